@@ -1,0 +1,1 @@
+"""Experiment pipelines built from data, models, fitting and results."""

@@ -1,0 +1,50 @@
+"""The ``sotfit`` command line: one subcommand module per experiment or theory family.
+
+Each module listed in :data:`COMMANDS` defines ``add_parser(subparsers)``,
+which registers its subcommand and sets ``func`` to the function that runs it
+(taking the parsed arguments and returning an exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: Subcommand modules, in the order ``sotfit --help`` lists them.
+COMMANDS: list[str] = []
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every registered subcommand."""
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="sotfit",
+        description="Spin-orbit-torque analysis: ST-FMR, harmonic Hall, spin transport, theory.",
+    )
+    parser.add_argument("--version", action="version", version=f"sotfit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``sotfit`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    from .common import CLIError
+
+    try:
+        return int(args.func(args) or 0)
+    except (CLIError, FileExistsError, FileNotFoundError, ValueError) as exc:
+        print(f"sotfit {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

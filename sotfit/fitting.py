@@ -1,0 +1,307 @@
+"""Least-squares fitting of :class:`~sotfit.models.spec.ModelSpec` models with lmfit.
+
+Three functions cover every case:
+
+* :func:`fit` -- one dataset, one model;
+* :func:`fit_sweep` -- the same model fitted to each dataset of a sweep
+  (optionally in parallel through any ``concurrent.futures.Executor``),
+  giving a :class:`~sotfit.results.ResultTable`;
+* :func:`fit_global` -- several datasets at once, sharing the parameters named
+  in ``shared`` and keeping the others per dataset (suffix ``_<i>``).
+
+Weights: when a dataset has ``yerr`` the residuals are divided by it and the
+covariance is *not* rescaled (``scale_covar=False``, so the errors follow
+from the stated uncertainties); without ``yerr`` the errors are rescaled by the
+reduced chi-square, i.e. estimated from the scatter of the residuals. The
+result records which was done (``FitResult.errors_scaled``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from functools import partial
+
+import numpy as np
+
+from .data import Dataset, Sweep
+from .models.spec import ModelError, ModelSpec
+from .results import FitResult, ResultTable
+
+__all__ = ["fit", "fit_sweep", "fit_global", "FitWarning", "FitError"]
+
+
+class FitWarning(UserWarning):
+    """A fit that did not converge, or whose uncertainties could not be estimated."""
+
+
+class FitError(RuntimeError):
+    """A fit that cannot be attempted (too few points, bad starting values)."""
+
+
+def _as_set(fixed) -> tuple[dict, set]:
+    if fixed is None:
+        return {}, set()
+    if isinstance(fixed, Mapping):
+        return dict(fixed), set(fixed)
+    if isinstance(fixed, str):
+        return {}, {fixed}
+    return {}, set(fixed)
+
+
+def _build_params(models, datasets, shared, init, fixed, free, bounds, exprs, use_guess):
+    """lmfit Parameters for a (possibly global) fit, and per-dataset name maps."""
+    from lmfit import Parameters
+
+    fixed_values, fixed_names = _as_set(fixed)
+    init = dict(init or {})
+    bounds = dict(bounds or {})
+    exprs = dict(exprs or {})
+    params = Parameters()
+    maps = []
+    single = len(datasets) == 1
+    starts = []
+    for model, d in zip(models, datasets):
+        inputs = {k: d.meta[k] for k in model.inputs}
+        try:
+            start = model.initial(d.x, d.y, inputs) if use_guess else model.defaults()
+        except Exception as exc:  # a guess failing should name the data
+            raise FitError(f"{d.source}: automatic starting values for {model.name!r} failed: {exc}") from exc
+        starts.append(start)
+    for i, (model, d, start) in enumerate(zip(models, datasets, starts)):
+        pmap = {}
+        for p in model.params:
+            name = p.name if (single or p.name in shared) else f"{p.name}_{i}"
+            pmap[p.name] = name
+            if name in params:
+                continue
+            value = start[p.name]
+            for key in (name, p.name):
+                if key in init:
+                    value = float(init[key])
+                    break
+            vary = p.vary or p.name in free or name in free
+            for key in (name, p.name):
+                if key in fixed_names:
+                    vary = False
+                    if key in fixed_values:
+                        value = float(fixed_values[key])
+                    break
+            lo, hi = p.bounds
+            for key in (name, p.name):
+                if key in bounds:
+                    lo, hi = bounds[key]
+                    break
+            if not np.isfinite(value):
+                raise FitError(f"{d.source}: starting value of {name!r} is not finite")
+            if vary and not (lo <= value <= hi):
+                value = float(np.clip(value, lo, hi))
+            params.add(name, value=value, min=lo, max=hi, vary=vary)
+        maps.append(pmap)
+    for key, ex in exprs.items():
+        if key not in params:
+            raise ModelError(f"expression given for unknown parameter {key!r}; have {list(params)}")
+        params[key].set(expr=ex)
+    return params, maps
+
+
+def _residual(params, models, datasets, maps, weighted):
+    v = params.valuesdict()
+    out = []
+    for model, d, pmap, w in zip(models, datasets, maps, weighted):
+        inputs = {k: d.meta[k] for k in model.inputs}
+        y = model.func(d.x, **{k: v[n] for k, n in pmap.items()}, **inputs)
+        r = y - d.y
+        if w:
+            r = r / d.yerr
+        out.append(r)
+    return np.concatenate(out)
+
+
+def fit_global(datasets: Sequence[Dataset] | Sweep, models: ModelSpec | Sequence[ModelSpec], *,
+               shared: Iterable[str] | str = (), init: Mapping | None = None, fixed=None,
+               free: Iterable[str] = (),
+               bounds: Mapping | None = None, exprs: Mapping | None = None,
+               method: str = "leastsq", guess: bool = True, scale_covar: bool | None = None,
+               max_nfev: int | None = None, warn: bool = True) -> FitResult:
+    """Fit several datasets at once with shared and per-dataset parameters.
+
+    Parameters
+    ----------
+    datasets : sequence of Dataset or Sweep
+        The data. Each dataset's ``meta`` supplies the model's ``inputs``.
+    models : ModelSpec or sequence of ModelSpec
+        One model for all datasets, or one per dataset.
+    shared : iterable of str
+        Parameter names shared by all datasets; every other parameter gets one
+        copy per dataset, named ``<name>_<i>``.
+    init : mapping, optional
+        Starting values by name (a shared name, or ``<name>_<i>``, or a
+        model name applying to all its copies). Overrides the guess.
+    fixed : mapping or iterable of str, optional
+        Parameters held fixed (at the given value, or at their start value).
+    free : iterable of str, optional
+        Parameters to vary that the model holds fixed by default (``vary=False``
+        in its table, e.g. an in-plane anisotropy field).
+    bounds : mapping, optional
+        ``{name: (lo, hi)}`` replacing the model's bounds.
+    exprs : mapping, optional
+        ``{name: lmfit expression}`` tying parameters together.
+    method : str
+        lmfit method (default Levenberg-Marquardt ``'leastsq'``).
+    guess : bool
+        Use the models' automatic guesses for starting values.
+    scale_covar : bool, optional
+        Rescale errors by the reduced chi-square. Default: only when some
+        dataset has no ``yerr``.
+    max_nfev : int, optional
+        Function-evaluation limit.
+    warn : bool
+        Emit :class:`FitWarning` if the fit fails to converge or to estimate errors.
+
+    Returns
+    -------
+    FitResult
+    """
+    import lmfit
+    from uncertainties import correlated_values, ufloat
+
+    if isinstance(datasets, Dataset):
+        datasets = [datasets]
+    datasets = list(datasets)
+    if not datasets:
+        raise FitError("no datasets to fit")
+    if isinstance(models, ModelSpec):
+        models = [models] * len(datasets)
+    models = list(models)
+    if len(models) != len(datasets):
+        raise FitError(f"{len(models)} models for {len(datasets)} datasets")
+    for m, d in zip(models, datasets):
+        missing = [k for k in m.inputs if k not in d.meta]
+        if missing:
+            raise FitError(f"{d.source}: model {m.name!r} needs metadata {missing} "
+                           f"(e.g. the frequency of the spectrum), which the dataset lacks")
+    shared_set = {shared} if isinstance(shared, str) else set(shared)
+    params, maps = _build_params(models, datasets, shared_set, init, fixed, set(free), bounds,
+                                 exprs, guess)
+    nvary = sum(1 for p in params.values() if p.vary and not p.expr)
+    ndata = sum(len(d) for d in datasets)
+    if ndata <= nvary:
+        src = ", ".join(sorted({d.source for d in datasets}))
+        raise FitError(f"{src}: {ndata} point(s) cannot determine {nvary} free parameter(s)")
+    weighted = [d.yerr is not None for d in datasets]
+    if scale_covar is None:
+        scale_covar = not all(weighted)
+    kws = {} if max_nfev is None else {"max_nfev": max_nfev}
+    mini = lmfit.Minimizer(_residual, params, fcn_args=(models, datasets, maps, weighted),
+                           scale_covar=scale_covar, nan_policy="raise", **kws)
+    try:
+        out = mini.minimize(method=method)
+    except ValueError as exc:
+        src = ", ".join(sorted({d.source for d in datasets}))
+        raise FitError(f"{src}: model {models[0].name!r} produced invalid values during the fit ({exc})") from exc
+    varied = tuple(out.var_names)
+    message = str(out.message)
+    success = bool(out.success) and bool(out.errorbars)
+    covar = out.covar if out.errorbars and out.covar is not None else None
+    values = {k: p.value for k, p in out.params.items()}
+    uvals = {}
+    if covar is not None:
+        cv = correlated_values([values[k] for k in varied], covar, tags=list(varied))
+        uvals.update(zip(varied, cv))
+    for k, p in out.params.items():
+        if k not in uvals:
+            if not p.vary or p.expr:
+                uvals[k] = float(values[k])  # fixed or tied: no independent error
+                continue
+            err = p.stderr if (p.stderr is not None and np.isfinite(p.stderr)) else np.nan
+            uvals[k] = ufloat(values[k], err, tag=k)
+    if covar is None:
+        message += "; uncertainties could not be estimated (singular or ill-conditioned covariance)"
+    hit = [k for k in varied
+           if np.isclose(values[k], out.params[k].min) or np.isclose(values[k], out.params[k].max)]
+    if hit:
+        message += f"; parameter(s) {hit} at a bound"
+        success = False
+    if warn and not success:
+        src = ", ".join(sorted({d.source for d in datasets}))
+        warnings.warn(f"{src}: fit of {models[0].name!r} is not reliable: {message}",
+                      FitWarning, stacklevel=2)
+    units = {}
+    for m, pmap in zip(models, maps):
+        for k, n in pmap.items():
+            units[n] = m.param(k).unit
+    names = "+".join(dict.fromkeys(m.name for m in models))
+    meta = dict(datasets[0].meta) if len(datasets) == 1 else {
+        "n_datasets": len(datasets), "sources": [d.source for d in datasets]}
+    return FitResult(
+        model_name=names, params=uvals, units=units, varied=varied, covar=covar,
+        chisqr=float(out.chisqr), redchi=float(out.redchi), ndata=int(out.ndata),
+        nvarys=int(out.nvarys), aic=float(out.aic), bic=float(out.bic), success=success,
+        message=message, method=method, errors_scaled=bool(scale_covar),
+        datasets=tuple(datasets), models=tuple(models), param_maps=tuple(maps), meta=meta,
+    )
+
+
+def fit(data: Dataset, model: ModelSpec, **kwargs) -> FitResult:
+    """Fit one dataset with one model; keywords as :func:`fit_global`.
+
+    Examples
+    --------
+    >>> res = fit(spectrum, stfmr_mixing)
+    >>> res["h_res"]           # an uncertainties value, in T
+    """
+    if not isinstance(data, Dataset):
+        raise TypeError(f"fit() takes one Dataset, got {type(data).__name__}; "
+                        "use fit_sweep or fit_global for several")
+    return fit_global([data], [model], **kwargs)
+
+
+def _fit_one(d, model, kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitWarning)
+        r = fit(d, model, **kwargs)
+    return r, [str(w.message) for w in caught if issubclass(w.category, FitWarning)]
+
+
+def fit_sweep(sweep: Sweep | Sequence[Dataset], model: ModelSpec, *,
+              executor: Executor | None = None, progress=None, **kwargs) -> ResultTable:
+    """Fit ``model`` to every dataset of ``sweep`` independently.
+
+    Parameters
+    ----------
+    sweep : Sweep or sequence of Dataset
+    model : ModelSpec
+    executor : concurrent.futures.Executor, optional
+        Runs the fits (e.g. a ``ProcessPoolExecutor``); default: in this process.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each fit.
+    **kwargs
+        Passed to :func:`fit` (``init``, ``fixed``, ``bounds``, ...).
+
+    Returns
+    -------
+    ResultTable
+        One row per dataset, in order. Fits that fail to converge are kept
+        (``success=False``) and reported in one :class:`FitWarning`.
+    """
+    datasets = list(sweep)
+    job = partial(_fit_one, model=model, kwargs=kwargs)
+    if executor is None:
+        outs = []
+        for i, d in enumerate(datasets):
+            outs.append(job(d))
+            if progress:
+                progress(i + 1, len(datasets))
+    else:
+        outs = []
+        for i, o in enumerate(executor.map(job, datasets)):
+            outs.append(o)
+            if progress:
+                progress(i + 1, len(datasets))
+    msgs = [m for _, ms in outs for m in ms]
+    if msgs:
+        warnings.warn(f"{len(msgs)} of {len(datasets)} fits are not reliable:\n  " + "\n  ".join(msgs),
+                      FitWarning, stacklevel=2)
+    return ResultTable(tuple(r for r, _ in outs))

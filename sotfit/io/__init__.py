@@ -1,0 +1,1 @@
+"""Readers: instrument files -> Sweep, with units converted here and only here."""

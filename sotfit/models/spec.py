@@ -1,0 +1,199 @@
+"""The one model protocol: :class:`Param` and :class:`ModelSpec`.
+
+A model is a pure, vectorised, picklable function ``func(x, **params)`` plus a
+parameter table (name, unit, default, bounds, doc). Lineshapes and physical
+forward models are the same type, so every model plugs into least squares
+(:func:`sotfit.fit`), global fits (:func:`sotfit.fit_global`) and posterior
+sampling identically.
+
+Some models need per-dataset constants that are not fitted, such as the
+microwave frequency of an ST-FMR spectrum. They are listed in ``inputs`` and
+are taken from each dataset's metadata by the fitting functions.
+
+This module (like all of :mod:`sotfit.models`) imports neither lmfit, pandas
+nor matplotlib.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+__all__ = ["Param", "ModelSpec", "ModelError"]
+
+
+class ModelError(ValueError):
+    """A model called with missing, unknown or impossible parameters."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter.
+
+    Parameters
+    ----------
+    name : str
+        Keyword name in the model function (a valid Python identifier).
+    unit : str
+        Unit of the value (house units, see :mod:`sotfit.units`).
+    default : float
+        Value used when neither a guess nor the user gives one.
+    bounds : (float, float)
+        Allowed range (``-inf``/``inf`` for none); also the fit bounds.
+    doc : str
+        One line saying what the parameter is.
+    vary : bool
+        Whether fits vary it by default (``False`` for parameters that are
+        usually known, such as an anisotropy field assumed zero).
+    """
+
+    name: str
+    unit: str
+    default: float
+    bounds: tuple[float, float] = (-math.inf, math.inf)
+    doc: str = ""
+    vary: bool = True
+
+    def __post_init__(self):
+        lo, hi = self.bounds
+        if not (lo <= self.default <= hi):
+            raise ModelError(
+                f"parameter {self.name!r}: default {self.default} outside bounds {self.bounds}"
+            )
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model: pure function, parameter table, units and an optional guess.
+
+    Parameters
+    ----------
+    name : str
+        Short identifier, e.g. ``'stfmr_mixing'``.
+    func : callable
+        ``func(x, **params, **inputs) -> ndarray``, vectorised over ``x``;
+        a module-level function (or a picklable callable object) so that
+        models can be sent to worker processes.
+    params : tuple of Param
+        The parameter table.
+    x_name, x_unit, y_name, y_unit : str
+        What the model takes and returns, with units.
+    doc : str
+        What the model is and where it comes from (paper and equation).
+    guess : callable, optional
+        ``guess(x, y, **inputs) -> dict`` of starting values.
+    inputs : tuple of str
+        Names of per-dataset constants taken from ``Dataset.meta``.
+    linear : tuple of str
+        Parameters that enter the model linearly (used by fast batch fitters).
+    """
+
+    name: str
+    func: Callable
+    params: tuple[Param, ...]
+    x_name: str
+    x_unit: str
+    y_name: str
+    y_unit: str
+    doc: str = ""
+    guess: Callable | None = None
+    inputs: tuple[str, ...] = ()
+    linear: tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        object.__setattr__(self, "params", tuple(self.params))
+        object.__setattr__(self, "inputs", tuple(self.inputs))
+        object.__setattr__(self, "linear", tuple(self.linear))
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise ModelError(f"model {self.name!r}: duplicated parameter names {names}")
+        unknown = set(self.linear) - set(names)
+        if unknown:
+            raise ModelError(f"model {self.name!r}: linear names {sorted(unknown)} are not parameters")
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Names of the parameters, in table order."""
+        return tuple(p.name for p in self.params)
+
+    def param(self, name: str) -> Param:
+        """The :class:`Param` called ``name``."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ModelError(f"model {self.name!r} has no parameter {name!r}; it has {list(self.param_names)}")
+
+    def defaults(self) -> dict[str, float]:
+        """``{name: default}`` for every parameter."""
+        return {p.name: p.default for p in self.params}
+
+    def units(self) -> dict[str, str]:
+        """``{name: unit}`` for every parameter."""
+        return {p.name: p.unit for p in self.params}
+
+    def check(self, values: Mapping[str, float]) -> None:
+        """Raise :class:`ModelError` if a value is unknown, non-finite or out of bounds."""
+        for k, v in values.items():
+            p = self.param(k)
+            if not np.isfinite(v):
+                raise ModelError(f"model {self.name!r}: parameter {k!r} = {v} is not finite")
+            lo, hi = p.bounds
+            if not (lo <= v <= hi):
+                raise ModelError(
+                    f"model {self.name!r}: parameter {k!r} = {v} {p.unit} is outside its "
+                    f"allowed range [{lo}, {hi}]"
+                )
+
+    def initial(self, x=None, y=None, inputs: Mapping | None = None) -> dict[str, float]:
+        """Starting values: defaults updated by ``guess(x, y, **inputs)`` when available."""
+        start = self.defaults()
+        if self.guess is not None and x is not None and y is not None:
+            g = self.guess(np.asarray(x), np.asarray(y), **dict(inputs or {}))
+            unknown = set(g) - set(start)
+            if unknown:
+                raise ModelError(f"guess of {self.name!r} returned unknown names {sorted(unknown)}")
+            start.update({k: float(v) for k, v in g.items()})
+        return start
+
+    def __call__(self, x, **kwargs):
+        """Evaluate the model; missing parameters take their defaults.
+
+        Inputs listed in ``inputs`` must be given; unknown keywords are an error.
+        """
+        values = self.defaults()
+        allowed = set(values) | set(self.inputs)
+        unknown = set(kwargs) - allowed
+        if unknown:
+            raise ModelError(
+                f"model {self.name!r}: unknown argument(s) {sorted(unknown)}; "
+                f"parameters are {list(self.param_names)}"
+                + (f", inputs are {list(self.inputs)}" if self.inputs else "")
+            )
+        missing = [k for k in self.inputs if k not in kwargs]
+        if missing:
+            raise ModelError(f"model {self.name!r} needs input(s) {missing} (from the dataset metadata)")
+        values.update(kwargs)
+        return self.func(np.asarray(x, dtype=float), **values)
+
+    def with_defaults(self, **defaults) -> "ModelSpec":
+        """A copy whose parameter defaults (and, if given as ``(value, vary)``, vary flags) change."""
+        new = []
+        for p in self.params:
+            if p.name in defaults:
+                v = defaults[p.name]
+                if isinstance(v, tuple):
+                    p = replace(p, default=float(v[0]), vary=bool(v[1]))
+                else:
+                    p = replace(p, default=float(v))
+            new.append(p)
+        unknown = set(defaults) - set(self.param_names)
+        if unknown:
+            raise ModelError(f"model {self.name!r} has no parameter(s) {sorted(unknown)}")
+        return replace(self, params=tuple(new))
+
+    def __repr__(self) -> str:
+        ps = ", ".join(f"{p.name} [{p.unit}]" for p in self.params)
+        return f"ModelSpec({self.name}: {self.y_name} [{self.y_unit}] of {self.x_name} [{self.x_unit}]; {ps})"

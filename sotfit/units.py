@@ -1,0 +1,336 @@
+"""House units, unit parsing and conversions.
+
+sotfit works internally in one *house* unit per physical dimension, chosen so
+that fitted numbers are of order one (see ``docs/CONVENTIONS.md``):
+
+============================  ==========================================
+dimension                     house unit
+============================  ==========================================
+field (mu0*H)                 T
+magnetisation (mu0*Ms)        T
+frequency                     GHz
+gyromagnetic ratio gamma/2pi  GHz/T
+length (thickness, lambda_s)  nm
+voltage                       uV
+current                       mA
+resistance                    Ohm
+resistivity                   uOhm cm
+spin-mixing conductance       1e13 Ohm^-1 m^-2
+conductivity / xi^E           1e5 Ohm^-1 m^-1
+electric field                V/m
+energy                        eV
+time (relaxation)             ps
+angle                         deg at the edges, rad inside functions
+============================  ==========================================
+
+Lab units exist only at the edges (readers, command line, tables). This module
+is the single place where they are converted. Physical constants come from
+:mod:`scipy.constants`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from scipy import constants as _c
+
+__all__ = [
+    "HOUSE",
+    "UnitError",
+    "convert",
+    "to_house",
+    "from_house",
+    "normalise_unit",
+    "parse_quantity",
+    "quantity",
+    "split_header",
+    "dimension_of",
+    "gyromagnetic_ratio_from_g",
+    "g_from_gyromagnetic_ratio",
+    "GAMMA_FREE_ELECTRON",
+    "E_CHARGE",
+    "HBAR",
+    "MU_0",
+    "MU_B",
+]
+
+E_CHARGE = _c.e
+HBAR = _c.hbar
+MU_0 = _c.mu_0
+MU_B = _c.physical_constants["Bohr magneton"][0]
+_G_ELECTRON = -_c.physical_constants["electron g factor"][0]
+
+
+class UnitError(ValueError):
+    """A unit that sotfit does not know, or that does not fit the quantity."""
+
+
+# Factors that take one unit of a dimension to the house unit of that dimension.
+_TABLES: dict[str, dict[str, float]] = {
+    "field": {
+        "T": 1.0, "mT": 1e-3, "uT": 1e-6, "kOe": 0.1, "Oe": 1e-4, "G": 1e-4,
+        "kG": 0.1, "A/m": MU_0, "kA/m": 1e3 * MU_0,
+    },
+    "frequency": {"GHz": 1.0, "MHz": 1e-3, "kHz": 1e-6, "Hz": 1e-9},
+    "gyromagnetic_ratio": {"GHz/T": 1.0, "MHz/T": 1e-3, "Hz/T": 1e-9, "MHz/mT": 1.0},
+    "length": {
+        "nm": 1.0, "Ang": 0.1, "um": 1e3, "mm": 1e6, "cm": 1e7, "m": 1e9, "pm": 1e-3,
+    },
+    "voltage": {"uV": 1.0, "nV": 1e-3, "mV": 1e3, "V": 1e6},
+    "current": {"mA": 1.0, "uA": 1e-3, "A": 1e3, "nA": 1e-6},
+    "resistance": {"Ohm": 1.0, "mOhm": 1e-3, "kOhm": 1e3, "MOhm": 1e6},
+    "resistivity": {
+        "uOhmcm": 1.0, "Ohmm": 1e8, "Ohmcm": 1e6, "mOhmcm": 1e3, "nOhmm": 0.1,
+        "uOhmm": 100.0,
+    },
+    "mixing_conductance": {"1e13/Ohm/m2": 1.0, "1/Ohm/m2": 1e-13, "S/m2": 1e-13,
+                           "1e15/Ohm/m2": 100.0, "1e14/Ohm/m2": 10.0},
+    "conductivity": {"1e5/Ohm/m": 1.0, "1/Ohm/m": 1e-5, "S/m": 1e-5, "1e6/Ohm/m": 10.0},
+    "electric_field": {"V/m": 1.0, "kV/m": 1e3, "V/cm": 100.0, "mV/nm": 1e6, "V/um": 1e6},
+    "energy": {"eV": 1.0, "meV": 1e-3, "J": 1.0 / _c.e},
+    "time": {"ps": 1.0, "fs": 1e-3, "ns": 1e3, "s": 1e12},
+    "angle": {"deg": 1.0, "rad": 180.0 / math.pi},
+    "power": {"dBm": 1.0},
+    "dimensionless": {"": 1.0, "1": 1.0, "%": 0.01},
+}
+
+#: The house unit of each dimension.
+HOUSE: dict[str, str] = {
+    "field": "T", "frequency": "GHz", "gyromagnetic_ratio": "GHz/T", "length": "nm",
+    "voltage": "uV", "current": "mA", "resistance": "Ohm", "resistivity": "uOhm cm",
+    "mixing_conductance": "1e13 Ohm^-1 m^-2", "conductivity": "1e5 Ohm^-1 m^-1",
+    "electric_field": "V/m", "energy": "eV", "time": "ps", "angle": "deg",
+    "power": "dBm", "dimensionless": "",
+}
+
+# Spellings that are mapped onto the canonical keys above.
+_ALIASES = {
+    "tesla": "T", "millitesla": "mT", "oe": "Oe", "oersted": "Oe", "koe": "kOe",
+    "gauss": "G", "am-1": "A/m", "a/m": "A/m", "ka/m": "kA/m",
+    "ghz": "GHz", "mhz": "MHz", "khz": "kHz", "hz": "Hz",
+    "ang": "Ang", "angstrom": "Ang", "å": "Ang", "micron": "um", "microns": "um",
+    "volt": "V", "volts": "V", "v": "V", "mv": "mV", "uv": "uV", "nv": "nV",
+    "ma": "mA", "ua": "uA", "amp": "A", "amps": "A", "na": "nA",
+    "ohm": "Ohm", "ohms": "Ohm", "mohm": "mOhm", "kohm": "kOhm",
+    "uohmcm": "uOhmcm", "microohmcm": "uOhmcm", "ohmm": "Ohmm", "ohmcm": "Ohmcm",
+    "ev": "eV", "mev": "meV", "degree": "deg", "degrees": "deg", "°": "deg",
+    "radian": "rad", "radians": "rad", "dbm": "dBm",
+}
+
+_DIMENSION_OF: dict[str, str] = {}
+for _dim, _table in _TABLES.items():
+    for _u in _table:
+        _DIMENSION_OF.setdefault(_u, _dim)
+
+
+def normalise_unit(unit: str) -> str:
+    """Return the canonical spelling of a unit string.
+
+    Micro signs (``µ``, ``μ``) become ``u``, ``Ω`` becomes ``Ohm``, spaces,
+    ``*``, ``·`` and ``^`` are removed from compound units, and a handful of
+    common spellings (``Oe``/``oe``, ``ohm``, ``degrees``) are accepted.
+
+    Parameters
+    ----------
+    unit : str
+        A unit as written in a file header or on the command line.
+
+    Returns
+    -------
+    str
+        The canonical key used by :func:`convert`.
+
+    Raises
+    ------
+    UnitError
+        If the unit is not known.
+    """
+    raw = unit
+    u = unit.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "Ohm")
+    u = u.replace("·", "").replace("*", "").replace(" ", "").replace("^", "")
+    if u.startswith("mu0") and u[3:] in _TABLES["field"]:
+        u = u[3:]
+    if u in _DIMENSION_OF:
+        return u
+    if u.lower() in _ALIASES:
+        return _ALIASES[u.lower()]
+    # compound spellings of the house units themselves
+    compact = u.replace("Ohm-1", "/Ohm").replace("m-2", "/m2").replace("m-1", "/m")
+    if compact in _DIMENSION_OF:
+        return compact
+    if compact.lower() == "uohmcm":
+        return "uOhmcm"
+    raise UnitError(
+        f"unknown unit {raw!r}; known units: "
+        + ", ".join(sorted(k for k in _DIMENSION_OF if k))
+    )
+
+
+def dimension_of(unit: str) -> str:
+    """Return the dimension name (``'field'``, ``'voltage'``, ...) of a unit."""
+    return _DIMENSION_OF[normalise_unit(unit)]
+
+
+def convert(value, from_unit: str, to_unit: str):
+    """Convert ``value`` between two units of the same dimension.
+
+    Parameters
+    ----------
+    value : float or array_like or uncertainties value
+        The number(s) to convert; anything supporting multiplication works.
+    from_unit, to_unit : str
+        Units of the same dimension (for example ``'Oe'`` and ``'mT'``).
+
+    Returns
+    -------
+    Same type as ``value``, scaled.
+
+    Raises
+    ------
+    UnitError
+        If either unit is unknown or the dimensions differ.
+    """
+    a, b = normalise_unit(from_unit), normalise_unit(to_unit)
+    da, db = _DIMENSION_OF[a], _DIMENSION_OF[b]
+    if da != db:
+        raise UnitError(f"cannot convert {from_unit!r} ({da}) to {to_unit!r} ({db})")
+    factor = _TABLES[da][a] / _TABLES[db][b]
+    return value if factor == 1.0 else value * factor
+
+
+def to_house(value, unit: str, dimension: str | None = None):
+    """Convert ``value`` in ``unit`` to the house unit of its dimension.
+
+    Parameters
+    ----------
+    value : float or array_like
+        Number(s) in ``unit``.
+    unit : str
+        Their unit.
+    dimension : str, optional
+        If given, the unit must belong to this dimension (for example
+        ``'field'``); a mismatch raises :class:`UnitError` naming both.
+
+    Returns
+    -------
+    (value, house_unit)
+    """
+    key = normalise_unit(unit)
+    dim = _DIMENSION_OF[key]
+    if dimension is not None and dim != dimension:
+        accepted = ", ".join(k for k in _TABLES[dimension] if k)
+        raise UnitError(
+            f"unit {unit!r} is a {dim} unit, but a {dimension} unit is needed "
+            f"(accepted: {accepted})"
+        )
+    factor = _TABLES[dim][key]
+    return (value if factor == 1.0 else value * factor), HOUSE[dim]
+
+
+def from_house(value, unit: str):
+    """Convert ``value`` from the house unit of ``unit``'s dimension into ``unit``."""
+    key = normalise_unit(unit)
+    factor = _TABLES[_DIMENSION_OF[key]][key]
+    return value if factor == 1.0 else value / factor
+
+
+_QUANTITY_RE = re.compile(
+    r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$"
+)
+
+
+def parse_quantity(text: str) -> tuple[float, str]:
+    """Split ``'6nm'``, ``'2.5 mA'`` or ``'1e-3 T'`` into ``(6.0, 'nm')``.
+
+    Raises
+    ------
+    UnitError
+        If ``text`` does not start with a number.
+    """
+    m = _QUANTITY_RE.match(str(text))
+    if not m:
+        raise UnitError(f"cannot read a number with a unit from {text!r} (e.g. '6nm', '2.5mA')")
+    return float(m.group(1)), m.group(2)
+
+
+def quantity(text, dimension: str, default_unit: str | None = None) -> float:
+    """Read a number with a unit and return it in the house unit of ``dimension``.
+
+    Parameters
+    ----------
+    text : str or float
+        For example ``'6nm'``, ``'1 T'``, ``'350.3uOhmcm'``. A bare number is
+        taken in ``default_unit`` if given, otherwise it is an error.
+    dimension : str
+        Expected dimension (``'length'``, ``'field'``, ``'current'``, ...).
+    default_unit : str, optional
+        Unit assumed for a bare number.
+
+    Returns
+    -------
+    float
+        The value in the house unit of ``dimension`` (see :data:`HOUSE`).
+    """
+    if isinstance(text, (int, float)):
+        value, unit = float(text), ""
+    else:
+        value, unit = parse_quantity(text)
+    if not unit:
+        if default_unit is None:
+            raise UnitError(
+                f"{text!r} has no unit; give one, e.g. '{text}{HOUSE[dimension]}'"
+            )
+        unit = default_unit
+    return float(to_house(value, unit, dimension)[0])
+
+
+_HEADER_PATTERNS = (
+    re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]+)\)\s*$"),   # Field (Oe)
+    re.compile(r"^(?P<name>.*?)\s*\[(?P<unit>[^\[\]]+)\]\s*$"),  # Field [Oe]
+    re.compile(r"^(?P<name>.*?)\s*/\s*(?P<unit>[^/]+)$"),        # Field / Oe
+)
+
+
+def split_header(header: str) -> tuple[str, str | None]:
+    """Split a column header into a name and a unit.
+
+    Recognises ``'Field (Oe)'``, ``'Field [mT]'``, ``'Field / T'`` and the
+    suffix style ``'field_mT'`` or ``'vmix_uV'``. The unit is ``None`` when
+    the header carries none that sotfit knows.
+
+    Returns
+    -------
+    (name, unit)
+        ``name`` lower-cased and stripped; ``unit`` canonical or ``None``.
+    """
+    h = header.strip()
+    for pat in _HEADER_PATTERNS:
+        m = pat.match(h)
+        if m:
+            try:
+                return m.group("name").strip().lower(), normalise_unit(m.group("unit"))
+            except UnitError:
+                raise UnitError(
+                    f"column {header!r}: unknown unit {m.group('unit')!r}"
+                ) from None
+    if "_" in h:
+        base, _, suffix = h.rpartition("_")
+        try:
+            return base.strip().lower(), normalise_unit(suffix)
+        except UnitError:
+            pass
+    return h.lower(), None
+
+
+GAMMA_FREE_ELECTRON = _G_ELECTRON * MU_B / _c.h / 1e9
+"""gamma/2pi of the free electron (g = 2.0023) in GHz/T."""
+
+
+def gyromagnetic_ratio_from_g(g):
+    """gamma/2pi in GHz/T for a Lande factor ``g``: g mu_B / h."""
+    return g * MU_B / _c.h / 1e9
+
+
+def g_from_gyromagnetic_ratio(gamma_over_2pi):
+    """Lande factor g from gamma/2pi in GHz/T."""
+    return gamma_over_2pi * 1e9 * _c.h / MU_B

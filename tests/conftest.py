@@ -1,0 +1,23 @@
+"""Shared fixtures: the measured files live outside the project and may be absent."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+
+def _real_data_dir() -> Path:
+    env = os.environ.get("SOTFIT_REAL_DATA")
+    return Path(env) if env else ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """Folder of real measured files; the test is skipped when it is absent."""
+    d = _real_data_dir()
+    if not d.is_dir():
+        pytest.skip(f"real measured data not available ({d})")
+    return d

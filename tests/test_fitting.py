@@ -1,0 +1,125 @@
+"""The fitting layer: planted-parameter recovery, honest errors, global fits, clear failures."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import sotfit as sf
+from sotfit.models import Param, ModelSpec, kittel_inplane, linewidth, stfmr_mixing
+
+
+def _line(x, a=1.0, b=0.0):
+    return a * x + b
+
+
+LINE = ModelSpec("line", _line, (Param("a", "", 1.0, doc="slope"), Param("b", "", 0.0, doc="icpt")),
+                 "x", "", "y", "", doc="a x + b")
+
+
+def test_linear_gaussian_errors_match_analytic_covariance():
+    rng = np.random.default_rng(1)
+    x = np.linspace(0, 1, 50)
+    sig = 0.1 + 0.1 * x
+    y = 2.0 * x - 0.5 + rng.normal(0, sig)
+    res = sf.fit(sf.Dataset(x, y, sig), LINE)
+    a = np.vstack([x, np.ones_like(x)]).T / sig[:, None]
+    cov = np.linalg.inv(a.T @ a)
+    np.testing.assert_allclose(res.covar, cov, rtol=1e-4)
+    assert not res.errors_scaled
+    # correlations are kept in the uncertainties values
+    diff = res["a"] - res["b"]
+    expected = np.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
+    assert diff.std_dev == pytest.approx(expected, rel=1e-4)
+
+
+def test_coverage_of_one_sigma_intervals():
+    rng = np.random.default_rng(7)
+    x = np.linspace(0, 1, 20)
+    hits = 0
+    n = 300
+    for _ in range(n):
+        y = 1.3 * x + 0.2 + rng.normal(0, 0.05, x.size)
+        r = sf.fit(sf.Dataset(x, y, np.full(x.size, 0.05)), LINE)
+        hits += abs(r.value("a") - 1.3) < r.stderr("a")
+    # binomial(300, 0.683): sd = 8 -> accept 0.683 +- 4 sd
+    assert abs(hits / n - 0.683) < 4 * np.sqrt(0.683 * 0.317 / n)
+
+
+def test_lineshape_recovers_planted_parameters():
+    rng = np.random.default_rng(3)
+    h = np.linspace(0.02, 0.2, 400)
+    truth = dict(h_res=0.0873, width=0.0061, vs=2.4, va=-1.1, offset=0.5, slope=-3.0)
+    sig = 0.03
+    y = stfmr_mixing(h, **truth) + rng.normal(0, sig, h.size)
+    r = sf.fit(sf.Dataset(h, y, np.full(h.size, sig), meta={"source": "synthetic"}), stfmr_mixing)
+    for k, v in truth.items():
+        assert abs(r.value(k) - v) < 3 * r.stderr(k), k
+
+
+def test_global_fit_shares_parameters_and_keeps_local_ones():
+    rng = np.random.default_rng(5)
+    f = np.array([6.0, 8.0, 10.0, 12.0, 14.0])
+    h = kittel_inplane(f, meff=0.8, gyromagnetic_ratio=29.0)
+    w = linewidth(f, alpha=0.012, linewidth_inhomogeneous=0.0008, gyromagnetic_ratio=29.0)
+    dk = sf.Dataset(f, h + rng.normal(0, 2e-4, f.size), 2e-4, meta={"source": "kittel"})
+    dw = sf.Dataset(f, w + rng.normal(0, 1e-4, f.size), 1e-4, meta={"source": "width"})
+    r = sf.fit_global([dk, dw], [kittel_inplane, linewidth], shared=["gyromagnetic_ratio"],
+                      free=["gyromagnetic_ratio"])
+    assert "gyromagnetic_ratio" in r.varied
+    assert abs(r.value("gyromagnetic_ratio") - 29.0) < 3 * r.stderr("gyromagnetic_ratio")
+    assert abs(r.value("alpha_1") - 0.012) < 3 * r.stderr("alpha_1")
+    assert abs(r.value("meff_0") - 0.8) < 3 * r.stderr("meff_0")
+    np.testing.assert_allclose(r.evaluate(i=1), linewidth(f, **r.dataset_params(1)))
+
+
+def test_fixed_values_and_expressions():
+    x = np.linspace(0, 1, 10)
+    d = sf.Dataset(x, 3 * x + 1 + np.random.default_rng(0).normal(0, 1e-3, x.size))
+    r = sf.fit(d, LINE, fixed={"b": 1.0})
+    assert r.varied == ("a",) and r.value("a") == pytest.approx(3.0, abs=3e-3)
+    r2 = sf.fit(d, LINE, exprs={"b": "a / 3"})
+    assert r2.value("b") == pytest.approx(r2.value("a") / 3)
+
+
+def test_too_few_points_is_an_error_naming_the_source():
+    d = sf.Dataset([1.0], [2.0], meta={"source": "one.csv"})
+    with pytest.raises(sf.FitError, match="one.csv: 1 point"):
+        sf.fit(d, LINE)
+
+
+def test_missing_input_metadata_is_an_error():
+    m = ModelSpec("needs_f", lambda x, a=1.0, frequency=1.0: a * x * frequency,
+                  (Param("a", "", 1.0, doc="a"),), "x", "", "y", "", doc="d", inputs=("frequency",))
+    with pytest.raises(sf.FitError, match="frequency"):
+        sf.fit(sf.Dataset([1.0, 2, 3], [1.0, 2, 3], meta={"source": "s.csv"}), m)
+
+
+def test_non_converging_fit_warns():
+    x = np.linspace(0, 1, 30)
+    d = sf.Dataset(x, np.sin(40 * x), meta={"source": "noise"})
+    with pytest.warns(sf.FitWarning, match="noise"):
+        r = sf.fit(d, stfmr_mixing.with_defaults(h_res=0.5), guess=False, max_nfev=5)
+    assert not r.success
+
+
+def test_fit_sweep_and_result_table_feed_next_fit(tmp_path):
+    rng = np.random.default_rng(11)
+    h = np.linspace(0.01, 0.3, 300)
+    f = np.array([5.0, 7.0, 9.0, 11.0])
+    true_h = kittel_inplane(f, meff=0.9, gyromagnetic_ratio=28.5)
+    sweep = sf.Sweep([sf.Dataset(h, stfmr_mixing(h, h_res=hr, width=0.004 + 0.0004 * fi, vs=1, va=0.5)
+                                 + rng.normal(0, 0.01, h.size), meta={"frequency": fi, "source": f"{fi}GHz"})
+                      for fi, hr in zip(f, true_h)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = sf.fit_sweep(sweep, stfmr_mixing)
+    d = table.as_dataset(x="frequency", y="h_res")
+    assert d.x_unit == "GHz" and d.y_unit == "T" and np.all(d.yerr > 0)
+    k = sf.fit(d, kittel_inplane)
+    assert abs(k.value("meff") - 0.9) < 3 * k.stderr("meff")
+    path = table.to_csv(tmp_path / "t.csv")
+    head = path.read_text().splitlines()[0]
+    assert "h_res (T)" in head and "h_res_stderr (T)" in head
+    with pytest.raises(FileExistsError):
+        table.to_csv(path)
