@@ -10,11 +10,13 @@ from .magnetization import kittel_inplane, kittel_outofplane, linewidth
 from .spec import ModelError, ModelSpec, Param
 from .lineshapes import stfmr_derivative, stfmr_two_resonances  # ST-FMR pipeline
 from .stfmr_global import stfmr_global_inplane, stfmr_global_outofplane  # ST-FMR pipeline
+from .stfmr_angle import stfmr_angle_va, stfmr_angle_vs  # ST-FMR pipeline
 
 #: Every built-in model by name (extended by the model families as they are added).
 MODELS = {m.name: m for m in (stfmr_mixing, kittel_inplane, kittel_outofplane, linewidth)}
 MODELS.update({m.name: m for m in (stfmr_derivative, stfmr_two_resonances,  # ST-FMR pipeline
-                                   stfmr_global_inplane, stfmr_global_outofplane)})
+                                   stfmr_global_inplane, stfmr_global_outofplane,
+                                   stfmr_angle_vs, stfmr_angle_va)})
 
 __all__ = [
     "MODELS", "ModelError", "ModelSpec", "Param", "stfmr_mixing", "kittel_inplane",
