@@ -473,3 +473,171 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                          f"their errors (Birge ratio {r['birge_ratio']:.3g}, p = {r['p_value']:.2g})")
     return STFMRAnalysis(tuple(fits), tuple(failures), geometry, kit, lw, seq, glob, gvals, gspec,
                          reps, tuple(notes))
+
+
+# ---------------------------------------------------------------------------
+# Torques and the JSON summary
+# ---------------------------------------------------------------------------
+
+#: Stable names of the summary quantities and their units.
+SUMMARY_UNITS = {
+    "mu0_meff": "T", "gyromagnetic_ratio": "GHz/T", "g": "", "h_k": "T", "alpha": "",
+    "linewidth_inhomogeneous": "T", "xi_fmr": "", "mu0_h_dl": "T", "mu0_h_fl_oe": "T",
+    "mu0_h_oe": "T", "mu0_h_fl": "T", "e_field": "V/m", "xi_e_dl": "1e5 Ohm^-1 m^-1",
+    "xi_e_fl": "1e5 Ohm^-1 m^-1", "xi_dl": "", "xi_fl": "",
+}
+
+SIGN_CONVENTION = (
+    "current along +x, film normal +z, field angle phi from +x; torque fields as in "
+    "docs/CONVENTIONS.md: mu0 H_DL = mu0_h_dl (m x sigma), mu0 H_FL = mu0_h_fl sigma, sigma = +y; "
+    "mu0_h_fl_oe = mu0 (H_FL + H_Oe) along +y; the Oersted field of a spin-source layer below "
+    "the ferromagnet points along -y; xi_dl, xi_fl follow the signs of mu0_h_dl, mu0_h_fl; "
+    "xi_fmr (Liu et al. 2011) is referred to the Oersted field (positive when V_s/V_a > 0), so "
+    "with the layer below and no field-like torque xi_fmr = -xi_dl; V_s, V_a referred to +H "
+    "(docs/stfmr.md)")
+
+
+def _branch_values(r: FitResult) -> dict[str, Any]:
+    p = r.meta["polarity"]
+    return {"h_res": r["h_res"], "width": r["width"], "vs": p * r["vs"], "va": p * r["va"]}
+
+
+def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
+    """Torque quantities per spectrum and their weighted means, for both routes.
+
+    Parameters
+    ----------
+    analysis : STFMRAnalysis
+    sample : sotfit.analysis.stfmr_torques.Sample
+
+    Returns
+    -------
+    dict
+        ``{'sequential': {...}, 'global': {...}}``, each with ``per_spectrum``
+        (list of dicts: ``source``, ``frequency`` and the quantities; for the
+        sequential route also ``branches`` with the ±H values per branch),
+        ``mean`` (GLS weighted means) and ``birge_ratio`` per quantity.
+    """
+    from .stfmr_torques import spectrum_torques, weighted_mean
+
+    routes: dict[str, Any] = {}
+    meff_seq = analysis.sequential.get("meff")
+    if meff_seq is not None:
+        per = []
+        for s in analysis.spectra:
+            row = {"source": s.source, "frequency": s.frequency,
+                   **spectrum_torques(s.combined, meff_seq, sample)}
+            row["branches"] = {("+" if r.meta["polarity"] > 0 else "-"):
+                               spectrum_torques(_branch_values(r), meff_seq, sample)
+                               for r in s.branches}
+            per.append(row)
+        routes["sequential"] = per
+    if analysis.global_spectra:
+        meff_g = analysis.global_values["meff"]
+        routes["global"] = [{"source": g["source"], "frequency": g["frequency"],
+                             **spectrum_torques(g, meff_g, sample)}
+                            for g in analysis.global_spectra]
+    out: dict[str, Any] = {}
+    for route, per in routes.items():
+        keys = [k for k in per[0] if k not in ("source", "frequency", "branches")]
+        mean, birge = {}, {}
+        for k in keys:
+            vals = [row[k] for row in per]
+            if all(hasattr(v, "std_dev") and v.std_dev > 0 for v in vals):
+                mean[k], birge[k] = weighted_mean(vals)
+            else:  # exact inputs (no uncertainty): plain mean
+                mean[k], birge[k] = sum(vals) / len(vals), float("nan")
+        out[route] = {"per_spectrum": per, "mean": mean, "birge_ratio": birge}
+    return out
+
+
+def _q(value, unit):
+    from ..results import quantity_dict
+
+    d = quantity_dict(value, unit)
+    if d["stderr"] is not None and not math.isfinite(d["stderr"]):
+        d["stderr"] = None
+    return d
+
+
+def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
+    """JSON-ready summary: every number as ``{"value", "stderr", "unit"}`` under stable names.
+
+    Sections ``sequential`` and ``global`` hold ``mu0_meff``, ``gyromagnetic_ratio``, ``g``,
+    ``alpha``, ``linewidth_inhomogeneous`` (``h_k`` in plane) and, when the sample allows,
+    the torque means ``xi_fmr``, ``mu0_h_dl``, ``mu0_h_fl_oe``, ``mu0_h_fl``, ``xi_dl``,
+    ``xi_fl`` ...; ``spectra`` lists the per-spectrum values.
+    """
+    from .. import __version__
+    from .stfmr_torques import SAMPLE_UNITS
+
+    torques = stfmr_torques(analysis, sample) if sample is not None else {}
+    out: dict[str, Any] = {"sotfit_version": __version__, "analysis": "stfmr",
+                           "geometry": analysis.geometry, "sign_convention": SIGN_CONVENTION,
+                           "linewidth_convention": "HWHM"}
+    if sample is not None:
+        out["sample"] = {k: ({"value": v, "stderr": None, "unit": SAMPLE_UNITS.get(k, "")}
+                             if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                         for k, v in sample.as_dict().items() if v is not None}
+        if sample.i_rf is not None:
+            out["sample"]["i_rf_peak"] = {"value": float(sample.i_peak), "stderr": None,
+                                          "unit": "mA"}
+        if sample.fraction is not None:
+            out["sample"]["current_fraction_used"] = {"value": float(sample.fraction),
+                                                      "stderr": None, "unit": ""}
+    for route, vals, fitres in (("sequential", analysis.sequential, analysis.kittel),
+                                ("global", analysis.global_values, analysis.global_fit)):
+        if not vals:
+            continue
+        sec = {}
+        for k, v in vals.items():
+            name = "mu0_meff" if k == "meff" else k
+            sec[name] = _q(v, SUMMARY_UNITS.get(name, ""))
+        for k, v in torques.get(route, {}).get("mean", {}).items():
+            sec[k] = _q(v, SUMMARY_UNITS.get(k, ""))
+            b = torques[route]["birge_ratio"].get(k)
+            if b is not None and math.isfinite(b):
+                sec[k]["birge_ratio_across_spectra"] = b
+        if route == "sequential" and analysis.kittel is not None:
+            sec["kittel_reduced_chi_square"] = analysis.kittel.redchi
+            sec["linewidth_reduced_chi_square"] = analysis.linewidth.redchi
+        if route == "global" and fitres is not None:
+            sec["reduced_chi_square"] = fitres.redchi
+            sec["success"] = bool(fitres.success)
+        out[route] = sec
+    spectra = []
+    for i, s in enumerate(analysis.spectra):
+        row: dict[str, Any] = {"source": s.source, "frequency": {"value": s.frequency,
+                                                                   "stderr": None, "unit": "GHz"}}
+        units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
+                 "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
+        for k, v in s.combined.items():
+            row[k] = _q(v, units[k])
+        row["branches"] = []
+        for r in s.branches:
+            b = {"polarity": int(r.meta["polarity"]),
+                 "window": {"value": [r.meta["window_lo"], r.meta["window_hi"]], "unit": "T"},
+                 "window_widths": r.meta["window_widths"],
+                 "n_points_window": r.meta["n_points_window"],
+                 "n_points_branch": r.meta["n_points_branch"], "reduced_chi_square": r.redchi}
+            for k in ("h_res", "width", "vs", "va", "offset", "slope"):
+                b[k] = _q(r[k], r.units[k])
+            row["branches"].append(b)
+        for route in ("sequential", "global"):
+            if route in torques:
+                t = torques[route]["per_spectrum"][i]
+                row[f"torques_{route}"] = {k: _q(v, SUMMARY_UNITS.get(k, ""))
+                                           for k, v in t.items()
+                                           if k not in ("source", "frequency", "branches")}
+                if "branches" in t:
+                    row[f"torques_{route}"]["branches"] = {
+                        pol: {k: _q(v, SUMMARY_UNITS.get(k, "")) for k, v in vals.items()}
+                        for pol, vals in t["branches"].items()}
+        if s.notes:
+            row["notes"] = list(s.notes)
+        spectra.append(row)
+    out["spectra"] = spectra
+    out["repeats"] = analysis.repeats
+    out["failures"] = [{"source": a, "reason": b} for a, b in analysis.failures]
+    out["notes"] = list(analysis.notes)
+    return out
