@@ -373,7 +373,7 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                   gyromagnetic_ratio: float | None = None, free_hk: bool = False,
                   model: ModelSpec | None = None, window_widths: float = 6.0,
                   global_fit: bool = True, on_error: str = "raise",
-                  max_gamma_rel_error: float = 0.1,
+                  max_gamma_rel_error: float = 0.1, kittel_tolerance: float = 0.05,
                   progress: Callable[[int, int], None] | None = None) -> STFMRAnalysis:
     """Run the ST-FMR pipeline on spectra of one sample.
 
@@ -398,6 +398,9 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
         Also run the global fit (lineshape ``stfmr_mixing`` only).
     on_error : {'raise', 'skip'}
         What to do with a spectrum that cannot be fitted.
+    kittel_tolerance : float
+        Spectra whose resonance field deviates from the Kittel fit by more than
+        this fraction are named in ``notes``.
     progress : callable, optional
         ``progress(done, total)``.
 
@@ -445,6 +448,13 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
             kit, kprop = fit_kittel(fits, geometry=geometry, gyromagnetic_ratio=gyromagnetic_ratio,
                                     free_hk=free_hk)
         lw, lprop = fit_linewidth(fits, kprop["gyromagnetic_ratio"])
+        model_h = kit.evaluate()
+        for sp, hm in zip(fits, model_h):
+            dev = (_nominal(sp.combined["h_res"]) - hm) / hm
+            if abs(dev) > kittel_tolerance:
+                notes.append(f"{sp.source}: resonance field {_nominal(sp.combined['h_res']):.4g} T "
+                             f"deviates from the Kittel fit by {100 * dev:+.1f} % (an unsaturated "
+                             f"magnetisation at low field, or a different mode?)")
         seq = {"meff": kprop["meff"], "gyromagnetic_ratio": kprop["gyromagnetic_ratio"],
                "alpha": lprop["alpha"], "linewidth_inhomogeneous": lprop["linewidth_inhomogeneous"]}
         if geometry == "inplane":
