@@ -160,3 +160,27 @@ def test_mcmc_without_bayes_is_a_clear_error(files, tmp_path, capsys):
     rc = main(["stfmr", *files, "--out", str(out), "--mcmc"])
     assert rc == 2 and "sotfit.bayes" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_mcmc_samples_the_global_fit_when_bayes_is_available(tmp_path):
+    pytest.importorskip("sotfit.bayes")
+    paths = []
+    for i, f in enumerate((6, 9, 12)):
+        d = spectrum(float(f), seed=i, n=121)
+        d = d.where(d.x > 0)
+        p = tmp_path / f"{f}GHz.csv"
+        p.write_text("field (T),vmix (uV)\n"
+                     + "".join(f"{x:.8g},{y:.8g}\n" for x, y in zip(d.x, d.y)))
+        paths.append(str(p))
+    out = tmp_path / "out"
+    rc = main(["stfmr", *paths, "--out", str(out), "--mcmc", "--mcmc-steps", "400",
+               "--no-figures"])
+    assert rc == 0
+    s = json.loads((out / "summary.json").read_text())
+    m = s["mcmc"]
+    for name in ("mu0_meff", "alpha"):
+        lo, med, hi = m[name]["percentiles_16_50_84"]
+        assert lo < med < hi
+    truth = TRUTH["meff"]
+    assert abs(m["mu0_meff"]["value"] - truth) < 4 * m["mu0_meff"]["stderr"]
+    assert (out / "mcmc_chain.npz").exists()

@@ -296,7 +296,9 @@ def fit_global_spectra(fits: Sequence[SpectrumFit], *, geometry: str = "inplane"
         warnings.simplefilter("ignore", FitWarning)
         res = fit_global(datasets, model, shared=shared, init=init, fixed=fixed, free=free,
                          exprs=exprs, guess=False, scale_covar=True)
-    object.__setattr__(res, "meta", {**res.meta, "branches": labels, "geometry": geometry})
+    object.__setattr__(res, "meta", {**res.meta, "branches": labels, "geometry": geometry,
+                                     "fit_kwargs": {"shared": shared, "fixed": fixed,
+                                                    "free": free, "exprs": exprs}})
     return res
 
 

@@ -70,7 +70,10 @@ def add_parser(subparsers) -> None:
                    help="leave out spectra that cannot be fitted (listed in the summary)")
     p.add_argument("--no-figures", action="store_true", help="do not draw figures")
     p.add_argument("--mcmc", action="store_true",
-                   help="posterior sampling of the global fit (needs sotfit.bayes)")
+                   help="posterior sampling of the global fit (needs sotfit.bayes; slow: every "
+                        "branch adds four sampled amplitudes)")
+    p.add_argument("--mcmc-steps", type=int, default=3000, help="chain length for --mcmc")
+    p.add_argument("--seed", type=int, default=1, help="random seed for --mcmc")
     p.set_defaults(func=run)
 
 
@@ -150,19 +153,39 @@ def human_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def _mcmc(analysis, out: Path):
-    """Posterior sampling of the global fit (the place for sotfit.bayes.sample)."""
-    # --- MCMC: wired to sotfit.bayes.sample once that module is available -------------
+def _mcmc(analysis, out: Path, nsteps: int, seed: int | None):
+    """Posterior sampling of the global fit with ``sotfit.bayes.sample`` (emcee).
+
+    Flat priors within the parameter bounds; a common noise scale is sampled because the
+    spectra carry no stated errors (their weights are the sequential residual rms).
+    Returns the shared parameters as posterior medians with 16/84 percentiles.
+    """
+    # --- MCMC: posterior sampling of the global fit through sotfit.bayes.sample -----------
     try:
         from .. import bayes  # type: ignore[attr-defined]
     except ImportError:
         raise CLIError("--mcmc needs sotfit.bayes (posterior sampling), which this "
                        "installation does not have yet") from None
-    if analysis.global_fit is None:
+    glob = analysis.global_fit
+    if glob is None:
         raise CLIError("--mcmc samples the global fit, which was not run (need at least two "
                        "frequencies and three spectra, and not --no-global)")
-    post = bayes.sample(analysis.global_fit)
-    return post.to_dict() if hasattr(post, "to_dict") else post
+    kw = glob.meta["fit_kwargs"]
+    post = bayes.sample(list(glob.datasets), glob.models[0], shared=kw["shared"],
+                        init=glob.values, fixed=kw["fixed"], free=kw["free"], exprs=kw["exprs"],
+                        noise_scale=True, nwalkers=max(32, 2 * glob.nvarys + 4), nsteps=nsteps,
+                        seed=seed, lsq=glob)
+    names = {"meff": "mu0_meff", "gyromagnetic_ratio": "gyromagnetic_ratio", "alpha": "alpha",
+             "linewidth_inhomogeneous": "linewidth_inhomogeneous", "h_k": "h_k"}
+    result = {"converged": bool(post.converged), "message": post.message,
+              "nsteps": int(post.nsteps), "nwalkers": int(post.nwalkers), "burn": int(post.burn)}
+    for k, name in names.items():
+        if k in post.varied:
+            lo, med, hi = (float(v) for v in post.percentiles[k])
+            result[name] = {"value": post.value(k), "stderr": post.stderr(k),
+                            "unit": glob.units.get(k, ""), "percentiles_16_50_84": [lo, med, hi]}
+    post.save_chain(out / "mcmc_chain.npz")
+    return result
     # -----------------------------------------------------------------------------------
 
 
@@ -202,7 +225,9 @@ def run(args) -> int:
     summary = summary_dict(analysis, sample)
     summary["inputs"] = [str(f) for f in args.files]
     if args.mcmc:
-        summary["mcmc"] = _mcmc(analysis, out)
+        summary["mcmc"] = _mcmc(analysis, out, args.mcmc_steps, args.seed)
+        if not summary["mcmc"]["converged"]:
+            summary["notes"].append("MCMC: " + summary["mcmc"]["message"])
     _write_tables(analysis, out)
     write_json(summary, out / "summary.json")
     if not args.no_figures:
