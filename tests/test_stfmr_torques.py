@@ -12,7 +12,7 @@ from sotfit.analysis.stfmr_torques import (Sample, angular_torques, current_frac
                                            lineshape_prefactors, oersted_field, oersted_sign,
                                            peak_from_rms, spectrum_torques, torque_fields,
                                            weighted_mean, xi_fmr, xi_fmr_from_dl_fl)
-from sotfit.models import MODELS
+from sotfit.analysis.stfmr import fit_angle_dependence
 
 X, Y, Z = np.eye(3)
 
@@ -30,21 +30,24 @@ def llg_vmix(h_signed, phi_deg, *, meff, gamma_ghz_t, alpha, f_ghz, dl, fl, i_rf
     """
     g = 2 * np.pi * gamma_ghz_t * 1e9
     w = 2 * np.pi * f_ghz * 1e9
-    out = []
-    for h in np.atleast_1d(h_signed):
-        phi = np.radians(phi_deg) + (np.pi if h < 0 else 0.0)
-        m0 = np.array([np.cos(phi), np.sin(phi), 0.0])
-        b0 = abs(h) * m0
-        b = np.asarray(fl, float) + sum(amp * np.cross(m0, sig) for sig, amp in dl.items())
-        pz = np.outer(Z, Z)
-        a = (1j * w * np.eye(3) - g * _cross_matrix(b0) - g * meff * _cross_matrix(m0) @ pz
-             - 1j * w * alpha * _cross_matrix(m0))
-        rhs = -g * np.cross(m0, b)
-        big = np.vstack([a, m0[None, :]])
-        dm, *_ = np.linalg.lstsq(big, np.append(rhs, 0.0).astype(complex), rcond=None)
-        d_r = 2 * delta_r * (m0 @ X) * (dm @ X)
-        out.append(0.5 * i_rf_ma * 1e-3 * np.real(d_r) * 1e6)
-    return np.array(out)
+    h = np.atleast_1d(np.asarray(h_signed, float))
+    phi = np.radians(phi_deg) + np.where(h < 0, np.pi, 0.0)
+    m0 = np.stack([np.cos(phi), np.sin(phi), np.zeros_like(phi)], axis=-1)  # (n, 3)
+    b0 = np.abs(h)[:, None] * m0
+    b = np.asarray(fl, float)[None, :] + sum(amp * np.cross(m0, np.asarray(sig, float))
+                                             for sig, amp in dl.items())
+    pz = np.outer(Z, Z)
+    cm0 = np.array([_cross_matrix(v) for v in m0])
+    cb0 = np.array([_cross_matrix(v) for v in b0])
+    a = (1j * w * np.eye(3)[None] - g * cb0 - g * meff * cm0 @ pz - 1j * w * alpha * cm0)
+    rhs = -g * np.cross(m0, b)
+    # append the constraint m0 . dm = 0 and solve the consistent 4x3 systems exactly
+    big = np.concatenate([a, m0[:, None, :].astype(complex)], axis=1)  # (n, 4, 3)
+    rb = np.concatenate([rhs, np.zeros((len(h), 1))], axis=1).astype(complex)
+    ah = np.conj(np.transpose(big, (0, 2, 1)))
+    dm = np.linalg.solve(ah @ big, (ah @ rb[..., None]))[..., 0]
+    d_r = 2 * delta_r * m0[:, 0] * dm[:, 0]
+    return 0.5 * i_rf_ma * 1e-3 * np.real(d_r) * 1e6
 
 
 MEFF, GAM, ALPHA, F = 0.85, 29.0, 0.006, 10.0
@@ -134,32 +137,28 @@ def test_field_like_torque_biases_ratio_method_as_pai_et_al():
     assert out["xi_dl"] == pytest.approx(xi_dl) and out["xi_fl"] == pytest.approx(xi_fl)
 
 
-def test_unconventional_components_separated_by_angle_dependence():
+def test_unconventional_components_separated_by_angle_dependence(tmp_path):
     planted = {"dl_y": 1.5e-4, "dl_x": 0.3e-4, "dl_z": -0.4e-4, "h_y": -2.0e-4, "h_x": 0.5e-4,
                "h_z": 0.6e-4}
     dl = {tuple(Y): planted["dl_y"], tuple(X): planted["dl_x"], tuple(Z): planted["dl_z"]}
     fl = planted["h_y"] * Y + planted["h_x"] * X + planted["h_z"] * Z
     angles = np.array([a for a in np.arange(10.0, 360.0, 20.0) if min(a % 90, 90 - a % 90) >= 10])
-    vs, va, hrs, ws = [], [], [], []
+    fits = []
     for i, a in enumerate(angles):
         d, hr, w = _spectrum(dl, fl, phi=a, noise=0.01, seed=i, both=False)
-        s = fit_spectrum(d)
-        vs.append(s.combined["vs"])
-        va.append(s.combined["va"])
-        hrs.append(s.combined["h_res"])
-        ws.append(s.combined["width"])
-    dvs = sf.Dataset(angles, [v.nominal_value for v in vs], [v.std_dev for v in vs],
-                     meta={"source": "vs(phi)"})
-    dva = sf.Dataset(angles, [v.nominal_value for v in va], [v.std_dev for v in va],
-                     meta={"source": "va(phi)"})
-    rs = sf.fit(dvs, MODELS["stfmr_angle_vs"])
-    ra = sf.fit(dva, MODELS["stfmr_angle_va"])
-    h_res, _ = weighted_mean(hrs)
-    width, _ = weighted_mean(ws)
-    t = angular_torques(rs.params, ra.params, h_res, MEFF, width, I_RF, DELTA_R)
+        fits.append(fit_spectrum(d.replace(meta={"angle": float(a)})))
+    res = fit_angle_dependence(fits, MEFF, i_rf=I_RF, delta_r=DELTA_R)
+    t = res.torques
+    # tolerance: 3 sigma plus 1 % for the neglected O(alpha, W/H) terms of the closed form
     for key, name in [("mu0_h_dl_y", "dl_y"), ("mu0_h_dl_x", "dl_x"), ("mu0_h_dl_z", "dl_z"),
                       ("mu0_h_y", "h_y"), ("mu0_h_x", "h_x"), ("mu0_h_z", "h_z")]:
         assert abs(t[key].nominal_value - planted[name]) < 3 * t[key].std_dev + 0.01 * abs(planted[name]), key
+    ratios = fit_angle_dependence(fits, MEFF).torques
+    assert ratios["dl_x_over_dl_y"].nominal_value == pytest.approx(
+        planted["dl_x"] / planted["dl_y"], abs=3 * ratios["dl_x_over_dl_y"].std_dev + 0.01)
+    from sotfit.plot.stfmr import plot_angle
+
+    assert plot_angle(res.vs_fit, res.va_fit, tmp_path / "angle.png").exists()
 
 
 def test_unit_helpers():

@@ -50,6 +50,10 @@ __all__ = [
     "fit_global_spectra",
     "STFMRAnalysis",
     "analyse_stfmr",
+    "stfmr_torques",
+    "summary_dict",
+    "AngleAnalysis",
+    "fit_angle_dependence",
 ]
 
 
@@ -653,3 +657,75 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
     out["failures"] = [{"source": a, "reason": b} for a, b in analysis.failures]
     out["notes"] = list(analysis.notes)
     return out
+
+
+# ---------------------------------------------------------------------------
+# Angle dependence (conventional and unconventional torque components)
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class AngleAnalysis:
+    """V_s(phi), V_a(phi) fits and the torque components they imply.
+
+    Attributes
+    ----------
+    vs_fit, va_fit : FitResult
+        Fits of :data:`~sotfit.models.stfmr_angle.stfmr_angle_vs` / ``_va`` (amplitudes in uV).
+    h_res, width : uncertain values
+        GLS means over the spectra (T).
+    torques : dict
+        :func:`~sotfit.analysis.stfmr_torques.angular_torques` output (fields in T, or
+        ratios without I_rf and Delta_R).
+    """
+
+    vs_fit: FitResult
+    va_fit: FitResult
+    h_res: Any
+    width: Any
+    torques: dict
+
+
+def fit_angle_dependence(fits: Sequence[SpectrumFit], meff, *, i_rf=None, delta_r=None,
+                         angle_key: str = "angle") -> AngleAnalysis:
+    """Separate torque components from spectra at several in-plane field angles.
+
+    Parameters
+    ----------
+    fits : sequence of SpectrumFit
+        Spectra at one frequency; each dataset's ``meta[angle_key]`` is the field angle phi
+        from the current in degrees (the + branch; a - branch is at phi + 180 deg and is
+        used through the amplitudes referred to +H).
+    meff : float or uncertain value
+        mu0 M_eff (T).
+    i_rf, delta_r : float, optional
+        Peak rf current (mA) and AMR Delta_R (Ohm) for absolute fields.
+
+    Returns
+    -------
+    AngleAnalysis
+    """
+    from ..models.stfmr_angle import stfmr_angle_va, stfmr_angle_vs
+    from .stfmr_torques import angular_torques, weighted_mean
+
+    phis, vs, va = [], [], []
+    for s in fits:
+        phi = s.dataset.meta.get(angle_key)
+        if phi is None:
+            raise STFMRError(f"{s.source}: no field angle (meta {angle_key!r})")
+        phis.append(float(phi))
+        vs.append(s.combined["vs"])
+        va.append(s.combined["va"])
+    if len(set(np.round(np.mod(phis, 360.0), 6))) < 4:
+        raise STFMRError("an angle analysis needs spectra at four or more field angles")
+    mk = lambda vals, name: Dataset(  # noqa: E731
+        np.array(phis), [v.nominal_value for v in vals], [v.std_dev for v in vals],
+        x_name="angle", x_unit="deg", y_name=name, y_unit="uV",
+        meta={"source": f"{name}(angle)"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        rs = fit(mk(vs, "vs"), stfmr_angle_vs)
+        ra = fit(mk(va, "va"), stfmr_angle_va)
+    h_res, _ = weighted_mean([s.combined["h_res"] for s in fits])
+    width, _ = weighted_mean([s.combined["width"] for s in fits])
+    t = angular_torques(rs.params, ra.params, h_res, meff, width, i_rf, delta_r)
+    return AngleAnalysis(rs, ra, h_res, width, t)

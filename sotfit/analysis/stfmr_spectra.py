@@ -199,13 +199,14 @@ def find_resonance(h, v, *, window_widths: float = 6.0, derivative: bool = False
         coefs, rss = [], []
         for cols in (slice(None), slice(2, None)):
             aa = a[..., cols]
-            ata = np.einsum("kni,knj->kij", aa, aa)
-            atb = np.einsum("kni,kn->ki", aa, vv)
+            at = np.swapaxes(aa, 1, 2)
+            ata = at @ aa
+            atb = (at @ vv[..., None])[..., 0]
             ata = ata + np.eye(aa.shape[-1]) * 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None]
             cf = np.linalg.solve(ata, atb[..., None])[..., 0]
-            r = np.einsum("kni,ki->kn", aa, cf) - vv
+            # residual sum of squares without forming the residuals: |v|^2 - c . A^T v
+            rss.append(np.sum(vv * vv, axis=1) - np.sum(cf * atb, axis=1))
             coefs.append(cf)
-            rss.append(np.einsum("kn,kn->k", r, r))
         score = (rss[1] - rss[0]) / sig**2
         k = int(np.argmax(score))
         if best is None or score[k] > best[0]:
