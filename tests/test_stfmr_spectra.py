@@ -148,3 +148,19 @@ def test_repeats_are_compared_and_disagreement_flagged():
     rep = compare_repeats(same + [other])
     flagged = {r["quantity"] for r in rep if r["flagged"]}
     assert "h_res" in flagged
+
+
+def test_fit_that_does_not_converge_is_an_error_naming_the_file():
+    from sotfit.analysis.stfmr_spectra import SpectrumFitError
+
+    d = spectrum(9.0, source="slow.lvm")
+    with pytest.raises(SpectrumFitError, match="slow.lvm.*did not converge"):
+        fit_spectrum(d, max_nfev=2)
+
+
+def test_duplicated_fields_on_a_branch_are_an_error():
+    d = spectrum(9.0)
+    x = d.x.copy()
+    x[5] = x[6]
+    with pytest.raises(STFMRError, match="duplicated field values"):
+        split_branches(d.replace(x=x))

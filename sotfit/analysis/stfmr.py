@@ -360,6 +360,9 @@ class STFMRAnalysis:
         Per-spectrum values implied by the global fit.
     repeats : list of dict
         :func:`~sotfit.analysis.stfmr_spectra.compare_repeats` output.
+    notes : tuple of str
+        Everything the reader of the results should know (branches left out, gamma/2pi
+        fixed, spectra departing from Kittel, repeats that disagree, error inflation).
     """
 
     spectra: tuple[SpectrumFit, ...]
@@ -373,6 +376,14 @@ class STFMRAnalysis:
     global_spectra: list[dict[str, Any]] = field(default_factory=list)
     repeats: list[dict] = field(default_factory=list)
     notes: tuple[str, ...] = ()
+
+    @property
+    def branch_table(self):
+        """Every branch fit as a :class:`~sotfit.results.ResultTable` (meta: frequency, polarity,
+        window), e.g. ``analysis.branch_table.as_dataset(x="frequency", y="h_res")``."""
+        from ..results import ResultTable
+
+        return ResultTable(tuple(r for s in self.spectra for r in s.branches))
 
 
 def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
