@@ -340,10 +340,21 @@ def _agree(a: float, b: float) -> bool:
     return bool(np.isclose(a, b, rtol=1e-6, atol=1e-9))
 
 
-def _file_level(table: Table, option_value, names, dimension, from_name, option):
-    """One value for the whole file from header, file name and option (None if none)."""
+def _file_level(table: Table, option_value, names, dimension, from_name, option,
+                lenient=False):
+    """One value for the whole file from header, file name and option (None if none).
+
+    With ``lenient``, a header entry without a usable unit is skipped with a
+    warning instead of raising (used for the optional power).
+    """
     sources = []
-    head = _header_quantity(table, names, dimension)
+    try:
+        head = _header_quantity(table, names, dimension)
+    except UnitError as exc:
+        if not lenient:
+            raise
+        warnings.warn(f"{exc}; {dimension} not recorded from the header", stacklevel=4)
+        head = None
     if head is not None:
         sources.append((head[0], f"header entry {head[1]!r}"))
     nm = from_name(table.name)
@@ -677,11 +688,8 @@ def _read_one(path, fu, vu, f_opt, p_opt, field_column, voltage_column, frequenc
         else:
             pw = table.data[:, pcol].astype(float)
     if pw is None:
-        try:
-            level = _file_level(table, p_opt, _POWER_NAMES, "power", power_from_name, "power")
-        except UnitError as exc:
-            warnings.warn(f"{exc}; power not recorded", stacklevel=3)
-            level = None
+        level = _file_level(table, p_opt, _POWER_NAMES, "power", power_from_name, "power",
+                            lenient=True)
         if level is not None:
             pw = np.full(field_T.size, level[0])
 

@@ -147,10 +147,7 @@ def _split(line: str, delimiter: str) -> list[str]:
     if delimiter == "whitespace":
         return s.split()
     s = s.strip(" ")
-    cells = [c.strip() for c in s.split(delimiter)]
-    if len(cells) > 1 and cells[-1] == "":  # one trailing delimiter, as LabVIEW writes
-        cells = cells[:-1]
-    return cells
+    return [c.strip() for c in s.split(delimiter)]
 
 
 def _numeric_row(line: str) -> tuple[str, list[float]] | None:
@@ -159,6 +156,8 @@ def _numeric_row(line: str) -> tuple[str, list[float]] | None:
         return None
     delim = _detect_delimiter(line)
     cells = _split(line, delim)
+    if len(cells) > 1 and cells[-1] == "":
+        cells = cells[:-1]
     values = [parse_number(c) for c in cells]
     if any(v is None for v in values):
         return None
@@ -227,7 +226,11 @@ def read_table(path) -> Table:
             f"{name}: no numeric data rows found in {len(lines)} line(s); expected rows of "
             "numbers separated by tabs, commas, semicolons or spaces after an optional header"
         )
-    n = len(first)
+    # A trailing delimiter on every data row (as LabVIEW writes) is not an empty column.
+    data_lines = [ln for ln in lines[start:] if ln.strip() and not _is_comment(ln)]
+    trailing = delimiter != "whitespace" and all(
+        ln.rstrip(" \r\n").endswith(delimiter) for ln in data_lines)
+    n = len(first) if trailing else len(_split(lines[start], delimiter))
 
     # Preamble: header entries, comments and the column header row.
     header: dict[str, str] = {}
@@ -278,6 +281,8 @@ def read_table(path) -> Table:
         if not ln.strip() or _is_comment(ln):
             continue
         cells = _split(ln, delimiter)
+        if trailing:
+            cells = cells[:-1]
         if len(cells) != n:
             raise DataError(
                 f"{name}: line {i + 1} has {len(cells)} value(s) but the data above has {n} "
