@@ -223,13 +223,37 @@ def test_sweep_through_zero_field(tmp_path):
     assert d.meta["sweep_direction"] == "down" and len(d) == 21 and 0.0 in d.x
 
 
+def test_windows_encoding_crlf_and_trailing_tabs(tmp_path):
+    h, v = planted()
+    text = "Field (mT)\tV_mix (µV)\t\r\n" + rows([h * 1e3, v]).replace("\n", "\t\r\n")
+    p = tmp_path / "w_9GHz.txt"
+    p.write_bytes(text.encode("cp1252"))
+    d = read_stfmr(p)[0]
+    check_planted(d, h, v)
+    assert d.meta["voltage_unit_in_file"] == "uV"
+
+
+def test_lvm_rule_needs_its_layout(tmp_path):
+    h, v = planted()
+    bare = write(tmp_path / "9GHz.lvm", rows([h * 1e4, v * 1e-6]))  # no preamble
+    with pytest.raises(DataError, match=r"9GHz\.lvm: .*no column header row"):
+        read_stfmr(bare)
+    three = write(tmp_path / "8GHz.lvm", "Frequency(GHz):8\n\n" + rows([h * 1e4, v, v]))
+    with pytest.raises(DataError, match=r"8GHz\.lvm: .*no column header row.*3 columns"):
+        read_stfmr(three)
+    ni = write(tmp_path / "7GHz.lvm", "LabVIEW Measurement\t\nWriter_Version\t2\n"
+               "***End_of_Header***\t\nX_Value\tUntitled\n0\t1\n1\t2\n")
+    with pytest.raises(DataError, match=r"7GHz\.lvm: line 1 .*LabVIEW Measurement"):
+        read_stfmr(ni)
+
+
 # ----------------------------------------------------------------------------------------
 # File-name rules
 # ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, f", [
     ("9GHz.lvm", 9.0), ("9GHz_1.lvm", 9.0), ("stfmr_9.00GHz_10.00dBm_0.00mA.dat", 9.0),
-    ("f9GHz.csv", 9.0), ("dev3_f12.5GHz_run2.txt", 12.5), ("9p5GHz.dat", 9.5),
+    ("f9GHz.csv", 9.0), ("freq9GHz.dat", 9.0), ("x_f_9GHz.txt", 9.0), ("dev3_f12.5GHz_run2.txt", 12.5), ("9p5GHz.dat", 9.5),
     ("9000MHz.dat", 9.0), ("sweep_9ghz.csv", 9.0), ("sample.dat", None), ("CoFe9GHzx.dat", None),
 ])
 def test_frequency_from_name(name, f):

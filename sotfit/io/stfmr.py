@@ -77,13 +77,14 @@ _RESERVED = {
     "voltage_unit_in_file", "units_from", "frequency_from", "averaged_duplicates", "n_points",
 }
 
-_FIELD_NAMES = {"field", "h", "b", "mu0h", "bfield", "hfield", "magneticfield", "appliedfield"}
+_FIELD_NAMES = {"field", "h", "b", "mu0h", "bfield", "hfield", "magneticfield", "appliedfield",
+                "hext", "bext", "happ", "bapp", "mu0hext"}
 _VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcvoltage"}
 _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies"}
 _POWER_NAMES = {"power", "rfpower", "p", "pow", "rfpow"}
 
 _FREQ_NAME_RE = re.compile(
-    r"(?:^|[^0-9a-z.])f?(?P<num>\d+(?:[.p]\d+)?)\s*(?P<unit>ghz|mhz)(?![a-z])", re.I
+    r"(?:^|[^0-9a-z.])(?:freq|f)?_?(?P<num>\d+(?:[.p]\d+)?)\s*(?P<unit>ghz|mhz)(?![a-z])", re.I
 )
 _POWER_NAME_RE = re.compile(
     r"(?:^|[^0-9a-z.])(?P<sign>[-+m]?)(?P<num>\d+(?:[.p]\d+)?)\s*dbm(?![a-z])", re.I

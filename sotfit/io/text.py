@@ -168,6 +168,8 @@ def _numeric_row(line: str) -> tuple[str, list[float]] | None:
 
 def _split_header_row(line: str, delimiter: str, n: int) -> list[str] | None:
     cells = _split(line, delimiter)
+    if len(cells) == n + 1 and cells[-1] == "":  # trailing delimiter
+        cells = cells[:-1]
     if len(cells) == n:
         return cells
     if delimiter == "whitespace":
