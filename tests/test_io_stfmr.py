@@ -168,6 +168,27 @@ def test_frequency_column_in_mhz_and_interleaved_rows(tmp_path):
     np.testing.assert_allclose(sw[1].y, sw[1].x * 7000)
 
 
+def test_long_format_with_a_frequency_measured_twice(tmp_path):
+    h = np.linspace(-0.1, 0.1, 9)
+    block = lambda f, k: "".join(f"{f},{b},{k}\n" for b in h)  # noqa: E731
+    text = "f (GHz),B (T),V (uV)\n" + block(8, 1.0) + block(9, 2.0) + block(8, 3.0)
+    p = write(tmp_path / "long.csv", text)
+    with pytest.raises(DataError, match=r"long\.csv at 8 GHz: the field sweep comes back to the "
+                                        r"negative field branch.*line 20.*2 sweeps"):
+        read_stfmr(p)
+    sw = read_stfmr(p, split_sweeps=True)
+    assert sw.values("frequency") == [8.0, 8.0, 9.0]
+    assert sw.values("segment") == [0, 1, 0]
+    assert [float(d.y[0]) for d in sw] == [1.0, 3.0, 2.0]
+
+
+def test_header_entries_never_overwrite_the_reader_keys(tmp_path):
+    p = write(tmp_path / "9GHz.csv", "# source: somewhere else\n# repeat: 7\n# operator: A. B.\n"
+              "field_T,vmix_uV\n0.1,1\n0.2,2\n0.3,3\n")
+    m = read_stfmr(p)[0].meta
+    assert (m["source"], m["repeat"], m["operator"]) == ("9GHz.csv", 0, "A. B.")
+
+
 def test_frequency_column_without_unit_needs_frequency_unit(tmp_path):
     text = "freq,field_T,vmix_V\n" + "".join(f"9e9,{b},1e-6\n" for b in (0.1, 0.2, 0.3))
     p = write(tmp_path / "a.csv", text)

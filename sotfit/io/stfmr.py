@@ -184,9 +184,11 @@ def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | Non
     try:
         name, unit = _units.split_header(raw)
     except UnitError:
+        accepted = (_accepted(dimension) if dimension in ("field", "voltage")
+                    else _units.HOUSE[dimension])
         raise UnitError(
             f"{table.name}: column {raw!r} has an unknown unit; accepted {dimension} units: "
-            f"{_accepted(dimension) if dimension in ('field', 'voltage') else _units.HOUSE[dimension]}"
+            f"{accepted}"
         ) from None
     if unit is not None and _units.dimension_of(unit) != dimension:
         raise UnitError(
@@ -465,7 +467,8 @@ def _expand(paths) -> list[Path]:
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     elif not isinstance(paths, Iterable):
-        raise TypeError(f"paths must be a file, a folder or a list of them, not {type(paths).__name__}")
+        raise TypeError("paths must be a file, a folder or a list of them, "
+                        f"not {type(paths).__name__}")
     out: list[Path] = []
     for p in paths:
         p = Path(os.fspath(p))
@@ -627,7 +630,8 @@ def _read_one(path, fu, vu, f_opt, p_opt, field_column, voltage_column, frequenc
     if vcol is None:
         vcol = 1
     if fcol == vcol:
-        raise DataError(f"{name}: the field and V_mix columns are the same ({table.column_label(fcol)})")
+        raise DataError(f"{name}: the field and V_mix columns are the same "
+                        f"({table.column_label(fcol)})")
     qcol = _find_column(table, frequency_column, "frequency", _FREQUENCY_NAMES, False,
                         "frequency_column")
     pcol = _find_column(table, power_column, "power", _POWER_NAMES, False, "power_column")
