@@ -78,6 +78,7 @@ def test_lvm_layout_is_oe_and_volt_with_frequency_and_power_from_header(tmp_path
     assert m["field_unit_in_file"] == "Oe" and m["voltage_unit_in_file"] == "V"
     assert m["Samplename"] == "" and m["Time between measurements"] == 1.0
     assert m["Date/time start measurement"] == "11/15/2021 - 11:28 AM"
+    assert m["sample"] == tmp_path.name  # empty Samplename: the folder names the sample
 
 
 def test_lvm_options_override_the_layout_rule(tmp_path):
@@ -582,6 +583,7 @@ def test_real_cofe_pt_lvm_files(real_data):
             assert m["sweep_direction"] == "up"
             assert d.x.min() < -0.03
     by_name = {(p.parent.name, p.name): d for p, d in zip(files, sw)}
+    assert all(d.meta["sample"] == p.parent.name for p, d in zip(files, sw))
     d = by_name[("CoFe-Pt_110521a_dev13", "9GHz_1.lvm")]
     assert d.meta["repeat"] == 1 and d.meta["frequency"] == 9.0 and d.meta["power"] == 9.0
     assert 0.131 < d.x.max() < 0.133 and len(d) == 261

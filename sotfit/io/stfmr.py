@@ -74,13 +74,14 @@ _VOLTAGE_LIMIT_V = 10.0
 _RESERVED = {
     "frequency", "power", "source", "path", "repeat", "segment", "sweep_direction",
     "sweep_direction_positive", "sweep_direction_negative", "field_unit_in_file",
-    "voltage_unit_in_file", "units_from", "frequency_from", "averaged_duplicates", "n_points",
+    "voltage_unit_in_file", "units_from", "frequency_from", "sample", "averaged_duplicates", "n_points",
 }
 
 _FIELD_NAMES = {"field", "h", "b", "mu0h", "bfield", "hfield", "magneticfield", "appliedfield",
                 "hext", "bext", "happ", "bapp", "mu0hext"}
 _VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcvoltage"}
 _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies"}
+_SAMPLE_NAMES = {"sample", "samplename", "sampleid", "device", "devicename"}
 _POWER_NAMES = {"power", "rfpower", "p", "pow", "rfpow"}
 
 _FREQ_NAME_RE = re.compile(
@@ -512,6 +513,14 @@ def _header_meta(table: Table) -> dict:
     return meta
 
 
+def _sample(table: Table) -> str:
+    """The sample named in the header, else the name of the file's folder."""
+    for k, v in table.header.items():
+        if _key(k) in _SAMPLE_NAMES and v.strip():
+            return v.strip()
+    return table.path.resolve().parent.name
+
+
 def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, power=None,
                field_column=None, voltage_column=None, frequency_column=None,
                power_column=None, frequency_unit=None, allow_duplicates=False,
@@ -562,6 +571,9 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         then by increasing frequency. ``x``: field mu0*H in T, signed, sorted
         ascending; ``y``: V_mix in uV. ``meta``: ``frequency`` (GHz),
         ``power`` (dBm, only if known), ``source`` (file name), ``path``,
+        ``sample`` (a ``sample``/``Samplename``/``device`` header entry if
+        not empty, else the name of the file's folder: repeats are the
+        spectra that share ``sample`` and ``frequency``),
         ``repeat`` (int from the file name, 0 for the first),
         ``segment`` (int, 0 unless ``split_sweeps`` split the file),
         ``sweep_direction`` (``'up'``, ``'down'``, or ``'mixed'`` when the
@@ -699,6 +711,7 @@ def _read_one(path, fu, vu, f_opt, p_opt, field_column, voltage_column, frequenc
             pw = np.full(field_T.size, level[0])
 
     repeat = repeat_from_name(name)
+    sample = _sample(table)
     header_meta = _header_meta(table)
 
     # Group by (frequency, power), keeping file order inside a group.
@@ -723,7 +736,8 @@ def _read_one(path, fu, vu, f_opt, p_opt, field_column, voltage_column, frequenc
             datasets.append(_make_dataset(
                 table, r, branch, field_raw[r], field_T[r], vmix_uV[r], seg_label, allow_duplicates,
                 {"frequency": float(fval), **({"power": float(pval)} if pw is not None else {}),
-                 "source": name, "path": str(table.path), "repeat": repeat, "segment": k,
+                 "source": name, "path": str(table.path), "sample": sample,
+                 "repeat": repeat, "segment": k,
                  "field_unit_in_file": f_unit, "voltage_unit_in_file": v_unit,
                  "units_from": units_from, "frequency_from": f_where},
                 header_meta))
