@@ -543,6 +543,18 @@ def test_input_files_are_never_modified(tmp_path):
     assert [(sha(p), p.stat().st_mtime_ns) for p in files] == before
 
 
+def test_a_lone_number_before_the_data_is_not_data(tmp_path):
+    p = write(tmp_path / "a_9GHz.txt", "# gain\n100\nfield_T vmix_uV\n0.1 2\n0.2 4\n0.3 5\n")
+    with pytest.raises(DataError, match=r"a_9GHz\.txt: line 2 \('100'\) is neither"):
+        read_stfmr(p)
+    p = write(tmp_path / "b_9GHz.txt", "# field_T vmix_uV\n100\n0.1 2\n0.2 4\n0.3 5\n")
+    with pytest.raises(DataError, match=r"b_9GHz\.txt: line 2 \('100'\) holds numbers"):
+        read_stfmr(p)
+    p = write(tmp_path / "c_9GHz.txt", "# n = 3\n# field_T vmix_uV\n0.1 2\n0.2 4\n0.3 5\n")
+    d = read_stfmr(p)[0]
+    assert d.meta["n"] == 3.0 and len(d) == 3
+
+
 def test_read_table_keeps_header_and_line_numbers(tmp_path):
     p = write(tmp_path / "t.lvm", "A:1\nB: two words\n\n1\t2\n\n3\t4\n")
     t = read_table(p)

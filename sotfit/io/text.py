@@ -215,14 +215,23 @@ def read_table(path) -> Table:
         raise DataError(f"{name}: the file is empty")
     lines = text.splitlines()
 
-    # The first numeric row starts the data.
+    # The data start at the first numeric row, except a lone number (one cell) that the next
+    # line does not continue as one-column data: that is a preamble line, not the data.
+    numeric = [(i, _numeric_row(ln)) for i, ln in enumerate(lines)]
+    numeric = [(i, p) for i, p in numeric if p is not None]
     start = None
-    for i, line in enumerate(lines):
-        parsed = _numeric_row(line)
-        if parsed is not None:
-            start = i
-            delimiter, first = parsed
-            break
+    for k, (i, (delim, values)) in enumerate(numeric):
+        if len(values) == 1:
+            nxt = next((j for j in range(i + 1, len(lines))
+                        if lines[j].strip() and not _is_comment(lines[j])), None)
+            continues = nxt is None or (k + 1 < len(numeric) and numeric[k + 1][0] == nxt
+                                        and len(numeric[k + 1][1][1]) == 1)
+            if not continues:
+                continue
+        start, delimiter, first = i, delim, values
+        break
+    if start is None and numeric:
+        start, (delimiter, first) = numeric[0]
     if start is None:
         raise DataError(
             f"{name}: no numeric data rows found in {len(lines)} line(s); expected rows of "
@@ -243,6 +252,12 @@ def read_table(path) -> Table:
     if plain and not _looks_like_key_value(lines[plain[-1]]):
         i_last = plain[-1]
         names = _split_header_row(lines[i_last], delimiter, n)
+        if _numeric_row(lines[i_last]) is not None:
+            raise DataError(
+                f"{name}: line {i_last + 1} ({lines[i_last].strip()[:60]!r}) holds numbers but "
+                f"not the {n} columns of the data below it; make it a comment ('# ...') or a "
+                "'key: value' header entry"
+            )
         if names is None or any(parse_number(c) is not None and c for c in names):
             got = len(_split(lines[i_last], delimiter))
             raise DataError(
