@@ -633,3 +633,44 @@ def test_real_files_through_sotfit_load(real_data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_stfmr(real_data / "stfmr_unlabelled_8_10ghz", field_unit="T", voltage_unit="V")
+
+
+def _extremum_field(d, pol):
+    """|mu0 H| (T) of the largest |V_mix - median| on one branch (None if < 20 points)."""
+    m = np.sign(d.x) == pol
+    if m.sum() < 20:
+        return None
+    v = d.y[m] - np.median(d.y[m])
+    return float(np.abs(d.x[m])[np.argmax(np.abs(v))])
+
+
+def test_real_files_units_agree_with_kittel(real_data):
+    """The unit rules give fields that obey the in-plane Kittel relation.
+
+    f = (gamma/2pi) sqrt(H (H + Meff)) with the free-electron gamma/2pi (CONVENTIONS.md) gives
+    Meff = (f / (gamma/2pi))^2 / H - H from each spectrum's resonance, estimated crudely by the
+    extremum of V_mix (biased by at most the half width, ~5 mT). With the right units Meff comes
+    out the same at every frequency and on both branches of one device, at the ~1.3-1.7 T of
+    CoFe; a field unit off by 10 (Oe read as mT) would make Meff negative, one off by 1000 (T read
+    as mT) would make it hundreds of T. The 3 GHz file is left out: its resonance, at ~6 mT, is
+    not resolved from zero field.
+    """
+    gamma = sotfit.units.GAMMA_FREE_ELECTRON
+    groups = {
+        "dev13": read_stfmr(real_data / "stfmr_cofe_pt" / "CoFe-Pt_110521a_dev13"),
+        "dev11": read_stfmr(real_data / "stfmr_cofe_pt" / "CoFe-Pt_102521a_dev11").where(
+            lambda d: d.meta["frequency"] > 3),
+        "dat": read_stfmr(real_data / "stfmr_unlabelled_8_10ghz", field_unit="T",
+                          voltage_unit="V"),
+    }
+    for name, sw in groups.items():
+        meff = []
+        for d in sw:
+            h = {p: _extremum_field(d, p) for p in (1, -1)}
+            if h[1] is not None and h[-1] is not None:
+                assert abs(h[1] - h[-1]) < 0.006, (name, d.source, h)  # +H/-H symmetry
+            meff += [(d.meta["frequency"] / gamma) ** 2 / hp - hp for hp in h.values() if hp]
+        meff = np.array(meff)
+        assert len(meff) >= 3
+        assert np.all((meff > 1.0) & (meff < 2.5)), (name, meff)
+        assert meff.max() / meff.min() < 1.15, (name, meff)
