@@ -299,12 +299,19 @@ def _poly1(x, c0, c1):
     return c0 + c1 * x
 
 
-def _lstsq_guess(columns, names):
-    def guess(x, y, **_):
-        a = np.column_stack([c(np.asarray(x, float)) for c in columns])
-        coef = np.linalg.lstsq(a, y, rcond=None)[0]
-        return dict(zip(names, coef))
-    return guess
+def _guess_inv(x, y, **_):
+    a = 1.0 / np.asarray(x, float)
+    return {"k_fl": float(np.dot(a, y) / np.dot(a, a))}
+
+
+def _guess_poly2(x, y, **_):
+    c2, c1, c0 = np.polyfit(np.asarray(x, float), y, 2)
+    return {"c0": float(c0), "c1": float(c1), "c2": float(c2)}
+
+
+def _guess_poly1(x, y, **_):
+    c1, c0 = np.polyfit(np.asarray(x, float), y, 1)
+    return {"c0": float(c0), "c1": float(c1)}
 
 
 def _guess_avci_r1w(x, y, **_):
@@ -359,7 +366,7 @@ avci_fl_field = ModelSpec(
     "field", "T", "a_fl", "Ohm",
     doc="Field dependence of the (2cos^3 - cos) coefficient: R_PHE (H_FL + H_Oe)/H "
         "(Avci et al., PRB 90, 224427 (2014), eq. (3)).",
-    linear=("k_fl",), guess=_lstsq_guess([lambda x: 1 / x], ["k_fl"]))
+    linear=("k_fl",), guess=_guess_inv)
 
 hall_parabola = ModelSpec(
     "hall_parabola", _poly2,
@@ -368,7 +375,7 @@ hall_parabola = ModelSpec(
     "field", "T", "r1w", "Ohm",
     doc="Small-field parabola of R_1w in a field sweep of a perpendicular film "
         "(Hayashi et al., PRB 89, 144425 (2014), eq. (4)).", linear=("c0", "c1", "c2"),
-    guess=_lstsq_guess([np.ones_like, lambda x: x, lambda x: x * x], ["c0", "c1", "c2"]))
+    guess=_guess_poly2)
 
 hall_line = ModelSpec(
     "hall_line", _poly1,
@@ -376,6 +383,6 @@ hall_line = ModelSpec(
     "field", "T", "r2w", "Ohm",
     doc="Small-field straight line of R_2w in a field sweep of a perpendicular film "
         "(Hayashi et al., PRB 89, 144425 (2014), eq. (4)).", linear=("c0", "c1"),
-    guess=_lstsq_guess([np.ones_like, lambda x: x], ["c0", "c1"]))
+    guess=_guess_poly1)
 
 TEXTBOOK_MODELS = (avci_r1w, avci_r2w, avci_cos_field, avci_fl_field, hall_parabola, hall_line)
