@@ -12,6 +12,7 @@ from .drift_diffusion import DRIFT_DIFFUSION_MODELS
 from .lineshapes import stfmr_derivative, stfmr_two_resonances
 from .stfmr_angle import stfmr_angle_va, stfmr_angle_vs
 from .stfmr_global import stfmr_global_inplane, stfmr_global_outofplane
+from .harmonic_hall import HALL_MODELS, TEXTBOOK_MODELS
 
 #: Every built-in model by name; each model family adds its own entries below.
 MODELS = {m.name: m for m in (stfmr_mixing, kittel_inplane, kittel_outofplane, linewidth)}
@@ -19,6 +20,7 @@ MODELS.update({m.name: m for m in (stfmr_derivative, stfmr_two_resonances,
                                    stfmr_global_inplane, stfmr_global_outofplane,
                                    stfmr_angle_vs, stfmr_angle_va)})
 MODELS.update(DRIFT_DIFFUSION_MODELS)
+MODELS.update({m.name: m for m in (*HALL_MODELS.values(), *TEXTBOOK_MODELS)})
 
 __all__ = [
     "MODELS", "ModelError", "ModelSpec", "Param", "stfmr_mixing", "kittel_inplane",
