@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["KGrid", "BandData", "polar_grid", "diagonalise", "check_resolution",
-           "GridError", "GridWarning", "ray_partition", "RayPartition", "max_band_slope"]
+           "GridError", "GridWarning", "ray_partition", "RayPartition", "max_band_slope",
+           "fermi_adapted_grid"]
 
 
 class GridError(ValueError):
@@ -254,3 +255,56 @@ def ray_partition(model, mu: float, n_phi: int, kmax: float, n_sample: int = 400
     for kk, jj, nn in zip(kr, j, n):
         roots[jj].append((float(kk), int(nn)))
     return RayPartition(phi=phi, roots=roots, kmax=float(kmax))
+
+
+def fermi_adapted_grid(model, mus, width: float, n_phi: int, kmax: float, order: int = 6,
+                       n_coarse: int = 24, n_sample: int = 400) -> KGrid:
+    """Polar grid whose radial panels crowd around the Fermi wave vectors of ``mus``.
+
+    Along every ray, panel edges are placed at each Fermi wave vector k_F and at
+    k_F +- (w/2) 2^j (j = 0..9), with w = width / |d eps/dk| the width in k of a feature of
+    energy width ``width`` (eta or k_B T), plus ``n_coarse`` uniform edges on [0, kmax].
+    With ``order`` Gauss-Legendre nodes per panel this integrates Lorentzians of half width
+    eta (and Fermi-function derivatives) centred on the Fermi contours to high accuracy.
+
+    Parameters
+    ----------
+    model : KPModel (one block)
+    mus : float or array
+        Chemical potentials (eV) whose contours are resolved.
+    width : float
+        Energy width to resolve (eV).
+    """
+    mus = np.atleast_1d(mus)
+    dphi = 2 * np.pi / n_phi
+    phi = 0.5 * dphi + dphi * np.arange(n_phi)
+    edges_per_ray = [list(np.linspace(0.0, kmax, n_coarse + 1)) for _ in range(n_phi)]
+    steps = 0.5 * 2.0 ** np.arange(10)
+    for mu in mus:
+        part = ray_partition(model, float(mu), n_phi, kmax, n_sample=n_sample)
+        for j, roots in enumerate(part.roots):
+            if not roots:
+                continue
+            kr = np.array([r[0] for r in roots])
+            ph = phi[j]
+            d = model.dh(kr * np.cos(ph), kr * np.sin(ph))
+            vals, vecs = np.linalg.eigh(model.hamiltonian(kr * np.cos(ph), kr * np.sin(ph)))
+            band = np.array([r[1] for r in roots])
+            radial = np.cos(ph) * d[0] + np.sin(ph) * d[1]
+            v = np.einsum("ri,rij,rj->r", np.conj(vecs[np.arange(kr.size), :, band]), radial,
+                          vecs[np.arange(kr.size), :, band]).real
+            wk = width / np.maximum(np.abs(v), 1e-12)
+            for k0, w0 in zip(kr, wk):
+                edges_per_ray[j].extend([k0])
+                edges_per_ray[j].extend(list(k0 + w0 * steps))
+                edges_per_ray[j].extend(list(k0 - w0 * steps))
+    kx, ky, w = [], [], []
+    for j in range(n_phi):
+        e = np.unique(np.clip(np.asarray(edges_per_ray[j]), 0.0, kmax))
+        nodes, wts = _gauss_panels(e, order)
+        kx.append(nodes * np.cos(phi[j]))
+        ky.append(nodes * np.sin(phi[j]))
+        w.append(wts * nodes * dphi / (2 * np.pi) ** 2)
+    kx, ky, w = np.concatenate(kx), np.concatenate(ky), np.concatenate(w)
+    return KGrid(kx=kx, ky=ky, w=w, dk_max=float(kmax / n_coarse), kmax=float(kmax),
+                 n_phi=int(n_phi))
