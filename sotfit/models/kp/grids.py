@@ -235,9 +235,12 @@ def ray_partition(model, mu: float, n_phi: int, kmax: float, n_sample: int = 400
     ks = np.linspace(0.0, kmax, n_sample)
     K, P = np.meshgrid(ks, phi, indexing="ij")
     e = _ray_eigs(model, K, P) - mu            # (n_sample, n_phi, nb)
-    if np.any(e[-1] < 0):
-        raise GridError(f"ray partition: a band lies below mu = {mu:g} eV at kmax = {kmax:g} 1/nm; "
-                        "increase kmax (or give a cut-off for a band unbounded below)")
+    # every Fermi contour must lie inside kmax: occupations beyond kmax must not change
+    far = _ray_eigs(model, np.array([[1.5 * kmax], [3.0 * kmax]]) * np.ones((1, n_phi)),
+                    np.ones((2, 1)) * phi) - mu
+    if np.any((far < 0) != (e[-1] < 0)[None]):
+        raise GridError(f"ray partition: a band crosses mu = {mu:g} eV beyond kmax = {kmax:g} 1/nm; "
+                        "increase kmax")
     s = np.sign(e)
     i, j, n = np.nonzero(s[:-1] * s[1:] < 0)
     lo, hi = ks[i].copy(), ks[i + 1].copy()
