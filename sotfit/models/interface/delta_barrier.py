@@ -207,9 +207,9 @@ def boltzmann_matrices(r, t):
     R, T : ndarray, shape (..., 4, 4), real
     """
     def conv(s):
-        m = np.einsum("...ji,ajk,...kl,blm->...abim", np.conj(s), PAULI4, s, PAULI4,
-                      optimize=True)
-        return 0.5 * np.real(np.einsum("...abii->...ab", m))
+        x = np.einsum("...ji,ajk->...aik", np.conj(s), PAULI4)  # s^dag sigma_a
+        a = x @ s[..., None, :, :]                              # s^dag sigma_a s
+        return 0.5 * np.real(np.einsum("...aij,bji->...ab", a, PAULI4))
     return conv(r), conv(t)
 
 
