@@ -13,6 +13,7 @@ from .lineshapes import stfmr_derivative, stfmr_two_resonances
 from .stfmr_angle import stfmr_angle_va, stfmr_angle_vs
 from .stfmr_global import stfmr_global_inplane, stfmr_global_outofplane
 from .harmonic_hall import HALL_MODELS, TEXTBOOK_MODELS
+from .interface.specs import interface_barrier_g, interface_delta_g
 
 #: Every built-in model by name; each model family adds its own entries below.
 MODELS = {m.name: m for m in (stfmr_mixing, kittel_inplane, kittel_outofplane, linewidth)}
@@ -21,6 +22,7 @@ MODELS.update({m.name: m for m in (stfmr_derivative, stfmr_two_resonances,
                                    stfmr_angle_vs, stfmr_angle_va)})
 MODELS.update(DRIFT_DIFFUSION_MODELS)
 MODELS.update({m.name: m for m in (*HALL_MODELS.values(), *TEXTBOOK_MODELS)})
+MODELS.update({m.name: m for m in (interface_barrier_g, interface_delta_g)})
 
 __all__ = [
     "MODELS", "ModelError", "ModelSpec", "Param", "stfmr_mixing", "kittel_inplane",
