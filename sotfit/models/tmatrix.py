@@ -55,7 +55,7 @@ __all__ = [
     "PAULI", "HBAR2_2ME_MEV_NM2", "fermi_contour", "band_bottom", "clean_local_green",
     "clean_local_green_isotropic", "t_matrix", "self_energy", "averaged_green",
     "upsilon_matrix", "n_matrix", "diffuson", "response", "torque_efficiencies",
-    "charge_to_spin_efficiency",
+    "charge_to_spin_efficiency", "band_edges", "critical_angle",
 ]
 
 #: hbar^2 / (2 m_e) in meV nm^2 (about 38.1).
@@ -381,6 +381,52 @@ def band_bottom(model: RashbaFerromagnet) -> float:
     return 1e-3 * best
 
 
+def band_edges(model: RashbaFerromagnet) -> tuple[float, float]:
+    """Bottoms of the lower and upper bands, eV; between them lies the spin gap.
+
+    The upper-band minimum of ``E_+ = k^2/2m + |b_k|`` is found on a grid and refined
+    (for ``m`` along z it is ``Delta_xc``, the spin-gap edge of seed 002 Fig. 3a).
+    """
+    from scipy.optimize import minimize
+
+    d = model.delta_vec
+    kmax = 2 * (abs(model.a) / model.c2 + math.sqrt(float(np.linalg.norm(d)) / model.c2)
+                + abs(d[0]) / max(abs(model.a), 1e-300) + 1e-3)
+    kmax = min(kmax, model.lam)
+
+    def e_plus(kx, ky):
+        bx = -model.a * ky + d[0]
+        by = model.a * kx + d[1]
+        return model.c2 * (kx * kx + ky * ky) + np.sqrt(bx * bx + by * by + d[2] ** 2)
+
+    g = np.linspace(-kmax, kmax, 241)
+    kx, ky = np.meshgrid(g, g)
+    e = e_plus(kx, ky)
+    i = np.unravel_index(np.argmin(e), e.shape)
+    r = minimize(lambda x: float(e_plus(x[0], x[1])), x0=[kx[i], ky[i]], method="Nelder-Mead",
+                 options={"xatol": 1e-12, "fatol": 1e-14})
+    return band_bottom(model), 1e-3 * min(float(e[i]), float(r.fun))
+
+
+def critical_angle(model: RashbaFerromagnet) -> float:
+    """Magnetisation angle ``theta_c`` (rad, in [0, pi/2]) where the Fermi level meets the upper band.
+
+    For ``theta < theta_c`` (and ``pi - theta_c < theta <= pi``) the Fermi level lies in the
+    spin gap (one Fermi ring); the gap shrinks as ``m`` tilts into the plane (seed 002,
+    discussion of Fig. 4). Returns ``nan`` if the Fermi level is above the upper band at
+    every angle or inside the gap at every angle.
+    """
+    from scipy.optimize import brentq
+
+    def f(th):
+        return band_edges(model.with_(theta=th))[1] - model.fermi_energy
+
+    f0, f1 = f(0.0), f(0.5 * np.pi)
+    if f0 <= 0 or f1 >= 0:
+        return float("nan")
+    return float(brentq(f, 0.0, 0.5 * np.pi, xtol=1e-10))
+
+
 def _check_cutoff(model: RashbaFerromagnet, contour: FermiContour, factor: float = 5.0):
     """The cutoff must lie far outside the Fermi rings and the band-structure scales."""
     lam = model.lam
@@ -619,23 +665,44 @@ class TMatrixResponse:
     broadening_ratio: float
     extra: dict = field(default_factory=dict)
 
-    def theta_csc(self, velocity: float = 5e4) -> np.ndarray:
+    @property
+    def K_J_longitudinal(self) -> np.ndarray:
+        """``K / sigma_xx``: K_J without the Hall conductivity, 1/(A m).
+
+        This is the normalisation of seed 002's weak-scattering formulas (eq. 34 uses the
+        scalar ``sigma_xx``) and the one that reproduces its Fig. 3a inside the spin gap;
+        eq. (2) itself defines ``K_J = K sigma^-1`` with the full tensor (:attr:`K_J`).
+        See ``docs/tmatrix.md``.
+        """
+        return self.K / self.sigma[0, 0]
+
+    def kj(self, normalisation: str = "tensor") -> np.ndarray:
+        """``K_J`` with ``normalisation`` ``'tensor'`` (eq. 2, full sigma^-1) or ``'longitudinal'``."""
+        if normalisation == "tensor":
+            return self.K_J
+        if normalisation == "longitudinal":
+            return self.K_J_longitudinal
+        raise TMatrixError(f"normalisation must be 'tensor' or 'longitudinal', not {normalisation!r}")
+
+    def theta_csc(self, velocity: float = 5e4, normalisation: str = "tensor") -> np.ndarray:
         """Charge-to-spin efficiencies ``theta_ab = -2 e v K_J,ab`` (seed 002, after eq. 27).
 
         Parameters
         ----------
         velocity : float
             The velocity ``v`` of the definition, m/s (seed 002 Fig. 4: 5e4 m/s).
+        normalisation : {'tensor', 'longitudinal'}
+            ``K_J = K sigma^-1`` (eq. 2) or ``K / sigma_xx`` (see :attr:`K_J_longitudinal`).
 
         Returns
         -------
         (3, 2) ndarray, dimensionless.
         """
-        return charge_to_spin_efficiency(self.K_J, velocity)
+        return charge_to_spin_efficiency(self.kj(normalisation), velocity)
 
-    def torques(self) -> dict:
+    def torques(self, normalisation: str = "tensor") -> dict:
         """Torque efficiencies ``tau_1^e, tau_2^e, tau_1^o, tau_2^o`` (eq. 4 with K -> K_J), 1/(A m)."""
-        return torque_efficiencies(self.K_J, self.model.theta)
+        return torque_efficiencies(self.kj(normalisation), self.model.theta)
 
 
 def charge_to_spin_efficiency(k_j: np.ndarray, velocity: float = 5e4) -> np.ndarray:
@@ -774,3 +841,99 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
         extra={"K_internal": k_int, "sigma_internal": sig_int, "x_vertex": x,
                "zero_mode": r, "bubble": bub},
     )
+
+
+# --------------------------------------------------------------------------------------
+# ModelSpecs: torque efficiencies and the DL/FL ratio against Fermi energy or angle
+# --------------------------------------------------------------------------------------
+
+from .spec import ModelError, ModelSpec, Param  # noqa: E402
+
+#: Unit of the efficiencies returned by the ModelSpecs (``tau`` of eq. 3 in 1e14 (A m)^-1).
+TAU_UNIT = "1e14 A^-1 m^-1"
+_TAU_SCALE = 1e14
+
+_QUANTITIES = {
+    "tau1_e": "damping-like efficiency tau_1^e (eq. 4a)",
+    "tau2_e": "damping-like efficiency tau_2^e (eq. 4b)",
+    "tau1_o": "field-like efficiency tau_1^o (eq. 4c)",
+    "tau2_o": "field-like efficiency tau_2^o (eq. 4d)",
+    "dl_fl_ratio": "ratio tau_1^e / tau_1^o of damping-like to field-like efficiency",
+}
+
+
+def _flag(name: str, value: float) -> bool:
+    if value not in (0.0, 1.0):
+        raise ModelError(f"parameter {name!r} must be 0 or 1, not {value}")
+    return value == 1.0
+
+
+class TorqueCurve:
+    """Picklable model function ``f(x, **params)``: one efficiency against eps (meV) or theta (deg).
+
+    Parameters (keywords, units as in the ModelSpec table): ``fermi_energy`` (meV) or
+    ``theta`` (deg) -- whichever is not ``x`` --, ``exchange`` (meV), ``alpha`` (meV nm),
+    ``u`` (eV), ``radius`` (nm), ``density`` (nm^-2), ``mass`` (m_e), ``tmatrix``
+    (1 full T-matrix, 0 first Born), ``hall`` (1: ``K_J = K sigma^-1`` of eq. 2; 0: ``K/sigma_xx``).
+    """
+
+    def __init__(self, quantity: str, x_kind: str):
+        if quantity not in _QUANTITIES or x_kind not in ("energy", "angle"):
+            raise ModelError(f"unknown T-matrix curve {quantity!r} vs {x_kind!r}")
+        self.quantity = quantity
+        self.x_kind = x_kind
+
+    def __call__(self, x, fermi_energy=None, theta=None, exchange=5.0, alpha=17.0, u=1.8,
+                 radius=0.2, density=5e-4, mass=0.8, tmatrix=1.0, hall=1.0, n_phi=256):
+        x = np.asarray(x, dtype=float)
+        approx = "tmatrix" if _flag("tmatrix", tmatrix) else "born"
+        norm = "tensor" if _flag("hall", hall) else "longitudinal"
+        out = np.empty(x.shape)
+        for i, xv in np.ndenumerate(x):
+            eps_mev = xv if self.x_kind == "energy" else fermi_energy
+            th_deg = xv if self.x_kind == "angle" else theta
+            model = RashbaFerromagnet(
+                fermi_energy=1e-3 * eps_mev, exchange=1e-3 * exchange, alpha=1e-3 * alpha,
+                theta=math.radians(th_deg), u=u, radius=radius, density=density, mass=mass)
+            t = response(model, approximation=approx, n_phi=int(n_phi)).torques(norm)
+            if self.quantity == "dl_fl_ratio":
+                out[i] = t["tau1_e"] / t["tau1_o"]
+            else:
+                out[i] = t[self.quantity] / _TAU_SCALE
+        return out
+
+
+def _spec(quantity: str, x_kind: str) -> ModelSpec:
+    common = [
+        Param("exchange", "meV", 5.0, (0.0, 1e3), "exchange energy Delta_xc"),
+        Param("alpha", "meV nm", 17.0, (-1e4, 1e4), "Rashba coupling hbar*alpha (17 meV nm = 1.7e-11 eV m)"),
+        Param("u", "eV", 1.8, (-1e3, 1e3), "impurity potential u of W(r) = u R^2 delta(r)"),
+        Param("radius", "nm", 0.2, (1e-4, 1e2), "impurity range R (cutoff 1/R of Re g0)", vary=False),
+        Param("density", "nm^-2", 5e-4, (1e-12, 1.0), "areal impurity density n", vary=False),
+        Param("mass", "m_e", 0.8, (1e-3, 1e2), "effective mass m*/m_e", vary=False),
+        Param("tmatrix", "", 1.0, (0.0, 1.0), "1: full T-matrix; 0: first Born (no skew scattering)",
+              vary=False),
+        Param("hall", "", 1.0, (0.0, 1.0),
+              "1: K_J = K sigma^-1 (eq. 2); 0: K/sigma_xx (seed 002 eq. 34, Fig. 3a)", vary=False),
+    ]
+    if x_kind == "energy":
+        first = Param("theta", "deg", 30.0, (-360.0, 360.0), "magnetisation angle from +z (eq. 28)")
+        x_name, x_unit = "fermi_energy", "meV"
+    else:
+        first = Param("fermi_energy", "meV", 5.5, (-1e3, 1e4), "Fermi energy eps")
+        x_name, x_unit = "theta", "deg"
+    y_unit = "" if quantity == "dl_fl_ratio" else TAU_UNIT
+    return ModelSpec(
+        name=f"tmatrix_{quantity}_vs_{x_kind}",
+        func=TorqueCurve(quantity, x_kind),
+        params=(first, *common),
+        x_name=x_name, x_unit=x_unit, y_name=quantity, y_unit=y_unit,
+        doc=(f"{_QUANTITIES[quantity]} of the disordered 2D Rashba ferromagnet with the full "
+             "T-matrix treatment of scalar impurities (skew scattering), seed "
+             "002_acb2a8e60c4cb8a9.txt eqs. (3)-(4), (16)-(27), at leading order in n; "
+             "see docs/tmatrix.md"),
+    )
+
+
+#: ModelSpecs of this module by name.
+TMATRIX_MODELS = {s.name: s for s in (_spec(q, k) for k in ("energy", "angle") for q in _QUANTITIES)}
