@@ -458,7 +458,8 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
             notes.append(
                 f"gamma/2pi is not determined by the frequencies {lo:g}-{hi:g} GHz (free fit: "
                 f"{gam:.4g} +/- {kit.stderr('gyromagnetic_ratio'):.2g} GHz/T"
-                + ("" if kit.success else f", {kit.message}") + f"); fixed at the free-electron "
+                + ("" if kit.success else ", " + kit.message.replace("Fit succeeded.; ", ""))
+                + f"); fixed at the free-electron "
                 f"value {GAMMA_FREE_ELECTRON:.4f} GHz/T (g = 2.0023): M_eff then carries the "
                 "systematic error of that assumption")
             gyromagnetic_ratio = GAMMA_FREE_ELECTRON
