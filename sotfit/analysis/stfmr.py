@@ -520,8 +520,9 @@ SIGN_CONVENTION = (
     "docs/CONVENTIONS.md: mu0 H_DL = mu0_h_dl (m x sigma), mu0 H_FL = mu0_h_fl sigma, sigma = +y; "
     "mu0_h_fl_oe = mu0 (H_FL + H_Oe) along +y; the Oersted field of a spin-source layer below "
     "the ferromagnet points along -y; xi_dl, xi_fl follow the signs of mu0_h_dl, mu0_h_fl; "
-    "xi_fmr (Liu et al. 2011) is referred to the Oersted field (positive when V_s/V_a > 0), so "
-    "with the layer below and no field-like torque xi_fmr = -xi_dl; V_s, V_a referred to +H "
+    "xi_fmr is Liu's lineshape-ratio value (Oersted-referenced, positive when V_s/V_a > 0) "
+    "times the sign of the Oersted field along +y (-1 for the layer below), so that without a "
+    "field-like torque xi_fmr = xi_dl; V_s, V_a referred to +H "
     "(docs/stfmr.md)")
 
 

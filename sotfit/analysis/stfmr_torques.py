@@ -332,7 +332,8 @@ def spectrum_torques(values: dict, meff, sample: Sample) -> dict:
     Returns
     -------
     dict
-        Subset of ``xi_fmr``, ``mu0_h_dl``, ``mu0_h_fl_oe``, ``mu0_h_oe`` (along y,
+        Subset of ``xi_fmr`` (in the project sign: Liu's Oersted-referenced value times
+        :func:`oersted_sign`, so that it equals xi_DL without a field-like torque), ``mu0_h_dl``, ``mu0_h_fl_oe``, ``mu0_h_oe`` (along y,
         signed), ``mu0_h_fl``, ``e_field``, ``xi_e_dl``, ``xi_e_fl``, ``xi_dl``,
         ``xi_fl`` (units in :data:`TORQUE_UNITS`).
     """
@@ -340,7 +341,8 @@ def spectrum_torques(values: dict, meff, sample: Sample) -> dict:
     h, w, vs, va = values["h_res"], values["width"], values["vs"], values["va"]
     out = {}
     if not s.missing("mu0_ms", "t_fm", "t_nm"):
-        out["xi_fmr"] = xi_fmr(vs, va, h, meff, s.mu0_ms, s.t_fm, s.t_nm)
+        # project sign (CONVENTIONS.md): equal to xi_DL when there is no field-like torque
+        out["xi_fmr"] = oersted_sign(s.nm_below) * xi_fmr(vs, va, h, meff, s.mu0_ms, s.t_fm, s.t_nm)
     if not s.missing("i_peak", "delta_r"):
         out.update(torque_fields(vs, va, h, meff, w, s.i_peak, s.delta_r, s.angle))
         if not s.missing("fraction", "width"):
