@@ -196,7 +196,8 @@ def fit_sweep_batch(sweep: Sweep | Sequence[Dataset], model: ModelSpec = stfmr_m
     init : mapping, optional
         Starting values of ``h_res`` (T) and/or ``width`` (T) for every
         spectrum (a float) or per spectrum (an array of length N); the grid
-        search supplies the others.
+        search supplies the others. The linear parameters need no starting
+        values (they are solved exactly); values given for them are not used.
     fixed : mapping or iterable of str, optional
         Parameters held fixed, at the given value or at their start value (the
         linear ones at the model default, e.g. ``{"slope": 0.0}``).
