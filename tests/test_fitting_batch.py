@@ -113,9 +113,14 @@ def test_fixed_linear_parameter_matches_lmfit():
 
 def test_committed_example_set_same_as_fit_sweep():
     """The cmtj example spectra (both polarities, fitted in |H|): batch = lmfit."""
-    from test_stfmr_recovery import _load_branches
+    import importlib.util
+    from pathlib import Path
 
-    sweep = _load_branches()
+    spec = importlib.util.spec_from_file_location(
+        "_stfmr_recovery", Path(__file__).with_name("test_stfmr_recovery.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    sweep = mod._load_branches()
     _compare(fit_sweep_batch(sweep), sf.fit_sweep(sweep, stfmr_mixing), value_tol=0.02, err_tol=0.01)
 
 
