@@ -58,3 +58,24 @@ def test_cli_real_py_pt(real_data, tmp_path):
     assert s["quantities"]["mu0_h_fl_oe"]["stderr"] > 0
     assert any("R_AHE" in n for n in s["notes"])      # H_DL needs R_AHE: said, not guessed
     assert len(s["excluded"]) >= 1
+
+
+def test_cli_pma_methods_and_global_fit_with_figures(tmp_path):
+    truth = json.loads((EX / "truth.json").read_text())["samples"]["pma"]
+    sweeps = sorted(str(p) for p in (EX / "pma").glob("sweep_*.csv"))
+    thetas = sorted(str(p) for p in (EX / "pma").glob("theta_*.csv"))
+    assert main(["hall", *thetas, "--method", "angular", *CONV, "--r-phe", "0.15Ohm",
+                 "--out", str(tmp_path / "c")]) == 0
+    c = json.loads((tmp_path / "c" / "summary.json").read_text())["quantities"]
+    assert abs(c["r_ane"]["value"] - truth["r_ane"]) < 2 * c["r_ane"]["stderr"]
+    assert main(["hall", *sweeps, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm",
+                 "--r-ane", f"{c['r_ane']['value']}Ohm", "--out", str(tmp_path / "b")]) == 0
+    b = json.loads((tmp_path / "b" / "summary.json").read_text())["quantities"]
+    assert abs(b["mu0_h_fl_oe"]["value"] - truth["mu0_h_fl"]) < 2.5 * b["mu0_h_fl_oe"]["stderr"]
+    assert main(["hall", *thetas[:3], *sweeps, "--method", "macrospin", *CONV, "--r-phe", "0.15Ohm",
+                 "--free", "tilt_x,tilt_y", "--out", str(tmp_path / "d")]) == 0
+    d = json.loads((tmp_path / "d" / "summary.json").read_text())["quantities"]
+    for name, key in (("mu0_h_dl", "mu0_h_dl"), ("mu0_h_fl_oe", "mu0_h_fl"), ("mu0_hk_eff", "mu0_hk")):
+        assert abs(d[name]["value"] - truth[key]) < 2 * d[name]["stderr"]
+    for sub in "bcd":
+        assert list((tmp_path / sub).glob("*.png"))

@@ -33,6 +33,7 @@ from ..models.harmonic_hall import (HALL_MODELS, avci_cos_field, avci_fl_field, 
 from ..units import MU_0
 
 __all__ = ["HallResult", "HallAnalysisError", "Sample", "avci", "hayashi", "angular", "macrospin", "pma_methods",
+           "sample_macrospin",
            "efficiencies", "oersted_field"]
 
 UNITS = {"mu0_h_dl": "T", "mu0_h_fl_oe": "T", "mu0_h_fl": "T", "mu0_h_oe": "T", "r_ane": "Ohm",
@@ -815,3 +816,81 @@ def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, 
     c = angular(theta_scans, r_phe=r_phe, mu0_h_fl=b.quantities["mu0_h_fl_oe"], sample=sample,
                 **angular_kw)
     return {"angular": c, "hayashi": b}
+
+
+def _log_prob(theta, names, lo, hi, base, models, data, maps):
+    if np.any(theta < lo) or np.any(theta > hi):
+        return -np.inf
+    values = dict(base)
+    values.update(zip(names, theta))
+    chi2 = 0.0
+    try:
+        for m, d, pmap in zip(models, data, maps):
+            inputs = {k: d.meta[k] for k in m.inputs}
+            y = m.func(d.x, **{k: values[n] for k, n in pmap.items()}, **inputs)
+            chi2 += float(np.sum(((y - d.y) / d.yerr) ** 2))
+    except Exception:  # noqa: BLE001 - a model failure (no equilibrium) is zero probability
+        return -np.inf
+    return -0.5 * chi2 if np.isfinite(chi2) else -np.inf
+
+
+def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps: int = 2000,
+                     burn: int | None = None, seed: int = 0, progress: bool = False) -> HallResult:
+    """Posterior of the global macrospin fit with emcee (flat priors within the parameter bounds).
+
+    The likelihood is Gaussian with the per-curve standard errors of the least-squares fit
+    (``result`` from :func:`macrospin`, which must have been reweighted). Walkers start in a
+    small ball around the least-squares optimum. Reported values are posterior medians with
+    standard errors from the 16/84 percentiles (half their distance); the percentiles and the
+    autocorrelation time are in ``table``; a note warns when the chain is shorter than 50
+    autocorrelation times.
+
+    Returns
+    -------
+    HallResult
+        method ``'macrospin-mcmc'``; ``fits['chain']`` holds the flat chain after burn-in.
+    """
+    import emcee
+    from uncertainties import ufloat
+
+    fit = result.fits["global"]
+    if any(d.yerr is None for d in fit.datasets):
+        raise HallAnalysisError("sample_macrospin needs the reweighted least-squares result (standard errors)")
+    names = list(fit.varied)
+    ndim = len(names)
+    nwalkers = nwalkers or max(2 * ndim + 2, 16)
+    x0 = np.array([fit.value(n) for n in names])
+    err = np.array([fit.stderr(n) for n in names])
+    err = np.where(np.isfinite(err) & (err > 0), err, 1e-6 * (np.abs(x0) + 1e-12))
+    bounds = {}
+    for m, pmap in zip(fit.models, fit.param_maps):
+        for k, n in pmap.items():
+            bounds[n] = m.param(k).bounds
+    lo = np.array([bounds.get(n, (-np.inf, np.inf))[0] for n in names])
+    hi = np.array([bounds.get(n, (-np.inf, np.inf))[1] for n in names])
+    base = {n: fit.value(n) for n in fit.params}
+    rng = np.random.default_rng(seed)
+    p0 = x0 + 0.1 * err * rng.standard_normal((nwalkers, ndim))
+    sampler = emcee.EnsembleSampler(
+        nwalkers, ndim, _log_prob,
+        args=(names, lo, hi, base, list(fit.models), list(fit.datasets), list(fit.param_maps)))
+    sampler.random_state = np.random.RandomState(seed).get_state()
+    sampler.run_mcmc(p0, nsteps, progress=progress)
+    burn = nsteps // 3 if burn is None else burn
+    chain = sampler.get_chain(discard=burn, flat=True)
+    notes = list(result.notes)
+    try:
+        tau = sampler.get_autocorr_time(discard=burn, quiet=True)
+    except Exception:  # noqa: BLE001
+        tau = np.full(ndim, np.nan)
+    if not np.all(np.isfinite(tau)) or (nsteps - burn) < 50 * np.nanmax(tau):
+        notes.append(f"MCMC chain of {nsteps - burn} steps after burn-in is shorter than 50 "
+                     f"autocorrelation times (max tau = {np.nanmax(tau):.0f}): run longer")
+    q, rows = {}, []
+    for i, n in enumerate(names):
+        p16, p50, p84 = np.percentile(chain[:, i], [16, 50, 84])
+        rows.append({"name": n, "median": p50, "p16": p16, "p84": p84, "tau": float(tau[i])})
+        if n in _RESULT_NAMES:
+            q[_RESULT_NAMES[n]] = ufloat(p50, 0.5 * (p84 - p16), n)
+    return HallResult("macrospin-mcmc", q, rows, [], notes,
+                      {"chain": chain, "names": names, "acceptance": float(np.mean(sampler.acceptance_fraction))})

@@ -78,6 +78,9 @@ def add_parser(sub) -> None:
     m.add_argument("--max-sin", type=float, default=0.25, help="(c) largest |sin theta_M| used")
     m.add_argument("--free", default="", help="(d) comma-separated extra parameters to vary, e.g. "
                                                "tilt_x,tilt_y,mu0_h_ip,ip_axis")
+    m.add_argument("--mcmc-steps", type=int, default=0,
+                   help="(d) also sample the posterior with emcee for this many steps (0: least squares only)")
+    m.add_argument("--seed", type=int, default=0, help="(d) random seed of the sampler")
     p.add_argument("--no-plots", action="store_true")
     p.set_defaults(func=run)
 
@@ -164,6 +167,15 @@ def run(args) -> int:
                                    ("mu0_hk", hk)) if v is not None}
         free = tuple(x for x in args.free.split(",") if x)
         res = H.macrospin(scans, fixed=fixed, free=free, sample=sample)
+        if args.mcmc_steps > 0:
+            post = H.sample_macrospin(res, nsteps=args.mcmc_steps, seed=args.seed)
+            post_q = H.efficiencies(post.quantities, sample, post.notes)
+            write_json({"method": "macrospin-mcmc (posterior median, half 16-84 % range)",
+                        "quantities": {k: {"value": float(v.nominal_value), "stderr": float(v.std_dev),
+                                           "unit": H.UNITS.get(k, "")} for k, v in post_q.items()
+                                       if hasattr(v, "nominal_value")},
+                        "percentiles": post.table, "acceptance": post.fits["acceptance"],
+                        "notes": post.notes}, out / "posterior.json")
     summary = res.summary()
     summary["conventions"] = {
         "current_peak_mA": i_peak, "current_is": args.current_is, "lockin_output": args.lockin_output,
