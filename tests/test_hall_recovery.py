@@ -84,6 +84,11 @@ def test_global_macrospin_fit_is_unbiased_using_all_fields(inplane):
         _within(q[name], t[key])
     fit = res.fits["global"]
     assert 0.7 < fit.redchi < 1.5
+    # agrees with method (a) where (a) applies (its high fields), within the combined errors
+    a = avci(inplane, mu0_hk=t["mu0_hk"], r_ahe=t["r_ahe"]).quantities
+    for name in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane"):
+        assert abs(a[name].nominal_value - q[name].nominal_value) <= 2 * math.hypot(a[name].std_dev,
+                                                                                  q[name].std_dev)
 
 
 def test_pma_methods_b_c_d_agree_with_each_other_and_the_truth(pma):

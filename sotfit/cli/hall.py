@@ -183,7 +183,10 @@ def run(args) -> int:
         "gain_2w": args.gain_2w, "geometry": "current along +x, sigma = +y; mu0_h_dl (m x sigma), "
         "mu0_h_fl along sigma, fields at the peak current", "stack": args.stack,
         "r_xy": "R_AHE m_z + R_PHE sin^2(theta) sin(2 phi)",
-        "r_2w": "-V_2w,cos/I0 = (1/2) dR_xy - r_ane m_x - r_one B_x"}
+        "r_2w": "-V_2w,cos/I0 = (1/2) dR_xy - r_ane m_x - r_one B_x",
+        "sign": ("mu0_h_dl > 0: the damping-like torque tilts m towards sigma = +y, as a spin source "
+                 "with a positive spin Hall angle (Pt) below the ferromagnet gives; for the source above "
+                 "(--stack nm_above) Pt gives mu0_h_dl < 0")}
     summary["files"] = [str(f) for f in args.files]
     write_json(summary, out / "summary.json")
     import pandas as pd

@@ -412,7 +412,10 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
                 raise HallReadError(f"{p}: columns {c1!r} and {c2!r} have different units")
         else:
             R = _column(df, c1, p)
-            th = np.radians(_column(df, c2, p))
+            tu = split_header(str(c2))[1] if _safe_split(c2) else None
+            if tu not in (None, "deg", "rad"):
+                raise HallReadError(f"{p}: phase column {c2!r} must be in deg or rad, not {tu}")
+            th = _column(df, c2, p) if tu == "rad" else np.radians(_column(df, c2, p))
             X, Y = R * np.cos(th), R * np.sin(th)
         which, sign = _CHANNELS[chan]
         v = sign * (X if which == "X" else Y)
