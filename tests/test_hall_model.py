@@ -98,3 +98,14 @@ def test_symmetries_of_the_in_plane_second_harmonic():
     _, r2m = hall_harmonics(scan_fields(-phi, "phi", field=0.02), *args)
     assert np.allclose(r2, -r2p, atol=1e-16)
     assert np.allclose(r2, r2m, atol=1e-16)
+
+
+def test_branch_following_reports_metastable_states():
+    """Perpendicular film, field +0.2 H_K along +z: the m_z = -1 branch exists but is not the
+    global minimum (Stoner-Wohlfarth); above H_K it disappears and m switches to +z."""
+    b = np.array([[0.0, 0.0, 0.1], [0.0, 0.0, 0.7]])
+    m, info = equilibrium(b, 0.5, state=-1, return_info=True)
+    assert m[0, 2] == pytest.approx(-1.0) and not info["is_global"][0]
+    assert m[1, 2] == pytest.approx(1.0) and info["is_global"][1]   # beyond H_K: only m_z = +1
+    m, info = equilibrium(b, 0.5, return_info=True)
+    assert np.all(m[:, 2] > 0.999) and info["is_global"].all()

@@ -8,7 +8,6 @@ Every check is in units of the reported standard error.
 import json
 import math
 
-import numpy as np
 import pytest
 
 from sotfit.analysis.hall import avci, hayashi, angular, macrospin, pma_methods
