@@ -186,6 +186,17 @@ def _fit_quiet(*args, **kw):
     return r, [str(w.message) for w in caught]
 
 
+def _field_notes(scans, notes, threshold=0.05):
+    """Note scans whose field is uncertain by more than ``threshold`` (e.g. a magnet calibration
+    whose trials disagree at low current): the 1/H laws and the global fit are sensitive to it."""
+    bad = [(s.meta["field"], s.meta.get("field_stderr", 0.0)) for s in scans
+           if s.meta.get("field") and s.meta.get("field_stderr", 0.0) > threshold * abs(s.meta["field"])]
+    if bad:
+        notes.append("field uncertain by more than 5 % (calibration) at " + ", ".join(
+            f"{b * 1e3:.3g} +/- {e * 1e3:.2g} mT" for b, e in bad) + ": results leaning on these fields "
+            "inherit that systematic error (not included in the standard errors)")
+
+
 def _check_scans(scans, kind, method):
     scans = list(scans)
     if not scans:
@@ -249,6 +260,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
             f"more field magnitudes (three or more for uncertainties); got only {np.unique(fields)} T "
             f"from {[s.source for s in scans]}")
     notes, excluded, rows, fits = [], [], [], {}
+    _field_notes(scans, notes)
     first = []
     for s in scans:
         r1, msg = _fit_quiet(s.r1w, avci_r1w)
@@ -755,6 +767,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     if not scans:
         raise HallAnalysisError("method (d): no scans")
     notes = []
+    _field_notes(scans, notes)
     fixed = dict(fixed or {})
     start = _start_values(scans, fixed, notes)
     start.update(init or {})
