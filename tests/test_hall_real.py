@@ -6,7 +6,6 @@ x100 preamplifier and is read from X, angles in degrees, voltages in V, field fr
 calibration table. The files are never copied into the project.
 """
 
-
 import math
 
 import numpy as np
