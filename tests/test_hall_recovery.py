@@ -122,3 +122,11 @@ def test_global_fit_reports_the_rphe_tilt_degeneracy(pma):
     th, sw = pma
     res = macrospin(th[:2] + sw, free=("tilt_x", "tilt_y"))
     assert any("r_phe" in n and "tilt_x" in n and "correlat" in n for n in res.notes)
+
+
+def test_angular_with_theta_m_from_the_equilibrium(pma):
+    th, sw = pma
+    t = TRUTH["pma"]
+    c = angular(th, r_phe=t["r_phe"], mu0_h_fl=t["mu0_h_fl"], theta_m_from="equilibrium").quantities
+    _within(c["mu0_h_dl"], t["mu0_h_dl"])
+    _within(c["r_ane"], t["r_ane"])

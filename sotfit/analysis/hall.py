@@ -517,7 +517,7 @@ def _wmean(values, tag):
 # ------------------------------------------------------------------ (c) angular
 def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu0_h_fl=None,
             max_sin=0.25, include_one: bool = False, r_ohe: float = 0.0, theta0: float = 0.0,
-            sample: Sample | None = None) -> HallResult:
+            theta_m_from: str = "r1w", sample: Sample | None = None) -> HallResult:
     """Out-of-plane (xz) rotation method of seed 003_010c0338986411e7.txt (main text, Fig. 5).
 
     At each field: theta_M from cos(theta_M) = (R_1w - offset - r_ohe B_z)/R_AHE (sign of
@@ -555,6 +555,10 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         Ordinary Hall coefficient (Ohm/T) subtracted from R_1w.
     theta0 : float
         Polar reading at which the field is along +z (deg).
+    theta_m_from : {'r1w', 'equilibrium'}
+        theta_M from the first harmonic (the seed's way) or from the macrospin equilibrium at the
+        field angle with ``mu0_hk`` (given, or estimated from R_1w first); the latter does not
+        need R_AHE to be known to the precision the arccos needs near the poles.
     sample : Sample, optional
 
     Returns
@@ -577,13 +581,27 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     else:
         r_ahe_v = float(r_ahe)
     offset = 0.5 * (np.percentile(r1all, 99.5) + np.percentile(r1all, 0.5))
+    if theta_m_from not in ("r1w", "equilibrium"):
+        raise HallAnalysisError(f"theta_m_from must be 'r1w' or 'equilibrium', not {theta_m_from!r}")
+    hk_eq = mu0_hk
+    if theta_m_from == "equilibrium" and hk_eq is None:
+        hk_eq = angular(scans, r_ahe=r_ahe, r_phe=0.0, max_sin=max_sin, r_ohe=r_ohe,
+                        theta0=theta0).quantities["mu0_hk_eff"]
     hk_list, slopes, bs = [], [], []
     for s in scans:
         b = s.meta["field"]
         th_h = np.radians(s.r1w.x - theta0)
         r1 = s.r1w.y - r_ohe * b * np.cos(th_h)
-        c = np.clip((r1 - offset) / r_ahe_v, -1, 1)
-        sin_m = np.sign(np.sin(th_h)) * np.sqrt(1 - c * c)
+        if theta_m_from == "equilibrium":
+            from ..models.harmonic_hall import scan_fields
+            from ..models.macrospin import equilibrium as _eq
+
+            mm = _eq(scan_fields(s.r1w.x, "theta", field=b, phi_h=s.meta.get("phi_h", 0.0),
+                                 theta0=theta0), hk_eq)
+            sin_m, c = mm[:, 0] * np.sign(np.cos(np.radians(s.meta.get("phi_h", 0.0)))), mm[:, 2]
+        else:
+            c = np.clip((r1 - offset) / r_ahe_v, -1, 1)
+            sin_m = np.sign(np.sin(th_h)) * np.sqrt(1 - c * c)
         th_m = np.arctan2(sin_m, c)
         # anisotropy field from the equilibrium condition, points away from the poles
         sel = (np.abs(np.sin(2 * th_m)) > 0.3)

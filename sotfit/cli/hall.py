@@ -76,6 +76,8 @@ def add_parser(sub) -> None:
     m.add_argument("--r-ane", type=quantity_type("resistance", None), help="(b) anomalous Nernst term to subtract")
     m.add_argument("--h-fl", type=quantity_type("field", None), help="(c) field-like field to subtract")
     m.add_argument("--max-sin", type=float, default=0.25, help="(c) largest |sin theta_M| used")
+    m.add_argument("--theta-m-from", choices=("r1w", "equilibrium"), default="r1w",
+                   help="(c) magnetisation angle from the first harmonic (seed 003) or the macrospin equilibrium")
     m.add_argument("--free", default="", help="(d) comma-separated extra parameters to vary, e.g. "
                                                "tilt_x,tilt_y,mu0_h_ip,ip_axis")
     m.add_argument("--mcmc-steps", type=int, default=0,
@@ -161,7 +163,7 @@ def run(args) -> int:
     elif args.method == "angular":
         res = H.angular(scans, r_ahe=vals.get("r_ahe"), mu0_hk=hk, r_phe=vals.get("r_phe", 0.0),
                         mu0_h_fl=args.h_fl, max_sin=args.max_sin, include_one=args.include_one,
-                        sample=sample)
+                        theta_m_from=args.theta_m_from, sample=sample)
     else:
         fixed = {k: v for k, v in (("r_ahe", vals.get("r_ahe")), ("r_phe", vals.get("r_phe")),
                                    ("mu0_hk", hk)) if v is not None}
