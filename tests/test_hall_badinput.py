@@ -84,3 +84,24 @@ def test_inputs_not_modified(tmp_path):
     assert f.read_bytes() == before
     with pytest.raises(ValueError):
         s.r2w.y[0] = 1.0
+
+
+def test_r_theta_columns_equal_x_y(tmp_path):
+    """Lock-in data given as R/theta (X = R cos theta, Y = R sin theta, theta in deg)."""
+    f = _write(tmp_path / "xy.csv", PHI)
+    df = pd.read_csv(f)
+    out = pd.DataFrame({"phi (deg)": df["phi (deg)"], "field (T)": df["field (T)"]})
+    for h in (1, 2):
+        x, y = df[f"X{h} (V)"] + 1e-7, df[f"Y{h} (V)"] - 2e-7
+        df[f"X{h} (V)"], df[f"Y{h} (V)"] = x, y
+        out[f"R{h}w (V)"] = np.hypot(x, y)
+        out[f"Theta{h}w"] = np.degrees(np.arctan2(y, x))
+    df.to_csv(f, index=False)
+    g = tmp_path / "rt.csv"
+    out.to_csv(g, index=False)
+    a, b = read_hall_table(f, **KW), read_hall_table(g, **KW)
+    np.testing.assert_allclose(a.r1w.y, b.r1w.y, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(a.r2w.y, b.r2w.y, rtol=1e-12, atol=1e-15)
+    # the quadrature channel, with the sign convention, is selectable
+    c = read_hall_table(f, **{**KW, "r2w_channel": "-Y"})
+    np.testing.assert_allclose(c.r2w.y, -(df["Y2 (V)"].to_numpy()) / 1e-3, rtol=1e-12)

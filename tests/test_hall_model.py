@@ -50,7 +50,8 @@ def test_avci_in_plane_limit_is_exact():
     """Easy-plane film, field in plane: Avci et al. PRB 90, 224427 (2014) eq. (3)."""
     phi = np.linspace(0, 360, 73)
     b_ext, meff, r_ahe, r_phe, hdl, hfl, rane = 0.05, 1.0, 1.0, 0.2, 2e-4, 1e-4, 3e-5
-    r1, r2 = hall_harmonics(scan_fields(phi, "phi", field=b_ext), r_ahe, r_phe, -meff, hdl, hfl, rane)
+    r1, r2 = hall_harmonics(scan_fields(phi, "phi", field=b_ext), r_ahe, r_phe, -meff, hdl, hfl, rane,
+                            exact=False)
     p = np.radians(phi)
     expect = (r_ahe * hdl / (2 * (b_ext + meff)) - rane) * np.cos(p) \
         + r_phe * hfl / b_ext * (2 * np.cos(p) ** 3 - np.cos(p))
@@ -97,3 +98,14 @@ def test_symmetries_of_the_in_plane_second_harmonic():
     _, r2m = hall_harmonics(scan_fields(-phi, "phi", field=0.02), *args)
     assert np.allclose(r2, -r2p, atol=1e-16)
     assert np.allclose(r2, r2m, atol=1e-16)
+
+
+def test_branch_following_reports_metastable_states():
+    """Perpendicular film, field +0.2 H_K along +z: the m_z = -1 branch exists but is not the
+    global minimum (Stoner-Wohlfarth); above H_K it disappears and m switches to +z."""
+    b = np.array([[0.0, 0.0, 0.1], [0.0, 0.0, 0.7]])
+    m, info = equilibrium(b, 0.5, state=-1, return_info=True)
+    assert m[0, 2] == pytest.approx(-1.0) and not info["is_global"][0]
+    assert m[1, 2] == pytest.approx(1.0) and info["is_global"][1]   # beyond H_K: only m_z = +1
+    m, info = equilibrium(b, 0.5, return_info=True)
+    assert np.all(m[:, 2] > 0.999) and info["is_global"].all()

@@ -25,13 +25,16 @@ import numpy as np
 from uncertainties import ufloat
 
 from ..data import Dataset
-from ..fitting import FitWarning, fit
+from ..fitting import FitWarning, fit, fit_global
 from ..io.hall import HallScan
 from ..models import efficiency
-from ..models.harmonic_hall import avci_cos_field, avci_fl_field, avci_r1w, avci_r2w
+from ..models.harmonic_hall import (HALL_MODELS, avci_cos_field, avci_fl_field, avci_r1w, avci_r2w,
+                                    hall_line, hall_parabola)
 from ..units import MU_0
 
-__all__ = ["HallResult", "HallAnalysisError", "Sample", "avci", "efficiencies", "oersted_field"]
+__all__ = ["HallResult", "HallAnalysisError", "Sample", "avci", "hayashi", "angular", "macrospin", "pma_methods",
+           "sample_macrospin",
+           "efficiencies", "oersted_field"]
 
 UNITS = {"mu0_h_dl": "T", "mu0_h_fl_oe": "T", "mu0_h_fl": "T", "mu0_h_oe": "T", "r_ane": "Ohm",
          "r_one": "Ohm/T", "r_ahe": "Ohm", "r_phe": "Ohm", "mu0_hk_eff": "T", "mu0_h_ip": "T",
@@ -183,6 +186,17 @@ def _fit_quiet(*args, **kw):
     return r, [str(w.message) for w in caught]
 
 
+def _field_notes(scans, notes, threshold=0.05):
+    """Note scans whose field is uncertain by more than ``threshold`` (e.g. a magnet calibration
+    whose trials disagree at low current): the 1/H laws and the global fit are sensitive to it."""
+    bad = [(s.meta["field"], s.meta.get("field_stderr", 0.0)) for s in scans
+           if s.meta.get("field") and s.meta.get("field_stderr", 0.0) > threshold * abs(s.meta["field"])]
+    if bad:
+        notes.append("field uncertain by more than 5 % (calibration) at " + ", ".join(
+            f"{b * 1e3:.3g} +/- {e * 1e3:.2g} mT" for b, e in bad) + ": results leaning on these fields "
+            "inherit that systematic error (not included in the standard errors)")
+
+
 def _check_scans(scans, kind, method):
     scans = list(scans)
     if not scans:
@@ -246,6 +260,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
             f"more field magnitudes (three or more for uncertainties); got only {np.unique(fields)} T "
             f"from {[s.source for s in scans]}")
     notes, excluded, rows, fits = [], [], [], {}
+    _field_notes(scans, notes)
     first = []
     for s in scans:
         r1, msg = _fit_quiet(s.r1w, avci_r1w)
@@ -350,3 +365,563 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
                          "are strongly correlated and H_DL is poorly determined")
     q = efficiencies(q, sample, notes)
     return HallResult("avci", q, rows, excluded, notes, fits)
+
+
+# ------------------------------------------------------------------ (b) Hayashi
+def _sweep_derivatives(s: HallScan, max_field, order_r1=4, order_r2=3):
+    """c1 = dR_2w/dH and c2 = (1/2) d^2R_1w/dH^2 at H = 0 (ufloats) from a windowed sweep."""
+    x = s.r1w.x
+    keep = np.abs(x) <= max_field
+    if keep.sum() < 8:
+        raise HallAnalysisError(f"{s.source}: only {keep.sum()} points with |mu0H| <= {max_field:.3g} T; "
+                                "method (b) needs a sweep through zero field (8 points or more)")
+    free1 = ["c3", "c4"][: max(0, order_r1 - 2)]
+    free2 = ["c2", "c3"][: max(0, order_r2 - 1)]
+    r1, m1 = _fit_quiet(s.r1w.where(keep), hall_parabola, free=free1,
+                        fixed=[k for k in ("c3", "c4") if k not in free1])
+    r2, m2 = _fit_quiet(s.r2w.where(keep), hall_line, free=free2,
+                        fixed=[k for k in ("c2", "c3") if k not in free2])
+    return r1, r2, m1 + m2
+
+
+def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_one=None,
+            sample: Sample | None = None) -> HallResult:
+    """Field sweeps of a perpendicular film with the planar-Hall correction (Hayashi et al.,
+    PRB 89, 144425 (2014), eqs. (4)-(5)).
+
+    For each sweep along x (longitudinal, phi_h = 0) and y (transverse, phi_h = 90) and each
+    perpendicular state s = m_z = +-1: b = (dR_2w/dH) / (d^2R_1w/dH^2) at H = 0 (polynomials
+    in H fitted within |mu0H| <= ``max_field``). With xi = R_PHE/R_AHE, the house definition
+    R_2w = (1/2) dR_xy gives (docs/hall.md; Hayashi's eq. (5) with the opposite overall sign of
+    his lock-in convention)::
+
+        dB_x(s) = 2 (b_x + 2 s xi b_y) / (1 - 4 xi^2),   dB_y(s) = 2 (b_y + 2 s xi b_x) / (1 - 4 xi^2)
+
+    and, with dB = mu0_h_dl (m x y) + mu0_h_fl y at m = s z: mu0_h_dl = -s dB_x(s),
+    mu0_h_fl_oe = dB_y(s), averaged over the states (weighted).
+
+    Thermal terms: an anomalous Nernst term -r_ane m_x (and ordinary Nernst -r_one B_x) is
+    linear in H_x like the damping-like signal and has the same m_z symmetry, so the sweeps
+    alone cannot separate it. Give ``r_ane`` (and ``r_one``) from another method (e.g. (c)) to
+    subtract it; otherwise ``mu0_h_dl`` contains it and a note says so.
+
+    Parameters
+    ----------
+    scans : sequence of HallScan
+        Field sweeps with meta ``phi_h`` near 0 or 90 deg and ``mz_state`` +1 or -1.
+    r_phe : float or ufloat
+        Planar Hall resistance in Ohm (from an in-plane rotation). Required (0 disables the
+        correction explicitly).
+    max_field : float, optional
+        Half-width of the fitted window in T; default 0.15 x the anisotropy field estimated from
+        the curvature of R_1w.
+    r_ane, r_one : float, optional
+        Thermal coefficients to subtract (Ohm, Ohm/T).
+    sample : Sample, optional
+
+    Returns
+    -------
+    HallResult
+        ``mu0_h_dl``, ``mu0_h_fl_oe``, ``r_ahe``, ``mu0_hk_eff`` (+ conversions).
+    """
+    scans = _check_scans(scans, "field", "(b) hayashi")
+    notes, rows, fits, excluded = [], [], {}, []
+    groups = {}
+    for s in scans:
+        st = int(s.meta.get("mz_state", 0))
+        ph = float(s.meta.get("phi_h", 0.0)) % 180.0
+        if st not in (1, -1):
+            raise HallAnalysisError(f"{s.source}: method (b) needs the perpendicular state of the sweep "
+                                    "(mz_state = +1 or -1)")
+        if min(abs(ph), abs(ph - 180)) < 10:
+            d = "x"
+        elif abs(ph - 90) < 10:
+            d = "y"
+        else:
+            raise HallAnalysisError(f"{s.source}: method (b) needs sweeps along x or y, not phi_h={ph} deg")
+        groups.setdefault((d, st), []).append(s)
+    # anisotropy field and R_AHE from the curvature (first pass on the whole sweep range)
+    first = {}
+    for key, ss in groups.items():
+        for s in ss:
+            span = float(np.max(np.abs(s.r1w.x)))
+            r1, r2, msg = _sweep_derivatives(s, span if max_field is None else max_field)
+            first[s.source] = (r1, r2)
+    c0 = {k: np.mean([first[s.source][0].value("c0") for s in ss]) for k, ss in groups.items()}
+    states = sorted({k[1] for k in groups})
+    if len(states) == 2:
+        r_ahe_est = 0.5 * (np.mean([c0[k] for k in c0 if k[1] == 1]) - np.mean([c0[k] for k in c0 if k[1] == -1]))
+    else:
+        r_ahe_est = abs(np.mean(list(c0.values())))
+        notes.append("only one perpendicular state: R_AHE taken as |R_1w(0)| (includes any offset)")
+    c2s = [first[s.source][0].value("c2") * (-int(s.meta["mz_state"])) for ss in groups.values() for s in ss]
+    if np.median(c2s) <= 0:
+        raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows (no perpendicular "
+                                "magnetisation); these are not sweeps of a perpendicular film")
+    hk_est = math.sqrt(abs(r_ahe_est) / (2 * np.median(c2s)))
+    window = 0.15 * hk_est if max_field is None else float(max_field)
+    if window > 0.3 * hk_est:
+        notes.append(f"window |mu0H| <= {window:.3g} T is more than 0.3 x H_K ({hk_est:.3g} T): "
+                     "the small-angle formulas are biased")
+    b = {}
+    for (d, st), ss in groups.items():
+        for s in ss:
+            r1, r2, msg = _sweep_derivatives(s, window)
+            notes.extend(msg)
+            fits[f"r1w:{s.source}"], fits[f"r2w:{s.source}"] = r1, r2
+            c1 = _u(r2, "c1")
+            c2 = _u(r1, "c2")
+            if d == "x":
+                if r_ane is not None:
+                    c1 = c1 + r_ane * math.sqrt(abs(2 * c2.nominal_value / r_ahe_est))  # + r_ane / H_K
+                if r_one is not None:
+                    c1 = c1 + r_one
+            bval = c1 / (2 * c2)
+            rows.append({"source": s.source, "direction": d, "mz_state": st, "window": window,
+                         "c1": c1.nominal_value, "c1_stderr": c1.std_dev, "c2": c2.nominal_value,
+                         "c2_stderr": c2.std_dev, "b": bval.nominal_value, "b_stderr": bval.std_dev})
+            b.setdefault((d, st), []).append(bval)
+    rp = r_phe if hasattr(r_phe, "nominal_value") else float(r_phe)
+    xi = rp / r_ahe_est
+    if float(getattr(xi, "nominal_value", xi)) == 0:
+        notes.append("R_PHE = 0: no planar-Hall correction (Hayashi's xi = 0)")
+    dls, fls = [], []
+    for st in states:
+        if ("x", st) not in b or ("y", st) not in b:
+            raise HallAnalysisError(f"method (b) needs both a longitudinal (x) and a transverse (y) sweep "
+                                    f"for m_z = {st:+d}; have {sorted(b)}")
+        bx = sum(b[("x", st)]) / len(b[("x", st)])
+        by = sum(b[("y", st)]) / len(b[("y", st)])
+        dbx = 2 * (bx + 2 * st * xi * by) / (1 - 4 * xi ** 2)
+        dby = 2 * (by + 2 * st * xi * bx) / (1 - 4 * xi ** 2)
+        dls.append(-st * dbx)
+        fls.append(dby)
+    q = {"mu0_h_dl": _wmean(dls, "mu0_h_dl"), "mu0_h_fl_oe": _wmean(fls, "mu0_h_fl_oe"),
+         "r_ahe": float(r_ahe_est), "mu0_hk_eff": float(hk_est), "r_phe": rp}
+    if r_ane is None:
+        notes.append("no r_ane given: mu0_h_dl includes the anomalous Nernst term (same symmetry as the "
+                     "damping-like signal in these sweeps); give r_ane from method (c) or (d)")
+    q = efficiencies(q, sample, notes)
+    return HallResult("hayashi", q, rows, excluded, notes, fits)
+
+
+def _wmean(values, tag):
+    """Inverse-variance mean of ufloats (correlations between them ignored)."""
+    vs = [v for v in values]
+    if len(vs) == 1:
+        return vs[0]
+    w = np.array([1 / max(v.std_dev, 1e-300) ** 2 for v in vs])
+    return sum(wi * v for wi, v in zip(w, vs)) / w.sum()
+
+
+# ------------------------------------------------------------------ (c) angular
+def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu0_h_fl=None,
+            max_sin=0.25, include_one: bool = False, r_ohe: float = 0.0, theta0: float = 0.0,
+            theta_m_from: str = "r1w", sample: Sample | None = None) -> HallResult:
+    """Out-of-plane (xz) rotation method of seed 003_010c0338986411e7.txt (main text, Fig. 5).
+
+    At each field: theta_M from cos(theta_M) = (R_1w - offset - r_ohe B_z)/R_AHE (sign of
+    sin(theta_M) from the field angle), then R_2w against sin(theta_M) near both poles
+    (|sin theta_M| <= ``max_sin``) gives the slope, and over the fields::
+
+        dR_2w/d(sin theta_M) = [(1/2) R_AHE mu0H_DL + R_PHE mu0H_FL] / (mu0H + mu0H_K) - r_ane
+                               [- r_one (mu0H + mu0H_K)]
+
+    This is the linear-response result for a ferromagnet with R_xy = R_AHE m_z + R_PHE sin^2
+    sin2phi (docs/hall.md). The seed writes -R_ANE - (1/2) R_AHE H_DL [1 - 4 (R_PHE/R_AHE)^2]/
+    (H + H_K): the overall minus belongs to its Co-Tb film, whose Hall signal follows the Co
+    sublattice opposite to the net moment; the factor [1 - 4 xi^2] and the missing field-like
+    term do not follow from the linear response of an xz rotation (the field-like field tilts
+    m along y and changes the planar Hall term linearly in sin theta_M). ``mu0_h_fl`` (e.g. from
+    method (b)) is therefore subtracted; without it the damping-like field is reported
+    assuming mu0_h_fl = 0, with a note.
+
+    Parameters
+    ----------
+    scans : sequence of HallScan
+        theta scans (phi_h = 0) at two or more fields above the anisotropy field.
+    r_ahe : float, optional
+        R_AHE in Ohm; default half the range of R_1w (the scans must pass through both poles).
+    mu0_hk : float, optional
+        Effective anisotropy field in T; default from the first harmonic:
+        mu0H sin(theta_H - theta_M) = mu0H_K sin(theta_M) cos(theta_M).
+    r_phe, mu0_h_fl : float or ufloat
+        Planar Hall resistance (Ohm) and field-like field (T) for the field-like correction.
+    max_sin : float
+        Largest |sin theta_M| used (small-angle formula).
+    include_one : bool
+        Fit the ordinary Nernst term (needs four or more fields).
+    r_ohe : float
+        Ordinary Hall coefficient (Ohm/T) subtracted from R_1w.
+    theta0 : float
+        Polar reading at which the field is along +z (deg).
+    theta_m_from : {'r1w', 'equilibrium'}
+        theta_M from the first harmonic (the seed's way) or from the macrospin equilibrium at the
+        field angle with ``mu0_hk`` (given, or estimated from R_1w first); the latter does not
+        need R_AHE to be known to the precision the arccos needs near the poles.
+    sample : Sample, optional
+
+    Returns
+    -------
+    HallResult
+        ``mu0_h_dl``, ``r_ane``, ``mu0_hk_eff``, ``r_ahe``, ``slope_combination`` (+ conversions).
+    """
+    scans = _check_scans(scans, "theta", "(c) angular")
+    fields = np.array([s.meta["field"] for s in scans])
+    nmin = 4 if include_one else 3
+    if len(np.unique(np.round(fields, 12))) < 2:
+        raise HallAnalysisError("method (c) needs rotations at two or more fields "
+                                f"({nmin} or more for uncertainties); got {np.unique(fields)} T")
+    notes, rows, fits, excluded = [], [], {}, []
+    r1all = np.concatenate([s.r1w.y - r_ohe * s.meta["field"] * np.cos(np.radians(s.r1w.x - theta0))
+                            for s in scans])
+    if r_ahe is None:
+        r_ahe_v = 0.5 * (np.percentile(r1all, 99.5) - np.percentile(r1all, 0.5))
+        notes.append("R_AHE and the R_1w offset from the extremes of R_1w (scans through both poles)")
+    else:
+        r_ahe_v = float(r_ahe)
+    offset = 0.5 * (np.percentile(r1all, 99.5) + np.percentile(r1all, 0.5))
+    if theta_m_from not in ("r1w", "equilibrium"):
+        raise HallAnalysisError(f"theta_m_from must be 'r1w' or 'equilibrium', not {theta_m_from!r}")
+    hk_eq = mu0_hk
+    if theta_m_from == "equilibrium" and hk_eq is None:
+        hk_eq = angular(scans, r_ahe=r_ahe, r_phe=0.0, max_sin=max_sin, r_ohe=r_ohe,
+                        theta0=theta0).quantities["mu0_hk_eff"]
+    hk_list, slopes, bs = [], [], []
+    for s in scans:
+        b = s.meta["field"]
+        th_h = np.radians(s.r1w.x - theta0)
+        r1 = s.r1w.y - r_ohe * b * np.cos(th_h)
+        if theta_m_from == "equilibrium":
+            from ..models.harmonic_hall import scan_fields
+            from ..models.macrospin import equilibrium as _eq
+
+            mm = _eq(scan_fields(s.r1w.x, "theta", field=b, phi_h=s.meta.get("phi_h", 0.0),
+                                 theta0=theta0), hk_eq)
+            sin_m, c = mm[:, 0] * np.sign(np.cos(np.radians(s.meta.get("phi_h", 0.0)))), mm[:, 2]
+        else:
+            c = np.clip((r1 - offset) / r_ahe_v, -1, 1)
+            sin_m = np.sign(np.sin(th_h)) * np.sqrt(1 - c * c)
+        th_m = np.arctan2(sin_m, c)
+        # anisotropy field from the equilibrium condition, points away from the poles
+        sel = (np.abs(np.sin(2 * th_m)) > 0.3)
+        if sel.sum() >= 3:
+            y = b * np.sin(th_h[sel] - th_m[sel])
+            xx = np.sin(th_m[sel]) * np.cos(th_m[sel])
+            hk_list.append(float(np.dot(xx, y) / np.dot(xx, xx)))
+        near = np.abs(sin_m) <= max_sin
+        row = {"source": s.source, "field": b, "n_points": int(near.sum()), "included": True}
+        if near.sum() < 4:
+            excluded.append({"field": b, "source": s.source,
+                             "reason": f"fewer than 4 points with |sin theta_M| <= {max_sin}"})
+            row["included"] = False
+            rows.append(row)
+            continue
+        d = Dataset(sin_m[near], s.r2w.y[near], x_name="sin_theta_m", y_name="r2w", x_unit="",
+                    y_unit="Ohm", meta={"source": s.source})
+        r, msg = _fit_quiet(d, hall_line, fixed=["c2", "c3"])
+        notes.extend(msg)
+        fits[f"r2w:{s.source}"] = r
+        row.update(slope=r.value("c1"), slope_stderr=r.stderr("c1"))
+        rows.append(row)
+        slopes.append((r.value("c1"), r.stderr("c1")))
+        bs.append(b)
+    if mu0_hk is None:
+        if not hk_list:
+            raise HallAnalysisError("method (c): cannot estimate the anisotropy field from R_1w; give mu0_hk")
+        hk = float(np.median(hk_list))
+        notes.append(f"mu0_hk_eff = {hk:.4g} T from the first harmonic (median over fields)")
+    else:
+        hk = float(mu0_hk)
+    bs = np.array(bs)
+    if np.any(bs <= hk):
+        notes.append("some fields are below the anisotropy field: m does not follow the field coherently "
+                     "there and the formula does not apply")
+    if len(bs) < nmin:
+        raise HallAnalysisError(f"method (c): {len(bs)} usable field(s); it needs {nmin} or more to "
+                                "separate the torque term from the thermal term with an uncertainty"
+                                + ("; excluded: " + "; ".join(e["reason"] for e in excluded) if excluded else ""))
+    sl = np.array(slopes)
+    dset = Dataset(bs, sl[:, 0], sl[:, 1], x_name="field", y_name="slope", x_unit="T", y_unit="Ohm",
+                   meta={"source": "slope(H)"})
+    from ..models.harmonic_hall import angular_slope_field
+
+    g = 1 / (bs + hk)
+    a = np.column_stack([g, -np.ones_like(g)] + ([-(bs + hk)] if include_one else []))
+    start = np.linalg.lstsq(a / sl[:, 1:2], sl[:, 0] / sl[:, 1], rcond=None)[0]
+    init = {"p_torque": start[0], "r_ane": start[1], "mu0_hk": hk}
+    free = ()
+    if include_one:
+        init["r_one"] = start[2]
+        free = ("r_one",)
+    rs, msg = _fit_quiet(dset, angular_slope_field, init=init, fixed={"mu0_hk": hk}, free=free, guess=False)
+    fits["slope(H)"] = rs
+    p_t = _u(rs, "p_torque", birge=True)
+    q = {"slope_combination": p_t, "r_ane": _u(rs, "r_ane", birge=True)}
+    if include_one:
+        q["r_one"] = _u(rs, "r_one", birge=True)
+    rp = r_phe
+    if mu0_h_fl is None:
+        hfl = 0.0
+        if float(getattr(rp, "nominal_value", rp)) != 0:
+            notes.append("mu0_h_fl not given: the field-like term R_PHE H_FL/(H + H_K) is assumed zero; "
+                         "give mu0_h_fl (e.g. from method (b)) to remove it")
+    else:
+        hfl = mu0_h_fl
+    q["mu0_h_dl"] = 2 * (p_t - rp * hfl) / r_ahe_v
+    if mu0_h_fl is not None:
+        q["mu0_h_fl_oe"] = hfl
+    q["r_ahe"] = float(r_ahe_v)
+    q["mu0_hk_eff"] = hk
+    q = efficiencies(q, sample, notes)
+    return HallResult("angular", q, rows, excluded, notes, fits)
+
+
+# ------------------------------------------------------------------ (d) global macrospin fit
+_SHARED = ("r_ahe", "r_phe", "mu0_hk", "mu0_h_ip", "ip_axis", "phi0", "theta0", "tilt_x", "tilt_y",
+           "r_ohe", "mu0_h_dl", "mu0_h_fl", "r_ane", "r_one")
+_RESULT_NAMES = {"mu0_h_dl": "mu0_h_dl", "mu0_h_fl": "mu0_h_fl_oe", "r_ane": "r_ane", "r_one": "r_one",
+                 "r_ahe": "r_ahe", "r_phe": "r_phe", "mu0_hk": "mu0_hk_eff", "mu0_h_ip": "mu0_h_ip",
+                 "phi0": "phi0", "tilt_x": "tilt_x", "tilt_y": "tilt_y", "theta0": "theta0"}
+
+
+def _macrospin_datasets(scans):
+    data, models = [], []
+    for s in scans:
+        meta_in = {"phi": ("field", "theta_h"), "theta": ("field", "phi_h"),
+                   "field": ("theta_h", "phi_h", "mz_state")}[s.scan]
+        for h, d in ((1, s.r1w), (2, s.r2w)):
+            extra = {k: float(s.meta.get(k, {"theta_h": 90.0, "phi_h": 0.0, "mz_state": 0}.get(k, 0.0)))
+                     for k in meta_in}
+            data.append(d.replace(meta=extra))
+            models.append(HALL_MODELS[(h, s.scan)])
+    return data, models
+
+
+def _start_values(scans, fixed, notes):
+    start = {}
+    kinds = {s.scan for s in scans}
+    phis = [s for s in scans if s.scan == "phi"]
+    thetas = [s for s in scans if s.scan == "theta"]
+    sweeps = [s for s in scans if s.scan == "field"]
+    if phis:
+        top = max(phis, key=lambda s: abs(s.meta["field"]))
+        r1, _ = _fit_quiet(top.r1w, avci_r1w)
+        start["r_phe"], start["phi0"] = r1.value("r_phe"), r1.value("phi0")
+        if start["r_phe"] < 0:
+            start["r_phe"], start["phi0"] = -start["r_phe"], start["phi0"] + 90.0
+    if thetas:
+        r1all = np.concatenate([s.r1w.y for s in thetas])
+        start["r_ahe"] = 0.5 * (r1all.max() - r1all.min())
+        try:
+            a = angular(thetas, r_phe=0.0)
+            start["mu0_hk"] = a.quantities["mu0_hk_eff"]
+            start["mu0_h_dl"] = a.quantities["mu0_h_dl"].nominal_value
+            start["r_ane"] = a.quantities["r_ane"].nominal_value
+        except (HallAnalysisError, ValueError) as exc:
+            notes.append(f"start values: method (c) not usable ({exc})")
+    if sweeps:
+        ups = [s.r1w.y[np.argmin(np.abs(s.r1w.x))] for s in sweeps if s.meta.get("mz_state", 0) > 0]
+        downs = [s.r1w.y[np.argmin(np.abs(s.r1w.x))] for s in sweeps if s.meta.get("mz_state", 0) < 0]
+        if ups and downs and "r_ahe" not in start:
+            start["r_ahe"] = 0.5 * (np.mean(ups) - np.mean(downs))
+        try:
+            h = hayashi(sweeps, r_phe=start.get("r_phe", 0.0))
+            start.setdefault("mu0_hk", h.quantities["mu0_hk_eff"])
+            start.setdefault("r_ahe", h.quantities["r_ahe"])
+            start["mu0_h_fl"] = h.quantities["mu0_h_fl_oe"].nominal_value
+            start.setdefault("mu0_h_dl", h.quantities["mu0_h_dl"].nominal_value)
+        except (HallAnalysisError, ValueError) as exc:
+            notes.append(f"start values: method (b) not usable ({exc})")
+    if kinds == {"phi"}:
+        missing = [k for k in ("r_ahe", "mu0_hk") if k not in fixed]
+        if missing:
+            raise HallAnalysisError(
+                "method (d) with in-plane rotations only: R_AHE and the anisotropy field enter only "
+                f"through R_AHE H_DL/(H - H_K); fix {missing} (e.g. --r-ahe, --meff measured separately)")
+    return start
+
+
+def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dict | None = None,
+              free: Sequence[str] = (), reweight: bool = True, sample: Sample | None = None,
+              max_nfev: int | None = None) -> HallResult:
+    """Global macrospin fit of every scan of a sample at once (least squares).
+
+    All first- and second-harmonic scans (any mix of phi rotations, theta rotations and field
+    sweeps) are fitted with the models of :mod:`sotfit.models.harmonic_hall` through
+    :func:`sotfit.fit_global`, sharing R_AHE, R_PHE, the anisotropy fields, the angle offsets
+    and misalignment, mu0_h_dl, mu0_h_fl and the thermal terms; each curve keeps its own
+    constant offset. Unlike methods (a)-(c) there is no small-angle, in-plane or high-field
+    approximation: the equilibrium and the linear response are exact for the macrospin, so
+    low fields, tilted fields and anisotropy are used rather than excluded.
+
+    Weights: a first fit estimates the noise of each curve from its residuals; the final fit
+    uses these as standard errors (``reweight=True``), so curves with different noise levels
+    (first and second harmonic) count in proportion to their information.
+
+    Parameters
+    ----------
+    scans : sequence of HallScan
+    fixed : dict, optional
+        Parameters held at given values, e.g. ``{"r_ahe": 0.8, "mu0_hk": -0.8}`` for an
+        in-plane film measured by in-plane rotations only (then required).
+    init : dict, optional
+        Starting values (default: from the textbook methods where they apply).
+    free : sequence of str
+        Parameters fixed by default that should vary: ``mu0_h_ip``, ``ip_axis``, ``tilt_x``,
+        ``tilt_y``, ``theta0``, ``r_one``, ``r_ohe``.
+    reweight : bool
+        Per-curve noise from a first fit (see above).
+    sample : Sample, optional
+    max_nfev : int, optional
+
+    Returns
+    -------
+    HallResult
+        Quantities with correlated uncertainties from the covariance matrix; ``fits['global']``
+        is the :class:`~sotfit.results.FitResult`.
+    """
+    scans = list(scans)
+    if not scans:
+        raise HallAnalysisError("method (d): no scans")
+    notes = []
+    _field_notes(scans, notes)
+    fixed = dict(fixed or {})
+    start = _start_values(scans, fixed, notes)
+    start.update(init or {})
+    data, models = _macrospin_datasets(scans)
+    init_all = {k: v for k, v in start.items() if k in _SHARED}
+    for i, d in enumerate(data):
+        init_all[f"offset_{i}"] = 0.0
+    kw = dict(shared=_SHARED, init=init_all, fixed=fixed, free=tuple(free), guess=False,
+              max_nfev=max_nfev, warn=False)
+    res = fit_global(data, models, **kw)
+    if reweight:
+        sig = []
+        for i, d in enumerate(data):
+            r = res.residuals(i)
+            sig.append(max(float(np.sqrt(np.mean(r * r))), 1e-15 * (np.max(np.abs(d.y)) + 1e-30)))
+        data = [d.replace(yerr=np.full(len(d), s)) for d, s in zip(data, sig)]
+        kw["init"] = {k: res.value(k) for k in res.params if k not in fixed}
+        res = fit_global(data, models, **kw)
+    if not res.success:
+        notes.append(f"global fit: {res.message}")
+    corr = res.correlation()
+    if corr is not None:
+        names = [n for n in res.varied]
+        for a in range(len(names)):
+            for b in range(a + 1, len(names)):
+                if abs(corr[a, b]) > 0.95 and not (names[a].startswith("offset") or names[b].startswith("offset")):
+                    notes.append(f"{names[a]} and {names[b]} are correlated ({corr[a, b]:+.3f}): the data "
+                                 "constrain mainly a combination; their errors are linearised and may be "
+                                 "optimistic (fix one from another measurement)")
+    q = {}
+    for k, name in _RESULT_NAMES.items():
+        if k in res.varied or k in fixed or k in ("mu0_h_dl", "mu0_h_fl", "r_ane"):
+            q[name] = res[k]
+    rows = []
+    for i, s in enumerate(scans):
+        rows.append({"source": s.source, "scan": s.scan, "field": s.meta.get("field"),
+                     "offset_1w": res.value(f"offset_{2 * i}"), "offset_2w": res.value(f"offset_{2 * i + 1}"),
+                     "rms_1w": float(np.sqrt(np.mean(res.residuals(2 * i) ** 2))),
+                     "rms_2w": float(np.sqrt(np.mean(res.residuals(2 * i + 1) ** 2)))})
+    q = efficiencies(q, sample, notes)
+    return HallResult("macrospin", q, rows, [], notes, {"global": res})
+
+
+def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, r_phe,
+                sample: Sample | None = None, **angular_kw) -> dict:
+    """Methods (c) and (b) on one perpendicular sample, each feeding the other what it lacks.
+
+    (c) gives r_ane (the field-independent part of its slopes) without needing the field-like
+    field; (b) with that r_ane subtracted gives mu0_h_fl and mu0_h_dl; (c) again with that
+    mu0_h_fl gives its own mu0_h_dl. Uncertainties propagate between the steps.
+
+    Returns
+    -------
+    dict
+        ``{"angular": HallResult, "hayashi": HallResult}`` (the final passes).
+    """
+    c0 = angular(theta_scans, r_phe=r_phe, sample=sample, **angular_kw)
+    b = hayashi(sweeps, r_phe=r_phe, r_ane=c0.quantities["r_ane"], sample=sample)
+    c = angular(theta_scans, r_phe=r_phe, mu0_h_fl=b.quantities["mu0_h_fl_oe"], sample=sample,
+                **angular_kw)
+    return {"angular": c, "hayashi": b}
+
+
+def _log_prob(theta, names, lo, hi, base, models, data, maps):
+    if np.any(theta < lo) or np.any(theta > hi):
+        return -np.inf
+    values = dict(base)
+    values.update(zip(names, theta))
+    chi2 = 0.0
+    try:
+        for m, d, pmap in zip(models, data, maps):
+            inputs = {k: d.meta[k] for k in m.inputs}
+            y = m.func(d.x, **{k: values[n] for k, n in pmap.items()}, **inputs)
+            chi2 += float(np.sum(((y - d.y) / d.yerr) ** 2))
+    except Exception:  # noqa: BLE001 - a model failure (no equilibrium) is zero probability
+        return -np.inf
+    return -0.5 * chi2 if np.isfinite(chi2) else -np.inf
+
+
+def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps: int = 2000,
+                     burn: int | None = None, seed: int = 0, progress: bool = False) -> HallResult:
+    """Posterior of the global macrospin fit with emcee (flat priors within the parameter bounds).
+
+    The likelihood is Gaussian with the per-curve standard errors of the least-squares fit
+    (``result`` from :func:`macrospin`, which must have been reweighted). Walkers start in a
+    small ball around the least-squares optimum. Reported values are posterior medians with
+    standard errors from the 16/84 percentiles (half their distance); the percentiles and the
+    autocorrelation time are in ``table``; a note warns when the chain is shorter than 50
+    autocorrelation times.
+
+    Returns
+    -------
+    HallResult
+        method ``'macrospin-mcmc'``; ``fits['chain']`` holds the flat chain after burn-in.
+    """
+    import emcee
+    from uncertainties import ufloat
+
+    fit = result.fits["global"]
+    if any(d.yerr is None for d in fit.datasets):
+        raise HallAnalysisError("sample_macrospin needs the reweighted least-squares result (standard errors)")
+    names = list(fit.varied)
+    ndim = len(names)
+    nwalkers = nwalkers or max(2 * ndim + 2, 16)
+    x0 = np.array([fit.value(n) for n in names])
+    err = np.array([fit.stderr(n) for n in names])
+    err = np.where(np.isfinite(err) & (err > 0), err, 1e-6 * (np.abs(x0) + 1e-12))
+    bounds = {}
+    for m, pmap in zip(fit.models, fit.param_maps):
+        for k, n in pmap.items():
+            bounds[n] = m.param(k).bounds
+    lo = np.array([bounds.get(n, (-np.inf, np.inf))[0] for n in names])
+    hi = np.array([bounds.get(n, (-np.inf, np.inf))[1] for n in names])
+    base = {n: fit.value(n) for n in fit.params}
+    rng = np.random.default_rng(seed)
+    p0 = x0 + 0.1 * err * rng.standard_normal((nwalkers, ndim))
+    sampler = emcee.EnsembleSampler(
+        nwalkers, ndim, _log_prob,
+        args=(names, lo, hi, base, list(fit.models), list(fit.datasets), list(fit.param_maps)))
+    sampler.random_state = np.random.RandomState(seed).get_state()
+    sampler.run_mcmc(p0, nsteps, progress=progress)
+    burn = nsteps // 3 if burn is None else burn
+    chain = sampler.get_chain(discard=burn, flat=True)
+    notes = list(result.notes)
+    try:
+        tau = sampler.get_autocorr_time(discard=burn, quiet=True)
+    except Exception:  # noqa: BLE001
+        tau = np.full(ndim, np.nan)
+    if not np.all(np.isfinite(tau)) or (nsteps - burn) < 50 * np.nanmax(tau):
+        notes.append(f"MCMC chain of {nsteps - burn} steps after burn-in is shorter than 50 "
+                     f"autocorrelation times (max tau = {np.nanmax(tau):.0f}): run longer")
+    q, rows = {}, []
+    for i, n in enumerate(names):
+        p16, p50, p84 = np.percentile(chain[:, i], [16, 50, 84])
+        rows.append({"name": n, "median": p50, "p16": p16, "p84": p84, "tau": float(tau[i])})
+        if n in _RESULT_NAMES:
+            q[_RESULT_NAMES[n]] = ufloat(p50, 0.5 * (p84 - p16), n)
+    return HallResult("macrospin-mcmc", q, rows, [], notes,
+                      {"chain": chain, "names": names, "acceptance": float(np.mean(sampler.acceptance_fraction))})

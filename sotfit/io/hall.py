@@ -214,7 +214,7 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
                     voltage_unit: str | None = None, angle_unit: str | None = None,
                     field_unit: str | None = None, field=None, theta_h: float | None = None,
                     phi_h: float | None = None, calibration: MagnetCalibration | None = None,
-                    extrapolate_calibration: bool = False, mz_state: int = 0,
+                    extrapolate_calibration: bool = False, mz_state: int | None = None,
                     columns: dict | None = None) -> HallScan:
     """Read one harmonic Hall scan into R_1w and R_2w in Ohm.
 
@@ -250,8 +250,10 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
         Converts a ``Magnet current (A)`` column to field.
     extrapolate_calibration : bool
         Allow magnet currents outside the calibration table (flagged in ``meta``).
-    mz_state : int
+    mz_state : int, optional
         For field scans: the perpendicular state (+1, -1) of the branch, 0 if not applicable.
+        Field scans may carry constant columns ``phi_h``, ``theta_h`` (deg) and ``mz_state``
+        instead; a conflict with the argument is an error.
     columns : dict, optional
         Explicit column names: keys 'x', 'X1', 'Y1', 'X2', 'Y2', 'R1', 'T1', 'R2', 'T2',
         'current', 'field', 'magnet_current'.
@@ -330,9 +332,19 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
             x, _, ex = calibration(_column(df, cmag, p), extrapolate_calibration)
             meta["calibration_extrapolated"] = bool(ex.any())
         x_unit = "T"
-        meta["theta_h"] = 90.0 if theta_h is None else float(theta_h)
-        meta["phi_h"] = 0.0 if phi_h is None else float(phi_h)
-        meta["mz_state"] = int(mz_state)
+        for key, val, default in (("theta_h", theta_h, 90.0), ("phi_h", phi_h, 0.0),
+                                  ("mz_state", mz_state, 0)):
+            c = col(key, [key])
+            if c is not None:
+                v = _column(df, c, p)
+                if np.ptp(v) > 0:
+                    raise HallReadError(f"{p}: column {c!r} must be constant in a field sweep")
+                if val is not None and val != 0 and not np.isclose(val, v[0]):
+                    raise HallReadError(f"{p}: column {c!r} says {v[0]} but {key}={val} was given")
+                meta[key] = float(v[0])
+            else:
+                meta[key] = default if val is None else float(val)
+        meta["mz_state"] = int(meta["mz_state"])
     else:
         au = _unit_of(cxs, angle_unit, "angle", p, "angle_unit")
         raw = _column(df, cxs, p)
@@ -400,7 +412,10 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
                 raise HallReadError(f"{p}: columns {c1!r} and {c2!r} have different units")
         else:
             R = _column(df, c1, p)
-            th = np.radians(_column(df, c2, p))
+            tu = split_header(str(c2))[1] if _safe_split(c2) else None
+            if tu not in (None, "deg", "rad"):
+                raise HallReadError(f"{p}: phase column {c2!r} must be in deg or rad, not {tu}")
+            th = _column(df, c2, p) if tu == "rad" else np.radians(_column(df, c2, p))
             X, Y = R * np.cos(th), R * np.sin(th)
         which, sign = _CHANNELS[chan]
         v = sign * (X if which == "X" else Y)

@@ -49,7 +49,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .macrospin import equilibrium, field_vector, linear_response
+from .macrospin import driven_state, equilibrium, field_vector, linear_response
 from .spec import ModelSpec, Param
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
 
 _SIGMA = np.array([0.0, 1.0, 0.0])
 _CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
+_HCACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
 _CACHE_SIZE = 16
 
 
@@ -119,7 +120,7 @@ def _equilibrium_cached(b, mu0_hk, mu0_h_ip, ip_axis, state):
 
 
 def hall_harmonics(b, r_ahe, r_phe, mu0_hk, mu0_h_dl=0.0, mu0_h_fl=0.0, r_ane=0.0, r_one=0.0,
-                   r_ohe=0.0, mu0_h_ip=0.0, ip_axis=0.0, state=None, parts=False):
+                   r_ohe=0.0, mu0_h_ip=0.0, ip_axis=0.0, state=None, parts=False, exact=True):
     """First and second harmonic Hall resistances for field vectors ``b``.
 
     Parameters
@@ -144,13 +145,38 @@ def hall_harmonics(b, r_ahe, r_phe, mu0_hk, mu0_h_dl=0.0, mu0_h_fl=0.0, r_ane=0.
         Branch selection, see :func:`sotfit.models.macrospin.equilibrium`.
     parts : bool
         Also return a dict of the separate contributions to R_2w (``dl``, ``fl``,
-        ``ane``, ``one``) and ``m``.
+        ``ane``, ``one``, in the linear response) and ``m``.
+    exact : bool
+        True (default): solve the torque balance at the peak currents +-I0 and demodulate, which
+        keeps the terms of second and third order in the current: they shift R_1w by
+        (3/8)(R(+I0) + R(-I0) - 2 R(0)), of order R_AHE (H_DL/H_K)^2, and the current-driven
+        oscillation of m_x turns the anomalous Nernst voltage (~ I^2 m_x) into a first-harmonic
+        term -(3/4) r_ane (m_x(+I0) - m_x(-I0)); both are visible at high signal-to-noise, and
+        exact for R(j) up to cubic order in j = I/I0. False: first-order linear response only
+        (R_1w = R_xy(m0)).
 
     Returns
     -------
     r1w, r2w : ndarray (Ohm)
     parts : dict, optional
     """
+    if not parts:
+        key = (b.tobytes(), np.asarray(state, float).tobytes(), r_ahe, r_phe, mu0_hk, mu0_h_dl,
+               mu0_h_fl, r_ane, r_one, r_ohe, mu0_h_ip, ip_axis, exact)
+        hit = _HCACHE.get(key)
+        if hit is None:
+            hit = _hall_harmonics(b, r_ahe, r_phe, mu0_hk, mu0_h_dl, mu0_h_fl, r_ane, r_one, r_ohe,
+                                  mu0_h_ip, ip_axis, state, False, exact)
+            _HCACHE[key] = hit
+            if len(_HCACHE) > _CACHE_SIZE:
+                _HCACHE.popitem(last=False)
+        return hit
+    return _hall_harmonics(b, r_ahe, r_phe, mu0_hk, mu0_h_dl, mu0_h_fl, r_ane, r_one, r_ohe,
+                           mu0_h_ip, ip_axis, state, True, exact)
+
+
+def _hall_harmonics(b, r_ahe, r_phe, mu0_hk, mu0_h_dl, mu0_h_fl, r_ane, r_one, r_ohe, mu0_h_ip,
+                    ip_axis, state, parts, exact):
     m = _equilibrium_cached(b, mu0_hk, mu0_h_ip, ip_axis, state)
     r1w = r_ahe * m[:, 2] + 2 * r_phe * m[:, 0] * m[:, 1] + r_ohe * b[:, 2]
 
@@ -164,10 +190,25 @@ def hall_harmonics(b, r_ahe, r_phe, mu0_hk, mu0_h_dl=0.0, mu0_h_fl=0.0, r_ane=0.
         ane = -r_ane * m[:, 0]
         one = -r_one * b[:, 0]
         return r1w, dl + fl + ane + one, {"dl": dl, "fl": fl, "ane": ane, "one": one, "m": m}
+    thermal = -r_ane * m[:, 0] - r_one * b[:, 0]
+    if exact and (mu0_h_dl != 0.0 or mu0_h_fl != 0.0):
+        # R(j) at j = I/I0 = +1 and -1 from the torque balance; for R(j) = R0 + a j + b j^2 + c j^3
+        # the lock-in gives R_1w = R0 + 3b/4 and R_2w = (a + c)/2, i.e. the expressions below.
+        mp = driven_state(m, b, mu0_hk, mu0_h_ip, ip_axis, mu0_h_dl, mu0_h_fl)
+        mm = driven_state(m, b, mu0_hk, mu0_h_ip, ip_axis, -mu0_h_dl, -mu0_h_fl)
+        rp, rm, r0 = _rxy(mp, r_ahe, r_phe), _rxy(mm, r_ahe, r_phe), _rxy(m, r_ahe, r_phe)
+        # thermal voltage V = -(2 r_ane/I0) m_x(j) I^2 (+ ordinary Nernst): its 2w part uses the
+        # current-averaged m_x, and the oscillation of m_x gives a 1w part -(3/4) r_ane (m_x+ - m_x-)
+        r1 = r1w + 0.375 * (rp + rm - 2 * r0) - 0.75 * r_ane * (mp[:, 0] - mm[:, 0])
+        r2 = 0.25 * (rp - rm) - 0.5 * r_ane * (mp[:, 0] + mm[:, 0]) - r_one * b[:, 0]
+        return r1, r2
     db = mu0_h_dl * np.cross(m, _SIGMA) + mu0_h_fl * _SIGMA[None, :]
     dm = linear_response(m, b, db, mu0_hk, mu0_h_ip, ip_axis)
-    r2w = grad_dot(dm) - r_ane * m[:, 0] - r_one * b[:, 0]
-    return r1w, r2w
+    return r1w, grad_dot(dm) + thermal
+
+
+def _rxy(m, r_ahe, r_phe):
+    return r_ahe * m[:, 2] + 2 * r_phe * m[:, 0] * m[:, 1]
 
 
 # ---------------------------------------------------------------- ModelSpecs
@@ -247,7 +288,9 @@ _DOC = ("Macrospin harmonic Hall model (sotfit.models.harmonic_hall): equilibriu
 
 
 def _spec(name, func, second, x_name, x_unit, inputs, what):
-    params = _COMMON + (_SECOND if second else ()) + ((_OFFSET2,) if second else (_OFFSET1,))
+    # the first harmonic also depends on the torques and the thermal term at second order in the
+    # current (exact quasi-static model), so both harmonics carry the same parameters
+    params = _COMMON + _SECOND + ((_OFFSET2,) if second else (_OFFSET1,))
     return ModelSpec(name=name, func=func, params=params, x_name=x_name, x_unit=x_unit,
                      y_name="r2w" if second else "r1w", y_unit="Ohm",
                      doc=f"{what}. " + _DOC, inputs=inputs,
@@ -291,12 +334,17 @@ def _avci_fl_field(x, k_fl):
     return k_fl / x
 
 
-def _poly2(x, c0, c1, c2):
-    return c0 + c1 * x + c2 * x * x
+def _poly2(x, c0, c1, c2, c3, c4):
+    return c0 + x * (c1 + x * (c2 + x * (c3 + x * c4)))
 
 
-def _poly1(x, c0, c1):
-    return c0 + c1 * x
+def _poly1(x, c0, c1, c2, c3):
+    return c0 + x * (c1 + x * (c2 + x * c3))
+
+
+def _angular_slope_field(x, p_torque, r_ane, r_one, mu0_hk):
+    s = x + mu0_hk
+    return p_torque / s - r_ane - r_one * s
 
 
 def _guess_inv(x, y, **_):
@@ -305,13 +353,13 @@ def _guess_inv(x, y, **_):
 
 
 def _guess_poly2(x, y, **_):
-    c2, c1, c0 = np.polyfit(np.asarray(x, float), y, 2)
-    return {"c0": float(c0), "c1": float(c1), "c2": float(c2)}
+    c4, c3, c2, c1, c0 = np.polyfit(np.asarray(x, float), y, 4)
+    return {"c0": float(c0), "c1": float(c1), "c2": float(c2), "c3": float(c3), "c4": float(c4)}
 
 
 def _guess_poly1(x, y, **_):
-    c1, c0 = np.polyfit(np.asarray(x, float), y, 1)
-    return {"c0": float(c0), "c1": float(c1)}
+    c3, c2, c1, c0 = np.polyfit(np.asarray(x, float), y, 3)
+    return {"c0": float(c0), "c1": float(c1), "c2": float(c2), "c3": float(c3)}
 
 
 def _guess_avci_r1w(x, y, **_):
@@ -371,18 +419,35 @@ avci_fl_field = ModelSpec(
 hall_parabola = ModelSpec(
     "hall_parabola", _poly2,
     (Param("c0", "Ohm", 0.0, doc="value at zero field"), Param("c1", "Ohm/T", 0.0, doc="slope"),
-     Param("c2", "Ohm/T^2", 0.0, doc="curvature/2: d^2R/dH^2 = 2 c2")),
+     Param("c2", "Ohm/T^2", 0.0, doc="curvature/2: d^2R/dH^2 = 2 c2"),
+     Param("c3", "Ohm/T^3", 0.0, doc="cubic term (higher order in H/H_K)", vary=False),
+     Param("c4", "Ohm/T^4", 0.0, doc="quartic term (higher order in H/H_K)", vary=False)),
     "field", "T", "r1w", "Ohm",
-    doc="Small-field parabola of R_1w in a field sweep of a perpendicular film "
-        "(Hayashi et al., PRB 89, 144425 (2014), eq. (4)).", linear=("c0", "c1", "c2"),
+    doc="Small-field polynomial of R_1w in a field sweep of a perpendicular film, c2 = (1/2) d^2R/dH^2 "
+        "at H = 0 (Hayashi et al., PRB 89, 144425 (2014), eq. (4)); c3, c4 optional.", linear=("c0", "c1", "c2"),
     guess=_guess_poly2)
 
 hall_line = ModelSpec(
     "hall_line", _poly1,
-    (Param("c0", "Ohm", 0.0, doc="value at zero field"), Param("c1", "Ohm/T", 0.0, doc="slope dR/dH")),
+    (Param("c0", "Ohm", 0.0, doc="value at zero field"), Param("c1", "Ohm/T", 0.0, doc="slope dR/dH"),
+     Param("c2", "Ohm/T^2", 0.0, doc="quadratic term", vary=False),
+     Param("c3", "Ohm/T^3", 0.0, doc="cubic term (higher order in H/H_K)", vary=False)),
     "field", "T", "r2w", "Ohm",
-    doc="Small-field straight line of R_2w in a field sweep of a perpendicular film "
-        "(Hayashi et al., PRB 89, 144425 (2014), eq. (4)).", linear=("c0", "c1"),
+    doc="Small-field line of R_2w in a field sweep of a perpendicular film, c1 = dR/dH at H = 0 "
+        "(Hayashi et al., PRB 89, 144425 (2014), eq. (4)); c2, c3 optional.", linear=("c0", "c1"),
     guess=_guess_poly1)
 
-TEXTBOOK_MODELS = (avci_r1w, avci_r2w, avci_cos_field, avci_fl_field, hall_parabola, hall_line)
+angular_slope_field = ModelSpec(
+    "hall_angular_slope_field", _angular_slope_field,
+    (Param("p_torque", "Ohm T", 0.0, doc="(1/2) R_AHE mu0H_DL + R_PHE mu0H_FL"),
+     Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)"),
+     Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)", vary=False),
+     Param("mu0_hk", "T", 0.5, (-20.0, 20.0), doc="effective perpendicular anisotropy field", vary=False)),
+    "field", "T", "slope", "Ohm",
+    doc="Out-of-plane rotation: dR_2w/d(sin theta_M) near the poles = [(1/2) R_AHE H_DL + R_PHE H_FL]/"
+        "(H + H_K) - r_ane - r_one (H + H_K) (seed 003_010c0338986411e7.txt, main text, with the "
+        "field-like/planar-Hall term and the sign for a ferromagnet; see docs/hall.md).",
+    linear=("p_torque", "r_ane", "r_one"))
+
+TEXTBOOK_MODELS = (avci_r1w, avci_r2w, avci_cos_field, avci_fl_field, hall_parabola, hall_line,
+                   angular_slope_field)

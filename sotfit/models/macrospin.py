@@ -44,6 +44,7 @@ __all__ = [
     "tangent_hessian",
     "equilibrium",
     "linear_response",
+    "driven_state",
     "EquilibriumError",
 ]
 
@@ -107,12 +108,25 @@ def effective_field(m, b, b_k, b_ip=0.0, ip_axis=0.0):
     return beff
 
 
+def _cross(a, b):
+    """Row-wise cross product of (N, 3) arrays (faster than np.cross for this shape)."""
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[:, 0] = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
+    out[:, 1] = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
+    out[:, 2] = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return out
+
+
 def tangent_basis(m):
     """Orthonormal tangent vectors e1, e2 (each (N, 3)) with e1 x e2 = m."""
-    ref = np.where(np.abs(m[:, 2:3]) < 0.9, _Z[None, :], np.array([[1.0, 0.0, 0.0]]))
-    e1 = np.cross(ref, m)
-    e1 /= np.linalg.norm(e1, axis=1, keepdims=True)
-    e2 = np.cross(m, e1)
+    near_pole = np.abs(m[:, 2]) >= 0.9
+    # e1 = ref x m with ref = z (or x near the poles), normalised
+    e1 = np.empty_like(m)
+    e1[:, 0] = np.where(near_pole, 0.0, -m[:, 1])
+    e1[:, 1] = np.where(near_pole, -m[:, 2], m[:, 0])
+    e1[:, 2] = np.where(near_pole, m[:, 1], 0.0)
+    e1 /= np.sqrt(np.einsum("ij,ij->i", e1, e1))[:, None]
+    e2 = _cross(m, e1)
     return e1, e2
 
 
@@ -133,34 +147,52 @@ def tangent_hessian(m, beff, e1, e2, b_k, b_ip=0.0, ip_axis=0.0):
 
 
 def _newton(m, b, b_k, b_ip, ip_axis, tol, max_iter):
-    """Riemannian Newton on the sphere for every row of m; returns (m, converged)."""
+    """Riemannian Newton on the sphere for every row of m; returns (m, converged).
+
+    Only rows that have not converged are iterated (active set)."""
     scale = np.linalg.norm(b, axis=1) + abs(b_k) + abs(b_ip) + 1e-300
     m = m / np.linalg.norm(m, axis=1, keepdims=True)
     conv = np.zeros(len(m), bool)
-    for _ in range(max_iter):
-        beff = effective_field(m, b, b_k, b_ip, ip_axis)
-        e1, e2 = tangent_basis(m)
+    act = np.arange(len(m))
+    for _ in range(max_iter + 1):
+        ma, ba, sa = m[act], b[act], scale[act]
+        beff = effective_field(ma, ba, b_k, b_ip, ip_axis)
+        e1, e2 = tangent_basis(ma)
         g1 = -np.einsum("ij,ij->i", beff, e1)
         g2 = -np.einsum("ij,ij->i", beff, e2)
         gnorm = np.hypot(g1, g2)
-        s11, s12, s22 = tangent_hessian(m, beff, e1, e2, b_k, b_ip, ip_axis)
+        s11, s12, s22 = tangent_hessian(ma, beff, e1, e2, b_k, b_ip, ip_axis)
         det = s11 * s22 - s12 * s12
-        pd = (det > 1e-14 * scale ** 2) & (s11 > 0) & (s22 > 0)
-        conv = pd & (gnorm <= tol * scale)
-        if conv.all():
+        pd = (det > 0) & (s11 > 0) & (s22 > 0)
+        # a converged point may sit on a marginal (flat) minimum, e.g. a field equal to the
+        # anisotropy field along a hard axis: accept a positive semi-definite Hessian there
+        psd = (det >= -1e-10 * sa ** 2) & (s11 >= -1e-8 * sa) & (s22 >= -1e-8 * sa)
+        done = psd & (gnorm <= tol * sa)
+        conv[act[done]] = True
+        keep = ~done
+        if not keep.any() or _ == max_iter:
             break
-        safe = np.where(pd, det, 1.0)
-        d1 = np.where(pd, -(s22 * g1 - s12 * g2) / safe, -g1 / scale)
-        d2 = np.where(pd, -(-s12 * g1 + s11 * g2) / safe, -g2 / scale)
+        act = act[keep]
+        ma, e1, e2 = ma[keep], e1[keep], e2[keep]
+        g1, g2, s11, s12, s22, det, pd, gnorm, sa = (v[keep] for v in (g1, g2, s11, s12, s22, det,
+                                                                      pd, gnorm, sa))
+        # Newton step; where the Hessian is not positive definite, shift it (Levenberg) so the
+        # step goes downhill (saddles, maxima, flat rings of minima)
+        lmin = 0.5 * (s11 + s22) - np.sqrt(0.25 * (s11 - s22) ** 2 + s12 * s12)
+        shift = np.where(lmin > 1e-14 * sa, 0.0, -lmin + 1e-3 * sa)
+        a11, a22 = s11 + shift, s22 + shift
+        dd = a11 * a22 - s12 * s12
+        d1 = -(a22 * g1 - s12 * g2) / dd
+        d2 = -(-s12 * g1 + a11 * g2) / dd
         step = np.hypot(d1, d2)
         shrink = np.minimum(1.0, 0.5 / np.maximum(step, 1e-300))
         d1 *= shrink
         d2 *= shrink
         # a point sitting exactly on a saddle/maximum gets a push along e1
-        stuck = ~pd & (gnorm <= tol * scale)
+        stuck = ~pd & (gnorm <= tol * sa)
         d1 = np.where(stuck, 0.3, d1)
-        m = m + d1[:, None] * e1 + d2[:, None] * e2
-        m /= np.linalg.norm(m, axis=1, keepdims=True)
+        mn = ma + d1[:, None] * e1 + d2[:, None] * e2
+        m[act] = mn / np.linalg.norm(mn, axis=1, keepdims=True)
     return m, conv
 
 
@@ -197,6 +229,14 @@ def equilibrium(b, b_k, b_ip=0.0, ip_axis=0.0, state=None, tol=1e-12, max_iter=6
         Unit magnetisation.
     info : dict, optional
 
+    Notes
+    -----
+    Only the easy-axis parts of the anisotropy (B_K > 0, B_ip > 0) can create a second
+    minimum (an easy-plane or hard-axis term is convex on the sphere's tangent directions
+    it acts on); where |B| > 1.01 (max(B_K, 0) + max(B_ip, 0)) the Zeeman term dominates them
+    and the energy has a single minimum (outside the Stoner-Wohlfarth astroid), so only the start
+    along the field is iterated there; elsewhere all six starts are.
+
     Raises
     ------
     EquilibriumError
@@ -211,35 +251,45 @@ def equilibrium(b, b_k, b_ip=0.0, ip_axis=0.0, state=None, tol=1e-12, max_iter=6
     bip[:, 2] = 0.0
     bipn = np.linalg.norm(bip, axis=1, keepdims=True)
     bip = np.where(bipn > 0, bip / np.where(bipn > 0, bipn, 1.0), u[None, :])
-    tilt = np.cross(bhat, np.array([0.31, 0.52, 0.79]))  # breaks exact symmetric starts
-    starts = [bhat + 1e-3 * tilt, np.tile(_Z, (n, 1)) + 1e-3 * bhat, np.tile(-_Z, (n, 1)) + 1e-3 * bhat,
-              np.tile(u, (n, 1)) + 1e-3 * bhat, np.tile(-u, (n, 1)) + 1e-3 * bhat, bip + 1e-3 * _Z]
+    tilt = _cross(bhat, np.array([[0.31, 0.52, 0.79]]))  # breaks exact symmetric starts
+    st = None if state is None else np.broadcast_to(np.asarray(state, float), (n,))
+    single = bn[:, 0] > 1.01 * (max(b_k, 0.0) + max(b_ip, 0.0))
+    if st is not None:
+        single &= st == 0
+    multi = np.flatnonzero(~single)
+    starts = [bhat + 1e-3 * tilt]
+    rows = [np.arange(n)]
+    for v in (np.tile(_Z, (multi.size, 1)), np.tile(-_Z, (multi.size, 1)), np.tile(u, (multi.size, 1)),
+              np.tile(-u, (multi.size, 1)), bip[multi]):
+        starts.append(v + 1e-3 * bhat[multi])
+        rows.append(multi)
     k = len(starts)
     m0 = np.concatenate(starts)
-    bb = np.tile(b, (k, 1))
+    idx_all = np.concatenate(rows)
+    bb = b[idx_all]
     m_all, conv_all = _newton(m0, bb, b_k, b_ip, ip_axis, tol, max_iter)
-    e_all = energy(m_all, bb, b_k, b_ip, ip_axis).reshape(k, n)
-    conv_all = conv_all.reshape(k, n)
-    m_all = m_all.reshape(k, n, 3)
-    e_masked = np.where(conv_all, e_all, np.inf)
-    best = np.argmin(e_masked, axis=0)
-    idx = np.arange(n)
-    e_best = e_masked[best, idx]
-    if state is None or np.all(np.asarray(state) == 0):
-        m = m_all[best, idx]
-        conv = np.isfinite(e_best)
-        e = e_best
-        is_global = conv.copy()
-    else:
-        st = np.broadcast_to(np.asarray(state, float), (n,))
-        m_b = np.where((st > 0)[:, None], m_all[1], m_all[2])
-        c_b = np.where(st > 0, conv_all[1], conv_all[2])
-        e_b = np.where(st > 0, e_all[1], e_all[2])
-        glob = st == 0
-        m = np.where(glob[:, None], m_all[best, idx], m_b)
-        conv = np.where(glob, np.isfinite(e_best), c_b)
-        e = np.where(glob, e_best, e_b)
-        is_global = e <= e_best + 1e-9 * (np.abs(e_best) + 1e-12)
+    e_flat = np.where(conv_all, energy(m_all, bb, b_k, b_ip, ip_axis), np.inf)
+    # the lowest converged minimum per point
+    e_best = np.full(n, np.inf)
+    np.minimum.at(e_best, idx_all, e_flat)
+    is_best = e_flat <= e_best[idx_all]
+    pick = np.full(n, -1)
+    pick[idx_all[is_best][::-1]] = np.flatnonzero(is_best)[::-1]
+    m = m_all[np.maximum(pick, 0)]
+    conv = np.isfinite(e_best)
+    e = e_best.copy()
+    is_global = conv.copy()
+    if st is not None and np.any(st != 0):
+        off = n
+        for j, sgn in ((1, 1.0), (2, -1.0)):
+            sel = np.flatnonzero(st[multi] == sgn)
+            if sel.size:
+                flat = off + (j - 1) * multi.size + sel
+                pts = multi[sel]
+                m[pts] = m_all[flat]
+                conv[pts] = conv_all[flat]
+                e[pts] = e_flat[flat]
+                is_global[pts] = e_flat[flat] <= e_best[pts] + 1e-9 * (np.abs(e_best[pts]) + 1e-12)
     if not conv.all():
         bad = np.flatnonzero(~conv)
         raise EquilibriumError(
@@ -273,8 +323,61 @@ def linear_response(m, b, db, b_k, b_ip=0.0, ip_axis=0.0):
     e1, e2 = tangent_basis(m)
     s11, s12, s22 = tangent_hessian(m, beff, e1, e2, b_k, b_ip, ip_axis)
     det = s11 * s22 - s12 * s12
+    scale = np.linalg.norm(b, axis=1) + abs(b_k) + abs(b_ip)
+    det = np.where(np.abs(det) < 1e-12 * scale ** 2, 1e-12 * scale ** 2, det)  # marginal minimum
     f1 = np.einsum("ij,ij->i", db, e1)
     f2 = np.einsum("ij,ij->i", db, e2)
     d1 = (s22 * f1 - s12 * f2) / det
     d2 = (-s12 * f1 + s11 * f2) / det
     return d1[:, None] * e1 + d2[:, None] * e2
+
+
+def driven_state(m0, b, b_k, b_ip=0.0, ip_axis=0.0, b_dl=0.0, b_fl=0.0, tol=1e-13, max_iter=20):
+    """Quasi-static state under the current-induced fields, solved exactly (torque balance).
+
+    Solves m x (B_eff(m) + b_dl (m x sigma) + b_fl sigma) = 0 (sigma = y) by Newton steps in the
+    tangent plane, starting from the equilibrium ``m0`` without current. The damping-like field
+    is not the gradient of an energy, so this is a root of the torque, not a minimum.
+
+    Parameters
+    ----------
+    m0 : ndarray, shape (N, 3)
+        Equilibrium without current.
+    b : ndarray, shape (N, 3)
+        Applied field in T.
+    b_k, b_ip, ip_axis : float
+        As in :func:`equilibrium`.
+    b_dl, b_fl : float
+        Damping-like and field-like fields in T at the instantaneous current.
+
+    Returns
+    -------
+    ndarray, shape (N, 3)
+    """
+    m = m0.copy()
+    if b_dl != 0.0 or b_fl != 0.0:   # start from the linear response
+        db = np.empty_like(m0)
+        db[:, 0], db[:, 1], db[:, 2] = -b_dl * m0[:, 2], b_fl, b_dl * m0[:, 0]
+        mn = m0 + linear_response(m0, b, db, b_k, b_ip, ip_axis)
+        m = mn / np.linalg.norm(mn, axis=1, keepdims=True)
+    scale = np.linalg.norm(b, axis=1) + abs(b_k) + abs(b_ip) + 1e-300
+    for _ in range(max_iter):
+        beff = effective_field(m, b, b_k, b_ip, ip_axis)
+        beff[:, 0] -= b_dl * m[:, 2]          # b_dl (m x y) = b_dl (-m_z, 0, m_x)
+        beff[:, 2] += b_dl * m[:, 0]
+        beff[:, 1] += b_fl
+        e1, e2 = tangent_basis(m)
+        g1 = -np.einsum("ij,ij->i", beff, e1)
+        g2 = -np.einsum("ij,ij->i", beff, e2)
+        if np.all(np.hypot(g1, g2) <= tol * scale):
+            break
+        s11, s12, s22 = tangent_hessian(m, beff, e1, e2, b_k, b_ip, ip_axis)
+        # derivative of -(b_dl (m x y)) . e_i along e_j is -b_dl e_i . (e_j x y); zero for i = j
+        q = b_dl * (e1[:, 2] * e2[:, 0] - e1[:, 0] * e2[:, 2])   # b_dl e1 . (e2 x y)
+        j11, j12, j21, j22 = s11, s12 - q, s12 + q, s22
+        det = j11 * j22 - j12 * j21
+        d1 = -(j22 * g1 - j12 * g2) / det
+        d2 = -(-j21 * g1 + j11 * g2) / det
+        mn = m + d1[:, None] * e1 + d2[:, None] * e2
+        m = mn / np.linalg.norm(mn, axis=1, keepdims=True)
+    return m

@@ -1,0 +1,211 @@
+"""``sotfit hall``: harmonic Hall analysis of lock-in tables.
+
+Example::
+
+    sotfit hall data/hall_example/inplane/*.csv --method avci --current 1.5mA --current-is rms \
+        --lockin-output rms --r2w-channel X --gain-2w 10 --meff 0.8T --r-ahe 0.8Ohm --out results
+
+Every convention that changes the numbers is asked for (current peak or rms, lock-in rms or
+peak, the 2w channel and its sign, preamplifier gains, units of unlabelled columns). A channel
+with a sign is written with '=' (``--r2w-channel=-Y``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import CLIError, load_sample_file, prepare_out_dir, quantity_type, write_json
+
+METHODS = ("avci", "hayashi", "angular", "macrospin")
+_SAMPLE_KEYS = {  # key in --sample file -> (dimension, attribute)
+    "current": "current", "t_fm": "length", "t_nm": "length", "ms": "field", "meff": "field",
+    "hk": "field", "width": "length", "resistivity": "resistivity", "r_ahe": "resistance",
+    "r_phe": "resistance", "current_fraction": "dimensionless",
+}
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("hall", help="harmonic Hall analysis (in-plane, field-sweep, out-of-plane, global)",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", help="lock-in tables (CSV), one scan per file")
+    p.add_argument("--method", choices=METHODS, required=True)
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--overwrite", action="store_true", help="replace a non-empty output folder")
+    p.add_argument("--scan", choices=("phi", "theta", "field"),
+                   help="what each file sweeps (default: from the method: avci phi, hayashi field, "
+                        "angular theta; macrospin: from the column names)")
+    g = p.add_argument_group("lock-in conventions (required, never assumed)")
+    g.add_argument("--current", type=quantity_type("current", None),
+                   help="source current, e.g. 15mA (default: a current column of the file)")
+    g.add_argument("--current-is", choices=("peak", "rms"), required=True)
+    g.add_argument("--lockin-output", choices=("rms", "peak"), required=True)
+    g.add_argument("--r2w-channel", choices=("X", "-X", "Y", "-Y"), required=True,
+                   help="channel and sign holding +R_2w (see docs/hall.md)")
+    g.add_argument("--r1w-channel", choices=("X", "-X", "Y", "-Y"), default="X")
+    g.add_argument("--gain-1w", type=float, default=1.0)
+    g.add_argument("--gain-2w", type=float, default=1.0)
+    g.add_argument("--voltage-unit", help="unit of lock-in columns without one in the header (e.g. V)")
+    g.add_argument("--angle-unit", help="unit of the angle column if its header has none (deg or rad)")
+    g.add_argument("--field-unit", help="unit of the field column if its header has none")
+    g.add_argument("--field", type=quantity_type("field", None), help="field of an angle scan")
+    g.add_argument("--calibration", help="magnet calibration table (current, field trials)")
+    g.add_argument("--calibration-units", default=None,
+                   help="units of the calibration columns if the headers have none, e.g. A,mT")
+    g.add_argument("--extrapolate-calibration", action="store_true",
+                   help="allow magnet currents outside the calibration table (linear fit, flagged)")
+    s = p.add_argument_group("sample (numbers with units)")
+    s.add_argument("--sample", help="TOML or JSON file with any of the sample options below")
+    s.add_argument("--t-fm", type=quantity_type("length", None))
+    s.add_argument("--t-nm", type=quantity_type("length", None))
+    s.add_argument("--ms", type=quantity_type("field", None), help="mu0*Ms, e.g. 1T")
+    s.add_argument("--meff", type=quantity_type("field", None), help="mu0*Meff of an in-plane film")
+    s.add_argument("--hk", type=quantity_type("field", None),
+                   help="effective perpendicular anisotropy field of a perpendicular film")
+    s.add_argument("--width", type=quantity_type("length", None), help="channel width, e.g. 10um")
+    s.add_argument("--resistivity", type=quantity_type("resistivity", None),
+                   help="resistivity of the spin-source layer, e.g. 20uOhmcm")
+    s.add_argument("--current-fraction", type=float, help="fraction of the current in the spin-source layer")
+    s.add_argument("--stack", choices=("nm_below", "nm_above"), default="nm_below")
+    s.add_argument("--r-ahe", type=quantity_type("resistance", None), help="R_AHE measured separately")
+    s.add_argument("--r-phe", type=quantity_type("resistance", None), help="R_PHE measured separately")
+    m = p.add_argument_group("method options")
+    m.add_argument("--max-lag", type=float, default=0.02, help="(a) exclusion threshold on the lag of m (rad)")
+    m.add_argument("--include-one", action="store_true", help="(a, c) fit an ordinary Nernst term")
+    m.add_argument("--max-field", type=quantity_type("field", None), help="(b) half-width of the fit window")
+    m.add_argument("--r-ane", type=quantity_type("resistance", None), help="(b) anomalous Nernst term to subtract")
+    m.add_argument("--h-fl", type=quantity_type("field", None), help="(c) field-like field to subtract")
+    m.add_argument("--max-sin", type=float, default=0.25, help="(c) largest |sin theta_M| used")
+    m.add_argument("--theta-m-from", choices=("r1w", "equilibrium"), default="r1w",
+                   help="(c) magnetisation angle from the first harmonic (seed 003) or the macrospin equilibrium")
+    m.add_argument("--free", default="", help="(d) comma-separated extra parameters to vary, e.g. "
+                                               "tilt_x,tilt_y,mu0_h_ip,ip_axis")
+    m.add_argument("--mcmc-steps", type=int, default=0,
+                   help="(d) also sample the posterior with emcee for this many steps (0: least squares only)")
+    m.add_argument("--seed", type=int, default=0, help="(d) random seed of the sampler")
+    p.add_argument("--no-plots", action="store_true")
+    p.set_defaults(func=run)
+
+
+def _sample_values(args) -> dict:
+    from ..units import quantity
+
+    vals = {}
+    if args.sample:
+        for k, v in load_sample_file(args.sample).items():
+            key = k.replace("-", "_")
+            if key not in _SAMPLE_KEYS:
+                raise CLIError(f"sample file {args.sample}: unknown key {k!r}; known: {sorted(_SAMPLE_KEYS)}")
+            dim = _SAMPLE_KEYS[key]
+            vals[key] = float(v) if dim == "dimensionless" else quantity(str(v), dim)
+    for key in _SAMPLE_KEYS:
+        v = getattr(args, key, None)
+        if v is not None:
+            vals[key] = v
+    return vals
+
+
+def _scan_of(path, method, given):
+    if given:
+        return given
+    default = {"avci": "phi", "hayashi": "field", "angular": "theta"}.get(method)
+    if default:
+        return default
+    import pandas as pd
+
+    from ..units import split_header
+
+    names = [split_header(str(c))[0] for c in pd.read_csv(path, nrows=1, comment="#").columns]
+    for kind in ("phi", "theta"):
+        if kind in names:
+            return kind
+    if "field" in names:
+        return "field"
+    raise CLIError(f"{path}: cannot tell what it sweeps; give --scan")
+
+
+def run(args) -> int:
+    from ..analysis import hall as H
+    from ..io.hall import read_hall_table, read_magnet_calibration
+
+    vals = _sample_values(args)
+    cal = None
+    if args.calibration:
+        cu, fu = (args.calibration_units.split(",") + [None])[:2] if args.calibration_units else (None, None)
+        cal = read_magnet_calibration(args.calibration, cu, fu)
+    scans = []
+    for f in args.files:
+        if not Path(f).is_file():
+            raise CLIError(f"{f}: no such file")
+        scans.append(read_hall_table(
+            f, scan=_scan_of(f, args.method, args.scan), current=vals.get("current"),
+            current_is=args.current_is, lockin_output=args.lockin_output, r2w_channel=args.r2w_channel,
+            r1w_channel=args.r1w_channel, gain_1w=args.gain_1w, gain_2w=args.gain_2w,
+            voltage_unit=args.voltage_unit, angle_unit=args.angle_unit, field_unit=args.field_unit,
+            field=args.field, calibration=cal, extrapolate_calibration=args.extrapolate_calibration))
+    out = prepare_out_dir(args.out, args.overwrite)
+    i_peak = scans[0].meta["current_peak"]
+    sample = H.Sample(current_peak=i_peak, t_fm=vals.get("t_fm"), t_nm=vals.get("t_nm"),
+                      width=vals.get("width"), mu0_ms=vals.get("ms"), resistivity=vals.get("resistivity"),
+                      current_fraction=vals.get("current_fraction"), stack=args.stack)
+    hk = vals.get("hk")
+    if vals.get("meff") is not None:
+        if hk is not None:
+            raise CLIError("give --meff (in-plane film) or --hk (perpendicular film), not both")
+        hk = -vals["meff"]
+    if args.method == "avci":
+        res = H.avci(scans, mu0_hk=hk, r_ahe=vals.get("r_ahe"), include_one=args.include_one,
+                     max_lag=args.max_lag, sample=sample)
+    elif args.method == "hayashi":
+        if vals.get("r_phe") is None:
+            raise CLIError("method hayashi needs --r-phe (from an in-plane rotation; 0 disables the correction)")
+        res = H.hayashi(scans, r_phe=vals["r_phe"], max_field=args.max_field, r_ane=args.r_ane, sample=sample)
+    elif args.method == "angular":
+        res = H.angular(scans, r_ahe=vals.get("r_ahe"), mu0_hk=hk, r_phe=vals.get("r_phe", 0.0),
+                        mu0_h_fl=args.h_fl, max_sin=args.max_sin, include_one=args.include_one,
+                        theta_m_from=args.theta_m_from, sample=sample)
+    else:
+        fixed = {k: v for k, v in (("r_ahe", vals.get("r_ahe")), ("r_phe", vals.get("r_phe")),
+                                   ("mu0_hk", hk)) if v is not None}
+        free = tuple(x for x in args.free.split(",") if x)
+        res = H.macrospin(scans, fixed=fixed, free=free, sample=sample)
+        if args.mcmc_steps > 0:
+            post = H.sample_macrospin(res, nsteps=args.mcmc_steps, seed=args.seed)
+            post_q = H.efficiencies(post.quantities, sample, post.notes)
+            write_json({"method": "macrospin-mcmc (posterior median, half 16-84 % range)",
+                        "quantities": {k: {"value": float(v.nominal_value), "stderr": float(v.std_dev),
+                                           "unit": H.UNITS.get(k, "")} for k, v in post_q.items()
+                                       if hasattr(v, "nominal_value")},
+                        "percentiles": post.table, "acceptance": post.fits["acceptance"],
+                        "notes": post.notes}, out / "posterior.json")
+    summary = res.summary()
+    summary["conventions"] = {
+        "current_peak_mA": i_peak, "current_is": args.current_is, "lockin_output": args.lockin_output,
+        "r1w_channel": args.r1w_channel, "r2w_channel": args.r2w_channel, "gain_1w": args.gain_1w,
+        "gain_2w": args.gain_2w, "geometry": "current along +x, sigma = +y; mu0_h_dl (m x sigma), "
+        "mu0_h_fl along sigma, fields at the peak current", "stack": args.stack,
+        "r_xy": "R_AHE m_z + R_PHE sin^2(theta) sin(2 phi)",
+        "r_2w": "-V_2w,cos/I0 = (1/2) dR_xy - r_ane m_x - r_one B_x",
+        "sign": ("mu0_h_dl > 0: the damping-like torque tilts m towards sigma = +y, as a spin source "
+                 "with a positive spin Hall angle (Pt) below the ferromagnet gives; for the source above "
+                 "(--stack nm_above) Pt gives mu0_h_dl < 0")}
+    summary["files"] = [str(f) for f in args.files]
+    write_json(summary, out / "summary.json")
+    import pandas as pd
+
+    rows = []
+    for k, v in res.quantities.items():
+        rows.append({"name": k, "value": float(getattr(v, "nominal_value", v)),
+                     "stderr": float(getattr(v, "std_dev", 0.0)), "unit": H.UNITS.get(k, "")})
+    pd.DataFrame(rows).to_csv(out / "parameters.csv", index=False)
+    if res.table:
+        pd.DataFrame(res.table).to_csv(out / "scans.csv", index=False)
+    if not args.no_plots:
+        from .. import plot
+        from ..plot import hall as hp
+
+        figs = getattr(hp, f"plot_{args.method}")(res, scans)
+        for name, fig in figs.items():
+            plot.save(fig, out / f"{name}.png")
+    print(res.report())
+    return 0

@@ -1,0 +1,81 @@
+"""`sotfit hall` end to end: options with units, summary.json with stable names, figures."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sotfit.cli import main
+
+EX = Path(__file__).resolve().parents[1] / "data" / "hall_example"
+CONV = ["--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms", "--r2w-channel", "X",
+        "--gain-2w", "10"]
+
+
+def test_cli_avci_writes_summary_tables_and_figures(tmp_path, capsys):
+    files = sorted(str(p) for p in (EX / "inplane").glob("phi_*.csv"))
+    out = tmp_path / "avci"
+    rc = main(["hall", *files, "--method", "avci", *CONV, "--meff", "0.8T", "--r-ahe", "0.8Ohm",
+               "--t-fm", "5nm", "--t-nm", "5nm", "--width", "10um", "--ms", "1T",
+               "--resistivity", "20uOhmcm", "--current-fraction", "0.5", "--out", str(out)])
+    assert rc == 0
+    s = json.loads((out / "summary.json").read_text())
+    q = s["quantities"]
+    for name, unit in (("mu0_h_dl", "T"), ("mu0_h_fl_oe", "T"), ("mu0_h_fl", "T"), ("r_ane", "Ohm"),
+                       ("xi_dl", ""), ("xi_fl", ""), ("r_phe", "Ohm")):
+        assert q[name]["unit"] == unit and q[name]["stderr"] is not None
+    truth = json.loads((EX / "truth.json").read_text())["samples"]["inplane"]
+    assert abs(q["mu0_h_dl"]["value"] - truth["mu0_h_dl"]) < 2 * q["mu0_h_dl"]["stderr"]
+    # Oersted field removed: thin sheet, f I0 / (2 w) along -y for the spin source below
+    assert q["mu0_h_fl"]["value"] > q["mu0_h_fl_oe"]["value"]
+    assert s["excluded"] and s["conventions"]["current_is"] == "rms"
+    assert (out / "parameters.csv").is_file() and (out / "scans.csv").is_file()
+    assert list(out.glob("*.png"))
+    # never overwrite silently
+    rc = main(["hall", *files, "--method", "avci", *CONV, "--out", str(out)])
+    assert rc == 2
+    assert "exists" in capsys.readouterr().err
+
+
+def test_cli_requires_the_conventions(tmp_path):
+    files = sorted(str(p) for p in (EX / "inplane").glob("phi_*.csv"))
+    with pytest.raises(SystemExit):
+        main(["hall", *files, "--method", "avci", "--current", "1.5mA", "--lockin-output", "rms",
+              "--r2w-channel", "X", "--out", str(tmp_path / "x")])
+
+
+@pytest.mark.real_data
+def test_cli_real_py_pt(real_data, tmp_path):
+    root = real_data / "hhv_py_pt"
+    files = sorted(str(p) for p in (root / "sample_A").glob("repeat_*.csv"))
+    out = tmp_path / "real"
+    rc = main(["hall", *files, "--method", "avci", "--current-is", "peak", "--lockin-output", "rms",
+               "--r2w-channel", "X", "--gain-2w", "100", "--voltage-unit", "V", "--angle-unit", "deg",
+               "--calibration", str(root / "magnet_calibration.csv"), "--calibration-units", "A,mT",
+               "--meff", "1T", "--out", str(out), "--no-plots"])
+    assert rc == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["quantities"]["mu0_h_fl_oe"]["stderr"] > 0
+    assert any("R_AHE" in n for n in s["notes"])      # H_DL needs R_AHE: said, not guessed
+    assert len(s["excluded"]) >= 1
+
+
+def test_cli_pma_methods_and_global_fit_with_figures(tmp_path):
+    truth = json.loads((EX / "truth.json").read_text())["samples"]["pma"]
+    sweeps = sorted(str(p) for p in (EX / "pma").glob("sweep_*.csv"))
+    thetas = sorted(str(p) for p in (EX / "pma").glob("theta_*.csv"))
+    assert main(["hall", *thetas, "--method", "angular", *CONV, "--r-phe", "0.15Ohm",
+                 "--out", str(tmp_path / "c")]) == 0
+    c = json.loads((tmp_path / "c" / "summary.json").read_text())["quantities"]
+    assert abs(c["r_ane"]["value"] - truth["r_ane"]) < 2 * c["r_ane"]["stderr"]
+    assert main(["hall", *sweeps, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm",
+                 "--r-ane", f"{c['r_ane']['value']}Ohm", "--out", str(tmp_path / "b")]) == 0
+    b = json.loads((tmp_path / "b" / "summary.json").read_text())["quantities"]
+    assert abs(b["mu0_h_fl_oe"]["value"] - truth["mu0_h_fl"]) < 2.5 * b["mu0_h_fl_oe"]["stderr"]
+    assert main(["hall", *thetas[:3], *sweeps, "--method", "macrospin", *CONV, "--r-phe", "0.15Ohm",
+                 "--free", "tilt_x,tilt_y", "--out", str(tmp_path / "d")]) == 0
+    d = json.loads((tmp_path / "d" / "summary.json").read_text())["quantities"]
+    for name, key in (("mu0_h_dl", "mu0_h_dl"), ("mu0_h_fl_oe", "mu0_h_fl"), ("mu0_hk_eff", "mu0_hk")):
+        assert abs(d[name]["value"] - truth[key]) < 2 * d[name]["stderr"]
+    for sub in "bcd":
+        assert list((tmp_path / sub).glob("*.png"))
