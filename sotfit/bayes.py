@@ -62,7 +62,8 @@ from .data import Dataset, Sweep
 from .models.spec import ModelSpec
 from .results import FitResult, open_new
 
-__all__ = ["sample", "PosteriorResult", "BayesError", "AutocorrelationWarning", "LogPosterior",
+__all__ = ["sample", "PosteriorResult", "BayesError", "AutocorrelationWarning", "PriorWarning",
+           "LogPosterior",
            "compare", "summarize", "build_log_posterior"]
 
 NOISE = "noise_scale"
@@ -79,6 +80,10 @@ class BayesError(ValueError):
 
 class AutocorrelationWarning(UserWarning):
     """The chain is too short compared with its autocorrelation time."""
+
+
+class PriorWarning(UserWarning):
+    """The priors exclude the least-squares optimum (the walkers start inside the support)."""
 
 
 # ----------------------------------------------------------------------------- log-posterior
@@ -570,13 +575,11 @@ def _init_ball(logp: LogPosterior, start, err, nwalkers, ball, rng):
     ndim = logp.ndim
     err = np.where(np.isfinite(err) & (err > 0), err, np.maximum(1e-3 * np.abs(start), 1e-8))
     p0 = start + ball * err * rng.standard_normal((nwalkers, ndim))
-    p0 = np.clip(p0, logp.lower, logp.upper)
-    for _ in range(200):
+    for _ in range(500):
         bad = ~np.isfinite(logp(p0))
         if not bad.any():
             return p0
         p0[bad] = start + ball * err * rng.standard_normal((bad.sum(), ndim))
-        p0[bad] = np.clip(p0[bad], logp.lower, logp.upper)
     raise BayesError("could not place the walkers around the least-squares optimum with a finite "
                      "posterior; check the priors and bounds")
 
@@ -638,7 +641,15 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
     ------
     BayesError
         Missing uncertainties, fewer points than parameters, too few walkers, priors
-        outside the bounds or excluding the least-squares optimum, burn-in longer than the chain.
+        with no probability inside the bounds, burn-in longer than the chain.
+
+    Warns
+    -----
+    PriorWarning
+        The priors exclude the least-squares optimum; the walkers then start just inside
+        the prior support.
+    AutocorrelationWarning
+        The chain is shorter than ``min_tau_multiple`` autocorrelation times.
     """
     import emcee
     from uncertainties import correlated_values, ufloat
@@ -663,13 +674,19 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
     if noise_scale:
         start = np.append(start, max(math.sqrt(max(lsq.redchi, 1e-12)), 1e-3))
         err = np.append(err, 0.1 * start[-1])
-    lp0 = logp.log_prior(start)[0]
-    if not np.isfinite(lp0):
-        bad = [f"{n} = {v:.6g} ({_priors.describe(d)})" for n, v, d in
-               zip(logp.free, start, logp.prior_dists)
-               if (d is not None and not np.isfinite(d.logpdf(v)))]
-        raise BayesError("the least-squares optimum has zero prior probability: "
-                         + ("; ".join(bad) or "outside the prior support or bounds"))
+    moved = []
+    for k, (n, d) in enumerate(zip(logp.free, logp.prior_dists)):
+        lo, hi = logp.lower[k], logp.upper[k]
+        ok = lo <= start[k] <= hi and (d is None or np.isfinite(d.logpdf(start[k])))
+        if ok:
+            continue
+        width = (hi - lo) if np.isfinite(hi - lo) else max(abs(start[k]), 1.0)
+        new = float(np.clip(start[k], lo + 0.01 * width, hi - 0.01 * width))
+        moved.append(f"{n} = {start[k]:.6g} ({_priors.describe(d)}; walkers start at {new:.6g})")
+        start[k], err[k] = new, 0.01 * width / max(ball, 1e-12)
+    if moved:
+        warnings.warn("the least-squares optimum has zero prior probability: " + "; ".join(moved),
+                      PriorWarning, stacklevel=2)
     rng = np.random.default_rng(seed)
     p0 = _init_ball(logp, start, err, nwalkers, ball, rng)
     if isinstance(moves, str):

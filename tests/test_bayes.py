@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from sotfit import priors
-from sotfit.bayes import (AutocorrelationWarning, BayesError, build_log_posterior, compare,
-                          sample, summarize)
+from sotfit.bayes import (AutocorrelationWarning, BayesError, PriorWarning, build_log_posterior,
+                          compare, sample, summarize)
 from sotfit.data import DataError, Dataset
 from sotfit.models import MODELS, ModelSpec, Param
 from sotfit.models.drift_diffusion import xi_e_dl, xi_e_fl
@@ -240,8 +240,11 @@ def test_priors_outside_bounds_and_excluding_the_optimum():
     with pytest.raises(BayesError, match="no probability inside its bounds"):
         sample(d, bounded, bounds={"m": (0.0, 5.0)}, priors={"m": priors.uniform(-3, -1)},
                nsteps=100)
-    with pytest.raises(BayesError, match="zero prior probability.*m = "):
-        sample(d, LINE, priors={"m": priors.uniform(0, 1)}, nsteps=100)
+    with pytest.warns(PriorWarning, match="zero prior probability.*m = -0.97"):
+        post = sample(d, LINE, priors={"m": priors.uniform(0, 1)}, nwalkers=8, nsteps=300,
+                      min_tau_multiple=0, seed=1)
+    assert np.all((post.samples["m"] >= 0) & (post.samples["m"] <= 1))
+    assert post.value("m") < 0.05                     # piles up at the edge nearest the data
     with pytest.raises(BayesError, match="unknown parameter 'slope'"):
         sample(d, LINE, priors={"slope": priors.uniform(0, 1)}, nsteps=100)
     with pytest.raises(BayesError, match="'b', which is fixed"):
