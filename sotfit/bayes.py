@@ -161,7 +161,12 @@ class LogPosterior:
         lp = np.zeros(th.shape[0])
         with np.errstate(all="ignore"):
             for i, d in enumerate(self.prior_dists):
-                if d is not None:
+                if d is None:
+                    continue
+                if getattr(getattr(d, "dist", None), "name", "") == "uniform":
+                    # flat inside [lower, upper] (the support is folded into the bounds)
+                    lp = lp - math.log(d.kwds.get("scale", d.args[1] if len(d.args) > 1 else 1.0))
+                else:
                     lp = lp + d.logpdf(th[:, i])
         lp[~inside] = -np.inf
         lp[~np.isfinite(lp)] = -np.inf

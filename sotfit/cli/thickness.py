@@ -139,9 +139,14 @@ def run(args) -> int:
         series = _load(args)
     except UnitError as exc:
         raise CLIError(str(exc)) from None
+    from ..fitting import FitError
+
     problem = build_problem(series, joint=args.joint, resistivity=args.rho, fixed=fixed)
     out = prepare_out_dir(args.out, args.overwrite)
-    lsq = fit_thickness(problem)
+    try:
+        lsq = fit_thickness(problem)
+    except FitError as exc:
+        raise CLIError(f"least-squares fit failed: {exc}") from None
     post = None
     if args.mcmc:
         with warnings.catch_warnings(record=True) as caught:
