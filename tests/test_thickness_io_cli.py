@@ -83,7 +83,7 @@ def test_bad_tables(tmp_path, text, match):
 def _stfmr_summary(t, dl, edl, fl, efl):
     q = lambda v, e, u: {"value": v, "stderr": e, "unit": u}  # noqa: E731
     return {"analysis": "stfmr",
-            "sample": {"t_nm": q(t, None, "nm"), "rho": q(350.3, None, "uOhm cm")},
+            "sample": {"t_nm": q(t, None, "nm"), "rho_nm": q(350.3, None, "uOhm cm")},
             "sequential": {"xi_e_dl": q(dl * 1.1, edl, "1e5 Ohm^-1 m^-1"),
                            "xi_e_fl": q(fl * 1.1, efl, "1e5 Ohm^-1 m^-1")},
             "global": {"xi_e_dl": q(dl, edl, "1e5 Ohm^-1 m^-1"),

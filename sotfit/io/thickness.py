@@ -348,7 +348,8 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
         ``sample`` section.
     resistivity : float, optional
         uOhm cm; needed when a summary holds only dimensionless ``xi_dl``/``xi_fl``
-        (default: the summary's sample ``rho``/``resistivity`` entry).
+        (default: the summary's sample ``rho_nm``/``rho``/``resistivity`` entry, as
+        ``sotfit stfmr`` writes it).
     section : str, optional
         Which section to read when several hold the efficiencies (e.g. ``'global'`` or
         ``'sequential'`` of ``sotfit stfmr``); default: top level, then global, sequential,
@@ -395,7 +396,7 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
         ts.append(t)
         rho_here = resistivity
         if rho_here is None:
-            rv = _sample_value(summary, ("rho", "resistivity"))
+            rv = _sample_value(summary, ("rho_nm", "rho", "resistivity"))
             if rv is not None:
                 if isinstance(rv, Mapping):
                     rho_here = float(to_house(float(rv["value"]), rv.get("unit") or "uOhmcm",
