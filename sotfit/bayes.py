@@ -17,7 +17,7 @@ every global fit can be sampled. The steps are:
    ``s_i = yerr_i`` or, with ``noise_scale=True``, ``s_i = k yerr_i`` with the
    scale ``k`` sampled too (prior log-uniform on [0.01, 100] unless given).
    Parameters without an explicit prior get a flat prior inside their bounds.
-   Priors are frozen :mod:`scipy.stats` distributions (helpers in :mod:`sotfit.priors`).
+   Priors are frozen :mod:`scipy.stats` distributions (constructors in :mod:`sotfit.priors`).
    Tied parameters (``exprs``) are computed from the sampled ones; fixed ones stay fixed.
 3. **emcee**, seeded: the stretch-move ensemble sampler with one picklable
    log-probability object; with ``vectorize=True`` all walkers of a step are
