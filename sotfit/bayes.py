@@ -19,7 +19,8 @@ every global fit can be sampled. The steps are:
    Parameters without an explicit prior get a flat prior inside their bounds.
    Priors are frozen :mod:`scipy.stats` distributions (constructors in :mod:`sotfit.priors`).
    Tied parameters (``exprs``) are computed from the sampled ones; fixed ones stay fixed.
-3. **emcee**, seeded: the stretch-move ensemble sampler with one picklable
+3. **emcee**, seeded: the ensemble sampler (differential-evolution moves by default,
+   the stretch move on request) with one picklable
    log-probability object; with ``vectorize=True`` all walkers of a step are
    evaluated in one numpy call by broadcasting each model over a (walkers, points)
    grid (checked against a walker-by-walker loop once, per model; models that do
