@@ -17,9 +17,10 @@ every global fit can be sampled. The steps are:
    ``s_i = yerr_i`` or, with ``noise_scale=True``, ``s_i = k yerr_i`` with the
    scale ``k`` sampled too (prior log-uniform on [0.01, 100] unless given).
    Parameters without an explicit prior get a flat prior inside their bounds.
-   Priors are frozen :mod:`scipy.stats` distributions (helpers in :mod:`sotfit.priors`).
+   Priors are frozen :mod:`scipy.stats` distributions (constructors in :mod:`sotfit.priors`).
    Tied parameters (``exprs``) are computed from the sampled ones; fixed ones stay fixed.
-3. **emcee**, seeded: the stretch-move ensemble sampler with one picklable
+3. **emcee**, seeded: the ensemble sampler (differential-evolution moves by default,
+   the stretch move on request) with one picklable
    log-probability object; with ``vectorize=True`` all walkers of a step are
    evaluated in one numpy call by broadcasting each model over a (walkers, points)
    grid (checked against a walker-by-walker loop once, per model; models that do
@@ -62,7 +63,8 @@ from .data import Dataset, Sweep
 from .models.spec import ModelSpec
 from .results import FitResult, open_new
 
-__all__ = ["sample", "PosteriorResult", "BayesError", "AutocorrelationWarning", "LogPosterior",
+__all__ = ["sample", "PosteriorResult", "BayesError", "AutocorrelationWarning", "PriorWarning",
+           "LogPosterior",
            "compare", "summarize", "build_log_posterior"]
 
 NOISE = "noise_scale"
@@ -79,6 +81,10 @@ class BayesError(ValueError):
 
 class AutocorrelationWarning(UserWarning):
     """The chain is too short compared with its autocorrelation time."""
+
+
+class PriorWarning(UserWarning):
+    """The priors exclude the least-squares optimum (the walkers start inside the support)."""
 
 
 # ----------------------------------------------------------------------------- log-posterior
@@ -156,7 +162,12 @@ class LogPosterior:
         lp = np.zeros(th.shape[0])
         with np.errstate(all="ignore"):
             for i, d in enumerate(self.prior_dists):
-                if d is not None:
+                if d is None:
+                    continue
+                if getattr(getattr(d, "dist", None), "name", "") == "uniform":
+                    # flat inside [lower, upper] (the support is folded into the bounds)
+                    lp = lp - math.log(d.kwds.get("scale", d.args[1] if len(d.args) > 1 else 1.0))
+                else:
                     lp = lp + d.logpdf(th[:, i])
         lp[~inside] = -np.inf
         lp[~np.isfinite(lp)] = -np.inf
@@ -570,13 +581,11 @@ def _init_ball(logp: LogPosterior, start, err, nwalkers, ball, rng):
     ndim = logp.ndim
     err = np.where(np.isfinite(err) & (err > 0), err, np.maximum(1e-3 * np.abs(start), 1e-8))
     p0 = start + ball * err * rng.standard_normal((nwalkers, ndim))
-    p0 = np.clip(p0, logp.lower, logp.upper)
-    for _ in range(200):
+    for _ in range(500):
         bad = ~np.isfinite(logp(p0))
         if not bad.any():
             return p0
         p0[bad] = start + ball * err * rng.standard_normal((bad.sum(), ndim))
-        p0[bad] = np.clip(p0[bad], logp.lower, logp.upper)
     raise BayesError("could not place the walkers around the least-squares optimum with a finite "
                      "posterior; check the priors and bounds")
 
@@ -638,7 +647,15 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
     ------
     BayesError
         Missing uncertainties, fewer points than parameters, too few walkers, priors
-        outside the bounds or excluding the least-squares optimum, burn-in longer than the chain.
+        with no probability inside the bounds, burn-in longer than the chain.
+
+    Warns
+    -----
+    PriorWarning
+        The priors exclude the least-squares optimum; the walkers then start just inside
+        the prior support.
+    AutocorrelationWarning
+        The chain is shorter than ``min_tau_multiple`` autocorrelation times.
     """
     import emcee
     from uncertainties import correlated_values, ufloat
@@ -663,13 +680,19 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
     if noise_scale:
         start = np.append(start, max(math.sqrt(max(lsq.redchi, 1e-12)), 1e-3))
         err = np.append(err, 0.1 * start[-1])
-    lp0 = logp.log_prior(start)[0]
-    if not np.isfinite(lp0):
-        bad = [f"{n} = {v:.6g} ({_priors.describe(d)})" for n, v, d in
-               zip(logp.free, start, logp.prior_dists)
-               if (d is not None and not np.isfinite(d.logpdf(v)))]
-        raise BayesError("the least-squares optimum has zero prior probability: "
-                         + ("; ".join(bad) or "outside the prior support or bounds"))
+    moved = []
+    for k, (n, d) in enumerate(zip(logp.free, logp.prior_dists)):
+        lo, hi = logp.lower[k], logp.upper[k]
+        ok = lo <= start[k] <= hi and (d is None or np.isfinite(d.logpdf(start[k])))
+        if ok:
+            continue
+        width = (hi - lo) if np.isfinite(hi - lo) else max(abs(start[k]), 1.0)
+        new = float(np.clip(start[k], lo + 0.01 * width, hi - 0.01 * width))
+        moved.append(f"{n} = {start[k]:.6g} ({_priors.describe(d)}; walkers start at {new:.6g})")
+        start[k], err[k] = new, 0.01 * width / max(ball, 1e-12)
+    if moved:
+        warnings.warn("the least-squares optimum has zero prior probability: " + "; ".join(moved),
+                      PriorWarning, stacklevel=2)
     rng = np.random.default_rng(seed)
     p0 = _init_ball(logp, start, err, nwalkers, ball, rng)
     if isinstance(moves, str):

@@ -1,7 +1,7 @@
 """Prior distributions for :func:`sotfit.bayes.sample`: frozen :mod:`scipy.stats` distributions.
 
 A prior is any frozen scipy.stats continuous distribution (it needs ``logpdf``,
-``cdf`` and ``support``). The helpers below name the common ones with the
+``cdf`` and ``support``). The functions below name the common ones with the
 arguments physicists use, and :func:`parse` reads them from text such as
 ``'uniform(0, 100)'`` for the command line.
 

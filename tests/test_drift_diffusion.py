@@ -247,7 +247,9 @@ def test_least_squares_coverage_small():
 @pytest.mark.slow
 def test_least_squares_coverage_many_seeds():
     n = 400
-    _assert_coverage(_coverage(n), n)
+    cov = _coverage(n)
+    print("least-squares coverage over", n, "seeds:", cov)
+    _assert_coverage(cov, n)
 
 
 def test_global_nife_cotb_fit_shares_sigma_and_lambda():

@@ -98,12 +98,11 @@ def _check_thickness(t):
 
 
 def _sech_and_tanh(t, lam):
-    """1 - sech(t/l) and tanh(t/l) for t >= 0 without overflow (no cosh of large numbers)."""
-    x = t / lam
-    e = np.exp(-2.0 * x)
-    one_minus_sech = 1.0 - 2.0 * np.exp(-x) / (1.0 + e)
-    tanh = (1.0 - e) / (1.0 + e)
-    return one_minus_sech, tanh
+    """1 - sech(t/l) and tanh(t/l) for t >= 0 without overflow (one exp, no cosh)."""
+    e1 = np.exp(-(t / lam))
+    e2 = e1 * e1
+    inv = 1.0 / (1.0 + e2)
+    return 1.0 - 2.0 * e1 * inv, (1.0 - e2) * inv
 
 
 def reduced_conductance(g_mix, spin_diffusion_length, resistivity):
@@ -159,9 +158,11 @@ def complex_efficiency(t, spin_hall_conductivity, spin_diffusion_length, re_g_mi
     g = reduced_conductance(re_g_mix + 1j * im_g_mix, lam, resistivity)
     gs = reduced_conductance(g_sf, lam, resistivity)
     den = g + gs + tanh
-    mag2 = den.real * den.real + den.imag * den.imag
-    safe = np.where(mag2 > 0, mag2, 1.0)
-    ratio = np.where(mag2 > 0, g * np.conj(den) / safe, 0.0)
+    zero = den == 0
+    if np.any(zero):  # only for t = 0 together with G = G_sf = 0: no torque
+        ratio = np.where(zero, 0.0, g / np.where(zero, 1.0, den))
+    else:
+        ratio = g / den
     # (2e/hbar) sigma_s with sigma_s in (hbar/2e) units is the number sigma_s itself.
     return spin_hall_conductivity * one_minus_sech * ratio
 

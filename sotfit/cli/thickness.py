@@ -1,0 +1,175 @@
+"""``sotfit thickness``: spin-mixing conductance, spin diffusion length and spin Hall
+conductivity from thickness series of torque efficiencies (seed 003_010c0338986411e7.txt,
+eqs. (1)-(2)).
+
+Inputs: thickness tables (units in the header; see :mod:`sotfit.io.thickness`), one per
+ferromagnet on the same spin source, or a set of ``sotfit stfmr``/``sotfit hall``
+``summary.json`` files (one per thickness) that together make one series. Several tables are
+fitted globally: sigma_s, lambda_s and rho shared, each interface with its own G.
+
+Writes to ``--out``: ``summary.json`` (stable names ``re_g_mix``, ``im_g_mix`` in
+1e13 Ohm^-1 m^-2, ``spin_diffusion_length`` in nm, ``spin_hall_conductivity`` in
+1e5 (hbar/2e) Ohm^-1 m^-1, each ``{"value","stderr","unit"}`` plus ``p16``/``p50``/``p84``
+with ``--mcmc``; ``interfaces`` holds every interface), ``fit.png``, and with ``--mcmc``
+``chain.npz`` (compressed) and ``corner.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from .common import CLIError, prepare_out_dir, quantity_type, write_json
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "thickness", help="spin transport (G, lambda_s, sigma_s) from thickness series",
+        description=__doc__.split("\n\n")[0])
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="thickness tables (one per interface) or summary.json files "
+                        "(one per thickness)")
+    p.add_argument("--model", default="drift-diffusion", choices=["drift-diffusion"],
+                   help="forward model (seed 003 eqs. (1)-(2))")
+    p.add_argument("--joint", action="store_true",
+                   help="fit DL and FL together (default: DL only, with Im G = 0)")
+    p.add_argument("--rho", type=quantity_type("resistivity"), default=None,
+                   help="spin-source resistivity, e.g. 350.3uOhmcm (else from the files)")
+    p.add_argument("--label", action="append", default=None,
+                   help="interface label, once per table (default: the sample header)")
+    p.add_argument("--thickness", default=None,
+                   help="comma-separated thicknesses for summary.json inputs, e.g. 6nm,10nm,...")
+    p.add_argument("--section", default=None,
+                   help="section of the summary.json files to read (e.g. global, sequential)")
+    p.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
+                   help="hold a parameter fixed, e.g. g_sf=0.5 (house units)")
+    p.add_argument("--mcmc", action="store_true", help="sample the posterior with emcee")
+    p.add_argument("--walkers", type=int, default=32)
+    p.add_argument("--steps", type=int, default=5000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--prior", action="append", default=[], metavar="NAME=DIST(...)",
+                   help="prior, e.g. spin_diffusion_length=uniform(1,100) or "
+                        "re_g_mix=loguniform(0.001,20)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
+    p.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    p.set_defaults(func=run)
+
+
+def _pairs(items, what):
+    out = {}
+    for it in items:
+        if "=" not in it:
+            raise CLIError(f"{what} {it!r}: write NAME=VALUE")
+        k, v = it.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _load(args):
+    from ..io.thickness import from_summaries, read_thickness_table
+
+    files = [Path(f) for f in args.files]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise CLIError(f"file(s) not found: {missing}")
+    if all(f.suffix.lower() == ".json" for f in files):
+        thick = None
+        if args.thickness:
+            thick = [t.strip() for t in args.thickness.split(",")]
+        label = (args.label or [""])[0]
+        return [from_summaries(files, thickness=thick, resistivity=args.rho, section=args.section,
+                               label=label)]
+    if any(f.suffix.lower() == ".json" for f in files):
+        raise CLIError("give either thickness tables or summary.json files, not both")
+    if args.label and len(args.label) != len(files):
+        raise CLIError(f"{len(args.label)} --label for {len(files)} tables")
+    return [read_thickness_table(f, resistivity=args.rho,
+                                 label=args.label[i] if args.label else None)
+            for i, f in enumerate(files)]
+
+
+def human_summary(summary: dict) -> str:
+    lines = [f"sotfit thickness ({summary['method']}):"]
+
+    def fmt(e):
+        s = f"{e['value']:.4g} +/- {e['stderr']:.2g}" if e.get("stderr") is not None else \
+            f"{e['value']:.4g}"
+        if "p16" in e:
+            s += f"  [16-84 %: {e['p16']:.4g} .. {e['p84']:.4g}]"
+        return s + f" {e['unit']}"
+
+    for k in ("spin_hall_conductivity", "spin_diffusion_length"):
+        lines.append(f"  {k:>24s} = {fmt(summary[k])}")
+    for lab, g in summary["interfaces"].items():
+        lines.append(f"  {lab}:")
+        for k in ("re_g_mix", "im_g_mix"):
+            tag = " (fixed)" if k == "im_g_mix" and g.get("im_g_mix_fixed") else ""
+            lines.append(f"  {k:>24s} = {fmt(g[k])}{tag}")
+    if "mcmc" in summary and not summary["mcmc"]["converged"]:
+        lines.append("  WARNING: " + summary["mcmc"]["message"])
+    for n in summary["notes"]:
+        lines.append(f"  note: {n}")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    from ..analysis.thickness import build_problem, fit_thickness, sample_thickness, summary_dict
+    from ..bayes import AutocorrelationWarning
+    from ..priors import PriorError, parse
+    from ..units import UnitError
+
+    if args.walkers < 2 or args.steps < 2:
+        raise CLIError("--walkers and --steps must be >= 2")
+    try:
+        priors = {k: parse(v) for k, v in _pairs(args.prior, "--prior").items()}
+    except PriorError as exc:
+        raise CLIError(str(exc)) from None
+    try:
+        fixed = {k: float(v) for k, v in _pairs(args.fix, "--fix").items()}
+    except ValueError as exc:
+        raise CLIError(f"--fix: {exc}") from None
+    if priors and not args.mcmc:
+        raise CLIError("--prior needs --mcmc")
+    try:
+        series = _load(args)
+    except UnitError as exc:
+        raise CLIError(str(exc)) from None
+    from ..fitting import FitError
+
+    problem = build_problem(series, joint=args.joint, resistivity=args.rho, fixed=fixed)
+    out = prepare_out_dir(args.out, args.overwrite)
+    try:
+        lsq = fit_thickness(problem)
+    except FitError as exc:
+        raise CLIError(f"least-squares fit failed: {exc}") from None
+    post = None
+    if args.mcmc:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            post = sample_thickness(problem, lsq, priors=priors, nwalkers=args.walkers,
+                                    nsteps=args.steps, seed=args.seed)
+        for w in caught:
+            if issubclass(w.category, (AutocorrelationWarning, UserWarning)):
+                print(f"sotfit thickness: warning: {w.message}", file=sys.stderr)
+        post.save_chain(out / "chain.npz")
+    summary = summary_dict(problem, lsq, post)
+    summary["files"] = [str(f) for f in args.files]
+    write_json(summary, out / "summary.json")
+    from ..plot import save
+    from ..plot.thickness import thickness_fit
+
+    save(thickness_fit(problem, lsq, post), out / "fit.png")
+    if post is not None:
+        from ..plot.bayes import corner
+
+        save(corner(post), out / "corner.png")
+    if args.json:
+        print(json.dumps(summary, indent=2, default=float))
+    else:
+        print(human_summary(summary))
+    return 0
