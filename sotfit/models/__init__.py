@@ -8,9 +8,11 @@ from .efficiency import electric_field, field_from_xi_e, xi_e_from_field, xi_fro
 from .lineshapes import mixing_voltage, stfmr_mixing
 from .magnetization import kittel_inplane, kittel_outofplane, linewidth
 from .spec import ModelError, ModelSpec, Param
+from .kp.specs import KP_MODELS
 
 #: Every built-in model by name (extended by the model families as they are added).
 MODELS = {m.name: m for m in (stfmr_mixing, kittel_inplane, kittel_outofplane, linewidth)}
+MODELS.update(KP_MODELS)
 
 __all__ = [
     "MODELS", "ModelError", "ModelSpec", "Param", "stfmr_mixing", "kittel_inplane",
