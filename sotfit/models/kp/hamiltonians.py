@@ -106,9 +106,17 @@ class KPModel:
         """The same model with magnetisation direction ``m`` (3-vector, normalised here)."""
         return replace(self, m=tuple(unit_vector(m)))
 
+    def _coeffs(self):
+        """The constant matrices of H, computed once per (immutable) model."""
+        cache = self.__dict__.get("_coeff_cache")
+        if cache is None:
+            cache = self._coefficients()
+            self.__dict__["_coeff_cache"] = cache
+        return cache
+
     def hamiltonian(self, kx, ky) -> np.ndarray:
         """H(k) in eV, shape ``kx.shape + (nb, nb)``; kx, ky in 1/nm."""
-        c = self._coefficients()
+        c = self._coeffs()
         kx = np.asarray(kx, dtype=float)[..., None, None]
         ky = np.asarray(ky, dtype=float)[..., None, None]
         return (c["0"] + kx * c["x"] + ky * c["y"] + kx * kx * c["xx"] + ky * ky * c["yy"]
@@ -116,7 +124,7 @@ class KPModel:
 
     def dh(self, kx, ky) -> np.ndarray:
         """(dH/dkx, dH/dky) in eV nm, shape ``(2,) + kx.shape + (nb, nb)``."""
-        c = self._coefficients()
+        c = self._coeffs()
         kx = np.asarray(kx, dtype=float)[..., None, None]
         ky = np.asarray(ky, dtype=float)[..., None, None]
         one = np.ones_like(kx)
@@ -125,7 +133,7 @@ class KPModel:
 
     def d2h(self) -> np.ndarray:
         """Second derivatives d^2H/dk_i dk_j (eV nm^2), shape (2, 2, nb, nb), k-independent."""
-        c = self._coefficients()
+        c = self._coeffs()
         return np.array([[2 * c["xx"], c["xy"]], [c["xy"], 2 * c["yy"]]])
 
     def check_hermitian(self, kmax: float = 1.0, n: int = 7, atol: float = 1e-10) -> None:
