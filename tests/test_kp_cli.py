@@ -42,3 +42,21 @@ def test_theory_kp_bad_input(tmp_path, capsys):
     rc = main(["theory", "kp", "--model", "dirac", "--method", "kubo", "--sweep", "mu=0:0.1:2",
                "--out", str(tmp_path / "c")])
     assert rc == 2 and "eta" in capsys.readouterr().err
+
+
+def test_theory_kp_decomposition_table(tmp_path):
+    """--decompose writes chi's against mu; at E_F = 0 (exchange-dominated 2DEG) they match
+    seed 001 eqs. (14a,b) (physical sign, docs/kp.md)."""
+    from test_kp_boltzmann import seed001_eq13_14
+    from sotfit.models.kp.hamiltonians import Rashba2DEG
+
+    out = tmp_path / "d"
+    rc = main(["theory", "kp", "--model", "2deg", "--alpha-r", "0.01", "--j-ex", "52meV",
+               "--tau", "0.5ps", "--sweep", "mu=0:0.01:2", "--n-phi", "16", "--decompose", "5,4",
+               "--no-figures", "--out", str(out)])
+    assert rc == 0
+    rows = list(csv.DictReader(open(out / "chis.csv")))
+    fl, dl = seed001_eq13_14(Rashba2DEG(alpha_r=0.01, j_ex=0.052), 0.0, 0.5)
+    assert float(rows[0]["chi_fl (1/(V nm))"]) == pytest.approx(-fl, rel=1e-2)
+    assert float(rows[0]["chi_dl (1/(V nm))"]) == pytest.approx(dl, rel=1e-2)
+    assert json.loads((out / "summary.json").read_text())["decomposition"]["n_directions"] == 14

@@ -105,6 +105,10 @@ def add_parser(subparsers) -> None:
     r.add_argument("--field", type=quantity_type("electric_field", "V/m"), default=2e5,
                    help="electric field for S and tau (default 0.2mV/nm)")
     r.add_argument("--second-order", action="store_true", help="also the second-order intra-band term")
+    r.add_argument("--decompose", metavar="N_THETA,N_PHI",
+                   help="also compute S on a set of magnetisation directions (odd N_THETA, even "
+                        "N_PHI, e.g. 5,4) and write chi_FL, xi_FL, chi_DL, chi_par, chi_perp "
+                        "(seed 001 eqs. 1-2) against mu to chis.csv")
     r.add_argument("--kmax", type=float, help="k-grid radius in 1/nm (default: beyond every contour)")
     r.add_argument("--n-phi", type=int, default=32, help="azimuths of the k-grid (default 32)")
     p.add_argument("--out", required=True, type=Path, help="output folder")
@@ -211,12 +215,42 @@ def run(args) -> int:
                 for j, mu in enumerate(args.sweep):
                     w.writerow([f"{v:.10g}", f"{mu:.10g}", f"{zs[i, j]:.10g}", f"{zi[i, j]:.10g}"])
         summary["map"] = {"parameter": name, "unit": unit, "values": list(map(float, values))}
+    if args.decompose:
+        from ..models.kp.torque import decompose_seed001, magnetisation_set
+
+        try:
+            nt, nph = (int(v) for v in args.decompose.split(","))
+            ms = magnetisation_set(nt, nph)
+        except ValueError as exc:
+            raise CLIError(f"--decompose {args.decompose!r}: {exc}") from None
+        per_m = [sweep_mu(model.with_m(m) if hasattr(model, "with_m") else model, args.sweep, **kw)
+                 for m in ms]
+        names = ("chi_fl", "xi_fl", "chi_dl", "chi_par", "chi_perp", "residual")
+        rows = []
+        for i, mu in enumerate(args.sweep):
+            spin = np.array([r["surface"][i] + r["sea"][i] for r in per_m])
+            d = decompose_seed001(ms, spin, np.radians(args.theta_e)).as_dict()
+            rows.append([mu] + [d[k] for k in names])
+        rows = np.array(rows)
+        with open(out / "chis.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["mu (eV)", "chi_fl (1/(V nm))", "xi_fl ()", "chi_dl (1/(V nm))",
+                        "chi_par (1/(V nm))", "chi_perp (1/(V nm))", "residual ()"])
+            for row in rows:
+                w.writerow([f"{v:.10g}" for v in row])
+        summary["decomposition"] = {"n_directions": int(len(ms)), "file": "chis.csv",
+                                    "max_residual": float(np.nanmax(rows[:, -1]))}
+        res["chis"] = rows
     write_json(summary, out / "summary.json")
     if not args.no_figures:
         from ..plot.kp import plot_map, plot_spin_density, plot_torque
 
         plot_spin_density(res, out / "figures" / "spin_density.png")
         plot_torque(res, out / "figures" / "torque.png")
+        if "chis" in res:
+            from ..plot.kp import plot_chis
+
+            plot_chis(res["chis"], out / "figures" / "chis.png")
         if args.map is not None:
             name, values = args.map
             label = f"{name} ({MAP_PARAMETERS[name][1]})"

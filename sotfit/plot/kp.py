@@ -6,7 +6,7 @@ import numpy as np
 
 from . import plt, save
 
-__all__ = ["plot_spin_density", "plot_torque", "plot_map"]
+__all__ = ["plot_spin_density", "plot_torque", "plot_map", "plot_chis"]
 
 _C = ("x", "y", "z")
 
@@ -51,5 +51,25 @@ def plot_map(mu, values, z, ylabel: str, title: str, path=None, overwrite: bool 
     fig.colorbar(im, ax=ax, label=title)
     ax.set_xlabel("chemical potential (eV)")
     ax.set_ylabel(ylabel)
+    fig.tight_layout()
+    return save(fig, path, overwrite=overwrite) if path else fig
+
+
+def plot_chis(rows, path=None, overwrite: bool = False):
+    """chi_FL, chi_DL, chi_par, chi_perp (1/(V nm)) and the fit residual against mu.
+
+    ``rows``: columns mu, chi_fl, xi_fl, chi_dl, chi_par, chi_perp, residual (seed 001 eqs. 1-2).
+    """
+    rows = np.asarray(rows)
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), sharex=True)
+    mu = rows[:, 0]
+    for j, lab in ((1, r"$\chi_{FL}$"), (3, r"$\chi_{DL}$"), (4, r"$\chi_\parallel$"), (5, r"$\chi_\perp$")):
+        axes[0].plot(mu, rows[:, j], label=lab)
+    axes[0].set_ylabel(r"$\chi$ (V$^{-1}$ nm$^{-1}$)")
+    axes[0].legend()
+    axes[1].semilogy(mu, np.maximum(rows[:, 6], 1e-16))
+    axes[1].set_ylabel("residual of eqs. (1)-(2)")
+    for ax in axes:
+        ax.set_xlabel("chemical potential (eV)")
     fig.tight_layout()
     return save(fig, path, overwrite=overwrite) if path else fig
