@@ -115,3 +115,9 @@ def test_convergence_check_warns_on_unconverged_grid():
     with pytest.warns(GridWarning, match="not converged"):
         spin_density_grid(mose2, [0.85], 3.0, 0.0257, theta_e=0.7, kmax=4.0, n_phi=4,
                           convergence_tol=1e-2)
+
+
+def test_grid_radius_cutting_a_fermi_contour_is_refused():
+    model = exchange_dominated_2deg()
+    with pytest.raises(GridError, match="kmax = 1 1/nm is too small"):
+        spin_density_grid(model, [0.05], TAU, 2e-3, kmax=1.0, n_phi=8)

@@ -17,7 +17,7 @@ MUS = np.array([-1.0, 0.8, 0.9, 1.0])
 
 def run(tmdc, m, lambda_r=1e-3, mus=MUS, **kw):
     model = tmdc_from_table1(tmdc, 0, lambda_r=lambda_r, m=m)
-    return model, spin_density_grid(model, mus, TAU, KT, theta_e=np.pi / 4, kmax=4.0, n_phi=16, **kw)
+    return model, spin_density_grid(model, mus, TAU, KT, theta_e=np.pi / 4, kmax=5.5, n_phi=16, **kw)
 
 
 def test_table1_loaded_with_units():

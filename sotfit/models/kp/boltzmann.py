@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
-from .grids import (BandData, GridError, GridWarning, KGrid, check_resolution, diagonalise,
+from .grids import (BandData, GridError, GridWarning, KGrid, check_cutoff, check_resolution,
+                    diagonalise,
                     polar_grid, ray_partition, max_band_slope)
 from .hamiltonians import HBAR_EV_PS
 
@@ -166,7 +167,8 @@ def spin_density_grid(model, mu, tau: float, temperature: float, theta_e: float 
     grid : KGrid, optional
         A ready grid (then kmax/n_k/n_phi are ignored).
     check : bool
-        Refuse grids that cannot resolve k_B T (:class:`GridError`).
+        Refuse grids that cannot resolve k_B T or whose radius cuts a Fermi contour (within
+        12 k_B T) (:class:`GridError`).
     convergence_tol : float, optional
         If given, repeat the calculation on a grid with half the radial panels and half the
         azimuths (and on one with kmax reduced by 20 %, for the Fermi-sea cut-off) and warn
@@ -193,6 +195,7 @@ def spin_density_grid(model, mu, tau: float, temperature: float, theta_e: float 
         grid = polar_grid(kmax, n_k, n_phi)
     if check:
         check_resolution(grid, comps, temperature, "temperature k_B T", factor=1.0)
+        check_cutoff(comps, grid.kmax, float(mu.min()), float(mu.max()), 12 * temperature)
     e = _e_dir(theta_e)
     t_h = tau / HBAR_EV_PS                                     # tau/hbar in 1/eV
     s1 = np.zeros((mu.size, 3))

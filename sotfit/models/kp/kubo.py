@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .grids import BandData, KGrid, check_resolution, diagonalise
+from .grids import BandData, KGrid, check_cutoff, check_resolution, diagonalise
 
 __all__ = ["KuboResult", "kubo_bastin", "lorentz_primitive", "thermal_average"]
 
@@ -174,6 +174,7 @@ def kubo_bastin(model, mu, eta: float, grid: KGrid, theta_e: float = 0.0,
     comps = model.components()
     if check:
         check_resolution(grid, comps, eta, "broadening eta", factor=1.0)
+        check_cutoff(comps, grid.kmax, float(mu.min()), float(mu.max()), 10 * eta)
     e = np.array([np.cos(theta_e), np.sin(theta_e)])
     surf = np.zeros((mu.size, 3))
     intra = np.zeros((mu.size, 3))

@@ -11,7 +11,7 @@ import numpy as np
 
 from .boltzmann import spin_density_grid, spin_density_t0
 from .grids import max_band_slope, polar_grid
-from .kubo import kubo_bastin
+from .kubo import kubo_bastin, thermal_average
 from .torque import torque
 
 __all__ = ["sweep_mu", "default_kmax", "exchange_of"]
@@ -64,7 +64,8 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
     temperature : float
         k_B T (eV); 0 uses exact Fermi contours (Boltzmann only).
     eta : float
-        Kubo broadening (eV); the Boltzmann tau matching it is hbar/(2 eta).
+        Kubo broadening (eV); the Boltzmann tau matching it is hbar/(2 eta). For k_B T > 0 the
+        Kubo results are T = 0 closed forms on a mu grid of step 0.4 k_B T, convolved with -f'.
     theta_e : float
         Field direction (rad from x).
     field : float
@@ -100,15 +101,24 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
     elif method == "kubo":
         if eta is None or not eta > 0:
             raise ValueError("method 'kubo' needs a broadening eta > 0 (eV)")
-        if temperature > 0:
-            raise ValueError("method 'kubo' is evaluated at T = 0 (closed-form energy integrals); "
-                             "use kubo.thermal_average on a fine mu grid for k_B T > 0")
         if n_k is None:
             slope = max(max_band_slope(c, kmax) for c in model.components())
             n_k = int(np.ceil(kmax * slope / eta))
         grid = polar_grid(kmax, n_k, n_phi)
-        r = kubo_bastin(model, mus, eta, grid, theta_e=theta_e)
-        surface, sea, second, meta = r.surface, r.sea, None, r.meta
+        if temperature > 0:
+            # T = 0 closed forms on a fine mu grid, then -f' convolution (exact for terms
+            # linear in the occupation)
+            lo, hi = mus.min() - 21 * temperature, mus.max() + 21 * temperature
+            n_fine = int(np.ceil((hi - lo) / (0.4 * temperature))) + 1
+            fine = np.linspace(lo, hi, n_fine)
+            r = kubo_bastin(model, fine, eta, grid, theta_e=theta_e)
+            surface = thermal_average(fine, r.surface, mus, temperature)
+            sea = thermal_average(fine, r.sea, mus, temperature)
+            meta = dict(r.meta, kT_eV=temperature, n_mu_fine=n_fine)
+        else:
+            r = kubo_bastin(model, mus, eta, grid, theta_e=theta_e)
+            surface, sea, meta = r.surface, r.sea, r.meta
+        second = None
     else:
         raise ValueError(f"method must be 'boltzmann' or 'kubo', got {method!r}")
     J = exchange_of(model, mus)
