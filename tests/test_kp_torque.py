@@ -7,7 +7,7 @@ import pytest
 
 from sotfit.models.kp.boltzmann import spin_density_t0
 from sotfit.models.kp.grids import fermi_adapted_grid
-from sotfit.models.kp.hamiltonians import HBAR_EV_PS, DiracRashbaExchange, Rashba2DEG
+from sotfit.models.kp.hamiltonians import HBAR_EV_PS, DiracProjected, DiracRashbaExchange, Rashba2DEG
 from sotfit.models.kp.kubo import kubo_bastin
 from sotfit.models.kp.torque import (TruncationWarning, decompose_seed001, decompose_seed004,
                                      magnetisation_set, parity_split, torque)
@@ -104,6 +104,12 @@ def test_dirac_semiclassical_vs_kubo_and_unconventional_near_crossing():
     assert k.chi_fl == pytest.approx(b.chi_fl, rel=1e-2)
     assert k.chi_dl == pytest.approx(b.chi_dl, rel=1e-2)
     assert abs(k.chi_par) < 2e-3 * abs(k.chi_fl) and k.residual < 1e-2
+    # seed 001's own semiclassical theory: pseudospin-projected 2DEG blocks (supplement)
+    sp = np.array([spin_density_t0(DiracProjected(m=m), -0.1, HBAR_EV_PS / (2 * eta), n_phi=24,
+                                   kmax=0.8).total[0] for m in ms])
+    p = decompose_seed001(ms, sp)
+    assert p.chi_fl == pytest.approx(k.chi_fl, rel=1e-2)
+    assert p.chi_dl == pytest.approx(k.chi_dl, rel=2e-2)
     b0, k0 = res[0.005]
     assert k0.residual > 0.3                        # eqs. (1)-(2) no longer describe S(m)
     # unconventional components grow by orders of magnitude, to the size of chi_FL far away
