@@ -115,3 +115,24 @@ def test_dirac_semiclassical_vs_kubo_and_unconventional_near_crossing():
     # unconventional components grow by orders of magnitude, to the size of chi_FL far away
     assert abs(k0.chi_par) > 0.05 * abs(k.chi_fl) > 25 * abs(k.chi_par)
     assert abs(k0.xi_fl) > 0.3 > 30 * abs(k.xi_fl)
+
+
+def test_2deg_rashba_dominated_chi_par_matches_seed001_eq14c():
+    """J_ex = 0.1 m lambda_R^2: the unconventional chi_par fitted over 14 directions equals
+    seed 001 eq. (14c) (printed sign: a Fermi-sea term, like chi_DL) within 1 %."""
+    from sotfit.models.kp.hamiltonians import HBAR2_OVER_ME
+
+    er = Rashba2DEG(alpha_r=0.01, j_ex=0.0).energy_scale
+    model = Rashba2DEG(alpha_r=0.01, j_ex=0.1 * er)
+    eps = 4 * er
+    ms = magnetisation_set(5, 4)
+    S = np.array([spin_density_t0(model.with_m(m), eps, TAU, n_phi=32, kmax=3.0).total[0] for m in ms])
+    d = decompose_seed001(ms, S)
+    M, a, J = model.m_eff / HBAR2_OVER_ME, model.alpha_r, model.j_ex
+    par = 0.0
+    for mu in (1, -1):
+        k2 = 2 * M * eps + M**2 * a**2 / 2 + mu * M * np.sqrt(J**2 + 2 * M * a**2 * eps + M**2 * a**4 / 4)
+        B = np.sqrt(J**2 + a**2 * k2)
+        par += -mu / (2 * np.pi * a) * (1 - J / B - J * a**2 * k2 / (2 * B**3)
+                                        * (1 + M * a**2 / (2 * mu * B - M * a**2)))
+    assert d.chi_par == pytest.approx(par, rel=1e-2)
