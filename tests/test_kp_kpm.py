@@ -89,3 +89,37 @@ def test_disorder_reduces_fl_more_than_dl():
     fl_ratio, dl_ratio = peaks[2 * m.t] / peaks[0.0]
     assert fl_ratio < 0.9 and dl_ratio < 0.95
     assert dl_ratio > fl_ratio
+
+
+def test_wilson_dirac_lattice_model():
+    """Lattice Dirac model: continuum limit = DiracRashbaExchange, supercell = Bloch bands,
+    bad hopping lists refused, KPM converges to k-space constant-eta Kubo-Bastin."""
+    from sotfit.models.kp.hamiltonians import DiracRashbaExchange, NonHermitianError
+    from sotfit.models.kp.kpm import HoppingModel, build_hopping_lattice, wilson_dirac
+
+    m = (0.3, 0.2, 0.9)
+    w = wilson_dirac(m=m)
+    w.check_hermitian(kmax=0.3)
+    d = DiracRashbaExchange(hbar_v=0.6582, delta=0.005, lambda_r=0.01, j_ex=0.04, m=m)
+    k = np.array([0.001, 0.002])
+    # Wilson mass (hbar v/a)(2 - cos - cos) ~ hbar v a k^2 / 2: the bound on the difference
+    np.testing.assert_allclose(np.linalg.eigvalsh(w.hamiltonian(k, 0 * k)),
+                               np.linalg.eigvalsh(d.hamiltonian(k, 0 * k)),
+                               atol=0.6582 * w.a * k.max() ** 2)
+    L = 4
+    system = build_hopping_lattice(w, L)
+    kx, ky, wt = w.supercell_kgrid(L)
+    np.testing.assert_allclose(np.linalg.eigvalsh(system.h.toarray()),
+                               np.sort(np.linalg.eigvalsh(w.hamiltonian(kx, ky)).ravel()), atol=1e-12)
+    with pytest.raises(NonHermitianError, match="Hermitian partner"):
+        HoppingModel(hoppings=((1, 0, np.eye(2)),), spin_ops=np.zeros((3, 2, 2)))
+    grid = KGrid(kx=kx, ky=ky, w=wt, dk_max=0.0, kmax=0.0, n_phi=0)
+    eps, errs = 0.07, []
+    for n in (64, 128):
+        mom = moment_matrix(system, n, n_random=None)
+        a_s, b = mom[1], mom[2]
+        mu = b + 0.05
+        r = kpm_spin_density(mom, [mu], lorentz_kernel(n, eps * n))
+        ref = kubo_bastin(w, mu, float(lorentz_eta((mu - b) / a_s, a_s, n, eps * n)), grid, check=False)
+        errs.append(np.linalg.norm(r.total[0] - ref.total[0]) / np.linalg.norm(ref.total[0]))
+    assert errs[1] < errs[0] and errs[1] < 0.05

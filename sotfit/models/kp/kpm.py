@@ -41,7 +41,7 @@ from .hamiltonians import HBAR2_OVER_ME, KPModel, PAULI, unit_vector
 
 __all__ = ["LatticeRashba2DEG", "build_lattice", "LatticeSystem", "jackson_kernel", "lorentz_kernel",
            "chebyshev_block", "chebyshev_loop", "moment_matrix", "kpm_spin_density", "kpm_dos",
-           "lorentz_eta", "KPMResult"]
+           "lorentz_eta", "KPMResult", "HoppingModel", "build_hopping_lattice", "wilson_dirac"]
 
 
 @dataclass(frozen=True)
@@ -344,3 +344,125 @@ def kpm_dos(system: LatticeSystem, energies, n: int, kernel: str = "jackson", la
     two = np.where(k == 0, 1.0, 2.0)
     series = np.cos(np.outer(np.arccos(xi), k)) @ (g * two * mom)
     return np.where(inside, series / (np.pi * np.sqrt(1 - xi**2) * a_s), 0.0) / system.area
+
+
+@dataclass(frozen=True, eq=False)
+class HoppingModel(KPModel):
+    """A tight-binding model on a square Bravais lattice given by its hoppings.
+
+    H(k) = sum_j exp(i k.d_j) M_j, with d_j = (nx_j, ny_j) a the hopping vector (nm) and M_j an
+    (nb, nb) matrix; the list must contain the Hermitian partner (-d_j, M_j^dagger) of every
+    entry (checked). :func:`build_hopping_lattice` gives the same model on a periodic
+    supercell, dH/dk = sum_j i d_j exp(i k.d_j) M_j being i [H, r] there.
+
+    Parameters
+    ----------
+    hoppings : tuple of (int, int, array)
+        (nx, ny, M).
+    a : float
+        Lattice constant (nm).
+    spin_ops : array (3, nb, nb)
+    exchange : float
+        J of the torque (eV).
+    """
+
+    hoppings: tuple = ()
+    a: float = 1.0
+    spin_ops: np.ndarray = None
+    exchange: float = 0.0
+    m: tuple = (0.0, 0.0, 1.0)
+    name: str = "hopping"
+
+    def __post_init__(self):
+        hop = tuple((int(nx), int(ny), np.asarray(M, complex)) for nx, ny, M in self.hoppings)
+        object.__setattr__(self, "hoppings", hop)
+        for nx, ny, M in hop:
+            partner = [P for qx, qy, P in hop if (qx, qy) == (-nx, -ny)]
+            if not partner or not np.allclose(sum(partner), sum(P for qx, qy, P in hop
+                                                                 if (qx, qy) == (nx, ny)).conj().T):
+                from .hamiltonians import NonHermitianError
+                raise NonHermitianError(f"model {self.name!r}: hopping ({nx}, {ny}) has no Hermitian "
+                                        f"partner ({-nx}, {-ny}) with the conjugate-transposed matrix")
+
+    @property
+    def n_bands(self):
+        return self.hoppings[0][2].shape[0]
+
+    @property
+    def spin(self):
+        return np.asarray(self.spin_ops, complex)
+
+    def hamiltonian(self, kx, ky):
+        kx = np.asarray(kx, float)[..., None, None]
+        ky = np.asarray(ky, float)[..., None, None]
+        return sum(np.exp(1j * self.a * (nx * kx + ny * ky)) * M for nx, ny, M in self.hoppings)
+
+    def dh(self, kx, ky):
+        kx = np.asarray(kx, float)[..., None, None]
+        ky = np.asarray(ky, float)[..., None, None]
+        terms = [(nx, ny, np.exp(1j * self.a * (nx * kx + ny * ky)) * M) for nx, ny, M in self.hoppings]
+        return np.stack([sum(1j * self.a * nx * t for nx, ny, t in terms),
+                         sum(1j * self.a * ny * t for nx, ny, t in terms)])
+
+    def d2h(self):
+        raise ValueError(f"model {self.name!r}: second-order response not implemented")
+
+    def supercell_kgrid(self, n: int):
+        """k-mesh (1/nm) and weights (1/nm^2) of an n x n periodic supercell."""
+        return LatticeRashba2DEG.supercell_kgrid(self, n)
+
+
+def build_hopping_lattice(model: HoppingModel, size: int, disorder: float = 0.0,
+                          seed=None) -> LatticeSystem:
+    """Real-space operators of a :class:`HoppingModel` on a ``size`` x ``size`` periodic supercell,
+    with Anderson disorder of strength W = ``disorder`` (eV) on every orbital of a site."""
+    L = int(size)
+    n = L * L
+    nb = model.n_bands
+    idx = np.arange(n).reshape(L, L)
+    rows = idx.ravel()
+    h = sp.csr_matrix((n * nb, n * nb), dtype=complex)
+    dhx = h.copy()
+    dhy = h.copy()
+    for nx, ny, M in model.hoppings:
+        # H = sum_j T_j (x) M_j with T_j[i, i + d_j] = 1 (the e^{i k.d} <-> T convention)
+        cols = np.roll(np.roll(idx, -nx, axis=0), -ny, axis=1).ravel()
+        T = sp.csr_matrix((np.ones(n), (rows, cols)), shape=(n, n))
+        term = sp.kron(T, sp.csr_matrix(M))
+        h = h + term
+        dhx = dhx + 1j * model.a * nx * term
+        dhy = dhy + 1j * model.a * ny * term
+    if disorder:
+        rng = np.random.default_rng(seed)
+        eps = rng.uniform(-disorder / 2, disorder / 2, size=n)
+        h = h + sp.kron(sp.diags(eps), sp.identity(nb))
+    I = sp.identity(n, format="csr")
+    spin = tuple(sp.kron(I, sp.csr_matrix(s)).tocsr() for s in model.spin)
+    return LatticeSystem(h=h.tocsr(), dh=(dhx.tocsr(), dhy.tocsr()), spin=spin,
+                         area=float(n * model.a**2), dim=n * nb)
+
+
+def wilson_dirac(hbar_v: float = 0.6582, delta: float = 0.005, lambda_r: float = 0.010,
+                 j_ex: float = 0.040, a: float = 5.0, m=(0.0, 0.0, 1.0)) -> HoppingModel:
+    """The Dirac model of seed 001 on a square lattice with a Wilson mass (no fermion doubling).
+
+    H(k) = (hbar v/a)(sin kx a sigma_x + sin ky a sigma_y)
+           + [Delta + (hbar v/a)(2 - cos kx a - cos ky a)] sigma_z
+           - (lambda_R/2)(s x sigma).z - (J_ex/2) m.s,     basis s (x) sigma,
+
+    equal to :class:`~sotfit.models.kp.hamiltonians.DiracRashbaExchange` for k a << 1; the
+    doublers at k a ~ pi get masses ~ 2 hbar v/a. A large ``a`` (nm) keeps the spectrum narrow,
+    so that small supercells hold enough states within eta of the Dirac point.
+    """
+    m = unit_vector(m)
+    s = PAULI
+    kron = np.kron
+    t = hbar_v / a
+    onsite = ((delta + 2 * t) * kron(s[0], s[3]) - (lambda_r / 2) * (kron(s[1], s[2]) - kron(s[2], s[1]))
+              - (j_ex / 2) * sum(m[i] * kron(s[i + 1], s[0]) for i in range(3)))
+    # sin(k a) = (e^{ika} - e^{-ika})/2i, cos(k a) = (e^{ika} + e^{-ika})/2
+    hx = t * (kron(s[0], s[1]) / 2j - kron(s[0], s[3]) / 2)
+    hy = t * (kron(s[0], s[2]) / 2j - kron(s[0], s[3]) / 2)
+    hop = ((0, 0, onsite), (1, 0, hx), (-1, 0, hx.conj().T), (0, 1, hy), (0, -1, hy.conj().T))
+    return HoppingModel(hoppings=hop, a=a, spin_ops=np.stack([kron(s[i], s[0]) for i in (1, 2, 3)]),
+                        exchange=-j_ex / 2, m=tuple(m), name="wilson_dirac")
