@@ -97,3 +97,27 @@ def test_grid_too_coarse_for_temperature_is_refused():
         spin_density_grid(model, [0.0], TAU, 1e-4, kmax=1.5, n_k=10, n_phi=16)
     with pytest.raises(GridError, match="k_B T > 0"):
         spin_density_grid(model, [0.0], TAU, 0.0, kmax=1.5)
+
+
+def test_convergence_check_warns_on_unconverged_grid():
+    """The grid-halving check passes for smooth bands (WSe2, p-doped) and warns on a grid
+    with too few azimuths for a tilted magnetisation (MoSe2, n-doped, whose S^in has sharp
+    features at the avoided crossing of the spin-split conduction bands)."""
+    from sotfit.models.kp.grids import GridWarning
+    from sotfit.models.kp.tables import tmdc_from_table1
+
+    m = (0.6, 0.0, 0.8)
+    wse2 = tmdc_from_table1("WSe2", 0, lambda_r=1e-3, m=m)
+    good = spin_density_grid(wse2, [-1.0], 3.0, 0.0257, theta_e=0.7, kmax=4.0, n_phi=32,
+                             convergence_tol=1e-2)
+    assert max(good.meta["convergence"].values()) < 1e-2
+    mose2 = tmdc_from_table1("MoSe2", 0, lambda_r=1e-3, m=m)
+    with pytest.warns(GridWarning, match="not converged"):
+        spin_density_grid(mose2, [0.85], 3.0, 0.0257, theta_e=0.7, kmax=4.0, n_phi=4,
+                          convergence_tol=1e-2)
+
+
+def test_grid_radius_cutting_a_fermi_contour_is_refused():
+    model = exchange_dominated_2deg()
+    with pytest.raises(GridError, match="kmax = 1 1/nm is too small"):
+        spin_density_grid(model, [0.05], TAU, 2e-3, kmax=1.0, n_phi=8)

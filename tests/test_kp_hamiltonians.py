@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 
-from sotfit.models.kp.hamiltonians import (PAULI, DiracRashbaExchange, MatrixModel,
+from sotfit.models.kp.hamiltonians import (PAULI, DiracProjected, DiracRashbaExchange, MatrixModel,
                                            NonHermitianError, Rashba2DEG, TMDCCrI3,
                                            hbar_v_from_velocity)
 
 MODELS = [Rashba2DEG(m=(1, 1, 1)), DiracRashbaExchange(m=(0.2, 0.3, 1)),
-          TMDCCrI3(valley=1, m=(1, 0, 1)), TMDCCrI3(valley=-1, m=(1, 0, 1))]
+          TMDCCrI3(valley=1, m=(1, 0, 1)), TMDCCrI3(valley=-1, m=(1, 0, 1)),
+          DiracProjected(nu=1, m=(0.3, -0.2, 1)), DiracProjected(nu=-1, m=(0.3, -0.2, 1))]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: f"{m.name}")

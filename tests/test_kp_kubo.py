@@ -98,3 +98,18 @@ def test_thermal_average_of_linear_function_is_exact():
     vals = np.stack([mus, 3 * mus + 1], axis=1)
     out = thermal_average(mus, vals, [0.1, 0.2], 0.02)
     np.testing.assert_allclose(out, [[0.1, 1.3], [0.2, 1.6]], rtol=1e-6)
+
+
+def test_finite_temperature_kubo_matches_finite_temperature_boltzmann():
+    """k_B T > 0: T = 0 closed forms convolved with -f' agree with the finite-T Boltzmann
+    result at tau = hbar/(2 eta) (small eta)."""
+    from sotfit.models.kp.sweep import sweep_mu
+
+    model = model_2deg()
+    eta, kT = 1e-3, 2e-3        # away from band edges the O(eta) differences are ~1e-3 (T = 0 tests)
+    mus = [0.01, 0.02]
+    k = sweep_mu(model, mus, method="kubo", eta=eta, temperature=kT, kmax=1.8, n_phi=12)
+    b = sweep_mu(model, mus, method="boltzmann", tau=HBAR_EV_PS / (2 * eta), temperature=kT,
+                 kmax=1.5, n_phi=12)
+    np.testing.assert_allclose(k["surface"], b["surface"], rtol=3e-3, atol=3e-3 * np.abs(b["surface"]).max())
+    np.testing.assert_allclose(k["sea"], b["sea"], rtol=3e-3, atol=3e-3 * np.abs(b["sea"]).max())

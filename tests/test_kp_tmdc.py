@@ -17,7 +17,7 @@ MUS = np.array([-1.0, 0.8, 0.9, 1.0])
 
 def run(tmdc, m, lambda_r=1e-3, mus=MUS, **kw):
     model = tmdc_from_table1(tmdc, 0, lambda_r=lambda_r, m=m)
-    return model, spin_density_grid(model, mus, TAU, KT, theta_e=np.pi / 4, kmax=4.0, n_phi=16, **kw)
+    return model, spin_density_grid(model, mus, TAU, KT, theta_e=np.pi / 4, kmax=5.5, n_phi=16, **kw)
 
 
 def test_table1_loaded_with_units():
@@ -146,3 +146,22 @@ def test_bicubic_table_interpolation_and_range(tmp_path):
     bad.write_text("tmdc,twist (deg),delta (eV)\nWSe2,0,1.4\n")
     with pytest.raises(ValueError, match="missing column"):
         read_table(bad)
+
+
+def test_kubo_bastin_confirms_doping_sign_of_s_oc():
+    """The opposite signs of S^oc for p- and n-doped WSe2 (docs/kp.md, disagreement 4) are a
+    property of eqs. (1)-(6): the Kubo-Bastin surface term (eta = 2 meV) gives them too."""
+    from sotfit.models.kp.boltzmann import spin_density_t0
+    from sotfit.models.kp.grids import fermi_adapted_grid
+    from sotfit.models.kp.kubo import kubo_bastin
+
+    model = tmdc_from_table1("WSe2", 0, lambda_r=1e-3)
+    eta = 2e-3
+    signs = []
+    for mu in (-1.0, 0.8):
+        b = spin_density_t0(model, mu, HBAR_EV_PS / (2 * eta), theta_e=np.pi / 4, n_phi=8, kmax=4.0)
+        k = sum(kubo_bastin(c, mu, eta, fermi_adapted_grid(c, mu, eta, n_phi=8, kmax=4.0),
+                            theta_e=np.pi / 4, check=False).surface[0] for c in model.components())
+        np.testing.assert_allclose(k[:2], b.surface[0, :2], rtol=1e-2)
+        signs.append(np.sign(b.surface[0, 0]))
+    assert signs[0] == -signs[1]

@@ -7,7 +7,7 @@ import pytest
 
 from sotfit.models.kp.boltzmann import spin_density_t0
 from sotfit.models.kp.grids import fermi_adapted_grid
-from sotfit.models.kp.hamiltonians import HBAR_EV_PS, DiracRashbaExchange, Rashba2DEG
+from sotfit.models.kp.hamiltonians import HBAR_EV_PS, DiracProjected, DiracRashbaExchange, Rashba2DEG
 from sotfit.models.kp.kubo import kubo_bastin
 from sotfit.models.kp.torque import (TruncationWarning, decompose_seed001, decompose_seed004,
                                      magnetisation_set, parity_split, torque)
@@ -18,18 +18,18 @@ from test_kp_boltzmann import TAU, exchange_dominated_2deg, seed001_eq13_14
 @pytest.fixture(scope="module")
 def twodeg_sweep():
     model = exchange_dominated_2deg()
-    ms = magnetisation_set(5, 6)
+    ms = magnetisation_set(5, 4)
     out = {}
     for frac in (-0.3, 0.2):
         eps = frac * model.j_ex
-        S = np.array([spin_density_t0(model.with_m(m), eps, TAU, n_phi=48, kmax=3.0).total[0]
+        S = np.array([spin_density_t0(model.with_m(m), eps, TAU, n_phi=32, kmax=3.0).total[0]
                       for m in ms])
         out[frac] = S
     return model, ms, out
 
 
 def test_2deg_decomposition_recovers_seed001_eq14(twodeg_sweep):
-    """chi_FL, chi_DL fitted over 32 directions agree with eqs. (14a,b) within 1 %.
+    """chi_FL, chi_DL fitted over 14 directions agree with eqs. (14a,b) within 1 %.
 
     Energies with lambda_R k_mu / J_ex ~ 0.1 or less; at larger k the exact S(m) carries
     O((lambda_R k / J_ex)^2) terms that the first-order theory of seed 001 drops.
@@ -104,8 +104,35 @@ def test_dirac_semiclassical_vs_kubo_and_unconventional_near_crossing():
     assert k.chi_fl == pytest.approx(b.chi_fl, rel=1e-2)
     assert k.chi_dl == pytest.approx(b.chi_dl, rel=1e-2)
     assert abs(k.chi_par) < 2e-3 * abs(k.chi_fl) and k.residual < 1e-2
+    # seed 001's own semiclassical theory: pseudospin-projected 2DEG blocks (supplement)
+    sp = np.array([spin_density_t0(DiracProjected(m=m), -0.1, HBAR_EV_PS / (2 * eta), n_phi=24,
+                                   kmax=0.8).total[0] for m in ms])
+    p = decompose_seed001(ms, sp)
+    assert p.chi_fl == pytest.approx(k.chi_fl, rel=1e-2)
+    assert p.chi_dl == pytest.approx(k.chi_dl, rel=2e-2)
     b0, k0 = res[0.005]
     assert k0.residual > 0.3                        # eqs. (1)-(2) no longer describe S(m)
     # unconventional components grow by orders of magnitude, to the size of chi_FL far away
     assert abs(k0.chi_par) > 0.05 * abs(k.chi_fl) > 25 * abs(k.chi_par)
     assert abs(k0.xi_fl) > 0.3 > 30 * abs(k.xi_fl)
+
+
+def test_2deg_rashba_dominated_chi_par_matches_seed001_eq14c():
+    """J_ex = 0.1 m lambda_R^2: the unconventional chi_par fitted over 14 directions equals
+    seed 001 eq. (14c) (printed sign: a Fermi-sea term, like chi_DL) within 1 %."""
+    from sotfit.models.kp.hamiltonians import HBAR2_OVER_ME
+
+    er = Rashba2DEG(alpha_r=0.01, j_ex=0.0).energy_scale
+    model = Rashba2DEG(alpha_r=0.01, j_ex=0.1 * er)
+    eps = 4 * er
+    ms = magnetisation_set(5, 4)
+    S = np.array([spin_density_t0(model.with_m(m), eps, TAU, n_phi=32, kmax=3.0).total[0] for m in ms])
+    d = decompose_seed001(ms, S)
+    M, a, J = model.m_eff / HBAR2_OVER_ME, model.alpha_r, model.j_ex
+    par = 0.0
+    for mu in (1, -1):
+        k2 = 2 * M * eps + M**2 * a**2 / 2 + mu * M * np.sqrt(J**2 + 2 * M * a**2 * eps + M**2 * a**4 / 4)
+        B = np.sqrt(J**2 + a**2 * k2)
+        par += -mu / (2 * np.pi * a) * (1 - J / B - J * a**2 * k2 / (2 * B**3)
+                                        * (1 + M * a**2 / (2 * mu * B - M * a**2)))
+    assert d.chi_par == pytest.approx(par, rel=1e-2)

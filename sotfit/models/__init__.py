@@ -15,6 +15,7 @@ from .stfmr_global import stfmr_global_inplane, stfmr_global_outofplane
 from .harmonic_hall import HALL_MODELS, TEXTBOOK_MODELS
 from .interface.specs import interface_barrier_g, interface_delta_g
 from .tmatrix import TMATRIX_MODELS
+from .kp.specs import KP_MODELS
 
 #: Every built-in model by name; each model family adds its own entries below.
 MODELS = {m.name: m for m in (stfmr_mixing, kittel_inplane, kittel_outofplane, linewidth)}
@@ -25,6 +26,7 @@ MODELS.update(DRIFT_DIFFUSION_MODELS)
 MODELS.update({m.name: m for m in (*HALL_MODELS.values(), *TEXTBOOK_MODELS)})
 MODELS.update({m.name: m for m in (interface_barrier_g, interface_delta_g)})
 MODELS.update(TMATRIX_MODELS)
+MODELS.update(KP_MODELS)
 
 __all__ = [
     "MODELS", "ModelError", "ModelSpec", "Param", "stfmr_mixing", "kittel_inplane",

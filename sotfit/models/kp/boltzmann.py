@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
-from .grids import (BandData, GridError, GridWarning, KGrid, check_resolution, diagonalise,
+from .grids import (BandData, GridError, GridWarning, KGrid, check_cutoff, check_resolution,
+                    diagonalise,
                     polar_grid, ray_partition, max_band_slope)
 from .hamiltonians import HBAR_EV_PS
 
@@ -138,7 +139,7 @@ def _e_dir(theta_e):
 def spin_density_grid(model, mu, tau: float, temperature: float, theta_e: float = 0.0,
                       kmax: float | None = None, n_k: int | None = None, n_phi: int = 32,
                       second_order: bool = False, grid: KGrid | None = None,
-                      check: bool = True) -> SpinDensity:
+                      check: bool = True, convergence_tol: float | None = None) -> SpinDensity:
     """Boltzmann spin density at finite temperature on one polar grid for all ``mu``.
 
     Parameters
@@ -166,7 +167,13 @@ def spin_density_grid(model, mu, tau: float, temperature: float, theta_e: float 
     grid : KGrid, optional
         A ready grid (then kmax/n_k/n_phi are ignored).
     check : bool
-        Refuse grids that cannot resolve k_B T (:class:`GridError`).
+        Refuse grids that cannot resolve k_B T or whose radius cuts a Fermi contour (within
+        12 k_B T) (:class:`GridError`).
+    convergence_tol : float, optional
+        If given, repeat the calculation on a grid with half the radial panels and half the
+        azimuths (and on one with kmax reduced by 20 %, for the Fermi-sea cut-off) and warn
+        (:class:`~sotfit.models.kp.grids.GridWarning`) when the largest relative change of
+        S^oc or S^in exceeds it; the changes are stored in ``meta['convergence']``.
 
     Returns
     -------
@@ -188,6 +195,7 @@ def spin_density_grid(model, mu, tau: float, temperature: float, theta_e: float 
         grid = polar_grid(kmax, n_k, n_phi)
     if check:
         check_resolution(grid, comps, temperature, "temperature k_B T", factor=1.0)
+        check_cutoff(comps, grid.kmax, float(mu.min()), float(mu.max()), 12 * temperature)
     e = _e_dir(theta_e)
     t_h = tau / HBAR_EV_PS                                     # tau/hbar in 1/eV
     s1 = np.zeros((mu.size, 3))
@@ -211,6 +219,26 @@ def spin_density_grid(model, mu, tau: float, temperature: float, theta_e: float 
     meta = {"method": "boltzmann_grid", "tau_ps": tau, "kT_eV": temperature,
             "theta_e_rad": theta_e, "kmax_per_nm": grid.kmax, "n_points": grid.size,
             "n_phi": grid.n_phi}
+    if convergence_tol is not None:
+        n_k_now = int(round(grid.kmax / grid.dk_max)) if n_k is None else n_k
+        kw = dict(theta_e=theta_e, check=False)
+        coarse = spin_density_grid(model, mu, tau, temperature, kmax=grid.kmax,
+                                   n_k=max(1, n_k_now // 2), n_phi=max(3, grid.n_phi // 2), **kw)
+        short = spin_density_grid(model, mu, tau, temperature, kmax=0.8 * grid.kmax,
+                                  n_k=max(1, int(0.8 * n_k_now)), n_phi=grid.n_phi, **kw)
+
+        def rel(a, b):
+            return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
+
+        conv = {"grid_surface": rel(coarse.surface, s1), "grid_sea": rel(coarse.sea, sea),
+                "cutoff_sea": rel(short.sea, sea), "cutoff_surface": rel(short.surface, s1)}
+        meta["convergence"] = conv
+        worst = max(conv, key=conv.get)
+        if conv[worst] > convergence_tol:
+            warnings.warn(f"Boltzmann k-grid not converged: {worst} changes by {conv[worst]:.2g} "
+                          f"(> {convergence_tol:g}) on a coarser grid or smaller kmax "
+                          f"(kmax = {grid.kmax:g} 1/nm, {grid.size} points); refine n_k, n_phi "
+                          "or kmax", GridWarning, stacklevel=2)
     return SpinDensity(mu=mu, surface=s1, sea=sea, second=s2, meta=meta)
 
 

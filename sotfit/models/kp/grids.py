@@ -24,7 +24,7 @@ import numpy as np
 
 __all__ = ["KGrid", "BandData", "polar_grid", "diagonalise", "check_resolution",
            "GridError", "GridWarning", "ray_partition", "RayPartition", "max_band_slope",
-           "fermi_adapted_grid"]
+           "fermi_adapted_grid", "check_cutoff"]
 
 
 class GridError(ValueError):
@@ -311,3 +311,26 @@ def fermi_adapted_grid(model, mus, width: float, n_phi: int, kmax: float, order:
     kx, ky, w = np.concatenate(kx), np.concatenate(ky), np.concatenate(w)
     return KGrid(kx=kx, ky=ky, w=w, dk_max=float(kmax / n_coarse), kmax=float(kmax),
                  n_phi=int(n_phi))
+
+
+def check_cutoff(models, kmax: float, mu_lo: float, mu_hi: float, pad: float) -> None:
+    """Raise :class:`GridError` if a Fermi contour of any mu in [mu_lo, mu_hi] lies beyond kmax.
+
+    Along 8 rays, every band must stay outside [mu_lo - pad, mu_hi + pad] (eV) for
+    k in [kmax, 3 kmax]: bands bounded below must lie above the window, bands unbounded below
+    (valence bands of Dirac-like models, for which kmax is the Fermi-sea cut-off) below it.
+    """
+    lo, hi = mu_lo - pad, mu_hi + pad
+    ks = kmax * np.linspace(1.0, 3.0, 9)
+    ang = np.linspace(0, 2 * np.pi, 8, endpoint=False)
+    K, A = np.meshgrid(ks, ang, indexing="ij")
+    for m in models:
+        e = np.linalg.eigvalsh(m.hamiltonian(K * np.cos(A), K * np.sin(A)))
+        inside = (e > lo) & (e < hi)
+        if inside.any():
+            i = np.argwhere(inside)[0]
+            raise GridError(
+                f"kmax = {kmax:g} 1/nm is too small: band {i[2]} of {m.name!r} has energy "
+                f"{e[tuple(i)]:.4g} eV at |k| = {ks[i[0]]:.3g} 1/nm, inside the chemical-potential "
+                f"window [{lo:.4g}, {hi:.4g}] eV (Fermi contours, with thermal or eta tails, must lie "
+                "inside kmax)")

@@ -29,7 +29,8 @@ from ...units import HBAR, E_CHARGE
 from scipy import constants as _c
 
 __all__ = [
-    "PAULI", "KPModel", "Rashba2DEG", "DiracRashbaExchange", "TMDCCrI3", "MatrixModel",
+    "PAULI", "KPModel", "Rashba2DEG", "DiracRashbaExchange", "DiracProjected", "TMDCCrI3",
+    "MatrixModel",
     "NonHermitianError", "unit_vector", "HBAR2_OVER_ME", "HBAR_EV_PS", "hbar_v_from_velocity",
 ]
 
@@ -106,9 +107,17 @@ class KPModel:
         """The same model with magnetisation direction ``m`` (3-vector, normalised here)."""
         return replace(self, m=tuple(unit_vector(m)))
 
+    def _coeffs(self):
+        """The constant matrices of H, computed once per (immutable) model."""
+        cache = self.__dict__.get("_coeff_cache")
+        if cache is None:
+            cache = self._coefficients()
+            self.__dict__["_coeff_cache"] = cache
+        return cache
+
     def hamiltonian(self, kx, ky) -> np.ndarray:
         """H(k) in eV, shape ``kx.shape + (nb, nb)``; kx, ky in 1/nm."""
-        c = self._coefficients()
+        c = self._coeffs()
         kx = np.asarray(kx, dtype=float)[..., None, None]
         ky = np.asarray(ky, dtype=float)[..., None, None]
         return (c["0"] + kx * c["x"] + ky * c["y"] + kx * kx * c["xx"] + ky * ky * c["yy"]
@@ -116,7 +125,7 @@ class KPModel:
 
     def dh(self, kx, ky) -> np.ndarray:
         """(dH/dkx, dH/dky) in eV nm, shape ``(2,) + kx.shape + (nb, nb)``."""
-        c = self._coefficients()
+        c = self._coeffs()
         kx = np.asarray(kx, dtype=float)[..., None, None]
         ky = np.asarray(ky, dtype=float)[..., None, None]
         one = np.ones_like(kx)
@@ -125,7 +134,7 @@ class KPModel:
 
     def d2h(self) -> np.ndarray:
         """Second derivatives d^2H/dk_i dk_j (eV nm^2), shape (2, 2, nb, nb), k-independent."""
-        c = self._coefficients()
+        c = self._coeffs()
         return np.array([[2 * c["xx"], c["xy"]], [c["xy"], 2 * c["yy"]]])
 
     def check_hermitian(self, kmax: float = 1.0, n: int = 7, atol: float = 1e-10) -> None:
@@ -402,3 +411,70 @@ class MatrixModel(KPModel):
         if self.d2h_const is None:
             raise ValueError(f"model {self.name!r}: second-order response needs d2h_const")
         return np.asarray(self.d2h_const, dtype=complex)
+
+
+@dataclass(frozen=True)
+class DiracProjected(KPModel):
+    """Seed 001's semiclassical mapping of the Dirac model onto two 2DEG-like blocks.
+
+    Supplement ("Spin dynamics and semi-classical SOT in Dirac system"): for each pseudospin
+    polarisation nu = +-1, H_nu = H0_nu - (1/2) Lambda_nu phi.s - (J_ex/2) m.s with
+    H0_nu = nu sqrt((hbar v k)^2 + Delta^2) and Lambda_nu = -nu hbar v k lambda_R /
+    sqrt((hbar v k)^2 + Delta^2). Valid to first order in lambda_R away from band crossings.
+    ``nu = 0`` stands for both blocks (:meth:`components`). Parameters as
+    :class:`DiracRashbaExchange`.
+    """
+
+    hbar_v: float = 0.6582
+    delta: float = 0.008
+    lambda_r: float = 0.008
+    j_ex: float = 0.060
+    nu: int = 0
+    m: tuple = (0.0, 0.0, 1.0)
+    name: str = "dirac_projected"
+    n_bands: int = 2
+
+    def __post_init__(self):
+        object.__setattr__(self, "m", tuple(unit_vector(self.m)))
+        if self.nu not in (-1, 0, 1):
+            raise ValueError(f"dirac_projected: nu = {self.nu} must be +1, -1 or 0 (both)")
+
+    def components(self):
+        if self.nu == 0:
+            return [replace(self, nu=1), replace(self, nu=-1)]
+        return [self]
+
+    @property
+    def exchange(self) -> float:
+        return -self.j_ex / 2
+
+    @property
+    def spin(self):
+        return PAULI[1:].copy()
+
+    def _parts(self, kx, ky):
+        if self.nu == 0:
+            raise ValueError("dirac_projected: evaluate one block at a time (use .components())")
+        kx = np.asarray(kx, float)[..., None, None]
+        ky = np.asarray(ky, float)[..., None, None]
+        e = np.sqrt(self.hbar_v**2 * (kx**2 + ky**2) + self.delta**2)
+        return kx, ky, e
+
+    def hamiltonian(self, kx, ky):
+        kx, ky, e = self._parts(kx, ky)
+        g = -self.nu * self.hbar_v * self.lambda_r / e          # Lambda_nu / k
+        mx, my, mz = self.m
+        return (self.nu * e * PAULI[0] - 0.5 * g * (kx * PAULI[2] - ky * PAULI[1])
+                - 0.5 * self.j_ex * (mx * PAULI[1] + my * PAULI[2] + mz * PAULI[3]))
+
+    def dh(self, kx, ky):
+        kx, ky, e = self._parts(kx, ky)
+        v2 = self.hbar_v**2
+        g = -self.nu * self.hbar_v * self.lambda_r / e
+        dg = self.nu * self.hbar_v * self.lambda_r * v2 / e**3    # d g / d k_i = dg * k_i
+        rot = kx * PAULI[2] - ky * PAULI[1]
+        return np.stack([self.nu * v2 * kx / e * PAULI[0] - 0.5 * (dg * kx * rot + g * PAULI[2]),
+                         self.nu * v2 * ky / e * PAULI[0] - 0.5 * (dg * ky * rot - g * PAULI[1])])
+
+    def d2h(self):
+        raise ValueError("dirac_projected: second-order response not implemented")

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .grids import BandData, KGrid, check_resolution, diagonalise
+from .grids import BandData, KGrid, check_cutoff, check_resolution, diagonalise
 
 __all__ = ["KuboResult", "kubo_bastin", "lorentz_primitive", "thermal_average"]
 
@@ -112,12 +112,14 @@ def lorentz_primitive(p, q, mu):
     return out
 
 
-def _pair_integrals(eps, eta, mu):
+def _pair_integrals(eps, eta, mu, full: bool = True):
     """Closed-form energy integrals for every band pair at T = 0.
 
     Returns (I_plus, I_minus, I_sea), each (..., nb, nb) indexed [n, m]:
     I_plus  = int^mu dG+_m/d eps delta_n,  I_minus = int^mu delta_m dG-_n/d eps,
-    I_sea   = int^mu R'_m delta_n.
+    I_sea   = int^mu R'_m delta_n  (real). With ``full=False`` only I_sea is computed
+    (I_plus, I_minus are None). Uses F(conj p, conj q) = conj F(p, q) for real mu, so that
+    I_sea = -Im[F(a_m, conj a_n) - F(a_m, a_n)] / (2 pi) with a = eps - i eta.
     """
     a = eps - 1j * eta          # poles of G+
     ab = eps + 1j * eta         # poles of G-
@@ -127,11 +129,12 @@ def _pair_integrals(eps, eta, mu):
     abm = ab[..., None, :]
     c = 1.0 / (2j * np.pi)
     F = lambda p, q: lorentz_primitive(p, q, mu)  # noqa: E731
-    i_plus = -c * (F(am, abn) - F(am, an))
+    plus = F(am, abn) - F(am, an)
+    i_sea = -np.imag(plus) / (2 * np.pi)
+    if not full:
+        return None, None, i_sea
+    i_plus = -c * plus
     i_minus = -c * (F(abn, abm) - F(abn, am))
-    i_sea_plus = F(am, abn) - F(am, an)
-    i_sea_minus = F(abm, abn) - F(abm, an)
-    i_sea = -0.5 * c * (i_sea_plus + i_sea_minus)
     return i_plus, i_minus, i_sea
 
 
@@ -171,6 +174,7 @@ def kubo_bastin(model, mu, eta: float, grid: KGrid, theta_e: float = 0.0,
     comps = model.components()
     if check:
         check_resolution(grid, comps, eta, "broadening eta", factor=1.0)
+        check_cutoff(comps, grid.kmax, float(mu.min()), float(mu.max()), 10 * eta)
     e = np.array([np.cos(theta_e), np.sin(theta_e)])
     surf = np.zeros((mu.size, 3))
     intra = np.zeros((mu.size, 3))
@@ -194,8 +198,8 @@ def kubo_bastin(model, mu, eta: float, grid: KGrid, theta_e: float = 0.0,
             s_nm = np.pi * np.real(X) * dd[None]            # -pi hbar f' -> +pi delta(eps-mu)
             surf[i] += np.einsum("k,ckij->c", bd.w, s_nm)
             intra[i] += np.einsum("k,ckii->c", bd.w, s_nm)
-            i_plus, i_minus, i_sea = _pair_integrals(bd.eps, eta, m)
-            sea[i] += np.einsum("k,ckij->c", bd.w, -2 * np.imag(X) * np.real(i_sea)[None])
+            i_plus, i_minus, i_sea = _pair_integrals(bd.eps, eta, m, full=full_bastin)
+            sea[i] += np.einsum("k,ckij->c", bd.w, -2 * np.imag(X) * i_sea[None])
             if full_bastin:
                 integ = X * (i_plus[None] - i_minus[None])
                 bast[i] += np.einsum("k,ckij->c", bd.w, np.real(1j * integ))

@@ -1,0 +1,270 @@
+"""``sotfit theory kp``: spin densities and torques of k·p band models against mu.
+
+Examples::
+
+    sotfit theory kp --model tmdc --tmdc WSe2 --twist 0 --lambda-r 1meV --tau 3ps \\
+        --temperature 25.7meV --theta-e 45deg --field 0.2mV/nm --sweep mu=-1.5:1.5:200 --out wse2
+    sotfit theory kp --model 2deg --alpha-r 0.01 --j-ex 52meV --tau 0.5ps --sweep mu=-0.02:0.1:60 --out rashba
+    sotfit theory kp --model dirac --method kubo --eta 2meV --sweep mu=-0.15:0.15:61 --out dirac
+
+Writes into DIR: ``spin_density.csv`` (one row per mu, units in the headers), ``summary.json``
+(parameters and extrema, each with its unit), ``figures/`` (spin density and torque against mu;
+with ``--map`` a map over a second parameter and ``map.csv``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..units import quantity
+from .common import CLIError, Progress, prepare_out_dir, quantity_type, write_json
+
+MAP_PARAMETERS = {"lambda_r": ("energy", "eV"), "j_ex": ("energy", "eV"), "twist": ("angle", "deg"),
+                  "gate": (None, "V/nm"), "theta_m": ("angle", "deg"), "b_c": ("energy", "eV"),
+                  "b_v": ("energy", "eV")}
+
+
+def _range(text: str, dimension, unit, what: str):
+    """Parse NAME=START:STOP:N -> (name, array in house units)."""
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"{what} must look like NAME=START:STOP:N, got {text!r}")
+    name, spec = text.split("=", 1)
+    parts = spec.split(":")
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"{what} {text!r}: need START:STOP:N")
+    try:
+        n = int(parts[2])
+        if dimension is None:
+            a, b = float(parts[0]), float(parts[1])
+        else:
+            a, b = quantity(parts[0], dimension, unit), quantity(parts[1], dimension, unit)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{what} {text!r}: {exc}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{what} {text!r}: N must be >= 1")
+    return name.strip(), np.linspace(a, b, n)
+
+
+def _sweep_type(text):
+    name, vals = _range(text, "energy", "eV", "--sweep")
+    if name != "mu":
+        raise argparse.ArgumentTypeError(f"--sweep sweeps the chemical potential: use mu=START:STOP:N, got {name!r}")
+    return vals
+
+
+def _map_type(text):
+    name = text.split("=", 1)[0].strip()
+    if name not in MAP_PARAMETERS:
+        raise argparse.ArgumentTypeError(f"--map {name!r}: choose one of {sorted(MAP_PARAMETERS)}")
+    dim, unit = MAP_PARAMETERS[name]
+    return _range(text, dim, unit, "--map")
+
+
+def add_parser(subparsers) -> None:
+    """Register ``sotfit theory kp``."""
+    p = subparsers.add_parser(
+        "kp", help="k.p band models: Boltzmann and Kubo-Bastin spin densities and torques",
+        description="Current-induced spin density S and torque tau = J m x S of a k.p model "
+                    "(2DEG Rashba ferromagnet, Dirac model, TMDC/CrI3) against the chemical potential.")
+    p.add_argument("--model", required=True, choices=["tmdc", "dirac", "2deg"])
+    p.add_argument("--method", choices=["boltzmann", "kubo"], default="boltzmann")
+    p.add_argument("--sweep", type=_sweep_type, required=True, metavar="mu=START:STOP:N",
+                   help="chemical potentials, e.g. mu=-1.5:1.5:200 (eV) or mu=-20meV:80meV:50")
+    p.add_argument("--map", type=_map_type, metavar="NAME=START:STOP:N",
+                   help=f"also map the torque over a second parameter ({', '.join(MAP_PARAMETERS)})")
+    g = p.add_argument_group("model parameters")
+    g.add_argument("--tmdc", default="WSe2", help="tmdc: WSe2 or MoSe2 (seed 000 Table I)")
+    g.add_argument("--twist", type=quantity_type("angle", "deg"), default=0.0,
+                   help="tmdc: twist angle (Table I has 0 and 30deg; others need --table)")
+    g.add_argument("--gate", type=float, default=0.0, help="tmdc: gate field in V/nm (needs --table)")
+    g.add_argument("--table", type=Path, help="tmdc: CSV of parameters over (twist, gate), "
+                   "interpolated bicubically (format of data/kp/tmdc_cri3_table1.csv + 'gate (V/nm)')")
+    g.add_argument("--lambda-r", type=quantity_type("energy", "eV"),
+                   help="Rashba coupling (tmdc, dirac), e.g. 1meV")
+    g.add_argument("--alpha-r", type=float, help="2deg: Rashba constant alpha_R in eV nm")
+    g.add_argument("--j-ex", type=quantity_type("energy", "eV"), help="2deg, dirac: exchange splitting")
+    g.add_argument("--m-eff", type=float, help="2deg: effective mass (electron masses)")
+    g.add_argument("--hbar-v", type=float, help="dirac: hbar v in eV nm")
+    g.add_argument("--delta", type=quantity_type("energy", "eV"), help="dirac: mass Delta")
+    g.add_argument("--theta-m", type=quantity_type("angle", "deg"), default=0.0,
+                   help="magnetisation polar angle from z (default 0deg)")
+    g.add_argument("--phi-m", type=quantity_type("angle", "deg"), default=0.0,
+                   help="magnetisation azimuth from x (default 0deg)")
+    r = p.add_argument_group("response")
+    r.add_argument("--tau", type=quantity_type("time", "ps"), default=1.0, help="relaxation time (default 1ps)")
+    r.add_argument("--temperature", type=quantity_type("energy", "eV"), default=0.0,
+                   help="k_B T, e.g. 25.7meV (default 0: exact Fermi contours)")
+    r.add_argument("--eta", type=quantity_type("energy", "eV"), help="Kubo broadening, e.g. 2meV")
+    r.add_argument("--theta-e", type=quantity_type("angle", "deg"), default=0.0,
+                   help="field direction from x (default 0deg)")
+    r.add_argument("--field", type=quantity_type("electric_field", "V/m"), default=2e5,
+                   help="electric field for S and tau (default 0.2mV/nm)")
+    r.add_argument("--second-order", action="store_true", help="also the second-order intra-band term")
+    r.add_argument("--decompose", metavar="N_THETA,N_PHI",
+                   help="also compute S on a set of magnetisation directions (odd N_THETA, even "
+                        "N_PHI, e.g. 5,4) and write chi_FL, xi_FL, chi_DL, chi_par, chi_perp "
+                        "(seed 001 eqs. 1-2) against mu to chis.csv")
+    r.add_argument("--kmax", type=float, help="k-grid radius in 1/nm (default: beyond every contour)")
+    r.add_argument("--n-phi", type=int, default=32, help="azimuths of the k-grid (default 32)")
+    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--overwrite", action="store_true", help="replace a non-empty output folder")
+    p.add_argument("--no-figures", action="store_true")
+    p.add_argument("--json", action="store_true", help="print summary.json instead of a text summary")
+    p.set_defaults(func=run)
+
+
+def build_model(args, overrides=None):
+    """The k.p model described by the command-line options (``overrides`` from --map)."""
+    from ..models.kp.hamiltonians import DiracRashbaExchange, Rashba2DEG, TMDCCrI3
+    from ..models.kp.tables import ParameterTable, tmdc_from_table1
+
+    o = dict(overrides or {})
+    th = np.radians(o.pop("theta_m", args.theta_m))
+    ph = np.radians(args.phi_m)
+    m = (np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th))
+    if args.model == "2deg":
+        kw = {k: v for k, v in (("alpha_r", args.alpha_r), ("j_ex", args.j_ex), ("m_eff", args.m_eff))
+              if v is not None}
+        kw.update(o)
+        return Rashba2DEG(m=m, **kw)
+    if args.model == "dirac":
+        kw = {k: v for k, v in (("hbar_v", args.hbar_v), ("delta", args.delta),
+                                ("lambda_r", args.lambda_r), ("j_ex", args.j_ex)) if v is not None}
+        kw.update(o)
+        return DiracRashbaExchange(m=m, **kw)
+    lam = o.pop("lambda_r", 1e-3 if args.lambda_r is None else args.lambda_r)
+    twist = o.pop("twist", args.twist)
+    gate = o.pop("gate", args.gate)
+    if args.table is not None:
+        model = ParameterTable.from_csv(args.table, args.tmdc).model(twist, gate, lambda_r=lam, m=m)
+    else:
+        if gate != 0.0:
+            raise CLIError("--gate needs a --table of parameters over (twist, gate)")
+        model = tmdc_from_table1(args.tmdc, twist, lambda_r=lam, m=m)
+    from dataclasses import replace
+    return replace(model, **o) if o else model
+
+
+def _write_table(path: Path, res: dict) -> None:
+    cols = [("mu (eV)", res["mu"])]
+    for key, unit in (("surface", "1/(V nm)"), ("sea", "1/(V nm)"), ("tau_surface", "eV/nm^2"),
+                      ("tau_sea", "eV/nm^2"), ("second", "1/V^2")):
+        if res.get(key) is None:
+            continue
+        for i, c in enumerate("xyz"):
+            cols.append((f"{key}_{c} ({unit})", res[key][:, i]))
+    cols.append(("J (eV)", res["J"]))
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([c[0] for c in cols])
+        for row in zip(*[c[1] for c in cols]):
+            w.writerow([f"{v:.10g}" for v in row])
+
+
+def run(args) -> int:
+    from ..models.kp.sweep import sweep_mu
+
+    out = prepare_out_dir(args.out, args.overwrite)
+    field = args.field * 1e-9                       # V/m -> V/nm
+    model = build_model(args)
+    kw = dict(method=args.method, tau=args.tau, temperature=args.temperature, eta=args.eta,
+              theta_e=np.radians(args.theta_e), field=field, kmax=args.kmax, n_phi=args.n_phi,
+              second_order=args.second_order)
+    res = sweep_mu(model, args.sweep, progress=Progress("kp sweep"), **kw)
+    _write_table(out / "spin_density.csv", res)
+    params = {k: getattr(model, k) for k in ("m_eff", "alpha_r", "hbar_v", "delta", "lambda_r",
+                                              "lambda_c", "lambda_v", "b_c", "b_v", "j_ex")
+              if hasattr(model, k)}
+    units = {"m_eff": "", "alpha_r": "eV nm", "hbar_v": "eV nm"}
+    summary = {
+        "command": "theory kp", "model": args.model, "method": args.method,
+        "parameters": {k: {"value": float(v), "unit": units.get(k, "eV")} for k, v in params.items()},
+        "m": list(map(float, model.m)),
+        "tau": {"value": args.tau, "unit": "ps"},
+        "temperature": {"value": args.temperature, "unit": "eV"},
+        "eta": None if args.eta is None else {"value": args.eta, "unit": "eV"},
+        "field": {"value": field, "unit": "V/nm"},
+        "theta_e": {"value": args.theta_e, "unit": "deg"},
+        "mu": {"start": float(args.sweep[0]), "stop": float(args.sweep[-1]), "n": int(args.sweep.size), "unit": "eV"},
+        "max_abs_tau_surface": {"value": float(np.abs(res["tau_surface"]).max()), "unit": "eV/nm^2"},
+        "max_abs_tau_sea": {"value": float(np.abs(res["tau_sea"]).max()), "unit": "eV/nm^2"},
+        "grid": {k: v for k, v in res["meta"].items() if isinstance(v, (int, float, str))},
+        "conventions": "spin in hbar/2 (Pauli); electrons of charge -e; tau = J m x S (seed 000 eq. 7); "
+                       "Kubo tau = hbar/(2 eta); see docs/kp.md",
+    }
+    if args.model == "tmdc":
+        summary["tmdc"] = {"name": args.tmdc, "twist_deg": args.twist, "gate_V_per_nm": args.gate}
+    if args.map is not None:
+        name, values = args.map
+        zs, zi = [], []
+        for v in values:
+            r = sweep_mu(build_model(args, {name: v}), args.sweep, **kw)
+            zs.append(r["tau_surface"][:, 0])
+            zi.append(r["tau_sea"][:, 0])
+        zs, zi = np.array(zs), np.array(zi)
+        unit = MAP_PARAMETERS[name][1]
+        with open(out / "map.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow([f"{name} ({unit})", "mu (eV)", "tau_surface_x (eV/nm^2)", "tau_sea_x (eV/nm^2)"])
+            for i, v in enumerate(values):
+                for j, mu in enumerate(args.sweep):
+                    w.writerow([f"{v:.10g}", f"{mu:.10g}", f"{zs[i, j]:.10g}", f"{zi[i, j]:.10g}"])
+        summary["map"] = {"parameter": name, "unit": unit, "values": list(map(float, values))}
+    if args.decompose:
+        from ..models.kp.torque import decompose_seed001, magnetisation_set
+
+        try:
+            nt, nph = (int(v) for v in args.decompose.split(","))
+            ms = magnetisation_set(nt, nph)
+        except ValueError as exc:
+            raise CLIError(f"--decompose {args.decompose!r}: {exc}") from None
+        per_m = [sweep_mu(model.with_m(m) if hasattr(model, "with_m") else model, args.sweep, **kw)
+                 for m in ms]
+        names = ("chi_fl", "xi_fl", "chi_dl", "chi_par", "chi_perp", "residual")
+        rows = []
+        for i, mu in enumerate(args.sweep):
+            spin = np.array([r["surface"][i] + r["sea"][i] for r in per_m])
+            d = decompose_seed001(ms, spin, np.radians(args.theta_e)).as_dict()
+            rows.append([mu] + [d[k] for k in names])
+        rows = np.array(rows)
+        with open(out / "chis.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["mu (eV)", "chi_fl (1/(V nm))", "xi_fl ()", "chi_dl (1/(V nm))",
+                        "chi_par (1/(V nm))", "chi_perp (1/(V nm))", "residual ()"])
+            for row in rows:
+                w.writerow([f"{v:.10g}" for v in row])
+        summary["decomposition"] = {"n_directions": int(len(ms)), "file": "chis.csv",
+                                    "max_residual": float(np.nanmax(rows[:, -1]))}
+        res["chis"] = rows
+    write_json(summary, out / "summary.json")
+    if not args.no_figures:
+        from ..plot.kp import plot_map, plot_spin_density, plot_torque
+
+        plot_spin_density(res, out / "figures" / "spin_density.png")
+        plot_torque(res, out / "figures" / "torque.png")
+        if "chis" in res:
+            from ..plot.kp import plot_chis
+
+            plot_chis(res["chis"], out / "figures" / "chis.png")
+        if args.map is not None:
+            name, values = args.map
+            label = f"{name} ({MAP_PARAMETERS[name][1]})"
+            plot_map(args.sweep, values, zs * 1e3, label, r"$\tau^{oc}_x$ (meV nm$^{-2}$)",
+                     out / "figures" / "map_tau_surface.png")
+            plot_map(args.sweep, values, zi * 1e3, label, r"$\tau^{in}_x$ (meV nm$^{-2}$)",
+                     out / "figures" / "map_tau_sea.png")
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"theory kp: {args.model} ({args.method}), {args.sweep.size} chemical potentials "
+              f"in [{args.sweep[0]:.4g}, {args.sweep[-1]:.4g}] eV")
+        print(f"  max |tau^oc| = {summary['max_abs_tau_surface']['value'] * 1e3:.4g} meV/nm^2, "
+              f"max |tau^in| = {summary['max_abs_tau_sea']['value'] * 1e3:.4g} meV/nm^2 "
+              f"at E = {field * 1e3:.4g} mV/nm")
+        print(f"  wrote {out}")
+    return 0

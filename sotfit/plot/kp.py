@@ -1,0 +1,75 @@
+"""Figures of band-model torques: spin density and torque against mu, and maps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import plt, save
+
+__all__ = ["plot_spin_density", "plot_torque", "plot_map", "plot_chis"]
+
+_C = ("x", "y", "z")
+
+
+def plot_spin_density(res: dict, path=None, overwrite: bool = False):
+    """S^oc (Fermi surface) and S^in (Fermi sea) components (1/nm^2, spin in hbar/2) against mu."""
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), sharex=True)
+    for ax, key, title in ((axes[0], "S_surface", "Fermi surface (intra-band)"),
+                           (axes[1], "S_sea", "Fermi sea (inter-band)")):
+        for i, c in enumerate(_C):
+            ax.plot(res["mu"], res[key][:, i], label=f"$S_{c}$")
+        ax.set_title(title)
+        ax.set_xlabel("chemical potential (eV)")
+        ax.axhline(0, color="0.7", lw=0.5)
+    axes[0].set_ylabel(r"spin density ($\hbar/2$ nm$^{-2}$)")
+    axes[0].legend()
+    fig.tight_layout()
+    return save(fig, path, overwrite=overwrite) if path else fig
+
+
+def plot_torque(res: dict, path=None, overwrite: bool = False):
+    """Torque components tau = J m x S (eV/nm^2) of both mechanisms against mu."""
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), sharex=True)
+    for ax, key, title in ((axes[0], "tau_surface", r"$\tau^{oc}$ (intra-band)"),
+                           (axes[1], "tau_sea", r"$\tau^{in}$ (inter-band)")):
+        for i, c in enumerate(_C):
+            ax.plot(res["mu"], res[key][:, i] * 1e3, label=rf"$\tau_{c}$")
+        ax.set_title(title)
+        ax.set_xlabel("chemical potential (eV)")
+        ax.axhline(0, color="0.7", lw=0.5)
+    axes[0].set_ylabel(r"torque (meV nm$^{-2}$)")
+    axes[0].legend()
+    fig.tight_layout()
+    return save(fig, path, overwrite=overwrite) if path else fig
+
+
+def plot_map(mu, values, z, ylabel: str, title: str, path=None, overwrite: bool = False):
+    """Colour map z[i_value, i_mu] against mu (eV) and a second parameter."""
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    lim = np.nanmax(np.abs(z)) or 1.0
+    im = ax.pcolormesh(mu, values, z, shading="nearest", cmap="RdBu_r", vmin=-lim, vmax=lim)
+    fig.colorbar(im, ax=ax, label=title)
+    ax.set_xlabel("chemical potential (eV)")
+    ax.set_ylabel(ylabel)
+    fig.tight_layout()
+    return save(fig, path, overwrite=overwrite) if path else fig
+
+
+def plot_chis(rows, path=None, overwrite: bool = False):
+    """chi_FL, chi_DL, chi_par, chi_perp (1/(V nm)) and the fit residual against mu.
+
+    ``rows``: columns mu, chi_fl, xi_fl, chi_dl, chi_par, chi_perp, residual (seed 001 eqs. 1-2).
+    """
+    rows = np.asarray(rows)
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), sharex=True)
+    mu = rows[:, 0]
+    for j, lab in ((1, r"$\chi_{FL}$"), (3, r"$\chi_{DL}$"), (4, r"$\chi_\parallel$"), (5, r"$\chi_\perp$")):
+        axes[0].plot(mu, rows[:, j], label=lab)
+    axes[0].set_ylabel(r"$\chi$ (V$^{-1}$ nm$^{-1}$)")
+    axes[0].legend()
+    axes[1].semilogy(mu, np.maximum(rows[:, 6], 1e-16))
+    axes[1].set_ylabel("residual of eqs. (1)-(2)")
+    for ax in axes:
+        ax.set_xlabel("chemical potential (eV)")
+    fig.tight_layout()
+    return save(fig, path, overwrite=overwrite) if path else fig

@@ -1,0 +1,62 @@
+"""``sotfit theory kp``: outputs, units in headers, refusal of bad input."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from sotfit.cli import main
+
+
+def test_theory_kp_2deg_writes_table_summary_figures(tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(["theory", "kp", "--model", "2deg", "--alpha-r", "0.01", "--j-ex", "52meV",
+               "--tau", "0.5ps", "--sweep", "mu=-20meV:40meV:4", "--n-phi", "8",
+               "--map", "j_ex=40meV:60meV:2", "--out", str(out)])
+    assert rc == 0
+    rows = list(csv.DictReader(open(out / "spin_density.csv")))
+    assert len(rows) == 4 and "surface_y (1/(V nm))" in rows[0] and "mu (eV)" in rows[0]
+    s = json.loads((out / "summary.json").read_text())
+    assert s["tau"] == {"value": 0.5, "unit": "ps"}
+    assert s["parameters"]["j_ex"]["value"] == pytest.approx(0.052)
+    # the exchange-dominated ratio chi_FL/chi_DL ~ -tau J/hbar (seed 001 after eq. 7, docs/kp.md)
+    r = rows[1]
+    ratio = float(r["surface_y (1/(V nm))"]) / float(r["sea_x (1/(V nm))"])
+    assert ratio == pytest.approx(-0.5 * 0.052 / 6.582119569e-4, rel=0.03)
+    for f in ("spin_density.png", "torque.png", "map_tau_surface.png", "map_tau_sea.png"):
+        assert (out / "figures" / f).is_file()
+    assert len(list(csv.reader(open(out / "map.csv")))) == 1 + 2 * 4
+    # never overwrite silently
+    rc = main(["theory", "kp", "--model", "2deg", "--sweep", "mu=0:0.01:2", "--out", str(out)])
+    assert rc == 2 and "--overwrite" in capsys.readouterr().err
+
+
+def test_theory_kp_bad_input(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["theory", "kp", "--model", "2deg", "--sweep", "x=0:1:3", "--out", str(tmp_path / "a")])
+    assert "mu=START:STOP:N" in capsys.readouterr().err
+    rc = main(["theory", "kp", "--model", "tmdc", "--twist", "15deg", "--sweep", "mu=0.8:0.9:2",
+               "--temperature", "25.7meV", "--out", str(tmp_path / "b")])
+    assert rc == 2 and "no entry for tmdc='WSe2', twist=15.0" in capsys.readouterr().err
+    rc = main(["theory", "kp", "--model", "dirac", "--method", "kubo", "--sweep", "mu=0:0.1:2",
+               "--out", str(tmp_path / "c")])
+    assert rc == 2 and "eta" in capsys.readouterr().err
+
+
+def test_theory_kp_decomposition_table(tmp_path):
+    """--decompose writes chi's against mu; at E_F = 0 (exchange-dominated 2DEG) they match
+    seed 001 eqs. (14a,b) (physical sign, docs/kp.md)."""
+    from test_kp_boltzmann import seed001_eq13_14
+    from sotfit.models.kp.hamiltonians import Rashba2DEG
+
+    out = tmp_path / "d"
+    rc = main(["theory", "kp", "--model", "2deg", "--alpha-r", "0.01", "--j-ex", "52meV",
+               "--tau", "0.5ps", "--sweep", "mu=0:0.01:2", "--n-phi", "16", "--decompose", "5,4",
+               "--no-figures", "--out", str(out)])
+    assert rc == 0
+    rows = list(csv.DictReader(open(out / "chis.csv")))
+    fl, dl = seed001_eq13_14(Rashba2DEG(alpha_r=0.01, j_ex=0.052), 0.0, 0.5)
+    assert float(rows[0]["chi_fl (1/(V nm))"]) == pytest.approx(-fl, rel=1e-2)
+    assert float(rows[0]["chi_dl (1/(V nm))"]) == pytest.approx(dl, rel=1e-2)
+    assert json.loads((out / "summary.json").read_text())["decomposition"]["n_directions"] == 14
