@@ -256,3 +256,13 @@ def test_bad_input():
         reflection_transmission(np.array([0, 0, 2.0]), 0.1, 1.0, 0.0)
     with pytest.raises(DeltaInputError, match="n must be"):
         azimuthal_integrals(0.3, 0.1, 1.0, 0.2, n=2)
+
+
+def test_grid_convergence_check():
+    from sotfit.models.interface.delta_barrier import ConvergenceError
+    args = (0.3, 1.0, 0.8, (1, 0, 0))
+    g = mixing_conductance_delta(*args, n_theta=16, n_phi=16, tol=1e-5)
+    ref = mixing_conductance_delta(*args, n_theta=48, n_phi=512)  # error ~2e-8
+    assert abs(g - ref) < 1e-5
+    with pytest.raises(ConvergenceError, match="not converged"):
+        mixing_conductance_delta(*args, n_theta=16, n_phi=16, tol=1e-12, max_points=64)
