@@ -107,6 +107,40 @@ def test_reflection_agrees_with_dense_solve_per_k(case):
     assert n_checked > 50
 
 
+def _gauss_2d_average(E, t0, t_m, J, order):
+    """BZ average by a product Gauss-Legendre rule over (k_y, k_z), piecewise over the open region.
+
+    Independent of the module's reduction to cpar: for each k_y the open k_z
+    interval is found from |E/2t0 + cos k_y + cos k_z| < 1, and both directions
+    use x = (1 - cos(pi s))/2 to absorb the square-root edges.
+    """
+    s, w = np.polynomial.legendre.leggauss(order)
+    s, w = 0.5 * (s + 1), 0.5 * w
+    x = 0.5 * (1 - np.cos(np.pi * s))
+    wx = w * 0.5 * np.pi * np.sin(np.pi * s)
+    e = E / (2 * t0)
+    bps = sorted({0.0, math.pi} | {math.acos(c) for c in (-e, -e - 2, -e + 2) if -1 < c < 1})
+    total = 0.0
+    for lo, hi in zip(bps[:-1], bps[1:]):
+        ky = lo + (hi - lo) * x
+        cy = np.cos(ky)
+        kz_lo = np.arccos(np.clip(-e - cy + 1, -1, 1))
+        kz_hi = np.arccos(np.clip(-e - cy - 1, -1, 1))
+        kz = kz_lo[:, None] + (kz_hi - kz_lo)[:, None] * x[None, :]
+        f, _ = mixing_integrand(ky[:, None], kz, E, t0, t_m, J)
+        total += np.sum((hi - lo) * wx[:, None] * (kz_hi - kz_lo)[:, None] * wx[None, :] * f)
+    return total / math.pi ** 2
+
+
+def test_kpar_sum_converged_and_matches_2d_quadrature():
+    for E, t_m, J in ((-2.0, 0.6, 0.3), (0.7, 0.9, 1.3), (-5.0, 0.2, 0.05)):
+        res = mixing_conductance_tb(E, 1.0, t_m, J, order=65, tol=1e-6, strict=True)
+        assert res.converged and res.error_estimate < 1e-6
+        ref = _gauss_2d_average(E, 1.0, t_m, J, 96)
+        assert abs(res.g_mix - ref) < 1e-8
+
+
+@pytest.mark.slow
 def test_kpar_sum_converged_and_matches_adaptive_quadrature():
     E, t0, t_m, J = -2.0, 1.0, 0.6, 0.3
     res = mixing_conductance_tb(E, t0, t_m, J, order=65, tol=1e-6, strict=True)
