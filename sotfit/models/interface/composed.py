@@ -41,13 +41,14 @@ def efficiency_from_g(t, g_mix, spin_hall_conductivity, spin_diffusion_length, r
     ----------
     t : array_like
         Spin-source thickness (nm).
-    g_mix : complex
-        Mixing conductance (1e13 Ohm^-1 m^-2).
-    spin_hall_conductivity : float
+    g_mix : complex or array_like
+        Mixing conductance (1e13 Ohm^-1 m^-2); may carry a parameter shape
+        such as ``(nwalkers, 1)`` that broadcasts with ``t``.
+    spin_hall_conductivity : float or array_like
         1e5 (hbar/2e) Ohm^-1 m^-1.
-    spin_diffusion_length : float
+    spin_diffusion_length : float or array_like
         nm.
-    resistivity : float
+    resistivity : float or array_like
         uOhm cm.
     torque : {0, 1}
 
@@ -59,16 +60,37 @@ def efficiency_from_g(t, g_mix, spin_hall_conductivity, spin_diffusion_length, r
     k = int(round(float(torque)))
     if k not in (0, 1) or abs(float(torque) - k) > 1e-12:
         raise ModelError(f"input 'torque' must be 0 (damping-like) or 1 (field-like); got {torque!r}")
-    g = complex(np.asarray(g_mix).item())
+    g = np.asarray(g_mix, dtype=complex)
     z = complex_efficiency(t, spin_hall_conductivity, spin_diffusion_length, g.real, g.imag,
                            resistivity)
     return z.real if k == 0 else -z.imag
 
 
+def _single(name, value):
+    """A parameter that the k_par rule needs as one number (it may arrive as a constant array)."""
+    v = np.asarray(value, dtype=float)
+    if v.size > 1 and np.ptp(v) > 0:
+        return None
+    return float(v.ravel()[0])
+
+
 def barrier_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivity, delta_t, J,
                        t0, fermi_energy, eps_m, lattice_constant, torque):
-    """Efficiency per field for the barrier-model G (arguments as the ModelSpec table)."""
-    g = barrier_mixing_complex(J, delta_t, t0, fermi_energy, eps_m, lattice_constant)
+    """Efficiency per field for the barrier-model G (arguments as the ModelSpec table).
+
+    Vectorised over parameter arrays (e.g. shape ``(nwalkers, 1)`` against
+    ``t`` of shape ``(n,)``); ``t0`` and ``fermi_energy`` that vary between
+    parameter sets are handled by a loop.
+    """
+    t0s, efs = _single("t0", t0), _single("fermi_energy", fermi_energy)
+    if t0s is None or efs is None:
+        shape = np.broadcast(*(np.asarray(v) for v in (delta_t, J, t0, fermi_energy, eps_m,
+                                                       lattice_constant))).shape
+        args = [np.broadcast_to(v, shape).ravel() for v in (J, delta_t, t0, fermi_energy, eps_m,
+                                                            lattice_constant)]
+        g = np.array([complex(barrier_mixing_complex(*a)) for a in zip(*args)]).reshape(shape)
+    else:
+        g = barrier_mixing_complex(J, delta_t, t0s, efs, eps_m, lattice_constant)
     return efficiency_from_g(t, g, spin_hall_conductivity, spin_diffusion_length, resistivity,
                              torque)
 
@@ -76,7 +98,10 @@ def barrier_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resisti
 def delta_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivity, u0, u_ex, u_R,
                      k_fermi, theta_m, phi_m, torque):
     """Efficiency per field for the delta-barrier G (arguments as the ModelSpec table)."""
-    g = delta_mixing_complex(u_ex, u0, u_R, k_fermi, theta_m, phi_m)
+    shape = np.broadcast(*(np.asarray(v) for v in (u0, u_ex, u_R, k_fermi, theta_m, phi_m))).shape
+    args = [np.broadcast_to(v, shape).ravel() for v in (u_ex, u0, u_R, k_fermi, theta_m, phi_m)]
+    g = np.array([complex(np.asarray(delta_mixing_complex(*a)).item()) for a in zip(*args)],
+                 dtype=complex).reshape(shape)
     return efficiency_from_g(t, g, spin_hall_conductivity, spin_diffusion_length, resistivity,
                              torque)
 
