@@ -1,27 +1,28 @@
-"""``sotfit theory``: parent command of the theory families.
+"""``sotfit theory ...``: band-structure and scattering theory of spin-orbit torques.
 
-Each module listed in :data:`THEORY_COMMANDS` (``sotfit/cli/theory_<name>.py``)
-defines ``add_parser(subparsers)`` registering ``sotfit theory <name>``.
+A parent command whose sub-commands are the modules ``sotfit.cli.theory_<name>`` listed in
+:data:`THEORY_COMMANDS`; each defines ``add_parser(subparsers)`` and sets ``func``.
 """
 
 from __future__ import annotations
 
 import importlib
 
-#: Theory subcommand modules, in the order ``sotfit theory --help`` lists them.
-THEORY_COMMANDS: list[str] = ["theory_interface"]
+#: Theory sub-commands (modules ``theory_<name>.py``), in the order ``--help`` lists them.
+THEORY_COMMANDS: list[str] = ["interface"]
 
 
 def add_parser(subparsers) -> None:
-    """Register ``sotfit theory`` and its subcommands."""
-    parser = subparsers.add_parser("theory", help="microscopic theory models",
-                                   description="Microscopic theory models.")
-    sub = parser.add_subparsers(dest="theory_command", metavar="MODEL")
+    """Register ``theory`` and its sub-commands."""
+    p = subparsers.add_parser(
+        "theory", help="spin-orbit torques from band models and scattering theory",
+        description="Spin-orbit torques from theory: band (k.p) models, interfaces, T-matrix.")
+    sub = p.add_subparsers(dest="theory_command", metavar="MODEL")
     for name in THEORY_COMMANDS:
-        importlib.import_module(f"{__package__}.{name}").add_parser(sub)
+        importlib.import_module(f"{__package__}.theory_{name}").add_parser(sub)
 
-    def _help(args) -> int:
-        parser.print_help()
+    def _help(args):
+        p.print_help()
         return 1
 
-    parser.set_defaults(func=_help)
+    p.set_defaults(func=_help)
