@@ -107,6 +107,40 @@ def test_reflection_agrees_with_dense_solve_per_k(case):
     assert n_checked > 50
 
 
+def _gauss_2d_average(E, t0, t_m, J, order):
+    """BZ average by a product Gauss-Legendre rule over (k_y, k_z), piecewise over the open region.
+
+    Independent of the module's reduction to cpar: for each k_y the open k_z
+    interval is found from |E/2t0 + cos k_y + cos k_z| < 1, and both directions
+    use x = (1 - cos(pi s))/2 to absorb the square-root edges.
+    """
+    s, w = np.polynomial.legendre.leggauss(order)
+    s, w = 0.5 * (s + 1), 0.5 * w
+    x = 0.5 * (1 - np.cos(np.pi * s))
+    wx = w * 0.5 * np.pi * np.sin(np.pi * s)
+    e = E / (2 * t0)
+    bps = sorted({0.0, math.pi} | {math.acos(c) for c in (-e, -e - 2, -e + 2) if -1 < c < 1})
+    total = 0.0
+    for lo, hi in zip(bps[:-1], bps[1:]):
+        ky = lo + (hi - lo) * x
+        cy = np.cos(ky)
+        kz_lo = np.arccos(np.clip(-e - cy + 1, -1, 1))
+        kz_hi = np.arccos(np.clip(-e - cy - 1, -1, 1))
+        kz = kz_lo[:, None] + (kz_hi - kz_lo)[:, None] * x[None, :]
+        f, _ = mixing_integrand(ky[:, None], kz, E, t0, t_m, J)
+        total += np.sum((hi - lo) * wx[:, None] * (kz_hi - kz_lo)[:, None] * wx[None, :] * f)
+    return total / math.pi ** 2
+
+
+def test_kpar_sum_converged_and_matches_2d_quadrature():
+    for E, t_m, J in ((-2.0, 0.6, 0.3), (0.7, 0.9, 1.3), (-5.0, 0.2, 0.05)):
+        res = mixing_conductance_tb(E, 1.0, t_m, J, order=65, tol=1e-6, strict=True)
+        assert res.converged and res.error_estimate < 1e-6
+        ref = _gauss_2d_average(E, 1.0, t_m, J, 96)
+        assert abs(res.g_mix - ref) < 1e-8
+
+
+@pytest.mark.slow
 def test_kpar_sum_converged_and_matches_adaptive_quadrature():
     E, t0, t_m, J = -2.0, 1.0, 0.6, 0.3
     res = mixing_conductance_tb(E, t0, t_m, J, order=65, tol=1e-6, strict=True)
@@ -268,3 +302,31 @@ def test_seed003_fig4_message():
         assert re[0, j] / re[-1, j] > 100
     # while a strong exchange keeps Re G of order the Sharvin value without a barrier
     assert re[0, 4] > 0.5 * 2 * res.g_sharvin
+
+
+def test_im_g_sign_convention_per_channel_from_dense_solve():
+    """Absorbed spin for incident spin e1 (perpendicular to m): Re f e1 + Im f (e1 x m).
+
+    f = 1 - r_up r_dn^* is the module's summand; the spin currents come from the
+    dense solve's 2x2 reflection matrix (incident minus reflected spin, same
+    velocity in and out), for a random magnetisation direction.
+    """
+    rng = np.random.default_rng(9)
+    E, t0, t_m, J = -1.5, 1.0, 0.5, 0.4
+    m = rng.normal(size=3)
+    m /= np.linalg.norm(m)
+    e1 = np.cross(m, [0.3, -0.7, 0.2])
+    e1 /= np.linalg.norm(e1)
+    w, v = np.linalg.eigh(sum(a * s for a, s in zip(e1, SIGMA)))
+    psi = v[:, 1]  # spin along e1
+    checked = 0
+    for ky, kz in rng.uniform(0, math.pi, (60, 2)):
+        f, is_open = mixing_integrand(ky, kz, E, t0, t_m, J)
+        if not is_open:
+            continue
+        r = dense_reflection(ky, kz, E, t0, t_m, J, m=m)
+        absorbed = np.array([np.real(psi.conj() @ (s - r.conj().T @ s @ r) @ psi) for s in SIGMA])
+        expected = f.real * e1 + f.imag * np.cross(e1, m)
+        assert np.allclose(absorbed, expected, atol=1e-10)
+        checked += 1
+    assert checked > 10

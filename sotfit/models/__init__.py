@@ -14,6 +14,7 @@ from .stfmr_angle import stfmr_angle_va, stfmr_angle_vs
 from .stfmr_global import stfmr_global_inplane, stfmr_global_outofplane
 from .harmonic_hall import HALL_MODELS, TEXTBOOK_MODELS
 from .interface.specs import interface_barrier_g, interface_delta_g
+from .interface.composed import interface_barrier_efficiency, interface_delta_efficiency
 from .tmatrix import TMATRIX_MODELS
 from .kp.specs import KP_MODELS
 
@@ -24,7 +25,8 @@ MODELS.update({m.name: m for m in (stfmr_derivative, stfmr_two_resonances,
                                    stfmr_angle_vs, stfmr_angle_va)})
 MODELS.update(DRIFT_DIFFUSION_MODELS)
 MODELS.update({m.name: m for m in (*HALL_MODELS.values(), *TEXTBOOK_MODELS)})
-MODELS.update({m.name: m for m in (interface_barrier_g, interface_delta_g)})
+MODELS.update({m.name: m for m in (interface_barrier_g, interface_delta_g,
+                                   interface_barrier_efficiency, interface_delta_efficiency)})
 MODELS.update(TMATRIX_MODELS)
 MODELS.update(KP_MODELS)
 

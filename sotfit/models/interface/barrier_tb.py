@@ -449,7 +449,7 @@ def per_area_si(g, lattice_constant_nm):
     -------
     Same type as ``g``: ``g (e^2/h) / a^2`` in Ohm^-1 m^-2.
     """
-    if not lattice_constant_nm > 0:
+    if not np.all(np.asarray(lattice_constant_nm, dtype=float) > 0):
         raise BarrierInputError(f"lattice constant must be positive (nm); got {lattice_constant_nm}")
     a = lattice_constant_nm * 1e-9
     return g * E2_OVER_H / a ** 2

@@ -76,6 +76,7 @@ import numpy as np
 
 __all__ = [
     "DeltaInputError",
+    "ConvergenceError",
     "PAULI4",
     "u_effective",
     "reflection_transmission",
@@ -104,6 +105,10 @@ PAULI4 = np.stack([_SX, _SY, _SZ, _I2])
 
 class DeltaInputError(ValueError):
     """Impossible input for the delta-barrier model."""
+
+
+class ConvergenceError(RuntimeError):
+    """A Fermi-surface quadrature that did not reach the requested tolerance."""
 
 
 def _unit(m):
@@ -475,7 +480,7 @@ def _transverse_basis(m):
 
 
 def mixing_conductance_delta(u0, u_ex, u_R=0.0, m=(0.0, 0.0, 1.0), side="ir", n_theta=64,
-                             n_phi=64):
+                             n_phi=64, tol=None, max_points=1024):
     """Mixing conductance of the delta barrier in units of the per-spin Sharvin conductance.
 
     ``Re G = e1 . M e1``, ``Im G = -e2 . M e1`` with ``M`` the polar integral of
@@ -494,7 +499,16 @@ def mixing_conductance_delta(u0, u_ex, u_R=0.0, m=(0.0, 0.0, 1.0), side="ir", n_
         Magnetisation direction.
     side : {'ir', 't'}
     n_theta, n_phi : int
-        Quadrature sizes.
+        Quadrature sizes (Gauss-Legendre in cos(theta), trapezoid in phi).
+    tol : float, optional
+        If given, both grids are doubled until two successive results differ
+        by less than ``tol`` (in units of G_Sh); :class:`ConvergenceError` if
+        that needs more than ``max_points`` points per direction. With
+        Rashba coupling the azimuthal integrand has narrow features near
+        grazing incidence where ``u0 - |u_eff|`` changes sign, and the phi
+        rule then converges algebraically rather than exponentially.
+    max_points : int
+        Largest grid tried with ``tol``.
 
     Returns
     -------
@@ -503,6 +517,18 @@ def mixing_conductance_delta(u0, u_ex, u_R=0.0, m=(0.0, 0.0, 1.0), side="ir", n_
     """
     if side not in ("ir", "t"):
         raise DeltaInputError(f"side must be 'ir' or 't'; got {side!r}")
+    if tol is not None:
+        g_old = mixing_conductance_delta(u0, u_ex, u_R, m, side, n_theta, n_phi)
+        while True:
+            n_theta, n_phi = 2 * n_theta, 2 * n_phi
+            if max(n_theta, n_phi) > max_points:
+                raise ConvergenceError(
+                    f"delta-barrier mixing conductance not converged to tol={tol:g} with "
+                    f"{max_points} points per direction; raise max_points or tol")
+            g_new = mixing_conductance_delta(u0, u_ex, u_R, m, side, n_theta, n_phi)
+            if abs(g_new - g_old) < tol:
+                return g_new
+            g_old = g_new
     resp = polar_response(u0, u_ex, u_R, m, 0, n_theta, n_phi)
     M = resp["M_ir" if side == "ir" else "M_t"][:3, :3]
     m, e1, e2 = _transverse_basis(m)

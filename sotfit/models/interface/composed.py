@@ -1,0 +1,157 @@
+"""Thickness series of torque efficiencies from a microscopic mixing conductance.
+
+The complex mixing conductance of the barrier model (:mod:`.barrier_tb`,
+seed 003_010c0338986411e7.txt Fig. 4) or of the delta barrier
+(:mod:`.delta_barrier`, seed 004_7d8d4f1eff3c5d03.txt) is fed into the
+drift-diffusion efficiency of seed 003 eqs. (1)-(2)
+(:func:`sotfit.models.drift_diffusion.complex_efficiency`), so that a
+thickness series is fitted for (delta t, J) or (u0, u_ex, u_R) instead of a
+bare G.
+
+The input ``torque`` selects the output: 0 for xi^E_DL, 1 for xi^E_FL (in
+1e5 Ohm^-1 m^-1), so that a DL and an FL series fit jointly with
+``fit_global(..., shared=[...])``.
+
+Sign of Im G: the interface models use ``G = sum [1 - r_up r_dn^*]`` with "up"
+parallel to m (docs/interface.md) and G enters eqs. (1)-(2) unchanged. The
+exchange-sign symmetry ``G(-J) = G(J)^*`` (``u_ex -> -u_ex`` for the delta
+barrier) flips the sign of Im G and hence of xi^E_FL, so the exchange
+parameters are allowed both signs and the fit chooses.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..drift_diffusion import complex_efficiency
+from ..spec import ModelError, ModelSpec, Param
+from .specs import barrier_mixing_complex, delta_mixing_complex
+
+__all__ = ["efficiency_from_g", "barrier_efficiency", "delta_efficiency",
+           "interface_barrier_efficiency", "interface_delta_efficiency"]
+
+
+def efficiency_from_g(t, g_mix, spin_hall_conductivity, spin_diffusion_length, resistivity,
+                      torque):
+    """xi^E_DL (``torque = 0``) or xi^E_FL (``torque = 1``) for a complex G.
+
+    Parameters
+    ----------
+    t : array_like
+        Spin-source thickness (nm).
+    g_mix : complex or array_like
+        Mixing conductance (1e13 Ohm^-1 m^-2); may carry a parameter shape
+        such as ``(nwalkers, 1)`` that broadcasts with ``t``.
+    spin_hall_conductivity : float or array_like
+        1e5 (hbar/2e) Ohm^-1 m^-1.
+    spin_diffusion_length : float or array_like
+        nm.
+    resistivity : float or array_like
+        uOhm cm.
+    torque : {0, 1}
+
+    Returns
+    -------
+    ndarray
+        Efficiency per electric field in 1e5 Ohm^-1 m^-1 (seed 003 eqs. 1-2).
+    """
+    k = int(round(float(torque)))
+    if k not in (0, 1) or abs(float(torque) - k) > 1e-12:
+        raise ModelError(f"input 'torque' must be 0 (damping-like) or 1 (field-like); got {torque!r}")
+    g = np.asarray(g_mix, dtype=complex)
+    z = complex_efficiency(t, spin_hall_conductivity, spin_diffusion_length, g.real, g.imag,
+                           resistivity)
+    return z.real if k == 0 else -z.imag
+
+
+def _single(name, value):
+    """A parameter that the k_par rule needs as one number (it may arrive as a constant array)."""
+    v = np.asarray(value, dtype=float)
+    if v.size > 1 and np.ptp(v) > 0:
+        return None
+    return float(v.ravel()[0])
+
+
+def barrier_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivity, delta_t, J,
+                       t0, fermi_energy, eps_m, lattice_constant, torque):
+    """Efficiency per field for the barrier-model G (arguments as the ModelSpec table).
+
+    Vectorised over parameter arrays (e.g. shape ``(nwalkers, 1)`` against
+    ``t`` of shape ``(n,)``); ``t0`` and ``fermi_energy`` that vary between
+    parameter sets are handled by a loop.
+    """
+    t0s, efs = _single("t0", t0), _single("fermi_energy", fermi_energy)
+    if t0s is None or efs is None:
+        shape = np.broadcast(*(np.asarray(v) for v in (delta_t, J, t0, fermi_energy, eps_m,
+                                                       lattice_constant))).shape
+        args = [np.broadcast_to(v, shape).ravel() for v in (J, delta_t, t0, fermi_energy, eps_m,
+                                                            lattice_constant)]
+        g = np.array([complex(barrier_mixing_complex(*a)) for a in zip(*args)]).reshape(shape)
+    else:
+        g = barrier_mixing_complex(J, delta_t, t0s, efs, eps_m, lattice_constant)
+    return efficiency_from_g(t, g, spin_hall_conductivity, spin_diffusion_length, resistivity,
+                             torque)
+
+
+def delta_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivity, u0, u_ex, u_R,
+                     k_fermi, theta_m, phi_m, torque):
+    """Efficiency per field for the delta-barrier G (arguments as the ModelSpec table)."""
+    shape = np.broadcast(*(np.asarray(v) for v in (u0, u_ex, u_R, k_fermi, theta_m, phi_m))).shape
+    args = [np.broadcast_to(v, shape).ravel() for v in (u_ex, u0, u_R, k_fermi, theta_m, phi_m)]
+    g = np.array([complex(np.asarray(delta_mixing_complex(*a)).item()) for a in zip(*args)],
+                 dtype=complex).reshape(shape)
+    return efficiency_from_g(t, g, spin_hall_conductivity, spin_diffusion_length, resistivity,
+                             torque)
+
+
+_SIGMA = Param("spin_hall_conductivity", "1e5 (hbar/2e) Ohm^-1 m^-1", 3.0, (-1e4, 1e4),
+               "spin Hall conductivity sigma_s of the spin source")
+_LAMBDA = Param("spin_diffusion_length", "nm", 10.0, (1e-3, 1e4),
+                "spin diffusion length lambda_s of the spin source")
+_RHO = Param("resistivity", "uOhm cm", 100.0, (1e-6, 1e8),
+             "resistivity of the spin source (known from transport; fixed by default)", vary=False)
+
+interface_barrier_efficiency = ModelSpec(
+    name="interface_barrier_efficiency",
+    func=barrier_efficiency,
+    params=(
+        _SIGMA, _LAMBDA, _RHO,
+        Param("delta_t", "eV", 0.5, (-math.inf, math.inf),
+              "spin-independent hopping change t0 - t_m (t_m >= 0)"),
+        Param("J", "eV", 0.2, (-math.inf, math.inf), "exchange of the ferromagnetic monolayer"),
+        Param("t0", "eV", 1.0, (1e-6, math.inf), "hopping of the spin source", vary=False),
+        Param("fermi_energy", "eV", -4.0, (-math.inf, math.inf),
+              "Fermi energy from the band centre of the spin source", vary=False),
+        Param("eps_m", "eV", 0.0, (-math.inf, math.inf), "monolayer on-site energy", vary=False),
+        Param("lattice_constant", "nm", 0.3, (1e-3, math.inf), "lattice constant a", vary=False),
+    ),
+    x_name="thickness", x_unit="nm", y_name="xi_e (DL for torque=0, FL for torque=1)",
+    y_unit="1e5 Ohm^-1 m^-1",
+    doc=("Torque efficiency per electric field vs spin-source thickness, seed 003 eqs. (1)-(2), "
+         "with G from the interface-barrier tight-binding model (seed 003 Fig. 4). "
+         "Input 'torque': 0 DL, 1 FL."),
+    inputs=("torque",),
+)
+
+interface_delta_efficiency = ModelSpec(
+    name="interface_delta_efficiency",
+    func=delta_efficiency,
+    params=(
+        _SIGMA, _LAMBDA, _RHO,
+        Param("u0", "", 0.5, (-math.inf, math.inf), "spin-independent delta barrier (eq. 17)"),
+        Param("u_ex", "", 1.0, (-math.inf, math.inf), "exchange strength (eq. 15)"),
+        Param("u_R", "", 0.0, (-math.inf, math.inf), "Rashba strength (eq. 15)", vary=False),
+        Param("k_fermi", "1/nm", 1.0, (1e-3, math.inf), "Fermi wave number", vary=False),
+        Param("theta_m", "deg", 90.0, (-360.0, 360.0), "magnetisation polar angle from the normal",
+              vary=False),
+        Param("phi_m", "deg", 90.0, (-360.0, 360.0), "magnetisation azimuth from x", vary=False),
+    ),
+    x_name="thickness", x_unit="nm", y_name="xi_e (DL for torque=0, FL for torque=1)",
+    y_unit="1e5 Ohm^-1 m^-1",
+    doc=("Torque efficiency per electric field vs spin-source thickness, seed 003 eqs. (1)-(2), "
+         "with G from the delta barrier with exchange and Rashba coupling (seed 004, eqs. "
+         "15-17, B12, B37). Input 'torque': 0 DL, 1 FL."),
+    inputs=("torque",),
+)

@@ -1,0 +1,76 @@
+"""``sotfit theory interface`` command and the interface figures."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from sotfit.cli import main
+from sotfit.cli.common import CLIError
+from sotfit.cli.theory_interface import parse_map
+from sotfit.models.interface.barrier_tb import mixing_conductance_tb, to_house_mixing
+
+
+def test_barrier_map_cli(tmp_path, capsys):
+    out = tmp_path / "gmap"
+    rc = main(["theory", "interface", "--model", "barrier", "--fermi-energy=-4eV",
+               "--map", "dt=0:1:4,J=log:0.05:2:3", "--out", str(out)])
+    assert rc == 0
+    rows = list(csv.DictReader(open(out / "map.csv", encoding="utf-8")))
+    assert len(rows) == 12
+    assert "re_g_mix (1e13 Ohm^-1 m^-2)" in rows[0]
+    # the CSV numbers are the model's, in house units
+    r = rows[5]
+    dt, J = float(r["delta_t (eV)"]), float(r["J (eV)"])
+    g = to_house_mixing(mixing_conductance_tb(-4.0, 1.0, 1.0 - dt, J).g_mix, 0.3)
+    assert abs(float(r["re_g_mix (1e13 Ohm^-1 m^-2)"]) - g.real) < 1e-9 * abs(g)
+    assert abs(float(r["im_g_mix (1e13 Ohm^-1 m^-2)"]) - g.imag) < 1e-9 * abs(g)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["mixing_conductance_unit"] == "1e13 Ohm^-1 m^-2"
+    assert summary["k_par_error_estimate"]["value"] < 1e-6
+    assert (out / "im_over_re_map.png").exists() and (out / "re_g_vs_delta_t.png").exists()
+    # never overwritten silently
+    rc = main(["theory", "interface", "--model", "barrier", "--map", "dt=0:1:2,J=0.1:1:2",
+               "--out", str(out), "--no-plots"])
+    assert rc == 2 and "--overwrite" in capsys.readouterr().err
+
+
+def test_delta_map_cli(tmp_path):
+    out = tmp_path / "dmap"
+    rc = main(["theory", "interface", "--model", "delta", "--u-R", "0.4",
+               "--map", "u0=0:1:3,u_ex=0.5:2:2", "--out", str(out), "--n-theta", "16",
+               "--n-phi", "16"])
+    assert rc == 0
+    rows = list(csv.DictReader(open(out / "map.csv", encoding="utf-8")))
+    assert len(rows) == 6 and all(float(r["re_g_mix (1e13 Ohm^-1 m^-2)"]) > 0 for r in rows)
+    assert (out / "re_im_maps.png").exists()
+
+
+def test_bad_cli_input(tmp_path, capsys):
+    with pytest.raises(CLIError, match="unknown"):
+        parse_map("x=0:1:3,J=0:1:3", "barrier")
+    with pytest.raises(CLIError, match="at least 2"):
+        parse_map("dt=0:1:1,J=0:1:3", "barrier")
+    with pytest.raises(CLIError, match="missing"):
+        parse_map("dt=0:1:3", "barrier")
+    with pytest.raises(CLIError, match="positive"):
+        parse_map("dt=0:1:3,J=log:0:1:3", "barrier")
+    rc = main(["theory", "interface", "--model", "barrier", "--fermi-energy", "7eV",
+               "--map", "dt=0:1:2,J=0.1:1:2", "--out", str(tmp_path / "x"), "--no-plots"])
+    assert rc == 2 and "outside the band" in capsys.readouterr().err
+    rc = main(["theory", "interface", "--model", "barrier", "--map", "dt=0:2:3,J=0.1:1:2",
+               "--out", str(tmp_path / "y"), "--no-plots"])
+    assert rc == 2 and "t_m" in capsys.readouterr().err
+
+
+def test_figures_from_arrays(tmp_path):
+    from sotfit.plot import save
+    from sotfit.plot.interface import ratio_map, re_g_vs_delta_t
+
+    dt = np.linspace(0, 1, 5)
+    J = np.array([0.1, 0.5, 1.0])
+    g = mixing_conductance_tb(-4.0, 1.0, 1.0 - dt[:, None], J[None, :]).g_mix
+    p1 = save(ratio_map(dt, J, g), tmp_path / "a.png")
+    p2 = save(re_g_vs_delta_t(dt, J, g.real), tmp_path / "b.png")
+    assert p1.stat().st_size > 1000 and p2.stat().st_size > 1000

@@ -1,0 +1,137 @@
+"""Microscopic G fed into the drift-diffusion efficiency (seed 003 eqs. 1-2)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sotfit.data import Dataset
+from sotfit.fitting import fit_global
+from sotfit.models import MODELS, ModelError
+from sotfit.models.drift_diffusion import xi_e_dl, xi_e_fl
+from sotfit.models.interface.barrier_tb import E2_OVER_H
+from sotfit.models.interface.composed import (interface_barrier_efficiency,
+                                              interface_delta_efficiency)
+from sotfit.models.interface.delta_barrier import collinear_mixing_closed_form
+from sotfit.models.interface.specs import barrier_mixing_complex
+
+T = np.linspace(2, 40, 9)
+
+
+def test_registered_and_consistent_with_drift_diffusion():
+    assert MODELS["interface_barrier_efficiency"] is interface_barrier_efficiency
+    assert MODELS["interface_delta_efficiency"] is interface_delta_efficiency
+    kw = dict(spin_hall_conductivity=2.0, spin_diffusion_length=20.0, resistivity=350.0)
+    g = complex(barrier_mixing_complex(0.1, delta_t=0.6))
+    dl = interface_barrier_efficiency(T, delta_t=0.6, J=0.1, torque=0, **kw)
+    fl = interface_barrier_efficiency(T, delta_t=0.6, J=0.1, torque=1, **kw)
+    assert np.allclose(dl, xi_e_dl(T, re_g_mix=g.real, im_g_mix=g.imag, **kw), rtol=1e-12)
+    assert np.allclose(fl, xi_e_fl(T, re_g_mix=g.real, im_g_mix=g.imag, **kw), rtol=1e-12)
+    # a barrier with Im G >> Re G gives |FL| > DL (the seed 003 NiFe/BiSb message)
+    assert abs(g.imag / g.real) > 5
+    assert np.all(np.abs(fl[3:]) > dl[3:])
+    # J -> -J conjugates G and flips the field-like sign
+    fl_neg = interface_barrier_efficiency(T, delta_t=0.6, J=-0.1, torque=1, **kw)
+    assert np.allclose(fl_neg, -fl, rtol=1e-10)
+    with pytest.raises(ModelError, match="torque"):
+        interface_barrier_efficiency(T, torque=0.5)
+
+
+def test_fit_thickness_series_for_delta_barrier_parameters():
+    """DL and FL series made from the collinear closed form (independent route) with noise."""
+    rng = np.random.default_rng(2)
+    kf, u0, uex = 1.0, 0.6, 1.4
+    sigma, lam, rho = 2.0, 20.0, 350.0
+    g_sh = E2_OVER_H * (kf * 1e9) ** 2 / (4 * math.pi) / 1e13
+    g = collinear_mixing_closed_form(u0, uex) * g_sh
+    t = np.linspace(2, 80, 16)
+    kw = dict(spin_hall_conductivity=sigma, spin_diffusion_length=lam, resistivity=rho,
+              re_g_mix=g.real, im_g_mix=g.imag)
+    err = 0.01
+    data = [Dataset(t, xi_e_dl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
+                    meta={"torque": 0, "source": "dl"}),
+            Dataset(t, xi_e_fl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
+                    meta={"torque": 1, "source": "fl"})]
+    model = interface_delta_efficiency.with_defaults(
+        resistivity=rho, k_fermi=kf, u0=0.3, u_ex=1.0, spin_diffusion_length=15.0,
+        spin_hall_conductivity=1.5)
+    res = fit_global(data, model, shared=list(model.param_names), guess=False)
+    for name, true in (("u0", u0), ("u_ex", uex), ("spin_diffusion_length", lam),
+                       ("spin_hall_conductivity", sigma)):
+        v = res[name]
+        assert abs(v.nominal_value - true) < 4 * v.std_dev, (name, v, true)
+
+
+def test_vectorised_over_parameter_sets_matches_loop():
+    """Posterior samplers evaluate many parameter sets at once, shape (nwalkers, 1)."""
+    rng = np.random.default_rng(4)
+    nw = 5
+    kw = dict(spin_hall_conductivity=rng.uniform(1, 3, (nw, 1)),
+              spin_diffusion_length=rng.uniform(10, 30, (nw, 1)),
+              resistivity=np.full((nw, 1), 350.0), delta_t=rng.uniform(0, 0.8, (nw, 1)),
+              J=rng.uniform(-0.5, 0.5, (nw, 1)), t0=np.full((nw, 1), 1.0),
+              fermi_energy=np.full((nw, 1), -4.0), eps_m=np.zeros((nw, 1)),
+              lattice_constant=np.full((nw, 1), 0.3))
+    for torque in (0, 1):
+        vec = interface_barrier_efficiency.func(T, torque=torque, **kw)
+        loop = np.array([interface_barrier_efficiency.func(
+            T, torque=torque, **{k: float(v[i, 0]) for k, v in kw.items()}) for i in range(nw)])
+        assert vec.shape == (nw, T.size)
+        assert np.allclose(vec, loop, rtol=1e-12, atol=0)
+    # varying Fermi energies between parameter sets fall back to a loop, same numbers
+    kw["fermi_energy"] = rng.uniform(-4.5, -3.5, (nw, 1))
+    vec = interface_barrier_efficiency.func(T, torque=0, **kw)
+    loop = np.array([interface_barrier_efficiency.func(
+        T, torque=0, **{k: float(v[i, 0]) for k, v in kw.items()}) for i in range(nw)])
+    assert np.allclose(vec, loop, rtol=1e-12, atol=0)
+
+
+@pytest.mark.slow
+def test_posterior_of_barrier_parameters_from_thickness_series():
+    """emcee posterior of (delta t, J, lambda_s, sigma_s) from DL and FL thickness series.
+
+    The data use G of planted (delta t, J) computed by the independent 2D
+    k_par rule of the barrier tests. One complex G does not pin (delta t, J)
+    to a point (the posterior spreads along a curve of nearly equal G), but
+    pushed forward through the model it must give back G, lambda_s and sigma_s.
+    """
+    import sys
+    from pathlib import Path
+
+    from sotfit.bayes import sample
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_interface_barrier import _gauss_2d_average
+
+    dt0, J0, a = 0.4, 0.3, 0.3
+    g = _gauss_2d_average(-4.0, 1.0, 1.0 - dt0, J0, 96) * E2_OVER_H / (a * 1e-9) ** 2 / 1e13
+    rng = np.random.default_rng(8)
+    t = np.linspace(2, 80, 14)
+    kw = dict(spin_hall_conductivity=2.0, spin_diffusion_length=20.0, resistivity=350.0,
+              re_g_mix=g.real, im_g_mix=g.imag)
+    err = 0.01
+    data = [Dataset(t, xi_e_dl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
+                    meta={"torque": 0, "source": "dl"}),
+            Dataset(t, xi_e_fl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
+                    meta={"torque": 1, "source": "fl"})]
+    model = interface_barrier_efficiency.with_defaults(
+        resistivity=350.0, delta_t=0.3, J=0.2, spin_diffusion_length=15.0,
+        spin_hall_conductivity=1.5)
+    res = sample(data, model, shared=list(model.param_names), nsteps=5000, nwalkers=16, seed=1,
+                 bounds={"delta_t": (0.0, 1.0), "J": (0.0, 2.0)})
+    assert res.converged, res.message
+    for name, true in (("spin_diffusion_length", 20.0), ("spin_hall_conductivity", 2.0)):
+        lo, med, hi = res.percentiles[name]
+        assert lo - 3 * (hi - lo) < true < hi + 3 * (hi - lo)
+    # push the (delta t, J) samples forward to G
+    dts, Js = res.samples["delta_t"][::20], res.samples["J"][::20]
+    gs = np.array([complex(barrier_mixing_complex(j, d)) for d, j in zip(dts, Js)])
+    for part in (np.real, np.imag):
+        lo, med, hi = np.percentile(part(gs), [16, 50, 84])
+        assert lo - 3 * (hi - lo) < part(g) < hi + 3 * (hi - lo)
+    # the data fix G far better than (delta t, J): the posterior is a ridge of nearly equal G
+    print(f"delta_t 16/50/84: {np.percentile(dts, [16, 50, 84])}, "
+          f"J: {np.percentile(Js, [16, 50, 84])}, Re G: {np.percentile(gs.real, [16, 50, 84])}, "
+          f"Im G: {np.percentile(gs.imag, [16, 50, 84])}, true G {g:.4f}")
+    assert np.ptp(np.percentile(dts, [16, 84])) > 0.1
+    assert np.ptp(np.percentile(gs.imag, [16, 84])) < 0.1 * abs(g.imag)
