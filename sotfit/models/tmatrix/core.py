@@ -48,14 +48,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import constants as _c
 
-from ..units import E_CHARGE, HBAR
+from ...units import E_CHARGE, HBAR
 
 __all__ = [
     "TMatrixError", "DiluteLimitError", "RashbaFerromagnet", "FermiContour", "TMatrixResponse",
     "PAULI", "HBAR2_2ME_MEV_NM2", "fermi_contour", "band_bottom", "clean_local_green",
     "clean_local_green_isotropic", "t_matrix", "self_energy", "averaged_green",
     "upsilon_matrix", "n_matrix", "diffuson", "response", "torque_efficiencies",
-    "charge_to_spin_efficiency", "band_edges", "critical_angle",
+    "charge_to_spin_efficiency", "band_edges", "critical_angle", "dilute_scale",
 ]
 
 #: hbar^2 / (2 m_e) in meV nm^2 (about 38.1).
@@ -427,6 +427,20 @@ def critical_angle(model: RashbaFerromagnet) -> float:
     return float(brentq(f, 0.0, 0.5 * np.pi, xtol=1e-10))
 
 
+def dilute_scale(contour: FermiContour) -> float:
+    """Energy scale that the broadening must not reach, meV.
+
+    The smaller of the band splitting ``2|b_k|`` on the Fermi rings (``2 alpha p_F`` for pure
+    Rashba: seed 002's ``n Gamma << alpha p_F``) and the kinetic scale ``k |dE/dk| / 2``
+    (the Fermi energy above the band bottom for a parabolic band). For spin-degenerate bands
+    (``alpha = Delta_xc = 0``) only the kinetic scale applies.
+    """
+    dedk_over_k = (2 * np.pi / contour.n_phi) / (2 * np.pi) ** 2 / contour.weight  # |dE/dk| / k
+    kinetic = float(np.min(contour.k ** 2 * dedk_over_k)) / 2
+    split = float(contour.splitting.min())
+    return kinetic if split == 0 else min(split, kinetic)
+
+
 def _check_cutoff(model: RashbaFerromagnet, contour: FermiContour, factor: float = 5.0):
     """The cutoff must lie far outside the Fermi rings and the band-structure scales."""
     lam = model.lam
@@ -644,7 +658,7 @@ class TMatrixResponse:
         ladder, reported as a numerical check.
     contour, gamma : the Fermi rings and ``gamma_k`` (``Gamma_k = n gamma_k``).
     broadening_ratio : float
-        ``max Gamma_k / min (band splitting, eps - E_bottom)`` (dilute parameter).
+        ``max Gamma_k`` over :func:`dilute_scale` (the dilute-limit parameter).
     """
 
     model: RashbaFerromagnet
@@ -797,9 +811,7 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
                            "(optical theorem violated); check the parameters")
     # dilute-limit check: n Gamma small against the band splitting and the Fermi energy
     gam_max = n * float(gamma.max())
-    e_bottom = 1e3 * band_bottom(model)
-    split = float(contour.splitting.min())
-    scale = model.eps - e_bottom if split == 0 else min(split, model.eps - e_bottom)
+    scale = dilute_scale(contour)
     ratio = gam_max / scale
     if ratio > max_broadening_ratio:
         raise DiluteLimitError(
@@ -841,99 +853,3 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
         extra={"K_internal": k_int, "sigma_internal": sig_int, "x_vertex": x,
                "zero_mode": r, "bubble": bub},
     )
-
-
-# --------------------------------------------------------------------------------------
-# ModelSpecs: torque efficiencies and the DL/FL ratio against Fermi energy or angle
-# --------------------------------------------------------------------------------------
-
-from .spec import ModelError, ModelSpec, Param  # noqa: E402
-
-#: Unit of the efficiencies returned by the ModelSpecs (``tau`` of eq. 3 in 1e14 (A m)^-1).
-TAU_UNIT = "1e14 A^-1 m^-1"
-_TAU_SCALE = 1e14
-
-_QUANTITIES = {
-    "tau1_e": "damping-like efficiency tau_1^e (eq. 4a)",
-    "tau2_e": "damping-like efficiency tau_2^e (eq. 4b)",
-    "tau1_o": "field-like efficiency tau_1^o (eq. 4c)",
-    "tau2_o": "field-like efficiency tau_2^o (eq. 4d)",
-    "dl_fl_ratio": "ratio tau_1^e / tau_1^o of damping-like to field-like efficiency",
-}
-
-
-def _flag(name: str, value: float) -> bool:
-    if value not in (0.0, 1.0):
-        raise ModelError(f"parameter {name!r} must be 0 or 1, not {value}")
-    return value == 1.0
-
-
-class TorqueCurve:
-    """Picklable model function ``f(x, **params)``: one efficiency against eps (meV) or theta (deg).
-
-    Parameters (keywords, units as in the ModelSpec table): ``fermi_energy`` (meV) or
-    ``theta`` (deg) -- whichever is not ``x`` --, ``exchange`` (meV), ``alpha`` (meV nm),
-    ``u`` (eV), ``radius`` (nm), ``density`` (nm^-2), ``mass`` (m_e), ``tmatrix``
-    (1 full T-matrix, 0 first Born), ``hall`` (1: ``K_J = K sigma^-1`` of eq. 2; 0: ``K/sigma_xx``).
-    """
-
-    def __init__(self, quantity: str, x_kind: str):
-        if quantity not in _QUANTITIES or x_kind not in ("energy", "angle"):
-            raise ModelError(f"unknown T-matrix curve {quantity!r} vs {x_kind!r}")
-        self.quantity = quantity
-        self.x_kind = x_kind
-
-    def __call__(self, x, fermi_energy=None, theta=None, exchange=5.0, alpha=17.0, u=1.8,
-                 radius=0.2, density=5e-4, mass=0.8, tmatrix=1.0, hall=1.0, n_phi=256):
-        x = np.asarray(x, dtype=float)
-        approx = "tmatrix" if _flag("tmatrix", tmatrix) else "born"
-        norm = "tensor" if _flag("hall", hall) else "longitudinal"
-        out = np.empty(x.shape)
-        for i, xv in np.ndenumerate(x):
-            eps_mev = xv if self.x_kind == "energy" else fermi_energy
-            th_deg = xv if self.x_kind == "angle" else theta
-            model = RashbaFerromagnet(
-                fermi_energy=1e-3 * eps_mev, exchange=1e-3 * exchange, alpha=1e-3 * alpha,
-                theta=math.radians(th_deg), u=u, radius=radius, density=density, mass=mass)
-            t = response(model, approximation=approx, n_phi=int(n_phi)).torques(norm)
-            if self.quantity == "dl_fl_ratio":
-                out[i] = t["tau1_e"] / t["tau1_o"]
-            else:
-                out[i] = t[self.quantity] / _TAU_SCALE
-        return out
-
-
-def _spec(quantity: str, x_kind: str) -> ModelSpec:
-    common = [
-        Param("exchange", "meV", 5.0, (0.0, 1e3), "exchange energy Delta_xc"),
-        Param("alpha", "meV nm", 17.0, (-1e4, 1e4), "Rashba coupling hbar*alpha (17 meV nm = 1.7e-11 eV m)"),
-        Param("u", "eV", 1.8, (-1e3, 1e3), "impurity potential u of W(r) = u R^2 delta(r)"),
-        Param("radius", "nm", 0.2, (1e-4, 1e2), "impurity range R (cutoff 1/R of Re g0)", vary=False),
-        Param("density", "nm^-2", 5e-4, (1e-12, 1.0), "areal impurity density n", vary=False),
-        Param("mass", "m_e", 0.8, (1e-3, 1e2), "effective mass m*/m_e", vary=False),
-        Param("tmatrix", "", 1.0, (0.0, 1.0), "1: full T-matrix; 0: first Born (no skew scattering)",
-              vary=False),
-        Param("hall", "", 1.0, (0.0, 1.0),
-              "1: K_J = K sigma^-1 (eq. 2); 0: K/sigma_xx (seed 002 eq. 34, Fig. 3a)", vary=False),
-    ]
-    if x_kind == "energy":
-        first = Param("theta", "deg", 30.0, (-360.0, 360.0), "magnetisation angle from +z (eq. 28)")
-        x_name, x_unit = "fermi_energy", "meV"
-    else:
-        first = Param("fermi_energy", "meV", 5.5, (-1e3, 1e4), "Fermi energy eps")
-        x_name, x_unit = "theta", "deg"
-    y_unit = "" if quantity == "dl_fl_ratio" else TAU_UNIT
-    return ModelSpec(
-        name=f"tmatrix_{quantity}_vs_{x_kind}",
-        func=TorqueCurve(quantity, x_kind),
-        params=(first, *common),
-        x_name=x_name, x_unit=x_unit, y_name=quantity, y_unit=y_unit,
-        doc=(f"{_QUANTITIES[quantity]} of the disordered 2D Rashba ferromagnet with the full "
-             "T-matrix treatment of scalar impurities (skew scattering), seed "
-             "002_acb2a8e60c4cb8a9.txt eqs. (3)-(4), (16)-(27), at leading order in n; "
-             "see docs/tmatrix.md"),
-    )
-
-
-#: ModelSpecs of this module by name.
-TMATRIX_MODELS = {s.name: s for s in (_spec(q, k) for k in ("energy", "angle") for q in _QUANTITIES)}
