@@ -33,10 +33,10 @@ def test_map_equals_single_point_response(approximation):
 
 def test_map_masks_points_beyond_the_dilute_limit():
     # just above the upper-band edge the new Fermi ring is smaller than the broadening
-    r = efficiency_map([4.5e-3], [math.radians(60.0)], **IMP)
+    r = efficiency_map([4.5e-3], [math.radians(42.9)], **IMP)
     assert not r["valid"][0, 0] and np.isnan(r["tau1_o"][0, 0])
     with pytest.raises(DiluteLimitError, match="non-dilute"):
-        response_batch(4.5e-3, math.radians(60.0), nondilute="raise", **IMP)
+        response_batch(4.5e-3, math.radians(42.9), nondilute="raise", **IMP)
 
 
 def test_batch_bad_input():

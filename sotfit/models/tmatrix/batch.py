@@ -17,26 +17,11 @@ from scipy import constants as _c
 
 from ...units import HBAR
 from .core import (
-    E_SIGNED, HBAR2_2ME_MEV_NM2, PAULI, DiluteLimitError, TMatrixError, torque_efficiencies,
+    E_SIGNED, HBAR2_2ME_MEV_NM2, PAULI, DiluteLimitError, TMatrixError, _contour_batch,
+    _re_g0_batch, torque_efficiencies,
 )
 
 __all__ = ["response_batch", "efficiency_map"]
-
-
-def _roots(eps, a, c2, d, phi):
-    """Roots of the ray quartics, shape (B, n_phi, 4); arguments in meV, nm (hbar = 1)."""
-    dd = np.einsum("bi,bi->b", d, d)
-    c = d[:, 1, None] * np.cos(phi)[None] - d[:, 0, None] * np.sin(phi)[None]   # (B, P)
-    p2 = -(2 * c2 * eps + a * a) / c2 ** 2
-    p1 = -2 * a[:, None] * c / c2[:, None] ** 2
-    p0 = (eps * eps - dd) / c2 ** 2
-    bsz, npts = c.shape
-    comp = np.zeros((bsz, npts, 4, 4))
-    comp[..., 0, 1] = -p2[:, None]
-    comp[..., 0, 2] = -p1
-    comp[..., 0, 3] = -p0[:, None]
-    comp[..., 1, 0] = comp[..., 2, 1] = comp[..., 3, 2] = 1.0
-    return np.linalg.eigvals(comp), c
 
 
 def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cutoff=None,
@@ -73,6 +58,8 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
     eps, theta, exchange, alpha, u, radius, density, mass = (x.ravel() for x in arrs)
     bsz = eps.size
     lam = (1.0 / radius) if cutoff is None else np.broadcast_to(np.asarray(cutoff, float), (bsz,))
+    if np.any(radius <= 0) or np.any(density <= 0) or np.any(mass <= 0):
+        raise TMatrixError("radius, density and mass must be positive")
     c2 = HBAR2_2ME_MEV_NM2 / mass
     e = 1e3 * eps
     a = 1e3 * alpha
@@ -82,54 +69,30 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
     if np.any(a == 0):
         raise TMatrixError("response_batch needs alpha != 0; use response() for alpha = 0")
     phi = 2 * np.pi * np.arange(n_phi) / n_phi
-    roots, cray = _roots(e, a, c2, d, phi)
-    # ---- Fermi points ----
-    kscale = np.sqrt(np.maximum(np.abs(e), np.linalg.norm(d, axis=1)) / c2) + np.abs(a) / c2
-    real = (np.abs(roots.imag) <= 1e-7 * kscale[:, None, None]) & \
-        (roots.real > 1e-12 * kscale[:, None, None])
-    ib, ip, _ = np.nonzero(real)
-    k = roots.real[real]
-    ph = phi[ip]
-    c = cray[ib, ip]
-    ee, aa, cc, dd_ = e[ib], a[ib], c2[ib], d[ib]
-    ddot = np.einsum("pi,pi->p", dd_, dd_)
-    for _ in range(2):
-        q = cc ** 2 * k ** 4 - (2 * cc * ee + aa * aa) * k ** 2 - 2 * aa * c * k + ee * ee - ddot
-        dq = 4 * cc ** 2 * k ** 3 - 2 * (2 * cc * ee + aa * aa) * k - 2 * aa * c
-        k = k - q / dq
-    counts = np.bincount(ib, minlength=bsz)
+    lam = np.asarray(lam, float)
+    # ---- Fermi points (rays from a centre inside every ring) ----
+    pts, roots_g, coef_g = _contour_batch(e, a, c2, d, n_phi)
+    counts = pts["counts"]
     if np.any(counts == 0):
         bad = int(np.argmax(counts == 0))
         raise TMatrixError(f"point {bad}: fermi_energy = {eps[bad]:g} eV lies below the bottom of "
                            "the lower band: there is no Fermi surface")
-    bx = -aa * k * np.sin(ph) + dd_[:, 0]
-    by = aa * k * np.cos(ph) + dd_[:, 1]
-    bz = dd_[:, 2]
-    bn = np.sqrt(bx ** 2 + by ** 2 + bz ** 2)
-    band = np.where(ee - cc * k ** 2 >= 0, 1.0, -1.0)
-    spin = np.stack([np.ones_like(k), band * bx / bn, band * by / bn, band * bz / bn], axis=1)
-    dedk = 2 * cc * k + band * (aa * aa * k + aa * c) / bn
-    weight = (2 * np.pi / n_phi) / (2 * np.pi) ** 2 * k / np.abs(dedk)
-    vel = np.stack([2 * cc * k * np.cos(ph) + aa * spin[:, 2],
-                    2 * cc * k * np.sin(ph) - aa * spin[:, 1]], axis=1)
+    weight, spin, vel, ib = pts["weight"], pts["spin"], pts["velocity"], pts["seg"]
+    if not np.all(np.isfinite(weight)):
+        raise TMatrixError("Fermi level exactly at a band extremum; shift fermi_energy slightly")
+    band, bn = pts["band"], pts["bn"]
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
     def seg_sum(x):
         return np.add.reduceat(x, starts, axis=0)
 
     # ---- g0 (eq. 16b): exact radial partial fractions, trapezoid in phi ----
-    rr = roots
-    dqr = 4 * c2[:, None, None] ** 2 * rr ** 3 - 2 * (2 * c2 * e + a * a)[:, None, None] * rr \
-        - 2 * a[:, None, None] * cray[..., None]
-    s_, co = np.sin(phi)[None, :, None], np.cos(phi)[None, :, None]
-    kn = np.stack([
-        -c2[:, None, None] * rr ** 3 + e[:, None, None] * rr,
-        -a[:, None, None] * s_ * rr ** 2 + d[:, 0, None, None] * rr,
-        a[:, None, None] * co * rr ** 2 + d[:, 1, None, None] * rr,
-        d[:, 2, None, None] * rr,
-    ], axis=-1)
-    logs = np.log(lam[:, None, None] - rr) - np.log(-rr + 0j)
-    re_g = np.real(np.sum(kn / dqr[..., None] * logs[..., None], axis=2)).mean(axis=1) / (2 * np.pi)
+    kmax = np.maximum.reduceat(np.hypot(pts["kx"], pts["ky"]), starts)
+    if np.any(lam < 5 * kmax):
+        bad = int(np.argmax(lam < 5 * kmax))
+        raise TMatrixError(f"point {bad}: cutoff = {lam[bad]:.4g} nm^-1 (default 1/R) is too small "
+                           f"against the Fermi momentum {kmax[bad]:.4g} nm^-1")
+    re_g = _re_g0_batch(e, a, c2, d, lam, roots_g, coef_g, pts["g0_center"], phi)
     im_g = -0.5 * np.pi * seg_sum(weight[:, None] * spin)
     g0 = np.einsum("ba,aij->bij", re_g + 1j * im_g, PAULI)
     # ---- T-matrix, rates, N, bubbles ----
@@ -149,7 +112,7 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
     bub = seg_sum(wg[:, None, None] * spin[:, :, None] * vel[:, None, :]) / (2 * n[:, None, None])
     s0 = seg_sum(wg[:, None, None] * vel[:, :, None] * vel[:, None, :]) / (2 * n[:, None, None])
     # dilute check
-    kinetic = np.minimum.reduceat(k * np.abs(dedk), starts) / 2
+    kinetic = np.minimum.reduceat(pts["kinetic"], starts)
     split = np.minimum.reduceat(2 * bn, starts)
     ratio = n * np.maximum.reduceat(gamma, starts) / np.minimum(split, kinetic)
     if nondilute not in ("raise", "mask"):
