@@ -87,11 +87,16 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
         return np.add.reduceat(x, starts, axis=0)
 
     # ---- g0 (eq. 16b): exact radial partial fractions, trapezoid in phi ----
+    # same criterion as core._check_cutoff
     kmax = np.maximum.reduceat(np.hypot(pts["kx"], pts["ky"]), starts)
-    if np.any(lam < 5 * kmax):
-        bad = int(np.argmax(lam < 5 * kmax))
-        raise TMatrixError(f"point {bad}: cutoff = {lam[bad]:.4g} nm^-1 (default 1/R) is too small "
-                           f"against the Fermi momentum {kmax[bad]:.4g} nm^-1")
+    e_scale = np.maximum.reduce([np.abs(e), 1e3 * np.abs(exchange), a * a / c2])
+    k_scale = np.maximum.reduce([kmax, np.sqrt(e_scale / c2), np.abs(a) / c2])
+    if np.any(lam < 5 * k_scale):
+        bad = int(np.argmax(lam < 5 * k_scale))
+        raise TMatrixError(
+            f"point {bad}: cutoff = {lam[bad]:.4g} nm^-1 (default 1/R) is too small: the "
+            f"regularisation of Re g0 (seed 002 eq. 16b) needs Lambda >> the Fermi momentum and "
+            f"band scales ({k_scale[bad]:.4g} nm^-1); use at least {5 * k_scale[bad]:.3g} nm^-1")
     re_g = _re_g0_batch(e, a, c2, d, lam, roots_g, coef_g, pts["g0_center"], phi)
     im_g = -0.5 * np.pi * seg_sum(weight[:, None] * spin)
     g0 = np.einsum("ba,aij->bij", re_g + 1j * im_g, PAULI)
