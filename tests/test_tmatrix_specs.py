@@ -56,3 +56,25 @@ def test_fit_recovers_planted_impurity_potential():
     u = res["u"]
     assert abs(u.nominal_value - u_true) < 3 * u.std_dev
     assert u.std_dev < 0.1
+
+
+def test_efficiencies_do_not_depend_on_impurity_density():
+    # K and sigma are both ~ 1/n at leading order, so K_J and every tau are n-independent;
+    # seed 002's "against n" dependence enters only through the validity (dilute) condition.
+    m = MODELS["tmatrix_tau1_o_vs_angle"]
+    a = m(np.array([20.0, 70.0]), density=5e-4)
+    b = m(np.array([20.0, 70.0]), density=5e-6)
+    np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+def test_ratio_vs_potential_powers_of_u_at_weak_scattering():
+    # Both bands occupied: third-order skew scattering cancels between the rings and the DL/FL
+    # ratio is fourth order, ~ u^2 (tau_1^e ~ u^2, tau_1^o ~ u^0: eq. 34), even in u.
+    # One ring (inside the spin gap, K/sigma_xx): third order, ~ u, odd in u.
+    m = MODELS["tmatrix_dl_fl_ratio_vs_potential"]
+    y = m(np.array([-0.05, 0.05, 0.1]), fermi_energy=8.0, theta=40.0)
+    assert y[0] == pytest.approx(y[1], rel=0.1)
+    assert y[2] / y[1] == pytest.approx(4.0, rel=0.1)
+    y = m(np.array([-0.05, 0.05, 0.1]), fermi_energy=3.0, theta=0.0, hall=0.0)
+    assert y[0] == pytest.approx(-y[1], rel=0.1)
+    assert y[2] / y[1] == pytest.approx(2.0, rel=0.1)
