@@ -15,7 +15,7 @@ IMP = dict(exchange=0.005, alpha=0.017, u=1.8, radius=0.2, density=5e-4)
 def test_map_equals_single_point_response(approximation):
     energies = np.array([-2e-3, 4.5e-3, 5.5e-3, 1.2e-2])
     thetas = np.radians([10.0, 40.0, 75.0, 130.0])
-    r = efficiency_map(energies, thetas, approximation=approximation, **IMP)
+    r = efficiency_map(energies, thetas, approximation=approximation, n_phi=256, **IMP)
     for i, e in enumerate(energies):
         for j, th in enumerate(thetas):
             if not r["valid"][i, j]:
@@ -42,3 +42,13 @@ def test_map_masks_points_beyond_the_dilute_limit():
 def test_batch_bad_input():
     with pytest.raises(Exception, match="below the bottom"):
         response_batch([-0.02, 0.01], 0.3, **IMP)
+
+
+def test_map_with_an_executor_matches_in_process():
+    from concurrent.futures import ThreadPoolExecutor
+
+    e, t = np.array([5e-3, 8e-3, 1.2e-2]), np.radians([20.0, 50.0])
+    a = efficiency_map(e, t, chunk=2, **IMP)
+    with ThreadPoolExecutor(max_workers=1) as ex:
+        b = efficiency_map(e, t, chunk=2, executor=ex, **IMP)
+    np.testing.assert_array_equal(a["K_J"], b["K_J"])

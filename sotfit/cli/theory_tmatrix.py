@@ -106,7 +106,7 @@ def add_parser(subparsers) -> None:
                    help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as seed 002 eq. 34)")
     p.add_argument("--velocity", type=float, default=5e4,
                    help="v of theta = -2 e v K_J, m/s (default 5e4)")
-    p.add_argument("--n-phi", type=int, default=256, help="rays per Fermi ring (default 256)")
+    p.add_argument("--n-phi", type=int, default=128, help="rays per Fermi ring (default 128)")
     p.add_argument("--sweep", type=sweep_type, action="append", default=[],
                    help="energy=START:STOP:N or angle=START:STOP:N; give both for a map")
     p.add_argument("--out", required=True, help="output folder")

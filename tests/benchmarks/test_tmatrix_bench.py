@@ -104,14 +104,19 @@ def test_tmatrix_map_speed(tmp_path):
     report = {}
     # vectorised map, profiled separately from the timing run
     t0 = time.perf_counter()
-    res = efficiency_map(ENERGIES, THETAS, **PAR)
+    res = efficiency_map(ENERGIES, THETAS, n_phi=256, **PAR)
     t_map = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    res128 = efficiency_map(ENERGIES, THETAS, n_phi=128, **PAR)
+    report["map_ms_per_point_nphi128"] = 1e3 * (time.perf_counter() - t0) / ENERGIES.size / THETAS.size
+    report["nphi128_vs_256_max_relative_difference"] = float(
+        np.nanmax(np.abs(res128["K_J"] - res["K_J"])) / np.nanmax(np.abs(res["K_J"])))
     npts = ENERGIES.size * THETAS.size
     report["map_points"] = npts
     report["map_ms_per_point"] = 1e3 * t_map / npts
     prof = cProfile.Profile()
     prof.enable()
-    efficiency_map(ENERGIES[::5], THETAS[::5], **PAR)
+    efficiency_map(ENERGIES[::5], THETAS[::5], n_phi=256, **PAR)
     prof.disable()
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(8)
@@ -142,6 +147,8 @@ def test_tmatrix_map_speed(tmp_path):
     print("\nT-matrix map, 100 energies x 50 angles (n_phi = 256):")
     print(f"  vectorised map     {report['map_ms_per_point']:8.3f} ms/point  "
           f"({t_map:.1f} s total)")
+    print(f"  vectorised, 128 rays {report['map_ms_per_point_nphi128']:6.3f} ms/point  (max rel. "
+          f"difference to 256 rays {report['nphi128_vs_256_max_relative_difference']:.1e})")
     print(f"  per-point response {report['per_point_response_ms']:8.3f} ms/point  "
           f"(x{report['speedup_vs_per_point']:.1f})")
     print(f"  scalar loops       {report['scalar_loop_ms']:8.3f} ms/point  "

@@ -581,19 +581,29 @@ def clean_local_green(model: RashbaFerromagnet, contour: FermiContour | None = N
     (2, 2) complex ndarray
         ``g0+`` in meV^-1 nm^-2 (internal units; ``g0- = (g0+)^dagger``).
     """
-    if contour is None:
-        contour = fermi_contour(model, n_phi)
-    n_phi = contour.n_phi
-    _check_cutoff(model, contour)
+    if contour is not None:
+        n_phi = contour.n_phi
+    return _contour_and_g0(model, n_phi)[1]
+
+
+def _contour_and_g0(model: RashbaFerromagnet, n_phi: int):
+    """The Fermi contour and ``g0+`` from one set of ray roots (see :func:`clean_local_green`)."""
     if model.a == 0 and not np.any(model.delta_vec):
-        return clean_local_green_isotropic(model.eps, model.c2, model.lam) * np.eye(2, dtype=complex)
+        contour = fermi_contour(model, n_phi)
+        _check_cutoff(model, contour)
+        g = clean_local_green_isotropic(model.eps, model.c2, model.lam)
+        return contour, g * np.eye(2, dtype=complex)
+    n_phi = int(n_phi)
+    if n_phi < 8:
+        raise TMatrixError(f"n_phi = {n_phi}: need at least 8 rays")
     phi = 2 * np.pi * np.arange(n_phi) / n_phi
     args = (np.array([model.eps]), np.array([model.a]), np.array([model.c2]), model.delta_vec[None, :])
     pts, roots_g, coef_g = _contour_batch(*args, n_phi)
+    contour = _contour_from_points(model, pts, n_phi)
+    _check_cutoff(model, contour)
     re_g = _re_g0_batch(*args, np.array([model.lam]), roots_g, coef_g, pts["g0_center"], phi)[0]
     im_coeff = -np.pi * 0.5 * (contour.weight[:, None] * contour.spin).sum(axis=0)
-    coeff = re_g + 1j * im_coeff
-    return np.einsum("a,aij->ij", coeff, PAULI)
+    return contour, np.einsum("a,aij->ij", re_g + 1j * im_coeff, PAULI)
 
 
 def _re_g0_batch(e, a, c2, d, lam, roots, coef, center, phi):
@@ -916,8 +926,7 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
     -------
     TMatrixResponse
     """
-    contour = fermi_contour(model, n_phi)
-    g0 = clean_local_green(model, contour)
+    contour, g0 = _contour_and_g0(model, n_phi)
     tp = t_matrix(model, g0, approximation)
     n = model.density
     if approximation == "born":
