@@ -10,7 +10,6 @@ and figures; checked against the single-point code in ``tests/test_tmatrix_batch
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 from scipy import constants as _c
