@@ -139,3 +139,21 @@ def test_weak_scattering_cutoff_dependence():
 
 HB2 = RashbaFerromagnet(fermi_energy=0.4, exchange=0, alpha=0.001, theta=0, u=1, radius=R,
                         density=1e-6).c2
+
+
+def test_weak_scattering_factor_converges_to_minus_two():
+    # Deeper in the regime of eq. 33 (Delta_z/alpha p_F and alpha p_F/eps halved) and with the
+    # cutoff corrections eps/E_Lambda made small (Lambda = 80 nm^-1), every element tends to
+    # exactly -2 x eq. 33 (K_zx, ~ Delta_x Delta_z^2, is 1e-13 of the REE there and limited by
+    # rounding, so it is checked at the first point only).
+    dev = []
+    for s in (1.0, 0.5):
+        m = wsl_model(eps=0.4, alpha=0.002 * s, dxc=0.0004 * s * s, theta=0.08, w=0.05,
+                      cutoff=80.0)
+        ratio = response(m, n_phi=512).extra["K_internal"] / paper_eq33(m)
+        dev.append(np.abs(ratio / -2.0 - 1.0))
+    for a, b in [(0, 0), (1, 1), (2, 1)]:
+        assert dev[1][a, b] < dev[0][a, b]
+        assert dev[1][a, b] < 2e-3
+    assert dev[0][2, 0] < 0.015
+    assert dev[1][0, 1] < 2e-3 and dev[1][1, 0] < 2e-3
