@@ -965,7 +965,7 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
     k_int = bub[1:] + nm[1:] @ x / (np.pi * n)                 # (3, 2) meV^-1 nm^-1
     sig_int = s0 + bub.T @ x                                   # (2, 2) dimensionless
     # spin-vertex route (eqs. 18-22)
-    r = pauli_components(g0.imag.astype(complex)).real
+    r = pauli_components((g0 - g0.conj().T) / 2j).real   # anti-Hermitian part: Im g0
     dmat = diffuson(mm, r)
     k_spin = (dmat @ bub)[1:]
     # SI
