@@ -325,3 +325,13 @@ def test_leading_order_n_matrix_matches_literal_eq20_with_averaged_green_functio
     assert np.abs(n_lit.imag).max() < 1e-6 * np.abs(r.n_mat).max()
     rel = np.abs(n_lit.real - r.n_mat).max() / np.abs(r.n_mat).max()
     assert rel < 3 * r.broadening_ratio
+
+
+@pytest.mark.parametrize("theta,eps", [(0.4, 0.008), (1.0, 0.0045), (0.7, 0.003)])
+def test_onsager_relation_for_the_conductivity(theta, eps):
+    # sigma_ab(m) = sigma_ba(-m): the skew-scattering (anomalous Hall) part is odd in m and
+    # antisymmetric, the longitudinal part even.
+    a = response(model(theta=theta, fermi_energy=eps, exchange=0.005))
+    b = response(model(theta=theta + np.pi, fermi_energy=eps, exchange=0.005))
+    np.testing.assert_allclose(a.sigma, b.sigma.T, rtol=0, atol=1e-9 * np.abs(a.sigma).max())
+    assert abs(a.sigma[0, 1]) > 1e-4 * a.sigma[0, 0]  # a genuine Hall part is present
