@@ -9,6 +9,7 @@ The top level exposes the core types and functions::
 from . import models, units
 from .data import DataError, Dataset, Sweep
 from .fitting import FitError, FitWarning, fit, fit_global, fit_sweep
+from .io import load
 from .results import FitResult, ResultTable
 
 __version__ = "0.1.0"

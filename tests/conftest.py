@@ -10,8 +10,15 @@ DATA = ROOT / "data"
 
 
 def _real_data_dir() -> Path:
+    """``$SOTFIT_REAL_DATA``, else the first ``shared/data/real`` beside the project or above it."""
     env = os.environ.get("SOTFIT_REAL_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data" / "real"
+    if env:
+        return Path(env)
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "data" / "real"
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "data" / "real"
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import importlib
 import sys
 
 #: Subcommand modules, in the order ``sotfit --help`` lists them.
-COMMANDS: list[str] = ["theory"]
+COMMANDS: list[str] = ["stfmr", "theory"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,10 +8,22 @@ from .efficiency import electric_field, field_from_xi_e, xi_e_from_field, xi_fro
 from .lineshapes import mixing_voltage, stfmr_mixing
 from .magnetization import kittel_inplane, kittel_outofplane, linewidth
 from .spec import ModelError, ModelSpec, Param
+from .drift_diffusion import DRIFT_DIFFUSION_MODELS
+from .lineshapes import stfmr_derivative, stfmr_two_resonances
+from .stfmr_angle import stfmr_angle_va, stfmr_angle_vs
+from .stfmr_global import stfmr_global_inplane, stfmr_global_outofplane
+from .harmonic_hall import HALL_MODELS, TEXTBOOK_MODELS
+from .interface.specs import interface_barrier_g, interface_delta_g
 from .tmatrix import TMATRIX_MODELS
 
-#: Every built-in model by name (extended by the model families as they are added).
+#: Every built-in model by name; each model family adds its own entries below.
 MODELS = {m.name: m for m in (stfmr_mixing, kittel_inplane, kittel_outofplane, linewidth)}
+MODELS.update({m.name: m for m in (stfmr_derivative, stfmr_two_resonances,
+                                   stfmr_global_inplane, stfmr_global_outofplane,
+                                   stfmr_angle_vs, stfmr_angle_va)})
+MODELS.update(DRIFT_DIFFUSION_MODELS)
+MODELS.update({m.name: m for m in (*HALL_MODELS.values(), *TEXTBOOK_MODELS)})
+MODELS.update({m.name: m for m in (interface_barrier_g, interface_delta_g)})
 MODELS.update(TMATRIX_MODELS)
 
 __all__ = [

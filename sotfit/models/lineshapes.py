@@ -25,6 +25,10 @@ __all__ = [
     "mixing_voltage",
     "grid_guess_mixing",
     "stfmr_mixing",
+    "mixing_voltage_derivative",
+    "stfmr_derivative",
+    "mixing_voltage_two",
+    "stfmr_two_resonances",
 ]
 
 
@@ -139,4 +143,165 @@ stfmr_mixing = ModelSpec(
     doc=mixing_voltage.__doc__,
     guess=_guess_mixing,
     linear=("vs", "va", "offset", "slope"),
+)
+
+
+# ---------------------------------------------------------------------------
+# Field-derivative lineshape (lock-in field modulation) and two resonances
+# ---------------------------------------------------------------------------
+
+def mixing_voltage_derivative(h, h_res, width, vs, va, offset=0.0, slope=0.0):
+    """Field-modulated ST-FMR signal: W d/dH of the mixing lineshape, plus background.
+
+    With a small field modulation h_m cos(omega_m t) and lock-in detection at
+    omega_m, the signal is h_m dV_mix/dH. Writing it as
+
+        V = W d/dH [V_s L_sym + V_a L_asym] + offset + slope (mu0H - mu0H_res)
+          = V_s (-2 W^3 d / (d^2 + W^2)^2) + V_a W^2 (W^2 - d^2) / (d^2 + W^2)^2 + ...
+
+    with d = mu0H - mu0H_res keeps V_s and V_a the amplitudes of the underlying
+    symmetric and antisymmetric Lorentzians (up to the common factor
+    h_m / W, which the fit absorbs), so that V_s/V_a keeps the meaning it has
+    in :func:`mixing_voltage` (seed 003_010c0338986411e7.txt, lineshape below
+    Fig. 2, differentiated).
+
+    Parameters
+    ----------
+    h : array_like
+        Field magnitude mu0*|H| in T.
+    h_res : float
+        Resonance field mu0*H_res in T.
+    width : float
+        Half width at half maximum W in T (of the underlying Lorentzian).
+    vs, va : float
+        Symmetric and antisymmetric amplitudes in uV (of W dV/dH).
+    offset : float
+        Constant background in uV.
+    slope : float
+        Linear background in uV/T, measured from ``h_res``.
+
+    Returns
+    -------
+    ndarray
+        Lock-in signal in uV.
+    """
+    d = h - h_res
+    w2 = width * width
+    den = d * d + w2
+    den2 = den * den
+    return (vs * (-2.0 * w2 * width * d) + va * w2 * (w2 - d * d)) / den2 + offset + slope * d
+
+
+def _design_derivative(h, h_res, width):
+    d = h - h_res
+    w2 = width * width
+    den2 = (d * d + w2) ** 2
+    one = np.ones(np.broadcast(d, den2).shape)
+    return np.stack([-2.0 * w2 * width * d / den2 * one, w2 * (w2 - d * d) / den2 * one,
+                     one, d * one], axis=-1)
+
+
+def _grid_guess(h, v, design, n_centre=120, n_width=24):
+    h = np.asarray(h, float)
+    v = np.asarray(v, float)
+    lo, hi = float(h.min()), float(h.max())
+    span = hi - lo
+    step = np.median(np.abs(np.diff(np.sort(h)))) if h.size > 1 else span
+    centres = np.linspace(lo, hi, n_centre)
+    widths = np.geomspace(max(step, span * 1e-3), span / 2, n_width)
+    hc, wc = np.meshgrid(centres, widths, indexing="ij")
+    hc, wc = hc.reshape(-1, 1), wc.reshape(-1, 1)
+    a = design(h[None, :], hc, wc)
+    ata = np.einsum("kni,knj->kij", a, a)
+    atb = np.einsum("kni,n->ki", a, v)
+    ata += np.eye(4) * 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None]
+    coef = np.linalg.solve(ata, atb[..., None])[..., 0]
+    resid = np.einsum("kni,ki->kn", a, coef) - v
+    best = int(np.argmin(np.einsum("kn,kn->k", resid, resid)))
+    vs, va, off, sl = coef[best]
+    return {"h_res": float(hc[best, 0]), "width": float(wc[best, 0]), "vs": float(vs),
+            "va": float(va), "offset": float(off), "slope": float(sl)}
+
+
+def _guess_derivative(h, v):
+    return _grid_guess(h, v, _design_derivative)
+
+
+stfmr_derivative = ModelSpec(
+    name="stfmr_derivative",
+    func=mixing_voltage_derivative,
+    params=(
+        Param("h_res", "T", 0.1, (0.0, 20.0), "resonance field mu0*H_res"),
+        Param("width", "T", 0.005, (1e-7, 5.0), "half width at half maximum W (HWHM)"),
+        Param("vs", "uV", 1.0, doc="symmetric amplitude V_s of the underlying Lorentzian"),
+        Param("va", "uV", 1.0, doc="antisymmetric amplitude V_a of the underlying Lorentzian"),
+        Param("offset", "uV", 0.0, doc="constant background"),
+        Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
+    ),
+    x_name="field", x_unit="T", y_name="vmix_derivative", y_unit="uV",
+    doc=mixing_voltage_derivative.__doc__,
+    guess=_guess_derivative,
+    linear=("vs", "va", "offset", "slope"),
+)
+
+
+def mixing_voltage_two(h, h_res, width, vs, va, h_res2, width2, vs2, va2, offset=0.0, slope=0.0):
+    """Two resonances (e.g. two magnetic layers, or a uniform and a higher mode) on one background.
+
+    V = V_s L_sym(H_res, W) + V_a L_asym(H_res, W)
+        + V_s2 L_sym(H_res2, W_2) + V_a2 L_asym(H_res2, W_2) + offset + slope (mu0H - mu0H_res)
+
+    (seed 003_010c0338986411e7.txt, lineshape below Fig. 2, applied to each mode).
+
+    Parameters
+    ----------
+    h : array_like
+        Field magnitude mu0*|H| in T.
+    h_res, width, vs, va : float
+        First resonance: field (T), HWHM (T), amplitudes (uV).
+    h_res2, width2, vs2, va2 : float
+        Second resonance, same units.
+    offset : float
+        Constant background in uV.
+    slope : float
+        Linear background in uV/T, about ``h_res``.
+
+    Returns
+    -------
+    ndarray
+        V_mix in uV.
+    """
+    d = h - h_res
+    return (mixing_voltage(h, h_res, width, vs, va)
+            + mixing_voltage(h, h_res2, width2, vs2, va2) + offset + slope * d)
+
+
+def _guess_two(h, v):
+    first = grid_guess_mixing(h, v)
+    rest = v - mixing_voltage(h, first["h_res"], first["width"], first["vs"], first["va"],
+                              first["offset"], first["slope"])
+    second = grid_guess_mixing(h, rest)
+    return {**first, "h_res2": second["h_res"], "width2": second["width"],
+            "vs2": second["vs"], "va2": second["va"]}
+
+
+stfmr_two_resonances = ModelSpec(
+    name="stfmr_two_resonances",
+    func=mixing_voltage_two,
+    params=(
+        Param("h_res", "T", 0.1, (0.0, 20.0), "first resonance field mu0*H_res"),
+        Param("width", "T", 0.005, (1e-7, 5.0), "first HWHM W"),
+        Param("vs", "uV", 1.0, doc="first symmetric amplitude V_s"),
+        Param("va", "uV", 1.0, doc="first antisymmetric amplitude V_a"),
+        Param("h_res2", "T", 0.2, (0.0, 20.0), "second resonance field"),
+        Param("width2", "T", 0.005, (1e-7, 5.0), "second HWHM W_2"),
+        Param("vs2", "uV", 0.5, doc="second symmetric amplitude"),
+        Param("va2", "uV", 0.5, doc="second antisymmetric amplitude"),
+        Param("offset", "uV", 0.0, doc="constant background"),
+        Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
+    ),
+    x_name="field", x_unit="T", y_name="vmix", y_unit="uV",
+    doc=mixing_voltage_two.__doc__,
+    guess=_guess_two,
+    linear=("vs", "va", "vs2", "va2", "offset", "slope"),
 )

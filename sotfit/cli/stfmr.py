@@ -1,0 +1,275 @@
+"""``sotfit stfmr FILES... --out DIR``: the ST-FMR pipeline from instrument files to torques.
+
+Writes into DIR: ``spectra.csv`` (one row per spectrum branch, units in the headers),
+``spectra_combined.csv`` (one row per spectrum, symmetrised), ``summary.json``
+(every quantity as ``{"value", "stderr", "unit"}``), and figures under ``figures/``;
+prints a short human summary (or the summary JSON with ``--json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .common import CLIError, Progress, load_sample_file, prepare_out_dir, quantity_type, write_json
+
+#: Sample options: name -> (dimension, default unit for bare numbers, help).
+SAMPLE_OPTIONS = {
+    "ms": ("field", None, "saturation magnetisation mu0*Ms, e.g. 1.1T"),
+    "t_fm": ("length", None, "ferromagnet thickness, e.g. 6nm"),
+    "t_nm": ("length", None, "spin-source (normal metal) thickness, e.g. 6nm"),
+    "width": ("length", None, "device width, e.g. 10um"),
+    "rho": ("resistivity", None, "resistivity of the spin-source layer, e.g. 20uOhmcm"),
+    "rho_fm": ("resistivity", None, "resistivity of the ferromagnet, e.g. 40uOhmcm"),
+    "angle": ("angle", "deg", "in-plane field angle from the current (default 45deg)"),
+    "irf": ("current", None, "rf current amplitude, peak unless --irf-is rms, e.g. 2.5mA"),
+    "delta_r": ("resistance", None, "AMR Delta R = R_parallel - R_perp, e.g. 0.3Ohm"),
+    "current_fraction": ("dimensionless", "", "fraction of the current in the spin-source "
+                         "layer (default: from --rho, --rho-fm and the thicknesses)"),
+}
+
+
+def add_parser(subparsers) -> None:
+    """Register ``sotfit stfmr``."""
+    p = subparsers.add_parser(
+        "stfmr", help="ST-FMR spectra -> M_eff, g, damping, torque efficiencies",
+        description="Fit ST-FMR spectra (both field polarities, in |mu0H| with explicit sign "
+                    "bookkeeping), then Kittel and damping across frequencies (sequential and "
+                    "global), and the torques the sample description allows.")
+    p.add_argument("files", nargs="+", metavar="FILES", help="instrument files or folders")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    p.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    p.add_argument("--field-unit", help="field unit when the file has none (T, mT, Oe, A/m)")
+    p.add_argument("--voltage-unit", help="voltage unit when the file has none (V, mV, uV)")
+    p.add_argument("--frequency", help="microwave frequency when the files give none, e.g. 9GHz")
+    for name, (dim, default, text) in SAMPLE_OPTIONS.items():
+        p.add_argument("--" + name.replace("_", "-"), dest=name,
+                       type=quantity_type(dim, default), help=text)
+    p.add_argument("--irf-is", choices=("peak", "rms"), default=None,
+                   help="whether --irf is a peak amplitude (default) or an rms value")
+    p.add_argument("--nm-above", action="store_true",
+                   help="the spin-source layer is above the ferromagnet (default: below)")
+    p.add_argument("--sample", help="TOML or JSON file with the sample fields "
+                                    "(ms, t_fm, t_nm, width, rho, rho_fm, angle, irf, irf_is, "
+                                    "delta_r, current_fraction); options override it")
+    p.add_argument("--geometry", choices=("inplane", "outofplane"), default="inplane")
+    p.add_argument("--gyromagnetic-ratio", type=quantity_type("gyromagnetic_ratio", "GHz/T"),
+                   help="hold gamma/2pi fixed (e.g. 28GHz/T); fitted by default")
+    p.add_argument("--g", type=float, help="hold the Lande g factor fixed")
+    p.add_argument("--free-hk", action="store_true", help="fit an in-plane anisotropy field")
+    p.add_argument("--lineshape", choices=("mixing", "derivative", "two"), default="mixing",
+                   help="mixing (default), field-derivative (lock-in field modulation), or two "
+                        "resonances")
+    p.add_argument("--window-widths", type=float, default=6.0,
+                   help="fit window around each resonance in half widths (default 6)")
+    p.add_argument("--no-global", action="store_true", help="skip the global fit")
+    p.add_argument("--skip-failed", action="store_true",
+                   help="leave out spectra that cannot be fitted (listed in the summary)")
+    p.add_argument("--no-figures", action="store_true", help="do not draw figures")
+    p.add_argument("--mcmc", action="store_true",
+                   help="posterior sampling of the global fit (needs sotfit.bayes)")
+    p.set_defaults(func=run)
+
+
+def _sample_from(args):
+    from ..analysis.stfmr_torques import Sample
+    from ..units import UnitError, quantity
+
+    values: dict = {}
+    irf_is = None
+    if args.sample:
+        raw = load_sample_file(args.sample)
+        for key, val in raw.items():
+            k = key.replace("-", "_").lower()
+            if k == "irf_is":
+                irf_is = str(val).lower()
+                continue
+            if k == "mu0_ms":
+                k = "ms"
+            if k not in SAMPLE_OPTIONS:
+                raise CLIError(f"sample file {args.sample}: unknown field {key!r}; known: "
+                               + ", ".join(list(SAMPLE_OPTIONS) + ["irf_is"]))
+            dim, default, _ = SAMPLE_OPTIONS[k]
+            try:
+                values[k] = quantity(val if isinstance(val, str) else float(val), dim, default)
+            except (UnitError, ValueError) as exc:
+                raise CLIError(f"sample file {args.sample}: field {key!r}: {exc}") from None
+    for k in SAMPLE_OPTIONS:
+        v = getattr(args, k)
+        if v is not None:
+            values[k] = v
+    if args.irf_is is not None:
+        irf_is = args.irf_is
+    if irf_is is not None and irf_is not in ("peak", "rms"):
+        raise CLIError(f"irf_is must be 'peak' or 'rms', got {irf_is!r}")
+    return Sample(mu0_ms=values.get("ms"), t_fm=values.get("t_fm"), t_nm=values.get("t_nm"),
+                  width=values.get("width"), rho_nm=values.get("rho"),
+                  rho_fm=values.get("rho_fm"), angle=values.get("angle", 45.0),
+                  i_rf=values.get("irf"), i_rf_is_rms=(irf_is == "rms"),
+                  delta_r=values.get("delta_r"), current_fraction=values.get("current_fraction"),
+                  nm_below=not args.nm_above)
+
+
+def _read(args):
+    try:
+        from ..io import read_stfmr
+    except ImportError:  # pragma: no cover - depends on the installed readers
+        raise CLIError("the ST-FMR file readers (sotfit.io.read_stfmr) are not available") from None
+    for f in args.files:
+        if not Path(f).exists():
+            raise CLIError(f"{f}: no such file or folder")
+    return read_stfmr(args.files, field_unit=args.field_unit, voltage_unit=args.voltage_unit,
+                      frequency=args.frequency)
+
+
+def _fmt(q) -> str:
+    if q.get("stderr") is None:
+        return f"{q['value']:.5g} {q['unit']}".rstrip()
+    return f"{q['value']:.5g} +/- {q['stderr']:.2g} {q['unit']}".rstrip()
+
+
+def human_summary(summary: dict) -> str:
+    """A few lines for the terminal."""
+    lines = [f"sotfit stfmr: {len(summary['spectra'])} spectra fitted"
+             + (f", {len(summary['failures'])} left out" if summary["failures"] else "")]
+    names = ("mu0_meff", "gyromagnetic_ratio", "g", "alpha", "linewidth_inhomogeneous", "xi_fmr",
+             "mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl", "xi_dl", "xi_fl")
+    for route in ("sequential", "global"):
+        sec = summary.get(route)
+        if not sec:
+            continue
+        lines.append(f"  {route}:")
+        for n in names:
+            if n in sec:
+                lines.append(f"    {n:>24s} = {_fmt(sec[n])}")
+    for note in summary["notes"]:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+def _mcmc(analysis, out: Path):
+    """Posterior sampling of the global fit (the place for sotfit.bayes.sample)."""
+    # --- MCMC: wired to sotfit.bayes.sample once that module is available -------------
+    try:
+        from .. import bayes  # type: ignore[attr-defined]
+    except ImportError:
+        raise CLIError("--mcmc needs sotfit.bayes (posterior sampling), which this "
+                       "installation does not have yet") from None
+    if analysis.global_fit is None:
+        raise CLIError("--mcmc samples the global fit, which was not run (need at least two "
+                       "frequencies and three spectra, and not --no-global)")
+    post = bayes.sample(analysis.global_fit)
+    return post.to_dict() if hasattr(post, "to_dict") else post
+    # -----------------------------------------------------------------------------------
+
+
+def run(args) -> int:
+    """Run the ST-FMR pipeline for ``sotfit stfmr``."""
+    from ..analysis.stfmr import analyse_stfmr, summary_dict
+    from ..analysis.stfmr_spectra import STFMRError
+    from ..fitting import FitError
+    from ..models import MODELS
+    from ..units import gyromagnetic_ratio_from_g
+
+    sample = _sample_from(args)
+    if args.mcmc:
+        try:
+            from .. import bayes  # noqa: F401
+        except ImportError:
+            raise CLIError("--mcmc needs sotfit.bayes (posterior sampling), which this "
+                           "installation does not have yet") from None
+    out = prepare_out_dir(args.out, args.overwrite)
+    sweep = _read(args)
+    gam = args.gyromagnetic_ratio
+    if args.g is not None:
+        if gam is not None:
+            raise CLIError("give --g or --gyromagnetic-ratio, not both")
+        gam = gyromagnetic_ratio_from_g(args.g)
+    model = {"mixing": None, "derivative": MODELS["stfmr_derivative"],
+             "two": MODELS["stfmr_two_resonances"]}[args.lineshape]
+    progress = Progress("fitting spectra") if len(sweep) > 3 else None
+    try:
+        analysis = analyse_stfmr(sweep, geometry=args.geometry, gyromagnetic_ratio=gam,
+                                 free_hk=args.free_hk, model=model,
+                                 window_widths=args.window_widths, global_fit=not args.no_global,
+                                 on_error="skip" if args.skip_failed else "raise",
+                                 progress=progress)
+    except (STFMRError, FitError) as exc:
+        raise CLIError(str(exc)) from None
+    summary = summary_dict(analysis, sample)
+    summary["inputs"] = [str(f) for f in args.files]
+    if args.mcmc:
+        summary["mcmc"] = _mcmc(analysis, out)
+    _write_tables(analysis, out)
+    write_json(summary, out / "summary.json")
+    if not args.no_figures:
+        _figures(analysis, out)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=float))
+    else:
+        print(human_summary(summary))
+        print(f"  written to {out}")
+    return 0
+
+
+def _write_tables(analysis, out: Path) -> None:
+    import pandas as pd
+
+    from ..results import open_new
+
+    rows, comb = [], []
+    for s in analysis.spectra:
+        for r in s.branches:
+            row = {"source": s.source, "frequency (GHz)": s.frequency,
+                   "polarity": int(r.meta["polarity"]),
+                   "window_lo (T)": r.meta["window_lo"], "window_hi (T)": r.meta["window_hi"],
+                   "n_points_window": r.meta["n_points_window"]}
+            for k in r.params:
+                u = r.units[k]
+                row[f"{k} ({u})"] = r.value(k)
+                row[f"{k}_stderr ({u})"] = r.stderr(k)
+            row["redchi"] = r.redchi
+            rows.append(row)
+        units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
+                 "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
+        c = {"source": s.source, "frequency (GHz)": s.frequency}
+        for k, v in s.combined.items():
+            u = units[k]
+            c[f"{k} ({u})" if u else k] = v.nominal_value
+            c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = v.std_dev
+        comb.append(c)
+    for name, data in (("spectra.csv", rows), ("spectra_combined.csv", comb)):
+        with open_new(out / name) as fh:
+            pd.DataFrame(data).to_csv(fh, index=False)
+
+
+def _safe_name(text: str) -> str:
+    keep = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)
+    return keep.strip("_") or "spectrum"
+
+
+def _figures(analysis, out: Path) -> None:
+    from ..plot.stfmr import plot_kittel, plot_linewidth, plot_spectrum
+
+    figs = out / "figures"
+    figs.mkdir(exist_ok=True)
+    used = set()
+    for i, s in enumerate(analysis.spectra):
+        name = _safe_name(Path(s.source).name)
+        if name in used:
+            name = f"{name}_{i}"
+        used.add(name)
+        plot_spectrum(s, figs / f"spectrum_{name}.png")
+    if analysis.kittel is not None:
+        plot_kittel(analysis, figs / "kittel.png")
+        plot_linewidth(analysis, figs / "linewidth.png")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    parser = argparse.ArgumentParser(prog="sotfit")
+    add_parser(parser.add_subparsers())
+    a = parser.parse_args()
+    sys.exit(a.func(a))

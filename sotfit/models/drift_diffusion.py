@@ -1,0 +1,382 @@
+"""Spin transport from a thickness series: the drift-diffusion mixing-conductance model.
+
+A charge current along x in a spin-source layer (thickness ``t``, resistivity
+``rho``, spin Hall conductivity ``sigma_s``, spin diffusion length
+``lambda_s``) with a free surface on one side and a ferromagnet on the other
+drives a spin current towards the ferromagnet. The ferromagnet absorbs it
+through the complex spin-mixing conductance ``G = Re G + i Im G`` of the
+interface. The damping-like and field-like efficiencies per electric field are
+(seed 003_010c0338986411e7.txt, eqs. (1)-(2))::
+
+    xi^E_DL = (2e/hbar) sigma_s [1 - sech(t/l)]
+              * (g_r (g_r + T) + g_i^2) / ((g_r + T)^2 + g_i^2)
+    xi^E_FL = -(2e/hbar) sigma_s [1 - sech(t/l)]
+              * g_i T / ((g_r + T)^2 + g_i^2)
+
+with ``T = tanh(t/l)`` and ``g = g_r + i g_i = 2 lambda_s rho G``. Both are the
+real part and (minus) the imaginary part of **one** complex expression, the
+drift-diffusion result of Haney, Lee, Lee, Manchon and Stiles, PRB 87, 174411
+(2013)::
+
+    xi^E_DL - i xi^E_FL = (2e/hbar) sigma_s [1 - sech(t/l)] g / (g + tanh(t/l))
+
+(multiply numerator and denominator by ``conj(g) + T``: the real part of the
+numerator is ``|g|^2 + g_r T = g_r (g_r + T) + g_i^2`` and its imaginary part
+``g_i T``). This module evaluates the complex form; the test-suite compares it
+with eqs. (1)-(2) transcribed independently, to machine precision.
+
+House units (docs/CONVENTIONS.md): ``t`` and ``lambda_s`` in nm, ``rho`` in
+uOhm cm, ``G`` in 1e13 Ohm^-1 m^-2, ``sigma_s`` in 1e5 (hbar/2e) Ohm^-1 m^-1
+(so that ``(2e/hbar) sigma_s`` is the number ``sigma_s`` in 1e5 Ohm^-1 m^-1)
+and xi^E in 1e5 Ohm^-1 m^-1. Then ``g = 2 lambda_s rho G * 1e-4``
+(1 nm x 1 uOhm cm x 1e13 Ohm^-1 m^-2 = 1e-9 * 1e-8 * 1e13 = 1e-4).
+
+Limits (each tested in ``tests/test_drift_diffusion.py``):
+
+* ``t -> 0``: ``xi^E_DL -> sigma_s t^2 / (2 lambda_s^2)`` (for ``|g| > 0``) and
+  ``xi^E_FL -> -sigma_s g_i t^3 / (2 lambda_s^3 |g|^2)``: both vanish, the FL one faster;
+* ``t >> lambda_s``: ``xi^E_DL - i xi^E_FL -> sigma_s g / (g + 1)``;
+* ``G -> infinity`` (perfect sink): ``xi^E_DL -> sigma_s [1 - sech(t/lambda_s)]``, ``xi^E_FL -> 0``;
+* ``Im G = 0``: ``xi^E_FL = 0`` and ``xi^E_DL`` equals the transparency form of
+  Pai, Ou, Vilela-Leao, Ralph and Buhrman, PRB 92, 064426 (2015),
+  ``xi^E_DL = sigma_s [1 - sech(t/l)] 2G / (2G + G_N tanh(t/l))`` with the
+  spin conductance of the source layer ``G_N = 1/(rho lambda_s)``; for
+  ``t >> lambda_s`` the interface transparency is ``T_int = 2G / (2G + G_N)``.
+
+Spin memory loss (optional, parameter ``g_sf``, default 0): an interfacial
+spin-flip conductance ``G_sf`` in parallel with the mixing conductance. The
+interface then absorbs ``(G + G_sf) mu_s`` but only ``G mu_s`` reaches the
+ferromagnet as torque, so ``g / (g + T)`` becomes ``g / (g + g_sf + T)`` with
+``g_sf = 2 lambda_s rho G_sf``. This is the minimal drift-diffusion version of
+the interfacial spin-flip picture reviewed in seed 004_7d8d4f1eff3c5d03.txt
+(spin memory loss); ``G_sf = 0`` gives back eqs. (1)-(2).
+
+The dimensionless efficiency is ``xi = xi^E rho`` (seed 003, after eq. (2)):
+``xi = xi^E[1e5 Ohm^-1 m^-1] * rho[uOhm cm] * 1e-3``.
+
+This module is pure numpy (no lmfit, pandas or matplotlib).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..units import E_CHARGE, HBAR
+from .spec import ModelError, ModelSpec, Param
+
+__all__ = [
+    "G_UNIT_FACTOR",
+    "reduced_conductance",
+    "complex_efficiency",
+    "xi_e_dl",
+    "xi_e_fl",
+    "xi_e_dl_transparent",
+    "xi_dl",
+    "xi_fl",
+    "interface_transparency",
+    "fermi_wavevector",
+    "sharvin_conductance",
+    "drift_diffusion_dl",
+    "drift_diffusion_fl",
+    "drift_diffusion_dl_transparent",
+    "drift_diffusion_xi_dl",
+    "drift_diffusion_xi_fl",
+    "DRIFT_DIFFUSION_MODELS",
+]
+
+#: lambda_s [nm] * rho [uOhm cm] * G [1e13 Ohm^-1 m^-2] -> dimensionless.
+G_UNIT_FACTOR = 1e-9 * 1e-8 * 1e13
+#: xi^E [1e5 Ohm^-1 m^-1] * rho [uOhm cm] -> dimensionless xi.
+_XI_FACTOR = 1e5 * 1e-8
+
+
+def _check_thickness(t):
+    t = np.asarray(t, dtype=float)
+    if np.any(t < 0):
+        raise ModelError(f"thickness must be >= 0 nm; got minimum {np.min(t)} nm")
+    return t
+
+
+def _sech_and_tanh(t, lam):
+    """1 - sech(t/l) and tanh(t/l) for t >= 0 without overflow (no cosh of large numbers)."""
+    x = t / lam
+    e = np.exp(-2.0 * x)
+    one_minus_sech = 1.0 - 2.0 * np.exp(-x) / (1.0 + e)
+    tanh = (1.0 - e) / (1.0 + e)
+    return one_minus_sech, tanh
+
+
+def reduced_conductance(g_mix, spin_diffusion_length, resistivity):
+    """Dimensionless g = 2 lambda_s rho G (seed 003, eqs. (1)-(2)).
+
+    Parameters
+    ----------
+    g_mix : complex or float or array_like
+        Spin-mixing (or spin-flip) conductance in 1e13 Ohm^-1 m^-2.
+    spin_diffusion_length : float
+        lambda_s in nm.
+    resistivity : float
+        rho of the spin-source layer in uOhm cm.
+
+    Returns
+    -------
+    complex or float
+        g, dimensionless.
+    """
+    return 2.0 * spin_diffusion_length * resistivity * G_UNIT_FACTOR * g_mix
+
+
+def complex_efficiency(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix,
+                       resistivity, g_sf=0.0):
+    """xi^E_DL - i xi^E_FL as one complex number (Haney et al., PRB 87, 174411 (2013)).
+
+    ``sigma_s [1 - sech(t/l)] g / (g + g_sf + tanh(t/l))``, which for ``g_sf = 0`` is
+    seed 003_010c0338986411e7.txt eqs. (1) (real part) and (2) (minus the imaginary part).
+
+    Parameters
+    ----------
+    t : array_like
+        Spin-source thickness in nm (>= 0).
+    spin_hall_conductivity : float
+        sigma_s in 1e5 (hbar/2e) Ohm^-1 m^-1.
+    spin_diffusion_length : float
+        lambda_s in nm (> 0).
+    re_g_mix, im_g_mix : float
+        Real and imaginary parts of the spin-mixing conductance in 1e13 Ohm^-1 m^-2.
+    resistivity : float
+        rho of the spin source in uOhm cm.
+    g_sf : float
+        Interfacial spin-flip (spin memory loss) conductance in 1e13 Ohm^-1 m^-2.
+
+    Returns
+    -------
+    ndarray of complex
+        xi^E_DL - i xi^E_FL in 1e5 Ohm^-1 m^-1.
+    """
+    t = _check_thickness(t)
+    lam = spin_diffusion_length
+    one_minus_sech, tanh = _sech_and_tanh(t, lam)
+    g = reduced_conductance(re_g_mix + 1j * im_g_mix, lam, resistivity)
+    gs = reduced_conductance(g_sf, lam, resistivity)
+    den = g + gs + tanh
+    mag2 = den.real * den.real + den.imag * den.imag
+    safe = np.where(mag2 > 0, mag2, 1.0)
+    ratio = np.where(mag2 > 0, g * np.conj(den) / safe, 0.0)
+    # (2e/hbar) sigma_s with sigma_s in (hbar/2e) units is the number sigma_s itself.
+    return spin_hall_conductivity * one_minus_sech * ratio
+
+
+def xi_e_dl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix, resistivity,
+            g_sf=0.0):
+    """Damping-like efficiency per electric field xi^E_DL(t) (seed 003, eq. (1)).
+
+    Parameters are those of :func:`complex_efficiency` (t in nm, sigma_s in
+    1e5 (hbar/2e) Ohm^-1 m^-1, lambda_s in nm, G in 1e13 Ohm^-1 m^-2, rho in uOhm cm).
+
+    Returns
+    -------
+    ndarray
+        xi^E_DL in 1e5 Ohm^-1 m^-1.
+    """
+    return complex_efficiency(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix,
+                              im_g_mix, resistivity, g_sf).real
+
+
+def xi_e_fl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix, resistivity,
+            g_sf=0.0):
+    """Field-like efficiency per electric field xi^E_FL(t) (seed 003, eq. (2)).
+
+    Same parameters as :func:`xi_e_dl`. Positive Im G gives negative xi^E_FL,
+    the sign of eq. (2).
+
+    Returns
+    -------
+    ndarray
+        xi^E_FL in 1e5 Ohm^-1 m^-1.
+    """
+    return -complex_efficiency(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix,
+                               im_g_mix, resistivity, g_sf).imag
+
+
+def interface_transparency(t, spin_diffusion_length, re_g_mix, resistivity):
+    """Spin transparency 2G / (2G + G_N tanh(t/l)) with G_N = 1/(rho lambda_s) (Im G = 0).
+
+    Pai et al., PRB 92, 064426 (2015): for ``t >> lambda_s`` this is their
+    ``T_int = 2 G / (2 G + G_N)`` (G_N is their G_HM = 1/(rho lambda_s)).
+
+    Parameters
+    ----------
+    t : array_like
+        Thickness in nm.
+    spin_diffusion_length : float
+        lambda_s in nm.
+    re_g_mix : float
+        Real spin-mixing conductance in 1e13 Ohm^-1 m^-2.
+    resistivity : float
+        uOhm cm.
+
+    Returns
+    -------
+    ndarray
+        Dimensionless transparency in [0, 1].
+    """
+    t = _check_thickness(t)
+    # spin conductance of the source, 1/(rho lambda), in 1e13 Ohm^-1 m^-2
+    g_n = 1.0 / (resistivity * spin_diffusion_length * G_UNIT_FACTOR)
+    tanh = _sech_and_tanh(t, spin_diffusion_length)[1]
+    den = 2.0 * re_g_mix + g_n * tanh
+    safe = np.where(den > 0, den, 1.0)
+    return np.where(den > 0, 2.0 * re_g_mix / safe, 0.0)
+
+
+def xi_e_dl_transparent(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, resistivity):
+    """xi^E_DL with Im G = 0 in the transparency form of Pai et al., PRB 92, 064426 (2015).
+
+    ``xi^E_DL = sigma_s [1 - sech(t/l)] T_int(t)``, see :func:`interface_transparency`;
+    identical to seed 003 eq. (1) at Im G = 0 (tested).
+
+    Returns
+    -------
+    ndarray
+        xi^E_DL in 1e5 Ohm^-1 m^-1 (t in nm, sigma_s in 1e5 (hbar/2e) Ohm^-1 m^-1,
+        lambda_s in nm, Re G in 1e13 Ohm^-1 m^-2, rho in uOhm cm).
+    """
+    t = _check_thickness(t)
+    one_minus_sech = _sech_and_tanh(t, spin_diffusion_length)[0]
+    return spin_hall_conductivity * one_minus_sech * interface_transparency(
+        t, spin_diffusion_length, re_g_mix, resistivity)
+
+
+def xi_dl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix, resistivity,
+          g_sf=0.0):
+    """Dimensionless damping-like efficiency xi_DL = xi^E_DL rho (seed 003, after eq. (2)).
+
+    Same parameters as :func:`xi_e_dl`; returns a pure number.
+    """
+    return xi_e_dl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix,
+                   resistivity, g_sf) * resistivity * _XI_FACTOR
+
+
+def xi_fl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix, resistivity,
+          g_sf=0.0):
+    """Dimensionless field-like efficiency xi_FL = xi^E_FL rho (seed 003, after eq. (2))."""
+    return xi_e_fl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix,
+                   resistivity, g_sf) * resistivity * _XI_FACTOR
+
+
+def fermi_wavevector(carrier_density):
+    """k_F = (3 pi^2 n)^(1/3) of a spin-degenerate isotropic 3D Fermi sphere (seed 003).
+
+    Parameters
+    ----------
+    carrier_density : float or array_like
+        Total carrier density n (both spins) in cm^-3.
+
+    Returns
+    -------
+    float or ndarray
+        k_F in nm^-1.
+    """
+    n = np.asarray(carrier_density, dtype=float) * 1e6  # m^-3
+    if np.any(n <= 0):
+        raise ModelError("carrier density must be > 0 cm^-3")
+    return np.cbrt(3.0 * np.pi**2 * n) * 1e-9
+
+
+def sharvin_conductance(carrier_density, spins=2):
+    """Sharvin conductance per area of a 3D free-electron metal.
+
+    Each spin channel contributes ``(e^2/h) k_F^2 / (4 pi)`` (the number of
+    transverse modes per area times the conductance quantum e^2/h). With
+    ``spins=2`` (both spin channels, the default) this is exactly the formula of
+    seed 003_010c0338986411e7.txt (discussion of Re G), ``G_Sh = (1/hbar)(e k_F/2 pi)^2``,
+    since ``2 (e^2/h) k_F^2/(4 pi) = e^2 k_F^2 / (4 pi^2 hbar)``. ``spins=1`` gives the
+    per-spin value, the bound on Re G for mixing conductances defined with e^2/h.
+
+    Note: for n = 0.1-1.2 x 10^21 cm^-3 this formula gives 1.27-6.66 x 10^13
+    Ohm^-1 m^-2, while seed 003 quotes 3-17 x 10^13 Ohm^-1 m^-2, about 2.5 times more;
+    see docs/thickness.md.
+
+    Parameters
+    ----------
+    carrier_density : float or array_like
+        Total carrier density n in cm^-3 (k_F from :func:`fermi_wavevector`).
+    spins : {1, 2}
+        Number of spin channels counted.
+
+    Returns
+    -------
+    float or ndarray
+        G_Sh in 1e13 Ohm^-1 m^-2.
+    """
+    if spins not in (1, 2):
+        raise ModelError(f"spins must be 1 or 2, got {spins!r}")
+    kf = fermi_wavevector(carrier_density) * 1e9  # m^-1
+    h = 2.0 * np.pi * HBAR
+    return spins * E_CHARGE**2 / h * kf**2 / (4.0 * np.pi) / 1e13
+
+
+# --------------------------------------------------------------------------- ModelSpecs
+
+_SIGMA = Param("spin_hall_conductivity", "1e5 (hbar/2e) Ohm^-1 m^-1", 3.0, (-1e4, 1e4),
+               "spin Hall conductivity sigma_s of the spin source")
+_LAMBDA = Param("spin_diffusion_length", "nm", 10.0, (1e-3, 1e4),
+                "spin diffusion length lambda_s of the spin source")
+_RE_G = Param("re_g_mix", "1e13 Ohm^-1 m^-2", 1.0, (0.0, 1e4),
+              "real part of the interface spin-mixing conductance")
+_IM_G = Param("im_g_mix", "1e13 Ohm^-1 m^-2", 0.1, (-1e4, 1e4),
+              "imaginary part of the interface spin-mixing conductance")
+_RHO = Param("resistivity", "uOhm cm", 100.0, (1e-6, 1e8),
+             "resistivity rho of the spin source (known from transport; fixed by default)",
+             vary=False)
+_G_SF = Param("g_sf", "1e13 Ohm^-1 m^-2", 0.0, (0.0, 1e4),
+              "interfacial spin-flip conductance (spin memory loss); 0 = none", vary=False)
+
+_REF = ("seed 003_010c0338986411e7.txt eqs. (1)-(2); Haney et al., PRB 87, 174411 (2013); "
+        "spin memory loss as an interfacial spin-flip conductance g_sf (default 0, fixed)")
+
+drift_diffusion_dl = ModelSpec(
+    name="drift_diffusion_dl", func=xi_e_dl,
+    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
+    x_name="thickness", x_unit="nm", y_name="xi_e_dl", y_unit="1e5 Ohm^-1 m^-1",
+    doc="Damping-like efficiency per electric field vs spin-source thickness: " + _REF,
+    linear=("spin_hall_conductivity",),
+)
+
+drift_diffusion_fl = ModelSpec(
+    name="drift_diffusion_fl", func=xi_e_fl,
+    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
+    x_name="thickness", x_unit="nm", y_name="xi_e_fl", y_unit="1e5 Ohm^-1 m^-1",
+    doc="Field-like efficiency per electric field vs spin-source thickness: " + _REF,
+    linear=("spin_hall_conductivity",),
+)
+
+drift_diffusion_dl_transparent = ModelSpec(
+    name="drift_diffusion_dl_transparent", func=xi_e_dl_transparent,
+    params=(_SIGMA, _LAMBDA, _RE_G, _RHO),
+    x_name="thickness", x_unit="nm", y_name="xi_e_dl", y_unit="1e5 Ohm^-1 m^-1",
+    doc=("Damping-like efficiency per electric field with Im G = 0, transparency form of "
+         "Pai et al., PRB 92, 064426 (2015); equals seed 003 eq. (1) at Im G = 0"),
+    linear=("spin_hall_conductivity",),
+)
+
+drift_diffusion_xi_dl = ModelSpec(
+    name="drift_diffusion_xi_dl", func=xi_dl,
+    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
+    x_name="thickness", x_unit="nm", y_name="xi_dl", y_unit="",
+    doc="Dimensionless damping-like efficiency xi_DL = xi^E_DL rho: " + _REF,
+    linear=("spin_hall_conductivity",),
+)
+
+drift_diffusion_xi_fl = ModelSpec(
+    name="drift_diffusion_xi_fl", func=xi_fl,
+    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
+    x_name="thickness", x_unit="nm", y_name="xi_fl", y_unit="",
+    doc="Dimensionless field-like efficiency xi_FL = xi^E_FL rho: " + _REF,
+    linear=("spin_hall_conductivity",),
+)
+
+#: The drift-diffusion ModelSpecs by name.
+DRIFT_DIFFUSION_MODELS = {m.name: m for m in (
+    drift_diffusion_dl, drift_diffusion_fl, drift_diffusion_dl_transparent,
+    drift_diffusion_xi_dl, drift_diffusion_xi_fl)}

@@ -1,0 +1,388 @@
+"""Harmonic Hall forward model: first and second harmonic Hall resistances of a macrospin.
+
+Definitions (docs/hall.md, docs/CONVENTIONS.md)
+-----------------------------------------------
+Current I(t) = I0 sin(wt) along +x, film normal +z, sigma = +y.
+
+* Hall resistance of the equilibrium state::
+
+      R_xy(m) = R_AHE m_z + R_PHE sin^2(theta) sin(2 phi) + R_OHE B_z
+              = R_AHE m_z + 2 R_PHE m_x m_y + R_OHE B_z
+
+  (R_PHE as in Avci et al., PRB 90, 224427 (2014) eq. (1) and Hayashi et al.,
+  PRB 89, 144425 (2014) eq. (1); xi = R_PHE/R_AHE is Hayashi's ratio).
+  First harmonic: R_1w = R_xy(m0) + offset.
+
+* Current-induced fields at the peak current I0 (CONVENTIONS.md, as in the ST-FMR pipeline)::
+
+      dB = mu0_h_dl (m x sigma) + mu0_h_fl sigma,  sigma = y,
+
+  mu0_h_fl includes the Oersted field of the current in the spin-source layer.
+
+* Second harmonic, defined as R_2w = -V_2w,cos / I0, the 2w voltage component along
+  cos(2wt) divided by the current amplitude, which for a Hall resistance modulated by
+  the current is::
+
+      R_2w = (1/2) grad_m R_xy . dm  -  r_ane m_x  -  r_one B_x  +  offset
+
+  with dm the static linear response of m to dB (:func:`sotfit.models.macrospin.linear_response`).
+  The thermal terms follow seed 003_010c0338986411e7.txt (main text, the out-of-plane
+  formula dR_2w/d(sin theta_M) = -R_ANE - ...): anomalous Nernst (and spin Seebeck)
+  ~ m_x with coefficient -r_ane, ordinary Nernst ~ B_x with coefficient -r_one (Ohm/T).
+  Avci's R_grad(T) of the cos(phi) term equals -r_ane.
+
+Geometry of a scan
+------------------
+* ``phi`` scans: x is the rotator reading phi (deg); field magnitude ``field`` (T) at
+  polar angle ``theta_h`` (deg, 90 = in plane);
+* ``theta`` scans: x is the polar reading theta (deg) in the plane at azimuth ``phi_h``;
+* ``field`` scans: x is the signed field (T) along (``theta_h``, ``phi_h``); ``mz_state``
+  selects the branch (+1/-1 follow m_z = +-1, 0 the global minimum).
+
+Misalignment: phi_H = phi_reading - phi0, theta_H = theta_reading - theta0, then the
+field direction is rotated by tilt_x about x and tilt_y about y (sample not flat).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from .macrospin import equilibrium, field_vector, linear_response
+from .spec import ModelSpec, Param
+
+__all__ = [
+    "scan_fields",
+    "hall_harmonics",
+    "r1w_phi", "r2w_phi", "r1w_theta", "r2w_theta", "r1w_field", "r2w_field",
+    "HALL_MODELS",
+]
+
+_SIGMA = np.array([0.0, 1.0, 0.0])
+_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
+_CACHE_SIZE = 16
+
+
+def _rot(tilt_x, tilt_y):
+    a, b = np.radians(tilt_x), np.radians(tilt_y)
+    rx = np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
+    ry = np.array([[np.cos(b), 0, np.sin(b)], [0, 1, 0], [-np.sin(b), 0, np.cos(b)]])
+    return rx @ ry
+
+
+def scan_fields(x, scan, field=None, theta_h=90.0, phi_h=0.0, phi0=0.0, theta0=0.0,
+                tilt_x=0.0, tilt_y=0.0):
+    """Field vectors (N, 3) in T for a scan.
+
+    Parameters
+    ----------
+    x : array_like
+        Scan variable: angle reading in deg (``scan='phi'`` or ``'theta'``) or field in T
+        (``scan='field'``).
+    scan : {'phi', 'theta', 'field'}
+    field : float
+        Field magnitude in T for angle scans.
+    theta_h, phi_h : float
+        Fixed polar / azimuthal readings in deg.
+    phi0, theta0 : float
+        Reading offsets in deg: phi_H = phi - phi0, theta_H = theta - theta0.
+    tilt_x, tilt_y : float
+        Small rotations of the field direction about x and y, in deg.
+    """
+    x = np.asarray(x, float)
+    if scan == "phi":
+        b = field_vector(field, theta_h - theta0, x - phi0)
+    elif scan == "theta":
+        b = field_vector(field, x - theta0, phi_h - phi0)
+    elif scan == "field":
+        b = field_vector(x, theta_h - theta0, phi_h - phi0)
+    else:
+        raise ValueError(f"unknown scan type {scan!r}; use 'phi', 'theta' or 'field'")
+    if tilt_x or tilt_y:
+        b = b @ _rot(tilt_x, tilt_y).T
+    return b
+
+
+def _equilibrium_cached(b, mu0_hk, mu0_h_ip, ip_axis, state):
+    key = (b.tobytes(), float(mu0_hk), float(mu0_h_ip), float(ip_axis),
+           np.asarray(state, float).tobytes())
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    m = equilibrium(b, mu0_hk, mu0_h_ip, ip_axis, state=state)
+    _CACHE[key] = m
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return m
+
+
+def hall_harmonics(b, r_ahe, r_phe, mu0_hk, mu0_h_dl=0.0, mu0_h_fl=0.0, r_ane=0.0, r_one=0.0,
+                   r_ohe=0.0, mu0_h_ip=0.0, ip_axis=0.0, state=None, parts=False):
+    """First and second harmonic Hall resistances for field vectors ``b``.
+
+    Parameters
+    ----------
+    b : ndarray, shape (N, 3)
+        Applied field mu0*H in T.
+    r_ahe, r_phe : float
+        Anomalous and planar Hall resistances in Ohm (definition in the module doc).
+    mu0_hk : float
+        Effective perpendicular anisotropy field in T (negative: easy plane, -mu0*M_eff).
+    mu0_h_dl, mu0_h_fl : float
+        Damping-like and field-like (+ Oersted) fields at the peak current, in T.
+    r_ane : float
+        Anomalous Nernst coefficient in Ohm (R_2w contains -r_ane m_x).
+    r_one : float
+        Ordinary Nernst coefficient in Ohm/T (R_2w contains -r_one B_x).
+    r_ohe : float
+        Ordinary Hall coefficient in Ohm/T (R_1w contains r_ohe B_z).
+    mu0_h_ip, ip_axis : float
+        In-plane uniaxial anisotropy field (T) and easy-axis azimuth (deg).
+    state : None or array_like
+        Branch selection, see :func:`sotfit.models.macrospin.equilibrium`.
+    parts : bool
+        Also return a dict of the separate contributions to R_2w (``dl``, ``fl``,
+        ``ane``, ``one``) and ``m``.
+
+    Returns
+    -------
+    r1w, r2w : ndarray (Ohm)
+    parts : dict, optional
+    """
+    m = _equilibrium_cached(b, mu0_hk, mu0_h_ip, ip_axis, state)
+    r1w = r_ahe * m[:, 2] + 2 * r_phe * m[:, 0] * m[:, 1] + r_ohe * b[:, 2]
+
+    def grad_dot(dm):
+        return 0.5 * (r_ahe * dm[:, 2] + 2 * r_phe * (m[:, 0] * dm[:, 1] + m[:, 1] * dm[:, 0]))
+
+    if parts:
+        dl = grad_dot(linear_response(m, b, mu0_h_dl * np.cross(m, _SIGMA), mu0_hk, mu0_h_ip, ip_axis))
+        fl = grad_dot(linear_response(m, b, np.broadcast_to(mu0_h_fl * _SIGMA, b.shape), mu0_hk,
+                                      mu0_h_ip, ip_axis))
+        ane = -r_ane * m[:, 0]
+        one = -r_one * b[:, 0]
+        return r1w, dl + fl + ane + one, {"dl": dl, "fl": fl, "ane": ane, "one": one, "m": m}
+    db = mu0_h_dl * np.cross(m, _SIGMA) + mu0_h_fl * _SIGMA[None, :]
+    dm = linear_response(m, b, db, mu0_hk, mu0_h_ip, ip_axis)
+    r2w = grad_dot(dm) - r_ane * m[:, 0] - r_one * b[:, 0]
+    return r1w, r2w
+
+
+# ---------------------------------------------------------------- ModelSpecs
+_COMMON = (
+    Param("r_ahe", "Ohm", 1.0, doc="anomalous Hall resistance R_AHE (R_xy = R_AHE m_z + ...)"),
+    Param("r_phe", "Ohm", 0.1, doc="planar Hall resistance R_PHE (R_xy contains R_PHE sin^2(theta) sin(2phi))"),
+    Param("mu0_hk", "T", -1.0, (-20.0, 20.0),
+          doc="effective perpendicular anisotropy field mu0*H_K,eff (negative: easy plane, -mu0*Meff)"),
+    Param("mu0_h_ip", "T", 0.0, (-1.0, 1.0), doc="in-plane uniaxial anisotropy field", vary=False),
+    Param("ip_axis", "deg", 0.0, (-180.0, 180.0), doc="azimuth of the in-plane easy axis", vary=False),
+    Param("phi0", "deg", 0.0, (-180.0, 180.0), doc="azimuth reading at which the field is along +x"),
+    Param("theta0", "deg", 0.0, (-30.0, 30.0), doc="polar reading at which the field is along +z", vary=False),
+    Param("tilt_x", "deg", 0.0, (-20.0, 20.0), doc="misalignment: rotation of the field about x", vary=False),
+    Param("tilt_y", "deg", 0.0, (-20.0, 20.0), doc="misalignment: rotation of the field about y", vary=False),
+    Param("r_ohe", "Ohm/T", 0.0, doc="ordinary Hall coefficient (R_1w contains r_ohe*B_z)", vary=False),
+)
+_SECOND = (
+    Param("mu0_h_dl", "T", 0.0, (-1.0, 1.0), doc="damping-like field at peak current, mu0*H_DL (m x sigma)"),
+    Param("mu0_h_fl", "T", 0.0, (-1.0, 1.0), doc="field-like + Oersted field at peak current, along sigma=y"),
+    Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane*m_x)"),
+    Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one*B_x)", vary=False),
+)
+_OFFSET1 = Param("offset", "Ohm", 0.0, doc="constant offset of R_1w (misaligned Hall contacts)")
+_OFFSET2 = Param("offset", "Ohm", 0.0, doc="constant offset of R_2w")
+
+
+def _kw(p):
+    return {k: p[k] for k in ("phi0", "theta0", "tilt_x", "tilt_y")}
+
+
+def _harm(b, p, state=None):
+    return hall_harmonics(b, p["r_ahe"], p["r_phe"], p["mu0_hk"], p.get("mu0_h_dl", 0.0),
+                          p.get("mu0_h_fl", 0.0), p.get("r_ane", 0.0), p.get("r_one", 0.0),
+                          p["r_ohe"], p["mu0_h_ip"], p["ip_axis"], state=state)
+
+
+def _r1w_phi(x, *, field, theta_h, offset, **p):
+    b = scan_fields(x, "phi", field=field, theta_h=theta_h, **_kw(p))
+    return _harm(b, p)[0] + offset
+
+
+def _r2w_phi(x, *, field, theta_h, offset, **p):
+    b = scan_fields(x, "phi", field=field, theta_h=theta_h, **_kw(p))
+    return _harm(b, p)[1] + offset
+
+
+def _r1w_theta(x, *, field, phi_h, offset, **p):
+    b = scan_fields(x, "theta", field=field, phi_h=phi_h, **_kw(p))
+    return _harm(b, p)[0] + offset
+
+
+def _r2w_theta(x, *, field, phi_h, offset, **p):
+    b = scan_fields(x, "theta", field=field, phi_h=phi_h, **_kw(p))
+    return _harm(b, p)[1] + offset
+
+
+def _state(mz_state, n):
+    s = float(mz_state)
+    return None if s == 0 else np.full(n, np.sign(s))
+
+
+def _r1w_field(x, *, theta_h, phi_h, mz_state, offset, **p):
+    b = scan_fields(x, "field", theta_h=theta_h, phi_h=phi_h, **_kw(p))
+    return _harm(b, p, _state(mz_state, len(b)))[0] + offset
+
+
+def _r2w_field(x, *, theta_h, phi_h, mz_state, offset, **p):
+    b = scan_fields(x, "field", theta_h=theta_h, phi_h=phi_h, **_kw(p))
+    return _harm(b, p, _state(mz_state, len(b)))[1] + offset
+
+
+_DOC = ("Macrospin harmonic Hall model (sotfit.models.harmonic_hall): equilibrium m of "
+        "Zeeman + perpendicular + in-plane uniaxial anisotropy, R_xy = R_AHE m_z + "
+        "R_PHE sin^2(theta) sin(2phi); R_2w = (1/2) grad R_xy . dm from the damping-like "
+        "mu0_h_dl (m x y) and field-like mu0_h_fl y fields, minus r_ane m_x and r_one B_x "
+        "(seed 003_010c0338986411e7.txt; Avci PRB 90, 224427 (2014); Hayashi PRB 89, 144425 (2014)).")
+
+
+def _spec(name, func, second, x_name, x_unit, inputs, what):
+    params = _COMMON + (_SECOND if second else ()) + ((_OFFSET2,) if second else (_OFFSET1,))
+    return ModelSpec(name=name, func=func, params=params, x_name=x_name, x_unit=x_unit,
+                     y_name="r2w" if second else "r1w", y_unit="Ohm",
+                     doc=f"{what}. " + _DOC, inputs=inputs,
+                     linear=("offset",))
+
+
+r1w_phi = _spec("hall_r1w_phi", _r1w_phi, False, "phi", "deg", ("field", "theta_h"),
+                "First harmonic Hall resistance vs azimuthal field angle (inputs: field in T, theta_h in deg)")
+r2w_phi = _spec("hall_r2w_phi", _r2w_phi, True, "phi", "deg", ("field", "theta_h"),
+                "Second harmonic Hall resistance vs azimuthal field angle (inputs: field in T, theta_h in deg)")
+r1w_theta = _spec("hall_r1w_theta", _r1w_theta, False, "theta", "deg", ("field", "phi_h"),
+                  "First harmonic Hall resistance vs polar field angle (inputs: field in T, phi_h in deg)")
+r2w_theta = _spec("hall_r2w_theta", _r2w_theta, True, "theta", "deg", ("field", "phi_h"),
+                  "Second harmonic Hall resistance vs polar field angle (inputs: field in T, phi_h in deg)")
+r1w_field = _spec("hall_r1w_field", _r1w_field, False, "field", "T", ("theta_h", "phi_h", "mz_state"),
+                  "First harmonic Hall resistance vs signed field (inputs: theta_h, phi_h in deg, mz_state)")
+r2w_field = _spec("hall_r2w_field", _r2w_field, True, "field", "T", ("theta_h", "phi_h", "mz_state"),
+                  "Second harmonic Hall resistance vs signed field (inputs: theta_h, phi_h in deg, mz_state)")
+
+#: The harmonic Hall models by (harmonic, scan).
+HALL_MODELS = {(1, "phi"): r1w_phi, (2, "phi"): r2w_phi, (1, "theta"): r1w_theta,
+               (2, "theta"): r2w_theta, (1, "field"): r1w_field, (2, "field"): r2w_field}
+
+
+# ------------------------------------------------ textbook angular and field forms
+def _avci_r1w(x, r_phe, phi0, a4_sin, a4_cos, offset):
+    p = np.radians(x - phi0)
+    return r_phe * np.sin(2 * p) + a4_sin * np.sin(4 * p) + a4_cos * np.cos(4 * p) + offset
+
+
+def _avci_r2w(x, a_cos, a_fl, phi0, offset):
+    c = np.cos(np.radians(x - phi0))
+    return a_cos * c + a_fl * (2 * c ** 3 - c) + offset
+
+
+def _avci_cos_field(x, d_dl, r_ane, r_one, mu0_hk):
+    return d_dl / (x - mu0_hk) - r_ane - r_one * x
+
+
+def _avci_fl_field(x, k_fl):
+    return k_fl / x
+
+
+def _poly2(x, c0, c1, c2):
+    return c0 + c1 * x + c2 * x * x
+
+
+def _poly1(x, c0, c1):
+    return c0 + c1 * x
+
+
+def _guess_inv(x, y, **_):
+    a = 1.0 / np.asarray(x, float)
+    return {"k_fl": float(np.dot(a, y) / np.dot(a, a))}
+
+
+def _guess_poly2(x, y, **_):
+    c2, c1, c0 = np.polyfit(np.asarray(x, float), y, 2)
+    return {"c0": float(c0), "c1": float(c1), "c2": float(c2)}
+
+
+def _guess_poly1(x, y, **_):
+    c1, c0 = np.polyfit(np.asarray(x, float), y, 1)
+    return {"c0": float(c0), "c1": float(c1)}
+
+
+def _guess_avci_r1w(x, y, **_):
+    p = np.radians(np.asarray(x, float))
+    a = np.column_stack([np.sin(2 * p), np.cos(2 * p), np.ones_like(p)])
+    s, c, off = np.linalg.lstsq(a, y, rcond=None)[0]
+    r = float(np.hypot(s, c))
+    # R sin 2(phi - phi0) = R cos(2phi0) sin 2phi - R sin(2phi0) cos 2phi
+    phi0 = float(np.degrees(0.5 * np.arctan2(-c, s)))
+    return {"r_phe": r, "phi0": phi0, "offset": float(off)}
+
+
+avci_r1w = ModelSpec(
+    "hall_avci_r1w", _avci_r1w,
+    (Param("r_phe", "Ohm", 0.1, doc="planar Hall resistance (amplitude of sin 2(phi-phi0))"),
+     Param("phi0", "deg", 0.0, (-180.0, 180.0), doc="angle reading where the field is along the current"),
+     Param("a4_sin", "Ohm", 0.0, doc="sin 4(phi-phi0) distortion (lag of m behind the field)"),
+     Param("a4_cos", "Ohm", 0.0, doc="cos 4(phi-phi0) distortion (lag of m behind the field)"),
+     Param("offset", "Ohm", 0.0, doc="constant offset")),
+    "phi", "deg", "r1w", "Ohm",
+    doc="In-plane first harmonic R_1w = R_PHE sin 2(phi-phi0) + 4phi distortion + offset "
+        "(Avci et al., PRB 90, 224427 (2014), eq. (1) with theta = 90 deg; the 4phi terms measure "
+        "how far m lags the field, amplitude R_PHE*mu0H_ip/(2 mu0H) for an in-plane anisotropy).",
+    linear=("r_phe", "a4_sin", "a4_cos", "offset"), guess=_guess_avci_r1w)
+
+avci_r2w = ModelSpec(
+    "hall_avci_r2w", _avci_r2w,
+    (Param("a_cos", "Ohm", 0.0, doc="cos(phi) coefficient: R_AHE H_DL/(2(H - H_K,eff)) - r_ane - r_one H"),
+     Param("a_fl", "Ohm", 0.0, doc="(2cos^3 - cos) coefficient: R_PHE (H_FL + H_Oe)/H"),
+     Param("phi0", "deg", 0.0, (-180.0, 180.0), doc="angle offset (transferred from R_1w)", vary=False),
+     Param("offset", "Ohm", 0.0, doc="constant offset")),
+    "phi", "deg", "r2w", "Ohm",
+    doc="In-plane second harmonic R_2w = a_cos cos(phi) + a_fl (2cos^3(phi) - cos(phi)) + offset "
+        "(Avci et al., PRB 90, 224427 (2014), eq. (3); sign of the thermal term as seed 003).",
+    linear=("a_cos", "a_fl", "offset"))
+
+avci_cos_field = ModelSpec(
+    "hall_avci_cos_field", _avci_cos_field,
+    (Param("d_dl", "Ohm T", 0.0, doc="R_AHE mu0H_DL / 2"),
+     Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)"),
+     Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)", vary=False),
+     Param("mu0_hk", "T", -1.0, (-20.0, 20.0), doc="effective perpendicular anisotropy field (-mu0 Meff)",
+           vary=False)),
+    "field", "T", "a_cos", "Ohm",
+    doc="Field dependence of the cos(phi) coefficient: R_AHE H_DL/(2(H - H_K,eff)) - r_ane - r_one H "
+        "(Avci et al., PRB 90, 224427 (2014), eq. (3)).",
+    linear=("d_dl", "r_ane", "r_one"))
+
+avci_fl_field = ModelSpec(
+    "hall_avci_fl_field", _avci_fl_field,
+    (Param("k_fl", "Ohm T", 0.0, doc="R_PHE mu0(H_FL + H_Oe)"),),
+    "field", "T", "a_fl", "Ohm",
+    doc="Field dependence of the (2cos^3 - cos) coefficient: R_PHE (H_FL + H_Oe)/H "
+        "(Avci et al., PRB 90, 224427 (2014), eq. (3)).",
+    linear=("k_fl",), guess=_guess_inv)
+
+hall_parabola = ModelSpec(
+    "hall_parabola", _poly2,
+    (Param("c0", "Ohm", 0.0, doc="value at zero field"), Param("c1", "Ohm/T", 0.0, doc="slope"),
+     Param("c2", "Ohm/T^2", 0.0, doc="curvature/2: d^2R/dH^2 = 2 c2")),
+    "field", "T", "r1w", "Ohm",
+    doc="Small-field parabola of R_1w in a field sweep of a perpendicular film "
+        "(Hayashi et al., PRB 89, 144425 (2014), eq. (4)).", linear=("c0", "c1", "c2"),
+    guess=_guess_poly2)
+
+hall_line = ModelSpec(
+    "hall_line", _poly1,
+    (Param("c0", "Ohm", 0.0, doc="value at zero field"), Param("c1", "Ohm/T", 0.0, doc="slope dR/dH")),
+    "field", "T", "r2w", "Ohm",
+    doc="Small-field straight line of R_2w in a field sweep of a perpendicular film "
+        "(Hayashi et al., PRB 89, 144425 (2014), eq. (4)).", linear=("c0", "c1"),
+    guess=_guess_poly1)
+
+TEXTBOOK_MODELS = (avci_r1w, avci_r2w, avci_cos_field, avci_fl_field, hall_parabola, hall_line)

@@ -1,0 +1,1 @@
+"""Band-model (k·p) torques: Boltzmann and Kubo-Bastin linear response (pure numpy/scipy)."""

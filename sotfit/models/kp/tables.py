@@ -1,0 +1,151 @@
+"""TMDC/CrI3 parameter tables: seed 000 Table I and bicubic interpolation over (twist, gate).
+
+Seed 000_8a4db6caac2af419.txt, Table I (values of Zollner et al., PRB 107, 035112 (2023)) is
+shipped as ``data/kp/tmdc_cri3_table1.csv``. Seed 000 interpolates parameters obtained at
+7 twist angles (and 5 gate fields) "bicubically"; :class:`ParameterTable` does the same for a
+table the user supplies, and refuses points outside the tabulated range.
+
+Column format (units in the header, converted here to house units):
+``tmdc, twist (deg), [gate (V/nm),] delta (eV), v_F (1e5 m/s), lambda_c (meV),
+lambda_v (meV), B_c (meV), B_v (meV)``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.interpolate import CubicSpline, RectBivariateSpline
+
+from .hamiltonians import TMDCCrI3, hbar_v_from_velocity
+
+__all__ = ["TABLE1_PATH", "read_table", "table1", "tmdc_from_table1", "ParameterTable",
+           "TableRangeError", "PARAMETER_COLUMNS"]
+
+TABLE1_PATH = Path(__file__).resolve().parents[3] / "data" / "kp" / "tmdc_cri3_table1.csv"
+
+#: column header -> (TMDCCrI3 field, factor to house units)
+PARAMETER_COLUMNS = {
+    "delta (eV)": ("delta", 1.0),
+    "v_F (1e5 m/s)": ("hbar_v", None),
+    "lambda_c (meV)": ("lambda_c", 1e-3),
+    "lambda_v (meV)": ("lambda_v", 1e-3),
+    "B_c (meV)": ("b_c", 1e-3),
+    "B_v (meV)": ("b_v", 1e-3),
+}
+
+
+class TableRangeError(ValueError):
+    """A parameter requested outside the range of a table."""
+
+
+def read_table(path) -> list[dict]:
+    """Rows of a parameter CSV (lines starting with '#' are comments) in house units.
+
+    Returns a list of dicts with keys ``tmdc``, ``twist`` (deg), ``gate`` (V/nm, 0 if the
+    column is absent) and the TMDCCrI3 field names (eV, eV nm).
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the missing column or unreadable value.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"parameter table {p} not found")
+    lines = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    reader = csv.DictReader(lines)
+    need = ["tmdc", "twist (deg)"] + list(PARAMETER_COLUMNS)
+    missing = [c for c in need if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"{p}: missing column(s) {missing}; expected {need} (+ optional 'gate (V/nm)')")
+    rows = []
+    for i, r in enumerate(reader, start=2):
+        try:
+            row = {"tmdc": r["tmdc"].strip(), "twist": float(r["twist (deg)"]),
+                   "gate": float(r["gate (V/nm)"]) if "gate (V/nm)" in r and r["gate (V/nm)"] else 0.0}
+            for col, (name, factor) in PARAMETER_COLUMNS.items():
+                v = float(r[col])
+                row[name] = hbar_v_from_velocity(v * 1e5) if factor is None else v * factor
+        except ValueError as exc:
+            raise ValueError(f"{p}, data row {i}: cannot read a number ({exc})") from None
+        rows.append(row)
+    return rows
+
+
+def table1() -> list[dict]:
+    """Seed 000 Table I in house units (see :func:`read_table`)."""
+    return read_table(TABLE1_PATH)
+
+
+def tmdc_from_table1(tmdc: str, twist: float, lambda_r: float = 0.001, **kw) -> TMDCCrI3:
+    """TMDCCrI3 model with seed 000 Table I parameters ('WSe2' or 'MoSe2'; twist 0 or 30 deg)."""
+    for row in table1():
+        if row["tmdc"].lower() == tmdc.lower() and row["twist"] == float(twist):
+            params = {k: row[k] for k in ("delta", "hbar_v", "lambda_c", "lambda_v", "b_c", "b_v")}
+            return TMDCCrI3(lambda_r=lambda_r, **params, **kw)
+    have = sorted({(r["tmdc"], r["twist"]) for r in table1()})
+    raise TableRangeError(f"Table I has no entry for tmdc={tmdc!r}, twist={twist} deg; it has {have}")
+
+
+@dataclass(frozen=True)
+class ParameterTable:
+    """Bicubic interpolation of TMDC/CrI3 parameters over (twist angle, gate field).
+
+    Built from rows of one TMDC (see :func:`read_table`) on a rectangular (twist, gate) grid;
+    with a single gate value the interpolation is a cubic spline in the twist angle. At least
+    four distinct values are needed along an interpolated axis.
+    """
+
+    tmdc: str
+    twists: np.ndarray
+    gates: np.ndarray
+    values: dict
+
+    @classmethod
+    def from_rows(cls, rows, tmdc: str) -> "ParameterTable":
+        rows = [r for r in rows if r["tmdc"].lower() == tmdc.lower()]
+        if not rows:
+            raise ValueError(f"parameter table has no rows for tmdc={tmdc!r}")
+        tw = np.unique([r["twist"] for r in rows])
+        gt = np.unique([r["gate"] for r in rows])
+        if len(rows) != tw.size * gt.size:
+            raise ValueError(f"parameter table for {tmdc}: rows do not form a rectangular "
+                             f"(twist, gate) grid ({len(rows)} rows for {tw.size} x {gt.size})")
+        for axis, name in ((tw, "twist"), (gt, "gate")):
+            if 1 < axis.size < 4:
+                raise ValueError(f"parameter table for {tmdc}: bicubic interpolation needs >= 4 "
+                                 f"{name} values, got {axis.size}")
+        vals = {}
+        for name in ("delta", "hbar_v", "lambda_c", "lambda_v", "b_c", "b_v"):
+            grid = np.full((tw.size, gt.size), np.nan)
+            for r in rows:
+                grid[np.searchsorted(tw, r["twist"]), np.searchsorted(gt, r["gate"])] = r[name]
+            vals[name] = grid
+        return cls(tmdc=tmdc, twists=tw, gates=gt, values=vals)
+
+    @classmethod
+    def from_csv(cls, path, tmdc: str) -> "ParameterTable":
+        return cls.from_rows(read_table(path), tmdc)
+
+    def __call__(self, twist: float, gate: float = 0.0) -> dict:
+        """Interpolated parameters (house units) at ``twist`` (deg) and ``gate`` (V/nm)."""
+        for v, axis, name, unit in ((twist, self.twists, "twist", "deg"), (gate, self.gates, "gate", "V/nm")):
+            if not (axis[0] - 1e-12 <= v <= axis[-1] + 1e-12):
+                raise TableRangeError(f"{self.tmdc} table: {name} = {v} {unit} is outside the "
+                                      f"tabulated range [{axis[0]}, {axis[-1]}] {unit}")
+        out = {}
+        for name, grid in self.values.items():
+            if self.gates.size == 1:
+                out[name] = float(CubicSpline(self.twists, grid[:, 0])(twist))
+            elif self.twists.size == 1:
+                out[name] = float(CubicSpline(self.gates, grid[0])(gate))
+            else:
+                out[name] = float(RectBivariateSpline(self.twists, self.gates, grid, kx=3, ky=3)(twist, gate)[0, 0])
+        return out
+
+    def model(self, twist: float, gate: float = 0.0, lambda_r: float = 0.001, **kw) -> TMDCCrI3:
+        """A TMDCCrI3 model at (twist, gate)."""
+        return TMDCCrI3(lambda_r=lambda_r, **self(twist, gate), **kw)

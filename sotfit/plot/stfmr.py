@@ -1,0 +1,108 @@
+"""ST-FMR figures: spectra with their symmetric and antisymmetric parts, Kittel, linewidth, angle."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import plt, save
+from ..models.lineshapes import lorentzian_asym, lorentzian_sym
+
+__all__ = ["plot_spectrum", "plot_kittel", "plot_linewidth", "plot_angle"]
+
+
+def plot_spectrum(spectrum, path=None, overwrite: bool = False):
+    """Data, fit and the V_s L_sym and V_a L_asym parts of each branch of one spectrum.
+
+    Parameters
+    ----------
+    spectrum : sotfit.analysis.stfmr_spectra.SpectrumFit
+    path : path-like, optional
+        Save there (and close); otherwise return the figure.
+    """
+    n = len(spectrum.branches)
+    fig, axes = plt.subplots(1, n, figsize=(4.8 * n, 3.6), squeeze=False)
+    for ax, r in zip(axes[0], spectrum.branches):
+        d = r.datasets[0]
+        p = r.meta["polarity"]
+        hh = np.linspace(d.x.min(), d.x.max(), 600)
+        v = r.values
+        bg = v["offset"] + v["slope"] * (hh - v["h_res"])
+        ax.plot(d.x * 1e3, d.y, ".", ms=3, color="0.4", label="data")
+        ax.plot(hh * 1e3, r.evaluate(hh), "-", color="k", lw=1.2, label="fit")
+        if r.model_name in ("stfmr_mixing",):
+            ax.plot(hh * 1e3, bg + v["vs"] * lorentzian_sym(hh, v["h_res"], v["width"]), "--",
+                    color="tab:red", label="V_s L_sym")
+            ax.plot(hh * 1e3, bg + v["va"] * lorentzian_asym(hh, v["h_res"], v["width"]), "--",
+                    color="tab:blue", label="V_a L_asym")
+        ax.set_xlabel("|mu0 H| (mT)")
+        ax.set_ylabel("V_mix (uV)")
+        ax.set_title(f"{'+' if p > 0 else '-'}H branch, {spectrum.frequency:g} GHz", fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle(spectrum.source, fontsize=8)
+    fig.tight_layout()
+    return save(fig, path, overwrite) if path else fig
+
+
+def _series(spectra, key):
+    f = np.array([s.frequency for s in spectra])
+    y = np.array([s.combined[key].nominal_value for s in spectra])
+    e = np.array([s.combined[key].std_dev for s in spectra])
+    return f, y, e
+
+
+def plot_kittel(analysis, path=None, overwrite: bool = False):
+    """Resonance field against frequency with the sequential and global Kittel curves."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.6))
+    f, y, e = _series(analysis.spectra, "h_res")
+    ax.errorbar(f, y * 1e3, e * 1e3, fmt="o", ms=4, label="spectra (branch mean)")
+    ff = np.linspace(0.9 * f.min(), 1.05 * f.max(), 200)
+    if analysis.kittel is not None:
+        ax.plot(ff, analysis.kittel.evaluate(ff) * 1e3, "-", label="Kittel (sequential)")
+    if analysis.global_values:
+        from ..models.magnetization import resonance_field_inplane, resonance_field_outofplane
+
+        g = {k: getattr(v, "nominal_value", v) for k, v in analysis.global_values.items()}
+        if analysis.geometry == "inplane":
+            hg = resonance_field_inplane(ff, g["meff"], g["gyromagnetic_ratio"], g.get("h_k", 0.0))
+        else:
+            hg = resonance_field_outofplane(ff, g["meff"], g["gyromagnetic_ratio"])
+        ax.plot(ff, hg * 1e3, "--", label="global fit")
+    ax.set_xlabel("frequency (GHz)")
+    ax.set_ylabel("mu0 H_res (mT)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return save(fig, path, overwrite) if path else fig
+
+
+def plot_linewidth(analysis, path=None, overwrite: bool = False):
+    """HWHM against frequency with the sequential and global Gilbert lines."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.6))
+    f, y, e = _series(analysis.spectra, "width")
+    ax.errorbar(f, y * 1e3, e * 1e3, fmt="o", ms=4, label="spectra (HWHM)")
+    ff = np.linspace(0, 1.05 * f.max(), 200)
+    if analysis.linewidth is not None:
+        ax.plot(ff, analysis.linewidth.evaluate(ff) * 1e3, "-", label="sequential")
+    if analysis.global_values:
+        g = {k: getattr(v, "nominal_value", v) for k, v in analysis.global_values.items()}
+        ax.plot(ff, (g["linewidth_inhomogeneous"] + ff * g["alpha"] / g["gyromagnetic_ratio"]) * 1e3,
+                "--", label="global fit")
+    ax.set_xlabel("frequency (GHz)")
+    ax.set_ylabel("W (mT)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return save(fig, path, overwrite) if path else fig
+
+
+def plot_angle(vs_fit, va_fit, path=None, overwrite: bool = False):
+    """V_s(phi) and V_a(phi) with their fits (``stfmr_angle_vs`` / ``stfmr_angle_va`` results)."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.6))
+    pp = np.linspace(0, 360, 721)
+    for r, color, label in ((vs_fit, "tab:red", "V_s"), (va_fit, "tab:blue", "V_a")):
+        d = r.datasets[0]
+        ax.errorbar(d.x, d.y, d.yerr, fmt="o", ms=3, color=color, label=label)
+        ax.plot(pp, r.evaluate(pp), "-", color=color)
+    ax.set_xlabel("field angle phi (deg)")
+    ax.set_ylabel("amplitude (uV)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return save(fig, path, overwrite) if path else fig

@@ -1,0 +1,162 @@
+"""``sotfit stfmr`` end to end on small synthetic files."""
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+import sotfit as sf
+from sotfit.cli import main
+
+from stfmr_synth import TRUTH, spectrum
+
+FREQS = (5, 7, 9, 12)
+
+
+def _local_reader(paths, *, field_unit=None, voltage_unit=None, frequency=None, **_):
+    """Stand-in for sotfit.io.read_stfmr while the readers are not in this branch."""
+    out = []
+    for p in paths:
+        text = open(p, encoding="utf-8").read().splitlines()
+        a = np.loadtxt(p, delimiter=",", skiprows=1)
+        m = re.search(r"(\d+(?:\.\d+)?)GHz", str(p))
+        f = float(m.group(1)) if m else frequency
+        if f is None:
+            raise ValueError(f"{p}: no frequency in the file, its name or --frequency")
+        assert text[0] == "field (T),vmix (uV)"
+        out.append(sf.Dataset(a[:, 0], a[:, 1], x_name="field", x_unit="T", y_name="vmix",
+                              y_unit="uV", meta={"frequency": float(f), "source": str(p)}))
+    return sf.Sweep(out)
+
+
+@pytest.fixture(autouse=True)
+def reader(monkeypatch):
+    import sotfit.io as sio
+
+    if not hasattr(sio, "read_stfmr"):
+        monkeypatch.setattr(sio, "read_stfmr", _local_reader, raising=False)
+
+
+@pytest.fixture
+def files(tmp_path):
+    paths = []
+    for i, f in enumerate(FREQS):
+        d = spectrum(float(f), seed=i, n=241, vs=1.5, va=2.0)
+        p = tmp_path / "in" / f"{f}GHz.csv"
+        p.parent.mkdir(exist_ok=True)
+        with open(p, "w", encoding="utf-8") as fh:
+            fh.write("field (T),vmix (uV)\n")
+            for x, y in zip(d.x, d.y):
+                fh.write(f"{x:.8g},{y:.8g}\n")
+        paths.append(str(p))
+    return paths
+
+
+SAMPLE_ARGS = ["--ms", "1.1T", "--t-fm", "4nm", "--t-nm", "6nm", "--width", "10um",
+               "--rho", "20uOhmcm", "--irf", "8mA", "--delta-r", "0.6Ohm",
+               "--current-fraction", "0.8"]
+
+
+def test_end_to_end_writes_tables_summary_and_figures(files, tmp_path, capsys):
+    out = tmp_path / "out"
+    before = [open(f).read() for f in files]
+    rc = main(["stfmr", *files, "--out", str(out), *SAMPLE_ARGS])
+    assert rc == 0
+    assert [open(f).read() for f in files] == before  # inputs untouched
+    summary = json.loads((out / "summary.json").read_text())
+    for route in ("sequential", "global"):
+        sec = summary[route]
+        for name in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous",
+                     "xi_fmr", "mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl", "xi_dl", "xi_fl"):
+            assert set(sec[name]) >= {"value", "stderr", "unit"}, (route, name)
+        q = sec["mu0_meff"]
+        assert q["unit"] == "T" and abs(q["value"] - TRUTH["meff"]) < 3 * q["stderr"]
+        q = sec["alpha"]
+        assert abs(q["value"] - TRUTH["alpha"]) < 3 * q["stderr"]
+    # the planted ratio V_s/V_a = 0.75 gives xi_fmr through Liu's formula
+    assert summary["spectra"][0]["ratio"]["value"] == pytest.approx(0.75, rel=0.05)
+    head = (out / "spectra.csv").read_text().splitlines()[0]
+    assert "h_res (T)" in head and "vs_stderr (uV)" in head and "frequency (GHz)" in head
+    assert len((out / "spectra.csv").read_text().splitlines()) == 1 + 2 * len(FREQS)
+    figs = sorted(p.name for p in (out / "figures").iterdir())
+    assert "kittel.png" in figs and "linewidth.png" in figs
+    assert sum(n.startswith("spectrum_") for n in figs) == len(FREQS)
+    text = capsys.readouterr().out
+    assert "mu0_meff" in text and "sequential" in text
+
+
+def test_existing_output_needs_overwrite_and_json_prints_summary(files, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    rc = main(["stfmr", *files, "--out", str(out), "--no-figures"])
+    assert rc == 2 and "--overwrite" in capsys.readouterr().err
+    assert (out / "keep.txt").exists()
+    rc = main(["stfmr", *files, "--out", str(out), "--no-figures", "--overwrite", "--json",
+               "--no-global"])
+    assert rc == 0
+    s = json.loads(capsys.readouterr().out)
+    assert "mu0_meff" in s["sequential"] and "global" not in s
+    assert "xi_fmr" not in s["sequential"]  # no sample given
+
+
+def test_sample_file_and_rms_current(files, tmp_path):
+    sample = tmp_path / "sample.toml"
+    sample.write_text('ms = "1.1T"\nt_fm = "4nm"\nt_nm = "6nm"\nwidth = "10um"\nrho = "20uOhmcm"\n'
+                      'irf = "8mA"\nirf_is = "rms"\ndelta_r = "0.6Ohm"\ncurrent_fraction = 0.8\n')
+    out = tmp_path / "o"
+    rc = main(["stfmr", *files, "--out", str(out), "--sample", str(sample), "--no-figures",
+               "--no-global"])
+    assert rc == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["sample"]["i_rf_peak"]["value"] == pytest.approx(8 * math.sqrt(2))
+    # the same run with the peak value on the command line gives the same fields
+    out2 = tmp_path / "o2"
+    rc = main(["stfmr", *files, "--out", str(out2), *SAMPLE_ARGS[:-6], "--irf",
+               f"{8 * math.sqrt(2)}mA", "--delta-r", "0.6Ohm", "--current-fraction", "0.8",
+               "--no-figures", "--no-global"])
+    s2 = json.loads((out2 / "summary.json").read_text())
+    assert s2["sequential"]["mu0_h_dl"]["value"] == pytest.approx(
+        s["sequential"]["mu0_h_dl"]["value"], rel=1e-9)
+
+
+def test_bad_sample_value_and_unknown_field(files, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["stfmr", *files, "--out", str(tmp_path / "a"), "--t-fm", "4"])  # no unit
+    assert "has no unit" in capsys.readouterr().err
+    bad = tmp_path / "s.json"
+    bad.write_text(json.dumps({"thickness": "4nm"}))
+    rc = main(["stfmr", *files, "--out", str(tmp_path / "b"), "--sample", str(bad)])
+    assert rc == 2 and "unknown field 'thickness'" in capsys.readouterr().err
+
+
+def test_missing_frequency_and_no_resonance_are_clear_errors(tmp_path, capsys):
+    h = np.linspace(-0.2, 0.2, 101)
+    p = tmp_path / "flat_9GHz.csv"
+    rng = np.random.default_rng(0)
+    with open(p, "w") as fh:
+        fh.write("field (T),vmix (uV)\n")
+        for x in h:
+            fh.write(f"{x:.6g},{0.1 + rng.normal(0, 0.01):.6g}\n")
+    rc = main(["stfmr", str(p), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "flat_9GHz.csv" in err and "no resonance" in err
+    q = tmp_path / "nofreq.csv"
+    q.write_text(p.read_text())
+    rc = main(["stfmr", str(q), "--out", str(tmp_path / "o2")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "nofreq.csv" in err and "frequency" in err.lower()
+
+
+def test_mcmc_without_bayes_is_a_clear_error(files, tmp_path, capsys):
+    try:
+        import sotfit.bayes  # noqa: F401
+        pytest.skip("sotfit.bayes is available; --mcmc is exercised elsewhere")
+    except ImportError:
+        pass
+    out = tmp_path / "m"
+    rc = main(["stfmr", *files, "--out", str(out), "--mcmc"])
+    assert rc == 2 and "sotfit.bayes" in capsys.readouterr().err
+    assert not out.exists()
