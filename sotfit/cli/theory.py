@@ -1,22 +1,28 @@
-"""``sotfit theory``: band-model torque calculations, one subcommand module per theory.
+"""``sotfit theory ...``: band-structure and scattering theory of spin-orbit torques.
 
-Each module ``sotfit.cli.theory_<name>`` listed in :data:`THEORY_COMMANDS` defines
-``add_parser(subparsers)``, registering ``sotfit theory <name>`` and setting ``func``.
+A parent command whose sub-commands are the modules ``sotfit.cli.theory_<name>`` listed in
+:data:`THEORY_COMMANDS`; each defines ``add_parser(subparsers)`` and sets ``func``.
 """
 
 from __future__ import annotations
 
 import importlib
 
-#: Theory subcommand modules (``sotfit/cli/theory_<name>.py``).
-THEORY_COMMANDS: list[str] = ["theory_tmatrix"]
+#: Theory sub-commands (modules ``theory_<name>.py``), in the order ``--help`` lists them.
+THEORY_COMMANDS: list[str] = ["tmatrix"]
 
 
 def add_parser(subparsers) -> None:
-    """Register ``sotfit theory`` and its subcommands."""
-    p = subparsers.add_parser("theory", help="band-model spin-orbit-torque theories",
-                              description="Band-model spin-orbit-torque theories.")
-    sub = p.add_subparsers(dest="theory", metavar="THEORY")
+    """Register ``theory`` and its sub-commands."""
+    p = subparsers.add_parser(
+        "theory", help="spin-orbit torques from band models and scattering theory",
+        description="Spin-orbit torques from theory: band (k.p) models, interfaces, T-matrix.")
+    sub = p.add_subparsers(dest="theory_command", metavar="MODEL")
     for name in THEORY_COMMANDS:
-        importlib.import_module(f"{__package__}.{name}").add_parser(sub)
-    p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
+        importlib.import_module(f"{__package__}.theory_{name}").add_parser(sub)
+
+    def _help(args):
+        p.print_help()
+        return 1
+
+    p.set_defaults(func=_help)
