@@ -94,11 +94,17 @@ def test_im_g0_partial_fractions_agree_with_contour():
     phi = 2 * np.pi * np.arange(n_phi) / n_phi
     # finite-eta integral along rays with the retarded prescription, by brute force quadrature
     eta = 1e-3
-    k = np.linspace(1e-6, m.lam, 200001)
+    # dense grid around the Fermi momenta (resolution << eta / v_F), coarse outside
+    k = np.concatenate([np.linspace(1e-7, 1.0, 60001)[:-1], np.linspace(1.0, m.lam, 4001)])
     kk, pp = np.meshgrid(k, phi[::8], indexing="ij")
-    h = m.hamiltonian(kk * np.cos(pp), kk * np.sin(pp))
-    g = np.linalg.inv((m.eps + 1j * eta) * np.eye(2) - h)
-    integ = np.trapezoid(g * kk[..., None, None], k, axis=0).mean(axis=0) / (2 * np.pi)
+    kx, ky = kk * np.cos(pp), kk * np.sin(pp)
+    d = m.delta_vec
+    zx = m.eps + 1j * eta - m.c2 * kk ** 2
+    bx, by, bz = -m.a * ky + d[0], m.a * kx + d[1], d[2]
+    den = zx ** 2 - (bx ** 2 + by ** 2 + bz ** 2)
+    comps = [zx / den, bx / den, by / den, bz / den]  # (z - H)^-1 = (z - xi + b.s)/((z-xi)^2 - b^2)
+    coef = [np.trapezoid(c * kk, k, axis=0).mean() / (2 * np.pi) for c in comps]
+    integ = sum(c * tm.PAULI[i] for i, c in enumerate(coef))
     g0 = tm.clean_local_green(m, n_phi=n_phi)
     np.testing.assert_allclose(integ, g0, rtol=0, atol=2e-3 * np.abs(g0).max())
 
@@ -277,3 +283,55 @@ def test_bad_input_messages():
         model(density=-1.0)
     with pytest.raises(TMatrixError, match="approximation"):
         response(model(), approximation="gaussian-ish")
+
+
+@pytest.mark.parametrize("eps,theta", [(0.0045, 1.2), (0.0045, 0.3), (0.0055, 0.8), (0.003, 0.0),
+                                       (0.010, 1.5)])
+def test_ring_integrals_converge_exponentially(eps, theta):
+    # Rays start from a centre inside every ring (the band minimum for the small upper ring
+    # that does not enclose k = 0 above the critical angle), so the angular integrands are
+    # smooth and periodic: 96 and 384 rays agree to ~1e-10.
+    m = model(fermi_energy=eps, theta=theta, exchange=0.005)
+    a = response(m, n_phi=96)
+    b = response(m, n_phi=384)
+    np.testing.assert_allclose(a.K_J, b.K_J, rtol=0, atol=1e-9 * np.abs(b.K_J).max())
+    np.testing.assert_allclose(a.g0, b.g0, rtol=0, atol=1e-10 * np.abs(b.g0).max())
+
+
+def test_leading_order_n_matrix_matches_literal_eq20_with_averaged_green_functions():
+    # N_ab = (n/2) sum_p tr[s_a G+ s_b G-] (eq. 20) by brute-force 2D quadrature of the
+    # disorder-averaged Green's functions of eq. 15 (full matrix self-energy Sigma = nT) agrees
+    # with the Fermi-ring (pole) evaluation to the order of the dilute parameter n*Gamma/alpha p_F.
+    m = model(fermi_energy=0.008, exchange=0.005, theta=0.4, u=1.8)
+    r = response(m)
+    sig = pauli_components(r.sigma_plus)
+    k = np.concatenate([np.linspace(1e-6, 1.2, 12001)[:-1], np.linspace(1.2, 5.0, 2001)])
+    phi = 2 * np.pi * np.arange(32) / 32
+    kk, pp = np.meshgrid(k, phi, indexing="ij")
+    kx, ky = kk * np.cos(pp), kk * np.sin(pp)
+    d = m.delta_vec
+
+    def green(s):  # Pauli components of (eps - H - Sigma)^-1
+        z0 = m.eps - m.c2 * kk ** 2 - s[0]
+        hx, hy, hz = -m.a * ky + d[0] + s[1], m.a * kx + d[1] + s[2], d[2] + s[3]
+        den = z0 ** 2 - (hx ** 2 + hy ** 2 + hz ** 2)
+        return np.stack([z0 / den, hx / den, hy / den, hz / den], -1)
+
+    gp, gm = green(sig), green(sig.conj())
+    tr4 = np.einsum("aij,cjk,bkl,dli->acbd", PAULI, PAULI, PAULI, PAULI)
+    prod = np.einsum("kpc,kpd->kpcd", gp, gm) * (kk / (2 * np.pi) ** 2)[..., None, None]
+    integ = np.trapezoid(prod, k, axis=0).mean(axis=0) * 2 * np.pi
+    n_lit = (m.density / 2) * np.einsum("acbd,cd->ab", tr4, integ)
+    assert np.abs(n_lit.imag).max() < 1e-6 * np.abs(r.n_mat).max()
+    rel = np.abs(n_lit.real - r.n_mat).max() / np.abs(r.n_mat).max()
+    assert rel < 3 * r.broadening_ratio
+
+
+@pytest.mark.parametrize("theta,eps", [(0.4, 0.008), (1.0, 0.0045), (0.7, 0.003)])
+def test_onsager_relation_for_the_conductivity(theta, eps):
+    # sigma_ab(m) = sigma_ba(-m): the skew-scattering (anomalous Hall) part is odd in m and
+    # antisymmetric, the longitudinal part even.
+    a = response(model(theta=theta, fermi_energy=eps, exchange=0.005))
+    b = response(model(theta=theta + np.pi, fermi_energy=eps, exchange=0.005))
+    np.testing.assert_allclose(a.sigma, b.sigma.T, rtol=0, atol=1e-9 * np.abs(a.sigma).max())
+    assert abs(a.sigma[0, 1]) > 1e-4 * a.sigma[0, 0]  # a genuine Hall part is present

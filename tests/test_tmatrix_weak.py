@@ -139,3 +139,55 @@ def test_weak_scattering_cutoff_dependence():
 
 HB2 = RashbaFerromagnet(fermi_energy=0.4, exchange=0, alpha=0.001, theta=0, u=1, radius=R,
                         density=1e-6).c2
+
+
+def test_weak_scattering_factor_converges_to_minus_two():
+    # Deeper in the regime of eq. 33 (Delta_z/alpha p_F and alpha p_F/eps halved) and with the
+    # cutoff corrections eps/E_Lambda made small (Lambda = 80 nm^-1), every element tends to
+    # exactly -2 x eq. 33 (K_zx, ~ Delta_x Delta_z^2, is 1e-13 of the REE there and limited by
+    # rounding, so it is checked at the first point only).
+    dev = []
+    for s in (1.0, 0.5):
+        m = wsl_model(eps=0.4, alpha=0.002 * s, dxc=0.0004 * s * s, theta=0.08, w=0.05,
+                      cutoff=80.0)
+        ratio = response(m, n_phi=512).extra["K_internal"] / paper_eq33(m)
+        dev.append(np.abs(ratio / -2.0 - 1.0))
+    for a, b in [(0, 0), (1, 1), (2, 1)]:
+        assert dev[1][a, b] < dev[0][a, b]
+        assert dev[1][a, b] < 2e-3
+    assert dev[0][2, 0] < 0.015
+    assert dev[1][0, 1] < 2e-3 and dev[1][1, 0] < 2e-3
+
+
+def test_weak_scattering_eq36_and_second_order_in_mx():
+    # Regime of eq. 35/36 (alpha p_F << Delta_z): tau_1^o and tau_1^e are -2 x eq. 36, but
+    # tau_2^o and tau_2^e are not: K_xy + K_yx and K_xx - K_yy are O(m_x^2), so divided by m_x^2
+    # in eq. 4 they are O(m_x^0) and cancel the K_zy (K_zx) parts that eq. 36 keeps to ~99 %.
+    # An expansion of K to first order in m_x (eq. 35) cannot give tau_2.
+    m = wsl_model(**BAR, w=0.25)
+    r = response(m, n_phi=512)
+    kj = r.extra["K_internal"] @ np.linalg.inv(r.extra["sigma_internal"])
+    t = torque_efficiencies(kj, m.theta)
+    mass, eps, a, w = 1 / (2 * m.c2), m.eps, m.a, m.w
+    dx, dz = m.delta_vec[0], m.delta_vec[2]
+    dxc = float(np.linalg.norm(m.delta_vec))
+    printed = {
+        "tau1_o": -(mass * a / (2 * eps)) * (1 + mass * dx ** 2 * w / (2 * np.pi * dz ** 2)),
+        "tau1_e": mass ** 4 * a ** 3 * dxc * w ** 2 / (4 * np.pi * dz ** 2 * eps),
+        "tau2_o": -(mass ** 2 * a * dxc ** 2 * w) / (4 * np.pi * dz ** 2 * eps),
+        "tau2_e": -(a * mass ** 3 * w ** 2 * dxc / (4 * np.pi * eps))
+        * (mass * a ** 2 / dz ** 2 - 1 / (2 * eps)),
+    }
+    assert t["tau1_o"] / printed["tau1_o"] == pytest.approx(-2.0, rel=0.02)
+    assert t["tau1_e"] / printed["tau1_e"] == pytest.approx(-2.0, rel=0.02)
+    assert abs(t["tau2_o"] / printed["tau2_o"]) < 0.05
+    assert abs(t["tau2_e"] / printed["tau2_e"]) < 0.05
+    mx, mz = math.sin(m.theta), math.cos(m.theta)
+    for th in (m.theta, m.theta / 2):  # the m_x^2 terms survive as m_x -> 0
+        mm = wsl_model(**{**BAR, "theta": th}, w=0.25)
+        k = response(mm, n_phi=512).extra["K_internal"]
+        kj = k @ np.linalg.inv(response(mm, n_phi=512).extra["sigma_internal"])
+        mx, mz = math.sin(th), math.cos(th)
+        sym = (kj[0, 1] + kj[1, 0]) / mx ** 2
+        zy = -kj[2, 1] / (mx * mz)
+        assert sym == pytest.approx(-zy, rel=0.03)

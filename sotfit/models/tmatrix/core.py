@@ -48,14 +48,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy import constants as _c
 
-from ..units import E_CHARGE, HBAR
+from ...units import E_CHARGE, HBAR
 
 __all__ = [
     "TMatrixError", "DiluteLimitError", "RashbaFerromagnet", "FermiContour", "TMatrixResponse",
     "PAULI", "HBAR2_2ME_MEV_NM2", "fermi_contour", "band_bottom", "clean_local_green",
     "clean_local_green_isotropic", "t_matrix", "self_energy", "averaged_green",
     "upsilon_matrix", "n_matrix", "diffuson", "response", "torque_efficiencies",
-    "charge_to_spin_efficiency", "band_edges", "critical_angle",
+    "charge_to_spin_efficiency", "band_edges", "critical_angle", "dilute_scale",
 ]
 
 #: hbar^2 / (2 m_e) in meV nm^2 (about 38.1).
@@ -211,6 +211,8 @@ class FermiContour:
         Band splitting ``2 |b_k|`` at the point, meV.
     n_phi : int
         Number of rays.
+    kinetic : (P,) ndarray
+        ``|v|^2 / (4 hbar^2/2m)``: the distance to the band extremum for a parabolic band, meV.
     """
 
     phi: np.ndarray
@@ -221,6 +223,7 @@ class FermiContour:
     velocity: np.ndarray
     splitting: np.ndarray
     n_phi: int
+    kinetic: np.ndarray | None = None
 
     @property
     def projectors(self) -> np.ndarray:
@@ -233,45 +236,162 @@ class FermiContour:
         return float(self.weight.sum())
 
 
-def _quartic_roots(model: RashbaFerromagnet, phi: np.ndarray) -> np.ndarray:
-    """Roots in k of ``Q(k) = (eps - k^2/2m)^2 - |b_k|^2`` on each ray, shape (n_phi, 4)."""
-    c2, eps, a = model.c2, model.eps, model.a
-    d = model.delta_vec
-    dd = float(d @ d)
-    c = d[1] * np.cos(phi) - d[0] * np.sin(phi)
-    # monic quartic k^4 + p2 k^2 + p1 k + p0
-    p2 = -(2 * c2 * eps + a * a) / c2 ** 2
-    p1 = -2 * a * c / c2 ** 2
-    p0 = (eps * eps - dd) / c2 ** 2
-    comp = np.zeros((phi.size, 4, 4))
-    comp[:, 0, 1] = -p2
-    comp[:, 0, 2] = -p1
-    comp[:, 0, 3] = -p0
-    comp[:, 1, 0] = comp[:, 2, 1] = comp[:, 3, 2] = 1.0
-    return np.linalg.eigvals(comp)
+def _ray_roots(e, a, c2, d, center, phi):
+    """Roots ``s`` of the Fermi-level quartic on rays ``k = K + s n(phi)``, shape (B, n_phi, 4).
+
+    With ``e' = eps - c2 |K|^2``, ``beta = 2 c2 K.n``, ``b0 = b(K)``, ``bt = b0 . t`` (``t`` the
+    unit vector perpendicular to ``n``): ``(c2 s^2 + beta s - e')^2 = alpha^2 s^2 + 2 alpha bt s
+    + |b0|^2``. Returns the roots and the (B, n_phi, 5) polynomial coefficients (highest first).
+    Arguments: ``e, a, c2`` (B,), ``d`` (B, 3), ``center`` (B, 2), internal units.
+    """
+    cs, sn = np.cos(phi)[None], np.sin(phi)[None]
+    kx, ky = center[:, 0, None], center[:, 1, None]
+    ep = (e - c2 * (center ** 2).sum(axis=1))[:, None]
+    c2b = c2[:, None]
+    ab = a[:, None]
+    beta = 2 * c2b * (kx * cs + ky * sn)
+    b0x = -ab * ky + d[:, 0, None]
+    b0y = ab * kx + d[:, 1, None]
+    b0z = d[:, 2, None]
+    bt = -b0x * sn + b0y * cs
+    b0sq = b0x ** 2 + b0y ** 2 + b0z ** 2
+    coef = np.stack(np.broadcast_arrays(
+        c2b ** 2, 2 * c2b * beta, beta ** 2 - 2 * c2b * ep - ab ** 2, -2 * (beta * ep + ab * bt),
+        ep ** 2 - b0sq), axis=-1)
+    mon = coef[..., 1:] / coef[..., :1]
+    comp = np.zeros(mon.shape[:-1] + (4, 4))
+    comp[..., 0, :] = -mon
+    comp[..., 1, 0] = comp[..., 2, 1] = comp[..., 3, 2] = 1.0
+    return np.linalg.eigvals(comp), coef
 
 
-def _q_and_dq(model, k, c):
-    """``Q(k)`` and ``dQ/dk`` on rays with ``c = Delta_y cos phi - Delta_x sin phi``."""
-    c2, eps, a = model.c2, model.eps, model.a
-    dd = float(model.delta_vec @ model.delta_vec)
-    q = c2 ** 2 * k ** 4 - (2 * c2 * eps + a * a) * k ** 2 - 2 * a * c * k + eps * eps - dd
-    dq = 4 * c2 ** 2 * k ** 3 - 2 * (2 * c2 * eps + a * a) * k - 2 * a * c
-    return q, dq
+def _band_minimum_y(e, a, c2, d, band):
+    """``k_y`` of the minimum of band ``band`` on the mirror line ``k_x = 0`` (m in the x-z plane)."""
+    dx, dz = d[:, 0], d[:, 2]
+    ymax = np.abs(dx) / np.maximum(np.abs(a), 1e-300) + np.sqrt(
+        np.linalg.norm(d, axis=1) / c2) + np.abs(a) / c2
+    y = np.linspace(-1, 1, 801)[None, :] * ymax[:, None]
+    f = c2[:, None] * y ** 2 + band * np.sqrt((dx[:, None] - a[:, None] * y) ** 2 + dz[:, None] ** 2)
+    i = np.argmin(f, axis=1)
+    y0 = y[np.arange(y.shape[0]), i]
+    h = ymax / 400
+    for _ in range(40):  # golden-section-free refinement: parabola through three points
+        fm, f0, fp = (c2 * yy ** 2 + band * np.sqrt((dx - a * yy) ** 2 + dz ** 2)
+                      for yy in (y0 - h, y0, y0 + h))
+        den = fm - 2 * f0 + fp
+        step = np.where(den > 0, 0.5 * h * (fm - fp) / np.where(den > 0, den, 1.0), 0.0)
+        y0 = y0 + np.clip(step, -h, h)
+        h = h / 2
+    return y0
+
+
+def _contour_batch(e, a, c2, d, n_phi):
+    """Fermi points of B models at once (internal units). See :func:`fermi_contour`.
+
+    Every band is traced on rays from a centre inside its filled region so that no ray
+    grazes a ring (a grazing ray makes ``s/|dE/ds|`` diverge and the trapezoid rule slow):
+    the origin when it is filled or enclosed by the ring (every ray crosses), otherwise the
+    band minimum on the mirror line ``k_x = 0``.
+
+    Returns a dict of flat point arrays (``seg`` = model index, sorted), and the roots of
+    the rays from the origin (reused for ``Re g0``).
+    """
+    bsz = e.size
+    phi = 2 * np.pi * np.arange(n_phi) / n_phi
+    zero = np.zeros((bsz, 2))
+    roots0, coef0 = _ray_roots(e, a, c2, d, zero, phi)
+    dnorm = np.linalg.norm(d, axis=1)
+    kscale = np.sqrt(np.maximum(np.abs(e), dnorm) / c2) + np.abs(a) / c2 + 1e-300
+    parts = []
+
+    def points(roots, coef, center, keep_band):
+        real = (np.abs(roots.imag) <= 1e-7 * kscale[:, None, None]) & \
+            (roots.real > 1e-12 * kscale[:, None, None])
+        ib, ip, _ = np.nonzero(real)
+        s = roots.real[real]
+        cf = coef[ib, ip]
+        for _ in range(3):  # Newton polish on the real quartic
+            q = (((cf[:, 0] * s + cf[:, 1]) * s + cf[:, 2]) * s + cf[:, 3]) * s + cf[:, 4]
+            dq = ((4 * cf[:, 0] * s + 3 * cf[:, 1]) * s + 2 * cf[:, 2]) * s + cf[:, 3]
+            s = s - np.divide(q, dq, out=np.zeros_like(q), where=dq != 0)
+        ph = phi[ip]
+        kx = center[ib, 0] + s * np.cos(ph)
+        ky = center[ib, 1] + s * np.sin(ph)
+        bx = -a[ib] * ky + d[ib, 0]
+        by = a[ib] * kx + d[ib, 1]
+        bz = d[ib, 2]
+        bn = np.sqrt(bx ** 2 + by ** 2 + bz ** 2)
+        band = np.where(e[ib] - c2[ib] * (kx ** 2 + ky ** 2) >= 0, 1.0, -1.0)
+        sel = keep_band[ib, (band > 0).astype(int)] & (bn > 1e-12 * np.maximum(1.0, np.abs(e[ib])))
+        return ib, ip, s, kx, ky, bx, by, bz, bn, band, sel
+
+    # which bands are fine from the origin: filled at k = 0, or crossed on every ray
+    ib, ip, s, kx, ky, bx, by, bz, bn, band, _ = points(roots0, coef0, zero, np.ones((bsz, 2), bool))
+    crossed = np.zeros((bsz, 2, n_phi), bool)
+    crossed[ib, (band > 0).astype(int), ip] = True
+    filled0 = np.stack([-dnorm < e, dnorm < e], axis=1)  # E_-(0) = -|Delta|, E_+(0) = |Delta|
+    origin_ok = filled0 | crossed.all(axis=2)
+    exists = crossed.any(axis=2) | filled0
+    parts.append(points(roots0, coef0, zero, origin_ok) + (zero,))
+    g0_center = np.zeros((bsz, 2))
+    for j, sign in ((0, -1.0), (1, 1.0)):
+        need = exists[:, j] & ~origin_ok[:, j]
+        if not np.any(need):
+            continue
+        center = np.zeros((bsz, 2))
+        center[:, 1] = _band_minimum_y(e, a, c2, d, sign)
+        g0_center[need] = center[need]
+        keep = np.zeros((bsz, 2), bool)
+        keep[:, j] = need
+        rr, cf = _ray_roots(e, a, c2, d, center, phi)
+        parts.append(points(rr, cf, center, keep) + (center,))
+    cols = {key: [] for key in ("seg", "phi_ray", "s", "kx", "ky", "bx", "by", "bz", "bn", "band",
+                                "cx", "cy")}
+    for ib, ip, s, kx, ky, bx, by, bz, bn, band, sel, center in parts:
+        for key, val in zip(("seg", "phi_ray", "s", "kx", "ky", "bx", "by", "bz", "bn", "band"),
+                            (ib, phi[ip], s, kx, ky, bx, by, bz, bn, band)):
+            cols[key].append(val[sel])
+        cols["cx"].append(center[ib, 0][sel])
+        cols["cy"].append(center[ib, 1][sel])
+    pts = {key: np.concatenate(v) for key, v in cols.items()}
+    order = np.argsort(pts["seg"], kind="stable")
+    pts = {key: v[order] for key, v in pts.items()}
+    ib = pts["seg"]
+    band, bn = pts["band"], pts["bn"]
+    spin = np.stack([np.ones_like(bn), band * pts["bx"] / bn, band * pts["by"] / bn,
+                     band * pts["bz"] / bn], axis=1)
+    vx = 2 * c2[ib] * pts["kx"] + a[ib] * spin[:, 2]
+    vy = 2 * c2[ib] * pts["ky"] - a[ib] * spin[:, 1]
+    dsde = vx * np.cos(pts["phi_ray"]) + vy * np.sin(pts["phi_ray"])  # dE/ds along the ray
+    with np.errstate(divide="ignore"):
+        weight = (2 * np.pi / n_phi) / (2 * np.pi) ** 2 * pts["s"] / np.abs(dsde)
+    pts.update(spin=spin, velocity=np.stack([vx, vy], axis=1), weight=weight,
+               kinetic=(vx ** 2 + vy ** 2) / (4 * c2[ib]), counts=np.bincount(ib, minlength=bsz),
+               g0_center=g0_center)
+    shifted = np.any(g0_center != 0, axis=1)
+    roots_g, coef_g = roots0, coef0
+    if np.any(shifted):
+        rs, cs_ = _ray_roots(e[shifted], a[shifted], c2[shifted], d[shifted], g0_center[shifted], phi)
+        roots_g, coef_g = roots0.copy(), coef0.copy()
+        roots_g[shifted], coef_g[shifted] = rs, cs_
+    return pts, roots_g, coef_g
 
 
 def fermi_contour(model: RashbaFerromagnet, n_phi: int = 256) -> FermiContour:
     """Points of the Fermi rings on ``n_phi`` equally spaced rays (trapezoid rule in phi).
 
-    On each ray the crossings ``E_nu(k, phi) = eps`` are the positive real roots
-    of the quartic ``(eps - k^2/2m)^2 = |b_k|^2`` (seed 002, Fig. 2 geometry); the
-    band follows from the sign of ``eps - k^2/2m``.
+    On each ray ``k = K + s n(phi)`` the crossings ``E_nu(k) = eps`` are the positive real
+    roots of the quartic ``(eps - k^2/2m)^2 = |b_k|^2`` (seed 002, Fig. 2 geometry); the band
+    follows from the sign of ``eps - k^2/2m``. The centre ``K`` is the origin, or, for a ring
+    that neither contains nor encloses the origin (the upper band just above the spin gap
+    when ``m_x != 0``), the band minimum; then the integrand is smooth in ``phi`` and the
+    trapezoid rule converges exponentially.
 
     Parameters
     ----------
     model : RashbaFerromagnet
     n_phi : int
-        Number of rays (the angular integrals converge exponentially for smooth rings).
+        Number of rays per centre.
 
     Returns
     -------
@@ -288,45 +408,24 @@ def fermi_contour(model: RashbaFerromagnet, n_phi: int = 256) -> FermiContour:
     phi = 2 * np.pi * np.arange(n_phi) / n_phi
     if model.a == 0 and not np.any(model.delta_vec):
         return _degenerate_contour(model, phi)
-    roots = _quartic_roots(model, phi)
-    kscale = math.sqrt(max(abs(model.eps), float(np.linalg.norm(model.delta_vec)), 1e-300)
-                       / model.c2) + abs(model.a) / model.c2
-    real = (np.abs(roots.imag) <= 1e-7 * kscale) & (roots.real > 1e-12 * kscale)
-    iphi, _ = np.nonzero(real)
-    k = roots.real[real]
-    ph = phi[iphi]
-    d = model.delta_vec
-    c = d[1] * np.cos(ph) - d[0] * np.sin(ph)
-    for _ in range(2):  # Newton polish on the real quartic
-        q, dq = _q_and_dq(model, k, c)
-        ok = np.abs(dq) > 0
-        k = np.where(ok, k - np.divide(q, dq, out=np.zeros_like(q), where=ok), k)
-    a, c2, eps = model.a, model.c2, model.eps
-    bx = -a * k * np.sin(ph) + d[0]
-    by = a * k * np.cos(ph) + d[1]
-    bz = np.full_like(k, d[2])
-    bn = np.sqrt(bx ** 2 + by ** 2 + bz ** 2)
-    keep = bn > 1e-12 * max(1.0, abs(eps))
-    if not np.all(keep):  # exact band touching point (measure zero): drop it
-        k, ph, c, bx, by, bz, bn = (x[keep] for x in (k, ph, c, bx, by, bz, bn))
-    if k.size == 0:
+    pts, _, _ = _contour_batch(np.array([model.eps]), np.array([model.a]), np.array([model.c2]),
+                               model.delta_vec[None, :], n_phi)
+    return _contour_from_points(model, pts, n_phi)
+
+
+def _contour_from_points(model, pts, n_phi) -> FermiContour:
+    if pts["s"].size == 0:
         e_min = band_bottom(model)
         raise TMatrixError(
             f"fermi_energy = {model.fermi_energy:g} eV lies below the bottom of the lower band "
             f"({e_min:g} eV): there is no Fermi surface")
-    band = np.where(eps - c2 * k ** 2 >= 0, 1.0, -1.0)
-    sx, sy, sz = band * bx / bn, band * by / bn, band * bz / bn
-    dedk = 2 * c2 * k + band * (a * a * k + a * c) / bn
-    with np.errstate(divide="ignore"):
-        weight = (2 * np.pi / n_phi) / (2 * np.pi) ** 2 * k / np.abs(dedk)
-    if not np.all(np.isfinite(weight)):
+    if not np.all(np.isfinite(pts["weight"])):
         raise TMatrixError("Fermi level exactly at a band extremum (zero Fermi velocity); "
                            "shift fermi_energy slightly")
-    vx = 2 * c2 * k * np.cos(ph) + a * sy
-    vy = 2 * c2 * k * np.sin(ph) - a * sx
-    spin = np.stack([np.ones_like(k), sx, sy, sz], axis=1)
-    return FermiContour(phi=ph, k=k, band=band, weight=weight, spin=spin,
-                        velocity=np.stack([vx, vy], axis=1), splitting=2 * bn, n_phi=n_phi)
+    kx, ky = pts["kx"], pts["ky"]
+    return FermiContour(phi=np.arctan2(ky, kx), k=np.hypot(kx, ky), band=pts["band"],
+                        weight=pts["weight"], spin=pts["spin"], velocity=pts["velocity"],
+                        splitting=2 * pts["bn"], n_phi=n_phi, kinetic=pts["kinetic"])
 
 
 def _degenerate_contour(model: RashbaFerromagnet, phi: np.ndarray) -> FermiContour:
@@ -344,7 +443,7 @@ def _degenerate_contour(model: RashbaFerromagnet, phi: np.ndarray) -> FermiConto
     spin = np.stack([np.ones_like(k), 0 * k, 0 * k, band], axis=1)
     vel = 2 * model.c2 * kf * np.stack([np.cos(ph), np.sin(ph)], axis=1)
     return FermiContour(phi=ph, k=k, band=band, weight=weight, spin=spin, velocity=vel,
-                        splitting=np.zeros_like(k), n_phi=n_phi)
+                        splitting=np.zeros_like(k), n_phi=n_phi, kinetic=np.full_like(k, model.eps))
 
 
 def band_bottom(model: RashbaFerromagnet) -> float:
@@ -427,6 +526,20 @@ def critical_angle(model: RashbaFerromagnet) -> float:
     return float(brentq(f, 0.0, 0.5 * np.pi, xtol=1e-10))
 
 
+def dilute_scale(contour: FermiContour) -> float:
+    """Energy scale that the broadening must not reach, meV.
+
+    The smaller of the band splitting ``2|b_k|`` on the Fermi rings (``2 alpha p_F`` for pure
+    Rashba: seed 002's ``n Gamma << alpha p_F``) and the kinetic scale
+    ``|v|^2 / (4 hbar^2/2m)`` (the Fermi energy above the band bottom for a parabolic band,
+    small near any band extremum). For spin-degenerate bands
+    (``alpha = Delta_xc = 0``) only the kinetic scale applies.
+    """
+    kinetic = float(np.min(contour.kinetic))
+    split = float(contour.splitting.min())
+    return kinetic if split == 0 else min(split, kinetic)
+
+
 def _check_cutoff(model: RashbaFerromagnet, contour: FermiContour, factor: float = 5.0):
     """The cutoff must lie far outside the Fermi rings and the band-structure scales."""
     lam = model.lam
@@ -468,36 +581,66 @@ def clean_local_green(model: RashbaFerromagnet, contour: FermiContour | None = N
     (2, 2) complex ndarray
         ``g0+`` in meV^-1 nm^-2 (internal units; ``g0- = (g0+)^dagger``).
     """
-    if contour is None:
-        contour = fermi_contour(model, n_phi)
-    n_phi = contour.n_phi
-    _check_cutoff(model, contour)
+    if contour is not None:
+        n_phi = contour.n_phi
+    return _contour_and_g0(model, n_phi)[1]
+
+
+def _contour_and_g0(model: RashbaFerromagnet, n_phi: int):
+    """The Fermi contour and ``g0+`` from one set of ray roots (see :func:`clean_local_green`)."""
     if model.a == 0 and not np.any(model.delta_vec):
-        return clean_local_green_isotropic(model.eps, model.c2, model.lam) * np.eye(2, dtype=complex)
+        contour = fermi_contour(model, n_phi)
+        _check_cutoff(model, contour)
+        g = clean_local_green_isotropic(model.eps, model.c2, model.lam)
+        return contour, g * np.eye(2, dtype=complex)
+    n_phi = int(n_phi)
+    if n_phi < 8:
+        raise TMatrixError(f"n_phi = {n_phi}: need at least 8 rays")
     phi = 2 * np.pi * np.arange(n_phi) / n_phi
-    r = _quartic_roots(model, phi)  # (n_phi, 4)
-    c2, eps, a, lam = model.c2, model.eps, model.a, model.lam
-    d = model.delta_vec
-    c = d[1] * np.cos(phi) - d[0] * np.sin(phi)
-    _, dq = _q_and_dq(model, r, c[:, None])
-    s, co = np.sin(phi)[:, None], np.cos(phi)[:, None]
-    kn = np.stack([
-        -c2 * r ** 3 + eps * r,
-        -a * s * r ** 2 + d[0] * r,
-        a * co * r ** 2 + d[1] * r,
-        d[2] * r,
-    ], axis=-1)  # (n_phi, 4 roots, 4 pauli)
+    args = (np.array([model.eps]), np.array([model.a]), np.array([model.c2]), model.delta_vec[None, :])
+    pts, roots_g, coef_g = _contour_batch(*args, n_phi)
+    contour = _contour_from_points(model, pts, n_phi)
+    _check_cutoff(model, contour)
+    re_g = _re_g0_batch(*args, np.array([model.lam]), roots_g, coef_g, pts["g0_center"], phi)[0]
+    im_coeff = -np.pi * 0.5 * (contour.weight[:, None] * contour.spin).sum(axis=0)
+    return contour, np.einsum("a,aij->ij", re_g + 1j * im_coeff, PAULI)
+
+
+def _re_g0_batch(e, a, c2, d, lam, roots, coef, center, phi):
+    """Pauli components of ``Re g0`` for B models, (B, 4), from rays ``k = K + s n(phi)``.
+
+    ``G0 = N/Q`` with ``N = (eps - c2 k^2) s_0 + b_k . s`` and ``Q`` the Fermi-level quartic
+    of :func:`_ray_roots` (coefficients ``coef``, roots ``roots``); on each ray
+    ``int_0^{s_max} s N/Q ds = sum_j A_j [ln(s_max - r_j) - ln(-r_j)]`` with residues
+    ``A_j = r_j N(r_j) / Q'(r_j)`` (principal value for real roots) and ``s_max`` where the
+    ray leaves the cutoff disc ``|k| < Lambda``. The centre ``K`` is chosen inside every
+    Fermi ring (see :func:`_contour_batch`), so no ray grazes a ring and the angular
+    integrand is smooth.
+    """
+    r = roots
+    cs, sn = np.cos(phi)[None, :, None], np.sin(phi)[None, :, None]
+    ee, aa, cc = e[:, None, None], a[:, None, None], c2[:, None, None]
+    kx, ky = center[:, 0, None, None], center[:, 1, None, None]
+    kn_ = kx * cs + ky * sn
+    ksq = kx ** 2 + ky ** 2
+    s_max = -kn_ + np.sqrt(kn_ ** 2 + lam[:, None, None] ** 2 - ksq)
+    b0x = -aa * ky + d[:, 0, None, None]
+    b0y = aa * kx + d[:, 1, None, None]
+    cf = coef[:, :, None, :]
+    dq = ((4 * cf[..., 0] * r + 3 * cf[..., 1]) * r + 2 * cf[..., 2]) * r + cf[..., 3]
+    kn = np.stack(np.broadcast_arrays(
+        r * (ee - cc * (ksq + 2 * r * kn_ + r * r)),
+        r * (b0x - aa * r * sn),
+        r * (b0y + aa * r * cs),
+        r * d[:, 2, None, None],
+    ), axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        resid = kn / dq[..., None]
-        logs = np.log(lam - r) - np.log(-r + 0j)
-    val = np.real(np.sum(resid * logs[..., None], axis=1))  # (n_phi, 4)
+        logs = np.log(s_max - r) - np.log(-r + 0j)
+        val = np.real(np.sum(kn / dq[..., None] * logs[..., None], axis=2))  # (B, n_phi, 4)
     if not np.all(np.isfinite(val)):
         raise TMatrixError("Fermi level exactly at a band degeneracy or extremum; "
                            "shift fermi_energy slightly")
-    re_g = val.mean(axis=0) / (2 * np.pi)
-    im_coeff = -np.pi * 0.5 * (contour.weight[:, None] * contour.spin).sum(axis=0)
-    coeff = re_g + 1j * im_coeff
-    return np.einsum("a,aij->ij", coeff, PAULI)
+    return val.mean(axis=1) / (2 * np.pi)
 
 
 def clean_local_green_isotropic(eps_mev: float, c2: float, lam: float) -> complex:
@@ -644,7 +787,7 @@ class TMatrixResponse:
         ladder, reported as a numerical check.
     contour, gamma : the Fermi rings and ``gamma_k`` (``Gamma_k = n gamma_k``).
     broadening_ratio : float
-        ``max Gamma_k / min (band splitting, eps - E_bottom)`` (dilute parameter).
+        ``max Gamma_k`` over :func:`dilute_scale` (the dilute-limit parameter).
     """
 
     model: RashbaFerromagnet
@@ -783,8 +926,7 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
     -------
     TMatrixResponse
     """
-    contour = fermi_contour(model, n_phi)
-    g0 = clean_local_green(model, contour)
+    contour, g0 = _contour_and_g0(model, n_phi)
     tp = t_matrix(model, g0, approximation)
     n = model.density
     if approximation == "born":
@@ -797,9 +939,7 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
                            "(optical theorem violated); check the parameters")
     # dilute-limit check: n Gamma small against the band splitting and the Fermi energy
     gam_max = n * float(gamma.max())
-    e_bottom = 1e3 * band_bottom(model)
-    split = float(contour.splitting.min())
-    scale = model.eps - e_bottom if split == 0 else min(split, model.eps - e_bottom)
+    scale = dilute_scale(contour)
     ratio = gam_max / scale
     if ratio > max_broadening_ratio:
         raise DiluteLimitError(
@@ -825,7 +965,7 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
     k_int = bub[1:] + nm[1:] @ x / (np.pi * n)                 # (3, 2) meV^-1 nm^-1
     sig_int = s0 + bub.T @ x                                   # (2, 2) dimensionless
     # spin-vertex route (eqs. 18-22)
-    r = pauli_components(g0.imag.astype(complex)).real
+    r = pauli_components((g0 - g0.conj().T) / 2j).real   # anti-Hermitian part: Im g0
     dmat = diffuson(mm, r)
     k_spin = (dmat @ bub)[1:]
     # SI
@@ -841,99 +981,3 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
         extra={"K_internal": k_int, "sigma_internal": sig_int, "x_vertex": x,
                "zero_mode": r, "bubble": bub},
     )
-
-
-# --------------------------------------------------------------------------------------
-# ModelSpecs: torque efficiencies and the DL/FL ratio against Fermi energy or angle
-# --------------------------------------------------------------------------------------
-
-from .spec import ModelError, ModelSpec, Param  # noqa: E402
-
-#: Unit of the efficiencies returned by the ModelSpecs (``tau`` of eq. 3 in 1e14 (A m)^-1).
-TAU_UNIT = "1e14 A^-1 m^-1"
-_TAU_SCALE = 1e14
-
-_QUANTITIES = {
-    "tau1_e": "damping-like efficiency tau_1^e (eq. 4a)",
-    "tau2_e": "damping-like efficiency tau_2^e (eq. 4b)",
-    "tau1_o": "field-like efficiency tau_1^o (eq. 4c)",
-    "tau2_o": "field-like efficiency tau_2^o (eq. 4d)",
-    "dl_fl_ratio": "ratio tau_1^e / tau_1^o of damping-like to field-like efficiency",
-}
-
-
-def _flag(name: str, value: float) -> bool:
-    if value not in (0.0, 1.0):
-        raise ModelError(f"parameter {name!r} must be 0 or 1, not {value}")
-    return value == 1.0
-
-
-class TorqueCurve:
-    """Picklable model function ``f(x, **params)``: one efficiency against eps (meV) or theta (deg).
-
-    Parameters (keywords, units as in the ModelSpec table): ``fermi_energy`` (meV) or
-    ``theta`` (deg) -- whichever is not ``x`` --, ``exchange`` (meV), ``alpha`` (meV nm),
-    ``u`` (eV), ``radius`` (nm), ``density`` (nm^-2), ``mass`` (m_e), ``tmatrix``
-    (1 full T-matrix, 0 first Born), ``hall`` (1: ``K_J = K sigma^-1`` of eq. 2; 0: ``K/sigma_xx``).
-    """
-
-    def __init__(self, quantity: str, x_kind: str):
-        if quantity not in _QUANTITIES or x_kind not in ("energy", "angle"):
-            raise ModelError(f"unknown T-matrix curve {quantity!r} vs {x_kind!r}")
-        self.quantity = quantity
-        self.x_kind = x_kind
-
-    def __call__(self, x, fermi_energy=None, theta=None, exchange=5.0, alpha=17.0, u=1.8,
-                 radius=0.2, density=5e-4, mass=0.8, tmatrix=1.0, hall=1.0, n_phi=256):
-        x = np.asarray(x, dtype=float)
-        approx = "tmatrix" if _flag("tmatrix", tmatrix) else "born"
-        norm = "tensor" if _flag("hall", hall) else "longitudinal"
-        out = np.empty(x.shape)
-        for i, xv in np.ndenumerate(x):
-            eps_mev = xv if self.x_kind == "energy" else fermi_energy
-            th_deg = xv if self.x_kind == "angle" else theta
-            model = RashbaFerromagnet(
-                fermi_energy=1e-3 * eps_mev, exchange=1e-3 * exchange, alpha=1e-3 * alpha,
-                theta=math.radians(th_deg), u=u, radius=radius, density=density, mass=mass)
-            t = response(model, approximation=approx, n_phi=int(n_phi)).torques(norm)
-            if self.quantity == "dl_fl_ratio":
-                out[i] = t["tau1_e"] / t["tau1_o"]
-            else:
-                out[i] = t[self.quantity] / _TAU_SCALE
-        return out
-
-
-def _spec(quantity: str, x_kind: str) -> ModelSpec:
-    common = [
-        Param("exchange", "meV", 5.0, (0.0, 1e3), "exchange energy Delta_xc"),
-        Param("alpha", "meV nm", 17.0, (-1e4, 1e4), "Rashba coupling hbar*alpha (17 meV nm = 1.7e-11 eV m)"),
-        Param("u", "eV", 1.8, (-1e3, 1e3), "impurity potential u of W(r) = u R^2 delta(r)"),
-        Param("radius", "nm", 0.2, (1e-4, 1e2), "impurity range R (cutoff 1/R of Re g0)", vary=False),
-        Param("density", "nm^-2", 5e-4, (1e-12, 1.0), "areal impurity density n", vary=False),
-        Param("mass", "m_e", 0.8, (1e-3, 1e2), "effective mass m*/m_e", vary=False),
-        Param("tmatrix", "", 1.0, (0.0, 1.0), "1: full T-matrix; 0: first Born (no skew scattering)",
-              vary=False),
-        Param("hall", "", 1.0, (0.0, 1.0),
-              "1: K_J = K sigma^-1 (eq. 2); 0: K/sigma_xx (seed 002 eq. 34, Fig. 3a)", vary=False),
-    ]
-    if x_kind == "energy":
-        first = Param("theta", "deg", 30.0, (-360.0, 360.0), "magnetisation angle from +z (eq. 28)")
-        x_name, x_unit = "fermi_energy", "meV"
-    else:
-        first = Param("fermi_energy", "meV", 5.5, (-1e3, 1e4), "Fermi energy eps")
-        x_name, x_unit = "theta", "deg"
-    y_unit = "" if quantity == "dl_fl_ratio" else TAU_UNIT
-    return ModelSpec(
-        name=f"tmatrix_{quantity}_vs_{x_kind}",
-        func=TorqueCurve(quantity, x_kind),
-        params=(first, *common),
-        x_name=x_name, x_unit=x_unit, y_name=quantity, y_unit=y_unit,
-        doc=(f"{_QUANTITIES[quantity]} of the disordered 2D Rashba ferromagnet with the full "
-             "T-matrix treatment of scalar impurities (skew scattering), seed "
-             "002_acb2a8e60c4cb8a9.txt eqs. (3)-(4), (16)-(27), at leading order in n; "
-             "see docs/tmatrix.md"),
-    )
-
-
-#: ModelSpecs of this module by name.
-TMATRIX_MODELS = {s.name: s for s in (_spec(q, k) for k in ("energy", "angle") for q in _QUANTITIES)}

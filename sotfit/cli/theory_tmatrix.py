@@ -1,0 +1,224 @@
+"""``sotfit theory tmatrix``: T-matrix (skew-scattering) torques of the Rashba ferromagnet.
+
+Seed 002_acb2a8e60c4cb8a9.txt; see ``docs/tmatrix.md``. Examples::
+
+    sotfit theory tmatrix --exchange 4.8meV --theta 0deg \\
+        --sweep energy=-3meV:20meV:120 --out fig3a
+    sotfit theory tmatrix --exchange 5meV --fermi-energy 4.5meV \\
+        --sweep angle=1deg:179deg:90 --out fig4a
+    sotfit theory tmatrix --sweep energy=0meV:20meV:100 --sweep angle=1deg:179deg:50 --out map
+
+Negative values need the ``=`` form: ``--fermi-energy=-2meV``. Writes ``efficiencies.csv`` (one row per point, units in the headers), ``summary.json``
+(parameters and ranges with units) and figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import re
+
+import numpy as np
+
+from ..units import UnitError, quantity
+from .common import CLIError, Progress, prepare_out_dir, quantity_type, write_json
+
+_ALPHA_UNITS = {"evm": 1e9, "evnm": 1.0, "mevnm": 1e-3, "eva": 0.1, "evang": 0.1, "meva": 1e-4,
+                "mevang": 1e-4}
+_DENSITY_UNITS = {"/m2": 1e-18, "m-2": 1e-18, "m^-2": 1e-18, "/nm2": 1.0, "nm-2": 1.0,
+                  "nm^-2": 1.0, "/cm2": 1e-14, "cm-2": 1e-14, "cm^-2": 1e-14}
+
+
+def _split(text):
+    m = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*", text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"cannot read a number with unit from {text!r}")
+    return float(m.group(1)), m.group(2)
+
+
+def alpha_type(text):
+    """Rashba coupling: '1.7e-11eVm', '17meVnm', '0.17eVA' -> eV nm."""
+    v, u = _split(text)
+    key = u.replace(" ", "").replace("*", "").replace("·", "").lower().replace("å", "a")
+    if key not in _ALPHA_UNITS:
+        raise argparse.ArgumentTypeError(
+            f"Rashba alpha {text!r}: give a unit, one of eV m, eV nm, meV nm, eV A")
+    return v * _ALPHA_UNITS[key]
+
+
+def density_type(text):
+    """Impurity density: '5e14/m2', '5e-4/nm2', '5e10/cm2' -> nm^-2."""
+    v, u = _split(text)
+    key = u.replace(" ", "").lower()
+    if key not in _DENSITY_UNITS:
+        raise argparse.ArgumentTypeError(
+            f"impurity density {text!r}: give a unit, one of /m2, /nm2, /cm2")
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"impurity density {text!r} must be positive")
+    return v * _DENSITY_UNITS[key]
+
+
+def sweep_type(text):
+    """'energy=START:STOP:N' (energies with units) or 'angle=START:STOP:N' (angles)."""
+    try:
+        name, rng = text.split("=", 1)
+        start, stop, num = rng.split(":")
+        num = int(num)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--sweep {text!r}: expected energy=START:STOP:N or angle=START:STOP:N") from None
+    name = name.strip().lower()
+    if name not in ("energy", "angle") or num < 1:
+        raise argparse.ArgumentTypeError(f"--sweep {text!r}: name must be energy or angle, N >= 1")
+    dim = "energy" if name == "energy" else "angle"
+    try:
+        lo, hi = quantity(start, dim), quantity(stop, dim)
+    except UnitError as exc:
+        raise argparse.ArgumentTypeError(f"--sweep {text!r}: {exc}") from None
+    return name, np.linspace(lo, hi, num)
+
+
+def add_parser(subparsers) -> None:
+    """Register ``sotfit theory tmatrix``."""
+    p = subparsers.add_parser(
+        "tmatrix", help="skew-scattering (T-matrix) torques of the disordered Rashba ferromagnet",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    energy = quantity_type("energy", "meV")
+    p.add_argument("--fermi-energy", type=energy, default=quantity("5.5meV", "energy"),
+                   help="Fermi energy (default 5.5meV)")
+    p.add_argument("--theta", type=quantity_type("angle", "deg"), default=0.0,
+                   help="magnetisation angle from +z (default 0deg)")
+    p.add_argument("--exchange", type=energy, default=quantity("5meV", "energy"),
+                   help="exchange energy Delta_xc (default 5meV)")
+    p.add_argument("--alpha", type=alpha_type, default=0.017,
+                   help="Rashba coupling hbar*alpha, e.g. 1.7e-11eVm (default)")
+    p.add_argument("--u", type=quantity_type("energy", "eV"), default=1.8,
+                   help="impurity potential u of W = u R^2 delta(r) (default 1.8eV)")
+    p.add_argument("--radius", type=quantity_type("length", "nm"), default=0.2,
+                   help="impurity range R; cutoff 1/R (default 0.2nm)")
+    p.add_argument("--density", type=density_type, default=5e-4,
+                   help="impurity density (default 5e14/m2)")
+    p.add_argument("--mass", type=float, default=0.8, help="effective mass m*/m_e (default 0.8)")
+    p.add_argument("--approximation", choices=("tmatrix", "born"), default="tmatrix",
+                   help="full T-matrix or first Born (no skew scattering)")
+    p.add_argument("--normalisation", choices=("tensor", "longitudinal"), default="tensor",
+                   help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as seed 002 eq. 34)")
+    p.add_argument("--velocity", type=float, default=5e4,
+                   help="v of theta = -2 e v K_J, m/s (default 5e4)")
+    p.add_argument("--n-phi", type=int, default=128, help="rays per Fermi ring (default 128)")
+    p.add_argument("--sweep", type=sweep_type, action="append", default=[],
+                   help="energy=START:STOP:N or angle=START:STOP:N; give both for a map")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--overwrite", action="store_true", help="replace a non-empty output folder")
+    p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    """Compute the sweep, write the table, summary and figures; print a short summary."""
+    from ..models.tmatrix import TMatrixError, critical_angle, RashbaFerromagnet
+    from ..models.tmatrix.batch import efficiency_map
+
+    sweeps = dict(args.sweep)
+    if len(sweeps) != len(args.sweep):
+        raise CLIError("each of --sweep energy=... and --sweep angle=... may be given once")
+    if args.n_phi < 8:
+        raise CLIError("--n-phi must be at least 8")
+    energies = sweeps.get("energy", np.array([args.fermi_energy]))
+    thetas_deg = sweeps.get("angle", np.array([args.theta]))
+    thetas = np.radians(thetas_deg)
+    common = dict(exchange=args.exchange, alpha=args.alpha, u=args.u, radius=args.radius,
+                  density=args.density, mass=args.mass)
+    single = energies.size * thetas.size == 1
+    try:
+        res = efficiency_map(energies, thetas, approximation=args.approximation,
+                             normalisation=args.normalisation, n_phi=args.n_phi,
+                             progress=Progress("tmatrix"),
+                             nondilute="raise" if single else "mask", **common)
+    except TMatrixError as exc:
+        raise CLIError(str(exc)) from None
+    if not np.any(res["valid"]):
+        raise CLIError("every point is beyond the dilute limit (n*Gamma not small against "
+                       "alpha*p_F or the Fermi energy above a band edge); lower --density or --u")
+    out = prepare_out_dir(args.out, args.overwrite)
+    kj = res["K_J"]
+    csc = 2 * 1.602176634e-19 * args.velocity * kj  # -2 e v K_J with e < 0
+    rows = []
+    comps = [("x", "x"), ("x", "y"), ("y", "x"), ("y", "y"), ("z", "x"), ("z", "y")]
+    for i, e in enumerate(energies):
+        for j, th in enumerate(thetas_deg):
+            row = {"fermi_energy (meV)": 1e3 * e, "theta (deg)": th,
+                   "n_bands": int(res["n_bands"][i, j]), "valid": bool(res["valid"][i, j]),
+                   "broadening_ratio": res["broadening_ratio"][i, j]}
+            for key in ("tau1_e", "tau2_e", "tau1_o", "tau2_o"):
+                row[f"{key} (1/(A m))"] = res[key][i, j]
+            row["dl_fl_ratio"] = res["tau1_e"][i, j] / res["tau1_o"][i, j]
+            for a, b in comps:
+                ia, ib = "xyz".index(a), "xy".index(b)
+                row[f"theta_{a}{b}"] = csc[i, j, ia, ib]
+            for a, b in comps:
+                ia, ib = "xyz".index(a), "xy".index(b)
+                row[f"K_{a}{b} (1/(V m))"] = res["K"][i, j, ia, ib]
+            for a, b in comps[:4]:
+                row[f"sigma_{a}{b} (S)"] = res["sigma"][i, j, "xy".index(a), "xy".index(b)]
+            rows.append(row)
+    table = out / "efficiencies.csv"
+    with open(table, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    base = RashbaFerromagnet(fermi_energy=float(energies[0]), theta=float(thetas[0]),
+                             **common)
+    thc = critical_angle(base) if energies.size == 1 else float("nan")
+    summary = {
+        "source": "seed 002_acb2a8e60c4cb8a9.txt (T-matrix, leading order in impurity density)",
+        "parameters": {
+            "exchange": {"value": args.exchange, "unit": "eV"},
+            "alpha": {"value": args.alpha, "unit": "eV nm"},
+            "u": {"value": args.u, "unit": "eV"},
+            "radius": {"value": args.radius, "unit": "nm"},
+            "density": {"value": args.density, "unit": "nm^-2"},
+            "mass": {"value": args.mass, "unit": "m_e"},
+            "velocity": {"value": args.velocity, "unit": "m/s"},
+            "approximation": args.approximation, "normalisation": args.normalisation,
+            "n_phi": args.n_phi,
+        },
+        "energies": {"values": (1e3 * energies).tolist(), "unit": "meV"},
+        "thetas": {"values": np.asarray(thetas_deg).tolist(), "unit": "deg"},
+        "critical_angle": {"value": None if not math.isfinite(thc) else math.degrees(thc),
+                           "unit": "deg"},
+        "points": int(energies.size * thetas.size),
+        "points_beyond_dilute_limit": int((~res["valid"]).sum()),
+        "files": ["efficiencies.csv"],
+    }
+    if not args.no_figures:
+        from ..plot import save
+        from ..plot.tmatrix import angle_sweep_figure, energy_sweep_figure, map_figure
+
+        figs = []
+        if energies.size > 1 and thetas.size > 1:
+            figs.append(("map.png", map_figure(res)))
+        elif energies.size > 1:
+            edge = 1e3 * args.exchange * abs(math.cos(thetas[0]))
+            figs.append(("energy_sweep.png", energy_sweep_figure(
+                {**res, "K_J": res["K_J"][:, 0], "K": res["K"][:, 0]}, velocity=args.velocity,
+                gap_edge_mev=edge)))
+        elif thetas.size > 1:
+            figs.append(("angle_sweep.png", angle_sweep_figure(
+                res, critical_deg=math.degrees(thc) if math.isfinite(thc) else None)))
+        for name, fig in figs:
+            save(fig, out / name, overwrite=True)
+            summary["files"].append(name)
+    write_json(summary, out / "summary.json")
+    n_bad = summary["points_beyond_dilute_limit"]
+    ratio = np.abs(res["tau1_e"] / res["tau1_o"])
+    print(f"sotfit theory tmatrix: {summary['points']} points -> {out}")
+    if np.any(np.isfinite(ratio)):
+        print(f"  |tau1_e/tau1_o|: max {np.nanmax(ratio):.3g}, median {np.nanmedian(ratio):.3g}")
+    if math.isfinite(thc):
+        print(f"  critical angle (Fermi level meets the upper band): {math.degrees(thc):.2f} deg")
+    if n_bad:
+        print(f"  {n_bad} point(s) beyond the dilute limit (within ~10 n*Gamma of a band edge) "
+              "were left blank (NaN)")
+    return 0

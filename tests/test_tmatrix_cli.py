@@ -1,0 +1,77 @@
+"""``sotfit theory tmatrix``: files with units, figures, bad input, no silent overwrite."""
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+
+from sotfit.cli import main
+from sotfit.models.tmatrix import RashbaFerromagnet, response
+
+
+def test_energy_sweep_writes_table_summary_and_figure(tmp_path, capsys):
+    out = tmp_path / "fig3"
+    rc = main(["theory", "tmatrix", "--exchange", "4.8meV", "--theta", "30deg",
+               "--sweep", "energy=3meV:9meV:4", "--out", str(out)])
+    assert rc == 0
+    rows = list(csv.DictReader(open(out / "efficiencies.csv")))
+    assert len(rows) == 4 and "tau1_o (1/(A m))" in rows[0] and "theta (deg)" in rows[0]
+    summ = json.loads((out / "summary.json").read_text())
+    assert summ["parameters"]["exchange"] == {"value": 0.0048, "unit": "eV"}
+    assert (out / "energy_sweep.png").stat().st_size > 1000
+    # the table holds the physics of the library call at the same point
+    r = response(RashbaFerromagnet(fermi_energy=0.005, exchange=0.0048, alpha=0.017,
+                                   theta=math.radians(30), u=1.8, radius=0.2, density=5e-4))
+    assert float(rows[1]["tau1_o (1/(A m))"]) == pytest.approx(r.torques()["tau1_o"], rel=1e-8)
+    assert "points" in capsys.readouterr().out
+    # no silent overwrite
+    assert main(["theory", "tmatrix", "--out", str(out)]) == 2
+    assert "exists" in capsys.readouterr().err
+
+
+def test_map_and_angle_sweep(tmp_path):
+    out = tmp_path / "map"
+    assert main(["theory", "tmatrix", "--sweep", "energy=4meV:8meV:3", "--sweep",
+                 "angle=10deg:170deg:4", "--alpha", "1.7e-11eVm", "--density", "5e14/m2",
+                 "--out", str(out), "--no-figures"]) == 0
+    rows = list(csv.DictReader(open(out / "efficiencies.csv")))
+    assert len(rows) == 12
+    out2 = tmp_path / "fig4"
+    assert main(["theory", "tmatrix", "--fermi-energy", "4.5meV", "--sweep",
+                 "angle=20deg:70deg:6", "--out", str(out2)]) == 0
+    summ = json.loads((out2 / "summary.json").read_text())
+    assert summ["critical_angle"]["value"] == pytest.approx(42.79, abs=0.05)
+    assert (out2 / "angle_sweep.png").exists()
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["--fermi-energy=-20meV"], "below the bottom"),
+    (["--density", "0.5/nm2"], "non-dilute"),
+    (["--radius", "2nm"], "cutoff"),
+])
+def test_bad_input_is_a_clear_error(tmp_path, capsys, argv, msg):
+    assert main(["theory", "tmatrix", *argv, "--out", str(tmp_path / "x")]) == 2
+    assert msg in capsys.readouterr().err
+
+
+def test_unit_errors_in_arguments(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["theory", "tmatrix", "--alpha", "17", "--out", str(tmp_path / "y")])
+    assert "give a unit" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["theory", "tmatrix", "--sweep", "energy=1:2", "--out", str(tmp_path / "y")])
+
+
+def test_plot_functions_return_figures():
+    from sotfit.models.tmatrix.batch import efficiency_map
+    from sotfit.plot.tmatrix import angle_sweep_figure, energy_sweep_figure, map_figure
+
+    r = efficiency_map(np.array([4e-3, 6e-3]), np.radians([20.0, 60.0]), exchange=0.005,
+                       alpha=0.017, u=1.8, radius=0.2, density=5e-4)
+    for fig in (map_figure(r), angle_sweep_figure({**r, "tau1_o": r["tau1_o"][0],
+                                                    "tau1_e": r["tau1_e"][0],
+                                                    "tau2_e": r["tau2_e"][0]}),
+                energy_sweep_figure({**r, "K_J": r["K_J"][:, 0], "K": r["K"][:, 0]})):
+        assert fig.axes
