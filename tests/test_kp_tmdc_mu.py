@@ -129,3 +129,26 @@ def test_rashba_dependence(feats):
 def test_gate_without_table_is_refused():
     with pytest.raises(ValueError, match="ParameterTable"):
         tmdc_torque_curves("WSe2", 0, MUS[:3], gate=1.0)
+
+
+def test_example_script_writes_figure_and_refuses_to_overwrite(tmp_path, capsys):
+    """examples/kp_tmdc.py: figure, table and features of the four bilayers; the features it
+    writes are those of the library (same curves), and an existing folder is left alone."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "kp_tmdc.py"
+    spec = importlib.util.spec_from_file_location("kp_tmdc_example", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = tmp_path / "fig"
+    assert mod.main([str(out), "--n-mu", "121"]) == 0
+    assert (out / "tmdc_torque_vs_mu.png").stat().st_size > 10_000
+    feats = json.loads((out / "features.json").read_text())["features"]
+    w = feats["WSe2/CrI3, 0 deg, lambda_R = 1 meV"]
+    assert same_order(w["max_oc_n"] / w["max_in_n"], 1e3)
+    before = (out / "curves.csv").read_bytes()
+    assert mod.main([str(out)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert (out / "curves.csv").read_bytes() == before

@@ -6,7 +6,7 @@ import numpy as np
 
 from . import plt, save
 
-__all__ = ["plot_spin_density", "plot_torque", "plot_map", "plot_chis"]
+__all__ = ["plot_spin_density", "plot_torque", "plot_map", "plot_chis", "plot_tmdc_curves"]
 
 _C = ("x", "y", "z")
 
@@ -71,5 +71,31 @@ def plot_chis(rows, path=None, overwrite: bool = False):
     axes[1].set_ylabel("residual of eqs. (1)-(2)")
     for ax in axes:
         ax.set_xlabel("chemical potential (eV)")
+    fig.tight_layout()
+    return save(fig, path, overwrite=overwrite) if path else fig
+
+
+def plot_tmdc_curves(curves, path=None, overwrite: bool = False):
+    """tau^oc_x and tau^in_x (meV/nm^2) against mu for several TMDC/CrI3 bilayers.
+
+    The layout of seed 000_8a4db6caac2af419.txt Figs. 2(c) and 6: one panel per mechanism, a
+    symmetric-log axis (the torques span many decades) and the band edges E_v, E_c of each curve
+    as dotted lines. ``curves``: list of :class:`sotfit.models.kp.seed000.TorqueCurves`.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.9), sharex=True)
+    for j, c in enumerate(curves):
+        col = f"C{j}"
+        for ax, y in ((axes[0], c.tau_oc), (axes[1], c.tau_in)):
+            ax.plot(c.mu, y, color=col, label=c.label)
+            for e in (c.e_v, c.e_c):
+                ax.axvline(e, color=col, ls=":", lw=0.7)
+    for ax, title, lin in ((axes[0], r"$\tau^{oc}_x$ (intra-band, field-like)", 1e-6),
+                           (axes[1], r"$\tau^{in}_x$ (inter-band, damping-like)", 1e-9)):
+        ax.set_yscale("symlog", linthresh=lin)
+        ax.set_title(title)
+        ax.set_xlabel("chemical potential (eV)")
+        ax.axhline(0, color="0.7", lw=0.5)
+    axes[0].set_ylabel(r"torque (meV nm$^{-2}$)")
+    axes[0].legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     return save(fig, path, overwrite=overwrite) if path else fig
