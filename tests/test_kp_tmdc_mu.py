@@ -152,3 +152,56 @@ def test_example_script_writes_figure_and_refuses_to_overwrite(tmp_path, capsys)
     assert mod.main([str(out)]) == 2
     assert "not empty" in capsys.readouterr().err
     assert (out / "curves.csv").read_bytes() == before
+
+
+def synthetic_table(path):
+    """A WSe2 (twist, gate) table of the SHAPE of seed 000's Ref. 40 (7 twists x 5 gates); the
+    values are invented for the test: Delta, v_F linear in twist between the Table I rows and
+    gate-independent (seed 000 Sec. II), B_c ~ -1.3 meV, B_v from -0.918 to +1.525 meV with
+    twist and shifted by the gate, so that it changes sign inside the map."""
+    lines = ["tmdc,twist (deg),gate (V/nm),delta (eV),v_F (1e5 m/s),lambda_c (meV),"
+             "lambda_v (meV),B_c (meV),B_v (meV)"]
+    for t in np.linspace(0, 30, 7):
+        for g in np.linspace(-2, 2, 5):
+            x = t / 30
+            b_c = (-1.460 + 0.234 * x) * (1 + 0.1 * g)
+            b_v = -0.918 + 2.443 * x + 0.25 * g
+            lines.append(f"WSe2,{t:g},{g:g},{1.403 + 0.074 * x:.6f},{5.873 + 0.067 * x:.6f},13.81,"
+                         f"240.99,{b_c:.6f},{b_v:.6f}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_twist_gate_map_sign_of_p_doped_torque_follows_b_v(tmp_path):
+    """Seed 000 Figs. 3-5: twisting and gating reverse the p-doped field-like torque, 'due to
+    the sign change of B_v'. Mechanism checked on a (twist, gate) map: the valence-band S^oc does
+    not depend on B_v (B_v sigma_- s_z commutes with lambda_v sigma_- s_z and only shifts the
+    spin-split bands by +-B_v << k_B T), so tau^oc = B_v m x S^oc is proportional to B_v along
+    the gate axis (fixed Delta, v_F) and changes sign exactly where B_v does; the n-doped torque
+    keeps the sign of B_c. At the table's nodes the map equals the model built from the row."""
+    from sotfit.models.kp.hamiltonians import TMDCCrI3
+    from sotfit.models.kp.seed000 import tmdc_torque_map
+    from sotfit.models.kp.sweep import sweep_mu
+    from sotfit.models.kp.tables import ParameterTable, TableRangeError, read_table
+
+    path = synthetic_table(tmp_path / "wse2_twist_gate.csv")
+    table = ParameterTable.from_csv(path, "WSe2")
+    mus = np.array([-1.0, -0.8, 0.8, 1.0])
+    tm = tmdc_torque_map(table, [0.0, 10.0, 20.0, 30.0], [-2.0, 0.0, 2.0], mus, kmax=5.5)
+    p, n = tm.tau_oc[..., :2], tm.tau_oc[..., 2:]
+    assert np.any(tm.b_v > 0.1) and np.any(tm.b_v < -0.1)
+    np.testing.assert_array_equal(np.sign(p), np.sign(tm.b_v)[..., None] * np.ones(2))
+    assert np.all(np.sign(n) == np.sign(n[0, 0]))
+    per_bv = p / tm.b_v[..., None]                        # constant along the gate axis
+    np.testing.assert_allclose(per_bv, per_bv[:, :1, :] * np.ones((1, 3, 1)), rtol=2e-3)
+    # nodes: the interpolated map equals the model of the table row (twist 10 deg, gate 0)
+    row = [r for r in read_table(path) if r["twist"] == 10.0 and r["gate"] == 0.0][0]
+    node = TMDCCrI3(lambda_r=1e-3, m=(0, 0, 1),
+                    **{k: row[k] for k in ("delta", "hbar_v", "lambda_c", "lambda_v", "b_c", "b_v")})
+    direct = sweep_mu(node, mus, tau=3.0, temperature=KT, theta_e=np.pi / 4, field=2e-4, kmax=5.5,
+                      n_phi=4)
+    assert node.b_v * 1e3 == pytest.approx(tm.b_v[1, 1], rel=1e-9)
+    np.testing.assert_allclose(tm.tau_oc[1, 1], direct["tau_surface"][:, 0] * 1e3, rtol=1e-9)
+    np.testing.assert_allclose(tm.tau_in[1, 1], direct["tau_sea"][:, 0] * 1e3, rtol=1e-9)
+    with pytest.raises(TableRangeError, match="gate = 2.5 V/nm is outside"):
+        tmdc_torque_map(table, [0.0], [2.5], mus)

@@ -24,7 +24,8 @@ from .sweep import exchange_of
 from .tables import tmdc_from_table1
 from .torque import torque
 
-__all__ = ["SEED000", "TorqueCurves", "band_edges", "tmdc_torque_curves", "mu_features"]
+__all__ = ["SEED000", "TorqueCurves", "TorqueMap", "band_edges", "tmdc_torque_curves", "mu_features",
+           "tmdc_torque_map"]
 
 #: Seed 000 Sec. III: relaxation time gamma (ps), k_B T (eV), |E| (V/nm), theta_E (rad).
 SEED000 = {"tau_ps": 3.0, "kT_eV": 0.0257, "field_V_per_nm": 0.2e-3, "theta_e": np.pi / 4}
@@ -185,3 +186,89 @@ def mu_features(c: TorqueCurves, depth: float = 0.8, floor: float = 1e-3) -> dic
         gap = (mu > c.e_v + 8 * kT) & (mu < c.e_c - 8 * kT)
         out[f"gap_{name}"] = float(np.abs(y[gap]).max()) if np.any(gap) else 0.0
     return out
+
+
+@dataclass(frozen=True)
+class TorqueMap:
+    """tau^oc_x and tau^in_x over (twist, gate, mu): seed 000 Figs. 3-5 and 7-9.
+
+    Attributes
+    ----------
+    twists : ndarray (n_t,)
+        Twist angles (deg).
+    gates : ndarray (n_g,)
+        Gate fields (V/nm).
+    mu : ndarray (n_mu,)
+        Chemical potentials (eV).
+    tau_oc, tau_in : ndarray (n_t, n_g, n_mu)
+        Field-like and damping-like torque, x component, meV/nm^2 at |E| = 0.2 mV/nm.
+    b_c, b_v : ndarray (n_t, n_g)
+        Interpolated proximity exchange of the conduction and valence bands (meV).
+    tmdc : str
+    """
+
+    twists: np.ndarray
+    gates: np.ndarray
+    mu: np.ndarray
+    tau_oc: np.ndarray
+    tau_in: np.ndarray
+    b_c: np.ndarray
+    b_v: np.ndarray
+    tmdc: str
+
+
+def tmdc_torque_map(table, twists, gates, mus, lambda_r: float = 1e-3, kmax: float = 6.5,
+                    n_phi: int = 4, temperature: float | None = None, tau: float | None = None,
+                    progress=None) -> TorqueMap:
+    """Torques over a (twist, gate) grid and a mu sweep, seed 000 Sec. III (Figs. 3-5, 7-9).
+
+    Seed 000 computes the torque at the parameters of its Ref. 40 (7 twist angles between 0 and
+    30 deg, 5 gate fields between -2 and 2 V/nm) and interpolates the resulting maps
+    bicubically. Here the *parameters* are interpolated bicubically by ``table``
+    (:class:`~sotfit.models.kp.tables.ParameterTable`) and the torque is computed at every
+    requested (twist, gate): at the table's nodes both routes coincide; between them ours is the
+    torque of the interpolated Hamiltonian. Each node is one batched diagonalisation of the
+    polar k-grid shared by the whole mu sweep (the loop is over the nodes only).
+
+    Parameters
+    ----------
+    table : ParameterTable
+        Parameters over (twist, gate) of one TMDC; points outside its range raise
+        :class:`~sotfit.models.kp.tables.TableRangeError`.
+    twists : array
+        Twist angles (deg).
+    gates : array
+        Gate fields (V/nm).
+    mus : array
+        Chemical potentials (eV).
+    lambda_r, kmax, n_phi, temperature, tau :
+        As in :func:`tmdc_torque_curves` (eV, 1/nm, -, eV, ps).
+    progress : callable(i, n), optional
+
+    Returns
+    -------
+    TorqueMap
+    """
+    twists = np.atleast_1d(np.asarray(twists, float))
+    gates = np.atleast_1d(np.asarray(gates, float))
+    mus = np.asarray(mus, float)
+    for t in twists:                                  # range errors before any computation
+        for g in gates:
+            table(t, g)
+    oc = np.zeros((twists.size, gates.size, mus.size))
+    inn = np.zeros_like(oc)
+    bc = np.zeros((twists.size, gates.size))
+    bv = np.zeros_like(bc)
+    n, i = twists.size * gates.size, 0
+    for a, t in enumerate(twists):
+        for b, g in enumerate(gates):
+            c = tmdc_torque_curves(table.tmdc, t, mus, lambda_r=lambda_r, kmax=kmax, n_phi=n_phi,
+                                   temperature=temperature, tau=tau, table=table, gate=g)
+            oc[a, b], inn[a, b] = c.tau_oc, c.tau_in
+            p = table(t, g)
+            bc[a, b], bv[a, b] = p["b_c"] * 1e3, p["b_v"] * 1e3
+            i += 1
+            if progress:
+                progress(i, n)
+    return TorqueMap(twists=twists, gates=gates, mu=mus, tau_oc=oc, tau_in=inn, b_c=bc, b_v=bv,
+                     tmdc=table.tmdc)
