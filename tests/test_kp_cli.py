@@ -82,3 +82,18 @@ def test_theory_kp_gate_map_from_table(tmp_path):
             b_v = pt(10.0, float(r["gate (V/nm)"]))["b_v"]
             assert np.sign(float(r["tau_surface_x (eV/nm^2)"])) == np.sign(b_v)
     assert (out / "figures" / "map_tau_surface.png").is_file()
+
+
+def test_theory_kp_table_range_refused(tmp_path, capsys):
+    """A twist outside a user table's range is refused before any computation, naming the
+    table, the parameter, its value and the range."""
+    from test_kp_tmdc_mu import synthetic_table
+
+    table = synthetic_table(tmp_path / "t.csv")
+    rc = main(["theory", "kp", "--model", "tmdc", "--table", str(table), "--twist", "35deg",
+               "--temperature", "25.7meV", "--sweep", "mu=0.8:0.9:2", "--out", str(tmp_path / "o")])
+    assert rc == 2
+    assert "twist = 35.0 deg is outside the tabulated range [0.0, 30.0] deg" in capsys.readouterr().err
+    rc = main(["theory", "kp", "--model", "tmdc", "--gate", "1", "--temperature", "25.7meV",
+               "--sweep", "mu=0.8:0.9:2", "--out", str(tmp_path / "p")])
+    assert rc == 2 and "--gate needs a --table" in capsys.readouterr().err
