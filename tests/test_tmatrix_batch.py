@@ -40,8 +40,12 @@ def test_map_masks_points_beyond_the_dilute_limit():
 
 
 def test_batch_bad_input():
-    with pytest.raises(Exception, match="below the bottom"):
+    from sotfit.models.tmatrix import TMatrixError, band_bottom
+
+    bottom = band_bottom(RashbaFerromagnet(fermi_energy=-0.02, theta=0.3, **IMP))
+    with pytest.raises(TMatrixError, match="below the bottom") as info:
         response_batch([-0.02, 0.01], 0.3, **IMP)
+    assert f"({bottom:.4g} eV" in str(info.value) and "fermi_energy = -0.02 eV" in str(info.value)
 
 
 def test_map_with_an_executor_matches_in_process():

@@ -16,8 +16,8 @@ from scipy import constants as _c
 
 from ...units import HBAR
 from .core import (
-    E_SIGNED, HBAR2_2ME_MEV_NM2, PAULI, BandExtremumError, DiluteLimitError, TMatrixError,
-    _contour_batch,
+    E_SIGNED, HBAR2_2ME_MEV_NM2, PAULI, BandExtremumError, DiluteLimitError, RashbaFerromagnet,
+    TMatrixError, _contour_batch, band_bottom,
     _re_g0_batch, torque_efficiencies,
 )
 
@@ -75,8 +75,13 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
     counts = pts["counts"]
     if np.any(counts == 0):
         bad = int(np.argmax(counts == 0))
+        bottom = band_bottom(RashbaFerromagnet(
+            fermi_energy=float(eps[bad]), exchange=float(exchange[bad]), alpha=float(alpha[bad]),
+            theta=float(theta[bad]), u=float(u[bad]), radius=float(radius[bad]),
+            density=float(density[bad]), mass=float(mass[bad])))
         raise TMatrixError(f"point {bad}: fermi_energy = {eps[bad]:g} eV lies below the bottom of "
-                           "the lower band: there is no Fermi surface")
+                           f"the lower band ({bottom:.4g} eV at theta = {theta[bad]:.4g} rad): "
+                           "there is no Fermi surface")
     weight, spin, vel, ib = pts["weight"], pts["spin"], pts["velocity"], pts["seg"]
     if not np.all(np.isfinite(weight)):
         bad = int(ib[np.argmax(~np.isfinite(weight))])
