@@ -81,7 +81,7 @@ def test_end_to_end_writes_tables_summary_and_figures(files, tmp_path, capsys):
     assert "h_res (T)" in head and "vs_stderr (uV)" in head and "frequency (GHz)" in head
     assert len((out / "spectra.csv").read_text().splitlines()) == 1 + 2 * len(FREQS)
     figs = sorted(p.name for p in (out / "figures").iterdir())
-    assert "kittel.png" in figs and "linewidth.png" in figs
+    assert "kittel.png" in figs and "linewidth.png" in figs and "overview.png" in figs
     assert sum(n.startswith("spectrum_") for n in figs) == len(FREQS)
     text = capsys.readouterr().out
     assert "mu0_meff" in text and "sequential" in text
