@@ -183,6 +183,25 @@ def _guess_mixing(h, v):
     return grid_guess_mixing(h, v)
 
 
+def _line_params(suffix: str = "", label: str = "", h_res: float = 0.1, amp: float = 1.0,
+                 amp_doc: str = "") -> tuple[Param, ...]:
+    """Parameter table of one resonance: h_res, width (HWHM), vs, va (with a name suffix)."""
+    lead = f"{label} " if label else ""
+    return (
+        Param(f"h_res{suffix}", "T", h_res, (0.0, 20.0), f"{lead}resonance field mu0*H_res"),
+        Param(f"width{suffix}", "T", 0.005, (1e-7, 5.0), f"{lead}half width at half maximum W (HWHM)"),
+        Param(f"vs{suffix}", "uV", amp, doc=f"{lead}symmetric amplitude V_s{amp_doc}"),
+        Param(f"va{suffix}", "uV", amp, doc=f"{lead}antisymmetric amplitude V_a{amp_doc}"),
+    )
+
+
+#: The linear background shared by the ST-FMR lineshapes.
+_BACKGROUND = (
+    Param("offset", "uV", 0.0, doc="constant background"),
+    Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
+)
+
+
 stfmr_mixing = ModelSpec(
     name="stfmr_mixing",
     func=mixing_voltage,
@@ -191,8 +210,7 @@ stfmr_mixing = ModelSpec(
         Param("width", "T", 0.005, (1e-7, 5.0), "half width at half maximum W (HWHM)"),
         Param("vs", "uV", 1.0, doc="symmetric (damping-like) amplitude V_s"),
         Param("va", "uV", 1.0, doc="antisymmetric (field-like + Oersted) amplitude V_a"),
-        Param("offset", "uV", 0.0, doc="constant background"),
-        Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
+        *_BACKGROUND,
     ),
     x_name="field",
     x_unit="T",
@@ -266,14 +284,7 @@ def _guess_derivative(h, v):
 stfmr_derivative = ModelSpec(
     name="stfmr_derivative",
     func=mixing_voltage_derivative,
-    params=(
-        Param("h_res", "T", 0.1, (0.0, 20.0), "resonance field mu0*H_res"),
-        Param("width", "T", 0.005, (1e-7, 5.0), "half width at half maximum W (HWHM)"),
-        Param("vs", "uV", 1.0, doc="symmetric amplitude V_s of the underlying Lorentzian"),
-        Param("va", "uV", 1.0, doc="antisymmetric amplitude V_a of the underlying Lorentzian"),
-        Param("offset", "uV", 0.0, doc="constant background"),
-        Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
-    ),
+    params=(*_line_params(amp_doc=" of the underlying Lorentzian"), *_BACKGROUND),
     x_name="field", x_unit="T", y_name="vmix_derivative", y_unit="uV",
     doc=mixing_voltage_derivative.__doc__,
     guess=_guess_derivative,
@@ -325,16 +336,9 @@ stfmr_two_resonances = ModelSpec(
     name="stfmr_two_resonances",
     func=mixing_voltage_two,
     params=(
-        Param("h_res", "T", 0.1, (0.0, 20.0), "first resonance field mu0*H_res"),
-        Param("width", "T", 0.005, (1e-7, 5.0), "first HWHM W"),
-        Param("vs", "uV", 1.0, doc="first symmetric amplitude V_s"),
-        Param("va", "uV", 1.0, doc="first antisymmetric amplitude V_a"),
-        Param("h_res2", "T", 0.2, (0.0, 20.0), "second resonance field"),
-        Param("width2", "T", 0.005, (1e-7, 5.0), "second HWHM W_2"),
-        Param("vs2", "uV", 0.5, doc="second symmetric amplitude"),
-        Param("va2", "uV", 0.5, doc="second antisymmetric amplitude"),
-        Param("offset", "uV", 0.0, doc="constant background"),
-        Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
+        *_line_params(label="first"),
+        *_line_params("2", label="second", h_res=0.2, amp=0.5),
+        *_BACKGROUND,
     ),
     x_name="field", x_unit="T", y_name="vmix", y_unit="uV",
     doc=mixing_voltage_two.__doc__,
