@@ -29,9 +29,10 @@ from ...units import HBAR, E_CHARGE
 from scipy import constants as _c
 
 __all__ = [
-    "PAULI", "KPModel", "Rashba2DEG", "DiracRashbaExchange", "DiracProjected", "TMDCCrI3",
-    "MatrixModel",
-    "NonHermitianError", "unit_vector", "HBAR2_OVER_ME", "HBAR_EV_PS", "hbar_v_from_velocity",
+    "PAULI", "SPIN_HALF", "SPIN_TIMES_ORBITAL", "KPModel", "ExchangeSplitModel", "TwoBlockModel",
+    "Rashba2DEG", "DiracRashbaExchange", "DiracProjected", "TMDCCrI3", "MatrixModel",
+    "NonHermitianError", "unit_vector", "k_columns", "m_dot", "HBAR2_OVER_ME", "HBAR_EV_PS",
+    "hbar_v_from_velocity",
 ]
 
 #: hbar^2 / m_e in eV nm^2.
@@ -45,6 +46,10 @@ SY = np.array([[0, -1j], [1j, 0]], dtype=complex)
 SZ = np.array([[1, 0], [0, -1]], dtype=complex)
 #: Pauli matrices (sigma_0, sigma_x, sigma_y, sigma_z).
 PAULI = np.stack([S0, SX, SY, SZ])
+#: Spin operators (s_x, s_y, s_z) of a two-band spin-1/2 model, shape (3, 2, 2).
+SPIN_HALF = PAULI[1:]
+#: Spin operators s_i (x) sigma_0 of a four-band model in the basis spin (x) orbital, (3, 4, 4).
+SPIN_TIMES_ORBITAL = np.stack([np.kron(PAULI[i], S0) for i in (1, 2, 3)])
 
 
 class NonHermitianError(ValueError):
@@ -65,6 +70,41 @@ def unit_vector(m) -> np.ndarray:
     return m / n
 
 
+def k_columns(kx, ky):
+    """Wave vectors as float arrays with two trailing unit axes, to scale (nb, nb) matrices.
+
+    Parameters
+    ----------
+    kx, ky : array_like
+        Wave-vector components (1/nm), any (equal or broadcastable) shapes.
+
+    Returns
+    -------
+    kx, ky : ndarray
+        Shapes ``kx.shape + (1, 1)`` and ``ky.shape + (1, 1)`` (1/nm).
+    """
+    return np.asarray(kx, dtype=float)[..., None, None], np.asarray(ky, dtype=float)[..., None, None]
+
+
+def m_dot(m, ops):
+    """The projection m.s = m_x s_x + m_y s_y + m_z s_z of three operators on a direction.
+
+    Parameters
+    ----------
+    m : sequence of 3 floats
+        Magnetisation direction (dimensionless).
+    ops : sequence of 3 matrices
+        (s_x, s_y, s_z), dense or sparse, any (equal) shape.
+
+    Returns
+    -------
+    The matrix m.s, of the type of ``ops``.
+    """
+    mx, my, mz = m
+    sx, sy, sz = ops
+    return mx * sx + my * sy + mz * sz
+
+
 def _kron(a, b):
     return np.kron(a, b)
 
@@ -72,10 +112,12 @@ def _kron(a, b):
 class KPModel:
     """Base class of a k·p model (one block of k-space).
 
-    Subclasses define :attr:`n_bands`, :attr:`spin` (3, nb, nb) and the constant matrices
-    of an H that is at most quadratic in k: ``H(k) = H0 + kx Hx + ky Hy + kx^2 Hxx
-    + ky^2 Hyy + kx ky Hxy`` (:meth:`_coefficients`). A general model overrides
-    :meth:`hamiltonian` and :meth:`dh` instead (see :class:`MatrixModel`).
+    Subclasses (frozen dataclasses with a field ``m``) define :attr:`n_bands`, the spin
+    operators (class constant ``spin_operators`` (3, nb, nb), or an own :attr:`spin`) and the
+    constant matrices of an H that is at most quadratic in k: ``H(k) = H0 + kx Hx + ky Hy
+    + kx^2 Hxx + ky^2 Hyy + kx ky Hxy`` (:meth:`_coefficients`). A general model overrides
+    :meth:`hamiltonian` and :meth:`dh` instead (see :class:`MatrixModel`). On construction
+    ``m`` is normalised and :meth:`_check_parameters` rejects values outside the model's domain.
 
     Attributes
     ----------
@@ -89,16 +131,28 @@ class KPModel:
 
     name = "kp"
     n_bands = 2
+    #: Spin operators (3, nb, nb) of the model (Pauli normalisation); see :attr:`spin`.
+    spin_operators = None
 
     # -- to be provided by subclasses -----------------------------------------------
     def _coefficients(self):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    @property
-    def spin(self) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _check_parameters(self) -> None:
+        """Raise ValueError for parameters outside the model's domain; default: no check."""
 
     # -- generic machinery ----------------------------------------------------------
+    def __post_init__(self):
+        object.__setattr__(self, "m", tuple(unit_vector(self.m)))
+        self._check_parameters()
+
+    @property
+    def spin(self) -> np.ndarray:
+        """Spin operators (s_x, s_y, s_z), shape (3, nb, nb), eigenvalues +-1 (a fresh copy)."""
+        if self.spin_operators is None:  # pragma: no cover - abstract
+            raise NotImplementedError
+        return self.spin_operators.copy()
+
     def components(self) -> list["KPModel"]:
         """Independent blocks of k-space (valleys) whose responses add; default: itself."""
         return [self]
@@ -118,16 +172,14 @@ class KPModel:
     def hamiltonian(self, kx, ky) -> np.ndarray:
         """H(k) in eV, shape ``kx.shape + (nb, nb)``; kx, ky in 1/nm."""
         c = self._coeffs()
-        kx = np.asarray(kx, dtype=float)[..., None, None]
-        ky = np.asarray(ky, dtype=float)[..., None, None]
+        kx, ky = k_columns(kx, ky)
         return (c["0"] + kx * c["x"] + ky * c["y"] + kx * kx * c["xx"] + ky * ky * c["yy"]
                 + kx * ky * c["xy"])
 
     def dh(self, kx, ky) -> np.ndarray:
         """(dH/dkx, dH/dky) in eV nm, shape ``(2,) + kx.shape + (nb, nb)``."""
         c = self._coeffs()
-        kx = np.asarray(kx, dtype=float)[..., None, None]
-        ky = np.asarray(ky, dtype=float)[..., None, None]
+        kx, ky = k_columns(kx, ky)
         one = np.ones_like(kx)
         return np.stack([one * c["x"] + 2 * kx * c["xx"] + ky * c["xy"],
                          one * c["y"] + 2 * ky * c["yy"] + kx * c["xy"]])
@@ -163,12 +215,58 @@ class KPModel:
         return np.linalg.eigh(self.hamiltonian(kx, ky))
 
 
-def _m(self):
-    return np.asarray(self.m, dtype=float)
+class ExchangeSplitModel(KPModel):
+    """Base of the models whose magnetisation enters H as -(J_ex / 2) m.s (seed 001).
+
+    Subclasses have a field ``j_ex``, the exchange splitting J_ex (eV).
+    """
+
+    @property
+    def exchange(self) -> float:
+        """J of tau = (2J/hbar) m x S, i.e. the coefficient of m.s in H: here -J_ex/2 (eV)."""
+        return -self.j_ex / 2
+
+    def exchange_term(self) -> np.ndarray:
+        """The exchange part -(J_ex / 2) m.s of H (eV), shape (nb, nb), k-independent."""
+        return self.exchange * m_dot(self.m, self.spin)
+
+
+class TwoBlockModel(KPModel):
+    """Base of a model of two blocks of k-space told apart by an index field (+1 or -1).
+
+    The index 0 stands for both blocks: :meth:`components` then returns the +1 and the -1
+    block, and H is evaluated block by block only.
+    """
+
+    #: Name of the dataclass field that holds the block index.
+    block_field = "block"
+    #: What the indices +1 and -1 stand for (in messages).
+    block_values = "+1, -1"
+    #: What one block is called (in messages).
+    block_noun = "block"
+
+    def _check_parameters(self) -> None:
+        index = getattr(self, self.block_field)
+        if index not in (-1, 0, 1):
+            raise ValueError(f"{self.name}: {self.block_field} = {index} must be "
+                             f"{self.block_values} or 0 (both)")
+
+    def components(self):
+        if getattr(self, self.block_field) == 0:
+            return [replace(self, **{self.block_field: 1}), replace(self, **{self.block_field: -1})]
+        return [self]
+
+    def _block_index(self) -> int:
+        """The block index, +1 or -1; an error for a model that stands for both blocks."""
+        index = getattr(self, self.block_field)
+        if index == 0:
+            raise ValueError(f"{self.name}: evaluate one {self.block_noun} at a time "
+                             "(use .components())")
+        return index
 
 
 @dataclass(frozen=True)
-class Rashba2DEG(KPModel):
+class Rashba2DEG(ExchangeSplitModel):
     """2DEG Rashba ferromagnet (seed 001, supplement eq. (12), hbar restored).
 
     H = hbar^2 k^2 / (2 m_eff m_e) - (alpha_R / 2) (z x k).s - (J_ex / 2) m.s
@@ -194,20 +292,11 @@ class Rashba2DEG(KPModel):
     m: tuple = (0.0, 0.0, 1.0)
     name: str = "2deg"
     n_bands: int = 2
+    spin_operators = SPIN_HALF
 
-    def __post_init__(self):
-        object.__setattr__(self, "m", tuple(unit_vector(self.m)))
+    def _check_parameters(self) -> None:
         if not self.m_eff > 0:
             raise ValueError(f"2deg: m_eff = {self.m_eff} must be positive")
-
-    @property
-    def exchange(self) -> float:
-        """J of tau = (2J/hbar) m x S, i.e. the coefficient of m.s in H: here -J_ex/2 (eV)."""
-        return -self.j_ex / 2
-
-    @property
-    def spin(self):
-        return PAULI[1:].copy()
 
     @property
     def energy_scale(self) -> float:
@@ -215,21 +304,17 @@ class Rashba2DEG(KPModel):
         return self.m_eff * self.alpha_r**2 / HBAR2_OVER_ME
 
     def _coefficients(self):
-        mx, my, mz = _m(self)
         kin = HBAR2_OVER_ME / (2 * self.m_eff)
         a = self.alpha_r / 2
         zero = np.zeros((2, 2), complex)
         # (z x k).s = kx s_y - ky s_x
-        return {"0": -(self.j_ex / 2) * (mx * SX + my * SY + mz * SZ),
+        return {"0": self.exchange_term(),
                 "x": -a * SY, "y": a * SX, "xx": kin * S0, "yy": kin * S0, "xy": zero}
 
 
 @dataclass(frozen=True)
-class DiracRashbaExchange(KPModel):
-    """Dirac model with Rashba coupling and exchange (seed 001, main text).
-
-    H = hbar v (kx sigma_x + ky sigma_y) + Delta sigma_z - (lambda_R / 2)(s x sigma).z
-    - (J_ex / 2) m.s, with s the spin and sigma the pseudospin; basis s (x) sigma.
+class DiracParameters(ExchangeSplitModel):
+    """Parameters of seed 001's Dirac model, shared by its exact and projected forms.
 
     Parameters
     ----------
@@ -247,34 +332,39 @@ class DiracRashbaExchange(KPModel):
     delta: float = 0.008
     lambda_r: float = 0.008
     j_ex: float = 0.060
+
+
+@dataclass(frozen=True)
+class DiracRashbaExchange(DiracParameters):
+    """Dirac model with Rashba coupling and exchange (seed 001, main text).
+
+    H = hbar v (kx sigma_x + ky sigma_y) + Delta sigma_z - (lambda_R / 2)(s x sigma).z
+    - (J_ex / 2) m.s, with s the spin and sigma the pseudospin; basis s (x) sigma.
+
+    Parameters
+    ----------
+    hbar_v, delta, lambda_r, j_ex : float
+        As :class:`DiracParameters` (eV nm, eV, eV, eV).
+    m : 3-tuple
+        Magnetisation direction (normalised on construction).
+    """
+
     m: tuple = (0.0, 0.0, 1.0)
     name: str = "dirac"
     n_bands: int = 4
-
-    def __post_init__(self):
-        object.__setattr__(self, "m", tuple(unit_vector(self.m)))
-
-    @property
-    def exchange(self) -> float:
-        """J of tau = (2J/hbar) m x S, i.e. the coefficient of m.s in H: here -J_ex/2 (eV)."""
-        return -self.j_ex / 2
-
-    @property
-    def spin(self):
-        return np.stack([_kron(PAULI[i], S0) for i in (1, 2, 3)])
+    spin_operators = SPIN_TIMES_ORBITAL
 
     def _coefficients(self):
-        mx, my, mz = _m(self)
         zero = np.zeros((4, 4), complex)
         h0 = (self.delta * _kron(S0, SZ)
               - (self.lambda_r / 2) * (_kron(SX, SY) - _kron(SY, SX))
-              - (self.j_ex / 2) * (mx * _kron(SX, S0) + my * _kron(SY, S0) + mz * _kron(SZ, S0)))
+              + self.exchange_term())
         return {"0": h0, "x": self.hbar_v * _kron(S0, SX), "y": self.hbar_v * _kron(S0, SY),
                 "xx": zero, "yy": zero, "xy": zero}
 
 
 @dataclass(frozen=True)
-class TMDCCrI3(KPModel):
+class TMDCCrI3(TwoBlockModel):
     """TMDC/CrI3 four-band model of one valley (seed 000, eqs. (1)-(6)).
 
     H = hbar v_F s0 (x) (chi kx sigma_x + ky sigma_y) + (Delta/2) s0 (x) sigma_z
@@ -312,16 +402,10 @@ class TMDCCrI3(KPModel):
     m: tuple = (0.0, 0.0, 1.0)
     name: str = "tmdc"
     n_bands: int = 4
-
-    def __post_init__(self):
-        object.__setattr__(self, "m", tuple(unit_vector(self.m)))
-        if self.valley not in (-1, 0, 1):
-            raise ValueError(f"tmdc: valley = {self.valley} must be +1 (K), -1 (K') or 0 (both)")
-
-    def components(self):
-        if self.valley == 0:
-            return [replace(self, valley=1), replace(self, valley=-1)]
-        return [self]
+    spin_operators = SPIN_TIMES_ORBITAL
+    block_field = "valley"
+    block_values = "+1 (K), -1 (K')"
+    block_noun = "valley"
 
     @property
     def exchange(self) -> float:
@@ -332,22 +416,14 @@ class TMDCCrI3(KPModel):
         """J of seed 000 (text below Fig. 2): B_c for mu in the conduction band half, else B_v."""
         return np.where(np.asarray(mu) >= 0.0, self.b_c, self.b_v)
 
-    @property
-    def spin(self):
-        return np.stack([_kron(PAULI[i], S0) for i in (1, 2, 3)])
-
     def _coefficients(self):
-        if self.valley == 0:
-            raise ValueError("tmdc: evaluate one valley at a time (use .components())")
-        chi = float(self.valley)
-        mx, my, mz = _m(self)
+        chi = float(self._block_index())
         sp = (S0 + SZ) / 2
         sm = (S0 - SZ) / 2
         zero = np.zeros((4, 4), complex)
-        sm_dot = mx * SX + my * SY + mz * SZ
         h0 = ((self.delta / 2) * _kron(S0, SZ)
               + chi * _kron(SZ, self.lambda_c * sp + self.lambda_v * sm)
-              + _kron(sm_dot, self.b_c * sp + self.b_v * sm)
+              + _kron(m_dot(self.m, SPIN_HALF), self.b_c * sp + self.b_v * sm)
               + self.lambda_r * (chi * _kron(SY, SX) - _kron(SX, SY)))
         return {"0": h0, "x": self.hbar_v * chi * _kron(S0, SX), "y": self.hbar_v * _kron(S0, SY),
                 "xx": zero, "yy": zero, "xy": zero}
@@ -381,8 +457,7 @@ class MatrixModel(KPModel):
     m: tuple = (0.0, 0.0, 1.0)
     name: str = "matrix"
 
-    def __post_init__(self):
-        object.__setattr__(self, "m", tuple(unit_vector(self.m)))
+    def _check_parameters(self) -> None:
         if self.h is None or self.dh_func is None or self.spin_ops is None:
             raise ValueError(f"model {self.name!r}: h, dh_func and spin_ops are all required")
         spin = np.asarray(self.spin_ops, dtype=complex)
@@ -414,58 +489,43 @@ class MatrixModel(KPModel):
 
 
 @dataclass(frozen=True)
-class DiracProjected(KPModel):
+class DiracProjected(TwoBlockModel, DiracParameters):
     """Seed 001's semiclassical mapping of the Dirac model onto two 2DEG-like blocks.
 
     Supplement ("Spin dynamics and semi-classical SOT in Dirac system"): for each pseudospin
     polarisation nu = +-1, H_nu = H0_nu - (1/2) Lambda_nu phi.s - (J_ex/2) m.s with
     H0_nu = nu sqrt((hbar v k)^2 + Delta^2) and Lambda_nu = -nu hbar v k lambda_R /
     sqrt((hbar v k)^2 + Delta^2). Valid to first order in lambda_R away from band crossings.
-    ``nu = 0`` stands for both blocks (:meth:`components`). Parameters as
-    :class:`DiracRashbaExchange`.
+    ``nu = 0`` stands for both blocks (:meth:`components`).
+
+    Parameters
+    ----------
+    hbar_v, delta, lambda_r, j_ex : float
+        As :class:`DiracParameters` (eV nm, eV, eV, eV).
+    nu : int
+        Pseudospin polarisation +1, -1, or 0 (both).
+    m : 3-tuple
+        Magnetisation direction (normalised on construction).
     """
 
-    hbar_v: float = 0.6582
-    delta: float = 0.008
-    lambda_r: float = 0.008
-    j_ex: float = 0.060
     nu: int = 0
     m: tuple = (0.0, 0.0, 1.0)
     name: str = "dirac_projected"
     n_bands: int = 2
-
-    def __post_init__(self):
-        object.__setattr__(self, "m", tuple(unit_vector(self.m)))
-        if self.nu not in (-1, 0, 1):
-            raise ValueError(f"dirac_projected: nu = {self.nu} must be +1, -1 or 0 (both)")
-
-    def components(self):
-        if self.nu == 0:
-            return [replace(self, nu=1), replace(self, nu=-1)]
-        return [self]
-
-    @property
-    def exchange(self) -> float:
-        return -self.j_ex / 2
-
-    @property
-    def spin(self):
-        return PAULI[1:].copy()
+    spin_operators = SPIN_HALF
+    block_field = "nu"
 
     def _parts(self, kx, ky):
-        if self.nu == 0:
-            raise ValueError("dirac_projected: evaluate one block at a time (use .components())")
-        kx = np.asarray(kx, float)[..., None, None]
-        ky = np.asarray(ky, float)[..., None, None]
+        self._block_index()
+        kx, ky = k_columns(kx, ky)
         e = np.sqrt(self.hbar_v**2 * (kx**2 + ky**2) + self.delta**2)
         return kx, ky, e
 
     def hamiltonian(self, kx, ky):
         kx, ky, e = self._parts(kx, ky)
         g = -self.nu * self.hbar_v * self.lambda_r / e          # Lambda_nu / k
-        mx, my, mz = self.m
         return (self.nu * e * PAULI[0] - 0.5 * g * (kx * PAULI[2] - ky * PAULI[1])
-                - 0.5 * self.j_ex * (mx * PAULI[1] + my * PAULI[2] + mz * PAULI[3]))
+                + self.exchange_term())
 
     def dh(self, kx, ky):
         kx, ky, e = self._parts(kx, ky)

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .hamiltonians import HBAR2_OVER_ME, KPModel, PAULI, unit_vector
+from .hamiltonians import (HBAR2_OVER_ME, SPIN_HALF, ExchangeSplitModel, KPModel, NonHermitianError,
+                           PAULI, DiracRashbaExchange, k_columns, unit_vector)
 
 __all__ = ["LatticeRashba2DEG", "build_lattice", "LatticeSystem", "jackson_kernel", "lorentz_kernel",
            "chebyshev_block", "chebyshev_loop", "moment_matrix", "kpm_spin_density", "kpm_dos",
@@ -45,7 +46,7 @@ __all__ = ["LatticeRashba2DEG", "build_lattice", "LatticeSystem", "jackson_kerne
 
 
 @dataclass(frozen=True)
-class LatticeRashba2DEG(KPModel):
+class LatticeRashba2DEG(ExchangeSplitModel):
     """Bloch Hamiltonian of the square-lattice Rashba ferromagnet (see module docstring).
 
     Parameters
@@ -63,35 +64,22 @@ class LatticeRashba2DEG(KPModel):
     m: tuple = (0.0, 0.0, 1.0)
     name: str = "2deg_lattice"
     n_bands: int = 2
-
-    def __post_init__(self):
-        object.__setattr__(self, "m", tuple(unit_vector(self.m)))
+    spin_operators = SPIN_HALF
 
     @property
     def t(self) -> float:
         """Hopping hbar^2/(2 m_eff a^2) in eV."""
         return HBAR2_OVER_ME / (2 * self.m_eff * self.a**2)
 
-    @property
-    def exchange(self) -> float:
-        return -self.j_ex / 2
-
-    @property
-    def spin(self):
-        return PAULI[1:].copy()
-
     def hamiltonian(self, kx, ky):
-        kx = np.asarray(kx, float)[..., None, None]
-        ky = np.asarray(ky, float)[..., None, None]
+        kx, ky = k_columns(kx, ky)
         a, t, c = self.a, self.t, self.alpha_r / (2 * self.a)
-        mx, my, mz = self.m
-        ex = -(self.j_ex / 2) * (mx * PAULI[1] + my * PAULI[2] + mz * PAULI[3])
         return (t * (4 - 2 * np.cos(kx * a) - 2 * np.cos(ky * a)) * PAULI[0]
-                - c * (np.sin(kx * a) * PAULI[2] - np.sin(ky * a) * PAULI[1]) + ex)
+                - c * (np.sin(kx * a) * PAULI[2] - np.sin(ky * a) * PAULI[1])
+                + self.exchange_term())
 
     def dh(self, kx, ky):
-        kx = np.asarray(kx, float)[..., None, None]
-        ky = np.asarray(ky, float)[..., None, None]
+        kx, ky = k_columns(kx, ky)
         a, t, c = self.a, self.t, self.alpha_r / (2 * self.a)
         return np.stack([2 * t * a * np.sin(kx * a) * PAULI[0] - c * a * np.cos(kx * a) * PAULI[2],
                          2 * t * a * np.sin(ky * a) * PAULI[0] + c * a * np.cos(ky * a) * PAULI[1]])
@@ -138,11 +126,10 @@ def build_lattice(model: LatticeRashba2DEG, size: int, disorder: float = 0.0, se
     a, t, c = model.a, model.t, model.alpha_r / (2 * model.a)
     s0, sx, sy, sz = (sp.csr_matrix(p) for p in PAULI)
     I = sp.identity(n, format="csr")
-    mx, my, mz = model.m
     # each term: (site operator T, its k-derivative factor) with e^{ik.a} <-> T
     h = (4 * t * sp.kron(I, s0) - t * sp.kron(tx + tx.T + ty + ty.T, s0)
          - c * sp.kron((tx - tx.T) / 2j, sy) + c * sp.kron((ty - ty.T) / 2j, sx)
-         - (model.j_ex / 2) * sp.kron(I, mx * sx + my * sy + mz * sz))
+         + sp.kron(I, model.exchange_term()))
     dhx = (-t * sp.kron(1j * a * (tx - tx.T), s0) - c * sp.kron(a * (tx + tx.T) / 2, sy))
     dhy = (-t * sp.kron(1j * a * (ty - ty.T), s0) + c * sp.kron(a * (ty + ty.T) / 2, sx))
     if disorder:
@@ -380,7 +367,6 @@ class HoppingModel(KPModel):
             partner = [P for qx, qy, P in hop if (qx, qy) == (-nx, -ny)]
             if not partner or not np.allclose(sum(partner), sum(P for qx, qy, P in hop
                                                                  if (qx, qy) == (nx, ny)).conj().T):
-                from .hamiltonians import NonHermitianError
                 raise NonHermitianError(f"model {self.name!r}: hopping ({nx}, {ny}) has no Hermitian "
                                         f"partner ({-nx}, {-ny}) with the conjugate-transposed matrix")
 
@@ -393,13 +379,11 @@ class HoppingModel(KPModel):
         return np.asarray(self.spin_ops, complex)
 
     def hamiltonian(self, kx, ky):
-        kx = np.asarray(kx, float)[..., None, None]
-        ky = np.asarray(ky, float)[..., None, None]
+        kx, ky = k_columns(kx, ky)
         return sum(np.exp(1j * self.a * (nx * kx + ny * ky)) * M for nx, ny, M in self.hoppings)
 
     def dh(self, kx, ky):
-        kx = np.asarray(kx, float)[..., None, None]
-        ky = np.asarray(ky, float)[..., None, None]
+        kx, ky = k_columns(kx, ky)
         terms = [(nx, ny, np.exp(1j * self.a * (nx * kx + ny * ky)) * M) for nx, ny, M in self.hoppings]
         return np.stack([sum(1j * self.a * nx * t for nx, ny, t in terms),
                          sum(1j * self.a * ny * t for nx, ny, t in terms)])
@@ -454,15 +438,16 @@ def wilson_dirac(hbar_v: float = 0.6582, delta: float = 0.005, lambda_r: float =
     doublers at k a ~ pi get masses ~ 2 hbar v/a. A large ``a`` (nm) keeps the spectrum narrow,
     so that small supercells hold enough states within eta of the Dirac point.
     """
-    m = unit_vector(m)
     s = PAULI
     kron = np.kron
     t = hbar_v / a
-    onsite = ((delta + 2 * t) * kron(s[0], s[3]) - (lambda_r / 2) * (kron(s[1], s[2]) - kron(s[2], s[1]))
-              - (j_ex / 2) * sum(m[i] * kron(s[i + 1], s[0]) for i in range(3)))
+    # on-site block: the continuum model at k = 0 with the Wilson mass 2 hbar v / a added to Delta
+    wilson_mass = DiracRashbaExchange(hbar_v=hbar_v, delta=delta + 2 * t, lambda_r=lambda_r,
+                                      j_ex=j_ex, m=m)
+    onsite = wilson_mass.hamiltonian(0.0, 0.0)
     # sin(k a) = (e^{ika} - e^{-ika})/2i, cos(k a) = (e^{ika} + e^{-ika})/2
     hx = t * (kron(s[0], s[1]) / 2j - kron(s[0], s[3]) / 2)
     hy = t * (kron(s[0], s[2]) / 2j - kron(s[0], s[3]) / 2)
     hop = ((0, 0, onsite), (1, 0, hx), (-1, 0, hx.conj().T), (0, 1, hy), (0, -1, hy.conj().T))
-    return HoppingModel(hoppings=hop, a=a, spin_ops=np.stack([kron(s[i], s[0]) for i in (1, 2, 3)]),
-                        exchange=-j_ex / 2, m=tuple(m), name="wilson_dirac")
+    return HoppingModel(hoppings=hop, a=a, spin_ops=wilson_mass.spin, exchange=wilson_mass.exchange,
+                        m=wilson_mass.m, name="wilson_dirac")
