@@ -12,48 +12,62 @@ __all__ = ["plot_spin_density", "plot_torque", "plot_map", "plot_chis", "plot_tm
 _C = ("x", "y", "z")
 
 
-def plot_spin_density(res: dict, path=None, overwrite: bool = False):
-    """S^oc (Fermi surface) and S^in (Fermi sea) components (1/nm^2, spin in hbar/2) against mu."""
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), sharex=True)
-    for ax, key, title in ((axes[0], "S_surface", "Fermi surface (intra-band)"),
-                           (axes[1], "S_sea", "Fermi sea (inter-band)")):
-        for i, c in enumerate(_C):
-            ax.plot(res["mu"], res[key][:, i], label=f"$S_{c}$")
-        ax.set_title(title)
-        ax.set_xlabel("chemical potential (eV)")
-        ax.axhline(0, color="0.7", lw=0.5)
-    axes[0].set_ylabel(r"spin density ($\hbar/2$ nm$^{-2}$)")
-    axes[0].legend()
+def _finish(fig, path, overwrite: bool):
+    """Tight layout; the figure written to ``path`` (returns the path) or, without a path, returned."""
     fig.tight_layout()
     return save(fig, path, overwrite=overwrite) if path else fig
+
+
+def _against_mu(ax, title: str) -> None:
+    """Title, the chemical-potential (eV) axis label and a zero line on a panel against mu."""
+    ax.set_title(title)
+    ax.set_xlabel("chemical potential (eV)")
+    ax.axhline(0, color="0.7", lw=0.5)
+
+
+def _signed_mesh(ax, x, y, z):
+    """Colour mesh of z[i_y, i_x] on a diverging scale symmetric about zero."""
+    lim = np.nanmax(np.abs(z)) or 1.0
+    return ax.pcolormesh(x, y, z, shading="nearest", cmap="RdBu_r", vmin=-lim, vmax=lim)
+
+
+def _mechanism_panels(res: dict, panels, scale: float, symbol: str, ylabel: str, path, overwrite):
+    """Two panels (Fermi surface, Fermi sea), each with the x, y, z components against mu.
+
+    ``panels``: two (key of ``res``, title) pairs; each ``res[key]`` (n_mu, 3) is multiplied by
+    ``scale`` and its components labelled ``$<symbol>_x$`` etc.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), sharex=True)
+    for ax, (key, title) in zip(axes, panels):
+        for i, c in enumerate(_C):
+            ax.plot(res["mu"], res[key][:, i] * scale, label=f"${symbol}_{c}$")
+        _against_mu(ax, title)
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend()
+    return _finish(fig, path, overwrite)
+
+
+def plot_spin_density(res: dict, path=None, overwrite: bool = False):
+    """S^oc (Fermi surface) and S^in (Fermi sea) components (1/nm^2, spin in hbar/2) against mu."""
+    return _mechanism_panels(res, (("S_surface", "Fermi surface (intra-band)"),
+                                   ("S_sea", "Fermi sea (inter-band)")),
+                             1.0, "S", r"spin density ($\hbar/2$ nm$^{-2}$)", path, overwrite)
 
 
 def plot_torque(res: dict, path=None, overwrite: bool = False):
-    """Torque components tau = J m x S (eV/nm^2) of both mechanisms against mu."""
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), sharex=True)
-    for ax, key, title in ((axes[0], "tau_surface", r"$\tau^{oc}$ (intra-band)"),
-                           (axes[1], "tau_sea", r"$\tau^{in}$ (inter-band)")):
-        for i, c in enumerate(_C):
-            ax.plot(res["mu"], res[key][:, i] * 1e3, label=rf"$\tau_{c}$")
-        ax.set_title(title)
-        ax.set_xlabel("chemical potential (eV)")
-        ax.axhline(0, color="0.7", lw=0.5)
-    axes[0].set_ylabel(r"torque (meV nm$^{-2}$)")
-    axes[0].legend()
-    fig.tight_layout()
-    return save(fig, path, overwrite=overwrite) if path else fig
+    """Torque components tau = J m x S (eV/nm^2) of both mechanisms against mu (drawn in meV/nm^2)."""
+    return _mechanism_panels(res, (("tau_surface", r"$\tau^{oc}$ (intra-band)"),
+                                   ("tau_sea", r"$\tau^{in}$ (inter-band)")),
+                             1e3, r"\tau", r"torque (meV nm$^{-2}$)", path, overwrite)
 
 
 def plot_map(mu, values, z, ylabel: str, title: str, path=None, overwrite: bool = False):
     """Colour map z[i_value, i_mu] against mu (eV) and a second parameter."""
     fig, ax = plt.subplots(figsize=(5.5, 4))
-    lim = np.nanmax(np.abs(z)) or 1.0
-    im = ax.pcolormesh(mu, values, z, shading="nearest", cmap="RdBu_r", vmin=-lim, vmax=lim)
-    fig.colorbar(im, ax=ax, label=title)
+    fig.colorbar(_signed_mesh(ax, mu, values, z), ax=ax, label=title)
     ax.set_xlabel("chemical potential (eV)")
     ax.set_ylabel(ylabel)
-    fig.tight_layout()
-    return save(fig, path, overwrite=overwrite) if path else fig
+    return _finish(fig, path, overwrite)
 
 
 def plot_chis(rows, path=None, overwrite: bool = False):
@@ -72,8 +86,7 @@ def plot_chis(rows, path=None, overwrite: bool = False):
     axes[1].set_ylabel("residual of eqs. (1)-(2)")
     for ax in axes:
         ax.set_xlabel("chemical potential (eV)")
-    fig.tight_layout()
-    return save(fig, path, overwrite=overwrite) if path else fig
+    return _finish(fig, path, overwrite)
 
 
 def plot_tmdc_curves(curves, path=None, overwrite: bool = False):
@@ -93,13 +106,10 @@ def plot_tmdc_curves(curves, path=None, overwrite: bool = False):
     for ax, title, lin in ((axes[0], r"$\tau^{oc}_x$ (intra-band, field-like)", 1e-6),
                            (axes[1], r"$\tau^{in}_x$ (inter-band, damping-like)", 1e-9)):
         ax.set_yscale("symlog", linthresh=lin)
-        ax.set_title(title)
-        ax.set_xlabel("chemical potential (eV)")
-        ax.axhline(0, color="0.7", lw=0.5)
+        _against_mu(ax, title)
     axes[0].set_ylabel(r"torque (meV nm$^{-2}$)")
     axes[0].legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
-    return save(fig, path, overwrite=overwrite) if path else fig
+    return _finish(fig, path, overwrite)
 
 
 def _nearest(values, v):
@@ -140,17 +150,13 @@ def plot_tmdc_maps(tmap, folder, gate: float = 0.0, twists_for_gate=(0.0, 10.16)
         for im in sorted({_nearest(tmap.mu, m) for m in mus_for_twist_gate}):
             for key, z, lab in names:
                 fig, ax = plt.subplots(figsize=(5.5, 4))
-                zz = z[:, :, im]
-                lim = np.nanmax(np.abs(zz)) or 1.0
-                pc = ax.pcolormesh(tmap.gates, tmap.twists, zz, shading="nearest", cmap="RdBu_r",
-                                   vmin=-lim, vmax=lim)
+                pc = _signed_mesh(ax, tmap.gates, tmap.twists, z[:, :, im])
                 fig.colorbar(pc, ax=ax, label=f"{lab}, mu = {tmap.mu[im]:.3g} eV")
                 if np.ptp(np.sign(tmap.b_v)) > 0:            # B_v = 0 line: sign change of p-doped tau
                     ax.contour(tmap.gates, tmap.twists, tmap.b_v, levels=[0.0], colors="k",
                                linewidths=0.8)
                 ax.set_xlabel("gate field (V/nm)")
                 ax.set_ylabel("twist angle (deg)")
-                fig.tight_layout()
-                written.append(save(fig, folder / f"twist_gate_{key}_mu{tmap.mu[im]:.3g}.png",
-                                    overwrite=overwrite))
+                written.append(_finish(fig, folder / f"twist_gate_{key}_mu{tmap.mu[im]:.3g}.png",
+                                       overwrite))
     return written
