@@ -539,7 +539,10 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     Parameters
     ----------
     scans : sequence of HallScan
-        theta scans (phi_h = 0) at two or more fields above the anisotropy field.
+        theta scans (phi_h = 0) at two or more fields above the anisotropy field (three or
+        more for uncertainties). Fields at or below mu0H_K,eff (given or estimated) are
+        excluded with the reason: the rotation is not coherent there (the field never
+        saturates m along itself) and the small-angle formula does not apply.
     r_ahe : float, optional
         R_AHE in Ohm; default half the range of R_1w (the scans must pass through both poles).
     mu0_hk : float, optional
@@ -634,14 +637,29 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     else:
         hk = float(mu0_hk)
     bs = np.array(bs)
-    if np.any(bs <= hk):
-        notes.append("some fields are below the anisotropy field: m does not follow the field coherently "
-                     "there and the formula does not apply")
+    sl = np.array(slopes)
+    if hk > 0:
+        # below the anisotropy field an xz rotation is not coherent (Stoner-Wohlfarth: m stays near
+        # the pole it came from while the field passes the equator, then switches), so the
+        # restoring field near the poles is not mu0H + mu0H_K and the formula does not apply
+        low = bs <= hk
+        for b_low in bs[low]:
+            src = next(r["source"] for r in rows if r["field"] == b_low and r["included"])
+            excluded.append({"field": float(b_low), "source": src,
+                             "reason": f"field {b_low:.4g} T is not above the anisotropy field {hk:.4g} T: "
+                                       "the rotation never saturates m along the field (not coherent)"})
+            for r in rows:
+                if r["source"] == src:
+                    r["included"] = False
+        bs, sl = bs[~low], sl[~low] if len(sl) else sl
     if len(bs) < nmin:
+        unsat = any("never saturates" in e["reason"] for e in excluded)
         raise HallAnalysisError(f"method (c): {len(bs)} usable field(s); it needs {nmin} or more to "
                                 "separate the torque term from the thermal term with an uncertainty"
-                                + ("; excluded: " + "; ".join(e["reason"] for e in excluded) if excluded else ""))
-    sl = np.array(slopes)
+                                + (" (the fields never saturate the magnetisation: measure above "
+                                   f"mu0H_K = {hk:.3g} T)" if unsat else "")
+                                + ("; excluded: " + "; ".join(f"{e['field']:.4g} T: {e['reason']}"
+                                                              for e in excluded) if excluded else ""))
     dset = Dataset(bs, sl[:, 0], sl[:, 1], x_name="field", y_name="slope", x_unit="T", y_unit="Ohm",
                    meta={"source": "slope(H)"})
     from ..models.harmonic_hall import angular_slope_field
