@@ -211,7 +211,7 @@ def _check_scans(scans, kind, method):
 
 # ------------------------------------------------------------------ (a) Avci
 def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: bool = False,
-         max_lag: float = 0.02, min_phe_fraction: float = 0.97, sample: Sample | None = None,
+         max_lag: float = 0.01, min_phe_fraction: float = 0.97, sample: Sample | None = None,
          ) -> HallResult:
     """In-plane rotation method (Avci et al., PRB 90, 224427 (2014), eq. (3)).
 
@@ -224,8 +224,11 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     scan by scan and excludes (with the reason) fields where it fails:
 
     * the 4phi distortion of R_1w shows m lagging the field by more than ``max_lag`` rad,
-      by more than twice its standard error (in-plane anisotropy comparable to the field: the
-      1/H law of a_fl is then biased by about that fraction);
+      by more than twice its standard error. For an in-plane anisotropy H_ip the angle between
+      m and the field is -(H_ip/2H) sin 2(phi - axis) to first order, so R_1w = R_PHE sin 2phi_M
+      gets a 4phi part of amplitude a4 = R_PHE H_ip/(2H) and the largest lag is a4/R_PHE. The
+      in-plane restoring field then varies by +-H_ip = +-2 lag H around the circle, and the
+      1/H law of a_fl is biased by a fraction of order 2 lag;
     * R_PHE is below ``min_phe_fraction`` of its largest value over the fields (m not in
       plane: a perpendicular film below its anisotropy field);
     * for a perpendicular film (``mu0_hk`` > 0), mu0H < 1.05 mu0H_K,eff.
@@ -241,8 +244,11 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         Anomalous Hall resistance in Ohm (measured separately). Needed for H_DL.
     include_one : bool
         Fit an ordinary Nernst term linear in H in a_cos (needs four or more fields).
-    max_lag, min_phe_fraction : float
-        Exclusion thresholds (see above).
+    max_lag : float
+        Largest tolerated lag of m behind the field in rad (default 0.01: 1/H law biased by
+        about 2 %).
+    min_phe_fraction : float
+        Exclusion threshold on R_PHE relative to its largest value (see above).
     sample : Sample, optional
         For the Oersted field and the efficiencies.
 
@@ -277,8 +283,8 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         b = abs(s.meta["field"])
         a4 = math.hypot(r1.value("a4_sin"), r1.value("a4_cos"))
         a4_err = max(r1.stderr("a4_sin"), r1.stderr("a4_cos"))
-        lag = 2 * a4 / a if a > 0 else np.inf
-        lag_err = 2 * a4_err / a if a > 0 else np.inf
+        lag = a4 / a if a > 0 else np.inf          # largest angle between m and the field (rad)
+        lag_err = a4_err / a if a > 0 else np.inf
         row = {"source": s.source, "field": s.meta["field"], "r_phe": a, "r_phe_stderr": da,
                "phi0": r1.value("phi0"), "lag": lag, "lag_stderr": lag_err, "included": True}
         reason = None
