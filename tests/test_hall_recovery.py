@@ -90,6 +90,23 @@ def test_global_macrospin_fit_is_unbiased_using_all_fields(inplane):
                                                                                   q[name].std_dev)
 
 
+def test_global_fit_recovers_the_planted_values_where_avci_refuses(inplane):
+    """On the low fields alone (5-50 mT, in-plane anisotropy 2 mT) method (a) excludes every
+    field and refuses, giving the reasons; the global fit (d) of the same scans recovers the
+    torque fields, the thermal term and the anisotropy within 2 sigma."""
+    from sotfit.analysis.hall import HallAnalysisError
+
+    t = TRUTH["inplane"]
+    low = [s for s in inplane if s.meta["field"] < 0.06]
+    with pytest.raises(HallAnalysisError, match="fewer than two fields remain.*lagging"):
+        avci(low, mu0_hk=t["mu0_hk"], r_ahe=t["r_ahe"])
+    q = macrospin(low, fixed={"r_ahe": t["r_ahe"], "mu0_hk": t["mu0_hk"]},
+                  free=("mu0_h_ip", "ip_axis", "tilt_x", "tilt_y")).quantities
+    for name, key in (("mu0_h_dl", "mu0_h_dl"), ("mu0_h_fl_oe", "mu0_h_fl"), ("r_ane", "r_ane"),
+                      ("mu0_h_ip", "mu0_h_ip"), ("phi0", "phi0"), ("tilt_x", "tilt_x"), ("tilt_y", "tilt_y")):
+        _within(q[name], t[key])
+
+
 @pytest.fixture(scope="module")
 def pma_bcd(pma):
     """One simulated perpendicular sample analysed by (b), (c) and (d).
