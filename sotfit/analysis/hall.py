@@ -406,6 +406,13 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     and, with dB = mu0_h_dl (m x y) + mu0_h_fl y at m = s z: mu0_h_dl = -s dB_x(s),
     mu0_h_fl_oe = dB_y(s), averaged over the states (weighted).
 
+    Field tilted out of the plane (meta ``theta_h`` != 90 deg, common to avoid domains): near
+    m = s z the in-plane magnetisation is m_x = H sin(theta_h)/(H_K + s H cos(theta_h)), so at
+    H = 0 dR_2w/dH scales with sin(theta_h) and d^2R_1w/dH^2 with sin^2(theta_h); each b is
+    multiplied by sin(theta_h) and H_K from the curvature divided by it. This is exact for the
+    derivatives at H = 0 (the H cos(theta_h) change of the stiffness enters only the higher
+    polynomial terms); without it a 20 deg tilt biases both fields by 1/sin(70 deg) - 1 = 6 %.
+
     Thermal terms: an anomalous Nernst term -r_ane m_x (and ordinary Nernst -r_one B_x) is
     linear in H_x like the damping-like signal and has the same m_z symmetry, so the sweeps
     alone cannot separate it. Give ``r_ane`` (and ``r_one``) from another method (e.g. (c)) to
@@ -414,7 +421,8 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     Parameters
     ----------
     scans : sequence of HallScan
-        Field sweeps with meta ``phi_h`` near 0 or 90 deg and ``mz_state`` +1 or -1.
+        Field sweeps with meta ``phi_h`` near 0 or 90 deg, ``theta_h`` within 45 deg of the
+        plane (default 90) and ``mz_state`` +1 or -1.
     r_phe : float or ufloat
         Planar Hall resistance in Ohm (from an in-plane rotation). Required (0 disables the
         correction explicitly).
@@ -445,7 +453,18 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             d = "y"
         else:
             raise HallAnalysisError(f"{s.source}: method (b) needs sweeps along x or y, not phi_h={ph} deg")
+        th_h = float(s.meta.get("theta_h", 90.0))
+        if not 45.0 <= th_h % 360.0 <= 135.0:
+            raise HallAnalysisError(f"{s.source}: method (b) needs sweeps near the film plane; theta_h = "
+                                    f"{th_h} deg is more than 45 deg out of it")
         groups.setdefault((d, st), []).append(s)
+    sin_th = {s.source: math.sin(math.radians(float(s.meta.get("theta_h", 90.0))))
+              for ss in groups.values() for s in ss}
+    tilted = sorted({round(float(s.meta.get("theta_h", 90.0)), 6) for ss in groups.values() for s in ss} - {90.0})
+    if tilted:
+        notes.append(f"field tilted out of the plane (theta_h = {', '.join(f'{t:g}' for t in tilted)} deg): "
+                     "the in-plane part of the field is H sin(theta_h), so the ratios b and the anisotropy "
+                     "field from the curvature are scaled by sin(theta_h) (exact for the derivatives at H = 0)")
     # anisotropy field and R_AHE from the curvature (first pass on the whole sweep range)
     first = {}
     for key, ss in groups.items():
@@ -460,7 +479,8 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     else:
         r_ahe_est = abs(np.mean(list(c0.values())))
         notes.append("only one perpendicular state: R_AHE taken as |R_1w(0)| (includes any offset)")
-    c2s = [first[s.source][0].value("c2") * (-int(s.meta["mz_state"])) for ss in groups.values() for s in ss]
+    c2s = [first[s.source][0].value("c2") * (-int(s.meta["mz_state"])) / sin_th[s.source] ** 2
+           for ss in groups.values() for s in ss]
     if np.median(c2s) <= 0:
         raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows (no perpendicular "
                                 "magnetisation); these are not sweeps of a perpendicular film")
@@ -481,8 +501,8 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
                 if r_ane is not None:
                     c1 = c1 + r_ane * math.sqrt(abs(2 * c2.nominal_value / r_ahe_est))  # + r_ane / H_K
                 if r_one is not None:
-                    c1 = c1 + r_one
-            bval = c1 / (2 * c2)
+                    c1 = c1 + r_one * sin_th[s.source]  # -r_one B_x, B_x = H sin(theta_h)
+            bval = c1 / (2 * c2) * sin_th[s.source]
             rows.append({"source": s.source, "direction": d, "mz_state": st, "window": window,
                          "c1": c1.nominal_value, "c1_stderr": c1.std_dev, "c2": c2.nominal_value,
                          "c2_stderr": c2.std_dev, "b": bval.nominal_value, "b_stderr": bval.std_dev})
