@@ -1,7 +1,6 @@
 """Torque fields to efficiencies (seed 003_010c0338986411e7.txt, definition after eq. (2)) and the
 Oersted field, against a hand calculation in SI units."""
 
-
 import pytest
 from scipy import constants as C
 from uncertainties import ufloat
