@@ -61,3 +61,11 @@ def test_fit_recovers_planted_barrier_from_closed_form_data():
     u0 = res["u0"]
     assert abs(u0.nominal_value - u0_true) < 4 * u0.std_dev
     assert u0.std_dev < 0.05
+
+
+def test_delta_spec_rejects_non_positive_fermi_wave_number():
+    from sotfit.models.interface.delta_barrier import DeltaInputError
+
+    for kf in (0.0, -3.0, float("nan")):
+        with pytest.raises(DeltaInputError, match="k_fermi"):
+            delta_mixing_complex(1.0, 0.5, 0.0, kf)

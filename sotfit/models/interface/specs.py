@@ -15,7 +15,7 @@ import numpy as np
 
 from ..spec import ModelError, ModelSpec, Param
 from .barrier_tb import E2_OVER_H, mixing_conductance_tb, to_house_mixing
-from .delta_barrier import mixing_conductance_delta
+from .delta_barrier import DeltaInputError, mixing_conductance_delta
 
 __all__ = ["barrier_mixing_complex", "delta_mixing_complex", "interface_barrier_g",
            "interface_delta_g", "select_part"]
@@ -114,6 +114,8 @@ def delta_mixing_complex(u_ex, u0=0.5, u_R=0.0, k_fermi=10.0, theta_m=0.0, phi_m
     complex ndarray
         ``G / A`` in 1e13 Ohm^-1 m^-2.
     """
+    if not (math.isfinite(k_fermi) and k_fermi > 0):
+        raise DeltaInputError(f"k_fermi (Fermi wave number, 1/nm) must be positive; got {k_fermi}")
     th, ph = math.radians(theta_m), math.radians(phi_m)
     m = (math.sin(th) * math.cos(ph), math.sin(th) * math.sin(ph), math.cos(th))
     g_sh = E2_OVER_H * (k_fermi * 1e9) ** 2 / (4 * math.pi) / 1e13
