@@ -30,6 +30,10 @@ def test_barrier_spec_units_and_parts():
     assert np.allclose(barrier_mixing_complex(J, delta_t=0.4), si / 1e13, rtol=1e-9)
     with pytest.raises(ModelError, match="part"):
         interface_barrier_g(J, part=2)
+    # t_c_ratio is t_c / t0 (here t0 = 2 eV, t_c = 1 eV)
+    g2 = mixing_conductance_tb(-8.0, 2.0, 1.2, J, 0.0, 1.0).g_mix * E2_OVER_H / (0.3e-9) ** 2
+    assert np.allclose(interface_barrier_g(J, delta_t=0.8, t0=2.0, fermi_energy=-8.0,
+                                           t_c_ratio=0.5, part=1), g2.imag / 1e13, rtol=1e-9)
 
 
 def test_delta_spec_is_sharvin_times_closed_form():
