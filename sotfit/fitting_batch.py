@@ -34,7 +34,7 @@ import numpy as np
 
 from .data import Dataset, Sweep
 from .fitting import FitError, FitWarning
-from .models.lineshapes import stfmr_mixing
+from .models.lineshapes import grid_search, stfmr_mixing
 from .models.spec import ModelSpec
 from .results import FitResult, ResultTable
 
@@ -107,45 +107,11 @@ def _project_out(v, phi_w, ginv):
 # --------------------------------------------------------------------------- batch starting values
 
 def _grid_guess_group(x, ys, n_centre=60, n_width=12):
-    """Variable-projection grid search for many spectra that share the field values ``x``.
-
-    The criterion and the form of the candidate grid are those of
-    :func:`sotfit.models.lineshapes.grid_guess_mixing` (which uses 120 x 24
-    candidates; ``n_centre=120, n_width=24`` reproduces it). The projections of
-    all spectra on all candidates are one matrix product. Returns
-    (h_res, width), each of shape (M,).
-    """
-    x = np.asarray(x, float)
-    lo, hi = float(x.min()), float(x.max())
-    span = hi - lo
-    step = np.median(np.abs(np.diff(np.sort(x)))) if x.size > 1 else span
-    centres = np.linspace(lo, hi, n_centre)
-    widths = np.geomspace(max(step, span * 1e-3), span / 2, n_width)
-    hc, wc = np.meshgrid(centres, widths, indexing="ij")
-    hc, wc = hc.reshape(-1), wc.reshape(-1)
-    k = hc.size
-    phi, _, _ = _basis(np.broadcast_to(x, (k, x.size)), hc, wc)       # (K, n, 4)
-    g = phi.transpose(0, 2, 1) @ phi
-    g += np.eye(4) * 1e-12 * np.trace(g, axis1=1, axis2=2)[:, None, None]
-    ginv = np.linalg.inv(g)
-    # Only the two Lorentzian columns need a matrix product with the data: the
-    # projections on 1 and on (x - h_c) follow from sum(y) and sum(x y).
-    a2 = phi[..., :2].transpose(0, 2, 1).reshape(2 * k, x.size)      # (2K, n)
-    best_h = np.empty(len(ys))
-    best_w = np.empty(len(ys))
-    chunk = max(1, int(4e6 // (2 * k)))
-    for s in range(0, len(ys), chunk):
-        y = np.asarray(ys[s:s + chunk], float)                         # (M, n)
-        b = np.empty((k, 4, y.shape[0]))
-        b[:, :2, :] = (a2 @ y.T).reshape(k, 2, -1)
-        sy, sxy = y.sum(axis=1), y @ x
-        b[:, 2, :] = sy
-        b[:, 3, :] = sxy[None, :] - hc[:, None] * sy[None, :]
-        gain = np.sum(b * (ginv @ b), axis=1)                          # y.P y per candidate
-        best = np.argmax(gain, axis=0)
-        best_h[s:s + chunk] = hc[best]
-        best_w[s:s + chunk] = wc[best]
-    return best_h, best_w
+    """Grid-search starting values (h_res, width), each of shape (M,), for spectra that
+    share the field values ``x``: :func:`sotfit.models.lineshapes.grid_search` on a
+    coarser grid than the single-spectrum guess (120 x 24) by default."""
+    h, w, _ = grid_search(x, ys, None, n_centre, n_width)
+    return h, w
 
 
 # --------------------------------------------------------------------------- the fitter

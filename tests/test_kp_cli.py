@@ -60,3 +60,40 @@ def test_theory_kp_decomposition_table(tmp_path):
     assert float(rows[0]["chi_fl (1/(V nm))"]) == pytest.approx(-fl, rel=1e-2)
     assert float(rows[0]["chi_dl (1/(V nm))"]) == pytest.approx(dl, rel=1e-2)
     assert json.loads((out / "summary.json").read_text())["decomposition"]["n_directions"] == 14
+
+
+def test_theory_kp_gate_map_from_table(tmp_path):
+    """--table with --map gate: a (gate, mu) map of seed 000 Fig. 4 kind; the p-doped field-like
+    torque has the sign of the interpolated B_v (tests/test_kp_tmdc_mu.py) at every gate."""
+    from test_kp_tmdc_mu import synthetic_table
+    from sotfit.models.kp.tables import ParameterTable
+
+    table = synthetic_table(tmp_path / "t.csv")
+    out = tmp_path / "g"
+    rc = main(["theory", "kp", "--model", "tmdc", "--table", str(table), "--twist", "10deg",
+               "--temperature", "25.7meV", "--tau", "3ps", "--theta-e", "45deg",
+               "--sweep", "mu=-1:1:2", "--map", "gate=-2:2:3", "--kmax", "5.5", "--n-phi", "4",
+               "--out", str(out)])
+    assert rc == 0
+    rows = list(csv.DictReader(open(out / "map.csv")))
+    pt = ParameterTable.from_csv(table, "WSe2")
+    for r in rows:
+        if float(r["mu (eV)"]) < 0:
+            b_v = pt(10.0, float(r["gate (V/nm)"]))["b_v"]
+            assert np.sign(float(r["tau_surface_x (eV/nm^2)"])) == np.sign(b_v)
+    assert (out / "figures" / "map_tau_surface.png").is_file()
+
+
+def test_theory_kp_table_range_refused(tmp_path, capsys):
+    """A twist outside a user table's range is refused before any computation, naming the
+    table, the parameter, its value and the range."""
+    from test_kp_tmdc_mu import synthetic_table
+
+    table = synthetic_table(tmp_path / "t.csv")
+    rc = main(["theory", "kp", "--model", "tmdc", "--table", str(table), "--twist", "35deg",
+               "--temperature", "25.7meV", "--sweep", "mu=0.8:0.9:2", "--out", str(tmp_path / "o")])
+    assert rc == 2
+    assert "twist = 35.0 deg is outside the tabulated range [0.0, 30.0] deg" in capsys.readouterr().err
+    rc = main(["theory", "kp", "--model", "tmdc", "--gate", "1", "--temperature", "25.7meV",
+               "--sweep", "mu=0.8:0.9:2", "--out", str(tmp_path / "p")])
+    assert rc == 2 and "--gate needs a --table" in capsys.readouterr().err

@@ -40,8 +40,12 @@ def test_map_masks_points_beyond_the_dilute_limit():
 
 
 def test_batch_bad_input():
-    with pytest.raises(Exception, match="below the bottom"):
+    from sotfit.models.tmatrix import TMatrixError, band_bottom
+
+    bottom = band_bottom(RashbaFerromagnet(fermi_energy=-0.02, theta=0.3, **IMP))
+    with pytest.raises(TMatrixError, match="below the bottom") as info:
         response_batch([-0.02, 0.01], 0.3, **IMP)
+    assert f"({bottom:.4g} eV" in str(info.value) and "fermi_energy = -0.02 eV" in str(info.value)
 
 
 def test_map_with_an_executor_matches_in_process():
@@ -52,3 +56,23 @@ def test_map_with_an_executor_matches_in_process():
     with ThreadPoolExecutor(max_workers=1) as ex:
         b = efficiency_map(e, t, chunk=2, executor=ex, **IMP)
     np.testing.assert_array_equal(a["K_J"], b["K_J"])
+
+
+def test_fermi_level_exactly_at_a_band_edge_is_masked_not_fatal():
+    # eps = Delta_xc at theta = 0: the upper ring has zero size (zero Fermi velocity), the
+    # limit of a non-dilute point. A single point raises a clear error; a map masks the point
+    # and computes its neighbours exactly as before.
+    from sotfit.models.tmatrix import BandExtremumError
+
+    with pytest.raises(BandExtremumError, match="band extremum"):
+        response(RashbaFerromagnet(fermi_energy=5e-3, theta=0.0, **IMP))
+    with pytest.raises(DiluteLimitError):
+        response_batch(5e-3, 0.0, **IMP)
+    e, t = np.array([4e-3, 5e-3, 6e-3]), np.array([0.0, 0.3])
+    r = efficiency_map(e, t, **IMP)
+    assert not r["valid"][1, 0] and r["n_bands"][1, 0] == 0 and np.isnan(r["tau1_o"][1, 0])
+    assert r["valid"].sum() == 5
+    ref = efficiency_map(e[[0, 2]], t, **IMP)
+    # (per-point and batched evaluation differ only by rounding)
+    np.testing.assert_allclose(r["K_J"][[0, 2]], ref["K_J"], rtol=0,
+                               atol=1e-12 * np.abs(ref["K_J"]).max())

@@ -75,3 +75,56 @@ def test_plot_functions_return_figures():
                                                     "tau2_e": r["tau2_e"][0]}),
                 energy_sweep_figure({**r, "K_J": r["K_J"][:, 0], "K": r["K"][:, 0]})):
         assert fig.axes
+
+
+def test_map_writes_figure_and_never_overwrites_silently(tmp_path, capsys, monkeypatch):
+    # A 2D sweep writes map.png (FL efficiency and DL/FL ratio over angle x Fermi energy, with
+    # the band bottoms drawn) and the band bottoms per angle in summary.json. The second band
+    # appears in the table exactly above the upper band bottom (the spin-gap edge, where the
+    # efficiencies jump); at theta = 0 that edge is Delta_xc and the lower band bottom -Delta_xc.
+    out = tmp_path / "map"
+    argv = ["theory", "tmatrix", "--exchange", "5meV", "--sweep", "energy=1meV:9meV:9",
+            "--sweep", "angle=0deg:80deg:5", "--out", str(out)]
+    assert main(argv) == 0
+    png = out / "map.png"
+    assert png.stat().st_size > 10000
+    summ = json.loads((out / "summary.json").read_text())
+    assert "map.png" in summ["files"]
+    upper = np.array(summ["band_edges"]["upper"])
+    lower = np.array(summ["band_edges"]["lower"])
+    assert upper[0] == pytest.approx(5.0, rel=1e-6) and lower[0] == pytest.approx(-5.0, rel=1e-6)
+    assert np.all(np.diff(upper) < 0)  # the spin gap shrinks as m tilts into the plane
+    rows = list(csv.DictReader(open(out / "efficiencies.csv")))
+    thetas = summ["thetas"]["values"]
+    n_valid = 0
+    for row in rows:
+        j = thetas.index(float(row["theta (deg)"]))
+        eps = float(row["fermi_energy (meV)"])
+        if eps == 5.0 and j == 0:
+            # Fermi level exactly at the upper band bottom: a ring of zero size, the limit of a
+            # non-dilute point: masked, not a failure of the whole map
+            assert row["valid"] == "False" and math.isnan(float(row["tau1_o (1/(A m))"]))
+            continue
+        if row["valid"] == "True":
+            n_valid += 1
+            assert int(row["n_bands"]) == (2 if eps > upper[j] else 1), row
+    assert n_valid >= 40
+    before = png.read_bytes()
+    capsys.readouterr()
+
+    # refused before any computation, files untouched
+    def no_compute(*a, **k):
+        raise AssertionError("computed although the output folder is occupied")
+
+    monkeypatch.setattr("sotfit.models.tmatrix.batch.efficiency_map", no_compute)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "exists" in err and "--overwrite" in err
+    assert png.read_bytes() == before
+    monkeypatch.undo()
+    # --overwrite replaces the folder's content
+    (out / "stale.txt").write_text("old")
+    assert main(argv[:-4] + ["--sweep", "angle=10deg:50deg:3", "--out", str(out),
+                             "--overwrite"]) == 0
+    assert not (out / "stale.txt").exists() and png.exists()
+    assert len(json.loads((out / "summary.json").read_text())["thetas"]["values"]) == 3

@@ -335,3 +335,47 @@ def test_onsager_relation_for_the_conductivity(theta, eps):
     b = response(model(theta=theta + np.pi, fermi_energy=eps, exchange=0.005))
     np.testing.assert_allclose(a.sigma, b.sigma.T, rtol=0, atol=1e-9 * np.abs(a.sigma).max())
     assert abs(a.sigma[0, 1]) > 1e-4 * a.sigma[0, 0]  # a genuine Hall part is present
+
+
+def _boltzmann_with_t_matrix_rates(r):
+    """Independent route: the linearised Boltzmann equation on the Fermi-ring points with the
+    exact single-impurity rates W(p -> q) = 2 pi n |<q|T+|p>|^2 (skew scattering included),
+    charge neutrality sum_p g_p = 0. Returns (K, sigma) per unit e E (internal units)."""
+    c, tp, n = r.contour, r.t_plus, r.model.density
+    s, w = c.spin, c.weight
+    th = np.arccos(np.clip(s[:, 3], -1, 1))
+    ph = np.arctan2(s[:, 2], s[:, 1])
+    psi = np.stack([np.cos(th / 2), np.exp(1j * ph) * np.sin(th / 2)], 1)  # band spinors
+    rate = 2 * np.pi * n * np.abs(np.einsum("qi,ij,pj->qp", psi.conj(), tp, psi)) ** 2
+    coll = rate * w[None, :] - np.diag((rate * w[:, None]).sum(0))  # in - out scattering
+    lhs = np.vstack([coll, w[None]])
+    k, sig = np.zeros((3, 2)), np.zeros((2, 2))
+    for b in range(2):  # -e E.v_q = (coll g)_q
+        g = np.linalg.lstsq(lhs, np.concatenate([-c.velocity[:, b], [0.0]]), rcond=None)[0]
+        k[:, b] = (w * g) @ s[:, 1:]
+        sig[:, b] = (w * g) @ c.velocity
+    return k, sig
+
+
+@pytest.mark.parametrize("theta,eps", [(0.6, 0.008), (1.0, 0.0045), (0.0, 0.003)])
+def test_ladder_equals_boltzmann_with_t_matrix_rates_and_fixes_eq24_order(theta, eps):
+    # At leading order in n the Kubo-Streda ladder is the Boltzmann equation with the golden-rule
+    # rates of the full T-matrix: K and sigma agree to rounding, skew (Hall, damping-like) parts
+    # included. The ladder ordered as printed in eq. (24) (T- ... T+, i.e. Upsilon transposed)
+    # flips the sign of those parts (K_xx, K_yy, K_zx, sigma_xy) and disagrees.
+    r = response(model(theta=theta, fermi_energy=eps, exchange=0.005, u=1.8), n_phi=96)
+    kb, sb = _boltzmann_with_t_matrix_rates(r)
+    ki, si = r.extra["K_internal"], r.extra["sigma_internal"]
+    np.testing.assert_allclose(kb, ki, rtol=0, atol=1e-12 * np.abs(ki).max())
+    np.testing.assert_allclose(sb, si, rtol=0, atol=1e-12 * np.abs(si).max())
+    # the printed order of eq. (24): rebuild the current-vertex ladder with Upsilon^T
+    n, nm, ups = r.model.density, r.n_mat, r.upsilon.T
+    bub = r.extra["bubble"]
+    lhs = np.vstack([np.eye(4) - ups @ nm, nm[0][None] / (np.pi * n)])
+    x = np.stack([np.linalg.lstsq(lhs, np.concatenate([np.pi * n * ups @ bub[:, b],
+                                                       [-bub[0, b]]]), rcond=None)[0]
+                  for b in range(2)], axis=1)
+    k_printed = bub[1:] + nm[1:] @ x / (np.pi * n)
+    np.testing.assert_allclose(k_printed[0, 1], ki[0, 1], rtol=1e-9)  # REE unchanged
+    np.testing.assert_allclose(k_printed[0, 0], -ki[0, 0], rtol=1e-9)  # skew part flipped
+    assert abs(ki[0, 0]) > 1e-3 * abs(ki[0, 1])

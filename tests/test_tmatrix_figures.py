@@ -124,3 +124,28 @@ def test_fig4b_smooth_growth_of_damping_like_towards_in_plane():
     # |tau_1^e| = |tau_2^e| (Fig. 4 caption) holds as m_z -> 0; away from the plane it does not
     assert abs(t[-1]["tau2_e"]) == pytest.approx(abs(t[-1]["tau1_e"]), rel=0.01)
     assert abs(t[0]["tau2_e"]) < 0.8 * abs(t[0]["tau1_e"])
+
+
+def test_critical_angle_independent_route():
+    # The upper band E_+ = k^2/2m + sqrt((Delta_x - alpha k_y)^2 + alpha^2 k_x^2 + Delta_z^2) has
+    # its minimum on the mirror line k_x = 0: a 1D minimisation and a root search in theta give
+    # theta_c independently of critical_angle() (2D search). The Fermi-ring code finds the
+    # second ring exactly on the far side of it (1e-3 rad either way).
+    from scipy.optimize import brentq, minimize_scalar
+
+    from sotfit.models.tmatrix import fermi_contour
+
+    m = fig4(4.5, 0.0)
+    c2, a, eps, dxc = m.c2, m.a, m.eps, 5.0
+
+    def upper_bottom(th):
+        dx, dz = dxc * math.sin(th), dxc * math.cos(th)
+        return minimize_scalar(lambda y: c2 * y * y + math.sqrt((dx - a * y) ** 2 + dz * dz),
+                               bracket=(-1.0, 0.0, 1.0), tol=1e-14).fun
+
+    thc_1d = brentq(lambda t: upper_bottom(t) - eps, 0.0, math.pi / 2, xtol=1e-13)
+    thc = critical_angle(m)
+    assert thc == pytest.approx(thc_1d, abs=1e-9)
+    assert math.degrees(thc) == pytest.approx(42.79, abs=0.005)
+    assert set(fermi_contour(m.with_(theta=thc - 1e-3)).band) == {-1.0}
+    assert set(fermi_contour(m.with_(theta=thc + 1e-3)).band) == {-1.0, 1.0}

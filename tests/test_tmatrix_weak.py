@@ -191,3 +191,40 @@ def test_weak_scattering_eq36_and_second_order_in_mx():
         sym = (kj[0, 1] + kj[1, 0]) / mx ** 2
         zy = -kj[2, 1] / (mx * mz)
         assert sym == pytest.approx(-zy, rel=0.03)
+
+
+def _efficiencies(m):
+    """Eq. (4) applied to K_J * e = K_internal sigma_internal^-1, plus the two parts of tau_1^o."""
+    r = response(m, n_phi=512)
+    kj = r.extra["K_internal"] @ np.linalg.inv(r.extra["sigma_internal"])
+    t = torque_efficiencies(kj, m.theta)
+    mx, mz = math.sin(m.theta), math.cos(m.theta)
+    t["tau1_o_ree"] = kj[0, 1]                    # Rashba-Edelstein part of tau_1^o
+    t["tau1_o_skew"] = -(mx / mz) * kj[2, 1]      # skew-scattering (K_zy) part of tau_1^o
+    return t
+
+
+@pytest.mark.parametrize("regime", ["eq34", "eq36"])
+def test_weak_scattering_efficiencies_powers_of_u(regime):
+    # Eqs. (34) and (36): tau_1^o = REE (u^0) + a skew part (K_zy/sigma ~ u^-1/u^-2 = u^1),
+    # tau_1^e ~ u^2, tau_2^e ~ u^2, tau_2^o ~ u^1 (the powers hold also for the tau_2 of eq. 36,
+    # whose magnitude the paper misses, see test_weak_scattering_eq36_and_second_order_in_mx).
+    # The skew part of tau_1^o is ~1e-8 of the REE part in these regimes, so it is checked on
+    # its own, against -2 x the printed second term (same factor as every other element).
+    reg = TILDE if regime == "eq34" else BAR
+    t1, t2 = (_efficiencies(wsl_model(**reg, w=w)) for w in (0.2, 0.4))
+    expected = {"tau1_o_ree": 0, "tau1_o_skew": 1, "tau1_e": 2, "tau2_e": 2, "tau2_o": 1}
+    for key, p in expected.items():
+        power = math.log(abs(t2[key] / t1[key])) / math.log(2.0)
+        assert power == pytest.approx(p, abs=0.02), (key, power)
+    m = wsl_model(**reg, w=0.2)
+    mass, eps, a, w = 1 / (2 * m.c2), m.eps, m.a, m.w
+    dx, dz = m.delta_vec[0], m.delta_vec[2]
+    if regime == "eq34":
+        ree = -mass * a / (2 * eps)
+        skew = -(mass / (2 * eps)) * dx ** 2 * w / (2 * np.pi * a * eps)
+    else:
+        ree = -mass * a / (2 * eps)
+        skew = -(mass * a / (2 * eps)) * mass * dx ** 2 * w / (2 * np.pi * dz ** 2)
+    assert t1["tau1_o_ree"] / ree == pytest.approx(-2.0, rel=0.04)
+    assert t1["tau1_o_skew"] / skew == pytest.approx(-2.0, rel=0.04)

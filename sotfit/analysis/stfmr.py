@@ -492,6 +492,19 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
             gspec = global_spectrum_values(glob, fits)
             if not glob.success:
                 notes.append(f"global fit not reliable: {glob.message}")
+            for r, names in ((kit, ("meff", "gyromagnetic_ratio", "h_k")),
+                             (lw, ("alpha", "linewidth_inhomogeneous"))):
+                if r.redchi > 1:
+                    factor = math.sqrt(r.redchi)
+                    for k in names:
+                        if k in gvals and hasattr(gvals[k], "std_dev"):
+                            gvals[k] = inflate_error(gvals[k], factor)
+                    notes.append(f"global fit: errors of {', '.join(k for k in names if k in gvals)} "
+                                 f"inflated by the Birge ratio {factor:.3g} of the sequential "
+                                 f"{r.model_name} fit (the lineshape residuals of the global fit "
+                                 "do not see the misfit of the resonance fields or widths)")
+            gvals["g"] = g_from_gyromagnetic_ratio(gvals["gyromagnetic_ratio"])
+            notes.extend(compare_routes(seq, gvals))
     else:
         notes.append("fewer than two frequencies or three spectra: no Kittel, damping or global fit")
     reps = compare_repeats(fits)
@@ -501,6 +514,46 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                          f"their errors (Birge ratio {r['birge_ratio']:.3g}, p = {r['p_value']:.2g})")
     return STFMRAnalysis(tuple(fits), tuple(failures), geometry, kit, lw, seq, glob, gvals, gspec,
                          reps, tuple(notes))
+
+
+def inflate_error(u, factor: float):
+    """``u`` with its standard error (and its covariances with every other quantity) multiplied
+    by ``factor``, the nominal value unchanged."""
+    n = _nominal(u)
+    return n + (u - n) * factor
+
+
+def compare_routes(sequential: dict, global_values: dict, threshold: float = 3.0) -> list[str]:
+    """Notes for the shared parameters on which the sequential and the global route disagree.
+
+    The global fit weighs every point of every spectrum; its standard errors come from the
+    lineshape residuals and do not see a departure of the resonance fields from the Kittel
+    relation (an unsaturated low-field spectrum, a second mode). The sequential errors are
+    scaled by the reduced chi-square of the Kittel and linewidth fits, so they do. A
+    difference larger than ``threshold`` sequential standard errors is therefore reported.
+
+    Parameters
+    ----------
+    sequential, global_values : dict
+        Uncertain values by name (``meff``, ``gyromagnetic_ratio``, ``alpha``,
+        ``linewidth_inhomogeneous``).
+
+    Returns
+    -------
+    list of str
+    """
+    notes = []
+    for name in ("meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+        a, b = sequential.get(name), global_values.get(name)
+        if a is None or b is None:
+            continue
+        err = getattr(a, "std_dev", 0.0)
+        if err > 0 and abs(_nominal(a) - _nominal(b)) > threshold * err:
+            notes.append(f"sequential and global {name} differ by "
+                         f"{abs(_nominal(a) - _nominal(b)) / err:.1f} sequential standard errors: "
+                         "the global errors do not include the misfit of the resonance fields to "
+                         "the Kittel relation, prefer the sequential errors")
+    return notes
 
 
 # ---------------------------------------------------------------------------

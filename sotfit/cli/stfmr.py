@@ -277,7 +277,7 @@ def _safe_name(text: str) -> str:
 
 
 def _figures(analysis, out: Path) -> None:
-    from ..plot.stfmr import plot_kittel, plot_linewidth, plot_spectrum
+    from ..plot.stfmr import plot_kittel, plot_linewidth, plot_overview, plot_spectrum
 
     figs = out / "figures"
     figs.mkdir(exist_ok=True)
@@ -291,6 +291,7 @@ def _figures(analysis, out: Path) -> None:
     if analysis.kittel is not None:
         plot_kittel(analysis, figs / "kittel.png")
         plot_linewidth(analysis, figs / "linewidth.png")
+        plot_overview(analysis, len(analysis.spectra) // 2, figs / "overview.png")
 
 
 if __name__ == "__main__":  # pragma: no cover

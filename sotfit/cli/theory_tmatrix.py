@@ -18,6 +18,7 @@ import argparse
 import csv
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -117,7 +118,7 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     """Compute the sweep, write the table, summary and figures; print a short summary."""
-    from ..models.tmatrix import TMatrixError, critical_angle, RashbaFerromagnet
+    from ..models.tmatrix import RashbaFerromagnet, TMatrixError, band_edges, critical_angle
     from ..models.tmatrix.batch import efficiency_map
 
     sweeps = dict(args.sweep)
@@ -131,6 +132,13 @@ def run(args) -> int:
     common = dict(exchange=args.exchange, alpha=args.alpha, u=args.u, radius=args.radius,
                   density=args.density, mass=args.mass)
     single = energies.size * thetas.size == 1
+    # refuse an occupied output folder before the (possibly long) computation
+    out_path = Path(args.out)
+    if out_path.exists() and not out_path.is_dir():
+        raise CLIError(f"--out {out_path} exists and is not a folder")
+    if out_path.is_dir() and any(out_path.iterdir()) and not args.overwrite:
+        raise CLIError(f"output folder {out_path} exists and is not empty; "
+                       "choose another --out or pass --overwrite")
     try:
         res = efficiency_map(energies, thetas, approximation=args.approximation,
                              normalisation=args.normalisation, n_phi=args.n_phi,
@@ -171,6 +179,8 @@ def run(args) -> int:
     base = RashbaFerromagnet(fermi_energy=float(energies[0]), theta=float(thetas[0]),
                              **common)
     thc = critical_angle(base) if energies.size == 1 else float("nan")
+    # bottoms of the two bands at each angle: the upper one is the spin-gap edge
+    edges = 1e3 * np.array([band_edges(base.with_(theta=float(t))) for t in thetas])
     summary = {
         "source": "seed 002_acb2a8e60c4cb8a9.txt (T-matrix, leading order in impurity density)",
         "parameters": {
@@ -188,6 +198,9 @@ def run(args) -> int:
         "thetas": {"values": np.asarray(thetas_deg).tolist(), "unit": "deg"},
         "critical_angle": {"value": None if not math.isfinite(thc) else math.degrees(thc),
                            "unit": "deg"},
+        "band_edges": {"lower": edges[:, 0].tolist(), "upper": edges[:, 1].tolist(),
+                       "unit": "meV", "note": "bottoms of the two bands at each angle; the "
+                       "upper band bottom is the spin-gap edge"},
         "points": int(energies.size * thetas.size),
         "points_beyond_dilute_limit": int((~res["valid"]).sum()),
         "files": ["efficiencies.csv"],
@@ -198,9 +211,9 @@ def run(args) -> int:
 
         figs = []
         if energies.size > 1 and thetas.size > 1:
-            figs.append(("map.png", map_figure(res)))
+            figs.append(("map.png", map_figure(res, band_edges_mev=edges)))
         elif energies.size > 1:
-            edge = 1e3 * args.exchange * abs(math.cos(thetas[0]))
+            edge = float(edges[0, 1])
             figs.append(("energy_sweep.png", energy_sweep_figure(
                 {**res, "K_J": res["K_J"][:, 0], "K": res["K"][:, 0]}, velocity=args.velocity,
                 gap_edge_mev=edge)))

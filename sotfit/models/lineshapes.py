@@ -80,12 +80,85 @@ def _design(h, h_res, width):
     return np.stack([width * width / den * one, width * d / den * one, one, d * one], axis=-1)
 
 
-def grid_guess_mixing(h, v, n_centre: int = 120, n_width: int = 24) -> dict[str, float]:
+def grid_candidates(h, n_centre: int = 120, n_width: int = 24):
+    """The (h_res, W) candidate grid of the variable-projection guesses.
+
+    Centres are evenly spaced over the sweep; widths geometrically spaced from the
+    field step (at least 1e-3 of the span) to half the span.
+
+    Parameters
+    ----------
+    h : ndarray
+        Field magnitudes in T.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Candidate centres and widths in T, each of shape (n_centre * n_width,).
+    """
+    h = np.asarray(h, float)
+    lo, hi = float(h.min()), float(h.max())
+    span = hi - lo
+    step = np.median(np.abs(np.diff(np.sort(h)))) if h.size > 1 else span
+    centres = np.linspace(lo, hi, n_centre)
+    widths = np.geomspace(max(step, span * 1e-3), span / 2, n_width)
+    hc, wc = np.meshgrid(centres, widths, indexing="ij")
+    return hc.reshape(-1), wc.reshape(-1)
+
+
+def grid_search(h, ys, design=None, n_centre: int = 120, n_width: int = 24):
+    """Variable-projection grid search for spectra that share the field values ``h``.
+
+    For each candidate (h_res, W) of :func:`grid_candidates` the four linear
+    amplitudes (V_s, V_a, offset, slope) are the least-squares solution, and the
+    candidate with the smallest residual (the largest projection y.P.y) wins. The
+    projections of all spectra on all candidates are one matrix product, so many
+    spectra cost little more than one.
+
+    Parameters
+    ----------
+    h : ndarray, shape (n,)
+        Field magnitudes in T (any order).
+    ys : array_like, shape (M, n)
+        Voltages in uV, one row per spectrum.
+    design : callable, optional
+        ``design(h, h_res, width)`` returning the (..., n, 4) columns of the linear part;
+        the mixing-voltage columns [L_sym, L_asym, 1, h - h_res] by default.
+
+    Returns
+    -------
+    h_res, width : ndarray, shape (M,)
+        Best candidate per spectrum, in T.
+    coef : ndarray, shape (M, 4)
+        (V_s, V_a, offset, slope) at the best candidate, in uV and uV/T.
+    """
+    design = _design if design is None else design
+    h = np.asarray(h, float)
+    ys = np.atleast_2d(np.asarray(ys, float))
+    hc, wc = grid_candidates(h, n_centre, n_width)
+    a = design(h[None, :], hc[:, None], wc[:, None])                  # (K, n, 4)
+    at = np.ascontiguousarray(a.transpose(0, 2, 1))                   # (K, 4, n)
+    g = at @ a
+    g += np.eye(4) * 1e-12 * np.trace(g, axis1=1, axis2=2)[:, None, None]
+    ginv = np.linalg.inv(g)
+    k = hc.size
+    best = np.empty(ys.shape[0], dtype=int)
+    coef = np.empty((ys.shape[0], 4))
+    chunk = max(1, int(4e6 // (4 * k)))
+    for s in range(0, ys.shape[0], chunk):
+        y = ys[s:s + chunk]
+        b = (at.reshape(4 * k, -1) @ y.T).reshape(k, 4, -1)         # (K, 4, m)
+        c = ginv @ b
+        idx = np.argmax(np.sum(b * c, axis=1), axis=0)
+        best[s:s + chunk] = idx
+        coef[s:s + chunk] = c[idx, :, np.arange(y.shape[0])]
+    return hc[best], wc[best], coef
+
+
+def grid_guess_mixing(h, v, n_centre: int = 120, n_width: int = 24, design=None) -> dict[str, float]:
     """Robust starting values for :func:`mixing_voltage` by a variable-projection grid.
 
-    For each candidate (h_res, W) on a grid spanning the sweep, the four linear
-    amplitudes (V_s, V_a, offset, slope) are solved by least squares and the
-    candidate with the smallest residual wins. This finds the resonance even on
+    The single-spectrum form of :func:`grid_search`: it finds the resonance even on
     sloped, noisy backgrounds where peak picking fails.
 
     Parameters
@@ -100,29 +173,33 @@ def grid_guess_mixing(h, v, n_centre: int = 120, n_width: int = 24) -> dict[str,
     dict
         ``h_res``, ``width``, ``vs``, ``va``, ``offset``, ``slope``.
     """
-    h = np.asarray(h, float)
-    v = np.asarray(v, float)
-    lo, hi = float(h.min()), float(h.max())
-    span = hi - lo
-    step = np.median(np.abs(np.diff(np.sort(h)))) if h.size > 1 else span
-    centres = np.linspace(lo, hi, n_centre)
-    widths = np.geomspace(max(step, span * 1e-3), span / 2, n_width)
-    hc, wc = np.meshgrid(centres, widths, indexing="ij")
-    hc, wc = hc.reshape(-1, 1), wc.reshape(-1, 1)
-    a = _design(h[None, :], hc, wc)  # (k, n, 4)
-    ata = np.einsum("kni,knj->kij", a, a)
-    atb = np.einsum("kni,n->ki", a, v)
-    ata += np.eye(4) * 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None]
-    coef = np.linalg.solve(ata, atb[..., None])[..., 0]
-    resid = np.einsum("kni,ki->kn", a, coef) - v
-    best = int(np.argmin(np.einsum("kn,kn->k", resid, resid)))
-    vs, va, off, sl = coef[best]
-    return {"h_res": float(hc[best, 0]), "width": float(wc[best, 0]), "vs": float(vs),
+    hr, w, coef = grid_search(h, np.asarray(v, float)[None, :], design, n_centre, n_width)
+    vs, va, off, sl = coef[0]
+    return {"h_res": float(hr[0]), "width": float(w[0]), "vs": float(vs),
             "va": float(va), "offset": float(off), "slope": float(sl)}
 
 
 def _guess_mixing(h, v):
     return grid_guess_mixing(h, v)
+
+
+def _line_params(suffix: str = "", label: str = "", h_res: float = 0.1, amp: float = 1.0,
+                 amp_doc: str = "") -> tuple[Param, ...]:
+    """Parameter table of one resonance: h_res, width (HWHM), vs, va (with a name suffix)."""
+    lead = f"{label} " if label else ""
+    return (
+        Param(f"h_res{suffix}", "T", h_res, (0.0, 20.0), f"{lead}resonance field mu0*H_res"),
+        Param(f"width{suffix}", "T", 0.005, (1e-7, 5.0), f"{lead}half width at half maximum W (HWHM)"),
+        Param(f"vs{suffix}", "uV", amp, doc=f"{lead}symmetric amplitude V_s{amp_doc}"),
+        Param(f"va{suffix}", "uV", amp, doc=f"{lead}antisymmetric amplitude V_a{amp_doc}"),
+    )
+
+
+#: The linear background shared by the ST-FMR lineshapes.
+_BACKGROUND = (
+    Param("offset", "uV", 0.0, doc="constant background"),
+    Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
+)
 
 
 stfmr_mixing = ModelSpec(
@@ -133,8 +210,7 @@ stfmr_mixing = ModelSpec(
         Param("width", "T", 0.005, (1e-7, 5.0), "half width at half maximum W (HWHM)"),
         Param("vs", "uV", 1.0, doc="symmetric (damping-like) amplitude V_s"),
         Param("va", "uV", 1.0, doc="antisymmetric (field-like + Oersted) amplitude V_a"),
-        Param("offset", "uV", 0.0, doc="constant background"),
-        Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
+        *_BACKGROUND,
     ),
     x_name="field",
     x_unit="T",
@@ -201,43 +277,14 @@ def _design_derivative(h, h_res, width):
                      one, d * one], axis=-1)
 
 
-def _grid_guess(h, v, design, n_centre=120, n_width=24):
-    h = np.asarray(h, float)
-    v = np.asarray(v, float)
-    lo, hi = float(h.min()), float(h.max())
-    span = hi - lo
-    step = np.median(np.abs(np.diff(np.sort(h)))) if h.size > 1 else span
-    centres = np.linspace(lo, hi, n_centre)
-    widths = np.geomspace(max(step, span * 1e-3), span / 2, n_width)
-    hc, wc = np.meshgrid(centres, widths, indexing="ij")
-    hc, wc = hc.reshape(-1, 1), wc.reshape(-1, 1)
-    a = design(h[None, :], hc, wc)
-    ata = np.einsum("kni,knj->kij", a, a)
-    atb = np.einsum("kni,n->ki", a, v)
-    ata += np.eye(4) * 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None]
-    coef = np.linalg.solve(ata, atb[..., None])[..., 0]
-    resid = np.einsum("kni,ki->kn", a, coef) - v
-    best = int(np.argmin(np.einsum("kn,kn->k", resid, resid)))
-    vs, va, off, sl = coef[best]
-    return {"h_res": float(hc[best, 0]), "width": float(wc[best, 0]), "vs": float(vs),
-            "va": float(va), "offset": float(off), "slope": float(sl)}
-
-
 def _guess_derivative(h, v):
-    return _grid_guess(h, v, _design_derivative)
+    return grid_guess_mixing(h, v, design=_design_derivative)
 
 
 stfmr_derivative = ModelSpec(
     name="stfmr_derivative",
     func=mixing_voltage_derivative,
-    params=(
-        Param("h_res", "T", 0.1, (0.0, 20.0), "resonance field mu0*H_res"),
-        Param("width", "T", 0.005, (1e-7, 5.0), "half width at half maximum W (HWHM)"),
-        Param("vs", "uV", 1.0, doc="symmetric amplitude V_s of the underlying Lorentzian"),
-        Param("va", "uV", 1.0, doc="antisymmetric amplitude V_a of the underlying Lorentzian"),
-        Param("offset", "uV", 0.0, doc="constant background"),
-        Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
-    ),
+    params=(*_line_params(amp_doc=" of the underlying Lorentzian"), *_BACKGROUND),
     x_name="field", x_unit="T", y_name="vmix_derivative", y_unit="uV",
     doc=mixing_voltage_derivative.__doc__,
     guess=_guess_derivative,
@@ -289,16 +336,9 @@ stfmr_two_resonances = ModelSpec(
     name="stfmr_two_resonances",
     func=mixing_voltage_two,
     params=(
-        Param("h_res", "T", 0.1, (0.0, 20.0), "first resonance field mu0*H_res"),
-        Param("width", "T", 0.005, (1e-7, 5.0), "first HWHM W"),
-        Param("vs", "uV", 1.0, doc="first symmetric amplitude V_s"),
-        Param("va", "uV", 1.0, doc="first antisymmetric amplitude V_a"),
-        Param("h_res2", "T", 0.2, (0.0, 20.0), "second resonance field"),
-        Param("width2", "T", 0.005, (1e-7, 5.0), "second HWHM W_2"),
-        Param("vs2", "uV", 0.5, doc="second symmetric amplitude"),
-        Param("va2", "uV", 0.5, doc="second antisymmetric amplitude"),
-        Param("offset", "uV", 0.0, doc="constant background"),
-        Param("slope", "uV/T", 0.0, doc="linear background, about h_res"),
+        *_line_params(label="first"),
+        *_line_params("2", label="second", h_res=0.2, amp=0.5),
+        *_BACKGROUND,
     ),
     x_name="field", x_unit="T", y_name="vmix", y_unit="uV",
     doc=mixing_voltage_two.__doc__,

@@ -7,7 +7,7 @@ import numpy as np
 from . import plt, save
 from ..models.lineshapes import lorentzian_asym, lorentzian_sym
 
-__all__ = ["plot_spectrum", "plot_kittel", "plot_linewidth", "plot_angle"]
+__all__ = ["plot_spectrum", "plot_kittel", "plot_linewidth", "plot_overview", "plot_angle"]
 
 
 def plot_spectrum(spectrum, path=None, overwrite: bool = False):
@@ -22,25 +22,30 @@ def plot_spectrum(spectrum, path=None, overwrite: bool = False):
     n = len(spectrum.branches)
     fig, axes = plt.subplots(1, n, figsize=(4.8 * n, 3.6), squeeze=False)
     for ax, r in zip(axes[0], spectrum.branches):
-        d = r.datasets[0]
-        p = r.meta["polarity"]
-        hh = np.linspace(d.x.min(), d.x.max(), 600)
-        v = r.values
-        bg = v["offset"] + v["slope"] * (hh - v["h_res"])
-        ax.plot(d.x * 1e3, d.y, ".", ms=3, color="0.4", label="data")
-        ax.plot(hh * 1e3, r.evaluate(hh), "-", color="k", lw=1.2, label="fit")
-        if r.model_name in ("stfmr_mixing",):
-            ax.plot(hh * 1e3, bg + v["vs"] * lorentzian_sym(hh, v["h_res"], v["width"]), "--",
-                    color="tab:red", label="V_s L_sym")
-            ax.plot(hh * 1e3, bg + v["va"] * lorentzian_asym(hh, v["h_res"], v["width"]), "--",
-                    color="tab:blue", label="V_a L_asym")
-        ax.set_xlabel("|mu0 H| (mT)")
-        ax.set_ylabel("V_mix (uV)")
-        ax.set_title(f"{'+' if p > 0 else '-'}H branch, {spectrum.frequency:g} GHz", fontsize=9)
-        ax.legend(fontsize=7)
+        _draw_branch(ax, r, spectrum.frequency)
     fig.suptitle(spectrum.source, fontsize=8)
     fig.tight_layout()
     return save(fig, path, overwrite) if path else fig
+
+
+def _draw_branch(ax, r, frequency):
+    """One branch fit: data, fit and its V_s L_sym and V_a L_asym parts, on ``ax``."""
+    d = r.datasets[0]
+    p = r.meta["polarity"]
+    hh = np.linspace(d.x.min(), d.x.max(), 600)
+    v = r.values
+    ax.plot(d.x * 1e3, d.y, ".", ms=3, color="0.4", label="data")
+    ax.plot(hh * 1e3, r.evaluate(hh), "-", color="k", lw=1.2, label="fit")
+    if r.model_name in ("stfmr_mixing",):
+        bg = v["offset"] + v["slope"] * (hh - v["h_res"])
+        ax.plot(hh * 1e3, bg + v["vs"] * lorentzian_sym(hh, v["h_res"], v["width"]), "--",
+                color="tab:red", label="V_s L_sym")
+        ax.plot(hh * 1e3, bg + v["va"] * lorentzian_asym(hh, v["h_res"], v["width"]), "--",
+                color="tab:blue", label="V_a L_asym")
+    ax.set_xlabel("|mu0 H| (mT)")
+    ax.set_ylabel("V_mix (uV)")
+    ax.set_title(f"{'+' if p > 0 else '-'}H branch, {frequency:g} GHz", fontsize=9)
+    ax.legend(fontsize=7)
 
 
 def _series(spectra, key):
@@ -53,6 +58,12 @@ def _series(spectra, key):
 def plot_kittel(analysis, path=None, overwrite: bool = False):
     """Resonance field against frequency with the sequential and global Kittel curves."""
     fig, ax = plt.subplots(figsize=(4.8, 3.6))
+    _draw_kittel(ax, analysis)
+    fig.tight_layout()
+    return save(fig, path, overwrite) if path else fig
+
+
+def _draw_kittel(ax, analysis):
     f, y, e = _series(analysis.spectra, "h_res")
     ax.errorbar(f, y * 1e3, e * 1e3, fmt="o", ms=4, label="spectra (branch mean)")
     ff = np.linspace(0.9 * f.min(), 1.05 * f.max(), 200)
@@ -70,13 +81,17 @@ def plot_kittel(analysis, path=None, overwrite: bool = False):
     ax.set_xlabel("frequency (GHz)")
     ax.set_ylabel("mu0 H_res (mT)")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    return save(fig, path, overwrite) if path else fig
 
 
 def plot_linewidth(analysis, path=None, overwrite: bool = False):
     """HWHM against frequency with the sequential and global Gilbert lines."""
     fig, ax = plt.subplots(figsize=(4.8, 3.6))
+    _draw_linewidth(ax, analysis)
+    fig.tight_layout()
+    return save(fig, path, overwrite) if path else fig
+
+
+def _draw_linewidth(ax, analysis):
     f, y, e = _series(analysis.spectra, "width")
     ax.errorbar(f, y * 1e3, e * 1e3, fmt="o", ms=4, label="spectra (HWHM)")
     ff = np.linspace(0, 1.05 * f.max(), 200)
@@ -89,6 +104,27 @@ def plot_linewidth(analysis, path=None, overwrite: bool = False):
     ax.set_xlabel("frequency (GHz)")
     ax.set_ylabel("W (mT)")
     ax.legend(fontsize=7)
+
+
+def plot_overview(analysis, spectrum: int = 0, path=None, overwrite: bool = False):
+    """One figure of the whole analysis: the +H branch of one spectrum with its symmetric and
+    antisymmetric parts, the Kittel relation and the linewidth against frequency.
+
+    Parameters
+    ----------
+    analysis : sotfit.analysis.stfmr.STFMRAnalysis
+    spectrum : int
+        Index of the spectrum shown (in frequency order).
+    path : path-like, optional
+        Save there (and close); otherwise return the figure.
+    """
+    spectra = sorted(analysis.spectra, key=lambda s: s.frequency)
+    sp = spectra[spectrum]
+    branch = max(sp.branches, key=lambda r: r.meta["polarity"])
+    fig, axes = plt.subplots(1, 3, figsize=(13.5, 3.6))
+    _draw_branch(axes[0], branch, sp.frequency)
+    _draw_kittel(axes[1], analysis)
+    _draw_linewidth(axes[2], analysis)
     fig.tight_layout()
     return save(fig, path, overwrite) if path else fig
 

@@ -92,23 +92,57 @@ def angle_sweep_figure(res, title=None, critical_deg=None):
     return fig
 
 
-def map_figure(res, quantity="dl_fl_ratio", title=None):
-    """Colour map over (Fermi energy, angle) of ``tau1_e/tau1_o`` or one efficiency."""
+def map_figure(res, quantity="dl_fl_ratio", title=None, band_edges_mev=None):
+    """Maps over (magnetisation angle, Fermi energy): field-like efficiency and DL/FL ratio.
+
+    The two panels are the map versions of seed 002 Figs. 3-4: ``tau_1^o`` (field-like,
+    1/(A m)) and ``tau_1^e/tau_1^o`` (damping-like over field-like; or the efficiency named
+    by ``quantity``). Points beyond the dilute limit (NaN) are left blank.
+
+    Parameters
+    ----------
+    res : dict
+        :func:`sotfit.models.tmatrix.batch.efficiency_map` output (``energies`` in eV,
+        ``thetas`` in rad, efficiencies of shape (NE, NT)).
+    quantity : str
+        ``'dl_fl_ratio'`` or one of ``'tau1_e', 'tau2_e', 'tau2_o'`` for the right panel.
+    band_edges_mev : (NT, 2) array_like, optional
+        Bottoms of the lower and upper bands at each angle, meV: drawn as lines; the upper
+        one is the spin-gap edge where the efficiencies jump (Fig. 3a, the critical angle
+        of Fig. 4a).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     e = 1e3 * np.asarray(res["energies"])
     th = np.degrees(np.asarray(res["thetas"]))
     if quantity == "dl_fl_ratio":
         z = np.asarray(res["tau1_e"]) / np.asarray(res["tau1_o"])
-        label = r"$\tau_1^e/\tau_1^o$"
+        label = r"DL/FL  $\tau_1^e/\tau_1^o$"
     else:
         z = np.asarray(res[quantity])
         label = quantity + r" (A$^{-1}$ m$^{-1}$)"
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fl = np.asarray(res["tau1_o"])
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    vmax = np.nanmax(np.abs(fl)) if np.any(np.isfinite(fl)) else 1.0
+    im1 = ax1.pcolormesh(th, e, fl, shading="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+    fig.colorbar(im1, ax=ax1, label=r"FL  $\tau_1^o$ (A$^{-1}$ m$^{-1}$)")
     lim = np.nanmax(np.abs(z)) if np.any(np.isfinite(z)) else 1.0
-    im = ax.pcolormesh(th, e, z, shading="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
-    fig.colorbar(im, ax=ax, label=label)
-    ax.set_xlabel(r"magnetisation angle $\theta$ (deg)")
-    ax.set_ylabel("Fermi energy (meV)")
+    im2 = ax2.pcolormesh(th, e, z, shading="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
+    fig.colorbar(im2, ax=ax2, label=label)
+    ax1.set_ylabel("Fermi energy (meV)")
+    for ax in (ax1, ax2):
+        ax.set_xlabel(r"magnetisation angle $\theta$ (deg)")
+        if band_edges_mev is not None:
+            edges = np.asarray(band_edges_mev)
+            ax.plot(th, edges[:, 1], color="k", lw=0.9, ls="--", label="upper band bottom")
+            ax.plot(th, edges[:, 0], color="k", lw=0.9, ls=":", label="lower band bottom")
+            ax.set_ylim(e.min() - 0.5 * np.ptp(e) / max(e.size - 1, 1),
+                        e.max() + 0.5 * np.ptp(e) / max(e.size - 1, 1))
+    if band_edges_mev is not None:
+        ax2.legend(fontsize=7, loc="upper right")
     if title:
-        ax.set_title(title, fontsize=10)
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig

@@ -16,7 +16,8 @@ from scipy import constants as _c
 
 from ...units import HBAR
 from .core import (
-    E_SIGNED, HBAR2_2ME_MEV_NM2, PAULI, DiluteLimitError, TMatrixError, _contour_batch,
+    E_SIGNED, HBAR2_2ME_MEV_NM2, PAULI, BandExtremumError, DiluteLimitError, RashbaFerromagnet,
+    TMatrixError, _contour_batch, band_bottom,
     _re_g0_batch, torque_efficiencies,
 )
 
@@ -74,11 +75,19 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
     counts = pts["counts"]
     if np.any(counts == 0):
         bad = int(np.argmax(counts == 0))
+        bottom = band_bottom(RashbaFerromagnet(
+            fermi_energy=float(eps[bad]), exchange=float(exchange[bad]), alpha=float(alpha[bad]),
+            theta=float(theta[bad]), u=float(u[bad]), radius=float(radius[bad]),
+            density=float(density[bad]), mass=float(mass[bad])))
         raise TMatrixError(f"point {bad}: fermi_energy = {eps[bad]:g} eV lies below the bottom of "
-                           "the lower band: there is no Fermi surface")
+                           f"the lower band ({bottom:.4g} eV at theta = {theta[bad]:.4g} rad): "
+                           "there is no Fermi surface")
     weight, spin, vel, ib = pts["weight"], pts["spin"], pts["velocity"], pts["seg"]
     if not np.all(np.isfinite(weight)):
-        raise TMatrixError("Fermi level exactly at a band extremum; shift fermi_energy slightly")
+        bad = int(ib[np.argmax(~np.isfinite(weight))])
+        raise BandExtremumError(
+            f"point {bad}: Fermi level (eps = {eps[bad]:g} eV, theta = {theta[bad]:g} rad) exactly "
+            "at a band extremum (zero Fermi velocity); shift fermi_energy slightly")
     band, bn = pts["band"], pts["bn"]
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
@@ -149,6 +158,31 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
             "valid": valid}
 
 
+def _chunk(*args, **kw):
+    """:func:`response_batch` on one chunk; with ``nondilute='mask'`` a point whose Fermi level
+    sits exactly at a band extremum (:class:`BandExtremumError`, the limit of a non-dilute
+    point) is masked like the other non-dilute points instead of failing the whole chunk
+    (``n_bands = 0`` there)."""
+    try:
+        return response_batch(*args, **kw)
+    except BandExtremumError:
+        if kw.get("nondilute") != "mask":
+            raise
+    eps = np.atleast_1d(args[0])
+    arrs = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in args))
+    out = {"K": np.full((eps.size, 3, 2), np.nan), "sigma": np.full((eps.size, 2, 2), np.nan),
+           "K_J": np.full((eps.size, 3, 2), np.nan), "n_bands": np.zeros(eps.size, int),
+           "broadening_ratio": np.full(eps.size, np.inf), "valid": np.zeros(eps.size, bool)}
+    for i in range(eps.size):
+        try:
+            r = response_batch(*(a[i] for a in arrs), **kw)
+        except BandExtremumError:
+            continue
+        for key in out:
+            out[key][i] = r[key][0]
+    return out
+
+
 def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0.8,
                    approximation="tmatrix", normalisation="tensor", n_phi=128, chunk=500,
                    progress=None, max_broadening_ratio=0.1, nondilute="mask", executor=None):
@@ -184,6 +218,8 @@ def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0
     dict of arrays of shape (NE, NT)
         ``tau1_e, tau2_e, tau1_o, tau2_o`` (1/(A m)), ``K_J`` (NE, NT, 3, 2) (1/(A m)),
         ``K`` (1/(V m)), ``sigma`` (S), ``n_bands``, ``valid``, ``broadening_ratio``.
+        With ``nondilute='mask'`` a point whose Fermi level sits exactly at a band extremum
+        (e.g. eps = Delta_xc at theta = 0) is masked too (NaN, ``n_bands = 0``).
     """
     energies = np.asarray(energies, float)
     thetas = np.asarray(thetas, float)
@@ -198,9 +234,9 @@ def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0
               max_broadening_ratio=max_broadening_ratio, nondilute=nondilute)
     args = [(flat_e[sl], flat_t[sl], exchange, alpha, u, radius, density, mass) for sl in slices]
     if executor is None:
-        results = (response_batch(*a, **kw) for a in args)
+        results = (_chunk(*a, **kw) for a in args)
     else:
-        futures = [executor.submit(response_batch, *a, **kw) for a in args]
+        futures = [executor.submit(_chunk, *a, **kw) for a in args]
         results = (f.result() for f in futures)
     for sl, r in zip(slices, results):
         for key in out:

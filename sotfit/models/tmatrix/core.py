@@ -51,7 +51,7 @@ from scipy import constants as _c
 from ...units import E_CHARGE, HBAR
 
 __all__ = [
-    "TMatrixError", "DiluteLimitError", "RashbaFerromagnet", "FermiContour", "TMatrixResponse",
+    "TMatrixError", "DiluteLimitError", "BandExtremumError", "RashbaFerromagnet", "FermiContour", "TMatrixResponse",
     "PAULI", "HBAR2_2ME_MEV_NM2", "fermi_contour", "band_bottom", "clean_local_green",
     "clean_local_green_isotropic", "t_matrix", "self_energy", "averaged_green",
     "upsilon_matrix", "n_matrix", "diffuson", "response", "torque_efficiencies",
@@ -79,6 +79,15 @@ class TMatrixError(ValueError):
 
 class DiluteLimitError(TMatrixError):
     """Disorder broadening not small against the band splitting (n Gamma vs alpha p_F)."""
+
+
+class BandExtremumError(DiluteLimitError):
+    """Fermi level exactly at a band extremum or degeneracy (a Fermi ring of zero size).
+
+    The distance to the extremum (or the band splitting) is zero there, so no disorder
+    broadening is small against it: the limiting case of :class:`DiluteLimitError`. Maps
+    over many points mask such points like the other non-dilute ones.
+    """
 
 
 @dataclass(frozen=True)
@@ -420,7 +429,7 @@ def _contour_from_points(model, pts, n_phi) -> FermiContour:
             f"fermi_energy = {model.fermi_energy:g} eV lies below the bottom of the lower band "
             f"({e_min:g} eV): there is no Fermi surface")
     if not np.all(np.isfinite(pts["weight"])):
-        raise TMatrixError("Fermi level exactly at a band extremum (zero Fermi velocity); "
+        raise BandExtremumError("Fermi level exactly at a band extremum (zero Fermi velocity); "
                            "shift fermi_energy slightly")
     kx, ky = pts["kx"], pts["ky"]
     return FermiContour(phi=np.arctan2(ky, kx), k=np.hypot(kx, ky), band=pts["band"],
@@ -638,8 +647,10 @@ def _re_g0_batch(e, a, c2, d, lam, roots, coef, center, phi):
         logs = np.log(s_max - r) - np.log(-r + 0j)
         val = np.real(np.sum(kn / dq[..., None] * logs[..., None], axis=2))  # (B, n_phi, 4)
     if not np.all(np.isfinite(val)):
-        raise TMatrixError("Fermi level exactly at a band degeneracy or extremum; "
-                           "shift fermi_energy slightly")
+        bad = int(np.argmax(~np.all(np.isfinite(val), axis=(1, 2))))
+        raise BandExtremumError(
+            f"fermi_energy = {1e-3 * e[bad]:g} eV lies exactly at a band extremum or degeneracy "
+            "(a Fermi ring of zero size); shift fermi_energy slightly")
     return val.mean(axis=1) / (2 * np.pi)
 
 
