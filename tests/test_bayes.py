@@ -57,6 +57,25 @@ def analytic(d, prior_b=None):
     return cov @ rhs, cov
 
 
+def emcee_recipe_checks(d, post):
+    """emcee's own seeded sampler test (tests/integration/test_proposal.py::_test_normal):
+    every walker's acceptance fraction in (0.1, 0.9); the draws, whitened with the analytic
+    posterior (z = L^-1 (theta - mean), cov = L L^T, so z is exactly N(0, 1) per component),
+    have |mean| < 0.08, |sd - 1| < 0.05 and a Kolmogorov-Smirnov statistic against N(0, 1)
+    below 0.05."""
+    from scipy import stats
+
+    mean, cov = analytic(d)
+    acc = post.acceptance_fraction
+    assert np.all((acc > 0.1) & (acc < 0.9)), acc
+    draws = np.array([post.samples["m"], post.samples["b"]])
+    z = np.linalg.solve(np.linalg.cholesky(cov), draws - mean[:, None])
+    assert np.all(np.abs(z.mean(axis=1)) < 0.08), z.mean(axis=1)
+    assert np.all(np.abs(z.std(axis=1) - 1) < 0.05), z.std(axis=1)
+    for zz in z:
+        assert stats.kstest(zz, "norm").statistic < 0.05
+
+
 @pytest.fixture(scope="module")
 def line_post():
     d = emcee_line_data()
@@ -89,6 +108,16 @@ def test_linear_gaussian_posterior_matches_analytic(line_post):
     assert post.bic == pytest.approx(2 * math.log(50) - 2 * ll, abs=1e-5)
     # WAIC's effective number of parameters of a regular 2-parameter model is ~2
     assert 1.3 < post.p_waic < 2.8
+    emcee_recipe_checks(d, post)
+
+
+def test_emcee_recipe_with_the_stretch_move():
+    """The same analytic posterior with emcee's default stretch move and the recipe's own
+    settings (32 walkers, 2000 steps, seed 1234)."""
+    d = emcee_line_data()
+    post = sample(d, LINE, nwalkers=32, nsteps=2000, seed=1234, moves="stretch")
+    assert post.converged
+    emcee_recipe_checks(d, post)
 
 
 def test_gaussian_prior_gives_the_analytic_posterior():
@@ -334,3 +363,12 @@ def test_mcmc_coverage_many_seeds():
     half = 3 * math.sqrt(0.683 * 0.317 / n)
     for k, c in cov.items():
         assert abs(c - 0.683) < half, (k, c, half)
+
+
+def test_sample_is_exported_at_the_top_level():
+    """``sotfit.sample`` beside ``sotfit.fit`` (the design's user sketch), and the same function."""
+    import sotfit
+    import sotfit.bayes
+
+    assert sotfit.sample is sotfit.bayes.sample
+    assert sotfit.priors.uniform(1, 100).support() == (1.0, 100.0)
