@@ -578,8 +578,14 @@ class PosteriorResult:
 # ----------------------------------------------------------------------------- sampling
 
 def _init_ball(logp: LogPosterior, start, err, nwalkers, ball, rng):
+    """Walkers in a Gaussian ball of widths ``ball * err`` around ``start``, all with a finite
+    posterior. A parameter the data barely constrain (a least-squares error far beyond its
+    bounds) gets a ball of at most a tenth of its bounded range, so the walkers can start."""
     ndim = logp.ndim
     err = np.where(np.isfinite(err) & (err > 0), err, np.maximum(1e-3 * np.abs(start), 1e-8))
+    span = np.asarray(logp.upper, float)[:ndim] - np.asarray(logp.lower, float)[:ndim]
+    cap = np.where(np.isfinite(span), 0.1 * span / max(ball, 1e-12), np.inf)
+    err = np.minimum(err, cap)
     p0 = start + ball * err * rng.standard_normal((nwalkers, ndim))
     for _ in range(500):
         bad = ~np.isfinite(logp(p0))

@@ -411,3 +411,18 @@ def test_sample_is_exported_at_the_top_level():
 
     assert sotfit.sample is sotfit.bayes.sample
     assert sotfit.priors.uniform(1, 100).support() == (1.0, 100.0)
+
+
+def test_walkers_start_inside_bounds_when_a_parameter_is_barely_constrained():
+    """The least-squares error of the slope (data on a tiny x range) is thousands of times its
+    bounded range; the walkers must still start, inside the bounds, and the posterior of the
+    slope must then fill its prior range rather than stick to the start."""
+    rng = np.random.default_rng(5)
+    x = np.linspace(0.0, 1e-4, 12)
+    d = Dataset(x, 0.5 + rng.normal(0, 0.1, x.size), yerr=np.full(x.size, 0.1),
+                x_name="x", y_name="y")
+    post = sample(d, LINE, bounds={"m": (-1.0, 1.0)}, nwalkers=16, nsteps=1500, seed=3)
+    m = post.samples["m"]
+    assert m.min() >= -1.0 and m.max() <= 1.0
+    # a flat posterior on (-1, 1): standard deviation 1/sqrt(3)
+    assert np.std(m) == pytest.approx(1 / math.sqrt(3), rel=0.15)
