@@ -61,7 +61,7 @@ import numpy as np
 from . import priors as _priors
 from .data import Dataset, Sweep
 from .models.spec import ModelSpec
-from .results import FitResult, open_new
+from .results import FitResult, ParameterAccess, open_new
 
 __all__ = ["sample", "PosteriorResult", "BayesError", "AutocorrelationWarning", "PriorWarning",
            "LogPosterior",
@@ -376,7 +376,7 @@ def summarize(samples, unit: str = "") -> dict:
 
 
 @dataclass(frozen=True, eq=False)
-class PosteriorResult:
+class PosteriorResult(ParameterAccess):
     """The outcome of :func:`sample`: posterior draws, summaries and diagnostics (immutable).
 
     Attributes
@@ -459,24 +459,6 @@ class PosteriorResult:
             a = np.array(getattr(self, name), float)
             a.setflags(write=False)
             object.__setattr__(self, name, a)
-
-    def __getitem__(self, name: str):
-        try:
-            return self.params[name]
-        except KeyError:
-            raise KeyError(f"no parameter {name!r}; have {list(self.params)}") from None
-
-    def value(self, name: str) -> float:
-        """Posterior median of ``name``."""
-        return float(getattr(self[name], "nominal_value", self[name]))
-
-    def stderr(self, name: str) -> float:
-        """Half the 16-84 % width of ``name`` (0 for fixed parameters)."""
-        return float(getattr(self[name], "std_dev", 0.0))
-
-    @property
-    def values(self) -> dict:
-        return {k: self.value(k) for k in self.params}
 
     @property
     def nsamples(self) -> int:
