@@ -7,6 +7,7 @@ The top level exposes the core types and functions::
 """
 
 from . import models, units
+from .bayes import sample as sample  # explicit re-export: sotfit.sample beside sotfit.fit
 from .data import DataError, Dataset, Sweep
 from .fitting import FitError, FitWarning, fit, fit_global, fit_sweep
 from .io import load

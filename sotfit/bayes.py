@@ -61,7 +61,7 @@ import numpy as np
 from . import priors as _priors
 from .data import Dataset, Sweep
 from .models.spec import ModelSpec
-from .results import FitResult, open_new
+from .results import FitResult, ParameterAccess, open_new
 
 __all__ = ["sample", "PosteriorResult", "BayesError", "AutocorrelationWarning", "PriorWarning",
            "LogPosterior",
@@ -376,7 +376,7 @@ def summarize(samples, unit: str = "") -> dict:
 
 
 @dataclass(frozen=True, eq=False)
-class PosteriorResult:
+class PosteriorResult(ParameterAccess):
     """The outcome of :func:`sample`: posterior draws, summaries and diagnostics (immutable).
 
     Attributes
@@ -459,24 +459,6 @@ class PosteriorResult:
             a = np.array(getattr(self, name), float)
             a.setflags(write=False)
             object.__setattr__(self, name, a)
-
-    def __getitem__(self, name: str):
-        try:
-            return self.params[name]
-        except KeyError:
-            raise KeyError(f"no parameter {name!r}; have {list(self.params)}") from None
-
-    def value(self, name: str) -> float:
-        """Posterior median of ``name``."""
-        return float(getattr(self[name], "nominal_value", self[name]))
-
-    def stderr(self, name: str) -> float:
-        """Half the 16-84 % width of ``name`` (0 for fixed parameters)."""
-        return float(getattr(self[name], "std_dev", 0.0))
-
-    @property
-    def values(self) -> dict:
-        return {k: self.value(k) for k in self.params}
 
     @property
     def nsamples(self) -> int:
@@ -578,8 +560,14 @@ class PosteriorResult:
 # ----------------------------------------------------------------------------- sampling
 
 def _init_ball(logp: LogPosterior, start, err, nwalkers, ball, rng):
+    """Walkers in a Gaussian ball of widths ``ball * err`` around ``start``, all with a finite
+    posterior. A parameter the data barely constrain (a least-squares error far beyond its
+    bounds) gets a ball of at most a tenth of its bounded range, so the walkers can start."""
     ndim = logp.ndim
     err = np.where(np.isfinite(err) & (err > 0), err, np.maximum(1e-3 * np.abs(start), 1e-8))
+    span = np.asarray(logp.upper, float)[:ndim] - np.asarray(logp.lower, float)[:ndim]
+    cap = np.where(np.isfinite(span), 0.1 * span / max(ball, 1e-12), np.inf)
+    err = np.minimum(err, cap)
     p0 = start + ball * err * rng.standard_normal((nwalkers, ndim))
     for _ in range(500):
         bad = ~np.isfinite(logp(p0))

@@ -178,6 +178,10 @@ def fit_global(datasets: Sequence[Dataset] | Sweep, models: ModelSpec | Sequence
     if len(models) != len(datasets):
         raise FitError(f"{len(models)} models for {len(datasets)} datasets")
     for m, d in zip(models, datasets):
+        try:
+            m.check_domain(d.x, d.source)
+        except ModelError as e:
+            raise FitError(str(e)) from None
         missing = [k for k in m.inputs if k not in d.meta]
         if missing:
             raise FitError(f"{d.source}: model {m.name!r} needs metadata {missing} "

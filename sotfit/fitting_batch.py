@@ -35,7 +35,7 @@ import numpy as np
 from .data import Dataset, Sweep
 from .fitting import FitError, FitWarning
 from .models.lineshapes import grid_search, stfmr_mixing
-from .models.spec import ModelSpec
+from .models.spec import ModelError, ModelSpec
 from .results import FitResult, ResultTable
 
 __all__ = ["fit_sweep_batch", "SUPPORTED_MODELS"]
@@ -219,6 +219,10 @@ def fit_sweep_batch(sweep: Sweep | Sequence[Dataset], model: ModelSpec = stfmr_m
     nonlin_free = np.array([k not in fixed_map for k in _NONLIN])
     nvary = int(lin_free.sum() + nonlin_free.sum())
     for d in datasets:
+        try:
+            model.check_domain(d.x, d.source)
+        except ModelError as e:
+            raise FitError(str(e)) from None
         if len(d) <= nvary:
             raise FitError(f"{d.source}: {len(d)} point(s) cannot determine {nvary} free parameter(s)")
 

@@ -19,14 +19,20 @@ import ast
 import math
 import re
 
-from scipy import stats
-
 __all__ = ["uniform", "normal", "lognormal", "loguniform", "halfnormal", "truncnormal",
            "parse", "describe", "PriorError"]
 
 
 class PriorError(ValueError):
     """A prior that cannot be built or read."""
+
+
+def _stats():
+    """scipy.stats, imported on first use (it takes most of a second to import, and
+    ``import sotfit`` should not pay for it unless a prior is built)."""
+    from scipy import stats
+
+    return stats
 
 
 def _finite(name, **vals):
@@ -40,7 +46,7 @@ def uniform(lo: float, hi: float):
     _finite("uniform", lo=lo, hi=hi)
     if not lo < hi:
         raise PriorError(f"uniform({lo}, {hi}): need lo < hi")
-    d = stats.uniform(loc=lo, scale=hi - lo)
+    d = _stats().uniform(loc=lo, scale=hi - lo)
     d.sotfit_text = f"uniform({lo:g}, {hi:g})"
     return d
 
@@ -50,7 +56,7 @@ def normal(mu: float, sd: float):
     _finite("normal", mu=mu, sd=sd)
     if sd <= 0:
         raise PriorError(f"normal({mu}, {sd}): sd must be > 0")
-    d = stats.norm(loc=mu, scale=sd)
+    d = _stats().norm(loc=mu, scale=sd)
     d.sotfit_text = f"normal({mu:g}, {sd:g})"
     return d
 
@@ -60,7 +66,7 @@ def lognormal(median: float, sigma: float):
     _finite("lognormal", median=median, sigma=sigma)
     if median <= 0 or sigma <= 0:
         raise PriorError(f"lognormal({median}, {sigma}): median and sigma must be > 0")
-    d = stats.lognorm(s=sigma, scale=median)
+    d = _stats().lognorm(s=sigma, scale=median)
     d.sotfit_text = f"lognormal({median:g}, {sigma:g})"
     return d
 
@@ -70,7 +76,7 @@ def loguniform(lo: float, hi: float):
     _finite("loguniform", lo=lo, hi=hi)
     if not 0 < lo < hi:
         raise PriorError(f"loguniform({lo}, {hi}): need 0 < lo < hi")
-    d = stats.loguniform(lo, hi)
+    d = _stats().loguniform(lo, hi)
     d.sotfit_text = f"loguniform({lo:g}, {hi:g})"
     return d
 
@@ -80,7 +86,7 @@ def halfnormal(sd: float):
     _finite("halfnormal", sd=sd)
     if sd <= 0:
         raise PriorError(f"halfnormal({sd}): sd must be > 0")
-    d = stats.halfnorm(scale=sd)
+    d = _stats().halfnorm(scale=sd)
     d.sotfit_text = f"halfnormal({sd:g})"
     return d
 
@@ -90,7 +96,7 @@ def truncnormal(mu: float, sd: float, lo: float, hi: float):
     _finite("truncnormal", mu=mu, sd=sd, lo=lo, hi=hi)
     if sd <= 0 or not lo < hi:
         raise PriorError(f"truncnormal({mu}, {sd}, {lo}, {hi}): need sd > 0 and lo < hi")
-    d = stats.truncnorm((lo - mu) / sd, (hi - mu) / sd, loc=mu, scale=sd)
+    d = _stats().truncnorm((lo - mu) / sd, (hi - mu) / sd, loc=mu, scale=sd)
     d.sotfit_text = f"truncnormal({mu:g}, {sd:g}, {lo:g}, {hi:g})"
     return d
 

@@ -41,8 +41,34 @@ def quantity_dict(value, unit: str) -> dict:
     return {"value": float(nominal), "stderr": None if std is None else float(std), "unit": unit}
 
 
+class ParameterAccess:
+    """Read access to a result's ``params`` mapping of uncertain values, shared by
+    :class:`FitResult` (best-fit values and standard errors) and
+    :class:`sotfit.bayes.PosteriorResult` (posterior medians and half 16-84 % widths)."""
+
+    def __getitem__(self, name: str):
+        try:
+            return self.params[name]
+        except KeyError:
+            raise KeyError(f"no parameter {name!r}; have {list(self.params)}") from None
+
+    def value(self, name: str) -> float:
+        """Central value of ``name`` (best fit, or posterior median)."""
+        return float(getattr(self[name], "nominal_value", self[name]))
+
+    def stderr(self, name: str) -> float:
+        """Standard error of ``name`` (0 for fixed parameters; half the 16-84 % width for a
+        posterior)."""
+        return float(getattr(self[name], "std_dev", 0.0))
+
+    @property
+    def values(self) -> dict[str, float]:
+        """``{name: central value}``."""
+        return {k: self.value(k) for k in self.params}
+
+
 @dataclass(frozen=True, eq=False)
-class FitResult:
+class FitResult(ParameterAccess):
     """The outcome of a least-squares fit (one dataset or a global fit).
 
     Attributes
@@ -108,25 +134,6 @@ class FitResult:
             c = np.array(self.covar, dtype=float)
             c.setflags(write=False)
             object.__setattr__(self, "covar", c)
-
-    def __getitem__(self, name: str):
-        try:
-            return self.params[name]
-        except KeyError:
-            raise KeyError(f"no parameter {name!r}; have {list(self.params)}") from None
-
-    def value(self, name: str) -> float:
-        """Best-fit value of ``name``."""
-        return float(getattr(self[name], "nominal_value", self[name]))
-
-    def stderr(self, name: str) -> float:
-        """Standard error of ``name`` (0 for fixed parameters)."""
-        return float(getattr(self[name], "std_dev", 0.0))
-
-    @property
-    def values(self) -> dict[str, float]:
-        """``{name: best-fit value}``."""
-        return {k: self.value(k) for k in self.params}
 
     def dataset_params(self, i: int = 0) -> dict[str, float]:
         """Best-fit model parameters of dataset ``i`` (by the model's own names)."""

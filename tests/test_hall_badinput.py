@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sotfit.analysis.hall import HallAnalysisError, avci
-from sotfit.io.hall import HallReadError, read_hall_table
+from sotfit.analysis.hall import HallAnalysisError, angular, avci
+from sotfit.io.hall import HallReadError, read_hall_table, read_magnet_calibration
 from sotfit.models.harmonic_hall import hall_harmonics, scan_fields
 
 KW = dict(scan="phi", current=1.0, current_is="peak", lockin_output="peak", r2w_channel="X")
@@ -105,3 +105,47 @@ def test_r_theta_columns_equal_x_y(tmp_path):
     # the quadrature channel, with the sign convention, is selectable
     c = read_hall_table(f, **{**KW, "r2w_channel": "-Y"})
     np.testing.assert_allclose(c.r2w.y, -(df["Y2 (V)"].to_numpy()) / 1e-3, rtol=1e-12)
+
+
+def test_missing_first_harmonic(tmp_path):
+    f = _write(tmp_path / "a.csv", PHI, drop=("X1 (V)", "Y1 (V)"))
+    with pytest.raises(HallReadError, match=r"a\.csv.*no first-harmonic lock-in columns.*X2 \(V\)"):
+        read_hall_table(f, **KW)
+
+
+def test_nans_in_the_angle_column_and_the_calibration(tmp_path):
+    f = _write(tmp_path / "a.csv", PHI)
+    df = pd.read_csv(f)
+    df.loc[5, "phi (deg)"] = np.nan
+    df.to_csv(f, index=False)
+    with pytest.raises(HallReadError, match=r"a\.csv.*'phi \(deg\)'.*1 NaN.*\[5\]"):
+        read_hall_table(f, **KW)
+    cal = tmp_path / "cal.csv"
+    cal.write_text("current (A),trial1 (mT),trial2 (mT)\n0.0,0.1,0.2\n0.5,20.0,\n1.0,40.1,40.0\n")
+    with pytest.raises(HallReadError, match=r"cal\.csv.*non-finite.*'trial2 \(mT\)'.*row 1"):
+        read_magnet_calibration(cal)
+
+
+def _write_theta(path, field_t, mu0_hk=0.6):
+    theta = np.arange(-180.0, 180.0, 2.0)
+    b = scan_fields(theta, "theta", field=field_t, phi_h=0.0)
+    r1, r2 = hall_harmonics(b, 1.2, 0.15, mu0_hk, 2e-3, 1e-3, 2e-4)
+    i = 1e-3
+    pd.DataFrame({"theta (deg)": theta, "field (T)": field_t, "X1 (V)": r1 * i, "Y1 (V)": 0.0,
+                  "X2 (V)": r2 * i, "Y2 (V)": 0.0}).to_csv(path, index=False)
+    return path
+
+
+def test_out_of_plane_rotation_below_the_anisotropy_field(tmp_path):
+    """Method (c) at fields that never saturate m along the field (below H_K = 0.6 T): each such
+    field is excluded with the reason, and with too few left the method refuses, saying why."""
+    kw = {**KW, "scan": "theta"}
+    low = [read_hall_table(_write_theta(tmp_path / f"t{i}.csv", b), **kw) for i, b in enumerate((0.2, 0.3, 0.4))]
+    with pytest.raises(HallAnalysisError, match=r"never saturate.*0\.2 T: field 0\.2 T is not above"):
+        angular(low, r_phe=0.15)
+    high = [read_hall_table(_write_theta(tmp_path / f"h{i}.csv", b), **kw) for i, b in enumerate((1.0, 1.5, 2.0))]
+    res = angular(low[:1] + high, r_phe=0.15, mu0_h_fl=1e-3)
+    assert [e["field"] for e in res.excluded] == pytest.approx([0.2])
+    assert "not above the anisotropy field" in res.excluded[0]["reason"]
+    # the exact model has no noise: the kept fields give the planted damping-like field closely
+    assert res.quantities["mu0_h_dl"].nominal_value == pytest.approx(2e-3, rel=0.05)

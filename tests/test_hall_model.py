@@ -109,3 +109,30 @@ def test_branch_following_reports_metastable_states():
     assert m[1, 2] == pytest.approx(1.0) and info["is_global"][1]   # beyond H_K: only m_z = +1
     m, info = equilibrium(b, 0.5, return_info=True)
     assert np.all(m[:, 2] > 0.999) and info["is_global"].all()
+
+
+def test_avci_lag_is_the_largest_angle_between_m_and_the_field():
+    """The lag that method (a) reads from the 4phi part of R_1w is the largest in-plane angle
+    between m and the field: exact macrospin equilibrium of an easy-plane film with an in-plane
+    uniaxial anisotropy H_ip, first order H_ip/(2H), small noise."""
+    from sotfit.analysis.hall import avci
+    from sotfit.data import Dataset
+    from sotfit.io.hall import HallScan
+
+    phi = np.arange(0.0, 360.0, 2.0)
+    rng = np.random.default_rng(3)
+    b_ip, axis = 2e-3, 20.0
+    scans, exact = [], {}
+    for field in (0.05, 0.1, 0.2):
+        b = scan_fields(phi, "phi", field=field)
+        r1, r2 = hall_harmonics(b, 0.8, 0.15, -0.8, 4e-4, 2e-4, mu0_h_ip=b_ip, ip_axis=axis)
+        m = equilibrium(b, -0.8, b_ip, axis)
+        d = np.angle(np.exp(1j * (np.arctan2(m[:, 1], m[:, 0]) - np.radians(phi))))
+        exact[field] = np.max(np.abs(d))
+        assert exact[field] == pytest.approx(b_ip / (2 * field), rel=0.05)
+        meta = dict(source=f"phi {field} T", scan="phi", field=field, theta_h=90.0)
+        scans.append(HallScan(Dataset(phi, r1 + rng.normal(0, 1e-6, phi.size), meta=meta),
+                              Dataset(phi, r2 + rng.normal(0, 1e-7, phi.size), meta=meta), "phi", meta))
+    res = avci(scans, mu0_hk=-0.8, r_ahe=0.8, max_lag=np.inf)
+    for row in res.table:
+        assert abs(row["lag"] - exact[row["field"]]) <= max(2 * row["lag_stderr"], 0.02 * exact[row["field"]])

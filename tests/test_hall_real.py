@@ -87,3 +87,52 @@ def test_real_global_fit_agrees_with_avci_where_the_field_is_well_known(real_dat
     assert d.quantities["mu0_h_ip"].std_dev > 0
     full = macrospin(scans, fixed={"r_ahe": 1.0, "mu0_hk": -1.0}, free=("mu0_h_ip", "ip_axis"))
     assert any("field uncertain" in n for n in full.notes)
+
+
+def test_real_results_stated_in_the_docs(real_data):
+    """The numbers docs/hall.md states for the two samples (method (a)), with the excluded fields."""
+    a = avci(_load(real_data, "A"), mu0_hk=-1.0, r_ahe=1.0)
+    qa = a.quantities
+    assert qa["mu0_h_fl_oe"].nominal_value * 1e6 == pytest.approx(-11.0, abs=0.05)
+    assert qa["mu0_h_fl_oe"].std_dev * 1e6 == pytest.approx(0.2, abs=0.05)
+    assert [round(e["field"] * 1e3, 1) for e in sorted(a.excluded, key=lambda e: e["field"])] == \
+        [3.8, 7.6, 11.5, 15.5]
+    # the damping-like field is not determined: consistent with zero, error larger than the value
+    assert abs(qa["mu0_h_dl"].nominal_value) < qa["mu0_h_dl"].std_dev
+    b = avci(_load(real_data, "B", extrapolate=True), mu0_hk=-1.0, r_ahe=1.0)
+    qb = b.quantities
+    assert qb["r_phe"].nominal_value == pytest.approx(0.1250, abs=0.0005)
+    assert qb["mu0_h_fl_oe"].nominal_value * 1e6 == pytest.approx(-10.9, abs=0.05)
+    assert [round(e["field"] * 1e3, 1) for e in sorted(b.excluded, key=lambda e: e["field"])] == [7.6, 15.5]
+    assert all("lag" in e["reason"] for e in b.excluded)
+
+
+def test_real_files_end_to_end_through_the_command_line(real_data, tmp_path):
+    """`sotfit hall` on the measured files with every convention given on the command line."""
+    import json
+
+    from sotfit.cli import main
+
+    root = real_data / "hhv_py_pt"
+    files = sorted(str(p) for p in (root / "sample_A").glob("repeat_*.csv"))
+    out = tmp_path / "py_pt_a"
+    rc = main(["hall", *files, "--method", "avci", "--current", "15mA", "--current-is", "peak",
+               "--lockin-output", "rms", "--r2w-channel", "X", "--gain-2w", "100", "--voltage-unit", "V",
+               "--angle-unit", "deg", "--calibration", str(root / "magnet_calibration.csv"),
+               "--calibration-units", "A,mT", "--meff", "1T", "--r-ahe", "1Ohm", "--no-plots",
+               "--out", str(out)])
+    assert rc == 0
+    s = json.loads((out / "summary.json").read_text())
+    lib = avci(_load(real_data, "A"), mu0_hk=-1.0, r_ahe=1.0).quantities
+    for name in ("mu0_h_fl_oe", "r_phe", "mu0_h_dl"):
+        assert s["quantities"][name]["value"] == pytest.approx(lib[name].nominal_value, rel=1e-9)
+        assert s["quantities"][name]["stderr"] == pytest.approx(lib[name].std_dev, rel=1e-9)
+    assert len(s["excluded"]) == 4 and all(e["reason"] for e in s["excluded"])
+    assert s["conventions"]["current_is"] == "peak" and s["conventions"]["gain_2w"] == 100.0
+    # sample B reaches beyond the calibration: refused without the explicit option
+    files_b = sorted(str(p) for p in (root / "sample_B").glob("repeat_*.csv"))
+    rc = main(["hall", *files_b, "--method", "avci", "--current", "8mA", "--current-is", "peak",
+               "--lockin-output", "rms", "--r2w-channel", "X", "--gain-2w", "100", "--voltage-unit", "V",
+               "--angle-unit", "deg", "--calibration", str(root / "magnet_calibration.csv"),
+               "--calibration-units", "A,mT", "--no-plots", "--out", str(tmp_path / "b")])
+    assert rc == 2

@@ -30,6 +30,10 @@ def test_barrier_spec_units_and_parts():
     assert np.allclose(barrier_mixing_complex(J, delta_t=0.4), si / 1e13, rtol=1e-9)
     with pytest.raises(ModelError, match="part"):
         interface_barrier_g(J, part=2)
+    # t_c_ratio is t_c / t0 (here t0 = 2 eV, t_c = 1 eV)
+    g2 = mixing_conductance_tb(-8.0, 2.0, 1.2, J, 0.0, 1.0).g_mix * E2_OVER_H / (0.3e-9) ** 2
+    assert np.allclose(interface_barrier_g(J, delta_t=0.8, t0=2.0, fermi_energy=-8.0,
+                                           t_c_ratio=0.5, part=1), g2.imag / 1e13, rtol=1e-9)
 
 
 def test_delta_spec_is_sharvin_times_closed_form():
@@ -61,3 +65,11 @@ def test_fit_recovers_planted_barrier_from_closed_form_data():
     u0 = res["u0"]
     assert abs(u0.nominal_value - u0_true) < 4 * u0.std_dev
     assert u0.std_dev < 0.05
+
+
+def test_delta_spec_rejects_non_positive_fermi_wave_number():
+    from sotfit.models.interface.delta_barrier import DeltaInputError
+
+    for kf in (0.0, -3.0, float("nan")):
+        with pytest.raises(DeltaInputError, match="k_fermi"):
+            delta_mixing_complex(1.0, 0.5, 0.0, kf)

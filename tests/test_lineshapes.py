@@ -54,3 +54,24 @@ def test_derivative_guess_locates_a_field_modulated_line():
     v = stfmr_derivative.func(h, 0.11, 0.005, 1.0, -0.5, 0.0, 0.0) + rng.normal(0, 0.01, h.size)
     g = stfmr_derivative.guess(h, v)
     assert abs(g["h_res"] - 0.11) < 0.003
+
+
+def test_fitting_a_two_polarity_spectrum_with_the_magnitude_lineshape_is_refused():
+    """stfmr_mixing is written in |mu0 H|; a signed two-branch sweep would give a silently wrong
+    resonance for some spectra, so every fitter refuses it and says what to do."""
+    import sotfit as sf
+    from sotfit.fitting_batch import fit_sweep_batch
+    from sotfit.models import stfmr_mixing
+
+    rng = np.random.default_rng(6)
+    h = np.linspace(-0.3, 0.3, 401)
+    v = np.sign(h) * mixing_voltage(np.abs(h), 0.15, 0.006, 1.0, 0.5) + rng.normal(0, 0.01, h.size)
+    d = sf.Dataset(h, v, x_name="field", x_unit="T", y_name="vmix", y_unit="uV",
+                   meta={"source": "both_branches.csv", "frequency": 10.0})
+    with pytest.raises(sf.FitError, match=r"both_branches.csv: .*field magnitude.*d.where"):
+        sf.fit(d, stfmr_mixing)
+    with pytest.raises(sf.FitError, match="both_branches.csv"):
+        fit_sweep_batch(sf.Sweep((d,)))
+    # one polarity is accepted and gives the planted line
+    r = sf.fit(d.where(d.x > 0), stfmr_mixing)
+    assert abs(r.value("h_res") - 0.15) < 3 * r.stderr("h_res")

@@ -9,7 +9,8 @@ preamplifier on the 2w channel). Noise, a Hall-contact offset, an angle-reading 
 small tilt of the sample are added. Nothing here imports sotfit: the energy, the torques and
 the demodulation are written out below.
 
-Run from the project root:  python data/hall_example/generate.py   (about a minute)
+Run from the project root:  python data/hall_example/generate.py
+(``--only-tilted`` makes only the folder pma_tilted/; its own random seed leaves the rest as is)
 """
 
 from __future__ import annotations
@@ -127,6 +128,28 @@ def write(path, cols):
             wr.writerow([f"{v:.9g}" for v in row])
 
 
+TILT_THETA_H = 70.0   # polar angle of the tilted field sweeps (deg from the film normal)
+
+
+def tilted():
+    """Field sweeps of the perpendicular film with the field tilted 20 deg out of the plane
+    (theta_h = 70 deg), along x and y, both m_z states: folder ``pma_tilted/``. Own random
+    seed, so the other files do not change when only these are made."""
+    rng = np.random.default_rng(20260323)
+    p = SAMPLES["pma"]
+    out = HERE / "pma_tilted"
+    out.mkdir(exist_ok=True)
+    hsweep = np.linspace(-0.06, 0.06, 49)
+    for phi_h, name in ((0.0, "x"), (90.0, "y")):
+        for s, sname in ((1, "up"), (-1, "down")):
+            b = fields(p, hsweep, TILT_THETA_H, phi_h)
+            start = np.tile([0.0, 0.0, float(s)], (len(b), 1))
+            d = simulate(p, b, start, rng, p["mu0_hk"] - 0.06, p["mu0_hk"] - 0.06)
+            write(out / f"sweep_{name}_{sname}.csv",
+                  {"field (mT)": hsweep * 1e3, "phi_h (deg)": np.full(hsweep.size, phi_h),
+                   "theta_h (deg)": np.full(hsweep.size, TILT_THETA_H), "mz_state": np.full(hsweep.size, s), **d})
+
+
 def main():
     rng = np.random.default_rng(20260322)
     # in-plane (easy-plane) film: in-plane rotations at seven fields
@@ -156,6 +179,7 @@ def main():
             write(out / f"sweep_{name}_{sname}.csv",
                   {"field (mT)": hsweep * 1e3, "phi_h (deg)": np.full(hsweep.size, phi_h),
                    "theta_h (deg)": np.full(hsweep.size, 90.0), "mz_state": np.full(hsweep.size, s), **d})
+    tilted()
     truth = {"conventions": {"current_rms_mA": I_RMS_MA, "current_is": "rms", "lockin_output": "rms",
                              "r1w_channel": "X", "r2w_channel": "X", "gain_2w": GAIN_2W,
                              "noise_uV_rms_at_lockin_input": NOISE_UV},
@@ -165,4 +189,6 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    tilted() if sys.argv[1:] == ["--only-tilted"] else main()

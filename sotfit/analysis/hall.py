@@ -211,7 +211,7 @@ def _check_scans(scans, kind, method):
 
 # ------------------------------------------------------------------ (a) Avci
 def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: bool = False,
-         max_lag: float = 0.02, min_phe_fraction: float = 0.97, sample: Sample | None = None,
+         max_lag: float = 0.01, min_phe_fraction: float = 0.97, sample: Sample | None = None,
          ) -> HallResult:
     """In-plane rotation method (Avci et al., PRB 90, 224427 (2014), eq. (3)).
 
@@ -224,8 +224,11 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     scan by scan and excludes (with the reason) fields where it fails:
 
     * the 4phi distortion of R_1w shows m lagging the field by more than ``max_lag`` rad,
-      by more than twice its standard error (in-plane anisotropy comparable to the field: the
-      1/H law of a_fl is then biased by about that fraction);
+      by more than twice its standard error. For an in-plane anisotropy H_ip the angle between
+      m and the field is -(H_ip/2H) sin 2(phi - axis) to first order, so R_1w = R_PHE sin 2phi_M
+      gets a 4phi part of amplitude a4 = R_PHE H_ip/(2H) and the largest lag is a4/R_PHE. The
+      in-plane restoring field then varies by +-H_ip = +-2 lag H around the circle, and the
+      1/H law of a_fl is biased by a fraction of order 2 lag;
     * R_PHE is below ``min_phe_fraction`` of its largest value over the fields (m not in
       plane: a perpendicular film below its anisotropy field);
     * for a perpendicular film (``mu0_hk`` > 0), mu0H < 1.05 mu0H_K,eff.
@@ -241,8 +244,11 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         Anomalous Hall resistance in Ohm (measured separately). Needed for H_DL.
     include_one : bool
         Fit an ordinary Nernst term linear in H in a_cos (needs four or more fields).
-    max_lag, min_phe_fraction : float
-        Exclusion thresholds (see above).
+    max_lag : float
+        Largest tolerated lag of m behind the field in rad (default 0.01: 1/H law biased by
+        about 2 %).
+    min_phe_fraction : float
+        Exclusion threshold on R_PHE relative to its largest value (see above).
     sample : Sample, optional
         For the Oersted field and the efficiencies.
 
@@ -277,8 +283,8 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         b = abs(s.meta["field"])
         a4 = math.hypot(r1.value("a4_sin"), r1.value("a4_cos"))
         a4_err = max(r1.stderr("a4_sin"), r1.stderr("a4_cos"))
-        lag = 2 * a4 / a if a > 0 else np.inf
-        lag_err = 2 * a4_err / a if a > 0 else np.inf
+        lag = a4 / a if a > 0 else np.inf          # largest angle between m and the field (rad)
+        lag_err = a4_err / a if a > 0 else np.inf
         row = {"source": s.source, "field": s.meta["field"], "r_phe": a, "r_phe_stderr": da,
                "phi0": r1.value("phi0"), "lag": lag, "lag_stderr": lag_err, "included": True}
         reason = None
@@ -400,6 +406,13 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     and, with dB = mu0_h_dl (m x y) + mu0_h_fl y at m = s z: mu0_h_dl = -s dB_x(s),
     mu0_h_fl_oe = dB_y(s), averaged over the states (weighted).
 
+    Field tilted out of the plane (meta ``theta_h`` != 90 deg, common to avoid domains): near
+    m = s z the in-plane magnetisation is m_x = H sin(theta_h)/(H_K + s H cos(theta_h)), so at
+    H = 0 dR_2w/dH scales with sin(theta_h) and d^2R_1w/dH^2 with sin^2(theta_h); each b is
+    multiplied by sin(theta_h) and H_K from the curvature divided by it. This is exact for the
+    derivatives at H = 0 (the H cos(theta_h) change of the stiffness enters only the higher
+    polynomial terms); without it a 20 deg tilt biases both fields by 1/sin(70 deg) - 1 = 6 %.
+
     Thermal terms: an anomalous Nernst term -r_ane m_x (and ordinary Nernst -r_one B_x) is
     linear in H_x like the damping-like signal and has the same m_z symmetry, so the sweeps
     alone cannot separate it. Give ``r_ane`` (and ``r_one``) from another method (e.g. (c)) to
@@ -408,7 +421,8 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     Parameters
     ----------
     scans : sequence of HallScan
-        Field sweeps with meta ``phi_h`` near 0 or 90 deg and ``mz_state`` +1 or -1.
+        Field sweeps with meta ``phi_h`` near 0 or 90 deg, ``theta_h`` within 45 deg of the
+        plane (default 90) and ``mz_state`` +1 or -1.
     r_phe : float or ufloat
         Planar Hall resistance in Ohm (from an in-plane rotation). Required (0 disables the
         correction explicitly).
@@ -439,7 +453,18 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             d = "y"
         else:
             raise HallAnalysisError(f"{s.source}: method (b) needs sweeps along x or y, not phi_h={ph} deg")
+        th_h = float(s.meta.get("theta_h", 90.0))
+        if not 45.0 <= th_h % 360.0 <= 135.0:
+            raise HallAnalysisError(f"{s.source}: method (b) needs sweeps near the film plane; theta_h = "
+                                    f"{th_h} deg is more than 45 deg out of it")
         groups.setdefault((d, st), []).append(s)
+    sin_th = {s.source: math.sin(math.radians(float(s.meta.get("theta_h", 90.0))))
+              for ss in groups.values() for s in ss}
+    tilted = sorted({round(float(s.meta.get("theta_h", 90.0)), 6) for ss in groups.values() for s in ss} - {90.0})
+    if tilted:
+        notes.append(f"field tilted out of the plane (theta_h = {', '.join(f'{t:g}' for t in tilted)} deg): "
+                     "the in-plane part of the field is H sin(theta_h), so the ratios b and the anisotropy "
+                     "field from the curvature are scaled by sin(theta_h) (exact for the derivatives at H = 0)")
     # anisotropy field and R_AHE from the curvature (first pass on the whole sweep range)
     first = {}
     for key, ss in groups.items():
@@ -454,7 +479,8 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     else:
         r_ahe_est = abs(np.mean(list(c0.values())))
         notes.append("only one perpendicular state: R_AHE taken as |R_1w(0)| (includes any offset)")
-    c2s = [first[s.source][0].value("c2") * (-int(s.meta["mz_state"])) for ss in groups.values() for s in ss]
+    c2s = [first[s.source][0].value("c2") * (-int(s.meta["mz_state"])) / sin_th[s.source] ** 2
+           for ss in groups.values() for s in ss]
     if np.median(c2s) <= 0:
         raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows (no perpendicular "
                                 "magnetisation); these are not sweeps of a perpendicular film")
@@ -475,8 +501,8 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
                 if r_ane is not None:
                     c1 = c1 + r_ane * math.sqrt(abs(2 * c2.nominal_value / r_ahe_est))  # + r_ane / H_K
                 if r_one is not None:
-                    c1 = c1 + r_one
-            bval = c1 / (2 * c2)
+                    c1 = c1 + r_one * sin_th[s.source]  # -r_one B_x, B_x = H sin(theta_h)
+            bval = c1 / (2 * c2) * sin_th[s.source]
             rows.append({"source": s.source, "direction": d, "mz_state": st, "window": window,
                          "c1": c1.nominal_value, "c1_stderr": c1.std_dev, "c2": c2.nominal_value,
                          "c2_stderr": c2.std_dev, "b": bval.nominal_value, "b_stderr": bval.std_dev})
@@ -539,7 +565,10 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     Parameters
     ----------
     scans : sequence of HallScan
-        theta scans (phi_h = 0) at two or more fields above the anisotropy field.
+        theta scans (phi_h = 0) at two or more fields above the anisotropy field (three or
+        more for uncertainties). Fields at or below mu0H_K,eff (given or estimated) are
+        excluded with the reason: the rotation is not coherent there (the field never
+        saturates m along itself) and the small-angle formula does not apply.
     r_ahe : float, optional
         R_AHE in Ohm; default half the range of R_1w (the scans must pass through both poles).
     mu0_hk : float, optional
@@ -634,14 +663,29 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     else:
         hk = float(mu0_hk)
     bs = np.array(bs)
-    if np.any(bs <= hk):
-        notes.append("some fields are below the anisotropy field: m does not follow the field coherently "
-                     "there and the formula does not apply")
+    sl = np.array(slopes)
+    if hk > 0:
+        # below the anisotropy field an xz rotation is not coherent (Stoner-Wohlfarth: m stays near
+        # the pole it came from while the field passes the equator, then switches), so the
+        # restoring field near the poles is not mu0H + mu0H_K and the formula does not apply
+        low = bs <= hk
+        for b_low in bs[low]:
+            src = next(r["source"] for r in rows if r["field"] == b_low and r["included"])
+            excluded.append({"field": float(b_low), "source": src,
+                             "reason": f"field {b_low:.4g} T is not above the anisotropy field {hk:.4g} T: "
+                                       "the rotation never saturates m along the field (not coherent)"})
+            for r in rows:
+                if r["source"] == src:
+                    r["included"] = False
+        bs, sl = bs[~low], sl[~low] if len(sl) else sl
     if len(bs) < nmin:
+        unsat = any("never saturates" in e["reason"] for e in excluded)
         raise HallAnalysisError(f"method (c): {len(bs)} usable field(s); it needs {nmin} or more to "
                                 "separate the torque term from the thermal term with an uncertainty"
-                                + ("; excluded: " + "; ".join(e["reason"] for e in excluded) if excluded else ""))
-    sl = np.array(slopes)
+                                + (" (the fields never saturate the magnetisation: measure above "
+                                   f"mu0H_K = {hk:.3g} T)" if unsat else "")
+                                + ("; excluded: " + "; ".join(f"{e['field']:.4g} T: {e['reason']}"
+                                                              for e in excluded) if excluded else ""))
     dset = Dataset(bs, sl[:, 0], sl[:, 1], x_name="field", y_name="slope", x_unit="T", y_unit="Ohm",
                    meta={"source": "slope(H)"})
     from ..models.harmonic_hall import angular_slope_field

@@ -70,7 +70,8 @@ def add_parser(sub) -> None:
     s.add_argument("--r-ahe", type=quantity_type("resistance", None), help="R_AHE measured separately")
     s.add_argument("--r-phe", type=quantity_type("resistance", None), help="R_PHE measured separately")
     m = p.add_argument_group("method options")
-    m.add_argument("--max-lag", type=float, default=0.02, help="(a) exclusion threshold on the lag of m (rad)")
+    m.add_argument("--max-lag", type=float, default=0.01,
+                   help="(a) exclusion threshold on the largest lag of m behind the field (rad)")
     m.add_argument("--include-one", action="store_true", help="(a, c) fit an ordinary Nernst term")
     m.add_argument("--max-field", type=quantity_type("field", None), help="(b) half-width of the fit window")
     m.add_argument("--r-ane", type=quantity_type("resistance", None), help="(b) anomalous Nernst term to subtract")

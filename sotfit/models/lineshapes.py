@@ -219,6 +219,7 @@ stfmr_mixing = ModelSpec(
     doc=mixing_voltage.__doc__,
     guess=_guess_mixing,
     linear=("vs", "va", "offset", "slope"),
+    x_domain=(0.0, np.inf),
 )
 
 
@@ -289,6 +290,7 @@ stfmr_derivative = ModelSpec(
     doc=mixing_voltage_derivative.__doc__,
     guess=_guess_derivative,
     linear=("vs", "va", "offset", "slope"),
+    x_domain=(0.0, np.inf),
 )
 
 
@@ -344,4 +346,5 @@ stfmr_two_resonances = ModelSpec(
     doc=mixing_voltage_two.__doc__,
     guess=_guess_two,
     linear=("vs", "va", "vs2", "va2", "offset", "slope"),
+    x_domain=(0.0, np.inf),
 )

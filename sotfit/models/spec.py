@@ -89,6 +89,9 @@ class ModelSpec:
         Names of per-dataset constants taken from ``Dataset.meta``.
     linear : tuple of str
         Parameters that enter the model linearly (used by fast batch fitters).
+    x_domain : (float, float)
+        The x values the model is defined for (inclusive), e.g. ``(0, inf)`` for lineshapes
+        written in the field magnitude; fits refuse data outside it.
     """
 
     name: str
@@ -102,6 +105,7 @@ class ModelSpec:
     guess: Callable | None = None
     inputs: tuple[str, ...] = ()
     linear: tuple[str, ...] = field(default=())
+    x_domain: tuple[float, float] = (-np.inf, np.inf)
 
     def __post_init__(self):
         object.__setattr__(self, "params", tuple(self.params))
@@ -146,6 +150,18 @@ class ModelSpec:
                     f"model {self.name!r}: parameter {k!r} = {v} {p.unit} is outside its "
                     f"allowed range [{lo}, {hi}]"
                 )
+
+    def check_domain(self, x, source: str = "data") -> None:
+        """Raise :class:`ModelError` if any ``x`` lies outside :attr:`x_domain`."""
+        lo, hi = self.x_domain
+        x = np.asarray(x, float)
+        if x.size and (x.min() < lo or x.max() > hi):
+            raise ModelError(
+                f"{source}: {self.x_name} runs from {x.min():.6g} to {x.max():.6g} {self.x_unit}, "
+                f"but model {self.name!r} is defined for {lo:g} <= {self.x_name} <= {hi:g}"
+                + (" (it takes the field magnitude: fit each polarity on its own, e.g. "
+                   "d.where(d.x > 0), or use sotfit.analysis.stfmr.analyse_stfmr, which splits "
+                   "the branches)" if lo == 0 and self.x_unit == "T" else ""))
 
     def initial(self, x=None, y=None, inputs: Mapping | None = None) -> dict[str, float]:
         """Starting values: defaults updated by ``guess(x, y, **inputs)`` when available."""

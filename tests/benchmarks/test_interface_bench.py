@@ -9,8 +9,9 @@ Run with ``python -m pytest -m benchmark tests/benchmarks/test_interface_bench.p
    accuracy of each route.
 2. The per-k_par cost of the analytic surface-Green's-function amplitudes,
    vectorised, against a per-k_par dense wave-function-matching solve of the
-   same lattice model (the reference route of tests/test_interface_barrier.py;
-   Kwant is not installed here).
+   same lattice model (the reference route of tests/test_interface_barrier.py)
+   and, where Kwant is installed, against Kwant's scattering matrix of the
+   same model per k_par (tests/test_interface_kwant.py).
 
 Ratios are printed and recorded (no timed assertion); the tests assert only
 that the routes agree.
@@ -30,12 +31,16 @@ from sotfit.models.interface.barrier_tb import (mixing_conductance_tb, mixing_in
 E, T0 = -4.0, 1.0
 
 
-def _load_reference():
-    path = Path(__file__).resolve().parents[1] / "test_interface_barrier.py"
-    spec = importlib.util.spec_from_file_location("_tb_reference", path)
+def _load_test_module(name):
+    path = Path(__file__).resolve().parents[1] / name
+    spec = importlib.util.spec_from_file_location("_ref_" + path.stem, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.dense_reflection
+    return mod
+
+
+def _load_reference():
+    return _load_test_module("test_interface_barrier.py").dense_reflection
 
 
 def _midpoint_2d(t_m, J, n):
@@ -93,3 +98,20 @@ def test_per_k_cost(record_property):
     record_property("per_k_dense_s", t_dense)
     record_property("ratio", ratio)
     assert err < 1e-10
+    if importlib.util.find_spec("kwant") is None:
+        print("Kwant not installed: no Kwant column")
+        return
+    kw = _load_test_module("test_interface_kwant.py")
+    fsyst = kw.kwant_system(T0, 0.6, 0.3)
+    n_kwant = 100
+    t = time.perf_counter()
+    rk = [kw.kwant_reflection(fsyst, E, a, b) for a, b in zip(ky[:n_kwant], kz[:n_kwant])]
+    t_kwant = (time.perf_counter() - t) / n_kwant
+    err_k = max(abs((1 - r[0, 0] * np.conj(r[1, 1])) - (1 - u * np.conj(v)))
+                for r, u, v in zip(rk, r_up[:n_kwant], r_dn[:n_kwant]))
+    ratio_k = t_kwant / t_fast
+    print(f"per k_par: Kwant smatrix {t_kwant * 1e6:.0f} us, ratio {ratio_k:.0f}x, "
+          f"max |difference of 1 - r_up r_dn^*| {err_k:.1e}")
+    record_property("per_k_kwant_s", t_kwant)
+    record_property("ratio_kwant", ratio_k)
+    assert err_k < 1e-8

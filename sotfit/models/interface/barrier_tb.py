@@ -55,13 +55,17 @@ spin current absorbed by the ferromagnet from a transverse spin accumulation
 ``mu_s`` (perpendicular to m) is proportional to
 ``Re G mu_s + Im G (mu_s x m)``.
 
-Integration over ``k_par``: the integrand is even in ``k_y`` and ``k_z`` so the
-average is taken over ``[0, pi]^2``. For each ``k_y`` the open interval in
-``k_z`` is known in closed form; both integrals are done piecewise with
-Gauss-Legendre rules after the substitution ``x = (1 - cos u) / 2`` on each
-piece, which removes the square-root behaviour at channel openings and at the
-breakpoints of the open region. The result is compared with a rule of twice
-the order (``converged`` and ``error_estimate`` in the result).
+Integration over ``k_par``: every quantity depends on ``k_par`` only through
+``cpar = cos k_y a + cos k_z a``, so the Brillouin-zone average is reduced
+exactly to a one-dimensional integral over ``cpar`` with the square-lattice
+density :func:`square_lattice_dos`. The open interval is split at ``cpar = 0``
+(van Hove point) and at the monolayer resonances, and each piece is done with
+a tanh-sinh rule, which converges exponentially despite the square-root
+channel openings and the logarithmic density. The result is compared with a
+rule of twice the node density (``converged`` and ``error_estimate`` in the
+result). Checks: a dense wave-function-matching solve and Kwant's scattering
+matrix of the same lattice per k_par, a product Gauss-Legendre rule over
+``(k_y, k_z)`` (tests/test_interface_barrier.py, tests/test_interface_kwant.py).
 """
 
 from __future__ import annotations

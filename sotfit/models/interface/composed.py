@@ -75,22 +75,26 @@ def _single(name, value):
 
 
 def barrier_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivity, delta_t, J,
-                       t0, fermi_energy, eps_m, lattice_constant, torque):
+                       t0, fermi_energy, eps_m, lattice_constant, torque, t_c_ratio=1.0):
     """Efficiency per field for the barrier-model G (arguments as the ModelSpec table).
 
     Vectorised over parameter arrays (e.g. shape ``(nwalkers, 1)`` against
     ``t`` of shape ``(n,)``); ``t0`` and ``fermi_energy`` that vary between
-    parameter sets are handled by a loop.
+    parameter sets are handled by a loop. ``t_c_ratio`` is the coupling
+    hopping t_c in units of t0 (dimensionless, default 1: t_c = t0).
     """
     t0s, efs = _single("t0", t0), _single("fermi_energy", fermi_energy)
     if t0s is None or efs is None:
         shape = np.broadcast(*(np.asarray(v) for v in (delta_t, J, t0, fermi_energy, eps_m,
-                                                       lattice_constant))).shape
+                                                       lattice_constant, t_c_ratio))).shape
         args = [np.broadcast_to(v, shape).ravel() for v in (J, delta_t, t0, fermi_energy, eps_m,
                                                             lattice_constant)]
-        g = np.array([complex(barrier_mixing_complex(*a)) for a in zip(*args)]).reshape(shape)
+        tcr = np.broadcast_to(t_c_ratio, shape).ravel()
+        g = np.array([complex(barrier_mixing_complex(*a, t_c_ratio=c)) for *a, c in
+                      zip(*args, tcr)]).reshape(shape)
     else:
-        g = barrier_mixing_complex(J, delta_t, t0s, efs, eps_m, lattice_constant)
+        g = barrier_mixing_complex(J, delta_t, t0s, efs, eps_m, lattice_constant,
+                                   t_c_ratio=t_c_ratio)
     return efficiency_from_g(t, g, spin_hall_conductivity, spin_diffusion_length, resistivity,
                              torque)
 
@@ -126,6 +130,8 @@ interface_barrier_efficiency = ModelSpec(
               "Fermi energy from the band centre of the spin source", vary=False),
         Param("eps_m", "eV", 0.0, (-math.inf, math.inf), "monolayer on-site energy", vary=False),
         Param("lattice_constant", "nm", 0.3, (1e-3, math.inf), "lattice constant a", vary=False),
+        Param("t_c_ratio", "", 1.0, (0.0, math.inf),
+              "hopping between spin source and monolayer in units of t0 (t_c / t0)", vary=False),
     ),
     x_name="thickness", x_unit="nm", y_name="xi_e (DL for torque=0, FL for torque=1)",
     y_unit="1e5 Ohm^-1 m^-1",

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..spec import ModelError, ModelSpec, Param
 from .barrier_tb import E2_OVER_H, mixing_conductance_tb, to_house_mixing
-from .delta_barrier import mixing_conductance_delta
+from .delta_barrier import DeltaInputError, mixing_conductance_delta
 
 __all__ = ["barrier_mixing_complex", "delta_mixing_complex", "interface_barrier_g",
            "interface_delta_g", "select_part"]
@@ -30,7 +30,7 @@ def select_part(g, part):
 
 
 def barrier_mixing_complex(J, delta_t=0.5, t0=1.0, fermi_energy=-4.0, eps_m=0.0,
-                           lattice_constant=0.3, order=65):
+                           lattice_constant=0.3, order=65, t_c_ratio=1.0):
     """Complex mixing conductance of the barrier model in 1e13 Ohm^-1 m^-2.
 
     Parameters
@@ -49,6 +49,9 @@ def barrier_mixing_complex(J, delta_t=0.5, t0=1.0, fermi_energy=-4.0, eps_m=0.0,
         Lattice constant a (nm).
     order : int
         Quadrature order (see :func:`.barrier_tb.mixing_conductance_tb`).
+    t_c_ratio : float or array_like
+        Hopping between spin source and monolayer in units of t0,
+        ``t_c / t0`` (dimensionless, >= 0; 1 is the model's default t_c = t0).
 
     Returns
     -------
@@ -56,13 +59,15 @@ def barrier_mixing_complex(J, delta_t=0.5, t0=1.0, fermi_energy=-4.0, eps_m=0.0,
         ``G / A`` in 1e13 Ohm^-1 m^-2 (the k_par integral is checked against
         the finer rule; a failure to reach 1e-6 e^2/h per cell raises).
     """
+    t_c = np.asarray(t_c_ratio, dtype=float) * t0
     res = mixing_conductance_tb(fermi_energy, t0, t0 - delta_t, np.asarray(J, dtype=float),
-                                eps_m, order=order, tol=1e-6, strict=True)
+                                eps_m, t_c, order=order, tol=1e-6, strict=True)
     return to_house_mixing(np.asarray(res.g_mix), lattice_constant)
 
 
-def _barrier_func(x, delta_t, t0, fermi_energy, eps_m, lattice_constant, part):
-    g = barrier_mixing_complex(x, delta_t, t0, fermi_energy, eps_m, lattice_constant)
+def _barrier_func(x, delta_t, t0, fermi_energy, eps_m, lattice_constant, t_c_ratio, part):
+    g = barrier_mixing_complex(x, delta_t, t0, fermi_energy, eps_m, lattice_constant,
+                               t_c_ratio=t_c_ratio)
     return select_part(g, part)
 
 
@@ -79,6 +84,8 @@ interface_barrier_g = ModelSpec(
               "spin-independent on-site energy of the ferromagnetic monolayer", vary=False),
         Param("lattice_constant", "nm", 0.3, (1e-3, math.inf), "simple-cubic lattice constant a",
               vary=False),
+        Param("t_c_ratio", "", 1.0, (0.0, math.inf),
+              "hopping between spin source and monolayer in units of t0 (t_c / t0)", vary=False),
     ),
     x_name="exchange J", x_unit="eV",
     y_name="mixing conductance part (Re for part=0, Im for part=1)",
@@ -114,6 +121,8 @@ def delta_mixing_complex(u_ex, u0=0.5, u_R=0.0, k_fermi=10.0, theta_m=0.0, phi_m
     complex ndarray
         ``G / A`` in 1e13 Ohm^-1 m^-2.
     """
+    if not (math.isfinite(k_fermi) and k_fermi > 0):
+        raise DeltaInputError(f"k_fermi (Fermi wave number, 1/nm) must be positive; got {k_fermi}")
     th, ph = math.radians(theta_m), math.radians(phi_m)
     m = (math.sin(th) * math.cos(ph), math.sin(th) * math.sin(ph), math.cos(th))
     g_sh = E2_OVER_H * (k_fermi * 1e9) ** 2 / (4 * math.pi) / 1e13
