@@ -73,6 +73,11 @@ def test_cli_pma_methods_and_global_fit_with_figures(tmp_path):
     b = json.loads((tmp_path / "b" / "summary.json").read_text())["quantities"]
     assert abs(b["mu0_h_fl_oe"]["value"] - truth["mu0_h_fl"]) < 2 * b["mu0_h_fl_oe"]["stderr"]
     assert abs(b["mu0_h_dl"]["value"] - truth["mu0_h_dl"]) < 2 * b["mu0_h_dl"]["stderr"]
+    # (b) and (c) determine R_AHE and the anisotropy field with a standard error, in stated units
+    for q in (b, c):
+        for name, key, unit in (("r_ahe", "r_ahe", "Ohm"), ("mu0_hk_eff", "mu0_hk", "T")):
+            assert q[name]["unit"] == unit and q[name]["stderr"] > 0
+            assert abs(q[name]["value"] - truth[key]) < 2 * q[name]["stderr"]
     assert main(["hall", *thetas[:3], *sweeps, "--method", "macrospin", *CONV, "--r-phe", "0.15Ohm",
                  "--free", "tilt_x,tilt_y", "--out", str(tmp_path / "d")]) == 0
     d = json.loads((tmp_path / "d" / "summary.json").read_text())["quantities"]
