@@ -41,6 +41,25 @@ def test_example_pma_sample_hk_and_r_ahe_within_two_sigma():
         assert q["mu0_h_dl"].derivatives.keys() & (q["r_ahe"].derivatives.keys() | q["mu0_hk_eff"].derivatives.keys())
 
 
+def test_tilted_sweeps_need_the_uncertainty_of_the_field_angle():
+    """Sweeps 20 deg out of the plane (pma_tilted/, sample tilted by 0.5/-0.8 deg about x/y): H_K
+    scales with sin(theta_h), so the sample tilt moves it by cot(70 deg) x 0.8 deg = 0.5 %, many
+    statistical errors. Taken as exact, theta_h leaves that out (and a note says so); with the
+    mounting uncertainty given (1 deg) the planted H_K lies within 2 sigma."""
+    t = json.loads((EX / "truth.json").read_text())["samples"]["pma"]
+    th = [read_hall_table(f, scan="theta", **CONV) for f in sorted((EX / "pma").glob("theta_*.csv"))]
+    sw = [read_hall_table(f, scan="field", **CONV) for f in sorted((EX / "pma_tilted").glob("sweep_*.csv"))]
+    r_ane = angular(th, r_phe=t["r_phe"]).quantities["r_ane"]
+    exact = hayashi(sw, r_phe=t["r_phe"], r_ane=r_ane)
+    assert any("theta_h taken as exact" in n for n in exact.notes)
+    assert abs(_pull(exact.quantities["mu0_hk_eff"], t["mu0_hk"])) > 5
+    q = hayashi(sw, r_phe=t["r_phe"], r_ane=r_ane, theta_h_stderr=1.0).quantities
+    for name, key in (("mu0_hk_eff", "mu0_hk"), ("r_ahe", "r_ahe"), ("mu0_h_dl", "mu0_h_dl"),
+                      ("mu0_h_fl_oe", "mu0_h_fl")):
+        assert abs(_pull(q[name], t[key])) <= 2, (name, q[name], t[key])
+    assert q["mu0_h_dl"].std_dev > exact.quantities["mu0_h_dl"].std_dev
+
+
 def _scan(scan, x, seed_rng, noise, **g):
     st = g.pop("mz_state", 0)
     b = scan_fields(x, scan, **g)

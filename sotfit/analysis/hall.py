@@ -404,7 +404,7 @@ def _sweep_derivatives(s: HallScan, max_field, order_r1=4, order_r2=3):
 
 
 def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_one=None,
-            sample: Sample | None = None) -> HallResult:
+            theta_h_stderr: float = 0.0, sample: Sample | None = None) -> HallResult:
     """Field sweeps of a perpendicular film with the planar-Hall correction (Hayashi et al.,
     PRB 89, 144425 (2014), eqs. (4)-(5)).
 
@@ -431,6 +431,15 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     alone cannot separate it. Give ``r_ane`` (and ``r_one``) from another method (e.g. (c)) to
     subtract it; otherwise ``mu0_h_dl`` contains it and a note says so.
 
+    R_AHE and the anisotropy field: R_AHE is half the jump of the fitted R_1w(0) between the two
+    states, corrected for the second-order response to the current (the torques tilt m away from
+    the pole at H = 0: s R_1w(0) = R_AHE [1 - (3/8)(H_DL^2 + H_FL^2)/H_K^2] - (3/2) R_PHE H_DL H_FL/H_K^2
+    + (3/2) r_ane H_DL/H_K, docs/hall.md); mu0H_K = sqrt(R_AHE / (2 c2)) with c2 the curvature
+    -s (1/2) d^2R_1w/dH^2 / sin^2(theta_h) averaged with equal weights over the (direction, state)
+    groups, in which the planar Hall term of an angle offset cancels. Both carry the correlated
+    standard errors of the polynomial fits (errors from their scatter) and pass them on to the
+    torque fields (through xi = R_PHE/R_AHE and r_ane/H_K).
+
     Parameters
     ----------
     scans : sequence of HallScan
@@ -444,16 +453,12 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
         the curvature of R_1w.
     r_ane, r_one : float, optional
         Thermal coefficients to subtract (Ohm, Ohm/T).
+    theta_h_stderr : float
+        Standard uncertainty in deg of the polar angle of the field, one independent value per
+        sweep direction (x, y) shared by both states (sample mounting). For tilted sweeps the
+        ratios scale with sin(theta_h) and H_K with sin(theta_h)/sqrt(c2), so a misalignment d
+        changes both by cot(theta_h) d; in-plane sweeps are insensitive to first order.
     sample : Sample, optional
-
-    R_AHE and the anisotropy field: R_AHE is half the jump of the fitted R_1w(0) between the two
-    states, corrected for the second-order response to the current (the torques tilt m away from
-    the pole at H = 0: s R_1w(0) = R_AHE [1 - (3/8)(H_DL^2 + H_FL^2)/H_K^2] - (3/2) R_PHE H_DL H_FL/H_K^2
-    + (3/2) r_ane H_DL/H_K, docs/hall.md); mu0H_K = sqrt(R_AHE / (2 c2)) with c2 the curvature
-    -s (1/2) d^2R_1w/dH^2 / sin^2(theta_h) averaged with equal weights over the (direction, state)
-    groups, in which the planar Hall term of an angle offset cancels. Both carry the correlated
-    standard errors of the polynomial fits (errors from their scatter) and pass them on to the
-    torque fields (through xi = R_PHE/R_AHE and r_ane/H_K).
 
     Returns
     -------
@@ -481,13 +486,24 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             raise HallAnalysisError(f"{s.source}: method (b) needs sweeps near the film plane; theta_h = "
                                     f"{th_h} deg is more than 45 deg out of it")
         groups.setdefault((d, st), []).append(s)
-    sin_th = {s.source: math.sin(math.radians(float(s.meta.get("theta_h", 90.0))))
-              for ss in groups.values() for s in ss}
+    from uncertainties import umath
+
+    if theta_h_stderr < 0:
+        raise HallAnalysisError(f"theta_h_stderr must be >= 0 deg, not {theta_h_stderr}")
+    mis = {d: ufloat(0.0, math.radians(theta_h_stderr), f"theta_h misalignment ({d} sweeps)")
+           if theta_h_stderr > 0 else 0.0 for d in ("x", "y")}
+    sin_th = {s.source: umath.sin(math.radians(float(s.meta.get("theta_h", 90.0))) + mis[d])
+              for (d, _), ss in groups.items() for s in ss}
     tilted = sorted({round(float(s.meta.get("theta_h", 90.0)), 6) for ss in groups.values() for s in ss} - {90.0})
     if tilted:
         notes.append(f"field tilted out of the plane (theta_h = {', '.join(f'{t:g}' for t in tilted)} deg): "
                      "the in-plane part of the field is H sin(theta_h), so the ratios b and the anisotropy "
                      "field from the curvature are scaled by sin(theta_h) (exact for the derivatives at H = 0)")
+        if theta_h_stderr == 0:
+            cot = max(abs(1 / math.tan(math.radians(t))) for t in tilted)
+            notes.append(f"theta_h taken as exact: a misalignment of 1 deg (e.g. a tilted sample) changes H_K and "
+                         f"the torque fields by {cot * math.radians(1.0):.1%}, not in their standard errors; give "
+                         "theta_h_stderr to include it")
     # window from a first estimate of the anisotropy field (first pass on the whole sweep range)
     first = {}
     for key, ss in groups.items():
