@@ -44,22 +44,6 @@ def test_cli_requires_the_conventions(tmp_path):
               "--r2w-channel", "X", "--out", str(tmp_path / "x")])
 
 
-@pytest.mark.real_data
-def test_cli_real_py_pt(real_data, tmp_path):
-    root = real_data / "hhv_py_pt"
-    files = sorted(str(p) for p in (root / "sample_A").glob("repeat_*.csv"))
-    out = tmp_path / "real"
-    rc = main(["hall", *files, "--method", "avci", "--current-is", "peak", "--lockin-output", "rms",
-               "--r2w-channel", "X", "--gain-2w", "100", "--voltage-unit", "V", "--angle-unit", "deg",
-               "--calibration", str(root / "magnet_calibration.csv"), "--calibration-units", "A,mT",
-               "--meff", "1T", "--out", str(out), "--no-plots"])
-    assert rc == 0
-    s = json.loads((out / "summary.json").read_text())
-    assert s["quantities"]["mu0_h_fl_oe"]["stderr"] > 0
-    assert any("R_AHE" in n for n in s["notes"])      # H_DL needs R_AHE: said, not guessed
-    assert len(s["excluded"]) >= 1
-
-
 def test_cli_pma_methods_and_global_fit_with_figures(tmp_path):
     truth = json.loads((EX / "truth.json").read_text())["samples"]["pma"]
     sweeps = sorted(str(p) for p in (EX / "pma").glob("sweep_*.csv"))
@@ -73,6 +57,11 @@ def test_cli_pma_methods_and_global_fit_with_figures(tmp_path):
     b = json.loads((tmp_path / "b" / "summary.json").read_text())["quantities"]
     assert abs(b["mu0_h_fl_oe"]["value"] - truth["mu0_h_fl"]) < 2 * b["mu0_h_fl_oe"]["stderr"]
     assert abs(b["mu0_h_dl"]["value"] - truth["mu0_h_dl"]) < 2 * b["mu0_h_dl"]["stderr"]
+    # (b) and (c) determine R_AHE and the anisotropy field with a standard error, in stated units
+    for q in (b, c):
+        for name, key, unit in (("r_ahe", "r_ahe", "Ohm"), ("mu0_hk_eff", "mu0_hk", "T")):
+            assert q[name]["unit"] == unit and q[name]["stderr"] > 0
+            assert abs(q[name]["value"] - truth[key]) < 2 * q[name]["stderr"]
     assert main(["hall", *thetas[:3], *sweeps, "--method", "macrospin", *CONV, "--r-phe", "0.15Ohm",
                  "--free", "tilt_x,tilt_y", "--out", str(tmp_path / "d")]) == 0
     d = json.loads((tmp_path / "d" / "summary.json").read_text())["quantities"]

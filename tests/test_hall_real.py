@@ -26,6 +26,14 @@ def _load(real_data, sample, extrapolate=False):
                             extrapolate_calibration=extrapolate) for f in files]
 
 
+def _cli(root, sample, *extra):
+    """`sotfit hall` arguments with the conventions of :func:`_load` spelled on the command line."""
+    files = sorted(str(p) for p in (root / f"sample_{sample}").glob("repeat_*.csv"))
+    return ["hall", *files, "--method", "avci", "--current-is", "peak", "--lockin-output", "rms",
+            "--r2w-channel", "X", "--gain-2w", "100", "--voltage-unit", "V", "--angle-unit", "deg",
+            "--calibration", str(root / "magnet_calibration.csv"), "--calibration-units", "A,mT", *extra]
+
+
 def test_calibration_is_linear_and_averaged(real_data):
     cal = read_magnet_calibration(real_data / "hhv_py_pt" / "magnet_calibration.csv",
                                   current_unit="A", field_unit="mT")
@@ -114,13 +122,9 @@ def test_real_files_end_to_end_through_the_command_line(real_data, tmp_path):
     from sotfit.cli import main
 
     root = real_data / "hhv_py_pt"
-    files = sorted(str(p) for p in (root / "sample_A").glob("repeat_*.csv"))
     out = tmp_path / "py_pt_a"
-    rc = main(["hall", *files, "--method", "avci", "--current", "15mA", "--current-is", "peak",
-               "--lockin-output", "rms", "--r2w-channel", "X", "--gain-2w", "100", "--voltage-unit", "V",
-               "--angle-unit", "deg", "--calibration", str(root / "magnet_calibration.csv"),
-               "--calibration-units", "A,mT", "--meff", "1T", "--r-ahe", "1Ohm", "--no-plots",
-               "--out", str(out)])
+    rc = main(_cli(root, "A", "--current", "15mA", "--meff", "1T", "--r-ahe", "1Ohm", "--no-plots",
+                   "--out", str(out)))
     assert rc == 0
     s = json.loads((out / "summary.json").read_text())
     lib = avci(_load(real_data, "A"), mu0_hk=-1.0, r_ahe=1.0).quantities
@@ -130,9 +134,21 @@ def test_real_files_end_to_end_through_the_command_line(real_data, tmp_path):
     assert len(s["excluded"]) == 4 and all(e["reason"] for e in s["excluded"])
     assert s["conventions"]["current_is"] == "peak" and s["conventions"]["gain_2w"] == 100.0
     # sample B reaches beyond the calibration: refused without the explicit option
-    files_b = sorted(str(p) for p in (root / "sample_B").glob("repeat_*.csv"))
-    rc = main(["hall", *files_b, "--method", "avci", "--current", "8mA", "--current-is", "peak",
-               "--lockin-output", "rms", "--r2w-channel", "X", "--gain-2w", "100", "--voltage-unit", "V",
-               "--angle-unit", "deg", "--calibration", str(root / "magnet_calibration.csv"),
-               "--calibration-units", "A,mT", "--no-plots", "--out", str(tmp_path / "b")])
+    rc = main(_cli(root, "B", "--current", "8mA", "--no-plots", "--out", str(tmp_path / "b")))
     assert rc == 2
+
+
+def test_cli_real_py_pt(real_data, tmp_path):
+    """Without --current the current comes from the files; without R_AHE, H_DL is not guessed."""
+    import json
+
+    from sotfit.cli import main
+
+    root = real_data / "hhv_py_pt"
+    out = tmp_path / "real"
+    rc = main(_cli(root, "A", "--meff", "1T", "--out", str(out), "--no-plots"))
+    assert rc == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["quantities"]["mu0_h_fl_oe"]["stderr"] > 0
+    assert any("R_AHE" in n for n in s["notes"])      # H_DL needs R_AHE: said, not guessed
+    assert len(s["excluded"]) >= 1

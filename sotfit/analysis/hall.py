@@ -179,6 +179,19 @@ def _u(res, name, birge=False):
     return ufloat(v, s, name)
 
 
+def _nominal(v):
+    return float(getattr(v, "nominal_value", v))
+
+
+def _ub(res, name):
+    """``res[name]`` keeping its correlations with the other parameters of the fit, its deviation
+    scaled by sqrt(reduced chi-square) when that exceeds 1 (Birge)."""
+    v = res[name]
+    if res.redchi > 1 and hasattr(v, "nominal_value"):
+        v = v.nominal_value + math.sqrt(res.redchi) * (v - v.nominal_value)
+    return v
+
+
 def _fit_quiet(*args, **kw):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
@@ -391,7 +404,7 @@ def _sweep_derivatives(s: HallScan, max_field, order_r1=4, order_r2=3):
 
 
 def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_one=None,
-            sample: Sample | None = None) -> HallResult:
+            theta_h_stderr: float = 0.0, sample: Sample | None = None) -> HallResult:
     """Field sweeps of a perpendicular film with the planar-Hall correction (Hayashi et al.,
     PRB 89, 144425 (2014), eqs. (4)-(5)).
 
@@ -418,6 +431,15 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     alone cannot separate it. Give ``r_ane`` (and ``r_one``) from another method (e.g. (c)) to
     subtract it; otherwise ``mu0_h_dl`` contains it and a note says so.
 
+    R_AHE and the anisotropy field: R_AHE is half the jump of the fitted R_1w(0) between the two
+    states, corrected for the second-order response to the current (the torques tilt m away from
+    the pole at H = 0: s R_1w(0) = R_AHE [1 - (3/8)(H_DL^2 + H_FL^2)/H_K^2] - (3/2) R_PHE H_DL H_FL/H_K^2
+    + (3/2) r_ane H_DL/H_K, docs/hall.md); mu0H_K = sqrt(R_AHE / (2 c2)) with c2 the curvature
+    -s (1/2) d^2R_1w/dH^2 / sin^2(theta_h) averaged with equal weights over the (direction, state)
+    groups, in which the planar Hall term of an angle offset cancels. Both carry the correlated
+    standard errors of the polynomial fits (errors from their scatter) and pass them on to the
+    torque fields (through xi = R_PHE/R_AHE and r_ane/H_K).
+
     Parameters
     ----------
     scans : sequence of HallScan
@@ -431,12 +453,18 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
         the curvature of R_1w.
     r_ane, r_one : float, optional
         Thermal coefficients to subtract (Ohm, Ohm/T).
+    theta_h_stderr : float
+        Standard uncertainty in deg of the polar angle of the field, one independent value per
+        sweep direction (x, y) shared by both states (sample mounting). For tilted sweeps the
+        ratios scale with sin(theta_h) and H_K with sin(theta_h)/sqrt(c2), so a misalignment d
+        changes both by cot(theta_h) d; in-plane sweeps are insensitive to first order.
     sample : Sample, optional
 
     Returns
     -------
     HallResult
-        ``mu0_h_dl``, ``mu0_h_fl_oe``, ``r_ahe``, ``mu0_hk_eff`` (+ conversions).
+        ``mu0_h_dl``, ``mu0_h_fl_oe``, ``r_ahe`` (Ohm), ``mu0_hk_eff`` (T) (+ conversions), all with
+        standard uncertainties.
     """
     scans = _check_scans(scans, "field", "(b) hayashi")
     notes, rows, fits, excluded = [], [], {}, []
@@ -458,78 +486,128 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             raise HallAnalysisError(f"{s.source}: method (b) needs sweeps near the film plane; theta_h = "
                                     f"{th_h} deg is more than 45 deg out of it")
         groups.setdefault((d, st), []).append(s)
-    sin_th = {s.source: math.sin(math.radians(float(s.meta.get("theta_h", 90.0))))
-              for ss in groups.values() for s in ss}
+    from uncertainties import umath
+
+    if theta_h_stderr < 0:
+        raise HallAnalysisError(f"theta_h_stderr must be >= 0 deg, not {theta_h_stderr}")
+    mis = {d: ufloat(0.0, math.radians(theta_h_stderr), f"theta_h misalignment ({d} sweeps)")
+           if theta_h_stderr > 0 else 0.0 for d in ("x", "y")}
+    sin_th = {s.source: umath.sin(math.radians(float(s.meta.get("theta_h", 90.0))) + mis[d])
+              for (d, _), ss in groups.items() for s in ss}
     tilted = sorted({round(float(s.meta.get("theta_h", 90.0)), 6) for ss in groups.values() for s in ss} - {90.0})
     if tilted:
         notes.append(f"field tilted out of the plane (theta_h = {', '.join(f'{t:g}' for t in tilted)} deg): "
                      "the in-plane part of the field is H sin(theta_h), so the ratios b and the anisotropy "
                      "field from the curvature are scaled by sin(theta_h) (exact for the derivatives at H = 0)")
-    # anisotropy field and R_AHE from the curvature (first pass on the whole sweep range)
+        if theta_h_stderr == 0:
+            cot = max(abs(1 / math.tan(math.radians(t))) for t in tilted)
+            notes.append(f"theta_h taken as exact: a misalignment of 1 deg (e.g. a tilted sample) changes H_K and "
+                         f"the torque fields by {cot * math.radians(1.0):.1%}, not in their standard errors; give "
+                         "theta_h_stderr to include it")
+    # window from a first estimate of the anisotropy field (first pass on the whole sweep range)
     first = {}
     for key, ss in groups.items():
         for s in ss:
             span = float(np.max(np.abs(s.r1w.x)))
             r1, r2, msg = _sweep_derivatives(s, span if max_field is None else max_field)
             first[s.source] = (r1, r2)
-    c0 = {k: np.mean([first[s.source][0].value("c0") for s in ss]) for k, ss in groups.items()}
     states = sorted({k[1] for k in groups})
-    if len(states) == 2:
-        r_ahe_est = 0.5 * (np.mean([c0[k] for k in c0 if k[1] == 1]) - np.mean([c0[k] for k in c0 if k[1] == -1]))
-    else:
-        r_ahe_est = abs(np.mean(list(c0.values())))
+    if len(states) != 2:
         notes.append("only one perpendicular state: R_AHE taken as |R_1w(0)| (includes any offset)")
-    c2s = [first[s.source][0].value("c2") * (-int(s.meta["mz_state"])) / sin_th[s.source] ** 2
-           for ss in groups.values() for s in ss]
-    if np.median(c2s) <= 0:
+    r_ahe0, c2m0 = _curvature_terms(groups, {k: v[0] for k, v in first.items()}, sin_th)
+    if c2m0.nominal_value <= 0:
         raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows (no perpendicular "
                                 "magnetisation); these are not sweeps of a perpendicular film")
-    hk_est = math.sqrt(abs(r_ahe_est) / (2 * np.median(c2s)))
+    hk_est = math.sqrt(abs(r_ahe0.nominal_value) / (2 * c2m0.nominal_value))
     window = 0.15 * hk_est if max_field is None else float(max_field)
     if window > 0.3 * hk_est:
         notes.append(f"window |mu0H| <= {window:.3g} T is more than 0.3 x H_K ({hk_est:.3g} T): "
                      "the small-angle formulas are biased")
-    b = {}
+    final = {}
     for (d, st), ss in groups.items():
         for s in ss:
             r1, r2, msg = _sweep_derivatives(s, window)
             notes.extend(msg)
             fits[f"r1w:{s.source}"], fits[f"r2w:{s.source}"] = r1, r2
-            c1 = _u(r2, "c1")
-            c2 = _u(r1, "c2")
-            if d == "x":
-                if r_ane is not None:
-                    c1 = c1 + r_ane * math.sqrt(abs(2 * c2.nominal_value / r_ahe_est))  # + r_ane / H_K
-                if r_one is not None:
-                    c1 = c1 + r_one * sin_th[s.source]  # -r_one B_x, B_x = H sin(theta_h)
-            bval = c1 / (2 * c2) * sin_th[s.source]
-            rows.append({"source": s.source, "direction": d, "mz_state": st, "window": window,
-                         "c1": c1.nominal_value, "c1_stderr": c1.std_dev, "c2": c2.nominal_value,
-                         "c2_stderr": c2.std_dev, "b": bval.nominal_value, "b_stderr": bval.std_dev})
-            b.setdefault((d, st), []).append(bval)
+            final[s.source] = (r1, r2)
+    # R_AHE and H_K from the fits in the window, with the correlated uncertainties of c0 and c2
+    r_ahe_raw, c2m = _curvature_terms(groups, {k: v[0] for k, v in final.items()}, sin_th)
+    if c2m.nominal_value <= 0:
+        raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows within the window "
+                                f"|mu0H| <= {window:.3g} T")
     rp = r_phe if hasattr(r_phe, "nominal_value") else float(r_phe)
-    xi = rp / r_ahe_est
-    if float(getattr(xi, "nominal_value", xi)) == 0:
+    if float(getattr(rp, "nominal_value", rp)) == 0:
         notes.append("R_PHE = 0: no planar-Hall correction (Hayashi's xi = 0)")
-    dls, fls = [], []
-    for st in states:
-        if ("x", st) not in b or ("y", st) not in b:
-            raise HallAnalysisError(f"method (b) needs both a longitudinal (x) and a transverse (y) sweep "
-                                    f"for m_z = {st:+d}; have {sorted(b)}")
-        bx = sum(b[("x", st)]) / len(b[("x", st)])
-        by = sum(b[("y", st)]) / len(b[("y", st)])
-        dbx = 2 * (bx + 2 * st * xi * by) / (1 - 4 * xi ** 2)
-        dby = 2 * (by + 2 * st * xi * bx) / (1 - 4 * xi ** 2)
-        dls.append(-st * dbx)
-        fls.append(dby)
-    q = {"mu0_h_dl": _wmean(dls, "mu0_h_dl"), "mu0_h_fl_oe": _wmean(fls, "mu0_h_fl_oe"),
-         "r_ahe": float(r_ahe_est), "mu0_hk_eff": float(hk_est), "r_phe": rp}
+
+    def torques(r_ahe):
+        hk = (r_ahe / (2 * c2m)) ** 0.5
+        b, rows_ = {}, []
+        for (d, st), ss in groups.items():
+            for s in ss:
+                r1, r2 = final[s.source]
+                c1, c2 = r2["c1"], r1["c2"]
+                if d == "x":
+                    if r_ane is not None:
+                        c1 = c1 + r_ane * sin_th[s.source] / hk  # -r_ane m_x, m_x = H sin(theta_h)/H_K
+                    if r_one is not None:
+                        c1 = c1 + r_one * sin_th[s.source]  # -r_one B_x, B_x = H sin(theta_h)
+                bval = c1 / (2 * c2) * sin_th[s.source]
+                rows_.append({"source": s.source, "direction": d, "mz_state": st, "window": window,
+                              "c1": c1.nominal_value, "c1_stderr": c1.std_dev, "c2": c2.nominal_value,
+                              "c2_stderr": c2.std_dev, "b": bval.nominal_value, "b_stderr": bval.std_dev})
+                b.setdefault((d, st), []).append(bval)
+        xi = rp / r_ahe
+        dls, fls = [], []
+        for st in states:
+            if ("x", st) not in b or ("y", st) not in b:
+                raise HallAnalysisError(f"method (b) needs both a longitudinal (x) and a transverse (y) sweep "
+                                        f"for m_z = {st:+d}; have {sorted(b)}")
+            bx = sum(b[("x", st)]) / len(b[("x", st)])
+            by = sum(b[("y", st)]) / len(b[("y", st)])
+            dbx = 2 * (bx + 2 * st * xi * by) / (1 - 4 * xi ** 2)
+            dby = 2 * (by + 2 * st * xi * bx) / (1 - 4 * xi ** 2)
+            dls.append(-st * dbx)
+            fls.append(dby)
+        return hk, _wmean(dls, "mu0_h_dl"), _wmean(fls, "mu0_h_fl_oe"), rows_
+
+    hk, h_dl, h_fl, rows = torques(r_ahe_raw)
+    # second order in the current: the torques tilt m away from the pole at H = 0, so the lock-in's
+    # R_1w(0) = s R_AHE - (3/8) s R_AHE d^2 - (3/2) s R_PHE H_DL H_FL / H_K^2 + (3/2) s r_ane H_DL / H_K
+    # with d^2 = (H_DL^2 + H_FL^2) / H_K^2 (docs/hall.md); remove it and recompute with that R_AHE
+    corr = 0.375 * r_ahe_raw * (h_dl ** 2 + h_fl ** 2) / hk ** 2 + 1.5 * rp * h_dl * h_fl / hk ** 2
+    if r_ane is not None:
+        corr = corr - 1.5 * r_ane * h_dl / hk
+    r_ahe = r_ahe_raw + corr
+    hk, h_dl, h_fl, rows = torques(r_ahe)
+    q = {"mu0_h_dl": h_dl, "mu0_h_fl_oe": h_fl, "r_ahe": r_ahe, "mu0_hk_eff": hk, "r_phe": rp}
     if r_ane is None:
         notes.append("no r_ane given: mu0_h_dl includes the anomalous Nernst term (same symmetry as the "
                      "damping-like signal in these sweeps); give r_ane from method (c) or (d)")
     q = efficiencies(q, sample, notes)
     return HallResult("hayashi", q, rows, excluded, notes, fits)
 
+
+
+def _curvature_terms(groups, r1fits, sin_th):
+    """R_AHE (half the jump of R_1w(0) between the perpendicular states) and the normalised
+    curvature c2 = R_AHE / (2 mu0H_K^2) of R_1w at H = 0, as correlated uncertain values.
+
+    Each (direction, state) group counts equally: an angle offset phi0 adds a planar Hall term
+    R_PHE sin(2 phi_H) (H/H_K)^2 of opposite signs to x and y sweeps and to the two states, which
+    this average cancels. One state only: R_AHE = |R_1w(0)| (includes the contact offset).
+    """
+    def mean(vals):
+        return sum(vals) / len(vals)
+
+    c0 = {k: mean([r1fits[s.source]["c0"] for s in ss]) for k, ss in groups.items()}
+    c2 = {k: mean([r1fits[s.source]["c2"] * (-k[1]) / sin_th[s.source] ** 2 for s in ss])
+          for k, ss in groups.items()}
+    states = sorted({k[1] for k in groups})
+    if len(states) == 2:
+        r_ahe = 0.5 * (mean([c0[k] for k in c0 if k[1] == 1]) - mean([c0[k] for k in c0 if k[1] == -1]))
+    else:
+        r_ahe = abs(mean(list(c0.values())))
+    return r_ahe, mean(list(c2.values()))
 
 def _wmean(values, tag):
     """Inverse-variance mean of ufloats (correlations between them ignored)."""
@@ -590,10 +668,23 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         need R_AHE to be known to the precision the arccos needs near the poles.
     sample : Sample, optional
 
+    R_AHE, the anisotropy field and the R_1w offsets (unless given) come from a fit of the first
+    harmonics of the rotations above the anisotropy field with the macrospin model
+    (``hall_r1w_theta``; tilts about x and y and, when R_PHE is not zero, phi0 fitted, since the
+    planar Hall term of a misaligned rotation is many standard errors of R_1w). A first pass without
+    the current-induced fields gives theta_M for the slopes; a second pass with the method's own
+    mu0_h_dl, r_ane and the given mu0_h_fl (second order in the current) gives the reported R_AHE
+    and mu0H_K, whose standard errors include those of the fields held fixed (one-sided
+    differences of the refit). The slope law holds mu0H_K fixed; its uncertainty is propagated
+    through d(p_torque, r_ane)/d(mu0H_K), and R_AHE's through the division giving mu0_h_dl.
+    The textbook estimates (R_AHE from the extremes of R_1w, H_K from the equilibrium condition
+    below) only select the coherent rotations and start the fit.
+
     Returns
     -------
     HallResult
-        ``mu0_h_dl``, ``r_ane``, ``mu0_hk_eff``, ``r_ahe``, ``slope_combination`` (+ conversions).
+        ``mu0_h_dl``, ``r_ane``, ``mu0_hk_eff`` (T), ``r_ahe`` (Ohm), ``slope_combination``
+        (+ conversions), all with standard uncertainties (R_AHE, mu0_hk given: exact).
     """
     scans = _check_scans(scans, "theta", "(c) angular")
     fields = np.array([s.meta["field"] for s in scans])
@@ -601,43 +692,46 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     if len(np.unique(np.round(fields, 12))) < 2:
         raise HallAnalysisError("method (c) needs rotations at two or more fields "
                                 f"({nmin} or more for uncertainties); got {np.unique(fields)} T")
-    notes, rows, fits, excluded = [], [], {}, []
-    r1all = np.concatenate([s.r1w.y - r_ohe * s.meta["field"] * np.cos(np.radians(s.r1w.x - theta0))
-                            for s in scans])
-    if r_ahe is None:
-        r_ahe_v = 0.5 * (np.percentile(r1all, 99.5) - np.percentile(r1all, 0.5))
-        notes.append("R_AHE and the R_1w offset from the extremes of R_1w (scans through both poles)")
-    else:
-        r_ahe_v = float(r_ahe)
-    offset = 0.5 * (np.percentile(r1all, 99.5) + np.percentile(r1all, 0.5))
+    notes, fits, excluded = [], {}, []
     if theta_m_from not in ("r1w", "equilibrium"):
         raise HallAnalysisError(f"theta_m_from must be 'r1w' or 'equilibrium', not {theta_m_from!r}")
-    hk_eq = mu0_hk
-    if theta_m_from == "equilibrium" and hk_eq is None:
-        hk_eq = angular(scans, r_ahe=r_ahe, r_phe=0.0, max_sin=max_sin, r_ohe=r_ohe,
-                        theta0=theta0).quantities["mu0_hk_eff"]
-    hk_list, slopes, bs = [], [], []
+    r1all = np.concatenate([s.r1w.y - r_ohe * s.meta["field"] * np.cos(np.radians(s.r1w.x - theta0))
+                            for s in scans])
+    # textbook first estimates: R_AHE and the offset from the extremes of R_1w, H_K from the
+    # equilibrium condition; they select the coherent rotations for the first-harmonic fit
+    r_ahe0 = (0.5 * (np.percentile(r1all, 99.5) - np.percentile(r1all, 0.5)) if r_ahe is None
+              else float(r_ahe))
+    offset0 = 0.5 * (np.percentile(r1all, 99.5) + np.percentile(r1all, 0.5))
+    offsets0 = {s.source: offset0 for s in scans}
+    if mu0_hk is None:
+        hk_list = [h for s in scans
+                   if (h := _angular_scan(s, r_ahe0, offset0, None, theta0, r_ohe, "r1w", max_sin)[1]) is not None]
+        if not hk_list:
+            raise HallAnalysisError("method (c): cannot estimate the anisotropy field from R_1w; give mu0_hk")
+        hk0 = float(np.median(hk_list))
+    else:
+        hk0 = float(mu0_hk)
+    hfl = 0.0 if mu0_h_fl is None else mu0_h_fl
+    coherent = [s for s in scans if hk0 <= 0 or s.meta["field"] > hk0]
+    # first pass without the current-induced fields (second order; added below)
+    first = (_angular_first_harmonic(coherent, r_ahe, mu0_hk, r_phe, 0.0, 0.0, 0.0, r_ohe, theta0, r_ahe0, hk0)
+             if coherent else None)
+    if first is None:
+        r_ahe_u, hk_u, offsets = r_ahe0, hk0, offsets0
+    else:
+        fits["r1w"] = first
+        r_ahe_u = first["r_ahe"] if r_ahe is None else float(r_ahe)
+        hk_u = first["mu0_hk"] if mu0_hk is None else float(mu0_hk)
+        offsets = {**offsets0, **{s.source: first.value(f"offset_{i}") for i, s in enumerate(coherent)}}
+    r_ahe_v, hk = float(getattr(r_ahe_u, "nominal_value", r_ahe_u)), float(getattr(hk_u, "nominal_value", hk_u))
+    if r_ahe is None or mu0_hk is None:
+        notes.append("R_AHE, mu0_hk_eff and the R_1w offsets from a fit of the first harmonics of the rotations "
+                     "above the anisotropy field (macrospin equilibrium, angle offsets fitted)")
+    rows, slopes, bs = [], [], []
     for s in scans:
         b = s.meta["field"]
-        th_h = np.radians(s.r1w.x - theta0)
-        r1 = s.r1w.y - r_ohe * b * np.cos(th_h)
-        if theta_m_from == "equilibrium":
-            from ..models.harmonic_hall import scan_fields
-            from ..models.macrospin import equilibrium as _eq
-
-            mm = _eq(scan_fields(s.r1w.x, "theta", field=b, phi_h=s.meta.get("phi_h", 0.0),
-                                 theta0=theta0), hk_eq)
-            sin_m, c = mm[:, 0] * np.sign(np.cos(np.radians(s.meta.get("phi_h", 0.0)))), mm[:, 2]
-        else:
-            c = np.clip((r1 - offset) / r_ahe_v, -1, 1)
-            sin_m = np.sign(np.sin(th_h)) * np.sqrt(1 - c * c)
-        th_m = np.arctan2(sin_m, c)
-        # anisotropy field from the equilibrium condition, points away from the poles
-        sel = (np.abs(np.sin(2 * th_m)) > 0.3)
-        if sel.sum() >= 3:
-            y = b * np.sin(th_h[sel] - th_m[sel])
-            xx = np.sin(th_m[sel]) * np.cos(th_m[sel])
-            hk_list.append(float(np.dot(xx, y) / np.dot(xx, xx)))
+        sin_m, _ = _angular_scan(s, r_ahe_v, offsets[s.source], hk if theta_m_from == "equilibrium" else None,
+                                 theta0, r_ohe, theta_m_from, max_sin)
         near = np.abs(sin_m) <= max_sin
         row = {"source": s.source, "field": b, "n_points": int(near.sum()), "included": True}
         if near.sum() < 4:
@@ -655,13 +749,6 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         rows.append(row)
         slopes.append((r.value("c1"), r.stderr("c1")))
         bs.append(b)
-    if mu0_hk is None:
-        if not hk_list:
-            raise HallAnalysisError("method (c): cannot estimate the anisotropy field from R_1w; give mu0_hk")
-        hk = float(np.median(hk_list))
-        notes.append(f"mu0_hk_eff = {hk:.4g} T from the first harmonic (median over fields)")
-    else:
-        hk = float(mu0_hk)
     bs = np.array(bs)
     sl = np.array(slopes)
     if hk > 0:
@@ -690,9 +777,7 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
                    meta={"source": "slope(H)"})
     from ..models.harmonic_hall import angular_slope_field
 
-    g = 1 / (bs + hk)
-    a = np.column_stack([g, -np.ones_like(g)] + ([-(bs + hk)] if include_one else []))
-    start = np.linalg.lstsq(a / sl[:, 1:2], sl[:, 0] / sl[:, 1], rcond=None)[0]
+    start = _slope_law(bs, sl, hk, include_one)
     init = {"p_torque": start[0], "r_ane": start[1], "mu0_hk": hk}
     free = ()
     if include_one:
@@ -700,25 +785,121 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         free = ("r_one",)
     rs, msg = _fit_quiet(dset, angular_slope_field, init=init, fixed={"mu0_hk": hk}, free=free, guess=False)
     fits["slope(H)"] = rs
-    p_t = _u(rs, "p_torque", birge=True)
-    q = {"slope_combination": p_t, "r_ane": _u(rs, "r_ane", birge=True)}
-    if include_one:
-        q["r_one"] = _u(rs, "r_one", birge=True)
+    # the slope law holds mu0_hk fixed: its uncertainty enters through d(coefficients)/d(mu0_hk)
+    eps = 1e-6 * max(1.0, abs(hk))
+    jac = (_slope_law(bs, sl, hk + eps, include_one) - _slope_law(bs, sl, hk - eps, include_one)) / (2 * eps)
     rp = r_phe
-    if mu0_h_fl is None:
-        hfl = 0.0
-        if float(getattr(rp, "nominal_value", rp)) != 0:
-            notes.append("mu0_h_fl not given: the field-like term R_PHE H_FL/(H + H_K) is assumed zero; "
-                         "give mu0_h_fl (e.g. from method (b)) to remove it")
-    else:
-        hfl = mu0_h_fl
-    q["mu0_h_dl"] = 2 * (p_t - rp * hfl) / r_ahe_v
+    if mu0_h_fl is None and float(getattr(rp, "nominal_value", rp)) != 0:
+        notes.append("mu0_h_fl not given: the field-like term R_PHE H_FL/(H + H_K) is assumed zero; "
+                     "give mu0_h_fl (e.g. from method (b)) to remove it")
+    p_t0, r_ane_u0 = _ub(rs, "p_torque"), _ub(rs, "r_ane")
+    h_dl0 = 2 * (p_t0 - rp * hfl) / r_ahe_v
+    if first is not None:
+        # the first harmonic again, now with the current-induced fields: at this signal-to-noise the
+        # second-order response to the current (docs/hall.md) moves R_AHE and mu0H_K by more than
+        # their errors; the shift is small enough for the slopes above to stand
+        r_ane0 = rs.value("r_ane")
+        first = _angular_first_harmonic(coherent, r_ahe, mu0_hk, r_phe, hfl, h_dl0.nominal_value, r_ane0,
+                                        r_ohe, theta0, r_ahe_v, hk, init=first)
+        fits["r1w"] = first
+        r_ahe_u = first["r_ahe"] if r_ahe is None else float(r_ahe)
+        hk_u = first["mu0_hk"] if mu0_hk is None else float(mu0_hk)
+        # the fit holds the torque fields, r_ane and R_PHE fixed: their uncertainties enter through the
+        # change of the refitted R_AHE and mu0H_K over one standard error of each (one-sided: exact for
+        # the linear thermal and planar Hall terms, within sd/(2 value) for the quadratic torque terms)
+        held = {"mu0_h_dl": h_dl0, "r_ane": r_ane_u0, "mu0_h_fl": hfl, "r_phe": rp}
+        base = {k: _nominal(v) for k, v in held.items()}
+        for name, u in held.items():
+            sd = float(getattr(u, "std_dev", 0.0))
+            if sd == 0 or (r_ahe is not None and mu0_hk is not None):
+                continue
+            kw = {**base, name: base[name] + sd}
+            alt = _angular_first_harmonic(coherent, r_ahe, mu0_hk, kw["r_phe"], kw["mu0_h_fl"], kw["mu0_h_dl"],
+                                          kw["r_ane"], r_ohe, theta0, r_ahe_v, hk, init=first)
+            if r_ahe is None:
+                r_ahe_u = r_ahe_u + (alt.value("r_ahe") - first.value("r_ahe")) / sd * (u - base[name])
+            if mu0_hk is None:
+                hk_u = hk_u + (alt.value("mu0_hk") - first.value("mu0_hk")) / sd * (u - base[name])
+    dhk = hk_u - hk
+    p_t = p_t0 + jac[0] * dhk
+    q = {"slope_combination": p_t, "r_ane": r_ane_u0 + jac[1] * dhk}
+    if include_one:
+        q["r_one"] = _ub(rs, "r_one") + jac[2] * dhk
+    q["mu0_h_dl"] = 2 * (p_t - rp * hfl) / r_ahe_u
     if mu0_h_fl is not None:
         q["mu0_h_fl_oe"] = hfl
-    q["r_ahe"] = float(r_ahe_v)
-    q["mu0_hk_eff"] = hk
+    q["r_ahe"] = r_ahe_u
+    q["mu0_hk_eff"] = hk_u
     q = efficiencies(q, sample, notes)
     return HallResult("angular", q, rows, excluded, notes, fits)
+
+
+def _slope_law(bs, sl, hk, include_one):
+    """Weighted least-squares coefficients (p_torque, r_ane[, r_one]) of the slope law of method (c)
+    at a given mu0_hk (linear in them)."""
+    s = bs + hk
+    a = np.column_stack([1 / s, -np.ones_like(s)] + ([-s] if include_one else []))
+    return np.linalg.lstsq(a / sl[:, 1:2], sl[:, 0] / sl[:, 1], rcond=None)[0]
+
+
+def _angular_scan(s, r_ahe, offset, hk_eq, theta0, r_ohe, theta_m_from, max_sin):
+    """sin(theta_M) of one xz rotation and the anisotropy field from its equilibrium condition
+    mu0H sin(theta_H - theta_M) = mu0H_K sin(theta_M) cos(theta_M) (None if too few points away from
+    the poles). theta_M from cos(theta_M) = (R_1w - offset - r_ohe B_z)/R_AHE, or from the macrospin
+    equilibrium with ``hk_eq`` when ``theta_m_from == 'equilibrium'``."""
+    b = s.meta["field"]
+    th_h = np.radians(s.r1w.x - theta0)
+    r1 = s.r1w.y - r_ohe * b * np.cos(th_h)
+    if theta_m_from == "equilibrium":
+        from ..models.harmonic_hall import scan_fields
+        from ..models.macrospin import equilibrium as _eq
+
+        mm = _eq(scan_fields(s.r1w.x, "theta", field=b, phi_h=s.meta.get("phi_h", 0.0), theta0=theta0), hk_eq)
+        sin_m, c = mm[:, 0] * np.sign(np.cos(np.radians(s.meta.get("phi_h", 0.0)))), mm[:, 2]
+    else:
+        c = np.clip((r1 - offset) / r_ahe, -1, 1)
+        sin_m = np.sign(np.sin(th_h)) * np.sqrt(1 - c * c)
+    th_m = np.arctan2(sin_m, c)
+    sel = (np.abs(np.sin(2 * th_m)) > 0.3)
+    hk = None
+    if sel.sum() >= 3:
+        y = b * np.sin(th_h[sel] - th_m[sel])
+        xx = np.sin(th_m[sel]) * np.cos(th_m[sel])
+        hk = float(np.dot(xx, y) / np.dot(xx, xx))
+    return sin_m, hk
+
+
+def _angular_first_harmonic(scans, r_ahe, mu0_hk, r_phe, mu0_h_fl, mu0_h_dl, r_ane, r_ohe, theta0,
+                            r_ahe0, hk0, init=None):
+    """Fit of the first harmonics of xz rotations with the macrospin model (hall_r1w_theta):
+    R_AHE and mu0_hk (unless given), one offset per rotation, the tilt of the field about y (a polar
+    angle offset, as in method (d); theta0 stays as given) and, when R_PHE is not zero, the azimuth
+    offset phi0 and the tilt about x (they enter R_1w only
+    through the planar Hall term). The current-induced fields and r_ane are held at the values
+    given (second order in the current). Returns the FitResult (errors from the scatter)."""
+    data = [s.r1w.replace(meta={"field": float(s.meta["field"]), "phi_h": float(s.meta.get("phi_h", 0.0))})
+            for s in scans]
+    model = HALL_MODELS[(1, "theta")]
+    nom = _nominal
+    with_phe = nom(r_phe) != 0
+    fixed = {"r_phe": nom(r_phe), "mu0_h_fl": nom(mu0_h_fl), "mu0_h_dl": nom(mu0_h_dl), "r_ane": nom(r_ane),
+             "r_ohe": float(r_ohe), "theta0": float(theta0)}
+    if r_ahe is not None:
+        fixed["r_ahe"] = float(r_ahe)
+    if mu0_hk is not None:
+        fixed["mu0_hk"] = float(mu0_hk)
+    if not with_phe:
+        fixed.update(phi0=0.0, tilt_x=0.0)
+    start = {"r_ahe": r_ahe0, "mu0_hk": hk0, "phi0": 0.0, "tilt_x": 0.0, "tilt_y": 0.0}
+    if init is not None:
+        start.update({k: init.value(k) for k in init.params})
+    start.update({k: v for k, v in fixed.items()})
+    if init is None:
+        for i, s in enumerate(scans):
+            start[f"offset_{i}"] = 0.5 * (float(np.max(s.r1w.y)) + float(np.min(s.r1w.y)))
+    shared = [p.name for p in model.params if p.name != "offset"]
+    return fit_global(data, [model] * len(data), shared=shared, init=start, fixed=fixed,
+                      free=("tilt_y",) + (("tilt_x",) if with_phe else ()), guess=False, warn=False)
 
 
 # ------------------------------------------------------------------ (d) global macrospin fit
@@ -759,7 +940,7 @@ def _start_values(scans, fixed, notes):
         start["r_ahe"] = 0.5 * (r1all.max() - r1all.min())
         try:
             a = angular(thetas, r_phe=0.0)
-            start["mu0_hk"] = a.quantities["mu0_hk_eff"]
+            start["mu0_hk"] = _nominal(a.quantities["mu0_hk_eff"])
             start["mu0_h_dl"] = a.quantities["mu0_h_dl"].nominal_value
             start["r_ane"] = a.quantities["r_ane"].nominal_value
         except (HallAnalysisError, ValueError) as exc:
@@ -771,8 +952,8 @@ def _start_values(scans, fixed, notes):
             start["r_ahe"] = 0.5 * (np.mean(ups) - np.mean(downs))
         try:
             h = hayashi(sweeps, r_phe=start.get("r_phe", 0.0))
-            start.setdefault("mu0_hk", h.quantities["mu0_hk_eff"])
-            start.setdefault("r_ahe", h.quantities["r_ahe"])
+            start.setdefault("mu0_hk", _nominal(h.quantities["mu0_hk_eff"]))
+            start.setdefault("r_ahe", _nominal(h.quantities["r_ahe"]))
             start["mu0_h_fl"] = h.quantities["mu0_h_fl_oe"].nominal_value
             start.setdefault("mu0_h_dl", h.quantities["mu0_h_dl"].nominal_value)
         except (HallAnalysisError, ValueError) as exc:

@@ -75,6 +75,8 @@ def add_parser(sub) -> None:
     m.add_argument("--include-one", action="store_true", help="(a, c) fit an ordinary Nernst term")
     m.add_argument("--max-field", type=quantity_type("field", None), help="(b) half-width of the fit window")
     m.add_argument("--r-ane", type=quantity_type("resistance", None), help="(b) anomalous Nernst term to subtract")
+    m.add_argument("--theta-h-stderr", type=float, default=0.0,
+                   help="(b) uncertainty of the polar field angle of each sweep direction, deg (tilted sweeps)")
     m.add_argument("--h-fl", type=quantity_type("field", None), help="(c) field-like field to subtract")
     m.add_argument("--max-sin", type=float, default=0.25, help="(c) largest |sin theta_M| used")
     m.add_argument("--theta-m-from", choices=("r1w", "equilibrium"), default="r1w",
@@ -160,7 +162,8 @@ def run(args) -> int:
     elif args.method == "hayashi":
         if vals.get("r_phe") is None:
             raise CLIError("method hayashi needs --r-phe (from an in-plane rotation; 0 disables the correction)")
-        res = H.hayashi(scans, r_phe=vals["r_phe"], max_field=args.max_field, r_ane=args.r_ane, sample=sample)
+        res = H.hayashi(scans, r_phe=vals["r_phe"], max_field=args.max_field, r_ane=args.r_ane,
+                        theta_h_stderr=args.theta_h_stderr, sample=sample)
     elif args.method == "angular":
         res = H.angular(scans, r_ahe=vals.get("r_ahe"), mu0_hk=hk, r_phe=vals.get("r_phe", 0.0),
                         mu0_h_fl=args.h_fl, max_sin=args.max_sin, include_one=args.include_one,

@@ -46,6 +46,7 @@ field direction is rotated by tilt_x about x and tilt_y about y (sample not flat
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import partial
 
 import numpy as np
 
@@ -245,39 +246,26 @@ def _harm(b, p, state=None):
                           p["r_ohe"], p["mu0_h_ip"], p["ip_axis"], state=state)
 
 
-def _r1w_phi(x, *, field, theta_h, offset, **p):
-    b = scan_fields(x, "phi", field=field, theta_h=theta_h, **_kw(p))
-    return _harm(b, p)[0] + offset
-
-
-def _r2w_phi(x, *, field, theta_h, offset, **p):
-    b = scan_fields(x, "phi", field=field, theta_h=theta_h, **_kw(p))
-    return _harm(b, p)[1] + offset
-
-
-def _r1w_theta(x, *, field, phi_h, offset, **p):
-    b = scan_fields(x, "theta", field=field, phi_h=phi_h, **_kw(p))
-    return _harm(b, p)[0] + offset
-
-
-def _r2w_theta(x, *, field, phi_h, offset, **p):
-    b = scan_fields(x, "theta", field=field, phi_h=phi_h, **_kw(p))
-    return _harm(b, p)[1] + offset
-
-
 def _state(mz_state, n):
     s = float(mz_state)
     return None if s == 0 else np.full(n, np.sign(s))
 
 
-def _r1w_field(x, *, theta_h, phi_h, mz_state, offset, **p):
-    b = scan_fields(x, "field", theta_h=theta_h, phi_h=phi_h, **_kw(p))
-    return _harm(b, p, _state(mz_state, len(b)))[0] + offset
+#: Inputs (dataset meta) of each scan type, as :func:`scan_fields` takes them (mz_state: branch).
+_SCAN_INPUTS = {"phi": ("field", "theta_h"), "theta": ("field", "phi_h"), "field": ("theta_h", "phi_h", "mz_state")}
 
 
-def _r2w_field(x, *, theta_h, phi_h, mz_state, offset, **p):
-    b = scan_fields(x, "field", theta_h=theta_h, phi_h=phi_h, **_kw(p))
-    return _harm(b, p, _state(mz_state, len(b)))[1] + offset
+def _scan_harmonic(scan, harmonic, x, *, offset, **p):
+    """R_1w (``harmonic=1``) or R_2w (``2``) of a ``scan`` with its inputs and the parameters in ``p``."""
+    inputs = {k: p.pop(k) for k in _SCAN_INPUTS[scan]}
+    mz_state = inputs.pop("mz_state", 0)
+    b = scan_fields(x, scan, **inputs, **_kw(p))
+    return _harm(b, p, _state(mz_state, len(b)))[harmonic - 1] + offset
+
+
+_r1w_phi, _r2w_phi = partial(_scan_harmonic, "phi", 1), partial(_scan_harmonic, "phi", 2)
+_r1w_theta, _r2w_theta = partial(_scan_harmonic, "theta", 1), partial(_scan_harmonic, "theta", 2)
+_r1w_field, _r2w_field = partial(_scan_harmonic, "field", 1), partial(_scan_harmonic, "field", 2)
 
 
 _DOC = ("Macrospin harmonic Hall model (sotfit.models.harmonic_hall): equilibrium m of "
