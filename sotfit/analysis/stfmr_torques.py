@@ -402,14 +402,17 @@ def angular_torques(vs_coefs: dict, va_coefs: dict, h_res, meff, width, i_rf, de
         ``mu0_h_dl_y``, ``mu0_h_dl_x``, ``mu0_h_dl_z`` (damping-like fields of y-, x-,
         z-polarised spins) and ``mu0_h_y``, ``mu0_h_x``, ``mu0_h_z`` (field-like +
         Oersted fields), all in T. Without ``i_rf`` / ``delta_r`` (None) the ratios to
-        the conventional terms are returned instead (``*_ratio``).
+        the conventional terms are returned instead: ``dl_x_over_dl_y``, ``dl_z_over_h_y``,
+        ``dl_y_over_h_y``, ``h_x_over_h_y``, ``h_z_over_dl_y``.
     """
     if i_rf is None or delta_r is None:
         root = _sqrt(1 + meff / h_res)
         # ratios to the conventional DL torque and to the y field
         return {"dl_x_over_dl_y": -vs_coefs["c_x"] / vs_coefs["c_y"],
                 "dl_z_over_h_y": -va_coefs["c_z"] / va_coefs["c_y"],
-                "dl_y_over_h_y": vs_coefs["c_y"] / va_coefs["c_y"] * root}
+                "dl_y_over_h_y": vs_coefs["c_y"] / va_coefs["c_y"] * root,
+                "h_x_over_h_y": -va_coefs["c_x"] / va_coefs["c_y"],
+                "h_z_over_dl_y": vs_coefs["c_z"] / vs_coefs["c_y"]}
     geom = -0.5 * (i_rf * delta_r * 1e3)
     den = width * (2 * h_res + meff)
     ks = geom * _sqrt(h_res * (h_res + meff)) / den

@@ -1,5 +1,10 @@
 """``sotfit stfmr FILES... --out DIR``: the ST-FMR pipeline from instrument files to torques.
 
+With ``--angle-scan`` the FILES are spectra at one frequency and several in-plane field
+angles (MacNeill et al., Nat. Phys. 13, 300 (2017)); the conventional (y) and unconventional
+(x, z) torque components go to the ``angle`` section of ``summary.json`` and
+``figures/angle.png`` (docs/stfmr.md, section 7).
+
 Writes into DIR: ``spectra.csv`` (one row per spectrum branch, units in the headers),
 ``spectra_combined.csv`` (one row per spectrum, symmetrised), ``summary.json``
 (every quantity as ``{"value", "stderr", "unit"}``), and figures under ``figures/``;
@@ -69,6 +74,24 @@ def add_parser(subparsers) -> None:
     p.add_argument("--skip-failed", action="store_true",
                    help="leave out spectra that cannot be fitted (listed in the summary)")
     p.add_argument("--no-figures", action="store_true", help="do not draw figures")
+    g = p.add_argument_group(
+        "angle scan", "Spectra at one frequency and several in-plane field angles phi "
+        "(from the current). Each file's phi comes from its header ('field_angle_deg: 30', "
+        "'Angle (deg): 30'), its name ('phi30deg', '_30deg_', 'angle30') or --field-angle; "
+        "two sources that disagree are an error. The scan is never started on its own: "
+        "without --angle-scan, spectra at different field angles are refused, and spectra "
+        "that share one angle use it as --angle for the torques.")
+    g.add_argument("--angle-scan", action="store_true",
+                   help="fit V_s(phi), V_a(phi) and report the x-, y- and z-polarised torque "
+                        "components (fields in T with --irf and --delta-r, else ratios)")
+    g.add_argument("--field-angle", action="append", metavar="FILE=ANGLE", default=None,
+                   help="field angle of one file (name or path as given), e.g. "
+                        "--field-angle dev1_a.csv=30deg; repeat for more files; bare "
+                        "numbers are degrees")
+    g.add_argument("--meff", type=quantity_type("field", None),
+                   help="mu0 M_eff for the angle scan, e.g. 0.85T (default: from the "
+                        "resonance field at the one frequency with --g or "
+                        "--gyromagnetic-ratio, else g = 2.0023)")
     p.add_argument("--mcmc", action="store_true",
                    help="posterior sampling of the global fit (needs sotfit.bayes; slow: every "
                         "branch adds four sampled amplitudes)")
@@ -100,6 +123,7 @@ def _sample_from(args):
                 values[k] = quantity(val if isinstance(val, str) else float(val), dim, default)
             except (UnitError, ValueError) as exc:
                 raise CLIError(f"sample file {args.sample}: field {key!r}: {exc}") from None
+    args.angle_given = "angle" in values or args.angle is not None
     for k in SAMPLE_OPTIONS:
         v = getattr(args, k)
         if v is not None:
@@ -124,8 +148,19 @@ def _read(args):
     for f in args.files:
         if not Path(f).exists():
             raise CLIError(f"{f}: no such file or folder")
+    angles = None
+    if args.field_angle:
+        angles = {}
+        for item in args.field_angle:
+            name, sep, value = item.rpartition("=")
+            if not sep or not name or not value:
+                raise CLIError(f"--field-angle {item!r}: write FILE=ANGLE, e.g. a.csv=30deg")
+            if name in angles and angles[name] != value:
+                raise CLIError(f"--field-angle gives {name} twice with different values "
+                               f"({angles[name]} and {value})")
+            angles[name] = value
     return read_stfmr(args.files, field_unit=args.field_unit, voltage_unit=args.voltage_unit,
-                      frequency=args.frequency)
+                      frequency=args.frequency, field_angle=angles)
 
 
 def _fmt(q) -> str:
@@ -151,6 +186,112 @@ def human_summary(summary: dict) -> str:
     for note in summary["notes"]:
         lines.append(f"  note: {note}")
     return "\n".join(lines)
+
+
+def human_angle_summary(sec: dict) -> str:
+    """A few lines for the terminal about the ``angle`` section."""
+    angles = sorted({round(a % 360.0, 6) for a in sec["field_angles"]["value"]})
+    lines = [f"sotfit stfmr --angle-scan: {len(sec['field_angles']['value'])} spectra at "
+             f"{sec['frequency']['value']:g} GHz, {len(angles)} field angles "
+             f"({angles[0]:g}..{angles[-1]:g} deg)"
+             + (f", {len(sec['failures'])} left out" if sec["failures"] else "")]
+    lines.append(f"    {'mu0_meff':>24s} = {_fmt(sec['mu0_meff'])} ({sec['mu0_meff_from']})")
+    lines.append(f"  amplitudes (V_s, V_a = sin 2phi [c_y cos phi + c_x sin phi + c_z]):")
+    for k, q in sec["amplitudes"].items():
+        lines.append(f"    {k:>24s} = {_fmt(q)}")
+    lines.append("  torque components" + (" (T):" if sec["torque_units"] == "T"
+                                          else " (ratios; --irf and --delta-r give fields):"))
+    for k, q in sec["torques"].items():
+        lines.append(f"    {k:>24s} = {_fmt(q)}")
+    for note in sec["notes"]:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+def _run_angle_scan(args, sweep, sample, out: Path) -> int:
+    from ..analysis.stfmr import analyse_angle_scan, angle_summary_dict
+    from ..analysis.stfmr_spectra import STFMRError
+    from ..fitting import FitError
+    from ..models import MODELS
+    from ..units import gyromagnetic_ratio_from_g
+
+    for opt in ("mcmc", "no_global", "free_hk"):
+        if getattr(args, opt):
+            raise CLIError(f"--{opt.replace('_', '-')} does not apply to --angle-scan")
+    if args.geometry != "inplane":
+        raise CLIError("--angle-scan needs the in-plane geometry (field in the film plane)")
+    if args.angle is not None:
+        raise CLIError("--angle is the one field angle of a frequency scan; in an angle scan "
+                       "each file has its own (header, file name or --field-angle)")
+    gam = args.gyromagnetic_ratio
+    if args.g is not None:
+        if gam is not None:
+            raise CLIError("give --g or --gyromagnetic-ratio, not both")
+        gam = gyromagnetic_ratio_from_g(args.g)
+    model = {"mixing": None, "derivative": MODELS["stfmr_derivative"],
+             "two": MODELS["stfmr_two_resonances"]}[args.lineshape]
+    i_rf = sample.i_peak if sample.i_rf is not None else None
+    progress = Progress("fitting spectra") if len(sweep) > 3 else None
+    try:
+        res = analyse_angle_scan(sweep, meff=args.meff, gyromagnetic_ratio=gam, i_rf=i_rf,
+                                 delta_r=sample.delta_r, model=model,
+                                 window_widths=args.window_widths,
+                                 on_error="skip" if args.skip_failed else "raise",
+                                 progress=progress)
+    except (STFMRError, FitError) as exc:
+        raise CLIError(str(exc)) from None
+    sec = angle_summary_dict(res)
+    from .. import __version__
+
+    summary = {"sotfit_version": __version__, "analysis": "stfmr angle scan",
+               "inputs": [str(f) for f in args.files], "angle": sec}
+    if sample.i_rf is not None:
+        summary["sample"] = {"i_rf_peak": {"value": float(sample.i_peak), "stderr": None,
+                                           "unit": "mA"}}
+    if sample.delta_r is not None:
+        summary.setdefault("sample", {})["delta_r"] = {"value": float(sample.delta_r),
+                                                       "stderr": None, "unit": "Ohm"}
+    _write_tables(res, out)
+    write_json(summary, out / "summary.json")
+    if not args.no_figures:
+        from ..plot.stfmr import plot_angle
+
+        (out / "figures").mkdir(exist_ok=True)
+        plot_angle(res.vs_fit, res.va_fit, out / "figures" / "angle.png")
+    if args.json:
+        print(json.dumps(summary, indent=2, default=float))
+    else:
+        print(human_angle_summary(sec))
+        print(f"  written to {out}")
+    return 0
+
+
+def _common_angle(args, sweep, sample):
+    """Without --angle-scan: refuse spectra at several field angles; use one shared angle."""
+    import dataclasses
+
+    found = {}
+    for d in sweep:
+        a = d.meta.get("field_angle")
+        if a is not None:
+            found.setdefault(round(float(a), 6), []).append(d.source)
+    if not found:
+        return sample, None
+    if len(found) > 1:
+        raise CLIError("the spectra are at different field angles ("
+                       + "; ".join(f"{a:g} deg: {', '.join(s)}" for a, s in sorted(found.items()))
+                       + "); pass --angle-scan to analyse the angle dependence, or analyse "
+                       "each angle separately")
+    (angle, srcs), = found.items()
+    if len(srcs) < len(sweep):
+        return sample, None
+    if args.angle_given:
+        if abs(sample.angle - angle) > 1e-6:
+            raise CLIError(f"--angle {sample.angle:g} deg disagrees with the field angle "
+                           f"{angle:g} deg of the files ({', '.join(srcs)})")
+        return sample, None
+    return (dataclasses.replace(sample, angle=angle),
+            f"field angle {angle:g} deg taken from the files for the torques")
 
 
 def _mcmc(analysis, out: Path, nsteps: int, seed: int | None):
@@ -198,6 +339,11 @@ def run(args) -> int:
     from ..units import gyromagnetic_ratio_from_g
 
     sample = _sample_from(args)
+    if args.angle_scan:
+        out = prepare_out_dir(args.out, args.overwrite)
+        return _run_angle_scan(args, _read(args), sample, out)
+    if args.meff is not None:
+        raise CLIError("--meff is for --angle-scan; a frequency scan fits M_eff")
     if args.mcmc:
         try:
             from .. import bayes  # noqa: F401
@@ -206,6 +352,7 @@ def run(args) -> int:
                            "installation does not have yet") from None
     out = prepare_out_dir(args.out, args.overwrite)
     sweep = _read(args)
+    sample, angle_note = _common_angle(args, sweep, sample)
     gam = args.gyromagnetic_ratio
     if args.g is not None:
         if gam is not None:
@@ -223,6 +370,8 @@ def run(args) -> int:
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
     summary = summary_dict(analysis, sample)
+    if angle_note:
+        summary["notes"].append(angle_note)
     summary["inputs"] = [str(f) for f in args.files]
     if args.mcmc:
         summary["mcmc"] = _mcmc(analysis, out, args.mcmc_steps, args.seed)
@@ -247,8 +396,10 @@ def _write_tables(analysis, out: Path) -> None:
 
     rows, comb = [], []
     for s in analysis.spectra:
+        phi = s.dataset.meta.get("field_angle")
         for r in s.branches:
             row = {"source": s.source, "frequency (GHz)": s.frequency,
+                   **({} if phi is None else {"field_angle (deg)": phi}),
                    "polarity": int(r.meta["polarity"]),
                    "window_lo (T)": r.meta["window_lo"], "window_hi (T)": r.meta["window_hi"],
                    "n_points_window": r.meta["n_points_window"]}
@@ -260,7 +411,8 @@ def _write_tables(analysis, out: Path) -> None:
             rows.append(row)
         units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
                  "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
-        c = {"source": s.source, "frequency (GHz)": s.frequency}
+        c = {"source": s.source, "frequency (GHz)": s.frequency,
+             **({} if phi is None else {"field_angle (deg)": phi})}
         for k, v in s.combined.items():
             u = units[k]
             c[f"{k} ({u})" if u else k] = v.nominal_value

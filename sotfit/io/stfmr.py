@@ -19,6 +19,11 @@ documented in ``docs/io.md``; in short:
   file holding every frequency), a header entry (``Frequency(GHz):9.0``), the
   file name (``9GHz.lvm``, ``stfmr_9.00GHz_10.00dBm_0.00mA.dat``,
   ``f9GHz``), or the ``frequency`` option. **Power** (dBm) likewise, optional.
+* **Field angle** (in-plane angle phi of the field from the current, deg),
+  optional, likewise from a header entry with a unit (``field_angle_deg: 30``,
+  ``Angle (deg): 30``, ``phi (deg): 30``), the file name (``phi30deg``,
+  ``_30deg_``, ``angle30``) or the ``field_angle`` option; two sources that
+  disagree are an error naming the file.
 * **Repeat**: a trailing ``_N`` in the file name (``9GHz_1.lvm`` -> 1), else 0.
 * **Sweep checks**: the field may jump between the two polarity branches
   (``-0.14 -> 0`` then ``+0.14 -> 0``), but within one branch it must move
@@ -37,7 +42,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +60,7 @@ __all__ = [
     "SUFFIXES",
     "frequency_from_name",
     "power_from_name",
+    "angle_from_name",
     "repeat_from_name",
 ]
 
@@ -75,6 +81,7 @@ _RESERVED = {
     "frequency", "power", "source", "path", "repeat", "segment", "sweep_direction",
     "sweep_direction_positive", "sweep_direction_negative", "field_unit_in_file",
     "voltage_unit_in_file", "units_from", "frequency_from", "sample", "averaged_duplicates", "n_points",
+    "field_angle", "field_angle_from",
 }
 
 _FIELD_NAMES = {"field", "h", "b", "mu0h", "bfield", "hfield", "magneticfield", "appliedfield",
@@ -83,12 +90,22 @@ _VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcv
 _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies"}
 _SAMPLE_NAMES = {"sample", "samplename", "sampleid", "device", "devicename"}
 _POWER_NAMES = {"power", "rfpower", "p", "pow", "rfpow"}
+_ANGLE_NAMES = {"fieldangle", "angle", "phi", "phih", "fieldphi", "inplaneangle",
+                "inplanefieldangle", "anglephi"}
 
 _FREQ_NAME_RE = re.compile(
     r"(?:^|[^0-9a-z.])(?:freq|f)?_?(?P<num>\d+(?:[.p]\d+)?)\s*(?P<unit>ghz|mhz)(?![a-z])", re.I
 )
 _POWER_NAME_RE = re.compile(
     r"(?:^|[^0-9a-z.])(?P<sign>[-+m]?)(?P<num>\d+(?:[.p]\d+)?)\s*dbm(?![a-z])", re.I
+)
+# ``phi30deg``, ``angle-15.5deg``, ``_30deg_``, ``30p5deg``; ``phi30``, ``angle30`` (degrees)
+_ANGLE_UNIT_RE = re.compile(
+    r"(?:^|[^0-9a-z.])(?:(?P<pre>phi|angle|ang)_?(?P<sign>[-m]?))?(?P<num>\d+(?:[.p]\d+)?)\s*"
+    r"(?:deg|degrees?)(?![a-z])", re.I
+)
+_ANGLE_PREFIX_RE = re.compile(
+    r"(?:^|[^0-9a-z.])(?:phi|angle)_?(?P<sign>[-m]?)(?P<num>\d+(?:[.p]\d+)?)(?![0-9a-z.])", re.I
 )
 _REPEAT_NAME_RE = re.compile(r"[_\-\s](?:rep|repeat|run)?(?P<n>\d{1,3})$", re.I)
 
@@ -137,6 +154,31 @@ def power_from_name(name: str) -> float | None:
     if len(found) > 1:
         raise DataError(f"{stem}: the file name holds several powers {sorted(found)} dBm; "
                         "pass power=... to say which")
+    return found.pop() if found else None
+
+
+def angle_from_name(name: str) -> float | None:
+    """In-plane field angle in degrees written in a file name, or ``None``.
+
+    Recognises a number followed by ``deg`` (``_30deg_``, ``30p5deg``, ``phi30deg``,
+    ``angle-15deg``, ``phim15deg``) and a number after ``phi`` or ``angle`` without a unit
+    (``phi30``, ``angle_30``: degrees), as a separate token of the name. A sign is read only
+    after ``phi``/``angle`` (``-`` or ``m``); elsewhere ``-`` separates tokens.
+
+    Raises
+    ------
+    DataError
+        If the name holds two different angles.
+    """
+    stem = Path(name).stem
+    found = set()
+    for rx in (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE):
+        for m in rx.finditer(stem):
+            v = _number(m.group("num"))
+            found.add(-v if m.group("sign") in ("-", "m") else v)
+    if len(found) > 1:
+        raise DataError(f"{Path(name).name}: the file name holds several field angles "
+                        f"{sorted(found)} deg; pass field_angle=... to say which")
     return found.pop() if found else None
 
 
@@ -524,7 +566,7 @@ def _sample(table: Table) -> str:
 def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, power=None,
                field_column=None, voltage_column=None, frequency_column=None,
                power_column=None, frequency_unit=None, allow_duplicates=False,
-               split_sweeps=False) -> Sweep:
+               split_sweeps=False, field_angle=None) -> Sweep:
     """Read ST-FMR spectra V_mix(H) from instrument text files.
 
     Parameters
@@ -546,6 +588,11 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
     power : float or str or sequence, optional
         Rf power in dBm (number or ``'10dBm'``), or one per file; as
         ``frequency``.
+    field_angle : float or str or sequence or mapping, optional
+        In-plane field angle phi from the current (a number in deg, or a string with a unit,
+        ``'30deg'``), one per file, or a mapping from file name (or path as given) to
+        angle. Used when the file gives none; if its header or name gives a different one,
+        that is an error. A mapping key that matches no file is an error.
     field_column, voltage_column, frequency_column, power_column : str or int, optional
         The column, by header name (with or without unit) or 0-based index.
         Without them, columns are found by name (``field``/``H``/``B``;
@@ -580,6 +627,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         two polarity branches were swept in opposite directions, as in a
         ``-0.14 -> 0, +0.14 -> 0`` file), ``sweep_direction_positive`` /
         ``sweep_direction_negative`` (per branch, when present),
+        ``field_angle`` (deg) and ``field_angle_from`` (only if known),
         ``field_unit_in_file``, ``voltage_unit_in_file``, ``units_from``
         (``'header'``, ``'option'`` or ``'lvm layout'``), ``n_points``,
         ``averaged_duplicates`` (when ``allow_duplicates`` merged any), and
@@ -612,17 +660,41 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
              for v in _per_file(frequency, len(files), "frequency")]
     powers = [_option_quantity(v, "power", "dBm", "power")
               for v in _per_file(power, len(files), "power")]
+    angles = [_option_quantity(v, "angle", "deg", "field_angle")
+              for v in _angles_per_file(field_angle, files, paths)]
 
     out: list[Dataset] = []
-    for path, f_opt, p_opt in zip(files, freqs, powers):
+    for path, f_opt, p_opt, a_opt in zip(files, freqs, powers, angles):
         out.extend(_read_one(path, fu, vu, f_opt, p_opt, field_column, voltage_column,
                              frequency_column, power_column, fq_unit, allow_duplicates,
-                             split_sweeps))
+                             split_sweeps, a_opt))
     return Sweep(tuple(out))
 
 
+def _angles_per_file(value, files: list[Path], paths) -> list:
+    """``field_angle`` as one entry per file (a mapping is matched by file name or path)."""
+    if not isinstance(value, Mapping):
+        return _per_file(value, len(files), "field_angle")
+    given = {os.fspath(k): v for k, v in value.items()}
+    out, used = [], set()
+    for f in files:
+        hits = [k for k in given if k in (f.name, str(f), os.fspath(f.resolve()))
+                or Path(k) == f]
+        if len(hits) > 1 and len({str(given[k]) for k in hits}) > 1:
+            raise DataError(f"{f.name}: field_angle gives it twice with different values "
+                            f"({', '.join(f'{k}={given[k]}' for k in hits)})")
+        used.update(hits)
+        out.append(given[hits[0]] if hits else None)
+    unused = [k for k in given if k not in used]
+    if unused:
+        raise DataError(f"field_angle names {unused}, which match none of the files read "
+                        f"({', '.join(f.name for f in files)})")
+    return out
+
+
 def _read_one(path, fu, vu, f_opt, p_opt, field_column, voltage_column, frequency_column,
-              power_column, fq_unit, allow_duplicates, split_sweeps) -> list[Dataset]:
+              power_column, fq_unit, allow_duplicates, split_sweeps,
+              a_opt=None) -> list[Dataset]:
     table = read_table(path)
     name = table.name
     lvm = _is_lvm_layout(table)
@@ -710,6 +782,11 @@ def _read_one(path, fu, vu, f_opt, p_opt, field_column, voltage_column, frequenc
         if level is not None:
             pw = np.full(field_T.size, level[0])
 
+    angle = _file_level(table, a_opt, _ANGLE_NAMES, "angle", angle_from_name, "field_angle",
+                        lenient=True)
+    angle_meta = {} if angle is None else {"field_angle": float(angle[0]),
+                                           "field_angle_from": angle[1]}
+
     repeat = repeat_from_name(name)
     sample = _sample(table)
     header_meta = _header_meta(table)
@@ -739,7 +816,7 @@ def _read_one(path, fu, vu, f_opt, p_opt, field_column, voltage_column, frequenc
                  "source": name, "path": str(table.path), "sample": sample,
                  "repeat": repeat, "segment": k,
                  "field_unit_in_file": f_unit, "voltage_unit_in_file": v_unit,
-                 "units_from": units_from, "frequency_from": f_where},
+                 "units_from": units_from, "frequency_from": f_where, **angle_meta},
                 header_meta))
     return datasets
 

@@ -1,0 +1,146 @@
+"""``sotfit stfmr --angle-scan`` end to end: x-, y- and z-polarised torques from spectra at
+twelve in-plane field angles, made with the numerical linearised-LLG solve of
+tests/test_stfmr_torques.py (an independent route: no closed-form lineshape, AMR from
+(m . x)^2), both field polarities, the angle given in headers, file names and an option."""
+
+import json
+
+import numpy as np
+import pytest
+
+import sotfit as sf
+from sotfit.cli import main
+from sotfit.io.stfmr import angle_from_name
+
+from test_stfmr_torques import ALPHA, DELTA_R, F, GAM, I_RF, MEFF, X, Y, Z, llg_vmix
+
+PLANTED = {"mu0_h_dl_y": 1.5e-4, "mu0_h_dl_x": 0.4e-4, "mu0_h_dl_z": -0.5e-4,
+           "mu0_h_y": -2.0e-4, "mu0_h_x": 0.5e-4, "mu0_h_z": 0.6e-4}  # T at the current peak
+ANGLES = (15.0, 40.0, 65.0, 115.0, 140.0, 160.0, 200.0, 225.0, 250.0, 290.0, 320.0, 340.0)
+NOISE = 0.5  # uV (signals of 20-200 uV)
+
+
+def _vmix(phi, seed):
+    dl = {tuple(Y): PLANTED["mu0_h_dl_y"], tuple(X): PLANTED["mu0_h_dl_x"],
+          tuple(Z): PLANTED["mu0_h_dl_z"]}
+    fl = PLANTED["mu0_h_y"] * Y + PLANTED["mu0_h_x"] * X + PLANTED["mu0_h_z"] * Z
+    hr = sf.models.kittel_inplane(F, meff=MEFF, gyromagnetic_ratio=GAM)
+    w = F * ALPHA / GAM
+    h = np.linspace(hr + 10 * w, -(hr + 10 * w), 601)  # swept from + to -
+    h = h[np.abs(h) > 0.2 * hr]
+    v = llg_vmix(h, phi, meff=MEFF, gamma_ghz_t=GAM, alpha=ALPHA, f_ghz=F, dl=dl, fl=fl,
+                 i_rf_ma=I_RF, delta_r=DELTA_R)
+    return h, v + np.random.default_rng(seed).normal(0, NOISE, v.size)
+
+
+def _write(path, h, v, header=""):
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(header)
+        fh.write("field (T),vmix (uV)\n")
+        for x, y in zip(h, v):
+            fh.write(f"{x:.10g},{y:.8g}\n")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory):
+    """Twelve files; the angle in four spellings, one file needing --field-angle."""
+    d = tmp_path_factory.mktemp("scan")
+    files = []
+    for i, phi in enumerate(ANGLES):
+        h, v = _vmix(phi, seed=100 + i)
+        kind = i % 5
+        if kind == 0:
+            files.append(_write(d / f"dev_{F:g}GHz_{i}.csv", h, v,
+                                f"# field_angle_deg: {phi:g}\n"))
+        elif kind == 1:
+            files.append(_write(d / f"dev_{F:g}GHz_b{i}.csv", h, v, f"# Angle (deg): {phi:g}\n"))
+        elif kind == 2:
+            files.append(_write(d / f"dev_{F:g}GHz_phi{phi:g}deg.csv", h, v))
+        elif kind == 3:
+            files.append(_write(d / f"dev_{F:g}GHz_{phi:g}deg_x.csv", h, v))
+        else:
+            files.append(_write(d / f"dev_{F:g}GHz_angle{phi:g}.csv", h, v))
+    h, v = _vmix(45.0 + 270.0, seed=99)  # the thirteenth: angle only from the option
+    files.append(_write(d / f"dev_{F:g}GHz_noangle.csv", h, v))
+    return files
+
+
+def _run(args, capsys):
+    rc = main(["stfmr", *args])
+    return rc, capsys.readouterr()
+
+
+def test_angle_from_name_spellings():
+    assert angle_from_name("dev_phi30deg.csv") == 30.0
+    assert angle_from_name("x_30deg_9GHz.csv") == 30.0
+    assert angle_from_name("angle30.dat") == 30.0
+    assert angle_from_name("s_phim15p5deg.csv") == -15.5
+    assert angle_from_name("stfmr_9.00GHz_10.00dBm_0.00mA.dat") is None
+    with pytest.raises(sf.DataError, match="several field angles"):
+        angle_from_name("phi30deg_45deg.csv")
+
+
+def test_planted_x_y_z_torques_recovered_through_the_command_line(scan, tmp_path, capsys):
+    out = tmp_path / "out"
+    rc, cap = _run([*scan, "--angle-scan", "--out", str(out), "--irf", f"{I_RF}mA",
+                    "--delta-r", f"{DELTA_R}Ohm", "--meff", f"{MEFF}T",
+                    "--field-angle", "dev_10GHz_noangle.csv=315deg"], capsys)
+    assert rc == 0
+    s = json.loads((out / "summary.json").read_text())["angle"]
+    assert s["torque_units"] == "T" and s["n_points"] == 2 * len(scan)
+    assert s["frequency"]["value"] == F
+    assert sorted(s["field_angles"]["value"]) == sorted(ANGLES + (315.0,))
+    for k, truth in PLANTED.items():
+        q = s["torques"][k]
+        assert q["unit"] == "T" and q["stderr"] > 0
+        # within 2 sigma of the planted value; and the test resolves every component
+        assert abs(q["value"] - truth) < 2 * q["stderr"], (k, q, truth)
+        assert q["stderr"] < 0.25 * abs(truth), k
+    # the amplitude model describes the data (errors of the branch fits are honest)
+    assert s["vs_reduced_chi_square"] < 2 and s["va_reduced_chi_square"] < 2
+    assert (out / "figures" / "angle.png").stat().st_size > 0
+    assert "mu0_h_dl_z" in cap.out and "torque components (T)" in cap.out
+
+    # without I_rf and Delta_R: ratios, M_eff from the resonance field with the given g
+    out2 = tmp_path / "ratios"
+    rc, _ = _run([*scan, "--angle-scan", "--out", str(out2), "--no-figures",
+                  "--gyromagnetic-ratio", f"{GAM}GHz/T",
+                  "--field-angle", "dev_10GHz_noangle.csv=315"], capsys)
+    r = json.loads((out2 / "summary.json").read_text())["angle"]
+    assert r["torque_units"] == "ratio"
+    assert abs(r["mu0_meff"]["value"] - MEFF) < 0.01 * MEFF  # closed form vs LLG: O(W/H)
+    P = PLANTED
+    truth = {"dl_x_over_dl_y": P["mu0_h_dl_x"] / P["mu0_h_dl_y"],
+             "dl_z_over_h_y": P["mu0_h_dl_z"] / P["mu0_h_y"],
+             "dl_y_over_h_y": P["mu0_h_dl_y"] / P["mu0_h_y"],
+             "h_x_over_h_y": P["mu0_h_x"] / P["mu0_h_y"],
+             "h_z_over_dl_y": P["mu0_h_z"] / P["mu0_h_dl_y"]}
+    for k, t in truth.items():
+        q = r["torques"][k]
+        assert q["unit"] == "" and abs(q["value"] - t) < 2 * q["stderr"], (k, q, t)
+
+
+def test_bad_angle_scans_name_the_files(scan, tmp_path, capsys):
+    some = scan[:4]
+    # missing angle
+    rc, cap = _run([*some, scan[-1], "--angle-scan", "--out", str(tmp_path / "a")], capsys)
+    assert rc != 0 and "no field angle" in cap.err and "dev_10GHz_noangle.csv" in cap.err
+    # the option contradicts the header
+    rc, cap = _run([scan[0], "--angle-scan", "--out", str(tmp_path / "b"), "--field-angle",
+                    f"{scan[0].rsplit('/', 1)[-1]}=20"], capsys)
+    assert rc != 0 and "dev_10GHz_0.csv" in cap.err and "gives 15 deg" in cap.err
+    # one angle only (the same file twice under two names)
+    d = tmp_path / "one"
+    d.mkdir()
+    h, v = _vmix(40.0, 1)
+    one = [_write(d / "a_10GHz_phi40deg.csv", h, v), _write(d / "b_10GHz_phi40deg.csv", h, v)]
+    rc, cap = _run([*one, "--angle-scan", "--out", str(tmp_path / "c")], capsys)
+    assert rc != 0 and "one field angle, 40 deg" in cap.err and "b_10GHz_phi40deg.csv" in cap.err
+    # mixed frequencies
+    other = _write(d / "c_12GHz_phi65deg.csv", h, v)
+    rc, cap = _run([*some, other, "--angle-scan", "--out", str(tmp_path / "e")], capsys)
+    assert rc != 0 and "different frequencies" in cap.err and "c_12GHz_phi65deg.csv" in cap.err
+    # several angles without --angle-scan: refused, not averaged
+    rc, cap = _run([*some, "--out", str(tmp_path / "f")], capsys)
+    assert rc != 0 and "--angle-scan" in cap.err and "dev_10GHz_phi65deg.csv" in cap.err
