@@ -144,3 +144,30 @@ def test_bad_angle_scans_name_the_files(scan, tmp_path, capsys):
     # several angles without --angle-scan: refused, not averaged
     rc, cap = _run([*some, "--out", str(tmp_path / "f")], capsys)
     assert rc != 0 and "--angle-scan" in cap.err and "dev_10GHz_phi65deg.csv" in cap.err
+
+
+def test_reader_takes_the_angle_from_header_name_or_mapping(tmp_path):
+    h, v = np.linspace(-0.2, 0.2, 41), np.linspace(0.0, 1.0, 41)
+    a = _write(tmp_path / "a_9GHz.csv", h, v, "# Angle (deg): 60\n")
+    b = _write(tmp_path / "b_9GHz.csv", h, v, "# angle: 60\n")  # no unit: not guessed
+    c = _write(tmp_path / "c_9GHz_phi30deg.csv", h, v)
+    with pytest.warns(UserWarning, match="'angle' = '60' has no unit"):
+        sw = sf.io.read_stfmr([a, b, c], field_angle={"b_9GHz.csv": f"{np.pi / 2}rad"})
+    got = [d.meta.get("field_angle") for d in sw]
+    assert got == [60.0, pytest.approx(90.0), 30.0]
+    assert sw[0].meta["field_angle_from"] == "header entry 'Angle (deg)'"
+    assert sw[2].meta["field_angle_from"] == "file name"
+    with pytest.raises(sf.DataError, match="match none of the files"):
+        sf.io.read_stfmr([a], field_angle={"zz.csv": 10})
+    with pytest.raises(sf.DataError, match="c_9GHz_phi30deg.csv: the file name gives 30 deg"):
+        sf.io.read_stfmr([c], field_angle=[31.0])
+
+
+def test_frequency_scan_uses_the_one_angle_the_files_share(tmp_path, capsys):
+    h, v = _vmix(40.0, 3)
+    files = [_write(tmp_path / f"{k}_10GHz_phi40deg.csv", h, v) for k in "ab"]
+    rc, _ = _run([*files, "--out", str(tmp_path / "o"), "--no-figures"], capsys)
+    s = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert rc == 0 and "field angle 40 deg taken from the files for the torques" in s["notes"]
+    rc, cap = _run([*files, "--out", str(tmp_path / "p"), "--angle", "45deg"], capsys)
+    assert rc != 0 and "disagrees with the field angle 40 deg" in cap.err
