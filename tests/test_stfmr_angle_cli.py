@@ -130,6 +130,10 @@ def test_bad_angle_scans_name_the_files(scan, tmp_path, capsys):
     rc, cap = _run([scan[0], "--angle-scan", "--out", str(tmp_path / "b"), "--field-angle",
                     f"{scan[0].rsplit('/', 1)[-1]}=20"], capsys)
     assert rc != 0 and "dev_10GHz_0.csv" in cap.err and "gives 15 deg" in cap.err
+    # the option gives one file two different angles
+    rc, cap = _run([scan[2], "--angle-scan", "--out", str(tmp_path / "b2"), "--field-angle",
+                    "x.csv=20", "--field-angle", "x.csv=30"], capsys)
+    assert rc != 0 and "gives x.csv twice with different values" in cap.err
     # one angle only (the same file twice under two names)
     d = tmp_path / "one"
     d.mkdir()

@@ -756,7 +756,7 @@ class AngleAnalysis:
         Where ``meff`` came from.
     points : list of dict
         ``source``, ``polarity``, ``field_angle`` (deg, of the spectrum), ``angle`` (deg, of
-        the magnetisation: +180 for the - branch), ``vs``, ``va`` (uV, as fitted).
+        the magnetisation in [0, 360): +180 for the - branch), ``vs``, ``va`` (uV, as fitted).
     notes : tuple of str
     """
 
@@ -786,7 +786,7 @@ def _angle_points(fits: Sequence[SpectrumFit], angle_key: str) -> list[dict]:
         for r in s.branches:
             pol = int(r.meta["polarity"])
             pts.append({"source": s.source, "polarity": pol, "field_angle": float(phi),
-                        "angle": float(phi) + (0.0 if pol > 0 else 180.0),
+                        "angle": float(np.mod(float(phi) + (0.0 if pol > 0 else 180.0), 360.0)),
                         "vs": r["vs"], "va": r["va"]})
     return pts
 

@@ -28,7 +28,8 @@ SAMPLE_OPTIONS = {
     "width": ("length", None, "device width, e.g. 10um"),
     "rho": ("resistivity", None, "resistivity of the spin-source layer, e.g. 20uOhmcm"),
     "rho_fm": ("resistivity", None, "resistivity of the ferromagnet, e.g. 40uOhmcm"),
-    "angle": ("angle", "deg", "in-plane field angle from the current (default 45deg)"),
+    "angle": ("angle", "deg", "in-plane field angle from the current (default: the one angle "
+                                 "all files carry, else 45deg)"),
     "irf": ("current", None, "rf current amplitude, peak unless --irf-is rms, e.g. 2.5mA"),
     "delta_r": ("resistance", None, "AMR Delta R = R_parallel - R_perp, e.g. 0.3Ohm"),
     "current_fraction": ("dimensionless", "", "fraction of the current in the spin-source "
@@ -196,7 +197,7 @@ def human_angle_summary(sec: dict) -> str:
              f"({angles[0]:g}..{angles[-1]:g} deg)"
              + (f", {len(sec['failures'])} left out" if sec["failures"] else "")]
     lines.append(f"    {'mu0_meff':>24s} = {_fmt(sec['mu0_meff'])} ({sec['mu0_meff_from']})")
-    lines.append(f"  amplitudes (V_s, V_a = sin 2phi [c_y cos phi + c_x sin phi + c_z]):")
+    lines.append("  amplitudes (V_s, V_a = sin 2phi [c_y cos phi + c_x sin phi + c_z]):")
     for k, q in sec["amplitudes"].items():
         lines.append(f"    {k:>24s} = {_fmt(q)}")
     lines.append("  torque components" + (" (T):" if sec["torque_units"] == "T"

@@ -130,14 +130,18 @@ def plot_overview(analysis, spectrum: int = 0, path=None, overwrite: bool = Fals
 
 
 def plot_angle(vs_fit, va_fit, path=None, overwrite: bool = False):
-    """V_s(phi) and V_a(phi) with their fits (``stfmr_angle_vs`` / ``stfmr_angle_va`` results)."""
+    """V_s(phi) and V_a(phi) with their fits (``stfmr_angle_vs`` / ``stfmr_angle_va`` results).
+
+    The points are at the in-plane direction of the magnetisation (deg): the field angle phi
+    for a + branch, phi + 180 deg for a - branch (:func:`sotfit.analysis.stfmr.fit_angle_dependence`).
+    """
     fig, ax = plt.subplots(figsize=(4.8, 3.6))
     pp = np.linspace(0, 360, 721)
     for r, color, label in ((vs_fit, "tab:red", "V_s"), (va_fit, "tab:blue", "V_a")):
         d = r.datasets[0]
         ax.errorbar(d.x, d.y, d.yerr, fmt="o", ms=3, color=color, label=label)
         ax.plot(pp, r.evaluate(pp), "-", color=color)
-    ax.set_xlabel("field angle phi (deg)")
+    ax.set_xlabel("in-plane angle of m (deg): phi for +H, phi + 180 for -H")
     ax.set_ylabel("amplitude (uV)")
     ax.legend(fontsize=7)
     fig.tight_layout()
