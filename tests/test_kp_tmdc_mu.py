@@ -59,7 +59,7 @@ def test_orders_of_magnitude_as_stated_in_seed000(feats):
     damping-like torque 'enhanced by up to three orders of magnitude in n-doped MoSe2' and the
     field-like 'an order of magnitude larger than ... WSe2' (abstract); field-like torques 'at
     least three orders of magnitudes larger' than the 1e-7 meV/nm^2 of WSe2/CoFeB. Values here
-    (n-doped peaks, lambda_R = 1 meV): ratios 3.3e3 and 9.6; MoSe2 tau_FL 3.9e-3, tau_DL 4.0e-4;
+    (n-doped peaks, lambda_R = 1 meV): ratios 3.3e3 and 9.7; MoSe2 tau_FL 3.9e-3, tau_DL 4.0e-4;
     MoSe2/WSe2 1.4e3 (DL) and 4.1 (FL, docs/kp.md)."""
     w, m = f(feats, "WSe2", 0, 1), f(feats, "MoSe2", 0, 1)
     for ft in (w, m):

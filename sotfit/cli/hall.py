@@ -1,4 +1,4 @@
-"""``sotfit hall``: harmonic Hall analysis of lock-in tables.
+r"""``sotfit hall``: harmonic Hall analysis of lock-in tables.
 
 Example::
 

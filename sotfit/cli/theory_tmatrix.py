@@ -8,8 +8,9 @@ Seed 002_acb2a8e60c4cb8a9.txt; see ``docs/tmatrix.md``. Examples::
         --sweep angle=1deg:179deg:90 --out fig4a
     sotfit theory tmatrix --sweep energy=0meV:20meV:100 --sweep angle=1deg:179deg:50 --out map
 
-Negative values need the ``=`` form: ``--fermi-energy=-2meV``. Writes ``efficiencies.csv`` (one row per point, units in the headers), ``summary.json``
-(parameters and ranges with units) and figures.
+Negative values need the ``=`` form: ``--fermi-energy=-2meV``. Writes ``efficiencies.csv``
+(one row per point, units in the headers), ``summary.json`` (parameters and ranges with units)
+and figures.
 """
 
 from __future__ import annotations
