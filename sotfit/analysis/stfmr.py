@@ -388,6 +388,43 @@ class STFMRAnalysis:
         return ResultTable(tuple(r for s in self.spectra for r in s.branches))
 
 
+def fit_spectra(datasets: Sequence[Dataset], *, model=None, window_widths: float = 6.0,
+                on_error: str = "raise", progress=None):
+    """Fit every spectrum (both branches) with :func:`fit_spectrum`.
+
+    Parameters
+    ----------
+    datasets : sequence of Dataset
+    model, window_widths
+        As for :func:`fit_spectrum`.
+    on_error : {'raise', 'skip'}
+        Whether a spectrum that cannot be fitted stops everything or is recorded and left out.
+    progress : callable, optional
+        ``progress(done, total)`` after each spectrum.
+
+    Returns
+    -------
+    fits : list of SpectrumFit
+    failures : list of (source, message)
+    notes : list of str
+        Every spectrum's notes, prefixed by its source.
+    """
+    fits, failures = [], []
+    for n, d in enumerate(datasets):
+        try:
+            fits.append(fit_spectrum(d, model=model, window_widths=window_widths))
+        except STFMRError as exc:
+            if on_error != "skip":
+                raise
+            failures.append((d.source, str(exc)))
+        if progress:
+            progress(n + 1, len(datasets))
+    if not fits:
+        raise STFMRError("no spectrum could be fitted: " + "; ".join(m for _, m in failures))
+    notes = [f"{s.source}: {n}" for s in fits for n in s.notes]
+    return fits, failures, notes
+
+
 def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                   gyromagnetic_ratio: float | None = None, free_hk: bool = False,
                   model: ModelSpec | None = None, window_widths: float = 6.0,
@@ -430,19 +467,8 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
     datasets = list(data)
     if not datasets:
         raise STFMRError("no spectra given")
-    fits, failures = [], []
-    for n, d in enumerate(datasets):
-        try:
-            fits.append(fit_spectrum(d, model=model, window_widths=window_widths))
-        except STFMRError as exc:
-            if on_error != "skip":
-                raise
-            failures.append((d.source, str(exc)))
-        if progress:
-            progress(n + 1, len(datasets))
-    if not fits:
-        raise STFMRError("no spectrum could be fitted: " + "; ".join(m for _, m in failures))
-    notes = [f"{s.source}: {n}" for s in fits for n in s.notes]
+    fits, failures, notes = fit_spectra(datasets, model=model, window_widths=window_widths,
+                                        on_error=on_error, progress=progress)
     nfreq = len({round(s.frequency, 9) for s in fits})
     kit = lw = None
     seq: dict[str, Any] = {}
@@ -912,19 +938,8 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
             f"angle scan: all {len(datasets)} spectra are at one field angle, {a:g} deg "
             f"({', '.join(srcs)}); the torque components need spectra at several angles "
             "(about 8-12 spread over 0-360 deg)")
-    fits, failures = [], []
-    for n, d in enumerate(datasets):
-        try:
-            fits.append(fit_spectrum(d, model=model, window_widths=window_widths))
-        except STFMRError as exc:
-            if on_error != "skip":
-                raise
-            failures.append((d.source, str(exc)))
-        if progress:
-            progress(n + 1, len(datasets))
-    if not fits:
-        raise STFMRError("no spectrum could be fitted: " + "; ".join(m for _, m in failures))
-    notes = [f"{s.source}: {n}" for s in fits for n in s.notes]
+    fits, failures, notes = fit_spectra(datasets, model=model, window_widths=window_widths,
+                                        on_error=on_error, progress=progress)
     from .stfmr_torques import weighted_mean
 
     if meff is None:

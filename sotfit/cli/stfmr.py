@@ -209,12 +209,25 @@ def human_angle_summary(sec: dict) -> str:
     return "\n".join(lines)
 
 
+def _gamma_and_lineshape(args):
+    """gamma/2pi (GHz/T, or None) from --g or --gyromagnetic-ratio, and the lineshape model."""
+    from ..models import MODELS
+    from ..units import gyromagnetic_ratio_from_g
+
+    gam = args.gyromagnetic_ratio
+    if args.g is not None:
+        if gam is not None:
+            raise CLIError("give --g or --gyromagnetic-ratio, not both")
+        gam = gyromagnetic_ratio_from_g(args.g)
+    model = {"mixing": None, "derivative": MODELS["stfmr_derivative"],
+             "two": MODELS["stfmr_two_resonances"]}[args.lineshape]
+    return gam, model
+
+
 def _run_angle_scan(args, sweep, sample, out: Path) -> int:
     from ..analysis.stfmr import analyse_angle_scan, angle_summary_dict
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
-    from ..models import MODELS
-    from ..units import gyromagnetic_ratio_from_g
 
     for opt in ("mcmc", "no_global", "free_hk"):
         if getattr(args, opt):
@@ -224,13 +237,7 @@ def _run_angle_scan(args, sweep, sample, out: Path) -> int:
     if args.angle is not None:
         raise CLIError("--angle is the one field angle of a frequency scan; in an angle scan "
                        "each file has its own (header, file name or --field-angle)")
-    gam = args.gyromagnetic_ratio
-    if args.g is not None:
-        if gam is not None:
-            raise CLIError("give --g or --gyromagnetic-ratio, not both")
-        gam = gyromagnetic_ratio_from_g(args.g)
-    model = {"mixing": None, "derivative": MODELS["stfmr_derivative"],
-             "two": MODELS["stfmr_two_resonances"]}[args.lineshape]
+    gam, model = _gamma_and_lineshape(args)
     i_rf = sample.i_peak if sample.i_rf is not None else None
     progress = Progress("fitting spectra") if len(sweep) > 3 else None
     try:
@@ -336,8 +343,6 @@ def run(args) -> int:
     from ..analysis.stfmr import analyse_stfmr, summary_dict
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
-    from ..models import MODELS
-    from ..units import gyromagnetic_ratio_from_g
 
     sample = _sample_from(args)
     if args.angle_scan:
@@ -354,13 +359,7 @@ def run(args) -> int:
     out = prepare_out_dir(args.out, args.overwrite)
     sweep = _read(args)
     sample, angle_note = _common_angle(args, sweep, sample)
-    gam = args.gyromagnetic_ratio
-    if args.g is not None:
-        if gam is not None:
-            raise CLIError("give --g or --gyromagnetic-ratio, not both")
-        gam = gyromagnetic_ratio_from_g(args.g)
-    model = {"mixing": None, "derivative": MODELS["stfmr_derivative"],
-             "two": MODELS["stfmr_two_resonances"]}[args.lineshape]
+    gam, model = _gamma_and_lineshape(args)
     progress = Progress("fitting spectra") if len(sweep) > 3 else None
     try:
         analysis = analyse_stfmr(sweep, geometry=args.geometry, gyromagnetic_ratio=gam,
