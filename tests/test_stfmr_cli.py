@@ -150,20 +150,7 @@ def test_missing_frequency_and_no_resonance_are_clear_errors(tmp_path, capsys):
     assert rc == 2 and "nofreq.csv" in err and "frequency" in err.lower()
 
 
-def test_mcmc_without_bayes_is_a_clear_error(files, tmp_path, capsys):
-    try:
-        import sotfit.bayes  # noqa: F401
-        pytest.skip("sotfit.bayes is available; --mcmc is exercised elsewhere")
-    except ImportError:
-        pass
-    out = tmp_path / "m"
-    rc = main(["stfmr", *files, "--out", str(out), "--mcmc"])
-    assert rc == 2 and "sotfit.bayes" in capsys.readouterr().err
-    assert not out.exists()
-
-
-def test_mcmc_samples_the_global_fit_when_bayes_is_available(tmp_path):
-    pytest.importorskip("sotfit.bayes")
+def test_mcmc_samples_the_global_fit(tmp_path):
     paths = []
     for i, f in enumerate((6, 9, 12)):
         d = spectrum(float(f), seed=i, n=121)

@@ -310,11 +310,7 @@ def _mcmc(analysis, out: Path, nsteps: int, seed: int | None):
     Returns the shared parameters as posterior medians with 16/84 percentiles.
     """
     # --- MCMC: posterior sampling of the global fit through sotfit.bayes.sample -----------
-    try:
-        from .. import bayes  # type: ignore[attr-defined]
-    except ImportError:
-        raise CLIError("--mcmc needs sotfit.bayes (posterior sampling), which this "
-                       "installation does not have yet") from None
+    from .. import bayes
     glob = analysis.global_fit
     if glob is None:
         raise CLIError("--mcmc samples the global fit, which was not run (need at least two "
@@ -350,12 +346,6 @@ def run(args) -> int:
         return _run_angle_scan(args, _read(args), sample, out)
     if args.meff is not None:
         raise CLIError("--meff is for --angle-scan; a frequency scan fits M_eff")
-    if args.mcmc:
-        try:
-            from .. import bayes  # noqa: F401
-        except ImportError:
-            raise CLIError("--mcmc needs sotfit.bayes (posterior sampling), which this "
-                           "installation does not have yet") from None
     out = prepare_out_dir(args.out, args.overwrite)
     sweep = _read(args)
     sample, angle_note = _common_angle(args, sweep, sample)
