@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 from sotfit.analysis.stfmr import analyse_stfmr
+from sotfit.io import read_stfmr
 from sotfit.models.magnetization import resonance_field_inplane
-
-read_stfmr = pytest.importorskip("sotfit.io").__dict__.get("read_stfmr")
 
 # reader options: the unlabelled files have no units in their header (README of the data)
 OPTIONS = {"stfmr_cofe_pt/CoFe-Pt_102521a_dev11": {},
@@ -20,8 +19,6 @@ FOLDERS = list(OPTIONS)
 
 @pytest.fixture(scope="module")
 def analyses(real_data):
-    if read_stfmr is None:
-        pytest.skip("sotfit.io.read_stfmr is not available in this tree")
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
