@@ -606,7 +606,9 @@ def _curvature_terms(groups, r1fits, sin_th):
     if len(states) == 2:
         r_ahe = 0.5 * (mean([c0[k] for k in c0 if k[1] == 1]) - mean([c0[k] for k in c0 if k[1] == -1]))
     else:
-        r_ahe = abs(mean(list(c0.values())))
+        m = mean(list(c0.values()))
+        # |m| without uncertainties' deprecated __abs__: flip the sign of the whole value
+        r_ahe = -m if getattr(m, "nominal_value", m) < 0 else m
     return r_ahe, mean(list(c2.values()))
 
 def _wmean(values, tag):
