@@ -122,6 +122,22 @@ def _number(text: str) -> float:
     return float(text.replace("p", ".").replace("P", "."))
 
 
+def _one_from_name(name: str, stem: str, patterns, value, what: str, unit: str, option: str):
+    """The one quantity ``value(match)`` that ``patterns`` find in ``stem``, or ``None``;
+    a :class:`DataError` naming the file when the name holds two different ones."""
+    found = {value(m) for rx in patterns for m in rx.finditer(stem)}
+    if len(found) > 1:
+        raise DataError(f"{Path(name).name}: the file name holds several {what} "
+                        f"{sorted(found)} {unit}; pass {option}=... to say which")
+    return found.pop() if found else None
+
+
+def _signed(m) -> float:
+    """The number of a match, negative after a ``-`` or ``m`` sign."""
+    v = _number(m.group("num"))
+    return -v if m.group("sign") in ("-", "m") else v
+
+
 def frequency_from_name(name: str) -> float | None:
     """Frequency in GHz written in a file name, or ``None``.
 
@@ -133,28 +149,17 @@ def frequency_from_name(name: str) -> float | None:
     DataError
         If the name holds two different frequencies.
     """
-    stem = Path(name).name
-    found = set()
-    for m in _FREQ_NAME_RE.finditer(stem):
-        v = _number(m.group("num"))
-        found.add(round(v * (1e-3 if m.group("unit").lower() == "mhz" else 1.0), 12))
-    if len(found) > 1:
-        raise DataError(f"{stem}: the file name holds several frequencies {sorted(found)} GHz; "
-                        "pass frequency=... to say which")
-    return found.pop() if found else None
+    def ghz(m):
+        return round(_number(m.group("num")) * (1e-3 if m.group("unit").lower() == "mhz" else 1.0), 12)
+
+    return _one_from_name(name, Path(name).name, (_FREQ_NAME_RE,), ghz, "frequencies", "GHz",
+                          "frequency")
 
 
 def power_from_name(name: str) -> float | None:
     """Rf power in dBm written in a file name (``10.00dBm``, ``-5dBm``, ``m5dBm``), or ``None``."""
-    stem = Path(name).name
-    found = set()
-    for m in _POWER_NAME_RE.finditer(stem):
-        v = _number(m.group("num"))
-        found.add(-v if m.group("sign") in ("-", "m") else v)
-    if len(found) > 1:
-        raise DataError(f"{stem}: the file name holds several powers {sorted(found)} dBm; "
-                        "pass power=... to say which")
-    return found.pop() if found else None
+    return _one_from_name(name, Path(name).name, (_POWER_NAME_RE,), _signed, "powers", "dBm",
+                          "power")
 
 
 def angle_from_name(name: str) -> float | None:
@@ -170,16 +175,8 @@ def angle_from_name(name: str) -> float | None:
     DataError
         If the name holds two different angles.
     """
-    stem = Path(name).stem
-    found = set()
-    for rx in (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE):
-        for m in rx.finditer(stem):
-            v = _number(m.group("num"))
-            found.add(-v if m.group("sign") in ("-", "m") else v)
-    if len(found) > 1:
-        raise DataError(f"{Path(name).name}: the file name holds several field angles "
-                        f"{sorted(found)} deg; pass field_angle=... to say which")
-    return found.pop() if found else None
+    return _one_from_name(name, Path(name).stem, (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE), _signed,
+                          "field angles", "deg", "field_angle")
 
 
 def repeat_from_name(name: str) -> int:
