@@ -259,19 +259,7 @@ def _run_angle_scan(args, sweep, sample, out: Path) -> int:
     if sample.delta_r is not None:
         summary.setdefault("sample", {})["delta_r"] = {"value": float(sample.delta_r),
                                                        "stderr": None, "unit": "Ohm"}
-    _write_tables(res, out)
-    write_json(summary, out / "summary.json")
-    if not args.no_figures:
-        from ..plot.stfmr import plot_angle
-
-        (out / "figures").mkdir(exist_ok=True)
-        plot_angle(res.vs_fit, res.va_fit, out / "figures" / "angle.png")
-    if args.json:
-        print(json.dumps(summary, indent=2, default=float))
-    else:
-        print(human_angle_summary(sec))
-        print(f"  written to {out}")
-    return 0
+    return _finish(args, out, res, summary, human_angle_summary(sec), _angle_figure)
 
 
 def _common_angle(args, sweep, sample):
@@ -367,16 +355,29 @@ def run(args) -> int:
         summary["mcmc"] = _mcmc(analysis, out, args.mcmc_steps, args.seed)
         if not summary["mcmc"]["converged"]:
             summary["notes"].append("MCMC: " + summary["mcmc"]["message"])
+    return _finish(args, out, analysis, summary, human_summary(summary), _figures)
+
+
+def _finish(args, out: Path, analysis, summary: dict, human: str, figures) -> int:
+    """Write the tables, summary.json and (unless --no-figures) the figures; print the summary
+    (JSON with --json, else the human text)."""
     _write_tables(analysis, out)
     write_json(summary, out / "summary.json")
     if not args.no_figures:
-        _figures(analysis, out)
+        figures(analysis, out)
     if args.json:
         print(json.dumps(summary, indent=2, default=float))
     else:
-        print(human_summary(summary))
+        print(human)
         print(f"  written to {out}")
     return 0
+
+
+def _angle_figure(res, out: Path) -> None:
+    from ..plot.stfmr import plot_angle
+
+    (out / "figures").mkdir(exist_ok=True)
+    plot_angle(res.vs_fit, res.va_fit, out / "figures" / "angle.png")
 
 
 def _write_tables(analysis, out: Path) -> None:
