@@ -310,9 +310,27 @@ def sharvin_conductance(carrier_density, spins=2):
     float or ndarray
         G_Sh in 1e13 Ohm^-1 m^-2.
     """
+    return sharvin_conductance_kf(fermi_wavevector(carrier_density), spins)
+
+
+def sharvin_conductance_kf(k_fermi, spins=2):
+    """Sharvin conductance per area from the Fermi wave number: ``spins (e^2/h) k_F^2 / (4 pi)``.
+
+    Parameters
+    ----------
+    k_fermi : float or array_like
+        Fermi wave number in 1/nm.
+    spins : {1, 2}
+        Number of spin channels counted (see :func:`sharvin_conductance`).
+
+    Returns
+    -------
+    float or ndarray
+        G_Sh in 1e13 Ohm^-1 m^-2.
+    """
     if spins not in (1, 2):
         raise ModelError(f"spins must be 1 or 2, got {spins!r}")
-    kf = fermi_wavevector(carrier_density) * 1e9  # m^-1
+    kf = np.asarray(k_fermi, dtype=float) * 1e9  # m^-1
     h = 2.0 * np.pi * HBAR
     return spins * E_CHARGE**2 / h * kf**2 / (4.0 * np.pi) / 1e13
 

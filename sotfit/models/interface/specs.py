@@ -13,8 +13,9 @@ import math
 
 import numpy as np
 
+from ..drift_diffusion import sharvin_conductance_kf
 from ..spec import ModelError, ModelSpec, Param
-from .barrier_tb import E2_OVER_H, mixing_conductance_tb, to_house_mixing
+from .barrier_tb import mixing_conductance_tb, to_house_mixing
 from .delta_barrier import DeltaInputError, mixing_conductance_delta
 
 __all__ = ["barrier_mixing_complex", "delta_mixing_complex", "interface_barrier_g",
@@ -125,7 +126,7 @@ def delta_mixing_complex(u_ex, u0=0.5, u_R=0.0, k_fermi=10.0, theta_m=0.0, phi_m
         raise DeltaInputError(f"k_fermi (Fermi wave number, 1/nm) must be positive; got {k_fermi}")
     th, ph = math.radians(theta_m), math.radians(phi_m)
     m = (math.sin(th) * math.cos(ph), math.sin(th) * math.sin(ph), math.cos(th))
-    g_sh = E2_OVER_H * (k_fermi * 1e9) ** 2 / (4 * math.pi) / 1e13
+    g_sh = sharvin_conductance_kf(k_fermi, spins=1)  # per spin: G is defined with e^2/h
     u = np.asarray(u_ex, dtype=float)
     out = np.array([mixing_conductance_delta(u0, v, u_R, m, "ir", n_theta, n_phi)
                     for v in u.ravel()], dtype=complex).reshape(u.shape)
