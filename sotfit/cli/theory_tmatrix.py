@@ -152,7 +152,9 @@ def run(args) -> int:
                        "alpha*p_F or the Fermi energy above a band edge); lower --density or --u")
     out = prepare_out_dir(args.out, args.overwrite)
     kj = res["K_J"]
-    csc = 2 * 1.602176634e-19 * args.velocity * kj  # -2 e v K_J with e < 0
+    from ..models.tmatrix.core import charge_to_spin_efficiency
+
+    csc = charge_to_spin_efficiency(kj, args.velocity)  # -2 e v K_J with e < 0
     rows = []
     comps = [("x", "x"), ("x", "y"), ("y", "x"), ("y", "y"), ("z", "x"), ("z", "y")]
     for i, e in enumerate(energies):
