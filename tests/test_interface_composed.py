@@ -37,6 +37,15 @@ def test_registered_and_consistent_with_drift_diffusion():
         interface_barrier_efficiency(T, torque=0.5)
 
 
+def _dl_fl_series(t, rng, err=0.01, **kw):
+    """DL and FL efficiency series (1e5 Ohm^-1 m^-1) from seed 003 eqs. (1)-(2) with Gaussian
+    noise ``err``, tagged with the 'torque' input of the composed models."""
+    return [Dataset(t, xi_e_dl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
+                    meta={"torque": 0, "source": "dl"}),
+            Dataset(t, xi_e_fl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
+                    meta={"torque": 1, "source": "fl"})]
+
+
 def test_fit_thickness_series_for_delta_barrier_parameters():
     """DL and FL series made from the collinear closed form (independent route) with noise."""
     rng = np.random.default_rng(2)
@@ -47,11 +56,7 @@ def test_fit_thickness_series_for_delta_barrier_parameters():
     t = np.linspace(2, 80, 16)
     kw = dict(spin_hall_conductivity=sigma, spin_diffusion_length=lam, resistivity=rho,
               re_g_mix=g.real, im_g_mix=g.imag)
-    err = 0.01
-    data = [Dataset(t, xi_e_dl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
-                    meta={"torque": 0, "source": "dl"}),
-            Dataset(t, xi_e_fl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
-                    meta={"torque": 1, "source": "fl"})]
+    data = _dl_fl_series(t, rng, **kw)
     model = interface_delta_efficiency.with_defaults(
         resistivity=rho, k_fermi=kf, u0=0.3, u_ex=1.0, spin_diffusion_length=15.0,
         spin_hall_conductivity=1.5)
@@ -109,11 +114,7 @@ def test_posterior_of_barrier_parameters_from_thickness_series():
     t = np.linspace(2, 80, 14)
     kw = dict(spin_hall_conductivity=2.0, spin_diffusion_length=20.0, resistivity=350.0,
               re_g_mix=g.real, im_g_mix=g.imag)
-    err = 0.01
-    data = [Dataset(t, xi_e_dl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
-                    meta={"torque": 0, "source": "dl"}),
-            Dataset(t, xi_e_fl(t, **kw) + rng.normal(0, err, t.size), np.full(t.size, err),
-                    meta={"torque": 1, "source": "fl"})]
+    data = _dl_fl_series(t, rng, **kw)
     model = interface_barrier_efficiency.with_defaults(
         resistivity=350.0, delta_t=0.3, J=0.2, spin_diffusion_length=15.0,
         spin_hall_conductivity=1.5)
