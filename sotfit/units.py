@@ -89,6 +89,8 @@ _TABLES: dict[str, dict[str, float]] = {
     "electric_field": {"V/m": 1.0, "kV/m": 1e3, "V/cm": 100.0, "mV/nm": 1e6, "V/um": 1e6},
     "energy": {"eV": 1.0, "meV": 1e-3, "J": 1.0 / _c.e},
     "time": {"ps": 1.0, "fs": 1e-3, "ns": 1e3, "s": 1e12},
+    "rashba": {"eVnm": 1.0, "eVm": 1e9, "meVnm": 1e-3, "eVAng": 0.1, "meVAng": 1e-4},
+    "areal_density": {"/nm2": 1.0, "/m2": 1e-18, "/cm2": 1e-14, "/um2": 1e-6},
     "angle": {"deg": 1.0, "rad": 180.0 / math.pi},
     "power": {"dBm": 1.0},
     "dimensionless": {"": 1.0, "1": 1.0, "%": 0.01},
@@ -100,6 +102,7 @@ HOUSE: dict[str, str] = {
     "voltage": "uV", "current": "mA", "resistance": "Ohm", "resistivity": "uOhm cm",
     "mixing_conductance": "1e13 Ohm^-1 m^-2", "conductivity": "1e5 Ohm^-1 m^-1",
     "electric_field": "V/m", "energy": "eV", "time": "ps", "angle": "deg",
+    "rashba": "eV nm", "areal_density": "nm^-2",
     "power": "dBm", "dimensionless": "",
 }
 
@@ -115,6 +118,9 @@ _ALIASES = {
     "uohmcm": "uOhmcm", "microohmcm": "uOhmcm", "ohmm": "Ohmm", "ohmcm": "Ohmcm",
     "ev": "eV", "mev": "meV", "degree": "deg", "degrees": "deg", "°": "deg",
     "radian": "rad", "radians": "rad", "dbm": "dBm",
+    "evnm": "eVnm", "evm": "eVm", "mevnm": "meVnm", "eva": "eVAng", "evå": "eVAng",
+    "evang": "eVAng", "meva": "meVAng", "mevå": "meVAng", "mevang": "meVAng",
+    "nm-2": "/nm2", "m-2": "/m2", "cm-2": "/cm2", "um-2": "/um2",
 }
 
 _DIMENSION_OF: dict[str, str] = {}

@@ -60,3 +60,15 @@ def test_free_electron_gyromagnetic_ratio():
     g = units.g_from_gyromagnetic_ratio(units.GAMMA_FREE_ELECTRON)
     assert g == pytest.approx(2.00231930436, rel=1e-9)
     assert math.isclose(units.gyromagnetic_ratio_from_g(g), units.GAMMA_FREE_ELECTRON)
+
+
+def test_rashba_and_areal_density_units_follow_their_definitions():
+    """1 eV m = 1e9 eV nm, 1 Angstrom = 0.1 nm; 1 cm^-2 = 1e-14 nm^-2, 1 m^-2 = 1e-18 nm^-2."""
+    from sotfit.units import quantity
+
+    for text in ("1.7e-11eVm", "17meVnm", "0.17eVA", "0.17 eV Å", "0.017 eV nm"):
+        assert quantity(text, "rashba") == pytest.approx(0.017, rel=1e-12)
+    for text in ("5e14/m2", "5e-4/nm2", "5e10/cm2", "5e10 cm^-2"):
+        assert quantity(text, "areal_density") == pytest.approx(5e-4, rel=1e-12)
+    with pytest.raises(units.UnitError):
+        quantity("5e14/m2", "rashba")

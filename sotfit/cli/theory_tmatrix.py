@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -26,39 +25,25 @@ import numpy as np
 from ..units import UnitError, quantity
 from .common import CLIError, Progress, prepare_out_dir, quantity_type, write_json
 
-_ALPHA_UNITS = {"evm": 1e9, "evnm": 1.0, "mevnm": 1e-3, "eva": 0.1, "evang": 0.1, "meva": 1e-4,
-                "mevang": 1e-4}
-_DENSITY_UNITS = {"/m2": 1e-18, "m-2": 1e-18, "m^-2": 1e-18, "/nm2": 1.0, "nm-2": 1.0,
-                  "nm^-2": 1.0, "/cm2": 1e-14, "cm-2": 1e-14, "cm^-2": 1e-14}
-
-
-def _split(text):
-    m = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*", text)
-    if not m:
-        raise argparse.ArgumentTypeError(f"cannot read a number with unit from {text!r}")
-    return float(m.group(1)), m.group(2)
-
-
 def alpha_type(text):
     """Rashba coupling: '1.7e-11eVm', '17meVnm', '0.17eVA' -> eV nm."""
-    v, u = _split(text)
-    key = u.replace(" ", "").replace("*", "").replace("·", "").lower().replace("å", "a")
-    if key not in _ALPHA_UNITS:
+    try:
+        return quantity(text, "rashba")
+    except UnitError as exc:
         raise argparse.ArgumentTypeError(
-            f"Rashba alpha {text!r}: give a unit, one of eV m, eV nm, meV nm, eV A")
-    return v * _ALPHA_UNITS[key]
+            f"Rashba alpha {text!r}: give a unit, one of eV m, eV nm, meV nm, eV A ({exc})") from None
 
 
 def density_type(text):
     """Impurity density: '5e14/m2', '5e-4/nm2', '5e10/cm2' -> nm^-2."""
-    v, u = _split(text)
-    key = u.replace(" ", "").lower()
-    if key not in _DENSITY_UNITS:
+    try:
+        v = quantity(text, "areal_density")
+    except UnitError as exc:
         raise argparse.ArgumentTypeError(
-            f"impurity density {text!r}: give a unit, one of /m2, /nm2, /cm2")
+            f"impurity density {text!r}: give a unit, one of /m2, /nm2, /cm2 ({exc})") from None
     if v <= 0:
         raise argparse.ArgumentTypeError(f"impurity density {text!r} must be positive")
-    return v * _DENSITY_UNITS[key]
+    return v
 
 
 def sweep_type(text):
