@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sotfit.cli.common import CLIError, prepare_out_dir  # noqa: E402
+from sotfit.cli.common import CLIError, OutputFolder  # noqa: E402
 from sotfit.models.tmatrix import (RashbaFerromagnet, band_edges, critical_angle,  # noqa: E402
                                    response)
 from sotfit.models.tmatrix.batch import efficiency_map  # noqa: E402
@@ -104,34 +104,35 @@ def main(argv=None) -> int:
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     args = p.parse_args(argv)
     try:
-        out = prepare_out_dir(args.out, args.overwrite)
+        output = OutputFolder(args.out, args.overwrite)
     except CLIError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    t0 = time.perf_counter()
-    r3, s3 = fig3a()
-    r4, s4, thc = fig4a()
-    sb = born_vs_tmatrix()
-    energies, thetas = np.linspace(-3e-3, 20e-3, 40), np.radians(np.linspace(1, 179, 30))
-    rmap = efficiency_map(energies, thetas, exchange=0.005, **IMP)
-    base = RashbaFerromagnet(fermi_energy=0.0, exchange=0.005, theta=0.0, **IMP)
-    edges = 1e3 * np.array([band_edges(base.with_(theta=float(t))) for t in thetas])
-    summary = {"source": "seed 002_acb2a8e60c4cb8a9.txt, Figs. 3-4 (see docs/tmatrix.md)",
-               "fig3a": s3, "fig4a": s4, "dl_fl_ratio_at_5.5meV_60deg": sb,
-               "seconds": time.perf_counter() - t0}
-    if not args.no_figures:
-        from sotfit.plot import save
-        from sotfit.plot.tmatrix import angle_sweep_figure, energy_sweep_figure, map_figure
+    with output as out:  # written in full, or the earlier results stay
+        t0 = time.perf_counter()
+        r3, s3 = fig3a()
+        r4, s4, thc = fig4a()
+        sb = born_vs_tmatrix()
+        energies, thetas = np.linspace(-3e-3, 20e-3, 40), np.radians(np.linspace(1, 179, 30))
+        rmap = efficiency_map(energies, thetas, exchange=0.005, **IMP)
+        base = RashbaFerromagnet(fermi_energy=0.0, exchange=0.005, theta=0.0, **IMP)
+        edges = 1e3 * np.array([band_edges(base.with_(theta=float(t))) for t in thetas])
+        summary = {"source": "seed 002_acb2a8e60c4cb8a9.txt, Figs. 3-4 (see docs/tmatrix.md)",
+                   "fig3a": s3, "fig4a": s4, "dl_fl_ratio_at_5.5meV_60deg": sb,
+                   "seconds": time.perf_counter() - t0}
+        if not args.no_figures:
+            from sotfit.plot import save
+            from sotfit.plot.tmatrix import angle_sweep_figure, energy_sweep_figure, map_figure
 
-        save(energy_sweep_figure({**r3, "K_J": r3["K_J"][:, 0], "K": r3["K"][:, 0]},
-                                 velocity=VELOCITY, gap_edge_mev=4.8,
-                                 title="seed 002 Fig. 3a: theta = 0, Delta_xc = 4.8 meV"),
-             out / "fig3a_energy_sweep.png")
-        save(angle_sweep_figure(r4, critical_deg=math.degrees(thc),
-                                title="seed 002 Fig. 4a: eps = 4.5 meV, Delta_xc = 5 meV"),
-             out / "fig4a_angle_sweep.png")
-        save(map_figure(rmap, band_edges_mev=edges, title="Delta_xc = 5 meV"), out / "map.png")
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+            save(energy_sweep_figure({**r3, "K_J": r3["K_J"][:, 0], "K": r3["K"][:, 0]},
+                                     velocity=VELOCITY, gap_edge_mev=4.8,
+                                     title="seed 002 Fig. 3a: theta = 0, Delta_xc = 4.8 meV"),
+                 out / "fig3a_energy_sweep.png")
+            save(angle_sweep_figure(r4, critical_deg=math.degrees(thc),
+                                    title="seed 002 Fig. 4a: eps = 4.5 meV, Delta_xc = 5 meV"),
+                 out / "fig4a_angle_sweep.png")
+            save(map_figure(rmap, band_edges_mev=edges, title="Delta_xc = 5 meV"), out / "map.png")
+        (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     print("Fig. 3a (theta = 0, gap edge 4.8 meV):")
     print(f"  in-gap |DL/FL| max: {100 * s3['max_in_gap_dl_fl_longitudinal']:.1f} % with "
           f"K_J = K/sigma_xx, {100 * s3['max_in_gap_dl_fl_tensor']:.1e} % with K_J = K sigma^-1")
@@ -146,7 +147,7 @@ def main(argv=None) -> int:
           f"{s4['max_change_under_m_to_minus_m']:.1e}")
     print(f"tau1_e/tau1_o at 5.5 meV, 60 deg: T-matrix {sb['tmatrix']:.4f}, "
           f"first Born {sb['born']:.1e}")
-    print(f"({summary['seconds']:.1f} s) -> {out}")
+    print(f"({summary['seconds']:.1f} s) -> {args.out}")
     return 0
 
 

@@ -94,6 +94,13 @@ def test_existing_output_needs_overwrite_and_json_prints_summary(files, tmp_path
     rc = main(["stfmr", *files, "--out", str(out), "--no-figures"])
     assert rc == 2 and "--overwrite" in capsys.readouterr().err
     assert (out / "keep.txt").exists()
+    # --overwrite replaces only what sotfit wrote: a folder with a foreign file is refused
+    rc = main(["stfmr", *files, "--out", str(out), "--no-figures", "--overwrite"])
+    assert rc == 2 and "keep.txt" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "x"
+    (out / "keep.txt").unlink()
+    assert main(["stfmr", *files, "--out", str(out), "--no-figures", "--no-global"]) == 0
+    capsys.readouterr()
     rc = main(["stfmr", *files, "--out", str(out), "--no-figures", "--overwrite", "--json",
                "--no-global"])
     assert rc == 0

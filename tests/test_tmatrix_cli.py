@@ -122,9 +122,12 @@ def test_map_writes_figure_and_never_overwrites_silently(tmp_path, capsys, monke
     assert "exists" in err and "--overwrite" in err
     assert png.read_bytes() == before
     monkeypatch.undo()
-    # --overwrite replaces the folder's content
+    # --overwrite replaces what sotfit wrote, and never a file it did not write
+    argv2 = argv[:-4] + ["--sweep", "angle=10deg:50deg:3", "--out", str(out), "--overwrite"]
     (out / "stale.txt").write_text("old")
-    assert main(argv[:-4] + ["--sweep", "angle=10deg:50deg:3", "--out", str(out),
-                             "--overwrite"]) == 0
-    assert not (out / "stale.txt").exists() and png.exists()
+    assert main(argv2) == 2 and "stale.txt" in capsys.readouterr().err
+    assert (out / "stale.txt").read_text() == "old"
+    (out / "stale.txt").unlink()
+    assert main(argv2) == 0
+    assert png.exists()
     assert len(json.loads((out / "summary.json").read_text())["thetas"]["values"]) == 3

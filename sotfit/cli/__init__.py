@@ -15,11 +15,24 @@ import sys
 COMMANDS: list[str] = ["stfmr", "hall", "thickness", "theory"]
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser that takes options only as spelled in full.
+
+    Prefix matching is off (``allow_abbrev=False``): ``--theta-h`` must never be taken for
+    ``--theta-h-stderr``, nor any other prefix for a longer option. Subcommand parsers
+    inherit the class.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered subcommand."""
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="sotfit",
         description="Spin-orbit-torque analysis: ST-FMR, harmonic Hall, spin transport, theory.",
     )
@@ -37,13 +50,26 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
-    from .common import CLIError
+    from .common import (
+    CLIError, OutputFolder, input_paths,
+)
 
+    output = None
     try:
-        return int(args.func(args) or 0)
+        if getattr(args, "out", None) is not None:
+            # checked before any work; results are staged and moved into place when complete
+            output = args.output = OutputFolder(args.out, getattr(args, "overwrite", False),
+                                                input_paths(args))
+        status = int(args.func(args) or 0)
+        if output is not None:
+            output.commit()
+        return status
     except (CLIError, FileExistsError, FileNotFoundError, ValueError) as exc:
         print(f"sotfit {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if output is not None:
+            output.discard()
 
 
 if __name__ == "__main__":  # pragma: no cover

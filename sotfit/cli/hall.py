@@ -15,7 +15,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import CLIError, load_sample_file, prepare_out_dir, quantity_type, write_json
+from .common import (
+    add_figure_option, CLIError, add_output_options, flag_status, load_sample_file, quantity_type,
+    stage_out_dir, write_json, write_summary,
+)
 
 METHODS = ("avci", "hayashi", "angular", "macrospin")
 _SAMPLE_KEYS = {  # key in --sample file -> (dimension, attribute)
@@ -30,8 +33,7 @@ def add_parser(sub) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", help="lock-in tables (CSV), one scan per file")
     p.add_argument("--method", choices=METHODS, required=True)
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty output folder")
+    add_output_options(p)
     p.add_argument("--scan", choices=("phi", "theta", "field"),
                    help="what each file sweeps (default: from the method: avci phi, hayashi field, "
                         "angular theta; macrospin: from the column names)")
@@ -86,7 +88,7 @@ def add_parser(sub) -> None:
     m.add_argument("--mcmc-steps", type=int, default=0,
                    help="(d) also sample the posterior with emcee for this many steps (0: least squares only)")
     m.add_argument("--seed", type=int, default=0, help="(d) random seed of the sampler")
-    p.add_argument("--no-plots", action="store_true")
+    add_figure_option(p)
     p.set_defaults(func=run)
 
 
@@ -146,7 +148,7 @@ def run(args) -> int:
             r1w_channel=args.r1w_channel, gain_1w=args.gain_1w, gain_2w=args.gain_2w,
             voltage_unit=args.voltage_unit, angle_unit=args.angle_unit, field_unit=args.field_unit,
             field=args.field, calibration=cal, extrapolate_calibration=args.extrapolate_calibration))
-    out = prepare_out_dir(args.out, args.overwrite)
+    out = stage_out_dir(args)
     i_peak = scans[0].meta["current_peak"]
     sample = H.Sample(current_peak=i_peak, t_fm=vals.get("t_fm"), t_nm=vals.get("t_nm"),
                       width=vals.get("width"), mu0_ms=vals.get("ms"), resistivity=vals.get("resistivity"),
@@ -194,7 +196,7 @@ def run(args) -> int:
                  "with a positive spin Hall angle (Pt) below the ferromagnet gives; for the source above "
                  "(--stack nm_above) Pt gives mu0_h_dl < 0")}
     summary["files"] = [str(f) for f in args.files]
-    write_json(summary, out / "summary.json")
+    flags = write_summary(summary, out)
     import pandas as pd
 
     rows = []
@@ -204,7 +206,7 @@ def run(args) -> int:
     pd.DataFrame(rows).to_csv(out / "parameters.csv", index=False)
     if res.table:
         pd.DataFrame(res.table).to_csv(out / "scans.csv", index=False)
-    if not args.no_plots:
+    if not args.no_figures:
         from .. import plot
         from ..plot import hall as hp
 
@@ -212,4 +214,4 @@ def run(args) -> int:
         for name, fig in figs.items():
             plot.save(fig, out / f"{name}.png")
     print(res.report())
-    return 0
+    return flag_status(args, flags)

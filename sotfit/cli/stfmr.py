@@ -18,7 +18,10 @@ import json
 import sys
 from pathlib import Path
 
-from .common import CLIError, Progress, load_sample_file, prepare_out_dir, quantity_type, write_json
+from .common import (
+    add_figure_option, CLIError, Progress, add_output_options, flag_status, load_sample_file, quantity_type,
+    stage_out_dir, write_summary,
+)
 
 #: Sample options: name -> (dimension, default unit for bare numbers, help).
 SAMPLE_OPTIONS = {
@@ -45,8 +48,7 @@ def add_parser(subparsers) -> None:
                     "bookkeeping), then Kittel and damping across frequencies (sequential and "
                     "global), and the torques the sample description allows.")
     p.add_argument("files", nargs="+", metavar="FILES", help="instrument files or folders")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    add_output_options(p)
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.add_argument("--field-unit", help="field unit when the file has none (T, mT, Oe, A/m)")
     p.add_argument("--voltage-unit", help="voltage unit when the file has none (V, mV, uV)")
@@ -74,7 +76,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--no-global", action="store_true", help="skip the global fit")
     p.add_argument("--skip-failed", action="store_true",
                    help="leave out spectra that cannot be fitted (listed in the summary)")
-    p.add_argument("--no-figures", action="store_true", help="do not draw figures")
+    add_figure_option(p)
     g = p.add_argument_group(
         "angle scan", "Spectra at one frequency and several in-plane field angles phi "
         "(from the current). Each file's phi comes from its header ('field_angle_deg: 30', "
@@ -330,11 +332,11 @@ def run(args) -> int:
 
     sample = _sample_from(args)
     if args.angle_scan:
-        out = prepare_out_dir(args.out, args.overwrite)
+        out = stage_out_dir(args)
         return _run_angle_scan(args, _read(args), sample, out)
     if args.meff is not None:
         raise CLIError("--meff is for --angle-scan; a frequency scan fits M_eff")
-    out = prepare_out_dir(args.out, args.overwrite)
+    out = stage_out_dir(args)
     sweep = _read(args)
     sample, angle_note = _common_angle(args, sweep, sample)
     gam, model = _gamma_and_lineshape(args)
@@ -362,15 +364,15 @@ def _finish(args, out: Path, analysis, summary: dict, human: str, figures) -> in
     """Write the tables, summary.json and (unless --no-figures) the figures; print the summary
     (JSON with --json, else the human text)."""
     _write_tables(analysis, out)
-    write_json(summary, out / "summary.json")
+    flags = write_summary(summary, out)
     if not args.no_figures:
         figures(analysis, out)
     if args.json:
         print(json.dumps(summary, indent=2, default=float))
     else:
         print(human)
-        print(f"  written to {out}")
-    return 0
+        print(f"  written to {args.out}")
+    return flag_status(args, flags, show=not args.json)
 
 
 def _angle_figure(res, out: Path) -> None:

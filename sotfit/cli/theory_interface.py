@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import csv
 import math
+from pathlib import Path
 
 import numpy as np
 
-from .common import CLIError, prepare_out_dir, quantity_type, write_json
+from .common import (
+    add_figure_option, CLIError, add_output_options, flag_status, quantity_type, stage_out_dir, write_summary,
+)
 
 __all__ = ["add_parser", "parse_map", "run"]
 
@@ -69,8 +72,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", choices=("barrier", "delta"), required=True)
     p.add_argument("--map", required=True, help="axes, e.g. dt=0:1:50,J=0.05:2:50 (eV) "
                    "for barrier or u0=0:2:30,u_ex=0.1:3:30 for delta")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty output folder")
+    add_output_options(p)
     g = p.add_argument_group("barrier model (seed 003 Fig. 4)")
     g.add_argument("--t0", type=energy, default=1.0, help="spin-source hopping (default 1 eV)")
     g.add_argument("--fermi-energy", type=energy, default=-4.0,
@@ -86,7 +88,7 @@ def add_parser(subparsers) -> None:
     d.add_argument("--phi-m", type=float, default=0.0, help="magnetisation azimuth (deg)")
     d.add_argument("--n-theta", type=int, default=48)
     d.add_argument("--n-phi", type=int, default=48)
-    p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    add_figure_option(p)
     p.set_defaults(func=run)
 
 
@@ -105,7 +107,7 @@ def run(args) -> int:
     from ..models.interface.specs import delta_mixing_complex
 
     axes = parse_map(args.map, args.model)
-    out = prepare_out_dir(args.out, args.overwrite)
+    out = stage_out_dir(args)
     unit = "1e13 Ohm^-1 m^-2"
     summary = {"model": args.model, "mixing_conductance_unit": unit,
                "sign_convention": "G = sum(1 - r_up r_dn^*), up parallel to m; absorbed spin "
@@ -162,8 +164,8 @@ def run(args) -> int:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.abs(im / re)
     summary["abs_im_over_re_max"] = float(np.nanmax(ratio))
-    write_json(summary, out / "summary.json")
-    if not args.no_plots:
+    flags = write_summary(summary, out)
+    if not args.no_figures:
         from ..plot import save
         from ..plot.interface import ratio_map, re_g_vs_delta_t, re_im_maps
 
@@ -172,9 +174,9 @@ def run(args) -> int:
             save(re_g_vs_delta_t(dt, J, re), out / "re_g_vs_delta_t.png")
         else:
             save(re_im_maps(u0s, uex, g, "u0", "u_ex"), out / "re_im_maps.png")
-    print(f"wrote {out / 'map.csv'} ({re.size} points), summary.json"
-          + ("" if args.no_plots else " and figures"))
-    return 0
+    print(f"wrote {Path(args.out) / 'map.csv'} ({re.size} points), summary.json"
+          + ("" if args.no_figures else " and figures"))
+    return flag_status(args, flags)
 
 
 if __name__ == "__main__":  # pragma: no cover

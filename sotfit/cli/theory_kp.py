@@ -22,7 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from ..units import quantity
-from .common import CLIError, Progress, prepare_out_dir, quantity_type, write_json
+from .common import (
+    add_figure_option, CLIError, Progress, add_output_options, flag_status, quantity_type, stage_out_dir,
+    write_summary,
+)
 
 MAP_PARAMETERS = {"lambda_r": ("energy", "eV"), "j_ex": ("energy", "eV"), "twist": ("angle", "deg"),
                   "gate": (None, "V/nm"), "theta_m": ("angle", "deg"), "b_c": ("energy", "eV"),
@@ -111,9 +114,8 @@ def add_parser(subparsers) -> None:
                         "(seed 001 eqs. 1-2) against mu to chis.csv")
     r.add_argument("--kmax", type=float, help="k-grid radius in 1/nm (default: beyond every contour)")
     r.add_argument("--n-phi", type=int, default=32, help="azimuths of the k-grid (default 32)")
-    p.add_argument("--out", required=True, type=Path, help="output folder")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty output folder")
-    p.add_argument("--no-figures", action="store_true")
+    add_output_options(p)
+    add_figure_option(p)
     p.add_argument("--json", action="store_true", help="print summary.json instead of a text summary")
     p.set_defaults(func=run)
 
@@ -169,7 +171,7 @@ def _write_table(path: Path, res: dict) -> None:
 def run(args) -> int:
     from ..models.kp.sweep import sweep_mu
 
-    out = prepare_out_dir(args.out, args.overwrite)
+    out = stage_out_dir(args)
     field = args.field * 1e-9                       # V/m -> V/nm
     model = build_model(args)
     kw = dict(method=args.method, tau=args.tau, temperature=args.temperature, eta=args.eta,
@@ -241,7 +243,7 @@ def run(args) -> int:
         summary["decomposition"] = {"n_directions": int(len(ms)), "file": "chis.csv",
                                     "max_residual": float(np.nanmax(rows[:, -1]))}
         res["chis"] = rows
-    write_json(summary, out / "summary.json")
+    flags = write_summary(summary, out)
     if not args.no_figures:
         from ..plot.kp import plot_map, plot_spin_density, plot_torque
 
@@ -266,5 +268,5 @@ def run(args) -> int:
         print(f"  max |tau^oc| = {summary['max_abs_tau_surface']['value'] * 1e3:.4g} meV/nm^2, "
               f"max |tau^in| = {summary['max_abs_tau_sea']['value'] * 1e3:.4g} meV/nm^2 "
               f"at E = {field * 1e3:.4g} mV/nm")
-        print(f"  wrote {out}")
-    return 0
+        print(f"  wrote {args.out}")
+    return flag_status(args, flags, show=not args.json)

@@ -18,12 +18,14 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-from pathlib import Path
 
 import numpy as np
 
 from ..units import UnitError, quantity
-from .common import CLIError, Progress, prepare_out_dir, quantity_type, write_json
+from .common import (
+    add_figure_option, CLIError, Progress, add_output_options, flag_status, quantity_type, stage_out_dir,
+    write_summary,
+)
 
 def alpha_type(text):
     """Rashba coupling: '1.7e-11eVm', '17meVnm', '0.17eVA' -> eV nm."""
@@ -96,9 +98,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--n-phi", type=int, default=128, help="rays per Fermi ring (default 128)")
     p.add_argument("--sweep", type=sweep_type, action="append", default=[],
                    help="energy=START:STOP:N or angle=START:STOP:N; give both for a map")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty output folder")
-    p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    add_output_options(p)
+    add_figure_option(p)
     p.set_defaults(func=run)
 
 
@@ -118,13 +119,6 @@ def run(args) -> int:
     common = dict(exchange=args.exchange, alpha=args.alpha, u=args.u, radius=args.radius,
                   density=args.density, mass=args.mass)
     single = energies.size * thetas.size == 1
-    # refuse an occupied output folder before the (possibly long) computation
-    out_path = Path(args.out)
-    if out_path.exists() and not out_path.is_dir():
-        raise CLIError(f"--out {out_path} exists and is not a folder")
-    if out_path.is_dir() and any(out_path.iterdir()) and not args.overwrite:
-        raise CLIError(f"output folder {out_path} exists and is not empty; "
-                       "choose another --out or pass --overwrite")
     try:
         res = efficiency_map(energies, thetas, approximation=args.approximation,
                              normalisation=args.normalisation, n_phi=args.n_phi,
@@ -135,7 +129,7 @@ def run(args) -> int:
     if not np.any(res["valid"]):
         raise CLIError("every point is beyond the dilute limit (n*Gamma not small against "
                        "alpha*p_F or the Fermi energy above a band edge); lower --density or --u")
-    out = prepare_out_dir(args.out, args.overwrite)
+    out = stage_out_dir(args)
     kj = res["K_J"]
     from ..models.tmatrix.core import charge_to_spin_efficiency
 
@@ -211,10 +205,10 @@ def run(args) -> int:
         for name, fig in figs:
             save(fig, out / name, overwrite=True)
             summary["files"].append(name)
-    write_json(summary, out / "summary.json")
+    flags = write_summary(summary, out)
     n_bad = summary["points_beyond_dilute_limit"]
     ratio = np.abs(res["tau1_e"] / res["tau1_o"])
-    print(f"sotfit theory tmatrix: {summary['points']} points -> {out}")
+    print(f"sotfit theory tmatrix: {summary['points']} points -> {args.out}")
     if np.any(np.isfinite(ratio)):
         print(f"  |tau1_e/tau1_o|: max {np.nanmax(ratio):.3g}, median {np.nanmedian(ratio):.3g}")
     if math.isfinite(thc):
@@ -222,4 +216,4 @@ def run(args) -> int:
     if n_bad:
         print(f"  {n_bad} point(s) beyond the dilute limit (within ~10 n*Gamma of a band edge) "
               "were left blank (NaN)")
-    return 0
+    return flag_status(args, flags)

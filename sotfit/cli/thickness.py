@@ -21,7 +21,9 @@ import sys
 import warnings
 from pathlib import Path
 
-from .common import CLIError, prepare_out_dir, quantity_type, write_json
+from .common import (
+    add_figure_option, CLIError, add_output_options, flag_status, quantity_type, stage_out_dir, write_summary,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -54,8 +56,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--prior", action="append", default=[], metavar="NAME=DIST(...)",
                    help="prior, e.g. spin_diffusion_length=uniform(1,100) or "
                         "re_g_mix=loguniform(0.001,20)")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
+    add_output_options(p)
+    add_figure_option(p)
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.set_defaults(func=run)
 
@@ -142,7 +144,7 @@ def run(args) -> int:
     from ..fitting import FitError
 
     problem = build_problem(series, joint=args.joint, resistivity=args.rho, fixed=fixed)
-    out = prepare_out_dir(args.out, args.overwrite)
+    out = stage_out_dir(args)
     try:
         lsq = fit_thickness(problem)
     except FitError as exc:
@@ -159,17 +161,18 @@ def run(args) -> int:
         post.save_chain(out / "chain.npz")
     summary = summary_dict(problem, lsq, post)
     summary["files"] = [str(f) for f in args.files]
-    write_json(summary, out / "summary.json")
-    from ..plot import save
-    from ..plot.thickness import thickness_fit
+    flags = write_summary(summary, out)
+    if not args.no_figures:
+        from ..plot import save
+        from ..plot.thickness import thickness_fit
 
-    save(thickness_fit(problem, lsq, post), out / "fit.png")
-    if post is not None:
-        from ..plot.bayes import corner
+        save(thickness_fit(problem, lsq, post), out / "fit.png")
+        if post is not None:
+            from ..plot.bayes import corner
 
-        save(corner(post), out / "corner.png")
+            save(corner(post), out / "corner.png")
     if args.json:
         print(json.dumps(summary, indent=2, default=float))
     else:
         print(human_summary(summary))
-    return 0
+    return flag_status(args, flags, show=not args.json)

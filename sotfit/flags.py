@@ -1,0 +1,167 @@
+"""Sanity flags on reported quantities: one format for every summary.json.
+
+A *quantity* in a summary is a dict ``{"value": ..., "stderr": ..., "unit": ...}``.
+A check that finds something doubtful about it (a non-finite value, a parameter at a
+bound, a reduced chi-square far above 1, two routes that disagree beyond 3 sigma, a
+sign that contradicts the film type) attaches a reason to that quantity::
+
+    {"value": 1e-7, "stderr": 3e-9, "unit": "", "flags": ["global and sequential routes differ by 12 sigma"]}
+
+:func:`collect_flags` walks a whole summary, adds the generic checks (non-finite
+values and standard errors) and returns the list written as the summary's top-level
+``"flags"``: one entry ``{"quantity": "global.xi_fmr", "reason": "..."}`` per flag.
+The command line prints that list and, with ``--strict``, exits with a nonzero status
+when it is not empty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = [
+    "REDCHI_LIMIT",
+    "SIGMA_LIMIT",
+    "is_quantity",
+    "add_flag",
+    "flag_redchi",
+    "flag_disagreement",
+    "collect_flags",
+    "finalise_flags",
+    "format_flags",
+]
+
+#: A reduced chi-square above this is flagged (errors understated or the model misses the data).
+REDCHI_LIMIT = 5.0
+#: Two estimates of one quantity further apart than this many combined standard errors are flagged.
+SIGMA_LIMIT = 3.0
+
+
+def is_quantity(obj: Any) -> bool:
+    """True for a summary quantity ``{"value": ..., "unit": ...}``."""
+    return isinstance(obj, Mapping) and "value" in obj and "unit" in obj
+
+
+def add_flag(quantity: dict, reason: str) -> dict:
+    """Attach ``reason`` to ``quantity["flags"]`` (once) and return the quantity."""
+    flags = quantity.setdefault("flags", [])
+    if reason not in flags:
+        flags.append(reason)
+    return quantity
+
+
+def flag_redchi(quantities: Iterable[dict], redchi: float | None, what: str,
+                limit: float = REDCHI_LIMIT) -> bool:
+    """Flag every quantity of a fit whose reduced chi-square exceeds ``limit``.
+
+    Parameters
+    ----------
+    quantities : iterable of dict
+        The summary quantities that came from the fit.
+    redchi : float or None
+        The fit's reduced chi-square (dimensionless); ``None`` or NaN: nothing to check.
+    what : str
+        Name of the fit in the reason, e.g. ``"Kittel fit"``.
+    limit : float
+        Flag above this value.
+
+    Returns
+    -------
+    bool
+        Whether the quantities were flagged.
+    """
+    if redchi is None or not math.isfinite(redchi):
+        return False
+    if redchi <= limit:
+        return False
+    reason = (f"{what}: reduced chi-square {redchi:.3g} > {limit:g} (the model misses the data "
+              "or the errors are understated; standard errors scaled by its square root)")
+    for q in quantities:
+        add_flag(q, reason)
+    return True
+
+
+def flag_disagreement(a: dict, b: dict, label_a: str, label_b: str,
+                      limit: float = SIGMA_LIMIT) -> float | None:
+    """Flag two estimates of one quantity that differ by more than ``limit`` standard errors.
+
+    The distance is ``|a - b| / sqrt(sa^2 + sb^2)``; both quantities get the flag.
+    Returns the distance in standard errors, or ``None`` when it cannot be formed.
+    """
+    try:
+        va, vb = float(a["value"]), float(b["value"])
+        sa, sb = float(a.get("stderr") or 0.0), float(b.get("stderr") or 0.0)
+    except (TypeError, ValueError, KeyError):
+        return None
+    if not all(math.isfinite(x) for x in (va, vb, sa, sb)):
+        return None
+    s = math.hypot(sa, sb)
+    if s == 0.0:
+        return None
+    z = abs(va - vb) / s
+    if z > limit:
+        add_flag(a, f"{label_a} and {label_b} differ by {z:.1f} sigma")
+        add_flag(b, f"{label_b} and {label_a} differ by {z:.1f} sigma")
+    return z
+
+
+def _finite(x) -> bool:
+    if x is None:
+        return True
+    if isinstance(x, (list, tuple)):
+        return all(_finite(v) for v in x)
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def _walk(obj, path: str):
+    if is_quantity(obj):
+        yield path, obj
+        return
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            if k == "flags":
+                continue
+            yield from _walk(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _walk(v, f"{path}[{i}]")
+
+
+def collect_flags(summary: Mapping) -> list[dict[str, str]]:
+    """Every flag of a summary, after adding the generic checks.
+
+    Generic checks: a quantity whose value or standard error is not finite is flagged.
+    Returns ``[{"quantity": dotted.path, "reason": text}, ...]`` in document order.
+    """
+    out = []
+    for path, q in _walk(summary, ""):
+        if not _finite(q.get("value")):
+            add_flag(q, "value is not finite")
+        elif not _finite(q.get("stderr")):
+            add_flag(q, "standard error is not finite (the data do not determine it)")
+        for reason in q.get("flags", []):
+            out.append({"quantity": path, "reason": reason})
+    return out
+
+
+def finalise_flags(summary: dict) -> list[dict[str, str]]:
+    """Run :func:`collect_flags` and store the list as ``summary["flags"]`` (returned)."""
+    flags = collect_flags(summary)
+    summary["flags"] = flags
+    return flags
+
+
+def format_flags(flags: list[dict[str, str]], limit: int = 20) -> str:
+    """A few terminal lines listing the flags (at most ``limit``, then a count)."""
+    if not flags:
+        return "  flags: none"
+    lines = [f"  flags ({len(flags)}):"]
+    for f in flags[:limit]:
+        lines.append(f"    {f['quantity']}: {f['reason']}")
+    if len(flags) > limit:
+        lines.append(f"    ... {len(flags) - limit} more in summary.json")
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""Command-line parsing: options only as spelled in full, the same output options everywhere."""
+
+import argparse
+
+import pytest
+
+from sotfit.cli import build_parser, main
+
+
+def _subparsers(parser, prefix=()):
+    """(command path, parser) for every subcommand parser, nested ones included."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*prefix, name), sub
+                yield from _subparsers(sub, (*prefix, name))
+
+
+def _leaves():
+    return [(path, p) for path, p in _subparsers(build_parser())
+            if not any(isinstance(a, argparse._SubParsersAction) for a in p._actions)]
+
+
+def test_every_subcommand_has_the_output_options():
+    leaves = _leaves()
+    assert {" ".join(p) for p, _ in leaves} >= {"stfmr", "hall", "thickness", "theory kp",
+                                                "theory interface", "theory tmatrix"}
+    for path, p in leaves:
+        opts = {o for a in p._actions for o in a.option_strings}
+        assert {"--out", "--overwrite", "--strict", "--no-figures", "--no-plots"} <= opts, path
+
+
+def test_prefixes_of_options_are_refused():
+    """argparse's prefix matching is off: a prefix is never read as a longer option."""
+    for path, p in _leaves():
+        assert p.allow_abbrev is False, path
+        positionals = []
+        for action in p._actions:
+            action.required = False
+            if not action.option_strings and action.nargs in ("+", "*"):
+                positionals = ["f.csv"]
+        for action in p._actions:
+            for opt in action.option_strings:
+                if not opt.startswith("--") or len(opt) < 5:
+                    continue
+                prefix = opt[:-1]
+                if prefix in p._option_string_actions:
+                    continue  # the prefix is an option of its own
+                _, extras = p.parse_known_args([*positionals, prefix])
+                assert extras == [prefix], (path, prefix, extras)
+
+
+def test_theta_h_is_not_taken_for_theta_h_stderr(capsys):
+    with pytest.raises(SystemExit):
+        main(["hall", "f.csv", "--method", "hayashi", "--theta-h", "92deg", "--out", "x"])
+    err = capsys.readouterr().err
+    assert "--theta-h-stderr" not in err.split("error:")[-1] or "unrecognized" in err
