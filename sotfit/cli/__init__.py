@@ -43,6 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _library_errors() -> tuple[type[Exception], ...]:
+    """sotfit's own errors that are not ValueErrors: a fit or a solver that cannot proceed."""
+    from ..fitting import FitError
+    from ..models.interface.barrier_tb import ConvergenceError as BarrierConvergenceError
+    from ..models.interface.delta_barrier import ConvergenceError as DeltaConvergenceError
+    from ..models.macrospin import EquilibriumError
+
+    return FitError, EquilibriumError, BarrierConvergenceError, DeltaConvergenceError
+
+
 def main(argv=None) -> int:
     """Entry point of the ``sotfit`` command."""
     parser = build_parser()
@@ -64,8 +74,11 @@ def main(argv=None) -> int:
         if output is not None:
             output.commit()
         return status
-    except (CLIError, FileExistsError, FileNotFoundError, ValueError) as exc:
+    except (CLIError, FileExistsError, FileNotFoundError, ValueError, *_library_errors()) as exc:
         print(f"sotfit {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except PermissionError as exc:
+        print(f"sotfit {args.command}: error: {exc.filename}: permission denied", file=sys.stderr)
         return 2
     finally:
         if output is not None:
