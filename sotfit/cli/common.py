@@ -13,7 +13,7 @@ from pathlib import Path
 from ..units import UnitError, quantity
 
 __all__ = ["CLIError", "quantity_type", "OutputFolder", "add_output_options", "add_figure_option", "input_paths",
-           "stage_out_dir", "write_summary", "flag_status", "load_sample_file", "Progress",
+           "stage_out_dir", "write_summary", "read_format_profile", "flag_status", "load_sample_file", "Progress",
            "write_json", "STRICT_EXIT", "MANIFEST"]
 
 
@@ -278,6 +278,80 @@ def flag_status(args: argparse.Namespace, flags: list[dict], show: bool = True) 
               f"--strict: exit status {STRICT_EXIT}", file=sys.stderr)
         return STRICT_EXIT
     return 0
+
+
+def read_format_profile(path, parser: argparse.ArgumentParser) -> dict:
+    """Defaults for ``parser`` from an instrument profile (TOML).
+
+    Layout::
+
+        [columns]          # as --column ROLE=NAME
+        field = "Field(G)"
+        voltage = "Xchannel"
+        [column_units]     # as --column-unit ROLE=UNIT
+        field = "G"
+        [options]          # any option of the subcommand, without the leading dashes
+        voltage-unit = "V"
+        lockin-output = "rms"
+
+    Returns
+    -------
+    dict
+        ``dest -> value`` for :meth:`argparse.ArgumentParser.set_defaults`; string values are
+        converted by the option's own type, so units and domains are checked as on the
+        command line.
+
+    Raises
+    ------
+    CLIError
+        A missing or unreadable file, an unknown section or option (the message lists the
+        options the subcommand has), or a value of the wrong kind.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise CLIError(f"--format {p}: no such file")
+    try:
+        import tomllib
+
+        profile = tomllib.loads(p.read_text(encoding="utf-8"))
+    except Exception as exc:  # noqa: BLE001 - any parse error becomes a user error
+        raise CLIError(f"--format {p}: cannot parse ({exc})") from None
+    known = {"columns", "column_units", "options"}
+    unknown = sorted(set(profile) - known)
+    if unknown:
+        raise CLIError(f"--format {p}: unknown section(s) {unknown}; known: {sorted(known)}")
+    actions = {o: a for a in parser._actions for o in a.option_strings}
+    defaults: dict = {}
+    for section, option in (("columns", "--column"), ("column_units", "--column-unit")):
+        entries = profile.get(section, {})
+        if not entries:
+            continue
+        if option not in actions:
+            raise CLIError(f"--format {p}: [{section}] is not taken by this command "
+                           f"({parser.prog} has no {option})")
+        defaults[actions[option].dest] = [f"{k}={v}" for k, v in entries.items()]
+    for key, value in profile.get("options", {}).items():
+        opt = "--" + str(key).lstrip("-").replace("_", "-")
+        if opt not in actions or opt in ("--out", "--format", "--overwrite"):
+            names = sorted(o[2:] for o in actions if o.startswith("--")
+                           and o not in ("--out", "--format", "--overwrite", "--help"))
+            raise CLIError(f"--format {p}: [options] {key!r} is not an option of {parser.prog}; "
+                           f"known: {', '.join(names)}")
+        action = actions[opt]
+        if action.choices is not None and not isinstance(value, list) \
+                and str(value) not in action.choices:
+            raise CLIError(f"--format {p}: [options] {key} = {value!r}; choose from "
+                           f"{', '.join(map(str, action.choices))}")
+        action.required = False  # given by the profile
+        if action.nargs == 0:  # a switch
+            if not isinstance(value, bool):
+                raise CLIError(f"--format {p}: [options] {key} is a switch: write true or false")
+            defaults[action.dest] = value
+        elif isinstance(value, list):
+            defaults[action.dest] = [str(v) for v in value]
+        else:
+            defaults[action.dest] = str(value)
+    return defaults
 
 
 def load_sample_file(path) -> dict:
