@@ -129,6 +129,7 @@ def test_kp_option_domains(tmp_path, capsys, option, value, also):
     (["--hbar-v", "0.5"], "--hbar-v"),                   # a dirac parameter, not a 2deg one
     (["--map", "twist=0deg:30deg:2"], "--map"),           # the 2deg model has no twist
     (["--twist", "30deg"], "--twist"),
+    (["--method", "kubo", "--eta", "2meV", "--second-order"], "--second-order"),
 ])
 def test_kp_options_the_model_would_ignore_are_refused(tmp_path, capsys, extra, option):
     _refused_by_run([*KP, *extra], option, tmp_path / "out", capsys)
@@ -141,6 +142,15 @@ def test_kp_options_the_model_would_ignore_are_refused(tmp_path, capsys, extra, 
 ])
 def test_interface_option_domains(tmp_path, capsys, option, value):
     _refused_by_parser([*INTERFACE, f"{option}={value}"], option, tmp_path / "out", capsys)
+
+
+@pytest.mark.parametrize("argv,option", [
+    ([*INTERFACE, "--u-R", "0.4"], "--u-R"),                 # a delta-barrier option
+    (["theory", "interface", "--model", "delta", "--map", "u0=0:1:3,u_ex=0.5:2:2",
+      "--lattice-constant", "0.4nm"], "--lattice-constant"),  # a barrier-model option
+])
+def test_interface_options_of_the_other_model_are_refused(tmp_path, capsys, argv, option):
+    _refused_by_run(argv, option, tmp_path / "out", capsys)
 
 
 def test_interface_map_refuses_non_finite_ends(tmp_path, capsys):

@@ -25,6 +25,9 @@ from .common import CLIError, integer_type, number_type, prepare_out_dir, quanti
 __all__ = ["add_parser", "parse_map", "run"]
 
 _AXES = {"barrier": ("dt", "J"), "delta": ("u0", "u_ex")}
+#: Options (argparse dests) that only one --model reads.
+MODEL_OPTIONS = {"barrier": ("t0", "fermi_energy", "eps_m", "t_c", "lattice_constant", "order"),
+                 "delta": ("u_R", "k_fermi", "theta_m", "phi_m", "n_theta", "n_phi")}
 
 
 def parse_map(text: str, model: str) -> dict:
@@ -98,7 +101,8 @@ def add_parser(subparsers) -> None:
     d.add_argument("--n-phi", type=integer_type(_MIN_NODES), default=48,
                    help=f"azimuthal nodes (>= {_MIN_NODES})")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, model_option_defaults={
+        k: p.get_default(k) for names in MODEL_OPTIONS.values() for k in names})
 
 
 def _write_csv(path, header, columns):
@@ -115,6 +119,12 @@ def run(args) -> int:
     from ..models.interface.delta_barrier import DeltaInputError
     from ..models.interface.specs import delta_mixing_complex
 
+    for model, names in MODEL_OPTIONS.items():
+        given = [k for k in names if model != args.model
+                 and getattr(args, k) != args.model_option_defaults[k]]
+        if given:
+            raise CLIError(f"--{given[0].replace('_', '-')} is an option of --model {model}, "
+                           f"not {args.model}")
     axes = parse_map(args.map, args.model)
     out = prepare_out_dir(args.out, args.overwrite)
     unit = "1e13 Ohm^-1 m^-2"

@@ -188,6 +188,8 @@ def _check_options(args, model) -> None:
         raise CLIError("--table, --twist and --gate are for --model tmdc")
     if args.eta is not None and args.method != "kubo":
         raise CLIError("--eta is the broadening of --method kubo")
+    if args.second_order and args.method != "boltzmann":
+        raise CLIError("--second-order is a term of --method boltzmann")
     if args.map is not None:
         own = {f.name for f in fields(model)} | {"theta_m"} | (
             {"twist", "gate"} if args.model == "tmdc" else set())
