@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from uncertainties import ufloat
 
+from ..checks import absurd, check_fields, check_names
 from ..data import Dataset
 from ..fitting import FitWarning, fit, fit_global
 from ..io.hall import HallScan
@@ -32,7 +33,8 @@ from ..models.harmonic_hall import (HALL_MODELS, avci_cos_field, avci_fl_field, 
                                     hall_line, hall_parabola)
 from ..units import MU_0
 
-__all__ = ["HallResult", "HallAnalysisError", "Sample", "avci", "hayashi", "angular", "macrospin", "pma_methods",
+__all__ = ["HallResult", "HallAnalysisError", "MACROSPIN_PARAMETERS", "Sample", "avci", "hayashi",
+           "angular", "macrospin", "pma_methods",
            "sample_macrospin",
            "efficiencies", "oersted_field"]
 
@@ -113,6 +115,13 @@ class Sample:
         Fraction of the current flowing in the spin-source layer.
     stack : str
         'nm_below' (spin source below the ferromagnet, the house geometry) or 'nm_above'.
+
+    Raises
+    ------
+    ValueError
+        For a value no sample can have, naming the field: a thickness, width, resistivity or
+        mu0*Ms that is not finite and > 0 (or beyond 1 m, 100 T), a current that is 0, not
+        finite or beyond 10 A, a current fraction outside (0, 1], an unknown stack.
     """
 
     current_peak: float | None = None
@@ -123,6 +132,24 @@ class Sample:
     resistivity: float | None = None
     current_fraction: float | None = None
     stack: str = "nm_below"
+
+    def __post_init__(self):
+        check_fields(self, _SAMPLE_DOMAINS, _SAMPLE_UNITS)
+        if self.stack not in ("nm_below", "nm_above"):
+            raise ValueError(f"Sample.stack must be 'nm_below' or 'nm_above', got {self.stack!r}")
+
+
+_SAMPLE_UNITS = {"current_peak": "mA", "t_fm": "nm", "t_nm": "nm", "width": "nm", "mu0_ms": "T",
+                 "resistivity": "uOhm cm", "current_fraction": ""}
+#: Domains of the Sample fields (keywords of :func:`sotfit.checks.check_number`).
+_SAMPLE_DOMAINS = {
+    "current_peak": {"nonzero": True, **absurd("current")},
+    "t_fm": {"positive": True, **absurd("length")},
+    "t_nm": {"positive": True, **absurd("length")},
+    "width": {"positive": True, **absurd("length")},
+    "mu0_ms": {"positive": True, **absurd("field")},
+    "resistivity": {"positive": True}, "current_fraction": {"positive": True, "maximum": 1.0},
+}
 
 
 def oersted_field(sample: Sample):
@@ -907,6 +934,9 @@ def _angular_first_harmonic(scans, r_ahe, mu0_hk, r_phe, mu0_h_fl, mu0_h_dl, r_a
 # ------------------------------------------------------------------ (d) global macrospin fit
 _SHARED = ("r_ahe", "r_phe", "mu0_hk", "mu0_h_ip", "ip_axis", "phi0", "theta0", "tilt_x", "tilt_y",
            "r_ohe", "mu0_h_dl", "mu0_h_fl", "r_ane", "r_one")
+#: Parameters of the macrospin models (method (d)) that ``fixed`` and ``free`` may name.
+MACROSPIN_PARAMETERS = tuple(sorted({p.name for m in HALL_MODELS.values() for p in m.params}
+                                    - {"offset"}))
 _RESULT_NAMES = {"mu0_h_dl": "mu0_h_dl", "mu0_h_fl": "mu0_h_fl_oe", "r_ane": "r_ane", "r_one": "r_one",
                  "r_ahe": "r_ahe", "r_phe": "r_phe", "mu0_hk": "mu0_hk_eff", "mu0_h_ip": "mu0_h_ip",
                  "phi0": "phi0", "tilt_x": "tilt_x", "tilt_y": "tilt_y", "theta0": "theta0"}
@@ -1011,6 +1041,8 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     scans = list(scans)
     if not scans:
         raise HallAnalysisError("method (d): no scans")
+    check_names("method (d) free", free, MACROSPIN_PARAMETERS)
+    check_names("method (d) fixed", fixed or {}, MACROSPIN_PARAMETERS)
     notes = []
     _field_notes(scans, notes)
     fixed = dict(fixed or {})

@@ -240,6 +240,8 @@ def efficiency(mu0_h, mu0_ms, t_fm, e_field, rho_nm):
 
 from dataclasses import dataclass, fields  # noqa: E402
 
+from ..checks import absurd, check_fields  # noqa: E402
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -267,6 +269,13 @@ class Sample:
         resistivities and thicknesses when not given.
     nm_below : bool
         Spin-source layer below the ferromagnet (Oersted field along -y).
+
+    Raises
+    ------
+    ValueError
+        For a value no sample can have, naming the field: a thickness, width, resistivity,
+        mu0*Ms or current that is not finite and > 0 (or beyond 1 m, 100 T, 10 A), a
+        current fraction outside (0, 1], Delta R = 0, an angle that is not finite.
     """
 
     mu0_ms: float | None = None
@@ -281,6 +290,9 @@ class Sample:
     delta_r: float | None = None
     current_fraction: float | None = None
     nm_below: bool = True
+
+    def __post_init__(self):
+        check_fields(self, _SAMPLE_DOMAINS, SAMPLE_UNITS)
 
     @property
     def i_peak(self):
@@ -310,6 +322,18 @@ class Sample:
 SAMPLE_UNITS = {"mu0_ms": "T", "t_fm": "nm", "t_nm": "nm", "width": "nm", "rho_nm": "uOhm cm",
                 "rho_fm": "uOhm cm", "angle": "deg", "i_rf": "mA", "delta_r": "Ohm",
                 "current_fraction": ""}
+
+#: Domains of the Sample fields (keywords of :func:`sotfit.checks.check_number`); a value
+#: outside raises ValueError naming the field.
+_SAMPLE_DOMAINS = {
+    "mu0_ms": {"positive": True, **absurd("field")},
+    "t_fm": {"positive": True, **absurd("length")},
+    "t_nm": {"positive": True, **absurd("length")},
+    "width": {"positive": True, **absurd("length")},
+    "rho_nm": {"positive": True}, "rho_fm": {"positive": True}, "angle": {},
+    "i_rf": {"positive": True, **absurd("current")},
+    "delta_r": {"nonzero": True}, "current_fraction": {"positive": True, "maximum": 1.0},
+}
 
 #: Units of the torque quantities computed by :func:`spectrum_torques`.
 TORQUE_UNITS = {"xi_fmr": "", "mu0_h_dl": "T", "mu0_h_fl_oe": "T", "mu0_h_oe": "T",

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import check_names
 from ..fitting import FitError, fit_global
 from ..io.thickness import ThicknessSeries
 from ..models.drift_diffusion import drift_diffusion_dl, drift_diffusion_fl
 from ..results import quantity_dict
 
-__all__ = ["ThicknessProblem", "build_problem", "fit_thickness", "sample_thickness",
-           "summary_dict", "SHARED", "STABLE_UNITS"]
+__all__ = ["ThicknessProblem", "build_problem", "parameter_names", "fit_thickness",
+           "sample_thickness", "summary_dict", "SHARED", "STABLE_UNITS"]
 
 SHARED = ("spin_hall_conductivity", "spin_diffusion_length", "resistivity", "g_sf")
 STABLE_UNITS = {"re_g_mix": "1e13 Ohm^-1 m^-2", "im_g_mix": "1e13 Ohm^-1 m^-2",
@@ -74,6 +75,26 @@ class ThicknessProblem:
 
     def labels(self) -> list[str]:
         return [s.label for s in self.series]
+
+
+def parameter_names(n_datasets: int | None = None) -> tuple[str, ...]:
+    """Names a thickness fit's ``fixed`` (and the priors) may use.
+
+    Parameters
+    ----------
+    n_datasets : int, optional
+        Number of datasets (DL and FL parts) of the problem. With several, the names of
+        the per-interface parameters carry the dataset index (``re_g_mix_2``) as well.
+
+    Returns
+    -------
+    tuple of str
+        The model's parameter names, then the indexed ones.
+    """
+    base = tuple(p.name for p in drift_diffusion_dl.params)
+    if not n_datasets or n_datasets == 1:
+        return base
+    return base + tuple(f"{n}_{i}" for i in range(n_datasets) for n in base if n not in SHARED)
 
 
 def build_problem(series: ThicknessSeries | Sequence[ThicknessSeries], *, joint: bool = True,
@@ -141,6 +162,7 @@ def build_problem(series: ThicknessSeries | Sequence[ThicknessSeries], *, joint:
         if "fl" not in kinds:
             fixed_all[name("im_g_mix", first)] = 0.0
             notes.append(f"{s.label}: no FL data used, Im G fixed at 0 (transparency form)")
+    check_names("fixed", dict(fixed or {}), parameter_names(len(datasets)))
     for k, v in dict(fixed or {}).items():
         fixed_all[k] = float(v)
     return ThicknessProblem(series, tuple(datasets), tuple(models), tuple(parts), SHARED,

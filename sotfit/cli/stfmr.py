@@ -19,23 +19,31 @@ import sys
 from pathlib import Path
 
 from .common import (
-    add_figure_option, CLIError, Progress, add_output_options, flag_status, load_sample_file, quantity_type,
-    stage_out_dir, write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction,
+    integer_type, load_sample_file, number_type, pair_type, quantity_type, stage_out_dir,
+    unit_type, write_summary,
 )
 
-#: Sample options: name -> (dimension, default unit for bare numbers, help).
+#: Sample options: name -> (argparse type with the domain, help). The same types read the
+#: fields of a --sample file.
 SAMPLE_OPTIONS = {
-    "ms": ("field", None, "saturation magnetisation mu0*Ms, e.g. 1.1T"),
-    "t_fm": ("length", None, "ferromagnet thickness, e.g. 6nm"),
-    "t_nm": ("length", None, "spin-source (normal metal) thickness, e.g. 6nm"),
-    "width": ("length", None, "device width, e.g. 10um"),
-    "rho": ("resistivity", None, "resistivity of the spin-source layer, e.g. 20uOhmcm"),
-    "rho_fm": ("resistivity", None, "resistivity of the ferromagnet, e.g. 40uOhmcm"),
-    "angle": ("angle", "deg", "in-plane field angle from the current (default: the one angle "
-                                 "all files carry, else 45deg)"),
-    "irf": ("current", None, "rf current amplitude, peak unless --irf-is rms, e.g. 2.5mA"),
-    "delta_r": ("resistance", None, "AMR Delta R = R_parallel - R_perp, e.g. 0.3Ohm"),
-    "current_fraction": ("dimensionless", "", "fraction of the current in the spin-source "
+    "ms": (quantity_type("field", positive=True, limit=True),
+           "saturation magnetisation mu0*Ms, e.g. 1.1T"),
+    "t_fm": (quantity_type("length", positive=True, limit=True), "ferromagnet thickness, e.g. 6nm"),
+    "t_nm": (quantity_type("length", positive=True, limit=True),
+             "spin-source (normal metal) thickness, e.g. 6nm"),
+    "width": (quantity_type("length", positive=True, limit=True), "device width, e.g. 10um"),
+    "rho": (quantity_type("resistivity", positive=True),
+            "resistivity of the spin-source layer, e.g. 20uOhmcm"),
+    "rho_fm": (quantity_type("resistivity", positive=True),
+               "resistivity of the ferromagnet, e.g. 40uOhmcm"),
+    "angle": (quantity_type("angle", "deg"), "in-plane field angle from the current (default: "
+                                             "the one angle all files carry, else 45deg)"),
+    "irf": (quantity_type("current", positive=True, limit=True),
+            "rf current amplitude, peak unless --irf-is rms, e.g. 2.5mA"),
+    "delta_r": (quantity_type("resistance", nonzero=True),
+                "AMR Delta R = R_parallel - R_perp, e.g. 0.3Ohm"),
+    "current_fraction": (fraction, "fraction (0 < f <= 1) of the current in the spin-source "
                          "layer (default: from --rho, --rho-fm and the thicknesses)"),
 }
 
@@ -50,12 +58,14 @@ def add_parser(subparsers) -> None:
     p.add_argument("files", nargs="+", metavar="FILES", help="instrument files or folders")
     add_output_options(p)
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
-    p.add_argument("--field-unit", help="field unit when the file has none (T, mT, Oe, A/m)")
-    p.add_argument("--voltage-unit", help="voltage unit when the file has none (V, mV, uV)")
-    p.add_argument("--frequency", help="microwave frequency when the files give none, e.g. 9GHz")
-    for name, (dim, default, text) in SAMPLE_OPTIONS.items():
-        p.add_argument("--" + name.replace("_", "-"), dest=name,
-                       type=quantity_type(dim, default), help=text)
+    p.add_argument("--field-unit", type=unit_type("field"),
+                   help="field unit when the file has none (T, mT, Oe, A/m)")
+    p.add_argument("--voltage-unit", type=unit_type("voltage"),
+                   help="voltage unit when the file has none (V, mV, uV)")
+    p.add_argument("--frequency", type=quantity_type("frequency", positive=True),
+                   help="microwave frequency when the files give none, e.g. 9GHz")
+    for name, (kind, text) in SAMPLE_OPTIONS.items():
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=text)
     p.add_argument("--irf-is", choices=("peak", "rms"), default=None,
                    help="whether --irf is a peak amplitude (default) or an rms value")
     p.add_argument("--nm-above", action="store_true",
@@ -64,14 +74,15 @@ def add_parser(subparsers) -> None:
                                     "(ms, t_fm, t_nm, width, rho, rho_fm, angle, irf, irf_is, "
                                     "delta_r, current_fraction); options override it")
     p.add_argument("--geometry", choices=("inplane", "outofplane"), default="inplane")
-    p.add_argument("--gyromagnetic-ratio", type=quantity_type("gyromagnetic_ratio", "GHz/T"),
+    p.add_argument("--gyromagnetic-ratio",
+                   type=quantity_type("gyromagnetic_ratio", "GHz/T", positive=True),
                    help="hold gamma/2pi fixed (e.g. 28GHz/T); fitted by default")
-    p.add_argument("--g", type=float, help="hold the Lande g factor fixed")
+    p.add_argument("--g", type=number_type(positive=True), help="hold the Lande g factor fixed")
     p.add_argument("--free-hk", action="store_true", help="fit an in-plane anisotropy field")
     p.add_argument("--lineshape", choices=("mixing", "derivative", "two"), default="mixing",
                    help="mixing (default), field-derivative (lock-in field modulation), or two "
                         "resonances")
-    p.add_argument("--window-widths", type=float, default=6.0,
+    p.add_argument("--window-widths", type=number_type(positive=True), default=6.0,
                    help="fit window around each resonance in half widths (default 6)")
     p.add_argument("--no-global", action="store_true", help="skip the global fit")
     p.add_argument("--skip-failed", action="store_true",
@@ -88,24 +99,25 @@ def add_parser(subparsers) -> None:
                    help="fit V_s(phi), V_a(phi) and report the x-, y- and z-polarised torque "
                         "components (fields in T with --irf and --delta-r, else ratios)")
     g.add_argument("--field-angle", action="append", metavar="FILE=ANGLE", default=None,
+                   type=pair_type(quantity_type("angle", "deg"), "FILE=ANGLE"),
                    help="field angle of one file (name or path as given), e.g. "
                         "--field-angle dev1_a.csv=30deg; repeat for more files; bare "
                         "numbers are degrees")
-    g.add_argument("--meff", type=quantity_type("field", None),
+    g.add_argument("--meff", type=quantity_type("field", limit=True),
                    help="mu0 M_eff for the angle scan, e.g. 0.85T (default: from the "
                         "resonance field at the one frequency with --g or "
                         "--gyromagnetic-ratio, else g = 2.0023)")
     p.add_argument("--mcmc", action="store_true",
                    help="posterior sampling of the global fit (needs sotfit.bayes; slow: every "
                         "branch adds four sampled amplitudes)")
-    p.add_argument("--mcmc-steps", type=int, default=3000, help="chain length for --mcmc")
-    p.add_argument("--seed", type=int, default=1, help="random seed for --mcmc")
+    p.add_argument("--mcmc-steps", type=integer_type(2), default=3000,
+                   help="chain length for --mcmc (>= 2)")
+    p.add_argument("--seed", type=integer_type(0), default=1, help="random seed for --mcmc")
     p.set_defaults(func=run)
 
 
 def _sample_from(args):
     from ..analysis.stfmr_torques import Sample
-    from ..units import UnitError, quantity
 
     values: dict = {}
     irf_is = None
@@ -121,10 +133,9 @@ def _sample_from(args):
             if k not in SAMPLE_OPTIONS:
                 raise CLIError(f"sample file {args.sample}: unknown field {key!r}; known: "
                                + ", ".join(list(SAMPLE_OPTIONS) + ["irf_is"]))
-            dim, default, _ = SAMPLE_OPTIONS[k]
             try:
-                values[k] = quantity(val if isinstance(val, str) else float(val), dim, default)
-            except (UnitError, ValueError) as exc:
+                values[k] = SAMPLE_OPTIONS[k][0](str(val))
+            except argparse.ArgumentTypeError as exc:
                 raise CLIError(f"sample file {args.sample}: field {key!r}: {exc}") from None
     args.angle_given = "angle" in values or args.angle is not None
     for k in SAMPLE_OPTIONS:
@@ -154,10 +165,7 @@ def _read(args):
     angles = None
     if args.field_angle:
         angles = {}
-        for item in args.field_angle:
-            name, sep, value = item.rpartition("=")
-            if not sep or not name or not value:
-                raise CLIError(f"--field-angle {item!r}: write FILE=ANGLE, e.g. a.csv=30deg")
+        for name, value in args.field_angle:
             if name in angles and angles[name] != value:
                 raise CLIError(f"--field-angle gives {name} twice with different values "
                                f"({angles[name]} and {value})")
@@ -226,7 +234,7 @@ def _gamma_and_lineshape(args):
     return gam, model
 
 
-def _run_angle_scan(args, sweep, sample, out: Path) -> int:
+def _run_angle_scan(args, sample, gam, model) -> int:
     from ..analysis.stfmr import analyse_angle_scan, angle_summary_dict
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
@@ -239,7 +247,8 @@ def _run_angle_scan(args, sweep, sample, out: Path) -> int:
     if args.angle is not None:
         raise CLIError("--angle is the one field angle of a frequency scan; in an angle scan "
                        "each file has its own (header, file name or --field-angle)")
-    gam, model = _gamma_and_lineshape(args)
+    out = stage_out_dir(args)
+    sweep = _read(args)
     i_rf = sample.i_peak if sample.i_rf is not None else None
     progress = Progress("fitting spectra") if len(sweep) > 3 else None
     try:
@@ -331,15 +340,14 @@ def run(args) -> int:
     from ..fitting import FitError
 
     sample = _sample_from(args)
+    gam, model = _gamma_and_lineshape(args)
     if args.angle_scan:
-        out = stage_out_dir(args)
-        return _run_angle_scan(args, _read(args), sample, out)
+        return _run_angle_scan(args, sample, gam, model)
     if args.meff is not None:
         raise CLIError("--meff is for --angle-scan; a frequency scan fits M_eff")
     out = stage_out_dir(args)
     sweep = _read(args)
     sample, angle_note = _common_angle(args, sweep, sample)
-    gam, model = _gamma_and_lineshape(args)
     progress = Progress("fitting spectra") if len(sweep) > 3 else None
     try:
         analysis = analyse_stfmr(sweep, geometry=args.geometry, gyromagnetic_ratio=gam,

@@ -22,7 +22,8 @@ import warnings
 from pathlib import Path
 
 from .common import (
-    add_figure_option, CLIError, add_output_options, flag_status, quantity_type, stage_out_dir, write_summary,
+    CLIError, add_figure_option, add_output_options, flag_status, integer_type, list_type,
+    number_type, pair_type, quantity_type, stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "run"]
@@ -39,20 +40,22 @@ def add_parser(subparsers) -> None:
                    help="forward model (seed 003 eqs. (1)-(2))")
     p.add_argument("--joint", action="store_true",
                    help="fit DL and FL together (default: DL only, with Im G = 0)")
-    p.add_argument("--rho", type=quantity_type("resistivity"), default=None,
+    p.add_argument("--rho", type=quantity_type("resistivity", positive=True), default=None,
                    help="spin-source resistivity, e.g. 350.3uOhmcm (else from the files)")
     p.add_argument("--label", action="append", default=None,
                    help="interface label, once per table (default: the sample header)")
     p.add_argument("--thickness", default=None,
+                   type=list_type(quantity_type("length", nonnegative=True, limit=True)),
                    help="comma-separated thicknesses for summary.json inputs, e.g. 6nm,10nm,...")
     p.add_argument("--section", default=None,
                    help="section of the summary.json files to read (e.g. global, sequential)")
     p.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
+                   type=pair_type(number_type()),
                    help="hold a parameter fixed, e.g. g_sf=0.5 (house units)")
     p.add_argument("--mcmc", action="store_true", help="sample the posterior with emcee")
-    p.add_argument("--walkers", type=int, default=32)
-    p.add_argument("--steps", type=int, default=5000)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--walkers", type=integer_type(2), default=32, help="emcee walkers (>= 2)")
+    p.add_argument("--steps", type=integer_type(2), default=5000, help="chain length (>= 2)")
+    p.add_argument("--seed", type=integer_type(0), default=0)
     p.add_argument("--prior", action="append", default=[], metavar="NAME=DIST(...)",
                    help="prior, e.g. spin_diffusion_length=uniform(1,100) or "
                         "re_g_mix=loguniform(0.001,20)")
@@ -80,14 +83,14 @@ def _load(args):
     if missing:
         raise CLIError(f"file(s) not found: {missing}")
     if all(f.suffix.lower() == ".json" for f in files):
-        thick = None
-        if args.thickness:
-            thick = [t.strip() for t in args.thickness.split(",")]
         label = (args.label or [""])[0]
-        return [from_summaries(files, thickness=thick, resistivity=args.rho, section=args.section,
-                               label=label)]
+        return [from_summaries(files, thickness=args.thickness, resistivity=args.rho,
+                               section=args.section, label=label)]
     if any(f.suffix.lower() == ".json" for f in files):
         raise CLIError("give either thickness tables or summary.json files, not both")
+    for opt in ("thickness", "section"):
+        if getattr(args, opt) is not None:
+            raise CLIError(f"--{opt} is for summary.json inputs, not thickness tables")
     if args.label and len(args.label) != len(files):
         raise CLIError(f"{len(args.label)} --label for {len(files)} tables")
     return [read_thickness_table(f, resistivity=args.rho,
@@ -120,27 +123,27 @@ def human_summary(summary: dict) -> str:
 
 
 def run(args) -> int:
-    from ..analysis.thickness import build_problem, fit_thickness, sample_thickness, summary_dict
+    from ..analysis.thickness import (build_problem, fit_thickness, parameter_names,
+                                      sample_thickness, summary_dict)
     from ..bayes import AutocorrelationWarning
+    from ..checks import check_names
     from ..priors import PriorError, parse
     from ..units import UnitError
 
-    if args.walkers < 2 or args.steps < 2:
-        raise CLIError("--walkers and --steps must be >= 2")
     try:
         priors = {k: parse(v) for k, v in _pairs(args.prior, "--prior").items()}
     except PriorError as exc:
         raise CLIError(str(exc)) from None
-    try:
-        fixed = {k: float(v) for k, v in _pairs(args.fix, "--fix").items()}
-    except ValueError as exc:
-        raise CLIError(f"--fix: {exc}") from None
+    fixed = dict(args.fix)
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
     try:
         series = _load(args)
     except UnitError as exc:
         raise CLIError(str(exc)) from None
+    n_data = sum(1 for s in series for kind, _ in s.parts() if args.joint or kind == "dl")
+    check_names("--fix", fixed, parameter_names(n_data))
+    check_names("--prior", priors, parameter_names(n_data))
     from ..fitting import FitError
 
     problem = build_problem(series, joint=args.joint, resistivity=args.rho, fixed=fixed)
