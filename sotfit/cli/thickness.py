@@ -22,7 +22,8 @@ import warnings
 from pathlib import Path
 
 from .common import (
-    add_figure_option, CLIError, add_output_options, flag_status, quantity_type, stage_out_dir, write_summary,
+    add_figure_option, CLIError, Progress, add_output_options, flag_status, quantity_type,
+    stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "run"]
@@ -73,12 +74,13 @@ def _pairs(items, what):
 
 
 def _load(args):
-    from ..io.thickness import from_summaries, read_thickness_table
+    from ..io.thickness import check_distinct_files, from_summaries, read_thickness_table
 
     files = [Path(f) for f in args.files]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise CLIError(f"file(s) not found: {missing}")
+    check_distinct_files(files)
     if all(f.suffix.lower() == ".json" for f in files):
         thick = None
         if args.thickness:
@@ -112,15 +114,24 @@ def human_summary(summary: dict) -> str:
         for k in ("re_g_mix", "im_g_mix"):
             tag = " (fixed)" if k == "im_g_mix" and g.get("im_g_mix_fixed") else ""
             lines.append(f"  {k:>24s} = {fmt(g[k])}{tag}")
-    if "mcmc" in summary and not summary["mcmc"]["converged"]:
-        lines.append("  WARNING: " + summary["mcmc"]["message"])
+    if "mcmc" in summary:
+        d = summary["mcmc"]["diagnostics"]
+        lines.append(f"  MCMC: {d['nwalkers']} walkers x {d['nsteps']} steps = "
+                     f"{min(d['chain_over_tau'].values()):.1f} autocorrelation times "
+                     f"(longest tau {max(d['autocorr_time'].values()):.1f} steps), acceptance "
+                     f"{d['acceptance_fraction']['mean']:.2f}, converged: "
+                     + ("yes" if d["converged"] else "no"))
+        if not d["converged"]:
+            lines.append("  WARNING: " + summary["mcmc"]["message"])
     for n in summary["notes"]:
         lines.append(f"  note: {n}")
     return "\n".join(lines)
 
 
 def run(args) -> int:
-    from ..analysis.thickness import build_problem, fit_thickness, sample_thickness, summary_dict
+    from ..analysis.thickness import (
+        build_problem, check_parameter_names, fit_thickness, sample_thickness, summary_dict,
+    )
     from ..bayes import AutocorrelationWarning
     from ..priors import PriorError, parse
     from ..units import UnitError
@@ -131,10 +142,13 @@ def run(args) -> int:
         priors = {k: parse(v) for k, v in _pairs(args.prior, "--prior").items()}
     except PriorError as exc:
         raise CLIError(str(exc)) from None
-    try:
-        fixed = {k: float(v) for k, v in _pairs(args.fix, "--fix").items()}
-    except ValueError as exc:
-        raise CLIError(f"--fix: {exc}") from None
+    fixed = {}
+    for k, v in _pairs(args.fix, "--fix").items():
+        try:
+            fixed[k] = float(v)
+        except ValueError:
+            raise CLIError(f"--fix {k}={v}: {v!r} is not a number (house units, e.g. "
+                           "g_sf=0.5 in 1e13 Ohm^-1 m^-2)") from None
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
     try:
@@ -143,7 +157,18 @@ def run(args) -> int:
         raise CLIError(str(exc)) from None
     from ..fitting import FitError
 
-    problem = build_problem(series, joint=args.joint, resistivity=args.rho, fixed=fixed)
+    problem = build_problem(series, joint=args.joint, resistivity=args.rho)
+    try:
+        check_parameter_names(problem, fixed, "--fix")
+        if fixed:
+            try:
+                problem = build_problem(series, joint=args.joint, resistivity=args.rho,
+                                        fixed=fixed)
+            except ValueError as exc:
+                raise CLIError(f"--fix: {exc}") from None
+        check_parameter_names(problem, priors, "--prior", free_only=True)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     out = stage_out_dir(args)
     try:
         lsq = fit_thickness(problem)
@@ -154,7 +179,8 @@ def run(args) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             post = sample_thickness(problem, lsq, priors=priors, nwalkers=args.walkers,
-                                    nsteps=args.steps, seed=args.seed)
+                                    nsteps=args.steps, seed=args.seed,
+                                    progress=Progress("sotfit thickness: sampling"))
         for w in caught:
             if issubclass(w.category, (AutocorrelationWarning, UserWarning)):
                 print(f"sotfit thickness: warning: {w.message}", file=sys.stderr)
