@@ -433,6 +433,8 @@ def test_cli_fix_and_prior_names_and_values(tmp_path, capsys):
     assert code == 2 and "--prior 'bogus'" in err and "spin_diffusion_length" in err
     code, err = run("--mcmc", "--prior", "im_g_mix=uniform(0, 1)")
     assert code == 2 and "im_g_mix is fixed" in err
+    code, err = run("--mcmc", "--walkers", "4")
+    assert code == 2 and "--walkers 4 is too few for the 4 sampled parameters" in err
     # API: a fixed value outside the range would be clipped to the bound without a word
     with pytest.raises(ValueError, match="outside its range"):
         build_problem(read_thickness_table(DATA / "nife_bisb.csv"),

@@ -175,6 +175,10 @@ def run(args) -> int:
     except FitError as exc:
         raise CLIError(f"least-squares fit failed: {exc}") from None
     post = None
+    if args.mcmc and args.walkers < 2 * len(lsq.varied):
+        raise CLIError(f"--walkers {args.walkers} is too few for the {len(lsq.varied)} sampled "
+                       f"parameters ({', '.join(lsq.varied)}); emcee needs at least "
+                       f"{2 * len(lsq.varied)}")
     if args.mcmc:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
