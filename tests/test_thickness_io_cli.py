@@ -398,6 +398,10 @@ def test_unreadable_inputs_name_the_file(tmp_path, capsys):
     b.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ThicknessError, match="binary.csv: not a UTF-8 text table"):
         read_thickness_table(b)
+    inf = tmp_path / "inf.json"
+    inf.write_text(json.dumps(_stfmr_summary(6.0, float("inf"), 0.01, -0.1, 0.01)))
+    with pytest.raises(ThicknessError, match=r"inf.json: global/xi_e_dl has no finite value"):
+        from_summaries([inf])
     j = tmp_path / "list.json"
     j.write_text("[1, 2]")
     with pytest.raises(ThicknessError, match="list.json: not a sotfit summary"):

@@ -491,7 +491,7 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
             where = f"{p}: {'/'.join(path_ + (key,))}"
             value, err = entry.get("value"), entry.get("stderr")
             if value is None or not _is_number(value):
-                raise ThicknessError(f"{where} has no value")
+                raise ThicknessError(f"{where} has no finite value ({value!r})")
             if err is None or not _is_number(err) or float(err) <= 0:
                 raise ThicknessError(f"{where} has no usable stderr ({err!r}); every point needs "
                                      "an uncertainty")
