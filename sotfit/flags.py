@@ -27,6 +27,7 @@ __all__ = [
     "add_flag",
     "flag_redchi",
     "flag_disagreement",
+    "flag_mcmc",
     "collect_flags",
     "finalise_flags",
     "format_flags",
@@ -104,6 +105,34 @@ def flag_disagreement(a: dict, b: dict, label_a: str, label_b: str,
         add_flag(a, f"{label_a} and {label_b} differ by {z:.1f} sigma")
         add_flag(b, f"{label_b} and {label_a} differ by {z:.1f} sigma")
     return z
+
+
+def flag_mcmc(quantities: Iterable[dict], diagnostics: Mapping | None,
+              what: str = "MCMC") -> bool:
+    """Flag every quantity summarised from a chain that did not converge.
+
+    Parameters
+    ----------
+    quantities : iterable of dict
+        The summary quantities taken from the chain (medians and percentiles).
+    diagnostics : mapping or None
+        :func:`sotfit.bayes.chain_diagnostics` output (``converged``, ``message``);
+        ``None``: nothing to check.
+    what : str
+        Name of the sampling run in the reason.
+
+    Returns
+    -------
+    bool
+        Whether the quantities were flagged.
+    """
+    if not diagnostics or diagnostics.get("converged", True):
+        return False
+    reason = (f"{what} not converged, its medians and percentiles are not reliable: "
+              f"{diagnostics.get('message', '')}")
+    for q in quantities:
+        add_flag(q, reason)
+    return True
 
 
 def _finite(x) -> bool:

@@ -195,5 +195,5 @@ def test_library_fits_refuse_unknown_parameter_names():
     with pytest.raises(ValueError, match="free: unknown parameter.*'bogus'.*tilt_x"):
         hall.macrospin([object()], free=("bogus",))
     series = read_thickness_table(THICKNESS[0])
-    with pytest.raises(ValueError, match="fixed: unknown parameter.*'bogus'.*g_sf"):
+    with pytest.raises(ValueError, match="fixed parameter 'bogus': not a parameter.*valid names.*g_sf"):
         build_problem(series, fixed={"bogus": 1.0})

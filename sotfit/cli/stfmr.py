@@ -306,10 +306,14 @@ def _mcmc(analysis, out: Path, nsteps: int, seed: int | None):
 
     Flat priors within the parameter bounds; a common noise scale is sampled because the
     spectra carry no stated errors (their weights are the sequential residual rms).
-    Returns the shared parameters as posterior medians with 16/84 percentiles.
+    Returns the shared parameters as posterior medians with 16/84 percentiles, and the
+    convergence diagnostics of :func:`sotfit.bayes.chain_diagnostics` (``diagnostics``);
+    the parameters of a chain that did not converge are flagged (:mod:`sotfit.flags`).
+    Shows the progress on stderr when it is a terminal.
     """
     # --- MCMC: posterior sampling of the global fit through sotfit.bayes.sample -----------
     from .. import bayes
+    from ..flags import flag_mcmc
     glob = analysis.global_fit
     if glob is None:
         raise CLIError("--mcmc samples the global fit, which was not run (need at least two "
@@ -318,16 +322,19 @@ def _mcmc(analysis, out: Path, nsteps: int, seed: int | None):
     post = bayes.sample(list(glob.datasets), glob.models[0], shared=kw["shared"],
                         init=glob.values, fixed=kw["fixed"], free=kw["free"], exprs=kw["exprs"],
                         noise_scale=True, nwalkers=max(32, 2 * glob.nvarys + 4), nsteps=nsteps,
-                        seed=seed, lsq=glob)
+                        seed=seed, lsq=glob, progress=Progress("sotfit stfmr: sampling"))
     names = {"meff": "mu0_meff", "gyromagnetic_ratio": "gyromagnetic_ratio", "alpha": "alpha",
              "linewidth_inhomogeneous": "linewidth_inhomogeneous", "h_k": "h_k"}
     result = {"converged": bool(post.converged), "message": post.message,
-              "nsteps": int(post.nsteps), "nwalkers": int(post.nwalkers), "burn": int(post.burn)}
+              "nsteps": int(post.nsteps), "nwalkers": int(post.nwalkers), "burn": int(post.burn),
+              "diagnostics": post.to_dict()["diagnostics"]}
     for k, name in names.items():
         if k in post.varied:
             lo, med, hi = (float(v) for v in post.percentiles[k])
             result[name] = {"value": post.value(k), "stderr": post.stderr(k),
                             "unit": glob.units.get(k, ""), "percentiles_16_50_84": [lo, med, hi]}
+    flag_mcmc([result[n] for n in names.values() if n in result], result["diagnostics"],
+              "MCMC of the global fit")
     post.save_chain(out / "mcmc_chain.npz")
     return result
     # -----------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ import warnings
 from pathlib import Path
 
 from .common import (
-    CLIError, add_figure_option, add_output_options, flag_status, integer_type, list_type,
-    number_type, pair_type, quantity_type, stage_out_dir, write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
+    list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "run"]
@@ -76,12 +76,13 @@ def _pairs(items, what):
 
 
 def _load(args):
-    from ..io.thickness import from_summaries, read_thickness_table
+    from ..io.thickness import check_distinct_files, from_summaries, read_thickness_table
 
     files = [Path(f) for f in args.files]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise CLIError(f"file(s) not found: {missing}")
+    check_distinct_files(files)
     if all(f.suffix.lower() == ".json" for f in files):
         label = (args.label or [""])[0]
         return [from_summaries(files, thickness=args.thickness, resistivity=args.rho,
@@ -115,18 +116,25 @@ def human_summary(summary: dict) -> str:
         for k in ("re_g_mix", "im_g_mix"):
             tag = " (fixed)" if k == "im_g_mix" and g.get("im_g_mix_fixed") else ""
             lines.append(f"  {k:>24s} = {fmt(g[k])}{tag}")
-    if "mcmc" in summary and not summary["mcmc"]["converged"]:
-        lines.append("  WARNING: " + summary["mcmc"]["message"])
+    if "mcmc" in summary:
+        d = summary["mcmc"]["diagnostics"]
+        lines.append(f"  MCMC: {d['nwalkers']} walkers x {d['nsteps']} steps = "
+                     f"{min(d['chain_over_tau'].values()):.1f} autocorrelation times "
+                     f"(longest tau {max(d['autocorr_time'].values()):.1f} steps), acceptance "
+                     f"{d['acceptance_fraction']['mean']:.2f}, converged: "
+                     + ("yes" if d["converged"] else "no"))
+        if not d["converged"]:
+            lines.append("  WARNING: " + summary["mcmc"]["message"])
     for n in summary["notes"]:
         lines.append(f"  note: {n}")
     return "\n".join(lines)
 
 
 def run(args) -> int:
-    from ..analysis.thickness import (build_problem, fit_thickness, parameter_names,
-                                      sample_thickness, summary_dict)
+    from ..analysis.thickness import (
+        build_problem, check_parameter_names, fit_thickness, sample_thickness, summary_dict,
+    )
     from ..bayes import AutocorrelationWarning
-    from ..checks import check_names
     from ..priors import PriorError, parse
     from ..units import UnitError
 
@@ -141,23 +149,36 @@ def run(args) -> int:
         series = _load(args)
     except UnitError as exc:
         raise CLIError(str(exc)) from None
-    n_data = sum(1 for s in series for kind, _ in s.parts() if args.joint or kind == "dl")
-    check_names("--fix", fixed, parameter_names(n_data))
-    check_names("--prior", priors, parameter_names(n_data))
     from ..fitting import FitError
 
-    problem = build_problem(series, joint=args.joint, resistivity=args.rho, fixed=fixed)
+    problem = build_problem(series, joint=args.joint, resistivity=args.rho)
+    try:
+        check_parameter_names(problem, fixed, "--fix")
+        if fixed:
+            try:
+                problem = build_problem(series, joint=args.joint, resistivity=args.rho,
+                                        fixed=fixed)
+            except ValueError as exc:
+                raise CLIError(f"--fix: {exc}") from None
+        check_parameter_names(problem, priors, "--prior", free_only=True)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     out = stage_out_dir(args)
     try:
         lsq = fit_thickness(problem)
     except FitError as exc:
         raise CLIError(f"least-squares fit failed: {exc}") from None
     post = None
+    if args.mcmc and args.walkers < 2 * len(lsq.varied):
+        raise CLIError(f"--walkers {args.walkers} is too few for the {len(lsq.varied)} sampled "
+                       f"parameters ({', '.join(lsq.varied)}); emcee needs at least "
+                       f"{2 * len(lsq.varied)}")
     if args.mcmc:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             post = sample_thickness(problem, lsq, priors=priors, nwalkers=args.walkers,
-                                    nsteps=args.steps, seed=args.seed)
+                                    nsteps=args.steps, seed=args.seed,
+                                    progress=Progress("sotfit thickness: sampling"))
         for w in caught:
             if issubclass(w.category, (AutocorrelationWarning, UserWarning)):
                 print(f"sotfit thickness: warning: {w.message}", file=sys.stderr)
