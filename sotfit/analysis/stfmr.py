@@ -264,17 +264,19 @@ def fit_global_spectra(fits: Sequence[SpectrumFit], *, geometry: str = "inplane"
     FitResult
         Shared ``meff``, ``gyromagnetic_ratio``, ``alpha``, ``linewidth_inhomogeneous``
         (``h_k``) and per-branch ``vs_<i>``, ``va_<i>``, ``offset_<i>``, ``slope_<i>``;
-        ``meta['branches']`` lists (source, polarity, frequency) of each index.
+        ``meta['branches']`` lists (spectrum, source, polarity, frequency) of each index:
+        ``spectrum`` is the position in ``fits``, the one key of a spectrum (the spectra of
+        a long-format file all have the file as their source).
     """
     model = {"inplane": stfmr_global_inplane, "outofplane": stfmr_global_outofplane}[geometry]
     datasets, labels, init = [], [], dict(start or {})
-    for s in fits:
+    for n, s in enumerate(fits):
         for r in s.branches:
             d = r.datasets[0]
             rms = math.sqrt(r.chisqr / max(r.ndata, 1))
             i = len(datasets)
             datasets.append(d.replace(yerr=np.full(len(d), rms if rms > 0 else 1.0)))
-            labels.append({"source": s.source, "polarity": int(r.meta["polarity"]),
+            labels.append({"spectrum": n, "source": s.source, "polarity": int(r.meta["polarity"]),
                            "frequency": s.frequency})
             for k in ("vs", "va", "offset", "slope"):
                 init[f"{k}_{i}"] = r.value(k)
@@ -321,7 +323,7 @@ def global_spectrum_values(res: FitResult, fits: Sequence[SpectrumFit]) -> list[
     geometry = res.meta.get("geometry", "inplane")
     labels = res.meta["branches"]
     out = []
-    for s in fits:
+    for n, s in enumerate(fits):
         f = s.frequency
         meff, gam = p["meff"], p["gyromagnetic_ratio"]
         if geometry == "inplane":
@@ -331,7 +333,8 @@ def global_spectrum_values(res: FitResult, fits: Sequence[SpectrumFit]) -> list[
         else:
             h_res = resonance_field_outofplane(f, meff, gam)
         width = linewidth_hwhm(f, p["alpha"], p["linewidth_inhomogeneous"], gam)
-        idx = [i for i, lab in enumerate(labels) if lab["source"] == s.source]
+        # by position, never by source: one long-format file holds many spectra
+        idx = [i for i, lab in enumerate(labels) if lab["spectrum"] == n]
         vs = sum(labels[i]["polarity"] * p[f"vs_{i}"] for i in idx) / len(idx)
         va = sum(labels[i]["polarity"] * p[f"va_{i}"] for i in idx) / len(idx)
         out.append({"frequency": f, "source": s.source, "h_res": h_res, "width": width,
