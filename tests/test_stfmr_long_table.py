@@ -4,7 +4,8 @@ Every spectrum of such a file has the same source (the file name). The global ro
 matched its branches to spectra by that name, so each spectrum got the mean amplitudes of all
 seven frequencies: xi_FMR ~ 1e-7 and mu0 H_DL ~ nT from a GLS mean of exactly dependent
 values (Birge ratios 30-200), or "math domain error" with --rho. Both routes must now return
-the planted values, and the run must carry no flag.
+the planted values, and the run must carry no flag (tests/test_stfmr_flags.py plants the
+bookkeeping error and checks that it is flagged).
 """
 
 import json
@@ -55,9 +56,11 @@ def test_global_route_keeps_each_spectrum_its_own_amplitudes(long_csv):
 
 def test_both_routes_recover_the_planted_values_from_the_long_table(long_csv, tmp_path):
     out = tmp_path / "out"
-    rc = main(["stfmr", str(long_csv), "--out", str(out), "--no-figures", *SAMPLE_ARGS])
+    rc = main(["stfmr", str(long_csv), "--out", str(out), "--no-figures", "--strict",
+               *SAMPLE_ARGS])
     assert rc == 0
     summary = json.loads((out / "summary.json").read_text())
+    assert summary["flags"] == []  # nothing doubtful: flags stay meaningful
     truth = example_truth()
     for route in ("sequential", "global"):
         for name, tname in CHECKED.items():

@@ -51,6 +51,15 @@ _MA = 1e-3
 
 
 def _sqrt(x):
+    """Square root of a float or an uncertain value; NaN for a negative argument.
+
+    The torque formulas take sqrt(H_r (H_r + M_eff)) and sqrt(1 + M_eff/H_r); a negative
+    argument (in plane, M_eff < -H_r: the film is not saturated along the field) means the
+    formula does not apply. NaN is reported (and flagged as not finite in the summary)
+    rather than a complex number or an exception that would lose the whole run.
+    """
+    if not getattr(x, "nominal_value", x) >= 0:
+        return float("nan")
     return x ** 0.5
 
 
