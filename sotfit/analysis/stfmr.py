@@ -909,7 +909,8 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
     Sections ``sequential`` and ``global`` hold ``mu0_meff``, ``gyromagnetic_ratio``, ``g``,
     ``alpha``, ``linewidth_inhomogeneous`` (``h_k`` in plane) and, when the sample allows,
     the torque means ``xi_fmr``, ``mu0_h_dl``, ``mu0_h_fl_oe``, ``mu0_h_fl``, ``xi_dl``,
-    ``xi_fl`` ...; ``spectra`` lists the per-spectrum values.
+    ``xi_fl`` ...; ``spectra`` lists the per-spectrum values. A doubtful quantity carries
+    ``"flags": [reason, ...]`` (:mod:`sotfit.flags`; the gates of docs/stfmr.md, section 9).
     """
     from .. import __version__
     from .stfmr_torques import SAMPLE_UNITS
@@ -1301,7 +1302,7 @@ def angle_summary_dict(res: AngleAnalysis, sample=None) -> dict[str, Any]:
     ``torques`` (``mu0_h_dl_y``, ``mu0_h_dl_x``, ``mu0_h_dl_z``, ``mu0_h_y``, ``mu0_h_x``,
     ``mu0_h_z`` in T; or the ratios ``dl_x_over_dl_y``, ``dl_z_over_h_y``,
     ``dl_y_over_h_y``, ``h_x_over_h_y``, ``h_z_over_dl_y``), ``points``, ``spectra``,
-    ``failures``, ``notes``.
+    ``failures``, ``notes``. Doubtful quantities carry ``"flags"`` (docs/stfmr.md, section 9).
     """
     fits = {"vs": res.vs_fit, "va": res.va_fit}
     absolute = "mu0_h_dl_y" in res.torques
