@@ -197,7 +197,7 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
             df = pd.read_csv(p, comment="#", sep=None, engine="python", skipinitialspace=True,
-                             index_col=False)
+                             index_col=False, encoding="utf-8-sig")
         except pd.errors.ParserWarning:
             raise ThicknessError(f"{p}: some data rows have more cells than the header has "
                                  "column names; name every column or remove the extra cells"
