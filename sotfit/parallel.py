@@ -3,8 +3,11 @@
 :func:`map_tasks` is a thin adapter over :class:`concurrent.futures.Executor`:
 
 * ``workers=None`` or ``1`` (and no ``scheduler``): a plain loop in this process;
-* ``workers=n``: a :class:`~concurrent.futures.ProcessPoolExecutor` with ``n`` local processes
-  (started by ``forkserver`` where available, else ``spawn``: no fork of a threaded process);
+* ``workers=n``: a :class:`~concurrent.futures.ProcessPoolExecutor` with ``n`` local processes,
+  started by ``spawn`` (no fork of a threaded process; a script that uses it needs the usual
+  ``if __name__ == "__main__":`` guard). Each process gets cpu_count // n BLAS/OpenMP threads
+  (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``; values already set are
+  kept), so that n processes do not start n x cpu_count threads;
 * ``scheduler="tcp://host:port"``: the executor of a ``dask.distributed.Client`` connected to a
   running scheduler (``pip install sotfit[dask]``; dask is imported only then).
 
@@ -21,12 +24,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import os
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
 __all__ = ["map_tasks", "DASK_HINT"]
 
 DASK_HINT = "install the optional extra with `pip install sotfit[dask]`"
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 _NOTHING = object()
 _WORKER_STATE: tuple | None = None       # (fn, shared) in a local worker process
@@ -76,11 +81,24 @@ def _executor(workers: int, scheduler: str | None, initializer=None, initargs=()
     elif workers == 1:
         yield None, None
     else:
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=initializer,
-                                    initargs=initargs) as pool:
+        with _child_threads(max(1, (os.cpu_count() or 1) // workers)), cf.ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer,
+                initargs=initargs) as pool:
             yield pool, None
+
+
+@contextmanager
+def _child_threads(n: int):
+    """Thread-count variables for processes started inside the block (spawned processes copy
+    the environment); this process's own BLAS, already loaded, is not affected."""
+    added = [v for v in THREAD_VARIABLES if v not in os.environ]
+    for v in added:
+        os.environ[v] = str(n)
+    try:
+        yield
+    finally:
+        for v in added:
+            os.environ.pop(v, None)
 
 
 def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,

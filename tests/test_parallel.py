@@ -56,3 +56,23 @@ def test_missing_dask_names_the_extra(monkeypatch):
     with pytest.raises(ImportError, match=r"pip install sotfit\[dask\]"):
         map_tasks(abs, [1], scheduler="tcp://127.0.0.1:8786")
     assert "sotfit[dask]" in DASK_HINT
+
+
+def _thread_variables(_):
+    import os
+
+    from sotfit.parallel import THREAD_VARIABLES
+    return {v: os.environ.get(v) for v in THREAD_VARIABLES}
+
+
+def test_local_processes_get_a_share_of_the_threads(monkeypatch):
+    import os
+
+    from sotfit.parallel import THREAD_VARIABLES
+    for v in THREAD_VARIABLES:
+        monkeypatch.delenv(v, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")                   # a value the user set is kept
+    share = str(max(1, (os.cpu_count() or 1) // 2))
+    out = map_tasks(_thread_variables, [0, 1], workers=2)
+    assert out[0] == {"OPENBLAS_NUM_THREADS": share, "OMP_NUM_THREADS": share, "MKL_NUM_THREADS": "3"}
+    assert "OPENBLAS_NUM_THREADS" not in os.environ               # restored here

@@ -400,8 +400,8 @@ class _KPMJob:
     n: int
     chunk: int
     seed: np.random.SeedSequence | None  # None: exact trace over basis vectors
-    spin_adj: tuple = ()                # s_c^dagger, c = x, y, z
-    d_adj: sp.csr_matrix | None = None  # D^dagger
+    spin: tuple = ()                    # s_c, c = x, y, z (the system's own matrices)
+    d: sp.csr_matrix | None = None      # D = e.dH/dk
 
     def vectors(self, span) -> np.ndarray:
         start, stop = span
@@ -422,19 +422,19 @@ def _moment_task(job: _KPMJob, span) -> np.ndarray:
     """
     v = job.vectors(span)
     dim, nb = v.shape
-    n, chunk, ns = job.n, job.chunk, len(job.spin_adj)
+    n, chunk, ns = job.n, job.chunk, len(job.spin)
     exact = job.seed is None
     out = np.zeros((1 if exact else nb, ns, n, n), complex)
-    bras = [_chebyshev_iter(job.h, s @ v) for s in job.spin_adj]
+    # s^dag r = conj(s^T conj r) and conj(D^dag x) = D^T conj x: transposes are views, so the
+    # operators are never copied
+    bras = [_chebyshev_iter(job.h, np.conj(s.T @ np.conj(v))) for s in job.spin]
     lbuf = np.empty((ns, nb, chunk, dim), complex)
     rbuf = np.empty((nb, chunk, dim), complex)
     for m0 in range(0, n, chunk):
         mc = min(chunk, n - m0)
         for c, it in enumerate(bras):
             for k in range(mc):
-                w = job.d_adj @ next(it)
-                np.conj(w, out=w)
-                lbuf[c, :, k] = w.T
+                lbuf[c, :, k] = (job.d.T @ np.conj(next(it))).T
         ket = _chebyshev_iter(job.h, v)
         for n0 in range(0, n, chunk):
             nc = min(chunk, n - n0)
@@ -517,8 +517,7 @@ def moment_matrix(system: LatticeSystem, n: int, e_dir=(1.0, 0.0), n_random: int
     plan = plan_moments(system.dim, n, n_vec, exact=exact, max_memory=max_memory, chunk=chunk,
                         block=block, slots=n_vec if scheduler else (workers or 1))
     job = _KPMJob(h=hs, n=plan.n, chunk=plan.chunk, seed=None if exact else _seed_sequence(seed),
-                  spin_adj=tuple(s.conj().T.tocsr() for s in system.spin),
-                  d_adj=d.conj().T.tocsr())
+                  spin=tuple(system.spin), d=d.tocsr())
     M = _run_vectors(_moment_task, job, plan, workers, scheduler, progress, "KPM moments")
     return M / ((1 if exact else n_vec) * system.area), a_s, b
 
