@@ -591,12 +591,12 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
     except _UnreadableHeader as exc:
         if option_value is None:
             raise
-        warnings.warn(f"{exc}; using {_opt(option, option_value)}", stacklevel=4)
+        warnings.warn(f"{exc}; using {_opt(option, option_value)}", stacklevel=6)
         head = None
     except UnitError as exc:
         if not lenient:
             raise
-        warnings.warn(f"{exc}; {dimension} not recorded from the header", stacklevel=4)
+        warnings.warn(f"{exc}; {dimension} not recorded from the header", stacklevel=6)
         head = None
     if head is not None:
         sources.append((head[0], f"header entry {head[1]!r}"))
@@ -631,19 +631,18 @@ def _column_quantity(table: Table, col: int, dimension: str, option_unit: str | 
 
 
 def _power_column(table: Table, col: int, option_unit: str | None, rows, notes: list):
-    """Power (dBm) from a column, or ``None`` (with a warning) when it is not in a power unit."""
+    """Power (dBm) from a column, or ``None``: with a note when the column is in another unit
+    (``Power(mV)``), with a warning when it has none."""
     try:
         _, unit = _header_unit(table, col, "power")
-    except UnitError as exc:  # 'Power(mV)': a level read back in volts, not an rf power
-        msg = (f"{exc}; the column is not read as the rf power (give it with "
-               f"{_opt('power')} if needed)")
-        warnings.warn(msg, stacklevel=4)
-        notes.append(f"power column {table.columns[col]!r} not read: not in dBm")
+    except UnitError:  # 'Power(mV)': a level read back in volts, not an rf power in dBm
+        notes.append(f"column {table.columns[col]!r} is not an rf power in dBm and is not read "
+                     f"as one (give the power with {_opt('power')} if needed)")
         return None
     unit = unit or option_unit
     if unit is None:
         warnings.warn(f"{table.name}: power column {table.column_label(col)} has no unit (dBm "
-                      f"expected; {_opt('power_unit', 'dBm')}); power not recorded", stacklevel=4)
+                      f"expected; {_opt('power_unit', 'dBm')}); power not recorded", stacklevel=5)
         return None
     return np.asarray(_units.to_house(table.data[rows, col], unit, "power")[0], dtype=float)
 
@@ -839,8 +838,10 @@ def lockin_phase(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     """The lock-in phase that puts the signal of two channels into one.
 
     The principal axis of the centred (X, Y) cloud: phi maximises the variance of
-    X cos(phi) + Y sin(phi). The sign of the axis is fixed by taking phi in
-    (-90, 90] deg, so the combined signal has the sign of X when the signal is mostly in X.
+    X cos(phi) + Y sin(phi). Of the two opposite directions of the axis the one whose
+    larger component is positive is taken, phi in (-45, 135] deg, so the combined
+    signal has the sign of the channel that holds most of it (files of one set, whose
+    phases differ by a few degrees, then keep one sign).
 
     Parameters
     ----------
@@ -850,7 +851,7 @@ def lockin_phase(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     Returns
     -------
     phi : float
-        Phase in degrees, in (-90, 90].
+        Phase in degrees, in (-45, 135].
     phi_stderr : float
         Its standard error in degrees, sqrt(l1 l2 / (n - 1)) / (l1 - l2) with l1 >= l2 the
         eigenvalues of the covariance matrix (Anderson, Ann. Math. Statist. 34, 122
@@ -861,12 +862,14 @@ def lockin_phase(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     n = x.size
     xc, yc = x - x.mean(), y - y.mean()
     sxx, syy, sxy = (xc @ xc) / (n - 1), (yc @ yc) / (n - 1), (xc @ yc) / (n - 1)
-    phi = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    phi = np.degrees(0.5 * np.arctan2(2.0 * sxy, sxx - syy))  # (-90, 90]
+    if phi <= -45.0:
+        phi += 180.0
     half = np.hypot(0.5 * (sxx - syy), sxy)
     l1, l2 = 0.5 * (sxx + syy) + half, max(0.5 * (sxx + syy) - half, 0.0)
     stderr = (np.sqrt(l1 * l2 / (n - 1)) / (l1 - l2)) if l1 > l2 else np.inf
     fraction = l1 / (l1 + l2) if l1 + l2 > 0 else 0.5
-    return float(np.degrees(phi)), float(np.degrees(stderr)), float(fraction)
+    return float(phi), float(np.degrees(stderr)), float(fraction)
 
 
 # ----------------------------------------------------------------------------------------
