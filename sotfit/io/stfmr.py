@@ -317,8 +317,13 @@ def repeat_from_name(name: str) -> int:
 # Units and columns
 # ----------------------------------------------------------------------------------------
 
+_ACCEPTED = {"field": FIELD_UNITS, "voltage": VOLTAGE_UNITS,
+             "frequency": ("GHz", "MHz", "kHz", "Hz"), "power": ("dBm",)}
+
+
 def _accepted(dimension: str) -> str:
-    return ", ".join(FIELD_UNITS if dimension == "field" else VOLTAGE_UNITS)
+    """The unit spellings of ``dimension`` to list in a message."""
+    return ", ".join(_ACCEPTED[dimension])
 
 
 def _option_unit(unit, dimension: str, option: str) -> str | None:
@@ -329,11 +334,20 @@ def _option_unit(unit, dimension: str, option: str) -> str | None:
         if _units.dimension_of(key) != dimension:
             raise UnitError("wrong dimension")
     except UnitError:
-        accepted = (_accepted(dimension) if dimension in ("field", "voltage")
-                    else ", ".join(_units._TABLES[dimension]))
         raise UnitError(f"{_opt(option, unit)} is not a {dimension} unit; accepted: "
-                        f"{accepted}") from None
+                        f"{_accepted(dimension)}") from None
     return key
+
+
+class _UnknownUnit(UnitError):
+    """A column header whose unit sotfit does not know (an option may name it instead)."""
+
+
+#: Column role -> (the keyword that picks the column, the keyword that gives its unit).
+_ROLE_OPTIONS = {"field": ("field_column", "field_unit"),
+                 "voltage": ("voltage_column", "voltage_unit"),
+                 "frequency": ("frequency_column", "frequency_unit"),
+                 "power": ("power_column", "power_unit")}
 
 
 def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | None]:
@@ -341,19 +355,19 @@ def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | Non
     if table.columns is None:
         return "", None
     raw = table.columns[col]
+    column_option, unit_option = _ROLE_OPTIONS[dimension]
     try:
         name, unit = _units.split_header(raw)
     except UnitError:
-        accepted = (_accepted(dimension) if dimension in ("field", "voltage")
-                    else _units.HOUSE[dimension])
-        raise UnitError(
+        raise _UnknownUnit(
             f"{table.name}: column {raw!r} has an unknown unit; accepted {dimension} units: "
-            f"{accepted}"
+            f"{_accepted(dimension)}; or name the unit with {_opt(unit_option)}"
         ) from None
     if unit is not None and _units.dimension_of(unit) != dimension:
         raise UnitError(
             f"{table.name}: column {raw!r} is read as {dimension} but its unit {unit!r} is a "
-            f"{_units.dimension_of(unit)} unit"
+            f"{_units.dimension_of(unit)} unit; if it is not the {dimension} column, pick "
+            f"that with {_opt(column_option)}"
         )
     return name, unit
 
@@ -432,14 +446,25 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
 
 
 def _resolve_unit(table: Table, col: int, dimension: str, option_unit: str | None,
-                  option: str, rule_unit: str | None, block: str | None = None
-                  ) -> tuple[str, str]:
+                  option: str, rule_unit: str | None, block: str | None = None,
+                  notes: list | None = None) -> tuple[str, str]:
     """The unit of column ``col`` and where it came from.
 
     In a side-by-side layout (``block`` is the pair's label) the header holds labels, not
-    units, so the unit must come from the option.
+    units, so the unit must come from the option. A header unit that sotfit does not know
+    gives way to the option (with a note in ``notes``); a known one must agree with it.
     """
-    head = None if block is not None else _header_unit(table, col, dimension)[1]
+    head = None
+    if block is None:
+        try:
+            head = _header_unit(table, col, dimension)[1]
+        except _UnknownUnit:
+            if option_unit is None:
+                raise
+            if notes is not None:
+                notes.append(f"{table.column_label(col)}: unit not known, read in "
+                             f"{option_unit} as {_opt(option, option_unit)} says")
+            return option_unit, "option"
     if head is not None and option_unit is not None:
         if _units.convert(1.0, head, option_unit) != 1.0:
             raise UnitError(
@@ -619,7 +644,12 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
 
 def _column_quantity(table: Table, col: int, dimension: str, option_unit: str | None,
                      option: str, rows) -> np.ndarray:
-    name, unit = _header_unit(table, col, dimension)
+    try:
+        unit = _header_unit(table, col, dimension)[1]
+    except _UnknownUnit:
+        if option_unit is None:
+            raise
+        unit = None
     unit = unit or option_unit
     if unit is None:
         raise UnitError(
@@ -1216,14 +1246,14 @@ def _voltage(part: _Part, opts: _Options, notes: list):
     table, rows = part.table, part.rows
     if not isinstance(part.vcol, tuple):
         unit, where = _resolve_unit(table, part.vcol, "voltage", opts.voltage_unit,
-                                    "voltage_unit", "V" if part.lvm else None, part.label)
+                                    "voltage_unit", "V" if part.lvm else None, part.label, notes)
         _check_finite(table, part.vcol, "V_mix", "voltage_column", rows)
         v = np.asarray(_units.to_house(table.data[rows, part.vcol], unit, "voltage")[0], float)
         return v, unit, where, {}
     chans, units, wheres = [], [], []
     for c in part.vcol:
         unit, where = _resolve_unit(table, c, "voltage", opts.voltage_unit, "voltage_unit",
-                                    None)
+                                    None, notes=notes)
         _check_finite(table, c, "lock-in channel", "lockin_channels", rows)
         chans.append(np.asarray(_units.to_house(table.data[rows, c], unit, "voltage")[0], float))
         units.append(unit)
@@ -1250,11 +1280,12 @@ _QUANTITIES = {  # kind -> (header names, dimension, find in text, option, optio
 
 def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
     table, rows, name, src = part.table, part.rows, part.table.name, part.source
+    field_label = f"the field column {table.column_label(part.fcol)}"
     notes: list[str] = []
 
     # Units and values.
     f_unit, f_from = _resolve_unit(table, part.fcol, "field", opts.field_unit, "field_unit",
-                                   "Oe" if part.lvm else None, part.label)
+                                   "Oe" if part.lvm else None, part.label, notes)
     _check_finite(table, part.fcol, "field", "field_column", rows)
     field_raw = table.data[rows, part.fcol]
     vmix_uV, v_unit, v_from, lockin_meta = _voltage(part, opts, notes)
@@ -1321,11 +1352,9 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
     header_meta = _header_meta(table)
 
     # Group by (frequency, power), keeping file order inside a group.
-    keys = np.column_stack([fq, pw if pw is not None else np.zeros_like(fq)])
-    uniq = np.unique(keys, axis=0)
+    pk = pw if pw is not None else np.zeros_like(fq)
     datasets = []
-    for fval, pval in uniq:
-        grp = np.flatnonzero((keys[:, 0] == fval) & (keys[:, 1] == pval))
+    for fval, pval, grp in _groups(fq, pk):
         label = f"{src} at {fval:g} GHz" + (f", {pval:g} dBm" if pw is not None else "")
         raw = field_raw[grp]
         noise = _readback_noise(raw)
@@ -1337,7 +1366,8 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
             allowed = (f" (more than the jitter of {tol:.3g} {f_unit} allowed by the field "
                        "read-back noise)" if tol > 0 else "")
             raise DataError(
-                f"{label}: the field sweep {s0[3]} at line {line}{allowed}, so the data hold "
+                f"{label}: the field sweep {s0[3]} at line {line} of {field_label}{allowed}, "
+                f"so the data hold "
                 f"{len(segs)} sweeps; read each monotonic sweep as its own spectrum with "
                 f"{_opt('split_sweeps')}, or split the file"
             )
@@ -1353,12 +1383,23 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
                     **block_meta, **lockin_meta}
             datasets.append(_make_dataset(
                 table, rows[r], branch, field_raw[r], field_T[r], vmix_uV[r], seg_label,
-                opts.allow_duplicates, meta, header_meta, tol, noise, list(notes)))
+                opts.allow_duplicates, meta, header_meta, tol, noise, list(notes), field_label))
     return datasets
 
 
+def _groups(fq: np.ndarray, pw: np.ndarray):
+    """(frequency, power, row indices in file order) of each distinct pair, by increasing
+    frequency, then power."""
+    if fq.size == 0 or (np.all(fq == fq[0]) and np.all(pw == pw[0])):
+        return [(fq[0], pw[0], np.arange(fq.size))] if fq.size else []
+    fu, fi = np.unique(fq, return_inverse=True)
+    pu, pi = np.unique(pw, return_inverse=True)
+    ids = fi * pu.size + pi
+    return [(fu[k // pu.size], pu[k % pu.size], np.flatnonzero(ids == k)) for k in np.unique(ids)]
+
+
 def _make_dataset(table, rows, branch, raw, x, y, label, allow_duplicates, meta, header_meta,
-                  tol=0.0, noise=0.0, notes=()):
+                  tol=0.0, noise=0.0, notes=(), field_label="the field column"):
     if x.size < MIN_POINTS:
         raise DataError(f"{label}: only {x.size} data point(s); a spectrum needs at least "
                         f"{MIN_POINTS} points of a field sweep")
@@ -1382,8 +1423,9 @@ def _make_dataset(table, rows, branch, raw, x, y, label, allow_duplicates, meta,
             raise DataError(
                 f"{label}: field value {vals[j]:g} {f_unit} appears "
                 f"{int(counts[j])} times in the {'positive' if pol > 0 else 'negative'} branch "
-                f"(lines {lines}); {int(np.sum(counts > 1))} value(s) are repeated. sotfit does "
-                f"not merge them silently: pass {_opt('allow_duplicates')} to average them"
+                f"(lines {lines}); {int(np.sum(counts > 1))} value(s) are repeated in "
+                f"{field_label}. sotfit does not merge them silently: pass "
+                f"{_opt('allow_duplicates')} to average them"
             )
         for j in np.flatnonzero(counts > 1):
             members = idx[inverse == j]
