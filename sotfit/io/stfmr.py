@@ -674,6 +674,7 @@ def _power_column(table: Table, col: int, option_unit: str | None, rows, notes: 
         warnings.warn(f"{table.name}: power column {table.column_label(col)} has no unit (dBm "
                       f"expected; {_opt('power_unit', 'dBm')}); power not recorded", stacklevel=5)
         return None
+    _check_finite(table, col, "power", "power_column", rows)
     return np.asarray(_units.to_house(table.data[rows, col], unit, "power")[0], dtype=float)
 
 
@@ -1290,10 +1291,8 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
     field_raw = table.data[rows, part.fcol]
     vmix_uV, v_unit, v_from, lockin_meta = _voltage(part, opts, notes)
     units_from = f_from if f_from == v_from else f"field: {f_from}, voltage: {v_from}"
-    for c, what, option in ((part.qcol, "frequency", "frequency_column"),
-                            (part.pcol, "power", "power_column")):
-        if c is not None:
-            _check_finite(table, c, what, option, rows)
+    if part.qcol is not None:
+        _check_finite(table, part.qcol, "frequency", "frequency_column", rows)
     field_T = np.asarray(_units.to_house(field_raw, f_unit, "field")[0], dtype=float)
     fmax = float(np.max(np.abs(field_T)))
     if fmax > _FIELD_LIMIT_T:
