@@ -377,7 +377,7 @@ def test_lockin_phase_error_covers_the_scatter():
 def test_lockin_columns_one_channel_and_the_errors_that_name_them(tmp_path):
     p, s = lockin_file(tmp_path / "scan_004", 0.0)
     d = read_stfmr(p, voltage_column="Xchannel", voltage_unit="V")[0]
-    assert d.meta["units_from"] == "header" or d.meta["units_from"].startswith("field")
+    assert d.meta["units_from"] == "field: header, voltage: option"
     np.testing.assert_allclose(d.y, 3.0 + s, atol=2.5)
     with pytest.raises(DataError) as e:
         read_stfmr(p, option_style="cli")
