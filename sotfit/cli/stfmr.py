@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from .common import (
@@ -58,12 +59,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("files", nargs="+", metavar="FILES", help="instrument files or folders")
     add_output_options(p)
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
-    p.add_argument("--field-unit", type=unit_type("field"),
-                   help="field unit when the file has none (T, mT, Oe, A/m)")
-    p.add_argument("--voltage-unit", type=unit_type("voltage"),
-                   help="voltage unit when the file has none (V, mV, uV)")
-    p.add_argument("--frequency", type=quantity_type("frequency", positive=True),
-                   help="microwave frequency when the files give none, e.g. 9GHz")
+    add_reader_options(p)
     for name, (kind, text) in SAMPLE_OPTIONS.items():
         p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=text)
     p.add_argument("--irf-is", choices=("peak", "rms"), default=None,
@@ -154,6 +150,81 @@ def _sample_from(args):
                   nm_below=not args.nm_above)
 
 
+#: ``--column ROLE=NAME`` / ``--column-unit ROLE=UNIT`` roles -> reader keywords.
+COLUMN_ROLES = {"field": ("field_column", "field_unit"),
+                "voltage": ("voltage_column", "voltage_unit"),
+                "frequency": ("frequency_column", "frequency_unit"),
+                "power": ("power_column", "power_unit")}
+
+
+def add_reader_options(p) -> None:
+    """The options of ``sotfit stfmr`` that say how to read the files (docs/io.md)."""
+    g = p.add_argument_group(
+        "reading the files", "How to read files whose columns, units or sweeps sotfit cannot "
+        "tell by itself; every reader error names the option that fixes it (docs/io.md).")
+    g.add_argument("--field-unit", type=unit_type("field"),
+                   help="field unit when the file has none (T, mT, Oe, G, A/m)")
+    g.add_argument("--voltage-unit", type=unit_type("voltage"),
+                   help="voltage unit when the file has none (V, mV, uV)")
+    g.add_argument("--frequency", type=quantity_type("frequency", positive=True),
+                   help="microwave frequency when the files give none, e.g. 9GHz")
+    g.add_argument("--power", type=quantity_type("power"),
+                   help="rf power when the files give none, e.g. 10dBm")
+    g.add_argument("--column", action="append", metavar="ROLE=NAME", default=None,
+                   help="which column holds ROLE (field, voltage, frequency, power): its header "
+                        "name or 0-based index, e.g. --column voltage=Xchannel; repeatable")
+    g.add_argument("--column-unit", action="append", metavar="ROLE=UNIT", default=None,
+                   help="unit of the ROLE column when its header has none, e.g. "
+                        "--column-unit frequency=GHz; repeatable")
+    g.add_argument("--lockin-channels", metavar="X,Y",
+                   help="two lock-in output columns read as V_mix = X cos(phi) + Y sin(phi), "
+                        "the phase phi fitted to each file (principal axis of the (X, Y) points)")
+    g.add_argument("--split-sweeps", action="store_true",
+                   help="read a file holding several field sweeps (a reversal beyond the "
+                        "read-back noise) as one spectrum per sweep")
+    g.add_argument("--allow-duplicates", action="store_true",
+                   help="average V_mix over exactly repeated field values of one sweep")
+
+
+def _role_options(items, option: str) -> dict:
+    """``ROLE=VALUE`` strings of a repeatable option -> {role: value}."""
+    out: dict = {}
+    for item in items or ():
+        role, sep, value = item.partition("=")
+        role = role.strip().lower()
+        if not sep or not value.strip():
+            raise CLIError(f"{option} {item!r}: write ROLE=VALUE, e.g. {option} voltage=Xchannel")
+        if role not in COLUMN_ROLES:
+            raise CLIError(f"{option} {item!r}: unknown role {role!r}; roles: "
+                           + ", ".join(COLUMN_ROLES))
+        out[role] = value.strip()  # a later entry wins: the command line over a --format profile
+    return out
+
+
+def reader_options(args) -> dict:
+    """The keywords of :func:`sotfit.io.read_stfmr` that the command-line options give."""
+    kw = {"field_unit": args.field_unit, "voltage_unit": args.voltage_unit,
+          "frequency": args.frequency, "power": args.power,
+          "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates}
+    for role, name in _role_options(args.column, "--column").items():
+        kw[COLUMN_ROLES[role][0]] = int(name) if name.isdigit() else name
+    for role, unit in _role_options(args.column_unit, "--column-unit").items():
+        key = COLUMN_ROLES[role][1]
+        if kw.get(key) is not None and kw[key] != unit:
+            raise CLIError(f"--{key.replace('_', '-')} {kw[key]} and --column-unit "
+                           f"{role}={unit} disagree")
+        kw[key] = unit
+    if args.lockin_channels is not None:
+        chans = [c.strip() for c in args.lockin_channels.split(",")]
+        if len(chans) != 2 or not all(chans):
+            raise CLIError(f"--lockin-channels {args.lockin_channels!r}: give two columns, "
+                           "e.g. --lockin-channels Xchannel,Ychannel")
+        if kw.get("voltage_column") is not None:
+            raise CLIError("give --column voltage=NAME or --lockin-channels X,Y, not both")
+        kw["lockin_channels"] = tuple(int(c) if c.isdigit() else c for c in chans)
+    return kw
+
+
 def _read(args):
     try:
         from ..io import read_stfmr
@@ -170,8 +241,16 @@ def _read(args):
                 raise CLIError(f"--field-angle gives {name} twice with different values "
                                f"({angles[name]} and {value})")
             angles[name] = value
-    return read_stfmr(args.files, field_unit=args.field_unit, voltage_unit=args.voltage_unit,
-                      frequency=args.frequency, field_angle=angles)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        sweep = read_stfmr(args.files, field_angle=angles, option_style="cli",
+                           **reader_options(args))
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    for d in sweep:
+        for note in d.meta.get("reader_notes", ()):
+            print(f"note: {d.source}: {note}", file=sys.stderr)
+    return sweep
 
 
 def _fmt(q) -> str:
