@@ -150,6 +150,8 @@ def _walk(obj, path: str):
     if is_quantity(obj):
         yield path, obj
         return
+    if isinstance(obj, Mapping) and isinstance(obj.get("flags"), list):
+        yield path, obj  # an entry that is not a quantity but carries flags (a spectrum left out)
     if isinstance(obj, Mapping):
         for k, v in obj.items():
             if k == "flags":
@@ -163,12 +165,16 @@ def _walk(obj, path: str):
 def collect_flags(summary: Mapping) -> list[dict[str, str]]:
     """Every flag of a summary, after adding the generic checks.
 
-    Generic checks: a quantity whose value or standard error is not finite is flagged.
+    Generic checks: a quantity whose value or standard error is not finite is flagged. Entries
+    that are not quantities but carry a ``"flags"`` list (a spectrum left out of the fits) are
+    collected too.
     Returns ``[{"quantity": dotted.path, "reason": text}, ...]`` in document order.
     """
     out = []
     for path, q in _walk(summary, ""):
-        if not _finite(q.get("value")):
+        if not is_quantity(q):
+            pass
+        elif not _finite(q.get("value")):
             add_flag(q, "value is not finite")
         elif not _finite(q.get("stderr")):
             add_flag(q, "standard error is not finite (the data do not determine it)")

@@ -125,3 +125,31 @@ def test_yig_derivative_fits_look_like_yig(yig_files):
     meff = _meff(f, h)
     assert np.all((meff > 0.15) & (meff < 0.19)), meff
     assert np.all((w > 0.001) & (w < 0.002)), w
+
+
+@pytest.mark.real_data
+def test_vsd_command_as_written(vsd_file, tmp_path):
+    """`sotfit stfmr 5360_2p.csv --field-unit Oe --voltage-unit V --angle 45deg --out OUT` reads 17
+    spectra and fits the saturated ones; the low-frequency spectra of this perpendicular film,
+    not saturated in plane, are left out with that reason (and flagged), and the Kittel
+    relation gives mu0 M_eff < 0."""
+    import json
+
+    from sotfit.cli import main
+
+    out = tmp_path / "vsd"
+    assert main(["stfmr", str(vsd_file), "--field-unit", "Oe", "--voltage-unit", "V", "--angle",
+                 "45deg", "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert len(s["spectra"]) + len(s["failures"]) == 17
+    left = {f["source"]: f["reason"] for f in s["failures"]}
+    assert set(left) == {"5360_2p.csv [2pf_1.0_GHz]", "5360_2p.csv [2pf_2.0_GHz]"}
+    assert "not saturated in plane" in left["5360_2p.csv [2pf_2.0_GHz]"]
+    assert "probably not saturated" in left["5360_2p.csv [2pf_1.0_GHz]"]
+    assert all(any(q.startswith("failures[") for q in [f["quantity"]]) for f in s["flags"]
+               if "left out" in f["reason"])
+    for route in ("sequential", "global"):
+        m = s[route]["mu0_meff"]
+        assert -0.26 < m["value"] < -0.18 and m["value"] + 3 * m["stderr"] < 0
+    # the rest of the Kittel misfit (the 3 GHz spectrum near saturation) is flagged, not hidden
+    assert s["sequential"]["kittel_reduced_chi_square"] > 5 and s["sequential"]["mu0_meff"]["flags"]

@@ -49,6 +49,8 @@ __all__ = [
     "fit_kittel",
     "fit_linewidth",
     "fit_global_spectra",
+    "leave_out_unsaturated",
+    "explain_low_frequency_failures",
     "bound_reached",
     "data_checks",
     "STFMRAnalysis",
@@ -622,6 +624,13 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
     if nfreq >= 2 and len(fits) >= 3:
         kit, kprop = fit_kittel(fits, geometry=geometry, gyromagnetic_ratio=gyromagnetic_ratio,
                                 free_hk=free_hk)
+        fits, kit, kprop, unsaturated = leave_out_unsaturated(
+            fits, kit, kprop, geometry,
+            lambda fs: fit_kittel(fs, geometry=geometry, gyromagnetic_ratio=gyromagnetic_ratio,
+                                  free_hk=free_hk))
+        failures.extend(unsaturated)
+        failures = explain_low_frequency_failures(failures, datasets, fits, kprop["meff"],
+                                                  geometry)
         gam = kit.value("gyromagnetic_ratio")
         undetermined = gyromagnetic_ratio is None and (
             not kit.success or not (kit.stderr("gyromagnetic_ratio") < max_gamma_rel_error * gam))
@@ -744,6 +753,90 @@ def _fit_flags(flags: dict[str, list[str]], values: Mapping[str, Any],
                 if err > 0 and _nominal(v) - lo < err:
                     _add(flags, name, f"within one standard error of its physical lower bound "
                                       f"{lo:g}: the interval reaches values the physics forbids")
+
+
+def _saturation_field(meff, geometry: str) -> float | None:
+    """mu0 H (T) above which the field saturates the film along itself, or ``None`` when any
+    field does (in plane with M_eff >= 0, out of plane with M_eff <= 0)."""
+    m = _nominal(meff)
+    if (geometry == "inplane" and m >= 0) or (geometry == "outofplane" and m <= 0):
+        return None
+    return abs(m)
+
+
+def leave_out_unsaturated(fits: Sequence[SpectrumFit], kittel: FitResult, kprop: dict,
+                          geometry: str, refit: Callable, max_rounds: int = 5):
+    """Leave out the spectra whose resonance lies below the saturation field, and refit Kittel.
+
+    A perpendicular film (mu0 M_eff < 0) measured with the field in plane is saturated along
+    the field only above mu0 H = |M_eff|; below, m is canted and the resonance follows another
+    relation (for a uniaxial film, f = (gamma/2pi) sqrt(H_sat^2 - H^2)), so the Kittel relation
+    of the saturated film must not see it. Likewise out of plane for an easy-plane film. Such a
+    spectrum pulls M_eff towards zero in a fit that includes it, so the test is made without
+    it: while the Kittel fit says the film needs a saturating field, the spectrum of lowest
+    resonance field is tested against the saturation field of a fit of the others, and left
+    out when it lies below. At least two frequencies and three spectra are kept.
+
+    Parameters
+    ----------
+    fits : sequence of SpectrumFit
+    kittel : FitResult
+        The Kittel fit of ``fits``.
+    kprop : dict
+        Its propagated values (``meff`` in T).
+    geometry : {'inplane', 'outofplane'}
+    refit : callable
+        ``refit(fits) -> (kittel, kprop)``.
+    max_rounds : int
+        Most spectra left out.
+
+    Returns
+    -------
+    fits, kittel, kprop, left_out
+        ``left_out`` as ``[(source, reason), ...]``.
+    """
+    left: list[tuple[str, str]] = []
+    fits = list(fits)
+    easy, where = (("perpendicular", "in plane") if geometry == "inplane"
+                   else ("easy-plane", "out of plane"))
+    for _ in range(max_rounds):
+        if _saturation_field(kprop["meff"], geometry) is None:
+            break
+        lowest = min(fits, key=lambda s: _nominal(s.combined["h_res"]))
+        keep = [s for s in fits if s is not lowest]
+        if len(keep) < 3 or len({round(s.frequency, 9) for s in keep}) < 2:
+            break
+        k_keep, p_keep = refit(keep)
+        h_sat = _saturation_field(p_keep["meff"], geometry)
+        h = _nominal(lowest.combined["h_res"])
+        if h_sat is None or h >= h_sat:
+            break
+        left.append((lowest.source, f"{lowest.frequency:g} GHz: resonance field {h:.4g} T below "
+                     f"the saturation field |mu0 M_eff| = {h_sat:.4g} T of this {easy} film "
+                     f"(from the other spectra): not saturated {where}, so the Kittel relation "
+                     "of the saturated film does not apply"))
+        fits, kittel, kprop = keep, k_keep, p_keep
+    return fits, kittel, kprop, left
+
+
+def explain_low_frequency_failures(failures, datasets, fits, meff, geometry: str):
+    """Add to the reason of each spectrum that could not be fitted, when the film needs a
+    saturating field and the spectrum lies below every fitted frequency, that it is probably
+    not saturated along the field."""
+    h_sat = _saturation_field(meff, geometry)
+    if h_sat is None or not fits:
+        return failures
+    freq = {d.source: d.meta.get("frequency") for d in datasets}
+    f_min = min(s.frequency for s in fits)
+    out = []
+    for src, reason in failures:
+        f = freq.get(src)
+        if f is not None and f < f_min and "saturat" not in reason:
+            reason += (f" ({f:g} GHz lies below every fitted frequency of a film with "
+                       f"mu0 M_eff = {_nominal(meff):.4g} T: near or below the saturation field, "
+                       "the magnetisation is probably not saturated along the field)")
+        out.append((src, reason))
+    return out
 
 
 def _meff_geometry_check(meff, geometry: str, fits: Sequence[SpectrumFit]) -> str | None:
@@ -982,7 +1075,8 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
         spectra.append(row)
     out["spectra"] = spectra
     out["repeats"] = analysis.repeats
-    out["failures"] = [{"source": a, "reason": b} for a, b in analysis.failures]
+    out["failures"] = [{"source": a, "reason": b, "flags": [f"left out of every fit: {b}"]}
+                       for a, b in analysis.failures]
     out["notes"] = list(analysis.notes)
     _summary_flags(out, analysis, torques, sample)
     return out

@@ -81,8 +81,13 @@ def add_parser(subparsers) -> None:
     p.add_argument("--window-widths", type=number_type(positive=True), default=6.0,
                    help="fit window around each resonance in half widths (default 6)")
     p.add_argument("--no-global", action="store_true", help="skip the global fit")
-    p.add_argument("--skip-failed", action="store_true",
-                   help="leave out spectra that cannot be fitted (listed in the summary)")
+    failed = p.add_mutually_exclusive_group()
+    failed.add_argument("--skip-failed", dest="stop_on_failure", action="store_false",
+                        help="leave out a spectrum that cannot be fitted, with its reason in "
+                             "summary.json 'failures' and a flag (the default)")
+    failed.add_argument("--stop-on-failure", dest="stop_on_failure", action="store_true",
+                        help="stop at the first spectrum that cannot be fitted")
+    p.set_defaults(stop_on_failure=False)
     add_figure_option(p)
     g = p.add_argument_group(
         "angle scan", "Spectra at one frequency and several in-plane field angles phi "
@@ -245,11 +250,11 @@ def _read(args):
         warnings.simplefilter("always", UserWarning)
         sweep = read_stfmr(args.files, field_angle=angles, option_style="cli",
                            **reader_options(args))
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
-    for d in sweep:
-        for note in d.meta.get("reader_notes", ()):
-            print(f"note: {d.source}: {note}", file=sys.stderr)
+    notes = [f"reader: {w.message}" for w in caught]
+    notes += [f"reader: {d.source}: {note}" for d in sweep for note in d.meta.get("reader_notes", ())]
+    for note in notes:
+        print(note, file=sys.stderr)
+    args._reader_notes = notes  # kept in summary.json's notes by _finish
     return sweep
 
 
@@ -334,7 +339,7 @@ def _run_angle_scan(args, sample, gam, model) -> int:
         res = analyse_angle_scan(sweep, meff=args.meff, gyromagnetic_ratio=gam, i_rf=i_rf,
                                  delta_r=sample.delta_r, model=model,
                                  window_widths=args.window_widths,
-                                 on_error="skip" if args.skip_failed else "raise",
+                                 on_error="raise" if args.stop_on_failure else "skip",
                                  progress=progress)
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
@@ -439,7 +444,7 @@ def run(args) -> int:
         analysis = analyse_stfmr(sweep, geometry=args.geometry, gyromagnetic_ratio=gam,
                                  free_hk=args.free_hk, model=model,
                                  window_widths=args.window_widths, global_fit=not args.no_global,
-                                 on_error="skip" if args.skip_failed else "raise",
+                                 on_error="raise" if args.stop_on_failure else "skip",
                                  progress=progress)
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
@@ -458,6 +463,7 @@ def _finish(args, out: Path, analysis, summary: dict, human: str, figures) -> in
     """Write the tables, summary.json and (unless --no-figures) the figures; print the summary
     (JSON with --json, else the human text)."""
     _write_tables(analysis, out)
+    summary.setdefault("notes", []).extend(getattr(args, "_reader_notes", []))
     flags = write_summary(summary, out)
     if not args.no_figures:
         figures(analysis, out)
