@@ -28,6 +28,13 @@ sinh(lambda). For N -> infinity at fixed lambda/N = epsilon the Lorentz kernel t
 into the resolvent at z = cos(theta - i epsilon): a Lorentzian of half width
 eta(x) = a_s sinh(epsilon) sin(theta) (seed 001 quotes eta "at the band centre", x = 0). The
 trace is stochastic (random-phase vectors) or exact (all basis vectors) for small systems.
+
+Memory and scale-out: :func:`moment_matrix` keeps the bras D^dag T_m s^dag r for a chunk of
+moments and reruns the ket recursion T_n r for each chunk, so one task holds O(chunk x dim)
+numbers per vector whatever N and R (:func:`plan_moments` picks the chunk for ``max_memory``).
+Random vectors are seeded one by one (:func:`random_phase_vectors`) and blocks of them run
+serially, on local processes or on a dask cluster through :func:`sotfit.parallel.map_tasks`,
+with results identical to the serial run. See docs/kp.md (KPM: memory, parallel runs, speed).
 """
 
 from __future__ import annotations
