@@ -135,6 +135,8 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
             progress(done, total)
 
     n_workers = _check_workers(workers)
+    if scheduler is None:
+        n_workers = min(n_workers, max(total, 1))     # no processes started for a single task
     local = scheduler is None and n_workers > 1
     init = dict(initializer=_set_worker_state, initargs=(fn, shared)) if local and has_shared else {}
     with _executor(n_workers, scheduler, **init) as (ex, client):

@@ -286,3 +286,19 @@ def test_stochastic_dos_equals_dense_reference():
            / (np.pi * np.sqrt(1 - x**2) * a_s * system.area))
     got = kpm_dos(system, e, n, n_random=R, seed=4, max_memory=10**6)
     np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12 * np.abs(ref).max())
+
+
+def test_disorder_realisations_over_workers():
+    from functools import partial
+
+    from sotfit.models.kp.kpm import realisation_moments
+
+    build = partial(build_lattice, MODEL, 4, 0.1)
+    serial = realisation_moments(build, [0, 1, 2], 10, n_random=2, seed=3)
+    par = realisation_moments(build, [0, 1, 2], 10, n_random=2, seed=3, workers=2)
+    for cfg, (s, p) in enumerate(zip(serial, par)):
+        np.testing.assert_array_equal(p[0], s[0])
+        assert p[1:] == s[1:]
+        direct = moment_matrix(build_lattice(MODEL, 4, 0.1, cfg), 10, n_random=2, seed=3)
+        np.testing.assert_array_equal(s[0], direct[0])
+    assert not np.allclose(serial[0][0], serial[1][0])        # different disorder

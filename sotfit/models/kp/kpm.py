@@ -28,6 +28,13 @@ sinh(lambda). For N -> infinity at fixed lambda/N = epsilon the Lorentz kernel t
 into the resolvent at z = cos(theta - i epsilon): a Lorentzian of half width
 eta(x) = a_s sinh(epsilon) sin(theta) (seed 001 quotes eta "at the band centre", x = 0). The
 trace is stochastic (random-phase vectors) or exact (all basis vectors) for small systems.
+
+Memory and scale-out: :func:`moment_matrix` keeps the bras D^dag T_m s^dag r for a chunk of
+moments and reruns the ket recursion T_n r for each chunk, so one task holds O(chunk x dim)
+numbers per vector whatever N and R (:func:`plan_moments` picks the chunk for ``max_memory``).
+Random vectors are seeded one by one (:func:`random_phase_vectors`) and blocks of them run
+serially, on local processes or on a dask cluster through :func:`sotfit.parallel.map_tasks`,
+with results identical to the serial run. See docs/kp.md (KPM: memory, parallel runs, speed).
 """
 
 from __future__ import annotations
@@ -44,7 +51,8 @@ from .hamiltonians import (HBAR2_OVER_ME, SPIN_HALF, ExchangeSplitModel, KPModel
 __all__ = ["LatticeRashba2DEG", "build_lattice", "LatticeSystem", "jackson_kernel", "lorentz_kernel",
            "chebyshev_block", "chebyshev_loop", "moment_matrix", "kpm_spin_density", "kpm_dos",
            "lorentz_eta", "KPMResult", "HoppingModel", "build_hopping_lattice", "wilson_dirac",
-           "random_phase_vectors", "plan_moments", "KPMPlan", "DEFAULT_MAX_MEMORY"]
+           "random_phase_vectors", "plan_moments", "KPMPlan", "DEFAULT_MAX_MEMORY",
+           "realisation_moments"]
 
 
 @dataclass(frozen=True)
@@ -520,6 +528,40 @@ def moment_matrix(system: LatticeSystem, n: int, e_dir=(1.0, 0.0), n_random: int
                   spin=tuple(system.spin), d=d.tocsr())
     M = _run_vectors(_moment_task, job, plan, workers, scheduler, progress, "KPM moments")
     return M / ((1 if exact else n_vec) * system.area), a_s, b
+
+
+def _realisation_task(spec, seed):
+    build, n, kwargs = spec
+    return moment_matrix(build(seed), n, **kwargs)
+
+
+def realisation_moments(build, seeds, n: int, *, workers: int | None = None,
+                        scheduler: str | None = None, progress=True, **kwargs) -> list:
+    """:func:`moment_matrix` of several disorder realisations, one task per realisation.
+
+    Parameters
+    ----------
+    build : callable(seed) -> LatticeSystem
+        Builds one realisation, e.g. ``functools.partial(build_lattice, model, 64, 0.1)``;
+        a module-level function or a partial of one (it is pickled for other processes).
+    seeds : iterable
+        Disorder seeds, one realisation each.
+    n : int
+        Chebyshev moments.
+    workers, scheduler, progress :
+        As :func:`moment_matrix`, here over realisations (each runs its vectors serially).
+    **kwargs :
+        Passed to :func:`moment_matrix` (``e_dir``, ``n_random``, ``seed``, ``max_memory``...).
+
+    Returns
+    -------
+    list of (M, a_scale, b)
+        One per seed, in order; the scale a_scale, b (eV) differs between realisations, so
+        evaluate :func:`kpm_spin_density` per realisation and average the results.
+    """
+    kwargs = dict(kwargs, progress=False)
+    return map_tasks(_realisation_task, list(seeds), workers=workers, scheduler=scheduler,
+                     shared=(build, n, kwargs), progress=_progress(progress, "KPM realisations"))
 
 
 @dataclass(frozen=True)
