@@ -15,7 +15,8 @@ from ..units import HOUSE, quantity, to_house
 
 __all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type", "unit_type",
            "pair_type", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
-           "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "flag_status",
+           "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "role_options",
+           "add_column_options", "flag_status",
            "load_sample_file", "Progress", "write_json", "STRICT_EXIT", "MANIFEST"]
 
 
@@ -444,6 +445,40 @@ def flag_status(args: argparse.Namespace, flags: list[dict], show: bool = True) 
               f"--strict: exit status {STRICT_EXIT}", file=sys.stderr)
         return STRICT_EXIT
     return 0
+
+
+def role_options(items, option: str, roles) -> dict:
+    """``ROLE=VALUE`` strings of a repeatable option (``--column``) -> ``{role: value}``.
+
+    A later entry for the same role wins (the command line over a ``--format`` profile).
+
+    Raises
+    ------
+    CLIError
+        An entry without ``=`` or with a role not in ``roles``, naming the option and listing
+        the roles.
+    """
+    out: dict = {}
+    for item in items or ():
+        role, sep, value = item.partition("=")
+        role = role.strip().lower()
+        if not sep or not value.strip():
+            raise CLIError(f"{option} {item!r}: write ROLE=VALUE, e.g. {option} "
+                           f"{next(iter(roles))}=NAME")
+        if role not in roles:
+            raise CLIError(f"{option} {item!r}: unknown role {role!r}; roles: "
+                           + ", ".join(roles))
+        out[role] = value.strip()
+    return out
+
+
+def add_column_options(p: argparse.ArgumentParser, roles, example: str) -> None:
+    """``--column ROLE=NAME`` and ``--column-unit ROLE=UNIT`` (repeatable) for a reader's roles."""
+    p.add_argument("--column", action="append", metavar="ROLE=NAME", default=None,
+                   help=f"which column holds ROLE ({', '.join(roles)}): its header name, e.g. "
+                        f"--column {example}; repeatable")
+    p.add_argument("--column-unit", action="append", metavar="ROLE=UNIT", default=None,
+                   help="unit of the ROLE column when its header has none; repeatable")
 
 
 def read_format_profile(path, parser: argparse.ArgumentParser) -> dict:

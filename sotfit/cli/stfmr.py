@@ -20,7 +20,7 @@ import warnings
 from pathlib import Path
 
 from .common import (
-    CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction,
+    role_options, CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction,
     integer_type, load_sample_file, number_type, pair_type, quantity_type, stage_out_dir,
     unit_type, write_summary,
 )
@@ -191,29 +191,14 @@ def add_reader_options(p) -> None:
                    help="average V_mix over exactly repeated field values of one sweep")
 
 
-def _role_options(items, option: str) -> dict:
-    """``ROLE=VALUE`` strings of a repeatable option -> {role: value}."""
-    out: dict = {}
-    for item in items or ():
-        role, sep, value = item.partition("=")
-        role = role.strip().lower()
-        if not sep or not value.strip():
-            raise CLIError(f"{option} {item!r}: write ROLE=VALUE, e.g. {option} voltage=Xchannel")
-        if role not in COLUMN_ROLES:
-            raise CLIError(f"{option} {item!r}: unknown role {role!r}; roles: "
-                           + ", ".join(COLUMN_ROLES))
-        out[role] = value.strip()  # a later entry wins: the command line over a --format profile
-    return out
-
-
 def reader_options(args) -> dict:
     """The keywords of :func:`sotfit.io.read_stfmr` that the command-line options give."""
     kw = {"field_unit": args.field_unit, "voltage_unit": args.voltage_unit,
           "frequency": args.frequency, "power": args.power,
           "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates}
-    for role, name in _role_options(args.column, "--column").items():
+    for role, name in role_options(args.column, "--column", COLUMN_ROLES).items():
         kw[COLUMN_ROLES[role][0]] = int(name) if name.isdigit() else name
-    for role, unit in _role_options(args.column_unit, "--column-unit").items():
+    for role, unit in role_options(args.column_unit, "--column-unit", COLUMN_ROLES).items():
         key = COLUMN_ROLES[role][1]
         if kw.get(key) is not None and kw[key] != unit:
             raise CLIError(f"--{key.replace('_', '-')} {kw[key]} and --column-unit "

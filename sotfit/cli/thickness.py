@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 
 from .common import (
-    CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
+    add_column_options, role_options, CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
     list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
 )
 
@@ -61,6 +61,9 @@ def add_parser(subparsers) -> None:
                         "re_g_mix=loguniform(0.001,20)")
     add_output_options(p)
     add_figure_option(p)
+    from ..io.thickness import COLUMN_ROLES
+
+    add_column_options(p, COLUMN_ROLES, "thickness=t_nm")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.set_defaults(func=run)
 
@@ -76,7 +79,8 @@ def _pairs(items, what):
 
 
 def _load(args):
-    from ..io.thickness import check_distinct_files, from_summaries, read_thickness_table
+    from ..io.thickness import (COLUMN_ROLES, check_distinct_files, from_summaries,
+                                read_thickness_table)
 
     files = [Path(f) for f in args.files]
     missing = [str(f) for f in files if not f.is_file()]
@@ -84,6 +88,9 @@ def _load(args):
         raise CLIError(f"file(s) not found: {missing}")
     check_distinct_files(files)
     if all(f.suffix.lower() == ".json" for f in files):
+        if args.column or args.column_unit:
+            raise CLIError("--column and --column-unit are for thickness tables, not "
+                           "summary.json inputs")
         label = (args.label or [""])[0]
         return [from_summaries(files, thickness=args.thickness, resistivity=args.rho,
                                section=args.section, label=label)]
@@ -94,9 +101,18 @@ def _load(args):
             raise CLIError(f"--{opt} is for summary.json inputs, not thickness tables")
     if args.label and len(args.label) != len(files):
         raise CLIError(f"{len(args.label)} --label for {len(files)} tables")
-    return [read_thickness_table(f, resistivity=args.rho,
-                                 label=args.label[i] if args.label else None)
-            for i, f in enumerate(files)]
+    columns = role_options(args.column, "--column", COLUMN_ROLES)
+    units = role_options(args.column_unit, "--column-unit", COLUMN_ROLES)
+    series = [read_thickness_table(f, resistivity=args.rho,
+                                   label=args.label[i] if args.label else None,
+                                   columns=columns, column_units=units,
+                                   absent_columns_ok=len(files) > 1)
+              for i, f in enumerate(files)]
+    nowhere = [r for r in columns if all(r in s.meta["columns_absent"] for s in series)]
+    if nowhere:
+        raise CLIError("no table has the column of --column "
+                       + ", ".join(f"{r}={columns[r]}" for r in nowhere))
+    return series
 
 
 def human_summary(summary: dict) -> str:

@@ -41,10 +41,10 @@ from typing import Any
 import numpy as np
 
 from ..data import Dataset
-from ..units import UnitError, quantity, split_header, to_house
+from ..units import UnitError, normalise_unit, quantity, split_header, to_house
 
 __all__ = ["ThicknessSeries", "ThicknessError", "read_thickness_table", "from_summaries",
-           "check_distinct_files", "XI_E_UNIT"]
+           "check_distinct_files", "XI_E_UNIT", "COLUMN_ROLES"]
 
 XI_E_UNIT = "1e5 Ohm^-1 m^-1"
 _XI_FACTOR = 1e-3  # xi = xi^E [1e5 Ohm^-1 m^-1] * rho [uOhm cm] * 1e-3
@@ -138,8 +138,68 @@ def _resistivity_text(text: str, where: str) -> float:
         raise ThicknessError(f"{where}: cannot read the resistivity {text!r} ({exc})") from None
 
 
+#: Column roles of a thickness table (``columns=``, ``--column ROLE=NAME``).
+COLUMN_ROLES = ("thickness", "xi_e_dl", "xi_e_dl_err", "xi_e_fl", "xi_e_fl_err", "xi_dl",
+                "xi_dl_err", "xi_fl", "xi_fl_err", "resistivity")
+
+
+def _role_key(role: str) -> str:
+    """The internal column key of a role (``xi_e_dl_err`` -> ``xi_e_dl_stderr``)."""
+    return role[:-4] + "_stderr" if role.endswith("_err") else role
+
+
+def _apply_column_roles(p, df, cols: dict, columns, column_units, absent: list) -> dict:
+    """``cols`` (key -> (column, unit)) with the columns and units the caller named; roles
+    whose column the table lacks are appended to ``absent`` (the caller decides)."""
+    cols = dict(cols)
+    for role, name in dict(columns or {}).items():
+        if role not in COLUMN_ROLES:
+            raise ThicknessError(f"{p}: --column {role}={name}: unknown role {role!r}; roles: "
+                                 + ", ".join(COLUMN_ROLES))
+        want = str(name).strip()
+        hits = []
+        for c in df.columns:
+            try:
+                parsed = split_header(str(c))[0]
+            except UnitError:
+                parsed = None
+            if str(c).strip() == want or parsed == want.lower():
+                hits.append(c)
+        if not hits:
+            absent.append(role)
+            continue
+        if len(hits) > 1:
+            raise ThicknessError(f"{p}: --column {role}={name}: {len(hits)} columns match "
+                                 f"{want!r}; columns: {list(map(str, df.columns))}")
+        c = hits[0]
+        try:
+            unit = split_header(str(c))[1]
+        except UnitError:
+            unit = None
+        cols = {k: v for k, v in cols.items() if v[0] != c}  # the column now has this role
+        cols[_role_key(role)] = (c, unit)
+    for role, unit in dict(column_units or {}).items():
+        if role not in COLUMN_ROLES:
+            raise ThicknessError(f"{p}: --column-unit {role}={unit}: unknown role {role!r}; "
+                                 "roles: " + ", ".join(COLUMN_ROLES))
+        key = _role_key(role)
+        if key not in cols and role in absent:
+            continue
+        if key not in cols:
+            raise ThicknessError(f"{p}: --column-unit {role}={unit}: no {role} column; name it "
+                                 f"with --column {role}=NAME")
+        try:
+            normalise_unit(unit)
+        except UnitError as exc:
+            raise ThicknessError(f"{p}: --column-unit {role}={unit}: {exc}") from None
+        cols[key] = (cols[key][0], unit)
+    return cols
+
+
 def read_thickness_table(path, *, resistivity: float | None = None, label: str | None = None,
-                         thickness_unit: str | None = None) -> ThicknessSeries:
+                         thickness_unit: str | None = None, columns: Mapping | None = None,
+                         column_units: Mapping | None = None,
+                         absent_columns_ok: bool = False) -> ThicknessSeries:
     """Read a thickness table (see the module docstring for the layout).
 
     Parameters
@@ -153,6 +213,17 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
         Sample name; default the ``sample`` header entry or the file stem.
     thickness_unit : str, optional
         Unit of a thickness column whose header has none (otherwise that is an error).
+    columns : mapping, optional
+        ``{role: column name}`` for tables whose names sotfit does not recognise; roles
+        :data:`COLUMN_ROLES` (``thickness``, ``xi_e_dl``, ``xi_e_dl_err``, ..., ``xi_dl``,
+        ``resistivity``). A name matches the header cell or its name without the unit.
+    column_units : mapping, optional
+        ``{role: unit}`` for columns whose header carries no unit (or a wrong one), e.g.
+        ``{"xi_e_dl": "1e5/Ohm/m"}``.
+    absent_columns_ok : bool
+        Let a role of ``columns`` name a column this table lacks (one mapping for several
+        tables, some without field-like columns); recorded in ``meta['columns_absent']``.
+        Otherwise that is an error.
 
     Returns
     -------
@@ -214,6 +285,12 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
         except UnitError as exc:
             raise ThicknessError(f"{p}: {exc}") from None
         cols[name] = (c, unit)
+    absent: list[str] = []
+    cols = _apply_column_roles(p, df, cols, columns, column_units, absent)
+    if absent and not absent_columns_ok:
+        raise ThicknessError(f"{p}: no column matches --column "
+                             + ", ".join(f"{r}={dict(columns)[r]}" for r in absent)
+                             + f"; columns: {list(map(str, df.columns))}")
     src = str(p)
 
     def column(name):
@@ -232,13 +309,14 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
 
     tname = next((n for n in cols if n in _THICK_NAMES or n.startswith("thickness")), None)
     if tname is None:
-        raise ThicknessError(f"{p}: no thickness column; name one 'thickness (nm)' "
-                             f"(columns: {list(df.columns)})")
+        raise ThicknessError(f"{p}: no thickness column among {list(map(str, df.columns))}; "
+                             "name one 'thickness (nm)' or pass --column thickness=NAME "
+                             "(with --column-unit thickness=nm when its header has no unit)")
     t, tunit, tcol = column(tname)
     tunit = tunit or thickness_unit
     if tunit is None:
         raise ThicknessError(f"{p}: column {tcol!r} has no unit; write e.g. 'thickness (nm)' "
-                             "or pass the unit explicitly")
+                             "or pass --column-unit thickness=nm")
     try:
         t = to_house(t, tunit, "length")[0]
     except UnitError as exc:
@@ -283,8 +361,8 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
                       if pat.format(n=name) in cols), None)
         if ename is None:
             raise ThicknessError(
-                f"{p}: no uncertainty column for {ycol!r}; add one named e.g. {name}_stderr "
-                "(the fits weight every point by its error)")
+                f"{p}: no uncertainty column for {ycol!r}; name one e.g. {name}_stderr or pass "
+                f"--column {name}_err=NAME (the fits weight every point by its error)")
         e, eunit, ecol = column(ename)
         y = _efficiency_to_house(y, yunit, per_field, rho, f"{p}: column {ycol!r}")
         e = _efficiency_to_house(e, eunit if eunit is not None else yunit, per_field, rho,
@@ -299,10 +377,13 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
                               meta={"source": src, "column": str(ycol), "part": kind,
                                     "resistivity": rho})
     if not parts:
-        raise ThicknessError(f"{p}: no efficiency column; expected xi_e_dl / xi_e_fl (with a "
-                             f"conductivity unit) or xi_dl / xi_fl (columns: {list(df.columns)})")
+        raise ThicknessError(f"{p}: no efficiency column among {list(map(str, df.columns))}; "
+                             "expected xi_e_dl / xi_e_fl (with a conductivity unit) or xi_dl / "
+                             "xi_fl, or pass --column xi_e_dl=NAME --column xi_e_dl_err=NAME "
+                             "(--column-unit xi_e_dl=1e5/Ohm/m when the header has no unit)")
     lab = label or header_meta.get("sample") or p.stem
-    meta = {"source": src, "resistivity_source": rho_source, "header": header_meta}
+    meta = {"source": src, "resistivity_source": rho_source, "header": header_meta,
+            "columns_absent": tuple(absent)}
     return ThicknessSeries(parts.get("dl"), parts.get("fl"), rho, lab, meta)
 
 
