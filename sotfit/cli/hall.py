@@ -116,11 +116,11 @@ def _scan_of(path, method, given):
     default = {"avci": "phi", "hayashi": "field", "angular": "theta"}.get(method)
     if default:
         return default
-    import pandas as pd
-
+    from ..io.hall import _read_csv, _safe_split
     from ..units import split_header
 
-    names = [split_header(str(c))[0] for c in pd.read_csv(path, nrows=1, comment="#").columns]
+    names = [split_header(str(c))[0] if _safe_split(c) else str(c).lower()
+             for c in _read_csv(path, nrows=1, comment="#").columns]
     for kind in ("phi", "theta"):
         if kind in names:
             return kind
