@@ -529,6 +529,28 @@ class PosteriorResult(ParameterAccess):
             "waic": self.waic, "p_waic": self.p_waic, "parameters": params,
         }
 
+    def diagnostics(self) -> dict:
+        """JSON-ready convergence diagnostics of the chain.
+
+        Returns
+        -------
+        dict
+            ``nwalkers``, ``nsteps``, ``burn``, ``thin`` (steps); ``autocorr_time`` (integrated
+            autocorrelation time per sampled parameter, in steps); ``chain_over_tau`` (chain length
+            over that time, per parameter); ``min_tau_multiple`` (the length required, in units of
+            the largest tau); ``acceptance_fraction`` (mean over the walkers) and its
+            ``acceptance_fraction_range`` (min, max); ``converged`` (bool) and ``reason``.
+        """
+        tau = {k: float(v) for k, v in self.autocorr_time.items()}
+        return {"nwalkers": int(self.nwalkers), "nsteps": int(self.nsteps), "burn": int(self.burn),
+                "thin": int(self.thin), "autocorr_time": tau,
+                "chain_over_tau": {k: float(self.nsteps / v) if v > 0 else None for k, v in tau.items()},
+                "min_tau_multiple": self.meta.get("min_tau_multiple"),
+                "acceptance_fraction": float(np.mean(self.acceptance_fraction)),
+                "acceptance_fraction_range": [float(np.min(self.acceptance_fraction)),
+                                              float(np.max(self.acceptance_fraction))],
+                "converged": bool(self.converged), "reason": self.message}
+
     def report(self) -> str:
         """Human-readable table of the posterior."""
         lines = [f"{self.model_name}: {self.ndata} points, {len(self.varied)} sampled, "
@@ -584,7 +606,7 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
            bounds: Mapping | None = None, exprs: Mapping | None = None,
            noise_scale: bool = False, nwalkers: int = 32, nsteps: int = 5000,
            burn: int | None = None, thin: int | None = None, seed: int | None = None,
-           ball: float = 0.1, vectorize: bool = True, progress: bool = False,
+           ball: float = 0.1, vectorize: bool = True, progress: bool | Callable = False,
            lsq: FitResult | None = None, waic_draws: int = 2000,
            min_tau_multiple: float = 50.0, moves="de") -> PosteriorResult:
     """Sample the posterior of one or several datasets with emcee.
@@ -612,8 +634,9 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
     vectorize : bool
         Evaluate all walkers of a step in one numpy call (models that do not
         broadcast are looped automatically).
-    progress : bool
-        emcee's progress bar.
+    progress : bool or callable
+        ``True``: emcee's progress bar; a callable is called as ``progress(done, total)`` after
+        every step (e.g. :class:`sotfit.cli.common.Progress`).
     lsq : FitResult, optional
         A least-squares result to start from (otherwise computed).
     waic_draws : int
@@ -694,7 +717,12 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
     sampler = emcee.EnsembleSampler(nwalkers, ndim, logp, vectorize=vec_all, moves=moves)
     if seed is not None:
         sampler.random_state = np.random.RandomState(seed).get_state()
-    sampler.run_mcmc(p0, nsteps, progress=progress)
+    if callable(progress):
+        # emcee's own progress= takes a bool or a tqdm name only: step the sampler here
+        for i, _ in enumerate(sampler.sample(p0, iterations=nsteps)):
+            progress(i + 1, nsteps)
+    else:
+        sampler.run_mcmc(p0, nsteps, progress=progress)
     chain = sampler.get_chain()
     lprob = sampler.get_log_prob()
     tau = np.asarray(sampler.get_autocorr_time(tol=0, quiet=True), float)
@@ -770,6 +798,7 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
     prior_text = {n: _priors.describe(d) for n, d in zip(logp.free, logp.prior_dists)}
     meta = dict(lsq.meta)
     meta["vectorized_models"] = list(logp.vector_ok)
+    meta["min_tau_multiple"] = float(min_tau_multiple)
     return PosteriorResult(
         model_name=lsq.model_name, params=uvals, percentiles=percentiles, units=units,
         varied=tuple(logp.free), samples=full, chain=chain, log_prob=lprob,
