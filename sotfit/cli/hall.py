@@ -13,11 +13,12 @@ with a sign is written with '=' (``--r2w-channel=-Y``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 from .common import (
-    add_figure_option, CLIError, add_output_options, flag_status, load_sample_file, quantity_type,
-    stage_out_dir, write_json, write_summary,
+    add_figure_option, CLIError, Progress, add_output_options, flag_status, load_sample_file,
+    quantity_type, stage_out_dir, write_json, write_summary,
 )
 
 METHODS = ("avci", "hayashi", "angular", "macrospin")
@@ -85,6 +86,10 @@ def add_parser(sub) -> None:
                    help="(c) magnetisation angle from the first harmonic (seed 003) or the macrospin equilibrium")
     m.add_argument("--free", default="", help="(d) comma-separated extra parameters to vary, e.g. "
                                                "tilt_x,tilt_y,mu0_h_ip,ip_axis")
+    m.add_argument("--time-limit", type=float, default=None,
+                   help="(d) wall-clock limit of the global fit in s; a fit stopped by it is reported as "
+                        "not converged and its results flagged (default: "
+                        "sotfit.analysis.hall.TIME_LIMIT, 120 s)")
     m.add_argument("--mcmc-steps", type=int, default=0,
                    help="(d) also sample the posterior with emcee for this many steps (0: least squares only)")
     m.add_argument("--seed", type=int, default=0, help="(d) random seed of the sampler")
@@ -134,6 +139,10 @@ def run(args) -> int:
     from ..io.hall import read_hall_table, read_magnet_calibration
 
     vals = _sample_values(args)
+    if args.mcmc_steps and args.method != "macrospin":
+        raise CLIError(f"--mcmc-steps samples the global fit: it needs --method macrospin, not {args.method}")
+    if args.mcmc_steps < 0:
+        raise CLIError(f"--mcmc-steps must be 0 (no sampling) or a number of steps, not {args.mcmc_steps}")
     cal = None
     if args.calibration:
         cu, fu = (args.calibration_units.split(",") + [None])[:2] if args.calibration_units else (None, None)
@@ -174,17 +183,25 @@ def run(args) -> int:
         fixed = {k: v for k, v in (("r_ahe", vals.get("r_ahe")), ("r_phe", vals.get("r_phe")),
                                    ("mu0_hk", hk)) if v is not None}
         free = tuple(x for x in args.free.split(",") if x)
-        res = H.macrospin(scans, fixed=fixed, free=free, sample=sample)
+        limit = H.TIME_LIMIT if args.time_limit is None else args.time_limit
+        if not limit > 0:
+            raise CLIError(f"--time-limit must be a positive number of seconds, not {args.time_limit}")
+        res = H.macrospin(scans, fixed=fixed, free=free, sample=sample, time_limit=limit)
         if args.mcmc_steps > 0:
-            post = H.sample_macrospin(res, nsteps=args.mcmc_steps, seed=args.seed)
-            post_q = H.efficiencies(post.quantities, sample, post.notes)
-            write_json({"method": "macrospin-mcmc (posterior median, half 16-84 % range)",
-                        "quantities": {k: {"value": float(v.nominal_value), "stderr": float(v.std_dev),
-                                           "unit": H.UNITS.get(k, "")} for k, v in post_q.items()
-                                       if hasattr(v, "nominal_value")},
-                        "percentiles": post.table, "acceptance": post.fits["acceptance"],
-                        "notes": post.notes}, out / "posterior.json")
+            post = H.sample_macrospin(res, nsteps=args.mcmc_steps, seed=args.seed,
+                                      progress=Progress(f"MCMC {args.mcmc_steps} steps"))
+            post = dataclasses.replace(post, quantities=H.efficiencies(post.quantities, sample, post.notes))
+            mcmc = post.summary()
+            mcmc["method"] = "macrospin-mcmc (posterior median, half 16-84 % range)"
+            mcmc["diagnostics"] = post.fits["diagnostics"]
+            mcmc["percentiles"] = post.table
+            write_json(mcmc, out / "posterior.json")
+            d = post.fits["diagnostics"]
+            print(f"MCMC: {'converged' if d['converged'] else 'NOT CONVERGED'}: {d['reason']} "
+                  f"(acceptance {d['acceptance_fraction']:.2f})")
     summary = res.summary()
+    if args.method == "macrospin" and args.mcmc_steps > 0:
+        summary["mcmc"] = {k: mcmc[k] for k in ("method", "quantities", "diagnostics", "notes")}
     summary["conventions"] = {
         "current_peak_mA": i_peak, "current_is": args.current_is, "lockin_output": args.lockin_output,
         "r1w_channel": args.r1w_channel, "r2w_channel": args.r2w_channel, "gain_1w": args.gain_1w,
