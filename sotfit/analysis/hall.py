@@ -1391,7 +1391,8 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     -------
     HallResult
         Quantities with correlated uncertainties from the covariance matrix; ``fits['global']``
-        is the :class:`~sotfit.results.FitResult`.
+        is the :class:`~sotfit.results.FitResult`, ``fits['curves']`` the ``(scan index,
+        harmonic)`` of each of its datasets.
     """
     import dataclasses
     import time
@@ -1478,7 +1479,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes)
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
-    return HallResult("macrospin", q, rows, [], notes, {"global": res}, flags)
+    return HallResult("macrospin", q, rows, [], notes, {"global": res, "curves": index}, flags)
 
 
 def _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes):

@@ -228,7 +228,8 @@ def _rows(idx, n=5) -> str:
 
 
 #: Robust outlier threshold: a value further than this many robust standard deviations
-#: (1.4826 x the median absolute deviation) from the column's median is refused.
+#: (the median absolute deviation / 0.6745, as for a normal distribution) from the column's
+#: median is refused.
 OUTLIER_SIGMAS = 1e4
 #: Magnitudes beyond these are refused as not physical (house units: T, deg, mA, Ohm).
 _LIMITS = {"field": (100.0, "T", "no laboratory magnet reaches it"),
@@ -278,10 +279,14 @@ def _check_values(v, col, path, dimension, what=None):
         raise HallReadError(f"{path}: column {col!r}: {what} {vals} {unit} at {_rows(out)} "
                             f"beyond +-{limit:g} {unit} ({why}); a corrupted or mistyped value?")
     if v.size >= 5:
+        from scipy.stats import norm
+
         med = float(np.median(v))
-        # robust spread, at least 1e-3 of the median (a nearly constant column such as a source
-        # current that changes in its last digit)
-        scale = max(1.4826 * float(np.median(np.abs(v - med))), 1e-3 * abs(med))
+        # robust spread: the median absolute deviation over its value for a normal distribution,
+        # at least 1e-3 of the median (a nearly constant column such as a source current that
+        # changes in its last digit)
+        mad = float(np.median(np.abs(v - med)))
+        scale = max(mad / float(norm.ppf(0.75)), 1e-3 * abs(med))
         if scale > 0:
             out = np.flatnonzero(np.abs(v - med) > OUTLIER_SIGMAS * scale)
             if out.size:
