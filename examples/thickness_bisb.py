@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from sotfit.analysis.thickness import (build_problem, fit_thickness, sample_thickness,  # noqa: E402
                                        summary_dict)
 from sotfit.bayes import summarize  # noqa: E402
+from sotfit.flags import finalise_flags, format_flags  # noqa: E402
 from sotfit.io.thickness import read_thickness_table  # noqa: E402
 from sotfit.models.drift_diffusion import xi_e_dl  # noqa: E402
 
@@ -96,6 +97,7 @@ def main(argv=None) -> int:
     summary = summary_dict(problem, lsq, post)
     summary["ratio_xi_e_dl_cotb_over_nife_26nm"] = ratio
     summary["re_g_mix_cotb_p5"] = {"value": lower, "unit": "1e13 Ohm^-1 m^-2"}
+    print(format_flags(finalise_flags(summary)))      # the top-level "flags" list, as the CLI
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n")
     post.save_chain(out / "chain.npz", overwrite=True)
     from sotfit.plot import save

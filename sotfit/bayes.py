@@ -28,9 +28,14 @@ every global fit can be sampled. The steps are:
 4. **Diagnostics.** The integrated autocorrelation time tau of every parameter
    is estimated (emcee's ``get_autocorr_time(tol=0)``) and the chain must be at
    least ``50 tau`` long (emcee's documented rule); otherwise an
-   :class:`AutocorrelationWarning` says how many steps are needed. Burn-in
-   (default ``2 max tau``) and thinning (default ``max(1, min tau / 2)``) are
-   recorded in the result.
+   :class:`AutocorrelationWarning` says how many steps are needed. A walker that
+   accepts fewer than 1 % of its proposals (stuck) or a mean acceptance fraction
+   below 0.05 also marks the chain as not converged (:class:`ConvergenceWarning`).
+   :func:`chain_diagnostics` is the one place for these checks; its JSON-ready
+   dict (tau, chain length over tau and effective draws per parameter,
+   acceptance fractions, converged and why) is ``PosteriorResult.diagnostics``
+   and goes into every summary.json. Burn-in (default ``2 max tau``) and
+   thinning (default ``max(1, min tau / 2)``) are recorded in the result.
 5. **Summaries**: median and 16/84 % percentiles of every parameter, as
    ``uncertainties`` values (value = median, standard deviation = half the
    16-84 % width) that keep the posterior correlation matrix.
@@ -48,6 +53,7 @@ every global fit can be sampled. The steps are:
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -63,11 +69,22 @@ from .data import Dataset, Sweep
 from .models.spec import ModelSpec
 from .results import FitResult, ParameterAccess, open_new
 
-__all__ = ["sample", "PosteriorResult", "BayesError", "AutocorrelationWarning", "PriorWarning",
-           "LogPosterior",
-           "compare", "summarize", "build_log_posterior"]
+__all__ = ["sample", "PosteriorResult", "BayesError", "ConvergenceWarning",
+           "AutocorrelationWarning", "PriorWarning", "LogPosterior", "chain_diagnostics",
+           "compare", "summarize", "build_log_posterior", "parameter_bounds", "MIN_TAU_MULTIPLE",
+           "STUCK_ACCEPTANCE", "MIN_ACCEPTANCE"]
 
 NOISE = "noise_scale"
+#: A chain must be this many integrated autocorrelation times long (emcee's documented rule;
+#: shorter chains give unreliable tau estimates and percentiles).
+MIN_TAU_MULTIPLE = 50.0
+#: A walker that accepted less than this fraction of its proposals is stuck (typically in a
+#: secondary mode or against a bound): it adds almost no independent draws.
+STUCK_ACCEPTANCE = 0.01
+#: Below this mean acceptance fraction the ensemble barely moves (emcee's documentation
+#: expects 0.2-0.5 for a well-tuned sampler; the differential-evolution moves give 0.15 on
+#: the NiFe/BiSb posterior).
+MIN_ACCEPTANCE = 0.05
 _EXPR_NS = {k: getattr(np, k) for k in (
     "sqrt", "exp", "log", "log10", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2",
     "sinh", "cosh", "tanh", "abs", "pi", "e", "hypot", "minimum", "maximum")}
@@ -79,7 +96,11 @@ class BayesError(ValueError):
     """Input that cannot be sampled: missing errors, bad priors, too few points or walkers."""
 
 
-class AutocorrelationWarning(UserWarning):
+class ConvergenceWarning(UserWarning):
+    """The chain is not converged (see :func:`chain_diagnostics` for the criteria)."""
+
+
+class AutocorrelationWarning(ConvergenceWarning):
     """The chain is too short compared with its autocorrelation time."""
 
 
@@ -244,7 +265,25 @@ def _normalise(datasets, models):
     return datasets, models
 
 
-def _bounds_of(models, maps, bounds):
+def parameter_bounds(models: Sequence[ModelSpec], maps: Sequence[Mapping[str, str]],
+                     bounds: Mapping | None = None) -> dict[str, tuple[float, float]]:
+    """The bounds of every parameter of a (global) fit, by result name.
+
+    Parameters
+    ----------
+    models : sequence of ModelSpec
+        One model per dataset.
+    maps : sequence of mapping
+        Per dataset ``{model parameter name: result name}`` (``FitResult.param_maps``).
+    bounds : mapping, optional
+        ``{name: (lo, hi)}`` overrides by result or model name, as given to
+        :func:`sotfit.fit_global`.
+
+    Returns
+    -------
+    dict
+        ``{result name: (lo, hi)}`` in the parameter's own unit.
+    """
     out = {}
     bounds = dict(bounds or {})
     for m, pmap in zip(models, maps):
@@ -301,7 +340,7 @@ def build_log_posterior(datasets, models, *, priors=None, shared=(), init=None, 
     names = list(lsq.params)
     free_names = [n for n in lsq.varied if n not in exprs]
     const = {n: lsq.value(n) for n in names if n not in free_names and n not in exprs}
-    bnds = _bounds_of(models, maps, bounds)
+    bnds = parameter_bounds(models, maps, bounds)
     prior_map = dict(priors or {})
     model_param_names = {p for pmap in maps for p in pmap}
     resolved = {}
@@ -375,6 +414,95 @@ def summarize(samples, unit: str = "") -> dict:
             "p84": p84}
 
 
+def chain_diagnostics(chain, acceptance_fraction, names: Sequence[str], *, burn: int | None = None,
+                      min_tau_multiple: float = MIN_TAU_MULTIPLE,
+                      stuck_acceptance: float = STUCK_ACCEPTANCE,
+                      min_acceptance: float = MIN_ACCEPTANCE) -> dict:
+    """Convergence diagnostics of an ensemble chain, the same for every pipeline.
+
+    Parameters
+    ----------
+    chain : ndarray, shape (nsteps, nwalkers, ndim)
+        The whole chain (before burn-in and thinning), as ``emcee``'s ``get_chain()``.
+    acceptance_fraction : array_like, shape (nwalkers,)
+        Fraction of accepted proposals of each walker (dimensionless).
+    names : sequence of str
+        Parameter names in the chain's last axis.
+    burn : int, optional
+        Burn-in steps discarded for the summaries; default ``2 max tau``, at most half the
+        chain.
+    min_tau_multiple : float
+        The chain must be at least this many autocorrelation times long.
+    stuck_acceptance : float
+        A walker accepting less than this fraction of its proposals counts as stuck.
+    min_acceptance : float
+        The mean acceptance fraction must reach this.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``nsteps``, ``nwalkers``; ``autocorr_time`` (integrated autocorrelation
+        time tau of each parameter in steps, emcee's ``integrated_time(tol=0)``; a parameter
+        whose tau cannot be estimated gets ``nsteps``); ``chain_over_tau`` (nsteps / tau per
+        parameter); ``burn`` (steps); ``effective_samples`` (independent draws after the
+        burn-in, nwalkers (nsteps - burn) / tau per parameter);
+        ``min_tau_multiple``, ``steps_needed`` (min_tau_multiple x max tau);
+        ``acceptance_fraction`` (``mean``, ``min``, ``max`` over walkers);
+        ``stuck_walkers`` (how many accepted less than ``stuck_acceptance``);
+        ``converged`` (bool), ``reasons`` (why not, empty when converged) and ``message``.
+
+    Notes
+    -----
+    Converged means: the chain is at least ``min_tau_multiple`` tau long for every parameter
+    (emcee, "Autocorrelation analysis & convergence"), no walker is stuck and the mean
+    acceptance fraction is at least ``min_acceptance``. None of these proves convergence;
+    failing any of them means the percentiles are not reliable.
+    """
+    from emcee.autocorr import integrated_time
+
+    chain = np.asarray(chain, float)
+    nsteps, nwalkers = chain.shape[0], chain.shape[1]
+    names = list(names)
+    tau = np.asarray(integrated_time(chain, tol=0, quiet=True), float)
+    tau = np.where(np.isfinite(tau) & (tau > 0), tau, float(nsteps))
+    tau_max = float(np.max(tau))
+    need = int(math.ceil(min_tau_multiple * tau_max))
+    worst = names[int(np.argmax(tau))]
+    acc = np.asarray(acceptance_fraction, float)
+    stuck = int(np.sum(acc < stuck_acceptance))
+    reasons = []
+    if nsteps < need:
+        reasons.append(
+            f"the chain of {nsteps} steps is only {nsteps / tau_max:.1f} autocorrelation "
+            f"times long (tau = {tau_max:.1f} steps for {worst!r}); at least "
+            f"{min_tau_multiple:g} tau = {need} steps are needed for reliable summaries")
+    if stuck:
+        reasons.append(f"{stuck} of {nwalkers} walkers are stuck (acceptance fraction below "
+                       f"{stuck_acceptance:g}, lowest {float(np.min(acc)):.3g}): they may sit "
+                       "in a secondary mode or against a bound")
+    if float(np.mean(acc)) < min_acceptance:
+        reasons.append(f"mean acceptance fraction {float(np.mean(acc)):.3g} is below "
+                       f"{min_acceptance:g}: the walkers barely move")
+    converged = not reasons
+    message = (f"chain is {nsteps / tau_max:.0f} autocorrelation times long" if converged
+               else "; ".join(reasons))
+    if burn is None:
+        burn = min(int(math.ceil(2 * tau_max)), nsteps // 2)
+    kept = max(nsteps - int(burn), 0)
+    return {
+        "nsteps": int(nsteps), "nwalkers": int(nwalkers), "burn": int(burn),
+        "autocorr_time": {n: float(t) for n, t in zip(names, tau)},
+        "autocorr_time_unit": "steps",
+        "chain_over_tau": {n: float(nsteps / t) for n, t in zip(names, tau)},
+        "effective_samples": {n: float(nwalkers * kept / t) for n, t in zip(names, tau)},
+        "min_tau_multiple": float(min_tau_multiple), "steps_needed": need,
+        "acceptance_fraction": {"mean": float(np.mean(acc)), "min": float(np.min(acc)),
+                                "max": float(np.max(acc))},
+        "stuck_walkers": stuck, "converged": bool(converged), "reasons": reasons,
+        "message": message,
+    }
+
+
 @dataclass(frozen=True, eq=False)
 class PosteriorResult(ParameterAccess):
     """The outcome of :func:`sample`: posterior draws, summaries and diagnostics (immutable).
@@ -405,8 +533,10 @@ class PosteriorResult(ParameterAccess):
     priors : mapping of str to str
         The prior of each sampled parameter in words.
     converged : bool
-        Whether the chain is at least 50 autocorrelation times long.
+        Whether the chain passed :func:`chain_diagnostics` (at least 50 autocorrelation
+        times long, no stuck walker, mean acceptance fraction at least 0.05).
     message : str
+        Why not (or how many autocorrelation times long the chain is).
     ndata : int
     max_log_likelihood, aic, bic, waic, p_waic : float
         Information criteria (see the module docstring).
@@ -414,6 +544,8 @@ class PosteriorResult(ParameterAccess):
         The least-squares fit the walkers started from.
     datasets, models, param_maps, meta
         What was sampled.
+    diagnostics : mapping
+        The output of :func:`chain_diagnostics` (JSON-ready).
     """
 
     model_name: str
@@ -445,9 +577,11 @@ class PosteriorResult(ParameterAccess):
     models: tuple
     param_maps: tuple
     meta: Mapping[str, Any] = field(default_factory=dict)
+    diagnostics: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
-        for name in ("params", "percentiles", "units", "autocorr_time", "priors", "meta"):
+        for name in ("params", "percentiles", "units", "autocorr_time", "priors", "meta",
+                     "diagnostics"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         frozen = {}
         for k, v in self.samples.items():
@@ -524,39 +658,20 @@ class PosteriorResult(ParameterAccess):
             "acceptance_fraction": float(np.mean(self.acceptance_fraction)),
             "autocorr_time": {k: float(v) for k, v in self.autocorr_time.items()},
             "converged": bool(self.converged), "message": self.message,
+            "diagnostics": copy.deepcopy(dict(self.diagnostics)),
             "priors": dict(self.priors), "ndata": self.ndata,
             "max_log_likelihood": self.max_log_likelihood, "aic": self.aic, "bic": self.bic,
             "waic": self.waic, "p_waic": self.p_waic, "parameters": params,
         }
-
-    def diagnostics(self) -> dict:
-        """JSON-ready convergence diagnostics of the chain.
-
-        Returns
-        -------
-        dict
-            ``nwalkers``, ``nsteps``, ``burn``, ``thin`` (steps); ``autocorr_time`` (integrated
-            autocorrelation time per sampled parameter, in steps); ``chain_over_tau`` (chain length
-            over that time, per parameter); ``min_tau_multiple`` (the length required, in units of
-            the largest tau); ``acceptance_fraction`` (mean over the walkers) and its
-            ``acceptance_fraction_range`` (min, max); ``converged`` (bool) and ``reason``.
-        """
-        tau = {k: float(v) for k, v in self.autocorr_time.items()}
-        return {"nwalkers": int(self.nwalkers), "nsteps": int(self.nsteps), "burn": int(self.burn),
-                "thin": int(self.thin), "autocorr_time": tau,
-                "chain_over_tau": {k: float(self.nsteps / v) if v > 0 else None for k, v in tau.items()},
-                "min_tau_multiple": self.meta.get("min_tau_multiple"),
-                "acceptance_fraction": float(np.mean(self.acceptance_fraction)),
-                "acceptance_fraction_range": [float(np.min(self.acceptance_fraction)),
-                                              float(np.max(self.acceptance_fraction))],
-                "converged": bool(self.converged), "reason": self.message}
 
     def report(self) -> str:
         """Human-readable table of the posterior."""
         lines = [f"{self.model_name}: {self.ndata} points, {len(self.varied)} sampled, "
                  f"{self.nwalkers} walkers x {self.nsteps} steps (burn {self.burn}, thin "
                  f"{self.thin}), acceptance {np.mean(self.acceptance_fraction):.2f}"
-                 + ("" if self.converged else "  [CHAIN TOO SHORT: " + self.message + "]")]
+                 + ("" if self.converged else
+                    ("  [CHAIN TOO SHORT: " if self.diagnostics.get("steps_needed", 0) > self.nsteps
+                     else "  [NOT CONVERGED: ") + self.message + "]")]
         for k in self.params:
             p16, p50, p84 = self.percentiles[k]
             tag = "" if k in self.varied else " (fixed/tied)"
@@ -606,9 +721,9 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
            bounds: Mapping | None = None, exprs: Mapping | None = None,
            noise_scale: bool = False, nwalkers: int = 32, nsteps: int = 5000,
            burn: int | None = None, thin: int | None = None, seed: int | None = None,
-           ball: float = 0.1, vectorize: bool = True, progress: bool | Callable = False,
+           ball: float = 0.1, vectorize: bool = True, progress: bool = False,
            lsq: FitResult | None = None, waic_draws: int = 2000,
-           min_tau_multiple: float = 50.0, moves="de") -> PosteriorResult:
+           min_tau_multiple: float = MIN_TAU_MULTIPLE, moves="de") -> PosteriorResult:
     """Sample the posterior of one or several datasets with emcee.
 
     Parameters
@@ -635,8 +750,8 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
         Evaluate all walkers of a step in one numpy call (models that do not
         broadcast are looped automatically).
     progress : bool or callable
-        ``True``: emcee's progress bar; a callable is called as ``progress(done, total)`` after
-        every step (e.g. :class:`sotfit.cli.common.Progress`).
+        ``True``: emcee's progress bar; a callable is called as ``progress(done, total)``
+        (steps) about a hundred times during the run (e.g. ``sotfit.cli.common.Progress``).
     lsq : FitResult, optional
         A least-squares result to start from (otherwise computed).
     waic_draws : int
@@ -667,6 +782,8 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
         the prior support.
     AutocorrelationWarning
         The chain is shorter than ``min_tau_multiple`` autocorrelation times.
+    ConvergenceWarning
+        Stuck walkers or a very low acceptance fraction (:func:`chain_diagnostics`).
     """
     import emcee
     from uncertainties import correlated_values, ufloat
@@ -718,28 +835,23 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
     if seed is not None:
         sampler.random_state = np.random.RandomState(seed).get_state()
     if callable(progress):
-        # emcee's own progress= takes a bool or a tqdm name only: step the sampler here
-        for i, _ in enumerate(sampler.sample(p0, iterations=nsteps)):
-            progress(i + 1, nsteps)
+        every = max(1, nsteps // 100)
+        for i, _ in enumerate(sampler.sample(p0, iterations=nsteps), start=1):
+            if i % every == 0 or i == nsteps:
+                progress(i, nsteps)
     else:
-        sampler.run_mcmc(p0, nsteps, progress=progress)
+        sampler.run_mcmc(p0, nsteps, progress=bool(progress))
     chain = sampler.get_chain()
     lprob = sampler.get_log_prob()
-    tau = np.asarray(sampler.get_autocorr_time(tol=0, quiet=True), float)
-    tau = np.where(np.isfinite(tau) & (tau > 0), tau, float(nsteps))
-    tau_max = float(np.max(tau))
-    need = int(math.ceil(min_tau_multiple * tau_max))
-    converged = nsteps >= need
-    worst = logp.free[int(np.argmax(tau))]
-    if converged:
-        message = f"chain is {nsteps / tau_max:.0f} autocorrelation times long"
-    else:
-        message = (f"the chain of {nsteps} steps is only {nsteps / tau_max:.1f} autocorrelation "
-                   f"times long (tau = {tau_max:.1f} steps for {worst!r}); at least "
-                   f"{min_tau_multiple:g} tau = {need} steps are needed for reliable summaries")
-        warnings.warn(message, AutocorrelationWarning, stacklevel=2)
-    if burn is None:
-        burn = min(int(math.ceil(2 * tau_max)), nsteps // 2)
+    diag = chain_diagnostics(chain, sampler.acceptance_fraction, logp.free, burn=burn,
+                             min_tau_multiple=min_tau_multiple)
+    tau = np.array([diag["autocorr_time"][n] for n in logp.free])
+    converged, message = diag["converged"], diag["message"]
+    if not converged:
+        short = diag["steps_needed"] > nsteps
+        warnings.warn(message, AutocorrelationWarning if short else ConvergenceWarning,
+                      stacklevel=2)
+    burn = diag["burn"]
     if thin is None:
         thin = max(1, int(0.5 * float(np.min(tau))))
     burn, thin = int(burn), int(thin)
@@ -798,7 +910,6 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
     prior_text = {n: _priors.describe(d) for n, d in zip(logp.free, logp.prior_dists)}
     meta = dict(lsq.meta)
     meta["vectorized_models"] = list(logp.vector_ok)
-    meta["min_tau_multiple"] = float(min_tau_multiple)
     return PosteriorResult(
         model_name=lsq.model_name, params=uvals, percentiles=percentiles, units=units,
         varied=tuple(logp.free), samples=full, chain=chain, log_prob=lprob,
@@ -807,7 +918,7 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
         nwalkers=nwalkers, nsteps=nsteps, seed=seed, priors=prior_text, converged=converged,
         message=message, ndata=ndata, max_log_likelihood=ll_max, aic=aic, bic=bic, waic=waic,
         p_waic=p_waic, lsq=lsq, datasets=tuple(datasets), models=tuple(models),
-        param_maps=lsq.param_maps, meta=meta)
+        param_maps=lsq.param_maps, meta=meta, diagnostics=diag)
 
 
 def compare(results: Mapping[str, PosteriorResult] | Sequence[PosteriorResult]) -> list:

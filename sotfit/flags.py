@@ -27,6 +27,7 @@ __all__ = [
     "add_flag",
     "flag_redchi",
     "flag_disagreement",
+    "flag_mcmc",
     "collect_flags",
     "finalise_flags",
     "format_flags",
@@ -106,6 +107,34 @@ def flag_disagreement(a: dict, b: dict, label_a: str, label_b: str,
     return z
 
 
+def flag_mcmc(quantities: Iterable[dict], diagnostics: Mapping | None,
+              what: str = "MCMC") -> bool:
+    """Flag every quantity summarised from a chain that did not converge.
+
+    Parameters
+    ----------
+    quantities : iterable of dict
+        The summary quantities taken from the chain (medians and percentiles).
+    diagnostics : mapping or None
+        :func:`sotfit.bayes.chain_diagnostics` output (``converged``, ``message``);
+        ``None``: nothing to check.
+    what : str
+        Name of the sampling run in the reason.
+
+    Returns
+    -------
+    bool
+        Whether the quantities were flagged.
+    """
+    if not diagnostics or diagnostics.get("converged", True):
+        return False
+    reason = (f"{what} not converged, its medians and percentiles are not reliable: "
+              f"{diagnostics.get('message', '')}")
+    for q in quantities:
+        add_flag(q, reason)
+    return True
+
+
 def _finite(x) -> bool:
     if x is None:
         return True
@@ -121,6 +150,8 @@ def _walk(obj, path: str):
     if is_quantity(obj):
         yield path, obj
         return
+    if isinstance(obj, Mapping) and isinstance(obj.get("flags"), list):
+        yield path, obj  # an entry that is not a quantity but carries flags (a spectrum left out)
     if isinstance(obj, Mapping):
         for k, v in obj.items():
             if k == "flags":
@@ -134,12 +165,16 @@ def _walk(obj, path: str):
 def collect_flags(summary: Mapping) -> list[dict[str, str]]:
     """Every flag of a summary, after adding the generic checks.
 
-    Generic checks: a quantity whose value or standard error is not finite is flagged.
+    Generic checks: a quantity whose value or standard error is not finite is flagged. Entries
+    that are not quantities but carry a ``"flags"`` list (a spectrum left out of the fits) are
+    collected too.
     Returns ``[{"quantity": dotted.path, "reason": text}, ...]`` in document order.
     """
     out = []
     for path, q in _walk(summary, ""):
-        if not _finite(q.get("value")):
+        if not is_quantity(q):
+            pass
+        elif not _finite(q.get("value")):
             add_flag(q, "value is not finite")
         elif not _finite(q.get("stderr")):
             add_flag(q, "standard error is not finite (the data do not determine it)")

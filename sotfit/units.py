@@ -41,6 +41,7 @@ __all__ = [
     "to_house",
     "from_house",
     "normalise_unit",
+    "accepted_units",
     "parse_quantity",
     "quantity",
     "split_header",
@@ -71,13 +72,13 @@ _TABLES: dict[str, dict[str, float]] = {
         "T": 1.0, "mT": 1e-3, "uT": 1e-6, "kOe": 0.1, "Oe": 1e-4, "G": 1e-4,
         "kG": 0.1, "A/m": MU_0, "kA/m": 1e3 * MU_0,
     },
-    "frequency": {"GHz": 1.0, "MHz": 1e-3, "kHz": 1e-6, "Hz": 1e-9},
+    "frequency": {"GHz": 1.0, "MHz": 1e-3, "kHz": 1e-6, "Hz": 1e-9, "mHz": 1e-12},
     "gyromagnetic_ratio": {"GHz/T": 1.0, "MHz/T": 1e-3, "Hz/T": 1e-9, "MHz/mT": 1.0},
     "length": {
         "nm": 1.0, "Ang": 0.1, "um": 1e3, "mm": 1e6, "cm": 1e7, "m": 1e9, "pm": 1e-3,
     },
     "voltage": {"uV": 1.0, "nV": 1e-3, "mV": 1e3, "V": 1e6},
-    "current": {"mA": 1.0, "uA": 1e-3, "A": 1e3, "nA": 1e-6},
+    "current": {"mA": 1.0, "uA": 1e-3, "A": 1e3, "nA": 1e-6, "MA": 1e9},
     "resistance": {"Ohm": 1.0, "mOhm": 1e-3, "kOhm": 1e3, "MOhm": 1e6},
     "resistivity": {
         "uOhmcm": 1.0, "Ohmm": 1e8, "Ohmcm": 1e6, "mOhmcm": 1e3, "nOhmm": 0.1,
@@ -106,20 +107,23 @@ HOUSE: dict[str, str] = {
     "power": "dBm", "dimensionless": "",
 }
 
-# Spellings that are mapped onto the canonical keys above.
-_ALIASES = {
-    "tesla": "T", "millitesla": "mT", "oe": "Oe", "oersted": "Oe", "koe": "kOe",
-    "gauss": "G", "am-1": "A/m", "a/m": "A/m", "ka/m": "kA/m",
-    "ghz": "GHz", "mhz": "MHz", "khz": "kHz", "hz": "Hz",
-    "ang": "Ang", "angstrom": "Ang", "å": "Ang", "micron": "um", "microns": "um",
-    "volt": "V", "volts": "V", "v": "V", "mv": "mV", "uv": "uV", "nv": "nV",
-    "ma": "mA", "ua": "uA", "amp": "A", "amps": "A", "na": "nA",
-    "ohm": "Ohm", "ohms": "Ohm", "mohm": "mOhm", "kohm": "kOhm",
-    "uohmcm": "uOhmcm", "microohmcm": "uOhmcm", "ohmm": "Ohmm", "ohmcm": "Ohmcm",
-    "ev": "eV", "mev": "meV", "degree": "deg", "degrees": "deg", "°": "deg",
-    "radian": "rad", "radians": "rad", "dbm": "dBm",
-    "evnm": "eVnm", "evm": "eVm", "mevnm": "meVnm", "eva": "eVAng", "evå": "eVAng",
-    "evang": "eVAng", "meva": "meVAng", "mevå": "meVAng", "mevang": "meVAng",
+#: SI prefixes sotfit reads. They are case-sensitive: ``m`` is milli, ``M`` mega.
+_PREFIXES = ("p", "n", "u", "m", "k", "M", "G")
+
+# Unit symbols and names whose capitalisation carries no meaning (``ohm``, ``Ohm``, ``OHM``),
+# matched in any case, alone or after a (case-sensitive) SI prefix: ``kohm``, ``Mohm``.
+_BASES = {
+    "ohm": "Ohm", "ohms": "Ohm", "oe": "Oe", "hz": "Hz", "ev": "eV", "v": "V", "a": "A",
+    "a/m": "A/m", "am-1": "A/m", "ohmcm": "Ohmcm", "ohmm": "Ohmm", "evnm": "eVnm", "evm": "eVm",
+    "eva": "eVAng", "evå": "eVAng", "evang": "eVAng",
+}
+
+# Spelled-out names and other whole spellings, matched in any case, never after a prefix.
+_NAMES = {
+    "tesla": "T", "millitesla": "mT", "oersted": "Oe", "gauss": "G", "volt": "V", "volts": "V",
+    "amp": "A", "amps": "A", "ampere": "A", "amperes": "A", "ang": "Ang", "angstrom": "Ang",
+    "å": "Ang", "micron": "um", "microns": "um", "microohmcm": "uOhmcm", "degree": "deg",
+    "degrees": "deg", "°": "deg", "radian": "rad", "radians": "rad", "dbm": "dBm",
     "nm-2": "/nm2", "m-2": "/m2", "cm-2": "/cm2", "um-2": "/um2",
 }
 
@@ -129,17 +133,75 @@ for _dim, _table in _TABLES.items():
         _DIMENSION_OF.setdefault(_u, _dim)
 
 
-def normalise_unit(unit: str) -> str:
+def accepted_units(dimension: str) -> str:
+    """A sentence listing the spellings sotfit accepts for one dimension.
+
+    Parameters
+    ----------
+    dimension : str
+        A key of :data:`HOUSE` (``'length'``, ``'resistance'``, ...).
+
+    Returns
+    -------
+    str
+        For example ``'accepted resistance units: Ohm, mOhm, kOhm, MOhm; also ohm, ohms
+        (unit names in any capitalisation); SI prefixes are case-sensitive (m = milli,
+        M = mega)'``.
+    """
+    table = _TABLES[dimension]
+    keys = [k for k in table if k]
+    words = [w for w, c in {**_BASES, **_NAMES}.items() if c in table]
+    text = f"accepted {dimension.replace('_', ' ')} units: " + ", ".join(keys)
+    if words:
+        text += f"; also {', '.join(words)} (unit names in any capitalisation)"
+    if any(k[:1] in _PREFIXES and len(k) > 1 for k in keys):
+        text += "; SI prefixes are case-sensitive (m = milli, M = mega)"
+    return text
+
+
+def _prefixed(u: str):
+    """Read ``u`` as an SI prefix and a unit of :data:`_BASES`.
+
+    Returns ``(key, ambiguous)``: the canonical key (``None`` when ``u`` is not such a
+    spelling) and, for a spelling that cannot tell milli from mega, the readings it allows.
+    """
+    if len(u) < 2 or u[1:].lower() not in _BASES:
+        return None, ()
+    p, written = u[0], u[1:]
+    base = _BASES[written.lower()]
+    if p not in _PREFIXES:
+        # a letter that is a prefix in one case only (g -> G, K -> k) cannot be misread
+        if p.swapcase() not in _PREFIXES:
+            return None, ()
+        p = p.swapcase()
+    letters = [ch for ch in u if ch.isalpha()]
+    one_case = all(ch.islower() for ch in letters) or all(ch.isupper() for ch in letters)
+    if p.swapcase() in _PREFIXES and written != base and one_case:
+        # 'mohm', 'MHZ': written without regard to case, so the prefix case means nothing
+        return None, tuple(q + base for q in (p, p.swapcase()))
+    key = p + base
+    return (key, ()) if key in _DIMENSION_OF else (None, ())
+
+
+def normalise_unit(unit: str, dimension: str | None = None) -> str:
     """Return the canonical spelling of a unit string.
 
-    Micro signs (``µ``, ``μ``) become ``u``, ``Ω`` becomes ``Ohm``, spaces,
-    ``*``, ``·`` and ``^`` are removed from compound units, and a handful of
-    common spellings (``Oe``/``oe``, ``ohm``, ``degrees``) are accepted.
+    Micro signs (``µ``, ``μ``) become ``u``, ``Ω`` becomes ``Ohm``, spaces, ``*``, ``·``
+    and ``^`` are removed from compound units. SI prefixes are case-sensitive (``mOhm`` is
+    milli-, ``MOhm`` mega-ohm; ``mHz`` and ``MHz``). Unit names whose capitalisation
+    carries no meaning are accepted in any case (``ohm``/``Ohm``/``OHM``, ``oe``, ``hz``,
+    ``ev``, ``tesla``, ``degrees``), also after a prefix (``kohm``, ``Mohm``, ``GHZ``).
+    A spelling written entirely in one case with an ``m``/``M`` prefix and a unit name
+    that is not in its usual case (``mohm``, ``MHZ``, ``mev``) does not tell milli from
+    mega and is refused.
 
     Parameters
     ----------
     unit : str
         A unit as written in a file header or on the command line.
+    dimension : str, optional
+        The dimension the unit is meant for; an error then lists the spellings accepted for
+        it (a unit of another dimension is still returned: :func:`to_house` checks that).
 
     Returns
     -------
@@ -149,7 +211,7 @@ def normalise_unit(unit: str) -> str:
     Raises
     ------
     UnitError
-        If the unit is not known.
+        If the unit is not known or is ambiguous.
     """
     raw = unit
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "Ohm")
@@ -158,14 +220,27 @@ def normalise_unit(unit: str) -> str:
         u = u[3:]
     if u in _DIMENSION_OF:
         return u
-    if u.lower() in _ALIASES:
-        return _ALIASES[u.lower()]
+    if u.lower() in _NAMES:
+        return _NAMES[u.lower()]
+    if u.lower() in _BASES:
+        return _BASES[u.lower()]
+    key, readings = _prefixed(u)
+    if key is not None:
+        return key
+    if readings:
+        known = [r for r in readings if r in _DIMENSION_OF]
+        dim = dimension or (_DIMENSION_OF[known[0]] if known else None)
+        raise UnitError(
+            f"ambiguous unit {raw!r}: written in one case, it does not tell milli (m) from "
+            f"mega (M); write {' or '.join(known or readings)}"
+            + (f" ({accepted_units(dim)})" if dim in _TABLES else "")
+        )
     # compound spellings of the house units themselves
     compact = u.replace("Ohm-1", "/Ohm").replace("m-2", "/m2").replace("m-1", "/m")
     if compact in _DIMENSION_OF:
         return compact
-    if compact.lower() == "uohmcm":
-        return "uOhmcm"
+    if dimension in _TABLES:
+        raise UnitError(f"unknown unit {raw!r}; {accepted_units(dimension)}")
     raise UnitError(
         f"unknown unit {raw!r}; known units: "
         + ", ".join(sorted(k for k in _DIMENSION_OF if k))
@@ -221,13 +296,12 @@ def to_house(value, unit: str, dimension: str | None = None):
     -------
     (value, house_unit)
     """
-    key = normalise_unit(unit)
+    key = normalise_unit(unit, dimension)
     dim = _DIMENSION_OF[key]
     if dimension is not None and dim != dimension:
-        accepted = ", ".join(k for k in _TABLES[dimension] if k)
         raise UnitError(
             f"unit {unit!r} is a {dim} unit, but a {dimension} unit is needed "
-            f"(accepted: {accepted})"
+            f"({accepted_units(dimension)})"
         )
     factor = _TABLES[dim][key]
     return (value if factor == 1.0 else value * factor), HOUSE[dim]

@@ -1,6 +1,7 @@
 """The Bayesian layer: analytic linear-Gaussian posterior, priors, diagnostics, bad input, recovery."""
 
 import dataclasses
+import json
 import math
 import pickle
 import warnings
@@ -426,3 +427,108 @@ def test_walkers_start_inside_bounds_when_a_parameter_is_barely_constrained():
     assert m.min() >= -1.0 and m.max() <= 1.0
     # a flat posterior on (-1, 1): standard deviation 1/sqrt(3)
     assert np.std(m) == pytest.approx(1 / math.sqrt(3), rel=0.15)
+
+
+# ----------------------------------------------------------------------------- diagnostics
+
+def _ar1_chain(phi, nsteps, nwalkers, seed=0):
+    """AR(1) walkers x_t = phi x_(t-1) + e_t, integrated autocorrelation time
+    (1 + phi)/(1 - phi)."""
+    rng = np.random.default_rng(seed)
+    x = np.empty((nsteps, nwalkers, 1))
+    x[0] = rng.standard_normal((nwalkers, 1)) / math.sqrt(1 - phi**2)
+    for t in range(1, nsteps):
+        x[t] = phi * x[t - 1] + rng.standard_normal((nwalkers, 1))
+    return x
+
+
+def test_chain_diagnostics_tau_length_acceptance_and_reasons():
+    from sotfit.bayes import chain_diagnostics
+
+    chain = _ar1_chain(0.9, 20000, 8)
+    d = chain_diagnostics(chain, np.full(8, 0.3), ["a"])
+    assert d["autocorr_time"]["a"] == pytest.approx(19.0, rel=0.15)       # (1 + 0.9)/(1 - 0.9)
+    assert d["chain_over_tau"]["a"] == pytest.approx(20000 / d["autocorr_time"]["a"])
+    assert d["burn"] == math.ceil(2 * d["autocorr_time"]["a"])
+    assert d["effective_samples"]["a"] == pytest.approx(8 * (20000 - d["burn"])
+                                                        / d["autocorr_time"]["a"])
+    assert d["converged"] and d["reasons"] == [] and d["stuck_walkers"] == 0
+    assert d["acceptance_fraction"] == {"mean": pytest.approx(0.3), "min": pytest.approx(0.3),
+                                        "max": pytest.approx(0.3)}
+    # too short: 500 steps of tau = 19 is 26 tau
+    short = chain_diagnostics(chain[:500], np.full(8, 0.3), ["a"])
+    assert not short["converged"] and short["steps_needed"] > 500
+    assert "autocorrelation times long" in short["reasons"][0]
+    # one stuck walker (accepted nothing), and an ensemble that barely moves
+    acc = np.full(8, 0.3)
+    acc[3] = 0.0
+    stuck = chain_diagnostics(chain, acc, ["a"])
+    assert not stuck["converged"] and stuck["stuck_walkers"] == 1
+    assert "1 of 8 walkers are stuck" in stuck["message"]
+    slow = chain_diagnostics(chain, np.full(8, 0.02), ["a"])
+    assert not slow["converged"] and "barely move" in slow["message"]
+    assert "chain_over_tau" in json.dumps(slow)
+
+
+def test_sample_reports_the_diagnostics_and_calls_progress():
+    from sotfit.bayes import chain_diagnostics
+
+    d = emcee_line_data()
+    calls = []
+    post = sample(d, LINE, nwalkers=16, nsteps=1500, seed=4,
+                  progress=lambda done, total: calls.append((done, total)))
+    # the same chain as without a progress callback (seeded)
+    again = sample(d, LINE, nwalkers=16, nsteps=1500, seed=4)
+    np.testing.assert_array_equal(post.chain, again.chain)
+    assert calls[-1] == (1500, 1500) and 50 <= len(calls) <= 101
+    assert all(a[0] < b[0] for a, b in zip(calls, calls[1:]))
+    ref = chain_diagnostics(post.chain, post.acceptance_fraction, post.varied)
+    assert post.diagnostics == ref
+    assert post.converged == ref["converged"] and post.message == ref["message"]
+    assert post.burn == ref["burn"]
+    out = post.to_dict()["diagnostics"]
+    assert set(out["autocorr_time"]) == {"m", "b"} and set(out["chain_over_tau"]) == {"m", "b"}
+    assert out["converged"] is True and out["reasons"] == []
+    assert 0.1 < out["acceptance_fraction"]["mean"] < 0.9
+
+
+def test_stfmr_mcmc_reports_the_same_diagnostics_and_flags(tmp_path, monkeypatch):
+    """``sotfit stfmr --mcmc``: diagnostics from the one place (chain_diagnostics), the sampled
+    quantities flagged when the chain did not converge, progress on a terminal only."""
+    import io
+
+    from stfmr_synth import spectrum
+
+    from sotfit.cli import main
+
+    paths = []
+    for i, f in enumerate((6, 9, 12)):
+        d = spectrum(float(f), seed=i, n=121)
+        d = d.where(d.x > 0)
+        p = tmp_path / f"{f}GHz.csv"
+        p.write_text("field (T),vmix (uV)\n"
+                     + "".join(f"{x:.8g},{y:.8g}\n" for x, y in zip(d.x, d.y)))
+        paths.append(str(p))
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr("sys.stderr", err)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rc = main(["stfmr", *paths, "--out", str(tmp_path / "out"), "--mcmc", "--mcmc-steps",
+                   "300", "--no-figures"])
+    assert rc == 0
+    assert "sampling [" in err.getvalue() and "300/300" in err.getvalue()
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    diag = s["mcmc"]["diagnostics"]
+    with np.load(tmp_path / "out" / "mcmc_chain.npz") as z:
+        names = [str(n) for n in z["names"]]
+        assert set(diag["autocorr_time"]) == set(names) == set(diag["chain_over_tau"])
+    assert diag["converged"] is False and diag["reasons"] and diag["nsteps"] == 300
+    assert {"mean", "min", "max"} <= set(diag["acceptance_fraction"])
+    flagged = {f["quantity"] for f in s["flags"] if "MCMC of the global fit not converged"
+               in f["reason"]}
+    assert {"mcmc.mu0_meff", "mcmc.alpha"} <= flagged

@@ -49,3 +49,35 @@ def test_sweep_selection():
     assert s.values("frequency") == [8.0, 9.0, 9.0]
     assert len(s.where(lambda d: d.meta["frequency"] < 9)) == 1
     assert s.sort_by("frequency")[0].meta["frequency"] == 8.0
+
+
+def test_load_dispatches_to_every_registered_reader():
+    """sotfit.load reads ST-FMR spectra, Hall scans and thickness tables through READERS."""
+    from pathlib import Path
+
+    import pytest
+
+    import sotfit as sf
+    from sotfit.data import Sweep
+    from sotfit.io import READERS
+    from sotfit.io.hall import HallScan
+    from sotfit.io.thickness import ThicknessSeries
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    assert set(READERS) == {"stfmr", "hall", "thickness"}
+    sweep = sf.load(data / "stfmr_example", kind="stfmr")
+    assert isinstance(sweep, Sweep) and len(sweep) == 6
+    scans = sf.load(data / "hall_example" / "inplane", kind="hall", scan="phi", current=1.5,
+                    current_is="rms", lockin_output="rms", r2w_channel="X", gain_2w=10)
+    assert len(scans) == 7 and all(isinstance(s, HallScan) for s in scans)
+    # first row of phi_005mT.csv: X1 = 55.9183387 uV rms at 1.5 mA rms -> R_1w = X1 / I;
+    # X2 = 64.6442929 uV through a gain of 10 -> R_2w = X2 / (10 I)
+    first = next(s for s in scans if s.meta["source"].endswith("phi_005mT.csv"))
+    assert first.r1w.y[0] == pytest.approx(55.9183387e-6 / 1.5e-3, rel=1e-9)
+    assert first.r2w.y[0] == pytest.approx(64.6442929e-6 / 10 / 1.5e-3, rel=1e-9)
+    series = sf.load(data / "thickness_example" / "nife_bisb.csv", kind="thickness")
+    assert len(series) == 1 and isinstance(series[0], ThicknessSeries)
+    assert series[0].dl.x.min() > 0
+
+    with pytest.raises(ValueError, match="known"):
+        sf.load(data, kind="nmr")

@@ -100,7 +100,9 @@ def test_cli_time_limit_flags_and_strict_exits_3(tmp_path, capsys):
     assert any("did not converge" in f["reason"] for f in _flags(s, ["mu0_hk_eff"]))
     assert "flags (" in capsys.readouterr().out
     assert main([*base, "--strict", "--out", str(tmp_path / "b")]) == 3
-    assert main([*base[:-2], "--time-limit", "0", "--out", str(tmp_path / "c")]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main([*base[:-2], "--time-limit", "0", "--out", str(tmp_path / "c")])
+    assert exc.value.code == 2 and "--time-limit" in capsys.readouterr().err
 
 
 def test_real_ta_cofeb_global_fit(real_data, tmp_path):

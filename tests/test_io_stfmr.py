@@ -345,6 +345,25 @@ def test_nan_names_file_column_and_line(tmp_path, cell):
         read_stfmr(p)
 
 
+@pytest.mark.parametrize("column, cell, label", [(0, "nan", "frequency_GHz"),
+                                                  (1, "-inf", "field_Oe"),
+                                                  (2, "inf", "vmix_uV")])
+def test_non_finite_cell_of_a_long_table_names_file_column_and_line(tmp_path, column, cell,
+                                                                   label):
+    """The long format of one file with a frequency column: a NaN or inf in any column is an
+    error naming the file, the column and the line, never a spectrum quietly dropped."""
+    lines = ["frequency_GHz,field_Oe,vmix_uV"]
+    for f in (4, 5):
+        lines += [f"{f},{h},{0.01 * h}" for h in range(40, 240, 40)]
+    cells = lines[7].split(",")
+    cells[column] = cell
+    lines[7] = ",".join(cells)
+    p = write(tmp_path / "long.csv", "\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=rf"long\.csv: '{label}' \(column {column}\).*1 missing "
+                                        r"or non-finite.*line\(s\) \[8\]"):
+        read_stfmr(p)
+
+
 def test_nan_in_field_column_of_lvm(tmp_path):
     p = write(tmp_path / "9GHz.lvm", "Frequency(GHz):9\n\n100\t1e-6\nNaN\t2e-6\n300\t3e-6\n")
     with pytest.raises(DataError, match=r"9GHz\.lvm: column 0 \(field\).*line\(s\) \[4\]"):

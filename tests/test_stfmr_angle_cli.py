@@ -175,3 +175,30 @@ def test_frequency_scan_uses_the_one_angle_the_files_share(tmp_path, capsys):
     assert rc == 0 and "field angle 40 deg taken from the files for the torques" in s["notes"]
     rc, cap = _run([*files, "--out", str(tmp_path / "p"), "--angle", "45deg"], capsys)
     assert rc != 0 and "disagrees with the field angle 40 deg" in cap.err
+
+
+def test_angle_scan_flags_and_strict_exit_status(scan, tmp_path, capsys):
+    """A clean scan carries no flag (--strict: 0); one file given the wrong field angle makes
+    the angular fits miss (reduced chi-square far above 1): the amplitudes and torques are
+    flagged and --strict exits 3; M_eff from an assumed g is flagged."""
+    common = [*scan, "--angle-scan", "--no-figures", "--strict", "--irf", f"{I_RF}mA",
+              "--delta-r", f"{DELTA_R}Ohm"]
+    rc, cap = _run([*common, "--out", str(tmp_path / "ok"), "--meff", f"{MEFF}T",
+                    "--field-angle", "dev_10GHz_noangle.csv=315deg"], capsys)
+    assert rc == 0
+    s = json.loads((tmp_path / "ok" / "summary.json").read_text())
+    assert s["flags"] == []
+    rc, cap = _run([*common, "--out", str(tmp_path / "bad"), "--meff", f"{MEFF}T",
+                    "--field-angle", "dev_10GHz_noangle.csv=135deg"], capsys)
+    assert rc == 3 and "flagged" in cap.err
+    a = json.loads((tmp_path / "bad" / "summary.json").read_text())["angle"]
+    assert a["vs_reduced_chi_square"] > 5 or a["va_reduced_chi_square"] > 5
+    worse = "vs" if a["vs_reduced_chi_square"] > a["va_reduced_chi_square"] else "va"
+    q = a["torques"]["mu0_h_dl_y" if worse == "vs" else "mu0_h_y"]
+    assert any(f"V_{worse[1]}(phi) fit: reduced chi-square" in r for r in q["flags"])
+    assert any(f"V_{worse[1]}(phi) fit" in r for r in a["amplitudes"][f"{worse}_y"]["flags"])
+    rc, _ = _run([*common, "--out", str(tmp_path / "g"),
+                  "--field-angle", "dev_10GHz_noangle.csv=315deg"], capsys)
+    assert rc == 3
+    m = json.loads((tmp_path / "g" / "summary.json").read_text())["angle"]["mu0_meff"]
+    assert any("free-electron g" in r for r in m["flags"])

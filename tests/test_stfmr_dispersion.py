@@ -160,3 +160,27 @@ def test_branch_table_feeds_the_next_fit(analysis):
     # the + branches see H_res - b with the planted remanent field b = 0.7 mT, which an
     # in-plane anisotropy field absorbs exactly
     assert abs(k.value("h_k") - 0.0007) < 3 * k.stderr("h_k")
+
+
+def test_unsaturated_spectrum_of_a_perpendicular_film_is_left_out():
+    """A perpendicular film (mu0 M_eff < 0) with the field in plane: a spectrum whose resonance
+    lies below the saturation field |M_eff| follows the canted mode, not Kittel; it is left out
+    with its reason and M_eff is recovered from the saturated spectra."""
+    import math
+
+    from sotfit.analysis.stfmr import analyse_stfmr
+    from stfmr_synth import TRUTH, spectrum
+
+    pma = dict(TRUTH, meff=-0.2)
+    data = [spectrum(f, truth=pma, seed=i) for i, f in enumerate((6.0, 8.0, 10.0, 12.0, 14.0))]
+    # the canted mode at 3 GHz: f = (gamma/2pi) sqrt(H_sat^2 - H^2), H_sat = 0.2 T
+    h_canted = math.sqrt(0.2**2 - (3.0 / pma["gyromagnetic_ratio"]) ** 2)
+    meff_canted = (3.0 / pma["gyromagnetic_ratio"]) ** 2 / h_canted - h_canted
+    data.append(spectrum(3.0, truth=dict(pma, meff=meff_canted), seed=9,
+                         source="canted_3GHz.csv", h_max=0.35))
+    a = analyse_stfmr(data, on_error="skip", global_fit=False)
+    left = {src: why for src, why in a.failures}
+    assert "canted_3GHz.csv" in left and "not saturated in plane" in left["canted_3GHz.csv"]
+    assert len(a.spectra) == 5
+    m = a.sequential["meff"]
+    assert abs(m.nominal_value - (-0.2)) < 2 * m.std_dev

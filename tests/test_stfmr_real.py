@@ -82,3 +82,23 @@ def test_repeats_are_compared_and_disagreement_reported(analyses):
         assert r["dof"] == len(r["values"]) - 1 and math.isfinite(r["chi2"])
         if r["flagged"]:
             assert any(f"{r['frequency']:g} GHz" in n and r["quantity"] in n for n in a.notes)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_inhomogeneous_width_is_never_negative_and_a_bound_is_flagged(analyses, folder):
+    """The global fit of dev13 once reported W_0 = -0.4 mT with no word. W_0 >= 0 now; a
+    width held at 0, or within one standard error of it, is flagged in the summary."""
+    from sotfit.analysis.stfmr import summary_dict
+
+    _, a = analyses[folder]
+    s = summary_dict(a)
+    for route in ("sequential", "global"):
+        q = s[route]["linewidth_inhomogeneous"]
+        assert q["value"] >= 0, (route, q)
+        if q["stderr"] is None or q["value"] < q["stderr"]:
+            assert any("bound" in f for f in q.get("flags", [])), (route, q)
+        assert s[route]["alpha"]["value"] > 0
+    if folder.endswith("dev13"):
+        q = s["global"]["linewidth_inhomogeneous"]
+        assert q["value"] == 0 and "held at its physical lower bound" in q["flags"][0]

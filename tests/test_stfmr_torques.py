@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 from scipy import constants as c
+from uncertainties import ufloat
 
 import sotfit as sf
 from sotfit.analysis.stfmr_spectra import fit_spectrum
@@ -173,3 +174,25 @@ def test_unit_helpers():
     assert oersted_field(10.0, 1.0, 10e3) == pytest.approx(c.mu_0 * 1e-2 / 2e-5)
     s = Sample(i_rf=5.0, i_rf_is_rms=True)
     assert s.i_peak == pytest.approx(5.0 * math.sqrt(2))
+
+
+def test_weighted_mean_of_dependent_values_is_not_arbitrary():
+    """Seven values built from two uncertain numbers have a singular covariance: its numerical
+    inverse once gave a mean of 1e-13 for values near 1, or a negative chi-square ("math
+    domain error"). The inverse-variance mean is used instead, and ``info`` says why."""
+    a, b = ufloat(1.0, 0.01), ufloat(0.5, 0.02)
+    for n in (5, 7):
+        info = {}
+        vals = [a * (1 + 0.1 * i) + b / (1 + i) for i in range(n)]
+        mean, birge = weighted_mean(vals, info=info)
+        x = [v.nominal_value for v in vals]
+        assert min(x) <= mean.nominal_value <= max(x)
+        assert math.isfinite(birge) and info["singular"]
+        vals = [(a / b) * (1 + 0.1 * i) ** 0.5 for i in range(n)]
+        mean, birge = weighted_mean(vals, info=info)
+        assert math.isfinite(birge) and info["singular"]
+    # independent values: the GLS mean as before, not marked
+    info = {}
+    mean, birge = weighted_mean([ufloat(1.0, 0.1), ufloat(1.2, 0.1)], info=info)
+    assert mean.nominal_value == pytest.approx(1.1) and not info["singular"]
+    assert birge == pytest.approx(0.2 / math.sqrt(0.02))

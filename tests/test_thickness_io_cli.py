@@ -1,6 +1,7 @@
 """Thickness tables, summary.json inputs, the global problem and the `sotfit thickness` command."""
 
 import json
+import math
 import warnings
 from pathlib import Path
 
@@ -193,3 +194,253 @@ def test_cli_bad_arguments(tmp_path, capsys):
     assert "--prior needs --mcmc" in capsys.readouterr().err
     assert main(["thickness", str(tmp_path / "none.csv"), "--out", str(tmp_path / "c")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- sanity gates
+
+MAIN = ("spin_hall_conductivity", "spin_diffusion_length", "re_g_mix", "im_g_mix")
+
+
+def _scaled_copy(src: Path, dst: Path, factor: float) -> Path:
+    """A copy of a thickness table with every error column divided by ``factor``."""
+    lines = src.read_text(encoding="utf-8").splitlines()
+    out, names = [], None
+    for line in lines:
+        if line.startswith("#") or not line.strip():
+            out.append(line)
+        elif names is None:
+            names = line.split(",")
+            out.append(line)
+        else:
+            cells = line.split(",")
+            out.append(",".join(f"{float(c) / factor:.6g}" if "stderr" in n else c
+                                for c, n in zip(cells, names)))
+    dst.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return dst
+
+
+def test_understated_errors_are_flagged_and_birge_scaled(tmp_path, capsys):
+    files = [_scaled_copy(DATA / n, tmp_path / n, 30.0) for n in ("nife_bisb.csv", "cotb_bisb.csv")]
+    out = tmp_path / "out"
+    assert main(["thickness", *map(str, files), "--joint", "--no-figures", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    s = json.loads((out / "summary.json").read_text())
+    redchi = s["least_squares"]["redchi"]
+    assert redchi > 500                                    # 30x understated: 0.81 * 900
+    assert s["least_squares"]["birge_ratio"] == pytest.approx(math.sqrt(redchi))
+    flagged = {f["quantity"] for f in s["flags"] if "reduced chi-square" in f["reason"]}
+    assert set(MAIN) <= flagged
+    reason = s["spin_diffusion_length"]["flags"][0]
+    assert "errors are understated" in reason and "model misses the data" in reason
+    assert "scaled" in reason
+    # the standard errors are the raw least-squares ones times sqrt(redchi) ...
+    pr = build_problem([read_thickness_table(f) for f in files])
+    raw = fit_thickness(pr)
+    for k in ("spin_hall_conductivity", "spin_diffusion_length"):
+        assert s[k]["stderr"] == pytest.approx(raw.stderr(k) * math.sqrt(redchi), rel=1e-9)
+    # ... which brings them back near the errors of the honest data (sqrt(0.81) = 0.9 of them)
+    honest = fit_thickness(build_problem([read_thickness_table(DATA / "nife_bisb.csv"),
+                                          read_thickness_table(DATA / "cotb_bisb.csv")]))
+    assert s["spin_diffusion_length"]["stderr"] == pytest.approx(
+        honest.stderr("spin_diffusion_length"), rel=0.15)
+    assert "flags (" in printed and "reduced chi-square" in printed and "Birge" in printed
+    # --strict turns the flags into exit status 3
+    assert main(["thickness", *map(str, files), "--joint", "--no-figures", "--strict",
+                 "--out", str(tmp_path / "strict")]) == 3
+    # the posterior takes the stated errors as exact: flagged as too narrow, not scaled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["thickness", *map(str, files), "--joint", "--mcmc", "--walkers", "12",
+                     "--steps", "200", "--no-figures", "--out", str(tmp_path / "mc")]) == 0
+    s = json.loads((tmp_path / "mc" / "summary.json").read_text())
+    for k in MAIN:
+        assert any("posterior takes the stated errors as exact" in r and "too narrow" in r
+                   for r in s[k]["flags"]), k
+
+
+@pytest.mark.parametrize("files", [("nife_bisb.csv",), ("nife_bisb.csv", "cotb_bisb.csv")])
+def test_bundled_examples_carry_no_flags_and_unchanged_errors(tmp_path, files):
+    out = tmp_path / "out"
+    assert main(["thickness", *(str(DATA / f) for f in files), "--joint", "--no-figures",
+                 "--strict", "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["flags"] == [] and s["least_squares"]["redchi"] < 1
+    assert s["least_squares"]["birge_ratio"] == 1.0
+    raw = fit_thickness(build_problem([read_thickness_table(DATA / f) for f in files]))
+    for k in ("spin_hall_conductivity", "spin_diffusion_length"):
+        assert s[k]["value"] == raw.value(k) and s[k]["stderr"] == raw.stderr(k)
+
+
+def test_bounds_undetermined_errors_and_unphysical_values_are_flagged():
+    from sotfit.data import Dataset
+    from sotfit.flags import collect_flags
+    from sotfit.io.thickness import ThicknessSeries
+    from sotfit.models.drift_diffusion import xi_e_dl
+
+    # CoTb/BiSb alone (DL only, near the perfect sink): Re G runs to the upper bound 1e4
+    cotb = build_problem(read_thickness_table(DATA / "cotb_bisb.csv"), joint=False)
+    s = summary_dict(cotb, fit_thickness(cotb))
+    reasons = " | ".join(s["re_g_mix"]["flags"])
+    assert "at its bound 10000" in reasons and "data do not determine it" in reasons
+    assert not s["spin_diffusion_length"].get("flags")
+    # NiFe/BiSb DL only with Im G = 0: the covariance cannot be estimated
+    nife = build_problem(read_thickness_table(DATA / "nife_bisb.csv"), joint=False)
+    s = summary_dict(nife, fit_thickness(nife))
+    flags = collect_flags(s)
+    assert any(f["quantity"] == "spin_diffusion_length" and "not finite" in f["reason"]
+               for f in flags)
+    assert any("least-squares fit not reliable" in r for r in s["spin_hall_conductivity"]["flags"])
+    # negative Re G (possible only with widened bounds) is unphysical
+    t = np.array([4, 6, 8, 10, 14, 20, 30, 45, 60.0])
+    y = xi_e_dl(t, 3.0, 20.0, -0.02, 0.0, 350.3)
+    d = Dataset(t, y, 0.02 * np.abs(y) + 1e-3, x_name="thickness", y_name="xi_e_dl",
+                x_unit="nm", y_unit="1e5 Ohm^-1 m^-1", meta={"source": "neg.csv"})
+    neg = build_problem(ThicknessSeries(d, None, 350.3, "neg"), joint=False)
+    bounds = {"re_g_mix": (-1.0, 1.0), "spin_hall_conductivity": (0.0, 100.0)}
+    s = summary_dict(neg, fit_thickness(neg, bounds=bounds), bounds=bounds)
+    assert s["re_g_mix"]["value"] < 0
+    assert any("unphysical" in r and "cannot be negative" in r for r in s["re_g_mix"]["flags"])
+    assert not s["spin_diffusion_length"].get("flags")
+
+
+def test_mcmc_reports_diagnostics_flags_and_progress(tmp_path, monkeypatch):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr("sys.stderr", err)
+    out = tmp_path / "mc"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(["thickness", str(DATA / "nife_bisb.csv"), "--joint", "--mcmc", "--walkers",
+                     "12", "--steps", "300", "--seed", "3", "--no-figures", "--out", str(out)])
+    assert code == 0
+    assert "sampling [" in err.getvalue() and "300/300" in err.getvalue()
+    s = json.loads((out / "summary.json").read_text())
+    diag = s["mcmc"]["diagnostics"]
+    sampled = {"spin_hall_conductivity", "spin_diffusion_length", "re_g_mix_0", "im_g_mix_0"}
+    assert set(diag["autocorr_time"]) == set(diag["chain_over_tau"]) == sampled
+    for k in sampled:
+        assert diag["chain_over_tau"][k] == pytest.approx(300 / diag["autocorr_time"][k])
+    assert diag["converged"] is False and "autocorrelation times long" in diag["reasons"][0]
+    assert {"mean", "min", "max"} <= set(diag["acceptance_fraction"])
+    for k in MAIN:
+        assert any("MCMC (emcee) not converged" in r for r in s[k]["flags"]), k
+    # not a terminal: no progress bar
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["thickness", str(DATA / "nife_bisb.csv"), "--joint", "--mcmc", "--walkers",
+                     "12", "--steps", "100", "--no-figures", "--out", str(tmp_path / "q")]) == 0
+    import sys
+
+    assert "sampling [" not in sys.stderr.getvalue()
+
+
+def test_duplicate_inputs_are_refused(tmp_path, capsys):
+    f = DATA / "nife_bisb.csv"
+    same = DATA.parent / "thickness_example" / ".." / "thickness_example" / "nife_bisb.csv"
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(f.read_bytes())
+    for second, what in ((f, "are the same file"), (same, "are the same file"),
+                         (copy, "identical content")):
+        code = main(["thickness", str(f), str(second), "--no-figures", "--out",
+                     str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert code == 2 and what in err and str(f) in err and str(second) in err
+    # summary.json inputs: the same file twice
+    p = tmp_path / "s6.json"
+    p.write_text(json.dumps(_stfmr_summary(6.0, 0.3, 0.01, -0.1, 0.01)))
+    with pytest.raises(ThicknessError, match="s6.json and .*s6.json are the same file"):
+        from_summaries([p, p])
+    # two series with one label would hide one interface; identical data would count twice
+    a = read_thickness_table(f)
+    with pytest.raises(ValueError, match="labelled"):
+        build_problem([a, read_thickness_table(copy, label=a.label)])
+    with pytest.raises(ValueError, match="identical data"):
+        build_problem([a, read_thickness_table(copy, label="other")])
+
+
+@pytest.mark.parametrize("text,match", [
+    ("", "no table: the file is empty"),
+    ("# resistivity: 350 uOhm cm\n\n", "only blank or '#' comment lines"),
+    ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n",
+     "no data rows under the header"),
+    ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
+     "5,0.1,0.01,7\n8,0.2,0.01,7\n", "more cells than the header has column names"),
+    ("xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n0.1,0.01\n",
+     "no thickness column"),
+    ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
+     "5,0.1,0.01\n8,nan,0.01\n", r"column 'xi_e_dl \(1e5 Ohm\^-1 m\^-1\)' has empty or "
+     r"non-finite cells in data row\(s\) \[2\]"),
+    ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
+     "5,0.1,0.01\n8,0.2,inf\n", r"column 'xi_e_dl_stderr \(1e5 Ohm\^-1 m\^-1\)' has empty or "
+     r"non-finite cells in data row\(s\) \[2\]"),
+    ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
+     "-inf,0.1,0.01\n8,0.2,0.01\n", r"column 'thickness \(nm\)' has empty or non-finite "
+     r"cells in data row\(s\) \[1\]"),
+    ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
+     "5,0.1,0.01\n8,0.2,-0.01\n", r"column 'xi_e_dl_stderr \(1e5 Ohm\^-1 m\^-1\)' has zero or "
+     r"negative uncertainties in data row\(s\) \[2\]"),
+])
+def test_malformed_tables_name_file_column_and_row(tmp_path, text, match):
+    p = write(tmp_path, "bad.csv", text)
+    with pytest.raises(ThicknessError, match=match) as err:
+        read_thickness_table(p)
+    assert str(p) in str(err.value)
+
+
+def test_unreadable_inputs_name_the_file(tmp_path, capsys):
+    b = tmp_path / "binary.csv"
+    b.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ThicknessError, match="binary.csv: not a UTF-8 text table"):
+        read_thickness_table(b)
+    inf = tmp_path / "inf.json"
+    inf.write_text(json.dumps(_stfmr_summary(6.0, float("inf"), 0.01, -0.1, 0.01)))
+    with pytest.raises(ThicknessError, match=r"inf.json: global/xi_e_dl has no finite value"):
+        from_summaries([inf])
+    j = tmp_path / "list.json"
+    j.write_text("[1, 2]")
+    with pytest.raises(ThicknessError, match="list.json: not a sotfit summary"):
+        from_summaries([j])
+    one = write(tmp_path, "one.csv", "thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),"
+                "xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n5,0.1,0.01\n")
+    assert main(["thickness", str(one), "--rho", "350uOhmcm", "--no-figures", "--out",
+                 str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "one.csv: 1 point(s) cannot determine 3 free parameter(s)" in err
+    assert err.count("cannot determine") == 1
+
+
+def test_cli_fix_and_prior_names_and_values(tmp_path, capsys):
+    f, c = str(DATA / "nife_bisb.csv"), str(DATA / "cotb_bisb.csv")
+
+    def run(*extra):
+        code = main(["thickness", f, c, *extra, "--no-figures", "--out", str(tmp_path / "o")])
+        return code, capsys.readouterr().err
+
+    code, err = run("--fix", "bogus=1")
+    assert code == 2 and "--fix 'bogus'" in err
+    assert "valid names: spin_hall_conductivity, spin_diffusion_length" in err and "g_sf" in err
+    code, err = run("--fix", "spin_diffusion_length=-5")
+    assert code == 2 and "outside its range [0.001, 10000] nm" in err
+    code, err = run("--fix", "re_g_mix=-0.5")
+    assert code == 2 and "re_g_mix = -0.5" in err and "outside its range" in err
+    code, err = run("--joint", "--fix", "re_g_mix_1=0.1")
+    assert code == 2 and "tied to re_g_mix_0" in err
+    with pytest.raises(SystemExit) as exc:  # refused by the argument parser
+        run("--fix", "g_sf=abc")
+    assert exc.value.code == 2 and "'abc' is not a number" in capsys.readouterr().err
+    code, err = run("--mcmc", "--prior", "bogus=uniform(0, 1)")
+    assert code == 2 and "--prior 'bogus'" in err and "spin_diffusion_length" in err
+    code, err = run("--mcmc", "--prior", "im_g_mix=uniform(0, 1)")
+    assert code == 2 and "im_g_mix is fixed" in err
+    code, err = run("--mcmc", "--walkers", "4")
+    assert code == 2 and "--walkers 4 is too few for the 4 sampled parameters" in err
+    # API: a fixed value outside the range would be clipped to the bound without a word
+    with pytest.raises(ValueError, match="outside its range"):
+        build_problem(read_thickness_table(DATA / "nife_bisb.csv"),
+                      fixed={"spin_diffusion_length": -5.0})

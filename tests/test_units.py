@@ -72,3 +72,55 @@ def test_rashba_and_areal_density_units_follow_their_definitions():
         assert quantity(text, "areal_density") == pytest.approx(5e-4, rel=1e-12)
     with pytest.raises(units.UnitError):
         quantity("5e14/m2", "rashba")
+
+
+# --- SI prefixes are case-sensitive: M = mega, m = milli -----------------------------------
+
+@pytest.mark.parametrize("text,dim,expected", [
+    ("0.8Mohm", "resistance", 8e5), ("0.8MOhm", "resistance", 8e5), ("0.8 MΩ", "resistance", 8e5),
+    ("0.8mOhm", "resistance", 8e-4), ("0.8mOHM", "resistance", 8e-4),
+    ("1MA", "current", 1e9),            # 1 MA = 1e6 A = 1e9 mA
+    ("1mA", "current", 1.0), ("1 mA", "current", 1.0),
+    ("2MHz", "frequency", 2e-3), ("2mHz", "frequency", 2e-12), ("2 Mhz", "frequency", 2e-3),
+    ("9GHz", "frequency", 9.0), ("9 GHZ", "frequency", 9.0), ("9ghz", "frequency", 9.0),
+    ("2kOe", "field", 0.2), ("2 koe", "field", 0.2), ("2 KOE", "field", 0.2),
+    ("3uV", "voltage", 3.0), ("3µV", "voltage", 3.0), ("3μV", "voltage", 3.0), ("3 uv", "voltage", 3.0),
+    ("1Ohm", "resistance", 1.0), ("1 ohm", "resistance", 1.0), ("1 OHM", "resistance", 1.0),
+    ("1 ohms", "resistance", 1.0), ("2 kohm", "resistance", 2e3),
+    ("100 oe", "field", 0.01), ("100 OE", "field", 0.01), ("1 tesla", "field", 1.0),
+    ("1 Tesla", "field", 1.0), ("5meV", "energy", 5e-3), ("5 eV", "energy", 5.0), ("5 ev", "energy", 5.0),
+    ("45 degrees", "angle", 45.0), ("3ps", "time", 3.0),
+])
+def test_prefix_case_is_meaningful(text, dim, expected):
+    assert units.quantity(text, dim) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("text,dim,readings", [
+    ("0.8mohm", "resistance", ("mOhm", "MOhm")), ("0.8MOHM", "resistance", ("MOhm", "mOhm")),
+    ("9mhz", "frequency", ("mHz", "MHz")), ("9 MHZ", "frequency", ("MHz", "mHz")),
+    ("2ma", "current", ("mA", "MA")), ("5mev", "energy", ("meV",)),
+])
+def test_prefix_spelling_that_cannot_tell_milli_from_mega_is_refused(text, dim, readings):
+    with pytest.raises(units.UnitError, match="ambiguous") as err:
+        units.quantity(text, dim)
+    msg = str(err.value)
+    for r in readings:
+        assert r in msg
+    # the message lists the accepted spellings of the dimension
+    assert f"accepted {dim} units" in msg
+    assert all(k in msg for k in units._TABLES[dim] if k)
+
+
+@pytest.mark.parametrize("text,dim", [("1MV", "voltage"), ("1 MeV", "energy"), ("1 Mm", "length"),
+                                      ("3 furlong", "length")])
+def test_unknown_prefixed_unit_is_refused_with_the_accepted_spellings(text, dim):
+    with pytest.raises(units.UnitError, match=f"unknown unit .*accepted {dim} units"):
+        units.quantity(text, dim)
+
+
+def test_normalise_unit_keeps_prefix_case():
+    assert units.normalise_unit("Mohm") == "MOhm"
+    assert units.normalise_unit("MOhm") == "MOhm" and units.normalise_unit("mOhm") == "mOhm"
+    assert units.normalise_unit("mHz") == "mHz" and units.normalise_unit("MHz") == "MHz"
+    assert units.normalise_unit("MA") == "MA" and units.normalise_unit("mA") == "mA"
+    assert units.convert(1.0, "MHz", "mHz") == pytest.approx(1e9)

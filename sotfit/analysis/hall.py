@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from uncertainties import ufloat
 
+from ..checks import absurd, check_fields, check_names
 from ..data import Dataset
 from ..fitting import FitWarning, fit, fit_global
 from ..io.hall import HallScan
@@ -32,7 +33,8 @@ from ..models.harmonic_hall import (HALL_MODELS, avci_cos_field, avci_fl_field, 
                                     hall_line, hall_parabola)
 from ..units import MU_0
 
-__all__ = ["HallResult", "HallAnalysisError", "Sample", "avci", "hayashi", "angular", "macrospin", "pma_methods",
+__all__ = ["HallResult", "HallAnalysisError", "MACROSPIN_PARAMETERS", "Sample", "avci", "hayashi",
+           "angular", "macrospin", "pma_methods",
            "sample_macrospin",
            "efficiencies", "oersted_field"]
 
@@ -223,6 +225,13 @@ class Sample:
         Fraction of the current flowing in the spin-source layer.
     stack : str
         'nm_below' (spin source below the ferromagnet, the house geometry) or 'nm_above'.
+
+    Raises
+    ------
+    ValueError
+        For a value no sample can have, naming the field: a thickness, width, resistivity or
+        mu0*Ms that is not finite and > 0 (or beyond 1 m, 100 T), a current that is 0, not
+        finite or beyond 10 A, a current fraction outside (0, 1], an unknown stack.
     """
 
     current_peak: float | None = None
@@ -233,6 +242,24 @@ class Sample:
     resistivity: float | None = None
     current_fraction: float | None = None
     stack: str = "nm_below"
+
+    def __post_init__(self):
+        check_fields(self, _SAMPLE_DOMAINS, _SAMPLE_UNITS)
+        if self.stack not in ("nm_below", "nm_above"):
+            raise ValueError(f"Sample.stack must be 'nm_below' or 'nm_above', got {self.stack!r}")
+
+
+_SAMPLE_UNITS = {"current_peak": "mA", "t_fm": "nm", "t_nm": "nm", "width": "nm", "mu0_ms": "T",
+                 "resistivity": "uOhm cm", "current_fraction": ""}
+#: Domains of the Sample fields (keywords of :func:`sotfit.checks.check_number`).
+_SAMPLE_DOMAINS = {
+    "current_peak": {"nonzero": True, **absurd("current")},
+    "t_fm": {"positive": True, **absurd("length")},
+    "t_nm": {"positive": True, **absurd("length")},
+    "width": {"positive": True, **absurd("length")},
+    "mu0_ms": {"positive": True, **absurd("field")},
+    "resistivity": {"positive": True}, "current_fraction": {"positive": True, "maximum": 1.0},
+}
 
 
 def oersted_field(sample: Sample):
@@ -1152,6 +1179,9 @@ def _angular_first_harmonic(scans, r_ahe, mu0_hk, r_phe, mu0_h_fl, mu0_h_dl, r_a
 # ------------------------------------------------------------------ (d) global macrospin fit
 _SHARED = ("r_ahe", "r_phe", "mu0_hk", "mu0_h_ip", "ip_axis", "phi0", "theta0", "tilt_x", "tilt_y",
            "r_ohe", "mu0_h_dl", "mu0_h_fl", "r_ane", "r_one")
+#: Parameters of the macrospin models (method (d)) that ``fixed`` and ``free`` may name.
+MACROSPIN_PARAMETERS = tuple(sorted({p.name for m in HALL_MODELS.values() for p in m.params}
+                                    - {"offset"}))
 _RESULT_NAMES = {"mu0_h_dl": "mu0_h_dl", "mu0_h_fl": "mu0_h_fl_oe", "r_ane": "r_ane", "r_one": "r_one",
                  "r_ahe": "r_ahe", "r_phe": "r_phe", "mu0_hk": "mu0_hk_eff", "mu0_h_ip": "mu0_h_ip",
                  "phi0": "phi0", "tilt_x": "tilt_x", "tilt_y": "tilt_y", "theta0": "theta0"}
@@ -1401,6 +1431,8 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     scans = list(scans)
     if not scans:
         raise HallAnalysisError("method (d): no scans")
+    check_names("method (d) free", free, MACROSPIN_PARAMETERS)
+    check_names("method (d) fixed", fixed or {}, MACROSPIN_PARAMETERS)
     for s in scans:
         _require_first_harmonic(s, "(d) macrospin")
     notes, flags = [], {}
@@ -1585,10 +1617,10 @@ def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps:
     the percentiles are in ``table``.
 
     Every run reports its convergence diagnostics in ``fits['diagnostics']``
-    (:meth:`sotfit.bayes.PosteriorResult.diagnostics`: integrated autocorrelation time per
-    parameter, chain length over it, acceptance fraction, converged yes/no and why). A chain
-    shorter than 50 autocorrelation times is not converged: every quantity is flagged and a note
-    says how long the chain must be.
+    (:func:`sotfit.bayes.chain_diagnostics`: integrated autocorrelation time and chain length over
+    it per parameter, effective draws, acceptance fractions, stuck walkers, converged yes/no and
+    why). The quantities of a chain that is not converged (shorter than 50 autocorrelation times,
+    stuck walkers, acceptance too low) are flagged (:func:`sotfit.flags.flag_mcmc`).
 
     Parameters
     ----------
@@ -1612,9 +1644,11 @@ def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps:
         :class:`~sotfit.bayes.PosteriorResult`, ``fits['chain']`` the flat chain after burn-in,
         ``fits['acceptance']`` the mean acceptance fraction.
     """
+    import copy
     import dataclasses
 
-    from ..bayes import AutocorrelationWarning, sample
+    from ..bayes import ConvergenceWarning, sample
+    from ..flags import flag_mcmc
 
     fit = result.fits["global"]
     if any(d.yerr is None for d in fit.datasets):
@@ -1622,10 +1656,10 @@ def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps:
     ndim = len(fit.varied)
     models = [dataclasses.replace(m, func=_Finite(m.func)) for m in fit.models]
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", AutocorrelationWarning)
+        warnings.simplefilter("always", ConvergenceWarning)
         post = sample(list(fit.datasets), models, lsq=fit, nwalkers=nwalkers or max(2 * ndim + 2, 16),
                       nsteps=nsteps, burn=burn, seed=seed, progress=progress, vectorize=False)
-    diag = post.diagnostics()
+    diag = copy.deepcopy(dict(post.diagnostics))
     notes = list(result.notes)
     flags = {}
     q, rows = {}, []
@@ -1636,12 +1670,13 @@ def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps:
         if n in _RESULT_NAMES:
             q[_RESULT_NAMES[n]] = ufloat(p50, 0.5 * (p84 - p16), n)
     notes.append(f"MCMC: {post.nwalkers} walkers x {post.nsteps} steps (burn {post.burn}), acceptance "
-                 f"{diag['acceptance_fraction']:.2f}; "
-                 + ("converged: " if diag["converged"] else "NOT CONVERGED: ") + diag["reason"])
-    if not diag["converged"]:
-        _flag(flags, list(q), f"MCMC not converged: {diag['reason']}")
-    notes.extend(str(w.message) for w in caught if not issubclass(w.category, AutocorrelationWarning))
+                 f"{diag['acceptance_fraction']['mean']:.2f}; "
+                 + ("converged: " if diag["converged"] else "NOT CONVERGED: ") + diag["message"])
+    stand_in = {}
+    if flag_mcmc([stand_in], diag, "MCMC of the global fit"):
+        _flag(flags, list(q), stand_in["flags"][0])
+    notes.extend(str(w.message) for w in caught if not issubclass(w.category, ConvergenceWarning))
     chain = np.column_stack([post.samples[n] for n in fit.varied])
     return HallResult("macrospin-mcmc", q, rows, [], notes,
-                      {"chain": chain, "names": list(fit.varied), "acceptance": diag["acceptance_fraction"],
+                      {"chain": chain, "names": list(fit.varied), "acceptance": diag["acceptance_fraction"]["mean"],
                        "posterior": post, "diagnostics": diag}, flags)

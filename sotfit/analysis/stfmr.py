@@ -34,6 +34,7 @@ import numpy as np
 
 from ..data import Dataset, Sweep
 from ..fitting import FitWarning, fit, fit_global
+from ..flags import REDCHI_LIMIT, SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi
 from ..models.magnetization import kittel_inplane, kittel_outofplane, linewidth
 from ..models.spec import ModelSpec
 from ..models.stfmr_global import stfmr_global_inplane, stfmr_global_outofplane
@@ -48,6 +49,10 @@ __all__ = [
     "fit_kittel",
     "fit_linewidth",
     "fit_global_spectra",
+    "leave_out_unsaturated",
+    "explain_low_frequency_failures",
+    "bound_reached",
+    "data_checks",
     "STFMRAnalysis",
     "analyse_stfmr",
     "stfmr_torques",
@@ -226,12 +231,56 @@ def fit_linewidth(fits: Sequence[SpectrumFit], gyromagnetic_ratio):
         ``alpha`` and ``linewidth_inhomogeneous`` (T) propagated.
     """
     d = linewidth_dataset(fits)
+    fixed = {"gyromagnetic_ratio": _nominal(gyromagnetic_ratio)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        res = fit(d, linewidth, fixed={"gyromagnetic_ratio": _nominal(gyromagnetic_ratio)})
+        res = fit(d, linewidth, fixed=fixed)
+        res = _hold_at_floor(res, lambda extra: fit(d, linewidth, fixed={**fixed, **extra}))
     consts = {"gyromagnetic_ratio": gyromagnetic_ratio} if hasattr(gyromagnetic_ratio, "std_dev") else {}
     prop = propagate_fit(res, [s.combined["width"] for s in fits], constants=consts)
     return res, prop
+
+
+#: Parameters with a physical lower bound (not just a search range): W_0 >= 0, alpha >= 0.
+PHYSICAL_FLOORS = ("linewidth_inhomogeneous", "alpha")
+#: Parameters held at that bound and refitted when a fit ends on it (the value then means
+#: "no inhomogeneous broadening"); the others are only flagged.
+HELD_AT_FLOOR = ("linewidth_inhomogeneous",)
+
+
+def bound_reached(res: FitResult, name: str) -> str | None:
+    """``'lower'`` or ``'upper'`` when a varied parameter of ``res`` ended on that bound, else None.
+
+    "On the bound" means within 1e-8 of the bound's range or 1e-3 of the parameter's own
+    standard error (lmfit's bounded parameters approach a bound without reaching it).
+    """
+    if name not in res.varied:
+        return None
+    lo, hi = res.models[0].param(name).bounds  # a shared (or single-fit) parameter
+    v, e = res.value(name), res.stderr(name)
+    span = (hi - lo) if math.isfinite(hi - lo) else max(abs(v), 1.0)
+    tol = max(1e-8 * span, 1e-3 * e if math.isfinite(e) else 0.0)
+    if math.isfinite(lo) and v - lo <= tol:
+        return "lower"
+    if math.isfinite(hi) and hi - v <= tol:
+        return "upper"
+    return None
+
+
+def _hold_at_floor(res: FitResult, refit: Callable[[dict], FitResult]) -> FitResult:
+    """Refit with every :data:`HELD_AT_FLOOR` parameter that ended on its lower bound fixed there.
+
+    A bounded parameter left on its bound has no meaningful standard error and spoils the
+    covariance of the others; held at the bound (a constrained optimum), the others get
+    their errors conditional on it. ``meta['held_at_bound']`` names what was held.
+    """
+    held = {name: float(res.models[0].param(name).bounds[0]) for name in HELD_AT_FLOOR
+            if bound_reached(res, name) == "lower"}
+    if not held:
+        return res
+    new = refit(held)
+    object.__setattr__(new, "meta", {**new.meta, "held_at_bound": held})
+    return new
 
 
 def fit_global_spectra(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
@@ -264,20 +313,29 @@ def fit_global_spectra(fits: Sequence[SpectrumFit], *, geometry: str = "inplane"
     FitResult
         Shared ``meff``, ``gyromagnetic_ratio``, ``alpha``, ``linewidth_inhomogeneous``
         (``h_k``) and per-branch ``vs_<i>``, ``va_<i>``, ``offset_<i>``, ``slope_<i>``;
-        ``meta['branches']`` lists (source, polarity, frequency) of each index.
+        ``meta['branches']`` lists (spectrum, source, polarity, frequency) of each index:
+        ``spectrum`` is the position in ``fits``, the one key of a spectrum (the spectra of
+        a long-format file all have the file as their source).
     """
     model = {"inplane": stfmr_global_inplane, "outofplane": stfmr_global_outofplane}[geometry]
     datasets, labels, init = [], [], dict(start or {})
-    for s in fits:
+    for n, s in enumerate(fits):
         for r in s.branches:
             d = r.datasets[0]
             rms = math.sqrt(r.chisqr / max(r.ndata, 1))
             i = len(datasets)
             datasets.append(d.replace(yerr=np.full(len(d), rms if rms > 0 else 1.0)))
-            labels.append({"source": s.source, "polarity": int(r.meta["polarity"]),
+            labels.append({"spectrum": n, "source": s.source, "polarity": int(r.meta["polarity"]),
                            "frequency": s.frequency})
             for k in ("vs", "va", "offset", "slope"):
                 init[f"{k}_{i}"] = r.value(k)
+    # starting values strictly inside the physical bounds (a bounded parameter started on
+    # its bound cannot move): W_0 from a tenth of the narrowest fitted line, alpha > 0
+    narrowest = min(r.value("width") for s in fits for r in s.branches)
+    if "linewidth_inhomogeneous" in init:
+        init["linewidth_inhomogeneous"] = max(init["linewidth_inhomogeneous"], 0.1 * narrowest)
+    if "alpha" in init:
+        init["alpha"] = max(init["alpha"], 1e-4)
     shared = ["meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"]
     if geometry == "inplane":
         shared.append("h_k")
@@ -298,10 +356,14 @@ def fit_global_spectra(fits: Sequence[SpectrumFit], *, geometry: str = "inplane"
             if i != first:
                 exprs[f"field_offset_{i}"] = (f"field_offset_{first}" if p == 1
                                               else f"-field_offset_{first}")
+    def run(extra):
+        return fit_global(datasets, model, shared=shared, init=init, fixed={**fixed, **extra},
+                          free=free, exprs=exprs, guess=False, scale_covar=True)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        res = fit_global(datasets, model, shared=shared, init=init, fixed=fixed, free=free,
-                         exprs=exprs, guess=False, scale_covar=True)
+        res = _hold_at_floor(run({}), run)
+    fixed = {**fixed, **res.meta.get("held_at_bound", {})}
     object.__setattr__(res, "meta", {**res.meta, "branches": labels, "geometry": geometry,
                                      "fit_kwargs": {"shared": shared, "fixed": fixed,
                                                     "free": free, "exprs": exprs}})
@@ -313,7 +375,8 @@ def global_spectrum_values(res: FitResult, fits: Sequence[SpectrumFit]) -> list[
 
     Returns, for each spectrum, ``h_res`` (Kittel at its frequency from the shared
     parameters, T), ``width`` (T), symmetrised ``vs``, ``va`` (uV, referred to +H)
-    and ``ratio``.
+    and ``ratio``; with both polarities also the polarity-even ``vs_even``, ``va_even``
+    (uV), as in :attr:`SpectrumFit.combined`.
     """
     from ..models.magnetization import linewidth_hwhm, resonance_field_outofplane
 
@@ -321,7 +384,7 @@ def global_spectrum_values(res: FitResult, fits: Sequence[SpectrumFit]) -> list[
     geometry = res.meta.get("geometry", "inplane")
     labels = res.meta["branches"]
     out = []
-    for s in fits:
+    for n, s in enumerate(fits):
         f = s.frequency
         meff, gam = p["meff"], p["gyromagnetic_ratio"]
         if geometry == "inplane":
@@ -331,11 +394,85 @@ def global_spectrum_values(res: FitResult, fits: Sequence[SpectrumFit]) -> list[
         else:
             h_res = resonance_field_outofplane(f, meff, gam)
         width = linewidth_hwhm(f, p["alpha"], p["linewidth_inhomogeneous"], gam)
-        idx = [i for i, lab in enumerate(labels) if lab["source"] == s.source]
+        # by position, never by source: one long-format file holds many spectra
+        idx = [i for i, lab in enumerate(labels) if lab["spectrum"] == n]
         vs = sum(labels[i]["polarity"] * p[f"vs_{i}"] for i in idx) / len(idx)
         va = sum(labels[i]["polarity"] * p[f"va_{i}"] for i in idx) / len(idx)
-        out.append({"frequency": f, "source": s.source, "h_res": h_res, "width": width,
-                    "vs": vs, "va": va, "ratio": vs / va})
+        row = {"frequency": f, "source": s.source, "h_res": h_res, "width": width,
+               "vs": vs, "va": va, "ratio": vs / va}
+        if len({labels[i]["polarity"] for i in idx}) == 2:
+            row["vs_even"] = sum(p[f"vs_{i}"] for i in idx) / len(idx)
+            row["va_even"] = sum(p[f"va_{i}"] for i in idx) / len(idx)
+        out.append(row)
+    return out
+
+
+def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[str, dict[int, str]]:
+    """Check each route's per-spectrum values against the data they came from.
+
+    For every branch of every spectrum, the values a route reports for the spectrum (and uses
+    for its torques) -- resonance field and width of the branch, amplitudes p V_s + V_s,even and
+    p V_a + V_a,even (p the polarity; symmetrised values referred to +H) -- are set against the
+    windowed data of the branch with the best straight background (solved in closed form).
+    The residual variance is compared with the one of the branch's own lineshape fit (the
+    noise): a ratio above ``limit`` means the reported amplitudes do not describe the
+    spectrum's signal (wrong bookkeeping, or, for the global route, a spectrum whose
+    resonance the shared Kittel and Gilbert relations miss).
+
+    Parameters
+    ----------
+    analysis : STFMRAnalysis
+    limit : float
+        Largest accepted ratio of residual variances (dimensionless).
+
+    Returns
+    -------
+    dict
+        ``{route: {spectrum index: reason}}`` for the spectra that fail.
+    """
+    from ..models.lineshapes import mixing_voltage
+
+    routes = {"sequential": [s.combined for s in analysis.spectra]}
+    glob = analysis.global_fit
+    offsets: dict[tuple[int, int], float] = {}  # (spectrum, polarity) -> field offset, T
+    if analysis.global_spectra and glob is not None:
+        routes["global"] = analysis.global_spectra
+        labels = glob.meta["branches"]
+        for i, lab in enumerate(labels):
+            b = glob.values.get(f"field_offset_{i}", 0.0)
+            offsets[(lab["spectrum"], lab["polarity"])] = float(b)
+    out: dict[str, dict[int, str]] = {}
+    for route, values in routes.items():
+        bad = {}
+        for n, (s, v) in enumerate(zip(analysis.spectra, values)):
+            worst = None
+            for r in s.branches:
+                pol = int(r.meta["polarity"])
+                d = r.datasets[0]
+                if route == "sequential":
+                    h_res, width = r.value("h_res"), r.value("width")
+                else:
+                    h_res = _nominal(v["h_res"]) + offsets.get((n, pol), 0.0)
+                    width = _nominal(v["width"])
+                vs = pol * _nominal(v["vs"]) + _nominal(v.get("vs_even", 0.0))
+                va = pol * _nominal(v["va"]) + _nominal(v.get("va_even", 0.0))
+                line = mixing_voltage(d.x, h_res, width, vs, va)
+                a = np.column_stack([np.ones(len(d)), d.x - h_res])
+                coef = np.linalg.lstsq(a, d.y - line, rcond=None)[0]
+                resid = d.y - line - a @ coef
+                noise2 = r.chisqr / max(r.ndata - r.nvarys, 1)
+                if not noise2 > 0 or len(d) <= 2:
+                    continue
+                ratio = float(resid @ resid / (len(d) - 2) / noise2)
+                if worst is None or ratio > worst[0]:
+                    worst = (ratio, pol, vs, va)
+            if worst is not None and worst[0] > limit:
+                ratio, pol, vs, va = worst
+                bad[n] = (f"{route} route: the values of {s.source} at {s.frequency:g} GHz do not "
+                          f"describe its data ({'+' if pol > 0 else '-'} branch: with V_s = "
+                          f"{vs:.3g} uV, V_a = {va:.3g} uV the residual variance is {ratio:.3g} "
+                          "times the noise of the spectrum fit)")
+        out[route] = bad
     return out
 
 
@@ -365,6 +502,12 @@ class STFMRAnalysis:
     notes : tuple of str
         Everything the reader of the results should know (branches left out, gamma/2pi
         fixed, spectra departing from Kittel, repeats that disagree, error inflation).
+    flags : dict
+        ``{route: {name: [reason, ...]}}`` with ``route`` ``'sequential'`` or ``'global'``
+        and ``name`` as in ``sequential``: what the fits found doubtful about a parameter
+        (on a bound, held at its physical bound, within one standard error of it, resting
+        on an assumed g). :func:`summary_dict` writes them into the quantities' ``flags``
+        and adds the checks that need the torques (docs/stfmr.md, section 9).
     """
 
     spectra: tuple[SpectrumFit, ...]
@@ -378,6 +521,7 @@ class STFMRAnalysis:
     global_spectra: list[dict[str, Any]] = field(default_factory=list)
     repeats: list[dict] = field(default_factory=list)
     notes: tuple[str, ...] = ()
+    flags: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @property
     def branch_table(self):
@@ -475,9 +619,18 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
     glob = None
     gvals: dict[str, Any] = {}
     gspec: list = []
+    flags: dict[str, dict[str, list[str]]] = {"sequential": {}, "global": {}}
+    assumed_gamma = None
     if nfreq >= 2 and len(fits) >= 3:
         kit, kprop = fit_kittel(fits, geometry=geometry, gyromagnetic_ratio=gyromagnetic_ratio,
                                 free_hk=free_hk)
+        fits, kit, kprop, unsaturated = leave_out_unsaturated(
+            fits, kit, kprop, geometry,
+            lambda fs: fit_kittel(fs, geometry=geometry, gyromagnetic_ratio=gyromagnetic_ratio,
+                                  free_hk=free_hk))
+        failures.extend(unsaturated)
+        failures = explain_low_frequency_failures(failures, datasets, fits, kprop["meff"],
+                                                  geometry)
         gam = kit.value("gyromagnetic_ratio")
         undetermined = gyromagnetic_ratio is None and (
             not kit.success or not (kit.stderr("gyromagnetic_ratio") < max_gamma_rel_error * gam))
@@ -491,6 +644,7 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                 f"value {GAMMA_FREE_ELECTRON:.4f} GHz/T (g = 2.0023): M_eff then carries the "
                 "systematic error of that assumption")
             gyromagnetic_ratio = GAMMA_FREE_ELECTRON
+            assumed_gamma = (lo, hi)
             kit, kprop = fit_kittel(fits, geometry=geometry, gyromagnetic_ratio=gyromagnetic_ratio,
                                     free_hk=free_hk)
         lw, lprop = fit_linewidth(fits, kprop["gyromagnetic_ratio"])
@@ -533,6 +687,22 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                                  "do not see the misfit of the resonance fields or widths)")
             gvals["g"] = g_from_gyromagnetic_ratio(gvals["gyromagnetic_ratio"])
             notes.extend(compare_routes(seq, gvals))
+        _fit_flags(flags["sequential"], seq, [(kit, ("meff", "gyromagnetic_ratio", "h_k")),
+                                              (lw, ("alpha", "linewidth_inhomogeneous"))])
+        if glob is not None:
+            _fit_flags(flags["global"], gvals, [(glob, tuple(k for k in gvals if k != "g"))])
+        if assumed_gamma is not None:
+            reason = (f"gamma/2pi is not determined by the frequencies {assumed_gamma[0]:g}-"
+                      f"{assumed_gamma[1]:g} GHz: held at the free-electron value (g = 2.0023), "
+                      "so mu0_meff rests on that assumption (give --g or --gyromagnetic-ratio)")
+            for route in ("sequential", "global") if glob is not None else ("sequential",):
+                for k in ("meff", "gyromagnetic_ratio"):
+                    _add(flags[route], k, reason)
+        for route, vals in (("sequential", seq), ("global", gvals)):
+            if vals and "meff" in vals:
+                reason = _meff_geometry_check(vals["meff"], geometry, fits)
+                if reason:
+                    _add(flags[route], "meff", reason)
     else:
         notes.append("fewer than two frequencies or three spectra: no Kittel, damping or global fit")
     reps = compare_repeats(fits)
@@ -541,7 +711,155 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
             notes.append(f"repeats at {r['frequency']:g} GHz disagree in {r['quantity']} beyond "
                          f"their errors (Birge ratio {r['birge_ratio']:.3g}, p = {r['p_value']:.2g})")
     return STFMRAnalysis(tuple(fits), tuple(failures), geometry, kit, lw, seq, glob, gvals, gspec,
-                         reps, tuple(notes))
+                         reps, tuple(notes), {k: v for k, v in flags.items() if v})
+
+
+def _add(flags: dict[str, list[str]], name: str, reason: str) -> None:
+    lst = flags.setdefault(name, [])
+    if reason not in lst:
+        lst.append(reason)
+
+
+def _fit_flags(flags: dict[str, list[str]], values: Mapping[str, Any],
+               fits: Sequence[tuple[FitResult, Sequence[str]]]) -> None:
+    """Flag the parameters of ``fits`` that ended on a bound, were held at one, or lie within one
+    standard error of a physical bound (:data:`PHYSICAL_FLOORS`); ``values`` are the reported
+    (possibly error-inflated) values by name."""
+    for res, names in fits:
+        held = res.meta.get("held_at_bound", {})
+        for name, bound in held.items():
+            unit = res.units.get(name, "")
+            _add(flags, name, f"held at its physical lower bound {bound:g} {unit}".rstrip()
+                 + f": the {res.model_name} fit ran onto it (the widths extrapolate to a "
+                 "negative zero-frequency width); refitted with it fixed there")
+            if "alpha" in res.varied:  # the other parameter of W(f) = W_0 + f alpha/(gamma/2pi)
+                _add(flags, "alpha", f"standard error conditional on {name} held at its "
+                                     f"bound {bound:g} {unit}".rstrip())
+        for name in names:
+            side = bound_reached(res, name)
+            if side is not None:
+                lo, hi = res.models[0].param(name).bounds
+                unit = res.units.get(name, "")
+                if side == "lower" and name in PHYSICAL_FLOORS:
+                    _add(flags, name, f"at its physical lower bound {lo:g} {unit}: its standard "
+                                      "error is not meaningful".replace(" :", ":"))
+                else:
+                    _add(flags, name, f"at the {side} end of its search range [{lo:g}, {hi:g}] "
+                                      f"{unit}: the data do not determine it".replace(" :", ":"))
+            elif name in PHYSICAL_FLOORS and name in res.varied and name in values:
+                v = values[name]
+                lo = res.models[0].param(name).bounds[0]
+                err = getattr(v, "std_dev", 0.0)
+                if err > 0 and _nominal(v) - lo < err:
+                    _add(flags, name, f"within one standard error of its physical lower bound "
+                                      f"{lo:g}: the interval reaches values the physics forbids")
+
+
+def _saturation_field(meff, geometry: str) -> float | None:
+    """mu0 H (T) above which the field saturates the film along itself, or ``None`` when any
+    field does (in plane with M_eff >= 0, out of plane with M_eff <= 0)."""
+    m = _nominal(meff)
+    if (geometry == "inplane" and m >= 0) or (geometry == "outofplane" and m <= 0):
+        return None
+    return abs(m)
+
+
+def leave_out_unsaturated(fits: Sequence[SpectrumFit], kittel: FitResult, kprop: dict,
+                          geometry: str, refit: Callable, max_rounds: int = 5):
+    """Leave out the spectra whose resonance lies below the saturation field, and refit Kittel.
+
+    A perpendicular film (mu0 M_eff < 0) measured with the field in plane is saturated along
+    the field only above mu0 H = |M_eff|; below, m is canted and the resonance follows another
+    relation (for a uniaxial film, f = (gamma/2pi) sqrt(H_sat^2 - H^2)), so the Kittel relation
+    of the saturated film must not see it. Likewise out of plane for an easy-plane film. Such a
+    spectrum pulls M_eff towards zero in a fit that includes it, so the test is made without
+    it: while the Kittel fit says the film needs a saturating field, the spectrum of lowest
+    resonance field is tested against the saturation field of a fit of the others, and left
+    out when it lies below. At least two frequencies and three spectra are kept.
+
+    Parameters
+    ----------
+    fits : sequence of SpectrumFit
+    kittel : FitResult
+        The Kittel fit of ``fits``.
+    kprop : dict
+        Its propagated values (``meff`` in T).
+    geometry : {'inplane', 'outofplane'}
+    refit : callable
+        ``refit(fits) -> (kittel, kprop)``.
+    max_rounds : int
+        Most spectra left out.
+
+    Returns
+    -------
+    fits, kittel, kprop, left_out
+        ``left_out`` as ``[(source, reason), ...]``.
+    """
+    left: list[tuple[str, str]] = []
+    fits = list(fits)
+    easy, where = (("perpendicular", "in plane") if geometry == "inplane"
+                   else ("easy-plane", "out of plane"))
+    for _ in range(max_rounds):
+        if _saturation_field(kprop["meff"], geometry) is None:
+            break
+        lowest = min(fits, key=lambda s: _nominal(s.combined["h_res"]))
+        keep = [s for s in fits if s is not lowest]
+        if len(keep) < 3 or len({round(s.frequency, 9) for s in keep}) < 2:
+            break
+        k_keep, p_keep = refit(keep)
+        h_sat = _saturation_field(p_keep["meff"], geometry)
+        h = _nominal(lowest.combined["h_res"])
+        if h_sat is None or h >= h_sat:
+            break
+        left.append((lowest.source, f"{lowest.frequency:g} GHz: resonance field {h:.4g} T below "
+                     f"the saturation field |mu0 M_eff| = {h_sat:.4g} T of this {easy} film "
+                     f"(from the other spectra): not saturated {where}, so the Kittel relation "
+                     "of the saturated film does not apply"))
+        fits, kittel, kprop = keep, k_keep, p_keep
+    return fits, kittel, kprop, left
+
+
+def explain_low_frequency_failures(failures, datasets, fits, meff, geometry: str):
+    """Add to the reason of each spectrum that could not be fitted, when the film needs a
+    saturating field and the spectrum lies below every fitted frequency, that it is probably
+    not saturated along the field."""
+    h_sat = _saturation_field(meff, geometry)
+    if h_sat is None or not fits:
+        return failures
+    freq = {d.source: d.meta.get("frequency") for d in datasets}
+    f_min = min(s.frequency for s in fits)
+    out = []
+    for src, reason in failures:
+        f = freq.get(src)
+        if f is not None and f < f_min and "saturat" not in reason:
+            reason += (f" ({f:g} GHz lies below every fitted frequency of a film with "
+                       f"mu0 M_eff = {_nominal(meff):.4g} T: near or below the saturation field, "
+                       "the magnetisation is probably not saturated along the field)")
+        out.append((src, reason))
+    return out
+
+
+def _meff_geometry_check(meff, geometry: str, fits: Sequence[SpectrumFit]) -> str | None:
+    """A reason when mu0 M_eff contradicts the geometry and the measured resonance fields.
+
+    In plane, M_eff < 0 (a perpendicular easy axis) saturates the film along the field only
+    above mu0 H = |M_eff|; out of plane, M_eff > 0 (easy plane) only above mu0 H = M_eff. A
+    measured resonance below that field is not in the state the Kittel relation describes.
+    """
+    m = _nominal(meff)
+    if (geometry == "inplane" and m >= 0) or (geometry == "outofplane" and m <= 0):
+        return None
+    h_sat = abs(m)
+    below = [s for s in fits if _nominal(s.combined["h_res"]) < h_sat]
+    if not below:
+        return None
+    easy, where = (("perpendicular easy axis", "in plane") if geometry == "inplane"
+                   else ("easy plane", "out of plane"))
+    freqs = ", ".join(f"{s.frequency:g} GHz" for s in below)
+    return (f"mu0_meff = {m:.4g} T ({easy}) with the field {where}: the film is saturated "
+            f"along the field only above {h_sat:.4g} T, but {len(below)} resonance field(s) "
+            f"lie below it ({freqs}); the Kittel relation does not describe them "
+            "(wrong --geometry?)")
 
 
 def inflate_error(u, factor: float):
@@ -626,7 +944,9 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
         ``{'sequential': {...}, 'global': {...}}``, each with ``per_spectrum``
         (list of dicts: ``source``, ``frequency`` and the quantities; for the
         sequential route also ``branches`` with the ±H values per branch),
-        ``mean`` (GLS weighted means) and ``birge_ratio`` per quantity.
+        ``mean`` (GLS weighted means), ``birge_ratio`` per quantity and ``singular`` (the
+        quantities whose per-spectrum values have a singular covariance: not independent
+        estimates, averaged with inverse-variance weights).
     """
     from .stfmr_torques import spectrum_torques, weighted_mean
 
@@ -650,14 +970,18 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for route, per in routes.items():
         keys = [k for k in per[0] if k not in ("source", "frequency", "branches")]
-        mean, birge = {}, {}
+        mean, birge, singular = {}, {}, []
         for k in keys:
             vals = [row[k] for row in per]
             if all(hasattr(v, "std_dev") and v.std_dev > 0 for v in vals):
-                mean[k], birge[k] = weighted_mean(vals)
+                info: dict = {}
+                mean[k], birge[k] = weighted_mean(vals, info=info)
+                if info["singular"]:
+                    singular.append(k)
             else:  # exact inputs (no uncertainty): plain mean
                 mean[k], birge[k] = sum(vals) / len(vals), float("nan")
-        out[route] = {"per_spectrum": per, "mean": mean, "birge_ratio": birge}
+        out[route] = {"per_spectrum": per, "mean": mean, "birge_ratio": birge,
+                      "singular": singular}
     return out
 
 
@@ -666,7 +990,9 @@ def _q(value, unit):
 
     d = quantity_dict(value, unit)
     if d["stderr"] is not None and not math.isfinite(d["stderr"]):
+        # JSON has no NaN; None alone would read as "fixed", so say what happened
         d["stderr"] = None
+        add_flag(d, "standard error is not finite (the data do not determine it)")
     return d
 
 
@@ -676,7 +1002,8 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
     Sections ``sequential`` and ``global`` hold ``mu0_meff``, ``gyromagnetic_ratio``, ``g``,
     ``alpha``, ``linewidth_inhomogeneous`` (``h_k`` in plane) and, when the sample allows,
     the torque means ``xi_fmr``, ``mu0_h_dl``, ``mu0_h_fl_oe``, ``mu0_h_fl``, ``xi_dl``,
-    ``xi_fl`` ...; ``spectra`` lists the per-spectrum values.
+    ``xi_fl`` ...; ``spectra`` lists the per-spectrum values. A doubtful quantity carries
+    ``"flags": [reason, ...]`` (:mod:`sotfit.flags`; the gates of docs/stfmr.md, section 9).
     """
     from .. import __version__
     from .stfmr_torques import SAMPLE_UNITS
@@ -748,9 +1075,92 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
         spectra.append(row)
     out["spectra"] = spectra
     out["repeats"] = analysis.repeats
-    out["failures"] = [{"source": a, "reason": b} for a, b in analysis.failures]
+    out["failures"] = [{"source": a, "reason": b, "flags": [f"left out of every fit: {b}"]}
+                       for a, b in analysis.failures]
     out["notes"] = list(analysis.notes)
+    _summary_flags(out, analysis, torques, sample)
     return out
+
+
+#: Summary names of the shared magnetic parameters (the fits' names where they differ).
+_SHARED = {"mu0_meff": "meff", "gyromagnetic_ratio": "gyromagnetic_ratio",
+           "g": "gyromagnetic_ratio", "h_k": "h_k", "alpha": "alpha",
+           "linewidth_inhomogeneous": "linewidth_inhomogeneous"}
+
+
+def _has_error(q) -> bool:
+    return isinstance(q, dict) and q.get("stderr") is not None
+
+
+def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) -> None:
+    """Attach :mod:`sotfit.flags` reasons to the quantities of an ST-FMR summary (in place).
+
+    The gates (docs/stfmr.md, section 9): what the fits found (a parameter on a bound or held
+    at its physical bound, within one standard error of it, resting on an assumed g, M_eff
+    against the geometry), the reduced chi-square of the Kittel, linewidth and global fits,
+    the spread of the per-spectrum torques about their mean, each route's per-spectrum
+    values against the spectrum data (:func:`data_checks`), M_eff against the given M_s, and
+    every shared quantity of the two routes against each other.
+    """
+    secs = {r: out[r] for r in ("sequential", "global") if r in out}
+    # 1. what the fits found
+    for route, sec in secs.items():
+        for name, key in _SHARED.items():  # g carries the flags of gamma/2pi
+            for reason in analysis.flags.get(route, {}).get(key, []) if name in sec else ():
+                add_flag(sec[name], reason)
+    # 2. reduced chi-square of the fits behind each quantity
+    kit, lw, glob = analysis.kittel, analysis.linewidth, analysis.global_fit
+    for route, sec in secs.items():
+        if kit is not None:
+            flag_redchi([sec[k] for k in ("mu0_meff", "gyromagnetic_ratio", "g", "h_k")
+                         if _has_error(sec.get(k))], kit.redchi, "Kittel fit (sequential)")
+        if lw is not None:
+            flag_redchi([sec[k] for k in ("alpha", "linewidth_inhomogeneous")
+                         if _has_error(sec.get(k))], lw.redchi, "linewidth fit (sequential)")
+    if glob is not None and "global" in secs:
+        flag_redchi([secs["global"][k] for k in _SHARED if _has_error(secs["global"].get(k))],
+                    glob.redchi, "global fit")
+    # 3. the per-spectrum torques about their mean
+    for route, sec in secs.items():
+        t = torques.get(route, {})
+        for k, b in t.get("birge_ratio", {}).items():
+            if k in sec and b is not None and math.isfinite(b):
+                flag_redchi([sec[k]], b * b, f"{route} mean over spectra")
+        for k in t.get("singular", []):
+            if k in sec:
+                add_flag(sec[k], "the per-spectrum values are not independent (singular "
+                                 "covariance): mean with inverse-variance weights")
+    # 4. each route's per-spectrum values against the spectrum data
+    amplitude_keys = [k for k in SUMMARY_UNITS if k not in _SHARED and k not in
+                      ("mu0_h_oe", "e_field")]
+    for route, bad in data_checks(analysis).items():
+        for n, reason in bad.items():
+            row = out["spectra"][n]
+            targets = list(row.get(f"torques_{route}", {}).values())
+            if route == "sequential":
+                targets += [row[k] for k in ("vs", "va", "ratio") if k in row]
+            for q in targets:
+                if isinstance(q, dict) and "value" in q:
+                    add_flag(q, reason)
+            for k in amplitude_keys:
+                if k in secs.get(route, {}):
+                    add_flag(secs[route][k], reason)
+    # 5. M_eff against the given M_s
+    ms = getattr(sample, "mu0_ms", None) if sample is not None else None
+    if ms is not None:
+        for route, sec in secs.items():
+            q = sec.get("mu0_meff")
+            if _has_error(q) and q["value"] - ms > SIGMA_LIMIT * q["stderr"]:
+                add_flag(q, f"mu0_meff exceeds the given mu0_ms = {ms:g} T by "
+                            f"{(q['value'] - ms) / q['stderr']:.1f} sigma (an in-plane "
+                            "anisotropy beyond the shape anisotropy is rare: check --ms, the "
+                            "field unit and gamma/2pi)")
+    # 6. the two routes against each other
+    if len(secs) == 2:
+        seq, gl = secs["sequential"], secs["global"]
+        for k in seq:
+            if k in gl and _has_error(seq[k]) and _has_error(gl[k]):
+                flag_disagreement(seq[k], gl[k], f"sequential {k}", f"global {k}")
 
 
 # ---------------------------------------------------------------------------
@@ -784,6 +1194,9 @@ class AngleAnalysis:
         ``source``, ``polarity``, ``field_angle`` (deg, of the spectrum), ``angle`` (deg, of
         the magnetisation in [0, 360): +180 for the - branch), ``vs``, ``va`` (uV, as fitted).
     notes : tuple of str
+    flags : dict
+        ``{name: [reason, ...]}`` for the summary's quantities (``meff``: resting on an
+        assumed g), written by :func:`angle_summary_dict`.
     """
 
     vs_fit: FitResult
@@ -797,6 +1210,7 @@ class AngleAnalysis:
     meff_from: str = ""
     points: list = field(default_factory=list)
     notes: tuple = ()
+    flags: dict = field(default_factory=dict)
 
     @property
     def frequency(self) -> float | None:
@@ -942,6 +1356,7 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
                                         on_error=on_error, progress=progress)
     from .stfmr_torques import weighted_mean
 
+    flags: dict[str, list[str]] = {}
     if meff is None:
         gam = GAMMA_FREE_ELECTRON if gyromagnetic_ratio is None else float(gyromagnetic_ratio)
         h, _ = weighted_mean([s.combined["h_res"] for s in fits])
@@ -951,6 +1366,9 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
                      + ("(given)" if gyromagnetic_ratio is not None
                         else "(free electron, g = 2.0023; give --meff or --g for another)"))
         notes.append(f"mu0 M_eff = {_nominal(meff):.4g} T from the {meff_from}")
+        if gyromagnetic_ratio is None:
+            flags["meff"] = ["from the in-plane Kittel relation with the free-electron g "
+                             "(2.0023) assumed, not measured (give --meff or --g)"]
     else:
         meff_from = "given"
     res = fit_angle_dependence(fits, meff, i_rf=i_rf, delta_r=delta_r, angle_key=angle_key)
@@ -960,7 +1378,8 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
                          "does not describe the amplitudes within their errors (anisotropy, "
                          "an unsaturated magnetisation, or a field angle offset?)")
     return AngleAnalysis(res.vs_fit, res.va_fit, res.h_res, res.width, res.torques,
-                         tuple(fits), tuple(failures), meff, meff_from, res.points, tuple(notes))
+                         tuple(fits), tuple(failures), meff, meff_from, res.points, tuple(notes),
+                         flags)
 
 
 ANGLE_AMPLITUDES = {"vs_y": ("vs", "c_y"), "vs_x": ("vs", "c_x"), "vs_z": ("vs", "c_z"),
@@ -977,7 +1396,7 @@ def angle_summary_dict(res: AngleAnalysis, sample=None) -> dict[str, Any]:
     ``torques`` (``mu0_h_dl_y``, ``mu0_h_dl_x``, ``mu0_h_dl_z``, ``mu0_h_y``, ``mu0_h_x``,
     ``mu0_h_z`` in T; or the ratios ``dl_x_over_dl_y``, ``dl_z_over_h_y``,
     ``dl_y_over_h_y``, ``h_x_over_h_y``, ``h_z_over_dl_y``), ``points``, ``spectra``,
-    ``failures``, ``notes``.
+    ``failures``, ``notes``. Doubtful quantities carry ``"flags"`` (docs/stfmr.md, section 9).
     """
     fits = {"vs": res.vs_fit, "va": res.va_fit}
     absolute = "mu0_h_dl_y" in res.torques
@@ -1000,4 +1419,26 @@ def angle_summary_dict(res: AngleAnalysis, sample=None) -> dict[str, Any]:
         "failures": [{"source": a, "reason": b} for a, b in res.failures],
         "notes": list(res.notes),
     }
+    _angle_flags(out, res)
     return out
+
+
+#: Which angular fit (V_s or V_a) each torque component of :func:`angular_torques` comes from.
+ANGLE_TORQUE_FITS = {
+    "mu0_h_dl_y": ("vs",), "mu0_h_dl_x": ("vs",), "mu0_h_z": ("vs",), "mu0_h_y": ("va",),
+    "mu0_h_x": ("va",), "mu0_h_dl_z": ("va",), "dl_x_over_dl_y": ("vs",),
+    "dl_z_over_h_y": ("va",), "dl_y_over_h_y": ("vs", "va"), "h_x_over_h_y": ("va",),
+    "h_z_over_dl_y": ("vs",),
+}
+
+
+def _angle_flags(sec: dict, res: AngleAnalysis) -> None:
+    """Flags of the ``angle`` section (in place): the reduced chi-square of the V_s(phi) and
+    V_a(phi) fits on the amplitudes and torque components they give, and M_eff from the Kittel
+    relation with an assumed g (docs/stfmr.md, section 9)."""
+    for which, r in (("vs", res.vs_fit), ("va", res.va_fit)):
+        targets = [q for k, q in sec["amplitudes"].items() if ANGLE_AMPLITUDES[k][0] == which]
+        targets += [q for k, q in sec["torques"].items() if which in ANGLE_TORQUE_FITS.get(k, ())]
+        flag_redchi(targets, r.redchi, f"V_{which[1]}(phi) fit")
+    for reason in res.flags.get("meff", []):
+        add_flag(sec["mu0_meff"], reason)

@@ -51,6 +51,15 @@ _MA = 1e-3
 
 
 def _sqrt(x):
+    """Square root of a float or an uncertain value; NaN for a negative argument.
+
+    The torque formulas take sqrt(H_r (H_r + M_eff)) and sqrt(1 + M_eff/H_r); a negative
+    argument (in plane, M_eff < -H_r: the film is not saturated along the field) means the
+    formula does not apply. NaN is reported (and flagged as not finite in the summary)
+    rather than a complex number or an exception that would lose the whole run.
+    """
+    if not getattr(x, "nominal_value", x) >= 0:
+        return float("nan")
     return x ** 0.5
 
 
@@ -240,6 +249,8 @@ def efficiency(mu0_h, mu0_ms, t_fm, e_field, rho_nm):
 
 from dataclasses import dataclass, fields  # noqa: E402
 
+from ..checks import absurd, check_fields  # noqa: E402
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -267,6 +278,13 @@ class Sample:
         resistivities and thicknesses when not given.
     nm_below : bool
         Spin-source layer below the ferromagnet (Oersted field along -y).
+
+    Raises
+    ------
+    ValueError
+        For a value no sample can have, naming the field: a thickness, width, resistivity,
+        mu0*Ms or current that is not finite and > 0 (or beyond 1 m, 100 T, 10 A), a
+        current fraction outside (0, 1], Delta R = 0, an angle that is not finite.
     """
 
     mu0_ms: float | None = None
@@ -281,6 +299,9 @@ class Sample:
     delta_r: float | None = None
     current_fraction: float | None = None
     nm_below: bool = True
+
+    def __post_init__(self):
+        check_fields(self, _SAMPLE_DOMAINS, SAMPLE_UNITS)
 
     @property
     def i_peak(self):
@@ -310,6 +331,18 @@ class Sample:
 SAMPLE_UNITS = {"mu0_ms": "T", "t_fm": "nm", "t_nm": "nm", "width": "nm", "rho_nm": "uOhm cm",
                 "rho_fm": "uOhm cm", "angle": "deg", "i_rf": "mA", "delta_r": "Ohm",
                 "current_fraction": ""}
+
+#: Domains of the Sample fields (keywords of :func:`sotfit.checks.check_number`); a value
+#: outside raises ValueError naming the field.
+_SAMPLE_DOMAINS = {
+    "mu0_ms": {"positive": True, **absurd("field")},
+    "t_fm": {"positive": True, **absurd("length")},
+    "t_nm": {"positive": True, **absurd("length")},
+    "width": {"positive": True, **absurd("length")},
+    "rho_nm": {"positive": True}, "rho_fm": {"positive": True}, "angle": {},
+    "i_rf": {"positive": True, **absurd("current")},
+    "delta_r": {"nonzero": True}, "current_fraction": {"positive": True, "maximum": 1.0},
+}
 
 #: Units of the torque quantities computed by :func:`spectrum_torques`.
 TORQUE_UNITS = {"xi_fmr": "", "mu0_h_dl": "T", "mu0_h_fl_oe": "T", "mu0_h_oe": "T",
@@ -358,30 +391,65 @@ def spectrum_torques(values: dict, meff, sample: Sample) -> dict:
     return out
 
 
-def weighted_mean(values, inflate: bool = True):
+#: Smallest eigenvalue of a correlation matrix, relative to its largest, below which the
+#: covariance of values to be averaged counts as singular (the GLS weights are then noise).
+SINGULAR_CORRELATION = 1e-8
+
+
+def weighted_mean(values, inflate: bool = True, info: dict | None = None):
     """Generalised-least-squares mean of correlated uncertain values.
 
     mean = w . x with w = C^-1 1 / (1^T C^-1 1); when the scatter exceeds the
     errors (chi^2/dof > 1) an independent term is added so the variance is
     multiplied by chi^2/dof (Birge ratio). Returns (mean, birge_ratio).
+
+    When the covariance C is singular (the smallest eigenvalue of the correlation
+    matrix below :data:`SINGULAR_CORRELATION` times the largest: the values are not
+    independent estimates, e.g. several copies of one number), C^-1 does not exist and
+    its numerical inverse gives arbitrary weights (a mean of 1e-14 for values near 1,
+    a negative chi^2). The inverse-variance weights are used instead (the mean's
+    variance still from the full covariance) and the Birge ratio ignores the
+    correlations; ``info['singular']`` says so.
+
+    Parameters
+    ----------
+    values : sequence of uncertainties values
+        All with a standard error > 0 (any unit, the same for all).
+    inflate : bool
+        Multiply the variance by chi^2/dof when that exceeds 1.
+    info : dict, optional
+        Filled with ``singular`` (bool) and ``min_correlation_eigenvalue`` (relative).
+
+    Returns
+    -------
+    (uncertain value, float)
+        The mean (unit of the values) and the Birge ratio sqrt(chi^2/(n - 1)); NaN for one value.
     """
     import numpy as np
     from uncertainties import covariance_matrix, ufloat
 
     vals = list(values)
     if len(vals) == 1:
+        if info is not None:
+            info.update(singular=False, min_correlation_eigenvalue=1.0)
         return vals[0], float("nan")
     c = np.array(covariance_matrix(vals), float)
     x = np.array([v.nominal_value for v in vals])
-    try:
+    sd = np.sqrt(np.diag(c))
+    ev = np.linalg.eigvalsh(c / np.outer(sd, sd))
+    rel = float(ev[0] / ev[-1])
+    singular = not rel > SINGULAR_CORRELATION
+    if info is not None:
+        info.update(singular=singular, min_correlation_eigenvalue=rel)
+    if singular:
+        ci = np.diag(1.0 / sd**2)
+    else:
         ci = np.linalg.inv(c)
-    except np.linalg.LinAlgError:
-        ci = np.linalg.pinv(c)
     one = np.ones(len(vals))
     wts = ci @ one / (one @ ci @ one)
     mean = sum(float(wi) * v for wi, v in zip(wts, vals))
     r = x - mean.nominal_value
-    chi2 = float(r @ ci @ r)
+    chi2 = max(float(r @ ci @ r), 0.0)
     birge = math.sqrt(chi2 / (len(vals) - 1))
     if inflate and birge > 1:
         mean = mean + ufloat(0.0, mean.std_dev * math.sqrt(birge**2 - 1))

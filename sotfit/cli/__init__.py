@@ -28,6 +28,30 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
+#: Subcommands that read laboratory files and take ``--format FILE.toml``.
+FORMAT_COMMANDS = ("stfmr", "hall", "thickness")
+
+
+def apply_format_profile(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Make the entries of a ``--format`` profile the defaults of the subcommand's options.
+
+    Options given on the command line still win; ``--column`` and ``--column-unit`` entries of
+    the profile come first, so a command-line entry for the same role replaces them.
+    """
+    from .common import read_format_profile
+
+    path = None
+    for i, a in enumerate(argv):
+        if a == "--format" and i + 1 < len(argv):
+            path = argv[i + 1]
+        elif a.startswith("--format="):
+            path = a.split("=", 1)[1]
+    if path is None or not argv or argv[0] not in FORMAT_COMMANDS:
+        return
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sub.choices[argv[0]].set_defaults(**read_format_profile(path, sub.choices[argv[0]]))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered subcommand."""
     from .. import __version__
@@ -40,12 +64,36 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(sub)
+    for name in FORMAT_COMMANDS:
+        sub.choices[name].add_argument(
+            "--format", metavar="FILE.toml",
+            help="an instrument profile: [columns] ROLE = NAME, [column_units] ROLE = UNIT and "
+                 "[options] with any option of this command (e.g. field-unit = \"Oe\"); "
+                 "options on the command line win")
     return parser
+
+
+def _library_errors() -> tuple[type[Exception], ...]:
+    """sotfit's own errors that are not ValueErrors: a fit or a solver that cannot proceed."""
+    from ..fitting import FitError
+    from ..models.interface.barrier_tb import ConvergenceError as BarrierConvergenceError
+    from ..models.interface.delta_barrier import ConvergenceError as DeltaConvergenceError
+    from ..models.macrospin import EquilibriumError
+
+    return FitError, EquilibriumError, BarrierConvergenceError, DeltaConvergenceError
 
 
 def main(argv=None) -> int:
     """Entry point of the ``sotfit`` command."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from .common import CLIError
+
+    try:
+        apply_format_profile(parser, argv)
+    except CLIError as exc:
+        print(f"sotfit: error: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -64,8 +112,11 @@ def main(argv=None) -> int:
         if output is not None:
             output.commit()
         return status
-    except (CLIError, FileExistsError, FileNotFoundError, ValueError) as exc:
+    except (CLIError, FileExistsError, FileNotFoundError, ValueError, *_library_errors()) as exc:
         print(f"sotfit {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except PermissionError as exc:
+        print(f"sotfit {args.command}: error: {exc.filename}: permission denied", file=sys.stderr)
         return 2
     finally:
         if output is not None:

@@ -10,27 +10,193 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..units import UnitError, quantity
+from ..checks import absurd, check_number
+from ..units import HOUSE, quantity, to_house
 
-__all__ = ["CLIError", "quantity_type", "OutputFolder", "add_output_options", "add_figure_option", "input_paths",
-           "stage_out_dir", "write_summary", "flag_status", "load_sample_file", "Progress",
-           "write_json", "STRICT_EXIT", "MANIFEST"]
+__all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type", "unit_type",
+           "pair_type", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
+           "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "flag_status",
+           "load_sample_file", "Progress", "write_json", "STRICT_EXIT", "MANIFEST"]
 
 
 class CLIError(Exception):
     """A user error on the command line, reported without a traceback."""
 
 
-def quantity_type(dimension: str, default_unit: str | None = None):
-    """An argparse ``type`` reading ``'6nm'``, ``'2.5mA'`` into house units of ``dimension``."""
+def _argparse_type(name: str, convert):
+    """Wrap ``convert(text)`` as an argparse ``type``: a ValueError becomes a usage error.
 
-    def parse(text: str) -> float:
+    argparse then exits with status 2 and a message naming the option.
+    """
+
+    def parse(text: str):
         try:
-            return quantity(text, dimension, default_unit)
-        except UnitError as exc:
+            return convert(text)
+        except ValueError as exc:  # UnitError is a ValueError too
             raise argparse.ArgumentTypeError(str(exc)) from None
 
-    parse.__name__ = f"{dimension} quantity"
+    parse.__name__ = name
+    return parse
+
+
+def quantity_type(dimension: str, default_unit: str | None = None, *, positive: bool = False,
+                  nonnegative: bool = False, nonzero: bool = False, maximum=None,
+                  limit: bool = False):
+    """An argparse ``type`` reading ``'6nm'``, ``'2.5mA'`` into house units of ``dimension``.
+
+    Parameters
+    ----------
+    dimension : str
+        A key of :data:`sotfit.units.HOUSE`.
+    default_unit : str, optional
+        Unit of a bare number; without it a bare number is refused (give this only where
+        the unit cannot be mistaken, e.g. degrees for angles).
+    positive, nonnegative, nonzero : bool
+        Domain of the value (see :func:`sotfit.checks.check_number`); NaN and infinities
+        are always refused.
+    maximum : float or str, optional
+        Largest allowed magnitude, in house units or as a quantity (``'1m'``).
+    limit : bool
+        Refuse magnitudes beyond the absurd limit of the dimension
+        (:data:`sotfit.checks.LIMITS`, e.g. 1 m for a length).
+
+    Returns
+    -------
+    callable
+        ``parse(text) -> float`` in house units, raising ``argparse.ArgumentTypeError``.
+    """
+    bounds = absurd(dimension) if limit else {}
+    if maximum is not None:
+        bounds = {"maximum": quantity(maximum, dimension) if isinstance(maximum, str)
+                  else float(maximum), "limit_text": str(maximum)}
+
+    def convert(text):
+        value = quantity(text, dimension, default_unit)
+        return check_number(repr(text), value, positive=positive, nonnegative=nonnegative,
+                            nonzero=nonzero, unit=HOUSE[dimension], **bounds)
+
+    return _argparse_type(f"{dimension} quantity", convert)
+
+
+def number_type(*, positive: bool = False, nonnegative: bool = False, nonzero: bool = False,
+                maximum: float | None = None):
+    """An argparse ``type`` for a plain finite number within a domain.
+
+    Parameters
+    ----------
+    positive, nonnegative, nonzero : bool
+        Domain of the value; NaN and infinities are always refused.
+    maximum : float, optional
+        Largest allowed magnitude.
+
+    Returns
+    -------
+    callable
+        ``parse(text) -> float``.
+    """
+
+    def convert(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a number") from None
+        return check_number(repr(text), value, positive=positive, nonnegative=nonnegative,
+                            nonzero=nonzero, maximum=maximum)
+
+    return _argparse_type("number", convert)
+
+
+#: A fraction in (0, 1].
+fraction = number_type(positive=True, maximum=1.0)
+
+
+def integer_type(minimum: int):
+    """An argparse ``type`` for an integer ``>= minimum`` (a count, a seed).
+
+    Parameters
+    ----------
+    minimum : int
+        Smallest allowed value.
+
+    Returns
+    -------
+    callable
+        ``parse(text) -> int``.
+    """
+
+    def convert(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not an integer") from None
+        if value < minimum:
+            raise ValueError(f"{text!r} must be an integer >= {minimum}")
+        return value
+
+    return _argparse_type("integer", convert)
+
+
+def unit_type(dimension: str):
+    """An argparse ``type`` for a unit name of ``dimension`` (``--field-unit Oe``).
+
+    Returns
+    -------
+    callable
+        ``parse(text) -> text`` once the unit is known to be one of ``dimension``.
+    """
+
+    def convert(text):
+        to_house(1.0, text, dimension)
+        return text
+
+    return _argparse_type(f"{dimension} unit", convert)
+
+
+def pair_type(value_type, form: str = "NAME=VALUE"):
+    """An argparse ``type`` for ``NAME=VALUE`` with the value read by ``value_type``.
+
+    Parameters
+    ----------
+    value_type : callable
+        An argparse ``type`` (for example :func:`number_type` or :func:`quantity_type`).
+    form : str
+        How the pair is written, for the message.
+
+    Returns
+    -------
+    callable
+        ``parse(text) -> (name, value)``; the value is after the last ``=``.
+    """
+
+    def parse(text: str):
+        name, sep, value = text.rpartition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise argparse.ArgumentTypeError(f"{text!r}: write {form}")
+        try:
+            return name.strip(), value_type(value.strip())
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+
+    parse.__name__ = form
+    return parse
+
+
+def list_type(item_type, sep: str = ","):
+    """An argparse ``type`` for a ``sep``-separated list, each item read by ``item_type``.
+
+    Returns
+    -------
+    callable
+        ``parse(text) -> list``.
+    """
+
+    def parse(text: str):
+        items = [t.strip() for t in text.split(sep)]
+        if not all(items):
+            raise argparse.ArgumentTypeError(f"{text!r}: an empty item in the list")
+        return [item_type(t) for t in items]
+
+    parse.__name__ = "list"
     return parse
 
 
@@ -278,6 +444,80 @@ def flag_status(args: argparse.Namespace, flags: list[dict], show: bool = True) 
               f"--strict: exit status {STRICT_EXIT}", file=sys.stderr)
         return STRICT_EXIT
     return 0
+
+
+def read_format_profile(path, parser: argparse.ArgumentParser) -> dict:
+    """Defaults for ``parser`` from an instrument profile (TOML).
+
+    Layout::
+
+        [columns]          # as --column ROLE=NAME
+        field = "Field(G)"
+        voltage = "Xchannel"
+        [column_units]     # as --column-unit ROLE=UNIT
+        field = "G"
+        [options]          # any option of the subcommand, without the leading dashes
+        voltage-unit = "V"
+        lockin-output = "rms"
+
+    Returns
+    -------
+    dict
+        ``dest -> value`` for :meth:`argparse.ArgumentParser.set_defaults`; string values are
+        converted by the option's own type, so units and domains are checked as on the
+        command line.
+
+    Raises
+    ------
+    CLIError
+        A missing or unreadable file, an unknown section or option (the message lists the
+        options the subcommand has), or a value of the wrong kind.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise CLIError(f"--format {p}: no such file")
+    try:
+        import tomllib
+
+        profile = tomllib.loads(p.read_text(encoding="utf-8"))
+    except Exception as exc:  # noqa: BLE001 - any parse error becomes a user error
+        raise CLIError(f"--format {p}: cannot parse ({exc})") from None
+    known = {"columns", "column_units", "options"}
+    unknown = sorted(set(profile) - known)
+    if unknown:
+        raise CLIError(f"--format {p}: unknown section(s) {unknown}; known: {sorted(known)}")
+    actions = {o: a for a in parser._actions for o in a.option_strings}
+    defaults: dict = {}
+    for section, option in (("columns", "--column"), ("column_units", "--column-unit")):
+        entries = profile.get(section, {})
+        if not entries:
+            continue
+        if option not in actions:
+            raise CLIError(f"--format {p}: [{section}] is not taken by this command "
+                           f"({parser.prog} has no {option})")
+        defaults[actions[option].dest] = [f"{k}={v}" for k, v in entries.items()]
+    for key, value in profile.get("options", {}).items():
+        opt = "--" + str(key).lstrip("-").replace("_", "-")
+        if opt not in actions or opt in ("--out", "--format", "--overwrite"):
+            names = sorted(o[2:] for o in actions if o.startswith("--")
+                           and o not in ("--out", "--format", "--overwrite", "--help"))
+            raise CLIError(f"--format {p}: [options] {key!r} is not an option of {parser.prog}; "
+                           f"known: {', '.join(names)}")
+        action = actions[opt]
+        if action.choices is not None and not isinstance(value, list) \
+                and str(value) not in action.choices:
+            raise CLIError(f"--format {p}: [options] {key} = {value!r}; choose from "
+                           f"{', '.join(map(str, action.choices))}")
+        action.required = False  # given by the profile
+        if action.nargs == 0:  # a switch
+            if not isinstance(value, bool):
+                raise CLIError(f"--format {p}: [options] {key} is a switch: write true or false")
+            defaults[action.dest] = value
+        elif isinstance(value, list):
+            defaults[action.dest] = [str(v) for v in value]
+        else:
+            defaults[action.dest] = str(value)
+    return defaults
 
 
 def load_sample_file(path) -> dict:

@@ -17,16 +17,30 @@ import dataclasses
 from pathlib import Path
 
 from .common import (
-    add_figure_option, CLIError, Progress, add_output_options, flag_status, load_sample_file,
-    quantity_type, stage_out_dir, write_json, write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction, integer_type,
+    list_type, load_sample_file, number_type, quantity_type, stage_out_dir, unit_type,
+    write_json, write_summary,
 )
 
 METHODS = ("avci", "hayashi", "angular", "macrospin")
-_SAMPLE_KEYS = {  # key in --sample file -> (dimension, attribute)
-    "current": "current", "t_fm": "length", "t_nm": "length", "ms": "field", "meff": "field",
-    "hk": "field", "width": "length", "resistivity": "resistivity", "r_ahe": "resistance",
-    "r_phe": "resistance", "current_fraction": "dimensionless",
+_LENGTH = quantity_type("length", positive=True, limit=True)
+_FIELD = quantity_type("field", limit=True)
+#: Sample quantities: key of the option and of a --sample file -> argparse type with the domain.
+_SAMPLE_KEYS = {
+    "current": quantity_type("current", positive=True, limit=True), "t_fm": _LENGTH,
+    "t_nm": _LENGTH, "ms": quantity_type("field", positive=True, limit=True), "meff": _FIELD,
+    "hk": _FIELD, "width": _LENGTH, "resistivity": quantity_type("resistivity", positive=True),
+    "r_ahe": quantity_type("resistance", nonzero=True), "r_phe": quantity_type("resistance"),
+    "current_fraction": fraction,
 }
+
+
+def _calibration_units(text: str):
+    """``'A,mT'`` -> ``['A', 'mT']``: the magnet current unit, then the field unit."""
+    units = list_type(str)(text)
+    if len(units) > 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: give CURRENT_UNIT[,FIELD_UNIT], e.g. A,mT")
+    return [kind(u) for kind, u in zip((unit_type("current"), unit_type("field")), units)]
 
 
 def add_parser(sub) -> None:
@@ -39,75 +53,85 @@ def add_parser(sub) -> None:
                    help="what each file sweeps (default: from the method: avci phi, hayashi field, "
                         "angular theta; macrospin: from the column names)")
     g = p.add_argument_group("lock-in conventions (required, never assumed)")
-    g.add_argument("--current", type=quantity_type("current", None),
+    g.add_argument("--current", type=_SAMPLE_KEYS["current"],
                    help="source current, e.g. 15mA (default: a current column of the file)")
     g.add_argument("--current-is", choices=("peak", "rms"), required=True)
     g.add_argument("--lockin-output", choices=("rms", "peak"), required=True)
     g.add_argument("--r2w-channel", choices=("X", "-X", "Y", "-Y"), required=True,
                    help="channel and sign holding +R_2w (see docs/hall.md)")
     g.add_argument("--r1w-channel", choices=("X", "-X", "Y", "-Y"), default="X")
-    g.add_argument("--gain-1w", type=float, default=1.0)
-    g.add_argument("--gain-2w", type=float, default=1.0)
-    g.add_argument("--voltage-unit", help="unit of lock-in columns without one in the header (e.g. V)")
-    g.add_argument("--angle-unit", help="unit of the angle column if its header has none (deg or rad)")
-    g.add_argument("--field-unit", help="unit of the field column if its header has none")
-    g.add_argument("--field", type=quantity_type("field", None), help="field of an angle scan")
+    g.add_argument("--gain-1w", type=number_type(positive=True), default=1.0,
+                   help="preamplifier gain of the first harmonic (> 0; the sign is the channel's)")
+    g.add_argument("--gain-2w", type=number_type(positive=True), default=1.0,
+                   help="preamplifier gain of the second harmonic (> 0)")
+    g.add_argument("--voltage-unit", type=unit_type("voltage"),
+                   help="unit of lock-in columns without one in the header (e.g. V)")
+    g.add_argument("--angle-unit", type=unit_type("angle"),
+                   help="unit of the angle column if its header has none (deg or rad)")
+    g.add_argument("--field-unit", type=unit_type("field"),
+                   help="unit of the field column if its header has none")
+    g.add_argument("--field", type=_FIELD, help="field of an angle scan")
     g.add_argument("--calibration", help="magnet calibration table (current, field trials)")
-    g.add_argument("--calibration-units", default=None,
+    g.add_argument("--calibration-units", type=_calibration_units, default=None,
                    help="units of the calibration columns if the headers have none, e.g. A,mT")
     g.add_argument("--extrapolate-calibration", action="store_true",
                    help="allow magnet currents outside the calibration table (linear fit, flagged)")
     s = p.add_argument_group("sample (numbers with units)")
     s.add_argument("--sample", help="TOML or JSON file with any of the sample options below")
-    s.add_argument("--t-fm", type=quantity_type("length", None))
-    s.add_argument("--t-nm", type=quantity_type("length", None))
-    s.add_argument("--ms", type=quantity_type("field", None), help="mu0*Ms, e.g. 1T")
-    s.add_argument("--meff", type=quantity_type("field", None), help="mu0*Meff of an in-plane film")
-    s.add_argument("--hk", type=quantity_type("field", None),
+    s.add_argument("--t-fm", type=_SAMPLE_KEYS["t_fm"], help="ferromagnet thickness, e.g. 1nm")
+    s.add_argument("--t-nm", type=_SAMPLE_KEYS["t_nm"], help="spin-source thickness, e.g. 6nm")
+    s.add_argument("--ms", type=_SAMPLE_KEYS["ms"], help="mu0*Ms, e.g. 1T")
+    s.add_argument("--meff", type=_SAMPLE_KEYS["meff"], help="mu0*Meff of an in-plane film")
+    s.add_argument("--hk", type=_SAMPLE_KEYS["hk"],
                    help="effective perpendicular anisotropy field of a perpendicular film")
-    s.add_argument("--width", type=quantity_type("length", None), help="channel width, e.g. 10um")
-    s.add_argument("--resistivity", type=quantity_type("resistivity", None),
+    s.add_argument("--width", type=_SAMPLE_KEYS["width"], help="channel width, e.g. 10um")
+    s.add_argument("--resistivity", type=_SAMPLE_KEYS["resistivity"],
                    help="resistivity of the spin-source layer, e.g. 20uOhmcm")
-    s.add_argument("--current-fraction", type=float, help="fraction of the current in the spin-source layer")
+    s.add_argument("--current-fraction", type=_SAMPLE_KEYS["current_fraction"],
+                   help="fraction (0 < f <= 1) of the current in the spin-source layer")
     s.add_argument("--stack", choices=("nm_below", "nm_above"), default="nm_below")
-    s.add_argument("--r-ahe", type=quantity_type("resistance", None), help="R_AHE measured separately")
-    s.add_argument("--r-phe", type=quantity_type("resistance", None), help="R_PHE measured separately")
+    s.add_argument("--r-ahe", type=_SAMPLE_KEYS["r_ahe"], help="R_AHE measured separately")
+    s.add_argument("--r-phe", type=_SAMPLE_KEYS["r_phe"], help="R_PHE measured separately")
     m = p.add_argument_group("method options")
-    m.add_argument("--max-lag", type=float, default=0.01,
+    m.add_argument("--max-lag", type=number_type(positive=True), default=0.01,
                    help="(a) exclusion threshold on the largest lag of m behind the field (rad)")
     m.add_argument("--include-one", action="store_true", help="(a, c) fit an ordinary Nernst term")
-    m.add_argument("--max-field", type=quantity_type("field", None), help="(b) half-width of the fit window")
-    m.add_argument("--r-ane", type=quantity_type("resistance", None), help="(b) anomalous Nernst term to subtract")
-    m.add_argument("--theta-h-stderr", type=float, default=0.0,
+    m.add_argument("--max-field", type=quantity_type("field", positive=True, limit=True),
+                   help="(b) half-width of the fit window")
+    m.add_argument("--r-ane", type=quantity_type("resistance"),
+                   help="(b) anomalous Nernst term to subtract")
+    m.add_argument("--theta-h-stderr", type=number_type(nonnegative=True), default=0.0,
                    help="(b) uncertainty of the polar field angle of each sweep direction, deg (tilted sweeps)")
-    m.add_argument("--h-fl", type=quantity_type("field", None), help="(c) field-like field to subtract")
-    m.add_argument("--max-sin", type=float, default=0.25, help="(c) largest |sin theta_M| used")
+    m.add_argument("--h-fl", type=_FIELD, help="(c) field-like field to subtract")
+    m.add_argument("--max-sin", type=fraction, default=0.25,
+                   help="(c) largest |sin theta_M| used (0 < s <= 1)")
     m.add_argument("--theta-m-from", choices=("r1w", "equilibrium"), default="r1w",
                    help="(c) magnetisation angle from the first harmonic (seed 003) or the macrospin equilibrium")
-    m.add_argument("--free", default="", help="(d) comma-separated extra parameters to vary, e.g. "
-                                               "tilt_x,tilt_y,mu0_h_ip,ip_axis")
-    m.add_argument("--time-limit", type=float, default=None,
+    m.add_argument("--free", type=list_type(str), default=[],
+                   help="(d) comma-separated extra parameters to vary, e.g. "
+                        "tilt_x,tilt_y,mu0_h_ip,ip_axis")
+    m.add_argument("--time-limit", type=number_type(positive=True), default=None,
                    help="(d) wall-clock limit of the global fit in s; a fit stopped by it is reported as "
                         "not converged and its results flagged (default: "
                         "sotfit.analysis.hall.TIME_LIMIT, 120 s)")
-    m.add_argument("--mcmc-steps", type=int, default=0,
+    m.add_argument("--mcmc-steps", type=integer_type(0), default=0,
                    help="(d) also sample the posterior with emcee for this many steps (0: least squares only)")
-    m.add_argument("--seed", type=int, default=0, help="(d) random seed of the sampler")
+    m.add_argument("--seed", type=integer_type(0), default=0, help="(d) random seed of the sampler")
     add_figure_option(p)
     p.set_defaults(func=run)
 
 
 def _sample_values(args) -> dict:
-    from ..units import quantity
-
     vals = {}
     if args.sample:
         for k, v in load_sample_file(args.sample).items():
             key = k.replace("-", "_")
             if key not in _SAMPLE_KEYS:
                 raise CLIError(f"sample file {args.sample}: unknown key {k!r}; known: {sorted(_SAMPLE_KEYS)}")
-            dim = _SAMPLE_KEYS[key]
-            vals[key] = float(v) if dim == "dimensionless" else quantity(str(v), dim)
+            try:
+                vals[key] = _SAMPLE_KEYS[key](str(v))
+            except argparse.ArgumentTypeError as exc:
+                raise CLIError(f"sample file {args.sample}: key {k!r}: {exc}") from None
     for key in _SAMPLE_KEYS:
         v = getattr(args, key, None)
         if v is not None:
@@ -136,16 +160,21 @@ def _scan_of(path, method, given):
 
 def run(args) -> int:
     from ..analysis import hall as H
+    from ..checks import check_names
     from ..io.hall import read_hall_table, read_magnet_calibration
 
-    vals = _sample_values(args)
+    if args.free:
+        if args.method != "macrospin":
+            raise CLIError(f"--free applies to --method macrospin, not {args.method}")
+        check_names("--free", args.free, H.MACROSPIN_PARAMETERS)
     if args.mcmc_steps and args.method != "macrospin":
-        raise CLIError(f"--mcmc-steps samples the global fit: it needs --method macrospin, not {args.method}")
-    if args.mcmc_steps < 0:
-        raise CLIError(f"--mcmc-steps must be 0 (no sampling) or a number of steps, not {args.mcmc_steps}")
+        raise CLIError(f"--mcmc-steps applies to --method macrospin, not {args.method}")
+    if args.calibration_units and not args.calibration:
+        raise CLIError("--calibration-units needs --calibration")
+    vals = _sample_values(args)
     cal = None
     if args.calibration:
-        cu, fu = (args.calibration_units.split(",") + [None])[:2] if args.calibration_units else (None, None)
+        cu, fu = ((args.calibration_units or []) + [None, None])[:2]
         cal = read_magnet_calibration(args.calibration, cu, fu)
     scans = []
     for f in args.files:
@@ -182,11 +211,8 @@ def run(args) -> int:
     else:
         fixed = {k: v for k, v in (("r_ahe", vals.get("r_ahe")), ("r_phe", vals.get("r_phe")),
                                    ("mu0_hk", hk)) if v is not None}
-        free = tuple(x for x in args.free.split(",") if x)
         limit = H.TIME_LIMIT if args.time_limit is None else args.time_limit
-        if not limit > 0:
-            raise CLIError(f"--time-limit must be a positive number of seconds, not {args.time_limit}")
-        res = H.macrospin(scans, fixed=fixed, free=free, sample=sample, time_limit=limit)
+        res = H.macrospin(scans, fixed=fixed, free=tuple(args.free), sample=sample, time_limit=limit)
         if args.mcmc_steps > 0:
             post = H.sample_macrospin(res, nsteps=args.mcmc_steps, seed=args.seed,
                                       progress=Progress(f"MCMC {args.mcmc_steps} steps"))
@@ -197,8 +223,8 @@ def run(args) -> int:
             mcmc["percentiles"] = post.table
             write_json(mcmc, out / "posterior.json")
             d = post.fits["diagnostics"]
-            print(f"MCMC: {'converged' if d['converged'] else 'NOT CONVERGED'}: {d['reason']} "
-                  f"(acceptance {d['acceptance_fraction']:.2f})")
+            print(f"MCMC: {'converged' if d['converged'] else 'NOT CONVERGED'}: {d['message']} "
+                  f"(acceptance {d['acceptance_fraction']['mean']:.2f})")
     summary = res.summary()
     if args.method == "macrospin" and args.mcmc_steps > 0:
         summary["mcmc"] = {k: mcmc[k] for k in ("method", "quantities", "diagnostics", "notes")}

@@ -16,26 +16,35 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from .common import (
-    add_figure_option, CLIError, Progress, add_output_options, flag_status, load_sample_file, quantity_type,
-    stage_out_dir, write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction,
+    integer_type, load_sample_file, number_type, pair_type, quantity_type, stage_out_dir,
+    unit_type, write_summary,
 )
 
-#: Sample options: name -> (dimension, default unit for bare numbers, help).
+#: Sample options: name -> (argparse type with the domain, help). The same types read the
+#: fields of a --sample file.
 SAMPLE_OPTIONS = {
-    "ms": ("field", None, "saturation magnetisation mu0*Ms, e.g. 1.1T"),
-    "t_fm": ("length", None, "ferromagnet thickness, e.g. 6nm"),
-    "t_nm": ("length", None, "spin-source (normal metal) thickness, e.g. 6nm"),
-    "width": ("length", None, "device width, e.g. 10um"),
-    "rho": ("resistivity", None, "resistivity of the spin-source layer, e.g. 20uOhmcm"),
-    "rho_fm": ("resistivity", None, "resistivity of the ferromagnet, e.g. 40uOhmcm"),
-    "angle": ("angle", "deg", "in-plane field angle from the current (default: the one angle "
-                                 "all files carry, else 45deg)"),
-    "irf": ("current", None, "rf current amplitude, peak unless --irf-is rms, e.g. 2.5mA"),
-    "delta_r": ("resistance", None, "AMR Delta R = R_parallel - R_perp, e.g. 0.3Ohm"),
-    "current_fraction": ("dimensionless", "", "fraction of the current in the spin-source "
+    "ms": (quantity_type("field", positive=True, limit=True),
+           "saturation magnetisation mu0*Ms, e.g. 1.1T"),
+    "t_fm": (quantity_type("length", positive=True, limit=True), "ferromagnet thickness, e.g. 6nm"),
+    "t_nm": (quantity_type("length", positive=True, limit=True),
+             "spin-source (normal metal) thickness, e.g. 6nm"),
+    "width": (quantity_type("length", positive=True, limit=True), "device width, e.g. 10um"),
+    "rho": (quantity_type("resistivity", positive=True),
+            "resistivity of the spin-source layer, e.g. 20uOhmcm"),
+    "rho_fm": (quantity_type("resistivity", positive=True),
+               "resistivity of the ferromagnet, e.g. 40uOhmcm"),
+    "angle": (quantity_type("angle", "deg"), "in-plane field angle from the current (default: "
+                                             "the one angle all files carry, else 45deg)"),
+    "irf": (quantity_type("current", positive=True, limit=True),
+            "rf current amplitude, peak unless --irf-is rms, e.g. 2.5mA"),
+    "delta_r": (quantity_type("resistance", nonzero=True),
+                "AMR Delta R = R_parallel - R_perp, e.g. 0.3Ohm"),
+    "current_fraction": (fraction, "fraction (0 < f <= 1) of the current in the spin-source "
                          "layer (default: from --rho, --rho-fm and the thicknesses)"),
 }
 
@@ -50,12 +59,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("files", nargs="+", metavar="FILES", help="instrument files or folders")
     add_output_options(p)
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
-    p.add_argument("--field-unit", help="field unit when the file has none (T, mT, Oe, A/m)")
-    p.add_argument("--voltage-unit", help="voltage unit when the file has none (V, mV, uV)")
-    p.add_argument("--frequency", help="microwave frequency when the files give none, e.g. 9GHz")
-    for name, (dim, default, text) in SAMPLE_OPTIONS.items():
-        p.add_argument("--" + name.replace("_", "-"), dest=name,
-                       type=quantity_type(dim, default), help=text)
+    add_reader_options(p)
+    for name, (kind, text) in SAMPLE_OPTIONS.items():
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=text)
     p.add_argument("--irf-is", choices=("peak", "rms"), default=None,
                    help="whether --irf is a peak amplitude (default) or an rms value")
     p.add_argument("--nm-above", action="store_true",
@@ -64,18 +70,24 @@ def add_parser(subparsers) -> None:
                                     "(ms, t_fm, t_nm, width, rho, rho_fm, angle, irf, irf_is, "
                                     "delta_r, current_fraction); options override it")
     p.add_argument("--geometry", choices=("inplane", "outofplane"), default="inplane")
-    p.add_argument("--gyromagnetic-ratio", type=quantity_type("gyromagnetic_ratio", "GHz/T"),
+    p.add_argument("--gyromagnetic-ratio",
+                   type=quantity_type("gyromagnetic_ratio", "GHz/T", positive=True),
                    help="hold gamma/2pi fixed (e.g. 28GHz/T); fitted by default")
-    p.add_argument("--g", type=float, help="hold the Lande g factor fixed")
+    p.add_argument("--g", type=number_type(positive=True), help="hold the Lande g factor fixed")
     p.add_argument("--free-hk", action="store_true", help="fit an in-plane anisotropy field")
     p.add_argument("--lineshape", choices=("mixing", "derivative", "two"), default="mixing",
                    help="mixing (default), field-derivative (lock-in field modulation), or two "
                         "resonances")
-    p.add_argument("--window-widths", type=float, default=6.0,
+    p.add_argument("--window-widths", type=number_type(positive=True), default=6.0,
                    help="fit window around each resonance in half widths (default 6)")
     p.add_argument("--no-global", action="store_true", help="skip the global fit")
-    p.add_argument("--skip-failed", action="store_true",
-                   help="leave out spectra that cannot be fitted (listed in the summary)")
+    failed = p.add_mutually_exclusive_group()
+    failed.add_argument("--skip-failed", dest="stop_on_failure", action="store_false",
+                        help="leave out a spectrum that cannot be fitted, with its reason in "
+                             "summary.json 'failures' and a flag (the default)")
+    failed.add_argument("--stop-on-failure", dest="stop_on_failure", action="store_true",
+                        help="stop at the first spectrum that cannot be fitted")
+    p.set_defaults(stop_on_failure=False)
     add_figure_option(p)
     g = p.add_argument_group(
         "angle scan", "Spectra at one frequency and several in-plane field angles phi "
@@ -88,24 +100,25 @@ def add_parser(subparsers) -> None:
                    help="fit V_s(phi), V_a(phi) and report the x-, y- and z-polarised torque "
                         "components (fields in T with --irf and --delta-r, else ratios)")
     g.add_argument("--field-angle", action="append", metavar="FILE=ANGLE", default=None,
+                   type=pair_type(quantity_type("angle", "deg"), "FILE=ANGLE"),
                    help="field angle of one file (name or path as given), e.g. "
                         "--field-angle dev1_a.csv=30deg; repeat for more files; bare "
                         "numbers are degrees")
-    g.add_argument("--meff", type=quantity_type("field", None),
+    g.add_argument("--meff", type=quantity_type("field", limit=True),
                    help="mu0 M_eff for the angle scan, e.g. 0.85T (default: from the "
                         "resonance field at the one frequency with --g or "
                         "--gyromagnetic-ratio, else g = 2.0023)")
     p.add_argument("--mcmc", action="store_true",
                    help="posterior sampling of the global fit (needs sotfit.bayes; slow: every "
                         "branch adds four sampled amplitudes)")
-    p.add_argument("--mcmc-steps", type=int, default=3000, help="chain length for --mcmc")
-    p.add_argument("--seed", type=int, default=1, help="random seed for --mcmc")
+    p.add_argument("--mcmc-steps", type=integer_type(2), default=3000,
+                   help="chain length for --mcmc (>= 2)")
+    p.add_argument("--seed", type=integer_type(0), default=1, help="random seed for --mcmc")
     p.set_defaults(func=run)
 
 
 def _sample_from(args):
     from ..analysis.stfmr_torques import Sample
-    from ..units import UnitError, quantity
 
     values: dict = {}
     irf_is = None
@@ -121,10 +134,9 @@ def _sample_from(args):
             if k not in SAMPLE_OPTIONS:
                 raise CLIError(f"sample file {args.sample}: unknown field {key!r}; known: "
                                + ", ".join(list(SAMPLE_OPTIONS) + ["irf_is"]))
-            dim, default, _ = SAMPLE_OPTIONS[k]
             try:
-                values[k] = quantity(val if isinstance(val, str) else float(val), dim, default)
-            except (UnitError, ValueError) as exc:
+                values[k] = SAMPLE_OPTIONS[k][0](str(val))
+            except argparse.ArgumentTypeError as exc:
                 raise CLIError(f"sample file {args.sample}: field {key!r}: {exc}") from None
     args.angle_given = "angle" in values or args.angle is not None
     for k in SAMPLE_OPTIONS:
@@ -143,6 +155,81 @@ def _sample_from(args):
                   nm_below=not args.nm_above)
 
 
+#: ``--column ROLE=NAME`` / ``--column-unit ROLE=UNIT`` roles -> reader keywords.
+COLUMN_ROLES = {"field": ("field_column", "field_unit"),
+                "voltage": ("voltage_column", "voltage_unit"),
+                "frequency": ("frequency_column", "frequency_unit"),
+                "power": ("power_column", "power_unit")}
+
+
+def add_reader_options(p) -> None:
+    """The options of ``sotfit stfmr`` that say how to read the files (docs/io.md)."""
+    g = p.add_argument_group(
+        "reading the files", "How to read files whose columns, units or sweeps sotfit cannot "
+        "tell by itself; every reader error names the option that fixes it (docs/io.md).")
+    g.add_argument("--field-unit", type=unit_type("field"),
+                   help="field unit when the file has none (T, mT, Oe, G, A/m)")
+    g.add_argument("--voltage-unit", type=unit_type("voltage"),
+                   help="voltage unit when the file has none (V, mV, uV)")
+    g.add_argument("--frequency", type=quantity_type("frequency", positive=True),
+                   help="microwave frequency when the files give none, e.g. 9GHz")
+    g.add_argument("--power", type=quantity_type("power"),
+                   help="rf power when the files give none, e.g. 10dBm")
+    g.add_argument("--column", action="append", metavar="ROLE=NAME", default=None,
+                   help="which column holds ROLE (field, voltage, frequency, power): its header "
+                        "name or 0-based index, e.g. --column voltage=Xchannel; repeatable")
+    g.add_argument("--column-unit", action="append", metavar="ROLE=UNIT", default=None,
+                   help="unit of the ROLE column when its header has none, e.g. "
+                        "--column-unit frequency=GHz; repeatable")
+    g.add_argument("--lockin-channels", metavar="X,Y",
+                   help="two lock-in output columns read as V_mix = X cos(phi) + Y sin(phi), "
+                        "the phase phi fitted to each file (principal axis of the (X, Y) points)")
+    g.add_argument("--split-sweeps", action="store_true",
+                   help="read a file holding several field sweeps (a reversal beyond the "
+                        "read-back noise) as one spectrum per sweep")
+    g.add_argument("--allow-duplicates", action="store_true",
+                   help="average V_mix over exactly repeated field values of one sweep")
+
+
+def _role_options(items, option: str) -> dict:
+    """``ROLE=VALUE`` strings of a repeatable option -> {role: value}."""
+    out: dict = {}
+    for item in items or ():
+        role, sep, value = item.partition("=")
+        role = role.strip().lower()
+        if not sep or not value.strip():
+            raise CLIError(f"{option} {item!r}: write ROLE=VALUE, e.g. {option} voltage=Xchannel")
+        if role not in COLUMN_ROLES:
+            raise CLIError(f"{option} {item!r}: unknown role {role!r}; roles: "
+                           + ", ".join(COLUMN_ROLES))
+        out[role] = value.strip()  # a later entry wins: the command line over a --format profile
+    return out
+
+
+def reader_options(args) -> dict:
+    """The keywords of :func:`sotfit.io.read_stfmr` that the command-line options give."""
+    kw = {"field_unit": args.field_unit, "voltage_unit": args.voltage_unit,
+          "frequency": args.frequency, "power": args.power,
+          "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates}
+    for role, name in _role_options(args.column, "--column").items():
+        kw[COLUMN_ROLES[role][0]] = int(name) if name.isdigit() else name
+    for role, unit in _role_options(args.column_unit, "--column-unit").items():
+        key = COLUMN_ROLES[role][1]
+        if kw.get(key) is not None and kw[key] != unit:
+            raise CLIError(f"--{key.replace('_', '-')} {kw[key]} and --column-unit "
+                           f"{role}={unit} disagree")
+        kw[key] = unit
+    if args.lockin_channels is not None:
+        chans = [c.strip() for c in args.lockin_channels.split(",")]
+        if len(chans) != 2 or not all(chans):
+            raise CLIError(f"--lockin-channels {args.lockin_channels!r}: give two columns, "
+                           "e.g. --lockin-channels Xchannel,Ychannel")
+        if kw.get("voltage_column") is not None:
+            raise CLIError("give --column voltage=NAME or --lockin-channels X,Y, not both")
+        kw["lockin_channels"] = tuple(int(c) if c.isdigit() else c for c in chans)
+    return kw
+
+
 def _read(args):
     try:
         from ..io import read_stfmr
@@ -154,16 +241,21 @@ def _read(args):
     angles = None
     if args.field_angle:
         angles = {}
-        for item in args.field_angle:
-            name, sep, value = item.rpartition("=")
-            if not sep or not name or not value:
-                raise CLIError(f"--field-angle {item!r}: write FILE=ANGLE, e.g. a.csv=30deg")
+        for name, value in args.field_angle:
             if name in angles and angles[name] != value:
                 raise CLIError(f"--field-angle gives {name} twice with different values "
                                f"({angles[name]} and {value})")
             angles[name] = value
-    return read_stfmr(args.files, field_unit=args.field_unit, voltage_unit=args.voltage_unit,
-                      frequency=args.frequency, field_angle=angles)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        sweep = read_stfmr(args.files, field_angle=angles, option_style="cli",
+                           **reader_options(args))
+    notes = [f"reader: {w.message}" for w in caught]
+    notes += [f"reader: {d.source}: {note}" for d in sweep for note in d.meta.get("reader_notes", ())]
+    for note in notes:
+        print(note, file=sys.stderr)
+    args._reader_notes = notes  # kept in summary.json's notes by _finish
+    return sweep
 
 
 def _fmt(q) -> str:
@@ -226,7 +318,7 @@ def _gamma_and_lineshape(args):
     return gam, model
 
 
-def _run_angle_scan(args, sweep, sample, out: Path) -> int:
+def _run_angle_scan(args, sample, gam, model) -> int:
     from ..analysis.stfmr import analyse_angle_scan, angle_summary_dict
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
@@ -239,14 +331,15 @@ def _run_angle_scan(args, sweep, sample, out: Path) -> int:
     if args.angle is not None:
         raise CLIError("--angle is the one field angle of a frequency scan; in an angle scan "
                        "each file has its own (header, file name or --field-angle)")
-    gam, model = _gamma_and_lineshape(args)
+    out = stage_out_dir(args)
+    sweep = _read(args)
     i_rf = sample.i_peak if sample.i_rf is not None else None
     progress = Progress("fitting spectra") if len(sweep) > 3 else None
     try:
         res = analyse_angle_scan(sweep, meff=args.meff, gyromagnetic_ratio=gam, i_rf=i_rf,
                                  delta_r=sample.delta_r, model=model,
                                  window_widths=args.window_widths,
-                                 on_error="skip" if args.skip_failed else "raise",
+                                 on_error="raise" if args.stop_on_failure else "skip",
                                  progress=progress)
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
@@ -297,10 +390,14 @@ def _mcmc(analysis, out: Path, nsteps: int, seed: int | None):
 
     Flat priors within the parameter bounds; a common noise scale is sampled because the
     spectra carry no stated errors (their weights are the sequential residual rms).
-    Returns the shared parameters as posterior medians with 16/84 percentiles.
+    Returns the shared parameters as posterior medians with 16/84 percentiles, and the
+    convergence diagnostics of :func:`sotfit.bayes.chain_diagnostics` (``diagnostics``);
+    the parameters of a chain that did not converge are flagged (:mod:`sotfit.flags`).
+    Shows the progress on stderr when it is a terminal.
     """
     # --- MCMC: posterior sampling of the global fit through sotfit.bayes.sample -----------
     from .. import bayes
+    from ..flags import flag_mcmc
     glob = analysis.global_fit
     if glob is None:
         raise CLIError("--mcmc samples the global fit, which was not run (need at least two "
@@ -309,16 +406,19 @@ def _mcmc(analysis, out: Path, nsteps: int, seed: int | None):
     post = bayes.sample(list(glob.datasets), glob.models[0], shared=kw["shared"],
                         init=glob.values, fixed=kw["fixed"], free=kw["free"], exprs=kw["exprs"],
                         noise_scale=True, nwalkers=max(32, 2 * glob.nvarys + 4), nsteps=nsteps,
-                        seed=seed, lsq=glob)
+                        seed=seed, lsq=glob, progress=Progress("sotfit stfmr: sampling"))
     names = {"meff": "mu0_meff", "gyromagnetic_ratio": "gyromagnetic_ratio", "alpha": "alpha",
              "linewidth_inhomogeneous": "linewidth_inhomogeneous", "h_k": "h_k"}
     result = {"converged": bool(post.converged), "message": post.message,
-              "nsteps": int(post.nsteps), "nwalkers": int(post.nwalkers), "burn": int(post.burn)}
+              "nsteps": int(post.nsteps), "nwalkers": int(post.nwalkers), "burn": int(post.burn),
+              "diagnostics": post.to_dict()["diagnostics"]}
     for k, name in names.items():
         if k in post.varied:
             lo, med, hi = (float(v) for v in post.percentiles[k])
             result[name] = {"value": post.value(k), "stderr": post.stderr(k),
                             "unit": glob.units.get(k, ""), "percentiles_16_50_84": [lo, med, hi]}
+    flag_mcmc([result[n] for n in names.values() if n in result], result["diagnostics"],
+              "MCMC of the global fit")
     post.save_chain(out / "mcmc_chain.npz")
     return result
     # -----------------------------------------------------------------------------------
@@ -331,21 +431,20 @@ def run(args) -> int:
     from ..fitting import FitError
 
     sample = _sample_from(args)
+    gam, model = _gamma_and_lineshape(args)
     if args.angle_scan:
-        out = stage_out_dir(args)
-        return _run_angle_scan(args, _read(args), sample, out)
+        return _run_angle_scan(args, sample, gam, model)
     if args.meff is not None:
         raise CLIError("--meff is for --angle-scan; a frequency scan fits M_eff")
     out = stage_out_dir(args)
     sweep = _read(args)
     sample, angle_note = _common_angle(args, sweep, sample)
-    gam, model = _gamma_and_lineshape(args)
     progress = Progress("fitting spectra") if len(sweep) > 3 else None
     try:
         analysis = analyse_stfmr(sweep, geometry=args.geometry, gyromagnetic_ratio=gam,
                                  free_hk=args.free_hk, model=model,
                                  window_widths=args.window_widths, global_fit=not args.no_global,
-                                 on_error="skip" if args.skip_failed else "raise",
+                                 on_error="raise" if args.stop_on_failure else "skip",
                                  progress=progress)
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
@@ -364,6 +463,7 @@ def _finish(args, out: Path, analysis, summary: dict, human: str, figures) -> in
     """Write the tables, summary.json and (unless --no-figures) the figures; print the summary
     (JSON with --json, else the human text)."""
     _write_tables(analysis, out)
+    summary.setdefault("notes", []).extend(getattr(args, "_reader_notes", []))
     flags = write_summary(summary, out)
     if not args.no_figures:
         figures(analysis, out)

@@ -19,13 +19,19 @@ from pathlib import Path
 
 import numpy as np
 
+from ..models.interface.barrier_tb import _MIN_ORDER
+from ..models.interface.delta_barrier import MIN_NODES as _MIN_NODES
 from .common import (
-    add_figure_option, CLIError, add_output_options, flag_status, quantity_type, stage_out_dir, write_summary,
+    CLIError, add_figure_option, add_output_options, flag_status, integer_type, number_type,
+    quantity_type, stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "parse_map", "run"]
 
 _AXES = {"barrier": ("dt", "J"), "delta": ("u0", "u_ex")}
+#: Options (argparse dests) that only one --model reads.
+MODEL_OPTIONS = {"barrier": ("t0", "fermi_energy", "eps_m", "t_c", "lattice_constant", "order"),
+                 "delta": ("u_R", "k_fermi", "theta_m", "phi_m", "n_theta", "n_phi")}
 
 
 def parse_map(text: str, model: str) -> dict:
@@ -48,6 +54,8 @@ def parse_map(text: str, model: str) -> dict:
             a, b, n = float(parts[0]), float(parts[1]), int(parts[2])
         except ValueError:
             raise CLIError(f"--map {name}={spec}: start and stop must be numbers, num an integer") from None
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise CLIError(f"--map {name}={spec}: start and stop must be finite")
         if n < 2:
             raise CLIError(f"--map {name}: at least 2 points are needed, got {n}")
         if log:
@@ -64,8 +72,7 @@ def parse_map(text: str, model: str) -> dict:
 
 def add_parser(subparsers) -> None:
     """Register ``sotfit theory interface``."""
-    energy = quantity_type("energy", "eV")
-    length = quantity_type("length", "nm")
+    energy = quantity_type("energy")
     p = subparsers.add_parser(
         "interface", help="spin-mixing conductance of interface models (barrier, delta)",
         description=__doc__.split("Examples")[0])
@@ -74,22 +81,31 @@ def add_parser(subparsers) -> None:
                    "for barrier or u0=0:2:30,u_ex=0.1:3:30 for delta")
     add_output_options(p)
     g = p.add_argument_group("barrier model (seed 003 Fig. 4)")
-    g.add_argument("--t0", type=energy, default=1.0, help="spin-source hopping (default 1 eV)")
+    g.add_argument("--t0", type=quantity_type("energy", positive=True), default=1.0,
+                   help="spin-source hopping, e.g. 1eV (the default)")
     g.add_argument("--fermi-energy", type=energy, default=-4.0,
-                   help="Fermi energy from the band centre (default -4 eV)")
-    g.add_argument("--eps-m", type=energy, default=0.0, help="monolayer on-site energy (eV)")
+                   help="Fermi energy from the band centre (default -4eV)")
+    g.add_argument("--eps-m", type=energy, default=0.0,
+                   help="monolayer on-site energy, e.g. 0.1eV (default 0eV)")
     g.add_argument("--t-c", type=energy, default=None, help="coupling hopping (default t0)")
-    g.add_argument("--lattice-constant", type=length, default=0.3, help="a (default 0.3 nm)")
-    g.add_argument("--order", type=int, default=65, help="k_par quadrature order (>= 9)")
+    g.add_argument("--lattice-constant", type=quantity_type("length", positive=True, limit=True),
+                   default=0.3, help="a, e.g. 0.3nm (the default)")
+    g.add_argument("--order", type=integer_type(_MIN_ORDER), default=65,
+                   help=f"k_par quadrature order (>= {_MIN_ORDER})")
     d = p.add_argument_group("delta barrier (seed 004)")
-    d.add_argument("--u-R", type=float, default=0.0, help="Rashba strength u_R")
-    d.add_argument("--k-fermi", type=float, default=10.0, help="Fermi wave number (1/nm)")
-    d.add_argument("--theta-m", type=float, default=0.0, help="magnetisation polar angle (deg)")
-    d.add_argument("--phi-m", type=float, default=0.0, help="magnetisation azimuth (deg)")
-    d.add_argument("--n-theta", type=int, default=48)
-    d.add_argument("--n-phi", type=int, default=48)
+    d.add_argument("--u-R", type=number_type(), default=0.0, help="Rashba strength u_R")
+    d.add_argument("--k-fermi", type=number_type(positive=True), default=10.0,
+                   help="Fermi wave number (1/nm)")
+    d.add_argument("--theta-m", type=number_type(), default=0.0,
+                   help="magnetisation polar angle (deg)")
+    d.add_argument("--phi-m", type=number_type(), default=0.0, help="magnetisation azimuth (deg)")
+    d.add_argument("--n-theta", type=integer_type(_MIN_NODES), default=48,
+                   help=f"polar nodes (>= {_MIN_NODES})")
+    d.add_argument("--n-phi", type=integer_type(_MIN_NODES), default=48,
+                   help=f"azimuthal nodes (>= {_MIN_NODES})")
     add_figure_option(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, model_option_defaults={
+        k: p.get_default(k) for names in MODEL_OPTIONS.values() for k in names})
 
 
 def _write_csv(path, header, columns):
@@ -106,6 +122,12 @@ def run(args) -> int:
     from ..models.interface.delta_barrier import DeltaInputError
     from ..models.interface.specs import delta_mixing_complex
 
+    for model, names in MODEL_OPTIONS.items():
+        given = [k for k in names if model != args.model
+                 and getattr(args, k) != args.model_option_defaults[k]]
+        if given:
+            raise CLIError(f"--{given[0].replace('_', '-')} is an option of --model {model}, "
+                           f"not {args.model}")
     axes = parse_map(args.map, args.model)
     out = stage_out_dir(args)
     unit = "1e13 Ohm^-1 m^-2"

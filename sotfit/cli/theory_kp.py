@@ -21,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import check_names, check_number
 from ..units import quantity
 from .common import (
-    add_figure_option, CLIError, Progress, add_output_options, flag_status, quantity_type, stage_out_dir,
-    write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
+    number_type, quantity_type, stage_out_dir, write_summary,
 )
 
 MAP_PARAMETERS = {"lambda_r": ("energy", "eV"), "j_ex": ("energy", "eV"), "twist": ("angle", "deg"),
@@ -46,6 +47,8 @@ def _range(text: str, dimension, unit, what: str):
             a, b = float(parts[0]), float(parts[1])
         else:
             a, b = quantity(parts[0], dimension, unit), quantity(parts[1], dimension, unit)
+        a, b = (check_number(f"{what} {text!r}: {end}", v)
+                for end, v in (("START", a), ("STOP", b)))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{what} {text!r}: {exc}") from None
     if n < 1:
@@ -68,6 +71,18 @@ def _map_type(text):
     return _range(text, dim, unit, "--map")
 
 
+def _decompose_type(text):
+    """'N_THETA,N_PHI' -> (n_theta, n_phi), checked by :func:`magnetisation_set`."""
+    from ..models.kp.torque import magnetisation_set
+
+    try:
+        nt, nph = (int(v) for v in text.split(","))
+        magnetisation_set(nt, nph)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: write N_THETA,N_PHI ({exc})") from None
+    return nt, nph
+
+
 def add_parser(subparsers) -> None:
     """Register ``sotfit theory kp``."""
     p = subparsers.add_parser(
@@ -82,42 +97,53 @@ def add_parser(subparsers) -> None:
                    help=f"also map the torque over a second parameter ({', '.join(MAP_PARAMETERS)})")
     g = p.add_argument_group("model parameters")
     g.add_argument("--tmdc", default="WSe2", help="tmdc: WSe2 or MoSe2 (seed 000 Table I)")
+    energy = quantity_type("energy")
     g.add_argument("--twist", type=quantity_type("angle", "deg"), default=0.0,
                    help="tmdc: twist angle (Table I has 0 and 30deg; others need --table)")
-    g.add_argument("--gate", type=float, default=0.0, help="tmdc: gate field in V/nm (needs --table)")
+    g.add_argument("--gate", type=number_type(), default=0.0,
+                   help="tmdc: gate field in V/nm (needs --table)")
     g.add_argument("--table", type=Path, help="tmdc: CSV of parameters over (twist, gate), "
                    "interpolated bicubically (format of data/kp/tmdc_cri3_table1.csv + 'gate (V/nm)')")
-    g.add_argument("--lambda-r", type=quantity_type("energy", "eV"),
-                   help="Rashba coupling (tmdc, dirac), e.g. 1meV")
-    g.add_argument("--alpha-r", type=float, help="2deg: Rashba constant alpha_R in eV nm")
-    g.add_argument("--j-ex", type=quantity_type("energy", "eV"), help="2deg, dirac: exchange splitting")
-    g.add_argument("--m-eff", type=float, help="2deg: effective mass (electron masses)")
-    g.add_argument("--hbar-v", type=float, help="dirac: hbar v in eV nm")
-    g.add_argument("--delta", type=quantity_type("energy", "eV"), help="dirac: mass Delta")
+    g.add_argument("--lambda-r", type=energy, help="Rashba coupling (tmdc, dirac), e.g. 1meV")
+    g.add_argument("--alpha-r", type=number_type(), help="2deg: Rashba constant alpha_R in eV nm")
+    g.add_argument("--j-ex", type=energy, help="2deg, dirac: exchange splitting, e.g. 52meV")
+    g.add_argument("--m-eff", type=number_type(positive=True),
+                   help="2deg: effective mass (electron masses)")
+    g.add_argument("--hbar-v", type=number_type(positive=True), help="dirac: hbar v in eV nm")
+    g.add_argument("--delta", type=energy, help="dirac: mass Delta, e.g. 10meV")
     g.add_argument("--theta-m", type=quantity_type("angle", "deg"), default=0.0,
                    help="magnetisation polar angle from z (default 0deg)")
     g.add_argument("--phi-m", type=quantity_type("angle", "deg"), default=0.0,
                    help="magnetisation azimuth from x (default 0deg)")
     r = p.add_argument_group("response")
-    r.add_argument("--tau", type=quantity_type("time", "ps"), default=1.0, help="relaxation time (default 1ps)")
-    r.add_argument("--temperature", type=quantity_type("energy", "eV"), default=0.0,
+    r.add_argument("--tau", type=quantity_type("time", positive=True), default=1.0,
+                   help="relaxation time, e.g. 3ps (default 1ps)")
+    r.add_argument("--temperature", type=quantity_type("energy", nonnegative=True), default=0.0,
                    help="k_B T, e.g. 25.7meV (default 0: exact Fermi contours)")
-    r.add_argument("--eta", type=quantity_type("energy", "eV"), help="Kubo broadening, e.g. 2meV")
+    r.add_argument("--eta", type=quantity_type("energy", positive=True),
+                   help="Kubo broadening, e.g. 2meV")
     r.add_argument("--theta-e", type=quantity_type("angle", "deg"), default=0.0,
                    help="field direction from x (default 0deg)")
-    r.add_argument("--field", type=quantity_type("electric_field", "V/m"), default=2e5,
-                   help="electric field for S and tau (default 0.2mV/nm)")
+    r.add_argument("--field", type=quantity_type("electric_field", positive=True), default=2e5,
+                   help="electric field for S and tau, e.g. 0.2mV/nm (the default)")
     r.add_argument("--second-order", action="store_true", help="also the second-order intra-band term")
-    r.add_argument("--decompose", metavar="N_THETA,N_PHI",
+    r.add_argument("--decompose", metavar="N_THETA,N_PHI", type=_decompose_type,
                    help="also compute S on a set of magnetisation directions (odd N_THETA, even "
                         "N_PHI, e.g. 5,4) and write chi_FL, xi_FL, chi_DL, chi_par, chi_perp "
                         "(seed 001 eqs. 1-2) against mu to chis.csv")
-    r.add_argument("--kmax", type=float, help="k-grid radius in 1/nm (default: beyond every contour)")
-    r.add_argument("--n-phi", type=int, default=32, help="azimuths of the k-grid (default 32)")
+    r.add_argument("--kmax", type=number_type(positive=True),
+                   help="k-grid radius in 1/nm (default: beyond every contour)")
+    r.add_argument("--n-phi", type=integer_type(3), default=32,
+                   help="azimuths of the k-grid (>= 3, default 32)")
     add_output_options(p)
     add_figure_option(p)
     p.add_argument("--json", action="store_true", help="print summary.json instead of a text summary")
     p.set_defaults(func=run)
+
+
+#: Model parameters each --model reads from the command line.
+MODEL_OPTIONS = {"2deg": ("alpha_r", "j_ex", "m_eff"),
+                 "dirac": ("hbar_v", "delta", "lambda_r", "j_ex"), "tmdc": ("lambda_r",)}
 
 
 def build_model(args, overrides=None):
@@ -129,16 +155,10 @@ def build_model(args, overrides=None):
     th = np.radians(o.pop("theta_m", args.theta_m))
     ph = np.radians(args.phi_m)
     m = (np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th))
-    if args.model == "2deg":
-        kw = {k: v for k, v in (("alpha_r", args.alpha_r), ("j_ex", args.j_ex), ("m_eff", args.m_eff))
-              if v is not None}
+    if args.model in ("2deg", "dirac"):
+        kw = {k: getattr(args, k) for k in MODEL_OPTIONS[args.model] if getattr(args, k) is not None}
         kw.update(o)
-        return Rashba2DEG(m=m, **kw)
-    if args.model == "dirac":
-        kw = {k: v for k, v in (("hbar_v", args.hbar_v), ("delta", args.delta),
-                                ("lambda_r", args.lambda_r), ("j_ex", args.j_ex)) if v is not None}
-        kw.update(o)
-        return DiracRashbaExchange(m=m, **kw)
+        return {"2deg": Rashba2DEG, "dirac": DiracRashbaExchange}[args.model](m=m, **kw)
     lam = o.pop("lambda_r", 1e-3 if args.lambda_r is None else args.lambda_r)
     twist = o.pop("twist", args.twist)
     gate = o.pop("gate", args.gate)
@@ -150,6 +170,32 @@ def build_model(args, overrides=None):
         model = tmdc_from_table1(args.tmdc, twist, lambda_r=lam, m=m)
     from dataclasses import replace
     return replace(model, **o) if o else model
+
+
+def _check_options(args, model) -> None:
+    """Refuse options the chosen model or method would ignore, and --map names it lacks."""
+    from dataclasses import fields
+
+    takes = MODEL_OPTIONS[args.model]
+
+    def flag(name):
+        return "--" + name.replace("_", "-")
+
+    for name in sorted({n for names in MODEL_OPTIONS.values() for n in names} - set(takes)):
+        if getattr(args, name) is not None:
+            raise CLIError(f"{flag(name)} is not a parameter of --model {args.model} "
+                           f"(it takes {', '.join(map(flag, takes))})")
+    if args.model != "tmdc" and (args.table is not None or args.twist != 0 or args.gate != 0):
+        raise CLIError("--table, --twist and --gate are for --model tmdc")
+    if args.eta is not None and args.method != "kubo":
+        raise CLIError("--eta is the broadening of --method kubo")
+    if args.second_order and args.method != "boltzmann":
+        raise CLIError("--second-order is a term of --method boltzmann")
+    if args.map is not None:
+        own = {f.name for f in fields(model)} | {"theta_m"} | (
+            {"twist", "gate"} if args.model == "tmdc" else set())
+        check_names(f"--map (--model {args.model})", [args.map[0]],
+                    [n for n in MAP_PARAMETERS if n in own])
 
 
 def _write_table(path: Path, res: dict) -> None:
@@ -171,9 +217,10 @@ def _write_table(path: Path, res: dict) -> None:
 def run(args) -> int:
     from ..models.kp.sweep import sweep_mu
 
+    model = build_model(args)
+    _check_options(args, model)
     out = stage_out_dir(args)
     field = args.field * 1e-9                       # V/m -> V/nm
-    model = build_model(args)
     kw = dict(method=args.method, tau=args.tau, temperature=args.temperature, eta=args.eta,
               theta_e=np.radians(args.theta_e), field=field, kmax=args.kmax, n_phi=args.n_phi,
               second_order=args.second_order)
@@ -220,11 +267,7 @@ def run(args) -> int:
     if args.decompose:
         from ..models.kp.torque import decompose_seed001, magnetisation_set
 
-        try:
-            nt, nph = (int(v) for v in args.decompose.split(","))
-            ms = magnetisation_set(nt, nph)
-        except ValueError as exc:
-            raise CLIError(f"--decompose {args.decompose!r}: {exc}") from None
+        ms = magnetisation_set(*args.decompose)
         per_m = [sweep_mu(model.with_m(m) if hasattr(model, "with_m") else model, args.sweep, **kw)
                  for m in ms]
         names = ("chi_fl", "xi_fl", "chi_dl", "chi_par", "chi_perp", "residual")

@@ -21,19 +21,24 @@ import math
 
 import numpy as np
 
+from ..checks import check_number
+from ..models.tmatrix.core import MIN_RAYS
 from ..units import UnitError, quantity
 from .common import (
-    add_figure_option, CLIError, Progress, add_output_options, flag_status, quantity_type, stage_out_dir,
-    write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
+    number_type, quantity_type, stage_out_dir, write_summary,
 )
+
 
 def alpha_type(text):
     """Rashba coupling: '1.7e-11eVm', '17meVnm', '0.17eVA' -> eV nm."""
     try:
-        return quantity(text, "rashba")
+        return check_number(f"Rashba alpha {text!r}", quantity(text, "rashba"))
     except UnitError as exc:
         raise argparse.ArgumentTypeError(
             f"Rashba alpha {text!r}: give a unit, one of eV m, eV nm, meV nm, eV A ({exc})") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def density_type(text):
@@ -43,9 +48,10 @@ def density_type(text):
     except UnitError as exc:
         raise argparse.ArgumentTypeError(
             f"impurity density {text!r}: give a unit, one of /m2, /nm2, /cm2 ({exc})") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"impurity density {text!r} must be positive")
-    return v
+    try:
+        return check_number(f"impurity density {text!r}", v, positive=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def sweep_type(text):
@@ -62,8 +68,9 @@ def sweep_type(text):
         raise argparse.ArgumentTypeError(f"--sweep {text!r}: name must be energy or angle, N >= 1")
     dim = "energy" if name == "energy" else "angle"
     try:
-        lo, hi = quantity(start, dim), quantity(stop, dim)
-    except UnitError as exc:
+        lo, hi = (check_number(f"--sweep {text!r}: {end}", quantity(v, dim))
+                  for end, v in (("START", start), ("STOP", stop)))
+    except ValueError as exc:  # UnitError too
         raise argparse.ArgumentTypeError(f"--sweep {text!r}: {exc}") from None
     return name, np.linspace(lo, hi, num)
 
@@ -73,7 +80,7 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "tmatrix", help="skew-scattering (T-matrix) torques of the disordered Rashba ferromagnet",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    energy = quantity_type("energy", "meV")
+    energy = quantity_type("energy")
     p.add_argument("--fermi-energy", type=energy, default=quantity("5.5meV", "energy"),
                    help="Fermi energy (default 5.5meV)")
     p.add_argument("--theta", type=quantity_type("angle", "deg"), default=0.0,
@@ -82,20 +89,22 @@ def add_parser(subparsers) -> None:
                    help="exchange energy Delta_xc (default 5meV)")
     p.add_argument("--alpha", type=alpha_type, default=0.017,
                    help="Rashba coupling hbar*alpha, e.g. 1.7e-11eVm (default)")
-    p.add_argument("--u", type=quantity_type("energy", "eV"), default=1.8,
+    p.add_argument("--u", type=energy, default=1.8,
                    help="impurity potential u of W = u R^2 delta(r) (default 1.8eV)")
-    p.add_argument("--radius", type=quantity_type("length", "nm"), default=0.2,
+    p.add_argument("--radius", type=quantity_type("length", positive=True, limit=True), default=0.2,
                    help="impurity range R; cutoff 1/R (default 0.2nm)")
     p.add_argument("--density", type=density_type, default=5e-4,
                    help="impurity density (default 5e14/m2)")
-    p.add_argument("--mass", type=float, default=0.8, help="effective mass m*/m_e (default 0.8)")
+    p.add_argument("--mass", type=number_type(positive=True), default=0.8,
+                   help="effective mass m*/m_e (default 0.8)")
     p.add_argument("--approximation", choices=("tmatrix", "born"), default="tmatrix",
                    help="full T-matrix or first Born (no skew scattering)")
     p.add_argument("--normalisation", choices=("tensor", "longitudinal"), default="tensor",
                    help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as seed 002 eq. 34)")
-    p.add_argument("--velocity", type=float, default=5e4,
+    p.add_argument("--velocity", type=number_type(positive=True), default=5e4,
                    help="v of theta = -2 e v K_J, m/s (default 5e4)")
-    p.add_argument("--n-phi", type=int, default=128, help="rays per Fermi ring (default 128)")
+    p.add_argument("--n-phi", type=integer_type(MIN_RAYS), default=128,
+                   help=f"rays per Fermi ring (>= {MIN_RAYS}, default 128)")
     p.add_argument("--sweep", type=sweep_type, action="append", default=[],
                    help="energy=START:STOP:N or angle=START:STOP:N; give both for a map")
     add_output_options(p)
@@ -111,8 +120,6 @@ def run(args) -> int:
     sweeps = dict(args.sweep)
     if len(sweeps) != len(args.sweep):
         raise CLIError("each of --sweep energy=... and --sweep angle=... may be given once")
-    if args.n_phi < 8:
-        raise CLIError("--n-phi must be at least 8")
     energies = sweeps.get("energy", np.array([args.fermi_energy]))
     thetas_deg = sweeps.get("angle", np.array([args.theta]))
     thetas = np.radians(thetas_deg)

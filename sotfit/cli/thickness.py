@@ -22,7 +22,8 @@ import warnings
 from pathlib import Path
 
 from .common import (
-    add_figure_option, CLIError, add_output_options, flag_status, quantity_type, stage_out_dir, write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
+    list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "run"]
@@ -39,20 +40,22 @@ def add_parser(subparsers) -> None:
                    help="forward model (seed 003 eqs. (1)-(2))")
     p.add_argument("--joint", action="store_true",
                    help="fit DL and FL together (default: DL only, with Im G = 0)")
-    p.add_argument("--rho", type=quantity_type("resistivity"), default=None,
+    p.add_argument("--rho", type=quantity_type("resistivity", positive=True), default=None,
                    help="spin-source resistivity, e.g. 350.3uOhmcm (else from the files)")
     p.add_argument("--label", action="append", default=None,
                    help="interface label, once per table (default: the sample header)")
     p.add_argument("--thickness", default=None,
+                   type=list_type(quantity_type("length", nonnegative=True, limit=True)),
                    help="comma-separated thicknesses for summary.json inputs, e.g. 6nm,10nm,...")
     p.add_argument("--section", default=None,
                    help="section of the summary.json files to read (e.g. global, sequential)")
     p.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
+                   type=pair_type(number_type()),
                    help="hold a parameter fixed, e.g. g_sf=0.5 (house units)")
     p.add_argument("--mcmc", action="store_true", help="sample the posterior with emcee")
-    p.add_argument("--walkers", type=int, default=32)
-    p.add_argument("--steps", type=int, default=5000)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--walkers", type=integer_type(2), default=32, help="emcee walkers (>= 2)")
+    p.add_argument("--steps", type=integer_type(2), default=5000, help="chain length (>= 2)")
+    p.add_argument("--seed", type=integer_type(0), default=0)
     p.add_argument("--prior", action="append", default=[], metavar="NAME=DIST(...)",
                    help="prior, e.g. spin_diffusion_length=uniform(1,100) or "
                         "re_g_mix=loguniform(0.001,20)")
@@ -73,21 +76,22 @@ def _pairs(items, what):
 
 
 def _load(args):
-    from ..io.thickness import from_summaries, read_thickness_table
+    from ..io.thickness import check_distinct_files, from_summaries, read_thickness_table
 
     files = [Path(f) for f in args.files]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise CLIError(f"file(s) not found: {missing}")
+    check_distinct_files(files)
     if all(f.suffix.lower() == ".json" for f in files):
-        thick = None
-        if args.thickness:
-            thick = [t.strip() for t in args.thickness.split(",")]
         label = (args.label or [""])[0]
-        return [from_summaries(files, thickness=thick, resistivity=args.rho, section=args.section,
-                               label=label)]
+        return [from_summaries(files, thickness=args.thickness, resistivity=args.rho,
+                               section=args.section, label=label)]
     if any(f.suffix.lower() == ".json" for f in files):
         raise CLIError("give either thickness tables or summary.json files, not both")
+    for opt in ("thickness", "section"):
+        if getattr(args, opt) is not None:
+            raise CLIError(f"--{opt} is for summary.json inputs, not thickness tables")
     if args.label and len(args.label) != len(files):
         raise CLIError(f"{len(args.label)} --label for {len(files)} tables")
     return [read_thickness_table(f, resistivity=args.rho,
@@ -112,29 +116,33 @@ def human_summary(summary: dict) -> str:
         for k in ("re_g_mix", "im_g_mix"):
             tag = " (fixed)" if k == "im_g_mix" and g.get("im_g_mix_fixed") else ""
             lines.append(f"  {k:>24s} = {fmt(g[k])}{tag}")
-    if "mcmc" in summary and not summary["mcmc"]["converged"]:
-        lines.append("  WARNING: " + summary["mcmc"]["message"])
+    if "mcmc" in summary:
+        d = summary["mcmc"]["diagnostics"]
+        lines.append(f"  MCMC: {d['nwalkers']} walkers x {d['nsteps']} steps = "
+                     f"{min(d['chain_over_tau'].values()):.1f} autocorrelation times "
+                     f"(longest tau {max(d['autocorr_time'].values()):.1f} steps), acceptance "
+                     f"{d['acceptance_fraction']['mean']:.2f}, converged: "
+                     + ("yes" if d["converged"] else "no"))
+        if not d["converged"]:
+            lines.append("  WARNING: " + summary["mcmc"]["message"])
     for n in summary["notes"]:
         lines.append(f"  note: {n}")
     return "\n".join(lines)
 
 
 def run(args) -> int:
-    from ..analysis.thickness import build_problem, fit_thickness, sample_thickness, summary_dict
+    from ..analysis.thickness import (
+        build_problem, check_parameter_names, fit_thickness, sample_thickness, summary_dict,
+    )
     from ..bayes import AutocorrelationWarning
     from ..priors import PriorError, parse
     from ..units import UnitError
 
-    if args.walkers < 2 or args.steps < 2:
-        raise CLIError("--walkers and --steps must be >= 2")
     try:
         priors = {k: parse(v) for k, v in _pairs(args.prior, "--prior").items()}
     except PriorError as exc:
         raise CLIError(str(exc)) from None
-    try:
-        fixed = {k: float(v) for k, v in _pairs(args.fix, "--fix").items()}
-    except ValueError as exc:
-        raise CLIError(f"--fix: {exc}") from None
+    fixed = dict(args.fix)
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
     try:
@@ -143,18 +151,34 @@ def run(args) -> int:
         raise CLIError(str(exc)) from None
     from ..fitting import FitError
 
-    problem = build_problem(series, joint=args.joint, resistivity=args.rho, fixed=fixed)
+    problem = build_problem(series, joint=args.joint, resistivity=args.rho)
+    try:
+        check_parameter_names(problem, fixed, "--fix")
+        if fixed:
+            try:
+                problem = build_problem(series, joint=args.joint, resistivity=args.rho,
+                                        fixed=fixed)
+            except ValueError as exc:
+                raise CLIError(f"--fix: {exc}") from None
+        check_parameter_names(problem, priors, "--prior", free_only=True)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     out = stage_out_dir(args)
     try:
         lsq = fit_thickness(problem)
     except FitError as exc:
         raise CLIError(f"least-squares fit failed: {exc}") from None
     post = None
+    if args.mcmc and args.walkers < 2 * len(lsq.varied):
+        raise CLIError(f"--walkers {args.walkers} is too few for the {len(lsq.varied)} sampled "
+                       f"parameters ({', '.join(lsq.varied)}); emcee needs at least "
+                       f"{2 * len(lsq.varied)}")
     if args.mcmc:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             post = sample_thickness(problem, lsq, priors=priors, nwalkers=args.walkers,
-                                    nsteps=args.steps, seed=args.seed)
+                                    nsteps=args.steps, seed=args.seed,
+                                    progress=Progress("sotfit thickness: sampling"))
         for w in caught:
             if issubclass(w.category, (AutocorrelationWarning, UserWarning)):
                 print(f"sotfit thickness: warning: {w.message}", file=sys.stderr)

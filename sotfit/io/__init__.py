@@ -1,29 +1,105 @@
-"""Readers: instrument files -> Sweep, with units converted here and only here.
+"""Readers: instrument files -> the package's data types, with units converted here and only here.
 
-``load(paths, kind='stfmr', **options)`` dispatches to the reader registered
-under ``kind`` in :data:`READERS`; ``read_stfmr`` is the ST-FMR reader
-(see ``docs/io.md``).
+``load(paths, kind=..., **options)`` dispatches to the reader registered under ``kind`` in
+:data:`READERS`:
+
+========== ============================== ===============================================
+kind       reader                         returns
+========== ============================== ===============================================
+stfmr      :func:`read_stfmr`             a :class:`~sotfit.data.Sweep`, one Dataset per spectrum
+hall       :func:`read_hall`              a tuple of :class:`~sotfit.io.hall.HallScan`, one per file
+thickness  :func:`read_thickness`         a tuple of :class:`~sotfit.io.thickness.ThicknessSeries`
+========== ============================== ===============================================
+
+(see ``docs/io.md``). Every reader opens its files read-only.
 """
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
 
 from .stfmr import read_stfmr
 from .text import Table, read_table
 
+
+def _files(paths, suffixes=(".csv", ".tsv", ".txt", ".dat")) -> list[Path]:
+    """Files named by ``paths`` (a file, a folder or a list of them), folders expanded."""
+    from ..data import DataError
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    elif not isinstance(paths, Iterable):
+        raise TypeError(f"paths must be a file, a folder or a list of them, not "
+                        f"{type(paths).__name__}")
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in suffixes)
+            if not found:
+                raise DataError(f"{p}: folder holds no data files ({', '.join(suffixes)})")
+            out.extend(found)
+        elif not p.exists():
+            raise FileNotFoundError(f"{p}: no such file")
+        else:
+            out.append(p)
+    return out
+
+
+def read_hall(paths, **options) -> tuple:
+    """Read harmonic Hall scans: :func:`sotfit.io.hall.read_hall_table` on every file.
+
+    Parameters
+    ----------
+    paths : str, os.PathLike, or iterable of them
+        Files or folders.
+    **options
+        Passed to ``read_hall_table`` (``scan``, ``current``, ``current_is``,
+        ``lockin_output``, ``r2w_channel``, ...; ``scan`` is required).
+
+    Returns
+    -------
+    tuple of HallScan
+    """
+    from .hall import read_hall_table
+
+    return tuple(read_hall_table(f, **options) for f in _files(paths))
+
+
+def read_thickness(paths, **options) -> tuple:
+    """Read thickness tables: :func:`sotfit.io.thickness.read_thickness_table` on every file.
+
+    Returns
+    -------
+    tuple of ThicknessSeries
+    """
+    from .thickness import read_thickness_table
+
+    return tuple(read_thickness_table(f, **options) for f in _files(paths))
+
+
 #: Readers by kind of experiment: ``load(..., kind=...)`` picks one.
-READERS = {"stfmr": read_stfmr}
+READERS = {"stfmr": read_stfmr, "hall": read_hall, "thickness": read_thickness}
 
 
 def load(paths, kind: str = "stfmr", **options):
-    """Read instrument files into a :class:`~sotfit.data.Sweep`.
+    """Read instrument files with the reader registered under ``kind``.
 
     Parameters
     ----------
     paths : str, os.PathLike, or iterable of them
         Files or folders.
     kind : str
-        Which reader: a key of :data:`READERS` (``'stfmr'``).
+        Which reader: a key of :data:`READERS` (``'stfmr'``, ``'hall'``, ``'thickness'``).
     **options
         Passed to the reader (for ST-FMR: ``field_unit``, ``voltage_unit``,
         ``frequency``, ... see :func:`read_stfmr`).
+
+    Returns
+    -------
+    Sweep (``'stfmr'``), tuple of HallScan (``'hall'``) or tuple of ThicknessSeries
+    (``'thickness'``).
     """
     try:
         reader = READERS[kind]
@@ -32,4 +108,4 @@ def load(paths, kind: str = "stfmr", **options):
     return reader(paths, **options)
 
 
-__all__ = ["load", "read_stfmr", "read_table", "Table", "READERS"]
+__all__ = ["load", "read_stfmr", "read_hall", "read_thickness", "read_table", "Table", "READERS"]

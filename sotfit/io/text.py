@@ -1,19 +1,19 @@
 """Generic reader for delimited text tables with a free-form preamble.
 
 Instrument software writes numbers as text in many small variations. This
-module turns one such file into a :class:`Table`: the header key/value pairs,
-the column names (if the file has a column header row), the numbers as a 2-D
-float array and the file line of every data row (for error messages). It knows
-nothing about physics or units; :mod:`sotfit.io.stfmr` decides what the
-columns mean.
+module turns one such file into a :class:`Table`: the header key/value pairs
+(with the file line of each), the column names (if the file has a column
+header row), the numbers as a 2-D float array and the file line of every data
+row (for error messages). It knows nothing about physics or units;
+:mod:`sotfit.io.stfmr` decides what the columns mean.
 
 Recognised layout, top to bottom:
 
 * a preamble of any number of
 
   - blank lines,
-  - comment lines starting with ``#``, ``%`` or ``//``; a comment of the
-    form ``# key: value`` or ``# key = value`` is also a header entry,
+  - comment lines starting with ``#``, ``%`` or ``//``; a comment that holds
+    ``key: value`` or ``key = value`` entries is also a header line,
   - ``key: value`` or ``key = value`` lines (LabVIEW-style headers such as
     ``Frequency(GHz):9.000000E+0``),
   - at most one column header row (for example ``Field (Oe),Voltage (V)``
@@ -21,32 +21,53 @@ Recognised layout, top to bottom:
     line before the data, or, failing that, the last comment line if it
     splits into exactly one name per column (``# field_mT vmix_uV``);
 
+  A header line may hold several entries separated by ``;`` (or by ``,``
+  when the next entry starts with a ``key:``/``key =``), mixed with free
+  text, which is ignored: ``# RF frequency = 4.000 GHz ; field in-plane at
+  45 deg ; lock-in (AM) detection`` gives one entry ``RF frequency`` =
+  ``4.000 GHz`` (:func:`header_entries`).
+
 * then the data: rows of numbers separated by tabs, semicolons, commas or
   white space (detected from the first data row). Blank lines and comment
   lines in the data are skipped. ``nan``, ``NaN`` and empty cells are read as
   NaN (the caller decides whether NaN is acceptable); any other non-numeric
   cell, or a row with the wrong number of cells, is an error naming the file
-  and the line.
+  and the line. In a side-by-side layout (a column header row made of pairs
+  of columns with one label each, :attr:`Table.blocks`) the columns may have
+  different lengths: rows may stop early, the missing cells are empty.
 
-The file is opened read-only and never modified.
+The data rows are parsed in bulk (pandas); the line-by-line parser runs only
+when the bulk parse fails or meets an empty cell, and then finds the line and
+column for the error message. The file is opened read-only and never modified.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..data import DataError
 
-__all__ = ["Table", "read_table", "parse_number"]
+__all__ = ["Table", "read_table", "parse_number", "header_entries"]
 
 _COMMENT_PREFIXES = ("#", "%", "//")
 _KEY_VALUE_RE = re.compile(r"^\s*(?P<key>[^:=]*?[^\s:=])\s*[:=]\s*(?P<value>.*?)\s*$")
+# Entries of one header line: ';' always separates; ',' only before another 'key:'/'key ='
+# entry (a date 'Mon, 15 Nov' or a time '11:28' after a comma stays in its value).
+_ENTRY_SPLIT_RE = re.compile(r";|,(?=\s*[A-Za-z][^,;:=]*[:=])")
 _NAN_TOKENS = {"", "nan", "+nan", "-nan", "na", "n/a"}
+# The same tokens for the bulk parser, in the spellings it must not confuse with numbers.
+_PANDAS_NA = sorted({t for base in _NAN_TOKENS - {""}
+                     for t in (base, base.upper(), base.capitalize(), base.replace("nan", "NaN"))}
+                    | {""})
+_PANDAS_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
 
 def parse_number(token: str) -> float | None:
@@ -64,6 +85,48 @@ def parse_number(token: str) -> float | None:
         return None
 
 
+def header_entries(text: str) -> list[tuple[str, str]]:
+    """The ``key: value`` / ``key = value`` entries of one header line, in order.
+
+    Entries are separated by ``;``, or by ``,`` when the text after the comma
+    starts another entry; pieces that are not entries (free text) are dropped.
+
+    Parameters
+    ----------
+    text : str
+        The line, without its comment marker.
+
+    Returns
+    -------
+    list of (key, value)
+        Raw strings, stripped.
+
+    Examples
+    --------
+    >>> header_entries("RF frequency = 4.000 GHz ; field in-plane at 45 deg ; lock-in (AM)")
+    [('RF frequency', '4.000 GHz')]
+    >>> header_entries("f: 9 GHz, P = 10 dBm")
+    [('f', '9 GHz'), ('P', '10 dBm')]
+    """
+    out = []
+    for piece in _ENTRY_SPLIT_RE.split(text):
+        m = _KEY_VALUE_RE.match(piece)
+        if m:
+            out.append((m.group("key").strip(), m.group("value").strip()))
+    return out
+
+
+def _blocks(columns) -> tuple | None:
+    """Side-by-side column pairs ``((label, i, i + 1), ...)`` if every pair shares a label."""
+    if columns is None or len(columns) < 2 or len(columns) % 2:
+        return None
+    labels = [c.strip() for c in columns]
+    pairs = [(labels[i], i, i + 1) for i in range(0, len(labels), 2)]
+    if all(a and a == labels[j] for a, _, j in pairs):
+        return tuple(pairs)
+    return None
+
+
 @dataclass(frozen=True)
 class Table:
     """The content of one delimited text file.
@@ -73,7 +136,8 @@ class Table:
     path : pathlib.Path
         The file that was read.
     header : dict[str, str]
-        Header entries in file order, raw key -> raw value string.
+        Header entries in file order, raw key -> raw value string (the first
+        occurrence of a key wins).
     columns : tuple[str, ...] or None
         Column names from the column header row, or ``None`` if the file has
         none.
@@ -83,6 +147,8 @@ class Table:
         1-based file line number of each data row.
     delimiter : str
         ``'\\t'``, ``','``, ``';'`` or ``'whitespace'``.
+    header_lines : dict[str, int]
+        1-based file line of each header entry.
     """
 
     path: Path
@@ -91,6 +157,7 @@ class Table:
     data: np.ndarray = None
     lines: np.ndarray = None
     delimiter: str = "whitespace"
+    header_lines: dict = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -101,11 +168,26 @@ class Table:
     def n_columns(self) -> int:
         return int(self.data.shape[1])
 
+    @property
+    def blocks(self) -> tuple | None:
+        """Side-by-side layout: ``((label, first, second), ...)``, else ``None``.
+
+        A column header row made of consecutive pairs of columns that carry the
+        same label (``2pf_1.0_GHz 2pf_1.0_GHz 2pf_2.0_GHz 2pf_2.0_GHz``), as
+        LabVIEW and Origin export several x-y curves side by side.
+        """
+        return _blocks(self.columns)
+
     def column_label(self, index: int) -> str:
         """A readable name for column ``index``: its header or ``'column <index>'``."""
         if self.columns is not None:
             return f"{self.columns[index]!r} (column {index})"
         return f"column {index}"
+
+    def where(self, key: str) -> str:
+        """``'line N'`` of header entry ``key`` (``'the header'`` when unknown)."""
+        line = self.header_lines.get(key)
+        return f"line {line}" if line else "the header"
 
 
 def _read_text(path: Path) -> str:
@@ -184,6 +266,94 @@ def _looks_like_key_value(line: str) -> bool:
     return (":" in line or "=" in line) and _KEY_VALUE_RE.match(line) is not None
 
 
+def _is_content(line: str) -> bool:
+    """Neither blank nor a comment."""
+    s = line.strip()
+    return bool(s) and not s.startswith(_COMMENT_PREFIXES)
+
+
+_SKIPPED_LINE_RE = re.compile(r"^[^\S\n]*(?:$|#|%|//)", re.M)
+
+
+def _content_rows(lines: list[str], start: int) -> list[int]:
+    """Indices of the lines from ``start`` on that are neither blank nor comments."""
+    if _SKIPPED_LINE_RE.search("\n".join(lines[start:])) is None:  # the usual case: none
+        return list(range(start, len(lines)))
+    return [i for i in range(start, len(lines)) if _is_content(lines[i])]
+
+
+def _data_start(lines: list[str]):
+    """(index, delimiter, cells) of the first data row, scanning only as far as needed.
+
+    A lone number (one cell) that the next content line does not continue as
+    one-column data is a preamble line, not the data.
+    """
+    first = None
+    for i, ln in enumerate(lines):
+        row = _numeric_row(ln)
+        if row is None:
+            continue
+        if first is None:
+            first = (i, *row)
+        if len(row[1]) == 1:
+            nxt = next((j for j in range(i + 1, len(lines)) if _is_content(lines[j])), None)
+            if nxt is not None:
+                after = _numeric_row(lines[nxt])
+                if after is None or len(after[1]) != 1:
+                    continue
+        return i, *row
+    return first
+
+
+def _parse_bulk(data_lines: list[str], delimiter: str, n: int, trailing: bool):
+    """All rows at once with pandas, or ``None`` when the line-by-line parser is needed
+    (a row of the wrong length, a cell that is not a number, or any missing cell)."""
+    if not data_lines:
+        return np.empty((0, n))
+    width = n + trailing
+    try:  # a long row is a ParserError, a short one leaves NaN: both go line by line
+        frame = pd.read_csv(io.StringIO("\n".join(data_lines)), header=None,
+                            sep=r"\s+" if delimiter == "whitespace" else delimiter,
+                            dtype=float, na_values=_PANDAS_NA, keep_default_na=False,
+                            quoting=csv.QUOTE_NONE, skip_blank_lines=False, **_PANDAS_EXACT)
+    except (ValueError, pd.errors.ParserError):
+        return None
+    data = frame.to_numpy(dtype=float)
+    if data.shape != (len(data_lines), width):
+        return None
+    if trailing:
+        if not np.isnan(data[:, n]).all():
+            return None
+        data = data[:, :n]
+    if np.isnan(data).any():
+        return None
+    return data
+
+
+def _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad):
+    """The line-by-line parser: the reference for the bulk one, and its error messages."""
+    out = np.empty((len(rows), n))
+    for k, i in enumerate(rows):
+        ln = lines[i]
+        cells = _split(ln, delimiter)
+        if trailing:
+            cells = cells[:-1]
+        if pad and len(cells) < n:  # a side-by-side layout: the columns end at different rows
+            cells = cells + [""] * (n - len(cells))
+        if len(cells) != n:
+            raise DataError(
+                f"{name}: line {i + 1} has {len(cells)} value(s) but the data above has {n} "
+                f"column(s): {ln.strip()[:60]!r}"
+            )
+        values = [parse_number(c) for c in cells]
+        if None in values:
+            col = values.index(None)
+            label = f"{columns[col]!r}" if columns else f"column {col}"
+            raise DataError(f"{name}: line {i + 1}, {label}: {cells[col]!r} is not a number")
+        out[k] = values
+    return out
+
+
 def read_table(path) -> Table:
     """Read a delimited text file with an optional preamble.
 
@@ -215,36 +385,22 @@ def read_table(path) -> Table:
         raise DataError(f"{name}: the file is empty")
     lines = text.splitlines()
 
-    # The data start at the first numeric row, except a lone number (one cell) that the next
-    # line does not continue as one-column data: that is a preamble line, not the data.
-    numeric = [(i, _numeric_row(ln)) for i, ln in enumerate(lines)]
-    numeric = [(i, p) for i, p in numeric if p is not None]
-    start = None
-    for k, (i, (delim, values)) in enumerate(numeric):
-        if len(values) == 1:
-            nxt = next((j for j in range(i + 1, len(lines))
-                        if lines[j].strip() and not _is_comment(lines[j])), None)
-            continues = nxt is None or (k + 1 < len(numeric) and numeric[k + 1][0] == nxt
-                                        and len(numeric[k + 1][1][1]) == 1)
-            if not continues:
-                continue
-        start, delimiter, first = i, delim, values
-        break
-    if start is None and numeric:
-        start, (delimiter, first) = numeric[0]
-    if start is None:
+    found = _data_start(lines)
+    if found is None:
         raise DataError(
             f"{name}: no numeric data rows found in {len(lines)} line(s); expected rows of "
             "numbers separated by tabs, commas, semicolons or spaces after an optional header"
         )
+    start, delimiter, first = found
     # A trailing delimiter on every data row (as LabVIEW writes) is not an empty column.
-    data_lines = [ln for ln in lines[start:] if ln.strip() and not _is_comment(ln)]
+    rows = _content_rows(lines, start)
     trailing = delimiter != "whitespace" and all(
-        ln.rstrip(" \r\n").endswith(delimiter) for ln in data_lines)
+        lines[i].rstrip(" \r\n").endswith(delimiter) for i in rows)
     n = len(first) if trailing else len(_split(lines[start], delimiter))
 
     # Preamble: header entries, comments and the column header row.
     header: dict[str, str] = {}
+    header_lines: dict[str, int] = {}
     columns = None
     header_row_index = None
     plain = [i for i, ln in enumerate(lines[:start]) if ln.strip() and not _is_comment(ln)]
@@ -279,42 +435,21 @@ def read_table(path) -> Table:
             continue
         comment = _is_comment(ln)
         body = _strip_comment(ln) if comment else ln
-        m = _KEY_VALUE_RE.match(body)
-        if m:
-            key = m.group("key").strip()
-            if key not in header:
-                header[key] = m.group("value").strip()
-        elif not comment:
+        if not comment and not _KEY_VALUE_RE.match(body):
             raise DataError(
                 f"{name}: line {i + 1} ({ln.strip()[:60]!r}) is neither a 'key: value' header, "
                 "a comment, nor the column header row just above the data"
             )
+        for key, value in header_entries(body):
+            if key not in header:
+                header[key] = value
+                header_lines[key] = i + 1
 
-    # Data rows.
-    rows: list[list[float]] = []
-    row_lines: list[int] = []
-    for i in range(start, len(lines)):
-        ln = lines[i]
-        if not ln.strip() or _is_comment(ln):
-            continue
-        cells = _split(ln, delimiter)
-        if trailing:
-            cells = cells[:-1]
-        if len(cells) != n:
-            raise DataError(
-                f"{name}: line {i + 1} has {len(cells)} value(s) but the data above has {n} "
-                f"column(s): {ln.strip()[:60]!r}"
-            )
-        values = [parse_number(c) for c in cells]
-        bad = [c for c, v in zip(cells, values) if v is None]
-        if bad:
-            col = values.index(None)
-            label = f"{columns[col]!r}" if columns else f"column {col}"
-            raise DataError(
-                f"{name}: line {i + 1}, {label}: {bad[0]!r} is not a number"
-            )
-        rows.append(values)
-        row_lines.append(i + 1)
-    data = np.array(rows, dtype=float).reshape(len(rows), n)
+    # Data rows: in bulk, else line by line (side-by-side columns of unequal length, errors).
+    pad = _blocks(columns) is not None
+    data = _parse_bulk([lines[i] for i in rows], delimiter, n, trailing)
+    if data is None:
+        data = _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad)
     return Table(path=path, header=header, columns=columns, data=data,
-                 lines=np.array(row_lines, dtype=int), delimiter=delimiter)
+                 lines=np.array(rows, dtype=int) + 1, delimiter=delimiter,
+                 header_lines=header_lines)

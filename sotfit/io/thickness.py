@@ -27,9 +27,11 @@ Units are converted here (house units: nm, 1e5 Ohm^-1 m^-1, uOhm cm) and only he
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +44,7 @@ from ..data import Dataset
 from ..units import UnitError, quantity, split_header, to_house
 
 __all__ = ["ThicknessSeries", "ThicknessError", "read_thickness_table", "from_summaries",
-           "XI_E_UNIT"]
+           "check_distinct_files", "XI_E_UNIT"]
 
 XI_E_UNIT = "1e5 Ohm^-1 m^-1"
 _XI_FACTOR = 1e-3  # xi = xi^E [1e5 Ohm^-1 m^-1] * rho [uOhm cm] * 1e-3
@@ -82,6 +84,40 @@ class ThicknessSeries:
     def parts(self) -> list[tuple[str, Dataset]]:
         """``[("dl", Dataset), ("fl", Dataset)]`` for the parts present."""
         return [(k, d) for k, d in (("dl", self.dl), ("fl", self.fl)) if d is not None]
+
+
+def check_distinct_files(paths: Sequence) -> None:
+    """Refuse a file given twice: the same file (after resolving links and ``..``) or two
+    files with byte-identical content. Either would count the same data twice.
+
+    Parameters
+    ----------
+    paths : sequence of path
+        Input files (existing).
+
+    Raises
+    ------
+    ThicknessError
+        Naming both files.
+    """
+    by_path: dict[Path, str] = {}
+    by_content: dict[str, str] = {}
+    for p in paths:
+        p = Path(p)
+        real = p.resolve()
+        if real in by_path:
+            raise ThicknessError(f"{by_path[real]} and {p} are the same file; give each input "
+                                 "once (a file given twice counts its data twice)")
+        by_path[real] = str(p)
+        try:
+            digest = hashlib.sha256(real.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise ThicknessError(f"{p}: cannot read ({exc.strerror or exc})") from None
+        if digest in by_content:
+            raise ThicknessError(f"{by_content[digest]} and {p} have identical content; give "
+                                 "each input once (the same data given twice would count "
+                                 "twice)")
+        by_content[digest] = str(p)
 
 
 # ----------------------------------------------------------------------------- tables
@@ -135,19 +171,42 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     if not p.is_file():
         raise ThicknessError(f"{p}: file not found")
     header_meta: dict[str, str] = {}
-    with open(p, encoding="utf-8-sig") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            if not line.lstrip().startswith("#"):
-                break
-            m = _META_RE.match(line)
-            if m:
-                header_meta[m.group(1).strip().lower().replace(" ", "_")] = m.group(2)
+    has_table = False
     try:
-        df = pd.read_csv(p, comment="#", sep=None, engine="python", skipinitialspace=True)
-    except Exception as exc:  # noqa: BLE001 - any parse failure is a user error
-        raise ThicknessError(f"{p}: cannot read the table ({exc})") from None
+        with open(p, encoding="utf-8-sig") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                if not line.lstrip().startswith("#"):
+                    has_table = True
+                    break
+                m = _META_RE.match(line)
+                if m:
+                    header_meta[m.group(1).strip().lower().replace(" ", "_")] = m.group(2)
+    except UnicodeDecodeError as exc:
+        raise ThicknessError(f"{p}: not a UTF-8 text table ({exc.reason} at byte {exc.start})"
+                             ) from None
+    if not has_table:
+        raise ThicknessError(f"{p}: no table: the file is empty" if p.stat().st_size == 0 else
+                             f"{p}: no table: the file holds only blank or '#' comment lines; "
+                             "a header line such as 'thickness (nm), xi_e_dl (1e5 Ohm^-1 m^-1), "
+                             "xi_e_dl_stderr (1e5 Ohm^-1 m^-1)' and data rows are needed")
+    with warnings.catch_warnings():
+        # index_col=False: a data row with more cells than the header has names must not
+        # shift the columns (pandas would silently use the first column as the index)
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            df = pd.read_csv(p, comment="#", sep=None, engine="python", skipinitialspace=True,
+                             index_col=False, encoding="utf-8-sig")
+        except pd.errors.ParserWarning:
+            raise ThicknessError(f"{p}: some data rows have more cells than the header has "
+                                 "column names; name every column or remove the extra cells"
+                                 ) from None
+        except Exception as exc:  # noqa: BLE001 - any parse failure is a user error
+            raise ThicknessError(f"{p}: cannot read the table ({exc})") from None
+    if len(df) == 0:
+        raise ThicknessError(f"{p}: no data rows under the header (columns: "
+                             f"{list(map(str, df.columns))})")
     cols = {}
     for c in df.columns:
         try:
@@ -368,18 +427,26 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
     paths = [Path(x) for x in paths]
     if not paths:
         raise ThicknessError("no summary files given")
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise ThicknessError(f"{missing[0]}: file not found")
+    check_distinct_files(paths)
     if thickness is not None and not isinstance(thickness, Mapping) and len(thickness) != len(paths):
         raise ThicknessError(f"{len(thickness)} thicknesses for {len(paths)} summary files")
     rows = {k: [] for k in parts}
     ts = []
     rho_used = resistivity
     for i, p in enumerate(paths):
-        if not p.is_file():
-            raise ThicknessError(f"{p}: file not found")
         try:
             summary = json.loads(p.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ThicknessError(f"{p}: not a UTF-8 JSON file ({exc.reason} at byte "
+                                 f"{exc.start})") from None
         except json.JSONDecodeError as exc:
             raise ThicknessError(f"{p}: not valid JSON ({exc})") from None
+        if not isinstance(summary, Mapping):
+            raise ThicknessError(f"{p}: not a sotfit summary (the JSON top level is a "
+                                 f"{type(summary).__name__}, not an object)")
         if thickness is None:
             tv = _sample_value(summary, ("t_nm",))
             if tv is None:
@@ -424,7 +491,7 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
             where = f"{p}: {'/'.join(path_ + (key,))}"
             value, err = entry.get("value"), entry.get("stderr")
             if value is None or not _is_number(value):
-                raise ThicknessError(f"{where} has no value")
+                raise ThicknessError(f"{where} has no finite value ({value!r})")
             if err is None or not _is_number(err) or float(err) <= 0:
                 raise ThicknessError(f"{where} has no usable stderr ({err!r}); every point needs "
                                      "an uncertainty")

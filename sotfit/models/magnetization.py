@@ -84,13 +84,16 @@ def _guess_outofplane(f, h, **_):
 
 
 def _guess_linewidth(f, w, **_):
+    # a straight line through W(f); both starting values strictly inside their bounds
+    # (alpha > 0, W_0 > 0): a bounded parameter started on its bound cannot move
     f, w = np.asarray(f), np.asarray(w)
     if f.size >= 2 and np.ptp(f) > 0:
         slope, icpt = np.polyfit(f, w, 1)
     else:
         slope, icpt = 0.0, float(np.mean(w))
+    floor = 0.1 * float(np.min(np.abs(w))) if w.size else 0.0
     return {"alpha": float(max(slope * GAMMA_FREE_ELECTRON, 1e-4)),
-            "linewidth_inhomogeneous": float(max(icpt, 0.0))}
+            "linewidth_inhomogeneous": float(max(icpt, floor))}
 
 
 _GAMMA = Param("gyromagnetic_ratio", "GHz/T", GAMMA_FREE_ELECTRON, (10.0, 45.0),
@@ -121,8 +124,8 @@ linewidth = ModelSpec(
     func=linewidth_hwhm,
     params=(
         Param("alpha", "", 0.01, (0.0, 1.0), "Gilbert damping"),
-        Param("linewidth_inhomogeneous", "T", 0.0, (-0.1, 1.0),
-              "zero-frequency HWHM W_0 (inhomogeneous broadening)"),
+        Param("linewidth_inhomogeneous", "T", 0.0, (0.0, 1.0),
+              "zero-frequency HWHM W_0 (inhomogeneous broadening, >= 0)"),
         Param("gyromagnetic_ratio", "GHz/T", GAMMA_FREE_ELECTRON, (10.0, 45.0),
                 "gamma/2pi; fix it to the Kittel value", vary=False),
     ),

@@ -76,6 +76,7 @@ import numpy as np
 
 __all__ = [
     "DeltaInputError",
+    "MIN_NODES",
     "ConvergenceError",
     "PAULI4",
     "u_effective",
@@ -94,6 +95,9 @@ __all__ = [
     "InterfaceCoefficients",
     "interface_coefficients",
 ]
+
+#: Fewest nodes of the polar and azimuthal quadratures.
+MIN_NODES = 8
 
 _SX = np.array([[0, 1], [1, 0]], dtype=complex)
 _SY = np.array([[0, -1j], [1j, 0]], dtype=complex)
@@ -275,8 +279,9 @@ def a30_closed_form(kz_star, u_up, u_dn):
 
 
 def _phi_rule(n_phi):
-    if n_phi < 8:
-        raise DeltaInputError(f"azimuthal grid of {n_phi} points is too coarse; use n_phi >= 8")
+    if n_phi < MIN_NODES:
+        raise DeltaInputError(f"azimuthal grid of {n_phi} points is too coarse; "
+                              f"use n_phi >= {MIN_NODES}")
     phi = 2 * math.pi * np.arange(n_phi) / n_phi
     return phi, np.full(n_phi, 2 * math.pi / n_phi)
 
@@ -423,8 +428,9 @@ def s_matrices_mz(theta, u0, u_abs, chi, n=0):
 
 
 def _theta_rule(n_theta):
-    if n_theta < 8:
-        raise DeltaInputError(f"polar grid of {n_theta} points is too coarse; use n_theta >= 8")
+    if n_theta < MIN_NODES:
+        raise DeltaInputError(f"polar grid of {n_theta} points is too coarse; "
+                              f"use n_theta >= {MIN_NODES}")
     # Gauss-Legendre in x = cos(theta) on (0, 1): smooth integrands in k* = cos(theta)
     x, w = np.polynomial.legendre.leggauss(n_theta)
     x = 0.5 * (x + 1)

@@ -28,6 +28,13 @@ sinh(lambda). For N -> infinity at fixed lambda/N = epsilon the Lorentz kernel t
 into the resolvent at z = cos(theta - i epsilon): a Lorentzian of half width
 eta(x) = a_s sinh(epsilon) sin(theta) (seed 001 quotes eta "at the band centre", x = 0). The
 trace is stochastic (random-phase vectors) or exact (all basis vectors) for small systems.
+
+Memory and scale-out: :func:`moment_matrix` keeps the bras D^dag T_m s^dag r for a chunk of
+moments and reruns the ket recursion T_n r for each chunk, so one task holds O(chunk x dim)
+numbers per vector whatever N and R (:func:`plan_moments` picks the chunk for ``max_memory``).
+Random vectors are seeded one by one (:func:`random_phase_vectors`) and blocks of them run
+serially, on local processes or on a dask cluster through :func:`sotfit.parallel.map_tasks`,
+with results identical to the serial run. See docs/kp.md (KPM: memory, parallel runs, speed).
 """
 
 from __future__ import annotations
@@ -37,12 +44,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from ...parallel import map_tasks
 from .hamiltonians import (HBAR2_OVER_ME, SPIN_HALF, ExchangeSplitModel, KPModel, NonHermitianError,
                            PAULI, DiracRashbaExchange, k_columns, unit_vector)
 
 __all__ = ["LatticeRashba2DEG", "build_lattice", "LatticeSystem", "jackson_kernel", "lorentz_kernel",
            "chebyshev_block", "chebyshev_loop", "moment_matrix", "kpm_spin_density", "kpm_dos",
-           "lorentz_eta", "KPMResult", "HoppingModel", "build_hopping_lattice", "wilson_dirac"]
+           "lorentz_eta", "KPMResult", "HoppingModel", "build_hopping_lattice", "wilson_dirac",
+           "random_phase_vectors", "plan_moments", "KPMPlan", "DEFAULT_MAX_MEMORY",
+           "realisation_moments"]
 
 
 @dataclass(frozen=True)
@@ -160,17 +170,32 @@ def lorentz_eta(x, a_scale: float, n: int, lam: float):
     return a_scale * np.sinh(lam / n) * np.sqrt(1 - np.asarray(x) ** 2)
 
 
+def _chebyshev_iter(h_scaled, v0: np.ndarray):
+    """Yield T_0(H~) v0, T_1(H~) v0, ... without end, holding two vectors (and one being made).
+
+    The yielded arrays are never modified afterwards, so a caller may keep them.
+    """
+    prev = v0
+    del v0                      # hold no third reference to the start vector
+    yield prev
+    cur = h_scaled @ prev
+    yield cur
+    while True:
+        nxt = h_scaled @ cur
+        nxt *= 2
+        nxt -= prev
+        prev, cur = cur, nxt
+        yield cur
+
+
 def chebyshev_block(h_scaled, v0: np.ndarray, n: int) -> np.ndarray:
     """T_k(H~) v0 for k < n, all columns of v0 at once (sparse @ dense block recursion).
 
     Returns an array (n,) + v0.shape.
     """
     out = np.empty((n,) + v0.shape, dtype=complex)
-    out[0] = v0
-    if n > 1:
-        out[1] = h_scaled @ v0
-    for k in range(2, n):
-        out[k] = 2 * (h_scaled @ out[k - 1]) - out[k - 2]
+    for k, t in zip(range(n), _chebyshev_iter(h_scaled, v0)):
+        out[k] = t
     return out
 
 
@@ -197,44 +222,346 @@ def _scale(h):
     return a_s, b
 
 
+def _scaled_hamiltonian(system: LatticeSystem):
+    """H~ = (H - b)/a_s as CSR, with a_s and b (eV)."""
+    a_s, b = _scale(system.h)
+    hs = ((system.h - b * sp.identity(system.dim, format="csr")) / a_s).tocsr()
+    return hs, a_s, b
+
+
+DEFAULT_MAX_MEMORY = 2 * 1024**3
+"""Default budget (bytes) for the arrays one KPM task holds: 2 GiB."""
+
+_BYTES = np.dtype(complex).itemsize          # 16 bytes per complex128 number
+_BLOCK_CAP = 16                              # vectors per task; larger blocks gain little
+
+
+def _seed_sequence(seed) -> np.random.SeedSequence:
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        raise TypeError("seed must be an int, None or a numpy SeedSequence: random vectors are "
+                        "seeded one by one, from children of SeedSequence(seed)")
+    return np.random.SeedSequence(seed)
+
+
+def random_phase_vectors(dim: int, indices, seed=0) -> np.ndarray:
+    """Random-phase vectors exp(2 pi i phi_j), phi_j uniform in [0, 1), one column per index.
+
+    Vector r is drawn from its own stream, the r-th child of ``SeedSequence(seed)``
+    (``SeedSequence(seed).spawn(R)[r]``), so it does not depend on how many vectors are drawn,
+    how they are grouped into tasks, or which worker draws them.
+
+    Parameters
+    ----------
+    dim : int
+        Length of each vector (orbitals).
+    indices : iterable of int
+        Vector numbers r.
+    seed : int, None or numpy.random.SeedSequence
+        Root seed; ``None`` draws fresh entropy (pass the same SeedSequence to repeat).
+
+    Returns
+    -------
+    numpy.ndarray
+        (dim, len(indices)) complex, entries of modulus 1.
+    """
+    root = _seed_sequence(seed)
+    indices = [int(r) for r in indices]
+    out = np.empty((dim, len(indices)), complex)
+    for j, r in enumerate(indices):
+        child = np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (r,),
+                                       pool_size=root.pool_size)
+        out[:, j] = np.exp(2j * np.pi * np.random.default_rng(child).random(dim))
+    return out
+
+
+def _moment_task_bytes(dim: int, n: int, chunk: int, block: int, exact: bool) -> int:
+    """Bytes held by one moment task: 4 chunk + 12 vectors per vector of the block (three spin
+    chunks, one ket chunk, recurrence and scratch vectors) and its moment matrices (3 N^2 per
+    random vector, or 3 N^2 in all for the exact trace) plus a chunk x chunk product."""
+    vectors = block * dim * (4 * chunk + 12)
+    moments = (3 * n * n + chunk * chunk) * (1 if exact else block)
+    return _BYTES * (vectors + moments)
+
+
+def _dos_task_bytes(dim: int, n: int, chunk: int, block: int, exact: bool) -> int:
+    """Bytes held by one DOS task: 6 vectors per vector of the block and N moments."""
+    return _BYTES * block * dim * 6 + 8 * n * (1 if exact else block)
+
+
+def _check_count(name, value, low=1):
+    if isinstance(value, bool) or int(value) != value or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class KPMPlan:
+    """How a KPM run is split so that one task stays within a memory budget.
+
+    Attributes
+    ----------
+    dim : int
+        Hilbert-space dimension (orbitals).
+    n : int
+        Chebyshev moments per index.
+    n_vectors : int
+        Random vectors, or basis vectors (= dim) for the exact trace.
+    exact : bool
+        Exact trace over basis vectors.
+    chunk : int
+        Moments per stored chunk of bra vectors.
+    block : int
+        Vectors per task.
+    task_bytes : int
+        Bytes of the arrays one task holds (the sparse operators, shared, not included).
+    """
+
+    dim: int
+    n: int
+    n_vectors: int
+    exact: bool
+    chunk: int
+    block: int
+    task_bytes: int
+
+    @property
+    def passes(self) -> int:
+        """Ket-side recursions per vector: ceil(N / chunk)."""
+        return -(-self.n // self.chunk)
+
+    @property
+    def matvecs_per_vector(self) -> int:
+        """Products H~ v per vector: 3 (N - 1) for the three spin bras, passes (N - 1) for the
+        ket; storing every vector would need 4 (N - 1)."""
+        return (3 + self.passes) * (self.n - 1)
+
+    @property
+    def n_tasks(self) -> int:
+        return -(-self.n_vectors // self.block)
+
+    def spans(self) -> list:
+        """(start, stop) of the vectors of each task, in order."""
+        return [(s, min(s + self.block, self.n_vectors)) for s in range(0, self.n_vectors, self.block)]
+
+
+def plan_moments(dim: int, n: int, n_vectors: int, exact: bool = False,
+                 max_memory: int = DEFAULT_MAX_MEMORY, chunk: int | None = None,
+                 block: int | None = None, slots: int = 1, task_bytes=_moment_task_bytes) -> KPMPlan:
+    """Chunk of moments and block of vectors per task for a memory budget.
+
+    The chunk comes first (up to N: no recomputation), then the block of vectors (up to 16,
+    and, for random vectors, up to ceil(n_vectors / slots) so that every slot gets work).
+
+    Parameters
+    ----------
+    dim, n, n_vectors, exact :
+        As :class:`KPMPlan`.
+    max_memory : int
+        Budget in bytes for the arrays one task holds.
+    chunk, block : int, optional
+        Fixed values (checked against the budget).
+    slots : int
+        Tasks that can run at once (local workers); only random-vector blocks depend on it,
+        and the moments of a random vector do not depend on the block it is in.
+    task_bytes : callable
+        Memory model ``task_bytes(dim, n, chunk, block, exact)`` in bytes.
+
+    Raises
+    ------
+    ValueError
+        When one chunk of one vector does not fit in ``max_memory``.
+    """
+    dim, n, n_vectors = (_check_count(k, v) for k, v in (("dim", dim), ("n", n),
+                                                          ("n_vectors", n_vectors)))
+    budget = _check_count("max_memory", max_memory)
+    if chunk is None:
+        chunk = n
+        while chunk > 1 and task_bytes(dim, n, chunk, 1, exact) > budget:
+            chunk = max(1, min(chunk - 1, chunk * budget // task_bytes(dim, n, chunk, 1, exact)))
+    chunk = min(_check_count("chunk", chunk), n)
+    if task_bytes(dim, n, chunk, 1, exact) > budget:
+        raise ValueError(f"max_memory = {budget} bytes is too small: one task needs "
+                         f"{task_bytes(dim, n, chunk, 1, exact)} bytes for a chunk of {chunk} "
+                         f"moment(s) of one vector of dimension {dim} with N = {n}")
+    if block is None:
+        block = min(_BLOCK_CAP, n_vectors)
+        if not exact:
+            block = min(block, -(-n_vectors // max(1, int(slots))))
+        while block > 1 and task_bytes(dim, n, chunk, block, exact) > budget:
+            block -= 1
+    block = min(_check_count("block", block), n_vectors)
+    need = task_bytes(dim, n, chunk, block, exact)
+    if need > budget:
+        raise ValueError(f"block = {block} vectors need {need} bytes per task, over "
+                         f"max_memory = {budget}")
+    return KPMPlan(dim=dim, n=n, n_vectors=n_vectors, exact=exact, chunk=chunk, block=block,
+                   task_bytes=need)
+
+
+@dataclass(frozen=True)
+class _KPMJob:
+    """What every KPM task needs; sent once to each worker."""
+
+    h: sp.csr_matrix                    # H~
+    n: int
+    chunk: int
+    seed: np.random.SeedSequence | None  # None: exact trace over basis vectors
+    spin: tuple = ()                    # s_c, c = x, y, z (the system's own matrices)
+    d: sp.csr_matrix | None = None      # D = e.dH/dk
+
+    def vectors(self, span) -> np.ndarray:
+        start, stop = span
+        dim = self.h.shape[0]
+        if self.seed is None:
+            v = np.zeros((dim, stop - start), complex)
+            v[np.arange(start, stop), np.arange(stop - start)] = 1.0
+            return v
+        return random_phase_vectors(dim, range(start, stop), self.seed)
+
+
+def _moment_task(job: _KPMJob, span) -> np.ndarray:
+    """Moments r^dag s_c T_m D T_n r of the vectors r in ``span``, in bounded memory.
+
+    Bras conj(D^dag T_m s_c^dag r) are kept for a chunk of m at a time; for each chunk the ket
+    recursion T_n r is run again from n = 0, its vectors gathered in chunks for BLAS products.
+    Returns (B, 3, N, N), one matrix per random vector, or (1, 3, N, N) summed over basis vectors.
+    """
+    v = job.vectors(span)
+    dim, nb = v.shape
+    n, chunk, ns = job.n, job.chunk, len(job.spin)
+    exact = job.seed is None
+    out = np.zeros((1 if exact else nb, ns, n, n), complex)
+    # s^dag r = conj(s^T conj r) and conj(D^dag x) = D^T conj x: transposes are views, so the
+    # operators are never copied
+    bras = [_chebyshev_iter(job.h, np.conj(s.T @ np.conj(v))) for s in job.spin]
+    lbuf = np.empty((ns, nb, chunk, dim), complex)
+    rbuf = np.empty((nb, chunk, dim), complex)
+    for m0 in range(0, n, chunk):
+        mc = min(chunk, n - m0)
+        for c, it in enumerate(bras):
+            for k in range(mc):
+                lbuf[c, :, k] = (job.d.T @ np.conj(next(it))).T
+        ket = _chebyshev_iter(job.h, v)
+        for n0 in range(0, n, chunk):
+            nc = min(chunk, n - n0)
+            for k in range(nc):
+                rbuf[:, k] = next(ket).T
+            for c in range(ns):
+                if exact:
+                    for b in range(nb):
+                        out[0, c, m0:m0 + mc, n0:n0 + nc] += lbuf[c, b, :mc] @ rbuf[b, :nc].T
+                else:
+                    out[:, c, m0:m0 + mc, n0:n0 + nc] = np.matmul(
+                        lbuf[c, :, :mc], rbuf[:, :nc].transpose(0, 2, 1))
+    return out
+
+
+def _progress(progress, label: str):
+    """``True``: a bar on stderr when it is a terminal; a callable: itself; else none."""
+    if progress is True:
+        from ...cli.common import Progress
+        return Progress(label)
+    return progress or None
+
+
+def _run_vectors(task, job: _KPMJob, plan: KPMPlan, workers, scheduler, progress, label):
+    """Run ``task`` over the vector blocks of ``plan``; per-vector results stacked in order
+    (random vectors) or summed in order (exact trace)."""
+    parts = map_tasks(task, plan.spans(), workers=workers, scheduler=scheduler, shared=job,
+                      progress=_progress(progress, label))
+    return np.sum(parts, axis=0) if plan.exact else np.concatenate(parts)
+
+
 def moment_matrix(system: LatticeSystem, n: int, e_dir=(1.0, 0.0), n_random: int | None = 8,
-                  seed=0):
-    """M^c_mn = Tr[s_c T_m(H~) D T_n(H~)] / area (c = x, y, z).
+                  seed=0, *, max_memory: int = DEFAULT_MAX_MEMORY, chunk: int | None = None,
+                  block: int | None = None, workers: int | None = None,
+                  scheduler: str | None = None, progress=True):
+    """M^c_mn = Tr[s_c T_m(H~) D T_n(H~)] / area (c = x, y, z), in bounded memory.
+
+    Per vector r, M_mn = <b_m|k_n> with bras b_m = D^dag T_m s_c^dag r and kets k_n = T_n r.
+    The bras are held for ``chunk`` moments at a time and the ket recursion is restarted for
+    each chunk, so one task holds about (4 chunk + 12) x block vectors of ``dim`` complex numbers
+    instead of 4 N x R; the price is ceil(N/chunk) ket recursions instead of one
+    (:attr:`KPMPlan.matvecs_per_vector`). With the default budget small systems use chunk = N.
 
     Parameters
     ----------
     n : int
         Number of Chebyshev moments per index.
+    e_dir : (float, float)
+        In-plane direction of the field; D = e.dH/dk (eV nm).
     n_random : int or None
         Random-phase vectors for the stochastic trace; ``None`` for the exact trace over all
         basis vectors (only for small systems).
+    seed : int, None or numpy.random.SeedSequence
+        Vector r uses the r-th child of ``SeedSequence(seed)`` (:func:`random_phase_vectors`).
+    max_memory : int
+        Budget in bytes for the vectors and moment matrices one task holds (default 2 GiB);
+        with ``workers`` local processes the total is up to ``workers`` times this. The sparse
+        operators and the returned moments are not included.
+    chunk, block : int, optional
+        Moments per bra chunk and vectors per task; by default the largest that fit
+        (:func:`plan_moments`).
+    workers : int or None
+        Local worker processes over blocks of vectors (None or 1: serial).
+    scheduler : str or None
+        Address of a dask.distributed scheduler ("tcp://host:8786"); needs ``sotfit[dask]``.
+    progress : bool or callable(done, total)
+        ``True``: a progress bar over the tasks when stderr is a terminal, silent otherwise.
 
     Returns
     -------
     (M, a_scale, b): M (R, 3, n, n) complex, one moment matrix per random vector (R = 1 for
     the exact trace), in 1/nm^2 * eV nm, already divided by R so that M.sum(0) is the
-    estimate; the spread over R gives the stochastic error. a_scale, b in eV.
+    estimate; the spread over R gives the stochastic error. a_scale, b in eV. The result does
+    not depend on ``workers``, ``scheduler`` or, for random vectors, ``block``.
     """
-    a_s, b = _scale(system.h)
-    hs = ((system.h - b * sp.identity(system.dim, format="csr")) / a_s).tocsr()
+    hs, a_s, b = _scaled_hamiltonian(system)
     d = e_dir[0] * system.dh[0] + e_dir[1] * system.dh[1]
-    if n_random is None:
-        vecs = np.eye(system.dim, dtype=complex)
-        groups = [np.arange(system.dim)]
-    else:
-        rng = np.random.default_rng(seed)
-        vecs = np.exp(2j * np.pi * rng.random((system.dim, n_random)))
-        groups = [np.array([r]) for r in range(n_random)]
-    right = chebyshev_block(hs, vecs, n)                       # T_n r
-    right = np.stack([d @ right[k] for k in range(n)])         # D T_n r
-    M = np.zeros((len(groups), 3, n, n), complex)
-    for c, s in enumerate(system.spin):
-        left = chebyshev_block(hs, s.conj().T @ vecs, n)       # T_m s^dag r
-        for gi, cols in enumerate(groups):
-            lm = left[:, :, cols].reshape(n, -1)
-            rm = right[:, :, cols].reshape(n, -1)
-            M[gi, c] = lm.conj() @ rm.T                        # BLAS: sum over sites (and r)
-    return M / (len(groups) * system.area), a_s, b
+    exact = n_random is None
+    n_vec = system.dim if exact else _check_count("n_random", n_random)
+    plan = plan_moments(system.dim, n, n_vec, exact=exact, max_memory=max_memory, chunk=chunk,
+                        block=block, slots=n_vec if scheduler else (workers or 1))
+    job = _KPMJob(h=hs, n=plan.n, chunk=plan.chunk, seed=None if exact else _seed_sequence(seed),
+                  spin=tuple(system.spin), d=d.tocsr())
+    M = _run_vectors(_moment_task, job, plan, workers, scheduler, progress, "KPM moments")
+    return M / ((1 if exact else n_vec) * system.area), a_s, b
+
+
+def _realisation_task(spec, seed):
+    build, n, kwargs = spec
+    return moment_matrix(build(seed), n, **kwargs)
+
+
+def realisation_moments(build, seeds, n: int, *, workers: int | None = None,
+                        scheduler: str | None = None, progress=True, **kwargs) -> list:
+    """:func:`moment_matrix` of several disorder realisations, one task per realisation.
+
+    Parameters
+    ----------
+    build : callable(seed) -> LatticeSystem
+        Builds one realisation, e.g. ``functools.partial(build_lattice, model, 64, 0.1)``;
+        a module-level function or a partial of one (it is pickled for other processes).
+    seeds : iterable
+        Disorder seeds, one realisation each.
+    n : int
+        Chebyshev moments.
+    workers, scheduler, progress :
+        As :func:`moment_matrix`, here over realisations (each runs its vectors serially).
+    **kwargs :
+        Passed to :func:`moment_matrix` (``e_dir``, ``n_random``, ``seed``, ``max_memory``...).
+
+    Returns
+    -------
+    list of (M, a_scale, b)
+        One per seed, in order; the scale a_scale, b (eV) differs between realisations, so
+        evaluate :func:`kpm_spin_density` per realisation and average the results.
+    """
+    kwargs = dict(kwargs, progress=False)
+    return map_tasks(_realisation_task, list(seeds), workers=workers, scheduler=scheduler,
+                     shared=(build, n, kwargs), progress=_progress(progress, "KPM realisations"))
 
 
 @dataclass(frozen=True)
@@ -309,20 +636,43 @@ def kpm_spin_density(moments, mu, kernel: np.ndarray, n_theta: int | None = None
                      meta={"n_moments": n})
 
 
+def _dos_task(job: _KPMJob, span) -> np.ndarray:
+    """<r|T_k(H~)|r>, k < N, for the vectors in ``span``: (B, N), or (1, N) summed over basis
+    vectors (the exact trace). Holds a few vectors, whatever N."""
+    v = job.vectors(span)
+    vc = v.conj()
+    exact = job.seed is None
+    mom = np.empty((v.shape[1], job.n))
+    for k, t in zip(range(job.n), _chebyshev_iter(job.h, v)):
+        mom[:, k] = np.einsum("ib,ib->b", vc, t).real
+    return mom.sum(axis=0, keepdims=True) if exact else mom
+
+
 def kpm_dos(system: LatticeSystem, energies, n: int, kernel: str = "jackson", lam: float = 4.0,
-            n_random: int | None = 8, seed=0):
-    """Density of states per area (1/(eV nm^2)) by KPM (Weisse et al. eqs. (59), (71))."""
-    a_s, b = _scale(system.h)
-    hs = ((system.h - b * sp.identity(system.dim, format="csr")) / a_s).tocsr()
-    if n_random is None:
-        vecs = np.eye(system.dim, dtype=complex)
-        norm = 1.0
-    else:
-        rng = np.random.default_rng(seed)
-        vecs = np.exp(2j * np.pi * rng.random((system.dim, n_random)))
-        norm = 1.0 / n_random
-    t = chebyshev_block(hs, vecs, n)
-    mom = np.real(np.einsum("ir,kir->k", vecs.conj(), t)) * norm
+            n_random: int | None = 8, seed=0, *, max_memory: int = DEFAULT_MAX_MEMORY,
+            workers: int | None = None, scheduler: str | None = None, progress=True):
+    """Density of states per area (1/(eV nm^2)) by KPM (Weisse et al. eqs. (59), (71)).
+
+    Parameters
+    ----------
+    energies : array
+        Energies (eV); zero outside the scaled spectrum.
+    n : int
+        Chebyshev moments.
+    kernel : {"jackson", "lorentz"}
+    lam : float
+        Lorentz-kernel lambda.
+    n_random, seed, max_memory, workers, scheduler, progress :
+        As :func:`moment_matrix`; a task holds about 6 vectors per vector of its block.
+    """
+    hs, a_s, b = _scaled_hamiltonian(system)
+    exact = n_random is None
+    n_vec = system.dim if exact else _check_count("n_random", n_random)
+    plan = plan_moments(system.dim, n, n_vec, exact=exact, max_memory=max_memory, chunk=n,
+                        slots=n_vec if scheduler else (workers or 1), task_bytes=_dos_task_bytes)
+    job = _KPMJob(h=hs, n=plan.n, chunk=plan.n, seed=None if exact else _seed_sequence(seed))
+    mom = _run_vectors(_dos_task, job, plan, workers, scheduler, progress, "KPM DOS").sum(axis=0)
+    mom /= 1 if exact else n_vec
     g = jackson_kernel(n) if kernel == "jackson" else lorentz_kernel(n, lam)
     x = (np.asarray(energies, float) - b) / a_s
     inside = np.abs(x) < 1

@@ -55,8 +55,11 @@ __all__ = [
     "PAULI", "HBAR2_2ME_MEV_NM2", "fermi_contour", "band_bottom", "clean_local_green",
     "clean_local_green_isotropic", "t_matrix", "self_energy", "averaged_green",
     "upsilon_matrix", "n_matrix", "diffuson", "response", "torque_efficiencies",
-    "charge_to_spin_efficiency", "band_edges", "critical_angle", "dilute_scale",
+    "charge_to_spin_efficiency", "band_edges", "critical_angle", "dilute_scale", "MIN_RAYS",
 ]
+
+#: Fewest rays of a Fermi-contour discretisation.
+MIN_RAYS = 8
 
 #: hbar^2 / (2 m_e) in meV nm^2 (about 38.1).
 HBAR2_2ME_MEV_NM2 = _c.hbar ** 2 / (2 * _c.m_e) / (1e-3 * _c.e) / 1e-18
@@ -412,8 +415,8 @@ def fermi_contour(model: RashbaFerromagnet, n_phi: int = 256) -> FermiContour:
         If the Fermi energy lies below the bottom of the lower band (no Fermi ring).
     """
     n_phi = int(n_phi)
-    if n_phi < 8:
-        raise TMatrixError(f"n_phi = {n_phi}: need at least 8 rays")
+    if n_phi < MIN_RAYS:
+        raise TMatrixError(f"n_phi = {n_phi}: need at least {MIN_RAYS} rays")
     phi = 2 * np.pi * np.arange(n_phi) / n_phi
     if model.a == 0 and not np.any(model.delta_vec):
         return _degenerate_contour(model, phi)
@@ -603,8 +606,8 @@ def _contour_and_g0(model: RashbaFerromagnet, n_phi: int):
         g = clean_local_green_isotropic(model.eps, model.c2, model.lam)
         return contour, g * np.eye(2, dtype=complex)
     n_phi = int(n_phi)
-    if n_phi < 8:
-        raise TMatrixError(f"n_phi = {n_phi}: need at least 8 rays")
+    if n_phi < MIN_RAYS:
+        raise TMatrixError(f"n_phi = {n_phi}: need at least {MIN_RAYS} rays")
     phi = 2 * np.pi * np.arange(n_phi) / n_phi
     args = (np.array([model.eps]), np.array([model.a]), np.array([model.c2]), model.delta_vec[None, :])
     pts, roots_g, coef_g = _contour_batch(*args, n_phi)

@@ -1,0 +1,166 @@
+"""Run independent tasks serially, on local processes or on a dask.distributed cluster.
+
+:func:`map_tasks` is a thin adapter over :class:`concurrent.futures.Executor`:
+
+* ``workers=None`` or ``1`` (and no ``scheduler``): a plain loop in this process;
+* ``workers=n``: a :class:`~concurrent.futures.ProcessPoolExecutor` with ``n`` local processes,
+  started by ``spawn`` (no fork of a threaded process; a script that uses it needs the usual
+  ``if __name__ == "__main__":`` guard). Each process gets cpu_count // n BLAS/OpenMP threads
+  (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``; values already set are
+  kept), so that n processes do not start n x cpu_count threads;
+* ``scheduler="tcp://host:port"``: the executor of a ``dask.distributed.Client`` connected to a
+  running scheduler (``pip install sotfit[dask]``; dask is imported only then).
+
+Results always come back in the order of ``items``, whatever order the tasks finish in, so a
+parallel run returns exactly what the serial run returns as long as every task is a pure
+function of its item (seed random numbers per item, never per worker).
+
+Large read-only data used by every task (a sparse Hamiltonian, say) is passed once as ``shared``:
+each local process receives it once at start-up and a dask cluster receives it once per worker
+(scattered with ``broadcast=True``), instead of once per task.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from contextlib import contextmanager
+from typing import Callable, Iterable
+
+__all__ = ["map_tasks", "DASK_HINT"]
+
+DASK_HINT = "install the optional extra with `pip install sotfit[dask]`"
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+_NOTHING = object()
+_WORKER_STATE: tuple | None = None       # (fn, shared) in a local worker process
+
+
+def _set_worker_state(fn, shared) -> None:
+    global _WORKER_STATE
+    _WORKER_STATE = (fn, shared)
+
+
+def _call_with_worker_state(item):
+    fn, shared = _WORKER_STATE
+    return fn(shared, item)
+
+
+def _check_workers(workers) -> int:
+    if workers is None:
+        return 1
+    if isinstance(workers, bool) or int(workers) != workers or workers < 1:
+        raise ValueError(f"workers must be None or an integer >= 1, got {workers!r}")
+    return int(workers)
+
+
+def _dask_client(address: str):
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ImportError(f"scheduler={address!r} needs dask.distributed, which is not installed: "
+                          f"{DASK_HINT}") from exc
+    return Client(address)
+
+
+@contextmanager
+def _executor(workers: int, scheduler: str | None, initializer=None, initargs=()):
+    """(executor, dask client or None); the executor is ``None`` for a serial run."""
+    if scheduler is not None:
+        if workers > 1:
+            raise ValueError("give either workers (local processes) or scheduler (a dask cluster, "
+                             "whose workers are its own), not both")
+        if not isinstance(scheduler, str) or not scheduler:
+            raise ValueError(f"scheduler must be the address of a dask scheduler, got {scheduler!r}")
+        client = _dask_client(scheduler)
+        try:
+            yield client.get_executor(pure=False), client
+        finally:
+            client.close()
+    elif workers == 1:
+        yield None, None
+    else:
+        with _child_threads(max(1, (os.cpu_count() or 1) // workers)), cf.ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer,
+                initargs=initargs) as pool:
+            yield pool, None
+
+
+@contextmanager
+def _child_threads(n: int):
+    """Thread-count variables for processes started inside the block (spawned processes copy
+    the environment); this process's own BLAS, already loaded, is not affected."""
+    added = [v for v in THREAD_VARIABLES if v not in os.environ]
+    for v in added:
+        os.environ[v] = str(n)
+    try:
+        yield
+    finally:
+        for v in added:
+            os.environ.pop(v, None)
+
+
+def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
+              scheduler: str | None = None, shared=_NOTHING,
+              progress: Callable[[int, int], None] | None = None) -> list:
+    """``[fn(item) for item in items]`` (or ``fn(shared, item)``), possibly in parallel.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (it is pickled for other processes).
+    items : iterable
+        One task per item; each item must be picklable.
+    workers : int or None
+        Local worker processes (None or 1: serial, in this process).
+    scheduler : str or None
+        Address of a running dask.distributed scheduler; needs the ``dask`` extra.
+    shared : object, optional
+        Read-only data passed as the first argument of every call, sent once per worker.
+    progress : callable(done, total), optional
+        Called after each finished task (e.g. :class:`sotfit.cli.common.Progress`).
+
+    Returns
+    -------
+    list
+        The results in the order of ``items``.
+    """
+    items = list(items)
+    total = len(items)
+    has_shared = shared is not _NOTHING
+
+    def tick(done):
+        if progress is not None:
+            progress(done, total)
+
+    n_workers = _check_workers(workers)
+    if scheduler is None:
+        n_workers = min(n_workers, max(total, 1))     # no processes started for a single task
+    local = scheduler is None and n_workers > 1
+    init = dict(initializer=_set_worker_state, initargs=(fn, shared)) if local and has_shared else {}
+    with _executor(n_workers, scheduler, **init) as (ex, client):
+        if ex is None:
+            out = []
+            for i, item in enumerate(items):
+                out.append(fn(shared, item) if has_shared else fn(item))
+                tick(i + 1)
+            return out
+        if local and has_shared:
+            futures = [ex.submit(_call_with_worker_state, item) for item in items]
+        elif has_shared:                                    # dask: one copy per worker
+            handle = client.scatter([shared], broadcast=True, hash=False)[0]
+            futures = [ex.submit(fn, handle, item) for item in items]
+        else:
+            futures = [ex.submit(fn, item) for item in items]
+        index = {f: i for i, f in enumerate(futures)}
+        out = [None] * total
+        try:
+            for done, f in enumerate(cf.as_completed(futures), start=1):
+                out[index[f]] = f.result()
+                tick(done)
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+        return out

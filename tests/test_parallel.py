@@ -1,0 +1,78 @@
+"""sotfit.parallel.map_tasks: order, shared data, progress and errors, serial and on processes."""
+
+import sys
+import time
+
+import pytest
+
+from sotfit.parallel import DASK_HINT, map_tasks
+
+
+def _slow_square(x):
+    time.sleep(0.05 * (3 - x))              # later items finish first
+    return x * x
+
+
+def _scaled(shared, x):
+    return shared["factor"] * x
+
+
+def _fail(x):
+    raise RuntimeError(f"task {x} failed")
+
+
+@pytest.mark.parametrize("workers", [None, 1, 2])
+def test_results_in_input_order(workers):
+    seen = []
+    out = map_tasks(_slow_square, range(4), workers=workers, progress=lambda d, t: seen.append((d, t)))
+    assert out == [0, 1, 4, 9]
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+@pytest.mark.parametrize("workers", [None, 2])
+def test_shared_data_reaches_every_task(workers):
+    assert map_tasks(_scaled, [1, 2, 3], workers=workers, shared={"factor": 10}) == [10, 20, 30]
+    assert map_tasks(_scaled, [], workers=workers, shared={"factor": 10}) == []
+
+
+@pytest.mark.parametrize("workers", [None, 2])
+def test_task_errors_propagate(workers):
+    with pytest.raises(RuntimeError, match=r"task \d failed"):
+        map_tasks(_fail, [0, 1], workers=workers)
+
+
+def test_bad_arguments():
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="workers"):
+            map_tasks(abs, [1], workers=bad)
+    with pytest.raises(ValueError, match="either workers"):
+        map_tasks(abs, [1], workers=2, scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(ValueError, match="address"):
+        map_tasks(abs, [1], scheduler="")
+
+
+def test_missing_dask_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)       # import fails as if absent
+    with pytest.raises(ImportError, match=r"pip install sotfit\[dask\]"):
+        map_tasks(abs, [1], scheduler="tcp://127.0.0.1:8786")
+    assert "sotfit[dask]" in DASK_HINT
+
+
+def _thread_variables(_):
+    import os
+
+    from sotfit.parallel import THREAD_VARIABLES
+    return {v: os.environ.get(v) for v in THREAD_VARIABLES}
+
+
+def test_local_processes_get_a_share_of_the_threads(monkeypatch):
+    import os
+
+    from sotfit.parallel import THREAD_VARIABLES
+    for v in THREAD_VARIABLES:
+        monkeypatch.delenv(v, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")                   # a value the user set is kept
+    share = str(max(1, (os.cpu_count() or 1) // 2))
+    out = map_tasks(_thread_variables, [0, 1], workers=2)
+    assert out[0] == {"OPENBLAS_NUM_THREADS": share, "OMP_NUM_THREADS": share, "MKL_NUM_THREADS": "3"}
+    assert "OPENBLAS_NUM_THREADS" not in os.environ               # restored here

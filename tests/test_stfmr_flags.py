@@ -1,0 +1,183 @@
+"""Sanity gates on the ST-FMR summary (sotfit.flags): a clean run carries no flag, each kind
+of doubtful result carries its own, and ``--strict`` turns them into exit status 3."""
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from uncertainties import ufloat
+
+import sotfit as sf
+from sotfit.analysis.stfmr import analyse_stfmr, summary_dict
+from sotfit.analysis.stfmr_torques import Sample
+from sotfit.cli import main
+
+from stfmr_synth import TRUTH, spectrum, write_long_table
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
+EXAMPLE_ARGS = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um",
+                "--rho", "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+EXAMPLE_SAMPLE = Sample(mu0_ms=0.95, t_fm=6, t_nm=6, width=10e3, rho_nm=20, rho_fm=40, i_rf=1.0,
+                        delta_r=0.5)
+MAIN = ("mu0_meff", "gyromagnetic_ratio", "g", "alpha", "linewidth_inhomogeneous", "xi_fmr",
+        "mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl", "xi_e_dl", "xi_e_fl", "xi_dl", "xi_fl")
+
+
+def _reasons(q):
+    return " | ".join(q.get("flags", []))
+
+
+@pytest.fixture(scope="module")
+def example():
+    return analyse_stfmr(sf.load(str(EXAMPLE)))
+
+
+def test_the_clean_example_carries_no_flag(tmp_path, capsys):
+    """Flags stay meaningful: the bundled example (every planted value recovered) has none,
+    and --strict exits 0 on it."""
+    out = tmp_path / "out"
+    rc = main(["stfmr", str(EXAMPLE), "--out", str(out), "--no-figures", "--strict",
+               *EXAMPLE_ARGS])
+    assert rc == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["flags"] == []
+    for route in ("sequential", "global"):
+        for name in MAIN:
+            assert "flags" not in s[route][name], (route, name, s[route][name])
+    assert "flags:" not in capsys.readouterr().out
+
+
+def test_global_amplitudes_of_the_wrong_spectra_are_flagged(tmp_path, example):
+    """The bookkeeping error behind the long-table nonsense: every spectrum given the mean
+    amplitudes of all branches. The data check, the spread across spectra, the singular
+    covariance and the comparison of the routes each flag the global torques."""
+    a = example
+    p, labels = a.global_fit.params, a.global_fit.meta["branches"]
+    vs = sum(lab["polarity"] * p[f"vs_{i}"] for i, lab in enumerate(labels)) / len(labels)
+    va = sum(lab["polarity"] * p[f"va_{i}"] for i, lab in enumerate(labels)) / len(labels)
+    wrong = [{**g, "vs": vs, "va": va, "ratio": vs / va} for g in a.global_spectra]
+    for g in wrong:
+        g.pop("vs_even", None), g.pop("va_even", None)
+    s = summary_dict(dataclasses.replace(a, global_spectra=wrong), EXAMPLE_SAMPLE)
+    for name in ("xi_fmr", "mu0_h_dl", "mu0_h_fl_oe", "xi_dl", "xi_fl"):
+        r = _reasons(s["global"][name])
+        assert "do not describe its data" in r, (name, r)
+        assert "global mean over spectra: reduced chi-square" in r, (name, r)
+        assert "not independent (singular covariance)" in r, (name, r)
+    assert "do not describe its data" in _reasons(s["spectra"][0]["torques_global"]["xi_fmr"])
+    # the sequential route's own values describe the data
+    for name in ("mu0_meff", "alpha", "xi_fmr"):
+        assert "do not describe" not in _reasons(s["sequential"][name])
+
+
+def test_routes_that_disagree_flag_the_quantity_in_both(example):
+    g = example.global_values
+    shifted = {**g, "meff": g["meff"] + 10 * g["meff"].std_dev}
+    s = summary_dict(dataclasses.replace(example, global_values=shifted))
+    seq_reasons = _reasons(s["sequential"]["mu0_meff"])
+    assert "sequential mu0_meff and global mu0_meff differ by" in seq_reasons
+    assert "global mu0_meff and sequential mu0_meff differ by" in _reasons(s["global"]["mu0_meff"])
+    assert "flags" not in s["global"]["alpha"]
+
+
+def test_negative_inhomogeneous_width_is_held_at_zero_and_flagged(tmp_path, capsys):
+    """Widths that extrapolate to W_0 < 0: both routes hold W_0 at its physical bound 0,
+    refit, and say so; alpha's error is then conditional on it. --strict exits 3."""
+    truth = {**TRUTH, "linewidth_inhomogeneous": -0.0004}
+    files = []
+    for i, f in enumerate((6.0, 8.0, 10.0, 12.0, 14.0)):
+        d = spectrum(f, seed=10 + i, truth=truth, noise=0.01)
+        path = tmp_path / f"w0_{f:g}GHz.csv"
+        path.write_text("field (T),vmix (uV)\n"
+                        + "".join(f"{x:.10g},{y:.10g}\n" for x, y in zip(d.x, d.y)))
+        files.append(str(path))
+    out = tmp_path / "out"
+    rc = main(["stfmr", *files, "--out", str(out), "--no-figures", "--strict"])
+    assert rc == 3
+    s = json.loads((out / "summary.json").read_text())
+    for route in ("sequential", "global"):
+        w0, alpha = s[route]["linewidth_inhomogeneous"], s[route]["alpha"]
+        assert w0["value"] == 0.0 and w0["stderr"] is None
+        assert "held at its physical lower bound 0 T" in _reasons(w0), route
+        assert "conditional on linewidth_inhomogeneous held at its bound" in _reasons(alpha)
+        assert alpha["value"] > 0 and 0 < alpha["stderr"] < 0.1 * alpha["value"]
+        assert any(f["quantity"] == f"{route}.linewidth_inhomogeneous" for f in s["flags"])
+    assert "linewidth_inhomogeneous" in capsys.readouterr().out
+
+
+def test_a_kittel_misfit_flags_the_kittel_quantities_of_both_routes():
+    spectra = []
+    for i, f in enumerate((6.0, 8.0, 10.0, 12.0, 14.0)):
+        truth = dict(TRUTH)
+        if f == 6.0:
+            truth["meff"] = TRUTH["meff"] * 1.08
+        spectra.append(spectrum(f, seed=i, truth=truth))
+    a = analyse_stfmr(sf.Sweep(tuple(spectra)))
+    assert a.kittel.redchi > 10
+    s = summary_dict(a)
+    for route in ("sequential", "global"):
+        for name in ("mu0_meff", "gyromagnetic_ratio", "g"):
+            assert "Kittel fit (sequential): reduced chi-square" in _reasons(s[route][name])
+        assert "Kittel fit" not in _reasons(s[route]["alpha"])
+
+
+def test_an_undetermined_gyromagnetic_ratio_is_flagged():
+    """8-10 GHz on a film with mu0 M_eff = 1.8 T (H_res << M_eff: only gamma^2 M_eff is
+    determined): gamma/2pi is held at the free-electron value; M_eff rests on it."""
+    truth = {**TRUTH, "meff": 1.8}
+    a = analyse_stfmr(sf.Sweep(tuple(spectrum(f, seed=i, noise=0.1, truth=truth)
+                                     for i, f in enumerate((8.0, 9.0, 10.0)))))
+    assert any("gamma/2pi is not determined" in n for n in a.notes)
+    s = summary_dict(a)
+    for route in ("sequential", "global"):
+        assert s[route]["gyromagnetic_ratio"]["stderr"] is None
+        for name in ("mu0_meff", "gyromagnetic_ratio", "g"):
+            assert "gamma/2pi is not determined" in _reasons(s[route][name]), (route, name)
+
+
+def test_a_non_finite_standard_error_is_flagged_not_hidden(example):
+    a = dataclasses.replace(example, sequential={**example.sequential,
+                                                 "alpha": ufloat(0.012, math.nan)})
+    q = summary_dict(a)["sequential"]["alpha"]
+    assert q["stderr"] is None and "standard error is not finite" in _reasons(q)
+
+
+def test_meff_above_the_given_ms_is_flagged(example):
+    s = summary_dict(example, dataclasses.replace(EXAMPLE_SAMPLE, mu0_ms=0.6))
+    for route in ("sequential", "global"):
+        assert "exceeds the given mu0_ms = 0.6 T" in _reasons(s[route]["mu0_meff"])
+    s = summary_dict(example, EXAMPLE_SAMPLE)
+    assert "flags" not in s["sequential"]["mu0_meff"]
+
+
+def test_meff_against_the_geometry_and_the_resonance_fields():
+    from sotfit.analysis.stfmr import _meff_geometry_check
+
+    fits = [SimpleNamespace(frequency=f, combined={"h_res": ufloat(h, 1e-4)})
+            for f, h in ((4.0, 0.05), (8.0, 0.30))]
+    assert _meff_geometry_check(ufloat(0.8, 0.01), "inplane", fits) is None
+    assert _meff_geometry_check(ufloat(-0.04, 0.01), "inplane", fits) is None
+    reason = _meff_geometry_check(ufloat(-0.2, 0.01), "inplane", fits)
+    assert "perpendicular easy axis" in reason and "4 GHz" in reason and "8 GHz" not in reason
+    assert "easy plane" in _meff_geometry_check(ufloat(0.1, 0.01), "outofplane", fits)
+    assert _meff_geometry_check(ufloat(-0.5, 0.01), "outofplane", fits) is None
+
+
+def test_strict_exit_status_on_the_long_table_of_a_mislabelled_field_unit(tmp_path, capsys):
+    """The long table read with the field taken as mT instead of Oe (ten times too large):
+    M_eff and gamma/2pi come out far from any film's and the Kittel relation misses; the
+    run is flagged and --strict exits 3."""
+    path = write_long_table(tmp_path / "long.csv")
+    text = path.read_text().replace("field_Oe", "field_mT", 1)
+    bad = tmp_path / "long_mT.csv"
+    bad.write_text(text)
+    out = tmp_path / "out"
+    rc = main(["stfmr", str(bad), "--out", str(out), "--no-figures", "--strict",
+               *EXAMPLE_ARGS])
+    assert rc == 3
+    s = json.loads((out / "summary.json").read_text())
+    assert any(f["quantity"] == "sequential.mu0_meff" for f in s["flags"])
+    assert "flagged result" in capsys.readouterr().err
