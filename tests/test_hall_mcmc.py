@@ -43,7 +43,7 @@ def test_posterior_matches_least_squares_for_the_torques():
     assert 0.15 < post.fits["acceptance"] < 0.8
 
 
-def test_short_cli_mcmc_reports_diagnostics_and_not_converged(tmp_path, capsys):
+def test_short_cli_mcmc_reports_diagnostics_and_not_converged(tmp_path, capsys, monkeypatch):
     """`sotfit hall --mcmc-steps`: summary.json carries the chain's diagnostics (autocorrelation time
     and chain length over it per parameter, acceptance fraction, converged and why); a chain far
     shorter than 50 autocorrelation times says not converged and flags the posterior values."""
@@ -72,7 +72,13 @@ def test_short_cli_mcmc_reports_diagnostics_and_not_converged(tmp_path, capsys):
     assert "MCMC: NOT CONVERGED" in captured.out
     assert "[####" not in captured.err and "emcee" not in captured.err   # not a terminal: quiet
     assert json.loads((tmp_path / "a" / "posterior.json").read_text())["diagnostics"] == d
+    # on a terminal the sampling shows a progress bar on stderr
+    from sotfit.cli import common, hall as hall_cli
+
+    monkeypatch.setattr(hall_cli, "Progress", lambda label: common.Progress(label, force=True))
     assert main([*args, "--strict", "--out", str(tmp_path / "b")]) == 3
+    err = capsys.readouterr().err
+    assert "MCMC 12 steps [" in err and "12/12" in err
 
 
 def test_mcmc_progress_is_reported_step_by_step():
