@@ -277,3 +277,23 @@ def test_hayashi_accepts_a_negative_anomalous_hall_resistance():
     assert b["r_ahe"].nominal_value == pytest.approx(-a["r_ahe"].nominal_value, rel=1e-9)
     for name in ("mu0_hk_eff", "mu0_h_dl", "mu0_h_fl_oe"):
         assert b[name].nominal_value == pytest.approx(a[name].nominal_value, rel=1e-6), name
+
+
+def test_angular_flags_a_first_harmonic_fit_at_its_bound():
+    """xz rotations of a sample tilted 25 deg (beyond the +-20 deg range of the tilt parameters):
+    the first-harmonic fit ends at the bound and R_AHE, H_K and mu0_h_dl are flagged; the slope law
+    then misses the data too."""
+    rng = np.random.default_rng(1)
+    scans = []
+    for bt in (1.0, 1.5, 2.0, 2.5):
+        th = np.arange(-180.0, 180.0, 4.0)
+        b = scan_fields(th, "theta", field=bt, phi_h=0.0, tilt_y=25.0)
+        r1, r2 = hall_harmonics(b, 1.2, 0.15, 0.6, 2e-3, 1e-3, 2e-4)
+        meta = dict(source=f"theta_{bt}", scan="theta", field=bt, phi_h=0.0)
+        scans.append(HallScan(Dataset(th, r1 + rng.normal(0, 1e-6, th.size), meta=meta),
+                              Dataset(th, r2 + rng.normal(0, 1e-6, th.size), meta=meta), "theta", meta))
+    res = angular(scans, r_phe=0.15, mu0_h_fl=1e-3)
+    s = res.summary()["quantities"]
+    for name in ("r_ahe", "mu0_hk_eff", "mu0_h_dl"):
+        assert any("tilt_y = 20 at its bound" in f for f in s[name]["flags"]), name
+    assert any("reduced chi-square" in f for f in s["mu0_h_dl"]["flags"])

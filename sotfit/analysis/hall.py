@@ -1103,6 +1103,10 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         q["mu0_h_fl_oe"] = hfl
     q["r_ahe"] = r_ahe_u
     q["mu0_hk_eff"] = hk_u
+    if first is not None:
+        for name, lo, hi in _at_bounds(first):
+            _flag(flags, ["r_ahe", "mu0_hk_eff", "mu0_h_dl"],
+                  f"fit of the first harmonics: {name} = {first.value(name):.4g} at its bound [{lo:g}, {hi:g}]")
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
     return HallResult("angular", q, rows, excluded, notes, fits, flags)
