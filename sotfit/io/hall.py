@@ -358,8 +358,6 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
         Naming the file and column for a missing harmonic, a missing or inconsistent unit,
         NaNs, or a missing convention.
     """
-    import pandas as pd
-
     p = Path(path)
     if scan not in ("phi", "theta", "field"):
         raise HallReadError(f"{p}: scan must be 'phi', 'theta' or 'field', not {scan!r}")
