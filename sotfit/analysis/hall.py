@@ -1323,7 +1323,7 @@ def _start_values(scans, fixed, notes):
             notes.append(f"start values: method (b) not usable ({exc})")
     film, _ = _film_type(scans, fixed)
     if film == "perpendicular" and "mu0_hk" not in fixed and not start.get("mu0_hk", 0.0) > 0:
-        hk = _hk_from_levels(sweeps, *levels) if levels is not None else None
+        hk = _hk_from_levels(sweeps, *levels) if levels is not None and levels[0] != 0 else None
         if hk is None:
             hk = max([float(np.max(np.abs(s.r1w.x))) for s in sweeps], default=1.0)
         start["mu0_hk"] = hk
