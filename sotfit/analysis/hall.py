@@ -61,11 +61,15 @@ class HallResult:
     table : list of dict
         One row per scan (field, fitted coefficients, included or not).
     excluded : list of dict
-        ``{"field": T, "source": file, "reason": str}`` for each scan left out.
+        ``{"field": T, "source": file, "reason": str}`` for each scan left out (``field`` None
+        for a field sweep).
     notes : list of str
         Assumptions and warnings (e.g. a textbook formula known to be biased here).
     fits : dict
         The underlying :class:`~sotfit.results.FitResult` objects (for plots).
+    flags : dict of str to list of str
+        Sanity gates that failed, per quantity (docs/hall.md, "Sanity gates"): the reasons are
+        attached to the quantity in :meth:`summary` (format of :mod:`sotfit.flags`).
     """
 
     method: str
@@ -74,25 +78,131 @@ class HallResult:
     excluded: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     fits: dict = field(default_factory=dict)
+    flags: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
-        """JSON-ready: every quantity as {"value", "stderr", "unit"} plus exclusions and notes."""
+        """JSON-ready: every quantity as {"value", "stderr", "unit"} (with ``"flags"`` when a
+        sanity gate failed; quantities computed from a flagged one inherit its flags) plus
+        exclusions and notes."""
+        from ..flags import add_flag
         from ..results import quantity_dict
 
-        return {"method": self.method,
-                "quantities": {k: quantity_dict(v, UNITS.get(k, "")) for k, v in self.quantities.items()},
+        quantities = {k: quantity_dict(v, UNITS.get(k, "")) for k, v in self.quantities.items()}
+        for k, reasons in self.flags.items():
+            if k in quantities:
+                for r in reasons:
+                    add_flag(quantities[k], r)
+        for base, derived in _DERIVED.items():
+            for r in quantities.get(base, {}).get("flags", []):
+                for d in derived:
+                    if d in quantities:
+                        add_flag(quantities[d], f"from {base}: {r}")
+        return {"method": self.method, "quantities": quantities,
                 "excluded": list(self.excluded), "notes": list(self.notes)}
 
     def report(self) -> str:
         lines = [f"harmonic Hall, method {self.method}:"]
         for k, v in self.quantities.items():
             n, s = float(getattr(v, "nominal_value", v)), float(getattr(v, "std_dev", 0.0))
-            lines.append(f"  {k:>14s} = {n:.5g} +/- {s:.2g} {UNITS.get(k, '')}")
+            mark = "  [flagged]" if self.flags.get(k) else ""
+            lines.append(f"  {k:>14s} = {n:.5g} +/- {s:.2g} {UNITS.get(k, '')}{mark}")
         for e in self.excluded:
-            lines.append(f"  excluded {e['field']:.4g} T ({e['source']}): {e['reason']}")
+            where = "sweep" if e.get("field") is None else f"{e['field']:.4g} T"
+            lines.append(f"  excluded {where} ({e['source']}): {e['reason']}")
         for n in self.notes:
             lines.append(f"  note: {n}")
         return "\n".join(lines)
+
+
+#: Quantities computed from another (Oersted field removed, efficiencies): they inherit its flags.
+_DERIVED = {"mu0_h_dl": ("xi_e_dl", "xi_dl"), "mu0_h_fl_oe": ("mu0_h_fl",),
+            "mu0_h_fl": ("xi_e_fl", "xi_fl")}
+#: The torque fields whose sign the zero-consistency gate checks.
+_TORQUES = ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl")
+#: A torque field within this many standard errors of zero has no determined sign (flagged).
+ZERO_SIGMAS = 2.0
+
+
+def _flag(flags: dict, names, reason: str) -> None:
+    """Record ``reason`` for each quantity in ``names`` (once)."""
+    for n in names:
+        lst = flags.setdefault(n, [])
+        if reason not in lst:
+            lst.append(reason)
+
+
+#: Probability of a correct model with correct errors exceeding the reduced chi-square limit.
+REDCHI_FALSE_ALARM = 1e-3
+
+
+def _flag_redchi(flags: dict, names, fit, what: str) -> None:
+    """:func:`sotfit.flags.flag_redchi` on the quantities ``names`` of one weighted fit.
+
+    The limit is :data:`sotfit.flags.REDCHI_LIMIT`, raised for few degrees of freedom to the value
+    a correct model exceeds with probability :data:`REDCHI_FALSE_ALARM` (chi-square distribution):
+    with 2 degrees of freedom a reduced chi-square above 5 happens by chance 0.7 % of the time.
+    """
+    from scipy.stats import chi2
+
+    from ..flags import REDCHI_LIMIT, flag_redchi
+
+    dof = fit.ndata - fit.nvarys
+    if dof < 1:
+        return
+    limit = max(REDCHI_LIMIT, float(chi2.isf(REDCHI_FALSE_ALARM, dof)) / dof)
+    stand_in = {}
+    if flag_redchi([stand_in], fit.redchi, f"{what} ({dof} degrees of freedom)", limit=limit):
+        _flag(flags, names, stand_in["flags"][0])
+
+
+def _flag_disagreement(flags: dict, names, a, b, label_a: str, label_b: str) -> float | None:
+    """:func:`sotfit.flags.flag_disagreement` of two estimates ``a``, ``b`` (ufloats) of the
+    quantities ``names`` (their combination); returns the distance in standard errors."""
+    from ..flags import flag_disagreement
+
+    qa = {"value": _nominal(a), "stderr": float(getattr(a, "std_dev", 0.0))}
+    qb = {"value": _nominal(b), "stderr": float(getattr(b, "std_dev", 0.0))}
+    z = flag_disagreement(qa, qb, label_a, label_b)
+    for reason in qa.get("flags", []):
+        _flag(flags, names, reason)
+    return z
+
+
+def _undetermined() -> "ufloat":
+    """A quantity the data do not determine: 0 with a standard error that is not a number."""
+    return ufloat(0.0, math.nan)
+
+
+def _zero_gate(q: dict, flags: dict) -> None:
+    """Flag torque fields consistent with zero (|value| < ZERO_SIGMAS standard errors)."""
+    for k in _TORQUES:
+        v = q.get(k)
+        if v is None or not hasattr(v, "std_dev"):
+            continue
+        n, s = float(v.nominal_value), float(v.std_dev)
+        if math.isfinite(s) and s > 0 and abs(n) < ZERO_SIGMAS * s:
+            _flag(flags, [k], f"consistent with zero ({n:.3g} +/- {s:.2g}, within {ZERO_SIGMAS:g} "
+                              "standard errors): the data do not determine its sign")
+
+
+def _no_signal(s, harmonic: str = "r2w"):
+    """The reader's reason when the scan's ``harmonic`` column is constant (not recorded), else None."""
+    return s.meta.get("no_signal", {}).get(harmonic)
+
+
+def _at_bounds(fit) -> list:
+    """``(name, lo, hi)`` of the varied parameters of a FitResult at (or numerically at) a bound."""
+    bounds = {}
+    for m, pmap in zip(fit.models, fit.param_maps):
+        for k, n in pmap.items():
+            bounds.setdefault(n, m.param(k).bounds)
+    out = []
+    for n in fit.varied:
+        lo, hi = bounds.get(n, (-np.inf, np.inf))
+        v = fit.value(n)
+        if (np.isfinite(lo) and np.isclose(v, lo)) or (np.isfinite(hi) and np.isclose(v, hi)):
+            out.append((n, lo, hi))
+    return out
 
 
 @dataclass(frozen=True)
@@ -246,7 +356,15 @@ def _check_scans(scans, kind, method):
             raise TypeError(f"method {method} takes HallScan objects (sotfit.io.hall.read_hall_table)")
         if s.scan != kind:
             raise HallAnalysisError(f"method {method} needs {kind} scans; {s.source} is a {s.scan} scan")
+        _require_first_harmonic(s, method)
     return scans
+
+
+def _require_first_harmonic(s, method):
+    """Every method needs the first harmonic (angles of m, R_AHE, R_PHE): a constant one is refused."""
+    reason = _no_signal(s, "r1w")
+    if reason:
+        raise HallAnalysisError(f"method {method}: {s.source}: {reason}; the first harmonic is needed")
 
 
 # ------------------------------------------------------------------ (a) Avci
@@ -355,7 +473,32 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     wp = 1 / np.maximum(phe, 1e-300) ** 2
     phi0 = ufloat(np.sum(wp * ph) / np.sum(wp), 1 / math.sqrt(np.sum(wp)), "phi0")
     acos, afl, bs = [], [], []
+    flags = {}
+    with_signal = []
     for i in keep:
+        reason = _no_signal(scans[i])
+        if reason:
+            rows[i]["included"] = False
+            excluded.append({"field": float(scans[i].meta["field"]), "source": scans[i].source,
+                             "reason": f"{reason} (used for R_PHE and phi0 only)"})
+        else:
+            with_signal.append(i)
+    q = {"r_phe": r_phe, "phi0": phi0}
+    if len(np.unique(np.round(np.abs(fields[with_signal]), 12))) < 2:
+        # no second-harmonic signal at two fields: the torques are not determined, never given a sign
+        why = ("undetermined: fewer than two fields with a recorded second harmonic (the others are "
+               "constant columns)")
+        q.update(k_fl=_undetermined(), mu0_h_fl_oe=_undetermined())
+        names = ["k_fl", "mu0_h_fl_oe"]
+        if mu0_hk is not None and r_ahe is not None:
+            q.update(d_dl=_undetermined(), mu0_h_dl=_undetermined(), r_ane=_undetermined(),
+                     mu0_hk_eff=float(mu0_hk), r_ahe=float(r_ahe))
+            names += ["d_dl", "mu0_h_dl", "r_ane"]
+        _flag(flags, names, why)
+        notes.append(f"torque fields {why}")
+        q = efficiencies(q, sample, notes)
+        return HallResult("avci", q, rows, excluded, notes, fits, flags)
+    for i in with_signal:
         s = scans[i]
         r2, msg = _fit_quiet(s.r2w, avci_r2w, fixed={"phi0": phi0.nominal_value})
         notes.extend(msg)
@@ -367,7 +510,6 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         bs.append(abs(s.meta["field"]))
     bs = np.array(bs)
     acos, afl = np.array(acos), np.array(afl)
-    q = {"r_phe": r_phe, "phi0": phi0}
     dfl = Dataset(bs, afl[:, 0], afl[:, 1], x_name="field", y_name="a_fl", x_unit="T", y_unit="Ohm",
                   meta={"source": "a_fl(H)"})
     rfl, msg = _fit_quiet(dfl, avci_fl_field)
@@ -375,6 +517,8 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     k_fl = _u(rfl, "k_fl", birge=True)
     q["k_fl"] = k_fl
     q["mu0_h_fl_oe"] = k_fl / r_phe
+    _flag_redchi(flags, ["k_fl", "mu0_h_fl_oe"], rfl, "method (a), 1/H law of the (2cos^3 - cos) "
+                 "coefficient over the fields")
     if mu0_hk is None or r_ahe is None:
         notes.append("mu0_h_dl not computed: method (a) needs the effective anisotropy field "
                      "(--meff or --hk) and R_AHE (--r-ahe) measured separately")
@@ -405,12 +549,15 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
             q["r_one"] = _u(rc, "r_one", birge=True)
         q["mu0_hk_eff"] = float(mu0_hk)
         q["r_ahe"] = float(r_ahe)
+        _flag_redchi(flags, ["d_dl", "mu0_h_dl", "r_ane", "r_one"], rc,
+                     "method (a), 1/(H - H_K) law of the cos(phi) coefficient over the fields")
         if abs(mu0_hk) > 10 * bs.max():
             notes.append(f"|mu0H_K,eff| = {abs(mu0_hk):.3g} T is much larger than the fields (<= "
                          f"{bs.max():.3g} T): 1/(H - H_K) hardly varies, so H_DL and the thermal term "
                          "are strongly correlated and H_DL is poorly determined")
     q = efficiencies(q, sample, notes)
-    return HallResult("avci", q, rows, excluded, notes, fits)
+    _zero_gate(q, flags)
+    return HallResult("avci", q, rows, excluded, notes, fits, flags)
 
 
 # ------------------------------------------------------------------ (b) Hayashi
@@ -542,10 +689,12 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     if len(states) != 2:
         notes.append("only one perpendicular state: R_AHE taken as |R_1w(0)| (includes any offset)")
     r_ahe0, c2m0 = _curvature_terms(groups, {k: v[0] for k, v in first.items()}, sin_th)
-    if c2m0.nominal_value <= 0:
+    # R_1w bends towards zero as |H| grows: the curvature has the sign of R_AHE (which may be
+    # negative: the sign of the Hall voltage is a matter of the wiring)
+    if c2m0.nominal_value * r_ahe0.nominal_value <= 0:
         raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows (no perpendicular "
                                 "magnetisation); these are not sweeps of a perpendicular film")
-    hk_est = math.sqrt(abs(r_ahe0.nominal_value) / (2 * c2m0.nominal_value))
+    hk_est = math.sqrt(r_ahe0.nominal_value / (2 * c2m0.nominal_value))
     window = 0.15 * hk_est if max_field is None else float(max_field)
     if window > 0.3 * hk_est:
         notes.append(f"window |mu0H| <= {window:.3g} T is more than 0.3 x H_K ({hk_est:.3g} T): "
@@ -559,7 +708,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             final[s.source] = (r1, r2)
     # R_AHE and H_K from the fits in the window, with the correlated uncertainties of c0 and c2
     r_ahe_raw, c2m = _curvature_terms(groups, {k: v[0] for k, v in final.items()}, sin_th)
-    if c2m.nominal_value <= 0:
+    if c2m.nominal_value * r_ahe_raw.nominal_value <= 0:
         raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows within the window "
                                 f"|mu0H| <= {window:.3g} T")
     rp = r_phe if hasattr(r_phe, "nominal_value") else float(r_phe)
@@ -571,6 +720,8 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
         b, rows_ = {}, []
         for (d, st), ss in groups.items():
             for s in ss:
+                if _no_signal(s):
+                    continue
                 r1, r2 = final[s.source]
                 c1, c2 = r2["c1"], r1["c2"]
                 if d == "x":
@@ -584,35 +735,107 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
                               "c2_stderr": c2.std_dev, "b": bval.nominal_value, "b_stderr": bval.std_dev})
                 b.setdefault((d, st), []).append(bval)
         xi = rp / r_ahe
-        dls, fls = [], []
+        dls, fls = {}, {}
         for st in states:
             if ("x", st) not in b or ("y", st) not in b:
+                if any(_no_signal(s) for (_, s_st), ss in groups.items() if s_st == st for s in ss):
+                    continue  # a sweep of this state has no second harmonic: the state is left out
                 raise HallAnalysisError(f"method (b) needs both a longitudinal (x) and a transverse (y) sweep "
                                         f"for m_z = {st:+d}; have {sorted(b)}")
             bx = sum(b[("x", st)]) / len(b[("x", st)])
             by = sum(b[("y", st)]) / len(b[("y", st)])
             dbx = 2 * (bx + 2 * st * xi * by) / (1 - 4 * xi ** 2)
             dby = 2 * (by + 2 * st * xi * bx) / (1 - 4 * xi ** 2)
-            dls.append(-st * dbx)
-            fls.append(dby)
-        return hk, _wmean(dls, "mu0_h_dl"), _wmean(fls, "mu0_h_fl_oe"), rows_
+            dls[st] = -st * dbx
+            fls[st] = dby
+        if not dls:
+            return hk, _undetermined(), _undetermined(), rows_, dls, fls
+        return (hk, _wmean(list(dls.values()), "mu0_h_dl"), _wmean(list(fls.values()), "mu0_h_fl_oe"),
+                rows_, dls, fls)
 
-    hk, h_dl, h_fl, rows = torques(r_ahe_raw)
+    flags = {}
+    for (d, st), ss in groups.items():
+        for s in ss:
+            reason = _no_signal(s)
+            if reason:
+                excluded.append({"field": None, "source": s.source,
+                                 "reason": f"{reason}: left out of the torque fields (used for R_AHE and "
+                                           f"H_K); the m_z = {st:+d} state needs an x and a y sweep with a "
+                                           "second harmonic"})
+    hk, h_dl, h_fl, rows, _, _ = torques(r_ahe_raw)
     # second order in the current: the torques tilt m away from the pole at H = 0, so the lock-in's
     # R_1w(0) = s R_AHE - (3/8) s R_AHE d^2 - (3/2) s R_PHE H_DL H_FL / H_K^2 + (3/2) s r_ane H_DL / H_K
     # with d^2 = (H_DL^2 + H_FL^2) / H_K^2 (docs/hall.md); remove it and recompute with that R_AHE
     corr = 0.375 * r_ahe_raw * (h_dl ** 2 + h_fl ** 2) / hk ** 2 + 1.5 * rp * h_dl * h_fl / hk ** 2
     if r_ane is not None:
         corr = corr - 1.5 * r_ane * h_dl / hk
+    if not math.isfinite(h_dl.std_dev):
+        corr = 0.0  # no torque fields: no second-order correction
     r_ahe = r_ahe_raw + corr
-    hk, h_dl, h_fl, rows = torques(r_ahe)
+    hk, h_dl, h_fl, rows, dls, fls = torques(r_ahe)
     q = {"mu0_h_dl": h_dl, "mu0_h_fl_oe": h_fl, "r_ahe": r_ahe, "mu0_hk_eff": hk, "r_phe": rp}
+    if not dls:
+        why = "undetermined: no perpendicular state has x and y sweeps with a recorded second harmonic"
+        _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe"], why)
+        notes.append(f"torque fields {why}")
+    elif len(dls) < len(states):
+        notes.append(f"torque fields from the m_z = {next(iter(dls)):+d} state only (the other state lacks "
+                     "a sweep with a second harmonic)")
+    _hayashi_gates(groups, {k: v[0] for k, v in final.items()}, sin_th, rp, dls, fls, flags, notes)
     if r_ane is None:
         notes.append("no r_ane given: mu0_h_dl includes the anomalous Nernst term (same symmetry as the "
                      "damping-like signal in these sweeps); give r_ane from method (c) or (d)")
     q = efficiencies(q, sample, notes)
-    return HallResult("hayashi", q, rows, excluded, notes, fits)
+    _zero_gate(q, flags)
+    return HallResult("hayashi", q, rows, excluded, notes, fits, flags)
 
+
+
+def _hayashi_gates(groups, r1fits, sin_th, r_phe, dls, fls, flags, notes):
+    """Sanity gates of method (b) where it has two estimates of one quantity.
+
+    * x and y sweeps: R_AHE and mu0H_K from each direction alone (both states, so the planar Hall
+      term of an angle offset cancels within each) must agree within 3 standard errors.
+    * The two perpendicular states: their torque fields differ to first order in an azimuthal angle
+      offset d of the field, by about 2 d H_FL (H_DL) and 2 d H_DL (H_FL), with opposite signs that
+      cancel in the mean (docs/hall.md). d is estimated from the pattern of the four curvatures,
+      whose relative deviations are +-2 xi sin(2d) (sign s for x sweeps, -s for y sweeps); the
+      states are flagged when they differ by more than 3 standard errors after adding that
+      first-order term (half to each state) in quadrature.
+    """
+    states = sorted({k[1] for k in groups})
+    if len(states) == 2 and {"x", "y"} <= {k[0] for k in groups}:
+        est = {}
+        for d in ("x", "y"):
+            r, c2 = _curvature_terms({k: v for k, v in groups.items() if k[0] == d}, r1fits, sin_th)
+            est[d] = (r, (r / (2 * c2)) ** 0.5 if _nominal(c2) * _nominal(r) > 0 else None)
+        _flag_disagreement(flags, ["r_ahe"], est["x"][0], est["y"][0], "R_AHE from x sweeps",
+                           "R_AHE from y sweeps")
+        if est["x"][1] is not None and est["y"][1] is not None:
+            _flag_disagreement(flags, ["mu0_hk_eff"], est["x"][1], est["y"][1], "mu0_hk_eff from x sweeps",
+                               "mu0_hk_eff from y sweeps")
+    if len(dls) != 2:
+        return
+    c2n = {k: np.mean([_nominal(r1fits[s.source]["c2"]) * (-k[1]) / _nominal(sin_th[s.source]) ** 2
+                       for s in ss]) for k, ss in groups.items()}
+    avg = np.mean(list(c2n.values()))
+    pattern = np.mean([(v / avg - 1) * k[1] * (1 if k[0] == "x" else -1) for k, v in c2n.items()])
+    r_ahe = 0.5 * (np.mean([_nominal(r1fits[s.source]["c0"]) for k, ss in groups.items() if k[1] == 1
+                            for s in ss])
+                   - np.mean([_nominal(r1fits[s.source]["c0"]) for k, ss in groups.items() if k[1] == -1
+                              for s in ss]))
+    xi = _nominal(r_phe) / r_ahe if r_ahe else 0.0
+    delta = 0.5 * math.asin(min(1.0, abs(pattern / (2 * xi)))) if xi else 0.0
+    h_dl = 0.5 * abs(_nominal(dls[1]) + _nominal(dls[-1]))
+    h_fl = 0.5 * abs(_nominal(fls[1]) + _nominal(fls[-1]))
+    if delta:
+        notes.append(f"the curvatures of R_1w show an azimuthal angle offset of about {math.degrees(delta):.2g} deg "
+                     "(pattern +-2 xi sin(2d) over the sweep directions and states); it biases the two "
+                     "states' torque fields oppositely to first order and cancels in their mean")
+    for name, per, other in (("mu0_h_dl", dls, h_fl), ("mu0_h_fl_oe", fls, h_dl)):
+        allowance = delta * other  # half the first-order difference, given to each state
+        a, b = (ufloat(_nominal(per[st]), math.hypot(per[st].std_dev, allowance)) for st in (1, -1))
+        _flag_disagreement(flags, [name], a, b, "m_z = +1 estimate", "m_z = -1 estimate")
 
 
 def _curvature_terms(groups, r1fits, sin_th):
@@ -757,8 +980,14 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         notes.append("R_AHE, mu0_hk_eff and the R_1w offsets from a fit of the first harmonics of the rotations "
                      "above the anisotropy field (macrospin equilibrium, angle offsets fitted)")
     rows, slopes, bs = [], [], []
+    flags = {}
     for s in scans:
         b = s.meta["field"]
+        if _no_signal(s):
+            excluded.append({"field": b, "source": s.source, "reason": f"{_no_signal(s)} (used for R_AHE "
+                             "and H_K only)"})
+            rows.append({"source": s.source, "field": b, "n_points": 0, "included": False})
+            continue
         sin_m, _ = _angular_scan(s, r_ahe_v, offsets[s.source], hk if theta_m_from == "equilibrium" else None,
                                  theta0, r_ohe, theta_m_from, max_sin)
         near = np.abs(sin_m) <= max_sin
@@ -794,6 +1023,19 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
                 if r["source"] == src:
                     r["included"] = False
         bs, sl = bs[~low], sl[~low] if len(sl) else sl
+    if len(bs) < nmin and any(_no_signal(s) for s in scans):
+        # without a second-harmonic signal at enough fields the torque is not determined: say so,
+        # never give it a sign
+        why = (f"undetermined: fewer than {nmin} fields above the anisotropy field with a recorded "
+               "second harmonic")
+        q = {"slope_combination": _undetermined(), "r_ane": _undetermined(), "mu0_h_dl": _undetermined()}
+        if mu0_h_fl is not None:
+            q["mu0_h_fl_oe"] = hfl
+        q.update(r_ahe=r_ahe_u, mu0_hk_eff=hk_u)
+        _flag(flags, ["slope_combination", "r_ane", "mu0_h_dl"], why)
+        notes.append(f"torque fields {why}")
+        q = efficiencies(q, sample, notes)
+        return HallResult("angular", q, rows, excluded, notes, fits, flags)
     if len(bs) < nmin:
         unsat = any("never saturates" in e["reason"] for e in excluded)
         raise HallAnalysisError(f"method (c): {len(bs)} usable field(s); it needs {nmin} or more to "
@@ -814,6 +1056,8 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         free = ("r_one",)
     rs, msg = _fit_quiet(dset, angular_slope_field, init=init, fixed={"mu0_hk": hk}, free=free, guess=False)
     fits["slope(H)"] = rs
+    _flag_redchi(flags, ["slope_combination", "r_ane", "r_one", "mu0_h_dl"], rs,
+                 "method (c), slope law over the fields")
     # the slope law holds mu0_hk fixed: its uncertainty enters through d(coefficients)/d(mu0_hk)
     eps = 1e-6 * max(1.0, abs(hk))
     jac = (_slope_law(bs, sl, hk + eps, include_one) - _slope_law(bs, sl, hk - eps, include_one)) / (2 * eps)
@@ -859,8 +1103,13 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         q["mu0_h_fl_oe"] = hfl
     q["r_ahe"] = r_ahe_u
     q["mu0_hk_eff"] = hk_u
+    if first is not None:
+        for name, lo, hi in _at_bounds(first):
+            _flag(flags, ["r_ahe", "mu0_hk_eff", "mu0_h_dl"],
+                  f"fit of the first harmonics: {name} = {first.value(name):.4g} at its bound [{lo:g}, {hi:g}]")
     q = efficiencies(q, sample, notes)
-    return HallResult("angular", q, rows, excluded, notes, fits)
+    _zero_gate(q, flags)
+    return HallResult("angular", q, rows, excluded, notes, fits, flags)
 
 
 def _slope_law(bs, sl, hk, include_one):
@@ -943,19 +1192,100 @@ _RESULT_NAMES = {"mu0_h_dl": "mu0_h_dl", "mu0_h_fl": "mu0_h_fl_oe", "r_ane": "r_
 
 
 def _macrospin_datasets(scans):
-    data, models = [], []
-    for s in scans:
+    """Datasets, models and ``(scan index, harmonic)`` of every curve of the global fit; a second
+    harmonic that was not recorded (constant column, ``meta['no_signal']``) is left out."""
+    data, models, index = [], [], []
+    for i, s in enumerate(scans):
         meta_in = {"phi": ("field", "theta_h"), "theta": ("field", "phi_h"),
                    "field": ("theta_h", "phi_h", "mz_state")}[s.scan]
         for h, d in ((1, s.r1w), (2, s.r2w)):
+            if h == 2 and _no_signal(s):
+                continue
             extra = {k: float(s.meta.get(k, {"theta_h": 90.0, "phi_h": 0.0, "mz_state": 0}.get(k, 0.0)))
                      for k in meta_in}
             data.append(d.replace(meta=extra))
             models.append(HALL_MODELS[(h, s.scan)])
-    return data, models
+            index.append((i, h))
+    return data, models, index
+
+
+def _film_type(scans, fixed):
+    """The film type shown by the fixed anisotropy field or by the data, and the evidence.
+
+    Returns
+    -------
+    (str or None, str)
+        ``'perpendicular'``, ``'in-plane'`` or None (not known), and the reason in words.
+    """
+    hk = fixed.get("mu0_hk")
+    if hk is not None:
+        return ("perpendicular" if hk > 0 else "in-plane"), f"mu0_hk = {hk:g} T given"
+    states = sorted({int(s.meta.get("mz_state", 0)) for s in scans if s.scan == "field"} - {0})
+    if states:
+        return "perpendicular", ("field sweeps labelled with the perpendicular state(s) m_z = "
+                                 + ", ".join(f"{st:+d}" for st in states)
+                                 + " (a remanent perpendicular magnetisation)")
+    return None, ""
+
+
+def _state_levels(sweeps):
+    """R_1w at zero field in each perpendicular state, from the sweeps through zero field.
+
+    Returns
+    -------
+    (float, float) or None
+        R_AHE = half the jump between the m_z = +1 and -1 levels (Ohm, signed: the sign of the
+        Hall voltage belongs to the wiring) and the offset = their mean (Ohm); None without
+        sweeps through zero field in both states.
+    """
+    lev = {1: [], -1: []}
+    for s in sweeps:
+        st = int(s.meta.get("mz_state", 0))
+        x = s.r1w.x
+        if st in lev and x.min() <= 0.0 <= x.max():
+            o = np.argsort(x)
+            lev[st].append(float(np.interp(0.0, x[o], s.r1w.y[o])))
+    if not lev[1] or not lev[-1]:
+        return None
+    up, down = float(np.mean(lev[1])), float(np.mean(lev[-1]))
+    return 0.5 * (up - down), 0.5 * (up + down)
+
+
+def _hk_from_levels(sweeps, r_ahe, offset):
+    """Start value of mu0_hk (T, > 0) of a perpendicular film from the first harmonic of its sweeps.
+
+    With the field at theta_h and m near s z, the in-plane field tilts m to sin(theta_M) =
+    H sin(theta_h)/H_K (Stoner-Wohlfarth, exact for an in-plane field below H_K) while
+    m_z = s cos(theta_M) = (R_1w - offset)/R_AHE: the median of H sin(theta_h)/sqrt(1 - m_z^2)
+    over the points with 0.3 < s m_z < 0.95. None without such points.
+    """
+    est = []
+    for s in sweeps:
+        st = int(s.meta.get("mz_state", 0))
+        if st == 0:
+            continue
+        mz = st * (s.r1w.y - offset) / r_ahe
+        sel = (mz > 0.3) & (mz < 0.95)
+        sin_h = abs(math.sin(math.radians(float(s.meta.get("theta_h", 90.0)))))
+        est.extend(np.abs(s.r1w.x[sel]) * sin_h / np.sqrt(1.0 - mz[sel] ** 2))
+    return float(np.median(est)) if est else None
+
+
+def _theta_levels(thetas):
+    """R_AHE (Ohm, signed) from xz rotations through both poles: half the range of R_1w, with the
+    sign of R_1w(field near +z) - R_1w(field near -z)."""
+    r1all = np.concatenate([s.r1w.y for s in thetas])
+    up = np.mean([s.r1w.y[np.argmax(np.cos(np.radians(s.r1w.x)))] for s in thetas])
+    down = np.mean([s.r1w.y[np.argmin(np.cos(np.radians(s.r1w.x)))] for s in thetas])
+    return math.copysign(0.5 * float(r1all.max() - r1all.min()), up - down)
 
 
 def _start_values(scans, fixed, notes):
+    """Starting values of the global fit from the data (docs/hall.md, method (d)): R_PHE and phi0
+    from the in-plane rotation at the highest field, R_AHE from the first harmonic's saturation
+    levels (the two perpendicular states at zero field, or the poles of xz rotations), H_K and the
+    torques from methods (c) and (b) where they apply, and a positive H_K for a perpendicular film.
+    """
     start = {}
     kinds = {s.scan for s in scans}
     phis = [s for s in scans if s.scan == "phi"]
@@ -968,28 +1298,37 @@ def _start_values(scans, fixed, notes):
         if start["r_phe"] < 0:
             start["r_phe"], start["phi0"] = -start["r_phe"], start["phi0"] + 90.0
     if thetas:
-        r1all = np.concatenate([s.r1w.y for s in thetas])
-        start["r_ahe"] = 0.5 * (r1all.max() - r1all.min())
+        start["r_ahe"] = _theta_levels(thetas)
         try:
             a = angular(thetas, r_phe=0.0)
             start["mu0_hk"] = _nominal(a.quantities["mu0_hk_eff"])
-            start["mu0_h_dl"] = a.quantities["mu0_h_dl"].nominal_value
-            start["r_ane"] = a.quantities["r_ane"].nominal_value
+            start["mu0_h_dl"] = _nominal(a.quantities["mu0_h_dl"])
+            start["r_ane"] = _nominal(a.quantities["r_ane"])
         except (HallAnalysisError, ValueError) as exc:
             notes.append(f"start values: method (c) not usable ({exc})")
+    levels = _state_levels(sweeps) if sweeps else None
     if sweeps:
-        ups = [s.r1w.y[np.argmin(np.abs(s.r1w.x))] for s in sweeps if s.meta.get("mz_state", 0) > 0]
-        downs = [s.r1w.y[np.argmin(np.abs(s.r1w.x))] for s in sweeps if s.meta.get("mz_state", 0) < 0]
-        if ups and downs and "r_ahe" not in start:
-            start["r_ahe"] = 0.5 * (np.mean(ups) - np.mean(downs))
+        if levels is not None and "r_ahe" not in start:
+            start["r_ahe"] = levels[0]
+        through_zero = [s for s in sweeps if int(s.meta.get("mz_state", 0)) in (1, -1)
+                        and s.r1w.x.min() < 0.0 < s.r1w.x.max()]
         try:
-            h = hayashi(sweeps, r_phe=start.get("r_phe", 0.0))
+            h = hayashi(through_zero, r_phe=start.get("r_phe", 0.0))
             start.setdefault("mu0_hk", _nominal(h.quantities["mu0_hk_eff"]))
             start.setdefault("r_ahe", _nominal(h.quantities["r_ahe"]))
-            start["mu0_h_fl"] = h.quantities["mu0_h_fl_oe"].nominal_value
-            start.setdefault("mu0_h_dl", h.quantities["mu0_h_dl"].nominal_value)
+            for k in ("mu0_h_fl_oe", "mu0_h_dl"):
+                if math.isfinite(h.quantities[k].std_dev):
+                    start.setdefault(k.replace("_oe", ""), _nominal(h.quantities[k]))
         except (HallAnalysisError, ValueError) as exc:
             notes.append(f"start values: method (b) not usable ({exc})")
+    film, _ = _film_type(scans, fixed)
+    if film == "perpendicular" and "mu0_hk" not in fixed and not start.get("mu0_hk", 0.0) > 0:
+        hk = _hk_from_levels(sweeps, *levels) if levels is not None and levels[0] != 0 else None
+        if hk is None:
+            hk = max([float(np.max(np.abs(s.r1w.x))) for s in sweeps], default=1.0)
+        start["mu0_hk"] = hk
+        notes.append(f"start value mu0_hk = {hk:.3g} T (perpendicular film) from the tilt of m in the first "
+                     "harmonic of the sweeps")
     if kinds == {"phi"}:
         missing = [k for k in ("r_ahe", "mu0_hk") if k not in fixed]
         if missing:
@@ -999,9 +1338,45 @@ def _start_values(scans, fixed, notes):
     return start
 
 
+class _Counted:
+    """A model function that counts its calls (one per evaluation of the global fit's residual)."""
+
+    def __init__(self, func):
+        self.func, self.calls = func, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.func(*args, **kwargs)
+
+
+def _evaluation_time(data, models, init, fixed):
+    """Seconds one residual of the global fit takes at the starting values (all curves)."""
+    import time
+
+    t0 = time.perf_counter()
+    for i, (m, d) in enumerate(zip(models, data)):
+        p = m.defaults()
+        for k in p:
+            name = k if k in _SHARED else f"{k}_{i}"
+            p[k] = float(fixed.get(k, init.get(name, init.get(k, p[k]))))
+        try:
+            m.func(d.x, **p, **{k: d.meta[k] for k in m.inputs})
+        except Exception:  # noqa: BLE001 - a failing start is the fit's to report
+            pass
+    return time.perf_counter() - t0
+
+
+#: Default wall-clock limit (s) of the global fit (both passes); CLI --time-limit.
+TIME_LIMIT = 120.0
+#: Largest rms misfit of a first harmonic, relative to the largest first-harmonic range of the set.
+R1W_MISFIT = 0.02
+#: R_AHE from the global fit and from the first harmonic's levels may differ by at most this factor.
+R_AHE_FACTOR = 2.0
+
+
 def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dict | None = None,
               free: Sequence[str] = (), reweight: bool = True, sample: Sample | None = None,
-              max_nfev: int | None = None) -> HallResult:
+              max_nfev: int | None = None, time_limit: float | None = TIME_LIMIT) -> HallResult:
     """Global macrospin fit of every scan of a sample at once (least squares).
 
     All first- and second-harmonic scans (any mix of phi rotations, theta rotations and field
@@ -1012,9 +1387,18 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     approximation: the equilibrium and the linear response are exact for the macrospin, so
     low fields, tilted fields and anisotropy are used rather than excluded.
 
+    Starting values come from the data (R_AHE from the first harmonic's saturation levels, H_K
+    positive for a perpendicular film, the textbook methods where they apply) and the result is
+    checked against them (docs/hall.md, "Sanity gates"): R_AHE against the first harmonic's
+    levels (size and sign), the sign of H_K against the film type, parameters at a bound, the
+    misfit of each first harmonic, and convergence within ``time_limit``. A failed check flags
+    the quantities (``HallResult.flags``).
+
     Weights: a first fit estimates the noise of each curve from its residuals; the final fit
     uses these as standard errors (``reweight=True``), so curves with different noise levels
-    (first and second harmonic) count in proportion to their information.
+    (first and second harmonic) count in proportion to their information. A second harmonic
+    that was not recorded (constant column) is left out; without any, the torque fields and
+    r_ane are reported as undetermined.
 
     Parameters
     ----------
@@ -1023,7 +1407,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
         Parameters held at given values, e.g. ``{"r_ahe": 0.8, "mu0_hk": -0.8}`` for an
         in-plane film measured by in-plane rotations only (then required).
     init : dict, optional
-        Starting values (default: from the textbook methods where they apply).
+        Starting values (default: from the data, see above).
     free : sequence of str
         Parameters fixed by default that should vary: ``mu0_h_ip``, ``ip_axis``, ``tilt_x``,
         ``tilt_y``, ``theta0``, ``r_one``, ``r_ohe``.
@@ -1031,30 +1415,66 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
         Per-curve noise from a first fit (see above).
     sample : Sample, optional
     max_nfev : int, optional
+        Limit on the evaluations of the residual in each pass.
+    time_limit : float or None
+        Wall-clock limit in s for the two passes together (None: none). The evaluations are
+        limited to what fits in the time left, from the time of one evaluation at the start; a
+        fit stopped by either limit is reported as not converged and its quantities flagged.
 
     Returns
     -------
     HallResult
         Quantities with correlated uncertainties from the covariance matrix; ``fits['global']``
-        is the :class:`~sotfit.results.FitResult`.
+        is the :class:`~sotfit.results.FitResult`, ``fits['curves']`` the ``(scan index,
+        harmonic)`` of each of its datasets.
     """
+    import dataclasses
+    import time
+
+    t_start = time.monotonic()
     scans = list(scans)
     if not scans:
         raise HallAnalysisError("method (d): no scans")
     check_names("method (d) free", free, MACROSPIN_PARAMETERS)
     check_names("method (d) fixed", fixed or {}, MACROSPIN_PARAMETERS)
-    notes = []
+    for s in scans:
+        _require_first_harmonic(s, "(d) macrospin")
+    notes, flags = [], {}
     _field_notes(scans, notes)
     fixed = dict(fixed or {})
     start = _start_values(scans, fixed, notes)
     start.update(init or {})
-    data, models = _macrospin_datasets(scans)
+    data, models, index = _macrospin_datasets(scans)
+    no_torque = not any(h == 2 for _, h in index)
+    if no_torque:
+        fixed.update({k: 0.0 for k in ("mu0_h_dl", "mu0_h_fl", "r_ane")})
+        notes.append("no scan has a recorded second harmonic (constant columns): the torque fields and "
+                     "r_ane are undetermined (held at 0 in the fit of the first harmonics)")
     init_all = {k: v for k, v in start.items() if k in _SHARED}
     for i, d in enumerate(data):
         init_all[f"offset_{i}"] = 0.0
-    kw = dict(shared=_SHARED, init=init_all, fixed=fixed, free=tuple(free), guess=False,
-              max_nfev=max_nfev, warn=False)
-    res = fit_global(data, models, **kw)
+    counter = _Counted(models[0].func)
+    models = [dataclasses.replace(models[0], func=counter)] + list(models[1:])
+    t_eval = max(_evaluation_time(data, models, init_all, fixed), 1e-6)
+    kw = dict(shared=_SHARED, init=init_all, fixed=fixed, free=tuple(free), guess=False, warn=False)
+    stopped = []
+
+    def run(pass_name):
+        nvary_guess = len(_SHARED) + len(data)
+        limit = max_nfev
+        if time_limit is not None and math.isfinite(time_limit):
+            left = time_limit - (time.monotonic() - t_start)
+            by_time = max(nvary_guess + 2, int(left / t_eval))
+            limit = by_time if limit is None else min(limit, by_time)
+        counter.calls = 0
+        r = fit_global(data, models, max_nfev=limit, **kw)
+        if limit is not None and counter.calls >= limit:
+            stopped.append(f"{pass_name} stopped after {counter.calls} evaluations of the residual "
+                           f"({time.monotonic() - t_start:.0f} s; time limit {time_limit} s, "
+                           f"evaluation limit {max_nfev})")
+        return r
+
+    res = run("first pass")
     if reweight:
         sig = []
         for i, d in enumerate(data):
@@ -1062,7 +1482,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
             sig.append(max(float(np.sqrt(np.mean(r * r))), 1e-15 * (np.max(np.abs(d.y)) + 1e-30)))
         data = [d.replace(yerr=np.full(len(d), s)) for d, s in zip(data, sig)]
         kw["init"] = {k: res.value(k) for k in res.params if k not in fixed}
-        res = fit_global(data, models, **kw)
+        res = run("reweighted pass")
     if not res.success:
         notes.append(f"global fit: {res.message}")
     corr = res.correlation()
@@ -1078,14 +1498,82 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     for k, name in _RESULT_NAMES.items():
         if k in res.varied or k in fixed or k in ("mu0_h_dl", "mu0_h_fl", "r_ane"):
             q[name] = res[k]
+    if no_torque:
+        for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane"):
+            q[k] = _undetermined()
+        _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe", "r_ane"],
+              "undetermined: no scan has a recorded second harmonic")
     rows = []
+    where = {ih: j for j, ih in enumerate(index)}
     for i, s in enumerate(scans):
-        rows.append({"source": s.source, "scan": s.scan, "field": s.meta.get("field"),
-                     "offset_1w": res.value(f"offset_{2 * i}"), "offset_2w": res.value(f"offset_{2 * i + 1}"),
-                     "rms_1w": float(np.sqrt(np.mean(res.residuals(2 * i) ** 2))),
-                     "rms_2w": float(np.sqrt(np.mean(res.residuals(2 * i + 1) ** 2)))})
+        row = {"source": s.source, "scan": s.scan, "field": s.meta.get("field")}
+        for h in (1, 2):
+            j = where.get((i, h))
+            row[f"offset_{h}w"] = res.value(f"offset_{j}") if j is not None else None
+            row[f"rms_{h}w"] = float(np.sqrt(np.mean(res.residuals(j) ** 2))) if j is not None else None
+        rows.append(row)
+    _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes)
     q = efficiencies(q, sample, notes)
-    return HallResult("macrospin", q, rows, [], notes, {"global": res})
+    _zero_gate(q, flags)
+    return HallResult("macrospin", q, rows, [], notes, {"global": res, "curves": index}, flags)
+
+
+def _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes):
+    """Sanity gates of the global fit (docs/hall.md): convergence, bounds, the sign of H_K against
+    the film type, R_AHE against the first harmonic's levels, the misfit of each first harmonic."""
+    fitted = [_RESULT_NAMES[k] for k in res.varied if k in _RESULT_NAMES and _RESULT_NAMES[k] in q]
+    for why in stopped:
+        _flag(flags, fitted, f"global fit did not converge: {why}; the values are not an optimum "
+                             "(raise the limit or start closer)")
+        notes.append(f"global fit NOT CONVERGED: {why}")
+    msg = res.message.split(";")[0].strip()
+    if not stopped and not (msg.startswith("Fit succeeded") or msg.startswith("One or more variable")):
+        _flag(flags, fitted, f"global fit did not converge ({msg})")
+    for name, lo, hi in _at_bounds(res):
+        if name in _RESULT_NAMES:
+            _flag(flags, [_RESULT_NAMES[name]], f"at a bound of the fit ([{lo:g}, {hi:g}]): the optimum lies "
+                                                "outside the allowed range")
+    film, why = _film_type(scans, fixed)
+    hk = q.get("mu0_hk_eff")
+    if "mu0_hk" not in fixed and hk is not None and film is not None:
+        if (film == "perpendicular") != (_nominal(hk) > 0):
+            _flag(flags, ["mu0_hk_eff"], f"sign contradicts the film type: mu0_hk_eff = {_nominal(hk):.3g} T "
+                                         f"({'easy plane' if _nominal(hk) <= 0 else 'perpendicular'}) but "
+                                         f"{why} show a {film} film")
+    sweeps = [s for s in scans if s.scan == "field"]
+    thetas = [s for s in scans if s.scan == "theta"]
+    levels = _state_levels(sweeps) if sweeps else None
+    if levels is not None:
+        ref, what = levels[0], "half the jump of R_1w at zero field between the m_z = +1 and -1 states"
+    elif thetas:
+        ref, what = _theta_levels(thetas), "half the range of R_1w over the xz rotations"
+    else:
+        ref = None
+    scale = max(float(np.ptp(s.r1w.y)) for s in scans)
+    if "r_ahe" not in fixed and "r_ahe" in q:
+        r = _nominal(q["r_ahe"])
+        if ref is not None and ref != 0:
+            ratio = abs(r / ref)
+            if not 1 / R_AHE_FACTOR <= ratio <= R_AHE_FACTOR:
+                _flag(flags, ["r_ahe"], f"R_AHE = {r:.4g} Ohm is {ratio:.3g} times the first harmonic's scale "
+                                        f"({ref:.4g} Ohm, {what}): not what the data show")
+            if r * ref < 0:
+                _flag(flags, ["r_ahe"], f"sign of R_AHE = {r:.4g} Ohm contradicts the first harmonic "
+                                        f"({ref:.4g} Ohm, {what})")
+        elif scale > 0 and abs(r) > R_AHE_FACTOR * scale:
+            # no level of a known m_z: R_AHE larger than every change of R_1w means m_z never changes
+            # by more than 1/R_AHE_FACTOR, and R_AHE rests on the model's m_z alone
+            _flag(flags, ["r_ahe"], f"R_AHE = {r:.4g} Ohm is {abs(r) / scale:.3g} times the largest range of "
+                                    f"R_1w in any scan ({scale:.4g} Ohm): m_z hardly changes in these data, so "
+                                    "R_AHE rests on the model alone (fix it from a measurement through both "
+                                    "perpendicular states)")
+    bad = [(row["source"], row["rms_1w"] / scale) for row in rows
+           if row["rms_1w"] is not None and scale > 0 and row["rms_1w"] > R1W_MISFIT * scale]
+    if bad:
+        shown = ", ".join(f"{src} ({f:.1%})" for src, f in bad[:3]) + (f" and {len(bad) - 3} more"
+                                                                       if len(bad) > 3 else "")
+        _flag(flags, fitted, f"the macrospin model misses the first harmonic of {shown}: rms residual above "
+                             f"{R1W_MISFIT:.0%} of the largest first-harmonic range of the set")
 
 
 def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, r_phe,
@@ -1108,79 +1596,91 @@ def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, 
     return {"angular": c, "hayashi": b}
 
 
-def _log_prob(theta, names, lo, hi, base, models, data, maps):
-    if np.any(theta < lo) or np.any(theta > hi):
-        return -np.inf
-    values = dict(base)
-    values.update(zip(names, theta))
-    chi2 = 0.0
-    try:
-        for m, d, pmap in zip(models, data, maps):
-            inputs = {k: d.meta[k] for k in m.inputs}
-            y = m.func(d.x, **{k: values[n] for k, n in pmap.items()}, **inputs)
-            chi2 += float(np.sum(((y - d.y) / d.yerr) ** 2))
-    except Exception:  # noqa: BLE001 - a model failure (no equilibrium) is zero probability
-        return -np.inf
-    return -0.5 * chi2 if np.isfinite(chi2) else -np.inf
+class _Finite:
+    """A model function that returns NaN instead of raising (a walker where the macrospin has no
+    equilibrium gets zero probability)."""
+
+    def __init__(self, func):
+        self.func = func
+
+    def __call__(self, x, **kwargs):
+        try:
+            return self.func(x, **kwargs)
+        except Exception:  # noqa: BLE001 - any failure of the model is zero probability
+            return np.full(np.shape(x), np.nan)
 
 
 def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps: int = 2000,
-                     burn: int | None = None, seed: int = 0, progress: bool = False) -> HallResult:
+                     burn: int | None = None, seed: int = 0, progress=False) -> HallResult:
     """Posterior of the global macrospin fit with emcee (flat priors within the parameter bounds).
 
-    The likelihood is Gaussian with the per-curve standard errors of the least-squares fit
-    (``result`` from :func:`macrospin`, which must have been reweighted). Walkers start in a
-    small ball around the least-squares optimum. Reported values are posterior medians with
-    standard errors from the 16/84 percentiles (half their distance); the percentiles and the
-    autocorrelation time are in ``table``; a note warns when the chain is shorter than 50
-    autocorrelation times.
+    The sampling is :func:`sotfit.bayes.sample` started from the least-squares result: Gaussian
+    likelihood with the per-curve standard errors of the fit (``result`` from :func:`macrospin`,
+    which must have been reweighted), walkers in a small ball around the optimum. Reported values
+    are posterior medians with standard errors from the 16/84 percentiles (half their distance);
+    the percentiles are in ``table``.
+
+    Every run reports its convergence diagnostics in ``fits['diagnostics']``
+    (:func:`sotfit.bayes.chain_diagnostics`: integrated autocorrelation time and chain length over
+    it per parameter, effective draws, acceptance fractions, stuck walkers, converged yes/no and
+    why). The quantities of a chain that is not converged (shorter than 50 autocorrelation times,
+    stuck walkers, acceptance too low) are flagged (:func:`sotfit.flags.flag_mcmc`).
+
+    Parameters
+    ----------
+    result : HallResult
+        From :func:`macrospin`.
+    nwalkers : int, optional
+        Default ``max(2 ndim + 2, 16)``.
+    nsteps : int
+        Steps of every walker.
+    burn : int, optional
+        Steps discarded; default twice the largest autocorrelation time (at most half the chain).
+    seed : int
+    progress : bool or callable
+        ``progress(done, total)`` after every step (e.g. :class:`sotfit.cli.common.Progress`), or
+        ``True`` for emcee's own bar.
 
     Returns
     -------
     HallResult
-        method ``'macrospin-mcmc'``; ``fits['chain']`` holds the flat chain after burn-in.
+        method ``'macrospin-mcmc'``; ``fits['posterior']`` is the
+        :class:`~sotfit.bayes.PosteriorResult`, ``fits['chain']`` the flat chain after burn-in,
+        ``fits['acceptance']`` the mean acceptance fraction.
     """
-    import emcee
-    from uncertainties import ufloat
+    import copy
+    import dataclasses
+
+    from ..bayes import ConvergenceWarning, sample
+    from ..flags import flag_mcmc
 
     fit = result.fits["global"]
     if any(d.yerr is None for d in fit.datasets):
         raise HallAnalysisError("sample_macrospin needs the reweighted least-squares result (standard errors)")
-    names = list(fit.varied)
-    ndim = len(names)
-    nwalkers = nwalkers or max(2 * ndim + 2, 16)
-    x0 = np.array([fit.value(n) for n in names])
-    err = np.array([fit.stderr(n) for n in names])
-    err = np.where(np.isfinite(err) & (err > 0), err, 1e-6 * (np.abs(x0) + 1e-12))
-    bounds = {}
-    for m, pmap in zip(fit.models, fit.param_maps):
-        for k, n in pmap.items():
-            bounds[n] = m.param(k).bounds
-    lo = np.array([bounds.get(n, (-np.inf, np.inf))[0] for n in names])
-    hi = np.array([bounds.get(n, (-np.inf, np.inf))[1] for n in names])
-    base = {n: fit.value(n) for n in fit.params}
-    rng = np.random.default_rng(seed)
-    p0 = x0 + 0.1 * err * rng.standard_normal((nwalkers, ndim))
-    sampler = emcee.EnsembleSampler(
-        nwalkers, ndim, _log_prob,
-        args=(names, lo, hi, base, list(fit.models), list(fit.datasets), list(fit.param_maps)))
-    sampler.random_state = np.random.RandomState(seed).get_state()
-    sampler.run_mcmc(p0, nsteps, progress=progress)
-    burn = nsteps // 3 if burn is None else burn
-    chain = sampler.get_chain(discard=burn, flat=True)
+    ndim = len(fit.varied)
+    models = [dataclasses.replace(m, func=_Finite(m.func)) for m in fit.models]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        post = sample(list(fit.datasets), models, lsq=fit, nwalkers=nwalkers or max(2 * ndim + 2, 16),
+                      nsteps=nsteps, burn=burn, seed=seed, progress=progress, vectorize=False)
+    diag = copy.deepcopy(dict(post.diagnostics))
     notes = list(result.notes)
-    try:
-        tau = sampler.get_autocorr_time(discard=burn, quiet=True)
-    except Exception:  # noqa: BLE001
-        tau = np.full(ndim, np.nan)
-    if not np.all(np.isfinite(tau)) or (nsteps - burn) < 50 * np.nanmax(tau):
-        notes.append(f"MCMC chain of {nsteps - burn} steps after burn-in is shorter than 50 "
-                     f"autocorrelation times (max tau = {np.nanmax(tau):.0f}): run longer")
+    flags = {}
     q, rows = {}, []
-    for i, n in enumerate(names):
-        p16, p50, p84 = np.percentile(chain[:, i], [16, 50, 84])
-        rows.append({"name": n, "median": p50, "p16": p16, "p84": p84, "tau": float(tau[i])})
+    for n in fit.varied:
+        p16, p50, p84 = post.percentiles[n]
+        rows.append({"name": n, "median": p50, "p16": p16, "p84": p84, "tau": diag["autocorr_time"][n],
+                     "chain_over_tau": diag["chain_over_tau"][n]})
         if n in _RESULT_NAMES:
             q[_RESULT_NAMES[n]] = ufloat(p50, 0.5 * (p84 - p16), n)
+    notes.append(f"MCMC: {post.nwalkers} walkers x {post.nsteps} steps (burn {post.burn}), acceptance "
+                 f"{diag['acceptance_fraction']['mean']:.2f}; "
+                 + ("converged: " if diag["converged"] else "NOT CONVERGED: ") + diag["message"])
+    stand_in = {}
+    if flag_mcmc([stand_in], diag, "MCMC of the global fit"):
+        _flag(flags, list(q), stand_in["flags"][0])
+    notes.extend(str(w.message) for w in caught if not issubclass(w.category, ConvergenceWarning))
+    chain = np.column_stack([post.samples[n] for n in fit.varied])
     return HallResult("macrospin-mcmc", q, rows, [], notes,
-                      {"chain": chain, "names": names, "acceptance": float(np.mean(sampler.acceptance_fraction))})
+                      {"chain": chain, "names": list(fit.varied), "acceptance": diag["acceptance_fraction"]["mean"],
+                       "posterior": post, "diagnostics": diag}, flags)

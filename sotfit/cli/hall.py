@@ -13,10 +13,11 @@ with a sign is written with '=' (``--r2w-channel=-Y``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 from .common import (
-    CLIError, add_figure_option, add_output_options, flag_status, fraction, integer_type,
+    CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction, integer_type,
     list_type, load_sample_file, number_type, quantity_type, stage_out_dir, unit_type,
     write_json, write_summary,
 )
@@ -109,6 +110,10 @@ def add_parser(sub) -> None:
     m.add_argument("--free", type=list_type(str), default=[],
                    help="(d) comma-separated extra parameters to vary, e.g. "
                         "tilt_x,tilt_y,mu0_h_ip,ip_axis")
+    m.add_argument("--time-limit", type=number_type(positive=True), default=None,
+                   help="(d) wall-clock limit of the global fit in s; a fit stopped by it is reported as "
+                        "not converged and its results flagged (default: "
+                        "sotfit.analysis.hall.TIME_LIMIT, 120 s)")
     m.add_argument("--mcmc-steps", type=integer_type(0), default=0,
                    help="(d) also sample the posterior with emcee for this many steps (0: least squares only)")
     m.add_argument("--seed", type=integer_type(0), default=0, help="(d) random seed of the sampler")
@@ -140,11 +145,11 @@ def _scan_of(path, method, given):
     default = {"avci": "phi", "hayashi": "field", "angular": "theta"}.get(method)
     if default:
         return default
-    import pandas as pd
-
+    from ..io.hall import _read_csv, _safe_split
     from ..units import split_header
 
-    names = [split_header(str(c))[0] for c in pd.read_csv(path, nrows=1, comment="#").columns]
+    names = [split_header(str(c))[0] if _safe_split(c) else str(c).lower()
+             for c in _read_csv(path, nrows=1, comment="#").columns]
     for kind in ("phi", "theta"):
         if kind in names:
             return kind
@@ -206,17 +211,23 @@ def run(args) -> int:
     else:
         fixed = {k: v for k, v in (("r_ahe", vals.get("r_ahe")), ("r_phe", vals.get("r_phe")),
                                    ("mu0_hk", hk)) if v is not None}
-        res = H.macrospin(scans, fixed=fixed, free=tuple(args.free), sample=sample)
+        limit = H.TIME_LIMIT if args.time_limit is None else args.time_limit
+        res = H.macrospin(scans, fixed=fixed, free=tuple(args.free), sample=sample, time_limit=limit)
         if args.mcmc_steps > 0:
-            post = H.sample_macrospin(res, nsteps=args.mcmc_steps, seed=args.seed)
-            post_q = H.efficiencies(post.quantities, sample, post.notes)
-            write_json({"method": "macrospin-mcmc (posterior median, half 16-84 % range)",
-                        "quantities": {k: {"value": float(v.nominal_value), "stderr": float(v.std_dev),
-                                           "unit": H.UNITS.get(k, "")} for k, v in post_q.items()
-                                       if hasattr(v, "nominal_value")},
-                        "percentiles": post.table, "acceptance": post.fits["acceptance"],
-                        "notes": post.notes}, out / "posterior.json")
+            post = H.sample_macrospin(res, nsteps=args.mcmc_steps, seed=args.seed,
+                                      progress=Progress(f"MCMC {args.mcmc_steps} steps"))
+            post = dataclasses.replace(post, quantities=H.efficiencies(post.quantities, sample, post.notes))
+            mcmc = post.summary()
+            mcmc["method"] = "macrospin-mcmc (posterior median, half 16-84 % range)"
+            mcmc["diagnostics"] = post.fits["diagnostics"]
+            mcmc["percentiles"] = post.table
+            write_json(mcmc, out / "posterior.json")
+            d = post.fits["diagnostics"]
+            print(f"MCMC: {'converged' if d['converged'] else 'NOT CONVERGED'}: {d['message']} "
+                  f"(acceptance {d['acceptance_fraction']['mean']:.2f})")
     summary = res.summary()
+    if args.method == "macrospin" and args.mcmc_steps > 0:
+        summary["mcmc"] = {k: mcmc[k] for k in ("method", "quantities", "diagnostics", "notes")}
     summary["conventions"] = {
         "current_peak_mA": i_peak, "current_is": args.current_is, "lockin_output": args.lockin_output,
         "r1w_channel": args.r1w_channel, "r2w_channel": args.r2w_channel, "gain_1w": args.gain_1w,

@@ -54,7 +54,8 @@ class HallScan:
         'phi', 'theta' or 'field'.
     meta : dict
         ``field`` (T, angle scans), ``field_stderr`` (T), ``theta_h``/``phi_h`` (deg),
-        ``source``, ``current_peak`` (mA), and the conventions used.
+        ``source``, ``current_peak`` (mA), and the conventions used; ``no_signal``
+        (``{"r2w": reason}``) when a harmonic's lock-in column is constant (not recorded).
     """
 
     r1w: Dataset
@@ -125,13 +126,16 @@ def read_magnet_calibration(path, current_unit: str | None = None,
     -------
     MagnetCalibration
     """
-    import pandas as pd
-
     p = Path(path)
-    df = pd.read_csv(p)
+    if not p.is_file():
+        raise HallReadError(f"{p}: no such calibration file")
+    df = _read_csv(p)
     if df.shape[1] < 2:
         raise HallReadError(f"{p}: a calibration needs a current column and at least one field column")
-    heads = [split_header(str(c)) for c in df.columns]
+    try:
+        heads = [split_header(str(c)) for c in df.columns]
+    except UnitError as exc:
+        raise HallReadError(f"{p}: {exc}") from None
     cu = heads[0][1] or (normalise_unit(current_unit) if current_unit else None)
     if cu is None:
         raise HallReadError(f"{p}: column {df.columns[0]!r} has no unit; give current_unit (e.g. 'A')")
@@ -145,7 +149,7 @@ def read_magnet_calibration(path, current_unit: str | None = None,
         fus.add(uu)
     if len(fus) != 1:
         raise HallReadError(f"{p}: field columns have different units {sorted(fus)}")
-    vals = df.to_numpy(float)
+    vals = np.column_stack([_numeric(df, c, p) for c in df.columns])
     if not np.all(np.isfinite(vals)):
         r, c = np.argwhere(~np.isfinite(vals))[0]
         raise HallReadError(f"{p}: non-finite value in column {df.columns[c]!r}, row {r}")
@@ -198,13 +202,99 @@ def _unit_of(col, given, dimension, path, what):
     return u
 
 
+def _read_csv(path, **kw):
+    """``pandas.read_csv`` whose failures name the file: empty, no header, no data rows, unreadable."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, **kw)
+    except pd.errors.EmptyDataError:
+        raise HallReadError(f"{path}: the file is empty (no header row and no data)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise HallReadError(f"{path}: not a readable CSV table ({str(exc).strip()})") from None
+    if len(df.columns) == 0:
+        raise HallReadError(f"{path}: no columns found (a header row naming the columns is needed)")
+    if len(df) == 0:
+        raise HallReadError(f"{path}: header only, no data rows (columns: "
+                            f"{', '.join(map(str, df.columns))})")
+    return df
+
+
+def _rows(idx, n=5) -> str:
+    """'data row(s) [..]' for the first ``n`` indices (0 = the first row after the header)."""
+    idx = list(map(int, idx))
+    more = f" and {len(idx) - n} more" if len(idx) > n else ""
+    return f"data row(s) {idx[:n]}{more}"
+
+
+#: Robust outlier threshold: a value further than this many robust standard deviations
+#: (the median absolute deviation / 0.6745, as for a normal distribution) from the column's
+#: median is refused.
+OUTLIER_SIGMAS = 1e4
+#: Magnitudes beyond these are refused as not physical (house units: T, deg, mA, Ohm).
+_LIMITS = {"field": (100.0, "T", "no laboratory magnet reaches it"),
+           "angle": (720.0, "deg", "two full turns either way"),
+           "current": (1e4, "mA", "10 A through a Hall bar"),
+           "resistance": (1e6, "Ohm", "1 MOhm as a harmonic Hall resistance")}
+
+
+def _numeric(df, col, path):
+    """Column ``col`` as floats (empty cells NaN); a missing column or a non-numeric cell is an
+    error naming the file, the column and the data rows."""
+    import pandas as pd
+
+    if col not in df.columns:
+        raise HallReadError(f"{path}: no column {col!r}; columns are: {', '.join(map(str, df.columns))}")
+    raw = df[col]
+    v = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad_text = np.flatnonzero(np.isnan(v) & ~raw.isna().to_numpy())
+    if bad_text.size:
+        cells = ", ".join(repr(str(raw.iloc[i])) for i in bad_text[:3])
+        raise HallReadError(f"{path}: column {col!r} has non-numeric value(s) {cells} at "
+                            f"{_rows(bad_text)}; fix or remove them")
+    return v
+
+
 def _column(df, col, path):
-    v = df[col].to_numpy(dtype=float)
+    """Column ``col`` as finite floats: :func:`_numeric`, and NaN/inf is an error naming the rows."""
+    v = _numeric(df, col, path)
     bad = ~np.isfinite(v)
     if bad.any():
         rows = np.flatnonzero(bad)[:5].tolist()
         raise HallReadError(f"{path}: column {col!r} has {bad.sum()} NaN/inf value(s) at data row(s) "
                             f"{rows}; nothing is dropped silently: remove or fill them first")
+    return v
+
+
+def _check_values(v, col, path, dimension, what=None):
+    """Refuse values of column ``col`` (already in house units of ``dimension``) that are not
+    physical (beyond :data:`_LIMITS`) or isolated outliers (more than :data:`OUTLIER_SIGMAS`
+    robust standard deviations from the median), naming the file, the column and the rows."""
+    v = np.asarray(v, float)
+    what = what or dimension
+    limit, unit, why = _LIMITS[dimension]
+    out = np.flatnonzero(np.abs(v) > limit)
+    if out.size:
+        vals = ", ".join(f"{v[i]:.4g}" for i in out[:3])
+        raise HallReadError(f"{path}: column {col!r}: {what} {vals} {unit} at {_rows(out)} "
+                            f"beyond +-{limit:g} {unit} ({why}); a corrupted or mistyped value?")
+    if v.size >= 5:
+        from scipy.stats import norm
+
+        med = float(np.median(v))
+        # robust spread: the median absolute deviation over its value for a normal distribution,
+        # at least 1e-3 of the median (a nearly constant column such as a source current that
+        # changes in its last digit)
+        mad = float(np.median(np.abs(v - med)))
+        scale = max(mad / float(norm.ppf(0.75)), 1e-3 * abs(med))
+        if scale > 0:
+            out = np.flatnonzero(np.abs(v - med) > OUTLIER_SIGMAS * scale)
+            if out.size:
+                vals = ", ".join(f"{v[i]:.4g}" for i in out[:3])
+                raise HallReadError(
+                    f"{path}: column {col!r}: {what} {vals} {unit} at {_rows(out)} lie more than "
+                    f"{OUTLIER_SIGMAS:g} robust standard deviations ({scale:.3g} {unit}) from the "
+                    f"median {med:.4g} {unit}: an outlier; fix or remove the row(s)")
     return v
 
 
@@ -268,8 +358,6 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
         Naming the file and column for a missing harmonic, a missing or inconsistent unit,
         NaNs, or a missing convention.
     """
-    import pandas as pd
-
     p = Path(path)
     if scan not in ("phi", "theta", "field"):
         raise HallReadError(f"{p}: scan must be 'phi', 'theta' or 'field', not {scan!r}")
@@ -286,9 +374,13 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
         raise HallReadError(f"{p}: preamplifier gains must be positive (got {gain_1w}, {gain_2w})")
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such file")
-    df = pd.read_csv(p, comment="#")
+    df = _read_csv(p, comment="#")
     cols = list(df.columns)
     given = dict(columns or {})
+    for key, name in given.items():
+        if name not in cols:
+            raise HallReadError(f"{p}: columns={{{key!r}: {name!r}}} names no column of the file; "
+                                f"columns are: {', '.join(map(str, cols))}")
 
     def col(key, patterns):
         return given.get(key) or _find(cols, patterns)
@@ -325,11 +417,12 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
     if scan == "field":
         if cxs is not None:
             fu = _unit_of(cxs, field_unit, "field", p, "field_unit")
-            x = to_house(_column(df, cxs, p), fu, "field")[0]
+            x = _check_values(to_house(_column(df, cxs, p), fu, "field")[0], cxs, p, "field")
         else:
             if calibration is None:
                 raise HallReadError(f"{p}: column {cmag!r} is a magnet current; give a calibration")
             x, _, ex = calibration(_column(df, cmag, p), extrapolate_calibration)
+            x = _check_values(x, cmag, p, "field", "field from the magnet current")
             meta["calibration_extrapolated"] = bool(ex.any())
         x_unit = "T"
         for key, val, default in (("theta_h", theta_h, 90.0), ("phi_h", phi_h, 0.0),
@@ -344,6 +437,11 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
                 meta[key] = float(v[0])
             else:
                 meta[key] = default if val is None else float(val)
+            if key != "mz_state":
+                _check_values([meta[key]], c or key, p, "angle")
+        if meta["mz_state"] not in (-1.0, 0.0, 1.0):
+            raise HallReadError(f"{p}: {'column ' + repr(c) if c is not None else 'mz_state'} is "
+                                f"{meta['mz_state']:g}; the perpendicular state is +1, -1 or 0 (unknown)")
         meta["mz_state"] = int(meta["mz_state"])
     else:
         au = _unit_of(cxs, angle_unit, "angle", p, "angle_unit")
@@ -356,7 +454,7 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
                 and np.max(np.abs(raw)) <= 2 * math.pi + 1e-6:
             raise HallReadError(f"{p}: column {cxs!r} is declared in deg but spans only {span:.4g}; "
                                 "the angles look like radians")
-        x = to_house(raw, au, "angle")[0]
+        x = _check_values(to_house(raw, au, "angle")[0], cxs, p, "angle")
         x_unit = "deg"
         # field of the angle scan
         if field is not None:
@@ -366,7 +464,7 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
             cm = col("magnet_current", [r"magnet current", r"magnet_current", r"i_magnet"])
             if cf is not None:
                 fu = _unit_of(cf, field_unit, "field", p, "field_unit")
-                fv = to_house(_column(df, cf, p), fu, "field")[0]
+                fv = _check_values(to_house(_column(df, cf, p), fu, "field")[0], cf, p, "field")
             elif cm is not None:
                 if calibration is None:
                     raise HallReadError(f"{p}: the field is given as column {cm!r} (a magnet current); "
@@ -374,6 +472,7 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
                 mu = split_header(str(cm))[1] or "A"
                 mc = to_house(_column(df, cm, p), mu, "current")[0] / 1e3
                 fv, fe, ex = calibration(mc, extrapolate_calibration)
+                fv = _check_values(fv, cm, p, "field", "field from the magnet current")
                 meta["calibration_extrapolated"] = bool(np.any(ex))
             else:
                 raise HallReadError(f"{p}: no field column or magnet-current column; give field=...")
@@ -394,14 +493,14 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
         if ccol is None:
             raise HallReadError(f"{p}: no current column; give current= (mA)")
         cu = _unit_of(ccol, None, "current", p, "the current unit in the header")
-        cur = to_house(_column(df, ccol, p), cu, "current")[0]
+        cur = _check_values(to_house(_column(df, ccol, p), cu, "current")[0], ccol, p, "current")
     else:
         cur = np.full(n, float(current))
     if np.any(cur <= 0):
         raise HallReadError(f"{p}: source current must be positive")
     i_peak = cur * (math.sqrt(2) if current_is == "rms" else 1.0)
     vfac = math.sqrt(2) if lockin_output == "rms" else 1.0
-    out = {}
+    out, no_signal = {}, {}
     for h, gain, chan in ((1, gain_1w, r1w_channel), (2, gain_2w, r2w_channel)):
         kind, c1, c2 = harm[h]
         vu = _unit_of(c1, voltage_unit, "voltage", p, "voltage_unit")
@@ -419,9 +518,16 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
             X, Y = R * np.cos(th), R * np.sin(th)
         which, sign = _CHANNELS[chan]
         v = sign * (X if which == "X" else Y)
+        used = c1 if kind == "rt" or which == "X" else c2
         v_uv = to_house(v, vu, "voltage")[0] / gain * vfac  # uV amplitude at the sample
-        out[h] = v_uv * 1e-6 / (i_peak * 1e-3)  # Ohm
+        out[h] = _check_values(v_uv * 1e-6 / (i_peak * 1e-3), used, p, "resistance", f"R_{h}w")  # Ohm
+        if np.ptp(out[h]) == 0:
+            # a constant lock-in output (e.g. all zero) is a channel that was not recorded
+            no_signal[f"r{h}w"] = (f"column {used!r} is constant ({v[0]:g} in every row): no "
+                                   f"{'first' if h == 1 else 'second'}-harmonic signal was recorded")
     meta["current_peak"] = float(np.mean(i_peak))
+    if no_signal:
+        meta["no_signal"] = no_signal
     xname = "field" if scan == "field" else scan
     r1 = Dataset(x, out[1], x_name=xname, y_name="r1w", x_unit=x_unit, y_unit="Ohm",
                  meta=dict(meta, harmonic=1))

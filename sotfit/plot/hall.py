@@ -94,11 +94,17 @@ def plot_macrospin(result, scans):
     from ..models.harmonic_hall import hall_harmonics, scan_fields
 
     fit = result.fits["global"]
+    # curve k of the fit is harmonic h of scan i (a second harmonic not recorded is not fitted)
+    where = {ih: k for k, ih in enumerate(result.fits.get("curves", [(i, h) for i in range(len(scans))
+                                                                      for h in (1, 2)]))}
     figs = {}
     for i, s in enumerate(scans):
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
         for j, ax in enumerate(axes):
-            k = 2 * i + j
+            k = where.get((i, j + 1))
+            if k is None:
+                ax.set_title(f"{s.source.split('/')[-1]}: R_{j + 1}w not recorded (not fitted)", fontsize=8)
+                continue
             d = fit.datasets[k]
             scale = 1e3
             ax.plot(d.x, d.y * scale, ".", ms=2, label="data")

@@ -1,0 +1,169 @@
+"""Harmonic Hall input that must not give a silent wrong number: every message names the file,
+the column and the row; outliers and angles beyond two turns are refused."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sotfit.cli import main
+from sotfit.io.hall import HallReadError, read_hall_table, read_magnet_calibration
+
+EX = Path(__file__).resolve().parents[1] / "data" / "hall_example"
+KW = dict(scan="phi", current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X", gain_2w=10)
+CONV = ["--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms", "--r2w-channel", "X",
+        "--gain-2w", "10", "--no-figures"]
+
+
+def _copy(tmp_path, sub="inplane"):
+    d = tmp_path / sub
+    shutil.copytree(EX / sub, d)
+    return d
+
+
+def _set(path, column, row, value):
+    df = pd.read_csv(path)
+    df[column] = df[column].astype(object if isinstance(value, str) else float)
+    df.loc[row, column] = value
+    df.to_csv(path, index=False)
+    return path
+
+
+# ------------------------------------------------------------------ messages (empty, malformed)
+def test_empty_file_names_the_file(tmp_path):
+    f = tmp_path / "empty.csv"
+    f.write_text("")
+    with pytest.raises(HallReadError, match=r"empty\.csv: the file is empty"):
+        read_hall_table(f, **KW)
+
+
+def test_header_only_file_names_the_file_and_columns(tmp_path):
+    f = tmp_path / "header.csv"
+    f.write_text("phi (deg),field (mT),X1 (uV),Y1 (uV),X2 (uV),Y2 (uV)\n")
+    with pytest.raises(HallReadError, match=r"header\.csv: header only, no data rows.*X2 \(uV\)"):
+        read_hall_table(f, **KW)
+
+
+def test_non_numeric_cell_names_file_column_row_and_cell(tmp_path):
+    f = _set(_copy(tmp_path) / "phi_050mT.csv", "X1 (uV)", 7, "1.2.3")
+    with pytest.raises(HallReadError, match=r"phi_050mT\.csv: column 'X1 \(uV\)' has non-numeric "
+                                            r"value\(s\) '1\.2\.3' at data row\(s\) \[7\]"):
+        read_hall_table(f, **KW)
+
+
+def test_missing_column_names_the_file_and_the_columns(tmp_path):
+    f = _copy(tmp_path) / "phi_050mT.csv"
+    pd.read_csv(f).drop(columns=["phi (deg)"]).to_csv(f, index=False)
+    with pytest.raises(HallReadError, match=r"phi_050mT\.csv: no column for the scanned phi.*X1 \(uV\)"):
+        read_hall_table(f, **KW)
+    g = _copy(tmp_path, "pma") / "sweep_x_up.csv"
+    with pytest.raises(HallReadError, match=r"sweep_x_up\.csv: columns=\{'x': 'B \(T\)'\} names no column"
+                                            r".*field \(mT\)"):
+        read_hall_table(g, **{**KW, "scan": "field", "columns": {"x": "B (T)"}})
+
+
+def test_calibration_messages_name_the_file(tmp_path):
+    f = tmp_path / "cal.csv"
+    f.write_text("")
+    with pytest.raises(HallReadError, match=r"cal\.csv: the file is empty"):
+        read_magnet_calibration(f, "A", "mT")
+    f.write_text("current (A),trial1 (mT)\n0.0,0.1\n0.5,x20\n")
+    with pytest.raises(HallReadError, match=r"cal\.csv: column 'trial1 \(mT\)' has non-numeric.*'x20'.*\[1\]"):
+        read_magnet_calibration(f)
+    f.write_text("current (A),trial1 (furlong)\n0.0,0.1\n")
+    with pytest.raises(HallReadError, match=r"cal\.csv: .*furlong"):
+        read_magnet_calibration(f)
+
+
+def test_cli_empty_and_malformed_files_exit_2_naming_the_file(tmp_path, capsys):
+    d = _copy(tmp_path)
+    (d / "phi_050mT.csv").write_text("")
+    rc = main(["hall", *map(str, sorted(d.glob("phi_*.csv"))), "--method", "avci", *CONV,
+               "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "phi_050mT.csv" in err and "empty" in err
+    rc = main(["hall", *map(str, sorted(d.glob("phi_*.csv"))), "--method", "macrospin", *CONV,
+               "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "phi_050mT.csv" in err and "empty" in err
+    (d / "phi_050mT.csv").write_text("phi (deg),field (mT),X1 (uV),Y1 (uV),X2 (uV),Y2 (uV)\n")
+    rc = main(["hall", *map(str, sorted(d.glob("phi_*.csv"))), "--method", "macrospin", *CONV,
+               "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "phi_050mT.csv" in err and "header only" in err
+
+
+# ------------------------------------------------------------------ outliers and absurd angles
+def test_second_harmonic_value_of_1e300_is_an_error_naming_file_column_row(tmp_path):
+    f = _set(_copy(tmp_path) / "phi_050mT.csv", "X2 (uV)", 10, 1e300)
+    with pytest.raises(HallReadError, match=r"phi_050mT\.csv: column 'X2 \(uV\)': R_2w .* at data "
+                                            r"row\(s\) \[10\]"):
+        read_hall_table(f, **KW)
+
+
+def test_isolated_outlier_is_an_error_naming_the_row(tmp_path):
+    # 2 V among readings of a few hundred uV: not beyond the physical limit, but an outlier
+    f = _set(_copy(tmp_path) / "phi_050mT.csv", "X2 (uV)", 33, 2e6)
+    with pytest.raises(HallReadError, match=r"'X2 \(uV\)'.*data row\(s\) \[33\].*robust standard "
+                                            r"deviations"):
+        read_hall_table(f, **KW)
+
+
+def test_field_outlier_in_a_sweep_is_an_error(tmp_path):
+    f = _set(_copy(tmp_path, "pma") / "sweep_x_up.csv", "field (mT)", 4, 1e300)
+    with pytest.raises(HallReadError, match=r"sweep_x_up\.csv: column 'field \(mT\)': field .* "
+                                            r"data row\(s\) \[4\]"):
+        read_hall_table(f, **{**KW, "scan": "field"})
+
+
+@pytest.mark.parametrize("angle", [1e300, 1e5, -721.0])
+def test_angle_beyond_two_turns_is_an_error_naming_the_row(tmp_path, angle):
+    f = _set(_copy(tmp_path) / "phi_400mT.csv", "phi (deg)", 10, angle)
+    with pytest.raises(HallReadError, match=r"phi_400mT\.csv: column 'phi \(deg\)': angle .* at data "
+                                            r"row\(s\) \[10\] beyond \+-720 deg"):
+        read_hall_table(f, **KW)
+
+
+def test_angles_up_to_two_turns_are_read(tmp_path):
+    f = _copy(tmp_path) / "phi_400mT.csv"
+    df = pd.read_csv(f)
+    df["phi (deg)"] = df["phi (deg)"] + 360.0        # a second turn of the rotator
+    df.to_csv(f, index=False)
+    s = read_hall_table(f, **KW)
+    assert s.r1w.x.max() == pytest.approx(718.0)
+
+
+def test_mz_state_other_than_plus_minus_one_is_an_error(tmp_path):
+    f = _set(_copy(tmp_path, "pma") / "sweep_x_up.csv", "mz_state", slice(None), 2.0)
+    with pytest.raises(HallReadError, match=r"sweep_x_up\.csv: column 'mz_state' is 2"):
+        read_hall_table(f, **{**KW, "scan": "field"})
+
+
+def test_cli_angle_of_1e300_exits_2_naming_the_row(tmp_path, capsys):
+    d = _copy(tmp_path)
+    _set(d / "phi_400mT.csv", "phi (deg)", 10, 1e300)
+    rc = main(["hall", *map(str, sorted(d.glob("phi_*.csv"))), "--method", "avci", *CONV,
+               "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "phi_400mT.csv" in err and "row(s) [10]" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_real_files_pass_the_outlier_checks(real_data):
+    """The measured Py/Pt files (noise, drifts, a constant source current) are not refused."""
+    root = real_data / "hhv_py_pt"
+    cal = read_magnet_calibration(root / "magnet_calibration.csv", current_unit="A", field_unit="mT")
+    for f in sorted((root / "sample_A").glob("repeat_*.csv")):
+        s = read_hall_table(f, scan="phi", current_is="peak", lockin_output="rms", r2w_channel="X",
+                            gain_2w=100.0, voltage_unit="V", angle_unit="deg", calibration=cal)
+        assert np.all(np.isfinite(s.r2w.y)) and "no_signal" not in s.meta
+
+
+def test_constant_second_harmonic_is_marked_as_not_recorded(tmp_path):
+    f = _set(_copy(tmp_path) / "phi_050mT.csv", "X2 (uV)", slice(None), 0.0)
+    s = read_hall_table(f, **KW)
+    assert "X2 (uV)" in s.meta["no_signal"]["r2w"] and "r1w" not in s.meta["no_signal"]
+    assert json.dumps(s.meta["no_signal"])          # JSON-ready
