@@ -83,3 +83,16 @@ def write_long_table(path, *, frequencies=LONG_FREQUENCIES, h_oe=(40.0, 2000.0),
         rows += [f"{f:g},{a:.3f},{b:.6f}" for a, b in zip(h, v)]
     Path(path).write_text("\n".join(rows) + "\n", encoding="utf-8")
     return Path(path)
+
+
+def write_positive_branch_files(folder, freqs=(6, 9, 12), n=121) -> list[str]:
+    """Files ``<f>GHz.csv`` holding the +H branch of :func:`spectrum` at each frequency."""
+    paths = []
+    for i, f in enumerate(freqs):
+        d = spectrum(float(f), seed=i, n=n)
+        d = d.where(d.x > 0)
+        p = Path(folder) / f"{f}GHz.csv"
+        p.write_text("field (T),vmix (uV)\n"
+                     + "".join(f"{x:.8g},{y:.8g}\n" for x, y in zip(d.x, d.y)))
+        paths.append(str(p))
+    return paths

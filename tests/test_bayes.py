@@ -497,18 +497,11 @@ def test_stfmr_mcmc_reports_the_same_diagnostics_and_flags(tmp_path, monkeypatch
     quantities flagged when the chain did not converge, progress on a terminal only."""
     import io
 
-    from stfmr_synth import spectrum
+    from stfmr_synth import write_positive_branch_files
 
     from sotfit.cli import main
 
-    paths = []
-    for i, f in enumerate((6, 9, 12)):
-        d = spectrum(float(f), seed=i, n=121)
-        d = d.where(d.x > 0)
-        p = tmp_path / f"{f}GHz.csv"
-        p.write_text("field (T),vmix (uV)\n"
-                     + "".join(f"{x:.8g},{y:.8g}\n" for x, y in zip(d.x, d.y)))
-        paths.append(str(p))
+    paths = write_positive_branch_files(tmp_path)
 
     class Terminal(io.StringIO):
         def isatty(self):

@@ -10,7 +10,7 @@ import pytest
 import sotfit as sf
 from sotfit.cli import main
 
-from stfmr_synth import TRUTH, spectrum
+from stfmr_synth import TRUTH, spectrum, write_positive_branch_files
 
 FREQS = (5, 7, 9, 12)
 
@@ -158,14 +158,7 @@ def test_missing_frequency_and_no_resonance_are_clear_errors(tmp_path, capsys):
 
 
 def test_mcmc_samples_the_global_fit(tmp_path):
-    paths = []
-    for i, f in enumerate((6, 9, 12)):
-        d = spectrum(float(f), seed=i, n=121)
-        d = d.where(d.x > 0)
-        p = tmp_path / f"{f}GHz.csv"
-        p.write_text("field (T),vmix (uV)\n"
-                     + "".join(f"{x:.8g},{y:.8g}\n" for x, y in zip(d.x, d.y)))
-        paths.append(str(p))
+    paths = write_positive_branch_files(tmp_path)
     out = tmp_path / "out"
     from sotfit.bayes import AutocorrelationWarning
 

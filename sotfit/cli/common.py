@@ -472,8 +472,9 @@ def role_options(items, option: str, roles) -> dict:
     return out
 
 
-def add_column_options(p: argparse.ArgumentParser, roles, example: str) -> None:
-    """``--column ROLE=NAME`` and ``--column-unit ROLE=UNIT`` (repeatable) for a reader's roles."""
+def add_column_options(p, roles, example: str) -> None:
+    """``--column ROLE=NAME`` and ``--column-unit ROLE=UNIT`` (repeatable) for a reader's roles
+    (``p`` a parser or an argument group)."""
     p.add_argument("--column", action="append", metavar="ROLE=NAME", default=None,
                    help=f"which column holds ROLE ({', '.join(roles)}): its header name, e.g. "
                         f"--column {example}; repeatable")

@@ -20,7 +20,7 @@ import warnings
 from pathlib import Path
 
 from .common import (
-    role_options, CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction,
+    add_column_options, role_options, CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction,
     integer_type, load_sample_file, number_type, pair_type, quantity_type, stage_out_dir,
     unit_type, write_summary,
 )
@@ -175,12 +175,7 @@ def add_reader_options(p) -> None:
                    help="microwave frequency when the files give none, e.g. 9GHz")
     g.add_argument("--power", type=quantity_type("power"),
                    help="rf power when the files give none, e.g. 10dBm")
-    g.add_argument("--column", action="append", metavar="ROLE=NAME", default=None,
-                   help="which column holds ROLE (field, voltage, frequency, power): its header "
-                        "name or 0-based index, e.g. --column voltage=Xchannel; repeatable")
-    g.add_argument("--column-unit", action="append", metavar="ROLE=UNIT", default=None,
-                   help="unit of the ROLE column when its header has none, e.g. "
-                        "--column-unit frequency=GHz; repeatable")
+    add_column_options(g, COLUMN_ROLES, "voltage=Xchannel (a header name or 0-based index)")
     g.add_argument("--lockin-channels", metavar="X,Y",
                    help="two lock-in output columns read as V_mix = X cos(phi) + Y sin(phi), "
                         "the phase phi fitted to each file (principal axis of the (X, Y) points)")
