@@ -8,7 +8,7 @@ Examples
 Map axes are ``name=start:stop:num`` (linear) or ``name=log:start:stop:num``;
 energies (``dt``, ``J``) in eV, barrier strengths dimensionless.
 Writes ``map.csv`` (every number with its unit in the header), ``summary.json``
-and figures (seed 003_010c0338986411e7.txt, Fig. 4b,c for the barrier model).
+and figures (Gao et al., Fig. 4b,c, for the barrier model; docs/interface.md).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--map", required=True, help="axes, e.g. dt=0:1:50,J=0.05:2:50 (eV) "
                    "for barrier or u0=0:2:30,u_ex=0.1:3:30 for delta")
     add_output_options(p)
-    g = p.add_argument_group("barrier model (seed 003 Fig. 4)")
+    g = p.add_argument_group("barrier model (Gao et al., Fig. 4)")
     g.add_argument("--t0", type=quantity_type("energy", positive=True), default=1.0,
                    help="spin-source hopping, e.g. 1eV (the default)")
     g.add_argument("--fermi-energy", type=energy, default=-4.0,
@@ -92,7 +92,7 @@ def add_parser(subparsers) -> None:
                    default=0.3, help="a, e.g. 0.3nm (the default)")
     g.add_argument("--order", type=integer_type(_MIN_ORDER), default=65,
                    help=f"k_par quadrature order (>= {_MIN_ORDER})")
-    d = p.add_argument_group("delta barrier (seed 004)")
+    d = p.add_argument_group("delta barrier (Amin, Haney and Stiles 2020)")
     d.add_argument("--u-R", type=number_type(), default=0.0, help="Rashba strength u_R")
     d.add_argument("--k-fermi", type=number_type(positive=True), default=10.0,
                    help="Fermi wave number (1/nm)")

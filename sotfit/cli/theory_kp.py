@@ -96,7 +96,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--map", type=_map_type, metavar="NAME=START:STOP:N",
                    help=f"also map the torque over a second parameter ({', '.join(MAP_PARAMETERS)})")
     g = p.add_argument_group("model parameters")
-    g.add_argument("--tmdc", default="WSe2", help="tmdc: WSe2 or MoSe2 (seed 000 Table I)")
+    g.add_argument("--tmdc", default="WSe2", help="tmdc: WSe2 or MoSe2 (Majidi et al. 2025, Table I)")
     energy = quantity_type("energy")
     g.add_argument("--twist", type=quantity_type("angle", "deg"), default=0.0,
                    help="tmdc: twist angle (Table I has 0 and 30deg; others need --table)")
@@ -130,7 +130,7 @@ def add_parser(subparsers) -> None:
     r.add_argument("--decompose", metavar="N_THETA,N_PHI", type=_decompose_type,
                    help="also compute S on a set of magnetisation directions (odd N_THETA, even "
                         "N_PHI, e.g. 5,4) and write chi_FL, xi_FL, chi_DL, chi_par, chi_perp "
-                        "(seed 001 eqs. 1-2) against mu to chis.csv")
+                        "(Medina Duenas et al. 2023, eqs. 1-2) against mu to chis.csv")
     r.add_argument("--kmax", type=number_type(positive=True),
                    help="k-grid radius in 1/nm (default: beyond every contour)")
     r.add_argument("--n-phi", type=integer_type(3), default=32,
@@ -243,7 +243,7 @@ def run(args) -> int:
         "max_abs_tau_surface": {"value": float(np.abs(res["tau_surface"]).max()), "unit": "eV/nm^2"},
         "max_abs_tau_sea": {"value": float(np.abs(res["tau_sea"]).max()), "unit": "eV/nm^2"},
         "grid": {k: v for k, v in res["meta"].items() if isinstance(v, (int, float, str))},
-        "conventions": "spin in hbar/2 (Pauli); electrons of charge -e; tau = J m x S (seed 000 eq. 7); "
+        "conventions": "spin in hbar/2 (Pauli); electrons of charge -e; tau = J m x S (Majidi et al. 2025, eq. 7); "
                        "Kubo tau = hbar/(2 eta); see docs/kp.md",
     }
     if args.model == "tmdc":

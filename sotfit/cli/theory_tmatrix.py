@@ -1,6 +1,6 @@
 """``sotfit theory tmatrix``: T-matrix (skew-scattering) torques of the Rashba ferromagnet.
 
-Seed 002_acb2a8e60c4cb8a9.txt; see ``docs/tmatrix.md``. Examples::
+Veneri, Perkins and Ferreira (T-matrix theory of the Rashba ferromagnet); see ``docs/tmatrix.md``. Examples::
 
     sotfit theory tmatrix --exchange 4.8meV --theta 0deg \\
         --sweep energy=-3meV:20meV:120 --out fig3a
@@ -100,7 +100,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--approximation", choices=("tmatrix", "born"), default="tmatrix",
                    help="full T-matrix or first Born (no skew scattering)")
     p.add_argument("--normalisation", choices=("tensor", "longitudinal"), default="tensor",
-                   help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as seed 002 eq. 34)")
+                   help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as Veneri et al., eq. 34)")
     p.add_argument("--velocity", type=number_type(positive=True), default=5e4,
                    help="v of theta = -2 e v K_J, m/s (default 5e4)")
     p.add_argument("--n-phi", type=integer_type(MIN_RAYS), default=128,
@@ -171,7 +171,7 @@ def run(args) -> int:
     # bottoms of the two bands at each angle: the upper one is the spin-gap edge
     edges = 1e3 * np.array([band_edges(base.with_(theta=float(t))) for t in thetas])
     summary = {
-        "source": "seed 002_acb2a8e60c4cb8a9.txt (T-matrix, leading order in impurity density)",
+        "source": "Veneri, Perkins and Ferreira, T-matrix theory (leading order in impurity density; docs/tmatrix.md)",
         "parameters": {
             "exchange": {"value": args.exchange, "unit": "eV"},
             "alpha": {"value": args.alpha, "unit": "eV nm"},
