@@ -139,9 +139,9 @@ def test_file_valued_and_unwritable_out_are_clear_errors(spectra, tmp_path, monk
     assert "is a file" in err and "Traceback" not in err
     assert f.read_text() == "a file"
     # a parent that cannot be written (simulated: the run may be root, which ignores modes)
-    import sotfit.cli.common as common
+    import sotfit.cli.output as output
 
-    monkeypatch.setattr(common.os, "access", lambda *a, **k: False)
+    monkeypatch.setattr(output.os, "access", lambda *a, **k: False)
     assert _stfmr(files, tmp_path / "ro" / "out") == 2
     assert "permission denied" in capsys.readouterr().err
 

@@ -1,27 +1,23 @@
-"""Helpers shared by the subcommands: quantities with units, sample files, output folders."""
+"""Helpers shared by the subcommands: option types with domains, column roles, instrument
+profiles, sample files, summaries and flags, progress. Output folders: :mod:`.output`."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from ..checks import absurd, check_number
 from ..units import HOUSE, quantity, to_house
+from .errors import CLIError
+from .output import MANIFEST, OutputFolder, input_paths, stage_out_dir
 
 __all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type", "unit_type",
            "pair_type", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
            "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "role_options",
            "add_column_options", "flag_status",
            "load_sample_file", "Progress", "write_json", "STRICT_EXIT", "MANIFEST"]
-
-
-class CLIError(Exception):
-    """A user error on the command line, reported without a traceback."""
 
 
 def _argparse_type(name: str, convert):
@@ -201,10 +197,6 @@ def list_type(item_type, sep: str = ","):
     return parse
 
 
-#: The record of what sotfit wrote into an output folder (relative paths), kept inside it.
-MANIFEST = ".sotfit-output.json"
-
-
 def add_output_options(p: argparse.ArgumentParser) -> None:
     """``--out``, ``--overwrite`` and ``--strict``, the same for every subcommand."""
     p.add_argument("--out", required=True,
@@ -226,203 +218,6 @@ def add_figure_option(p: argparse.ArgumentParser) -> None:
 
 #: Exit status of a run whose results carry flags when ``--strict`` is given.
 STRICT_EXIT = 3
-
-
-def input_paths(args: argparse.Namespace) -> list[Path]:
-    """Every existing file or folder named by an option or argument other than ``--out``."""
-    found = []
-    for key, value in vars(args).items():
-        if key in ("out", "func") or key.startswith("_"):
-            continue
-        values = value if isinstance(value, (list, tuple)) else [value]
-        for v in values:
-            if isinstance(v, (str, Path)) and str(v):
-                try:
-                    p = Path(v)
-                    if p.exists():
-                        found.append(p)
-                except (OSError, ValueError):
-                    continue
-    return found
-
-
-def _files_in(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
-
-
-def _written_by_sotfit(folder: Path) -> set[str] | None:
-    """The files an earlier run recorded in ``folder``'s manifest, or ``None`` without one."""
-    m = folder / MANIFEST
-    if not m.is_file():
-        return None
-    try:
-        return set(json.loads(m.read_text(encoding="utf-8"))["files"]) | {MANIFEST}
-    except (ValueError, KeyError, TypeError, OSError):
-        return None
-
-
-def _foreign_files(folder: Path) -> list[str]:
-    """Files in ``folder`` that no sotfit run recorded writing."""
-    ours = _written_by_sotfit(folder)
-    files = _files_in(folder)
-    if ours is None:
-        return files
-    return [f for f in files if f not in ours]
-
-
-class OutputFolder:
-    """A results folder written in full or not at all, never at the cost of other files.
-
-    Checked when made (before any work): ``--out`` must not be, contain or lie inside an
-    input, nor be the working folder, the home folder or the file-system root; it must not
-    be a file; its parent must be writable; an existing non-empty folder needs
-    ``overwrite`` and may hold only files that an earlier sotfit run recorded in its
-    manifest (:data:`MANIFEST`).
-
-    Used as a context manager (``with OutputFolder(path) as out:``) it stages on entry and
-    commits on a normal exit. :meth:`stage` gives a temporary folder beside ``--out`` in which the command writes;
-    :meth:`commit` moves it into place once the run is complete (replacing the earlier
-    results, and deleting only the files those recorded); :meth:`discard` removes the
-    temporary folder, so an interrupted or failed run leaves the old results intact.
-
-    Parameters
-    ----------
-    path : str or Path
-        The ``--out`` folder.
-    overwrite : bool
-        Allow replacing earlier sotfit results in ``path``.
-    inputs : iterable of Path
-        The files and folders the command reads.
-    """
-
-    def __init__(self, path, overwrite: bool = False, inputs=()):
-        self.final = Path(path)
-        self.overwrite = overwrite
-        self.staging: Path | None = None
-        self.committed = False
-        self._check(list(inputs))
-
-    def _check(self, inputs: list[Path]) -> None:
-        out = self.final
-        try:
-            target = out.resolve()
-        except (OSError, RuntimeError) as exc:
-            raise CLIError(f"--out {out}: {exc}") from None
-        protected = {Path.cwd().resolve(): "the working folder", Path.home().resolve(): "the home folder",
-                     Path(target.anchor): "the file-system root"}
-        if target in protected:
-            raise CLIError(f"--out {out} is {protected[target]}; give a folder of its own for the "
-                           "results (e.g. --out results)")
-        for p in inputs:
-            src = p.resolve()
-            if target == src:
-                raise CLIError(f"--out {out} is the input {p}; give another folder for the results")
-            if src.is_relative_to(target):
-                raise CLIError(f"--out {out} holds the input {p}; give a folder that holds no input")
-            if target.is_relative_to(src):
-                raise CLIError(f"--out {out} lies inside the input folder {p}; give a folder "
-                               "outside it")
-        if out.exists() and not out.is_dir():
-            raise CLIError(f"--out {out} exists and is a file, not a folder")
-        if out.is_dir() and any(out.iterdir()):
-            if not self.overwrite:
-                raise CLIError(f"output folder {out} exists and is not empty; "
-                               "choose another --out or pass --overwrite")
-            foreign = _foreign_files(out)
-            if foreign:
-                shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more"
-                                                  if len(foreign) > 5 else "")
-                raise CLIError(f"--overwrite: output folder {out} holds files sotfit did not write "
-                               f"({shown}); sotfit deletes only its own results: choose another "
-                               "--out or move those files away")
-        parent = target.parent
-        while not parent.exists():
-            parent = parent.parent
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise CLIError(f"--out {out}: cannot write in {parent} (permission denied)")
-
-    def stage(self) -> Path:
-        """The temporary folder (beside ``--out``) that the command writes its results into."""
-        if self.staging is None:
-            parent = self.final.resolve().parent
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-                self.staging = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.partial-",
-                                                     dir=parent))
-            except OSError as exc:
-                raise CLIError(f"--out {self.final}: cannot create a folder in {parent} "
-                               f"({exc.strerror or exc})") from None
-        return self.staging
-
-    def commit(self) -> None:
-        """Move the complete results into place; remove only the earlier run's own files."""
-        if self.staging is None or self.committed:
-            return
-        files = _files_in(self.staging)
-        (self.staging / MANIFEST).write_text(
-            json.dumps({"written_by": "sotfit", "files": files}, indent=1) + "\n", encoding="utf-8")
-        final = self.final
-        old = None
-        if final.is_dir():
-            if any(final.iterdir()):
-                foreign = _foreign_files(final)
-                if foreign or not self.overwrite:
-                    # something appeared while the run went on: keep both, delete nothing
-                    raise CLIError(f"output folder {final} changed during the run "
-                                   f"({', '.join(foreign[:5])}); the new results are kept in "
-                                   f"{self.staging}")
-                old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=self.staging.parent))
-                old.rmdir()
-                os.replace(final, old)
-            else:
-                final.rmdir()
-        os.replace(self.staging, final)
-        self.committed = True
-        self.staging = None
-        if old is not None:
-            self._remove_recorded(old)
-
-    @staticmethod
-    def _remove_recorded(folder: Path) -> None:
-        """Delete the files an earlier run recorded in ``folder``, then the emptied folders."""
-        ours = _written_by_sotfit(folder) or set()
-        for rel in ours:
-            f = folder / rel
-            if f.is_file() or f.is_symlink():
-                f.unlink()
-        for d in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-            if not any(d.iterdir()):
-                d.rmdir()
-        if not any(folder.iterdir()):
-            folder.rmdir()
-        else:
-            print(f"sotfit: warning: {folder} keeps files that appeared during the run",
-                  file=sys.stderr)
-
-    def __enter__(self) -> Path:
-        return self.stage()
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self.commit()
-        finally:
-            self.discard()
-
-    def discard(self) -> None:
-        """Remove the temporary folder of an unfinished run (the old results stay)."""
-        if self.staging is not None and self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
-        self.staging = None
-
-
-def stage_out_dir(args: argparse.Namespace) -> Path:
-    """The folder a command writes into: the staging folder of its checked ``--out``."""
-    output = getattr(args, "output", None)
-    if output is None:  # called outside main(): check now
-        output = args.output = OutputFolder(args.out, getattr(args, "overwrite", False),
-                                            input_paths(args))
-    return output.stage()
 
 
 def write_summary(summary: dict, out: Path) -> list[dict]:
