@@ -51,7 +51,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..data import DataError
 
@@ -67,7 +66,13 @@ _NAN_TOKENS = {"", "nan", "+nan", "-nan", "na", "n/a"}
 _PANDAS_NA = sorted({t for base in _NAN_TOKENS - {""}
                      for t in (base, base.upper(), base.capitalize(), base.replace("nan", "NaN"))}
                     | {""})
-_PANDAS_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
+
+def _pandas_exact() -> dict:
+    """read_csv options for exact float parsing (pandas < 3 needs ``round_trip``)."""
+    import pandas as pd
+
+    return {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
 
 def parse_number(token: str) -> float | None:
@@ -310,12 +315,14 @@ def _parse_bulk(data_lines: list[str], delimiter: str, n: int, trailing: bool):
     (a row of the wrong length, a cell that is not a number, or any missing cell)."""
     if not data_lines:
         return np.empty((0, n))
+    import pandas as pd  # imported here: importing sotfit.models must not load pandas
+
     width = n + trailing
     try:  # a long row is a ParserError, a short one leaves NaN: both go line by line
         frame = pd.read_csv(io.StringIO("\n".join(data_lines)), header=None,
                             sep=r"\s+" if delimiter == "whitespace" else delimiter,
                             dtype=float, na_values=_PANDAS_NA, keep_default_na=False,
-                            quoting=csv.QUOTE_NONE, skip_blank_lines=False, **_PANDAS_EXACT)
+                            quoting=csv.QUOTE_NONE, skip_blank_lines=False, **_pandas_exact())
     except (ValueError, pd.errors.ParserError):
         return None
     data = frame.to_numpy(dtype=float)
