@@ -27,7 +27,7 @@ import numpy as np
 
 from ..drift_diffusion import complex_efficiency
 from ..spec import ModelError, ModelSpec, Param
-from .specs import barrier_mixing_complex, delta_mixing_complex
+from .specs import barrier_mixing_complex, delta_mixing_grid
 
 __all__ = ["efficiency_from_g", "barrier_efficiency", "delta_efficiency",
            "interface_barrier_efficiency", "interface_delta_efficiency"]
@@ -101,11 +101,12 @@ def barrier_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resisti
 
 def delta_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivity, u0, u_ex, u_R,
                      k_fermi, theta_m, phi_m, torque):
-    """Efficiency per field for the delta-barrier G (arguments as the ModelSpec table)."""
-    shape = np.broadcast(*(np.asarray(v) for v in (u0, u_ex, u_R, k_fermi, theta_m, phi_m))).shape
-    args = [np.broadcast_to(v, shape).ravel() for v in (u_ex, u0, u_R, k_fermi, theta_m, phi_m)]
-    g = np.array([complex(np.asarray(delta_mixing_complex(*a)).item()) for a in zip(*args)],
-                 dtype=complex).reshape(shape)
+    """Efficiency per field for the delta-barrier G (arguments as the ModelSpec table).
+
+    Vectorised over parameter arrays; without Rashba coupling G is the collinear closed form
+    (:func:`.specs.delta_mixing_grid`), otherwise the polar integral per parameter set.
+    """
+    g = delta_mixing_grid(u0, u_ex, u_R, k_fermi, theta_m, phi_m)
     return efficiency_from_g(t, g, spin_hall_conductivity, spin_diffusion_length, resistivity,
                              torque)
 
