@@ -97,6 +97,12 @@ def add_parser(subparsers) -> None:
                    help="magnetisation azimuth from the current (default 90deg)")
     d.add_argument("--u-R", type=number_type(), default=None,
                    help="interfacial Rashba strength u_R (default 0; --free u_R fits it)")
+    p.add_argument("--calibration-prior", action="append", default=[],
+                   metavar="METHOD=DIST(...)",
+                   help="prior of a method's calibration factor (measured / true efficiency) "
+                        "when ST-FMR and harmonic Hall summary.json files of one stack are "
+                        "fitted together, e.g. hall=lognormal(1,0.1) (median 1, 10 %% in ln); "
+                        "methods without one are the reference (factor 1)")
     p.add_argument("--mcmc", action="store_true", help="sample the posterior with emcee")
     p.add_argument("--walkers", type=integer_type(2), default=32, help="emcee walkers (>= 2)")
     p.add_argument("--steps", type=integer_type(2), default=5000, help="chain length (>= 2)")
@@ -129,9 +135,18 @@ def _load(args):
         raise CLIError(f"file(s) not found: {missing}")
     check_distinct_files(files)
     if all(f.suffix.lower() == ".json" for f in files):
+        from ..analysis.stack import read_stack
+
         label = (args.label or [""])[0]
-        return [from_summaries(files, thickness=args.thickness, resistivity=args.rho,
-                               section=args.section, label=label)]
+        if args.label and len(args.label) > 1:
+            raise CLIError(f"{len(args.label)} --label for summary.json inputs: they make one "
+                           "stack (one interface), give one label")
+        series = read_stack(files, thickness=args.thickness, resistivity=args.rho,
+                            section=args.section, label=label)
+        if len(series) == 1:
+            return [from_summaries(files, thickness=args.thickness, resistivity=args.rho,
+                                   section=args.section, label=label)]
+        return series
     if any(f.suffix.lower() == ".json" for f in files):
         raise CLIError("give either thickness tables or summary.json files, not both")
     for opt in ("thickness", "section"):
@@ -175,8 +190,9 @@ def human_summary(summary: dict) -> str:
         cal = summary["calibration"]
         for m, q in cal.items():
             if isinstance(q, dict) and "value" in q:
-                lines.append(f"  {'calibration ' + m:>24s} = {fmt(q)} ({q['state']}, prior "
-                             f"{q['prior']})")
+                how = "reference" if q["state"] == "reference" else f"prior {q['prior']}"
+                lines.append(f"  {'calibration ' + m:>24s} = "
+                             f"{fmt(q) if q['state'] != 'reference' else '1'} ({how})")
         for k, q in cal["ratios"].items():
             lines.append(f"  {'ratio ' + k:>24s} = {fmt(q)}")
     if "mcmc" in summary:
@@ -188,9 +204,34 @@ def human_summary(summary: dict) -> str:
                      + ("yes" if d["converged"] else "no"))
         if not d["converged"]:
             lines.append("  WARNING: " + summary["mcmc"]["message"])
+    if "method_agreement" in summary:
+        lines.append(f"  methods: {summary['method_agreement']['verdict']}")
     for n in summary["notes"]:
         lines.append(f"  note: {n}")
     return "\n".join(lines)
+
+
+def _calibration_priors(items) -> dict | None:
+    """``--calibration-prior METHOD=DIST`` as ``{method: frozen prior}``."""
+    from ..priors import PriorError, parse
+
+    out = {}
+    for it in items:
+        if "=" not in it:
+            raise CLIError(f"--calibration-prior {it!r}: write METHOD=DIST, e.g. "
+                           "hall=lognormal(1,0.1)")
+        m, text = (x.strip() for x in it.split("=", 1))
+        if m in out:
+            raise CLIError(f"--calibration-prior: {m!r} given twice")
+        try:
+            out[m] = parse(text)
+        except PriorError as exc:
+            hint = ""
+            if text.replace(" ", "").lower().startswith("lognormal(0,"):
+                hint = (" (sotfit's lognormal takes the median, not the mean of ln x: a "
+                        "calibration known to 10 % is lognormal(1, 0.1))")
+            raise CLIError(f"--calibration-prior {it!r}: {exc}{hint}") from None
+    return out or None
 
 
 def _model_options(args, models) -> dict:
@@ -295,6 +336,7 @@ def run(args) -> int:
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
     options = _model_options(args, [args.model])[args.model]
+    args.calibration_priors = _calibration_priors(args.calibration_prior)
     try:
         series = _load(args)
     except UnitError as exc:
@@ -306,6 +348,10 @@ def run(args) -> int:
         post.save_chain(out / "chain.npz")
     profiles = interface_profiles(problem, lsq)
     summary = summary_dict(problem, lsq, post, profiles=profiles)
+    if problem.calibration:
+        from ..analysis.stack import method_agreement
+
+        summary["method_agreement"] = method_agreement(problem, lsq, summary)
     summary["files"] = [str(f) for f in args.files]
     flags = write_summary(summary, out)
     if not args.no_figures:
