@@ -26,11 +26,12 @@ T = np.array([6, 8, 10, 12, 14, 16, 20, 26, 30, 36, 42, 50, 60, 70], float)
 SOURCE = dict(spin_hall_conductivity=3.68, spin_diffusion_length=24.8, resistivity=350.3)
 
 
-def planted_series(g, seed, label="planted", t=T):
+def planted_series(g, seed, label="planted", t=T, source=None):
     """DL and FL series of seed 003 eqs. (1)-(2) for mixing conductance ``g`` with the
     noise of the example set (3 % of the value + 0.003 x 1e5 Ohm^-1 m^-1)."""
     rng = np.random.default_rng(seed)
-    kw = dict(SOURCE, re_g_mix=g.real, im_g_mix=g.imag)
+    source = dict(SOURCE if source is None else source)
+    kw = dict(source, re_g_mix=g.real, im_g_mix=g.imag)
     parts = []
     for name, f in (("xi_e_dl", xi_e_dl), ("xi_e_fl", xi_e_fl)):
         y = f(t, **kw)
@@ -38,7 +39,7 @@ def planted_series(g, seed, label="planted", t=T):
         parts.append(Dataset(t, y + e * rng.standard_normal(t.size), e, x_name="thickness",
                              x_unit="nm", y_name=name, y_unit="1e5 Ohm^-1 m^-1",
                              meta={"source": f"{label} {name}"}))
-    return ThicknessSeries(parts[0], parts[1], SOURCE["resistivity"], label)
+    return ThicknessSeries(parts[0], parts[1], source["resistivity"], label)
 
 
 def _dd_g(series):

@@ -54,10 +54,15 @@ def add_parser(subparsers) -> None:
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="thickness tables (one per interface) or summary.json files "
                         "(one per thickness)")
-    p.add_argument("--model", default="drift-diffusion", choices=list(MECHANISMS),
+    p.add_argument("--model", default=None, choices=list(MECHANISMS),
                    help="mechanism of G: drift-diffusion (G fitted, seed 003 eqs. (1)-(2)), "
                         "interface-barrier (delta_t, exchange in eV; seed 003 Fig. 4) or "
-                        "interface-delta (u0, u_ex, u_R; seed 004)")
+                        "interface-delta (u0, u_ex, u_R; seed 004); default drift-diffusion")
+    p.add_argument("--compare-models", default=None, metavar="M1,M2,...",
+                   type=list_type(_mechanism_name),
+                   help="fit each mechanism to the same data and write a model_comparison "
+                        "table (AIC, BIC; PSIS-LOO with --mcmc and ArviZ) with a verdict, "
+                        "e.g. drift-diffusion,interface-barrier,interface-delta")
     p.add_argument("--joint", action="store_true",
                    help="fit DL and FL together (default: DL only, with Im G = 0)")
     p.add_argument("--rho", type=quantity_type("resistivity", positive=True), default=None,
@@ -114,6 +119,15 @@ def add_parser(subparsers) -> None:
     add_figure_option(p)
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.set_defaults(func=run)
+
+
+def _mechanism_name(text: str) -> str:
+    import argparse
+
+    if text not in MECHANISMS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a mechanism; choose from "
+                                         f"{', '.join(MECHANISMS)}")
+    return text
 
 
 def _pairs(items, what):
@@ -335,13 +349,24 @@ def run(args) -> int:
     fixed = dict(args.fix)
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
-    options = _model_options(args, [args.model])[args.model]
+    if args.compare_models is not None:
+        if args.model is not None:
+            raise CLIError("give either --model or --compare-models")
+        models = list(dict.fromkeys(args.compare_models))
+        if len(models) < 2:
+            raise CLIError("--compare-models needs at least two different mechanisms")
+    else:
+        models = [args.model or "drift-diffusion"]
+    options = _model_options(args, models)
     args.calibration_priors = _calibration_priors(args.calibration_prior)
     try:
         series = _load(args)
     except UnitError as exc:
         raise CLIError(str(exc)) from None
-    problem = _build(args, series, args.model, options, fixed, priors)
+    if len(models) > 1:
+        return _run_comparison(args, series, models, options, fixed, priors)
+    model = models[0]
+    problem = _build(args, series, model, options[model], fixed, priors)
     out = stage_out_dir(args)
     lsq, post = _fit_one(args, problem, priors, out)
     if post is not None:
@@ -361,3 +386,87 @@ def run(args) -> int:
     else:
         print(human_summary(summary))
     return flag_status(args, flags, show=not args.json)
+
+
+def _only_known(problem, names):
+    """The names of ``names`` (a mapping or list) that are parameters of ``problem``."""
+    from ..analysis.thickness import parameter_states, resolve_names
+
+    states = parameter_states(problem)
+    if isinstance(names, dict):
+        return {k: v for k, v in names.items() if resolve_names(problem, [k])[0] in states}
+    return [k for k in names if resolve_names(problem, [k])[0] in states]
+
+
+def _run_comparison(args, series, models, options, fixed, priors) -> int:
+    """--compare-models: every mechanism on the same data, then the comparison table."""
+    from ..analysis.model_comparison import compare_mechanisms
+    from ..analysis.thickness import build_problem, interface_profiles, summary_dict
+
+    problems = {}
+    used = set()
+    for m in models:
+        try:
+            bare = build_problem(series, joint=args.joint, resistivity=args.rho, model=m,
+                                 options=options[m],
+                                 calibration_priors=args.calibration_priors)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
+        fx, pr = _only_known(bare, fixed), _only_known(bare, priors)
+        fr = _only_known(bare, list(args.free))
+        used |= set(fx) | set(pr) | set(fr)
+        saved = args.free
+        args.free = fr
+        try:
+            problems[m] = _build(args, series, m, options[m], fx, pr)
+        finally:
+            args.free = saved
+    unused = (set(fixed) | set(priors) | set(args.free)) - used
+    if unused:
+        raise CLIError(f"--fix/--prior/--free: {', '.join(sorted(unused))} is a parameter of "
+                       f"none of {', '.join(models)}")
+    out = stage_out_dir(args)
+    fits, summaries = {}, {}
+    for m, problem in problems.items():
+        lsq, post = _fit_one(args, problem, _only_known(problem, priors), out, tag=f" ({m})")
+        if post is not None:
+            post.save_chain(out / f"chain_{m}.npz")
+        profiles = interface_profiles(problem, lsq)
+        summaries[m] = summary_dict(problem, lsq, post, profiles=profiles)
+        fits[m] = (problem, lsq, post)
+        if not args.no_figures:
+            _figures(problem, lsq, post, profiles, out, suffix=f"_{m}")
+    table = compare_mechanisms(fits)
+    best = table["best"]
+    summary = {k: v for k, v in summaries[best].items() if k not in ("notes",)}
+    summary["model_comparison"] = table
+    summary["models"] = {m: s for m, s in summaries.items() if m != best}
+    summary["notes"] = [f"top-level quantities: {best}, the best by {table['scale']}; the "
+                        "other mechanisms are under 'models'"] + summaries[best]["notes"]
+    summary["files"] = [str(f) for f in args.files]
+    flags = write_summary(summary, out)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=float))
+    else:
+        print(human_summary(summary))
+        print(comparison_text(table))
+    return flag_status(args, flags, show=not args.json)
+
+
+def comparison_text(table: dict) -> str:
+    """Terminal lines of a model_comparison table."""
+    loo = table["criterion"] == "loo"
+    head = f"  {'mechanism':>18s} {'k':>3s} {'AIC':>9s} {'dAIC':>14s} {'BIC':>9s}"
+    if loo:
+        head += f" {'elpd_loo':>10s} {'d_elpd':>14s}"
+    lines = ["model comparison:", head]
+    for r in table["rows"]:
+        line = (f"  {r['mechanism']:>18s} {r['k']:3d} {r['aic']:9.2f} "
+                f"{r['d_aic']:6.2f} +/- {r['d_aic_se']:4.1f} {r['bic']:9.2f}")
+        if loo:
+            line += (f" {r['elpd_loo']:10.2f} {r['d_elpd_loo']:6.2f} +/- "
+                     f"{r['d_elpd_loo_se']:4.1f}")
+        lines.append(line)
+    lines.append(f"  verdict: {table['verdict']}")
+    lines.extend(f"  note: {n}" for n in table["notes"])
+    return "\n".join(lines)
