@@ -224,6 +224,7 @@ def test_cli_microscopic_options_and_names(tmp_path, capsys):
                  "--fix", "exchange=-0.0037", "--no-figures", "--out", str(out)]) == 0
     e = next(iter(json.loads((out / "summary.json").read_text())["interfaces"].values()))
     assert e["exchange"]["value"] == -0.0037 and e["exchange"]["stderr"] is None
+    assert e["identifiability"]["verdict"] == "not assessed"
     assert main(["thickness", f, "--joint", "--model", "interface-barrier", "--fix",
                  "u0=1", "--out", str(tmp_path / "d")]) == 2
     assert "not a parameter of the interface-barrier thickness model" in capsys.readouterr().err
@@ -236,6 +237,11 @@ def test_cli_microscopic_options_and_names(tmp_path, capsys):
                  "--no-figures", "--out", str(out)]) == 0
     e = next(iter(json.loads((out / "summary.json").read_text())["interfaces"].values()))
     assert "fixed" not in e["u_R"] and e["u_R"]["unit"] == ""
+    # three parameters for one complex G: said and flagged
+    assert e["identifiability"]["verdict"] == "ridge"
+    assert "u_R is free too" in e["identifiability"]["explanation"]
+    assert e["re_g_mix"]["flags"]
+    assert any("not identifiable" in f for f in e["u0"]["flags"])
 
 
 def test_mcmc_of_microscopic_parameters(tmp_path):

@@ -256,7 +256,9 @@ def build_problem(series: ThicknessSeries | Sequence[ThicknessSeries], *, joint:
         raise ValueError("no data to fit: without --joint only DL data are used, and none "
                          "were found")
     single = len(datasets) == 1
-    fixed_all = {"resistivity": float(rho), **opts}
+    # options of per-interface parameters (u_R) are only the value of their fixed copies
+    fixed_all = {"resistivity": float(rho),
+                 **{k: v for k, v in opts.items() if k not in mech.optional}}
     exprs = {}
     iface_params = []
     bounds = {}
@@ -611,6 +613,9 @@ def _fit_microscopic(problem: ThicknessProblem, *, init=None, free=(), bounds=No
     base = {**shared, **{k: v for k, v in problem.fixed.items()}}
     cands = []
     for k, names in enumerate(problem.interface_params):
+        if _plane_fixed(problem, k):
+            cands.append([{}])   # the fixed value and the model default for the other
+            continue
         plane = profile_plane(problem, {**base, **_optional_values(problem, k)}, k,
                               g_others=g_dd)
         cands.append(start_candidates(plane))
@@ -630,8 +635,14 @@ def _fit_microscopic(problem: ThicknessProblem, *, init=None, free=(), bounds=No
         if math.isfinite(r.chisqr) and _better(r, best):
             best = r
 
+    mech = get_mechanism(problem.mechanism)
     for combo in combos:
         start = dict(shared)
+        for names in problem.interface_params:
+            for p in mech.optional:
+                if names[p] not in problem.fixed and p not in problem.fixed:
+                    # a freed u_R starts off 0, where dG/du_R = 0 would hold it
+                    start[names[p]] = problem.options.get(p) or 0.1
         for k, j in enumerate(combo):
             c = cands[k][j]
             names = problem.interface_params[k]
@@ -645,6 +656,8 @@ def _fit_microscopic(problem: ThicknessProblem, *, init=None, free=(), bounds=No
     for _ in range(2):
         improved = False
         for k in range(len(problem.interface_params)):
+            if _plane_fixed(problem, k):
+                continue
             plane = profile_plane(problem, best.values, k)
             data_chi2 = _data_chi2(problem, best)
             if float(np.nanmin(plane.delta_chi2)) + plane.chi2_min < data_chi2 - 0.5:
@@ -758,11 +771,33 @@ def interface_profiles(problem: ThicknessProblem, lsq) -> list:
     drift-diffusion); :func:`sotfit.analysis.microscopic.profile_plane` at the fit."""
     from .microscopic import profile_plane
 
-    if not get_mechanism(problem.mechanism).microscopic:
+    mech = get_mechanism(problem.mechanism)
+    if not mech.microscopic:
         return []
     chi2 = _data_chi2(problem, lsq)
-    return [profile_plane(problem, lsq.values, k, chi2_ref=chi2)
+    return [None if _plane_fixed(problem, k) else
+            profile_plane(problem, lsq.values, k, chi2_ref=chi2)
             for k in range(len(problem.interface_params))]
+
+
+def _plane_fixed(problem: ThicknessProblem, k: int) -> bool:
+    """Whether the plane of interface ``k`` is not profiled: one of its two microscopic
+    parameters is held fixed (no plane), or a third one (u_R) is free (more parameters than
+    one complex G can fix; and the polar integral with u_R != 0 would make the grid slow)."""
+    return bool(_plane_fixed_names(problem, k) or _extra_free(problem, k))
+
+
+def _plane_fixed_names(problem: ThicknessProblem, k: int) -> list:
+    mech = get_mechanism(problem.mechanism)
+    names = problem.interface_params[k]
+    return [p for p in mech.plane if names[p] in problem.fixed or p in problem.fixed]
+
+
+def _extra_free(problem: ThicknessProblem, k: int) -> list:
+    mech = get_mechanism(problem.mechanism)
+    names = problem.interface_params[k]
+    return [p for p, n in names.items() if p not in mech.plane and n not in problem.fixed
+            and p not in problem.fixed]
 
 
 def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
@@ -835,14 +870,15 @@ def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
             e["im_g_mix_fixed"] = names["im_g_mix"] in problem.fixed
         else:
             for p, n in names.items():
-                if n in problem.fixed:
+                if n in problem.fixed or p in problem.fixed:
                     e[mech.stable(p)]["fixed"] = True
             if post is not None:
                 re, im, corr = derived_g_posterior(problem, post, k)
             else:
                 re_u, im_u, corr = derived_g_lsq(problem, lsq, k, scale)
                 re, im = quantity_dict(re_u, G_UNIT), quantity_dict(im_u, G_UNIT)
-            src = [mech.stable(p) for p, n in names.items() if n not in problem.fixed]
+            src = [mech.stable(p) for p, n in names.items()
+                   if n not in problem.fixed and p not in problem.fixed]
             for key, q in (("re_g_mix", re), ("im_g_mix", im)):
                 q["derived_from"] = src
                 e[key] = q
@@ -859,13 +895,28 @@ def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
             errs = None
             if post is None:
                 errs = tuple(e[mech.stable(p)]["stderr"] for p in mech.plane)
-            ident = identifiability(profiles[k], errs)
+            extra = [mech.stable(p) for p in _extra_free(problem, k)]
+            if _plane_fixed_names(problem, k):
+                ident = {"verdict": "not assessed", "explanation": (
+                    "one of " + " and ".join(mech.stable(p) for p in mech.plane)
+                    + " is held fixed: there is no plane to profile")}
+            elif extra:
+                ident = {"verdict": "ridge", "explanation": (
+                    f"{', '.join(extra)} is free too: {len(extra) + 2} microscopic parameters "
+                    "for one complex G cannot all be determined by a thickness series (not "
+                    "profiled); fix " + ", ".join(extra) + " or give it a prior with --mcmc")}
+                if post is None:
+                    for key in ("re_g_mix", "im_g_mix"):
+                        add_flag(e[key], "linearised error over more parameters than G has "
+                                         "components: not meaningful")
+            else:
+                ident = identifiability(profiles[k], errs)
             e["identifiability"] = ident
-            if ident["verdict"] != "identified":
+            if ident["verdict"] not in ("identified", "not assessed"):
                 why = (f"not identifiable from these data ({ident['verdict']}): "
                        f"{ident['explanation']}")
                 for p, n in names.items():
-                    if n not in problem.fixed and p in mech.plane:
+                    if n not in problem.fixed and p not in problem.fixed and p in mech.plane:
                         add_flag(e[mech.stable(p)], why)
                 gi = ident.get("g_interval_68")
                 if post is None and gi is not None:

@@ -331,7 +331,7 @@ def _figures(problem, lsq, post, profiles, out, suffix=""):
         from ..plot.bayes import corner
 
         save(corner(post), out / f"corner{suffix}.png")
-    if profiles:
+    if any(pr is not None for pr in profiles):
         from ..plot.interface import identifiability_figure
 
         save(identifiability_figure(problem, profiles, post), out / f"identifiability{suffix}.png")
@@ -433,6 +433,10 @@ def _run_comparison(args, series, models, options, fixed, priors) -> int:
             post.save_chain(out / f"chain_{m}.npz")
         profiles = interface_profiles(problem, lsq)
         summaries[m] = summary_dict(problem, lsq, post, profiles=profiles)
+        if problem.calibration:
+            from ..analysis.stack import method_agreement
+
+            summaries[m]["method_agreement"] = method_agreement(problem, lsq, summaries[m])
         fits[m] = (problem, lsq, post)
         if not args.no_figures:
             _figures(problem, lsq, post, profiles, out, suffix=f"_{m}")

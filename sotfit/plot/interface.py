@@ -123,6 +123,8 @@ def identifiability_figure(problem, profiles, post=None, max_draws=1500):
 
     columns = []
     for k, pr in enumerate(profiles):
+        if pr is None:          # a parameter of the plane held fixed
+            continue
         signs = []
         for sgn in (1.0, -1.0):
             if any(np.any((pl.delta_chi2 < DELTA_CHI2_95)[:, np.sign(pl.b) == sgn])
@@ -132,6 +134,11 @@ def identifiability_figure(problem, profiles, post=None, max_draws=1500):
             signs = [1.0 if not np.isfinite(pr.best[1]) or pr.best[1] >= 0 else -1.0]
         columns.extend((k, sgn) for sgn in signs)
     n = len(columns)
+    if n == 0:
+        fig, ax = plt.subplots(figsize=(5, 2))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no plane to profile (a parameter is fixed)", ha="center")
+        return fig
     fig, axes = plt.subplots(2, n, figsize=(5.0 * n, 8.0), squeeze=False)
     for col, (k, sgn) in enumerate(columns):
         pr = profiles[k]
