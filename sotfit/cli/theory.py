@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 #: Theory sub-commands (modules ``theory_<name>.py``), in the order ``--help`` lists them.
-THEORY_COMMANDS: list[str] = ["kp", "interface", "tmatrix"]
+THEORY_COMMANDS: list[str] = ["kp", "interface", "tmatrix", "compare"]
 
 
 def add_parser(subparsers) -> None:

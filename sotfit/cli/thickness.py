@@ -1,6 +1,6 @@
 """``sotfit thickness``: spin-mixing conductance, spin diffusion length and spin Hall
-conductivity from thickness series of torque efficiencies (seed 003_010c0338986411e7.txt,
-eqs. (1)-(2)).
+conductivity from thickness series of torque efficiencies (drift-diffusion with a complex
+spin-mixing conductance, Gao et al., eqs. (1)-(2); docs/thickness.md).
 
 Inputs: thickness tables (units in the header; see :mod:`sotfit.io.thickness`), one per
 ferromagnet on the same spin source, or a set of ``sotfit stfmr``/``sotfit hall``
@@ -12,6 +12,13 @@ Writes to ``--out``: ``summary.json`` (stable names ``re_g_mix``, ``im_g_mix`` i
 1e5 (hbar/2e) Ohm^-1 m^-1, each ``{"value","stderr","unit"}`` plus ``p16``/``p50``/``p84``
 with ``--mcmc``; ``interfaces`` holds every interface), ``fit.png``, and with ``--mcmc``
 ``chain.npz`` (compressed) and ``corner.png``.
+
+``--model interface-barrier`` (G of the tight-binding barrier of seed 003 Fig. 4, per
+interface ``delta_t`` and ``exchange`` in eV) and ``--model interface-delta`` (G of the delta
+barrier of seed 004, per interface ``u0``, ``u_ex``, ``u_R``) fit microscopic parameters;
+``re_g_mix``/``im_g_mix`` are then derived, every interface gets an ``identifiability``
+verdict from the profile chi-square, and ``identifiability.png`` shows the profile (and the
+posterior with ``--mcmc``) in the plane of the two parameters over the |Im G/Re G| map.
 """
 
 from __future__ import annotations
@@ -26,7 +33,18 @@ from .common import (
     list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
 )
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run", "MODEL_OPTIONS"]
+
+#: The mechanisms of :data:`sotfit.analysis.microscopic.MECHANISMS` (named here so that the
+#: parser is built without importing the models).
+MECHANISMS = ("drift-diffusion", "interface-barrier", "interface-delta")
+#: Options (argparse dests) of each microscopic model, and their model parameter names.
+MODEL_OPTIONS = {
+    "interface-barrier": {"fermi_energy": "fermi_energy", "t0": "t0", "t_c": "t_c_ratio",
+                          "eps_m": "eps_m", "lattice_constant": "lattice_constant"},
+    "interface-delta": {"k_fermi": "k_fermi", "theta_m": "theta_m", "phi_m": "phi_m",
+                        "u_R": "u_R"},
+}
 
 
 def add_parser(subparsers) -> None:
@@ -36,8 +54,15 @@ def add_parser(subparsers) -> None:
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="thickness tables (one per interface) or summary.json files "
                         "(one per thickness)")
-    p.add_argument("--model", default="drift-diffusion", choices=["drift-diffusion"],
-                   help="forward model (seed 003 eqs. (1)-(2))")
+    p.add_argument("--model", default=None, choices=list(MECHANISMS),
+                   help="mechanism of G: drift-diffusion (G fitted, Gao et al. eqs. (1)-(2)), "
+                        "interface-barrier (delta_t, exchange in eV; Gao et al., Fig. 4) or "
+                        "interface-delta (u0, u_ex, u_R; Amin, Haney and Stiles 2020); default drift-diffusion")
+    p.add_argument("--compare-models", default=None, metavar="M1,M2,...",
+                   type=list_type(_mechanism_name),
+                   help="fit each mechanism to the same data and write a model_comparison "
+                        "table (AIC, BIC; PSIS-LOO with --mcmc and ArviZ) with a verdict, "
+                        "e.g. drift-diffusion,interface-barrier,interface-delta")
     p.add_argument("--joint", action="store_true",
                    help="fit DL and FL together (default: DL only, with Im G = 0)")
     p.add_argument("--rho", type=quantity_type("resistivity", positive=True), default=None,
@@ -52,6 +77,37 @@ def add_parser(subparsers) -> None:
     p.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
                    type=pair_type(number_type()),
                    help="hold a parameter fixed, e.g. g_sf=0.5 (house units)")
+    p.add_argument("--free", action="append", default=[], metavar="NAME",
+                   help="fit a parameter the model holds fixed by default (g_sf, u_R)")
+    energy = quantity_type("energy")
+    g = p.add_argument_group("--model interface-barrier (defaults: the setting of Gao et al., Fig. 4)")
+    g.add_argument("--fermi-energy", type=energy, default=None,
+                   help="Fermi energy from the band centre of the spin source (default -4eV)")
+    g.add_argument("--t0", type=quantity_type("energy", positive=True), default=None,
+                   help="hopping of the spin source (default 1eV)")
+    g.add_argument("--t-c", type=quantity_type("energy", nonnegative=True), default=None,
+                   help="hopping between spin source and monolayer (default t0)")
+    g.add_argument("--eps-m", type=energy, default=None,
+                   help="on-site energy of the ferromagnetic monolayer (default 0eV)")
+    g.add_argument("--lattice-constant", type=quantity_type("length", positive=True, limit=True),
+                   default=None, help="lattice constant a (default 0.3nm)")
+    d = p.add_argument_group("--model interface-delta (Amin, Haney and Stiles 2020)")
+    d.add_argument("--k-fermi", type=number_type(positive=True), default=None,
+                   help="Fermi wave number in 1/nm (default 3; per-spin Sharvin conductance "
+                        "2.8e13 Ohm^-1 m^-2)")
+    angle = quantity_type("angle", default_unit="deg")
+    d.add_argument("--theta-m", type=angle, default=None,
+                   help="magnetisation polar angle from the interface normal (default 90deg)")
+    d.add_argument("--phi-m", type=angle, default=None,
+                   help="magnetisation azimuth from the current (default 90deg)")
+    d.add_argument("--u-R", type=number_type(), default=None,
+                   help="interfacial Rashba strength u_R (default 0; --free u_R fits it)")
+    p.add_argument("--calibration-prior", action="append", default=[],
+                   metavar="METHOD=DIST(...)",
+                   help="prior of a method's calibration factor (measured / true efficiency) "
+                        "when ST-FMR and harmonic Hall summary.json files of one stack are "
+                        "fitted together, e.g. hall=lognormal(1,0.1) (median 1, 10 %% in ln); "
+                        "methods without one are the reference (factor 1)")
     p.add_argument("--mcmc", action="store_true", help="sample the posterior with emcee")
     p.add_argument("--walkers", type=integer_type(2), default=32, help="emcee walkers (>= 2)")
     p.add_argument("--steps", type=integer_type(2), default=5000, help="chain length (>= 2)")
@@ -66,6 +122,15 @@ def add_parser(subparsers) -> None:
     add_column_options(p, COLUMN_ROLES, "thickness=t_nm")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.set_defaults(func=run)
+
+
+def _mechanism_name(text: str) -> str:
+    import argparse
+
+    if text not in MECHANISMS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a mechanism; choose from "
+                                         f"{', '.join(MECHANISMS)}")
+    return text
 
 
 def _pairs(items, what):
@@ -91,9 +156,18 @@ def _load(args):
         if args.column or args.column_unit:
             raise CLIError("--column and --column-unit are for thickness tables, not "
                            "summary.json inputs")
+        from ..analysis.stack import read_stack
+
         label = (args.label or [""])[0]
-        return [from_summaries(files, thickness=args.thickness, resistivity=args.rho,
-                               section=args.section, label=label)]
+        if args.label and len(args.label) > 1:
+            raise CLIError(f"{len(args.label)} --label for summary.json inputs: they make one "
+                           "stack (one interface), give one label")
+        series = read_stack(files, thickness=args.thickness, resistivity=args.rho,
+                            section=args.section, label=label)
+        if len(series) == 1:
+            return [from_summaries(files, thickness=args.thickness, resistivity=args.rho,
+                                   section=args.section, label=label)]
+        return series
     if any(f.suffix.lower() == ".json" for f in files):
         raise CLIError("give either thickness tables or summary.json files, not both")
     for opt in ("thickness", "section"):
@@ -129,9 +203,28 @@ def human_summary(summary: dict) -> str:
         lines.append(f"  {k:>24s} = {fmt(summary[k])}")
     for lab, g in summary["interfaces"].items():
         lines.append(f"  {lab}:")
+        for k, q in g.items():
+            if not isinstance(q, dict) or "value" not in q or k in ("re_g_mix", "im_g_mix"):
+                continue
+            tag = " (fixed)" if q.get("fixed") else ""
+            lines.append(f"  {k:>24s} = {fmt(q)}{tag}")
         for k in ("re_g_mix", "im_g_mix"):
             tag = " (fixed)" if k == "im_g_mix" and g.get("im_g_mix_fixed") else ""
+            tag += " (derived)" if "derived_from" in g[k] else ""
             lines.append(f"  {k:>24s} = {fmt(g[k])}{tag}")
+        ident = g.get("identifiability")
+        if ident:
+            lines.append(f"  {'identifiability':>24s}: {ident['verdict']} "
+                         f"({ident['explanation']})")
+    if "calibration" in summary:
+        cal = summary["calibration"]
+        for m, q in cal.items():
+            if isinstance(q, dict) and "value" in q:
+                how = "reference" if q["state"] == "reference" else f"prior {q['prior']}"
+                lines.append(f"  {'calibration ' + m:>24s} = "
+                             f"{fmt(q) if q['state'] != 'reference' else '1'} ({how})")
+        for k, q in cal["ratios"].items():
+            lines.append(f"  {'ratio ' + k:>24s} = {fmt(q)}")
     if "mcmc" in summary:
         d = summary["mcmc"]["diagnostics"]
         lines.append(f"  MCMC: {d['nwalkers']} walkers x {d['nsteps']} steps = "
@@ -141,16 +234,127 @@ def human_summary(summary: dict) -> str:
                      + ("yes" if d["converged"] else "no"))
         if not d["converged"]:
             lines.append("  WARNING: " + summary["mcmc"]["message"])
+    if "method_agreement" in summary:
+        lines.append(f"  methods: {summary['method_agreement']['verdict']}")
     for n in summary["notes"]:
         lines.append(f"  note: {n}")
     return "\n".join(lines)
 
 
-def run(args) -> int:
-    from ..analysis.thickness import (
-        build_problem, check_parameter_names, fit_thickness, sample_thickness, summary_dict,
-    )
+def _calibration_priors(items) -> dict | None:
+    """``--calibration-prior METHOD=DIST`` as ``{method: frozen prior}``."""
+    from ..priors import PriorError, parse
+
+    out = {}
+    for it in items:
+        if "=" not in it:
+            raise CLIError(f"--calibration-prior {it!r}: write METHOD=DIST, e.g. "
+                           "hall=lognormal(1,0.1)")
+        m, text = (x.strip() for x in it.split("=", 1))
+        if m in out:
+            raise CLIError(f"--calibration-prior: {m!r} given twice")
+        try:
+            out[m] = parse(text)
+        except PriorError as exc:
+            hint = ""
+            if text.replace(" ", "").lower().startswith("lognormal(0,"):
+                hint = (" (sotfit's lognormal takes the median, not the mean of ln x: a "
+                        "calibration known to 10 % is lognormal(1, 0.1))")
+            raise CLIError(f"--calibration-prior {it!r}: {exc}{hint}") from None
+    return out or None
+
+
+def _model_options(args, models) -> dict:
+    """Options of each model in ``models`` from the command line; an option of a model that
+    is not fitted is refused (it would be silently ignored)."""
+    out = {m: {} for m in models}
+    for m, dests in MODEL_OPTIONS.items():
+        for dest, name in dests.items():
+            v = getattr(args, dest, None)
+            if v is None:
+                continue
+            if m not in models:
+                raise CLIError(f"--{dest.replace('_', '-')} is an option of --model {m}; it "
+                               f"does not apply to {', '.join(models)}")
+            out[m][name] = v
+    bar = out.get("interface-barrier")
+    if bar is not None and "t_c_ratio" in bar:
+        bar["t_c_ratio"] = bar["t_c_ratio"] / bar.get("t0", 1.0)
+    return out
+
+
+def _build(args, series, model, options, fixed, priors):
+    """The problem of one model with the command line's --fix, --free and --prior checked."""
+    from ..analysis.thickness import build_problem, check_parameter_names, resolve_names
+
+    free = list(args.free)
+    cal = getattr(args, "calibration_priors", None)
+    try:
+        problem = build_problem(series, joint=args.joint, resistivity=args.rho, model=model,
+                                options=options, calibration_priors=cal)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    try:
+        if free:
+            check_parameter_names(problem, free, "--free", settable_only=True)
+        check_parameter_names(problem, fixed, "--fix")
+        if fixed or free:
+            try:
+                problem = build_problem(series, joint=args.joint, resistivity=args.rho,
+                                        model=model, options=options, calibration_priors=cal,
+                                        fixed=resolve_names(problem, fixed), free=free)
+            except ValueError as exc:
+                raise CLIError(f"--fix: {exc}") from None
+        check_parameter_names(problem, priors, "--prior", free_only=True)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    return problem
+
+
+def _fit_one(args, problem, priors, out, tag=""):
+    """Least squares and, with --mcmc, the posterior of one problem."""
+    from ..analysis.thickness import fit_thickness, sample_thickness
     from ..bayes import AutocorrelationWarning
+    from ..fitting import FitError
+
+    try:
+        lsq = fit_thickness(problem)
+    except FitError as exc:
+        raise CLIError(f"least-squares fit failed{tag}: {exc}") from None
+    post = None
+    if args.mcmc and args.walkers < 2 * len(lsq.varied):
+        raise CLIError(f"--walkers {args.walkers} is too few for the {len(lsq.varied)} sampled "
+                       f"parameters ({', '.join(lsq.varied)}){tag}; emcee needs at least "
+                       f"{2 * len(lsq.varied)}")
+    if args.mcmc:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            post = sample_thickness(problem, lsq, priors=priors, nwalkers=args.walkers,
+                                    nsteps=args.steps, seed=args.seed,
+                                    progress=Progress(f"sotfit thickness: sampling{tag}"))
+        for w in caught:
+            if issubclass(w.category, (AutocorrelationWarning, UserWarning)):
+                print(f"sotfit thickness: warning{tag}: {w.message}", file=sys.stderr)
+    return lsq, post
+
+
+def _figures(problem, lsq, post, profiles, out, suffix=""):
+    from ..plot import save
+    from ..plot.thickness import thickness_fit
+
+    save(thickness_fit(problem, lsq, post), out / f"fit{suffix}.png")
+    if post is not None:
+        from ..plot.bayes import corner
+
+        save(corner(post), out / f"corner{suffix}.png")
+    if any(pr is not None for pr in profiles):
+        from ..plot.interface import identifiability_figure
+
+        save(identifiability_figure(problem, profiles, post), out / f"identifiability{suffix}.png")
+
+
+def run(args) -> int:
+    from ..analysis.thickness import interface_profiles, summary_dict
     from ..priors import PriorError, parse
     from ..units import UnitError
 
@@ -161,58 +365,128 @@ def run(args) -> int:
     fixed = dict(args.fix)
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
+    if args.compare_models is not None:
+        if args.model is not None:
+            raise CLIError("give either --model or --compare-models")
+        models = list(dict.fromkeys(args.compare_models))
+        if len(models) < 2:
+            raise CLIError("--compare-models needs at least two different mechanisms")
+    else:
+        models = [args.model or "drift-diffusion"]
+    options = _model_options(args, models)
+    args.calibration_priors = _calibration_priors(args.calibration_prior)
     try:
         series = _load(args)
     except UnitError as exc:
         raise CLIError(str(exc)) from None
-    from ..fitting import FitError
-
-    problem = build_problem(series, joint=args.joint, resistivity=args.rho)
-    try:
-        check_parameter_names(problem, fixed, "--fix")
-        if fixed:
-            try:
-                problem = build_problem(series, joint=args.joint, resistivity=args.rho,
-                                        fixed=fixed)
-            except ValueError as exc:
-                raise CLIError(f"--fix: {exc}") from None
-        check_parameter_names(problem, priors, "--prior", free_only=True)
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
+    if len(models) > 1:
+        return _run_comparison(args, series, models, options, fixed, priors)
+    model = models[0]
+    problem = _build(args, series, model, options[model], fixed, priors)
     out = stage_out_dir(args)
-    try:
-        lsq = fit_thickness(problem)
-    except FitError as exc:
-        raise CLIError(f"least-squares fit failed: {exc}") from None
-    post = None
-    if args.mcmc and args.walkers < 2 * len(lsq.varied):
-        raise CLIError(f"--walkers {args.walkers} is too few for the {len(lsq.varied)} sampled "
-                       f"parameters ({', '.join(lsq.varied)}); emcee needs at least "
-                       f"{2 * len(lsq.varied)}")
-    if args.mcmc:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            post = sample_thickness(problem, lsq, priors=priors, nwalkers=args.walkers,
-                                    nsteps=args.steps, seed=args.seed,
-                                    progress=Progress("sotfit thickness: sampling"))
-        for w in caught:
-            if issubclass(w.category, (AutocorrelationWarning, UserWarning)):
-                print(f"sotfit thickness: warning: {w.message}", file=sys.stderr)
+    lsq, post = _fit_one(args, problem, priors, out)
+    if post is not None:
         post.save_chain(out / "chain.npz")
-    summary = summary_dict(problem, lsq, post)
+    profiles = interface_profiles(problem, lsq)
+    summary = summary_dict(problem, lsq, post, profiles=profiles)
+    if problem.calibration:
+        from ..analysis.stack import method_agreement
+
+        summary["method_agreement"] = method_agreement(problem, lsq, summary)
     summary["files"] = [str(f) for f in args.files]
     flags = write_summary(summary, out)
     if not args.no_figures:
-        from ..plot import save
-        from ..plot.thickness import thickness_fit
-
-        save(thickness_fit(problem, lsq, post), out / "fit.png")
-        if post is not None:
-            from ..plot.bayes import corner
-
-            save(corner(post), out / "corner.png")
+        _figures(problem, lsq, post, profiles, out)
     if args.json:
         print(json.dumps(summary, indent=2, default=float))
     else:
         print(human_summary(summary))
     return flag_status(args, flags, show=not args.json)
+
+
+def _only_known(problem, names):
+    """The names of ``names`` (a mapping or list) that are parameters of ``problem``."""
+    from ..analysis.thickness import parameter_states, resolve_names
+
+    states = parameter_states(problem)
+    if isinstance(names, dict):
+        return {k: v for k, v in names.items() if resolve_names(problem, [k])[0] in states}
+    return [k for k in names if resolve_names(problem, [k])[0] in states]
+
+
+def _run_comparison(args, series, models, options, fixed, priors) -> int:
+    """--compare-models: every mechanism on the same data, then the comparison table."""
+    from ..analysis.model_comparison import compare_mechanisms
+    from ..analysis.thickness import build_problem, interface_profiles, summary_dict
+
+    problems = {}
+    used = set()
+    for m in models:
+        try:
+            bare = build_problem(series, joint=args.joint, resistivity=args.rho, model=m,
+                                 options=options[m],
+                                 calibration_priors=args.calibration_priors)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
+        fx, pr = _only_known(bare, fixed), _only_known(bare, priors)
+        fr = _only_known(bare, list(args.free))
+        used |= set(fx) | set(pr) | set(fr)
+        saved = args.free
+        args.free = fr
+        try:
+            problems[m] = _build(args, series, m, options[m], fx, pr)
+        finally:
+            args.free = saved
+    unused = (set(fixed) | set(priors) | set(args.free)) - used
+    if unused:
+        raise CLIError(f"--fix/--prior/--free: {', '.join(sorted(unused))} is a parameter of "
+                       f"none of {', '.join(models)}")
+    out = stage_out_dir(args)
+    fits, summaries = {}, {}
+    for m, problem in problems.items():
+        lsq, post = _fit_one(args, problem, _only_known(problem, priors), out, tag=f" ({m})")
+        if post is not None:
+            post.save_chain(out / f"chain_{m}.npz")
+        profiles = interface_profiles(problem, lsq)
+        summaries[m] = summary_dict(problem, lsq, post, profiles=profiles)
+        if problem.calibration:
+            from ..analysis.stack import method_agreement
+
+            summaries[m]["method_agreement"] = method_agreement(problem, lsq, summaries[m])
+        fits[m] = (problem, lsq, post)
+        if not args.no_figures:
+            _figures(problem, lsq, post, profiles, out, suffix=f"_{m}")
+    table = compare_mechanisms(fits)
+    best = table["best"]
+    summary = {k: v for k, v in summaries[best].items() if k not in ("notes",)}
+    summary["model_comparison"] = table
+    summary["models"] = {m: s for m, s in summaries.items() if m != best}
+    summary["notes"] = [f"top-level quantities: {best}, the best by {table['scale']}; the "
+                        "other mechanisms are under 'models'"] + summaries[best]["notes"]
+    summary["files"] = [str(f) for f in args.files]
+    flags = write_summary(summary, out)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=float))
+    else:
+        print(human_summary(summary))
+        print(comparison_text(table))
+    return flag_status(args, flags, show=not args.json)
+
+
+def comparison_text(table: dict) -> str:
+    """Terminal lines of a model_comparison table."""
+    loo = table["criterion"] == "loo"
+    head = f"  {'mechanism':>18s} {'k':>3s} {'AIC':>9s} {'dAIC':>14s} {'BIC':>9s}"
+    if loo:
+        head += f" {'elpd_loo':>10s} {'d_elpd':>14s}"
+    lines = ["model comparison:", head]
+    for r in table["rows"]:
+        line = (f"  {r['mechanism']:>18s} {r['k']:3d} {r['aic']:9.2f} "
+                f"{r['d_aic']:6.2f} +/- {r['d_aic_se']:4.1f} {r['bic']:9.2f}")
+        if loo:
+            line += (f" {r['elpd_loo']:10.2f} {r['d_elpd_loo']:6.2f} +/- "
+                     f"{r['d_elpd_loo_se']:4.1f}")
+        lines.append(line)
+    lines.append(f"  verdict: {table['verdict']}")
+    lines.extend(f"  note: {n}" for n in table["notes"])
+    return "\n".join(lines)

@@ -93,3 +93,91 @@ def re_im_maps(x, y, g, x_label, y_label, unit="1e13 Ohm^-1 m^-2"):
         ax.set_xlabel(x_label)
         ax.set_ylabel(y_label)
     return fig
+
+
+def identifiability_figure(problem, profiles, post=None, max_draws=1500):
+    """The fit of every interface in the plane of its two microscopic parameters.
+
+    One column per interface and sign of the second parameter (J or u_ex) that the 95 %
+    region reaches; top row the whole allowed range, bottom row the finer grid around the
+    95 % region. Each panel: the |Im G/Re G| map of the model (seed 003 Fig. 4b,
+    :func:`ratio_map`) with the 68 % and 95 % contours of the profile chi-square
+    (Delta chi^2 = 2.30, 6.18; :func:`sotfit.analysis.microscopic.profile_plane`), the
+    least-squares point and, with a posterior, its draws.
+
+    Parameters
+    ----------
+    problem : sotfit.analysis.thickness.ThicknessProblem
+        A problem with a microscopic mechanism.
+    profiles : sequence of ProfilePlane
+        One per interface.
+    post : PosteriorResult, optional
+    max_draws : int
+        Posterior draws drawn at most per panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from ..analysis.microscopic import DELTA_CHI2_68, DELTA_CHI2_95
+
+    columns = []
+    for k, pr in enumerate(profiles):
+        if pr is None:          # a parameter of the plane held fixed
+            continue
+        signs = []
+        for sgn in (1.0, -1.0):
+            if any(np.any((pl.delta_chi2 < DELTA_CHI2_95)[:, np.sign(pl.b) == sgn])
+                   for pl in (pr, pr.coarse) if pl is not None):
+                signs.append(sgn)
+        if not signs:
+            signs = [1.0 if not np.isfinite(pr.best[1]) or pr.best[1] >= 0 else -1.0]
+        columns.extend((k, sgn) for sgn in signs)
+    n = len(columns)
+    if n == 0:
+        fig, ax = plt.subplots(figsize=(5, 2))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no plane to profile (a parameter is fixed)", ha="center")
+        return fig
+    fig, axes = plt.subplots(2, n, figsize=(5.0 * n, 8.0), squeeze=False)
+    for col, (k, sgn) in enumerate(columns):
+        pr = profiles[k]
+        for row, pl in enumerate((pr.coarse or pr, pr)):
+            ax = axes[row, col]
+            cols = np.sign(pl.b) == sgn
+            if not cols.any():
+                ax.set_axis_off()
+                continue
+            b = np.abs(pl.b[cols])
+            order = np.argsort(b)
+            b = b[order]
+            g = pl.g[:, cols][:, order]
+            d = pl.delta_chi2[:, cols][:, order]
+            ratio_map(pl.a, b, g, ax=ax)
+            if np.nanmin(d) < DELTA_CHI2_95 and d.shape[0] > 1 and d.shape[1] > 1:
+                cs = ax.contour(pl.a, b, d.T, levels=[DELTA_CHI2_68, DELTA_CHI2_95],
+                                colors=["r", "orange"], linewidths=[1.6, 1.0])
+                ax.clabel(cs, fmt={DELTA_CHI2_68: "68 %", DELTA_CHI2_95: "95 %"}, fontsize=7)
+            if post is not None:
+                na, nb = (problem.interface_params[k][p] for p in pr.names)
+                xa, xb = np.asarray(post.samples[na]), np.asarray(post.samples[nb])
+                sel = (np.sign(xb) == sgn) & (xa >= pl.a.min()) & (xa <= pl.a.max()) & \
+                    (np.abs(xb) >= b.min()) & (np.abs(xb) <= b.max())
+                step = max(1, int(sel.sum() // max_draws))
+                ax.plot(xa[sel][::step], np.abs(xb[sel][::step]), ".", ms=1.5, color="k",
+                        alpha=0.4, label="posterior draws")
+            if np.isfinite(pr.best[1]) and np.sign(pr.best[1]) == sgn:
+                ax.plot(pr.best[0], abs(pr.best[1]), "*", color="r", ms=11, mec="w",
+                        label="least squares")
+            ax.set_yscale("log")
+            ua, ub = (f" ({u})" if u else "" for u in pr.units)
+            ax.set_xlabel(f"{pr.stable[0]}{ua}")
+            ax.set_ylabel(f"{pr.stable[1]}{ub}" if sgn > 0 else f"-{pr.stable[1]}{ub}")
+            lab = pr.label if len(pr.label) <= 30 else pr.label[:28] + "..."
+            where = "whole range" if row == 0 else "around the 95 % region"
+            ax.set_title(f"{lab} ({pr.stable[1]} {'>' if sgn > 0 else '<'} 0), {where}",
+                         fontsize=8)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..drift_diffusion import complex_efficiency
 from ..spec import ModelError, ModelSpec, Param
-from .specs import barrier_mixing_complex, delta_mixing_complex
+from .specs import barrier_mixing_complex, delta_mixing_grid
 
 __all__ = ["efficiency_from_g", "barrier_efficiency", "delta_efficiency",
            "interface_barrier_efficiency", "interface_delta_efficiency"]
@@ -74,6 +74,26 @@ def _single(name, value):
     return float(v.ravel()[0])
 
 
+_LAST_BARRIER = (None, None)
+
+
+def _barrier_g_last(J, delta_t, t0, fermi_energy, eps_m, lattice_constant, t_c_ratio):
+    """:func:`.specs.barrier_mixing_complex`, reusing the previous result for the same
+    arguments: a DL and an FL dataset of one interface ask for the same G one after the
+    other (halves the cost of a sampler step). One entry, replaced as a whole."""
+    global _LAST_BARRIER
+    args = tuple(np.asarray(v, dtype=float) for v in (J, delta_t, t0, fermi_energy, eps_m,
+                                                       lattice_constant, t_c_ratio))
+    key = tuple((a.shape, a.tobytes()) for a in args)
+    last_key, last_g = _LAST_BARRIER
+    if last_key == key:
+        return last_g
+    g = barrier_mixing_complex(args[0], args[1], float(t0), float(fermi_energy), args[4],
+                               args[5], t_c_ratio=args[6])
+    _LAST_BARRIER = (key, g)
+    return g
+
+
 def barrier_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivity, delta_t, J,
                        t0, fermi_energy, eps_m, lattice_constant, torque, t_c_ratio=1.0):
     """Efficiency per field for the barrier-model G (arguments as the ModelSpec table).
@@ -93,19 +113,19 @@ def barrier_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resisti
         g = np.array([complex(barrier_mixing_complex(*a, t_c_ratio=c)) for *a, c in
                       zip(*args, tcr)]).reshape(shape)
     else:
-        g = barrier_mixing_complex(J, delta_t, t0s, efs, eps_m, lattice_constant,
-                                   t_c_ratio=t_c_ratio)
+        g = _barrier_g_last(J, delta_t, t0s, efs, eps_m, lattice_constant, t_c_ratio)
     return efficiency_from_g(t, g, spin_hall_conductivity, spin_diffusion_length, resistivity,
                              torque)
 
 
 def delta_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivity, u0, u_ex, u_R,
                      k_fermi, theta_m, phi_m, torque):
-    """Efficiency per field for the delta-barrier G (arguments as the ModelSpec table)."""
-    shape = np.broadcast(*(np.asarray(v) for v in (u0, u_ex, u_R, k_fermi, theta_m, phi_m))).shape
-    args = [np.broadcast_to(v, shape).ravel() for v in (u_ex, u0, u_R, k_fermi, theta_m, phi_m)]
-    g = np.array([complex(np.asarray(delta_mixing_complex(*a)).item()) for a in zip(*args)],
-                 dtype=complex).reshape(shape)
+    """Efficiency per field for the delta-barrier G (arguments as the ModelSpec table).
+
+    Vectorised over parameter arrays; without Rashba coupling G is the collinear closed form
+    (:func:`.specs.delta_mixing_grid`), otherwise the polar integral per parameter set.
+    """
+    g = delta_mixing_grid(u0, u_ex, u_R, k_fermi, theta_m, phi_m)
     return efficiency_from_g(t, g, spin_hall_conductivity, spin_diffusion_length, resistivity,
                              torque)
 

@@ -16,10 +16,10 @@ import numpy as np
 from ..drift_diffusion import sharvin_conductance_kf
 from ..spec import ModelError, ModelSpec, Param
 from .barrier_tb import mixing_conductance_tb, to_house_mixing
-from .delta_barrier import DeltaInputError, mixing_conductance_delta
+from .delta_barrier import DeltaInputError, collinear_mixing_closed_form, mixing_conductance_delta
 
-__all__ = ["barrier_mixing_complex", "delta_mixing_complex", "interface_barrier_g",
-           "interface_delta_g", "select_part"]
+__all__ = ["barrier_mixing_complex", "delta_mixing_complex", "delta_mixing_grid",
+           "interface_barrier_g", "interface_delta_g", "select_part"]
 
 
 def select_part(g, part):
@@ -131,6 +131,62 @@ def delta_mixing_complex(u_ex, u0=0.5, u_R=0.0, k_fermi=10.0, theta_m=0.0, phi_m
     out = np.array([mixing_conductance_delta(u0, v, u_R, m, "ir", n_theta, n_phi)
                     for v in u.ravel()], dtype=complex).reshape(u.shape)
     return g_sh * out
+
+
+_closed_form = np.vectorize(collinear_mixing_closed_form, otypes=[complex])
+
+
+def delta_mixing_grid(u0, u_ex, u_R=0.0, k_fermi=10.0, theta_m=0.0, phi_m=0.0, n_theta=48,
+                      n_phi=48):
+    """Complex mixing conductance of the delta barrier for broadcast parameter arrays.
+
+    Every argument may be an array (e.g. walkers of shape ``(nwalkers, 1)`` or a grid of
+    ``(u0, u_ex)``); they are broadcast together. Without Rashba coupling (``u_R = 0``) the
+    problem is spin-rotation invariant, so G does not depend on the magnetisation direction
+    and is the collinear closed form of docs/interface.md
+    (:func:`.delta_barrier.collinear_mixing_closed_form`, written in the frame of the
+    effective field) for ``u_ex >= 0`` and its complex conjugate for ``u_ex < 0``
+    (``G(-u_ex) = G(u_ex)^*``, the exchange-reversal symmetry); this equals the polar
+    integral of :func:`delta_mixing_complex` to about 1e-15 (tested) at a small fraction
+    of its cost. Elements with ``u_R != 0`` use the polar integral.
+
+    Parameters
+    ----------
+    u0, u_ex, u_R : float or array_like
+        Spin-independent barrier, exchange and Rashba strengths (dimensionless, seed 004
+        eqs. 15, 17).
+    k_fermi : float or array_like
+        Fermi wave number in 1/nm.
+    theta_m, phi_m : float or array_like
+        Magnetisation direction in degrees (only used where ``u_R != 0``).
+    n_theta, n_phi : int
+        Quadrature sizes of the polar integral.
+
+    Returns
+    -------
+    complex ndarray
+        ``G / A`` in 1e13 Ohm^-1 m^-2, of the broadcast shape.
+    """
+    arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in
+                                   (u0, u_ex, u_R, k_fermi, theta_m, phi_m)))
+    a0, ae, ar, kf, th, ph = arrays
+    if np.any(~np.isfinite(kf)) or np.any(kf <= 0):
+        raise DeltaInputError(f"k_fermi (Fermi wave number, 1/nm) must be positive; got "
+                              f"{np.min(kf)}")
+    ratio = _closed_form(a0, ae)
+    ratio = np.where(ae < 0, np.conj(ratio), ratio)
+    g = sharvin_conductance_kf(kf, spins=1) * ratio
+    rashba = ar != 0
+    if np.any(rashba):
+        g = np.array(g, dtype=complex, ndmin=1)
+        flat = [np.atleast_1d(v).ravel() for v in (a0, ae, ar, kf, th, ph)]
+        out = g.reshape(-1)
+        for i in np.flatnonzero(np.atleast_1d(rashba)):
+            out[i] = complex(np.asarray(delta_mixing_complex(
+                flat[1][i], flat[0][i], flat[2][i], flat[3][i], flat[4][i], flat[5][i],
+                n_theta, n_phi)).item())
+        g = out.reshape(a0.shape)
+    return np.asarray(g, dtype=complex)
 
 
 def _delta_func(x, u0, u_R, k_fermi, theta_m, phi_m, part):

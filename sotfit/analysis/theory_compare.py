@@ -1,0 +1,329 @@
+"""Theory against a measured torque ratio: where in parameter space does a model agree?
+
+A measured field-like over damping-like ratio (from any sotfit summary.json: ST-FMR,
+harmonic Hall, with its standard error) is set against the ratio a band or scattering model
+predicts on a grid of two of its parameters (Fermi energy and magnetisation angle for the
+T-matrix theory of seed 002; Fermi energy and a band parameter for the k.p models of seeds
+000/001). The route is the ModelSpec one: any ModelSpec that returns the ratio (or its
+inverse) against one parameter (its x) is evaluated over x for every value of the second
+parameter; nothing model-specific happens here.
+
+Consistency: ``z = (R_theory - R) / s_R`` on the grid; the region within 1 sigma is
+``|z| <= 1``, within 2 sigma ``|z| <= 2``. The standard error of the measured ratio is
+propagated from the two efficiencies without their correlation unless the summary gives it,
+``s_R = |R| sqrt((s_FL/FL)^2 + (s_DL/DL)^2 - 2 c s_FL s_DL/(FL DL))``; the theory is taken as
+exact (its numerical error is far below any measured one). By default magnitudes are
+compared (``signed=False``): the sign of a field-like torque depends on conventions (current
+direction, which side the spin source is, Oersted referencing) that a model and an experiment
+rarely share; ``signed=True`` compares signed values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..models.spec import ModelSpec
+from ..units import UnitError, quantity, to_house
+
+__all__ = ["MeasuredRatio", "measured_ratio", "read_measured_ratio", "ratio_grid",
+           "consistency", "THEORY_RATIOS", "parameter_value", "RATIO_PAIRS"]
+
+#: (field-like, damping-like) names that sotfit summaries use, in order of preference; all
+#: give the same ratio (the conversions from fields to efficiencies cancel).
+RATIO_PAIRS = (("xi_fl", "xi_dl"), ("xi_e_fl", "xi_e_dl"), ("mu0_h_fl", "mu0_h_dl"))
+#: Sections searched in order when none is given.
+SECTIONS = ("global", "sequential", "quantities", "")
+
+#: Theory routes of ``sotfit theory compare``: ModelSpec name, whether it returns DL/FL
+#: (inverted to FL/DL here), the x sweep name, and the default second sweep.
+THEORY_RATIOS = {
+    "tmatrix": {"model": "tmatrix_dl_fl_ratio_vs_energy", "invert": True, "x": "energy",
+                "x_param": "fermi_energy", "second": {"angle": "theta"},
+                "what": "tau_1^o / tau_1^e of the disordered Rashba ferromagnet (T-matrix, seed "
+                        "002 eqs. (3)-(4)); magnetisation angle theta from +z"},
+    "kp-2deg": {"model": "kp_2deg_torque_ratio", "invert": False, "x": "energy",
+                "x_param": "fermi_energy", "second": {},
+                "what": "chi_FL / chi_DL of the 2DEG Rashba ferromagnet, m along z (k.p, seed "
+                        "001 eqs. (6)-(7))"},
+    "kp-tmdc": {"model": "kp_tmdc_torque_ratio", "invert": False, "x": "energy",
+                "x_param": "mu", "second": {},
+                "what": "tau^oc_x / tau^in_x of TMDC/CrI3, theta_m = 0 (k.p, seed 000 eqs. "
+                        "(7)-(12), (22), Table I)"},
+}
+
+#: Dimensions of the parameter units the theory ModelSpecs use.
+_UNIT_DIMENSIONS = {"eV": "energy", "meV": "energy", "deg": "angle", "ps": "time",
+                    "eV nm": "rashba", "meV nm": "rashba", "nm": "length",
+                    "nm^-2": "areal_density"}
+
+
+@dataclass(frozen=True)
+class MeasuredRatio:
+    """A measured FL/DL ratio with its standard error (dimensionless).
+
+    Attributes
+    ----------
+    value, stderr : float
+    numerator, denominator : dict
+        The two summary quantities used (``{"name", "value", "stderr", "unit", "where"}``).
+    correlation : float
+        Correlation of numerator and denominator used in the propagation (0 unless given).
+    source : str
+    notes : tuple of str
+    """
+
+    value: float
+    stderr: float
+    numerator: dict
+    denominator: dict
+    correlation: float = 0.0
+    source: str = ""
+    notes: tuple = field(default=())
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "stderr": self.stderr, "unit": "",
+                "definition": f"{self.numerator['name']} / {self.denominator['name']}",
+                "numerator": self.numerator, "denominator": self.denominator,
+                "correlation": self.correlation, "source": self.source,
+                "notes": list(self.notes)}
+
+
+def _entry(summary, section, name):
+    sec = summary.get(section) if section else summary
+    if isinstance(sec, Mapping) and isinstance(sec.get(name), Mapping) and "value" in sec[name]:
+        return sec[name]
+    return None
+
+
+def measured_ratio(summary: Mapping, *, section: str | None = None, source: str = "",
+                   correlation: float | None = None) -> MeasuredRatio:
+    """The FL/DL ratio of a sotfit summary (ST-FMR, harmonic Hall) with its standard error.
+
+    Parameters
+    ----------
+    summary : mapping
+        A summary.json read as a dict.
+    section : str, optional
+        Section holding the efficiencies (``global``, ``sequential``, ``quantities``); default
+        the first of those that holds a pair, then the top level.
+    source : str
+        Where the summary came from (for messages).
+    correlation : float, optional
+        Correlation of the FL and DL values; default the summary's ``correlations`` entry if
+        any, else 0 (noted).
+
+    Returns
+    -------
+    MeasuredRatio
+
+    Raises
+    ------
+    ValueError
+        No pair of FL and DL quantities with values and standard errors, or a DL value of 0.
+    """
+    sections = [section] if section is not None else list(SECTIONS)
+    for sec in sections:
+        for fl_name, dl_name in RATIO_PAIRS:
+            fl, dl = _entry(summary, sec, fl_name), _entry(summary, sec, dl_name)
+            if fl is None or dl is None:
+                continue
+            vf, vd = fl.get("value"), dl.get("value")
+            sf, sd = fl.get("stderr"), dl.get("stderr")
+            where = f"{source}: {sec or 'top level'}"
+            if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (vf, vd)):
+                raise ValueError(f"{where}: {fl_name} or {dl_name} has no finite value")
+            if not all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0
+                       for v in (sf, sd)):
+                raise ValueError(f"{where}: {fl_name} and {dl_name} need standard errors to "
+                                 "compare with theory")
+            if vd == 0:
+                raise ValueError(f"{where}: {dl_name} is 0; the ratio is undefined")
+            notes = []
+            c = correlation
+            if c is None:
+                corr = summary.get("correlations", {}) if isinstance(summary, Mapping) else {}
+                c = corr.get(f"{fl_name},{dl_name}") if isinstance(corr, Mapping) else None
+                if c is None:
+                    c = 0.0
+                    notes.append(f"{fl_name} and {dl_name} taken as uncorrelated (the summary "
+                                 "gives no correlation)")
+            r = vf / vd
+            rel2 = (sf / vf) ** 2 + (sd / vd) ** 2 - 2 * c * sf * sd / (vf * vd) if vf != 0 \
+                else None
+            s = abs(r) * math.sqrt(max(rel2, 0.0)) if rel2 is not None else abs(sf / vd)
+            q = lambda e, n: {"name": n, "value": float(e["value"]),  # noqa: E731
+                              "stderr": float(e["stderr"]), "unit": e.get("unit", ""),
+                              "where": sec or "top level"}
+            return MeasuredRatio(float(r), float(s), q(fl, fl_name), q(dl, dl_name), float(c),
+                                 source, tuple(notes))
+    names = ", ".join(f"{a}/{b}" for a, b in RATIO_PAIRS)
+    raise ValueError(f"{source or 'summary'}: no field-like and damping-like pair ({names}) with "
+                     f"values in section(s) {[s or 'top level' for s in sections]}")
+
+
+def read_measured_ratio(path, **kwargs) -> MeasuredRatio:
+    """:func:`measured_ratio` of a summary.json file (errors name the file)."""
+    p = Path(path)
+    try:
+        summary = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{p}: not a readable summary.json ({exc})") from None
+    if not isinstance(summary, Mapping):
+        raise ValueError(f"{p}: not a sotfit summary (the JSON top level is not an object)")
+    return measured_ratio(summary, source=str(p), **kwargs)
+
+
+def parameter_value(model: ModelSpec, name: str, text: str) -> float:
+    """A value for parameter ``name`` of ``model`` from text with a unit, in the model's unit.
+
+    Dimensionless parameters (unit ``""`` or ``m_e``) take a bare number; every other needs
+    its unit (``5meV``, ``17meVnm``, ``3ps``, ``30deg``).
+
+    Raises
+    ------
+    ValueError
+        Unknown parameter (listing the known ones) or a value without its unit.
+    """
+    try:
+        p = model.param(name)
+    except ValueError:
+        raise ValueError(f"{name!r} is not a parameter of {model.name}; its parameters are "
+                         f"{', '.join(model.param_names)}") from None
+    dim = _UNIT_DIMENSIONS.get(p.unit)
+    if dim is None:
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{name} = {text!r}: a number is needed ({p.unit or 'dimensionless'})"
+                             ) from None
+    try:
+        house = quantity(str(text), dim)
+    except UnitError as exc:
+        raise ValueError(f"{name} = {text!r}: {exc} (unit of {name}: {p.unit})") from None
+    return house / to_house(1.0, p.unit, dim)[0]
+
+
+def ratio_grid(model: ModelSpec, x, second: str | None, values, params: Mapping | None = None,
+               invert: bool = False, errors: list | None = None) -> np.ndarray:
+    """The model's ratio over ``x`` (its own variable) for every value of parameter ``second``.
+
+    Parameters
+    ----------
+    model : ModelSpec
+        Returns a ratio against x.
+    x : array_like
+        In the model's x unit.
+    second : str or None
+        A parameter of the model (None: a single row).
+    values : array_like
+        Its values, in the parameter's unit.
+    params : mapping, optional
+        Other parameters (model units).
+    invert : bool
+        Return 1/ratio (for a model that returns DL/FL).
+    errors : list, optional
+        Receives ``(x, value, message)`` of every point where the model refuses the
+        parameters (e.g. outside the dilute limit of the T-matrix theory); those points are
+        NaN.
+
+    Returns
+    -------
+    ndarray, shape (len(x), len(values))
+        Non-finite where the model has no value (a zero denominator, a refused point).
+    """
+    x = np.asarray(x, float)
+    vals = [None] if second is None else list(np.asarray(values, float))
+    out = np.empty((x.size, len(vals)))
+    for j, v in enumerate(vals):
+        kw = dict(params or {})
+        if second is not None:
+            kw[second] = float(v)
+        with np.errstate(all="ignore"):
+            try:
+                y = np.asarray(model(x, **kw), float)
+            except ValueError:
+                # some point is refused: evaluate one by one, NaN where refused
+                y = np.empty(x.size)
+                for i, xv in enumerate(x):
+                    try:
+                        y[i] = float(np.asarray(model(np.array([xv]), **kw), float)[0])
+                    except ValueError as exc:
+                        y[i] = np.nan
+                        if errors is not None:
+                            errors.append((float(xv), None if v is None else float(v), str(exc)))
+            if invert:
+                y = np.where(y != 0, 1.0 / np.where(y != 0, y, 1.0), np.nan)
+        out[:, j] = y
+    return out
+
+
+def consistency(theory, measured: MeasuredRatio, axes: Sequence, names: Sequence,
+                units: Sequence, signed: bool = False) -> dict:
+    """Where a theory grid agrees with a measured ratio (JSON-ready).
+
+    Parameters
+    ----------
+    theory : ndarray (nx, ny)
+        Theory FL/DL ratio.
+    measured : MeasuredRatio
+    axes : (array, array)
+        Grid axes (their units in ``units``).
+    names : (str, str)
+    units : (str, str)
+    signed : bool
+        Compare signed values (default magnitudes).
+
+    Returns
+    -------
+    dict
+        ``z`` (array, not JSON), ``levels``: per 1 and 2 sigma the number and fraction of grid
+        points within, the ranges of each parameter over them and the parameter ranges per
+        value of the second axis; ``nearest`` (the grid point of smallest |z|, its theory
+        value and z); ``consistent_1sigma`` / ``consistent_2sigma`` (anywhere on the grid);
+        ``compared`` (``"magnitudes"`` or ``"signed values"``).
+    """
+    th = np.asarray(theory, float)
+    r, s = measured.value, measured.stderr
+    if not signed:
+        th, r = np.abs(th), abs(r)
+    with np.errstate(invalid="ignore"):
+        z = (th - r) / s
+    finite = np.isfinite(z)
+    out = {"compared": "signed values" if signed else "magnitudes", "levels": {}}
+    for k in (1, 2):
+        inside = finite & (np.abs(z) <= k)
+        lev = {"points": int(inside.sum()), "fraction": float(inside.sum() / max(finite.sum(), 1))}
+        for ax_i, (ax, n, u) in enumerate(zip(axes, names, units)):
+            idx = np.nonzero(inside.any(axis=1 - ax_i))[0]
+            lev[f"{n}_range"] = ([float(np.asarray(ax)[idx].min()), float(np.asarray(ax)[idx].max())]
+                                 if idx.size else None)
+            lev[f"{n}_unit"] = u
+        # per value of the second parameter: the interval(s) of the first
+        rows = []
+        for j, yv in enumerate(np.asarray(axes[1])):
+            col = inside[:, j]
+            if col.any():
+                xs = np.asarray(axes[0])[col]
+                rows.append({names[1]: float(yv), f"{names[0]}_min": float(xs.min()),
+                             f"{names[0]}_max": float(xs.max()), "points": int(col.sum())})
+        lev["by_" + names[1]] = rows
+        out["levels"][f"{k}_sigma"] = lev
+    if finite.any():
+        i, j = np.unravel_index(int(np.nanargmin(np.where(finite, np.abs(z), np.nan))), z.shape)
+        out["nearest"] = {names[0]: float(np.asarray(axes[0])[i]),
+                          names[1]: float(np.asarray(axes[1])[j]),
+                          "theory_ratio": float(np.asarray(theory)[i, j]), "z": float(z[i, j])}
+    else:
+        out["nearest"] = None
+    out["consistent_1sigma"] = out["levels"]["1_sigma"]["points"] > 0
+    out["consistent_2sigma"] = out["levels"]["2_sigma"]["points"] > 0
+    out["theory_range"] = ([float(np.nanmin(th)), float(np.nanmax(th))] if finite.any()
+                           else None)
+    out["z"] = z
+    return out

@@ -1,0 +1,213 @@
+"""``sotfit theory compare``: a measured FL/DL torque ratio against the T-matrix or k.p theory.
+
+The ratio of field-like to damping-like efficiency of any sotfit summary.json (ST-FMR or
+harmonic Hall, with its standard error) is set against the ratio a model predicts over a grid
+of Fermi energy and a second parameter (the magnetisation angle for the T-matrix theory of
+Veneri, Perkins and Ferreira; a band parameter such as the relaxation time for the k.p models
+of Medina Duenas et al. (2023) and Majidi et al. (2025),
+whose ratio is defined for m along z). Examples::
+
+    sotfit theory compare --summary stfmr_out/summary.json --model tmatrix \\
+        --sweep energy=1meV:20meV:40 --sweep angle=5deg:175deg:35 --out cmp
+    sotfit theory compare --summary hall_out/summary.json --model kp-2deg \\
+        --param j_ex=50meV --sweep energy=0.01eV:0.3eV:30 --sweep tau=0.05ps:2ps:30 --out cmp2
+
+Writes ``compare.csv`` (one row per grid point: the parameters with units, the theory ratio,
+z = (theory - measured)/sigma and whether it lies within 1 and 2 sigma), ``summary.json``
+(the measured ratio, the theory settings and, per level, the region of parameters consistent
+with the measurement) and ``region.png``. Magnitudes are compared unless ``--signed``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+
+import numpy as np
+
+from ..checks import check_number
+from ..units import UnitError, quantity
+from .common import (
+    CLIError, add_figure_option, add_output_options, flag_status, number_type, stage_out_dir,
+    write_summary,
+)
+
+__all__ = ["add_parser", "run"]
+
+ROUTES = ("tmatrix", "kp-2deg", "kp-tmdc")
+
+
+def _sweep(text):
+    """'NAME=START:STOP:N' (values with units) -> (name, start text, stop text, n)."""
+    try:
+        name, rng = text.split("=", 1)
+        start, stop, num = rng.split(":")
+        num = int(num)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--sweep {text!r}: expected NAME=START:STOP:N, e.g. energy=1meV:20meV:40") from None
+    if num < 1 or num > 2000:
+        raise argparse.ArgumentTypeError(f"--sweep {text!r}: N must be 1 to 2000")
+    return name.strip(), start.strip(), stop.strip(), num
+
+
+def _param(text):
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"--param {text!r}: write NAME=VALUE, e.g. "
+                                         "exchange=5meV")
+    return name.strip(), value.strip()
+
+
+def add_parser(subparsers) -> None:
+    """Register ``sotfit theory compare``."""
+    p = subparsers.add_parser(
+        "compare", help="a measured FL/DL ratio against T-matrix or k.p theory",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--summary", required=True, metavar="SUMMARY.json",
+                   help="a sotfit summary.json with xi_fl and xi_dl (or xi_e_*, mu0_h_*)")
+    p.add_argument("--section", default=None,
+                   help="section of the summary holding them (global, sequential, quantities)")
+    p.add_argument("--correlation", type=number_type(maximum=1.0), default=None,
+                   help="correlation of the FL and DL values (default: from the summary, else 0)")
+    p.add_argument("--model", choices=ROUTES, required=True,
+                   help="tmatrix (Veneri et al.), kp-2deg (Medina Duenas et al. 2023) or kp-tmdc (Majidi et al. 2025)")
+    p.add_argument("--sweep", type=_sweep, action="append", default=[],
+                   help="energy=START:STOP:N (Fermi energy or chemical potential, with unit) and "
+                        "a second axis: angle=... (tmatrix) or any model parameter, e.g. "
+                        "tau=0.1ps:2ps:20")
+    p.add_argument("--param", type=_param, action="append", default=[], metavar="NAME=VALUE",
+                   help="a model parameter with its unit, e.g. exchange=5meV, alpha=17meVnm, "
+                        "u=1.8eV (tmatrix); j_ex=50meV, alpha_r=10meVnm, tau=0.5ps (kp-2deg)")
+    p.add_argument("--signed", action="store_true",
+                   help="compare signed ratios (default: magnitudes; sign conventions of "
+                        "experiment and model rarely agree)")
+    add_output_options(p)
+    add_figure_option(p)
+    p.set_defaults(func=run)
+
+
+def _axis(model, route, name, start, stop, n):
+    """Sweep values in the model's unit, and (parameter name, unit)."""
+    from ..analysis.theory_compare import THEORY_RATIOS, parameter_value
+
+    spec = THEORY_RATIOS[route]
+    if name in ("energy", spec["x_param"]):
+        pname, unit = spec["x_param"], model.x_unit
+        try:
+            lo, hi = (quantity(v, "energy") for v in (start, stop))
+            factor = 1e3 if unit == "meV" else 1.0
+            lo, hi = (check_number(f"--sweep {name}", v * factor) for v in (lo, hi))
+        except (UnitError, ValueError) as exc:
+            raise CLIError(f"--sweep {name}={start}:{stop}:{n}: {exc}") from None
+        return "x", pname, unit, np.linspace(lo, hi, n)
+    pname = spec["second"].get(name, name)
+    try:
+        lo, hi = (parameter_value(model, pname, v) for v in (start, stop))
+    except ValueError as exc:
+        raise CLIError(f"--sweep {name}: {exc}") from None
+    return "y", pname, model.param(pname).unit, np.linspace(lo, hi, n)
+
+
+def run(args) -> int:
+    """Evaluate the theory on the grid, compare with the measured ratio, write the results."""
+    from ..analysis.theory_compare import (THEORY_RATIOS, consistency, parameter_value,
+                                           ratio_grid, read_measured_ratio)
+    from ..models import MODELS
+
+    spec = THEORY_RATIOS[args.model]
+    model = MODELS[spec["model"]]
+    try:
+        measured = read_measured_ratio(args.summary, section=args.section,
+                                       correlation=args.correlation)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if not args.sweep:
+        raise CLIError("give --sweep energy=START:STOP:N (and a second --sweep for a map)")
+    axes = {}
+    for name, start, stop, n in args.sweep:
+        kind, pname, unit, values = _axis(model, args.model, name, start, stop, n)
+        if kind in axes:
+            raise CLIError(f"--sweep: two sweeps of the {'energy' if kind == 'x' else 'second'} "
+                           "axis; give energy=... and one other parameter")
+        axes[kind] = (pname, unit, values)
+    if "x" not in axes:
+        raise CLIError("--sweep energy=START:STOP:N is needed (the model's own axis)")
+    params = {}
+    for name, value in args.param:
+        pname = spec["second"].get(name, name)
+        if pname == spec["x_param"] or ("y" in axes and pname == axes["y"][0]):
+            raise CLIError(f"--param {name}: it is swept")
+        try:
+            params[pname] = parameter_value(model, pname, value)
+        except ValueError as exc:
+            raise CLIError(f"--param {exc}") from None
+    try:
+        model.check({k: v for k, v in params.items()})
+    except ValueError as exc:
+        raise CLIError(f"--param: {exc}") from None
+    xname, xunit, x = axes["x"]
+    yname, yunit, y = axes.get("y", (None, "", np.array([np.nan])))
+    out = stage_out_dir(args)
+    refused = []
+    theory = ratio_grid(model, x, yname, y, params, invert=spec["invert"], errors=refused)
+    if refused and len(refused) == theory.size:
+        raise CLIError(f"the model refuses every point of the grid: {refused[0][2]}")
+    names = (xname, yname or "none")
+    res = consistency(theory, measured, (x, y), names, (xunit, yunit), signed=args.signed)
+    z = res.pop("z")
+    with open(out / "compare.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        head = [f"{xname} ({xunit})"] + ([f"{yname} ({yunit})"] if yname else []) + [
+            "theory_fl_over_dl", "z", "within_1_sigma", "within_2_sigma"]
+        w.writerow(head)
+        for i, xv in enumerate(x):
+            for j, yv in enumerate(y):
+                zz = z[i, j]
+                row = [f"{xv:.10g}"] + ([f"{yv:.10g}"] if yname else []) + [
+                    f"{theory[i, j]:.10g}", f"{zz:.6g}",
+                    int(bool(np.isfinite(zz) and abs(zz) <= 1)),
+                    int(bool(np.isfinite(zz) and abs(zz) <= 2))]
+                w.writerow(row)
+    summary = {
+        "analysis": "theory compare", "model": args.model, "model_spec": model.name,
+        "theory_ratio": spec["what"], "measured": measured.to_dict(),
+        "parameters": {k: {"value": v, "unit": model.param(k).unit} for k, v in params.items()},
+        "grid": {xname: {"min": float(x.min()), "max": float(x.max()), "n": int(x.size),
+                         "unit": xunit},
+                 **({yname: {"min": float(y.min()), "max": float(y.max()), "n": int(y.size),
+                             "unit": yunit}} if yname else {})},
+        "consistency": res,
+        "notes": list(measured.notes) + [
+            "z = (theory - measured) / sigma of the measured ratio; the theory is taken as exact",
+            f"compared: {res['compared']}"],
+    }
+    if refused:
+        summary["refused_points"] = {"count": len(refused), "first_reason": refused[0][2]}
+        summary["notes"].append(f"{len(refused)} grid point(s) refused by the model (NaN in "
+                                f"compare.csv), e.g.: {refused[0][2]}")
+    if not res["consistent_2sigma"]:
+        summary["notes"].append("no point of the grid is within 2 sigma of the measured ratio: "
+                                "the model with these parameters does not explain it (or the "
+                                "grid misses the region)")
+    flags = write_summary(summary, out)
+    if not args.no_figures:
+        from ..plot import save
+        from ..plot.compare import ratio_region
+
+        save(ratio_region(x, y if yname else None, theory, z, measured, names,
+                          (xunit, yunit), signed=args.signed, title=spec["what"]),
+             out / "region.png")
+    lev1, lev2 = res["levels"]["1_sigma"], res["levels"]["2_sigma"]
+    print(f"sotfit theory compare ({args.model}): measured FL/DL = {measured.value:.4g} +/- "
+          f"{measured.stderr:.2g} ({measured.numerator['name']}/{measured.denominator['name']}, "
+          f"{res['compared']})")
+    print(f"  theory range on the grid: {res['theory_range']}")
+    for lab, lev in (("1 sigma", lev1), ("2 sigma", lev2)):
+        rng = lev.get(f"{xname}_range")
+        extra = f", {yname} {lev.get(f'{yname}_range')} {yunit}" if yname else ""
+        print(f"  within {lab}: {lev['points']} of {theory.size} points"
+              + (f" ({xname} {rng} {xunit}{extra})" if rng else ""))
+    if res["nearest"]:
+        print(f"  nearest: {res['nearest']}")
+    return flag_status(args, flags)

@@ -1,0 +1,131 @@
+"""A measured FL/DL ratio against the T-matrix and k.p theory (``sotfit theory compare``)."""
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import constants as C
+
+from sotfit.analysis.theory_compare import (consistency, measured_ratio, parameter_value,
+                                            ratio_grid)
+from sotfit.cli import main
+from sotfit.models import MODELS
+
+
+def _stfmr_summary(fl, sfl, dl, sdl, section="global"):
+    q = lambda v, e: {"value": v, "stderr": e, "unit": ""}  # noqa: E731
+    return {"analysis": "stfmr", section: {"xi_fl": q(fl, sfl), "xi_dl": q(dl, sdl)}}
+
+
+def test_measured_ratio_from_summaries():
+    r = measured_ratio(_stfmr_summary(0.015, 0.001, 0.07, 0.002), source="s.json")
+    assert r.value == pytest.approx(0.015 / 0.07)
+    assert r.stderr == pytest.approx(r.value * math.hypot(0.001 / 0.015, 0.002 / 0.07))
+    assert r.numerator["name"] == "xi_fl" and r.numerator["where"] == "global"
+    assert "uncorrelated" in r.notes[0]
+    # harmonic Hall layout (quantities), fields only: the same ratio from mu0_h_*
+    hall = {"method": "avci", "quantities": {
+        "mu0_h_dl": {"value": 2e-4, "stderr": 1e-5, "unit": "T"},
+        "mu0_h_fl": {"value": -5e-5, "stderr": 4e-6, "unit": "T"}}}
+    r = measured_ratio(hall)
+    assert r.value == pytest.approx(-0.25) and r.denominator["name"] == "mu0_h_dl"
+    # a stated correlation enters the propagation
+    rc = measured_ratio(hall, correlation=0.5)
+    rel = math.sqrt((4e-6 / 5e-5) ** 2 + (1e-5 / 2e-4) ** 2
+                    - 2 * 0.5 * 4e-6 * 1e-5 / (-5e-5 * 2e-4))
+    assert rc.stderr == pytest.approx(0.25 * rel)
+    with pytest.raises(ValueError, match="no field-like and damping-like pair"):
+        measured_ratio({"global": {"xi_dl": {"value": 1, "stderr": 0.1}}})
+    with pytest.raises(ValueError, match="need standard errors"):
+        measured_ratio(_stfmr_summary(0.015, None, 0.07, 0.002))
+
+
+def test_parameter_units():
+    tm = MODELS["tmatrix_dl_fl_ratio_vs_energy"]
+    assert parameter_value(tm, "exchange", "5meV") == pytest.approx(5.0)        # meV
+    assert parameter_value(tm, "alpha", "1.7e-11eVm") == pytest.approx(17.0)    # meV nm
+    assert parameter_value(tm, "theta", "0.5rad") == pytest.approx(math.degrees(0.5))
+    assert parameter_value(tm, "mass", "0.5") == 0.5
+    with pytest.raises(ValueError, match="no unit"):
+        parameter_value(tm, "exchange", "5")
+    with pytest.raises(ValueError, match="not a parameter"):
+        parameter_value(tm, "j_ex", "5meV")
+
+
+def test_planted_ratio_lies_in_the_tmatrix_region(tmp_path, capsys):
+    """A 'measured' ratio made from the T-matrix theory at (eps, theta) = (10 meV, 60 deg) with a
+    4 % error: the 1-sigma region of the comparison holds that point, and the table and the
+    figure are written."""
+    tm = MODELS["tmatrix_dl_fl_ratio_vs_energy"]
+    r0 = 1.0 / float(tm(np.array([10.0]), theta=60.0)[0])         # FL/DL at the planted point
+    assert r0 < 0
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(_stfmr_summary(r0 * 0.01, abs(r0) * 0.01 * 0.03, 0.01,
+                                              0.01 * 0.025)))
+    out = tmp_path / "cmp"
+    code = main(["theory", "compare", "--summary", str(path), "--model", "tmatrix",
+                 "--sweep", "energy=4meV:16meV:13", "--sweep", "angle=20deg:160deg:15",
+                 "--out", str(out)])
+    assert code == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert s["measured"]["value"] == pytest.approx(r0)
+    lev1 = s["consistency"]["levels"]["1_sigma"]
+    assert s["consistency"]["consistent_1sigma"]
+    row = next(r for r in lev1["by_theta"] if r["theta"] == pytest.approx(60.0))
+    assert row["fermi_energy_min"] <= 10.0 <= row["fermi_energy_max"]
+    assert lev1["fermi_energy_unit"] == "meV" and lev1["theta_unit"] == "deg"
+    with open(out / "compare.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 13 * 15 and "fermi_energy (meV)" in rows[0]
+    hit = next(r for r in rows if float(r["fermi_energy (meV)"]) == pytest.approx(10.0)
+               and float(r["theta (deg)"]) == pytest.approx(60.0))
+    assert hit["within_1_sigma"] == "1" and abs(float(hit["z"])) < 1e-6
+    assert (out / "region.png").stat().st_size > 10_000
+    assert "within 1 sigma" in capsys.readouterr().out
+    # signed comparison: the planted value is negative, so signed and magnitude agree there
+    out2 = tmp_path / "signed"
+    assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix", "--signed",
+                 "--sweep", "energy=10meV:10meV:1", "--sweep", "angle=60deg:60deg:1",
+                 "--no-figures", "--out", str(out2)]) == 0
+    s2 = json.loads((out2 / "summary.json").read_text())
+    assert s2["consistency"]["compared"] == "signed values"
+    assert s2["consistency"]["consistent_1sigma"]
+
+
+def test_kp_2deg_region_in_tau_follows_the_exchange_limit():
+    """2DEG Rashba ferromagnet, m along z: in the exchange-dominated limit the ratio is
+    -tau J_ex / hbar (seed 001 after eq. (7)), so a measured |FL/DL| = 100 +- 4 % at
+    J_ex = 50 meV fixes tau near 100 hbar / J_ex = 1.32 ps."""
+    m = MODELS["kp_2deg_torque_ratio"]
+    energies = np.linspace(0.02, 0.2, 5)
+    taus = np.linspace(0.5, 2.0, 31)
+    th = ratio_grid(m, energies, "tau", taus, {"j_ex": 0.05, "alpha_r": 0.005})
+    meas = measured_ratio(_stfmr_summary(1.0, 0.02, 0.01, 0.0003))
+    res = consistency(th, meas, (energies, taus), ("fermi_energy", "tau"), ("eV", "ps"))
+    tau_lim = 100 * C.hbar / (0.05 * C.e) * 1e12                  # ps
+    lo, hi = res["levels"]["1_sigma"]["tau_range"]
+    print(tau_lim, lo, hi)
+    assert lo <= tau_lim <= hi and hi - lo < 0.3
+    assert res["nearest"]["theory_ratio"] < 0
+
+
+def test_cli_errors(tmp_path, capsys):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(_stfmr_summary(0.015, 0.001, 0.07, 0.002)))
+    base = ["theory", "compare", "--summary", str(path), "--out", str(tmp_path / "o")]
+    assert main(base + ["--model", "tmatrix", "--sweep", "angle=10deg:20deg:3"]) == 2
+    assert "energy=START:STOP:N is needed" in capsys.readouterr().err
+    assert main(base + ["--model", "tmatrix", "--sweep", "energy=1meV:5meV:3",
+                        "--param", "exchange=5"]) == 2
+    assert "has no unit" in capsys.readouterr().err
+    assert main(base + ["--model", "kp-2deg", "--sweep", "energy=0.01eV:0.1eV:3",
+                        "--sweep", "bogus=1:2:3"]) == 2
+    assert "not a parameter of kp_2deg_torque_ratio" in capsys.readouterr().err
+    empty = tmp_path / "e.json"
+    empty.write_text(json.dumps({"analysis": "stfmr"}))
+    assert main(["theory", "compare", "--summary", str(empty), "--model", "tmatrix",
+                 "--sweep", "energy=1meV:5meV:3", "--out", str(tmp_path / "p")]) == 2
+    assert "no field-like and damping-like pair" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists() and not (tmp_path / "p").exists()
