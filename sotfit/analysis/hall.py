@@ -329,11 +329,64 @@ def _ub(res, name):
     return v
 
 
-def _fit_quiet(*args, **kw):
+def _fit_quiet(data, model, **kw):
+    """:func:`sotfit.fitting.fit` with its warnings returned as text.
+
+    A fit whose varied parameters all enter the model linearly is solved exactly (linear least
+    squares on equilibrated columns, covariance from the same decomposition, scaled by the
+    reduced chi-square when the data carry no errors, as the iterative fit does): its numbers do
+    not depend on where an iteration stopped, so rows in another order or every voltage negated
+    give the same result to rounding (tests/test_hall_metamorphic.py).
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
-        r = fit(*args, **kw)
-    return r, [str(w.message) for w in caught]
+        r = fit(data, model, **kw)
+    msgs = [str(w.message) for w in caught]
+    exact = _linear_solution(data, model, kw, r)
+    return (exact if exact is not None else r), msgs
+
+
+def _linear_solution(data, model, kw, r):
+    """The fit ``r`` redone by linear least squares when every varied parameter enters ``model``
+    linearly (the others at the values ``r`` holds them); None otherwise."""
+    import dataclasses
+
+    from uncertainties import correlated_values
+
+    varied = list(r.varied)
+    # the polynomials are linear in every coefficient (their specs list the ones varied by default)
+    linear = set(model.param_names) if model in (hall_parabola, hall_line) else set(model.linear)
+    if not varied or not set(varied) <= linear or r.covar is None:
+        return None
+    x, y = np.asarray(data.x, float), np.asarray(data.y, float)
+    inputs = {k: data.meta[k] for k in model.inputs}
+    held = {k: _nominal(v) for k, v in r.params.items()}
+    base = model.func(x, **{**held, **{k: 0.0 for k in varied}}, **inputs)
+    cols = [model.func(x, **{**held, **{k: float(k == v) for k in varied}}, **inputs) - base
+            for v in varied]
+    a, b = np.column_stack(cols), y - base
+    if data.yerr is not None:
+        a, b = a / np.asarray(data.yerr, float)[:, None], b / np.asarray(data.yerr, float)
+    n, k = a.shape
+    if n <= k or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return None
+    scale = np.sqrt(np.sum(a * a, axis=0))
+    if np.any(scale == 0):
+        return None
+    u, sv, vt = np.linalg.svd(a / scale, full_matrices=False)
+    if sv[-1] <= sv[0] * 1e-13:
+        return None
+    sol = (vt.T @ ((u.T @ b) / sv)) / scale
+    chisqr = float(np.sum((b - a @ sol) ** 2))
+    redchi = chisqr / (n - k)
+    cov = (vt.T / sv ** 2) @ vt / np.outer(scale, scale)
+    if r.errors_scaled:
+        cov = cov * redchi
+    params = dict(r.params)
+    params.update(zip(varied, correlated_values(list(map(float, sol)), cov, tags=varied)))
+    ln = n * math.log(chisqr / n) if chisqr > 0 else -math.inf
+    return dataclasses.replace(r, params=params, covar=cov, chisqr=chisqr, redchi=redchi,
+                               aic=ln + 2 * k, bic=ln + math.log(n) * k)
 
 
 def _field_notes(scans, notes, threshold=0.05):
@@ -368,6 +421,13 @@ def _require_first_harmonic(s, method):
 
 
 # ------------------------------------------------------------------ (a) Avci
+def _phi0_branch(phi0: float, r_phe: float) -> tuple[float, float]:
+    """The same R_PHE sin 2(phi - phi0) with phi0 in [-45, 45) deg: each 90 deg turn of phi0
+    flips the sign of R_PHE, each 180 deg leaves it (R_PHE keeps the sign of the wiring)."""
+    k = math.floor((phi0 + 45.0) / 90.0)
+    return phi0 - 90.0 * k, r_phe * (-1.0) ** k
+
+
 def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: bool = False,
          max_lag: float = 0.01, min_phe_fraction: float = 0.97, sample: Sample | None = None,
          ) -> HallResult:
@@ -428,13 +488,18 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     first = []
     for s in scans:
         r1, msg = _fit_quiet(s.r1w, avci_r1w)
-        if r1.value("r_phe") < 0:  # choose the branch with R_PHE > 0
-            r1, msg = _fit_quiet(s.r1w, avci_r1w, init={"r_phe": -r1.value("r_phe"),
-                                                        "phi0": r1.value("phi0") + 90.0})
+        # R_PHE sin 2(phi - phi0) = -R_PHE sin 2(phi - phi0 - 90 deg): the sign of R_PHE is a
+        # convention of the wiring, the angle offset is not. Keep phi0 within +-45 deg (the branch
+        # nearest to the angle reading), R_PHE with the sign that goes with it: phi0 is applied to
+        # the second harmonic, whose cos(phi - phi0) a 90 deg turn would make a sin.
+        p0, rp = _phi0_branch(r1.value("phi0"), r1.value("r_phe"))
+        if p0 != r1.value("phi0"):
+            r1, msg = _fit_quiet(s.r1w, avci_r1w, init={"r_phe": rp, "phi0": p0})
         first.append(r1)
         fits[f"r1w:{s.source}"] = r1
         notes.extend(msg)
-    rphe = np.array([abs(r.value("r_phe")) for r in first])
+    rphe_signed = np.array([r.value("r_phe") for r in first])
+    rphe = np.abs(rphe_signed)
     rphe_err = np.array([r.stderr("r_phe") for r in first])
     ref = rphe.max()
     for s, r1, a, da in zip(scans, first, rphe, rphe_err):
@@ -443,7 +508,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         a4_err = max(r1.stderr("a4_sin"), r1.stderr("a4_cos"))
         lag = a4 / a if a > 0 else np.inf          # largest angle between m and the field (rad)
         lag_err = a4_err / a if a > 0 else np.inf
-        row = {"source": s.source, "field": s.meta["field"], "r_phe": a, "r_phe_stderr": da,
+        row = {"source": s.source, "field": s.meta["field"], "r_phe": r1.value("r_phe"), "r_phe_stderr": da,
                "phi0": r1.value("phi0"), "lag": lag, "lag_stderr": lag_err, "included": True}
         reason = None
         if mu0_hk is not None and mu0_hk > 0 and b < 1.05 * mu0_hk:
@@ -467,7 +532,10 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
             "the plane (the fields never saturate it); reasons: "
             + "; ".join(f"{e['field']:.4g} T: {e['reason']}" for e in excluded))
     w = 1 / np.maximum(rphe_err[keep], 1e-300) ** 2
-    r_phe = ufloat(np.sum(w * rphe[keep]) / np.sum(w), 1 / math.sqrt(np.sum(w)), "r_phe")
+    r_phe = ufloat(np.sum(w * rphe_signed[keep]) / np.sum(w), 1 / math.sqrt(np.sum(w)), "r_phe")
+    if len(set(np.sign(rphe_signed[keep]))) > 1:
+        notes.append("R_PHE changes sign between the fields with phi0 kept within +-45 deg (an "
+                     "angle offset near 45 deg?): check the angle reading")
     ph = np.array([first[i].value("phi0") for i in keep])
     phe = np.array([first[i].stderr("phi0") for i in keep])
     wp = 1 / np.maximum(phe, 1e-300) ** 2
@@ -951,8 +1019,9 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
                             for s in scans])
     # textbook first estimates: R_AHE and the offset from the extremes of R_1w, H_K from the
     # equilibrium condition; they select the coherent rotations for the first-harmonic fit
-    r_ahe0 = (0.5 * (np.percentile(r1all, 99.5) - np.percentile(r1all, 0.5)) if r_ahe is None
-              else float(r_ahe))
+    # (signed: R_1w with the field near +z minus R_1w near -z; a negative R_AHE is the wiring's)
+    r_ahe0 = (math.copysign(0.5 * (np.percentile(r1all, 99.5) - np.percentile(r1all, 0.5)),
+                            _pole_difference(scans, theta0)) if r_ahe is None else float(r_ahe))
     offset0 = 0.5 * (np.percentile(r1all, 99.5) + np.percentile(r1all, 0.5))
     offsets0 = {s.source: offset0 for s in scans}
     if mu0_hk is None:
@@ -1110,6 +1179,14 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
     return HallResult("angular", q, rows, excluded, notes, fits, flags)
+
+
+def _pole_difference(thetas, theta0=0.0):
+    """Mean R_1w with the field nearest +z minus that nearest -z over xz rotations (Ohm): its sign is
+    the sign of R_AHE."""
+    up = np.mean([s.r1w.y[np.argmax(np.cos(np.radians(s.r1w.x - theta0)))] for s in thetas])
+    down = np.mean([s.r1w.y[np.argmin(np.cos(np.radians(s.r1w.x - theta0)))] for s in thetas])
+    return float(up - down)
 
 
 def _slope_law(bs, sl, hk, include_one):
@@ -1275,9 +1352,7 @@ def _theta_levels(thetas):
     """R_AHE (Ohm, signed) from xz rotations through both poles: half the range of R_1w, with the
     sign of R_1w(field near +z) - R_1w(field near -z)."""
     r1all = np.concatenate([s.r1w.y for s in thetas])
-    up = np.mean([s.r1w.y[np.argmax(np.cos(np.radians(s.r1w.x)))] for s in thetas])
-    down = np.mean([s.r1w.y[np.argmin(np.cos(np.radians(s.r1w.x)))] for s in thetas])
-    return math.copysign(0.5 * float(r1all.max() - r1all.min()), up - down)
+    return math.copysign(0.5 * float(r1all.max() - r1all.min()), _pole_difference(thetas))
 
 
 def _start_values(scans, fixed, notes):
@@ -1294,9 +1369,7 @@ def _start_values(scans, fixed, notes):
     if phis:
         top = max(phis, key=lambda s: abs(s.meta["field"]))
         r1, _ = _fit_quiet(top.r1w, avci_r1w)
-        start["r_phe"], start["phi0"] = r1.value("r_phe"), r1.value("phi0")
-        if start["r_phe"] < 0:
-            start["r_phe"], start["phi0"] = -start["r_phe"], start["phi0"] + 90.0
+        start["phi0"], start["r_phe"] = _phi0_branch(r1.value("phi0"), r1.value("r_phe"))
     if thetas:
         start["r_ahe"] = _theta_levels(thetas)
         try:
