@@ -710,6 +710,17 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     """
     scans = _check_scans(scans, "field", "(b) hayashi")
     notes, rows, fits, excluded = [], [], {}, []
+    through = [s for s in scans if s.r1w.x.min() <= 0.0 <= s.r1w.x.max()]
+    for s in scans:
+        if not any(s is t for t in through):
+            excluded.append({"field": None, "source": s.source,
+                             "reason": "the sweep does not pass through zero field (e.g. the branch of a loop "
+                                       "after its switching jump): method (b) uses the derivatives at H = 0"})
+    if not through:
+        raise HallAnalysisError("method (b): no field sweep passes through zero field; it needs the "
+                                "derivatives of R_1w and R_2w at H = 0 (sources: "
+                                + ", ".join(s.source for s in scans) + ")")
+    scans = through
     groups = {}
     for s in scans:
         st = int(s.meta.get("mz_state", 0))
@@ -1443,6 +1454,9 @@ def _evaluation_time(data, models, init, fixed):
 TIME_LIMIT = 120.0
 #: Largest rms misfit of a first harmonic, relative to the largest first-harmonic range of the set.
 R1W_MISFIT = 0.02
+#: Largest rms misfit of a second harmonic, relative to the largest second-harmonic range of the set
+#: (above it the torque fields rest on a model that does not describe the signal that gives them).
+R2W_MISFIT = 0.10
 #: R_AHE from the global fit and from the first harmonic's levels may differ by at most this factor.
 R_AHE_FACTOR = 2.0
 
@@ -1515,6 +1529,18 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     notes, flags = [], {}
     _field_notes(scans, notes)
     fixed = dict(fixed or {})
+    if {s.scan for s in scans} == {"field"} and "r_phe" not in fixed and "r_phe" not in free:
+        # field sweeps along x and y see R_PHE only through the small mixing of the torques in the
+        # second harmonic (correlated with mu0_h_fl) and through phi0 in the first: not determined
+        # (the measured Ta/CoFeB loops gave 12 Ohm, a planar Hall resistance 4 times R_AHE)
+        fixed["r_phe"] = 0.0
+        held = "R_PHE"
+        if "phi0" not in fixed and "phi0" not in free:
+            fixed["phi0"] = 0.0
+            held = "R_PHE and phi0"
+        notes.append(f"{held} held at 0: field sweeps alone do not determine R_PHE (it enters only through "
+                     "the planar-Hall mixing of the torques, correlated with mu0_h_fl); give R_PHE from an "
+                     "in-plane rotation (--r-phe)")
     start = _start_values(scans, fixed, notes)
     start.update(init or {})
     data, models, index = _macrospin_datasets(scans)
@@ -1647,6 +1673,16 @@ def _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes):
                                                                        if len(bad) > 3 else "")
         _flag(flags, fitted, f"the macrospin model misses the first harmonic of {shown}: rms residual above "
                              f"{R1W_MISFIT:.0%} of the largest first-harmonic range of the set")
+    with2 = [s for s in scans if not _no_signal(s)]
+    scale2 = max((float(np.ptp(s.r2w.y)) for s in with2), default=0.0)
+    bad2 = [(row["source"], row["rms_2w"] / scale2) for row in rows
+            if row["rms_2w"] is not None and scale2 > 0 and row["rms_2w"] > R2W_MISFIT * scale2]
+    if bad2:
+        shown = ", ".join(f"{src} ({f:.0%})" for src, f in bad2[:3]) + (f" and {len(bad2) - 3} more"
+                                                                        if len(bad2) > 3 else "")
+        _flag(flags, [k for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_one") if k in q],
+              f"the macrospin model misses the second harmonic of {shown}: rms residual above "
+              f"{R2W_MISFIT:.0%} of the largest second-harmonic range of the set")
 
 
 def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, r_phe,
