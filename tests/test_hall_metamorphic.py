@@ -76,7 +76,7 @@ def test_a_negative_r_ahe_is_accepted_by_every_method(method):
 
     ref, neg = run(False), run(True)
     if method == "macrospin":
-        _same_torques(ref, neg, rtol=1e-6, rtol_err=1e-4)
+        _same_torques(ref, neg, rtol=1e-9, rtol_err=1e-6)
     else:
         _same_torques(ref, neg)
     assert _nominal(neg.quantities["r_ahe"]) == pytest.approx(-_nominal(ref.quantities["r_ahe"]), rel=1e-6)
