@@ -866,7 +866,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             first[s.source] = (r1, r2)
     states = sorted({k[1] for k in groups})
     if len(states) != 2:
-        notes.append("only one perpendicular state: R_AHE taken as |R_1w(0)| (includes any offset)")
+        notes.append("only one perpendicular state: R_AHE taken as m_z R_1w(0) (includes any offset)")
     r_ahe0, c2m0 = _curvature_terms(groups, {k: v[0] for k, v in first.items()}, sin_th)
     # R_1w bends towards zero as |H| grows: the curvature has the sign of R_AHE (which may be
     # negative: the sign of the Hall voltage is a matter of the wiring)
@@ -1035,9 +1035,9 @@ def _curvature_terms(groups, r1fits, sin_th):
     if len(states) == 2:
         r_ahe = 0.5 * (mean([c0[k] for k in c0 if k[1] == 1]) - mean([c0[k] for k in c0 if k[1] == -1]))
     else:
-        m = mean(list(c0.values()))
-        # |m| without uncertainties' deprecated __abs__: flip the sign of the whole value
-        r_ahe = -m if getattr(m, "nominal_value", m) < 0 else m
+        # one state s: R_1w(0) = offset + s R_AHE, so R_AHE = s R_1w(0) (with the offset; signed: a
+        # negative R_AHE is the wiring's, and |R_1w(0)| would make it positive and refuse the sweeps)
+        r_ahe = states[0] * mean(list(c0.values()))
     return r_ahe, mean(list(c2.values()))
 
 def _wmean(values, tag):
