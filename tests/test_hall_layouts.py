@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sotfit.analysis.hall import avci, hayashi, macrospin
+from sotfit.analysis.hall import hayashi, macrospin
 from sotfit.cli import main
 from sotfit.io.hall import HallReadError, read_hall
 from sotfit.models.harmonic_hall import hall_harmonics, scan_fields
@@ -123,7 +123,7 @@ def test_resistance_table_with_several_fields_per_file(tmp_path):
               "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"], tmp_path / "a")
     q = s["quantities"]
     _within(q, IP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_phe", "phi0"))
-    assert sorted(round(r["field"], 6) for r in json.loads(json.dumps(s["excluded"])) or []) == []
+    assert s["excluded"] == []
     assert any("R1w_ohm" in c for c in s["conventions"]["read_as"])
     scans = read_hall([f], scan="phi", current_is="peak")
     assert [sc.meta["field"] for sc in scans] == [0.05, 0.1, 0.2, 0.4, 0.8]

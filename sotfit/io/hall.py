@@ -1170,8 +1170,9 @@ def _sweep_geometry(p, gm, blk, o, roles):
 
 
 def _monotonic_runs(p, x, rows, col):
-    """Index arrays of the monotonic parts of a field sweep (a repeated value continues a run;
-    the turning point ends the earlier run)."""
+    """Index arrays of the monotonic parts of a field sweep (a repeated value continues a run).
+    The turning point ends one sweep and starts the next: it belongs to both (so that the rows in
+    reverse order give the same sweeps)."""
     n = x.size
     if n < 3:
         return [np.arange(n)]
@@ -1184,7 +1185,7 @@ def _monotonic_runs(p, x, rows, col):
     for i in range(d.size):
         if d[i] != 0 and d[i] != cur:
             runs.append(np.arange(start, i + 1))
-            start, cur = i + 1, d[i]
+            start, cur = i, d[i]
     runs.append(np.arange(start, n))
     short = [r for r in runs if r.size < 3]
     if len(runs) > 1 and short:
