@@ -309,3 +309,44 @@ def test_column_roles_read_renamed_columns(tmp_path):
                              "sweep_axis": "dir", "mz_state": "init"},
                     column_units={"field": "mT"}, voltage_unit="uV")
     assert len(old) == 4
+
+
+def test_phi_h_from_the_option_and_columns_from_a_format_profile(tmp_path, capsys):
+    """A sweep file with no geometry columns takes --phi-h and --theta-h; a field named along an axis
+    (Hx, Hy) that contradicts --phi-h is an error naming both. A --format profile gives the column
+    roles, their units and the conventions as --column/--column-unit and the options would."""
+    f = _long_sweeps(tmp_path / "sweeps.csv")
+    df = pd.read_csv(f)
+    one = df[(df["sweep_axis"] == "transverse") & (df["mz_initial"] == 1)].drop(columns=["sweep_axis"])
+    one.columns = ["Bapp", "init", "L1X", "L1Y", "L2X", "L2Y"]
+    g = tmp_path / "y_up.csv"
+    one.to_csv(g, index=False)
+    roles = dict(field="Bapp", mz_state="init", x1="L1X", y1="L1Y", x2="L2X", y2="L2Y")
+    scans = read_hall([g], scan="field", current=1.0, current_is="rms", lockin_output="rms", r2w_channel="-Y",
+                      phi_h=90.0, theta_h=86.0, columns=roles,
+                      column_units={"field": "mT", "x1": "uV", "y1": "uV", "x2": "uV", "y2": "uV"})
+    assert len(scans) == 1 and scans[0].meta["phi_h"] == 90.0 and scans[0].meta["theta_h"] == 86.0
+    assert scans[0].meta["mz_state"] == 1
+    f1, f2 = _loop_files(tmp_path)
+    rc = main(["hall", str(f1), str(f2), "--method", "hayashi", *LOOP_CLI, "--theta-h", "92deg", "--phi-h",
+               "0deg", "--r-phe", "0.2Ohm", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "'Hy'" in err and "phi_h = 90" in err and "--phi-h 0.0" in err
+    # the renamed four-sweep table through a profile and through the options: the same numbers
+    df.columns = ["Bapp", "dir", "init", "L1X", "L1Y", "L2X", "L2Y"]
+    h = tmp_path / "renamed.csv"
+    df.to_csv(h, index=False)
+    roles["sweep_axis"] = "dir"
+    profile = tmp_path / "lab.toml"
+    profile.write_text("[columns]\n" + "".join(f'{k} = "{v}"\n' for k, v in roles.items())
+                       + '[column_units]\nfield = "mT"\n'
+                       + '[options]\nvoltage-unit = "uV"\ncurrent-is = "rms"\nlockin-output = "rms"\n'
+                       + f'r2w-channel = "-Y"\ncurrent = "{1 / math.sqrt(2)}mA"\ntheta-h = "86deg"\n')
+    a = _run(["hall", str(h), "--method", "hayashi", "--format", str(profile), "--r-phe", "0.1Ohm",
+              "--no-figures"], tmp_path / "a")
+    b = _run(["hall", str(h), "--method", "hayashi", "--current", f"{1 / math.sqrt(2)}mA", "--current-is", "rms",
+              "--lockin-output", "rms", "--r2w-channel=-Y", "--theta-h", "86deg", "--voltage-unit", "uV",
+              "--column-unit", "field=mT", "--r-phe", "0.1Ohm", "--no-figures",
+              *[x for k, v in roles.items() for x in ("--column", f"{k}={v}")]], tmp_path / "b")
+    assert a["quantities"] == b["quantities"]
+    _within(a["quantities"], PMA, ("mu0_h_dl", "mu0_h_fl_oe", "r_ahe", "mu0_hk_eff"))
