@@ -329,11 +329,164 @@ def _ub(res, name):
     return v
 
 
-def _fit_quiet(*args, **kw):
+def _fit_quiet(data, model, **kw):
+    """:func:`sotfit.fitting.fit` with its warnings returned as text.
+
+    A fit whose varied parameters all enter the model linearly is solved exactly (linear least
+    squares on equilibrated columns, covariance from the same decomposition, scaled by the
+    reduced chi-square when the data carry no errors, as the iterative fit does): its numbers do
+    not depend on where an iteration stopped, so rows in another order or every voltage negated
+    give the same result to rounding (tests/test_hall_metamorphic.py).
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
-        r = fit(*args, **kw)
-    return r, [str(w.message) for w in caught]
+        r = fit(data, model, **kw)
+    msgs = [str(w.message) for w in caught]
+    exact = _linear_solution(data, model, kw, r)
+    return (exact if exact is not None else _polish(r)), msgs
+
+
+#: Gauss-Newton polishing of a converged fit (:func:`_polish`): at most this many steps, ending when
+#: every step is below POLISH_TOL standard errors.
+POLISH_STEPS = 6
+POLISH_TOL = 1e-9
+
+
+def _polish(r, max_steps: int = POLISH_STEPS):
+    """The optimum of a converged nonlinear fit, made reproducible: Gauss-Newton steps with a
+    central-difference Jacobian from lmfit's end point until the step is below POLISH_TOL standard
+    errors, and the covariance from that Jacobian (scaled by the reduced chi-square when the data
+    carry no errors, as lmfit does).
+
+    lmfit (MINPACK) stops where its relative tolerances (1.5e-8) are met, so a rewritten but
+    equivalent input (rows in another order, every voltage negated) can end 1e-8 of a value (or
+    more, with correlated parameters) away; the polished optimum moves only by rounding. A fit
+    without a covariance, with a parameter at a bound, or whose steps do not lower chi-square is
+    returned unchanged.
+    """
+    import dataclasses
+
+    from uncertainties import correlated_values
+
+    if r.covar is None or not r.varied or not np.all(np.isfinite(r.covar)):
+        return r
+    names = list(r.varied)
+    vals = {k: _nominal(v) for k, v in r.params.items()}
+    bounds = {}
+    for m, pmap in zip(r.models, r.param_maps):
+        for k, n in pmap.items():
+            bounds.setdefault(n, m.param(k).bounds)
+    p0 = np.array([vals[n] for n in names])
+    sd = np.sqrt(np.diag(r.covar))
+    if not np.all(sd > 0):
+        return r
+    for n, v in zip(names, p0):
+        lo, hi = bounds.get(n, (-np.inf, np.inf))
+        if (np.isfinite(lo) and np.isclose(v, lo)) or (np.isfinite(hi) and np.isclose(v, hi)):
+            return r
+
+    def resid(p):
+        v = dict(vals)
+        v.update(zip(names, p))
+        out = []
+        for d, m, pmap in zip(r.datasets, r.models, r.param_maps):
+            inputs = {k: d.meta[k] for k in m.inputs}
+            res = m.func(d.x, **{k: v[n] for k, n in pmap.items()}, **inputs) - d.y
+            out.append(res / d.yerr if d.yerr is not None else res)
+        return np.concatenate(out)
+
+    h = np.maximum(np.maximum(1e-2 * sd, 1e-9 * np.abs(p0)), 1e-300)
+
+    def jac(p):
+        cols = []
+        for j in range(p.size):
+            e = np.zeros_like(p)
+            e[j] = h[j]
+            cols.append((resid(p + e) - resid(p - e)) / (2 * h[j]))
+        return np.column_stack(cols)
+
+    try:
+        with np.errstate(all="ignore"):
+            p, f = p0.copy(), resid(p0)
+            chi = float(f @ f)
+            jm = jac(p)
+            for _ in range(max_steps):
+                scale = np.sqrt(np.sum(jm * jm, axis=0))
+                if not (np.all(np.isfinite(jm)) and np.all(np.isfinite(f))) or np.any(scale == 0):
+                    return r
+                step = np.linalg.lstsq(jm / scale, -f, rcond=None)[0] / scale
+                pn = p + step
+                fn = resid(pn)
+                chin = float(fn @ fn)
+                if not np.isfinite(chin) or chin > chi * (1 + 1e-12):
+                    break          # at the optimum to rounding: lmfit's end point stays
+                p, f, chi = pn, fn, chin
+                jm = jac(p)
+                if np.all(np.abs(step) <= POLISH_TOL * sd):
+                    break
+            scale = np.sqrt(np.sum(jm * jm, axis=0))
+            u, sv, vt = np.linalg.svd(jm / scale, full_matrices=False)
+    except Exception:  # noqa: BLE001 - a model failing away from lmfit's optimum: keep lmfit's result
+        return r
+    if sv[-1] <= sv[0] * 1e-15:
+        return r
+    cov = (vt.T / sv ** 2) @ vt / np.outer(scale, scale)
+    n, k = f.size, p.size
+    redchi = chi / (n - k) if n > k else float("nan")
+    if r.errors_scaled:
+        cov = cov * redchi
+    for j, nme in enumerate(names):
+        lo, hi = bounds.get(nme, (-np.inf, np.inf))
+        if not lo <= p[j] <= hi:
+            return r
+    params = dict(r.params)
+    params.update(zip(names, correlated_values(list(map(float, p)), cov, tags=names)))
+    ln = n * math.log(chi / n) if chi > 0 else -math.inf
+    return dataclasses.replace(r, params=params, covar=cov, chisqr=chi, redchi=redchi,
+                               aic=ln + 2 * k, bic=ln + math.log(n) * k)
+
+
+def _linear_solution(data, model, kw, r):
+    """The fit ``r`` redone by linear least squares when every varied parameter enters ``model``
+    linearly (the others at the values ``r`` holds them); None otherwise."""
+    import dataclasses
+
+    from uncertainties import correlated_values
+
+    varied = list(r.varied)
+    # the polynomials are linear in every coefficient (their specs list the ones varied by default)
+    linear = set(model.param_names) if model in (hall_parabola, hall_line) else set(model.linear)
+    if not varied or not set(varied) <= linear or r.covar is None:
+        return None
+    x, y = np.asarray(data.x, float), np.asarray(data.y, float)
+    inputs = {k: data.meta[k] for k in model.inputs}
+    held = {k: _nominal(v) for k, v in r.params.items()}
+    base = model.func(x, **{**held, **{k: 0.0 for k in varied}}, **inputs)
+    cols = [model.func(x, **{**held, **{k: float(k == v) for k in varied}}, **inputs) - base
+            for v in varied]
+    a, b = np.column_stack(cols), y - base
+    if data.yerr is not None:
+        a, b = a / np.asarray(data.yerr, float)[:, None], b / np.asarray(data.yerr, float)
+    n, k = a.shape
+    if n <= k or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return None
+    scale = np.sqrt(np.sum(a * a, axis=0))
+    if np.any(scale == 0):
+        return None
+    u, sv, vt = np.linalg.svd(a / scale, full_matrices=False)
+    if sv[-1] <= sv[0] * 1e-13:
+        return None
+    sol = (vt.T @ ((u.T @ b) / sv)) / scale
+    chisqr = float(np.sum((b - a @ sol) ** 2))
+    redchi = chisqr / (n - k)
+    cov = (vt.T / sv ** 2) @ vt / np.outer(scale, scale)
+    if r.errors_scaled:
+        cov = cov * redchi
+    params = dict(r.params)
+    params.update(zip(varied, correlated_values(list(map(float, sol)), cov, tags=varied)))
+    ln = n * math.log(chisqr / n) if chisqr > 0 else -math.inf
+    return dataclasses.replace(r, params=params, covar=cov, chisqr=chisqr, redchi=redchi,
+                               aic=ln + 2 * k, bic=ln + math.log(n) * k)
 
 
 def _field_notes(scans, notes, threshold=0.05):
@@ -368,6 +521,13 @@ def _require_first_harmonic(s, method):
 
 
 # ------------------------------------------------------------------ (a) Avci
+def _phi0_branch(phi0: float, r_phe: float) -> tuple[float, float]:
+    """The same R_PHE sin 2(phi - phi0) with phi0 in [-45, 45) deg: each 90 deg turn of phi0
+    flips the sign of R_PHE, each 180 deg leaves it (R_PHE keeps the sign of the wiring)."""
+    k = math.floor((phi0 + 45.0) / 90.0)
+    return phi0 - 90.0 * k, r_phe * (-1.0) ** k
+
+
 def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: bool = False,
          max_lag: float = 0.01, min_phe_fraction: float = 0.97, sample: Sample | None = None,
          ) -> HallResult:
@@ -428,13 +588,18 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     first = []
     for s in scans:
         r1, msg = _fit_quiet(s.r1w, avci_r1w)
-        if r1.value("r_phe") < 0:  # choose the branch with R_PHE > 0
-            r1, msg = _fit_quiet(s.r1w, avci_r1w, init={"r_phe": -r1.value("r_phe"),
-                                                        "phi0": r1.value("phi0") + 90.0})
+        # R_PHE sin 2(phi - phi0) = -R_PHE sin 2(phi - phi0 - 90 deg): the sign of R_PHE is a
+        # convention of the wiring, the angle offset is not. Keep phi0 within +-45 deg (the branch
+        # nearest to the angle reading), R_PHE with the sign that goes with it: phi0 is applied to
+        # the second harmonic, whose cos(phi - phi0) a 90 deg turn would make a sin.
+        p0, rp = _phi0_branch(r1.value("phi0"), r1.value("r_phe"))
+        if p0 != r1.value("phi0"):
+            r1, msg = _fit_quiet(s.r1w, avci_r1w, init={"r_phe": rp, "phi0": p0})
         first.append(r1)
         fits[f"r1w:{s.source}"] = r1
         notes.extend(msg)
-    rphe = np.array([abs(r.value("r_phe")) for r in first])
+    rphe_signed = np.array([r.value("r_phe") for r in first])
+    rphe = np.abs(rphe_signed)
     rphe_err = np.array([r.stderr("r_phe") for r in first])
     ref = rphe.max()
     for s, r1, a, da in zip(scans, first, rphe, rphe_err):
@@ -443,7 +608,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         a4_err = max(r1.stderr("a4_sin"), r1.stderr("a4_cos"))
         lag = a4 / a if a > 0 else np.inf          # largest angle between m and the field (rad)
         lag_err = a4_err / a if a > 0 else np.inf
-        row = {"source": s.source, "field": s.meta["field"], "r_phe": a, "r_phe_stderr": da,
+        row = {"source": s.source, "field": s.meta["field"], "r_phe": r1.value("r_phe"), "r_phe_stderr": da,
                "phi0": r1.value("phi0"), "lag": lag, "lag_stderr": lag_err, "included": True}
         reason = None
         if mu0_hk is not None and mu0_hk > 0 and b < 1.05 * mu0_hk:
@@ -467,7 +632,10 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
             "the plane (the fields never saturate it); reasons: "
             + "; ".join(f"{e['field']:.4g} T: {e['reason']}" for e in excluded))
     w = 1 / np.maximum(rphe_err[keep], 1e-300) ** 2
-    r_phe = ufloat(np.sum(w * rphe[keep]) / np.sum(w), 1 / math.sqrt(np.sum(w)), "r_phe")
+    r_phe = ufloat(np.sum(w * rphe_signed[keep]) / np.sum(w), 1 / math.sqrt(np.sum(w)), "r_phe")
+    if len(set(np.sign(rphe_signed[keep]))) > 1:
+        notes.append("R_PHE changes sign between the fields with phi0 kept within +-45 deg (an "
+                     "angle offset near 45 deg?): check the angle reading")
     ph = np.array([first[i].value("phi0") for i in keep])
     phe = np.array([first[i].stderr("phi0") for i in keep])
     wp = 1 / np.maximum(phe, 1e-300) ** 2
@@ -642,6 +810,17 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     """
     scans = _check_scans(scans, "field", "(b) hayashi")
     notes, rows, fits, excluded = [], [], {}, []
+    through = [s for s in scans if s.r1w.x.min() <= 0.0 <= s.r1w.x.max()]
+    for s in scans:
+        if not any(s is t for t in through):
+            excluded.append({"field": None, "source": s.source,
+                             "reason": "the sweep does not pass through zero field (e.g. the branch of a loop "
+                                       "after its switching jump): method (b) uses the derivatives at H = 0"})
+    if not through:
+        raise HallAnalysisError("method (b): no field sweep passes through zero field; it needs the "
+                                "derivatives of R_1w and R_2w at H = 0 (sources: "
+                                + ", ".join(s.source for s in scans) + ")")
+    scans = through
     groups = {}
     for s in scans:
         st = int(s.meta.get("mz_state", 0))
@@ -687,7 +866,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             first[s.source] = (r1, r2)
     states = sorted({k[1] for k in groups})
     if len(states) != 2:
-        notes.append("only one perpendicular state: R_AHE taken as |R_1w(0)| (includes any offset)")
+        notes.append("only one perpendicular state: R_AHE taken as m_z R_1w(0) (includes any offset)")
     r_ahe0, c2m0 = _curvature_terms(groups, {k: v[0] for k, v in first.items()}, sin_th)
     # R_1w bends towards zero as |H| grows: the curvature has the sign of R_AHE (which may be
     # negative: the sign of the Hall voltage is a matter of the wiring)
@@ -856,9 +1035,9 @@ def _curvature_terms(groups, r1fits, sin_th):
     if len(states) == 2:
         r_ahe = 0.5 * (mean([c0[k] for k in c0 if k[1] == 1]) - mean([c0[k] for k in c0 if k[1] == -1]))
     else:
-        m = mean(list(c0.values()))
-        # |m| without uncertainties' deprecated __abs__: flip the sign of the whole value
-        r_ahe = -m if getattr(m, "nominal_value", m) < 0 else m
+        # one state s: R_1w(0) = offset + s R_AHE, so R_AHE = s R_1w(0) (with the offset; signed: a
+        # negative R_AHE is the wiring's, and |R_1w(0)| would make it positive and refuse the sweeps)
+        r_ahe = states[0] * mean(list(c0.values()))
     return r_ahe, mean(list(c2.values()))
 
 def _wmean(values, tag):
@@ -951,8 +1130,9 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
                             for s in scans])
     # textbook first estimates: R_AHE and the offset from the extremes of R_1w, H_K from the
     # equilibrium condition; they select the coherent rotations for the first-harmonic fit
-    r_ahe0 = (0.5 * (np.percentile(r1all, 99.5) - np.percentile(r1all, 0.5)) if r_ahe is None
-              else float(r_ahe))
+    # (signed: R_1w with the field near +z minus R_1w near -z; a negative R_AHE is the wiring's)
+    r_ahe0 = (math.copysign(0.5 * (np.percentile(r1all, 99.5) - np.percentile(r1all, 0.5)),
+                            _pole_difference(scans, theta0)) if r_ahe is None else float(r_ahe))
     offset0 = 0.5 * (np.percentile(r1all, 99.5) + np.percentile(r1all, 0.5))
     offsets0 = {s.source: offset0 for s in scans}
     if mu0_hk is None:
@@ -1112,6 +1292,14 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     return HallResult("angular", q, rows, excluded, notes, fits, flags)
 
 
+def _pole_difference(thetas, theta0=0.0):
+    """Mean R_1w with the field nearest +z minus that nearest -z over xz rotations (Ohm): its sign is
+    the sign of R_AHE."""
+    up = np.mean([s.r1w.y[np.argmax(np.cos(np.radians(s.r1w.x - theta0)))] for s in thetas])
+    down = np.mean([s.r1w.y[np.argmin(np.cos(np.radians(s.r1w.x - theta0)))] for s in thetas])
+    return float(up - down)
+
+
 def _slope_law(bs, sl, hk, include_one):
     """Weighted least-squares coefficients (p_torque, r_ane[, r_one]) of the slope law of method (c)
     at a given mu0_hk (linear in them)."""
@@ -1176,8 +1364,8 @@ def _angular_first_harmonic(scans, r_ahe, mu0_hk, r_phe, mu0_h_fl, mu0_h_dl, r_a
         for i, s in enumerate(scans):
             start[f"offset_{i}"] = 0.5 * (float(np.max(s.r1w.y)) + float(np.min(s.r1w.y)))
     shared = [p.name for p in model.params if p.name != "offset"]
-    return fit_global(data, [model] * len(data), shared=shared, init=start, fixed=fixed,
-                      free=("tilt_y",) + (("tilt_x",) if with_phe else ()), guess=False, warn=False)
+    return _polish(fit_global(data, [model] * len(data), shared=shared, init=start, fixed=fixed,
+                              free=("tilt_y",) + (("tilt_x",) if with_phe else ()), guess=False, warn=False))
 
 
 # ------------------------------------------------------------------ (d) global macrospin fit
@@ -1275,9 +1463,7 @@ def _theta_levels(thetas):
     """R_AHE (Ohm, signed) from xz rotations through both poles: half the range of R_1w, with the
     sign of R_1w(field near +z) - R_1w(field near -z)."""
     r1all = np.concatenate([s.r1w.y for s in thetas])
-    up = np.mean([s.r1w.y[np.argmax(np.cos(np.radians(s.r1w.x)))] for s in thetas])
-    down = np.mean([s.r1w.y[np.argmin(np.cos(np.radians(s.r1w.x)))] for s in thetas])
-    return math.copysign(0.5 * float(r1all.max() - r1all.min()), up - down)
+    return math.copysign(0.5 * float(r1all.max() - r1all.min()), _pole_difference(thetas))
 
 
 def _start_values(scans, fixed, notes):
@@ -1294,9 +1480,7 @@ def _start_values(scans, fixed, notes):
     if phis:
         top = max(phis, key=lambda s: abs(s.meta["field"]))
         r1, _ = _fit_quiet(top.r1w, avci_r1w)
-        start["r_phe"], start["phi0"] = r1.value("r_phe"), r1.value("phi0")
-        if start["r_phe"] < 0:
-            start["r_phe"], start["phi0"] = -start["r_phe"], start["phi0"] + 90.0
+        start["phi0"], start["r_phe"] = _phi0_branch(r1.value("phi0"), r1.value("r_phe"))
     if thetas:
         start["r_ahe"] = _theta_levels(thetas)
         try:
@@ -1370,6 +1554,9 @@ def _evaluation_time(data, models, init, fixed):
 TIME_LIMIT = 120.0
 #: Largest rms misfit of a first harmonic, relative to the largest first-harmonic range of the set.
 R1W_MISFIT = 0.02
+#: Largest rms misfit of a second harmonic, relative to the largest second-harmonic range of the set
+#: (above it the torque fields rest on a model that does not describe the signal that gives them).
+R2W_MISFIT = 0.10
 #: R_AHE from the global fit and from the first harmonic's levels may differ by at most this factor.
 R_AHE_FACTOR = 2.0
 
@@ -1442,6 +1629,18 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     notes, flags = [], {}
     _field_notes(scans, notes)
     fixed = dict(fixed or {})
+    if {s.scan for s in scans} == {"field"} and "r_phe" not in fixed and "r_phe" not in free:
+        # field sweeps along x and y see R_PHE only through the small mixing of the torques in the
+        # second harmonic (correlated with mu0_h_fl) and through phi0 in the first: not determined
+        # (the measured Ta/CoFeB loops gave 12 Ohm, a planar Hall resistance 4 times R_AHE)
+        fixed["r_phe"] = 0.0
+        held = "R_PHE"
+        if "phi0" not in fixed and "phi0" not in free:
+            fixed["phi0"] = 0.0
+            held = "R_PHE and phi0"
+        notes.append(f"{held} held at 0: field sweeps alone do not determine R_PHE (it enters only through "
+                     "the planar-Hall mixing of the torques, correlated with mu0_h_fl); give R_PHE from an "
+                     "in-plane rotation (--r-phe)")
     start = _start_values(scans, fixed, notes)
     start.update(init or {})
     data, models, index = _macrospin_datasets(scans)
@@ -1472,7 +1671,8 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
             stopped.append(f"{pass_name} stopped after {counter.calls} evaluations of the residual "
                            f"({time.monotonic() - t_start:.0f} s; time limit {time_limit} s, "
                            f"evaluation limit {max_nfev})")
-        return r
+            return r
+        return _polish(r) if r.success else r
 
     res = run("first pass")
     if reweight:
@@ -1574,6 +1774,16 @@ def _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes):
                                                                        if len(bad) > 3 else "")
         _flag(flags, fitted, f"the macrospin model misses the first harmonic of {shown}: rms residual above "
                              f"{R1W_MISFIT:.0%} of the largest first-harmonic range of the set")
+    with2 = [s for s in scans if not _no_signal(s)]
+    scale2 = max((float(np.ptp(s.r2w.y)) for s in with2), default=0.0)
+    bad2 = [(row["source"], row["rms_2w"] / scale2) for row in rows
+            if row["rms_2w"] is not None and scale2 > 0 and row["rms_2w"] > R2W_MISFIT * scale2]
+    if bad2:
+        shown = ", ".join(f"{src} ({f:.0%})" for src, f in bad2[:3]) + (f" and {len(bad2) - 3} more"
+                                                                        if len(bad2) > 3 else "")
+        _flag(flags, [k for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_one") if k in q],
+              f"the macrospin model misses the second harmonic of {shown}: rms residual above "
+              f"{R2W_MISFIT:.0%} of the largest second-harmonic range of the set")
 
 
 def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, r_phe,

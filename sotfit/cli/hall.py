@@ -7,22 +7,30 @@ Example::
 
 Every convention that changes the numbers is asked for (current peak or rms, lock-in rms or
 peak, the 2w channel and its sign, preamplifier gains, units of unlabelled columns). A channel
-with a sign is written with '=' (``--r2w-channel=-Y``).
+with a sign is written with '=' (``--r2w-channel=-Y``). Tables of Hall resistances in Ohm
+(R_1w, R_2w in the house sign) need none of the lock-in conventions (``--r2w-sign=-1`` flips an
+R_2w written with the opposite sign). Files may hold several scans (long tables, column pairs side
+by side, hysteresis loops), and the first and second harmonics may come in two files given
+together (docs/io.md, "Harmonic Hall tables"). Columns with other names are read with
+``--column ROLE=NAME`` and ``--column-unit ROLE=UNIT`` (roles: sotfit.io.hall.COLUMN_ROLES).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from pathlib import Path
 
+from ..io.hall import COLUMN_ROLES
 from .common import (
-    CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction, integer_type,
-    list_type, load_sample_file, number_type, quantity_type, stage_out_dir, unit_type,
-    write_json, write_summary,
+    CLIError, Progress, add_column_options, add_figure_option, add_output_options, flag_status,
+    fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
+    stage_out_dir, unit_type, write_json, write_summary,
 )
 
 METHODS = ("avci", "hayashi", "angular", "macrospin")
+_ANGLE = quantity_type("angle", "deg")
 _LENGTH = quantity_type("length", positive=True, limit=True)
 _FIELD = quantity_type("field", limit=True)
 #: Sample quantities: key of the option and of a --sample file -> argparse type with the domain.
@@ -46,20 +54,30 @@ def _calibration_units(text: str):
 def add_parser(sub) -> None:
     p = sub.add_parser("hall", help="harmonic Hall analysis (in-plane, field-sweep, out-of-plane, global)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("files", nargs="+", help="lock-in tables (CSV), one scan per file")
+    p.add_argument("files", nargs="+",
+                   help="harmonic Hall tables (CSV): lock-in outputs, voltages or resistances; one or "
+                        "several scans per file, or the two harmonics in two files")
     p.add_argument("--method", choices=METHODS, required=True)
     add_output_options(p)
     p.add_argument("--scan", choices=("phi", "theta", "field"),
                    help="what each file sweeps (default: from the method: avci phi, hayashi field, "
                         "angular theta; macrospin: from the column names)")
-    g = p.add_argument_group("lock-in conventions (required, never assumed)")
+    g = p.add_argument_group("conventions (never assumed; tables of resistances in Ohm need only "
+                             "--current-is)")
     g.add_argument("--current", type=_SAMPLE_KEYS["current"],
                    help="source current, e.g. 15mA (default: a current column of the file)")
-    g.add_argument("--current-is", choices=("peak", "rms"), required=True)
-    g.add_argument("--lockin-output", choices=("rms", "peak"), required=True)
-    g.add_argument("--r2w-channel", choices=("X", "-X", "Y", "-Y"), required=True,
-                   help="channel and sign holding +R_2w (see docs/hall.md)")
+    g.add_argument("--current-is", choices=("peak", "rms"), required=True,
+                   help="whether the source current (--current or a column) is a peak or an rms value "
+                        "(always required: the torque fields refer to the peak current)")
+    g.add_argument("--lockin-output", choices=("rms", "peak"),
+                   help="whether the lock-in reports rms (SR830) or peak amplitudes")
+    g.add_argument("--r2w-channel", choices=("X", "-X", "Y", "-Y"),
+                   help="channel and sign holding +R_2w = -V_2w,cos/I0 (docs/hall.md); a single voltage "
+                        "column per harmonic is the channel X")
     g.add_argument("--r1w-channel", choices=("X", "-X", "Y", "-Y"), default="X")
+    g.add_argument("--r2w-sign", type=int, choices=(1, -1), default=1,
+                   help="tables of resistances: -1 flips an R_2w written with the opposite sign "
+                        "(write --r2w-sign=-1)")
     g.add_argument("--gain-1w", type=number_type(positive=True), default=1.0,
                    help="preamplifier gain of the first harmonic (> 0; the sign is the channel's)")
     g.add_argument("--gain-2w", type=number_type(positive=True), default=1.0,
@@ -71,6 +89,13 @@ def add_parser(sub) -> None:
     g.add_argument("--field-unit", type=unit_type("field"),
                    help="unit of the field column if its header has none")
     g.add_argument("--field", type=_FIELD, help="field of an angle scan")
+    g.add_argument("--theta-h", type=_ANGLE,
+                   help="polar angle of the swept field from the film normal where the files give "
+                        "none, e.g. 92deg (default 90deg: in the plane)")
+    g.add_argument("--phi-h", type=_ANGLE,
+                   help="azimuth of the swept field from the current where the files give none, "
+                        "e.g. 0deg (default 0deg)")
+    add_column_options(g, tuple(COLUMN_ROLES), "r2w=R_2w")
     g.add_argument("--calibration", help="magnet calibration table (current, field trials)")
     g.add_argument("--calibration-units", type=_calibration_units, default=None,
                    help="units of the calibration columns if the headers have none, e.g. A,mT")
@@ -139,29 +164,24 @@ def _sample_values(args) -> dict:
     return vals
 
 
-def _scan_of(path, method, given):
-    if given:
-        return given
-    default = {"avci": "phi", "hayashi": "field", "angular": "theta"}.get(method)
-    if default:
-        return default
-    from ..io.hall import _read_csv, _safe_split
-    from ..units import split_header
-
-    names = [split_header(str(c))[0] if _safe_split(c) else str(c).lower()
-             for c in _read_csv(path, nrows=1, comment="#").columns]
-    for kind in ("phi", "theta"):
-        if kind in names:
-            return kind
-    if "field" in names:
-        return "field"
-    raise CLIError(f"{path}: cannot tell what it sweeps; give --scan")
+def _reader_options(args, vals, cal) -> dict:
+    """The keywords of :func:`sotfit.io.hall.read_hall` that the command line gives."""
+    columns = role_options(args.column, "--column", COLUMN_ROLES)
+    units = role_options(args.column_unit, "--column-unit", COLUMN_ROLES)
+    scan = args.scan or {"avci": "phi", "hayashi": "field", "angular": "theta"}.get(args.method)
+    return dict(scan=scan, current=vals.get("current"), current_is=args.current_is,
+                lockin_output=args.lockin_output, r2w_channel=args.r2w_channel,
+                r1w_channel=args.r1w_channel, r2w_sign=args.r2w_sign, gain_1w=args.gain_1w,
+                gain_2w=args.gain_2w, voltage_unit=args.voltage_unit, angle_unit=args.angle_unit,
+                field_unit=args.field_unit, field=args.field, theta_h=args.theta_h, phi_h=args.phi_h,
+                calibration=cal, extrapolate_calibration=args.extrapolate_calibration,
+                r_ahe=vals.get("r_ahe"), columns=columns, column_units=units, option_style="cli")
 
 
 def run(args) -> int:
     from ..analysis import hall as H
     from ..checks import check_names
-    from ..io.hall import read_hall_table, read_magnet_calibration
+    from ..io.hall import read_hall, read_magnet_calibration
 
     if args.free:
         if args.method != "macrospin":
@@ -176,18 +196,19 @@ def run(args) -> int:
     if args.calibration:
         cu, fu = ((args.calibration_units or []) + [None, None])[:2]
         cal = read_magnet_calibration(args.calibration, cu, fu)
-    scans = []
     for f in args.files:
         if not Path(f).is_file():
             raise CLIError(f"{f}: no such file")
-        scans.append(read_hall_table(
-            f, scan=_scan_of(f, args.method, args.scan), current=vals.get("current"),
-            current_is=args.current_is, lockin_output=args.lockin_output, r2w_channel=args.r2w_channel,
-            r1w_channel=args.r1w_channel, gain_1w=args.gain_1w, gain_2w=args.gain_2w,
-            voltage_unit=args.voltage_unit, angle_unit=args.angle_unit, field_unit=args.field_unit,
-            field=args.field, calibration=cal, extrapolate_calibration=args.extrapolate_calibration))
+    scans = read_hall(args.files, **_reader_options(args, vals, cal))
+    reader_notes = [f"reader: {s.source}: {n}" for s in scans for n in s.meta.get("reader_notes", ())]
+    for n in reader_notes:
+        print(f"note: {n}", file=sys.stderr)
     out = stage_out_dir(args)
-    i_peak = scans[0].meta["current_peak"]
+    currents = {round(s.meta["current_peak"], 9) for s in scans if s.meta.get("current_peak") is not None}
+    if len(currents) > 1:
+        raise CLIError(f"the files were measured at different currents ({sorted(currents)} mA peak); "
+                       "analyse each current on its own")
+    i_peak = currents.pop() if currents else None
     sample = H.Sample(current_peak=i_peak, t_fm=vals.get("t_fm"), t_nm=vals.get("t_nm"),
                       width=vals.get("width"), mu0_ms=vals.get("ms"), resistivity=vals.get("resistivity"),
                       current_fraction=vals.get("current_fraction"), stack=args.stack)
@@ -196,13 +217,18 @@ def run(args) -> int:
         if hk is not None:
             raise CLIError("give --meff (in-plane film) or --hk (perpendicular film), not both")
         hk = -vals["meff"]
+    if args.method == "hayashi" and vals.get("r_phe") is None:
+        notes_cli = ["R_PHE not given (--r-phe): the field sweeps are analysed without the planar-Hall "
+                     "correction (xi = R_PHE/R_AHE = 0); the damping-like and field-like fields then mix "
+                     "by 2 xi of each other (Hayashi et al. 2014, eq. (5)): give --r-phe from an in-plane "
+                     "rotation"]
+    else:
+        notes_cli = []
     if args.method == "avci":
         res = H.avci(scans, mu0_hk=hk, r_ahe=vals.get("r_ahe"), include_one=args.include_one,
                      max_lag=args.max_lag, sample=sample)
     elif args.method == "hayashi":
-        if vals.get("r_phe") is None:
-            raise CLIError("method hayashi needs --r-phe (from an in-plane rotation; 0 disables the correction)")
-        res = H.hayashi(scans, r_phe=vals["r_phe"], max_field=args.max_field, r_ane=args.r_ane,
+        res = H.hayashi(scans, r_phe=vals.get("r_phe", 0.0), max_field=args.max_field, r_ane=args.r_ane,
                         theta_h_stderr=args.theta_h_stderr, sample=sample)
     elif args.method == "angular":
         res = H.angular(scans, r_ahe=vals.get("r_ahe"), mu0_hk=hk, r_phe=vals.get("r_phe", 0.0),
@@ -226,12 +252,15 @@ def run(args) -> int:
             print(f"MCMC: {'converged' if d['converged'] else 'NOT CONVERGED'}: {d['message']} "
                   f"(acceptance {d['acceptance_fraction']['mean']:.2f})")
     summary = res.summary()
+    summary["notes"] = reader_notes + notes_cli + summary["notes"]
     if args.method == "macrospin" and args.mcmc_steps > 0:
         summary["mcmc"] = {k: mcmc[k] for k in ("method", "quantities", "diagnostics", "notes")}
     summary["conventions"] = {
         "current_peak_mA": i_peak, "current_is": args.current_is, "lockin_output": args.lockin_output,
         "r1w_channel": args.r1w_channel, "r2w_channel": args.r2w_channel, "gain_1w": args.gain_1w,
-        "gain_2w": args.gain_2w, "geometry": "current along +x, sigma = +y; mu0_h_dl (m x sigma), "
+        "gain_2w": args.gain_2w, "r2w_sign": args.r2w_sign,
+        "read_as": sorted({f"{k}: {v}" for s in scans for k, v in s.meta.items()
+                           if k in ("r1w_from", "r2w_from")}), "geometry": "current along +x, sigma = +y; mu0_h_dl (m x sigma), "
         "mu0_h_fl along sigma, fields at the peak current", "stack": args.stack,
         "r_xy": "R_AHE m_z + R_PHE sin^2(theta) sin(2 phi)",
         "r_2w": "-V_2w,cos/I0 = (1/2) dR_xy - r_ane m_x - r_one B_x",

@@ -7,7 +7,7 @@
 kind       reader                         returns
 ========== ============================== ===============================================
 stfmr      :func:`read_stfmr`             a :class:`~sotfit.data.Sweep`, one Dataset per spectrum
-hall       :func:`read_hall`              a tuple of :class:`~sotfit.io.hall.HallScan`, one per file
+hall       :func:`read_hall`              a tuple of :class:`~sotfit.io.hall.HallScan`, one per scan
 thickness  :func:`read_thickness`         a tuple of :class:`~sotfit.io.thickness.ThicknessSeries`
 ========== ============================== ===============================================
 
@@ -48,23 +48,24 @@ def _files(paths, suffixes=(".csv", ".tsv", ".txt", ".dat")) -> list[Path]:
 
 
 def read_hall(paths, **options) -> tuple:
-    """Read harmonic Hall scans: :func:`sotfit.io.hall.read_hall_table` on every file.
+    """Read harmonic Hall scans: :func:`sotfit.io.hall.read_hall` on all the files together.
 
     Parameters
     ----------
     paths : str, os.PathLike, or iterable of them
-        Files or folders.
+        Files or folders (files holding the first and the second harmonic separately are paired).
     **options
-        Passed to ``read_hall_table`` (``scan``, ``current``, ``current_is``,
-        ``lockin_output``, ``r2w_channel``, ...; ``scan`` is required).
+        Passed to :func:`sotfit.io.hall.read_hall` (``scan``, ``current``, ``current_is``,
+        ``lockin_output``, ``r2w_channel``, ``columns``, ...).
 
     Returns
     -------
     tuple of HallScan
+        One per scan (a file may hold several).
     """
-    from .hall import read_hall_table
+    from .hall import read_hall as _read_hall
 
-    return tuple(read_hall_table(f, **options) for f in _files(paths))
+    return tuple(_read_hall(_files(paths), **options))
 
 
 def read_thickness(paths, **options) -> tuple:
