@@ -55,3 +55,11 @@ def test_theta_h_is_not_taken_for_theta_h_stderr(capsys):
         main(["hall", "f.csv", "--method", "hayashi", "--theta-h", "92deg", "--out", "x"])
     err = capsys.readouterr().err
     assert "--theta-h-stderr" not in err.split("error:")[-1] or "unrecognized" in err
+
+
+def test_one_spelling_of_the_shared_options_everywhere():
+    """--rho and --resistivity name the spin-source resistivity in every experiment command."""
+    leaves = dict((" ".join(path), p) for path, p in _leaves())
+    for name in ("stfmr", "hall", "thickness"):
+        opts = leaves[name]._option_string_actions
+        assert opts["--rho"] is opts["--resistivity"], name

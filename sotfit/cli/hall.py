@@ -110,7 +110,7 @@ def add_parser(sub) -> None:
     s.add_argument("--hk", type=_SAMPLE_KEYS["hk"],
                    help="effective perpendicular anisotropy field of a perpendicular film")
     s.add_argument("--width", type=_SAMPLE_KEYS["width"], help="channel width, e.g. 10um")
-    s.add_argument("--resistivity", type=_SAMPLE_KEYS["resistivity"],
+    s.add_argument("--resistivity", "--rho", dest="resistivity", type=_SAMPLE_KEYS["resistivity"],
                    help="resistivity of the spin-source layer, e.g. 20uOhmcm")
     s.add_argument("--current-fraction", type=_SAMPLE_KEYS["current_fraction"],
                    help="fraction (0 < f <= 1) of the current in the spin-source layer")

@@ -61,7 +61,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     add_reader_options(p)
     for name, (kind, text) in SAMPLE_OPTIONS.items():
-        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=text)
+        spellings = ["--" + name.replace("_", "-")] + (["--resistivity"] if name == "rho" else [])
+        p.add_argument(*spellings, dest=name, type=kind, help=text)
     p.add_argument("--irf-is", choices=("peak", "rms"), default=None,
                    help="whether --irf is a peak amplitude (default) or an rms value")
     p.add_argument("--nm-above", action="store_true",

@@ -65,7 +65,8 @@ def add_parser(subparsers) -> None:
                         "e.g. drift-diffusion,interface-barrier,interface-delta")
     p.add_argument("--joint", action="store_true",
                    help="fit DL and FL together (default: DL only, with Im G = 0)")
-    p.add_argument("--rho", type=quantity_type("resistivity", positive=True), default=None,
+    p.add_argument("--rho", "--resistivity", dest="rho",
+                   type=quantity_type("resistivity", positive=True), default=None,
                    help="spin-source resistivity, e.g. 350.3uOhmcm (else from the files)")
     p.add_argument("--label", action="append", default=None,
                    help="interface label, once per table (default: the sample header)")
