@@ -16,7 +16,7 @@ from .output import MANIFEST, OutputFolder, input_paths, stage_out_dir
 __all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type", "unit_type",
            "pair_type", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
            "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "role_options",
-           "add_column_options", "flag_status",
+           "add_column_options", "add_parallel_options", "parallel_options", "flag_status",
            "load_sample_file", "Progress", "write_json", "STRICT_EXIT", "MANIFEST"]
 
 
@@ -214,6 +214,35 @@ def add_figure_option(p: argparse.ArgumentParser) -> None:
     """``--no-figures`` (also spelled ``--no-plots``), the same for every subcommand."""
     p.add_argument("--no-figures", "--no-plots", dest="no_figures", action="store_true",
                    help="do not draw figures")
+
+
+def add_parallel_options(p, what: str) -> None:
+    """``--workers N`` and ``--scheduler ADDRESS`` (``p`` a parser or an argument group).
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser or argument group
+    what : str
+        What the workers run, for the help text (e.g. ``'the rows of the map'``).
+
+    Both end up in :func:`sotfit.parallel.map_tasks`; results do not depend on them.
+    """
+    p.add_argument("--workers", type=integer_type(1), default=None,
+                   help=f"local worker processes for {what} (default: this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="address of a running dask.distributed scheduler, e.g. "
+                        "tcp://host:8786 (pip install sotfit[dask]); not together with "
+                        "--workers (the cluster's workers are its own)")
+
+
+def parallel_options(args: argparse.Namespace) -> dict:
+    """``{'workers': ..., 'scheduler': ...}`` of :func:`add_parallel_options` for
+    :func:`sotfit.parallel.map_tasks`; both at once is a usage error."""
+    workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
+    if scheduler is not None and workers is not None and workers > 1:
+        raise CLIError("give either --workers (local processes) or --scheduler (a dask cluster, "
+                       "whose workers are its own), not both")
+    return {"workers": workers, "scheduler": scheduler}
 
 
 #: Exit status of a run whose results carry flags when ``--strict`` is given.
