@@ -25,8 +25,8 @@ from ..checks import check_number
 from ..models.tmatrix.core import MIN_RAYS
 from ..units import UnitError, quantity
 from .common import (
-    CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
-    number_type, quantity_type, stage_out_dir, write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
+    integer_type, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
 )
 
 
@@ -107,6 +107,7 @@ def add_parser(subparsers) -> None:
                    help=f"rays per Fermi ring (>= {MIN_RAYS}, default 128)")
     p.add_argument("--sweep", type=sweep_type, action="append", default=[],
                    help="energy=START:STOP:N or angle=START:STOP:N; give both for a map")
+    add_parallel_options(p, "the rows of the map (batches of whole rows, the same results)")
     add_output_options(p)
     add_figure_option(p)
     p.set_defaults(func=run)
@@ -126,11 +127,12 @@ def run(args) -> int:
     common = dict(exchange=args.exchange, alpha=args.alpha, u=args.u, radius=args.radius,
                   density=args.density, mass=args.mass)
     single = energies.size * thetas.size == 1
+    parallel = parallel_options(args)
     try:
         res = efficiency_map(energies, thetas, approximation=args.approximation,
                              normalisation=args.normalisation, n_phi=args.n_phi,
                              progress=Progress("tmatrix"),
-                             nondilute="raise" if single else "mask", **common)
+                             nondilute="raise" if single else "mask", **parallel, **common)
     except TMatrixError as exc:
         raise CLIError(str(exc)) from None
     if not np.any(res["valid"]):

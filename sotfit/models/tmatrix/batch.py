@@ -183,9 +183,15 @@ def _chunk(*args, **kw):
     return out
 
 
+def _chunk_task(kw, args):
+    """One batch of :func:`efficiency_map` (a task of :func:`sotfit.parallel.map_tasks`)."""
+    return _chunk(*args, **kw)
+
+
 def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0.8,
                    approximation="tmatrix", normalisation="tensor", n_phi=128, chunk=500,
-                   progress=None, max_broadening_ratio=0.1, nondilute="mask", executor=None):
+                   progress=None, max_broadening_ratio=0.1, nondilute="mask", executor=None,
+                   workers=None, scheduler=None):
     """Torque efficiencies on a grid of Fermi energies x magnetisation angles.
 
     Parameters
@@ -203,10 +209,16 @@ def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0
         Rays per ring (128 by default: the ring integrals converge exponentially and 96 rays
         already agree with 384 to 1e-10, see docs/tmatrix.md).
     chunk : int
-        Points evaluated per batch (memory ~ chunk * n_phi * 0.3 kB).
+        Points evaluated per batch (memory ~ chunk * n_phi * 0.3 kB). A batch is made of whole
+        rows of the map (one Fermi energy, every angle; at least one row), so the batches do
+        not depend on ``workers`` or ``scheduler`` and neither do the results.
     executor : concurrent.futures.Executor, optional
-        Runs the chunks (e.g. a process pool or a dask/mpi4py executor); default: in this
-        process.
+        Runs the chunks (e.g. an mpi4py executor); default: :func:`sotfit.parallel.map_tasks`
+        with ``workers`` and ``scheduler``.
+    workers : int or None
+        Local worker processes for the batches (None or 1: this process).
+    scheduler : str or None
+        Address of a running dask.distributed scheduler (``pip install sotfit[dask]``).
     progress : callable, optional
         ``progress(done, total)``.
     max_broadening_ratio, nondilute
@@ -229,19 +241,28 @@ def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0
     out = {"K": np.empty((total, 3, 2)), "sigma": np.empty((total, 2, 2)),
            "K_J": np.empty((total, 3, 2)), "n_bands": np.empty(total, int),
            "valid": np.empty(total, bool), "broadening_ratio": np.empty(total)}
-    slices = [slice(s, min(total, s + chunk)) for s in range(0, total, chunk)]
+    n_row = max(thetas.size, 1)
+    step = n_row * max(1, int(chunk) // n_row)              # whole rows of the map per batch
+    slices = [slice(s, min(total, s + step)) for s in range(0, total, step)]
     kw = dict(approximation=approximation, n_phi=n_phi,
               max_broadening_ratio=max_broadening_ratio, nondilute=nondilute)
     args = [(flat_e[sl], flat_t[sl], exchange, alpha, u, radius, density, mass) for sl in slices]
     if executor is None:
-        results = (_chunk(*a, **kw) for a in args)
+        from ...parallel import map_tasks
+
+        tick = None
+        if progress:
+            def tick(done, n):
+                progress(total if done == n else done * step, total)
+        results = map_tasks(_chunk_task, args, workers=workers, scheduler=scheduler, shared=kw,
+                            progress=tick)
     else:
         futures = [executor.submit(_chunk, *a, **kw) for a in args]
         results = (f.result() for f in futures)
     for sl, r in zip(slices, results):
         for key in out:
             out[key][sl] = r[key]
-        if progress:
+        if progress and executor is not None:
             progress(sl.stop, total)
     if normalisation == "tensor":
         kj = out["K_J"]
