@@ -60,3 +60,30 @@ def test_workers_and_scheduler_together_is_a_usage_error(tmp_path, capsys):
     assert rc == 2 and "not both" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(TMATRIX + ["--out", str(tmp_path / "o"), "--workers", "0"])
+
+
+# ---- theory interface ----
+
+def test_barrier_map_in_row_tasks_equals_one_call(monkeypatch):
+    from sotfit.cli import theory_interface as ti
+    from sotfit.models.interface.barrier_tb import mixing_conductance_tb
+
+    dt, J = np.linspace(0, 1, 7), np.linspace(0.05, 2, 5)
+    whole = mixing_conductance_tb(-4.0, 1.0, 1.0 - dt[:, None], J[None, :], 0.0, None, order=33)
+    monkeypatch.setattr(ti, "BARRIER_TASK_POINTS", 10)       # two rows per task, four tasks
+    for workers in (None, 2):
+        res = ti.barrier_map(-4.0, 1.0, dt, J, order=33, workers=workers)
+        np.testing.assert_array_equal(res.g_mix, whole.g_mix)
+        assert (res.g_sharvin, res.error_estimate, res.converged, res.order) == (
+            whole.g_sharvin, whole.error_estimate, whole.converged, whole.order)
+
+
+@pytest.mark.parametrize("argv", [
+    ["theory", "interface", "--model", "barrier", "--map", "dt=0:1:6,J=0.05:2:5", "--order", "33"],
+    ["theory", "interface", "--model", "delta", "--map", "u0=0:2:3,u_ex=0.1:3:3", "--n-theta", "8",
+     "--n-phi", "8"],
+], ids=["barrier", "delta"])
+def test_interface_cli_workers_and_scheduler(tmp_path, argv, dask_address):
+    serial = _run_cli(argv, tmp_path / "serial")
+    _same_tables(serial, _run_cli(argv, tmp_path / "par", "--workers", "2"), "map.csv")
+    _same_tables(serial, _run_cli(argv, tmp_path / "dask", "--scheduler", dask_address), "map.csv")

@@ -22,11 +22,11 @@ import numpy as np
 from ..models.interface.barrier_tb import _MIN_ORDER
 from ..models.interface.delta_barrier import MIN_NODES as _MIN_NODES
 from .common import (
-    CLIError, add_figure_option, add_output_options, flag_status, integer_type, number_type,
-    quantity_type, stage_out_dir, write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
+    integer_type, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
 )
 
-__all__ = ["add_parser", "parse_map", "run"]
+__all__ = ["add_parser", "barrier_map", "parse_map", "run"]
 
 _AXES = {"barrier": ("dt", "J"), "delta": ("u0", "u_ex")}
 #: Options (argparse dests) that only one --model reads.
@@ -79,6 +79,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", choices=("barrier", "delta"), required=True)
     p.add_argument("--map", required=True, help="axes, e.g. dt=0:1:50,J=0.05:2:50 (eV) "
                    "for barrier or u0=0:2:30,u_ex=0.1:3:30 for delta")
+    add_parallel_options(p, "the rows of the map (the same results)")
     add_output_options(p)
     g = p.add_argument_group("barrier model (Gao et al., Fig. 4)")
     g.add_argument("--t0", type=quantity_type("energy", positive=True), default=1.0,
@@ -108,6 +109,57 @@ def add_parser(subparsers) -> None:
         k: p.get_default(k) for names in MODEL_OPTIONS.values() for k in names})
 
 
+#: Largest number of map points of one barrier task (whole rows of delta_t, at least one).
+BARRIER_TASK_POINTS = 1024
+
+
+def _barrier_rows(shared, dt_rows):
+    """The barrier model on some rows of the map (a task of :func:`sotfit.parallel.map_tasks`)."""
+    from ..models.interface.barrier_tb import mixing_conductance_tb
+
+    t0 = shared["t0"]
+    return mixing_conductance_tb(shared["fermi_energy"], t0, t0 - dt_rows[:, None],
+                                 shared["J"][None, :], shared["eps_m"], shared["t_c"],
+                                 order=shared["order"])
+
+
+def _delta_row(shared, u0):
+    """The delta barrier on one row of the map (one u0, every u_ex)."""
+    from ..models.interface.specs import delta_mixing_complex
+
+    return delta_mixing_complex(shared["u_ex"], u0, shared["u_R"], shared["k_fermi"],
+                                shared["theta_m"], shared["phi_m"], shared["n_theta"],
+                                shared["n_phi"])
+
+
+def barrier_map(fermi_energy, t0, dt, J, eps_m=0.0, t_c=None, order=65, *, workers=None,
+                scheduler=None, progress=None):
+    """:func:`~sotfit.models.interface.barrier_tb.mixing_conductance_tb` on the map
+    ``t_m = t0 - dt[:, None]``, ``J[None, :]`` in tasks of whole rows.
+
+    The rows of a task do not depend on ``workers`` or ``scheduler``, and every row is computed
+    as in one call on the whole map (the k_par rule is per point; the error estimate is the
+    largest over the tasks, the Sharvin value that of the first row).
+
+    Returns
+    -------
+    TBResult
+    """
+    from dataclasses import replace
+
+    from ..parallel import map_tasks
+
+    dt, J = np.asarray(dt, float), np.asarray(J, float)
+    per = max(1, BARRIER_TASK_POINTS // max(J.size, 1))
+    rows = [dt[i:i + per] for i in range(0, dt.size, per)]
+    shared = dict(fermi_energy=fermi_energy, t0=t0, J=J, eps_m=eps_m, t_c=t_c, order=order)
+    parts = map_tasks(_barrier_rows, rows, workers=workers, scheduler=scheduler, shared=shared,
+                      progress=progress)
+    err = max(r.error_estimate for r in parts)
+    return replace(parts[0], g_mix=np.concatenate([np.asarray(r.g_mix) for r in parts]),
+                   error_estimate=err, converged=all(r.converged for r in parts))
+
+
 def _write_csv(path, header, columns):
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -118,9 +170,10 @@ def _write_csv(path, header, columns):
 
 def run(args) -> int:
     """Compute the map, write CSV, JSON and figures."""
-    from ..models.interface.barrier_tb import BarrierInputError, mixing_conductance_tb, to_house_mixing
+    from ..models.interface.barrier_tb import BarrierInputError, to_house_mixing
     from ..models.interface.delta_barrier import DeltaInputError
     from ..models.interface.specs import delta_mixing_complex
+    from ..parallel import map_tasks
 
     for model, names in MODEL_OPTIONS.items():
         given = [k for k in names if model != args.model
@@ -129,6 +182,7 @@ def run(args) -> int:
             raise CLIError(f"--{given[0].replace('_', '-')} is an option of --model {model}, "
                            f"not {args.model}")
     axes = parse_map(args.map, args.model)
+    parallel = parallel_options(args)
     out = stage_out_dir(args)
     unit = "1e13 Ohm^-1 m^-2"
     summary = {"model": args.model, "mixing_conductance_unit": unit,
@@ -137,8 +191,8 @@ def run(args) -> int:
     try:
         if args.model == "barrier":
             dt, J = axes["dt"], axes["J"]
-            res = mixing_conductance_tb(args.fermi_energy, args.t0, args.t0 - dt[:, None],
-                                        J[None, :], args.eps_m, args.t_c, order=args.order)
+            res = barrier_map(args.fermi_energy, args.t0, dt, J, args.eps_m, args.t_c,
+                              order=args.order, progress=Progress("interface map"), **parallel)
             g_cell = np.asarray(res.g_mix)
             g = to_house_mixing(g_cell, args.lattice_constant)
             gsh = to_house_mixing(res.g_sharvin, args.lattice_constant)
@@ -163,9 +217,10 @@ def run(args) -> int:
                     g_cell.imag.ravel(), (g.imag / g.real).ravel()]
         else:
             u0s, uex = axes["u0"], axes["u_ex"]
-            g = np.array([delta_mixing_complex(uex, u0, args.u_R, args.k_fermi, args.theta_m,
-                                               args.phi_m, args.n_theta, args.n_phi)
-                          for u0 in u0s])
+            shared = {k: getattr(args, k) for k in ("u_R", "k_fermi", "theta_m", "phi_m",
+                                                      "n_theta", "n_phi")}
+            g = np.array(map_tasks(_delta_row, [float(u) for u in u0s], shared=dict(shared, u_ex=uex),
+                                   progress=Progress("interface map"), **parallel))
             gsh = delta_mixing_complex(1e-12, 0.0, 0.0, args.k_fermi).real.item()
             summary.update({
                 "u_R": args.u_R, "k_fermi": {"value": args.k_fermi, "unit": "1/nm"},
