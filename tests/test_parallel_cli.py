@@ -87,3 +87,19 @@ def test_interface_cli_workers_and_scheduler(tmp_path, argv, dask_address):
     serial = _run_cli(argv, tmp_path / "serial")
     _same_tables(serial, _run_cli(argv, tmp_path / "par", "--workers", "2"), "map.csv")
     _same_tables(serial, _run_cli(argv, tmp_path / "dask", "--scheduler", dask_address), "map.csv")
+
+
+# ---- theory kp ----
+
+KP = ["theory", "kp", "--model", "2deg", "--alpha-r", "0.01", "--j-ex", "52meV", "--tau", "0.5ps",
+      "--sweep", "mu=-20meV:40meV:4", "--n-phi", "8", "--map", "j_ex=40meV:60meV:3",
+      "--decompose", "3,2"]
+
+
+def test_kp_cli_workers_and_scheduler(tmp_path, dask_address):
+    serial = _run_cli(KP, tmp_path / "serial")
+    for par in (_run_cli(KP, tmp_path / "par", "--workers", "2"),
+                _run_cli(KP, tmp_path / "dask", "--scheduler", dask_address)):
+        for name in ("spin_density.csv", "map.csv", "chis.csv"):
+            _same_tables(serial, par, name)
+    assert len(list(csv.DictReader(open(serial / "map.csv")))) == 12

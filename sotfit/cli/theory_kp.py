@@ -24,7 +24,8 @@ import numpy as np
 from ..checks import check_names, check_number
 from ..units import quantity
 from .common import (
-    CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
+    CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
+    integer_type, parallel_options,
     number_type, quantity_type, stage_out_dir, write_summary,
 )
 
@@ -135,6 +136,8 @@ def add_parser(subparsers) -> None:
                    help="k-grid radius in 1/nm (default: beyond every contour)")
     r.add_argument("--n-phi", type=integer_type(3), default=32,
                    help="azimuths of the k-grid (>= 3, default 32)")
+    add_parallel_options(p, "the rows of --map and the directions of --decompose (the same "
+                            "results)")
     add_output_options(p)
     add_figure_option(p)
     p.add_argument("--json", action="store_true", help="print summary.json instead of a text summary")
@@ -214,17 +217,35 @@ def _write_table(path: Path, res: dict) -> None:
             w.writerow([f"{v:.10g}" for v in row])
 
 
+def _sweep_task(shared, item):
+    """One sweep over mu of ``--map`` (``('map', name, value)``) or ``--decompose``
+    (``('m', direction)``): a task of :func:`sotfit.parallel.map_tasks`."""
+    from ..models.kp.sweep import sweep_mu
+
+    args, kw = shared
+    if item[0] == "map":
+        model = build_model(args, {item[1]: item[2]})
+    else:
+        model = build_model(args)
+        model = model.with_m(item[1]) if hasattr(model, "with_m") else model
+    return sweep_mu(model, args.sweep, **kw)
+
+
 def run(args) -> int:
     from ..models.kp.sweep import sweep_mu
+    from ..parallel import map_tasks
 
     model = build_model(args)
     _check_options(args, model)
+    parallel = parallel_options(args)
     out = stage_out_dir(args)
     field = args.field * 1e-9                       # V/m -> V/nm
     kw = dict(method=args.method, tau=args.tau, temperature=args.temperature, eta=args.eta,
               theta_e=np.radians(args.theta_e), field=field, kmax=args.kmax, n_phi=args.n_phi,
               second_order=args.second_order)
     res = sweep_mu(model, args.sweep, progress=Progress("kp sweep"), **kw)
+    # what the tasks of --map and --decompose need (the options without the command's function)
+    task_data = (argparse.Namespace(**{k: v for k, v in vars(args).items() if k != "func"}), kw)
     _write_table(out / "spin_density.csv", res)
     params = {k: getattr(model, k) for k in ("m_eff", "alpha_r", "hbar_v", "delta", "lambda_r",
                                               "lambda_c", "lambda_v", "b_c", "b_v", "j_ex")
@@ -250,12 +271,10 @@ def run(args) -> int:
         summary["tmdc"] = {"name": args.tmdc, "twist_deg": args.twist, "gate_V_per_nm": args.gate}
     if args.map is not None:
         name, values = args.map
-        zs, zi = [], []
-        for v in values:
-            r = sweep_mu(build_model(args, {name: v}), args.sweep, **kw)
-            zs.append(r["tau_surface"][:, 0])
-            zi.append(r["tau_sea"][:, 0])
-        zs, zi = np.array(zs), np.array(zi)
+        rows = map_tasks(_sweep_task, [("map", name, v) for v in values], shared=task_data,
+                         progress=Progress("kp map"), **parallel)
+        zs = np.array([r["tau_surface"][:, 0] for r in rows])
+        zi = np.array([r["tau_sea"][:, 0] for r in rows])
         unit = MAP_PARAMETERS[name][1]
         with open(out / "map.csv", "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
@@ -268,8 +287,8 @@ def run(args) -> int:
         from ..models.kp.torque import decompose_seed001, magnetisation_set
 
         ms = magnetisation_set(*args.decompose)
-        per_m = [sweep_mu(model.with_m(m) if hasattr(model, "with_m") else model, args.sweep, **kw)
-                 for m in ms]
+        per_m = map_tasks(_sweep_task, [("m", m) for m in ms], shared=task_data,
+                          progress=Progress("kp directions"), **parallel)
         names = ("chi_fl", "xi_fl", "chi_dl", "chi_par", "chi_perp", "residual")
         rows = []
         for i, mu in enumerate(args.sweep):
