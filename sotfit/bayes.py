@@ -715,6 +715,21 @@ def _init_ball(logp: LogPosterior, start, err, nwalkers, ball, rng):
                      "posterior; check the priors and bounds")
 
 
+class _WalkerBlocks:
+    """The log-posterior of all walkers of a step, one block of walkers per task of ``pool``
+    (each block evaluated by :class:`LogPosterior` as the serial run does, row by row)."""
+
+    def __init__(self, logp: LogPosterior, pool):
+        self.logp, self.pool = logp, pool
+
+    def __call__(self, theta):
+        th = np.asarray(theta, float)
+        if th.ndim == 1:
+            return self.logp(th)
+        blocks = np.array_split(th, min(self.pool.size, th.shape[0]))
+        return np.concatenate(self.pool.map(self.logp, blocks))
+
+
 def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Sequence[ModelSpec],
            *, priors: Mapping | None = None, shared: Iterable[str] | str = (),
            init: Mapping | None = None, fixed=None, free: Iterable[str] = (),
@@ -723,7 +738,8 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
            burn: int | None = None, thin: int | None = None, seed: int | None = None,
            ball: float = 0.1, vectorize: bool = True, progress: bool = False,
            lsq: FitResult | None = None, waic_draws: int = 2000,
-           min_tau_multiple: float = MIN_TAU_MULTIPLE, moves="de") -> PosteriorResult:
+           min_tau_multiple: float = MIN_TAU_MULTIPLE, moves="de", workers: int | None = None,
+           scheduler: str | None = None) -> PosteriorResult:
     """Sample the posterior of one or several datasets with emcee.
 
     Parameters
@@ -764,6 +780,14 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
         sigma_s, lambda_s and G) they give autocorrelation times 2-3 times shorter than
         emcee's default stretch move (``"stretch"``). Anything else is passed to
         ``emcee.EnsembleSampler(moves=...)``.
+    workers : int or None
+        Local worker processes evaluating the walkers of each step (None or 1: this process);
+        they are started once for the whole run (:class:`sotfit.parallel.TaskPool`). Worth it
+        when one evaluation of the model is slow; the walkers are split into one block per
+        worker and each block is evaluated as in the serial run, so the chain is the same.
+    scheduler : str or None
+        Address of a running dask.distributed scheduler instead of local processes
+        (``pip install sotfit[dask]``).
 
     Returns
     -------
@@ -831,16 +855,22 @@ def sample(datasets: Sequence[Dataset] | Dataset | Sweep, models: ModelSpec | Se
         else:
             raise BayesError(f"unknown moves {moves!r}; use 'de', 'stretch' or emcee moves")
     vec_all = True  # the LogPosterior accepts (nwalkers, ndim) and loops non-broadcasting models
-    sampler = emcee.EnsembleSampler(nwalkers, ndim, logp, vectorize=vec_all, moves=moves)
-    if seed is not None:
-        sampler.random_state = np.random.RandomState(seed).get_state()
-    if callable(progress):
-        every = max(1, nsteps // 100)
-        for i, _ in enumerate(sampler.sample(p0, iterations=nsteps), start=1):
-            if i % every == 0 or i == nsteps:
-                progress(i, nsteps)
-    else:
-        sampler.run_mcmc(p0, nsteps, progress=bool(progress))
+    from .parallel import TaskPool
+
+    with TaskPool(workers, scheduler) as pool:
+        # emcee calls a vectorised log-probability itself (its own pool= only serves one call
+        # per walker): the blocks of walkers go to the pool
+        fn = logp if pool.size == 1 else _WalkerBlocks(logp, pool)
+        sampler = emcee.EnsembleSampler(nwalkers, ndim, fn, vectorize=vec_all, moves=moves)
+        if seed is not None:
+            sampler.random_state = np.random.RandomState(seed).get_state()
+        if callable(progress):
+            every = max(1, nsteps // 100)
+            for i, _ in enumerate(sampler.sample(p0, iterations=nsteps), start=1):
+                if i % every == 0 or i == nsteps:
+                    progress(i, nsteps)
+        else:
+            sampler.run_mcmc(p0, nsteps, progress=bool(progress))
     chain = sampler.get_chain()
     lprob = sampler.get_log_prob()
     diag = chain_diagnostics(chain, sampler.acceptance_fraction, logp.free, burn=burn,

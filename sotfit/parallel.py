@@ -15,6 +15,10 @@ Results always come back in the order of ``items``, whatever order the tasks fin
 parallel run returns exactly what the serial run returns as long as every task is a pure
 function of its item (seed random numbers per item, never per worker).
 
+:class:`TaskPool` keeps one such executor open for many calls of its ``map`` (an emcee
+``pool``: a sampler calls ``map`` at every step, so processes are started once per run, not
+once per step).
+
 Large read-only data used by every task (a sparse Hamiltonian, say) is passed once as ``shared``:
 each local process receives it once at start-up and a dask cluster receives it once per worker
 (scattered with ``broadcast=True``), instead of once per task.
@@ -28,7 +32,7 @@ import os
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
-__all__ = ["map_tasks", "DASK_HINT"]
+__all__ = ["map_tasks", "TaskPool", "DASK_HINT"]
 
 DASK_HINT = "install the optional extra with `pip install sotfit[dask]`"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -164,3 +168,74 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
                 f.cancel()
             raise
         return out
+
+
+def _apply_chunk(fn, chunk):
+    return [fn(x) for x in chunk]
+
+
+class TaskPool:
+    """``map(fn, iterable)`` over one executor kept open for the whole ``with`` block.
+
+    The executor is that of :func:`map_tasks` (none for ``workers`` None or 1, local
+    processes started by ``spawn``, or a dask.distributed client's); it is opened on entry and
+    closed on exit, so that a caller mapping many times (emcee's ``pool=``, which maps the
+    walkers at every step) starts its processes once. ``map`` returns a list in the order of
+    the iterable; the items are sent in :attr:`size` chunks (one task per chunk, not one per
+    item), and ``fn`` must be picklable like the functions of :func:`map_tasks`.
+
+    Examples
+    --------
+    >>> with TaskPool(workers=2) as pool:                       # doctest: +SKIP
+    ...     sampler = emcee.EnsembleSampler(32, ndim, log_prob, pool=pool)
+    ...     sampler.run_mcmc(p0, 1000)
+    """
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        self.workers = _check_workers(workers)
+        self.scheduler = scheduler
+        self._stack = None
+        self._ex = self._client = None
+
+    def __enter__(self):
+        from contextlib import ExitStack
+
+        stack = ExitStack()
+        try:
+            self._ex, self._client = stack.enter_context(_executor(self.workers, self.scheduler))
+        except BaseException:
+            stack.close()
+            raise
+        self._stack = stack
+        return self
+
+    def __exit__(self, *exc):
+        stack, self._stack = self._stack, None
+        self._ex = self._client = None
+        if stack is not None:
+            return stack.__exit__(*exc)
+        return False
+
+    @property
+    def size(self) -> int:
+        """Tasks that can run at once: the local processes or the dask workers' threads."""
+        if self._client is not None:
+            return max(1, sum(self._client.nthreads().values()))
+        return self.workers
+
+    def map(self, fn: Callable, iterable: Iterable) -> list:
+        """``[fn(x) for x in iterable]``, in chunks on the executor (in this process when the
+        pool is serial or not entered)."""
+        items = list(iterable)
+        if self._ex is None or len(items) <= 1:
+            return [fn(x) for x in items]
+        n = min(self.size, len(items))
+        bounds = [len(items) * k // n for k in range(n + 1)]
+        futures = [self._ex.submit(_apply_chunk, fn, items[a:b])
+                   for a, b in zip(bounds[:-1], bounds[1:])]
+        try:
+            return [y for f in futures for y in f.result()]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise

@@ -31,6 +31,7 @@ from pathlib import Path
 from .common import (
     add_column_options, role_options, CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
     list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
+    add_parallel_options, parallel_options,
 )
 
 __all__ = ["add_parser", "run", "MODEL_OPTIONS"]
@@ -116,6 +117,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--prior", action="append", default=[], metavar="NAME=DIST(...)",
                    help="prior, e.g. spin_diffusion_length=uniform(1,100) or "
                         "re_g_mix=loguniform(0.001,20)")
+    add_parallel_options(p, "the walkers of --mcmc (the same chain; worth it for slow models)")
     add_output_options(p)
     add_figure_option(p)
     from ..io.thickness import COLUMN_ROLES
@@ -332,7 +334,8 @@ def _fit_one(args, problem, priors, out, tag=""):
             warnings.simplefilter("always")
             post = sample_thickness(problem, lsq, priors=priors, nwalkers=args.walkers,
                                     nsteps=args.steps, seed=args.seed,
-                                    progress=Progress(f"sotfit thickness: sampling{tag}"))
+                                    progress=Progress(f"sotfit thickness: sampling{tag}"),
+                                    **parallel_options(args))
         for w in caught:
             if issubclass(w.category, (AutocorrelationWarning, UserWarning)):
                 print(f"sotfit thickness: warning{tag}: {w.message}", file=sys.stderr)
@@ -366,6 +369,9 @@ def run(args) -> int:
     fixed = dict(args.fix)
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
+    if (args.workers is not None or args.scheduler is not None) and not args.mcmc:
+        raise CLIError("--workers and --scheduler run the walkers of --mcmc: they need --mcmc")
+    parallel_options(args)
     if args.compare_models is not None:
         if args.model is not None:
             raise CLIError("give either --model or --compare-models")
