@@ -103,3 +103,111 @@ def test_kp_cli_workers_and_scheduler(tmp_path, dask_address):
         for name in ("spin_density.csv", "map.csv", "chis.csv"):
             _same_tables(serial, par, name)
     assert len(list(csv.DictReader(open(serial / "map.csv")))) == 12
+
+
+# ---- MCMC (sotfit.bayes.sample, sotfit thickness --mcmc) ----
+
+def _thickness_posterior(**kw):
+    import warnings
+
+    from sotfit.bayes import ConvergenceWarning, sample
+    from test_bayes import MODELS, _synthetic               # the drift-diffusion posterior
+
+    m1, m2 = MODELS["drift_diffusion_dl"], MODELS["drift_diffusion_fl"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return sample(list(_synthetic(np.random.default_rng(500))), [m1, m2],
+                      shared=list(m1.param_names), fixed={"resistivity": 350.3},
+                      init={"spin_hall_conductivity": 3.0, "spin_diffusion_length": 15.0,
+                            "re_g_mix": 0.1, "im_g_mix": 0.1},
+                      nwalkers=10, nsteps=40, seed=7, min_tau_multiple=0, burn=5, **kw)
+
+
+def test_log_posterior_pickles():
+    import pickle
+
+    post = _thickness_posterior()
+    from sotfit.bayes import build_log_posterior
+
+    logp, _ = build_log_posterior(list(post.datasets), list(post.models), shared=list(
+        post.models[0].param_names), fixed={"resistivity": 350.3}, lsq=post.lsq)
+    again = pickle.loads(pickle.dumps(logp))
+    th = post.chain[-1]
+    np.testing.assert_array_equal(again(th), logp(th))
+
+
+def test_seeded_chain_identical_over_workers_and_dask(dask_address):
+    serial = _thickness_posterior()
+    for kw in ({"workers": 2}, {"scheduler": dask_address}):
+        par = _thickness_posterior(**kw)
+        np.testing.assert_array_equal(par.chain, serial.chain)
+        np.testing.assert_array_equal(par.log_prob, serial.log_prob)
+
+
+def test_task_pool_keeps_its_processes_and_keeps_order():
+    import os
+
+    from sotfit.parallel import TaskPool
+
+    with TaskPool(workers=2) as pool:
+        assert pool.size == 2
+        pids = {p for _ in range(5) for p in pool.map(_pid, range(4))}
+        assert len(pids) <= 2 and os.getpid() not in pids     # the same two processes each call
+        assert pool.map(abs, [-3, 1, -2, 5, -4]) == [3, 1, 2, 5, 4]
+    with TaskPool() as pool:                                           # serial
+        assert pool.size == 1 and pool.map(abs, [-1, 2]) == [1, 2]
+
+
+def _pid(_):
+    import os
+
+    return os.getpid()
+
+
+def test_thickness_cli_mcmc_workers(tmp_path):
+    import warnings
+
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "data" / "thickness_example"
+    argv = ["thickness", str(data / "nife_bisb.csv"), "--joint", "--mcmc", "--walkers",
+            "12", "--steps", "60", "--seed", "3"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        serial = _run_cli(argv, tmp_path / "serial")
+        par = _run_cli(argv, tmp_path / "par", "--workers", "2")
+    with np.load(serial / "chain.npz") as a, np.load(par / "chain.npz") as b:
+        np.testing.assert_array_equal(a["chain"], b["chain"])
+
+
+def test_thickness_workers_need_mcmc(tmp_path, capsys):
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "data" / "thickness_example"
+    assert main(["thickness", str(data / "nife_bisb.csv"), "--workers", "2",
+                 "--out", str(tmp_path / "o")]) == 2
+    assert "need --mcmc" in capsys.readouterr().err
+
+
+# ---- sotfit hall --method macrospin --mcmc-steps ----
+
+def _hall_args():
+    from pathlib import Path
+
+    ex = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "pma"
+    return ["hall", str(ex / "sweep_x_up.csv"), str(ex / "sweep_y_up.csv"), "--method", "macrospin",
+            "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms", "--r2w-channel",
+            "X", "--gain-2w", "10", "--r-phe", "0.15Ohm", "--r-ahe", "1.2Ohm", "--hk", "0.6T",
+            "--mcmc-steps", "12"]
+
+
+def test_hall_macrospin_mcmc_workers(tmp_path):
+    serial = _run_cli(_hall_args(), tmp_path / "serial")
+    par = _run_cli(_hall_args(), tmp_path / "par", "--workers", "2")
+    _same_tables(serial, par, "posterior.json")
+
+
+def test_hall_workers_need_mcmc_steps(tmp_path, capsys):
+    argv = [a for a in _hall_args() if a not in ("--mcmc-steps", "12")]
+    assert main(argv + ["--workers", "2", "--out", str(tmp_path / "o")]) == 2
+    assert "need --mcmc-steps" in capsys.readouterr().err

@@ -1821,7 +1821,8 @@ class _Finite:
 
 
 def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps: int = 2000,
-                     burn: int | None = None, seed: int = 0, progress=False) -> HallResult:
+                     burn: int | None = None, seed: int = 0, progress=False,
+                     workers: int | None = None, scheduler: str | None = None) -> HallResult:
     """Posterior of the global macrospin fit with emcee (flat priors within the parameter bounds).
 
     The sampling is :func:`sotfit.bayes.sample` started from the least-squares result: Gaussian
@@ -1850,6 +1851,9 @@ def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps:
     progress : bool or callable
         ``progress(done, total)`` after every step (e.g. :class:`sotfit.cli.common.Progress`), or
         ``True`` for emcee's own bar.
+    workers, scheduler :
+        Local processes or a dask.distributed scheduler address evaluating blocks of walkers
+        at every step (:func:`sotfit.bayes.sample`); the chain is that of the serial run.
 
     Returns
     -------
@@ -1872,7 +1876,8 @@ def sample_macrospin(result: HallResult, *, nwalkers: int | None = None, nsteps:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         post = sample(list(fit.datasets), models, lsq=fit, nwalkers=nwalkers or max(2 * ndim + 2, 16),
-                      nsteps=nsteps, burn=burn, seed=seed, progress=progress, vectorize=False)
+                      nsteps=nsteps, burn=burn, seed=seed, progress=progress, vectorize=False,
+                      workers=workers, scheduler=scheduler)
     diag = copy.deepcopy(dict(post.diagnostics))
     notes = list(result.notes)
     flags = {}

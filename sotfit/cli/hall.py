@@ -26,7 +26,7 @@ from ..io.hall import COLUMN_ROLES
 from .common import (
     CLIError, Progress, add_column_options, add_figure_option, add_output_options, flag_status,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
-    stage_out_dir, unit_type, write_json, write_summary,
+    stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options,
 )
 
 METHODS = ("avci", "hayashi", "angular", "macrospin")
@@ -142,6 +142,7 @@ def add_parser(sub) -> None:
     m.add_argument("--mcmc-steps", type=integer_type(0), default=0,
                    help="(d) also sample the posterior with emcee for this many steps (0: least squares only)")
     m.add_argument("--seed", type=integer_type(0), default=0, help="(d) random seed of the sampler")
+    add_parallel_options(m, "the walkers of --mcmc-steps (d) (the same chain)")
     add_figure_option(p)
     p.set_defaults(func=run)
 
@@ -189,6 +190,10 @@ def run(args) -> int:
         check_names("--free", args.free, H.MACROSPIN_PARAMETERS)
     if args.mcmc_steps and args.method != "macrospin":
         raise CLIError(f"--mcmc-steps applies to --method macrospin, not {args.method}")
+    if (args.workers is not None or args.scheduler is not None) and not args.mcmc_steps:
+        raise CLIError("--workers and --scheduler run the walkers of --mcmc-steps (--method "
+                       "macrospin): they need --mcmc-steps")
+    parallel = parallel_options(args)
     if args.calibration_units and not args.calibration:
         raise CLIError("--calibration-units needs --calibration")
     vals = _sample_values(args)
@@ -241,7 +246,8 @@ def run(args) -> int:
         res = H.macrospin(scans, fixed=fixed, free=tuple(args.free), sample=sample, time_limit=limit)
         if args.mcmc_steps > 0:
             post = H.sample_macrospin(res, nsteps=args.mcmc_steps, seed=args.seed,
-                                      progress=Progress(f"MCMC {args.mcmc_steps} steps"))
+                                      progress=Progress(f"MCMC {args.mcmc_steps} steps"),
+                                      **parallel)
             post = dataclasses.replace(post, quantities=H.efficiencies(post.quantities, sample, post.notes))
             mcmc = post.summary()
             mcmc["method"] = "macrospin-mcmc (posterior median, half 16-84 % range)"
