@@ -281,7 +281,6 @@ def varpro_results(model: ModelSpec, basis: LinearBasis, datasets: Sequence[Data
     lo = np.full(p, -np.inf) if lo is None else np.asarray(lo, float)
     hi = np.full(p, np.inf) if hi is None else np.asarray(hi, float)
     theta, c, chi = fitted["theta"], fitted["c"], fitted["chi"]
-    N = len(datasets)
     npts = np.array([len(d) for d in datasets])
     if scaled is None:
         scaled = np.array([d.yerr is None for d in datasets])

@@ -37,16 +37,16 @@ the lineshape. The window used is recorded in the dataset metadata
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..data import Dataset
-from ..fitting import FitError, FitWarning, fit
-from ..models.lineshapes import _design, _design_derivative, stfmr_derivative, stfmr_mixing
+from ..fitting import FitError
+from ..models.lineshapes import _design, _design_derivative, stfmr_mixing
 from ..models.spec import ModelSpec
 from ..results import FitResult
 
@@ -57,9 +57,12 @@ __all__ = [
     "split_branches",
     "noise_level",
     "find_resonance",
+    "find_resonances",
     "fit_branch",
+    "fit_branches",
     "SpectrumFit",
     "fit_spectrum",
+    "fit_spectra_batch",
     "compare_repeats",
 ]
 
@@ -540,8 +543,6 @@ def _search_shared(h, v, *, k, derivative, n_centre, n_width, min_side, min_poin
     if not (step > 0 and span > 0):
         return [ValueError("the field does not vary")] * R
     # every candidate (width-major order, as the scan), its window run and its column sums
-    cw = np.repeat(widths, n_centre)
-    cc = np.tile(centres, n_width)
     g = h - h[0]
     pre_h = [np.concatenate([[0.0], np.cumsum(x)]) for x in (np.ones(n), g, g * g)]
     codes, cols, sums, runs = [], [], [], []
@@ -864,9 +865,220 @@ def _window(b: Dataset, h_res: float, width: float, k: float) -> Dataset:
                            "window_widths": float(k), "n_points_window": len(w)})
 
 
+#: Keywords of :func:`fit_branch` passed on to the lineshape fit (as :func:`sotfit.fit` reads
+#: them).
+FIT_OPTIONS = ("init", "fixed", "bounds", "guess", "scale_covar", "max_nfev")
+
+
+def _fit_setup(model: ModelSpec, fit_kwargs: dict):
+    """The basis, bounds and fixed parameters of a lineshape fit with :func:`sotfit.fit`'s
+    keywords."""
+    from ..fitting_batch import _fixed_map
+    from ..models.lineshapes import linear_basis
+    from ..models.spec import ModelError
+
+    unknown = sorted(set(fit_kwargs) - set(FIT_OPTIONS))
+    if unknown:
+        raise TypeError(f"the ST-FMR lineshape fits take {', '.join(FIT_OPTIONS)}; not "
+                        f"{', '.join(unknown)}")
+    try:
+        basis = linear_basis(model)
+    except ModelError as exc:
+        raise TypeError(f"{exc}: fit_branch fits the ST-FMR lineshapes only") from None
+    fixed = _fixed_map(fit_kwargs.get("fixed"))
+    names = set(model.param_names)
+    for what, keys in (("fixed", fixed), ("init", fit_kwargs.get("init") or {}),
+                       ("bounds", fit_kwargs.get("bounds") or {})):
+        bad = sorted(set(keys) - names)
+        if bad:
+            raise FitError(f"unknown parameter name(s) {bad} in {what}; the model has "
+                           f"{list(model.param_names)}")
+    bounds = {k: tuple((fit_kwargs.get("bounds") or {}).get(k, model.param(k).bounds))
+              for k in model.param_names}
+    return basis, fixed, bounds
+
+
+def _starts(model, basis, x, y, init, guess, fixed, bounds):
+    """Starting values as :func:`sotfit.fit` makes them: the model's guess (or defaults),
+    then ``init``, fixed values, clipped into the bounds (for varied parameters)."""
+    need_guess = guess and not all(k in init for k in basis.nonlinear)
+    start = dict(model.initial(x, y) if need_guess else model.defaults())
+    for k, v in init.items():
+        start[k] = float(v)
+    for k, v in fixed.items():
+        if v is not None:
+            start[k] = float(v)
+    for k in model.param_names:
+        if k not in fixed:
+            lo, hi = bounds[k]
+            start[k] = float(np.clip(start[k], lo, hi))
+    return start
+
+
+def fit_branches(branches, *, model: ModelSpec | None = None, window_widths: float = 6.0,
+                 min_significance: float = 100.0, max_iter: int = 4, **fit_kwargs) -> list:
+    """:func:`fit_branch` for many branches at once.
+
+    The resonance of every branch is located (:func:`find_resonances`), and then every
+    window is fitted with the variable-projection engine of :mod:`sotfit.fitting_batch`
+    (the amplitudes and background in closed form, h_res and W by Levenberg-Marquardt), all
+    branches of a window iteration together.
+
+    Returns
+    -------
+    list
+        Per branch its :class:`~sotfit.results.FitResult` or the :class:`STFMRError`
+        (:class:`NoResonanceError`, :class:`SpectrumFitError`) :func:`fit_branch` raises.
+    """
+    from ..fitting_batch import pad_arrays, varpro_fit, varpro_results
+
+    model = model or stfmr_mixing
+    basis, fixed, bounds = _fit_setup(model, fit_kwargs)
+    derivative = model.name == "stfmr_derivative"
+    two = model.name == "stfmr_two_resonances"
+    branches = list(branches)
+    out: list = [None] * len(branches)
+    where = [f"{_label(b)}, {b.meta.get('branch', '')} branch" for b in branches]
+    found = find_resonances([(b.x, b.y) for b in branches], window_widths=min(window_widths, 6.0),
+                            derivative=derivative)
+    nonlin, lin = basis.nonlinear, basis.linear
+    lin_free = np.array([k not in fixed for k in lin])
+    nonlin_free = np.array([k not in fixed for k in nonlin])
+    lo = np.array([bounds[k][0] for k in nonlin], float)
+    hi = np.array([bounds[k][1] for k in nonlin], float)
+    user_init = fit_kwargs.get("init")
+    guess = fit_kwargs.get("guess", two)
+    scale = fit_kwargs.get("scale_covar")
+    max_nfev = fit_kwargs.get("max_nfev")
+    state = {}      # i -> [h_res, width, init, window (i0, i1, h, w), fit row]
+    for i, (b, g) in enumerate(zip(branches, found)):
+        if isinstance(g, Exception):
+            out[i] = NoResonanceError(f"{where[i]}: no resonance inside the sweep ({g})")
+        elif g["significance"] < min_significance:
+            out[i] = NoResonanceError(
+                f"{where[i]}: no resonance inside the sweep of |mu0H| = {b.x[0]:.4g}..{b.x[-1]:.4g} T "
+                f"(best candidate improves chi-square by only {g['significance']:.3g} noise "
+                f"variances, need {min_significance:g})")
+        else:
+            init = {} if two else {k: v for k, v in g.items() if k in model.param_names}
+            state[i] = {"h": g["h_res"], "w": g["width"], "init": init}
+    active = sorted(state)
+    finite = math.isfinite(window_widths)
+    final = {}
+    for _ in range(max_iter):
+        if not active:
+            break
+        rows, xs, ys, es, starts = [], [], [], [], []
+        for i in active:
+            b, st = branches[i], state[i]
+            if finite:
+                i0 = int(np.searchsorted(b.x, st["h"] - window_widths * st["w"], "left"))
+                i1 = int(np.searchsorted(b.x, st["h"] + window_widths * st["w"], "right"))
+            else:
+                i0, i1 = 0, len(b)
+            if i1 - i0 < len(model.params) + 3:
+                out[i] = NoResonanceError(f"{where[i]}: only {i1 - i0} points within "
+                                          f"{window_widths:g} widths of the resonance at "
+                                          f"{st['h']:.4g} T")
+                final.pop(i, None)
+                continue
+            x, y = b.x[i0:i1], b.y[i0:i1]
+            try:
+                model.check_domain(x, b.source)
+            except Exception as exc:     # noqa: BLE001 - a ModelError names the data
+                out[i] = SpectrumFitError(f"{where[i]}: {exc}")
+                final.pop(i, None)
+                continue
+            init = user_init if user_init is not None else st["init"]
+            start = _starts(model, basis, x, y, init, guess, fixed, bounds)
+            st["window"] = (i0, i1, st["h"], st["w"])
+            st["start"] = start
+            rows.append(i)
+            xs.append(x)
+            ys.append(y)
+            es.append(None if b.yerr is None else b.yerr[i0:i1])
+            starts.append([start[k] for k in nonlin])
+        if not rows:
+            break
+        x, y, wt, _ = pad_arrays(xs, ys, es)
+        c_fixed = np.array([[state[i]["start"][k] for k in lin] for i in rows])
+        theta0 = np.array(starts, float)
+        # fixed linear parameters differ per branch only through their start values
+        groups: dict[tuple, list[int]] = {}
+        for j, i in enumerate(rows):
+            groups.setdefault(tuple(c_fixed[j][~lin_free]), []).append(j)
+        fitted = {}
+        for key, js in groups.items():
+            js = np.array(js)
+            f = varpro_fit(x[js], y[js], wt[js], theta0[js], basis, lin_free=lin_free,
+                           nonlin_free=nonlin_free, c_fixed=c_fixed[js[0]], lo=lo, hi=hi,
+                           max_nfev=max_nfev)
+            for name, arr in f.items():
+                fitted.setdefault(name, np.empty((len(rows),) + arr.shape[1:], arr.dtype))[js] = arr
+        moved_rows = []
+        for j, i in enumerate(rows):
+            st = state[i]
+            th = fitted["theta"][j]
+            new_h, new_w = float(th[0]), abs(float(th[1]))
+            st["init"] = dict(zip(nonlin, th.tolist())) | dict(zip(lin, fitted["c"][j].tolist()))
+            moved = abs(new_h - st["h"]) > 0.05 * new_w or abs(new_w - st["w"]) > 0.1 * new_w
+            st["h"], st["w"] = new_h, new_w
+            final[i] = {k: v[j] for k, v in fitted.items()}
+            if moved and finite:
+                moved_rows.append(i)
+        active = moved_rows
+    # results: the resonance inside the sweep, then the fit converged
+    done = []
+    for i, f in final.items():
+        b, st = branches[i], state[i]
+        if not (b.x[0] < st["h"] - st["w"] and st["h"] + st["w"] < b.x[-1]):
+            out[i] = NoResonanceError(
+                f"{where[i]}: the fitted resonance {st['h']:.4g} T (HWHM {st['w']:.3g} T) does "
+                f"not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T")
+        else:
+            done.append(i)
+    if done:
+        wdata = []
+        for i in done:
+            i0, i1, h0, w0 = state[i]["window"]
+            b = branches[i]
+            if finite:
+                lo_w, hi_w = h0 - window_widths * w0, h0 + window_widths * w0
+                meta = {"window_lo": float(max(lo_w, b.x[0])), "window_hi": float(min(hi_w, b.x[-1])),
+                        "window_widths": float(window_widths), "n_points_window": i1 - i0}
+            else:
+                meta = {"window_lo": float(b.x[0]), "window_hi": float(b.x[-1]),
+                        "window_widths": math.inf, "n_points_window": len(b)}
+            wdata.append(_cut(b, i0, i1, meta))
+        x, _, wt, _ = pad_arrays([d.x for d in wdata], [d.y for d in wdata],
+                                 [d.yerr for d in wdata])
+        fitted = {k: np.stack([final[i][k] for i in done]) for k in final[done[0]]}
+        scaled = (np.array([d.yerr is None for d in wdata]) if scale is None
+                  else np.full(len(done), bool(scale)))
+        results, _ = varpro_results(model, basis, wdata, x, wt, fitted, lin_free=lin_free,
+                                    nonlin_free=nonlin_free, lo=lo, hi=hi, scaled=scaled,
+                                    max_nfev=max_nfev)
+        for i, r in zip(done, results):
+            out[i] = r if r.success else SpectrumFitError(
+                f"{where[i]}: the lineshape fit did not converge ({r.message})")
+    return out
+
+
+def _cut(b: Dataset, i0: int, i1: int, meta: dict) -> Dataset:
+    """``b.where`` the points i0..i1-1 (a run of the sorted branch), with ``meta`` added."""
+    return dataclasses.replace(b, x=b.x[i0:i1], y=b.y[i0:i1],
+                               yerr=None if b.yerr is None else b.yerr[i0:i1],
+                               meta={**b.meta, **meta})
+
+
 def fit_branch(b: Dataset, *, model: ModelSpec | None = None, window_widths: float = 6.0,
                min_significance: float = 100.0, max_iter: int = 4, **fit_kwargs) -> FitResult:
     """Fit one branch (x = |mu0H| in T, y = V_mix in uV) within a window around its resonance.
+
+    The resonance is located by :func:`find_resonance`; the branch is then fitted within
+    ``window_widths`` half widths of it and the window re-centred on the fit until it stays
+    (at most ``max_iter`` fits). The fits use the variable-projection engine of
+    :mod:`sotfit.fitting_batch` (:func:`fit_branches` fits many branches at once).
 
     Parameters
     ----------
@@ -883,7 +1095,8 @@ def fit_branch(b: Dataset, *, model: ModelSpec | None = None, window_widths: flo
     max_iter : int
         Window/refit iterations.
     **fit_kwargs
-        Passed to :func:`sotfit.fit` (``fixed``, ``bounds``, ...).
+        :data:`FIT_OPTIONS`, read as :func:`sotfit.fit` reads them (``fixed``, ``bounds``,
+        ``init``, ``guess``, ``scale_covar``, ``max_nfev``).
 
     Returns
     -------
@@ -897,52 +1110,11 @@ def fit_branch(b: Dataset, *, model: ModelSpec | None = None, window_widths: flo
     SpectrumFitError
         When the lineshape fit does not converge or yields no uncertainties.
     """
-    model = model or stfmr_mixing
-    where = f"{_label(b)}, {b.meta.get('branch', '')} branch"
-    try:
-        g = find_resonance(b.x, b.y, window_widths=min(window_widths, 6.0),
-                           derivative=model is stfmr_derivative or model.name == "stfmr_derivative")
-    except ValueError as exc:
-        raise NoResonanceError(f"{where}: no resonance inside the sweep ({exc})") from None
-    if g["significance"] < min_significance:
-        raise NoResonanceError(
-            f"{where}: no resonance inside the sweep of |mu0H| = {b.x[0]:.4g}..{b.x[-1]:.4g} T "
-            f"(best candidate improves chi-square by only {g['significance']:.3g} noise variances, "
-            f"need {min_significance:g})")
-    init = {k: v for k, v in g.items() if k in model.param_names}
-    if model.name == "stfmr_two_resonances":
-        init = {}
-    h_res, width = g["h_res"], g["width"]
-    result = None
-    for _ in range(max_iter):
-        wdata = _window(b, h_res, width, window_widths) if math.isfinite(window_widths) else \
-            b.replace(meta={"window_lo": float(b.x[0]), "window_hi": float(b.x[-1]),
-                            "window_widths": math.inf, "n_points_window": len(b)})
-        if len(wdata) < len(model.params) + 3:
-            raise NoResonanceError(f"{where}: only {len(wdata)} points within "
-                                   f"{window_widths:g} widths of the resonance at {h_res:.4g} T")
-        kw = dict(fit_kwargs)
-        kw.setdefault("init", init)
-        kw.setdefault("guess", model.name == "stfmr_two_resonances")
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FitWarning)
-                result = fit(wdata, model, **kw)
-        except FitError as exc:
-            raise SpectrumFitError(f"{where}: {exc}") from None
-        new_h, new_w = result.value("h_res"), abs(result.value("width"))
-        init = {k: result.value(k) for k in model.param_names}
-        moved = abs(new_h - h_res) > 0.05 * new_w or abs(new_w - width) > 0.1 * new_w
-        h_res, width = new_h, new_w
-        if not moved or not math.isfinite(window_widths):
-            break
-    assert result is not None
-    if not (b.x[0] < h_res - width and h_res + width < b.x[-1]):
-        raise NoResonanceError(f"{where}: the fitted resonance {h_res:.4g} T (HWHM {width:.3g} T) "
-                               f"does not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T")
-    if not result.success:
-        raise SpectrumFitError(f"{where}: the lineshape fit did not converge ({result.message})")
-    return result
+    res = fit_branches([b], model=model, window_widths=window_widths,
+                       min_significance=min_significance, max_iter=max_iter, **fit_kwargs)[0]
+    if isinstance(res, Exception):
+        raise res
+    return res
 
 
 @dataclass(frozen=True, eq=False)
@@ -1005,6 +1177,56 @@ def combine_branches(branches) -> dict[str, Any]:
     return out
 
 
+def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths: float = 6.0,
+                      min_significance: float = 100.0, **fit_kwargs) -> list:
+    """:func:`fit_spectrum` for many spectra at once: every branch of every spectrum in one
+    :func:`fit_branches`.
+
+    Returns
+    -------
+    list
+        Per spectrum its :class:`SpectrumFit` or the :class:`STFMRError` that
+        :func:`fit_spectrum` raises for it.
+    """
+    out: list = [None] * len(datasets)
+    branches, owner = [], []
+    for n, d in enumerate(datasets):
+        f = d.meta.get("frequency")
+        if f is None or not np.isfinite(float(f)) or float(f) <= 0:
+            out[n] = STFMRError(f"{_label(d)}: missing or invalid microwave frequency "
+                                f"(meta 'frequency' = {f!r}); give it in the file, its name or "
+                                "--frequency")
+            continue
+        try:
+            parts = split_branches(d)
+        except STFMRError as exc:
+            out[n] = exc
+            continue
+        branches.extend(parts)
+        owner.extend([n] * len(parts))
+    results = fit_branches(branches, model=model, window_widths=window_widths,
+                           min_significance=min_significance, **fit_kwargs) if branches else []
+    per: dict[int, list] = {}
+    for n, b, r in zip(owner, branches, results):
+        per.setdefault(n, []).append((b, r))
+    for n, items in per.items():
+        fitted = [r for _, r in items if not isinstance(r, Exception)]
+        errors = [r for _, r in items if isinstance(r, Exception)]
+        notes = [f"{b.meta['branch']} branch left out: {r}" for b, r in items
+                 if isinstance(r, Exception)]
+        if not fitted:
+            if len(errors) == 1:
+                out[n] = errors[0]
+            else:
+                kind = NoResonanceError if all(isinstance(e, NoResonanceError) for e in errors) \
+                    else SpectrumFitError
+                out[n] = kind("; ".join(str(e) for e in errors))
+            continue
+        fitted = tuple(fitted)
+        out[n] = SpectrumFit(datasets[n], fitted, combine_branches(fitted), tuple(notes))
+    return out
+
+
 def fit_spectrum(d: Dataset, *, model: ModelSpec | None = None, window_widths: float = 6.0,
                  min_significance: float = 100.0, **fit_kwargs) -> SpectrumFit:
     """Split a spectrum into branches, fit each in |mu0H| and combine them.
@@ -1027,26 +1249,11 @@ def fit_spectrum(d: Dataset, *, model: ModelSpec | None = None, window_widths: f
         :class:`SpectrumFitError` when no branch fits (naming the file). One
         failing branch while the other fits is recorded in ``notes``.
     """
-    f = d.meta.get("frequency")
-    if f is None or not np.isfinite(float(f)) or float(f) <= 0:
-        raise STFMRError(f"{_label(d)}: missing or invalid microwave frequency "
-                         f"(meta 'frequency' = {f!r}); give it in the file, its name or --frequency")
-    fitted, notes, errors = [], [], []
-    for b in split_branches(d):
-        try:
-            fitted.append(fit_branch(b, model=model, window_widths=window_widths,
-                                     min_significance=min_significance, **fit_kwargs))
-        except STFMRError as exc:
-            errors.append(exc)
-            notes.append(f"{b.meta['branch']} branch left out: {exc}")
-    if not fitted:
-        if len(errors) == 1:
-            raise errors[0]
-        kind = NoResonanceError if all(isinstance(e, NoResonanceError) for e in errors) \
-            else SpectrumFitError
-        raise kind("; ".join(str(e) for e in errors))
-    branches = tuple(fitted)
-    return SpectrumFit(d, branches, combine_branches(branches), tuple(notes))
+    res = fit_spectra_batch([d], model=model, window_widths=window_widths,
+                            min_significance=min_significance, **fit_kwargs)[0]
+    if isinstance(res, Exception):
+        raise res
+    return res
 
 
 def compare_repeats(fits, keys=("h_res", "width", "ratio"), group_by: str = "frequency",
