@@ -24,6 +24,11 @@ class DataError(ValueError):
     """Data that cannot be used as given (NaNs, wrong shapes, too few points)."""
 
 
+def _rebuild(cls, fields: dict):
+    """Unpickle a frozen dataclass by calling its constructor with its fields."""
+    return cls(**fields)
+
+
 def _frozen_array(a, what: str, source: str) -> np.ndarray:
     try:
         arr = np.array(a, dtype=float, copy=True)
@@ -104,6 +109,13 @@ class Dataset:
                     f"(found {np.sum(~(np.isfinite(e) & (e > 0)))} that are not)"
                 )
             object.__setattr__(self, "yerr", e)
+
+    def __reduce__(self):
+        # rebuilt through the constructor (read-only arrays, meta as a read-only mapping), so
+        # that datasets travel to and from worker processes (sotfit.parallel)
+        return (_rebuild, (type(self), {f.name: (dict(getattr(self, f.name)) if f.name == "meta"
+                                                  else getattr(self, f.name))
+                                         for f in dataclasses.fields(self)}))
 
     @property
     def source(self) -> str:

@@ -10,6 +10,7 @@ thickness dependence).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -134,6 +135,15 @@ class FitResult(ParameterAccess):
             c = np.array(self.covar, dtype=float)
             c.setflags(write=False)
             object.__setattr__(self, "covar", c)
+
+    def __reduce__(self):
+        # rebuilt through the constructor (read-only mappings and covariance), so that
+        # results travel back from worker processes (sotfit.parallel)
+        from .data import _rebuild
+
+        return (_rebuild, (type(self), {
+            f.name: (dict(v) if isinstance(v, MappingProxyType) else v)
+            for f in dataclasses.fields(self) for v in (getattr(self, f.name),)}))
 
     def dataset_params(self, i: int = 0) -> dict[str, float]:
         """Best-fit model parameters of dataset ``i`` (by the model's own names)."""

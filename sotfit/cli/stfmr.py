@@ -498,7 +498,26 @@ def _read_fit_task(shared, files):
         sweep = _read(chunk_args)
     spectra = [_Spectrum(d.source, {k: d.meta.get(k) for k in ("frequency", "field_angle")})
                for d in sweep]
-    return spectra, fit_chunk((model_name, window_widths), sweep), chunk_args._reader_notes
+    results = fit_chunk((model_name, window_widths), sweep)
+    if args.no_figures:     # only the figures draw the whole spectrum: keep its metadata
+        results = [_without_data(r) for r in results]
+    return spectra, results, chunk_args._reader_notes
+
+
+def _without_data(fit):
+    """A SpectrumFit whose spectrum keeps its metadata and no points (the branch fits keep
+    the windowed points they were fitted to)."""
+    import dataclasses
+
+    import numpy as np
+
+    from ..analysis.stfmr_spectra import SpectrumFit
+
+    if not isinstance(fit, SpectrumFit):
+        return fit
+    empty = np.empty(0)
+    return dataclasses.replace(fit, dataset=dataclasses.replace(fit.dataset, x=empty, y=empty,
+                                                                yerr=None))
 
 
 def _read_and_fit(args, model):
