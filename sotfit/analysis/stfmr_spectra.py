@@ -911,7 +911,7 @@ def _starts(model, basis, x, y, init, guess, fixed, bounds):
     for k in model.param_names:
         if k not in fixed:
             lo, hi = bounds[k]
-            start[k] = float(np.clip(start[k], lo, hi))
+            start[k] = min(max(float(start[k]), lo), hi)
     return start
 
 
