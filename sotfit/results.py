@@ -10,7 +10,6 @@ thickness dependence).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -137,13 +136,11 @@ class FitResult(ParameterAccess):
             object.__setattr__(self, "covar", c)
 
     def __reduce__(self):
-        # rebuilt through the constructor (read-only mappings and covariance), so that
-        # results travel back from worker processes (sotfit.parallel)
-        from .data import _rebuild
+        # results travel back from worker processes (sotfit.parallel): restored with
+        # read-only mappings and covariance, as the constructor leaves them
+        from .data import _reduce_frozen
 
-        return (_rebuild, (type(self), {
-            f.name: (dict(v) if isinstance(v, MappingProxyType) else v)
-            for f in dataclasses.fields(self) for v in (getattr(self, f.name),)}))
+        return _reduce_frozen(self)
 
     def dataset_params(self, i: int = 0) -> dict[str, float]:
         """Best-fit model parameters of dataset ``i`` (by the model's own names)."""

@@ -1049,10 +1049,28 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
     return out
 
 
-def _q(value, unit):
+def fit_stderrs(r: FitResult) -> dict[str, float | None]:
+    """Standard errors of a fit's parameters from its covariance (the square roots of the
+    diagonal; what the uncertainties values give, without expanding them): ``None`` for a
+    fixed parameter, NaN without a covariance."""
+    if r.covar is None:
+        return {k: (float(getattr(r.params[k], "std_dev", math.nan))
+                    if k in r.varied else None) for k in r.params}
+    diag = np.sqrt(np.diagonal(r.covar))
+    out: dict[str, float | None] = {k: None for k in r.params}
+    out.update(zip(r.varied, diag.tolist()))
+    return out
+
+
+def _q(value, unit, stderr=False):
+    """``{"value", "stderr", "unit"}`` of an uncertain value (``stderr`` given when known)."""
     from ..results import quantity_dict
 
-    d = quantity_dict(value, unit)
+    if stderr is False:
+        d = quantity_dict(value, unit)
+    else:
+        d = {"value": float(getattr(value, "nominal_value", value)),
+             "stderr": None if stderr is None else float(stderr), "unit": unit}
     if d["stderr"] is not None and not math.isfinite(d["stderr"]):
         # JSON has no NaN; None alone would read as "fixed", so say what happened
         d["stderr"] = None
@@ -1113,7 +1131,7 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
         units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
                  "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
         for k, v in s.combined.items():
-            row[k] = _q(v, units[k])
+            row[k] = _q(v, units[k], s.stderr(k))
         row["branches"] = []
         for r in s.branches:
             b = {"polarity": int(r.meta["polarity"]),
@@ -1121,8 +1139,9 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
                  "window_widths": r.meta["window_widths"],
                  "n_points_window": r.meta["n_points_window"],
                  "n_points_branch": r.meta["n_points_branch"], "reduced_chi_square": r.redchi}
+            se = fit_stderrs(r)
             for k in ("h_res", "width", "vs", "va", "offset", "slope"):
-                b[k] = _q(r[k], r.units[k])
+                b[k] = _q(r[k], r.units[k], se[k])
             row["branches"].append(b)
         for route in ("sequential", "global"):
             if route in torques:
@@ -1353,7 +1372,8 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
                        delta_r: float | None = None, model: ModelSpec | None = None,
                        window_widths: float = 6.0, on_error: str = "raise",
                        angle_key: str = "field_angle",
-                       progress: Callable[[int, int], None] | None = None) -> AngleAnalysis:
+                       progress: Callable[[int, int], None] | None = None,
+                       workers: int | None = None, scheduler: str | None = None) -> AngleAnalysis:
     """Angle-dependent ST-FMR: spectra at one frequency and several in-plane field angles.
 
     Checks the input (every spectrum has a field angle, one frequency, more than one angle),
@@ -1375,7 +1395,7 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
     i_rf, delta_r : float, optional
         Peak rf current (mA) and AMR Delta_R (Ohm); with both the torque components are
         fields in T, otherwise ratios.
-    model, window_widths, on_error, progress
+    model, window_widths, on_error, progress, workers, scheduler
         As :func:`analyse_stfmr`.
 
     Returns
@@ -1417,7 +1437,8 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
             f"({', '.join(srcs)}); the torque components need spectra at several angles "
             "(about 8-12 spread over 0-360 deg)")
     fits, failures, notes = fit_spectra(datasets, model=model, window_widths=window_widths,
-                                        on_error=on_error, progress=progress)
+                                        on_error=on_error, progress=progress, workers=workers,
+                                        scheduler=scheduler)
     from .stfmr_torques import weighted_mean
 
     flags: dict[str, list[str]] = {}

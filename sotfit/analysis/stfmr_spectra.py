@@ -1139,6 +1139,16 @@ class SpectrumFit:
     branches: tuple[FitResult, ...]
     combined: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    _stderrs: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def stderr(self, key: str) -> float:
+        """Standard error of ``combined[key]`` (computed once: each one expands the
+        correlations of the branch fits)."""
+        try:
+            return self._stderrs[key]
+        except KeyError:
+            v = self._stderrs[key] = float(getattr(self.combined[key], "std_dev", 0.0))
+            return v
 
     @property
     def frequency(self) -> float:
@@ -1286,7 +1296,7 @@ def compare_repeats(fits, keys=("h_res", "width", "ratio"), group_by: str = "fre
             continue
         for k in keys:
             vals = np.array([m.combined[k].nominal_value for m in members])
-            errs = np.array([m.combined[k].std_dev for m in members])
+            errs = np.array([m.stderr(k) for m in members])
             if np.any(~(errs > 0)):
                 continue
             w = 1 / errs**2

@@ -350,7 +350,8 @@ def _run_angle_scan(args, sample, gam, model) -> int:
                                  delta_r=sample.delta_r, model=model,
                                  window_widths=args.window_widths,
                                  on_error="raise" if args.stop_on_failure else "skip",
-                                 progress=progress)
+                                 progress=progress, workers=args.workers,
+                                 scheduler=args.scheduler)
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
     sec = angle_summary_dict(res)
@@ -593,6 +594,7 @@ def _angle_figure(res, out: Path) -> None:
 def _write_tables(analysis, out: Path) -> None:
     import pandas as pd
 
+    from ..analysis.stfmr import fit_stderrs
     from ..results import open_new
 
     rows, comb = [], []
@@ -604,10 +606,11 @@ def _write_tables(analysis, out: Path) -> None:
                    "polarity": int(r.meta["polarity"]),
                    "window_lo (T)": r.meta["window_lo"], "window_hi (T)": r.meta["window_hi"],
                    "n_points_window": r.meta["n_points_window"]}
+            se = fit_stderrs(r)
             for k in r.params:
                 u = r.units[k]
                 row[f"{k} ({u})"] = r.value(k)
-                row[f"{k}_stderr ({u})"] = r.stderr(k)
+                row[f"{k}_stderr ({u})"] = 0.0 if se[k] is None else se[k]
             row["redchi"] = r.redchi
             rows.append(row)
         units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
@@ -617,7 +620,7 @@ def _write_tables(analysis, out: Path) -> None:
         for k, v in s.combined.items():
             u = units[k]
             c[f"{k} ({u})" if u else k] = v.nominal_value
-            c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = v.std_dev
+            c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = s.stderr(k)
         comb.append(c)
     for name, data in (("spectra.csv", rows), ("spectra_combined.csv", comb)):
         with open_new(out / name) as fh:
