@@ -73,13 +73,22 @@ def make_files(folder: Path, n: int, seed: int = 1) -> Path:
     return folder
 
 
-def subset(folder: Path, n: int) -> Path:
-    """A folder holding the first ``n`` files of ``folder`` (hard links)."""
-    out = folder.parent / f"{folder.name}_first{n}"
+def in_order(folder: Path) -> list[Path]:
+    """The files in the order they were made (every frequency in turn)."""
+    return sorted(folder.glob("*.csv"), key=lambda p: (p.stem.rsplit("_", 1)[-1], p.name))
+
+
+def subset(folder: Path, n: int, where: Path) -> Path:
+    """A folder in ``where`` holding the first ``n`` files made in ``folder`` (hard links):
+    every frequency, in equal numbers."""
+    out = where / f"first{n}"
     if not out.is_dir():
         out.mkdir()
-        for f in sorted(folder.iterdir())[:n]:
-            os.link(f, out / f.name)
+        for f in in_order(folder)[:n]:
+            try:
+                os.link(f, out / f.name)
+            except OSError:                 # another file system
+                os.symlink(f.resolve(), out / f.name)
     return out
 
 
@@ -183,8 +192,8 @@ def measure(n_files: int = 10000, lab_files: int = 1000, workers: int | None = 2
         t = time.perf_counter()
         make_files(folder, n_files)
         print(f"made {n_files} files in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    files = sorted(folder.glob("*.csv"))[:n_files]
-    full = folder if have in (0, n_files) else subset(folder, n_files)
+    files = in_order(folder)[:n_files]
+    full = folder if have in (0, n_files) else subset(folder, n_files, work)
     out = {"files": n_files, "points_per_file": 720}
     lab = lab_loop(files[:min(lab_files or n_files, n_files)])
     out["lab"] = lab
@@ -202,7 +211,7 @@ def measure(n_files: int = 10000, lab_files: int = 1000, workers: int | None = 2
     for n in memory:
         if n > n_files:
             continue
-        src = full if n == n_files else subset(folder, n)
+        src = full if n == n_files else subset(folder, n, work)
         r = out["sotfit"] if n == n_files else stfmr(src, work / f"out_mem{n}", env)
         out["memory"].append({"files": n, "maxrss_mb": r["maxrss_mb"], "wall": r["wall"]})
     if big:
