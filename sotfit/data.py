@@ -24,6 +24,33 @@ class DataError(ValueError):
     """Data that cannot be used as given (NaNs, wrong shapes, too few points)."""
 
 
+def _reduce_frozen(obj):
+    """``__reduce__`` of a frozen dataclass whose mappings are read-only views and whose
+    arrays are read-only: the fields, with the mappings as dicts (a mappingproxy does not
+    pickle), restored by :func:`_restore_frozen`."""
+    state, views = {}, []
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        if isinstance(v, MappingProxyType):
+            v = dict(v)
+            views.append(f.name)
+        state[f.name] = v
+    return (_restore_frozen, (type(obj), state, tuple(views)))
+
+
+def _restore_frozen(cls, state: dict, views: tuple):
+    """Unpickle what :func:`_reduce_frozen` saved: the same fields, mappings made read-only
+    views again and arrays read-only (the state came from a valid object: not re-checked)."""
+    obj = object.__new__(cls)
+    for name, value in state.items():
+        if name in views:
+            value = MappingProxyType(value)
+        elif isinstance(value, np.ndarray):
+            value.setflags(write=False)
+        object.__setattr__(obj, name, value)
+    return obj
+
+
 def _frozen_array(a, what: str, source: str) -> np.ndarray:
     try:
         arr = np.array(a, dtype=float, copy=True)
@@ -104,6 +131,11 @@ class Dataset:
                     f"(found {np.sum(~(np.isfinite(e) & (e > 0)))} that are not)"
                 )
             object.__setattr__(self, "yerr", e)
+
+    def __reduce__(self):
+        # datasets travel to and from worker processes (sotfit.parallel): restored with
+        # read-only arrays and meta as a read-only mapping, as the constructor leaves them
+        return _reduce_frozen(self)
 
     @property
     def source(self) -> str:

@@ -135,6 +135,13 @@ class FitResult(ParameterAccess):
             c.setflags(write=False)
             object.__setattr__(self, "covar", c)
 
+    def __reduce__(self):
+        # results travel back from worker processes (sotfit.parallel): restored with
+        # read-only mappings and covariance, as the constructor leaves them
+        from .data import _reduce_frozen
+
+        return _reduce_frozen(self)
+
     def dataset_params(self, i: int = 0) -> dict[str, float]:
         """Best-fit model parameters of dataset ``i`` (by the model's own names)."""
         return {k: self.value(v) for k, v in self.param_maps[i].items()}

@@ -40,7 +40,7 @@ from ..models.spec import ModelSpec
 from ..models.stfmr_global import stfmr_global_inplane, stfmr_global_outofplane
 from ..results import FitResult
 from ..units import GAMMA_FREE_ELECTRON, g_from_gyromagnetic_ratio
-from .stfmr_spectra import STFMRError, SpectrumFit, compare_repeats, fit_spectrum
+from .stfmr_spectra import STFMRError, SpectrumFit, compare_repeats, fit_spectrum  # noqa: F401
 
 __all__ = [
     "propagate_fit",
@@ -49,6 +49,8 @@ __all__ = [
     "fit_kittel",
     "fit_linewidth",
     "fit_global_spectra",
+    "fit_spectra",
+    "collect_fits",
     "leave_out_unsaturated",
     "explain_low_frequency_failures",
     "bound_reached",
@@ -532,9 +534,50 @@ class STFMRAnalysis:
         return ResultTable(tuple(r for s in self.spectra for r in s.branches))
 
 
+#: Spectra fitted together: one task of a parallel run, and the step of the progress bar.
+CHUNK_SPECTRA = 250
+
+
+def _model_name(model) -> str | None:
+    return None if model is None else model.name
+
+
+def fit_chunk(shared, datasets):
+    """Fit a chunk of spectra (a task of :func:`fit_spectra`); ``shared`` is (model name or
+    None, window_widths). Returns what :func:`~sotfit.analysis.stfmr_spectra.fit_spectra_batch`
+    returns."""
+    from ..models import MODELS
+    from .stfmr_spectra import fit_spectra_batch
+
+    name, window_widths = shared
+    return fit_spectra_batch(list(datasets), model=None if name is None else MODELS[name],
+                             window_widths=window_widths)
+
+
+def collect_fits(sources: Sequence[str], results: Sequence, on_error: str = "raise"):
+    """(fits, failures, notes) from per-spectrum results (a SpectrumFit or an STFMRError, in
+    input order): the first error is raised unless ``on_error='skip'``."""
+    fits, failures = [], []
+    for src, r in zip(sources, results):
+        if isinstance(r, STFMRError):
+            if on_error != "skip":
+                raise r
+            failures.append((src, str(r)))
+        elif isinstance(r, Exception):
+            raise r
+        else:
+            fits.append(r)
+    if not fits:
+        raise STFMRError("no spectrum could be fitted: " + "; ".join(m for _, m in failures))
+    notes = [f"{s.source}: {n}" for s in fits for n in s.notes]
+    return fits, failures, notes
+
+
 def fit_spectra(datasets: Sequence[Dataset], *, model=None, window_widths: float = 6.0,
-                on_error: str = "raise", progress=None):
-    """Fit every spectrum (both branches) with :func:`fit_spectrum`.
+                on_error: str = "raise", progress=None, workers: int | None = None,
+                scheduler: str | None = None, chunk: int = CHUNK_SPECTRA):
+    """Fit every spectrum (both branches), :data:`CHUNK_SPECTRA` at a time with
+    :func:`~sotfit.analysis.stfmr_spectra.fit_spectra_batch`.
 
     Parameters
     ----------
@@ -544,7 +587,12 @@ def fit_spectra(datasets: Sequence[Dataset], *, model=None, window_widths: float
     on_error : {'raise', 'skip'}
         Whether a spectrum that cannot be fitted stops everything or is recorded and left out.
     progress : callable, optional
-        ``progress(done, total)`` after each spectrum.
+        ``progress(done, total)`` in spectra, after each chunk.
+    workers, scheduler
+        Local worker processes, or the address of a dask.distributed scheduler, for the
+        chunks (:func:`sotfit.parallel.map_tasks`); the results are those of the serial run.
+    chunk : int
+        Spectra per chunk.
 
     Returns
     -------
@@ -553,20 +601,20 @@ def fit_spectra(datasets: Sequence[Dataset], *, model=None, window_widths: float
     notes : list of str
         Every spectrum's notes, prefixed by its source.
     """
-    fits, failures = [], []
-    for n, d in enumerate(datasets):
-        try:
-            fits.append(fit_spectrum(d, model=model, window_widths=window_widths))
-        except STFMRError as exc:
-            if on_error != "skip":
-                raise
-            failures.append((d.source, str(exc)))
+    from ..parallel import map_tasks
+
+    datasets = list(datasets)
+    chunks = [datasets[i:i + chunk] for i in range(0, len(datasets), chunk)]
+    sizes = np.cumsum([len(c) for c in chunks])
+
+    def tick(done, total):
         if progress:
-            progress(n + 1, len(datasets))
-    if not fits:
-        raise STFMRError("no spectrum could be fitted: " + "; ".join(m for _, m in failures))
-    notes = [f"{s.source}: {n}" for s in fits for n in s.notes]
-    return fits, failures, notes
+            progress(int(sizes[done - 1]) if done else 0, len(datasets))
+
+    parts = map_tasks(fit_chunk, chunks, workers=workers, scheduler=scheduler,
+                      shared=(_model_name(model), window_widths), progress=tick)
+    results = [r for part in parts for r in part]
+    return collect_fits([d.source for d in datasets], results, on_error)
 
 
 def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
@@ -574,7 +622,9 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                   model: ModelSpec | None = None, window_widths: float = 6.0,
                   global_fit: bool = True, on_error: str = "raise",
                   max_gamma_rel_error: float = 0.1, kittel_tolerance: float = 0.05,
-                  progress: Callable[[int, int], None] | None = None) -> STFMRAnalysis:
+                  progress: Callable[[int, int], None] | None = None,
+                  workers: int | None = None, scheduler: str | None = None,
+                  fitted=None) -> STFMRAnalysis:
     """Run the ST-FMR pipeline on spectra of one sample.
 
     Parameters
@@ -603,16 +653,29 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
         this fraction are named in ``notes``.
     progress : callable, optional
         ``progress(done, total)``.
+    workers, scheduler
+        Fit the spectra on local worker processes or on a dask.distributed cluster
+        (:func:`fit_spectra`); the results are those of the serial run.
+    fitted : tuple, optional
+        ``(fits, failures, notes, {source: frequency})`` of spectra fitted beforehand
+        (:func:`fit_spectra`, :func:`collect_fits`), e.g. file by file while reading; ``data``
+        is then not used.
 
     Returns
     -------
     STFMRAnalysis
     """
-    datasets = list(data)
-    if not datasets:
-        raise STFMRError("no spectra given")
-    fits, failures, notes = fit_spectra(datasets, model=model, window_widths=window_widths,
-                                        on_error=on_error, progress=progress)
+    if fitted is None:
+        datasets = list(data)
+        if not datasets:
+            raise STFMRError("no spectra given")
+        fits, failures, notes = fit_spectra(datasets, model=model, window_widths=window_widths,
+                                            on_error=on_error, progress=progress,
+                                            workers=workers, scheduler=scheduler)
+        frequencies = {d.source: d.meta.get("frequency") for d in datasets}
+    else:
+        fits, failures, notes, frequencies = (list(fitted[0]), list(fitted[1]),
+                                              list(fitted[2]), dict(fitted[3]))
     nfreq = len({round(s.frequency, 9) for s in fits})
     kit = lw = None
     seq: dict[str, Any] = {}
@@ -629,7 +692,7 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
             lambda fs: fit_kittel(fs, geometry=geometry, gyromagnetic_ratio=gyromagnetic_ratio,
                                   free_hk=free_hk))
         failures.extend(unsaturated)
-        failures = explain_low_frequency_failures(failures, datasets, fits, kprop["meff"],
+        failures = explain_low_frequency_failures(failures, frequencies, fits, kprop["meff"],
                                                   geometry)
         gam = kit.value("gyromagnetic_ratio")
         undetermined = gyromagnetic_ratio is None and (
@@ -822,11 +885,12 @@ def leave_out_unsaturated(fits: Sequence[SpectrumFit], kittel: FitResult, kprop:
 def explain_low_frequency_failures(failures, datasets, fits, meff, geometry: str):
     """Add to the reason of each spectrum that could not be fitted, when the film needs a
     saturating field and the spectrum lies below every fitted frequency, that it is probably
-    not saturated along the field."""
+    not saturated along the field. ``datasets``: the spectra, or {source: frequency in GHz}."""
     h_sat = _saturation_field(meff, geometry)
     if h_sat is None or not fits:
         return failures
-    freq = {d.source: d.meta.get("frequency") for d in datasets}
+    freq = (dict(datasets) if isinstance(datasets, Mapping)
+            else {d.source: d.meta.get("frequency") for d in datasets})
     f_min = min(s.frequency for s in fits)
     out = []
     for src, reason in failures:
@@ -985,10 +1049,28 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
     return out
 
 
-def _q(value, unit):
+def fit_stderrs(r: FitResult) -> dict[str, float | None]:
+    """Standard errors of a fit's parameters from its covariance (the square roots of the
+    diagonal; what the uncertainties values give, without expanding them): ``None`` for a
+    fixed parameter, NaN without a covariance."""
+    if r.covar is None:
+        return {k: (float(getattr(r.params[k], "std_dev", math.nan))
+                    if k in r.varied else None) for k in r.params}
+    diag = np.sqrt(np.diagonal(r.covar))
+    out: dict[str, float | None] = {k: None for k in r.params}
+    out.update(zip(r.varied, diag.tolist()))
+    return out
+
+
+def _q(value, unit, stderr=False):
+    """``{"value", "stderr", "unit"}`` of an uncertain value (``stderr`` given when known)."""
     from ..results import quantity_dict
 
-    d = quantity_dict(value, unit)
+    if stderr is False:
+        d = quantity_dict(value, unit)
+    else:
+        d = {"value": float(getattr(value, "nominal_value", value)),
+             "stderr": None if stderr is None else float(stderr), "unit": unit}
     if d["stderr"] is not None and not math.isfinite(d["stderr"]):
         # JSON has no NaN; None alone would read as "fixed", so say what happened
         d["stderr"] = None
@@ -1049,7 +1131,7 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
         units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
                  "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
         for k, v in s.combined.items():
-            row[k] = _q(v, units[k])
+            row[k] = _q(v, units[k], s.stderr(k))
         row["branches"] = []
         for r in s.branches:
             b = {"polarity": int(r.meta["polarity"]),
@@ -1057,8 +1139,9 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
                  "window_widths": r.meta["window_widths"],
                  "n_points_window": r.meta["n_points_window"],
                  "n_points_branch": r.meta["n_points_branch"], "reduced_chi_square": r.redchi}
+            se = fit_stderrs(r)
             for k in ("h_res", "width", "vs", "va", "offset", "slope"):
-                b[k] = _q(r[k], r.units[k])
+                b[k] = _q(r[k], r.units[k], se[k])
             row["branches"].append(b)
         for route in ("sequential", "global"):
             if route in torques:
@@ -1289,7 +1372,8 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
                        delta_r: float | None = None, model: ModelSpec | None = None,
                        window_widths: float = 6.0, on_error: str = "raise",
                        angle_key: str = "field_angle",
-                       progress: Callable[[int, int], None] | None = None) -> AngleAnalysis:
+                       progress: Callable[[int, int], None] | None = None,
+                       workers: int | None = None, scheduler: str | None = None) -> AngleAnalysis:
     """Angle-dependent ST-FMR: spectra at one frequency and several in-plane field angles.
 
     Checks the input (every spectrum has a field angle, one frequency, more than one angle),
@@ -1311,7 +1395,7 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
     i_rf, delta_r : float, optional
         Peak rf current (mA) and AMR Delta_R (Ohm); with both the torque components are
         fields in T, otherwise ratios.
-    model, window_widths, on_error, progress
+    model, window_widths, on_error, progress, workers, scheduler
         As :func:`analyse_stfmr`.
 
     Returns
@@ -1353,7 +1437,8 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
             f"({', '.join(srcs)}); the torque components need spectra at several angles "
             "(about 8-12 spread over 0-360 deg)")
     fits, failures, notes = fit_spectra(datasets, model=model, window_widths=window_widths,
-                                        on_error=on_error, progress=progress)
+                                        on_error=on_error, progress=progress, workers=workers,
+                                        scheduler=scheduler)
     from .stfmr_torques import weighted_mean
 
     flags: dict[str, list[str]] = {}

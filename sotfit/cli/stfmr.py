@@ -20,7 +20,7 @@ import warnings
 from pathlib import Path
 
 from .common import (
-    add_column_options, role_options, CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction,
+    add_parallel_options, add_column_options, role_options, CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction,
     integer_type, load_sample_file, number_type, pair_type, quantity_type, stage_out_dir,
     unit_type, write_summary,
 )
@@ -109,6 +109,12 @@ def add_parser(subparsers) -> None:
                    help="mu0 M_eff for the angle scan, e.g. 0.85T (default: from the "
                         "resonance field at the one frequency with --g or "
                         "--gyromagnetic-ratio, else g = 2.0023)")
+    g = p.add_argument_group(
+        "many files", "Files are read and fitted in chunks (memory bounded by the results, not "
+        "the data); the chunks can run on local processes or a dask cluster, with the results "
+        "of the serial run (docs/stfmr.md, section 10).")
+    add_parallel_options(g, "the spectrum fits (with --scheduler, the files must be readable by "
+                            "the cluster's workers at the same paths)")
     p.add_argument("--mcmc", action="store_true",
                    help="posterior sampling of the global fit (needs sotfit.bayes; slow: every "
                         "branch adds four sampled amplitudes)")
@@ -321,7 +327,8 @@ def _run_angle_scan(args, sample, gam, model) -> int:
                                  delta_r=sample.delta_r, model=model,
                                  window_widths=args.window_widths,
                                  on_error="raise" if args.stop_on_failure else "skip",
-                                 progress=progress)
+                                 progress=progress, workers=args.workers,
+                                 scheduler=args.scheduler)
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
     sec = angle_summary_dict(res)
@@ -407,7 +414,7 @@ def _mcmc(analysis, out: Path, nsteps: int, seed: int | None):
 
 def run(args) -> int:
     """Run the ST-FMR pipeline for ``sotfit stfmr``."""
-    from ..analysis.stfmr import analyse_stfmr, summary_dict
+    from ..analysis.stfmr import analyse_stfmr, collect_fits, summary_dict
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
 
@@ -418,15 +425,16 @@ def run(args) -> int:
     if args.meff is not None:
         raise CLIError("--meff is for --angle-scan; a frequency scan fits M_eff")
     out = stage_out_dir(args)
-    sweep = _read(args)
-    sample, angle_note = _common_angle(args, sweep, sample)
-    progress = Progress("fitting spectra") if len(sweep) > 3 else None
+    spectra, results = _read_and_fit(args, model)
+    sample, angle_note = _common_angle(args, spectra, sample)
     try:
-        analysis = analyse_stfmr(sweep, geometry=args.geometry, gyromagnetic_ratio=gam,
+        fitted = (*collect_fits([s.source for s in spectra], results,
+                                "raise" if args.stop_on_failure else "skip"),
+                  {s.source: s.meta["frequency"] for s in spectra})
+        analysis = analyse_stfmr(None, geometry=args.geometry, gyromagnetic_ratio=gam,
                                  free_hk=args.free_hk, model=model,
                                  window_widths=args.window_widths, global_fit=not args.no_global,
-                                 on_error="raise" if args.stop_on_failure else "skip",
-                                 progress=progress)
+                                 fitted=fitted)
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
     summary = summary_dict(analysis, sample)
@@ -438,6 +446,103 @@ def run(args) -> int:
         if not summary["mcmc"]["converged"]:
             summary["notes"].append("MCMC: " + summary["mcmc"]["message"])
     return _finish(args, out, analysis, summary, human_summary(summary), _figures)
+
+
+#: Files read and fitted together: one task of a parallel run, one step of the progress bar.
+CHUNK_FILES = 250
+
+
+class _Spectrum:
+    """What the command keeps of a spectrum once it is fitted: its source and metadata."""
+
+    __slots__ = ("source", "meta")
+
+    def __init__(self, source: str, meta: dict):
+        self.source = source
+        self.meta = meta
+
+
+def _read_fit_task(shared, files):
+    """Read some files (as ``_read`` does) and fit their spectra: a task of ``--workers`` or
+    ``--scheduler``. Returns (spectra, fit results, reader notes)."""
+    import contextlib
+    import io
+
+    from ..analysis.stfmr import fit_chunk
+
+    args, model_name, window_widths = shared
+    chunk_args = argparse.Namespace(**{**vars(args), "files": list(files)})
+    with contextlib.redirect_stderr(io.StringIO()):      # the notes are printed once, in order
+        sweep = _read(chunk_args)
+    spectra = [_Spectrum(d.source, {k: d.meta.get(k) for k in ("frequency", "field_angle")})
+               for d in sweep]
+    results = fit_chunk((model_name, window_widths), sweep)
+    if args.no_figures:     # only the figures draw the whole spectrum: keep its metadata
+        results = [_without_data(r) for r in results]
+    return spectra, results, chunk_args._reader_notes
+
+
+def _without_data(fit):
+    """A SpectrumFit whose spectrum keeps its metadata and no points (the branch fits keep
+    the windowed points they were fitted to)."""
+    import dataclasses
+
+    import numpy as np
+
+    from ..analysis.stfmr_spectra import SpectrumFit
+
+    if not isinstance(fit, SpectrumFit):
+        return fit
+    empty = np.empty(0)
+    return dataclasses.replace(fit, dataset=dataclasses.replace(fit.dataset, x=empty, y=empty,
+                                                                yerr=None))
+
+
+def _read_and_fit(args, model):
+    """Read and fit the files chunk by chunk (:data:`CHUNK_FILES` files at a time), serially or
+    on ``--workers`` / ``--scheduler`` through :func:`sotfit.parallel.map_tasks`, with a
+    progress bar on a terminal. Only the fits and each spectrum's source and metadata are
+    kept, not the data. Returns (spectra, per-spectrum SpectrumFit or STFMRError)."""
+    from ..parallel import map_tasks
+
+    for f in args.files:
+        if not Path(f).exists():
+            raise CLIError(f"{f}: no such file or folder")
+    try:
+        from ..io.stfmr import _expand
+        files = _expand(args.files)
+    except Exception:       # noqa: BLE001 - the reader says what is wrong, as it spells it
+        files = None
+    if files is None or args.field_angle:
+        chunks = [list(args.files)]      # --field-angle names files of the whole list
+    else:
+        files = [str(f) for f in files]
+        if args.scheduler:               # the cluster's workers need paths, not our folder
+            files = [str(Path(f).resolve()) for f in files]
+        chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+    keep = {k: v for k, v in vars(args).items() if k not in ("func", "output")}
+    shared = (argparse.Namespace(**keep), None if model is None else model.name,
+              args.window_widths)
+    total = len(files) if files is not None else len(args.files)
+    bar = Progress("sotfit stfmr: reading and fitting files") if total > 3 else None
+    sizes = [len(c) for c in chunks]
+
+    def tick(done, _n):
+        if bar:
+            bar(sum(sizes[:done]), total)
+
+    try:
+        parts = map_tasks(_read_fit_task, chunks, workers=args.workers, scheduler=args.scheduler,
+                          shared=shared, progress=tick)
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    spectra = [s for part in parts for s in part[0]]
+    results = [r for part in parts for r in part[1]]
+    notes = [n for part in parts for n in part[2]]
+    for note in notes:
+        print(note, file=sys.stderr)
+    args._reader_notes = notes  # kept in summary.json's notes by _finish
+    return spectra, results
 
 
 def _finish(args, out: Path, analysis, summary: dict, human: str, figures) -> int:
@@ -466,6 +571,7 @@ def _angle_figure(res, out: Path) -> None:
 def _write_tables(analysis, out: Path) -> None:
     import pandas as pd
 
+    from ..analysis.stfmr import fit_stderrs
     from ..results import open_new
 
     rows, comb = [], []
@@ -477,10 +583,11 @@ def _write_tables(analysis, out: Path) -> None:
                    "polarity": int(r.meta["polarity"]),
                    "window_lo (T)": r.meta["window_lo"], "window_hi (T)": r.meta["window_hi"],
                    "n_points_window": r.meta["n_points_window"]}
+            se = fit_stderrs(r)
             for k in r.params:
                 u = r.units[k]
                 row[f"{k} ({u})"] = r.value(k)
-                row[f"{k}_stderr ({u})"] = r.stderr(k)
+                row[f"{k}_stderr ({u})"] = 0.0 if se[k] is None else se[k]
             row["redchi"] = r.redchi
             rows.append(row)
         units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
@@ -490,7 +597,7 @@ def _write_tables(analysis, out: Path) -> None:
         for k, v in s.combined.items():
             u = units[k]
             c[f"{k} ({u})" if u else k] = v.nominal_value
-            c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = v.std_dev
+            c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = s.stderr(k)
         comb.append(c)
     for name, data in (("spectra.csv", rows), ("spectra_combined.csv", comb)):
         with open_new(out / name) as fh:

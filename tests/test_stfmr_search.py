@@ -1,0 +1,135 @@
+"""The resonance search and the batch spectrum stage against their references.
+
+* ``find_resonance`` returns the winner of the exhaustive scan of its candidate grid (the
+  scan the pipeline made candidate by candidate before), on every branch of the bundled
+  example, of the measured sets, and of spectra that share their field values (the scan by
+  matrix products);
+* ``fit_branches`` gives what ``fit_branch`` gives one branch at a time;
+* a 10^6-point spectrum is searched on binned points and fitted on its window.
+"""
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sotfit as sf
+from sotfit.analysis.stfmr_spectra import (
+    _find_resonance_exhaustive, find_resonance, find_resonances, fit_branch, fit_branches,
+    fit_spectra_batch, fit_spectrum, split_branches,
+)
+from sotfit.models import MODELS
+
+from stfmr_synth import spectrum
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
+
+
+def _same(fast, slow):
+    assert (fast["h_res"], fast["width"]) == (slow["h_res"], slow["width"])
+    assert fast["significance"] == pytest.approx(slow["significance"], rel=1e-9)
+    for k in ("vs", "va", "offset", "slope"):
+        assert fast[k] == pytest.approx(slow[k], rel=1e-7, abs=1e-12)
+
+
+def _branches(sweep):
+    return [b for d in sweep for b in split_branches(d)]
+
+
+def test_example_branches_same_winner_as_the_exhaustive_scan():
+    branches = _branches(sf.load(EXAMPLE))
+    fast = find_resonances([(b.x, b.y) for b in branches])
+    for b, f in zip(branches, fast):
+        _same(f, _find_resonance_exhaustive(b.x, b.y))
+        _same(find_resonance(b.x, b.y), f)          # alone or in a batch: the same
+
+
+@pytest.mark.real_data
+def test_measured_branches_same_winner_as_the_exhaustive_scan(real_data):
+    sets = {"stfmr_cofe_pt/CoFe-Pt_102521a_dev11": {}, "stfmr_cofe_pt/CoFe-Pt_110521a_dev13": {},
+            "stfmr_unlabelled_8_10ghz": {"field_unit": "T", "voltage_unit": "V"}}
+    branches = []
+    for folder, opts in sets.items():
+        if not (real_data / folder).is_dir():
+            pytest.skip(f"{folder} missing")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            branches += _branches(sf.load(real_data / folder, **opts))
+    for b, f in zip(branches, find_resonances([(b.x, b.y) for b in branches])):
+        _same(f, _find_resonance_exhaustive(b.x, b.y))
+
+
+def test_shared_field_values_scan_by_matrix_products_is_the_exhaustive_scan():
+    """Twelve spectra on one field grid (a programmed sweep): the shared-design scan."""
+    ds = [spectrum(9.0, seed=s, noise=0.05, source=f"rep{s}.csv") for s in range(12)]
+    branches = _branches(ds)
+    assert len({b.x.tobytes() for b in branches}) == 2
+    for b, f in zip(branches, find_resonances([(b.x, b.y) for b in branches])):
+        _same(f, _find_resonance_exhaustive(b.x, b.y))
+
+
+def test_derivative_search_same_winner():
+    m = MODELS["stfmr_derivative"]
+    rng = np.random.default_rng(4)
+    h = np.linspace(0.01, 0.15, 301)
+    for seed in range(4):
+        v = m(h, h_res=0.05 + 0.02 * seed, width=0.003, vs=1.2, va=-0.7, offset=0.1) \
+            + rng.normal(0, 0.01, h.size)
+        _same(find_resonance(h, v, derivative=True),
+              _find_resonance_exhaustive(h, v, derivative=True))
+
+
+def test_batch_equals_one_at_a_time():
+    ds = [spectrum(f, seed=i, source=f"s{i}.csv") for i, f in enumerate((6, 8, 10, 12))]
+    branches = _branches(ds)
+    batch = fit_branches(branches)
+    for b, r in zip(branches, batch):
+        one = fit_branch(b)
+        assert r.meta == one.meta and r.varied == one.varied
+        for k in r.params:
+            assert r.value(k) == pytest.approx(one.value(k), rel=1e-10, abs=1e-14)
+            assert r.stderr(k) == pytest.approx(one.stderr(k), rel=1e-8)
+    fits = fit_spectra_batch(ds)
+    for d, s in zip(ds, fits):
+        assert s.combined["vs"].nominal_value == pytest.approx(
+            fit_spectrum(d).combined["vs"].nominal_value, rel=1e-10)
+
+
+def test_errors_come_back_per_spectrum():
+    good = spectrum(9.0, source="good.csv")
+    no_freq = good.replace(meta={"frequency": None, "source": "nofreq.csv"})
+    flat = sf.Dataset(good.x, np.random.default_rng(1).normal(0, 0.01, len(good)),
+                      meta={"frequency": 9.0, "source": "flat.csv"})
+    out = fit_spectra_batch([good, no_freq, flat])
+    assert out[0].branches and "frequency" in str(out[1]) and "nofreq.csv" in str(out[1])
+    assert "no resonance" in str(out[2]) and "flat.csv" in str(out[2])
+
+
+def test_unknown_fit_option_is_refused():
+    b = _branches([spectrum(9.0)])[0]
+    with pytest.raises(TypeError, match="method"):
+        fit_branch(b, method="nelder")
+
+
+def test_million_point_spectrum_searched_binned_and_fitted_on_its_window():
+    """10^6 points (both polarities): the search runs on binned means, the fit on the
+    window's points; the resonance of the bundled 10 GHz spectrum comes back."""
+    d = next(s for s in sf.load(EXAMPLE) if s.meta["frequency"] == 10.0)
+    ref = fit_spectrum(d)
+    rng = np.random.default_rng(3)
+    parts = []
+    for p in (-1, 1):
+        h = d.x[np.sign(d.x) == p]
+        v = d.y[np.sign(d.x) == p]
+        hh = np.linspace(h[0], h[-1], 500_000)
+        parts.append((hh, np.interp(hh, h, v) + rng.normal(0, 0.01, hh.size)))
+    big = sf.Dataset(np.concatenate([parts[0][0], parts[1][0]]),
+                     np.concatenate([parts[0][1], parts[1][1]]),
+                     x_unit="T", y_unit="uV", meta={"frequency": 10.0, "source": "big.csv"})
+    s = fit_spectrum(big)
+    for r in s.branches:
+        assert r.meta["n_points_window"] > 100_000
+        other = ref.branch(r.meta["polarity"])
+        assert abs(r.value("h_res") - other.value("h_res")) < 5 * other.stderr("h_res")
+        assert abs(r.value("width") - other.value("width")) < 5 * other.stderr("width")
