@@ -181,3 +181,28 @@ def test_strict_exit_status_on_the_long_table_of_a_mislabelled_field_unit(tmp_pa
     s = json.loads((out / "summary.json").read_text())
     assert any(f["quantity"] == "sequential.mu0_meff" for f in s["flags"])
     assert "flagged result" in capsys.readouterr().err
+
+
+def test_data_checks_use_the_branch_lineshape():
+    """Field-derivative spectra are checked against the derivative lineshape, not the mixing
+    one: clean derivative spectra carry no data-check flag."""
+    import numpy as np
+
+    import sotfit as sf
+    from sotfit.analysis.stfmr import analyse_stfmr, data_checks
+    from sotfit.models import MODELS
+    from sotfit.models.magnetization import linewidth_hwhm, resonance_field_inplane
+
+    deriv = MODELS["stfmr_derivative"]
+    rng = np.random.default_rng(3)
+    data = []
+    for f in (8.0, 10.0, 12.0, 14.0):
+        hr = resonance_field_inplane(f, 0.9, 29.0)
+        w = linewidth_hwhm(f, 0.01, 0.001, 29.0)
+        h = np.linspace(hr - 15 * w, hr + 15 * w, 301)
+        v = deriv(h, h_res=hr, width=w, vs=3.0, va=1.0, offset=0.2, slope=1.0)
+        data.append(sf.Dataset(h, v + rng.normal(0, 0.01, h.size), x_name="field", x_unit="T",
+                               y_name="vmix", y_unit="uV",
+                               meta={"frequency": f, "source": f"d{f:g}GHz.csv"}))
+    a = analyse_stfmr(data, model=deriv, global_fit=False)
+    assert data_checks(a) == {"sequential": {}}

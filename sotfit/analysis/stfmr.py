@@ -458,7 +458,12 @@ def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[st
                     width = _nominal(v["width"])
                 vs = pol * _nominal(v["vs"]) + _nominal(v.get("vs_even", 0.0))
                 va = pol * _nominal(v["va"]) + _nominal(v.get("va_even", 0.0))
-                line = mixing_voltage(d.x, h_res, width, vs, va)
+                model = r.models[0]
+                if model.name == "stfmr_two_resonances":
+                    continue  # the combined values do not carry the second mode
+                line = (mixing_voltage(d.x, h_res, width, vs, va) if model.name == "stfmr_mixing"
+                        else model(d.x, h_res=h_res, width=width, vs=vs, va=va, offset=0.0,
+                                   slope=0.0))
                 a = np.column_stack([np.ones(len(d)), d.x - h_res])
                 coef = np.linalg.lstsq(a, d.y - line, rcond=None)[0]
                 resid = d.y - line - a @ coef
