@@ -271,6 +271,29 @@ def flag_status(args: argparse.Namespace, flags: list[dict], show: bool = True) 
     return 0
 
 
+def split_sweep(text: str, example: str, max_points: int | None = None):
+    """``'NAME=START:STOP:N'`` -> ``(name, start text, stop text, N)`` for ``--sweep`` options.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Not of that form (the message shows ``example``), or N below 1 (or above
+        ``max_points``).
+    """
+    try:
+        name, rng = text.split("=", 1)
+        start, stop, num = rng.split(":")
+        num = int(num)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--sweep {text!r}: expected NAME=START:STOP:N, e.g. {example}") from None
+    if num < 1 or (max_points is not None and num > max_points):
+        raise argparse.ArgumentTypeError(
+            f"--sweep {text!r}: N must be 1 to {max_points}" if max_points else
+            f"--sweep {text!r}: N must be >= 1")
+    return name.strip(), start.strip(), stop.strip(), num
+
+
 def role_options(items, option: str, roles) -> dict:
     """``ROLE=VALUE`` strings of a repeatable option (``--column``) -> ``{role: value}``.
 

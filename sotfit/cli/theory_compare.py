@@ -28,7 +28,7 @@ import numpy as np
 from ..checks import check_number
 from ..units import UnitError, quantity
 from .common import (
-    CLIError, add_figure_option, add_output_options, flag_status, number_type, stage_out_dir,
+    split_sweep, CLIError, add_figure_option, add_output_options, flag_status, number_type, stage_out_dir,
     write_summary,
 )
 
@@ -39,16 +39,7 @@ ROUTES = ("tmatrix", "kp-2deg", "kp-tmdc")
 
 def _sweep(text):
     """'NAME=START:STOP:N' (values with units) -> (name, start text, stop text, n)."""
-    try:
-        name, rng = text.split("=", 1)
-        start, stop, num = rng.split(":")
-        num = int(num)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--sweep {text!r}: expected NAME=START:STOP:N, e.g. energy=1meV:20meV:40") from None
-    if num < 1 or num > 2000:
-        raise argparse.ArgumentTypeError(f"--sweep {text!r}: N must be 1 to 2000")
-    return name.strip(), start.strip(), stop.strip(), num
+    return split_sweep(text, "energy=1meV:20meV:40", max_points=2000)
 
 
 def _param(text):

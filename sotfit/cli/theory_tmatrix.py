@@ -25,7 +25,7 @@ from ..checks import check_number
 from ..models.tmatrix.core import MIN_RAYS
 from ..units import UnitError, quantity
 from .common import (
-    CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
+    split_sweep, CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
     integer_type, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
 )
 
@@ -56,15 +56,9 @@ def density_type(text):
 
 def sweep_type(text):
     """'energy=START:STOP:N' (energies with units) or 'angle=START:STOP:N' (angles)."""
-    try:
-        name, rng = text.split("=", 1)
-        start, stop, num = rng.split(":")
-        num = int(num)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--sweep {text!r}: expected energy=START:STOP:N or angle=START:STOP:N") from None
-    name = name.strip().lower()
-    if name not in ("energy", "angle") or num < 1:
+    name, start, stop, num = split_sweep(text, "energy=1meV:20meV:40 or angle=1deg:179deg:90")
+    name = name.lower()
+    if name not in ("energy", "angle"):
         raise argparse.ArgumentTypeError(f"--sweep {text!r}: name must be energy or angle, N >= 1")
     dim = "energy" if name == "energy" else "angle"
     try:
