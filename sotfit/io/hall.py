@@ -166,41 +166,12 @@ def read_magnet_calibration(path, current_unit: str | None = None,
 _CHANNELS = {"X": ("X", 1.0), "-X": ("X", -1.0), "Y": ("Y", 1.0), "-Y": ("Y", -1.0)}
 
 
-def _find(columns, patterns):
-    for c in columns:
-        name = split_header(str(c))[0] if _safe_split(c) else str(c).lower()
-        for pat in patterns:
-            if re.fullmatch(pat, name):
-                return c
-    return None
-
-
 def _safe_split(c):
     try:
         split_header(str(c))
         return True
     except UnitError:
         return False
-
-
-def _unit_of(col, given, dimension, path, what):
-    try:
-        _, hu = split_header(str(col))
-    except UnitError as exc:
-        raise HallReadError(f"{path}: {exc}") from None
-    gu = normalise_unit(given) if given else None
-    if hu and gu and hu != gu:
-        raise HallReadError(f"{path}: column {col!r} is in {hu} but {what}={given!r} was given; "
-                            "the header and the option disagree")
-    u = hu or gu
-    if u is None:
-        raise HallReadError(f"{path}: column {col!r} has no unit in its header; give {what} "
-                            f"(e.g. {'deg' if dimension == 'angle' else 'mT' if dimension == 'field' else 'V'})")
-    try:
-        to_house(1.0, u, dimension)
-    except UnitError as exc:
-        raise HallReadError(f"{path}: column {col!r}: {exc}") from None
-    return u
 
 
 def _read_csv(path, **kw):
@@ -253,17 +224,6 @@ def _numeric(df, col, path):
         cells = ", ".join(repr(str(raw.iloc[i])) for i in bad_text[:3])
         raise HallReadError(f"{path}: column {col!r} has non-numeric value(s) {cells} at "
                             f"{_rows(bad_text)}; fix or remove them")
-    return v
-
-
-def _column(df, col, path):
-    """Column ``col`` as finite floats: :func:`_numeric`, and NaN/inf is an error naming the rows."""
-    v = _numeric(df, col, path)
-    bad = ~np.isfinite(v)
-    if bad.any():
-        rows = np.flatnonzero(bad)[:5].tolist()
-        raise HallReadError(f"{path}: column {col!r} has {bad.sum()} NaN/inf value(s) at data row(s) "
-                            f"{rows}; nothing is dropped silently: remove or fill them first")
     return v
 
 
