@@ -297,3 +297,14 @@ def test_angular_flags_a_first_harmonic_fit_at_its_bound():
     for name in ("r_ahe", "mu0_hk_eff", "mu0_h_dl"):
         assert any("tilt_y = 20 at its bound" in f for f in s[name]["flags"]), name
     assert any("reduced chi-square" in f for f in s["mu0_h_dl"]["flags"])
+
+
+def test_global_fit_stopped_by_its_evaluation_limit_is_flagged_not_reweighted():
+    """A pass stopped by the evaluation limit (as the time limit does, on a slower or faster
+    machine) is reported as not converged; it is never the start of the reweighted pass (an
+    aborted least-squares run can return values that make the macrospin model undefined)."""
+    for limit in (20, 46):  # both stop the first pass (46 made the reweighted pass fail)
+        res = macrospin(_pma92_scans(), fixed={"r_phe": 0.3}, max_nfev=limit, time_limit=None)
+        assert any("NOT CONVERGED" in n for n in res.notes), limit
+        s = res.summary()["quantities"]
+        assert any("did not converge" in f for f in s["mu0_h_dl"]["flags"]), limit

@@ -1675,7 +1675,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
         return _polish(r) if r.success else r
 
     res = run("first pass")
-    if reweight:
+    if reweight and not stopped:  # a pass stopped by the limit is no base for reweighting
         sig = []
         for i, d in enumerate(data):
             r = res.residuals(i)
