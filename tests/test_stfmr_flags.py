@@ -206,3 +206,19 @@ def test_data_checks_use_the_branch_lineshape():
                                meta={"frequency": f, "source": f"d{f:g}GHz.csv"}))
     a = analyse_stfmr(data, model=deriv, global_fit=False)
     assert data_checks(a) == {"sequential": {}}
+
+
+def test_repeats_that_disagree_are_flagged_not_only_noted():
+    """Two repeats at one frequency whose resonance fields differ far beyond their errors: the
+    summary's repeat entry carries a flag, collected into the top-level list."""
+    from sotfit.analysis.stfmr import analyse_stfmr, summary_dict
+    from sotfit.flags import finalise_flags
+    from stfmr_synth import TRUTH, spectrum
+
+    data = [spectrum(f, seed=i) for i, f in enumerate((8.0, 10.0, 12.0))]
+    shifted = dict(TRUTH, meff=TRUTH["meff"] + 0.02)  # the same device remeasured 20 mT off
+    data.append(spectrum(10.0, seed=7, truth=shifted, source="synthetic_10GHz_1.csv"))
+    s = summary_dict(analyse_stfmr(data, global_fit=False))
+    flags = finalise_flags(s)
+    assert any(f["quantity"].startswith("repeats[") and "disagree in h_res" in f["reason"]
+               for f in flags), flags

@@ -1162,7 +1162,10 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
             row["notes"] = list(s.notes)
         spectra.append(row)
     out["spectra"] = spectra
-    out["repeats"] = analysis.repeats
+    out["repeats"] = [dict(r, flags=[f"repeats at {r['frequency']:g} GHz disagree in "
+                                      f"{r['quantity']} beyond their errors (Birge ratio "
+                                      f"{r['birge_ratio']:.3g}, p = {r['p_value']:.2g})"])
+                      if r["flagged"] else r for r in analysis.repeats]
     out["failures"] = [{"source": a, "reason": b, "flags": [f"left out of every fit: {b}"]}
                        for a, b in analysis.failures]
     out["notes"] = list(analysis.notes)
