@@ -198,13 +198,30 @@ def fit_global(datasets: Sequence[Dataset] | Sweep, models: ModelSpec | Sequence
     if scale_covar is None:
         scale_covar = not all(weighted)
     kws = {} if max_nfev is None else {"max_nfev": max_nfev}
+    best: list = []  # (chi-square, values) of the best evaluation, for a run stopped early
+
+    def keep_best(p, _iteration, resid, *_args, **_kws):
+        chi2 = float(np.dot(resid, resid))
+        if np.isfinite(chi2) and (not best or chi2 < best[0][0]):
+            best[:] = [(chi2, p.valuesdict())]
+
     mini = lmfit.Minimizer(_residual, params, fcn_args=(models, datasets, maps, weighted),
-                           scale_covar=scale_covar, nan_policy="raise", **kws)
+                           scale_covar=scale_covar, nan_policy="raise", iter_cb=keep_best, **kws)
     try:
         out = mini.minimize(method=method)
     except ValueError as exc:
         src = ", ".join(sorted({d.source for d in datasets}))
         raise FitError(f"{src}: model {models[0].name!r} produced invalid values during the fit ({exc})") from exc
+    if getattr(out, "aborted", False) and best:
+        # stopped by max_nfev: lmfit leaves the last evaluated point (which may be a
+        # finite-difference or trial step), not the best one seen
+        for k, v in best[0][1].items():
+            if out.params[k].vary and not out.params[k].expr:
+                out.params[k].value = v
+        out.params.update_constraints()
+        out.residual = _residual(out.params, models, datasets, maps, weighted)
+        out.chisqr = float(np.dot(out.residual, out.residual))
+        out.redchi = out.chisqr / max(out.nfree, 1)
     varied = tuple(out.var_names)
     message = str(out.message)
     success = bool(out.success) and bool(out.errorbars)

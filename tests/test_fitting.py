@@ -123,3 +123,23 @@ def test_fit_sweep_and_result_table_feed_next_fit(tmp_path):
     assert "h_res (T)" in head and "h_res_stderr (T)" in head
     with pytest.raises(FileExistsError):
         table.to_csv(path)
+
+
+def test_a_fit_stopped_by_max_nfev_returns_its_best_evaluation():
+    """A run stopped by the evaluation limit reports the lowest-chi-square point it evaluated,
+    never a worse one than its start (lmfit leaves the last, possibly trial, point)."""
+    import numpy as np
+
+    import sotfit as sf
+    from sotfit.models import kittel_inplane
+
+    f = np.array([6.0, 8.0, 10.0, 12.0, 14.0, 16.0])
+    h = np.array([0.045, 0.072, 0.102, 0.135, 0.170, 0.207])
+    d = sf.Dataset(f, h, np.full(f.size, 1e-3), x_name="frequency", x_unit="GHz",
+                   y_name="h_res", y_unit="T")
+    start = sf.fit(d, kittel_inplane, init={"meff": 2.0, "gyromagnetic_ratio": 20.0},
+                   max_nfev=1)
+    for n in range(2, 12):
+        r = sf.fit(d, kittel_inplane, init={"meff": 2.0, "gyromagnetic_ratio": 20.0}, max_nfev=n)
+        assert np.all(np.isfinite(list(r.values.values())))
+        assert r.chisqr <= start.chisqr + 1e-12, n
