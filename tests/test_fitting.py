@@ -138,8 +138,9 @@ def test_a_fit_stopped_by_max_nfev_returns_its_best_evaluation():
     d = sf.Dataset(f, h, np.full(f.size, 1e-3), x_name="frequency", x_unit="GHz",
                    y_name="h_res", y_unit="T")
     start = sf.fit(d, kittel_inplane, init={"meff": 2.0, "gyromagnetic_ratio": 20.0},
-                   max_nfev=1)
+                   max_nfev=1, warn=False)
     for n in range(2, 12):
-        r = sf.fit(d, kittel_inplane, init={"meff": 2.0, "gyromagnetic_ratio": 20.0}, max_nfev=n)
+        r = sf.fit(d, kittel_inplane, init={"meff": 2.0, "gyromagnetic_ratio": 20.0}, max_nfev=n,
+                   warn=False)
         assert np.all(np.isfinite(list(r.values.values())))
         assert r.chisqr <= start.chisqr + 1e-12, n
