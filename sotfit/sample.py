@@ -1,0 +1,329 @@
+"""The device description shared by every analysis: one :class:`Sample`, one spelling.
+
+ST-FMR, harmonic Hall and thickness inputs describe the same device (thicknesses, width,
+resistivities, magnetisation, the current through it). :class:`Sample` holds it in house
+units, with its parameter table :data:`SAMPLE_FIELDS` (name, unit, dimension, domain and the
+spellings accepted when reading) the one place that says what each field is. It is read the
+same way from command-line options, TOML/JSON sample files and the ``sample`` section of a
+``summary.json`` (:meth:`Sample.from_mapping`, :meth:`Sample.from_file`).
+
+House units: mu0*Ms in T; thicknesses and width in nm; resistivities in uOhm cm; current in mA
+(peak amplitude unless ``current_is_rms``); Delta R in Ohm; angle in degrees.
+
+Earlier spellings are accepted when constructing and reading (``i_rf``, ``irf`` and
+``current_peak`` for ``current``, ``i_rf_is_rms`` for ``current_is_rms``, ``rho`` and
+``resistivity`` for ``rho_nm``, ``ms`` for ``mu0_ms``, ``stack='nm_above'`` for
+``nm_below=False``) and a value outside its domain is refused naming the spelling used.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from .checks import absurd, check_number
+from .models.sot import current_fraction as _current_fraction
+from .models.sot import peak_from_rms
+
+__all__ = ["Sample", "SampleField", "SAMPLE_FIELDS", "SAMPLE_UNITS", "SampleError"]
+
+
+class SampleError(ValueError):
+    """A sample description that cannot be read (unknown field, unreadable value or file)."""
+
+
+@dataclass(frozen=True)
+class SampleField:
+    """One field of :class:`Sample`: its unit, dimension, domain and accepted spellings.
+
+    Attributes
+    ----------
+    name : str
+        The one spelling (attribute of :class:`Sample`).
+    unit : str
+        House unit ('' for dimensionless, 'bool' for a flag).
+    dimension : str or None
+        Key of :data:`sotfit.units.HOUSE` used to read ``'6nm'``-style strings; None for flags.
+    doc : str
+        What it is, for help texts.
+    domain : dict
+        Keywords of :func:`sotfit.checks.check_number`.
+    aliases : tuple of str
+        Other spellings accepted when constructing or reading.
+    default : Any
+        Value when not given.
+    """
+
+    name: str
+    unit: str
+    dimension: str | None
+    doc: str
+    domain: dict
+    aliases: tuple = ()
+    default: Any = None
+
+
+def _fields() -> tuple[SampleField, ...]:
+    length = {"positive": True, **absurd("length")}
+    return (
+        SampleField("mu0_ms", "T", "field", "saturation magnetisation mu0*Ms",
+                    {"positive": True, **absurd("field")}, ("ms",)),
+        SampleField("t_fm", "nm", "length", "ferromagnet thickness", length),
+        SampleField("t_nm", "nm", "length", "spin-source (normal metal) thickness", length),
+        SampleField("width", "nm", "length", "device (bar) width", length),
+        SampleField("rho_nm", "uOhm cm", "resistivity", "resistivity of the spin-source layer",
+                    {"positive": True}, ("rho", "resistivity")),
+        SampleField("rho_fm", "uOhm cm", "resistivity", "resistivity of the ferromagnet",
+                    {"positive": True}),
+        SampleField("current", "mA", "current",
+                    "current amplitude through the device (peak unless current_is_rms)",
+                    {"nonzero": True, **absurd("current")}, ("i_rf", "irf", "current_peak")),
+        SampleField("current_is_rms", "bool", None, "the current is an rms value (x sqrt 2 = peak)",
+                    {}, ("i_rf_is_rms",), False),
+        SampleField("delta_r", "Ohm", "resistance", "AMR Delta R = R_parallel - R_perp",
+                    {"nonzero": True}),
+        SampleField("angle", "deg", "angle", "in-plane field angle from the current", {}, (), 45.0),
+        SampleField("current_fraction", "", None,
+                    "fraction of the current in the spin-source layer (default: from the "
+                    "resistivities and thicknesses)", {"positive": True, "maximum": 1.0}),
+        SampleField("nm_below", "bool", None,
+                    "spin-source layer below the ferromagnet (Oersted field along -y)", {}, (), True),
+    )
+
+
+#: The parameter table of :class:`Sample`, in order.
+SAMPLE_FIELDS: tuple[SampleField, ...] = _fields()
+_BY_NAME = {f.name: f for f in SAMPLE_FIELDS}
+_ALIASES = {a: f.name for f in SAMPLE_FIELDS for a in f.aliases}
+#: Units of the numeric fields, for reports.
+SAMPLE_UNITS = {f.name: f.unit for f in SAMPLE_FIELDS if f.unit != "bool"}
+
+
+def _as_bool(name: str, value) -> bool:
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "yes", "1"):
+            return True
+        if low in ("false", "no", "0"):
+            return False
+        raise ValueError(f"Sample.{name} must be true or false, got {value!r}")
+    return bool(value)
+
+
+class Sample:
+    """What the torque and efficiency conversions need to know about the device.
+
+    Every field is optional (None when unknown); units are those of :data:`SAMPLE_FIELDS`.
+
+    Parameters
+    ----------
+    mu0_ms : float
+        Saturation magnetisation mu0 Ms (T).
+    t_fm, t_nm : float
+        Ferromagnet and spin-source thicknesses (nm).
+    width : float
+        Device (bar) width (nm).
+    rho_nm, rho_fm : float
+        Resistivities of the spin-source layer and the ferromagnet (uOhm cm).
+    current : float
+        Current amplitude through the device (mA): the rf current of ST-FMR, the ac current of
+        harmonic Hall; *peak* unless ``current_is_rms`` (then multiplied by sqrt 2).
+    current_is_rms : bool
+    delta_r : float
+        AMR Delta_R = R_parallel - R_perp (Ohm).
+    angle : float
+        In-plane field angle from the current (deg); 45 by default.
+    current_fraction : float
+        Fraction of the current in the spin-source layer; from the resistivities and
+        thicknesses when not given.
+    nm_below : bool
+        Spin-source layer below the ferromagnet (Oersted field along -y); True by default.
+
+    Raises
+    ------
+    ValueError
+        For a value no sample can have, naming the field as it was spelled: a thickness,
+        width, resistivity or mu0*Ms that is not finite and > 0 (or beyond 1 m, 100 T), a
+        current that is 0, not finite or beyond 10 A, a current fraction outside (0, 1],
+        Delta R = 0, an angle that is not finite, an unknown stack; TypeError for an unknown
+        field.
+    """
+
+    __slots__ = tuple(f.name for f in SAMPLE_FIELDS)
+
+    def __init__(self, **values):
+        given: dict[str, tuple[str, Any]] = {}
+        for key, value in values.items():
+            if key == "stack":
+                if value not in ("nm_below", "nm_above"):
+                    raise ValueError(f"Sample.stack must be 'nm_below' or 'nm_above', got {value!r}")
+                key, value = "nm_below", value == "nm_below"
+                spelled = "stack"
+            else:
+                spelled = key
+                key = _ALIASES.get(key, key)
+            if key not in _BY_NAME:
+                raise TypeError(f"Sample: unknown field {spelled!r}; fields: "
+                                + ", ".join(_BY_NAME))
+            if key in given:
+                raise TypeError(f"Sample: {key!r} given twice (as {given[key][0]!r} and {spelled!r})")
+            given[key] = (spelled, value)
+        for f in SAMPLE_FIELDS:
+            spelled, value = given.get(f.name, (f.name, f.default))
+            if f.unit == "bool":
+                value = _as_bool(spelled, value)
+            elif value is not None:
+                check_number(f"Sample.{spelled}", value, unit=f.unit, **f.domain)
+            object.__setattr__(self, f.name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Sample is immutable; use sample.replace({name}=...)")
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in SAMPLE_FIELDS
+                          if getattr(self, f.name) != f.default)
+        return f"Sample({inner})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sample) and self.as_dict() == other.as_dict()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.as_dict().items()))
+
+    def __reduce__(self):
+        return (_rebuild, (self.as_dict(),))
+
+    # --- derived values ---------------------------------------------------------------
+
+    @property
+    def i_peak(self):
+        """Peak current (mA), or None."""
+        if self.current is None:
+            return None
+        return peak_from_rms(self.current) if self.current_is_rms else self.current
+
+    @property
+    def fraction(self):
+        """Current fraction in the spin-source layer (given, or from the resistivities)."""
+        if self.current_fraction is not None:
+            return self.current_fraction
+        if None not in (self.rho_nm, self.rho_fm, self.t_nm, self.t_fm):
+            return _current_fraction(self.rho_nm, self.t_nm, self.rho_fm, self.t_fm)
+        return None
+
+    # earlier spellings, read-only
+    i_rf = property(lambda self: self.current, doc="Alias of ``current`` (mA).")
+    i_rf_is_rms = property(lambda self: self.current_is_rms, doc="Alias of ``current_is_rms``.")
+    current_peak = property(lambda self: self.i_peak, doc="Alias of ``i_peak`` (mA).")
+    resistivity = property(lambda self: self.rho_nm, doc="Alias of ``rho_nm`` (uOhm cm).")
+    stack = property(lambda self: "nm_below" if self.nm_below else "nm_above",
+                     doc="'nm_below' or 'nm_above'.")
+
+    def missing(self, *names) -> list[str]:
+        """Names among ``names`` that are not set (``fraction``/``i_peak`` understood)."""
+        return [n for n in names if getattr(self, n) is None]
+
+    def as_dict(self) -> dict:
+        """Every field by its one spelling (house units)."""
+        return {f.name: getattr(self, f.name) for f in SAMPLE_FIELDS}
+
+    def replace(self, **values) -> "Sample":
+        """A copy with some fields changed (any accepted spelling)."""
+        keep = {k: v for k, v in self.as_dict().items()
+                if k not in {_ALIASES.get(n, n) for n in values} and not
+                (k == "nm_below" and "stack" in values)}
+        return Sample(**keep, **values)
+
+    def summary(self) -> dict:
+        """The fields that are set, as ``{"value", "unit"}`` (the ``sample`` section of a summary)."""
+        return {f.name: ({"value": getattr(self, f.name), "unit": f.unit} if f.unit != "bool"
+                         else getattr(self, f.name))
+                for f in SAMPLE_FIELDS if getattr(self, f.name) is not None}
+
+    # --- reading ------------------------------------------------------------------------
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any], source: str = "sample", *,
+                     house_units: bool = False) -> "Sample":
+        """A Sample from a mapping of fields: strings with units (``'6nm'``, ``'20uOhmcm'``),
+        ``{"value", "unit"}`` entries (a summary's ``sample`` section), flags, and
+        ``irf_is``/``current_is`` = ``'peak'``/``'rms'``.
+
+        A bare number is refused (its unit could be mistaken) unless ``house_units`` is set,
+        except for the angle (degrees) and the current fraction (no unit).
+
+        Raises
+        ------
+        SampleError
+            Naming ``source`` and the field for an unknown field or an unreadable value.
+        """
+        values: dict[str, Any] = {}
+        for key, raw in mapping.items():
+            k = str(key).replace("-", "_").lower()
+            if k in ("irf_is", "current_is", "i_rf_is"):
+                if str(raw).lower() not in ("peak", "rms"):
+                    raise SampleError(f"{source}: {key} must be 'peak' or 'rms', got {raw!r}")
+                values["current_is_rms"] = str(raw).lower() == "rms"
+                continue
+            name = "stack" if k == "stack" else _ALIASES.get(k, k)
+            if name != "stack" and name not in _BY_NAME:
+                raise SampleError(f"{source}: unknown field {key!r}; known: "
+                                  + ", ".join([*_BY_NAME, "irf_is"]))
+            values[name] = _read_value(_BY_NAME.get(name), raw, source, key, house_units)
+        try:
+            return cls(**values)
+        except (TypeError, ValueError) as exc:
+            raise SampleError(f"{source}: {exc}") from None
+
+    @classmethod
+    def from_file(cls, path) -> "Sample":
+        """A Sample from a TOML or JSON file of fields, or from the ``sample`` section of a
+        ``summary.json`` written by sotfit."""
+        p = Path(path)
+        if not p.is_file():
+            raise SampleError(f"sample file {p} not found")
+        text = p.read_text(encoding="utf-8")
+        try:
+            if p.suffix.lower() == ".json":
+                data = json.loads(text)
+            else:
+                import tomllib
+
+                data = tomllib.loads(text)
+        except Exception as exc:  # noqa: BLE001 - any parse error becomes a user error
+            raise SampleError(f"sample file {p}: cannot parse ({exc})") from None
+        if isinstance(data, dict) and isinstance(data.get("sample"), dict):
+            data = data["sample"]
+        if not isinstance(data, dict):
+            raise SampleError(f"sample file {p}: expected a table of fields")
+        return cls.from_mapping(data, f"sample file {p}")
+
+
+def _read_value(field: SampleField | None, raw, source: str, key: str, house: bool = False):
+    """One value of a sample mapping in house units (a bare number only if ``house``, or for
+    the angle in degrees and the dimensionless current fraction)."""
+    from .units import quantity
+
+    if field is None or field.unit == "bool" or raw is None:
+        return raw
+    if isinstance(raw, dict) and "value" in raw:
+        raw = raw["value"] if raw.get("unit", field.unit) == field.unit else \
+            f"{raw['value']}{raw['unit']}"
+        house = True
+    if isinstance(raw, bool):
+        raise SampleError(f"{source}: field {key!r}: expected a number, got {raw!r}")
+    try:
+        if field.dimension is None:
+            return float(raw)
+        if isinstance(raw, (int, float)) and house:
+            return float(raw)
+        default = "deg" if field.unit == "deg" else None
+        return quantity(str(raw), field.dimension, default)
+    except ValueError as exc:
+        raise SampleError(f"{source}: field {key!r}: {exc}") from None
+
+
+def _rebuild(values: dict) -> Sample:
+    return Sample(**values)
