@@ -310,11 +310,44 @@ def _data_start(lines: list[str]):
     return first
 
 
+#: Characters of a table body that holds plain decimal numbers only (the fast path).
+_PLAIN_NUMBER_BYTES = b"0123456789.eE+- \t"
+
+
+def _parse_plain(data_lines: list[str], delimiter: str, n: int):
+    """Rows of plain decimal numbers with numpy's C parser, or ``None`` for anything else.
+
+    Only bodies made of digits, signs, decimal points, exponents, blanks and the delimiter
+    take this path (no NaN spellings, no missing cells, no trailing delimiter); numpy's
+    parser rounds correctly, as pandas' exact mode does, so the values are the same bits.
+    """
+    extra = b"" if delimiter == "whitespace" else delimiter.encode("ascii", "replace")
+    try:
+        body = "\n".join(data_lines).encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    if body.translate(None, _PLAIN_NUMBER_BYTES + extra + b"\n\r"):
+        return None
+    try:
+        data = np.loadtxt(io.BytesIO(body), dtype=float, ndmin=2,
+                          delimiter=None if delimiter == "whitespace" else delimiter)
+    except ValueError:
+        return None
+    if data.shape != (len(data_lines), n) or not np.isfinite(data).all():
+        return None
+    return data
+
+
 def _parse_bulk(data_lines: list[str], delimiter: str, n: int, trailing: bool):
-    """All rows at once with pandas, or ``None`` when the line-by-line parser is needed
-    (a row of the wrong length, a cell that is not a number, or any missing cell)."""
+    """All rows at once (numpy for plain numbers, else pandas), or ``None`` when the
+    line-by-line parser is needed (a row of the wrong length, a cell that is not a number,
+    or any missing cell)."""
     if not data_lines:
         return np.empty((0, n))
+    if not trailing:
+        data = _parse_plain(data_lines, delimiter, n)
+        if data is not None:
+            return data
     import pandas as pd  # imported here: importing sotfit.models must not load pandas
 
     width = n + trailing
