@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..checks import absurd, check_number
 from ..units import HOUSE, quantity, to_house
+from ..progress import Progress  # noqa: F401 - re-exported for the commands
 from .errors import CLIError
 from .output import MANIFEST, OutputFolder, input_paths, stage_out_dir
 
@@ -460,22 +461,3 @@ def dumps_json(obj, indent: int = 2) -> str:
 def write_json(obj, path: Path) -> None:
     """Write ``obj`` as indented JSON (:func:`dumps_json`; the caller has prepared the folder)."""
     path.write_text(dumps_json(obj) + "\n", encoding="utf-8")
-
-
-class Progress:
-    """A minimal text progress bar on stderr, silent when stderr is not a terminal."""
-
-    def __init__(self, label: str, stream=None, force: bool = False):
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.enabled = force or self.stream.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total <= 1:
-            return
-        width = 30
-        n = int(width * done / total)
-        self.stream.write(f"\r{self.label} [{'#' * n}{'.' * (width - n)}] {done}/{total}")
-        if done >= total:
-            self.stream.write("\n")
-        self.stream.flush()

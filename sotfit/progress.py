@@ -1,0 +1,67 @@
+"""Progress bars for long runs (files, maps, MCMC steps, KPM vectors).
+
+:class:`Progress` is the callable ``progress(done, total)`` that every long-running function of
+sotfit accepts. On a terminal it draws a bar on stderr with elapsed and remaining time, through
+tqdm when it is installed (``pip install sotfit[progress]``) and a plain text bar otherwise;
+when stderr is not a terminal (a log file, a batch job, a pipe) it writes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["Progress"]
+
+#: tqdm's layout: label, a bar of 30 characters, count, elapsed<remaining and rate.
+BAR_FORMAT = "{desc} [{bar:30}] {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]"
+
+
+class Progress:
+    """A progress bar on stderr, silent when stderr is not a terminal.
+
+    Parameters
+    ----------
+    label : str
+        What is counted, shown before the bar.
+    stream : file, optional
+        Default ``sys.stderr``.
+    force : bool
+        Draw even when ``stream`` is not a terminal.
+    """
+
+    def __init__(self, label: str, stream=None, force: bool = False):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.enabled = force or self.stream.isatty()
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        """Show that ``done`` of ``total`` steps are finished (closes the bar at the end)."""
+        if not self.enabled or total <= 1:
+            return
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            self._plain(done, total)
+            return
+        if self._bar is None or self._bar.total != total:
+            self.close()
+            self._bar = tqdm(total=total, desc=self.label, file=self.stream, ascii=" #",
+                             bar_format=BAR_FORMAT, dynamic_ncols=False, leave=True)
+        self._bar.update(done - self._bar.n)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        """End the bar (the line stays on the terminal)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def _plain(self, done: int, total: int) -> None:
+        width = 30
+        n = int(width * done / total)
+        self.stream.write(f"\r{self.label} [{'#' * n}{'.' * (width - n)}] {done}/{total}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
