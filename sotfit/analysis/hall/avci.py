@@ -13,7 +13,7 @@ from ...io.hall import HallScan
 from ...models.harmonic_hall import avci_cos_field, avci_fl_field, avci_r1w, avci_r2w
 from .common import _check_scans, _field_notes, _no_signal, _u
 from .gates import _flag, _flag_redchi, _undetermined, _zero_gate
-from .leastsq import _fit_quiet
+from .leastsq import _fit_field_law, _fit_quiet
 from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
 
@@ -76,13 +76,49 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     """
     scans = _check_scans(scans, "phi", "(a) avci")
     fields = np.array([s.meta["field"] for s in scans])
+    _require_two_fields(scans, fields)
+    notes, excluded, fits, flags = [], [], {}, {}
+    _field_notes(scans, notes)
+    first = _first_harmonics(scans, fits, notes)
+    rows = _exclusions(scans, first, mu0_hk, min_phe_fraction, max_lag, excluded)
+    keep = [i for i, r in enumerate(rows) if r["included"]]
+    _require_two_kept_fields(fields, keep, excluded)
+    q = _planar_hall(first, keep, notes)
+    with_signal = _with_second_harmonic(scans, keep, rows, excluded)
+    if len(np.unique(np.round(np.abs(fields[with_signal]), 12))) < 2:
+        _undetermined_torques(q, mu0_hk, r_ahe, flags, notes)
+        q = efficiencies(q, sample, notes)
+        return HallResult("avci", q, rows, excluded, notes, fits, flags)
+    bs, acos, afl = _second_harmonics(scans, with_signal, q["phi0"], rows, fits, notes)
+    _field_like(bs, afl, q, fits, flags)
+    if mu0_hk is None or r_ahe is None:
+        notes.append("mu0_h_dl not computed: method (a) needs the effective anisotropy field "
+                     "(--meff or --hk) and R_AHE (--r-ahe) measured separately")
+    else:
+        _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q, fits, flags, notes)
+    q = efficiencies(q, sample, notes)
+    _zero_gate(q, flags)
+    return HallResult("avci", q, rows, excluded, notes, fits, flags)
+
+
+def _require_two_fields(scans, fields) -> None:
+    """Refuse rotations at fewer than two field magnitudes (the torques are told apart by their
+    field dependence)."""
     if len(np.unique(np.round(np.abs(fields), 12))) < 2:
         raise HallAnalysisError(
             f"method (a) separates the torques by their field dependence and needs scans at two or "
             f"more field magnitudes (three or more for uncertainties); got only {np.unique(fields)} T "
             f"from {[s.source for s in scans]}")
-    notes, excluded, rows, fits = [], [], [], {}
-    _field_notes(scans, notes)
+
+
+def _first_harmonics(scans, fits: dict, notes: list) -> list:
+    """Fit R_1w(phi) = R_PHE sin 2(phi - phi0) + offset (+ 4phi terms) of every rotation.
+
+    Returns
+    -------
+    list of FitResult
+        One per scan, with phi0 (deg) within +-45 deg and R_PHE (Ohm) of the matching sign.
+    """
     first = []
     for s in scans:
         r1, msg = _fit_quiet(s.r1w, avci_r1w)
@@ -96,50 +132,77 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         first.append(r1)
         fits[f"r1w:{s.source}"] = r1
         notes.extend(msg)
-    rphe_signed = np.array([r.value("r_phe") for r in first])
-    rphe = np.abs(rphe_signed)
+    return first
+
+
+def _exclusions(scans, first, mu0_hk, min_phe_fraction, max_lag, excluded: list) -> list:
+    """One table row per rotation (R_PHE in Ohm, phi0 in deg, lag of m in rad), marked not included
+    (and added to ``excluded`` with the reason) where m does not follow the field in the plane."""
+    rphe = np.abs(np.array([r.value("r_phe") for r in first]))
     rphe_err = np.array([r.stderr("r_phe") for r in first])
-    ref = rphe.max()
+    ref, ref_err = rphe.max(), rphe_err[np.argmax(rphe)]
+    rows = []
     for s, r1, a, da in zip(scans, first, rphe, rphe_err):
-        b = abs(s.meta["field"])
         a4 = math.hypot(r1.value("a4_sin"), r1.value("a4_cos"))
         a4_err = max(r1.stderr("a4_sin"), r1.stderr("a4_cos"))
         lag = a4 / a if a > 0 else np.inf          # largest angle between m and the field (rad)
         lag_err = a4_err / a if a > 0 else np.inf
         row = {"source": s.source, "field": s.meta["field"], "r_phe": r1.value("r_phe"), "r_phe_stderr": da,
                "phi0": r1.value("phi0"), "lag": lag, "lag_stderr": lag_err, "included": True}
-        reason = None
-        if mu0_hk is not None and mu0_hk > 0 and b < 1.05 * mu0_hk:
-            reason = (f"field {b:.4g} T is below 1.05 x the perpendicular anisotropy field "
-                      f"{mu0_hk:.4g} T: m is not in the plane")
-        elif a < min_phe_fraction * ref and (ref - a) > 2 * math.hypot(da, rphe_err[np.argmax(rphe)]):
-            reason = (f"R_PHE here is {a / ref:.1%} of its largest value: m is not saturated in the plane")
-        elif lag - 2 * lag_err > max_lag:
-            reason = (f"the 4phi distortion of R_1w shows m lagging the field by up to {lag:.3g} "
-                      f"+/- {lag_err:.2g} rad (significantly more than max_lag={max_lag}): an in-plane "
-                      "anisotropy comparable to the field biases the textbook 1/H law")
+        reason = _exclusion_reason(abs(s.meta["field"]), a, da, ref, ref_err, lag, lag_err, mu0_hk,
+                                   min_phe_fraction, max_lag)
         if reason:
             row["included"] = False
             excluded.append({"field": float(s.meta["field"]), "source": s.source, "reason": reason})
         rows.append(row)
-    keep = [i for i, r in enumerate(rows) if r["included"]]
+    return rows
+
+
+def _exclusion_reason(b, a, da, ref, ref_err, lag, lag_err, mu0_hk, min_phe_fraction, max_lag):
+    """Why a rotation at field ``b`` (T) with |R_PHE| = ``a`` +- ``da`` (Ohm; largest over the
+    fields ``ref`` +- ``ref_err``) and lag ``lag`` +- ``lag_err`` (rad) is left out, or None."""
+    if mu0_hk is not None and mu0_hk > 0 and b < 1.05 * mu0_hk:
+        return (f"field {b:.4g} T is below 1.05 x the perpendicular anisotropy field "
+                f"{mu0_hk:.4g} T: m is not in the plane")
+    if a < min_phe_fraction * ref and (ref - a) > 2 * math.hypot(da, ref_err):
+        return f"R_PHE here is {a / ref:.1%} of its largest value: m is not saturated in the plane"
+    if lag - 2 * lag_err > max_lag:
+        return (f"the 4phi distortion of R_1w shows m lagging the field by up to {lag:.3g} "
+                f"+/- {lag_err:.2g} rad (significantly more than max_lag={max_lag}): an in-plane "
+                "anisotropy comparable to the field biases the textbook 1/H law")
+    return None
+
+
+def _require_two_kept_fields(fields, keep, excluded) -> None:
+    """Refuse when fewer than two field magnitudes remain after the exclusions."""
     kept_fields = np.unique(np.round(np.abs(fields[keep]), 12)) if keep else []
     if len(kept_fields) < 2:
         raise HallAnalysisError(
             "method (a): fewer than two fields remain where the magnetisation follows the field in "
             "the plane (the fields never saturate it); reasons: "
             + "; ".join(f"{e['field']:.4g} T: {e['reason']}" for e in excluded))
-    w = 1 / np.maximum(rphe_err[keep], 1e-300) ** 2
-    r_phe = ufloat(np.sum(w * rphe_signed[keep]) / np.sum(w), 1 / math.sqrt(np.sum(w)), "r_phe")
-    if len(set(np.sign(rphe_signed[keep]))) > 1:
+
+
+def _inverse_variance_mean(values, errors, tag: str):
+    """Inverse-variance weighted mean of ``values`` with standard errors ``errors`` (a ufloat)."""
+    w = 1 / np.maximum(errors, 1e-300) ** 2
+    return ufloat(np.sum(w * values) / np.sum(w), 1 / math.sqrt(np.sum(w)), tag)
+
+
+def _planar_hall(first, keep, notes: list) -> dict:
+    """``{"r_phe": Ohm, "phi0": deg}``: weighted means over the kept rotations."""
+    rphe_signed = np.array([first[i].value("r_phe") for i in keep])
+    r_phe = _inverse_variance_mean(rphe_signed, np.array([first[i].stderr("r_phe") for i in keep]), "r_phe")
+    if len(set(np.sign(rphe_signed))) > 1:
         notes.append("R_PHE changes sign between the fields with phi0 kept within +-45 deg (an "
                      "angle offset near 45 deg?): check the angle reading")
-    ph = np.array([first[i].value("phi0") for i in keep])
-    phe = np.array([first[i].stderr("phi0") for i in keep])
-    wp = 1 / np.maximum(phe, 1e-300) ** 2
-    phi0 = ufloat(np.sum(wp * ph) / np.sum(wp), 1 / math.sqrt(np.sum(wp)), "phi0")
-    acos, afl, bs = [], [], []
-    flags = {}
+    phi0 = _inverse_variance_mean(np.array([first[i].value("phi0") for i in keep]),
+                                  np.array([first[i].stderr("phi0") for i in keep]), "phi0")
+    return {"r_phe": r_phe, "phi0": phi0}
+
+
+def _with_second_harmonic(scans, keep, rows, excluded) -> list:
+    """Indices of the kept rotations with a recorded second harmonic; the others are marked."""
     with_signal = []
     for i in keep:
         reason = _no_signal(scans[i])
@@ -149,21 +212,34 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
                              "reason": f"{reason} (used for R_PHE and phi0 only)"})
         else:
             with_signal.append(i)
-    q = {"r_phe": r_phe, "phi0": phi0}
-    if len(np.unique(np.round(np.abs(fields[with_signal]), 12))) < 2:
-        # no second-harmonic signal at two fields: the torques are not determined, never given a sign
-        why = ("undetermined: fewer than two fields with a recorded second harmonic (the others are "
-               "constant columns)")
-        q.update(k_fl=_undetermined(), mu0_h_fl_oe=_undetermined())
-        names = ["k_fl", "mu0_h_fl_oe"]
-        if mu0_hk is not None and r_ahe is not None:
-            q.update(d_dl=_undetermined(), mu0_h_dl=_undetermined(), r_ane=_undetermined(),
-                     mu0_hk_eff=float(mu0_hk), r_ahe=float(r_ahe))
-            names += ["d_dl", "mu0_h_dl", "r_ane"]
-        _flag(flags, names, why)
-        notes.append(f"torque fields {why}")
-        q = efficiencies(q, sample, notes)
-        return HallResult("avci", q, rows, excluded, notes, fits, flags)
+    return with_signal
+
+
+def _undetermined_torques(q: dict, mu0_hk, r_ahe, flags: dict, notes: list) -> None:
+    """No second-harmonic signal at two fields: the torques are not determined, never given a sign."""
+    why = ("undetermined: fewer than two fields with a recorded second harmonic (the others are "
+           "constant columns)")
+    q.update(k_fl=_undetermined(), mu0_h_fl_oe=_undetermined())
+    names = ["k_fl", "mu0_h_fl_oe"]
+    if mu0_hk is not None and r_ahe is not None:
+        q.update(d_dl=_undetermined(), mu0_h_dl=_undetermined(), r_ane=_undetermined(),
+                 mu0_hk_eff=float(mu0_hk), r_ahe=float(r_ahe))
+        names += ["d_dl", "mu0_h_dl", "r_ane"]
+    _flag(flags, names, why)
+    notes.append(f"torque fields {why}")
+
+
+def _second_harmonics(scans, with_signal, phi0, rows, fits, notes):
+    """Fit R_2w(phi) = a_cos cos(phi) + a_fl (2cos^3 phi - cos phi) + offset at each field.
+
+    Returns
+    -------
+    bs : ndarray
+        |mu0H| in T.
+    acos, afl : ndarray, shape (n, 2)
+        The coefficients and their standard errors in Ohm.
+    """
+    acos, afl, bs = [], [], []
     for i in with_signal:
         s = scans[i]
         r2, msg = _fit_quiet(s.r2w, avci_r2w, fixed={"phi0": phi0.nominal_value})
@@ -174,53 +250,48 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         acos.append((r2.value("a_cos"), r2.stderr("a_cos")))
         afl.append((r2.value("a_fl"), r2.stderr("a_fl")))
         bs.append(abs(s.meta["field"]))
-    bs = np.array(bs)
-    acos, afl = np.array(acos), np.array(afl)
+    return np.array(bs), np.array(acos), np.array(afl)
+
+
+def _field_like(bs, afl, q: dict, fits: dict, flags: dict) -> None:
+    """The 1/H law a_fl(H) = k_fl / mu0H: ``k_fl`` (Ohm T) and ``mu0_h_fl_oe`` = k_fl / R_PHE (T)."""
     dfl = Dataset(bs, afl[:, 0], afl[:, 1], x_name="field", y_name="a_fl", x_unit="T", y_unit="Ohm",
                   meta={"source": "a_fl(H)"})
-    rfl, msg = _fit_quiet(dfl, avci_fl_field)
+    rfl, _ = _fit_quiet(dfl, avci_fl_field)
     fits["a_fl(H)"] = rfl
     k_fl = _u(rfl, "k_fl", birge=True)
     q["k_fl"] = k_fl
-    q["mu0_h_fl_oe"] = k_fl / r_phe
+    q["mu0_h_fl_oe"] = k_fl / q["r_phe"]
     _flag_redchi(flags, ["k_fl", "mu0_h_fl_oe"], rfl, "method (a), 1/H law of the (2cos^3 - cos) "
                  "coefficient over the fields")
-    if mu0_hk is None or r_ahe is None:
-        notes.append("mu0_h_dl not computed: method (a) needs the effective anisotropy field "
-                     "(--meff or --hk) and R_AHE (--r-ahe) measured separately")
-    else:
-        if np.any(bs - mu0_hk <= 0):
-            raise HallAnalysisError("method (a): field at or below the anisotropy field after exclusions")
-        nfree = 3 if include_one else 2
-        if len(bs) <= nfree:
-            notes.append(f"only {len(bs)} fields: H_DL and r_ane have no uncertainty; use more fields")
-        dcos = Dataset(bs, acos[:, 0], acos[:, 1], x_name="field", y_name="a_cos", x_unit="T",
-                       y_unit="Ohm", meta={"source": "a_cos(H)"})
-        g = 1 / (bs - mu0_hk)
-        a = np.column_stack([g, -np.ones_like(g)] + ([-bs] if include_one else []))
-        start = np.linalg.lstsq(a / acos[:, 1:2], acos[:, 0] / acos[:, 1], rcond=None)[0]
-        init = {"d_dl": start[0], "r_ane": start[1], "mu0_hk": mu0_hk}
-        fixed = {"mu0_hk": mu0_hk}
-        free = ()
-        if include_one:
-            init["r_one"] = start[2]
-            free = ("r_one",)
-        rc, msg = _fit_quiet(dcos, avci_cos_field, init=init, fixed=fixed, free=free, guess=False)
-        fits["a_cos(H)"] = rc
-        d_dl = _u(rc, "d_dl", birge=True)
-        q["d_dl"] = d_dl
-        q["mu0_h_dl"] = 2 * d_dl / r_ahe
-        q["r_ane"] = _u(rc, "r_ane", birge=True)
-        if include_one:
-            q["r_one"] = _u(rc, "r_one", birge=True)
-        q["mu0_hk_eff"] = float(mu0_hk)
-        q["r_ahe"] = float(r_ahe)
-        _flag_redchi(flags, ["d_dl", "mu0_h_dl", "r_ane", "r_one"], rc,
-                     "method (a), 1/(H - H_K) law of the cos(phi) coefficient over the fields")
-        if abs(mu0_hk) > 10 * bs.max():
-            notes.append(f"|mu0H_K,eff| = {abs(mu0_hk):.3g} T is much larger than the fields (<= "
-                         f"{bs.max():.3g} T): 1/(H - H_K) hardly varies, so H_DL and the thermal term "
-                         "are strongly correlated and H_DL is poorly determined")
-    q = efficiencies(q, sample, notes)
-    _zero_gate(q, flags)
-    return HallResult("avci", q, rows, excluded, notes, fits, flags)
+
+
+def _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q: dict, fits: dict, flags: dict, notes: list):
+    """The law a_cos(H) = d_dl / (mu0H - mu0H_K) - r_ane [- r_one mu0H]: ``d_dl`` (Ohm T),
+    ``mu0_h_dl`` = 2 d_dl / R_AHE (T), ``r_ane`` (Ohm) [and ``r_one``, Ohm/T]."""
+    if np.any(bs - mu0_hk <= 0):
+        raise HallAnalysisError("method (a): field at or below the anisotropy field after exclusions")
+    nfree = 3 if include_one else 2
+    if len(bs) <= nfree:
+        notes.append(f"only {len(bs)} fields: H_DL and r_ane have no uncertainty; use more fields")
+    dcos = Dataset(bs, acos[:, 0], acos[:, 1], x_name="field", y_name="a_cos", x_unit="T",
+                   y_unit="Ohm", meta={"source": "a_cos(H)"})
+    g = 1 / (bs - mu0_hk)
+    a = np.column_stack([g, -np.ones_like(g)] + ([-bs] if include_one else []))
+    start = np.linalg.lstsq(a / acos[:, 1:2], acos[:, 0] / acos[:, 1], rcond=None)[0]
+    rc = _fit_field_law(dcos, avci_cos_field, start, "d_dl", mu0_hk, include_one)
+    fits["a_cos(H)"] = rc
+    d_dl = _u(rc, "d_dl", birge=True)
+    q["d_dl"] = d_dl
+    q["mu0_h_dl"] = 2 * d_dl / r_ahe
+    q["r_ane"] = _u(rc, "r_ane", birge=True)
+    if include_one:
+        q["r_one"] = _u(rc, "r_one", birge=True)
+    q["mu0_hk_eff"] = float(mu0_hk)
+    q["r_ahe"] = float(r_ahe)
+    _flag_redchi(flags, ["d_dl", "mu0_h_dl", "r_ane", "r_one"], rc,
+                 "method (a), 1/(H - H_K) law of the cos(phi) coefficient over the fields")
+    if abs(mu0_hk) > 10 * bs.max():
+        notes.append(f"|mu0H_K,eff| = {abs(mu0_hk):.3g} T is much larger than the fields (<= "
+                     f"{bs.max():.3g} T): 1/(H - H_K) hardly varies, so H_DL and the thermal term "
+                     "are strongly correlated and H_DL is poorly determined")

@@ -9,6 +9,7 @@ import numpy as np
 from uncertainties import ufloat
 
 from .common import _nominal
+from .leastsq import _at_bound, _param_bounds
 
 
 
@@ -84,14 +85,10 @@ def _zero_gate(q: dict, flags: dict) -> None:
 
 def _at_bounds(fit) -> list:
     """``(name, lo, hi)`` of the varied parameters of a FitResult at (or numerically at) a bound."""
-    bounds = {}
-    for m, pmap in zip(fit.models, fit.param_maps):
-        for k, n in pmap.items():
-            bounds.setdefault(n, m.param(k).bounds)
+    bounds = _param_bounds(fit)
     out = []
     for n in fit.varied:
         lo, hi = bounds.get(n, (-np.inf, np.inf))
-        v = fit.value(n)
-        if (np.isfinite(lo) and np.isclose(v, lo)) or (np.isfinite(hi) and np.isclose(v, hi)):
+        if _at_bound(fit.value(n), lo, hi):
             out.append((n, lo, hi))
     return out

@@ -99,7 +99,44 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
         standard uncertainties.
     """
     scans = _check_scans(scans, "field", "(b) hayashi")
-    notes, rows, fits, excluded = [], [], {}, []
+    notes, fits, excluded, flags = [], {}, [], {}
+    groups = _group_sweeps(_through_zero(scans, excluded))
+    states = sorted({k[1] for k in groups})
+    sin_th = _field_tilt(groups, theta_h_stderr, notes)
+    window = _window(groups, sin_th, max_field, notes)
+    final = {}
+    for ss in groups.values():
+        for s in ss:
+            r1, r2, msg = _sweep_derivatives(s, window)
+            notes.extend(msg)
+            fits[f"r1w:{s.source}"], fits[f"r2w:{s.source}"] = r1, r2
+            final[s.source] = (r1, r2)
+    # R_AHE and H_K from the fits in the window, with the correlated uncertainties of c0 and c2
+    r_ahe_raw, c2m = _curvature_terms(groups, {k: v[0] for k, v in final.items()}, sin_th)
+    if c2m.nominal_value * r_ahe_raw.nominal_value <= 0:
+        raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows within the window "
+                                f"|mu0H| <= {window:.3g} T")
+    rp = r_phe if hasattr(r_phe, "nominal_value") else float(r_phe)
+    if float(getattr(rp, "nominal_value", rp)) == 0:
+        notes.append("R_PHE = 0: no planar-Hall correction (Hayashi's xi = 0)")
+    sweeps = _SweepFits(groups, final, sin_th, window, c2m, rp, r_ane, r_one)
+    _exclude_silent(groups, excluded)
+    hk, h_dl, h_fl, rows, _, _ = sweeps.torques(r_ahe_raw)
+    r_ahe = r_ahe_raw + _second_order(r_ahe_raw, rp, r_ane, hk, h_dl, h_fl)
+    hk, h_dl, h_fl, rows, dls, fls = sweeps.torques(r_ahe)
+    q = {"mu0_h_dl": h_dl, "mu0_h_fl_oe": h_fl, "r_ahe": r_ahe, "mu0_hk_eff": hk, "r_phe": rp}
+    _state_notes(dls, states, flags, notes)
+    _hayashi_gates(groups, {k: v[0] for k, v in final.items()}, sin_th, rp, dls, fls, flags, notes)
+    if r_ane is None:
+        notes.append("no r_ane given: mu0_h_dl includes the anomalous Nernst term (same symmetry as the "
+                     "damping-like signal in these sweeps); give r_ane from method (c) or (d)")
+    q = efficiencies(q, sample, notes)
+    _zero_gate(q, flags)
+    return HallResult("hayashi", q, rows, excluded, notes, fits, flags)
+
+
+def _through_zero(scans, excluded: list) -> list:
+    """The sweeps that pass through zero field; the others are added to ``excluded``."""
     through = [s for s in scans if s.r1w.x.min() <= 0.0 <= s.r1w.x.max()]
     for s in scans:
         if not any(s is t for t in through):
@@ -110,7 +147,11 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
         raise HallAnalysisError("method (b): no field sweep passes through zero field; it needs the "
                                 "derivatives of R_1w and R_2w at H = 0 (sources: "
                                 + ", ".join(s.source for s in scans) + ")")
-    scans = through
+    return through
+
+
+def _group_sweeps(scans) -> dict:
+    """The sweeps by (direction 'x' or 'y', perpendicular state +1 or -1)."""
     groups = {}
     for s in scans:
         st = int(s.meta.get("mz_state", 0))
@@ -129,6 +170,12 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             raise HallAnalysisError(f"{s.source}: method (b) needs sweeps near the film plane; theta_h = "
                                     f"{th_h} deg is more than 45 deg out of it")
         groups.setdefault((d, st), []).append(s)
+    return groups
+
+
+def _field_tilt(groups, theta_h_stderr: float, notes: list) -> dict:
+    """sin(theta_h) of every sweep (by source; a ufloat with one misalignment of ``theta_h_stderr``
+    deg per sweep direction), with notes on tilted sweeps."""
     if theta_h_stderr < 0:
         raise HallAnalysisError(f"theta_h_stderr must be >= 0 deg, not {theta_h_stderr}")
     mis = {d: ufloat(0.0, math.radians(theta_h_stderr), f"theta_h misalignment ({d} sweeps)")
@@ -145,17 +192,21 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             notes.append(f"theta_h taken as exact: a misalignment of 1 deg (e.g. a tilted sample) changes H_K and "
                          f"the torque fields by {cot * math.radians(1.0):.1%}, not in their standard errors; give "
                          "theta_h_stderr to include it")
-    # window from a first estimate of the anisotropy field (first pass on the whole sweep range)
+    return sin_th
+
+
+def _window(groups, sin_th, max_field, notes: list) -> float:
+    """Half-width (T) of the fitted window: ``max_field``, or 0.15 x the anisotropy field estimated
+    from a first pass on the whole sweep range."""
     first = {}
-    for key, ss in groups.items():
+    for ss in groups.values():
         for s in ss:
             span = float(np.max(np.abs(s.r1w.x)))
-            r1, r2, msg = _sweep_derivatives(s, span if max_field is None else max_field)
-            first[s.source] = (r1, r2)
-    states = sorted({k[1] for k in groups})
-    if len(states) != 2:
+            r1, _, _ = _sweep_derivatives(s, span if max_field is None else max_field)
+            first[s.source] = r1
+    if len({k[1] for k in groups}) != 2:
         notes.append("only one perpendicular state: R_AHE taken as m_z R_1w(0) (includes any offset)")
-    r_ahe0, c2m0 = _curvature_terms(groups, {k: v[0] for k, v in first.items()}, sin_th)
+    r_ahe0, c2m0 = _curvature_terms(groups, first, sin_th)
     # R_1w bends towards zero as |H| grows: the curvature has the sign of R_AHE (which may be
     # negative: the sign of the Hall voltage is a matter of the wiring)
     if c2m0.nominal_value * r_ahe0.nominal_value <= 0:
@@ -166,46 +217,51 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     if window > 0.3 * hk_est:
         notes.append(f"window |mu0H| <= {window:.3g} T is more than 0.3 x H_K ({hk_est:.3g} T): "
                      "the small-angle formulas are biased")
-    final = {}
-    for (d, st), ss in groups.items():
-        for s in ss:
-            r1, r2, msg = _sweep_derivatives(s, window)
-            notes.extend(msg)
-            fits[f"r1w:{s.source}"], fits[f"r2w:{s.source}"] = r1, r2
-            final[s.source] = (r1, r2)
-    # R_AHE and H_K from the fits in the window, with the correlated uncertainties of c0 and c2
-    r_ahe_raw, c2m = _curvature_terms(groups, {k: v[0] for k, v in final.items()}, sin_th)
-    if c2m.nominal_value * r_ahe_raw.nominal_value <= 0:
-        raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows within the window "
-                                f"|mu0H| <= {window:.3g} T")
-    rp = r_phe if hasattr(r_phe, "nominal_value") else float(r_phe)
-    if float(getattr(rp, "nominal_value", rp)) == 0:
-        notes.append("R_PHE = 0: no planar-Hall correction (Hayashi's xi = 0)")
+    return window
 
-    def torques(r_ahe):
-        hk = (r_ahe / (2 * c2m)) ** 0.5
-        b, rows_ = {}, []
-        for (d, st), ss in groups.items():
+
+def _anisotropy_field(r_ahe, c2):
+    """mu0H_K = sqrt(R_AHE / (2 c2)) (T) from R_AHE (Ohm) and the normalised curvature c2 (Ohm/T^2)."""
+    return (r_ahe / (2 * c2)) ** 0.5
+
+
+class _SweepFits:
+    """The polynomial fits of the sweeps in the window and what turns them into torque fields."""
+
+    def __init__(self, groups, final, sin_th, window, c2m, r_phe, r_ane, r_one):
+        self.groups, self.final, self.sin_th, self.window = groups, final, sin_th, window
+        self.c2m, self.r_phe, self.r_ane, self.r_one = c2m, r_phe, r_ane, r_one
+        self.states = sorted({k[1] for k in groups})
+
+    def ratios(self, hk):
+        """b = (dR_2w/dH) / (d^2R_1w/dH^2) x sin(theta_h) at H = 0 by (direction, state) (thermal
+        terms removed where given), and the table rows."""
+        b, rows = {}, []
+        for (d, st), ss in self.groups.items():
             for s in ss:
                 if _no_signal(s):
                     continue
-                r1, r2 = final[s.source]
+                r1, r2 = self.final[s.source]
                 c1, c2 = r2["c1"], r1["c2"]
+                sin_th = self.sin_th[s.source]
                 if d == "x":
-                    if r_ane is not None:
-                        c1 = c1 + r_ane * sin_th[s.source] / hk  # -r_ane m_x, m_x = H sin(theta_h)/H_K
-                    if r_one is not None:
-                        c1 = c1 + r_one * sin_th[s.source]  # -r_one B_x, B_x = H sin(theta_h)
-                bval = c1 / (2 * c2) * sin_th[s.source]
-                rows_.append({"source": s.source, "direction": d, "mz_state": st, "window": window,
-                              "c1": c1.nominal_value, "c1_stderr": c1.std_dev, "c2": c2.nominal_value,
-                              "c2_stderr": c2.std_dev, "b": bval.nominal_value, "b_stderr": bval.std_dev})
+                    if self.r_ane is not None:
+                        c1 = c1 + self.r_ane * sin_th / hk  # -r_ane m_x, m_x = H sin(theta_h)/H_K
+                    if self.r_one is not None:
+                        c1 = c1 + self.r_one * sin_th  # -r_one B_x, B_x = H sin(theta_h)
+                bval = c1 / (2 * c2) * sin_th
+                rows.append({"source": s.source, "direction": d, "mz_state": st, "window": self.window,
+                             "c1": c1.nominal_value, "c1_stderr": c1.std_dev, "c2": c2.nominal_value,
+                             "c2_stderr": c2.std_dev, "b": bval.nominal_value, "b_stderr": bval.std_dev})
                 b.setdefault((d, st), []).append(bval)
-        xi = rp / r_ahe
+        return b, rows
+
+    def state_fields(self, b, xi):
+        """Hayashi's eq. (5) in each state: mu0_h_dl and mu0_h_fl_oe (T) by state."""
         dls, fls = {}, {}
-        for st in states:
+        for st in self.states:
             if ("x", st) not in b or ("y", st) not in b:
-                if any(_no_signal(s) for (_, s_st), ss in groups.items() if s_st == st for s in ss):
+                if any(_no_signal(s) for (_, s_st), ss in self.groups.items() if s_st == st for s in ss):
                     continue  # a sweep of this state has no second harmonic: the state is left out
                 raise HallAnalysisError(f"method (b) needs both a longitudinal (x) and a transverse (y) sweep "
                                         f"for m_z = {st:+d}; have {sorted(b)}")
@@ -215,12 +271,21 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             dby = 2 * (by + 2 * st * xi * bx) / (1 - 4 * xi ** 2)
             dls[st] = -st * dbx
             fls[st] = dby
-        if not dls:
-            return hk, _undetermined(), _undetermined(), rows_, dls, fls
-        return (hk, _wmean(list(dls.values()), "mu0_h_dl"), _wmean(list(fls.values()), "mu0_h_fl_oe"),
-                rows_, dls, fls)
+        return dls, fls
 
-    flags = {}
+    def torques(self, r_ahe):
+        """``(mu0_hk_eff, mu0_h_dl, mu0_h_fl_oe, rows, per-state h_dl, per-state h_fl)`` at ``r_ahe``."""
+        hk = _anisotropy_field(r_ahe, self.c2m)
+        b, rows = self.ratios(hk)
+        dls, fls = self.state_fields(b, self.r_phe / r_ahe)
+        if not dls:
+            return hk, _undetermined(), _undetermined(), rows, dls, fls
+        return (hk, _wmean(list(dls.values()), "mu0_h_dl"), _wmean(list(fls.values()), "mu0_h_fl_oe"),
+                rows, dls, fls)
+
+
+def _exclude_silent(groups, excluded: list) -> None:
+    """Add the sweeps without a recorded second harmonic to ``excluded``."""
     for (d, st), ss in groups.items():
         for s in ss:
             reason = _no_signal(s)
@@ -229,18 +294,25 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
                                  "reason": f"{reason}: left out of the torque fields (used for R_AHE and "
                                            f"H_K); the m_z = {st:+d} state needs an x and a y sweep with a "
                                            "second harmonic"})
-    hk, h_dl, h_fl, rows, _, _ = torques(r_ahe_raw)
-    # second order in the current: the torques tilt m away from the pole at H = 0, so the lock-in's
-    # R_1w(0) = s R_AHE - (3/8) s R_AHE d^2 - (3/2) s R_PHE H_DL H_FL / H_K^2 + (3/2) s r_ane H_DL / H_K
-    # with d^2 = (H_DL^2 + H_FL^2) / H_K^2 (docs/hall.md); remove it and recompute with that R_AHE
-    corr = 0.375 * r_ahe_raw * (h_dl ** 2 + h_fl ** 2) / hk ** 2 + 1.5 * rp * h_dl * h_fl / hk ** 2
+
+
+def _second_order(r_ahe_raw, r_phe, r_ane, hk, h_dl, h_fl):
+    """The second-order response to the current in R_1w(0), to add to its half jump (Ohm).
+
+    The torques tilt m away from the pole at H = 0, so the lock-in's R_1w(0) = s R_AHE
+    - (3/8) s R_AHE d^2 - (3/2) s R_PHE H_DL H_FL / H_K^2 + (3/2) s r_ane H_DL / H_K with
+    d^2 = (H_DL^2 + H_FL^2) / H_K^2 (docs/hall.md). 0 without torque fields.
+    """
+    corr = 0.375 * r_ahe_raw * (h_dl ** 2 + h_fl ** 2) / hk ** 2 + 1.5 * r_phe * h_dl * h_fl / hk ** 2
     if r_ane is not None:
         corr = corr - 1.5 * r_ane * h_dl / hk
     if not math.isfinite(h_dl.std_dev):
         corr = 0.0  # no torque fields: no second-order correction
-    r_ahe = r_ahe_raw + corr
-    hk, h_dl, h_fl, rows, dls, fls = torques(r_ahe)
-    q = {"mu0_h_dl": h_dl, "mu0_h_fl_oe": h_fl, "r_ahe": r_ahe, "mu0_hk_eff": hk, "r_phe": rp}
+    return corr
+
+
+def _state_notes(dls, states, flags: dict, notes: list) -> None:
+    """Say when no state or only one state gave torque fields."""
     if not dls:
         why = "undetermined: no perpendicular state has x and y sweeps with a recorded second harmonic"
         _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe"], why)
@@ -248,13 +320,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     elif len(dls) < len(states):
         notes.append(f"torque fields from the m_z = {next(iter(dls)):+d} state only (the other state lacks "
                      "a sweep with a second harmonic)")
-    _hayashi_gates(groups, {k: v[0] for k, v in final.items()}, sin_th, rp, dls, fls, flags, notes)
-    if r_ane is None:
-        notes.append("no r_ane given: mu0_h_dl includes the anomalous Nernst term (same symmetry as the "
-                     "damping-like signal in these sweeps); give r_ane from method (c) or (d)")
-    q = efficiencies(q, sample, notes)
-    _zero_gate(q, flags)
-    return HallResult("hayashi", q, rows, excluded, notes, fits, flags)
+
 
 
 def _hayashi_gates(groups, r1fits, sin_th, r_phe, dls, fls, flags, notes):
@@ -274,7 +340,7 @@ def _hayashi_gates(groups, r1fits, sin_th, r_phe, dls, fls, flags, notes):
         est = {}
         for d in ("x", "y"):
             r, c2 = _curvature_terms({k: v for k, v in groups.items() if k[0] == d}, r1fits, sin_th)
-            est[d] = (r, (r / (2 * c2)) ** 0.5 if _nominal(c2) * _nominal(r) > 0 else None)
+            est[d] = (r, _anisotropy_field(r, c2) if _nominal(c2) * _nominal(r) > 0 else None)
         _flag_disagreement(flags, ["r_ahe"], est["x"][0], est["y"][0], "R_AHE from x sweeps",
                            "R_AHE from y sweeps")
         if est["x"][1] is not None and est["y"][1] is not None:

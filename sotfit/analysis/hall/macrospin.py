@@ -129,27 +129,10 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     """
     t_start = time.monotonic()
     scans = list(scans)
-    if not scans:
-        raise HallAnalysisError("method (d): no scans")
-    check_names("method (d) free", free, MACROSPIN_PARAMETERS)
-    check_names("method (d) fixed", fixed or {}, MACROSPIN_PARAMETERS)
-    for s in scans:
-        _require_first_harmonic(s, "(d) macrospin")
+    _check_macrospin_input(scans, fixed, free)
     notes, flags = [], {}
     _field_notes(scans, notes)
-    fixed = dict(fixed or {})
-    if {s.scan for s in scans} == {"field"} and "r_phe" not in fixed and "r_phe" not in free:
-        # field sweeps along x and y see R_PHE only through the small mixing of the torques in the
-        # second harmonic (correlated with mu0_h_fl) and through phi0 in the first: not determined
-        # (the measured Ta/CoFeB loops gave 12 Ohm, a planar Hall resistance 4 times R_AHE)
-        fixed["r_phe"] = 0.0
-        held = "R_PHE"
-        if "phi0" not in fixed and "phi0" not in free:
-            fixed["phi0"] = 0.0
-            held = "R_PHE and phi0"
-        notes.append(f"{held} held at 0: field sweeps alone do not determine R_PHE (it enters only through "
-                     "the planar-Hall mixing of the torques, correlated with mu0_h_fl); give R_PHE from an "
-                     "in-plane rotation (--r-phe)")
+    fixed = _hold_for_sweeps(scans, dict(fixed or {}), free, notes)
     start = _start_values(scans, fixed, notes)
     start.update(init or {})
     data, models, index = _macrospin_datasets(scans)
@@ -158,51 +141,123 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
         fixed.update({k: 0.0 for k in ("mu0_h_dl", "mu0_h_fl", "r_ane")})
         notes.append("no scan has a recorded second harmonic (constant columns): the torque fields and "
                      "r_ane are undetermined (held at 0 in the fit of the first harmonics)")
-    init_all = {k: v for k, v in start.items() if k in _SHARED}
-    for i, d in enumerate(data):
-        init_all[f"offset_{i}"] = 0.0
-    counter = _Counted(models[0].func)
-    models = [dataclasses.replace(models[0], func=counter)] + list(models[1:])
-    t_eval = max(_evaluation_time(data, models, init_all, fixed), 1e-6)
-    kw = dict(shared=_SHARED, init=init_all, fixed=fixed, free=tuple(free), guess=False, warn=False)
-    stopped = []
+    passes = _LimitedFit(data, models, start, fixed, free, max_nfev, time_limit, t_start)
+    res = passes.run("first pass")
+    if reweight and not passes.stopped:  # a pass stopped by the limit is no base for reweighting
+        res = passes.reweighted(res)
+    if not res.success:
+        notes.append(f"global fit: {res.message}")
+    _correlation_notes(res, notes)
+    q = _fitted_quantities(res, fixed, no_torque, flags)
+    rows = _curve_rows(res, scans, index)
+    _macrospin_gates(res, q, scans, fixed, rows, passes.stopped, flags, notes)
+    q = efficiencies(q, sample, notes)
+    _zero_gate(q, flags)
+    return HallResult("macrospin", q, rows, [], notes, {"global": res, "curves": index}, flags)
 
-    def run(pass_name):
-        nvary_guess = len(_SHARED) + len(data)
-        limit = max_nfev
-        if time_limit is not None and math.isfinite(time_limit):
-            left = time_limit - (time.monotonic() - t_start)
-            by_time = max(nvary_guess + 2, int(left / t_eval))
+
+def _check_macrospin_input(scans, fixed, free) -> None:
+    """Refuse no scans, unknown parameter names and scans without a first harmonic."""
+    if not scans:
+        raise HallAnalysisError("method (d): no scans")
+    check_names("method (d) free", free, MACROSPIN_PARAMETERS)
+    check_names("method (d) fixed", fixed or {}, MACROSPIN_PARAMETERS)
+    for s in scans:
+        _require_first_harmonic(s, "(d) macrospin")
+
+
+def _hold_for_sweeps(scans, fixed: dict, free, notes: list) -> dict:
+    """``fixed`` with R_PHE (and phi0) held at 0 when every scan is a field sweep.
+
+    Field sweeps along x and y see R_PHE only through the small mixing of the torques in the
+    second harmonic (correlated with mu0_h_fl) and through phi0 in the first: not determined
+    (the measured Ta/CoFeB loops gave 12 Ohm, a planar Hall resistance 4 times R_AHE).
+    """
+    if {s.scan for s in scans} == {"field"} and "r_phe" not in fixed and "r_phe" not in free:
+        fixed["r_phe"] = 0.0
+        held = "R_PHE"
+        if "phi0" not in fixed and "phi0" not in free:
+            fixed["phi0"] = 0.0
+            held = "R_PHE and phi0"
+        notes.append(f"{held} held at 0: field sweeps alone do not determine R_PHE (it enters only through "
+                     "the planar-Hall mixing of the torques, correlated with mu0_h_fl); give R_PHE from an "
+                     "in-plane rotation (--r-phe)")
+    return fixed
+
+
+def _rms(r) -> float:
+    """Root mean square of the residuals ``r`` (their unit)."""
+    return float(np.sqrt(np.mean(r * r)))
+
+
+class _LimitedFit:
+    """The passes of the global fit within an evaluation limit and a wall-clock limit.
+
+    Each pass may take as many evaluations of the residual as fit in the time left (from the time
+    of one evaluation at the start), at most ``max_nfev``; a pass stopped by either limit is named
+    in ``stopped``.
+    """
+
+    def __init__(self, data, models, start, fixed, free, max_nfev, time_limit, t_start):
+        init = {k: v for k, v in start.items() if k in _SHARED}
+        for i, d in enumerate(data):
+            init[f"offset_{i}"] = 0.0
+        self.counter = _Counted(models[0].func)
+        self.data = data
+        self.models = [dataclasses.replace(models[0], func=self.counter)] + list(models[1:])
+        self.fixed, self.max_nfev, self.time_limit, self.t_start = fixed, max_nfev, time_limit, t_start
+        self.t_eval = max(_evaluation_time(data, self.models, init, fixed), 1e-6)
+        self.kw = dict(shared=_SHARED, init=init, fixed=fixed, free=tuple(free), guess=False, warn=False)
+        self.stopped = []
+
+    def _limit(self):
+        """The evaluations this pass may take (None: no limit)."""
+        limit = self.max_nfev
+        if self.time_limit is not None and math.isfinite(self.time_limit):
+            nvary_guess = len(_SHARED) + len(self.data)
+            left = self.time_limit - (time.monotonic() - self.t_start)
+            by_time = max(nvary_guess + 2, int(left / self.t_eval))
             limit = by_time if limit is None else min(limit, by_time)
-        counter.calls = 0
-        r = fit_global(data, models, max_nfev=limit, **kw)
-        if limit is not None and counter.calls >= limit:
-            stopped.append(f"{pass_name} stopped after {counter.calls} evaluations of the residual "
-                           f"({time.monotonic() - t_start:.0f} s; time limit {time_limit} s, "
-                           f"evaluation limit {max_nfev})")
+        return limit
+
+    def run(self, pass_name: str):
+        """One pass of :func:`sotfit.fitting.fit_global` (polished when it converged)."""
+        limit = self._limit()
+        self.counter.calls = 0
+        r = fit_global(self.data, self.models, max_nfev=limit, **self.kw)
+        if limit is not None and self.counter.calls >= limit:
+            self.stopped.append(f"{pass_name} stopped after {self.counter.calls} evaluations of the residual "
+                                f"({time.monotonic() - self.t_start:.0f} s; time limit {self.time_limit} s, "
+                                f"evaluation limit {self.max_nfev})")
             return r
         return _polish(r) if r.success else r
 
-    res = run("first pass")
-    if reweight and not stopped:  # a pass stopped by the limit is no base for reweighting
-        sig = []
-        for i, d in enumerate(data):
-            r = res.residuals(i)
-            sig.append(max(float(np.sqrt(np.mean(r * r))), 1e-15 * (np.max(np.abs(d.y)) + 1e-30)))
-        data = [d.replace(yerr=np.full(len(d), s)) for d, s in zip(data, sig)]
-        kw["init"] = {k: res.value(k) for k in res.params if k not in fixed}
-        res = run("reweighted pass")
-    if not res.success:
-        notes.append(f"global fit: {res.message}")
+    def reweighted(self, res):
+        """The pass again with the rms residual of each curve of ``res`` as its standard error."""
+        sig = [max(_rms(res.residuals(i)), 1e-15 * (np.max(np.abs(d.y)) + 1e-30))
+               for i, d in enumerate(self.data)]
+        self.data = [d.replace(yerr=np.full(len(d), s)) for d, s in zip(self.data, sig)]
+        self.kw["init"] = {k: res.value(k) for k in res.params if k not in self.fixed}
+        return self.run("reweighted pass")
+
+
+def _correlation_notes(res, notes: list) -> None:
+    """Note every pair of shared parameters correlated by more than 0.95."""
     corr = res.correlation()
-    if corr is not None:
-        names = [n for n in res.varied]
-        for a in range(len(names)):
-            for b in range(a + 1, len(names)):
-                if abs(corr[a, b]) > 0.95 and not (names[a].startswith("offset") or names[b].startswith("offset")):
-                    notes.append(f"{names[a]} and {names[b]} are correlated ({corr[a, b]:+.3f}): the data "
-                                 "constrain mainly a combination; their errors are linearised and may be "
-                                 "optimistic (fix one from another measurement)")
+    if corr is None:
+        return
+    names = [n for n in res.varied]
+    for a in range(len(names)):
+        for b in range(a + 1, len(names)):
+            if abs(corr[a, b]) > 0.95 and not (names[a].startswith("offset") or names[b].startswith("offset")):
+                notes.append(f"{names[a]} and {names[b]} are correlated ({corr[a, b]:+.3f}): the data "
+                             "constrain mainly a combination; their errors are linearised and may be "
+                             "optimistic (fix one from another measurement)")
+
+
+def _fitted_quantities(res, fixed, no_torque: bool, flags: dict) -> dict:
+    """The result names of the fitted (or fixed) parameters; the torque fields and r_ane
+    undetermined (flagged) without a second harmonic."""
     q = {}
     for k, name in _RESULT_NAMES.items():
         if k in res.varied or k in fixed or k in ("mu0_h_dl", "mu0_h_fl", "r_ane"):
@@ -212,6 +267,11 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
             q[k] = _undetermined()
         _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe", "r_ane"],
               "undetermined: no scan has a recorded second harmonic")
+    return q
+
+
+def _curve_rows(res, scans, index) -> list:
+    """One table row per scan: the fitted offset (Ohm) and rms residual (Ohm) of each harmonic."""
     rows = []
     where = {ih: j for j, ih in enumerate(index)}
     for i, s in enumerate(scans):
@@ -219,9 +279,6 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
         for h in (1, 2):
             j = where.get((i, h))
             row[f"offset_{h}w"] = res.value(f"offset_{j}") if j is not None else None
-            row[f"rms_{h}w"] = float(np.sqrt(np.mean(res.residuals(j) ** 2))) if j is not None else None
+            row[f"rms_{h}w"] = _rms(res.residuals(j)) if j is not None else None
         rows.append(row)
-    _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes)
-    q = efficiencies(q, sample, notes)
-    _zero_gate(q, flags)
-    return HallResult("macrospin", q, rows, [], notes, {"global": res, "curves": index}, flags)
+    return rows
