@@ -19,7 +19,6 @@ from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
 
 
-
 def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu0_h_fl=None,
             max_sin=0.25, include_one: bool = False, r_ohe: float = 0.0, theta0: float = 0.0,
             theta_m_from: str = "r1w", sample: Sample | None = None) -> HallResult:

@@ -10,7 +10,6 @@ from .common import _nominal
 from .leastsq import _polish
 
 
-
 def _pole_difference(thetas, theta0=0.0):
     """Mean R_1w with the field nearest +z minus that nearest -z over xz rotations (Ohm): its sign is
     the sign of R_AHE."""

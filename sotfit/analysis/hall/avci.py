@@ -18,7 +18,6 @@ from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
 
 
-
 def _phi0_branch(phi0: float, r_phe: float) -> tuple[float, float]:
     """The same R_PHE sin 2(phi - phi0) with phi0 in [-45, 45) deg: each 90 deg turn of phi0
     flips the sign of R_PHE, each 180 deg leaves it (R_PHE keeps the sign of the wiring)."""

@@ -12,7 +12,6 @@ from ...io.hall import HallScan
 from .result import HallAnalysisError
 
 
-
 def _u(res, name, birge=False):
     v, s = res.value(name), res.stderr(name)
     if birge and res.redchi > 1:

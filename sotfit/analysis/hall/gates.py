@@ -12,11 +12,8 @@ from .common import _nominal
 from .leastsq import _at_bound, _param_bounds
 
 
-
 #: The torque fields whose sign the zero-consistency gate checks.
 _TORQUES = ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl")
-
-
 #: A torque field within this many standard errors of zero has no determined sign (flagged).
 ZERO_SIGMAS = 2.0
 

@@ -18,7 +18,6 @@ from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
 
 
-
 def _sweep_derivatives(s: HallScan, max_field, order_r1=4, order_r2=3):
     """c1 = dR_2w/dH and c2 = (1/2) d^2R_1w/dH^2 at H = 0 (ufloats) from a windowed sweep."""
     x = s.r1w.x
@@ -320,7 +319,6 @@ def _state_notes(dls, states, flags: dict, notes: list) -> None:
     elif len(dls) < len(states):
         notes.append(f"torque fields from the m_z = {next(iter(dls)):+d} state only (the other state lacks "
                      "a sweep with a second harmonic)")
-
 
 
 def _hayashi_gates(groups, r1fits, sin_th, r_phe, dls, fls, flags, notes):

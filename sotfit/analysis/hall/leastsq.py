@@ -15,7 +15,6 @@ from ...models.harmonic_hall import hall_line, hall_parabola
 from .common import _nominal
 
 
-
 def _fit_quiet(data, model, **kw):
     """:func:`sotfit.fitting.fit` with its warnings returned as text.
 

@@ -24,7 +24,6 @@ from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
 
 
-
 def _macrospin_datasets(scans):
     """Datasets, models and ``(scan index, harmonic)`` of every curve of the global fit; a second
     harmonic that was not recorded (constant column, ``meta['no_signal']``) is left out."""

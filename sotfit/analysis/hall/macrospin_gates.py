@@ -10,16 +10,11 @@ from .macrospin_start import _film_type, _state_levels, _theta_levels
 from .names import _RESULT_NAMES
 
 
-
 #: Largest rms misfit of a first harmonic, relative to the largest first-harmonic range of the set.
 R1W_MISFIT = 0.02
-
-
 #: Largest rms misfit of a second harmonic, relative to the largest second-harmonic range of the set
 #: (above it the torque fields rest on a model that does not describe the signal that gives them).
 R2W_MISFIT = 0.10
-
-
 #: R_AHE from the global fit and from the first harmonic's levels may differ by at most this factor.
 R_AHE_FACTOR = 2.0
 

@@ -17,7 +17,6 @@ from .leastsq import _fit_quiet
 from .result import HallAnalysisError
 
 
-
 def _film_type(scans, fixed):
     """The film type shown by the fixed anisotropy field or by the data, and the evidence.
 

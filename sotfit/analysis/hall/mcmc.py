@@ -14,7 +14,6 @@ from .names import _RESULT_NAMES
 from .result import HallAnalysisError, HallResult
 
 
-
 class _Finite:
     """A model function that returns NaN instead of raising (a walker where the macrospin has no
     equilibrium gets zero probability)."""

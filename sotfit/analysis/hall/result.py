@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-
 UNITS = {"mu0_h_dl": "T", "mu0_h_fl_oe": "T", "mu0_h_fl": "T", "mu0_h_oe": "T", "r_ane": "Ohm",
          "r_one": "Ohm/T", "r_ahe": "Ohm", "r_phe": "Ohm", "mu0_hk_eff": "T", "mu0_h_ip": "T",
          "phi0": "deg", "xi_e_dl": "1e5 Ohm^-1 m^-1", "xi_e_fl": "1e5 Ohm^-1 m^-1",

@@ -9,7 +9,6 @@ from ...models import efficiency
 from ...units import MU_0
 
 
-
 @dataclass(frozen=True)
 class Sample:
     """What the conversion to efficiencies needs (house units; None when unknown).
@@ -56,8 +55,6 @@ class Sample:
 
 _SAMPLE_UNITS = {"current_peak": "mA", "t_fm": "nm", "t_nm": "nm", "width": "nm", "mu0_ms": "T",
                  "resistivity": "uOhm cm", "current_fraction": ""}
-
-
 #: Domains of the Sample fields (keywords of :func:`sotfit.checks.check_number`).
 _SAMPLE_DOMAINS = {
     "current_peak": {"nonzero": True, **absurd("current")},
