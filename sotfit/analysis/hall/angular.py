@@ -87,7 +87,7 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         (+ conversions), all with standard uncertainties (R_AHE, mu0_hk given: exact).
     """
     scans = _check_scans(scans, "theta", "(c) angular")
-    given = _Given(r_ahe, mu0_hk, r_phe, mu0_h_fl, max_sin, include_one, r_ohe, theta0, theta_m_from)
+    given = _AngularOptions(r_ahe, mu0_hk, r_phe, mu0_h_fl, max_sin, include_one, r_ohe, theta0, theta_m_from)
     _check_rotations(scans, given)
     notes, fits, excluded, flags = [], {}, [], {}
     r_ahe0, offset0, hk0 = _textbook_estimates(scans, given)
@@ -119,7 +119,7 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
 
 
 @dataclass(frozen=True)
-class _Given:
+class _AngularOptions:
     """The keywords of :func:`angular` (units there)."""
 
     r_ahe: object
@@ -143,7 +143,7 @@ class _Given:
         return 0.0 if self.mu0_h_fl is None else self.mu0_h_fl
 
 
-def _check_rotations(scans, given: _Given) -> None:
+def _check_rotations(scans, given: _AngularOptions) -> None:
     """Refuse rotations at fewer than two fields and an unknown ``theta_m_from``."""
     fields = np.array([s.meta["field"] for s in scans])
     if len(np.unique(np.round(fields, 12))) < 2:
@@ -153,7 +153,7 @@ def _check_rotations(scans, given: _Given) -> None:
         raise HallAnalysisError(f"theta_m_from must be 'r1w' or 'equilibrium', not {given.theta_m_from!r}")
 
 
-def _textbook_estimates(scans, given: _Given):
+def _textbook_estimates(scans, given: _AngularOptions):
     """First estimates ``(r_ahe0 Ohm, offset0 Ohm, hk0 T)`` that select the coherent rotations and
     start the fit of the first harmonics.
 
@@ -161,8 +161,8 @@ def _textbook_estimates(scans, given: _Given):
     near -z; a negative R_AHE is the wiring's), H_K from the equilibrium condition (median over the
     rotations) unless given.
     """
-    r1all = np.concatenate([s.r1w.y - given.r_ohe * s.meta["field"] * np.cos(np.radians(s.r1w.x - given.theta0))
-                            for s in scans])
+    r1all = np.concatenate([s.r1w.y - given.r_ohe * s.meta["field"]
+                            * np.cos(np.radians(s.r1w.x - given.theta0)) for s in scans])
     r_ahe0 = (math.copysign(0.5 * (np.percentile(r1all, 99.5) - np.percentile(r1all, 0.5)),
                             _pole_difference(scans, given.theta0))
               if given.r_ahe is None else float(given.r_ahe))
@@ -177,7 +177,7 @@ def _textbook_estimates(scans, given: _Given):
     return r_ahe0, offset0, float(np.median(hk_list))
 
 
-def _first_pass(scans, coherent, given: _Given, r_ahe0, offset0, hk0, fits: dict, notes: list):
+def _first_pass(scans, coherent, given: _AngularOptions, r_ahe0, offset0, hk0, fits: dict, notes: list):
     """The first harmonics of the coherent rotations without the current-induced fields (second
     order; added in :func:`_second_pass`).
 
@@ -204,13 +204,13 @@ def _first_pass(scans, coherent, given: _Given, r_ahe0, offset0, hk0, fits: dict
     return first, r_ahe_u, hk_u, offsets
 
 
-def _fitted_or_given(first, given: _Given):
+def _fitted_or_given(first, given: _AngularOptions):
     """R_AHE (Ohm) and mu0H_K (T): from the fit of the first harmonics unless given."""
     return (first["r_ahe"] if given.r_ahe is None else float(given.r_ahe),
             first["mu0_hk"] if given.mu0_hk is None else float(given.mu0_hk))
 
 
-def _slopes(scans, given: _Given, r_ahe, offsets, hk, excluded, fits, notes):
+def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, notes):
     """dR_2w/d(sin theta_M) near the poles of every rotation with a second harmonic.
 
     Returns
@@ -229,8 +229,9 @@ def _slopes(scans, given: _Given, r_ahe, offsets, hk, excluded, fits, notes):
                              "and H_K only)"})
             rows.append({"source": s.source, "field": b, "n_points": 0, "included": False})
             continue
-        sin_m, _ = _angular_scan(s, r_ahe, offsets[s.source], hk if given.theta_m_from == "equilibrium" else None,
-                                 given.theta0, given.r_ohe, given.theta_m_from, given.max_sin)
+        hk_eq = hk if given.theta_m_from == "equilibrium" else None
+        sin_m, _ = _angular_scan(s, r_ahe, offsets[s.source], hk_eq, given.theta0, given.r_ohe,
+                                 given.theta_m_from, given.max_sin)
         near = np.abs(sin_m) <= given.max_sin
         row = {"source": s.source, "field": b, "n_points": int(near.sum()), "included": True}
         rows.append(row)
@@ -269,7 +270,7 @@ def _exclude_below_anisotropy(bs, sl, hk, rows, excluded):
     return bs[~low], sl[~low] if len(sl) else sl
 
 
-def _undetermined_torques(given: _Given, r_ahe, hk, flags: dict, notes: list) -> dict:
+def _undetermined_torques(given: _AngularOptions, r_ahe, hk, flags: dict, notes: list) -> dict:
     """The quantities when too few fields have a second-harmonic signal: the torque is not
     determined (say so, never give it a sign)."""
     why = (f"undetermined: fewer than {given.nmin} fields above the anisotropy field with a recorded "
@@ -323,7 +324,7 @@ def _damping_like(p_torque, r_phe, h_fl, r_ahe):
     return 2 * (p_torque - r_phe * h_fl) / r_ahe
 
 
-def _second_pass(coherent, given: _Given, first, rs, r_ahe, hk, fits: dict):
+def _second_pass(coherent, given: _AngularOptions, first, rs, r_ahe, hk, fits: dict):
     """The first harmonic again, now with the current-induced fields.
 
     At this signal-to-noise the second-order response to the current (docs/hall.md) moves R_AHE and
@@ -350,7 +351,8 @@ def _second_pass(coherent, given: _Given, first, rs, r_ahe, hk, fits: dict):
             continue
         kw = {**base, name: base[name] + sd}
         alt = _angular_first_harmonic(coherent, given.r_ahe, given.mu0_hk, kw["r_phe"], kw["mu0_h_fl"],
-                                      kw["mu0_h_dl"], kw["r_ane"], given.r_ohe, given.theta0, r_ahe, hk, init=first)
+                                      kw["mu0_h_dl"], kw["r_ane"], given.r_ohe, given.theta0, r_ahe, hk,
+                                      init=first)
         if given.r_ahe is None:
             r_ahe_u = r_ahe_u + (alt.value("r_ahe") - first.value("r_ahe")) / sd * (u - base[name])
         if given.mu0_hk is None:
@@ -358,7 +360,7 @@ def _second_pass(coherent, given: _Given, first, rs, r_ahe, hk, fits: dict):
     return first, r_ahe_u, hk_u
 
 
-def _quantities(given: _Given, rs, jac, dhk, r_ahe, hk) -> dict:
+def _quantities(given: _AngularOptions, rs, jac, dhk, r_ahe, hk) -> dict:
     """The reported quantities: the slope-law coefficients moved by ``jac`` x ``dhk`` (the
     uncertainty of mu0_hk, T), mu0_h_dl (T), R_AHE (Ohm) and mu0_hk_eff (T)."""
     p_t = _ub(rs, "p_torque") + jac[0] * dhk
