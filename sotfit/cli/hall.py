@@ -260,6 +260,8 @@ def _write_tables_and_figures(args, H, res, scans, out) -> None:
 
 
 def run(args) -> int:
+    """``sotfit hall``: read the files, run the method, write summary.json, parameters.csv,
+    scans.csv (posterior.json with --mcmc-steps) and the figures; the exit status."""
     from ..analysis import hall as H
 
     parallel = _check_options(args, H.MACROSPIN_PARAMETERS)
