@@ -17,7 +17,7 @@ Modules
 -------
 result            :class:`HallResult`, :data:`UNITS`, :class:`HallAnalysisError`
 sample            :class:`Sample`, :func:`oersted_field`, :func:`efficiencies`
-common, gates     helpers shared by the methods; the sanity gates (flags)
+common, gates     functions shared by the methods; the sanity gates (flags)
 leastsq           exact linear solutions and polishing of the fits
 avci, hayashi     methods (a) and (b)
 angular           method (c) (angular_first: its first harmonic)
