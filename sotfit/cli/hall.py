@@ -18,7 +18,6 @@ together (docs/io.md, "Harmonic Hall tables"). Columns with other names are read
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -179,15 +178,15 @@ def _reader_options(args, vals, cal) -> dict:
                 r_ahe=vals.get("r_ahe"), columns=columns, column_units=units, option_style="cli")
 
 
-def run(args) -> int:
-    from ..analysis import hall as H
+def _check_options(args, method_parameters) -> dict:
+    """Refuse options that do not apply to the method (or that need another option); return the
+    options of the parallel sampling (:func:`parallel_options`)."""
     from ..checks import check_names
-    from ..io.hall import read_hall, read_magnet_calibration
 
     if args.free:
         if args.method != "macrospin":
             raise CLIError(f"--free applies to --method macrospin, not {args.method}")
-        check_names("--free", args.free, H.MACROSPIN_PARAMETERS)
+        check_names("--free", args.free, method_parameters)
     if args.mcmc_steps and args.method != "macrospin":
         raise CLIError(f"--mcmc-steps applies to --method macrospin, not {args.method}")
     if (args.workers is not None or args.scheduler is not None) and not args.mcmc_steps:
@@ -196,7 +195,13 @@ def run(args) -> int:
     parallel = parallel_options(args)
     if args.calibration_units and not args.calibration:
         raise CLIError("--calibration-units needs --calibration")
-    vals = _sample_values(args)
+    return parallel
+
+
+def _read_scans(args, vals):
+    """The scans of the files (with the magnet calibration when given)."""
+    from ..io.hall import read_hall, read_magnet_calibration
+
     cal = None
     if args.calibration:
         cu, fu = ((args.calibration_units or []) + [None, None])[:2]
@@ -204,84 +209,45 @@ def run(args) -> int:
     for f in args.files:
         if not Path(f).is_file():
             raise CLIError(f"{f}: no such file")
-    scans = read_hall(args.files, **_reader_options(args, vals, cal))
-    reader_notes = [f"reader: {s.source}: {n}" for s in scans for n in s.meta.get("reader_notes", ())]
-    for n in reader_notes:
-        print(f"note: {n}", file=sys.stderr)
-    out = stage_out_dir(args)
+    return read_hall(args.files, **_reader_options(args, vals, cal))
+
+
+def _peak_current(scans):
+    """The one peak current (mA) of the scans, None when not known; several are an error."""
     currents = {round(s.meta["current_peak"], 9) for s in scans if s.meta.get("current_peak") is not None}
     if len(currents) > 1:
         raise CLIError(f"the files were measured at different currents ({sorted(currents)} mA peak); "
                        "analyse each current on its own")
-    i_peak = currents.pop() if currents else None
-    sample = H.Sample(current_peak=i_peak, t_fm=vals.get("t_fm"), t_nm=vals.get("t_nm"),
-                      width=vals.get("width"), mu0_ms=vals.get("ms"), resistivity=vals.get("resistivity"),
-                      current_fraction=vals.get("current_fraction"), stack=args.stack)
+    return currents.pop() if currents else None
+
+
+def _anisotropy_field(vals):
+    """mu0H_K,eff in T from --hk, or -mu0*Meff from --meff (not both)."""
     hk = vals.get("hk")
     if vals.get("meff") is not None:
         if hk is not None:
             raise CLIError("give --meff (in-plane film) or --hk (perpendicular film), not both")
         hk = -vals["meff"]
-    if args.method == "hayashi" and vals.get("r_phe") is None:
-        notes_cli = ["R_PHE not given (--r-phe): the field sweeps are analysed without the planar-Hall "
-                     "correction (xi = R_PHE/R_AHE = 0); the damping-like and field-like fields then mix "
-                     "by 2 xi of each other (Hayashi et al. 2014, eq. (5)): give --r-phe from an in-plane "
-                     "rotation"]
-    else:
-        notes_cli = []
-    if args.method == "avci":
-        res = H.avci(scans, mu0_hk=hk, r_ahe=vals.get("r_ahe"), include_one=args.include_one,
-                     max_lag=args.max_lag, sample=sample)
-    elif args.method == "hayashi":
-        res = H.hayashi(scans, r_phe=vals.get("r_phe", 0.0), max_field=args.max_field, r_ane=args.r_ane,
-                        theta_h_stderr=args.theta_h_stderr, sample=sample)
-    elif args.method == "angular":
-        res = H.angular(scans, r_ahe=vals.get("r_ahe"), mu0_hk=hk, r_phe=vals.get("r_phe", 0.0),
-                        mu0_h_fl=args.h_fl, max_sin=args.max_sin, include_one=args.include_one,
-                        theta_m_from=args.theta_m_from, sample=sample)
-    else:
-        fixed = {k: v for k, v in (("r_ahe", vals.get("r_ahe")), ("r_phe", vals.get("r_phe")),
-                                   ("mu0_hk", hk)) if v is not None}
-        limit = H.TIME_LIMIT if args.time_limit is None else args.time_limit
-        res = H.macrospin(scans, fixed=fixed, free=tuple(args.free), sample=sample, time_limit=limit)
-        if args.mcmc_steps > 0:
-            post = H.sample_macrospin(res, nsteps=args.mcmc_steps, seed=args.seed,
-                                      progress=Progress(f"MCMC {args.mcmc_steps} steps"),
-                                      **parallel)
-            post = dataclasses.replace(post, quantities=H.efficiencies(post.quantities, sample, post.notes))
-            mcmc = post.summary()
-            mcmc["method"] = "macrospin-mcmc (posterior median, half 16-84 % range)"
-            mcmc["diagnostics"] = post.fits["diagnostics"]
-            mcmc["percentiles"] = post.table
-            write_json(mcmc, out / "posterior.json")
-            d = post.fits["diagnostics"]
-            print(f"MCMC: {'converged' if d['converged'] else 'NOT CONVERGED'}: {d['message']} "
-                  f"(acceptance {d['acceptance_fraction']['mean']:.2f})")
-    summary = res.summary()
-    summary["notes"] = reader_notes + notes_cli + summary["notes"]
-    if args.method == "macrospin" and args.mcmc_steps > 0:
-        summary["mcmc"] = {k: mcmc[k] for k in ("method", "quantities", "diagnostics", "notes")}
-    summary["conventions"] = {
-        "current_peak_mA": i_peak, "current_is": args.current_is, "lockin_output": args.lockin_output,
-        "r1w_channel": args.r1w_channel, "r2w_channel": args.r2w_channel, "gain_1w": args.gain_1w,
-        "gain_2w": args.gain_2w, "r2w_sign": args.r2w_sign,
-        "read_as": sorted({f"{k}: {v}" for s in scans for k, v in s.meta.items()
-                           if k in ("r1w_from", "r2w_from")}), "geometry": "current along +x, sigma = +y; mu0_h_dl (m x sigma), "
-        "mu0_h_fl along sigma, fields at the peak current", "stack": args.stack,
-        "r_xy": "R_AHE m_z + R_PHE sin^2(theta) sin(2 phi)",
-        "r_2w": "-V_2w,cos/I0 = (1/2) dR_xy - r_ane m_x - r_one B_x",
-        "sign": ("mu0_h_dl > 0: the damping-like torque tilts m towards sigma = +y, as a spin source "
-                 "with a positive spin Hall angle (Pt) below the ferromagnet gives; for the source above "
-                 "(--stack nm_above) Pt gives mu0_h_dl < 0")}
-    summary["files"] = [str(f) for f in args.files]
-    flags = write_summary(summary, out)
+    return hk
+
+
+def _run_mcmc(args, H, res, sample, parallel, out) -> dict:
+    """The posterior of the global fit, written to posterior.json; its summary."""
+    post = H.sample_posterior(res, sample=sample, nsteps=args.mcmc_steps, seed=args.seed,
+                              progress=Progress(f"MCMC {args.mcmc_steps} steps"), **parallel)
+    mcmc = H.posterior_summary(post)
+    write_json(mcmc, out / "posterior.json")
+    d = post.fits["diagnostics"]
+    print(f"MCMC: {'converged' if d['converged'] else 'NOT CONVERGED'}: {d['message']} "
+          f"(acceptance {d['acceptance_fraction']['mean']:.2f})")
+    return mcmc
+
+
+def _write_tables_and_figures(args, H, res, scans, out) -> None:
+    """parameters.csv, scans.csv and the figures of the method."""
     import pandas as pd
 
-    rows = []
-    for k, v in res.quantities.items():
-        rows.append({"name": k, "value": float(getattr(v, "nominal_value", v)),
-                     "stderr": float(getattr(v, "std_dev", 0.0)), "unit": H.UNITS.get(k, "")})
-    pd.DataFrame(rows).to_csv(out / "parameters.csv", index=False)
+    pd.DataFrame(H.parameter_rows(res)).to_csv(out / "parameters.csv", index=False)
     if res.table:
         pd.DataFrame(res.table).to_csv(out / "scans.csv", index=False)
     if not args.no_figures:
@@ -291,5 +257,43 @@ def run(args) -> int:
         figs = getattr(hp, f"plot_{args.method}")(res, scans)
         for name, fig in figs.items():
             plot.save(fig, out / f"{name}.png")
+
+
+def run(args) -> int:
+    """``sotfit hall``: read the files, run the method, write summary.json, parameters.csv,
+    scans.csv (posterior.json with --mcmc-steps) and the figures; the exit status."""
+    from ..analysis import hall as H
+
+    parallel = _check_options(args, H.MACROSPIN_PARAMETERS)
+    vals = _sample_values(args)
+    scans = _read_scans(args, vals)
+    reader_notes = [f"reader: {s.source}: {n}" for s in scans for n in s.meta.get("reader_notes", ())]
+    for n in reader_notes:
+        print(f"note: {n}", file=sys.stderr)
+    out = stage_out_dir(args)
+    i_peak = _peak_current(scans)
+    sample = H.Sample(current_peak=i_peak, t_fm=vals.get("t_fm"), t_nm=vals.get("t_nm"),
+                      width=vals.get("width"), mu0_ms=vals.get("ms"), resistivity=vals.get("resistivity"),
+                      current_fraction=vals.get("current_fraction"), stack=args.stack)
+    hk = _anisotropy_field(vals)
+    notes_cli = H.method_notes(args.method, vals.get("r_phe"))
+    res = H.run_method(args.method, scans, sample=sample, mu0_hk=hk, r_ahe=vals.get("r_ahe"),
+                       r_phe=vals.get("r_phe"), include_one=args.include_one, max_lag=args.max_lag,
+                       max_field=args.max_field, r_ane=args.r_ane, theta_h_stderr=args.theta_h_stderr,
+                       mu0_h_fl=args.h_fl, max_sin=args.max_sin, theta_m_from=args.theta_m_from,
+                       free=tuple(args.free or ()),
+                       time_limit=H.TIME_LIMIT if args.time_limit is None else args.time_limit)
+    mcmc = _run_mcmc(args, H, res, sample, parallel, out) if args.mcmc_steps > 0 else None
+    summary = res.summary()
+    summary["notes"] = reader_notes + notes_cli + summary["notes"]
+    if mcmc is not None:
+        summary["mcmc"] = {k: mcmc[k] for k in ("method", "quantities", "diagnostics", "notes")}
+    summary["conventions"] = H.conventions(
+        current_peak=i_peak, current_is=args.current_is, lockin_output=args.lockin_output,
+        r1w_channel=args.r1w_channel, r2w_channel=args.r2w_channel, gain_1w=args.gain_1w,
+        gain_2w=args.gain_2w, r2w_sign=args.r2w_sign, read_as=H.read_as(scans), stack=args.stack)
+    summary["files"] = [str(f) for f in args.files]
+    flags = write_summary(summary, out)
+    _write_tables_and_figures(args, H, res, scans, out)
     print(res.report())
     return flag_status(args, flags)

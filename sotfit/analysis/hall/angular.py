@@ -1,0 +1,383 @@
+"""Method (c): out-of-plane (xz) rotation (seed 003_010c0338986411e7.txt, main text, Fig. 5)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...data import Dataset
+from ...io.hall import HallScan
+from ...models.harmonic_hall import angular_slope_field, hall_line
+from .angular_first import _angular_first_harmonic, _angular_scan, _pole_difference
+from .common import _check_scans, _no_signal, _nominal, _ub
+from .gates import _at_bounds, _flag, _flag_redchi, _undetermined, _zero_gate
+from .leastsq import _fit_field_law, _fit_quiet
+from .result import HallAnalysisError, HallResult
+from .sample import Sample, efficiencies
+
+
+def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu0_h_fl=None,
+            max_sin=0.25, include_one: bool = False, r_ohe: float = 0.0, theta0: float = 0.0,
+            theta_m_from: str = "r1w", sample: Sample | None = None) -> HallResult:
+    """Out-of-plane (xz) rotation method of seed 003_010c0338986411e7.txt (main text, Fig. 5).
+
+    At each field: theta_M from cos(theta_M) = (R_1w - offset - r_ohe B_z)/R_AHE (sign of
+    sin(theta_M) from the field angle), then R_2w against sin(theta_M) near both poles
+    (|sin theta_M| <= ``max_sin``) gives the slope, and over the fields::
+
+        dR_2w/d(sin theta_M) = [(1/2) R_AHE mu0H_DL + R_PHE mu0H_FL] / (mu0H + mu0H_K) - r_ane
+                               [- r_one (mu0H + mu0H_K)]
+
+    This is the linear-response result for a ferromagnet with R_xy = R_AHE m_z + R_PHE sin^2
+    sin2phi (docs/hall.md). The seed writes -R_ANE - (1/2) R_AHE H_DL [1 - 4 (R_PHE/R_AHE)^2]/
+    (H + H_K): the overall minus belongs to its Co-Tb film, whose Hall signal follows the Co
+    sublattice opposite to the net moment; the factor [1 - 4 xi^2] and the missing field-like
+    term do not follow from the linear response of an xz rotation (the field-like field tilts
+    m along y and changes the planar Hall term linearly in sin theta_M). ``mu0_h_fl`` (e.g. from
+    method (b)) is therefore subtracted; without it the damping-like field is reported
+    assuming mu0_h_fl = 0, with a note.
+
+    Parameters
+    ----------
+    scans : sequence of HallScan
+        theta scans (phi_h = 0) at two or more fields above the anisotropy field (three or
+        more for uncertainties). Fields at or below mu0H_K,eff (given or estimated) are
+        excluded with the reason: the rotation is not coherent there (the field never
+        saturates m along itself) and the small-angle formula does not apply.
+    r_ahe : float, optional
+        R_AHE in Ohm; default half the range of R_1w (the scans must pass through both poles).
+    mu0_hk : float, optional
+        Effective anisotropy field in T; default from the first harmonic:
+        mu0H sin(theta_H - theta_M) = mu0H_K sin(theta_M) cos(theta_M).
+    r_phe, mu0_h_fl : float or ufloat
+        Planar Hall resistance (Ohm) and field-like field (T) for the field-like correction.
+    max_sin : float
+        Largest |sin theta_M| used (small-angle formula).
+    include_one : bool
+        Fit the ordinary Nernst term (needs four or more fields).
+    r_ohe : float
+        Ordinary Hall coefficient (Ohm/T) subtracted from R_1w.
+    theta0 : float
+        Polar reading at which the field is along +z (deg).
+    theta_m_from : {'r1w', 'equilibrium'}
+        theta_M from the first harmonic (the seed's way) or from the macrospin equilibrium at the
+        field angle with ``mu0_hk`` (given, or estimated from R_1w first); the latter does not
+        need R_AHE to be known to the precision the arccos needs near the poles.
+    sample : Sample, optional
+
+    R_AHE, the anisotropy field and the R_1w offsets (unless given) come from a fit of the first
+    harmonics of the rotations above the anisotropy field with the macrospin model
+    (``hall_r1w_theta``; tilts about x and y and, when R_PHE is not zero, phi0 fitted, since the
+    planar Hall term of a misaligned rotation is many standard errors of R_1w). A first pass without
+    the current-induced fields gives theta_M for the slopes; a second pass with the method's own
+    mu0_h_dl, r_ane and the given mu0_h_fl (second order in the current) gives the reported R_AHE
+    and mu0H_K, whose standard errors include those of the fields held fixed (one-sided
+    differences of the refit). The slope law holds mu0H_K fixed; its uncertainty is propagated
+    through d(p_torque, r_ane)/d(mu0H_K), and R_AHE's through the division giving mu0_h_dl.
+    The textbook estimates (R_AHE from the extremes of R_1w, H_K from the equilibrium condition
+    below) only select the coherent rotations and start the fit.
+
+    Returns
+    -------
+    HallResult
+        ``mu0_h_dl``, ``r_ane``, ``mu0_hk_eff`` (T), ``r_ahe`` (Ohm), ``slope_combination``
+        (+ conversions), all with standard uncertainties (R_AHE, mu0_hk given: exact).
+    """
+    scans = _check_scans(scans, "theta", "(c) angular")
+    given = _AngularOptions(r_ahe, mu0_hk, r_phe, mu0_h_fl, max_sin, include_one, r_ohe, theta0, theta_m_from)
+    _check_rotations(scans, given)
+    notes, fits, excluded, flags = [], {}, [], {}
+    r_ahe0, offset0, hk0 = _textbook_estimates(scans, given)
+    coherent = [s for s in scans if hk0 <= 0 or s.meta["field"] > hk0]
+    first, r_ahe_u, hk_u, offsets = _first_pass(scans, coherent, given, r_ahe0, offset0, hk0, fits, notes)
+    r_ahe_v, hk = _nominal(r_ahe_u), _nominal(hk_u)
+    rows, bs, sl = _slopes(scans, given, r_ahe_v, offsets, hk, excluded, fits, notes)
+    if hk > 0:
+        bs, sl = _exclude_below_anisotropy(bs, sl, hk, rows, excluded)
+    if len(bs) < given.nmin and any(_no_signal(s) for s in scans):
+        q = _undetermined_torques(given, r_ahe_u, hk_u, flags, notes)
+        q = efficiencies(q, sample, notes)
+        return HallResult("angular", q, rows, excluded, notes, fits, flags)
+    _require_enough_fields(bs, given.nmin, hk, excluded)
+    rs, jac = _fit_slope_law(bs, sl, hk, include_one, fits, flags)
+    if mu0_h_fl is None and _nominal(r_phe) != 0:
+        notes.append("mu0_h_fl not given: the field-like term R_PHE H_FL/(H + H_K) is assumed zero; "
+                     "give mu0_h_fl (e.g. from method (b)) to remove it")
+    if first is not None:
+        first, r_ahe_u, hk_u = _second_pass(coherent, given, first, rs, r_ahe_v, hk, fits)
+    q = _quantities(given, rs, jac, hk_u - hk, r_ahe_u, hk_u)
+    if first is not None:
+        for name, lo, hi in _at_bounds(first):
+            _flag(flags, ["r_ahe", "mu0_hk_eff", "mu0_h_dl"],
+                  f"fit of the first harmonics: {name} = {first.value(name):.4g} at its bound [{lo:g}, {hi:g}]")
+    q = efficiencies(q, sample, notes)
+    _zero_gate(q, flags)
+    return HallResult("angular", q, rows, excluded, notes, fits, flags)
+
+
+@dataclass(frozen=True)
+class _AngularOptions:
+    """The keywords of :func:`angular` (units there)."""
+
+    r_ahe: object
+    mu0_hk: object
+    r_phe: object
+    mu0_h_fl: object
+    max_sin: float
+    include_one: bool
+    r_ohe: float
+    theta0: float
+    theta_m_from: str
+
+    @property
+    def nmin(self) -> int:
+        """Fields needed for the slope law with uncertainties."""
+        return 4 if self.include_one else 3
+
+    @property
+    def h_fl(self):
+        """The field-like field (T) subtracted: ``mu0_h_fl``, or 0 when not given."""
+        return 0.0 if self.mu0_h_fl is None else self.mu0_h_fl
+
+
+def _check_rotations(scans, given: _AngularOptions) -> None:
+    """Refuse rotations at fewer than two fields and an unknown ``theta_m_from``."""
+    fields = np.array([s.meta["field"] for s in scans])
+    if len(np.unique(np.round(fields, 12))) < 2:
+        raise HallAnalysisError("method (c) needs rotations at two or more fields "
+                                f"({given.nmin} or more for uncertainties); got {np.unique(fields)} T")
+    if given.theta_m_from not in ("r1w", "equilibrium"):
+        raise HallAnalysisError(f"theta_m_from must be 'r1w' or 'equilibrium', not {given.theta_m_from!r}")
+
+
+def _textbook_estimates(scans, given: _AngularOptions):
+    """First estimates ``(r_ahe0 Ohm, offset0 Ohm, hk0 T)`` that select the coherent rotations and
+    start the fit of the first harmonics.
+
+    R_AHE and the offset from the extremes of R_1w (signed: R_1w with the field near +z minus R_1w
+    near -z; a negative R_AHE is the wiring's), H_K from the equilibrium condition (median over the
+    rotations) unless given.
+    """
+    r1all = np.concatenate([s.r1w.y - given.r_ohe * s.meta["field"]
+                            * np.cos(np.radians(s.r1w.x - given.theta0)) for s in scans])
+    r_ahe0 = (math.copysign(0.5 * (np.percentile(r1all, 99.5) - np.percentile(r1all, 0.5)),
+                            _pole_difference(scans, given.theta0))
+              if given.r_ahe is None else float(given.r_ahe))
+    offset0 = 0.5 * (np.percentile(r1all, 99.5) + np.percentile(r1all, 0.5))
+    if given.mu0_hk is not None:
+        return r_ahe0, offset0, float(given.mu0_hk)
+    hk_list = [h for s in scans
+               if (h := _angular_scan(s, r_ahe0, offset0, None, given.theta0, given.r_ohe, "r1w",
+                                      given.max_sin)[1]) is not None]
+    if not hk_list:
+        raise HallAnalysisError("method (c): cannot estimate the anisotropy field from R_1w; give mu0_hk")
+    return r_ahe0, offset0, float(np.median(hk_list))
+
+
+def _first_pass(scans, coherent, given: _AngularOptions, r_ahe0, offset0, hk0, fits: dict, notes: list):
+    """The first harmonics of the coherent rotations without the current-induced fields (second
+    order; added in :func:`_second_pass`).
+
+    Returns
+    -------
+    first : FitResult or None
+    r_ahe, hk : float or ufloat
+        R_AHE (Ohm) and mu0H_K,eff (T): given, fitted, or the textbook estimates.
+    offsets : dict
+        The R_1w offset (Ohm) of every rotation by source.
+    """
+    offsets0 = {s.source: offset0 for s in scans}
+    first = (_angular_first_harmonic(coherent, given.r_ahe, given.mu0_hk, given.r_phe, 0.0, 0.0, 0.0,
+                                     given.r_ohe, given.theta0, r_ahe0, hk0) if coherent else None)
+    if first is None:
+        r_ahe_u, hk_u, offsets = r_ahe0, hk0, offsets0
+    else:
+        fits["r1w"] = first
+        r_ahe_u, hk_u = _fitted_or_given(first, given)
+        offsets = {**offsets0, **{s.source: first.value(f"offset_{i}") for i, s in enumerate(coherent)}}
+    if given.r_ahe is None or given.mu0_hk is None:
+        notes.append("R_AHE, mu0_hk_eff and the R_1w offsets from a fit of the first harmonics of the rotations "
+                     "above the anisotropy field (macrospin equilibrium, angle offsets fitted)")
+    return first, r_ahe_u, hk_u, offsets
+
+
+def _fitted_or_given(first, given: _AngularOptions):
+    """R_AHE (Ohm) and mu0H_K (T): from the fit of the first harmonics unless given."""
+    return (first["r_ahe"] if given.r_ahe is None else float(given.r_ahe),
+            first["mu0_hk"] if given.mu0_hk is None else float(given.mu0_hk))
+
+
+def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, notes):
+    """dR_2w/d(sin theta_M) near the poles of every rotation with a second harmonic.
+
+    Returns
+    -------
+    rows : list of dict
+    bs : ndarray
+        The fields (T) of the slopes.
+    sl : ndarray, shape (n, 2)
+        The slopes and their standard errors (Ohm).
+    """
+    rows, slopes, bs = [], [], []
+    for s in scans:
+        b = s.meta["field"]
+        if _no_signal(s):
+            excluded.append({"field": b, "source": s.source, "reason": f"{_no_signal(s)} (used for R_AHE "
+                             "and H_K only)"})
+            rows.append({"source": s.source, "field": b, "n_points": 0, "included": False})
+            continue
+        hk_eq = hk if given.theta_m_from == "equilibrium" else None
+        sin_m, _ = _angular_scan(s, r_ahe, offsets[s.source], hk_eq, given.theta0, given.r_ohe,
+                                 given.theta_m_from, given.max_sin)
+        near = np.abs(sin_m) <= given.max_sin
+        row = {"source": s.source, "field": b, "n_points": int(near.sum()), "included": True}
+        rows.append(row)
+        if near.sum() < 4:
+            excluded.append({"field": b, "source": s.source,
+                             "reason": f"fewer than 4 points with |sin theta_M| <= {given.max_sin}"})
+            row["included"] = False
+            continue
+        d = Dataset(sin_m[near], s.r2w.y[near], x_name="sin_theta_m", y_name="r2w", x_unit="",
+                    y_unit="Ohm", meta={"source": s.source})
+        r, msg = _fit_quiet(d, hall_line, fixed=["c2", "c3"])
+        notes.extend(msg)
+        fits[f"r2w:{s.source}"] = r
+        row.update(slope=r.value("c1"), slope_stderr=r.stderr("c1"))
+        slopes.append((r.value("c1"), r.stderr("c1")))
+        bs.append(b)
+    return rows, np.array(bs), np.array(slopes)
+
+
+def _exclude_below_anisotropy(bs, sl, hk, rows, excluded):
+    """Leave out the slopes at fields not above the anisotropy field ``hk`` (T).
+
+    Below it an xz rotation is not coherent (Stoner-Wohlfarth: m stays near the pole it came from
+    while the field passes the equator, then switches), so the restoring field near the poles is
+    not mu0H + mu0H_K and the formula does not apply.
+    """
+    low = bs <= hk
+    for b_low in bs[low]:
+        src = next(r["source"] for r in rows if r["field"] == b_low and r["included"])
+        excluded.append({"field": float(b_low), "source": src,
+                         "reason": f"field {b_low:.4g} T is not above the anisotropy field {hk:.4g} T: "
+                                   "the rotation never saturates m along the field (not coherent)"})
+        for r in rows:
+            if r["source"] == src:
+                r["included"] = False
+    return bs[~low], sl[~low] if len(sl) else sl
+
+
+def _undetermined_torques(given: _AngularOptions, r_ahe, hk, flags: dict, notes: list) -> dict:
+    """The quantities when too few fields have a second-harmonic signal: the torque is not
+    determined (say so, never give it a sign)."""
+    why = (f"undetermined: fewer than {given.nmin} fields above the anisotropy field with a recorded "
+           "second harmonic")
+    q = {"slope_combination": _undetermined(), "r_ane": _undetermined(), "mu0_h_dl": _undetermined()}
+    if given.mu0_h_fl is not None:
+        q["mu0_h_fl_oe"] = given.h_fl
+    q.update(r_ahe=r_ahe, mu0_hk_eff=hk)
+    _flag(flags, ["slope_combination", "r_ane", "mu0_h_dl"], why)
+    notes.append(f"torque fields {why}")
+    return q
+
+
+def _require_enough_fields(bs, nmin, hk, excluded) -> None:
+    """Refuse fewer than ``nmin`` usable fields, with the reasons of the exclusions."""
+    if len(bs) >= nmin:
+        return
+    unsat = any("never saturates" in e["reason"] for e in excluded)
+    raise HallAnalysisError(f"method (c): {len(bs)} usable field(s); it needs {nmin} or more to "
+                            "separate the torque term from the thermal term with an uncertainty"
+                            + (" (the fields never saturate the magnetisation: measure above "
+                               f"mu0H_K = {hk:.3g} T)" if unsat else "")
+                            + ("; excluded: " + "; ".join(f"{e['field']:.4g} T: {e['reason']}"
+                                                          for e in excluded) if excluded else ""))
+
+
+def _fit_slope_law(bs, sl, hk, include_one, fits: dict, flags: dict):
+    """Fit the slope law over the fields at a fixed mu0_hk = ``hk`` (T).
+
+    Returns
+    -------
+    rs : FitResult
+    jac : ndarray
+        d(p_torque, r_ane[, r_one])/d(mu0_hk): the slope law holds mu0_hk fixed, its uncertainty
+        enters through this derivative.
+    """
+    dset = Dataset(bs, sl[:, 0], sl[:, 1], x_name="field", y_name="slope", x_unit="T", y_unit="Ohm",
+                   meta={"source": "slope(H)"})
+    start = _slope_law(bs, sl, hk, include_one)
+    rs = _fit_field_law(dset, angular_slope_field, start, "p_torque", hk, include_one)
+    fits["slope(H)"] = rs
+    _flag_redchi(flags, ["slope_combination", "r_ane", "r_one", "mu0_h_dl"], rs,
+                 "method (c), slope law over the fields")
+    eps = 1e-6 * max(1.0, abs(hk))
+    jac = (_slope_law(bs, sl, hk + eps, include_one) - _slope_law(bs, sl, hk - eps, include_one)) / (2 * eps)
+    return rs, jac
+
+
+def _damping_like(p_torque, r_phe, h_fl, r_ahe):
+    """mu0_h_dl = 2 (p_torque - R_PHE mu0_h_fl) / R_AHE (T) from the torque term of the slope law."""
+    return 2 * (p_torque - r_phe * h_fl) / r_ahe
+
+
+def _second_pass(coherent, given: _AngularOptions, first, rs, r_ahe, hk, fits: dict):
+    """The first harmonic again, now with the current-induced fields.
+
+    At this signal-to-noise the second-order response to the current (docs/hall.md) moves R_AHE and
+    mu0H_K by more than their errors; the shift is small enough for the slopes to stand. The fit
+    holds the torque fields, r_ane and R_PHE fixed: their uncertainties enter through the change of
+    the refitted R_AHE and mu0H_K over one standard error of each (one-sided: exact for the linear
+    thermal and planar Hall terms, within sd/(2 value) for the quadratic torque terms).
+
+    Returns
+    -------
+    (FitResult, R_AHE in Ohm, mu0H_K in T)
+    """
+    h_dl0 = _damping_like(_ub(rs, "p_torque"), given.r_phe, given.h_fl, r_ahe)
+    first = _angular_first_harmonic(coherent, given.r_ahe, given.mu0_hk, given.r_phe, given.h_fl,
+                                    h_dl0.nominal_value, rs.value("r_ane"), given.r_ohe, given.theta0, r_ahe,
+                                    hk, init=first)
+    fits["r1w"] = first
+    r_ahe_u, hk_u = _fitted_or_given(first, given)
+    held = {"mu0_h_dl": h_dl0, "r_ane": _ub(rs, "r_ane"), "mu0_h_fl": given.h_fl, "r_phe": given.r_phe}
+    base = {k: _nominal(v) for k, v in held.items()}
+    for name, u in held.items():
+        sd = float(getattr(u, "std_dev", 0.0))
+        if sd == 0 or (given.r_ahe is not None and given.mu0_hk is not None):
+            continue
+        kw = {**base, name: base[name] + sd}
+        alt = _angular_first_harmonic(coherent, given.r_ahe, given.mu0_hk, kw["r_phe"], kw["mu0_h_fl"],
+                                      kw["mu0_h_dl"], kw["r_ane"], given.r_ohe, given.theta0, r_ahe, hk,
+                                      init=first)
+        if given.r_ahe is None:
+            r_ahe_u = r_ahe_u + (alt.value("r_ahe") - first.value("r_ahe")) / sd * (u - base[name])
+        if given.mu0_hk is None:
+            hk_u = hk_u + (alt.value("mu0_hk") - first.value("mu0_hk")) / sd * (u - base[name])
+    return first, r_ahe_u, hk_u
+
+
+def _quantities(given: _AngularOptions, rs, jac, dhk, r_ahe, hk) -> dict:
+    """The reported quantities: the slope-law coefficients moved by ``jac`` x ``dhk`` (the
+    uncertainty of mu0_hk, T), mu0_h_dl (T), R_AHE (Ohm) and mu0_hk_eff (T)."""
+    p_t = _ub(rs, "p_torque") + jac[0] * dhk
+    q = {"slope_combination": p_t, "r_ane": _ub(rs, "r_ane") + jac[1] * dhk}
+    if given.include_one:
+        q["r_one"] = _ub(rs, "r_one") + jac[2] * dhk
+    q["mu0_h_dl"] = _damping_like(p_t, given.r_phe, given.h_fl, r_ahe)
+    if given.mu0_h_fl is not None:
+        q["mu0_h_fl_oe"] = given.h_fl
+    q["r_ahe"] = r_ahe
+    q["mu0_hk_eff"] = hk
+    return q
+
+
+def _slope_law(bs, sl, hk, include_one):
+    """Weighted least-squares coefficients (p_torque, r_ane[, r_one]) of the slope law of method (c)
+    at a given mu0_hk (linear in them)."""
+    s = bs + hk
+    a = np.column_stack([1 / s, -np.ones_like(s)] + ([-s] if include_one else []))
+    return np.linalg.lstsq(a / sl[:, 1:2], sl[:, 0] / sl[:, 1], rcond=None)[0]

@@ -1,0 +1,296 @@
+"""Method (a): in-plane field rotation (Avci et al., PRB 90, 224427 (2014), eq. (3))."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from uncertainties import ufloat
+
+from ...data import Dataset
+from ...io.hall import HallScan
+from ...models.harmonic_hall import avci_cos_field, avci_fl_field, avci_r1w, avci_r2w
+from .common import _check_scans, _field_notes, _no_signal, _u
+from .gates import _flag, _flag_redchi, _undetermined, _zero_gate
+from .leastsq import _fit_field_law, _fit_quiet
+from .result import HallAnalysisError, HallResult
+from .sample import Sample, efficiencies
+
+
+def _phi0_branch(phi0: float, r_phe: float) -> tuple[float, float]:
+    """The same R_PHE sin 2(phi - phi0) with phi0 in [-45, 45) deg: each 90 deg turn of phi0
+    flips the sign of R_PHE, each 180 deg leaves it (R_PHE keeps the sign of the wiring)."""
+    k = math.floor((phi0 + 45.0) / 90.0)
+    return phi0 - 90.0 * k, r_phe * (-1.0) ** k
+
+
+def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: bool = False,
+         max_lag: float = 0.01, min_phe_fraction: float = 0.97, sample: Sample | None = None,
+         ) -> HallResult:
+    """In-plane rotation method (Avci et al., PRB 90, 224427 (2014), eq. (3)).
+
+    At each field, R_1w(phi) = R_PHE sin 2(phi - phi0) + offset gives R_PHE and the angle
+    offset phi0 (transferred to R_2w); R_2w(phi) = a_cos cos(phi) + a_fl (2cos^3 phi - cos phi)
+    + offset. Then a_fl(H) = R_PHE mu0(H_FL + H_Oe)/(mu0 H) and
+    a_cos(H) = R_AHE mu0H_DL / (2 (mu0H - mu0H_K,eff)) - r_ane [- r_one mu0H].
+
+    The textbook formula assumes m follows the field in the plane. This function checks it
+    scan by scan and excludes (with the reason) fields where it fails:
+
+    * the 4phi distortion of R_1w shows m lagging the field by more than ``max_lag`` rad,
+      by more than twice its standard error. For an in-plane anisotropy H_ip the angle between
+      m and the field is -(H_ip/2H) sin 2(phi - axis) to first order, so R_1w = R_PHE sin 2phi_M
+      gets a 4phi part of amplitude a4 = R_PHE H_ip/(2H) and the largest lag is a4/R_PHE. The
+      in-plane restoring field then varies by +-H_ip = +-2 lag H around the circle, and the
+      1/H law of a_fl is biased by a fraction of order 2 lag;
+    * R_PHE is below ``min_phe_fraction`` of its largest value over the fields (m not in
+      plane: a perpendicular film below its anisotropy field);
+    * for a perpendicular film (``mu0_hk`` > 0), mu0H < 1.05 mu0H_K,eff.
+
+    Parameters
+    ----------
+    scans : sequence of HallScan
+        phi scans at two or more fields (three or more for uncertainties of H_DL).
+    mu0_hk : float, optional
+        Effective perpendicular anisotropy field in T (negative: -mu0*Meff of an in-plane film).
+        Needed for H_DL.
+    r_ahe : float, optional
+        Anomalous Hall resistance in Ohm (measured separately). Needed for H_DL.
+    include_one : bool
+        Fit an ordinary Nernst term linear in H in a_cos (needs four or more fields).
+    max_lag : float
+        Largest tolerated lag of m behind the field in rad (default 0.01: 1/H law biased by
+        about 2 %).
+    min_phe_fraction : float
+        Exclusion threshold on R_PHE relative to its largest value (see above).
+    sample : Sample, optional
+        For the Oersted field and the efficiencies.
+
+    Returns
+    -------
+    HallResult
+        ``mu0_h_fl_oe``, ``r_phe``, ``phi0`` and, with ``mu0_hk`` and ``r_ahe``, ``mu0_h_dl`` and
+        ``r_ane`` (plus ``mu0_h_fl``, ``xi_*`` when the sample allows).
+    """
+    scans = _check_scans(scans, "phi", "(a) avci")
+    fields = np.array([s.meta["field"] for s in scans])
+    _require_two_fields(scans, fields)
+    notes, excluded, fits, flags = [], [], {}, {}
+    _field_notes(scans, notes)
+    first = _first_harmonics(scans, fits, notes)
+    rows = _exclusions(scans, first, mu0_hk, min_phe_fraction, max_lag, excluded)
+    keep = [i for i, r in enumerate(rows) if r["included"]]
+    _require_two_kept_fields(fields, keep, excluded)
+    q = _planar_hall(first, keep, notes)
+    with_signal = _with_second_harmonic(scans, keep, rows, excluded)
+    if len(np.unique(np.round(np.abs(fields[with_signal]), 12))) < 2:
+        _undetermined_torques(q, mu0_hk, r_ahe, flags, notes)
+        q = efficiencies(q, sample, notes)
+        return HallResult("avci", q, rows, excluded, notes, fits, flags)
+    bs, acos, afl = _second_harmonics(scans, with_signal, q["phi0"], rows, fits, notes)
+    _field_like(bs, afl, q, fits, flags)
+    if mu0_hk is None or r_ahe is None:
+        notes.append("mu0_h_dl not computed: method (a) needs the effective anisotropy field "
+                     "(--meff or --hk) and R_AHE (--r-ahe) measured separately")
+    else:
+        _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q, fits, flags, notes)
+    q = efficiencies(q, sample, notes)
+    _zero_gate(q, flags)
+    return HallResult("avci", q, rows, excluded, notes, fits, flags)
+
+
+def _require_two_fields(scans, fields) -> None:
+    """Refuse rotations at fewer than two field magnitudes (the torques are told apart by their
+    field dependence)."""
+    if len(np.unique(np.round(np.abs(fields), 12))) < 2:
+        raise HallAnalysisError(
+            f"method (a) separates the torques by their field dependence and needs scans at two or "
+            f"more field magnitudes (three or more for uncertainties); got only {np.unique(fields)} T "
+            f"from {[s.source for s in scans]}")
+
+
+def _first_harmonics(scans, fits: dict, notes: list) -> list:
+    """Fit R_1w(phi) = R_PHE sin 2(phi - phi0) + offset (+ 4phi terms) of every rotation.
+
+    Returns
+    -------
+    list of FitResult
+        One per scan, with phi0 (deg) within +-45 deg and R_PHE (Ohm) of the matching sign.
+    """
+    first = []
+    for s in scans:
+        r1, msg = _fit_quiet(s.r1w, avci_r1w)
+        # R_PHE sin 2(phi - phi0) = -R_PHE sin 2(phi - phi0 - 90 deg): the sign of R_PHE is a
+        # convention of the wiring, the angle offset is not. Keep phi0 within +-45 deg (the branch
+        # nearest to the angle reading), R_PHE with the sign that goes with it: phi0 is applied to
+        # the second harmonic, whose cos(phi - phi0) a 90 deg turn would make a sin.
+        p0, rp = _phi0_branch(r1.value("phi0"), r1.value("r_phe"))
+        if p0 != r1.value("phi0"):
+            r1, msg = _fit_quiet(s.r1w, avci_r1w, init={"r_phe": rp, "phi0": p0})
+        first.append(r1)
+        fits[f"r1w:{s.source}"] = r1
+        notes.extend(msg)
+    return first
+
+
+def _exclusions(scans, first, mu0_hk, min_phe_fraction, max_lag, excluded: list) -> list:
+    """One table row per rotation (R_PHE in Ohm, phi0 in deg, lag of m in rad), marked not included
+    (and added to ``excluded`` with the reason) where m does not follow the field in the plane."""
+    rphe = np.abs(np.array([r.value("r_phe") for r in first]))
+    rphe_err = np.array([r.stderr("r_phe") for r in first])
+    ref, ref_err = rphe.max(), rphe_err[np.argmax(rphe)]
+    rows = []
+    for s, r1, a, da in zip(scans, first, rphe, rphe_err):
+        a4 = math.hypot(r1.value("a4_sin"), r1.value("a4_cos"))
+        a4_err = max(r1.stderr("a4_sin"), r1.stderr("a4_cos"))
+        lag = a4 / a if a > 0 else np.inf          # largest angle between m and the field (rad)
+        lag_err = a4_err / a if a > 0 else np.inf
+        row = {"source": s.source, "field": s.meta["field"], "r_phe": r1.value("r_phe"), "r_phe_stderr": da,
+               "phi0": r1.value("phi0"), "lag": lag, "lag_stderr": lag_err, "included": True}
+        reason = _exclusion_reason(abs(s.meta["field"]), a, da, ref, ref_err, lag, lag_err, mu0_hk,
+                                   min_phe_fraction, max_lag)
+        if reason:
+            row["included"] = False
+            excluded.append({"field": float(s.meta["field"]), "source": s.source, "reason": reason})
+        rows.append(row)
+    return rows
+
+
+def _exclusion_reason(b, a, da, ref, ref_err, lag, lag_err, mu0_hk, min_phe_fraction, max_lag):
+    """Why a rotation at field ``b`` (T) with |R_PHE| = ``a`` +- ``da`` (Ohm; largest over the
+    fields ``ref`` +- ``ref_err``) and lag ``lag`` +- ``lag_err`` (rad) is left out, or None."""
+    if mu0_hk is not None and mu0_hk > 0 and b < 1.05 * mu0_hk:
+        return (f"field {b:.4g} T is below 1.05 x the perpendicular anisotropy field "
+                f"{mu0_hk:.4g} T: m is not in the plane")
+    if a < min_phe_fraction * ref and (ref - a) > 2 * math.hypot(da, ref_err):
+        return f"R_PHE here is {a / ref:.1%} of its largest value: m is not saturated in the plane"
+    if lag - 2 * lag_err > max_lag:
+        return (f"the 4phi distortion of R_1w shows m lagging the field by up to {lag:.3g} "
+                f"+/- {lag_err:.2g} rad (significantly more than max_lag={max_lag}): an in-plane "
+                "anisotropy comparable to the field biases the textbook 1/H law")
+    return None
+
+
+def _require_two_kept_fields(fields, keep, excluded) -> None:
+    """Refuse when fewer than two field magnitudes remain after the exclusions."""
+    kept_fields = np.unique(np.round(np.abs(fields[keep]), 12)) if keep else []
+    if len(kept_fields) < 2:
+        raise HallAnalysisError(
+            "method (a): fewer than two fields remain where the magnetisation follows the field in "
+            "the plane (the fields never saturate it); reasons: "
+            + "; ".join(f"{e['field']:.4g} T: {e['reason']}" for e in excluded))
+
+
+def _inverse_variance_mean(values, errors, tag: str):
+    """Inverse-variance weighted mean of ``values`` with standard errors ``errors`` (a ufloat)."""
+    w = 1 / np.maximum(errors, 1e-300) ** 2
+    return ufloat(np.sum(w * values) / np.sum(w), 1 / math.sqrt(np.sum(w)), tag)
+
+
+def _planar_hall(first, keep, notes: list) -> dict:
+    """``{"r_phe": Ohm, "phi0": deg}``: weighted means over the kept rotations."""
+    rphe_signed = np.array([first[i].value("r_phe") for i in keep])
+    r_phe = _inverse_variance_mean(rphe_signed, np.array([first[i].stderr("r_phe") for i in keep]), "r_phe")
+    if len(set(np.sign(rphe_signed))) > 1:
+        notes.append("R_PHE changes sign between the fields with phi0 kept within +-45 deg (an "
+                     "angle offset near 45 deg?): check the angle reading")
+    phi0 = _inverse_variance_mean(np.array([first[i].value("phi0") for i in keep]),
+                                  np.array([first[i].stderr("phi0") for i in keep]), "phi0")
+    return {"r_phe": r_phe, "phi0": phi0}
+
+
+def _with_second_harmonic(scans, keep, rows, excluded) -> list:
+    """Indices of the kept rotations with a recorded second harmonic; the others are marked."""
+    with_signal = []
+    for i in keep:
+        reason = _no_signal(scans[i])
+        if reason:
+            rows[i]["included"] = False
+            excluded.append({"field": float(scans[i].meta["field"]), "source": scans[i].source,
+                             "reason": f"{reason} (used for R_PHE and phi0 only)"})
+        else:
+            with_signal.append(i)
+    return with_signal
+
+
+def _undetermined_torques(q: dict, mu0_hk, r_ahe, flags: dict, notes: list) -> None:
+    """No second-harmonic signal at two fields: the torques are not determined, never given a sign."""
+    why = ("undetermined: fewer than two fields with a recorded second harmonic (the others are "
+           "constant columns)")
+    q.update(k_fl=_undetermined(), mu0_h_fl_oe=_undetermined())
+    names = ["k_fl", "mu0_h_fl_oe"]
+    if mu0_hk is not None and r_ahe is not None:
+        q.update(d_dl=_undetermined(), mu0_h_dl=_undetermined(), r_ane=_undetermined(),
+                 mu0_hk_eff=float(mu0_hk), r_ahe=float(r_ahe))
+        names += ["d_dl", "mu0_h_dl", "r_ane"]
+    _flag(flags, names, why)
+    notes.append(f"torque fields {why}")
+
+
+def _second_harmonics(scans, with_signal, phi0, rows, fits, notes):
+    """Fit R_2w(phi) = a_cos cos(phi) + a_fl (2cos^3 phi - cos phi) + offset at each field.
+
+    Returns
+    -------
+    bs : ndarray
+        |mu0H| in T.
+    acos, afl : ndarray, shape (n, 2)
+        The coefficients and their standard errors in Ohm.
+    """
+    acos, afl, bs = [], [], []
+    for i in with_signal:
+        s = scans[i]
+        r2, msg = _fit_quiet(s.r2w, avci_r2w, fixed={"phi0": phi0.nominal_value})
+        notes.extend(msg)
+        fits[f"r2w:{s.source}"] = r2
+        rows[i].update(a_cos=r2.value("a_cos"), a_cos_stderr=r2.stderr("a_cos"),
+                       a_fl=r2.value("a_fl"), a_fl_stderr=r2.stderr("a_fl"))
+        acos.append((r2.value("a_cos"), r2.stderr("a_cos")))
+        afl.append((r2.value("a_fl"), r2.stderr("a_fl")))
+        bs.append(abs(s.meta["field"]))
+    return np.array(bs), np.array(acos), np.array(afl)
+
+
+def _field_like(bs, afl, q: dict, fits: dict, flags: dict) -> None:
+    """The 1/H law a_fl(H) = k_fl / mu0H: ``k_fl`` (Ohm T) and ``mu0_h_fl_oe`` = k_fl / R_PHE (T)."""
+    dfl = Dataset(bs, afl[:, 0], afl[:, 1], x_name="field", y_name="a_fl", x_unit="T", y_unit="Ohm",
+                  meta={"source": "a_fl(H)"})
+    rfl, _ = _fit_quiet(dfl, avci_fl_field)
+    fits["a_fl(H)"] = rfl
+    k_fl = _u(rfl, "k_fl", birge=True)
+    q["k_fl"] = k_fl
+    q["mu0_h_fl_oe"] = k_fl / q["r_phe"]
+    _flag_redchi(flags, ["k_fl", "mu0_h_fl_oe"], rfl, "method (a), 1/H law of the (2cos^3 - cos) "
+                 "coefficient over the fields")
+
+
+def _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q: dict, fits: dict, flags: dict, notes: list):
+    """The law a_cos(H) = d_dl / (mu0H - mu0H_K) - r_ane [- r_one mu0H]: ``d_dl`` (Ohm T),
+    ``mu0_h_dl`` = 2 d_dl / R_AHE (T), ``r_ane`` (Ohm) [and ``r_one``, Ohm/T]."""
+    if np.any(bs - mu0_hk <= 0):
+        raise HallAnalysisError("method (a): field at or below the anisotropy field after exclusions")
+    nfree = 3 if include_one else 2
+    if len(bs) <= nfree:
+        notes.append(f"only {len(bs)} fields: H_DL and r_ane have no uncertainty; use more fields")
+    dcos = Dataset(bs, acos[:, 0], acos[:, 1], x_name="field", y_name="a_cos", x_unit="T",
+                   y_unit="Ohm", meta={"source": "a_cos(H)"})
+    g = 1 / (bs - mu0_hk)
+    a = np.column_stack([g, -np.ones_like(g)] + ([-bs] if include_one else []))
+    start = np.linalg.lstsq(a / acos[:, 1:2], acos[:, 0] / acos[:, 1], rcond=None)[0]
+    rc = _fit_field_law(dcos, avci_cos_field, start, "d_dl", mu0_hk, include_one)
+    fits["a_cos(H)"] = rc
+    d_dl = _u(rc, "d_dl", birge=True)
+    q["d_dl"] = d_dl
+    q["mu0_h_dl"] = 2 * d_dl / r_ahe
+    q["r_ane"] = _u(rc, "r_ane", birge=True)
+    if include_one:
+        q["r_one"] = _u(rc, "r_one", birge=True)
+    q["mu0_hk_eff"] = float(mu0_hk)
+    q["r_ahe"] = float(r_ahe)
+    _flag_redchi(flags, ["d_dl", "mu0_h_dl", "r_ane", "r_one"], rc,
+                 "method (a), 1/(H - H_K) law of the cos(phi) coefficient over the fields")
+    if abs(mu0_hk) > 10 * bs.max():
+        notes.append(f"|mu0H_K,eff| = {abs(mu0_hk):.3g} T is much larger than the fields (<= "
+                     f"{bs.max():.3g} T): 1/(H - H_K) hardly varies, so H_DL and the thermal term "
+                     "are strongly correlated and H_DL is poorly determined")

@@ -1,0 +1,77 @@
+"""Helpers shared by the harmonic Hall methods: uncertain values from fits, input checks of the
+scans and notes on the fields."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from uncertainties import ufloat
+
+from ...io.hall import HallScan
+from .result import HallAnalysisError
+
+
+def _u(res, name, birge=False):
+    v, s = res.value(name), res.stderr(name)
+    if birge and res.redchi > 1:
+        s *= math.sqrt(res.redchi)
+    return ufloat(v, s, name)
+
+
+def _nominal(v):
+    return float(getattr(v, "nominal_value", v))
+
+
+def _ub(res, name):
+    """``res[name]`` keeping its correlations with the other parameters of the fit, its deviation
+    scaled by sqrt(reduced chi-square) when that exceeds 1 (Birge)."""
+    v = res[name]
+    if res.redchi > 1 and hasattr(v, "nominal_value"):
+        v = v.nominal_value + math.sqrt(res.redchi) * (v - v.nominal_value)
+    return v
+
+
+def _wmean(values, tag):
+    """Inverse-variance mean of ufloats (correlations between them ignored)."""
+    vs = [v for v in values]
+    if len(vs) == 1:
+        return vs[0]
+    w = np.array([1 / max(v.std_dev, 1e-300) ** 2 for v in vs])
+    return sum(wi * v for wi, v in zip(w, vs)) / w.sum()
+
+
+def _no_signal(s, harmonic: str = "r2w"):
+    """The reader's reason when the scan's ``harmonic`` column is constant (not recorded), else None."""
+    return s.meta.get("no_signal", {}).get(harmonic)
+
+
+def _field_notes(scans, notes, threshold=0.05):
+    """Note scans whose field is uncertain by more than ``threshold`` (e.g. a magnet calibration
+    whose trials disagree at low current): the 1/H laws and the global fit are sensitive to it."""
+    bad = [(s.meta["field"], s.meta.get("field_stderr", 0.0)) for s in scans
+           if s.meta.get("field") and s.meta.get("field_stderr", 0.0) > threshold * abs(s.meta["field"])]
+    if bad:
+        notes.append("field uncertain by more than 5 % (calibration) at " + ", ".join(
+            f"{b * 1e3:.3g} +/- {e * 1e3:.2g} mT" for b, e in bad) + ": results leaning on these fields "
+            "inherit that systematic error (not included in the standard errors)")
+
+
+def _check_scans(scans, kind, method):
+    scans = list(scans)
+    if not scans:
+        raise HallAnalysisError(f"method {method}: no scans given")
+    for s in scans:
+        if not isinstance(s, HallScan):
+            raise TypeError(f"method {method} takes HallScan objects (sotfit.io.hall.read_hall_table)")
+        if s.scan != kind:
+            raise HallAnalysisError(f"method {method} needs {kind} scans; {s.source} is a {s.scan} scan")
+        _require_first_harmonic(s, method)
+    return scans
+
+
+def _require_first_harmonic(s, method):
+    """Every method needs the first harmonic (angles of m, R_AHE, R_PHE): a constant one is refused."""
+    reason = _no_signal(s, "r1w")
+    if reason:
+        raise HallAnalysisError(f"method {method}: {s.source}: {reason}; the first harmonic is needed")

@@ -1,0 +1,392 @@
+"""Method (b): field sweeps of a perpendicular film with the planar-Hall correction (Hayashi et al.,
+PRB 89, 144425 (2014))."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from uncertainties import ufloat, umath
+
+from ...io.hall import HallScan
+from ...models.harmonic_hall import hall_line, hall_parabola
+from .common import _check_scans, _no_signal, _nominal, _wmean
+from .gates import _flag, _flag_disagreement, _undetermined, _zero_gate
+from .leastsq import _fit_quiet
+from .result import HallAnalysisError, HallResult
+from .sample import Sample, efficiencies
+
+
+def _sweep_derivatives(s: HallScan, max_field, order_r1=4, order_r2=3):
+    """c1 = dR_2w/dH and c2 = (1/2) d^2R_1w/dH^2 at H = 0 (ufloats) from a windowed sweep."""
+    x = s.r1w.x
+    keep = np.abs(x) <= max_field
+    if keep.sum() < 8:
+        raise HallAnalysisError(f"{s.source}: only {keep.sum()} points with |mu0H| <= {max_field:.3g} T; "
+                                "method (b) needs a sweep through zero field (8 points or more)")
+    free1 = ["c3", "c4"][: max(0, order_r1 - 2)]
+    free2 = ["c2", "c3"][: max(0, order_r2 - 1)]
+    r1, m1 = _fit_quiet(s.r1w.where(keep), hall_parabola, free=free1,
+                        fixed=[k for k in ("c3", "c4") if k not in free1])
+    r2, m2 = _fit_quiet(s.r2w.where(keep), hall_line, free=free2,
+                        fixed=[k for k in ("c2", "c3") if k not in free2])
+    return r1, r2, m1 + m2
+
+
+def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_one=None,
+            theta_h_stderr: float = 0.0, sample: Sample | None = None) -> HallResult:
+    """Field sweeps of a perpendicular film with the planar-Hall correction (Hayashi et al.,
+    PRB 89, 144425 (2014), eqs. (4)-(5)).
+
+    For each sweep along x (longitudinal, phi_h = 0) and y (transverse, phi_h = 90) and each
+    perpendicular state s = m_z = +-1: b = (dR_2w/dH) / (d^2R_1w/dH^2) at H = 0 (polynomials
+    in H fitted within |mu0H| <= ``max_field``). With xi = R_PHE/R_AHE, the house definition
+    R_2w = (1/2) dR_xy gives (docs/hall.md; Hayashi's eq. (5) with the opposite overall sign of
+    his lock-in convention)::
+
+        dB_x(s) = 2 (b_x + 2 s xi b_y) / (1 - 4 xi^2),   dB_y(s) = 2 (b_y + 2 s xi b_x) / (1 - 4 xi^2)
+
+    and, with dB = mu0_h_dl (m x y) + mu0_h_fl y at m = s z: mu0_h_dl = -s dB_x(s),
+    mu0_h_fl_oe = dB_y(s), averaged over the states (weighted).
+
+    Field tilted out of the plane (meta ``theta_h`` != 90 deg, common to avoid domains): near
+    m = s z the in-plane magnetisation is m_x = H sin(theta_h)/(H_K + s H cos(theta_h)), so at
+    H = 0 dR_2w/dH scales with sin(theta_h) and d^2R_1w/dH^2 with sin^2(theta_h); each b is
+    multiplied by sin(theta_h) and H_K from the curvature divided by it. This is exact for the
+    derivatives at H = 0 (the H cos(theta_h) change of the stiffness enters only the higher
+    polynomial terms); without it a 20 deg tilt biases both fields by 1/sin(70 deg) - 1 = 6 %.
+
+    Thermal terms: an anomalous Nernst term -r_ane m_x (and ordinary Nernst -r_one B_x) is
+    linear in H_x like the damping-like signal and has the same m_z symmetry, so the sweeps
+    alone cannot separate it. Give ``r_ane`` (and ``r_one``) from another method (e.g. (c)) to
+    subtract it; otherwise ``mu0_h_dl`` contains it and a note says so.
+
+    R_AHE and the anisotropy field: R_AHE is half the jump of the fitted R_1w(0) between the two
+    states, corrected for the second-order response to the current (the torques tilt m away from
+    the pole at H = 0: s R_1w(0) = R_AHE [1 - (3/8)(H_DL^2 + H_FL^2)/H_K^2] - (3/2) R_PHE H_DL H_FL/H_K^2
+    + (3/2) r_ane H_DL/H_K, docs/hall.md); mu0H_K = sqrt(R_AHE / (2 c2)) with c2 the curvature
+    -s (1/2) d^2R_1w/dH^2 / sin^2(theta_h) averaged with equal weights over the (direction, state)
+    groups, in which the planar Hall term of an angle offset cancels. Both carry the correlated
+    standard errors of the polynomial fits (errors from their scatter) and pass them on to the
+    torque fields (through xi = R_PHE/R_AHE and r_ane/H_K).
+
+    Parameters
+    ----------
+    scans : sequence of HallScan
+        Field sweeps with meta ``phi_h`` near 0 or 90 deg, ``theta_h`` within 45 deg of the
+        plane (default 90) and ``mz_state`` +1 or -1.
+    r_phe : float or ufloat
+        Planar Hall resistance in Ohm (from an in-plane rotation). Required (0 disables the
+        correction explicitly).
+    max_field : float, optional
+        Half-width of the fitted window in T; default 0.15 x the anisotropy field estimated from
+        the curvature of R_1w.
+    r_ane, r_one : float, optional
+        Thermal coefficients to subtract (Ohm, Ohm/T).
+    theta_h_stderr : float
+        Standard uncertainty in deg of the polar angle of the field, one independent value per
+        sweep direction (x, y) shared by both states (sample mounting). For tilted sweeps the
+        ratios scale with sin(theta_h) and H_K with sin(theta_h)/sqrt(c2), so a misalignment d
+        changes both by cot(theta_h) d; in-plane sweeps are insensitive to first order.
+    sample : Sample, optional
+
+    Returns
+    -------
+    HallResult
+        ``mu0_h_dl``, ``mu0_h_fl_oe``, ``r_ahe`` (Ohm), ``mu0_hk_eff`` (T) (+ conversions), all with
+        standard uncertainties.
+    """
+    scans = _check_scans(scans, "field", "(b) hayashi")
+    notes, fits, excluded, flags = [], {}, [], {}
+    groups = _group_sweeps(_through_zero(scans, excluded))
+    states = sorted({k[1] for k in groups})
+    sin_th = _field_tilt(groups, theta_h_stderr, notes)
+    window = _window(groups, sin_th, max_field, notes)
+    final = {}
+    for ss in groups.values():
+        for s in ss:
+            r1, r2, msg = _sweep_derivatives(s, window)
+            notes.extend(msg)
+            fits[f"r1w:{s.source}"], fits[f"r2w:{s.source}"] = r1, r2
+            final[s.source] = (r1, r2)
+    # R_AHE and H_K from the fits in the window, with the correlated uncertainties of c0 and c2
+    r_ahe_raw, c2m = _curvature_terms(groups, {k: v[0] for k, v in final.items()}, sin_th)
+    if c2m.nominal_value * r_ahe_raw.nominal_value <= 0:
+        raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows within the window "
+                                f"|mu0H| <= {window:.3g} T")
+    rp = r_phe if hasattr(r_phe, "nominal_value") else float(r_phe)
+    if float(getattr(rp, "nominal_value", rp)) == 0:
+        notes.append("R_PHE = 0: no planar-Hall correction (Hayashi's xi = 0)")
+    sweeps = _SweepFits(groups, final, sin_th, window, c2m, rp, r_ane, r_one)
+    _exclude_silent(groups, excluded)
+    hk, h_dl, h_fl, rows, _, _ = sweeps.torques(r_ahe_raw)
+    r_ahe = r_ahe_raw + _second_order(r_ahe_raw, rp, r_ane, hk, h_dl, h_fl)
+    hk, h_dl, h_fl, rows, dls, fls = sweeps.torques(r_ahe)
+    q = {"mu0_h_dl": h_dl, "mu0_h_fl_oe": h_fl, "r_ahe": r_ahe, "mu0_hk_eff": hk, "r_phe": rp}
+    _state_notes(dls, states, flags, notes)
+    _hayashi_gates(groups, {k: v[0] for k, v in final.items()}, sin_th, rp, dls, fls, flags, notes)
+    if r_ane is None:
+        notes.append("no r_ane given: mu0_h_dl includes the anomalous Nernst term (same symmetry as the "
+                     "damping-like signal in these sweeps); give r_ane from method (c) or (d)")
+    q = efficiencies(q, sample, notes)
+    _zero_gate(q, flags)
+    return HallResult("hayashi", q, rows, excluded, notes, fits, flags)
+
+
+def _through_zero(scans, excluded: list) -> list:
+    """The sweeps that pass through zero field; the others are added to ``excluded``."""
+    through = [s for s in scans if s.r1w.x.min() <= 0.0 <= s.r1w.x.max()]
+    for s in scans:
+        if not any(s is t for t in through):
+            excluded.append({"field": None, "source": s.source,
+                             "reason": "the sweep does not pass through zero field (e.g. the branch of a loop "
+                                       "after its switching jump): method (b) uses the derivatives at H = 0"})
+    if not through:
+        raise HallAnalysisError("method (b): no field sweep passes through zero field; it needs the "
+                                "derivatives of R_1w and R_2w at H = 0 (sources: "
+                                + ", ".join(s.source for s in scans) + ")")
+    return through
+
+
+def _group_sweeps(scans) -> dict:
+    """The sweeps by (direction 'x' or 'y', perpendicular state +1 or -1)."""
+    groups = {}
+    for s in scans:
+        st = int(s.meta.get("mz_state", 0))
+        ph = float(s.meta.get("phi_h", 0.0)) % 180.0
+        if st not in (1, -1):
+            raise HallAnalysisError(f"{s.source}: method (b) needs the perpendicular state of the sweep "
+                                    "(mz_state = +1 or -1)")
+        if min(abs(ph), abs(ph - 180)) < 10:
+            d = "x"
+        elif abs(ph - 90) < 10:
+            d = "y"
+        else:
+            raise HallAnalysisError(f"{s.source}: method (b) needs sweeps along x or y, not phi_h={ph} deg")
+        th_h = float(s.meta.get("theta_h", 90.0))
+        if not 45.0 <= th_h % 360.0 <= 135.0:
+            raise HallAnalysisError(f"{s.source}: method (b) needs sweeps near the film plane; theta_h = "
+                                    f"{th_h} deg is more than 45 deg out of it")
+        groups.setdefault((d, st), []).append(s)
+    return groups
+
+
+def _field_tilt(groups, theta_h_stderr: float, notes: list) -> dict:
+    """sin(theta_h) of every sweep (by source; a ufloat with one misalignment of ``theta_h_stderr``
+    deg per sweep direction), with notes on tilted sweeps."""
+    if theta_h_stderr < 0:
+        raise HallAnalysisError(f"theta_h_stderr must be >= 0 deg, not {theta_h_stderr}")
+    mis = {d: ufloat(0.0, math.radians(theta_h_stderr), f"theta_h misalignment ({d} sweeps)")
+           if theta_h_stderr > 0 else 0.0 for d in ("x", "y")}
+    sin_th = {s.source: umath.sin(math.radians(float(s.meta.get("theta_h", 90.0))) + mis[d])
+              for (d, _), ss in groups.items() for s in ss}
+    tilted = sorted({round(float(s.meta.get("theta_h", 90.0)), 6) for ss in groups.values() for s in ss} - {90.0})
+    if tilted:
+        notes.append(f"field tilted out of the plane (theta_h = {', '.join(f'{t:g}' for t in tilted)} deg): "
+                     "the in-plane part of the field is H sin(theta_h), so the ratios b and the anisotropy "
+                     "field from the curvature are scaled by sin(theta_h) (exact for the derivatives at H = 0)")
+        if theta_h_stderr == 0:
+            cot = max(abs(1 / math.tan(math.radians(t))) for t in tilted)
+            notes.append(f"theta_h taken as exact: a misalignment of 1 deg (e.g. a tilted sample) changes H_K and "
+                         f"the torque fields by {cot * math.radians(1.0):.1%}, not in their standard errors; give "
+                         "theta_h_stderr to include it")
+    return sin_th
+
+
+def _window(groups, sin_th, max_field, notes: list) -> float:
+    """Half-width (T) of the fitted window: ``max_field``, or 0.15 x the anisotropy field estimated
+    from a first pass on the whole sweep range."""
+    first = {}
+    for ss in groups.values():
+        for s in ss:
+            span = float(np.max(np.abs(s.r1w.x)))
+            r1, _, _ = _sweep_derivatives(s, span if max_field is None else max_field)
+            first[s.source] = r1
+    if len({k[1] for k in groups}) != 2:
+        notes.append("only one perpendicular state: R_AHE taken as m_z R_1w(0) (includes any offset)")
+    r_ahe0, c2m0 = _curvature_terms(groups, first, sin_th)
+    # R_1w bends towards zero as |H| grows: the curvature has the sign of R_AHE (which may be
+    # negative: the sign of the Hall voltage is a matter of the wiring)
+    if c2m0.nominal_value * r_ahe0.nominal_value <= 0:
+        raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows (no perpendicular "
+                                "magnetisation); these are not sweeps of a perpendicular film")
+    hk_est = math.sqrt(r_ahe0.nominal_value / (2 * c2m0.nominal_value))
+    window = 0.15 * hk_est if max_field is None else float(max_field)
+    if window > 0.3 * hk_est:
+        notes.append(f"window |mu0H| <= {window:.3g} T is more than 0.3 x H_K ({hk_est:.3g} T): "
+                     "the small-angle formulas are biased")
+    return window
+
+
+def _anisotropy_field(r_ahe, c2):
+    """mu0H_K = sqrt(R_AHE / (2 c2)) (T) from R_AHE (Ohm) and the normalised curvature c2 (Ohm/T^2)."""
+    return (r_ahe / (2 * c2)) ** 0.5
+
+
+class _SweepFits:
+    """The polynomial fits of the sweeps in the window and what turns them into torque fields."""
+
+    def __init__(self, groups, final, sin_th, window, c2m, r_phe, r_ane, r_one):
+        self.groups, self.final, self.sin_th, self.window = groups, final, sin_th, window
+        self.c2m, self.r_phe, self.r_ane, self.r_one = c2m, r_phe, r_ane, r_one
+        self.states = sorted({k[1] for k in groups})
+
+    def ratios(self, hk):
+        """b = (dR_2w/dH) / (d^2R_1w/dH^2) x sin(theta_h) at H = 0 by (direction, state) (thermal
+        terms removed where given), and the table rows."""
+        b, rows = {}, []
+        for (d, st), ss in self.groups.items():
+            for s in ss:
+                if _no_signal(s):
+                    continue
+                r1, r2 = self.final[s.source]
+                c1, c2 = r2["c1"], r1["c2"]
+                sin_th = self.sin_th[s.source]
+                if d == "x":
+                    if self.r_ane is not None:
+                        c1 = c1 + self.r_ane * sin_th / hk  # -r_ane m_x, m_x = H sin(theta_h)/H_K
+                    if self.r_one is not None:
+                        c1 = c1 + self.r_one * sin_th  # -r_one B_x, B_x = H sin(theta_h)
+                bval = c1 / (2 * c2) * sin_th
+                rows.append({"source": s.source, "direction": d, "mz_state": st, "window": self.window,
+                             "c1": c1.nominal_value, "c1_stderr": c1.std_dev, "c2": c2.nominal_value,
+                             "c2_stderr": c2.std_dev, "b": bval.nominal_value, "b_stderr": bval.std_dev})
+                b.setdefault((d, st), []).append(bval)
+        return b, rows
+
+    def state_fields(self, b, xi):
+        """Hayashi's eq. (5) in each state: mu0_h_dl and mu0_h_fl_oe (T) by state."""
+        dls, fls = {}, {}
+        for st in self.states:
+            if ("x", st) not in b or ("y", st) not in b:
+                if any(_no_signal(s) for (_, s_st), ss in self.groups.items() if s_st == st for s in ss):
+                    continue  # a sweep of this state has no second harmonic: the state is left out
+                raise HallAnalysisError(f"method (b) needs both a longitudinal (x) and a transverse (y) sweep "
+                                        f"for m_z = {st:+d}; have {sorted(b)}")
+            bx = sum(b[("x", st)]) / len(b[("x", st)])
+            by = sum(b[("y", st)]) / len(b[("y", st)])
+            dbx = 2 * (bx + 2 * st * xi * by) / (1 - 4 * xi ** 2)
+            dby = 2 * (by + 2 * st * xi * bx) / (1 - 4 * xi ** 2)
+            dls[st] = -st * dbx
+            fls[st] = dby
+        return dls, fls
+
+    def torques(self, r_ahe):
+        """``(mu0_hk_eff, mu0_h_dl, mu0_h_fl_oe, rows, per-state h_dl, per-state h_fl)`` at ``r_ahe``."""
+        hk = _anisotropy_field(r_ahe, self.c2m)
+        b, rows = self.ratios(hk)
+        dls, fls = self.state_fields(b, self.r_phe / r_ahe)
+        if not dls:
+            return hk, _undetermined(), _undetermined(), rows, dls, fls
+        return (hk, _wmean(list(dls.values()), "mu0_h_dl"), _wmean(list(fls.values()), "mu0_h_fl_oe"),
+                rows, dls, fls)
+
+
+def _exclude_silent(groups, excluded: list) -> None:
+    """Add the sweeps without a recorded second harmonic to ``excluded``."""
+    for (d, st), ss in groups.items():
+        for s in ss:
+            reason = _no_signal(s)
+            if reason:
+                excluded.append({"field": None, "source": s.source,
+                                 "reason": f"{reason}: left out of the torque fields (used for R_AHE and "
+                                           f"H_K); the m_z = {st:+d} state needs an x and a y sweep with a "
+                                           "second harmonic"})
+
+
+def _second_order(r_ahe_raw, r_phe, r_ane, hk, h_dl, h_fl):
+    """The second-order response to the current in R_1w(0), to add to its half jump (Ohm).
+
+    The torques tilt m away from the pole at H = 0, so the lock-in's R_1w(0) = s R_AHE
+    - (3/8) s R_AHE d^2 - (3/2) s R_PHE H_DL H_FL / H_K^2 + (3/2) s r_ane H_DL / H_K with
+    d^2 = (H_DL^2 + H_FL^2) / H_K^2 (docs/hall.md). 0 without torque fields.
+    """
+    corr = 0.375 * r_ahe_raw * (h_dl ** 2 + h_fl ** 2) / hk ** 2 + 1.5 * r_phe * h_dl * h_fl / hk ** 2
+    if r_ane is not None:
+        corr = corr - 1.5 * r_ane * h_dl / hk
+    if not math.isfinite(h_dl.std_dev):
+        corr = 0.0  # no torque fields: no second-order correction
+    return corr
+
+
+def _state_notes(dls, states, flags: dict, notes: list) -> None:
+    """Say when no state or only one state gave torque fields."""
+    if not dls:
+        why = "undetermined: no perpendicular state has x and y sweeps with a recorded second harmonic"
+        _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe"], why)
+        notes.append(f"torque fields {why}")
+    elif len(dls) < len(states):
+        notes.append(f"torque fields from the m_z = {next(iter(dls)):+d} state only (the other state lacks "
+                     "a sweep with a second harmonic)")
+
+
+def _hayashi_gates(groups, r1fits, sin_th, r_phe, dls, fls, flags, notes):
+    """Sanity gates of method (b) where it has two estimates of one quantity.
+
+    * x and y sweeps: R_AHE and mu0H_K from each direction alone (both states, so the planar Hall
+      term of an angle offset cancels within each) must agree within 3 standard errors.
+    * The two perpendicular states: their torque fields differ to first order in an azimuthal angle
+      offset d of the field, by about 2 d H_FL (H_DL) and 2 d H_DL (H_FL), with opposite signs that
+      cancel in the mean (docs/hall.md). d is estimated from the pattern of the four curvatures,
+      whose relative deviations are +-2 xi sin(2d) (sign s for x sweeps, -s for y sweeps); the
+      states are flagged when they differ by more than 3 standard errors after adding that
+      first-order term (half to each state) in quadrature.
+    """
+    states = sorted({k[1] for k in groups})
+    if len(states) == 2 and {"x", "y"} <= {k[0] for k in groups}:
+        est = {}
+        for d in ("x", "y"):
+            r, c2 = _curvature_terms({k: v for k, v in groups.items() if k[0] == d}, r1fits, sin_th)
+            est[d] = (r, _anisotropy_field(r, c2) if _nominal(c2) * _nominal(r) > 0 else None)
+        _flag_disagreement(flags, ["r_ahe"], est["x"][0], est["y"][0], "R_AHE from x sweeps",
+                           "R_AHE from y sweeps")
+        if est["x"][1] is not None and est["y"][1] is not None:
+            _flag_disagreement(flags, ["mu0_hk_eff"], est["x"][1], est["y"][1], "mu0_hk_eff from x sweeps",
+                               "mu0_hk_eff from y sweeps")
+    if len(dls) != 2:
+        return
+    c2n = {k: np.mean([_nominal(r1fits[s.source]["c2"]) * (-k[1]) / _nominal(sin_th[s.source]) ** 2
+                       for s in ss]) for k, ss in groups.items()}
+    avg = np.mean(list(c2n.values()))
+    pattern = np.mean([(v / avg - 1) * k[1] * (1 if k[0] == "x" else -1) for k, v in c2n.items()])
+    r_ahe = 0.5 * (np.mean([_nominal(r1fits[s.source]["c0"]) for k, ss in groups.items() if k[1] == 1
+                            for s in ss])
+                   - np.mean([_nominal(r1fits[s.source]["c0"]) for k, ss in groups.items() if k[1] == -1
+                              for s in ss]))
+    xi = _nominal(r_phe) / r_ahe if r_ahe else 0.0
+    delta = 0.5 * math.asin(min(1.0, abs(pattern / (2 * xi)))) if xi else 0.0
+    h_dl = 0.5 * abs(_nominal(dls[1]) + _nominal(dls[-1]))
+    h_fl = 0.5 * abs(_nominal(fls[1]) + _nominal(fls[-1]))
+    if delta:
+        notes.append(f"the curvatures of R_1w show an azimuthal angle offset of about {math.degrees(delta):.2g} deg "
+                     "(pattern +-2 xi sin(2d) over the sweep directions and states); it biases the two "
+                     "states' torque fields oppositely to first order and cancels in their mean")
+    for name, per, other in (("mu0_h_dl", dls, h_fl), ("mu0_h_fl_oe", fls, h_dl)):
+        allowance = delta * other  # half the first-order difference, given to each state
+        a, b = (ufloat(_nominal(per[st]), math.hypot(per[st].std_dev, allowance)) for st in (1, -1))
+        _flag_disagreement(flags, [name], a, b, "m_z = +1 estimate", "m_z = -1 estimate")
+
+
+def _curvature_terms(groups, r1fits, sin_th):
+    """R_AHE (half the jump of R_1w(0) between the perpendicular states) and the normalised
+    curvature c2 = R_AHE / (2 mu0H_K^2) of R_1w at H = 0, as correlated uncertain values.
+
+    Each (direction, state) group counts equally: an angle offset phi0 adds a planar Hall term
+    R_PHE sin(2 phi_H) (H/H_K)^2 of opposite signs to x and y sweeps and to the two states, which
+    this average cancels. One state only: R_AHE = |R_1w(0)| (includes the contact offset).
+    """
+    def mean(vals):
+        return sum(vals) / len(vals)
+
+    c0 = {k: mean([r1fits[s.source]["c0"] for s in ss]) for k, ss in groups.items()}
+    c2 = {k: mean([r1fits[s.source]["c2"] * (-k[1]) / sin_th[s.source] ** 2 for s in ss])
+          for k, ss in groups.items()}
+    states = sorted({k[1] for k in groups})
+    if len(states) == 2:
+        r_ahe = 0.5 * (mean([c0[k] for k in c0 if k[1] == 1]) - mean([c0[k] for k in c0 if k[1] == -1]))
+    else:
+        # one state s: R_1w(0) = offset + s R_AHE, so R_AHE = s R_1w(0) (with the offset; signed: a
+        # negative R_AHE is the wiring's, and |R_1w(0)| would make it positive and refuse the sweeps)
+        r_ahe = states[0] * mean(list(c0.values()))
+    return r_ahe, mean(list(c2.values()))

@@ -1,0 +1,283 @@
+"""Method (d): global fit of every scan with the macrospin model of
+:mod:`sotfit.models.harmonic_hall` (least squares)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from ...checks import check_names
+from ...fitting import fit_global
+from ...io.hall import HallScan
+from ...models.harmonic_hall import HALL_MODELS
+from .common import _field_notes, _no_signal, _require_first_harmonic
+from .gates import _flag, _undetermined, _zero_gate
+from .leastsq import _polish
+from .macrospin_gates import _macrospin_gates
+from .macrospin_start import _start_values
+from .names import _RESULT_NAMES, _SHARED, MACROSPIN_PARAMETERS
+from .result import HallAnalysisError, HallResult
+from .sample import Sample, efficiencies
+
+
+def _macrospin_datasets(scans):
+    """Datasets, models and ``(scan index, harmonic)`` of every curve of the global fit; a second
+    harmonic that was not recorded (constant column, ``meta['no_signal']``) is left out."""
+    data, models, index = [], [], []
+    for i, s in enumerate(scans):
+        meta_in = {"phi": ("field", "theta_h"), "theta": ("field", "phi_h"),
+                   "field": ("theta_h", "phi_h", "mz_state")}[s.scan]
+        for h, d in ((1, s.r1w), (2, s.r2w)):
+            if h == 2 and _no_signal(s):
+                continue
+            extra = {k: float(s.meta.get(k, {"theta_h": 90.0, "phi_h": 0.0, "mz_state": 0}.get(k, 0.0)))
+                     for k in meta_in}
+            data.append(d.replace(meta=extra))
+            models.append(HALL_MODELS[(h, s.scan)])
+            index.append((i, h))
+    return data, models, index
+
+
+class _Counted:
+    """A model function that counts its calls (one per evaluation of the global fit's residual)."""
+
+    def __init__(self, func):
+        self.func, self.calls = func, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.func(*args, **kwargs)
+
+
+def _evaluation_time(data, models, init, fixed):
+    """Seconds one residual of the global fit takes at the starting values (all curves)."""
+    t0 = time.perf_counter()
+    for i, (m, d) in enumerate(zip(models, data)):
+        p = m.defaults()
+        for k in p:
+            name = k if k in _SHARED else f"{k}_{i}"
+            p[k] = float(fixed.get(k, init.get(name, init.get(k, p[k]))))
+        try:
+            m.func(d.x, **p, **{k: d.meta[k] for k in m.inputs})
+        except Exception:  # noqa: BLE001 - a failing start is the fit's to report
+            pass
+    return time.perf_counter() - t0
+
+
+#: Default wall-clock limit (s) of the global fit (both passes); CLI --time-limit.
+TIME_LIMIT = 120.0
+
+
+def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dict | None = None,
+              free: Sequence[str] = (), reweight: bool = True, sample: Sample | None = None,
+              max_nfev: int | None = None, time_limit: float | None = TIME_LIMIT) -> HallResult:
+    """Global macrospin fit of every scan of a sample at once (least squares).
+
+    All first- and second-harmonic scans (any mix of phi rotations, theta rotations and field
+    sweeps) are fitted with the models of :mod:`sotfit.models.harmonic_hall` through
+    :func:`sotfit.fit_global`, sharing R_AHE, R_PHE, the anisotropy fields, the angle offsets
+    and misalignment, mu0_h_dl, mu0_h_fl and the thermal terms; each curve keeps its own
+    constant offset. Unlike methods (a)-(c) there is no small-angle, in-plane or high-field
+    approximation: the equilibrium and the linear response are exact for the macrospin, so
+    low fields, tilted fields and anisotropy are used rather than excluded.
+
+    Starting values come from the data (R_AHE from the first harmonic's saturation levels, H_K
+    positive for a perpendicular film, the textbook methods where they apply) and the result is
+    checked against them (docs/hall.md, "Sanity gates"): R_AHE against the first harmonic's
+    levels (size and sign), the sign of H_K against the film type, parameters at a bound, the
+    misfit of each first harmonic, and convergence within ``time_limit``. A failed check flags
+    the quantities (``HallResult.flags``).
+
+    Weights: a first fit estimates the noise of each curve from its residuals; the final fit
+    uses these as standard errors (``reweight=True``), so curves with different noise levels
+    (first and second harmonic) count in proportion to their information. A second harmonic
+    that was not recorded (constant column) is left out; without any, the torque fields and
+    r_ane are reported as undetermined.
+
+    Parameters
+    ----------
+    scans : sequence of HallScan
+    fixed : dict, optional
+        Parameters held at given values, e.g. ``{"r_ahe": 0.8, "mu0_hk": -0.8}`` for an
+        in-plane film measured by in-plane rotations only (then required).
+    init : dict, optional
+        Starting values (default: from the data, see above).
+    free : sequence of str
+        Parameters fixed by default that should vary: ``mu0_h_ip``, ``ip_axis``, ``tilt_x``,
+        ``tilt_y``, ``theta0``, ``r_one``, ``r_ohe``.
+    reweight : bool
+        Per-curve noise from a first fit (see above).
+    sample : Sample, optional
+    max_nfev : int, optional
+        Limit on the evaluations of the residual in each pass.
+    time_limit : float or None
+        Wall-clock limit in s for the two passes together (None: none). The evaluations are
+        limited to what fits in the time left, from the time of one evaluation at the start; a
+        fit stopped by either limit is reported as not converged and its quantities flagged.
+
+    Returns
+    -------
+    HallResult
+        Quantities with correlated uncertainties from the covariance matrix; ``fits['global']``
+        is the :class:`~sotfit.results.FitResult`, ``fits['curves']`` the ``(scan index,
+        harmonic)`` of each of its datasets.
+    """
+    t_start = time.monotonic()
+    scans = list(scans)
+    _check_macrospin_input(scans, fixed, free)
+    notes, flags = [], {}
+    _field_notes(scans, notes)
+    fixed = _hold_for_sweeps(scans, dict(fixed or {}), free, notes)
+    start = _start_values(scans, fixed, notes)
+    start.update(init or {})
+    data, models, index = _macrospin_datasets(scans)
+    no_torque = not any(h == 2 for _, h in index)
+    if no_torque:
+        fixed.update({k: 0.0 for k in ("mu0_h_dl", "mu0_h_fl", "r_ane")})
+        notes.append("no scan has a recorded second harmonic (constant columns): the torque fields and "
+                     "r_ane are undetermined (held at 0 in the fit of the first harmonics)")
+    passes = _LimitedFit(data, models, start, fixed, free, max_nfev, time_limit, t_start)
+    res = passes.run("first pass")
+    if reweight and not passes.stopped:  # a pass stopped by the limit is no base for reweighting
+        res = passes.reweighted(res)
+    if not res.success:
+        notes.append(f"global fit: {res.message}")
+    _correlation_notes(res, notes)
+    q = _fitted_quantities(res, fixed, no_torque, flags)
+    rows = _curve_rows(res, scans, index)
+    _macrospin_gates(res, q, scans, fixed, rows, passes.stopped, flags, notes)
+    q = efficiencies(q, sample, notes)
+    _zero_gate(q, flags)
+    return HallResult("macrospin", q, rows, [], notes, {"global": res, "curves": index}, flags)
+
+
+def _check_macrospin_input(scans, fixed, free) -> None:
+    """Refuse no scans, unknown parameter names and scans without a first harmonic."""
+    if not scans:
+        raise HallAnalysisError("method (d): no scans")
+    check_names("method (d) free", free, MACROSPIN_PARAMETERS)
+    check_names("method (d) fixed", fixed or {}, MACROSPIN_PARAMETERS)
+    for s in scans:
+        _require_first_harmonic(s, "(d) macrospin")
+
+
+def _hold_for_sweeps(scans, fixed: dict, free, notes: list) -> dict:
+    """``fixed`` with R_PHE (and phi0) held at 0 when every scan is a field sweep.
+
+    Field sweeps along x and y see R_PHE only through the small mixing of the torques in the
+    second harmonic (correlated with mu0_h_fl) and through phi0 in the first: not determined
+    (the measured Ta/CoFeB loops gave 12 Ohm, a planar Hall resistance 4 times R_AHE).
+    """
+    if {s.scan for s in scans} == {"field"} and "r_phe" not in fixed and "r_phe" not in free:
+        fixed["r_phe"] = 0.0
+        held = "R_PHE"
+        if "phi0" not in fixed and "phi0" not in free:
+            fixed["phi0"] = 0.0
+            held = "R_PHE and phi0"
+        notes.append(f"{held} held at 0: field sweeps alone do not determine R_PHE (it enters only through "
+                     "the planar-Hall mixing of the torques, correlated with mu0_h_fl); give R_PHE from an "
+                     "in-plane rotation (--r-phe)")
+    return fixed
+
+
+def _rms(r) -> float:
+    """Root mean square of the residuals ``r`` (their unit)."""
+    return float(np.sqrt(np.mean(r * r)))
+
+
+class _LimitedFit:
+    """The passes of the global fit within an evaluation limit and a wall-clock limit.
+
+    Each pass may take as many evaluations of the residual as fit in the time left (from the time
+    of one evaluation at the start), at most ``max_nfev``; a pass stopped by either limit is named
+    in ``stopped``.
+    """
+
+    def __init__(self, data, models, start, fixed, free, max_nfev, time_limit, t_start):
+        init = {k: v for k, v in start.items() if k in _SHARED}
+        for i, d in enumerate(data):
+            init[f"offset_{i}"] = 0.0
+        self.counter = _Counted(models[0].func)
+        self.data = data
+        self.models = [dataclasses.replace(models[0], func=self.counter)] + list(models[1:])
+        self.fixed, self.max_nfev, self.time_limit, self.t_start = fixed, max_nfev, time_limit, t_start
+        self.t_eval = max(_evaluation_time(data, self.models, init, fixed), 1e-6)
+        self.kw = dict(shared=_SHARED, init=init, fixed=fixed, free=tuple(free), guess=False, warn=False)
+        self.stopped = []
+
+    def _limit(self):
+        """The evaluations this pass may take (None: no limit)."""
+        limit = self.max_nfev
+        if self.time_limit is not None and math.isfinite(self.time_limit):
+            nvary_guess = len(_SHARED) + len(self.data)
+            left = self.time_limit - (time.monotonic() - self.t_start)
+            by_time = max(nvary_guess + 2, int(left / self.t_eval))
+            limit = by_time if limit is None else min(limit, by_time)
+        return limit
+
+    def run(self, pass_name: str):
+        """One pass of :func:`sotfit.fitting.fit_global` (polished when it converged)."""
+        limit = self._limit()
+        self.counter.calls = 0
+        r = fit_global(self.data, self.models, max_nfev=limit, **self.kw)
+        if limit is not None and self.counter.calls >= limit:
+            self.stopped.append(f"{pass_name} stopped after {self.counter.calls} evaluations of the residual "
+                                f"({time.monotonic() - self.t_start:.0f} s; time limit {self.time_limit} s, "
+                                f"evaluation limit {self.max_nfev})")
+            return r
+        return _polish(r) if r.success else r
+
+    def reweighted(self, res):
+        """The pass again with the rms residual of each curve of ``res`` as its standard error."""
+        sig = [max(_rms(res.residuals(i)), 1e-15 * (np.max(np.abs(d.y)) + 1e-30))
+               for i, d in enumerate(self.data)]
+        self.data = [d.replace(yerr=np.full(len(d), s)) for d, s in zip(self.data, sig)]
+        self.kw["init"] = {k: res.value(k) for k in res.params if k not in self.fixed}
+        return self.run("reweighted pass")
+
+
+def _correlation_notes(res, notes: list) -> None:
+    """Note every pair of shared parameters correlated by more than 0.95."""
+    corr = res.correlation()
+    if corr is None:
+        return
+    names = [n for n in res.varied]
+    for a in range(len(names)):
+        for b in range(a + 1, len(names)):
+            if abs(corr[a, b]) > 0.95 and not (names[a].startswith("offset") or names[b].startswith("offset")):
+                notes.append(f"{names[a]} and {names[b]} are correlated ({corr[a, b]:+.3f}): the data "
+                             "constrain mainly a combination; their errors are linearised and may be "
+                             "optimistic (fix one from another measurement)")
+
+
+def _fitted_quantities(res, fixed, no_torque: bool, flags: dict) -> dict:
+    """The result names of the fitted (or fixed) parameters; the torque fields and r_ane
+    undetermined (flagged) without a second harmonic."""
+    q = {}
+    for k, name in _RESULT_NAMES.items():
+        if k in res.varied or k in fixed or k in ("mu0_h_dl", "mu0_h_fl", "r_ane"):
+            q[name] = res[k]
+    if no_torque:
+        for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane"):
+            q[k] = _undetermined()
+        _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe", "r_ane"],
+              "undetermined: no scan has a recorded second harmonic")
+    return q
+
+
+def _curve_rows(res, scans, index) -> list:
+    """One table row per scan: the fitted offset (Ohm) and rms residual (Ohm) of each harmonic."""
+    rows = []
+    where = {ih: j for j, ih in enumerate(index)}
+    for i, s in enumerate(scans):
+        row = {"source": s.source, "scan": s.scan, "field": s.meta.get("field")}
+        for h in (1, 2):
+            j = where.get((i, h))
+            row[f"offset_{h}w"] = res.value(f"offset_{j}") if j is not None else None
+            row[f"rms_{h}w"] = _rms(res.residuals(j)) if j is not None else None
+        rows.append(row)
+    return rows

@@ -1,0 +1,57 @@
+"""What ``sotfit hall`` writes: the parameter table, the posterior summary and the conventions of a
+harmonic Hall result."""
+
+from __future__ import annotations
+
+from .common import _nominal
+from .result import UNITS, HallResult
+
+
+def parameter_rows(result: HallResult) -> list:
+    """One row ``{"name", "value", "stderr", "unit"}`` per quantity of ``result`` (units of
+    :data:`UNITS`; an exact quantity has stderr 0)."""
+    return [{"name": k, "value": _nominal(v), "stderr": float(getattr(v, "std_dev", 0.0)),
+             "unit": UNITS.get(k, "")} for k, v in result.quantities.items()]
+
+
+def posterior_summary(post: HallResult) -> dict:
+    """JSON-ready summary of :func:`sotfit.analysis.hall.sample_macrospin`'s result: the posterior
+    medians (half the 16-84 % range as standard error), the chain diagnostics and the percentiles."""
+    mcmc = post.summary()
+    mcmc["method"] = "macrospin-mcmc (posterior median, half 16-84 % range)"
+    mcmc["diagnostics"] = post.fits["diagnostics"]
+    mcmc["percentiles"] = post.table
+    return mcmc
+
+
+def conventions(*, current_peak, current_is, lockin_output, r1w_channel, r2w_channel, gain_1w, gain_2w,
+                r2w_sign, read_as, stack) -> dict:
+    """The conventions behind the numbers of a result (``summary.json["conventions"]``).
+
+    Parameters
+    ----------
+    current_peak : float or None
+        Peak current in mA.
+    current_is, lockin_output, r1w_channel, r2w_channel, gain_1w, gain_2w, r2w_sign :
+        The reader's conventions (:func:`sotfit.io.hall.read_hall`).
+    read_as : list of str
+        The columns each harmonic was read from.
+    stack : str
+        'nm_below' or 'nm_above'.
+    """
+    return {
+        "current_peak_mA": current_peak, "current_is": current_is, "lockin_output": lockin_output,
+        "r1w_channel": r1w_channel, "r2w_channel": r2w_channel, "gain_1w": gain_1w,
+        "gain_2w": gain_2w, "r2w_sign": r2w_sign,
+        "read_as": read_as, "geometry": "current along +x, sigma = +y; mu0_h_dl (m x sigma), "
+        "mu0_h_fl along sigma, fields at the peak current", "stack": stack,
+        "r_xy": "R_AHE m_z + R_PHE sin^2(theta) sin(2 phi)",
+        "r_2w": "-V_2w,cos/I0 = (1/2) dR_xy - r_ane m_x - r_one B_x",
+        "sign": ("mu0_h_dl > 0: the damping-like torque tilts m towards sigma = +y, as a spin source "
+                 "with a positive spin Hall angle (Pt) below the ferromagnet gives; for the source above "
+                 "(--stack nm_above) Pt gives mu0_h_dl < 0")}
+
+
+def read_as(scans) -> list:
+    """The columns (and conventions) each harmonic of ``scans`` was read from, once each, sorted."""
+    return sorted({f"{k}: {v}" for s in scans for k, v in s.meta.items() if k in ("r1w_from", "r2w_from")})

@@ -1,0 +1,86 @@
+"""The result of a harmonic Hall method: :class:`HallResult`, its units and the analysis error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+UNITS = {"mu0_h_dl": "T", "mu0_h_fl_oe": "T", "mu0_h_fl": "T", "mu0_h_oe": "T", "r_ane": "Ohm",
+         "r_one": "Ohm/T", "r_ahe": "Ohm", "r_phe": "Ohm", "mu0_hk_eff": "T", "mu0_h_ip": "T",
+         "phi0": "deg", "xi_e_dl": "1e5 Ohm^-1 m^-1", "xi_e_fl": "1e5 Ohm^-1 m^-1",
+         "xi_dl": "", "xi_fl": "", "d_dl": "Ohm T", "k_fl": "Ohm T", "slope_combination": "Ohm T",
+         "tilt_x": "deg", "tilt_y": "deg", "theta0": "deg", "e_field": "V/m"}
+
+
+class HallAnalysisError(ValueError):
+    """Data that a method cannot analyse (too few fields, never saturated, wrong scan type)."""
+
+
+@dataclass(frozen=True)
+class HallResult:
+    """Outcome of one harmonic Hall method.
+
+    Attributes
+    ----------
+    method : str
+    quantities : dict of str to uncertainties value (or float)
+        Stable names (``mu0_h_dl``, ``mu0_h_fl_oe``, ``r_ane``, ...); units in :data:`UNITS`.
+    table : list of dict
+        One row per scan (field, fitted coefficients, included or not).
+    excluded : list of dict
+        ``{"field": T, "source": file, "reason": str}`` for each scan left out (``field`` None
+        for a field sweep).
+    notes : list of str
+        Assumptions and warnings (e.g. a textbook formula known to be biased here).
+    fits : dict
+        The underlying :class:`~sotfit.results.FitResult` objects (for plots).
+    flags : dict of str to list of str
+        Sanity gates that failed, per quantity (docs/hall.md, "Sanity gates"): the reasons are
+        attached to the quantity in :meth:`summary` (format of :mod:`sotfit.flags`).
+    """
+
+    method: str
+    quantities: dict
+    table: list = field(default_factory=list)
+    excluded: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    fits: dict = field(default_factory=dict)
+    flags: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """JSON-ready: every quantity as {"value", "stderr", "unit"} (with ``"flags"`` when a
+        sanity gate failed; quantities computed from a flagged one inherit its flags) plus
+        exclusions and notes."""
+        from ...flags import add_flag
+        from ...results import quantity_dict
+
+        quantities = {k: quantity_dict(v, UNITS.get(k, "")) for k, v in self.quantities.items()}
+        for k, reasons in self.flags.items():
+            if k in quantities:
+                for r in reasons:
+                    add_flag(quantities[k], r)
+        for base, derived in _DERIVED.items():
+            for r in quantities.get(base, {}).get("flags", []):
+                for d in derived:
+                    if d in quantities:
+                        add_flag(quantities[d], f"from {base}: {r}")
+        return {"method": self.method, "quantities": quantities,
+                "excluded": list(self.excluded), "notes": list(self.notes)}
+
+    def report(self) -> str:
+        lines = [f"harmonic Hall, method {self.method}:"]
+        for k, v in self.quantities.items():
+            n, s = float(getattr(v, "nominal_value", v)), float(getattr(v, "std_dev", 0.0))
+            mark = "  [flagged]" if self.flags.get(k) else ""
+            lines.append(f"  {k:>14s} = {n:.5g} +/- {s:.2g} {UNITS.get(k, '')}{mark}")
+        for e in self.excluded:
+            where = "sweep" if e.get("field") is None else f"{e['field']:.4g} T"
+            lines.append(f"  excluded {where} ({e['source']}): {e['reason']}")
+        for n in self.notes:
+            lines.append(f"  note: {n}")
+        return "\n".join(lines)
+
+
+#: Quantities computed from another (Oersted field removed, efficiencies): they inherit its flags.
+_DERIVED = {"mu0_h_dl": ("xi_e_dl", "xi_dl"), "mu0_h_fl_oe": ("mu0_h_fl",),
+            "mu0_h_fl": ("xi_e_fl", "xi_fl")}

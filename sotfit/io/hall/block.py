@@ -1,0 +1,306 @@
+"""One block of a table read into traces: the columns converted to resistances in Ohm and the
+scanned variable in house units, the rows grouped into scans, field sweeps split into their
+monotonic runs."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ...units import normalise_unit, split_header, to_house
+from .columns import _role_of
+from .groups import _agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs, _sweep_geometry
+from .layouts import _block_rows, _label_key, _scan_kind, _Trace
+from .options import _CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role
+from .scan import HallReadError
+from .values import _axis_values, _check_values, _safe_split, _strings, _values
+
+
+def _read_block(p, df, blk, side, o):
+    """Traces of one block: convert the columns, group the rows into scans, split sweeps."""
+    scan = _scan_kind(p, blk, o)
+    _require_variable(p, df, blk, scan)
+    rows = _block_rows(p, df, blk, side)
+    meta: dict[str, Any] = {"scan": scan, "current_is": o["current_is"],
+                            "lockin_output": o["lockin_output"], "r1w_channel": o["r1w_channel"],
+                            "r2w_channel": o["r2w_channel"], "gain_1w": o["gain_1w"],
+                            "gain_2w": o["gain_2w"]}
+    kinds = _harmonic_kinds(p, df, blk)
+    if scan == "field":
+        x, group_cols = _field_variable(p, df, blk, rows, o, meta)
+    else:
+        x, group_cols = _angle_variable(p, df, blk, rows, o, scan)
+    volt = [c for h, (k, c1, c2) in kinds.items() if k != "ohm" for c in (c1, c2) if c is not None]
+    if volt:
+        _need_conventions(p, o, volt)
+    i_peak = _peak_current(p, df, blk.roles, rows, o, volt)
+    res, used_cols = {}, {}
+    for h, (kind, c1, c2) in kinds.items():
+        if kind == "ohm":
+            v, used = _ohm_column(p, df, c1, h, rows, o, meta)
+        else:
+            v, used = _lockin_column(p, df, blk.roles, kind, c1, c2, h, rows, i_peak, o, meta)
+        res[h] = _check_values(v, used, p, "resistance", f"R_{h}w")
+        used_cols[h] = used
+    if i_peak is not None:
+        meta["current_peak"] = float(np.mean(i_peak))
+    keys, gnames, ferr_rows = _group_keys(p, df, blk.roles, rows, group_cols, scan, o, meta)
+    traces = _traces(p, blk, kinds, scan, x, res, rows, (keys, gnames, ferr_rows), i_peak, meta, o)
+    for t in traces:
+        t.meta["_cols"] = dict(used_cols)
+        t.meta["_all_cols"] = list(df.columns)
+    return traces
+
+
+def _require_variable(p, df, blk, scan) -> None:
+    """Refuse a block without a column for the scanned quantity (a field sweep may give the
+    magnet current instead)."""
+    if scan is None or blk.var is None:
+        if scan == "field" and blk.roles.get("magnet_current") is not None:
+            return
+        what = scan or "scanned quantity"
+        raise HallReadError(f"{p}: no column for the scanned {what} found; columns are {list(df.columns)} "
+                            f"(name it with {_col_opt('field' if scan == 'field' else 'angle')})")
+
+
+def _harmonic_kinds(p, df, blk) -> dict:
+    """harmonic -> (kind, column, second column): 'xy' (X and Y), 'rt' (magnitude and phase),
+    'ohm' (a resistance) or 'v' (one voltage read as X). No first harmonic is an error."""
+    roles = blk.roles
+    kinds = {}
+    for h in (1, 2):
+        if f"x{h}" in roles and f"y{h}" in roles:
+            kinds[h] = ("xy", roles[f"x{h}"], roles[f"y{h}"])
+        elif f"mag{h}" in roles and f"phase{h}" in roles:
+            kinds[h] = ("rt", roles[f"mag{h}"], roles[f"phase{h}"])
+        elif f"r{h}w" in roles:
+            kinds[h] = ("ohm", roles[f"r{h}w"], None)
+        elif f"v{h}w" in roles:
+            kinds[h] = ("v", roles[f"v{h}w"], None)
+        elif f"x{h}" in roles and f"y{h}" not in roles:
+            kinds[h] = ("v", roles[f"x{h}"], None)
+    if not kinds:
+        where = f" [{blk.label}]" if blk.label else ""
+        raise HallReadError(
+            f"{p}{where}: no first-harmonic lock-in columns found (need X1/Y1 or R1w/Theta1w, a "
+            f"voltage such as V1w or Hx_1f_voltage, or a resistance such as R1w_ohm; name them with "
+            f"{_col_opt('x1')}, {_col_opt('v1w')} or {_col_opt('r1w')}); columns are: "
+            f"{', '.join(map(str, df.columns))}")
+    return kinds
+
+
+def _field_variable(p, df, blk, rows, o, meta):
+    """The swept field (T) of a field sweep, from its column or the magnet current and the
+    calibration, and the columns that tell its scans apart."""
+    if blk.var is not None:
+        fu = _unit_of_role(p, blk.var, "field", "field", o, "field_unit")
+        x = _check_values(to_house(_values(p, df, blk.var, rows), fu, "field")[0], blk.var, p,
+                          "field")
+        meta["field_unit_in_file"] = fu
+    else:
+        cm = blk.roles["magnet_current"]
+        if o["calibration"] is None:
+            raise HallReadError(f"{p}: column {cm!r} is a magnet current; give a calibration "
+                                f"({_opt('calibration', 'CAL.csv')})")
+        x, _, ex = o["calibration"](_values(p, df, cm, rows), o["extrapolate_calibration"])
+        x = _check_values(x, cm, p, "field", "field from the magnet current")
+        meta["calibration_extrapolated"] = bool(ex.any())
+    return x, {k: blk.roles.get(k) for k in ("sweep_axis", "phi_h", "theta_h", "mz_state")}
+
+
+def _angle_variable(p, df, blk, rows, o, scan):
+    """The scanned angle (deg) of a rotation, refused when its values do not fit the declared unit,
+    and the column that tells its scans apart."""
+    cxs = blk.var
+    au = _unit_of_role(p, cxs, "angle", "angle", o, "angle_unit")
+    raw = _values(p, df, cxs, rows)
+    span = float(np.ptp(raw)) if raw.size else 0.0
+    if normalise_unit(au) == "rad" and span > 2 * math.pi + 1e-6:
+        raise HallReadError(f"{p}: column {cxs!r} is declared in rad but spans {span:.4g}, more "
+                            "than a full turn; the angles look like degrees")
+    if normalise_unit(au) == "deg" and raw.size > 4 and 0 < span <= 2 * math.pi + 1e-6 \
+            and np.max(np.abs(raw)) <= 2 * math.pi + 1e-6:
+        raise HallReadError(f"{p}: column {cxs!r} is declared in deg but spans only {span:.4g}; "
+                            "the angles look like radians")
+    x = _check_values(to_house(raw, au, "angle")[0], cxs, p, "angle")
+    fixed = "theta_h" if scan == "phi" else "phi_h"
+    return x, {fixed: blk.roles.get(fixed)}
+
+
+def _peak_current(p, df, roles, rows, o, volt):
+    """The peak source current (mA) of every row, or None for a table of resistances without a
+    current."""
+    if o["current"] is None:
+        ccol = roles.get("current")
+        if ccol is None:
+            if volt:
+                raise HallReadError(f"{p}: no current column; give the source current "
+                                    f"({_opt('current', '1mA' if _STYLE.get() == 'cli' else 1.0)}"
+                                    f"{'' if _STYLE.get() == 'cli' else ' in mA'}) or name its column "
+                                    f"({_col_opt('current')})")
+            return None
+        cu = _unit_of_role(p, ccol, "current", "current", o, None)
+        cur = _check_values(to_house(_values(p, df, ccol, rows), cu, "current")[0], ccol, p,
+                            "current")
+    else:
+        cur = np.full(rows.size, float(o["current"]))
+    if np.any(cur <= 0):
+        raise HallReadError(f"{p}: source current must be positive")
+    if o["current_is"] is None:
+        if volt:
+            _need_conventions(p, o, volt)
+        raise HallReadError(f"{p}: state current_is explicitly as one of ('peak', 'rms') "
+                            f"({_opt('current_is', 'peak')}); sotfit never assumes it")
+    return cur * (math.sqrt(2) if o["current_is"] == "rms" else 1.0)
+
+
+def _ohm_column(p, df, col, h, rows, o, meta):
+    """R_hw (Ohm) from a column of resistances (R_2w times ``r2w_sign``) and the column used."""
+    gain = o[f"gain_{h}w"]
+    ru = _unit_of_role(p, col, f"r{h}w", "resistance", o, None)
+    if gain != 1.0:
+        raise HallReadError(f"{p}: column {col!r} holds resistances; a preamplifier gain "
+                            f"({_opt(f'gain_{h}w', gain)}) applies to voltages only")
+    if h == 2 and o["r2w_channel"] is not None and o["r2w_channel"] != "X":
+        raise HallReadError(f"{p}: column {col!r} holds R_2w in Ohm, not a lock-in channel: "
+                            f"{_opt('r2w_channel', o['r2w_channel'])} does not apply; a table "
+                            f"written with the opposite sign takes {_opt('r2w_sign', -1)}")
+    sign = float(o["r2w_sign"]) if h == 2 else 1.0
+    meta[f"r{h}w_from"] = f"column {col!r} ({ru})"
+    return sign * to_house(_values(p, df, col, rows), ru, "resistance")[0], col
+
+
+def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
+    """R_hw (Ohm) from lock-in voltages: the channel of ``r{h}w_channel`` with its sign, divided by
+    the preamplifier gain and the peak current (rms readings times sqrt 2); and the column used."""
+    chan = o[f"r{h}w_channel"]
+    if h == 2 and o["r2w_sign"] != 1:
+        raise HallReadError(f"{p}: {_opt('r2w_sign', -1)} flips a table of resistances; the "
+                            f"sign of a lock-in voltage is the channel's ({_opt('r2w_channel', '-X')})")
+    vu = _unit_of_role(p, c1, _role_of(roles, c1), "voltage", o, "voltage_unit")
+    if kind == "xy":
+        X = _values(p, df, c1, rows)
+        Y = _values(p, df, c2, rows)
+        if _unit_of_role(p, c2, _role_of(roles, c2), "voltage", o, "voltage_unit") != vu:
+            raise HallReadError(f"{p}: columns {c1!r} and {c2!r} have different units")
+    elif kind == "rt":
+        X, Y = _polar_to_xy(p, df, c1, c2, h, rows, o)
+    else:
+        X = _values(p, df, c1, rows)
+        Y = None
+        if chan not in ("X", "-X"):
+            raise HallReadError(
+                f"{p}: column {c1!r} is the only {'first' if h == 1 else 'second'}-harmonic "
+                f"column, read as the in-phase output X; {_opt(f'r{h}w_channel', chan)} "
+                f"names a channel the file does not have: give "
+                f"{_opt(f'r{h}w_channel', 'X')} or {_opt(f'r{h}w_channel', '-X')}")
+    which, sign = _CHANNELS[chan]
+    v = sign * (X if which == "X" else Y)
+    used = c1 if kind in ("rt", "v") or which == "X" else c2
+    vfac = math.sqrt(2) if o["lockin_output"] == "rms" else 1.0
+    v = to_house(v, vu, "voltage")[0] / o[f"gain_{h}w"] * vfac * 1e-6 / (i_peak * 1e-3)  # Ohm
+    meta[f"r{h}w_from"] = f"column {used!r} ({vu}, channel {chan})"
+    return v, used
+
+
+def _polar_to_xy(p, df, mag, phase, h, rows, o):
+    """Lock-in X = R cos(theta), Y = R sin(theta) from magnitude and phase columns (phase in deg
+    or rad)."""
+    R = _values(p, df, mag, rows)
+    tu = split_header(str(phase))[1] if _safe_split(phase) else None
+    tu = tu or (normalise_unit(o["column_units"][f"phase{h}"])
+                if f"phase{h}" in o["column_units"] else None)
+    if tu not in (None, "deg", "rad"):
+        raise HallReadError(f"{p}: phase column {phase!r} must be in deg or rad, not {tu}")
+    th = _values(p, df, phase, rows) if tu == "rad" else np.radians(_values(p, df, phase, rows))
+    return R * np.cos(th), R * np.sin(th)
+
+
+def _group_keys(p, df, roles, rows, group_cols, scan, o, meta):
+    """The fixed quantities of the scans as columns of keys (options or constant columns).
+
+    Returns
+    -------
+    keys : ndarray, shape (rows, names)
+    gnames : list of str
+        The name of each key column (the field, T, last for rotations).
+    ferr_rows : ndarray or None
+        Standard error of the field (T) of every row of a rotation.
+    """
+    keys = np.zeros((rows.size, 0))
+    gnames = []
+    for key, c in group_cols.items():
+        if c is None:
+            continue
+        if key == "sweep_axis":
+            v = _axis_values(p, c, _strings(p, df, c, rows))
+        elif key == "mz_state":
+            v = _values(p, df, c, rows)
+            bad = np.flatnonzero(~np.isin(v, (-1.0, 0.0, 1.0)))
+            if bad.size:
+                raise HallReadError(f"{p}: column {c!r} is {v[bad[0]]:g} at data row {rows[bad[0]]}; "
+                                    "the perpendicular state is +1, -1 or 0 (unknown)")
+        else:
+            v = _check_values(_values(p, df, c, rows), c, p, "angle")
+        keys = np.column_stack([keys, v])
+        gnames.append(key)
+    ferr_rows = None
+    if scan in ("phi", "theta"):
+        angle_field, ferr_rows, _ = _angle_scan_field(p, df, roles, rows, o, meta)
+        keys = np.column_stack([keys, angle_field])
+        gnames.append("field")
+    return keys, gnames, ferr_rows
+
+
+def _rotation_geometry(p, gm, roles, o, scan, ferr) -> None:
+    """The field (T) and its standard error, and the fixed field angle (deg) of one rotation."""
+    if o["field"] is not None:
+        gm["field"] = float(o["field"])
+        gm["field_stderr"] = 0.0
+    else:
+        gm["field_stderr"] = float(np.mean(ferr))
+    if scan == "phi":
+        gm["theta_h"] = float(gm.get("theta_h", 90.0 if o["theta_h"] is None else o["theta_h"]))
+        _agree(p, roles.get("theta_h"), "theta_h", gm["theta_h"], o["theta_h"])
+    else:
+        gm["phi_h"] = float(gm.get("phi_h", 0.0 if o["phi_h"] is None else o["phi_h"]))
+        _agree(p, roles.get("phi_h"), "phi_h", gm["phi_h"], o["phi_h"])
+
+
+def _traces(p, blk, kinds, scan, x, res, rows, grouping, i_peak, meta, o):
+    """One trace per group of rows (a rotation), or per monotonic run of a group (field sweeps)."""
+    keys, gnames, ferr_rows = grouping
+    groups = _group_rows(keys, scan)
+    traces = []
+    for idx in groups:
+        gm = dict(meta)
+        gkey = []
+        for j, name in enumerate(gnames):
+            val = float(keys[idx[0], j])
+            gkey.append((name, round(val, 12)))
+            gm[name] = val
+        if scan == "field":
+            _sweep_geometry(p, gm, blk, o, blk.roles)
+        else:
+            _rotation_geometry(p, gm, blk.roles, o, scan, ferr_rows[idx] if o["field"] is None else None)
+        if i_peak is not None:
+            gm["current_peak"] = float(np.mean(i_peak[idx]))
+        parts = []
+        if blk.label:
+            parts.append(str(blk.label))
+        if len(groups) > 1:
+            parts.append(", ".join(f"{k} {_fmt_key(k, v)}" for k, v in gkey))
+        desc = "; ".join(parts)
+        xs = x[idx]
+        rs = {h: res[h][idx] for h in res}
+        key = (_label_key(blk, kinds), tuple(gkey))
+        if scan != "field":
+            traces.append(_Trace(p, xs, rs, gm, key, desc=desc, notes=[]))
+            continue
+        for ri, run in enumerate(_monotonic_runs(p, xs, rows[idx], blk.var)):
+            d = int(np.sign(xs[run[-1]] - xs[run[0]])) if run.size > 1 else 0
+            traces.append(_Trace(p, xs[run], {h: rs[h][run] for h in rs}, dict(gm), key, run=ri,
+                                 direction=d, desc=desc, notes=[]))
+    return traces

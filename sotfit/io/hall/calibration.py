@@ -1,0 +1,107 @@
+"""Magnet calibration tables: field against magnet current."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ...units import UnitError, normalise_unit, split_header, to_house
+from .scan import HallReadError
+from .values import _numeric, _read_csv
+
+
+@dataclass(frozen=True)
+class MagnetCalibration:
+    """Field against magnet current, from a calibration table (several trials averaged).
+
+    Attributes
+    ----------
+    current : ndarray
+        Magnet currents in A (sorted).
+    field, field_stderr : ndarray
+        Mean field over the trials and its standard error, in T.
+    source : str
+    """
+
+    current: np.ndarray
+    field: np.ndarray
+    field_stderr: np.ndarray
+    source: str = "<calibration>"
+
+    def __call__(self, current_a, extrapolate: bool = False):
+        """Field (T), its standard error (T) and an 'extrapolated' flag for magnet currents in A.
+
+        Inside the table: linear interpolation between neighbours. Outside: an error unless
+        ``extrapolate``, then a straight line fitted through the whole table (flagged).
+        """
+        c = np.atleast_1d(np.asarray(current_a, float))
+        lo, hi = self.current[0], self.current[-1]
+        outside = (c < lo - 1e-12) | (c > hi + 1e-12)
+        if outside.any() and not extrapolate:
+            raise HallReadError(
+                f"{self.source}: magnet current(s) {np.unique(c[outside]).tolist()} A lie outside the "
+                f"calibration range [{lo}, {hi}] A; extend the calibration or allow linear "
+                f"extrapolation explicitly (extrapolate=True / --extrapolate-calibration)")
+        f = np.interp(c, self.current, self.field)
+        e = np.interp(c, self.current, self.field_stderr)
+        if outside.any():
+            coef, cov = np.polyfit(self.current, self.field, 1, cov=True)
+            f = np.where(outside, np.polyval(coef, c), f)
+            ex = np.sqrt(cov[0, 0] * c ** 2 + 2 * cov[0, 1] * c + cov[1, 1])
+            e = np.where(outside, np.hypot(ex, np.max(self.field_stderr)), e)
+        return f, e, outside
+
+
+def read_magnet_calibration(path, current_unit: str | None = None,
+                            field_unit: str | None = None) -> MagnetCalibration:
+    """Read a magnet calibration table: first column magnet current, then one or more trials.
+
+    Parameters
+    ----------
+    path : path-like
+        CSV file. Units from the headers (``'current (A)'``, ``'trial1 (mT)'``) or from the
+        arguments when the headers carry none.
+    current_unit, field_unit : str, optional
+        Units to use when the headers have none (e.g. 'A' and 'mT').
+
+    Returns
+    -------
+    MagnetCalibration
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise HallReadError(f"{p}: no such calibration file")
+    df = _read_csv(p)
+    if df.shape[1] < 2:
+        raise HallReadError(f"{p}: a calibration needs a current column and at least one field column")
+    try:
+        heads = [split_header(str(c)) for c in df.columns]
+    except UnitError as exc:
+        raise HallReadError(f"{p}: {exc}") from None
+    cu = heads[0][1] or (normalise_unit(current_unit) if current_unit else None)
+    if cu is None:
+        raise HallReadError(f"{p}: column {df.columns[0]!r} has no unit; give current_unit (e.g. 'A')")
+    if heads[0][1] and current_unit and normalise_unit(current_unit) != heads[0][1]:
+        raise HallReadError(f"{p}: column {df.columns[0]!r} says {heads[0][1]} but current_unit={current_unit!r}")
+    fus = set()
+    for c, (_, u) in zip(df.columns[1:], heads[1:]):
+        uu = u or (normalise_unit(field_unit) if field_unit else None)
+        if uu is None:
+            raise HallReadError(f"{p}: column {c!r} has no unit; give field_unit (e.g. 'mT')")
+        fus.add(uu)
+    if len(fus) != 1:
+        raise HallReadError(f"{p}: field columns have different units {sorted(fus)}")
+    vals = np.column_stack([_numeric(df, c, p) for c in df.columns])
+    if not np.all(np.isfinite(vals)):
+        r, c = np.argwhere(~np.isfinite(vals))[0]
+        raise HallReadError(f"{p}: non-finite value in column {df.columns[c]!r}, row {r}")
+    current = to_house(vals[:, 0], cu, "current")[0] / 1e3  # mA -> A
+    fields = to_house(vals[:, 1:], fus.pop(), "field")[0]
+    order = np.argsort(current)
+    mean = fields.mean(axis=1)[order]
+    n = fields.shape[1]
+    err = (fields.std(axis=1, ddof=1) / math.sqrt(n))[order] if n > 1 else np.zeros_like(mean)
+    return MagnetCalibration(current[order], mean, err, str(p))

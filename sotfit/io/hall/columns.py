@@ -1,0 +1,137 @@
+"""Column roles of harmonic Hall tables and the names sotfit recognises for them."""
+
+from __future__ import annotations
+
+import re
+
+from ...units import UnitError, split_header
+from .scan import HallReadError
+
+
+#: Column roles (``columns=`` / ``column_units=`` keys of :func:`read_hall`; ``sotfit hall
+#: --column ROLE=NAME`` and ``--column-unit ROLE=UNIT``) and what each column holds.
+COLUMN_ROLES = {
+    "angle": "the scanned angle of a rotation (phi from the current in the plane, or theta from "
+             "the film normal)",
+    "field": "the field: swept in a field sweep, constant within each rotation",
+    "magnet_current": "the magnet current, turned into field by the calibration table",
+    "x1": "lock-in X output of the first harmonic (voltage)",
+    "y1": "lock-in Y output of the first harmonic (voltage)",
+    "x2": "lock-in X output of the second harmonic (voltage)",
+    "y2": "lock-in Y output of the second harmonic (voltage)",
+    "mag1": "lock-in magnitude R of the first harmonic (voltage, with phase1)",
+    "phase1": "lock-in phase of the first harmonic (deg or rad)",
+    "mag2": "lock-in magnitude R of the second harmonic (voltage, with phase2)",
+    "phase2": "lock-in phase of the second harmonic (deg or rad)",
+    "v1w": "first-harmonic voltage in one column (read as the in-phase output X)",
+    "v2w": "second-harmonic voltage in one column (read as the output X of the 2w channel)",
+    "r1w": "first-harmonic Hall resistance R_1w = V_1w/I0 (a resistance unit)",
+    "r2w": "second-harmonic Hall resistance in the house sign R_2w = -V_2w,cos/I0 (a resistance unit)",
+    "current": "source current (peak or rms as stated)",
+    "theta_h": "polar angle of the field from the film normal (deg)",
+    "phi_h": "azimuth of the field from the current (deg)",
+    "mz_state": "perpendicular state of a field sweep (+1, -1; 0 not known)",
+    "sweep_axis": "axis of a field sweep: x/y, longitudinal/transverse, or phi_h in deg",
+}
+#: Keys of the earlier ``columns=`` dictionary -> roles ('x' is the scanned quantity).
+_LEGACY_KEYS = {"X1": "x1", "Y1": "y1", "X2": "x2", "Y2": "y2", "R1": "mag1", "T1": "phase1",
+                "R2": "mag2", "T2": "phase2", "current": "current", "field": "field",
+                "magnet_current": "magnet_current"}
+_HARMONIC_ROLES = {"x1", "y1", "x2", "y2", "mag1", "phase1", "mag2", "phase2", "v1w", "v2w",
+                   "r1w", "r2w"}
+_FIELD_NAMES = {"field", "b", "h", "mu0h", "hext", "happ", "bext", "bapp", "appliedfield",
+                "magneticfield", "bfield", "hfield", "mu0hext"}
+_ANGLE_NAMES = {"angle", "rotation", "alpha", "beta", "gamma"}
+_CURRENT_NAMES = {"isource", "i", "current", "iac", "sourcecurrent"}
+_MAGNET_NAMES = {"magnetcurrent", "imagnet"}
+_STATE_NAMES = {"mzstate", "mz", "mzinitial", "mzinit", "initialmz", "state", "pmastate"}
+_AXIS_NAMES = {"sweepaxis", "axis", "fieldaxis", "sweepalong"}
+# a harmonic token: x1, Y2, R1w, theta2w, V_1w, 1f, 2omega, ...
+_HARM_RE = re.compile(r"^(?P<pre>lockinx|lockiny|x|y|r|v|u|theta|phase|vxy|rxy|vh|rh|vhall|rhall)?"
+                      r"(?P<h>[12])(?P<suf>f|w|omega|ω)?$")
+_KIND_OF_PRE = {"x": "x", "lockinx": "x", "y": "y", "lockiny": "y", "r": "r", "rxy": "r",
+                "rh": "r", "rhall": "r", "v": "v", "u": "v", "vxy": "v", "vh": "v", "vhall": "v",
+                "theta": "phase", "phase": "phase"}
+_KIND_WORDS = {"x": "x", "y": "y", "r": "r", "resistance": "r", "rxy": "r", "ohm": "r",
+               "theta": "phase", "phase": "phase", "voltage": "v", "volt": "v", "v": "v",
+               "signal": "v", "u": "v"}
+_AXIS_RE = re.compile(r"^(?:mu0)?(?:[hb]|field)_?(?P<axis>x|y|z|\d+(?:\.\d+)?)(?:deg)?$")
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[\s_\-()\[\]/.,:;]+", name) if t]
+
+
+def _name_of(col) -> str:
+    """Header name without its unit, lower case (the whole header if its unit is unknown)."""
+    try:
+        return split_header(str(col))[0]
+    except UnitError:
+        return str(col).strip().lower()
+
+
+def _compact(col) -> str:
+    return "".join(_tokens(_name_of(col)))
+
+
+def _harmonic_of(col):
+    """(harmonic, kind, label) of a lock-in or Hall column, or None. ``kind`` is 'x', 'y', 'r'
+    (a resistance, or the lock-in magnitude when a phase goes with it), 'phase' or 'v' (one
+    voltage); ``label`` is the name with the harmonic replaced by '#' (pairs 1f with 2f)."""
+    toks = _tokens(_name_of(col))
+    for i, t in enumerate(toks):
+        m = _HARM_RE.match(t)
+        if not m or (m.group("pre") is None and m.group("suf") is None):
+            continue
+        kind = _KIND_OF_PRE.get(m.group("pre") or "", None)
+        rest = toks[:i] + toks[i + 1:]
+        if kind in (None, "v"):
+            after = [_KIND_WORDS[w] for w in toks[i + 1:] if w in ("x", "y", "r", "theta", "phase")]
+            words = [_KIND_WORDS[w] for w in rest if w in _KIND_WORDS]
+            kind = after[0] if after else kind or (words[0] if words else "v")
+        label = "_".join(toks[:i] + [(m.group("pre") or "") + "#" + (m.group("suf") or "")] + toks[i + 1:])
+        return int(m.group("h")), kind, label
+    return None
+
+
+def _field_axis(col):
+    """Sweep axis written in a field column's name: 'Hx' -> 0 deg, 'Hy' -> 90, 'H45' -> 45;
+    'z' for a field along the normal; None for a plain field name."""
+    m = _AXIS_RE.match(_compact(col))
+    if not m:
+        return None
+    a = m.group("axis")
+    return {"x": 0.0, "y": 90.0, "z": "z"}.get(a, None if a in ("x", "y", "z") else float(a))
+
+
+def _is_field_col(col) -> bool:
+    c = _compact(col)
+    return c in _FIELD_NAMES or _AXIS_RE.match(c) is not None
+
+
+def _is_angle_col(col, scan=None) -> bool:
+    c = _compact(col)
+    return c in _ANGLE_NAMES or c in ("phi", "theta") or (scan in ("phi", "theta") and c == scan + "h")
+
+
+def _harm_roles(h):
+    return (f"x{h}", f"y{h}", f"mag{h}", f"phase{h}", f"v{h}w", f"r{h}w")
+
+
+def _role_of(roles, col):
+    return next((r for r, c in roles.items() if c == col), "x1")
+
+
+def _given_columns(columns, scan):
+    given = {}
+    for key, name in dict(columns or {}).items():
+        if key == "x":
+            role = "field" if scan == "field" else "angle"
+        else:
+            role = _LEGACY_KEYS.get(key, key)
+        if role not in COLUMN_ROLES:
+            raise HallReadError(f"unknown column role {key!r}; roles: {', '.join(COLUMN_ROLES)}")
+        given[role] = name
+    if "x" in dict(columns or {}):
+        given["_legacy_x"] = columns["x"]
+    return given

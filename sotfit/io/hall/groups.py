@@ -1,0 +1,140 @@
+"""The scans within a block: rows grouped by their fixed quantities, the field of a rotation, the
+geometry of a field sweep and its monotonic runs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...units import split_header, to_house
+from .options import _STYLE, _col_opt, _opt, _unit_of_role
+from .scan import HallReadError
+from .values import _check_values, _values
+
+
+def _fmt_key(k, v):
+    if k == "field":
+        return f"{v * 1e3:.6g} mT"
+    if k == "mz_state":
+        return f"{int(v):+d}"
+    return f"{v:g} deg"
+
+
+def _agree(p, col, key, value, option):
+    if col is not None and option is not None and not np.isclose(value, option):
+        raise HallReadError(f"{p}: column {col!r} says {value:g} but {_opt(key, option)} was given")
+
+
+def _angle_scan_field(p, df, roles, rows, o, meta):
+    """Field (T) of every row of an angle scan, its standard error, and the extrapolation flags."""
+    n = rows.size
+    if o["field"] is not None:
+        return np.full(n, float(o["field"])), np.zeros(n), np.zeros(n, bool)
+    cf, cm = roles.get("field"), roles.get("magnet_current")
+    if cf is not None:
+        fu = _unit_of_role(p, cf, "field", "field", o, "field_unit")
+        fv = _check_values(to_house(_values(p, df, cf, rows), fu, "field")[0], cf, p, "field")
+        return fv, np.zeros(n), np.zeros(n, bool)
+    if cm is not None:
+        if o["calibration"] is None:
+            raise HallReadError(f"{p}: the field is given as column {cm!r} (a magnet current); give "
+                                f"the magnet calibration table ({_opt('calibration', 'CAL.csv')})")
+        mu = split_header(str(cm))[1] or o["column_units"].get("magnet_current") or "A"
+        mc = to_house(_values(p, df, cm, rows), mu, "current")[0] / 1e3
+        fv, fe, ex = o["calibration"](mc, o["extrapolate_calibration"])
+        fv = _check_values(fv, cm, p, "field", "field from the magnet current")
+        meta["calibration_extrapolated"] = bool(np.any(ex))
+        return fv, fe, ex
+    raise HallReadError(f"{p}: no field column or magnet-current column; give the field of the "
+                        f"rotation ({_opt('field', '50mT' if _STYLE.get() == 'cli' else 0.05)}) or "
+                        f"name its column ({_col_opt('field')})")
+
+
+def _group_rows(keys, scan):
+    """Rows with equal keys (in order of first appearance); fields of rotations agree to 1e-6."""
+    n = keys.shape[0]
+    if keys.shape[1] == 0:
+        return [np.arange(n)]
+    k = keys.copy()
+    if scan in ("phi", "theta"):
+        f = k[:, -1]
+        tol = 1e-6 * max(1e-12, float(np.max(np.abs(f))))
+        # rows whose field agrees within tol share the first such field
+        order = np.argsort(f, kind="stable")
+        ref = f[order[0]]
+        for i in order:
+            if abs(f[i] - ref) > tol:
+                ref = f[i]
+            k[i, -1] = ref
+    seen, groups = {}, []
+    for i in range(n):
+        t = tuple(k[i])
+        if t not in seen:
+            seen[t] = len(groups)
+            groups.append([])
+        groups[seen[t]].append(i)
+    return [np.array(g) for g in groups]
+
+
+def _sweep_geometry(p, gm, blk, o, roles):
+    """theta_h, phi_h and the m_z label of a field sweep: columns, the field's name, options."""
+    if blk.axis == "z":
+        raise HallReadError(f"{p}: column {blk.var!r} is a field along the film normal; the Hall "
+                            "methods take in-plane (or tilted) sweeps")
+    for key, default in (("theta_h", 90.0), ("phi_h", 0.0)):
+        col = roles.get(key) if key != "phi_h" else (roles.get("phi_h") or roles.get("sweep_axis"))
+        opt = o[key]
+        if key in gm:            # from a column
+            if col is not None:
+                _agree(p, col, key, gm[key], opt)
+            continue
+        if key == "phi_h" and "sweep_axis" in gm:
+            gm["phi_h"] = gm.pop("sweep_axis")
+            _agree(p, roles.get("sweep_axis"), key, gm["phi_h"], opt)
+            continue
+        if key == "phi_h" and blk.axis is not None:
+            gm["phi_h"] = float(blk.axis)
+            if opt is not None and not np.isclose(opt, gm["phi_h"]):
+                raise HallReadError(f"{p}: column {blk.var!r} is a field along phi_h = {gm['phi_h']:g} "
+                                    f"deg but {_opt('phi_h', opt)} was given")
+            continue
+        gm[key] = default if opt is None else float(opt)
+    gm.pop("sweep_axis", None)
+    _check_values([gm["theta_h"]], roles.get("theta_h") or "theta_h", p, "angle")
+    _check_values([gm["phi_h"]], roles.get("phi_h") or "phi_h", p, "angle")
+    if "mz_state" in gm:
+        if o["mz_state"] not in (None, 0) and gm["mz_state"] != o["mz_state"]:
+            raise HallReadError(f"{p}: column {roles.get('mz_state')!r} says {gm['mz_state']:g} but "
+                                f"mz_state={o['mz_state']} was given")
+        gm["mz_label"] = int(gm.pop("mz_state"))
+    elif o["mz_state"] is not None:
+        if o["mz_state"] not in (-1, 0, 1):
+            raise HallReadError(f"{p}: mz_state is {o['mz_state']}; the perpendicular state is +1, "
+                                "-1 or 0 (unknown)")
+        gm["mz_label"] = int(o["mz_state"])
+
+
+def _monotonic_runs(p, x, rows, col):
+    """Index arrays of the monotonic parts of a field sweep (a repeated value continues a run).
+    The turning point ends one sweep and starts the next: it belongs to both (so that the rows in
+    reverse order give the same sweeps)."""
+    n = x.size
+    if n < 3:
+        return [np.arange(n)]
+    d = np.sign(np.diff(x))
+    nz = np.flatnonzero(d)
+    if nz.size == 0:
+        return [np.arange(n)]
+    cur = d[nz[0]]
+    runs, start = [], 0
+    for i in range(d.size):
+        if d[i] != 0 and d[i] != cur:
+            runs.append(np.arange(start, i + 1))
+            start, cur = i, d[i]
+    runs.append(np.arange(start, n))
+    short = [r for r in runs if r.size < 3]
+    if len(runs) > 1 and short:
+        r = short[0]
+        raise HallReadError(f"{p}: column {col!r}: the field turns back after only {r.size} point(s) "
+                            f"at data row(s) {rows[r].tolist()}: a jittering read-back? Every "
+                            "monotonic part of a sweep needs 3 points or more")
+    return runs

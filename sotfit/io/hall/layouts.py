@@ -1,0 +1,165 @@
+"""Layouts of one table: its blocks (the whole table, or column pairs side by side), the role of
+every column, and the traces a block gives before the 1f/2f pairing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .columns import (_AXIS_NAMES, _CURRENT_NAMES, _MAGNET_NAMES, _STATE_NAMES, _compact, _field_axis,
+                      _harm_roles, _harmonic_of, _is_angle_col, _is_field_col)
+from .options import _col_opt, _opt
+from .scan import HallReadError
+
+
+@dataclass
+class _Block:
+    """The columns of one scan variable and its harmonics (the whole table, or one pair)."""
+
+    var: Any                      # scanned column (None: not found)
+    roles: dict                   # role -> column name
+    label: str = ""               # name of the block (side by side: the variable column)
+    axis: Any = None              # sweep axis from the variable's name (deg or 'z')
+
+
+@dataclass
+class _Trace:
+    """One harmonic pair (or one harmonic) of one scan, before the 1f/2f pairing."""
+
+    path: Path
+    x: np.ndarray
+    r: dict                       # harmonic -> R in Ohm
+    meta: dict
+    key: tuple                    # (block label, group key) for pairing 1f and 2f files
+    run: int = 0                  # index of the monotonic sweep in its group (field sweeps)
+    direction: int = 0            # +1 rising field, -1 falling, 0 not a field sweep
+    segment: int = 0              # 0 before a switching jump, 1 after
+    desc: str = ""                # where it is in the file, for the source name
+    notes: list = field(default_factory=list)
+
+
+def _assign_roles(p, cols, scan, given):
+    """Role -> column for a flat table: the given names first, then names sotfit knows."""
+    roles = {}
+    for role, name in given.items():
+        if name in cols:
+            roles[role] = name
+    used = set(roles.values())
+    harm = {}
+    for c in cols:
+        if c in used:
+            continue
+        h = _harmonic_of(c)
+        if h is not None:
+            harm.setdefault((h[0], h[1]), []).append(c)
+    for (h, kind), cs in harm.items():
+        role = {"x": f"x{h}", "y": f"y{h}", "phase": f"phase{h}", "v": f"v{h}w", "r": f"r{h}w"}[kind]
+        if any(r in given for r in _harm_roles(h)):
+            continue  # this harmonic was named explicitly
+        if len(cs) > 1:
+            raise HallReadError(f"{p}: several columns could be the {role} of the file "
+                                f"({', '.join(map(repr, cs))}); name one with {_col_opt(role, cs[0])}")
+        roles[role] = cs[0]
+    for h in (1, 2):  # a magnitude 'R1w' with a phase column is the lock-in output, not a resistance
+        if f"r{h}w" in roles and f"phase{h}" in roles and f"mag{h}" not in roles \
+                and f"r{h}w" not in given:
+            roles[f"mag{h}"] = roles.pop(f"r{h}w")
+    found = {}
+    for c in cols:
+        if c in roles.values() or _harmonic_of(c) is not None:
+            continue
+        k = _compact(c)
+        if scan == "field" or (scan is None and _is_field_col(c)):
+            if _is_field_col(c):
+                found.setdefault("field", c)
+        if scan in ("phi", "theta") and _is_angle_col(c, scan):
+            found.setdefault("angle", c)
+        elif scan is None and _is_angle_col(c):
+            found.setdefault("angle", c)
+        if scan in ("phi", "theta") and _is_field_col(c):
+            found.setdefault("field", c)
+        if k in _MAGNET_NAMES:
+            found.setdefault("magnet_current", c)
+        elif k in _CURRENT_NAMES:
+            found.setdefault("current", c)
+        elif k == "thetah" and scan != "theta":
+            found.setdefault("theta_h", c)
+        elif k == "phih" and scan != "phi":
+            found.setdefault("phi_h", c)
+        elif k in _STATE_NAMES:
+            found.setdefault("mz_state", c)
+        elif k in _AXIS_NAMES:
+            found.setdefault("sweep_axis", c)
+    for role, c in found.items():
+        roles.setdefault(role, c)
+    return roles
+
+
+def _blocks(p, df, scan, given):
+    """The blocks of a table: side-by-side (variable, harmonic...) column groups when two or more
+    variable columns each carry harmonic columns, else the whole table."""
+    cols = list(df.columns)
+    if not given:
+        starts = [i for i, c in enumerate(cols)
+                  if (_is_field_col(c) or _is_angle_col(c)) and _harmonic_of(c) is None]
+        groups = [(cols[i], cols[i + 1:j]) for i, j in zip(starts, starts[1:] + [len(cols)])]
+        with_harm = [g for g in groups if any(_harmonic_of(c) is not None for c in g[1])]
+        if len(with_harm) >= 2 and starts and starts[0] == 0 and all(
+                _harmonic_of(c) is not None for _, cs in groups for c in cs):
+            out = []
+            for var, cs in groups:
+                sub = _assign_roles(p, cs, None, {})
+                role = "angle" if _is_angle_col(var) else "field"
+                sub[role] = var
+                out.append(_Block(var, sub, label=str(var), axis=_field_axis(var)))
+            return out, True
+    roles = _assign_roles(p, cols, scan, given)
+    if scan is None:
+        scan_var = roles.get("angle") if "angle" in roles and "field" not in given else None
+        var = scan_var if scan_var is not None else roles.get("field")
+    else:
+        var = roles.get("field") if scan == "field" else roles.get("angle")
+    return [_Block(var, roles, label="", axis=_field_axis(var) if var is not None else None)], False
+
+
+def _block_rows(p, df, blk, side_by_side):
+    """Rows of a block: side by side, the trailing rows where every column of the block is empty
+    (padding to the longest pair) are not data; any other empty cell is an error."""
+    cols = [c for c in blk.roles.values() if c is not None]
+    n = len(df)
+    if not side_by_side:
+        return np.arange(n)
+    empty = np.ones(n, bool)
+    for c in cols:
+        empty &= df[c].isna().to_numpy()
+    last = np.flatnonzero(~empty)
+    end = int(last[-1]) + 1 if last.size else 0
+    return np.arange(end)
+
+
+def _scan_kind(p, blk, o):
+    if o["scan"] is not None:
+        return o["scan"]
+    var = blk.var
+    if var is None:
+        return None
+    if "angle" in blk.roles and blk.roles["angle"] == var:
+        c = _compact(var)
+        if c in ("phi", "theta"):
+            return c
+        raise HallReadError(f"{p}: column {var!r} is an angle, but of which rotation? Give "
+                            f"{_opt('scan', 'phi')} (in the plane) or {_opt('scan', 'theta')} "
+                            "(from the film normal)")
+    return "field"
+
+
+def _label_key(blk, kinds):
+    labels = []
+    for h, (kind, c1, c2) in sorted(kinds.items()):
+        hh = _harmonic_of(c1)
+        labels.append(hh[2] if hh else kind)
+    lab = labels[0] if labels else ""
+    return (str(_compact(blk.var)) if blk.label and blk.var is not None else "", lab)

@@ -1,0 +1,123 @@
+"""The reader's options: how each is spelled in messages (keyword or ``sotfit hall`` option), their
+checks, and the unit of a column from its header or an option."""
+
+from __future__ import annotations
+
+import contextvars
+
+from ...units import UnitError, normalise_unit, split_header, to_house
+from .columns import COLUMN_ROLES
+from .scan import HallReadError
+
+# ------------------------------------------------------------------------------------------
+# Option spelling: every reader error names the option that fixes it, as the caller writes it
+# ------------------------------------------------------------------------------------------
+
+
+#: How each reader keyword is written on the ``sotfit hall`` command line.
+CLI_OPTIONS = {
+    "scan": "--scan", "current": "--current", "current_is": "--current-is",
+    "lockin_output": "--lockin-output", "r2w_channel": "--r2w-channel",
+    "r1w_channel": "--r1w-channel", "r2w_sign": "--r2w-sign", "gain_1w": "--gain-1w",
+    "gain_2w": "--gain-2w", "voltage_unit": "--voltage-unit", "angle_unit": "--angle-unit",
+    "field_unit": "--field-unit", "field": "--field", "theta_h": "--theta-h", "phi_h": "--phi-h",
+    "calibration": "--calibration", "extrapolate_calibration": "--extrapolate-calibration",
+    "r_ahe": "--r-ahe",
+}
+_STYLE = contextvars.ContextVar("sotfit_hall_option_style", default="python")
+
+
+def _opt(key: str, example=None) -> str:
+    """Keyword ``key`` as the caller spells it: ``current_is='peak'`` or ``--current-is peak``."""
+    if _STYLE.get() == "cli":
+        opt = CLI_OPTIONS[key]
+        if example is None:
+            return opt
+        text = str(example)
+        return f"{opt}={text}" if text.startswith("-") else f"{opt} {text}"
+    return f"{key}={example!r}" if example is not None else f"{key}=..."
+
+
+def _col_opt(role: str, name=None) -> str:
+    """How to name the column of ``role``: ``columns={'r2w': 'NAME'}`` or ``--column r2w=NAME``."""
+    name = "NAME" if name is None else str(name)
+    if _STYLE.get() == "cli":
+        return f"--column {role}={name}"
+    return f"columns={{{role!r}: {name!r}}}"
+
+
+def _unit_opt(role: str, unit: str) -> str:
+    """How to give the unit of the column of ``role``."""
+    if _STYLE.get() == "cli":
+        return f"--column-unit {role}={unit}"
+    return f"column_units={{{role!r}: {unit!r}}}"
+
+
+_CHANNELS = {"X": ("X", 1.0), "-X": ("X", -1.0), "Y": ("Y", 1.0), "-Y": ("Y", -1.0)}
+
+
+def _check_options(paths, o):
+    if o["scan"] not in (None, "phi", "theta", "field"):
+        raise HallReadError(f"{paths[0]}: scan must be 'phi', 'theta' or 'field', not {o['scan']!r} "
+                            f"({_opt('scan', 'field')})")
+    for name in ("current_is", "lockin_output"):
+        allowed = ("peak", "rms") if name == "current_is" else ("rms", "peak")
+        if o[name] is not None and o[name] not in allowed:
+            raise HallReadError(f"{paths[0]}: state {name} explicitly as one of {allowed} (got "
+                                f"{o[name]!r}); sotfit never assumes it ({_opt(name, allowed[0])})")
+    for name in ("r2w_channel", "r1w_channel"):
+        if o[name] is not None and o[name] not in _CHANNELS:
+            raise HallReadError(f"{paths[0]}: {name} must be one of {list(_CHANNELS)} (got "
+                                f"{o[name]!r}); see sotfit.io.hall for the phase convention")
+    if not (o["gain_1w"] > 0 and o["gain_2w"] > 0):
+        raise HallReadError(f"{paths[0]}: preamplifier gains must be positive (got {o['gain_1w']}, "
+                            f"{o['gain_2w']})")
+    if o["r2w_sign"] not in (1, -1, 1.0, -1.0):
+        raise HallReadError(f"{paths[0]}: r2w_sign must be +1 or -1 (got {o['r2w_sign']!r})")
+    for role in o["column_units"]:
+        if role not in COLUMN_ROLES:
+            raise HallReadError(f"unknown column role {role!r} for a unit; roles: "
+                                f"{', '.join(COLUMN_ROLES)}")
+
+
+def _need_conventions(p, o, cols):
+    """Lock-in voltages need the conventions that turn them into resistances (never assumed)."""
+    for name, allowed in (("current_is", ("peak", "rms")), ("lockin_output", ("rms", "peak")),
+                          ("r2w_channel", tuple(_CHANNELS))):
+        if o[name] is None:
+            raise HallReadError(
+                f"{p}: the Hall voltages in {', '.join(map(repr, cols))} need {name}: state it "
+                f"explicitly as one of {allowed} ({_opt(name, allowed[0])}); sotfit never assumes it")
+
+
+def _unit_of_role(p, col, role, dimension, o, what):
+    """Unit of column ``col`` of ``role``: its header, the column unit or the option ``what``."""
+    try:
+        _, hu = split_header(str(col))
+    except UnitError as exc:
+        raise HallReadError(f"{p}: {exc}") from None
+    cu = o["column_units"].get(role)
+    gu = o.get(what) if what else None
+    for src, u in ((_unit_opt(role, cu) if cu else None, cu), (_opt(what, gu) if gu else None, gu)):
+        if u is None:
+            continue
+        try:
+            nu = normalise_unit(u)
+        except UnitError as exc:
+            raise HallReadError(f"{p}: column {col!r}: {exc}") from None
+        if hu and hu != nu:
+            raise HallReadError(f"{p}: column {col!r} is in {hu} but {src} was given; the header "
+                                "and the option disagree")
+        hu = hu or nu
+    if hu is None:
+        ex = {"angle": "deg", "field": "mT", "voltage": "V", "resistance": "Ohm",
+              "current": "mA"}[dimension]
+        how = [_opt(what, ex)] if what else []
+        how.append(_unit_opt(role, ex))
+        raise HallReadError(f"{p}: column {col!r} has no unit in its header; give "
+                            f"{' or '.join(how)}")
+    try:
+        to_house(1.0, hu, dimension)
+    except UnitError as exc:
+        raise HallReadError(f"{p}: column {col!r}: {exc}") from None
+    return hu

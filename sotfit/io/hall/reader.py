@@ -1,0 +1,198 @@
+"""The readers of harmonic Hall tables: :func:`read_hall` (any layout, several files) and
+:func:`read_hall_table` (one scan)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .block import _read_block
+from .calibration import MagnetCalibration
+from .columns import _given_columns
+from .layouts import _blocks
+from .options import _STYLE, _check_options, _col_opt
+from .pairing import _pair_and_build
+from .scan import HallReadError, HallScan
+from .values import _read_csv
+
+
+def read_hall(paths, *, scan: str | None = None, current=None, current_is: str | None = None,
+              lockin_output: str | None = None, r2w_channel: str | None = None,
+              r1w_channel: str = "X", r2w_sign: float = 1.0, gain_1w: float = 1.0,
+              gain_2w: float = 1.0, voltage_unit: str | None = None, angle_unit: str | None = None,
+              field_unit: str | None = None, field=None, theta_h: float | None = None,
+              phi_h: float | None = None, calibration: MagnetCalibration | None = None,
+              extrapolate_calibration: bool = False, mz_state: int | None = None,
+              r_ahe: float | None = None, columns: dict | None = None,
+              column_units: dict | None = None, option_style: str = "python") -> list[HallScan]:
+    """Read harmonic Hall tables as laboratories write them into one :class:`HallScan` per scan.
+
+    Layouts (docs/io.md, "Harmonic Hall tables"):
+
+    * one scan per file (a rotation or a field sweep) with lock-in X/Y (or R/theta) columns of
+      both harmonics, single voltage columns (``V1w``, ``Hx_1f_voltage``), or Hall resistances
+      in Ohm (``R1w_ohm``, ``R_2w (Ohm)``; R_2w in the house sign -V_2w,cos/I0, flipped by
+      ``r2w_sign=-1``; no lock-in convention is needed);
+    * long tables holding several scans: rotations split by their field column; field sweeps
+      split by a sweep-axis column (x/y, longitudinal/transverse or phi_h) and an m_z-state
+      column, each into its monotonic sweeps; a sweep through a switching jump of R_1w (a
+      hysteresis loop of a perpendicular film) is split there, the m_z state of each part taken
+      from the jump and the sign of R_AHE (``r_ahe``, or the tilt of the field ``theta_h`` !=
+      90 deg, which decides the state a rising field switches to); the points inside the jump
+      are left out (noted);
+    * column pairs side by side (``Hx,Hx_1f_voltage,Hy,Hy_1f_voltage``, NaN-padded to equal
+      length): one block per field column, its axis from the name (x: phi_h = 0, y: 90);
+    * the first and second harmonics in two files (``*_1f_*`` and ``*_2f_*``, paired by the file
+      names and by the column names with the harmonic replaced), each on its own grid: the
+      first harmonic is interpolated onto the second's fields (or angles), within each sweep
+      segment, never extrapolated (noted).
+
+    Parameters
+    ----------
+    paths : path-like or sequence of path-like
+        The files, in any order.
+    scan : {'phi', 'theta', 'field'}, optional
+        What was swept; default from the column names (an angle column ``phi``/``theta``, else
+        a field column).
+    r2w_sign : {1, -1}
+        For tables of resistances: -1 flips an R_2w written with the opposite sign.
+    r_ahe : float, optional
+        R_AHE in Ohm, used only for its sign (the m_z state of a loop's branches).
+    columns : dict, optional
+        Role -> column name (roles in :data:`COLUMN_ROLES`; the earlier keys 'x', 'X1', 'R1',
+        'T1', ... are accepted).
+    column_units : dict, optional
+        Role -> unit of a column whose header has none.
+    option_style : {'python', 'cli'}
+        Spell the options in messages as keywords or as ``sotfit hall`` options.
+
+    Other parameters are those of :func:`read_hall_table`.
+
+    Returns
+    -------
+    list of HallScan
+        In the order of the files, blocks, scans and sweeps; ``meta['reader_notes']`` says what
+        the reader decided (a loop split, an interpolation, points left out).
+    """
+    if option_style not in ("python", "cli"):
+        raise ValueError(f"option_style must be 'python' or 'cli', not {option_style!r}")
+    token = _STYLE.set(option_style)
+    try:
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        opts = dict(scan=scan, current=current, current_is=current_is, lockin_output=lockin_output,
+                    r2w_channel=r2w_channel, r1w_channel=r1w_channel, r2w_sign=r2w_sign,
+                    gain_1w=gain_1w, gain_2w=gain_2w, voltage_unit=voltage_unit,
+                    angle_unit=angle_unit, field_unit=field_unit, field=field, theta_h=theta_h,
+                    phi_h=phi_h, calibration=calibration,
+                    extrapolate_calibration=extrapolate_calibration, mz_state=mz_state,
+                    r_ahe=r_ahe, column_units=dict(column_units or {}))
+        _check_options(paths, opts)
+        given = _given_columns(columns, scan)
+        opts["given"] = given
+        per_file = [_read_file(Path(p), opts) for p in paths]
+        missing = [f"{_col_opt(role, name)}" for role, name in given.items()
+                   if not any(name in cols for _, cols in per_file)]
+        if missing:
+            p = Path(paths[0])
+            cols = per_file[0][1]
+            raise HallReadError(f"{p}: {', '.join(missing)} names no column of the file"
+                                f"{'s' if len(paths) > 1 else ''}; columns are: "
+                                f"{', '.join(map(str, cols))}")
+        return _pair_and_build([t for t, _ in per_file], opts)
+    finally:
+        _STYLE.reset(token)
+
+
+def _read_file(p: Path, o):
+    """The traces of one file (one per scan and harmonic group) and its columns."""
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: no such file")
+    df = _read_csv(p, comment="#")
+    cols = list(df.columns)
+    given = {k: v for k, v in o["given"].items() if not k.startswith("_")}
+    present = {k: v for k, v in given.items() if v in cols}
+    if "_legacy_x" in o["given"] and o["given"]["_legacy_x"] not in cols:
+        raise HallReadError(f"{p}: columns={{'x': {o['given']['_legacy_x']!r}}} names no column of "
+                            f"the file; columns are: {', '.join(map(str, cols))}")
+    blocks, side = _blocks(p, df, o["scan"], present)
+    traces = []
+    for blk in blocks:
+        traces.extend(_read_block(p, df, blk, side, o))
+    return traces, cols
+
+
+def read_hall_table(path, *, scan: str, current=None, current_is: str | None = None,
+                    lockin_output: str | None = None, r2w_channel: str | None = None,
+                    r1w_channel: str = "X", gain_1w: float = 1.0, gain_2w: float = 1.0,
+                    voltage_unit: str | None = None, angle_unit: str | None = None,
+                    field_unit: str | None = None, field=None, theta_h: float | None = None,
+                    phi_h: float | None = None, calibration: MagnetCalibration | None = None,
+                    extrapolate_calibration: bool = False, mz_state: int | None = None,
+                    columns: dict | None = None, **more) -> HallScan:
+    """Read one harmonic Hall scan into R_1w and R_2w in Ohm (:func:`read_hall` for files that
+    hold several scans, or harmonics in two files).
+
+    Parameters
+    ----------
+    path : path-like
+        CSV table with a header row.
+    scan : {'phi', 'theta', 'field'}
+        What was swept: in-plane field angle phi (from the current), polar angle theta (from
+        the film normal), or the field magnitude.
+    current : float or None
+        Source current in mA; ``None`` to read it from a column named like ``I_source (mA)``.
+    current_is : {'peak', 'rms'}
+        Whether ``current`` (or the current column) is a peak amplitude or an rms value. Required.
+    lockin_output : {'rms', 'peak'}
+        Whether the lock-in voltages are rms (SR830 and most lock-ins) or peak. Required for
+        voltages (a table of resistances needs none of the lock-in conventions).
+    r2w_channel : {'X', '-X', 'Y', '-Y'}
+        Channel and sign giving +R_2w (module doc). Required for voltages.
+    r1w_channel : {'X', '-X', 'Y', '-Y'}
+        Channel and sign giving +R_1w (normally 'X', in phase with the current).
+    gain_1w, gain_2w : float
+        Preamplifier gains applied before the lock-in (readings are divided by them).
+    voltage_unit : str, optional
+        Unit of the lock-in columns when their headers have none (e.g. 'V').
+    angle_unit, field_unit : str, optional
+        Units of the angle / field column when the header has none.
+    field : float, optional
+        Field magnitude in T for an angle scan without a field column.
+    theta_h, phi_h : float, optional
+        Fixed polar / azimuthal field readings in deg (defaults: theta_h=90 for phi scans and
+        field sweeps, phi_h=0 for theta and field scans).
+    calibration : MagnetCalibration, optional
+        Converts a ``Magnet current (A)`` column to field.
+    extrapolate_calibration : bool
+        Allow magnet currents outside the calibration table (flagged in ``meta``).
+    mz_state : int, optional
+        For field scans: the perpendicular state (+1, -1) of the branch, 0 if not applicable.
+        Field scans may carry constant columns ``phi_h``, ``theta_h`` (deg) and ``mz_state``
+        instead; a conflict with the argument is an error.
+    columns : dict, optional
+        Explicit column names by role (:data:`COLUMN_ROLES`; the earlier keys 'x', 'X1', 'Y1',
+        'X2', 'Y2', 'R1', 'T1', 'R2', 'T2', 'current', 'field', 'magnet_current' are accepted).
+    **more
+        ``r2w_sign``, ``r_ahe``, ``column_units``, ``option_style`` of :func:`read_hall`.
+
+    Returns
+    -------
+    HallScan
+
+    Raises
+    ------
+    HallReadError
+        Naming the file and column for a missing harmonic, a missing or inconsistent unit,
+        NaNs, a missing convention, or a file holding more than one scan.
+    """
+    scans = read_hall([path], scan=scan, current=current, current_is=current_is,
+                      lockin_output=lockin_output, r2w_channel=r2w_channel, r1w_channel=r1w_channel,
+                      gain_1w=gain_1w, gain_2w=gain_2w, voltage_unit=voltage_unit,
+                      angle_unit=angle_unit, field_unit=field_unit, field=field, theta_h=theta_h,
+                      phi_h=phi_h, calibration=calibration,
+                      extrapolate_calibration=extrapolate_calibration, mz_state=mz_state,
+                      columns=columns, **more)
+    if len(scans) != 1:
+        raise HallReadError(f"{path}: holds {len(scans)} scans ({'; '.join(s.source for s in scans[:4])}"
+                            f"{' ...' if len(scans) > 4 else ''}); read it with read_hall")
+    return scans[0]
