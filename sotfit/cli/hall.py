@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from ..io.hall import COLUMN_ROLES
+from ..sample import Sample
 from .common import (
     CLIError, Progress, add_column_options, add_figure_option, add_output_options, flag_status,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
@@ -272,9 +273,9 @@ def run(args) -> int:
         print(f"note: {n}", file=sys.stderr)
     out = stage_out_dir(args)
     i_peak = _peak_current(scans)
-    sample = H.Sample(current_peak=i_peak, t_fm=vals.get("t_fm"), t_nm=vals.get("t_nm"),
-                      width=vals.get("width"), mu0_ms=vals.get("ms"), resistivity=vals.get("resistivity"),
-                      current_fraction=vals.get("current_fraction"), stack=args.stack)
+    sample = Sample(current=i_peak, t_fm=vals.get("t_fm"), t_nm=vals.get("t_nm"),
+                    width=vals.get("width"), mu0_ms=vals.get("ms"), rho_nm=vals.get("resistivity"),
+                    current_fraction=vals.get("current_fraction"), nm_below=args.stack == "nm_below")
     hk = _anisotropy_field(vals)
     notes_cli = H.method_notes(args.method, vals.get("r_phe"))
     res = H.run_method(args.method, scans, sample=sample, mu0_hk=hk, r_ahe=vals.get("r_ahe"),

@@ -46,7 +46,7 @@ from .names import _RESULT_NAMES, _SHARED, MACROSPIN_PARAMETERS
 from .output import conventions, parameter_rows, posterior_summary, read_as
 from .pipeline import method_notes, pma_methods, run_method, sample_posterior
 from .result import _DERIVED, UNITS, HallAnalysisError, HallResult
-from .sample import _SAMPLE_DOMAINS, _SAMPLE_UNITS, Sample, efficiencies, oersted_field
+from .sample import Sample, efficiencies, oersted_field
 
 __all__ = ["HallResult", "HallAnalysisError", "MACROSPIN_PARAMETERS", "Sample", "avci", "hayashi",
            "angular", "macrospin", "pma_methods",
