@@ -144,3 +144,41 @@ def test_a_fit_stopped_by_max_nfev_returns_its_best_evaluation():
                    warn=False)
         assert np.all(np.isfinite(list(r.values.values())))
         assert r.chisqr <= start.chisqr + 1e-12, n
+
+
+def _global_problem_fields():
+    rng = np.random.default_rng(5)
+    f = np.array([6.0, 8.0, 10.0, 12.0, 14.0])
+    h = kittel_inplane(f, meff=0.8, gyromagnetic_ratio=29.0)
+    w = linewidth(f, alpha=0.012, linewidth_inhomogeneous=0.0008, gyromagnetic_ratio=29.0)
+    dk = sf.Dataset(f, h + rng.normal(0, 2e-4, f.size), 2e-4, meta={"source": "kittel"})
+    dw = sf.Dataset(f, w + rng.normal(0, 1e-4, f.size), 1e-4, meta={"source": "width"})
+    return {"datasets": [dk, dw], "models": [kittel_inplane, linewidth],
+            "shared": ["gyromagnetic_ratio"], "free": ["gyromagnetic_ratio"],
+            "fixed": {"h_k_0": 0.0}, "init": {"meff": 0.7}, "bounds": {"alpha_1": (0.0, 0.1)},
+            "exprs": None}
+
+
+def test_fit_global_of_a_problem_equals_the_keyword_call():
+    from sotfit.fitting import Problem
+
+    fields = _global_problem_fields()
+    problem = Problem(**fields)
+    a, b = sf.fit_global(problem), sf.fit_global(**fields)
+    assert a.varied == b.varied and a.values == b.values
+    assert a.chisqr == b.chisqr and np.array_equal(a.covar, b.covar)
+    assert a.stderr("alpha_1") == b.stderr("alpha_1")
+    assert a.problem is problem
+    assert b.problem.datasets == tuple(fields["datasets"]) and b.problem.shared == (
+        "gyromagnetic_ratio",)
+    assert sf.fit_global(b.problem).values == b.values
+    with pytest.raises(TypeError, match="given beside a Problem"):
+        sf.fit_global(problem, shared=["meff"])
+
+
+def test_fit_result_carries_its_problem_through_fit():
+    x = np.linspace(0, 1, 10)
+    d = sf.Dataset(x, 3 * x + 1 + np.random.default_rng(0).normal(0, 1e-3, x.size))
+    r = sf.fit(d, LINE, fixed={"b": 1.0})
+    assert r.problem.datasets == (d,) and r.problem.models == (LINE,)
+    assert r.problem.fixed == {"b": 1.0} and r.problem.priors is None
