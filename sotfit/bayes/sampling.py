@@ -121,12 +121,18 @@ def sample(datasets, models: ModelSpec | Sequence[ModelSpec] | None = None,
     sampler = _run_chain(logp, p0, nsteps, moves, seed, progress, workers, scheduler)
     diag = chain_diagnostics(sampler.get_chain(), sampler.acceptance_fraction, logp.free,
                              burn=burn, min_tau_multiple=min_tau_multiple)
+    _warn_if_not_converged(diag, nsteps)
+    return _summarise(logp, lsq, sampler, diag, start, thin=thin, seed=seed,
+                      waic_draws=waic_draws, data=(tuple(datasets), tuple(models)))
+
+
+def _warn_if_not_converged(diag: dict, nsteps: int) -> None:
+    """:class:`AutocorrelationWarning` for a chain too short, :class:`ConvergenceWarning` for
+    stuck walkers or a low acceptance fraction (:func:`chain_diagnostics`)."""
     if not diag["converged"]:
         short = diag["steps_needed"] > nsteps
         warnings.warn(diag["message"], AutocorrelationWarning if short else ConvergenceWarning,
-                      stacklevel=2)
-    return _summarise(logp, lsq, sampler, diag, start, thin=thin, seed=seed,
-                      waic_draws=waic_draws, data=(tuple(datasets), tuple(models)))
+                      stacklevel=3)
 
 
 def _check_sizes(logp: LogPosterior, datasets, nwalkers: int) -> None:
