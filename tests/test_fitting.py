@@ -147,15 +147,13 @@ def test_a_fit_stopped_by_max_nfev_returns_its_best_evaluation():
 
 
 def _global_problem_fields():
-    rng = np.random.default_rng(5)
-    f = np.array([6.0, 8.0, 10.0, 12.0, 14.0])
-    h = kittel_inplane(f, meff=0.8, gyromagnetic_ratio=29.0)
-    w = linewidth(f, alpha=0.012, linewidth_inhomogeneous=0.0008, gyromagnetic_ratio=29.0)
-    dk = sf.Dataset(f, h + rng.normal(0, 2e-4, f.size), 2e-4, meta={"source": "kittel"})
-    dw = sf.Dataset(f, w + rng.normal(0, 1e-4, f.size), 1e-4, meta={"source": "width"})
-    return {"datasets": [dk, dw], "models": [kittel_inplane, linewidth],
-            "shared": ["gyromagnetic_ratio"], "free": ["gyromagnetic_ratio"],
-            "fixed": {"h_k_0": 0.0}, "init": {"meff": 0.7}, "bounds": {"alpha_1": (0.0, 0.1)},
+    """Two straight lines sharing their slope, each with its own offset."""
+    rng = np.random.default_rng(11)
+    x = np.linspace(0.0, 2.0, 12)
+    d0 = sf.Dataset(x, 2.0 * x + 0.5 + rng.normal(0, 0.01, x.size), 0.01, meta={"source": "a"})
+    d1 = sf.Dataset(x, 2.0 * x - 0.3 + rng.normal(0, 0.01, x.size), 0.01, meta={"source": "b"})
+    return {"datasets": [d0, d1], "models": LINE, "shared": ["a"], "free": (),
+            "fixed": None, "init": {"a": 1.5}, "bounds": {"b_1": (-1.0, 1.0)},
             "exprs": None}
 
 
@@ -167,13 +165,13 @@ def test_fit_global_of_a_problem_equals_the_keyword_call():
     a, b = sf.fit_global(problem), sf.fit_global(**fields)
     assert a.varied == b.varied and a.values == b.values
     assert a.chisqr == b.chisqr and np.array_equal(a.covar, b.covar)
-    assert a.stderr("alpha_1") == b.stderr("alpha_1")
+    assert a.stderr("b_1") == b.stderr("b_1")
     assert a.problem is problem
-    assert b.problem.datasets == tuple(fields["datasets"]) and b.problem.shared == (
-        "gyromagnetic_ratio",)
+    assert b.problem.datasets == tuple(fields["datasets"]) and b.problem.shared == ("a",)
+    assert b.problem.models == (LINE, LINE)
     assert sf.fit_global(b.problem).values == b.values
     with pytest.raises(TypeError, match="given beside a Problem"):
-        sf.fit_global(problem, shared=["meff"])
+        sf.fit_global(problem, shared=["b"])
 
 
 def test_fit_result_carries_its_problem_through_fit():

@@ -85,8 +85,9 @@ def information_criteria(problem, lsq) -> dict:
     k = int(len(lsq.varied))
     n = int(ll.size)
     lnl = float(ll.sum())
-    chi = float(sum(np.sum((lsq.residuals(i) / d.yerr) ** 2)
-                    for i, d in enumerate(problem.datasets)))
+    from .thickness import data_chisqr
+
+    chi = data_chisqr(problem, lsq)
     return {"k": k, "ndata": n, "log_likelihood": lnl, "aic": 2 * k - 2 * lnl,
             "bic": k * math.log(n) - 2 * lnl, "chisqr": chi}
 

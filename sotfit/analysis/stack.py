@@ -106,13 +106,16 @@ def read_stack(paths: Sequence, *, thickness: Sequence | None = None,
 
 
 def _chi2_by_method(problem, lsq) -> dict:
+    """Per method: chi-square of its data in the joint fit, points, chi-square per point and
+    the p-value of chi^2(N)."""
     from scipy import stats
+
+    from .thickness import data_chisqr
 
     out = {}
     for m in problem.calibration:
         idx = [i for i, d in enumerate(problem.datasets) if d.meta.get("method") == m]
-        chi2 = float(sum(np.sum((lsq.residuals(i) / problem.datasets[i].yerr) ** 2)
-                         for i in idx))
+        chi2 = data_chisqr(problem, lsq, idx)
         n = int(sum(len(problem.datasets[i]) for i in idx))
         out[m] = {"chisqr": chi2, "ndata": n, "chisqr_per_point": chi2 / n if n else math.nan,
                   "p_value": float(stats.chi2.sf(chi2, n)) if n else math.nan}

@@ -7,7 +7,8 @@ One function does the work::
 It takes the same datasets, models and parameter options as
 :func:`sotfit.fit_global` (``shared``, ``init``, ``fixed``, ``free``,
 ``bounds``, ``exprs``), so every :class:`~sotfit.models.spec.ModelSpec` and
-every global fit can be sampled. The steps are:
+every global fit can be sampled; ``sample(problem, nwalkers=..., seed=...)`` takes them
+as one :class:`sotfit.fitting.Problem` (its ``priors`` included). The steps are:
 
 1. **Least squares first.** :func:`sotfit.fit_global` finds the optimum and
    its errors; the walkers start in a small Gaussian ball around it whose
@@ -49,6 +50,11 @@ every global fit can be sampled. The steps are:
    degenerate combinations such as sigma_s G at small G count less than one).
    The evidence is not computed: flat priors on unbounded ranges make it
    undefined, and the ensemble sampler gives no estimate of it.
+
+The package: :mod:`.posterior` (:class:`LogPosterior`, :func:`build_log_posterior`),
+:mod:`.sampling` (:func:`sample`: start, run, summarise), :mod:`.diagnostics`
+(:func:`chain_diagnostics`), :mod:`.result` (:class:`PosteriorResult`), :mod:`.criteria`
+(AIC, BIC, WAIC, :func:`compare`) and :mod:`.errors`.
 """
 
 from __future__ import annotations

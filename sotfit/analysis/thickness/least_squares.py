@@ -16,7 +16,7 @@ from .parameters import parameter_states
 from .problem import ThicknessProblem, build_problem
 
 __all__ = ["fit_thickness", "least_squares_problem", "drift_diffusion_problem",
-           "interface_profiles"]
+           "interface_profiles", "data_chisqr"]
 
 
 def least_squares_problem(problem: ThicknessProblem, start: Mapping, free=(),
@@ -196,7 +196,7 @@ def _refit_below_profiles(problem: ThicknessProblem, best, run):
             if _plane_fixed(problem, k):
                 continue
             plane = profile_plane(problem, best.values, k)
-            data_chi2 = _data_chi2(problem, best)
+            data_chi2 = data_chisqr(problem, best)
             if float(np.nanmin(plane.delta_chi2)) + plane.chi2_min < data_chi2 - 0.5:
                 c = start_candidates(plane)[0]
                 names = problem.interface_params[k]
@@ -216,10 +216,11 @@ def _optional_values(problem, k):
             if p not in get_mechanism(problem.mechanism).plane}
 
 
-def _data_chi2(problem: ThicknessProblem, lsq) -> float:
-    """Chi-square of the data alone (without calibration pseudo-observations)."""
-    return float(sum(np.sum((lsq.residuals(i) / problem.datasets[i].yerr) ** 2)
-                     for i in range(len(problem.datasets))))
+def data_chisqr(problem: ThicknessProblem, lsq, indices=None) -> float:
+    """Chi-square (dimensionless) of the data alone, without the calibration
+    pseudo-observations; of the datasets ``indices`` of ``problem.datasets`` when given."""
+    idx = range(len(problem.datasets)) if indices is None else indices
+    return float(sum(np.sum((lsq.residuals(i) / problem.datasets[i].yerr) ** 2) for i in idx))
 
 
 def _sigma_guess(problem) -> float:
@@ -236,7 +237,7 @@ def interface_profiles(problem: ThicknessProblem, lsq) -> list:
     mech = get_mechanism(problem.mechanism)
     if not mech.microscopic:
         return []
-    chi2 = _data_chi2(problem, lsq)
+    chi2 = data_chisqr(problem, lsq)
     return [None if _plane_fixed(problem, k) else
             profile_plane(problem, lsq.values, k, chi2_ref=chi2)
             for k in range(len(problem.interface_params))]

@@ -11,7 +11,7 @@ from ...results import quantity_dict
 from ...stats import birge_ratio
 from ..microscopic import get_mechanism
 from .calibration import CALIBRATION_BOUNDS, describe_prior
-from .least_squares import _data_chi2, _extra_free, _plane_fixed_names, interface_profiles
+from .least_squares import _extra_free, _plane_fixed_names, data_chisqr, interface_profiles
 from .parameters import model_param
 from .problem import BOUND_RTOL, NONNEGATIVE, STABLE_UNITS, ThicknessProblem
 
@@ -131,7 +131,7 @@ def _least_squares_block(problem: ThicknessProblem, lsq, scale: float) -> dict:
              "stderr_scaled_by_birge_ratio": scale > 1.0,
              "parameters": params}
     if problem.prior_data:
-        block["chisqr_data"] = _data_chi2(problem, lsq)
+        block["chisqr_data"] = data_chisqr(problem, lsq)
         block["calibration_prior_observations"] = len(problem.prior_data)
     return block
 

@@ -1,4 +1,5 @@
-"""Thickness tables: a CSV/TSV/whitespace table with units in the header (:func:`read_thickness_table`)."""
+"""Thickness tables: CSV/TSV/whitespace tables with units in the header
+(:func:`read_thickness_table`)."""
 
 from __future__ import annotations
 
