@@ -169,6 +169,8 @@ class Problem:
     def __post_init__(self):
         datasets = (self.datasets,) if isinstance(self.datasets, Dataset) else tuple(self.datasets)
         models = self.models
+        if models is None:
+            raise TypeError("a Problem needs models: one ModelSpec, or one per dataset")
         models = (models,) * len(datasets) if isinstance(models, ModelSpec) else tuple(models)
         fixed = self.fixed
         if fixed is not None and not isinstance(fixed, (Mapping, str)):
@@ -226,7 +228,10 @@ def as_problem(datasets, models, error: type[Exception] = TypeError, **options) 
 
 
 def _is_default(value, default) -> bool:
-    return value is default or (isinstance(value, tuple) and value == default)
+    """Whether a keyword was left at its default (an empty list or set counts as ``()``)."""
+    if value is default:
+        return True
+    return default == () and isinstance(value, (list, tuple, set, frozenset)) and not value
 
 
 def _check_models(problem: Problem) -> tuple[list, list]:
