@@ -18,10 +18,13 @@ result records which was done (``FitResult.errors_scaled``).
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +32,7 @@ from .data import Dataset, Sweep
 from .models.spec import ModelError, ModelSpec
 from .results import FitResult, ResultTable
 
-__all__ = ["fit", "fit_sweep", "fit_global", "FitWarning", "FitError"]
+__all__ = ["fit", "fit_sweep", "fit_global", "Problem", "as_problem", "FitWarning", "FitError"]
 
 
 class FitWarning(UserWarning):
@@ -119,7 +122,215 @@ def _residual(params, models, datasets, maps, weighted):
     return np.concatenate(out)
 
 
-def fit_global(datasets: Sequence[Dataset] | Sweep, models: ModelSpec | Sequence[ModelSpec], *,
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """What a global fit is: the data, the models and the options that tie their parameters.
+
+    :func:`fit_global` and :func:`sotfit.bayes.sample` take it as their first argument
+    (``fit_global(problem)`` is ``fit_global(datasets, models, shared=..., ...)`` with the
+    fields as keywords), and every :class:`~sotfit.results.FitResult` carries the problem it
+    came from (``result.problem``).
+
+    Parameters
+    ----------
+    datasets : Dataset, sequence of Dataset or Sweep
+        The data, stored as a tuple. Each dataset's ``meta`` supplies the models' ``inputs``.
+    models : ModelSpec or sequence of ModelSpec
+        One model for all datasets, or one per dataset; stored as one per dataset.
+    shared : str or iterable of str
+        Parameter names shared by all datasets; every other parameter gets one copy per
+        dataset, named ``<name>_<i>``.
+    fixed : mapping or iterable of str, optional
+        Parameters held fixed (at the given value, in the parameter's own unit, or at their
+        start value).
+    free : iterable of str
+        Parameters to vary that the models hold fixed by default.
+    exprs : mapping, optional
+        ``{name: lmfit expression}`` tying parameters together.
+    bounds : mapping, optional
+        ``{name: (lo, hi)}`` in the parameter's own unit, replacing the model's bounds.
+    init : mapping, optional
+        Starting values by name, in the parameter's own unit.
+    priors : mapping, optional
+        ``{name: frozen scipy.stats distribution or text}`` for :func:`sotfit.bayes.sample`
+        (in the parameter's own unit); least squares ignores them.
+    """
+
+    datasets: Any
+    models: Any
+    shared: Any = ()
+    fixed: Any = None
+    free: Any = ()
+    exprs: Mapping | None = None
+    bounds: Mapping | None = None
+    init: Mapping | None = None
+    priors: Mapping | None = None
+
+    def __post_init__(self):
+        datasets = (self.datasets,) if isinstance(self.datasets, Dataset) else tuple(self.datasets)
+        models = self.models
+        if models is None:
+            raise TypeError("a Problem needs models: one ModelSpec, or one per dataset")
+        models = (models,) * len(datasets) if isinstance(models, ModelSpec) else tuple(models)
+        fixed = self.fixed
+        if fixed is not None and not isinstance(fixed, (Mapping, str)):
+            fixed = tuple(fixed)
+        normal = {"datasets": datasets, "models": models,
+                  "shared": (self.shared,) if isinstance(self.shared, str) else tuple(self.shared),
+                  "fixed": dict(fixed) if isinstance(fixed, Mapping) else fixed,
+                  "free": (self.free,) if isinstance(self.free, str) else tuple(self.free)}
+        for name in ("exprs", "bounds", "init", "priors"):
+            value = getattr(self, name)
+            normal[name] = None if value is None else dict(value)
+        for name, value in normal.items():
+            object.__setattr__(self, name, value)
+
+    def fit_options(self) -> dict:
+        """The fields as the keywords of :func:`fit_global` (all but ``priors``)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(Problem)
+                if f.name != "priors"}
+
+    def replace(self, **changes) -> "Problem":
+        """A copy with some fields changed (:func:`dataclasses.replace`)."""
+        return dataclasses.replace(self, **changes)
+
+
+_PROBLEM_DEFAULTS = {"models": None, "shared": (), "init": None, "fixed": None, "free": (),
+                     "bounds": None, "exprs": None, "priors": None}
+
+
+def as_problem(datasets, models, error: type[Exception] = TypeError, **options) -> Problem:
+    """A :class:`Problem` from either a Problem (``datasets``) or the keyword form.
+
+    Parameters
+    ----------
+    datasets : Problem, Dataset, sequence of Dataset or Sweep
+        A whole problem, or its data.
+    models : ModelSpec, sequence of ModelSpec or None
+        The models (None when ``datasets`` is a Problem).
+    error : exception class
+        Raised when a Problem is given together with its fields as keywords.
+    **options
+        The other fields of :class:`Problem` (``shared``, ``fixed``, ...).
+
+    Returns
+    -------
+    Problem
+    """
+    if not isinstance(datasets, Problem):
+        return Problem(datasets, models, **options)
+    given = [k for k, v in {"models": models, **options}.items()
+             if not _is_default(v, _PROBLEM_DEFAULTS[k])]
+    if given:
+        raise error(f"{', '.join(given)} given beside a Problem: set them in the Problem "
+                    "(problem.replace(...))")
+    return datasets
+
+
+def _is_default(value, default) -> bool:
+    """Whether a keyword was left at its default (an empty list or set counts as ``()``)."""
+    if value is default:
+        return True
+    return default == () and isinstance(value, (list, tuple, set, frozenset)) and not value
+
+
+def _check_models(problem: Problem) -> tuple[list, list]:
+    """The datasets and models of ``problem`` as lists, refused when they cannot be fitted
+    (none, a count mismatch, x outside a model's domain, missing metadata)."""
+    datasets, models = list(problem.datasets), list(problem.models)
+    if not datasets:
+        raise FitError("no datasets to fit")
+    if len(models) != len(datasets):
+        raise FitError(f"{len(models)} models for {len(datasets)} datasets")
+    for m, d in zip(models, datasets):
+        try:
+            m.check_domain(d.x, d.source)
+        except ModelError as e:
+            raise FitError(str(e)) from None
+        missing = [k for k in m.inputs if k not in d.meta]
+        if missing:
+            raise FitError(f"{d.source}: model {m.name!r} needs metadata {missing} "
+                           f"(e.g. the frequency of the spectrum), which the dataset lacks")
+    return datasets, models
+
+
+def _sources(datasets) -> str:
+    return ", ".join(sorted({d.source for d in datasets}))
+
+
+def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max_nfev):
+    """Run lmfit; a run stopped by ``max_nfev`` is moved to its lowest-chi-square evaluation
+    (lmfit leaves the last evaluated point, which may be a finite-difference or trial step)."""
+    import lmfit
+
+    kws = {} if max_nfev is None else {"max_nfev": max_nfev}
+    best: list = []  # (chi-square, values) of the best evaluation, for a run stopped early
+
+    def keep_best(p, _iteration, resid, *_args, **_kws):
+        chi2 = float(np.dot(resid, resid))
+        if np.isfinite(chi2) and (not best or chi2 < best[0][0]):
+            best[:] = [(chi2, p.valuesdict())]
+
+    mini = lmfit.Minimizer(_residual, params, fcn_args=(models, datasets, maps, weighted),
+                           scale_covar=scale_covar, nan_policy="raise", iter_cb=keep_best, **kws)
+    try:
+        out = mini.minimize(method=method)
+    except ValueError as exc:
+        raise FitError(f"{_sources(datasets)}: model {models[0].name!r} produced invalid values "
+                       f"during the fit ({exc})") from exc
+    if getattr(out, "aborted", False) and best:
+        for k, v in best[0][1].items():
+            if out.params[k].vary and not out.params[k].expr:
+                out.params[k].value = v
+        out.params.update_constraints()
+        out.residual = _residual(out.params, models, datasets, maps, weighted)
+        out.chisqr = float(np.dot(out.residual, out.residual))
+        out.redchi = out.chisqr / max(out.nfree, 1)
+    return out
+
+
+def _uncertain_values(out) -> tuple[dict, np.ndarray | None]:
+    """Every parameter of an lmfit result as an uncertainties value (correlated through the
+    covariance when it was estimated; fixed and tied ones as plain floats)."""
+    from uncertainties import correlated_values, ufloat
+
+    varied = tuple(out.var_names)
+    covar = out.covar if out.errorbars and out.covar is not None else None
+    values = {k: p.value for k, p in out.params.items()}
+    uvals = {}
+    if covar is not None:
+        cv = correlated_values([values[k] for k in varied], covar, tags=list(varied))
+        uvals.update(zip(varied, cv))
+    for k, p in out.params.items():
+        if k not in uvals:
+            if not p.vary or p.expr:
+                uvals[k] = float(values[k])  # fixed or tied: no independent error
+                continue
+            err = p.stderr if (p.stderr is not None and np.isfinite(p.stderr)) else np.nan
+            uvals[k] = ufloat(values[k], err, tag=k)
+    return uvals, covar
+
+
+def _verdict(out, covar, datasets, models, warn: bool) -> tuple[bool, str]:
+    """Success and message of a fit (no errors, a parameter at a bound), warning if asked."""
+    message = str(out.message)
+    success = bool(out.success) and bool(out.errorbars)
+    if covar is None:
+        message += "; uncertainties could not be estimated (singular or ill-conditioned covariance)"
+    hit = [k for k in out.var_names
+           if np.isclose(out.params[k].value, out.params[k].min)
+           or np.isclose(out.params[k].value, out.params[k].max)]
+    if hit:
+        message += f"; parameter(s) {hit} at a bound"
+        success = False
+    if warn and not success:
+        warnings.warn(f"{_sources(datasets)}: fit of {models[0].name!r} is not reliable: {message}",
+                      FitWarning, stacklevel=3)
+    return success, message
+
+
+def fit_global(datasets: Problem | Sequence[Dataset] | Sweep,
+               models: ModelSpec | Sequence[ModelSpec] | None = None, *,
                shared: Iterable[str] | str = (), init: Mapping | None = None, fixed=None,
                free: Iterable[str] = (),
                bounds: Mapping | None = None, exprs: Mapping | None = None,
@@ -129,8 +340,9 @@ def fit_global(datasets: Sequence[Dataset] | Sweep, models: ModelSpec | Sequence
 
     Parameters
     ----------
-    datasets : sequence of Dataset or Sweep
-        The data. Each dataset's ``meta`` supplies the model's ``inputs``.
+    datasets : Problem, sequence of Dataset or Sweep
+        A whole :class:`Problem` (then ``models`` and the problem's keywords below are not
+        given), or the data. Each dataset's ``meta`` supplies the model's ``inputs``.
     models : ModelSpec or sequence of ModelSpec
         One model for all datasets, or one per dataset.
     shared : iterable of str
@@ -163,105 +375,35 @@ def fit_global(datasets: Sequence[Dataset] | Sweep, models: ModelSpec | Sequence
     Returns
     -------
     FitResult
+        Its ``problem`` is the :class:`Problem` that was fitted.
     """
-    import lmfit
-    from uncertainties import correlated_values, ufloat
-
-    if isinstance(datasets, Dataset):
-        datasets = [datasets]
-    datasets = list(datasets)
-    if not datasets:
-        raise FitError("no datasets to fit")
-    if isinstance(models, ModelSpec):
-        models = [models] * len(datasets)
-    models = list(models)
-    if len(models) != len(datasets):
-        raise FitError(f"{len(models)} models for {len(datasets)} datasets")
-    for m, d in zip(models, datasets):
-        try:
-            m.check_domain(d.x, d.source)
-        except ModelError as e:
-            raise FitError(str(e)) from None
-        missing = [k for k in m.inputs if k not in d.meta]
-        if missing:
-            raise FitError(f"{d.source}: model {m.name!r} needs metadata {missing} "
-                           f"(e.g. the frequency of the spectrum), which the dataset lacks")
-    shared_set = {shared} if isinstance(shared, str) else set(shared)
-    params, maps = _build_params(models, datasets, shared_set, init, fixed, set(free), bounds,
-                                 exprs, guess)
+    problem = as_problem(datasets, models, shared=shared, init=init, fixed=fixed, free=free,
+                         bounds=bounds, exprs=exprs)
+    datasets, models = _check_models(problem)
+    params, maps = _build_params(models, datasets, set(problem.shared), problem.init,
+                                 problem.fixed, set(problem.free), problem.bounds,
+                                 problem.exprs, guess)
     nvary = sum(1 for p in params.values() if p.vary and not p.expr)
     ndata = sum(len(d) for d in datasets)
     if ndata <= nvary:
-        src = ", ".join(sorted({d.source for d in datasets}))
-        raise FitError(f"{src}: {ndata} point(s) cannot determine {nvary} free parameter(s)")
+        raise FitError(f"{_sources(datasets)}: {ndata} point(s) cannot determine "
+                       f"{nvary} free parameter(s)")
     weighted = [d.yerr is not None for d in datasets]
     if scale_covar is None:
         scale_covar = not all(weighted)
-    kws = {} if max_nfev is None else {"max_nfev": max_nfev}
-    best: list = []  # (chi-square, values) of the best evaluation, for a run stopped early
-
-    def keep_best(p, _iteration, resid, *_args, **_kws):
-        chi2 = float(np.dot(resid, resid))
-        if np.isfinite(chi2) and (not best or chi2 < best[0][0]):
-            best[:] = [(chi2, p.valuesdict())]
-
-    mini = lmfit.Minimizer(_residual, params, fcn_args=(models, datasets, maps, weighted),
-                           scale_covar=scale_covar, nan_policy="raise", iter_cb=keep_best, **kws)
-    try:
-        out = mini.minimize(method=method)
-    except ValueError as exc:
-        src = ", ".join(sorted({d.source for d in datasets}))
-        raise FitError(f"{src}: model {models[0].name!r} produced invalid values during the fit ({exc})") from exc
-    if getattr(out, "aborted", False) and best:
-        # stopped by max_nfev: lmfit leaves the last evaluated point (which may be a
-        # finite-difference or trial step), not the best one seen
-        for k, v in best[0][1].items():
-            if out.params[k].vary and not out.params[k].expr:
-                out.params[k].value = v
-        out.params.update_constraints()
-        out.residual = _residual(out.params, models, datasets, maps, weighted)
-        out.chisqr = float(np.dot(out.residual, out.residual))
-        out.redchi = out.chisqr / max(out.nfree, 1)
-    varied = tuple(out.var_names)
-    message = str(out.message)
-    success = bool(out.success) and bool(out.errorbars)
-    covar = out.covar if out.errorbars and out.covar is not None else None
-    values = {k: p.value for k, p in out.params.items()}
-    uvals = {}
-    if covar is not None:
-        cv = correlated_values([values[k] for k in varied], covar, tags=list(varied))
-        uvals.update(zip(varied, cv))
-    for k, p in out.params.items():
-        if k not in uvals:
-            if not p.vary or p.expr:
-                uvals[k] = float(values[k])  # fixed or tied: no independent error
-                continue
-            err = p.stderr if (p.stderr is not None and np.isfinite(p.stderr)) else np.nan
-            uvals[k] = ufloat(values[k], err, tag=k)
-    if covar is None:
-        message += "; uncertainties could not be estimated (singular or ill-conditioned covariance)"
-    hit = [k for k in varied
-           if np.isclose(values[k], out.params[k].min) or np.isclose(values[k], out.params[k].max)]
-    if hit:
-        message += f"; parameter(s) {hit} at a bound"
-        success = False
-    if warn and not success:
-        src = ", ".join(sorted({d.source for d in datasets}))
-        warnings.warn(f"{src}: fit of {models[0].name!r} is not reliable: {message}",
-                      FitWarning, stacklevel=2)
-    units = {}
-    for m, pmap in zip(models, maps):
-        for k, n in pmap.items():
-            units[n] = m.param(k).unit
-    names = "+".join(dict.fromkeys(m.name for m in models))
+    out = _minimise(params, models, datasets, maps, weighted, scale_covar, method, max_nfev)
+    uvals, covar = _uncertain_values(out)
+    success, message = _verdict(out, covar, datasets, models, warn)
+    units = {n: m.param(k).unit for m, pmap in zip(models, maps) for k, n in pmap.items()}
     meta = dict(datasets[0].meta) if len(datasets) == 1 else {
         "n_datasets": len(datasets), "sources": [d.source for d in datasets]}
     return FitResult(
-        model_name=names, params=uvals, units=units, varied=varied, covar=covar,
-        chisqr=float(out.chisqr), redchi=float(out.redchi), ndata=int(out.ndata),
-        nvarys=int(out.nvarys), aic=float(out.aic), bic=float(out.bic), success=success,
-        message=message, method=method, errors_scaled=bool(scale_covar),
-        datasets=tuple(datasets), models=tuple(models), param_maps=tuple(maps), meta=meta,
+        model_name="+".join(dict.fromkeys(m.name for m in models)), params=uvals, units=units,
+        varied=tuple(out.var_names), covar=covar, chisqr=float(out.chisqr),
+        redchi=float(out.redchi), ndata=int(out.ndata), nvarys=int(out.nvarys),
+        aic=float(out.aic), bic=float(out.bic), success=success, message=message,
+        method=method, errors_scaled=bool(scale_covar), datasets=tuple(datasets),
+        models=tuple(models), param_maps=tuple(maps), meta=meta, problem=problem,
     )
 
 

@@ -104,6 +104,9 @@ class FitResult(ParameterAccess):
         For each dataset, ``{model parameter name: result parameter name}``.
     meta : mapping
         Provenance and the first dataset's metadata.
+    problem : sotfit.fitting.Problem or None
+        The problem that was fitted (datasets, models, shared, fixed, free, exprs, bounds,
+        init), filled by :func:`sotfit.fitting.fit_global`; None for results built otherwise.
     """
 
     model_name: str
@@ -125,6 +128,7 @@ class FitResult(ParameterAccess):
     models: tuple[ModelSpec, ...]
     param_maps: tuple[Mapping[str, str], ...]
     meta: Mapping[str, Any] = field(default_factory=dict)
+    problem: Any = None
 
     def __post_init__(self):
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))

@@ -525,3 +525,20 @@ def test_stfmr_mcmc_reports_the_same_diagnostics_and_flags(tmp_path, monkeypatch
     flagged = {f["quantity"] for f in s["flags"] if "MCMC of the global fit not converged"
                in f["reason"]}
     assert {"mcmc.mu0_meff", "mcmc.alpha"} <= flagged
+
+
+def test_sample_of_a_problem_gives_the_chain_of_the_keyword_call():
+    from sotfit.fitting import Problem
+
+    d = emcee_line_data()
+    fields = {"datasets": [d], "models": [LINE], "priors": {"b": priors.normal(4.0, 1.0)},
+              "bounds": {"m": (-5.0, 5.0)}}
+    opts = {"nwalkers": 8, "nsteps": 60, "seed": 3, "burn": 10, "thin": 1}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = sample(Problem(**fields), **opts)
+        b = sample(**fields, **opts)
+    assert np.array_equal(a.chain, b.chain) and np.array_equal(a.log_prob, b.log_prob)
+    assert a.waic == b.waic and a.priors == b.priors
+    with pytest.raises(BayesError, match="given beside a Problem"):
+        sample(Problem(**fields), priors={"m": "uniform(-5, 5)"}, **opts)

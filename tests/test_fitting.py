@@ -144,3 +144,39 @@ def test_a_fit_stopped_by_max_nfev_returns_its_best_evaluation():
                    warn=False)
         assert np.all(np.isfinite(list(r.values.values())))
         assert r.chisqr <= start.chisqr + 1e-12, n
+
+
+def _global_problem_fields():
+    """Two straight lines sharing their slope, each with its own offset."""
+    rng = np.random.default_rng(11)
+    x = np.linspace(0.0, 2.0, 12)
+    d0 = sf.Dataset(x, 2.0 * x + 0.5 + rng.normal(0, 0.01, x.size), 0.01, meta={"source": "a"})
+    d1 = sf.Dataset(x, 2.0 * x - 0.3 + rng.normal(0, 0.01, x.size), 0.01, meta={"source": "b"})
+    return {"datasets": [d0, d1], "models": LINE, "shared": ["a"], "free": (),
+            "fixed": None, "init": {"a": 1.5}, "bounds": {"b_1": (-1.0, 1.0)},
+            "exprs": None}
+
+
+def test_fit_global_of_a_problem_equals_the_keyword_call():
+    from sotfit.fitting import Problem
+
+    fields = _global_problem_fields()
+    problem = Problem(**fields)
+    a, b = sf.fit_global(problem), sf.fit_global(**fields)
+    assert a.varied == b.varied and a.values == b.values
+    assert a.chisqr == b.chisqr and np.array_equal(a.covar, b.covar)
+    assert a.stderr("b_1") == b.stderr("b_1")
+    assert a.problem is problem
+    assert b.problem.datasets == tuple(fields["datasets"]) and b.problem.shared == ("a",)
+    assert b.problem.models == (LINE, LINE)
+    assert sf.fit_global(b.problem).values == b.values
+    with pytest.raises(TypeError, match="given beside a Problem"):
+        sf.fit_global(problem, shared=["b"])
+
+
+def test_fit_result_carries_its_problem_through_fit():
+    x = np.linspace(0, 1, 10)
+    d = sf.Dataset(x, 3 * x + 1 + np.random.default_rng(0).normal(0, 1e-3, x.size))
+    r = sf.fit(d, LINE, fixed={"b": 1.0})
+    assert r.problem.datasets == (d,) and r.problem.models == (LINE,)
+    assert r.problem.fixed == {"b": 1.0} and r.problem.priors is None

@@ -503,3 +503,21 @@ def test_foreign_column_names_through_column_options(tmp_path, capsys):
         assert main(["thickness", str(nife), *bad, "--no-figures", "--out",
                      str(tmp_path / "y")]) == 2
         assert words in capsys.readouterr().err
+
+
+def test_the_thickness_fit_goes_through_one_fitting_problem():
+    from sotfit.analysis.thickness import least_squares_problem, posterior_problem
+    from sotfit.fitting import Problem, fit_global
+
+    nife = read_thickness_table(DATA / "nife_bisb.csv")
+    cotb = read_thickness_table(DATA / "cotb_bisb.csv")
+    pr = build_problem([nife, cotb], joint=True)
+    assert isinstance(pr, Problem)
+    lsq = fit_thickness(pr)
+    assert isinstance(lsq.problem, Problem) and lsq.problem.datasets == pr.datasets
+    again = fit_global(least_squares_problem(pr, lsq.problem.init), guess=False, warn=False)
+    assert again.values == lsq.values and again.chisqr == lsq.chisqr
+    post_pr = posterior_problem(pr, {"spin_diffusion_length": "uniform(0, 100)"})
+    assert post_pr.datasets == pr.datasets and post_pr.fixed == pr.fixed
+    assert post_pr.priors == {g["re_g_mix"]: "uniform(0, 20)" for g in pr.g_names} | {
+        "spin_diffusion_length": "uniform(0, 100)"}

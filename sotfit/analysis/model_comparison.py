@@ -85,8 +85,9 @@ def information_criteria(problem, lsq) -> dict:
     k = int(len(lsq.varied))
     n = int(ll.size)
     lnl = float(ll.sum())
-    chi = float(sum(np.sum((lsq.residuals(i) / d.yerr) ** 2)
-                    for i, d in enumerate(problem.datasets)))
+    from .thickness import data_chisqr
+
+    chi = data_chisqr(problem, lsq)
     return {"k": k, "ndata": n, "log_likelihood": lnl, "aic": 2 * k - 2 * lnl,
             "bic": k * math.log(n) - 2 * lnl, "chisqr": chi}
 
@@ -95,10 +96,7 @@ def _posterior_loglike(problem, post, max_draws: int = 4000) -> np.ndarray:
     """Pointwise log-likelihood of the posterior draws: (walkers, draws, points)."""
     from ..bayes import build_log_posterior
 
-    logp, _ = build_log_posterior(list(problem.datasets), list(problem.models),
-                                  shared=list(problem.shared), fixed=problem.fixed,
-                                  exprs=problem.exprs, free=tuple(problem.free),
-                                  bounds=problem.bounds, lsq=post.lsq)
+    logp, _ = build_log_posterior(problem, lsq=post.lsq)
     if tuple(logp.free) != tuple(post.varied):
         raise ValueError(f"the posterior samples {post.varied} but the likelihood takes "
                          f"{logp.free}")
@@ -178,48 +176,12 @@ def compare_mechanisms(fits: Mapping[str, tuple], *, use_loo: bool = True) -> di
     names = list(fits)
     if len(names) < 2:
         raise ValueError("a comparison needs at least two mechanisms")
-    problems = [fits[n][0] for n in names]
-    _same_data(problems)
+    _same_data([fits[n][0] for n in names])
     notes = []
-    rows = {}
-    ll = {}
-    for n in names:
-        pr, lsq, _ = fits[n]
-        rows[n] = {"mechanism": n, **information_criteria(pr, lsq)}
-        ll[n] = pointwise_loglike(pr, lsq)
-    best_aic = min(names, key=lambda n: rows[n]["aic"])
-    best_bic = min(names, key=lambda n: rows[n]["bic"])
-    for n in names:
-        rows[n]["d_aic"] = rows[n]["aic"] - rows[best_aic]["aic"]
-        rows[n]["d_aic_se"] = 2 * _diff_se(ll[best_aic], ll[n]) if n != best_aic else 0.0
-        rows[n]["d_bic"] = rows[n]["bic"] - rows[best_bic]["bic"]
-        rows[n]["d_bic_se"] = 2 * _diff_se(ll[best_bic], ll[n]) if n != best_bic else 0.0
-    have_post = all(fits[n][2] is not None for n in names)
+    rows, best_aic, best_bic = _aic_bic_rows(fits)
     criterion = "aic"
-    if use_loo and have_post:
-        az = _arviz()
-        if az is None:
-            notes.append("PSIS-LOO needs ArviZ, which is not installed (pip install "
-                         "\"sotfit[arviz]\"); the comparison uses AIC and BIC only")
-        else:
-            loos = {n: loo(fits[n][0], fits[n][2]) for n in names}
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                table = az.compare({n: loos[n]["_idata"] for n in names}, ic="loo")
-            for n in names:
-                lo = loos[n]
-                rows[n].update({"elpd_loo": lo["elpd_loo"], "elpd_loo_se": lo["se"],
-                                "p_loo": lo["p_loo"], "looic": lo["looic"],
-                                "pareto_k_max": lo["pareto_k_max"],
-                                "pareto_k_above_0.7": lo["pareto_k_above_0.7"],
-                                "d_elpd_loo": float(table.loc[n, "elpd_diff"]),
-                                "d_elpd_loo_se": float(table.loc[n, "dse"]),
-                                "loo_weight": float(table.loc[n, "weight"])})
-                if lo["pareto_k_above_0.7"]:
-                    notes.append(f"{n}: {lo['pareto_k_above_0.7']} point(s) with Pareto k > 0.7: "
-                                 "PSIS-LOO is unreliable there (a point that moves the "
-                                 "posterior strongly)")
-            criterion = "loo"
+    if use_loo and all(fits[n][2] is not None for n in names):
+        criterion = _add_loo(fits, rows, notes)
     elif use_loo:
         notes.append("no posterior draws (run with --mcmc): PSIS-LOO not computed; the "
                      "comparison uses AIC and BIC")
@@ -232,6 +194,71 @@ def compare_mechanisms(fits: Mapping[str, tuple], *, use_loo: bool = True) -> di
         best = best_aic
         diff = {n: (rows[n]["d_aic"] / 2, rows[n]["d_aic_se"] / 2) for n in names}
         what = "AIC/2"
+    preferred, disfavoured, verdict = _verdict(names, best, diff, what)
+    if best_bic != best and criterion == "aic":
+        notes.append(f"BIC ranks {best_bic} first (AIC: {best_aic})")
+    order = sorted(names, key=lambda n: (diff[n][0] if n != best else -math.inf))
+    return {"criterion": criterion, "scale": what, "best": best, "preferred": preferred,
+            "disfavoured": disfavoured, "verdict": verdict,
+            "rule": (f"disfavoured when worse than the best by more than {MIN_ELPD_DIFF:g} "
+                     f"(log-likelihood units) and more than {SE_FACTOR:g} standard errors of "
+                     "the difference, on the elpd_loo scale with posteriors, on the AIC/2 scale "
+                     "without"),
+            "rows": [rows[n] for n in order], "notes": notes,
+            "arviz": arviz_available()}
+
+
+def _aic_bic_rows(fits: Mapping[str, tuple]) -> tuple[dict, str, str]:
+    """One row per mechanism with AIC and BIC, their differences to the best and the
+    standard errors of the differences; the AIC-best and BIC-best mechanisms."""
+    names = list(fits)
+    rows, ll = {}, {}
+    for n in names:
+        pr, lsq, _ = fits[n]
+        rows[n] = {"mechanism": n, **information_criteria(pr, lsq)}
+        ll[n] = pointwise_loglike(pr, lsq)
+    best_aic = min(names, key=lambda n: rows[n]["aic"])
+    best_bic = min(names, key=lambda n: rows[n]["bic"])
+    for n in names:
+        rows[n]["d_aic"] = rows[n]["aic"] - rows[best_aic]["aic"]
+        rows[n]["d_aic_se"] = 2 * _diff_se(ll[best_aic], ll[n]) if n != best_aic else 0.0
+        rows[n]["d_bic"] = rows[n]["bic"] - rows[best_bic]["bic"]
+        rows[n]["d_bic_se"] = 2 * _diff_se(ll[best_bic], ll[n]) if n != best_bic else 0.0
+    return rows, best_aic, best_bic
+
+
+def _add_loo(fits: Mapping[str, tuple], rows: dict, notes: list) -> str:
+    """PSIS-LOO of every posterior added to ``rows`` (ArviZ's compare for the differences);
+    returns the criterion used: ``"loo"``, or ``"aic"`` without ArviZ."""
+    az = _arviz()
+    if az is None:
+        notes.append("PSIS-LOO needs ArviZ, which is not installed (pip install "
+                     "\"sotfit[arviz]\"); the comparison uses AIC and BIC only")
+        return "aic"
+    names = list(fits)
+    loos = {n: loo(fits[n][0], fits[n][2]) for n in names}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = az.compare({n: loos[n]["_idata"] for n in names}, ic="loo")
+    for n in names:
+        lo = loos[n]
+        rows[n].update({"elpd_loo": lo["elpd_loo"], "elpd_loo_se": lo["se"],
+                        "p_loo": lo["p_loo"], "looic": lo["looic"],
+                        "pareto_k_max": lo["pareto_k_max"],
+                        "pareto_k_above_0.7": lo["pareto_k_above_0.7"],
+                        "d_elpd_loo": float(table.loc[n, "elpd_diff"]),
+                        "d_elpd_loo_se": float(table.loc[n, "dse"]),
+                        "loo_weight": float(table.loc[n, "weight"])})
+        if lo["pareto_k_above_0.7"]:
+            notes.append(f"{n}: {lo['pareto_k_above_0.7']} point(s) with Pareto k > 0.7: "
+                         "PSIS-LOO is unreliable there (a point that moves the "
+                         "posterior strongly)")
+    return "loo"
+
+
+def _verdict(names, best: str, diff: dict, what: str) -> tuple[list, list, str]:
+    """The mechanisms not distinguishable from ``best``, the disfavoured ones and the verdict
+    in words, from the differences ``diff`` (value, standard error) on the scale ``what``."""
     preferred, disfavoured, words = [best], [], []
     for n in names:
         if n == best:
@@ -254,14 +281,4 @@ def compare_mechanisms(fits: Mapping[str, tuple], *, use_loo: bool = True) -> di
     else:
         verdict = (f"the data prefer {', '.join(preferred)} (not distinguishable from each "
                    f"other) over {', '.join(disfavoured)}: " + "; ".join(words))
-    if best_bic != best and criterion == "aic":
-        notes.append(f"BIC ranks {best_bic} first (AIC: {best_aic})")
-    order = sorted(names, key=lambda n: (diff[n][0] if n != best else -math.inf))
-    return {"criterion": criterion, "scale": what, "best": best, "preferred": preferred,
-            "disfavoured": disfavoured, "verdict": verdict,
-            "rule": (f"disfavoured when worse than the best by more than {MIN_ELPD_DIFF:g} "
-                     f"(log-likelihood units) and more than {SE_FACTOR:g} standard errors of "
-                     "the difference, on the elpd_loo scale with posteriors, on the AIC/2 scale "
-                     "without"),
-            "rows": [rows[n] for n in order], "notes": notes,
-            "arviz": arviz_available()}
+    return preferred, disfavoured, verdict

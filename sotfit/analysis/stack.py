@@ -106,13 +106,16 @@ def read_stack(paths: Sequence, *, thickness: Sequence | None = None,
 
 
 def _chi2_by_method(problem, lsq) -> dict:
+    """Per method: chi-square of its data in the joint fit, points, chi-square per point and
+    the p-value of chi^2(N)."""
     from scipy import stats
+
+    from .thickness import data_chisqr
 
     out = {}
     for m in problem.calibration:
         idx = [i for i, d in enumerate(problem.datasets) if d.meta.get("method") == m]
-        chi2 = float(sum(np.sum((lsq.residuals(i) / problem.datasets[i].yerr) ** 2)
-                         for i in idx))
+        chi2 = data_chisqr(problem, lsq, idx)
         n = int(sum(len(problem.datasets[i]) for i in idx))
         out[m] = {"chisqr": chi2, "ndata": n, "chisqr_per_point": chi2 / n if n else math.nan,
                   "p_value": float(stats.chi2.sf(chi2, n)) if n else math.nan}
@@ -149,10 +152,7 @@ def method_agreement(problem, lsq, summary: dict | None = None) -> dict:
     -------
     dict
     """
-    import dataclasses
-
-    from ..flags import SIGMA_LIMIT, add_flag
-    from .thickness import CALIBRATION_BOUNDS, fit_thickness
+    from ..flags import add_flag
 
     out = {"chi_square": _chi2_by_method(problem, lsq)}
     ref = next((m for m, c in problem.calibration.items() if c["state"] == "reference"), None)
@@ -162,57 +162,7 @@ def method_agreement(problem, lsq, summary: dict | None = None) -> dict:
         words.append("every method has a calibration prior (no reference): the data give only "
                      "the ratios of the factors; see the posterior ratios")
     else:
-        fixed = {k: v for k, v in problem.fixed.items()}
-        # the data alone: every factor but the reference's free, no pseudo-observations
-        cal = {m: {**c, "state": "reference" if m == ref else "free", "prior": None}
-               for m, c in problem.calibration.items()}
-        free_pr = dataclasses.replace(problem, calibration=cal, prior_data=(), fixed={
-            k: v for k, v in fixed.items()
-            if not (k.startswith("calibration_") and k != problem.calibration[ref]["name"])})
-        try:
-            data_fit = fit_thickness(free_pr)
-        except Exception as exc:  # noqa: BLE001 - a failed side fit is reported, not fatal
-            data_fit = None
-            out["calibration_from_data"] = {"error": str(exc)}
-        if data_fit is not None:
-            res = {}
-            for m, c in problem.calibration.items():
-                if m == ref:
-                    continue
-                r, s = data_fit.value(c["name"]), data_fit.stderr(c["name"])
-                e = {"value": r, "stderr": s if math.isfinite(s) else None, "unit": "",
-                     "over": ref}
-                lo, hi = CALIBRATION_BOUNDS
-                if np.isclose(r, lo) or np.isclose(r, hi):
-                    e["note"] = f"at the bound of the calibration range {CALIBRATION_BOUNDS}"
-                prior = c["prior"]
-                if prior is not None and math.isfinite(s) and s > 0 and r > 0:
-                    p16, p50, p84 = (float(v) for v in prior.ppf([0.16, 0.5, 0.84]))
-                    sp = 0.5 * (math.log(p84) - math.log(p16))
-                    z = abs(math.log(r) - math.log(p50)) / math.hypot(s / r, sp)
-                    e["prior_median"] = p50
-                    e["z"] = z
-                    if z > SIGMA_LIMIT:
-                        words.append(f"{m} and {ref} disagree: the data alone put the {m} "
-                                     f"factor at {r:.3g} +/- {s:.2g} of the {ref} one, {z:.1f} "
-                                     f"standard deviations from the prior median {p50:.3g}; "
-                                     "the calibration (or the model) is off beyond what was "
-                                     "stated")
-                        if summary is not None and m in summary.get("calibration", {}):
-                            add_flag(summary["calibration"][m],
-                                     f"the data alone give {r:.3g} +/- {s:.2g}, {z:.1f} sigma "
-                                     f"from the prior median {p50:.3g}: {m} and {ref} disagree "
-                                     "beyond the stated calibration uncertainty")
-                    else:
-                        words.append(f"{m} and {ref} agree within the stated calibration: the "
-                                     f"data alone give a factor {r:.3g} +/- {s:.2g}, {z:.1f} "
-                                     f"standard deviations from the prior median {p50:.3g}")
-                elif math.isfinite(s) and s > 0:
-                    words.append(f"the data alone give the {m} factor {r:.3g} +/- {s:.2g} of "
-                                 f"the {ref} one ({abs(r - 1) / s:.1f} standard deviations "
-                                 "from 1); no calibration prior was stated to compare with")
-                res[m] = e
-            out["calibration_from_data"] = res
+        out["calibration_from_data"] = _calibration_from_data(problem, ref, summary, words)
     for m, c in out["chi_square"].items():
         if math.isfinite(c["p_value"]) and c["p_value"] < 0.0027:
             words.append(f"the {m} data do not follow the shared model (chi-square "
@@ -224,3 +174,69 @@ def method_agreement(problem, lsq, summary: dict | None = None) -> dict:
                          f"p = {c['p_value']:.2g})")
     out["verdict"] = "; ".join(words) if words else "no disagreement found"
     return out
+
+
+def _calibration_from_data(problem, ref: str, summary, words: list) -> dict:
+    """Each method's factor over the reference's from a fit of the data alone (every factor
+    but the reference's free, no pseudo-observations), compared with its prior; ``words``
+    gets the verdicts. ``{"error": message}`` when that fit fails."""
+    import dataclasses
+
+    from .thickness import fit_thickness
+
+    fixed = {k: v for k, v in problem.fixed.items()}
+    cal = {m: {**c, "state": "reference" if m == ref else "free", "prior": None}
+           for m, c in problem.calibration.items()}
+    free_pr = dataclasses.replace(problem, calibration=cal, prior_data=(), fixed={
+        k: v for k, v in fixed.items()
+        if not (k.startswith("calibration_") and k != problem.calibration[ref]["name"])})
+    try:
+        data_fit = fit_thickness(free_pr)
+    except Exception as exc:  # noqa: BLE001 - a failed side fit is reported, not fatal
+        return {"error": str(exc)}
+    res = {}
+    for m, c in problem.calibration.items():
+        if m != ref:
+            res[m] = _factor_entry(m, c, data_fit, ref, summary, words)
+    return res
+
+
+def _factor_entry(m: str, c: dict, data_fit, ref: str, summary, words: list) -> dict:
+    """The factor of method ``m`` over the reference's from the data alone (dimensionless),
+    its distance z from the prior median, and the words (and flag) that say whether the
+    methods agree."""
+    from ..flags import SIGMA_LIMIT, add_flag
+    from .thickness import CALIBRATION_BOUNDS
+
+    r, s = data_fit.value(c["name"]), data_fit.stderr(c["name"])
+    e = {"value": r, "stderr": s if math.isfinite(s) else None, "unit": "", "over": ref}
+    lo, hi = CALIBRATION_BOUNDS
+    if np.isclose(r, lo) or np.isclose(r, hi):
+        e["note"] = f"at the bound of the calibration range {CALIBRATION_BOUNDS}"
+    prior = c["prior"]
+    if prior is not None and math.isfinite(s) and s > 0 and r > 0:
+        p16, p50, p84 = (float(v) for v in prior.ppf([0.16, 0.5, 0.84]))
+        sp = 0.5 * (math.log(p84) - math.log(p16))
+        z = abs(math.log(r) - math.log(p50)) / math.hypot(s / r, sp)
+        e["prior_median"] = p50
+        e["z"] = z
+        if z > SIGMA_LIMIT:
+            words.append(f"{m} and {ref} disagree: the data alone put the {m} "
+                         f"factor at {r:.3g} +/- {s:.2g} of the {ref} one, {z:.1f} "
+                         f"standard deviations from the prior median {p50:.3g}; "
+                         "the calibration (or the model) is off beyond what was "
+                         "stated")
+            if summary is not None and m in summary.get("calibration", {}):
+                add_flag(summary["calibration"][m],
+                         f"the data alone give {r:.3g} +/- {s:.2g}, {z:.1f} sigma "
+                         f"from the prior median {p50:.3g}: {m} and {ref} disagree "
+                         "beyond the stated calibration uncertainty")
+        else:
+            words.append(f"{m} and {ref} agree within the stated calibration: the "
+                         f"data alone give a factor {r:.3g} +/- {s:.2g}, {z:.1f} "
+                         f"standard deviations from the prior median {p50:.3g}")
+    elif math.isfinite(s) and s > 0:
+        words.append(f"the data alone give the {m} factor {r:.3g} +/- {s:.2g} of "
+                     f"the {ref} one ({abs(r - 1) / s:.1f} standard deviations "
+                     "from 1); no calibration prior was stated to compare with")
+    return e

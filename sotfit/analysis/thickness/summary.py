@@ -1,0 +1,339 @@
+"""The JSON-ready summary of a thickness fit (:func:`summary_dict`), with its sanity flags."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ...results import quantity_dict
+from ...stats import birge_ratio
+from ..microscopic import get_mechanism
+from .calibration import CALIBRATION_BOUNDS, describe_prior
+from .least_squares import _extra_free, _plane_fixed_names, data_chisqr, interface_profiles
+from .parameters import model_param
+from .problem import BOUND_RTOL, NONNEGATIVE, STABLE_UNITS, ThicknessProblem
+
+__all__ = ["summary_dict", "birge_ratio"]
+
+_MCMC_KEYS = ("nwalkers", "nsteps", "burn", "thin", "seed", "nsamples", "acceptance_fraction",
+              "autocorr_time", "converged", "message", "diagnostics", "priors", "aic", "bic",
+              "waic", "p_waic", "max_log_likelihood")
+
+
+def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
+                 bounds: Mapping | None = None, profiles: Sequence | None = None) -> dict:
+    """JSON-ready summary under the stable names, with the sanity flags of :mod:`sotfit.flags`.
+
+    Top level: ``spin_diffusion_length``, ``spin_hall_conductivity``, ``resistivity`` and the
+    ``re_g_mix``/``im_g_mix`` of the first interface; ``interfaces`` lists every interface
+    by label. Each value is ``{"value","stderr","unit"}`` (plus ``p16``, ``p50``, ``p84``
+    from MCMC, whose median is then the value).
+
+    With a microscopic mechanism every interface holds its parameters (``delta_t``,
+    ``exchange`` in eV; ``u0``, ``u_ex``, ``u_R``), the derived ``re_g_mix`` and
+    ``im_g_mix`` (same keys and units as drift-diffusion; linearised with the covariance of
+    the fit, or from the posterior draws), their ``correlations`` and an
+    ``identifiability`` verdict from the profile chi-square
+    (:func:`sotfit.analysis.microscopic.identifiability`); parameters that the data do not
+    separate are flagged. The top level holds ``model_options``. Fits of several methods
+    hold ``calibration`` (one factor per method and the ratios to the reference).
+
+    Least-squares standard errors are multiplied by :func:`birge_ratio` when the reduced
+    chi-square exceeds 1 (``least_squares.birge_ratio``; a note says so). Flags
+    (``"flags"`` of a quantity): a reduced chi-square above
+    :data:`sotfit.flags.REDCHI_LIMIT`, a fit that did not converge, a parameter at a bound,
+    a negative spin diffusion length, Re G, g_sf or resistivity, and a chain that did not
+    converge. :func:`sotfit.flags.collect_flags` adds non-finite values and errors.
+
+    Parameters
+    ----------
+    problem : ThicknessProblem
+    lsq : FitResult
+        The least-squares fit (:func:`fit_thickness`).
+    post : PosteriorResult, optional
+        The posterior (:func:`sample_thickness`); its medians become the values.
+    bounds : mapping, optional
+        The ``bounds`` given to :func:`fit_thickness`, if any (for the at-a-bound check).
+    profiles : sequence of ProfilePlane, optional
+        :func:`interface_profiles` of the fit (computed when needed and not given).
+    """
+    mech = get_mechanism(problem.mechanism)
+    best = post if post is not None else lsq
+    scale = birge_ratio(lsq)
+    esc = 1.0 if post is not None else scale
+    out = _header(problem, mech, post)
+    main = []  # (summary quantity, result name)
+    derived = []  # (summary quantity, kind)
+    for k in ("spin_diffusion_length", "spin_hall_conductivity", "resistivity", "g_sf"):
+        if k in best.params:
+            out[k] = _entry(best, k, STABLE_UNITS[k], post, esc)
+            main.append((out[k], k))
+    if mech.microscopic and profiles is None:
+        profiles = interface_profiles(problem, lsq)
+    interfaces = {}
+    for k, (lab, names) in enumerate(zip(problem.interface_labels, problem.interface_params)):
+        e = {}
+        for p, n in names.items():
+            unit = STABLE_UNITS.get(p, mech.units.get(p, ""))
+            e[mech.stable(p)] = _entry(best, n, unit, post, esc)
+            main.append((e[mech.stable(p)], n))
+        if not mech.microscopic:
+            e["im_g_mix_fixed"] = names["im_g_mix"] in problem.fixed
+        else:
+            _microscopic_entry(e, problem, k, lsq, post, scale, profiles, derived)
+        interfaces[lab] = e
+    first = next(iter(interfaces.values()))
+    out["re_g_mix"], out["im_g_mix"] = first["re_g_mix"], first["im_g_mix"]
+    out["interfaces"] = interfaces
+    if problem.calibration:
+        out["calibration"] = _calibration_summary(problem, best, post, esc, main)
+    out["least_squares"] = _least_squares_block(problem, lsq, scale)
+    notes = list(problem.notes)
+    if problem.prior_data:
+        notes.append("least squares: each calibration prior enters as one log-normal "
+                     "observation of ln(factor) (chisqr and ndata include them; chisqr_data "
+                     "is the data alone); the sampler uses the priors themselves")
+    if post is not None:
+        d = post.to_dict()
+        out["mcmc"] = {k: d[k] for k in _MCMC_KEYS}
+    notes.extend(_flag_summary(problem, lsq, post, main, scale,
+                               {**problem.bounds, **dict(bounds or {})}, derived))
+    out["notes"] = notes
+    out["inputs"] = [{"label": s.label, **{k: v for k, v in s.meta.items()
+                                            if isinstance(v, (str, int, float, list))}}
+                     for s in problem.series]
+    return out
+
+
+def _header(problem: ThicknessProblem, mech, post) -> dict:
+    """Analysis, model, mechanism, method and the mechanism's options."""
+    out = {"analysis": "thickness",
+           "model": mech.title if mech.microscopic else "drift-diffusion (seed 003 eqs. (1)-(2))",
+           "mechanism": mech.name,
+           "method": "emcee" if post is not None else "least squares"}
+    if problem.options:
+        out["model_options"] = {mech.stable(k): {"value": v, "unit": mech.option_units.get(k, "")}
+                                for k, v in problem.options.items()}
+    return out
+
+
+def _least_squares_block(problem: ThicknessProblem, lsq, scale: float) -> dict:
+    """The least-squares fit: goodness of fit, Birge ratio and parameters (errors scaled)."""
+    params = lsq.to_dict()["parameters"]
+    for q in params.values():
+        if q["stderr"] is not None:
+            q["stderr"] *= scale
+    block = {"chisqr": lsq.chisqr, "redchi": lsq.redchi, "ndata": lsq.ndata,
+             "nvarys": lsq.nvarys, "success": bool(lsq.success),
+             "message": lsq.message, "birge_ratio": scale,
+             "stderr_scaled_by_birge_ratio": scale > 1.0,
+             "parameters": params}
+    if problem.prior_data:
+        block["chisqr_data"] = data_chisqr(problem, lsq)
+        block["calibration_prior_observations"] = len(problem.prior_data)
+    return block
+
+
+def _microscopic_entry(e: dict, problem: ThicknessProblem, k: int, lsq, post, scale: float,
+                       profiles, derived: list) -> None:
+    """Add to the entry ``e`` of interface ``k`` of a microscopic fit: fixed marks, the derived
+    G (``derived`` gets its quantities), the correlations and the identifiability verdict."""
+    mech = get_mechanism(problem.mechanism)
+    names = problem.interface_params[k]
+    best = post if post is not None else lsq
+    for p, n in names.items():
+        if n in problem.fixed or p in problem.fixed:
+            e[mech.stable(p)]["fixed"] = True
+    corr = _derived_g_entries(e, problem, k, lsq, post, scale, derived)
+    pa, pb = (names[p] for p in mech.plane)
+    cm = best.correlation()
+    corr_ab = None
+    if cm is not None and pa in best.varied and pb in best.varied:
+        ia, ib = best.varied.index(pa), best.varied.index(pb)
+        corr_ab = float(cm[ia, ib]) if math.isfinite(cm[ia, ib]) else None
+    e["correlations"] = {"re_g_mix, im_g_mix": corr,
+                         f"{mech.stable(mech.plane[0])}, {mech.stable(mech.plane[1])}": corr_ab}
+    _identifiability_entry(e, problem, k, post, scale, profiles)
+
+
+def _derived_g_entries(e: dict, problem: ThicknessProblem, k: int, lsq, post, scale: float,
+                       derived: list):
+    """Re G and Im G of interface ``k`` derived from its microscopic parameters (linearised
+    with the fit's covariance, errors times ``scale``, or from the posterior draws), added to
+    ``e`` and to ``derived``; returns their correlation."""
+    from ..microscopic import G_UNIT, derived_g_lsq, derived_g_posterior
+
+    mech = get_mechanism(problem.mechanism)
+    names = problem.interface_params[k]
+    if post is not None:
+        re, im, corr = derived_g_posterior(problem, post, k)
+    else:
+        re_u, im_u, corr = derived_g_lsq(problem, lsq, k, scale)
+        re, im = quantity_dict(re_u, G_UNIT), quantity_dict(im_u, G_UNIT)
+    src = [mech.stable(p) for p, n in names.items()
+           if n not in problem.fixed and p not in problem.fixed]
+    for key, q in (("re_g_mix", re), ("im_g_mix", im)):
+        q["derived_from"] = src
+        e[key] = q
+        derived.append((q, key))
+    return corr
+
+
+def _identifiability_entry(e: dict, problem: ThicknessProblem, k: int, post, scale: float,
+                           profiles) -> None:
+    """The identifiability verdict of interface ``k`` (``e["identifiability"]``), with flags
+    on the parameters the data do not separate and, for least squares along a ridge, the
+    profile interval of G as its error."""
+    from ...flags import add_flag
+    from ..microscopic import identifiability
+
+    mech = get_mechanism(problem.mechanism)
+    names = problem.interface_params[k]
+    extra = [mech.stable(p) for p in _extra_free(problem, k)]
+    if _plane_fixed_names(problem, k):
+        ident = {"verdict": "not assessed", "explanation": (
+            "one of " + " and ".join(mech.stable(p) for p in mech.plane)
+            + " is held fixed: there is no plane to profile")}
+    elif extra:
+        ident = {"verdict": "ridge", "explanation": (
+            f"{', '.join(extra)} is free too: {len(extra) + 2} microscopic parameters "
+            "for one complex G cannot all be determined by a thickness series (not "
+            "profiled); fix " + ", ".join(extra) + " or give it a prior with --mcmc")}
+        if post is None:
+            for key in ("re_g_mix", "im_g_mix"):
+                add_flag(e[key], "linearised error over more parameters than G has "
+                                 "components: not meaningful")
+    else:
+        errs = None if post is not None else tuple(e[mech.stable(p)]["stderr"]
+                                                   for p in mech.plane)
+        ident = identifiability(profiles[k], errs)
+    e["identifiability"] = ident
+    if ident["verdict"] in ("identified", "not assessed"):
+        return
+    why = f"not identifiable from these data ({ident['verdict']}): {ident['explanation']}"
+    for p, n in names.items():
+        if n not in problem.fixed and p not in problem.fixed and p in mech.plane:
+            add_flag(e[mech.stable(p)], why)
+    gi = ident.get("g_interval_68")
+    if post is None and gi is not None:
+        # linearised errors fail along a ridge: the profile interval of G instead
+        for key in ("re_g_mix", "im_g_mix"):
+            lo, hi = gi[key]
+            e[key]["stderr_linearised"] = e[key]["stderr"]
+            e[key]["stderr"] = 0.5 * (hi - lo) * scale
+            e[key]["profile_interval_68"] = [lo, hi]
+            e[key]["stderr_from"] = ("half the profile-likelihood 68 % interval "
+                                     "(Delta chi^2 < 1 over the plane of "
+                                     + " and ".join(mech.stable(p) for p in mech.plane)
+                                     + "): the linearised error fails off a "
+                                     "single closed optimum")
+
+
+def _entry(result, name, unit, post=None, scale: float = 1.0):
+    if post is not None:
+        p16, p50, p84 = post.percentiles[name]
+        d = quantity_dict(post[name], unit)
+        d.update({"p16": p16, "p50": p50, "p84": p84})
+        return d
+    d = quantity_dict(result[name], unit)
+    if d["stderr"] is not None:
+        d["stderr"] *= scale
+    return d
+
+
+def _calibration_summary(problem: ThicknessProblem, best, post, esc, main) -> dict:
+    """Calibration factor per method, and each factor over the reference's."""
+    out = {}
+    ref = next((m for m, c in problem.calibration.items() if c["state"] == "reference"),
+               next(iter(problem.calibration)))
+    for m, c in problem.calibration.items():
+        q = _entry(best, c["name"], "", post, esc)
+        q["state"] = c["state"]
+        q["prior"] = describe_prior(c["prior"]) if c["prior"] is not None else (
+            "fixed at 1 (reference)" if c["state"] == "reference" else
+            "flat on [%g, %g]" % CALIBRATION_BOUNDS)
+        out[m] = q
+        if c["state"] != "reference":
+            main.append((q, c["name"]))
+    ratios = {}
+    rn = problem.calibration[ref]["name"]
+    for m, c in problem.calibration.items():
+        if m == ref:
+            continue
+        if post is not None:
+            from ...bayes import summarize
+
+            ratios[f"{m}/{ref}"] = summarize(post.samples[c["name"]] / post.samples[rn], "")
+        else:
+            r = best[c["name"]] / best[rn]
+            q = quantity_dict(r, "")
+            if q["stderr"] is not None:
+                q["stderr"] *= esc
+            ratios[f"{m}/{ref}"] = q
+    out["ratios"] = ratios
+    out["reference"] = ref
+    out["definition"] = ("measured efficiency = factor x true efficiency, per method; a ratio "
+                         "is the factor of one method over the reference's")
+    return out
+
+
+def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, bounds,
+                  derived=()) -> list[str]:
+    """Attach :mod:`sotfit.flags` reasons to the quantities of ``main`` and return notes.
+
+    ``main`` lists ``(summary quantity, result name)``; only quantities the fit varied get
+    the fit-quality flags, every one gets the physical check. ``derived`` lists
+    ``(summary quantity, kind)`` of quantities computed from the fitted ones (G of a
+    microscopic fit): fit-quality flags and the physical check of ``kind``.
+    """
+    from ...bayes import parameter_bounds
+    from ...flags import REDCHI_LIMIT, add_flag, flag_mcmc, flag_redchi
+
+    notes = []
+    varied = set((post if post is not None else lsq).varied)
+    fitted = [q for q, n in main if n in varied] + [q for q, _ in derived]
+    r = float(lsq.redchi)
+    bnds = parameter_bounds(problem.models, lsq.param_maps, bounds)
+    at_bound = []
+    for q, n in main:
+        if n not in varied:
+            continue
+        lo, hi = bnds.get(n, (-math.inf, math.inf))
+        for b in (lo, hi):
+            if math.isfinite(b) and np.isclose(q["value"], b, rtol=BOUND_RTOL, atol=1e-8):
+                at_bound.append(n)
+                add_flag(q, f"at its bound {b:g} {q['unit']} (the data push it against the "
+                            "limit of the model; its error bar is not meaningful)")
+        err = q.get("stderr")
+        if err is not None and math.isfinite(err) and err > hi - lo:
+            add_flag(q, f"standard error {err:.3g} {q['unit']} exceeds the whole range "
+                        f"[{lo:g}, {hi:g}] of the parameter: the data do not determine it")
+    if post is None:
+        if scale > 1.0:
+            notes.append(f"reduced chi-square {r:.3g} > 1: least-squares standard errors "
+                         f"multiplied by sqrt({r:.3g}) = {scale:.3g} (Birge ratio)")
+        flag_redchi(fitted, r, "least-squares thickness fit")
+        if not lsq.success and not at_bound:
+            for q in fitted:
+                add_flag(q, f"least-squares fit not reliable: {lsq.message}")
+    else:
+        if math.isfinite(r) and r > REDCHI_LIMIT:
+            reason = (f"least-squares reduced chi-square {r:.3g} > {REDCHI_LIMIT:g} (the model "
+                      "misses the data or the errors are understated); the posterior takes the "
+                      f"stated errors as exact, so its widths are too narrow by about "
+                      f"sqrt({r:.3g}) = {math.sqrt(r):.3g}")
+            for q in fitted:
+                add_flag(q, reason)
+        elif r > 1.0:
+            notes.append(f"least-squares reduced chi-square {r:.3g} > 1; the posterior takes "
+                         "the stated errors as exact")
+        flag_mcmc(fitted, post.diagnostics, "MCMC (emcee)")
+    for q, kind in [(q, model_param(problem, n).name) for q, n in main] + list(derived):
+        what = NONNEGATIVE.get(kind)
+        v = q["value"]
+        if what and math.isfinite(v) and (v < 0 or (kind == "resistivity" and v == 0)):
+            add_flag(q, f"{what} {v:g} {q['unit']} is unphysical (it cannot be "
+                        f"{'negative' if v < 0 else 'zero'})")
+    return notes

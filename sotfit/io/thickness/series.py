@@ -1,0 +1,128 @@
+"""The thickness series and what both of its sources share: errors, unit conversion of
+efficiencies (house unit 1e5 Ohm^-1 m^-1) and the check against a file given twice."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from ...data import Dataset
+from ...units import UnitError, quantity, to_house
+
+__all__ = ["ThicknessSeries", "ThicknessError", "check_distinct_files", "XI_E_UNIT"]
+
+XI_E_UNIT = "1e5 Ohm^-1 m^-1"
+_XI_FACTOR = 1e-3  # xi = xi^E [1e5 Ohm^-1 m^-1] * rho [uOhm cm] * 1e-3
+
+
+class ThicknessError(ValueError):
+    """A thickness table or result file that cannot be used as given."""
+
+
+@dataclass(frozen=True, eq=False)
+class ThicknessSeries:
+    """Damping-like and field-like efficiencies per field versus thickness.
+
+    Attributes
+    ----------
+    dl, fl : Dataset or None
+        xi^E_DL(t) and xi^E_FL(t): x in nm, y and yerr in 1e5 Ohm^-1 m^-1.
+    resistivity : float or None
+        Resistivity of the spin source in uOhm cm.
+    label : str
+        Sample name (e.g. ``'NiFe/BiSb'``).
+    meta : mapping
+        Header lines, source files, and where the resistivity came from.
+    """
+
+    dl: Dataset | None
+    fl: Dataset | None
+    resistivity: float | None
+    label: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
+        if self.dl is None and self.fl is None:
+            raise ThicknessError(f"{self.label or 'thickness series'}: no efficiency data")
+
+    def parts(self) -> list[tuple[str, Dataset]]:
+        """``[("dl", Dataset), ("fl", Dataset)]`` for the parts present."""
+        return [(k, d) for k, d in (("dl", self.dl), ("fl", self.fl)) if d is not None]
+
+
+def check_distinct_files(paths: Sequence) -> None:
+    """Refuse a file given twice: the same file (after resolving links and ``..``) or two
+    files with byte-identical content. Either would count the same data twice.
+
+    Parameters
+    ----------
+    paths : sequence of path
+        Input files (existing).
+
+    Raises
+    ------
+    ThicknessError
+        Naming both files.
+    """
+    by_path: dict[Path, str] = {}
+    by_content: dict[str, str] = {}
+    for p in paths:
+        p = Path(p)
+        real = p.resolve()
+        if real in by_path:
+            raise ThicknessError(f"{by_path[real]} and {p} are the same file; give each input "
+                                 "once (a file given twice counts its data twice)")
+        by_path[real] = str(p)
+        try:
+            digest = hashlib.sha256(real.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise ThicknessError(f"{p}: cannot read ({exc.strerror or exc})") from None
+        if digest in by_content:
+            raise ThicknessError(f"{by_content[digest]} and {p} have identical content; give "
+                                 "each input once (the same data given twice would count "
+                                 "twice)")
+        by_content[digest] = str(p)
+
+
+def _resistivity_text(text: str, where: str) -> float:
+    try:
+        return quantity(text.replace(" ", ""), "resistivity")
+    except UnitError as exc:
+        raise ThicknessError(f"{where}: cannot read the resistivity {text!r} ({exc})") from None
+
+
+def _is_number(x) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _efficiency_to_house(v, unit, per_field: bool, rho, where: str):
+    """xi^E values in 1e5 Ohm^-1 m^-1 from a per-field or dimensionless column."""
+    if per_field:
+        if unit is None:
+            raise ThicknessError(f"{where} has no unit; write e.g. 'xi_e_dl (1e5 Ohm^-1 m^-1)'")
+        try:
+            return to_house(v, unit, "conductivity")[0]
+        except UnitError as exc:
+            raise ThicknessError(f"{where}: {exc}") from None
+    if unit not in (None, ""):
+        try:
+            v = to_house(v, unit, "dimensionless")[0]
+        except UnitError as exc:
+            raise ThicknessError(f"{where}: a dimensionless efficiency cannot have unit "
+                                 f"{unit!r} ({exc})") from None
+    if rho is None:
+        raise ThicknessError(f"{where} is the dimensionless xi = xi^E rho; the resistivity is "
+                             "needed to convert it (option, 'resistivity' column or "
+                             "'# resistivity:' header line)")
+    return np.asarray(v, float) / (rho * _XI_FACTOR)

@@ -1,0 +1,238 @@
+"""Thickness series from one ``sotfit stfmr``/``sotfit hall`` summary.json per thickness
+(:func:`from_summaries`)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ...data import Dataset
+from ...units import UnitError, quantity, to_house
+from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
+                     _is_number, _resistivity_text, check_distinct_files)
+
+__all__ = ["from_summaries"]
+
+
+_PREFERRED_SECTIONS = ("global", "sequential", "quantities", "efficiencies", "results",
+                       "parameters")
+
+
+def _find_entries(obj, key, path=()):
+    """All ``{"value", ...}`` dicts under ``key`` anywhere in a JSON tree, with their paths."""
+    out = []
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            if k == key and isinstance(v, Mapping) and "value" in v:
+                out.append((path, v))
+            elif isinstance(v, Mapping):
+                out.extend(_find_entries(v, key, path + (k,)))
+    return out
+
+
+def _pick(entries, section, where, key):
+    if section is not None:
+        chosen = [e for e in entries if section in e[0]]
+        if not chosen:
+            raise ThicknessError(f"{where}: no {key!r} in section {section!r} "
+                                 f"(found in {['/'.join(e[0]) or 'top level' for e in entries]})")
+        return chosen[0]
+    top = [e for e in entries if not e[0]]
+    if top:
+        return top[0]
+    for s in _PREFERRED_SECTIONS:
+        for e in entries:
+            if e[0] and e[0][-1] == s:
+                return e
+    return entries[0]
+
+
+def _sample_value(summary, names):
+    sample = summary.get("sample")
+    if not isinstance(sample, Mapping):
+        return None
+    for n in names:
+        if n in sample and sample[n] is not None:
+            return sample[n]
+    return None
+
+
+def _length_nm(v, where) -> float:
+    if isinstance(v, Mapping):
+        unit = v.get("unit") or "nm"
+        return float(to_house(float(v["value"]), unit, "length")[0])
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return quantity(str(v), "length", default_unit="nm")
+    except UnitError as exc:
+        raise ThicknessError(f"{where}: cannot read the thickness {v!r} ({exc})") from None
+
+
+def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = None,
+                   resistivity: float | None = None, section: str | None = None,
+                   parts: Sequence[str] = ("dl", "fl"), label: str = "") -> ThicknessSeries:
+    """Build a thickness series from one ``sotfit stfmr``/``sotfit hall`` summary.json per thickness.
+
+    Parameters
+    ----------
+    paths : sequence of path
+        The summary files (one per spin-source thickness).
+    thickness : sequence or mapping, optional
+        Thicknesses in nm (numbers or strings with units such as ``'10nm'``), in the order
+        of ``paths`` or keyed by path; default the ``t_nm`` entry of each summary's
+        ``sample`` section.
+    resistivity : float, optional
+        uOhm cm; needed when a summary holds only dimensionless ``xi_dl``/``xi_fl``
+        (default: the summary's sample ``rho_nm``/``rho``/``resistivity`` entry, as
+        ``sotfit stfmr`` writes it).
+    section : str, optional
+        Which section to read when several hold the efficiencies (e.g. ``'global'`` or
+        ``'sequential'`` of ``sotfit stfmr``); default: top level, then global, sequential,
+        quantities, ...
+    parts : sequence of {"dl", "fl"}
+        Which efficiencies to collect; a part missing from every file is skipped, a part
+        missing from some files is an error.
+    label : str
+        Sample name.
+
+    Returns
+    -------
+    ThicknessSeries
+        Sorted by thickness; ``meta['files']`` lists the files.
+    """
+    paths = [Path(x) for x in paths]
+    _check_paths(paths, thickness)
+    rows = {k: [] for k in parts}
+    ts = []
+    rho_used = resistivity
+    for i, p in enumerate(paths):
+        summary = _load_summary(p)
+        ts.append(_summary_thickness(summary, thickness, p, i))
+        rho_here = resistivity
+        if rho_here is None:
+            rho_here = _summary_resistivity(summary, p)
+        if resistivity is None and rho_here is not None:
+            if rho_used is not None and not math.isclose(rho_here, rho_used, rel_tol=1e-9):
+                raise ThicknessError(f"{p}: resistivity {rho_here:g} uOhm cm differs from "
+                                     f"{rho_used:g} in the other files; give one explicitly")
+            rho_used = rho_here
+        for kind in parts:
+            rows[kind].append(_summary_efficiency(summary, kind, section, p, rho_here))
+    ts = np.array(ts)
+    order = np.argsort(ts, kind="stable")
+    out = _part_datasets(rows, ts, order, paths, label, rho_used)
+    return ThicknessSeries(out.get("dl"), out.get("fl"), rho_used, label or "summaries",
+                           {"files": [str(paths[j]) for j in order],
+                            "resistivity_source": "option" if resistivity is not None else
+                            ("summary sample section" if rho_used is not None else None)})
+
+
+def _check_paths(paths: list[Path], thickness) -> None:
+    """Refuse no files, a missing file, a file given twice or a thickness count mismatch."""
+    if not paths:
+        raise ThicknessError("no summary files given")
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise ThicknessError(f"{missing[0]}: file not found")
+    check_distinct_files(paths)
+    if thickness is not None and not isinstance(thickness, Mapping) and len(thickness) != len(paths):
+        raise ThicknessError(f"{len(thickness)} thicknesses for {len(paths)} summary files")
+
+
+def _load_summary(p: Path) -> Mapping:
+    """The JSON object of a summary file."""
+    try:
+        summary = json.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ThicknessError(f"{p}: not a UTF-8 JSON file ({exc.reason} at byte "
+                             f"{exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ThicknessError(f"{p}: not valid JSON ({exc})") from None
+    if not isinstance(summary, Mapping):
+        raise ThicknessError(f"{p}: not a sotfit summary (the JSON top level is a "
+                             f"{type(summary).__name__}, not an object)")
+    return summary
+
+
+def _summary_thickness(summary: Mapping, thickness, p: Path, i: int) -> float:
+    """The spin-source thickness of file ``i`` in nm: given by the caller (in order or by
+    path), else the ``t_nm`` entry of the summary's sample section."""
+    if thickness is None:
+        tv = _sample_value(summary, ("t_nm",))
+        if tv is None:
+            raise ThicknessError(f"{p}: no t_nm in the summary's sample section; give the "
+                                 "thicknesses explicitly")
+    else:
+        tv = thickness.get(str(p), thickness.get(p)) if isinstance(thickness, Mapping) \
+            else thickness[i]
+        if tv is None:
+            raise ThicknessError(f"{p}: no thickness given for this file")
+    t = _length_nm(tv, str(p))
+    if not (math.isfinite(t) and t >= 0):
+        raise ThicknessError(f"{p}: thickness must be >= 0 nm, got {t}")
+    return t
+
+
+def _summary_resistivity(summary: Mapping, p: Path) -> float | None:
+    """The resistivity of the summary's sample section in uOhm cm, if it has one."""
+    rv = _sample_value(summary, ("rho_nm", "rho", "resistivity"))
+    if rv is None:
+        return None
+    if isinstance(rv, Mapping):
+        return float(to_house(float(rv["value"]), rv.get("unit") or "uOhmcm",
+                              "resistivity")[0])
+    return float(rv) if isinstance(rv, (int, float)) else _resistivity_text(str(rv), str(p))
+
+
+def _summary_efficiency(summary: Mapping, kind: str, section, p: Path, rho):
+    """``(xi^E, stderr, file, section)`` of part ``kind`` in 1e5 Ohm^-1 m^-1, or None when
+    the summary has no such entry."""
+    found = None
+    for key, per_field in ((f"xi_e_{kind}", True), (f"xi_{kind}", False)):
+        entries = _find_entries(summary, key)
+        if entries:
+            path_, entry = _pick(entries, section, str(p), key)
+            found = (key, per_field, path_, entry)
+            break
+    if found is None:
+        return None
+    key, per_field, path_, entry = found
+    where = f"{p}: {'/'.join(path_ + (key,))}"
+    value, err = entry.get("value"), entry.get("stderr")
+    if value is None or not _is_number(value):
+        raise ThicknessError(f"{where} has no finite value ({value!r})")
+    if err is None or not _is_number(err) or float(err) <= 0:
+        raise ThicknessError(f"{where} has no usable stderr ({err!r}); every point needs "
+                             "an uncertainty")
+    unit = entry.get("unit")
+    v = _efficiency_to_house(np.array([float(value), float(err)]), unit, per_field, rho, where)
+    return (float(v[0]), float(v[1]), str(p), "/".join(path_))
+
+
+def _part_datasets(rows: dict, ts, order, paths, label: str, rho_used) -> dict[str, Dataset]:
+    """One Dataset per part found in every file, sorted by thickness; a part missing from
+    some files is refused, and so is no part at all."""
+    out = {}
+    for kind, vals in rows.items():
+        have = [v is not None for v in vals]
+        if not any(have):
+            continue
+        if not all(have):
+            missing = [str(paths[i]) for i, h in enumerate(have) if not h]
+            raise ThicknessError(f"xi_e_{kind}/xi_{kind} missing from {missing}")
+        y = np.array([vals[j][0] for j in order])
+        e = np.array([vals[j][1] for j in order])
+        out[kind] = Dataset(ts[order], y, e, x_name="thickness", y_name=f"xi_e_{kind}",
+                            x_unit="nm", y_unit=XI_E_UNIT,
+                            meta={"source": label or "summaries", "part": kind,
+                                  "files": [vals[j][2] for j in order],
+                                  "sections": [vals[j][3] for j in order],
+                                  "resistivity": rho_used})
+    if not out:
+        raise ThicknessError(f"no xi_e_dl, xi_dl, xi_e_fl or xi_fl entries in {[str(x) for x in paths]}")
+    return out
