@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from ..io.hall import COLUMN_ROLES
-from ..sample import Sample
+from ..device import Sample
 from .common import (
     CLIError, Progress, add_column_options, add_figure_option, add_output_options, flag_status,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,

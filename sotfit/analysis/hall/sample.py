@@ -1,13 +1,13 @@
-"""Torque fields of a harmonic Hall measurement to efficiencies, for a :class:`~sotfit.sample.Sample`.
+"""Torque fields of a harmonic Hall measurement to efficiencies, for a :class:`~sotfit.device.Sample`.
 
-The sample is the one :class:`sotfit.sample.Sample` of every analysis (re-exported here); the
+The sample is the one :class:`sotfit.device.Sample` of every analysis (re-exported here); the
 formulas are those of :mod:`sotfit.models.sot`.
 """
 
 from __future__ import annotations
 
 from ...models import sot
-from ...sample import Sample
+from ...device import Sample
 
 __all__ = ["Sample", "oersted_field", "efficiencies"]
 

@@ -6,7 +6,7 @@ import pickle
 import pytest
 
 from sotfit.models.sot import current_fraction, peak_from_rms
-from sotfit.sample import SAMPLE_FIELDS, Sample, SampleError
+from sotfit.device import SAMPLE_FIELDS, Sample, SampleError
 
 
 def test_earlier_spellings_name_the_same_fields():
