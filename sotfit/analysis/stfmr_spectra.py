@@ -12,7 +12,9 @@ from .stfmr.errors import NoResonanceError, SpectrumFitError, STFMRError
 from .stfmr.search import (
     SEARCH_GRID, SEARCH_MAX_POINTS, _find_resonance_exhaustive, find_resonance, find_resonances,
 )
-from .stfmr.spectra import SpectrumFit, combine_branches, compare_repeats, fit_spectra_batch, fit_spectrum
+from .stfmr.spectra import (
+    SpectrumFit, combine_branches, compare_repeats, fit_spectra_batch, fit_spectrum,
+)
 
 __all__ = [
     "STFMRError",
