@@ -85,7 +85,6 @@ class AngleAnalysis:
         return self.spectra[0].frequency if self.spectra else None
 
 
-
 def _angle_points(fits: Sequence[SpectrumFit], angle_key: str) -> list[dict]:
     pts = []
     for s in fits:
@@ -98,7 +97,6 @@ def _angle_points(fits: Sequence[SpectrumFit], angle_key: str) -> list[dict]:
                         "angle": float(np.mod(float(phi) + (0.0 if pol > 0 else 180.0), 360.0)),
                         "vs": r["vs"], "va": r["va"]})
     return pts
-
 
 
 def fit_angle_dependence(fits: Sequence[SpectrumFit], meff, *, i_rf=None, delta_r=None,
@@ -152,7 +150,6 @@ def fit_angle_dependence(fits: Sequence[SpectrumFit], meff, *, i_rf=None, delta_
     width, _ = weighted_mean([s.combined["width"] for s in fits])
     t = angular_torques(rs.params, ra.params, h_res, meff, width, i_rf, delta_r)
     return AngleAnalysis(rs, ra, h_res, width, t, meff=meff, points=pts)
-
 
 
 def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,

@@ -38,11 +38,9 @@ def _window(b: Dataset, h_res: float, width: float, k: float) -> Dataset:
                            "window_widths": float(k), "n_points_window": len(w)})
 
 
-
 #: Keywords of :func:`fit_branch` passed on to the lineshape fit (as :func:`sotfit.fit` reads
 #: them).
 FIT_OPTIONS = ("init", "fixed", "bounds", "guess", "scale_covar", "max_nfev")
-
 
 
 def _fit_setup(model: ModelSpec, fit_kwargs: dict):
@@ -73,7 +71,6 @@ def _fit_setup(model: ModelSpec, fit_kwargs: dict):
     return basis, fixed, bounds
 
 
-
 def _starts(model, basis, x, y, init, guess, fixed, bounds):
     """Starting values as :func:`sotfit.fit` makes them: the model's guess (or defaults),
     then ``init``, fixed values, clipped into the bounds (for varied parameters)."""
@@ -89,7 +86,6 @@ def _starts(model, basis, x, y, init, guess, fixed, bounds):
             lo, hi = bounds[k]
             start[k] = min(max(float(start[k]), lo), hi)
     return start
-
 
 
 def fit_branches(branches, *, model: ModelSpec | None = None, window_widths: float = 6.0,
@@ -241,13 +237,11 @@ def fit_branches(branches, *, model: ModelSpec | None = None, window_widths: flo
     return out
 
 
-
 def _cut(b: Dataset, i0: int, i1: int, meta: dict) -> Dataset:
     """``b.where`` the points i0..i1-1 (a run of the sorted branch), with ``meta`` added."""
     return dataclasses.replace(b, x=b.x[i0:i1], y=b.y[i0:i1],
                                yerr=None if b.yerr is None else b.yerr[i0:i1],
                                meta={**b.meta, **meta})
-
 
 
 def fit_branch(b: Dataset, *, model: ModelSpec | None = None, window_widths: float = 6.0,

@@ -25,7 +25,6 @@ def _label(d: Dataset) -> str:
     return d.source + (f" (repeat {rep})" if rep not in (None, 0) else "")
 
 
-
 def split_branches(d: Dataset, min_points: int = 8) -> list[Dataset]:
     """Split a spectrum with signed field into + and - branches in |mu0H|.
 
@@ -65,7 +64,6 @@ def split_branches(d: Dataset, min_points: int = 8) -> list[Dataset]:
         raise STFMRError(f"{_label(d)}: no field branch has at least {min_points} points "
                          f"({len(d)} points in total)")
     return out
-
 
 
 def noise_level(v) -> float:

@@ -98,12 +98,10 @@ def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[st
     return out
 
 
-
 def _add(flags: dict[str, list[str]], name: str, reason: str) -> None:
     lst = flags.setdefault(name, [])
     if reason not in lst:
         lst.append(reason)
-
 
 
 def _fit_flags(flags: dict[str, list[str]], values: Mapping[str, Any],
@@ -141,7 +139,6 @@ def _fit_flags(flags: dict[str, list[str]], values: Mapping[str, Any],
                                       f"{lo:g}: the interval reaches values the physics forbids")
 
 
-
 def _saturation_field(meff, geometry: str) -> float | None:
     """mu0 H (T) above which the field saturates the film along itself, or ``None`` when any
     field does (in plane with M_eff >= 0, out of plane with M_eff <= 0)."""
@@ -149,7 +146,6 @@ def _saturation_field(meff, geometry: str) -> float | None:
     if (geometry == "inplane" and m >= 0) or (geometry == "outofplane" and m <= 0):
         return None
     return abs(m)
-
 
 
 def leave_out_unsaturated(fits: Sequence[SpectrumFit], kittel: FitResult, kprop: dict,
@@ -207,7 +203,6 @@ def leave_out_unsaturated(fits: Sequence[SpectrumFit], kittel: FitResult, kprop:
     return fits, kittel, kprop, left
 
 
-
 def explain_low_frequency_failures(failures, datasets, fits, meff, geometry: str):
     """Add to the reason of each spectrum that could not be fitted, when the film needs a
     saturating field and the spectrum lies below every fitted frequency, that it is probably
@@ -227,7 +222,6 @@ def explain_low_frequency_failures(failures, datasets, fits, meff, geometry: str
                        "the magnetisation is probably not saturated along the field)")
         out.append((src, reason))
     return out
-
 
 
 def _meff_geometry_check(meff, geometry: str, fits: Sequence[SpectrumFit]) -> str | None:
@@ -251,7 +245,6 @@ def _meff_geometry_check(meff, geometry: str, fits: Sequence[SpectrumFit]) -> st
             f"along the field only above {h_sat:.4g} T, but {len(below)} resonance field(s) "
             f"lie below it ({freqs}); the Kittel relation does not describe them "
             "(wrong --geometry?)")
-
 
 
 def compare_routes(sequential: dict, global_values: dict, threshold: float = 3.0) -> list[str]:

@@ -51,17 +51,14 @@ def _spectra_table(fits: Sequence[SpectrumFit], key: str, name: str, unit: str) 
                    meta={"source": "spectrum fits", "sources": [s.source for s in fits]})
 
 
-
 def kittel_dataset(fits: Sequence[SpectrumFit]) -> Dataset:
     """Branch-mean resonance field (T) against frequency (GHz), errors from the spectrum fits."""
     return _spectra_table(fits, "h_res", "h_res", "T")
 
 
-
 def linewidth_dataset(fits: Sequence[SpectrumFit]) -> Dataset:
     """Branch-mean HWHM (T) against frequency (GHz), errors from the spectrum fits."""
     return _spectra_table(fits, "width", "width", "T")
-
 
 
 def fit_kittel(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
@@ -105,7 +102,6 @@ def fit_kittel(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
     return res, prop
 
 
-
 def fit_linewidth(fits: Sequence[SpectrumFit], gyromagnetic_ratio):
     """Gilbert fit W(f) = W_0 + f alpha/(gamma/2pi) with gamma/2pi held at a (possibly uncertain) value.
 
@@ -132,16 +128,13 @@ def fit_linewidth(fits: Sequence[SpectrumFit], gyromagnetic_ratio):
     return res, prop
 
 
-
 #: Parameters with a physical lower bound (not just a search range): W_0 >= 0, alpha >= 0.
 PHYSICAL_FLOORS = ("linewidth_inhomogeneous", "alpha")
-
 
 
 #: Parameters held at that bound and refitted when a fit ends on it (the value then means
 #: "no inhomogeneous broadening"); the others are only flagged.
 HELD_AT_FLOOR = ("linewidth_inhomogeneous",)
-
 
 
 def bound_reached(res: FitResult, name: str) -> str | None:
@@ -163,7 +156,6 @@ def bound_reached(res: FitResult, name: str) -> str | None:
     return None
 
 
-
 def _hold_at_floor(res: FitResult, refit: Callable[[dict], FitResult]) -> FitResult:
     """Refit with every :data:`HELD_AT_FLOOR` parameter that ended on its lower bound fixed there.
 
@@ -178,7 +170,6 @@ def _hold_at_floor(res: FitResult, refit: Callable[[dict], FitResult]) -> FitRes
     new = refit(held)
     object.__setattr__(new, "meta", {**new.meta, "held_at_bound": held})
     return new
-
 
 
 def fit_global_spectra(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
@@ -266,7 +257,6 @@ def fit_global_spectra(fits: Sequence[SpectrumFit], *, geometry: str = "inplane"
                                      "fit_kwargs": {"shared": shared, "fixed": fixed,
                                                     "free": free, "exprs": exprs}})
     return res
-
 
 
 def global_spectrum_values(res: FitResult, fits: Sequence[SpectrumFit]) -> list[dict[str, Any]]:

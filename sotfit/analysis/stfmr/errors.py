@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 
-
 __all__ = [
     "STFMRError",
     "NoResonanceError",
@@ -16,10 +15,8 @@ class STFMRError(ValueError):
     """ST-FMR data that cannot be analysed as given; the message names the file."""
 
 
-
 class NoResonanceError(STFMRError):
     """No resonance inside the sweep of a spectrum branch."""
-
 
 
 class SpectrumFitError(STFMRError):

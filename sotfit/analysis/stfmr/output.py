@@ -1,11 +1,13 @@
 """The ST-FMR results as ``summary.json`` sections: every quantity as ``{"value", "stderr",
 "unit"}`` (:func:`summary_dict`, :func:`angle_summary_dict`), with the torques of the branches
-and the flags of the summary.
+and the flags of the summary; and the per-spectrum tables ``spectra.csv`` and
+``spectra_combined.csv`` (:func:`write_tables`).
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,7 @@ __all__ = [
     "stfmr_torques",
     "summary_dict",
     "angle_summary_dict",
+    "write_tables",
 ]
 
 
@@ -38,7 +41,6 @@ SUMMARY_UNITS = {
 }
 
 
-
 SIGN_CONVENTION = (
     "current along +x, film normal +z, field angle phi from +x; torque fields as in "
     "docs/CONVENTIONS.md: mu0 H_DL = mu0_h_dl (m x sigma), mu0 H_FL = mu0_h_fl sigma, sigma = +y; "
@@ -50,11 +52,9 @@ SIGN_CONVENTION = (
     "(docs/stfmr.md)")
 
 
-
 def _branch_values(r: FitResult) -> dict[str, Any]:
     p = r.meta["polarity"]
     return {"h_res": r["h_res"], "width": r["width"], "vs": p * r["vs"], "va": p * r["va"]}
-
 
 
 def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
@@ -112,7 +112,6 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
     return out
 
 
-
 def fit_stderrs(r: FitResult) -> dict[str, float | None]:
     """Standard errors of a fit's parameters from its covariance (the square roots of the
     diagonal; what the uncertainties values give, without expanding them): ``None`` for a
@@ -124,7 +123,6 @@ def fit_stderrs(r: FitResult) -> dict[str, float | None]:
     out: dict[str, float | None] = {k: None for k in r.params}
     out.update(zip(r.varied, diag.tolist()))
     return out
-
 
 
 def _q(value, unit, stderr=False):
@@ -141,7 +139,6 @@ def _q(value, unit, stderr=False):
         d["stderr"] = None
         add_flag(d, "standard error is not finite (the data do not determine it)")
     return d
-
 
 
 def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
@@ -234,17 +231,14 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
     return out
 
 
-
 #: Summary names of the shared magnetic parameters (the fits' names where they differ).
 _SHARED = {"mu0_meff": "meff", "gyromagnetic_ratio": "gyromagnetic_ratio",
            "g": "gyromagnetic_ratio", "h_k": "h_k", "alpha": "alpha",
            "linewidth_inhomogeneous": "linewidth_inhomogeneous"}
 
 
-
 def _has_error(q) -> bool:
     return isinstance(q, dict) and q.get("stderr") is not None
-
 
 
 def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) -> None:
@@ -318,10 +312,8 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                 flag_disagreement(seq[k], gl[k], f"sequential {k}", f"global {k}")
 
 
-
 ANGLE_AMPLITUDES = {"vs_y": ("vs", "c_y"), "vs_x": ("vs", "c_x"), "vs_z": ("vs", "c_z"),
                     "va_y": ("va", "c_y"), "va_x": ("va", "c_x"), "va_z": ("va", "c_z")}
-
 
 
 def angle_summary_dict(res: AngleAnalysis, sample=None) -> dict[str, Any]:
@@ -361,7 +353,6 @@ def angle_summary_dict(res: AngleAnalysis, sample=None) -> dict[str, Any]:
     return out
 
 
-
 #: Which angular fit (V_s or V_a) each torque component of :func:`angular_torques` comes from.
 ANGLE_TORQUE_FITS = {
     "mu0_h_dl_y": ("vs",), "mu0_h_dl_x": ("vs",), "mu0_h_z": ("vs",), "mu0_h_y": ("va",),
@@ -369,7 +360,6 @@ ANGLE_TORQUE_FITS = {
     "dl_z_over_h_y": ("va",), "dl_y_over_h_y": ("vs", "va"), "h_x_over_h_y": ("va",),
     "h_z_over_dl_y": ("vs",),
 }
-
 
 
 def _angle_flags(sec: dict, res: AngleAnalysis) -> None:
@@ -382,3 +372,62 @@ def _angle_flags(sec: dict, res: AngleAnalysis) -> None:
         flag_redchi(targets, r.redchi, f"V_{which[1]}(phi) fit")
     for reason in res.flags.get("meff", []):
         add_flag(sec["mu0_meff"], reason)
+
+
+#: Units of the combined (symmetrised) values of a spectrum in ``spectra_combined.csv``.
+COMBINED_UNITS = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
+                  "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
+
+
+def _branch_rows(s) -> list[dict]:
+    """The rows of ``spectra.csv`` of one spectrum: one per branch fit, units in the headers."""
+    phi = s.dataset.meta.get("field_angle")
+    rows = []
+    for r in s.branches:
+        row = {"source": s.source, "frequency (GHz)": s.frequency,
+               **({} if phi is None else {"field_angle (deg)": phi}),
+               "polarity": int(r.meta["polarity"]),
+               "window_lo (T)": r.meta["window_lo"], "window_hi (T)": r.meta["window_hi"],
+               "n_points_window": r.meta["n_points_window"]}
+        se = fit_stderrs(r)
+        for k in r.params:
+            u = r.units[k]
+            row[f"{k} ({u})"] = r.value(k)
+            row[f"{k}_stderr ({u})"] = 0.0 if se[k] is None else se[k]
+        row["redchi"] = r.redchi
+        rows.append(row)
+    return rows
+
+
+def _combined_row(s) -> dict:
+    """The row of ``spectra_combined.csv`` of one spectrum (symmetrised values)."""
+    phi = s.dataset.meta.get("field_angle")
+    c = {"source": s.source, "frequency (GHz)": s.frequency,
+         **({} if phi is None else {"field_angle (deg)": phi})}
+    for k, v in s.combined.items():
+        u = COMBINED_UNITS[k]
+        c[f"{k} ({u})" if u else k] = v.nominal_value
+        c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = s.stderr(k)
+    return c
+
+
+def write_tables(analysis, out: Path) -> None:
+    """Write ``spectra.csv`` (one row per spectrum branch) and ``spectra_combined.csv`` (one row
+    per spectrum, symmetrised) into ``out``, units in the column headers (T, uV, GHz, deg).
+
+    Parameters
+    ----------
+    analysis : STFMRAnalysis or AngleAnalysis
+        An analysis with its spectrum fits (``spectra``).
+    out : Path
+        The output folder; the files must not exist yet (:func:`sotfit.results.open_new`).
+    """
+    import pandas as pd
+
+    from ...results import open_new
+
+    rows = [row for s in analysis.spectra for row in _branch_rows(s)]
+    comb = [_combined_row(s) for s in analysis.spectra]
+    for name, data in (("spectra.csv", rows), ("spectra_combined.csv", comb)):
+        with open_new(out / name) as fh:
+            pd.DataFrame(data).to_csv(fh, index=False)

@@ -37,10 +37,8 @@ __all__ = [
 CHUNK_SPECTRA = 250
 
 
-
 def _model_name(model) -> str | None:
     return None if model is None else model.name
-
 
 
 def fit_chunk(shared, datasets):
@@ -53,7 +51,6 @@ def fit_chunk(shared, datasets):
     name, window_widths = shared
     return fit_spectra_batch(list(datasets), model=None if name is None else MODELS[name],
                              window_widths=window_widths)
-
 
 
 def collect_fits(sources: Sequence[str], results: Sequence, on_error: str = "raise"):
@@ -73,7 +70,6 @@ def collect_fits(sources: Sequence[str], results: Sequence, on_error: str = "rai
         raise STFMRError("no spectrum could be fitted: " + "; ".join(m for _, m in failures))
     notes = [f"{s.source}: {n}" for s in fits for n in s.notes]
     return fits, failures, notes
-
 
 
 def fit_spectra(datasets: Sequence[Dataset], *, model=None, window_widths: float = 6.0,
@@ -118,7 +114,6 @@ def fit_spectra(datasets: Sequence[Dataset], *, model=None, window_widths: float
                       shared=(_model_name(model), window_widths), progress=tick)
     results = [r for part in parts for r in part]
     return collect_fits([d.source for d in datasets], results, on_error)
-
 
 
 def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",

@@ -27,7 +27,6 @@ def _nominal(u):
     return float(getattr(u, "nominal_value", u))
 
 
-
 def propagate_fit(result: FitResult, y: Sequence, constants: Mapping[str, Any] | None = None,
                   i: int = 0, inflate: bool = True) -> dict[str, Any]:
     """Express a fit's varied parameters as linear functions of uncertain inputs.
@@ -110,7 +109,6 @@ def propagate_fit(result: FitResult, y: Sequence, constants: Mapping[str, Any] |
         if k not in out:
             out[k] = constants.get(k, base[k])
     return out
-
 
 
 def inflate_error(u, factor: float):

@@ -18,10 +18,8 @@ from .branches import noise_level
 _COARSE_POINTS = 64
 
 
-
 #: Rows (branch, seed) x candidates x points evaluated at once by the exact stage.
 _CHUNK_ELEMENTS = 32_768
-
 
 
 def _search_design(h, c, w, derivative: bool, out=None):
@@ -44,7 +42,6 @@ def _search_design(h, c, w, derivative: bool, out=None):
     return a
 
 
-
 def _window_bands(h, rows, c, half):
     """Index bands [start, end) of every candidate window |h - c| < half in its row of h (R, n),
     one point wider on each side than the window (the mask is applied exactly later)."""
@@ -56,7 +53,6 @@ def _window_bands(h, rows, c, half):
     lo = np.searchsorted(flat, c - half + shift, "left") - rows * n
     hi = np.searchsorted(flat, c + half + shift, "right") - rows * n
     return np.clip(lo - 1, 0, n), np.clip(hi + 1, 0, n)
-
 
 
 class _Rows:
@@ -72,7 +68,6 @@ class _Rows:
         parts = (np.broadcast_to(wt, (R, n)), wt * g, wt * g * g, wt * v, wt * g * v)
         self.prefix = [np.concatenate([np.zeros((R, 1)), np.cumsum(x, axis=1)], axis=1)
                        for x in parts]
-
 
 
 def _candidate_scores(rows_data: _Rows, sig, first, last, rows, c, w, *, k, derivative,
@@ -199,7 +194,6 @@ def _candidate_scores(rows_data: _Rows, sig, first, last, rows, c, w, *, k, deri
     return score, coef
 
 
-
 def _grid(h, n_centre, n_width):
     """Candidate centres (R, n_centre) and widths (R, n_width) of branches h (R, n)."""
     n = h.shape[1]
@@ -209,7 +203,6 @@ def _grid(h, n_centre, n_width):
     widths = np.stack([np.geomspace(1.5 * s, max(sp / 4, 3 * s), n_width)
                        for s, sp in zip(step, span)])
     return centres, widths, step, span
-
 
 
 def _noise_rows(v):
@@ -223,7 +216,6 @@ def _noise_rows(v):
     return out
 
 
-
 def _bin_rows(x, k):
     """Means of k consecutive points of every row (the last bin may hold fewer) and counts."""
     R, n = x.shape
@@ -234,7 +226,6 @@ def _bin_rows(x, k):
         cnt[-1] = k - pad
         x = np.concatenate([x, np.zeros((R, pad))], axis=1)
     return x.reshape(R, nb, k).sum(axis=2) / cnt, cnt
-
 
 
 def _schur_score(s1, sd, sdd, sp, sq, spd, sqd, spp, spq, sqq, sv, sdv, spv, sqv):

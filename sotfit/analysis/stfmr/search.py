@@ -25,11 +25,9 @@ __all__ = [
 SEARCH_GRID = {"n_centre": 160, "n_width": 24, "min_side": 5, "min_points": 15}
 
 
-
 #: Branches with more points are searched on the means of consecutive points (at most this
 #: many); the fit uses every point of its window.
 SEARCH_MAX_POINTS = 4096
-
 
 
 def find_resonances(branches, *, window_widths: float = 6.0, derivative: bool = False,
@@ -103,7 +101,6 @@ def find_resonances(branches, *, window_widths: float = 6.0, derivative: bool = 
     return out
 
 
-
 def find_resonance(h, v, *, window_widths: float = 6.0, derivative: bool = False,
                    n_centre: int = 160, n_width: int = 24, min_side: int = 5,
                    min_points: int = 15, exhaustive: bool = False) -> dict[str, float]:
@@ -159,7 +156,6 @@ def find_resonance(h, v, *, window_widths: float = 6.0, derivative: bool = False
     if isinstance(res, Exception):
         raise res
     return res
-
 
 
 def _find_resonance_exhaustive(h, v, *, window_widths: float = 6.0, derivative: bool = False,

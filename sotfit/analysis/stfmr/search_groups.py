@@ -160,11 +160,9 @@ def _search_group(h, v, *, k, derivative, n_centre, n_width, min_side, min_point
     return out
 
 
-
 #: Branches sharing their field values search together by matrix products (the exhaustive
 #: scan) when at least this many share them.
 _SHARED_MIN = 6
-
 
 
 def _search_shared(h, v, *, k, derivative, n_centre, n_width, min_side, min_points):

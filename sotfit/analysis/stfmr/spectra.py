@@ -100,7 +100,6 @@ class SpectrumFit:
         return None
 
 
-
 def combine_branches(branches) -> dict[str, Any]:
     """Symmetrise the branch fits (see the module docstring for the sign bookkeeping)."""
     by = {r.meta["polarity"]: r for r in branches}
@@ -121,7 +120,6 @@ def combine_branches(branches) -> dict[str, Any]:
         out["va"] = pol * r["va"]
     out["ratio"] = out["vs"] / out["va"]
     return out
-
 
 
 def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths: float = 6.0,
@@ -174,7 +172,6 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
     return out
 
 
-
 def fit_spectrum(d: Dataset, *, model: ModelSpec | None = None, window_widths: float = 6.0,
                  min_significance: float = 100.0, **fit_kwargs) -> SpectrumFit:
     """Split a spectrum into branches, fit each in |mu0H| and combine them.
@@ -202,7 +199,6 @@ def fit_spectrum(d: Dataset, *, model: ModelSpec | None = None, window_widths: f
     if isinstance(res, Exception):
         raise res
     return res
-
 
 
 def compare_repeats(fits, keys=("h_res", "width", "ratio"), group_by: str = "frequency",

@@ -27,42 +27,33 @@ __all__ = [
 FIELD_UNITS = ("T", "mT", "uT", "Oe", "kOe", "G", "kG", "A/m", "kA/m")
 
 
-
 #: Voltage units accepted in headers and options (``µV`` and ``uV`` both work).
 VOLTAGE_UNITS = ("V", "mV", "uV", "nV")
-
 
 
 _FIELD_NAMES = {"field", "h", "b", "mu0h", "bfield", "hfield", "magneticfield", "appliedfield",
                 "hext", "bext", "happ", "bapp", "mu0hext"}
 
 
-
 _VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcvoltage"}
-
 
 
 _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies"}
 
 
-
 _SAMPLE_NAMES = {"sample", "samplename", "sampleid", "device", "devicename"}
 
 
-
 _POWER_NAMES = {"power", "rfpower", "p", "pow", "rfpow"}
-
 
 
 _ANGLE_NAMES = {"fieldangle", "angle", "phi", "phih", "fieldphi", "inplaneangle",
                 "inplanefieldangle", "anglephi"}
 
 
-
 # Lock-in outputs: X/Y, Xchannel, X1, lockin_X, ... (a hint when no V_mix column is found)
 _LOCKIN_RE = re.compile(r"^(?:lockin|li)?(?P<axis>[xy])(?:channel|chan|ch|out|output|signal|value)?"
                         r"\d*$")
-
 
 
 # ----------------------------------------------------------------------------------------
@@ -74,7 +65,6 @@ def _key(name: str) -> str:
     return re.sub(r"[\s_\-.]", "", name.lower())
 
 
-
 # ----------------------------------------------------------------------------------------
 # Units and columns
 # ----------------------------------------------------------------------------------------
@@ -84,11 +74,9 @@ _ACCEPTED = {"field": FIELD_UNITS, "voltage": VOLTAGE_UNITS,
              "frequency": ("GHz", "MHz", "kHz", "Hz"), "power": ("dBm",)}
 
 
-
 def _accepted(dimension: str) -> str:
     """The unit spellings of ``dimension`` to list in a message."""
     return ", ".join(_ACCEPTED[dimension])
-
 
 
 def _option_unit(unit, dimension: str, option: str) -> str | None:
@@ -104,10 +92,8 @@ def _option_unit(unit, dimension: str, option: str) -> str | None:
     return key
 
 
-
 class _UnknownUnit(UnitError):
     """A column header whose unit sotfit does not know (an option may name it instead)."""
-
 
 
 #: Column role -> (the keyword that picks the column, the keyword that gives its unit).
@@ -115,7 +101,6 @@ _ROLE_OPTIONS = {"field": ("field_column", "field_unit"),
                  "voltage": ("voltage_column", "voltage_unit"),
                  "frequency": ("frequency_column", "frequency_unit"),
                  "power": ("power_column", "power_unit")}
-
 
 
 def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | None]:
@@ -140,7 +125,6 @@ def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | Non
     return name, unit
 
 
-
 def _column_names(table: Table) -> list[str]:
     out = []
     for raw in table.columns or ():
@@ -150,7 +134,6 @@ def _column_names(table: Table) -> list[str]:
             name = re.sub(r"\s*[(\[].*$", "", raw).strip().lower()
         out.append(name)
     return out
-
 
 
 def _lockin_hint(table: Table) -> str:
@@ -166,7 +149,6 @@ def _lockin_hint(table: Table) -> str:
     return (f"; {x!r} and {y!r} look like lock-in outputs: read one with "
             f"{_opt('voltage_column', x)}, or both with the lock-in phase fitted, "
             f"{_opt('lockin_channels', (x, y))}")
-
 
 
 def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
@@ -214,7 +196,6 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
             )
         return None
     return hits[0]
-
 
 
 def _resolve_unit(table: Table, col: int, dimension: str, option_unit: str | None,
@@ -267,7 +248,6 @@ def _resolve_unit(table: Table, col: int, dimension: str, option_unit: str | Non
     )
 
 
-
 def _check_finite(table: Table, col: int, what: str, option: str, rows=None) -> None:
     values = table.data[:, col] if rows is None else table.data[rows, col]
     bad = ~np.isfinite(values)
@@ -279,7 +259,6 @@ def _check_finite(table: Table, col: int, what: str, option: str, rows=None) -> 
             f"or fill them explicitly, or if this is not the {what} column pick another with "
             f"{_opt(option)}"
         )
-
 
 
 def _column_quantity(table: Table, col: int, dimension: str, option_unit: str | None,
@@ -298,7 +277,6 @@ def _column_quantity(table: Table, col: int, dimension: str, option_unit: str | 
             f"{_opt(option, _units.HOUSE[dimension])}"
         )
     return np.asarray(_units.to_house(table.data[rows, col], unit, dimension)[0], dtype=float)
-
 
 
 def _power_column(table: Table, col: int, option_unit: str | None, rows, notes: list):

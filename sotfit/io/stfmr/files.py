@@ -22,7 +22,6 @@ __all__ = [
 SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv")
 
 
-
 # ----------------------------------------------------------------------------------------
 # The reader
 # ----------------------------------------------------------------------------------------
@@ -30,7 +29,6 @@ SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv")
 
 def _natural_key(p: Path):
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", p.name)]
-
 
 
 def _expand(paths) -> list[Path]:
@@ -59,7 +57,6 @@ def _expand(paths) -> list[Path]:
     if not out:
         raise DataError("read_stfmr: no files given")
     return out
-
 
 
 def _is_lvm_layout(table: Table) -> bool:

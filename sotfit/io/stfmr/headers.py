@@ -29,13 +29,11 @@ _RESERVED = {
 }
 
 
-
 # A header value: a number, a unit, then free text without another number.
 _HEADER_VALUE_RE = re.compile(
     r"^\s*(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>[^\s,;()\[\]]*)"
     r"(?P<rest>[^0-9]*)$"
 )
-
 
 
 # ----------------------------------------------------------------------------------------
@@ -45,7 +43,6 @@ _HEADER_VALUE_RE = re.compile(
 
 class _UnreadableHeader(DataError):
     """A recognised header entry whose value cannot be read (an option may replace it)."""
-
 
 
 def _header_value(table: Table, key: str, dimension: str, option: str):
@@ -74,7 +71,6 @@ def _header_value(table: Table, key: str, dimension: str, option: str):
         raise _UnreadableHeader(f"{entry} gives two different units ({key_unit!r}, "
                                 f"{vunit!r}); {fix}")
     return number, (key_unit or vunit or None)
-
 
 
 def _header_quantity(table: Table, names: set[str], dimension: str, option: str):
@@ -117,7 +113,6 @@ def _header_quantity(table: Table, names: set[str], dimension: str, option: str)
     return float(value), key
 
 
-
 def _option_quantity(value, dimension: str, default_unit: str, option: str):
     if value is None:
         return None
@@ -127,10 +122,8 @@ def _option_quantity(value, dimension: str, default_unit: str, option: str):
         raise UnitError(f"{_opt(option, value)}: {exc}") from None
 
 
-
 def _agree(a: float, b: float) -> bool:
     return bool(np.isclose(a, b, rtol=1e-6, atol=1e-9))
-
 
 
 def _file_level(table: Table, option_value, names, dimension, in_text, option,
@@ -178,7 +171,6 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
     return sources[0] if sources else None
 
 
-
 def _header_meta(table: Table) -> dict:
     meta = {}
     for k, v in table.header.items():
@@ -187,7 +179,6 @@ def _header_meta(table: Table) -> dict:
         num = parse_number(v) if v.strip() else None
         meta[k] = num if (num is not None and np.isfinite(num)) else v
     return meta
-
 
 
 def _sample(table: Table) -> str:

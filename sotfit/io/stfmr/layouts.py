@@ -32,9 +32,7 @@ __all__ = [
 _FIELD_LIMIT_T = 30.0
 
 
-
 _VOLTAGE_LIMIT_V = 10.0
-
 
 
 # ----------------------------------------------------------------------------------------
@@ -78,7 +76,6 @@ def lockin_phase(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     stderr = (np.sqrt(l1 * l2 / (n - 1)) / (l1 - l2)) if l1 > l2 else np.inf
     fraction = l1 / (l1 + l2) if l1 + l2 > 0 else 0.5
     return float(phi), float(np.degrees(stderr)), float(fraction)
-
 
 
 def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
@@ -146,7 +143,6 @@ def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
     return _read_part(part, opts, f_opt, p_opt, a_opt)
 
 
-
 @dataclass(frozen=True)
 class _Part:
     """The rows and columns of a table that hold one set of spectra."""
@@ -163,7 +159,6 @@ class _Part:
     @property
     def source(self) -> str:
         return self.table.name if self.label is None else f"{self.table.name} [{self.label}]"
-
 
 
 def _voltage(part: _Part, opts: _Options, notes: list):
@@ -196,13 +191,11 @@ def _voltage(part: _Part, opts: _Options, notes: list):
     return chans[0] * np.cos(rad) + chans[1] * np.sin(rad), unit, where, meta
 
 
-
 _QUANTITIES = {  # kind -> (header names, dimension, find in text, option, optional)
     "frequency": (_FREQUENCY_NAMES, "frequency", _frequency_in, "frequency", False),
     "power": (_POWER_NAMES, "power", _power_in, "power", True),
     "angle": (_ANGLE_NAMES, "angle", _angle_in, "field_angle", True),
 }
-
 
 
 def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
@@ -310,7 +303,6 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
                 table, rows[r], branch, field_raw[r], field_T[r], vmix_uV[r], seg_label,
                 opts.allow_duplicates, meta, header_meta, tol, noise, list(notes), field_label))
     return datasets
-
 
 
 def _groups(fq: np.ndarray, pw: np.ndarray):

@@ -22,17 +22,14 @@ __all__ = [
 _NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
 
 
-
 _FREQ_NAME_RE = re.compile(
     r"(?:^|[^0-9a-z.])(?:freq|f)?_?" + _NUM + r"[\s_]*(?P<unit>ghz|mhz)(?![a-z])", re.I
 )
 
 
-
 _POWER_NAME_RE = re.compile(
     r"(?:^|[^0-9a-z.])(?P<sign>[-+m]?)" + _NUM + r"[\s_]*dbm(?![a-z])", re.I
 )
-
 
 
 # ``phi30deg``, ``angle-15.5deg``, ``_30deg_``, ``30p5deg``; ``phi30``, ``angle30`` (degrees)
@@ -42,20 +39,16 @@ _ANGLE_UNIT_RE = re.compile(
 )
 
 
-
 _ANGLE_PREFIX_RE = re.compile(
     r"(?:^|[^0-9a-z.])(?:phi|angle)_?(?P<sign>[-m]?)" + _NUM + r"(?![0-9a-z.])", re.I
 )
 
 
-
 _REPEAT_NAME_RE = re.compile(r"[_\-\s](?:rep|repeat|run)?(?P<n>\d{1,3})$", re.I)
-
 
 
 def _number(text: str) -> float:
     return float(text.replace("p", ".").replace("P", "."))
-
 
 
 def _one_in(text: str, patterns, value, what: str, unit: str, option: str, where: str):
@@ -68,13 +61,11 @@ def _one_in(text: str, patterns, value, what: str, unit: str, option: str, where
     return found.pop() if found else None
 
 
-
 def _stem(name) -> str:
     """The file name without its suffix; a name without an extension is its own stem
     (``test1_13G_8dmb_0.1V_005``: ``.1V_005`` is not a suffix)."""
     p = Path(name)
     return p.stem if re.fullmatch(r"\.[A-Za-z][A-Za-z0-9]{0,4}", p.suffix) else p.name
-
 
 
 def _signed(m) -> float:
@@ -83,26 +74,21 @@ def _signed(m) -> float:
     return -v if m.group("sign") in ("-", "m") else v
 
 
-
 def _ghz(m) -> float:
     return round(_number(m.group("num")) * (1e-3 if m.group("unit").lower() == "mhz" else 1.0), 12)
-
 
 
 def _frequency_in(text: str, where: str) -> float | None:
     return _one_in(text, (_FREQ_NAME_RE,), _ghz, "frequencies", "GHz", "frequency", where)
 
 
-
 def _power_in(text: str, where: str) -> float | None:
     return _one_in(text, (_POWER_NAME_RE,), _signed, "powers", "dBm", "power", where)
-
 
 
 def _angle_in(text: str, where: str) -> float | None:
     return _one_in(text, (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE), _signed, "field angles", "deg",
                    "field_angle", where)
-
 
 
 def frequency_from_name(name: str) -> float | None:
@@ -120,13 +106,11 @@ def frequency_from_name(name: str) -> float | None:
     return _frequency_in(base, f"{base}: the file name")
 
 
-
 def power_from_name(name: str) -> float | None:
     """Rf power in dBm written in a file name (``10.00dBm``, ``-5dBm``, ``m5dBm``,
     ``10_dBm``), or ``None``."""
     base = Path(name).name
     return _power_in(base, f"{base}: the file name")
-
 
 
 def angle_from_name(name: str) -> float | None:
@@ -144,7 +128,6 @@ def angle_from_name(name: str) -> float | None:
         If the name holds two different angles.
     """
     return _angle_in(_stem(name), f"{Path(name).name}: the file name")
-
 
 
 def repeat_from_name(name: str) -> int:

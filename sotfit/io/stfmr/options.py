@@ -36,9 +36,7 @@ CLI_OPTIONS = {
 }
 
 
-
 _STYLE = contextvars.ContextVar("sotfit_reader_option_style", default="python")
-
 
 
 # ----------------------------------------------------------------------------------------
@@ -47,7 +45,6 @@ _STYLE = contextvars.ContextVar("sotfit_reader_option_style", default="python")
 
 
 _NO_VALUE = object()
-
 
 
 def _opt(name: str, value=_NO_VALUE) -> str:
@@ -73,13 +70,11 @@ def _opt(name: str, value=_NO_VALUE) -> str:
     return f"{name}={value!r}"
 
 
-
 def _opts(*spelled: str) -> str:
     """Several options as one example: ``read_stfmr(..., a, b)`` or ``a b``."""
     if _STYLE.get() == "cli":
         return " ".join(spelled)
     return f"read_stfmr(..., {', '.join(spelled)})"
-
 
 
 def _per_file(value, n: int, option: str) -> list:
@@ -89,7 +84,6 @@ def _per_file(value, n: int, option: str) -> list:
     if len(values) != n:
         raise ValueError(f"{_opt(option)} has {len(values)} entries for {n} file(s)")
     return values
-
 
 
 @dataclass(frozen=True)
@@ -107,7 +101,6 @@ class _Options:
     lockin_channels: tuple | None = None
     allow_duplicates: bool = False
     split_sweeps: bool = False
-
 
 
 def _lockin_option(value) -> tuple | None:

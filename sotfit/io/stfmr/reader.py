@@ -159,7 +159,6 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         _STYLE.reset(token)
 
 
-
 def _angles_per_file(value, files: list[Path], paths) -> list:
     """``field_angle`` as one entry per file (a mapping is matched by file name or path)."""
     if not isinstance(value, Mapping):

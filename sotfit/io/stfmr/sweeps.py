@@ -26,10 +26,8 @@ __all__ = [
 MIN_POINTS = 3
 
 
-
 #: A step back of the field by at most this many read-back standard deviations is jitter.
 JITTER_SIGMAS = 5.0
-
 
 
 #: A step back that lasts to the end of a branch is jitter only if it spans at most this
@@ -37,11 +35,9 @@ JITTER_SIGMAS = 5.0
 JITTER_TAIL_POINTS = 3
 
 
-
 #: Fewest second differences of the field from which its read-back noise is estimated;
 #: with fewer, the noise is taken as zero and every step back is a reversal.
 NOISE_MIN_SAMPLES = 10
-
 
 
 # ----------------------------------------------------------------------------------------
@@ -80,7 +76,6 @@ def _readback_noise(field: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
 
 
-
 def _direction(h: np.ndarray, tol: float) -> int:
     """+1 (up), -1 (down) or 0: the sign of the first move away from ``h[0]`` by more than
     ``tol``, else of ``h[-1] - h[0]``."""
@@ -88,7 +83,6 @@ def _direction(h: np.ndarray, tol: float) -> int:
     if away.size:
         return int(np.sign(h[away[0]] - h[0]))
     return int(np.sign(h[-1] - h[0]))
-
 
 
 def _steps_back(g: np.ndarray):
@@ -110,7 +104,6 @@ def _steps_back(g: np.ndarray):
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     depth = np.maximum.reduceat(runmax - g, starts)
     return starts, stops, depth
-
 
 
 def _first_reversal(h: np.ndarray, tol: float):
@@ -142,7 +135,6 @@ def _first_reversal(h: np.ndarray, tol: float):
         if complete:
             return None, sign
         w = min(n, 4 * w)
-
 
 
 def _segments(field: np.ndarray, tol: float = 0.0):
@@ -208,7 +200,6 @@ def _segments(field: np.ndarray, tol: float = 0.0):
     return segs
 
 
-
 def _branch_direction(field: np.ndarray, branch: np.ndarray, pol: int,
                       tol: float = 0.0) -> str | None:
     v = field[branch == pol]
@@ -216,7 +207,6 @@ def _branch_direction(field: np.ndarray, branch: np.ndarray, pol: int,
     if d == 0:
         return None
     return "up" if d > 0 else "down"
-
 
 
 def _jitter(field: np.ndarray, branch: np.ndarray, tol: float) -> tuple[int, float]:
@@ -232,7 +222,6 @@ def _jitter(field: np.ndarray, branch: np.ndarray, tol: float) -> tuple[int, flo
             count += int(np.sum(stops - starts))
             deepest = max([deepest, *depth.tolist()])
     return count, deepest
-
 
 
 def _make_dataset(table, rows, branch, raw, x, y, label, allow_duplicates, meta, header_meta,
