@@ -84,7 +84,7 @@ def _candidate_scores(rows_data: _Rows, sig, first, last, rows, c, w, *, k, deri
     Returns the score (M,), -inf for candidates that are not allowed, and the coefficients
     (M, 4) (zeros unless ``exact``).
     """
-    h, v, weights = rows_data.h, rows_data.v, rows_data.weights
+    h = rows_data.h
     M = rows.size
     score = np.full(M, -np.inf)
     coef = np.zeros((M, 4))
@@ -95,7 +95,6 @@ def _candidate_scores(rows_data: _Rows, sig, first, last, rows, c, w, *, k, deri
     length = end - start
     order = np.argsort(length, kind="stable")
     i0 = 0
-    n = h.shape[1]
     ar_cache: dict[int, np.ndarray] = {}
     while i0 < M:
         # chunks of similar band lengths, the longest of a chunk sets its width
@@ -106,92 +105,127 @@ def _candidate_scores(rows_data: _Rows, sig, first, last, rows, c, w, *, k, deri
         ar = ar_cache.get(L)
         if ar is None:
             ar = ar_cache[L] = np.arange(L)
-        st = start[sel]
-        idx = st[:, None] + ar
-        inside = idx < end[sel, None]
-        np.minimum(idx, n - 1, out=idx)
-        r = rows[sel]
-        cc = c[sel, None]
-        ww = w[sel, None]
-        d = h[r[:, None], idx] - cc
-        m = inside & (np.abs(d) < half[sel, None])
-        # the window is a run of points: its first index and length (weights: counts)
-        first_in = st + np.argmax(m, axis=1)
-        count = np.sum(m, axis=1)
-        below = np.sum(m & (d < 0), axis=1)
-        at = np.sum(m & (d == 0), axis=1)
-        if weights is None:
-            left, right = below, count - below - at
-        else:
-            cw = rows_data.prefix[0]
-            left = cw[r, first_in + below] - cw[r, first_in]
-            right = cw[r, first_in + count] - cw[r, first_in + below + at]
-        ok = ((left >= min_side) & (right >= min_side) & (left + right >= min_points)
-              & (c[sel] - w[sel] >= first[r]) & (c[sel] + w[sel] <= last[r]))
+        win = _chunk_windows(rows_data, first, last, rows, c, w, half, start, end, sel, ar,
+                             min_side, min_points)
+        ok = win[-1]
         if not ok.any():
             continue
         if exact:
-            sel, r, m, idx, d, cc, ww = (x[ok] for x in (sel, r, m, idx, d, cc, ww))
-            mf = m.astype(float) if weights is None else np.sqrt(m * weights[idx])
-            a_ = _search_design(h[r[:, None], idx], cc, ww, derivative) * mf[..., None]
-            vv = v[r[:, None], idx] * mf
-            rss, cf_full = [], None
-            for cols in (slice(None), slice(2, None)):
-                aa = a_[..., cols]
-                at_ = np.swapaxes(aa, 1, 2)
-                ata = at_ @ aa
-                atb = (at_ @ vv[..., None])[..., 0]
-                ata = ata + np.eye(aa.shape[-1]) * 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None]
-                cf = np.linalg.solve(ata, atb[..., None])[..., 0]
-                # residual sum of squares without forming the residuals: |v|^2 - c . A^T v
-                rss.append(np.sum(vv * vv, axis=1) - np.sum(cf * atb, axis=1))
-                if cf_full is None:
-                    cf_full = cf
-            score[sel] = (rss[1] - rss[0]) / sig[r] ** 2
-            coef[sel] = cf_full
+            sel_ok, val, cf_full = _exact_scores(rows_data, sig, win, derivative)
+            score[sel_ok] = val
+            coef[sel_ok] = cf_full
             continue
-        # background block [1, d] from the prefix sums of the window's run of points
-        e_ = first_in + count
-        pre = rows_data.prefix
-        s1, sg, sgg, sv, sgv = (x[r, e_] - x[r, first_in] for x in pre)
-        c0 = c[sel] - h[r, 0]
-        sd = sg - c0 * s1
-        sdd = sgg - 2 * c0 * sg + c0 * c0 * s1
-        sdv = sgv - c0 * sv
-        # resonance block [P, Q] point by point
-        wt = m if weights is None else m * weights[idx]
-        vv = v[r[:, None], idx]
-        w1 = w[sel]
-        if derivative:
-            w2 = ww * ww
-            den2 = d * d + w2
-            den2 = den2 * den2
-            P = -2.0 * w2 * ww * d / den2 * wt
-            Q = w2 * (w2 - d * d) / den2
-            Qw = Q * wt
-            sp, sq = P.sum(1), Qw.sum(1)
-            spd, sqd = np.einsum("ij,ij->i", P, d), np.einsum("ij,ij->i", Qw, d)
-            Pu = -2.0 * w2 * ww * d / den2
-            spp, spq, sqq = (np.einsum("ij,ij->i", P, Pu), np.einsum("ij,ij->i", P, Q),
-                             np.einsum("ij,ij->i", Qw, Q))
-            spv, sqv = np.einsum("ij,ij->i", P, vv), np.einsum("ij,ij->i", Qw, vv)
-        else:
-            inv = 1.0 / (d * d + ww * ww)
-            Pu = ww * ww * inv
-            P = Pu * wt
-            Qw = ww * d * inv * wt
-            sp, sq = P.sum(1), Qw.sum(1)
-            spp = np.einsum("ij,ij->i", P, Pu)
-            spq = np.einsum("ij,ij->i", Qw, Pu)
-            # Q^2 = P - P^2, P d = W Q, Q d = W (1 - P) for the Lorentzians
-            sqq = sp - spp
-            spd = w1 * sq
-            sqd = w1 * (s1 - sp)
-            spv, sqv = np.einsum("ij,ij->i", P, vv), np.einsum("ij,ij->i", Qw, vv)
-        imp = _schur_score(s1, sd, sdd, sp, sq, spd, sqd, spp, spq, sqq, sv, sdv, spv, sqv)
-        val = imp / sig[r] ** 2
+        val = _prefix_scores(rows_data, sig, c, w, win, derivative)
         score[sel[ok]] = val[ok]
     return score, coef
+
+
+def _chunk_windows(rows_data: _Rows, first, last, rows, c, w, half, start, end, sel, ar,
+                   min_side, min_points):
+    """The windows of the candidates ``sel`` of one chunk as index bands of width ``ar.size``.
+
+    Returns (sel, rows, mask, indices, h - c, c, w, first index, count, allowed): the mask of
+    the points inside each window, and whether each candidate has enough points on each side
+    and lies one half width inside its branch.
+    """
+    h, weights = rows_data.h, rows_data.weights
+    n = h.shape[1]
+    st = start[sel]
+    idx = st[:, None] + ar
+    inside = idx < end[sel, None]
+    np.minimum(idx, n - 1, out=idx)
+    r = rows[sel]
+    cc = c[sel, None]
+    ww = w[sel, None]
+    d = h[r[:, None], idx] - cc
+    m = inside & (np.abs(d) < half[sel, None])
+    # the window is a run of points: its first index and length (weights: counts)
+    first_in = st + np.argmax(m, axis=1)
+    count = np.sum(m, axis=1)
+    below = np.sum(m & (d < 0), axis=1)
+    at = np.sum(m & (d == 0), axis=1)
+    if weights is None:
+        left, right = below, count - below - at
+    else:
+        cw = rows_data.prefix[0]
+        left = cw[r, first_in + below] - cw[r, first_in]
+        right = cw[r, first_in + count] - cw[r, first_in + below + at]
+    ok = ((left >= min_side) & (right >= min_side) & (left + right >= min_points)
+          & (c[sel] - w[sel] >= first[r]) & (c[sel] + w[sel] <= last[r]))
+    return sel, r, m, idx, d, cc, ww, first_in, count, ok
+
+
+def _exact_scores(rows_data: _Rows, sig, win, derivative):
+    """Scores of the allowed candidates of a chunk as the exhaustive scan computes them (design
+    matrix, regularised normal equations). Returns (candidates, scores, coefficients (V_s,
+    V_a, offset, slope) of the full model)."""
+    h, v, weights = rows_data.h, rows_data.v, rows_data.weights
+    sel, r, m, idx, d, cc, ww, _, _, ok = win
+    sel, r, m, idx, d, cc, ww = (x[ok] for x in (sel, r, m, idx, d, cc, ww))
+    mf = m.astype(float) if weights is None else np.sqrt(m * weights[idx])
+    a_ = _search_design(h[r[:, None], idx], cc, ww, derivative) * mf[..., None]
+    vv = v[r[:, None], idx] * mf
+    rss, cf_full = [], None
+    for cols in (slice(None), slice(2, None)):
+        aa = a_[..., cols]
+        at_ = np.swapaxes(aa, 1, 2)
+        ata = at_ @ aa
+        atb = (at_ @ vv[..., None])[..., 0]
+        ata = ata + np.eye(aa.shape[-1]) * 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None]
+        cf = np.linalg.solve(ata, atb[..., None])[..., 0]
+        # residual sum of squares without forming the residuals: |v|^2 - c . A^T v
+        rss.append(np.sum(vv * vv, axis=1) - np.sum(cf * atb, axis=1))
+        if cf_full is None:
+            cf_full = cf
+    return sel, (rss[1] - rss[0]) / sig[r] ** 2, cf_full
+
+
+def _prefix_scores(rows_data: _Rows, sig, c, w, win, derivative):
+    """Scores of every candidate of a chunk from the prefix sums of the background block and
+    the point-by-point sums of the resonance block (:func:`_schur_score`), in units of the
+    noise variance."""
+    h, v, weights = rows_data.h, rows_data.v, rows_data.weights
+    sel, r, m, idx, d, cc, ww, first_in, count, _ = win
+    # background block [1, d] from the prefix sums of the window's run of points
+    e_ = first_in + count
+    pre = rows_data.prefix
+    s1, sg, sgg, sv, sgv = (x[r, e_] - x[r, first_in] for x in pre)
+    c0 = c[sel] - h[r, 0]
+    sd = sg - c0 * s1
+    sdd = sgg - 2 * c0 * sg + c0 * c0 * s1
+    sdv = sgv - c0 * sv
+    # resonance block [P, Q] point by point
+    wt = m if weights is None else m * weights[idx]
+    vv = v[r[:, None], idx]
+    w1 = w[sel]
+    if derivative:
+        w2 = ww * ww
+        den2 = d * d + w2
+        den2 = den2 * den2
+        P = -2.0 * w2 * ww * d / den2 * wt
+        Q = w2 * (w2 - d * d) / den2
+        Qw = Q * wt
+        sp, sq = P.sum(1), Qw.sum(1)
+        spd, sqd = np.einsum("ij,ij->i", P, d), np.einsum("ij,ij->i", Qw, d)
+        Pu = -2.0 * w2 * ww * d / den2
+        spp, spq, sqq = (np.einsum("ij,ij->i", P, Pu), np.einsum("ij,ij->i", P, Q),
+                         np.einsum("ij,ij->i", Qw, Q))
+        spv, sqv = np.einsum("ij,ij->i", P, vv), np.einsum("ij,ij->i", Qw, vv)
+    else:
+        inv = 1.0 / (d * d + ww * ww)
+        Pu = ww * ww * inv
+        P = Pu * wt
+        Qw = ww * d * inv * wt
+        sp, sq = P.sum(1), Qw.sum(1)
+        spp = np.einsum("ij,ij->i", P, Pu)
+        spq = np.einsum("ij,ij->i", Qw, Pu)
+        # Q^2 = P - P^2, P d = W Q, Q d = W (1 - P) for the Lorentzians
+        sqq = sp - spp
+        spd = w1 * sq
+        sqd = w1 * (s1 - sp)
+        spv, sqv = np.einsum("ij,ij->i", P, vv), np.einsum("ij,ij->i", Qw, vv)
+    imp = _schur_score(s1, sd, sdd, sp, sq, spd, sqd, spp, spq, sqq, sv, sdv, spv, sqv)
+    return imp / sig[r] ** 2
 
 
 def _grid(h, n_centre, n_width):
