@@ -27,11 +27,51 @@ def _search_group(h, v, *, k, derivative, n_centre, n_width, min_side, min_point
         return out
     h, v, sig, centres, widths, step, first, last = (
         a[keep] for a in (h, v, sig, centres, widths, step, first, last))
-    R = keep.size
-    kw = dict(k=k, derivative=derivative, min_side=min_side, min_points=min_points)
+    grid = _Grid(centres, widths, n_centre, n_width, sig, first, last,
+                 dict(k=k, derivative=derivative, min_side=min_side, min_points=min_points))
     full = _Rows(h, v)
-    # --- coarse stage, every second width: centres about a width apart (every second one
-    # at least, every eighth at most), on the branch binned to half a width (>= ~32 bins)
+    cur = _seeds(*_coarse_scores(h, v, full, step, grid), grid)
+    best, seen_keys, seen_s = _climb(cur, full, grid)
+    win, win_code, win_coef = _winners(full, best, seen_keys, seen_s, grid)
+    for t, i in enumerate(keep):
+        if not np.isfinite(win[t]):
+            out[i] = ValueError("too few points for a resonance search")
+            continue
+        vs, va, off, sl = win_coef[t]
+        bw, bc = divmod(int(win_code[t]), n_centre)
+        out[i] = {"h_res": float(centres[t, bc]), "width": float(widths[t, bw]),
+                  "vs": float(vs), "va": float(va), "offset": float(off), "slope": float(sl),
+                  "significance": float(win[t]), "noise": float(sig[t])}
+    return out
+
+
+class _Grid:
+    """The candidate grid of a group of R branches: centres and widths (R, n_centre) and
+    (R, n_width) in T, the noise and the first and last field of every branch, and the
+    keywords of :func:`_candidate_scores`."""
+
+    def __init__(self, centres, widths, n_centre, n_width, sig, first, last, kw):
+        self.centres, self.widths = centres, widths
+        self.n_centre, self.n_width = n_centre, n_width
+        self.sig, self.first, self.last = sig, first, last
+        self.kw = kw
+        self.R = centres.shape[0]
+
+    def scores(self, data, rows, ci, wi, exact=False):
+        """:func:`_candidate_scores` of the candidates (centre index, width index) of rows."""
+        return _candidate_scores(data, self.sig, self.first, self.last, rows,
+                                 self.centres[rows, ci], self.widths[rows, wi],
+                                 exact=exact, **self.kw)
+
+
+def _coarse_scores(h, v, full, step, grid: _Grid):
+    """The coarse stage, every second width: centres about a width apart (every second one at
+    least, every eighth at most), on the branch binned to half a width (>= ~32 bins).
+    Returns the scores (R, candidates) and the centre index, width index and centre stride of
+    every candidate."""
+    R, n = h.shape
+    n_centre, n_width = grid.n_centre, grid.n_width
+    centres, widths = grid.centres, grid.widths
     ratio = np.median(widths / step[:, None], axis=0)                   # widths in field steps
     spacing = float(np.median((centres[:, -1] - centres[:, 0]) / (n_centre - 1) / step))
     strides = np.clip(np.floor(ratio / spacing), 2, 8).astype(int)
@@ -53,17 +93,21 @@ def _search_group(h, v, *, k, derivative, n_centre, n_width, min_side, min_point
             st.append(np.full(c_j.size, strides[j]))
         ci, wi, st = (np.concatenate(x) for x in (ci, wi, st))
         rows = np.repeat(np.arange(R), ci.size)
-        sc, _ = _candidate_scores(data, sig, first, last, rows,
-                                  centres[rows, np.tile(ci, R)], widths[rows, np.tile(wi, R)],
-                                  **kw)
+        sc, _ = grid.scores(data, rows, np.tile(ci, R), np.tile(wi, R))
         coarse_rows.append(sc.reshape(R, ci.size))
         coarse_c.append(ci)
         coarse_w.append(wi)
         coarse_s.append(st)
     coarse = np.concatenate(coarse_rows, axis=1)
     cc_i, ww_i, ss_i = (np.concatenate(x) for x in (coarse_c, coarse_w, coarse_s))
-    # seeds: the best coarse candidates, up to four, within 20 % of the best and each outside
-    # the neighbourhood (4 centres, 2 widths) of the seeds before it
+    return coarse, cc_i, ww_i, ss_i
+
+
+def _seeds(coarse, cc_i, ww_i, ss_i, grid: _Grid):
+    """The seeds of the climb (row, centre index, width index, stride): the best coarse
+    candidates, up to four, within 20 % of the best and each outside the neighbourhood
+    (4 centres, 2 widths) of the seeds before it; every width for a row without any."""
+    R, n_centre, n_width = grid.R, grid.n_centre, grid.n_width
     top = np.max(coarse, axis=1)
     cand = np.isfinite(coarse) & (coarse >= top[:, None] - 0.2 * np.abs(top[:, None]))
     seeds = []
@@ -79,11 +123,34 @@ def _search_group(h, v, *, k, derivative, n_centre, n_width, min_side, min_point
     seeds.append(np.stack([np.repeat(none, n_width), np.full(none.size * n_width, n_centre // 2),
                            np.tile(np.arange(n_width), none.size),
                            np.full(none.size * n_width, 8)], axis=1))
-    cur = np.concatenate(seeds).astype(np.int64)
-    # --- exact stage on every point: the grid around each seed (its coarse stride of centres
-    # on either side, two widths), then steps to the best of the 7 x 5 neighbours until a
-    # seed stays where it is
-    best = np.full(R, -np.inf)
+    return np.concatenate(seeds).astype(np.int64)
+
+
+def _climb_neighbours(cur, it: int, climb):
+    """The candidates (centre index, width index) around every seed of ``cur``: at the first
+    step half its coarse stride of centres on either side and +-2 widths, then the 7 x 5
+    neighbours ``climb``; column 0 is the seed's own point."""
+    if it == 0:     # half the coarse stride of centres on either side, +-2 widths
+        reach = np.maximum(cur[:, 3] // 2, 2)
+        dcs = np.arange(-4, 5)
+        offs_c = np.where(np.abs(dcs)[None, :] <= reach[:, None], dcs[None, :], 0)
+        ci = np.repeat(cur[:, 1:2] + offs_c, 5, axis=1)
+        wi = cur[:, 2:3] + np.tile(np.arange(-2, 3), dcs.size)[None, :]
+        ci = np.concatenate([cur[:, 1:2], ci], axis=1)
+        wi = np.concatenate([cur[:, 2:3], wi], axis=1)
+    else:
+        ci = cur[:, 1:2] + climb[:, 0]
+        wi = cur[:, 2:3] + climb[:, 1]
+    return ci, wi
+
+
+def _climb(cur, full, grid: _Grid):
+    """The exact stage on every point: the grid around each seed, then steps to the best of
+    the neighbours until a seed stays where it is. Returns the best score of every row and
+    every candidate scored (keys row * n_centre * n_width + width * n_centre + centre, sorted)
+    with its score."""
+    n_centre, n_width = grid.n_centre, grid.n_width
+    best = np.full(grid.R, -np.inf)
     seen_keys = np.zeros(0, dtype=np.int64)
     seen_s = np.zeros(0)
     climb = np.array([(0, 0)] + [(dc, dw) for dw in (-2, -1, 0, 1, 2)
@@ -92,17 +159,7 @@ def _search_group(h, v, *, k, derivative, n_centre, n_width, min_side, min_point
         if cur.size == 0:
             break
         r = cur[:, 0]
-        if it == 0:     # half the coarse stride of centres on either side, +-2 widths
-            reach = np.maximum(cur[:, 3] // 2, 2)
-            dcs = np.arange(-4, 5)
-            offs_c = np.where(np.abs(dcs)[None, :] <= reach[:, None], dcs[None, :], 0)
-            ci = np.repeat(cur[:, 1:2] + offs_c, 5, axis=1)
-            wi = cur[:, 2:3] + np.tile(np.arange(-2, 3), dcs.size)[None, :]
-            ci = np.concatenate([cur[:, 1:2], ci], axis=1)
-            wi = np.concatenate([cur[:, 2:3], wi], axis=1)
-        else:
-            ci = cur[:, 1:2] + climb[:, 0]
-            wi = cur[:, 2:3] + climb[:, 1]
+        ci, wi = _climb_neighbours(cur, it, climb)
         np.clip(ci, 0, n_centre - 1, out=ci)
         np.clip(wi, 0, n_width - 1, out=wi)
         rr = np.repeat(r, ci.shape[1])
@@ -114,8 +171,7 @@ def _search_group(h, v, *, k, derivative, n_centre, n_width, min_side, min_point
         new_ = np.flatnonzero(~known)
         ur, ucode = np.divmod(uniq[new_], n_centre * n_width)
         uw, uc = np.divmod(ucode, n_centre)
-        sc_new, _ = _candidate_scores(full, sig, first, last, ur, centres[ur, uc],
-                                      widths[ur, uw], **kw)
+        sc_new, _ = grid.scores(full, ur, uc, uw)
         seen_keys = np.concatenate([seen_keys, uniq[new_]])
         seen_s = np.concatenate([seen_s, sc_new])
         o_ = np.argsort(seen_keys, kind="stable")
@@ -130,15 +186,20 @@ def _search_group(h, v, *, k, derivative, n_centre, n_width, min_side, min_point
         nxt = np.stack([r, ci[k_, jb], wi[k_, jb], cur[:, 3]], axis=1)
         stay = sc[:, 0] >= smax                            # column 0 is the seed's own point
         cur = nxt[valid] if it == 0 else nxt[valid & ~stay]
-    # --- the winner: candidates within 1e-6 of each branch's best, scored exactly as the
-    # exhaustive scan scores them (regularised normal equations); the highest score, then the
-    # smallest width and centre index (the first maximum of the scan)
+    return best, seen_keys, seen_s
+
+
+def _winners(full, best, seen_keys, seen_s, grid: _Grid):
+    """The winner of every row: candidates within 1e-6 of the row's best, scored exactly as
+    the exhaustive scan scores them (regularised normal equations); the highest score, then
+    the smallest width and centre index (the first maximum of the scan). Returns the score,
+    candidate code and coefficients (V_s, V_a, offset, slope) of every row (-inf: none)."""
+    R, n_centre, n_width = grid.R, grid.n_centre, grid.n_width
     rr, code = np.divmod(seen_keys, n_centre * n_width)
     near = np.isfinite(seen_s) & (seen_s >= best[rr] - 1e-6 * np.abs(best[rr]))
     rr, code = rr[near], code[near]
     wi, ci = np.divmod(code, n_centre)
-    sc, cf = _candidate_scores(full, sig, first, last, rr, centres[rr, ci], widths[rr, wi],
-                               exact=True, **kw)
+    sc, cf = grid.scores(full, rr, ci, wi, exact=True)
     win = np.full(R, -np.inf)
     win_code = np.full(R, n_centre * n_width, dtype=np.int64)
     win_coef = np.zeros((R, 4))
@@ -148,16 +209,7 @@ def _search_group(h, v, *, k, derivative, n_centre, n_width, min_side, min_point
     firsts = o[np.r_[True, rr_o[1:] != rr_o[:-1]]] if o.size else o
     t_ = rr[ok][firsts]
     win[t_], win_code[t_], win_coef[t_] = sc[ok][firsts], code[ok][firsts], cf[ok][firsts]
-    for t, i in enumerate(keep):
-        if not np.isfinite(win[t]):
-            out[i] = ValueError("too few points for a resonance search")
-            continue
-        vs, va, off, sl = win_coef[t]
-        bw, bc = divmod(int(win_code[t]), n_centre)
-        out[i] = {"h_res": float(centres[t, bc]), "width": float(widths[t, bw]),
-                  "vs": float(vs), "va": float(va), "offset": float(off), "slope": float(sl),
-                  "significance": float(win[t]), "noise": float(sig[t])}
-    return out
+    return win, win_code, win_coef
 
 
 #: Branches sharing their field values search together by matrix products (the exhaustive
