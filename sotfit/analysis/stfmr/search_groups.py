@@ -229,7 +229,27 @@ def _search_shared(h, v, *, k, derivative, n_centre, n_width, min_side, min_poin
     centres, widths, step, span = centres[0], widths[0], float(step[0]), float(span[0])
     if not (step > 0 and span > 0):
         return [ValueError("the field does not vary")] * R
-    # every candidate (width-major order, as the scan), its window run and its column sums
+    cand = _shared_candidates(h, centres, widths, k=k, derivative=derivative,
+                              min_side=min_side, min_points=min_points)
+    if cand is None:
+        return [ValueError("too few points for a resonance search")] * R
+    codes, cols, sums, runs = cand
+    near_rows, near_j = _shared_near_best(h, v, sig, cols, runs, _schur_forms(sums))
+    # the winner among the near-ties, scored exactly as the scan scores them
+    wi, ci = np.divmod(codes[near_j], n_centre)
+    rows = _Rows(np.broadcast_to(h, (R, n)), v)
+    sc, cf = _candidate_scores(rows, sig, np.full(R, h[0]), np.full(R, h[-1]), near_rows,
+                               centres[ci], widths[wi], k=k, derivative=derivative,
+                               min_side=min_side, min_points=min_points, exact=True)
+    return _shared_winners(R, near_rows, codes[near_j], sc, cf, centres, widths, sig, n_centre)
+
+
+def _shared_candidates(h, centres, widths, *, k, derivative, min_side, min_points):
+    """Every allowed candidate of the shared field values h (width-major order, as the scan):
+    its code (width * n_centre + centre), its columns P, Q (2 per candidate, n), the sums of
+    its normal matrix and centre offset, and its window run [start, end). None when no
+    candidate has enough points."""
+    n, n_centre = h.size, centres.size
     g = h - h[0]
     pre_h = [np.concatenate([[0.0], np.cumsum(x)]) for x in (np.ones(n), g, g * g)]
     codes, cols, sums, runs = [], [], [], []
@@ -257,17 +277,20 @@ def _search_shared(h, v, *, k, derivative, n_centre, n_width, min_side, min_poin
         cols.append(np.stack([P, Q], axis=1))
         runs.append(np.stack([a0, e0], axis=1))
         codes.append(j * n_centre + np.flatnonzero(ok))
-    out: list = [None] * R
     if not codes:
-        return [ValueError("too few points for a resonance search")] * R
+        return None
     codes = np.concatenate(codes)
-    sums = np.concatenate(sums)
-    runs = np.concatenate(runs)
     K = codes.size
     cols = np.ascontiguousarray(np.concatenate(cols).reshape(2 * K, n))
+    return codes, cols, np.concatenate(sums), np.concatenate(runs)
+
+
+def _schur_forms(sums):
+    """Per candidate, the quadratic form of the Schur complement: with b_P = P.v - a_P sum(v)
+    - b_P' sum(g v) (and the same for Q), the improvement is A b_P^2 + B b_P b_Q + C b_Q^2.
+    Returns (a_P, a_Q, b_P, b_Q, A, B, C) as (K, 1) columns (A = B = C = 0 for a singular
+    candidate)."""
     s1, sd, sdd, sp, sq, spd, sqd, spp, spq, sqq, c0 = sums.T
-    # per candidate, the quadratic form of the Schur complement: with b_P = P.v - a_P sum(v)
-    # - b_P' sum(g v) (and the same for Q), the improvement is A b_P^2 + B b_P b_Q + C b_Q^2
     det = s1 * sdd - sd * sd
     det = np.where(det > 0, det, np.nan)
     ap, bp = (sp * sdd - spd * sd) / det, (spd * s1 - sp * sd) / det     # [sp spd] G_BB^-1
@@ -282,9 +305,16 @@ def _search_shared(h, v, *, k, derivative, n_centre, n_width, min_side, min_poin
     qa, qb, qc = (np.where(bad_k, 0.0, x)[:, None] for x in (qa, qb, qc))
     # sum(d v) = sum(g v) - c0 sum(v): fold c0 into the coefficients of sum(v)
     ap, aq = (ap - bp * c0)[:, None], (aq - bq * c0)[:, None]
-    bp, bq = bp[:, None], bq[:, None]
-    best = np.empty(R)
-    best_j = np.empty(R, dtype=np.int64)
+    return ap, aq, bp[:, None], bq[:, None], qa, qb, qc
+
+
+def _shared_near_best(h, v, sig, cols, runs, forms):
+    """The scores of every candidate for every branch by matrix products, in chunks of
+    branches. Returns (row, candidate) of every score within 1e-6 of its branch's best."""
+    ap, aq, bp, bq, qa, qb, qc = forms
+    R, n = v.shape
+    K = runs.shape[0]
+    g = h - h[0]
     near_rows, near_j = [], []
     chunk = max(8, int(262_144 // K))           # (K, chunk) arrays that stay in the cache
     lo_, hi_ = runs[:, 0], runs[:, 1]
@@ -303,20 +333,17 @@ def _search_shared(h, v, *, k, derivative, n_centre, n_width, min_side, min_poin
         score = (b1 * (qa * b1 + qb * b2) + qc * b2 * b2) / sig[None, r0:r0 + chunk] ** 2
         jb = np.argmax(score, axis=0)              # the first maximum, as the scan keeps it
         sb = score[jb, np.arange(nr)]
-        best[r0:r0 + chunk] = sb
-        best_j[r0:r0 + chunk] = jb
         close = score >= sb[None, :] - 1e-6 * np.abs(sb[None, :])
         cj, cr = np.nonzero(close)
         near_rows.append(cr + r0)
         near_j.append(cj)
-    near_rows, near_j = np.concatenate(near_rows), np.concatenate(near_j)
-    # the winner among the near-ties, scored exactly as the scan scores them
-    wi, ci = np.divmod(codes[near_j], n_centre)
-    rows = _Rows(np.broadcast_to(h, (R, n)), v)
-    sc, cf = _candidate_scores(rows, sig, np.full(R, h[0]), np.full(R, h[-1]), near_rows,
-                               centres[ci], widths[wi], k=k, derivative=derivative,
-                               min_side=min_side, min_points=min_points, exact=True)
-    code = codes[near_j]
+    return np.concatenate(near_rows), np.concatenate(near_j)
+
+
+def _shared_winners(R, near_rows, code, sc, cf, centres, widths, sig, n_centre) -> list:
+    """The winner of every branch among its exactly scored near-ties: the highest score, then
+    the smallest code (the first maximum of the scan); ValueError for a branch without one."""
+    out: list = [None] * R
     okk = np.isfinite(sc)
     o = np.lexsort((code[okk], -sc[okk], near_rows[okk]))
     rr_o = near_rows[okk][o]
