@@ -199,11 +199,43 @@ _QUANTITIES = {  # kind -> (header names, dimension, find in text, option, optio
 
 
 def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
-    table, rows, name, src = part.table, part.rows, part.table.name, part.source
-    field_label = f"the field column {table.column_label(part.fcol)}"
+    """The Datasets of one part of a file (a table or a side-by-side column pair): one per
+    (frequency, power, sweep segment), field in T and V_mix in uV."""
+    table, name = part.table, part.table.name
     notes: list[str] = []
+    values = _field_and_voltage(part, opts, notes)
 
-    # Units and values.
+    def level(kind, option_value):
+        names, dimension, in_text, option, lenient = _QUANTITIES[kind]
+        return _file_level(table, option_value, names, dimension, in_text, option,
+                           lenient=lenient, block=part.label)
+
+    fq, f_where = _frequencies(part, opts, f_opt, values["field_T"].size, level)
+    pw = None
+    if part.pcol is not None:
+        pw = _power_column(table, part.pcol, opts.power_unit, part.rows, notes)
+    if pw is None:
+        found = level("power", p_opt)
+        if found is not None:
+            pw = np.full(values["field_T"].size, found[0])
+    angle = level("angle", a_opt)
+    repeat = repeat_from_name(name)
+    meta = {"source": part.source, "path": str(table.path), "sample": _sample(table),
+            "repeat": repeat}
+    file_meta = {"field_unit_in_file": values["f_unit"], "voltage_unit_in_file": values["v_unit"],
+                 "units_from": values["units_from"], "frequency_from": f_where,
+                 **({} if angle is None else {"field_angle": float(angle[0]),
+                                              "field_angle_from": angle[1]}),
+                 **({} if part.label is None
+                    else {"block": part.label, "block_columns": (part.fcol, part.vcol)}),
+                 **values["lockin_meta"]}
+    return _group_datasets(part, opts, values, fq, pw, meta, file_meta, notes)
+
+
+def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
+    """Field (raw, and in T) and V_mix (uV) of a part, with their units and where the units
+    came from; a largest |mu0 H| or |V_mix| beyond any ST-FMR set-up is a unit error."""
+    table, rows, src = part.table, part.rows, part.source
     f_unit, f_from = _resolve_unit(table, part.fcol, "field", opts.field_unit, "field_unit",
                                    "Oe" if part.lvm else None, part.label, notes)
     _check_finite(table, part.fcol, "field", "field_column", rows)
@@ -225,51 +257,40 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
             f"{src}: with V_mix in {v_unit!r} ({v_from}) the largest |V_mix| is {vmax:.3g} V; "
             f"check {_opt('voltage_unit')}"
         )
+    return {"field_raw": field_raw, "field_T": field_T, "vmix_uV": vmix_uV, "f_unit": f_unit,
+            "v_unit": v_unit, "units_from": units_from, "lockin_meta": lockin_meta}
 
-    # Frequency, power and angle.
-    def level(kind, option_value):
-        names, dimension, in_text, option, lenient = _QUANTITIES[kind]
-        return _file_level(table, option_value, names, dimension, in_text, option,
-                           lenient=lenient, block=part.label)
 
+def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
+    """The frequency (GHz) of every point of a part, from its frequency column or else from
+    the file level (header, name, option); returns (frequencies, where they came from)."""
+    table, name, src = part.table, part.table.name, part.source
     if part.qcol is not None:
         fq = _column_quantity(table, part.qcol, "frequency", opts.frequency_unit,
-                              "frequency_unit", rows)
+                              "frequency_unit", part.rows)
         if f_opt is not None and not np.allclose(fq, f_opt, rtol=1e-6, atol=1e-9):
             raise DataError(f"{name}: {_opt('frequency', f'{f_opt:g}GHz')} was given but the "
                             f"file has a frequency column {table.column_label(part.qcol)}")
-        f_where = f"column {table.column_label(part.qcol)}"
-    else:
-        found = level("frequency", f_opt)
-        if found is None:
-            raise DataError(
-                f"{src}: no rf frequency found. Give it in one of four ways: a frequency "
-                f"column (e.g. 'frequency (GHz)', or {_opt('frequency_column')}), a header "
-                "entry (e.g. 'Frequency(GHz): 9'), the file name (e.g. '9GHz.lvm', "
-                f"'stfmr_9.00GHz_10dBm.dat', 'f9GHz.csv'); or pass {_opt('frequency', '9GHz')}"
-            )
-        fq = np.full(field_T.size, found[0])
-        f_where = found[1]
+        return fq, f"column {table.column_label(part.qcol)}"
+    found = level("frequency", f_opt)
+    if found is None:
+        raise DataError(
+            f"{src}: no rf frequency found. Give it in one of four ways: a frequency "
+            f"column (e.g. 'frequency (GHz)', or {_opt('frequency_column')}), a header "
+            "entry (e.g. 'Frequency(GHz): 9'), the file name (e.g. '9GHz.lvm', "
+            f"'stfmr_9.00GHz_10dBm.dat', 'f9GHz.csv'); or pass {_opt('frequency', '9GHz')}"
+        )
+    return np.full(n, found[0]), found[1]
 
-    pw = None
-    if part.pcol is not None:
-        pw = _power_column(table, part.pcol, opts.power_unit, rows, notes)
-    if pw is None:
-        found = level("power", p_opt)
-        if found is not None:
-            pw = np.full(field_T.size, found[0])
 
-    angle = level("angle", a_opt)
-    angle_meta = {} if angle is None else {"field_angle": float(angle[0]),
-                                           "field_angle_from": angle[1]}
-    block_meta = ({} if part.label is None
-                  else {"block": part.label, "block_columns": (part.fcol, part.vcol)})
-
-    repeat = repeat_from_name(name)
-    sample = _sample(table)
+def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dict,
+                    file_meta: dict, notes: list) -> list[Dataset]:
+    """Group the points by (frequency, power), keeping file order inside a group, and split
+    every group into its monotonic sweeps (an error unless ``split_sweeps``)."""
+    table, rows, src = part.table, part.rows, part.source
+    field_label = f"the field column {table.column_label(part.fcol)}"
+    field_raw, f_unit = values["field_raw"], values["f_unit"]
     header_meta = _header_meta(table)
-
-    # Group by (frequency, power), keeping file order inside a group.
     pk = pw if pw is not None else np.zeros_like(fq)
     datasets = []
     for fval, pval, grp in _groups(fq, pk):
@@ -292,16 +313,13 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
         for k, (a, b, branch, _) in enumerate(segs):
             r = grp[a:b]
             seg_label = label + (f", sweep {k}" if len(segs) > 1 else "")
-            meta = {"frequency": float(fval),
-                    **({"power": float(pval)} if pw is not None else {}),
-                    "source": src, "path": str(table.path), "sample": sample,
-                    "repeat": repeat, "segment": k,
-                    "field_unit_in_file": f_unit, "voltage_unit_in_file": v_unit,
-                    "units_from": units_from, "frequency_from": f_where, **angle_meta,
-                    **block_meta, **lockin_meta}
+            seg_meta = {"frequency": float(fval),
+                        **({"power": float(pval)} if pw is not None else {}),
+                        **meta, "segment": k, **file_meta}
             datasets.append(_make_dataset(
-                table, rows[r], branch, field_raw[r], field_T[r], vmix_uV[r], seg_label,
-                opts.allow_duplicates, meta, header_meta, tol, noise, list(notes), field_label))
+                table, rows[r], branch, field_raw[r], values["field_T"][r], values["vmix_uV"][r],
+                seg_label, opts.allow_duplicates, seg_meta, header_meta, tol, noise, list(notes),
+                field_label))
     return datasets
 
 
