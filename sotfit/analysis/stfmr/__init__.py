@@ -21,6 +21,7 @@ Uncertainties keep their correlations from spectrum to result
 
 from __future__ import annotations
 
+# Every name of the former module sotfit/analysis/stfmr.py stays importable from here.
 from .angle import AngleAnalysis, analyse_angle_scan, fit_angle_dependence
 from .checks import (
     _meff_geometry_check, compare_routes, data_checks, explain_low_frequency_failures,

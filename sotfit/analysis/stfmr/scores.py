@@ -165,19 +165,27 @@ def _exact_scores(rows_data: _Rows, sig, win, derivative):
     mf = m.astype(float) if weights is None else np.sqrt(m * weights[idx])
     a_ = _search_design(h[r[:, None], idx], cc, ww, derivative) * mf[..., None]
     vv = v[r[:, None], idx] * mf
-    rss, cf_full = [], None
+    improvement, cf_full = _window_improvement(a_, vv)
+    return sel, improvement / sig[r] ** 2, cf_full
+
+
+def _window_improvement(a, vv):
+    """Chi-square improvement of the four lineshape columns ``a`` (M, n, 4) over the two
+    background columns alone, for the windowed (and weighted) data ``vv`` (M, n), from the
+    normal equations regularised by 1e-12 of their trace. Returns the improvement (M,) in the
+    units of vv^2 and the coefficients (V_s, V_a, offset, slope) (M, 4) of the full model."""
+    rss, coefs = [], []
     for cols in (slice(None), slice(2, None)):
-        aa = a_[..., cols]
-        at_ = np.swapaxes(aa, 1, 2)
-        ata = at_ @ aa
-        atb = (at_ @ vv[..., None])[..., 0]
+        aa = a[..., cols]
+        at = np.swapaxes(aa, 1, 2)
+        ata = at @ aa
+        atb = (at @ vv[..., None])[..., 0]
         ata = ata + np.eye(aa.shape[-1]) * 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None]
         cf = np.linalg.solve(ata, atb[..., None])[..., 0]
         # residual sum of squares without forming the residuals: |v|^2 - c . A^T v
         rss.append(np.sum(vv * vv, axis=1) - np.sum(cf * atb, axis=1))
-        if cf_full is None:
-            cf_full = cf
-    return sel, (rss[1] - rss[0]) / sig[r] ** 2, cf_full
+        coefs.append(cf)
+    return rss[1] - rss[0], coefs[0]
 
 
 def _prefix_scores(rows_data: _Rows, sig, c, w, win, derivative):

@@ -11,7 +11,7 @@ import numpy as np
 
 from ...models.lineshapes import _design, _design_derivative
 from .branches import noise_level
-from .scores import _bin_rows
+from .scores import _bin_rows, _window_improvement
 from .search_groups import _SHARED_MIN, _search_group, _search_shared
 
 
@@ -216,21 +216,11 @@ def _find_resonance_exhaustive(h, v, *, window_widths: float = 6.0, derivative: 
         cc = c[ok]
         a = design(h[None, :], cc, w) * mf[..., None]
         vv = v[None, :] * mf
-        coefs, rss = [], []
-        for cols in (slice(None), slice(2, None)):
-            aa = a[..., cols]
-            at = np.swapaxes(aa, 1, 2)
-            ata = at @ aa
-            atb = (at @ vv[..., None])[..., 0]
-            ata = ata + np.eye(aa.shape[-1]) * 1e-12 * np.trace(ata, axis1=1, axis2=2)[:, None, None]
-            cf = np.linalg.solve(ata, atb[..., None])[..., 0]
-            # residual sum of squares without forming the residuals: |v|^2 - c . A^T v
-            rss.append(np.sum(vv * vv, axis=1) - np.sum(cf * atb, axis=1))
-            coefs.append(cf)
-        score = (rss[1] - rss[0]) / sig**2
+        improvement, coefs = _window_improvement(a, vv)
+        score = improvement / sig**2
         k = int(np.argmax(score))
         if best is None or score[k] > best[0]:
-            vs, va, off, sl = coefs[0][k]
+            vs, va, off, sl = coefs[k]
             best = (float(score[k]), {"h_res": float(cc[k, 0]), "width": float(w), "vs": float(vs),
                                       "va": float(va), "offset": float(off), "slope": float(sl)})
     if best is None:
