@@ -30,11 +30,6 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------
-# Angle dependence (conventional and unconventional torque components)
-# ---------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, eq=False)
 class AngleAnalysis:
     """V_s(phi), V_a(phi) fits and the torque components they imply.

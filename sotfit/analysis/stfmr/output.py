@@ -27,11 +27,6 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------
-# Torques and the JSON summary
-# ---------------------------------------------------------------------------
-
-
 #: Stable names of the summary quantities and their units.
 SUMMARY_UNITS = {
     "mu0_meff": "T", "gyromagnetic_ratio": "GHz/T", "g": "", "h_k": "T", "alpha": "",

@@ -36,11 +36,6 @@ _HEADER_VALUE_RE = re.compile(
 )
 
 
-# ----------------------------------------------------------------------------------------
-# Frequency, power and angle
-# ----------------------------------------------------------------------------------------
-
-
 class _UnreadableHeader(DataError):
     """A recognised header entry whose value cannot be read (an option may replace it)."""
 

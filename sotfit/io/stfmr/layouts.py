@@ -35,11 +35,6 @@ _FIELD_LIMIT_T = 30.0
 _VOLTAGE_LIMIT_V = 10.0
 
 
-# ----------------------------------------------------------------------------------------
-# Lock-in channels
-# ----------------------------------------------------------------------------------------
-
-
 def lockin_phase(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     """The lock-in phase that puts the signal of two channels into one.
 

@@ -39,11 +39,6 @@ CLI_OPTIONS = {
 _STYLE = contextvars.ContextVar("sotfit_reader_option_style", default="python")
 
 
-# ----------------------------------------------------------------------------------------
-# Option spelling
-# ----------------------------------------------------------------------------------------
-
-
 _NO_VALUE = object()
 
 

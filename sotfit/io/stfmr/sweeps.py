@@ -40,11 +40,6 @@ JITTER_TAIL_POINTS = 3
 NOISE_MIN_SAMPLES = 10
 
 
-# ----------------------------------------------------------------------------------------
-# Sweep structure
-# ----------------------------------------------------------------------------------------
-
-
 def _readback_noise(field: np.ndarray) -> float:
     """Robust standard deviation of the field read-back about a smooth sweep (file unit).
 
