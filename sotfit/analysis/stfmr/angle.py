@@ -81,6 +81,8 @@ class AngleAnalysis:
 
 
 def _angle_points(fits: Sequence[SpectrumFit], angle_key: str) -> list[dict]:
+    """One point per branch of the fitted spectra of an angle scan: field angle and the angle of
+    m (deg, 180 deg added on the - branch), V_s and V_a (uV)."""
     pts = []
     for s in fits:
         phi = s.dataset.meta.get(angle_key)

@@ -34,6 +34,7 @@ __all__ = [
 
 
 def _window(b: Dataset, h_res: float, width: float, k: float) -> Dataset:
+    """The points of branch ``b`` within ``k`` half widths of ``h_res`` (T), the window in meta."""
     lo, hi = h_res - k * width, h_res + k * width
     w = b.where((b.x >= lo) & (b.x <= hi))
     return w.replace(meta={"window_lo": float(max(lo, b.x[0])), "window_hi": float(min(hi, b.x[-1])),

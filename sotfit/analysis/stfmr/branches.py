@@ -21,6 +21,7 @@ __all__ = [
 
 
 def _label(d: Dataset) -> str:
+    """A spectrum's name in messages: its source, and its repeat index when it has one."""
     rep = d.meta.get("repeat")
     return d.source + (f" (repeat {rep})" if rep not in (None, 0) else "")
 

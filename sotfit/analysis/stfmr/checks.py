@@ -99,6 +99,7 @@ def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[st
 
 
 def _add(flags: dict[str, list[str]], name: str, reason: str) -> None:
+    """Add a flag reason to a quantity of ``flags`` (once)."""
     lst = flags.setdefault(name, [])
     if reason not in lst:
         lst.append(reason)

@@ -40,6 +40,8 @@ __all__ = [
 
 
 def _spectra_table(fits: Sequence[SpectrumFit], key: str, name: str, unit: str) -> Dataset:
+    """A Dataset of one combined quantity of the spectra (with its standard uncertainty)
+    against frequency (GHz)."""
     f = np.array([s.frequency for s in fits])
     u = [s.combined[key] for s in fits]
     y = np.array([_nominal(v) for v in u])

@@ -48,6 +48,7 @@ SIGN_CONVENTION = (
 
 
 def _branch_values(r: FitResult) -> dict[str, Any]:
+    """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H."""
     p = r.meta["polarity"]
     return {"h_res": r["h_res"], "width": r["width"], "vs": p * r["vs"], "va": p * r["va"]}
 
@@ -233,6 +234,7 @@ _SHARED = {"mu0_meff": "meff", "gyromagnetic_ratio": "gyromagnetic_ratio",
 
 
 def _has_error(q) -> bool:
+    """Whether a summary quantity carries a standard uncertainty."""
     return isinstance(q, dict) and q.get("stderr") is not None
 
 

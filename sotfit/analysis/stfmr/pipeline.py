@@ -38,6 +38,7 @@ CHUNK_SPECTRA = 250
 
 
 def _model_name(model) -> str | None:
+    """The registry name of a lineshape model (None: the default mixing lineshape)."""
     return None if model is None else model.name
 
 

@@ -24,6 +24,7 @@ __all__ = [
 
 
 def _nominal(u):
+    """The nominal value of an uncertain number, or the number itself, as float."""
     return float(getattr(u, "nominal_value", u))
 
 

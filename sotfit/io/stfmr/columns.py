@@ -57,6 +57,7 @@ _LOCKIN_RE = re.compile(r"^(?:lockin|li)?(?P<axis>[xy])(?:channel|chan|ch|out|ou
 
 
 def _key(name: str) -> str:
+    """A column or header name compared without case, spaces, underscores, dashes or dots."""
     return re.sub(r"[\s_\-.]", "", name.lower())
 
 
@@ -70,6 +71,8 @@ def _accepted(dimension: str) -> str:
 
 
 def _option_unit(unit, dimension: str, option: str) -> str | None:
+    """The unit given by an option, normalised; a unit of another dimension is an error naming
+    the option and the accepted spellings."""
     if unit is None:
         return None
     try:
@@ -116,6 +119,7 @@ def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | Non
 
 
 def _column_names(table: Table) -> list[str]:
+    """The names of the header columns without their units, lower case."""
     out = []
     for raw in table.columns or ():
         try:
@@ -143,6 +147,8 @@ def _lockin_hint(table: Table) -> str:
 
 def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
                  option: str) -> int | None:
+    """The index of the column of ``role``: the one named or numbered by ``spec`` (the option),
+    else the one whose name is in ``names``; None when not found and not ``required``."""
     n = table.n_columns
     if spec is not None:
         if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
@@ -239,6 +245,8 @@ def _resolve_unit(table: Table, col: int, dimension: str, option_unit: str | Non
 
 
 def _check_finite(table: Table, col: int, what: str, option: str, rows=None) -> None:
+    """Refuse missing or non-finite values in a column, naming the file, the column and the
+    lines."""
     values = table.data[:, col] if rows is None else table.data[rows, col]
     bad = ~np.isfinite(values)
     if bad.any():
@@ -253,6 +261,8 @@ def _check_finite(table: Table, col: int, what: str, option: str, rows=None) -> 
 
 def _column_quantity(table: Table, col: int, dimension: str, option_unit: str | None,
                      option: str, rows) -> np.ndarray:
+    """The values of a frequency or power column in house units (GHz, dBm), its unit from the
+    header or the option."""
     try:
         unit = _header_unit(table, col, dimension)[1]
     except _UnknownUnit:

@@ -23,10 +23,13 @@ SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv")
 
 
 def _natural_key(p: Path):
+    """Sort key of a file name with its numbers compared as numbers (``9GHz`` before ``10GHz``)."""
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", p.name)]
 
 
 def _expand(paths) -> list[Path]:
+    """The files to read: files as given, folders expanded to their ST-FMR files
+    (:data:`SUFFIXES`) in natural name order."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     elif not isinstance(paths, Iterable):

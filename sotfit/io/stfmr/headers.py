@@ -109,6 +109,8 @@ def _header_quantity(table: Table, names: set[str], dimension: str, option: str)
 
 
 def _option_quantity(value, dimension: str, default_unit: str, option: str):
+    """An option value (a number in ``default_unit`` or a string with a unit) in house units;
+    None when not given."""
     if value is None:
         return None
     try:
@@ -118,6 +120,7 @@ def _option_quantity(value, dimension: str, default_unit: str, option: str):
 
 
 def _agree(a: float, b: float) -> bool:
+    """Whether two values of one quantity from different sources agree (1e-6 relative)."""
     return bool(np.isclose(a, b, rtol=1e-6, atol=1e-9))
 
 
@@ -167,6 +170,7 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
 
 
 def _header_meta(table: Table) -> dict:
+    """The header entries that are not reader meta keys (:data:`_RESERVED`), numbers as float."""
     meta = {}
     for k, v in table.header.items():
         if k in _RESERVED:

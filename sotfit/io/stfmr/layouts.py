@@ -74,6 +74,8 @@ def lockin_phase(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
 
 
 def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
+    """The Datasets of one file: one per side-by-side column pair, or those of the whole table
+    (:func:`_read_part`)."""
     table = read_table(path)
     name = table.name
     blocks = table.blocks

@@ -48,6 +48,7 @@ _REPEAT_NAME_RE = re.compile(r"[_\-\s](?:rep|repeat|run)?(?P<n>\d{1,3})$", re.I)
 
 
 def _number(text: str) -> float:
+    """A number of a file name, ``p`` standing for the decimal point (``30p5`` -> 30.5)."""
     return float(text.replace("p", ".").replace("P", "."))
 
 
@@ -75,18 +76,22 @@ def _signed(m) -> float:
 
 
 def _ghz(m) -> float:
+    """The frequency of a name match in GHz (MHz converted)."""
     return round(_number(m.group("num")) * (1e-3 if m.group("unit").lower() == "mhz" else 1.0), 12)
 
 
 def _frequency_in(text: str, where: str) -> float | None:
+    """The one frequency (GHz) a file name or label gives, or None."""
     return _one_in(text, (_FREQ_NAME_RE,), _ghz, "frequencies", "GHz", "frequency", where)
 
 
 def _power_in(text: str, where: str) -> float | None:
+    """The one rf power (dBm) a file name or label gives, or None."""
     return _one_in(text, (_POWER_NAME_RE,), _signed, "powers", "dBm", "power", where)
 
 
 def _angle_in(text: str, where: str) -> float | None:
+    """The one field angle (deg) a file name or label gives, or None."""
     return _one_in(text, (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE), _signed, "field angles", "deg",
                    "field_angle", where)
 

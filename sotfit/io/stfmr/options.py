@@ -73,6 +73,7 @@ def _opts(*spelled: str) -> str:
 
 
 def _per_file(value, n: int, option: str) -> list:
+    """An option as one value per file: a single value repeated, or a sequence of one per file."""
     if value is None or isinstance(value, (str, int, float, np.number)):
         return [value] * n
     values = list(value)
@@ -99,6 +100,7 @@ class _Options:
 
 
 def _lockin_option(value) -> tuple | None:
+    """The ``lockin_channels`` option as a pair (X, Y) of column names or indices, or None."""
     if value is None:
         return None
     if isinstance(value, str):

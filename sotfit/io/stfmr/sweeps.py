@@ -197,6 +197,7 @@ def _segments(field: np.ndarray, tol: float = 0.0):
 
 def _branch_direction(field: np.ndarray, branch: np.ndarray, pol: int,
                       tol: float = 0.0) -> str | None:
+    """The sweep direction (``'up'``, ``'down'``) of the points of one polarity, or None."""
     v = field[branch == pol]
     d = _direction(v, tol) if v.size > 1 else 0
     if d == 0:
@@ -221,6 +222,8 @@ def _jitter(field: np.ndarray, branch: np.ndarray, tol: float) -> tuple[int, flo
 
 def _make_dataset(table, rows, branch, raw, x, y, label, allow_duplicates, meta, header_meta,
                   tol=0.0, noise=0.0, notes=(), field_label="the field column"):
+    """The Dataset of one monotonic sweep: duplicated field values averaged or refused, a
+    jittering read-back sorted, the directions and notes recorded in ``meta``."""
     if x.size < MIN_POINTS:
         raise DataError(f"{label}: only {x.size} data point(s); a spectrum needs at least "
                         f"{MIN_POINTS} points of a field sweep")
