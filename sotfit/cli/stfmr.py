@@ -16,13 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
 from pathlib import Path
 
 from .common import (
-    add_parallel_options, add_column_options, role_options, CLIError, Progress, add_figure_option, add_output_options, flag_status, fraction,
-    integer_type, load_sample_file, number_type, pair_type, quantity_type, stage_out_dir,
-    unit_type, write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, add_parallel_options,
+    flag_status, fraction, integer_type, load_sample_file, number_type, pair_type,
+    quantity_type, stage_out_dir, write_summary,
+)
+from .stfmr_reading import (  # noqa: F401 - COLUMN_ROLES, reader_options: importable from here
+    COLUMN_ROLES, _reader_keywords, add_reader_options, reader_options,
 )
 
 #: Sample options: name -> (argparse type with the domain, help). The same types read the
@@ -47,6 +49,11 @@ SAMPLE_OPTIONS = {
     "current_fraction": (fraction, "fraction (0 < f <= 1) of the current in the spin-source "
                          "layer (default: from --rho, --rho-fm and the thicknesses)"),
 }
+
+
+#: ``--lineshape`` choices -> their models in the registry :data:`sotfit.models.MODELS`.
+LINESHAPE_MODELS = {"mixing": "stfmr_mixing", "derivative": "stfmr_derivative",
+                    "two": "stfmr_two_resonances"}
 
 
 def add_parser(subparsers) -> None:
@@ -76,7 +83,7 @@ def add_parser(subparsers) -> None:
                    help="hold gamma/2pi fixed (e.g. 28GHz/T); fitted by default")
     p.add_argument("--g", type=number_type(positive=True), help="hold the Lande g factor fixed")
     p.add_argument("--free-hk", action="store_true", help="fit an in-plane anisotropy field")
-    p.add_argument("--lineshape", choices=("mixing", "derivative", "two"), default="mixing",
+    p.add_argument("--lineshape", choices=tuple(LINESHAPE_MODELS), default="mixing",
                    help="mixing (default), field-derivative (lock-in field modulation), or two "
                         "resonances")
     p.add_argument("--window-widths", type=number_type(positive=True), default=6.0,
@@ -162,86 +169,24 @@ def _sample_from(args):
                   nm_below=not args.nm_above)
 
 
-#: ``--column ROLE=NAME`` / ``--column-unit ROLE=UNIT`` roles -> reader keywords.
-COLUMN_ROLES = {"field": ("field_column", "field_unit"),
-                "voltage": ("voltage_column", "voltage_unit"),
-                "frequency": ("frequency_column", "frequency_unit"),
-                "power": ("power_column", "power_unit")}
-
-
-def add_reader_options(p) -> None:
-    """The options of ``sotfit stfmr`` that say how to read the files (docs/io.md)."""
-    g = p.add_argument_group(
-        "reading the files", "How to read files whose columns, units or sweeps sotfit cannot "
-        "tell by itself; every reader error names the option that fixes it (docs/io.md).")
-    g.add_argument("--field-unit", type=unit_type("field"),
-                   help="field unit when the file has none (T, mT, Oe, G, A/m)")
-    g.add_argument("--voltage-unit", type=unit_type("voltage"),
-                   help="voltage unit when the file has none (V, mV, uV)")
-    g.add_argument("--frequency", type=quantity_type("frequency", positive=True),
-                   help="microwave frequency when the files give none, e.g. 9GHz")
-    g.add_argument("--power", type=quantity_type("power"),
-                   help="rf power when the files give none, e.g. 10dBm")
-    add_column_options(g, COLUMN_ROLES, "voltage=Xchannel (a header name or 0-based index)")
-    g.add_argument("--lockin-channels", metavar="X,Y",
-                   help="two lock-in output columns read as V_mix = X cos(phi) + Y sin(phi), "
-                        "the phase phi fitted to each file (principal axis of the (X, Y) points)")
-    g.add_argument("--split-sweeps", action="store_true",
-                   help="read a file holding several field sweeps (a reversal beyond the "
-                        "read-back noise) as one spectrum per sweep")
-    g.add_argument("--allow-duplicates", action="store_true",
-                   help="average V_mix over exactly repeated field values of one sweep")
-
-
-def reader_options(args) -> dict:
-    """The keywords of :func:`sotfit.io.read_stfmr` that the command-line options give."""
-    kw = {"field_unit": args.field_unit, "voltage_unit": args.voltage_unit,
-          "frequency": args.frequency, "power": args.power,
-          "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates}
-    for role, name in role_options(args.column, "--column", COLUMN_ROLES).items():
-        kw[COLUMN_ROLES[role][0]] = int(name) if name.isdigit() else name
-    for role, unit in role_options(args.column_unit, "--column-unit", COLUMN_ROLES).items():
-        key = COLUMN_ROLES[role][1]
-        if kw.get(key) is not None and kw[key] != unit:
-            raise CLIError(f"--{key.replace('_', '-')} {kw[key]} and --column-unit "
-                           f"{role}={unit} disagree")
-        kw[key] = unit
-    if args.lockin_channels is not None:
-        chans = [c.strip() for c in args.lockin_channels.split(",")]
-        if len(chans) != 2 or not all(chans):
-            raise CLIError(f"--lockin-channels {args.lockin_channels!r}: give two columns, "
-                           "e.g. --lockin-channels Xchannel,Ychannel")
-        if kw.get("voltage_column") is not None:
-            raise CLIError("give --column voltage=NAME or --lockin-channels X,Y, not both")
-        kw["lockin_channels"] = tuple(int(c) if c.isdigit() else c for c in chans)
-    return kw
-
-
-def _read(args):
-    try:
-        from ..io import read_stfmr
-    except ImportError:  # pragma: no cover - depends on the installed readers
-        raise CLIError("the ST-FMR file readers (sotfit.io.read_stfmr) are not available") from None
+def _check_files(args) -> None:
     for f in args.files:
         if not Path(f).exists():
             raise CLIError(f"{f}: no such file or folder")
-    angles = None
-    if args.field_angle:
-        angles = {}
-        for name, value in args.field_angle:
-            if name in angles and angles[name] != value:
-                raise CLIError(f"--field-angle gives {name} twice with different values "
-                               f"({angles[name]} and {value})")
-            angles[name] = value
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
-        sweep = read_stfmr(args.files, field_angle=angles, option_style="cli",
-                           **reader_options(args))
-    notes = [f"reader: {w.message}" for w in caught]
-    notes += [f"reader: {d.source}: {note}" for d in sweep for note in d.meta.get("reader_notes", ())]
+
+
+def _print_notes(args, notes) -> None:
     for note in notes:
         print(note, file=sys.stderr)
     args._reader_notes = notes  # kept in summary.json's notes by _finish
+
+
+def _read(args):
+    from ..analysis.stfmr.file_batches import read_files
+
+    _check_files(args)
+    sweep, notes = read_files(args.files, **_reader_keywords(args))
+    _print_notes(args, notes)
     return sweep
 
 
@@ -300,9 +245,7 @@ def _gamma_and_lineshape(args):
         if gam is not None:
             raise CLIError("give --g or --gyromagnetic-ratio, not both")
         gam = gyromagnetic_ratio_from_g(args.g)
-    model = {"mixing": None, "derivative": MODELS["stfmr_derivative"],
-             "two": MODELS["stfmr_two_resonances"]}[args.lineshape]
-    return gam, model
+    return gam, MODELS[LINESHAPE_MODELS[args.lineshape]]
 
 
 def _run_angle_scan(args, sample, gam, model) -> int:
@@ -373,43 +316,17 @@ def _common_angle(args, sweep, sample):
             f"field angle {angle:g} deg taken from the files for the torques")
 
 
-def _mcmc(analysis, out: Path, nsteps: int, seed: int | None):
-    """Posterior sampling of the global fit with ``sotfit.bayes.sample`` (emcee).
+def _mcmc(analysis, out: Path, nsteps: int, seed: int | None) -> dict:
+    """The ``mcmc`` section of summary.json (:func:`sotfit.analysis.stfmr.posterior.sample_global_fit`);
+    the chain goes to ``mcmc_chain.npz``, the progress to stderr on a terminal."""
+    from ..analysis.stfmr.errors import STFMRError
+    from ..analysis.stfmr.posterior import sample_global_fit
 
-    Flat priors within the parameter bounds; a common noise scale is sampled because the
-    spectra carry no stated errors (their weights are the sequential residual rms).
-    Returns the shared parameters as posterior medians with 16/84 percentiles, and the
-    convergence diagnostics of :func:`sotfit.bayes.chain_diagnostics` (``diagnostics``);
-    the parameters of a chain that did not converge are flagged (:mod:`sotfit.flags`).
-    Shows the progress on stderr when it is a terminal.
-    """
-    # --- MCMC: posterior sampling of the global fit through sotfit.bayes.sample -----------
-    from .. import bayes
-    from ..flags import flag_mcmc
-    glob = analysis.global_fit
-    if glob is None:
-        raise CLIError("--mcmc samples the global fit, which was not run (need at least two "
-                       "frequencies and three spectra, and not --no-global)")
-    kw = glob.meta["fit_kwargs"]
-    post = bayes.sample(list(glob.datasets), glob.models[0], shared=kw["shared"],
-                        init=glob.values, fixed=kw["fixed"], free=kw["free"], exprs=kw["exprs"],
-                        noise_scale=True, nwalkers=max(32, 2 * glob.nvarys + 4), nsteps=nsteps,
-                        seed=seed, lsq=glob, progress=Progress("sotfit stfmr: sampling"))
-    names = {"meff": "mu0_meff", "gyromagnetic_ratio": "gyromagnetic_ratio", "alpha": "alpha",
-             "linewidth_inhomogeneous": "linewidth_inhomogeneous", "h_k": "h_k"}
-    result = {"converged": bool(post.converged), "message": post.message,
-              "nsteps": int(post.nsteps), "nwalkers": int(post.nwalkers), "burn": int(post.burn),
-              "diagnostics": post.to_dict()["diagnostics"]}
-    for k, name in names.items():
-        if k in post.varied:
-            lo, med, hi = (float(v) for v in post.percentiles[k])
-            result[name] = {"value": post.value(k), "stderr": post.stderr(k),
-                            "unit": glob.units.get(k, ""), "percentiles_16_50_84": [lo, med, hi]}
-    flag_mcmc([result[n] for n in names.values() if n in result], result["diagnostics"],
-              "MCMC of the global fit")
-    post.save_chain(out / "mcmc_chain.npz")
-    return result
-    # -----------------------------------------------------------------------------------
+    try:
+        return sample_global_fit(analysis, out / "mcmc_chain.npz", nsteps, seed,
+                                 progress=Progress("sotfit stfmr: sampling"))
+    except STFMRError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def run(args) -> int:
@@ -452,103 +369,37 @@ def run(args) -> int:
 CHUNK_FILES = 250
 
 
-class _Spectrum:
-    """What the command keeps of a spectrum once it is fitted: its source and metadata."""
-
-    __slots__ = ("source", "meta")
-
-    def __init__(self, source: str, meta: dict):
-        self.source = source
-        self.meta = meta
-
-
-def _read_fit_task(shared, files):
-    """Read some files (as ``_read`` does) and fit their spectra: a task of ``--workers`` or
-    ``--scheduler``. Returns (spectra, fit results, reader notes)."""
-    import contextlib
-    import io
-
-    from ..analysis.stfmr import fit_chunk
-
-    args, model_name, window_widths = shared
-    chunk_args = argparse.Namespace(**{**vars(args), "files": list(files)})
-    with contextlib.redirect_stderr(io.StringIO()):      # the notes are printed once, in order
-        sweep = _read(chunk_args)
-    spectra = [_Spectrum(d.source, {k: d.meta.get(k) for k in ("frequency", "field_angle")})
-               for d in sweep]
-    results = fit_chunk((model_name, window_widths), sweep)
-    if args.no_figures:     # only the figures draw the whole spectrum: keep its metadata
-        results = [_without_data(r) for r in results]
-    return spectra, results, chunk_args._reader_notes
-
-
-def _without_data(fit):
-    """A SpectrumFit whose spectrum keeps its metadata and no points (the branch fits keep
-    the windowed points they were fitted to)."""
-    import dataclasses
-
-    import numpy as np
-
-    from ..analysis.stfmr_spectra import SpectrumFit
-
-    if not isinstance(fit, SpectrumFit):
-        return fit
-    empty = np.empty(0)
-    return dataclasses.replace(fit, dataset=dataclasses.replace(fit.dataset, x=empty, y=empty,
-                                                                yerr=None))
-
-
 def _read_and_fit(args, model):
     """Read and fit the files chunk by chunk (:data:`CHUNK_FILES` files at a time), serially or
-    on ``--workers`` / ``--scheduler`` through :func:`sotfit.parallel.map_tasks`, with a
-    progress bar on a terminal. Only the fits and each spectrum's source and metadata are
+    on ``--workers`` / ``--scheduler`` (:func:`sotfit.analysis.stfmr.file_batches.read_and_fit`),
+    with a progress bar on a terminal. Only the fits and each spectrum's source and metadata are
     kept, not the data. Returns (spectra, per-spectrum SpectrumFit or STFMRError)."""
-    from ..parallel import map_tasks
+    from ..analysis.stfmr.file_batches import plan_file_chunks, read_and_fit
 
-    for f in args.files:
-        if not Path(f).exists():
-            raise CLIError(f"{f}: no such file or folder")
-    try:
-        from ..io.stfmr import _expand
-        files = _expand(args.files)
-    except Exception:       # noqa: BLE001 - the reader says what is wrong, as it spells it
-        files = None
-    if files is None or args.field_angle:
-        chunks = [list(args.files)]      # --field-angle names files of the whole list
-    else:
-        files = [str(f) for f in files]
-        if args.scheduler:               # the cluster's workers need paths, not our folder
-            files = [str(Path(f).resolve()) for f in files]
-        chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
-    keep = {k: v for k, v in vars(args).items() if k not in ("func", "output")}
-    shared = (argparse.Namespace(**keep), None if model is None else model.name,
-              args.window_widths)
-    total = len(files) if files is not None else len(args.files)
+    _check_files(args)
+    chunks, total = plan_file_chunks(args.files, chunk_files=CHUNK_FILES,
+                                     whole=bool(args.field_angle),   # it names files of the list
+                                     absolute=bool(args.scheduler))  # the workers need paths
+    keywords = _reader_keywords(args)
     bar = Progress("sotfit stfmr: reading and fitting files") if total > 3 else None
-    sizes = [len(c) for c in chunks]
-
-    def tick(done, _n):
-        if bar:
-            bar(sum(sizes[:done]), total)
-
     try:
-        parts = map_tasks(_read_fit_task, chunks, workers=args.workers, scheduler=args.scheduler,
-                          shared=shared, progress=tick)
+        spectra, results, notes = read_and_fit(
+            chunks, keywords, model_name=None if model is None else model.name,
+            window_widths=args.window_widths, keep_data=not args.no_figures,
+            workers=args.workers, scheduler=args.scheduler,
+            progress=(lambda done: bar(done, total)) if bar else None)
     except ImportError as exc:
         raise CLIError(str(exc)) from None
-    spectra = [s for part in parts for s in part[0]]
-    results = [r for part in parts for r in part[1]]
-    notes = [n for part in parts for n in part[2]]
-    for note in notes:
-        print(note, file=sys.stderr)
-    args._reader_notes = notes  # kept in summary.json's notes by _finish
+    _print_notes(args, notes)
     return spectra, results
 
 
 def _finish(args, out: Path, analysis, summary: dict, human: str, figures) -> int:
     """Write the tables, summary.json and (unless --no-figures) the figures; print the summary
     (JSON with --json, else the human text)."""
-    _write_tables(analysis, out)
+    from ..analysis.stfmr.output import write_tables
+
+    write_tables(analysis, out)
     summary.setdefault("notes", []).extend(getattr(args, "_reader_notes", []))
     flags = write_summary(summary, out)
     if not args.no_figures:
@@ -566,42 +417,6 @@ def _angle_figure(res, out: Path) -> None:
 
     (out / "figures").mkdir(exist_ok=True)
     plot_angle(res.vs_fit, res.va_fit, out / "figures" / "angle.png")
-
-
-def _write_tables(analysis, out: Path) -> None:
-    import pandas as pd
-
-    from ..analysis.stfmr import fit_stderrs
-    from ..results import open_new
-
-    rows, comb = [], []
-    for s in analysis.spectra:
-        phi = s.dataset.meta.get("field_angle")
-        for r in s.branches:
-            row = {"source": s.source, "frequency (GHz)": s.frequency,
-                   **({} if phi is None else {"field_angle (deg)": phi}),
-                   "polarity": int(r.meta["polarity"]),
-                   "window_lo (T)": r.meta["window_lo"], "window_hi (T)": r.meta["window_hi"],
-                   "n_points_window": r.meta["n_points_window"]}
-            se = fit_stderrs(r)
-            for k in r.params:
-                u = r.units[k]
-                row[f"{k} ({u})"] = r.value(k)
-                row[f"{k}_stderr ({u})"] = 0.0 if se[k] is None else se[k]
-            row["redchi"] = r.redchi
-            rows.append(row)
-        units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
-                 "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
-        c = {"source": s.source, "frequency (GHz)": s.frequency,
-             **({} if phi is None else {"field_angle (deg)": phi})}
-        for k, v in s.combined.items():
-            u = units[k]
-            c[f"{k} ({u})" if u else k] = v.nominal_value
-            c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = s.stderr(k)
-        comb.append(c)
-    for name, data in (("spectra.csv", rows), ("spectra_combined.csv", comb)):
-        with open_new(out / name) as fh:
-            pd.DataFrame(data).to_csv(fh, index=False)
 
 
 def _safe_name(text: str) -> str:

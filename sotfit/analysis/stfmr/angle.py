@@ -1,0 +1,249 @@
+"""ST-FMR angle scans: V_s(phi) and V_a(phi) at one frequency fitted with the x-, y- and
+z-polarised torque components (MacNeill et al., Nat. Phys. 13, 300 (2017); docs/stfmr.md,
+section 7).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ...data import Dataset, Sweep
+from ...fitting import FitWarning, fit
+from ...models.spec import ModelSpec
+from ...results import FitResult
+from ...units import GAMMA_FREE_ELECTRON
+from .errors import STFMRError
+from .pipeline import fit_spectra
+from .propagation import _nominal
+from .spectra import SpectrumFit
+
+
+__all__ = [
+    "AngleAnalysis",
+    "fit_angle_dependence",
+    "analyse_angle_scan",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class AngleAnalysis:
+    """V_s(phi), V_a(phi) fits and the torque components they imply.
+
+    Attributes
+    ----------
+    vs_fit, va_fit : FitResult
+        Fits of :data:`~sotfit.models.stfmr_angle.stfmr_angle_vs` / ``_va`` (amplitudes in uV)
+        to one point per branch: the + branch of a spectrum at field angle phi is at phi, the
+        - branch at phi + 180 deg, each with the amplitude as fitted in |mu0H|.
+    h_res, width : uncertain values
+        GLS means over the spectra (T).
+    torques : dict
+        :func:`~sotfit.analysis.stfmr_torques.angular_torques` output (fields in T, or
+        ratios without I_rf and Delta_R).
+    spectra : tuple of SpectrumFit
+        The spectra used (:func:`analyse_angle_scan`; empty from :func:`fit_angle_dependence`).
+    failures : tuple of (str, str)
+        (source, reason) of spectra left out.
+    meff : float or uncertain value or None
+        mu0 M_eff used (T).
+    meff_from : str
+        Where ``meff`` came from.
+    points : list of dict
+        ``source``, ``polarity``, ``field_angle`` (deg, of the spectrum), ``angle`` (deg, of
+        the magnetisation in [0, 360): +180 for the - branch), ``vs``, ``va`` (uV, as fitted).
+    notes : tuple of str
+    flags : dict
+        ``{name: [reason, ...]}`` for the summary's quantities (``meff``: resting on an
+        assumed g), written by :func:`angle_summary_dict`.
+    """
+
+    vs_fit: FitResult
+    va_fit: FitResult
+    h_res: Any
+    width: Any
+    torques: dict
+    spectra: tuple = ()
+    failures: tuple = ()
+    meff: Any = None
+    meff_from: str = ""
+    points: list = field(default_factory=list)
+    notes: tuple = ()
+    flags: dict = field(default_factory=dict)
+
+    @property
+    def frequency(self) -> float | None:
+        return self.spectra[0].frequency if self.spectra else None
+
+
+def _angle_points(fits: Sequence[SpectrumFit], angle_key: str) -> list[dict]:
+    """One point per branch of the fitted spectra of an angle scan: field angle and the angle of
+    m (deg, 180 deg added on the - branch), V_s and V_a (uV)."""
+    pts = []
+    for s in fits:
+        phi = s.dataset.meta.get(angle_key)
+        if phi is None:
+            raise STFMRError(f"{s.source}: no field angle (meta {angle_key!r})")
+        for r in s.branches:
+            pol = int(r.meta["polarity"])
+            pts.append({"source": s.source, "polarity": pol, "field_angle": float(phi),
+                        "angle": float(np.mod(float(phi) + (0.0 if pol > 0 else 180.0), 360.0)),
+                        "vs": r["vs"], "va": r["va"]})
+    return pts
+
+
+def fit_angle_dependence(fits: Sequence[SpectrumFit], meff, *, i_rf=None, delta_r=None,
+                         angle_key: str = "angle") -> AngleAnalysis:
+    """Separate torque components from spectra at several in-plane field angles.
+
+    Every fitted branch is one point: the + branch at the field angle phi, the - branch at
+    phi + 180 deg (the magnetisation reverses with the field), each with V_s, V_a as fitted
+    in |mu0H|. The symmetrised amplitudes of a spectrum (referred to +H) would drop the terms
+    that do not reverse with the field (S_z, A_z), so they are not used.
+
+    Parameters
+    ----------
+    fits : sequence of SpectrumFit
+        Spectra at one frequency; each dataset's ``meta[angle_key]`` is the field angle phi
+        from the current in degrees.
+    meff : float or uncertain value
+        mu0 M_eff (T).
+    i_rf, delta_r : float, optional
+        Peak rf current (mA) and AMR Delta_R (Ohm) for absolute fields.
+    angle_key : str
+        Meta key of the field angle (``'field_angle'`` from :func:`sotfit.io.read_stfmr`).
+
+    Returns
+    -------
+    AngleAnalysis
+
+    Notes
+    -----
+    Model: MacNeill et al., Nat. Phys. 13, 300 (2017), eqs. (1)-(2), with the x-polarised
+    terms added (docs/stfmr.md, section 6.4).
+    """
+    from ...models.stfmr_angle import stfmr_angle_va, stfmr_angle_vs
+    from .torques import angular_torques, weighted_mean
+
+    pts = _angle_points(fits, angle_key)
+    phis = np.array([p["angle"] for p in pts])
+    if len(set(np.round(np.mod(phis, 360.0), 6))) < 4:
+        raise STFMRError("an angle analysis needs four or more directions of the magnetisation "
+                         "(field angles phi, and phi + 180 deg for - branches); got "
+                         + ", ".join(sorted({f"{a:g} deg" for a in np.mod(phis, 360.0)})))
+    mk = lambda name: Dataset(  # noqa: E731
+        phis, [p[name].nominal_value for p in pts], [p[name].std_dev for p in pts],
+        x_name="angle", x_unit="deg", y_name=name, y_unit="uV",
+        meta={"source": f"{name}(angle)"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        rs = fit(mk("vs"), stfmr_angle_vs)
+        ra = fit(mk("va"), stfmr_angle_va)
+    h_res, _ = weighted_mean([s.combined["h_res"] for s in fits])
+    width, _ = weighted_mean([s.combined["width"] for s in fits])
+    t = angular_torques(rs.params, ra.params, h_res, meff, width, i_rf, delta_r)
+    return AngleAnalysis(rs, ra, h_res, width, t, meff=meff, points=pts)
+
+
+def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
+                       gyromagnetic_ratio: float | None = None, i_rf: float | None = None,
+                       delta_r: float | None = None, model: ModelSpec | None = None,
+                       window_widths: float = 6.0, on_error: str = "raise",
+                       angle_key: str = "field_angle",
+                       progress: Callable[[int, int], None] | None = None,
+                       workers: int | None = None, scheduler: str | None = None) -> AngleAnalysis:
+    """Angle-dependent ST-FMR: spectra at one frequency and several in-plane field angles.
+
+    Checks the input (every spectrum has a field angle, one frequency, more than one angle),
+    fits every spectrum (:func:`~sotfit.analysis.stfmr_spectra.fit_spectrum`) and then
+    V_s(phi), V_a(phi) (:func:`fit_angle_dependence`).
+
+    Parameters
+    ----------
+    data : Sweep or sequence of Dataset
+        Signed mu0H (T), V_mix (uV); ``meta['frequency']`` (GHz) and ``meta[angle_key]``
+        (deg, the in-plane field angle from the current, as set by
+        :func:`sotfit.io.read_stfmr`).
+    meff : float or uncertain value, optional
+        mu0 M_eff (T). Without it, M_eff is obtained from the in-plane Kittel relation at the
+        one frequency, mu0 M_eff = (f/(gamma/2pi))^2 / mu0H_res - mu0H_res, with
+        ``gyromagnetic_ratio`` (GHz/T; default the free-electron value) held exact; the
+        uncertainty then comes from H_res only (the ratios of torque components other than
+        ``dl_y_over_h_y`` do not depend on it).
+    i_rf, delta_r : float, optional
+        Peak rf current (mA) and AMR Delta_R (Ohm); with both the torque components are
+        fields in T, otherwise ratios.
+    model, window_widths, on_error, progress, workers, scheduler
+        As :func:`analyse_stfmr`.
+
+    Returns
+    -------
+    AngleAnalysis
+
+    Raises
+    ------
+    STFMRError
+        No spectra; spectra without a field angle, at different frequencies, or all at one
+        angle (each naming the files).
+    """
+    datasets = list(data)
+    if not datasets:
+        raise STFMRError("no spectra given")
+    missing = [d.source for d in datasets if d.meta.get(angle_key) is None]
+    if missing:
+        raise STFMRError(
+            f"angle scan: no field angle for {len(missing)} of {len(datasets)} spectra: "
+            + ", ".join(missing) + ". Give it in the header with a unit ('field_angle_deg: 30' "
+            "or 'Angle (deg): 30'), in the file name ('phi30deg', '_30deg_', 'angle30') or as "
+            "an option")
+    freqs = {}
+    for d in datasets:
+        freqs.setdefault(round(float(d.meta["frequency"]), 9), []).append(d.source)
+    if len(freqs) > 1:
+        raise STFMRError(
+            "angle scan: the spectra are at different frequencies ("
+            + "; ".join(f"{f:g} GHz: {', '.join(srcs)}" for f, srcs in sorted(freqs.items()))
+            + "); an angle scan takes spectra at one frequency: analyse each frequency "
+            "separately")
+    angles: dict = {}
+    for d in datasets:
+        angles.setdefault(round(float(d.meta[angle_key]) % 360.0, 6), []).append(d.source)
+    if len(angles) < 2:
+        (a, srcs), = angles.items()
+        raise STFMRError(
+            f"angle scan: all {len(datasets)} spectra are at one field angle, {a:g} deg "
+            f"({', '.join(srcs)}); the torque components need spectra at several angles "
+            "(about 8-12 spread over 0-360 deg)")
+    fits, failures, notes = fit_spectra(datasets, model=model, window_widths=window_widths,
+                                        on_error=on_error, progress=progress, workers=workers,
+                                        scheduler=scheduler)
+    from .torques import weighted_mean
+
+    flags: dict[str, list[str]] = {}
+    if meff is None:
+        gam = GAMMA_FREE_ELECTRON if gyromagnetic_ratio is None else float(gyromagnetic_ratio)
+        h, _ = weighted_mean([s.combined["h_res"] for s in fits])
+        f = fits[0].frequency
+        meff = (f / gam) ** 2 / h - h
+        meff_from = (f"in-plane Kittel relation at {f:g} GHz with gamma/2pi = {gam:.4g} GHz/T "
+                     + ("(given)" if gyromagnetic_ratio is not None
+                        else "(free electron, g = 2.0023; give --meff or --g for another)"))
+        notes.append(f"mu0 M_eff = {_nominal(meff):.4g} T from the {meff_from}")
+        if gyromagnetic_ratio is None:
+            flags["meff"] = ["from the in-plane Kittel relation with the free-electron g "
+                             "(2.0023) assumed, not measured (give --meff or --g)"]
+    else:
+        meff_from = "given"
+    res = fit_angle_dependence(fits, meff, i_rf=i_rf, delta_r=delta_r, angle_key=angle_key)
+    for r in (res.vs_fit, res.va_fit):
+        if r.redchi > 3:
+            notes.append(f"{r.model_name}: reduced chi-square {r.redchi:.3g}: the angular model "
+                         "does not describe the amplitudes within their errors (anisotropy, "
+                         "an unsaturated magnetisation, or a field angle offset?)")
+    return AngleAnalysis(res.vs_fit, res.va_fit, res.h_res, res.width, res.torques,
+                         tuple(fits), tuple(failures), meff, meff_from, res.points, tuple(notes),
+                         flags)

@@ -1,0 +1,367 @@
+"""Lineshape fits of ST-FMR branches in |mu0H|, each within a window around its resonance.
+
+Fit window: the resonance is located by a local variable-projection search
+(:func:`sotfit.analysis.stfmr.search.find_resonance`) and each branch is then fitted only within
+``window_widths`` half widths of it (default 6), so that large sloped backgrounds and
+low-field features (domain switching near H = 0) do not bias the lineshape. The window used is
+recorded in the dataset metadata (``window_lo``, ``window_hi``, ``window_widths``,
+``n_points_branch``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...data import Dataset
+from ...fitting import FitError
+from ...models.lineshapes import stfmr_mixing
+from ...models.spec import ModelSpec
+from ...results import FitResult
+from .branches import _label
+from .errors import NoResonanceError, SpectrumFitError
+from .search import find_resonances
+
+
+__all__ = [
+    "fit_branch",
+    "fit_branches",
+]
+
+
+def _window(b: Dataset, h_res: float, width: float, k: float) -> Dataset:
+    """The points of branch ``b`` within ``k`` half widths of ``h_res`` (T), the window in meta."""
+    lo, hi = h_res - k * width, h_res + k * width
+    w = b.where((b.x >= lo) & (b.x <= hi))
+    return w.replace(meta={"window_lo": float(max(lo, b.x[0])), "window_hi": float(min(hi, b.x[-1])),
+                           "window_widths": float(k), "n_points_window": len(w)})
+
+
+#: Keywords of :func:`fit_branch` passed on to the lineshape fit (as :func:`sotfit.fit` reads
+#: them).
+FIT_OPTIONS = ("init", "fixed", "bounds", "guess", "scale_covar", "max_nfev")
+
+
+def _fit_setup(model: ModelSpec, fit_kwargs: dict):
+    """The basis, bounds and fixed parameters of a lineshape fit with :func:`sotfit.fit`'s
+    keywords."""
+    from ...fitting_batch import _fixed_map
+    from ...models.lineshapes import linear_basis
+    from ...models.spec import ModelError
+
+    unknown = sorted(set(fit_kwargs) - set(FIT_OPTIONS))
+    if unknown:
+        raise TypeError(f"the ST-FMR lineshape fits take {', '.join(FIT_OPTIONS)}; not "
+                        f"{', '.join(unknown)}")
+    try:
+        basis = linear_basis(model)
+    except ModelError as exc:
+        raise TypeError(f"{exc}: fit_branch fits the ST-FMR lineshapes only") from None
+    fixed = _fixed_map(fit_kwargs.get("fixed"))
+    names = set(model.param_names)
+    for what, keys in (("fixed", fixed), ("init", fit_kwargs.get("init") or {}),
+                       ("bounds", fit_kwargs.get("bounds") or {})):
+        bad = sorted(set(keys) - names)
+        if bad:
+            raise FitError(f"unknown parameter name(s) {bad} in {what}; the model has "
+                           f"{list(model.param_names)}")
+    bounds = {k: tuple((fit_kwargs.get("bounds") or {}).get(k, model.param(k).bounds))
+              for k in model.param_names}
+    return basis, fixed, bounds
+
+
+def _starts(model, basis, x, y, init, guess, fixed, bounds):
+    """Starting values as :func:`sotfit.fit` makes them: the model's guess (or defaults),
+    then ``init``, fixed values, clipped into the bounds (for varied parameters)."""
+    need_guess = guess and not all(k in init for k in basis.nonlinear)
+    start = dict(model.initial(x, y) if need_guess else model.defaults())
+    for k, v in init.items():
+        start[k] = float(v)
+    for k, v in fixed.items():
+        if v is not None:
+            start[k] = float(v)
+    for k in model.param_names:
+        if k not in fixed:
+            lo, hi = bounds[k]
+            start[k] = min(max(float(start[k]), lo), hi)
+    return start
+
+
+def fit_branches(branches, *, model: ModelSpec | None = None, window_widths: float = 6.0,
+                 min_significance: float = 100.0, max_iter: int = 4, **fit_kwargs) -> list:
+    """:func:`fit_branch` for many branches at once.
+
+    The resonance of every branch is located (:func:`find_resonances`), and then every
+    window is fitted with the variable-projection engine of :mod:`sotfit.fitting_batch`
+    (the amplitudes and background in closed form, h_res and W by Levenberg-Marquardt), all
+    branches of a window iteration together.
+
+    Returns
+    -------
+    list
+        Per branch its :class:`~sotfit.results.FitResult` or the :class:`STFMRError`
+        (:class:`NoResonanceError`, :class:`SpectrumFitError`) :func:`fit_branch` raises.
+    """
+    setup = _BatchSetup.make(model or stfmr_mixing, window_widths, fit_kwargs)
+    branches = list(branches)
+    out: list = [None] * len(branches)
+    where = [f"{_label(b)}, {b.meta.get('branch', '')} branch" for b in branches]
+    found = find_resonances([(b.x, b.y) for b in branches], window_widths=min(window_widths, 6.0),
+                            derivative=setup.model.name == "stfmr_derivative")
+    state = _initial_states(branches, found, where, setup, min_significance, out)
+    active = sorted(state)
+    final = {}
+    for _ in range(max_iter):
+        if not active:
+            break
+        rows, windows = _window_rows(active, branches, state, where, setup, out, final)
+        if not rows:
+            break
+        fitted = _fit_windows(rows, windows, state, setup)
+        active = _update_states(rows, fitted, state, final, setup)
+    _final_results(branches, state, final, where, setup, out)
+    return out
+
+
+@dataclass(frozen=True)
+class _BatchSetup:
+    """What every window fit of :func:`fit_branches` shares: the model, its variable-projection
+    basis, fixed parameters and bounds, and the keywords of the fit."""
+
+    model: ModelSpec
+    basis: Any
+    fixed: dict
+    bounds: dict
+    lin_free: np.ndarray
+    nonlin_free: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    window_widths: float
+    fit_kwargs: dict
+
+    @classmethod
+    def make(cls, model: ModelSpec, window_widths: float, fit_kwargs: dict) -> _BatchSetup:
+        basis, fixed, bounds = _fit_setup(model, fit_kwargs)
+        nonlin, lin = basis.nonlinear, basis.linear
+        return cls(model, basis, fixed, bounds,
+                   lin_free=np.array([k not in fixed for k in lin]),
+                   nonlin_free=np.array([k not in fixed for k in nonlin]),
+                   lo=np.array([bounds[k][0] for k in nonlin], float),
+                   hi=np.array([bounds[k][1] for k in nonlin], float),
+                   window_widths=window_widths, fit_kwargs=fit_kwargs)
+
+    @property
+    def two(self) -> bool:
+        return self.model.name == "stfmr_two_resonances"
+
+    @property
+    def finite(self) -> bool:
+        return math.isfinite(self.window_widths)
+
+
+def _initial_states(branches, found, where, setup: _BatchSetup, min_significance: float,
+                    out: list) -> dict:
+    """The fit state of every branch with a significant resonance: ``{i: {"h": h_res in T,
+    "w": HWHM in T, "init": start values}}``; the others get their NoResonanceError in ``out``."""
+    state = {}      # i -> [h_res, width, init, window (i0, i1, h, w), fit row]
+    for i, (b, g) in enumerate(zip(branches, found)):
+        if isinstance(g, Exception):
+            out[i] = NoResonanceError(f"{where[i]}: no resonance inside the sweep ({g})")
+        elif g["significance"] < min_significance:
+            out[i] = NoResonanceError(
+                f"{where[i]}: no resonance inside the sweep of |mu0H| = {b.x[0]:.4g}..{b.x[-1]:.4g} T "
+                f"(best candidate improves chi-square by only {g['significance']:.3g} noise "
+                f"variances, need {min_significance:g})")
+        else:
+            init = {} if setup.two else {k: v for k, v in g.items() if k in setup.model.param_names}
+            state[i] = {"h": g["h_res"], "w": g["width"], "init": init}
+    return state
+
+
+def _window_rows(active, branches, state, where, setup: _BatchSetup, out: list, final: dict):
+    """The windows of the active branches around their current resonance, with start values.
+
+    Branches whose window has too few points or lies outside the model's domain get their
+    error in ``out`` and leave ``final``. Returns (rows, (x, y, yerr, starts) per row).
+    """
+    model, window_widths = setup.model, setup.window_widths
+    user_init = setup.fit_kwargs.get("init")
+    guess = setup.fit_kwargs.get("guess", setup.two)
+    rows, xs, ys, es, starts = [], [], [], [], []
+    for i in active:
+        b, st = branches[i], state[i]
+        if setup.finite:
+            i0 = int(np.searchsorted(b.x, st["h"] - window_widths * st["w"], "left"))
+            i1 = int(np.searchsorted(b.x, st["h"] + window_widths * st["w"], "right"))
+        else:
+            i0, i1 = 0, len(b)
+        if i1 - i0 < len(model.params) + 3:
+            out[i] = NoResonanceError(f"{where[i]}: only {i1 - i0} points within "
+                                      f"{window_widths:g} widths of the resonance at "
+                                      f"{st['h']:.4g} T")
+            final.pop(i, None)
+            continue
+        x, y = b.x[i0:i1], b.y[i0:i1]
+        try:
+            model.check_domain(x, b.source)
+        except Exception as exc:     # noqa: BLE001 - a ModelError names the data
+            out[i] = SpectrumFitError(f"{where[i]}: {exc}")
+            final.pop(i, None)
+            continue
+        init = user_init if user_init is not None else st["init"]
+        start = _starts(model, setup.basis, x, y, init, guess, setup.fixed, setup.bounds)
+        st["window"] = (i0, i1, st["h"], st["w"])
+        st["start"] = start
+        rows.append(i)
+        xs.append(x)
+        ys.append(y)
+        es.append(None if b.yerr is None else b.yerr[i0:i1])
+        starts.append([start[k] for k in setup.basis.nonlinear])
+    return rows, (xs, ys, es, starts)
+
+
+def _fit_windows(rows, windows, state, setup: _BatchSetup) -> dict:
+    """Variable-projection fits of the windows of ``rows``, grouped by the values of their fixed
+    linear parameters. Returns the arrays of :func:`sotfit.fitting_batch.varpro_fit`, one row
+    per branch."""
+    from ...fitting_batch import pad_arrays, varpro_fit
+
+    xs, ys, es, starts = windows
+    x, y, wt, _ = pad_arrays(xs, ys, es)
+    c_fixed = np.array([[state[i]["start"][k] for k in setup.basis.linear] for i in rows])
+    theta0 = np.array(starts, float)
+    # fixed linear parameters differ per branch only through their start values
+    groups: dict[tuple, list[int]] = {}
+    for j, i in enumerate(rows):
+        groups.setdefault(tuple(c_fixed[j][~setup.lin_free]), []).append(j)
+    fitted = {}
+    for key, js in groups.items():
+        js = np.array(js)
+        f = varpro_fit(x[js], y[js], wt[js], theta0[js], setup.basis, lin_free=setup.lin_free,
+                       nonlin_free=setup.nonlin_free, c_fixed=c_fixed[js[0]], lo=setup.lo,
+                       hi=setup.hi, max_nfev=setup.fit_kwargs.get("max_nfev"))
+        for name, arr in f.items():
+            fitted.setdefault(name, np.empty((len(rows),) + arr.shape[1:], arr.dtype))[js] = arr
+    return fitted
+
+
+def _update_states(rows, fitted, state, final, setup: _BatchSetup) -> list:
+    """Take the fitted resonance of every row as its new state and its fit into ``final``.
+    Returns the branches whose resonance moved (beyond 5 % of W, or W beyond 10 %): their
+    window is fitted again."""
+    nonlin, lin = setup.basis.nonlinear, setup.basis.linear
+    moved_rows = []
+    for j, i in enumerate(rows):
+        st = state[i]
+        th = fitted["theta"][j]
+        new_h, new_w = float(th[0]), abs(float(th[1]))
+        st["init"] = dict(zip(nonlin, th.tolist())) | dict(zip(lin, fitted["c"][j].tolist()))
+        moved = abs(new_h - st["h"]) > 0.05 * new_w or abs(new_w - st["w"]) > 0.1 * new_w
+        st["h"], st["w"] = new_h, new_w
+        final[i] = {k: v[j] for k, v in fitted.items()}
+        if moved and setup.finite:
+            moved_rows.append(i)
+    return moved_rows
+
+
+def _final_results(branches, state, final, where, setup: _BatchSetup, out: list) -> None:
+    """The FitResults of the final windows into ``out``: the resonance must lie inside the
+    sweep, then the fit must have converged."""
+    from ...fitting_batch import pad_arrays, varpro_results
+
+    done = []
+    for i, f in final.items():
+        b, st = branches[i], state[i]
+        if not (b.x[0] < st["h"] - st["w"] and st["h"] + st["w"] < b.x[-1]):
+            out[i] = NoResonanceError(
+                f"{where[i]}: the fitted resonance {st['h']:.4g} T (HWHM {st['w']:.3g} T) does "
+                f"not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T")
+        else:
+            done.append(i)
+    if not done:
+        return
+    wdata = [_window_data(branches[i], state[i]["window"], setup.window_widths) for i in done]
+    x, _, wt, _ = pad_arrays([d.x for d in wdata], [d.y for d in wdata],
+                             [d.yerr for d in wdata])
+    fitted = {k: np.stack([final[i][k] for i in done]) for k in final[done[0]]}
+    scale = setup.fit_kwargs.get("scale_covar")
+    scaled = (np.array([d.yerr is None for d in wdata]) if scale is None
+              else np.full(len(done), bool(scale)))
+    results, _ = varpro_results(setup.model, setup.basis, wdata, x, wt, fitted,
+                                lin_free=setup.lin_free, nonlin_free=setup.nonlin_free,
+                                lo=setup.lo, hi=setup.hi, scaled=scaled,
+                                max_nfev=setup.fit_kwargs.get("max_nfev"))
+    for i, r in zip(done, results):
+        out[i] = r if r.success else SpectrumFitError(
+            f"{where[i]}: the lineshape fit did not converge ({r.message})")
+
+
+def _window_data(b: Dataset, window, window_widths: float) -> Dataset:
+    """The points of branch ``b`` in its final window ``(i0, i1, h_res, W)`` (T), with the
+    window in the metadata."""
+    i0, i1, h0, w0 = window
+    if math.isfinite(window_widths):
+        lo_w, hi_w = h0 - window_widths * w0, h0 + window_widths * w0
+        meta = {"window_lo": float(max(lo_w, b.x[0])), "window_hi": float(min(hi_w, b.x[-1])),
+                "window_widths": float(window_widths), "n_points_window": i1 - i0}
+    else:
+        meta = {"window_lo": float(b.x[0]), "window_hi": float(b.x[-1]),
+                "window_widths": math.inf, "n_points_window": len(b)}
+    return _cut(b, i0, i1, meta)
+
+
+def _cut(b: Dataset, i0: int, i1: int, meta: dict) -> Dataset:
+    """``b.where`` the points i0..i1-1 (a run of the sorted branch), with ``meta`` added."""
+    return dataclasses.replace(b, x=b.x[i0:i1], y=b.y[i0:i1],
+                               yerr=None if b.yerr is None else b.yerr[i0:i1],
+                               meta={**b.meta, **meta})
+
+
+def fit_branch(b: Dataset, *, model: ModelSpec | None = None, window_widths: float = 6.0,
+               min_significance: float = 100.0, max_iter: int = 4, **fit_kwargs) -> FitResult:
+    """Fit one branch (x = |mu0H| in T, y = V_mix in uV) within a window around its resonance.
+
+    The resonance is located by :func:`find_resonance`; the branch is then fitted within
+    ``window_widths`` half widths of it and the window re-centred on the fit until it stays
+    (at most ``max_iter`` fits). The fits use the variable-projection engine of
+    :mod:`sotfit.fitting_batch` (:func:`fit_branches` fits many branches at once).
+
+    Parameters
+    ----------
+    b : Dataset
+        A branch from :func:`split_branches`.
+    model : ModelSpec, optional
+        ``stfmr_mixing`` (default), ``stfmr_derivative`` or ``stfmr_two_resonances``.
+    window_widths : float
+        Fit only |h - h_res| <= window_widths * W (re-centred on each refit);
+        ``inf`` fits the whole branch.
+    min_significance : float
+        Least chi-square improvement (in noise-variance units) of a resonance
+        over a straight background for the branch to count as having one.
+    max_iter : int
+        Window/refit iterations.
+    **fit_kwargs
+        :data:`FIT_OPTIONS`, read as :func:`sotfit.fit` reads them (``fixed``, ``bounds``,
+        ``init``, ``guess``, ``scale_covar``, ``max_nfev``).
+
+    Returns
+    -------
+    FitResult
+        Its ``meta`` holds the branch and window metadata.
+
+    Raises
+    ------
+    NoResonanceError
+        When no significant resonance lies inside the branch.
+    SpectrumFitError
+        When the lineshape fit does not converge or yields no uncertainties.
+    """
+    res = fit_branches([b], model=model, window_widths=window_widths,
+                       min_significance=min_significance, max_iter=max_iter, **fit_kwargs)[0]
+    if isinstance(res, Exception):
+        raise res
+    return res

@@ -1,0 +1,281 @@
+"""Checks of an ST-FMR analysis: data checks of the spectra, flags of the fits, spectra below
+saturation, low-frequency failures, and the comparison of the sequential and global routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ...flags import REDCHI_LIMIT
+from ...results import FitResult
+from .dispersion import PHYSICAL_FLOORS, bound_reached
+from .propagation import _nominal
+from .records import STFMRAnalysis
+from .spectra import SpectrumFit
+
+
+__all__ = [
+    "leave_out_unsaturated",
+    "explain_low_frequency_failures",
+    "data_checks",
+]
+
+
+def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[str, dict[int, str]]:
+    """Check each route's per-spectrum values against the data they came from.
+
+    For every branch of every spectrum, the values a route reports for the spectrum (and uses
+    for its torques) -- resonance field and width of the branch, amplitudes p V_s + V_s,even and
+    p V_a + V_a,even (p the polarity; symmetrised values referred to +H) -- are set against the
+    windowed data of the branch with the best straight background (solved in closed form).
+    The residual variance is compared with the one of the branch's own lineshape fit (the
+    noise): a ratio above ``limit`` means the reported amplitudes do not describe the
+    spectrum's signal (wrong bookkeeping, or, for the global route, a spectrum whose
+    resonance the shared Kittel and Gilbert relations miss).
+
+    Parameters
+    ----------
+    analysis : STFMRAnalysis
+    limit : float
+        Largest accepted ratio of residual variances (dimensionless).
+
+    Returns
+    -------
+    dict
+        ``{route: {spectrum index: reason}}`` for the spectra that fail.
+    """
+    from ...models.lineshapes import mixing_voltage
+
+    routes = {"sequential": [s.combined for s in analysis.spectra]}
+    glob = analysis.global_fit
+    offsets: dict[tuple[int, int], float] = {}  # (spectrum, polarity) -> field offset, T
+    if analysis.global_spectra and glob is not None:
+        routes["global"] = analysis.global_spectra
+        labels = glob.meta["branches"]
+        for i, lab in enumerate(labels):
+            b = glob.values.get(f"field_offset_{i}", 0.0)
+            offsets[(lab["spectrum"], lab["polarity"])] = float(b)
+    out: dict[str, dict[int, str]] = {}
+    for route, values in routes.items():
+        bad = {}
+        for n, (s, v) in enumerate(zip(analysis.spectra, values)):
+            worst = None
+            for r in s.branches:
+                pol = int(r.meta["polarity"])
+                d = r.datasets[0]
+                if route == "sequential":
+                    h_res, width = r.value("h_res"), r.value("width")
+                else:
+                    h_res = _nominal(v["h_res"]) + offsets.get((n, pol), 0.0)
+                    width = _nominal(v["width"])
+                vs = pol * _nominal(v["vs"]) + _nominal(v.get("vs_even", 0.0))
+                va = pol * _nominal(v["va"]) + _nominal(v.get("va_even", 0.0))
+                model = r.models[0]
+                if model.name == "stfmr_two_resonances":
+                    continue  # the combined values do not carry the second mode
+                line = (mixing_voltage(d.x, h_res, width, vs, va) if model.name == "stfmr_mixing"
+                        else model(d.x, h_res=h_res, width=width, vs=vs, va=va, offset=0.0,
+                                   slope=0.0))
+                a = np.column_stack([np.ones(len(d)), d.x - h_res])
+                coef = np.linalg.lstsq(a, d.y - line, rcond=None)[0]
+                resid = d.y - line - a @ coef
+                noise2 = r.chisqr / max(r.ndata - r.nvarys, 1)
+                if not noise2 > 0 or len(d) <= 2:
+                    continue
+                ratio = float(resid @ resid / (len(d) - 2) / noise2)
+                if worst is None or ratio > worst[0]:
+                    worst = (ratio, pol, vs, va)
+            if worst is not None and worst[0] > limit:
+                ratio, pol, vs, va = worst
+                bad[n] = (f"{route} route: the values of {s.source} at {s.frequency:g} GHz do not "
+                          f"describe its data ({'+' if pol > 0 else '-'} branch: with V_s = "
+                          f"{vs:.3g} uV, V_a = {va:.3g} uV the residual variance is {ratio:.3g} "
+                          "times the noise of the spectrum fit)")
+        out[route] = bad
+    return out
+
+
+def _add(flags: dict[str, list[str]], name: str, reason: str) -> None:
+    """Add a flag reason to a quantity of ``flags`` (once)."""
+    lst = flags.setdefault(name, [])
+    if reason not in lst:
+        lst.append(reason)
+
+
+def _fit_flags(flags: dict[str, list[str]], values: Mapping[str, Any],
+               fits: Sequence[tuple[FitResult, Sequence[str]]]) -> None:
+    """Flag the parameters of ``fits`` that ended on a bound, were held at one, or lie within one
+    standard error of a physical bound (:data:`PHYSICAL_FLOORS`); ``values`` are the reported
+    (possibly error-inflated) values by name."""
+    for res, names in fits:
+        held = res.meta.get("held_at_bound", {})
+        for name, bound in held.items():
+            unit = res.units.get(name, "")
+            _add(flags, name, f"held at its physical lower bound {bound:g} {unit}".rstrip()
+                 + f": the {res.model_name} fit ran onto it (the widths extrapolate to a "
+                 "negative zero-frequency width); refitted with it fixed there")
+            if "alpha" in res.varied:  # the other parameter of W(f) = W_0 + f alpha/(gamma/2pi)
+                _add(flags, "alpha", f"standard error conditional on {name} held at its "
+                                     f"bound {bound:g} {unit}".rstrip())
+        for name in names:
+            side = bound_reached(res, name)
+            if side is not None:
+                lo, hi = res.models[0].param(name).bounds
+                unit = res.units.get(name, "")
+                if side == "lower" and name in PHYSICAL_FLOORS:
+                    _add(flags, name, f"at its physical lower bound {lo:g} {unit}: its standard "
+                                      "error is not meaningful".replace(" :", ":"))
+                else:
+                    _add(flags, name, f"at the {side} end of its search range [{lo:g}, {hi:g}] "
+                                      f"{unit}: the data do not determine it".replace(" :", ":"))
+            elif name in PHYSICAL_FLOORS and name in res.varied and name in values:
+                v = values[name]
+                lo = res.models[0].param(name).bounds[0]
+                err = getattr(v, "std_dev", 0.0)
+                if err > 0 and _nominal(v) - lo < err:
+                    _add(flags, name, f"within one standard error of its physical lower bound "
+                                      f"{lo:g}: the interval reaches values the physics forbids")
+
+
+def _saturation_field(meff, geometry: str) -> float | None:
+    """mu0 H (T) above which the field saturates the film along itself, or ``None`` when any
+    field does (in plane with M_eff >= 0, out of plane with M_eff <= 0)."""
+    m = _nominal(meff)
+    if (geometry == "inplane" and m >= 0) or (geometry == "outofplane" and m <= 0):
+        return None
+    return abs(m)
+
+
+def leave_out_unsaturated(fits: Sequence[SpectrumFit], kittel: FitResult, kprop: dict,
+                          geometry: str, refit: Callable, max_rounds: int = 5):
+    """Leave out the spectra whose resonance lies below the saturation field, and refit Kittel.
+
+    A perpendicular film (mu0 M_eff < 0) measured with the field in plane is saturated along
+    the field only above mu0 H = |M_eff|; below, m is canted and the resonance follows another
+    relation (for a uniaxial film, f = (gamma/2pi) sqrt(H_sat^2 - H^2)), so the Kittel relation
+    of the saturated film must not see it. Likewise out of plane for an easy-plane film. Such a
+    spectrum pulls M_eff towards zero in a fit that includes it, so the test is made without
+    it: while the Kittel fit says the film needs a saturating field, the spectrum of lowest
+    resonance field is tested against the saturation field of a fit of the others, and left
+    out when it lies below. At least two frequencies and three spectra are kept.
+
+    Parameters
+    ----------
+    fits : sequence of SpectrumFit
+    kittel : FitResult
+        The Kittel fit of ``fits``.
+    kprop : dict
+        Its propagated values (``meff`` in T).
+    geometry : {'inplane', 'outofplane'}
+    refit : callable
+        ``refit(fits) -> (kittel, kprop)``.
+    max_rounds : int
+        Most spectra left out.
+
+    Returns
+    -------
+    fits, kittel, kprop, left_out
+        ``left_out`` as ``[(source, reason), ...]``.
+    """
+    left: list[tuple[str, str]] = []
+    fits = list(fits)
+    easy, where = (("perpendicular", "in plane") if geometry == "inplane"
+                   else ("easy-plane", "out of plane"))
+    for _ in range(max_rounds):
+        if _saturation_field(kprop["meff"], geometry) is None:
+            break
+        lowest = min(fits, key=lambda s: _nominal(s.combined["h_res"]))
+        keep = [s for s in fits if s is not lowest]
+        if len(keep) < 3 or len({round(s.frequency, 9) for s in keep}) < 2:
+            break
+        k_keep, p_keep = refit(keep)
+        h_sat = _saturation_field(p_keep["meff"], geometry)
+        h = _nominal(lowest.combined["h_res"])
+        if h_sat is None or h >= h_sat:
+            break
+        left.append((lowest.source, f"{lowest.frequency:g} GHz: resonance field {h:.4g} T below "
+                     f"the saturation field |mu0 M_eff| = {h_sat:.4g} T of this {easy} film "
+                     f"(from the other spectra): not saturated {where}, so the Kittel relation "
+                     "of the saturated film does not apply"))
+        fits, kittel, kprop = keep, k_keep, p_keep
+    return fits, kittel, kprop, left
+
+
+def explain_low_frequency_failures(failures, datasets, fits, meff, geometry: str):
+    """Add to the reason of each spectrum that could not be fitted, when the film needs a
+    saturating field and the spectrum lies below every fitted frequency, that it is probably
+    not saturated along the field. ``datasets``: the spectra, or {source: frequency in GHz}."""
+    h_sat = _saturation_field(meff, geometry)
+    if h_sat is None or not fits:
+        return failures
+    freq = (dict(datasets) if isinstance(datasets, Mapping)
+            else {d.source: d.meta.get("frequency") for d in datasets})
+    f_min = min(s.frequency for s in fits)
+    out = []
+    for src, reason in failures:
+        f = freq.get(src)
+        if f is not None and f < f_min and "saturat" not in reason:
+            reason += (f" ({f:g} GHz lies below every fitted frequency of a film with "
+                       f"mu0 M_eff = {_nominal(meff):.4g} T: near or below the saturation field, "
+                       "the magnetisation is probably not saturated along the field)")
+        out.append((src, reason))
+    return out
+
+
+def _meff_geometry_check(meff, geometry: str, fits: Sequence[SpectrumFit]) -> str | None:
+    """A reason when mu0 M_eff contradicts the geometry and the measured resonance fields.
+
+    In plane, M_eff < 0 (a perpendicular easy axis) saturates the film along the field only
+    above mu0 H = |M_eff|; out of plane, M_eff > 0 (easy plane) only above mu0 H = M_eff. A
+    measured resonance below that field is not in the state the Kittel relation describes.
+    """
+    m = _nominal(meff)
+    if (geometry == "inplane" and m >= 0) or (geometry == "outofplane" and m <= 0):
+        return None
+    h_sat = abs(m)
+    below = [s for s in fits if _nominal(s.combined["h_res"]) < h_sat]
+    if not below:
+        return None
+    easy, where = (("perpendicular easy axis", "in plane") if geometry == "inplane"
+                   else ("easy plane", "out of plane"))
+    freqs = ", ".join(f"{s.frequency:g} GHz" for s in below)
+    return (f"mu0_meff = {m:.4g} T ({easy}) with the field {where}: the film is saturated "
+            f"along the field only above {h_sat:.4g} T, but {len(below)} resonance field(s) "
+            f"lie below it ({freqs}); the Kittel relation does not describe them "
+            "(wrong --geometry?)")
+
+
+def compare_routes(sequential: dict, global_values: dict, threshold: float = 3.0) -> list[str]:
+    """Notes for the shared parameters on which the sequential and the global route disagree.
+
+    The global fit weighs every point of every spectrum; its standard errors come from the
+    lineshape residuals and do not see a departure of the resonance fields from the Kittel
+    relation (an unsaturated low-field spectrum, a second mode). The sequential errors are
+    scaled by the reduced chi-square of the Kittel and linewidth fits, so they do. A
+    difference larger than ``threshold`` sequential standard errors is therefore reported.
+
+    Parameters
+    ----------
+    sequential, global_values : dict
+        Uncertain values by name (``meff``, ``gyromagnetic_ratio``, ``alpha``,
+        ``linewidth_inhomogeneous``).
+
+    Returns
+    -------
+    list of str
+    """
+    notes = []
+    for name in ("meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+        a, b = sequential.get(name), global_values.get(name)
+        if a is None or b is None:
+            continue
+        err = getattr(a, "std_dev", 0.0)
+        if err > 0 and abs(_nominal(a) - _nominal(b)) > threshold * err:
+            notes.append(f"sequential and global {name} differ by "
+                         f"{abs(_nominal(a) - _nominal(b)) / err:.1f} sequential standard errors: "
+                         "the global errors do not include the misfit of the resonance fields to "
+                         "the Kittel relation, prefer the sequential errors")
+    return notes

@@ -1,0 +1,169 @@
+"""ST-FMR files read and fitted in chunks: the memory of a run is bounded by the fit results,
+not by the data, and the chunks can run on local processes or a dask cluster through
+:func:`sotfit.parallel.map_tasks` with the results of the serial run (docs/stfmr.md,
+section 10).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .pipeline import fit_chunk
+from .spectra import SpectrumFit
+
+__all__ = [
+    "SpectrumRecord",
+    "read_files",
+    "plan_file_chunks",
+    "read_and_fit",
+]
+
+
+class SpectrumRecord:
+    """What a chunked run keeps of a spectrum once it is fitted: its source and metadata."""
+
+    __slots__ = ("source", "meta")
+
+    def __init__(self, source: str, meta: dict):
+        self.source = source
+        self.meta = meta
+
+
+def read_files(files: Sequence, **reader_options) -> tuple:
+    """Read ST-FMR files with :func:`sotfit.io.read_stfmr`, keeping its warnings as notes.
+
+    Parameters
+    ----------
+    files : sequence of str or Path
+        Files or folders.
+    **reader_options
+        Keywords of :func:`sotfit.io.read_stfmr` (``field_angle``, ``option_style``, units,
+        columns, ...).
+
+    Returns
+    -------
+    (Sweep, list of str)
+        The spectra, and the reader's notes (``"reader: ..."``): its warnings, then the
+        ``reader_notes`` of every spectrum.
+    """
+    from ... import io as sotfit_io     # looked up when called, so a replaced reader is used
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        sweep = sotfit_io.read_stfmr(files, **reader_options)
+    notes = [f"reader: {w.message}" for w in caught]
+    notes += [f"reader: {d.source}: {note}" for d in sweep for note in d.meta.get("reader_notes", ())]
+    return sweep, notes
+
+
+def _without_data(fit):
+    """A SpectrumFit whose spectrum keeps its metadata and no points (the branch fits keep
+    the windowed points they were fitted to)."""
+    if not isinstance(fit, SpectrumFit):
+        return fit
+    empty = np.empty(0)
+    return dataclasses.replace(fit, dataset=dataclasses.replace(fit.dataset, x=empty, y=empty,
+                                                                yerr=None))
+
+
+def _read_fit_task(shared, files):
+    """Read some files and fit their spectra: one task of :func:`read_and_fit`.
+
+    ``shared`` is (reader keywords, model name or None, window widths, keep the data).
+    Returns (spectra as :class:`SpectrumRecord`, fit results, reader notes).
+    """
+    reader_options, model_name, window_widths, keep_data = shared
+    sweep, notes = read_files(list(files), **reader_options)
+    spectra = [SpectrumRecord(d.source, {k: d.meta.get(k) for k in ("frequency", "field_angle")})
+               for d in sweep]
+    results = fit_chunk((model_name, window_widths), sweep)
+    if not keep_data:       # only the figures draw the whole spectrum: keep its metadata
+        results = [_without_data(r) for r in results]
+    return spectra, results, notes
+
+
+def plan_file_chunks(files: Sequence, *, chunk_files: int, whole: bool = False,
+                     absolute: bool = False) -> tuple[list[list[str]], int]:
+    """The chunks of files that :func:`read_and_fit` reads and fits together.
+
+    Parameters
+    ----------
+    files : sequence of str or Path
+        Files or folders as given (folders are expanded as :func:`sotfit.io.read_stfmr` does).
+    chunk_files : int
+        Files per chunk.
+    whole : bool
+        Keep the list as given in one chunk (e.g. when options name files of the whole list).
+    absolute : bool
+        Give absolute paths (for workers that do not share the working folder).
+
+    Returns
+    -------
+    (list of list of str, int)
+        The chunks, and the number of files in all.
+    """
+    try:
+        from ...io.stfmr import _expand
+        expanded = _expand(files)
+    except Exception:       # noqa: BLE001 - the reader says what is wrong, as it spells it
+        expanded = None
+    if expanded is None or whole:
+        chunks = [list(files)]
+    else:
+        expanded = [str(f) for f in expanded]
+        if absolute:
+            expanded = [str(Path(f).resolve()) for f in expanded]
+        chunks = [expanded[i:i + chunk_files] for i in range(0, len(expanded), chunk_files)]
+    total = len(expanded) if expanded is not None else len(files)
+    return chunks, total
+
+
+def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model_name=None,
+                 window_widths: float = 6.0, keep_data: bool = True, workers=None,
+                 scheduler=None, progress: Callable | None = None) -> tuple[list, list, list]:
+    """Read and fit the files chunk by chunk, serially or on ``workers`` local processes or a
+    dask ``scheduler`` (:func:`sotfit.parallel.map_tasks`).
+
+    Parameters
+    ----------
+    chunks : sequence of sequence of str
+        The chunks of :func:`plan_file_chunks`.
+    reader_options : dict
+        Keywords of :func:`sotfit.io.read_stfmr`.
+    model_name : str, optional
+        Lineshape model in :data:`sotfit.models.MODELS` (default: the mixing lineshape).
+    window_widths : float
+        Fit window around each resonance in half widths.
+    keep_data : bool
+        Keep the points of every spectrum (else only its metadata).
+    workers, scheduler
+        As :func:`sotfit.parallel.map_tasks`.
+    progress : callable, optional
+        Called as ``progress(files_done)`` after every chunk.
+
+    Returns
+    -------
+    (list, list, list)
+        Per spectrum its :class:`SpectrumRecord` and its SpectrumFit or STFMRError, and the
+        reader notes in the order of the files.
+    """
+    from ...parallel import map_tasks
+
+    sizes = [len(c) for c in chunks]
+
+    def tick(done, _n):
+        if progress:
+            progress(sum(sizes[:done]))
+
+    shared = (reader_options, model_name, window_widths, keep_data)
+    parts = map_tasks(_read_fit_task, chunks, workers=workers, scheduler=scheduler,
+                      shared=shared, progress=tick)
+    spectra = [s for part in parts for s in part[0]]
+    results = [r for part in parts for r in part[1]]
+    notes = [n for part in parts for n in part[2]]
+    return spectra, results, notes

@@ -1,0 +1,430 @@
+"""The ST-FMR results as ``summary.json`` sections: every quantity as ``{"value", "stderr",
+"unit"}`` (:func:`summary_dict`, :func:`angle_summary_dict`), with the torques of the branches
+and the flags of the summary; and the per-spectrum tables ``spectra.csv`` and
+``spectra_combined.csv`` (:func:`write_tables`).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi
+from ...results import FitResult
+from .angle import AngleAnalysis
+from .checks import data_checks
+from .records import STFMRAnalysis
+
+
+__all__ = [
+    "stfmr_torques",
+    "summary_dict",
+    "angle_summary_dict",
+    "write_tables",
+]
+
+
+#: Stable names of the summary quantities and their units.
+SUMMARY_UNITS = {
+    "mu0_meff": "T", "gyromagnetic_ratio": "GHz/T", "g": "", "h_k": "T", "alpha": "",
+    "linewidth_inhomogeneous": "T", "xi_fmr": "", "mu0_h_dl": "T", "mu0_h_fl_oe": "T",
+    "mu0_h_oe": "T", "mu0_h_fl": "T", "e_field": "V/m", "xi_e_dl": "1e5 Ohm^-1 m^-1",
+    "xi_e_fl": "1e5 Ohm^-1 m^-1", "xi_dl": "", "xi_fl": "",
+}
+
+
+SIGN_CONVENTION = (
+    "current along +x, film normal +z, field angle phi from +x; torque fields as in "
+    "docs/CONVENTIONS.md: mu0 H_DL = mu0_h_dl (m x sigma), mu0 H_FL = mu0_h_fl sigma, sigma = +y; "
+    "mu0_h_fl_oe = mu0 (H_FL + H_Oe) along +y; the Oersted field of a spin-source layer below "
+    "the ferromagnet points along -y; xi_dl, xi_fl follow the signs of mu0_h_dl, mu0_h_fl; "
+    "xi_fmr is Liu's lineshape-ratio value (Oersted-referenced, positive when V_s/V_a > 0) "
+    "times the sign of the Oersted field along +y (-1 for the layer below), so that without a "
+    "field-like torque xi_fmr = xi_dl; V_s, V_a referred to +H "
+    "(docs/stfmr.md)")
+
+
+def _branch_values(r: FitResult) -> dict[str, Any]:
+    """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H."""
+    p = r.meta["polarity"]
+    return {"h_res": r["h_res"], "width": r["width"], "vs": p * r["vs"], "va": p * r["va"]}
+
+
+def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
+    """Torque quantities per spectrum and their weighted means, for both routes.
+
+    Parameters
+    ----------
+    analysis : STFMRAnalysis
+    sample : sotfit.analysis.stfmr_torques.Sample
+
+    Returns
+    -------
+    dict
+        ``{'sequential': {...}, 'global': {...}}``, each with ``per_spectrum``
+        (list of dicts: ``source``, ``frequency`` and the quantities; for the
+        sequential route also ``branches`` with the ±H values per branch),
+        ``mean`` (GLS weighted means), ``birge_ratio`` per quantity and ``singular`` (the
+        quantities whose per-spectrum values have a singular covariance: not independent
+        estimates, averaged with inverse-variance weights).
+    """
+    from .torques import spectrum_torques, weighted_mean
+
+    routes: dict[str, Any] = {}
+    meff_seq = analysis.sequential.get("meff")
+    if meff_seq is not None:
+        per = []
+        for s in analysis.spectra:
+            row = {"source": s.source, "frequency": s.frequency,
+                   **spectrum_torques(s.combined, meff_seq, sample)}
+            row["branches"] = {("+" if r.meta["polarity"] > 0 else "-"):
+                               spectrum_torques(_branch_values(r), meff_seq, sample)
+                               for r in s.branches}
+            per.append(row)
+        routes["sequential"] = per
+    if analysis.global_spectra:
+        meff_g = analysis.global_values["meff"]
+        routes["global"] = [{"source": g["source"], "frequency": g["frequency"],
+                             **spectrum_torques(g, meff_g, sample)}
+                            for g in analysis.global_spectra]
+    out: dict[str, Any] = {}
+    for route, per in routes.items():
+        keys = [k for k in per[0] if k not in ("source", "frequency", "branches")]
+        mean, birge, singular = {}, {}, []
+        for k in keys:
+            vals = [row[k] for row in per]
+            if all(hasattr(v, "std_dev") and v.std_dev > 0 for v in vals):
+                info: dict = {}
+                mean[k], birge[k] = weighted_mean(vals, info=info)
+                if info["singular"]:
+                    singular.append(k)
+            else:  # exact inputs (no uncertainty): plain mean
+                mean[k], birge[k] = sum(vals) / len(vals), float("nan")
+        out[route] = {"per_spectrum": per, "mean": mean, "birge_ratio": birge,
+                      "singular": singular}
+    return out
+
+
+def fit_stderrs(r: FitResult) -> dict[str, float | None]:
+    """Standard errors of a fit's parameters from its covariance (the square roots of the
+    diagonal; what the uncertainties values give, without expanding them): ``None`` for a
+    fixed parameter, NaN without a covariance."""
+    if r.covar is None:
+        return {k: (float(getattr(r.params[k], "std_dev", math.nan))
+                    if k in r.varied else None) for k in r.params}
+    diag = np.sqrt(np.diagonal(r.covar))
+    out: dict[str, float | None] = {k: None for k in r.params}
+    out.update(zip(r.varied, diag.tolist()))
+    return out
+
+
+def _q(value, unit, stderr=False):
+    """``{"value", "stderr", "unit"}`` of an uncertain value (``stderr`` given when known)."""
+    from ...results import quantity_dict
+
+    if stderr is False:
+        d = quantity_dict(value, unit)
+    else:
+        d = {"value": float(getattr(value, "nominal_value", value)),
+             "stderr": None if stderr is None else float(stderr), "unit": unit}
+    if d["stderr"] is not None and not math.isfinite(d["stderr"]):
+        # JSON has no NaN; None alone would read as "fixed", so say what happened
+        d["stderr"] = None
+        add_flag(d, "standard error is not finite (the data do not determine it)")
+    return d
+
+
+def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
+    """JSON-ready summary: every number as ``{"value", "stderr", "unit"}`` under stable names.
+
+    Sections ``sequential`` and ``global`` hold ``mu0_meff``, ``gyromagnetic_ratio``, ``g``,
+    ``alpha``, ``linewidth_inhomogeneous`` (``h_k`` in plane) and, when the sample allows,
+    the torque means ``xi_fmr``, ``mu0_h_dl``, ``mu0_h_fl_oe``, ``mu0_h_fl``, ``xi_dl``,
+    ``xi_fl`` ...; ``spectra`` lists the per-spectrum values. A doubtful quantity carries
+    ``"flags": [reason, ...]`` (:mod:`sotfit.flags`; the gates of docs/stfmr.md, section 9).
+    """
+    from ... import __version__
+    from .torques import SAMPLE_UNITS
+
+    torques = stfmr_torques(analysis, sample) if sample is not None else {}
+    out: dict[str, Any] = {"sotfit_version": __version__, "analysis": "stfmr",
+                           "geometry": analysis.geometry, "sign_convention": SIGN_CONVENTION,
+                           "linewidth_convention": "HWHM"}
+    if sample is not None:
+        out["sample"] = {k: ({"value": v, "stderr": None, "unit": SAMPLE_UNITS.get(k, "")}
+                             if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                         for k, v in sample.as_dict().items() if v is not None}
+        if sample.i_rf is not None:
+            out["sample"]["i_rf_peak"] = {"value": float(sample.i_peak), "stderr": None,
+                                          "unit": "mA"}
+        if sample.fraction is not None:
+            out["sample"]["current_fraction_used"] = {"value": float(sample.fraction),
+                                                      "stderr": None, "unit": ""}
+    for route, vals, fitres in (("sequential", analysis.sequential, analysis.kittel),
+                                ("global", analysis.global_values, analysis.global_fit)):
+        if not vals:
+            continue
+        sec = {}
+        for k, v in vals.items():
+            name = "mu0_meff" if k == "meff" else k
+            sec[name] = _q(v, SUMMARY_UNITS.get(name, ""))
+        for k, v in torques.get(route, {}).get("mean", {}).items():
+            sec[k] = _q(v, SUMMARY_UNITS.get(k, ""))
+            b = torques[route]["birge_ratio"].get(k)
+            if b is not None and math.isfinite(b):
+                sec[k]["birge_ratio_across_spectra"] = b
+        if route == "sequential" and analysis.kittel is not None:
+            sec["kittel_reduced_chi_square"] = analysis.kittel.redchi
+            sec["linewidth_reduced_chi_square"] = analysis.linewidth.redchi
+        if route == "global" and fitres is not None:
+            sec["reduced_chi_square"] = fitres.redchi
+            sec["success"] = bool(fitres.success)
+        out[route] = sec
+    spectra = []
+    for i, s in enumerate(analysis.spectra):
+        row: dict[str, Any] = {"source": s.source, "frequency": {"value": s.frequency,
+                                                                   "stderr": None, "unit": "GHz"}}
+        units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
+                 "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
+        for k, v in s.combined.items():
+            row[k] = _q(v, units[k], s.stderr(k))
+        row["branches"] = []
+        for r in s.branches:
+            b = {"polarity": int(r.meta["polarity"]),
+                 "window": {"value": [r.meta["window_lo"], r.meta["window_hi"]], "unit": "T"},
+                 "window_widths": r.meta["window_widths"],
+                 "n_points_window": r.meta["n_points_window"],
+                 "n_points_branch": r.meta["n_points_branch"], "reduced_chi_square": r.redchi}
+            se = fit_stderrs(r)
+            for k in ("h_res", "width", "vs", "va", "offset", "slope"):
+                b[k] = _q(r[k], r.units[k], se[k])
+            row["branches"].append(b)
+        for route in ("sequential", "global"):
+            if route in torques:
+                t = torques[route]["per_spectrum"][i]
+                row[f"torques_{route}"] = {k: _q(v, SUMMARY_UNITS.get(k, ""))
+                                           for k, v in t.items()
+                                           if k not in ("source", "frequency", "branches")}
+                if "branches" in t:
+                    row[f"torques_{route}"]["branches"] = {
+                        pol: {k: _q(v, SUMMARY_UNITS.get(k, "")) for k, v in vals.items()}
+                        for pol, vals in t["branches"].items()}
+        if s.notes:
+            row["notes"] = list(s.notes)
+        spectra.append(row)
+    out["spectra"] = spectra
+    out["repeats"] = [dict(r, flags=[f"repeats at {r['frequency']:g} GHz disagree in "
+                                      f"{r['quantity']} beyond their errors (Birge ratio "
+                                      f"{r['birge_ratio']:.3g}, p = {r['p_value']:.2g})"])
+                      if r["flagged"] else r for r in analysis.repeats]
+    out["failures"] = [{"source": a, "reason": b, "flags": [f"left out of every fit: {b}"]}
+                       for a, b in analysis.failures]
+    out["notes"] = list(analysis.notes)
+    _summary_flags(out, analysis, torques, sample)
+    return out
+
+
+#: Summary names of the shared magnetic parameters (the fits' names where they differ).
+_SHARED = {"mu0_meff": "meff", "gyromagnetic_ratio": "gyromagnetic_ratio",
+           "g": "gyromagnetic_ratio", "h_k": "h_k", "alpha": "alpha",
+           "linewidth_inhomogeneous": "linewidth_inhomogeneous"}
+
+
+def _has_error(q) -> bool:
+    """Whether a summary quantity carries a standard uncertainty."""
+    return isinstance(q, dict) and q.get("stderr") is not None
+
+
+def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) -> None:
+    """Attach :mod:`sotfit.flags` reasons to the quantities of an ST-FMR summary (in place).
+
+    The gates (docs/stfmr.md, section 9): what the fits found (a parameter on a bound or held
+    at its physical bound, within one standard error of it, resting on an assumed g, M_eff
+    against the geometry), the reduced chi-square of the Kittel, linewidth and global fits,
+    the spread of the per-spectrum torques about their mean, each route's per-spectrum
+    values against the spectrum data (:func:`data_checks`), M_eff against the given M_s, and
+    every shared quantity of the two routes against each other.
+    """
+    secs = {r: out[r] for r in ("sequential", "global") if r in out}
+    # 1. what the fits found
+    for route, sec in secs.items():
+        for name, key in _SHARED.items():  # g carries the flags of gamma/2pi
+            for reason in analysis.flags.get(route, {}).get(key, []) if name in sec else ():
+                add_flag(sec[name], reason)
+    # 2. reduced chi-square of the fits behind each quantity
+    kit, lw, glob = analysis.kittel, analysis.linewidth, analysis.global_fit
+    for route, sec in secs.items():
+        if kit is not None:
+            flag_redchi([sec[k] for k in ("mu0_meff", "gyromagnetic_ratio", "g", "h_k")
+                         if _has_error(sec.get(k))], kit.redchi, "Kittel fit (sequential)")
+        if lw is not None:
+            flag_redchi([sec[k] for k in ("alpha", "linewidth_inhomogeneous")
+                         if _has_error(sec.get(k))], lw.redchi, "linewidth fit (sequential)")
+    if glob is not None and "global" in secs:
+        flag_redchi([secs["global"][k] for k in _SHARED if _has_error(secs["global"].get(k))],
+                    glob.redchi, "global fit")
+    # 3. the per-spectrum torques about their mean
+    for route, sec in secs.items():
+        t = torques.get(route, {})
+        for k, b in t.get("birge_ratio", {}).items():
+            if k in sec and b is not None and math.isfinite(b):
+                flag_redchi([sec[k]], b * b, f"{route} mean over spectra")
+        for k in t.get("singular", []):
+            if k in sec:
+                add_flag(sec[k], "the per-spectrum values are not independent (singular "
+                                 "covariance): mean with inverse-variance weights")
+    # 4. each route's per-spectrum values against the spectrum data
+    amplitude_keys = [k for k in SUMMARY_UNITS if k not in _SHARED and k not in
+                      ("mu0_h_oe", "e_field")]
+    for route, bad in data_checks(analysis).items():
+        for n, reason in bad.items():
+            row = out["spectra"][n]
+            targets = list(row.get(f"torques_{route}", {}).values())
+            if route == "sequential":
+                targets += [row[k] for k in ("vs", "va", "ratio") if k in row]
+            for q in targets:
+                if isinstance(q, dict) and "value" in q:
+                    add_flag(q, reason)
+            for k in amplitude_keys:
+                if k in secs.get(route, {}):
+                    add_flag(secs[route][k], reason)
+    # 5. M_eff against the given M_s
+    ms = getattr(sample, "mu0_ms", None) if sample is not None else None
+    if ms is not None:
+        for route, sec in secs.items():
+            q = sec.get("mu0_meff")
+            if _has_error(q) and q["value"] - ms > SIGMA_LIMIT * q["stderr"]:
+                add_flag(q, f"mu0_meff exceeds the given mu0_ms = {ms:g} T by "
+                            f"{(q['value'] - ms) / q['stderr']:.1f} sigma (an in-plane "
+                            "anisotropy beyond the shape anisotropy is rare: check --ms, the "
+                            "field unit and gamma/2pi)")
+    # 6. the two routes against each other
+    if len(secs) == 2:
+        seq, gl = secs["sequential"], secs["global"]
+        for k in seq:
+            if k in gl and _has_error(seq[k]) and _has_error(gl[k]):
+                flag_disagreement(seq[k], gl[k], f"sequential {k}", f"global {k}")
+
+
+ANGLE_AMPLITUDES = {"vs_y": ("vs", "c_y"), "vs_x": ("vs", "c_x"), "vs_z": ("vs", "c_z"),
+                    "va_y": ("va", "c_y"), "va_x": ("va", "c_x"), "va_z": ("va", "c_z")}
+
+
+def angle_summary_dict(res: AngleAnalysis, sample=None) -> dict[str, Any]:
+    """JSON-ready ``angle`` section: every number as ``{"value", "stderr", "unit"}``.
+
+    Keys: ``frequency`` (GHz), ``field_angles`` (deg, per spectrum), ``mu0_meff``,
+    ``mu0_meff_from``, ``h_res``, ``width`` (T), ``amplitudes`` (uV: ``vs_y``, ``vs_x``,
+    ``vs_z``, ``va_y``, ``va_x``, ``va_z``), ``vs_reduced_chi_square``,
+    ``va_reduced_chi_square``, ``n_points``, ``torque_units`` (``'T'`` or ``'ratio'``),
+    ``torques`` (``mu0_h_dl_y``, ``mu0_h_dl_x``, ``mu0_h_dl_z``, ``mu0_h_y``, ``mu0_h_x``,
+    ``mu0_h_z`` in T; or the ratios ``dl_x_over_dl_y``, ``dl_z_over_h_y``,
+    ``dl_y_over_h_y``, ``h_x_over_h_y``, ``h_z_over_dl_y``), ``points``, ``spectra``,
+    ``failures``, ``notes``. Doubtful quantities carry ``"flags"`` (docs/stfmr.md, section 9).
+    """
+    fits = {"vs": res.vs_fit, "va": res.va_fit}
+    absolute = "mu0_h_dl_y" in res.torques
+    out: dict[str, Any] = {
+        "frequency": {"value": res.frequency, "stderr": None, "unit": "GHz"},
+        "field_angles": {"value": [float(s.dataset.meta.get("field_angle",
+                                                              s.dataset.meta.get("angle")))
+                                   for s in res.spectra], "stderr": None, "unit": "deg"},
+        "mu0_meff": _q(res.meff, "T"), "mu0_meff_from": res.meff_from,
+        "h_res": _q(res.h_res, "T"), "width": _q(res.width, "T"),
+        "amplitudes": {k: _q(fits[a][c], "uV") for k, (a, c) in ANGLE_AMPLITUDES.items()},
+        "vs_reduced_chi_square": res.vs_fit.redchi, "va_reduced_chi_square": res.va_fit.redchi,
+        "n_points": len(res.points),
+        "torque_units": "T" if absolute else "ratio",
+        "torques": {k: _q(v, "T" if absolute else "") for k, v in res.torques.items()},
+        "points": [{"source": p["source"], "polarity": p["polarity"],
+                    "field_angle": {"value": p["field_angle"], "stderr": None, "unit": "deg"},
+                    "angle": {"value": p["angle"], "stderr": None, "unit": "deg"},
+                    "vs": _q(p["vs"], "uV"), "va": _q(p["va"], "uV")} for p in res.points],
+        "failures": [{"source": a, "reason": b} for a, b in res.failures],
+        "notes": list(res.notes),
+    }
+    _angle_flags(out, res)
+    return out
+
+
+#: Which angular fit (V_s or V_a) each torque component of :func:`angular_torques` comes from.
+ANGLE_TORQUE_FITS = {
+    "mu0_h_dl_y": ("vs",), "mu0_h_dl_x": ("vs",), "mu0_h_z": ("vs",), "mu0_h_y": ("va",),
+    "mu0_h_x": ("va",), "mu0_h_dl_z": ("va",), "dl_x_over_dl_y": ("vs",),
+    "dl_z_over_h_y": ("va",), "dl_y_over_h_y": ("vs", "va"), "h_x_over_h_y": ("va",),
+    "h_z_over_dl_y": ("vs",),
+}
+
+
+def _angle_flags(sec: dict, res: AngleAnalysis) -> None:
+    """Flags of the ``angle`` section (in place): the reduced chi-square of the V_s(phi) and
+    V_a(phi) fits on the amplitudes and torque components they give, and M_eff from the Kittel
+    relation with an assumed g (docs/stfmr.md, section 9)."""
+    for which, r in (("vs", res.vs_fit), ("va", res.va_fit)):
+        targets = [q for k, q in sec["amplitudes"].items() if ANGLE_AMPLITUDES[k][0] == which]
+        targets += [q for k, q in sec["torques"].items() if which in ANGLE_TORQUE_FITS.get(k, ())]
+        flag_redchi(targets, r.redchi, f"V_{which[1]}(phi) fit")
+    for reason in res.flags.get("meff", []):
+        add_flag(sec["mu0_meff"], reason)
+
+
+#: Units of the combined (symmetrised) values of a spectrum in ``spectra_combined.csv``.
+COMBINED_UNITS = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
+                  "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
+
+
+def _branch_rows(s) -> list[dict]:
+    """The rows of ``spectra.csv`` of one spectrum: one per branch fit, units in the headers."""
+    phi = s.dataset.meta.get("field_angle")
+    rows = []
+    for r in s.branches:
+        row = {"source": s.source, "frequency (GHz)": s.frequency,
+               **({} if phi is None else {"field_angle (deg)": phi}),
+               "polarity": int(r.meta["polarity"]),
+               "window_lo (T)": r.meta["window_lo"], "window_hi (T)": r.meta["window_hi"],
+               "n_points_window": r.meta["n_points_window"]}
+        se = fit_stderrs(r)
+        for k in r.params:
+            u = r.units[k]
+            row[f"{k} ({u})"] = r.value(k)
+            row[f"{k}_stderr ({u})"] = 0.0 if se[k] is None else se[k]
+        row["redchi"] = r.redchi
+        rows.append(row)
+    return rows
+
+
+def _combined_row(s) -> dict:
+    """The row of ``spectra_combined.csv`` of one spectrum (symmetrised values)."""
+    phi = s.dataset.meta.get("field_angle")
+    c = {"source": s.source, "frequency (GHz)": s.frequency,
+         **({} if phi is None else {"field_angle (deg)": phi})}
+    for k, v in s.combined.items():
+        u = COMBINED_UNITS[k]
+        c[f"{k} ({u})" if u else k] = v.nominal_value
+        c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = s.stderr(k)
+    return c
+
+
+def write_tables(analysis, out: Path) -> None:
+    """Write ``spectra.csv`` (one row per spectrum branch) and ``spectra_combined.csv`` (one row
+    per spectrum, symmetrised) into ``out``, units in the column headers (T, uV, GHz, deg).
+
+    Parameters
+    ----------
+    analysis : STFMRAnalysis or AngleAnalysis
+        An analysis with its spectrum fits (``spectra``).
+    out : Path
+        The output folder; the files must not exist yet (:func:`sotfit.results.open_new`).
+    """
+    import pandas as pd
+
+    from ...results import open_new
+
+    rows = [row for s in analysis.spectra for row in _branch_rows(s)]
+    comb = [_combined_row(s) for s in analysis.spectra]
+    for name, data in (("spectra.csv", rows), ("spectra_combined.csv", comb)):
+        with open_new(out / name) as fh:
+            pd.DataFrame(data).to_csv(fh, index=False)

@@ -1,0 +1,329 @@
+"""The ST-FMR frequency-scan pipeline (docs/stfmr.md): every spectrum is split into field
+branches and fitted in |mu0H| (:mod:`sotfit.analysis.stfmr.spectra`), in chunks that can run
+in parallel; then the dispersion fits (:mod:`sotfit.analysis.stfmr.dispersion`) and the
+checks (:mod:`sotfit.analysis.stfmr.checks`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ...data import Dataset, Sweep
+from ...models.spec import ModelSpec
+from ...units import GAMMA_FREE_ELECTRON, g_from_gyromagnetic_ratio
+from .checks import (
+    _add, _fit_flags, _meff_geometry_check, compare_routes, explain_low_frequency_failures,
+    leave_out_unsaturated,
+)
+from .dispersion import fit_global_spectra, fit_kittel, fit_linewidth, global_spectrum_values
+from .errors import STFMRError
+from .propagation import _nominal, inflate_error
+from .records import STFMRAnalysis
+from .spectra import compare_repeats
+
+
+__all__ = [
+    "fit_spectra",
+    "collect_fits",
+    "analyse_stfmr",
+]
+
+
+#: Spectra fitted together: one task of a parallel run, and the step of the progress bar.
+CHUNK_SPECTRA = 250
+
+
+def _model_name(model) -> str | None:
+    """The registry name of a lineshape model (None: the default mixing lineshape)."""
+    return None if model is None else model.name
+
+
+def fit_chunk(shared, datasets):
+    """Fit a chunk of spectra (a task of :func:`fit_spectra`); ``shared`` is (model name or
+    None, window_widths). Returns what :func:`~sotfit.analysis.stfmr_spectra.fit_spectra_batch`
+    returns."""
+    from ...models import MODELS
+    from .spectra import fit_spectra_batch
+
+    name, window_widths = shared
+    return fit_spectra_batch(list(datasets), model=None if name is None else MODELS[name],
+                             window_widths=window_widths)
+
+
+def collect_fits(sources: Sequence[str], results: Sequence, on_error: str = "raise"):
+    """(fits, failures, notes) from per-spectrum results (a SpectrumFit or an STFMRError, in
+    input order): the first error is raised unless ``on_error='skip'``."""
+    fits, failures = [], []
+    for src, r in zip(sources, results):
+        if isinstance(r, STFMRError):
+            if on_error != "skip":
+                raise r
+            failures.append((src, str(r)))
+        elif isinstance(r, Exception):
+            raise r
+        else:
+            fits.append(r)
+    if not fits:
+        raise STFMRError("no spectrum could be fitted: " + "; ".join(m for _, m in failures))
+    notes = [f"{s.source}: {n}" for s in fits for n in s.notes]
+    return fits, failures, notes
+
+
+def fit_spectra(datasets: Sequence[Dataset], *, model=None, window_widths: float = 6.0,
+                on_error: str = "raise", progress=None, workers: int | None = None,
+                scheduler: str | None = None, chunk: int = CHUNK_SPECTRA):
+    """Fit every spectrum (both branches), :data:`CHUNK_SPECTRA` at a time with
+    :func:`~sotfit.analysis.stfmr_spectra.fit_spectra_batch`.
+
+    Parameters
+    ----------
+    datasets : sequence of Dataset
+    model, window_widths
+        As for :func:`fit_spectrum`.
+    on_error : {'raise', 'skip'}
+        Whether a spectrum that cannot be fitted stops everything or is recorded and left out.
+    progress : callable, optional
+        ``progress(done, total)`` in spectra, after each chunk.
+    workers, scheduler
+        Local worker processes, or the address of a dask.distributed scheduler, for the
+        chunks (:func:`sotfit.parallel.map_tasks`); the results are those of the serial run.
+    chunk : int
+        Spectra per chunk.
+
+    Returns
+    -------
+    fits : list of SpectrumFit
+    failures : list of (source, message)
+    notes : list of str
+        Every spectrum's notes, prefixed by its source.
+    """
+    from ...parallel import map_tasks
+
+    datasets = list(datasets)
+    chunks = [datasets[i:i + chunk] for i in range(0, len(datasets), chunk)]
+    sizes = np.cumsum([len(c) for c in chunks])
+
+    def tick(done, total):
+        if progress:
+            progress(int(sizes[done - 1]) if done else 0, len(datasets))
+
+    parts = map_tasks(fit_chunk, chunks, workers=workers, scheduler=scheduler,
+                      shared=(_model_name(model), window_widths), progress=tick)
+    results = [r for part in parts for r in part]
+    return collect_fits([d.source for d in datasets], results, on_error)
+
+
+def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
+                  gyromagnetic_ratio: float | None = None, free_hk: bool = False,
+                  model: ModelSpec | None = None, window_widths: float = 6.0,
+                  global_fit: bool = True, on_error: str = "raise",
+                  max_gamma_rel_error: float = 0.1, kittel_tolerance: float = 0.05,
+                  progress: Callable[[int, int], None] | None = None,
+                  workers: int | None = None, scheduler: str | None = None,
+                  fitted=None) -> STFMRAnalysis:
+    """Run the ST-FMR pipeline on spectra of one sample.
+
+    Parameters
+    ----------
+    data : Sweep or sequence of Dataset
+        One dataset per file/repeat: signed mu0H in T, V_mix in uV,
+        ``meta['frequency']`` in GHz.
+    geometry : {'inplane', 'outofplane'}
+    gyromagnetic_ratio : float, optional
+        Hold gamma/2pi (GHz/T) fixed. By default it is fitted; when the
+        frequencies do not determine it (the free Kittel fit fails, hits a
+        bound, or its relative error exceeds ``max_gamma_rel_error``) it is
+        fixed at the free-electron value and the analysis says so in ``notes``.
+    free_hk : bool
+        Fit an in-plane anisotropy field.
+    model : ModelSpec, optional
+        Lineshape for the sequential spectrum fits (default ``stfmr_mixing``).
+    window_widths : float
+        Fit window in half widths around each resonance.
+    global_fit : bool
+        Also run the global fit (lineshape ``stfmr_mixing`` only).
+    on_error : {'raise', 'skip'}
+        What to do with a spectrum that cannot be fitted.
+    kittel_tolerance : float
+        Spectra whose resonance field deviates from the Kittel fit by more than
+        this fraction are named in ``notes``.
+    progress : callable, optional
+        ``progress(done, total)``.
+    workers, scheduler
+        Fit the spectra on local worker processes or on a dask.distributed cluster
+        (:func:`fit_spectra`); the results are those of the serial run.
+    fitted : tuple, optional
+        ``(fits, failures, notes, {source: frequency})`` of spectra fitted beforehand
+        (:func:`fit_spectra`, :func:`collect_fits`), e.g. file by file while reading; ``data``
+        is then not used.
+
+    Returns
+    -------
+    STFMRAnalysis
+    """
+    fits, failures, notes, frequencies = _fitted_spectra(
+        data, fitted, model=model, window_widths=window_widths, on_error=on_error,
+        progress=progress, workers=workers, scheduler=scheduler)
+    kit = lw = glob = None
+    seq: dict[str, Any] = {}
+    gvals: dict[str, Any] = {}
+    gspec: list = []
+    flags: dict[str, dict[str, list[str]]] = {"sequential": {}, "global": {}}
+    if len({round(s.frequency, 9) for s in fits}) >= 2 and len(fits) >= 3:
+        fit_kw = {"geometry": geometry, "gyromagnetic_ratio": gyromagnetic_ratio,
+                  "free_hk": free_hk}
+        fits, failures, kit, lw, seq, fit_kw, assumed_gamma = _sequential_route(
+            fits, failures, frequencies, notes, fit_kw, max_gamma_rel_error, kittel_tolerance)
+        if global_fit and (model is None or model.name == "stfmr_mixing"):
+            glob, gvals, gspec = _global_route(fits, seq, kit, lw, fit_kw, notes)
+        _route_flags(flags, seq, gvals, kit, lw, glob, assumed_gamma, geometry, fits)
+    else:
+        notes.append("fewer than two frequencies or three spectra: no Kittel, damping or global fit")
+    reps = _compare_repeats(fits, notes)
+    return STFMRAnalysis(tuple(fits), tuple(failures), geometry, kit, lw, seq, glob, gvals, gspec,
+                         reps, tuple(notes), {k: v for k, v in flags.items() if v})
+
+
+def _fitted_spectra(data, fitted, **fit_kwargs) -> tuple[list, list, list, dict]:
+    """The spectrum fits of :func:`analyse_stfmr`: (fits, failures, notes, {source: frequency in
+    GHz}), fitted here (:func:`fit_spectra` with ``fit_kwargs``) or given as ``fitted``."""
+    if fitted is not None:
+        return list(fitted[0]), list(fitted[1]), list(fitted[2]), dict(fitted[3])
+    datasets = list(data)
+    if not datasets:
+        raise STFMRError("no spectra given")
+    fits, failures, notes = fit_spectra(datasets, **fit_kwargs)
+    return fits, failures, notes, {d.source: d.meta.get("frequency") for d in datasets}
+
+
+def _sequential_route(fits, failures, frequencies, notes, fit_kw, max_gamma_rel_error,
+                      kittel_tolerance):
+    """The Kittel and linewidth fits of the spectra (``notes`` extended in place).
+
+    Spectra below saturation are left out, gamma/2pi is held at the free-electron value when
+    the frequencies do not determine it. Returns (fits, failures, Kittel fit, linewidth fit,
+    the sequential values, the Kittel keywords used, the (lowest, highest) frequency in GHz
+    when gamma/2pi was assumed, else None).
+    """
+    geometry = fit_kw["geometry"]
+    kit, kprop = fit_kittel(fits, **fit_kw)
+    fits, kit, kprop, unsaturated = leave_out_unsaturated(
+        fits, kit, kprop, geometry, lambda fs: fit_kittel(fs, **fit_kw))
+    failures.extend(unsaturated)
+    failures = explain_low_frequency_failures(failures, frequencies, fits, kprop["meff"],
+                                              geometry)
+    assumed_gamma = None
+    if _gamma_undetermined(kit, fit_kw["gyromagnetic_ratio"], max_gamma_rel_error):
+        assumed_gamma = (min(s.frequency for s in fits), max(s.frequency for s in fits))
+        notes.append(_assumed_gamma_note(kit, *assumed_gamma))
+        fit_kw = {**fit_kw, "gyromagnetic_ratio": GAMMA_FREE_ELECTRON}
+        kit, kprop = fit_kittel(fits, **fit_kw)
+    lw, lprop = fit_linewidth(fits, kprop["gyromagnetic_ratio"])
+    notes.extend(_kittel_deviations(fits, kit, kittel_tolerance))
+    seq = {"meff": kprop["meff"], "gyromagnetic_ratio": kprop["gyromagnetic_ratio"],
+           "alpha": lprop["alpha"], "linewidth_inhomogeneous": lprop["linewidth_inhomogeneous"]}
+    if geometry == "inplane":
+        seq["h_k"] = kprop["h_k"]
+    seq["g"] = g_from_gyromagnetic_ratio(seq["gyromagnetic_ratio"])
+    for r in (kit, lw):
+        if r.redchi > 1:
+            notes.append(f"{r.model_name}: reduced chi-square {r.redchi:.3g} > 1; errors "
+                         f"inflated by sqrt(redchi) = {math.sqrt(r.redchi):.3g}")
+    return fits, failures, kit, lw, seq, fit_kw, assumed_gamma
+
+
+def _gamma_undetermined(kit, gyromagnetic_ratio, max_gamma_rel_error) -> bool:
+    """Whether the free Kittel fit leaves gamma/2pi undetermined (failed, or a relative error
+    above ``max_gamma_rel_error``); never when gamma/2pi was given."""
+    gam = kit.value("gyromagnetic_ratio")
+    return gyromagnetic_ratio is None and (
+        not kit.success or not (kit.stderr("gyromagnetic_ratio") < max_gamma_rel_error * gam))
+
+
+def _assumed_gamma_note(kit, lo: float, hi: float) -> str:
+    """The note that gamma/2pi is held at the free-electron value (frequencies lo-hi in GHz)."""
+    gam = kit.value("gyromagnetic_ratio")
+    return (f"gamma/2pi is not determined by the frequencies {lo:g}-{hi:g} GHz (free fit: "
+            f"{gam:.4g} +/- {kit.stderr('gyromagnetic_ratio'):.2g} GHz/T"
+            + ("" if kit.success else ", " + kit.message.replace("Fit succeeded.; ", ""))
+            + f"); fixed at the free-electron "
+            f"value {GAMMA_FREE_ELECTRON:.4f} GHz/T (g = 2.0023): M_eff then carries the "
+            "systematic error of that assumption")
+
+
+def _kittel_deviations(fits, kit, kittel_tolerance: float) -> list[str]:
+    """Notes on the spectra whose resonance field deviates from the Kittel fit by more than
+    the fraction ``kittel_tolerance``."""
+    notes = []
+    for sp, hm in zip(fits, kit.evaluate()):
+        dev = (_nominal(sp.combined["h_res"]) - hm) / hm
+        if abs(dev) > kittel_tolerance:
+            notes.append(f"{sp.source}: resonance field {_nominal(sp.combined['h_res']):.4g} T "
+                         f"deviates from the Kittel fit by {100 * dev:+.1f} % (an unsaturated "
+                         f"magnetisation at low field, or a different mode?)")
+    return notes
+
+
+def _global_route(fits, seq, kit, lw, fit_kw, notes):
+    """The global fit of all spectra started from the sequential values ``seq`` (``notes``
+    extended in place). Returns (global fit, its values with the errors inflated by the Birge
+    ratios of the sequential fits, per-spectrum values of the global fit)."""
+    geometry = fit_kw["geometry"]
+    start = {k: _nominal(v) for k, v in seq.items() if k != "g"}
+    glob = fit_global_spectra(fits, start=start, **fit_kw)
+    gvals = {k: glob[k] for k in ("meff", "gyromagnetic_ratio", "alpha",
+                                  "linewidth_inhomogeneous") + (("h_k",) if geometry == "inplane" else ())}
+    gvals["g"] = g_from_gyromagnetic_ratio(gvals["gyromagnetic_ratio"])
+    gspec = global_spectrum_values(glob, fits)
+    if not glob.success:
+        notes.append(f"global fit not reliable: {glob.message}")
+    for r, names in ((kit, ("meff", "gyromagnetic_ratio", "h_k")),
+                     (lw, ("alpha", "linewidth_inhomogeneous"))):
+        if r.redchi > 1:
+            factor = math.sqrt(r.redchi)
+            for k in names:
+                if k in gvals and hasattr(gvals[k], "std_dev"):
+                    gvals[k] = inflate_error(gvals[k], factor)
+            notes.append(f"global fit: errors of {', '.join(k for k in names if k in gvals)} "
+                         f"inflated by the Birge ratio {factor:.3g} of the sequential "
+                         f"{r.model_name} fit (the lineshape residuals of the global fit "
+                         "do not see the misfit of the resonance fields or widths)")
+    gvals["g"] = g_from_gyromagnetic_ratio(gvals["gyromagnetic_ratio"])
+    notes.extend(compare_routes(seq, gvals))
+    return glob, gvals, gspec
+
+
+def _route_flags(flags, seq, gvals, kit, lw, glob, assumed_gamma, geometry, fits) -> None:
+    """Flag the values of the sequential and global routes in ``flags`` (in place): bounds and
+    physical floors, an assumed gamma/2pi, an M_eff the geometry contradicts."""
+    _fit_flags(flags["sequential"], seq, [(kit, ("meff", "gyromagnetic_ratio", "h_k")),
+                                          (lw, ("alpha", "linewidth_inhomogeneous"))])
+    if glob is not None:
+        _fit_flags(flags["global"], gvals, [(glob, tuple(k for k in gvals if k != "g"))])
+    if assumed_gamma is not None:
+        reason = (f"gamma/2pi is not determined by the frequencies {assumed_gamma[0]:g}-"
+                  f"{assumed_gamma[1]:g} GHz: held at the free-electron value (g = 2.0023), "
+                  "so mu0_meff rests on that assumption (give --g or --gyromagnetic-ratio)")
+        for route in ("sequential", "global") if glob is not None else ("sequential",):
+            for k in ("meff", "gyromagnetic_ratio"):
+                _add(flags[route], k, reason)
+    for route, vals in (("sequential", seq), ("global", gvals)):
+        if vals and "meff" in vals:
+            reason = _meff_geometry_check(vals["meff"], geometry, fits)
+            if reason:
+                _add(flags[route], "meff", reason)
+
+
+def _compare_repeats(fits, notes) -> list[dict]:
+    """:func:`compare_repeats` of the spectra, with a note (appended to ``notes``) for every
+    quantity whose repeats disagree beyond their errors."""
+    reps = compare_repeats(fits)
+    for r in reps:
+        if r["flagged"]:
+            notes.append(f"repeats at {r['frequency']:g} GHz disagree in {r['quantity']} beyond "
+                         f"their errors (Birge ratio {r['birge_ratio']:.3g}, p = {r['p_value']:.2g})")
+    return reps

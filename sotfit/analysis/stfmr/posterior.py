@@ -1,0 +1,77 @@
+"""Posterior sampling of the ST-FMR global fit with :func:`sotfit.bayes.sample` (emcee)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import STFMRError
+from .records import STFMRAnalysis
+
+__all__ = ["GLOBAL_SUMMARY_NAMES", "sample_global_fit"]
+
+#: Shared parameters of the global fit -> their names in ``summary.json``.
+GLOBAL_SUMMARY_NAMES = {"meff": "mu0_meff", "gyromagnetic_ratio": "gyromagnetic_ratio",
+                        "alpha": "alpha", "linewidth_inhomogeneous": "linewidth_inhomogeneous",
+                        "h_k": "h_k"}
+
+
+def sample_global_fit(analysis: STFMRAnalysis, chain_path: Path, nsteps: int, seed: int | None,
+                      progress: Callable | None = None) -> dict:
+    """Posterior sampling of the global fit with ``sotfit.bayes.sample`` (emcee).
+
+    Flat priors within the parameter bounds; a common noise scale is sampled because the
+    spectra carry no stated errors (their weights are the sequential residual rms). The chain
+    is saved to ``chain_path`` (``.npz``).
+
+    Parameters
+    ----------
+    analysis : STFMRAnalysis
+        A frequency-scan analysis with its global fit.
+    chain_path : Path
+        Where the chain is written.
+    nsteps : int
+        Chain length.
+    seed : int, optional
+        Random seed.
+    progress : callable, optional
+        Progress display of :func:`sotfit.bayes.sample`.
+
+    Returns
+    -------
+    dict
+        ``converged``, ``message``, ``nsteps``, ``nwalkers``, ``burn``, the convergence
+        diagnostics of :func:`sotfit.bayes.chain_diagnostics` (``diagnostics``) and the shared
+        parameters as posterior medians with 16/84 percentiles (``{"value", "stderr", "unit",
+        "percentiles_16_50_84"}``, units of the global fit: T, GHz/T); the parameters of a
+        chain that did not converge are flagged (:mod:`sotfit.flags`).
+
+    Raises
+    ------
+    STFMRError
+        When the global fit was not run.
+    """
+    from ... import bayes
+    from ...flags import flag_mcmc
+    glob = analysis.global_fit
+    if glob is None:
+        raise STFMRError("--mcmc samples the global fit, which was not run (need at least two "
+                         "frequencies and three spectra, and not --no-global)")
+    kw = glob.meta["fit_kwargs"]
+    post = bayes.sample(list(glob.datasets), glob.models[0], shared=kw["shared"],
+                        init=glob.values, fixed=kw["fixed"], free=kw["free"], exprs=kw["exprs"],
+                        noise_scale=True, nwalkers=max(32, 2 * glob.nvarys + 4), nsteps=nsteps,
+                        seed=seed, lsq=glob, progress=progress)
+    names = GLOBAL_SUMMARY_NAMES
+    result = {"converged": bool(post.converged), "message": post.message,
+              "nsteps": int(post.nsteps), "nwalkers": int(post.nwalkers), "burn": int(post.burn),
+              "diagnostics": post.to_dict()["diagnostics"]}
+    for k, name in names.items():
+        if k in post.varied:
+            lo, med, hi = (float(v) for v in post.percentiles[k])
+            result[name] = {"value": post.value(k), "stderr": post.stderr(k),
+                            "unit": glob.units.get(k, ""), "percentiles_16_50_84": [lo, med, hi]}
+    flag_mcmc([result[n] for n in names.values() if n in result], result["diagnostics"],
+              "MCMC of the global fit")
+    post.save_chain(chain_path)
+    return result

@@ -1,0 +1,247 @@
+"""ST-FMR spectra: the branch fits of a spectrum combined, and repeats compared.
+
+Sign bookkeeping (docs/stfmr.md, "Field polarity"):
+
+* A spectrum ``V_mix(mu0H)`` with signed field is split into the ``+`` branch
+  (H > 0) and the ``-`` branch (H < 0); points at H = 0 belong to neither.
+* Each branch is fitted as a function of ``h = |mu0H|`` with
+  ``V_s L_sym(h) + V_a L_asym(h) + offset + slope (h - h_res)``. The fitted
+  ``vs``, ``va`` are stored *as measured* on that branch.
+* Under H -> -H the equilibrium magnetisation reverses (m -> -m). With the
+  conventions of docs/CONVENTIONS.md the rf torque fields of the conventional
+  (sigma = y) damping-like, field-like and Oersted terms all change sign in the
+  frame that moves with m, while dR/dphi (AMR, even in m) does not: the whole
+  rectified signal changes sign, V(-h) = -V(+h). Fitted in |mu0H|, both
+  amplitudes therefore flip: vs(-) = -vs(+), va(-) = -va(+). (Fitting the -
+  branch in the *signed* field instead would flip L_asym once more and give
+  va(-) = +va(+), vs(-) = -vs(+): the usual source of confusion.)
+* Values *referred to +H* are ``p * vs`` and ``p * va`` with the polarity
+  ``p = +1/-1``; for the conventional geometry they agree between branches.
+  The symmetrised amplitude is the mean of the referred values,
+  ``vs_sym = (vs(+) - vs(-))/2``; the polarity-even remainder
+  ``vs_even = (vs(+) + vs(-))/2`` is zero for the conventional torques and
+  measures contributions that do not reverse with m (e.g. a torque from
+  z-polarised spins, MacNeill et al., Nat. Phys. 13, 300 (2017)).
+* The per-polarity field offset is ``(h_res(+) - h_res(-))/2``: an apparent
+  difference of |H_res| between branches (remanent field of the magnet, Hall
+  probe offset); the branch mean ``(h_res(+) + h_res(-))/2`` is free of it to
+  first order and feeds the Kittel fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ...data import Dataset
+from ...models.spec import ModelSpec
+from ...results import FitResult
+from .branch_fit import fit_branches
+from .branches import _label, split_branches
+from .errors import NoResonanceError, STFMRError, SpectrumFitError
+
+
+__all__ = [
+    "SpectrumFit",
+    "fit_spectrum",
+    "fit_spectra_batch",
+    "compare_repeats",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class SpectrumFit:
+    """Both branch fits of one spectrum and their combination.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The spectrum as given (signed field).
+    branches : tuple of FitResult
+        One fit per polarity present; ``r.meta['polarity']`` is +1 or -1.
+    combined : dict of uncertainties values
+        ``h_res`` (T, branch mean), ``width`` (T), ``vs``, ``va`` (uV, symmetrised,
+        referred to +H), ``ratio`` (vs/va), and with both branches ``field_offset``
+        (T, (h_res(+)-h_res(-))/2), ``vs_even``, ``va_even`` (uV).
+    notes : tuple of str
+        Branches left out and why (a branch without a resonance, a failed fit).
+    """
+
+    dataset: Dataset
+    branches: tuple[FitResult, ...]
+    combined: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    _stderrs: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def stderr(self, key: str) -> float:
+        """Standard error of ``combined[key]`` (computed once: each one expands the
+        correlations of the branch fits)."""
+        try:
+            return self._stderrs[key]
+        except KeyError:
+            v = self._stderrs[key] = float(getattr(self.combined[key], "std_dev", 0.0))
+            return v
+
+    @property
+    def frequency(self) -> float:
+        return float(self.dataset.meta["frequency"])
+
+    @property
+    def source(self) -> str:
+        return _label(self.dataset)
+
+    def branch(self, polarity: int) -> FitResult | None:
+        for r in self.branches:
+            if r.meta.get("polarity") == polarity:
+                return r
+        return None
+
+
+def combine_branches(branches) -> dict[str, Any]:
+    """Symmetrise the branch fits (see the module docstring for the sign bookkeeping)."""
+    by = {r.meta["polarity"]: r for r in branches}
+    out: dict[str, Any] = {}
+    if 1 in by and -1 in by:
+        p, m = by[1], by[-1]
+        out["h_res"] = (p["h_res"] + m["h_res"]) / 2
+        out["field_offset"] = (p["h_res"] - m["h_res"]) / 2
+        out["width"] = (p["width"] + m["width"]) / 2
+        for k in ("vs", "va"):
+            out[k] = (p[k] - m[k]) / 2
+            out[k + "_even"] = (p[k] + m[k]) / 2
+    else:
+        (pol, r), = by.items()
+        out["h_res"] = r["h_res"]
+        out["width"] = r["width"]
+        out["vs"] = pol * r["vs"]
+        out["va"] = pol * r["va"]
+    out["ratio"] = out["vs"] / out["va"]
+    return out
+
+
+def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths: float = 6.0,
+                      min_significance: float = 100.0, **fit_kwargs) -> list:
+    """:func:`fit_spectrum` for many spectra at once: every branch of every spectrum in one
+    :func:`fit_branches`.
+
+    Returns
+    -------
+    list
+        Per spectrum its :class:`SpectrumFit` or the :class:`STFMRError` that
+        :func:`fit_spectrum` raises for it.
+    """
+    out: list = [None] * len(datasets)
+    branches, owner = [], []
+    for n, d in enumerate(datasets):
+        f = d.meta.get("frequency")
+        if f is None or not np.isfinite(float(f)) or float(f) <= 0:
+            out[n] = STFMRError(f"{_label(d)}: missing or invalid microwave frequency "
+                                f"(meta 'frequency' = {f!r}); give it in the file, its name or "
+                                "--frequency")
+            continue
+        try:
+            parts = split_branches(d)
+        except STFMRError as exc:
+            out[n] = exc
+            continue
+        branches.extend(parts)
+        owner.extend([n] * len(parts))
+    results = fit_branches(branches, model=model, window_widths=window_widths,
+                           min_significance=min_significance, **fit_kwargs) if branches else []
+    per: dict[int, list] = {}
+    for n, b, r in zip(owner, branches, results):
+        per.setdefault(n, []).append((b, r))
+    for n, items in per.items():
+        fitted = [r for _, r in items if not isinstance(r, Exception)]
+        errors = [r for _, r in items if isinstance(r, Exception)]
+        notes = [f"{b.meta['branch']} branch left out: {r}" for b, r in items
+                 if isinstance(r, Exception)]
+        if not fitted:
+            if len(errors) == 1:
+                out[n] = errors[0]
+            else:
+                kind = NoResonanceError if all(isinstance(e, NoResonanceError) for e in errors) \
+                    else SpectrumFitError
+                out[n] = kind("; ".join(str(e) for e in errors))
+            continue
+        fitted = tuple(fitted)
+        out[n] = SpectrumFit(datasets[n], fitted, combine_branches(fitted), tuple(notes))
+    return out
+
+
+def fit_spectrum(d: Dataset, *, model: ModelSpec | None = None, window_widths: float = 6.0,
+                 min_significance: float = 100.0, **fit_kwargs) -> SpectrumFit:
+    """Split a spectrum into branches, fit each in |mu0H| and combine them.
+
+    Parameters
+    ----------
+    d : Dataset
+        Signed field mu0H (T) and V_mix (uV); ``meta['frequency']`` (GHz) is required.
+    model, window_widths, min_significance, **fit_kwargs
+        As :func:`fit_branch`.
+
+    Returns
+    -------
+    SpectrumFit
+
+    Raises
+    ------
+    STFMRError
+        Missing frequency, no usable branch; :class:`NoResonanceError` or
+        :class:`SpectrumFitError` when no branch fits (naming the file). One
+        failing branch while the other fits is recorded in ``notes``.
+    """
+    res = fit_spectra_batch([d], model=model, window_widths=window_widths,
+                            min_significance=min_significance, **fit_kwargs)[0]
+    if isinstance(res, Exception):
+        raise res
+    return res
+
+
+def compare_repeats(fits, keys=("h_res", "width", "ratio"), group_by: str = "frequency",
+                    p_threshold: float = 0.01) -> list[dict]:
+    """Compare repeated sweeps at one frequency against their reported errors.
+
+    For each group of spectra sharing ``group_by`` (and the same sample folder)
+    and each quantity q with errors s_i, the weighted mean and
+    chi^2 = sum((q_i - q_mean)/s_i)^2 with n-1 degrees of freedom are computed;
+    the group is flagged when the chi-square p-value is below ``p_threshold``.
+
+    Returns
+    -------
+    list of dict
+        One per (group, quantity): ``frequency``, ``quantity``, ``sources``,
+        ``values``, ``stderrs``, ``chi2``, ``dof``, ``birge_ratio`` (sqrt(chi2/dof)),
+        ``p_value``, ``flagged``.
+    """
+    from scipy.stats import chi2 as chi2_dist
+    from pathlib import Path
+
+    groups: dict = {}
+    for s in fits:
+        key = (round(float(s.dataset.meta.get(group_by, 0.0)), 6),
+               str(s.dataset.meta.get("sample", Path(s.dataset.source).parent)))
+        groups.setdefault(key, []).append(s)
+    out = []
+    for (gval, sample), members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        for k in keys:
+            vals = np.array([m.combined[k].nominal_value for m in members])
+            errs = np.array([m.stderr(k) for m in members])
+            if np.any(~(errs > 0)):
+                continue
+            w = 1 / errs**2
+            mean = float(np.sum(w * vals) / np.sum(w))
+            c2 = float(np.sum(((vals - mean) / errs) ** 2))
+            dof = len(vals) - 1
+            pv = float(chi2_dist.sf(c2, dof))
+            out.append({group_by: gval, "sample": sample, "quantity": k,
+                        "sources": [m.source for m in members],
+                        "values": vals.tolist(), "stderrs": errs.tolist(), "weighted_mean": mean,
+                        "chi2": c2, "dof": dof, "birge_ratio": math.sqrt(c2 / dof),
+                        "p_value": pv, "flagged": bool(pv < p_threshold)})
+    return out

@@ -1,0 +1,78 @@
+"""The options of ``sotfit stfmr`` that say how to read the files, turned into the keywords of
+:func:`sotfit.io.read_stfmr` (docs/io.md, "Reading the files").
+"""
+
+from __future__ import annotations
+
+from .common import CLIError, add_column_options, quantity_type, role_options, unit_type
+
+__all__ = ["COLUMN_ROLES", "add_reader_options", "reader_options"]
+
+
+#: ``--column ROLE=NAME`` / ``--column-unit ROLE=UNIT`` roles -> reader keywords.
+COLUMN_ROLES = {"field": ("field_column", "field_unit"),
+                "voltage": ("voltage_column", "voltage_unit"),
+                "frequency": ("frequency_column", "frequency_unit"),
+                "power": ("power_column", "power_unit")}
+
+
+def add_reader_options(p) -> None:
+    """The options of ``sotfit stfmr`` that say how to read the files (docs/io.md)."""
+    g = p.add_argument_group(
+        "reading the files", "How to read files whose columns, units or sweeps sotfit cannot "
+        "tell by itself; every reader error names the option that fixes it (docs/io.md).")
+    g.add_argument("--field-unit", type=unit_type("field"),
+                   help="field unit when the file has none (T, mT, Oe, G, A/m)")
+    g.add_argument("--voltage-unit", type=unit_type("voltage"),
+                   help="voltage unit when the file has none (V, mV, uV)")
+    g.add_argument("--frequency", type=quantity_type("frequency", positive=True),
+                   help="microwave frequency when the files give none, e.g. 9GHz")
+    g.add_argument("--power", type=quantity_type("power"),
+                   help="rf power when the files give none, e.g. 10dBm")
+    add_column_options(g, COLUMN_ROLES, "voltage=Xchannel (a header name or 0-based index)")
+    g.add_argument("--lockin-channels", metavar="X,Y",
+                   help="two lock-in output columns read as V_mix = X cos(phi) + Y sin(phi), "
+                        "the phase phi fitted to each file (principal axis of the (X, Y) points)")
+    g.add_argument("--split-sweeps", action="store_true",
+                   help="read a file holding several field sweeps (a reversal beyond the "
+                        "read-back noise) as one spectrum per sweep")
+    g.add_argument("--allow-duplicates", action="store_true",
+                   help="average V_mix over exactly repeated field values of one sweep")
+
+
+def reader_options(args) -> dict:
+    """The keywords of :func:`sotfit.io.read_stfmr` that the command-line options give."""
+    kw = {"field_unit": args.field_unit, "voltage_unit": args.voltage_unit,
+          "frequency": args.frequency, "power": args.power,
+          "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates}
+    for role, name in role_options(args.column, "--column", COLUMN_ROLES).items():
+        kw[COLUMN_ROLES[role][0]] = int(name) if name.isdigit() else name
+    for role, unit in role_options(args.column_unit, "--column-unit", COLUMN_ROLES).items():
+        key = COLUMN_ROLES[role][1]
+        if kw.get(key) is not None and kw[key] != unit:
+            raise CLIError(f"--{key.replace('_', '-')} {kw[key]} and --column-unit "
+                           f"{role}={unit} disagree")
+        kw[key] = unit
+    if args.lockin_channels is not None:
+        chans = [c.strip() for c in args.lockin_channels.split(",")]
+        if len(chans) != 2 or not all(chans):
+            raise CLIError(f"--lockin-channels {args.lockin_channels!r}: give two columns, "
+                           "e.g. --lockin-channels Xchannel,Ychannel")
+        if kw.get("voltage_column") is not None:
+            raise CLIError("give --column voltage=NAME or --lockin-channels X,Y, not both")
+        kw["lockin_channels"] = tuple(int(c) if c.isdigit() else c for c in chans)
+    return kw
+
+
+def _reader_keywords(args) -> dict:
+    """All keywords of :func:`sotfit.io.read_stfmr` for the files of the command: the reader
+    options, the ``--field-angle`` of each file and the option spelling of its messages."""
+    angles = None
+    if args.field_angle:
+        angles = {}
+        for name, value in args.field_angle:
+            if name in angles and angles[name] != value:
+                raise CLIError(f"--field-angle gives {name} twice with different values "
+                               f"({angles[name]} and {value})")
+            angles[name] = value
+    return {"field_angle": angles, "option_style": "cli", **reader_options(args)}

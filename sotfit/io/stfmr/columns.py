@@ -1,0 +1,297 @@
+"""Columns of an ST-FMR file and their units: which column is the field, the voltage, the
+frequency or the power, and the unit of each from its header or an option. A column without
+a unit is an error naming the file, the column and the option that gives it.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+
+from ... import units as _units
+from ...data import DataError
+from ...units import UnitError
+from ..text import Table
+from .options import _opt, _opts
+
+
+__all__ = [
+    "FIELD_UNITS",
+    "VOLTAGE_UNITS",
+]
+
+
+#: Field units accepted in headers and options (aliases such as ``oe`` also work).
+FIELD_UNITS = ("T", "mT", "uT", "Oe", "kOe", "G", "kG", "A/m", "kA/m")
+
+
+#: Voltage units accepted in headers and options (``µV`` and ``uV`` both work).
+VOLTAGE_UNITS = ("V", "mV", "uV", "nV")
+
+
+_FIELD_NAMES = {"field", "h", "b", "mu0h", "bfield", "hfield", "magneticfield", "appliedfield",
+                "hext", "bext", "happ", "bapp", "mu0hext"}
+
+
+_VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcvoltage"}
+
+
+_FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies"}
+
+
+_SAMPLE_NAMES = {"sample", "samplename", "sampleid", "device", "devicename"}
+
+
+_POWER_NAMES = {"power", "rfpower", "p", "pow", "rfpow"}
+
+
+_ANGLE_NAMES = {"fieldangle", "angle", "phi", "phih", "fieldphi", "inplaneangle",
+                "inplanefieldangle", "anglephi"}
+
+
+# Lock-in outputs: X/Y, Xchannel, X1, lockin_X, ... (a hint when no V_mix column is found)
+_LOCKIN_RE = re.compile(r"^(?:lockin|li)?(?P<axis>[xy])(?:channel|chan|ch|out|output|signal|value)?"
+                        r"\d*$")
+
+
+def _key(name: str) -> str:
+    """A column or header name compared without case, spaces, underscores, dashes or dots."""
+    return re.sub(r"[\s_\-.]", "", name.lower())
+
+
+_ACCEPTED = {"field": FIELD_UNITS, "voltage": VOLTAGE_UNITS,
+             "frequency": ("GHz", "MHz", "kHz", "Hz"), "power": ("dBm",)}
+
+
+def _accepted(dimension: str) -> str:
+    """The unit spellings of ``dimension`` to list in a message."""
+    return ", ".join(_ACCEPTED[dimension])
+
+
+def _option_unit(unit, dimension: str, option: str) -> str | None:
+    """The unit given by an option, normalised; a unit of another dimension is an error naming
+    the option and the accepted spellings."""
+    if unit is None:
+        return None
+    try:
+        key = _units.normalise_unit(str(unit))
+        if _units.dimension_of(key) != dimension:
+            raise UnitError("wrong dimension")
+    except UnitError:
+        raise UnitError(f"{_opt(option, unit)} is not a {dimension} unit; accepted: "
+                        f"{_accepted(dimension)}") from None
+    return key
+
+
+class _UnknownUnit(UnitError):
+    """A column header whose unit sotfit does not know (an option may name it instead)."""
+
+
+#: Column role -> (the keyword that picks the column, the keyword that gives its unit).
+_ROLE_OPTIONS = {"field": ("field_column", "field_unit"),
+                 "voltage": ("voltage_column", "voltage_unit"),
+                 "frequency": ("frequency_column", "frequency_unit"),
+                 "power": ("power_column", "power_unit")}
+
+
+def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | None]:
+    """(name, unit) of a column from its header, checking the dimension."""
+    if table.columns is None:
+        return "", None
+    raw = table.columns[col]
+    column_option, unit_option = _ROLE_OPTIONS[dimension]
+    try:
+        name, unit = _units.split_header(raw)
+    except UnitError:
+        raise _UnknownUnit(
+            f"{table.name}: column {raw!r} has an unknown unit; accepted {dimension} units: "
+            f"{_accepted(dimension)}; or name the unit with {_opt(unit_option)}"
+        ) from None
+    if unit is not None and _units.dimension_of(unit) != dimension:
+        raise UnitError(
+            f"{table.name}: column {raw!r} is read as {dimension} but its unit {unit!r} is a "
+            f"{_units.dimension_of(unit)} unit; if it is not the {dimension} column, pick "
+            f"that with {_opt(column_option)}"
+        )
+    return name, unit
+
+
+def _column_names(table: Table) -> list[str]:
+    """The names of the header columns without their units, lower case."""
+    out = []
+    for raw in table.columns or ():
+        try:
+            name, _ = _units.split_header(raw)
+        except UnitError:
+            name = re.sub(r"\s*[(\[].*$", "", raw).strip().lower()
+        out.append(name)
+    return out
+
+
+def _lockin_hint(table: Table) -> str:
+    """A sentence naming the options for lock-in X/Y columns, if the file has them."""
+    axes = {}
+    for c, k in zip(table.columns or (), _column_names(table)):
+        m = _LOCKIN_RE.match(_key(k))
+        if m:
+            axes.setdefault(m.group("axis"), c)
+    if set(axes) != {"x", "y"}:
+        return ""
+    x, y = axes["x"], axes["y"]
+    return (f"; {x!r} and {y!r} look like lock-in outputs: read one with "
+            f"{_opt('voltage_column', x)}, or both with the lock-in phase fitted, "
+            f"{_opt('lockin_channels', (x, y))}")
+
+
+def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
+                 option: str) -> int | None:
+    """The index of the column of ``role``: the one named or numbered by ``spec`` (the option),
+    else the one whose name is in ``names``; None when not found and not ``required``."""
+    n = table.n_columns
+    if spec is not None:
+        if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
+            idx = int(spec)
+            if not -n <= idx < n:
+                raise DataError(f"{table.name}: {_opt(option, spec)} but the file has {n} "
+                                "column(s) (0-based indices)")
+            return idx % n
+        if table.columns is None:
+            raise DataError(f"{table.name}: {_opt(option, spec)} names a column, but the file "
+                            "has no column header row; give the 0-based column index instead")
+        want = str(spec).strip().lower()
+        parsed = _column_names(table)
+        hits = [i for i, c in enumerate(table.columns)
+                if c.strip().lower() == want or parsed[i] == want]
+        if len(hits) != 1:
+            raise DataError(f"{table.name}: {_opt(option, spec)} matches {len(hits)} of the "
+                            f"columns {list(table.columns)}; give the name as written in the "
+                            "header, or the 0-based index")
+        return hits[0]
+    if table.columns is None:
+        return None
+    parsed = [_key(c) for c in _column_names(table)]
+    hits = [i for i, c in enumerate(parsed) if c in names]
+    if not hits and role == "field":
+        hits = [i for i, c in enumerate(parsed) if "field" in c]
+    if not hits and role == "voltage":
+        hits = [i for i, c in enumerate(parsed) if "vmix" in c or "voltage" in c]
+    if len(hits) > 1:
+        raise DataError(
+            f"{table.name}: several columns could be the {role}: "
+            f"{[table.columns[i] for i in hits]}; pass {_opt(option)} (name or 0-based index)"
+        )
+    if not hits:
+        if required:
+            raise DataError(
+                f"{table.name}: no {role} column among {list(table.columns)}; name it "
+                f"(e.g. {'Field (Oe)' if role == 'field' else 'Vmix (uV)'}) or pass "
+                f"{_opt(option)} (name or 0-based index)"
+                + (_lockin_hint(table) if role == "voltage" else "")
+            )
+        return None
+    return hits[0]
+
+
+def _resolve_unit(table: Table, col: int, dimension: str, option_unit: str | None,
+                  option: str, rule_unit: str | None, block: str | None = None,
+                  notes: list | None = None) -> tuple[str, str]:
+    """The unit of column ``col`` and where it came from.
+
+    In a side-by-side layout (``block`` is the pair's label) the header holds labels, not
+    units, so the unit must come from the option. A header unit that sotfit does not know
+    gives way to the option (with a note in ``notes``); a known one must agree with it.
+    """
+    head = None
+    if block is None:
+        try:
+            head = _header_unit(table, col, dimension)[1]
+        except _UnknownUnit:
+            if option_unit is None:
+                raise
+            if notes is not None:
+                notes.append(f"{table.column_label(col)}: unit not known, read in "
+                             f"{option_unit} as {_opt(option, option_unit)} says")
+            return option_unit, "option"
+    if head is not None and option_unit is not None:
+        if _units.convert(1.0, head, option_unit) != 1.0:
+            raise UnitError(
+                f"{table.name}: column {table.columns[col]!r} says {head!r} but "
+                f"{_opt(option, option_unit)}; remove the option or correct the header"
+            )
+        return head, "header"
+    if head is not None:
+        return head, "header"
+    if option_unit is not None:
+        return option_unit, "option"
+    if rule_unit is not None:
+        return rule_unit, "lvm layout"
+    example = _opts(_opt("field_unit", "T"), _opt("voltage_unit", "V"))
+    if block is not None:
+        raise UnitError(
+            f"{table.name}: {table.column_label(col)} ({dimension}) has no unit: the columns "
+            f"are side-by-side pairs whose label ({block!r}) names the spectrum, not the "
+            f"units; pass {_opt(option)} (accepted: {_accepted(dimension)}), for example "
+            f"{_opts(_opt('field_unit', 'Oe'), _opt('voltage_unit', 'V'))}"
+        )
+    raise UnitError(
+        f"{table.name}: {table.column_label(col)} ({dimension}) has no unit, and "
+        f"{_opt(option)} was not given; pass {_opt(option)} (accepted: {_accepted(dimension)}), "
+        f"for example {example} if the file holds field in T and V_mix in V, or write "
+        f"the unit in the header ('{'Field (Oe)' if dimension == 'field' else 'Vmix (V)'}', "
+        f"'{'field_mT' if dimension == 'field' else 'vmix_uV'}')"
+    )
+
+
+def _check_finite(table: Table, col: int, what: str, option: str, rows=None) -> None:
+    """Refuse missing or non-finite values in a column, naming the file, the column and the
+    lines."""
+    values = table.data[:, col] if rows is None else table.data[rows, col]
+    bad = ~np.isfinite(values)
+    if bad.any():
+        lines = (table.lines if rows is None else table.lines[rows])[bad][:5].tolist()
+        raise DataError(
+            f"{table.name}: {table.column_label(col)} ({what}) has {int(bad.sum())} missing or "
+            f"non-finite value(s) (NaN, inf or empty) at line(s) {lines}; remove those rows "
+            f"or fill them explicitly, or if this is not the {what} column pick another with "
+            f"{_opt(option)}"
+        )
+
+
+def _column_quantity(table: Table, col: int, dimension: str, option_unit: str | None,
+                     option: str, rows) -> np.ndarray:
+    """The values of a frequency or power column in house units (GHz, dBm), its unit from the
+    header or the option."""
+    try:
+        unit = _header_unit(table, col, dimension)[1]
+    except _UnknownUnit:
+        if option_unit is None:
+            raise
+        unit = None
+    unit = unit or option_unit
+    if unit is None:
+        raise UnitError(
+            f"{table.name}: {table.column_label(col)} ({dimension}) has no unit; write it in "
+            f"the header (e.g. '{dimension} ({_units.HOUSE[dimension]})') or pass "
+            f"{_opt(option, _units.HOUSE[dimension])}"
+        )
+    return np.asarray(_units.to_house(table.data[rows, col], unit, dimension)[0], dtype=float)
+
+
+def _power_column(table: Table, col: int, option_unit: str | None, rows, notes: list):
+    """Power (dBm) from a column, or ``None``: with a note when the column is in another unit
+    (``Power(mV)``), with a warning when it has none."""
+    try:
+        _, unit = _header_unit(table, col, "power")
+    except UnitError:  # 'Power(mV)': a level read back in volts, not an rf power in dBm
+        notes.append(f"column {table.columns[col]!r} is not an rf power in dBm and is not read "
+                     f"as one (give the power with {_opt('power')} if needed)")
+        return None
+    unit = unit or option_unit
+    if unit is None:
+        warnings.warn(f"{table.name}: power column {table.column_label(col)} has no unit (dBm "
+                      f"expected; {_opt('power_unit', 'dBm')}); power not recorded", stacklevel=5)
+        return None
+    _check_finite(table, col, "power", "power_column", rows)
+    return np.asarray(_units.to_house(table.data[rows, col], unit, "power")[0], dtype=float)

@@ -1,0 +1,63 @@
+"""The files of an ST-FMR reading: folders expanded in natural order, and the LabVIEW ``.lvm``
+layout recognised.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from ...data import DataError
+from ..text import Table
+
+
+__all__ = [
+    "SUFFIXES",
+]
+
+
+#: File suffixes taken when a folder is given.
+SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv")
+
+
+def _natural_key(p: Path):
+    """Sort key of a file name with its numbers compared as numbers (``9GHz`` before ``10GHz``)."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", p.name)]
+
+
+def _expand(paths) -> list[Path]:
+    """The files to read: files as given, folders expanded to their ST-FMR files
+    (:data:`SUFFIXES`) in natural name order."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    elif not isinstance(paths, Iterable):
+        raise TypeError("paths must be a file, a folder or a list of them, "
+                        f"not {type(paths).__name__}")
+    out: list[Path] = []
+    for p in paths:
+        p = Path(os.fspath(p))
+        if p.is_dir():
+            files = sorted((q for q in p.iterdir() if q.is_file() and q.suffix.lower() in SUFFIXES),
+                           key=_natural_key)
+            if not files:
+                others = sum(1 for q in p.iterdir() if q.is_file())
+                raise DataError(
+                    f"{p}: folder holds no data files ({', '.join(SUFFIXES)})"
+                    + (f"; its {others} other file(s) are read only when named one by one "
+                       "(files without an extension, for example)" if others else ""))
+            out.extend(files)
+        elif not p.exists():
+            raise FileNotFoundError(f"{p}: no such file")
+        else:
+            out.append(p)
+    if not out:
+        raise DataError("read_stfmr: no files given")
+    return out
+
+
+def _is_lvm_layout(table: Table) -> bool:
+    """The LabVIEW ST-FMR layout: ``.lvm``, a key:value preamble, two unnamed columns."""
+    return (table.path.suffix.lower() == ".lvm" and table.columns is None
+            and table.n_columns == 2 and len(table.header) > 0)

@@ -1,0 +1,188 @@
+"""Metadata from the header of an ST-FMR file (``Frequency(GHz):9.0``, ``field_angle_deg: 30``):
+file-level quantities checked against the file name and the options, and the sample fields.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+
+from ... import units as _units
+from ...data import DataError
+from ...units import UnitError
+from ..text import Table, parse_number
+from .columns import _SAMPLE_NAMES, _key
+from .names import _stem
+from .options import _opt
+
+
+# Meta keys set by the reader; header entries never overwrite them.
+_RESERVED = {
+    "frequency", "power", "source", "path", "repeat", "segment", "sweep_direction",
+    "sweep_direction_positive", "sweep_direction_negative", "field_unit_in_file",
+    "voltage_unit_in_file", "units_from", "frequency_from", "sample", "averaged_duplicates", "n_points",
+    "field_angle", "field_angle_from", "block", "block_columns", "lockin_channels",
+    "lockin_phase", "lockin_phase_stderr", "lockin_variance_fraction", "field_jitter_points",
+    "field_jitter_max", "field_readback_noise", "reader_notes",
+}
+
+
+# A header value: a number, a unit, then free text without another number.
+_HEADER_VALUE_RE = re.compile(
+    r"^\s*(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>[^\s,;()\[\]]*)"
+    r"(?P<rest>[^0-9]*)$"
+)
+
+
+class _UnreadableHeader(DataError):
+    """A recognised header entry whose value cannot be read (an option may replace it)."""
+
+
+def _header_value(table: Table, key: str, dimension: str, option: str):
+    """(number, unit or None) of header entry ``key``, which names a ``dimension``."""
+    value = table.header[key]
+    entry = f"{table.name}: header entry {key!r} = {value!r} ({table.where(key)})"
+    fix = (f"correct the entry or give the {dimension} with "
+           f"{_opt(option)} (the entry is then ignored)")
+    try:
+        _, key_unit = _units.split_header(key)
+    except UnitError:
+        raise _UnreadableHeader(f"{entry}: unknown unit in the key; {fix}") from None
+    m = _HEADER_VALUE_RE.match(value)
+    if m is None:
+        raise _UnreadableHeader(
+            f"{entry} is not a {dimension} (a number with a unit, e.g. "
+            f"'{key}: 9 {_units.HOUSE[dimension]}'); {fix}")
+    number, vunit = float(m.group("num")), m.group("unit")
+    if vunit:
+        try:
+            vunit = _units.normalise_unit(vunit)
+        except UnitError:
+            raise _UnreadableHeader(f"{entry}: unknown unit {vunit!r}; {fix}") from None
+    if key_unit and vunit and _units.dimension_of(vunit) == _units.dimension_of(key_unit) \
+            and _units.convert(1.0, vunit, key_unit) != 1.0:
+        raise _UnreadableHeader(f"{entry} gives two different units ({key_unit!r}, "
+                                f"{vunit!r}); {fix}")
+    return number, (key_unit or vunit or None)
+
+
+def _header_quantity(table: Table, names: set[str], dimension: str, option: str):
+    """(value in house unit, key) of a header entry such as ``Frequency(GHz): 9``, or None.
+
+    Raises
+    ------
+    _UnreadableHeader
+        A recognised entry whose value is not a number with a known unit.
+    UnitError
+        A recognised entry without a unit, or with a unit of another dimension.
+    """
+    found = []
+    for key in table.header:
+        try:
+            name, _ = _units.split_header(key)
+        except UnitError:
+            name = re.sub(r"\s*[(\[].*$", "", key)
+        if _key(name) in names:
+            found.append(key)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise DataError(f"{table.name}: several header entries could give the {dimension}: "
+                        + ", ".join(f"{k!r} ({table.where(k)})" for k in found)
+                        + f"; pass {_opt(option)}")
+    key = found[0]
+    number, unit = _header_value(table, key, dimension, option)
+    if unit is None:
+        raise UnitError(
+            f"{table.name}: header entry {key!r} = {table.header[key]!r} has no unit "
+            f"({table.where(key)}); write it as '{key} ({_units.HOUSE[dimension]}): ...' or "
+            f"pass the value with {_opt(option)}"
+        )
+    try:
+        value, _ = _units.to_house(number, unit, dimension)
+    except UnitError as exc:
+        raise UnitError(f"{table.name}: header entry {key!r} ({table.where(key)}): {exc}") \
+            from None
+    return float(value), key
+
+
+def _option_quantity(value, dimension: str, default_unit: str, option: str):
+    """An option value (a number in ``default_unit`` or a string with a unit) in house units;
+    None when not given."""
+    if value is None:
+        return None
+    try:
+        return float(_units.quantity(value, dimension, default_unit=default_unit))
+    except (UnitError, ValueError) as exc:
+        raise UnitError(f"{_opt(option, value)}: {exc}") from None
+
+
+def _agree(a: float, b: float) -> bool:
+    """Whether two values of one quantity from different sources agree (1e-6 relative)."""
+    return bool(np.isclose(a, b, rtol=1e-6, atol=1e-9))
+
+
+def _file_level(table: Table, option_value, names, dimension, in_text, option,
+                lenient=False, block=None):
+    """One value for a spectrum from its block label, the header, the file name and the
+    option (``None`` if none); sources that disagree are an error.
+
+    A header entry without a usable unit is skipped with a warning when ``lenient`` (the
+    optional power and angle); a header entry that cannot be read at all is an error
+    unless the option gives the value (then it is skipped with a warning).
+    """
+    sources = []
+    if block is not None:
+        v = in_text(block, f"{table.name}: the column label {block!r}")
+        if v is not None:
+            sources.append((v, f"column label {block!r}"))
+    try:
+        head = _header_quantity(table, names, dimension, option)
+    except _UnreadableHeader as exc:
+        if option_value is None:
+            raise
+        warnings.warn(f"{exc}; using {_opt(option, option_value)}", stacklevel=6)
+        head = None
+    except UnitError as exc:
+        if not lenient:
+            raise
+        warnings.warn(f"{exc}; {dimension} not recorded from the header", stacklevel=6)
+        head = None
+    if head is not None:
+        sources.append((head[0], f"header entry {head[1]!r}"))
+    base = table.name
+    nm = in_text(_stem(base) if dimension == "angle" else base, f"{base}: the file name")
+    if nm is not None:
+        sources.append((nm, "file name"))
+    if option_value is not None:
+        sources.append((option_value, _opt(option)))
+    for value, where in sources[1:]:
+        if not _agree(value, sources[0][0]):
+            unit = _units.HOUSE[dimension]
+            line = f" (the header entry is at {table.where(head[1])})" if head else ""
+            raise DataError(
+                f"{table.name}: the {sources[0][1]} gives {sources[0][0]:g} {unit} but the "
+                f"{where} gives {value:g} {unit}{line}"
+            )
+    return sources[0] if sources else None
+
+
+def _header_meta(table: Table) -> dict:
+    """The header entries that are not reader meta keys (:data:`_RESERVED`), numbers as float."""
+    meta = {}
+    for k, v in table.header.items():
+        if k in _RESERVED:
+            continue
+        num = parse_number(v) if v.strip() else None
+        meta[k] = num if (num is not None and np.isfinite(num)) else v
+    return meta
+
+
+def _sample(table: Table) -> str:
+    """The sample named in the header, else the name of the file's folder."""
+    for k, v in table.header.items():
+        if _key(k) in _SAMPLE_NAMES and v.strip():
+            return v.strip()
+    return table.path.resolve().parent.name

@@ -1,0 +1,331 @@
+"""The layouts of an ST-FMR file read into Datasets: side-by-side column pairs, long tables of
+several frequencies or powers, and lock-in X, Y channels (V_mix = X cos(phi) + Y sin(phi)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ... import units as _units
+from ...data import DataError, Dataset
+from ...units import UnitError
+from ..text import Table, read_table
+from .columns import (
+    _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
+    _column_quantity, _find_column, _power_column, _resolve_unit,
+)
+from .files import _is_lvm_layout
+from .headers import _file_level, _header_meta, _sample
+from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
+from .options import _Options, _opt, _opts
+from .sweeps import JITTER_SIGMAS, _make_dataset, _readback_noise, _segments
+
+
+__all__ = [
+    "lockin_phase",
+]
+
+
+#: Largest |mu0 H| (T) and |V_mix| (V) believed; beyond, the unit is surely wrong.
+_FIELD_LIMIT_T = 30.0
+
+
+_VOLTAGE_LIMIT_V = 10.0
+
+
+def lockin_phase(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """The lock-in phase that puts the signal of two channels into one.
+
+    The principal axis of the centred (X, Y) cloud: phi maximises the variance of
+    X cos(phi) + Y sin(phi). Of the two opposite directions of the axis the one whose
+    larger component is positive is taken, phi in (-45, 135] deg, so the combined
+    signal has the sign of the channel that holds most of it (files of one set, whose
+    phases differ by a few degrees, then keep one sign).
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        The two channels (same unit), one value per field point.
+
+    Returns
+    -------
+    phi : float
+        Phase in degrees, in (-45, 135].
+    phi_stderr : float
+        Its standard error in degrees, sqrt(l1 l2 / (n - 1)) / (l1 - l2) with l1 >= l2 the
+        eigenvalues of the covariance matrix (Anderson, Ann. Math. Statist. 34, 122
+        (1963)); infinite when the cloud is round.
+    fraction : float
+        l1 / (l1 + l2): the share of the variance in the combined channel.
+    """
+    n = x.size
+    xc, yc = x - x.mean(), y - y.mean()
+    sxx, syy, sxy = (xc @ xc) / (n - 1), (yc @ yc) / (n - 1), (xc @ yc) / (n - 1)
+    phi = np.degrees(0.5 * np.arctan2(2.0 * sxy, sxx - syy))  # (-90, 90]
+    if phi <= -45.0:
+        phi += 180.0
+    half = np.hypot(0.5 * (sxx - syy), sxy)
+    l1, l2 = 0.5 * (sxx + syy) + half, max(0.5 * (sxx + syy) - half, 0.0)
+    stderr = (np.sqrt(l1 * l2 / (n - 1)) / (l1 - l2)) if l1 > l2 else np.inf
+    fraction = l1 / (l1 + l2) if l1 + l2 > 0 else 0.5
+    return float(phi), float(np.degrees(stderr)), float(fraction)
+
+
+def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
+    """The Datasets of one file: one per side-by-side column pair, or those of the whole table
+    (:func:`_read_part`)."""
+    table = read_table(path)
+    name = table.name
+    blocks = table.blocks
+    if blocks is not None and opts.field_column is None and opts.voltage_column is None:
+        for option in ("frequency_column", "power_column", "lockin_channels"):
+            if getattr(opts, option) is not None:
+                raise DataError(
+                    f"{name}: the columns are side-by-side pairs (field, V_mix) labelled "
+                    f"{[b[0] for b in blocks][:3]}..., one per spectrum; {_opt(option)} does "
+                    f"not apply (give {_opt('field_column')} and {_opt('voltage_column')} to "
+                    "read the file as one table)")
+        out = []
+        for k, (label, fi, vi) in enumerate(blocks):
+            both = np.isnan(table.data[:, fi]) & np.isnan(table.data[:, vi])
+            rows = np.flatnonzero(~both)
+            if rows.size == 0:
+                raise DataError(f"{name}: the column pair {label!r} (columns {fi}, {vi}) is "
+                                "empty")
+            part = _Part(table, rows, fi, vi, None, None, label=label)
+            out.extend((d.meta["frequency"], d.meta.get("power", 0.0), k, d)
+                       for d in _read_part(part, opts, f_opt, p_opt, a_opt))
+        return [d for *_, d in sorted(out, key=lambda t: t[:3])]
+
+    lvm = _is_lvm_layout(table)
+    if table.columns is None and not lvm and (opts.field_column is None
+                                             or (opts.voltage_column is None
+                                                 and opts.lockin_channels is None)):
+        raise DataError(
+            f"{name}: the file has no column header row, so sotfit cannot tell which column is "
+            f"the field and which V_mix, nor their units; pass "
+            f"{_opts(_opt('field_column', 0), _opt('voltage_column', 1), _opt('field_unit'), _opt('voltage_unit'))} "
+            f"(0-based indices of its {table.n_columns} columns, and units), "
+            f"or add a header row such as 'Field (Oe)<TAB>Vmix (V)'"
+        )
+    fcol = _find_column(table, opts.field_column, "field", _FIELD_NAMES, True, "field_column")
+    if opts.lockin_channels is not None:
+        vcol = tuple(_find_column(table, c, "voltage", _VOLTAGE_NAMES, True, "lockin_channels")
+                     for c in opts.lockin_channels)
+        if vcol[0] == vcol[1]:
+            raise DataError(f"{name}: {_opt('lockin_channels', opts.lockin_channels)} names "
+                            f"one column twice ({table.column_label(vcol[0])})")
+    else:
+        vcol = _find_column(table, opts.voltage_column, "voltage", _VOLTAGE_NAMES, True,
+                            "voltage_column")
+    if fcol is None:  # lvm layout
+        fcol = 0
+    if vcol is None:
+        vcol = 1
+    vcols = vcol if isinstance(vcol, tuple) else (vcol,)
+    if fcol in vcols:
+        raise DataError(f"{name}: the field and V_mix columns are the same "
+                        f"({table.column_label(fcol)}); pick them with {_opt('field_column')} "
+                        f"and {_opt('voltage_column')}")
+    qcol = _find_column(table, opts.frequency_column, "frequency", _FREQUENCY_NAMES, False,
+                        "frequency_column")
+    pcol = _find_column(table, opts.power_column, "power", _POWER_NAMES, False, "power_column")
+    for c, option in ((qcol, "frequency_column"), (pcol, "power_column")):
+        if c is not None and c in (fcol, *vcols):
+            raise DataError(f"{name}: {table.column_label(c)} is used twice; pick the columns "
+                            f"with {_opt(option)}")
+    part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm)
+    return _read_part(part, opts, f_opt, p_opt, a_opt)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The rows and columns of a table that hold one set of spectra."""
+
+    table: Table
+    rows: np.ndarray
+    fcol: int
+    vcol: object  # a column index, or (X, Y) lock-in columns
+    qcol: int | None
+    pcol: int | None
+    label: str | None = None
+    lvm: bool = False
+
+    @property
+    def source(self) -> str:
+        return self.table.name if self.label is None else f"{self.table.name} [{self.label}]"
+
+
+def _voltage(part: _Part, opts: _Options, notes: list):
+    """V_mix (uV) of a part, its unit in the file, where the unit came from, and meta."""
+    table, rows = part.table, part.rows
+    if not isinstance(part.vcol, tuple):
+        unit, where = _resolve_unit(table, part.vcol, "voltage", opts.voltage_unit,
+                                    "voltage_unit", "V" if part.lvm else None, part.label, notes)
+        _check_finite(table, part.vcol, "V_mix", "voltage_column", rows)
+        v = np.asarray(_units.to_house(table.data[rows, part.vcol], unit, "voltage")[0], float)
+        return v, unit, where, {}
+    chans, units, wheres = [], [], []
+    for c in part.vcol:
+        unit, where = _resolve_unit(table, c, "voltage", opts.voltage_unit, "voltage_unit",
+                                    None, notes=notes)
+        _check_finite(table, c, "lock-in channel", "lockin_channels", rows)
+        chans.append(np.asarray(_units.to_house(table.data[rows, c], unit, "voltage")[0], float))
+        units.append(unit)
+        wheres.append(where)
+    phi, phi_err, fraction = lockin_phase(*chans)
+    x, y = (table.columns[c] if table.columns else f"column {c}" for c in part.vcol)
+    notes.append(f"V_mix = {x} cos(phi) + {y} sin(phi) with the lock-in phase phi = {phi:.2f} "
+                 f"+/- {phi_err:.2g} deg fitted to the file (principal axis of the (X, Y) "
+                 f"cloud; {100 * fraction:.1f} % of the variance)")
+    rad = np.radians(phi)
+    meta = {"lockin_channels": (x, y), "lockin_phase": phi, "lockin_phase_stderr": phi_err,
+            "lockin_variance_fraction": fraction}
+    unit = units[0] if units[0] == units[1] else f"{x}: {units[0]}, {y}: {units[1]}"
+    where = wheres[0] if wheres[0] == wheres[1] else f"{x}: {wheres[0]}, {y}: {wheres[1]}"
+    return chans[0] * np.cos(rad) + chans[1] * np.sin(rad), unit, where, meta
+
+
+_QUANTITIES = {  # kind -> (header names, dimension, find in text, option, optional)
+    "frequency": (_FREQUENCY_NAMES, "frequency", _frequency_in, "frequency", False),
+    "power": (_POWER_NAMES, "power", _power_in, "power", True),
+    "angle": (_ANGLE_NAMES, "angle", _angle_in, "field_angle", True),
+}
+
+
+def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
+    """The Datasets of one part of a file (a table or a side-by-side column pair): one per
+    (frequency, power, sweep segment), field in T and V_mix in uV."""
+    table, name = part.table, part.table.name
+    notes: list[str] = []
+    values = _field_and_voltage(part, opts, notes)
+
+    def level(kind, option_value):
+        names, dimension, in_text, option, lenient = _QUANTITIES[kind]
+        return _file_level(table, option_value, names, dimension, in_text, option,
+                           lenient=lenient, block=part.label)
+
+    fq, f_where = _frequencies(part, opts, f_opt, values["field_T"].size, level)
+    pw = None
+    if part.pcol is not None:
+        pw = _power_column(table, part.pcol, opts.power_unit, part.rows, notes)
+    if pw is None:
+        found = level("power", p_opt)
+        if found is not None:
+            pw = np.full(values["field_T"].size, found[0])
+    angle = level("angle", a_opt)
+    repeat = repeat_from_name(name)
+    meta = {"source": part.source, "path": str(table.path), "sample": _sample(table),
+            "repeat": repeat}
+    file_meta = {"field_unit_in_file": values["f_unit"], "voltage_unit_in_file": values["v_unit"],
+                 "units_from": values["units_from"], "frequency_from": f_where,
+                 **({} if angle is None else {"field_angle": float(angle[0]),
+                                              "field_angle_from": angle[1]}),
+                 **({} if part.label is None
+                    else {"block": part.label, "block_columns": (part.fcol, part.vcol)}),
+                 **values["lockin_meta"]}
+    return _group_datasets(part, opts, values, fq, pw, meta, file_meta, notes)
+
+
+def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
+    """Field (raw, and in T) and V_mix (uV) of a part, with their units and where the units
+    came from; a largest |mu0 H| or |V_mix| beyond any ST-FMR set-up is a unit error."""
+    table, rows, src = part.table, part.rows, part.source
+    f_unit, f_from = _resolve_unit(table, part.fcol, "field", opts.field_unit, "field_unit",
+                                   "Oe" if part.lvm else None, part.label, notes)
+    _check_finite(table, part.fcol, "field", "field_column", rows)
+    field_raw = table.data[rows, part.fcol]
+    vmix_uV, v_unit, v_from, lockin_meta = _voltage(part, opts, notes)
+    units_from = f_from if f_from == v_from else f"field: {f_from}, voltage: {v_from}"
+    if part.qcol is not None:
+        _check_finite(table, part.qcol, "frequency", "frequency_column", rows)
+    field_T = np.asarray(_units.to_house(field_raw, f_unit, "field")[0], dtype=float)
+    fmax = float(np.max(np.abs(field_T)))
+    if fmax > _FIELD_LIMIT_T:
+        raise UnitError(
+            f"{src}: with the field in {f_unit!r} ({f_from}) the largest |mu0 H| is {fmax:.3g} T, "
+            f"beyond any ST-FMR magnet; check {_opt('field_unit')}"
+        )
+    vmax = float(np.max(np.abs(vmix_uV))) * 1e-6
+    if vmax > _VOLTAGE_LIMIT_V:
+        raise UnitError(
+            f"{src}: with V_mix in {v_unit!r} ({v_from}) the largest |V_mix| is {vmax:.3g} V; "
+            f"check {_opt('voltage_unit')}"
+        )
+    return {"field_raw": field_raw, "field_T": field_T, "vmix_uV": vmix_uV, "f_unit": f_unit,
+            "v_unit": v_unit, "units_from": units_from, "lockin_meta": lockin_meta}
+
+
+def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
+    """The frequency (GHz) of every point of a part, from its frequency column or else from
+    the file level (header, name, option); returns (frequencies, where they came from)."""
+    table, name, src = part.table, part.table.name, part.source
+    if part.qcol is not None:
+        fq = _column_quantity(table, part.qcol, "frequency", opts.frequency_unit,
+                              "frequency_unit", part.rows)
+        if f_opt is not None and not np.allclose(fq, f_opt, rtol=1e-6, atol=1e-9):
+            raise DataError(f"{name}: {_opt('frequency', f'{f_opt:g}GHz')} was given but the "
+                            f"file has a frequency column {table.column_label(part.qcol)}")
+        return fq, f"column {table.column_label(part.qcol)}"
+    found = level("frequency", f_opt)
+    if found is None:
+        raise DataError(
+            f"{src}: no rf frequency found. Give it in one of four ways: a frequency "
+            f"column (e.g. 'frequency (GHz)', or {_opt('frequency_column')}), a header "
+            "entry (e.g. 'Frequency(GHz): 9'), the file name (e.g. '9GHz.lvm', "
+            f"'stfmr_9.00GHz_10dBm.dat', 'f9GHz.csv'); or pass {_opt('frequency', '9GHz')}"
+        )
+    return np.full(n, found[0]), found[1]
+
+
+def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dict,
+                    file_meta: dict, notes: list) -> list[Dataset]:
+    """Group the points by (frequency, power), keeping file order inside a group, and split
+    every group into its monotonic sweeps (an error unless ``split_sweeps``)."""
+    table, rows, src = part.table, part.rows, part.source
+    field_label = f"the field column {table.column_label(part.fcol)}"
+    field_raw, f_unit = values["field_raw"], values["f_unit"]
+    header_meta = _header_meta(table)
+    pk = pw if pw is not None else np.zeros_like(fq)
+    datasets = []
+    for fval, pval, grp in _groups(fq, pk):
+        label = f"{src} at {fval:g} GHz" + (f", {pval:g} dBm" if pw is not None else "")
+        raw = field_raw[grp]
+        noise = _readback_noise(raw)
+        tol = JITTER_SIGMAS * noise
+        segs = _segments(raw, tol)
+        if len(segs) > 1 and not opts.split_sweeps:
+            s0 = segs[0]
+            line = int(table.lines[rows[grp[s0[1]]]])
+            allowed = (f" (more than the jitter of {tol:.3g} {f_unit} allowed by the field "
+                       "read-back noise)" if tol > 0 else "")
+            raise DataError(
+                f"{label}: the field sweep {s0[3]} at line {line} of {field_label}{allowed}, "
+                f"so the data hold "
+                f"{len(segs)} sweeps; read each monotonic sweep as its own spectrum with "
+                f"{_opt('split_sweeps')}, or split the file"
+            )
+        for k, (a, b, branch, _) in enumerate(segs):
+            r = grp[a:b]
+            seg_label = label + (f", sweep {k}" if len(segs) > 1 else "")
+            seg_meta = {"frequency": float(fval),
+                        **({"power": float(pval)} if pw is not None else {}),
+                        **meta, "segment": k, **file_meta}
+            datasets.append(_make_dataset(
+                table, rows[r], branch, field_raw[r], values["field_T"][r], values["vmix_uV"][r],
+                seg_label, opts.allow_duplicates, seg_meta, header_meta, tol, noise, list(notes),
+                field_label))
+    return datasets
+
+
+def _groups(fq: np.ndarray, pw: np.ndarray):
+    """(frequency, power, row indices in file order) of each distinct pair, by increasing
+    frequency, then power."""
+    if fq.size == 0 or (np.all(fq == fq[0]) and np.all(pw == pw[0])):
+        return [(fq[0], pw[0], np.arange(fq.size))] if fq.size else []
+    fu, fi = np.unique(fq, return_inverse=True)
+    pu, pi = np.unique(pw, return_inverse=True)
+    ids = fi * pu.size + pi
+    return [(fu[k // pu.size], pu[k % pu.size], np.flatnonzero(ids == k)) for k in np.unique(ids)]

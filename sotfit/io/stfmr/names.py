@@ -1,0 +1,152 @@
+"""Frequency, rf power, field angle and repeat index read from a file name or a column label
+(``9GHz.lvm``, ``stfmr_9.00GHz_10.00dBm_0.00mA.dat``, ``phi30deg``, ``9GHz_1.lvm``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ...data import DataError
+from .options import _opt
+
+
+__all__ = [
+    "frequency_from_name",
+    "power_from_name",
+    "angle_from_name",
+    "repeat_from_name",
+]
+
+
+_NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
+
+
+_FREQ_NAME_RE = re.compile(
+    r"(?:^|[^0-9a-z.])(?:freq|f)?_?" + _NUM + r"[\s_]*(?P<unit>ghz|mhz)(?![a-z])", re.I
+)
+
+
+_POWER_NAME_RE = re.compile(
+    r"(?:^|[^0-9a-z.])(?P<sign>[-+m]?)" + _NUM + r"[\s_]*dbm(?![a-z])", re.I
+)
+
+
+# ``phi30deg``, ``angle-15.5deg``, ``_30deg_``, ``30p5deg``; ``phi30``, ``angle30`` (degrees)
+_ANGLE_UNIT_RE = re.compile(
+    r"(?:^|[^0-9a-z.])(?:(?P<pre>phi|angle|ang)_?(?P<sign>[-m]?))?" + _NUM + r"[\s_]*"
+    r"(?:deg|degrees?)(?![a-z])", re.I
+)
+
+
+_ANGLE_PREFIX_RE = re.compile(
+    r"(?:^|[^0-9a-z.])(?:phi|angle)_?(?P<sign>[-m]?)" + _NUM + r"(?![0-9a-z.])", re.I
+)
+
+
+_REPEAT_NAME_RE = re.compile(r"[_\-\s](?:rep|repeat|run)?(?P<n>\d{1,3})$", re.I)
+
+
+def _number(text: str) -> float:
+    """A number of a file name, ``p`` standing for the decimal point (``30p5`` -> 30.5)."""
+    return float(text.replace("p", ".").replace("P", "."))
+
+
+def _one_in(text: str, patterns, value, what: str, unit: str, option: str, where: str):
+    """The one quantity ``value(match)`` that ``patterns`` find in ``text``, or ``None``;
+    a :class:`DataError` naming ``where`` when ``text`` holds two different ones."""
+    found = {value(m) for rx in patterns for m in rx.finditer(text)}
+    if len(found) > 1:
+        raise DataError(f"{where} holds several {what} {sorted(found)} {unit}; pass "
+                        f"{_opt(option)}... to say which")
+    return found.pop() if found else None
+
+
+def _stem(name) -> str:
+    """The file name without its suffix; a name without an extension is its own stem
+    (``test1_13G_8dmb_0.1V_005``: ``.1V_005`` is not a suffix)."""
+    p = Path(name)
+    return p.stem if re.fullmatch(r"\.[A-Za-z][A-Za-z0-9]{0,4}", p.suffix) else p.name
+
+
+def _signed(m) -> float:
+    """The number of a match, negative after a ``-`` or ``m`` sign."""
+    v = _number(m.group("num"))
+    return -v if m.group("sign") in ("-", "m") else v
+
+
+def _ghz(m) -> float:
+    """The frequency of a name match in GHz (MHz converted)."""
+    return round(_number(m.group("num")) * (1e-3 if m.group("unit").lower() == "mhz" else 1.0), 12)
+
+
+def _frequency_in(text: str, where: str) -> float | None:
+    """The one frequency (GHz) a file name or label gives, or None."""
+    return _one_in(text, (_FREQ_NAME_RE,), _ghz, "frequencies", "GHz", "frequency", where)
+
+
+def _power_in(text: str, where: str) -> float | None:
+    """The one rf power (dBm) a file name or label gives, or None."""
+    return _one_in(text, (_POWER_NAME_RE,), _signed, "powers", "dBm", "power", where)
+
+
+def _angle_in(text: str, where: str) -> float | None:
+    """The one field angle (deg) a file name or label gives, or None."""
+    return _one_in(text, (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE), _signed, "field angles", "deg",
+                   "field_angle", where)
+
+
+def frequency_from_name(name: str) -> float | None:
+    """Frequency in GHz written in a file name, or ``None``.
+
+    Recognises ``9GHz``, ``9.00GHz``, ``9p5GHz``, ``f9GHz``, ``9000MHz``,
+    ``10.0_GHz`` (case-insensitive), as a separate token of the name.
+
+    Raises
+    ------
+    DataError
+        If the name holds two different frequencies.
+    """
+    base = Path(name).name
+    return _frequency_in(base, f"{base}: the file name")
+
+
+def power_from_name(name: str) -> float | None:
+    """Rf power in dBm written in a file name (``10.00dBm``, ``-5dBm``, ``m5dBm``,
+    ``10_dBm``), or ``None``."""
+    base = Path(name).name
+    return _power_in(base, f"{base}: the file name")
+
+
+def angle_from_name(name: str) -> float | None:
+    """In-plane field angle in degrees written in a file name, or ``None``.
+
+    Recognises a number followed by ``deg`` (``_30deg_``, ``30p5deg``, ``phi30deg``,
+    ``angle-15deg``, ``phim15deg``, ``45_deg``) and a number after ``phi`` or ``angle``
+    without a unit (``phi30``, ``angle_30``: degrees), as a separate token of the name. A
+    sign is read only after ``phi``/``angle`` (``-`` or ``m``); elsewhere ``-`` separates
+    tokens.
+
+    Raises
+    ------
+    DataError
+        If the name holds two different angles.
+    """
+    return _angle_in(_stem(name), f"{Path(name).name}: the file name")
+
+
+def repeat_from_name(name: str) -> int:
+    """Repeat index from a trailing ``_N`` of the file stem (``9GHz_1.lvm`` -> 1), else 0.
+
+    Also accepts ``-N``, ``_repN``, ``_repeatN`` and ``_runN``. A stem that
+    ends in a number followed by a unit (``_0.00mA``) has no repeat index. A name without
+    an extension is its own stem (``test1_13G_8dmb_0.1V_005`` -> 5).
+    """
+    stem = _stem(name)
+    m = _REPEAT_NAME_RE.search(stem)
+    if not m:
+        return 0
+    before = stem[: m.start()]
+    if re.search(r"\d[.p]$", before):  # the digits are the decimals of a number
+        return 0
+    return int(m.group("n"))

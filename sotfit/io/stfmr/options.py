@@ -1,0 +1,111 @@
+"""Options of the ST-FMR reader, and their spelling in error messages: for Python
+(``split_sweeps=True``) or, with ``option_style='cli'``, for ``sotfit stfmr``
+(``--split-sweeps``).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+import numpy as np
+
+
+__all__ = [
+    "CLI_OPTIONS",
+]
+
+
+#: How each reader keyword is written on the ``sotfit stfmr`` command line:
+#: keyword -> (spelling with ``{}`` for the value, placeholder value).
+CLI_OPTIONS = {
+    "field_unit": ("--field-unit {}", "UNIT"),
+    "voltage_unit": ("--voltage-unit {}", "UNIT"),
+    "frequency": ("--frequency {}", "9GHz"),
+    "power": ("--power {}", "10dBm"),
+    "field_angle": ("--field-angle FILE={}", "30deg"),
+    "field_column": ("--column field={}", "NAME"),
+    "voltage_column": ("--column voltage={}", "NAME"),
+    "frequency_column": ("--column frequency={}", "NAME"),
+    "power_column": ("--column power={}", "NAME"),
+    "frequency_unit": ("--column-unit frequency={}", "GHz"),
+    "power_unit": ("--column-unit power={}", "dBm"),
+    "lockin_channels": ("--lockin-channels {}", "X,Y"),
+    "split_sweeps": ("--split-sweeps", None),
+    "allow_duplicates": ("--allow-duplicates", None),
+}
+
+
+_STYLE = contextvars.ContextVar("sotfit_reader_option_style", default="python")
+
+
+_NO_VALUE = object()
+
+
+def _opt(name: str, value=_NO_VALUE) -> str:
+    """Reader keyword ``name`` (with ``value``) as the caller writes it.
+
+    ``split_sweeps=True`` / ``field_unit='T'`` / ``field_unit=`` in Python;
+    ``--split-sweeps`` / ``--field-unit T`` / ``--field-unit UNIT`` on the command line.
+    """
+    spelling, placeholder = CLI_OPTIONS[name]
+    if _STYLE.get() == "cli":
+        if placeholder is None:
+            return spelling
+        if value is _NO_VALUE or value is None:
+            value = placeholder
+        elif isinstance(value, (tuple, list)):
+            value = ",".join(str(v) for v in value)
+        value = str(value)
+        return spelling.format(f'"{value}"' if " " in value else value)
+    if placeholder is None:
+        return f"{name}=True"
+    if value is _NO_VALUE or value is None:
+        return f"{name}="
+    return f"{name}={value!r}"
+
+
+def _opts(*spelled: str) -> str:
+    """Several options as one example: ``read_stfmr(..., a, b)`` or ``a b``."""
+    if _STYLE.get() == "cli":
+        return " ".join(spelled)
+    return f"read_stfmr(..., {', '.join(spelled)})"
+
+
+def _per_file(value, n: int, option: str) -> list:
+    """An option as one value per file: a single value repeated, or a sequence of one per file."""
+    if value is None or isinstance(value, (str, int, float, np.number)):
+        return [value] * n
+    values = list(value)
+    if len(values) != n:
+        raise ValueError(f"{_opt(option)} has {len(values)} entries for {n} file(s)")
+    return values
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The reader options that apply to every file of one call."""
+
+    field_unit: str | None = None
+    voltage_unit: str | None = None
+    frequency_unit: str | None = None
+    power_unit: str | None = None
+    field_column: object = None
+    voltage_column: object = None
+    frequency_column: object = None
+    power_column: object = None
+    lockin_channels: tuple | None = None
+    allow_duplicates: bool = False
+    split_sweeps: bool = False
+
+
+def _lockin_option(value) -> tuple | None:
+    """The ``lockin_channels`` option as a pair (X, Y) of column names or indices, or None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",")]
+    value = tuple(value)
+    if len(value) != 2 or any(v in ("", None) for v in value):
+        raise ValueError(f"{_opt('lockin_channels', value)}: give two columns, X and Y")
+    return value

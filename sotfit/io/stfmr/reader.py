@@ -1,0 +1,197 @@
+"""The ST-FMR reader :func:`read_stfmr`: files or folders -> :class:`~sotfit.data.Sweep`
+(docs/io.md).
+
+The Datasets it returns carry in ``meta``:
+
+``frequency`` (GHz), ``power`` (dBm, only if known), ``source`` (file name;
+``'file [label]'`` for a column pair), ``path``,
+``sample`` (a ``sample``/``Samplename``/``device`` header entry if
+not empty, else the name of the file's folder: repeats are the
+spectra that share ``sample`` and ``frequency``),
+``repeat`` (int from the file name, 0 for the first),
+``segment`` (int, 0 unless ``split_sweeps`` split the file),
+``sweep_direction`` (``'up'``, ``'down'``, or ``'mixed'`` when the
+two polarity branches were swept in opposite directions, as in a
+``-0.14 -> 0, +0.14 -> 0`` file), ``sweep_direction_positive`` /
+``sweep_direction_negative`` (per branch, when present),
+``field_angle`` (deg) and ``field_angle_from`` (only if known),
+``field_unit_in_file``, ``voltage_unit_in_file``, ``units_from``
+(``'header'``, ``'option'`` or ``'lvm layout'``), ``n_points``,
+``averaged_duplicates`` (when ``allow_duplicates`` merged any),
+``block`` and ``block_columns`` (column pairs), ``lockin_channels``,
+``lockin_phase``, ``lockin_phase_stderr`` (deg) and ``lockin_variance_fraction``
+(lock-in channels), ``field_jitter_points``, ``field_jitter_max`` and
+``field_readback_noise`` (T; when a jittering read-back was sorted),
+``reader_notes`` (tuple of str, what the reader decided that a user should
+know), and every header entry (raw key; numbers as float) that does not
+collide with these names.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from ...data import DataError, Dataset, Sweep
+from .columns import _option_unit
+from .files import _expand
+from .headers import _option_quantity
+from .layouts import _read_one
+from .options import _Options, _STYLE, _lockin_option, _opt, _per_file
+
+
+__all__ = [
+    "read_stfmr",
+]
+
+
+def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, power=None,
+               field_column=None, voltage_column=None, frequency_column=None,
+               power_column=None, frequency_unit=None, power_unit=None, lockin_channels=None,
+               allow_duplicates=False, split_sweeps=False, field_angle=None,
+               option_style="python") -> Sweep:
+    """Read ST-FMR spectra V_mix(H) from instrument text files.
+
+    Parameters
+    ----------
+    paths : str, os.PathLike, or iterable of them
+        Files (with any extension, or none), or folders (every ``.lvm``, ``.dat``, ``.txt``,
+        ``.csv``, ``.tsv`` inside, in natural name order). Files are read, never written.
+    field_unit : str, optional
+        Unit of the field column when its header carries none: ``'T'``, ``'mT'``, ``'Oe'``,
+        ``'A/m'`` (also ``'kOe'``, ``'G'``, ``'kA/m'``). A header unit that disagrees with it is
+        an error.
+    voltage_unit : str, optional
+        Unit of the V_mix column (or of both lock-in channels) when its header carries none:
+        ``'V'``, ``'mV'``, ``'uV'`` (or ``'µV'``), ``'nV'``.
+    frequency : float or str or sequence, optional
+        Rf frequency, a number in GHz or a string with a unit (``'9GHz'``), or one per file.
+        Used when the file gives none; if the file gives one that differs, that is an error. A
+        header entry that names the frequency but cannot be read is ignored (with a warning)
+        when this is given.
+    power : float or str or sequence, optional
+        Rf power in dBm (number or ``'10dBm'``), or one per file; as ``frequency``.
+    field_angle : float or str or sequence or mapping, optional
+        In-plane field angle phi from the current (a number in deg, or a string with a unit,
+        ``'30deg'``), one per file, or a mapping from file name (or path as given) to angle.
+        Used when the file gives none; if its header or name gives a different one, that is an
+        error. A mapping key that matches no file is an error.
+    field_column, voltage_column, frequency_column, power_column : str or int, optional
+        The column, by header name (with or without unit) or 0-based index. Without them,
+        columns are found by name (``field``/``H``/``B``; ``vmix``/``voltage``/``V``;
+        ``frequency``/``freq``/``f``; ``power``). A file without a column header row needs
+        ``field_column`` and ``voltage_column`` (and units), except the LabVIEW ``.lvm`` layout
+        (field in Oe, V_mix in V). Giving ``field_column`` or ``voltage_column`` reads a
+        side-by-side file as one table.
+    frequency_unit : str, optional
+        Unit of a frequency column whose header carries none (``'GHz'``, ``'MHz'``, ``'Hz'``).
+    power_unit : str, optional
+        Unit of a power column whose header carries none (``'dBm'``).
+    lockin_channels : (str or int, str or int) or str, optional
+        Two lock-in output columns X and Y (``('Xchannel', 'Ychannel')`` or
+        ``'Xchannel,Ychannel'``), read as V_mix = X cos(phi) + Y sin(phi) with phi the principal
+        axis of the file's (X, Y) cloud (:func:`lockin_phase`), in place of a V_mix column. Both
+        channels take ``voltage_unit`` (or their header units).
+    allow_duplicates : bool
+        Average points with exactly the same field value inside one polarity branch (recorded as
+        meta ``averaged_duplicates``) instead of raising.
+    split_sweeps : bool
+        Read a file (or a frequency of a long-format file) that holds more than one monotonic
+        sweep as one Dataset per sweep (meta ``segment``) instead of raising. Steps back of a
+        measured field within its read-back noise are not sweeps (see :data:`JITTER_SIGMAS`).
+    option_style : {'python', 'cli'}
+        How error messages name the options: as these keywords (``split_sweeps=True``) or as the
+        options of ``sotfit stfmr`` (``--split-sweeps``, :data:`CLI_OPTIONS`).
+
+    Returns
+    -------
+    Sweep
+        One Dataset per (file, frequency, power, segment), or per column pair of a side-by-side
+        file, in file order and then by increasing frequency. ``x``: field mu0*H in T, signed,
+        sorted ascending; ``y``: V_mix in uV; ``meta``: the keys listed in the docstring of
+        :mod:`sotfit.io.stfmr.reader` (frequency in GHz, power in dBm, source, sample, repeat,
+        sweep direction, field angle in deg, units found, ...).
+
+    Raises
+    ------
+    DataError
+        Empty file, no numeric rows, NaN/empty cells (naming column and line), fewer than
+        :data:`MIN_POINTS` points, duplicated field values, a sweep that reverses or returns to
+        a branch, a missing frequency, conflicting frequency/power sources, or a frequency,
+        power or angle header entry that cannot be read (naming its line). Every message names
+        the file and the option that would fix it.
+    UnitError
+        A missing, unknown or wrong-dimension unit, naming the file, the column, the option and
+        the accepted spellings.
+    FileNotFoundError
+        A path that does not exist.
+    """
+    if option_style not in ("python", "cli"):
+        raise ValueError(f"option_style must be 'python' or 'cli', not {option_style!r}")
+    token = _STYLE.set(option_style)
+    try:
+        files = _expand(paths)
+        opts = _reader_options(
+            field_unit=field_unit, voltage_unit=voltage_unit, frequency_unit=frequency_unit,
+            power_unit=power_unit, field_column=field_column, voltage_column=voltage_column,
+            frequency_column=frequency_column, power_column=power_column,
+            lockin_channels=lockin_channels, allow_duplicates=allow_duplicates,
+            split_sweeps=split_sweeps)
+        out: list[Dataset] = []
+        for path, f_opt, p_opt, a_opt in zip(
+                files, *_per_file_quantities(files, paths, frequency, power, field_angle)):
+            out.extend(_read_one(path, opts, f_opt, p_opt, a_opt))
+        return Sweep(tuple(out))
+    finally:
+        _STYLE.reset(token)
+
+
+def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, voltage_column,
+                    lockin_channels, **options) -> _Options:
+    """The options of :func:`read_stfmr` that apply to every file, units checked for their
+    dimension; a voltage column and lock-in channels together are an error."""
+    fq_unit = _option_unit(frequency_unit, "frequency", "frequency_unit")
+    pw_unit = _option_unit(power_unit, "power", "power_unit")
+    opts = _Options(
+        field_unit=_option_unit(field_unit, "field", "field_unit"),
+        voltage_unit=_option_unit(voltage_unit, "voltage", "voltage_unit"),
+        frequency_unit=fq_unit, power_unit=pw_unit, voltage_column=voltage_column,
+        lockin_channels=_lockin_option(lockin_channels), **options)
+    if opts.lockin_channels is not None and voltage_column is not None:
+        raise ValueError(f"give {_opt('voltage_column')} or {_opt('lockin_channels')}, "
+                         "not both")
+    return opts
+
+
+def _per_file_quantities(files: list[Path], paths, frequency, power, field_angle) -> tuple:
+    """The ``frequency`` (GHz), ``power`` (dBm) and ``field_angle`` (deg) options as one value
+    (or None) per file. Returns (frequencies, powers, angles)."""
+    freqs = [_option_quantity(v, "frequency", "GHz", "frequency")
+             for v in _per_file(frequency, len(files), "frequency")]
+    powers = [_option_quantity(v, "power", "dBm", "power")
+              for v in _per_file(power, len(files), "power")]
+    angles = [_option_quantity(v, "angle", "deg", "field_angle")
+              for v in _angles_per_file(field_angle, files, paths)]
+    return freqs, powers, angles
+
+
+def _angles_per_file(value, files: list[Path], paths) -> list:
+    """``field_angle`` as one entry per file (a mapping is matched by file name or path)."""
+    if not isinstance(value, Mapping):
+        return _per_file(value, len(files), "field_angle")
+    given = {os.fspath(k): v for k, v in value.items()}
+    out, used = [], set()
+    for f in files:
+        hits = [k for k in given if k in (f.name, str(f), os.fspath(f.resolve()))
+                or Path(k) == f]
+        if len(hits) > 1 and len({str(given[k]) for k in hits}) > 1:
+            raise DataError(f"{f.name}: field_angle gives it twice with different values "
+                            f"({', '.join(f'{k}={given[k]}' for k in hits)})")
+        used.update(hits)
+        out.append(given[hits[0]] if hits else None)
+    unused = [k for k in given if k not in used]
+    if unused:
+        raise DataError(f"field_angle names {unused}, which match none of the files read "
+                        f"({', '.join(f.name for f in files)})")
+    return out
