@@ -79,7 +79,7 @@ def _fields() -> tuple[SampleField, ...]:
                     {"positive": True}),
         SampleField("current", "mA", "current",
                     "current amplitude through the device (peak unless current_is_rms)",
-                    {"nonzero": True, **absurd("current")}, ("i_rf", "irf", "current_peak")),
+                    {"positive": True, **absurd("current")}, ("i_rf", "irf", "current_peak")),
         SampleField("current_is_rms", "bool", None, "the current is an rms value (x sqrt 2 = peak)",
                     {}, ("i_rf_is_rms",), False),
         SampleField("delta_r", "Ohm", "resistance", "AMR Delta R = R_parallel - R_perp",
@@ -97,6 +97,8 @@ def _fields() -> tuple[SampleField, ...]:
 SAMPLE_FIELDS: tuple[SampleField, ...] = _fields()
 _BY_NAME = {f.name: f for f in SAMPLE_FIELDS}
 _ALIASES = {a: f.name for f in SAMPLE_FIELDS for a in f.aliases}
+#: Entries of a summary's ``sample`` section that are derived from the fields, not fields.
+_DERIVED = ("i_rf_peak", "current_fraction_used")
 #: Units of the numeric fields, for reports.
 SAMPLE_UNITS = {f.name: f.unit for f in SAMPLE_FIELDS if f.unit != "bool"}
 
@@ -112,6 +114,7 @@ def _as_bool(name: str, value) -> bool:
     return bool(value)
 
 
+@dataclass(frozen=True, init=False, repr=False)
 class Sample:
     """What the torque and efficiency conversions need to know about the device.
 
@@ -146,12 +149,23 @@ class Sample:
     ValueError
         For a value no sample can have, naming the field as it was spelled: a thickness,
         width, resistivity or mu0*Ms that is not finite and > 0 (or beyond 1 m, 100 T), a
-        current that is 0, not finite or beyond 10 A, a current fraction outside (0, 1],
+        current that is not finite and > 0 or beyond 10 A, a current fraction outside (0, 1],
         Delta R = 0, an angle that is not finite, an unknown stack; TypeError for an unknown
         field.
     """
 
-    __slots__ = tuple(f.name for f in SAMPLE_FIELDS)
+    mu0_ms: float | None
+    t_fm: float | None
+    t_nm: float | None
+    width: float | None
+    rho_nm: float | None
+    rho_fm: float | None
+    current: float | None
+    current_is_rms: bool
+    delta_r: float | None
+    angle: float
+    current_fraction: float | None
+    nm_below: bool
 
     def __init__(self, **values):
         given: dict[str, tuple[str, Any]] = {}
@@ -178,22 +192,10 @@ class Sample:
                 check_number(f"Sample.{spelled}", value, unit=f.unit, **f.domain)
             object.__setattr__(self, f.name, value)
 
-    def __setattr__(self, name, value):
-        raise AttributeError(f"Sample is immutable; use sample.replace({name}=...)")
-
     def __repr__(self) -> str:
         inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in SAMPLE_FIELDS
                           if getattr(self, f.name) != f.default)
         return f"Sample({inner})"
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Sample) and self.as_dict() == other.as_dict()
-
-    def __hash__(self) -> int:
-        return hash(tuple(self.as_dict().items()))
-
-    def __reduce__(self):
-        return (_rebuild, (self.as_dict(),))
 
     # --- derived values ---------------------------------------------------------------
 
@@ -267,6 +269,8 @@ class Sample:
                     raise SampleError(f"{source}: {key} must be 'peak' or 'rms', got {raw!r}")
                 values["current_is_rms"] = str(raw).lower() == "rms"
                 continue
+            if k in _DERIVED:
+                continue
             name = "stack" if k == "stack" else _ALIASES.get(k, k)
             if name != "stack" and name not in _BY_NAME:
                 raise SampleError(f"{source}: unknown field {key!r}; known: "
@@ -323,7 +327,3 @@ def _read_value(field: SampleField | None, raw, source: str, key: str, house: bo
         return quantity(str(raw), field.dimension, default)
     except ValueError as exc:
         raise SampleError(f"{source}: field {key!r}: {exc}") from None
-
-
-def _rebuild(values: dict) -> Sample:
-    return Sample(**values)

@@ -131,42 +131,30 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _sample_from(args):
-    from ..analysis.stfmr_torques import Sample
+#: ST-FMR sample options -> the field of :class:`sotfit.device.Sample` they set.
+_SAMPLE_FIELD_OF_OPTION = {"ms": "mu0_ms", "rho": "rho_nm", "irf": "current"}
 
-    values: dict = {}
-    irf_is = None
-    if args.sample:
-        raw = load_sample_file(args.sample)
-        for key, val in raw.items():
-            k = key.replace("-", "_").lower()
-            if k == "irf_is":
-                irf_is = str(val).lower()
-                continue
-            if k == "mu0_ms":
-                k = "ms"
-            if k not in SAMPLE_OPTIONS:
-                raise CLIError(f"sample file {args.sample}: unknown field {key!r}; known: "
-                               + ", ".join(list(SAMPLE_OPTIONS) + ["irf_is"]))
-            try:
-                values[k] = SAMPLE_OPTIONS[k][0](str(val))
-            except argparse.ArgumentTypeError as exc:
-                raise CLIError(f"sample file {args.sample}: field {key!r}: {exc}") from None
-    args.angle_given = "angle" in values or args.angle is not None
-    for k in SAMPLE_OPTIONS:
-        v = getattr(args, k)
-        if v is not None:
-            values[k] = v
+
+def _sample_from(args):
+    """The :class:`sotfit.device.Sample` of a run: the ``--sample`` file (read as every
+    sotfit sample file is, :meth:`Sample.from_mapping`), then the options over it."""
+    from ..device import Sample, SampleError
+
+    raw = load_sample_file(args.sample) if args.sample else {}
+    keys = {str(k).replace("-", "_").lower() for k in raw}
+    args.angle_given = "angle" in keys or args.angle is not None
+    given = {_SAMPLE_FIELD_OF_OPTION.get(k, k): getattr(args, k) for k in SAMPLE_OPTIONS
+             if getattr(args, k) is not None}
     if args.irf_is is not None:
-        irf_is = args.irf_is
-    if irf_is is not None and irf_is not in ("peak", "rms"):
-        raise CLIError(f"irf_is must be 'peak' or 'rms', got {irf_is!r}")
-    return Sample(mu0_ms=values.get("ms"), t_fm=values.get("t_fm"), t_nm=values.get("t_nm"),
-                  width=values.get("width"), rho_nm=values.get("rho"),
-                  rho_fm=values.get("rho_fm"), angle=values.get("angle", 45.0),
-                  i_rf=values.get("irf"), i_rf_is_rms=(irf_is == "rms"),
-                  delta_r=values.get("delta_r"), current_fraction=values.get("current_fraction"),
-                  nm_below=not args.nm_above)
+        given["current_is_rms"] = args.irf_is == "rms"
+    if args.nm_above:
+        given["nm_below"] = False
+    try:
+        return Sample.from_mapping(raw, f"sample file {args.sample}").replace(**given)
+    except SampleError as exc:
+        raise CLIError(str(exc)) from None
+    except ValueError as exc:
+        raise CLIError(f"sample: {exc}") from None
 
 
 def _check_files(args) -> None:

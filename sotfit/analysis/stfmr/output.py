@@ -137,6 +137,11 @@ def _q(value, unit, stderr=False):
     return d
 
 
+#: Names of Sample fields in the ``sample`` section of an ST-FMR summary (its current is the
+#: rf current ``i_rf``).
+_SUMMARY_NAMES = {"current": "i_rf", "current_is_rms": "i_rf_is_rms"}
+
+
 def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
     """JSON-ready summary: every number as ``{"value", "stderr", "unit"}`` under stable names.
 
@@ -154,9 +159,10 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
                            "geometry": analysis.geometry, "sign_convention": SIGN_CONVENTION,
                            "linewidth_convention": "HWHM"}
     if sample is not None:
+        named = {_SUMMARY_NAMES.get(k, k): v for k, v in sample.as_dict().items()}
         out["sample"] = {k: ({"value": v, "stderr": None, "unit": SAMPLE_UNITS.get(k, "")}
                              if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-                         for k, v in sample.as_dict().items() if v is not None}
+                         for k, v in named.items() if v is not None}
         if sample.i_rf is not None:
             out["sample"]["i_rf_peak"] = {"value": float(sample.i_peak), "stderr": None,
                                           "unit": "mA"}
