@@ -3,7 +3,7 @@
 The ratio of field-like to damping-like efficiency of any sotfit summary.json (ST-FMR or
 harmonic Hall, with its standard error) is set against the ratio a model predicts over a grid
 of Fermi energy and a second parameter (the magnetisation angle for the T-matrix theory of
-Veneri, Perkins and Ferreira; a band parameter such as the relaxation time for the k.p models
+Veneri, Perkins and Ferreira (2022); a band parameter such as the relaxation time for the k.p models
 of Medina Duenas et al. (2023) and Majidi et al. (2025),
 whose ratio is defined for m along z). Examples::
 
@@ -62,7 +62,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--correlation", type=number_type(maximum=1.0), default=None,
                    help="correlation of the FL and DL values (default: from the summary, else 0)")
     p.add_argument("--model", choices=ROUTES, required=True,
-                   help="tmatrix (Veneri et al.), kp-2deg (Medina Duenas et al. 2023) or kp-tmdc (Majidi et al. 2025)")
+                   help="tmatrix (Veneri et al. 2022), kp-2deg (Medina Duenas et al. 2023) or kp-tmdc (Majidi et al. 2025)")
     p.add_argument("--sweep", type=_sweep, action="append", default=[],
                    help="energy=START:STOP:N (Fermi energy or chemical potential, with unit) and "
                         "a second axis: angle=... (tmatrix) or any model parameter, e.g. "

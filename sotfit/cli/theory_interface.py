@@ -8,7 +8,7 @@ Examples
 Map axes are ``name=start:stop:num`` (linear) or ``name=log:start:stop:num``;
 energies (``dt``, ``J``) in eV, barrier strengths dimensionless.
 Writes ``map.csv`` (every number with its unit in the header), ``summary.json``
-and figures (Gao et al., Fig. 4b,c, for the barrier model; docs/interface.md).
+and figures (Gao et al. 2023, Fig. 4b,c, for the barrier model; docs/interface.md).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def add_parser(subparsers) -> None:
                    "for barrier or u0=0:2:30,u_ex=0.1:3:30 for delta")
     add_parallel_options(p, "the rows of the map (the same results)")
     add_output_options(p)
-    g = p.add_argument_group("barrier model (Gao et al., Fig. 4)")
+    g = p.add_argument_group("barrier model (Gao et al. 2023, Fig. 4)")
     g.add_argument("--t0", type=quantity_type("energy", positive=True), default=1.0,
                    help="spin-source hopping, e.g. 1eV (the default)")
     g.add_argument("--fermi-energy", type=energy, default=-4.0,

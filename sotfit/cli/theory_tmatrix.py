@@ -1,6 +1,7 @@
 """``sotfit theory tmatrix``: T-matrix (skew-scattering) torques of the Rashba ferromagnet.
 
-Veneri, Perkins and Ferreira (T-matrix theory of the Rashba ferromagnet); see ``docs/tmatrix.md``. Examples::
+Veneri, Perkins and Ferreira (2022), T-matrix theory of the Rashba ferromagnet; see
+``docs/tmatrix.md``. Examples::
 
     sotfit theory tmatrix --exchange 4.8meV --theta 0deg \\
         --sweep energy=-3meV:20meV:120 --out fig3a
@@ -95,7 +96,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--approximation", choices=("tmatrix", "born"), default="tmatrix",
                    help="full T-matrix or first Born (no skew scattering)")
     p.add_argument("--normalisation", choices=("tensor", "longitudinal"), default="tensor",
-                   help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as Veneri et al., eq. 34)")
+                   help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as Veneri et al. 2022, eq. 34)")
     p.add_argument("--velocity", type=number_type(positive=True), default=5e4,
                    help="v of theta = -2 e v K_J, m/s (default 5e4)")
     p.add_argument("--n-phi", type=integer_type(MIN_RAYS), default=128,

@@ -1,6 +1,6 @@
 """Maps of the spin-mixing conductance of the interface models over two parameters.
 
-Used by ``sotfit theory interface``; pure numpy. The barrier model (Gao et al., Fig. 4) is mapped
+Used by ``sotfit theory interface``; pure numpy. The barrier model (Gao et al. 2023, Fig. 4) is mapped
 over the barrier hopping offset ``delta_t`` and the exchange ``J`` (eV), the delta barrier
 (Amin, Haney and Stiles) over ``u0`` and ``u_ex`` (dimensionless). Mixing conductances in the
 house unit 1e13 Ohm^-1 m^-2 (the barrier model also per unit cell, e^2/h). Rows of a map run
