@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checks import check_names, check_number
+from ..models.kp.build import kp_model, magnetisation
 from ..models.kp.sweep import kp_theory
 from ..units import quantity
 from .common import (
@@ -76,7 +77,7 @@ def _map_type(text):
 
 def _decompose_type(text):
     """'N_THETA,N_PHI' -> (n_theta, n_phi), checked by :func:`magnetisation_set`."""
-    from ..models.kp.torque import magnetisation_set
+    from ..models.kp.sweep import magnetisation_set
 
     try:
         nt, nph = (int(v) for v in text.split(","))
@@ -153,28 +154,19 @@ MODEL_OPTIONS = {"2deg": ("alpha_r", "j_ex", "m_eff"),
 
 def build_model(args, overrides=None):
     """The k.p model described by the command-line options (``overrides`` from --map)."""
-    from ..models.kp.hamiltonians import DiracRashbaExchange, Rashba2DEG
-    from ..models.kp.tables import ParameterTable, tmdc_from_table1
-
     o = dict(overrides or {})
-    th = np.radians(o.pop("theta_m", args.theta_m))
-    ph = np.radians(args.phi_m)
-    m = (np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th))
+    m = magnetisation(o.pop("theta_m", args.theta_m), args.phi_m)
     if args.model in ("2deg", "dirac"):
         kw = {k: getattr(args, k) for k in MODEL_OPTIONS[args.model] if getattr(args, k) is not None}
         kw.update(o)
-        return {"2deg": Rashba2DEG, "dirac": DiracRashbaExchange}[args.model](m=m, **kw)
+        return kp_model(args.model, m, kw)
     lam = o.pop("lambda_r", 1e-3 if args.lambda_r is None else args.lambda_r)
     twist = o.pop("twist", args.twist)
     gate = o.pop("gate", args.gate)
-    if args.table is not None:
-        model = ParameterTable.from_csv(args.table, args.tmdc).model(twist, gate, lambda_r=lam, m=m)
-    else:
-        if gate != 0.0:
-            raise CLIError("--gate needs a --table of parameters over (twist, gate)")
-        model = tmdc_from_table1(args.tmdc, twist, lambda_r=lam, m=m)
-    from dataclasses import replace
-    return replace(model, **o) if o else model
+    if args.table is None and gate != 0.0:
+        raise CLIError("--gate needs a --table of parameters over (twist, gate)")
+    return kp_model("tmdc", m, o, tmdc=args.tmdc, twist=twist, gate=gate, table=args.table,
+                    lambda_r=lam)
 
 
 def _check_options(args, model) -> None:
