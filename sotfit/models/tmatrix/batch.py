@@ -10,16 +10,13 @@ and figures; checked against the single-point code in ``tests/test_tmatrix_batch
 
 from __future__ import annotations
 
-
 import numpy as np
-from scipy import constants as _c
 
-from ...units import HBAR
-from .core import (
-    E_SIGNED, HBAR2_2ME_MEV_NM2, PAULI, BandExtremumError, DiluteLimitError, RashbaFerromagnet,
-    TMatrixError, _contour_batch, band_bottom,
-    _re_g0_batch, torque_efficiencies,
-)
+from .contour import _contour_batch, band_bottom
+from .green import _re_g0_batch
+from .model import (HBAR2_2ME_MEV_NM2, PAULI, BandExtremumError, DiluteLimitError,
+                    RashbaFerromagnet, TMatrixError, conductivity_si, susceptibility_si)
+from .response import torque_efficiencies
 
 __all__ = ["response_batch", "efficiency_map"]
 
@@ -190,8 +187,8 @@ def _batch_vertex_response(tl, nm, bub, s0, n):
     x = np.linalg.solve(lt @ lhs, lt @ rhs)                                    # (B, 4, 2)
     k_int = bub[:, 1:, :] + nm[:, 1:, :] @ x / (np.pi * n[:, None, None])
     sig_int = s0 + np.swapaxes(bub, 1, 2) @ x
-    k_si = E_SIGNED * k_int / (1e-3 * _c.e * 1e-9)
-    sig_si = E_SIGNED ** 2 / HBAR * sig_int
+    k_si = susceptibility_si(k_int)
+    sig_si = conductivity_si(sig_int)
     return k_si, sig_si, k_si @ np.linalg.inv(sig_si)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import constants as _c
 
-from ...units import E_CHARGE
+from ...units import E_CHARGE, HBAR
 
 __all__ = [
     "MIN_RAYS", "HBAR2_2ME_MEV_NM2", "PAULI", "TMatrixError", "DiluteLimitError",
@@ -36,6 +36,16 @@ PAULI = np.array([
 
 #: Electron charge with its sign (seed 002 uses e < 0), C.
 E_SIGNED = -E_CHARGE
+
+
+def susceptibility_si(k_internal):
+    """Spin susceptibility from internal units (meV^-1 nm^-1, hbar = 1) to 1/(V m)."""
+    return E_SIGNED * k_internal / (1e-3 * _c.e * 1e-9)
+
+
+def conductivity_si(sigma_internal):
+    """Sheet conductivity from internal units (dimensionless, hbar = 1) to S."""
+    return E_SIGNED ** 2 / HBAR * sigma_internal
 
 
 class TMatrixError(ValueError):

@@ -10,10 +10,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import constants as _c
 
-from ...units import HBAR
-from .model import DiluteLimitError, E_SIGNED, RashbaFerromagnet, TMatrixError
+from .model import (DiluteLimitError, E_SIGNED, RashbaFerromagnet, TMatrixError, conductivity_si,
+                    susceptibility_si)
 from .contour import FermiContour, dilute_scale
 from .green import _contour_and_g0, pauli_components, self_energy, t_matrix
 from .vertex import broadening_rates, diffuson, n_matrix, upsilon_matrix
@@ -231,9 +230,9 @@ def response(model: RashbaFerromagnet, approximation: str = "tmatrix", n_phi: in
     dmat = diffuson(mm, r)
     k_spin = (dmat @ bub)[1:]
     # SI
-    k_si = E_SIGNED * k_int / (1e-3 * _c.e * 1e-9)
-    k_spin_si = E_SIGNED * k_spin / (1e-3 * _c.e * 1e-9)
-    sig_si = E_SIGNED ** 2 / HBAR * sig_int
+    k_si = susceptibility_si(k_int)
+    k_spin_si = susceptibility_si(k_spin)
+    sig_si = conductivity_si(sig_int)
     k_j = k_si @ np.linalg.inv(sig_si)
     return TMatrixResponse(
         model=model, approximation=approximation, K=k_si, sigma=sig_si, K_J=k_j,
