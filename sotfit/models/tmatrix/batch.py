@@ -271,16 +271,41 @@ def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0
     thetas = np.asarray(thetas, float)
     ee, tt = np.meshgrid(energies, thetas, indexing="ij")
     flat_e, flat_t = ee.ravel(), tt.ravel()
+    kw = dict(approximation=approximation, n_phi=n_phi,
+              max_broadening_ratio=max_broadening_ratio, nondilute=nondilute)
+    out = _map_batches(flat_e, flat_t, (exchange, alpha, u, radius, density, mass), kw,
+                       max(thetas.size, 1), chunk, progress, executor, workers, scheduler)
+    if normalisation == "tensor":
+        kj = out["K_J"]
+    elif normalisation == "longitudinal":
+        kj = out["K"] / out["sigma"][:, 0:1, 0:1]
+    else:
+        raise TMatrixError(f"normalisation must be 'tensor' or 'longitudinal', not {normalisation!r}")
+    kj = np.where(out["valid"][:, None, None], kj, np.nan)
+    taus = _torque_arrays(kj, flat_t)
+    shape = ee.shape
+    res = {key: v.reshape(shape) for key, v in taus.items()}
+    res["K_J"] = kj.reshape(shape + (3, 2))
+    res["K"] = out["K"].reshape(shape + (3, 2))
+    res["sigma"] = out["sigma"].reshape(shape + (2, 2))
+    res["n_bands"] = out["n_bands"].reshape(shape)
+    res["valid"] = out["valid"].reshape(shape)
+    res["broadening_ratio"] = out["broadening_ratio"].reshape(shape)
+    res["energies"], res["thetas"] = energies, thetas
+    return res
+
+
+def _map_batches(flat_e, flat_t, scalars, kw, n_row, chunk, progress, executor, workers,
+                 scheduler) -> dict:
+    """:func:`response_batch` on the flattened map in batches of whole rows (``n_row``
+    points each), serially, on workers or on ``executor``; the results in map order."""
     total = flat_e.size
     out = {"K": np.empty((total, 3, 2)), "sigma": np.empty((total, 2, 2)),
            "K_J": np.empty((total, 3, 2)), "n_bands": np.empty(total, int),
            "valid": np.empty(total, bool), "broadening_ratio": np.empty(total)}
-    n_row = max(thetas.size, 1)
     step = n_row * max(1, int(chunk) // n_row)              # whole rows of the map per batch
     slices = [slice(s, min(total, s + step)) for s in range(0, total, step)]
-    kw = dict(approximation=approximation, n_phi=n_phi,
-              max_broadening_ratio=max_broadening_ratio, nondilute=nondilute)
-    args = [(flat_e[sl], flat_t[sl], exchange, alpha, u, radius, density, mass) for sl in slices]
+    args = [(flat_e[sl], flat_t[sl], *scalars) for sl in slices]
     if executor is None:
         from ...parallel import map_tasks
 
@@ -298,25 +323,14 @@ def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0
             out[key][sl] = r[key]
         if progress and executor is not None:
             progress(sl.stop, total)
-    if normalisation == "tensor":
-        kj = out["K_J"]
-    elif normalisation == "longitudinal":
-        kj = out["K"] / out["sigma"][:, 0:1, 0:1]
-    else:
-        raise TMatrixError(f"normalisation must be 'tensor' or 'longitudinal', not {normalisation!r}")
-    taus = {key: np.empty(total) for key in ("tau1_e", "tau2_e", "tau1_o", "tau2_o")}
-    kj = np.where(out["valid"][:, None, None], kj, np.nan)
-    for i in range(total):
-        t = torque_efficiencies(kj[i], flat_t[i])
+    return out
+
+
+def _torque_arrays(kj, thetas) -> dict:
+    """:func:`torque_efficiencies` of every point: K_J (P, 3, 2) in 1/(A m), angles (P,) in rad."""
+    taus = {key: np.empty(thetas.size) for key in ("tau1_e", "tau2_e", "tau1_o", "tau2_o")}
+    for i in range(thetas.size):
+        t = torque_efficiencies(kj[i], thetas[i])
         for key in taus:
             taus[key][i] = t[key]
-    shape = ee.shape
-    res = {key: v.reshape(shape) for key, v in taus.items()}
-    res["K_J"] = kj.reshape(shape + (3, 2))
-    res["K"] = out["K"].reshape(shape + (3, 2))
-    res["sigma"] = out["sigma"].reshape(shape + (2, 2))
-    res["n_bands"] = out["n_bands"].reshape(shape)
-    res["valid"] = out["valid"].reshape(shape)
-    res["broadening_ratio"] = out["broadening_ratio"].reshape(shape)
-    res["energies"], res["thetas"] = energies, thetas
-    return res
+    return taus
