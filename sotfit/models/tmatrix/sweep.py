@@ -25,10 +25,8 @@ def tmatrix_sweep(energies, thetas, *, exchange, alpha, u, radius, density, mass
 
     Parameters
     ----------
-    energies : array_like
-        Fermi energies, eV (NE values).
-    thetas : array_like
-        Magnetisation angles from +z, rad (NT values).
+    energies, thetas : array_like
+        The NE Fermi energies (eV) and NT magnetisation angles from +z (rad) of the grid.
     exchange, alpha, u, radius, density, mass : float
         As :class:`~sotfit.models.tmatrix.model.RashbaFerromagnet` (eV, eV nm, eV, nm, nm^-2,
         m_e).
