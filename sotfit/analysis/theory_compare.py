@@ -32,7 +32,7 @@ from ..models.spec import ModelSpec
 from ..units import UnitError, quantity, to_house
 
 __all__ = ["MeasuredRatio", "measured_ratio", "read_measured_ratio", "ratio_grid",
-           "consistency", "THEORY_RATIOS", "parameter_value", "RATIO_PAIRS"]
+           "compare_ratio", "consistency", "THEORY_RATIOS", "parameter_value", "RATIO_PAIRS"]
 
 #: (field-like, damping-like) names that sotfit summaries use, in order of preference; all
 #: give the same ratio (the conversions from fields to efficiencies cancel).
@@ -327,3 +327,37 @@ def consistency(theory, measured: MeasuredRatio, axes: Sequence, names: Sequence
                            else None)
     out["z"] = z
     return out
+
+
+def compare_ratio(model: ModelSpec, x, second: str | None, values, params: Mapping | None,
+                  measured: MeasuredRatio, names: Sequence, units: Sequence,
+                  invert: bool = False, signed: bool = False):
+    """The theory ratio on a grid and where it agrees with a measured ratio.
+
+    Parameters
+    ----------
+    model, x, second, values, params, invert
+        As :func:`ratio_grid` (``second`` None: a single row, ``values`` then ``[nan]``).
+    measured : MeasuredRatio
+    names, units : (str, str)
+        Names and units of the two axes, as :func:`consistency`.
+    signed : bool
+        As :func:`consistency`.
+
+    Returns
+    -------
+    theory : ndarray (nx, ny)
+        Theory FL/DL ratio (NaN where the model refuses a point).
+    consistency : dict or None
+        :func:`consistency` without ``z`` (None when the model refuses every point).
+    z : ndarray (nx, ny) or None
+        (theory - measured) / sigma of the measured ratio.
+    refused : list
+        The points the model refused, as the ``errors`` of :func:`ratio_grid`.
+    """
+    refused = []
+    theory = ratio_grid(model, x, second, values, params, invert=invert, errors=refused)
+    if refused and len(refused) == theory.size:
+        return theory, None, None, refused
+    res = consistency(theory, measured, (x, values), names, units, signed=signed)
+    return theory, res, res.pop("z"), refused

@@ -3,7 +3,7 @@
 The ratio of field-like to damping-like efficiency of any sotfit summary.json (ST-FMR or
 harmonic Hall, with its standard error) is set against the ratio a model predicts over a grid
 of Fermi energy and a second parameter (the magnetisation angle for the T-matrix theory of
-Veneri, Perkins and Ferreira; a band parameter such as the relaxation time for the k.p models
+Veneri, Perkins and Ferreira (2022); a band parameter such as the relaxation time for the k.p models
 of Medina Duenas et al. (2023) and Majidi et al. (2025),
 whose ratio is defined for m along z). Examples::
 
@@ -62,7 +62,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--correlation", type=number_type(maximum=1.0), default=None,
                    help="correlation of the FL and DL values (default: from the summary, else 0)")
     p.add_argument("--model", choices=ROUTES, required=True,
-                   help="tmatrix (Veneri et al.), kp-2deg (Medina Duenas et al. 2023) or kp-tmdc (Majidi et al. 2025)")
+                   help="tmatrix (Veneri et al. 2022), kp-2deg (Medina Duenas et al. 2023) or kp-tmdc (Majidi et al. 2025)")
     p.add_argument("--sweep", type=_sweep, action="append", default=[],
                    help="energy=START:STOP:N (Fermi energy or chemical potential, with unit) and "
                         "a second axis: angle=... (tmatrix) or any model parameter, e.g. "
@@ -100,21 +100,8 @@ def _axis(model, route, name, start, stop, n):
     return "y", pname, model.param(pname).unit, np.linspace(lo, hi, n)
 
 
-def run(args) -> int:
-    """Evaluate the theory on the grid, compare with the measured ratio, write the results."""
-    from ..analysis.theory_compare import (THEORY_RATIOS, consistency, parameter_value,
-                                           ratio_grid, read_measured_ratio)
-    from ..models import MODELS
-
-    spec = THEORY_RATIOS[args.model]
-    model = MODELS[spec["model"]]
-    try:
-        measured = read_measured_ratio(args.summary, section=args.section,
-                                       correlation=args.correlation)
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
-    if not args.sweep:
-        raise CLIError("give --sweep energy=START:STOP:N (and a second --sweep for a map)")
+def _grid_axes(args, model) -> dict:
+    """``{'x': (name, unit, values), 'y': ...}`` from the --sweep options."""
     axes = {}
     for name, start, stop, n in args.sweep:
         kind, pname, unit, values = _axis(model, args.model, name, start, stop, n)
@@ -124,6 +111,13 @@ def run(args) -> int:
         axes[kind] = (pname, unit, values)
     if "x" not in axes:
         raise CLIError("--sweep energy=START:STOP:N is needed (the model's own axis)")
+    return axes
+
+
+def _fixed_parameters(args, spec, model, axes) -> dict:
+    """The --param values in the model's units, checked against the model."""
+    from ..analysis.theory_compare import parameter_value
+
     params = {}
     for name, value in args.param:
         pname = spec["second"].get(name, name)
@@ -137,17 +131,12 @@ def run(args) -> int:
         model.check({k: v for k, v in params.items()})
     except ValueError as exc:
         raise CLIError(f"--param: {exc}") from None
-    xname, xunit, x = axes["x"]
-    yname, yunit, y = axes.get("y", (None, "", np.array([np.nan])))
-    out = stage_out_dir(args)
-    refused = []
-    theory = ratio_grid(model, x, yname, y, params, invert=spec["invert"], errors=refused)
-    if refused and len(refused) == theory.size:
-        raise CLIError(f"the model refuses every point of the grid: {refused[0][2]}")
-    names = (xname, yname or "none")
-    res = consistency(theory, measured, (x, y), names, (xunit, yunit), signed=args.signed)
-    z = res.pop("z")
-    with open(out / "compare.csv", "w", newline="", encoding="utf-8") as fh:
+    return params
+
+
+def _write_table(path, x, y, xname, xunit, yname, yunit, theory, z) -> None:
+    """compare.csv: one row per grid point, the unit of every parameter in its header."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         head = [f"{xname} ({xunit})"] + ([f"{yname} ({yunit})"] if yname else []) + [
             "theory_fl_over_dl", "z", "within_1_sigma", "within_2_sigma"]
@@ -160,6 +149,12 @@ def run(args) -> int:
                     int(bool(np.isfinite(zz) and abs(zz) <= 1)),
                     int(bool(np.isfinite(zz) and abs(zz) <= 2))]
                 w.writerow(row)
+
+
+def _summary(args, spec, model, measured, params, axes, res, refused) -> dict:
+    """summary.json: the measured ratio, the theory settings and the consistent regions."""
+    xname, xunit, x = axes["x"]
+    yname, yunit, y = axes.get("y", (None, "", None))
     summary = {
         "analysis": "theory compare", "model": args.model, "model_spec": model.name,
         "theory_ratio": spec["what"], "measured": measured.to_dict(),
@@ -181,14 +176,10 @@ def run(args) -> int:
         summary["notes"].append("no point of the grid is within 2 sigma of the measured ratio: "
                                 "the model with these parameters does not explain it (or the "
                                 "grid misses the region)")
-    flags = write_summary(summary, out)
-    if not args.no_figures:
-        from ..plot import save
-        from ..plot.compare import ratio_region
+    return summary
 
-        save(ratio_region(x, y if yname else None, theory, z, measured, names,
-                          (xunit, yunit), signed=args.signed, title=spec["what"]),
-             out / "region.png")
+
+def _print_summary(args, measured, res, theory, xname, xunit, yname, yunit) -> None:
     lev1, lev2 = res["levels"]["1_sigma"], res["levels"]["2_sigma"]
     print(f"sotfit theory compare ({args.model}): measured FL/DL = {measured.value:.4g} +/- "
           f"{measured.stderr:.2g} ({measured.numerator['name']}/{measured.denominator['name']}, "
@@ -201,4 +192,42 @@ def run(args) -> int:
               + (f" ({xname} {rng} {xunit}{extra})" if rng else ""))
     if res["nearest"]:
         print(f"  nearest: {res['nearest']}")
+
+
+def run(args) -> int:
+    """Evaluate the theory on the grid, compare with the measured ratio, write the results."""
+    from ..analysis.theory_compare import THEORY_RATIOS, compare_ratio, read_measured_ratio
+    from ..models import MODELS
+
+    spec = THEORY_RATIOS[args.model]
+    model = MODELS[spec["model"]]
+    try:
+        measured = read_measured_ratio(args.summary, section=args.section,
+                                       correlation=args.correlation)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if not args.sweep:
+        raise CLIError("give --sweep energy=START:STOP:N (and a second --sweep for a map)")
+    axes = _grid_axes(args, model)
+    params = _fixed_parameters(args, spec, model, axes)
+    xname, xunit, x = axes["x"]
+    yname, yunit, y = axes.get("y", (None, "", np.array([np.nan])))
+    out = stage_out_dir(args)
+    names = (xname, yname or "none")
+    theory, res, z, refused = compare_ratio(model, x, yname, y, params, measured, names,
+                                            (xunit, yunit), invert=spec["invert"],
+                                            signed=args.signed)
+    if refused and len(refused) == theory.size:
+        raise CLIError(f"the model refuses every point of the grid: {refused[0][2]}")
+    _write_table(out / "compare.csv", x, y, xname, xunit, yname, yunit, theory, z)
+    summary = _summary(args, spec, model, measured, params, axes, res, refused)
+    flags = write_summary(summary, out)
+    if not args.no_figures:
+        from ..plot import save
+        from ..plot.compare import ratio_region
+
+        save(ratio_region(x, y if yname else None, theory, z, measured, names,
+                          (xunit, yunit), signed=args.signed, title=spec["what"]),
+             out / "region.png")
+    _print_summary(args, measured, res, theory, xname, xunit, yname, yunit)
     return flag_status(args, flags)

@@ -8,7 +8,7 @@ Examples
 Map axes are ``name=start:stop:num`` (linear) or ``name=log:start:stop:num``;
 energies (``dt``, ``J``) in eV, barrier strengths dimensionless.
 Writes ``map.csv`` (every number with its unit in the header), ``summary.json``
-and figures (Gao et al., Fig. 4b,c, for the barrier model; docs/interface.md).
+and figures (Gao et al. 2023, Fig. 4b,c, for the barrier model; docs/interface.md).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..models.interface.barrier_tb import _MIN_ORDER
-from ..models.interface.delta_barrier import MIN_NODES as _MIN_NODES
+from ..models.interface import sweep as _sweep
+from ..models.interface.sweep import MIN_NODES as _MIN_NODES
+from ..models.interface.sweep import MIN_ORDER as _MIN_ORDER
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
     integer_type, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
@@ -81,7 +82,7 @@ def add_parser(subparsers) -> None:
                    "for barrier or u0=0:2:30,u_ex=0.1:3:30 for delta")
     add_parallel_options(p, "the rows of the map (the same results)")
     add_output_options(p)
-    g = p.add_argument_group("barrier model (Gao et al., Fig. 4)")
+    g = p.add_argument_group("barrier model (Gao et al. 2023, Fig. 4)")
     g.add_argument("--t0", type=quantity_type("energy", positive=True), default=1.0,
                    help="spin-source hopping, e.g. 1eV (the default)")
     g.add_argument("--fermi-energy", type=energy, default=-4.0,
@@ -110,54 +111,16 @@ def add_parser(subparsers) -> None:
 
 
 #: Largest number of map points of one barrier task (whole rows of delta_t, at least one).
-BARRIER_TASK_POINTS = 1024
-
-
-def _barrier_rows(shared, dt_rows):
-    """The barrier model on some rows of the map (a task of :func:`sotfit.parallel.map_tasks`)."""
-    from ..models.interface.barrier_tb import mixing_conductance_tb
-
-    t0 = shared["t0"]
-    return mixing_conductance_tb(shared["fermi_energy"], t0, t0 - dt_rows[:, None],
-                                 shared["J"][None, :], shared["eps_m"], shared["t_c"],
-                                 order=shared["order"])
-
-
-def _delta_row(shared, u0):
-    """The delta barrier on one row of the map (one u0, every u_ex)."""
-    from ..models.interface.specs import delta_mixing_complex
-
-    return delta_mixing_complex(shared["u_ex"], u0, shared["u_R"], shared["k_fermi"],
-                                shared["theta_m"], shared["phi_m"], shared["n_theta"],
-                                shared["n_phi"])
+BARRIER_TASK_POINTS = _sweep.BARRIER_TASK_POINTS
 
 
 def barrier_map(fermi_energy, t0, dt, J, eps_m=0.0, t_c=None, order=65, *, workers=None,
                 scheduler=None, progress=None):
-    """:func:`~sotfit.models.interface.barrier_tb.mixing_conductance_tb` on the map
-    ``t_m = t0 - dt[:, None]``, ``J[None, :]`` in tasks of whole rows.
-
-    The rows of a task do not depend on ``workers`` or ``scheduler``, and every row is computed
-    as in one call on the whole map (the k_par rule is per point; the error estimate is the
-    largest over the tasks, the Sharvin value that of the first row).
-
-    Returns
-    -------
-    TBResult
-    """
-    from dataclasses import replace
-
-    from ..parallel import map_tasks
-
-    dt, J = np.asarray(dt, float), np.asarray(J, float)
-    per = max(1, BARRIER_TASK_POINTS // max(J.size, 1))
-    rows = [dt[i:i + per] for i in range(0, dt.size, per)]
-    shared = dict(fermi_energy=fermi_energy, t0=t0, J=J, eps_m=eps_m, t_c=t_c, order=order)
-    parts = map_tasks(_barrier_rows, rows, workers=workers, scheduler=scheduler, shared=shared,
-                      progress=progress)
-    err = max(r.error_estimate for r in parts)
-    return replace(parts[0], g_mix=np.concatenate([np.asarray(r.g_mix) for r in parts]),
-                   error_estimate=err, converged=all(r.converged for r in parts))
+    """:func:`sotfit.models.interface.sweep.barrier_map` in tasks of at most
+    :data:`BARRIER_TASK_POINTS` points (whole rows)."""
+    return _sweep.barrier_map(fermi_energy, t0, dt, J, eps_m, t_c, order, workers=workers,
+                              scheduler=scheduler, progress=progress,
+                              task_points=BARRIER_TASK_POINTS)
 
 
 def _write_csv(path, header, columns):
@@ -168,19 +131,59 @@ def _write_csv(path, header, columns):
             w.writerow([f"{v:.12g}" for v in row])
 
 
-def run(args) -> int:
-    """Compute the map, write CSV, JSON and figures."""
-    from ..models.interface.barrier_tb import BarrierInputError, to_house_mixing
-    from ..models.interface.delta_barrier import DeltaInputError
-    from ..models.interface.specs import delta_mixing_complex
-    from ..parallel import map_tasks
-
+def _check_model_options(args) -> None:
+    """Refuse options that only the other --model reads."""
     for model, names in MODEL_OPTIONS.items():
         given = [k for k in names if model != args.model
                  and getattr(args, k) != args.model_option_defaults[k]]
         if given:
             raise CLIError(f"--{given[0].replace('_', '-')} is an option of --model {model}, "
                            f"not {args.model}")
+
+
+def _barrier_table(args, axes, res, unit, summary):
+    """Summary entries and CSV columns of a barrier map (``res`` from ``mixing_map``)."""
+    tb, g, g_cell = res["tb"], res["g"], res["g_cell"]
+    if not tb.converged:
+        raise CLIError(f"k_par integration not converged (error {tb.error_estimate:.3g} "
+                       f"e^2/h per cell); raise --order")
+    summary.update({
+        "t0": {"value": args.t0, "unit": "eV"},
+        "fermi_energy": {"value": args.fermi_energy, "unit": "eV"},
+        "eps_m": {"value": args.eps_m, "unit": "eV"},
+        "t_c": {"value": args.t0 if args.t_c is None else args.t_c, "unit": "eV"},
+        "lattice_constant": {"value": args.lattice_constant, "unit": "nm"},
+        "sharvin_per_spin": {"value": float(res["sharvin"]), "unit": unit},
+        "sharvin_per_spin_per_cell": {"value": tb.g_sharvin, "unit": "e^2/h"},
+        "k_par_error_estimate": {"value": tb.error_estimate, "unit": "e^2/h per cell"},
+        "order": tb.order,
+    })
+    X, Y = np.meshgrid(axes["dt"], axes["J"], indexing="ij")
+    header = ["delta_t (eV)", "J (eV)", f"re_g_mix ({unit})", f"im_g_mix ({unit})",
+              "re_g_mix (e^2/h per cell)", "im_g_mix (e^2/h per cell)", "im_over_re"]
+    cols = [X.ravel(), Y.ravel(), g.real.ravel(), g.imag.ravel(), g_cell.real.ravel(),
+            g_cell.imag.ravel(), (g.imag / g.real).ravel()]
+    return header, cols
+
+
+def _delta_table(args, axes, res, unit, summary):
+    """Summary entries and CSV columns of a delta-barrier map (``res`` from ``mixing_map``)."""
+    g = res["g"]
+    summary.update({
+        "u_R": args.u_R, "k_fermi": {"value": args.k_fermi, "unit": "1/nm"},
+        "theta_m": {"value": args.theta_m, "unit": "deg"},
+        "phi_m": {"value": args.phi_m, "unit": "deg"},
+        "sharvin_per_spin": {"value": res["sharvin"], "unit": unit},
+    })
+    X, Y = np.meshgrid(axes["u0"], axes["u_ex"], indexing="ij")
+    header = ["u0 (1)", "u_ex (1)", f"re_g_mix ({unit})", f"im_g_mix ({unit})", "im_over_re"]
+    cols = [X.ravel(), Y.ravel(), g.real.ravel(), g.imag.ravel(), (g.imag / g.real).ravel()]
+    return header, cols
+
+
+def run(args) -> int:
+    """Compute the map, write CSV, JSON and figures."""
+    _check_model_options(args)
     axes = parse_map(args.map, args.model)
     parallel = parallel_options(args)
     out = stage_out_dir(args)
@@ -188,52 +191,17 @@ def run(args) -> int:
     summary = {"model": args.model, "mixing_conductance_unit": unit,
                "sign_convention": "G = sum(1 - r_up r_dn^*), up parallel to m; absorbed spin "
                                   "current ~ Re G mu + Im G (mu x m)"}
+    params = {k: getattr(args, k) for k in MODEL_OPTIONS[args.model] if k != "order"}
+    if args.model == "barrier":
+        params.update(t0=args.t0, order=args.order)
     try:
-        if args.model == "barrier":
-            dt, J = axes["dt"], axes["J"]
-            res = barrier_map(args.fermi_energy, args.t0, dt, J, args.eps_m, args.t_c,
-                              order=args.order, progress=Progress("interface map"), **parallel)
-            g_cell = np.asarray(res.g_mix)
-            g = to_house_mixing(g_cell, args.lattice_constant)
-            gsh = to_house_mixing(res.g_sharvin, args.lattice_constant)
-            if not res.converged:
-                raise CLIError(f"k_par integration not converged (error {res.error_estimate:.3g} "
-                               f"e^2/h per cell); raise --order")
-            summary.update({
-                "t0": {"value": args.t0, "unit": "eV"},
-                "fermi_energy": {"value": args.fermi_energy, "unit": "eV"},
-                "eps_m": {"value": args.eps_m, "unit": "eV"},
-                "t_c": {"value": args.t0 if args.t_c is None else args.t_c, "unit": "eV"},
-                "lattice_constant": {"value": args.lattice_constant, "unit": "nm"},
-                "sharvin_per_spin": {"value": float(gsh), "unit": unit},
-                "sharvin_per_spin_per_cell": {"value": res.g_sharvin, "unit": "e^2/h"},
-                "k_par_error_estimate": {"value": res.error_estimate, "unit": "e^2/h per cell"},
-                "order": res.order,
-            })
-            X, Y = np.meshgrid(dt, J, indexing="ij")
-            header = ["delta_t (eV)", "J (eV)", f"re_g_mix ({unit})", f"im_g_mix ({unit})",
-                      "re_g_mix (e^2/h per cell)", "im_g_mix (e^2/h per cell)", "im_over_re"]
-            cols = [X.ravel(), Y.ravel(), g.real.ravel(), g.imag.ravel(), g_cell.real.ravel(),
-                    g_cell.imag.ravel(), (g.imag / g.real).ravel()]
-        else:
-            u0s, uex = axes["u0"], axes["u_ex"]
-            shared = {k: getattr(args, k) for k in ("u_R", "k_fermi", "theta_m", "phi_m",
-                                                      "n_theta", "n_phi")}
-            g = np.array(map_tasks(_delta_row, [float(u) for u in u0s], shared=dict(shared, u_ex=uex),
-                                   progress=Progress("interface map"), **parallel))
-            gsh = delta_mixing_complex(1e-12, 0.0, 0.0, args.k_fermi).real.item()
-            summary.update({
-                "u_R": args.u_R, "k_fermi": {"value": args.k_fermi, "unit": "1/nm"},
-                "theta_m": {"value": args.theta_m, "unit": "deg"},
-                "phi_m": {"value": args.phi_m, "unit": "deg"},
-                "sharvin_per_spin": {"value": gsh, "unit": unit},
-            })
-            X, Y = np.meshgrid(u0s, uex, indexing="ij")
-            header = ["u0 (1)", "u_ex (1)", f"re_g_mix ({unit})", f"im_g_mix ({unit})",
-                      "im_over_re"]
-            cols = [X.ravel(), Y.ravel(), g.real.ravel(), g.imag.ravel(), (g.imag / g.real).ravel()]
-    except (BarrierInputError, DeltaInputError) as exc:
+        res = _sweep.mixing_map(args.model, axes, params, progress=Progress("interface map"),
+                                task_points=BARRIER_TASK_POINTS, **parallel)
+        table = _barrier_table if args.model == "barrier" else _delta_table
+        header, cols = table(args, axes, res, unit, summary)
+    except _sweep.INPUT_ERRORS as exc:
         raise CLIError(str(exc)) from None
+    g = res["g"]
     with np.errstate(divide="ignore", invalid="ignore"):
         _write_csv(out / "map.csv", header, cols)
     re, im = g.real, g.imag
@@ -247,10 +215,10 @@ def run(args) -> int:
         from ..plot.interface import ratio_map, re_g_vs_delta_t, re_im_maps
 
         if args.model == "barrier":
-            save(ratio_map(dt, J, g), out / "im_over_re_map.png")
-            save(re_g_vs_delta_t(dt, J, re), out / "re_g_vs_delta_t.png")
+            save(ratio_map(axes["dt"], axes["J"], g), out / "im_over_re_map.png")
+            save(re_g_vs_delta_t(axes["dt"], axes["J"], re), out / "re_g_vs_delta_t.png")
         else:
-            save(re_im_maps(u0s, uex, g, "u0", "u_ex"), out / "re_im_maps.png")
+            save(re_im_maps(axes["u0"], axes["u_ex"], g, "u0", "u_ex"), out / "re_im_maps.png")
     print(f"wrote {Path(args.out) / 'map.csv'} ({re.size} points), summary.json"
           + ("" if args.no_figures else " and figures"))
     return flag_status(args, flags)

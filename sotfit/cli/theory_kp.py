@@ -17,11 +17,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from ..checks import check_names, check_number
+from ..models.kp.build import kp_model, magnetisation
+from ..models.kp.sweep import kp_theory
 from ..units import quantity
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
@@ -74,7 +77,7 @@ def _map_type(text):
 
 def _decompose_type(text):
     """'N_THETA,N_PHI' -> (n_theta, n_phi), checked by :func:`magnetisation_set`."""
-    from ..models.kp.torque import magnetisation_set
+    from ..models.kp.sweep import magnetisation_set
 
     try:
         nt, nph = (int(v) for v in text.split(","))
@@ -151,28 +154,19 @@ MODEL_OPTIONS = {"2deg": ("alpha_r", "j_ex", "m_eff"),
 
 def build_model(args, overrides=None):
     """The k.p model described by the command-line options (``overrides`` from --map)."""
-    from ..models.kp.hamiltonians import DiracRashbaExchange, Rashba2DEG, TMDCCrI3
-    from ..models.kp.tables import ParameterTable, tmdc_from_table1
-
     o = dict(overrides or {})
-    th = np.radians(o.pop("theta_m", args.theta_m))
-    ph = np.radians(args.phi_m)
-    m = (np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th))
+    m = magnetisation(o.pop("theta_m", args.theta_m), args.phi_m)
     if args.model in ("2deg", "dirac"):
         kw = {k: getattr(args, k) for k in MODEL_OPTIONS[args.model] if getattr(args, k) is not None}
         kw.update(o)
-        return {"2deg": Rashba2DEG, "dirac": DiracRashbaExchange}[args.model](m=m, **kw)
+        return kp_model(args.model, m, kw)
     lam = o.pop("lambda_r", 1e-3 if args.lambda_r is None else args.lambda_r)
     twist = o.pop("twist", args.twist)
     gate = o.pop("gate", args.gate)
-    if args.table is not None:
-        model = ParameterTable.from_csv(args.table, args.tmdc).model(twist, gate, lambda_r=lam, m=m)
-    else:
-        if gate != 0.0:
-            raise CLIError("--gate needs a --table of parameters over (twist, gate)")
-        model = tmdc_from_table1(args.tmdc, twist, lambda_r=lam, m=m)
-    from dataclasses import replace
-    return replace(model, **o) if o else model
+    if args.table is None and gate != 0.0:
+        raise CLIError("--gate needs a --table of parameters over (twist, gate)")
+    return kp_model("tmdc", m, o, tmdc=args.tmdc, twist=twist, gate=gate, table=args.table,
+                    lambda_r=lam)
 
 
 def _check_options(args, model) -> None:
@@ -217,36 +211,8 @@ def _write_table(path: Path, res: dict) -> None:
             w.writerow([f"{v:.10g}" for v in row])
 
 
-def _sweep_task(shared, item):
-    """One sweep over mu of ``--map`` (``('map', name, value)``) or ``--decompose``
-    (``('m', direction)``): a task of :func:`sotfit.parallel.map_tasks`."""
-    from ..models.kp.sweep import sweep_mu
-
-    args, kw = shared
-    if item[0] == "map":
-        model = build_model(args, {item[1]: item[2]})
-    else:
-        model = build_model(args)
-        model = model.with_m(item[1]) if hasattr(model, "with_m") else model
-    return sweep_mu(model, args.sweep, **kw)
-
-
-def run(args) -> int:
-    from ..models.kp.sweep import sweep_mu
-    from ..parallel import map_tasks
-
-    model = build_model(args)
-    _check_options(args, model)
-    parallel = parallel_options(args)
-    out = stage_out_dir(args)
-    field = args.field * 1e-9                       # V/m -> V/nm
-    kw = dict(method=args.method, tau=args.tau, temperature=args.temperature, eta=args.eta,
-              theta_e=np.radians(args.theta_e), field=field, kmax=args.kmax, n_phi=args.n_phi,
-              second_order=args.second_order)
-    res = sweep_mu(model, args.sweep, progress=Progress("kp sweep"), **kw)
-    # what the tasks of --map and --decompose need (the options without the command's function)
-    task_data = (argparse.Namespace(**{k: v for k, v in vars(args).items() if k != "func"}), kw)
-    _write_table(out / "spin_density.csv", res)
+def _summary(args, model, res, field) -> dict:
+    """summary.json: model, parameters and extrema of the sweep, each with its unit."""
     params = {k: getattr(model, k) for k in ("m_eff", "alpha_r", "hbar_v", "delta", "lambda_r",
                                               "lambda_c", "lambda_v", "b_c", "b_v", "j_ex")
               if hasattr(model, k)}
@@ -269,66 +235,87 @@ def run(args) -> int:
     }
     if args.model == "tmdc":
         summary["tmdc"] = {"name": args.tmdc, "twist_deg": args.twist, "gate_V_per_nm": args.gate}
-    if args.map is not None:
-        name, values = args.map
-        rows = map_tasks(_sweep_task, [("map", name, v) for v in values], shared=task_data,
-                         progress=Progress("kp map"), **parallel)
-        zs = np.array([r["tau_surface"][:, 0] for r in rows])
-        zi = np.array([r["tau_sea"][:, 0] for r in rows])
-        unit = MAP_PARAMETERS[name][1]
-        with open(out / "map.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow([f"{name} ({unit})", "mu (eV)", "tau_surface_x (eV/nm^2)", "tau_sea_x (eV/nm^2)"])
-            for i, v in enumerate(values):
-                for j, mu in enumerate(args.sweep):
-                    w.writerow([f"{v:.10g}", f"{mu:.10g}", f"{zs[i, j]:.10g}", f"{zi[i, j]:.10g}"])
-        summary["map"] = {"parameter": name, "unit": unit, "values": list(map(float, values))}
-    if args.decompose:
-        from ..models.kp.torque import decompose_seed001, magnetisation_set
+    return summary
 
-        ms = magnetisation_set(*args.decompose)
-        per_m = map_tasks(_sweep_task, [("m", m) for m in ms], shared=task_data,
-                          progress=Progress("kp directions"), **parallel)
-        names = ("chi_fl", "xi_fl", "chi_dl", "chi_par", "chi_perp", "residual")
-        rows = []
-        for i, mu in enumerate(args.sweep):
-            spin = np.array([r["surface"][i] + r["sea"][i] for r in per_m])
-            d = decompose_seed001(ms, spin, np.radians(args.theta_e)).as_dict()
-            rows.append([mu] + [d[k] for k in names])
-        rows = np.array(rows)
-        with open(out / "chis.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["mu (eV)", "chi_fl (1/(V nm))", "xi_fl ()", "chi_dl (1/(V nm))",
-                        "chi_par (1/(V nm))", "chi_perp (1/(V nm))", "residual ()"])
-            for row in rows:
-                w.writerow([f"{v:.10g}" for v in row])
-        summary["decomposition"] = {"n_directions": int(len(ms)), "file": "chis.csv",
-                                    "max_residual": float(np.nanmax(rows[:, -1]))}
-        res["chis"] = rows
-    flags = write_summary(summary, out)
-    if not args.no_figures:
-        from ..plot.kp import plot_map, plot_spin_density, plot_torque
 
-        plot_spin_density(res, out / "figures" / "spin_density.png")
-        plot_torque(res, out / "figures" / "torque.png")
-        if "chis" in res:
-            from ..plot.kp import plot_chis
+def _write_map(path: Path, mus, tmap: dict) -> None:
+    name, values = tmap["parameter"], tmap["values"]
+    zs, zi = tmap["tau_surface_x"], tmap["tau_sea_x"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([f"{name} ({MAP_PARAMETERS[name][1]})", "mu (eV)", "tau_surface_x (eV/nm^2)",
+                    "tau_sea_x (eV/nm^2)"])
+        for i, v in enumerate(values):
+            for j, mu in enumerate(mus):
+                w.writerow([f"{v:.10g}", f"{mu:.10g}", f"{zs[i, j]:.10g}", f"{zi[i, j]:.10g}"])
 
-            plot_chis(res["chis"], out / "figures" / "chis.png")
-        if args.map is not None:
-            name, values = args.map
-            label = f"{name} ({MAP_PARAMETERS[name][1]})"
-            plot_map(args.sweep, values, zs * 1e3, label, r"$\tau^{oc}_x$ (meV nm$^{-2}$)",
-                     out / "figures" / "map_tau_surface.png")
-            plot_map(args.sweep, values, zi * 1e3, label, r"$\tau^{in}_x$ (meV nm$^{-2}$)",
-                     out / "figures" / "map_tau_sea.png")
+
+def _write_chis(path: Path, rows) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["mu (eV)", "chi_fl (1/(V nm))", "xi_fl ()", "chi_dl (1/(V nm))",
+                    "chi_par (1/(V nm))", "chi_perp (1/(V nm))", "residual ()"])
+        for row in rows:
+            w.writerow([f"{v:.10g}" for v in row])
+
+
+def _figures(args, res, tmap, out: Path) -> None:
+    from ..plot.kp import plot_chis, plot_map, plot_spin_density, plot_torque
+
+    plot_spin_density(res, out / "figures" / "spin_density.png")
+    plot_torque(res, out / "figures" / "torque.png")
+    if "chis" in res:
+        plot_chis(res["chis"], out / "figures" / "chis.png")
+    if tmap is not None:
+        name, values = tmap["parameter"], tmap["values"]
+        label = f"{name} ({MAP_PARAMETERS[name][1]})"
+        plot_map(args.sweep, values, tmap["tau_surface_x"] * 1e3, label,
+                 r"$\tau^{oc}_x$ (meV nm$^{-2}$)", out / "figures" / "map_tau_surface.png")
+        plot_map(args.sweep, values, tmap["tau_sea_x"] * 1e3, label,
+                 r"$\tau^{in}_x$ (meV nm$^{-2}$)", out / "figures" / "map_tau_sea.png")
+
+
+def _print_summary(args, summary, field) -> None:
     if args.json:
         print(json.dumps(summary, indent=2))
-    else:
-        print(f"theory kp: {args.model} ({args.method}), {args.sweep.size} chemical potentials "
-              f"in [{args.sweep[0]:.4g}, {args.sweep[-1]:.4g}] eV")
-        print(f"  max |tau^oc| = {summary['max_abs_tau_surface']['value'] * 1e3:.4g} meV/nm^2, "
-              f"max |tau^in| = {summary['max_abs_tau_sea']['value'] * 1e3:.4g} meV/nm^2 "
-              f"at E = {field * 1e3:.4g} mV/nm")
-        print(f"  wrote {args.out}")
+        return
+    print(f"theory kp: {args.model} ({args.method}), {args.sweep.size} chemical potentials "
+          f"in [{args.sweep[0]:.4g}, {args.sweep[-1]:.4g}] eV")
+    print(f"  max |tau^oc| = {summary['max_abs_tau_surface']['value'] * 1e3:.4g} meV/nm^2, "
+          f"max |tau^in| = {summary['max_abs_tau_sea']['value'] * 1e3:.4g} meV/nm^2 "
+          f"at E = {field * 1e3:.4g} mV/nm")
+    print(f"  wrote {args.out}")
+
+
+def run(args) -> int:
+    """Compute the sweep (and --map, --decompose), write the tables, summary and figures."""
+    model = build_model(args)
+    _check_options(args, model)
+    parallel = parallel_options(args)
+    out = stage_out_dir(args)
+    field = args.field * 1e-9                       # V/m -> V/nm
+    kw = dict(method=args.method, tau=args.tau, temperature=args.temperature, eta=args.eta,
+              theta_e=np.radians(args.theta_e), field=field, kmax=args.kmax, n_phi=args.n_phi,
+              second_order=args.second_order)
+    # the options without the command's function: what the parallel tasks rebuild the model from
+    build = partial(build_model, argparse.Namespace(**{k: v for k, v in vars(args).items()
+                                                       if k != "func"}))
+    result = kp_theory(build, args.sweep, model=model, map_over=args.map,
+                       decompose=args.decompose, progress=Progress, **parallel, **kw)
+    res, tmap, dec = result["sweep"], result["map"], result["decomposition"]
+    _write_table(out / "spin_density.csv", res)
+    summary = _summary(args, model, res, field)
+    if tmap is not None:
+        _write_map(out / "map.csv", args.sweep, tmap)
+        summary["map"] = {"parameter": tmap["parameter"], "unit": MAP_PARAMETERS[tmap["parameter"]][1],
+                          "values": list(map(float, tmap["values"]))}
+    if dec is not None:
+        _write_chis(out / "chis.csv", dec["rows"])
+        summary["decomposition"] = {"n_directions": dec["n_directions"], "file": "chis.csv",
+                                    "max_residual": float(np.nanmax(dec["rows"][:, -1]))}
+        res["chis"] = dec["rows"]
+    flags = write_summary(summary, out)
+    if not args.no_figures:
+        _figures(args, res, tmap, out)
+    _print_summary(args, summary, field)
     return flag_status(args, flags, show=not args.json)

@@ -1,6 +1,7 @@
 """``sotfit theory tmatrix``: T-matrix (skew-scattering) torques of the Rashba ferromagnet.
 
-Veneri, Perkins and Ferreira (T-matrix theory of the Rashba ferromagnet); see ``docs/tmatrix.md``. Examples::
+Veneri, Perkins and Ferreira (2022), T-matrix theory of the Rashba ferromagnet; see
+``docs/tmatrix.md``. Examples::
 
     sotfit theory tmatrix --exchange 4.8meV --theta 0deg \\
         --sweep energy=-3meV:20meV:120 --out fig3a
@@ -22,7 +23,8 @@ import math
 import numpy as np
 
 from ..checks import check_number
-from ..models.tmatrix.core import MIN_RAYS
+from ..models.tmatrix.model import MIN_RAYS, TMatrixError
+from ..models.tmatrix.sweep import tmatrix_sweep
 from ..units import UnitError, quantity
 from .common import (
     split_sweep, CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
@@ -94,7 +96,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--approximation", choices=("tmatrix", "born"), default="tmatrix",
                    help="full T-matrix or first Born (no skew scattering)")
     p.add_argument("--normalisation", choices=("tensor", "longitudinal"), default="tensor",
-                   help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as Veneri et al., eq. 34)")
+                   help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as Veneri et al. 2022, eq. 34)")
     p.add_argument("--velocity", type=number_type(positive=True), default=5e4,
                    help="v of theta = -2 e v K_J, m/s (default 5e4)")
     p.add_argument("--n-phi", type=integer_type(MIN_RAYS), default=128,
@@ -107,38 +109,14 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    """Compute the sweep, write the table, summary and figures; print a short summary."""
-    from ..models.tmatrix import RashbaFerromagnet, TMatrixError, band_edges, critical_angle
-    from ..models.tmatrix.batch import efficiency_map
+#: (spin, current) components of the K and theta columns of the table.
+_COMPONENTS = [("x", "x"), ("x", "y"), ("y", "x"), ("y", "y"), ("z", "x"), ("z", "y")]
 
-    sweeps = dict(args.sweep)
-    if len(sweeps) != len(args.sweep):
-        raise CLIError("each of --sweep energy=... and --sweep angle=... may be given once")
-    energies = sweeps.get("energy", np.array([args.fermi_energy]))
-    thetas_deg = sweeps.get("angle", np.array([args.theta]))
-    thetas = np.radians(thetas_deg)
-    common = dict(exchange=args.exchange, alpha=args.alpha, u=args.u, radius=args.radius,
-                  density=args.density, mass=args.mass)
-    single = energies.size * thetas.size == 1
-    parallel = parallel_options(args)
-    try:
-        res = efficiency_map(energies, thetas, approximation=args.approximation,
-                             normalisation=args.normalisation, n_phi=args.n_phi,
-                             progress=Progress("tmatrix"),
-                             nondilute="raise" if single else "mask", **parallel, **common)
-    except TMatrixError as exc:
-        raise CLIError(str(exc)) from None
-    if not np.any(res["valid"]):
-        raise CLIError("every point is beyond the dilute limit (n*Gamma not small against "
-                       "alpha*p_F or the Fermi energy above a band edge); lower --density or --u")
-    out = stage_out_dir(args)
-    kj = res["K_J"]
-    from ..models.tmatrix.core import charge_to_spin_efficiency
 
-    csc = charge_to_spin_efficiency(kj, args.velocity)  # -2 e v K_J with e < 0
+def _table_rows(res, energies, thetas_deg) -> list[dict]:
+    """One row per (Fermi energy, angle) of the map, the unit of every number in its header."""
     rows = []
-    comps = [("x", "x"), ("x", "y"), ("y", "x"), ("y", "y"), ("z", "x"), ("z", "y")]
+    csc = res["charge_to_spin"]
     for i, e in enumerate(energies):
         for j, th in enumerate(thetas_deg):
             row = {"fermi_energy (meV)": 1e3 * e, "theta (deg)": th,
@@ -147,26 +125,22 @@ def run(args) -> int:
             for key in ("tau1_e", "tau2_e", "tau1_o", "tau2_o"):
                 row[f"{key} (1/(A m))"] = res[key][i, j]
             row["dl_fl_ratio"] = res["tau1_e"][i, j] / res["tau1_o"][i, j]
-            for a, b in comps:
+            for a, b in _COMPONENTS:
                 ia, ib = "xyz".index(a), "xy".index(b)
                 row[f"theta_{a}{b}"] = csc[i, j, ia, ib]
-            for a, b in comps:
+            for a, b in _COMPONENTS:
                 ia, ib = "xyz".index(a), "xy".index(b)
                 row[f"K_{a}{b} (1/(V m))"] = res["K"][i, j, ia, ib]
-            for a, b in comps[:4]:
+            for a, b in _COMPONENTS[:4]:
                 row[f"sigma_{a}{b} (S)"] = res["sigma"][i, j, "xy".index(a), "xy".index(b)]
             rows.append(row)
-    table = out / "efficiencies.csv"
-    with open(table, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    base = RashbaFerromagnet(fermi_energy=float(energies[0]), theta=float(thetas[0]),
-                             **common)
-    thc = critical_angle(base) if energies.size == 1 else float("nan")
-    # bottoms of the two bands at each angle: the upper one is the spin-gap edge
-    edges = 1e3 * np.array([band_edges(base.with_(theta=float(t))) for t in thetas])
-    summary = {
+    return rows
+
+
+def _summary(args, res, energies, thetas_deg) -> dict:
+    """summary.json: parameters and ranges with their units, band edges, counts."""
+    thc, edges = res["critical_angle"], res["band_edges_mev"]
+    return {
         "source": "Veneri, Perkins and Ferreira, T-matrix theory (leading order in impurity density; docs/tmatrix.md)",
         "parameters": {
             "exchange": {"value": args.exchange, "unit": "eV"},
@@ -186,30 +160,33 @@ def run(args) -> int:
         "band_edges": {"lower": edges[:, 0].tolist(), "upper": edges[:, 1].tolist(),
                        "unit": "meV", "note": "bottoms of the two bands at each angle; the "
                        "upper band bottom is the spin-gap edge"},
-        "points": int(energies.size * thetas.size),
+        "points": int(energies.size * thetas_deg.size),
         "points_beyond_dilute_limit": int((~res["valid"]).sum()),
         "files": ["efficiencies.csv"],
     }
-    if not args.no_figures:
-        from ..plot import save
-        from ..plot.tmatrix import angle_sweep_figure, energy_sweep_figure, map_figure
 
-        figs = []
-        if energies.size > 1 and thetas.size > 1:
-            figs.append(("map.png", map_figure(res, band_edges_mev=edges)))
-        elif energies.size > 1:
-            edge = float(edges[0, 1])
-            figs.append(("energy_sweep.png", energy_sweep_figure(
-                {**res, "K_J": res["K_J"][:, 0], "K": res["K"][:, 0]}, velocity=args.velocity,
-                gap_edge_mev=edge)))
-        elif thetas.size > 1:
-            figs.append(("angle_sweep.png", angle_sweep_figure(
-                res, critical_deg=math.degrees(thc) if math.isfinite(thc) else None)))
-        for name, fig in figs:
-            save(fig, out / name, overwrite=True)
-            summary["files"].append(name)
-    flags = write_summary(summary, out)
+
+def _figures(args, res, energies, thetas_deg):
+    """(file name, figure) of the map, the energy sweep or the angle sweep."""
+    from ..plot.tmatrix import angle_sweep_figure, energy_sweep_figure, map_figure
+
+    thc, edges = res["critical_angle"], res["band_edges_mev"]
+    if energies.size > 1 and thetas_deg.size > 1:
+        return [("map.png", map_figure(res, band_edges_mev=edges))]
+    if energies.size > 1:
+        edge = float(edges[0, 1])
+        return [("energy_sweep.png", energy_sweep_figure(
+            {**res, "K_J": res["K_J"][:, 0], "K": res["K"][:, 0]}, velocity=args.velocity,
+            gap_edge_mev=edge))]
+    if thetas_deg.size > 1:
+        return [("angle_sweep.png", angle_sweep_figure(
+            res, critical_deg=math.degrees(thc) if math.isfinite(thc) else None))]
+    return []
+
+
+def _print_summary(args, res, summary) -> None:
     n_bad = summary["points_beyond_dilute_limit"]
+    thc = res["critical_angle"]
     ratio = np.abs(res["tau1_e"] / res["tau1_o"])
     print(f"sotfit theory tmatrix: {summary['points']} points -> {args.out}")
     if np.any(np.isfinite(ratio)):
@@ -219,4 +196,40 @@ def run(args) -> int:
     if n_bad:
         print(f"  {n_bad} point(s) beyond the dilute limit (within ~10 n*Gamma of a band edge) "
               "were left blank (NaN)")
+
+
+def run(args) -> int:
+    """Compute the sweep, write the table, summary and figures; print a short summary."""
+    sweeps = dict(args.sweep)
+    if len(sweeps) != len(args.sweep):
+        raise CLIError("each of --sweep energy=... and --sweep angle=... may be given once")
+    energies = sweeps.get("energy", np.array([args.fermi_energy]))
+    thetas_deg = sweeps.get("angle", np.array([args.theta]))
+    try:
+        res = tmatrix_sweep(
+            energies, np.radians(thetas_deg), exchange=args.exchange, alpha=args.alpha, u=args.u,
+            radius=args.radius, density=args.density, mass=args.mass,
+            approximation=args.approximation, normalisation=args.normalisation,
+            n_phi=args.n_phi, velocity=args.velocity, progress=Progress("tmatrix"),
+            **parallel_options(args))
+    except TMatrixError as exc:
+        raise CLIError(str(exc)) from None
+    if not np.any(res["valid"]):
+        raise CLIError("every point is beyond the dilute limit (n*Gamma not small against "
+                       "alpha*p_F or the Fermi energy above a band edge); lower --density or --u")
+    out = stage_out_dir(args)
+    rows = _table_rows(res, energies, thetas_deg)
+    with open(out / "efficiencies.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    summary = _summary(args, res, energies, np.asarray(thetas_deg))
+    if not args.no_figures:
+        from ..plot import save
+
+        for name, fig in _figures(args, res, energies, np.asarray(thetas_deg)):
+            save(fig, out / name, overwrite=True)
+            summary["files"].append(name)
+    flags = write_summary(summary, out)
+    _print_summary(args, res, summary)
     return flag_status(args, flags)

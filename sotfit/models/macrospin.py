@@ -244,7 +244,36 @@ def equilibrium(b, b_k, b_ip=0.0, ip_axis=0.0, state=None, tol=1e-12, max_iter=6
     """
     b = np.atleast_2d(np.asarray(b, float))
     n = len(b)
-    u = _u(ip_axis)
+    st = None if state is None else np.broadcast_to(np.asarray(state, float), (n,))
+    m0, idx_all, multi = _starting_directions(b, b_k, b_ip, _u(ip_axis), st)
+    bb = b[idx_all]
+    m_all, conv_all = _newton(m0, bb, b_k, b_ip, ip_axis, tol, max_iter)
+    e_flat = np.where(conv_all, energy(m_all, bb, b_k, b_ip, ip_axis), np.inf)
+    m, e_best = _lowest_minimum(m_all, e_flat, idx_all, n)
+    conv = np.isfinite(e_best)
+    e = e_best.copy()
+    is_global = conv.copy()
+    if st is not None and np.any(st != 0):
+        _select_branches(st, multi, n, m_all, conv_all, e_flat, e_best, m, conv, e, is_global)
+    if not conv.all():
+        bad = np.flatnonzero(~conv)
+        raise EquilibriumError(
+            f"macrospin equilibrium did not converge for {bad.size} of {n} field point(s); "
+            f"first at mu0H = {b[bad[0]].tolist()} T (b_k={b_k}, b_ip={b_ip})")
+    if return_info:
+        return m, {"energy": e, "is_global": is_global, "converged": conv}
+    return m
+
+
+def _starting_directions(b, b_k, b_ip, u, st):
+    """Starting directions of the Newton iteration for the fields ``b`` (N, 3) in T.
+
+    Every point starts along its field; points inside the astroid (or with a requested branch
+    ``st``) also start at +z, -z, +u, -u (u the in-plane easy axis) and along their in-plane
+    field. Returns the stacked starts (M, 3), the field point of each start (M,) and the
+    points with several starts.
+    """
+    n = len(b)
     bn = np.linalg.norm(b, axis=1, keepdims=True)
     bhat = np.where(bn > 0, b / np.where(bn > 0, bn, 1.0), _Z[None, :])
     bip = b.copy()
@@ -252,7 +281,6 @@ def equilibrium(b, b_k, b_ip=0.0, ip_axis=0.0, state=None, tol=1e-12, max_iter=6
     bipn = np.linalg.norm(bip, axis=1, keepdims=True)
     bip = np.where(bipn > 0, bip / np.where(bipn > 0, bipn, 1.0), u[None, :])
     tilt = _cross(bhat, np.array([[0.31, 0.52, 0.79]]))  # breaks exact symmetric starts
-    st = None if state is None else np.broadcast_to(np.asarray(state, float), (n,))
     single = bn[:, 0] > 1.01 * (max(b_k, 0.0) + max(b_ip, 0.0))
     if st is not None:
         single &= st == 0
@@ -263,41 +291,32 @@ def equilibrium(b, b_k, b_ip=0.0, ip_axis=0.0, state=None, tol=1e-12, max_iter=6
               np.tile(-u, (multi.size, 1)), bip[multi]):
         starts.append(v + 1e-3 * bhat[multi])
         rows.append(multi)
-    k = len(starts)
-    m0 = np.concatenate(starts)
-    idx_all = np.concatenate(rows)
-    bb = b[idx_all]
-    m_all, conv_all = _newton(m0, bb, b_k, b_ip, ip_axis, tol, max_iter)
-    e_flat = np.where(conv_all, energy(m_all, bb, b_k, b_ip, ip_axis), np.inf)
-    # the lowest converged minimum per point
+    return np.concatenate(starts), np.concatenate(rows), multi
+
+
+def _lowest_minimum(m_all, e_flat, idx_all, n):
+    """The lowest converged minimum per point: (m (n, 3), its energy (n,) in T, inf if none)."""
     e_best = np.full(n, np.inf)
     np.minimum.at(e_best, idx_all, e_flat)
     is_best = e_flat <= e_best[idx_all]
     pick = np.full(n, -1)
     pick[idx_all[is_best][::-1]] = np.flatnonzero(is_best)[::-1]
-    m = m_all[np.maximum(pick, 0)]
-    conv = np.isfinite(e_best)
-    e = e_best.copy()
-    is_global = conv.copy()
-    if st is not None and np.any(st != 0):
-        off = n
-        for j, sgn in ((1, 1.0), (2, -1.0)):
-            sel = np.flatnonzero(st[multi] == sgn)
-            if sel.size:
-                flat = off + (j - 1) * multi.size + sel
-                pts = multi[sel]
-                m[pts] = m_all[flat]
-                conv[pts] = conv_all[flat]
-                e[pts] = e_flat[flat]
-                is_global[pts] = e_flat[flat] <= e_best[pts] + 1e-9 * (np.abs(e_best[pts]) + 1e-12)
-    if not conv.all():
-        bad = np.flatnonzero(~conv)
-        raise EquilibriumError(
-            f"macrospin equilibrium did not converge for {bad.size} of {n} field point(s); "
-            f"first at mu0H = {b[bad[0]].tolist()} T (b_k={b_k}, b_ip={b_ip})")
-    if return_info:
-        return m, {"energy": e, "is_global": is_global, "converged": conv}
-    return m
+    return m_all[np.maximum(pick, 0)], e_best
+
+
+def _select_branches(st, multi, n, m_all, conv_all, e_flat, e_best, m, conv, e, is_global):
+    """Replace, in place, the points with a requested branch (``st`` = +1/-1) by the minimum
+    reached from m = +z / -z, and mark whether that branch is the lowest minimum found."""
+    off = n
+    for j, sgn in ((1, 1.0), (2, -1.0)):
+        sel = np.flatnonzero(st[multi] == sgn)
+        if sel.size:
+            flat = off + (j - 1) * multi.size + sel
+            pts = multi[sel]
+            m[pts] = m_all[flat]
+            conv[pts] = conv_all[flat]
+            e[pts] = e_flat[flat]
+            is_global[pts] = e_flat[flat] <= e_best[pts] + 1e-9 * (np.abs(e_best[pts]) + 1e-12)
 
 
 def linear_response(m, b, db, b_k, b_ip=0.0, ip_axis=0.0):

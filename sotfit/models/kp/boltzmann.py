@@ -187,15 +187,38 @@ def spin_density_grid(model, mu, tau: float, temperature: float, theta_e: float 
         raise ValueError(f"relaxation time tau = {tau} ps must be positive")
     comps = model.components()
     if grid is None:
-        if kmax is None:
-            raise ValueError("spin_density_grid: give kmax (1/nm) or a grid")
-        if n_k is None:
-            slope = max(max_band_slope(c, kmax) for c in comps)
-            n_k = int(np.ceil(kmax * slope / (0.5 * temperature)))
-        grid = polar_grid(kmax, n_k, n_phi)
+        grid = _thermal_grid(comps, temperature, kmax, n_k, n_phi)
     if check:
         check_resolution(grid, comps, temperature, "temperature k_B T", factor=1.0)
         check_cutoff(comps, grid.kmax, float(mu.min()), float(mu.max()), 12 * temperature)
+    s1, sea, s2 = _grid_spin_densities(comps, grid, mu, tau, temperature, theta_e, second_order)
+    meta = {"method": "boltzmann_grid", "tau_ps": tau, "kT_eV": temperature,
+            "theta_e_rad": theta_e, "kmax_per_nm": grid.kmax, "n_points": grid.size,
+            "n_phi": grid.n_phi}
+    if convergence_tol is not None:
+        meta["convergence"] = _grid_convergence(model, mu, tau, temperature, theta_e, grid, n_k,
+                                                s1, sea, convergence_tol)
+    return SpinDensity(mu=mu, surface=s1, sea=sea, second=s2, meta=meta)
+
+
+def _thermal_grid(comps, temperature: float, kmax: float | None, n_k: int | None,
+                  n_phi: int) -> KGrid:
+    """Polar grid of radius ``kmax`` (1/nm) whose radial panels resolve k_B T (eV) by default."""
+    if kmax is None:
+        raise ValueError("spin_density_grid: give kmax (1/nm) or a grid")
+    if n_k is None:
+        slope = max(max_band_slope(c, kmax) for c in comps)
+        n_k = int(np.ceil(kmax * slope / (0.5 * temperature)))
+    return polar_grid(kmax, n_k, n_phi)
+
+
+def _grid_spin_densities(comps, grid: KGrid, mu, tau: float, temperature: float, theta_e: float,
+                         second_order: bool):
+    """S^oc, S^in and S^oc(2) (or None) summed over the valleys ``comps``, each (n_mu, 3).
+
+    Units as :class:`SpinDensity`: 1/(V nm) per unit field for the first order, 1/V^2 for the
+    second; ``tau`` in ps, ``temperature`` (k_B T) in eV, ``theta_e`` in rad.
+    """
     e = _e_dir(theta_e)
     t_h = tau / HBAR_EV_PS                                     # tau/hbar in 1/eV
     s1 = np.zeros((mu.size, 3))
@@ -216,30 +239,36 @@ def spin_density_grid(model, mu, tau: float, temperature: float, theta_e: float 
                 f2 = t_h**2 * (hess * fermi_d1(x, temperature)
                                + slope_e**2 * fermi_d2(x, temperature))
                 s2[i] += np.einsum("k,ckn,kn->c", bd.w, sn, f2)
-    meta = {"method": "boltzmann_grid", "tau_ps": tau, "kT_eV": temperature,
-            "theta_e_rad": theta_e, "kmax_per_nm": grid.kmax, "n_points": grid.size,
-            "n_phi": grid.n_phi}
-    if convergence_tol is not None:
-        n_k_now = int(round(grid.kmax / grid.dk_max)) if n_k is None else n_k
-        kw = dict(theta_e=theta_e, check=False)
-        coarse = spin_density_grid(model, mu, tau, temperature, kmax=grid.kmax,
-                                   n_k=max(1, n_k_now // 2), n_phi=max(3, grid.n_phi // 2), **kw)
-        short = spin_density_grid(model, mu, tau, temperature, kmax=0.8 * grid.kmax,
-                                  n_k=max(1, int(0.8 * n_k_now)), n_phi=grid.n_phi, **kw)
+    return s1, sea, s2
 
-        def rel(a, b):
-            return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
 
-        conv = {"grid_surface": rel(coarse.surface, s1), "grid_sea": rel(coarse.sea, sea),
-                "cutoff_sea": rel(short.sea, sea), "cutoff_surface": rel(short.surface, s1)}
-        meta["convergence"] = conv
-        worst = max(conv, key=conv.get)
-        if conv[worst] > convergence_tol:
-            warnings.warn(f"Boltzmann k-grid not converged: {worst} changes by {conv[worst]:.2g} "
-                          f"(> {convergence_tol:g}) on a coarser grid or smaller kmax "
-                          f"(kmax = {grid.kmax:g} 1/nm, {grid.size} points); refine n_k, n_phi "
-                          "or kmax", GridWarning, stacklevel=2)
-    return SpinDensity(mu=mu, surface=s1, sea=sea, second=s2, meta=meta)
+def _relative_change(a, b) -> float:
+    """Largest |a - b| relative to the largest |b| (dimensionless)."""
+    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
+
+
+def _grid_convergence(model, mu, tau: float, temperature: float, theta_e: float, grid: KGrid,
+                      n_k: int | None, s1, sea, tol: float) -> dict:
+    """Relative changes of S^oc and S^in on a coarser grid and a 20 % smaller kmax.
+
+    Warns (:class:`GridWarning`) when the largest exceeds ``tol``; returns the four changes.
+    """
+    n_k_now = int(round(grid.kmax / grid.dk_max)) if n_k is None else n_k
+    kw = dict(theta_e=theta_e, check=False)
+    coarse = spin_density_grid(model, mu, tau, temperature, kmax=grid.kmax,
+                               n_k=max(1, n_k_now // 2), n_phi=max(3, grid.n_phi // 2), **kw)
+    short = spin_density_grid(model, mu, tau, temperature, kmax=0.8 * grid.kmax,
+                              n_k=max(1, int(0.8 * n_k_now)), n_phi=grid.n_phi, **kw)
+    rel = _relative_change
+    conv = {"grid_surface": rel(coarse.surface, s1), "grid_sea": rel(coarse.sea, sea),
+            "cutoff_sea": rel(short.sea, sea), "cutoff_surface": rel(short.surface, s1)}
+    worst = max(conv, key=conv.get)
+    if conv[worst] > tol:
+        warnings.warn(f"Boltzmann k-grid not converged: {worst} changes by {conv[worst]:.2g} "
+                      f"(> {tol:g}) on a coarser grid or smaller kmax "
+                      f"(kmax = {grid.kmax:g} 1/nm, {grid.size} points); refine n_k, n_phi "
+                      "or kmax", GridWarning, stacklevel=3)
+    return conv
 
 
 def _interval_nodes(edges, order):

@@ -1,6 +1,8 @@
 """Sweeps of the chemical potential: spin densities and torques of a k·p model in one call.
 
-Used by ``sotfit theory kp``; pure numpy. Units: mu in eV, S per field in 1/(V nm) (spin in
+Used by ``sotfit theory kp``; pure numpy. :func:`kp_theory` adds a map over a second model
+parameter and the decomposition over magnetisation directions, whose sweeps run serially, on
+local processes or on a dask cluster (:func:`sotfit.parallel.map_tasks`) with the same results. Units: mu in eV, S per field in 1/(V nm) (spin in
 hbar/2), S for the given field E (V/nm) in 1/nm^2, torques tau = J m x S in eV/nm^2
 (seed 000 eq. (7)).
 """
@@ -12,9 +14,14 @@ import numpy as np
 from .boltzmann import spin_density_grid, spin_density_t0
 from .grids import max_band_slope, polar_grid
 from .kubo import kubo_bastin, thermal_average
-from .torque import torque
+from ...parallel import map_tasks
+from .torque import decompose_seed001, magnetisation_set, torque
 
-__all__ = ["sweep_mu", "default_kmax", "exchange_of"]
+__all__ = ["sweep_mu", "default_kmax", "exchange_of", "parameter_map", "direction_decomposition",
+           "kp_theory", "DECOMPOSITION_COLUMNS"]
+
+#: Columns of :func:`direction_decomposition` after mu (Medina Duenas et al. 2023, eqs. 1-2).
+DECOMPOSITION_COLUMNS = ("chi_fl", "xi_fl", "chi_dl", "chi_par", "chi_perp", "residual")
 
 
 def default_kmax(model, mus, temperature: float = 0.0, margin: float = 0.3) -> float:
@@ -130,4 +137,128 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
     if second is not None:
         out["S_second"] = second * field**2
         out["tau_second"] = torque(J, ms, second * field**2)
+    return out
+
+
+def _sweep_task(shared, item):
+    """One sweep over mu of a map (``('map', name, value)``) or of a magnetisation direction
+    (``('m', direction)``): a task of :func:`sotfit.parallel.map_tasks`."""
+    build, mus, kw = shared
+    if item[0] == "map":
+        model = build({item[1]: item[2]})
+    else:
+        model = build()
+        model = model.with_m(item[1]) if hasattr(model, "with_m") else model
+    return sweep_mu(model, mus, **kw)
+
+
+def parameter_map(build, name: str, values, mus, *, progress=None, workers=None, scheduler=None,
+                  **kw) -> dict:
+    """x components of the torques over ``values`` of the parameter ``name`` x the sweep ``mus``.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(overrides=None)`` -> the k·p model with the parameters ``overrides`` (a dict)
+        changed; picklable for parallel runs (a module-level function or a partial of one).
+    name : str
+        The mapped parameter; ``values`` in its house unit (eV, deg, V/nm).
+    mus : array
+        Chemical potentials, eV.
+    progress, workers, scheduler
+        As :func:`sotfit.parallel.map_tasks` (one task per value).
+    **kw
+        Options of :func:`sweep_mu`.
+
+    Returns
+    -------
+    dict
+        ``parameter``, ``values``, ``tau_surface_x`` and ``tau_sea_x`` (len(values), len(mus)),
+        eV/nm^2.
+    """
+    rows = map_tasks(_sweep_task, [("map", name, v) for v in values], shared=(build, mus, kw),
+                     progress=progress, workers=workers, scheduler=scheduler)
+    return {"parameter": name, "values": values,
+            "tau_surface_x": np.array([r["tau_surface"][:, 0] for r in rows]),
+            "tau_sea_x": np.array([r["tau_sea"][:, 0] for r in rows])}
+
+
+def direction_decomposition(build, mus, directions: tuple[int, int], *, theta_e: float = 0.0,
+                            progress=None, workers=None, scheduler=None, **kw) -> dict:
+    """chi_FL, xi_FL, chi_DL, chi_par, chi_perp against mu from S on a set of directions m.
+
+    The spin density (Fermi surface + Fermi sea, per unit field) is computed on the directions
+    of :func:`~sotfit.models.kp.torque.magnetisation_set` and fitted at each mu with
+    :func:`~sotfit.models.kp.torque.decompose_seed001` (Medina Duenas et al. 2023, eqs. 1-2).
+
+    Parameters
+    ----------
+    build, mus, progress, workers, scheduler, **kw
+        As :func:`parameter_map` (one task per direction); ``theta_e`` (rad) is the field
+        direction of the sweeps and of the fit.
+    directions : (int, int)
+        ``(n_theta, n_phi)``: odd number of polar angles and even number of azimuths of the
+        directions (``n_phi`` of ``**kw`` is the k-grid's).
+
+    Returns
+    -------
+    dict
+        ``rows`` (len(mus), 7): mu (eV), then :data:`DECOMPOSITION_COLUMNS` (chis in
+        1/(V nm), xi_fl and residual dimensionless); ``n_directions``.
+    """
+    ms = magnetisation_set(*directions)
+    per_m = map_tasks(_sweep_task, [("m", m) for m in ms], shared=(build, mus, dict(kw, theta_e=theta_e)),
+                      progress=progress, workers=workers, scheduler=scheduler)
+    rows = []
+    for i, mu in enumerate(mus):
+        spin = np.array([r["surface"][i] + r["sea"][i] for r in per_m])
+        d = decompose_seed001(ms, spin, theta_e).as_dict()
+        rows.append([mu] + [d[k] for k in DECOMPOSITION_COLUMNS])
+    return {"rows": np.array(rows), "n_directions": int(len(ms))}
+
+
+def kp_theory(build, mus, *, model=None, map_over=None, decompose=None, progress=None,
+              workers=None, scheduler=None, **kw) -> dict:
+    """The sweep over mu of a k·p model, with an optional parameter map and decomposition.
+
+    Parameters
+    ----------
+    build : callable
+        As :func:`parameter_map`.
+    mus : array
+        Chemical potentials, eV.
+    model : KPModel, optional
+        ``build()`` if not given.
+    map_over : (str, array), optional
+        Parameter name and values of :func:`parameter_map`.
+    decompose : (int, int), optional
+        ``(n_theta, n_phi)`` of :func:`direction_decomposition`.
+    progress : callable, optional
+        ``progress(label)`` -> the progress callback of each stage (``'kp sweep'``,
+        ``'kp map'``, ``'kp directions'``) or None.
+    workers, scheduler
+        As :func:`sotfit.parallel.map_tasks`, for the map and the decomposition.
+    **kw
+        Options of :func:`sweep_mu` (``theta_e`` in rad among them).
+
+    Returns
+    -------
+    dict
+        ``sweep`` (the dict of :func:`sweep_mu`), ``map`` (of :func:`parameter_map`, or None),
+        ``decomposition`` (of :func:`direction_decomposition`, or None).
+    """
+    def stage(label):
+        return progress(label) if progress else None
+
+    parallel = dict(workers=workers, scheduler=scheduler)
+    model = build() if model is None else model
+    out = {"sweep": sweep_mu(model, mus, progress=stage("kp sweep"), **kw), "map": None,
+           "decomposition": None}
+    if map_over is not None:
+        out["map"] = parameter_map(build, *map_over, mus, progress=stage("kp map"), **parallel, **kw)
+    if decompose is not None:
+        kw_m = {k: v for k, v in kw.items() if k != "theta_e"}
+        out["decomposition"] = direction_decomposition(
+            build, mus, decompose, theta_e=kw.get("theta_e", 0.0),
+            progress=stage("kp directions"), **parallel, **kw_m)
     return out

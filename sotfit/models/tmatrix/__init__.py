@@ -1,8 +1,11 @@
 """Non-perturbative (T-matrix) spin-orbit torques of the disordered 2D Rashba ferromagnet.
 
-Seed 002_acb2a8e60c4cb8a9.txt (Veneri, Perkins, Ferreira). :mod:`.core` holds the model,
-T-matrix, diffuson and Kubo-Streda response at one parameter point; :mod:`.batch` the
-vectorised maps over (eps, theta); :mod:`.specs` the ModelSpecs. See ``docs/tmatrix.md``.
+Seed 002_acb2a8e60c4cb8a9.txt (Veneri, Perkins, Ferreira). At one parameter point:
+:mod:`.model` (parameters, Hamiltonian, errors), :mod:`.contour` (Fermi rings, band edges),
+:mod:`.green` (g0, T-matrix, self-energy), :mod:`.vertex` (Upsilon, N, diffuson) and
+:mod:`.response` (Kubo-Streda response, torque efficiencies), all re-exported by :mod:`.core`;
+:mod:`.batch` the vectorised maps over (eps, theta); :mod:`.sweep` the sweep of the command
+line; :mod:`.specs` the ModelSpecs. See ``docs/tmatrix.md``.
 """
 
 from .core import *  # noqa: F401,F403

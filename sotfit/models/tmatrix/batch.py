@@ -10,16 +10,13 @@ and figures; checked against the single-point code in ``tests/test_tmatrix_batch
 
 from __future__ import annotations
 
-
 import numpy as np
-from scipy import constants as _c
 
-from ...units import HBAR
-from .core import (
-    E_SIGNED, HBAR2_2ME_MEV_NM2, PAULI, BandExtremumError, DiluteLimitError, RashbaFerromagnet,
-    TMatrixError, _contour_batch, band_bottom,
-    _re_g0_batch, torque_efficiencies,
-)
+from .contour import _contour_batch, band_bottom
+from .green import _re_g0_batch
+from .model import (HBAR2_2ME_MEV_NM2, PAULI, BandExtremumError, DiluteLimitError,
+                    RashbaFerromagnet, TMatrixError, conductivity_si, susceptibility_si)
+from .response import torque_efficiencies
 
 __all__ = ["response_batch", "efficiency_map"]
 
@@ -68,10 +65,35 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
     n = density
     if np.any(a == 0):
         raise TMatrixError("response_batch needs alpha != 0; use response() for alpha = 0")
-    phi = 2 * np.pi * np.arange(n_phi) / n_phi
     lam = np.asarray(lam, float)
-    # ---- Fermi points (rays from a centre inside every ring) ----
     pts, roots_g, coef_g = _contour_batch(e, a, c2, d, n_phi)
+    _check_fermi_points(pts, eps, theta, exchange, alpha, u, radius, density, mass)
+    counts = pts["counts"]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    _check_batch_cutoff(pts, starts, lam, e, a, c2, exchange)
+    g0 = _batch_g0(pts, starts, e, a, c2, d, lam, roots_g, coef_g, n_phi)
+    tp, tl = _batch_t_matrix(w, g0, approximation)
+    gamma, nm, bub, s0 = _batch_ring_sums(pts, starts, tp, n)
+    ratio = _broadening_ratio(pts, starts, gamma, n)
+    if nondilute not in ("raise", "mask"):
+        raise TMatrixError(f"nondilute must be 'raise' or 'mask', not {nondilute!r}")
+    valid = ratio <= max_broadening_ratio
+    if nondilute == "raise" and not np.all(valid):
+        bad = int(np.argmax(ratio))
+        raise DiluteLimitError(
+            f"non-dilute parameters at point {bad} (eps = {eps[bad]:g} eV, theta = "
+            f"{theta[bad]:g} rad): n*Gamma is {ratio[bad]:.2g} of alpha*p_F / the Fermi energy "
+            f"(limit {max_broadening_ratio}); lower 'density' or 'u'")
+    k_si, sig_si, k_j = _batch_vertex_response(tl, nm, bub, s0, n)
+    band = pts["band"]
+    nb = np.array([len(set(band[s:s + cnt])) for s, cnt in zip(starts, counts)])
+    return {"K": k_si, "sigma": sig_si, "K_J": k_j, "n_bands": nb, "broadening_ratio": ratio,
+            "valid": valid}
+
+
+def _check_fermi_points(pts, eps, theta, exchange, alpha, u, radius, density, mass) -> None:
+    """Refuse a batch with a point below the lower band bottom (no Fermi surface) or exactly
+    at a band extremum (zero Fermi velocity: infinite quadrature weight)."""
     counts = pts["counts"]
     if np.any(counts == 0):
         bad = int(np.argmax(counts == 0))
@@ -82,20 +104,17 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
         raise TMatrixError(f"point {bad}: fermi_energy = {eps[bad]:g} eV lies below the bottom of "
                            f"the lower band ({bottom:.4g} eV at theta = {theta[bad]:.4g} rad): "
                            "there is no Fermi surface")
-    weight, spin, vel, ib = pts["weight"], pts["spin"], pts["velocity"], pts["seg"]
+    weight, ib = pts["weight"], pts["seg"]
     if not np.all(np.isfinite(weight)):
         bad = int(ib[np.argmax(~np.isfinite(weight))])
         raise BandExtremumError(
             f"point {bad}: Fermi level (eps = {eps[bad]:g} eV, theta = {theta[bad]:g} rad) exactly "
             "at a band extremum (zero Fermi velocity); shift fermi_energy slightly")
-    band, bn = pts["band"], pts["bn"]
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
-    def seg_sum(x):
-        return np.add.reduceat(x, starts, axis=0)
 
-    # ---- g0 (eq. 16b): exact radial partial fractions, trapezoid in phi ----
-    # same criterion as core._check_cutoff
+def _check_batch_cutoff(pts, starts, lam, e, a, c2, exchange) -> None:
+    """The cutoff ``lam`` (nm^-1) must lie far outside the Fermi rings and band scales (the
+    criterion of :func:`~sotfit.models.tmatrix.green._check_cutoff`, per point)."""
     kmax = np.maximum.reduceat(np.hypot(pts["kx"], pts["ky"]), starts)
     e_scale = np.maximum.reduce([np.abs(e), 1e3 * np.abs(exchange), a * a / c2])
     k_scale = np.maximum.reduce([kmax, np.sqrt(e_scale / c2), np.abs(a) / c2])
@@ -105,17 +124,36 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
             f"point {bad}: cutoff = {lam[bad]:.4g} nm^-1 (default 1/R) is too small: the "
             f"regularisation of Re g0 (seed 002 eq. 16b) needs Lambda >> the Fermi momentum and "
             f"band scales ({k_scale[bad]:.4g} nm^-1); use at least {5 * k_scale[bad]:.3g} nm^-1")
+
+
+def _batch_g0(pts, starts, e, a, c2, d, lam, roots_g, coef_g, n_phi):
+    """``g0+`` of every point (eq. 16b), (B, 2, 2) meV^-1 nm^-2: exact radial partial
+    fractions for ``Re g0``, the Fermi-ring sum for ``Im g0``, trapezoid in phi."""
+    phi = 2 * np.pi * np.arange(n_phi) / n_phi
     re_g = _re_g0_batch(e, a, c2, d, lam, roots_g, coef_g, pts["g0_center"], phi)
-    im_g = -0.5 * np.pi * seg_sum(weight[:, None] * spin)
-    g0 = np.einsum("ba,aij->bij", re_g + 1j * im_g, PAULI)
-    # ---- T-matrix, rates, N, bubbles ----
+    im_g = -0.5 * np.pi * np.add.reduceat(pts["weight"][:, None] * pts["spin"], starts, axis=0)
+    return np.einsum("ba,aij->bij", re_g + 1j * im_g, PAULI)
+
+
+def _batch_t_matrix(w, g0, approximation):
+    """``T+`` (eq. 16a) and the T-matrix of the ladder, both (B, 2, 2) meV nm^2; in the first
+    Born approximation ``T+ = W + W g0 W`` and the ladder uses ``W``."""
     eye = np.eye(2, dtype=complex)
     if approximation == "tmatrix":
         tp = w[:, None, None] * np.linalg.inv(eye - w[:, None, None] * g0)
-        tl = tp
-    else:
-        tp = w[:, None, None] * eye + w[:, None, None] ** 2 * g0
-        tl = w[:, None, None] * np.broadcast_to(eye, g0.shape)
+        return tp, tp
+    tp = w[:, None, None] * eye + w[:, None, None] ** 2 * g0
+    return tp, w[:, None, None] * np.broadcast_to(eye, g0.shape)
+
+
+def _batch_ring_sums(pts, starts, tp, n):
+    """Rates ``gamma_k`` (P,) meV nm^2, ``N`` (B, 4, 4) and the spin-velocity and
+    velocity-velocity bubbles (B, 4, 2), (B, 2, 2) as Fermi-ring sums (eq. 20)."""
+    weight, spin, vel, ib = pts["weight"], pts["spin"], pts["velocity"], pts["seg"]
+
+    def seg_sum(x):
+        return np.add.reduceat(x, starts, axis=0)
+
     tc = 0.5 * np.einsum("bij,aji->ba", tp, PAULI)
     gamma = -np.imag(np.einsum("pa,pa->p", spin, tc[ib]))
     if np.any(gamma <= 0):
@@ -124,20 +162,19 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
     nm = 0.5 * np.pi * seg_sum(wg[:, None, None] * spin[:, :, None] * spin[:, None, :])
     bub = seg_sum(wg[:, None, None] * spin[:, :, None] * vel[:, None, :]) / (2 * n[:, None, None])
     s0 = seg_sum(wg[:, None, None] * vel[:, :, None] * vel[:, None, :]) / (2 * n[:, None, None])
-    # dilute check
+    return gamma, nm, bub, s0
+
+
+def _broadening_ratio(pts, starts, gamma, n):
+    """``n Gamma`` over the smaller of the band splitting and the kinetic scale, per point."""
     kinetic = np.minimum.reduceat(pts["kinetic"], starts)
-    split = np.minimum.reduceat(2 * bn, starts)
-    ratio = n * np.maximum.reduceat(gamma, starts) / np.minimum(split, kinetic)
-    if nondilute not in ("raise", "mask"):
-        raise TMatrixError(f"nondilute must be 'raise' or 'mask', not {nondilute!r}")
-    valid = ratio <= max_broadening_ratio
-    if nondilute == "raise" and not np.all(valid):
-        bad = int(np.argmax(ratio))
-        raise DiluteLimitError(
-            f"non-dilute parameters at point {bad} (eps = {eps[bad]:g} eV, theta = "
-            f"{theta[bad]:g} rad): n*Gamma is {ratio[bad]:.2g} of alpha*p_F / the Fermi energy "
-            f"(limit {max_broadening_ratio}); lower 'density' or 'u'")
-    # ---- renormalised current vertex with the charge-neutrality condition ----
+    split = np.minimum.reduceat(2 * pts["bn"], starts)
+    return n * np.maximum.reduceat(gamma, starts) / np.minimum(split, kinetic)
+
+
+def _batch_vertex_response(tl, nm, bub, s0, n):
+    """``K`` (1/(V m)), ``sigma`` (S) and ``K_J`` (1/(A m)) from the renormalised current
+    vertex with the charge-neutrality condition (eqs. 19-27), per point."""
     ups = 0.5 * np.einsum("aij,bjk,ckl,bli->bac", PAULI, tl, PAULI, np.conj(np.swapaxes(tl, 1, 2)))
     ups = ups.real
     amat = np.eye(4) - ups @ nm
@@ -150,12 +187,9 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
     x = np.linalg.solve(lt @ lhs, lt @ rhs)                                    # (B, 4, 2)
     k_int = bub[:, 1:, :] + nm[:, 1:, :] @ x / (np.pi * n[:, None, None])
     sig_int = s0 + np.swapaxes(bub, 1, 2) @ x
-    k_si = E_SIGNED * k_int / (1e-3 * _c.e * 1e-9)
-    sig_si = E_SIGNED ** 2 / HBAR * sig_int
-    k_j = k_si @ np.linalg.inv(sig_si)
-    nb = np.array([len(set(band[s:s + cnt])) for s, cnt in zip(starts, counts)])
-    return {"K": k_si, "sigma": sig_si, "K_J": k_j, "n_bands": nb, "broadening_ratio": ratio,
-            "valid": valid}
+    k_si = susceptibility_si(k_int)
+    sig_si = conductivity_si(sig_int)
+    return k_si, sig_si, k_si @ np.linalg.inv(sig_si)
 
 
 def _chunk(*args, **kw):
@@ -237,16 +271,41 @@ def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0
     thetas = np.asarray(thetas, float)
     ee, tt = np.meshgrid(energies, thetas, indexing="ij")
     flat_e, flat_t = ee.ravel(), tt.ravel()
+    kw = dict(approximation=approximation, n_phi=n_phi,
+              max_broadening_ratio=max_broadening_ratio, nondilute=nondilute)
+    out = _map_batches(flat_e, flat_t, (exchange, alpha, u, radius, density, mass), kw,
+                       max(thetas.size, 1), chunk, progress, executor, workers, scheduler)
+    if normalisation == "tensor":
+        kj = out["K_J"]
+    elif normalisation == "longitudinal":
+        kj = out["K"] / out["sigma"][:, 0:1, 0:1]
+    else:
+        raise TMatrixError(f"normalisation must be 'tensor' or 'longitudinal', not {normalisation!r}")
+    kj = np.where(out["valid"][:, None, None], kj, np.nan)
+    taus = _torque_arrays(kj, flat_t)
+    shape = ee.shape
+    res = {key: v.reshape(shape) for key, v in taus.items()}
+    res["K_J"] = kj.reshape(shape + (3, 2))
+    res["K"] = out["K"].reshape(shape + (3, 2))
+    res["sigma"] = out["sigma"].reshape(shape + (2, 2))
+    res["n_bands"] = out["n_bands"].reshape(shape)
+    res["valid"] = out["valid"].reshape(shape)
+    res["broadening_ratio"] = out["broadening_ratio"].reshape(shape)
+    res["energies"], res["thetas"] = energies, thetas
+    return res
+
+
+def _map_batches(flat_e, flat_t, scalars, kw, n_row, chunk, progress, executor, workers,
+                 scheduler) -> dict:
+    """:func:`response_batch` on the flattened map in batches of whole rows (``n_row``
+    points each), serially, on workers or on ``executor``; the results in map order."""
     total = flat_e.size
     out = {"K": np.empty((total, 3, 2)), "sigma": np.empty((total, 2, 2)),
            "K_J": np.empty((total, 3, 2)), "n_bands": np.empty(total, int),
            "valid": np.empty(total, bool), "broadening_ratio": np.empty(total)}
-    n_row = max(thetas.size, 1)
     step = n_row * max(1, int(chunk) // n_row)              # whole rows of the map per batch
     slices = [slice(s, min(total, s + step)) for s in range(0, total, step)]
-    kw = dict(approximation=approximation, n_phi=n_phi,
-              max_broadening_ratio=max_broadening_ratio, nondilute=nondilute)
-    args = [(flat_e[sl], flat_t[sl], exchange, alpha, u, radius, density, mass) for sl in slices]
+    args = [(flat_e[sl], flat_t[sl], *scalars) for sl in slices]
     if executor is None:
         from ...parallel import map_tasks
 
@@ -264,25 +323,14 @@ def efficiency_map(energies, thetas, exchange, alpha, u, radius, density, mass=0
             out[key][sl] = r[key]
         if progress and executor is not None:
             progress(sl.stop, total)
-    if normalisation == "tensor":
-        kj = out["K_J"]
-    elif normalisation == "longitudinal":
-        kj = out["K"] / out["sigma"][:, 0:1, 0:1]
-    else:
-        raise TMatrixError(f"normalisation must be 'tensor' or 'longitudinal', not {normalisation!r}")
-    taus = {key: np.empty(total) for key in ("tau1_e", "tau2_e", "tau1_o", "tau2_o")}
-    kj = np.where(out["valid"][:, None, None], kj, np.nan)
-    for i in range(total):
-        t = torque_efficiencies(kj[i], flat_t[i])
+    return out
+
+
+def _torque_arrays(kj, thetas) -> dict:
+    """:func:`torque_efficiencies` of every point: K_J (P, 3, 2) in 1/(A m), angles (P,) in rad."""
+    taus = {key: np.empty(thetas.size) for key in ("tau1_e", "tau2_e", "tau1_o", "tau2_o")}
+    for i in range(thetas.size):
+        t = torque_efficiencies(kj[i], thetas[i])
         for key in taus:
             taus[key][i] = t[key]
-    shape = ee.shape
-    res = {key: v.reshape(shape) for key, v in taus.items()}
-    res["K_J"] = kj.reshape(shape + (3, 2))
-    res["K"] = out["K"].reshape(shape + (3, 2))
-    res["sigma"] = out["sigma"].reshape(shape + (2, 2))
-    res["n_bands"] = out["n_bands"].reshape(shape)
-    res["valid"] = out["valid"].reshape(shape)
-    res["broadening_ratio"] = out["broadening_ratio"].reshape(shape)
-    res["energies"], res["thetas"] = energies, thetas
-    return res
+    return taus

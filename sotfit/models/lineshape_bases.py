@@ -1,0 +1,166 @@
+"""Variable-projection bases of the ST-FMR lineshapes, for stacks of spectra at once.
+
+The linear columns of each lineshape and the derivatives of the model with respect to its
+nonlinear parameters (fields in T), used by sotfit.fitting_batch and sotfit.analysis.stfmr_spectra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .spec import ModelError, ModelSpec
+from .lineshape_search import _design, _design_derivative
+
+__all__ = [
+    "LinearBasis", "LINEAR_BASES", "linear_basis",
+]
+
+
+@dataclass(frozen=True)
+class LinearBasis:
+    """A lineshape written as ``sum_j c_j phi_j(x; theta)``: linear in ``c``, not in ``theta``.
+
+    Attributes
+    ----------
+    model : str
+        Name of the :class:`ModelSpec` it describes.
+    nonlinear : tuple of str
+        Names of theta, in the order of the last axis of ``theta``.
+    linear : tuple of str
+        Names of c, in the order of the columns.
+    columns : callable
+        ``columns(x, theta)`` with x of shape (B, n) and theta (B, p): the columns phi,
+        shape (B, n, q).
+    derivatives : callable
+        ``derivatives(x, theta, c)`` with c of shape (B, q): d model / d theta, shape (B, n, p).
+    search_design : callable
+        ``design(h, h_res, width)``: the columns of one resonance (..., n, 4) with which
+        the resonance search and the grid guesses scan (h_res, width).
+    """
+
+    model: str
+    nonlinear: tuple[str, ...]
+    linear: tuple[str, ...]
+    columns: Callable
+    derivatives: Callable
+    search_design: Callable
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.nonlinear + self.linear
+
+
+def _parts(x, h, w):
+    d = x - h[:, None]
+    w = w[:, None]
+    den = d * d + w * w
+    return d, w, 1.0 / den
+
+
+def _mixing_columns(x, th):
+    d, w, inv = _parts(x, th[:, 0], th[:, 1])
+    out = np.empty(d.shape + (4,))
+    out[..., 0] = w * w * inv
+    out[..., 1] = w * d * inv
+    out[..., 2] = 1.0
+    out[..., 3] = d
+    return out
+
+
+def _lorentz_derivs(d, w, inv, vs, va):
+    """d/dh_res and d/dW of vs L_sym + va L_asym."""
+    w2 = w * w
+    d2 = d * d
+    inv2 = inv * inv
+    dh = vs * (2 * d * w2 * inv2) + va * (w * (d2 - w2) * inv2)
+    dw = vs * (2 * w * d2 * inv2) + va * (d * (d2 - w2) * inv2)
+    return dh, dw
+
+
+def _mixing_derivatives(x, th, c):
+    d, w, inv = _parts(x, th[:, 0], th[:, 1])
+    dh, dw = _lorentz_derivs(d, w, inv, c[:, 0:1], c[:, 1:2])
+    return np.stack([dh - c[:, 3:4], dw], axis=-1)
+
+
+def _derivative_columns(x, th):
+    d, w, inv = _parts(x, th[:, 0], th[:, 1])
+    w2 = w * w
+    inv2 = inv * inv
+    out = np.empty(d.shape + (4,))
+    out[..., 0] = -2.0 * w2 * w * d * inv2
+    out[..., 1] = w2 * (w2 - d * d) * inv2
+    out[..., 2] = 1.0
+    out[..., 3] = d
+    return out
+
+
+def _derivative_derivatives(x, th, c):
+    d, w, inv = _parts(x, th[:, 0], th[:, 1])
+    w2 = w * w
+    d2 = d * d
+    inv3 = inv * inv * inv
+    vs, va, sl = c[:, 0:1], c[:, 1:2], c[:, 3:4]
+    # columns -2 W^3 d / D^2 and W^2 (W^2 - d^2) / D^2 with D = d^2 + W^2, d = h - h_res
+    dh = vs * (2 * w2 * w * (w2 - 3 * d2) * inv3) + va * (2 * d * w2 * (3 * w2 - d2) * inv3) - sl
+    dw = vs * (-2 * d * w2 * (3 * d2 - w2) * inv3) + va * (2 * w * d2 * (3 * w2 - d2) * inv3)
+    return np.stack([dh, dw], axis=-1)
+
+
+def _two_columns(x, th):
+    d1, w1, inv1 = _parts(x, th[:, 0], th[:, 1])
+    d2, w2, inv2 = _parts(x, th[:, 2], th[:, 3])
+    out = np.empty(d1.shape + (6,))
+    out[..., 0] = w1 * w1 * inv1
+    out[..., 1] = w1 * d1 * inv1
+    out[..., 2] = w2 * w2 * inv2
+    out[..., 3] = w2 * d2 * inv2
+    out[..., 4] = 1.0
+    out[..., 5] = d1
+    return out
+
+
+def _two_derivatives(x, th, c):
+    d1, w1, inv1 = _parts(x, th[:, 0], th[:, 1])
+    d2, w2, inv2 = _parts(x, th[:, 2], th[:, 3])
+    dh1, dw1 = _lorentz_derivs(d1, w1, inv1, c[:, 0:1], c[:, 1:2])
+    dh2, dw2 = _lorentz_derivs(d2, w2, inv2, c[:, 2:3], c[:, 3:4])
+    return np.stack([dh1 - c[:, 5:6], dw1, dh2, dw2], axis=-1)
+
+
+#: The linear bases of the built-in lineshapes, by model name.
+LINEAR_BASES = {
+    "stfmr_mixing": LinearBasis("stfmr_mixing", ("h_res", "width"),
+                                ("vs", "va", "offset", "slope"), _mixing_columns,
+                                _mixing_derivatives, _design),
+    "stfmr_derivative": LinearBasis("stfmr_derivative", ("h_res", "width"),
+                                    ("vs", "va", "offset", "slope"), _derivative_columns,
+                                    _derivative_derivatives, _design_derivative),
+    "stfmr_two_resonances": LinearBasis("stfmr_two_resonances",
+                                        ("h_res", "width", "h_res2", "width2"),
+                                        ("vs", "va", "vs2", "va2", "offset", "slope"),
+                                        _two_columns, _two_derivatives, _design),
+}
+
+
+def linear_basis(model: ModelSpec | str) -> LinearBasis:
+    """The :class:`LinearBasis` of a built-in lineshape (by ModelSpec or name).
+
+    Raises
+    ------
+    ModelError
+        For a model without one (only the ST-FMR lineshapes of this module have one).
+    """
+    name = model if isinstance(model, str) else model.name
+    try:
+        basis = LINEAR_BASES[name]
+    except KeyError:
+        raise ModelError(f"no variable-projection basis for model {name!r}; known: "
+                         f"{list(LINEAR_BASES)}") from None
+    if not isinstance(model, str) and set(model.param_names) != set(basis.names):
+        raise ModelError(f"model {name!r} has parameters {model.param_names}; its basis "
+                         f"knows {basis.names}")
+    return basis
