@@ -1,4 +1,5 @@
-"""Error inflation by the Birge ratio, the one place both pipelines take it from.
+"""Weighted means and error inflation by the Birge ratio, the one place every pipeline takes
+them from.
 
 A weighted fit whose reduced chi-square exceeds 1 has data scattered about the model more
 than their stated errors allow (the errors are understated, or the model misses the data).
@@ -10,7 +11,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["birge_ratio", "inflate_error"]
+import numpy as np
+
+__all__ = ["birge_ratio", "inflate_error", "weighted_mean", "inverse_variance_mean",
+           "SINGULAR_CORRELATION"]
 
 
 def birge_ratio(result) -> float:
@@ -47,3 +51,91 @@ def inflate_error(u, factor: float):
     """
     n = getattr(u, "nominal_value", u)
     return n + (u - n) * factor
+
+
+#: Smallest eigenvalue of a correlation matrix, relative to its largest, below which the
+#: covariance of values to be averaged counts as singular (the GLS weights are then noise).
+SINGULAR_CORRELATION = 1e-8
+
+
+def weighted_mean(values, inflate: bool = True, info: dict | None = None):
+    """Generalised-least-squares mean of correlated uncertain values.
+
+    mean = w . x with w = C^-1 1 / (1^T C^-1 1); when the scatter exceeds the
+    errors (chi^2/dof > 1) an independent term is added so the variance is
+    multiplied by chi^2/dof (Birge ratio). Returns (mean, birge_ratio).
+
+    When the covariance C is singular (the smallest eigenvalue of the correlation
+    matrix below :data:`SINGULAR_CORRELATION` times the largest: the values are not
+    independent estimates, e.g. several copies of one number), C^-1 does not exist and
+    its numerical inverse gives arbitrary weights (a mean of 1e-14 for values near 1,
+    a negative chi^2). The inverse-variance weights are used instead (the mean's
+    variance still from the full covariance) and the Birge ratio ignores the
+    correlations; ``info['singular']`` says so.
+
+    Parameters
+    ----------
+    values : sequence of uncertainties values
+        All with a standard error > 0 (any unit, the same for all).
+    inflate : bool
+        Multiply the variance by chi^2/dof when that exceeds 1.
+    info : dict, optional
+        Filled with ``singular`` (bool) and ``min_correlation_eigenvalue`` (relative).
+
+    Returns
+    -------
+    (uncertain value, float)
+        The mean (unit of the values) and the Birge ratio sqrt(chi^2/(n - 1)); NaN for one value.
+    """
+    from uncertainties import covariance_matrix, ufloat
+
+    vals = list(values)
+    if len(vals) == 1:
+        if info is not None:
+            info.update(singular=False, min_correlation_eigenvalue=1.0)
+        return vals[0], float("nan")
+    c = np.array(covariance_matrix(vals), float)
+    x = np.array([v.nominal_value for v in vals])
+    sd = np.sqrt(np.diag(c))
+    ev = np.linalg.eigvalsh(c / np.outer(sd, sd))
+    rel = float(ev[0] / ev[-1])
+    singular = not rel > SINGULAR_CORRELATION
+    if info is not None:
+        info.update(singular=singular, min_correlation_eigenvalue=rel)
+    if singular:
+        ci = np.diag(1.0 / sd**2)
+    else:
+        ci = np.linalg.inv(c)
+    one = np.ones(len(vals))
+    wts = ci @ one / (one @ ci @ one)
+    mean = sum(float(wi) * v for wi, v in zip(wts, vals))
+    r = x - mean.nominal_value
+    chi2 = max(float(r @ ci @ r), 0.0)
+    birge = math.sqrt(chi2 / (len(vals) - 1))
+    if inflate and birge > 1:
+        mean = mean + ufloat(0.0, mean.std_dev * math.sqrt(birge**2 - 1))
+    return mean, birge
+
+
+def inverse_variance_mean(values):
+    """Inverse-variance weighted mean sum(w v) / sum(w), w = 1/sigma^2, of uncertain values.
+
+    The correlations between the values are ignored in the weights but carried into the
+    mean (it stays a linear combination of the values); no Birge inflation. One value is
+    returned as it is.
+
+    Parameters
+    ----------
+    values : sequence of uncertainties values
+        In one unit; a standard error of 0 counts as 1e-300.
+
+    Returns
+    -------
+    uncertainties value
+        In the unit of the values.
+    """
+    vs = list(values)
+    if len(vs) == 1:
+        return vs[0]
+    w = np.array([1 / max(v.std_dev, 1e-300) ** 2 for v in vs])
+    return sum(wi * v for wi, v in zip(w, vs)) / w.sum()

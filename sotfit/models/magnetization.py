@@ -50,14 +50,23 @@ def frequency_inplane(h, meff, gyromagnetic_ratio=GAMMA_FREE_ELECTRON, h_k=0.0):
     return gyromagnetic_ratio * np.sqrt(hh * (hh + meff))
 
 
+def _sqrt(x):
+    """numpy's square root for numbers and arrays; ``x ** 0.5`` for ``uncertainties`` values
+    (so that the resonance fields of a fit propagate their correlations)."""
+    if isinstance(x, (int, float, np.ndarray, np.generic)):
+        return np.sqrt(x)
+    return x ** 0.5
+
+
 def resonance_field_inplane(f, meff, gyromagnetic_ratio=GAMMA_FREE_ELECTRON, h_k=0.0):
     """In-plane resonance field mu0*H_res in T at frequency ``f`` (GHz).
 
     The positive root of the in-plane Kittel relation:
-    H_res = -H_k - M_eff/2 + sqrt(M_eff^2/4 + (f/(gamma/2pi))^2).
+    H_res = -H_k - M_eff/2 + sqrt(M_eff^2/4 + (f/(gamma/2pi))^2). Takes floats, arrays and
+    ``uncertainties`` values.
     """
     r = f / gyromagnetic_ratio
-    return -h_k - meff / 2 + np.sqrt(meff * meff / 4 + r * r)
+    return -h_k - meff / 2 + _sqrt(meff * meff / 4 + r * r)
 
 
 def resonance_field_outofplane(f, meff, gyromagnetic_ratio=GAMMA_FREE_ELECTRON):

@@ -11,6 +11,7 @@ from uncertainties import ufloat
 from ...data import Dataset
 from ...io.hall import HallScan
 from ...models.harmonic_hall import avci_cos_field, avci_fl_field, avci_r1w, avci_r2w
+from ...stats import inverse_variance_mean
 from .common import _check_scans, _field_notes, _no_signal, _u
 from .gates import _flag, _flag_redchi, _undetermined, _zero_gate
 from .leastsq import _fit_field_law, _fit_quiet
@@ -183,9 +184,9 @@ def _require_two_kept_fields(fields, keep, excluded) -> None:
 
 
 def _inverse_variance_mean(values, errors, tag: str):
-    """Inverse-variance weighted mean of ``values`` with standard errors ``errors`` (a ufloat)."""
-    w = 1 / np.maximum(errors, 1e-300) ** 2
-    return ufloat(np.sum(w * values) / np.sum(w), 1 / math.sqrt(np.sum(w)), tag)
+    """Inverse-variance weighted mean of ``values`` with standard errors ``errors`` (a ufloat;
+    :func:`sotfit.stats.inverse_variance_mean` of independent values)."""
+    return inverse_variance_mean([ufloat(v, e, tag) for v, e in zip(values, errors)])
 
 
 def _planar_hall(first, keep, notes: list) -> dict:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from uncertainties import ufloat
 
 from ...io.hall import HallScan
+from ...stats import inverse_variance_mean
 from .result import HallAnalysisError
 
 
@@ -33,12 +33,8 @@ def _ub(res, name):
 
 
 def _wmean(values, tag):
-    """Inverse-variance mean of ufloats (correlations between them ignored)."""
-    vs = [v for v in values]
-    if len(vs) == 1:
-        return vs[0]
-    w = np.array([1 / max(v.std_dev, 1e-300) ** 2 for v in vs])
-    return sum(wi * v for wi, v in zip(w, vs)) / w.sum()
+    """Inverse-variance mean of ufloats (:func:`sotfit.stats.inverse_variance_mean`)."""
+    return inverse_variance_mean(values)
 
 
 def _no_signal(s, harmonic: str = "r2w"):

@@ -37,7 +37,8 @@ from .output import (
     fit_stderrs, stfmr_torques, summary_dict,
 )
 from .pipeline import CHUNK_SPECTRA, analyse_stfmr, collect_fits, fit_chunk, fit_spectra
-from .propagation import inflate_error, propagate_fit
+from ...stats import inflate_error
+from .propagation import propagate_fit
 from .records import STFMRAnalysis
 from .spectra import SpectrumFit, compare_repeats, fit_spectrum
 

@@ -269,7 +269,8 @@ def global_spectrum_values(res: FitResult, fits: Sequence[SpectrumFit]) -> list[
     and ``ratio``; with both polarities also the polarity-even ``vs_even``, ``va_even``
     (uV), as in :attr:`SpectrumFit.combined`.
     """
-    from ...models.magnetization import linewidth_hwhm, resonance_field_outofplane
+    from ...models.magnetization import (linewidth_hwhm, resonance_field_inplane,
+                                         resonance_field_outofplane)
 
     p = res.params
     geometry = res.meta.get("geometry", "inplane")
@@ -279,9 +280,7 @@ def global_spectrum_values(res: FitResult, fits: Sequence[SpectrumFit]) -> list[
         f = s.frequency
         meff, gam = p["meff"], p["gyromagnetic_ratio"]
         if geometry == "inplane":
-            hk = p.get("h_k", 0.0)
-            r = f / gam
-            h_res = -hk - meff / 2 + (meff * meff / 4 + r * r) ** 0.5
+            h_res = resonance_field_inplane(f, meff, gam, p.get("h_k", 0.0))
         else:
             h_res = resonance_field_outofplane(f, meff, gam)
         width = linewidth_hwhm(f, p["alpha"], p["linewidth_inhomogeneous"], gam)

@@ -21,7 +21,8 @@ from .checks import (
 )
 from .dispersion import fit_global_spectra, fit_kittel, fit_linewidth, global_spectrum_values
 from .errors import STFMRError
-from .propagation import _nominal, inflate_error
+from ...stats import inflate_error
+from .propagation import _nominal
 from .records import STFMRAnalysis
 from .spectra import compare_repeats
 

@@ -110,10 +110,3 @@ def propagate_fit(result: FitResult, y: Sequence, constants: Mapping[str, Any] |
         if k not in out:
             out[k] = constants.get(k, base[k])
     return out
-
-
-def inflate_error(u, factor: float):
-    """``u`` with its standard error (and its covariances with every other quantity) multiplied
-    by ``factor``, the nominal value unchanged."""
-    n = _nominal(u)
-    return n + (u - n) * factor
