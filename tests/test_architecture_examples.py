@@ -72,3 +72,28 @@ def test_example_runs(name, tmp_path, monkeypatch):
     exec(compile(code, f"{DOC.name}[example: {name}]", "exec"), namespace)
     # an example may extend a registry for its own use, but leaves it as it found it
     assert dict(READERS) == readers and list(cli.COMMANDS) == commands
+
+
+def _anchor(heading: str) -> str:
+    """The anchor a markdown renderer gives a heading: lower case, punctuation dropped, spaces
+    to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_links_into_the_document_find_their_headings():
+    """Links such as ``docs/architecture.md#scale-out---workers-and---scheduler`` in the README
+    and the other documents name a heading that exists."""
+    text = DOC.read_text(encoding="utf-8")
+    outside = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)     # no comments of code
+    anchors = {_anchor(h) for h in re.findall(r"^#{1,6} (.+)$", outside, flags=re.M)}
+    sources = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    links = [(p.name, a) for p in sources
+             for a in re.findall(r"architecture\.md#([\w\-]+)", p.read_text(encoding="utf-8"))]
+    assert links, "no document links into docs/architecture.md"
+    missing = [(name, a) for name, a in links if a not in anchors]
+    assert not missing, missing
+
+
+def test_the_document_names_no_local_paths():
+    text = DOC.read_text(encoding="utf-8")
+    assert not re.search(r"(?<![\w.])/(?:work|tmp|home|Users)/", text)
