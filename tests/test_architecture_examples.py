@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "architecture.md"
 
 #: The examples the document must keep (one per extension point and per core path).
-EXPECTED = ("stfmr-path", "lineshape", "reader", "theory-target", "subcommand", "sample",
-            "problem")
+EXPECTED = ("stfmr-path", "thickness-path", "lineshape", "reader", "theory-target", "subcommand",
+            "sample", "problem")
 
 _BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
 _MARKER = re.compile(r"#\s*example:\s*([A-Za-z0-9_.-]+)\s*")
