@@ -74,8 +74,12 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
     from .torques import spectrum_torques, weighted_mean
 
     routes: dict[str, Any] = {}
+    out: dict[str, Any] = {}
     meff_seq = analysis.sequential.get("meff")
-    if meff_seq is not None:
+    if meff_seq is not None and len(analysis.spectra) > STRUCTURED_ABOVE \
+            and hasattr(meff_seq, "derivatives"):
+        out["sequential"] = _sequential_structured(analysis, sample, meff_seq)
+    elif meff_seq is not None:
         per = []
         for s in analysis.spectra:
             row = {"source": s.source, "frequency": s.frequency,
@@ -90,7 +94,6 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
         routes["global"] = [{"source": g["source"], "frequency": g["frequency"],
                              **spectrum_torques(g, meff_g, sample)}
                             for g in analysis.global_spectra]
-    out: dict[str, Any] = {}
     for route, per in routes.items():
         keys = [k for k in per[0] if k not in ("source", "frequency", "branches")]
         mean, birge, singular = {}, {}, []
@@ -106,6 +109,51 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
         out[route] = {"per_spectrum": per, "mean": mean, "birge_ratio": birge,
                       "singular": singular}
     return out
+
+
+#: Above this many spectra the sequential torques, which all share the uncertain M_eff of the
+#: Kittel fit, are averaged through that structure (:mod:`.shared_meff`, O(N)) instead of the
+#: dense covariance of generic uncertain values (O(N^3)); both give the same GLS mean.
+STRUCTURED_ABOVE = 48
+
+
+def _sequential_structured(analysis: STFMRAnalysis, sample, meff) -> dict[str, Any]:
+    """The sequential route of :func:`stfmr_torques` for many spectra, with the per-spectrum
+    standard errors under ``stderr`` (the same numbers the uncertain values give)."""
+    from .shared_meff import SharedMeff, is_uncertain, structured_mean
+    from .torques import spectrum_torques, weighted_mean
+
+    split = SharedMeff(meff)
+    per, errors, locals_, coefs = [], [], [], []
+    for s in analysis.spectra:
+        full, se, loc, a = split.split(lambda m, v=s.combined: spectrum_torques(v, m, sample))
+        row = {"source": s.source, "frequency": s.frequency, **full, "branches": {}}
+        err = dict(se, branches={})
+        for r in s.branches:
+            pol = "+" if r.meta["polarity"] > 0 else "-"
+            bfull, bse, _, _ = split.split(lambda m, v=_branch_values(r):
+                                           spectrum_torques(v, m, sample))
+            row["branches"][pol], err["branches"][pol] = bfull, bse
+        per.append(row)
+        errors.append(err)
+        locals_.append(loc)
+        coefs.append(a)
+    mean, birge, singular = {}, {}, []
+    for k in (k for k in per[0] if k not in ("source", "frequency", "branches")):
+        vals = [row[k] for row in per]
+        if not all(is_uncertain(v) for v in vals) or not all(e[k] for e in errors):
+            mean[k], birge[k] = sum(vals) / len(vals), float("nan")
+            continue
+        info: dict = {}
+        loc = [lc[k] for lc in locals_]
+        if all(is_uncertain(v) and v.std_dev > 0 for v in loc):
+            mean[k], birge[k] = structured_mean(loc, [c[k] for c in coefs], split, info=info)
+        else:
+            mean[k], birge[k] = weighted_mean(vals, info=info)
+        if info["singular"]:
+            singular.append(k)
+    return {"per_spectrum": per, "stderr": errors, "mean": mean, "birge_ratio": birge,
+            "singular": singular}
 
 
 def fit_stderrs(r: FitResult) -> dict[str, float | None]:
@@ -211,12 +259,15 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
         for route in ("sequential", "global"):
             if route in torques:
                 t = torques[route]["per_spectrum"][i]
-                row[f"torques_{route}"] = {k: _q(v, SUMMARY_UNITS.get(k, ""))
+                se = torques[route].get("stderr", [{}] * (i + 1))[i]
+                row[f"torques_{route}"] = {k: _q(v, SUMMARY_UNITS.get(k, ""), se.get(k, False))
                                            for k, v in t.items()
                                            if k not in ("source", "frequency", "branches")}
                 if "branches" in t:
+                    bse = se.get("branches", {})
                     row[f"torques_{route}"]["branches"] = {
-                        pol: {k: _q(v, SUMMARY_UNITS.get(k, "")) for k, v in vals.items()}
+                        pol: {k: _q(v, SUMMARY_UNITS.get(k, ""), bse.get(pol, {}).get(k, False))
+                              for k, v in vals.items()}
                         for pol, vals in t["branches"].items()}
         if s.notes:
             row["notes"] = list(s.notes)

@@ -82,7 +82,7 @@ def _moment_task(job: _KPMJob, span) -> np.ndarray:
 def _progress(progress, label: str):
     """``True``: a bar on stderr when it is a terminal; a callable: itself; else none."""
     if progress is True:
-        from ...cli.common import Progress
+        from ...progress import Progress
         return Progress(label)
     return progress or None
 

@@ -1,0 +1,52 @@
+"""The torque means of many spectra through their shared M_eff equal the generic GLS mean."""
+
+import math
+
+import numpy as np
+import pytest
+from uncertainties import ufloat
+
+from sotfit.analysis.stfmr.shared_meff import SharedMeff, structured_mean
+from sotfit.stats import weighted_mean
+
+
+def _spectra(n, seed=0, spread=1.0):
+    """Per spectrum (h_res, vs, va) as independent uncertain values, and an M_eff that depends
+    on every h_res (as the Kittel fit's does)."""
+    rng = np.random.default_rng(seed)
+    spectra = [{"h": ufloat(0.05 + 0.002 * i, 1e-4), "vs": ufloat(1.0 + spread * rng.normal(0, 0.05), 0.02),
+                "va": ufloat(2.0 + rng.normal(0, 0.05), 0.03)} for i in range(n)]
+    meff = 0.8 + sum(0.01 * (s["h"] - s["h"].nominal_value) for s in spectra) + ufloat(0, 0.005)
+    return spectra, meff
+
+
+def _torques(s, meff):
+    # the shape of the ratio formula: (vs/va) sqrt(1 + meff/h)
+    return {"xi": s["vs"] / s["va"] * (1 + meff / s["h"]) ** 0.5, "exact": 3.0}
+
+
+@pytest.mark.parametrize("spread", [1.0, 0.0])   # scatter beyond the errors (Birge) or not
+def test_structured_mean_equals_the_dense_gls_mean(spread):
+    spectra, meff = _spectra(60, spread=spread)
+    split = SharedMeff(meff)
+    parts = [split.split(lambda m, s=s: _torques(s, m)) for s in spectra]
+    full = [p[0]["xi"] for p in parts]
+    dense = [_torques(s, meff)["xi"] for s in spectra]
+    for f, d, p in zip(full, dense, parts):
+        assert f.nominal_value == pytest.approx(d.nominal_value, rel=1e-14)
+        assert p[1]["xi"] == pytest.approx(d.std_dev, rel=1e-12)     # O(N) standard error
+        assert f.std_dev == pytest.approx(d.std_dev, rel=1e-12)
+        assert p[1]["exact"] is None
+    info_d, info_s = {}, {}
+    m_dense, b_dense = weighted_mean(dense, info=info_d)
+    m_struct, b_struct = structured_mean([p[2]["xi"] for p in parts], [p[3]["xi"] for p in parts],
+                                         split, info=info_s)
+    assert not info_d["singular"] and not info_s["singular"]
+    assert m_struct.nominal_value == pytest.approx(m_dense.nominal_value, rel=1e-12)
+    assert m_struct.std_dev == pytest.approx(m_dense.std_dev, rel=1e-10)
+    assert b_struct == pytest.approx(b_dense, rel=1e-10)
+    # the mean keeps its correlation with M_eff
+    c_dense = ((m_dense + meff).std_dev ** 2 - (m_dense - meff).std_dev ** 2) / 4
+    c_struct = ((m_struct + meff).std_dev ** 2 - (m_struct - meff).std_dev ** 2) / 4
+    assert c_struct == pytest.approx(c_dense, rel=1e-8)
+    assert math.isfinite(c_struct) and c_struct != 0.0
