@@ -3,7 +3,7 @@
 Usage (from the project root)::
 
     python tests/benchmarks/stfmr_cli_throughput.py [--files 10000] [--lab-files 1000]
-        [--workers 2] [--memory 100,1000,10000] [--big] [--dir DIR]
+        [--workers 2] [--memory 100,1000,10000] [--no-big] [--dir DIR] [--with-sample]
 
 Makes ``--files`` two-polarity files of 724 lines (the bundled example spectra,
 data/stfmr_example, cycled, each with fresh white noise of 0.01 uV added), then times
@@ -136,9 +136,16 @@ def run_command(args: list[str], env: dict) -> dict:
     raise RuntimeError(f"sotfit {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
 
 
+#: The sample of the bundled example (README), for ``--with-sample``: every spectrum then
+#: gives its torques and efficiencies, averaged over all files.
+SAMPLE_OPTIONS = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
+                  "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+WITH_SAMPLE: list[str] = []
+
+
 def stfmr(folder: Path, out: Path, env: dict, *extra: str) -> dict:
     return run_command(["stfmr", str(folder), "--no-figures", "--no-global", "--out", str(out),
-                        *extra], env)
+                        *WITH_SAMPLE, *extra], env)
 
 
 def big_spectrum(folder: Path, env: dict) -> dict:
@@ -263,7 +270,12 @@ def main(argv=None):
     ap.add_argument("--dir", type=Path, help="folder of files to reuse (made when missing)")
     ap.add_argument("--threads", action="store_true", help="leave the BLAS thread count alone")
     ap.add_argument("--json", action="store_true", help="print the measurements as JSON too")
+    ap.add_argument("--with-sample", action="store_true",
+                    help="give the command the example's sample (torques and efficiencies of "
+                         "every spectrum and their means)")
     args = ap.parse_args(argv)
+    if args.with_sample:
+        WITH_SAMPLE[:] = SAMPLE_OPTIONS
     m = measure(args.files, args.lab_files, args.workers,
                 [int(x) for x in args.memory.split(",") if x], not args.no_big, args.dir,
                 args.threads)
