@@ -12,6 +12,8 @@ global fit of all spectra.
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -170,8 +172,7 @@ def _hold_at_floor(res: FitResult, refit: Callable[[dict], FitResult]) -> FitRes
     if not held:
         return res
     new = refit(held)
-    object.__setattr__(new, "meta", {**new.meta, "held_at_bound": held})
-    return new
+    return dataclasses.replace(new, meta={**new.meta, "held_at_bound": held})
 
 
 def fit_global_spectra(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
@@ -254,11 +255,8 @@ def fit_global_spectra(fits: Sequence[SpectrumFit], *, geometry: str = "inplane"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         res = _hold_at_floor(run({}), run)
-    fixed = {**fixed, **res.meta.get("held_at_bound", {})}
-    object.__setattr__(res, "meta", {**res.meta, "branches": labels, "geometry": geometry,
-                                     "fit_kwargs": {"shared": shared, "fixed": fixed,
-                                                    "free": free, "exprs": exprs}})
-    return res
+    # what the fit was (datasets, model, shared, fixed incl. held, free, exprs) is res.problem
+    return dataclasses.replace(res, meta={**res.meta, "branches": labels, "geometry": geometry})
 
 
 def global_spectrum_values(res: FitResult, fits: Sequence[SpectrumFit]) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,10 +59,8 @@ def sample_global_fit(analysis: STFMRAnalysis, chain_path: Path, nsteps: int, se
     if glob is None:
         raise STFMRError("--mcmc samples the global fit, which was not run (need at least two "
                          "frequencies and three spectra, and not --no-global)")
-    kw = glob.meta["fit_kwargs"]
-    post = bayes.sample(list(glob.datasets), glob.models[0], shared=kw["shared"],
-                        init=glob.values, fixed=kw["fixed"], free=kw["free"], exprs=kw["exprs"],
-                        noise_scale=True, nwalkers=max(32, 2 * glob.nvarys + 4), nsteps=nsteps,
+    problem = dataclasses.replace(glob.problem, init=glob.values)
+    post = bayes.sample(problem, noise_scale=True, nwalkers=max(32, 2 * glob.nvarys + 4), nsteps=nsteps,
                         seed=seed, lsq=glob, progress=progress)
     names = GLOBAL_SUMMARY_NAMES
     result = {"converged": bool(post.converged), "message": post.message,
