@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from .spec import ModelSpec, Param
-from .lineshape_search import _design_derivative, grid_guess_mixing
+from .lineshape_bases import DERIVATIVE_BASIS, MIXING_BASIS, TWO_RESONANCES_BASIS
+from .lineshape_search import derivative_design, grid_guess_mixing
 from .lineshape_functions import mixing_voltage, mixing_voltage_derivative, mixing_voltage_two
 
 __all__ = [
@@ -57,12 +58,13 @@ stfmr_mixing = ModelSpec(
     guess=_guess_mixing,
     linear=("vs", "va", "offset", "slope"),
     x_domain=(0.0, np.inf),
+    lineshape=MIXING_BASIS,
 )
 
 
 
 def _guess_derivative(h, v):
-    return grid_guess_mixing(h, v, design=_design_derivative)
+    return grid_guess_mixing(h, v, design=derivative_design)
 
 
 stfmr_derivative = ModelSpec(
@@ -74,6 +76,7 @@ stfmr_derivative = ModelSpec(
     guess=_guess_derivative,
     linear=("vs", "va", "offset", "slope"),
     x_domain=(0.0, np.inf),
+    lineshape=DERIVATIVE_BASIS,
 )
 
 
@@ -100,4 +103,5 @@ stfmr_two_resonances = ModelSpec(
     guess=_guess_two,
     linear=("vs", "va", "vs2", "va2", "offset", "slope"),
     x_domain=(0.0, np.inf),
+    lineshape=TWO_RESONANCES_BASIS,
 )
