@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .spec import ModelSpec, Param
+from .spec import ModelSpec, Param, Reference
 from .lineshape_bases import DERIVATIVE_BASIS, MIXING_BASIS, TWO_RESONANCES_BASIS
 from .lineshape_search import derivative_design, grid_guess_mixing
 from .lineshape_functions import mixing_voltage, mixing_voltage_derivative, mixing_voltage_two
@@ -59,6 +59,11 @@ stfmr_mixing = ModelSpec(
     linear=("vs", "va", "offset", "slope"),
     x_domain=(0.0, np.inf),
     lineshape=MIXING_BASIS,
+    references=(Reference(
+        (0.1, 0.105), (2.5, 3.02), values=dict(h_res=0.1, width=0.005, vs=2.0, va=3.0,
+                                                 offset=0.5, slope=4.0),
+        source="hand: L_sym = 1, L_asym = 0 at H = H_res (V_s + offset); L_sym = L_asym = 1/2 at "
+               "H = H_res + W (V_s/2 + V_a/2 + offset + slope W)"),),
 )
 
 
@@ -77,6 +82,12 @@ stfmr_derivative = ModelSpec(
     linear=("vs", "va", "offset", "slope"),
     x_domain=(0.0, np.inf),
     lineshape=DERIVATIVE_BASIS,
+    references=(Reference(
+        (0.1, 0.105), (3.5, -0.48), values=dict(h_res=0.1, width=0.005, vs=2.0, va=3.0,
+                                                  offset=0.5, slope=4.0),
+        source="hand: W dL_sym/dH = -2 W^3 d/D^2 and W dL_asym/dH = W^2 (W^2 - d^2)/D^2 "
+               "(D = d^2 + W^2) are 0 and 1 at d = 0 (V_a + offset), -1/2 and 0 at d = W "
+               "(-V_s/2 + offset + slope W)"),),
 )
 
 
@@ -104,4 +115,10 @@ stfmr_two_resonances = ModelSpec(
     linear=("vs", "va", "vs2", "va2", "offset", "slope"),
     x_domain=(0.0, np.inf),
     lineshape=TWO_RESONANCES_BASIS,
+    references=(Reference(
+        (0.1,), (2.5 - 3.5 / 101,), values=dict(h_res=0.1, width=0.005, vs=2.0, va=3.0,
+                                                 h_res2=0.2, width2=0.01, vs2=1.5, va2=0.5,
+                                                 offset=0.5),
+        source="hand: at the first resonance V_s + offset plus the second line at d = -10 W2, "
+               "where L_sym = 1/101 and L_asym = -10/101"),),
 )
