@@ -17,7 +17,7 @@ from .lineshape_search import derivative_design, mixing_design
 
 __all__ = [
     "LinearBasis", "LINEAR_BASES", "linear_basis", "MIXING_BASIS", "DERIVATIVE_BASIS",
-    "TWO_RESONANCES_BASIS",
+    "TWO_RESONANCES_BASIS", "mixing_parts",
 ]
 
 
@@ -156,7 +156,7 @@ def _two_derivatives(x, th, c):
     return np.stack([dh1 - c[:, 5:6], dw1, dh2, dw2], axis=-1)
 
 
-def _mixing_parts(h, values):
+def mixing_parts(h, values):
     """V_s L_sym and V_a L_asym, each over the linear background (h in T, result in uV)."""
     bg = values["offset"] + values["slope"] * (h - values["h_res"])
     return (("V_s L_sym", bg + values["vs"] * lorentzian_sym(h, values["h_res"], values["width"])),
@@ -167,7 +167,7 @@ def _mixing_parts(h, values):
 #: ``lineshape``).
 MIXING_BASIS = LinearBasis("stfmr_mixing", ("h_res", "width"), ("vs", "va", "offset", "slope"),
                            _mixing_columns, _mixing_derivatives, mixing_design,
-                           global_fit=True, parts=_mixing_parts)
+                           global_fit=True, parts=mixing_parts)
 DERIVATIVE_BASIS = LinearBasis("stfmr_derivative", ("h_res", "width"),
                                ("vs", "va", "offset", "slope"), _derivative_columns,
                                _derivative_derivatives, derivative_design, derivative_search=True)
