@@ -292,7 +292,7 @@ def _checked_batch(sweep, model: ModelSpec, init, fixed, bounds):
     """The linear basis of ``model``, the spectra and the fixed parameters of
     :func:`fit_sweep_batch`; an unsupported model, no spectra or an unknown parameter name is
     a FitError."""
-    if model.name not in SUPPORTED_MODELS:
+    if model.lineshape is None and model.name not in SUPPORTED_MODELS:
         raise FitError(f"fit_sweep_batch knows the linear basis of {list(SUPPORTED_MODELS)}, "
                        f"not of {model.name!r}; use sotfit.fit_sweep")
     try:

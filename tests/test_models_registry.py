@@ -35,3 +35,24 @@ def test_models_do_not_import_lmfit_pandas_or_matplotlib():
             "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+_REFERENCES = [(name, i) for name in sorted(MODELS) for i in range(len(MODELS[name].references))]
+
+
+@pytest.mark.parametrize("name, i", _REFERENCES, ids=[f"{n}-{i}" for n, i in _REFERENCES])
+def test_model_reference_values(name, i):
+    """Every reference value of every model: the model at the reference's parameters and x
+    equals the expected y (closed forms, published numbers, limits, checked values)."""
+    m = MODELS[name]
+    ref = m.references[i]
+    y = np.asarray(m(np.asarray(ref.x), **ref.kwargs), float)
+    np.testing.assert_allclose(y, ref.y, rtol=ref.rtol, atol=ref.atol, err_msg=ref.source)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_has_a_reference(name):
+    refs = MODELS[name].references
+    assert refs, f"{name} has no reference value"
+    for ref in refs:
+        assert ref.source and ref.rtol < 1e-2 and ref.atol >= 0.0

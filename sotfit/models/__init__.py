@@ -7,7 +7,7 @@ Every model is a :class:`~sotfit.models.spec.ModelSpec`; the registry
 from .efficiency import electric_field, field_from_xi_e, xi_e_from_field, xi_from_xi_e
 from .lineshapes import mixing_voltage, stfmr_mixing
 from .magnetization import kittel_inplane, kittel_outofplane, linewidth
-from .spec import ModelError, ModelSpec, Param
+from .spec import ModelError, ModelSpec, Param, Reference
 from .drift_diffusion import DRIFT_DIFFUSION_MODELS
 from .lineshapes import stfmr_derivative, stfmr_two_resonances
 from .stfmr_angle import stfmr_angle_va, stfmr_angle_vs
@@ -31,7 +31,7 @@ MODELS.update(TMATRIX_MODELS)
 MODELS.update(KP_MODELS)
 
 __all__ = [
-    "MODELS", "ModelError", "ModelSpec", "Param", "stfmr_mixing", "kittel_inplane",
+    "MODELS", "ModelError", "ModelSpec", "Param", "Reference", "stfmr_mixing", "kittel_inplane",
     "kittel_outofplane", "linewidth", "mixing_voltage", "xi_e_from_field", "field_from_xi_e",
     "xi_from_xi_e", "electric_field",
 ]

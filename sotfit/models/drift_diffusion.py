@@ -62,7 +62,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..units import E_CHARGE, HBAR
-from .spec import ModelError, ModelSpec, Param
+from .spec import ModelError, ModelSpec, Param, Reference
 
 __all__ = [
     "G_UNIT_FACTOR",
@@ -354,12 +354,20 @@ _G_SF = Param("g_sf", "1e13 Ohm^-1 m^-2", 0.0, (0.0, 1e4),
 _REF = ("seed 003_010c0338986411e7.txt eqs. (1)-(2); Haney et al., PRB 87, 174411 (2013); "
         "spin memory loss as an interfacial spin-flip conductance g_sf (default 0, fixed)")
 
+#: Seed 003 eqs. (1)-(2) evaluated by hand at t = 5 nm, lambda_s = 10 nm, rho = 100 uOhm cm,
+#: sigma_s = 3, G = 1 + 0.5i (g = 2 lambda_s rho G 1e-4 = 0.2 + 0.1i, T = tanh(0.5)).
+_HAND = dict(spin_hall_conductivity=3.0, spin_diffusion_length=10.0, re_g_mix=1.0, im_g_mix=0.5,
+             resistivity=100.0)
+_HAND_SRC = "hand: seed 003 eqs. (1)-(2) transcribed, g = 0.2 + 0.1i, t/lambda_s = 0.5"
+_NO_IM_SRC = "limit: Im G = 0 gives no field-like torque (seed 003 eq. (2))"
+
 drift_diffusion_dl = ModelSpec(
     name="drift_diffusion_dl", func=xi_e_dl,
     params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
     x_name="thickness", x_unit="nm", y_name="xi_e_dl", y_unit="1e5 Ohm^-1 m^-1",
     doc="Damping-like efficiency per electric field vs spin-source thickness: " + _REF,
     linear=("spin_hall_conductivity",),
+    references=(Reference((5.0,), (0.10784795405005815,), _HAND_SRC, _HAND),),
 )
 
 drift_diffusion_fl = ModelSpec(
@@ -368,6 +376,9 @@ drift_diffusion_fl = ModelSpec(
     x_name="thickness", x_unit="nm", y_name="xi_e_fl", y_unit="1e5 Ohm^-1 m^-1",
     doc="Field-like efficiency per electric field vs spin-source thickness: " + _REF,
     linear=("spin_hall_conductivity",),
+    references=(Reference((5.0,), (-0.03499311133977069,), _HAND_SRC, _HAND),
+                Reference((5.0, 40.0), (0.0, 0.0), _NO_IM_SRC, dict(_HAND, im_g_mix=0.0),
+                          atol=1e-15)),
 )
 
 drift_diffusion_dl_transparent = ModelSpec(
@@ -377,6 +388,10 @@ drift_diffusion_dl_transparent = ModelSpec(
     doc=("Damping-like efficiency per electric field with Im G = 0, transparency form of "
          "Pai et al., PRB 92, 064426 (2015); equals seed 003 eq. (1) at Im G = 0"),
     linear=("spin_hall_conductivity",),
+    references=(Reference((5.0,), (0.10256292088695752,),
+                          "hand: Pai et al. sigma_s [1 - sech(t/l)] 2G/(2G + G_N tanh(t/l)), "
+                          "G_N = 1/(rho lambda_s), at 2G/G_N = 0.2, t/lambda_s = 0.5",
+                          {k: v for k, v in _HAND.items() if k != "im_g_mix"}),),
 )
 
 drift_diffusion_xi_dl = ModelSpec(
@@ -385,6 +400,8 @@ drift_diffusion_xi_dl = ModelSpec(
     x_name="thickness", x_unit="nm", y_name="xi_dl", y_unit="",
     doc="Dimensionless damping-like efficiency xi_DL = xi^E_DL rho: " + _REF,
     linear=("spin_hall_conductivity",),
+    references=(Reference((5.0,), (0.010784795405005815,), _HAND_SRC + ", xi = xi^E rho 1e-3",
+                          _HAND),),
 )
 
 drift_diffusion_xi_fl = ModelSpec(
@@ -393,6 +410,8 @@ drift_diffusion_xi_fl = ModelSpec(
     x_name="thickness", x_unit="nm", y_name="xi_fl", y_unit="",
     doc="Dimensionless field-like efficiency xi_FL = xi^E_FL rho: " + _REF,
     linear=("spin_hall_conductivity",),
+    references=(Reference((5.0,), (-0.003499311133977069,), _HAND_SRC + ", xi = xi^E rho 1e-3",
+                          _HAND),),
 )
 
 #: The drift-diffusion ModelSpecs by name.

@@ -51,7 +51,7 @@ from functools import partial
 import numpy as np
 
 from .macrospin import driven_state, equilibrium, field_vector, linear_response
-from .spec import ModelSpec, Param
+from .spec import ModelSpec, Param, Reference
 
 __all__ = [
     "scan_fields",
@@ -275,6 +275,42 @@ _DOC = ("Macrospin harmonic Hall model (sotfit.models.harmonic_hall): equilibriu
         "(seed 003_010c0338986411e7.txt; Avci PRB 90, 224427 (2014); Hayashi PRB 89, 144425 (2014)).")
 
 
+#: Textbook values of the macrospin models (R in Ohm, fields in T): easy plane (H_K,eff = -1 T) with
+#: m along an in-plane field; a perpendicular film (H_K = 0.5 T) in an in-plane field, where
+#: m_x = H/H_K (Stoner-Wohlfarth); second harmonics to first order in H_DL, H_FL = 0.1 mT.
+_LIN = "linear response; the exact model differs at order (H_DL/H)^2"
+_REFS = {
+    "hall_r1w_phi": (Reference((45.0, 0.0), (0.12, 0.02), "hand: R_PHE sin(2 phi) + offset, m along "
+                               "the field", dict(field=1.0, theta_h=90.0, r_phe=0.1, offset=0.02),
+                               rtol=1e-10),),
+    "hall_r2w_phi": (
+        Reference((0.0, 90.0), (1e-4 / 3, 0.0), "hand: Avci eq. (3) cos(phi) term R_AHE H_DL/"
+                  "(2(H - H_K,eff)) at phi = 0, zero at 90 deg; " + _LIN,
+                  dict(field=0.5, theta_h=90.0, mu0_h_dl=1e-4), rtol=1e-6, atol=1e-15),
+        Reference((0.0,), (2e-5,), "hand: Avci eq. (3) R_PHE H_FL/H at phi = 0; " + _LIN,
+                  dict(field=0.5, theta_h=90.0, mu0_h_fl=1e-4), rtol=1e-6)),
+    "hall_r1w_theta": (Reference((0.0, 90.0), (1.1, 0.1), "hand: R_AHE + R_OHE B along z above "
+                                 "saturation; R_PHE sin(2 phi_H) in plane at phi_H = 45 deg",
+                                 dict(field=2.0, phi_h=45.0, r_ohe=0.05), rtol=1e-10),),
+    "hall_r2w_theta": (Reference((90.0,), (1e-4 / 3 - 0.002 - 0.0005,), "hand: Avci eq. (3) at "
+                                 "phi = 0, R_AHE H_DL/(2(H - H_K,eff)) - r_ane - r_one H; " + _LIN,
+                                 dict(field=0.5, phi_h=0.0, mu0_h_dl=1e-4, r_ane=0.002,
+                                      r_one=0.001), rtol=1e-6),),
+    "hall_r1w_field": (
+        Reference((0.3, 1.0), (0.8, 0.0), "hand: Stoner-Wohlfarth m_z = sqrt(1 - (H/H_K)^2) below "
+                  "H_K, 0 above", dict(theta_h=90.0, phi_h=0.0, mz_state=1.0, mu0_hk=0.5),
+                  rtol=1e-10, atol=1e-12),
+        Reference((0.3,), (1.025,), "hand: m = z, R_AHE + R_OHE B + offset",
+                  dict(theta_h=0.0, phi_h=0.0, mz_state=1.0, mu0_hk=0.5, r_ohe=0.05, offset=0.01),
+                  rtol=1e-10)),
+    "hall_r2w_field": (Reference((0.3,), (1e-4 * 0.6 / (2 * 0.5 * 0.64),), "hand: R_AHE H_DL "
+                                 "sin(theta)/(2 H_K cos^2(theta)), sin(theta) = H/H_K (Hayashi et "
+                                 "al. eq. (4) beyond small H); " + _LIN,
+                                 dict(theta_h=90.0, phi_h=0.0, mz_state=1.0, mu0_hk=0.5,
+                                      mu0_h_dl=1e-4), rtol=1e-5),),
+}
+
+
 def _spec(name, func, second, x_name, x_unit, inputs, what):
     # the first harmonic also depends on the torques and the thermal term at second order in the
     # current (exact quasi-static model), so both harmonics carry the same parameters
@@ -282,7 +318,7 @@ def _spec(name, func, second, x_name, x_unit, inputs, what):
     return ModelSpec(name=name, func=func, params=params, x_name=x_name, x_unit=x_unit,
                      y_name="r2w" if second else "r1w", y_unit="Ohm",
                      doc=f"{what}. " + _DOC, inputs=inputs,
-                     linear=("offset",))
+                     linear=("offset",), references=_REFS[name])
 
 
 r1w_phi = _spec("hall_r1w_phi", _r1w_phi, False, "phi", "deg", ("field", "theta_h"),
@@ -371,7 +407,10 @@ avci_r1w = ModelSpec(
     doc="In-plane first harmonic R_1w = R_PHE sin 2(phi-phi0) + 4phi distortion + offset "
         "(Avci et al., PRB 90, 224427 (2014), eq. (1) with theta = 90 deg; the 4phi terms measure "
         "how far m lags the field, amplitude R_PHE*mu0H_ip/(2 mu0H) for an in-plane anisotropy).",
-    linear=("r_phe", "a4_sin", "a4_cos", "offset"), guess=_guess_avci_r1w)
+    linear=("r_phe", "a4_sin", "a4_cos", "offset"), guess=_guess_avci_r1w,
+    references=(Reference((55.0,), (0.1 - 0.01 + 0.02,), "hand: sin 2(phi - phi0) = 1, "
+                          "cos 4(phi - phi0) = -1 at phi - phi0 = 45 deg",
+                          dict(r_phe=0.1, phi0=10.0, a4_sin=0.03, a4_cos=0.01, offset=0.02)),))
 
 avci_r2w = ModelSpec(
     "hall_avci_r2w", _avci_r2w,
@@ -382,7 +421,10 @@ avci_r2w = ModelSpec(
     "phi", "deg", "r2w", "Ohm",
     doc="In-plane second harmonic R_2w = a_cos cos(phi) + a_fl (2cos^3(phi) - cos(phi)) + offset "
         "(Avci et al., PRB 90, 224427 (2014), eq. (3); sign of the thermal term as seed 003).",
-    linear=("a_cos", "a_fl", "offset"))
+    linear=("a_cos", "a_fl", "offset"),
+    references=(Reference((10.0, 70.0), (0.2 + 0.05 + 0.01, 0.1 - 0.0125 + 0.01), "hand: cos = 1 "
+                          "and 1/2 (2cos^3 - cos = 1 and -1/4)",
+                          dict(a_cos=0.2, a_fl=0.05, phi0=10.0, offset=0.01)),))
 
 avci_cos_field = ModelSpec(
     "hall_avci_cos_field", _avci_cos_field,
@@ -394,7 +436,11 @@ avci_cos_field = ModelSpec(
     "field", "T", "a_cos", "Ohm",
     doc="Field dependence of the cos(phi) coefficient: R_AHE H_DL/(2(H - H_K,eff)) - r_ane - r_one H "
         "(Avci et al., PRB 90, 224427 (2014), eq. (3)).",
-    linear=("d_dl", "r_ane", "r_one"))
+    linear=("d_dl", "r_ane", "r_one"),
+    references=(Reference((0.5,), (1e-4 / 3 - 0.002 - 0.0005,), "hand: Avci eq. (3) with "
+                          "R_AHE = 1 Ohm, H_DL = 0.1 mT, H_K,eff = -1 T (the macrospin "
+                          "hall_r2w_theta reference)",
+                          dict(d_dl=0.5e-4, r_ane=0.002, r_one=0.001, mu0_hk=-1.0)),))
 
 avci_fl_field = ModelSpec(
     "hall_avci_fl_field", _avci_fl_field,
@@ -402,7 +448,9 @@ avci_fl_field = ModelSpec(
     "field", "T", "a_fl", "Ohm",
     doc="Field dependence of the (2cos^3 - cos) coefficient: R_PHE (H_FL + H_Oe)/H "
         "(Avci et al., PRB 90, 224427 (2014), eq. (3)).",
-    linear=("k_fl",), guess=_guess_inv)
+    linear=("k_fl",), guess=_guess_inv,
+    references=(Reference((0.5,), (2e-5,), "hand: R_PHE H_FL/H with R_PHE = 0.1 Ohm, H_FL = 0.1 mT "
+                          "(the macrospin hall_r2w_phi reference)", dict(k_fl=1e-5)),))
 
 hall_parabola = ModelSpec(
     "hall_parabola", _poly2,
@@ -413,7 +461,10 @@ hall_parabola = ModelSpec(
     "field", "T", "r1w", "Ohm",
     doc="Small-field polynomial of R_1w in a field sweep of a perpendicular film, c2 = (1/2) d^2R/dH^2 "
         "at H = 0 (Hayashi et al., PRB 89, 144425 (2014), eq. (4)); c3, c4 optional.", linear=("c0", "c1", "c2"),
-    guess=_guess_poly2)
+    guess=_guess_poly2,
+    references=(Reference((0.005,), (np.sqrt(1 - 1e-4),), "hand: Stoner-Wohlfarth R_AHE sqrt(1 - "
+                          "(H/H_K)^2) at H/H_K = 0.01, Taylor c2 = -R_AHE/(2 H_K^2), c4 = -R_AHE/"
+                          "(8 H_K^4), H_K = 0.5 T", dict(c0=1.0, c2=-2.0, c4=-2.0), rtol=1e-11),))
 
 hall_line = ModelSpec(
     "hall_line", _poly1,
@@ -423,7 +474,11 @@ hall_line = ModelSpec(
     "field", "T", "r2w", "Ohm",
     doc="Small-field line of R_2w in a field sweep of a perpendicular film, c1 = dR/dH at H = 0 "
         "(Hayashi et al., PRB 89, 144425 (2014), eq. (4)); c2, c3 optional.", linear=("c0", "c1"),
-    guess=_guess_poly1)
+    guess=_guess_poly1,
+    references=(Reference((0.005,), (1e-4 / (2 * 0.5) * 0.01 / (1 - 1e-4),), "hand: R_2w = R_AHE "
+                          "H_DL s/(2 H_K (1 - s^2)), s = H/H_K = 0.01 (the hall_r2w_field form), "
+                          "Taylor c1 = R_AHE H_DL/(2 H_K^2), c3 = R_AHE H_DL/(2 H_K^4)",
+                          dict(c1=2e-4, c3=8e-4), rtol=1e-7),))
 
 angular_slope_field = ModelSpec(
     "hall_angular_slope_field", _angular_slope_field,
@@ -435,7 +490,10 @@ angular_slope_field = ModelSpec(
     doc="Out-of-plane rotation: dR_2w/d(sin theta_M) near the poles = [(1/2) R_AHE H_DL + R_PHE H_FL]/"
         "(H + H_K) - r_ane - r_one (H + H_K) (seed 003_010c0338986411e7.txt, main text, with the "
         "field-like/planar-Hall term and the sign for a ferromagnet; see docs/hall.md).",
-    linear=("p_torque", "r_ane", "r_one"))
+    linear=("p_torque", "r_ane", "r_one"),
+    references=(Reference((0.5,), (1.1e-4 - 0.001 - 0.002,), "hand: p = R_AHE H_DL/2 + R_PHE H_FL "
+                          "= 1.1e-4 Ohm T over H + H_K = 1 T, minus r_ane and r_one (H + H_K)",
+                          dict(p_torque=1.1e-4, r_ane=0.001, r_one=0.002, mu0_hk=0.5)),))
 
 TEXTBOOK_MODELS = (avci_r1w, avci_r2w, avci_cos_field, avci_fl_field, hall_parabola, hall_line,
                    angular_slope_field)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .spec import ModelError, ModelSpec
-from .lineshape_search import _design, _design_derivative
+from .lineshape_functions import lorentzian_asym, lorentzian_sym
+from .lineshape_search import derivative_design, mixing_design
 
 __all__ = [
-    "LinearBasis", "LINEAR_BASES", "linear_basis",
+    "LinearBasis", "LINEAR_BASES", "linear_basis", "MIXING_BASIS", "DERIVATIVE_BASIS",
+    "TWO_RESONANCES_BASIS", "mixing_parts",
 ]
 
 
@@ -39,6 +41,24 @@ class LinearBasis:
     search_design : callable
         ``design(h, h_res, width)``: the columns of one resonance (..., n, 4) with which
         the resonance search and the grid guesses scan (h_res, width).
+    derivative_search : bool
+        Whether the ST-FMR resonance search scans with the field-derivative columns
+        (:func:`~sotfit.models.lineshape_search.derivative_design`) instead of the mixing
+        columns (:func:`~sotfit.models.lineshape_search.mixing_design`).
+    grid_guess : bool
+        Whether the start values of a spectrum fit come from the model's own ``guess`` (the grid)
+        rather than from the one resonance the search found (a lineshape with more resonances
+        than the search locates).
+    resonances : int
+        Number of resonances the lineshape describes; the one-mode consistency checks of the
+        ST-FMR analysis skip lineshapes with more.
+    global_fit : bool
+        Whether the global multi-frequency ST-FMR models
+        (:mod:`sotfit.models.stfmr_global`) describe the same lineshape, so the analysis may
+        run its global fit on spectra fitted with it.
+    parts : callable or None
+        ``parts(h, values) -> ((label, y), ...)``: the components a plot draws under the fit
+        (h in T, ``values`` the fitted parameters in house units, y in uV); None draws none.
     """
 
     model: str
@@ -47,6 +67,11 @@ class LinearBasis:
     columns: Callable
     derivatives: Callable
     search_design: Callable
+    derivative_search: bool = False
+    grid_guess: bool = False
+    resonances: int = 1
+    global_fit: bool = False
+    parts: Callable | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -131,35 +156,44 @@ def _two_derivatives(x, th, c):
     return np.stack([dh1 - c[:, 5:6], dw1, dh2, dw2], axis=-1)
 
 
+def mixing_parts(h, values):
+    """V_s L_sym and V_a L_asym, each over the linear background (h in T, result in uV)."""
+    bg = values["offset"] + values["slope"] * (h - values["h_res"])
+    return (("V_s L_sym", bg + values["vs"] * lorentzian_sym(h, values["h_res"], values["width"])),
+            ("V_a L_asym", bg + values["va"] * lorentzian_asym(h, values["h_res"], values["width"])))
+
+
+#: The variable-projection basis of each built-in lineshape (each ModelSpec carries its own as
+#: ``lineshape``).
+MIXING_BASIS = LinearBasis("stfmr_mixing", ("h_res", "width"), ("vs", "va", "offset", "slope"),
+                           _mixing_columns, _mixing_derivatives, mixing_design,
+                           global_fit=True, parts=mixing_parts)
+DERIVATIVE_BASIS = LinearBasis("stfmr_derivative", ("h_res", "width"),
+                               ("vs", "va", "offset", "slope"), _derivative_columns,
+                               _derivative_derivatives, derivative_design, derivative_search=True)
+TWO_RESONANCES_BASIS = LinearBasis("stfmr_two_resonances", ("h_res", "width", "h_res2", "width2"),
+                                   ("vs", "va", "vs2", "va2", "offset", "slope"), _two_columns,
+                                   _two_derivatives, mixing_design, grid_guess=True, resonances=2)
+
 #: The linear bases of the built-in lineshapes, by model name.
-LINEAR_BASES = {
-    "stfmr_mixing": LinearBasis("stfmr_mixing", ("h_res", "width"),
-                                ("vs", "va", "offset", "slope"), _mixing_columns,
-                                _mixing_derivatives, _design),
-    "stfmr_derivative": LinearBasis("stfmr_derivative", ("h_res", "width"),
-                                    ("vs", "va", "offset", "slope"), _derivative_columns,
-                                    _derivative_derivatives, _design_derivative),
-    "stfmr_two_resonances": LinearBasis("stfmr_two_resonances",
-                                        ("h_res", "width", "h_res2", "width2"),
-                                        ("vs", "va", "vs2", "va2", "offset", "slope"),
-                                        _two_columns, _two_derivatives, _design),
-}
+LINEAR_BASES = {b.model: b for b in (MIXING_BASIS, DERIVATIVE_BASIS, TWO_RESONANCES_BASIS)}
 
 
 def linear_basis(model: ModelSpec | str) -> LinearBasis:
-    """The :class:`LinearBasis` of a built-in lineshape (by ModelSpec or name).
+    """The :class:`LinearBasis` of a lineshape: a ModelSpec's ``lineshape``, or a built-in by name.
 
     Raises
     ------
     ModelError
-        For a model without one (only the ST-FMR lineshapes of this module have one).
+        For a model without one (only the ST-FMR lineshapes have one).
     """
     name = model if isinstance(model, str) else model.name
-    try:
-        basis = LINEAR_BASES[name]
-    except KeyError:
+    basis = None if isinstance(model, str) else model.lineshape
+    if basis is None:
+        basis = LINEAR_BASES.get(name)
+    if basis is None:
         raise ModelError(f"no variable-projection basis for model {name!r}; known: "
-                         f"{list(LINEAR_BASES)}") from None
+                         f"{list(LINEAR_BASES)}")
     if not isinstance(model, str) and set(model.param_names) != set(basis.names):
         raise ModelError(f"model {name!r} has parameters {model.param_names}; its basis "
                          f"knows {basis.names}")

@@ -9,12 +9,26 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "grid_guess_mixing",
+    "grid_guess_mixing", "mixing_design", "derivative_design",
 ]
 
 
-def _design(h, h_res, width):
-    """Columns [L_sym, L_asym, 1, h - h_res] of the linear part, shape (..., n, 4)."""
+def mixing_design(h, h_res, width):
+    """Columns [L_sym, L_asym, 1, h - h_res] of the linear part, shape (..., n, 4).
+
+    Parameters
+    ----------
+    h : ndarray
+        Field magnitudes in T.
+    h_res, width : ndarray or float
+        Candidate resonance fields and half widths in T (broadcast against ``h``).
+
+    Returns
+    -------
+    ndarray
+        The dimensionless Lorentzians, the constant 1 and h - h_res in T, stacked on a last axis
+        of length 4.
+    """
     d = h - h_res
     den = d * d + width * width
     one = np.ones(np.broadcast(d, den).shape)
@@ -73,7 +87,7 @@ def grid_search(h, ys, design=None, n_centre: int = 120, n_width: int = 24):
     coef : ndarray, shape (M, 4)
         (V_s, V_a, offset, slope) at the best candidate, in uV and uV/T.
     """
-    design = _design if design is None else design
+    design = mixing_design if design is None else design
     h = np.asarray(h, float)
     ys = np.atleast_2d(np.asarray(ys, float))
     hc, wc = grid_candidates(h, n_centre, n_width)
@@ -121,7 +135,13 @@ def grid_guess_mixing(h, v, n_centre: int = 120, n_width: int = 24, design=None)
 
 
 
-def _design_derivative(h, h_res, width):
+def derivative_design(h, h_res, width):
+    """Columns of the field-derivative lineshape, shape (..., n, 4).
+
+    The columns -2 W^3 d / D^2 and W^2 (W^2 - d^2) / D^2 (d = h - h_res, D = d^2 + W^2) of
+    :func:`~sotfit.models.lineshape_functions.mixing_voltage_derivative`, the constant 1 and d
+    in T; arguments as in :func:`mixing_design` (T).
+    """
     d = h - h_res
     w2 = width * width
     den2 = (d * d + w2) ** 2

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .spec import ModelSpec, Param
-from .lineshape_search import _design_derivative, grid_guess_mixing
+from .spec import ModelSpec, Param, Reference
+from .lineshape_bases import DERIVATIVE_BASIS, MIXING_BASIS, TWO_RESONANCES_BASIS
+from .lineshape_search import derivative_design, grid_guess_mixing
 from .lineshape_functions import mixing_voltage, mixing_voltage_derivative, mixing_voltage_two
 
 __all__ = [
@@ -57,12 +58,18 @@ stfmr_mixing = ModelSpec(
     guess=_guess_mixing,
     linear=("vs", "va", "offset", "slope"),
     x_domain=(0.0, np.inf),
+    lineshape=MIXING_BASIS,
+    references=(Reference(
+        (0.1, 0.105), (2.5, 3.02), values=dict(h_res=0.1, width=0.005, vs=2.0, va=3.0,
+                                                 offset=0.5, slope=4.0),
+        source="hand: L_sym = 1, L_asym = 0 at H = H_res (V_s + offset); L_sym = L_asym = 1/2 at "
+               "H = H_res + W (V_s/2 + V_a/2 + offset + slope W)"),),
 )
 
 
 
 def _guess_derivative(h, v):
-    return grid_guess_mixing(h, v, design=_design_derivative)
+    return grid_guess_mixing(h, v, design=derivative_design)
 
 
 stfmr_derivative = ModelSpec(
@@ -74,6 +81,13 @@ stfmr_derivative = ModelSpec(
     guess=_guess_derivative,
     linear=("vs", "va", "offset", "slope"),
     x_domain=(0.0, np.inf),
+    lineshape=DERIVATIVE_BASIS,
+    references=(Reference(
+        (0.1, 0.105), (3.5, -0.48), values=dict(h_res=0.1, width=0.005, vs=2.0, va=3.0,
+                                                  offset=0.5, slope=4.0),
+        source="hand: W dL_sym/dH = -2 W^3 d/D^2 and W dL_asym/dH = W^2 (W^2 - d^2)/D^2 "
+               "(D = d^2 + W^2) are 0 and 1 at d = 0 (V_a + offset), -1/2 and 0 at d = W "
+               "(-V_s/2 + offset + slope W)"),),
 )
 
 
@@ -100,4 +114,11 @@ stfmr_two_resonances = ModelSpec(
     guess=_guess_two,
     linear=("vs", "va", "vs2", "va2", "offset", "slope"),
     x_domain=(0.0, np.inf),
+    lineshape=TWO_RESONANCES_BASIS,
+    references=(Reference(
+        (0.1,), (2.5 - 3.5 / 101,), values=dict(h_res=0.1, width=0.005, vs=2.0, va=3.0,
+                                                 h_res2=0.2, width2=0.01, vs2=1.5, va2=0.5,
+                                                 offset=0.5),
+        source="hand: at the first resonance V_s + offset plus the second line at d = -10 W2, "
+               "where L_sym = 1/101 and L_asym = -10/101"),),
 )

@@ -18,7 +18,7 @@ from .lineshape_functions import (  # noqa: F401
     mixing_voltage_two,
 )
 from .lineshape_search import (  # noqa: F401
-    _design, grid_candidates, grid_search, grid_guess_mixing, _design_derivative,
+    mixing_design, grid_candidates, grid_search, grid_guess_mixing, derivative_design,
 )
 from .lineshape_specs import (  # noqa: F401
     _guess_mixing, _line_params, _BACKGROUND, stfmr_mixing, _guess_derivative, stfmr_derivative,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..units import GAMMA_FREE_ELECTRON
-from .spec import ModelSpec, Param
+from .spec import ModelSpec, Param, Reference
 
 __all__ = [
     "resonance_field_inplane",
@@ -118,6 +118,10 @@ kittel_inplane = ModelSpec(
     ),
     x_name="frequency", x_unit="GHz", y_name="h_res", y_unit="T",
     doc=resonance_field_inplane.__doc__, guess=_guess_inplane,
+    references=(Reference(
+        (28.0 * np.sqrt(0.11),), (0.08,), values=dict(meff=1.0, gyromagnetic_ratio=28.0, h_k=0.02),
+        source="hand: f = (gamma/2pi) sqrt((H + H_k)(H + H_k + M_eff)) = 28 sqrt(0.1 x 1.1) GHz "
+               "at H + H_k = 0.1 T, M_eff = 1 T", rtol=1e-12),),
 )
 
 kittel_outofplane = ModelSpec(
@@ -126,6 +130,8 @@ kittel_outofplane = ModelSpec(
     params=(Param("meff", "T", 1.0, (-5.0, 5.0), "effective magnetisation mu0*M_eff"), _GAMMA),
     x_name="frequency", x_unit="GHz", y_name="h_res", y_unit="T",
     doc=resonance_field_outofplane.__doc__, guess=_guess_outofplane,
+    references=(Reference((14.0,), (1.5,), values=dict(meff=1.0, gyromagnetic_ratio=28.0),
+                          source="hand: H = f/(gamma/2pi) + M_eff = 14/28 + 1 T"),),
 )
 
 linewidth = ModelSpec(
@@ -140,4 +146,8 @@ linewidth = ModelSpec(
     ),
     x_name="frequency", x_unit="GHz", y_name="width", y_unit="T",
     doc=linewidth_hwhm.__doc__, guess=_guess_linewidth,
+    references=(Reference((10.0,), (0.001 + 0.1 / 28.0,),
+                          values=dict(alpha=0.01, linewidth_inhomogeneous=0.001,
+                                      gyromagnetic_ratio=28.0),
+                          source="hand: W = W_0 + f alpha/(gamma/2pi) = 0.001 + 10 x 0.01/28 T"),),
 )

@@ -19,10 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Param", "ModelSpec", "ModelError"]
+__all__ = ["Param", "ModelSpec", "ModelError", "Reference"]
 
 
 class ModelError(ValueError):
@@ -66,6 +67,56 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """One checked value of a model: given parameters and x, the expected y and its source.
+
+    Every registered model carries at least one (``ModelSpec.references``), and the registry
+    test evaluates them all, in the manner of sasmodels' ``tests`` lists.
+
+    Parameters
+    ----------
+    x : tuple of float
+        The x values, in the model's ``x_unit``.
+    y : tuple of float
+        The expected model values at ``x``, in the model's ``y_unit``.
+    source : str
+        Where ``y`` comes from: a closed form evaluated independently, a published number
+        (paper and place), a limit, or the test that checks the value against an independent
+        calculation ("regression value" where nothing independent exists).
+    values : mapping of str to float
+        Parameter values and inputs (house units) given to the model; the other parameters keep
+        their defaults. Stored as a sorted tuple of pairs, so the record stays hashable.
+    rtol : float
+        Relative tolerance of the comparison.
+    atol : float
+        Absolute tolerance (in ``y_unit``), for expected values at or near zero.
+    """
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    source: str
+    values: tuple[tuple[str, float], ...] = ()
+    rtol: float = 1e-12
+    atol: float = 0.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "x", tuple(float(v) for v in np.atleast_1d(self.x)))
+        object.__setattr__(self, "y", tuple(float(v) for v in np.atleast_1d(self.y)))
+        vals = dict(self.values)
+        object.__setattr__(self, "values", tuple(sorted((k, float(v)) for k, v in vals.items())))
+        if len(self.x) != len(self.y):
+            raise ModelError(f"reference {self.source!r}: {len(self.x)} x values but "
+                             f"{len(self.y)} expected values")
+        if not self.source:
+            raise ModelError("a reference needs a source")
+
+    @property
+    def kwargs(self) -> dict[str, float]:
+        """``{name: value}`` of the parameters and inputs (house units)."""
+        return dict(self.values)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """A model: pure function, parameter table, units and an optional guess.
 
@@ -92,6 +143,12 @@ class ModelSpec:
     x_domain : (float, float)
         The x values the model is defined for (inclusive), e.g. ``(0, inf)`` for lineshapes
         written in the field magnitude; fits refuse data outside it.
+    references : tuple of Reference
+        Checked values of the model (expected y at given parameters and x, with their source).
+    lineshape : LinearBasis or None
+        For an ST-FMR lineshape, its variable-projection basis
+        (:class:`~sotfit.models.lineshape_bases.LinearBasis`), which also says how the ST-FMR
+        analysis searches, starts, checks and draws it; None for every other model.
     """
 
     name: str
@@ -106,17 +163,25 @@ class ModelSpec:
     inputs: tuple[str, ...] = ()
     linear: tuple[str, ...] = field(default=())
     x_domain: tuple[float, float] = (-np.inf, np.inf)
+    references: tuple[Reference, ...] = ()
+    lineshape: Any = None
 
     def __post_init__(self):
         object.__setattr__(self, "params", tuple(self.params))
         object.__setattr__(self, "inputs", tuple(self.inputs))
         object.__setattr__(self, "linear", tuple(self.linear))
+        object.__setattr__(self, "references", tuple(self.references))
         names = [p.name for p in self.params]
         if len(set(names)) != len(names):
             raise ModelError(f"model {self.name!r}: duplicated parameter names {names}")
         unknown = set(self.linear) - set(names)
         if unknown:
             raise ModelError(f"model {self.name!r}: linear names {sorted(unknown)} are not parameters")
+        for ref in self.references:
+            unknown = set(ref.kwargs) - set(names) - set(self.inputs)
+            if unknown:
+                raise ModelError(f"model {self.name!r}: reference {ref.source!r} sets unknown "
+                                 f"names {sorted(unknown)}")
 
     @property
     def param_names(self) -> tuple[str, ...]:

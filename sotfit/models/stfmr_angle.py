@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .spec import ModelSpec, Param
+from .spec import ModelSpec, Param, Reference
 
 __all__ = ["angular_amplitude", "stfmr_angle_vs", "stfmr_angle_va"]
 
@@ -42,8 +42,17 @@ def _guess(phi, v, **_):
     return {"c_y": float(c[0]), "c_x": float(c[1]), "c_z": float(c[2])}
 
 
+#: Hand values of sin(2 phi) [c_y cos(phi) + c_x sin(phi) + c_z] at c = (2, 0.5, 0.3) uV: at 45 deg
+#: sin(2 phi) = 1, at 90 deg it vanishes, at 30 deg sin(2 phi) = sqrt(3)/2.
+_REFERENCES = (Reference(
+    (45.0, 90.0, 30.0),
+    (2.5 / np.sqrt(2.0) + 0.3, 0.0, np.sqrt(3.0) / 2 * (np.sqrt(3.0) + 0.25 + 0.3)),
+    values=dict(c_y=2.0, c_x=0.5, c_z=0.3), atol=1e-14,
+    source="hand: MacNeill et al. eqs. (1)-(2) at 45, 90 and 30 deg"),)
+
+
 def _spec(name, doc_y, doc_x, doc_z, y_name):
-    return ModelSpec(
+    return ModelSpec(references=_REFERENCES,
         name=name, func=angular_amplitude,
         params=(Param("c_y", "uV", 1.0, doc=doc_y), Param("c_x", "uV", 0.0, doc=doc_x),
                 Param("c_z", "uV", 0.0, doc=doc_z)),

@@ -27,7 +27,7 @@ import numpy as np
 
 from .lineshapes import mixing_voltage
 from .magnetization import linewidth_hwhm, resonance_field_inplane, resonance_field_outofplane
-from .spec import ModelSpec, Param
+from .spec import ModelSpec, Param, Reference
 from ..units import GAMMA_FREE_ELECTRON
 
 __all__ = [
@@ -101,6 +101,11 @@ def _common_params():
     )
 
 
+#: Amplitudes and backgrounds of the reference spectra (uV, uV/T).
+_REF_LINE = dict(vs=2.0, va=3.0, offset=0.5, slope=4.0, alpha=0.01, linewidth_inhomogeneous=0.001,
+                 meff=1.0, gyromagnetic_ratio=28.0)
+_W_IN = 0.001 + 0.01 * np.sqrt(0.11)   # W_0 + f alpha/(gamma/2pi) at f = 28 sqrt(0.11) GHz
+
 _OFFSET = Param("field_offset", "T", 0.0, (-0.5, 0.5),
                 "apparent shift of |mu0H_res| of this branch (fixed unless tied by the caller)",
                 vary=False)
@@ -117,6 +122,12 @@ stfmr_global_inplane = ModelSpec(
     doc=global_mixing_inplane.__doc__,
     inputs=("frequency",),
     linear=("vs", "va", "offset", "slope"),
+    references=(Reference(
+        (0.1, 0.1 + _W_IN), (2.5, 3.0 + 4.0 * _W_IN),
+        values=dict(_REF_LINE, frequency=28.0 * np.sqrt(0.11)),
+        source="hand: Kittel H_res = 0.1 T at f = 28 sqrt(0.1 x 1.1) GHz, W = W_0 + f alpha/28; "
+               "V_s + offset at H_res, V_s/2 + V_a/2 + offset + slope W at H_res + W",
+        rtol=1e-12),),
 )
 
 stfmr_global_outofplane = ModelSpec(
@@ -127,4 +138,8 @@ stfmr_global_outofplane = ModelSpec(
     doc=global_mixing_outofplane.__doc__,
     inputs=("frequency",),
     linear=("vs", "va", "offset", "slope"),
+    references=(Reference(
+        (1.5, 1.506), (2.5, 3.024), values=dict(_REF_LINE, frequency=14.0),
+        source="hand: H_res = 14/28 + 1 = 1.5 T, W = 0.001 + 14 x 0.01/28 = 0.006 T; V_s + offset "
+               "at H_res, V_s/2 + V_a/2 + offset + slope W at H_res + W"),),
 )

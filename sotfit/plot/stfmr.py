@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from itertools import cycle
+
 import numpy as np
 
 from . import plt, save
-from ..models.lineshapes import lorentzian_asym, lorentzian_sym
+from ..models.lineshapes import linear_basis
+
+#: Colours of the components a lineshape draws under its fit (LinearBasis.parts), in order.
+_PART_COLOURS = ("tab:red", "tab:blue", "tab:green", "tab:purple")
 
 __all__ = ["plot_spectrum", "plot_kittel", "plot_linewidth", "plot_overview", "plot_angle"]
 
@@ -36,12 +41,9 @@ def _draw_branch(ax, r, frequency):
     v = r.values
     ax.plot(d.x * 1e3, d.y, ".", ms=3, color="0.4", label="data")
     ax.plot(hh * 1e3, r.evaluate(hh), "-", color="k", lw=1.2, label="fit")
-    if r.model_name in ("stfmr_mixing",):
-        bg = v["offset"] + v["slope"] * (hh - v["h_res"])
-        ax.plot(hh * 1e3, bg + v["vs"] * lorentzian_sym(hh, v["h_res"], v["width"]), "--",
-                color="tab:red", label="V_s L_sym")
-        ax.plot(hh * 1e3, bg + v["va"] * lorentzian_asym(hh, v["h_res"], v["width"]), "--",
-                color="tab:blue", label="V_a L_asym")
+    draw = linear_basis(r.models[0]).parts
+    for (label, part), colour in zip(draw(hh, v) if draw else (), cycle(_PART_COLOURS)):
+        ax.plot(hh * 1e3, part, "--", color=colour, label=label)
     ax.set_xlabel("|mu0 H| (mT)")
     ax.set_ylabel("V_mix (uV)")
     ax.set_title(f"{'+' if p > 0 else '-'}H branch, {frequency:g} GHz", fontsize=9)

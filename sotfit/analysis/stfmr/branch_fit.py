@@ -111,7 +111,7 @@ def fit_branches(branches, *, model: ModelSpec | None = None, window_widths: flo
     out: list = [None] * len(branches)
     where = [f"{_label(b)}, {b.meta.get('branch', '')} branch" for b in branches]
     found = find_resonances([(b.x, b.y) for b in branches], window_widths=min(window_widths, 6.0),
-                            derivative=setup.model.name == "stfmr_derivative")
+                            derivative=setup.basis.derivative_search)
     state = _initial_states(branches, found, where, setup, min_significance, out)
     active = sorted(state)
     final = {}
@@ -155,8 +155,9 @@ class _BatchSetup:
                    window_widths=window_widths, fit_kwargs=fit_kwargs)
 
     @property
-    def two(self) -> bool:
-        return self.model.name == "stfmr_two_resonances"
+    def grid_guess(self) -> bool:
+        """Whether the start values come from the model's grid guess, not from the search."""
+        return self.basis.grid_guess
 
     @property
     def finite(self) -> bool:
@@ -177,7 +178,7 @@ def _initial_states(branches, found, where, setup: _BatchSetup, min_significance
                 f"(best candidate improves chi-square by only {g['significance']:.3g} noise "
                 f"variances, need {min_significance:g})")
         else:
-            init = {} if setup.two else {k: v for k, v in g.items() if k in setup.model.param_names}
+            init = {} if setup.grid_guess else {k: v for k, v in g.items() if k in setup.model.param_names}
             state[i] = {"h": g["h_res"], "w": g["width"], "init": init}
     return state
 
@@ -190,7 +191,7 @@ def _window_rows(active, branches, state, where, setup: _BatchSetup, out: list, 
     """
     model, window_widths = setup.model, setup.window_widths
     user_init = setup.fit_kwargs.get("init")
-    guess = setup.fit_kwargs.get("guess", setup.two)
+    guess = setup.fit_kwargs.get("guess", setup.grid_guess)
     rows, xs, ys, es, starts = [], [], [], [], []
     for i in active:
         b, st = branches[i], state[i]

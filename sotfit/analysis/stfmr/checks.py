@@ -47,7 +47,7 @@ def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[st
     dict
         ``{route: {spectrum index: reason}}`` for the spectra that fail.
     """
-    from ...models.lineshapes import mixing_voltage
+    from ...models.lineshapes import linear_basis
 
     routes = {"sequential": [s.combined for s in analysis.spectra]}
     glob = analysis.global_fit
@@ -74,11 +74,9 @@ def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[st
                 vs = pol * _nominal(v["vs"]) + _nominal(v.get("vs_even", 0.0))
                 va = pol * _nominal(v["va"]) + _nominal(v.get("va_even", 0.0))
                 model = r.models[0]
-                if model.name == "stfmr_two_resonances":
-                    continue  # the combined values do not carry the second mode
-                line = (mixing_voltage(d.x, h_res, width, vs, va) if model.name == "stfmr_mixing"
-                        else model(d.x, h_res=h_res, width=width, vs=vs, va=va, offset=0.0,
-                                   slope=0.0))
+                if linear_basis(model).resonances > 1:
+                    continue  # the combined values do not carry the other modes
+                line = model(d.x, h_res=h_res, width=width, vs=vs, va=va, offset=0.0, slope=0.0)
                 a = np.column_stack([np.ones(len(d)), d.x - h_res])
                 coef = np.linalg.lstsq(a, d.y - line, rcond=None)[0]
                 resid = d.y - line - a @ coef

@@ -38,6 +38,12 @@ __all__ = [
 CHUNK_SPECTRA = 250
 
 
+def _global_lineshape(model) -> bool:
+    """Whether the global multi-frequency fit describes the lineshape ``model``."""
+    from ...models.lineshapes import linear_basis
+    return linear_basis(model).global_fit
+
+
 def _model_name(model) -> str | None:
     """The registry name of a lineshape model (None: the default mixing lineshape)."""
     return None if model is None else model.name
@@ -179,7 +185,7 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                   "free_hk": free_hk}
         fits, failures, kit, lw, seq, fit_kw, assumed_gamma = _sequential_route(
             fits, failures, frequencies, notes, fit_kw, max_gamma_rel_error, kittel_tolerance)
-        if global_fit and (model is None or model.name == "stfmr_mixing"):
+        if global_fit and (model is None or _global_lineshape(model)):
             glob, gvals, gspec = _global_route(fits, seq, kit, lw, fit_kw, notes)
         _route_flags(flags, seq, gvals, kit, lw, glob, assumed_gamma, geometry, fits)
     else:

@@ -24,7 +24,7 @@ _CHUNK_ELEMENTS = 32_768
 
 def _search_design(h, c, w, derivative: bool, out=None):
     """The candidate columns (..., n, 4) of :func:`find_resonance`, the same floating-point
-    expressions as ``lineshapes._design`` / ``_design_derivative``."""
+    expressions as ``lineshapes.mixing_design`` / ``derivative_design``."""
     d = h - c
     shape = np.broadcast(d, w).shape
     a = np.empty(shape + (4,)) if out is None else out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...models.lineshapes import _design, _design_derivative
+from ...models.lineshapes import derivative_design, mixing_design
 from .branches import noise_level
 from .scores import _bin_rows, _window_improvement
 from .search_groups import _SHARED_MIN, _search_group, _search_shared
@@ -200,7 +200,7 @@ def _find_resonance_exhaustive(h, v, *, window_widths: float = 6.0, derivative: 
         raise ValueError("the field does not vary")
     centres = np.linspace(h[min(2, h.size - 1)], h[max(h.size - 3, 0)], n_centre)
     widths = np.geomspace(1.5 * step, max(span / 4, 3 * step), n_width)
-    design = _design_derivative if derivative else _design
+    design = derivative_design if derivative else mixing_design
     best = None
     # process in blocks of widths to bound memory (n_centre x n x 4 per block)
     for w in widths:

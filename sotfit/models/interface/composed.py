@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from ..drift_diffusion import complex_efficiency
-from ..spec import ModelError, ModelSpec, Param
+from ..spec import ModelError, ModelSpec, Param, Reference
 from .specs import barrier_mixing_complex, delta_mixing_grid
 
 __all__ = ["efficiency_from_g", "barrier_efficiency", "delta_efficiency",
@@ -137,6 +137,9 @@ _LAMBDA = Param("spin_diffusion_length", "nm", 10.0, (1e-3, 1e4),
 _RHO = Param("resistivity", "uOhm cm", 100.0, (1e-6, 1e8),
              "resistivity of the spin source (known from transport; fixed by default)", vary=False)
 
+#: Spin source of the reference values (1e5 (hbar/2e) Ohm^-1 m^-1, nm, uOhm cm).
+_REF_KW = dict(spin_hall_conductivity=2.0, spin_diffusion_length=20.0, resistivity=350.0)
+
 interface_barrier_efficiency = ModelSpec(
     name="interface_barrier_efficiency",
     func=barrier_efficiency,
@@ -159,6 +162,13 @@ interface_barrier_efficiency = ModelSpec(
          "with G from the interface-barrier tight-binding model (seed 003 Fig. 4). "
          "Input 'torque': 0 DL, 1 FL."),
     inputs=("torque",),
+    references=(
+        Reference((10.0,), (0.0,), "limit: J = 0 gives Im G = 0 and no field-like torque (seed "
+                  "003 eq. (2))", dict(_REF_KW, delta_t=0.6, J=0.0, torque=1), atol=1e-12),
+        Reference((10.0,), (0.10798624104189204,), "regression value; the composition with seed "
+                  "003 eqs. (1)-(2) is checked in tests/test_interface_composed.py::"
+                  "test_registered_and_consistent_with_drift_diffusion",
+                  dict(_REF_KW, delta_t=0.6, J=0.1, torque=1), rtol=1e-8)),
 )
 
 interface_delta_efficiency = ModelSpec(
@@ -180,4 +190,11 @@ interface_delta_efficiency = ModelSpec(
          "with G from the delta barrier with exchange and Rashba coupling (seed 004, eqs. "
          "15-17, B12, B37). Input 'torque': 0 DL, 1 FL."),
     inputs=("torque",),
+    references=(
+        Reference((10.0,), (0.22505939980220135,), "hand: no barrier, G = Sharvin 57.0207 "
+                  "(k_F = 13.6/nm) real, xi = sigma_s [1 - sech(t/l)] g/(g + tanh(t/l)) with "
+                  "g = 2 lambda_s rho G 1e-4 (seed 003 eq. (1))",
+                  dict(_REF_KW, u0=0.0, u_ex=0.0, k_fermi=13.6, torque=0), rtol=1e-10),
+        Reference((10.0,), (0.0,), "limit: no exchange, no field-like torque",
+                  dict(_REF_KW, u0=0.0, u_ex=0.0, k_fermi=13.6, torque=1), atol=1e-12)),
 )

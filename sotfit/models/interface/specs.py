@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ..drift_diffusion import sharvin_conductance_kf
-from ..spec import ModelError, ModelSpec, Param
+from ..spec import ModelError, ModelSpec, Param, Reference
 from .barrier_tb import mixing_conductance_tb, to_house_mixing
 from .delta_barrier import DeltaInputError, collinear_mixing_closed_form, mixing_conductance_delta
 
@@ -96,6 +96,14 @@ interface_barrier_g = ModelSpec(
          "ferromagnetic monolayer with exchange J and in-plane hopping t0 - delta_t; "
          "G/A = (e^2/h) sum [1 - r_up r_dn^*] / A. Input 'part': 0 Re G, 1 Im G."),
     inputs=("part",),
+    references=(
+        Reference((0.0,), (0.0,), "limit: without exchange r_up = r_dn, so G = sum (1 - |r|^2) "
+                  "is real", dict(delta_t=0.4, part=1), atol=1e-12),
+        Reference((0.5,), (0.848091902225498,), "regression value; the same G is checked against "
+                  "mixing_conductance_tb in tests/test_interface_specs.py::"
+                  "test_barrier_spec_units_and_parts", dict(delta_t=0.4, part=0), rtol=1e-8),
+        Reference((0.5,), (-3.436959753267034,), "regression value (as above)",
+                  dict(delta_t=0.4, part=1), rtol=1e-8)),
 )
 
 
@@ -212,4 +220,17 @@ interface_delta_g = ModelSpec(
          "integral of the transverse block of S_{i-r}, times the Sharvin conductance "
          "(e^2/h) k_F^2/4pi. Input 'part': 0 Re G, 1 Im G."),
     inputs=("part",),
+    references=(
+        Reference((0.0,), (57.0207218271137,), "limit: no barrier (u0 = u_ex = 0) "
+                  "reflects nothing, G = Sharvin (e^2/h) k_F^2/(4 pi) evaluated by hand for "
+                  "free-electron Cu, k_F = 13.6/nm (0.570e15 Ohm^-1 m^-2)",
+                  dict(u0=0.0, k_fermi=13.6, part=0), rtol=1e-12),
+        Reference((0.0,), (0.0,), "limit: no exchange, Im G = 0",
+                  dict(u0=0.0, k_fermi=13.6, part=1), atol=1e-12),
+        Reference((1.0,), (34.12264922465227,),
+                  "regression value; Sharvin times the collinear closed form of seed 004 in "
+                  "tests/test_interface_specs.py::test_delta_spec_is_sharvin_times_closed_form",
+                  dict(u0=0.4, k_fermi=12.0, part=0), rtol=1e-9),
+        Reference((1.0,), (-23.31796414339207,), "regression value (as above)",
+                  dict(u0=0.4, k_fermi=12.0, part=1), rtol=1e-9)),
 )

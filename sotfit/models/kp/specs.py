@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..spec import ModelSpec, Param
+from ..spec import ModelSpec, Param, Reference
 from .boltzmann import spin_density_grid, spin_density_t0
 from .hamiltonians import HBAR2_OVER_ME, Rashba2DEG, TMDCCrI3
 
@@ -61,19 +61,29 @@ _2DEG_PARAMS = (
     Param("tau", "ps", 0.5, (1e-4, 1e3), "momentum relaxation time"),
 )
 
+#: Seed 001 supplement eqs. (13), (14a), (14b) (hbar restored, summed over bands, physical sign
+#: chi_FL = -(14a), chi_DL = +(14b), docs/kp.md) evaluated by hand at the default parameters, at
+#: E_F = 0 (lower band only) and 0.1 eV (both bands); the model matches them to quadrature
+#: accuracy (tests/test_kp_boltzmann.py::test_2deg_exchange_dominated_matches_seed001_eq14).
+_SEED001 = "hand: seed 001 supplement eqs. (13)-(14), alpha_R = 0.01 eV nm, J_ex = 0.05 eV, tau = 0.5 ps"
+
 kp_2deg_chi_fl = ModelSpec(
     name="kp_2deg_chi_fl", func=chi_fl_2deg, params=_2DEG_PARAMS,
     x_name="fermi_energy", x_unit="eV", y_name="chi_fl", y_unit="1/(V nm)",
     doc="Field-like spin density per field of the 2DEG Rashba ferromagnet (m along z), T = 0 "
         "Boltzmann on exact Fermi contours; seed 001 supplement eqs. (12)-(14a) (physical sign, "
         "docs/kp.md). Spin in units of hbar/2.",
-    linear=())
+    linear=(),
+    references=(Reference((0.0, 0.1), (-7.9330728191733195, -15.112406300737138), _SEED001,
+                          rtol=1e-9),))
 
 kp_2deg_torque_ratio = ModelSpec(
     name="kp_2deg_torque_ratio", func=torque_ratio_2deg, params=_2DEG_PARAMS,
     x_name="fermi_energy", x_unit="eV", y_name="chi_fl_over_chi_dl", y_unit="",
     doc="Ratio chi_FL/chi_DL of the 2DEG Rashba ferromagnet (m along z) against Fermi energy; "
-        "-tau J_ex/hbar in the exchange-dominated limit (seed 001 after eq. (7)).")
+        "-tau J_ex/hbar in the exchange-dominated limit (seed 001 after eq. (7)).",
+    references=(Reference((0.0, 0.1), (-38.23254630067869, -39.975484860094454),
+                          _SEED001 + ", ratio -(14a)/(14b)", rtol=1e-9),))
 
 
 def torque_ratio_tmdc(x, lambda_r, tau, b_c, b_v, kT, delta, hbar_v, lambda_c, lambda_v):
@@ -112,7 +122,12 @@ kp_tmdc_torque_ratio = ModelSpec(
     x_name="mu", x_unit="eV", y_name="tau_fl_over_tau_dl", y_unit="",
     doc="Field-like over damping-like torque tau^oc_x/tau^in_x of the TMDC/CrI3 model (seed 000 "
         "eqs. (1)-(12), (22); Table I WSe2 untwisted defaults), theta_m = 0, theta_E = pi/4, "
-        "finite-temperature Boltzmann on a polar grid.")
+        "finite-temperature Boltzmann on a polar grid.",
+    references=(Reference((0.8,), (14572.962755994271,),
+                          "regression value (Table I defaults); the model's parities, its "
+                          "vanishing without Rashba coupling and the magnitudes of seed 000 are "
+                          "tested in tests/test_kp_tmdc.py and tests/test_kp_tmdc_mu.py",
+                          rtol=1e-8),))
 
 #: The kp fit targets by name.
 KP_MODELS = {m.name: m for m in (kp_2deg_chi_fl, kp_2deg_torque_ratio, kp_tmdc_torque_ratio)}

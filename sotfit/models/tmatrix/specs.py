@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..spec import ModelError, ModelSpec, Param
+from ..spec import ModelError, ModelSpec, Param, Reference
 from .core import RashbaFerromagnet, response
 
 #: Unit of the efficiencies returned by the ModelSpecs (``tau`` of eq. 3 in 1e14 (A m)^-1).
@@ -91,6 +91,28 @@ class TorqueCurve:
         return out
 
 
+#: The x value of the reference points of each x variable (meV, deg, meV, meV nm, eV).
+_REF_X = {"energy": 5.5, "angle": 60.0, "exchange": 5.0, "alpha": 17.0, "potential": 2.0}
+
+_BORN = ("limit: in the first Born approximation there is no skew scattering and no damping-like "
+         "torque (seed 002; tests/test_tmatrix_core.py::test_born_limit_kills_skew_components)")
+
+
+def _references(quantity: str, x_kind: str) -> tuple[Reference, ...]:
+    """Limits every T-matrix curve obeys: no damping-like torque in the first Born
+    approximation, no field-like torque without Rashba coupling, tau_2^o ~ Delta_xc^2."""
+    x = (_REF_X[x_kind],)
+    if quantity in ("tau1_e", "tau2_e", "dl_fl_ratio"):
+        return (Reference(x, (0.0,), _BORN, {"tmatrix": 0.0}, atol=1e-12),)
+    refs = (Reference(x, (0.0,), "limit: zero Rashba coupling gives zero torque",
+                      {"alpha": 0.0}, atol=1e-12),)
+    if quantity == "tau2_o":
+        refs += (Reference(x, (0.0,), "limit: tau_2^o is of second order in the exchange "
+                           "(seed 002 eq. (34)) and vanishes without it", {"exchange": 0.0},
+                           atol=1e-12),)
+    return refs
+
+
 def _spec(quantity: str, x_kind: str) -> ModelSpec:
     x_name, x_unit = _X_PARAMS[x_kind][:2]
     params = [Param(n, un, d, b, doc) for k, (n, un, d, b, doc) in _X_PARAMS.items()
@@ -106,6 +128,7 @@ def _spec(quantity: str, x_kind: str) -> ModelSpec:
              "T-matrix treatment of scalar impurities (skew scattering), seed "
              "002_acb2a8e60c4cb8a9.txt eqs. (3)-(4), (16)-(27), at leading order in n; "
              "see docs/tmatrix.md"),
+        references=_references(quantity, x_kind),
     )
 
 
