@@ -56,6 +56,13 @@ LINESHAPE_MODELS = {"mixing": "stfmr_mixing", "derivative": "stfmr_derivative",
                     "two": "stfmr_two_resonances"}
 
 
+def _lineshape_choices() -> tuple[str, ...]:
+    """The short names above and every registered model that is an ST-FMR lineshape."""
+    from ..models import MODELS
+
+    return (*LINESHAPE_MODELS, *(n for n, m in MODELS.items() if m.lineshape is not None))
+
+
 def add_parser(subparsers) -> None:
     """Register ``sotfit stfmr``."""
     p = subparsers.add_parser(
@@ -83,9 +90,9 @@ def add_parser(subparsers) -> None:
                    help="hold gamma/2pi fixed (e.g. 28GHz/T); fitted by default")
     p.add_argument("--g", type=number_type(positive=True), help="hold the Lande g factor fixed")
     p.add_argument("--free-hk", action="store_true", help="fit an in-plane anisotropy field")
-    p.add_argument("--lineshape", choices=tuple(LINESHAPE_MODELS), default="mixing",
-                   help="mixing (default), field-derivative (lock-in field modulation), or two "
-                        "resonances")
+    p.add_argument("--lineshape", choices=_lineshape_choices(), default="mixing",
+                   help="mixing (default), field-derivative (lock-in field modulation), two "
+                        "resonances, or the name of any registered lineshape model")
     p.add_argument("--window-widths", type=number_type(positive=True), default=6.0,
                    help="fit window around each resonance in half widths (default 6)")
     p.add_argument("--no-global", action="store_true", help="skip the global fit")
@@ -233,7 +240,7 @@ def _gamma_and_lineshape(args):
         if gam is not None:
             raise CLIError("give --g or --gyromagnetic-ratio, not both")
         gam = gyromagnetic_ratio_from_g(args.g)
-    return gam, MODELS[LINESHAPE_MODELS[args.lineshape]]
+    return gam, MODELS[LINESHAPE_MODELS.get(args.lineshape, args.lineshape)]
 
 
 def _run_angle_scan(args, sample, gam, model) -> int:
@@ -372,7 +379,7 @@ def _read_and_fit(args, model):
     bar = Progress("sotfit stfmr: reading and fitting files") if total > 3 else None
     try:
         spectra, results, notes = read_and_fit(
-            chunks, keywords, model_name=None if model is None else model.name,
+            chunks, keywords, model=model,
             window_widths=args.window_widths, keep_data=not args.no_figures,
             workers=args.workers, scheduler=args.scheduler,
             progress=(lambda done: bar(done, total)) if bar else None)

@@ -74,14 +74,14 @@ def _without_data(fit):
 def _read_fit_task(shared, files):
     """Read some files and fit their spectra: one task of :func:`read_and_fit`.
 
-    ``shared`` is (reader keywords, model name or None, window widths, keep the data).
+    ``shared`` is (reader keywords, lineshape ModelSpec or None, window widths, keep the data).
     Returns (spectra as :class:`SpectrumRecord`, fit results, reader notes).
     """
-    reader_options, model_name, window_widths, keep_data = shared
+    reader_options, model, window_widths, keep_data = shared
     sweep, notes = read_files(list(files), **reader_options)
     spectra = [SpectrumRecord(d.source, {k: d.meta.get(k) for k in ("frequency", "field_angle")})
                for d in sweep]
-    results = fit_chunk((model_name, window_widths), sweep)
+    results = fit_chunk((model, window_widths), sweep)
     if not keep_data:       # only the figures draw the whole spectrum: keep its metadata
         results = [_without_data(r) for r in results]
     return spectra, results, notes
@@ -123,7 +123,7 @@ def plan_file_chunks(files: Sequence, *, chunk_files: int, whole: bool = False,
     return chunks, total
 
 
-def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model_name=None,
+def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model=None,
                  window_widths: float = 6.0, keep_data: bool = True, workers=None,
                  scheduler=None, progress: Callable | None = None) -> tuple[list, list, list]:
     """Read and fit the files chunk by chunk, serially or on ``workers`` local processes or a
@@ -135,8 +135,9 @@ def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model
         The chunks of :func:`plan_file_chunks`.
     reader_options : dict
         Keywords of :func:`sotfit.io.read_stfmr`.
-    model_name : str, optional
-        Lineshape model in :data:`sotfit.models.MODELS` (default: the mixing lineshape).
+    model : ModelSpec, optional
+        Lineshape model (default: the mixing lineshape); any ModelSpec with a ``lineshape``
+        basis, registered or not (it is sent to the workers).
     window_widths : float
         Fit window around each resonance in half widths.
     keep_data : bool
@@ -160,7 +161,7 @@ def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model
         if progress:
             progress(sum(sizes[:done]))
 
-    shared = (reader_options, model_name, window_widths, keep_data)
+    shared = (reader_options, model, window_widths, keep_data)
     parts = map_tasks(_read_fit_task, chunks, workers=workers, scheduler=scheduler,
                       shared=shared, progress=tick)
     spectra = [s for part in parts for s in part[0]]

@@ -44,21 +44,17 @@ def _global_lineshape(model) -> bool:
     return linear_basis(model).global_fit
 
 
-def _model_name(model) -> str | None:
-    """The registry name of a lineshape model (None: the default mixing lineshape)."""
-    return None if model is None else model.name
-
-
 def fit_chunk(shared, datasets):
-    """Fit a chunk of spectra (a task of :func:`fit_spectra`); ``shared`` is (model name or
-    None, window_widths). Returns what :func:`~sotfit.analysis.stfmr_spectra.fit_spectra_batch`
-    returns."""
+    """Fit a chunk of spectra (a task of :func:`fit_spectra`); ``shared`` is (the lineshape
+    ModelSpec, a name in :data:`sotfit.models.MODELS`, or None; window_widths). Returns what
+    :func:`~sotfit.analysis.stfmr_spectra.fit_spectra_batch` returns."""
     from ...models import MODELS
     from .spectra import fit_spectra_batch
 
-    name, window_widths = shared
-    return fit_spectra_batch(list(datasets), model=None if name is None else MODELS[name],
-                             window_widths=window_widths)
+    model, window_widths = shared
+    if isinstance(model, str):
+        model = MODELS[model]
+    return fit_spectra_batch(list(datasets), model=model, window_widths=window_widths)
 
 
 def collect_fits(sources: Sequence[str], results: Sequence, on_error: str = "raise"):
@@ -119,7 +115,7 @@ def fit_spectra(datasets: Sequence[Dataset], *, model=None, window_widths: float
             progress(int(sizes[done - 1]) if done else 0, len(datasets))
 
     parts = map_tasks(fit_chunk, chunks, workers=workers, scheduler=scheduler,
-                      shared=(_model_name(model), window_widths), progress=tick)
+                      shared=(model, window_widths), progress=tick)
     results = [r for part in parts for r in part]
     return collect_fits([d.source for d in datasets], results, on_error)
 
