@@ -62,6 +62,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..units import E_CHARGE, HBAR
+from .sot import xi_from_xi_e
 from .spec import ModelError, ModelSpec, Param
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "interface_transparency",
     "fermi_wavevector",
     "sharvin_conductance",
+    "SPIN_SOURCE_PARAMS",
     "drift_diffusion_dl",
     "drift_diffusion_fl",
     "drift_diffusion_dl_transparent",
@@ -86,8 +88,6 @@ __all__ = [
 
 #: lambda_s [nm] * rho [uOhm cm] * G [1e13 Ohm^-1 m^-2] -> dimensionless.
 G_UNIT_FACTOR = 1e-9 * 1e-8 * 1e13
-#: xi^E [1e5 Ohm^-1 m^-1] * rho [uOhm cm] -> dimensionless xi.
-_XI_FACTOR = 1e5 * 1e-8
 
 
 def _check_thickness(t):
@@ -254,15 +254,15 @@ def xi_dl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix, 
 
     Same parameters as :func:`xi_e_dl`; returns a pure number.
     """
-    return xi_e_dl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix,
-                   resistivity, g_sf) * resistivity * _XI_FACTOR
+    return xi_from_xi_e(xi_e_dl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix,
+                                im_g_mix, resistivity, g_sf), resistivity)
 
 
 def xi_fl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix, resistivity,
           g_sf=0.0):
     """Dimensionless field-like efficiency xi_FL = xi^E_FL rho (seed 003, after eq. (2))."""
-    return xi_e_fl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix,
-                   resistivity, g_sf) * resistivity * _XI_FACTOR
+    return xi_from_xi_e(xi_e_fl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix,
+                                im_g_mix, resistivity, g_sf), resistivity)
 
 
 def fermi_wavevector(carrier_density):
@@ -354,46 +354,59 @@ _G_SF = Param("g_sf", "1e13 Ohm^-1 m^-2", 0.0, (0.0, 1e4),
 _REF = ("seed 003_010c0338986411e7.txt eqs. (1)-(2); Haney et al., PRB 87, 174411 (2013); "
         "spin memory loss as an interfacial spin-flip conductance g_sf (default 0, fixed)")
 
-drift_diffusion_dl = ModelSpec(
-    name="drift_diffusion_dl", func=xi_e_dl,
-    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
-    x_name="thickness", x_unit="nm", y_name="xi_e_dl", y_unit="1e5 Ohm^-1 m^-1",
-    doc="Damping-like efficiency per electric field vs spin-source thickness: " + _REF,
-    linear=("spin_hall_conductivity",),
-)
+_PARAMS = (_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF)
+#: The spin-source parameters sigma_s, lambda_s and rho, shared by every thickness model.
+SPIN_SOURCE_PARAMS = (_SIGMA, _LAMBDA, _RHO)
 
-drift_diffusion_fl = ModelSpec(
-    name="drift_diffusion_fl", func=xi_e_fl,
-    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
-    x_name="thickness", x_unit="nm", y_name="xi_e_fl", y_unit="1e5 Ohm^-1 m^-1",
-    doc="Field-like efficiency per electric field vs spin-source thickness: " + _REF,
-    linear=("spin_hall_conductivity",),
-)
 
-drift_diffusion_dl_transparent = ModelSpec(
-    name="drift_diffusion_dl_transparent", func=xi_e_dl_transparent,
-    params=(_SIGMA, _LAMBDA, _RE_G, _RHO),
-    x_name="thickness", x_unit="nm", y_name="xi_e_dl", y_unit="1e5 Ohm^-1 m^-1",
-    doc=("Damping-like efficiency per electric field with Im G = 0, transparency form of "
-         "Pai et al., PRB 92, 064426 (2015); equals seed 003 eq. (1) at Im G = 0"),
-    linear=("spin_hall_conductivity",),
-)
+def _thickness_spec(name, func, y_name, y_unit, doc, params=_PARAMS, **extra):
+    """A ModelSpec of an efficiency against the spin-source thickness in nm, linear in sigma_s.
 
-drift_diffusion_xi_dl = ModelSpec(
-    name="drift_diffusion_xi_dl", func=xi_dl,
-    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
-    x_name="thickness", x_unit="nm", y_name="xi_dl", y_unit="",
-    doc="Dimensionless damping-like efficiency xi_DL = xi^E_DL rho: " + _REF,
-    linear=("spin_hall_conductivity",),
-)
+    Parameters
+    ----------
+    name : str
+        Model name.
+    func : callable
+        The model function ``func(t, ...)`` (t in nm).
+    y_name, y_unit : str
+        The efficiency computed and its unit (1e5 Ohm^-1 m^-1, or "" for xi).
+    doc : str
+        One-line description with its source.
+    params : tuple of Param
+        The parameters, in the order of ``func``'s arguments.
+    **extra
+        Further ModelSpec fields.
 
-drift_diffusion_xi_fl = ModelSpec(
-    name="drift_diffusion_xi_fl", func=xi_fl,
-    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
-    x_name="thickness", x_unit="nm", y_name="xi_fl", y_unit="",
-    doc="Dimensionless field-like efficiency xi_FL = xi^E_FL rho: " + _REF,
-    linear=("spin_hall_conductivity",),
-)
+    Returns
+    -------
+    ModelSpec
+    """
+    return ModelSpec(name=name, func=func, params=params, x_name="thickness", x_unit="nm",
+                     y_name=y_name, y_unit=y_unit, doc=doc,
+                     linear=("spin_hall_conductivity",), **extra)
+
+
+drift_diffusion_dl = _thickness_spec(
+    "drift_diffusion_dl", xi_e_dl, "xi_e_dl", "1e5 Ohm^-1 m^-1",
+    "Damping-like efficiency per electric field vs spin-source thickness: " + _REF)
+
+drift_diffusion_fl = _thickness_spec(
+    "drift_diffusion_fl", xi_e_fl, "xi_e_fl", "1e5 Ohm^-1 m^-1",
+    "Field-like efficiency per electric field vs spin-source thickness: " + _REF)
+
+drift_diffusion_dl_transparent = _thickness_spec(
+    "drift_diffusion_dl_transparent", xi_e_dl_transparent, "xi_e_dl", "1e5 Ohm^-1 m^-1",
+    "Damping-like efficiency per electric field with Im G = 0, transparency form of "
+    "Pai et al., PRB 92, 064426 (2015); equals seed 003 eq. (1) at Im G = 0",
+    params=(_SIGMA, _LAMBDA, _RE_G, _RHO))
+
+drift_diffusion_xi_dl = _thickness_spec(
+    "drift_diffusion_xi_dl", xi_dl, "xi_dl", "",
+    "Dimensionless damping-like efficiency xi_DL = xi^E_DL rho: " + _REF)
+
+drift_diffusion_xi_fl = _thickness_spec(
+    "drift_diffusion_xi_fl", xi_fl, "xi_fl", "",
+    "Dimensionless field-like efficiency xi_FL = xi^E_FL rho: " + _REF)
 
 #: The drift-diffusion ModelSpecs by name.
 DRIFT_DIFFUSION_MODELS = {m.name: m for m in (

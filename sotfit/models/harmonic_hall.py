@@ -340,14 +340,18 @@ def _guess_inv(x, y, **_):
     return {"k_fl": float(np.dot(a, y) / np.dot(a, a))}
 
 
+def _guess_poly(x, y, degree):
+    """Least-squares polynomial of ``degree`` as starting values ``{"c0": ..., "c<degree>": ...}``."""
+    coeffs = np.polyfit(np.asarray(x, float), y, degree)[::-1]
+    return {f"c{k}": float(c) for k, c in enumerate(coeffs)}
+
+
 def _guess_poly2(x, y, **_):
-    c4, c3, c2, c1, c0 = np.polyfit(np.asarray(x, float), y, 4)
-    return {"c0": float(c0), "c1": float(c1), "c2": float(c2), "c3": float(c3), "c4": float(c4)}
+    return _guess_poly(x, y, 4)
 
 
 def _guess_poly1(x, y, **_):
-    c3, c2, c1, c0 = np.polyfit(np.asarray(x, float), y, 3)
-    return {"c0": float(c0), "c1": float(c1), "c2": float(c2), "c3": float(c3)}
+    return _guess_poly(x, y, 3)
 
 
 def _guess_avci_r1w(x, y, **_):
@@ -359,6 +363,11 @@ def _guess_avci_r1w(x, y, **_):
     phi0 = float(np.degrees(0.5 * np.arctan2(-c, s)))
     return {"r_phe": r, "phi0": phi0, "offset": float(off)}
 
+
+#: The thermal (Nernst) coefficients of the second harmonic, shared by its field forms.
+_R_ANE = Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)")
+_R_ONE = Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)",
+               vary=False)
 
 avci_r1w = ModelSpec(
     "hall_avci_r1w", _avci_r1w,
@@ -387,8 +396,7 @@ avci_r2w = ModelSpec(
 avci_cos_field = ModelSpec(
     "hall_avci_cos_field", _avci_cos_field,
     (Param("d_dl", "Ohm T", 0.0, doc="R_AHE mu0H_DL / 2"),
-     Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)"),
-     Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)", vary=False),
+     _R_ANE, _R_ONE,
      Param("mu0_hk", "T", -1.0, (-20.0, 20.0), doc="effective perpendicular anisotropy field (-mu0 Meff)",
            vary=False)),
     "field", "T", "a_cos", "Ohm",
@@ -428,8 +436,7 @@ hall_line = ModelSpec(
 angular_slope_field = ModelSpec(
     "hall_angular_slope_field", _angular_slope_field,
     (Param("p_torque", "Ohm T", 0.0, doc="(1/2) R_AHE mu0H_DL + R_PHE mu0H_FL"),
-     Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)"),
-     Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)", vary=False),
+     _R_ANE, _R_ONE,
      Param("mu0_hk", "T", 0.5, (-20.0, 20.0), doc="effective perpendicular anisotropy field", vary=False)),
     "field", "T", "slope", "Ohm",
     doc="Out-of-plane rotation: dR_2w/d(sin theta_M) near the poles = [(1/2) R_AHE H_DL + R_PHE H_FL]/"

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ..drift_diffusion import complex_efficiency
+from ..drift_diffusion import SPIN_SOURCE_PARAMS, complex_efficiency
 from ..spec import ModelError, ModelSpec, Param
 from .specs import barrier_mixing_complex, delta_mixing_grid
 
@@ -130,18 +130,38 @@ def delta_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivi
                              torque)
 
 
-_SIGMA = Param("spin_hall_conductivity", "1e5 (hbar/2e) Ohm^-1 m^-1", 3.0, (-1e4, 1e4),
-               "spin Hall conductivity sigma_s of the spin source")
-_LAMBDA = Param("spin_diffusion_length", "nm", 10.0, (1e-3, 1e4),
-                "spin diffusion length lambda_s of the spin source")
-_RHO = Param("resistivity", "uOhm cm", 100.0, (1e-6, 1e8),
-             "resistivity of the spin source (known from transport; fixed by default)", vary=False)
+def _efficiency_spec(name, func, params, g_source, **extra):
+    """A ModelSpec of xi^E (1e5 Ohm^-1 m^-1) against the spin-source thickness (nm), input torque.
 
-interface_barrier_efficiency = ModelSpec(
+    Parameters
+    ----------
+    name : str
+        Model name.
+    func : callable
+        ``func(t, sigma_s, lambda_s, rho, *interface parameters, torque)``.
+    params : tuple of Param
+        The interface parameters, after the spin-source ones.
+    g_source : str
+        The interface model that gives G, with its source.
+    **extra
+        Further ModelSpec fields.
+
+    Returns
+    -------
+    ModelSpec
+    """
+    return ModelSpec(name=name, func=func, params=SPIN_SOURCE_PARAMS + params,
+                     x_name="thickness", x_unit="nm",
+                     y_name="xi_e (DL for torque=0, FL for torque=1)", y_unit="1e5 Ohm^-1 m^-1",
+                     doc=("Torque efficiency per electric field vs spin-source thickness, seed 003 "
+                          f"eqs. (1)-(2), with G from {g_source}. Input 'torque': 0 DL, 1 FL."),
+                     inputs=("torque",), **extra)
+
+
+interface_barrier_efficiency = _efficiency_spec(
     name="interface_barrier_efficiency",
     func=barrier_efficiency,
     params=(
-        _SIGMA, _LAMBDA, _RHO,
         Param("delta_t", "eV", 0.5, (-math.inf, math.inf),
               "spin-independent hopping change t0 - t_m (t_m >= 0)"),
         Param("J", "eV", 0.2, (-math.inf, math.inf), "exchange of the ferromagnetic monolayer"),
@@ -153,19 +173,13 @@ interface_barrier_efficiency = ModelSpec(
         Param("t_c_ratio", "", 1.0, (0.0, math.inf),
               "hopping between spin source and monolayer in units of t0 (t_c / t0)", vary=False),
     ),
-    x_name="thickness", x_unit="nm", y_name="xi_e (DL for torque=0, FL for torque=1)",
-    y_unit="1e5 Ohm^-1 m^-1",
-    doc=("Torque efficiency per electric field vs spin-source thickness, seed 003 eqs. (1)-(2), "
-         "with G from the interface-barrier tight-binding model (seed 003 Fig. 4). "
-         "Input 'torque': 0 DL, 1 FL."),
-    inputs=("torque",),
+    g_source="the interface-barrier tight-binding model (seed 003 Fig. 4)",
 )
 
-interface_delta_efficiency = ModelSpec(
+interface_delta_efficiency = _efficiency_spec(
     name="interface_delta_efficiency",
     func=delta_efficiency,
     params=(
-        _SIGMA, _LAMBDA, _RHO,
         Param("u0", "", 0.5, (-math.inf, math.inf), "spin-independent delta barrier (eq. 17)"),
         Param("u_ex", "", 1.0, (-math.inf, math.inf), "exchange strength (eq. 15)"),
         Param("u_R", "", 0.0, (-math.inf, math.inf), "Rashba strength (eq. 15)", vary=False),
@@ -174,10 +188,6 @@ interface_delta_efficiency = ModelSpec(
               vary=False),
         Param("phi_m", "deg", 90.0, (-360.0, 360.0), "magnetisation azimuth from x", vary=False),
     ),
-    x_name="thickness", x_unit="nm", y_name="xi_e (DL for torque=0, FL for torque=1)",
-    y_unit="1e5 Ohm^-1 m^-1",
-    doc=("Torque efficiency per electric field vs spin-source thickness, seed 003 eqs. (1)-(2), "
-         "with G from the delta barrier with exchange and Rashba coupling (seed 004, eqs. "
-         "15-17, B12, B37). Input 'torque': 0 DL, 1 FL."),
-    inputs=("torque",),
+    g_source=("the delta barrier with exchange and Rashba coupling (seed 004, eqs. "
+              "15-17, B12, B37)"),
 )
