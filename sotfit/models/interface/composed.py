@@ -27,7 +27,7 @@ import numpy as np
 
 from ..drift_diffusion import SPIN_SOURCE_PARAMS, complex_efficiency
 from ..spec import ModelError, ModelSpec, Param
-from .specs import barrier_mixing_complex, delta_mixing_grid
+from .specs import barrier_mixing_complex, delta_mixing_grid, interface_barrier_g
 
 __all__ = ["efficiency_from_g", "barrier_efficiency", "delta_efficiency",
            "interface_barrier_efficiency", "interface_delta_efficiency"]
@@ -161,18 +161,10 @@ def _efficiency_spec(name, func, params, g_source, **extra):
 interface_barrier_efficiency = _efficiency_spec(
     name="interface_barrier_efficiency",
     func=barrier_efficiency,
-    params=(
-        Param("delta_t", "eV", 0.5, (-math.inf, math.inf),
-              "spin-independent hopping change t0 - t_m (t_m >= 0)"),
-        Param("J", "eV", 0.2, (-math.inf, math.inf), "exchange of the ferromagnetic monolayer"),
-        Param("t0", "eV", 1.0, (1e-6, math.inf), "hopping of the spin source", vary=False),
-        Param("fermi_energy", "eV", -4.0, (-math.inf, math.inf),
-              "Fermi energy from the band centre of the spin source", vary=False),
-        Param("eps_m", "eV", 0.0, (-math.inf, math.inf), "monolayer on-site energy", vary=False),
-        Param("lattice_constant", "nm", 0.3, (1e-3, math.inf), "lattice constant a", vary=False),
-        Param("t_c_ratio", "", 1.0, (0.0, math.inf),
-              "hopping between spin source and monolayer in units of t0 (t_c / t0)", vary=False),
-    ),
+    # the barrier's parameters as its G model has them, with the exchange J (G's x) second
+    params=(interface_barrier_g.params[0],
+            Param("J", "eV", 0.2, (-math.inf, math.inf), "exchange of the ferromagnetic monolayer"),
+            *interface_barrier_g.params[1:]),
     g_source="the interface-barrier tight-binding model (seed 003 Fig. 4)",
 )
 
