@@ -213,6 +213,12 @@ def _rxy(m, r_ahe, r_phe):
 
 
 # ---------------------------------------------------------------- ModelSpecs
+#: The thermal (Nernst) coefficients of the second harmonic, shared by the macrospin model and
+#: the field forms.
+_R_ANE = Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)")
+_R_ONE = Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)",
+               vary=False)
+
 _COMMON = (
     Param("r_ahe", "Ohm", 1.0, doc="anomalous Hall resistance R_AHE (R_xy = R_AHE m_z + ...)"),
     Param("r_phe", "Ohm", 0.1, doc="planar Hall resistance R_PHE (R_xy contains R_PHE sin^2(theta) sin(2phi))"),
@@ -229,8 +235,7 @@ _COMMON = (
 _SECOND = (
     Param("mu0_h_dl", "T", 0.0, (-1.0, 1.0), doc="damping-like field at peak current, mu0*H_DL (m x sigma)"),
     Param("mu0_h_fl", "T", 0.0, (-1.0, 1.0), doc="field-like + Oersted field at peak current, along sigma=y"),
-    Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane*m_x)"),
-    Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one*B_x)", vary=False),
+    _R_ANE, _R_ONE,
 )
 _OFFSET1 = Param("offset", "Ohm", 0.0, doc="constant offset of R_1w (misaligned Hall contacts)")
 _OFFSET2 = Param("offset", "Ohm", 0.0, doc="constant offset of R_2w")
@@ -341,7 +346,22 @@ def _guess_inv(x, y, **_):
 
 
 def _guess_poly(x, y, degree):
-    """Least-squares polynomial of ``degree`` as starting values ``{"c0": ..., "c<degree>": ...}``."""
+    """Starting values of a polynomial model: the least-squares polynomial of ``degree``.
+
+    Parameters
+    ----------
+    x : array_like
+        Field in T.
+    y : array_like
+        Resistance in Ohm.
+    degree : int
+        Degree of the polynomial.
+
+    Returns
+    -------
+    dict
+        ``{"c0": ..., "c<degree>": ...}``, ``c_k`` in Ohm/T^k.
+    """
     coeffs = np.polyfit(np.asarray(x, float), y, degree)[::-1]
     return {f"c{k}": float(c) for k, c in enumerate(coeffs)}
 
@@ -363,11 +383,6 @@ def _guess_avci_r1w(x, y, **_):
     phi0 = float(np.degrees(0.5 * np.arctan2(-c, s)))
     return {"r_phe": r, "phi0": phi0, "offset": float(off)}
 
-
-#: The thermal (Nernst) coefficients of the second harmonic, shared by its field forms.
-_R_ANE = Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)")
-_R_ONE = Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)",
-               vary=False)
 
 avci_r1w = ModelSpec(
     "hall_avci_r1w", _avci_r1w,
