@@ -22,12 +22,14 @@ parameters are allowed both signs and the fit chooses.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from ..drift_diffusion import SPIN_SOURCE_PARAMS, complex_efficiency
 from ..spec import ModelError, ModelSpec, Param
-from .specs import barrier_mixing_complex, delta_mixing_grid, interface_barrier_g
+from .specs import (barrier_mixing_complex, delta_mixing_grid, interface_barrier_g,
+                    interface_delta_g)
 
 __all__ = ["efficiency_from_g", "barrier_efficiency", "delta_efficiency",
            "interface_barrier_efficiency", "interface_delta_efficiency"]
@@ -168,18 +170,17 @@ interface_barrier_efficiency = _efficiency_spec(
     g_source="the interface-barrier tight-binding model (seed 003 Fig. 4)",
 )
 
+_DELTA = {p.name: p for p in interface_delta_g.params}
+
 interface_delta_efficiency = _efficiency_spec(
     name="interface_delta_efficiency",
     func=delta_efficiency,
-    params=(
-        Param("u0", "", 0.5, (-math.inf, math.inf), "spin-independent delta barrier (eq. 17)"),
-        Param("u_ex", "", 1.0, (-math.inf, math.inf), "exchange strength (eq. 15)"),
-        Param("u_R", "", 0.0, (-math.inf, math.inf), "Rashba strength (eq. 15)", vary=False),
-        Param("k_fermi", "1/nm", 1.0, (1e-3, math.inf), "Fermi wave number", vary=False),
-        Param("theta_m", "deg", 90.0, (-360.0, 360.0), "magnetisation polar angle from the normal",
-              vary=False),
-        Param("phi_m", "deg", 90.0, (-360.0, 360.0), "magnetisation azimuth from x", vary=False),
-    ),
+    # the delta barrier's parameters as its G model has them, with the exchange u_ex (G's x)
+    # second; here Rashba is held at 0, k_F starts at 1/nm and m along y
+    params=(_DELTA["u0"],
+            Param("u_ex", "", 1.0, (-math.inf, math.inf), "exchange strength (eq. 15)"),
+            replace(_DELTA["u_R"], vary=False), replace(_DELTA["k_fermi"], default=1.0),
+            replace(_DELTA["theta_m"], default=90.0), replace(_DELTA["phi_m"], default=90.0)),
     g_source=("the delta barrier with exchange and Rashba coupling (seed 004, eqs. "
               "15-17, B12, B37)"),
 )
