@@ -27,7 +27,7 @@ from .checks import absurd, check_number
 from .models.sot import current_fraction as _current_fraction
 from .models.sot import peak_from_rms
 
-__all__ = ["Sample", "SampleField", "SAMPLE_FIELDS", "SAMPLE_UNITS", "SampleError"]
+__all__ = ["Sample", "SampleField", "SAMPLE_FIELDS", "SAMPLE_UNITS", "SampleError", "read_sample_file"]
 
 
 class SampleError(ValueError):
@@ -286,23 +286,44 @@ class Sample:
         """A Sample from a TOML or JSON file of fields, or from the ``sample`` section of a
         ``summary.json`` written by sotfit."""
         p = Path(path)
-        if not p.is_file():
-            raise SampleError(f"sample file {p} not found")
-        text = p.read_text(encoding="utf-8")
-        try:
-            if p.suffix.lower() == ".json":
-                data = json.loads(text)
-            else:
-                import tomllib
-
-                data = tomllib.loads(text)
-        except Exception as exc:  # noqa: BLE001 - any parse error becomes a user error
-            raise SampleError(f"sample file {p}: cannot parse ({exc})") from None
+        data = read_sample_file(p)
         if isinstance(data, dict) and isinstance(data.get("sample"), dict):
             data = data["sample"]
         if not isinstance(data, dict):
             raise SampleError(f"sample file {p}: expected a table of fields")
         return cls.from_mapping(data, f"sample file {p}")
+
+
+def read_sample_file(path):
+    """The contents of a TOML or JSON sample file, as parsed (values not yet read).
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.json`` file, or a TOML file (any other suffix).
+
+    Returns
+    -------
+    object
+        The parsed document (a dict for a table of fields).
+
+    Raises
+    ------
+    SampleError
+        No such file, or a file that does not parse.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise SampleError(f"sample file {p} not found")
+    text = p.read_text(encoding="utf-8")
+    try:
+        if p.suffix.lower() == ".json":
+            return json.loads(text)
+        import tomllib
+
+        return tomllib.loads(text)
+    except Exception as exc:  # noqa: BLE001 - any parse error becomes a user error
+        raise SampleError(f"sample file {p}: cannot parse ({exc})") from None
 
 
 def _read_value(field: SampleField | None, raw, source: str, key: str, house: bool = False):

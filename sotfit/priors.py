@@ -41,64 +41,80 @@ def _finite(name, **vals):
             raise PriorError(f"{name}: {k} must be a finite number, got {v!r}")
 
 
+def _prior(name, ok, need, make, **args):
+    """Check the arguments of a prior, build its frozen distribution and label it.
+
+    Parameters
+    ----------
+    name : str
+        Name of the prior as :func:`parse` reads it.
+    ok : callable
+        ``ok(*values) -> bool``: whether the (finite) arguments are allowed.
+    need : str
+        What ``ok`` requires, for the error message.
+    make : callable
+        ``make(scipy.stats, *values)`` -> the frozen distribution.
+    **args
+        The arguments by name, in the order of the prior's signature (units of the parameter).
+
+    Returns
+    -------
+    scipy.stats frozen distribution
+        With ``sotfit_text``, the prior as text (``'uniform(1, 100)'``).
+
+    Raises
+    ------
+    PriorError
+        A value that is not a finite number or that ``ok`` refuses.
+    """
+    _finite(name, **args)
+    values = tuple(args.values())
+    if not ok(*values):
+        raise PriorError(f"{name}({', '.join(map(str, values))}): {need}")
+    d = make(_stats(), *values)
+    d.sotfit_text = f"{name}({', '.join(format(v, 'g') for v in values)})"
+    return d
+
+
 def uniform(lo: float, hi: float):
     """Flat prior on ``[lo, hi]`` (``lo < hi``)."""
-    _finite("uniform", lo=lo, hi=hi)
-    if not lo < hi:
-        raise PriorError(f"uniform({lo}, {hi}): need lo < hi")
-    d = _stats().uniform(loc=lo, scale=hi - lo)
-    d.sotfit_text = f"uniform({lo:g}, {hi:g})"
-    return d
+    return _prior("uniform", lambda lo, hi: lo < hi, "need lo < hi",
+                  lambda st, lo, hi: st.uniform(loc=lo, scale=hi - lo), lo=lo, hi=hi)
 
 
 def normal(mu: float, sd: float):
     """Gaussian prior with mean ``mu`` and standard deviation ``sd > 0``."""
-    _finite("normal", mu=mu, sd=sd)
-    if sd <= 0:
-        raise PriorError(f"normal({mu}, {sd}): sd must be > 0")
-    d = _stats().norm(loc=mu, scale=sd)
-    d.sotfit_text = f"normal({mu:g}, {sd:g})"
-    return d
+    return _prior("normal", lambda mu, sd: sd > 0, "sd must be > 0",
+                  lambda st, mu, sd: st.norm(loc=mu, scale=sd), mu=mu, sd=sd)
 
 
 def lognormal(median: float, sigma: float):
     """Log-normal prior: ln x is normal with mean ln(median) and standard deviation ``sigma``."""
-    _finite("lognormal", median=median, sigma=sigma)
-    if median <= 0 or sigma <= 0:
-        raise PriorError(f"lognormal({median}, {sigma}): median and sigma must be > 0")
-    d = _stats().lognorm(s=sigma, scale=median)
-    d.sotfit_text = f"lognormal({median:g}, {sigma:g})"
-    return d
+    return _prior("lognormal", lambda median, sigma: median > 0 and sigma > 0,
+                  "median and sigma must be > 0",
+                  lambda st, median, sigma: st.lognorm(s=sigma, scale=median),
+                  median=median, sigma=sigma)
 
 
 def loguniform(lo: float, hi: float):
     """Prior flat in ln x on ``[lo, hi]`` (scale-invariant; ``0 < lo < hi``)."""
-    _finite("loguniform", lo=lo, hi=hi)
-    if not 0 < lo < hi:
-        raise PriorError(f"loguniform({lo}, {hi}): need 0 < lo < hi")
-    d = _stats().loguniform(lo, hi)
-    d.sotfit_text = f"loguniform({lo:g}, {hi:g})"
-    return d
+    return _prior("loguniform", lambda lo, hi: 0 < lo < hi, "need 0 < lo < hi",
+                  lambda st, lo, hi: st.loguniform(lo, hi), lo=lo, hi=hi)
 
 
 def halfnormal(sd: float):
     """Half-normal prior on x >= 0 with scale ``sd``."""
-    _finite("halfnormal", sd=sd)
-    if sd <= 0:
-        raise PriorError(f"halfnormal({sd}): sd must be > 0")
-    d = _stats().halfnorm(scale=sd)
-    d.sotfit_text = f"halfnormal({sd:g})"
-    return d
+    return _prior("halfnormal", lambda sd: sd > 0, "sd must be > 0",
+                  lambda st, sd: st.halfnorm(scale=sd), sd=sd)
 
 
 def truncnormal(mu: float, sd: float, lo: float, hi: float):
     """Gaussian ``(mu, sd)`` truncated to ``[lo, hi]``."""
-    _finite("truncnormal", mu=mu, sd=sd, lo=lo, hi=hi)
-    if sd <= 0 or not lo < hi:
-        raise PriorError(f"truncnormal({mu}, {sd}, {lo}, {hi}): need sd > 0 and lo < hi")
-    d = _stats().truncnorm((lo - mu) / sd, (hi - mu) / sd, loc=mu, scale=sd)
-    d.sotfit_text = f"truncnormal({mu:g}, {sd:g}, {lo:g}, {hi:g})"
-    return d
+    return _prior("truncnormal", lambda mu, sd, lo, hi: sd > 0 and lo < hi,
+                  "need sd > 0 and lo < hi",
+                  lambda st, mu, sd, lo, hi: st.truncnorm((lo - mu) / sd, (hi - mu) / sd,
+                                                          loc=mu, scale=sd),
+                  mu=mu, sd=sd, lo=lo, hi=hi)
 
 
 _MAKERS = {"uniform": uniform, "normal": normal, "gauss": normal, "gaussian": normal,

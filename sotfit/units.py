@@ -36,6 +36,7 @@ from scipy import constants as _c
 
 __all__ = [
     "HOUSE",
+    "TORQUE_QUANTITY_UNITS",
     "UnitError",
     "convert",
     "to_house",
@@ -105,6 +106,15 @@ HOUSE: dict[str, str] = {
     "electric_field": "V/m", "energy": "eV", "time": "ps", "angle": "deg",
     "rashba": "eV nm", "areal_density": "nm^-2",
     "power": "dBm", "dimensionless": "",
+}
+
+#: House units of the torque quantities every method reports by the same names (ST-FMR,
+#: harmonic Hall): torque fields, the Oersted field, the electric field and the efficiencies.
+TORQUE_QUANTITY_UNITS: dict[str, str] = {
+    **dict.fromkeys(("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_oe", "mu0_h_fl"), HOUSE["field"]),
+    "e_field": HOUSE["electric_field"],
+    **dict.fromkeys(("xi_e_dl", "xi_e_fl"), HOUSE["conductivity"]),
+    **dict.fromkeys(("xi_fmr", "xi_dl", "xi_fl"), HOUSE["dimensionless"]),
 }
 
 #: SI prefixes sotfit reads. They are case-sensitive: ``m`` is milli, ``M`` mega.

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..checks import absurd, check_number
+from ..device import SampleError, read_sample_file
 from ..units import HOUSE, quantity, to_house
 from ..progress import Progress  # noqa: F401 - re-exported for the commands
 from .errors import CLIError
@@ -406,18 +407,10 @@ def read_format_profile(path, parser: argparse.ArgumentParser) -> dict:
 
 def load_sample_file(path) -> dict:
     """Read a TOML or JSON file of sample fields (values are numbers with units as strings)."""
-    p = Path(path)
-    if not p.is_file():
-        raise CLIError(f"sample file {p} not found")
-    text = p.read_text(encoding="utf-8")
     try:
-        if p.suffix.lower() == ".json":
-            return json.loads(text)
-        import tomllib
-
-        return tomllib.loads(text)
-    except Exception as exc:  # noqa: BLE001 - any parse error becomes a user error
-        raise CLIError(f"sample file {p}: cannot parse ({exc})") from None
+        return read_sample_file(path)
+    except SampleError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def _is_leaf(obj) -> bool:

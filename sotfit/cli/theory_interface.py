@@ -22,6 +22,7 @@ import numpy as np
 from ..models.interface import sweep as _sweep
 from ..models.interface.sweep import MIN_NODES as _MIN_NODES
 from ..models.interface.sweep import MIN_ORDER as _MIN_ORDER
+from ..units import HOUSE
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
     integer_type, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
@@ -187,7 +188,7 @@ def run(args) -> int:
     axes = parse_map(args.map, args.model)
     parallel = parallel_options(args)
     out = stage_out_dir(args)
-    unit = "1e13 Ohm^-1 m^-2"
+    unit = HOUSE["mixing_conductance"]
     summary = {"model": args.model, "mixing_conductance_unit": unit,
                "sign_convention": "G = sum(1 - r_up r_dn^*), up parallel to m; absorbed spin "
                                   "current ~ Re G mu + Im G (mu x m)"}

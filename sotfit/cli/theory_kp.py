@@ -24,6 +24,7 @@ import numpy as np
 
 from ..checks import check_names, check_number
 from ..models.kp.build import kp_model, magnetisation
+from ..models.kp.specs import KP_MODELS
 from ..models.kp.sweep import kp_theory
 from ..units import quantity
 from .common import (
@@ -216,10 +217,10 @@ def _summary(args, model, res, field) -> dict:
     params = {k: getattr(model, k) for k in ("m_eff", "alpha_r", "hbar_v", "delta", "lambda_r",
                                               "lambda_c", "lambda_v", "b_c", "b_v", "j_ex")
               if hasattr(model, k)}
-    units = {"m_eff": "", "alpha_r": "eV nm", "hbar_v": "eV nm"}
+    units = {p.name: p.unit for spec in KP_MODELS.values() for p in spec.params}
     summary = {
         "command": "theory kp", "model": args.model, "method": args.method,
-        "parameters": {k: {"value": float(v), "unit": units.get(k, "eV")} for k, v in params.items()},
+        "parameters": {k: {"value": float(v), "unit": units[k]} for k, v in params.items()},
         "m": list(map(float, model.m)),
         "tau": {"value": args.tau, "unit": "ps"},
         "temperature": {"value": args.temperature, "unit": "eV"},

@@ -62,6 +62,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..units import E_CHARGE, HBAR
+from .sot import xi_from_xi_e
 from .spec import ModelError, ModelSpec, Param, Reference
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "interface_transparency",
     "fermi_wavevector",
     "sharvin_conductance",
+    "SPIN_SOURCE_PARAMS",
     "drift_diffusion_dl",
     "drift_diffusion_fl",
     "drift_diffusion_dl_transparent",
@@ -86,8 +88,6 @@ __all__ = [
 
 #: lambda_s [nm] * rho [uOhm cm] * G [1e13 Ohm^-1 m^-2] -> dimensionless.
 G_UNIT_FACTOR = 1e-9 * 1e-8 * 1e13
-#: xi^E [1e5 Ohm^-1 m^-1] * rho [uOhm cm] -> dimensionless xi.
-_XI_FACTOR = 1e5 * 1e-8
 
 
 def _check_thickness(t):
@@ -254,15 +254,15 @@ def xi_dl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix, 
 
     Same parameters as :func:`xi_e_dl`; returns a pure number.
     """
-    return xi_e_dl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix,
-                   resistivity, g_sf) * resistivity * _XI_FACTOR
+    return xi_from_xi_e(xi_e_dl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix,
+                                im_g_mix, resistivity, g_sf), resistivity)
 
 
 def xi_fl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix, resistivity,
           g_sf=0.0):
     """Dimensionless field-like efficiency xi_FL = xi^E_FL rho (seed 003, after eq. (2))."""
-    return xi_e_fl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix, im_g_mix,
-                   resistivity, g_sf) * resistivity * _XI_FACTOR
+    return xi_from_xi_e(xi_e_fl(t, spin_hall_conductivity, spin_diffusion_length, re_g_mix,
+                                im_g_mix, resistivity, g_sf), resistivity)
 
 
 def fermi_wavevector(carrier_density):
@@ -361,58 +361,71 @@ _HAND = dict(spin_hall_conductivity=3.0, spin_diffusion_length=10.0, re_g_mix=1.
 _HAND_SRC = "hand: seed 003 eqs. (1)-(2) transcribed, g = 0.2 + 0.1i, t/lambda_s = 0.5"
 _NO_IM_SRC = "limit: Im G = 0 gives no field-like torque (seed 003 eq. (2))"
 
-drift_diffusion_dl = ModelSpec(
-    name="drift_diffusion_dl", func=xi_e_dl,
-    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
-    x_name="thickness", x_unit="nm", y_name="xi_e_dl", y_unit="1e5 Ohm^-1 m^-1",
-    doc="Damping-like efficiency per electric field vs spin-source thickness: " + _REF,
-    linear=("spin_hall_conductivity",),
-    references=(Reference((5.0,), (0.10784795405005815,), _HAND_SRC, _HAND),),
-)
+_PARAMS = (_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF)
+#: The spin-source parameters sigma_s, lambda_s and rho, shared by every thickness model.
+SPIN_SOURCE_PARAMS = (_SIGMA, _LAMBDA, _RHO)
 
-drift_diffusion_fl = ModelSpec(
-    name="drift_diffusion_fl", func=xi_e_fl,
-    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
-    x_name="thickness", x_unit="nm", y_name="xi_e_fl", y_unit="1e5 Ohm^-1 m^-1",
-    doc="Field-like efficiency per electric field vs spin-source thickness: " + _REF,
-    linear=("spin_hall_conductivity",),
+
+def _thickness_spec(name, func, y_name, y_unit, doc, params=_PARAMS, **extra):
+    """A ModelSpec of an efficiency against the spin-source thickness in nm, linear in sigma_s.
+
+    Parameters
+    ----------
+    name : str
+        Model name.
+    func : callable
+        The model function ``func(t, ...)`` (t in nm).
+    y_name, y_unit : str
+        The efficiency computed and its unit (1e5 Ohm^-1 m^-1, or "" for xi).
+    doc : str
+        One-line description with its source.
+    params : tuple of Param
+        The parameters, in the order of ``func``'s arguments.
+    **extra
+        Further ModelSpec fields.
+
+    Returns
+    -------
+    ModelSpec
+    """
+    return ModelSpec(name=name, func=func, params=params, x_name="thickness", x_unit="nm",
+                     y_name=y_name, y_unit=y_unit, doc=doc,
+                     linear=("spin_hall_conductivity",), **extra)
+
+
+drift_diffusion_dl = _thickness_spec(
+    "drift_diffusion_dl", xi_e_dl, "xi_e_dl", "1e5 Ohm^-1 m^-1",
+    "Damping-like efficiency per electric field vs spin-source thickness: " + _REF,
+    references=(Reference((5.0,), (0.10784795405005815,), _HAND_SRC, _HAND),))
+
+drift_diffusion_fl = _thickness_spec(
+    "drift_diffusion_fl", xi_e_fl, "xi_e_fl", "1e5 Ohm^-1 m^-1",
+    "Field-like efficiency per electric field vs spin-source thickness: " + _REF,
     references=(Reference((5.0,), (-0.03499311133977069,), _HAND_SRC, _HAND),
                 Reference((5.0, 40.0), (0.0, 0.0), _NO_IM_SRC, dict(_HAND, im_g_mix=0.0),
-                          atol=1e-15)),
-)
+                          atol=1e-15)))
 
-drift_diffusion_dl_transparent = ModelSpec(
-    name="drift_diffusion_dl_transparent", func=xi_e_dl_transparent,
+drift_diffusion_dl_transparent = _thickness_spec(
+    "drift_diffusion_dl_transparent", xi_e_dl_transparent, "xi_e_dl", "1e5 Ohm^-1 m^-1",
+    "Damping-like efficiency per electric field with Im G = 0, transparency form of "
+    "Pai et al., PRB 92, 064426 (2015); equals seed 003 eq. (1) at Im G = 0",
     params=(_SIGMA, _LAMBDA, _RE_G, _RHO),
-    x_name="thickness", x_unit="nm", y_name="xi_e_dl", y_unit="1e5 Ohm^-1 m^-1",
-    doc=("Damping-like efficiency per electric field with Im G = 0, transparency form of "
-         "Pai et al., PRB 92, 064426 (2015); equals seed 003 eq. (1) at Im G = 0"),
-    linear=("spin_hall_conductivity",),
     references=(Reference((5.0,), (0.10256292088695752,),
                           "hand: Pai et al. sigma_s [1 - sech(t/l)] 2G/(2G + G_N tanh(t/l)), "
                           "G_N = 1/(rho lambda_s), at 2G/G_N = 0.2, t/lambda_s = 0.5",
-                          {k: v for k, v in _HAND.items() if k != "im_g_mix"}),),
-)
+                          {k: v for k, v in _HAND.items() if k != "im_g_mix"}),))
 
-drift_diffusion_xi_dl = ModelSpec(
-    name="drift_diffusion_xi_dl", func=xi_dl,
-    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
-    x_name="thickness", x_unit="nm", y_name="xi_dl", y_unit="",
-    doc="Dimensionless damping-like efficiency xi_DL = xi^E_DL rho: " + _REF,
-    linear=("spin_hall_conductivity",),
+drift_diffusion_xi_dl = _thickness_spec(
+    "drift_diffusion_xi_dl", xi_dl, "xi_dl", "",
+    "Dimensionless damping-like efficiency xi_DL = xi^E_DL rho: " + _REF,
     references=(Reference((5.0,), (0.010784795405005815,), _HAND_SRC + ", xi = xi^E rho 1e-3",
-                          _HAND),),
-)
+                          _HAND),))
 
-drift_diffusion_xi_fl = ModelSpec(
-    name="drift_diffusion_xi_fl", func=xi_fl,
-    params=(_SIGMA, _LAMBDA, _RE_G, _IM_G, _RHO, _G_SF),
-    x_name="thickness", x_unit="nm", y_name="xi_fl", y_unit="",
-    doc="Dimensionless field-like efficiency xi_FL = xi^E_FL rho: " + _REF,
-    linear=("spin_hall_conductivity",),
+drift_diffusion_xi_fl = _thickness_spec(
+    "drift_diffusion_xi_fl", xi_fl, "xi_fl", "",
+    "Dimensionless field-like efficiency xi_FL = xi^E_FL rho: " + _REF,
     references=(Reference((5.0,), (-0.003499311133977069,), _HAND_SRC + ", xi = xi^E rho 1e-3",
-                          _HAND),),
-)
+                          _HAND),))
 
 #: The drift-diffusion ModelSpecs by name.
 DRIFT_DIFFUSION_MODELS = {m.name: m for m in (

@@ -213,6 +213,12 @@ def _rxy(m, r_ahe, r_phe):
 
 
 # ---------------------------------------------------------------- ModelSpecs
+#: The thermal (Nernst) coefficients of the second harmonic, shared by the macrospin model and
+#: the field forms.
+_R_ANE = Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)")
+_R_ONE = Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)",
+               vary=False)
+
 _COMMON = (
     Param("r_ahe", "Ohm", 1.0, doc="anomalous Hall resistance R_AHE (R_xy = R_AHE m_z + ...)"),
     Param("r_phe", "Ohm", 0.1, doc="planar Hall resistance R_PHE (R_xy contains R_PHE sin^2(theta) sin(2phi))"),
@@ -229,8 +235,7 @@ _COMMON = (
 _SECOND = (
     Param("mu0_h_dl", "T", 0.0, (-1.0, 1.0), doc="damping-like field at peak current, mu0*H_DL (m x sigma)"),
     Param("mu0_h_fl", "T", 0.0, (-1.0, 1.0), doc="field-like + Oersted field at peak current, along sigma=y"),
-    Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane*m_x)"),
-    Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one*B_x)", vary=False),
+    _R_ANE, _R_ONE,
 )
 _OFFSET1 = Param("offset", "Ohm", 0.0, doc="constant offset of R_1w (misaligned Hall contacts)")
 _OFFSET2 = Param("offset", "Ohm", 0.0, doc="constant offset of R_2w")
@@ -376,14 +381,33 @@ def _guess_inv(x, y, **_):
     return {"k_fl": float(np.dot(a, y) / np.dot(a, a))}
 
 
+def _guess_poly(x, y, degree):
+    """Starting values of a polynomial model: the least-squares polynomial of ``degree``.
+
+    Parameters
+    ----------
+    x : array_like
+        Field in T.
+    y : array_like
+        Resistance in Ohm.
+    degree : int
+        Degree of the polynomial.
+
+    Returns
+    -------
+    dict
+        ``{"c0": ..., "c<degree>": ...}``, ``c_k`` in Ohm/T^k.
+    """
+    coeffs = np.polyfit(np.asarray(x, float), y, degree)[::-1]
+    return {f"c{k}": float(c) for k, c in enumerate(coeffs)}
+
+
 def _guess_poly2(x, y, **_):
-    c4, c3, c2, c1, c0 = np.polyfit(np.asarray(x, float), y, 4)
-    return {"c0": float(c0), "c1": float(c1), "c2": float(c2), "c3": float(c3), "c4": float(c4)}
+    return _guess_poly(x, y, 4)
 
 
 def _guess_poly1(x, y, **_):
-    c3, c2, c1, c0 = np.polyfit(np.asarray(x, float), y, 3)
-    return {"c0": float(c0), "c1": float(c1), "c2": float(c2), "c3": float(c3)}
+    return _guess_poly(x, y, 3)
 
 
 def _guess_avci_r1w(x, y, **_):
@@ -429,8 +453,7 @@ avci_r2w = ModelSpec(
 avci_cos_field = ModelSpec(
     "hall_avci_cos_field", _avci_cos_field,
     (Param("d_dl", "Ohm T", 0.0, doc="R_AHE mu0H_DL / 2"),
-     Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)"),
-     Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)", vary=False),
+     _R_ANE, _R_ONE,
      Param("mu0_hk", "T", -1.0, (-20.0, 20.0), doc="effective perpendicular anisotropy field (-mu0 Meff)",
            vary=False)),
     "field", "T", "a_cos", "Ohm",
@@ -483,8 +506,7 @@ hall_line = ModelSpec(
 angular_slope_field = ModelSpec(
     "hall_angular_slope_field", _angular_slope_field,
     (Param("p_torque", "Ohm T", 0.0, doc="(1/2) R_AHE mu0H_DL + R_PHE mu0H_FL"),
-     Param("r_ane", "Ohm", 0.0, doc="anomalous Nernst coefficient (R_2w contains -r_ane m_x)"),
-     Param("r_one", "Ohm/T", 0.0, doc="ordinary Nernst coefficient (R_2w contains -r_one B_x)", vary=False),
+     _R_ANE, _R_ONE,
      Param("mu0_hk", "T", 0.5, (-20.0, 20.0), doc="effective perpendicular anisotropy field", vary=False)),
     "field", "T", "slope", "Ohm",
     doc="Out-of-plane rotation: dR_2w/d(sin theta_M) near the poles = [(1/2) R_AHE H_DL + R_PHE H_FL]/"

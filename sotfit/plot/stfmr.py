@@ -65,24 +65,51 @@ def plot_kittel(analysis, path=None, overwrite: bool = False):
     return save(fig, path, overwrite) if path else fig
 
 
-def _draw_kittel(ax, analysis):
-    f, y, e = _series(analysis.spectra, "h_res")
-    ax.errorbar(f, y * 1e3, e * 1e3, fmt="o", ms=4, label="spectra (branch mean)")
-    ff = np.linspace(0.9 * f.min(), 1.05 * f.max(), 200)
-    if analysis.kittel is not None:
-        ax.plot(ff, analysis.kittel.evaluate(ff) * 1e3, "-", label="Kittel (sequential)")
-    if analysis.global_values:
-        from ..models.magnetization import resonance_field_inplane, resonance_field_outofplane
+def _draw_vs_frequency(ax, analysis, key, label, grid, sequential, global_curve, ylabel):
+    """One quantity of the spectra against frequency with its sequential and global fits.
 
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    analysis : sotfit.analysis.stfmr.STFMRAnalysis
+    key : str
+        The combined quantity of each spectrum, in T (drawn in mT).
+    label : str
+        Legend of the points.
+    grid : callable
+        ``grid(f)``: the frequencies (GHz) of the curves from those of the spectra.
+    sequential : tuple
+        ``(fit, label)``: the sequential fit (or None) of the quantity against frequency.
+    global_curve : callable
+        ``global_curve(ff, values)``: the quantity in T from the global fit's nominal values.
+    ylabel : str
+        Label of the y axis.
+    """
+    f, y, e = _series(analysis.spectra, key)
+    ax.errorbar(f, y * 1e3, e * 1e3, fmt="o", ms=4, label=label)
+    ff = grid(f)
+    fit, fit_label = sequential
+    if fit is not None:
+        ax.plot(ff, fit.evaluate(ff) * 1e3, "-", label=fit_label)
+    if analysis.global_values:
         g = {k: getattr(v, "nominal_value", v) for k, v in analysis.global_values.items()}
-        if analysis.geometry == "inplane":
-            hg = resonance_field_inplane(ff, g["meff"], g["gyromagnetic_ratio"], g.get("h_k", 0.0))
-        else:
-            hg = resonance_field_outofplane(ff, g["meff"], g["gyromagnetic_ratio"])
-        ax.plot(ff, hg * 1e3, "--", label="global fit")
+        ax.plot(ff, global_curve(ff, g) * 1e3, "--", label="global fit")
     ax.set_xlabel("frequency (GHz)")
-    ax.set_ylabel("mu0 H_res (mT)")
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=7)
+
+
+def _draw_kittel(ax, analysis):
+    from ..models.magnetization import resonance_field_inplane, resonance_field_outofplane
+
+    def kittel(ff, g):
+        if analysis.geometry == "inplane":
+            return resonance_field_inplane(ff, g["meff"], g["gyromagnetic_ratio"], g.get("h_k", 0.0))
+        return resonance_field_outofplane(ff, g["meff"], g["gyromagnetic_ratio"])
+
+    _draw_vs_frequency(ax, analysis, "h_res", "spectra (branch mean)",
+                       lambda f: np.linspace(0.9 * f.min(), 1.05 * f.max(), 200),
+                       (analysis.kittel, "Kittel (sequential)"), kittel, "mu0 H_res (mT)")
 
 
 def plot_linewidth(analysis, path=None, overwrite: bool = False):
@@ -94,18 +121,14 @@ def plot_linewidth(analysis, path=None, overwrite: bool = False):
 
 
 def _draw_linewidth(ax, analysis):
-    f, y, e = _series(analysis.spectra, "width")
-    ax.errorbar(f, y * 1e3, e * 1e3, fmt="o", ms=4, label="spectra (HWHM)")
-    ff = np.linspace(0, 1.05 * f.max(), 200)
-    if analysis.linewidth is not None:
-        ax.plot(ff, analysis.linewidth.evaluate(ff) * 1e3, "-", label="sequential")
-    if analysis.global_values:
-        g = {k: getattr(v, "nominal_value", v) for k, v in analysis.global_values.items()}
-        ax.plot(ff, (g["linewidth_inhomogeneous"] + ff * g["alpha"] / g["gyromagnetic_ratio"]) * 1e3,
-                "--", label="global fit")
-    ax.set_xlabel("frequency (GHz)")
-    ax.set_ylabel("W (mT)")
-    ax.legend(fontsize=7)
+    from ..models.magnetization import linewidth_hwhm
+
+    def gilbert(ff, g):
+        return linewidth_hwhm(ff, g["alpha"], g["linewidth_inhomogeneous"], g["gyromagnetic_ratio"])
+
+    _draw_vs_frequency(ax, analysis, "width", "spectra (HWHM)",
+                       lambda f: np.linspace(0, 1.05 * f.max(), 200),
+                       (analysis.linewidth, "sequential"), gilbert, "W (mT)")
 
 
 def plot_overview(analysis, spectrum: int = 0, path=None, overwrite: bool = False):

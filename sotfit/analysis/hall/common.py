@@ -3,19 +3,19 @@ scans and notes on the fields."""
 
 from __future__ import annotations
 
-import math
-
 from uncertainties import ufloat
 
 from ...io.hall import HallScan
-from ...stats import inverse_variance_mean
+from ...stats import birge_ratio, inflate_error, inverse_variance_mean
 from .result import HallAnalysisError
 
 
 def _u(res, name, birge=False):
+    """``res[name]`` as a new ufloat (its own variable), its deviation scaled by the Birge ratio
+    of the fit with ``birge``."""
     v, s = res.value(name), res.stderr(name)
-    if birge and res.redchi > 1:
-        s *= math.sqrt(res.redchi)
+    if birge:
+        s *= birge_ratio(res)
     return ufloat(v, s, name)
 
 
@@ -27,9 +27,8 @@ def _ub(res, name):
     """``res[name]`` keeping its correlations with the other parameters of the fit, its deviation
     scaled by sqrt(reduced chi-square) when that exceeds 1 (Birge)."""
     v = res[name]
-    if res.redchi > 1 and hasattr(v, "nominal_value"):
-        v = v.nominal_value + math.sqrt(res.redchi) * (v - v.nominal_value)
-    return v
+    factor = birge_ratio(res)
+    return inflate_error(v, factor) if factor != 1.0 else v
 
 
 def _wmean(values, tag):

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...models.harmonic_hall import HALL_MODELS, TEXTBOOK_MODELS
+from ...units import TORQUE_QUANTITY_UNITS
 
-UNITS = {"mu0_h_dl": "T", "mu0_h_fl_oe": "T", "mu0_h_fl": "T", "mu0_h_oe": "T", "r_ane": "Ohm",
-         "r_one": "Ohm/T", "r_ahe": "Ohm", "r_phe": "Ohm", "mu0_hk_eff": "T", "mu0_h_ip": "T",
-         "phi0": "deg", "xi_e_dl": "1e5 Ohm^-1 m^-1", "xi_e_fl": "1e5 Ohm^-1 m^-1",
-         "xi_dl": "", "xi_fl": "", "d_dl": "Ohm T", "k_fl": "Ohm T", "slope_combination": "Ohm T",
-         "tilt_x": "deg", "tilt_y": "deg", "theta0": "deg", "e_field": "V/m"}
+#: Units of the parameters of the harmonic Hall models, by name.
+_MODEL_UNITS = {p.name: p.unit for m in (*HALL_MODELS.values(), *TEXTBOOK_MODELS) for p in m.params}
+
+
+#: Units of the reported quantities: the torque quantities as every method reports them, the
+#: fitted parameters as the harmonic Hall models define them.
+UNITS = {**{k: TORQUE_QUANTITY_UNITS[k] for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl", "mu0_h_oe",
+                                                   "xi_e_dl", "xi_e_fl", "xi_dl", "xi_fl",
+                                                   "e_field")},
+         **{k: _MODEL_UNITS[k] for k in ("r_ane", "r_one", "r_ahe", "r_phe", "mu0_h_ip", "phi0",
+                                         "d_dl", "k_fl", "tilt_x", "tilt_y", "theta0")},
+         "mu0_hk_eff": _MODEL_UNITS["mu0_hk"], "slope_combination": _MODEL_UNITS["p_torque"]}
 
 
 class HallAnalysisError(ValueError):

@@ -13,6 +13,7 @@ from ...models.drift_diffusion import drift_diffusion_dl, drift_diffusion_fl
 from ...models.interface.composed import interface_barrier_efficiency, interface_delta_efficiency
 from ...models.interface.specs import barrier_mixing_complex, delta_mixing_grid
 from ...models.spec import ModelSpec
+from ...units import HOUSE
 
 __all__ = ["Mechanism", "MECHANISMS", "get_mechanism", "DELTA_CHI2_68", "DELTA_CHI2_95",
            "G_UNIT", "DELTA_RANGE"]
@@ -21,7 +22,7 @@ __all__ = ["Mechanism", "MECHANISMS", "get_mechanism", "DELTA_CHI2_68", "DELTA_C
 #: (scipy.stats.chi2(2).ppf(0.6827), .ppf(0.9545)).
 DELTA_CHI2_68 = 2.2957
 DELTA_CHI2_95 = 6.1801
-G_UNIT = "1e13 Ohm^-1 m^-2"
+G_UNIT = HOUSE["mixing_conductance"]
 
 
 @dataclass(frozen=True)
@@ -161,13 +162,31 @@ def _bounds_delta(o):
             "u_R": (-DELTA_RANGE, DELTA_RANGE)}
 
 
+def _units(spec: ModelSpec, *names: str) -> dict[str, str]:
+    """The units of the parameters ``names`` as the ModelSpec ``spec`` defines them.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The model whose parameter table holds the units.
+    *names : str
+        Parameter names.
+
+    Returns
+    -------
+    dict
+        ``{name: unit}`` in the order given.
+    """
+    return {n: spec.param(n).unit for n in names}
+
+
 MECHANISMS = {
     "drift-diffusion": Mechanism(
         name="drift-diffusion", title="drift-diffusion (seed 003 eqs. (1)-(2))",
         dl=drift_diffusion_dl, fl=drift_diffusion_fl, interface=("re_g_mix", "im_g_mix"),
         optional=(), constants={}, option_units={}, aliases={},
         plane=("re_g_mix", "im_g_mix"), scales=("linear", "linear"), g_func=_g_dd,
-        bounds_func=_bounds_dd, units={"re_g_mix": G_UNIT, "im_g_mix": G_UNIT}),
+        bounds_func=_bounds_dd, units=_units(drift_diffusion_dl, "re_g_mix", "im_g_mix")),
     "interface-barrier": Mechanism(
         name="interface-barrier",
         title=("drift-diffusion (seed 003 eqs. (1)-(2)) with G of the tight-binding interface "
@@ -176,10 +195,10 @@ MECHANISMS = {
         interface=("delta_t", "J"), optional=(),
         constants={"t0": 1.0, "fermi_energy": -4.0, "eps_m": 0.0, "lattice_constant": 0.3,
                    "t_c_ratio": 1.0},
-        option_units={"t0": "eV", "fermi_energy": "eV", "eps_m": "eV", "lattice_constant": "nm",
-                      "t_c_ratio": ""},
+        option_units=_units(interface_barrier_efficiency, "t0", "fermi_energy", "eps_m",
+                            "lattice_constant", "t_c_ratio"),
         aliases={"exchange": "J"}, plane=("delta_t", "J"), scales=("linear", "symlog"),
-        g_func=_g_barrier, bounds_func=_bounds_barrier, units={"delta_t": "eV", "J": "eV"}),
+        g_func=_g_barrier, bounds_func=_bounds_barrier, units=_units(interface_barrier_efficiency, "delta_t", "J")),
     "interface-delta": Mechanism(
         name="interface-delta",
         title=("drift-diffusion (seed 003 eqs. (1)-(2)) with G of the delta barrier with "
@@ -187,9 +206,9 @@ MECHANISMS = {
         dl=interface_delta_efficiency, fl=interface_delta_efficiency,
         interface=("u0", "u_ex"), optional=("u_R",),
         constants={"k_fermi": 3.0, "theta_m": 90.0, "phi_m": 90.0, "u_R": 0.0},
-        option_units={"k_fermi": "1/nm", "theta_m": "deg", "phi_m": "deg", "u_R": ""},
+        option_units=_units(interface_delta_efficiency, "k_fermi", "theta_m", "phi_m", "u_R"),
         aliases={}, plane=("u0", "u_ex"), scales=("linear", "symlog"), g_func=_g_delta,
-        bounds_func=_bounds_delta, units={"u0": "", "u_ex": "", "u_R": ""}),
+        bounds_func=_bounds_delta, units=_units(interface_delta_efficiency, "u0", "u_ex", "u_R")),
 }
 
 

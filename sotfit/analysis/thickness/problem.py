@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ...fitting import Problem
 from ...io.thickness import ThicknessSeries
+from ...models.drift_diffusion import drift_diffusion_dl
 from ..microscopic import get_mechanism
 from .calibration import (CALIBRATION_BOUNDS, calibrated, calibration_note, calibration_plan,
                           calibration_pseudo_data)
@@ -25,10 +26,8 @@ __all__ = ["ThicknessProblem", "build_problem", "resolve_names", "SHARED", "STAB
            "NONNEGATIVE", "BOUND_RTOL"]
 
 SHARED = ("spin_hall_conductivity", "spin_diffusion_length", "resistivity", "g_sf")
-STABLE_UNITS = {"re_g_mix": "1e13 Ohm^-1 m^-2", "im_g_mix": "1e13 Ohm^-1 m^-2",
-                "spin_diffusion_length": "nm", "spin_hall_conductivity":
-                "1e5 (hbar/2e) Ohm^-1 m^-1", "resistivity": "uOhm cm",
-                "g_sf": "1e13 Ohm^-1 m^-2"}
+#: Units of the drift-diffusion parameters, as the drift-diffusion ModelSpec defines them.
+STABLE_UNITS = {p.name: p.unit for p in drift_diffusion_dl.params}
 #: A fitted value within this relative distance of a bound counts as at the bound (lmfit's
 #: bound transformation stops short of it: Re G of CoTb/BiSb alone ends at 9999.2 of 1e4).
 BOUND_RTOL = 1e-3

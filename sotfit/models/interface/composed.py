@@ -22,12 +22,14 @@ parameters are allowed both signs and the fit chooses.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
-from ..drift_diffusion import complex_efficiency
+from ..drift_diffusion import SPIN_SOURCE_PARAMS, complex_efficiency
 from ..spec import ModelError, ModelSpec, Param, Reference
-from .specs import barrier_mixing_complex, delta_mixing_grid
+from .specs import (barrier_mixing_complex, delta_mixing_grid, interface_barrier_g,
+                    interface_delta_g)
 
 __all__ = ["efficiency_from_g", "barrier_efficiency", "delta_efficiency",
            "interface_barrier_efficiency", "interface_delta_efficiency"]
@@ -130,38 +132,46 @@ def delta_efficiency(t, spin_hall_conductivity, spin_diffusion_length, resistivi
                              torque)
 
 
-_SIGMA = Param("spin_hall_conductivity", "1e5 (hbar/2e) Ohm^-1 m^-1", 3.0, (-1e4, 1e4),
-               "spin Hall conductivity sigma_s of the spin source")
-_LAMBDA = Param("spin_diffusion_length", "nm", 10.0, (1e-3, 1e4),
-                "spin diffusion length lambda_s of the spin source")
-_RHO = Param("resistivity", "uOhm cm", 100.0, (1e-6, 1e8),
-             "resistivity of the spin source (known from transport; fixed by default)", vary=False)
-
 #: Spin source of the reference values (1e5 (hbar/2e) Ohm^-1 m^-1, nm, uOhm cm).
 _REF_KW = dict(spin_hall_conductivity=2.0, spin_diffusion_length=20.0, resistivity=350.0)
 
-interface_barrier_efficiency = ModelSpec(
+
+def _efficiency_spec(name, func, params, g_source, **extra):
+    """A ModelSpec of xi^E (1e5 Ohm^-1 m^-1) against the spin-source thickness (nm), input torque.
+
+    Parameters
+    ----------
+    name : str
+        Model name.
+    func : callable
+        ``func(t, sigma_s, lambda_s, rho, *interface parameters, torque)``.
+    params : tuple of Param
+        The interface parameters, after the spin-source ones.
+    g_source : str
+        The interface model that gives G, with its source.
+    **extra
+        Further ModelSpec fields.
+
+    Returns
+    -------
+    ModelSpec
+    """
+    return ModelSpec(name=name, func=func, params=SPIN_SOURCE_PARAMS + params,
+                     x_name="thickness", x_unit="nm",
+                     y_name="xi_e (DL for torque=0, FL for torque=1)", y_unit="1e5 Ohm^-1 m^-1",
+                     doc=("Torque efficiency per electric field vs spin-source thickness, seed 003 "
+                          f"eqs. (1)-(2), with G from {g_source}. Input 'torque': 0 DL, 1 FL."),
+                     inputs=("torque",), **extra)
+
+
+interface_barrier_efficiency = _efficiency_spec(
     name="interface_barrier_efficiency",
     func=barrier_efficiency,
-    params=(
-        _SIGMA, _LAMBDA, _RHO,
-        Param("delta_t", "eV", 0.5, (-math.inf, math.inf),
-              "spin-independent hopping change t0 - t_m (t_m >= 0)"),
-        Param("J", "eV", 0.2, (-math.inf, math.inf), "exchange of the ferromagnetic monolayer"),
-        Param("t0", "eV", 1.0, (1e-6, math.inf), "hopping of the spin source", vary=False),
-        Param("fermi_energy", "eV", -4.0, (-math.inf, math.inf),
-              "Fermi energy from the band centre of the spin source", vary=False),
-        Param("eps_m", "eV", 0.0, (-math.inf, math.inf), "monolayer on-site energy", vary=False),
-        Param("lattice_constant", "nm", 0.3, (1e-3, math.inf), "lattice constant a", vary=False),
-        Param("t_c_ratio", "", 1.0, (0.0, math.inf),
-              "hopping between spin source and monolayer in units of t0 (t_c / t0)", vary=False),
-    ),
-    x_name="thickness", x_unit="nm", y_name="xi_e (DL for torque=0, FL for torque=1)",
-    y_unit="1e5 Ohm^-1 m^-1",
-    doc=("Torque efficiency per electric field vs spin-source thickness, seed 003 eqs. (1)-(2), "
-         "with G from the interface-barrier tight-binding model (seed 003 Fig. 4). "
-         "Input 'torque': 0 DL, 1 FL."),
-    inputs=("torque",),
+    # the barrier's parameters as its G model has them, with the exchange J (G's x) second
+    params=(interface_barrier_g.params[0],
+            Param("J", "eV", 0.2, (-math.inf, math.inf), "exchange of the ferromagnetic monolayer"),
+            *interface_barrier_g.params[1:]),
+    g_source="the interface-barrier tight-binding model (seed 003 Fig. 4)",
     references=(
         Reference((10.0,), (0.0,), "limit: J = 0 gives Im G = 0 and no field-like torque (seed "
                   "003 eq. (2))", dict(_REF_KW, delta_t=0.6, J=0.0, torque=1), atol=1e-12),
@@ -171,25 +181,19 @@ interface_barrier_efficiency = ModelSpec(
                   dict(_REF_KW, delta_t=0.6, J=0.1, torque=1), rtol=1e-8)),
 )
 
-interface_delta_efficiency = ModelSpec(
+_DELTA = {p.name: p for p in interface_delta_g.params}
+
+interface_delta_efficiency = _efficiency_spec(
     name="interface_delta_efficiency",
     func=delta_efficiency,
-    params=(
-        _SIGMA, _LAMBDA, _RHO,
-        Param("u0", "", 0.5, (-math.inf, math.inf), "spin-independent delta barrier (eq. 17)"),
-        Param("u_ex", "", 1.0, (-math.inf, math.inf), "exchange strength (eq. 15)"),
-        Param("u_R", "", 0.0, (-math.inf, math.inf), "Rashba strength (eq. 15)", vary=False),
-        Param("k_fermi", "1/nm", 1.0, (1e-3, math.inf), "Fermi wave number", vary=False),
-        Param("theta_m", "deg", 90.0, (-360.0, 360.0), "magnetisation polar angle from the normal",
-              vary=False),
-        Param("phi_m", "deg", 90.0, (-360.0, 360.0), "magnetisation azimuth from x", vary=False),
-    ),
-    x_name="thickness", x_unit="nm", y_name="xi_e (DL for torque=0, FL for torque=1)",
-    y_unit="1e5 Ohm^-1 m^-1",
-    doc=("Torque efficiency per electric field vs spin-source thickness, seed 003 eqs. (1)-(2), "
-         "with G from the delta barrier with exchange and Rashba coupling (seed 004, eqs. "
-         "15-17, B12, B37). Input 'torque': 0 DL, 1 FL."),
-    inputs=("torque",),
+    # the delta barrier's parameters as its G model has them, with the exchange u_ex (G's x)
+    # second; here Rashba is held at 0, k_F starts at 1/nm and m along y
+    params=(_DELTA["u0"],
+            Param("u_ex", "", 1.0, (-math.inf, math.inf), "exchange strength (eq. 15)"),
+            replace(_DELTA["u_R"], vary=False), replace(_DELTA["k_fermi"], default=1.0),
+            replace(_DELTA["theta_m"], default=90.0), replace(_DELTA["phi_m"], default=90.0)),
+    g_source=("the delta barrier with exchange and Rashba coupling (seed 004, eqs. "
+              "15-17, B12, B37)"),
     references=(
         Reference((10.0,), (0.22505939980220135,), "hand: no barrier, G = Sharvin 57.0207 "
                   "(k_F = 13.6/nm) real, xi = sigma_s [1 - sech(t/l)] g/(g + tanh(t/l)) with "

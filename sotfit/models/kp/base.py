@@ -13,8 +13,26 @@ import numpy as np
 from .operators import NonHermitianError, k_columns, m_dot, unit_vector
 
 __all__ = [
-    "KPModel", "ExchangeSplitModel", "TwoBlockModel",
+    "KPModel", "ExchangeSplitModel", "TwoBlockModel", "linear_in_k",
 ]
+
+
+def linear_in_k(h0, hx, hy) -> dict:
+    """The coefficients (:meth:`KPModel._coefficients`) of an H linear in k.
+
+    Parameters
+    ----------
+    h0, hx, hy : ndarray (nb, nb)
+        H at k = 0 (eV) and its derivatives dH/dkx, dH/dky (eV nm).
+
+    Returns
+    -------
+    dict
+        ``{"0": h0, "x": hx, "y": hy}`` and zero second-order matrices ``"xx"``, ``"yy"``, ``"xy"``
+        (eV nm^2).
+    """
+    zero = np.zeros_like(h0, dtype=complex)
+    return {"0": h0, "x": hx, "y": hy, "xx": zero, "yy": zero, "xy": zero}
 
 
 class KPModel:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import ExchangeSplitModel, TwoBlockModel
+from .base import ExchangeSplitModel, TwoBlockModel, linear_in_k
 from .operators import PAULI, S0, SPIN_HALF, SPIN_TIMES_ORBITAL, SX, SY, SZ, _kron, k_columns
 
 __all__ = [
@@ -61,12 +61,10 @@ class DiracRashbaExchange(DiracParameters):
     spin_operators = SPIN_TIMES_ORBITAL
 
     def _coefficients(self):
-        zero = np.zeros((4, 4), complex)
         h0 = (self.delta * _kron(S0, SZ)
               - (self.lambda_r / 2) * (_kron(SX, SY) - _kron(SY, SX))
               + self.exchange_term())
-        return {"0": h0, "x": self.hbar_v * _kron(S0, SX), "y": self.hbar_v * _kron(S0, SY),
-                "xx": zero, "yy": zero, "xy": zero}
+        return linear_in_k(h0, self.hbar_v * _kron(S0, SX), self.hbar_v * _kron(S0, SY))
 
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .hamiltonians import HBAR2_OVER_ME, SPIN_HALF, ExchangeSplitModel, KPModel, NonHermitianError, PAULI, DiracRashbaExchange, k_columns
+from .hamiltonians import HBAR2_OVER_ME, KPModel, NonHermitianError, PAULI, DiracRashbaExchange, k_columns
+from .rashba_2deg import RashbaParameters
 
 __all__ = [
     "LatticeRashba2DEG", "LatticeSystem", "build_lattice", "HoppingModel",
@@ -21,7 +22,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class LatticeRashba2DEG(ExchangeSplitModel):
+class LatticeRashba2DEG(RashbaParameters):
     """Bloch Hamiltonian of the square-lattice Rashba ferromagnet (see module docstring).
 
     Parameters
@@ -29,17 +30,13 @@ class LatticeRashba2DEG(ExchangeSplitModel):
     a : float
         Lattice constant (nm).
     m_eff, alpha_r, j_ex, m :
-        As :class:`~sotfit.models.kp.hamiltonians.Rashba2DEG`.
+        As :class:`~sotfit.models.kp.rashba_2deg.RashbaParameters` (alpha_r 0.05 eV nm by
+        default).
     """
 
-    a: float = 1.0
-    m_eff: float = 1.0
     alpha_r: float = 0.05
-    j_ex: float = 0.05
-    m: tuple = (0.0, 0.0, 1.0)
+    a: float = 1.0
     name: str = "2deg_lattice"
-    n_bands: int = 2
-    spin_operators = SPIN_HALF
 
     @property
     def t(self) -> float:

@@ -13,12 +13,40 @@ from .base import ExchangeSplitModel
 from .operators import HBAR2_OVER_ME, S0, SPIN_HALF, SX, SY
 
 __all__ = [
-    "Rashba2DEG",
+    "RashbaParameters", "Rashba2DEG",
 ]
 
 
 @dataclass(frozen=True)
-class Rashba2DEG(ExchangeSplitModel):
+class RashbaParameters(ExchangeSplitModel):
+    """Parameters of seed 001's Rashba ferromagnet, shared by its continuum and lattice forms.
+
+    Parameters
+    ----------
+    m_eff : float
+        Effective mass in units of the electron mass (> 0).
+    alpha_r : float
+        Rashba constant alpha_R in eV nm.
+    j_ex : float
+        Exchange splitting J_ex in eV.
+    m : 3-tuple
+        Magnetisation direction (normalised on construction).
+    """
+
+    m_eff: float = 1.0
+    alpha_r: float = 0.01
+    j_ex: float = 0.05
+    m: tuple = (0.0, 0.0, 1.0)
+    n_bands: int = 2
+    spin_operators = SPIN_HALF
+
+    def _check_parameters(self) -> None:
+        if not self.m_eff > 0:
+            raise ValueError(f"{self.name}: m_eff = {self.m_eff} must be positive")
+
+
+@dataclass(frozen=True)
+class Rashba2DEG(RashbaParameters):
     """2DEG Rashba ferromagnet (seed 001, supplement eq. (12), hbar restored).
 
     H = hbar^2 k^2 / (2 m_eff m_e) - (alpha_R / 2) (z x k).s - (J_ex / 2) m.s
@@ -28,27 +56,11 @@ class Rashba2DEG(ExchangeSplitModel):
 
     Parameters
     ----------
-    m_eff : float
-        Effective mass in units of the electron mass.
-    alpha_r : float
-        Rashba constant alpha_R in eV nm.
-    j_ex : float
-        Exchange splitting J_ex in eV.
-    m : 3-tuple
-        Magnetisation direction (normalised by :meth:`with_m`).
+    m_eff, alpha_r, j_ex, m :
+        As :class:`RashbaParameters` (m_e, eV nm, eV, unit vector).
     """
 
-    m_eff: float = 1.0
-    alpha_r: float = 0.01
-    j_ex: float = 0.05
-    m: tuple = (0.0, 0.0, 1.0)
     name: str = "2deg"
-    n_bands: int = 2
-    spin_operators = SPIN_HALF
-
-    def _check_parameters(self) -> None:
-        if not self.m_eff > 0:
-            raise ValueError(f"2deg: m_eff = {self.m_eff} must be positive")
 
     @property
     def energy_scale(self) -> float:

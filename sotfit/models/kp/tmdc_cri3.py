@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .operators import S0, SPIN_HALF, SPIN_TIMES_ORBITAL, SX, SY, SZ, _kron, m_dot
-from .base import TwoBlockModel
+from .base import TwoBlockModel, linear_in_k
 
 __all__ = [
     "TMDCCrI3",
@@ -74,10 +74,8 @@ class TMDCCrI3(TwoBlockModel):
         chi = float(self._block_index())
         sp = (S0 + SZ) / 2
         sm = (S0 - SZ) / 2
-        zero = np.zeros((4, 4), complex)
         h0 = ((self.delta / 2) * _kron(S0, SZ)
               + chi * _kron(SZ, self.lambda_c * sp + self.lambda_v * sm)
               + _kron(m_dot(self.m, SPIN_HALF), self.b_c * sp + self.b_v * sm)
               + self.lambda_r * (chi * _kron(SY, SX) - _kron(SX, SY)))
-        return {"0": h0, "x": self.hbar_v * chi * _kron(S0, SX), "y": self.hbar_v * _kron(S0, SY),
-                "xx": zero, "yy": zero, "xy": zero}
+        return linear_in_k(h0, self.hbar_v * chi * _kron(S0, SX), self.hbar_v * _kron(S0, SY))
