@@ -27,7 +27,7 @@ from .checks import absurd, check_number
 from .models.sot import current_fraction as _current_fraction
 from .models.sot import peak_from_rms
 
-__all__ = ["Sample", "SampleField", "SAMPLE_FIELDS", "SAMPLE_UNITS", "SampleError", "read_sample_file"]
+__all__ = ["Sample", "SampleField", "SAMPLE_FIELDS", "SAMPLE_UNITS", "SampleError", "spellings", "read_sample_file"]
 
 
 class SampleError(ValueError):
@@ -97,6 +97,12 @@ def _fields() -> tuple[SampleField, ...]:
 SAMPLE_FIELDS: tuple[SampleField, ...] = _fields()
 _BY_NAME = {f.name: f for f in SAMPLE_FIELDS}
 _ALIASES = {a: f.name for f in SAMPLE_FIELDS for a in f.aliases}
+def spellings(name: str) -> tuple[str, ...]:
+    """Every spelling of the field ``name`` a sample description may use (the one spelling
+    first), e.g. ``('rho_nm', 'rho', 'resistivity')``."""
+    return (name, *_BY_NAME[name].aliases)
+
+
 #: Entries of a summary's ``sample`` section that are derived from the fields, not fields.
 _DERIVED = ("i_rf_peak", "current_fraction_used")
 #: Units of the numeric fields, for reports.

@@ -58,6 +58,7 @@ __all__ = [
     "xi_e_from_field",
     "field_from_xi_e",
     "xi_from_xi_e",
+    "xi_e_from_xi",
     "efficiency",
     "safe_sqrt",
 ]
@@ -66,6 +67,7 @@ _NM = 1e-9          # m
 _MA = 1e-3          # A
 _UOHMCM = 1e-8      # Ohm m
 _XI_E_UNIT = 1e5    # Ohm^-1 m^-1
+_XI_PER_XI_E_RHO = 1e-3   # xi per (xi^E [1e5 Ohm^-1 m^-1] x rho [uOhm cm]) = 1e5 x 1e-8
 
 
 def safe_sqrt(x):
@@ -327,6 +329,11 @@ def field_from_xi_e(xi_e, mu0_ms, t_fm, e_field):
 def xi_from_xi_e(xi_e, resistivity):
     """Dimensionless efficiency xi = xi^E rho (xi^E in 1e5 Ohm^-1 m^-1, rho in uOhm cm)."""
     return xi_e * _XI_E_UNIT * resistivity * _UOHMCM
+
+
+def xi_e_from_xi(xi, resistivity):
+    """Inverse of :func:`xi_from_xi_e`: xi^E = xi / rho in 1e5 Ohm^-1 m^-1 (rho in uOhm cm)."""
+    return xi / (resistivity * _XI_PER_XI_E_RHO)
 
 
 def efficiency(mu0_h, mu0_ms, t_fm, e_field, rho_nm):

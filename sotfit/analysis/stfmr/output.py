@@ -14,6 +14,7 @@ import numpy as np
 
 from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi
 from ...results import FitResult
+from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
 from .checks import data_checks
 from .records import STFMRAnalysis
@@ -30,9 +31,7 @@ __all__ = [
 #: Stable names of the summary quantities and their units.
 SUMMARY_UNITS = {
     "mu0_meff": "T", "gyromagnetic_ratio": "GHz/T", "g": "", "h_k": "T", "alpha": "",
-    "linewidth_inhomogeneous": "T", "xi_fmr": "", "mu0_h_dl": "T", "mu0_h_fl_oe": "T",
-    "mu0_h_oe": "T", "mu0_h_fl": "T", "e_field": "V/m", "xi_e_dl": "1e5 Ohm^-1 m^-1",
-    "xi_e_fl": "1e5 Ohm^-1 m^-1", "xi_dl": "", "xi_fl": "",
+    "linewidth_inhomogeneous": "T", **TORQUE_QUANTITY_UNITS,
 }
 
 
@@ -241,10 +240,8 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
     for i, s in enumerate(analysis.spectra):
         row: dict[str, Any] = {"source": s.source, "frequency": {"value": s.frequency,
                                                                    "stderr": None, "unit": "GHz"}}
-        units = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "",
-                 "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
         for k, v in s.combined.items():
-            row[k] = _q(v, units[k], s.stderr(k))
+            row[k] = _q(v, COMBINED_UNITS[k], s.stderr(k))
         row["branches"] = []
         for r in s.branches:
             b = {"polarity": int(r.meta["polarity"]),

@@ -18,8 +18,10 @@ PRL 106, 036601 (2011) are derived in docs/stfmr.md and written in :mod:`sotfit.
 from __future__ import annotations
 
 
+from ...device import SAMPLE_UNITS as DEVICE_UNITS
 from ...device import Sample
 from ...stats import SINGULAR_CORRELATION, weighted_mean
+from ...units import TORQUE_QUANTITY_UNITS
 from ...models.sot import (
     amr_factors,
     current_fraction,
@@ -59,14 +61,10 @@ __all__ = [
 
 #: Units of the sample entries of an ST-FMR summary, by their names there (the current under
 #: its ST-FMR name ``i_rf``).
-SAMPLE_UNITS = {"mu0_ms": "T", "t_fm": "nm", "t_nm": "nm", "width": "nm", "rho_nm": "uOhm cm",
-                "rho_fm": "uOhm cm", "angle": "deg", "i_rf": "mA", "delta_r": "Ohm",
-                "current_fraction": ""}
+SAMPLE_UNITS = {("i_rf" if k == "current" else k): u for k, u in DEVICE_UNITS.items()}
 
 #: Units of the torque quantities computed by :func:`spectrum_torques`.
-TORQUE_UNITS = {"xi_fmr": "", "mu0_h_dl": "T", "mu0_h_fl_oe": "T", "mu0_h_oe": "T",
-                "mu0_h_fl": "T", "e_field": "V/m", "xi_e_dl": "1e5 Ohm^-1 m^-1",
-                "xi_e_fl": "1e5 Ohm^-1 m^-1", "xi_dl": "", "xi_fl": ""}
+TORQUE_UNITS = TORQUE_QUANTITY_UNITS
 
 
 def spectrum_torques(values: dict, meff, sample: Sample) -> dict:

@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 
 from ...data import Dataset
+from ...models.sot import xi_e_from_xi
 from ...units import UnitError, quantity, to_house
 
 __all__ = ["ThicknessSeries", "ThicknessError", "check_distinct_files", "XI_E_UNIT"]
 
 XI_E_UNIT = "1e5 Ohm^-1 m^-1"
-_XI_FACTOR = 1e-3  # xi = xi^E [1e5 Ohm^-1 m^-1] * rho [uOhm cm] * 1e-3
 
 
 class ThicknessError(ValueError):
@@ -125,4 +125,4 @@ def _efficiency_to_house(v, unit, per_field: bool, rho, where: str):
         raise ThicknessError(f"{where} is the dimensionless xi = xi^E rho; the resistivity is "
                              "needed to convert it (option, 'resistivity' column or "
                              "'# resistivity:' header line)")
-    return np.asarray(v, float) / (rho * _XI_FACTOR)
+    return xi_e_from_xi(np.asarray(v, float), rho)

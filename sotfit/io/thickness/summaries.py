@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ...data import Dataset
+from ...device import spellings
 from ...units import UnitError, quantity, to_house
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
                      _is_number, _resistivity_text, check_distinct_files)
@@ -163,7 +164,7 @@ def _summary_thickness(summary: Mapping, thickness, p: Path, i: int) -> float:
     """The spin-source thickness of file ``i`` in nm: given by the caller (in order or by
     path), else the ``t_nm`` entry of the summary's sample section."""
     if thickness is None:
-        tv = _sample_value(summary, ("t_nm",))
+        tv = _sample_value(summary, spellings("t_nm"))
         if tv is None:
             raise ThicknessError(f"{p}: no t_nm in the summary's sample section; give the "
                                  "thicknesses explicitly")
@@ -180,7 +181,7 @@ def _summary_thickness(summary: Mapping, thickness, p: Path, i: int) -> float:
 
 def _summary_resistivity(summary: Mapping, p: Path) -> float | None:
     """The resistivity of the summary's sample section in uOhm cm, if it has one."""
-    rv = _sample_value(summary, ("rho_nm", "rho", "resistivity"))
+    rv = _sample_value(summary, spellings("rho_nm"))
     if rv is None:
         return None
     if isinstance(rv, Mapping):
