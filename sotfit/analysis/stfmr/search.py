@@ -172,22 +172,8 @@ def _find_resonance_exhaustive(h, v, *, window_widths: float = 6.0, derivative: 
     least ``min_side`` points on each side of h_res and ``min_points`` in all
     inside its window, and must lie at least one half width inside the sweep.
 
-    Parameters
-    ----------
-    h : array_like
-        |mu0H| in T, ascending.
-    v : array_like
-        V_mix in uV.
-    window_widths : float
-        Half window in units of W.
-    derivative : bool
-        Search with the field-derivative lineshape instead.
-
-    Returns
-    -------
-    dict
-        ``h_res``, ``width``, ``vs``, ``va``, ``offset``, ``slope`` (T, uV, uV/T),
-        ``significance`` (chi-square improvement / noise variance) and ``noise`` (uV).
+    Parameters and returns are those of :func:`find_resonance` (h in T ascending, v in uV;
+    the dict holds h_res, width in T, vs, va, offset in uV, slope in uV/T, significance, noise).
     """
     h = np.asarray(h, float)
     v = np.asarray(v, float)
