@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import sotfit as sf  # noqa: E402
 from sotfit.analysis.stfmr import analyse_stfmr, summary_dict  # noqa: E402
-from sotfit.analysis.stfmr_torques import Sample  # noqa: E402
+from sotfit.device import Sample  # noqa: E402
 from sotfit.plot.stfmr import plot_overview  # noqa: E402
 
 DATA = ROOT / "data" / "stfmr_example"
@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     sweep = sf.load(DATA)                            # signed mu0 H in T, V_mix in uV
     analysis = analyse_stfmr(sweep)
     sample = Sample(mu0_ms=0.95, t_fm=6, t_nm=6, width=10e3, rho_nm=20, rho_fm=40,
-                    angle=45, i_rf=1.0, delta_r=0.5)  # nm, uOhm cm, deg, mA (peak), Ohm
+                    angle=45, current=1.0, delta_r=0.5)  # nm, uOhm cm, deg, mA (peak), Ohm
     summary = summary_dict(analysis, sample)
 
     print(f"{'quantity':>24} {'sequential':>22} {'global':>22} {'planted':>11}  unit")
