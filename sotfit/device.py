@@ -245,9 +245,11 @@ class Sample:
         return Sample(**keep, **values)
 
     def summary(self) -> dict:
-        """The fields that are set, as ``{"value", "unit"}`` (the ``sample`` section of a summary)."""
-        return {f.name: ({"value": getattr(self, f.name), "unit": f.unit} if f.unit != "bool"
-                         else getattr(self, f.name))
+        """The fields that are set, the numbers as ``{"value", "stderr": None, "unit"}`` and the
+        flags as they are: the ``sample`` section of a summary (read back by
+        :meth:`from_mapping`)."""
+        return {f.name: ({"value": getattr(self, f.name), "stderr": None, "unit": f.unit}
+                         if f.unit != "bool" else getattr(self, f.name))
                 for f in SAMPLE_FIELDS if getattr(self, f.name) is not None}
 
     # --- reading ------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_summary_section_and_files_round_trip(tmp_path):
     s = Sample(mu0_ms=0.95, t_fm=6.0, t_nm=6.0, width=1e4, rho_nm=20.0, rho_fm=40.0, current=1.0,
                delta_r=0.5, nm_below=False)
     section = s.summary()
-    assert section["width"] == {"value": 1e4, "unit": "nm"}
+    assert section["width"] == {"value": 1e4, "stderr": None, "unit": "nm"}
     assert Sample.from_mapping(section) == s
     summary = tmp_path / "summary.json"
     import json

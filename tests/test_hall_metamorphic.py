@@ -286,14 +286,18 @@ TRANSFORMS = {"negated": negated, "reversed": reversed_rows, "tesla": field_in_t
 
 
 # ------------------------------------------------------------------ the tests
-@pytest.mark.parametrize("transform", list(TRANSFORMS))
-@pytest.mark.parametrize("method", ["avci", "hayashi", "angular", "macrospin"])
-def test_bundled_sets(method, transform, tmp_path, tmp_path_factory):
-    case = _bundled()[method]
+def _base_and_transformed(case, transform, tmp_path, tmp_path_factory):
+    """The summary of the case as it is and of its files after ``transform``."""
     base = _case_base(case, tmp_path_factory)
     d = tmp_path / "in"
     d.mkdir()
-    other = _run(TRANSFORMS[transform](case, d), tmp_path / "out")
+    return base, _run(TRANSFORMS[transform](case, d), tmp_path / "out")
+
+
+@pytest.mark.parametrize("transform", list(TRANSFORMS))
+@pytest.mark.parametrize("method", ["avci", "hayashi", "angular", "macrospin"])
+def test_bundled_sets(method, transform, tmp_path, tmp_path_factory):
+    base, other = _base_and_transformed(_bundled()[method], transform, tmp_path, tmp_path_factory)
     if transform == "negated":
         _same_torques(base, other)
     else:
@@ -304,11 +308,8 @@ def test_bundled_sets(method, transform, tmp_path, tmp_path_factory):
 @pytest.mark.parametrize("transform", list(TRANSFORMS))
 @pytest.mark.parametrize("name", ["py_pt_avci", "ta_cofeb_hayashi", "ta_cofeb_macrospin"])
 def test_real_sets(name, transform, real_data, tmp_path, tmp_path_factory):
-    case = _real(real_data)[name]
-    base = _case_base(case, tmp_path_factory)
-    d = tmp_path / "in"
-    d.mkdir()
-    other = _run(TRANSFORMS[transform](case, d), tmp_path / "out")
+    base, other = _base_and_transformed(_real(real_data)[name], transform, tmp_path,
+                                        tmp_path_factory)
     if transform == "negated":
         _same_torques(base, other)
         q, p = base["quantities"], other["quantities"]

@@ -28,6 +28,9 @@ def test_efficiency_inverse_and_uncertainty():
     assert xi.nominal_value == pytest.approx(expected * 1e5 * 150e-8, rel=1e-12)
     assert xe.std_dev / xe.nominal_value == pytest.approx(0.05, rel=1e-12)
     assert sot.field_from_xi_e(xe.nominal_value, 1.1, 5.0, 3e4) == pytest.approx(4e-4, rel=1e-14)
+    assert sot.xi_e_from_xi(xi.nominal_value, 150.0) == pytest.approx(xe.nominal_value, rel=1e-14)
+    # the sheet current K = f I / w, and the thin-sheet Oersted field mu0 K / 2
+    assert sot.sheet_current_density(2.0, 0.6, 1e4) == pytest.approx(0.6 * 2e-3 / 10e-6, rel=1e-15)
 
 
 def test_prefactors_are_the_amr_factors_times_the_angular_factor():

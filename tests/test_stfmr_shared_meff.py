@@ -50,3 +50,22 @@ def test_structured_mean_equals_the_dense_gls_mean(spread):
     c_struct = ((m_struct + meff).std_dev ** 2 - (m_struct - meff).std_dev ** 2) / 4
     assert c_struct == pytest.approx(c_dense, rel=1e-8)
     assert math.isfinite(c_struct) and c_struct != 0.0
+
+
+def test_correlation_bounds_bracket_the_eigenvalues():
+    """Weyl's inequalities: the singularity test of the structured mean uses a lower bound of the
+    smallest and an upper bound of the largest eigenvalue of the correlation matrix."""
+    from sotfit.analysis.stfmr.shared_meff import _correlation_bounds
+
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        n = 30
+        d = rng.uniform(0.5, 2.0, n)
+        a = rng.normal(0, 1.0, n)
+        u = rng.normal(0, 0.05, n)
+        v = rng.uniform(0.01, 1.0)
+        c = np.diag(d) + np.outer(u, a) + np.outer(a, u) + v * np.outer(a, a)
+        s = np.sqrt(np.diag(c))
+        ev = np.linalg.eigvalsh(c / np.outer(s, s))
+        lo, hi = _correlation_bounds(d, u, a, v)
+        assert lo <= ev[0] + 1e-12 and hi >= ev[-1] - 1e-12

@@ -148,7 +148,7 @@ def oersted_field(current, fraction, width):
     float
         mu0 H_Oe in T.
     """
-    return MU_0 * fraction * (current * _MA) / (2.0 * width * _NM)
+    return MU_0 * sheet_current_density(current, fraction, width) / 2.0
 
 
 def oersted_sign(nm_below: bool = True) -> int:

@@ -199,17 +199,13 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
     ``"flags": [reason, ...]`` (:mod:`sotfit.flags`; the gates of docs/stfmr.md, section 9).
     """
     from ... import __version__
-    from .torques import SAMPLE_UNITS
 
     torques = stfmr_torques(analysis, sample) if sample is not None else {}
     out: dict[str, Any] = {"sotfit_version": __version__, "analysis": "stfmr",
                            "geometry": analysis.geometry, "sign_convention": SIGN_CONVENTION,
                            "linewidth_convention": "HWHM"}
     if sample is not None:
-        named = {_SUMMARY_NAMES.get(k, k): v for k, v in sample.as_dict().items()}
-        out["sample"] = {k: ({"value": v, "stderr": None, "unit": SAMPLE_UNITS.get(k, "")}
-                             if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-                         for k, v in named.items() if v is not None}
+        out["sample"] = {_SUMMARY_NAMES.get(k, k): v for k, v in sample.summary().items()}
         if sample.i_rf is not None:
             out["sample"]["i_rf_peak"] = {"value": float(sample.i_peak), "stderr": None,
                                           "unit": "mA"}

@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 #: Units of the sample entries of an ST-FMR summary, by their names there (the current under
-#: its ST-FMR name ``i_rf``).
+#: its ST-FMR name ``i_rf``); kept for callers of the earlier module.
 SAMPLE_UNITS = {("i_rf" if k == "current" else k): u for k, u in DEVICE_UNITS.items()}
 
 #: Units of the torque quantities computed by :func:`spectrum_torques`.
