@@ -17,7 +17,6 @@ Units: k in 1/nm, energies in eV, dH/dk in eV nm.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .grids import BandData, KGrid, check_cutoff, check_resolution, diagonalise
+from .grids import KGrid, check_cutoff, check_resolution, diagonalise
 
 __all__ = ["KuboResult", "kubo_bastin", "lorentz_primitive", "thermal_average"]
 
