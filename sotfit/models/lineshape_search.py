@@ -13,7 +13,7 @@ __all__ = [
 ]
 
 
-def mixing_design(h, h_res, width):
+def mixing_design(h, h_res, width, out=None):
     """Columns [L_sym, L_asym, 1, h - h_res] of the linear part, shape (..., n, 4).
 
     Parameters
@@ -22,17 +22,23 @@ def mixing_design(h, h_res, width):
         Field magnitudes in T.
     h_res, width : ndarray or float
         Candidate resonance fields and half widths in T (broadcast against ``h``).
+    out : ndarray, optional
+        Filled in place (shape (..., n, 4)) instead of a new array.
 
     Returns
     -------
     ndarray
-        The dimensionless Lorentzians, the constant 1 and h - h_res in T, stacked on a last axis
-        of length 4.
+        The dimensionless Lorentzians W^2/D and W d/D (d = h - h_res, D = d^2 + W^2), the
+        constant 1 and d in T, stacked on a last axis of length 4.
     """
     d = h - h_res
     den = d * d + width * width
-    one = np.ones(np.broadcast(d, den).shape)
-    return np.stack([width * width / den * one, width * d / den * one, one, d * one], axis=-1)
+    a = np.empty(np.broadcast(d, den).shape + (4,)) if out is None else out
+    a[..., 0] = width * width / den
+    a[..., 1] = width * d / den
+    a[..., 2] = 1.0
+    a[..., 3] = d
+    return a
 
 
 def grid_candidates(h, n_centre: int = 120, n_width: int = 24):
@@ -135,7 +141,7 @@ def grid_guess_mixing(h, v, n_centre: int = 120, n_width: int = 24, design=None)
 
 
 
-def derivative_design(h, h_res, width):
+def derivative_design(h, h_res, width, out=None):
     """Columns of the field-derivative lineshape, shape (..., n, 4).
 
     The columns -2 W^3 d / D^2 and W^2 (W^2 - d^2) / D^2 (d = h - h_res, D = d^2 + W^2) of
@@ -145,6 +151,9 @@ def derivative_design(h, h_res, width):
     d = h - h_res
     w2 = width * width
     den2 = (d * d + w2) ** 2
-    one = np.ones(np.broadcast(d, den2).shape)
-    return np.stack([-2.0 * w2 * width * d / den2 * one, w2 * (w2 - d * d) / den2 * one,
-                     one, d * one], axis=-1)
+    a = np.empty(np.broadcast(d, den2).shape + (4,)) if out is None else out
+    a[..., 0] = -2.0 * w2 * width * d / den2
+    a[..., 1] = w2 * (w2 - d * d) / den2
+    a[..., 2] = 1.0
+    a[..., 3] = d
+    return a

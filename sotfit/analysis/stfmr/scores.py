@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ...models.lineshape_search import derivative_design, mixing_design
 from .branches import noise_level
 
 
@@ -23,23 +24,9 @@ _CHUNK_ELEMENTS = 32_768
 
 
 def _search_design(h, c, w, derivative: bool, out=None):
-    """The candidate columns (..., n, 4) of :func:`find_resonance`, the same floating-point
-    expressions as ``lineshapes.mixing_design`` / ``derivative_design``."""
-    d = h - c
-    shape = np.broadcast(d, w).shape
-    a = np.empty(shape + (4,)) if out is None else out
-    if derivative:
-        w2 = w * w
-        den2 = (d * d + w2) ** 2
-        a[..., 0] = -2.0 * w2 * w * d / den2
-        a[..., 1] = w2 * (w2 - d * d) / den2
-    else:
-        den = d * d + w * w
-        a[..., 0] = w * w / den
-        a[..., 1] = w * d / den
-    a[..., 2] = 1.0
-    a[..., 3] = d
-    return a
+    """The candidate columns (..., n, 4) of :func:`find_resonance`: the lineshape's own
+    ``derivative_design`` or ``mixing_design`` (fields in T)."""
+    return (derivative_design if derivative else mixing_design)(h, c, w, out=out)
 
 
 def _window_bands(h, rows, c, half):
