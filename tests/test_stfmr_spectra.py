@@ -164,3 +164,25 @@ def test_duplicated_fields_on_a_branch_are_an_error():
     x[5] = x[6]
     with pytest.raises(STFMRError, match="duplicated field values"):
         split_branches(d.replace(x=x))
+
+
+@pytest.mark.parametrize("keep", ["both", "plus", "minus"])
+def test_combined_stderrs_from_the_branch_covariances_equal_the_uncertainties_values(keep):
+    """SpectrumFit.stderr comes from the branch covariances (sum of w^2 C over the independent
+    branches, first order for the ratio); the correlated uncertainties values, expanded, must
+    give the same standard errors."""
+    d = spectrum(9.0, noise=0.02)
+    if keep != "both":
+        sign = 1 if keep == "plus" else -1
+        d = d.where(np.sign(d.x) == sign)
+    s = fit_spectrum(d)
+    assert s._stderrs, "the standard errors are filled when the spectrum is fitted"
+    assert set(s._stderrs) == set(s.combined)
+    for k, u in s.combined.items():
+        assert s.stderr(k) == pytest.approx(u.std_dev, rel=1e-12), k
+
+
+def test_combined_stderrs_with_a_fixed_branch_parameter():
+    s = fit_spectrum(spectrum(9.0, noise=0.02), fixed={"slope": 0.0})
+    for k, u in s.combined.items():
+        assert s.stderr(k) == pytest.approx(u.std_dev, rel=1e-12), k

@@ -5,6 +5,8 @@ products when the branches share their field values (:func:`_search_shared`).
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from .branches import noise_level
@@ -225,16 +227,15 @@ def _search_shared(h, v, *, k, derivative, n_centre, n_width, min_side, min_poin
     those of any candidate within 1e-6 of it) are computed as that scan computes them."""
     R, n = v.shape
     sig = _noise_rows(v) if n >= 5 else np.array([noise_level(row) for row in v])
-    centres, widths, step, span = _grid(h[None, :], n_centre, n_width)
-    centres, widths, step, span = centres[0], widths[0], float(step[0]), float(span[0])
+    centres, widths, step, span, cand, forms = _shared_setup(
+        h, k=k, derivative=derivative, n_centre=n_centre, n_width=n_width, min_side=min_side,
+        min_points=min_points)
     if not (step > 0 and span > 0):
         return [ValueError("the field does not vary")] * R
-    cand = _shared_candidates(h, centres, widths, k=k, derivative=derivative,
-                              min_side=min_side, min_points=min_points)
     if cand is None:
         return [ValueError("too few points for a resonance search")] * R
     codes, cols, sums, runs = cand
-    near_rows, near_j = _shared_near_best(h, v, sig, cols, runs, _schur_forms(sums))
+    near_rows, near_j = _shared_near_best(h, v, sig, cols, runs, forms)
     # the winner among the near-ties, scored exactly as the scan scores them
     wi, ci = np.divmod(codes[near_j], n_centre)
     rows = _Rows(np.broadcast_to(h, (R, n)), v)
@@ -242,6 +243,46 @@ def _search_shared(h, v, *, k, derivative, n_centre, n_width, min_side, min_poin
                                centres[ci], widths[wi], k=k, derivative=derivative,
                                min_side=min_side, min_points=min_points, exact=True)
     return _shared_winners(R, near_rows, codes[near_j], sc, cf, centres, widths, sig, n_centre)
+
+
+#: The candidate setups of the last field grids searched (:func:`_shared_setup`): files of one
+#: set usually share their field values, and a setup (columns of every candidate, about
+#: 2 x 3840 x n values) costs as much as scoring a few hundred branches.
+_SETUP_CACHE: OrderedDict = OrderedDict()
+
+#: Bytes the cached setups may hold together (the least recently used ones are dropped).
+SETUP_CACHE_BYTES = 48 * 2 ** 20
+
+
+def _shared_setup(h, *, k, derivative, n_centre, n_width, min_side, min_points):
+    """The candidate grid of the field values h and every allowed candidate with its Schur
+    forms: (centres, widths, step, span, candidates or None, forms or None), from
+    :data:`_SETUP_CACHE` when these field values and options were searched before (the setup
+    depends on them alone, so a cached one is the one that would be built)."""
+    key = (h.tobytes(), float(k), bool(derivative), n_centre, n_width, min_side, min_points)
+    hit = _SETUP_CACHE.get(key)
+    if hit is not None:
+        _SETUP_CACHE.move_to_end(key)
+        return hit
+    centres, widths, step, span = _grid(h[None, :], n_centre, n_width)
+    centres, widths, step, span = centres[0], widths[0], float(step[0]), float(span[0])
+    cand = forms = None
+    if step > 0 and span > 0:
+        cand = _shared_candidates(h, centres, widths, k=k, derivative=derivative,
+                                  min_side=min_side, min_points=min_points)
+        if cand is not None:
+            forms = _schur_forms(cand[2])
+    setup = (centres, widths, step, span, cand, forms)
+    for a in (centres, widths, *(cand or ()), *(forms or ())):
+        a.setflags(write=False)         # shared by later searches: never changed in place
+    size = sum(a.nbytes for a in (cand or ()))
+    if size <= SETUP_CACHE_BYTES:
+        _SETUP_CACHE[key] = setup
+        total = sum(sum(a.nbytes for a in (s[4] or ())) for s in _SETUP_CACHE.values())
+        while total > SETUP_CACHE_BYTES and len(_SETUP_CACHE) > 1:
+            _, old = _SETUP_CACHE.popitem(last=False)
+            total -= sum(a.nbytes for a in (old[4] or ()))
+    return setup
 
 
 def _shared_candidates(h, centres, widths, *, k, derivative, min_side, min_points):

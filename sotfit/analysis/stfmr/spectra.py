@@ -77,8 +77,9 @@ class SpectrumFit:
     _stderrs: dict = field(default_factory=dict, repr=False, compare=False)
 
     def stderr(self, key: str) -> float:
-        """Standard error of ``combined[key]`` (computed once: each one expands the
-        correlations of the branch fits)."""
+        """Standard error of ``combined[key]``: from the branch covariances
+        (:func:`combined_stderrs`, filled when the spectrum is fitted), else expanded from the
+        uncertainties value once."""
         try:
             return self._stderrs[key]
         except KeyError:
@@ -100,25 +101,67 @@ class SpectrumFit:
         return None
 
 
+#: The combined values of a spectrum as weights on its branch parameters: ``{key: (branch
+#: parameter, weight of the + branch, weight of the - branch)}`` with both branches (the
+#: weights 1/2 are exact in floating point, so ``a p + b m`` is ``(p +- m)/2`` to the bit);
+#: with one branch of polarity ``pol`` the weight of ``h_res`` and ``width`` is 1 and that of
+#: ``vs`` and ``va`` is ``pol``. ``ratio`` is ``vs / va`` of the combined values.
+COMBINATIONS = {"h_res": ("h_res", 0.5, 0.5), "field_offset": ("h_res", 0.5, -0.5),
+                "width": ("width", 0.5, 0.5), "vs": ("vs", 0.5, -0.5),
+                "vs_even": ("vs", 0.5, 0.5), "va": ("va", 0.5, -0.5),
+                "va_even": ("va", 0.5, 0.5)}
+
+
+def _weights(by: dict) -> dict[str, tuple[str, dict[int, float]]]:
+    """``{key: (branch parameter, {polarity: weight})}`` of the branches present (``by`` maps
+    polarity to branch fit), in the order of the combined values."""
+    if 1 in by and -1 in by:
+        return {k: (name, {1: a, -1: b}) for k, (name, a, b) in COMBINATIONS.items()}
+    (pol,) = by
+    return {"h_res": ("h_res", {pol: 1.0}), "width": ("width", {pol: 1.0}),
+            "vs": ("vs", {pol: float(pol)}), "va": ("va", {pol: float(pol)})}
+
+
 def combine_branches(branches) -> dict[str, Any]:
-    """Symmetrise the branch fits (see the module docstring for the sign bookkeeping)."""
+    """Symmetrise the branch fits (see the module docstring for the sign bookkeeping;
+    :data:`COMBINATIONS`)."""
     by = {r.meta["polarity"]: r for r in branches}
     out: dict[str, Any] = {}
-    if 1 in by and -1 in by:
-        p, m = by[1], by[-1]
-        out["h_res"] = (p["h_res"] + m["h_res"]) / 2
-        out["field_offset"] = (p["h_res"] - m["h_res"]) / 2
-        out["width"] = (p["width"] + m["width"]) / 2
-        for k in ("vs", "va"):
-            out[k] = (p[k] - m[k]) / 2
-            out[k + "_even"] = (p[k] + m[k]) / 2
-    else:
-        (pol, r), = by.items()
-        out["h_res"] = r["h_res"]
-        out["width"] = r["width"]
-        out["vs"] = pol * r["vs"]
-        out["va"] = pol * r["va"]
+    for k, (name, w) in _weights(by).items():
+        terms = [by[pol][name] if c == 1.0 else c * by[pol][name] for pol, c in w.items()]
+        out[k] = terms[0] if len(terms) == 1 else terms[0] + terms[1]
     out["ratio"] = out["vs"] / out["va"]
+    return out
+
+
+def combined_stderrs(branches) -> dict[str, float] | None:
+    """Standard errors of :func:`combine_branches`' values from the branch covariances (the
+    branches are fitted to different points, so independent): ``sum_b w_b^2 C_b`` for the
+    weighted sums and the first-order propagation for ``ratio``; what the uncertainties
+    values give, without expanding them. None when a branch has no covariance."""
+    by = {r.meta["polarity"]: r for r in branches}
+    if any(r.covar is None for r in by.values()):
+        return None
+    index = {pol: {k: j for j, k in enumerate(r.varied)} for pol, r in by.items()}
+
+    def cov(a, b) -> float:
+        (na, wa), (nb, wb) = a, b
+        total = 0.0
+        for pol, ca in wa.items():
+            i, j = index[pol].get(na), index[pol].get(nb)
+            if i is not None and j is not None and pol in wb:
+                total += ca * wb[pol] * float(by[pol].covar[i, j])
+        return total
+
+    weights = _weights(by)
+    out = {k: math.sqrt(max(cov(w, w), 0.0)) for k, w in weights.items()}
+    vs, va = (sum(c * by[pol].value(weights[k][0]) for pol, c in weights[k][1].items())
+              for k in ("vs", "va"))
+    g_vs, g_va = 1.0 / va, -vs / va ** 2
+    var = (g_vs ** 2 * cov(weights["vs"], weights["vs"])
+           + 2 * g_vs * g_va * cov(weights["vs"], weights["va"])
+           + g_va ** 2 * cov(weights["va"], weights["va"]))
+    out["ratio"] = math.sqrt(max(var, 0.0))
     return out
 
 
@@ -168,7 +211,8 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
                 out[n] = kind("; ".join(str(e) for e in errors))
             continue
         fitted = tuple(fitted)
-        out[n] = SpectrumFit(datasets[n], fitted, combine_branches(fitted), tuple(notes))
+        out[n] = SpectrumFit(datasets[n], fitted, combine_branches(fitted), tuple(notes),
+                             combined_stderrs(fitted) or {})
     return out
 
 
