@@ -69,6 +69,23 @@ def test_shared_field_values_scan_by_matrix_products_is_the_exhaustive_scan():
         _same(f, _find_resonance_exhaustive(b.x, b.y))
 
 
+def test_shared_scan_from_a_cached_setup_is_the_scan_from_a_fresh_one():
+    """A second search of the same field values takes the candidate setup from the cache:
+    the winners are the same to the bit, and the cached arrays cannot be changed."""
+    from sotfit.analysis.stfmr import search_groups
+
+    ds = [spectrum(9.0, seed=s, noise=0.05, source=f"rep{s}.csv") for s in range(12)]
+    pairs = [(b.x, b.y) for b in _branches(ds)]
+    search_groups._SETUP_CACHE.clear()
+    fresh = find_resonances(pairs)
+    assert len(search_groups._SETUP_CACHE) == 2          # one setup per polarity
+    cached = find_resonances(pairs)
+    assert cached == fresh
+    for setup in search_groups._SETUP_CACHE.values():
+        with pytest.raises(ValueError):
+            setup[4][1][0, 0] = 1.0                        # the candidates' columns
+
+
 def test_derivative_search_same_winner():
     m = MODELS["stfmr_derivative"]
     rng = np.random.default_rng(4)
