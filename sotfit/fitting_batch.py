@@ -43,7 +43,7 @@ from .data import Dataset, Sweep
 from .fitting import FitError, FitWarning
 from .models.lineshapes import LINEAR_BASES, LinearBasis, grid_search, linear_basis, stfmr_mixing
 from .models.spec import ModelError, ModelSpec
-from .results import FitResult, ResultTable
+from .results import FitResult, LazyParams, ResultTable
 from .varpro import varpro_covariance, varpro_fit
 
 
@@ -96,8 +96,6 @@ def varpro_results(model: ModelSpec, basis: LinearBasis, datasets: Sequence[Data
     (list of FitResult, list of str)
         The results and, for those that are not reliable, ``"source: message"``.
     """
-    from uncertainties import correlated_values, ufloat
-
     q, p = len(basis.linear), len(basis.nonlinear)
     lin_free = np.ones(q, bool) if lin_free is None else np.asarray(lin_free, bool)
     nonlin_free = np.ones(p, bool) if nonlin_free is None else np.asarray(nonlin_free, bool)
@@ -136,15 +134,9 @@ def varpro_results(model: ModelSpec, basis: LinearBasis, datasets: Sequence[Data
             cov = covs[i][np.ix_(perm, perm)]
             if np.any(np.diag(cov) <= 0) or not np.all(np.isfinite(cov)):
                 cov = None
-        uvals = {}
-        if cov is not None:
-            uvals.update(zip(names, correlated_values([values[k] for k in names], cov,
-                                                      tags=list(names))))
-        else:
+        if cov is None:
             message += "; uncertainties could not be estimated (singular or ill-conditioned covariance)"
-            for k in names:
-                uvals[k] = ufloat(values[k], math.nan, tag=k)
-        params = {k: uvals.get(k, float(values[k])) for k in model.param_names}
+        params = LazyParams({k: float(values[k]) for k in model.param_names}, names, cov)
         hit = [k for j, k in enumerate(basis.nonlinear) if at_bound[i, j]]
         success = bool(fitted["converged"][i]) and cov is not None
         if hit:

@@ -22,7 +22,7 @@ import numpy as np
 from .data import Dataset
 from .models.spec import ModelSpec
 
-__all__ = ["FitResult", "ResultTable", "quantity_dict", "open_new"]
+__all__ = ["FitResult", "LazyParams", "ResultTable", "quantity_dict", "open_new"]
 
 
 def open_new(path, overwrite: bool = False, mode: str = "w"):
@@ -65,6 +65,77 @@ class ParameterAccess:
     def values(self) -> dict[str, float]:
         """``{name: central value}``."""
         return {k: self.value(k) for k in self.params}
+
+
+class LazyParams(Mapping):
+    """A fit's parameters as correlated ``uncertainties`` values, built when first read.
+
+    Many fits are read only for their best values and the diagonal of their covariance (a
+    batch of spectra, a summary); the correlated values (an eigen-decomposition of the
+    correlation matrix and one object per parameter and direction) are built on the first
+    item read, all at once, so that they keep their correlations. Pickled, only the numbers
+    travel (values, names, covariance) and the values are built again where they are read:
+    whatever is computed from them must be computed there as well (see
+    :class:`sotfit.analysis.stfmr.spectra.SpectrumFit`).
+
+    Parameters
+    ----------
+    nominal : mapping of str to float
+        Every parameter's best value, in the model's order.
+    varied : sequence of str
+        The varied parameters, in the order of ``covar``.
+    covar : ndarray or None
+        Their covariance; None when it could not be estimated (the varied values then have a
+        NaN standard error).
+    """
+
+    __slots__ = ("_nominal", "_varied", "_covar", "_built")
+
+    def __init__(self, nominal: Mapping[str, float], varied: Sequence[str], covar=None):
+        self._nominal = dict(nominal)
+        self._varied = tuple(varied)
+        self._covar = covar
+        self._built = None
+
+    def _build(self) -> dict:
+        if self._built is None:
+            from uncertainties import correlated_values, ufloat
+
+            names = list(self._varied)
+            if self._covar is not None:
+                uvals = dict(zip(names, correlated_values(
+                    [self._nominal[k] for k in names], self._covar, tags=names)))
+            else:
+                uvals = {k: ufloat(self._nominal[k], float("nan"), tag=k) for k in names}
+            self._built = {k: uvals.get(k, float(v)) for k, v in self._nominal.items()}
+        return self._built
+
+    def __getitem__(self, name: str):
+        return self._build()[name]
+
+    def __iter__(self):
+        return iter(self._nominal)
+
+    def __len__(self) -> int:
+        return len(self._nominal)
+
+    def __contains__(self, name) -> bool:
+        return name in self._nominal
+
+    def nominal(self, name: str) -> float:
+        """The best value of ``name`` (without building the uncertain values)."""
+        return self._nominal[name]
+
+    @property
+    def built(self) -> bool:
+        """Whether the uncertain values have been built."""
+        return self._built is not None
+
+    def __reduce__(self):
+        return (LazyParams, (self._nominal, self._varied, self._covar))
+
+    def __repr__(self) -> str:
+        return f"LazyParams({self._nominal!r})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,7 +202,8 @@ class FitResult(ParameterAccess):
     problem: Any = None
 
     def __post_init__(self):
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        if not isinstance(self.params, LazyParams):     # read-only already
+            object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
         object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
         if self.covar is not None:
@@ -145,6 +217,15 @@ class FitResult(ParameterAccess):
         from .data import _reduce_frozen
 
         return _reduce_frozen(self)
+
+    def value(self, name: str) -> float:
+        """Best-fit value of ``name`` (read without building the uncertain values)."""
+        if isinstance(self.params, LazyParams):
+            try:
+                return float(self.params.nominal(name))
+            except KeyError:
+                raise KeyError(f"no parameter {name!r}; have {list(self.params)}") from None
+        return super().value(name)
 
     def dataset_params(self, i: int = 0) -> dict[str, float]:
         """Best-fit model parameters of dataset ``i`` (by the model's own names)."""

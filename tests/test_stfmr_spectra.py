@@ -186,3 +186,27 @@ def test_combined_stderrs_with_a_fixed_branch_parameter():
     s = fit_spectrum(spectrum(9.0, noise=0.02), fixed={"slope": 0.0})
     for k, u in s.combined.items():
         assert s.stderr(k) == pytest.approx(u.std_dev, rel=1e-12), k
+
+
+def test_uncertain_values_are_built_when_read_and_survive_pickling_correlated():
+    """A batch fit builds no uncertainties values (best values and standard errors come from
+    the numbers); they are built when first read, and after a trip through pickle (results of
+    worker processes) the combined values are still correlated with the branch parameters."""
+    import pickle
+
+    from uncertainties import covariance_matrix
+
+    s = fit_spectrum(spectrum(9.0, noise=0.02))
+    assert not any(r.params.built for r in s.branches)
+    assert not s.combined._built
+    values = dict(s.values)
+    back = pickle.loads(pickle.dumps(s))
+    assert back.values == values
+    plus, minus = back.branch(1), back.branch(-1)
+    c = covariance_matrix([back.combined["vs"], plus["vs"], minus["vs"]])
+    # vs = (vs(+) - vs(-))/2 with independent branches: cov(vs, vs(+)) = var(vs(+))/2
+    assert c[0][1] == pytest.approx(0.5 * plus.stderr("vs") ** 2, rel=1e-10)
+    assert c[0][2] == pytest.approx(-0.5 * minus.stderr("vs") ** 2, rel=1e-10)
+    assert c[1][2] == 0.0
+    for k in values:
+        assert back.combined[k].nominal_value == values[k]

@@ -49,7 +49,7 @@ def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[st
     """
     from ...models.lineshapes import linear_basis
 
-    routes = {"sequential": [s.combined for s in analysis.spectra]}
+    routes = {"sequential": [s.values for s in analysis.spectra]}
     glob = analysis.global_fit
     offsets: dict[tuple[int, int], float] = {}  # (spectrum, polarity) -> field offset, T
     if analysis.global_spectra and glob is not None:
@@ -185,13 +185,13 @@ def leave_out_unsaturated(fits: Sequence[SpectrumFit], kittel: FitResult, kprop:
     for _ in range(max_rounds):
         if _saturation_field(kprop["meff"], geometry) is None:
             break
-        lowest = min(fits, key=lambda s: _nominal(s.combined["h_res"]))
+        lowest = min(fits, key=lambda s: s.value("h_res"))
         keep = [s for s in fits if s is not lowest]
         if len(keep) < 3 or len({round(s.frequency, 9) for s in keep}) < 2:
             break
         k_keep, p_keep = refit(keep)
         h_sat = _saturation_field(p_keep["meff"], geometry)
-        h = _nominal(lowest.combined["h_res"])
+        h = lowest.value("h_res")
         if h_sat is None or h >= h_sat:
             break
         left.append((lowest.source, f"{lowest.frequency:g} GHz: resonance field {h:.4g} T below "
@@ -234,7 +234,7 @@ def _meff_geometry_check(meff, geometry: str, fits: Sequence[SpectrumFit]) -> st
     if (geometry == "inplane" and m >= 0) or (geometry == "outofplane" and m <= 0):
         return None
     h_sat = abs(m)
-    below = [s for s in fits if _nominal(s.combined["h_res"]) < h_sat]
+    below = [s for s in fits if s.value("h_res") < h_sat]
     if not below:
         return None
     easy, where = (("perpendicular easy axis", "in plane") if geometry == "inplane"

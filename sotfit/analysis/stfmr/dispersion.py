@@ -45,9 +45,8 @@ def _spectra_table(fits: Sequence[SpectrumFit], key: str, name: str, unit: str) 
     """A Dataset of one combined quantity of the spectra (with its standard uncertainty)
     against frequency (GHz)."""
     f = np.array([s.frequency for s in fits])
-    u = [s.combined[key] for s in fits]
-    y = np.array([_nominal(v) for v in u])
-    e = np.array([v.std_dev for v in u])
+    y = np.array([s.value(key) for s in fits])
+    e = np.array([s.stderr(key) for s in fits])
     if np.any(~(e > 0)):
         bad = [fits[i].source for i in np.flatnonzero(~(e > 0))]
         raise STFMRError(f"spectra without a usable uncertainty of {key}: {bad}")

@@ -236,8 +236,8 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
     for i, s in enumerate(analysis.spectra):
         row: dict[str, Any] = {"source": s.source, "frequency": {"value": s.frequency,
                                                                    "stderr": None, "unit": "GHz"}}
-        for k, v in s.combined.items():
-            row[k] = _q(v, COMBINED_UNITS[k], s.stderr(k))
+        for k in s.combined:
+            row[k] = _q(s.value(k), COMBINED_UNITS[k], s.stderr(k))
         row["branches"] = []
         for r in s.branches:
             b = {"polarity": int(r.meta["polarity"]),
@@ -451,9 +451,9 @@ def _combined_row(s) -> dict:
     phi = s.dataset.meta.get("field_angle")
     c = {"source": s.source, "frequency (GHz)": s.frequency,
          **({} if phi is None else {"field_angle (deg)": phi})}
-    for k, v in s.combined.items():
+    for k in s.combined:
         u = COMBINED_UNITS[k]
-        c[f"{k} ({u})" if u else k] = v.nominal_value
+        c[f"{k} ({u})" if u else k] = s.value(k)
         c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = s.stderr(k)
     return c
 

@@ -263,9 +263,9 @@ def _kittel_deviations(fits, kit, kittel_tolerance: float) -> list[str]:
     the fraction ``kittel_tolerance``."""
     notes = []
     for sp, hm in zip(fits, kit.evaluate()):
-        dev = (_nominal(sp.combined["h_res"]) - hm) / hm
+        dev = (sp.value("h_res") - hm) / hm
         if abs(dev) > kittel_tolerance:
-            notes.append(f"{sp.source}: resonance field {_nominal(sp.combined['h_res']):.4g} T "
+            notes.append(f"{sp.source}: resonance field {sp.value('h_res'):.4g} T "
                          f"deviates from the Kittel fit by {100 * dev:+.1f} % (an unsaturated "
                          f"magnetisation at low field, or a different mode?)")
     return notes

@@ -31,6 +31,7 @@ Sign bookkeeping (docs/stfmr.md, "Field polarity"):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,19 +63,34 @@ class SpectrumFit:
         The spectrum as given (signed field).
     branches : tuple of FitResult
         One fit per polarity present; ``r.meta['polarity']`` is +1 or -1.
-    combined : dict of uncertainties values
+    combined : mapping of str to uncertainties values
         ``h_res`` (T, branch mean), ``width`` (T), ``vs``, ``va`` (uV, symmetrised,
         referred to +H), ``ratio`` (vs/va), and with both branches ``field_offset``
-        (T, (h_res(+)-h_res(-))/2), ``vs_even``, ``va_even`` (uV).
+        (T, (h_res(+)-h_res(-))/2), ``vs_even``, ``va_even`` (uV): correlated with the
+        branch parameters (:class:`CombinedValues`, built when first read).
     notes : tuple of str
         Branches left out and why (a branch without a resonance, a failed fit).
+
+    :meth:`value` and :meth:`stderr` read a combined value's best value and standard error
+    without building the uncertain values.
     """
 
     dataset: Dataset
     branches: tuple[FitResult, ...]
-    combined: dict[str, Any] = field(default_factory=dict)
+    combined: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     _stderrs: dict = field(default_factory=dict, repr=False, compare=False)
+    _values: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def value(self, key: str) -> float:
+        """Best value of ``combined[key]`` (:func:`combined_values`, filled when the spectrum
+        is fitted)."""
+        try:
+            return self._values[key]
+        except KeyError:
+            v = self._values[key] = float(getattr(self.combined[key], "nominal_value",
+                                                  self.combined[key]))
+            return v
 
     def stderr(self, key: str) -> float:
         """Standard error of ``combined[key]``: from the branch covariances
@@ -85,6 +101,11 @@ class SpectrumFit:
         except KeyError:
             v = self._stderrs[key] = float(getattr(self.combined[key], "std_dev", 0.0))
             return v
+
+    @property
+    def values(self) -> dict[str, float]:
+        """``{key: best value}`` of the combined values."""
+        return {k: self.value(k) for k in self.combined}
 
     @property
     def frequency(self) -> float:
@@ -122,13 +143,81 @@ def _weights(by: dict) -> dict[str, tuple[str, dict[int, float]]]:
             "vs": ("vs", {pol: float(pol)}), "va": ("va", {pol: float(pol)})}
 
 
+def _combine(by: dict, name: str, weights: dict[int, float]):
+    """``sum_b w_b p_b`` of the branch parameter ``name`` (``by`` maps polarity to fit)."""
+    terms = [by[pol][name] if c == 1.0 else c * by[pol][name] for pol, c in weights.items()]
+    return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+
+
 def combine_branches(branches) -> dict[str, Any]:
     """Symmetrise the branch fits (see the module docstring for the sign bookkeeping;
     :data:`COMBINATIONS`)."""
     by = {r.meta["polarity"]: r for r in branches}
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {k: _combine(by, name, w) for k, (name, w) in _weights(by).items()}
+    out["ratio"] = out["vs"] / out["va"]
+    return out
+
+
+class CombinedValues(Mapping):
+    """:func:`combine_branches` of some branch fits, each value computed when first read.
+
+    The keys are known without computing (:func:`_weights`); pickled, only the branches travel
+    and the values are combined again from the branch parameters where they are read, so the
+    two stay correlated (:class:`sotfit.results.LazyParams`).
+    """
+
+    __slots__ = ("_branches", "_by", "_weights", "_keys", "_built")
+
+    def __init__(self, branches):
+        self._branches = tuple(branches)
+        self._by = {r.meta["polarity"]: r for r in self._branches}
+        self._weights = _weights(self._by)
+        self._keys = (*self._weights, "ratio")
+        self._built: dict = {}
+
+    def _build(self) -> dict:
+        for k in self._keys:
+            self[k]
+        return self._built
+
+    def __getitem__(self, key: str):
+        try:
+            return self._built[key]
+        except KeyError:
+            pass
+        if key == "ratio":
+            value = self["vs"] / self["va"]
+        elif key in self._weights:
+            value = _combine(self._by, *self._weights[key])
+        else:
+            raise KeyError(key)
+        self._built[key] = value
+        return value
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def __reduce__(self):
+        return (CombinedValues, (self._branches,))
+
+    def __repr__(self) -> str:
+        return f"CombinedValues({dict(self._build())!r})"
+
+
+def combined_values(branches) -> dict[str, float]:
+    """Best values of :func:`combine_branches`' values from the branch best values: the same
+    floating-point operations on the same numbers, without uncertain values."""
+    by = {r.meta["polarity"]: r for r in branches}
+    out = {}
     for k, (name, w) in _weights(by).items():
-        terms = [by[pol][name] if c == 1.0 else c * by[pol][name] for pol, c in w.items()]
+        terms = [by[pol].value(name) if c == 1.0 else c * by[pol].value(name)
+                 for pol, c in w.items()]
         out[k] = terms[0] if len(terms) == 1 else terms[0] + terms[1]
     out["ratio"] = out["vs"] / out["va"]
     return out
@@ -155,8 +244,8 @@ def combined_stderrs(branches) -> dict[str, float] | None:
 
     weights = _weights(by)
     out = {k: math.sqrt(max(cov(w, w), 0.0)) for k, w in weights.items()}
-    vs, va = (sum(c * by[pol].value(weights[k][0]) for pol, c in weights[k][1].items())
-              for k in ("vs", "va"))
+    values = combined_values(branches)
+    vs, va = values["vs"], values["va"]
     g_vs, g_va = 1.0 / va, -vs / va ** 2
     var = (g_vs ** 2 * cov(weights["vs"], weights["vs"])
            + 2 * g_vs * g_va * cov(weights["vs"], weights["va"])
@@ -211,8 +300,8 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
                 out[n] = kind("; ".join(str(e) for e in errors))
             continue
         fitted = tuple(fitted)
-        out[n] = SpectrumFit(datasets[n], fitted, combine_branches(fitted), tuple(notes),
-                             combined_stderrs(fitted) or {})
+        out[n] = SpectrumFit(datasets[n], fitted, CombinedValues(fitted), tuple(notes),
+                             combined_stderrs(fitted) or {}, combined_values(fitted))
     return out
 
 
@@ -274,7 +363,7 @@ def compare_repeats(fits, keys=("h_res", "width", "ratio"), group_by: str = "fre
         if len(members) < 2:
             continue
         for k in keys:
-            vals = np.array([m.combined[k].nominal_value for m in members])
+            vals = np.array([m.value(k) for m in members])
             errs = np.array([m.stderr(k) for m in members])
             if np.any(~(errs > 0)):
                 continue
