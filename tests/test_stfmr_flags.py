@@ -156,7 +156,8 @@ def test_meff_above_the_given_ms_is_flagged(example):
 def test_meff_against_the_geometry_and_the_resonance_fields():
     from sotfit.analysis.stfmr import _meff_geometry_check
 
-    fits = [SimpleNamespace(frequency=f, combined={"h_res": ufloat(h, 1e-4)})
+    fits = [SimpleNamespace(frequency=f, combined={"h_res": ufloat(h, 1e-4)},
+                            value={"h_res": h}.__getitem__)     # as SpectrumFit reads it
             for f, h in ((4.0, 0.05), (8.0, 0.30))]
     assert _meff_geometry_check(ufloat(0.8, 0.01), "inplane", fits) is None
     assert _meff_geometry_check(ufloat(-0.04, 0.01), "inplane", fits) is None
