@@ -113,6 +113,36 @@ class LazyParams(Mapping):
     def __getitem__(self, name: str):
         return self._build()[name]
 
+    @staticmethod
+    def build_many(many: Sequence[LazyParams]) -> None:
+        """Build the uncertain values of many fits at once: what each one's first read builds
+        (:func:`uncertainties.correlated_values`: the correlation matrix diagonalised, one new
+        independent variable per eigenvector), with the eigen-decompositions of all fits of
+        one size in one call."""
+        from math import sqrt
+
+        from uncertainties.core import AffineScalarFunc, LinearCombination, Variable
+
+        groups: dict[int, list[LazyParams]] = {}
+        for p in many:
+            if p._built is None and p._covar is not None:
+                groups.setdefault(len(p._varied), []).append(p)
+        for k, ps in groups.items():
+            if k == 0:
+                continue
+            cov = np.stack([np.asarray(p._covar, float) for p in ps])
+            sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+            norm = np.where(sd == 0, 1.0, sd)
+            variances, transform = np.linalg.eigh(cov / norm[:, None, :] / norm[:, :, None])
+            variances[variances < 0] = 0.0
+            transform *= sd[:, :, None]
+            for p, var, tr in zip(ps, variances.tolist(), transform.tolist()):
+                variables = [Variable(0, sqrt(v), tag) for v, tag in zip(var, p._varied)]
+                uvals = {name: AffineScalarFunc(p._nominal[name],
+                                                LinearCombination(dict(zip(variables, row))))
+                         for name, row in zip(p._varied, tr)}
+                p._built = {n: uvals.get(n, float(v)) for n, v in p._nominal.items()}
+
     def __iter__(self):
         return iter(self._nominal)
 

@@ -28,7 +28,7 @@ from ...models.stfmr_global import stfmr_global_inplane, stfmr_global_outofplane
 from ...results import FitResult
 from .errors import STFMRError
 from .propagation import _nominal, propagate_fit
-from .spectra import SpectrumFit
+from .spectra import SpectrumFit, build_uncertain
 
 
 __all__ = [
@@ -101,6 +101,7 @@ def fit_kittel(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         res = fit(d, model, fixed=fixed, free=free)
+    build_uncertain(fits)
     prop = propagate_fit(res, [s.combined["h_res"] for s in fits])
     return res, prop
 

@@ -210,6 +210,15 @@ class CombinedValues(Mapping):
         return f"CombinedValues({dict(self._build())!r})"
 
 
+def build_uncertain(fits) -> None:
+    """Build the correlated uncertainties values of the branch fits of many spectra at once
+    (:meth:`sotfit.results.LazyParams.build_many`), before a step reads them all."""
+    from ...results import LazyParams
+
+    LazyParams.build_many([r.params for s in fits for r in s.branches
+                           if isinstance(r.params, LazyParams)])
+
+
 def combined_values(branches) -> dict[str, float]:
     """Best values of :func:`combine_branches`' values from the branch best values: the same
     floating-point operations on the same numbers, without uncertain values."""
