@@ -121,8 +121,12 @@ class LazyParams(Mapping):
         one size in one call."""
         from math import sqrt
 
-        from uncertainties.core import AffineScalarFunc, LinearCombination, Variable
-
+        try:        # the classes correlated_values builds with (uncertainties >= 3.1)
+            from uncertainties.core import AffineScalarFunc, LinearCombination, Variable
+        except ImportError:     # pragma: no cover - a later layout: one at a time
+            for p in many:
+                p._build()
+            return
         groups: dict[int, list[LazyParams]] = {}
         for p in many:
             if p._built is None and p._covar is not None:

@@ -28,6 +28,20 @@ def _nominal(u):
     return float(getattr(u, "nominal_value", u))
 
 
+def _weighted_sum(coefs, y: Sequence, dy: Sequence):
+    """``sum_n coefs[n] (y[n] - nominal(y[n]))``: with uncertainties values, one linear
+    combination of the inputs' linear parts (the sum made term by term builds and expands a
+    chain of n partial sums); the same derivatives, nominal value 0."""
+    try:
+        from uncertainties.core import AffineScalarFunc, LinearCombination
+    except ImportError:     # pragma: no cover - a later layout of uncertainties
+        AffineScalarFunc = None
+    if AffineScalarFunc is None or not all(isinstance(v, AffineScalarFunc) for v in y):
+        return sum(float(c) * d for c, d in zip(coefs, dy))
+    return AffineScalarFunc(0.0, LinearCombination(
+        [(c, v._linear_part) for c, v in zip(coefs.tolist(), y)]))
+
+
 def propagate_fit(result: FitResult, y: Sequence, constants: Mapping[str, Any] | None = None,
                   i: int = 0, inflate: bool = True) -> dict[str, Any]:
     """Express a fit's varied parameters as linear functions of uncertain inputs.
@@ -102,7 +116,7 @@ def propagate_fit(result: FitResult, y: Sequence, constants: Mapping[str, Any] |
     if inflate and result.redchi > 1 and varied:
         extra = list(correlated_values(np.zeros(len(varied)), (result.redchi - 1) * cov))
     for j, k in enumerate(varied):
-        val = base[k] + sum(float(jy[j, n]) * dy[n] for n in range(len(dy))) + extra[j]
+        val = base[k] + _weighted_sum(jy[j], y, dy) + extra[j]
         for jc, dc in const_terms:
             val = val + float(jc[j]) * dc
         out[k] = val
