@@ -40,6 +40,26 @@ JITTER_TAIL_POINTS = 3
 NOISE_MIN_SAMPLES = 10
 
 
+def _median(a: np.ndarray):
+    """``numpy.median`` of a non-empty 1-D array of finite floats, the same bits in fewer
+    steps: the mean of the middle element or of the two middle ones, summed from zero as
+    numpy sums (so that a median of ``-0.0`` is ``0.0``, as numpy gives it)."""
+    h = a.size // 2
+    if a.size % 2:
+        return (0.0 + np.partition(a, h)[h]) / 1.0
+    part = np.partition(a, (h - 1, h))
+    return ((0.0 + part[h - 1]) + part[h]) / 2.0
+
+
+def _strictly_monotonic(field: np.ndarray) -> bool:
+    """Whether every step of ``field`` (at least two points) goes the same way, none zero:
+    such a sweep has no step back, no repeated value and no second segment."""
+    if field.size < 2:
+        return False
+    steps = np.diff(field)
+    return bool((steps > 0).all() or (steps < 0).all())
+
+
 def _readback_noise(field: np.ndarray) -> float:
     """Robust standard deviation of the field read-back about a smooth sweep (file unit).
 
@@ -60,15 +80,15 @@ def _readback_noise(field: np.ndarray) -> float:
     for p in (-1.0, 1.0):
         m = inside & (pol[1:] == p)
         if m.any():
-            main = np.sign(np.median(steps[m]))
+            main = np.sign(_median(steps[m]))
             back = m & (np.sign(steps) == -main) & (main != 0)
             near_back[:-1] |= back
             near_back[1:] |= back
     ok = inside[:-1] & inside[1:] & ~(near_back[:-2] | near_back[1:-1] | near_back[2:])
-    d2 = np.diff(field, 2)[ok]
+    d2 = np.diff(steps)[ok]
     if d2.size < NOISE_MIN_SAMPLES:
         return 0.0
-    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
+    return float(1.4826 * _median(np.abs(d2 - _median(d2))) / np.sqrt(6.0))
 
 
 def _direction(h: np.ndarray, tol: float) -> int:
@@ -157,6 +177,13 @@ def _segments(field: np.ndarray, tol: float = 0.0):
     last_big = np.maximum.accumulate(np.where(big, idx, -1))
     pol = np.where(last_big >= 0, np.sign(field[np.maximum(last_big, 0)]), 0).astype(int)
     next_big = np.minimum.accumulate(np.where(big, idx, n)[::-1])[::-1]
+    if _strictly_monotonic(field):  # one segment: the loop below would find no problem
+        j0 = int(next_big[0])
+        if j0 == n:
+            return [(0, n, np.ones(n, dtype=int), None)]
+        branch = pol.copy()
+        branch[:j0] = pol[j0]
+        return [(0, n, branch, None)]
     bounds = np.concatenate([np.flatnonzero(pol[1:] != pol[:-1]) + 1, [n]])
 
     def run_end(i: int) -> int:
@@ -229,12 +256,13 @@ def _make_dataset(table, rows, branch, raw, x, y, label, allow_duplicates, meta,
                         f"{MIN_POINTS} points of a field sweep")
     notes = list(notes)
     f_unit = meta["field_unit_in_file"]
-    jitter, deepest = _jitter(raw, branch, tol) if tol > 0 else (0, 0.0)
+    strict = _strictly_monotonic(raw)  # no step back, no repeated value
+    jitter, deepest = _jitter(raw, branch, tol) if tol > 0 and not strict else (0, 0.0)
     # Exactly repeated field values inside one polarity branch.
     averaged = 0
     keep = np.ones(x.size, dtype=bool)
     y = y.copy()
-    for pol in (-1, 1):
+    for pol in () if strict else (-1, 1):
         idx = np.flatnonzero(branch == pol)
         if idx.size < 2:
             continue
