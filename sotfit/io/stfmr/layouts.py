@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import units as _units
+from .. import cache as _cache
 from ...data import DataError, Dataset
 from ...units import UnitError
 from ..text import Table, read_table
@@ -100,6 +101,26 @@ def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
         return [d for *_, d in sorted(out, key=lambda t: t[:3])]
 
     lvm = _is_lvm_layout(table)
+    key = (table.columns, table.n_columns, lvm, opts.key)
+    found = _COLUMNS.get(key)
+    if found is None:
+        found = _find_columns(table, opts, lvm)
+        _COLUMNS.put(key, found)
+    fcol, vcol, qcol, pcol = found
+    part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm)
+    return _read_part(part, opts, f_opt, p_opt, a_opt)
+
+
+#: Columns found in a header row: (columns, number of columns, lvm layout, options) ->
+#: (field, V_mix, frequency, power column).
+_COLUMNS = _cache.LRU()
+
+
+def _find_columns(table: Table, opts: _Options, lvm: bool) -> tuple:
+    """(field, V_mix or lock-in (X, Y), frequency or None, power or None) columns of a table
+    read as one part; they depend on the header row, the number of columns, the layout and the
+    options only (the file name appears in errors alone)."""
+    name = table.name
     if table.columns is None and not lvm and (opts.field_column is None
                                              or (opts.voltage_column is None
                                                  and opts.lockin_channels is None)):
@@ -136,8 +157,7 @@ def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
         if c is not None and c in (fcol, *vcols):
             raise DataError(f"{name}: {table.column_label(c)} is used twice; pick the columns "
                             f"with {_opt(option)}")
-    part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm)
-    return _read_part(part, opts, f_opt, p_opt, a_opt)
+    return fcol, vcol, qcol, pcol
 
 
 @dataclass(frozen=True)
