@@ -21,7 +21,9 @@ from .files import _is_lvm_layout
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from .options import _Options, _opt, _opts
-from .sweeps import JITTER_SIGMAS, _make_dataset, _readback_noise, _segments
+from .sweeps import (
+    JITTER_SIGMAS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
+)
 
 
 __all__ = [
@@ -313,9 +315,10 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
     for fval, pval, grp in _groups(fq, pk):
         label = f"{src} at {fval:g} GHz" + (f", {pval:g} dBm" if pw is not None else "")
         raw = field_raw[grp]
-        noise = _readback_noise(raw)
+        strict = _strictly_monotonic(raw)
+        noise = _readback_noise(raw, strict)
         tol = JITTER_SIGMAS * noise
-        segs = _segments(raw, tol)
+        segs = _segments(raw, tol, strict)
         if len(segs) > 1 and not opts.split_sweeps:
             s0 = segs[0]
             line = int(table.lines[rows[grp[s0[1]]]])
@@ -336,7 +339,7 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
             datasets.append(_make_dataset(
                 table, rows[r], branch, field_raw[r], values["field_T"][r], values["vmix_uV"][r],
                 seg_label, opts.allow_duplicates, seg_meta, header_meta, tol, noise, list(notes),
-                field_label))
+                field_label, strict if len(segs) == 1 else None))
     return datasets
 
 
