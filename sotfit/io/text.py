@@ -443,9 +443,14 @@ def read_table(path) -> Table:
         file and, where it applies, the line.
     """
     path = Path(os.fspath(path))
-    if path.is_dir():
+    try:  # a folder cannot be opened: only then is it worth asking whether it is one
+        text = _read_text(path)
+    except OSError:
+        if not path.is_dir():
+            raise
+        text = None
+    if text is None:
         raise DataError(f"{path}: is a folder, not a data file")
-    text = _read_text(path)
     known = _preambles.read_known(path, text)
     if known is not None:
         return known
