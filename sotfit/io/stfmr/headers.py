@@ -4,7 +4,9 @@ file-level quantities checked against the file name and the options, and the sam
 
 from __future__ import annotations
 
+import contextvars
 import math
+import os
 import re
 import warnings
 
@@ -225,4 +227,27 @@ def _header_meta(table: Table) -> dict:
 def _sample(table: Table) -> str:
     """The sample named in the header, else the name of the file's folder."""
     sample = _meta_of(table)[1]
-    return sample if sample is not None else table.path.resolve().parent.name
+    return sample if sample is not None else _folder_name(table.path)
+
+
+#: Folder -> name of the folder it resolves to, for the files of one reading (set by
+#: :func:`sotfit.io.read_stfmr` for the duration of a call; ``None`` outside it).
+_FOLDERS = contextvars.ContextVar("sotfit_reader_folders", default=None)
+
+
+def _folder_name(path) -> str:
+    """The name of the folder of the resolved path of a file that was read, as
+    ``Path(path).resolve().parent.name`` gives it.
+
+    A file that is not a symbolic link lies in the folder its folder resolves to, so
+    within one reading each folder is resolved once (on POSIX systems).
+    """
+    s = os.fspath(path)
+    folders = _FOLDERS.get()
+    head, tail = os.path.split(s)
+    if folders is None or os.name != "posix" or tail in ("", ".", "..") or os.path.islink(s):
+        return os.path.basename(os.path.dirname(os.path.realpath(s)))
+    name = folders.get(head)
+    if name is None:
+        name = folders[head] = os.path.basename(os.path.realpath(head))
+    return name
