@@ -240,12 +240,14 @@ def _folder_name(path) -> str:
     ``Path(path).resolve().parent.name`` gives it.
 
     A file that is not a symbolic link lies in the folder its folder resolves to, so
-    within one reading each folder is resolved once (on POSIX systems).
+    within one reading each folder is resolved once (on POSIX systems, unless
+    :data:`sotfit.io.cache.ENABLED` is false).
     """
     s = os.fspath(path)
     folders = _FOLDERS.get()
     head, tail = os.path.split(s)
-    if folders is None or os.name != "posix" or tail in ("", ".", "..") or os.path.islink(s):
+    if (folders is None or not _cache.ENABLED or os.name != "posix" or tail in ("", ".", "..")
+            or os.path.islink(s)):
         return os.path.basename(os.path.dirname(os.path.realpath(s)))
     name = folders.get(head)
     if name is None:
