@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections import OrderedDict
 
 __all__ = ["ENABLED", "MAX_ENTRIES", "LRU", "clear", "disabled"]
@@ -41,7 +42,8 @@ _CACHES: list[LRU] = []
 
 
 class LRU:
-    """A small least-recently-used mapping, registered for :func:`clear`.
+    """A small least-recently-used mapping, registered for :func:`clear`; safe to share
+    between threads.
 
     Parameters
     ----------
@@ -52,6 +54,7 @@ class LRU:
     def __init__(self, maxsize: int | None = None):
         self._data: OrderedDict = OrderedDict()
         self._maxsize = maxsize
+        self._lock = threading.Lock()
         _CACHES.append(self)
 
     def get(self, key, default=None):
@@ -61,39 +64,46 @@ class LRU:
         """
         if not ENABLED:
             return default
-        try:
-            value = self._data[key]
-        except (KeyError, TypeError):
-            return default
-        self._data.move_to_end(key)
-        return value
+        with self._lock:
+            try:
+                value = self._data[key]
+            except (KeyError, TypeError):
+                return default
+            self._data.move_to_end(key)
+            return value
 
     def put(self, key, value) -> None:
         """Remember ``value`` under ``key`` (nothing while :data:`ENABLED` is false, or for
         an unhashable key)."""
         if not ENABLED:
             return
-        try:
-            self._data[key] = value
-        except TypeError:
-            return
-        self._data.move_to_end(key)
         limit = MAX_ENTRIES if self._maxsize is None else self._maxsize
-        while len(self._data) > limit:
-            self._data.popitem(last=False)
+        with self._lock:
+            try:
+                self._data[key] = value
+            except TypeError:
+                return
+            self._data.move_to_end(key)
+            while len(self._data) > limit:
+                self._data.popitem(last=False)
 
     def values_recent_first(self) -> list:
         """The values, most recently used first (empty while :data:`ENABLED` is false)."""
-        return list(reversed(self._data.values())) if ENABLED else []
+        if not ENABLED:
+            return []
+        with self._lock:
+            return list(reversed(self._data.values()))
 
     def touch(self, key) -> None:
         """Mark ``key`` as the most recently used."""
-        if key in self._data:
-            self._data.move_to_end(key)
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
 
     def clear(self) -> None:
         """Forget every entry."""
-        self._data.clear()
+        with self._lock:
+            self._data.clear()
 
     def __len__(self) -> int:
         return len(self._data)
