@@ -11,7 +11,9 @@ hall       :func:`read_hall`              a tuple of :class:`~sotfit.io.hall.Hal
 thickness  :func:`read_thickness`         a tuple of :class:`~sotfit.io.thickness.ThicknessSeries`
 ========== ============================== ===============================================
 
-(see ``docs/io.md``). Every reader opens its files read-only.
+(see ``docs/io.md``). Every reader opens its files read-only. What a header was found to
+mean is remembered for the next file with that header (:mod:`sotfit.io.cache`, which can
+switch this off); the result is that of a fresh read.
 """
 
 from __future__ import annotations

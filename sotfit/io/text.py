@@ -53,6 +53,8 @@ from pathlib import Path
 import numpy as np
 
 from ..data import DataError
+from . import preambles as _preambles
+from .preambles import _parse_plain
 
 __all__ = ["Table", "read_table", "parse_number", "header_entries"]
 
@@ -310,34 +312,6 @@ def _data_start(lines: list[str]):
     return first
 
 
-#: Characters of a table body that holds plain decimal numbers only (the fast path).
-_PLAIN_NUMBER_BYTES = b"0123456789.eE+- \t"
-
-
-def _parse_plain(data_lines: list[str], delimiter: str, n: int):
-    """Rows of plain decimal numbers with numpy's C parser, or ``None`` for anything else.
-
-    Only bodies made of digits, signs, decimal points, exponents, blanks and the delimiter
-    take this path (no NaN spellings, no missing cells, no trailing delimiter); numpy's
-    parser rounds correctly, as pandas' exact mode does, so the values are the same bits.
-    """
-    extra = b"" if delimiter == "whitespace" else delimiter.encode("ascii", "replace")
-    try:
-        body = "\n".join(data_lines).encode("ascii")
-    except UnicodeEncodeError:
-        return None
-    if body.translate(None, _PLAIN_NUMBER_BYTES + extra + b"\n\r"):
-        return None
-    try:
-        data = np.loadtxt(io.BytesIO(body), dtype=float, ndmin=2,
-                          delimiter=None if delimiter == "whitespace" else delimiter)
-    except ValueError:
-        return None
-    if data.shape != (len(data_lines), n) or not np.isfinite(data).all():
-        return None
-    return data
-
-
 def _parse_bulk(data_lines: list[str], delimiter: str, n: int, trailing: bool):
     """All rows at once (numpy for plain numbers, else pandas), or ``None`` when the
     line-by-line parser is needed (a row of the wrong length, a cell that is not a number,
@@ -394,51 +368,10 @@ def _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad):
     return out
 
 
-def read_table(path) -> Table:
-    """Read a delimited text file with an optional preamble.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file. It is opened read-only.
-
-    Returns
-    -------
-    Table
-
-    Raises
-    ------
-    FileNotFoundError
-        If the file does not exist.
-    DataError
-        If the file is empty, holds no numeric rows, has a non-numeric cell
-        or a row of the wrong length inside the data, or a column header row
-        that cannot be matched to the data columns. Every message names the
-        file and, where it applies, the line.
-    """
-    path = Path(os.fspath(path))
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder, not a data file")
-    text = _read_text(path)
-    name = path.name
-    if not text.strip():
-        raise DataError(f"{name}: the file is empty")
-    lines = text.splitlines()
-
-    found = _data_start(lines)
-    if found is None:
-        raise DataError(
-            f"{name}: no numeric data rows found in {len(lines)} line(s); expected rows of "
-            "numbers separated by tabs, commas, semicolons or spaces after an optional header"
-        )
-    start, delimiter, first = found
-    # A trailing delimiter on every data row (as LabVIEW writes) is not an empty column.
-    rows = _content_rows(lines, start)
-    trailing = delimiter != "whitespace" and all(
-        lines[i].rstrip(" \r\n").endswith(delimiter) for i in rows)
-    n = len(first) if trailing else len(_split(lines[start], delimiter))
-
-    # Preamble: header entries, comments and the column header row.
+def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
+    """(header, header_lines, columns) of the lines before the first data row ``start``
+    (``n`` data columns split by ``delimiter``); a line that is none of a header entry, a
+    comment or the column header row is an error naming file ``name`` and the line."""
     header: dict[str, str] = {}
     header_lines: dict[str, int] = {}
     columns = None
@@ -484,12 +417,70 @@ def read_table(path) -> Table:
             if key not in header:
                 header[key] = value
                 header_lines[key] = i + 1
+    return header, header_lines, columns
+
+
+def read_table(path) -> Table:
+    """Read a delimited text file with an optional preamble.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file. It is opened read-only.
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    DataError
+        If the file is empty, holds no numeric rows, has a non-numeric cell
+        or a row of the wrong length inside the data, or a column header row
+        that cannot be matched to the data columns. Every message names the
+        file and, where it applies, the line.
+    """
+    path = Path(os.fspath(path))
+    try:  # a folder cannot be opened: only then is it worth asking whether it is one
+        text = _read_text(path)
+    except OSError:
+        if not path.is_dir():
+            raise
+        text = None
+    if text is None:
+        raise DataError(f"{path}: is a folder, not a data file")
+    known = _preambles.read_known(path, text)
+    if known is not None:
+        return known
+    name = path.name
+    if not text.strip():
+        raise DataError(f"{name}: the file is empty")
+    lines = text.splitlines()
+
+    found = _data_start(lines)
+    if found is None:
+        raise DataError(
+            f"{name}: no numeric data rows found in {len(lines)} line(s); expected rows of "
+            "numbers separated by tabs, commas, semicolons or spaces after an optional header"
+        )
+    start, delimiter, first = found
+    # A trailing delimiter on every data row (as LabVIEW writes) is not an empty column.
+    rows = _content_rows(lines, start)
+    trailing = delimiter != "whitespace" and all(
+        lines[i].rstrip(" \r\n").endswith(delimiter) for i in rows)
+    n = len(first) if trailing else len(_split(lines[start], delimiter))
+
+    header, header_lines, columns = _preamble(name, lines, start, delimiter, n)
 
     # Data rows: in bulk, else line by line (side-by-side columns of unequal length, errors).
     pad = _blocks(columns) is not None
     data = _parse_bulk([lines[i] for i in rows], delimiter, n, trailing)
     if data is None:
         data = _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad)
+    _preambles.remember(text, start, delimiter, n, len(first), trailing, header, header_lines,
+                        columns)
     return Table(path=path, header=header, columns=columns, data=data,
                  lines=np.array(rows, dtype=int) + 1, delimiter=delimiter,
                  header_lines=header_lines)

@@ -14,7 +14,8 @@ from ... import units as _units
 from ...data import DataError
 from ...units import UnitError
 from ..text import Table
-from .options import _opt, _opts
+from .. import cache as _cache
+from .options import _STYLE, _opt, _opts
 
 
 __all__ = [
@@ -194,9 +195,31 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
     return hits[0]
 
 
+#: Units found for a column: (header row, column, options of the unit) -> ((unit, where),
+#: notes added).
+_UNITS = _cache.LRU()
+
+
 def _resolve_unit(table: Table, col: int, dimension: str, option_unit: str | None,
                   option: str, rule_unit: str | None, block: str | None = None,
                   notes: list | None = None) -> tuple[str, str]:
+    """The unit of column ``col`` and where it came from (:func:`_find_unit`), remembered
+    for the header row and the options (the notes are spelled in the option style)."""
+    key = (table.columns, col, dimension, option_unit, option, rule_unit, block, _STYLE.get())
+    hit = _UNITS.get(key)
+    if hit is None:
+        added: list[str] = []
+        hit = (_find_unit(table, col, dimension, option_unit, option, rule_unit, block, added),
+               tuple(added))
+        _UNITS.put(key, hit)
+    if notes is not None:
+        notes.extend(hit[1])
+    return hit[0]
+
+
+def _find_unit(table: Table, col: int, dimension: str, option_unit: str | None,
+               option: str, rule_unit: str | None, block: str | None = None,
+               notes: list | None = None) -> tuple[str, str]:
     """The unit of column ``col`` and where it came from.
 
     In a side-by-side layout (``block`` is the pair's label) the header holds labels, not

@@ -4,6 +4,9 @@ file-level quantities checked against the file name and the options, and the sam
 
 from __future__ import annotations
 
+import contextvars
+import math
+import os
 import re
 import warnings
 
@@ -12,6 +15,7 @@ import numpy as np
 from ... import units as _units
 from ...data import DataError
 from ...units import UnitError
+from .. import cache as _cache
 from ..text import Table, parse_number
 from .columns import _SAMPLE_NAMES, _key
 from .names import _stem
@@ -68,7 +72,26 @@ def _header_value(table: Table, key: str, dimension: str, option: str):
     return number, (key_unit or vunit or None)
 
 
+#: Header quantities found: (header entries, names, dimension, option) -> (value, key) or
+#: None.
+_QUANTITIES = _cache.LRU()
+
+
+_NOT_FOUND = object()
+
+
 def _header_quantity(table: Table, names: set[str], dimension: str, option: str):
+    """:func:`_find_header_quantity`, remembered for the header entries (a header that gives
+    an error is read afresh every time)."""
+    key = (tuple(table.header.items()), frozenset(names), dimension, option)
+    hit = _QUANTITIES.get(key, _NOT_FOUND)
+    if hit is _NOT_FOUND:
+        hit = _find_header_quantity(table, names, dimension, option)
+        _QUANTITIES.put(key, hit)
+    return hit
+
+
+def _find_header_quantity(table: Table, names: set[str], dimension: str, option: str):
     """(value in house unit, key) of a header entry such as ``Frequency(GHz): 9``, or None.
 
     Raises
@@ -120,7 +143,11 @@ def _option_quantity(value, dimension: str, default_unit: str, option: str):
 
 
 def _agree(a: float, b: float) -> bool:
-    """Whether two values of one quantity from different sources agree (1e-6 relative)."""
+    """Whether two values of one quantity from different sources agree (1e-6 relative):
+    ``numpy.isclose``, whose test for finite values is written out."""
+    a, b = float(a), float(b)
+    if math.isfinite(a) and math.isfinite(b):
+        return abs(a - b) <= 1e-9 + 1e-6 * abs(b)
     return bool(np.isclose(a, b, rtol=1e-6, atol=1e-9))
 
 
@@ -169,20 +196,60 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
     return sources[0] if sources else None
 
 
+#: Header meta found: header entries -> (meta items, sample named in the header or None).
+_META = _cache.LRU()
+
+
+def _meta_of(table: Table) -> tuple:
+    """(:func:`_header_meta` items, the sample the header names or None), remembered for the
+    header entries."""
+    key = tuple(table.header.items())
+    hit = _META.get(key)
+    if hit is None:
+        meta = {}
+        for k, v in table.header.items():
+            if k in _RESERVED:
+                continue
+            num = parse_number(v) if v.strip() else None
+            meta[k] = num if (num is not None and np.isfinite(num)) else v
+        sample = next((v.strip() for k, v in table.header.items()
+                       if _key(k) in _SAMPLE_NAMES and v.strip()), None)
+        hit = (tuple(meta.items()), sample)
+        _META.put(key, hit)
+    return hit
+
+
 def _header_meta(table: Table) -> dict:
     """The header entries that are not reader meta keys (:data:`_RESERVED`), numbers as float."""
-    meta = {}
-    for k, v in table.header.items():
-        if k in _RESERVED:
-            continue
-        num = parse_number(v) if v.strip() else None
-        meta[k] = num if (num is not None and np.isfinite(num)) else v
-    return meta
+    return dict(_meta_of(table)[0])
 
 
 def _sample(table: Table) -> str:
     """The sample named in the header, else the name of the file's folder."""
-    for k, v in table.header.items():
-        if _key(k) in _SAMPLE_NAMES and v.strip():
-            return v.strip()
-    return table.path.resolve().parent.name
+    sample = _meta_of(table)[1]
+    return sample if sample is not None else _folder_name(table.path)
+
+
+#: Folder -> name of the folder it resolves to, for the files of one reading (set by
+#: :func:`sotfit.io.read_stfmr` for the duration of a call; ``None`` outside it).
+_FOLDERS = contextvars.ContextVar("sotfit_reader_folders", default=None)
+
+
+def _folder_name(path) -> str:
+    """The name of the folder of the resolved path of a file that was read, as
+    ``Path(path).resolve().parent.name`` gives it.
+
+    A file that is not a symbolic link lies in the folder its folder resolves to, so
+    within one reading each folder is resolved once (on POSIX systems, unless
+    :data:`sotfit.io.cache.ENABLED` is false).
+    """
+    s = os.fspath(path)
+    folders = _FOLDERS.get()
+    head, tail = os.path.split(s)
+    if (folders is None or not _cache.ENABLED or os.name != "posix" or tail in ("", ".", "..")
+            or os.path.islink(s)):
+        return os.path.basename(os.path.dirname(os.path.realpath(s)))
+    name = folders.get(head)
+    if name is None:
+        name = folders[head] = os.path.basename(os.path.realpath(head))
+    return name

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import units as _units
+from .. import cache as _cache
 from ...data import DataError, Dataset
 from ...units import UnitError
 from ..text import Table, read_table
@@ -20,7 +21,9 @@ from .files import _is_lvm_layout
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from .options import _Options, _opt, _opts
-from .sweeps import JITTER_SIGMAS, _make_dataset, _readback_noise, _segments
+from .sweeps import (
+    JITTER_SIGMAS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
+)
 
 
 __all__ = [
@@ -100,6 +103,26 @@ def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
         return [d for *_, d in sorted(out, key=lambda t: t[:3])]
 
     lvm = _is_lvm_layout(table)
+    key = (table.columns, table.n_columns, lvm, opts.key)
+    found = _COLUMNS.get(key)
+    if found is None:
+        found = _find_columns(table, opts, lvm)
+        _COLUMNS.put(key, found)
+    fcol, vcol, qcol, pcol = found
+    part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm)
+    return _read_part(part, opts, f_opt, p_opt, a_opt)
+
+
+#: Columns found in a header row: (columns, number of columns, lvm layout, options) ->
+#: (field, V_mix, frequency, power column).
+_COLUMNS = _cache.LRU()
+
+
+def _find_columns(table: Table, opts: _Options, lvm: bool) -> tuple:
+    """(field, V_mix or lock-in (X, Y), frequency or None, power or None) columns of a table
+    read as one part; they depend on the header row, the number of columns, the layout and the
+    options only (the file name appears in errors alone)."""
+    name = table.name
     if table.columns is None and not lvm and (opts.field_column is None
                                              or (opts.voltage_column is None
                                                  and opts.lockin_channels is None)):
@@ -136,8 +159,7 @@ def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
         if c is not None and c in (fcol, *vcols):
             raise DataError(f"{name}: {table.column_label(c)} is used twice; pick the columns "
                             f"with {_opt(option)}")
-    part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm)
-    return _read_part(part, opts, f_opt, p_opt, a_opt)
+    return fcol, vcol, qcol, pcol
 
 
 @dataclass(frozen=True)
@@ -293,9 +315,10 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
     for fval, pval, grp in _groups(fq, pk):
         label = f"{src} at {fval:g} GHz" + (f", {pval:g} dBm" if pw is not None else "")
         raw = field_raw[grp]
-        noise = _readback_noise(raw)
+        strict = _strictly_monotonic(raw)
+        noise = _readback_noise(raw, strict)
         tol = JITTER_SIGMAS * noise
-        segs = _segments(raw, tol)
+        segs = _segments(raw, tol, strict)
         if len(segs) > 1 and not opts.split_sweeps:
             s0 = segs[0]
             line = int(table.lines[rows[grp[s0[1]]]])
@@ -316,7 +339,7 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
             datasets.append(_make_dataset(
                 table, rows[r], branch, field_raw[r], values["field_T"][r], values["vmix_uV"][r],
                 seg_label, opts.allow_duplicates, seg_meta, header_meta, tol, noise, list(notes),
-                field_label))
+                field_label, strict if len(segs) == 1 else None))
     return datasets
 
 

@@ -62,11 +62,24 @@ def _one_in(text: str, patterns, value, what: str, unit: str, option: str, where
     return found.pop() if found else None
 
 
+#: Characters that make a name more than one bare path component (on any system).
+_SEPARATORS = re.compile(r"[/\\:]")
+
+
+_SUFFIX_RE = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}")
+
+
 def _stem(name) -> str:
     """The file name without its suffix; a name without an extension is its own stem
     (``test1_13G_8dmb_0.1V_005``: ``.1V_005`` is not a suffix)."""
-    p = Path(name)
-    return p.stem if re.fullmatch(r"\.[A-Za-z][A-Za-z0-9]{0,4}", p.suffix) else p.name
+    if isinstance(name, str) and name not in ("", ".") and not _SEPARATORS.search(name):
+        # a bare file name: the name, suffix and stem of pathlib without building a Path
+        base, dot = name, name.rfind(".")
+        suffix, stem = (name[dot:], name[:dot]) if 0 < dot < len(name) - 1 else ("", name)
+    else:
+        p = Path(name)
+        base, suffix, stem = p.name, p.suffix, p.stem
+    return stem if _SUFFIX_RE.fullmatch(suffix) else base
 
 
 def _signed(m) -> float:

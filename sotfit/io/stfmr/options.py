@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 
 import numpy as np
 
@@ -97,6 +98,19 @@ class _Options:
     lockin_channels: tuple | None = None
     allow_duplicates: bool = False
     split_sweeps: bool = False
+
+    @cached_property
+    def key(self) -> tuple:
+        """The options as a hashable key that tells values of different types apart
+        (``1``, ``True``, ``1.0`` and ``'1'`` pick columns differently)."""
+        return tuple(_typed(getattr(self, f.name)) for f in fields(self))
+
+
+def _typed(value):
+    """``value`` with the type of it and of every item of a tuple or list, for a cache key."""
+    if isinstance(value, (tuple, list)):
+        return (type(value), tuple(_typed(v) for v in value))
+    return (type(value), value)
 
 
 def _lockin_option(value) -> tuple | None:

@@ -36,7 +36,7 @@ from pathlib import Path
 from ...data import DataError, Dataset, Sweep
 from .columns import _option_unit
 from .files import _expand
-from .headers import _option_quantity
+from .headers import _FOLDERS, _option_quantity
 from .layouts import _read_one
 from .options import _Options, _STYLE, _lockin_option, _opt, _per_file
 
@@ -129,7 +129,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
     """
     if option_style not in ("python", "cli"):
         raise ValueError(f"option_style must be 'python' or 'cli', not {option_style!r}")
-    token = _STYLE.set(option_style)
+    token, folders = _STYLE.set(option_style), _FOLDERS.set({})
     try:
         files = _expand(paths)
         opts = _reader_options(
@@ -144,6 +144,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             out.extend(_read_one(path, opts, f_opt, p_opt, a_opt))
         return Sweep(tuple(out))
     finally:
+        _FOLDERS.reset(folders)
         _STYLE.reset(token)
 
 

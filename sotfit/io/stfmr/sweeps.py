@@ -40,7 +40,27 @@ JITTER_TAIL_POINTS = 3
 NOISE_MIN_SAMPLES = 10
 
 
-def _readback_noise(field: np.ndarray) -> float:
+def _median(a: np.ndarray):
+    """``numpy.median`` of a non-empty 1-D array of finite floats, the same bits in fewer
+    steps: the mean of the middle element or of the two middle ones, summed from zero as
+    numpy sums (so that a median of ``-0.0`` is ``0.0``, as numpy gives it)."""
+    h = a.size // 2
+    if a.size % 2:
+        return (0.0 + np.partition(a, h)[h]) / 1.0
+    part = np.partition(a, (h - 1, h))
+    return ((0.0 + part[h - 1]) + part[h]) / 2.0
+
+
+def _strictly_monotonic(field: np.ndarray) -> bool:
+    """Whether every step of ``field`` (at least two points) goes the same way, none zero:
+    such a sweep has no step back, no repeated value and no second segment."""
+    if field.size < 2:
+        return False
+    steps = np.diff(field)
+    return bool((steps > 0).all() or (steps < 0).all())
+
+
+def _readback_noise(field: np.ndarray, strict: bool | None = None) -> float:
     """Robust standard deviation of the field read-back about a smooth sweep (file unit).
 
     From the median absolute deviation of the second differences
@@ -48,7 +68,8 @@ def _readback_noise(field: np.ndarray) -> float:
     sqrt(6) times that of the read-back for independent noise), leaving out every point
     next to a step against the branch's main direction (the reversals to be judged).
     Zero when fewer than :data:`NOISE_MIN_SAMPLES` differences remain: a short sweep gives
-    no estimate, and every step back in it is a reversal.
+    no estimate, and every step back in it is a reversal. ``strict`` is
+    :func:`_strictly_monotonic` of ``field`` when the caller knows it.
     """
     n = field.size
     if n < 3:
@@ -57,18 +78,21 @@ def _readback_noise(field: np.ndarray) -> float:
     steps = np.diff(field)
     inside = pol[1:] == pol[:-1]
     near_back = np.zeros(n, dtype=bool)
-    for p in (-1.0, 1.0):
+    # In a strictly monotonic sweep every step goes the main way: none is a step back.
+    if strict is None:
+        strict = _strictly_monotonic(field)
+    for p in () if strict else (-1.0, 1.0):
         m = inside & (pol[1:] == p)
         if m.any():
-            main = np.sign(np.median(steps[m]))
+            main = np.sign(_median(steps[m]))
             back = m & (np.sign(steps) == -main) & (main != 0)
             near_back[:-1] |= back
             near_back[1:] |= back
     ok = inside[:-1] & inside[1:] & ~(near_back[:-2] | near_back[1:-1] | near_back[2:])
-    d2 = np.diff(field, 2)[ok]
+    d2 = np.diff(steps)[ok]
     if d2.size < NOISE_MIN_SAMPLES:
         return 0.0
-    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
+    return float(1.4826 * _median(np.abs(d2 - _median(d2))) / np.sqrt(6.0))
 
 
 def _direction(h: np.ndarray, tol: float) -> int:
@@ -132,7 +156,7 @@ def _first_reversal(h: np.ndarray, tol: float):
         w = min(n, 4 * w)
 
 
-def _segments(field: np.ndarray, tol: float = 0.0):
+def _segments(field: np.ndarray, tol: float = 0.0, strict: bool | None = None):
     """Split a sweep (file order) into monotonic segments.
 
     Parameters
@@ -142,6 +166,8 @@ def _segments(field: np.ndarray, tol: float = 0.0):
     tol : float
         Jitter allowed (same unit): steps back by at most ``tol`` are not reversals,
         and points with ``|field| <= tol`` count as zero field.
+    strict : bool, optional
+        :func:`_strictly_monotonic` of ``field``, when the caller knows it.
 
     Returns
     -------
@@ -156,6 +182,15 @@ def _segments(field: np.ndarray, tol: float = 0.0):
     # polarity of the last point beyond tol at or before each point (0 before the first)
     last_big = np.maximum.accumulate(np.where(big, idx, -1))
     pol = np.where(last_big >= 0, np.sign(field[np.maximum(last_big, 0)]), 0).astype(int)
+    if _strictly_monotonic(field) if strict is None else strict:
+        # one segment: the loop below would find no problem
+        first_big = np.flatnonzero(big)
+        j0 = int(first_big[0]) if first_big.size else n
+        if j0 == n:
+            return [(0, n, np.ones(n, dtype=int), None)]
+        branch = pol.copy()
+        branch[:j0] = pol[j0]
+        return [(0, n, branch, None)]
     next_big = np.minimum.accumulate(np.where(big, idx, n)[::-1])[::-1]
     bounds = np.concatenate([np.flatnonzero(pol[1:] != pol[:-1]) + 1, [n]])
 
@@ -220,17 +255,10 @@ def _jitter(field: np.ndarray, branch: np.ndarray, tol: float) -> tuple[int, flo
     return count, deepest
 
 
-def _make_dataset(table, rows, branch, raw, x, y, label, allow_duplicates, meta, header_meta,
-                  tol=0.0, noise=0.0, notes=(), field_label="the field column"):
-    """The Dataset of one monotonic sweep: duplicated field values averaged or refused, a
-    jittering read-back sorted, the directions and notes recorded in ``meta``."""
-    if x.size < MIN_POINTS:
-        raise DataError(f"{label}: only {x.size} data point(s); a spectrum needs at least "
-                        f"{MIN_POINTS} points of a field sweep")
-    notes = list(notes)
-    f_unit = meta["field_unit_in_file"]
-    jitter, deepest = _jitter(raw, branch, tol) if tol > 0 else (0, 0.0)
-    # Exactly repeated field values inside one polarity branch.
+def _merge_duplicates(table, rows, branch, raw, x, y, label, allow_duplicates, f_unit,
+                      field_label):
+    """Exactly repeated field values inside one polarity branch: an error, or with
+    ``allow_duplicates`` one point of their mean V_mix. Returns (x, y, raw, branch, merged)."""
     averaged = 0
     keep = np.ones(x.size, dtype=bool)
     y = y.copy()
@@ -256,13 +284,21 @@ def _make_dataset(table, rows, branch, raw, x, y, label, allow_duplicates, meta,
             y[members[0]] = y[members].mean()
             keep[members[1:]] = False
             averaged += members.size - 1
-    x, y, raw, branch = x[keep], y[keep], raw[keep], branch[keep]
-    if x.size < MIN_POINTS:
-        raise DataError(f"{label}: only {x.size} distinct field value(s); a spectrum needs at "
-                        f"least {MIN_POINTS}")
+    return x[keep], y[keep], raw[keep], branch[keep], averaged
+
+
+def _directions(raw, branch, tol, strict):
+    """(per-branch sweep directions for meta, overall direction) of one segment.
+
+    In a strictly monotonic segment every branch of two or more points goes the way of the
+    whole, so the directions follow from the point counts alone.
+    """
     dirs = {}
     for pol, key in ((1, "sweep_direction_positive"), (-1, "sweep_direction_negative")):
-        if np.any(branch == pol):
+        if strict:
+            if np.count_nonzero(branch == pol) > 1:
+                dirs[key] = "up" if raw[-1] > raw[0] else "down"
+        elif np.any(branch == pol):
             d = _branch_direction(raw, branch, pol, tol)
             if d is not None:
                 dirs[key] = d
@@ -273,6 +309,30 @@ def _make_dataset(table, rows, branch, raw, x, y, label, allow_duplicates, meta,
         direction = "mixed"
     else:  # one point per branch: the order across the jump decides
         direction = "up" if raw[-1] > raw[0] else "down"
+    return dirs, direction
+
+
+def _make_dataset(table, rows, branch, raw, x, y, label, allow_duplicates, meta, header_meta,
+                  tol=0.0, noise=0.0, notes=(), field_label="the field column", strict=None):
+    """The Dataset of one monotonic sweep: duplicated field values averaged or refused, a
+    jittering read-back sorted, the directions and notes recorded in ``meta`` (``strict``:
+    :func:`_strictly_monotonic` of ``raw``, when the caller knows it)."""
+    if x.size < MIN_POINTS:
+        raise DataError(f"{label}: only {x.size} data point(s); a spectrum needs at least "
+                        f"{MIN_POINTS} points of a field sweep")
+    notes = list(notes)
+    f_unit = meta["field_unit_in_file"]
+    if strict is None:
+        strict = _strictly_monotonic(raw)  # no step back, no repeated value
+    jitter, deepest = _jitter(raw, branch, tol) if tol > 0 and not strict else (0, 0.0)
+    averaged = 0
+    if not strict:
+        x, y, raw, branch, averaged = _merge_duplicates(
+            table, rows, branch, raw, x, y, label, allow_duplicates, f_unit, field_label)
+    if x.size < MIN_POINTS:
+        raise DataError(f"{label}: only {x.size} distinct field value(s); a spectrum needs at "
+                        f"least {MIN_POINTS}")
+    dirs, direction = _directions(raw, branch, tol, strict)
     order = np.argsort(x, kind="stable")
     full_meta = dict(header_meta)
     full_meta.update(meta)
