@@ -6,6 +6,7 @@ A spectrum ``V_mix(mu0H)`` with signed field is split into the ``+`` branch (H >
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -51,16 +52,21 @@ def split_branches(d: Dataset, min_points: int = 8) -> list[Dataset]:
     if d.x_unit and d.x_unit != "T":
         raise STFMRError(f"{_label(d)}: field must be mu0H in T (house unit), got {d.x_unit!r}")
     out = []
+    sign = np.sign(d.x)
     for p, label in ((1, "+"), (-1, "-")):
-        mask = np.sign(d.x) == p
-        if mask.sum() < min_points:
+        mask = sign == p
+        n = int(mask.sum())
+        if n < min_points:
             continue
-        b = d.where(mask)
-        b = b.replace(x=np.abs(b.x)).sorted()
-        if np.any(np.diff(b.x) == 0):
+        x = np.abs(d.x[mask])
+        order = np.argsort(x, kind="stable")
+        x = x[order]
+        if np.any(np.diff(x) == 0):
             raise STFMRError(f"{_label(d)}: duplicated field values on the {label} branch; "
                              "average repeated points or split the repeats before fitting")
-        out.append(b.replace(meta={"polarity": p, "branch": label, "n_points_branch": len(b)}))
+        out.append(dataclasses.replace(
+            d, x=x, y=d.y[mask][order], yerr=None if d.yerr is None else d.yerr[mask][order],
+            meta={**d.meta, "polarity": p, "branch": label, "n_points_branch": n}))
     if not out:
         raise STFMRError(f"{_label(d)}: no field branch has at least {min_points} points "
                          f"({len(d)} points in total)")
