@@ -184,3 +184,35 @@ def test_unsaturated_spectrum_of_a_perpendicular_film_is_left_out():
     assert len(a.spectra) == 5
     m = a.sequential["meff"]
     assert abs(m.nominal_value - (-0.2)) < 2 * m.std_dev
+
+
+def test_sequential_values_without_spectrum_correlations_have_the_same_covariance():
+    """Built on one (H_res, W) pair of variables per spectrum, the sequential values keep
+    their values, their standard errors and their mutual correlations (alpha with gamma/2pi
+    through the spectra and through the Kittel fit); only their correlation with the spectra's
+    other values is gone, and the torques, which need it, are refused."""
+    from uncertainties import correlation_matrix, covariance_matrix
+
+    from sotfit.analysis.stfmr import stfmr_torques
+
+    data = [spectrum(f, seed=i, remanent=0.0007, vs=2.0 + 0.1 * i, va=1.5 - 0.05 * i)
+            for i, f in enumerate(FREQS)]
+    full = analyse_stfmr(data, global_fit=False)
+    lean = analyse_stfmr(data, global_fit=False, spectrum_correlations=False)
+    keys = sorted(k for k, v in full.sequential.items() if hasattr(v, "std_dev"))
+    assert {"meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"} <= set(keys)
+    assert all(lean.sequential[k] == v for k, v in full.sequential.items() if k not in keys)
+    a = [full.sequential[k] for k in keys]
+    b = [lean.sequential[k] for k in keys]
+    assert [u.nominal_value for u in a] == [u.nominal_value for u in b]
+    np.testing.assert_allclose([u.std_dev for u in b], [u.std_dev for u in a], rtol=1e-12)
+    np.testing.assert_allclose(np.array(covariance_matrix(b)), np.array(covariance_matrix(a)),
+                               rtol=1e-10, atol=1e-14 * np.max(np.abs(covariance_matrix(a))))
+    corr = np.array(correlation_matrix(a))
+    i, j = keys.index("alpha"), keys.index("gyromagnetic_ratio")
+    assert abs(corr[i, j]) > 0.1                      # a correlation worth keeping
+    s = full.spectra[0]
+    assert covariance_matrix([full.sequential["meff"], s.combined["vs"]])[0][1] != 0.0
+    assert covariance_matrix([lean.sequential["meff"], lean.spectra[0].combined["vs"]])[0][1] == 0.0
+    with pytest.raises(ValueError, match="spectrum_correlations"):
+        stfmr_torques(lean, object())

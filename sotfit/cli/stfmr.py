@@ -346,7 +346,9 @@ def run(args) -> int:
         analysis = analyse_stfmr(None, geometry=args.geometry, gyromagnetic_ratio=gam,
                                  free_hk=args.free_hk, model=model,
                                  window_widths=args.window_widths, global_fit=not args.no_global,
-                                 fitted=fitted)
+                                 fitted=fitted,
+                                 # the torques of a sample need every correlation
+                                 spectrum_correlations=sample is not None)
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
     summary = summary_dict(analysis, sample)

@@ -28,7 +28,7 @@ from ...models.stfmr_global import stfmr_global_inplane, stfmr_global_outofplane
 from ...results import FitResult
 from .errors import STFMRError
 from .propagation import _nominal, propagate_fit
-from .spectra import SpectrumFit, build_uncertain
+from .spectra import SpectrumFit, build_uncertain, combined_covariance
 
 
 __all__ = [
@@ -64,8 +64,32 @@ def linewidth_dataset(fits: Sequence[SpectrumFit]) -> Dataset:
     return _spectra_table(fits, "width", "width", "T")
 
 
+def spectrum_inputs(fits: Sequence[SpectrumFit], correlated: bool = True) -> dict:
+    """The uncertain H_res and W of every spectrum that the Kittel and linewidth fits respond
+    to: ``{spectrum: {"h_res": u, "width": u}}``.
+
+    With ``correlated`` they are the spectra's combined values, correlated with every other
+    value of the spectrum (its amplitudes: what torques computed from a spectrum and the
+    Kittel M_eff need). Otherwise each spectrum's pair is built on two new variables with
+    the pair's covariance (:func:`~sotfit.analysis.stfmr.spectra.combined_covariance`): the
+    dispersion parameters get the same variances and mutual correlations, at a sixth of the
+    cost, but no correlation with the spectra's other values.
+    """
+    from ...results import LazyParams
+
+    if correlated:
+        build_uncertain(fits)
+        return {s: {"h_res": s.combined["h_res"], "width": s.combined["width"]} for s in fits}
+    keys = ("h_res", "width")
+    pairs = {s: LazyParams({k: s.value(k) for k in keys}, keys,
+                           combined_covariance(s.branches, keys)) for s in fits}
+    LazyParams.build_many(list(pairs.values()))
+    return {s: {k: p[k] for k in keys} for s, p in pairs.items()}
+
+
 def fit_kittel(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
-               gyromagnetic_ratio: float | None = None, free_hk: bool = False):
+               gyromagnetic_ratio: float | None = None, free_hk: bool = False,
+               inputs: dict | None = None):
     """Kittel fit of H_res(f) with correlated uncertainties carried from the spectra.
 
     Parameters
@@ -76,6 +100,8 @@ def fit_kittel(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
         gamma/2pi in GHz/T to hold fixed (e.g. from a fixed g); free by default.
     free_hk : bool
         Fit the in-plane uniaxial anisotropy field too (in-plane only).
+    inputs : dict, optional
+        :func:`spectrum_inputs` (default: the spectra's combined values).
 
     Returns
     -------
@@ -101,12 +127,12 @@ def fit_kittel(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         res = fit(d, model, fixed=fixed, free=free)
-    build_uncertain(fits)
-    prop = propagate_fit(res, [s.combined["h_res"] for s in fits])
+    inputs = inputs or spectrum_inputs(fits)
+    prop = propagate_fit(res, [inputs[s]["h_res"] for s in fits])
     return res, prop
 
 
-def fit_linewidth(fits: Sequence[SpectrumFit], gyromagnetic_ratio):
+def fit_linewidth(fits: Sequence[SpectrumFit], gyromagnetic_ratio, inputs: dict | None = None):
     """Gilbert fit W(f) = W_0 + f alpha/(gamma/2pi) with gamma/2pi held at a (possibly uncertain) value.
 
     Parameters
@@ -115,6 +141,9 @@ def fit_linewidth(fits: Sequence[SpectrumFit], gyromagnetic_ratio):
     gyromagnetic_ratio : float or uncertainties value
         gamma/2pi in GHz/T, typically the Kittel result; its uncertainty and
         correlations are carried into alpha.
+    inputs : dict, optional
+        :func:`spectrum_inputs` (default: the spectra's combined values); the Kittel fit's
+        own, so that alpha keeps its correlation with gamma/2pi through the spectra.
 
     Returns
     -------
@@ -128,7 +157,8 @@ def fit_linewidth(fits: Sequence[SpectrumFit], gyromagnetic_ratio):
         res = fit(d, linewidth, fixed=fixed)
         res = _hold_at_floor(res, lambda extra: fit(d, linewidth, fixed={**fixed, **extra}))
     consts = {"gyromagnetic_ratio": gyromagnetic_ratio} if hasattr(gyromagnetic_ratio, "std_dev") else {}
-    prop = propagate_fit(res, [s.combined["width"] for s in fits], constants=consts)
+    inputs = inputs or spectrum_inputs(fits)
+    prop = propagate_fit(res, [inputs[s]["width"] for s in fits], constants=consts)
     return res, prop
 
 

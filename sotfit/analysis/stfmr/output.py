@@ -72,6 +72,9 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
     """
     from .torques import spectrum_torques, weighted_mean
 
+    if not analysis.spectrum_correlations:
+        raise ValueError("torques need the sequential values correlated with the spectra: "
+                         "analyse with spectrum_correlations=True")
     routes: dict[str, Any] = {}
     out: dict[str, Any] = {}
     meff_seq = analysis.sequential.get("meff")

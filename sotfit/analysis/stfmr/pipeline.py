@@ -19,7 +19,9 @@ from .checks import (
     _add, _fit_flags, _meff_geometry_check, compare_routes, explain_low_frequency_failures,
     leave_out_unsaturated,
 )
-from .dispersion import fit_global_spectra, fit_kittel, fit_linewidth, global_spectrum_values
+from .dispersion import (
+    fit_global_spectra, fit_kittel, fit_linewidth, global_spectrum_values, spectrum_inputs,
+)
 from .errors import STFMRError
 from ...stats import inflate_error
 from .propagation import _nominal
@@ -127,7 +129,7 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                   max_gamma_rel_error: float = 0.1, kittel_tolerance: float = 0.05,
                   progress: Callable[[int, int], None] | None = None,
                   workers: int | None = None, scheduler: str | None = None,
-                  fitted=None) -> STFMRAnalysis:
+                  fitted=None, spectrum_correlations: bool = True) -> STFMRAnalysis:
     """Run the ST-FMR pipeline on spectra of one sample.
 
     Parameters
@@ -163,6 +165,12 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
         ``(fits, failures, notes, {source: frequency})`` of spectra fitted beforehand
         (:func:`fit_spectra`, :func:`collect_fits`), e.g. file by file while reading; ``data``
         is then not used.
+    spectrum_correlations : bool
+        Keep the correlations of the sequential M_eff, gamma/2pi, alpha ... with every value
+        of the spectra (default), as torques computed from the spectra need them
+        (:func:`~sotfit.analysis.stfmr.output.stfmr_torques` refuses an analysis without
+        them); without, only those through H_res and W are kept (the same uncertainties of
+        the sequential values, faster for many spectra).
 
     Returns
     -------
@@ -180,7 +188,8 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
         fit_kw = {"geometry": geometry, "gyromagnetic_ratio": gyromagnetic_ratio,
                   "free_hk": free_hk}
         fits, failures, kit, lw, seq, fit_kw, assumed_gamma = _sequential_route(
-            fits, failures, frequencies, notes, fit_kw, max_gamma_rel_error, kittel_tolerance)
+            fits, failures, frequencies, notes, fit_kw, max_gamma_rel_error, kittel_tolerance,
+            spectrum_correlations)
         if global_fit and (model is None or _global_lineshape(model)):
             glob, gvals, gspec = _global_route(fits, seq, kit, lw, fit_kw, notes)
         _route_flags(flags, seq, gvals, kit, lw, glob, assumed_gamma, geometry, fits)
@@ -188,7 +197,8 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
         notes.append("fewer than two frequencies or three spectra: no Kittel, damping or global fit")
     reps = _compare_repeats(fits, notes)
     return STFMRAnalysis(tuple(fits), tuple(failures), geometry, kit, lw, seq, glob, gvals, gspec,
-                         reps, tuple(notes), {k: v for k, v in flags.items() if v})
+                         reps, tuple(notes), {k: v for k, v in flags.items() if v},
+                         spectrum_correlations)
 
 
 def _fitted_spectra(data, fitted, **fit_kwargs) -> tuple[list, list, list, dict]:
@@ -204,8 +214,10 @@ def _fitted_spectra(data, fitted, **fit_kwargs) -> tuple[list, list, list, dict]
 
 
 def _sequential_route(fits, failures, frequencies, notes, fit_kw, max_gamma_rel_error,
-                      kittel_tolerance):
-    """The Kittel and linewidth fits of the spectra (``notes`` extended in place).
+                      kittel_tolerance, correlated: bool = True):
+    """The Kittel and linewidth fits of the spectra (``notes`` extended in place), their
+    parameters correlated with every value of the spectra or, without ``correlated``, only
+    with their H_res and W (:func:`~sotfit.analysis.stfmr.dispersion.spectrum_inputs`).
 
     Spectra below saturation are left out, gamma/2pi is held at the free-electron value when
     the frequencies do not determine it. Returns (fits, failures, Kittel fit, linewidth fit,
@@ -213,9 +225,10 @@ def _sequential_route(fits, failures, frequencies, notes, fit_kw, max_gamma_rel_
     when gamma/2pi was assumed, else None).
     """
     geometry = fit_kw["geometry"]
-    kit, kprop = fit_kittel(fits, **fit_kw)
+    inputs = spectrum_inputs(fits, correlated)
+    kit, kprop = fit_kittel(fits, **fit_kw, inputs=inputs)
     fits, kit, kprop, unsaturated = leave_out_unsaturated(
-        fits, kit, kprop, geometry, lambda fs: fit_kittel(fs, **fit_kw))
+        fits, kit, kprop, geometry, lambda fs: fit_kittel(fs, **fit_kw, inputs=inputs))
     failures.extend(unsaturated)
     failures = explain_low_frequency_failures(failures, frequencies, fits, kprop["meff"],
                                               geometry)
@@ -224,8 +237,8 @@ def _sequential_route(fits, failures, frequencies, notes, fit_kw, max_gamma_rel_
         assumed_gamma = (min(s.frequency for s in fits), max(s.frequency for s in fits))
         notes.append(_assumed_gamma_note(kit, *assumed_gamma))
         fit_kw = {**fit_kw, "gyromagnetic_ratio": GAMMA_FREE_ELECTRON}
-        kit, kprop = fit_kittel(fits, **fit_kw)
-    lw, lprop = fit_linewidth(fits, kprop["gyromagnetic_ratio"])
+        kit, kprop = fit_kittel(fits, **fit_kw, inputs=inputs)
+    lw, lprop = fit_linewidth(fits, kprop["gyromagnetic_ratio"], inputs=inputs)
     notes.extend(_kittel_deviations(fits, kit, kittel_tolerance))
     seq = {"meff": kprop["meff"], "gyromagnetic_ratio": kprop["gyromagnetic_ratio"],
            "alpha": lprop["alpha"], "linewidth_inhomogeneous": lprop["linewidth_inhomogeneous"]}

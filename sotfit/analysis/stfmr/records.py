@@ -47,6 +47,9 @@ class STFMRAnalysis:
         (on a bound, held at its physical bound, within one standard error of it, resting
         on an assumed g). :func:`summary_dict` writes them into the quantities' ``flags``
         and adds the checks that need the torques (docs/stfmr.md, section 9).
+    spectrum_correlations : bool
+        Whether the sequential values keep their correlations with every value of the
+        spectra (needed for torques); else only those through H_res and W.
     """
 
     spectra: tuple[SpectrumFit, ...]
@@ -61,6 +64,7 @@ class STFMRAnalysis:
     repeats: list[dict] = field(default_factory=list)
     notes: tuple[str, ...] = ()
     flags: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    spectrum_correlations: bool = True
 
     @property
     def branch_table(self):

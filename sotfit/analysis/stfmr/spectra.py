@@ -232,33 +232,43 @@ def combined_values(branches) -> dict[str, float]:
     return out
 
 
-def combined_stderrs(branches) -> dict[str, float] | None:
-    """Standard errors of :func:`combine_branches`' values from the branch covariances (the
-    branches are fitted to different points, so independent): ``sum_b w_b^2 C_b`` for the
-    weighted sums and the first-order propagation for ``ratio``; what the uncertainties
-    values give, without expanding them. None when a branch has no covariance."""
+def combined_covariance(branches, keys) -> np.ndarray | None:
+    """Covariance of the combined values ``keys`` (not ``ratio``) from the branch covariances:
+    ``sum_b w_b w'_b C_b`` (the branches are fitted to different points, so independent).
+    None when a branch has no covariance."""
     by = {r.meta["polarity"]: r for r in branches}
     if any(r.covar is None for r in by.values()):
         return None
     index = {pol: {k: j for j, k in enumerate(r.varied)} for pol, r in by.items()}
-
-    def cov(a, b) -> float:
-        (na, wa), (nb, wb) = a, b
-        total = 0.0
-        for pol, ca in wa.items():
-            i, j = index[pol].get(na), index[pol].get(nb)
-            if i is not None and j is not None and pol in wb:
-                total += ca * wb[pol] * float(by[pol].covar[i, j])
-        return total
-
     weights = _weights(by)
-    out = {k: math.sqrt(max(cov(w, w), 0.0)) for k, w in weights.items()}
+    out = np.zeros((len(keys), len(keys)))
+    for a, ka in enumerate(keys):
+        (na, wa) = weights[ka]
+        for b, kb in enumerate(keys[a:], a):
+            (nb, wb) = weights[kb]
+            total = 0.0
+            for pol, ca in wa.items():
+                i, j = index[pol].get(na), index[pol].get(nb)
+                if i is not None and j is not None and pol in wb:
+                    total += ca * wb[pol] * float(by[pol].covar[i, j])
+            out[a, b] = out[b, a] = total
+    return out
+
+
+def combined_stderrs(branches) -> dict[str, float] | None:
+    """Standard errors of :func:`combine_branches`' values from the branch covariances
+    (:func:`combined_covariance`; first order for ``ratio``): what the uncertainties values
+    give, without expanding them. None when a branch has no covariance."""
+    keys = tuple(_weights({r.meta["polarity"]: r for r in branches}))
+    cov = combined_covariance(branches, keys)
+    if cov is None:
+        return None
+    out = {k: math.sqrt(max(cov[i, i], 0.0)) for i, k in enumerate(keys)}
     values = combined_values(branches)
     vs, va = values["vs"], values["va"]
     g_vs, g_va = 1.0 / va, -vs / va ** 2
-    var = (g_vs ** 2 * cov(weights["vs"], weights["vs"])
-           + 2 * g_vs * g_va * cov(weights["vs"], weights["va"])
-           + g_va ** 2 * cov(weights["va"], weights["va"]))
+    i, j = keys.index("vs"), keys.index("va")
+    var = g_vs ** 2 * cov[i, i] + 2 * g_vs * g_va * cov[i, j] + g_va ** 2 * cov[j, j]
     out["ratio"] = math.sqrt(max(var, 0.0))
     return out
 
