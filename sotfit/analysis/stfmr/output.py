@@ -250,7 +250,7 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
                  "n_points_branch": r.meta["n_points_branch"], "reduced_chi_square": r.redchi}
             se = fit_stderrs(r)
             for k in ("h_res", "width", "vs", "va", "offset", "slope"):
-                b[k] = _q(r[k], r.units[k], se[k])
+                b[k] = _q(r.value(k), r.units[k], se[k])
             row["branches"].append(b)
         for route in ("sequential", "global"):
             if route in torques:
