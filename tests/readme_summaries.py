@@ -4,6 +4,7 @@ Usage (from the project root)::
 
     python tests/readme_summaries.py --save before.json       # on the old code
     python tests/readme_summaries.py --compare before.json    # on the new code
+    python tests/readme_summaries.py --compare before.json --sigma 0.01   # within 0.01 sigma
     python tests/readme_summaries.py --list                   # the commands only
 
 A refactoring must leave every number of every README command where it was: ``--compare``
@@ -11,7 +12,10 @@ fails (exit status 1) when any number of any ``summary.json`` differs by more th
 ``--rtol`` (default 1e-12, relative; absolute below 1e-300) or when keys or strings differ,
 and lists each difference with its JSON path. Commands whose inputs are placeholders
 (``spectra/*.lvm``) or that take ``[params]`` are skipped and named. Entries that record
-the run rather than the result (times, versions, folders) are not compared.
+the run rather than the result (times, versions, folders) are not compared. A change of
+the numerical route (an optimiser started elsewhere by a rounding, sums taken in another
+order) is judged with ``--sigma S``: a quantity's value and standard error may then move by
+S of its standard errors; the largest move is printed either way.
 """
 
 from __future__ import annotations
@@ -134,8 +138,22 @@ def close(a, b, rtol: float) -> bool:
     return scale < 1e-300 or abs(a - b) <= rtol * scale
 
 
-def compare(before: dict, after: dict, rtol: float) -> list[str]:
-    """The differences between two runs, one line each."""
+def within_sigma(key: str, nb: dict, a, b, sigma: float) -> bool | None:
+    """For a quantity's ``.../value`` or ``.../stderr`` whose standard error is known in the
+    run before: whether the two differ by at most ``sigma`` times that error (None when the
+    leaf is not such a number)."""
+    if not key.endswith(("/value", "/stderr")):
+        return None
+    err = nb.get(key.rsplit("/", 1)[0] + "/stderr")
+    if not isinstance(err, (int, float)) or isinstance(err, bool) or not err > 0 \
+            or not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+        return None
+    return abs(a - b) <= sigma * err
+
+
+def compare(before: dict, after: dict, rtol: float, sigma: float | None = None) -> list[str]:
+    """The differences between two runs, one line each; with ``sigma``, values and standard
+    errors of quantities with a known error may differ by ``sigma`` times it."""
     diffs = []
     for command in sorted(set(before) | set(after)):
         b, a = before.get(command), after.get(command)
@@ -148,9 +166,26 @@ def compare(before: dict, after: dict, rtol: float) -> list[str]:
         for key in sorted(set(nb) | set(na)):
             if key not in nb or key not in na:
                 diffs.append(f"{command[:60]}: {key} only {'after' if key in na else 'before'}")
-            elif not close(nb[key], na[key], rtol):
+            elif close(nb[key], na[key], rtol):
+                continue
+            elif sigma is not None and within_sigma(key, nb, nb[key], na[key], sigma):
+                continue
+            else:
                 diffs.append(f"{command[:60]}: {key}: {nb[key]!r} -> {na[key]!r}")
     return diffs
+
+
+def largest_sigma_change(before: dict, after: dict) -> float:
+    """The largest |change| of a quantity's value, in its standard errors of the run before."""
+    worst = 0.0
+    for command, b in before.items():
+        a = after.get(command) or {}
+        nb, na = numbers(b.get("summary", {})), numbers(a.get("summary", {}))
+        for key, vb in nb.items():
+            if key.endswith("/value") and key in na and within_sigma(key, nb, vb, na[key], 0.0) \
+                    is not None:
+                worst = max(worst, abs(na[key] - vb) / nb[key[:-6] + "/stderr"])
+    return worst
 
 
 def main(argv=None) -> int:
@@ -160,6 +195,9 @@ def main(argv=None) -> int:
     group.add_argument("--compare", type=Path, help="run the commands and compare with a saved run")
     group.add_argument("--list", action="store_true", help="print the commands and stop")
     parser.add_argument("--rtol", type=float, default=1e-12)
+    parser.add_argument("--sigma", type=float, default=None,
+                        help="let a quantity's value and standard error differ by this many "
+                             "of its standard errors (e.g. 0.01)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per command")
     args = parser.parse_args(argv)
     if args.list:
@@ -172,11 +210,14 @@ def main(argv=None) -> int:
         print(f"wrote {args.save}")
         return 0
     before = json.loads(args.compare.read_text(encoding="utf-8"))
-    diffs = compare(before, json.loads(json.dumps(results)), args.rtol)
+    after = json.loads(json.dumps(results))
+    diffs = compare(before, after, args.rtol, args.sigma)
     for line in diffs:
         print(line)
     n = sum("summary" in r for r in results.values())
-    print(f"{n} summaries compared, {len(diffs)} differences (rtol {args.rtol:g})")
+    tol = f"rtol {args.rtol:g}" + ("" if args.sigma is None else f", {args.sigma:g} sigma")
+    print(f"{n} summaries compared, {len(diffs)} differences ({tol}); largest change of a "
+          f"value in its standard errors: {largest_sigma_change(before, after):.2g}")
     return 1 if diffs else 0
 
 

@@ -214,5 +214,12 @@ def test_sequential_values_without_spectrum_correlations_have_the_same_covarianc
     s = full.spectra[0]
     assert covariance_matrix([full.sequential["meff"], s.combined["vs"]])[0][1] != 0.0
     assert covariance_matrix([lean.sequential["meff"], lean.spectra[0].combined["vs"]])[0][1] == 0.0
+    from sotfit.device import Sample
+
     with pytest.raises(ValueError, match="spectrum_correlations"):
-        stfmr_torques(lean, object())
+        stfmr_torques(lean, Sample.from_mapping({"ms": "0.95T", "t_fm": "6nm", "t_nm": "6nm"}))
+    # a sample that gives no torque: the lean analysis summarises as the full one does
+    from sotfit.analysis.stfmr import summary_dict
+
+    empty = Sample.from_mapping({"angle": "45deg"})
+    assert summary_dict(lean, empty)["spectra"] == summary_dict(full, empty)["spectra"]

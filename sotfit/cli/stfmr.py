@@ -327,6 +327,7 @@ def _mcmc(analysis, out: Path, nsteps: int, seed: int | None) -> dict:
 def run(args) -> int:
     """Run the ST-FMR pipeline for ``sotfit stfmr``."""
     from ..analysis.stfmr import analyse_stfmr, collect_fits, summary_dict
+    from ..analysis.stfmr.torques import gives_torques
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
 
@@ -348,7 +349,7 @@ def run(args) -> int:
                                  window_widths=args.window_widths, global_fit=not args.no_global,
                                  fitted=fitted,
                                  # the torques of a sample need every correlation
-                                 spectrum_correlations=sample is not None)
+                                 spectrum_correlations=gives_torques(sample))
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
     summary = summary_dict(analysis, sample)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -46,10 +47,31 @@ SIGN_CONVENTION = (
     "(docs/stfmr.md)")
 
 
-def _branch_values(r: FitResult) -> dict[str, Any]:
+class _BranchValues(Mapping):
+    """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H, as
+    uncertain values read when asked for."""
+
+    _KEYS = ("h_res", "width", "vs", "va")
+
+    def __init__(self, r: FitResult):
+        self._r = r
+
+    def __getitem__(self, key: str):
+        if key not in self._KEYS:
+            raise KeyError(key)
+        v = self._r[key]
+        return self._r.meta["polarity"] * v if key in ("vs", "va") else v
+
+    def __iter__(self):
+        return iter(self._KEYS)
+
+    def __len__(self) -> int:
+        return len(self._KEYS)
+
+
+def _branch_values(r: FitResult) -> Mapping[str, Any]:
     """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H."""
-    p = r.meta["polarity"]
-    return {"h_res": r["h_res"], "width": r["width"], "vs": p * r["vs"], "va": p * r["va"]}
+    return _BranchValues(r)
 
 
 def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
@@ -70,9 +92,9 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
         quantities whose per-spectrum values have a singular covariance: not independent
         estimates, averaged with inverse-variance weights).
     """
-    from .torques import spectrum_torques, weighted_mean
+    from .torques import gives_torques, spectrum_torques, weighted_mean
 
-    if not analysis.spectrum_correlations:
+    if gives_torques(sample) and not analysis.spectrum_correlations:
         raise ValueError("torques need the sequential values correlated with the spectra: "
                          "analyse with spectrum_correlations=True")
     routes: dict[str, Any] = {}

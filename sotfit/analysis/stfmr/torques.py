@@ -67,6 +67,18 @@ SAMPLE_UNITS = {("i_rf" if k == "current" else k): u for k, u in DEVICE_UNITS.it
 TORQUE_UNITS = TORQUE_QUANTITY_UNITS
 
 
+#: The sample entries that the two families of torque quantities need: the ratio method
+#: (xi_FMR) and the torque fields from the amplitudes (and what follows from them).
+RATIO_NEEDS = ("mu0_ms", "t_fm", "t_nm")
+FIELDS_NEED = ("i_peak", "delta_r")
+
+
+def gives_torques(sample: Sample | None) -> bool:
+    """Whether :func:`spectrum_torques` computes anything for ``sample``."""
+    return sample is not None and (not sample.missing(*RATIO_NEEDS)
+                                   or not sample.missing(*FIELDS_NEED))
+
+
 def spectrum_torques(values: dict, meff, sample: Sample) -> dict:
     """Every torque quantity the sample description allows, for one spectrum (or branch).
 
@@ -88,12 +100,14 @@ def spectrum_torques(values: dict, meff, sample: Sample) -> dict:
         ``xi_fl`` (units in :data:`TORQUE_UNITS`).
     """
     s = sample
-    h, w, vs, va = values["h_res"], values["width"], values["vs"], values["va"]
     out = {}
-    if not s.missing("mu0_ms", "t_fm", "t_nm"):
+    if not gives_torques(s):
+        return out          # the values are not read (they may be built when first read)
+    h, w, vs, va = values["h_res"], values["width"], values["vs"], values["va"]
+    if not s.missing(*RATIO_NEEDS):
         # project sign (CONVENTIONS.md): equal to xi_DL when there is no field-like torque
         out["xi_fmr"] = oersted_sign(s.nm_below) * xi_fmr(vs, va, h, meff, s.mu0_ms, s.t_fm, s.t_nm)
-    if not s.missing("i_peak", "delta_r"):
+    if not s.missing(*FIELDS_NEED):
         out.update(torque_fields(vs, va, h, meff, w, s.i_peak, s.delta_r, s.angle))
         if not s.missing("fraction", "width"):
             out["mu0_h_oe"] = oersted_field_y(s.i_peak, s.fraction, s.width, s.nm_below)
