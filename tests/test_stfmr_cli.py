@@ -175,3 +175,25 @@ def test_mcmc_samples_the_global_fit(tmp_path):
     truth = TRUTH["meff"]
     assert abs(m["mu0_meff"]["value"] - truth) < 4 * m["mu0_meff"]["stderr"]
     assert (out / "mcmc_chain.npz").exists()
+
+
+def test_summary_written_piece_by_piece_is_the_indented_json(tmp_path):
+    """write_json streams the pieces of dumps_json: the same text, valid JSON, leaves
+    (quantities, rows of numbers) on one line, numpy scalars as floats."""
+    import json
+
+    import numpy as np
+
+    from sotfit.cli.common import dumps_json, write_json
+
+    obj = {"a": {"value": np.float64(1.5), "stderr": None, "unit": "T"},
+           "rows": [[1, 2], [3, 4]], "spectra": [{"source": f"s{i}", "x": {"value": i}}
+                                                 for i in range(5000)], "empty": {}}
+    path = tmp_path / "summary.json"
+    write_json(obj, path)
+    text = path.read_text(encoding="utf-8")
+    assert text == dumps_json(obj) + "\n"
+    back = json.loads(text)
+    assert back["a"] == {"value": 1.5, "stderr": None, "unit": "T"}
+    assert back["spectra"][4999] == {"source": "s4999", "x": {"value": 4999}}
+    assert '"a": {"value": 1.5, "stderr": null, "unit": "T"}' in text

@@ -421,36 +421,47 @@ def _is_leaf(obj) -> bool:
                for v in values)
 
 
+def iter_json(obj, indent: int = 2):
+    """The text of :func:`dumps_json` in pieces, in order (for writing without holding it)."""
+    compact = json.JSONEncoder(default=float, separators=(", ", ": ")).encode
+
+    def emit(o, level: int):
+        if not isinstance(o, (dict, list, tuple)) or not o or _is_leaf(o):
+            yield compact(o)
+            return
+        pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+        if isinstance(o, dict):
+            yield "{"
+            for k, (key, value) in enumerate(o.items()):
+                yield ("," if k else "") + "\n" + inner + compact(str(key)) + ": "
+                yield from emit(value, level + 1)
+            yield "\n" + pad + "}"
+        else:
+            yield "["
+            for k, value in enumerate(o):
+                yield ("," if k else "") + "\n" + inner
+                yield from emit(value, level + 1)
+            yield "\n" + pad + "]"
+
+    return emit(obj, 0)
+
+
 def dumps_json(obj, indent: int = 2) -> str:
     """``obj`` as JSON, indented down to its leaves: every dict or list of scalars (a quantity
     ``{"value", "stderr", "unit"}``, a row of numbers) on one line. The leaves are encoded by
     the C encoder of :mod:`json` (an indented ``json.dumps`` runs the pure-Python one, which
     dominated writing the summary of 10^4 spectra); numpy scalars become floats."""
-    compact = json.JSONEncoder(default=float, separators=(", ", ": ")).encode
-    parts: list[str] = []
-
-    def emit(o, level: int) -> None:
-        if not isinstance(o, (dict, list, tuple)) or not o or _is_leaf(o):
-            parts.append(compact(o))
-            return
-        pad, inner = " " * (indent * level), " " * (indent * (level + 1))
-        if isinstance(o, dict):
-            parts.append("{")
-            for k, (key, value) in enumerate(o.items()):
-                parts.append(("," if k else "") + "\n" + inner + compact(str(key)) + ": ")
-                emit(value, level + 1)
-            parts.append("\n" + pad + "}")
-        else:
-            parts.append("[")
-            for k, value in enumerate(o):
-                parts.append(("," if k else "") + "\n" + inner)
-                emit(value, level + 1)
-            parts.append("\n" + pad + "]")
-
-    emit(obj, 0)
-    return "".join(parts)
+    return "".join(iter_json(obj, indent))
 
 
 def write_json(obj, path: Path) -> None:
-    """Write ``obj`` as indented JSON (:func:`dumps_json`; the caller has prepared the folder)."""
-    path.write_text(dumps_json(obj) + "\n", encoding="utf-8")
+    """Write ``obj`` as indented JSON (:func:`dumps_json`) piece by piece, so that the text of
+    a large summary is never held whole (the caller has prepared the folder)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        batch: list[str] = []
+        for piece in iter_json(obj):
+            batch.append(piece)
+            if len(batch) >= 4096:
+                fh.write("".join(batch))
+                batch.clear()
+        fh.write("".join(batch) + "\n")
