@@ -153,7 +153,7 @@ def varpro_results(model: ModelSpec, basis: LinearBasis, datasets: Sequence[Data
             aic=logl + 2 * nvary, bic=logl + math.log(n) * nvary, success=success,
             message=message, method="varpro-lm", errors_scaled=bool(scaled[i]),
             datasets=(d,), models=(model,), param_maps=(pmap,),
-            meta=dict(d.meta) if metas is None else metas[i],
+            meta=d.meta if metas is None else metas[i],
         ))
     return results, bad
 

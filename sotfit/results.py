@@ -239,7 +239,9 @@ class FitResult(ParameterAccess):
         if not isinstance(self.params, LazyParams):     # read-only already
             object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
-        object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
+        if not any(self.meta is d.meta for d in self.datasets):
+            # a dataset's metadata is a read-only view of its own dict: shared, not copied
+            object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
         if self.covar is not None:
             c = np.array(self.covar, dtype=float)
             c.setflags(write=False)

@@ -133,6 +133,10 @@ COMBINATIONS = {"h_res": ("h_res", 0.5, 0.5), "field_offset": ("h_res", 0.5, -0.
                 "va_even": ("va", 0.5, 0.5)}
 
 
+#: The combined keys (without ``ratio``) of one branch and of both (:func:`_weights`).
+_KEYS = {False: ("h_res", "width", "vs", "va"), True: tuple(COMBINATIONS)}
+
+
 def _weights(by: dict) -> dict[str, tuple[str, dict[int, float]]]:
     """``{key: (branch parameter, {polarity: weight})}`` of the branches present (``by`` maps
     polarity to branch fit), in the order of the combined values."""
@@ -166,14 +170,15 @@ class CombinedValues(Mapping):
     two stay correlated (:class:`sotfit.results.LazyParams`).
     """
 
-    __slots__ = ("_branches", "_by", "_weights", "_keys", "_built")
+    __slots__ = ("_branches", "_built")
 
     def __init__(self, branches):
         self._branches = tuple(branches)
-        self._by = {r.meta["polarity"]: r for r in self._branches}
-        self._weights = _weights(self._by)
-        self._keys = (*self._weights, "ratio")
         self._built: dict = {}
+
+    @property
+    def _keys(self) -> tuple[str, ...]:
+        return (*_KEYS[len(self._branches) > 1], "ratio")
 
     def _build(self) -> dict:
         for k in self._keys:
@@ -185,10 +190,12 @@ class CombinedValues(Mapping):
             return self._built[key]
         except KeyError:
             pass
+        by = {r.meta["polarity"]: r for r in self._branches}
+        weights = _weights(by)
         if key == "ratio":
             value = self["vs"] / self["va"]
-        elif key in self._weights:
-            value = _combine(self._by, *self._weights[key])
+        elif key in weights:
+            value = _combine(by, *weights[key])
         else:
             raise KeyError(key)
         self._built[key] = value
