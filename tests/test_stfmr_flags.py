@@ -223,3 +223,33 @@ def test_repeats_that_disagree_are_flagged_not_only_noted():
     flags = finalise_flags(s)
     assert any(f["quantity"].startswith("repeats[") and "disagree in h_res" in f["reason"]
                for f in flags), flags
+
+
+def test_spectra_checked_where_fitted_and_let_go_of_their_points(tmp_path):
+    """Without the global fit and the figures a run keeps no points: each spectrum is checked
+    against its windowed data where it is fitted, and the checks (at any limit), values and
+    summaries are those of the run that keeps the points."""
+    import numpy as np
+
+    from sotfit.analysis.stfmr import analyse_stfmr, data_checks, summary_dict
+    from sotfit.analysis.stfmr.file_batches import _without_data, read_files
+    from sotfit.analysis.stfmr.spectra import fit_spectra_batch
+
+    sweep, _ = read_files([str(EXAMPLE)])
+    kept = fit_spectra_batch(list(sweep))
+    bare = [_without_data(s, keep_windows=False) for s in kept]
+    for s, b in zip(kept, bare):
+        assert all(len(r.datasets[0]) == 0 for r in b.branches) and len(b.dataset) == 0
+        assert b.values == s.values and b._stderrs == s._stderrs
+        assert b.sequential_check and b.sequential_check[0][0] > 0
+        assert [r.meta["n_points_window"] for r in b.branches] == [len(r.datasets[0])
+                                                                   for r in s.branches]
+    freqs = {s.source: s.frequency for s in kept}
+    a_kept = analyse_stfmr(None, global_fit=False, fitted=(kept, [], [], freqs))
+    a_bare = analyse_stfmr(None, global_fit=False, fitted=(bare, [], [], freqs))
+    for limit in (5.0, 1.0, 0.0):
+        assert data_checks(a_bare, limit) == data_checks(a_kept, limit)
+    assert len(data_checks(a_bare, 0.0)["sequential"]) == len(kept)    # every one measured
+    sample = EXAMPLE_SAMPLE
+    assert summary_dict(a_bare, sample)["spectra"] == summary_dict(a_kept, sample)["spectra"]
+    assert np.isfinite(a_bare.sequential["meff"].nominal_value)

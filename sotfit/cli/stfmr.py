@@ -384,6 +384,7 @@ def _read_and_fit(args, model):
         spectra, results, notes = read_and_fit(
             chunks, keywords, model=model,
             window_widths=args.window_widths, keep_data=not args.no_figures,
+            keep_windows=not args.no_global,        # the global fit is made of them
             workers=args.workers, scheduler=args.scheduler,
             progress=(lambda done: bar(done, total)) if bar else None)
     except ImportError as exc:

@@ -21,6 +21,7 @@ __all__ = [
     "leave_out_unsaturated",
     "explain_low_frequency_failures",
     "data_checks",
+    "spectrum_data_check",
 ]
 
 
@@ -47,8 +48,6 @@ def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[st
     dict
         ``{route: {spectrum index: reason}}`` for the spectra that fail.
     """
-    from ...models.lineshapes import linear_basis
-
     routes = {"sequential": [s.values for s in analysis.spectra]}
     glob = analysis.global_fit
     offsets: dict[tuple[int, int], float] = {}  # (spectrum, polarity) -> field offset, T
@@ -62,38 +61,65 @@ def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[st
     for route, values in routes.items():
         bad = {}
         for n, (s, v) in enumerate(zip(analysis.spectra, values)):
-            worst = None
-            for r in s.branches:
-                pol = int(r.meta["polarity"])
-                d = r.datasets[0]
-                if route == "sequential":
-                    h_res, width = r.value("h_res"), r.value("width")
-                else:
-                    h_res = _nominal(v["h_res"]) + offsets.get((n, pol), 0.0)
-                    width = _nominal(v["width"])
-                vs = pol * _nominal(v["vs"]) + _nominal(v.get("vs_even", 0.0))
-                va = pol * _nominal(v["va"]) + _nominal(v.get("va_even", 0.0))
-                model = r.models[0]
-                if linear_basis(model).resonances > 1:
-                    continue  # the combined values do not carry the other modes
-                line = model(d.x, h_res=h_res, width=width, vs=vs, va=va, offset=0.0, slope=0.0)
-                a = np.column_stack([np.ones(len(d)), d.x - h_res])
-                coef = np.linalg.lstsq(a, d.y - line, rcond=None)[0]
-                resid = d.y - line - a @ coef
-                noise2 = r.chisqr / max(r.ndata - r.nvarys, 1)
-                if not noise2 > 0 or len(d) <= 2:
-                    continue
-                ratio = float(resid @ resid / (len(d) - 2) / noise2)
-                if worst is None or ratio > worst[0]:
-                    worst = (ratio, pol, vs, va)
+            if route == "sequential" and s.sequential_check:
+                worst = s.sequential_check[0]       # measured when it was fitted
+            else:
+                worst = spectrum_data_check(s, v, route, {pol: offsets.get((n, pol), 0.0)
+                                                          for pol in (1, -1)})
             if worst is not None and worst[0] > limit:
                 ratio, pol, vs, va = worst
-                bad[n] = (f"{route} route: the values of {s.source} at {s.frequency:g} GHz do not "
-                          f"describe its data ({'+' if pol > 0 else '-'} branch: with V_s = "
-                          f"{vs:.3g} uV, V_a = {va:.3g} uV the residual variance is {ratio:.3g} "
-                          "times the noise of the spectrum fit)")
+                bad[n] = (f"{route} route: the values of {s.source} at {s.frequency:g} GHz do "
+                          f"not describe its data ({'+' if pol > 0 else '-'} branch: with V_s = "
+                          f"{vs:.3g} uV, V_a = {va:.3g} uV the residual variance is "
+                          f"{ratio:.3g} times the noise of the spectrum fit)")
         out[route] = bad
     return out
+
+
+def spectrum_data_check(s, values, route: str = "sequential", offsets=None) -> tuple | None:
+    """What :func:`data_checks` measures of one spectrum: ``(ratio, polarity, V_s, V_a)`` of
+    its worst branch (residual variance over the noise of the branch fit; the amplitudes in
+    uV), or None when no branch can be checked.
+
+    Parameters
+    ----------
+    s : SpectrumFit
+        With the windowed points of its branch fits.
+    values : mapping
+        The values the route reports for the spectrum (``h_res``, ``width``, ``vs``, ``va``,
+        ``vs_even``, ``va_even``); the sequential route takes H_res and W of each branch.
+    route : {'sequential', 'global'}
+    offsets : mapping, optional
+        Field offset (T) of each polarity (global route).
+    """
+    from ...models.lineshapes import linear_basis
+
+    v = values
+    worst = None
+    for r in s.branches:
+        pol = int(r.meta["polarity"])
+        d = r.datasets[0]
+        if route == "sequential":
+            h_res, width = r.value("h_res"), r.value("width")
+        else:
+            h_res = _nominal(v["h_res"]) + (offsets or {}).get(pol, 0.0)
+            width = _nominal(v["width"])
+        vs = pol * _nominal(v["vs"]) + _nominal(v.get("vs_even", 0.0))
+        va = pol * _nominal(v["va"]) + _nominal(v.get("va_even", 0.0))
+        model = r.models[0]
+        if linear_basis(model).resonances > 1:
+            continue  # the combined values do not carry the other modes
+        line = model(d.x, h_res=h_res, width=width, vs=vs, va=va, offset=0.0, slope=0.0)
+        a = np.column_stack([np.ones(len(d)), d.x - h_res])
+        coef = np.linalg.lstsq(a, d.y - line, rcond=None)[0]
+        resid = d.y - line - a @ coef
+        noise2 = r.chisqr / max(r.ndata - r.nvarys, 1)
+        if not noise2 > 0 or len(d) <= 2:
+            continue
+        ratio = float(resid @ resid / (len(d) - 2) / noise2)
+        if worst is None or ratio > worst[0]:
+            worst = (ratio, pol, vs, va)
+    return worst
 
 
 def _add(flags: dict[str, list[str]], name: str, reason: str) -> None:

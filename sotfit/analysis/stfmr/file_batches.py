@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .pipeline import fit_chunk
-from .spectra import SpectrumFit
+from .spectra import CombinedValues, SpectrumFit
 
 __all__ = [
     "SpectrumRecord",
@@ -61,29 +61,43 @@ def read_files(files: Sequence, **reader_options) -> tuple:
     return sweep, notes
 
 
-def _without_data(fit):
-    """A SpectrumFit whose spectrum keeps its metadata and no points (the branch fits keep
-    the windowed points they were fitted to)."""
+def _without_data(fit, keep_windows: bool = True):
+    """A SpectrumFit whose spectrum keeps its metadata and no points. The branch fits keep
+    the windowed points they were fitted to, or with ``keep_windows=False`` the spectrum is
+    checked against them (:func:`~sotfit.analysis.stfmr.checks.spectrum_data_check`, the
+    sequential route) and they keep none either."""
     if not isinstance(fit, SpectrumFit):
         return fit
     empty = np.empty(0)
-    return dataclasses.replace(fit, dataset=dataclasses.replace(fit.dataset, x=empty, y=empty,
-                                                                yerr=None))
+    changes = {"dataset": dataclasses.replace(fit.dataset, x=empty, y=empty, yerr=None)}
+    if not keep_windows:
+        from .checks import spectrum_data_check
+
+        changes["sequential_check"] = (spectrum_data_check(fit, fit.values),)
+        branches = []
+        for r in fit.branches:
+            (d,) = r.datasets
+            bare = dataclasses.replace(d, x=empty, y=empty, yerr=None)
+            branches.append(dataclasses.replace(r, datasets=(bare,), meta=bare.meta))
+        changes["branches"] = tuple(branches)
+        changes["combined"] = CombinedValues(branches)
+    return dataclasses.replace(fit, **changes)
 
 
 def _read_fit_task(shared, files):
     """Read some files and fit their spectra: one task of :func:`read_and_fit`.
 
-    ``shared`` is (reader keywords, lineshape ModelSpec or None, window widths, keep the data).
-    Returns (spectra as :class:`SpectrumRecord`, fit results, reader notes).
+    ``shared`` is (reader keywords, lineshape ModelSpec or None, window widths, keep the data,
+    keep the windowed points of the branch fits). Returns (spectra as :class:`SpectrumRecord`,
+    fit results, reader notes).
     """
-    reader_options, model, window_widths, keep_data = shared
+    reader_options, model, window_widths, keep_data, keep_windows = shared
     sweep, notes = read_files(list(files), **reader_options)
     spectra = [SpectrumRecord(d.source, {k: d.meta.get(k) for k in ("frequency", "field_angle")})
                for d in sweep]
     results = fit_chunk((model, window_widths), sweep)
     if not keep_data:       # only the figures draw the whole spectrum: keep its metadata
-        results = [_without_data(r) for r in results]
+        results = [_without_data(r, keep_windows) for r in results]
     return spectra, results, notes
 
 
@@ -124,7 +138,8 @@ def plan_file_chunks(files: Sequence, *, chunk_files: int, whole: bool = False,
 
 
 def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model=None,
-                 window_widths: float = 6.0, keep_data: bool = True, workers=None,
+                 window_widths: float = 6.0, keep_data: bool = True,
+                 keep_windows: bool = True, workers=None,
                  scheduler=None, progress: Callable | None = None) -> tuple[list, list, list]:
     """Read and fit the files chunk by chunk, serially or on ``workers`` local processes or a
     dask ``scheduler`` (:func:`sotfit.parallel.map_tasks`).
@@ -142,6 +157,10 @@ def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model
         Fit window around each resonance in half widths.
     keep_data : bool
         Keep the points of every spectrum (else only its metadata).
+    keep_windows : bool
+        Without ``keep_data``: keep the windowed points of the branch fits (the global fit
+        needs them); else each spectrum is checked against them where it is fitted and they
+        are let go (the memory of a run then holds no points at all).
     workers, scheduler
         As :func:`sotfit.parallel.map_tasks`.
     progress : callable, optional
@@ -161,7 +180,7 @@ def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model
         if progress:
             progress(sum(sizes[:done]))
 
-    shared = (reader_options, model, window_widths, keep_data)
+    shared = (reader_options, model, window_widths, keep_data, keep_windows)
     parts = map_tasks(_read_fit_task, chunks, workers=workers, scheduler=scheduler,
                       shared=shared, progress=tick)
     spectra = [s for part in parts for s in part[0]]

@@ -72,7 +72,11 @@ class SpectrumFit:
         Branches left out and why (a branch without a resonance, a failed fit).
 
     :meth:`value` and :meth:`stderr` read a combined value's best value and standard error
-    without building the uncertain values.
+    without building the uncertain values. ``sequential_check`` is ``(measure,)`` when the
+    spectrum's sequential values were checked against its data before its branch fits let go
+    of their windowed points (the measure of
+    :func:`~sotfit.analysis.stfmr.checks.spectrum_data_check`, read by
+    :func:`~sotfit.analysis.stfmr.checks.data_checks`), else empty.
     """
 
     dataset: Dataset
@@ -81,6 +85,7 @@ class SpectrumFit:
     notes: tuple[str, ...] = ()
     _stderrs: dict = field(default_factory=dict, repr=False, compare=False)
     _values: dict = field(default_factory=dict, repr=False, compare=False)
+    sequential_check: tuple = field(default=(), repr=False, compare=False)
 
     def value(self, key: str) -> float:
         """Best value of ``combined[key]`` (:func:`combined_values`, filled when the spectrum
