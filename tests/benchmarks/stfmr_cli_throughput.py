@@ -14,7 +14,8 @@ data/stfmr_example, cycled, each with fresh white noise of 0.01 uV added), then 
 * ``sotfit stfmr DIR --no-figures --no-global --out OUT`` as a command (a fresh process,
   imports included), serially and with ``--workers N``;
 
-and reports wall and CPU time per file and their ratios, and the peak resident memory of
+and reports wall and CPU time per file and their ratios, the CPU time of each step of the
+command (:func:`stages`, in this process on up to 2000 of the files), and the peak resident memory of
 the command for ``--memory`` file counts (``resource.getrusage``, the largest process; with
 workers, the largest worker too). ``--big`` adds a 10^6-point spectrum (the 10 GHz example
 interpolated onto 500 000 points per polarity, fresh noise, 20 MB): ``sotfit.load``, the
@@ -184,6 +185,72 @@ def big_spectrum(folder: Path, env: dict) -> dict:
     return res
 
 
+#: The steps of the command that :func:`stages` times, in order.
+STAGES = ("read", "search", "window fits", "rest of the fits", "Kittel, linewidth, checks",
+          "summary", "tables", "summary.json")
+
+
+def stages(files, chunk: int = 250) -> dict:
+    """CPU time per file of each step of the command, in this process (library calls, the
+    command's own chunks; imports not counted): reading, the resonance search, the window
+    fits (variable projection), the rest of the spectrum fits (results, combination), the
+    dispersion fits and checks, the summary, the tables and summary.json."""
+    import time as _t
+
+    from sotfit.analysis.stfmr import branch_fit, file_batches, summary_dict
+    from sotfit.analysis.stfmr.output import write_tables
+    from sotfit.analysis.stfmr.pipeline import analyse_stfmr, collect_fits, fit_chunk
+    from sotfit.cli.common import write_summary
+    from sotfit.device import Sample
+
+    spent = dict.fromkeys(STAGES, 0.0)
+
+    def timed(name, fn):
+        def run(*a, **k):
+            t = _t.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[name] += _t.process_time() - t
+        return run
+
+    search, windows = branch_fit.find_resonances, branch_fit._fit_windows
+    branch_fit.find_resonances = timed("search", search)
+    branch_fit._fit_windows = timed("window fits", windows)
+    results, sources, freqs = [], [], {}
+    try:
+        for i in range(0, len(files), chunk):
+            t = _t.process_time()
+            sweep, _ = file_batches.read_files([str(f) for f in files[i:i + chunk]])
+            spent["read"] += _t.process_time() - t
+            t = _t.process_time()
+            before = spent["search"] + spent["window fits"]
+            fits = fit_chunk((None, 6.0), sweep)
+            fits = [file_batches._without_data(r, keep_windows=False) for r in fits]
+            spent["rest of the fits"] += (_t.process_time() - t
+                                          - (spent["search"] + spent["window fits"] - before))
+            results += fits
+            sources += [d.source for d in sweep]
+            freqs.update({d.source: d.meta["frequency"] for d in sweep})
+    finally:
+        branch_fit.find_resonances, branch_fit._fit_windows = search, windows
+    out = Path(tempfile.mkdtemp(prefix="sotfit-stages-"))
+    t = _t.process_time()
+    analysis = analyse_stfmr(None, global_fit=False, spectrum_correlations=False,
+                             fitted=(*collect_fits(sources, results, "skip"), freqs))
+    spent["Kittel, linewidth, checks"] = _t.process_time() - t
+    t = _t.process_time()
+    summary = summary_dict(analysis, Sample())
+    spent["summary"] = _t.process_time() - t
+    t = _t.process_time()
+    write_tables(analysis, out)
+    spent["tables"] = _t.process_time() - t
+    t = _t.process_time()
+    write_summary(summary, out)
+    spent["summary.json"] = _t.process_time() - t
+    return {k: 1e3 * v / len(files) for k, v in spent.items()}
+
+
 def measure(n_files: int = 10000, lab_files: int = 1000, workers: int | None = 2,
             memory=(100, 1000, 10000), big: bool = True, folder: Path | None = None,
             threads: bool = False) -> dict:
@@ -223,6 +290,7 @@ def measure(n_files: int = 10000, lab_files: int = 1000, workers: int | None = 2
         out["memory"].append({"files": n, "maxrss_mb": r["maxrss_mb"], "wall": r["wall"]})
     if big:
         out["big"] = big_spectrum(work / "big", env)
+    out["stages"] = stages(files[:min(2000, n_files)])
     tmp.cleanup()
     return out
 
@@ -248,6 +316,13 @@ def report(m: dict) -> str:
     lines.append("| --- | --- | --- |")
     for r in m["memory"]:
         lines.append(f"| {r['files']} | {r['maxrss_mb']:.0f} | {r['wall']:.1f} |")
+    if "stages" in m:
+        lines.append("")
+        lines.append("| step of the command (CPU ms per file, in-process) | " +
+                     " | ".join(m["stages"]) + " | all |")
+        lines.append("| --- " * (len(m["stages"]) + 2) + "|")
+        lines.append("| | " + " | ".join(f"{v:.2f}" for v in m["stages"].values())
+                     + f" | {sum(m['stages'].values()):.2f} |")
     if "big" in m:
         b = m["big"]
         lines.append("")
