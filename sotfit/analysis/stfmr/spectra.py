@@ -251,19 +251,17 @@ def combined_covariance(branches, keys) -> np.ndarray | None:
     by = {r.meta["polarity"]: r for r in branches}
     if any(r.covar is None for r in by.values()):
         return None
-    index = {pol: {k: j for j, k in enumerate(r.varied)} for pol, r in by.items()}
     weights = _weights(by)
     out = np.zeros((len(keys), len(keys)))
-    for a, ka in enumerate(keys):
-        (na, wa) = weights[ka]
-        for b, kb in enumerate(keys[a:], a):
-            (nb, wb) = weights[kb]
-            total = 0.0
-            for pol, ca in wa.items():
-                i, j = index[pol].get(na), index[pol].get(nb)
-                if i is not None and j is not None and pol in wb:
-                    total += ca * wb[pol] * float(by[pol].covar[i, j])
-            out[a, b] = out[b, a] = total
+    for pol, r in by.items():
+        # the weights of the keys on this branch's varied parameters (at most one each)
+        index = {k: j for j, k in enumerate(r.varied)}
+        a = np.zeros((len(keys), len(r.varied)))
+        for row, k in enumerate(keys):
+            name, w = weights[k]
+            if name in index:
+                a[row, index[name]] = w[pol]
+        out += a @ r.covar @ a.T
     return out
 
 
