@@ -197,6 +197,8 @@ def stages(files, chunk: int = 250) -> dict:
     dispersion fits and checks, the summary, the tables and summary.json."""
     import time as _t
 
+    import lmfit  # noqa: F401 - imported once by the command: not a cost per file
+
     from sotfit.analysis.stfmr import branch_fit, file_batches, summary_dict
     from sotfit.analysis.stfmr.output import write_tables
     from sotfit.analysis.stfmr.pipeline import analyse_stfmr, collect_fits, fit_chunk
@@ -290,7 +292,8 @@ def measure(n_files: int = 10000, lab_files: int = 1000, workers: int | None = 2
         out["memory"].append({"files": n, "maxrss_mb": r["maxrss_mb"], "wall": r["wall"]})
     if big:
         out["big"] = big_spectrum(work / "big", env)
-    out["stages"] = stages(files[:min(2000, n_files)])
+    # in the command's order (the folder's files by name), on the first files of it
+    out["stages"] = stages(sorted(full.glob("*.csv"))[:min(2000, n_files)])
     tmp.cleanup()
     return out
 

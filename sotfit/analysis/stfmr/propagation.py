@@ -28,7 +28,7 @@ def _nominal(u):
     return float(getattr(u, "nominal_value", u))
 
 
-def _weighted_sum(coefs, y: Sequence, dy: Sequence):
+def _weighted_sum(coefs, y: Sequence):
     """``sum_n coefs[n] (y[n] - nominal(y[n]))``: with uncertainties values, one linear
     combination of the inputs' linear parts (the sum made term by term builds and expands a
     chain of n partial sums); the same derivatives, nominal value 0."""
@@ -37,7 +37,7 @@ def _weighted_sum(coefs, y: Sequence, dy: Sequence):
     except ImportError:     # pragma: no cover - a later layout of uncertainties
         AffineScalarFunc = None
     if AffineScalarFunc is None or not all(isinstance(v, AffineScalarFunc) for v in y):
-        return sum(float(c) * d for c, d in zip(coefs, dy))
+        return sum(float(c) * (v - _nominal(v)) for c, v in zip(coefs, y))
     return AffineScalarFunc(0.0, LinearCombination(
         [(c, v._linear_part) for c, v in zip(coefs.tolist(), y)]))
 
@@ -102,7 +102,6 @@ def propagate_fit(result: FitResult, y: Sequence, constants: Mapping[str, Any] |
     y = list(y)
     if len(y) != len(d):
         raise ValueError(f"{len(y)} inputs for {len(d)} data points")
-    dy = [yi - _nominal(yi) for yi in y]
     out: dict[str, Any] = {}
     const_terms = []
     for name, c in constants.items():
@@ -116,7 +115,7 @@ def propagate_fit(result: FitResult, y: Sequence, constants: Mapping[str, Any] |
     if inflate and result.redchi > 1 and varied:
         extra = list(correlated_values(np.zeros(len(varied)), (result.redchi - 1) * cov))
     for j, k in enumerate(varied):
-        val = base[k] + _weighted_sum(jy[j], y, dy) + extra[j]
+        val = base[k] + _weighted_sum(jy[j], y) + extra[j]
         for jc, dc in const_terms:
             val = val + float(jc[j]) * dc
         out[k] = val
