@@ -151,6 +151,19 @@ class Dataset:
             changes["meta"] = {**self.meta, **changes["meta"]}
         return dataclasses.replace(self, **changes)
 
+    def without_points(self) -> "Dataset":
+        """The same dataset with no points (its names, units and metadata, the metadata shared:
+        both are read-only)."""
+        out = object.__new__(Dataset)
+        for f in dataclasses.fields(self):
+            object.__setattr__(out, f.name, getattr(self, f.name))
+        empty = np.empty(0)
+        empty.setflags(write=False)
+        object.__setattr__(out, "x", empty)
+        object.__setattr__(out, "y", empty)
+        object.__setattr__(out, "yerr", None)
+        return out
+
     def where(self, mask) -> "Dataset":
         """Return the points where ``mask`` (boolean array or callable of x) is true."""
         m = mask(self.x) if callable(mask) else np.asarray(mask, dtype=bool)

@@ -81,3 +81,15 @@ def test_load_dispatches_to_every_registered_reader():
 
     with pytest.raises(ValueError, match="known"):
         sf.load(data, kind="nmr")
+
+
+def test_dataset_without_points_keeps_names_units_and_metadata():
+    d = Dataset([1.0, 2.0], [3.0, 4.0], yerr=[0.1, 0.1], x_name="field", x_unit="T",
+                   y_name="vmix", y_unit="uV", meta={"source": "a.csv", "frequency": 9.0})
+    e = d.without_points()
+    assert len(e) == 0 and e.yerr is None and e.y.size == 0
+    assert (e.x_name, e.x_unit, e.y_name, e.y_unit) == ("field", "T", "vmix", "uV")
+    assert e.meta is d.meta and dict(e.meta) == {"source": "a.csv", "frequency": 9.0}
+    assert len(d) == 2                           # the original keeps its points
+    with pytest.raises(ValueError):
+        e.x[...] = 1.0

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -183,9 +184,9 @@ class ModelSpec:
                 raise ModelError(f"model {self.name!r}: reference {ref.source!r} sets unknown "
                                  f"names {sorted(unknown)}")
 
-    @property
+    @cached_property
     def param_names(self) -> tuple[str, ...]:
-        """Names of the parameters, in table order."""
+        """Names of the parameters, in table order (the table is immutable: found once)."""
         return tuple(p.name for p in self.params)
 
     def param(self, name: str) -> Param:

@@ -11,8 +11,6 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
-
 from .pipeline import fit_chunk
 from .spectra import CombinedValues, SpectrumFit
 
@@ -68,8 +66,7 @@ def _without_data(fit, keep_windows: bool = True):
     sequential route) and they keep none either."""
     if not isinstance(fit, SpectrumFit):
         return fit
-    empty = np.empty(0)
-    changes = {"dataset": dataclasses.replace(fit.dataset, x=empty, y=empty, yerr=None)}
+    changes = {"dataset": fit.dataset.without_points()}
     if not keep_windows:
         from .checks import spectrum_data_check
 
@@ -77,7 +74,7 @@ def _without_data(fit, keep_windows: bool = True):
         branches = []
         for r in fit.branches:
             (d,) = r.datasets
-            bare = dataclasses.replace(d, x=empty, y=empty, yerr=None)
+            bare = d.without_points()
             branches.append(dataclasses.replace(r, datasets=(bare,), meta=bare.meta))
         changes["branches"] = tuple(branches)
         changes["combined"] = CombinedValues(branches)
