@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
 from .checks import data_checks
 from .records import STFMRAnalysis
+from .spectra import branch_values
 
 
 __all__ = [
@@ -45,33 +45,6 @@ SIGN_CONVENTION = (
     "times the sign of the Oersted field along +y (-1 for the layer below), so that without a "
     "field-like torque xi_fmr = xi_dl; V_s, V_a referred to +H "
     "(docs/stfmr.md)")
-
-
-class _BranchValues(Mapping):
-    """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H, as
-    uncertain values read when asked for."""
-
-    _KEYS = ("h_res", "width", "vs", "va")
-
-    def __init__(self, r: FitResult):
-        self._r = r
-
-    def __getitem__(self, key: str):
-        if key not in self._KEYS:
-            raise KeyError(key)
-        v = self._r[key]
-        return self._r.meta["polarity"] * v if key in ("vs", "va") else v
-
-    def __iter__(self):
-        return iter(self._KEYS)
-
-    def __len__(self) -> int:
-        return len(self._KEYS)
-
-
-def _branch_values(r: FitResult) -> Mapping[str, Any]:
-    """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H."""
-    return _BranchValues(r)
 
 
 def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
@@ -109,7 +82,7 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
             row = {"source": s.source, "frequency": s.frequency,
                    **spectrum_torques(s.combined, meff_seq, sample)}
             row["branches"] = {("+" if r.meta["polarity"] > 0 else "-"):
-                               spectrum_torques(_branch_values(r), meff_seq, sample)
+                               spectrum_torques(branch_values(r), meff_seq, sample)
                                for r in s.branches}
             per.append(row)
         routes["sequential"] = per
@@ -155,7 +128,7 @@ def _sequential_structured(analysis: STFMRAnalysis, sample, meff) -> dict[str, A
         err = dict(se, branches={})
         for r in s.branches:
             pol = "+" if r.meta["polarity"] > 0 else "-"
-            bfull, bse, _, _ = split.split(lambda m, v=_branch_values(r):
+            bfull, bse, _, _ = split.split(lambda m, v=branch_values(r):
                                            spectrum_torques(v, m, sample))
             row["branches"][pol], err["branches"][pol] = bfull, bse
         per.append(row)

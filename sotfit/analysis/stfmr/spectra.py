@@ -283,6 +283,33 @@ def combined_stderrs(branches) -> dict[str, float] | None:
     return out
 
 
+class BranchValues(Mapping):
+    """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H, as
+    uncertain values read when asked for."""
+
+    _KEYS = ("h_res", "width", "vs", "va")
+
+    def __init__(self, r: FitResult):
+        self._r = r
+
+    def __getitem__(self, key: str):
+        if key not in self._KEYS:
+            raise KeyError(key)
+        v = self._r[key]
+        return self._r.meta["polarity"] * v if key in ("vs", "va") else v
+
+    def __iter__(self):
+        return iter(self._KEYS)
+
+    def __len__(self) -> int:
+        return len(self._KEYS)
+
+
+def branch_values(r: FitResult) -> Mapping[str, Any]:
+    """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H."""
+    return BranchValues(r)
+
+
 def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths: float = 6.0,
                       min_significance: float = 100.0, **fit_kwargs) -> list:
     """:func:`fit_spectrum` for many spectra at once: every branch of every spectrum in one
