@@ -421,29 +421,35 @@ def _is_leaf(obj) -> bool:
                for v in values)
 
 
-def iter_json(obj, indent: int = 2):
-    """The text of :func:`dumps_json` in pieces, in order (for writing without holding it)."""
+def _json_pieces(obj, indent: int = 2, sink=None) -> list[str]:
+    """The pieces of :func:`dumps_json`'s text in order; with ``sink``, every few thousand
+    pieces are joined and handed to it as they come, and the rest is returned."""
     compact = json.JSONEncoder(default=float, separators=(", ", ": ")).encode
+    parts: list[str] = []
 
-    def emit(o, level: int):
+    def emit(o, level: int) -> None:
         if not isinstance(o, (dict, list, tuple)) or not o or _is_leaf(o):
-            yield compact(o)
+            parts.append(compact(o))
             return
         pad, inner = " " * (indent * level), " " * (indent * (level + 1))
         if isinstance(o, dict):
-            yield "{"
+            parts.append("{")
             for k, (key, value) in enumerate(o.items()):
-                yield ("," if k else "") + "\n" + inner + compact(str(key)) + ": "
-                yield from emit(value, level + 1)
-            yield "\n" + pad + "}"
+                parts.append(("," if k else "") + "\n" + inner + compact(str(key)) + ": ")
+                emit(value, level + 1)
+            parts.append("\n" + pad + "}")
         else:
-            yield "["
+            parts.append("[")
             for k, value in enumerate(o):
-                yield ("," if k else "") + "\n" + inner
-                yield from emit(value, level + 1)
-            yield "\n" + pad + "]"
+                parts.append(("," if k else "") + "\n" + inner)
+                emit(value, level + 1)
+            parts.append("\n" + pad + "]")
+        if sink is not None and len(parts) >= 8192:
+            sink("".join(parts))
+            parts.clear()
 
-    return emit(obj, 0)
+    emit(obj, 0)
+    return parts
 
 
 def dumps_json(obj, indent: int = 2) -> str:
@@ -451,17 +457,13 @@ def dumps_json(obj, indent: int = 2) -> str:
     ``{"value", "stderr", "unit"}``, a row of numbers) on one line. The leaves are encoded by
     the C encoder of :mod:`json` (an indented ``json.dumps`` runs the pure-Python one, which
     dominated writing the summary of 10^4 spectra); numpy scalars become floats."""
-    return "".join(iter_json(obj, indent))
+    return "".join(_json_pieces(obj, indent))
 
 
 def write_json(obj, path: Path) -> None:
-    """Write ``obj`` as indented JSON (:func:`dumps_json`) piece by piece, so that the text of
-    a large summary is never held whole (the caller has prepared the folder)."""
+    """Write ``obj`` as indented JSON (:func:`dumps_json`) a few thousand pieces at a time, so
+    that the text of a large summary is never held whole (the caller has prepared the
+    folder)."""
     with open(path, "w", encoding="utf-8") as fh:
-        batch: list[str] = []
-        for piece in iter_json(obj):
-            batch.append(piece)
-            if len(batch) >= 4096:
-                fh.write("".join(batch))
-                batch.clear()
-        fh.write("".join(batch) + "\n")
+        rest = _json_pieces(obj, sink=fh.write)
+        fh.write("".join(rest) + "\n")
