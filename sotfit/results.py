@@ -102,7 +102,9 @@ class LazyParams(Mapping):
             from uncertainties import correlated_values, ufloat
 
             names = list(self._varied)
-            if self._covar is not None:
+            if not names:
+                uvals = {}
+            elif self._covar is not None:
                 uvals = dict(zip(names, correlated_values(
                     [self._nominal[k] for k in names], self._covar, tags=names)))
             else:

@@ -62,6 +62,14 @@ def test_pickled_values_are_rebuilt_with_the_same_numbers():
     assert back["a"] is not p["a"]          # new variables: correlated among themselves
 
 
+def test_a_fit_without_varied_parameters_gives_its_numbers():
+    p = LazyParams({"a": 1.0, "b": 2.0}, [], np.zeros((0, 0)))
+    assert p["a"] == 1.0 and p["b"] == 2.0
+    q = LazyParams({"a": 1.0}, [], np.zeros((0, 0)))
+    LazyParams.build_many([q])
+    assert q["a"] == 1.0
+
+
 def test_read_only():
     (p,) = _random_fits(1)
     with pytest.raises(TypeError):
