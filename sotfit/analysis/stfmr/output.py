@@ -18,7 +18,7 @@ from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
 from .checks import data_checks
 from .records import STFMRAnalysis
-from .spectra import branch_values
+from .spectra import BranchValues
 
 
 __all__ = [
@@ -82,7 +82,7 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
             row = {"source": s.source, "frequency": s.frequency,
                    **spectrum_torques(s.combined, meff_seq, sample)}
             row["branches"] = {("+" if r.meta["polarity"] > 0 else "-"):
-                               spectrum_torques(branch_values(r), meff_seq, sample)
+                               spectrum_torques(BranchValues(r), meff_seq, sample)
                                for r in s.branches}
             per.append(row)
         routes["sequential"] = per
@@ -128,7 +128,7 @@ def _sequential_structured(analysis: STFMRAnalysis, sample, meff) -> dict[str, A
         err = dict(se, branches={})
         for r in s.branches:
             pol = "+" if r.meta["polarity"] > 0 else "-"
-            bfull, bse, _, _ = split.split(lambda m, v=branch_values(r):
+            bfull, bse, _, _ = split.split(lambda m, v=BranchValues(r):
                                            spectrum_torques(v, m, sample))
             row["branches"][pol], err["branches"][pol] = bfull, bse
         per.append(row)

@@ -138,8 +138,16 @@ COMBINATIONS = {"h_res": ("h_res", 0.5, 0.5), "field_offset": ("h_res", 0.5, -0.
                 "va_even": ("va", 0.5, 0.5)}
 
 
+#: With one branch: ``{key: whether its weight is the polarity (else 1)}``, the parameter of
+#: the same name.
+ONE_BRANCH = {"h_res": False, "width": False, "vs": True, "va": True}
+
 #: The combined keys (without ``ratio``) of one branch and of both (:func:`_weights`).
-_KEYS = {False: ("h_res", "width", "vs", "va"), True: tuple(COMBINATIONS)}
+_KEYS = {False: tuple(ONE_BRANCH), True: tuple(COMBINATIONS)}
+
+
+def _by_polarity(branches) -> dict:
+    return {r.meta["polarity"]: r for r in branches}
 
 
 def _weights(by: dict) -> dict[str, tuple[str, dict[int, float]]]:
@@ -148,23 +156,21 @@ def _weights(by: dict) -> dict[str, tuple[str, dict[int, float]]]:
     if 1 in by and -1 in by:
         return {k: (name, {1: a, -1: b}) for k, (name, a, b) in COMBINATIONS.items()}
     (pol,) = by
-    return {"h_res": ("h_res", {pol: 1.0}), "width": ("width", {pol: 1.0}),
-            "vs": ("vs", {pol: float(pol)}), "va": ("va", {pol: float(pol)})}
+    return {k: (k, {pol: float(pol) if signed else 1.0}) for k, signed in ONE_BRANCH.items()}
 
 
-def _combine(by: dict, name: str, weights: dict[int, float]):
-    """``sum_b w_b p_b`` of the branch parameter ``name`` (``by`` maps polarity to fit)."""
-    terms = [by[pol][name] if c == 1.0 else c * by[pol][name] for pol, c in weights.items()]
+def _combine(by: dict, name: str, weights: dict[int, float], read=lambda r, name: r[name]):
+    """``sum_b w_b p_b`` of the branch parameter ``name`` (``by`` maps polarity to fit; ``read``
+    takes a parameter of a fit: its uncertain value, or its best value)."""
+    terms = [read(by[pol], name) if c == 1.0 else c * read(by[pol], name)
+             for pol, c in weights.items()]
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
 def combine_branches(branches) -> dict[str, Any]:
     """Symmetrise the branch fits (see the module docstring for the sign bookkeeping;
-    :data:`COMBINATIONS`)."""
-    by = {r.meta["polarity"]: r for r in branches}
-    out: dict[str, Any] = {k: _combine(by, name, w) for k, (name, w) in _weights(by).items()}
-    out["ratio"] = out["vs"] / out["va"]
-    return out
+    :data:`COMBINATIONS`), as uncertain values."""
+    return dict(CombinedValues(branches))
 
 
 class CombinedValues(Mapping):
@@ -185,17 +191,12 @@ class CombinedValues(Mapping):
     def _keys(self) -> tuple[str, ...]:
         return (*_KEYS[len(self._branches) > 1], "ratio")
 
-    def _build(self) -> dict:
-        for k in self._keys:
-            self[k]
-        return self._built
-
     def __getitem__(self, key: str):
         try:
             return self._built[key]
         except KeyError:
             pass
-        by = {r.meta["polarity"]: r for r in self._branches}
+        by = _by_polarity(self._branches)
         weights = _weights(by)
         if key == "ratio":
             value = self["vs"] / self["va"]
@@ -219,7 +220,7 @@ class CombinedValues(Mapping):
         return (CombinedValues, (self._branches,))
 
     def __repr__(self) -> str:
-        return f"CombinedValues({dict(self._build())!r})"
+        return f"CombinedValues({dict(self)!r})"
 
 
 def build_uncertain(fits) -> None:
@@ -234,12 +235,9 @@ def build_uncertain(fits) -> None:
 def combined_values(branches) -> dict[str, float]:
     """Best values of :func:`combine_branches`' values from the branch best values: the same
     floating-point operations on the same numbers, without uncertain values."""
-    by = {r.meta["polarity"]: r for r in branches}
-    out = {}
-    for k, (name, w) in _weights(by).items():
-        terms = [by[pol].value(name) if c == 1.0 else c * by[pol].value(name)
-                 for pol, c in w.items()]
-        out[k] = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+    by = _by_polarity(branches)
+    out = {k: _combine(by, name, w, lambda r, n: r.value(n)) for k, (name, w) in
+           _weights(by).items()}
     out["ratio"] = out["vs"] / out["va"]
     return out
 
@@ -248,7 +246,7 @@ def combined_covariance(branches, keys) -> np.ndarray | None:
     """Covariance of the combined values ``keys`` (not ``ratio``) from the branch covariances:
     ``sum_b w_b w'_b C_b`` (the branches are fitted to different points, so independent).
     None when a branch has no covariance."""
-    by = {r.meta["polarity"]: r for r in branches}
+    by = _by_polarity(branches)
     if any(r.covar is None for r in by.values()):
         return None
     weights = _weights(by)
@@ -269,7 +267,7 @@ def combined_stderrs(branches) -> dict[str, float] | None:
     """Standard errors of :func:`combine_branches`' values from the branch covariances
     (:func:`combined_covariance`; first order for ``ratio``): what the uncertainties values
     give, without expanding them. None when a branch has no covariance."""
-    keys = tuple(_weights({r.meta["polarity"]: r for r in branches}))
+    keys = tuple(_weights(_by_polarity(branches)))
     cov = combined_covariance(branches, keys)
     if cov is None:
         return None
@@ -287,7 +285,7 @@ class BranchValues(Mapping):
     """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H, as
     uncertain values read when asked for."""
 
-    _KEYS = ("h_res", "width", "vs", "va")
+    _KEYS = tuple(ONE_BRANCH)
 
     def __init__(self, r: FitResult):
         self._r = r
@@ -296,18 +294,13 @@ class BranchValues(Mapping):
         if key not in self._KEYS:
             raise KeyError(key)
         v = self._r[key]
-        return self._r.meta["polarity"] * v if key in ("vs", "va") else v
+        return self._r.meta["polarity"] * v if ONE_BRANCH[key] else v
 
     def __iter__(self):
         return iter(self._KEYS)
 
     def __len__(self) -> int:
         return len(self._KEYS)
-
-
-def branch_values(r: FitResult) -> Mapping[str, Any]:
-    """h_res, W (T) and the amplitudes V_s, V_a (uV) of a branch fit, referred to +H."""
-    return BranchValues(r)
 
 
 def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths: float = 6.0,
