@@ -55,7 +55,6 @@ __all__ = ["fit_sweep_batch", "varpro_fit", "varpro_covariance", "varpro_results
 SUPPORTED_MODELS = tuple(LINEAR_BASES)
 
 
-
 def pad_arrays(xs, ys, yerrs=None):
     """Stack ragged spectra: x (padded with its last value), y and weights (0 on padding).
 

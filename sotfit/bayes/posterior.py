@@ -29,7 +29,6 @@ _EXPR_NS.update({"asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "atan2
                  "fabs": np.abs, "ln": np.log, "__builtins__": {}})
 
 
-
 @dataclass(frozen=True, eq=False)
 class LogPosterior:
     """The picklable log-probability handed to emcee.

@@ -211,7 +211,6 @@ class _WalkerBlocks:
         return np.concatenate(self.pool.map(self.logp, blocks))
 
 
-
 def _moves(moves):
     """emcee moves from ``"de"`` (80 % DEMove, 20 % DESnookerMove), ``"stretch"`` (emcee's
     default, None) or emcee move objects (passed on)."""

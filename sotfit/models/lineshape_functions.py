@@ -53,7 +53,6 @@ def mixing_voltage(h, h_res, width, vs, va, offset=0.0, slope=0.0):
     return (vs * width * width + va * width * d) / den + offset + slope * d
 
 
-
 def mixing_voltage_derivative(h, h_res, width, vs, va, offset=0.0, slope=0.0):
     """Field-modulated ST-FMR signal: W d/dH of the mixing lineshape, plus background.
 
@@ -94,7 +93,6 @@ def mixing_voltage_derivative(h, h_res, width, vs, va, offset=0.0, slope=0.0):
     den = d * d + w2
     den2 = den * den
     return (vs * (-2.0 * w2 * width * d) + va * w2 * (w2 - d * d)) / den2 + offset + slope * d
-
 
 
 def mixing_voltage_two(h, h_res, width, vs, va, h_res2, width2, vs2, va2, offset=0.0, slope=0.0):

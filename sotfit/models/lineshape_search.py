@@ -140,7 +140,6 @@ def grid_guess_mixing(h, v, n_centre: int = 120, n_width: int = 24, design=None)
             "va": float(va), "offset": float(off), "slope": float(sl)}
 
 
-
 def derivative_design(h, h_res, width, out=None):
     """Columns of the field-derivative lineshape, shape (..., n, 4).
 

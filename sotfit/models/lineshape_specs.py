@@ -67,7 +67,6 @@ stfmr_mixing = ModelSpec(
 )
 
 
-
 def _guess_derivative(h, v):
     return grid_guess_mixing(h, v, design=derivative_design)
 
@@ -89,7 +88,6 @@ stfmr_derivative = ModelSpec(
                "(D = d^2 + W^2) are 0 and 1 at d = 0 (V_a + offset), -1/2 and 0 at d = W "
                "(-V_s/2 + offset + slope W)"),),
 )
-
 
 
 def _guess_two(h, v):

@@ -44,7 +44,6 @@ def _regions(plane: ProfilePlane, level: float):
     return inside, pieces
 
 
-
 def identifiability(plane: ProfilePlane, errors: Sequence | None = None) -> dict:
     """Whether the data separate the two microscopic parameters, from the profile.
 

@@ -127,7 +127,7 @@ def fit_kittel(fits: Sequence[SpectrumFit], *, geometry: str = "inplane",
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         res = fit(d, model, fixed=fixed, free=free)
-    inputs = inputs or spectrum_inputs(fits)
+    inputs = spectrum_inputs(fits) if inputs is None else inputs
     prop = propagate_fit(res, [inputs[s]["h_res"] for s in fits])
     return res, prop
 
@@ -157,7 +157,7 @@ def fit_linewidth(fits: Sequence[SpectrumFit], gyromagnetic_ratio, inputs: dict 
         res = fit(d, linewidth, fixed=fixed)
         res = _hold_at_floor(res, lambda extra: fit(d, linewidth, fixed={**fixed, **extra}))
     consts = {"gyromagnetic_ratio": gyromagnetic_ratio} if hasattr(gyromagnetic_ratio, "std_dev") else {}
-    inputs = inputs or spectrum_inputs(fits)
+    inputs = spectrum_inputs(fits) if inputs is None else inputs
     prop = propagate_fit(res, [inputs[s]["width"] for s in fits], constants=consts)
     return res, prop
 

@@ -310,7 +310,6 @@ def _with_user_fixed(problem: ThicknessProblem, fixed) -> ThicknessProblem:
     return dataclasses.replace(problem, fixed={**problem.fixed, **user})
 
 
-
 def resolve_names(problem: ThicknessProblem, names):
     """Summary names of the mechanism (``exchange``, ``exchange_2``) as model/result names.
 

@@ -28,7 +28,6 @@ _ERR_PATTERNS = ("{n}_stderr", "{n}_err", "{n}_error", "{n}_sd", "{n}_sigma", "d
 _META_RE = re.compile(r"^\s*#\s*([A-Za-z_][\w ]*?)\s*[:=]\s*(.+?)\s*$")
 
 
-
 #: Column roles of a thickness table (``columns=``, ``--column ROLE=NAME``).
 COLUMN_ROLES = ("thickness", "xi_e_dl", "xi_e_dl_err", "xi_e_fl", "xi_e_fl_err", "xi_dl",
                 "xi_dl_err", "xi_fl", "xi_fl_err", "resistivity")

@@ -67,7 +67,6 @@ class DiracRashbaExchange(DiracParameters):
         return linear_in_k(h0, self.hbar_v * _kron(S0, SX), self.hbar_v * _kron(S0, SY))
 
 
-
 @dataclass(frozen=True)
 class DiracProjected(TwoBlockModel, DiracParameters):
     """Seed 001's semiclassical mapping of the Dirac model onto two 2DEG-like blocks.

@@ -113,7 +113,6 @@ def build_lattice(model: LatticeRashba2DEG, size: int, disorder: float = 0.0, se
                          area=float(n * a * a), dim=2 * n)
 
 
-
 @dataclass(frozen=True, eq=False)
 class HoppingModel(KPModel):
     """A tight-binding model on a square Bravais lattice given by its hoppings.

@@ -185,7 +185,6 @@ def realisation_moments(build, seeds, n: int, *, workers: int | None = None,
                      shared=(build, n, kwargs), progress=_progress(progress, "KPM realisations"))
 
 
-
 def _dos_task(job: _KPMJob, span) -> np.ndarray:
     """<r|T_k(H~)|r>, k < N, for the vectors in ``span``: (B, N), or (1, N) summed over basis
     vectors (the exact trace). Holds a few vectors, whatever N."""

@@ -92,7 +92,6 @@ def kpm_spin_density(moments, mu, kernel: np.ndarray, n_theta: int | None = None
                      meta={"n_moments": n})
 
 
-
 def kpm_dos(system: LatticeSystem, energies, n: int, kernel: str = "jackson", lam: float = 4.0,
             n_random: int | None = 8, seed=0, *, max_memory: int = DEFAULT_MAX_MEMORY,
             workers: int | None = None, scheduler: str | None = None, progress=True):
