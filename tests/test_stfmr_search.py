@@ -69,6 +69,33 @@ def test_shared_field_values_scan_by_matrix_products_is_the_exhaustive_scan():
         _same(f, _find_resonance_exhaustive(b.x, b.y))
 
 
+@pytest.mark.parametrize("offset, noise, vs", [(1e4, 1e-3, 1.0), (0.0, 0.05, 0.08),
+                                               (-3e2, 0.02, 0.5)])
+def test_search_does_not_see_a_straight_line_added_to_the_data(offset, noise, vs):
+    """Every candidate's window model holds a straight line, so adding one to the data (a
+    large offset and slope under a small resonance) changes neither the winner nor its
+    score and amplitudes, only its offset and slope, by the line. Twelve branches on one
+    field grid (the shared scan, single-precision products) and one alone (the climb); a
+    weak resonance in noise (many near-ties) too."""
+    rng = np.random.default_rng(7)
+    h = np.linspace(0.02, 0.14, 361)
+    m = MODELS["stfmr_mixing"]
+    clean = [m(h, h_res=0.05 + 0.004 * s, width=0.004, vs=vs, va=-0.6 * vs, offset=0.0)
+             + rng.normal(0, noise, h.size) for s in range(12)]
+    line = offset + 50.0 * offset * (h - 0.08)
+    for batch in (clean, clean[:1]):
+        found = find_resonances([(h, v + line) for v in batch])
+        for v, f in zip(batch, found):
+            ref = _find_resonance_exhaustive(h, v)
+            assert (f["h_res"], f["width"]) == (ref["h_res"], ref["width"])
+            assert f["significance"] == pytest.approx(ref["significance"], rel=1e-6)
+            for k in ("vs", "va"):
+                assert f[k] == pytest.approx(ref[k], rel=1e-6, abs=1e-9)
+            assert f["slope"] == pytest.approx(ref["slope"] + 50.0 * offset, rel=1e-9, abs=1e-6)
+            level = ref["offset"] + offset + 50.0 * offset * (ref["h_res"] - 0.08)
+            assert f["offset"] == pytest.approx(level, rel=1e-9, abs=1e-7)
+
+
 def test_shared_scan_from_a_cached_setup_is_the_scan_from_a_fresh_one():
     """A second search of the same field values takes the candidate setup from the cache:
     the winners are the same to the bit, and the cached arrays cannot be changed."""
@@ -150,3 +177,18 @@ def test_million_point_spectrum_searched_binned_and_fitted_on_its_window():
         other = ref.branch(r.meta["polarity"])
         assert abs(r.value("h_res") - other.value("h_res")) < 5 * other.stderr("h_res")
         assert abs(r.value("width") - other.value("width")) < 5 * other.stderr("width")
+
+
+def test_exhaustive_option_adds_the_line_back_once():
+    """``exhaustive=True`` goes through the same straight-line bookkeeping as the fast route:
+    the offset and slope it reports are those of the data, not of the data without its line."""
+    rng = np.random.default_rng(3)
+    h = np.linspace(0.02, 0.14, 241)
+    v = MODELS["stfmr_mixing"](h, h_res=0.07, width=0.005, vs=1.0, va=0.4, offset=3.0,
+                               slope=20.0) + rng.normal(0, 0.01, h.size)
+    fast, slow = find_resonance(h, v), find_resonance(h, v, exhaustive=True)
+    _same(fast, slow)
+    _same(slow, _find_resonance_exhaustive(h, v))
+    # the planted line at the found centre, within what the window's Lorentzian tails absorb
+    assert slow["offset"] == pytest.approx(3.0 + 20.0 * (slow["h_res"] - 0.07), abs=0.1)
+    assert slow["slope"] == pytest.approx(20.0, abs=2.0)

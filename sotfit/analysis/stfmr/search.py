@@ -63,7 +63,8 @@ def find_resonances(branches, *, window_widths: float = 6.0, derivative: bool = 
             h, _ = _bin_rows(h[None, :], binned)
             v, _ = _bin_rows(v[None, :], binned)
             h, v = h[0], v[0]
-        prepared.append((h, v, binned))
+        v, line = _without_line(h, v)
+        prepared.append((h, v, binned, line))
         if exhaustive or h.size < 2:
             try:
                 out[i] = _find_resonance_exhaustive(h, v, window_widths=window_widths,
@@ -95,10 +96,32 @@ def find_resonances(branches, *, window_widths: float = 6.0, derivative: bool = 
         for i, res in zip(rest, _search_group(h, v, k=window_widths, derivative=derivative,
                                               **opts)):
             out[i] = res
-    for i, (_, _, binned) in enumerate(prepared):
-        if binned > 1 and isinstance(out[i], dict):
-            out[i]["search_bin"] = binned
+    for i, (_, _, binned, (centre, level, slope)) in enumerate(prepared):
+        if isinstance(out[i], dict):
+            out[i]["offset"] += level + slope * (out[i]["h_res"] - centre)
+            out[i]["slope"] += slope
+            if binned > 1:
+                out[i]["search_bin"] = binned
     return out
+
+
+def _without_line(h, v):
+    """The branch v freed of its least-squares straight line in h, and that line as (centre
+    field in T, value there in uV, slope in uV/T). Every candidate's window model holds a
+    straight line, so its score is the same with or without it; without it, the sums of the
+    search do not cancel a large offset or slope against a small resonance. A branch whose
+    line is not finite (fewer than two fields, or values that are not finite) is left as it
+    is, with a zero line."""
+    if h.size < 2:
+        return v, (0.0, 0.0, 0.0)
+    centre = float(np.mean(h))
+    hc = h - centre
+    hh = float(hc @ hc)
+    level = float(np.mean(v))
+    slope = float(hc @ v) / hh if hh > 0 else 0.0
+    if not (np.isfinite(level) and np.isfinite(slope)):
+        return v, (0.0, 0.0, 0.0)
+    return v - (level + slope * hc), (centre, level, slope)
 
 
 def find_resonance(h, v, *, window_widths: float = 6.0, derivative: bool = False,
@@ -179,6 +202,7 @@ def _find_resonance_exhaustive(h, v, *, window_widths: float = 6.0, derivative: 
     v = np.asarray(v, float)
     order = np.argsort(h)
     h, v = h[order], v[order]
+    v, (centre, level, line_slope) = _without_line(h, v)
     sig = noise_level(v)
     step = float(np.median(np.diff(h)))
     span = float(h[-1] - h[0])
@@ -212,6 +236,8 @@ def _find_resonance_exhaustive(h, v, *, window_widths: float = 6.0, derivative: 
     if best is None:
         raise ValueError("too few points for a resonance search")
     out = dict(best[1])
+    out["offset"] += level + line_slope * (out["h_res"] - centre)
+    out["slope"] += line_slope
     out["significance"] = best[0]
     out["noise"] = sig
     return out

@@ -221,21 +221,21 @@ _SHARED_MIN = 6
 
 def _search_shared(h, v, *, k, derivative, n_centre, n_width, min_side, min_points):
     """The exhaustive scan for branches v (R, n) that share the field values h (n,): the
-    candidates' columns and normal matrices are built once, and the projections of all
-    branches on them are one matrix product. Same winners as the scan candidate by
-    candidate (:func:`_find_resonance_exhaustive`); the winner's score and coefficients (and
-    those of any candidate within 1e-6 of it) are computed as that scan computes them."""
+    candidates' columns are built once, and the projections of all branches on them are one
+    matrix product. Same winners as the scan candidate by candidate
+    (:func:`_find_resonance_exhaustive`); the winner's score and coefficients (and those of
+    every candidate that could tie with it) are computed as that scan computes them."""
     R, n = v.shape
     sig = _noise_rows(v) if n >= 5 else np.array([noise_level(row) for row in v])
-    centres, widths, step, span, cand, forms = _shared_setup(
+    centres, widths, step, span, cand = _shared_setup(
         h, k=k, derivative=derivative, n_centre=n_centre, n_width=n_width, min_side=min_side,
         min_points=min_points)
     if not (step > 0 and span > 0):
         return [ValueError("the field does not vary")] * R
     if cand is None:
         return [ValueError("too few points for a resonance search")] * R
-    codes, cols, sums, runs = cand
-    near_rows, near_j = _shared_near_best(h, v, sig, cols, runs, forms)
+    codes, cols, background = cand
+    near_rows, near_j = _shared_near_best(v, sig, cols, background)
     # the winner among the near-ties, scored exactly as the scan scores them
     wi, ci = np.divmod(codes[near_j], n_centre)
     rows = _Rows(np.broadcast_to(h, (R, n)), v)
@@ -254,11 +254,18 @@ _SETUP_CACHE: OrderedDict = OrderedDict()
 SETUP_CACHE_BYTES = 48 * 2 ** 20
 
 
+def _setup_bytes(setup) -> int:
+    """Bytes held by the candidates of a setup of :func:`_shared_setup`."""
+    return sum(a.nbytes for a in (setup[4] or ()))
+
+
 def _shared_setup(h, *, k, derivative, n_centre, n_width, min_side, min_points):
-    """The candidate grid of the field values h and every allowed candidate with its Schur
-    forms: (centres, widths, step, span, candidates or None, forms or None), from
-    :data:`_SETUP_CACHE` when these field values and options were searched before (the setup
-    depends on them alone, so a cached one is the one that would be built)."""
+    """The candidate grid of the field values h and every allowed candidate: (centres,
+    widths, step, span, candidates or None), the candidates as (codes, orthonormal columns
+    (2K, n) float32 of :func:`_orthonormal_columns`, orthonormal straight background of the
+    whole branch (2, n)); from :data:`_SETUP_CACHE` when these field values and options were
+    searched before (the setup depends on them alone, so a cached one is the one that would
+    be built)."""
     key = (h.tobytes(), float(k), bool(derivative), n_centre, n_width, min_side, min_points)
     hit = _SETUP_CACHE.get(key)
     if hit is not None:
@@ -266,22 +273,25 @@ def _shared_setup(h, *, k, derivative, n_centre, n_width, min_side, min_points):
         return hit
     centres, widths, step, span = _grid(h[None, :], n_centre, n_width)
     centres, widths, step, span = centres[0], widths[0], float(step[0]), float(span[0])
-    cand = forms = None
+    cand = None
     if step > 0 and span > 0:
-        cand = _shared_candidates(h, centres, widths, k=k, derivative=derivative,
-                                  min_side=min_side, min_points=min_points)
-        if cand is not None:
-            forms = _schur_forms(cand[2])
-    setup = (centres, widths, step, span, cand, forms)
-    for a in (centres, widths, *(cand or ()), *(forms or ())):
+        found = _shared_candidates(h, centres, widths, k=k, derivative=derivative,
+                                   min_side=min_side, min_points=min_points)
+        if found is not None:
+            codes, cols, sums, runs = found
+            singular = _schur_forms(sums)[4][:, 0] == 0
+            cols = _orthonormal_columns(h, cols, runs, singular).astype(np.float32)
+            background = np.linalg.qr(np.stack([np.ones_like(h), h - h[0]], axis=1))[0].T
+            cand = (codes, cols, np.ascontiguousarray(background))
+    setup = (centres, widths, step, span, cand)
+    for a in (centres, widths, *(cand or ())):
         a.setflags(write=False)         # shared by later searches: never changed in place
-    size = sum(a.nbytes for a in (cand or ()))
-    if size <= SETUP_CACHE_BYTES:
+    if _setup_bytes(setup) <= SETUP_CACHE_BYTES:
         _SETUP_CACHE[key] = setup
-        total = sum(sum(a.nbytes for a in (s[4] or ())) for s in _SETUP_CACHE.values())
+        total = sum(_setup_bytes(s) for s in _SETUP_CACHE.values())
         while total > SETUP_CACHE_BYTES and len(_SETUP_CACHE) > 1:
             _, old = _SETUP_CACHE.popitem(last=False)
-            total -= sum(a.nbytes for a in (old[4] or ()))
+            total -= _setup_bytes(old)
     return setup
 
 
@@ -349,32 +359,90 @@ def _schur_forms(sums):
     return ap, aq, bp[:, None], bq[:, None], qa, qb, qc
 
 
-def _shared_near_best(h, v, sig, cols, runs, forms):
-    """The scores of every candidate for every branch by matrix products, in chunks of
-    branches. Returns (row, candidate) of every score within 1e-6 of its branch's best."""
-    ap, aq, bp, bq, qa, qb, qc = forms
-    R, n = v.shape
+def _orthonormal_columns(h, cols, runs, singular, block: int = 512):
+    """The columns P, Q of every candidate (2K, n) made orthonormal within its window
+    [start, end) to the straight background (1, h) and to each other (modified Gram-Schmidt,
+    P first): with u1, u2 those columns, the Schur-complement score of :func:`_schur_forms`
+    is ((u1 . v)^2 + (u2 . v)^2) / sig^2 for any branch v. Zero columns for the ``singular``
+    candidates (K,) (score 0, as their zero forms give)."""
+    n = h.size
     K = runs.shape[0]
     g = h - h[0]
+    idx = np.arange(n)
+    out = np.empty_like(cols)
+    pq = cols.reshape(K, 2, n)
+    res = out.reshape(K, 2, n)
+
+    def unit(x):
+        norm = np.sqrt(np.einsum("kn,kn->k", x, x))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x / norm[:, None]
+
+    def remove(x, u):
+        return x - np.einsum("kn,kn->k", x, u)[:, None] * u
+
+    for k0 in range(0, K, block):
+        sl = slice(k0, k0 + block)
+        m = ((idx >= runs[sl, :1]) & (idx < runs[sl, 1:])).astype(float)
+        b1 = unit(m)
+        b2 = unit(remove(g * m, b1))
+        u1 = unit(remove(remove(pq[sl, 0], b1), b2))
+        u2 = unit(remove(remove(remove(pq[sl, 1], b1), b2), u1))
+        bad = singular[sl] | ~(np.isfinite(u1).all(1) & np.isfinite(u2).all(1))
+        u1[bad] = 0.0
+        u2[bad] = 0.0
+        res[sl, 0], res[sl, 1] = u1, u2
+    return out
+
+
+#: Unit roundoff of the float32 products of :func:`_shared_near_best`.
+_EPS32 = float(np.finfo(np.float32).eps) / 2
+
+
+def _score_error(s, delta):
+    """Bound on the error of a score p1^2 + p2^2 = s whose projections err by at most delta
+    (float32 squares summed in double precision)."""
+    return 2 * np.sqrt(2 * s) * delta + 2 * delta ** 2 + 3 * _EPS32 * s
+
+
+def _shared_near_best(v, sig, cols, background):
+    """The candidates of every branch that could hold its best score: the scores of all
+    candidates by one float32 matrix product with the orthonormal columns (2K, n)
+    (:func:`_orthonormal_columns`), in chunks of branches. Returns (row, candidate) of every
+    candidate whose score lies within 1e-6 of the branch's best plus twice the rounding bound
+    of the product, so that the best score of the exact scan is among them.
+
+    The branches are first freed of their best straight line in double precision (the
+    columns are orthogonal to it within every window, so no projection changes); a
+    projection p = u.v then errs by at most delta = (n + 2) eps32 |v| (|u| = 1) and a score
+    p1^2 + p2^2 = s by at most 2 sqrt(2 s) delta + 2 delta^2 + 3 eps32 s. A branch whose
+    noise is not finite and positive is judged as the scan judges it, by scores over sig^2.
+    """
+    R, n = v.shape
+    K = cols.shape[0] // 2
     near_rows, near_j = [], []
     chunk = max(8, int(262_144 // K))           # (K, chunk) arrays that stay in the cache
-    lo_, hi_ = runs[:, 0], runs[:, 1]
     for r0 in range(0, R, chunk):
         vv = v[r0:r0 + chunk]
+        vv = vv - (vv @ background.T) @ background
         nr = vv.shape[0]
-        cv = np.zeros((n + 1, nr))
-        np.cumsum(vv.T, axis=0, out=cv[1:])
-        cgv = np.zeros((n + 1, nr))
-        np.cumsum((g * vv).T, axis=0, out=cgv[1:])
-        sv = cv[hi_] - cv[lo_]                                                  # (K, r)
-        sgv = cgv[hi_] - cgv[lo_]
-        pv = (cols @ vv.T).reshape(K, 2, nr)
-        b1 = pv[:, 0] - ap * sv - bp * sgv
-        b2 = pv[:, 1] - aq * sv - bq * sgv
-        score = (b1 * (qa * b1 + qb * b2) + qc * b2 * b2) / sig[None, r0:r0 + chunk] ** 2
-        jb = np.argmax(score, axis=0)              # the first maximum, as the scan keeps it
+        pv = (cols @ vv.T.astype(np.float32)).reshape(K, 2, nr)
+        np.multiply(pv, pv, out=pv)
+        score = pv[:, 0].astype(np.float64)
+        score += pv[:, 1]
+        jb = np.argmax(score, axis=0)
         sb = score[jb, np.arange(nr)]
-        close = score >= sb[None, :] - 1e-6 * np.abs(sb[None, :])
+        delta = (n + 2) * _EPS32 * np.sqrt(np.einsum("rn,rn->r", vv, vv))
+        top = sb + _score_error(sb, delta)             # above the best true score
+        slack = 1e-6 * sb + 2 * _score_error(top, delta)
+        close = score >= (sb - slack)[None, :]
+        s2 = sig[r0:r0 + chunk] ** 2
+        odd = np.flatnonzero(~(np.isfinite(s2) & (s2 > 0)))
+        if odd.size:                    # the scan's own judgement: scores over sig^2
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sc = score[:, odd] / s2[odd]
+            best = sc[np.argmax(sc, axis=0), np.arange(odd.size)]
+            close[:, odd] = sc >= best - 1e-6 * np.abs(best)
         cj, cr = np.nonzero(close)
         near_rows.append(cr + r0)
         near_j.append(cj)
