@@ -30,16 +30,15 @@ def _solve_linear(phi_w, y_w):
     unit norm for conditioning.
     Returns c (N, q), the Gram matrix inverse in original scaling (N, q, q).
     """
-    norms = np.sqrt(np.sum(phi_w * phi_w, axis=1))
-    norms[norms == 0] = 1.0
-    a = phi_w / norms[:, None, :]
-    at = a.transpose(0, 2, 1)
-    g = at @ a
-    rhs = at @ y_w[..., None]
-    ginv = np.linalg.inv(g)
-    c = (ginv @ rhs)[..., 0] / norms
-    ginv = ginv / norms[:, :, None] / norms[:, None, :]
-    return c, ginv
+    at = phi_w.transpose(0, 2, 1)
+    gram = at @ phi_w
+    norms = np.sqrt(np.diagonal(gram, axis1=1, axis2=2))
+    norms = np.where(norms == 0, 1.0, norms)
+    scale = norms[:, :, None] * norms[:, None, :]
+    rhs = (at @ y_w[..., None])[..., 0] / norms
+    ginv = np.linalg.inv(gram / scale)
+    c = (ginv @ rhs[..., None])[..., 0] / norms
+    return c, ginv / scale
 
 
 def _project_out(v, phi_w, ginv):
@@ -175,9 +174,10 @@ def _projected_residual(xs, ys, ws, th, basis: LinearBasis, lin_free, nonlin_fre
         c = c_free
     r = (ys - (phi @ c[..., None])[..., 0]) * ws
     chi = np.sum(r * r, axis=1)
-    df = basis.derivatives(xs, th, c) * ws[..., None]               # (M, n, p)
+    df = basis.derivatives(xs, th, c, columns=phi, weights=ws)      # (M, n, p)
     jac = -_project_out(df, phi_w, ginv)                            # d r / d theta (Kaufman)
-    jac = jac * nonlin_free                                         # fixed ones do not move
+    if not nonlin_free.all():
+        jac = jac * nonlin_free                                     # fixed ones do not move
     return r, c, chi, jac
 
 

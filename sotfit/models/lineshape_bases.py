@@ -37,7 +37,9 @@ class LinearBasis:
         ``columns(x, theta)`` with x of shape (B, n) and theta (B, p): the columns phi,
         shape (B, n, q).
     derivatives : callable
-        ``derivatives(x, theta, c)`` with c of shape (B, q): d model / d theta, shape (B, n, p).
+        ``derivatives(x, theta, c, columns=None, weights=None)`` with c of shape (B, q):
+        d model / d theta, shape (B, n, p), times ``weights`` (B, n) when given; ``columns``
+        are ``columns(x, theta)`` when the caller has them (a basis may reuse them).
     search_design : callable
         ``design(h, h_res, width)``: the columns of one resonance (..., n, 4) with which
         the resonance search and the grid guesses scan (h_res, width).
@@ -95,20 +97,30 @@ def _mixing_columns(x, th):
     return out
 
 
-def _lorentz_derivs(d, w, inv, vs, va):
-    """d/dh_res and d/dW of vs L_sym + va L_asym."""
-    w2 = w * w
-    d2 = d * d
-    inv2 = inv * inv
-    dh = vs * (2 * d * w2 * inv2) + va * (w * (d2 - w2) * inv2)
-    dw = vs * (2 * w * d2 * inv2) + va * (d * (d2 - w2) * inv2)
-    return dh, dw
+def _lorentz_derivs(ls, la, w, vs, va, weights=None):
+    """d/dh_res and d/dW of vs L_sym + va L_asym from the Lorentzians L_s = W^2/D and
+    L_a = W d/D (D = d^2 + W^2, d = h - h_res): with K = (2 vs L_a + va (1 - 2 L_s)) / W,
+    they are L_s K and L_a K (times ``weights`` when given)."""
+    k = (2.0 * vs / w) * la + (va / w) * (1.0 - 2.0 * ls)
+    if weights is not None:
+        k = k * weights
+    return ls * k, la * k
 
 
-def _mixing_derivatives(x, th, c):
-    d, w, inv = _parts(x, th[:, 0], th[:, 1])
-    dh, dw = _lorentz_derivs(d, w, inv, c[:, 0:1], c[:, 1:2])
-    return np.stack([dh - c[:, 3:4], dw], axis=-1)
+def _weighted(parts, weights):
+    """The derivatives ``parts`` (each (B, n)) stacked on a last axis, times ``weights``."""
+    if weights is not None:
+        parts = [q * weights for q in parts]
+    return np.stack(parts, axis=-1)
+
+
+def _mixing_derivatives(x, th, c, columns=None, weights=None):
+    if columns is None:
+        columns = _mixing_columns(x, th)
+    dh, dw = _lorentz_derivs(columns[..., 0], columns[..., 1], th[:, 1:2], c[:, 0:1],
+                             c[:, 1:2], weights)
+    slope = c[:, 3:4] if weights is None else c[:, 3:4] * weights
+    return np.stack([dh - slope, dw], axis=-1)
 
 
 def _derivative_columns(x, th):
@@ -123,7 +135,7 @@ def _derivative_columns(x, th):
     return out
 
 
-def _derivative_derivatives(x, th, c):
+def _derivative_derivatives(x, th, c, columns=None, weights=None):
     d, w, inv = _parts(x, th[:, 0], th[:, 1])
     w2 = w * w
     d2 = d * d
@@ -132,7 +144,7 @@ def _derivative_derivatives(x, th, c):
     # columns -2 W^3 d / D^2 and W^2 (W^2 - d^2) / D^2 with D = d^2 + W^2, d = h - h_res
     dh = vs * (2 * w2 * w * (w2 - 3 * d2) * inv3) + va * (2 * d * w2 * (3 * w2 - d2) * inv3) - sl
     dw = vs * (-2 * d * w2 * (3 * d2 - w2) * inv3) + va * (2 * w * d2 * (3 * w2 - d2) * inv3)
-    return np.stack([dh, dw], axis=-1)
+    return _weighted([dh, dw], weights)
 
 
 def _two_columns(x, th):
@@ -148,12 +160,15 @@ def _two_columns(x, th):
     return out
 
 
-def _two_derivatives(x, th, c):
-    d1, w1, inv1 = _parts(x, th[:, 0], th[:, 1])
-    d2, w2, inv2 = _parts(x, th[:, 2], th[:, 3])
-    dh1, dw1 = _lorentz_derivs(d1, w1, inv1, c[:, 0:1], c[:, 1:2])
-    dh2, dw2 = _lorentz_derivs(d2, w2, inv2, c[:, 2:3], c[:, 3:4])
-    return np.stack([dh1 - c[:, 5:6], dw1, dh2, dw2], axis=-1)
+def _two_derivatives(x, th, c, columns=None, weights=None):
+    if columns is None:
+        columns = _two_columns(x, th)
+    dh1, dw1 = _lorentz_derivs(columns[..., 0], columns[..., 1], th[:, 1:2], c[:, 0:1],
+                               c[:, 1:2], weights)
+    dh2, dw2 = _lorentz_derivs(columns[..., 2], columns[..., 3], th[:, 3:4], c[:, 2:3],
+                               c[:, 3:4], weights)
+    slope = c[:, 5:6] if weights is None else c[:, 5:6] * weights
+    return np.stack([dh1 - slope, dw1, dh2, dw2], axis=-1)
 
 
 def mixing_parts(h, values):
