@@ -138,6 +138,8 @@ def flag_mcmc(quantities: Iterable[dict], diagnostics: Mapping | None,
 def _finite(x) -> bool:
     if x is None:
         return True
+    if type(x) is float:
+        return math.isfinite(x)
     if isinstance(x, (list, tuple)):
         return all(_finite(v) for v in x)
     try:
@@ -146,20 +148,44 @@ def _finite(x) -> bool:
         return True
 
 
-def _walk(obj, path: str):
-    if is_quantity(obj):
-        yield path, obj
-        return
-    if isinstance(obj, Mapping) and isinstance(obj.get("flags"), list):
-        yield path, obj  # an entry that is not a quantity but carries flags (a spectrum left out)
+def _path(chain) -> str:
+    """The dotted path of a chain (parent chain, piece) built by :func:`_collect`."""
+    pieces = []
+    while chain is not None:
+        chain, piece = chain
+        pieces.append(piece)
+    text = ""
+    for piece in reversed(pieces):
+        text = (f"{text}[{piece}]" if isinstance(piece, int)
+                else f"{text}.{piece}" if text else str(piece))
+    return text
+
+
+def _collect(obj, chain, out: list) -> None:
+    """The flags of ``obj`` and everything below it, in document order, into ``out`` (the
+    generic checks of :func:`collect_flags` added on the way); ``chain`` is the path as
+    (parent chain, key or index), turned into text only for an entry that has flags."""
     if isinstance(obj, Mapping):
+        if "value" in obj and "unit" in obj:                  # a quantity
+            if not _finite(obj.get("value")):
+                add_flag(obj, "value is not finite")
+            elif not _finite(obj.get("stderr")):
+                add_flag(obj, "standard error is not finite (the data do not determine it)")
+            if obj.get("flags"):
+                path = _path(chain)
+                out.extend({"quantity": path, "reason": r} for r in obj["flags"])
+            return
+        flags = obj.get("flags")
+        if isinstance(flags, list) and flags:   # not a quantity but flagged (a spectrum left out)
+            path = _path(chain)
+            out.extend({"quantity": path, "reason": r} for r in flags)
         for k, v in obj.items():
-            if k == "flags":
-                continue
-            yield from _walk(v, f"{path}.{k}" if path else str(k))
+            if k != "flags" and isinstance(v, (Mapping, list)):
+                _collect(v, (chain, str(k)), out)
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
-            yield from _walk(v, f"{path}[{i}]")
+            if isinstance(v, (Mapping, list)):
+                _collect(v, (chain, i), out)
 
 
 def collect_flags(summary: Mapping) -> list[dict[str, str]]:
@@ -170,16 +196,8 @@ def collect_flags(summary: Mapping) -> list[dict[str, str]]:
     collected too.
     Returns ``[{"quantity": dotted.path, "reason": text}, ...]`` in document order.
     """
-    out = []
-    for path, q in _walk(summary, ""):
-        if not is_quantity(q):
-            pass
-        elif not _finite(q.get("value")):
-            add_flag(q, "value is not finite")
-        elif not _finite(q.get("stderr")):
-            add_flag(q, "standard error is not finite (the data do not determine it)")
-        for reason in q.get("flags", []):
-            out.append({"quantity": path, "reason": reason})
+    out: list[dict[str, str]] = []
+    _collect(summary, None, out)
     return out
 
 
