@@ -253,3 +253,31 @@ def test_spectra_checked_where_fitted_and_let_go_of_their_points(tmp_path):
     sample = EXAMPLE_SAMPLE
     assert summary_dict(a_bare, sample)["spectra"] == summary_dict(a_kept, sample)["spectra"]
     assert np.isfinite(a_bare.sequential["meff"].nominal_value)
+
+
+def test_data_checks_of_many_spectra_at_once_are_those_of_one_at_a_time():
+    """The windows of all spectra of a chunk are checked together (padded, by model): the same
+    worst branch and ratio as one spectrum at a time, and the ratio is the residual variance
+    about the reported lineshape plus the least-squares line (numpy's lstsq) over the noise
+    of the branch fit."""
+    import numpy as np
+
+    from sotfit.analysis.stfmr.checks import spectrum_data_check, spectrum_data_checks
+    from sotfit.analysis.stfmr.file_batches import read_files
+    from sotfit.analysis.stfmr.spectra import fit_spectra_batch
+
+    sweep, _ = read_files([str(EXAMPLE)])
+    fits = fit_spectra_batch(list(sweep))
+    together = spectrum_data_checks(fits)
+    for s, t in zip(fits, together):
+        one = spectrum_data_check(s, s.values)
+        assert t[1:] == one[1:] and t[0] == pytest.approx(one[0], rel=1e-12)
+        ratio, pol, vs, va = t
+        (r,) = [b for b in s.branches if int(b.meta["polarity"]) == pol]
+        d = r.datasets[0]
+        h_res, width = r.value("h_res"), r.value("width")
+        line = r.models[0](d.x, h_res=h_res, width=width, vs=vs, va=va, offset=0.0, slope=0.0)
+        a = np.column_stack([np.ones(len(d)), d.x - h_res])
+        resid = d.y - line - a @ np.linalg.lstsq(a, d.y - line, rcond=None)[0]
+        noise2 = r.chisqr / (r.ndata - r.nvarys)
+        assert ratio == pytest.approx(resid @ resid / (len(d) - 2) / noise2, rel=1e-9)

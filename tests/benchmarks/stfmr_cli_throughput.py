@@ -228,7 +228,7 @@ def stages(files, chunk: int = 250) -> dict:
             t = _t.process_time()
             before = spent["search"] + spent["window fits"]
             fits = fit_chunk((None, 6.0), sweep)
-            fits = [file_batches._without_data(r, keep_windows=False) for r in fits]
+            fits = file_batches._all_without_data(fits, keep_windows=False)
             spent["rest of the fits"] += (_t.process_time() - t
                                           - (spent["search"] + spent["window fits"] - before))
             results += fits

@@ -22,6 +22,7 @@ __all__ = [
     "explain_low_frequency_failures",
     "data_checks",
     "spectrum_data_check",
+    "spectrum_data_checks",
 ]
 
 
@@ -92,34 +93,95 @@ def spectrum_data_check(s, values, route: str = "sequential", offsets=None) -> t
     offsets : mapping, optional
         Field offset (T) of each polarity (global route).
     """
+    return spectrum_data_checks([s], [values], route, [offsets])[0]
+
+
+def spectrum_data_checks(fits, values=None, route: str = "sequential",
+                         offsets=None) -> list[tuple | None]:
+    """:func:`spectrum_data_check` of many spectra at once (``values`` default to each
+    spectrum's own ``values``, ``offsets`` to none): the windows of all their branches are
+    checked together, by lineshape model."""
+    values = [f.values for f in fits] if values is None else values
+    offsets = [None] * len(fits) if offsets is None else offsets
+    rows, owners = [], []
+    for n, (s, v, off) in enumerate(zip(fits, values, offsets)):
+        for row in _branch_rows(s, v, route, off):
+            rows.append(row)
+            owners.append(n)
+    ratios = _window_ratios(rows)
+    worst: list[tuple | None] = [None] * len(fits)
+    for n, row, ratio in zip(owners, rows, ratios):
+        if ratio is not None and (worst[n] is None or ratio > worst[n][0]):
+            worst[n] = (ratio, row["polarity"], row["vs"], row["va"])
+    return worst
+
+
+def _branch_rows(s, v, route: str, offsets) -> list[dict]:
+    """The branches of spectrum ``s`` that can be checked, each with its windowed points, its
+    model and the values the route reports for it (amplitudes p V_s + V_s,even, p V_a +
+    V_a,even) and the noise variance of its own fit."""
     from ...models.lineshapes import linear_basis
 
-    v = values
-    worst = None
+    rows = []
     for r in s.branches:
         pol = int(r.meta["polarity"])
         d = r.datasets[0]
+        model = r.models[0]
+        noise2 = r.chisqr / max(r.ndata - r.nvarys, 1)
+        if linear_basis(model).resonances > 1 or not noise2 > 0 or len(d) <= 2:
+            continue  # the combined values do not carry the other modes; nothing to compare
         if route == "sequential":
             h_res, width = r.value("h_res"), r.value("width")
         else:
             h_res = _nominal(v["h_res"]) + (offsets or {}).get(pol, 0.0)
             width = _nominal(v["width"])
-        vs = pol * _nominal(v["vs"]) + _nominal(v.get("vs_even", 0.0))
-        va = pol * _nominal(v["va"]) + _nominal(v.get("va_even", 0.0))
-        model = r.models[0]
-        if linear_basis(model).resonances > 1:
-            continue  # the combined values do not carry the other modes
-        line = model(d.x, h_res=h_res, width=width, vs=vs, va=va, offset=0.0, slope=0.0)
-        a = np.column_stack([np.ones(len(d)), d.x - h_res])
-        coef = np.linalg.lstsq(a, d.y - line, rcond=None)[0]
-        resid = d.y - line - a @ coef
-        noise2 = r.chisqr / max(r.ndata - r.nvarys, 1)
-        if not noise2 > 0 or len(d) <= 2:
-            continue
-        ratio = float(resid @ resid / (len(d) - 2) / noise2)
-        if worst is None or ratio > worst[0]:
-            worst = (ratio, pol, vs, va)
-    return worst
+        rows.append({"polarity": pol, "x": d.x, "y": d.y, "model": model, "h_res": h_res,
+                     "width": width, "noise2": noise2,
+                     "vs": pol * _nominal(v["vs"]) + _nominal(v.get("vs_even", 0.0)),
+                     "va": pol * _nominal(v["va"]) + _nominal(v.get("va_even", 0.0))})
+    return rows
+
+
+def _window_ratios(rows) -> list[float]:
+    """For every branch row of :func:`_branch_rows`: the residual variance of its points
+    about the reported lineshape plus the best straight line a + b (h - H_res) (solved in
+    closed form), over the noise variance of the branch fit. Rows of one model are evaluated
+    together on points padded to a common length."""
+    out: list = [None] * len(rows)
+    groups: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(id(row["model"]), []).append(i)
+    for idx in groups.values():
+        size = max(len(rows[i]["x"]) for i in idx)
+        x = np.empty((len(idx), size))
+        y = np.zeros((len(idx), size))
+        mask = np.zeros((len(idx), size), bool)
+        for k, i in enumerate(idx):
+            m = len(rows[i]["x"])
+            x[k, :m], y[k, :m], mask[k, :m] = rows[i]["x"], rows[i]["y"], True
+            x[k, m:] = rows[i]["x"][-1]
+        par = {name: np.array([[rows[i][name]] for i in idx]) for name in ("h_res", "width",
+                                                                            "vs", "va")}
+        line = rows[idx[0]]["model"](x, offset=0.0, slope=0.0, **par)
+        dx = np.where(mask, x - par["h_res"], 0.0)
+        r = np.where(mask, y - line, 0.0)
+        s0 = mask.sum(1).astype(float)
+        s1, s2 = dx.sum(1), (dx * dx).sum(1)
+        t0, t1 = r.sum(1), (dx * r).sum(1)
+        det = s0 * s2 - s1 * s1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = (t0 * s2 - t1 * s1) / det
+            b = (s0 * t1 - s1 * t0) / det
+        resid = np.where(mask, r - a[:, None] - b[:, None] * dx, 0.0)
+        rss = (resid * resid).sum(1)
+        for k, i in enumerate(idx):
+            if not det[k] > 0:          # all fields equal: the least-squares line of lstsq
+                m = int(s0[k])
+                cols = np.column_stack([np.ones(m), dx[k, :m]])
+                res = r[k, :m] - cols @ np.linalg.lstsq(cols, r[k, :m], rcond=None)[0]
+                rss[k] = res @ res
+            out[i] = float(rss[k] / (s0[k] - 2) / rows[i]["noise2"])
+    return out
 
 
 def _add(flags: dict[str, list[str]], name: str, reason: str) -> None:

@@ -59,18 +59,33 @@ def read_files(files: Sequence, **reader_options) -> tuple:
     return sweep, notes
 
 
-def _without_data(fit, keep_windows: bool = True):
+def _all_without_data(fits, keep_windows: bool = True) -> list:
+    """:func:`_without_data` of every fit, the data checks of all of them made at once."""
+    if keep_windows:
+        return [_without_data(f) for f in fits]
+    from .checks import spectrum_data_checks
+
+    spectra = [f for f in fits if isinstance(f, SpectrumFit)]
+    checks = iter(spectrum_data_checks(spectra))
+    return [_without_data(f, False, (next(checks),)) if isinstance(f, SpectrumFit) else f
+            for f in fits]
+
+
+def _without_data(fit, keep_windows: bool = True, check: tuple | None = None):
     """A SpectrumFit whose spectrum keeps its metadata and no points. The branch fits keep
     the windowed points they were fitted to, or with ``keep_windows=False`` the spectrum is
     checked against them (:func:`~sotfit.analysis.stfmr.checks.spectrum_data_check`, the
-    sequential route) and they keep none either."""
+    sequential route; ``check`` is ``(its result,)`` when already made) and they keep none
+    either."""
     if not isinstance(fit, SpectrumFit):
         return fit
     changes = {"dataset": fit.dataset.without_points()}
     if not keep_windows:
-        from .checks import spectrum_data_check
+        if check is None:
+            from .checks import spectrum_data_check
 
-        changes["sequential_check"] = (spectrum_data_check(fit, fit.values),)
+            check = (spectrum_data_check(fit, fit.values),)
+        changes["sequential_check"] = check
         branches = []
         for r in fit.branches:
             (d,) = r.datasets
@@ -94,7 +109,7 @@ def _read_fit_task(shared, files):
                for d in sweep]
     results = fit_chunk((model, window_widths), sweep)
     if not keep_data:       # only the figures draw the whole spectrum: keep its metadata
-        results = [_without_data(r, keep_windows) for r in results]
+        results = _all_without_data(results, keep_windows)
     return spectra, results, notes
 
 
