@@ -27,12 +27,14 @@ each local process receives it once at start-up and a dask cluster receives it o
 from __future__ import annotations
 
 import concurrent.futures as cf
+import importlib
 import multiprocessing
 import os
+import threading
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
-__all__ = ["map_tasks", "TaskPool", "DASK_HINT"]
+__all__ = ["map_tasks", "TaskPool", "DASK_HINT", "import_in_background"]
 
 DASK_HINT = "install the optional extra with `pip install sotfit[dask]`"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -239,3 +241,22 @@ class TaskPool:
             for f in futures:
                 f.cancel()
             raise
+
+
+def import_in_background(*modules: str) -> threading.Thread:
+    """Import ``modules`` in a daemon thread and return it (join it before relying on it).
+
+    A process that waits for its workers can spend the wait on the imports the rest of its run
+    needs (the dispersion fits import lmfit, about a second). A module that fails to import is
+    left alone here: the import that needs it raises as it would have.
+    """
+    def run():
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:       # reported by the import that needs it
+                pass
+
+    thread = threading.Thread(target=run, name="sotfit-imports", daemon=True)
+    thread.start()
+    return thread

@@ -76,3 +76,17 @@ def test_local_processes_get_a_share_of_the_threads(monkeypatch):
     out = map_tasks(_thread_variables, [0, 1], workers=2)
     assert out[0] == {"OPENBLAS_NUM_THREADS": share, "OMP_NUM_THREADS": share, "MKL_NUM_THREADS": "3"}
     assert "OPENBLAS_NUM_THREADS" not in os.environ               # restored here
+
+
+def test_import_in_background_imports_and_leaves_failures_to_the_importer(capfd):
+    """The imports a run needs later are made in a thread while it waits; a module that does
+    not exist is left to the import that needs it (nothing raised or printed here)."""
+    import sys
+
+    from sotfit.parallel import import_in_background
+
+    sys.modules.pop("colorsys", None)
+    import_in_background("sotfit_no_such_module", "colorsys").join()
+    assert "colorsys" in sys.modules
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

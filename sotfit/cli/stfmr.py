@@ -373,6 +373,7 @@ def _read_and_fit(args, model):
     with a progress bar on a terminal. Only the fits and each spectrum's source and metadata are
     kept, not the data. Returns (spectra, per-spectrum SpectrumFit or STFMRError)."""
     from ..analysis.stfmr.file_batches import plan_file_chunks, read_and_fit
+    from ..parallel import import_in_background
 
     _check_files(args)
     chunks, total = plan_file_chunks(args.files, chunk_files=CHUNK_FILES,
@@ -380,6 +381,9 @@ def _read_and_fit(args, model):
                                      absolute=bool(args.scheduler))  # the workers need paths
     keywords = _reader_keywords(args)
     bar = Progress("sotfit stfmr: reading and fitting files") if total > 3 else None
+    # while the workers read and fit, this process imports what the dispersion fits need
+    warm = (import_in_background("lmfit")
+            if args.scheduler or (args.workers or 1) > 1 and len(chunks) > 1 else None)
     try:
         spectra, results, notes = read_and_fit(
             chunks, keywords, model=model,
@@ -389,6 +393,9 @@ def _read_and_fit(args, model):
             progress=(lambda done: bar(done, total)) if bar else None)
     except ImportError as exc:
         raise CLIError(str(exc)) from None
+    finally:
+        if warm is not None:
+            warm.join()
     _print_notes(args, notes)
     return spectra, results
 
