@@ -197,3 +197,24 @@ def test_summary_written_piece_by_piece_is_the_indented_json(tmp_path):
     assert back["a"] == {"value": 1.5, "stderr": None, "unit": "T"}
     assert back["spectra"][4999] == {"source": "s4999", "x": {"value": 4999}}
     assert '"a": {"value": 1.5, "stderr": null, "unit": "T"}' in text
+
+
+def test_summary_json_leaves_are_what_json_writes():
+    """Every one-line leaf of the summary's JSON is json.dumps of it (separators ", " and
+    ": ", numpy scalars as floats, non-ASCII escaped, NaN and infinities as JSON writes them),
+    and the whole text reads back as the object."""
+    import json
+
+    import numpy as np
+
+    from sotfit.cli.common import dumps_json
+
+    leaf = {"value": np.float32(2.25), "stderr": float("nan"), "unit": "\u00b5V",
+            "flags": ["a \"quoted\" reason"], "row": (1, -np.inf)}
+    obj = {"q": leaf, 3: [leaf, {"inner": leaf}], "empty": [], "s": "caf\u00e9"}
+    text = dumps_json(obj)
+    expected = json.dumps(leaf, separators=(", ", ": "), default=float)
+    assert text.count(expected) == 3
+    assert '"3": [' in text and '"s": "caf\\u00e9"' in text
+    back = json.loads(text)
+    assert back["3"][1]["inner"]["unit"] == "\u00b5V" and back["q"]["row"] == [1, -float("inf")]

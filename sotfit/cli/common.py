@@ -415,33 +415,65 @@ def load_sample_file(path) -> dict:
 
 def _is_leaf(obj) -> bool:
     """A dict or list whose entries are all scalars (or lists of scalars): one line of JSON."""
-    values = obj.values() if isinstance(obj, dict) else obj
-    return all(not isinstance(v, (dict, list, tuple)) or
-               (not isinstance(v, dict) and all(not isinstance(w, (dict, list, tuple)) for w in v))
-               for v in values)
+    for v in (obj.values() if isinstance(obj, dict) else obj):
+        if isinstance(v, dict):
+            return False
+        if isinstance(v, (list, tuple)):
+            for w in v:
+                if isinstance(w, (dict, list, tuple)):
+                    return False
+    return True
+
+
+def _compact_encoder():
+    """``encode(obj) -> str``: the one-line JSON of :class:`json.JSONEncoder` with separators
+    ``", "`` and ``": "`` (numpy scalars as floats), from json's C encoder made once rather
+    than at every call (the leaves of a large summary are many)."""
+    encoder = json.JSONEncoder(default=float, separators=(", ", ": "))
+    try:
+        from json.encoder import c_make_encoder, encode_basestring_ascii
+    except ImportError:             # pragma: no cover - a Python without the C encoder
+        c_make_encoder = None
+    if c_make_encoder is None:      # pragma: no cover
+        return encoder.encode
+    one_line = c_make_encoder(None, encoder.default, encode_basestring_ascii, None,
+                              encoder.key_separator, encoder.item_separator, False, False,
+                              True)
+
+    def encode(obj) -> str:
+        if isinstance(obj, str):
+            return encode_basestring_ascii(obj)
+        return "".join(one_line(obj, 0))
+
+    return encode
 
 
 def _json_pieces(obj, indent: int = 2, sink=None) -> list[str]:
     """The pieces of :func:`dumps_json`'s text in order; with ``sink``, every few thousand
     pieces are joined and handed to it as they come, and the rest is returned."""
-    compact = json.JSONEncoder(default=float, separators=(", ", ": ")).encode
+    compact = _compact_encoder()
     parts: list[str] = []
+    containers = (dict, list, tuple)
 
     def emit(o, level: int) -> None:
-        if not isinstance(o, (dict, list, tuple)) or not o or _is_leaf(o):
+        if not isinstance(o, containers) or not o or _is_leaf(o):
             parts.append(compact(o))
             return
         pad, inner = " " * (indent * level), " " * (indent * (level + 1))
         if isinstance(o, dict):
             parts.append("{")
-            for k, (key, value) in enumerate(o.items()):
-                parts.append(("," if k else "") + "\n" + inner + compact(str(key)) + ": ")
+            sep = "\n" + inner
+            for key, value in o.items():
+                parts.append(sep + compact(str(key)) + ": ")
+                sep = ",\n" + inner
                 emit(value, level + 1)
             parts.append("\n" + pad + "}")
         else:
             parts.append("[")
-            for k, value in enumerate(o):
-                parts.append(("," if k else "") + "\n" + inner)
+            sep = "\n" + inner
+            for value in o:
+                parts.append(sep)
+                sep = ",\n" + inner
                 emit(value, level + 1)
             parts.append("\n" + pad + "]")
         if sink is not None and len(parts) >= 8192:
