@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi
-from ...results import FitResult
+from ...results import FitResult, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
 from .checks import data_checks
@@ -186,8 +186,6 @@ def fit_stderrs(r: FitResult) -> dict[str, float | None]:
 
 def _q(value, unit, stderr=False):
     """``{"value", "stderr", "unit"}`` of an uncertain value (``stderr`` given when known)."""
-    from ...results import quantity_dict
-
     if stderr is False:
         d = quantity_dict(value, unit)
     else:
