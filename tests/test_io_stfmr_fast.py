@@ -1,10 +1,10 @@
 """The remembered layouts and the shortcuts of the readers give exactly what a fresh read gives.
 
 Every ST-FMR file bundled with the project, files written here with one shared header and
-bodies that must (or must not) take the shortcuts, and the real measured files when they are
-present, are read by the general route (caches disabled, every sweep check in full), with the
-caches disabled, cold and warm; Datasets (x, y, yerr, meta), warnings and errors must be
-identical.
+bodies that must (or must not) take the shortcuts, random exports drawn by hypothesis (slow),
+and the real measured files when they are present, are read by the general route (caches
+disabled, every sweep check in full), with the caches disabled, cold and warm; Datasets (x, y,
+yerr, meta), warnings and errors must be identical.
 """
 
 import contextlib
@@ -307,3 +307,139 @@ def test_cache_switch_and_clear(tmp_path):
     assert len(lru) == 2 and lru.get(0) is None and lru.get(2) == 2
     lru.put([1], 1)   # an unhashable key is not remembered
     assert lru.get([1]) is None
+
+
+# ------------------------------------------------------------------------------ random exports
+# Exports in the shapes other programs write (delimiters, unit spellings, preambles, line
+# ends, both polarities, repeats, jitter, missing cells), several under one header text and
+# some with that header over a body of another layout: every reading of them is the same.
+FIELD_COLUMNS = ["Field (mT)", "H [Oe]", "B / T", "field_G", "Field(kOe)", "mu0H (mT)",
+                 "Magnetic Field (oe)"]
+VOLTAGE_COLUMNS = ["Vmix (uV)", "V [µV]", "Voltage (mV)", "vmix_V", "Signal(uV)"]
+OTHER_COLUMNS = {"Time (s)": "time", "Frequency (GHz)": "frequency"}
+VALUES = {"time": lambda i, h, v: 0.1 * i, "frequency": lambda i, h, v: 9.0 + (i > 30),
+          "gain": lambda i, h, v: 1.0, "field": lambda i, h, v: h, "vmix": lambda i, h, v: v}
+PREAMBLE_LINES = ["# ST-FMR export", "Frequency(GHz):9.000000E+0", "frequency: 9 GHz",
+                  "# f = 9 GHz ; field in-plane", "Power (dBm) = 10", "Samplename: S1",
+                  "Date/time start measurement: Mon, 15 Nov 2021 11:28", "", "  ", "% note",
+                  "Power: 10", "phi: 30", "field_angle_deg: 30", "Frequency(GHz): nine",
+                  "# comment: with colon", "Sample = "]
+NAMES = ["9GHz", "stfmr_9.00GHz_10.00dBm_0.00mA", "f9GHz_1", "sample", "9GHz_phi30deg_2",
+         "10GHz"]
+SHAPES = ["up", "down", "neg_then_pos", "pos_to_zero_neg_to_zero", "positive", "reverses",
+          "returns"]
+
+
+def sweep_shape(shape: str, n: int) -> np.ndarray:
+    """A field sweep (file unit) of ``n`` points and one of :data:`SHAPES`."""
+    up = np.linspace(-150.0, 150.0, n)
+    half = np.linspace(150.0, 0.0, n // 2 + 1)
+    return {"up": up, "down": up[::-1], "neg_then_pos": up,
+            "pos_to_zero_neg_to_zero": np.r_[half, -half], "positive": up + 151.0,
+            "reverses": np.r_[up, up[-2:n // 3:-1]], "returns": np.r_[up[:n // 2], -up[:n // 3]],
+            }[shape]
+
+
+def decorate(h: np.ndarray, draw, st) -> np.ndarray:
+    """The sweep with repeated points, jitter or rounding, as drawn."""
+    kind = draw(st.sampled_from(["none", "none", "repeat", "jitter", "round", "repeat_all"]))
+    if kind == "repeat":
+        i = draw(st.integers(0, h.size - 1))
+        h = np.insert(h, i, h[i])
+    elif kind == "jitter":
+        seed = draw(st.integers(0, 2 ** 16))
+        h = h + np.random.default_rng(seed).normal(0, draw(st.sampled_from([0.01, 0.5, 5.0])),
+                                                   h.size)
+    elif kind == "round":
+        h = np.round(h, -1)
+    elif kind == "repeat_all":
+        h = np.repeat(h, 2)
+    return h
+
+
+def body_lines(draw, st, roles: list, delimiter: str) -> list:
+    """The data lines of one export with columns of ``roles`` (keys of :data:`VALUES`): a
+    sweep, its number format and what was done to its cells and lines."""
+    h = decorate(sweep_shape(draw(st.sampled_from(SHAPES)), draw(st.integers(3, 60))), draw, st)
+    number = draw(st.sampled_from(["{:.6f}", "{:.6E}", "{:g}", "{!r}", "{:.1f}"]))
+    rows = [[number.format(float(VALUES[r](i, a, np.sin(i / 3.0)))) for r in roles]
+            for i, a in enumerate(h)]
+    if draw(st.integers(0, 9)) == 0:   # decimal commas
+        rows = [[c.replace(".", ",") for c in r] for r in rows]
+    if draw(st.integers(0, 3)) == 0:   # a missing or odd cell
+        i, j = draw(st.integers(0, len(rows) - 1)), draw(st.integers(0, len(roles) - 1))
+        rows[i][j] = draw(st.sampled_from(["nan", "", "inf", "abc", "1,5"]))
+    lines = [delimiter.join(r) for r in rows]
+    end = draw(st.sampled_from(["", "", "", delimiter.strip() or " ", "first", "  "]))
+    if end == "first":
+        lines[0] += delimiter.strip() or " "
+    elif end:
+        lines = [ln + end for ln in lines]
+    if draw(st.integers(0, 4)) == 0:   # a line among the data
+        lines.insert(draw(st.integers(0, len(lines))),
+                     draw(st.sampled_from(["", "   ", "# pause", "1", "1,2,3,4"])))
+    return lines
+
+
+def one_export(draw, st, preamble: list, header: list, roles: list, delimiter: str) -> str:
+    """The text of one file: the shared preamble and header row (none if ``header`` is
+    empty) over a body of columns ``roles`` or, as drawn, of another delimiter or width,
+    in one of the line ends."""
+    if draw(st.integers(0, 3)) == 0:
+        delimiter = draw(st.sampled_from([",", "\t", ";", " "]))
+        roles = draw(st.sampled_from([roles + ["gain"], roles[:2]]))
+    joiner = "\t" if delimiter == " " else delimiter
+    lines = preamble + ([joiner.join(header)] if header else [])
+    lines += body_lines(draw, st, roles, delimiter)
+    eol = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = eol.join(lines) + draw(st.sampled_from([eol, "", eol + eol]))
+    return ("\ufeff" if draw(st.integers(0, 9)) == 0 else "") + text
+
+
+def exports_strategy():
+    """Hypothesis strategy: a list of (file name, text), most sharing one preamble and
+    header row."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def exports(draw):
+        preamble = draw(st.lists(st.sampled_from(PREAMBLE_LINES), max_size=4))
+        header = [draw(st.sampled_from(FIELD_COLUMNS)), draw(st.sampled_from(VOLTAGE_COLUMNS))]
+        header += draw(st.sampled_from([[], [], ["Time (s)"], ["Frequency (GHz)"]]))
+        if draw(st.booleans()):
+            header = header[::-1]
+        roles = [OTHER_COLUMNS.get(c, "field" if c in FIELD_COLUMNS else "vmix") for c in header]
+        if draw(st.integers(0, 5)) == 0:
+            header, roles = [], ["field", "vmix"]   # no column header row
+        elif draw(st.integers(0, 5)) == 0:   # no units
+            header = [c.split(" ")[0].split("(")[0].split("_")[0] for c in header]
+        delimiter = draw(st.sampled_from([",", "\t", ";", " ", ", "]))
+        files = []
+        for k in range(draw(st.integers(2, 5))):
+            suffix = draw(st.sampled_from([".csv", ".txt", ".dat", ".lvm"]))
+            name = f"{draw(st.sampled_from(NAMES))}_{k}{suffix}"
+            files.append((name, one_export(draw, st, preamble, header, roles, delimiter)))
+        return files
+
+    return exports()
+
+
+@pytest.mark.slow
+def test_random_exports_read_as_afresh(tmp_path_factory):
+    hypothesis = pytest.importorskip("hypothesis")
+
+    @hypothesis.settings(max_examples=200, deadline=None, derandomize=True,
+                         suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.given(exports_strategy())
+    def check(files):
+        folder = tmp_path_factory.mktemp("exports")
+        for name, text in files:
+            (folder / name).write_text(text, encoding="utf-8", newline="")
+        paths = [folder / name for name, _ in files]
+        options = OPTIONS[:4] + [{"frequency": 9.0, "allow_duplicates": True},
+                                 {"field_unit": "mT", "voltage_unit": "uV", "frequency": 9.0,
+                                  "field_column": 0, "voltage_column": 1}]
+        check_identical([([p], o) for p in paths for o in options]
+                        + [([folder], {"frequency": 9.0, "split_sweeps": True})])
+
+    check()
