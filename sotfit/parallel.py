@@ -109,7 +109,8 @@ def _child_threads(n: int):
 
 def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
               scheduler: str | None = None, shared=_NOTHING,
-              progress: Callable[[int, int], None] | None = None) -> list:
+              progress: Callable[[int, int], None] | None = None,
+              on_result: Callable[[int, object], None] | None = None) -> list:
     """``[fn(item) for item in items]`` (or ``fn(shared, item)``), possibly in parallel.
 
     Parameters
@@ -126,6 +127,9 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
         Read-only data passed as the first argument of every call, sent once per worker.
     progress : callable(done, total), optional
         Called after each finished task (e.g. :class:`sotfit.cli.common.Progress`).
+    on_result : callable(index, result), optional
+        Called in this process with each task's result as it arrives (in the order the
+        tasks finish): work on the results that need not wait for all of them.
 
     Returns
     -------
@@ -140,6 +144,11 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
         if progress is not None:
             progress(done, total)
 
+    def arrived(i, result):
+        if on_result is not None:
+            on_result(i, result)
+        return result
+
     n_workers = _check_workers(workers)
     if scheduler is None:
         n_workers = min(n_workers, max(total, 1))     # no processes started for a single task
@@ -149,7 +158,7 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
         if ex is None:
             out = []
             for i, item in enumerate(items):
-                out.append(fn(shared, item) if has_shared else fn(item))
+                out.append(arrived(i, fn(shared, item) if has_shared else fn(item)))
                 tick(i + 1)
             return out
         if local and has_shared:
@@ -163,7 +172,7 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
         out = [None] * total
         try:
             for done, f in enumerate(cf.as_completed(futures), start=1):
-                out[index[f]] = f.result()
+                out[index[f]] = arrived(index[f], f.result())
                 tick(done)
         except BaseException:
             for f in futures:

@@ -90,3 +90,14 @@ def test_import_in_background_imports_and_leaves_failures_to_the_importer(capfd)
     assert "colorsys" in sys.modules
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+@pytest.mark.parametrize("workers", [None, 2])
+def test_each_result_is_handed_over_once_as_it_arrives(workers):
+    """``on_result`` gets every task's index and result once (in the order they finish), in
+    this process; the returned list is in the order of the items."""
+    got = []
+    out = map_tasks(_slow_square, range(4), workers=workers,
+                    on_result=lambda i, r: got.append((i, r)))
+    assert out == [0, 1, 4, 9]
+    assert sorted(got) == [(0, 0), (1, 1), (2, 4), (3, 9)]

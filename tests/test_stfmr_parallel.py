@@ -68,3 +68,25 @@ def test_quiet_without_a_terminal(tmp_path, capsys):
     main(["stfmr", str(EXAMPLE), "--out", str(tmp_path / "o"), "--no-figures", "--json"])
     err = capsys.readouterr().err
     assert "reading and fitting" not in err and "[" not in err
+
+
+def test_rows_made_while_waiting_are_the_rows_made_at_the_end(tmp_path):
+    """SpectrumRows makes the spectra's summary and table rows as the fits arrive: the
+    summary and tables are those made without it, and a row is handed out once (a second
+    request makes a new one)."""
+    import sotfit as sf
+    from sotfit.analysis.stfmr import analyse_stfmr, summary_dict
+    from sotfit.analysis.stfmr.output import SpectrumRows, spectrum_row, write_tables
+
+    analysis = analyse_stfmr(sf.load(EXAMPLE), global_fit=False)
+    rows = SpectrumRows()
+    rows.add(list(analysis.spectra) + [ValueError("a failed spectrum")])
+    first = analysis.spectra[0]
+    assert rows.summary_row(first) == spectrum_row(first)
+    assert rows.summary_row(first) is not rows.summary_row(first)       # taken: made anew
+    rows.add([first])
+    assert summary_dict(analysis, rows=rows) == summary_dict(analysis)
+    write_tables(analysis, tmp_path / "a")
+    write_tables(analysis, tmp_path / "b", rows)
+    for t in ("spectra.csv", "spectra_combined.csv"):
+        assert (tmp_path / "a" / t).read_bytes() == (tmp_path / "b" / t).read_bytes()

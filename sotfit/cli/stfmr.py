@@ -327,6 +327,7 @@ def _mcmc(analysis, out: Path, nsteps: int, seed: int | None) -> dict:
 def run(args) -> int:
     """Run the ST-FMR pipeline for ``sotfit stfmr``."""
     from ..analysis.stfmr import analyse_stfmr, collect_fits, summary_dict
+    from ..analysis.stfmr.output import SpectrumRows
     from ..analysis.stfmr.torques import gives_torques
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
@@ -338,7 +339,9 @@ def run(args) -> int:
     if args.meff is not None:
         raise CLIError("--meff is for --angle-scan; a frequency scan fits M_eff")
     out = stage_out_dir(args)
-    spectra, results = _read_and_fit(args, model)
+    # with workers this process makes the spectra's rows of the outputs while it waits
+    rows = SpectrumRows() if args.scheduler or (args.workers or 1) > 1 else None
+    spectra, results = _read_and_fit(args, model, rows)
     sample, angle_note = _common_angle(args, spectra, sample)
     try:
         fitted = (*collect_fits([s.source for s in spectra], results,
@@ -352,7 +355,7 @@ def run(args) -> int:
                                  spectrum_correlations=gives_torques(sample))
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
-    summary = summary_dict(analysis, sample)
+    summary = summary_dict(analysis, sample, rows)
     if angle_note:
         summary["notes"].append(angle_note)
     summary["inputs"] = [str(f) for f in args.files]
@@ -360,18 +363,20 @@ def run(args) -> int:
         summary["mcmc"] = _mcmc(analysis, out, args.mcmc_steps, args.seed)
         if not summary["mcmc"]["converged"]:
             summary["notes"].append("MCMC: " + summary["mcmc"]["message"])
-    return _finish(args, out, analysis, summary, human_summary(summary), _figures)
+    return _finish(args, out, analysis, summary, human_summary(summary), _figures, rows)
 
 
 #: Files read and fitted together: one task of a parallel run, one step of the progress bar.
 CHUNK_FILES = 250
 
 
-def _read_and_fit(args, model):
+def _read_and_fit(args, model, rows=None):
     """Read and fit the files chunk by chunk (:data:`CHUNK_FILES` files at a time), serially or
     on ``--workers`` / ``--scheduler`` (:func:`sotfit.analysis.stfmr.file_batches.read_and_fit`),
     with a progress bar on a terminal. Only the fits and each spectrum's source and metadata are
-    kept, not the data. Returns (spectra, per-spectrum SpectrumFit or STFMRError)."""
+    kept, not the data; ``rows`` (:class:`~sotfit.analysis.stfmr.output.SpectrumRows`) gets
+    each chunk's fits as they arrive. Returns (spectra, per-spectrum SpectrumFit or
+    STFMRError)."""
     from ..analysis.stfmr.file_batches import plan_file_chunks, read_and_fit
     from ..parallel import import_in_background
 
@@ -390,7 +395,8 @@ def _read_and_fit(args, model):
             window_widths=args.window_widths, keep_data=not args.no_figures,
             keep_windows=not args.no_global,        # the global fit is made of them
             workers=args.workers, scheduler=args.scheduler,
-            progress=(lambda done: bar(done, total)) if bar else None)
+            progress=(lambda done: bar(done, total)) if bar else None,
+            on_fits=None if rows is None else rows.add)
     except ImportError as exc:
         raise CLIError(str(exc)) from None
     finally:
@@ -400,12 +406,12 @@ def _read_and_fit(args, model):
     return spectra, results
 
 
-def _finish(args, out: Path, analysis, summary: dict, human: str, figures) -> int:
+def _finish(args, out: Path, analysis, summary: dict, human: str, figures, rows=None) -> int:
     """Write the tables, summary.json and (unless --no-figures) the figures; print the summary
-    (JSON with --json, else the human text)."""
+    (JSON with --json, else the human text). ``rows``: the spectra's rows made beforehand."""
     from ..analysis.stfmr.output import write_tables
 
-    write_tables(analysis, out)
+    write_tables(analysis, out, rows)
     summary.setdefault("notes", []).extend(getattr(args, "_reader_notes", []))
     flags = write_summary(summary, out)
     if not args.no_figures:

@@ -152,7 +152,8 @@ def plan_file_chunks(files: Sequence, *, chunk_files: int, whole: bool = False,
 def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model=None,
                  window_widths: float = 6.0, keep_data: bool = True,
                  keep_windows: bool = True, workers=None,
-                 scheduler=None, progress: Callable | None = None) -> tuple[list, list, list]:
+                 scheduler=None, progress: Callable | None = None,
+                 on_fits: Callable | None = None) -> tuple[list, list, list]:
     """Read and fit the files chunk by chunk, serially or on ``workers`` local processes or a
     dask ``scheduler`` (:func:`sotfit.parallel.map_tasks`).
 
@@ -177,6 +178,9 @@ def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model
         As :func:`sotfit.parallel.map_tasks`.
     progress : callable, optional
         Called as ``progress(files_done)`` after every chunk.
+    on_fits : callable, optional
+        Called with the fit results of every chunk as it arrives (in the order the chunks
+        finish), e.g. :meth:`sotfit.analysis.stfmr.output.SpectrumRows.add`.
 
     Returns
     -------
@@ -194,7 +198,8 @@ def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model
 
     shared = (reader_options, model, window_widths, keep_data, keep_windows)
     parts = map_tasks(_read_fit_task, chunks, workers=workers, scheduler=scheduler,
-                      shared=shared, progress=tick)
+                      shared=shared, progress=tick,
+                      on_result=None if on_fits is None else lambda _i, part: on_fits(part[1]))
     spectra = [s for part in parts for s in part[0]]
     results = [r for part in parts for r in part[1]]
     notes = [n for part in parts for n in part[2]]

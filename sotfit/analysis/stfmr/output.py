@@ -18,7 +18,7 @@ from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
 from .checks import data_checks
 from .records import STFMRAnalysis
-from .spectra import BranchValues
+from .spectra import BranchValues, SpectrumFit
 
 
 __all__ = [
@@ -203,7 +203,69 @@ def _q(value, unit, stderr=False):
 _SUMMARY_NAMES = {"current": "i_rf", "current_is_rms": "i_rf_is_rms"}
 
 
-def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
+def spectrum_row(s: SpectrumFit) -> dict[str, Any]:
+    """The entry of one spectrum in the summary's ``spectra``, before its torques and notes:
+    source, frequency, the combined values and every branch fit (window, points, reduced
+    chi-square, parameters), each number as ``{"value", "stderr", "unit"}``."""
+    row: dict[str, Any] = {"source": s.source, "frequency": {"value": s.frequency,
+                                                               "stderr": None, "unit": "GHz"}}
+    for k in s.combined:
+        row[k] = _q(s.value(k), COMBINED_UNITS[k], s.stderr(k))
+    row["branches"] = []
+    for r in s.branches:
+        b = {"polarity": int(r.meta["polarity"]),
+             "window": {"value": [r.meta["window_lo"], r.meta["window_hi"]], "unit": "T"},
+             "window_widths": r.meta["window_widths"],
+             "n_points_window": r.meta["n_points_window"],
+             "n_points_branch": r.meta["n_points_branch"], "reduced_chi_square": r.redchi}
+        se = fit_stderrs(r)
+        for k in ("h_res", "width", "vs", "va", "offset", "slope"):
+            b[k] = _q(r.value(k), r.units[k], se[k])
+        row["branches"].append(b)
+    return row
+
+
+class SpectrumRows:
+    """The rows of the summary and of the tables of spectra, made as the spectrum fits come
+    in (:meth:`add`; a run that waits for its workers makes them while it waits) and taken
+    by :func:`summary_dict` and :func:`write_tables`. Each row depends on its spectrum fit
+    alone; a spectrum that was not added, or whose row was taken, gets a new one."""
+
+    def __init__(self):
+        self._rows: dict[int, tuple] = {}
+
+    def add(self, fits) -> None:
+        """Make the rows of the SpectrumFit items of ``fits`` (other items are skipped)."""
+        for s in fits:
+            if isinstance(s, SpectrumFit):
+                self._rows[id(s)] = (s, spectrum_row(s), _branch_rows(s), _combined_row(s))
+
+    def _take(self, s, which: int):
+        entry = self._rows.get(id(s))
+        if entry is None or entry[0] is not s or entry[which] is None:
+            return None
+        row = entry[which]
+        self._rows[id(s)] = entry[:which] + (None,) + entry[which + 1:]
+        return row
+
+    def summary_row(self, s) -> dict[str, Any]:
+        """:func:`spectrum_row` of ``s``."""
+        row = self._take(s, 1)
+        return spectrum_row(s) if row is None else row
+
+    def branch_rows(self, s) -> list[dict]:
+        """The rows of ``spectra.csv`` of ``s``."""
+        rows = self._take(s, 2)
+        return _branch_rows(s) if rows is None else rows
+
+    def combined_row(self, s) -> dict:
+        """The row of ``spectra_combined.csv`` of ``s``."""
+        row = self._take(s, 3)
+        return _combined_row(s) if row is None else row
+
+
+def summary_dict(analysis: STFMRAnalysis, sample=None,
+                 rows: SpectrumRows | None = None) -> dict[str, Any]:
     """JSON-ready summary: every number as ``{"value", "stderr", "unit"}`` under stable names.
 
     Sections ``sequential`` and ``global`` hold ``mu0_meff``, ``gyromagnetic_ratio``, ``g``,
@@ -211,6 +273,7 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
     the torque means ``xi_fmr``, ``mu0_h_dl``, ``mu0_h_fl_oe``, ``mu0_h_fl``, ``xi_dl``,
     ``xi_fl`` ...; ``spectra`` lists the per-spectrum values. A doubtful quantity carries
     ``"flags": [reason, ...]`` (:mod:`sotfit.flags`; the gates of docs/stfmr.md, section 9).
+    ``rows`` holds spectrum rows made beforehand (:class:`SpectrumRows`).
     """
     from ... import __version__
 
@@ -248,21 +311,7 @@ def summary_dict(analysis: STFMRAnalysis, sample=None) -> dict[str, Any]:
         out[route] = sec
     spectra = []
     for i, s in enumerate(analysis.spectra):
-        row: dict[str, Any] = {"source": s.source, "frequency": {"value": s.frequency,
-                                                                   "stderr": None, "unit": "GHz"}}
-        for k in s.combined:
-            row[k] = _q(s.value(k), COMBINED_UNITS[k], s.stderr(k))
-        row["branches"] = []
-        for r in s.branches:
-            b = {"polarity": int(r.meta["polarity"]),
-                 "window": {"value": [r.meta["window_lo"], r.meta["window_hi"]], "unit": "T"},
-                 "window_widths": r.meta["window_widths"],
-                 "n_points_window": r.meta["n_points_window"],
-                 "n_points_branch": r.meta["n_points_branch"], "reduced_chi_square": r.redchi}
-            se = fit_stderrs(r)
-            for k in ("h_res", "width", "vs", "va", "offset", "slope"):
-                b[k] = _q(r.value(k), r.units[k], se[k])
-            row["branches"].append(b)
+        row = rows.summary_row(s) if rows is not None else spectrum_row(s)
         for route in ("sequential", "global"):
             if route in torques:
                 t = torques[route]["per_spectrum"][i]
@@ -472,7 +521,7 @@ def _combined_row(s) -> dict:
     return c
 
 
-def write_tables(analysis, out: Path) -> None:
+def write_tables(analysis, out: Path, rows: SpectrumRows | None = None) -> None:
     """Write ``spectra.csv`` (one row per spectrum branch) and ``spectra_combined.csv`` (one row
     per spectrum, symmetrised) into ``out``, units in the column headers (T, uV, GHz, deg).
 
@@ -482,13 +531,16 @@ def write_tables(analysis, out: Path) -> None:
         An analysis with its spectrum fits (``spectra``).
     out : Path
         The output folder; the files must not exist yet (:func:`sotfit.results.open_new`).
+    rows : SpectrumRows, optional
+        Rows made beforehand.
     """
     import pandas as pd
 
     from ...results import open_new
 
-    rows = [row for s in analysis.spectra for row in _branch_rows(s)]
-    comb = [_combined_row(s) for s in analysis.spectra]
-    for name, data in (("spectra.csv", rows), ("spectra_combined.csv", comb)):
+    made = rows if rows is not None else SpectrumRows()
+    branch = [row for s in analysis.spectra for row in made.branch_rows(s)]
+    comb = [made.combined_row(s) for s in analysis.spectra]
+    for name, data in (("spectra.csv", branch), ("spectra_combined.csv", comb)):
         with open_new(out / name) as fh:
             pd.DataFrame(data).to_csv(fh, index=False)
