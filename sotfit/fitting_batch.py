@@ -119,6 +119,11 @@ def varpro_results(model: ModelSpec, basis: LinearBasis, datasets: Sequence[Data
     perm = [cov_names.index(k) for k in names]
     units = model.units()
     pmap = {k: k for k in model.param_names}
+    # the covariances in lmfit's order; a well-conditioned one with a variance that is not
+    # positive or an entry that is not finite gives no uncertainties either
+    ordered = covs[:, perm][:, :, perm]
+    usable = well & np.all(np.diagonal(ordered, axis1=1, axis2=2) > 0, axis=1) \
+        & np.all(np.isfinite(ordered), axis=(1, 2))
     results, bad = [], []
     for i, d in enumerate(datasets):
         values = dict(zip(basis.nonlinear, theta[i].tolist())) | dict(zip(basis.linear, c[i].tolist()))
@@ -128,11 +133,7 @@ def varpro_results(model: ModelSpec, basis: LinearBasis, datasets: Sequence[Data
             message = f"no convergence within max_nfev = {max_nfev} evaluations"
         else:
             message = f"no convergence after {fitted['n_iter'][i]} iterations"
-        cov = None
-        if well[i]:
-            cov = covs[i][np.ix_(perm, perm)]
-            if np.any(np.diag(cov) <= 0) or not np.all(np.isfinite(cov)):
-                cov = None
+        cov = ordered[i] if usable[i] else None
         if cov is None:
             message += "; uncertainties could not be estimated (singular or ill-conditioned covariance)"
         params = LazyParams({k: float(values[k]) for k in model.param_names}, names, cov)

@@ -207,12 +207,14 @@ def _window_rows(active, branches, state, where, setup: _BatchSetup, out: list, 
             final.pop(i, None)
             continue
         x, y = b.x[i0:i1], b.y[i0:i1]
-        try:
-            model.check_domain(x, b.source)
-        except Exception as exc:     # noqa: BLE001 - a ModelError names the data
-            out[i] = SpectrumFitError(f"{where[i]}: {exc}")
-            final.pop(i, None)
-            continue
+        lo, hi = model.x_domain
+        if not lo <= x[0] <= x[-1] <= hi:          # the branch is sorted: its ends decide
+            try:
+                model.check_domain(x, b.source)
+            except Exception as exc:     # noqa: BLE001 - a ModelError names the data
+                out[i] = SpectrumFitError(f"{where[i]}: {exc}")
+                final.pop(i, None)
+                continue
         init = user_init if user_init is not None else st["init"]
         start = _starts(model, setup.basis, x, y, init, guess, setup.fixed, setup.bounds)
         st["window"] = (i0, i1, st["h"], st["w"])
