@@ -280,7 +280,7 @@ def _shared_setup(h, *, k, derivative, n_centre, n_width, min_side, min_points):
         if found is not None:
             codes, cols, sums, runs = found
             singular = _schur_forms(sums)[4][:, 0] == 0
-            cols = _orthonormal_columns(h, cols, runs, singular).astype(np.float32)
+            cols = _orthonormal_columns(h, cols, runs, singular)
             background = np.linalg.qr(np.stack([np.ones_like(h), h - h[0]], axis=1))[0].T
             cand = (codes, cols, np.ascontiguousarray(background))
     setup = (centres, widths, step, span, cand)
@@ -364,12 +364,13 @@ def _orthonormal_columns(h, cols, runs, singular, block: int = 512):
     [start, end) to the straight background (1, h) and to each other (modified Gram-Schmidt,
     P first): with u1, u2 those columns, the Schur-complement score of :func:`_schur_forms`
     is ((u1 . v)^2 + (u2 . v)^2) / sig^2 for any branch v. Zero columns for the ``singular``
-    candidates (K,) (score 0, as their zero forms give)."""
+    candidates (K,) (score 0, as their zero forms give). Returned in single precision, the
+    precision of the products they enter (:func:`_shared_near_best`)."""
     n = h.size
     K = runs.shape[0]
     g = h - h[0]
     idx = np.arange(n)
-    out = np.empty_like(cols)
+    out = np.empty(cols.shape, np.float32)
     pq = cols.reshape(K, 2, n)
     res = out.reshape(K, 2, n)
 
