@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.interpolate import CubicSpline, RectBivariateSpline
 
 from .hamiltonians import TMDCCrI3, hbar_v_from_velocity
 
@@ -132,6 +131,8 @@ class ParameterTable:
 
     def __call__(self, twist: float, gate: float = 0.0) -> dict:
         """Interpolated parameters (house units) at ``twist`` (deg) and ``gate`` (V/nm)."""
+        from scipy.interpolate import CubicSpline, RectBivariateSpline   # only when asked
+
         for v, axis, name, unit in ((twist, self.twists, "twist", "deg"), (gate, self.gates, "gate", "V/nm")):
             if not (axis[0] - 1e-12 <= v <= axis[-1] + 1e-12):
                 raise TableRangeError(f"{self.tmdc} table: {name} = {v} {unit} is outside the "
