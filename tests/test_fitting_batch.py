@@ -241,3 +241,7 @@ def test_linear_basis_columns_and_derivatives(name):
         e[j] = 1e-7
         num = ((basis.columns(x, th + e) - basis.columns(x, th - e)) @ c[..., None])[..., 0] / 2e-7
         np.testing.assert_allclose(jac[..., j], num, rtol=1e-5, atol=1e-6 * np.abs(num).max())
+    # handed the columns and the weights, the same derivatives times the weights
+    w = rng.uniform(0.5, 2.0, size=x.shape)
+    given = basis.derivatives(x, th, c, columns=basis.columns(x, th), weights=w)
+    np.testing.assert_allclose(given, jac * w[..., None], rtol=1e-12, atol=1e-12 * np.abs(jac).max())

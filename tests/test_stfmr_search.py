@@ -113,6 +113,18 @@ def test_shared_scan_from_a_cached_setup_is_the_scan_from_a_fresh_one():
             setup[4][1][0, 0] = 1.0                        # the candidates' columns
 
 
+def test_shared_derivative_scan_is_the_exhaustive_scan():
+    """Branches of the field-derivative lineshape on one field grid (six or more: the scan by
+    single-precision products over orthonormal derivative columns) get the scan's winners."""
+    m = MODELS["stfmr_derivative"]
+    rng = np.random.default_rng(11)
+    h = np.linspace(0.01, 0.15, 301)
+    pairs = [(h, m(h, h_res=0.04 + 0.006 * s, width=0.003, vs=1.2, va=-0.7, offset=0.1 * s)
+              + rng.normal(0, 0.02, h.size)) for s in range(8)]
+    for (x, y), f in zip(pairs, find_resonances(pairs, derivative=True)):
+        _same(f, _find_resonance_exhaustive(x, y, derivative=True))
+
+
 def test_derivative_search_same_winner():
     m = MODELS["stfmr_derivative"]
     rng = np.random.default_rng(4)
