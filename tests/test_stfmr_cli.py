@@ -218,3 +218,17 @@ def test_summary_json_leaves_are_what_json_writes():
     assert '"3": [' in text and '"s": "caf\\u00e9"' in text
     back = json.loads(text)
     assert back["3"][1]["inner"]["unit"] == "\u00b5V" and back["q"]["row"] == [1, -float("inf")]
+
+
+def test_run_hands_its_objects_back_to_the_garbage_collector(tmp_path):
+    """The command keeps its fits from the cyclic garbage collector while it runs (gc.freeze
+    after every chunk) and hands everything back when it ends, also when it fails."""
+    import gc
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
+    assert gc.get_freeze_count() == 0
+    assert main(["stfmr", str(example), "--no-figures", "--out", str(tmp_path / "a")]) == 0
+    assert gc.get_freeze_count() == 0
+    assert main(["stfmr", str(tmp_path / "missing"), "--out", str(tmp_path / "b")]) != 0
+    assert gc.get_freeze_count() == 0

@@ -14,8 +14,10 @@ prints a short human summary (or the summary JSON with ``--json``).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 from .common import (
@@ -325,7 +327,17 @@ def _mcmc(analysis, out: Path, nsteps: int, seed: int | None) -> dict:
 
 
 def run(args) -> int:
-    """Run the ST-FMR pipeline for ``sotfit stfmr``."""
+    """Run the ST-FMR pipeline for ``sotfit stfmr`` (the objects of the run are kept from the
+    cyclic garbage collector while it runs, :func:`_keep`, and handed back to it after)."""
+    frozen = gc.get_freeze_count()
+    try:
+        return _run(args)
+    finally:
+        if not frozen:
+            gc.unfreeze()
+
+
+def _run(args) -> int:
     from ..analysis.stfmr import analyse_stfmr, collect_fits, summary_dict
     from ..analysis.stfmr.output import SpectrumRows
     from ..analysis.stfmr.torques import gives_torques
@@ -396,7 +408,7 @@ def _read_and_fit(args, model, rows=None):
             keep_windows=not args.no_global,        # the global fit is made of them
             workers=args.workers, scheduler=args.scheduler,
             progress=(lambda done: bar(done, total)) if bar else None,
-            on_fits=None if rows is None else rows.add)
+            on_fits=partial(_keep, rows))
     except ImportError as exc:
         raise CLIError(str(exc)) from None
     finally:
@@ -404,6 +416,18 @@ def _read_and_fit(args, model, rows=None):
             warm.join()
     _print_notes(args, notes)
     return spectra, results
+
+
+def _keep(rows, fits) -> None:
+    """A chunk's fits have arrived: make their rows (with workers, :class:`SpectrumRows`) and
+    move everything allocated so far out of the cyclic garbage collector's reach
+    (:func:`gc.freeze`, undone when the run ends). The fits live until the outputs are
+    written; without this, every full collection scans all of them again, about a tenth of
+    a run of 10^4 files."""
+    if rows is not None:
+        rows.add(fits)
+    gc.collect(1)           # the young garbage first: what is frozen is never collected
+    gc.freeze()
 
 
 def _finish(args, out: Path, analysis, summary: dict, human: str, figures, rows=None) -> int:
