@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 import numpy as np
 
@@ -117,7 +118,7 @@ def varpro_results(model: ModelSpec, basis: LinearBasis, datasets: Sequence[Data
         k for k, f in zip(basis.linear, lin_free) if f)
     names = tuple(k for k in model.param_names if k in varied_set)     # lmfit's order
     perm = [cov_names.index(k) for k in names]
-    units = model.units()
+    units = MappingProxyType(dict(model.units()))       # one read-only view for every result
     pmap = {k: k for k in model.param_names}
     # the covariances in lmfit's order; a well-conditioned one with a variance that is not
     # positive or an entry that is not finite gives no uncertainties either

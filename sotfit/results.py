@@ -240,12 +240,15 @@ class FitResult(ParameterAccess):
     def __post_init__(self):
         if not isinstance(self.params, LazyParams):     # read-only already
             object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
-        object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
+        if not isinstance(self.units, MappingProxyType):    # a read-only view is shared
+            object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
         if not any(self.meta is d.meta for d in self.datasets):
             # a dataset's metadata is a read-only view of its own dict: shared, not copied
             object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
-        if self.covar is not None:
-            c = np.array(self.covar, dtype=float)
+        c = self.covar
+        if c is not None and not (isinstance(c, np.ndarray) and c.dtype == float
+                                  and c.base is None and not c.flags.writeable):
+            c = np.array(c, dtype=float)        # a copy of its own that nothing can change
             c.setflags(write=False)
             object.__setattr__(self, "covar", c)
 
