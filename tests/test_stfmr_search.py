@@ -204,3 +204,20 @@ def test_exhaustive_option_adds_the_line_back_once():
     # the planted line at the found centre, within what the window's Lorentzian tails absorb
     assert slow["offset"] == pytest.approx(3.0 + 20.0 * (slow["h_res"] - 0.07), abs=0.1)
     assert slow["slope"] == pytest.approx(20.0, abs=2.0)
+
+
+def test_a_noiseless_straight_line_has_no_resonance_to_find():
+    """A dead or constant channel (zeros, a constant, an exact line): no candidate is scored on
+    rounding errors; the branch is refused as a straight line, alone or with others, while a
+    resonance beside it is found as before."""
+    h = np.linspace(0.02, 0.14, 200)
+    flat = [np.zeros(h.size), np.full(h.size, 3.0), 5.0 + 2.0 * h, -1e4 + 3e5 * h]
+    res = MODELS["stfmr_mixing"](h, h_res=0.07, width=0.004, vs=1.0, va=0.3) \
+        + np.random.default_rng(2).normal(0, 0.01, h.size)
+    for batch in ([(h, v) for v in flat] * 2 + [(h, res)], [(h, flat[1])]):
+        found = find_resonances(batch)
+        for (_, v), f in zip(batch, found):
+            if v is res:
+                _same(f, _find_resonance_exhaustive(h, res))
+            else:
+                assert isinstance(f, ValueError) and "straight line" in str(f)

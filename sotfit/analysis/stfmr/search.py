@@ -65,6 +65,9 @@ def find_resonances(branches, *, window_widths: float = 6.0, derivative: bool = 
             h, v = h[0], v[0]
         v, line = _without_line(h, v)
         prepared.append((h, v, binned, line))
+        if _only_rounding(h, v, line):
+            out[i] = ValueError("the signal is a straight line (no noise, no resonance)")
+            continue
         if exhaustive or h.size < 2:
             try:
                 out[i] = _find_resonance_exhaustive(h, v, window_widths=window_widths,
@@ -103,6 +106,18 @@ def find_resonances(branches, *, window_widths: float = 6.0, derivative: bool = 
             if binned > 1:
                 out[i]["search_bin"] = binned
     return out
+
+
+def _only_rounding(h, v, line) -> bool:
+    """Whether the branch ``v`` freed of its straight ``line`` (:func:`_without_line`) holds
+    nothing but the rounding of the line itself: a noiseless straight line (a constant or
+    dead channel, say), whose scores would be ratios of rounding errors."""
+    if v.size == 0:
+        return False
+    centre, level, slope = line
+    largest = float(np.max(np.abs(v)))
+    scale = abs(level) + abs(slope) * float(np.max(np.abs(h - centre))) + largest
+    return largest <= 64 * np.finfo(float).eps * scale
 
 
 def _without_line(h, v):
