@@ -221,3 +221,16 @@ def test_a_noiseless_straight_line_has_no_resonance_to_find():
                 _same(f, _find_resonance_exhaustive(h, res))
             else:
                 assert isinstance(f, ValueError) and "straight line" in str(f)
+
+
+@pytest.mark.parametrize("scale", [1e-40, 1e30])
+def test_shared_scan_of_voltages_far_from_one(scale):
+    """Voltages in units that make them tiny or huge: the single-precision products neither
+    underflow nor overflow, and every winner is the exhaustive scan's."""
+    rng = np.random.default_rng(5)
+    h = np.linspace(0.02, 0.14, 241)
+    m = MODELS["stfmr_mixing"]
+    pairs = [(h, scale * (m(h, h_res=0.05 + 0.005 * s, width=0.004, vs=1.0, va=0.5, offset=2.0)
+                          + rng.normal(0, 0.02, h.size))) for s in range(8)]
+    for (x, y), f in zip(pairs, find_resonances(pairs)):
+        _same(f, _find_resonance_exhaustive(x, y))

@@ -414,10 +414,11 @@ def _shared_near_best(v, sig, cols, background):
     of the product, so that the best score of the exact scan is among them.
 
     The branches are first freed of their best straight line in double precision (the
-    columns are orthogonal to it within every window, so no projection changes); a
-    projection p = u.v then errs by at most delta = (n + 2) eps32 |v| (|u| = 1) and a score
-    p1^2 + p2^2 = s by at most 2 sqrt(2 s) delta + 2 delta^2 + 3 eps32 s. A branch whose
-    noise is not finite and positive is judged as the scan judges it, by scores over sig^2.
+    columns are orthogonal to it within every window, so no projection changes) and scaled to
+    unit norm; a projection p = u.v then errs by at most delta = (n + 2) eps32 |v| (|u| = 1)
+    and a score p1^2 + p2^2 = s by at most 2 sqrt(2 s) delta + 2 delta^2 + 3 eps32 s. A
+    branch whose noise is not finite and positive is judged as the scan judges it, by scores
+    over sig^2.
     """
     R, n = v.shape
     K = cols.shape[0] // 2
@@ -427,13 +428,17 @@ def _shared_near_best(v, sig, cols, background):
         vv = v[r0:r0 + chunk]
         vv = vv - (vv @ background.T) @ background
         nr = vv.shape[0]
-        pv = (cols @ vv.T.astype(np.float32)).reshape(K, 2, nr)
+        # each branch to unit norm: single precision neither underflows nor overflows, and a
+        # branch's scores change by one positive factor (its winner and near-ties do not)
+        norm = np.sqrt(np.einsum("rn,rn->r", vv, vv))
+        norm = np.where((norm > 0) & np.isfinite(norm), norm, 1.0)
+        pv = (cols @ (vv.T / norm).astype(np.float32)).reshape(K, 2, nr)
         np.multiply(pv, pv, out=pv)
         score = pv[:, 0].astype(np.float64)
         score += pv[:, 1]
         jb = np.argmax(score, axis=0)
         sb = score[jb, np.arange(nr)]
-        delta = (n + 2) * _EPS32 * np.sqrt(np.einsum("rn,rn->r", vv, vv))
+        delta = (n + 2) * _EPS32 * np.sqrt(np.einsum("rn,rn->r", vv, vv)) / norm
         top = sb + _score_error(sb, delta)             # above the best true score
         slack = 1e-6 * sb + 2 * _score_error(top, delta)
         close = score >= (sb - slack)[None, :]
