@@ -262,7 +262,7 @@ def _setup_bytes(setup) -> int:
 def _shared_setup(h, *, k, derivative, n_centre, n_width, min_side, min_points):
     """The candidate grid of the field values h and every allowed candidate: (centres,
     widths, step, span, candidates or None), the candidates as (codes, orthonormal columns
-    (2K, n) float32 of :func:`_orthonormal_columns`, orthonormal straight background of the
+    (2K, n) float32 of :func:`_orthonormal_pair`, orthonormal straight background of the
     whole branch (2, n)); from :data:`_SETUP_CACHE` when these field values and options were
     searched before (the setup depends on them alone, so a cached one is the one that would
     be built)."""
@@ -278,11 +278,8 @@ def _shared_setup(h, *, k, derivative, n_centre, n_width, min_side, min_points):
         found = _shared_candidates(h, centres, widths, k=k, derivative=derivative,
                                    min_side=min_side, min_points=min_points)
         if found is not None:
-            codes, cols, sums, runs = found
-            singular = _schur_forms(sums)[4][:, 0] == 0
-            cols = _orthonormal_columns(h, cols, runs, singular)
             background = np.linalg.qr(np.stack([np.ones_like(h), h - h[0]], axis=1))[0].T
-            cand = (codes, cols, np.ascontiguousarray(background))
+            cand = (*found, np.ascontiguousarray(background))
     setup = (centres, widths, step, span, cand)
     for a in (centres, widths, *(cand or ())):
         a.setflags(write=False)         # shared by later searches: never changed in place
@@ -297,13 +294,13 @@ def _shared_setup(h, *, k, derivative, n_centre, n_width, min_side, min_points):
 
 def _shared_candidates(h, centres, widths, *, k, derivative, min_side, min_points):
     """Every allowed candidate of the shared field values h (width-major order, as the scan):
-    its code (width * n_centre + centre), its columns P, Q (2 per candidate, n), the sums of
-    its normal matrix and centre offset, and its window run [start, end). None when no
-    candidate has enough points."""
+    its code (width * n_centre + centre) and its columns P, Q made orthonormal within its
+    window (:func:`_orthonormal_pair`; (2K, n), single precision). None when no candidate has
+    enough points."""
     n, n_centre = h.size, centres.size
     g = h - h[0]
     pre_h = [np.concatenate([[0.0], np.cumsum(x)]) for x in (np.ones(n), g, g * g)]
-    codes, cols, sums, runs = [], [], [], []
+    codes, cols = [], []
     for j, w in enumerate(widths):
         c = centres[:, None]
         d = h[None, :] - c
@@ -323,17 +320,15 @@ def _shared_candidates(h, centres, widths, *, k, derivative, min_side, min_point
         s1, sg, sgg = (x[e0] - x[a0] for x in pre_h)
         sd = sg - c0 * s1
         sdd = sgg - 2 * c0 * sg + c0 * c0 * s1
-        sums.append(np.stack([s1, sd, sdd, P.sum(1), Q.sum(1), (P * d).sum(1), (Q * d).sum(1),
-                              (P * P).sum(1), (P * Q).sum(1), (Q * Q).sum(1), c0], axis=1))
-        cols.append(np.stack([P, Q], axis=1))
-        runs.append(np.stack([a0, e0], axis=1))
+        sums = np.stack([s1, sd, sdd, P.sum(1), Q.sum(1), (P * d).sum(1), (Q * d).sum(1),
+                         (P * P).sum(1), (P * Q).sum(1), (Q * Q).sum(1), c0], axis=1)
+        singular = _schur_forms(sums)[4][:, 0] == 0
+        cols.append(_orthonormal_pair(P, Q, m, d, sums, singular))
         codes.append(j * n_centre + np.flatnonzero(ok))
     if not codes:
         return None
     codes = np.concatenate(codes)
-    K = codes.size
-    cols = np.ascontiguousarray(np.concatenate(cols).reshape(2 * K, n))
-    return codes, cols, np.concatenate(sums), np.concatenate(runs)
+    return codes, np.ascontiguousarray(np.concatenate(cols).reshape(2 * codes.size, n))
 
 
 def _schur_forms(sums):
@@ -359,41 +354,34 @@ def _schur_forms(sums):
     return ap, aq, bp[:, None], bq[:, None], qa, qb, qc
 
 
-def _orthonormal_columns(h, cols, runs, singular, block: int = 512):
-    """The columns P, Q of every candidate (2K, n) made orthonormal within its window
-    [start, end) to the straight background (1, h) and to each other (modified Gram-Schmidt,
-    P first): with u1, u2 those columns, the Schur-complement score of :func:`_schur_forms`
-    is ((u1 . v)^2 + (u2 . v)^2) / sig^2 for any branch v. Zero columns for the ``singular``
-    candidates (K,) (score 0, as their zero forms give). Returned in single precision, the
-    precision of the products they enter (:func:`_shared_near_best`)."""
-    n = h.size
-    K = runs.shape[0]
-    g = h - h[0]
-    idx = np.arange(n)
-    out = np.empty(cols.shape, np.float32)
-    pq = cols.reshape(K, 2, n)
-    res = out.reshape(K, 2, n)
+def _orthonormal_pair(P, Q, m, d, sums, singular):
+    """The columns P, Q (K, n) of candidates made orthonormal within their windows ``m`` to
+    the straight background (1, d; d = h - h_res) and to each other (P first): with u1, u2
+    those columns, the Schur-complement score of :func:`_schur_forms` is
+    ((u1 . v)^2 + (u2 . v)^2) / sig^2 for any branch v. The background part of a column is
+    removed in closed form from the window sums (d centred on its window mean), the rest by
+    Gram-Schmidt. Zero columns for the ``singular`` candidates (score 0, as their zero forms
+    give). Returns (K, 2, n) in single precision, the precision of the products they enter
+    (:func:`_shared_near_best`)."""
+    s1, sd, sdd, sp, sq, spd, sqd = (sums[:, i:i + 1] for i in range(7))
+    mean = sd / s1
+    spread = sdd - sd * mean                         # sum over the window of (d - mean)^2
+    mf = m.astype(float)
+    e = (d - mean) * mf
 
     def unit(x):
-        norm = np.sqrt(np.einsum("kn,kn->k", x, x))
+        norm = np.sqrt(np.einsum("kn,kn->k", x, x))[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
-            return x / norm[:, None]
+            return x / norm
 
-    def remove(x, u):
-        return x - np.einsum("kn,kn->k", x, u)[:, None] * u
-
-    for k0 in range(0, K, block):
-        sl = slice(k0, k0 + block)
-        m = ((idx >= runs[sl, :1]) & (idx < runs[sl, 1:])).astype(float)
-        b1 = unit(m)
-        b2 = unit(remove(g * m, b1))
-        u1 = unit(remove(remove(pq[sl, 0], b1), b2))
-        u2 = unit(remove(remove(remove(pq[sl, 1], b1), b2), u1))
-        bad = singular[sl] | ~(np.isfinite(u1).all(1) & np.isfinite(u2).all(1))
-        u1[bad] = 0.0
-        u2[bad] = 0.0
-        res[sl, 0], res[sl, 1] = u1, u2
-    return out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u1 = unit(P - (sp / s1) * mf - ((spd - mean * sp) / spread) * e)
+        q = Q - (sq / s1) * mf - ((sqd - mean * sq) / spread) * e
+    u2 = unit(q - np.einsum("kn,kn->k", q, u1)[:, None] * u1)
+    bad = singular | ~(np.isfinite(u1).all(1) & np.isfinite(u2).all(1))
+    u1[bad] = 0.0
+    u2[bad] = 0.0
+    return np.stack([u1, u2], axis=1).astype(np.float32)
 
 
 #: Unit roundoff of the float32 products of :func:`_shared_near_best`.
@@ -409,7 +397,7 @@ def _score_error(s, delta):
 def _shared_near_best(v, sig, cols, background):
     """The candidates of every branch that could hold its best score: the scores of all
     candidates by one float32 matrix product with the orthonormal columns (2K, n)
-    (:func:`_orthonormal_columns`), in chunks of branches. Returns (row, candidate) of every
+    (:func:`_orthonormal_pair`), in chunks of branches. Returns (row, candidate) of every
     candidate whose score lies within 1e-6 of the branch's best plus twice the rounding bound
     of the product, so that the best score of the exact scan is among them.
 
