@@ -234,3 +234,35 @@ def test_shared_scan_of_voltages_far_from_one(scale):
                           + rng.normal(0, 0.02, h.size))) for s in range(8)]
     for (x, y), f in zip(pairs, find_resonances(pairs)):
         _same(f, _find_resonance_exhaustive(x, y))
+
+
+def test_orthonormal_candidate_columns_give_the_schur_complement_score():
+    """The shared scan's columns of a candidate are orthonormal, zero outside its window and
+    orthogonal to the straight background inside it, and the sum of the squares of a
+    branch's projections on them is the chi-square improvement of the window fit over a
+    straight line (least squares in double precision)."""
+    from sotfit.analysis.stfmr import search_groups as sg
+
+    h = np.linspace(0.02, 0.14, 181)
+    centres = np.linspace(h[2], h[-3], 40)
+    widths = np.geomspace(0.0015, 0.03, 6)
+    codes, cols = sg._shared_candidates(h, centres, widths, k=6.0, derivative=False,
+                                        min_side=5, min_points=15)
+    u = cols.astype(float).reshape(-1, 2, h.size)
+    v = MODELS["stfmr_mixing"](h, h_res=0.07, width=0.004, vs=1.0, va=0.4, offset=2.0,
+                               slope=30.0) + np.random.default_rng(1).normal(0, 0.02, h.size)
+    for j in np.random.default_rng(0).choice(codes.size, 25, replace=False):
+        wi, ci = divmod(int(codes[j]), centres.size)
+        c, w = centres[ci], widths[wi]
+        inside = np.abs(h - c) < 6.0 * w
+        assert np.all(u[j][:, ~inside] == 0)
+        np.testing.assert_allclose(u[j] @ u[j].T, np.eye(2), atol=1e-6)       # single precision
+        back = np.column_stack([np.ones(inside.sum()), h[inside] - c])
+        np.testing.assert_allclose(u[j][:, inside] @ back, 0.0, atol=1e-6 * np.abs(back).max())
+        full = np.column_stack([MODELS["stfmr_mixing"](h[inside], h_res=c, width=w, vs=1.0,
+                                                       va=0.0, offset=0.0),
+                                MODELS["stfmr_mixing"](h[inside], h_res=c, width=w, vs=0.0,
+                                                       va=1.0, offset=0.0), back])
+        rss = [np.sum((v[inside] - a @ np.linalg.lstsq(a, v[inside], rcond=None)[0]) ** 2)
+               for a in (back, full)]
+        assert np.sum((u[j] @ v) ** 2) == pytest.approx(rss[0] - rss[1], rel=1e-4, abs=1e-9)
