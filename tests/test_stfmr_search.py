@@ -266,3 +266,28 @@ def test_orthonormal_candidate_columns_give_the_schur_complement_score():
         rss = [np.sum((v[inside] - a @ np.linalg.lstsq(a, v[inside], rcond=None)[0]) ** 2)
                for a in (back, full)]
         assert np.sum((u[j] @ v) ** 2) == pytest.approx(rss[0] - rss[1], rel=1e-4, abs=1e-9)
+
+
+def test_a_step_of_the_written_digits_is_not_a_resonance():
+    """Branches whose best candidate is a step or two of the grid the values are written on
+    are refused with that reason: a sloped background read in 10 uV steps (no resonance), and
+    a dead channel's straight line written with seven digits. A resonance of 30 steps on the
+    same 10 uV grid, with noise, is fitted."""
+    from sotfit.analysis.stfmr.branch_fit import fit_branches
+    from sotfit.data import Dataset
+
+    h = np.linspace(0.01, 0.4, 400)
+    stairs = 10.0 * np.round((5.0 + 900.0 * h) / 10.0)
+    printed = np.array([float(f"{x:.7g}") for x in 293.8268 - 1234.567 * h])
+    rng = np.random.default_rng(3)
+    line = MODELS["stfmr_mixing"](h, h_res=0.2, width=0.01, vs=300.0, va=100.0, offset=5.0)
+    resolved = 10.0 * np.round((line + rng.normal(0, 15.0, h.size)) / 10.0)
+    branches = [Dataset(x=h, y=y, x_unit="T", y_unit="uV",
+                        meta={"source": f"b{i}.csv", "frequency": 9.0, "polarity": 1,
+                              "branch": "+", "n_points_branch": h.size})
+                for i, y in enumerate((stairs, printed, resolved))]
+    out = fit_branches(branches)
+    for r in out[:2]:
+        assert isinstance(r, Exception) and "that the data resolve" in str(r), r
+    assert not isinstance(out[2], Exception)
+    assert out[2].value("h_res") == pytest.approx(0.2, abs=5 * out[2].stderr("h_res"))

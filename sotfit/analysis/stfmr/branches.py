@@ -18,6 +18,7 @@ from .errors import STFMRError
 __all__ = [
     "split_branches",
     "noise_level",
+    "unresolved_step",
 ]
 
 
@@ -87,3 +88,78 @@ def noise_level(v) -> float:
     if s <= 0:
         s = float(np.std(d2)) / math.sqrt(6.0)
     return float(s) if s > 0 else float(np.finfo(float).eps * max(1.0, np.max(np.abs(v))))
+
+
+def _significant_digits(v) -> int:
+    """The fewest significant decimal digits with which at least 90 % of the (non-zero) values
+    are written exactly (to the rounding of their conversion to uV), or 0 when more than 12
+    would be needed."""
+    v = np.abs(v[v != 0])
+    if v.size < 8:
+        return 0
+    exponent = np.floor(np.log10(v))
+
+    def written_with(digits: int) -> bool:
+        r = v / 10.0 ** (exponent - digits + 1)
+        return np.mean(np.abs(r - np.round(r)) <= 1e-3 + 1e-14 * r) >= 0.9
+
+    lo, hi = 1, 12
+    if not written_with(hi):
+        return 0
+    while lo < hi:                      # the fewest digits: a value written with d is with d + 1
+        mid = (lo + hi) // 2
+        if written_with(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def unresolved_step(v, amplitude: float, near=None) -> float:
+    """A step of at least half of ``amplitude`` on which the values of a branch lie, or 0.
+
+    Values written with a fixed number of digits lie on a decimal grid whose step grows with
+    their size; values read by a voltmeter or an ADC of fixed range take levels a step q
+    apart (they repeat, and every gap between levels is a whole multiple of the smallest). A
+    lineshape whose amplitude is a step or two of that grid is not resolved by the data: the
+    noise of second differences (:func:`noise_level`) is then nearly zero and says nothing,
+    and such a "resonance" is a step of the grid (a dead channel written with seven digits, a
+    staircase background).
+
+    Parameters
+    ----------
+    v : array_like
+        V_mix in uV.
+    amplitude : float
+        |V_s| + |V_a| of the candidate resonance, uV.
+    near : array of bool, optional
+        The points of the candidate's window (where the step of written digits is taken).
+
+    Returns
+    -------
+    float
+        The step in uV (at least ``amplitude / 2``), or 0 when the values lie on no such grid.
+    """
+    v = np.asarray(v, float)
+    ok = np.isfinite(v)
+    if ok.sum() < 8 or not amplitude > 0:
+        return 0.0
+    w = v[ok & (True if near is None else near)]
+    if w.size and amplitude < 1e-2 * float(np.max(np.abs(w))):   # small beside the values
+        digits = _significant_digits(v[ok])
+        if digits:
+            big = float(np.max(np.abs(w)))
+            step = 10.0 ** (math.floor(math.log10(big)) - digits + 1)
+            if step >= amplitude / 2:
+                return step
+    v = v[ok]
+    if np.mean(v[1:] == v[:-1]) < 0.1:                          # levels that repeat
+        return 0.0
+    levels = np.unique(v)
+    if levels.size < 3:
+        return 0.0
+    gaps = np.diff(levels)
+    q = float(gaps.min())
+    ratio = gaps / q
+    on_steps = np.mean(np.abs(ratio - np.round(ratio)) <= 0.01) >= 0.9
+    return q if on_steps and q >= amplitude / 2 else 0.0
