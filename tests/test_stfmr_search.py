@@ -269,10 +269,10 @@ def test_orthonormal_candidate_columns_give_the_schur_complement_score():
 
 
 def test_a_step_of_the_written_digits_is_not_a_resonance():
-    """Branches whose best candidate is a step or two of the grid the values are written on
-    are refused with that reason: a sloped background read in 10 uV steps (no resonance), and
-    a dead channel's straight line written with seven digits. A resonance of 30 steps on the
-    same 10 uV grid, with noise, is fitted."""
+    """The noise of values on a grid is at least their rounding, q / sqrt(12): branches whose
+    best candidate is a step of the grid are refused with that reason (a sloped background
+    read in 10 uV steps, no resonance; a dead channel's straight line written with seven
+    digits), while a resonance of 30 steps on the same 10 uV grid, with noise, is fitted."""
     from sotfit.analysis.stfmr.branch_fit import fit_branches
     from sotfit.data import Dataset
 
@@ -288,6 +288,6 @@ def test_a_step_of_the_written_digits_is_not_a_resonance():
                 for i, y in enumerate((stairs, printed, resolved))]
     out = fit_branches(branches)
     for r in out[:2]:
-        assert isinstance(r, Exception) and "that the data resolve" in str(r), r
+        assert isinstance(r, Exception) and "the rounding of the" in str(r), r
     assert not isinstance(out[2], Exception)
     assert out[2].value("h_res") == pytest.approx(0.2, abs=5 * out[2].stderr("h_res"))

@@ -22,7 +22,7 @@ from ...fitting import FitError
 from ...models.lineshapes import stfmr_mixing
 from ...models.spec import ModelSpec
 from ...results import FitResult
-from .branches import _label, unresolved_step
+from .branches import _label, significance_with_rounding
 from .errors import NoResonanceError, SpectrumFitError
 from .search import find_resonances
 
@@ -172,18 +172,14 @@ def _initial_states(branches, found, where, setup: _BatchSetup, min_significance
     for i, (b, g) in enumerate(zip(branches, found)):
         if isinstance(g, Exception):
             out[i] = NoResonanceError(f"{where[i]}: no resonance inside the sweep ({g})")
-        elif g["significance"] < min_significance:
+        elif (sig := significance_with_rounding(
+                b.y, g, np.abs(b.x - g["h_res"]) < 6.0 * g["width"]))[0] < min_significance:
+            grid = (f"; the noise taken as the rounding of the {sig[1]:.3g} uV steps on which "
+                    "the values lie" if sig[1] else "")
             out[i] = NoResonanceError(
                 f"{where[i]}: no resonance inside the sweep of |mu0H| = {b.x[0]:.4g}..{b.x[-1]:.4g} T "
-                f"(best candidate improves chi-square by only {g['significance']:.3g} noise "
-                f"variances, need {min_significance:g})")
-        elif q := unresolved_step(b.y, abs(g["vs"]) + abs(g["va"]),
-                                  np.abs(b.x - g["h_res"]) < 6.0 * g["width"]):
-            out[i] = NoResonanceError(
-                f"{where[i]}: no resonance inside the sweep of |mu0H| = {b.x[0]:.4g}..{b.x[-1]:.4g} T "
-                f"that the data resolve: the best candidate (|V_s| + |V_a| = "
-                f"{abs(g['vs']) + abs(g['va']):.3g} uV) is within two steps of the {q:.3g} uV "
-                "grid on which the values lie")
+                f"(best candidate improves chi-square by only {sig[0]:.3g} noise "
+                f"variances, need {min_significance:g}{grid})")
         else:
             init = {} if setup.grid_guess else {k: v for k, v in g.items() if k in setup.model.param_names}
             state[i] = {"h": g["h_res"], "w": g["width"], "init": init}

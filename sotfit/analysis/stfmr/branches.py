@@ -18,7 +18,8 @@ from .errors import STFMRError
 __all__ = [
     "split_branches",
     "noise_level",
-    "unresolved_step",
+    "quantisation_step",
+    "significance_with_rounding",
 ]
 
 
@@ -115,51 +116,66 @@ def _significant_digits(v) -> int:
     return lo
 
 
-def unresolved_step(v, amplitude: float, near=None) -> float:
-    """A step of at least half of ``amplitude`` on which the values of a branch lie, or 0.
+def quantisation_step(v, near=None) -> float:
+    """The step of the grid on which the values of a branch lie, where it is coarser than any
+    difference the values show otherwise; 0 when they lie on none.
 
     Values written with a fixed number of digits lie on a decimal grid whose step grows with
-    their size; values read by a voltmeter or an ADC of fixed range take levels a step q
-    apart (they repeat, and every gap between levels is a whole multiple of the smallest). A
-    lineshape whose amplitude is a step or two of that grid is not resolved by the data: the
-    noise of second differences (:func:`noise_level`) is then nearly zero and says nothing,
-    and such a "resonance" is a step of the grid (a dead channel written with seven digits, a
-    staircase background).
+    their size (taken at the largest value of ``near``, the points of a candidate's window);
+    values read by a voltmeter or an ADC of fixed range take levels a step q apart (they
+    repeat, and every gap between levels is a whole multiple of the smallest). The noise of
+    such values is at least that of the rounding, q / sqrt(12), where the noise of second
+    differences (:func:`noise_level`) is nearly zero (a staircase background, a dead channel
+    written with seven digits).
 
     Parameters
     ----------
     v : array_like
         V_mix in uV.
-    amplitude : float
-        |V_s| + |V_a| of the candidate resonance, uV.
     near : array of bool, optional
-        The points of the candidate's window (where the step of written digits is taken).
+        The points where the step of written digits is taken (default: all).
 
     Returns
     -------
     float
-        The step in uV (at least ``amplitude / 2``), or 0 when the values lie on no such grid.
+        q in uV, or 0.
     """
     v = np.asarray(v, float)
-    ok = np.isfinite(v)
-    if ok.sum() < 8 or not amplitude > 0:
+    if v.size < 8 or not np.isfinite(v).all():
         return 0.0
-    w = v[ok & (True if near is None else near)]
-    if w.size and amplitude < 1e-2 * float(np.max(np.abs(w))):   # small beside the values
-        digits = _significant_digits(v[ok])
-        if digits:
-            big = float(np.max(np.abs(w)))
-            step = 10.0 ** (math.floor(math.log10(big)) - digits + 1)
-            if step >= amplitude / 2:
-                return step
-    v = v[ok]
-    if np.mean(v[1:] == v[:-1]) < 0.1:                          # levels that repeat
-        return 0.0
-    levels = np.unique(v)
-    if levels.size < 3:
-        return 0.0
-    gaps = np.diff(levels)
-    q = float(gaps.min())
-    ratio = gaps / q
-    on_steps = np.mean(np.abs(ratio - np.round(ratio)) <= 0.01) >= 0.9
-    return q if on_steps and q >= amplitude / 2 else 0.0
+    steps = []
+    digits = _significant_digits(v)
+    if digits:
+        w = np.abs(v if near is None else v[near])
+        big = float(np.max(w)) if w.size else 0.0
+        if big > 0:
+            steps.append(10.0 ** (math.floor(math.log10(big)) - digits + 1))
+    if np.mean(v[1:] == v[:-1]) >= 0.1:                         # levels that repeat
+        levels = np.unique(v)
+        if levels.size >= 3:
+            gaps = np.diff(levels)
+            q = float(gaps.min())
+            ratio = gaps / q
+            if np.mean(np.abs(ratio - np.round(ratio)) <= 0.01) >= 0.9:
+                steps.append(q)
+    return max(steps, default=0.0)
+
+
+def significance_with_rounding(v, found: dict, near=None) -> tuple[float, float]:
+    """The resonance search's significance (:func:`~sotfit.analysis.stfmr.search.find_resonance`)
+    with the noise taken no smaller than the rounding of the values' grid
+    (:func:`quantisation_step`; q / sqrt(12), over the square root of the points averaged
+    when the search ran on binned points): (significance, step in uV; 0 when the grid does
+    not matter)."""
+    v = np.asarray(v, float)
+    noise = found["noise"]
+    averaged = math.sqrt(found.get("search_bin", 1))
+    d = np.abs(np.diff(v))
+    d = d[d > 0]
+    if d.size == 0 or not float(d.min()) / math.sqrt(12.0) / averaged > noise:
+        return found["significance"], 0.0       # no grid coarser than the noise
+    q = quantisation_step(v, near)
+    floor = q / math.sqrt(12.0) / averaged
+    if not floor > noise:
+        return found["significance"], 0.0
+    return found["significance"] * (noise / floor) ** 2, q
