@@ -46,3 +46,19 @@ def test_read_table_gives_the_same_values_either_way(tmp_path):
     t = read_table(p)
     assert np.array_equal(t.data, np.array([[-12.5, 1e-3], [0.25, -7.0], [3.0, 250.0]]))
     assert t.columns == ("Field (mT)", "Vmix (uV)")
+
+
+def test_numbers_with_decimal_commas_are_named_in_the_error(tmp_path):
+    """A table written with decimal commas (semicolon- or tab-separated, as a spreadsheet in
+    many locales saves it) is refused with the line and what to change, not only with "no
+    numeric data rows"."""
+    from sotfit.data import DataError
+
+    for sep in (";", "\t"):
+        p = tmp_path / f"dc{len(sep)}.csv"
+        p.write_text("Field (mT)" + sep + "Vmix (uV)\n"
+                     + "".join(f"{f}{sep}{v}\n" for f, v in (("-400", "-0,100687"),
+                                                              ("-399", "1,5e-3"),
+                                                              ("-398", "-0,132904"))))
+        with pytest.raises(DataError, match=r"line 2 .*decimal commas"):
+            read_table(p)

@@ -281,6 +281,22 @@ def _is_content(line: str) -> bool:
 
 _SKIPPED_LINE_RE = re.compile(r"^[^\S\n]*(?:$|#|%|//)", re.M)
 
+#: A number written with a decimal comma (``-0,100687``, ``1,5e-3``).
+_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+
+
+def _decimal_comma_hint(lines) -> str:
+    """What to add to the error of a file without numeric rows whose cells are numbers written
+    with decimal commas (the first such line named), or ""."""
+    for i, line in enumerate(lines):
+        cells = [c.strip() for c in re.split(r"[;\t]", line) if c.strip()]
+        if len(cells) >= 2 and sum(bool(_DECIMAL_COMMA_RE.match(c)) for c in cells) >= 1 and all(
+                _DECIMAL_COMMA_RE.match(c) or re.match(r"^[+-]?\d+$", c) for c in cells):
+            return (f"; line {i + 1} ({line.strip()[:40]!r}) holds numbers written with decimal "
+                    "commas, which are not read: write them with decimal points (in a "
+                    "spreadsheet, save with '.' as the decimal separator)")
+    return ""
+
 
 def _content_rows(lines: list[str], start: int) -> list[int]:
     """Indices of the lines from ``start`` on that are neither blank nor comments."""
@@ -464,7 +480,7 @@ def read_table(path) -> Table:
         raise DataError(
             f"{name}: no numeric data rows found in {len(lines)} line(s); expected rows of "
             "numbers separated by tabs, commas, semicolons or spaces after an optional header"
-        )
+            + _decimal_comma_hint(lines))
     start, delimiter, first = found
     # A trailing delimiter on every data row (as LabVIEW writes) is not an empty column.
     rows = _content_rows(lines, start)
