@@ -291,3 +291,26 @@ def test_a_step_of_the_written_digits_is_not_a_resonance():
         assert isinstance(r, Exception) and "the rounding of the" in str(r), r
     assert not isinstance(out[2], Exception)
     assert out[2].value("h_res") == pytest.approx(0.2, abs=5 * out[2].stderr("h_res"))
+
+
+def test_rounding_noise_is_the_spread_of_a_uniform_error_over_one_step():
+    """The noise floor of values on a grid is q / sqrt(12), the standard deviation of a
+    rounding error spread evenly over one step: checked against the actual rounding errors of
+    a signal dithered across a 10 uV grid. The step is found for values written with seven
+    digits (at the size of the window's values) and for a voltmeter's repeating levels of a
+    non-decimal step, and not for noisy values written in full."""
+    from sotfit.analysis.stfmr.branches import quantisation_step, rounding_noise
+
+    rng = np.random.default_rng(8)
+    exact = 50.0 * np.sin(np.linspace(0, 40, 5000)) + rng.normal(0, 30.0, 5000)
+    written = 10.0 * np.round(exact / 10.0)
+    floor, q = rounding_noise(written, 0.0)
+    assert q == pytest.approx(10.0, rel=1e-12)
+    assert floor == pytest.approx(np.std(written - exact), rel=0.03)
+    seven = np.array([float(f"{x:.7g}") for x in np.linspace(-300.0, 900.0, 400)])
+    assert quantisation_step(seven, np.abs(seven - 500.0) < 200.0) == pytest.approx(1e-4)
+    assert quantisation_step(seven, np.abs(seven - 50.0) < 30.0) == pytest.approx(1e-5)
+    levels = 30.517578125 * np.round(np.linspace(0.0, 400.0, 500) / 30.517578125)
+    assert quantisation_step(levels) == pytest.approx(30.517578125, rel=1e-12)
+    assert quantisation_step(rng.normal(0, 1.0, 400)) == 0.0
+    assert rounding_noise(rng.normal(0, 1.0, 400), 1.0) == (0.0, 0.0)

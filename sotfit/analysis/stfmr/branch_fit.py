@@ -22,7 +22,7 @@ from ...fitting import FitError
 from ...models.lineshapes import stfmr_mixing
 from ...models.spec import ModelSpec
 from ...results import FitResult
-from .branches import _label, significance_with_rounding
+from .branches import _label
 from .errors import NoResonanceError, SpectrumFitError
 from .search import find_resonances
 
@@ -172,13 +172,12 @@ def _initial_states(branches, found, where, setup: _BatchSetup, min_significance
     for i, (b, g) in enumerate(zip(branches, found)):
         if isinstance(g, Exception):
             out[i] = NoResonanceError(f"{where[i]}: no resonance inside the sweep ({g})")
-        elif (sig := significance_with_rounding(
-                b.y, g, np.abs(b.x - g["h_res"]) < 6.0 * g["width"]))[0] < min_significance:
-            grid = (f"; the noise taken as the rounding of the {sig[1]:.3g} uV steps on which "
-                    "the values lie" if sig[1] else "")
+        elif g["significance"] < min_significance:
+            grid = (f"; the noise taken as the rounding of the {g['rounding_step']:.3g} uV steps "
+                    "on which the values lie" if "rounding_step" in g else "")
             out[i] = NoResonanceError(
                 f"{where[i]}: no resonance inside the sweep of |mu0H| = {b.x[0]:.4g}..{b.x[-1]:.4g} T "
-                f"(best candidate improves chi-square by only {sig[0]:.3g} noise "
+                f"(best candidate improves chi-square by only {g['significance']:.3g} noise "
                 f"variances, need {min_significance:g}{grid})")
         else:
             init = {} if setup.grid_guess else {k: v for k, v in g.items() if k in setup.model.param_names}

@@ -19,7 +19,7 @@ __all__ = [
     "split_branches",
     "noise_level",
     "quantisation_step",
-    "significance_with_rounding",
+    "rounding_noise",
 ]
 
 
@@ -92,9 +92,9 @@ def noise_level(v) -> float:
 
 
 def _significant_digits(v) -> int:
-    """The fewest significant decimal digits with which at least 90 % of the (non-zero) values
-    are written exactly (to the rounding of their conversion to uV), or 0 when more than 12
-    would be needed."""
+    """The fewest significant decimal digits with which at least 99 % of the (non-zero)
+    values are written exactly (to the rounding of their conversion to uV), or 0 when more
+    than 12 would be needed."""
     v = np.abs(v[v != 0])
     if v.size < 8:
         return 0
@@ -102,7 +102,7 @@ def _significant_digits(v) -> int:
 
     def written_with(digits: int) -> bool:
         r = v / 10.0 ** (exponent - digits + 1)
-        return np.mean(np.abs(r - np.round(r)) <= 1e-3 + 1e-14 * r) >= 0.9
+        return np.mean(np.abs(r - np.round(r)) <= 1e-3 + 1e-14 * r) >= 0.99
 
     lo, hi = 1, 12
     if not written_with(hi):
@@ -121,7 +121,8 @@ def quantisation_step(v, near=None) -> float:
     difference the values show otherwise; 0 when they lie on none.
 
     Values written with a fixed number of digits lie on a decimal grid whose step grows with
-    their size (taken at the largest value of ``near``, the points of a candidate's window);
+    their size (taken at the largest value of ``near``, the points of a candidate's window:
+    the coarsest rounding there);
     values read by a voltmeter or an ADC of fixed range take levels a step q apart (they
     repeat, and every gap between levels is a whole multiple of the smallest). The noise of
     such values is at least that of the rounding, q / sqrt(12), where the noise of second
@@ -145,11 +146,9 @@ def quantisation_step(v, near=None) -> float:
         return 0.0
     steps = []
     digits = _significant_digits(v)
-    if digits:
-        w = np.abs(v if near is None else v[near])
-        big = float(np.max(w)) if w.size else 0.0
-        if big > 0:
-            steps.append(10.0 ** (math.floor(math.log10(big)) - digits + 1))
+    w = np.abs(v if near is None or not np.any(near) else v[near])
+    if digits and np.max(w) > 0:
+        steps.append(10.0 ** (math.floor(math.log10(float(np.max(w)))) - digits + 1))
     if np.mean(v[1:] == v[:-1]) >= 0.1:                         # levels that repeat
         levels = np.unique(v)
         if levels.size >= 3:
@@ -161,21 +160,15 @@ def quantisation_step(v, near=None) -> float:
     return max(steps, default=0.0)
 
 
-def significance_with_rounding(v, found: dict, near=None) -> tuple[float, float]:
-    """The resonance search's significance (:func:`~sotfit.analysis.stfmr.search.find_resonance`)
-    with the noise taken no smaller than the rounding of the values' grid
-    (:func:`quantisation_step`; q / sqrt(12), over the square root of the points averaged
-    when the search ran on binned points): (significance, step in uV; 0 when the grid does
-    not matter)."""
+def rounding_noise(v, noise: float, near=None) -> tuple[float, float]:
+    """The standard deviation of the rounding of values on a grid of step q, q / sqrt(12)
+    (a uniform error over one step), with q from :func:`quantisation_step`; and q. (0, 0) when
+    no grid is coarser than ``noise`` (uV): the smallest difference between values bounds
+    the step from above, so most branches are dismissed without looking for a grid."""
     v = np.asarray(v, float)
-    noise = found["noise"]
-    averaged = math.sqrt(found.get("search_bin", 1))
     d = np.abs(np.diff(v))
     d = d[d > 0]
-    if d.size == 0 or not float(d.min()) / math.sqrt(12.0) / averaged > noise:
-        return found["significance"], 0.0       # no grid coarser than the noise
+    if d.size == 0 or not float(d.min()) / math.sqrt(12.0) > noise:
+        return 0.0, 0.0
     q = quantisation_step(v, near)
-    floor = q / math.sqrt(12.0) / averaged
-    if not floor > noise:
-        return found["significance"], 0.0
-    return found["significance"] * (noise / floor) ** 2, q
+    return q / math.sqrt(12.0), q

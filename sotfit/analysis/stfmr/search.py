@@ -7,10 +7,12 @@ scans every candidate and is the reference the fast search is tested against.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...models.lineshapes import derivative_design, mixing_design
-from .branches import noise_level
+from .branches import noise_level, rounding_noise
 from .scores import _bin_rows, _window_improvement
 from .search_groups import _SHARED_MIN, _search_group, _search_shared
 
@@ -52,11 +54,13 @@ def find_resonances(branches, *, window_widths: float = 6.0, derivative: bool = 
     out: list = [None] * len(branches)
     groups: dict[int, list[int]] = {}
     prepared = []
+    raw = []
     for i, (h, v) in enumerate(branches):
         h = np.asarray(h, float)
         v = np.asarray(v, float)
         order = np.argsort(h)
         h, v = h[order], v[order]
+        raw.append((h, v))
         binned = 1
         if h.size > SEARCH_MAX_POINTS and not exhaustive:
             binned = -(-h.size // SEARCH_MAX_POINTS)
@@ -105,7 +109,22 @@ def find_resonances(branches, *, window_widths: float = 6.0, derivative: bool = 
             out[i]["slope"] += slope
             if binned > 1:
                 out[i]["search_bin"] = binned
+            _noise_at_least_rounding(out[i], *raw[i], binned, window_widths)
     return out
+
+
+def _noise_at_least_rounding(found: dict, h, v, binned: int, window_widths: float) -> None:
+    """Take the noise of a winner ``found`` no smaller than the rounding of the grid its
+    branch's values lie on (:func:`~sotfit.analysis.stfmr.branches.rounding_noise`, over the
+    square root of the points averaged when the search ran on binned points), and its
+    significance with it; the grid's step goes into ``rounding_step`` (uV) when it does."""
+    near = np.abs(h - found["h_res"]) < window_widths * found["width"]
+    floor, step = rounding_noise(v, found["noise"] * math.sqrt(binned), near)
+    floor /= math.sqrt(binned)
+    if floor > found["noise"]:
+        found["significance"] *= (found["noise"] / floor) ** 2
+        found["noise"] = floor
+        found["rounding_step"] = step
 
 
 def _only_rounding(h, v, line) -> bool:
@@ -181,7 +200,9 @@ def find_resonance(h, v, *, window_widths: float = 6.0, derivative: bool = False
     -------
     dict
         ``h_res``, ``width``, ``vs``, ``va``, ``offset``, ``slope`` (T, uV, uV/T),
-        ``significance`` (chi-square improvement / noise variance) and ``noise`` (uV).
+        ``significance`` (chi-square improvement / noise variance) and ``noise`` (uV): the
+        noise of second differences, or the rounding of the grid the values lie on when that
+        is larger (written digits, a voltmeter's levels; then ``rounding_step``, uV).
 
     Raises
     ------
