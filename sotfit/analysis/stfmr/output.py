@@ -70,13 +70,12 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
     if gives_torques(sample) and not analysis.spectrum_correlations:
         raise ValueError("torques need the sequential values correlated with the spectra: "
                          "analyse with spectrum_correlations=True")
-    if not gives_torques(sample):
-        return _no_torques(analysis)
     routes: dict[str, Any] = {}
     out: dict[str, Any] = {}
     meff_seq = analysis.sequential.get("meff")
     if meff_seq is not None and len(analysis.spectra) > STRUCTURED_ABOVE \
-            and hasattr(meff_seq, "derivatives"):
+            and hasattr(meff_seq, "derivatives") and gives_torques(sample):
+        # (a sample that allows no torque quantity takes the plain route: empty rows)
         out["sequential"] = _sequential_structured(analysis, sample, meff_seq)
     elif meff_seq is not None:
         per = []
@@ -108,22 +107,6 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
         out[route] = {"per_spectrum": per, "mean": mean, "birge_ratio": birge,
                       "singular": singular}
     return out
-
-
-def _no_torques(analysis: STFMRAnalysis) -> dict[str, Any]:
-    """:func:`stfmr_torques` for a sample that allows no torque quantity: the rows of every
-    spectrum (and branch) hold none, and there is nothing to average."""
-    out: dict[str, Any] = {}
-    if analysis.sequential.get("meff") is not None:
-        out["sequential"] = [{"source": s.source, "frequency": s.frequency,
-                              "branches": {("+" if r.meta["polarity"] > 0 else "-"): {}
-                                           for r in s.branches}}
-                             for s in analysis.spectra]
-    if analysis.global_spectra:
-        out["global"] = [{"source": g["source"], "frequency": g["frequency"]}
-                         for g in analysis.global_spectra]
-    return {route: {"per_spectrum": per, "mean": {}, "birge_ratio": {}, "singular": []}
-            for route, per in out.items()}
 
 
 #: Above this many spectra the sequential torques, which all share the uncertain M_eff of the
