@@ -48,17 +48,56 @@ def test_read_table_gives_the_same_values_either_way(tmp_path):
     assert t.columns == ("Field (mT)", "Vmix (uV)")
 
 
-def test_numbers_with_decimal_commas_are_named_in_the_error(tmp_path):
-    """A table written with decimal commas (semicolon- or tab-separated, as a spreadsheet in
-    many locales saves it) is refused with the line and what to change, not only with "no
-    numeric data rows"."""
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("sep", [";", "\t", " ", "   "])
+def test_numbers_with_decimal_commas_read_as_the_same_decimals(tmp_path, sep):
+    """A table written with decimal commas (semicolon-, tab- or blank-separated, as a
+    spreadsheet in many locales saves it) gives the very numbers of the same table written
+    with decimal points, the numbers of its preamble too, and says so in its notes."""
+    rows = (("-400", "-0.100687"), ("-399", "1.5e-3"), ("-398.25", "-0.132904"), ("0", "7"))
+    names = "    " if sep.startswith(" ") else sep   # names with blanks need two or more
+    head = "# sample: Py/Pt, device 1,2,3\nFrequency: 10.5 GHz\nField (mT)" + names + "Vmix (uV)\n"
+    points = _write(tmp_path / "points.csv",
+                    head + "".join(f"{f}{sep}{v}\n" for f, v in rows))
+    commas = _write(tmp_path / "commas.csv", points.read_text().replace(".", ","))
+    a, b = read_table(points), read_table(commas)
+    assert np.array_equal(a.data, b.data) and a.data.shape == (4, 2)
+    assert b.header["Frequency"] == "10.5 GHz"
+    assert b.header["sample"] == "Py/Pt, device 1,2,3"     # a list is not a number
+    assert b.columns == a.columns and np.array_equal(a.lines, b.lines)
+    assert a.notes == () and len(b.notes) == 1 and "line 4" in b.notes[0]
+    assert "decimal commas" in b.notes[0]
+    c = read_table(commas)                                  # read again: the same table
+    assert np.array_equal(c.data, b.data) and c.notes == b.notes
+
+
+def test_a_comma_separated_table_is_never_read_with_decimal_commas(tmp_path):
+    """'1,5' in a comma-separated file is two numbers, however the file was written."""
+    t = read_table(_write(tmp_path / "c.csv", "Field (mT),Vmix (uV)\n1,5\n2,25\n"))
+    assert np.array_equal(t.data, [[1.0, 5.0], [2.0, 25.0]]) and t.notes == ()
+
+
+def test_integer_first_row_then_decimal_commas(tmp_path):
+    """The first data row may hold no decimals at all; the commas of the rows after it
+    decide."""
+    t = read_table(_write(tmp_path / "i.csv", "B (mT);V (uV)\n0;0\n1;0,5\n2;-1,25e-1\n"))
+    assert np.array_equal(t.data, [[0.0, 0.0], [1.0, 0.5], [2.0, -0.125]])
+    assert t.notes and "line 3" in t.notes[0]
+
+
+def test_decimal_points_and_commas_mixed_are_not_guessed(tmp_path):
+    """A table with both spellings is not read by guessing: the error names the line and the
+    decimal commas."""
     from sotfit.data import DataError
 
-    for sep in (";", "\t"):
-        p = tmp_path / f"dc{len(sep)}.csv"
-        p.write_text("Field (mT)" + sep + "Vmix (uV)\n"
-                     + "".join(f"{f}{sep}{v}\n" for f, v in (("-400", "-0,100687"),
-                                                              ("-399", "1,5e-3"),
-                                                              ("-398", "-0,132904"))))
-        with pytest.raises(DataError, match=r"line 2 .*decimal commas"):
-            read_table(p)
+    p = _write(tmp_path / "m.csv", "Field (mT);Vmix (uV)\n-400;-0,100687\n-399;1.5e-3\n")
+    with pytest.raises(DataError, match=r"line 2 .*decimal commas.*line 3"):
+        read_table(p)
+    q = _write(tmp_path / "n.csv", "Field (mT);Vmix (uV)\n-400;-0,100687\n-399;1,5e-3\n"
+               "-398;0.25\n")
+    with pytest.raises(DataError, match=r"line 3 .*decimal commas.*line 4"):
+        read_table(q)

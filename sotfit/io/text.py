@@ -156,6 +156,9 @@ class Table:
         ``'\\t'``, ``','``, ``';'`` or ``'whitespace'``.
     header_lines : dict[str, int]
         1-based file line of each header entry.
+    notes : tuple of str
+        What the reader decided about the file that a user should know (numbers written
+        with decimal commas read as decimals).
     """
 
     path: Path
@@ -165,6 +168,7 @@ class Table:
     lines: np.ndarray = None
     delimiter: str = "whitespace"
     header_lines: dict = field(default_factory=dict)
+    notes: tuple = ()
 
     @property
     def name(self) -> str:
@@ -285,17 +289,71 @@ _SKIPPED_LINE_RE = re.compile(r"^[^\S\n]*(?:$|#|%|//)", re.M)
 _DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 
 
-def _decimal_comma_hint(lines) -> str:
-    """What to add to the error of a file without numeric rows whose cells are numbers written
-    with decimal commas (the first such line named), or ""."""
-    for i, line in enumerate(lines):
+def _decimal_comma_hint(lines, first_line: int = 0) -> str:
+    """What to add to the error of a file whose cells are numbers written with decimal commas
+    where they are not read as such (the first such line named, ``lines[0]`` being file line
+    ``first_line + 1``), or ""."""
+    for i, line in enumerate(lines, start=first_line):
         cells = [c.strip() for c in re.split(r"[;\t]", line) if c.strip()]
         if len(cells) >= 2 and sum(bool(_DECIMAL_COMMA_RE.match(c)) for c in cells) >= 1 and all(
                 _DECIMAL_COMMA_RE.match(c) or re.match(r"^[+-]?\d+$", c) for c in cells):
             return (f"; line {i + 1} ({line.strip()[:40]!r}) holds numbers written with decimal "
-                    "commas, which are not read: write them with decimal points (in a "
-                    "spreadsheet, save with '.' as the decimal separator)")
+                    "commas, which are read only in a table that writes every number so: write "
+                    "them with decimal points (in a spreadsheet, save with '.' as the decimal "
+                    "separator)")
     return ""
+
+
+#: A number written with a decimal comma, alone between its neighbours (``-0,5``, ``1,5e-3``;
+#: not ``1,2,3``, not ``1.5,2``): groups sign and integer part, and fraction with exponent.
+_LONE_DECIMAL_COMMA_RE = re.compile(r"(?<![\d,.])([+-]?\d+),(\d+(?:[eE][+-]?\d+)?)(?![\d,.])")
+#: A digit, a comma and a digit: what a file with decimal commas must hold somewhere.
+_DIGIT_COMMA_DIGIT_RE = re.compile(r"\d,\d")
+#: A number written with a decimal point.
+_DIGIT_POINT_DIGIT_RE = re.compile(r"\d\.\d")
+
+
+def _with_decimal_points(lines: list[str], found):
+    """The lines of a file whose numbers are written with decimal commas, each such number
+    written with a point, and the note to give; ``None`` for any other file.
+
+    A comma between digits is read as a decimal comma only where it cannot be the delimiter:
+    the first content line that is not ``key: value`` and becomes a row of two or more numbers
+    when its lone ``digits,digits`` are written ``digits.digits`` must then split on tabs,
+    semicolons or blanks (``-310,26191;-0,335089``; the first data row as the file stands, if
+    any, must not be comma-separated), and no content line from there on may hold a number
+    with a decimal point (a file that mixes both is not guessed at: it keeps its error). Data
+    rows and the numbers of the preamble (``Frequenz: 10,5 GHz``) are rewritten alike; lists
+    such as ``1,2,3`` are left alone. Each line keeps its place, so line numbers in messages
+    are those of the file.
+
+    Parameters
+    ----------
+    lines : list of str
+        The file's lines.
+    found : tuple or None
+        What :func:`_data_start` found in ``lines`` as they are.
+    """
+    if found is not None and found[1] == ",":
+        return None
+    first = None
+    for i, line in enumerate(lines):
+        if "," not in line or not _is_content(line) or _looks_like_key_value(line):
+            continue
+        row = _numeric_row(_LONE_DECIMAL_COMMA_RE.sub(r"\1.\2", line))
+        if row is None or len(row[1]) < 2:
+            continue
+        if row[0] == ",":
+            return None
+        first = i
+        break
+    if first is None:
+        return None
+    if any(_DIGIT_POINT_DIGIT_RE.search(ln) for ln in lines[first:] if _is_content(ln)):
+        return None
+    note = (f"numbers written with decimal commas (from line {first + 1}: "
+            f"{lines[first].strip()[:40]!r}) read as decimals ('0,5' as 0.5)")
+    return [_LONE_DECIMAL_COMMA_RE.sub(r"\1.\2", ln) for ln in lines], note
 
 
 def _content_rows(lines: list[str], start: int) -> list[int]:
@@ -404,6 +462,10 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                 "'key: value' header entry"
             )
         if names is None or any(parse_number(c) is not None and c for c in names):
+            commas = _decimal_comma_hint([lines[i_last]], i_last)
+            if commas:  # numbers with decimal commas above numbers with decimal points
+                raise DataError(f"{name}: {commas[2:]} (line {start + 1}, the first row read "
+                                "as numbers, writes a decimal point)")
             got = len(_split(lines[i_last], delimiter))
             raise DataError(
                 f"{name}: line {i_last + 1} ({lines[i_last].strip()[:60]!r}) should be the column "
@@ -476,6 +538,12 @@ def read_table(path) -> Table:
     lines = text.splitlines()
 
     found = _data_start(lines)
+    notes = ()
+    if _DIGIT_COMMA_DIGIT_RE.search(text) is not None:
+        converted = _with_decimal_points(lines, found)
+        if converted is not None:
+            lines, notes = converted[0], (converted[1],)
+            found = _data_start(lines)
     if found is None:
         raise DataError(
             f"{name}: no numeric data rows found in {len(lines)} line(s); expected rows of "
@@ -495,8 +563,9 @@ def read_table(path) -> Table:
     data = _parse_bulk([lines[i] for i in rows], delimiter, n, trailing)
     if data is None:
         data = _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad)
-    _preambles.remember(text, start, delimiter, n, len(first), trailing, header, header_lines,
-                        columns)
+    if not notes:  # a preamble read with decimal points is not the text of the file
+        _preambles.remember(text, start, delimiter, n, len(first), trailing, header,
+                            header_lines, columns)
     return Table(path=path, header=header, columns=columns, data=data,
                  lines=np.array(rows, dtype=int) + 1, delimiter=delimiter,
-                 header_lines=header_lines)
+                 header_lines=header_lines, notes=notes)

@@ -32,24 +32,30 @@ FIELD_UNITS = ("T", "mT", "uT", "Oe", "kOe", "G", "kG", "A/m", "kA/m")
 VOLTAGE_UNITS = ("V", "mV", "uV", "nV")
 
 
+# Column and header names, lower case without blanks, '_', '-' or '.'; with the German and
+# French names of exports from spreadsheets set up in those languages (which also write
+# decimal commas, :mod:`sotfit.io.text`).
 _FIELD_NAMES = {"field", "h", "b", "mu0h", "bfield", "hfield", "magneticfield", "appliedfield",
-                "hext", "bext", "happ", "bapp", "mu0hext"}
+                "hext", "bext", "happ", "bapp", "mu0hext",
+                "feld", "magnetfeld", "champ", "champmagnétique", "champmagnetique"}
 
 
-_VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcvoltage"}
+_VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcvoltage",
+                  "spannung", "mischspannung", "tension"}
 
 
-_FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies"}
+_FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies",
+                    "frequenz", "fréquence", "frequence"}
 
 
 _SAMPLE_NAMES = {"sample", "samplename", "sampleid", "device", "devicename"}
 
 
-_POWER_NAMES = {"power", "rfpower", "p", "pow", "rfpow"}
+_POWER_NAMES = {"power", "rfpower", "p", "pow", "rfpow", "leistung", "puissance"}
 
 
 _ANGLE_NAMES = {"fieldangle", "angle", "phi", "phih", "fieldphi", "inplaneangle",
-                "inplanefieldangle", "anglephi"}
+                "inplanefieldangle", "anglephi", "winkel", "feldwinkel"}
 
 
 # Lock-in outputs: X/Y, Xchannel, X1, lockin_X, ... (a hint when no V_mix column is found)

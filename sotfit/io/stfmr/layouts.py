@@ -221,7 +221,7 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
     """The Datasets of one part of a file (a table or a side-by-side column pair): one per
     (frequency, power, sweep segment), field in T and V_mix in uV."""
     table, name = part.table, part.table.name
-    notes: list[str] = []
+    notes: list[str] = list(table.notes)
     values = _field_and_voltage(part, opts, notes)
 
     def level(kind, option_value):
