@@ -53,10 +53,12 @@ from pathlib import Path
 import numpy as np
 
 from ..data import DataError
+from . import containers as _containers
 from . import preambles as _preambles
 from .preambles import _parse_plain
 
-__all__ = ["Table", "read_table", "parse_number", "header_entries"]
+__all__ = ["Table", "read_table", "read_tables", "table_from_text", "parse_number",
+           "header_entries"]
 
 _COMMENT_PREFIXES = ("#", "%", "//")
 _KEY_VALUE_RE = re.compile(r"^\s*(?P<key>[^:=]*?[^\s:=])\s*[:=]\s*(?P<value>.*?)\s*$")
@@ -159,6 +161,8 @@ class Table:
     notes : tuple of str
         What the reader decided about the file that a user should know (numbers written
         with decimal commas read as decimals).
+    sheet : str or None
+        The sheet of a workbook of several sheets (:mod:`sotfit.io.containers`).
     """
 
     path: Path
@@ -169,11 +173,13 @@ class Table:
     delimiter: str = "whitespace"
     header_lines: dict = field(default_factory=dict)
     notes: tuple = ()
+    sheet: str | None = None
 
     @property
     def name(self) -> str:
-        """The file name (without folders), used in messages and metadata."""
-        return self.path.name
+        """The file name (without folders), used in messages and metadata; with the sheet of
+        a workbook of several sheets, ``run.xlsx[10 GHz]``."""
+        return self.path.name if self.sheet is None else f"{self.path.name}[{self.sheet}]"
 
     @property
     def n_columns(self) -> int:
@@ -201,9 +207,12 @@ class Table:
         return f"line {line}" if line else "the header"
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     with open(path, "rb") as fh:  # read-only, binary: never touches the file
-        raw = fh.read()
+        return fh.read()
+
+
+def _decode(raw: bytes) -> str:
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             return raw.decode(enc)
@@ -498,8 +507,41 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
     return header, header_lines, columns
 
 
+def read_tables(path) -> list:
+    """Every table of a file: the one of a text file, one per sheet with numbers of a
+    workbook (:mod:`sotfit.io.containers`).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file. It is opened read-only.
+
+    Returns
+    -------
+    list of Table
+
+    Raises
+    ------
+    FileNotFoundError, DataError
+        As :func:`read_table`.
+    """
+    path = Path(os.fspath(path))
+    try:  # a folder cannot be opened: only then is it worth asking whether it is one
+        raw = _read_bytes(path)
+    except OSError:
+        if not path.is_dir():
+            raise
+        raise DataError(f"{path}: is a folder, not a data file") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text, as some Windows programs save
+        return [table_from_text(path, raw.decode("utf-16"))]
+    if _containers.is_binary(raw):
+        return _containers.read_container(path, raw)
+    return [table_from_text(path, _decode(raw))]
+
+
 def read_table(path) -> Table:
-    """Read a delimited text file with an optional preamble.
+    """Read a delimited text file with an optional preamble (or the one table of a workbook,
+    MATLAB or NumPy file, :mod:`sotfit.io.containers`).
 
     Parameters
     ----------
@@ -517,22 +559,25 @@ def read_table(path) -> Table:
     DataError
         If the file is empty, holds no numeric rows, has a non-numeric cell
         or a row of the wrong length inside the data, or a column header row
-        that cannot be matched to the data columns. Every message names the
-        file and, where it applies, the line.
+        that cannot be matched to the data columns; a binary file that is not read, or a
+        workbook with numbers on several sheets (:func:`read_tables` reads them). Every
+        message names the file and, where it applies, the line.
     """
-    path = Path(os.fspath(path))
-    try:  # a folder cannot be opened: only then is it worth asking whether it is one
-        text = _read_text(path)
-    except OSError:
-        if not path.is_dir():
-            raise
-        text = None
-    if text is None:
-        raise DataError(f"{path}: is a folder, not a data file")
-    known = _preambles.read_known(path, text)
+    tables = read_tables(path)
+    if len(tables) > 1:
+        raise DataError(f"{tables[0].path.name}: a workbook with numbers on "
+                        f"{len(tables)} sheets ({', '.join(repr(t.sheet) for t in tables)}); "
+                        "read_tables reads each")
+    return tables[0]
+
+
+def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
+    """The Table of the text of a file (:func:`read_table`; ``sheet`` for the text of one
+    sheet of a workbook, whose preamble is not remembered for the files after it)."""
+    known = _preambles.read_known(path, text) if sheet is None else None
     if known is not None:
         return known
-    name = path.name
+    name = path.name if sheet is None else f"{path.name}[{sheet}]"
     if not text.strip():
         raise DataError(f"{name}: the file is empty")
     lines = text.splitlines()
@@ -563,9 +608,9 @@ def read_table(path) -> Table:
     data = _parse_bulk([lines[i] for i in rows], delimiter, n, trailing)
     if data is None:
         data = _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad)
-    if not notes:  # a preamble read with decimal points is not the text of the file
+    if not notes and sheet is None:  # a preamble read with decimal points is not the text
         _preambles.remember(text, start, delimiter, n, len(first), trailing, header,
                             header_lines, columns)
     return Table(path=path, header=header, columns=columns, data=data,
                  lines=np.array(rows, dtype=int) + 1, delimiter=delimiter,
-                 header_lines=header_lines, notes=notes)
+                 header_lines=header_lines, notes=notes, sheet=sheet)

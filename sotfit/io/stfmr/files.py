@@ -21,15 +21,26 @@ __all__ = [
 #: File suffixes taken when a folder is given.
 SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv")
 
+#: Workbooks, MATLAB and NumPy files (:mod:`sotfit.io.containers`), taken from a folder that
+#: holds no text files of :data:`SUFFIXES` (beside text exports they are often something else,
+#: a sheet of results for example): named one by one they are always read.
+CONTAINER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".mat", ".npz", ".npy")
+
 
 def _natural_key(p: Path):
     """Sort key of a file name with its numbers compared as numbers (``9GHz`` before ``10GHz``)."""
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", p.name)]
 
 
+def _with_suffixes(folder: Path, suffixes) -> list[Path]:
+    """The files of ``folder`` whose suffix is one of ``suffixes``, in natural name order."""
+    return sorted((q for q in folder.iterdir() if q.is_file() and q.suffix.lower() in suffixes),
+                  key=_natural_key)
+
+
 def _expand(paths) -> list[Path]:
     """The files to read: files as given, folders expanded to their ST-FMR files
-    (:data:`SUFFIXES`) in natural name order."""
+    (:data:`SUFFIXES`, else :data:`CONTAINER_SUFFIXES`) in natural name order."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     elif not isinstance(paths, Iterable):
@@ -39,12 +50,11 @@ def _expand(paths) -> list[Path]:
     for p in paths:
         p = Path(os.fspath(p))
         if p.is_dir():
-            files = sorted((q for q in p.iterdir() if q.is_file() and q.suffix.lower() in SUFFIXES),
-                           key=_natural_key)
+            files = _with_suffixes(p, SUFFIXES) or _with_suffixes(p, CONTAINER_SUFFIXES)
             if not files:
                 others = sum(1 for q in p.iterdir() if q.is_file())
                 raise DataError(
-                    f"{p}: folder holds no data files ({', '.join(SUFFIXES)})"
+                    f"{p}: folder holds no data files ({', '.join(SUFFIXES + CONTAINER_SUFFIXES)})"
                     + (f"; its {others} other file(s) are read only when named one by one "
                        "(files without an extension, for example)" if others else ""))
             out.extend(files)

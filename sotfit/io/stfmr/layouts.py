@@ -12,7 +12,7 @@ from ... import units as _units
 from .. import cache as _cache
 from ...data import DataError, Dataset
 from ...units import UnitError
-from ..text import Table, read_table
+from ..text import Table, read_tables
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
     _column_quantity, _find_column, _power_column, _resolve_unit,
@@ -77,9 +77,14 @@ def lockin_phase(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
 
 
 def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
-    """The Datasets of one file: one per side-by-side column pair, or those of the whole table
+    """The Datasets of one file: those of its table, or of each sheet of a workbook in turn."""
+    return [d for table in read_tables(path)
+            for d in _read_table(table, opts, f_opt, p_opt, a_opt)]
+
+
+def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
+    """The Datasets of one table: one per side-by-side column pair, or those of the whole table
     (:func:`_read_part`)."""
-    table = read_table(path)
     name = table.name
     blocks = table.blocks
     if blocks is not None and opts.field_column is None and opts.voltage_column is None:

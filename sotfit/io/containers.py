@@ -1,0 +1,262 @@
+"""Tables saved in binary containers: spreadsheets, MATLAB and NumPy files.
+
+Labs save measured sweeps as Excel workbooks (``.xlsx``, one sheet or one sheet per
+frequency), MATLAB ``.mat`` files (one vector per quantity) or NumPy ``.npz`` archives as often
+as text. :func:`sotfit.io.read_table` hands such a file here, recognised by its first bytes
+(not by its extension):
+
+* a **workbook** (``.xlsx``/``.xlsm`` through ``openpyxl``, ``.xls`` through ``xlrd``, read
+  by pandas; ``pip install "sotfit[excel]"``): each sheet is written as tab-separated text
+  (numbers in full, ``repr``, so the values are the bits the workbook holds; a two-cell row
+  ``Frequency (GHz) | 10`` as the header entry ``Frequency (GHz): 10``) and read as a text
+  table, with its preamble, column header row and units; empty sheets are skipped, and the
+  sheet name takes part in the table's name (``run.xlsx[10 GHz]``), so a frequency in it is
+  found as in a file name;
+* a **MATLAB file** (level 5, ``scipy.io.loadmat``) or **NumPy archive** (``.npz``, ``.npy``,
+  without pickles): vectors of one length are the columns, named by their variables
+  (``field_mT``, ``vmix_uV``; an N x k matrix ``data`` gives ``data[0]`` ... ``data[k-1]``),
+  numbers and text of one element are header entries (``frequency_GHz = 10``). Vectors of
+  other lengths are left out with a note.
+
+Any other binary file, and a MATLAB 7.3 (HDF5) file, is an error that names the file, what it
+is and what to do. The file is opened read-only and never modified.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from collections import Counter
+
+import numpy as np
+
+from ..data import DataError
+
+__all__ = ["is_binary", "read_container"]
+
+_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # OLE2 compound file (Excel 97-2003)
+_HDF5 = b"\x89HDF\r\n\x1a\n"
+_NPY = b"\x93NUMPY"
+_ZIP = b"PK\x03\x04"
+
+
+def is_binary(raw: bytes) -> bool:
+    """Whether the bytes of a file are not text: a NUL byte among the first 4 kB, or the start
+    of a container this module knows (a text file in UTF-16 has NULs too, and is refused)."""
+    head = raw[:4096]
+    return b"\x00" in head or head.startswith((_ZIP, _XLS, _NPY, _HDF5))
+
+
+def _kind(raw: bytes) -> str:
+    """What a binary file is: 'workbook', 'xls', 'mat', 'mat73', 'npz', 'npy' or 'binary'."""
+    if raw.startswith(_ZIP):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        except zipfile.BadZipFile:
+            return "binary"
+        if any(n.startswith("xl/") for n in names):
+            return "workbook"
+        if names and all(n.endswith(".npy") for n in names):
+            return "npz"
+        return "zip"
+    if raw.startswith(_XLS):
+        return "xls"
+    if raw.startswith(_NPY):
+        return "npy"
+    if raw[:116].startswith(b"MATLAB 7.3") or raw[512:520] == _HDF5:
+        return "mat73"
+    if raw.startswith(b"MATLAB 5.0") or (raw[:4] and 0 not in raw[:4] and raw[124:128] in
+                                         (b"\x00\x01IM", b"\x01\x00MI")):
+        return "mat"
+    if raw.startswith(_HDF5):
+        return "hdf5"
+    return "binary"
+
+
+_ADVICE = {
+    "mat73": "a MATLAB 7.3 (HDF5) file, which is not read: save it with save(..., '-v7') or "
+             "export the vectors as CSV (writematrix/writetable)",
+    "hdf5": "an HDF5 file, which is not read: export the sweep as a CSV or tab-separated table",
+    "zip": "a zip archive that is neither a workbook nor a NumPy archive: unpack it and give the "
+           "files inside",
+    "binary": "a binary file, not a text table: give the exported CSV, tab-separated or .dat "
+              "table, a workbook (.xlsx), a MATLAB .mat or a NumPy .npz file",
+}
+
+
+def read_container(path, raw: bytes) -> list:
+    """The tables of a binary file (one per sheet with data for a workbook).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    raw : bytes
+        Its bytes (:func:`is_binary` is true).
+
+    Returns
+    -------
+    list of sotfit.io.Table
+
+    Raises
+    ------
+    DataError
+        For a container that is not read (with what to do), an empty one, or one whose tables
+        hold no data; naming the file (and sheet).
+    """
+    kind = _kind(raw)
+    if kind in ("workbook", "xls"):
+        return _workbook_tables(path, kind)
+    if kind in ("mat", "npz", "npy"):
+        return [_named_vectors_table(path, _variables(path, raw, kind), kind)]
+    raise DataError(f"{path.name}: {_ADVICE[kind]}")
+
+
+# ----------------------------------------------------------------------------------------
+# Workbooks
+# ----------------------------------------------------------------------------------------
+
+def _workbook_tables(path, kind: str) -> list:
+    """One table per sheet that holds numbers, each read as tab-separated text."""
+    import pandas as pd
+
+    from .text import table_from_text
+
+    engine = "openpyxl" if kind == "workbook" else "xlrd"
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine=engine)
+    except ImportError:
+        raise DataError(f"{path.name}: an Excel workbook; reading it needs the package "
+                        f"{engine} (pip install \"sotfit[excel]\"), or save the sheet as CSV "
+                        "or tab-separated text") from None
+    except Exception as exc:  # noqa: BLE001 - a broken workbook: say which and why
+        raise DataError(f"{path.name}: an Excel workbook that cannot be read ({exc})") from None
+    tables, skipped = [], []
+    for sheet, frame in sheets.items():
+        text = _sheet_text(frame)
+        if not any(c.isdigit() for c in text):
+            skipped.append(str(sheet))
+            continue
+        table = table_from_text(path, text, sheet=str(sheet) if len(sheets) > 1 else None)
+        tables.append(table)
+    if not tables:
+        raise DataError(f"{path.name}: no sheet of the workbook holds numbers "
+                        f"(sheets: {', '.join(map(repr, map(str, sheets)))})")
+    return tables
+
+
+def _cell(value) -> str:
+    """A workbook cell as text: numbers in full (``repr``), empty cells empty, text without
+    tabs or line breaks."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return " ".join(str(value).split())
+
+
+def _sheet_text(frame) -> str:
+    """The rows of a sheet (``pandas.read_excel(header=None)``) as tab-separated lines, empty
+    rows and columns at the edges left out; a row of one text cell and one number (a setting
+    written beside its name) as ``name: number``."""
+    rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    used = [j for j in range(frame.shape[1]) if any(r[j] for r in rows)]
+    if not used:
+        return ""
+    rows = [r[used[0]:used[-1] + 1] for r in rows]
+    lines = []
+    for r in rows:
+        filled = [c for c in r if c]
+        if not filled:
+            lines.append("")
+        elif len(filled) == 2 and _is_setting(*filled):
+            key, value = filled
+            lines.append(f"{key} {value}" if key.endswith((":", "=")) else f"{key}: {value}")
+        else:
+            lines.append("\t".join(r))
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def _is_setting(key: str, value: str) -> bool:
+    """Whether two cells are a setting beside its name (``Frequency (GHz)``, ``10``)."""
+    from .text import parse_number
+
+    return (parse_number(key) is None and key[:1].isalpha() and ":" not in key[:-1]
+            and parse_number(value) is not None)
+
+
+# ----------------------------------------------------------------------------------------
+# MATLAB and NumPy files
+# ----------------------------------------------------------------------------------------
+
+def _variables(path, raw: bytes, kind: str) -> dict:
+    """Name -> array of the variables of a MATLAB level-5 file or a NumPy archive."""
+    try:
+        if kind == "mat":
+            from scipy.io import loadmat
+
+            found = loadmat(io.BytesIO(raw), squeeze_me=True, chars_as_strings=True)
+            return {k: v for k, v in found.items() if not k.startswith("__")}
+        found = np.load(io.BytesIO(raw), allow_pickle=False)
+        if kind == "npy":
+            return {"data": np.asarray(found)}
+        with found:
+            return {k: np.asarray(found[k]) for k in found.files}
+    except Exception as exc:  # noqa: BLE001 - a broken or pickled file: say which and why
+        what = "MATLAB file" if kind == "mat" else "NumPy file"
+        raise DataError(f"{path.name}: a {what} that cannot be read ({exc})") from None
+
+
+def _columns_of(name: str, value) -> tuple[list, list, str | None]:
+    """(column names, vectors, header value) of one variable: a vector is a column, an N x k
+    matrix (k <= 8, N > k, either way round) k columns ``name[j]``, one number or a text a
+    header value; anything else gives nothing."""
+    a = np.asarray(value)
+    if a.dtype.kind in "US" and a.size == 1:
+        return [], [], str(a.reshape(())[()])
+    if a.dtype.kind not in "biuf":
+        return [], [], None
+    if a.size == 1:
+        return [], [], repr(float(a.reshape(())[()]))
+    if a.ndim == 1:
+        return [name], [a.astype(float)], None
+    if a.ndim == 2:
+        m = a if a.shape[0] >= a.shape[1] else a.T
+        if m.shape[1] <= 8 and m.shape[0] > m.shape[1]:
+            return [f"{name}[{j}]" for j in range(m.shape[1])], list(m.T.astype(float)), None
+    return [], [], None
+
+
+def _named_vectors_table(path, variables: dict, kind: str):
+    """The table of a MATLAB file or NumPy archive: the vectors of the most common length
+    (of two or more) as columns, one-element variables as header entries."""
+    from .text import Table
+
+    names, vectors, header = [], [], {}
+    for name, value in variables.items():
+        cols, vecs, head = _columns_of(name, value)
+        names += cols
+        vectors += vecs
+        if head is not None:
+            header[name] = head
+    lengths = Counter(v.size for v in vectors)
+    usable = [n for n, c in lengths.items() if c >= 2]
+    if not usable:
+        what = "MATLAB file" if kind == "mat" else "NumPy file"
+        found = ", ".join(f"{n} {np.asarray(v).shape}" for n, v in variables.items()) or "none"
+        raise DataError(f"{path.name}: a {what} without two vectors of one length to read as "
+                        f"columns (variables: {found})")
+    n = max(usable, key=lambda k: (lengths[k], k))
+    keep = [i for i, v in enumerate(vectors) if v.size == n]
+    left = [names[i] for i, v in enumerate(vectors) if v.size != n]
+    notes = ((f"variables {left} left out: their length is not the {n} of the columns read",)
+             if left else ())
+    data = np.column_stack([vectors[i] for i in keep])
+    return Table(path=path, header=header, columns=tuple(names[i] for i in keep), data=data,
+                 lines=np.arange(1, n + 1), delimiter="container",
+                 header_lines={k: 0 for k in header}, notes=notes)

@@ -1,0 +1,139 @@
+"""Tables saved as workbooks, MATLAB and NumPy files read as the same numbers as the text
+export of the same sweep; binary files that are not read are refused with what they are."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sotfit.cli import main
+from sotfit.data import DataError
+from sotfit.io import read_stfmr
+from sotfit.io.text import read_table, read_tables
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
+FILES = sorted(EXAMPLE.glob("py_pt_*GHz.csv"), key=lambda p: int(p.stem.split("_")[-1][:-3]))[:3]
+
+
+def _sweep(p: Path) -> np.ndarray:
+    return read_table(p).data
+
+
+def _ghz(p: Path) -> int:
+    return int(p.stem.split("_")[-1][:-3])
+
+
+def _without_sources(value):
+    if isinstance(value, dict):
+        return {k: _without_sources(v) for k, v in value.items() if k not in ("source", "path")}
+    if isinstance(value, list):
+        return [_without_sources(v) for v in value]
+    return value
+
+
+def test_a_workbook_of_one_sheet_per_frequency_gives_the_csv_numbers(tmp_path):
+    """Sheets named by frequency, a setting written beside its name, a sheet of notes: each
+    sheet with numbers is one table, the values are the bits of the CSV, and the command
+    fits the same spectra."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("openpyxl")
+    book = tmp_path / "book" / "py_pt_run.xlsx"
+    book.parent.mkdir()
+    with pd.ExcelWriter(book) as xw:
+        pd.DataFrame([["written by the lab's program"]]).to_excel(
+            xw, sheet_name="Notes", header=False, index=False)
+        for p in FILES:
+            d = _sweep(p)
+            rows = [["Power (dBm)", 10.0], [None, None], ["Field (mT)", "Vmix (uV)"],
+                    *d.tolist()]
+            pd.DataFrame(rows).to_excel(xw, sheet_name=f"{_ghz(p)} GHz", header=False,
+                                        index=False)
+    tables = read_tables(book)
+    assert [t.sheet for t in tables] == [f"{_ghz(p)} GHz" for p in FILES]
+    for t, p in zip(tables, FILES):
+        assert np.array_equal(t.data, _sweep(p))                  # every bit
+        assert float(t.header["Power (dBm)"]) == 10.0 and t.columns == ("Field (mT)", "Vmix (uV)")
+        assert t.name == f"py_pt_run.xlsx[{_ghz(p)} GHz]"
+    with pytest.raises(DataError, match="3 sheets.*read_tables"):
+        read_table(book)
+    (tmp_path / "book" / "notes.md").write_text("not data")
+    args = ["--no-figures", "--no-global"]
+    assert main(["stfmr", *map(str, FILES), "--out", str(tmp_path / "a"), *args]) == 0
+    assert main(["stfmr", str(book.parent), "--out", str(tmp_path / "b"), *args]) == 0
+    sa, sb = (json.loads((tmp_path / o / "summary.json").read_text()) for o in "ab")
+    assert _without_sources(sa["spectra"]) == _without_sources(sb["spectra"])
+    assert _without_sources(sa["sequential"]) == _without_sources(sb["sequential"])
+
+
+def test_a_matlab_file_of_named_vectors(tmp_path):
+    """Vectors are columns named by their variables, a number of one element a header entry;
+    the command reads field and voltage units from the names."""
+    from scipy.io import savemat
+
+    p = FILES[1]
+    d = _sweep(p)
+    mat = tmp_path / "sweep.mat"
+    savemat(mat, {"field_mT": d[:, 0], "vmix_uV": d[:, 1], "frequency_GHz": float(_ghz(p)),
+                  "sample": "Py/Pt", "time_s": np.arange(5.0)})
+    t = read_table(mat)
+    assert t.columns == ("field_mT", "vmix_uV") and np.array_equal(t.data, d)
+    assert float(t.header["frequency_GHz"]) == _ghz(p) and t.header["sample"] == "Py/Pt"
+    assert any("time_s" in n for n in t.notes)                    # another length: left out
+    (ds,) = read_stfmr(mat)
+    assert ds.meta["frequency"] == _ghz(p)
+    assert np.array_equal(ds.x, d[:, 0] * 1e-3) and np.array_equal(ds.y, d[:, 1])
+
+
+def test_a_numpy_archive_with_a_matrix(tmp_path):
+    """An N x 2 matrix gives two columns ``data[0]``, ``data[1]``, either way round."""
+    d = _sweep(FILES[0])
+    np.savez(tmp_path / "a.npz", data=d.T, frequency_GHz=8.0)
+    t = read_table(tmp_path / "a.npz")
+    assert t.columns == ("data[0]", "data[1]") and np.array_equal(t.data, d)
+    np.save(tmp_path / "b.npy", d)
+    assert np.array_equal(read_table(tmp_path / "b.npy").data, d)
+
+
+def test_utf16_text_reads_as_the_same_table(tmp_path):
+    p = FILES[0]
+    q = tmp_path / "u16.csv"
+    q.write_bytes(p.read_text(encoding="utf-8").encode("utf-16"))
+    a, b = read_table(p), read_table(q)
+    assert np.array_equal(a.data, b.data) and a.header == b.header and a.columns == b.columns
+
+
+@pytest.mark.parametrize("raw, said", [
+    (b"\x00\x01\x02binary\x00" * 50, "a binary file, not a text table"),
+    (b"MATLAB 7.3 MAT-file, Platform: GLNXA64".ljust(512, b" ") + b"\x89HDF\r\n\x1a\n" + b"\0" * 64,
+     "a MATLAB 7.3 \\(HDF5\\) file"),
+    (b"\x89HDF\r\n\x1a\n" + b"\0" * 64, "an HDF5 file"),
+])
+def test_binary_files_not_read_are_named_with_what_to_do(tmp_path, raw, said):
+    p = tmp_path / "x.dat"
+    p.write_bytes(raw)
+    with pytest.raises(DataError, match=f"x.dat: {said}"):
+        read_table(p)
+    assert main(["stfmr", str(p), "--out", str(tmp_path / "o"), "--no-figures"]) == 2
+
+
+def test_a_matlab_file_without_columns_is_named(tmp_path):
+    from scipy.io import savemat
+
+    savemat(tmp_path / "s.mat", {"frequency_GHz": 10.0, "trace": np.arange(7.0)})
+    with pytest.raises(DataError, match=r"s.mat: a MATLAB file without two vectors of one "
+                                        r"length.*trace"):
+        read_table(tmp_path / "s.mat")
+
+
+def test_workbooks_beside_text_exports_are_not_taken_from_the_folder(tmp_path):
+    """A folder of text exports with a workbook beside them (a sheet of results, say) reads
+    the text files only; a workbook named on its own is read."""
+    import shutil
+
+    from scipy.io import savemat
+
+    for p in FILES:
+        shutil.copy(p, tmp_path / p.name)
+    savemat(tmp_path / "results.mat", {"h_res": np.arange(3.0), "width": np.arange(3.0)})
+    assert [d.meta["source"] for d in read_stfmr(tmp_path)] == [p.name for p in FILES]
