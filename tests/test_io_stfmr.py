@@ -290,6 +290,8 @@ def test_two_frequencies_in_a_name_is_an_error():
 @pytest.mark.parametrize("name, p", [
     ("stfmr_9.00GHz_10.00dBm_0.00mA.dat", 10.0), ("9GHz_-5dBm.csv", -5.0),
     ("9GHz_m5dBm.csv", -5.0), ("9GHz.lvm", None),
+    ("F10GHz_P15dBm.csv", 15.0), ("x_Pm5dBm.csv", -5.0), ("power_-5dBm.csv", -5.0),
+    ("prf10dBm.txt", 10.0), ("a_p10p5dBm.csv", 10.5), ("pt10dBm.csv", None),
 ])
 def test_power_from_name(name, p):
     assert power_from_name(name) == p

@@ -28,7 +28,8 @@ _FREQ_NAME_RE = re.compile(
 
 
 _POWER_NAME_RE = re.compile(
-    r"(?:^|[^0-9a-z.])(?P<sign>[-+m]?)" + _NUM + r"[\s_]*dbm(?![a-z])", re.I
+    r"(?:^|[^0-9a-z.])(?:power|pow|prf|p)?_?(?P<sign>[-+m]?)" + _NUM + r"[\s_]*dbm(?![a-z])",
+    re.I
 )
 
 
@@ -126,7 +127,7 @@ def frequency_from_name(name: str) -> float | None:
 
 def power_from_name(name: str) -> float | None:
     """Rf power in dBm written in a file name (``10.00dBm``, ``-5dBm``, ``m5dBm``,
-    ``10_dBm``), or ``None``."""
+    ``10_dBm``, ``P15dBm``, ``power_-5dBm``), or ``None``."""
     base = Path(name).name
     return _power_in(base, f"{base}: the file name")
 
