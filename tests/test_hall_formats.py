@@ -111,6 +111,25 @@ def test_names_with_blanks_split_at_two_or_more_blanks(tmp_path):
     assert note == "aligned.dat read as blank-separated"
 
 
+@pytest.mark.parametrize("name, convert, note", [
+    ("tab.txt", lambda t: _tab(t).replace(".", ","), "read as tab-separated with decimal commas"),
+    ("aligned.dat", lambda t: _blank(t).replace(".", ","),
+     "read as blank-separated with decimal commas; column names split at blanks, each unit in "
+     "brackets kept with its name"),
+    ("crlf.txt", lambda t: _tab(t).replace("\n", "\r\n"), "read as tab-separated"),
+    ("percent.csv", lambda t: "% 5.12.2024\nsample = A12\n" + t,
+     "read as comma-separated; 2 preamble line(s) above the column header row (line 3) skipped "
+     "as comments and 'key: value' entries"),
+])
+def test_more_layouts_give_the_cells_of_the_csv(tmp_path, name, convert, note):
+    src = EX / "phi_010mT.csv"
+    f = tmp_path / name
+    f.write_bytes(convert(src.read_text()).encode())
+    df, said = _read_table(f)
+    pd.testing.assert_frame_equal(df, pd.read_csv(src, comment="#"), check_exact=True)
+    assert said == f"{name} {note}"
+
+
 def test_a_comma_file_is_never_read_with_decimal_commas(tmp_path):
     f = tmp_path / "comma.csv"
     f.write_text("phi (deg),X1 (uV),X2 (uV)\n0,5,2\n1,5,3\n")
@@ -165,6 +184,10 @@ def test_a_stray_preamble_line_is_refused_naming_it(tmp_path):
     with pytest.raises(HallReadError, match=rf"{re.escape(str(f))}: line 2 \('rotation of bar 3 at "
                                             r"10 mT'\) is neither a comment"):
         _read_table(f)
+    g = tmp_path / "no_header.txt"
+    g.write_text("Frequency(Hz) = 13.7\n% nothing else\n")
+    with pytest.raises(HallReadError, match=rf"{re.escape(str(g))}: no column header row"):
+        _read_table(g)
 
 
 def test_a_header_row_that_looks_like_an_entry_stays_the_header(tmp_path):

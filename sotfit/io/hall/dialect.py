@@ -83,7 +83,11 @@ def _read_table(p: Path):
     (pandas.DataFrame, str or None)
         The columns as named by the header row; the note (None for a plain comma CSV).
     """
-    dialect = _sniff(_head_lines(p))
+    head = _head_lines(p)
+    dialect = _sniff(head)
+    if dialect is None and any(not _is_skipped(line) for line in head):
+        raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: value' "
+                            "entry; the column names go on one line above the data")
     if dialect is None or dialect.plain:
         return _read_csv(p, comment="#"), None
     return _read_dialect(p, _lines(_read_text(p)), dialect)
