@@ -25,6 +25,7 @@ Modules
 scan          :class:`HallScan`, :class:`HallReadError`
 calibration   :class:`MagnetCalibration`, :func:`read_magnet_calibration`
 values        the CSV and its cells (numeric columns, physical limits, outliers)
+dialect       the delimiter, decimal mark and preamble of a text table; the table read with them
 options       the reader's options, their spelling in messages, the unit of a column
 columns       column roles (:data:`COLUMN_ROLES`) and the names recognised for them
 layouts       the blocks of a table and the role of every column

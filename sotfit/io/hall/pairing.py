@@ -114,7 +114,7 @@ def _pair(p1, t1, p2, t2, how, o):
         meta["_cols"] = {**a.meta["_cols"], **b.meta["_cols"]}
         if "r1w_from" in a.meta:
             meta["r1w_from"] = f"{p1.name}: {a.meta['r1w_from']}"
-        notes = list(a.notes) + [f"first harmonic from {p1.name} (paired with {p2.name} by {how}), "
+        notes = list(a.notes) + list(b.notes) + [f"first harmonic from {p1.name} (paired with {p2.name} by {how}), "
                                  f"{how_r1}"]
         made.append((b, _Trace(p2, xb, {1: r1, 2: b.r[2][sel]}, meta, b.key, run=b.run,
                                 direction=b.direction, segment=a.segment, desc=a.desc, notes=notes)))

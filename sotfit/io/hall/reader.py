@@ -8,11 +8,11 @@ from pathlib import Path
 from .block import _read_block
 from .calibration import MagnetCalibration
 from .columns import _given_columns
+from .dialect import _read_table
 from .layouts import _blocks
 from .options import _STYLE, _check_options, _col_opt
 from .pairing import _pair_and_build
 from .scan import HallReadError, HallScan
-from .values import _read_csv
 
 
 def read_hall(paths, *, scan: str | None = None, current=None, current_is: str | None = None,
@@ -107,7 +107,7 @@ def _read_file(p: Path, o):
     """The traces of one file (one per scan and harmonic group) and its columns."""
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such file")
-    df = _read_csv(p, comment="#")
+    df, dialect_note = _read_table(p)
     cols = list(df.columns)
     given = {k: v for k, v in o["given"].items() if not k.startswith("_")}
     present = {k: v for k, v in given.items() if v in cols}
@@ -118,6 +118,9 @@ def _read_file(p: Path, o):
     traces = []
     for blk in blocks:
         traces.extend(_read_block(p, df, blk, side, o))
+    if dialect_note:
+        for t in traces:
+            t.notes.insert(0, dialect_note)
     return traces, cols
 
 

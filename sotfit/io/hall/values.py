@@ -17,12 +17,13 @@ def _safe_split(c):
         return False
 
 
-def _read_csv(path, **kw):
-    """``pandas.read_csv`` whose failures name the file: empty, no header, no data rows, unreadable."""
+def _read_csv(path, source=None, **kw):
+    """``pandas.read_csv`` of ``path`` (or of ``source``, its text in a buffer) whose failures name
+    the file: empty, no header, no data rows, unreadable."""
     import pandas as pd
 
     try:
-        df = pd.read_csv(path, **kw)
+        df = pd.read_csv(path if source is None else source, **kw)
     except pd.errors.EmptyDataError:
         raise HallReadError(f"{path}: the file is empty (no header row and no data)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:

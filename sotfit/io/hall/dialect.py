@@ -1,0 +1,322 @@
+"""The dialect of a harmonic Hall text table (its delimiter, its decimal mark, the preamble above
+its column header row), and the table read with it.
+
+A comma-separated file whose column header row is its first line that is neither blank nor a
+``#`` comment is read by ``pandas.read_csv(path, comment="#")``, directly from the file. Any other
+layout is read from the file's text with the same parser, its cells unchanged:
+
+* tab-, semicolon- or blank-separated (a run of blanks; a header row whose names hold single
+  blanks, ``phi (deg)``, splits on tabs or two or more blanks, or at single blanks with a unit in
+  brackets kept with the name before it), found from the header row and the first data rows;
+* numbers with decimal commas (``12,5``) in a tab-, semicolon- or blank-separated file, never in
+  a comma-separated one; a file mixing decimal points and commas is an error naming the line;
+* a preamble above the column header row of comments (``#``, ``%``, ``//``) and ``key: value``
+  or ``key = value`` entries (as LabVIEW writes), skipped; any other line there is an error;
+* a trailing delimiter on a row (as LabVIEW writes) is not an empty column; a row with another
+  number of cells than the header row names is an error naming the line.
+
+The file is opened read-only and never modified.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..text import _KEY_VALUE_RE, _detect_delimiter, _read_text, _split, _split_header_row
+from .scan import HallReadError
+from .values import _read_csv
+
+#: Characters read from the start of a file to find its dialect.
+_HEAD_CHARS = 1 << 16
+#: Data rows below the column header row that must split into as many cells as it names.
+_SNIFF_ROWS = 5
+#: Delimiters tried in this order before runs of blanks.
+_DELIMITERS = ("\t", ";", ",")
+_LAYOUT_NAMES = {"\t": "tab-separated", ";": "semicolon-separated", ",": "comma-separated",
+                 "whitespace": "blank-separated"}
+_COMMENTS = ("#", "%", "//")
+_CELL_SPLIT_RE = re.compile(r"[\t;,\s]+")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+_POINT_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_COMMA_NUMBER_RE = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+_BRACKETED_RE = re.compile(r"^[(\[].*[)\]]$")
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    """Where the column header row is and how the rows split.
+
+    Attributes
+    ----------
+    delimiter : str
+        ``'\\t'``, ``';'``, ``','`` or ``'whitespace'`` (runs of blanks).
+    header : int
+        0-based index of the line holding the column header row.
+    skipped : int
+        Preamble lines above it other than blank lines and ``#`` comments (``key: value``
+        entries, ``%`` and ``//`` comments).
+    """
+
+    delimiter: str
+    header: int
+    skipped: int
+
+    @property
+    def plain(self) -> bool:
+        """Whether ``pandas.read_csv(path, comment="#")`` reads the file as it is."""
+        return self.delimiter == "," and self.skipped == 0
+
+
+def _read_table(p: Path):
+    """The table of Hall file ``p`` as a DataFrame, and the reader's note on its dialect.
+
+    Parameters
+    ----------
+    p : pathlib.Path
+        The file (read-only).
+
+    Returns
+    -------
+    (pandas.DataFrame, str or None)
+        The columns as named by the header row; the note (None for a plain comma CSV).
+    """
+    head = _head_lines(p)
+    dialect = _sniff(head)
+    if dialect is None and any(not _is_skipped(line) for line in head):
+        raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: value' "
+                            "entry; the column names go on one line above the data")
+    if dialect is None or dialect.plain:
+        return _read_csv(p, comment="#"), None
+    return _read_dialect(p, _lines(_read_text(p)), dialect)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text``, split at line ends only (as the CSV parser splits them)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _head_lines(p: Path) -> list[str]:
+    """The complete lines among the first :data:`_HEAD_CHARS` bytes of ``p``."""
+    with open(p, "rb") as fh:  # read-only, binary: never touches the file
+        raw = fh.read(_HEAD_CHARS)
+    lines = _lines(raw.decode("utf-8-sig", errors="replace"))
+    return lines[:-1] if len(raw) == _HEAD_CHARS and len(lines) > 1 else lines
+
+
+def _is_skipped(line: str) -> bool:
+    """Blank, or a comment (``#``, ``%``, ``//``)."""
+    s = line.strip()
+    return not s or s.startswith(_COMMENTS)
+
+
+def _is_entry(line: str) -> bool:
+    """A ``key: value`` / ``key = value`` preamble entry: a key without a delimiter and with its
+    brackets closed (a header row ``time (hh:mm:ss)<TAB>phi`` is none)."""
+    m = _KEY_VALUE_RE.match(line)
+    if m is None:
+        return False
+    key = m.group("key")
+    return (not any(c in key for c in "\t;,") and key.count("(") == key.count(")")
+            and key.count("[") == key.count("]"))
+
+
+def _all_numbers(line: str) -> bool:
+    """Whether ``line`` holds two or more cells and every one is a number."""
+    cells = [c for c in _CELL_SPLIT_RE.split(line.strip()) if c]
+    return len(cells) >= 2 and all(_NUMBER_RE.fullmatch(c) for c in cells)
+
+
+def _has_number(line: str) -> bool:
+    """Whether any cell of ``line`` is a number."""
+    return any(_NUMBER_RE.fullmatch(c) for c in _CELL_SPLIT_RE.split(line.strip()) if c)
+
+
+def _header_row(lines: list[str]):
+    """(index of the column header row, preamble lines other than ``#`` comments above it), or
+    None. The header row is the first line that is neither blank, a comment nor a ``key: value``
+    entry; when that line holds numbers only, the entry just above it is the header row."""
+    skipped, last_entry = 0, None
+    for i, line in enumerate(lines):
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        if line.strip().startswith(_COMMENTS[1:]):
+            skipped += 1
+        elif _is_entry(line):
+            skipped, last_entry = skipped + 1, i
+        elif _all_numbers(line) and last_entry is not None:
+            return last_entry, skipped - 1
+        else:
+            return i, skipped
+    return None
+
+
+def _following_rows(lines: list[str], start: int, count: int) -> list[int]:
+    """Indices of up to ``count`` lines after ``start`` that are neither blank nor comments."""
+    out = []
+    for i in range(start + 1, len(lines)):
+        if not _is_skipped(lines[i]):
+            out.append(i)
+            if len(out) == count:
+                break
+    return out
+
+
+def _header_cells(line: str, delimiter: str) -> list[str]:
+    """The cells of a header row (a trailing delimiter names no column)."""
+    cells = _split(line, delimiter)
+    return cells[:-1] if len(cells) > 1 and cells[-1] == "" else cells
+
+
+def _row_cells(line: str, delimiter: str, n: int) -> list[str]:
+    """The cells of a data row of ``n`` columns (one trailing delimiter too many is dropped)."""
+    cells = _split(line, delimiter)
+    return cells[:-1] if len(cells) == n + 1 and cells[-1] == "" else cells
+
+
+def _joined_units(tokens: list[str]) -> list[str]:
+    """Blank-separated header tokens with each unit in brackets joined to the name before it."""
+    out: list[str] = []
+    for t in tokens:
+        if out and _BRACKETED_RE.match(t):
+            out[-1] = f"{out[-1]} {t}"
+        else:
+            out.append(t)
+    return out
+
+
+def _blank_header_names(line: str, n: int):
+    """(names, units joined) of a blank-separated header row of ``n`` columns, or None."""
+    names = _split_header_row(line, "whitespace", n)
+    if names is not None:
+        return names, False
+    names = _joined_units(line.split())
+    return (names, True) if len(names) == n else None
+
+
+def _consistent_delimiter(header: str, rows: list[str]):
+    """The delimiter that splits the header row and every row of ``rows`` into the same number
+    (two or more) of cells, tried in the order tab, semicolon, comma, runs of blanks; or None."""
+    for d in _DELIMITERS:
+        n = len(_header_cells(header, d))
+        if n >= 2 and all(len(_row_cells(r, d, n)) == n for r in rows):
+            return d
+    n = len(rows[0].split()) if rows else 0
+    if n >= 2 and all(len(r.split()) == n for r in rows) and _blank_header_names(header, n):
+        return "whitespace"
+    return None
+
+
+def _sniff(lines: list[str]):
+    """The :class:`_Dialect` of a file from its first lines, or None (no header row found)."""
+    found = _header_row(lines)
+    if found is None:
+        return None
+    header, skipped = found
+    rows = [lines[i] for i in _following_rows(lines, header, _SNIFF_ROWS)]
+    delimiter = _consistent_delimiter(lines[header], rows) or _detect_delimiter(lines[header])
+    return _Dialect(delimiter, header, skipped)
+
+
+def _check_header_above_data(p: Path, lines: list[str], header: int, first_row: int) -> None:
+    """Refuse a header row whose next line holds no number: it is a stray preamble line."""
+    if not _has_number(lines[first_row]):
+        raise HallReadError(
+            f"{p}: line {header + 1} ({lines[header].strip()[:60]!r}) is neither a comment ('#', "
+            f"'%', '//'), a 'key: value' entry, nor the column header row (line {first_row + 1} "
+            "below it holds no numbers); make it a comment or remove it")
+
+
+def _names(p: Path, lines: list[str], d: _Dialect, data: list[int]):
+    """(column names, units joined) of the header row; blank-separated names are counted by
+    the first data row."""
+    line = lines[d.header]
+    if d.delimiter != "whitespace":
+        return _header_cells(line, d.delimiter), False
+    n = len(lines[data[0]].split()) if data else len(line.split())
+    found = _blank_header_names(line, n)
+    if found is None:
+        raise HallReadError(
+            f"{p}: line {d.header + 1}, the column header row ({line.strip()[:60]!r}), does not "
+            f"split into the {n} columns of the blank-separated data below it; separate names "
+            "that hold blanks with tabs or two or more blanks")
+    return found
+
+
+def _row_text(p: Path, lines: list[str], i: int, d: _Dialect, n: int) -> str:
+    """Line ``i`` as a row of ``n`` cells for the parser; another number is an error."""
+    cells = _row_cells(lines[i], d.delimiter, n)
+    if len(cells) != n:
+        raise HallReadError(
+            f"{p}: line {i + 1} has {len(cells)} cell(s) but the column header row (line "
+            f"{d.header + 1}) names {n} {_LAYOUT_NAMES[d.delimiter]} column(s): "
+            f"{lines[i].strip()[:60]!r}; give every row one cell per column")
+    if d.delimiter == "whitespace":
+        return "\t".join(cells)
+    return lines[i].rstrip(" ")[:-1] if len(_split(lines[i], d.delimiter)) == n + 1 else lines[i]
+
+
+def _number_mark(cell: str):
+    """``','`` for a number written with a decimal comma, ``'.'`` with a decimal point, else None."""
+    if _COMMA_NUMBER_RE.fullmatch(cell):
+        return ","
+    return "." if _POINT_NUMBER_RE.fullmatch(cell) else None
+
+
+def _decimal_mark(p: Path, lines: list[str], data: list[int], delimiter: str) -> str:
+    """The decimal mark of the numbers of rows ``data``: a comma only in a file that is not
+    comma-separated; a file writing both is an error naming the first line of the second."""
+    if delimiter == "," or not any("," in lines[i] for i in data):
+        return "."
+    first: dict = {}
+    for i in data:
+        for cell in _split(lines[i], delimiter):
+            mark = _number_mark(cell)
+            if mark is not None and mark not in first:
+                first[mark] = (i, cell)
+        if len(first) == 2:
+            (i0, c0), (i1, c1) = sorted(first.values())
+            raise HallReadError(
+                f"{p}: line {i1 + 1} writes {c1!r} with a decimal "
+                f"{'comma' if _number_mark(c1) == ',' else 'point'}, but line {i0 + 1} writes "
+                f"{c0!r} with a decimal {'comma' if _number_mark(c0) == ',' else 'point'}; write "
+                "every number of the file with the same decimal mark")
+    return "," if "," in first else "."
+
+
+def _dialect_note(p: Path, d: _Dialect, decimal: str, units_joined: bool) -> str:
+    """What the reader decided about the layout of ``p``, for ``meta['reader_notes']``."""
+    parts = [f"read as {_LAYOUT_NAMES[d.delimiter]}"
+             + (" with decimal commas" if decimal == "," else "")]
+    if units_joined:
+        parts.append("column names split at blanks, each unit in brackets kept with its name")
+    if d.skipped:
+        parts.append(f"{d.skipped} preamble line(s) above the column header row (line "
+                     f"{d.header + 1}) skipped as comments and 'key: value' entries")
+    return f"{p.name} " + "; ".join(parts)
+
+
+def _read_dialect(p: Path, lines: list[str], d: _Dialect):
+    """The table of ``p`` read with dialect ``d`` (a layout other than a plain comma CSV), and
+    the note saying how it was read."""
+    data = [i for i in range(d.header + 1, len(lines)) if not _is_skipped(lines[i])]
+    if data:
+        _check_header_above_data(p, lines, d.header, data[0])
+    names, units_joined = _names(p, lines, d, data)
+    if not data:
+        raise HallReadError(f"{p}: header only, no data rows (columns: {', '.join(names)})")
+    rows = [_row_text(p, lines, i, d, len(names)) for i in data]
+    decimal = _decimal_mark(p, lines, data, d.delimiter)
+    sep = "\t" if d.delimiter == "whitespace" else d.delimiter
+    header = sep.join(names) if d.delimiter == "whitespace" else _row_header_text(lines[d.header], d)
+    text = "\n".join([header, *rows])
+    df = _read_csv(p, source=io.StringIO(text), sep=sep, decimal=decimal, comment="#")
+    return df, _dialect_note(p, d, decimal, units_joined)
+
+
+def _row_header_text(line: str, d: _Dialect) -> str:
+    """The header row without a trailing delimiter."""
+    s = line.rstrip(" ")
+    return s[:-1] if len(_split(line, d.delimiter)) > 1 and s.endswith(d.delimiter) else line

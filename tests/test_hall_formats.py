@@ -1,0 +1,249 @@
+"""Harmonic Hall tables as laboratories write them: tab-, semicolon- and blank-separated files,
+decimal commas, a LabVIEW preamble. Each gives exactly the numbers of the same table written as a
+comma CSV; a comma file is never read with decimal commas; bad layouts are errors naming the
+file and the line."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sotfit.cli import main
+from sotfit.io.hall import HallReadError, read_hall
+from sotfit.io.hall.dialect import _read_table
+
+EX = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane"
+AVCI = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
+        "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"]
+#: Entries of summary.json that name the files read or say how they were read, not the result.
+RUN_ENTRIES = {"source", "files", "notes"}
+PREAMBLE = ("Date/time start measurement:\t05.12.2024 10:31:07\n"
+            "Samplename:\tPy/Pt bar 3\n"
+            "Frequency(Hz) = 13.7\n"
+            "% lock-in SR830, time constant 300 ms\n"
+            "// rotation stage 2\n"
+            "\n"
+            "# columns below\n")
+
+
+def _tab(text):
+    return text.replace(",", "\t")
+
+
+def _blank(text):
+    return text.replace(",", " ")
+
+
+def _semicolon(text):
+    return text.replace(",", ";")
+
+
+def _semicolon_decimal_comma(text):
+    return text.replace(",", ";").replace(".", ",")
+
+
+def _labview(text):
+    """A LabVIEW export: a preamble of entries and comments, tabs, a tab ending every line."""
+    return PREAMBLE + "".join(f"{line}\t\n" for line in _tab(text).splitlines())
+
+
+def _without_run_entries(obj):
+    """summary.json without the entries that name the files or the reader's notes."""
+    if isinstance(obj, dict):
+        return {k: _without_run_entries(v) for k, v in obj.items() if k not in RUN_ENTRIES}
+    if isinstance(obj, list):
+        return [_without_run_entries(v) for v in obj]
+    return obj
+
+
+def _convert(files, folder, convert, suffix):
+    folder.mkdir()
+    out = []
+    for f in files:
+        target = folder / (f.stem + suffix)
+        target.write_text(convert(f.read_text()))
+        out.append(str(target))
+    return out
+
+
+def _summary(files, out):
+    assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def csv_summary(tmp_path_factory):
+    files = sorted(str(p) for p in EX.glob("phi_*.csv"))
+    return _summary(files, tmp_path_factory.mktemp("csv") / "out")
+
+
+@pytest.mark.parametrize("convert, suffix, note", [
+    (_tab, ".txt", "read as tab-separated"),
+    (_blank, ".dat", "read as blank-separated; column names split at blanks, each unit in brackets "
+                     "kept with its name"),
+    (_semicolon, ".csv", "read as semicolon-separated"),
+    (_semicolon_decimal_comma, ".csv", "read as semicolon-separated with decimal commas"),
+    (_labview, ".txt", "read as tab-separated; 5 preamble line(s) above the column header row "
+                       "(line 8) skipped as comments and 'key: value' entries"),
+])
+def test_converted_tables_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summary, convert,
+                                                              suffix, note):
+    files = _convert(sorted(EX.glob("phi_*.csv")), tmp_path / "in", convert, suffix)
+    before = {f: Path(f).read_bytes() for f in files}
+    s = _summary(files, tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(csv_summary)  # exact float equality
+    assert s["quantities"] and s["excluded"]
+    for f in files:
+        assert f"reader: {f}: {Path(f).name} {note}" in s["notes"]
+        assert Path(f).read_bytes() == before[f]  # the inputs are never modified
+    assert not any(n.startswith("reader:") for n in csv_summary["notes"])
+
+
+def test_names_with_blanks_split_at_two_or_more_blanks(tmp_path):
+    src = EX / "phi_010mT.csv"
+    f = tmp_path / "aligned.dat"
+    f.write_text("".join(f"  {'   '.join(line.split(','))}\n" for line in src.read_text().splitlines()))
+    df, note = _read_table(f)
+    pd.testing.assert_frame_equal(df, pd.read_csv(src, comment="#"), check_exact=True)
+    assert note == "aligned.dat read as blank-separated"
+
+
+@pytest.mark.parametrize("name, convert, note", [
+    ("tab.txt", lambda t: _tab(t).replace(".", ","), "read as tab-separated with decimal commas"),
+    ("aligned.dat", lambda t: _blank(t).replace(".", ","),
+     "read as blank-separated with decimal commas; column names split at blanks, each unit in "
+     "brackets kept with its name"),
+    ("crlf.txt", lambda t: _tab(t).replace("\n", "\r\n"), "read as tab-separated"),
+    ("percent.csv", lambda t: "% 5.12.2024\nsample = A12\n" + t,
+     "read as comma-separated; 2 preamble line(s) above the column header row (line 3) skipped "
+     "as comments and 'key: value' entries"),
+])
+def test_more_layouts_give_the_cells_of_the_csv(tmp_path, name, convert, note):
+    src = EX / "phi_010mT.csv"
+    f = tmp_path / name
+    f.write_bytes(convert(src.read_text()).encode())
+    df, said = _read_table(f)
+    pd.testing.assert_frame_equal(df, pd.read_csv(src, comment="#"), check_exact=True)
+    assert said == f"{name} {note}"
+
+
+def test_a_comma_file_is_never_read_with_decimal_commas(tmp_path):
+    f = tmp_path / "comma.csv"
+    f.write_text("phi (deg),X1 (uV),X2 (uV)\n0,5,2\n1,5,3\n")
+    df, note = _read_table(f)
+    assert note is None  # read by pandas directly, as every plain comma CSV
+    assert df.to_numpy().tolist() == [[0, 5, 2], [1, 5, 3]]
+    g = tmp_path / "quoted.csv"
+    g.write_text('phi (deg),X1 (uV)\n0,"12,5"\n1,"13,5"\n')
+    with pytest.raises(HallReadError, match=r"quoted\.csv: column 'X1 \(uV\)' has non-numeric "
+                                            r"value\(s\) '12,5', '13,5'"):
+        read_hall([g], scan="phi", current=1.5, current_is="rms", lockin_output="rms",
+                  r2w_channel="X", field=0.01)
+
+
+def _mixed_decimals(tmp_path):
+    lines = _semicolon_decimal_comma((EX / "phi_010mT.csv").read_text()).splitlines()
+    lines[6] = lines[6].replace(",", ".", 1)
+    f = tmp_path / "mixed.csv"
+    f.write_text("\n".join(lines) + "\n")
+    return f, lines[6].split(";")
+
+
+def test_a_file_mixing_decimal_points_and_commas_is_refused_naming_the_line(tmp_path):
+    f, cells = _mixed_decimals(tmp_path)
+    point = next(c for c in cells if "." in c)
+    with pytest.raises(HallReadError, match=rf"{re.escape(str(f))}: line 7 writes "
+                                            rf"'{re.escape(point)}' with a decimal point, but "
+                                            r"line 2 writes '[-0-9,]+' with a decimal comma"):
+        _read_table(f)
+
+
+@pytest.mark.parametrize("convert, suffix", [(_tab, ".txt"), (_blank, ".dat"),
+                                             (_semicolon_decimal_comma, ".csv")])
+def test_a_ragged_row_is_refused_naming_file_and_line(tmp_path, convert, suffix):
+    lines = (EX / "phi_010mT.csv").read_text().splitlines()
+    lines[9] += ",0.5"  # line 10: one cell too many
+    f = tmp_path / f"ragged{suffix}"
+    f.write_text(convert("\n".join(lines) + "\n"))
+    with pytest.raises(HallReadError, match=rf"{re.escape(str(f))}: line 10 has 7 cell\(s\) but "
+                                            r"the column header row \(line 1\) names 6 "):
+        _read_table(f)
+    lines[9] = ",".join(lines[9].split(",")[:4])  # line 10: two cells too few
+    f.write_text(convert("\n".join(lines) + "\n"))
+    with pytest.raises(HallReadError, match=r"line 10 has 4 cell\(s\)"):
+        _read_table(f)
+
+
+def test_a_stray_preamble_line_is_refused_naming_it(tmp_path):
+    f = tmp_path / "stray.txt"
+    f.write_text("Frequency(Hz) = 13.7\nrotation of bar 3 at 10 mT\n"
+                 + _tab((EX / "phi_010mT.csv").read_text()))
+    with pytest.raises(HallReadError, match=rf"{re.escape(str(f))}: line 2 \('rotation of bar 3 at "
+                                            r"10 mT'\) is neither a comment"):
+        _read_table(f)
+    g = tmp_path / "no_header.txt"
+    g.write_text("Frequency(Hz) = 13.7\n% nothing else\n")
+    with pytest.raises(HallReadError, match=rf"{re.escape(str(g))}: no column header row"):
+        _read_table(g)
+
+
+def test_a_header_row_that_looks_like_an_entry_stays_the_header(tmp_path):
+    f = tmp_path / "entry_like.txt"
+    f.write_text("B=10mT phi (deg)\tX1 (uV)\tX2 (uV)\n0\t1.5\t2\n1\t2.5\t3\n")
+    df, note = _read_table(f)
+    assert list(df.columns) == ["B=10mT phi (deg)", "X1 (uV)", "X2 (uV)"]
+    assert df.to_numpy().tolist() == [[0, 1.5, 2], [1, 2.5, 3]]
+    assert note == "entry_like.txt read as tab-separated"
+
+
+# --- the measured files (../shared/data/real), never copied into the project -------------------
+
+def _py_pt_files(real_data):
+    return sorted((real_data / "hhv_py_pt" / "sample_A").glob("repeat_*.csv"))
+
+
+def _ta_cofeb_files(real_data):
+    root = real_data / "cmtj_ta_cofeb_5360" / "Ta_CoFeB"
+    return [root / "5360_1f_hx_hy.csv", root / "5360_2f_hx_hy.csv"]
+
+
+def _read_real(files, which):
+    if which == "py_pt":
+        return read_hall(files, scan="phi", current_is="peak", lockin_output="rms",
+                         r2w_channel="X", gain_2w=100.0, voltage_unit="V", angle_unit="deg",
+                         field=0.01)
+    return read_hall(files, current=2.68, current_is="peak", lockin_output="peak",
+                     r2w_channel="-X", field_unit="Oe", voltage_unit="V", theta_h=92.0)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("which", ["py_pt", "ta_cofeb"])
+def test_real_hall_files_read_by_pandas_as_before(real_data, which):
+    files = _py_pt_files(real_data) if which == "py_pt" else _ta_cofeb_files(real_data)
+    for f in files:
+        df, note = _read_table(f)
+        assert note is None
+        pd.testing.assert_frame_equal(df, pd.read_csv(f, comment="#"), check_exact=True)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("which", ["py_pt", "ta_cofeb"])
+@pytest.mark.parametrize("convert", [_tab, _semicolon_decimal_comma, _labview])
+def test_real_hall_files_converted_read_the_same_arrays(real_data, tmp_path, which, convert):
+    files = _py_pt_files(real_data) if which == "py_pt" else _ta_cofeb_files(real_data)
+    if which == "ta_cofeb":  # NaN padding: rows ending in empty cells
+        assert any(line.endswith(",,") for line in files[1].read_text().splitlines())
+    converted = [Path(f) for f in _convert(files, tmp_path / "in", convert, ".csv")]
+    want, got = _read_real(files, which), _read_real(converted, which)
+    assert len(got) == len(want) > 1
+    for b in got:  # each file's layout is said, the second harmonic's too when paired
+        said = " ".join(b.meta["reader_notes"])
+        assert all(f"{f.name} read as " in said for f in converted if f.name in b.source)
+    for a, b in zip(want, got):
+        for da, db in ((a.r1w, b.r1w), (a.r2w, b.r2w)):
+            assert np.array_equal(da.x, db.x) and np.array_equal(da.y, db.y)
+        assert {k: v for k, v in a.meta.items() if k not in ("source", "reader_notes")} \
+            == {k: v for k, v in b.meta.items() if k not in ("source", "reader_notes")}
