@@ -225,3 +225,12 @@ def test_group_frequencies_follows_its_rule():
     shuffled = rng.permutation(np.r_[np.full(5, 8.0) + 1e-7 * np.arange(5), np.full(5, 9.0)])
     g = group_frequencies(shuffled)
     np.testing.assert_array_equal(np.round(g.row_frequency), np.round(shuffled))
+
+
+def test_a_power_column_that_changes_on_every_row_is_not_blamed_on_the_frequency(tmp_path):
+    h = np.linspace(0.02, 0.2, 30)
+    p = tmp_path / "powers.csv"
+    p.write_text("frequency (GHz),power (dBm),field (T),vmix (uV)\n" + "".join(
+        f"9,{10 + 0.01 * k},{float(b)!r},1.0\n" for k, b in enumerate(h)))
+    with pytest.raises(DataError, match=r"^powers\.csv at 9 GHz, 10 dBm: only 1 data point"):
+        sf.io.read_stfmr(p)

@@ -156,7 +156,7 @@ def unsplittable_error(source: str, column: str, frequency: np.ndarray,
     frequency : numpy.ndarray
         Its values (GHz), one per row.
     largest : int
-        The most rows that share one frequency (and power).
+        The most rows that share one frequency.
 
     Returns
     -------

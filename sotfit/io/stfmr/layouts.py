@@ -368,10 +368,10 @@ def _groups(fq: np.ndarray, pw: np.ndarray):
 
 
 def _check_rows_per_group(part: _Part, fq: np.ndarray, groups: list) -> None:
-    """Refuse a frequency column that changes on (nearly) every row: every (frequency, power)
-    group it makes would be too short for a spectrum (fewer than ``MIN_POINTS`` rows)."""
+    """Refuse a frequency column that changes on (nearly) every row: every frequency it gives
+    has too few rows for a spectrum (fewer than ``MIN_POINTS``)."""
     if len(groups) < 2 or len(groups) * (MIN_POINTS - 1) < fq.size:
-        return  # some group has MIN_POINTS rows or more
-    largest = max(grp.size for *_, grp in groups)
+        return  # some (frequency, power) group has MIN_POINTS rows or more
+    largest = int(np.unique(fq, return_counts=True)[1].max())
     if largest < MIN_POINTS:
         raise unsplittable_error(part.source, part.table.column_label(part.qcol), fq, largest)
