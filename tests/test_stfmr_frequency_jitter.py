@@ -187,7 +187,8 @@ def test_a_column_that_changes_on_every_row_is_refused_with_why(tmp_path, kind, 
          * (1 + 1e-3 * rng.standard_normal(n))}[kind]
     p = tmp_path / "fsweep.csv"
     p.write_text("frequency (GHz),field (T),vmix (uV)\n"
-                 + "".join(f"{float(a)!r},{float(b)!r},{float(np.sin(20 * b))!r}\n" for a, b in zip(f, h)))
+                 + "".join(f"{float(a)!r},{float(b)!r},{float(np.sin(20 * b))!r}\n"
+                           for a, b in zip(f, h)))
     with pytest.raises(DataError) as err:
         sf.io.read_stfmr(p, option_style=style)
     msg = str(err.value)

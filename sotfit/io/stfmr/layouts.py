@@ -18,10 +18,10 @@ from .columns import (
     _column_quantity, _find_column, _power_column, _resolve_unit,
 )
 from .files import _is_lvm_layout
+from .frequency_groups import group_frequencies, unsplittable_error
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from .options import _Options, _opt, _opts
-from .frequency_groups import group_frequencies, unsplittable_error
 from .sweeps import (
     JITTER_SIGMAS, MIN_POINTS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
 )
