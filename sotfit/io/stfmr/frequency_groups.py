@@ -80,13 +80,14 @@ def group_frequencies(frequency: np.ndarray) -> FrequencyGroups | None:
     values spread by less than :data:`MAX_RELATIVE_SPREAD` of its mean and by less than
     :data:`MAX_GAP_FRACTION` of the gap to each neighbouring sweep.
 
-    Why these bounds: a synthesizer's read-back jitters by parts in 1e7 to 1e6, far inside
+    Why these bounds: a synthesizer's read-back jitters by parts in 10^7 to 10^6, far inside
     1e-4 (1 MHz at 10 GHz), while a frequency change of 1e-4 moves the resonance field by
     about 1e-4 of itself (tens of uT at 0.1 T), well below an ST-FMR linewidth and its fitted
     uncertainty: rows that close are one spectrum for every fit. The gap condition makes the
     cut unambiguous: every threshold between a sweep's spread and the gap to its neighbours
     gives the same sweeps, so a genuine frequency sweep with even steps (spread and gaps
-    alike) is never taken for jitter.
+    alike) is never cut into sweeps; only one whose whole span lies within 1e-4 becomes a
+    single frequency, which is what every fit would see.
 
     Parameters
     ----------
