@@ -18,11 +18,12 @@ from .columns import (
     _column_quantity, _find_column, _power_column, _resolve_unit,
 )
 from .files import _is_lvm_layout
+from .frequency_groups import group_frequencies, unsplittable_error
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from .options import _Options, _opt, _opts
 from .sweeps import (
-    JITTER_SIGMAS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
+    JITTER_SIGMAS, MIN_POINTS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
 )
 
 
@@ -315,9 +316,16 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
     field_label = f"the field column {table.column_label(part.fcol)}"
     field_raw, f_unit = values["field_raw"], values["f_unit"]
     header_meta = _header_meta(table)
+    jitter = None if part.qcol is None else group_frequencies(fq)
+    if jitter is not None:
+        fq = jitter.row_frequency
+        notes.append(jitter.note(table.column_label(part.qcol)))
     pk = pw if pw is not None else np.zeros_like(fq)
+    groups = _groups(fq, pk)
+    if part.qcol is not None:
+        _check_rows_per_group(part, fq, groups)
     datasets = []
-    for fval, pval, grp in _groups(fq, pk):
+    for fval, pval, grp in groups:
         label = f"{src} at {fval:g} GHz" + (f", {pval:g} dBm" if pw is not None else "")
         raw = field_raw[grp]
         strict = _strictly_monotonic(raw)
@@ -340,7 +348,8 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
             seg_label = label + (f", sweep {k}" if len(segs) > 1 else "")
             seg_meta = {"frequency": float(fval),
                         **({"power": float(pval)} if pw is not None else {}),
-                        **meta, "segment": k, **file_meta}
+                        **meta, "segment": k, **file_meta,
+                        **({} if jitter is None else jitter.meta(fval))}
             datasets.append(_make_dataset(
                 table, rows[r], branch, field_raw[r], values["field_T"][r], values["vmix_uV"][r],
                 seg_label, opts.allow_duplicates, seg_meta, header_meta, tol, noise, list(notes),
@@ -355,5 +364,19 @@ def _groups(fq: np.ndarray, pw: np.ndarray):
         return [(fq[0], pw[0], np.arange(fq.size))] if fq.size else []
     fu, fi = np.unique(fq, return_inverse=True)
     pu, pi = np.unique(pw, return_inverse=True)
-    ids = fi * pu.size + pi
-    return [(fu[k // pu.size], pu[k % pu.size], np.flatnonzero(ids == k)) for k in np.unique(ids)]
+    ids = (fi * pu.size + pi).ravel()
+    order = np.argsort(ids, kind="stable")
+    bounds = np.flatnonzero(np.diff(ids[order])) + 1
+    keys = ids[order[np.r_[0, bounds]]]
+    return [(fu[k // pu.size], pu[k % pu.size], grp)
+            for k, grp in zip(keys, np.split(order, bounds))]
+
+
+def _check_rows_per_group(part: _Part, fq: np.ndarray, groups: list) -> None:
+    """Refuse a frequency column that changes on (nearly) every row: every frequency it gives
+    has too few rows for a spectrum (fewer than ``MIN_POINTS``)."""
+    if len(groups) < 2 or len(groups) * (MIN_POINTS - 1) < fq.size:
+        return  # some (frequency, power) group has MIN_POINTS rows or more
+    largest = int(np.unique(fq, return_counts=True)[1].max())
+    if largest < MIN_POINTS:
+        raise unsplittable_error(part.source, part.table.column_label(part.qcol), fq, largest)
