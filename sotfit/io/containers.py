@@ -235,7 +235,7 @@ def _columns_of(name: str, value) -> tuple[list, list, str | None]:
 def _named_vectors_table(path, variables: dict, kind: str):
     """The table of a MATLAB file or NumPy archive: the vectors of the most common length
     (of two or more) as columns, one-element variables as header entries."""
-    from .text import Table
+    from .table import Table
 
     names, vectors, header = [], [], {}
     for name, value in variables.items():

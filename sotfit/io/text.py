@@ -47,14 +47,15 @@ import csv
 import io
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..data import DataError
 from . import containers as _containers
+from . import decimal_commas as _commas
 from . import preambles as _preambles
+from .table import Table, _blocks
 from .preambles import _parse_plain
 
 __all__ = ["Table", "read_table", "read_tables", "table_from_text", "parse_number",
@@ -125,91 +126,14 @@ def header_entries(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _blocks(columns) -> tuple | None:
-    """Side-by-side column pairs ``((label, i, i + 1), ...)`` if every pair shares a label."""
-    if columns is None or len(columns) < 2 or len(columns) % 2:
-        return None
-    labels = [c.strip() for c in columns]
-    pairs = [(labels[i], i, i + 1) for i in range(0, len(labels), 2)]
-    if all(a and a == labels[j] for a, _, j in pairs):
-        return tuple(pairs)
-    return None
-
-
-@dataclass(frozen=True)
-class Table:
-    """The content of one delimited text file.
-
-    Attributes
-    ----------
-    path : pathlib.Path
-        The file that was read.
-    header : dict[str, str]
-        Header entries in file order, raw key -> raw value string (the first
-        occurrence of a key wins).
-    columns : tuple[str, ...] or None
-        Column names from the column header row, or ``None`` if the file has
-        none.
-    data : numpy.ndarray
-        Shape ``(n_rows, n_columns)``, float, NaN for empty/``nan`` cells.
-    lines : numpy.ndarray
-        1-based file line number of each data row.
-    delimiter : str
-        ``'\\t'``, ``','``, ``';'`` or ``'whitespace'``.
-    header_lines : dict[str, int]
-        1-based file line of each header entry.
-    notes : tuple of str
-        What the reader decided about the file that a user should know (numbers written
-        with decimal commas read as decimals).
-    sheet : str or None
-        The sheet of a workbook of several sheets (:mod:`sotfit.io.containers`).
-    """
-
-    path: Path
-    header: dict = field(default_factory=dict)
-    columns: tuple | None = None
-    data: np.ndarray = None
-    lines: np.ndarray = None
-    delimiter: str = "whitespace"
-    header_lines: dict = field(default_factory=dict)
-    notes: tuple = ()
-    sheet: str | None = None
-
-    @property
-    def name(self) -> str:
-        """The file name (without folders), used in messages and metadata; with the sheet of
-        a workbook of several sheets, ``run.xlsx[10 GHz]``."""
-        return self.path.name if self.sheet is None else f"{self.path.name}[{self.sheet}]"
-
-    @property
-    def n_columns(self) -> int:
-        return int(self.data.shape[1])
-
-    @property
-    def blocks(self) -> tuple | None:
-        """Side-by-side layout: ``((label, first, second), ...)``, else ``None``.
-
-        A column header row made of consecutive pairs of columns that carry the
-        same label (``2pf_1.0_GHz 2pf_1.0_GHz 2pf_2.0_GHz 2pf_2.0_GHz``), as
-        LabVIEW and Origin export several x-y curves side by side.
-        """
-        return _blocks(self.columns)
-
-    def column_label(self, index: int) -> str:
-        """A readable name for column ``index``: its header or ``'column <index>'``."""
-        if self.columns is not None:
-            return f"{self.columns[index]!r} (column {index})"
-        return f"column {index}"
-
-    def where(self, key: str) -> str:
-        """``'line N'`` of header entry ``key`` (``'the header'`` when unknown)."""
-        line = self.header_lines.get(key)
-        return f"line {line}" if line else "the header"
-
-
 def _read_bytes(path: Path) -> bytes:
     with open(path, "rb") as fh:  # read-only, binary: never touches the file
         return fh.read()
+
+
+def _read_text(path: Path) -> str:
+    """The text of a file, decoded as :func:`_decode` does."""
+    return _decode(_read_bytes(path))
 
 
 def _decode(raw: bytes) -> str:
@@ -293,77 +217,6 @@ def _is_content(line: str) -> bool:
 
 
 _SKIPPED_LINE_RE = re.compile(r"^[^\S\n]*(?:$|#|%|//)", re.M)
-
-#: A number written with a decimal comma (``-0,100687``, ``1,5e-3``).
-_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
-
-
-def _decimal_comma_hint(lines, first_line: int = 0) -> str:
-    """What to add to the error of a file whose cells are numbers written with decimal commas
-    where they are not read as such (the first such line named, ``lines[0]`` being file line
-    ``first_line + 1``), or ""."""
-    for i, line in enumerate(lines, start=first_line):
-        cells = [c.strip() for c in re.split(r"[;\t]", line) if c.strip()]
-        if len(cells) >= 2 and sum(bool(_DECIMAL_COMMA_RE.match(c)) for c in cells) >= 1 and all(
-                _DECIMAL_COMMA_RE.match(c) or re.match(r"^[+-]?\d+$", c) for c in cells):
-            return (f"; line {i + 1} ({line.strip()[:40]!r}) holds numbers written with decimal "
-                    "commas, which are read only in a table that writes every number so: write "
-                    "them with decimal points (in a spreadsheet, save with '.' as the decimal "
-                    "separator)")
-    return ""
-
-
-#: A number written with a decimal comma, alone between its neighbours (``-0,5``, ``1,5e-3``;
-#: not ``1,2,3``, not ``1.5,2``): groups sign and integer part, and fraction with exponent.
-_LONE_DECIMAL_COMMA_RE = re.compile(r"(?<![\d,.])([+-]?\d+),(\d+(?:[eE][+-]?\d+)?)(?![\d,.])")
-#: A digit, a comma and a digit: what a file with decimal commas must hold somewhere.
-_DIGIT_COMMA_DIGIT_RE = re.compile(r"\d,\d")
-#: A number written with a decimal point.
-_DIGIT_POINT_DIGIT_RE = re.compile(r"\d\.\d")
-
-
-def _with_decimal_points(lines: list[str], found):
-    """The lines of a file whose numbers are written with decimal commas, each such number
-    written with a point, and the note to give; ``None`` for any other file.
-
-    A comma between digits is read as a decimal comma only where it cannot be the delimiter:
-    the first content line that is not ``key: value`` and becomes a row of two or more numbers
-    when its lone ``digits,digits`` are written ``digits.digits`` must then split on tabs,
-    semicolons or blanks (``-310,26191;-0,335089``; the first data row as the file stands, if
-    any, must not be comma-separated), and no content line from there on may hold a number
-    with a decimal point (a file that mixes both is not guessed at: it keeps its error). Data
-    rows and the numbers of the preamble (``Frequenz: 10,5 GHz``) are rewritten alike; lists
-    such as ``1,2,3`` are left alone. Each line keeps its place, so line numbers in messages
-    are those of the file.
-
-    Parameters
-    ----------
-    lines : list of str
-        The file's lines.
-    found : tuple or None
-        What :func:`_data_start` found in ``lines`` as they are.
-    """
-    if found is not None and found[1] == ",":
-        return None
-    first = None
-    for i, line in enumerate(lines):
-        if "," not in line or not _is_content(line) or _looks_like_key_value(line):
-            continue
-        row = _numeric_row(_LONE_DECIMAL_COMMA_RE.sub(r"\1.\2", line))
-        if row is None or len(row[1]) < 2:
-            continue
-        if row[0] == ",":
-            return None
-        first = i
-        break
-    if first is None:
-        return None
-    if any(_DIGIT_POINT_DIGIT_RE.search(ln) for ln in lines[first:] if _is_content(ln)):
-        return None
-    note = (f"numbers written with decimal commas (from line {first + 1}: "
-            f"{lines[first].strip()[:40]!r}) read as decimals ('0,5' as 0.5)")
-    return [_LONE_DECIMAL_COMMA_RE.sub(r"\1.\2", ln) for ln in lines], note
-
 
 def _content_rows(lines: list[str], start: int) -> list[int]:
     """Indices of the lines from ``start`` on that are neither blank nor comments."""
@@ -471,7 +324,7 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                 "'key: value' header entry"
             )
         if names is None or any(parse_number(c) is not None and c for c in names):
-            commas = _decimal_comma_hint([lines[i_last]], i_last)
+            commas = _commas.decimal_comma_hint([lines[i_last]], i_last)
             if commas:  # numbers with decimal commas above numbers with decimal points
                 raise DataError(f"{name}: {commas[2:]} (line {start + 1}, the first row read "
                                 "as numbers, writes a decimal point)")
@@ -584,8 +437,8 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
 
     found = _data_start(lines)
     notes = ()
-    if _DIGIT_COMMA_DIGIT_RE.search(text) is not None:
-        converted = _with_decimal_points(lines, found)
+    if _commas.DIGIT_COMMA_DIGIT_RE.search(text) is not None:
+        converted = _commas.with_decimal_points(lines, found)
         if converted is not None:
             lines, notes = converted[0], (converted[1],)
             found = _data_start(lines)
@@ -593,7 +446,7 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         raise DataError(
             f"{name}: no numeric data rows found in {len(lines)} line(s); expected rows of "
             "numbers separated by tabs, commas, semicolons or spaces after an optional header"
-            + _decimal_comma_hint(lines))
+            + _commas.decimal_comma_hint(lines))
     start, delimiter, first = found
     # A trailing delimiter on every data row (as LabVIEW writes) is not an empty column.
     rows = _content_rows(lines, start)

@@ -47,7 +47,7 @@ def read_files(files: Sequence, **reader_options) -> tuple:
     -------
     (Sweep, list of str)
         The spectra, and the reader's notes (``"reader: ..."``): its warnings, then the
-        ``reader_notes`` of every spectrum.
+        ``reader_notes`` of every spectrum, each different note once.
     """
     from ... import io as sotfit_io     # looked up when called, so a replaced reader is used
 
@@ -56,7 +56,7 @@ def read_files(files: Sequence, **reader_options) -> tuple:
         sweep = sotfit_io.read_stfmr(files, **reader_options)
     notes = [f"reader: {w.message}" for w in caught]
     notes += [f"reader: {d.source}: {note}" for d in sweep for note in d.meta.get("reader_notes", ())]
-    return sweep, notes
+    return sweep, list(dict.fromkeys(notes))    # a note of a file of several spectra once
 
 
 def _all_without_data(fits, keep_windows: bool = True) -> list:

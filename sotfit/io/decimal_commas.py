@@ -1,0 +1,82 @@
+"""Numbers written with decimal commas (``-310,26191;-0,335089``), as spreadsheets set up in
+many languages save tables: when a text table is read so (:func:`with_decimal_points`), and
+what an error says when it is not (:func:`decimal_comma_hint`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import text as _text
+
+__all__ = ["DIGIT_COMMA_DIGIT_RE", "decimal_comma_hint", "with_decimal_points"]
+
+#: A number written with a decimal comma (``-0,100687``, ``1,5e-3``).
+_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+
+
+def decimal_comma_hint(lines, first_line: int = 0) -> str:
+    """What to add to the error of a file whose cells are numbers written with decimal commas
+    where they are not read as such (the first such line named, ``lines[0]`` being file line
+    ``first_line + 1``), or ""."""
+    for i, line in enumerate(lines, start=first_line):
+        cells = [c.strip() for c in re.split(r"[;\t]", line) if c.strip()]
+        if len(cells) >= 2 and sum(bool(_DECIMAL_COMMA_RE.match(c)) for c in cells) >= 1 and all(
+                _DECIMAL_COMMA_RE.match(c) or re.match(r"^[+-]?\d+$", c) for c in cells):
+            return (f"; line {i + 1} ({line.strip()[:40]!r}) holds numbers written with decimal "
+                    "commas, which are read only in a table that writes every number so: write "
+                    "them with decimal points (in a spreadsheet, save with '.' as the decimal "
+                    "separator)")
+    return ""
+
+
+#: A number written with a decimal comma, alone between its neighbours (``-0,5``, ``1,5e-3``;
+#: not ``1,2,3``, not ``1.5,2``): groups sign and integer part, and fraction with exponent.
+_LONE_DECIMAL_COMMA_RE = re.compile(r"(?<![\d,.])([+-]?\d+),(\d+(?:[eE][+-]?\d+)?)(?![\d,.])")
+#: A digit, a comma and a digit: what a file with decimal commas must hold somewhere.
+DIGIT_COMMA_DIGIT_RE = re.compile(r"\d,\d")
+#: A number written with a decimal point.
+_DIGIT_POINT_DIGIT_RE = re.compile(r"\d\.\d")
+
+
+def with_decimal_points(lines: list[str], found):
+    """The lines of a file whose numbers are written with decimal commas, each such number
+    written with a point, and the note to give; ``None`` for any other file.
+
+    A comma between digits is read as a decimal comma only where it cannot be the delimiter:
+    the first content line that is not ``key: value`` and becomes a row of two or more numbers
+    when its lone ``digits,digits`` are written ``digits.digits`` must then split on tabs,
+    semicolons or blanks (``-310,26191;-0,335089``; the first data row as the file stands, if
+    any, must not be comma-separated), and no content line from there on may hold a number
+    with a decimal point (a file that mixes both is not guessed at: it keeps its error). Data
+    rows and the numbers of the preamble (``Frequenz: 10,5 GHz``) are rewritten alike; lists
+    such as ``1,2,3`` are left alone. Each line keeps its place, so line numbers in messages
+    are those of the file.
+
+    Parameters
+    ----------
+    lines : list of str
+        The file's lines.
+    found : tuple or None
+        What :func:`sotfit.io.text._data_start` found in ``lines`` as they are.
+    """
+    if found is not None and found[1] == ",":
+        return None
+    first = None
+    for i, line in enumerate(lines):
+        if "," not in line or not _text._is_content(line) or _text._looks_like_key_value(line):
+            continue
+        row = _text._numeric_row(_LONE_DECIMAL_COMMA_RE.sub(r"\1.\2", line))
+        if row is None or len(row[1]) < 2:
+            continue
+        if row[0] == ",":
+            return None
+        first = i
+        break
+    if first is None:
+        return None
+    if any(_DIGIT_POINT_DIGIT_RE.search(ln) for ln in lines[first:] if _text._is_content(ln)):
+        return None
+    note = (f"numbers written with decimal commas (from line {first + 1}: "
+            f"{lines[first].strip()[:40]!r}) read as decimals ('0,5' as 0.5)")
+    return [_LONE_DECIMAL_COMMA_RE.sub(r"\1.\2", ln) for ln in lines], note
