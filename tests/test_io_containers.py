@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sotfit.cli import main
+from summary_compare import without_sources
 from sotfit.data import DataError
 from sotfit.io import read_stfmr
 from sotfit.io.text import read_table, read_tables
@@ -22,14 +23,6 @@ def _sweep(p: Path) -> np.ndarray:
 
 def _ghz(p: Path) -> int:
     return int(p.stem.split("_")[-1][:-3])
-
-
-def _without_sources(value):
-    if isinstance(value, dict):
-        return {k: _without_sources(v) for k, v in value.items() if k not in ("source", "path")}
-    if isinstance(value, list):
-        return [_without_sources(v) for v in value]
-    return value
 
 
 def test_a_workbook_of_one_sheet_per_frequency_gives_the_csv_numbers(tmp_path):
@@ -62,8 +55,8 @@ def test_a_workbook_of_one_sheet_per_frequency_gives_the_csv_numbers(tmp_path):
     assert main(["stfmr", *map(str, FILES), "--out", str(tmp_path / "a"), *args]) == 0
     assert main(["stfmr", str(book.parent), "--out", str(tmp_path / "b"), *args]) == 0
     sa, sb = (json.loads((tmp_path / o / "summary.json").read_text()) for o in "ab")
-    assert _without_sources(sa["spectra"]) == _without_sources(sb["spectra"])
-    assert _without_sources(sa["sequential"]) == _without_sources(sb["sequential"])
+    assert without_sources(sa["spectra"]) == without_sources(sb["spectra"])
+    assert without_sources(sa["sequential"]) == without_sources(sb["sequential"])
 
 
 def test_a_matlab_file_of_named_vectors(tmp_path):

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from sotfit.cli import main
+from summary_compare import without_sources
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
 
@@ -22,15 +23,6 @@ def _german(src: Path, dst: Path) -> None:
     dst.write_text(text, encoding="cp1252")
 
 
-def _without_sources(value):
-    """``value`` with every ``source``/``path`` entry (the file names) left out."""
-    if isinstance(value, dict):
-        return {k: _without_sources(v) for k, v in value.items() if k not in ("source", "path")}
-    if isinstance(value, list):
-        return [_without_sources(v) for v in value]
-    return value
-
-
 def test_decimal_comma_exports_give_the_same_fits(tmp_path):
     files = sorted(EXAMPLE.glob("py_pt_*GHz.csv"))[:3]
     german = tmp_path / "de"
@@ -42,9 +34,9 @@ def test_decimal_comma_exports_give_the_same_fits(tmp_path):
     assert main(["stfmr", str(german), "--out", str(tmp_path / "b"), *args]) == 0
     sa, sb = (json.loads((tmp_path / o / "summary.json").read_text()) for o in "ab")
     assert len(sa["spectra"]) == 3
-    assert _without_sources(sa["spectra"]) == _without_sources(sb["spectra"])   # every bit
+    assert without_sources(sa["spectra"]) == without_sources(sb["spectra"])   # every bit
     assert "sequential" in sa                                  # the Kittel and damping fits
     for key in set(sa) - {"spectra", "notes", "inputs", "flags"}:
-        assert _without_sources(sa[key]) == _without_sources(sb[key]), key
+        assert without_sources(sa[key]) == without_sources(sb[key]), key
     said = [n for n in sb["notes"] if "decimal commas" in n]
     assert len(said) == 3 and all("messung_" in n for n in said)

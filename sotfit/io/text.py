@@ -361,23 +361,9 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
 
 
 def read_tables(path) -> list:
-    """Every table of a file: the one of a text file, one per sheet with numbers of a
-    workbook (:mod:`sotfit.io.containers`).
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file. It is opened read-only.
-
-    Returns
-    -------
-    list of Table
-
-    Raises
-    ------
-    FileNotFoundError, DataError
-        As :func:`read_table`.
-    """
+    """Every table of the file ``path`` (str or os.PathLike, opened read-only): the one of
+    a text file, one per sheet with numbers of a workbook (:mod:`sotfit.io.containers`), as a
+    list of :class:`Table`; errors as :func:`read_table`."""
     path = Path(os.fspath(path))
     try:  # a folder cannot be opened: only then is it worth asking whether it is one
         raw = _read_bytes(path)
