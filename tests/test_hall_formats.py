@@ -102,6 +102,37 @@ def test_converted_tables_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summ
     assert not any(n.startswith("reader:") for n in csv_summary["notes"])
 
 
+def test_workbooks_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summary):
+    """Each scan saved as an Excel workbook (as a spreadsheet program writes it, with a
+    setting beside its name above the table) reads as the CSV does."""
+    pytest.importorskip("openpyxl")
+    (tmp_path / "in").mkdir()
+    files = []
+    for f in sorted(EX.glob("phi_*.csv")):
+        frame = pd.read_csv(f)
+        target = tmp_path / "in" / (f.stem + ".xlsx")
+        with pd.ExcelWriter(target) as xw:
+            pd.DataFrame([["Current (mA)", 1.5]]).to_excel(xw, header=False, index=False)
+            frame.to_excel(xw, index=False, startrow=2)
+        files.append(str(target))
+    s = _summary(files, tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(csv_summary)  # exact float equality
+    for f in files:
+        assert (f"reader: {f}: {Path(f).name} read from the sheet 'Sheet1' of a workbook; 1 "
+                "preamble line(s)") in " ".join(s["notes"])
+    two = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(two) as xw:
+        for name in ("a", "b"):
+            pd.read_csv(EX / "phi_005mT.csv").to_excel(xw, sheet_name=name, index=False)
+    with pytest.raises(HallReadError, match=r"two.xlsx: a workbook with numbers on 2 sheets"):
+        _read_table(two)
+    mat = tmp_path / "s.mat"
+    from scipy.io import savemat
+    savemat(mat, {"phi_deg": np.arange(5.0), "x1_uV": np.arange(5.0)})
+    with pytest.raises(HallReadError, match=r"s.mat: a MATLAB file, which is read as an ST-FMR"):
+        _read_table(mat)
+
+
 def test_names_with_blanks_split_at_two_or_more_blanks(tmp_path):
     src = EX / "phi_010mT.csv"
     f = tmp_path / "aligned.dat"

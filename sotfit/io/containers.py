@@ -33,7 +33,7 @@ import numpy as np
 
 from ..data import DataError
 
-__all__ = ["is_binary", "read_container"]
+__all__ = ["is_binary", "read_container", "workbook_texts"]
 
 _XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # OLE2 compound file (Excel 97-2003)
 _HDF5 = b"\x89HDF\r\n\x1a\n"
@@ -119,9 +119,37 @@ def read_container(path, raw: bytes) -> list:
 
 def _workbook_tables(path, kind: str) -> list:
     """One table per sheet that holds numbers, each read as tab-separated text."""
-    import pandas as pd
-
     from .text import table_from_text
+
+    sheets = _sheet_texts(path, kind)
+    named = len(sheets) > 1
+    return [table_from_text(path, text, sheet=sheet if named else None)
+            for sheet, text in sheets]
+
+
+def workbook_texts(path, raw: bytes) -> list[tuple[str, str]]:
+    """(sheet name, tab-separated text) of each sheet with numbers of the workbook ``path``
+    whose bytes are ``raw``, for readers of their own (the harmonic Hall tables); any other
+    file is an error saying what it is.
+
+    Raises
+    ------
+    DataError
+        For a file that is not a workbook, an unreadable one, or one without numbers.
+    """
+    kind = _kind(raw)
+    if kind not in ("workbook", "xls"):
+        what = {"mat": "a MATLAB file", "npz": "a NumPy file", "npy": "a NumPy file"}
+        if kind in what:
+            raise DataError(f"{path.name}: {what[kind]}, which is read as an ST-FMR table "
+                            "only: export the scan as a CSV or tab-separated table")
+        raise DataError(f"{path.name}: {_ADVICE.get(kind, _ADVICE['binary'])}")
+    return _sheet_texts(path, kind)
+
+
+def _sheet_texts(path, kind: str) -> list[tuple[str, str]]:
+    """(sheet name, text) of the sheets of a workbook that hold numbers (:func:`_sheet_text`)."""
+    import pandas as pd
 
     engine = "openpyxl" if kind == "workbook" else "xlrd"
     try:
@@ -132,18 +160,12 @@ def _workbook_tables(path, kind: str) -> list:
                         "or tab-separated text") from None
     except Exception as exc:  # noqa: BLE001 - a broken workbook: say which and why
         raise DataError(f"{path.name}: an Excel workbook that cannot be read ({exc})") from None
-    tables, skipped = [], []
-    for sheet, frame in sheets.items():
-        text = _sheet_text(frame)
-        if not any(c.isdigit() for c in text):
-            skipped.append(str(sheet))
-            continue
-        table = table_from_text(path, text, sheet=str(sheet) if len(sheets) > 1 else None)
-        tables.append(table)
-    if not tables:
+    texts = [(str(sheet), _sheet_text(frame)) for sheet, frame in sheets.items()]
+    texts = [(sheet, text) for sheet, text in texts if any(c.isdigit() for c in text)]
+    if not texts:
         raise DataError(f"{path.name}: no sheet of the workbook holds numbers "
                         f"(sheets: {', '.join(map(repr, map(str, sheets)))})")
-    return tables
+    return texts
 
 
 def _cell(value) -> str:

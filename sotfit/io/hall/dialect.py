@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import containers as _containers
 from ..text import _KEY_VALUE_RE, _detect_delimiter, _read_text, _split, _split_header_row
 from .scan import HallReadError
 from .values import _read_csv
@@ -83,6 +84,10 @@ def _read_table(p: Path):
     (pandas.DataFrame, str or None)
         The columns as named by the header row; the note (None for a plain comma CSV).
     """
+    with open(p, "rb") as fh:  # read-only, binary: never touches the file
+        start = fh.read(4096)
+    if _containers.is_binary(start) and not start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _read_workbook(p)
     head = _head_lines(p)
     dialect = _sniff(head)
     if dialect is None and any(not _is_skipped(line) for line in head):
@@ -91,6 +96,29 @@ def _read_table(p: Path):
     if dialect is None or dialect.plain:
         return _read_csv(p, comment="#"), None
     return _read_dialect(p, _lines(_read_text(p)), dialect)
+
+
+def _read_workbook(p: Path):
+    """The table of a Hall scan saved as a workbook of one sheet with numbers (its text,
+    :func:`sotfit.io.containers.workbook_texts`, read as a tab-separated file), and the note."""
+    from ...data import DataError
+
+    try:
+        with open(p, "rb") as fh:
+            sheets = _containers.workbook_texts(p, fh.read())
+    except DataError as exc:
+        raise HallReadError(str(exc)) from None
+    if len(sheets) > 1:
+        raise HallReadError(f"{p}: a workbook with numbers on {len(sheets)} sheets "
+                            f"({', '.join(repr(s) for s, _ in sheets)}); save each scan as its own "
+                            "workbook or CSV file")
+    lines = _lines(sheets[0][1])
+    dialect = _sniff(lines[:50])
+    if dialect is None:
+        raise HallReadError(f"{p}: the workbook's sheet {sheets[0][0]!r} has no column header row")
+    df, note = _read_dialect(p, lines, dialect)
+    more = note.split("; ", 1)[1:]      # what the sheet's layout adds to its tab-separated text
+    return df, "; ".join([f"{p.name} read from the sheet {sheets[0][0]!r} of a workbook", *more])
 
 
 def _lines(text: str) -> list[str]:
