@@ -521,3 +521,33 @@ def test_the_thickness_fit_goes_through_one_fitting_problem():
     assert post_pr.datasets == pr.datasets and post_pr.fixed == pr.fixed
     assert post_pr.priors == {g["re_g_mix"]: "uniform(0, 20)" for g in pr.g_names} | {
         "spin_diffusion_length": "uniform(0, 100)"}
+
+
+def test_a_table_with_decimal_commas_gives_the_same_fit(tmp_path):
+    """A thickness table saved by a spreadsheet in a decimal-comma locale (semicolons, '0,05478',
+    '# resistivity: 350,3 uOhm cm') gives the numbers of the table as bundled, with a note."""
+    import json
+    from pathlib import Path
+
+    from sotfit.cli import main
+    from sotfit.io.thickness import read_thickness_table
+
+    src = Path(__file__).resolve().parents[1] / "data" / "thickness_example" / "nife_bisb.csv"
+    german = tmp_path / "nife_bisb_de.csv"
+    german.write_text(src.read_text(encoding="utf-8").replace(",", ";").replace(".", ","),
+                      encoding="utf-8")
+    a, b = read_thickness_table(src), read_thickness_table(german)
+    assert b.resistivity == a.resistivity == 350.3
+    for part in ("dl", "fl"):
+        pa, pb = getattr(a, part), getattr(b, part)
+        assert np.array_equal(pa.x, pb.x) and np.array_equal(pa.y, pb.y)
+        assert np.array_equal(pa.yerr, pb.yerr)
+    assert "decimal commas" in b.meta["reader_notes"][0] and "reader_notes" not in a.meta
+    runs = {}
+    for name, path in (("a", src), ("b", german)):
+        assert main(["thickness", str(path), "--no-figures", "--out", str(tmp_path / name)]) in (0, 3)
+        runs[name] = json.loads((tmp_path / name / "summary.json").read_text())
+    for key in ("spin_diffusion_length", "spin_hall_conductivity", "re_g_mix", "im_g_mix",
+                "least_squares"):
+        assert runs["a"][key] == runs["b"][key], key
+    assert any("decimal commas" in n for n in runs["b"]["notes"])

@@ -400,6 +400,7 @@ def run(args) -> int:
         from ..analysis.stack import method_agreement
 
         summary["method_agreement"] = method_agreement(problem, lsq, summary)
+    summary["notes"] = _reader_notes(series) + summary["notes"]
     summary["files"] = [str(f) for f in args.files]
     flags = write_summary(summary, out)
     if not args.no_figures:
@@ -409,6 +410,12 @@ def run(args) -> int:
     else:
         print(human_summary(summary))
     return flag_status(args, flags, show=not args.json)
+
+
+def _reader_notes(series) -> list[str]:
+    """What the reader decided about the tables (numbers with decimal commas), as notes."""
+    metas = [getattr(s, "meta", None) or {} for s in series]
+    return [f"reader: {m.get('source')}: {n}" for m in metas for n in m.get("reader_notes", ())]
 
 
 def _only_known(problem, names):
@@ -468,8 +475,9 @@ def _run_comparison(args, series, models, options, fixed, priors) -> int:
     summary = {k: v for k, v in summaries[best].items() if k not in ("notes",)}
     summary["model_comparison"] = table
     summary["models"] = {m: s for m, s in summaries.items() if m != best}
-    summary["notes"] = [f"top-level quantities: {best}, the best by {table['scale']}; the "
-                        "other mechanisms are under 'models'"] + summaries[best]["notes"]
+    summary["notes"] = (_reader_notes(series)
+                        + [f"top-level quantities: {best}, the best by {table['scale']}; the "
+                           "other mechanisms are under 'models'"] + summaries[best]["notes"])
     summary["files"] = [str(f) for f in args.files]
     flags = write_summary(summary, out)
     if args.json:

@@ -129,8 +129,9 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     p = Path(path)
     if not p.is_file():
         raise ThicknessError(f"{p}: file not found")
-    header_meta = _header_lines(p)
-    df = _read_frame(p)
+    text, comma_note = _text_with_decimal_points(p)
+    header_meta = _header_lines(p, text)
+    df = _read_frame(p, text)
     cols, absent = _table_columns(p, df, columns, column_units)
     if absent and not absent_columns_ok:
         raise ThicknessError(f"{p}: no column matches --column "
@@ -141,29 +142,44 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     parts = _efficiency_parts(p, df, cols, t, rho)
     lab = label or header_meta.get("sample") or p.stem
     meta = {"source": str(p), "resistivity_source": rho_source, "header": header_meta,
-            "columns_absent": tuple(absent)}
+            "columns_absent": tuple(absent),
+            **({"reader_notes": (comma_note,)} if comma_note else {})}
     return ThicknessSeries(parts.get("dl"), parts.get("fl"), rho, lab, meta)
 
 
-def _header_lines(p: Path) -> dict[str, str]:
-    """The ``# key: value`` lines before the header (keys lower case, spaces as ``_``);
-    refuses a file that is not UTF-8 text or holds no table."""
-    header_meta: dict[str, str] = {}
-    has_table = False
+def _text_with_decimal_points(p: Path) -> tuple[str, str | None]:
+    """The text of ``p`` (UTF-8), its numbers written with decimal commas rewritten with points
+    where the comma cannot be the delimiter (:mod:`sotfit.io.decimal_commas`), and the note
+    saying so (None if nothing was rewritten); a file that is not UTF-8 text is refused."""
+    from ..decimal_commas import DIGIT_COMMA_DIGIT_RE, with_decimal_points
+
     try:
-        with open(p, encoding="utf-8-sig") as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                if not line.lstrip().startswith("#"):
-                    has_table = True
-                    break
-                m = _META_RE.match(line)
-                if m:
-                    header_meta[m.group(1).strip().lower().replace(" ", "_")] = m.group(2)
+        text = p.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ThicknessError(f"{p}: not a UTF-8 text table ({exc.reason} at byte {exc.start})"
                              ) from None
+    if DIGIT_COMMA_DIGIT_RE.search(text) is None:
+        return text, None
+    converted = with_decimal_points(text.splitlines(), None)
+    if converted is None:
+        return text, None
+    return "\n".join(converted[0]) + "\n", converted[1]
+
+
+def _header_lines(p: Path, text: str) -> dict[str, str]:
+    """The ``# key: value`` lines before the header of ``p`` (its ``text``; keys lower case,
+    spaces as ``_``); refuses a file that holds no table."""
+    header_meta: dict[str, str] = {}
+    has_table = False
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if not line.lstrip().startswith("#"):
+            has_table = True
+            break
+        m = _META_RE.match(line)
+        if m:
+            header_meta[m.group(1).strip().lower().replace(" ", "_")] = m.group(2)
     if not has_table:
         raise ThicknessError(f"{p}: no table: the file is empty" if p.stat().st_size == 0 else
                              f"{p}: no table: the file holds only blank or '#' comment lines; "
@@ -172,8 +188,11 @@ def _header_lines(p: Path) -> dict[str, str]:
     return header_meta
 
 
-def _read_frame(p: Path):
-    """The table as a pandas DataFrame (separator sniffed, ``#`` comments skipped)."""
+def _read_frame(p: Path, text: str):
+    """The table of ``p`` (its ``text``) as a pandas DataFrame (separator sniffed, ``#``
+    comments skipped)."""
+    import io
+
     import pandas as pd
 
     with warnings.catch_warnings():
@@ -181,8 +200,8 @@ def _read_frame(p: Path):
         # shift the columns (pandas would silently use the first column as the index)
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
-            df = pd.read_csv(p, comment="#", sep=None, engine="python", skipinitialspace=True,
-                             index_col=False, encoding="utf-8-sig")
+            df = pd.read_csv(io.StringIO(text), comment="#", sep=None, engine="python",
+                             skipinitialspace=True, index_col=False)
         except pd.errors.ParserWarning:
             raise ThicknessError(f"{p}: some data rows have more cells than the header has "
                                  "column names; name every column or remove the extra cells"
