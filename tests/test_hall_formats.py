@@ -278,3 +278,19 @@ def test_real_hall_files_converted_read_the_same_arrays(real_data, tmp_path, whi
             assert np.array_equal(da.x, db.x) and np.array_equal(da.y, db.y)
         assert {k: v for k, v in a.meta.items() if k not in ("source", "reader_notes")} \
             == {k: v for k, v in b.meta.items() if k not in ("source", "reader_notes")}
+
+
+@pytest.mark.parametrize("convert", [_tab, _semicolon_decimal_comma, _labview])
+def test_magnet_calibrations_in_other_layouts_read_the_same(tmp_path, convert):
+    """A magnet calibration table (current, then field trials) in the layouts above gives the
+    calibration of the comma CSV."""
+    from sotfit.io.hall import read_magnet_calibration
+
+    csv = tmp_path / "cal.csv"
+    csv.write_text("current (A),trial1 (mT),trial2 (mT)\n-1.0,-39.8,-39.7\n-0.5,-19.9,-19.85\n"
+                   "0.0,0.02,-0.01\n0.5,19.93,19.9\n1.0,39.81,39.75\n")
+    other = tmp_path / "cal_other.txt"
+    other.write_text(convert(csv.read_text()))
+    a, b = read_magnet_calibration(csv), read_magnet_calibration(other)
+    currents = np.linspace(-1.0, 1.0, 9)
+    assert np.array_equal(a(currents), b(currents))

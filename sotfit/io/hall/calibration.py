@@ -10,6 +10,7 @@ import numpy as np
 
 from ...units import UnitError, normalise_unit, split_header, to_house
 from .scan import HallReadError
+from .dialect import _head_lines, _read_table, _sniff
 from .values import _numeric, _read_csv
 
 
@@ -55,6 +56,13 @@ class MagnetCalibration:
         return f, e, outside
 
 
+def _is_plain_csv(p: Path) -> bool:
+    """Whether the calibration file is a comma CSV without a preamble (read by pandas as it
+    is), not another layout (:mod:`sotfit.io.hall.dialect`)."""
+    dialect = _sniff(_head_lines(p))
+    return dialect is None or dialect.plain
+
+
 def read_magnet_calibration(path, current_unit: str | None = None,
                             field_unit: str | None = None) -> MagnetCalibration:
     """Read a magnet calibration table: first column magnet current, then one or more trials.
@@ -62,7 +70,9 @@ def read_magnet_calibration(path, current_unit: str | None = None,
     Parameters
     ----------
     path : path-like
-        CSV file. Units from the headers (``'current (A)'``, ``'trial1 (mT)'``) or from the
+        A table as the Hall reader reads it (comma, tab, semicolon or blank separated,
+        decimal commas, a preamble of comments and entries; :mod:`sotfit.io.hall.dialect`).
+        Units from the headers (``'current (A)'``, ``'trial1 (mT)'``) or from the
         arguments when the headers carry none.
     current_unit, field_unit : str, optional
         Units to use when the headers have none (e.g. 'A' and 'mT').
@@ -74,7 +84,7 @@ def read_magnet_calibration(path, current_unit: str | None = None,
     p = Path(path)
     if not p.is_file():
         raise HallReadError(f"{p}: no such calibration file")
-    df = _read_csv(p)
+    df = _read_csv(p) if _is_plain_csv(p) else _read_table(p)[0]
     if df.shape[1] < 2:
         raise HallReadError(f"{p}: a calibration needs a current column and at least one field column")
     try:
