@@ -101,3 +101,21 @@ def test_decimal_points_and_commas_mixed_are_not_guessed(tmp_path):
                "-398;0.25\n")
     with pytest.raises(DataError, match=r"line 3 .*decimal commas.*line 4"):
         read_table(q)
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", " "])
+def test_quoted_names_and_numbers_read_as_plain_ones(tmp_path, sep):
+    """Quotes around column names (R's write.csv) or around every cell give the table of the
+    same file without them."""
+    rows = (("-400", "-0.100687"), ("-399", "1.5e-3"), ("-398.25", "-0.132904"))
+    plain = _write(tmp_path / "plain.csv", "# frequency_GHz: 9\nField (mT)" + (sep if sep != " " else "  ")
+                   + "Vmix (uV)\n" + "".join(f"{f}{sep}{v}\n" for f, v in rows))
+    names = _write(tmp_path / "names.csv", f'# frequency_GHz: 9\n"Field (mT)"{sep}"Vmix (uV)"\n'
+                   + "".join(f"{f}{sep}{v}\n" for f, v in rows))
+    cells = _write(tmp_path / "cells.csv", f'# frequency_GHz: 9\n"Field (mT)"{sep}"Vmix (uV)"\n'
+                   + "".join(f'"{f}"{sep}"{v}"\n' for f, v in rows))
+    a = read_table(plain)
+    for q in (names, cells):
+        b = read_table(q)
+        assert b.columns == ("Field (mT)", "Vmix (uV)") == a.columns
+        assert np.array_equal(a.data, b.data) and a.header == b.header

@@ -80,13 +80,21 @@ def _pandas_exact() -> dict:
     return {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
 
+def _unquote(cell: str) -> str:
+    """A cell without the double quotes around it (``"Field (mT)"``, ``"1.5"``), as R's
+    write.csv and many exporters write text, or as it is."""
+    if len(cell) >= 2 and cell[0] == cell[-1] == '"':
+        return cell[1:-1].strip()
+    return cell
+
+
 def parse_number(token: str) -> float | None:
     """Parse one cell: a float, NaN for an empty/``nan`` cell, ``None`` if not numeric.
 
     ``inf`` is returned as a float infinity (the caller rejects non-finite
     values with a message naming the column and row).
     """
-    t = token.strip()
+    t = _unquote(token.strip())
     if t.lower() in _NAN_TOKENS:
         return float("nan")
     try:
@@ -193,7 +201,8 @@ def _numeric_row(line: str) -> tuple[str, list[float]] | None:
 
 
 def _split_header_row(line: str, delimiter: str, n: int) -> list[str] | None:
-    cells = _split(line, delimiter)
+    """The ``n`` column names of a header row (quotes around a name removed), or None."""
+    cells = [_unquote(c.strip()) for c in _split(line, delimiter)]
     if len(cells) == n + 1 and cells[-1] == "":  # trailing delimiter
         cells = cells[:-1]
     if len(cells) == n:
@@ -201,7 +210,10 @@ def _split_header_row(line: str, delimiter: str, n: int) -> list[str] | None:
     if delimiter == "whitespace":
         cells = [c for c in re.split(r"\t|\s{2,}", line.strip()) if c]
         if len(cells) == n:
-            return cells
+            return [_unquote(c) for c in cells]
+        cells = re.findall(r'"[^"]*"|\S+', line)      # "Field (mT)" "Vmix (uV)"
+        if len(cells) == n and '"' in line:
+            return [_unquote(c) for c in cells]
     return None
 
 
