@@ -181,7 +181,8 @@ def _initial_states(branches, found, where, setup: _BatchSetup, min_significance
                 f"variances, need {min_significance:g}{grid})")
         else:
             init = {} if setup.grid_guess else {k: v for k, v in g.items() if k in setup.model.param_names}
-            state[i] = {"h": g["h_res"], "w": g["width"], "init": init}
+            state[i] = {"h": g["h_res"], "w": g["width"], "init": init,
+                        "rounding_step": g.get("rounding_step")}
     return state
 
 
@@ -273,9 +274,47 @@ def _update_states(rows, fitted, state, final, setup: _BatchSetup) -> list:
     return moved_rows
 
 
+#: On a branch whose noise is the rounding of its values (the search's ``rounding_step``,
+#: uV), a fitted resonance whose amplitude sqrt(V_s^2 + V_a^2) (the peak-to-peak of the mixing
+#: lineshape) is below this many rounding steps, and that is purely symmetric or purely
+#: antisymmetric (:data:`_PURE_FRACTION`), is refused: it is one step or one level of the
+#: rounding (a sloped background written in 10 uV steps over a 0.6 uV line is fitted as
+#: antisymmetric "lines" of about 11 uV with V_s = 0, or symmetric ones with V_a = 0, far from
+#: the line). A line of one or two steps with both parts, which a sloped background lets the
+#: values resolve, is kept.
+_ROUNDING_STEPS = 2.0
+
+
+#: The smaller of |V_s|, |V_a| below this fraction of the amplitude: a "pure" line, the shape
+#: of one step (antisymmetric) or one level (symmetric) of the rounding.
+_PURE_FRACTION = 0.1
+
+
+def _amplitude(fitted: dict, linear) -> tuple[float, float] | None:
+    """(sqrt(V_s^2 + V_a^2), min(|V_s|, |V_a|)) in uV of a window fit (``fitted["c"]``: its
+    linear coefficients in the order of the names ``linear``), or None for a lineshape
+    without V_s and V_a."""
+    if "vs" not in linear or "va" not in linear:
+        return None
+    c = fitted["c"]
+    vs, va = abs(float(c[linear.index("vs")])), abs(float(c[linear.index("va")]))
+    return math.hypot(vs, va), min(vs, va)
+
+
+def _below_rounding(amplitude, rounding_step) -> bool:
+    """Whether a fit is a step of the rounding: its noise is the rounding of its values
+    (``rounding_step``, uV; None when it is not), its amplitude is below
+    :data:`_ROUNDING_STEPS` steps, and it is a pure symmetric or antisymmetric line
+    (:data:`_PURE_FRACTION`). ``amplitude`` is :func:`_amplitude`'s (None: not judged)."""
+    return (bool(rounding_step) and amplitude is not None
+            and amplitude[0] < _ROUNDING_STEPS * rounding_step
+            and amplitude[1] < _PURE_FRACTION * amplitude[0])
+
+
 def _final_results(branches, state, final, where, setup: _BatchSetup, out: list) -> None:
     """The FitResults of the final windows into ``out``: the resonance must lie inside the
-    sweep, then the fit must have converged."""
+    sweep and, on values whose noise is their rounding, be larger than the rounding
+    (:data:`_ROUNDING_STEPS`); then the fit must have converged."""
     from ...fitting_batch import pad_arrays, varpro_results
 
     done = []
@@ -285,6 +324,13 @@ def _final_results(branches, state, final, where, setup: _BatchSetup, out: list)
             out[i] = NoResonanceError(
                 f"{where[i]}: the fitted resonance {st['h']:.4g} T (HWHM {st['w']:.3g} T) does "
                 f"not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T")
+        elif _below_rounding(amp := _amplitude(f, list(setup.basis.linear)),
+                             st.get("rounding_step")):
+            out[i] = NoResonanceError(
+                f"{where[i]}: the fitted resonance at {st['h']:.4g} T is a pure symmetric or "
+                f"antisymmetric line of {amp[0]:.3g} uV, less than {_ROUNDING_STEPS:g} steps of "
+                f"the {st['rounding_step']:.3g} uV grid its values lie on, where the noise is "
+                "the rounding: a step of the rounding, not a line")
         else:
             done.append(i)
     if not done:
