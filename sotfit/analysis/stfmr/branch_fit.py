@@ -293,8 +293,8 @@ _PURE_FRACTION = 0.1
 def _amplitude(fitted: dict, linear) -> tuple[float, float] | None:
     """(sqrt(V_s^2 + V_a^2), min(|V_s|, |V_a|)) in uV of a window fit (``fitted["c"]``: its
     linear coefficients in the order of the names ``linear``), or None for a lineshape
-    without V_s and V_a."""
-    if "vs" not in linear or "va" not in linear:
+    without V_s and V_a or with a second line (not judged)."""
+    if "vs" not in linear or "va" not in linear or "vs2" in linear:
         return None
     c = fitted["c"]
     vs, va = abs(float(c[linear.index("vs")])), abs(float(c[linear.index("va")]))
