@@ -9,10 +9,21 @@ import re
 
 from . import text as _text
 
-__all__ = ["DIGIT_COMMA_DIGIT_RE", "decimal_comma_hint", "with_decimal_points"]
+__all__ = ["DIGIT_COMMA_DIGIT_RE", "decimal_comma_hint", "number_mark", "with_decimal_points"]
 
-#: A number written with a decimal comma (``-0,100687``, ``1,5e-3``).
-_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+#: A cell that is a number written with a decimal comma (``-0,100687``, ``1,5e-3``, ``,5``).
+COMMA_NUMBER_RE = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+#: A cell that is a number written with a decimal point (``-0.1``, ``2.``, ``.5e3``).
+POINT_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_INTEGER_RE = re.compile(r"[+-]?\d+")
+
+
+def number_mark(cell: str) -> str | None:
+    """``','`` for a cell that is a number written with a decimal comma, ``'.'`` with a
+    decimal point, else None (integers, text)."""
+    if COMMA_NUMBER_RE.fullmatch(cell):
+        return ","
+    return "." if POINT_NUMBER_RE.fullmatch(cell) else None
 
 
 def decimal_comma_hint(lines, first_line: int = 0) -> str:
@@ -21,8 +32,9 @@ def decimal_comma_hint(lines, first_line: int = 0) -> str:
     ``first_line + 1``), or ""."""
     for i, line in enumerate(lines, start=first_line):
         cells = [c.strip() for c in re.split(r"[;\t]", line) if c.strip()]
-        if len(cells) >= 2 and sum(bool(_DECIMAL_COMMA_RE.match(c)) for c in cells) >= 1 and all(
-                _DECIMAL_COMMA_RE.match(c) or re.match(r"^[+-]?\d+$", c) for c in cells):
+        marks = [number_mark(c) for c in cells]
+        if len(cells) >= 2 and "," in marks and all(
+                m == "," or (m is None and _INTEGER_RE.fullmatch(c)) for m, c in zip(marks, cells)):
             return (f"; line {i + 1} ({line.strip()[:40]!r}) holds numbers written with decimal "
                     "commas, which are read only in a table that writes every number so: write "
                     "them with decimal points (in a spreadsheet, save with '.' as the decimal "

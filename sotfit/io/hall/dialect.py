@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import containers as _containers
+from ..decimal_commas import number_mark
 from ..text import _KEY_VALUE_RE, _detect_delimiter, _read_text, _split, _split_header_row
 from .scan import HallReadError
 from .values import _read_csv
@@ -41,8 +42,6 @@ _LAYOUT_NAMES = {"\t": "tab-separated", ";": "semicolon-separated", ",": "comma-
 _COMMENTS = ("#", "%", "//")
 _CELL_SPLIT_RE = re.compile(r"[\t;,\s]+")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
-_POINT_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_COMMA_NUMBER_RE = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _BRACKETED_RE = re.compile(r"^[(\[].*[)\]]$")
 
 
@@ -286,13 +285,6 @@ def _row_text(p: Path, lines: list[str], i: int, d: _Dialect, n: int) -> str:
     return lines[i].rstrip(" ")[:-1] if len(_split(lines[i], d.delimiter)) == n + 1 else lines[i]
 
 
-def _number_mark(cell: str):
-    """``','`` for a number written with a decimal comma, ``'.'`` with a decimal point, else None."""
-    if _COMMA_NUMBER_RE.fullmatch(cell):
-        return ","
-    return "." if _POINT_NUMBER_RE.fullmatch(cell) else None
-
-
 def _decimal_mark(p: Path, lines: list[str], data: list[int], delimiter: str) -> str:
     """The decimal mark of the numbers of rows ``data``: a comma only in a file that is not
     comma-separated; a file writing both is an error naming the first line of the second."""
@@ -301,15 +293,15 @@ def _decimal_mark(p: Path, lines: list[str], data: list[int], delimiter: str) ->
     first: dict = {}
     for i in data:
         for cell in _split(lines[i], delimiter):
-            mark = _number_mark(cell)
+            mark = number_mark(cell)
             if mark is not None and mark not in first:
                 first[mark] = (i, cell)
         if len(first) == 2:
             (i0, c0), (i1, c1) = sorted(first.values())
             raise HallReadError(
                 f"{p}: line {i1 + 1} writes {c1!r} with a decimal "
-                f"{'comma' if _number_mark(c1) == ',' else 'point'}, but line {i0 + 1} writes "
-                f"{c0!r} with a decimal {'comma' if _number_mark(c0) == ',' else 'point'}; write "
+                f"{'comma' if number_mark(c1) == ',' else 'point'}, but line {i0 + 1} writes "
+                f"{c0!r} with a decimal {'comma' if number_mark(c0) == ',' else 'point'}; write "
                 "every number of the file with the same decimal mark")
     return "," if "," in first else "."
 
