@@ -40,7 +40,8 @@ class Table:
     lines : numpy.ndarray
         1-based file line number of each data row.
     delimiter : str
-        ``'\\t'``, ``','``, ``';'`` or ``'whitespace'``.
+        ``'\\t'``, ``','``, ``';'`` or ``'whitespace'``; ``'container'`` for the vectors of
+        a MATLAB or NumPy file (:mod:`sotfit.io.containers`), whose ``lines`` count rows.
     header_lines : dict[str, int]
         1-based file line of each header entry.
     notes : tuple of str
