@@ -98,11 +98,13 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
-    from .common import (
-    CLIError, OutputFolder, input_paths,
-)
+    from .closed_pipe import ClosedPipeSafe
+    from .common import CLIError, OutputFolder, input_paths
 
     output = None
+    stdout, stderr = sys.stdout, sys.stderr
+    # `sotfit ... | head` (or `2>&1 | head`) still writes its results
+    sys.stdout, sys.stderr = ClosedPipeSafe(stdout), ClosedPipeSafe(stderr)
     try:
         if getattr(args, "out", None) is not None:
             # checked before any work; results are staged and moved into place when complete
@@ -119,6 +121,9 @@ def main(argv=None) -> int:
         print(f"sotfit {args.command}: error: {exc.filename}: permission denied", file=sys.stderr)
         return 2
     finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = stdout, stderr
         if output is not None:
             output.discard()
 

@@ -54,6 +54,8 @@ import numpy as np
 from ..data import DataError
 from . import containers as _containers
 from . import decimal_commas as _commas
+from . import multivu as _multivu
+from . import unit_rows as _unit_rows
 from . import preambles as _preambles
 from .table import Table, _blocks
 from .preambles import _parse_plain
@@ -432,13 +434,16 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     if not text.strip():
         raise DataError(f"{name}: the file is empty")
     lines = text.splitlines()
+    notes = ()
+    if _multivu.is_multivu(lines):
+        lines, note = _multivu.multivu_lines(lines)
+        notes = (note,)
 
     found = _data_start(lines)
-    notes = ()
     if _commas.DIGIT_COMMA_DIGIT_RE.search(text) is not None:
         converted = _commas.with_decimal_points(lines, found)
         if converted is not None:
-            lines, notes = converted[0], (converted[1],)
+            lines, notes = converted[0], (*notes, converted[1])
             found = _data_start(lines)
     if found is None:
         raise DataError(
@@ -451,6 +456,9 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     trailing = delimiter != "whitespace" and all(
         lines[i].rstrip(" \r\n").endswith(delimiter) for i in rows)
     n = len(first) if trailing else len(_split(lines[start], delimiter))
+    joined = _unit_rows.with_units_joined(lines, start, delimiter, n)
+    if joined is not None:
+        lines, notes = joined[0], (*notes, joined[2])
 
     header, header_lines, columns = _preamble(name, lines, start, delimiter, n)
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ...units import UnitError, normalise_unit, split_header, to_house
 from .scan import HallReadError
-from .dialect import _head_lines, _read_table, _sniff
+from .dialect import _head_lines, _numbers_below, _read_table, _sniff
 from .values import _numeric, _read_csv
 
 
@@ -59,8 +59,9 @@ class MagnetCalibration:
 def _is_plain_csv(p: Path) -> bool:
     """Whether the calibration file is a comma CSV without a preamble (read by pandas as it
     is), not another layout (:mod:`sotfit.io.hall.dialect`)."""
-    dialect = _sniff(_head_lines(p))
-    return dialect is None or dialect.plain
+    head = _head_lines(p)
+    dialect = _sniff(head)
+    return dialect is None or dialect.plain and _numbers_below(head, dialect.header)
 
 
 def read_magnet_calibration(path, current_unit: str | None = None,

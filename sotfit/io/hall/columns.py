@@ -42,6 +42,10 @@ _HARMONIC_ROLES = {"x1", "y1", "x2", "y2", "mag1", "phase1", "mag2", "phase2", "
 _FIELD_NAMES = {"field", "b", "h", "mu0h", "hext", "happ", "bext", "bapp", "appliedfield",
                 "magneticfield", "bfield", "hfield", "mu0hext"}
 _ANGLE_NAMES = {"angle", "rotation", "alpha", "beta", "gamma"}
+#: The rotator's angle as instrument software names it (a Quantum Design PPMS writes 'Sample
+#: Position (deg)' on every row, rotator or not): the scanned angle only of a rotation
+#: (``scan='phi'`` or ``'theta'``) without another angle column.
+_ROTATOR_NAMES = {"sampleposition", "rotatorposition", "rotatorangle", "rotator"}
 _CURRENT_NAMES = {"isource", "i", "current", "iac", "sourcecurrent"}
 _MAGNET_NAMES = {"magnetcurrent", "imagnet"}
 _STATE_NAMES = {"mzstate", "mz", "mzinitial", "mzinit", "initialmz", "state", "pmastate"}

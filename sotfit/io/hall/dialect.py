@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import containers as _containers
+from .. import multivu as _multivu
+from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
 from ..text import _KEY_VALUE_RE, _detect_delimiter, _read_text, _split, _split_header_row
 from .scan import HallReadError
@@ -88,13 +90,26 @@ def _read_table(p: Path):
     if _containers.is_binary(start) and not start.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _read_workbook(p)
     head = _head_lines(p)
+    if _multivu.is_multivu(head):
+        return _read_multivu(p)
     dialect = _sniff(head)
     if dialect is None and any(not _is_skipped(line) for line in head):
         raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: value' "
                             "entry; the column names go on one line above the data")
-    if dialect is None or dialect.plain:
+    if dialect is None or dialect.plain and _numbers_below(head, dialect.header):
         return _read_csv(p, comment="#"), None
     return _read_dialect(p, _lines(_read_text(p)), dialect)
+
+
+def _read_multivu(p: Path):
+    """The table of a Quantum Design MultiVu file (:mod:`sotfit.io.multivu`), and the note."""
+    lines, note = _multivu.multivu_lines(_lines(_read_text(p)))
+    dialect = _sniff(lines)
+    if dialect is None:
+        raise HallReadError(f"{p}: a Quantum Design MultiVu file with no column header row "
+                            "below its [Data] line")
+    df, _ = _read_dialect(p, lines, dialect)
+    return df, note
 
 
 def _read_workbook(p: Path):
@@ -318,10 +333,36 @@ def _dialect_note(p: Path, d: _Dialect, decimal: str, units_joined: bool) -> str
     return f"{p.name} " + "; ".join(parts)
 
 
+def _numbers_below(lines: list[str], header: int) -> bool:
+    """Whether the first line below line ``header`` that is neither blank nor a comment holds a
+    number (or there is none among ``lines``)."""
+    below = _following_rows(lines, header, 1)
+    return not below or _has_number(lines[below[0]])
+
+
+def _with_unit_row(lines: list[str], d: _Dialect, data: list[int]):
+    """(lines, dialect, note) of a table whose column names are followed by a row of units
+    (:mod:`sotfit.io.unit_rows`), the units written into the names; None for any other."""
+    start = next((i for i in data if _has_number(lines[i])), None)
+    if start is None:
+        return None
+    n = len(_row_cells(lines[start], d.delimiter, len(_split(lines[start], d.delimiter))))
+    joined = _unit_rows.with_units_joined(lines, start, d.delimiter, n)
+    if joined is None or joined[1] < d.header:
+        return None
+    return joined[0], _Dialect(d.delimiter, joined[1], d.skipped), joined[2]
+
+
 def _read_dialect(p: Path, lines: list[str], d: _Dialect):
     """The table of ``p`` read with dialect ``d`` (a layout other than a plain comma CSV), and
     the note saying how it was read."""
     data = [i for i in range(d.header + 1, len(lines)) if not _is_skipped(lines[i])]
+    units_note = None
+    if data and not _has_number(lines[data[0]]):
+        joined = _with_unit_row(lines, d, data)
+        if joined is not None:
+            lines, d, units_note = joined
+            data = [i for i in range(d.header + 1, len(lines)) if not _is_skipped(lines[i])]
     if data:
         _check_header_above_data(p, lines, d.header, data[0])
     names, units_joined = _names(p, lines, d, data)
@@ -333,7 +374,8 @@ def _read_dialect(p: Path, lines: list[str], d: _Dialect):
     header = sep.join(names) if d.delimiter == "whitespace" else _row_header_text(lines[d.header], d)
     text = "\n".join([header, *rows])
     df = _read_csv(p, source=io.StringIO(text), sep=sep, decimal=decimal, comment="#")
-    return df, _dialect_note(p, d, decimal, units_joined)
+    note = _dialect_note(p, d, decimal, units_joined)
+    return df, note if units_note is None else f"{note}; {units_note}"
 
 
 def _row_header_text(line: str, d: _Dialect) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from .columns import (_AXIS_NAMES, _CURRENT_NAMES, _MAGNET_NAMES, _STATE_NAMES, _compact, _field_axis,
+from .columns import (_AXIS_NAMES, _CURRENT_NAMES, _MAGNET_NAMES, _ROTATOR_NAMES, _STATE_NAMES,
+                      _compact, _field_axis,
                       _harm_roles, _harmonic_of, _is_angle_col, _is_field_col)
 from .options import _col_opt, _opt
 from .scan import HallReadError
@@ -93,6 +94,10 @@ def _assign_roles(p, cols, scan, given):
             found.setdefault("mz_state", c)
         elif k in _AXIS_NAMES:
             found.setdefault("sweep_axis", c)
+    if scan in ("phi", "theta") and "angle" not in found and "angle" not in roles:
+        rotator = [c for c in cols if _compact(c) in _ROTATOR_NAMES]
+        if len(rotator) == 1:
+            found["angle"] = rotator[0]
     for role, c in found.items():
         roles.setdefault(role, c)
     return roles

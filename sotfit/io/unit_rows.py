@@ -1,0 +1,103 @@
+"""A row of units below the row of column names (``Field<TAB>Vmix``, then ``mT<TAB>uV``), as
+Origin, Igor and many instrument programs write a table's header, read as names with units.
+
+Origin's ASCII export writes up to four rows above the data: short names, long names, units and
+comments. :func:`with_units_joined` finds, among the rows directly above the data that split
+into one name per column and hold no number, a row whose every cell is a unit that sotfit
+knows (or is blank, or says the column has none: ``a.u.``, ``arb. units``, ``-``); the row just
+above it names the columns. The units are written into the names (``Field (mT)``) and the
+other rows of the header (short names, comments) are not read, each line kept in its place so
+that line numbers in messages are those of the file, and the note says so. The file itself is
+never modified.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..units import UnitError, normalise_unit, split_header
+
+__all__ = ["with_units_joined"]
+
+#: Cells of a units row that say a column has no unit.
+_NO_UNIT = {"", "-", "--", "1", "a.u.", "a.u", "au", "arb.u.", "arb. u.", "arb. units",
+            "arb.units", "arbitrary units", "counts", "none", "n/a"}
+_BRACKETS_RE = re.compile(r"^[(\[]\s*(?P<u>.*?)\s*[)\]]$")
+
+
+def _unit(cell: str):
+    """The unit a cell of a units row names (``'mT'``, ``'(mT)'``, ``'[uV]'``), ``''`` for a
+    cell that says the column has none, or None for a cell that is no unit."""
+    c = cell.strip().strip('"').strip()
+    m = _BRACKETS_RE.match(c)
+    if m:
+        c = m.group("u")
+    if c.lower() in _NO_UNIT:
+        return ""
+    try:
+        normalise_unit(c)
+    except UnitError:
+        return None
+    return c
+
+
+def _has_unit(name: str) -> bool:
+    """Whether a column name already carries a unit that sotfit reads (``Field (mT)``)."""
+    try:
+        return split_header(name)[1] is not None
+    except UnitError:
+        return True  # a unit sotfit does not know: its own error names it
+
+
+def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
+    """The lines of a file whose header is a row of names above a row of units, with the units
+    written into the names, and the note to give; ``None`` for any other file.
+
+    Parameters
+    ----------
+    lines : list of str
+        The file's lines.
+    start : int
+        Index of the first data row.
+    delimiter : str
+        The data's delimiter (``'\t'``, ``','``, ``';'`` or ``'whitespace'``).
+    n : int
+        The number of data columns: each row of the header splits into as many cells.
+
+    Returns
+    -------
+    (list of str, int, str) or None
+        The lines, as many as given; the index of the line that now holds the column names;
+        the note. The units row and the other rows of the header are made blank.
+    """
+    from .text import _is_content, _looks_like_key_value, _split_header_row, parse_number
+
+    run: list[tuple[int, list[str]]] = []
+    for i in range(start - 1, -1, -1):
+        if not lines[i].strip():
+            continue
+        if not _is_content(lines[i]) or _looks_like_key_value(lines[i]):
+            break
+        cells = _split_header_row(lines[i], delimiter, n)
+        if cells is None or any(c.strip() and parse_number(c) is not None for c in cells):
+            break
+        run.insert(0, (i, cells))
+    units_at = next((k for k in range(1, len(run))
+                     if all(_unit(c) is not None for c in run[k][1])
+                     and any(_unit(c) for c in run[k][1])), None)
+    if units_at is None:
+        return None
+    (i_names, names), (i_units, units) = run[units_at - 1], run[units_at]
+    joined = [name if not _unit(u) or _has_unit(name) else f"{name} ({_unit(u)})"
+              for name, u in zip(names, units)]
+    out = list(lines)
+    out[i_names] = ("\t" if delimiter == "whitespace" else delimiter).join(joined)
+    others = [i for i, _ in run if i != i_names]
+    for i in others:
+        out[i] = ""
+    unread = [i + 1 for i, _ in run if i not in (i_names, i_units)]
+    note = (f"the units on line {i_units + 1} ({', '.join(repr(u.strip()) for u in units)}) read "
+            f"with the column names on line {i_names + 1}"
+            + (f"; line(s) {', '.join(map(str, unread))} of the header (short names or comments) "
+               "not read" if unread else ""))
+    return out, i_names, note

@@ -1,0 +1,230 @@
+"""Headers that instrument and plotting programs write above a table, read as they are:
+Quantum Design MultiVu ``.dat`` files (a ``[Header]`` section, ``[Data]``, an empty
+``Comment`` column and columns empty on every row) and a row of units under the column
+names (Origin's long names, units and comments rows). Each converted copy of the bundled
+example sets gives exactly the numbers of the CSV (ST-FMR and harmonic Hall), with a note
+saying how it was read; the inputs are never modified."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sotfit import DataError
+from sotfit.cli import main
+from sotfit.io import read_table
+from sotfit.io.hall import HallReadError, read_hall
+from sotfit.io.multivu import is_multivu, multivu_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+STFMR = ROOT / "data" / "stfmr_example"
+HALL = ROOT / "data" / "hall_example" / "inplane"
+AVCI = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
+        "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm",
+        "--no-figures"]
+#: Entries of summary.json that name the files read or say how they were read.
+RUN_ENTRIES = {"source", "files", "notes", "inputs", "folder"}
+
+
+def _without_run_entries(obj):
+    if isinstance(obj, dict):
+        return {k: _without_run_entries(v) for k, v in obj.items() if k not in RUN_ENTRIES}
+    if isinstance(obj, list):
+        return [_without_run_entries(v) for v in obj]
+    return obj
+
+
+def _stfmr_parts(path):
+    """(preamble comment lines, column names, data rows as text) of a bundled ST-FMR CSV."""
+    lines = path.read_text().splitlines()
+    head = [ln for ln in lines if ln.startswith("#")]
+    return head, lines[len(head)].split(","), lines[len(head) + 1:]
+
+
+def _stfmr_summary(folder, out):
+    assert main(["stfmr", str(folder), "--no-figures", "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def stfmr_csv_summary(tmp_path_factory):
+    return _stfmr_summary(STFMR, tmp_path_factory.mktemp("csv") / "out")
+
+
+@pytest.fixture(scope="module")
+def hall_csv_summary(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hall") / "out"
+    assert main(["hall", *sorted(map(str, HALL.glob("phi_*.csv"))), *AVCI, "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+def _multivu(names, rows, info=(), empty=("Sample Temp (K)",), comment_at=None):
+    """A MultiVu file: header section, [Data], a Comment column first, empty columns last."""
+    head = ["[Header]", "; data file written by MultiVu", "TITLE,Py/Pt bar 3",
+            "BYAPP, Resistivity, 1.10.3 Build 4", "FILEOPENTIME,5023477.55,12/04/2026,10:31 AM",
+            *[f"INFO,{v},{k}" for k, v in info], "DATATYPE,COMMENT,1", "[Data]",
+            ",".join(["Comment", *names, *empty])]
+    body = []
+    for i, r in enumerate(rows):
+        comment = '"field set, waiting"' if i == comment_at else ""
+        body.append(",".join([comment, *r.split(","), *[""] * len(empty)]))
+    return "\n".join(head + body) + "\n"
+
+
+def test_multivu_lines_keep_their_places_and_say_what_was_left_out():
+    text = _multivu(["Magnetic Field (Oe)", "Vmix (uV)"], ["1.0,2.0", "3.0,4.0"],
+                    info=[("RF frequency", "9 GHz")], comment_at=1)
+    lines = text.splitlines()
+    assert is_multivu(lines) and not is_multivu(["Field (mT),Vmix (uV)", "1,2"])
+    out, note = multivu_lines(lines)
+    assert len(out) == len(lines)
+    assert out[lines.index("[Data]") + 1] == "Magnetic Field (Oe),Vmix (uV)"
+    assert out[-2:] == ["1.0,2.0", "3.0,4.0"]
+    assert "# RF frequency: 9 GHz" in out
+    assert "Comment column left out (1 row(s) hold a comment)" in note
+    assert "1 column(s) empty on every row left out ('Sample Temp (K)')" in note
+
+
+def test_multivu_stfmr_files_give_exactly_the_numbers_of_the_csv(tmp_path, stfmr_csv_summary):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
+        head, names, rows = _stfmr_parts(p)
+        entries = [ln.lstrip("# ").split(": ") for ln in head if ": " in ln]
+        text = _multivu(["Time Stamp (sec)", *names],
+                        [f"{1000 + 0.5 * i:.1f},{r}" for i, r in enumerate(rows)],
+                        info=[(k, v) for k, v in entries], comment_at=3)
+        (folder / (p.stem + ".dat")).write_text(text)
+    before = {f: f.read_bytes() for f in folder.iterdir()}
+    s = _stfmr_summary(folder, tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(stfmr_csv_summary)  # exact floats
+    assert any("a Quantum Design MultiVu file, read from its [Data] section" in n
+               for n in s["notes"])
+    assert all(f.read_bytes() == b for f, b in before.items())
+
+
+def test_multivu_hall_rotation_reads_the_rotator_column(tmp_path, hall_csv_summary):
+    """A PPMS rotation: the rotator's 'Sample Position (deg)' is the scanned phi."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = []
+    for p in sorted(HALL.glob("phi_*.csv")):
+        lines = p.read_text().splitlines()
+        names = lines[0].split(",")
+        names[0] = "Sample Position (deg)"
+        text = _multivu(["Temperature (K)", *names],
+                        [f"300.0,{r}" for r in lines[1:]], comment_at=0)
+        (folder / (p.stem + ".dat")).write_text(text)
+        files.append(str(folder / (p.stem + ".dat")))
+    out = tmp_path / "out"
+    assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert _without_run_entries(s) == _without_run_entries(hall_csv_summary)  # exact floats
+    assert any("MultiVu" in n for n in s["notes"])
+
+
+def test_a_rotator_column_is_not_the_variable_of_a_field_sweep(tmp_path):
+    """Every PPMS file has 'Sample Position (deg)', a rotator or not: a field sweep stays one."""
+    src = ROOT / "data" / "hall_example" / "pma" / "sweep_x_up.csv"
+    lines = src.read_text().splitlines()
+    text = _multivu(["Sample Position (deg)", *lines[0].split(",")],
+                    [f"0.0,{r}" for r in lines[1:]])
+    (tmp_path / "sweep.dat").write_text(text)
+    (tmp_path / "sweep.csv").write_text(src.read_text())
+    kw = dict(current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X")
+    got, = read_hall(tmp_path / "sweep.dat", **kw)
+    ref, = read_hall(tmp_path / "sweep.csv", **kw)
+    assert got.scan == ref.scan == "field"
+    np.testing.assert_array_equal(got.r2w.x, ref.r2w.x)
+    np.testing.assert_array_equal(got.r2w.y, ref.r2w.y)
+    np.testing.assert_array_equal(got.r1w.y, ref.r1w.y)
+
+
+def _origin(names, units, rows, sep="\t", short=False, comments=True):
+    """Origin's ASCII export: (short names,) long names, units, comments, then the data."""
+    head = ([sep.join(chr(65 + k) for k in range(len(names)))] if short else []) + [
+        sep.join(names), sep.join(units)]
+    if comments:
+        head.append(sep.join(["sweep up"] + [""] * (len(names) - 1)))
+    return "\n".join(head + [r.replace(",", sep) for r in rows]) + "\n"
+
+
+@pytest.mark.parametrize("sep, short", [("\t", False), (",", True), (";", False)])
+def test_units_row_stfmr_gives_exactly_the_numbers_of_the_csv(tmp_path, stfmr_csv_summary,
+                                                             sep, short):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
+        head, names, rows = _stfmr_parts(p)
+        bare = [n.split(" (")[0] for n in names]
+        units = [n.split(" (")[1].rstrip(")") for n in names]
+        (folder / (p.stem + ".txt")).write_text(
+            "\n".join(head) + "\n" + _origin(bare, units, rows, sep, short))
+    s = _stfmr_summary(folder, tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(stfmr_csv_summary)  # exact floats
+    first = 4 + short           # the names' file line (below 3 comment lines)
+    note = (f"the units on line {first + 1} ('mT', 'uV') read with the column names on line "
+            f"{first}; line(s) {', '.join(map(str, ([first - 1] if short else []) + [first + 2]))}"
+            " of the header (short names or comments) not read")
+    assert any(n.endswith(note) for n in s["notes"]), s["notes"]
+
+
+def test_units_row_keeps_a_unit_written_in_the_name_and_says_none(tmp_path):
+    p = tmp_path / "f_9GHz.txt"
+    p.write_text("Field (Oe)\tVmix\tphase\nmT\tuV\ta.u.\n1000\t1.5\t0.1\n1010\t1.6\t0.2\n")
+    t = read_table(p)
+    assert t.columns == ("Field (Oe)", "Vmix (uV)", "phase")
+    np.testing.assert_array_equal(t.data, [[1000, 1.5, 0.1], [1010, 1.6, 0.2]])
+    assert t.lines.tolist() == [3, 4]
+
+
+def test_a_row_of_unknown_units_is_still_an_error_naming_the_line(tmp_path):
+    p = tmp_path / "f_9GHz.txt"
+    p.write_text("Field\tVmix\nGs\tuV\n1000\t1.5\n1010\t1.6\n")
+    with pytest.raises(DataError, match=r"f_9GHz.txt: line 1 \('Field\\tVmix'\) is neither"):
+        read_table(p)
+
+
+@pytest.mark.parametrize("sep, suffix", [(",", ".csv"), ("\t", ".txt")])
+def test_units_row_hall_gives_exactly_the_numbers_of_the_csv(tmp_path, hall_csv_summary, sep,
+                                                            suffix):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = []
+    for p in sorted(HALL.glob("phi_*.csv")):
+        lines = p.read_text().splitlines()
+        names = lines[0].split(",")
+        bare = [n.split(" (")[0] for n in names]
+        units = [n.split(" (")[1].rstrip(")") for n in names]
+        target = folder / (p.stem + suffix)
+        target.write_text(_origin(bare, units, lines[1:], sep, short=sep == "\t"))
+        files.append(str(target))
+    out = tmp_path / "out"
+    assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert _without_run_entries(s) == _without_run_entries(hall_csv_summary)  # exact floats
+    assert any("the units on line" in n for n in s["notes"])
+
+
+def test_hall_comma_csv_with_a_stray_line_under_the_names_is_refused(tmp_path):
+    p = tmp_path / "phi.csv"
+    lines = (HALL / "phi_005mT.csv").read_text().splitlines()
+    p.write_text("\n".join([lines[0], "measured on 12/04", *lines[1:]]) + "\n")
+    with pytest.raises(HallReadError, match="line 1 .* nor the column header row"):
+        read_hall(p, current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X")
+
+
+def test_results_are_written_when_the_reader_of_the_output_has_gone(tmp_path):
+    """``sotfit stfmr DIR | head -1``: the pipe closes early; the run still writes its results
+    and exits 0 without a traceback."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "sotfit", "stfmr", str(STFMR), "--no-figures",
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()                     # the reader has gone before the first line
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    assert len(json.loads((out / "summary.json").read_text())["spectra"]) == 6
