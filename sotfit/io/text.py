@@ -55,6 +55,7 @@ from ..data import DataError
 from . import containers as _containers
 from . import decimal_commas as _commas
 from . import multivu as _multivu
+from . import text_columns as _text_columns
 from . import unit_rows as _unit_rows
 from . import preambles as _preambles
 from .table import Table, _blocks
@@ -440,6 +441,11 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         notes = (note,)
 
     found = _data_start(lines)
+    if found is None:
+        dropped = _text_columns.without_text_columns(lines)
+        if dropped is not None:
+            lines, notes = dropped[0], (*notes, dropped[1])
+            found = _data_start(lines)
     if _commas.DIGIT_COMMA_DIGIT_RE.search(text) is not None:
         converted = _commas.with_decimal_points(lines, found)
         if converted is not None:

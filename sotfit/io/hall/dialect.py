@@ -373,7 +373,8 @@ def _read_dialect(p: Path, lines: list[str], d: _Dialect):
     sep = "\t" if d.delimiter == "whitespace" else d.delimiter
     header = sep.join(names) if d.delimiter == "whitespace" else _row_header_text(lines[d.header], d)
     text = "\n".join([header, *rows])
-    df = _read_csv(p, source=io.StringIO(text), sep=sep, decimal=decimal, comment="#")
+    grouped = {"thousands": "."} if decimal == "," else {}   # -1.934,5 (a point alone is refused)
+    df = _read_csv(p, source=io.StringIO(text), sep=sep, decimal=decimal, comment="#", **grouped)
     note = _dialect_note(p, d, decimal, units_joined)
     return df, note if units_note is None else f"{note}; {units_note}"
 

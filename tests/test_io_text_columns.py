@@ -1,0 +1,124 @@
+"""Cells as logging programs and spreadsheets write them beside the numbers: columns of text
+(a time stamp, a status word) are left out with a note, and numbers with decimal commas and
+points between groups of thousands (``-1.934,46``) are read as such. Each converted copy of
+the bundled example spectra gives the numbers of the CSV; what cannot be told apart
+(``1.934`` with decimal commas elsewhere) keeps its error."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sotfit import DataError
+from sotfit.cli import main
+from sotfit.io import read_table
+from sotfit.io.decimal_commas import number_mark
+from sotfit.io.hall import read_hall
+
+ROOT = Path(__file__).resolve().parents[1]
+STFMR = ROOT / "data" / "stfmr_example"
+HALL = ROOT / "data" / "hall_example" / "inplane"
+RUN_ENTRIES = {"source", "files", "notes", "inputs", "folder"}
+
+
+def _without_run_entries(obj):
+    if isinstance(obj, dict):
+        return {k: _without_run_entries(v) for k, v in obj.items() if k not in RUN_ENTRIES}
+    if isinstance(obj, list):
+        return [_without_run_entries(v) for v in obj]
+    return obj
+
+
+def _summary(folder, out):
+    assert main(["stfmr", str(folder), "--no-figures", "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def csv_summary(tmp_path_factory):
+    return _summary(STFMR, tmp_path_factory.mktemp("csv") / "out")
+
+
+def _parts(path):
+    lines = path.read_text().splitlines()
+    head = [ln for ln in lines if ln.startswith("#")]
+    return head, lines[len(head)].split(","), [r.split(",") for r in lines[len(head) + 1:]]
+
+
+def _stamped(path, sep, decimal_comma):
+    head, names, rows = _parts(path)
+    comma = (lambda c: c.replace(".", ",")) if decimal_comma else (lambda c: c)
+    out = [*head, sep.join(["Time", "Status", *names])]
+    for i, (h, v) in enumerate(rows):
+        out.append(sep.join([f"04.12.2026 10:{i // 60:02d}:{i % 60:02d}", "OK" if i % 7 else "",
+                             comma(h), comma(v)]))
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("sep, decimal_comma", [(",", False), ("\t", False), (";", True)])
+def test_columns_of_text_are_left_out_and_named(tmp_path, csv_summary, sep, decimal_comma):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
+        (folder / p.name).write_text(_stamped(p, sep, decimal_comma))
+    s = _summary(folder, tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(csv_summary)   # exact floats
+    assert any(n.endswith("2 column(s) of text not read: 'Time' (text such as '04.12.2026 "
+                          "10:00:00'), 'Status' (text such as 'OK')") for n in s["notes"])
+
+
+def test_a_column_with_numbers_and_text_is_kept_and_its_text_is_an_error(tmp_path):
+    p = tmp_path / "f_9GHz.csv"
+    p.write_text("Time,Field (mT),Vmix (uV)\n10:00:00,1.0,2.0\n10:00:01,1.5,oops\n"
+                 "10:00:02,2.0,2.5\n")
+    with pytest.raises(DataError, match=r"f_9GHz.csv: line 3, 'Vmix \(uV\)': 'oops' is not a number"):
+        read_table(p)
+
+
+def test_text_columns_keep_line_numbers(tmp_path):
+    p = tmp_path / "f_9GHz.csv"
+    p.write_text("# frequency: 9 GHz\nTime,Field (mT),Vmix (uV)\n\n10:00:00,1.0,2.0\n"
+                 "10:00:01,1.5,2.5\n")
+    t = read_table(p)
+    assert t.columns == ("Field (mT)", "Vmix (uV)")
+    assert t.lines.tolist() == [4, 5] and t.header == {"frequency": "9 GHz"}
+    np.testing.assert_array_equal(t.data, [[1.0, 2.0], [1.5, 2.5]])
+
+
+def test_thousands_separated_by_points_with_decimal_commas(tmp_path):
+    p = tmp_path / "f_9GHz.csv"
+    p.write_text("Feld (Oe);Spannung (nV)\n-1.934,46;213,5\n-1.930,93;1.223,802\n"
+                 "950,5;-12.345.678,9\n")
+    t = read_table(p)
+    np.testing.assert_array_equal(t.data, [[-1934.46, 213.5], [-1930.93, 1223.802],
+                                           [950.5, -12345678.9]])
+    assert "'1.934,5' as 1934.5" in t.notes[0]
+    assert number_mark("-1.934,46") == "," and number_mark("1.934") == "."
+
+
+def test_a_point_alone_beside_decimal_commas_is_not_guessed_at(tmp_path):
+    """``1.934`` may be 1934 or 1.934: the file keeps its error naming the line."""
+    p = tmp_path / "f_9GHz.csv"
+    p.write_text("Feld (Oe);Spannung (nV)\n-1.934,46;213,5\n-1.934;223,8\n")
+    with pytest.raises(DataError, match=r"f_9GHz.csv: .*line 3 writes '-1.934' with a point: a "
+                                         "decimal point or a point between thousands"):
+        read_table(p)
+
+
+def test_hall_thousands_with_decimal_commas_read_as_numbers(tmp_path):
+    src = HALL / "phi_400mT.csv"
+    lines = src.read_text().splitlines()
+    out = [lines[0].replace(",", ";").replace("(uV)", "(nV)")]
+    for ln in lines[1:]:
+        c = ln.split(",")
+        out.append(";".join(c[:2] + [f"{float(x) * 1000:_.4f}".replace(".", ",").replace("_", ".")
+                                     for x in c[2:]]))
+    p = tmp_path / "phi_400mT.csv"
+    p.write_text("\n".join(out) + "\n")
+    assert any("." in ln.split(";")[2] for ln in out[1:])      # some numbers are grouped
+    kw = dict(current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X")
+    got, = read_hall(p, **kw)
+    ref, = read_hall(src, **kw)
+    np.testing.assert_allclose(got.r1w.y, ref.r1w.y, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(got.r2w.y, ref.r2w.y, rtol=1e-9, atol=1e-10)
