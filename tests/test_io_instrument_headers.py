@@ -15,7 +15,7 @@ import pytest
 
 from sotfit import DataError
 from sotfit.cli import main
-from sotfit.io import read_table
+from sotfit.io import read_stfmr, read_table
 from sotfit.io.hall import HallReadError, read_hall
 from sotfit.io.multivu import is_multivu, multivu_lines
 
@@ -228,3 +228,47 @@ def test_results_are_written_when_the_reader_of_the_output_has_gone(tmp_path):
     assert proc.wait() == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err
     assert len(json.loads((out / "summary.json").read_text())["spectra"]) == 6
+
+
+def test_settings_of_two_cells_above_the_table_are_header_entries(tmp_path, stfmr_csv_summary):
+    """Instrument CSV exports write settings as ``name,value`` rows above the table (padded
+    with empty cells by a spreadsheet); the frequency is read from one."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
+        head, names, rows = _stfmr_parts(p)
+        f = float(p.stem.split("_")[-1][:-3])
+        text = ["Instrument,E8257D,,", f"Frequency (Hz),{f * 1e9:.4E},,", "Power (dBm),15,,",
+                "Date,2026-12-04 10:31,,", "field angle (deg),45,,", "",
+                ",".join(names) + ",,", *[r + ",," for r in rows]]
+        (folder / f"run{f:g}.csv").write_text("\n".join(text) + "\n")
+    s = _stfmr_summary(folder, tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(stfmr_csv_summary)  # exact floats
+    t = read_table(folder / "run10.csv")
+    assert t.header == {"Instrument": "E8257D", "Frequency (Hz)": "1.0000E+10",
+                        "Power (dBm)": "15", "Date": "2026-12-04 10:31", "field angle (deg)": "45"}
+    assert t.header_lines["Power (dBm)"] == 3 and t.columns[:2] == tuple(names)
+
+
+def test_a_setting_that_names_the_frequency_but_is_not_one_is_an_error(tmp_path):
+    p = tmp_path / "run.csv"
+    p.write_text("Frequency (Hz),about ten,,\nField (mT),Vmix (uV)\n1,2\n2,3\n3,4\n")
+    with pytest.raises(DataError, match="run.csv.*line 1"):
+        read_stfmr(p)
+    q = tmp_path / "run2.csv"
+    q.write_text("Power (dBm),15\nFrequency (Hz),about ten\nField (mT),Vmix (uV)\n1,2\n2,3\n")
+    with pytest.raises(DataError, match=r"run2.csv: header entry 'Frequency \(Hz\)' = 'about ten' "
+                                        r"\(line 2\) is not a frequency"):
+        read_stfmr(q)
+
+
+def test_hall_settings_of_two_cells_above_the_table_are_skipped(tmp_path, hall_csv_summary):
+    files = []
+    for p in sorted(HALL.glob("phi_*.csv")):
+        target = tmp_path / p.name
+        target.write_text("Lock-in frequency (Hz),13.7\nTime constant (ms),300\n\n" + p.read_text())
+        files.append(str(target))
+    out = tmp_path / "out"
+    assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert _without_run_entries(s) == _without_run_entries(hall_csv_summary)  # exact floats

@@ -62,7 +62,7 @@ from .table import Table, _blocks
 from .preambles import _parse_plain
 
 __all__ = ["Table", "read_table", "read_tables", "table_from_text", "parse_number",
-           "header_entries"]
+           "header_entries", "name_value_pair"]
 
 _COMMENT_PREFIXES = ("#", "%", "//")
 _KEY_VALUE_RE = re.compile(r"^\s*(?P<key>[^:=]*?[^\s:=])\s*[:=]\s*(?P<value>.*?)\s*$")
@@ -220,6 +220,36 @@ def _split_header_row(line: str, delimiter: str, n: int) -> list[str] | None:
     return None
 
 
+#: A value that is a number, alone or before a blank and its unit (``15``, ``1.0E10``, ``15 dBm``).
+_LEADING_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:\s|$)")
+
+
+def name_value_pair(line: str, delimiter: str, numbers_only: bool = True):
+    """(name, value) of a preamble line of two cells, a name and its value, as instrument CSV
+    exports write settings above a table (``Frequency (Hz),1.0E10``, ``Power;15 dBm``; empty
+    cells after them, as a spreadsheet pads rows, are ignored), or None.
+
+    Parameters
+    ----------
+    line : str
+        The line.
+    delimiter : str
+        ``'\t'``, ``','`` or ``';'`` (a blank-separated line is never a pair).
+    numbers_only : bool
+        Whether the value must start with a number (else any text: ``Instrument,E8257D``).
+    """
+    if delimiter not in ("\t", ",", ";") or delimiter not in line:
+        return None
+    cells = [_unquote(c) for c in _split(line, delimiter)]
+    while len(cells) > 2 and cells[-1] == "":
+        cells.pop()
+    if len(cells) != 2 or not cells[0] or not cells[1] or parse_number(cells[0]) is not None:
+        return None
+    if numbers_only and not _LEADING_NUMBER_RE.match(cells[1]):
+        return None
+    return cells[0], cells[1]
+
+
 def _looks_like_key_value(line: str) -> bool:
     """``key: value`` / ``key = value`` (column names never hold ':' or '=')."""
     return (":" in line or "=" in line) and _KEY_VALUE_RE.match(line) is not None
@@ -329,7 +359,8 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
     header_row_index = None
     plain = [i for i, ln in enumerate(lines[:start]) if ln.strip() and not _is_comment(ln)]
     comments = [i for i, ln in enumerate(lines[:start]) if _is_comment(ln)]
-    if plain and not _looks_like_key_value(lines[plain[-1]]):
+    if plain and not _looks_like_key_value(lines[plain[-1]]) \
+            and name_value_pair(lines[plain[-1]], delimiter) is None:
         i_last = plain[-1]
         names = _split_header_row(lines[i_last], delimiter, n)
         if _numeric_row(lines[i_last]) is not None:
@@ -358,15 +389,26 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
             names = _split_header_row(body, _detect_delimiter(body), n)
             if names is not None and all(parse_number(c) is None for c in names):
                 columns, header_row_index = tuple(names), i_last
+    # settings of two cells: with text values only in a block holding a number-valued one (a
+    # two-column header row and a row below it are otherwise not told apart from a setting)
+    settings = any(name_value_pair(lines[i], delimiter) is not None for i in plain
+                   if i != header_row_index)
     for i, ln in enumerate(lines[:start]):
         if i == header_row_index or not ln.strip():
             continue
         comment = _is_comment(ln)
         body = _strip_comment(ln) if comment else ln
+        pair = None if comment else name_value_pair(ln, delimiter, numbers_only=not settings)
+        if pair is not None and not any(c in pair[0] for c in ":="):
+            if pair[0] not in header:
+                header[pair[0]] = pair[1]
+                header_lines[pair[0]] = i + 1
+            continue
         if not comment and not _KEY_VALUE_RE.match(body):
             raise DataError(
                 f"{name}: line {i + 1} ({ln.strip()[:60]!r}) is neither a 'key: value' header, "
-                "a comment, nor the column header row just above the data"
+                "a setting of two cells (name and value), a comment, nor the column header row "
+                "just above the data"
             )
         for key, value in header_entries(body):
             if key not in header:

@@ -29,7 +29,8 @@ from .. import containers as _containers
 from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
-from ..text import _KEY_VALUE_RE, _detect_delimiter, _read_text, _split, _split_header_row
+from ..text import (_KEY_VALUE_RE, _detect_delimiter, _read_text, _split, _split_header_row,
+                    name_value_pair)
 from .scan import HallReadError
 from .values import _read_csv
 
@@ -156,7 +157,10 @@ def _is_skipped(line: str) -> bool:
 
 def _is_entry(line: str) -> bool:
     """A ``key: value`` / ``key = value`` preamble entry: a key without a delimiter and with its
-    brackets closed (a header row ``time (hh:mm:ss)<TAB>phi`` is none)."""
+    brackets closed (a header row ``time (hh:mm:ss)<TAB>phi`` is none); or a setting of two
+    cells, a name and a number (``Frequency (Hz),13.7``, :func:`sotfit.io.text.name_value_pair`)."""
+    if any(name_value_pair(line, d) is not None for d in _DELIMITERS):
+        return True
     m = _KEY_VALUE_RE.match(line)
     if m is None:
         return False
