@@ -63,6 +63,11 @@ _LOCKIN_RE = re.compile(r"^(?:lockin|li)?(?P<axis>[xy])(?:channel|chan|ch|out|ou
                         r"\d*$")
 
 
+#: A lock-in's magnitude and phase outputs (a hint when no V_mix column is found).
+_MAGNITUDE_NAMES = {"r", "mag", "magnitude", "amplitude", "lockinr", "rchannel", "rlockin"}
+_PHASE_NAMES = {"theta", "phase", "θ", "lockintheta", "thetachannel", "lockinphase"}
+
+
 def _key(name: str) -> str:
     """A column or header name compared without case, spaces, underscores, dashes or dots."""
     return re.sub(r"[\s_\-.]", "", name.lower())
@@ -138,18 +143,52 @@ def _column_names(table: Table) -> list[str]:
 
 
 def _lockin_hint(table: Table) -> str:
-    """A sentence naming the options for lock-in X/Y columns, if the file has them."""
+    """A sentence naming the options for lock-in X/Y (or magnitude and phase) columns, if the
+    file has them."""
     axes = {}
     for c, k in zip(table.columns or (), _column_names(table)):
         m = _LOCKIN_RE.match(_key(k))
         if m:
             axes.setdefault(m.group("axis"), c)
-    if set(axes) != {"x", "y"}:
+        elif _key(k) in _MAGNITUDE_NAMES:
+            axes.setdefault("r", c)
+        elif _key(k) in _PHASE_NAMES:
+            axes.setdefault("theta", c)
+    if "r" in axes and "theta" in axes and set(axes) != {"x", "y", "r", "theta"}:
+        r, theta = axes["r"], axes["theta"]
+        return (f"; {r!r} and {theta!r} look like the lock-in's magnitude and phase: the "
+                "magnitude alone has lost the sign of V_mix; read both with "
+                f"{_opt('lockin_channels', (r, theta))} (X = R cos(theta), Y = R sin(theta), "
+                "the phase's unit, deg or rad, in its name; the lock-in phase is then fitted)")
+    if not {"x", "y"} <= set(axes):
         return ""
     x, y = axes["x"], axes["y"]
     return (f"; {x!r} and {y!r} look like lock-in outputs: read one with "
             f"{_opt('voltage_column', x)}, or both with the lock-in phase fitted, "
             f"{_opt('lockin_channels', (x, y))}")
+
+
+#: A magnet's current, not its field (a hint when no field column is found).
+_MAGNET_CURRENT_RE = re.compile(r"(magnet|coil|electromagnet|psu|supply).*(current|curr|i)$|"
+                                r"^i(magnet|coil)$|^(current|i)$")
+
+
+def _field_hint(table: Table) -> str:
+    """A sentence for a file without a field column that sweeps the frequency, or logs the
+    magnet's current, or ""."""
+    names = [_key(k) for k in _column_names(table)]
+    for i, (c, k) in enumerate(zip(table.columns or (), names)):
+        values = table.data[:, i] if table.data is not None and i < table.data.shape[1] else ()
+        swept = len(values) > 2 and len(np.unique(values)) > len(values) // 2
+        if (k in _FREQUENCY_NAMES or "freq" in k) and swept:
+            return (f"; {c!r} is a frequency: a spectrum swept in frequency at a fixed field is "
+                    "not read (sotfit stfmr fits field sweeps, one frequency each)")
+    for c, k in zip(table.columns or (), names):
+        if _MAGNET_CURRENT_RE.search(k):
+            return (f"; {c!r} looks like the magnet's current, not the field: convert it with "
+                    "the magnet's calibration and write the field, or name the column with "
+                    f"{_opt('field_column', c)} if it is the field")
+    return ""
 
 
 def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
@@ -195,7 +234,7 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
                 f"{table.name}: no {role} column among {list(table.columns)}; name it "
                 f"(e.g. {'Field (Oe)' if role == 'field' else 'Vmix (uV)'}) or pass "
                 f"{_opt(option)} (name or 0-based index)"
-                + (_lockin_hint(table) if role == "voltage" else "")
+                + (_lockin_hint(table) if role == "voltage" else _field_hint(table))
             )
         return None
     return hits[0]

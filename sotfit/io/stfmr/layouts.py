@@ -186,6 +186,17 @@ class _Part:
         return self.table.name if self.label is None else f"{self.table.name} [{self.label}]"
 
 
+def _angle_unit(table: Table, col: int) -> str | None:
+    """The angle unit (deg, rad) in the header of column ``col`` (a lock-in's phase), or None."""
+    if not table.columns:
+        return None
+    try:
+        unit = _units.split_header(table.columns[col])[1]
+    except UnitError:
+        return None
+    return unit if unit is not None and _units.dimension_of(unit) == "angle" else None
+
+
 def _voltage(part: _Part, opts: _Options, notes: list):
     """V_mix (uV) of a part, its unit in the file, where the unit came from, and meta."""
     table, rows = part.table, part.rows
@@ -196,16 +207,25 @@ def _voltage(part: _Part, opts: _Options, notes: list):
         v = np.asarray(_units.to_house(table.data[rows, part.vcol], unit, "voltage")[0], float)
         return v, unit, where, {}
     chans, units, wheres = [], [], []
-    for c in part.vcol:
+    phase_unit = _angle_unit(table, part.vcol[1])
+    for c in part.vcol if phase_unit is None else part.vcol[:1]:
         unit, where = _resolve_unit(table, c, "voltage", opts.voltage_unit, "voltage_unit",
                                     None, notes=notes)
         _check_finite(table, c, "lock-in channel", "lockin_channels", rows)
         chans.append(np.asarray(_units.to_house(table.data[rows, c], unit, "voltage")[0], float))
         units.append(unit)
         wheres.append(where)
-    phi, phi_err, fraction = lockin_phase(*chans)
     x, y = (table.columns[c] if table.columns else f"column {c}" for c in part.vcol)
-    notes.append(f"V_mix = {x} cos(phi) + {y} sin(phi) with the lock-in phase phi = {phi:.2f} "
+    if phase_unit is not None:      # magnitude R and phase theta: X = R cos(theta), Y = R sin(theta)
+        _check_finite(table, part.vcol[1], "lock-in phase", "lockin_channels", rows)
+        theta = np.radians(_units.convert(table.data[rows, part.vcol[1]], phase_unit, "deg"))
+        chans = [chans[0] * np.cos(theta), chans[0] * np.sin(theta)]
+        units, wheres = units * 2, wheres * 2
+        notes.append(f"lock-in X = R cos(theta), Y = R sin(theta) from the magnitude {x} and the "
+                     f"phase {y}")
+    phi, phi_err, fraction = lockin_phase(*chans)
+    lx, ly = (x, y) if phase_unit is None else ("X", "Y")
+    notes.append(f"V_mix = {lx} cos(phi) + {ly} sin(phi) with the lock-in phase phi = {phi:.2f} "
                  f"+/- {phi_err:.2g} deg fitted to the file (principal axis of the (X, Y) "
                  f"cloud; {100 * fraction:.1f} % of the variance)")
     rad = np.radians(phi)

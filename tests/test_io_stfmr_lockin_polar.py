@@ -1,0 +1,76 @@
+"""A lock-in's magnitude R and phase theta read as its X and Y (X = R cos theta, Y = R sin theta),
+giving the spectrum that the same signal's X and Y columns give; and what the error says of a
+file that sweeps the frequency, logs the magnet's current, or holds only R and theta."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sotfit import DataError
+from sotfit.cli import main
+from sotfit.io import read_stfmr
+
+EX = Path(__file__).resolve().parents[1] / "data" / "stfmr_example" / "py_pt_10GHz.csv"
+
+
+def _signal():
+    d = np.loadtxt(EX, comments="#", delimiter=",", skiprows=4)
+    return d[:, 0], d[:, 1]
+
+
+def _fit(path, channels):
+    out = path.parent / (path.stem + "_out")
+    assert main(["stfmr", str(path), "--no-figures", "--out", str(out),
+                 "--lockin-channels", channels]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.mark.parametrize("unit, scale", [("deg", 1.0), ("rad", np.pi / 180)])
+def test_magnitude_and_phase_give_the_spectrum_of_x_and_y(tmp_path, unit, scale):
+    h, v = _signal()
+    phase0 = 37.0                                   # the lock-in's phase offset, deg
+    x = v * np.cos(np.radians(phase0))
+    y = v * np.sin(np.radians(phase0))
+    r, theta = np.hypot(x, y), np.degrees(np.arctan2(y, x)) * scale
+    (tmp_path / "xy").mkdir()
+    (tmp_path / "rt").mkdir()
+    xy = tmp_path / "xy" / "s_10GHz.csv"
+    rt = tmp_path / "rt" / "s_10GHz.csv"
+    xy.write_text("Field (mT),X (uV),Y (uV)\n"
+                  + "".join(f"{float(a)!r},{float(b)!r},{float(c)!r}\n" for a, b, c in zip(h, x, y)))
+    rt.write_text(f"Field (mT),R (uV),Theta ({unit})\n"
+                  + "".join(f"{float(a)!r},{float(b)!r},{float(c)!r}\n"
+                          for a, b, c in zip(h, r, theta)))
+    a = _fit(xy, "X (uV),Y (uV)")["spectra"][0]
+    b = _fit(rt, f"R (uV),Theta ({unit})")["spectra"][0]
+    for k in ("h_res", "width", "vs", "va"):
+        assert b[k]["value"] == pytest.approx(a[k]["value"], rel=1e-9, abs=1e-12)
+        assert b[k]["stderr"] == pytest.approx(a[k]["stderr"], rel=1e-6)
+    # the fitted phase is the lock-in's offset (its axis direction chosen as for X and Y)
+    d, = read_stfmr(rt, lockin_channels=("R (uV)", f"Theta ({unit})"))
+    assert d.meta["lockin_phase"] == pytest.approx(phase0, abs=1e-6)
+    assert any("X = R cos(theta), Y = R sin(theta)" in n for n in d.meta["reader_notes"])
+
+
+def test_hints_name_what_the_file_holds(tmp_path):
+    h, v = _signal()
+    r = tmp_path / "r_10GHz.csv"
+    r.write_text("Field (mT),R (uV),Theta (deg)\n"
+                 + "".join(f"{a},{abs(b)},{0.0 if b >= 0 else 180.0}\n" for a, b in zip(h, v)))
+    with pytest.raises(DataError, match=r"'R \(uV\)' and 'Theta \(deg\)' look like the lock-in's "
+                                        r"magnitude and phase: the magnitude alone has lost the "
+                                        "sign of V_mix"):
+        read_stfmr(r)
+    f = tmp_path / "sweep_100mT.csv"
+    f.write_text("Frequency (GHz),Vmix (uV)\n" + "".join(f"{4 + 0.02 * i},{np.sin(i)}\n"
+                                                         for i in range(50)))
+    with pytest.raises(DataError, match="a spectrum swept in frequency at a fixed field is not "
+                                        "read"):
+        read_stfmr(f)
+    m = tmp_path / "coil_10GHz.csv"
+    m.write_text("Magnet current (A),Vmix (uV)\n" + "".join(f"{a / 100},{b}\n" for a, b in zip(h, v)))
+    with pytest.raises(DataError, match=r"'Magnet current \(A\)' looks like the magnet's current, "
+                                        "not the field"):
+        read_stfmr(m)
