@@ -294,3 +294,22 @@ def test_magnet_calibrations_in_other_layouts_read_the_same(tmp_path, convert):
     a, b = read_magnet_calibration(csv), read_magnet_calibration(other)
     currents = np.linspace(-1.0, 1.0, 9)
     assert np.array_equal(a(currents), b(currents))
+
+
+def test_a_workbook_of_one_scan_per_sheet_gives_the_numbers_of_the_csvs(tmp_path, csv_summary):
+    """Every scan on its own sheet of one workbook (a sheet of notes without numbers beside
+    them): each sheet is a scan, named ``file.xlsx[sheet]``, and the results are the CSVs'."""
+    pytest.importorskip("openpyxl")
+    book = tmp_path / "rotations.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        pd.DataFrame([["sample", "Py/Pt bar 3"]]).to_excel(xw, sheet_name="Notes", header=False,
+                                                          index=False)
+        for f in sorted(EX.glob("phi_*.csv")):
+            pd.read_csv(f).to_excel(xw, sheet_name=f.stem, index=False)
+    before = book.read_bytes()
+    s = _summary([str(book)], tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(csv_summary)  # exact float equality
+    for f in sorted(EX.glob("phi_*.csv")):
+        assert (f"reader: {book}[{f.stem}]: rotations.xlsx read from the sheet '{f.stem}' of a "
+                "workbook") in s["notes"]
+    assert book.read_bytes() == before

@@ -161,11 +161,23 @@ def _sheet_texts(path, kind: str) -> list[tuple[str, str]]:
     except Exception as exc:  # noqa: BLE001 - a broken workbook: say which and why
         raise DataError(f"{path.name}: an Excel workbook that cannot be read ({exc})") from None
     texts = [(str(sheet), _sheet_text(frame)) for sheet, frame in sheets.items()]
-    texts = [(sheet, text) for sheet, text in texts if any(c.isdigit() for c in text)]
+    texts = [(sheet, text) for sheet, text in texts if _holds_number(text)]
     if not texts:
         raise DataError(f"{path.name}: no sheet of the workbook holds numbers "
                         f"(sheets: {', '.join(map(repr, map(str, sheets)))})")
     return texts
+
+
+def _holds_number(text: str) -> bool:
+    """Whether a sheet's text has a cell that is a number (a sheet of notes, ``Py/Pt bar 3``,
+    has none)."""
+    for cell in text.replace("\n", "\t").split("\t"):
+        try:
+            float(cell)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def _cell(value) -> str:

@@ -113,27 +113,51 @@ def _read_multivu(p: Path):
     return df, note
 
 
-def _read_workbook(p: Path):
-    """The table of a Hall scan saved as a workbook of one sheet with numbers (its text,
-    :func:`sotfit.io.containers.workbook_texts`, read as a tab-separated file), and the note."""
+def _read_tables(p: Path):
+    """Every table of Hall file ``p``: ``[(source, DataFrame, note)]``, one per sheet with
+    numbers of a workbook (``source`` then ``file.xlsx[sheet]``, as the scans are named), else the
+    one of :func:`_read_table` (``source`` is ``p``)."""
+    with open(p, "rb") as fh:  # read-only, binary: never touches the file
+        start = fh.read(4096)
+    if _containers.is_binary(start) and not start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        sheets = _workbook_sheets(p)
+        if len(sheets) > 1:
+            return [(Path(f"{p}[{name}]"), *_read_sheet(p, name, text)) for name, text in sheets]
+    return [(p, *_read_table(p))]
+
+
+def _workbook_sheets(p: Path):
+    """The sheets with numbers of workbook ``p``: ``[(name, tab-separated text)]``
+    (:func:`sotfit.io.containers.workbook_texts`)."""
     from ...data import DataError
 
     try:
         with open(p, "rb") as fh:
-            sheets = _containers.workbook_texts(p, fh.read())
+            return _containers.workbook_texts(p, fh.read())
     except DataError as exc:
         raise HallReadError(str(exc)) from None
-    if len(sheets) > 1:
-        raise HallReadError(f"{p}: a workbook with numbers on {len(sheets)} sheets "
-                            f"({', '.join(repr(s) for s, _ in sheets)}); save each scan as its own "
-                            "workbook or CSV file")
-    lines = _lines(sheets[0][1])
+
+
+def _read_sheet(p: Path, name: str, text: str):
+    """The table of sheet ``name`` of workbook ``p`` (its ``text``), and the note."""
+    lines = _lines(text)
     dialect = _sniff(lines[:50])
     if dialect is None:
-        raise HallReadError(f"{p}: the workbook's sheet {sheets[0][0]!r} has no column header row")
+        raise HallReadError(f"{p}: the workbook's sheet {name!r} has no column header row")
     df, note = _read_dialect(p, lines, dialect)
     more = note.split("; ", 1)[1:]      # what the sheet's layout adds to its tab-separated text
-    return df, "; ".join([f"{p.name} read from the sheet {sheets[0][0]!r} of a workbook", *more])
+    return df, "; ".join([f"{p.name} read from the sheet {name!r} of a workbook", *more])
+
+
+def _read_workbook(p: Path):
+    """The table of a Hall scan saved as a workbook of one sheet with numbers (its text read as
+    a tab-separated file), and the note; several sheets are an error (:func:`_read_tables`
+    reads them)."""
+    sheets = _workbook_sheets(p)
+    if len(sheets) > 1:
+        raise HallReadError(f"{p}: a workbook with numbers on {len(sheets)} sheets "
+                            f"({', '.join(repr(s) for s, _ in sheets)}); one table is read here")
+    return _read_sheet(p, *sheets[0])
 
 
 def _lines(text: str) -> list[str]:

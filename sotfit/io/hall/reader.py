@@ -8,7 +8,7 @@ from pathlib import Path
 from .block import _read_block
 from .calibration import MagnetCalibration
 from .columns import _given_columns
-from .dialect import _read_table
+from .dialect import _read_tables
 from .layouts import _blocks
 from .options import _STYLE, _check_options, _col_opt
 from .pairing import _pair_and_build
@@ -107,7 +107,19 @@ def _read_file(p: Path, o):
     """The traces of one file (one per scan and harmonic group) and its columns."""
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such file")
-    df, dialect_note = _read_table(p)
+    traces, cols = [], []
+    for source, df, dialect_note in _read_tables(p):
+        more = _read_frame(source, df, o)
+        if dialect_note:
+            for t in more:
+                t.notes.insert(0, dialect_note)
+        traces.extend(more)
+        cols.extend(c for c in df.columns if c not in cols)
+    return traces, cols
+
+
+def _read_frame(p: Path, df, o):
+    """The traces of one table ``df`` of ``p`` (a file, or a sheet ``file.xlsx[sheet]``)."""
     cols = list(df.columns)
     given = {k: v for k, v in o["given"].items() if not k.startswith("_")}
     present = {k: v for k, v in given.items() if v in cols}
@@ -118,10 +130,7 @@ def _read_file(p: Path, o):
     traces = []
     for blk in blocks:
         traces.extend(_read_block(p, df, blk, side, o))
-    if dialect_note:
-        for t in traces:
-            t.notes.insert(0, dialect_note)
-    return traces, cols
+    return traces
 
 
 def read_hall_table(path, *, scan: str, current=None, current_is: str | None = None,
