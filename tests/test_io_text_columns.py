@@ -122,3 +122,29 @@ def test_hall_thousands_with_decimal_commas_read_as_numbers(tmp_path):
     ref, = read_hall(src, **kw)
     np.testing.assert_allclose(got.r1w.y, ref.r1w.y, rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(got.r2w.y, ref.r2w.y, rtol=1e-9, atol=1e-10)
+
+
+def test_typeset_minus_signs_are_read_as_minus(tmp_path, csv_summary):
+    """U+2212 (the minus of typesetting) is read as '-': the numbers of the CSV, with a note."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
+        head, names, rows = _parts(p)
+        body = [",".join(r).replace("-", "\u2212") for r in rows]
+        (folder / p.name).write_text("\n".join([*head, ",".join(names), *body]) + "\n",
+                                     encoding="utf-8")
+    s = _summary(folder, tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(csv_summary)   # exact floats
+    assert any("minus signs written as the character U+2212" in n for n in s["notes"])
+
+
+def test_hall_typeset_minus_signs_are_read_as_minus(tmp_path):
+    src = HALL / "phi_400mT.csv"
+    p = tmp_path / "phi_400mT.csv"
+    p.write_text(src.read_text().replace("-", "\u2212"), encoding="utf-8")
+    kw = dict(current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X")
+    got, = read_hall(p, **kw)
+    ref, = read_hall(src, **kw)
+    np.testing.assert_array_equal(got.r1w.y, ref.r1w.y)
+    np.testing.assert_array_equal(got.r2w.y, ref.r2w.y)
+    assert any("U+2212" in n for n in got.meta["reader_notes"])

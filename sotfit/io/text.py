@@ -76,6 +76,10 @@ _PANDAS_NA = sorted({t for base in _NAN_TOKENS - {""}
                     | {""})
 
 
+#: The minus sign of typesetting (U+2212), which ``float`` does not read.
+_UNICODE_MINUS = "\u2212"
+
+
 def _pandas_exact() -> dict:
     """read_csv options for exact float parsing (pandas < 3 needs ``round_trip``)."""
     import pandas as pd
@@ -476,8 +480,11 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     name = path.name if sheet is None else f"{path.name}[{sheet}]"
     if not text.strip():
         raise DataError(f"{name}: the file is empty")
-    lines = text.splitlines()
     notes = ()
+    if _UNICODE_MINUS in text:      # as typesetting programs and some exporters write it
+        text = text.replace(_UNICODE_MINUS, "-")
+        notes = (f"minus signs written as the character U+2212 ({_UNICODE_MINUS}) read as '-'",)
+    lines = text.splitlines()
     if _multivu.is_multivu(lines):
         lines, note = _multivu.multivu_lines(lines)
         notes = (note,)

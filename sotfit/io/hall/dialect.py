@@ -29,8 +29,8 @@ from .. import containers as _containers
 from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
-from ..text import (_KEY_VALUE_RE, _detect_delimiter, _read_text, _split, _split_header_row,
-                    name_value_pair)
+from ..text import (_KEY_VALUE_RE, _UNICODE_MINUS, _detect_delimiter, _read_text, _split,
+                    _split_header_row, name_value_pair)
 from .scan import HallReadError
 from .values import _read_csv
 
@@ -97,9 +97,14 @@ def _read_table(p: Path):
     if dialect is None and any(not _is_skipped(line) for line in head):
         raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: value' "
                             "entry; the column names go on one line above the data")
+    text = _read_text(p)
+    if dialect is not None and _UNICODE_MINUS in text:    # as typesetting programs write it
+        df, note = _read_dialect(p, _lines(text.replace(_UNICODE_MINUS, "-")), dialect)
+        return df, (f"{note}; minus signs written as the character U+2212 ({_UNICODE_MINUS}) "
+                    "read as '-'")
     if dialect is None or dialect.plain and _numbers_below(head, dialect.header):
         return _read_csv(p, comment="#"), None
-    return _read_dialect(p, _lines(_read_text(p)), dialect)
+    return _read_dialect(p, _lines(text), dialect)
 
 
 def _read_multivu(p: Path):
