@@ -25,7 +25,7 @@ _EFF_NAMES = {"xi_e_dl": ("dl", True), "xie_dl": ("dl", True), "xi_dl": ("dl", F
 _RHO_NAMES = {"resistivity", "rho"}
 _ERR_PATTERNS = ("{n}_stderr", "{n}_err", "{n}_error", "{n}_sd", "{n}_sigma", "d{n}",
                  "sigma_{n}", "err_{n}")
-_META_RE = re.compile(r"^\s*#\s*([A-Za-z_][\w ]*?)\s*[:=]\s*(.+?)\s*$")
+_META_RE = re.compile(r"^\s*#\s*([A-Za-z_][\w ]*?)\s*(?:[(\[]([^)\]]*)[)\]])?\s*[:=]\s*(.+?)\s*$")
 
 
 #: Column roles of a thickness table (``columns=``, ``--column ROLE=NAME``).
@@ -129,7 +129,7 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     p = Path(path)
     if not p.is_file():
         raise ThicknessError(f"{p}: file not found")
-    text, comma_note = _text_with_decimal_points(p)
+    text, notes = _table_text(p)
     header_meta = _header_lines(p, text)
     df = _read_frame(p, text)
     cols, absent = _table_columns(p, df, columns, column_units)
@@ -143,27 +143,58 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     lab = label or header_meta.get("sample") or p.stem
     meta = {"source": str(p), "resistivity_source": rho_source, "header": header_meta,
             "columns_absent": tuple(absent),
-            **({"reader_notes": (comma_note,)} if comma_note else {})}
+            **({"reader_notes": notes} if notes else {})}
     return ThicknessSeries(parts.get("dl"), parts.get("fl"), rho, lab, meta)
 
 
-def _text_with_decimal_points(p: Path) -> tuple[str, str | None]:
-    """The text of ``p`` (UTF-8), its numbers written with decimal commas rewritten with points
-    where the comma cannot be the delimiter (:mod:`sotfit.io.decimal_commas`), and the note
-    saying so (None if nothing was rewritten); a file that is not UTF-8 text is refused."""
-    from ..decimal_commas import DIGIT_COMMA_DIGIT_RE, with_decimal_points
+def _table_text(p: Path) -> tuple[str, tuple]:
+    """The text of table ``p`` as the parser takes it, and the notes saying what was done.
 
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ThicknessError(f"{p}: not a UTF-8 text table ({exc.reason} at byte {exc.start})"
-                             ) from None
-    if DIGIT_COMMA_DIGIT_RE.search(text) is None:
-        return text, None
-    converted = with_decimal_points(text.splitlines(), None)
-    if converted is None:
-        return text, None
-    return "\n".join(converted[0]) + "\n", converted[1]
+    Text in UTF-8 (or, failing that, Windows-1252: ``µOhm cm`` as Excel on Windows saves it), or
+    the sheet with numbers of an Excel workbook (:mod:`sotfit.io.containers`); numbers written
+    with decimal commas rewritten with points where the comma cannot be the delimiter
+    (:mod:`sotfit.io.decimal_commas`); a row of units under the column names written into the
+    names (:mod:`sotfit.io.unit_rows`). Other binary files are refused.
+    """
+    from .. import containers
+    from ..decimal_commas import DIGIT_COMMA_DIGIT_RE, with_decimal_points
+    from ..text import _data_start, _decode, _looks_like_key_value
+    from ..unit_rows import with_units_joined
+
+    raw = p.read_bytes()
+    notes: list[str] = []
+    if containers.is_binary(raw) and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            sheets = containers.workbook_texts(p, raw)
+        except Exception as exc:  # noqa: BLE001 - a DataError naming the kind of file
+            raise ThicknessError(f"{p}: not a text table: {exc}") from None
+        if len(sheets) > 1:
+            raise ThicknessError(f"{p}: a workbook with numbers on {len(sheets)} sheets "
+                                 f"({', '.join(repr(n) for n, _ in sheets)}); save each "
+                                 "sample's table as its own workbook or CSV file")
+        text = "\n".join(ln for ln in sheets[0][1].splitlines() if ln.strip())
+        notes.append(f"read from the sheet {sheets[0][0]!r} of a workbook")
+    elif b"\x00" in raw:
+        raise ThicknessError(f"{p}: not a UTF-8 text table (it holds NUL bytes: a binary file, "
+                             "or UTF-16 text; save the table as CSV)")
+    else:
+        text = _decode(raw)
+    lines = text.splitlines()
+    if DIGIT_COMMA_DIGIT_RE.search(text) is not None:
+        converted = with_decimal_points(lines, None)
+        if converted is not None:
+            lines = converted[0]
+            notes.append(converted[1])
+    found = _data_start(lines)
+    if found is not None:
+        joined = with_units_joined(lines, found[0], found[1], len(found[2]))
+        if joined is not None:
+            lines = joined[0]
+            notes.append(joined[2])
+        # 'resistivity: 350 uOhm cm' above the table without its '#': a header entry too
+        lines = [f"# {ln}" if i < found[0] and _looks_like_key_value(ln) and not
+                 ln.lstrip().startswith("#") else ln for i, ln in enumerate(lines)]
+    return "\n".join(lines) + "\n", tuple(notes)
 
 
 def _header_lines(p: Path, text: str) -> dict[str, str]:
@@ -178,8 +209,9 @@ def _header_lines(p: Path, text: str) -> dict[str, str]:
             has_table = True
             break
         m = _META_RE.match(line)
-        if m:
-            header_meta[m.group(1).strip().lower().replace(" ", "_")] = m.group(2)
+        if m:   # 'resistivity: 350 uOhm cm', or 'resistivity (uOhm cm): 350'
+            value = m.group(3) if m.group(2) is None else f"{m.group(3)} {m.group(2)}"
+            header_meta[m.group(1).strip().lower().replace(" ", "_")] = value
     if not has_table:
         raise ThicknessError(f"{p}: no table: the file is empty" if p.stat().st_size == 0 else
                              f"{p}: no table: the file holds only blank or '#' comment lines; "

@@ -1,0 +1,62 @@
+"""Thickness tables as spreadsheets and Windows programs save them: Windows-1252 text
+(``µOhm cm``), a row of units under the column names, ``resistivity: ...`` above the table
+without its ``#``, and an Excel workbook with the resistivity beside its name. Each gives the
+series of the bundled CSV exactly."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sotfit.io.thickness import ThicknessError, read_thickness_table
+
+SRC = Path(__file__).resolve().parents[1] / "data" / "thickness_example" / "nife_bisb.csv"
+
+
+def _same_series(a, b):
+    for part in ("dl", "fl"):
+        x, y = getattr(a, part), getattr(b, part)
+        np.testing.assert_array_equal(x.x, y.x)
+        np.testing.assert_array_equal(x.y, y.y)
+        np.testing.assert_array_equal(x.yerr, y.yerr)
+    assert a.resistivity == b.resistivity
+
+
+def _parts():
+    lines = SRC.read_text().splitlines()
+    head = [ln for ln in lines if ln.startswith("#")]
+    body = lines[len(head):]
+    names = [c.split(" (")[0] for c in body[0].split(",")]
+    units = [c.split(" (", 1)[1][:-1] for c in body[0].split(",")]
+    return names, units, body[1:]
+
+
+def test_windows_text_with_a_units_row_and_an_uncommented_entry(tmp_path):
+    names, units, rows = _parts()
+    p = tmp_path / "nife.csv"
+    p.write_bytes("\n".join(["# sample: NiFe/BiSb", "resistivity: 350.3 µOhm cm", ";".join(names),
+                             ";".join(units), *[r.replace(",", ";") for r in rows]]).encode("cp1252")
+                  + b"\n")
+    got = read_thickness_table(p)
+    _same_series(got, read_thickness_table(SRC))
+    assert got.label == "NiFe/BiSb"
+    assert any("the units on line 4" in n for n in got.meta["reader_notes"])
+
+
+def test_workbook_with_the_resistivity_beside_its_name(tmp_path):
+    pytest.importorskip("openpyxl")
+    p = tmp_path / "nife.xlsx"
+    with pd.ExcelWriter(p) as xw:
+        pd.DataFrame([["resistivity (uOhm cm)", 350.3]]).to_excel(xw, header=False, index=False)
+        pd.read_csv(SRC, comment="#").to_excel(xw, index=False, startrow=2)
+    got = read_thickness_table(p)
+    _same_series(got, read_thickness_table(SRC))
+    assert got.meta["reader_notes"] == ("read from the sheet 'Sheet1' of a workbook",)
+    two = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(two) as xw:
+        for name in ("NiFe", "CoTb"):
+            pd.read_csv(SRC, comment="#").to_excel(xw, sheet_name=name, index=False)
+    with pytest.raises(ThicknessError, match=r"two.xlsx: a workbook with numbers on 2 sheets "
+                                             r"\('NiFe', 'CoTb'\)"):
+        read_thickness_table(two)
