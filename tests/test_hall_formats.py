@@ -313,3 +313,17 @@ def test_a_workbook_of_one_scan_per_sheet_gives_the_numbers_of_the_csvs(tmp_path
         assert (f"reader: {book}[{f.stem}]: rotations.xlsx read from the sheet '{f.stem}' of a "
                 "workbook") in s["notes"]
     assert book.read_bytes() == before
+
+
+def test_a_comment_at_the_end_of_a_data_row_is_not_a_cell(tmp_path, csv_summary):
+    """``...<TAB># glitch?`` after a row of a tab-separated file: the row keeps its cells."""
+    files = []
+    for f in sorted(EX.glob("phi_*.csv")):
+        lines = _tab(f.read_text()).splitlines()
+        lines[5] += "\t# glitch?"
+        lines[7] += "  # re-measured"
+        target = tmp_path / (f.stem + ".txt")
+        target.write_text("\n".join(lines) + "\n")
+        files.append(str(target))
+    s = _summary(files, tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(csv_summary)  # exact float equality

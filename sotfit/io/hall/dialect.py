@@ -321,8 +321,10 @@ def _names(p: Path, lines: list[str], d: _Dialect, data: list[int]):
 
 
 def _row_text(p: Path, lines: list[str], i: int, d: _Dialect, n: int) -> str:
-    """Line ``i`` as a row of ``n`` cells for the parser; another number is an error."""
-    cells = _row_cells(lines[i], d.delimiter, n)
+    """Line ``i`` as a row of ``n`` cells for the parser (a ``#`` comment at its end left out);
+    another number of cells is an error."""
+    line = lines[i].split("#", 1)[0].rstrip(" \t") if "#" in lines[i] else lines[i]
+    cells = _row_cells(line, d.delimiter, n)
     if len(cells) != n:
         raise HallReadError(
             f"{p}: line {i + 1} has {len(cells)} cell(s) but the column header row (line "
@@ -330,7 +332,7 @@ def _row_text(p: Path, lines: list[str], i: int, d: _Dialect, n: int) -> str:
             f"{lines[i].strip()[:60]!r}; give every row one cell per column")
     if d.delimiter == "whitespace":
         return "\t".join(cells)
-    return lines[i].rstrip(" ")[:-1] if len(_split(lines[i], d.delimiter)) == n + 1 else lines[i]
+    return line.rstrip(" ")[:-1] if len(_split(line, d.delimiter)) == n + 1 else line
 
 
 def _decimal_mark(p: Path, lines: list[str], data: list[int], delimiter: str) -> str:
