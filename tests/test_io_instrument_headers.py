@@ -272,3 +272,51 @@ def test_hall_settings_of_two_cells_above_the_table_are_skipped(tmp_path, hall_c
     assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
     s = json.loads((out / "summary.json").read_text())
     assert _without_run_entries(s) == _without_run_entries(hall_csv_summary)  # exact floats
+
+
+def test_hall_settings_with_text_values_and_trailing_commas(tmp_path, hall_csv_summary):
+    """A block of settings whose first has a text value (``Instrument,SR830``), and data rows
+    that end with a comma the header row does not have (pandas would take the first column as
+    the index and shift every name by one): the numbers of the CSV."""
+    files = []
+    for p in sorted(HALL.glob("phi_*.csv")):
+        lines = p.read_text().splitlines()
+        target = tmp_path / p.name
+        target.write_text("\n".join(["Instrument,SR830", "Time constant (ms),300", lines[0],
+                                     *[ln + "," for ln in lines[1:]]]) + "\n")
+        files.append(str(target))
+    out = tmp_path / "out"
+    assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert _without_run_entries(s) == _without_run_entries(hall_csv_summary)  # exact floats
+
+
+@pytest.mark.parametrize("sep", ["\t", ";"])
+def test_units_row_with_a_column_of_text_and_trailing_delimiters(tmp_path, stfmr_csv_summary, sep):
+    """Origin's names and units rows above data with a time stamp column, a trailing delimiter
+    on every data row and decimal commas: the numbers of the CSV."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
+        head, names, rows = _stfmr_parts(p)
+        bare = [n.split(" (")[0] for n in names]
+        units = [n.split(" (")[1].rstrip(")") for n in names]
+        body = [sep.join([f"04.12.2026 10:{i // 60:02d}:{i % 60:02d}",
+                          *[c.replace(".", ",") for c in r.split(",")]]) + sep
+                for i, r in enumerate(rows)]
+        (folder / (p.stem + ".txt")).write_text("\n".join(
+            [*head, sep.join(["Time", *bare]), sep.join(["", *units]), *body]) + "\n")
+    s = _stfmr_summary(folder, tmp_path / "out")
+    assert _without_run_entries(s) == _without_run_entries(stfmr_csv_summary)  # exact floats
+
+
+def test_blank_separated_decimal_commas_are_not_a_column_of_text(tmp_path):
+    """``-142,29255  -0,362418``: decimal commas in a blank-separated table, not cells split at
+    a comma delimiter with text between them."""
+    p = tmp_path / "f_8GHz.txt"
+    p.write_text("Field (mT)  Vmix (uV)\n-142,29255  -0,362418\n-141,99398  -0,370166\n"
+                 "-141,7  -0,38\n")
+    t = read_table(p)
+    assert t.columns == ("Field (mT)", "Vmix (uV)")
+    np.testing.assert_array_equal(t.data, [[-142.29255, -0.362418], [-141.99398, -0.370166],
+                                           [-141.7, -0.38]])

@@ -490,16 +490,22 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         notes = (note,)
 
     found = _data_start(lines)
+    commas = _commas.DIGIT_COMMA_DIGIT_RE.search(text) is not None
+    if commas:
+        converted = _commas.with_decimal_points(lines, found)
+        if converted is not None:
+            lines, notes, commas = converted[0], (*notes, converted[1]), False
+            found = _data_start(lines)
     if found is None:
         dropped = _text_columns.without_text_columns(lines)
         if dropped is not None:
             lines, notes = dropped[0], (*notes, dropped[1])
             found = _data_start(lines)
-    if _commas.DIGIT_COMMA_DIGIT_RE.search(text) is not None:
-        converted = _commas.with_decimal_points(lines, found)
-        if converted is not None:
-            lines, notes = converted[0], (*notes, converted[1])
-            found = _data_start(lines)
+            if commas:      # numbers with decimal commas beside the columns of text
+                converted = _commas.with_decimal_points(lines, found)
+                if converted is not None:
+                    lines, notes = converted[0], (*notes, converted[1])
+                    found = _data_start(lines)
     if found is None:
         raise DataError(
             f"{name}: no numeric data rows found in {len(lines)} line(s); expected rows of "

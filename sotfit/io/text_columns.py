@@ -13,11 +13,15 @@ itself is never modified.
 
 from __future__ import annotations
 
+import re
+
 from . import text as _text
 from .decimal_commas import _with_points
 
 __all__ = ["without_text_columns"]
 
+#: What a cell of a column of text holds: a letter, a time (':') or a date ('/', 2026-12-04).
+_TEXT_RE = re.compile(r"[^\W\d_]|[:/]|\d{4}-\d\d-\d\d")
 #: Data rows needed below the column names before columns of text are left out.
 _MIN_ROWS = 2
 
@@ -29,6 +33,12 @@ def _number(cell: str, delimiter: str) -> bool:
     if not c:
         return False
     return _text.parse_number(c if delimiter == "," else _with_points(c)) is not None
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    """The cells of ``line`` (a trailing delimiter, as LabVIEW writes, ends no cell)."""
+    cells = _text._split(line, delimiter)
+    return cells[:-1] if len(cells) > 1 and cells[-1] == "" else cells
 
 
 def without_text_columns(lines: list[str]):
@@ -51,10 +61,10 @@ def without_text_columns(lines: list[str]):
     delimiter = _text._detect_delimiter(lines[content[-1]])
     if delimiter == "whitespace":
         return None                  # a time stamp with a blank is two cells: not guessed at
-    n = len(_text._split(lines[content[-1]], delimiter))
+    n = len(_cells(lines[content[-1]], delimiter))
     block: list[tuple[int, list[str]]] = []
     for i in reversed(content):
-        cells = _text._split(lines[i], delimiter)
+        cells = _cells(lines[i], delimiter)
         if len(cells) != n:
             break
         block.insert(0, (i, cells))
@@ -66,7 +76,13 @@ def without_text_columns(lines: list[str]):
     first = next((j for j, row in enumerate(numbers) if all(row[k] for k in kept)), None)
     if first is None or len(block) - first < _MIN_ROWS:
         return None
-    header = first - 1 if first > 0 and not any(numbers[first - 1][k] for k in kept) else None
+    if not all(_TEXT_RE.search(cells[k]) for _, cells in block[first:] for k in text
+               if cells[k].strip()):
+        return None     # a cell such as '29255  -0' (numbers split at a decimal comma): not text
+    header = first   # the rows of names (and units) above the data: no number where data has
+    while header > 0 and not any(numbers[header - 1][k] for k in kept):
+        header -= 1
+    header = None if header == first else header
     out = list(lines)
     for j in range(first if header is None else header, len(block)):
         i, cells = block[j]

@@ -20,6 +20,7 @@ The file is opened read-only and never modified.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from dataclasses import dataclass
@@ -198,15 +199,51 @@ def _is_entry(line: str) -> bool:
             and key.count("[") == key.count("]"))
 
 
+def _bare_cells(line: str) -> list[str]:
+    """The cells of ``line`` split at any delimiter, without the double quotes around them."""
+    return [c.strip('"') for c in _CELL_SPLIT_RE.split(line.strip()) if c.strip('"')]
+
+
 def _all_numbers(line: str) -> bool:
     """Whether ``line`` holds two or more cells and every one is a number."""
-    cells = [c for c in _CELL_SPLIT_RE.split(line.strip()) if c]
+    cells = _bare_cells(line)
     return len(cells) >= 2 and all(_NUMBER_RE.fullmatch(c) for c in cells)
 
 
 def _has_number(line: str) -> bool:
     """Whether any cell of ``line`` is a number."""
-    return any(_NUMBER_RE.fullmatch(c) for c in _CELL_SPLIT_RE.split(line.strip()) if c)
+    return any(_NUMBER_RE.fullmatch(c) for c in _bare_cells(line))
+
+
+def _pair(line: str, numbers_only: bool):
+    """The (name, value) of a setting of two cells (:func:`sotfit.io.text.name_value_pair`) split
+    by a tab, semicolon or comma, or None."""
+    return next((pair for d in _DELIMITERS
+                 if (pair := name_value_pair(line, d, numbers_only)) is not None), None)
+
+
+def _settings(lines: list[str]) -> set[int]:
+    """Indices of the lines that are settings of two cells with a text value (``Instrument,SR830``):
+    those of a run of such settings (blank lines and comments between them) that holds one with a
+    number; a run's last line directly above a row of numbers is the column header row of a
+    two-column table, not a setting."""
+    out: set[int] = set()
+    run: list[int] = []
+    numeric = False
+    for i, line in enumerate(lines + [""]):
+        s = line.strip()
+        if i < len(lines) and (not s or s.startswith(_COMMENTS)):
+            continue
+        if i < len(lines) and _pair(line, numbers_only=False) is not None:
+            run.append(i)
+            numeric = numeric or _pair(line, numbers_only=True) is not None
+            continue
+        if run and numeric:
+            out.update(run[:-1] if i < len(lines) and _all_numbers(line) else run)
+        if i < len(lines) and not _is_entry(line):
+            break
+        run, numeric = [], False
+    return out
 
 
 def _header_row(lines: list[str]):
@@ -214,12 +251,13 @@ def _header_row(lines: list[str]):
     None. The header row is the first line that is neither blank, a comment nor a ``key: value``
     entry; when that line holds numbers only, the entry just above it is the header row."""
     skipped, last_entry = 0, None
+    settings = _settings(lines)
     for i, line in enumerate(lines):
         if not line.strip() or line.strip().startswith("#"):
             continue
         if line.strip().startswith(_COMMENTS[1:]):
             skipped += 1
-        elif _is_entry(line):
+        elif i in settings or _is_entry(line):
             skipped, last_entry = skipped + 1, i
         elif _all_numbers(line) and last_entry is not None:
             return last_entry, skipped - 1
@@ -370,9 +408,17 @@ def _dialect_note(p: Path, d: _Dialect, decimal: str, units_joined: bool) -> str
 
 def _numbers_below(lines: list[str], header: int) -> bool:
     """Whether the first line below line ``header`` that is neither blank nor a comment holds a
-    number (or there is none among ``lines``)."""
-    below = _following_rows(lines, header, 1)
-    return not below or _has_number(lines[below[0]])
+    number (or there is none among ``lines``), and the first rows below it split into as many
+    comma-separated cells as the header row (a trailing comma on the data rows alone would
+    make pandas take the first column as the index and shift the names)."""
+    below = _following_rows(lines, header, _SNIFF_ROWS)
+    if not below:
+        return True
+    def count(line):        # comma-separated cells, a comma inside quotes not splitting
+        return len(next(csv.reader([line]), []))
+
+    n = count(lines[header])
+    return _has_number(lines[below[0]]) and all(count(lines[i]) == n for i in below)
 
 
 def _with_unit_row(lines: list[str], d: _Dialect, data: list[int]):
@@ -381,7 +427,8 @@ def _with_unit_row(lines: list[str], d: _Dialect, data: list[int]):
     start = next((i for i in data if _has_number(lines[i])), None)
     if start is None:
         return None
-    n = len(_row_cells(lines[start], d.delimiter, len(_split(lines[start], d.delimiter))))
+    cells = _split(lines[start], d.delimiter)
+    n = len(cells) - (len(cells) > 1 and cells[-1] == "")      # a trailing delimiter is no cell
     joined = _unit_rows.with_units_joined(lines, start, d.delimiter, n)
     if joined is None or joined[1] < d.header:
         return None
