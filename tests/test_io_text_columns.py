@@ -12,7 +12,7 @@ import pytest
 
 from sotfit import DataError
 from sotfit.cli import main
-from sotfit.io import read_table
+from sotfit.io import read_stfmr, read_table
 from sotfit.io.decimal_commas import number_mark
 from sotfit.io.hall import read_hall
 
@@ -148,3 +148,20 @@ def test_hall_typeset_minus_signs_are_read_as_minus(tmp_path):
     np.testing.assert_array_equal(got.r1w.y, ref.r1w.y)
     np.testing.assert_array_equal(got.r2w.y, ref.r2w.y)
     assert any("U+2212" in n for n in got.meta["reader_notes"])
+
+
+def test_an_empty_cell_or_a_row_too_long_beside_a_column_of_text_is_named(tmp_path):
+    """A row whose last cell is empty, or that has a cell too many, beside a column of time
+    stamps: the error names that row, not the column names above the data."""
+    rows = [f"10:00:{i:02d};{1.0 + i};{2.0 + i}" for i in range(6)]
+    p = tmp_path / "f_9GHz.csv"
+    p.write_text("\n".join(["Time;Field (mT);Vmix (uV)", *rows[:3], "10:00:03;4.0;", *rows[4:]])
+                 + "\n")
+    with pytest.raises(DataError, match=r"f_9GHz.csv: .*missing.* at line\(s\) \[5\]"):
+        read_stfmr(p)
+    q = tmp_path / "g_9GHz.csv"
+    q.write_text("\n".join(["Time;Field (mT);Vmix (uV)", *rows[:3], rows[3] + ";7.5", *rows[4:]])
+                 + "\n")
+    with pytest.raises(DataError, match=r"g_9GHz.csv: line 5 has 4 value\(s\) but the data above "
+                                        r"has 2 column\(s\)"):
+        read_table(q)

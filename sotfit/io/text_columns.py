@@ -35,10 +35,10 @@ def _number(cell: str, delimiter: str) -> bool:
     return _text.parse_number(c if delimiter == "," else _with_points(c)) is not None
 
 
-def _cells(line: str, delimiter: str) -> list[str]:
-    """The cells of ``line`` (a trailing delimiter, as LabVIEW writes, ends no cell)."""
+def _cells(line: str, delimiter: str, trailing: bool) -> list[str]:
+    """The cells of ``line`` (with ``trailing``, a delimiter at its end ends no cell)."""
     cells = _text._split(line, delimiter)
-    return cells[:-1] if len(cells) > 1 and cells[-1] == "" else cells
+    return cells[:-1] if trailing and len(cells) > 1 and cells[-1] == "" else cells
 
 
 def without_text_columns(lines: list[str]):
@@ -61,13 +61,16 @@ def without_text_columns(lines: list[str]):
     delimiter = _text._detect_delimiter(lines[content[-1]])
     if delimiter == "whitespace":
         return None                  # a time stamp with a blank is two cells: not guessed at
-    n = len(_cells(lines[content[-1]], delimiter))
+    ends = [lines[i].rstrip(" \r\n").endswith(delimiter) for i in content[-2:]]
+    trailing = all(ends) and len(ends) == 2     # a delimiter ending every row (LabVIEW)
+    n = len(_cells(lines[content[-1]], delimiter, trailing))
     block: list[tuple[int, list[str]]] = []
     for i in reversed(content):
-        cells = _cells(lines[i], delimiter)
-        if len(cells) != n:
-            break
-        block.insert(0, (i, cells))
+        cells = _cells(lines[i], delimiter, trailing)
+        if len(cells) == n:
+            block.insert(0, (i, cells))
+        elif not any(ch.isdigit() for ch in lines[i]):
+            break       # the preamble; a data row of another length is named by the parser
     numbers = [[_number(c, delimiter) for c in cells] for _, cells in block]
     text = [k for k in range(n) if not any(row[k] for row in numbers)]
     kept = [k for k in range(n) if k not in text]
