@@ -74,3 +74,16 @@ def test_hints_name_what_the_file_holds(tmp_path):
     with pytest.raises(DataError, match=r"'Magnet current \(A\)' looks like the magnet's current, "
                                         "not the field"):
         read_stfmr(m)
+
+
+def test_a_column_holding_one_value_per_sweep_is_named(tmp_path):
+    """Three sweeps at one frequency, each at its own dc bias current: the error names the
+    column that tells them apart."""
+    h, v = _signal()
+    rows = [f"{idc},{a},{b * (1 + 0.05 * idc)}\n" for idc in (-2.0, 0.0, 2.0) for a, b in zip(h, v)]
+    p = tmp_path / "bias_10GHz.csv"
+    p.write_text("Idc (mA),Field (mT),Vmix (uV)\n" + "".join(rows))
+    with pytest.raises(DataError, match=r"so the data hold 3 sweeps.*'Idc \(mA\)' \(column 0\) "
+                                        r"holds one value per sweep \(-2, 0, 2\)"):
+        read_stfmr(p)
+    assert len(read_stfmr(p, split_sweeps=True)) == 3

@@ -361,7 +361,7 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
                 f"{label}: the field sweep {s0[3]} at line {line} of {field_label}{allowed}, "
                 f"so the data hold "
                 f"{len(segs)} sweeps; read each monotonic sweep as its own spectrum with "
-                f"{_opt('split_sweeps')}, or split the file"
+                f"{_opt('split_sweeps')}, or split the file" + _sweep_column_hint(part, grp, segs)
             )
         for k, (a, b, branch, _) in enumerate(segs):
             r = grp[a:b]
@@ -375,6 +375,30 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
                 seg_label, opts.allow_duplicates, seg_meta, header_meta, tol, noise, list(notes),
                 field_label, strict if len(segs) == 1 else None))
     return datasets
+
+
+def _sweep_column_hint(part: _Part, grp: np.ndarray, segs: list) -> str:
+    """What to add to the error of a group holding several sweeps when another column holds one
+    value per sweep and differs between them (a dc bias current, a temperature), or ""."""
+    table = part.table
+    used = {part.fcol, part.qcol, part.pcol, *(part.vcol if isinstance(part.vcol, tuple)
+                                                else (part.vcol,))}
+    rows = part.rows[grp]
+    for k in range(table.n_columns):
+        if k in used:
+            continue
+        col = table.data[rows, k]
+        per_sweep = [col[a:b] for a, b, *_ in segs]
+        if any(v.size == 0 or np.ptp(v) != 0 for v in per_sweep):
+            continue
+        values = [float(v[0]) for v in per_sweep]
+        if len(set(values)) > 1:
+            shown = ", ".join(f"{v:g}" for v in values[:6]) + (", ..." if len(values) > 6 else "")
+            return (f"; {table.column_label(k)} holds one value per sweep ({shown}): sotfit "
+                    "stfmr does not analyse a series in that quantity; split the file by it, "
+                    f"or with {_opt('split_sweeps')} each sweep is a spectrum of its own (that "
+                    "column not read)")
+    return ""
 
 
 def _groups(fq: np.ndarray, pw: np.ndarray):
