@@ -12,14 +12,13 @@ import pandas as pd
 import pytest
 
 from sotfit.cli import main
+from summary_entries import without_run_entries
 from sotfit.io.hall import HallReadError, read_hall
 from sotfit.io.hall.dialect import _read_table
 
 EX = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane"
 AVCI = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
         "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"]
-#: Entries of summary.json that name the files read or say how they were read, not the result.
-RUN_ENTRIES = {"source", "files", "notes"}
 PREAMBLE = ("Date/time start measurement:\t05.12.2024 10:31:07\n"
             "Samplename:\tPy/Pt bar 3\n"
             "Frequency(Hz) = 13.7\n"
@@ -50,13 +49,6 @@ def _labview(text):
     return PREAMBLE + "".join(f"{line}\t\n" for line in _tab(text).splitlines())
 
 
-def _without_run_entries(obj):
-    """summary.json without the entries that name the files or the reader's notes."""
-    if isinstance(obj, dict):
-        return {k: _without_run_entries(v) for k, v in obj.items() if k not in RUN_ENTRIES}
-    if isinstance(obj, list):
-        return [_without_run_entries(v) for v in obj]
-    return obj
 
 
 def _convert(files, folder, convert, suffix):
@@ -94,7 +86,7 @@ def test_converted_tables_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summ
     files = _convert(sorted(EX.glob("phi_*.csv")), tmp_path / "in", convert, suffix)
     before = {f: Path(f).read_bytes() for f in files}
     s = _summary(files, tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(csv_summary)  # exact float equality
+    assert without_run_entries(s) == without_run_entries(csv_summary)  # exact float equality
     assert s["quantities"] and s["excluded"]
     for f in files:
         assert f"reader: {f}: {Path(f).name} {note}" in s["notes"]
@@ -116,7 +108,7 @@ def test_workbooks_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summary):
             frame.to_excel(xw, index=False, startrow=2)
         files.append(str(target))
     s = _summary(files, tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(csv_summary)  # exact float equality
+    assert without_run_entries(s) == without_run_entries(csv_summary)  # exact float equality
     for f in files:
         assert (f"reader: {f}: {Path(f).name} read from the sheet 'Sheet1' of a workbook; 1 "
                 "preamble line(s)") in " ".join(s["notes"])
@@ -308,7 +300,7 @@ def test_a_workbook_of_one_scan_per_sheet_gives_the_numbers_of_the_csvs(tmp_path
             pd.read_csv(f).to_excel(xw, sheet_name=f.stem, index=False)
     before = book.read_bytes()
     s = _summary([str(book)], tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(csv_summary)  # exact float equality
+    assert without_run_entries(s) == without_run_entries(csv_summary)  # exact float equality
     for f in sorted(EX.glob("phi_*.csv")):
         assert (f"reader: {book}[{f.stem}]: rotations.xlsx read from the sheet '{f.stem}' of a "
                 "workbook") in s["notes"]
@@ -326,4 +318,4 @@ def test_a_comment_at_the_end_of_a_data_row_is_not_a_cell(tmp_path, csv_summary)
         target.write_text("\n".join(lines) + "\n")
         files.append(str(target))
     s = _summary(files, tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(csv_summary)  # exact float equality
+    assert without_run_entries(s) == without_run_entries(csv_summary)  # exact float equality

@@ -15,6 +15,7 @@ import pytest
 
 from sotfit import DataError
 from sotfit.cli import main
+from summary_entries import stfmr_summary, without_run_entries
 from sotfit.io import read_stfmr, read_table
 from sotfit.io.hall import HallReadError, read_hall
 from sotfit.io.multivu import is_multivu, multivu_lines
@@ -25,16 +26,8 @@ HALL = ROOT / "data" / "hall_example" / "inplane"
 AVCI = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
         "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm",
         "--no-figures"]
-#: Entries of summary.json that name the files read or say how they were read.
-RUN_ENTRIES = {"source", "files", "notes", "inputs", "folder"}
 
 
-def _without_run_entries(obj):
-    if isinstance(obj, dict):
-        return {k: _without_run_entries(v) for k, v in obj.items() if k not in RUN_ENTRIES}
-    if isinstance(obj, list):
-        return [_without_run_entries(v) for v in obj]
-    return obj
 
 
 def _stfmr_parts(path):
@@ -44,21 +37,19 @@ def _stfmr_parts(path):
     return head, lines[len(head)].split(","), lines[len(head) + 1:]
 
 
-def _stfmr_summary(folder, out):
-    assert main(["stfmr", str(folder), "--no-figures", "--out", str(out)]) == 0
-    return json.loads((out / "summary.json").read_text())
-
-
 @pytest.fixture(scope="module")
 def stfmr_csv_summary(tmp_path_factory):
-    return _stfmr_summary(STFMR, tmp_path_factory.mktemp("csv") / "out")
+    return stfmr_summary(STFMR, tmp_path_factory.mktemp("csv") / "out")
+
+
+def _hall_summary(files, out):
+    assert main(["hall", *map(str, files), *AVCI, "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text())
 
 
 @pytest.fixture(scope="module")
 def hall_csv_summary(tmp_path_factory):
-    out = tmp_path_factory.mktemp("hall") / "out"
-    assert main(["hall", *sorted(map(str, HALL.glob("phi_*.csv"))), *AVCI, "--out", str(out)]) == 0
-    return json.loads((out / "summary.json").read_text())
+    return _hall_summary(sorted(HALL.glob("phi_*.csv")), tmp_path_factory.mktemp("hall") / "out")
 
 
 def _multivu(names, rows, info=(), empty=("Sample Temp (K)",), comment_at=None):
@@ -99,8 +90,8 @@ def test_multivu_stfmr_files_give_exactly_the_numbers_of_the_csv(tmp_path, stfmr
                         info=[(k, v) for k, v in entries], comment_at=3)
         (folder / (p.stem + ".dat")).write_text(text)
     before = {f: f.read_bytes() for f in folder.iterdir()}
-    s = _stfmr_summary(folder, tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(stfmr_csv_summary)  # exact floats
+    s = stfmr_summary(folder, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(stfmr_csv_summary)  # exact floats
     assert any("a Quantum Design MultiVu file, read from its [Data] section" in n
                for n in s["notes"])
     assert all(f.read_bytes() == b for f, b in before.items())
@@ -119,10 +110,8 @@ def test_multivu_hall_rotation_reads_the_rotator_column(tmp_path, hall_csv_summa
                         [f"300.0,{r}" for r in lines[1:]], comment_at=0)
         (folder / (p.stem + ".dat")).write_text(text)
         files.append(str(folder / (p.stem + ".dat")))
-    out = tmp_path / "out"
-    assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
-    s = json.loads((out / "summary.json").read_text())
-    assert _without_run_entries(s) == _without_run_entries(hall_csv_summary)  # exact floats
+    s = _hall_summary(files, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(hall_csv_summary)  # exact floats
     assert any("MultiVu" in n for n in s["notes"])
 
 
@@ -163,8 +152,8 @@ def test_units_row_stfmr_gives_exactly_the_numbers_of_the_csv(tmp_path, stfmr_cs
         units = [n.split(" (")[1].rstrip(")") for n in names]
         (folder / (p.stem + ".txt")).write_text(
             "\n".join(head) + "\n" + _origin(bare, units, rows, sep, short))
-    s = _stfmr_summary(folder, tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(stfmr_csv_summary)  # exact floats
+    s = stfmr_summary(folder, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(stfmr_csv_summary)  # exact floats
     first = 4 + short           # the names' file line (below 3 comment lines)
     note = (f"the units on line {first + 1} ('mT', 'uV') read with the column names on line "
             f"{first}; line(s) {', '.join(map(str, ([first - 1] if short else []) + [first + 2]))}"
@@ -202,10 +191,8 @@ def test_units_row_hall_gives_exactly_the_numbers_of_the_csv(tmp_path, hall_csv_
         target = folder / (p.stem + suffix)
         target.write_text(_origin(bare, units, lines[1:], sep, short=sep == "\t"))
         files.append(str(target))
-    out = tmp_path / "out"
-    assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
-    s = json.loads((out / "summary.json").read_text())
-    assert _without_run_entries(s) == _without_run_entries(hall_csv_summary)  # exact floats
+    s = _hall_summary(files, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(hall_csv_summary)  # exact floats
     assert any("the units on line" in n for n in s["notes"])
 
 
@@ -242,8 +229,8 @@ def test_settings_of_two_cells_above_the_table_are_header_entries(tmp_path, stfm
                 "Date,2026-12-04 10:31,,", "field angle (deg),45,,", "",
                 ",".join(names) + ",,", *[r + ",," for r in rows]]
         (folder / f"run{f:g}.csv").write_text("\n".join(text) + "\n")
-    s = _stfmr_summary(folder, tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(stfmr_csv_summary)  # exact floats
+    s = stfmr_summary(folder, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(stfmr_csv_summary)  # exact floats
     t = read_table(folder / "run10.csv")
     assert t.header == {"Instrument": "E8257D", "Frequency (Hz)": "1.0000E+10",
                         "Power (dBm)": "15", "Date": "2026-12-04 10:31", "field angle (deg)": "45"}
@@ -268,10 +255,8 @@ def test_hall_settings_of_two_cells_above_the_table_are_skipped(tmp_path, hall_c
         target = tmp_path / p.name
         target.write_text("Lock-in frequency (Hz),13.7\nTime constant (ms),300\n\n" + p.read_text())
         files.append(str(target))
-    out = tmp_path / "out"
-    assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
-    s = json.loads((out / "summary.json").read_text())
-    assert _without_run_entries(s) == _without_run_entries(hall_csv_summary)  # exact floats
+    s = _hall_summary(files, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(hall_csv_summary)  # exact floats
 
 
 def test_hall_settings_with_text_values_and_trailing_commas(tmp_path, hall_csv_summary):
@@ -285,10 +270,8 @@ def test_hall_settings_with_text_values_and_trailing_commas(tmp_path, hall_csv_s
         target.write_text("\n".join(["Instrument,SR830", "Time constant (ms),300", lines[0],
                                      *[ln + "," for ln in lines[1:]]]) + "\n")
         files.append(str(target))
-    out = tmp_path / "out"
-    assert main(["hall", *files, *AVCI, "--out", str(out)]) == 0
-    s = json.loads((out / "summary.json").read_text())
-    assert _without_run_entries(s) == _without_run_entries(hall_csv_summary)  # exact floats
+    s = _hall_summary(files, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(hall_csv_summary)  # exact floats
 
 
 @pytest.mark.parametrize("sep", ["\t", ";"])
@@ -306,8 +289,8 @@ def test_units_row_with_a_column_of_text_and_trailing_delimiters(tmp_path, stfmr
                 for i, r in enumerate(rows)]
         (folder / (p.stem + ".txt")).write_text("\n".join(
             [*head, sep.join(["Time", *bare]), sep.join(["", *units]), *body]) + "\n")
-    s = _stfmr_summary(folder, tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(stfmr_csv_summary)  # exact floats
+    s = stfmr_summary(folder, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(stfmr_csv_summary)  # exact floats
 
 
 def test_blank_separated_decimal_commas_are_not_a_column_of_text(tmp_path):

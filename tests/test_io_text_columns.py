@@ -4,14 +4,13 @@ points between groups of thousands (``-1.934,46``) are read as such. Each conver
 the bundled example spectra gives the numbers of the CSV; what cannot be told apart
 (``1.934`` with decimal commas elsewhere) keeps its error."""
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sotfit import DataError
-from sotfit.cli import main
+from summary_entries import stfmr_summary, without_run_entries
 from sotfit.io import read_stfmr, read_table
 from sotfit.io.decimal_commas import number_mark
 from sotfit.io.hall import read_hall
@@ -19,25 +18,13 @@ from sotfit.io.hall import read_hall
 ROOT = Path(__file__).resolve().parents[1]
 STFMR = ROOT / "data" / "stfmr_example"
 HALL = ROOT / "data" / "hall_example" / "inplane"
-RUN_ENTRIES = {"source", "files", "notes", "inputs", "folder"}
 
 
-def _without_run_entries(obj):
-    if isinstance(obj, dict):
-        return {k: _without_run_entries(v) for k, v in obj.items() if k not in RUN_ENTRIES}
-    if isinstance(obj, list):
-        return [_without_run_entries(v) for v in obj]
-    return obj
-
-
-def _summary(folder, out):
-    assert main(["stfmr", str(folder), "--no-figures", "--out", str(out)]) == 0
-    return json.loads((out / "summary.json").read_text())
 
 
 @pytest.fixture(scope="module")
 def csv_summary(tmp_path_factory):
-    return _summary(STFMR, tmp_path_factory.mktemp("csv") / "out")
+    return stfmr_summary(STFMR, tmp_path_factory.mktemp("csv") / "out")
 
 
 def _parts(path):
@@ -62,8 +49,8 @@ def test_columns_of_text_are_left_out_and_named(tmp_path, csv_summary, sep, deci
     folder.mkdir()
     for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
         (folder / p.name).write_text(_stamped(p, sep, decimal_comma))
-    s = _summary(folder, tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(csv_summary)   # exact floats
+    s = stfmr_summary(folder, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(csv_summary)   # exact floats
     assert any(n.endswith("2 column(s) of text not read: 'Time' (text such as '04.12.2026 "
                           "10:00:00'), 'Status' (text such as 'OK')") for n in s["notes"])
 
@@ -133,8 +120,8 @@ def test_typeset_minus_signs_are_read_as_minus(tmp_path, csv_summary):
         body = [",".join(r).replace("-", "\u2212") for r in rows]
         (folder / p.name).write_text("\n".join([*head, ",".join(names), *body]) + "\n",
                                      encoding="utf-8")
-    s = _summary(folder, tmp_path / "out")
-    assert _without_run_entries(s) == _without_run_entries(csv_summary)   # exact floats
+    s = stfmr_summary(folder, tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(csv_summary)   # exact floats
     assert any("minus signs written as the character U+2212" in n for n in s["notes"])
 
 
