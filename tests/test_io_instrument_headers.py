@@ -303,3 +303,26 @@ def test_blank_separated_decimal_commas_are_not_a_column_of_text(tmp_path):
     assert t.columns == ("Field (mT)", "Vmix (uV)")
     np.testing.assert_array_equal(t.data, [[-142.29255, -0.362418], [-141.99398, -0.370166],
                                            [-141.7, -0.38]])
+
+
+def test_python_exports_numpy_savetxt_header_and_pandas_index(tmp_path, stfmr_csv_summary):
+    """``numpy.savetxt(f, data, header="Field (mT) Vmix (uV)")`` (names and units split by single
+    blanks in a comment) and ``DataFrame.to_csv`` with its index column: the CSV's numbers."""
+    for kind in ("savetxt", "to_csv"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
+            head, names, rows = _stfmr_parts(p)
+            data = np.array([[float(c) for c in r.split(",")] for r in rows])
+            if kind == "savetxt":
+                with open(folder / (p.stem + ".txt"), "w") as fh:
+                    fh.write("\n".join(head) + "\n")
+                    np.savetxt(fh, data, header=" ".join(names), fmt="%.17g")
+            else:
+                import pandas as pd
+
+                with open(folder / p.name, "w") as fh:
+                    fh.write("\n".join(head) + "\n")
+                    pd.DataFrame(data, columns=names).to_csv(fh, float_format="%.17g")
+        s = stfmr_summary(folder, tmp_path / f"out_{kind}")
+        assert without_run_entries(s) == without_run_entries(stfmr_csv_summary)  # exact floats

@@ -207,8 +207,26 @@ def _numeric_row(line: str) -> tuple[str, list[float]] | None:
     return delim, values
 
 
-def _split_header_row(line: str, delimiter: str, n: int) -> list[str] | None:
-    """The ``n`` column names of a header row (quotes around a name removed), or None."""
+_BRACKETED_RE = re.compile(r"^[(\[].*[)\]]$")
+
+
+def _joined_units(tokens: list[str]) -> list[str]:
+    """Blank-separated header tokens with each unit in brackets joined to the name before it
+    (``Field (mT) Vmix (uV)`` as ``numpy.savetxt(header=...)`` writes it)."""
+    out: list[str] = []
+    for t in tokens:
+        if out and _BRACKETED_RE.match(t):
+            out[-1] = f"{out[-1]} {t}"
+        else:
+            out.append(t)
+    return out
+
+
+def _split_header_row(line: str, delimiter: str, n: int,
+                      join_units: bool = True) -> list[str] | None:
+    """The ``n`` column names of a header row (quotes around a name removed), or None; with
+    ``join_units``, a blank-separated row may also be split at every blank with each unit in
+    brackets kept with the name before it."""
     cells = [_unquote(c.strip()) for c in _split(line, delimiter)]
     if len(cells) == n + 1 and cells[-1] == "":  # trailing delimiter
         cells = cells[:-1]
@@ -221,6 +239,9 @@ def _split_header_row(line: str, delimiter: str, n: int) -> list[str] | None:
         cells = re.findall(r'"[^"]*"|\S+', line)      # "Field (mT)" "Vmix (uV)"
         if len(cells) == n and '"' in line:
             return [_unquote(c) for c in cells]
+        cells = _joined_units(line.split()) if join_units else []  # Field (mT) Vmix (uV)
+        if len(cells) == n:
+            return cells
     return None
 
 

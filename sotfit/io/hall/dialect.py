@@ -30,8 +30,8 @@ from .. import containers as _containers
 from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
-from ..text import (_KEY_VALUE_RE, _UNICODE_MINUS, _detect_delimiter, _read_text, _split,
-                    _split_header_row, name_value_pair)
+from ..text import (_KEY_VALUE_RE, _UNICODE_MINUS, _detect_delimiter, _joined_units, _read_text,
+                    _split, _split_header_row, name_value_pair)
 from .scan import HallReadError
 from .values import _read_csv
 
@@ -46,7 +46,6 @@ _LAYOUT_NAMES = {"\t": "tab-separated", ";": "semicolon-separated", ",": "comma-
 _COMMENTS = ("#", "%", "//")
 _CELL_SPLIT_RE = re.compile(r"[\t;,\s]+")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
-_BRACKETED_RE = re.compile(r"^[(\[].*[)\]]$")
 
 
 @dataclass(frozen=True)
@@ -289,20 +288,9 @@ def _row_cells(line: str, delimiter: str, n: int) -> list[str]:
     return cells[:-1] if len(cells) == n + 1 and cells[-1] == "" else cells
 
 
-def _joined_units(tokens: list[str]) -> list[str]:
-    """Blank-separated header tokens with each unit in brackets joined to the name before it."""
-    out: list[str] = []
-    for t in tokens:
-        if out and _BRACKETED_RE.match(t):
-            out[-1] = f"{out[-1]} {t}"
-        else:
-            out.append(t)
-    return out
-
-
 def _blank_header_names(line: str, n: int):
     """(names, units joined) of a blank-separated header row of ``n`` columns, or None."""
-    names = _split_header_row(line, "whitespace", n)
+    names = _split_header_row(line, "whitespace", n, join_units=False)
     if names is not None:
         return names, False
     names = _joined_units(line.split())
