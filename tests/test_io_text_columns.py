@@ -152,3 +152,16 @@ def test_an_empty_cell_or_a_row_too_long_beside_a_column_of_text_is_named(tmp_pa
     with pytest.raises(DataError, match=r"g_9GHz.csv: line 5 has 4 value\(s\) but the data above "
                                         r"has 2 column\(s\)"):
         read_table(q)
+
+
+def test_a_missing_field_column_names_the_columns_read_as_text(tmp_path):
+    """Numbers written as text (``np.float64(-1422.9)``, as an f-string of numpy scalars writes
+    them) are columns of text; the error that finds no field names them."""
+    p = tmp_path / "f_9GHz.csv"
+    p.write_text("Field (Oe),Voltage (V),Time (s)\n"
+                 + "".join(f"np.float64({-1400.0 + i}),np.float64({1e-6 * i}),{0.1 * i}\n"
+                           for i in range(20)))
+    with pytest.raises(DataError, match=r"no field column among \['Time \(s\)'\].*the reader found "
+                                        r"2 column\(s\) of text not read: 'Field \(Oe\)' \(text "
+                                        r"such as 'np.float64\(-1400.0\)'\)"):
+        read_stfmr(p)

@@ -235,6 +235,7 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
                 f"(e.g. {'Field (Oe)' if role == 'field' else 'Vmix (uV)'}) or pass "
                 f"{_opt(option)} (name or 0-based index)"
                 + (_lockin_hint(table) if role == "voltage" else _field_hint(table))
+                + "".join(f"; the reader found {n}" for n in table.notes if "of text not read" in n)
             )
         return None
     return hits[0]
