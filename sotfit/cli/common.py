@@ -199,6 +199,15 @@ def list_type(item_type, sep: str = ","):
     return parse
 
 
+def calibration_units(text: str):
+    """``'A,mT'`` -> ``['A', 'mT']``: the magnet current unit, then the field unit, of a magnet
+    calibration table whose headers carry none (``--calibration-units``)."""
+    units = list_type(str)(text)
+    if len(units) > 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: give CURRENT_UNIT[,FIELD_UNIT], e.g. A,mT")
+    return [kind(u) for kind, u in zip((unit_type("current"), unit_type("field")), units)]
+
+
 def add_output_options(p: argparse.ArgumentParser) -> None:
     """``--out``, ``--overwrite`` and ``--strict``, the same for every subcommand."""
     p.add_argument("--out", required=True,

@@ -24,7 +24,8 @@ from pathlib import Path
 from ..io.hall import COLUMN_ROLES
 from ..device import Sample
 from .common import (
-    CLIError, Progress, add_column_options, add_figure_option, add_output_options, flag_status,
+    CLIError, Progress, add_column_options, add_figure_option, add_output_options, calibration_units,
+    flag_status,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
     stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options,
 )
@@ -41,14 +42,6 @@ _SAMPLE_KEYS = {
     "r_ahe": quantity_type("resistance", nonzero=True), "r_phe": quantity_type("resistance"),
     "current_fraction": fraction,
 }
-
-
-def _calibration_units(text: str):
-    """``'A,mT'`` -> ``['A', 'mT']``: the magnet current unit, then the field unit."""
-    units = list_type(str)(text)
-    if len(units) > 2:
-        raise argparse.ArgumentTypeError(f"{text!r}: give CURRENT_UNIT[,FIELD_UNIT], e.g. A,mT")
-    return [kind(u) for kind, u in zip((unit_type("current"), unit_type("field")), units)]
 
 
 def add_parser(sub) -> None:
@@ -97,7 +90,7 @@ def add_parser(sub) -> None:
                         "e.g. 0deg (default 0deg)")
     add_column_options(g, tuple(COLUMN_ROLES), "r2w=R_2w")
     g.add_argument("--calibration", help="magnet calibration table (current, field trials)")
-    g.add_argument("--calibration-units", type=_calibration_units, default=None,
+    g.add_argument("--calibration-units", type=calibration_units, default=None,
                    help="units of the calibration columns if the headers have none, e.g. A,mT")
     g.add_argument("--extrapolate-calibration", action="store_true",
                    help="allow magnet currents outside the calibration table (linear fit, flagged)")

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from .common import CLIError, add_column_options, quantity_type, role_options, unit_type
+from .common import (CLIError, add_column_options, calibration_units, quantity_type, role_options,
+                     unit_type)
 
 __all__ = ["COLUMN_ROLES", "add_reader_options", "reader_options"]
 
@@ -38,6 +39,18 @@ def add_reader_options(p) -> None:
                         "read-back noise) as one spectrum per sweep")
     g.add_argument("--allow-duplicates", action="store_true",
                    help="average V_mix over exactly repeated field values of one sweep")
+    g.add_argument("--calibration", metavar="FILE",
+                   help="the magnet's calibration table (current, then field trials): the field "
+                        "column holds the magnet current (e.g. 'Magnet current (A)')")
+    g.add_argument("--calibration-units", type=calibration_units, default=None,
+                   metavar="CURRENT[,FIELD]",
+                   help="units of the calibration table's columns if its headers have none, "
+                        "e.g. A,mT")
+    g.add_argument("--magnet-current-unit", type=unit_type("current"),
+                   help="unit of the magnet current column when its header has none (A, mA)")
+    g.add_argument("--extrapolate-calibration", action="store_true",
+                   help="allow magnet currents outside the calibration table (a straight line "
+                        "through it; noted)")
 
 
 def reader_options(args) -> dict:
@@ -61,7 +74,24 @@ def reader_options(args) -> dict:
         if kw.get("voltage_column") is not None:
             raise CLIError("give --column voltage=NAME or --lockin-channels X,Y, not both")
         kw["lockin_channels"] = tuple(int(c) if c.isdigit() else c for c in chans)
-    return kw
+    return {**kw, **_calibration_options(args)}
+
+
+def _calibration_options(args) -> dict:
+    """The magnet calibration keywords of :func:`sotfit.io.read_stfmr` (the table read here)."""
+    if not args.calibration:
+        for flag, given in (("--calibration-units", args.calibration_units),
+                            ("--magnet-current-unit", args.magnet_current_unit),
+                            ("--extrapolate-calibration", args.extrapolate_calibration)):
+            if given:
+                raise CLIError(f"{flag} needs --calibration")
+        return {}
+    from ..io.hall import read_magnet_calibration
+
+    current_unit, field_unit = ((args.calibration_units or []) + [None, None])[:2]
+    return {"calibration": read_magnet_calibration(args.calibration, current_unit, field_unit),
+            "extrapolate_calibration": args.extrapolate_calibration,
+            "magnet_current_unit": args.magnet_current_unit}
 
 
 def _reader_keywords(args) -> dict:

@@ -74,7 +74,7 @@ def _key(name: str) -> str:
 
 
 _ACCEPTED = {"field": FIELD_UNITS, "voltage": VOLTAGE_UNITS,
-             "frequency": ("GHz", "MHz", "kHz", "Hz"), "power": ("dBm",)}
+             "frequency": ("GHz", "MHz", "kHz", "Hz"), "power": ("dBm",), "current": ("A", "mA")}
 
 
 def _accepted(dimension: str) -> str:
@@ -173,6 +173,12 @@ _MAGNET_CURRENT_RE = re.compile(r"(magnet|coil|electromagnet|psu|supply).*(curre
                                 r"^i(magnet|coil)$|^(current|i)$")
 
 
+def _magnet_current_column(table: Table) -> int | None:
+    """The column that looks like the magnet's current (``Magnet current (A)``), or None."""
+    hits = [i for i, k in enumerate(_column_names(table)) if _MAGNET_CURRENT_RE.search(_key(k))]
+    return hits[0] if len(hits) == 1 else None
+
+
 def _field_hint(table: Table) -> str:
     """A sentence for a file without a field column that sweeps the frequency, or logs the
     magnet's current, or ""."""
@@ -185,9 +191,10 @@ def _field_hint(table: Table) -> str:
                     "not read (sotfit stfmr fits field sweeps, one frequency each)")
     for c, k in zip(table.columns or (), names):
         if _MAGNET_CURRENT_RE.search(k):
-            return (f"; {c!r} looks like the magnet's current, not the field: convert it with "
-                    "the magnet's calibration and write the field, or name the column with "
-                    f"{_opt('field_column', c)} if it is the field")
+            return (f"; {c!r} looks like the magnet's current, not the field: give the "
+                    f"magnet's calibration table with {_opt('calibration')} (current against "
+                    f"field), or name the column with {_opt('field_column', c)} if it is the "
+                    "field")
     return ""
 
 

@@ -15,7 +15,7 @@ from ...units import UnitError
 from ..text import Table, read_tables
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
-    _column_quantity, _find_column, _power_column, _resolve_unit,
+    _column_quantity, _find_column, _magnet_current_column, _power_column, _resolve_unit,
 )
 from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
@@ -139,7 +139,11 @@ def _find_columns(table: Table, opts: _Options, lvm: bool) -> tuple:
             f"(0-based indices of its {table.n_columns} columns, and units), "
             f"or add a header row such as 'Field (Oe)<TAB>Vmix (V)'"
         )
-    fcol = _find_column(table, opts.field_column, "field", _FIELD_NAMES, True, "field_column")
+    fcol = (_magnet_current_column(table) if opts.calibration is not None
+            and opts.field_column is None else None)
+    if fcol is None:
+        fcol = _find_column(table, opts.field_column, "field", _FIELD_NAMES, True,
+                            "field_column")
     if opts.lockin_channels is not None:
         vcol = tuple(_find_column(table, c, "voltage", _VOLTAGE_NAMES, True, "lockin_channels")
                      for c in opts.lockin_channels)
@@ -281,15 +285,18 @@ def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
     """Field (raw, and in T) and V_mix (uV) of a part, with their units and where the units
     came from; a largest |mu0 H| or |V_mix| beyond any ST-FMR set-up is a unit error."""
     table, rows, src = part.table, part.rows, part.source
-    f_unit, f_from = _resolve_unit(table, part.fcol, "field", opts.field_unit, "field_unit",
-                                   "Oe" if part.lvm else None, part.label, notes)
     _check_finite(table, part.fcol, "field", "field_column", rows)
     field_raw = table.data[rows, part.fcol]
+    if opts.calibration is not None:
+        field_T, f_unit, f_from = _calibrated_field(part, opts, field_raw, notes)
+    else:
+        f_unit, f_from = _resolve_unit(table, part.fcol, "field", opts.field_unit, "field_unit",
+                                       "Oe" if part.lvm else None, part.label, notes)
+        field_T = np.asarray(_units.to_house(field_raw, f_unit, "field")[0], dtype=float)
     vmix_uV, v_unit, v_from, lockin_meta = _voltage(part, opts, notes)
     units_from = f_from if f_from == v_from else f"field: {f_from}, voltage: {v_from}"
     if part.qcol is not None:
         _check_finite(table, part.qcol, "frequency", "frequency_column", rows)
-    field_T = np.asarray(_units.to_house(field_raw, f_unit, "field")[0], dtype=float)
     fmax = float(np.max(np.abs(field_T)))
     if fmax > _FIELD_LIMIT_T:
         raise UnitError(
@@ -304,6 +311,41 @@ def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
         )
     return {"field_raw": field_raw, "field_T": field_T, "vmix_uV": vmix_uV, "f_unit": f_unit,
             "v_unit": v_unit, "units_from": units_from, "lockin_meta": lockin_meta}
+
+
+def _calibrated_field(part: _Part, opts: _Options, current, notes: list):
+    """(field in T, unit of the current column, where that unit came from) of a part whose field
+    column holds the magnet's current, through the magnet calibration ``opts.calibration``."""
+    table, src = part.table, part.source
+    label = table.column_label(part.fcol)
+    try:
+        unit = _units.split_header(table.columns[part.fcol])[1] if table.columns else None
+    except UnitError:
+        unit = None
+    if unit is not None and _units.dimension_of(unit) != "current":
+        raise UnitError(f"{src}: {label} is a {_units.dimension_of(unit)} column, but "
+                        f"{_opt('calibration')} converts a magnet current; name the current "
+                        f"column with {_opt('field_column')}, or leave out {_opt('calibration')}")
+    where = "header"
+    if unit is None:
+        if opts.magnet_current_unit is None:
+            raise UnitError(f"{src}: {label} (the magnet current) has no unit; pass "
+                            f"{_opt('magnet_current_unit', 'A')} or write it in the header "
+                            "('Magnet current (A)')")
+        unit, where = opts.magnet_current_unit, "option"
+    amps = np.asarray(_units.to_house(current, unit, "current")[0], float) / 1e3   # mA -> A
+    cal = opts.calibration
+    try:
+        field, err, outside = cal(amps, extrapolate=opts.extrapolate_calibration)
+    except DataError as exc:
+        raise DataError(f"{src}: {exc}") from None
+    largest = float(np.max(err)) if err.size else 0.0
+    notes.append(f"field from the magnet current {label} through the calibration {cal.source} "
+                 f"(its uncertainty, up to {largest * 1e3:.3g} mT on this sweep, is a systematic "
+                 "error of the resonance fields, not in their standard errors)"
+                 + (f"; {int(outside.sum())} current(s) outside the calibration table, "
+                    "extrapolated by a straight line through it" if outside.any() else ""))
+    return np.asarray(field, float), unit, where
 
 
 def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:

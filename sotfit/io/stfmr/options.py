@@ -32,6 +32,9 @@ CLI_OPTIONS = {
     "frequency_unit": ("--column-unit frequency={}", "GHz"),
     "power_unit": ("--column-unit power={}", "dBm"),
     "lockin_channels": ("--lockin-channels {}", "X,Y"),
+    "calibration": ("--calibration {}", "FILE"),
+    "extrapolate_calibration": ("--extrapolate-calibration", None),
+    "magnet_current_unit": ("--magnet-current-unit {}", "A"),
     "split_sweeps": ("--split-sweeps", None),
     "allow_duplicates": ("--allow-duplicates", None),
 }
@@ -98,6 +101,9 @@ class _Options:
     lockin_channels: tuple | None = None
     allow_duplicates: bool = False
     split_sweeps: bool = False
+    calibration: object = None
+    extrapolate_calibration: bool = False
+    magnet_current_unit: str | None = None
 
     @cached_property
     def key(self) -> tuple:
@@ -107,9 +113,14 @@ class _Options:
 
 
 def _typed(value):
-    """``value`` with the type of it and of every item of a tuple or list, for a cache key."""
+    """``value`` with the type of it and of every item of a tuple or list, for a cache key (an
+    object that cannot be hashed, a magnet calibration, by its identity)."""
     if isinstance(value, (tuple, list)):
         return (type(value), tuple(_typed(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return (type(value), id(value))
     return (type(value), value)
 
 

@@ -50,6 +50,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                field_column=None, voltage_column=None, frequency_column=None,
                power_column=None, frequency_unit=None, power_unit=None, lockin_channels=None,
                allow_duplicates=False, split_sweeps=False, field_angle=None,
+               calibration=None, extrapolate_calibration=False, magnet_current_unit=None,
                option_style="python") -> Sweep:
     """Read ST-FMR spectra V_mix(H) from instrument text files.
 
@@ -100,6 +101,16 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         Read a file (or a frequency of a long-format file) that holds more than one monotonic
         sweep as one Dataset per sweep (meta ``segment``) instead of raising. Steps back of a
         measured field within its read-back noise are not sweeps (see :data:`JITTER_SIGMAS`).
+    calibration : sotfit.io.hall.MagnetCalibration, optional
+        The magnet's calibration (:func:`sotfit.io.hall.read_magnet_calibration`): the field
+        column then holds the magnet's current (found by its name, ``Magnet current (A)``, or
+        by ``field_column``), read as the calibrated field. The calibration's own uncertainty is
+        a systematic error of every resonance field, recorded and noted, not added to the
+        standard errors.
+    extrapolate_calibration : bool
+        Allow currents outside the calibration table (a straight line through it; noted).
+    magnet_current_unit : str, optional
+        Unit of the magnet current column when its header has none (``'A'``).
     option_style : {'python', 'cli'}
         How error messages name the options: as these keywords (``split_sweeps=True``) or as the
         options of ``sotfit stfmr`` (``--split-sweeps``, :data:`CLI_OPTIONS`).
@@ -137,7 +148,9 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             power_unit=power_unit, field_column=field_column, voltage_column=voltage_column,
             frequency_column=frequency_column, power_column=power_column,
             lockin_channels=lockin_channels, allow_duplicates=allow_duplicates,
-            split_sweeps=split_sweeps)
+            split_sweeps=split_sweeps, calibration=calibration,
+            extrapolate_calibration=extrapolate_calibration,
+            magnet_current_unit=magnet_current_unit)
         out: list[Dataset] = []
         for path, f_opt, p_opt, a_opt in zip(
                 files, *_per_file_quantities(files, paths, frequency, power, field_angle)):
@@ -149,7 +162,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
 
 
 def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, voltage_column,
-                    lockin_channels, **options) -> _Options:
+                    lockin_channels, magnet_current_unit=None, **options) -> _Options:
     """The options of :func:`read_stfmr` that apply to every file, units checked for their
     dimension; a voltage column and lock-in channels together are an error."""
     fq_unit = _option_unit(frequency_unit, "frequency", "frequency_unit")
@@ -158,7 +171,12 @@ def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, vol
         field_unit=_option_unit(field_unit, "field", "field_unit"),
         voltage_unit=_option_unit(voltage_unit, "voltage", "voltage_unit"),
         frequency_unit=fq_unit, power_unit=pw_unit, voltage_column=voltage_column,
-        lockin_channels=_lockin_option(lockin_channels), **options)
+        lockin_channels=_lockin_option(lockin_channels),
+        magnet_current_unit=_option_unit(magnet_current_unit, "current", "magnet_current_unit"),
+        **options)
+    if opts.calibration is None and (opts.magnet_current_unit or opts.extrapolate_calibration):
+        raise ValueError(f"{_opt('magnet_current_unit') if opts.magnet_current_unit else _opt('extrapolate_calibration')} "
+                         f"needs {_opt('calibration')}")
     if opts.lockin_channels is not None and voltage_column is not None:
         raise ValueError(f"give {_opt('voltage_column')} or {_opt('lockin_channels')}, "
                          "not both")
