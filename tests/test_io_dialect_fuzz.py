@@ -18,6 +18,8 @@ from sotfit.io.hall import read_hall
 ROOT = Path(__file__).resolve().parents[1]
 STFMR = sorted((ROOT / "data" / "stfmr_example").glob("py_pt_*GHz.csv"))
 HALL = sorted((ROOT / "data" / "hall_example" / "inplane").glob("phi_*.csv"))
+#: Field sweeps (with phi_h, theta_h and m_z-state columns) and polar rotations.
+PMA = sorted((ROOT / "data" / "hall_example" / "pma").glob("*.csv"))
 HALL_OPTIONS = dict(current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X",
                     gain_2w=10.0)
 
@@ -80,7 +82,8 @@ def _written(head, names, rows, d, rng):
     else:
         if d["units_row"]:
             lines.append(sep.join(time + [quote(n.split(" (")[0]) for n in names]))
-            lines.append(sep.join([""] * len(time) + [n.split(" (")[1][:-1] for n in names]))
+            lines.append(sep.join([""] * len(time) + [n.split(" (")[1][:-1] if " (" in n else ""
+                                                      for n in names]))
         else:
             lines.append(sep.join(time + [quote(n) for n in names]))
         for i, r in enumerate(rows):
@@ -117,9 +120,11 @@ def test_stfmr_dialects_read_as_the_csv(tmp_path, seed):
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_hall_dialects_read_as_the_csv(tmp_path, seed):
-    files, d = _rewrite(HALL, tmp_path, seed, keep_head=False)
-    ref, got = read_hall(HALL, **HALL_OPTIONS), read_hall(files, **HALL_OPTIONS)
+@pytest.mark.parametrize("example", ["inplane", "pma"])
+def test_hall_dialects_read_as_the_csv(tmp_path, seed, example):
+    source = HALL if example == "inplane" else PMA
+    files, d = _rewrite(source, tmp_path, seed, keep_head=False)
+    ref, got = read_hall(source, **HALL_OPTIONS), read_hall(files, **HALL_OPTIONS)
     assert len(got) == len(ref), d
     for a, b in zip(ref, got):
         for harmonic in ("r1w", "r2w"):
