@@ -91,25 +91,30 @@ def _read_table(p: Path):
     if _containers.is_binary(start) and not start.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _read_workbook(p)
     head = _head_lines(p)
-    if _multivu.is_multivu(head):
-        return _read_multivu(p)
-    dialect = _sniff(head)
-    if dialect is None and any(not _is_skipped(line) for line in head):
-        raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: value' "
-                            "entry; the column names go on one line above the data")
     text = _read_text(p)
-    if dialect is not None and _UNICODE_MINUS in text:    # as typesetting programs write it
-        df, note = _read_dialect(p, _lines(text.replace(_UNICODE_MINUS, "-")), dialect)
-        return df, (f"{note}; minus signs written as the character U+2212 ({_UNICODE_MINUS}) "
-                    "read as '-'")
-    if dialect is None or dialect.plain and _numbers_below(head, dialect.header):
-        return _read_csv(p, comment="#"), None
-    return _read_dialect(p, _lines(text), dialect)
+    minus = _UNICODE_MINUS in text                     # as typesetting programs write it
+    if minus:
+        text = text.replace(_UNICODE_MINUS, "-")
+    if _multivu.is_multivu(head):
+        df, note = _read_multivu(p, text)
+    else:
+        dialect = _sniff(head)
+        if dialect is None and any(not _is_skipped(line) for line in head):
+            raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: "
+                                "value' entry; the column names go on one line above the data")
+        if dialect is None or not minus and dialect.plain and _numbers_below(head,
+                                                                             dialect.header):
+            return _read_csv(p, comment="#"), None
+        df, note = _read_dialect(p, _lines(text), dialect)
+    if minus:
+        note += f"; minus signs written as the character U+2212 ({_UNICODE_MINUS}) read as '-'"
+    return df, note
 
 
-def _read_multivu(p: Path):
-    """The table of a Quantum Design MultiVu file (:mod:`sotfit.io.multivu`), and the note."""
-    lines, note = _multivu.multivu_lines(_lines(_read_text(p)))
+def _read_multivu(p: Path, text: str):
+    """The table of a Quantum Design MultiVu file (:mod:`sotfit.io.multivu`; its ``text``), and
+    the note."""
+    lines, note = _multivu.multivu_lines(_lines(text))
     dialect = _sniff(lines)
     if dialect is None:
         raise HallReadError(f"{p}: a Quantum Design MultiVu file with no column header row "
