@@ -60,3 +60,11 @@ def test_workbook_with_the_resistivity_beside_its_name(tmp_path):
     with pytest.raises(ThicknessError, match=r"two.xlsx: a workbook with numbers on 2 sheets "
                                              r"\('NiFe', 'CoTb'\)"):
         read_thickness_table(two)
+
+
+def test_typeset_minus_signs(tmp_path):
+    p = tmp_path / "nife.csv"
+    p.write_text(SRC.read_text().replace("-", "\u2212"), encoding="utf-8")
+    got = read_thickness_table(p)
+    _same_series(got, read_thickness_table(SRC))
+    assert any("U+2212" in n for n in got.meta["reader_notes"])
