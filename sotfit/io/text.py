@@ -36,6 +36,15 @@ Recognised layout, top to bottom:
   of columns with one label each, :attr:`Table.blocks`) the columns may have
   different lengths: rows may stop early, the missing cells are empty.
 
+Before that, what instrument and plotting programs write around such a table is
+taken off, each line kept in its place (so messages name the file's lines) and
+each change noted (:attr:`Table.notes`): minus signs written as U+2212; a Quantum
+Design MultiVu ``[Header]``/``[Data]`` file (:mod:`sotfit.io.multivu`); numbers
+with decimal commas (:mod:`sotfit.io.decimal_commas`); columns of text such as
+time stamps (:mod:`sotfit.io.text_columns`); a row of units under the column
+names (:mod:`sotfit.io.unit_rows`). Settings written as two cells above the table
+(``Frequency (Hz),1.0E10``) are header entries (:func:`name_value_pair`).
+
 The data rows are parsed in bulk (pandas); the line-by-line parser runs only
 when the bulk parse fails or meets an empty cell, and then finds the line and
 column for the error message. The file is opened read-only and never modified.
