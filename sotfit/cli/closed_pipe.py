@@ -61,3 +61,7 @@ class ClosedPipeSafe(io.TextIOBase):
 
     def writable(self) -> bool:
         return True
+
+    def __getattr__(self, name):
+        """Anything else (``buffer``, ``line_buffering``) is the wrapped stream's."""
+        return getattr(self._stream, name)
