@@ -271,7 +271,22 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
         if np.isfinite(chi2) and (not best or chi2 < best[0][0]):
             best[:] = [(chi2, p.valuesdict())]
 
-    mini = lmfit.Minimizer(_residual, params, fcn_args=(models, datasets, maps, weighted),
+    invalid: list = []      # the first trial point at which the model was not finite
+
+    def residual(p, *args):
+        """The residual; a trial point where the model is not finite (a step of the optimiser
+        into a region the model does not cover) gets a residual far above any finite one, so
+        that the step is rejected, as an optimiser rejects any step that makes the fit worse."""
+        r = _residual(p, *args)
+        bad = ~np.isfinite(r)
+        if bad.any():
+            if not invalid:
+                invalid.append(p.valuesdict())
+            finite = np.abs(r[~bad])
+            r = np.where(bad, 1e6 * (1.0 + (finite.max() if finite.size else 0.0)), r)
+        return r
+
+    mini = lmfit.Minimizer(residual, params, fcn_args=(models, datasets, maps, weighted),
                            scale_covar=scale_covar, nan_policy="raise", iter_cb=keep_best, **kws)
     try:
         out = mini.minimize(method=method)
@@ -286,6 +301,11 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
         out.residual = _residual(out.params, models, datasets, maps, weighted)
         out.chisqr = float(np.dot(out.residual, out.residual))
         out.redchi = out.chisqr / max(out.nfree, 1)
+    if invalid and not np.all(np.isfinite(_residual(out.params, models, datasets, maps,
+                                                    weighted))):
+        raise FitError(f"{_sources(datasets)}: model {models[0].name!r} produced invalid values "
+                       "(not finite) at the fitted parameters; first met during the fit at "
+                       f"{ {k: round(v, 6) for k, v in invalid[0].items()} }")
     return out
 
 

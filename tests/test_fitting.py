@@ -180,3 +180,34 @@ def test_fit_result_carries_its_problem_through_fit():
     r = sf.fit(d, LINE, fixed={"b": 1.0})
     assert r.problem.datasets == (d,) and r.problem.models == (LINE,)
     assert r.problem.fixed == {"b": 1.0} and r.problem.priors is None
+
+
+def _capped(x, a=1.0):
+    """a x, defined only for a < 2 (not finite beyond, as a model outside its domain)."""
+    return a * x if a < 2.0 else np.full_like(x, np.nan)
+
+
+CAPPED = ModelSpec("capped", _capped, (Param("a", "", 1.0, doc="slope, defined below 2"),),
+                   "x", "", "y", "")
+
+
+def test_a_trial_step_where_the_model_is_not_finite_is_rejected_not_fatal():
+    """The least-squares slope of these data is 2.5, where the model is not finite: the
+    optimiser's steps there are rejected and the fit ends at a valid point below 2, closer to
+    the data than the start (before, the first such step ended the fit with FitError)."""
+    x = np.linspace(0.0, 1.0, 30)
+    data = sf.Dataset(x, 2.5 * x, yerr=np.full(x.size, 0.01), meta={"source": "capped"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sf.FitWarning)
+        res = sf.fit(data, CAPPED, init={"a": 0.5})
+    a = res["a"].nominal_value
+    assert 0.5 < a < 2.0
+    start_chi2 = float(np.sum(((0.5 - 2.5) * x / 0.01) ** 2))
+    assert res.chisqr < start_chi2
+
+
+def test_a_fit_that_ends_where_the_model_is_not_finite_is_an_error():
+    x = np.linspace(0.0, 1.0, 30)
+    data = sf.Dataset(x, 2.5 * x, yerr=np.full(x.size, 0.01), meta={"source": "capped"})
+    with pytest.raises(sf.FitError, match="capped: model 'capped' produced invalid values"):
+        sf.fit(data, CAPPED, init={"a": 3.0})
