@@ -271,7 +271,7 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
         if np.isfinite(chi2) and (not best or chi2 < best[0][0]):
             best[:] = [(chi2, p.valuesdict())]
 
-    invalid: list = []      # the first trial point at which the model was not finite
+    invalid: list = []      # the (last) trial points at which the model was not finite
 
     def residual(p, *args):
         """The residual; a trial point where the model is not finite (a step of the optimiser
@@ -280,8 +280,8 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
         r = _residual(p, *args)
         bad = ~np.isfinite(r)
         if bad.any():
-            if not invalid:
-                invalid.append(p.valuesdict())
+            invalid.append(p.valuesdict())
+            del invalid[:-_INVALID_KEPT]
             finite = np.abs(r[~bad])
             r = np.where(bad, 1e6 * (1.0 + (finite.max() if finite.size else 0.0)), r)
         return r
@@ -306,7 +306,32 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
         raise FitError(f"{_sources(datasets)}: model {models[0].name!r} produced invalid values "
                        "(not finite) at the fitted parameters; first met during the fit at "
                        f"{ {k: round(v, 6) for k, v in invalid[0].items()} }")
+    if invalid and _next_to(out, invalid):
+        # the optimiser ended against the edge of the model's domain, its last steps rejected
+        # there: the covariance it reports is then meaningless (far too small), as for a
+        # parameter held at a bound
+        out.errorbars, out.covar = False, None
+        for par in out.params.values():
+            par.stderr, par.correl = None, None
+        out.message = (f"{out.message}; the fit is held at the edge of the model's domain (the "
+                       "model is not finite just beyond the fitted point): no uncertainties")
+    elif invalid:
+        out.message = (f"{out.message}; {len(invalid)} trial point(s) where the model is not "
+                       "finite were rejected")
     return out
+
+
+#: Trial points outside the model's domain remembered by a fit (the last ones are kept).
+_INVALID_KEPT = 1000
+
+
+def _next_to(out, points, rel: float = 1e-3) -> bool:
+    """Whether any of ``points`` (parameter dicts) lies within ``rel`` of each fitted value of
+    ``out`` in every varied parameter (the fit ended where its steps met the edge)."""
+    final = out.params.valuesdict()
+    varied = list(out.var_names)
+    return any(all(abs(q[k] - final[k]) <= rel * abs(final[k]) + 1e-300 for k in varied)
+               for q in points)
 
 
 def _uncertain_values(out) -> tuple[dict, np.ndarray | None]:

@@ -211,3 +211,33 @@ def test_a_fit_that_ends_where_the_model_is_not_finite_is_an_error():
     data = sf.Dataset(x, 2.5 * x, yerr=np.full(x.size, 0.01), meta={"source": "capped"})
     with pytest.raises(sf.FitError, match="capped: model 'capped' produced invalid values"):
         sf.fit(data, CAPPED, init={"a": 3.0})
+
+
+def test_a_fit_held_at_the_edge_of_the_model_claims_no_error_bars():
+    """The fit of the data above ends against the edge a = 2, its last steps rejected there:
+    the optimiser's covariance is then meaningless (lmfit reports 1e-13 for a slope whose
+    statistical error is 0.09), so no uncertainty is claimed and the fit is not a success, as
+    for a parameter held at a bound."""
+    x = np.linspace(0.0, 1.0, 30)
+    data = sf.Dataset(x, 2.5 * x, yerr=np.full(x.size, 0.01), meta={"source": "capped"})
+    with pytest.warns(sf.FitWarning, match="held at the edge of the model's domain"):
+        res = sf.fit(data, CAPPED, init={"a": 0.5})
+    assert 2.0 - res["a"].nominal_value < 1e-3
+    assert not np.isfinite(res["a"].std_dev) and not res.success
+
+
+def test_a_domain_far_from_the_fit_leaves_it_and_its_error_bar_as_they_are():
+    """A model undefined only far from the data's slope (a >= 3, data at 1.2): the fit and its
+    error bar are those of the unbounded model (the analytic 0.01 / sqrt(sum x^2))."""
+    def capped3(x, a=1.0):
+        return a * x if a < 3.0 else np.full_like(x, np.nan)
+
+    model = ModelSpec("capped3", capped3, (Param("a", "", 1.0, doc="slope"),), "x", "", "y", "")
+    x = np.linspace(0.0, 1.0, 30)
+    rng = np.random.default_rng(2)
+    data = sf.Dataset(x, 1.2 * x + rng.normal(0, 0.01, x.size), yerr=np.full(x.size, 0.01),
+                      meta={"source": "capped3"})
+    res = sf.fit(data, model, init={"a": 0.1})
+    assert res.success
+    assert res["a"].std_dev == pytest.approx(0.01 / np.sqrt(np.sum(x * x)), rel=0.2)
+    assert abs(res["a"].nominal_value - 1.2) < 3 * res["a"].std_dev
