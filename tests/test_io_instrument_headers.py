@@ -47,6 +47,19 @@ def _hall_summary(files, out):
     return json.loads((out / "summary.json").read_text())
 
 
+def _rewritten_hall_summary(tmp_path, rewrite, suffix=".csv"):
+    """summary.json of ``sotfit hall`` on the example rotations, each file's lines rewritten as
+    ``rewrite(lines)`` (the new file's text) in a folder of ``tmp_path``."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = []
+    for p in sorted(HALL.glob("phi_*.csv")):
+        target = folder / (p.stem + suffix)
+        target.write_text(rewrite(p.read_text().splitlines()))
+        files.append(target)
+    return _hall_summary(files, tmp_path / "out")
+
+
 @pytest.fixture(scope="module")
 def hall_csv_summary(tmp_path_factory):
     return _hall_summary(sorted(HALL.glob("phi_*.csv")), tmp_path_factory.mktemp("hall") / "out")
@@ -99,18 +112,13 @@ def test_multivu_stfmr_files_give_exactly_the_numbers_of_the_csv(tmp_path, stfmr
 
 def test_multivu_hall_rotation_reads_the_rotator_column(tmp_path, hall_csv_summary):
     """A PPMS rotation: the rotator's 'Sample Position (deg)' is the scanned phi."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    files = []
-    for p in sorted(HALL.glob("phi_*.csv")):
-        lines = p.read_text().splitlines()
+    def rewrite(lines):
         names = lines[0].split(",")
         names[0] = "Sample Position (deg)"
-        text = _multivu(["Temperature (K)", *names],
-                        [f"300.0,{r}" for r in lines[1:]], comment_at=0)
-        (folder / (p.stem + ".dat")).write_text(text)
-        files.append(str(folder / (p.stem + ".dat")))
-    s = _hall_summary(files, tmp_path / "out")
+        return _multivu(["Temperature (K)", *names], [f"300.0,{r}" for r in lines[1:]],
+                        comment_at=0)
+
+    s = _rewritten_hall_summary(tmp_path, rewrite, ".dat")
     assert without_run_entries(s) == without_run_entries(hall_csv_summary)  # exact floats
     assert any("MultiVu" in n for n in s["notes"])
 
@@ -180,18 +188,13 @@ def test_a_row_of_unknown_units_is_still_an_error_naming_the_line(tmp_path):
 @pytest.mark.parametrize("sep, suffix", [(",", ".csv"), ("\t", ".txt")])
 def test_units_row_hall_gives_exactly_the_numbers_of_the_csv(tmp_path, hall_csv_summary, sep,
                                                             suffix):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    files = []
-    for p in sorted(HALL.glob("phi_*.csv")):
-        lines = p.read_text().splitlines()
+    def rewrite(lines):
         names = lines[0].split(",")
         bare = [n.split(" (")[0] for n in names]
         units = [n.split(" (")[1].rstrip(")") for n in names]
-        target = folder / (p.stem + suffix)
-        target.write_text(_origin(bare, units, lines[1:], sep, short=sep == "\t"))
-        files.append(str(target))
-    s = _hall_summary(files, tmp_path / "out")
+        return _origin(bare, units, lines[1:], sep, short=sep == "\t")
+
+    s = _rewritten_hall_summary(tmp_path, rewrite, suffix)
     assert without_run_entries(s) == without_run_entries(hall_csv_summary)  # exact floats
     assert any("the units on line" in n for n in s["notes"])
 
@@ -250,12 +253,8 @@ def test_a_setting_that_names_the_frequency_but_is_not_one_is_an_error(tmp_path)
 
 
 def test_hall_settings_of_two_cells_above_the_table_are_skipped(tmp_path, hall_csv_summary):
-    files = []
-    for p in sorted(HALL.glob("phi_*.csv")):
-        target = tmp_path / p.name
-        target.write_text("Lock-in frequency (Hz),13.7\nTime constant (ms),300\n\n" + p.read_text())
-        files.append(str(target))
-    s = _hall_summary(files, tmp_path / "out")
+    s = _rewritten_hall_summary(tmp_path, lambda lines: "\n".join(
+        ["Lock-in frequency (Hz),13.7", "Time constant (ms),300", "", *lines]) + "\n")
     assert without_run_entries(s) == without_run_entries(hall_csv_summary)  # exact floats
 
 
@@ -263,14 +262,9 @@ def test_hall_settings_with_text_values_and_trailing_commas(tmp_path, hall_csv_s
     """A block of settings whose first has a text value (``Instrument,SR830``), and data rows
     that end with a comma the header row does not have (pandas would take the first column as
     the index and shift every name by one): the numbers of the CSV."""
-    files = []
-    for p in sorted(HALL.glob("phi_*.csv")):
-        lines = p.read_text().splitlines()
-        target = tmp_path / p.name
-        target.write_text("\n".join(["Instrument,SR830", "Time constant (ms),300", lines[0],
-                                     *[ln + "," for ln in lines[1:]]]) + "\n")
-        files.append(str(target))
-    s = _hall_summary(files, tmp_path / "out")
+    s = _rewritten_hall_summary(tmp_path, lambda lines: "\n".join(
+        ["Instrument,SR830", "Time constant (ms),300", lines[0],
+         *[ln + "," for ln in lines[1:]]]) + "\n")
     assert without_run_entries(s) == without_run_entries(hall_csv_summary)  # exact floats
 
 
