@@ -89,6 +89,15 @@ _PANDAS_NA = sorted({t for base in _NAN_TOKENS - {""}
 _UNICODE_MINUS = "\u2212"
 
 
+def with_ascii_minus(text: str) -> tuple[str, str | None]:
+    """``text`` with every typeset minus sign (U+2212, as typesetting programs and some
+    exporters write it) written ``-``, and the note to give (None if there was none)."""
+    if _UNICODE_MINUS not in text:
+        return text, None
+    return (text.replace(_UNICODE_MINUS, "-"),
+            f"minus signs written as the character U+2212 ({_UNICODE_MINUS}) read as '-'")
+
+
 def _pandas_exact() -> dict:
     """read_csv options for exact float parsing (pandas < 3 needs ``round_trip``)."""
     import pandas as pd
@@ -510,10 +519,8 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     name = path.name if sheet is None else f"{path.name}[{sheet}]"
     if not text.strip():
         raise DataError(f"{name}: the file is empty")
-    notes = ()
-    if _UNICODE_MINUS in text:      # as typesetting programs and some exporters write it
-        text = text.replace(_UNICODE_MINUS, "-")
-        notes = (f"minus signs written as the character U+2212 ({_UNICODE_MINUS}) read as '-'",)
+    text, minus_note = with_ascii_minus(text)
+    notes = () if minus_note is None else (minus_note,)
     lines = text.splitlines()
     if _multivu.is_multivu(lines):
         lines, note = _multivu.multivu_lines(lines)

@@ -30,8 +30,8 @@ from .. import containers as _containers
 from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
-from ..text import (_KEY_VALUE_RE, _UNICODE_MINUS, _detect_delimiter, _joined_units, _read_text,
-                    _split, _split_header_row, name_value_pair)
+from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text, _split,
+                    _split_header_row, name_value_pair, with_ascii_minus)
 from .scan import HallReadError
 from .values import _read_csv
 
@@ -92,9 +92,7 @@ def _read_table(p: Path):
         return _read_workbook(p)
     head = _head_lines(p)
     text = _read_text(p)
-    minus = _UNICODE_MINUS in text                     # as typesetting programs write it
-    if minus:
-        text = text.replace(_UNICODE_MINUS, "-")
+    text, minus = with_ascii_minus(text)
     if _multivu.is_multivu(head):
         df, note = _read_multivu(p, text)
     else:
@@ -107,7 +105,7 @@ def _read_table(p: Path):
             return _read_csv(p, comment="#"), None
         df, note = _read_dialect(p, _lines(text), dialect)
     if minus:
-        note += f"; minus signs written as the character U+2212 ({_UNICODE_MINUS}) read as '-'"
+        note += f"; {minus}"
     return df, note
 
 

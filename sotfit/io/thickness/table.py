@@ -158,7 +158,7 @@ def _table_text(p: Path) -> tuple[str, tuple]:
     """
     from .. import containers
     from ..decimal_commas import DIGIT_COMMA_DIGIT_RE, with_decimal_points
-    from ..text import _UNICODE_MINUS, _data_start, _decode, _looks_like_key_value
+    from ..text import _data_start, _decode, _looks_like_key_value, with_ascii_minus
     from ..unit_rows import with_units_joined
 
     raw = p.read_bytes()
@@ -179,9 +179,9 @@ def _table_text(p: Path) -> tuple[str, tuple]:
                              "or UTF-16 text; save the table as CSV)")
     else:
         text = _decode(raw)
-    if _UNICODE_MINUS in text:     # the minus of typesetting, which float() does not read
-        text = text.replace(_UNICODE_MINUS, "-")
-        notes.append(f"minus signs written as the character U+2212 ({_UNICODE_MINUS}) read as '-'")
+    text, minus_note = with_ascii_minus(text)
+    if minus_note is not None:
+        notes.append(minus_note)
     lines = text.splitlines()
     if DIGIT_COMMA_DIGIT_RE.search(text) is not None:
         converted = with_decimal_points(lines, None)
