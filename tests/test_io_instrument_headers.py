@@ -140,6 +140,11 @@ def test_a_rotator_column_is_not_the_variable_of_a_field_sweep(tmp_path):
     np.testing.assert_array_equal(got.r1w.y, ref.r1w.y)
 
 
+def _names_and_units(headers):
+    """(names, units) of column headers written ``name (unit)``."""
+    return ([h.split(" (")[0] for h in headers], [h.split(" (")[1].rstrip(")") for h in headers])
+
+
 def _origin(names, units, rows, sep="\t", short=False, comments=True):
     """Origin's ASCII export: (short names,) long names, units, comments, then the data."""
     head = ([sep.join(chr(65 + k) for k in range(len(names)))] if short else []) + [
@@ -156,8 +161,7 @@ def test_units_row_stfmr_gives_exactly_the_numbers_of_the_csv(tmp_path, stfmr_cs
     folder.mkdir()
     for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
         head, names, rows = _stfmr_parts(p)
-        bare = [n.split(" (")[0] for n in names]
-        units = [n.split(" (")[1].rstrip(")") for n in names]
+        bare, units = _names_and_units(names)
         (folder / (p.stem + ".txt")).write_text(
             "\n".join(head) + "\n" + _origin(bare, units, rows, sep, short))
     s = stfmr_summary(folder, tmp_path / "out")
@@ -190,8 +194,7 @@ def test_units_row_hall_gives_exactly_the_numbers_of_the_csv(tmp_path, hall_csv_
                                                             suffix):
     def rewrite(lines):
         names = lines[0].split(",")
-        bare = [n.split(" (")[0] for n in names]
-        units = [n.split(" (")[1].rstrip(")") for n in names]
+        bare, units = _names_and_units(names)
         return _origin(bare, units, lines[1:], sep, short=sep == "\t")
 
     s = _rewritten_hall_summary(tmp_path, rewrite, suffix)
@@ -276,8 +279,7 @@ def test_units_row_with_a_column_of_text_and_trailing_delimiters(tmp_path, stfmr
     folder.mkdir()
     for p in sorted(STFMR.glob("py_pt_*GHz.csv")):
         head, names, rows = _stfmr_parts(p)
-        bare = [n.split(" (")[0] for n in names]
-        units = [n.split(" (")[1].rstrip(")") for n in names]
+        bare, units = _names_and_units(names)
         body = [sep.join([f"04.12.2026 10:{i // 60:02d}:{i % 60:02d}",
                           *[c.replace(".", ",") for c in r.split(",")]]) + sep
                 for i, r in enumerate(rows)]
