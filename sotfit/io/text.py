@@ -65,6 +65,7 @@ from . import containers as _containers
 from . import decimal_commas as _commas
 from . import multivu as _multivu
 from . import text_columns as _text_columns
+from . import thousands as _thousands
 from . import unit_rows as _unit_rows
 from . import preambles as _preambles
 from .table import Table, _blocks
@@ -418,6 +419,14 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                 raise DataError(f"{name}: {commas[2:]} (line {start + 1}, the first row read "
                                 "as numbers, writes a decimal point)")
             got = len(_split(lines[i_last], delimiter))
+            if names is not None and got == n:   # a row of numbers with cells of text
+                text = [c for c in names if parse_number(c) is None]
+                raise DataError(
+                    f"{name}: line {i_last + 1} ({lines[i_last].strip()[:60]!r}) is neither the "
+                    f"column header row nor a row of numbers ({', '.join(map(repr, text))} "
+                    f"{'is' if len(text) == 1 else 'are'} not a number, the other cells are), "
+                    f"above the first row of numbers (line {start + 1}); fix or remove the "
+                    "row, or make it a comment ('# ...')")
             raise DataError(
                 f"{name}: line {i_last + 1} ({lines[i_last].strip()[:60]!r}) should be the column "
                 f"header row, but it splits into {got} name(s) for {n} data column(s); separate "
@@ -532,6 +541,11 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         converted = _commas.with_decimal_points(lines, found)
         if converted is not None:
             lines, notes, commas = converted[0], (*notes, converted[1]), False
+            found = _data_start(lines)
+    if commas and _thousands.may_hold(text, None if found is None else found[1]):
+        converted = _thousands.without_thousands_commas(lines)
+        if converted is not None:
+            lines, notes = converted[0], (*notes, converted[1])
             found = _data_start(lines)
     if found is None:
         dropped = _text_columns.without_text_columns(lines)

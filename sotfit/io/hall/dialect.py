@@ -30,6 +30,7 @@ from .. import containers as _containers
 from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
+from ..thousands import may_hold, without_thousands_commas
 from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text, _split,
                     _split_header_row, name_value_pair, with_ascii_minus)
 from .scan import HallReadError
@@ -93,6 +94,14 @@ def _read_table(p: Path):
     head = _head_lines(p)
     text = _read_text(p)
     text, minus = with_ascii_minus(text)
+    grouped = None
+    if not _multivu.is_multivu(head):
+        sniffed = _sniff(head)
+        if may_hold(text, None if sniffed is None else sniffed.delimiter):
+            converted = without_thousands_commas(_lines(text))
+            if converted is not None:
+                lines, grouped = converted
+                text, head = "\n".join(lines), lines[:len(head)]
     if _multivu.is_multivu(head):
         df, note = _read_multivu(p, text)
     else:
@@ -100,12 +109,13 @@ def _read_table(p: Path):
         if dialect is None and any(not _is_skipped(line) for line in head):
             raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: "
                                 "value' entry; the column names go on one line above the data")
-        if dialect is None or not minus and dialect.plain and _numbers_below(head,
+        if dialect is None or not (minus or grouped) and dialect.plain and _numbers_below(head,
                                                                              dialect.header):
             return _read_csv(p, comment="#"), None
         df, note = _read_dialect(p, _lines(text), dialect)
-    if minus:
-        note += f"; {minus}"
+    for rewritten in (minus, grouped):
+        if rewritten:
+            note += f"; {rewritten}"
     return df, note
 
 
