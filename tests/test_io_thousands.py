@@ -149,3 +149,21 @@ def test_harmonic_hall_rotations_with_thousands_read_as_the_plain_tables(tmp_pat
     assert without_run_entries(got) == without_run_entries(plain)   # exact float equality
     assert got["quantities"]
     assert any("commas between thousands" in n for n in got["notes"])
+
+
+@pytest.mark.parametrize("by_index", [False, True])
+def test_rows_of_numbers_grouped_otherwise_are_never_taken_for_settings(tmp_path, by_index):
+    """``-1 934,4578<TAB>0,213579`` (blanks between thousands, decimal commas) is not read; its
+    rows above the first plain row were once taken for settings of two cells (a name and a
+    value) and dropped without a word when the columns were given by index. Now the file is an
+    error naming the last such row."""
+    lines = _table(SPECTRUM, OERSTED, "\t", grouped=True).splitlines()
+    body = [ln.replace(",", "G").replace(".", ",").replace("G", " ") for ln in lines[4:]]
+    f = tmp_path / "spaced.txt"
+    f.write_text("\n".join(lines[:4] + body) + "\n")
+    first_plain = next(i for i, ln in enumerate(body) if " " not in ln.split("\t")[0]) + 5
+    options = dict(field_column=0, voltage_column=1, field_unit="Oe",
+                   voltage_unit="uV") if by_index else {}
+    with pytest.raises(DataError, match=rf"spaced.txt: line {first_plain - 1} .* is neither the "
+                                        "column header row nor a row of numbers"):
+        read_stfmr(f, **options)

@@ -268,6 +268,10 @@ def _split_header_row(line: str, delimiter: str, n: int,
 _LEADING_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:\s|$)")
 
 
+#: A letter of any alphabet.
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
 def name_value_pair(line: str, delimiter: str, numbers_only: bool = True):
     """(name, value) of a preamble line of two cells, a name and its value, as instrument CSV
     exports write settings above a table (``Frequency (Hz),1.0E10``, ``Power;15 dBm``; empty
@@ -287,8 +291,8 @@ def name_value_pair(line: str, delimiter: str, numbers_only: bool = True):
     cells = [_unquote(c) for c in _split(line, delimiter)]
     while len(cells) > 2 and cells[-1] == "":
         cells.pop()
-    if len(cells) != 2 or not cells[0] or not cells[1] or parse_number(cells[0]) is not None:
-        return None
+    if len(cells) != 2 or not cells[0] or not cells[1] or not _LETTER_RE.search(cells[0]):
+        return None         # a name holds a letter (not '-1 002,5', a number written oddly)
     if numbers_only and not _LEADING_NUMBER_RE.match(cells[1]):
         return None
     return cells[0], cells[1]
