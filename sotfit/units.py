@@ -130,12 +130,20 @@ _BASES = {
 
 # Spelled-out names and other whole spellings, matched in any case, never after a prefix.
 _NAMES = {
-    "tesla": "T", "millitesla": "mT", "oersted": "Oe", "gauss": "G", "volt": "V", "volts": "V",
-    "amp": "A", "amps": "A", "ampere": "A", "amperes": "A", "ang": "Ang", "angstrom": "Ang",
+    "ang": "Ang", "angstrom": "Ang",
     "å": "Ang", "micron": "um", "microns": "um", "microohmcm": "uOhmcm", "degree": "deg",
     "degrees": "deg", "°": "deg", "radian": "rad", "radians": "rad", "dbm": "dBm",
     "nm-2": "/nm2", "m-2": "/m2", "cm-2": "/cm2", "um-2": "/um2",
 }
+
+# Spelled-out SI prefixes and unit names, joined (``millitesla``, ``microvolts``,
+# ``kiloohm``, ``gigahertz``, ``nanometres``): read in any case as prefix and symbol.
+_PREFIX_NAMES = {"pico": "p", "nano": "n", "micro": "u", "milli": "m", "kilo": "k",
+                 "mega": "M", "giga": "G"}
+_UNIT_NAMES = {"tesla": "T", "oersted": "Oe", "gauss": "G", "volt": "V", "volts": "V",
+               "amp": "A", "amps": "A", "ampere": "A", "amperes": "A", "ohm": "Ohm",
+               "ohms": "Ohm", "hertz": "Hz", "meter": "m", "meters": "m", "metre": "m",
+               "metres": "m", "second": "s", "seconds": "s"}
 
 _DIMENSION_OF: dict[str, str] = {}
 for _dim, _table in _TABLES.items():
@@ -160,10 +168,14 @@ def accepted_units(dimension: str) -> str:
     """
     table = _TABLES[dimension]
     keys = [k for k in table if k]
-    words = [w for w, c in {**_BASES, **_NAMES}.items() if c in table]
+    words = [w for w, c in {**_BASES, **_NAMES, **_UNIT_NAMES}.items() if c in table]
+    spelled = [p + n for p, q in _PREFIX_NAMES.items() for n, c in _UNIT_NAMES.items()
+               if q + c in table and not n.endswith("s")]
     text = f"accepted {dimension.replace('_', ' ')} units: " + ", ".join(keys)
     if words:
         text += f"; also {', '.join(words)} (unit names in any capitalisation)"
+    if spelled:
+        text += f", with an SI prefix spelled out ({', '.join(spelled[:3])}, ...)"
     if any(k[:1] in _PREFIXES and len(k) > 1 for k in keys):
         text += "; SI prefixes are case-sensitive (m = milli, M = mega)"
     return text
@@ -191,6 +203,23 @@ def _prefixed(u: str):
         return None, tuple(q + base for q in (p, p.swapcase()))
     key = p + base
     return (key, ()) if key in _DIMENSION_OF else (None, ())
+
+
+def _spelled_out(u: str) -> str | None:
+    """The key of a unit spelled out in words (``millitesla``, ``Microvolts``, ``kiloohm``,
+    ``GigaHertz``), or None."""
+    low = u.lower()
+    if low in _UNIT_NAMES:
+        key = _UNIT_NAMES[low]
+        return key if key in _DIMENSION_OF else None
+    for name, symbol in _PREFIX_NAMES.items():
+        rest = low[len(name):]
+        if low.startswith(name) and rest in _UNIT_NAMES:
+            key = symbol + _UNIT_NAMES[rest]
+            return key if key in _DIMENSION_OF else None
+    if low in ("kilohm", "kilohms", "megohm", "megohms"):        # one o written
+        return _spelled_out(low[:3] + "aohm" if low.startswith("meg") else "kiloohm")
+    return None
 
 
 def normalise_unit(unit: str, dimension: str | None = None) -> str:
@@ -234,6 +263,9 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
         return _NAMES[u.lower()]
     if u.lower() in _BASES:
         return _BASES[u.lower()]
+    spelled = _spelled_out(u)
+    if spelled is not None:
+        return spelled
     key, readings = _prefixed(u)
     if key is not None:
         return key

@@ -124,3 +124,24 @@ def test_normalise_unit_keeps_prefix_case():
     assert units.normalise_unit("mHz") == "mHz" and units.normalise_unit("MHz") == "MHz"
     assert units.normalise_unit("MA") == "MA" and units.normalise_unit("mA") == "mA"
     assert units.convert(1.0, "MHz", "mHz") == pytest.approx(1e9)
+
+
+@pytest.mark.parametrize("text,dim,expected", [
+    ("25 millitesla", "field", 0.025), ("25 MilliTesla", "field", 0.025),
+    ("250 microtesla", "field", 250e-6), ("2 kilooersted", "field", 0.2),
+    ("3 kilogauss", "field", 0.3), ("3 microvolts", "voltage", 3.0), ("3 Microvolt", "voltage", 3.0),
+    ("3 nanovolts", "voltage", 3e-3), ("3 millivolt", "voltage", 3e3), ("2 kilohm", "resistance", 2e3),
+    ("2 kiloohms", "resistance", 2e3), ("2 megohm", "resistance", 2e6), ("1.5 milliamps", "current", 1.5),
+    ("9 gigahertz", "frequency", 9.0), ("9 GigaHertz", "frequency", 9.0),
+    ("6 nanometres", "length", 6.0), ("6 nanometer", "length", 6.0), ("3 picoseconds", "time", 3.0),
+])
+def test_units_spelled_out_with_their_prefix(text, dim, expected):
+    """As lab programs head their columns (``Field (milliTesla)``, ``Voltage (microvolt)``)."""
+    assert units.quantity(text, dim) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("text,dim", [("3 kilovolt", "voltage"), ("3 megatesla", "field"),
+                                      ("3 millifurlong", "length"), ("3 kilxyz", "field")])
+def test_spelled_out_units_sotfit_does_not_have_are_refused(text, dim):
+    with pytest.raises(units.UnitError, match=f"unknown unit .*accepted {dim} units"):
+        units.quantity(text, dim)
