@@ -17,7 +17,7 @@ from scipy import constants
 import sotfit
 from sotfit import DataError, Sweep
 from sotfit.io import load, read_stfmr, read_table
-from sotfit.io.stfmr import frequency_from_name, power_from_name, repeat_from_name
+from sotfit.io.stfmr import angle_from_name, frequency_from_name, power_from_name, repeat_from_name
 from sotfit.units import UnitError
 
 
@@ -280,6 +280,19 @@ def test_lvm_rule_needs_its_layout(tmp_path):
 ])
 def test_frequency_from_name(name, f):
     assert frequency_from_name(name) == f
+
+
+@pytest.mark.parametrize("name, f, p, angle", [
+    ("ST-FMR 9,5 GHz.txt", 9.5, None, None), ("s_9,5GHz.csv", 9.5, None, None),
+    ("x_10,5GHz_m5,5dBm_phi30,5.csv", 10.5, -5.5, 30.5), ("py,10GHz.csv", 10.0, None, None),
+    ("8,9,10GHz.csv", None, None, None),
+])
+def test_a_decimal_comma_in_a_name_is_one_number(name, f, p, angle):
+    """``9,5 GHz`` is 9.5 GHz (it was read as 5 GHz, the number after the comma); a list
+    ``8,9,10GHz`` gives no frequency rather than its last member."""
+    assert frequency_from_name(name) == f
+    assert power_from_name(name) == p
+    assert angle_from_name(name) == angle
 
 
 def test_two_frequencies_in_a_name_is_an_error():

@@ -19,29 +19,35 @@ __all__ = [
 ]
 
 
-_NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
+#: A number of a name: ``9``, ``9.5``, ``9p5`` or, with a decimal comma, ``9,5``.
+_NUM = r"(?P<num>\d+(?:[.p,]\d+)?)"
+
+
+#: What may stand before a quantity of a name: its start, a character that is not a letter,
+#: digit or point, or a comma not after a digit (``9,5`` is one number).
+_BEFORE = r"(?:^|[^0-9a-z.,]|(?<![0-9]),)"
 
 
 _FREQ_NAME_RE = re.compile(
-    r"(?:^|[^0-9a-z.])(?:freq|f)?_?" + _NUM + r"[\s_]*(?P<unit>ghz|mhz)(?![a-z])", re.I
+    _BEFORE + r"(?:freq|f)?_?" + _NUM + r"[\s_]*(?P<unit>ghz|mhz)(?![a-z])", re.I
 )
 
 
 _POWER_NAME_RE = re.compile(
-    r"(?:^|[^0-9a-z.])(?:power|pow|prf|p)?_?(?P<sign>[-+m]?)" + _NUM + r"[\s_]*dbm(?![a-z])",
+    _BEFORE + r"(?:power|pow|prf|p)?_?(?P<sign>[-+m]?)" + _NUM + r"[\s_]*dbm(?![a-z])",
     re.I
 )
 
 
 # ``phi30deg``, ``angle-15.5deg``, ``_30deg_``, ``30p5deg``; ``phi30``, ``angle30`` (degrees)
 _ANGLE_UNIT_RE = re.compile(
-    r"(?:^|[^0-9a-z.])(?:(?P<pre>phi|angle|ang)_?(?P<sign>[-m]?))?" + _NUM + r"[\s_]*"
+    _BEFORE + r"(?:(?P<pre>phi|angle|ang)_?(?P<sign>[-m]?))?" + _NUM + r"[\s_]*"
     r"(?:deg|degrees?)(?![a-z])", re.I
 )
 
 
 _ANGLE_PREFIX_RE = re.compile(
-    r"(?:^|[^0-9a-z.])(?:phi|angle)_?(?P<sign>[-m]?)" + _NUM + r"(?![0-9a-z.])", re.I
+    _BEFORE + r"(?:phi|angle)_?(?P<sign>[-m]?)" + _NUM + r"(?![0-9a-z.])", re.I
 )
 
 
@@ -49,8 +55,9 @@ _REPEAT_NAME_RE = re.compile(r"[_\-\s](?:rep|repeat|run)?(?P<n>\d{1,3})$", re.I)
 
 
 def _number(text: str) -> float:
-    """A number of a file name, ``p`` standing for the decimal point (``30p5`` -> 30.5)."""
-    return float(text.replace("p", ".").replace("P", "."))
+    """A number of a file name, ``p`` or a comma standing for the decimal point (``30p5``,
+    ``30,5`` -> 30.5)."""
+    return float(text.replace("p", ".").replace("P", ".").replace(",", "."))
 
 
 def _one_in(text: str, patterns, value, what: str, unit: str, option: str, where: str):
@@ -113,8 +120,11 @@ def _angle_in(text: str, where: str) -> float | None:
 def frequency_from_name(name: str) -> float | None:
     """Frequency in GHz written in a file name, or ``None``.
 
-    Recognises ``9GHz``, ``9.00GHz``, ``9p5GHz``, ``f9GHz``, ``9000MHz``,
-    ``10.0_GHz`` (case-insensitive), as a separate token of the name.
+    Recognises ``9GHz``, ``9.00GHz``, ``9p5GHz``, ``9,5 GHz``, ``f9GHz``, ``9000MHz``,
+    ``10.0_GHz`` (case-insensitive), as a separate token of the name. A number after a
+    comma (``8,9,10GHz``) is not a token of its own: no frequency is read from it. An
+    underscore separates tokens (``dev2_10GHz`` is 10 GHz, and so is ``9_10GHz``; write
+    ``9p1GHz`` or ``9.1GHz``).
 
     Raises
     ------
