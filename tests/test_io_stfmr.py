@@ -533,6 +533,22 @@ def test_frequency_header_without_unit(tmp_path):
         read_stfmr(p)
 
 
+@pytest.mark.parametrize("entry, f", [("# Frequency: 9,5 GHz", 9.5), ("# Frequency (GHz): 9,25", 9.25),
+                                      ("Frequency: 9500,0 MHz", 9.5)])
+def test_a_header_frequency_with_a_decimal_comma(tmp_path, entry, f):
+    """In a file whose table writes decimal points, a header entry written with a decimal comma
+    (a preamble typed by hand) is that number, not an error."""
+    p = write(tmp_path / "a.csv", f"{entry}\nfield_T,vmix_uV\n0.1,1.5\n0.2,2.5\n0.3,3.5\n")
+    assert read_stfmr(p)[0].meta["frequency"] == f
+
+
+def test_a_header_frequency_with_a_comma_before_three_digits_is_not_guessed(tmp_path):
+    p = write(tmp_path / "a.csv", "# Frequency: 9,500 MHz\nfield_T,vmix_uV\n0.1,1.5\n0.2,2.5\n")
+    with pytest.raises(DataError, match=r"'9,500' may be a number with a decimal comma or with a "
+                                        "comma between thousands"):
+        read_stfmr(p)
+
+
 def test_power_without_unit_is_not_recorded(tmp_path):
     p = write(tmp_path / "a_9GHz.csv", "# power: 10\nfield_T,vmix_uV\n0.1,1\n0.2,2\n0.3,3\n")
     with pytest.warns(UserWarning, match="power not recorded"):

@@ -33,11 +33,14 @@ _RESERVED = {
 }
 
 
-# A header value: a number, a unit, then free text without another number.
+# A header value: a number, a unit, then free text without another number. The number may
+# have a decimal comma (``9,5 GHz``) unless three digits follow it (``9,500``: 9.5 or 9500).
 _HEADER_VALUE_RE = re.compile(
-    r"^\s*(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>[^\s,;()\[\]]*)"
-    r"(?P<rest>[^0-9]*)$"
+    r"^\s*(?P<num>[-+]?(?:\d+,(?!\d{3}(?!\d))\d+|\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*"
+    r"(?P<unit>[^\s,;()\[\]]*)(?P<rest>[^0-9]*)$"
 )
+#: A number with a comma before three digits, which may be a decimal or a thousands comma.
+_COMMA_THREE_RE = re.compile(r"\d,\d{3}(?!\d)")
 
 
 class _UnreadableHeader(DataError):
@@ -56,10 +59,13 @@ def _header_value(table: Table, key: str, dimension: str, option: str):
         raise _UnreadableHeader(f"{entry}: unknown unit in the key; {fix}") from None
     m = _HEADER_VALUE_RE.match(value)
     if m is None:
+        comma = _COMMA_THREE_RE.search(value)
+        why = (f" ({comma.group()!r} may be a number with a decimal comma or with a comma "
+               "between thousands)") if comma else ""
         raise _UnreadableHeader(
             f"{entry} is not a {dimension} (a number with a unit, e.g. "
-            f"'{key}: 9 {_units.HOUSE[dimension]}'); {fix}")
-    number, vunit = float(m.group("num")), m.group("unit")
+            f"'{key}: 9 {_units.HOUSE[dimension]}'){why}; {fix}")
+    number, vunit = float(m.group("num").replace(",", ".")), m.group("unit")
     if vunit:
         try:
             vunit = _units.normalise_unit(vunit)
