@@ -88,12 +88,35 @@ def test_a_numpy_archive_with_a_matrix(tmp_path):
     assert np.array_equal(read_table(tmp_path / "b.npy").data, d)
 
 
-def test_utf16_text_reads_as_the_same_table(tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_text_reads_as_the_same_table(tmp_path, encoding):
+    """With or without a byte-order mark (``utf-16-le`` and ``-be`` write none): text two or
+    four bytes to a character is text, not a binary file."""
     p = FILES[0]
     q = tmp_path / "u16.csv"
-    q.write_bytes(p.read_text(encoding="utf-8").encode("utf-16"))
+    q.write_bytes(p.read_text(encoding="utf-8").encode(encoding))
     a, b = read_table(p), read_table(q)
     assert np.array_equal(a.data, b.data) and a.header == b.header and a.columns == b.columns
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_harmonic_hall_and_thickness_tables_in_utf16(tmp_path, encoding):
+    from sotfit.io.hall.dialect import _read_table
+    from sotfit.io.thickness import read_thickness_table
+
+    root = Path(__file__).resolve().parents[1] / "data"
+    hall = root / "hall_example" / "inplane" / "phi_100mT.csv"
+    q = tmp_path / "h.csv"
+    q.write_bytes(hall.read_text(encoding="utf-8").encode(encoding))
+    assert _read_table(q)[0].equals(_read_table(hall)[0])
+    series = root / "thickness_example" / "nife_bisb.csv"
+    r = tmp_path / "t.csv"
+    r.write_bytes(series.read_text(encoding="utf-8").encode(encoding))
+    a, b = read_thickness_table(series), read_thickness_table(r)
+    for one, two in ((a.dl, b.dl), (a.fl, b.fl)):
+        assert np.array_equal(one.x, two.x) and np.array_equal(one.y, two.y)
+        assert np.array_equal(one.yerr, two.yerr)
+    assert a.resistivity == b.resistivity
 
 
 @pytest.mark.parametrize("raw, said", [

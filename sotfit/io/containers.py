@@ -41,11 +41,38 @@ _NPY = b"\x93NUMPY"
 _ZIP = b"PK\x03\x04"
 
 
+def wide_text_encoding(raw: bytes) -> str | None:
+    """The encoding of text written two or four bytes to a character, as some Windows programs
+    save it: ``'utf-32'`` or ``'utf-16'`` after their byte-order mark (when most of the
+    first 4 kB are then ASCII characters, as the digits and delimiters of a table are),
+    ``'utf-16-le'`` or ``'utf-16-be'`` without one (every other byte of the first 4 kB a NUL,
+    none of the rest: text of the Latin alphabet); else None."""
+    for mark, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                           (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(mark):
+            text = raw[:4096].decode(encoding, errors="replace")[1:]
+            ascii_chars = sum(ch < "\x80" for ch in text)
+            return encoding if text and ascii_chars >= 0.5 * len(text) else None
+    head = raw[:4096]
+    head = head[:len(head) - len(head) % 2]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) == len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) == len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
 def is_binary(raw: bytes) -> bool:
     """Whether the bytes of a file are not text: a NUL byte among the first 4 kB, or the start
-    of a container this module knows (a text file in UTF-16 has NULs too, and is refused)."""
+    of a container this module knows; text in UTF-16 or UTF-32 (:func:`wide_text_encoding`)
+    is text."""
     head = raw[:4096]
-    return b"\x00" in head or head.startswith((_ZIP, _XLS, _NPY, _HDF5))
+    if head.startswith((_ZIP, _XLS, _NPY, _HDF5)):
+        return True
+    return b"\x00" in head and wide_text_encoding(head) is None
 
 
 def _kind(raw: bytes) -> str:

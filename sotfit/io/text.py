@@ -171,6 +171,12 @@ def _read_text(path: Path) -> str:
 
 
 def _decode(raw: bytes) -> str:
+    wide = _containers.wide_text_encoding(raw)
+    if wide is not None:
+        try:
+            return raw.decode(wide)
+        except UnicodeDecodeError:
+            pass
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             return raw.decode(enc)
@@ -484,8 +490,6 @@ def read_tables(path) -> list:
         if not path.is_dir():
             raise
         raise DataError(f"{path}: is a folder, not a data file") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text, as some Windows programs save
-        return [table_from_text(path, raw.decode("utf-16"))]
     if _containers.is_binary(raw):
         return _containers.read_container(path, raw)
     return [table_from_text(path, _decode(raw))]

@@ -89,7 +89,7 @@ def _read_table(p: Path):
     """
     with open(p, "rb") as fh:  # read-only, binary: never touches the file
         start = fh.read(4096)
-    if _containers.is_binary(start) and not start.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _containers.is_binary(start):
         return _read_workbook(p)
     head = _head_lines(p)
     text = _read_text(p)
@@ -109,8 +109,9 @@ def _read_table(p: Path):
         if dialect is None and any(not _is_skipped(line) for line in head):
             raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: "
                                 "value' entry; the column names go on one line above the data")
-        if dialect is None or not (minus or grouped) and dialect.plain and _numbers_below(head,
-                                                                             dialect.header):
+        # pandas reads the file itself only as it is: UTF-8 text, nothing rewritten
+        as_is = not (minus or grouped or _containers.wide_text_encoding(start))
+        if dialect is None or as_is and dialect.plain and _numbers_below(head, dialect.header):
             return _read_csv(p, comment="#"), None
         df, note = _read_dialect(p, _lines(text), dialect)
     for rewritten in (minus, grouped):
@@ -137,7 +138,7 @@ def _read_tables(p: Path):
     one of :func:`_read_table` (``source`` is ``p``)."""
     with open(p, "rb") as fh:  # read-only, binary: never touches the file
         start = fh.read(4096)
-    if _containers.is_binary(start) and not start.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _containers.is_binary(start):
         sheets = _workbook_sheets(p)
         if len(sheets) > 1:
             return [(Path(f"{p}[{name}]"), *_read_sheet(p, name, text)) for name, text in sheets]
@@ -187,7 +188,8 @@ def _head_lines(p: Path) -> list[str]:
     """The complete lines among the first :data:`_HEAD_CHARS` bytes of ``p``."""
     with open(p, "rb") as fh:  # read-only, binary: never touches the file
         raw = fh.read(_HEAD_CHARS)
-    lines = _lines(raw.decode("utf-8-sig", errors="replace"))
+    wide = _containers.wide_text_encoding(raw)
+    lines = _lines(raw.decode(wide or "utf-8-sig", errors="replace"))
     return lines[:-1] if len(raw) == _HEAD_CHARS and len(lines) > 1 else lines
 
 

@@ -163,7 +163,7 @@ def _table_text(p: Path) -> tuple[str, tuple]:
 
     raw = p.read_bytes()
     notes: list[str] = []
-    if containers.is_binary(raw) and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if containers.is_binary(raw):
         try:
             sheets = containers.workbook_texts(p, raw)
         except Exception as exc:  # noqa: BLE001 - a DataError naming the kind of file
@@ -174,9 +174,9 @@ def _table_text(p: Path) -> tuple[str, tuple]:
                                  "sample's table as its own workbook or CSV file")
         text = "\n".join(ln for ln in sheets[0][1].splitlines() if ln.strip())
         notes.append(f"read from the sheet {sheets[0][0]!r} of a workbook")
-    elif b"\x00" in raw:
-        raise ThicknessError(f"{p}: not a UTF-8 text table (it holds NUL bytes: a binary file, "
-                             "or UTF-16 text; save the table as CSV)")
+    elif b"\x00" in raw and containers.wide_text_encoding(raw) is None:
+        raise ThicknessError(f"{p}: not a text table (it holds NUL bytes where text does not: "
+                             "a binary file; save the table as CSV)")
     else:
         text = _decode(raw)
     text, minus_note = with_ascii_minus(text)
