@@ -199,6 +199,24 @@ def test_a_column_that_changes_on_every_row_is_refused_with_why(tmp_path, kind, 
         assert option in msg
 
 
+def test_a_read_back_beyond_the_bounds_whose_values_repeat_is_refused_with_why(tmp_path):
+    """Jitter of 3e-4 (beyond the 1e-4 bound) written to 1 kHz: some values repeat, so a few
+    frequencies hold three rows and most one or two. The error is the column's, not that of
+    the first thin spectrum."""
+    rows = example_rows()
+    exact = np.array([r[0] for r in rows])
+    jittered = np.round(exact * (1 + 3e-4 * np.random.default_rng(3).standard_normal(exact.size)),
+                        6)
+    counts = np.unique(jittered, return_counts=True)[1]
+    assert counts.max() >= 3 and np.count_nonzero(counts < 3) > 2
+    p = write_table(tmp_path / "wide.csv", rows, jittered, "{:.6f}")
+    with pytest.raises(DataError, match=rf"^wide\.csv: the frequency column 'f \(GHz\)' "
+                                        rf"\(column 0\) gives {np.count_nonzero(counts < 3)} "
+                                        r"frequencies with fewer than 3 rows .* round its values "
+                                        "to the set frequencies"):
+        sf.io.read_stfmr(p)
+
+
 def test_group_frequencies_follows_its_rule():
     rng = np.random.default_rng(2)
     exact = np.repeat([8.0, 10.0, 12.0], 50)

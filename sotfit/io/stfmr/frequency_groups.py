@@ -145,8 +145,9 @@ def _frequency_text(value: float) -> str:
 
 
 def unsplittable_error(source: str, column: str, frequency: np.ndarray,
-                       largest: int) -> DataError:
-    """The error for a frequency column that changes on (nearly) every row.
+                       largest: int, thin: int | None = None) -> DataError:
+    """The error for a frequency column that changes on (nearly) every row, or gives ``thin``
+    frequencies with too few rows for a spectrum.
 
     Parameters
     ----------
@@ -158,6 +159,8 @@ def unsplittable_error(source: str, column: str, frequency: np.ndarray,
         Its values (GHz), one per row.
     largest : int
         The most rows that share one frequency.
+    thin : int, optional
+        How many of its frequencies hold fewer than ``MIN_POINTS`` rows, when not all do.
 
     Returns
     -------
@@ -165,8 +168,10 @@ def unsplittable_error(source: str, column: str, frequency: np.ndarray,
         Naming the column, why it cannot split the table into field sweeps, and what to do.
     """
     distinct = np.unique(frequency)
+    what = ("changes on (nearly) every row" if thin is None else
+            f"gives {thin} frequencies with fewer than {MIN_POINTS} rows")
     return DataError(
-        f"{source}: the frequency column {column} changes on (nearly) every row "
+        f"{source}: the frequency column {column} {what} "
         f"({distinct.size} distinct values from {distinct[0]:.9g} to {distinct[-1]:.9g} GHz "
         f"in {frequency.size} rows, at most {largest} rows share one), so it cannot split the "
         f"table into field sweeps of at least {MIN_POINTS} points. Rows of one sweep are "
