@@ -3,6 +3,7 @@
 import json
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -232,3 +233,26 @@ def test_run_hands_its_objects_back_to_the_garbage_collector(tmp_path):
     assert gc.get_freeze_count() == 0
     assert main(["stfmr", str(tmp_path / "missing"), "--out", str(tmp_path / "b")]) != 0
     assert gc.get_freeze_count() == 0
+
+
+def test_a_file_of_a_folder_that_is_not_data_is_named_with_how_to_leave_it_out(tmp_path, capsys):
+    """A notes file among the spectra of a folder stops the run (nothing is left out without
+    the user's word), and the error says it came from the folder and how to leave it out; the
+    same file named on its own gets the reader's error alone."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    example = Path(__file__).resolve().parents[1] / "data"
+    for f in sorted((example / "stfmr_example").glob("py_pt_1[02]GHz.csv")):
+        (folder / f.name).write_bytes(f.read_bytes())
+    (folder / "notes.txt").write_text("Py/Pt bar 3, measured 2024-05-01\n")
+    assert main(["stfmr", str(folder), "--out", str(tmp_path / "o1"), "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert "notes.txt: no numeric data rows" in err
+    assert f"notes.txt is a file of the folder {folder} given as input: to leave it out" in err
+    assert not (tmp_path / "o1").exists()
+    named = [str(p) for p in sorted(folder.iterdir())]
+    assert main(["stfmr", *named, "--out", str(tmp_path / "o2"), "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert "notes.txt: no numeric data rows" in err and "given as input" not in err
+    data = [p for p in named if p.endswith(".csv")]
+    assert main(["stfmr", *data, "--out", str(tmp_path / "o3"), "--no-figures"]) == 0

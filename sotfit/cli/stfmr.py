@@ -25,6 +25,8 @@ from .common import (
     flag_status, fraction, integer_type, load_sample_file, number_type, pair_type,
     quantity_type, stage_out_dir, write_summary,
 )
+from ..data import DataError
+from ..units import UnitError
 from .stfmr_reading import (  # noqa: F401 - COLUMN_ROLES, reader_options: importable from here
     COLUMN_ROLES, _reader_keywords, add_reader_options, reader_options,
 )
@@ -411,11 +413,36 @@ def _read_and_fit(args, model, rows=None):
             on_fits=partial(_keep, rows))
     except ImportError as exc:
         raise CLIError(str(exc)) from None
+    except (DataError, UnitError) as exc:
+        hint = _folder_hint(args.files, str(exc))
+        if not hint:
+            raise
+        raise type(exc)(f"{exc}{hint}") from None
     finally:
         if warm is not None:
             warm.join()
     _print_notes(args, notes)
     return spectra, results
+
+
+def _folder_hint(inputs, message: str) -> str:
+    """What to add to the reader's error ``message`` when the file it names came from a folder
+    given as input (a notes file or a failed measurement among the data, say), or ""."""
+    from ..io.stfmr.files import _expand
+
+    named = {Path(p).resolve() for p in inputs if not Path(p).is_dir()}
+    for folder in (Path(p) for p in inputs if Path(p).is_dir()):
+        try:
+            files = _expand([folder])
+        except (DataError, OSError):
+            continue
+        for f in files:
+            if f.resolve() not in named and any(message.startswith(f"{name}{end}") for name in
+                                                (f.name, str(f)) for end in (":", " ", "[")):
+                return (f" ({f.name} is a file of the folder {folder} given as input: to leave "
+                        "it out, give the data files by name, or by a pattern that does not "
+                        "match it, instead of the folder)")
+    return ""
 
 
 def _keep(rows, fits) -> None:
