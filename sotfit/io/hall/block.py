@@ -276,6 +276,7 @@ def _traces(p, blk, kinds, scan, x, res, rows, grouping, i_peak, meta, o):
     traces = []
     for idx in groups:
         gm = dict(meta)
+        notes = gm.pop("_notes", [])
         gkey = []
         for j, name in enumerate(gnames):
             val = float(keys[idx[0], j])
@@ -297,10 +298,10 @@ def _traces(p, blk, kinds, scan, x, res, rows, grouping, i_peak, meta, o):
         rs = {h: res[h][idx] for h in res}
         key = (_label_key(blk, kinds), tuple(gkey))
         if scan != "field":
-            traces.append(_Trace(p, xs, rs, gm, key, desc=desc, notes=[]))
+            traces.append(_Trace(p, xs, rs, gm, key, desc=desc, notes=list(notes)))
             continue
         for ri, run in enumerate(_monotonic_runs(p, xs, rows[idx], blk.var)):
             d = int(np.sign(xs[run[-1]] - xs[run[0]])) if run.size > 1 else 0
             traces.append(_Trace(p, xs[run], {h: rs[h][run] for h in rs}, dict(gm), key, run=ri,
-                                 direction=d, desc=desc, notes=[]))
+                                 direction=d, desc=desc, notes=list(notes)))
     return traces

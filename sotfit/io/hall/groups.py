@@ -7,6 +7,7 @@ import numpy as np
 
 from ...units import split_header, to_house
 from .options import _STYLE, _col_opt, _opt, _unit_of_role
+from .rotation_field import rotation_field
 from .scan import HallReadError
 from .values import _check_values, _values
 
@@ -44,8 +45,16 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
         fv = _check_values(fv, cm, p, "field", "field from the magnet current")
         meta["calibration_extrapolated"] = bool(np.any(ex))
         return fv, fe, ex
-    raise HallReadError(f"{p}: no field column or magnet-current column; give the field of the "
-                        f"rotation ({_opt('field', '50mT' if _STYLE.get() == 'cli' else 0.05)}) or "
+    found = rotation_field(p)
+    if found is not None:
+        meta["field_from"] = found[1]
+        meta.setdefault("_notes", []).append(
+            f"field of the rotation {found[0] * 1e3:g} mT read from the {found[1]}")
+        return np.full(n, found[0]), np.zeros(n), np.zeros(n, bool)
+    raise HallReadError(f"{p}: no field column or magnet-current column, and no field in the "
+                        "preamble ('Field (mT): 100') or the file name ('rotation_100mT.csv'); "
+                        f"give the field of the rotation "
+                        f"({_opt('field', '50mT' if _STYLE.get() == 'cli' else 0.05)}) or "
                         f"name its column ({_col_opt('field')})")
 
 

@@ -1,0 +1,109 @@
+"""The field of a rotation written once per file, not in a column: in a preamble entry or in the
+file name (or a workbook's sheet name). The bundled in-plane rotations with their field column
+taken out and the field written so must give exactly the numbers of the files with the column;
+sources that disagree, or a name with two fields, are errors naming the file."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sotfit.cli import main
+from sotfit.io.hall import HallReadError
+from sotfit.io.hall.rotation_field import rotation_field
+
+EX = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane"
+FILES = sorted(EX.glob("phi_*.csv"))
+AVCI = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
+        "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm",
+        "--no-figures"]
+
+
+def _summary(files, out):
+    assert main(["hall", *map(str, files), *AVCI, "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def with_column(tmp_path_factory):
+    return _summary(FILES, tmp_path_factory.mktemp("column") / "out")
+
+
+def _without_field_column(folder: Path, name, preamble) -> list[Path]:
+    """The rotations without their field column, each named by ``name(mT)`` with the preamble
+    lines ``preamble(mT)`` above the table."""
+    folder.mkdir()
+    out = []
+    for f in FILES:
+        df = pd.read_csv(f)
+        mt = df["field (mT)"].iloc[0]
+        target = folder / name(mt)
+        target.write_text(preamble(mt) + df.drop(columns=["field (mT)"]).to_csv(index=False))
+        out.append(target)
+    return out
+
+
+@pytest.mark.parametrize("name, preamble, source", [
+    (lambda mt: f"rot_{mt}mT.csv", lambda mt: "", "file name ('{mt}mT')"),
+    (lambda mt: f"rot_H{mt * 10}Oe.csv", lambda mt: "", "file name ('H{oe}Oe')"),
+    (lambda mt: f"scan{mt}.csv", lambda mt: f"# Field (mT): {mt}\n", "preamble entry 'Field (mT)'"),
+    (lambda mt: f"scan{mt}.csv", lambda mt: f"Sample: Py/Pt\nB = {mt / 1000} T\n",
+     "preamble entry 'B'"),
+    (lambda mt: f"scan{mt}.csv", lambda mt: f"Magnetic field (Oe),{mt * 10}\n",
+     "preamble entry 'Magnetic field (Oe)'"),
+])
+def test_the_field_of_the_file_gives_the_numbers_of_the_column(tmp_path, with_column, name,
+                                                               preamble, source):
+    files = _without_field_column(tmp_path / "in", name, preamble)
+    got = _summary(files, tmp_path / "out")
+    assert got["quantities"] == with_column["quantities"]     # exact float equality
+    assert [(e["field"], e["reason"]) for e in got["excluded"]] == \
+        [(e["field"], e["reason"]) for e in with_column["excluded"]]
+    mt = pd.read_csv(FILES[-1])["field (mT)"].iloc[0]
+    said = source.format(mt=mt, oe=mt * 10)
+    assert any(f"field of the rotation {mt:g} mT read from the {said}" in n
+               for n in got["notes"])
+
+
+def test_a_workbook_of_one_rotation_per_sheet_named_by_its_field(tmp_path, with_column):
+    pytest.importorskip("openpyxl")
+    book = tmp_path / "rotations.xlsx"
+    with pd.ExcelWriter(book) as w:
+        for f in FILES:
+            df = pd.read_csv(f)
+            df.drop(columns=["field (mT)"]).to_excel(
+                w, sheet_name=f"{df['field (mT)'].iloc[0]}mT", index=False)
+    got = _summary([book], tmp_path / "out")
+    assert got["quantities"] == with_column["quantities"]
+
+
+def test_a_preamble_and_a_name_that_disagree_are_refused(tmp_path):
+    p = tmp_path / "rot_100mT.csv"
+    df = pd.read_csv(FILES[0]).drop(columns=["field (mT)"])
+    p.write_text("# Field (mT): 200\n" + df.to_csv(index=False))
+    with pytest.raises(HallReadError, match=r"rot_100mT.csv: the preamble entry 'Field \(mT\)' "
+                                            r"\(line 1\) gives 200 mT but the file name "
+                                            r"\('100mT'\) gives 100 mT"):
+        rotation_field(p)
+    assert main(["hall", str(p), *AVCI, "--out", str(tmp_path / "o")]) == 2
+
+
+@pytest.mark.parametrize("name, field", [
+    ("rot_100mT.csv", 0.1), ("phi-H_1000Oe.dat", 0.1), ("x_0p25T.txt", 0.25), ("B50mT", 0.05),
+    ("sample2T_rot.csv", None), ("rot_9GHz.csv", None), ("Pt5nm_rot.csv", None),
+])
+def test_fields_in_file_names(tmp_path, name, field):
+    found = rotation_field(tmp_path / name)
+    assert (found is None) if field is None else found[0] == pytest.approx(field, rel=1e-12)
+
+
+def test_a_name_with_two_fields_and_an_entry_without_unit_are_refused(tmp_path):
+    with pytest.raises(HallReadError, match="several fields"):
+        rotation_field(tmp_path / "rot_100mT_to_200mT.csv")
+    p = tmp_path / "scan.csv"
+    p.write_text("# Field: 100\n" + pd.read_csv(FILES[0]).drop(columns=["field (mT)"])
+                 .to_csv(index=False))
+    with pytest.raises(HallReadError, match=r"scan.csv: preamble entry 'Field' = '100' \(line 1\) "
+                                            "has no unit"):
+        rotation_field(p)
