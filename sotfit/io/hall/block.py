@@ -11,6 +11,7 @@ import numpy as np
 
 from ...units import normalise_unit, split_header, to_house
 from .columns import _role_of
+from .file_quantities import source_current
 from .groups import _agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs, _sweep_geometry
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
 from .options import _CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role
@@ -35,7 +36,7 @@ def _read_block(p, df, blk, side, o):
     volt = [c for h, (k, c1, c2) in kinds.items() if k != "ohm" for c in (c1, c2) if c is not None]
     if volt:
         _need_conventions(p, o, volt)
-    i_peak = _peak_current(p, df, blk.roles, rows, o, volt)
+    i_peak = _peak_current(p, df, blk.roles, rows, o, volt, meta)
     res, used_cols = {}, {}
     for h, (kind, c1, c2) in kinds.items():
         if kind == "ohm":
@@ -129,23 +130,40 @@ def _angle_variable(p, df, blk, rows, o, scan):
     return x, {fixed: blk.roles.get(fixed)}
 
 
-def _peak_current(p, df, roles, rows, o, volt):
+def _peak_current(p, df, roles, rows, o, volt, meta):
     """The peak source current (mA) of every row, or None for a table of resistances without a
     current."""
-    if o["current"] is None:
-        ccol = roles.get("current")
-        if ccol is None:
-            if volt:
-                raise HallReadError(f"{p}: no current column; give the source current "
-                                    f"({_opt('current', '1mA' if _STYLE.get() == 'cli' else 1.0)}"
-                                    f"{'' if _STYLE.get() == 'cli' else ' in mA'}) or name its column "
-                                    f"({_col_opt('current')})")
-            return None
+    ccol = roles.get("current")
+    in_file = source_current(p) if ccol is None else None
+    if ccol is not None:
         cu = _unit_of_role(p, ccol, "current", "current", o, None)
         cur = _check_values(to_house(_values(p, df, ccol, rows), cu, "current")[0], ccol, p,
                             "current")
-    else:
+        if o["current"] is not None and not np.allclose(cur, o["current"], rtol=1e-6, atol=0):
+            raise HallReadError(f"{p}: column {ccol!r} gives the source current "
+                                f"{_range_text(cur)} mA but {_current_opt(o['current'])} was "
+                                "given; leave the option out to use the column, or correct it")
+        if o["current"] is not None:
+            cur = np.full(rows.size, float(o["current"]))    # the option's value, as stated
+    elif o["current"] is not None:
         cur = np.full(rows.size, float(o["current"]))
+        if in_file is not None and not np.isclose(in_file[0], o["current"], rtol=1e-6, atol=0):
+            raise HallReadError(f"{p}: the {in_file[1]} gives the source current "
+                                f"{in_file[0]:g} mA but {_current_opt(o['current'])} was given; "
+                                "leave the option out to use the file's, or correct it")
+    elif in_file is not None and volt:          # a table of resistances needs no current
+        cur = np.full(rows.size, in_file[0])
+        meta.setdefault("_notes", []).append(
+            f"source current {in_file[0]:g} mA read from the {in_file[1]}")
+    else:
+        if volt:
+            raise HallReadError(f"{p}: no current column, and no current in the preamble "
+                                "('Current (mA): 1.5') or the file name ('rot_1.5mA.csv'); give "
+                                f"the source current "
+                                f"({_opt('current', '1mA' if _STYLE.get() == 'cli' else 1.0)}"
+                                f"{'' if _STYLE.get() == 'cli' else ' in mA'}) or name its column "
+                                f"({_col_opt('current')})")
+        return None
     if np.any(cur <= 0):
         raise HallReadError(f"{p}: source current must be positive")
     if o["current_is"] is None:
@@ -154,6 +172,17 @@ def _peak_current(p, df, roles, rows, o, volt):
         raise HallReadError(f"{p}: state current_is explicitly as one of ('peak', 'rms') "
                             f"({_opt('current_is', 'peak')}); sotfit never assumes it")
     return cur * (math.sqrt(2) if o["current_is"] == "rms" else 1.0)
+
+
+def _current_opt(value: float) -> str:
+    """The current option as given (mA), in the style of the run (``--current 3mA``)."""
+    return _opt("current", f"{value:g}mA" if _STYLE.get() == "cli" else value)
+
+
+def _range_text(values) -> str:
+    """``'1.5'`` for values that are all one number, else ``'1.4 to 1.6'``."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    return f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"
 
 
 def _ohm_column(p, df, col, h, rows, o, meta):

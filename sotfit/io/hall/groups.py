@@ -7,7 +7,7 @@ import numpy as np
 
 from ...units import split_header, to_house
 from .options import _STYLE, _col_opt, _opt, _unit_of_role
-from .rotation_field import rotation_field
+from .file_quantities import rotation_field
 from .scan import HallReadError
 from .values import _check_values, _values
 

@@ -11,7 +11,7 @@ import pytest
 
 from sotfit.cli import main
 from sotfit.io.hall import HallReadError
-from sotfit.io.hall.rotation_field import rotation_field
+from sotfit.io.hall.file_quantities import rotation_field, source_current
 
 EX = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane"
 FILES = sorted(EX.glob("phi_*.csv"))
@@ -99,7 +99,7 @@ def test_fields_in_file_names(tmp_path, name, field):
 
 
 def test_a_name_with_two_fields_and_an_entry_without_unit_are_refused(tmp_path):
-    with pytest.raises(HallReadError, match="several fields"):
+    with pytest.raises(HallReadError, match="several values of the field of the rotation"):
         rotation_field(tmp_path / "rot_100mT_to_200mT.csv")
     p = tmp_path / "scan.csv"
     p.write_text("# Field: 100\n" + pd.read_csv(FILES[0]).drop(columns=["field (mT)"])
@@ -107,3 +107,48 @@ def test_a_name_with_two_fields_and_an_entry_without_unit_are_refused(tmp_path):
     with pytest.raises(HallReadError, match=r"scan.csv: preamble entry 'Field' = '100' \(line 1\) "
                                             "has no unit"):
         rotation_field(p)
+
+
+NO_CURRENT = [a for i, a in enumerate(AVCI) if a != "--current" and AVCI[i - 1] != "--current"]
+
+
+@pytest.mark.parametrize("name, preamble, source", [
+    (lambda mt: f"phi_{mt:03d}mT_I1p5mA.csv", lambda mt: "", "file name ('I1p5mA')"),
+    (lambda mt: f"phi_{mt:03d}mT.csv", lambda mt: "# Current (mA): 1.5\n",
+     "preamble entry 'Current (mA)' (line 1)"),
+    (lambda mt: f"phi_{mt:03d}mT.csv", lambda mt: "I_source = 1500 uA\n",
+     "preamble entry 'I_source' (line 1)"),
+])
+def test_the_source_current_of_the_file_gives_the_numbers_of_the_option(tmp_path, with_column,
+                                                                         name, preamble, source):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = []
+    for f in FILES:
+        mt = int(pd.read_csv(f)["field (mT)"].iloc[0])
+        target = folder / name(mt)
+        target.write_text(preamble(mt) + f.read_text())
+        files.append(target)
+    assert main(["hall", *map(str, files), *NO_CURRENT, "--out", str(tmp_path / "o")]) == 0
+    got = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert got["quantities"] == with_column["quantities"]
+    assert any(f"source current 1.5 mA read from the {source}" in n for n in got["notes"])
+    # the option that states another current is refused, naming the file's
+    assert main(["hall", *map(str, files), *NO_CURRENT, "--current", "2mA",
+                 "--out", str(tmp_path / "o2")]) == 2
+
+
+def test_a_current_option_that_disagrees_with_the_current_column_is_refused(tmp_path, capsys):
+    """Before, the option silently replaced the column's currents."""
+    files = []
+    for f in FILES:
+        df = pd.read_csv(f)
+        df.insert(2, "I (mA)", 1.5)
+        (tmp_path / f.name).write_text(df.to_csv(index=False))
+        files.append(str(tmp_path / f.name))
+    assert main(["hall", *files, *AVCI, "--out", str(tmp_path / "o1")]) == 0    # 1.5 mA: agree
+    capsys.readouterr()
+    wrong = [a if a != "1.5mA" else "3mA" for a in AVCI]
+    assert main(["hall", *files, *wrong, "--out", str(tmp_path / "o2")]) == 2
+    assert "column 'I (mA)' gives the source current 1.5 mA but --current 3mA was given" in \
+        capsys.readouterr().err

@@ -1,0 +1,159 @@
+"""Quantities written once for a whole harmonic Hall file rather than in a column: a preamble
+entry above the table (``# Field (mT): 100``, ``B = 0.1 T``, ``Current,1.5 mA``) or a token of
+the file name (``rotation_100mT.csv``, ``phi_H1000Oe_I2mA.dat``, the sheet ``100mT`` of a
+workbook). :func:`rotation_field` gives the field of a rotation whose file has no field column;
+:func:`source_current` the source current, used where no current column and no option give it,
+and checked against an option that does.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ...units import UnitError, parse_quantity, split_header, to_house
+from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
+from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
+from .scan import HallReadError
+
+__all__ = ["rotation_field", "source_current"]
+
+#: A number of a file name, ``p`` standing for the decimal point (``0p25``).
+_NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
+#: A field in a file name: an optional ``H``/``B``/``field`` prefix, a number and a field unit
+#: written with its case (``100mT``, ``H_1000Oe``, ``0p1T``).
+_NAME_FIELD_RE = re.compile(
+    r"(?<![0-9A-Za-z.])(?:[HhBb]|field|Field|FIELD)?[_=-]?" + _NUM + r"\s*_?"
+    r"(?P<unit>mT|uT|T|Oe|oe|OE|kOe|koe|KOe|G|kG)(?![A-Za-z])")
+#: A source current in a file name: an optional ``I``/``Iac``/``current`` prefix, a number and
+#: ``mA`` or ``uA`` (a current in A is a magnet's, never the source's).
+_NAME_CURRENT_RE = re.compile(
+    r"(?<![0-9A-Za-z.])(?:[Ii]|[Ii]ac|[Ii]source|current|Current)?[_=-]?" + _NUM + r"\s*_?"
+    r"(?P<unit>mA|uA|µA)(?![A-Za-z])")
+#: Unit spellings of file names that are not the house spellings.
+_NAME_UNITS = {"oe": "Oe", "OE": "Oe", "koe": "kOe", "KOe": "kOe", "µA": "uA"}
+#: What each quantity is: (names of a preamble entry, file-name pattern, dimension, words).
+_QUANTITIES = {
+    "field": (_FIELD_NAMES, _NAME_FIELD_RE, "field", "field of the rotation"),
+    "current": (_CURRENT_NAMES, _NAME_CURRENT_RE, "current", "source current"),
+}
+
+
+def rotation_field(p) -> tuple[float, str] | None:
+    """The field (T) of the rotation(s) of file ``p`` from its preamble or its name, and where
+    it was read (for the notes); None when neither gives one.
+
+    Parameters
+    ----------
+    p : str or pathlib.Path
+        The file (``file.xlsx[sheet]`` for a sheet of a workbook: its name, with the sheet's).
+
+    Raises
+    ------
+    HallReadError
+        The preamble or the name gives two different fields, or they disagree, or a preamble
+        field entry has no unit.
+    """
+    return _of_file(Path(p), "field")
+
+
+def source_current(p) -> tuple[float, str] | None:
+    """The source current (mA) written in the preamble or the name of file ``p`` (``I = 1.5
+    mA``, ``rot_2mA.csv``; as peak or rms as the run states for every current), and where it
+    was read; None when neither gives one. Errors as :func:`rotation_field`."""
+    return _of_file(Path(p), "current")
+
+
+def _of_file(p: Path, quantity: str) -> tuple[float, str] | None:
+    """One quantity of file ``p`` (house units) from its preamble and its name, which must
+    agree, and where it was read."""
+    found = [f for f in (_from_preamble(p, quantity), _from_name(p.name, quantity))
+             if f is not None]
+    if len(found) == 2 and not np.isclose(found[0][0], found[1][0], rtol=1e-9, atol=0.0):
+        raise HallReadError(f"{p}: the {found[0][1]} gives {_text(found[0][0], quantity)} but the "
+                            f"{found[1][1]} gives {_text(found[1][0], quantity)}; give the "
+                            f"{_QUANTITIES[quantity][3]} with its option")
+    return found[0] if found else None
+
+
+def _text(value: float, quantity: str) -> str:
+    """A value of ``quantity`` in house units as the messages write it (mT, mA)."""
+    return f"{value * 1e3:g} mT" if quantity == "field" else f"{value:g} mA"
+
+
+def _from_name(name: str, quantity: str) -> tuple[float, str] | None:
+    """The one value of ``quantity`` (house units) a file name writes, or None."""
+    _, pattern, dimension, words = _QUANTITIES[quantity]
+    values = {}
+    for m in pattern.finditer(name):
+        unit = _NAME_UNITS.get(m.group("unit"), m.group("unit"))
+        value = to_house(float(m.group("num").replace("p", ".")), unit, dimension)[0]
+        values[round(value, 15)] = m.group(0).lstrip("_=-")
+    if len(values) > 1:
+        raise HallReadError(f"{name}: the file name writes several values of the {words} "
+                            f"({', '.join(values.values())}); give it with its option")
+    if not values:
+        return None
+    (value, token), = values.items()
+    return float(value), f"file name ({token!r})"
+
+
+def _from_preamble(p: Path, quantity: str) -> tuple[float, str] | None:
+    """The one value of ``quantity`` (house units) a preamble entry of text file ``p`` gives
+    (lines above the column header row: comments, ``key: value`` entries, settings of two
+    cells), or None."""
+    from .dialect import _head_lines, _sniff
+
+    if not p.is_file():
+        return None
+    head = _head_lines(p)
+    dialect = _sniff(head)
+    if dialect is None:
+        return None
+    found = {}
+    for i, line in enumerate(head[:dialect.header]):
+        body = _strip_comment(line) if _is_comment(line) else line
+        entries = header_entries(body)
+        entries += [pair for d in ("\t", ";", ",")
+                    if (pair := name_value_pair(body, d, numbers_only=True)) is not None]
+        for key, value in entries:
+            v = _entry_value(p, i, key, value, quantity)
+            if v is not None:
+                found[round(v, 15)] = f"preamble entry {key.strip()!r} (line {i + 1})"
+    if len(found) > 1:
+        raise HallReadError(f"{p}: the preamble gives several values of the "
+                            f"{_QUANTITIES[quantity][3]} ({', '.join(found.values())}); give it "
+                            "with its option")
+    if not found:
+        return None
+    (value, where), = found.items()
+    return float(value), where
+
+
+def _entry_value(p: Path, line: int, key: str, value: str, quantity: str) -> float | None:
+    """The value (house units) of one preamble entry whose name is one of ``quantity``
+    (``Field (mT)``, ``B``, ``H_ext``; ``Current``, ``I_source``), or None for any other."""
+    names, _, dimension, words = _QUANTITIES[quantity]
+    try:
+        name, key_unit = split_header(key)
+    except UnitError:
+        return None
+    if "".join(_tokens(name.lower())) not in names:
+        return None
+    try:
+        number, unit = parse_quantity(value.strip())
+    except UnitError:
+        return None
+    unit = unit or key_unit
+    if not unit:
+        raise HallReadError(f"{p}: preamble entry {key.strip()!r} = {value.strip()!r} (line "
+                            f"{line + 1}) has no unit; write it as '{key.strip()} "
+                            f"({'mT' if quantity == 'field' else 'mA'}): ...' or give the {words} "
+                            "with its option")
+    try:
+        return float(to_house(number, unit, dimension)[0])
+    except UnitError as exc:
+        raise HallReadError(f"{p}: preamble entry {key.strip()!r} (line {line + 1}): {exc}") \
+            from None
