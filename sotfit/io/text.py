@@ -63,6 +63,7 @@ import numpy as np
 from ..data import DataError
 from . import containers as _containers
 from . import decimal_commas as _commas
+from . import labview_lvm as _labview_lvm
 from . import multivu as _multivu
 from . import text_columns as _text_columns
 from . import thousands as _thousands
@@ -542,6 +543,9 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     if _multivu.is_multivu(lines):
         lines, note = _multivu.multivu_lines(lines)
         notes = (note,)
+    elif _labview_lvm.is_lvm(lines):
+        lines, note = _labview_lvm.lvm_lines(lines)
+        notes = (*notes, note)
 
     found = _data_start(lines)
     commas = _commas.DIGIT_COMMA_DIGIT_RE.search(text) is not None

@@ -30,6 +30,7 @@ from .. import containers as _containers
 from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
+from ..labview_lvm import is_lvm, lvm_lines
 from ..thousands import may_hold, without_thousands_commas
 from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text, _split,
                     _split_header_row, name_value_pair, with_ascii_minus)
@@ -104,6 +105,8 @@ def _read_table(p: Path):
                 text, head = "\n".join(lines), lines[:len(head)]
     if _multivu.is_multivu(head):
         df, note = _read_multivu(p, text)
+    elif is_lvm(head):
+        df, note = _read_lvm(p, text)
     else:
         dialect = _sniff(head)
         if dialect is None and any(not _is_skipped(line) for line in head):
@@ -128,6 +131,17 @@ def _read_multivu(p: Path, text: str):
     if dialect is None:
         raise HallReadError(f"{p}: a Quantum Design MultiVu file with no column header row "
                             "below its [Data] line")
+    df, _ = _read_dialect(p, lines, dialect)
+    return df, note
+
+
+def _read_lvm(p: Path, text: str):
+    """The table of a LabVIEW measurement file (:mod:`sotfit.io.labview_lvm`; its ``text``),
+    and the note."""
+    lines, note = lvm_lines(_lines(text))
+    dialect = _sniff(lines)
+    if dialect is None:
+        raise HallReadError(f"{p}: a LabVIEW measurement file with no table below its headers")
     df, _ = _read_dialect(p, lines, dialect)
     return df, note
 

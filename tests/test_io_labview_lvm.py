@@ -1,0 +1,108 @@
+"""LabVIEW measurement files (``.lvm`` as Write To Measurement File writes them: a file header,
+segment headers, ``***End_of_Header***`` lines, an ``X_Value`` column and a ``Comment`` name).
+The bundled ST-FMR spectrum and Hall rotations written so, in the variants the format allows
+(tab or comma separator, decimal commas, no X column, several segments, a trailing tab, a
+comment cell), must read as the same numbers, bit for bit, as the CSV they were made from."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sotfit.cli import main
+from sotfit.data import DataError
+from sotfit.io import read_stfmr
+from sotfit.io.labview_lvm import is_lvm
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECTRUM = ROOT / "data" / "stfmr_example" / "py_pt_10GHz.csv"
+ROTATIONS = sorted((ROOT / "data" / "hall_example" / "inplane").glob("phi_*.csv"))
+AVCI = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
+        "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm",
+        "--no-figures"]
+
+
+def _lvm(names, rows, sep="\t", decimal=".", x_columns="One", segments=1, trailing="",
+         comment_row=None) -> str:
+    """A LabVIEW measurement file of the table ``names``/``rows`` (cells as strings)."""
+    s = sep
+    out = [f"LabVIEW Measurement{s}", f"Writer_Version{s}2", f"Reader_Version{s}2",
+           f"Separator{s}{'Tab' if sep == chr(9) else 'Comma'}", f"Decimal_Separator{s}{decimal}",
+           f"Multi_Headings{s}No", f"X_Columns{s}{x_columns}", f"Time_Pref{s}Relative",
+           f"Operator{s}lab", f"Description{s}Py/Pt bar 3", f"Date{s}2019/03/12",
+           f"Time{s}14:22:31.1234", f"***End_of_Header***{s}", ""]
+    per = -(-len(rows) // segments)
+    for k in range(segments):
+        part = rows[k * per:(k + 1) * per]
+        n = len(names)
+        out += [f"Channels{s}{n}{s}", f"Samples{s}" + s.join([str(len(part))] * n) + s,
+                f"Y_Unit_Label{s}" + s.join(["Volts"] * n) + s,
+                f"X_Dimension{s}" + s.join(["Time"] * n) + s,
+                f"X0{s}" + s.join(["0.0000000000000000E+0"] * n) + s,
+                f"Delta_X{s}" + s.join(["1.000000"] * n) + s, f"***End_of_Header***{s}"]
+        x = ["X_Value"] if x_columns != "No" else []
+        out.append(s.join(x + list(names) + ["Comment"]))
+        for i, row in enumerate(part):
+            cells = ([f"{i:.6f}"] if x_columns != "No" else []) + list(row)
+            if decimal == ",":
+                cells = [c.replace(".", ",") for c in cells]
+            line = s.join(cells) + trailing
+            if comment_row == i:
+                line += s + "field reset"
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _table(path: Path):
+    lines = path.read_text().splitlines()
+    head = [ln for ln in lines if ln.startswith("#")]
+    return head, lines[len(head)].split(","), [r.split(",") for r in lines[len(head) + 1:]]
+
+
+@pytest.mark.parametrize("variant, note", [
+    ({}, None), ({"decimal": ","}, "decimal commas read as points"), ({"sep": ","}, None),
+    ({"x_columns": "No"}, None), ({"segments": 3}, "3 segments with the same columns"),
+    ({"trailing": "\t"}, None), ({"comment_row": 5}, "its Comment column left out (1 row(s)"),
+])
+def test_a_spectrum_in_a_labview_measurement_file_reads_as_the_csv(tmp_path, variant, note):
+    head, names, rows = _table(SPECTRUM)
+    p = tmp_path / "stfmr_10GHz.lvm"
+    p.write_text(_lvm(names, rows, **variant))
+    before = p.read_bytes()
+    ref, got = read_stfmr(SPECTRUM)[0], read_stfmr(p)
+    assert len(got) == 1
+    assert np.array_equal(got[0].x, ref.x) and np.array_equal(got[0].y, ref.y)
+    notes = " ".join(got[0].meta["reader_notes"])
+    assert "a LabVIEW measurement file (.lvm), read from its table" in notes
+    assert note is None or note in notes
+    assert p.read_bytes() == before
+    assert is_lvm(p.read_text().splitlines()) and not is_lvm(SPECTRUM.read_text().splitlines())
+
+
+def test_channels_without_names_are_an_error_naming_them(tmp_path):
+    """LabVIEW's default channel names say nothing: the error names them and the option."""
+    _, _, rows = _table(SPECTRUM)
+    p = tmp_path / "stfmr_10GHz.lvm"
+    p.write_text(_lvm(["Untitled", "Untitled 1"], rows))
+    with pytest.raises(DataError, match=r"no field column among \['X_Value', 'Untitled', "
+                                        r"'Untitled 1'\].*field_column="):
+        read_stfmr(p)
+
+
+def test_harmonic_hall_rotations_in_labview_measurement_files(tmp_path):
+    def summary(files, out):
+        assert main(["hall", *map(str, files), *AVCI, "--out", str(out)]) == 0
+        return json.loads((out / "summary.json").read_text())
+
+    folder = tmp_path / "lvm"
+    folder.mkdir()
+    files = []
+    for f in ROTATIONS:
+        _, names, rows = _table(f)
+        target = folder / f"{f.stem}.lvm"
+        target.write_text(_lvm(names, rows, x_columns="No"))
+        files.append(target)
+    got, ref = summary(files, tmp_path / "o1"), summary(ROTATIONS, tmp_path / "o2")
+    assert got["quantities"] == ref["quantities"]      # exact float equality
+    assert any("a LabVIEW measurement file (.lvm)" in n for n in got["notes"])
