@@ -322,3 +322,17 @@ def test_python_exports_numpy_savetxt_header_and_pandas_index(tmp_path, stfmr_cs
                     pd.DataFrame(data, columns=names).to_csv(fh, float_format="%.17g")
         s = stfmr_summary(folder, tmp_path / f"out_{kind}")
         assert without_run_entries(s) == without_run_entries(stfmr_csv_summary)  # exact floats
+
+
+def test_a_qcodes_gnuplot_file_reads_its_names_above_the_shape_line(tmp_path):
+    """QCoDeS' legacy GNUPlot ``.dat``: array names, quoted labels with units, then the shape
+    (``# 724``) in comments above the data. The labels name the columns."""
+    src = ROOT / "data" / "stfmr_example" / "py_pt_10GHz.csv"
+    lines = src.read_text().splitlines()
+    body = [ln.split(",") for ln in lines if ln and not ln.startswith("#")][1:]
+    p = tmp_path / "stfmr_10GHz.dat"
+    p.write_text('# magnet_field\tlockin_X\n# "Field (mT)"\t"Vmix (uV)"\n'
+                 f"# {len(body)}\n" + "".join(f"{a}\t{b}\n" for a, b in body))
+    ref, got = read_stfmr(src)[0], read_stfmr(p)[0]
+    assert np.array_equal(got.x, ref.x) and np.array_equal(got.y, ref.y)
+    assert got.meta["field_unit_in_file"] == "mT"

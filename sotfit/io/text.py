@@ -447,6 +447,10 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
         columns, header_row_index = tuple(names), i_last
     elif comments and n > 1:
         i_last = comments[-1]
+        # QCoDeS' GNUPlot files write the shape of the data (``# 724``) below the names
+        if len(comments) > 1 and comments[-2] == i_last - 1 and all(
+                parse_number(c) is not None for c in _strip_comment(lines[i_last]).split()):
+            i_last = comments[-2]
         body = _strip_comment(lines[i_last])
         if not _looks_like_key_value(body):
             names = _split_header_row(body, _detect_delimiter(body), n)
