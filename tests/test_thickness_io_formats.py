@@ -68,3 +68,31 @@ def test_typeset_minus_signs(tmp_path):
     got = read_thickness_table(p)
     _same_series(got, read_thickness_table(SRC))
     assert any("U+2212" in n for n in got.meta["reader_notes"])
+
+
+@pytest.mark.parametrize("names", [
+    ["NM thickness", "xi_E_DL", "xi_E_DL error", "xi_E_FL", "xi_E_FL error"],
+    ["thickness of BiSb", "ξ_E_DL", "ξ_E_DL-stderr", "ξ_E_FL", "ξ_E_FL-stderr"],
+    ["t_BiSb", "xi_e_dl", "xi_e_dl sd", "xi_e_fl", "xi_e_fl sd"],
+])
+def test_column_names_as_papers_write_them(tmp_path, names):
+    """A layer's name beside 'thickness' (or 't_<layer>' with a length unit), blanks or dashes
+    for underscores, the Greek xi: the same series as the bundled table."""
+    _, units, rows = _parts()
+    p = tmp_path / "series.csv"
+    lines = SRC.read_text().splitlines()
+    head = [ln for ln in lines if ln.startswith("#")]
+    p.write_text("\n".join(head + [",".join(f"{n} ({u})" for n, u in zip(names, units))]
+                           + rows) + "\n", encoding="utf-8")
+    _same_series(read_thickness_table(p), read_thickness_table(SRC))
+
+
+def test_two_layer_thicknesses_are_not_guessed_between(tmp_path):
+    _, units, rows = _parts()
+    p = tmp_path / "series.csv"
+    p.write_text("t_BiSb (nm),t_NiFe (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr "
+                 "(1e5 Ohm^-1 m^-1)\n" + "".join(f"{r.split(',')[0]},6,{r.split(',')[1]},"
+                                               f"{r.split(',')[2]}\n" for r in rows))
+    with pytest.raises(ThicknessError, match=r"'t_BiSb \(nm\)' and 't_NiFe \(nm\)' could each be "
+                                             "the thickness of the series.*--column thickness="):
+        read_thickness_table(p, resistivity=350.3)

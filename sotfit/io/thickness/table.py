@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ...data import Dataset
-from ...units import UnitError, normalise_unit, split_header, to_house
+from ...units import UnitError, dimension_of, normalise_unit, split_header, to_house
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
                      _is_number, _resistivity_text)
 
@@ -249,6 +249,27 @@ def _read_frame(p: Path, text: str):
     return df
 
 
+def _key(name: str) -> str:
+    """The key a column name is matched by: blanks and dashes as ``_``, the Greek letters
+    spelled out (``xi_DL error`` and ``ξ_DL-error`` as ``xi_dl_error``)."""
+    name = name.replace("ξ", "xi").replace("ρ", "rho")
+    return re.sub(r"[\s\-]+", "_", name.strip())
+
+
+def _thickness_name(cols: dict) -> str | None:
+    """The key of the thickness column: a name of :data:`_THICK_NAMES` or starting with
+    ``thickness``, else the one name holding the word (``Pt thickness``, ``thickness_of_Pt``)
+    or written ``t_<layer>`` with a length unit (``t_Pt (nm)``); None when there is none, or
+    several of the second kind (the caller names one)."""
+    first = next((n for n in cols if n in _THICK_NAMES or n.startswith("thickness")), None)
+    if first is not None:
+        return first
+    found = [n for n, (_, unit) in cols.items()
+             if "thickness" in n.split("_") or re.fullmatch(r"t_[a-z0-9]+", n) and unit
+             and dimension_of(unit) == "length"]
+    return found[0] if len(found) == 1 else None
+
+
 def _table_columns(p: Path, df, columns, column_units) -> tuple[dict, list[str]]:
     """``{name: (column, unit)}`` from the header cells and the caller's roles, and the roles
     whose column the table lacks."""
@@ -258,7 +279,7 @@ def _table_columns(p: Path, df, columns, column_units) -> tuple[dict, list[str]]
             name, unit = split_header(str(c))
         except UnitError as exc:
             raise ThicknessError(f"{p}: {exc}") from None
-        cols[name] = (c, unit)
+        cols[_key(name)] = (c, unit)
     absent: list[str] = []
     cols = _apply_column_roles(p, df, cols, columns, column_units, absent)
     return cols, absent
@@ -284,11 +305,15 @@ def _column(p: Path, df, cols: dict, name: str):
 
 def _thickness_nm(p: Path, df, cols: dict, thickness_unit) -> np.ndarray:
     """The thickness column in nm (never negative)."""
-    tname = next((n for n in cols if n in _THICK_NAMES or n.startswith("thickness")), None)
+    tname = _thickness_name(cols)
     if tname is None:
-        raise ThicknessError(f"{p}: no thickness column among {list(map(str, df.columns))}; "
-                             "name one 'thickness (nm)' or pass --column thickness=NAME "
-                             "(with --column-unit thickness=nm when its header has no unit)")
+        several = [str(c) for n, (c, unit) in cols.items() if re.fullmatch(r"t_[a-z0-9]+", n)]
+        which = (f"{' and '.join(map(repr, several))} could each be the thickness of the series"
+                 if len(several) > 1 else f"no thickness column among "
+                 f"{list(map(str, df.columns))}")
+        raise ThicknessError(f"{p}: {which}; name one 'thickness (nm)' or pass --column "
+                             "thickness=NAME (with --column-unit thickness=nm when its header "
+                             "has no unit)")
     t, tunit, tcol = _column(p, df, cols, tname)
     tunit = tunit or thickness_unit
     if tunit is None:
