@@ -42,6 +42,7 @@ from ...models.spec import ModelSpec
 from ...results import FitResult
 from .branch_fit import fit_branches
 from .branches import _label, split_branches
+from .spikes import spike_note, without_spikes
 from .errors import NoResonanceError, STFMRError, SpectrumFitError
 
 
@@ -306,7 +307,8 @@ class BranchValues(Mapping):
 def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths: float = 6.0,
                       min_significance: float = 100.0, **fit_kwargs) -> list:
     """:func:`fit_spectrum` for many spectra at once: every branch of every spectrum in one
-    :func:`fit_branches`.
+    :func:`fit_branches`, its single-point spikes left out and named in the notes
+    (:mod:`sotfit.analysis.stfmr.spikes`).
 
     Returns
     -------
@@ -324,7 +326,7 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
                                 "--frequency")
             continue
         try:
-            parts = split_branches(d)
+            parts = [without_spikes(b) for b in split_branches(d)]
         except STFMRError as exc:
             out[n] = exc
             continue
@@ -338,8 +340,9 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
     for n, items in per.items():
         fitted = [r for _, r in items if not isinstance(r, Exception)]
         errors = [r for _, r in items if isinstance(r, Exception)]
-        notes = [f"{b.meta['branch']} branch left out: {r}" for b, r in items
-                 if isinstance(r, Exception)]
+        notes = [note for b, _ in items if (note := spike_note(b)) is not None]
+        notes += [f"{b.meta['branch']} branch left out: {r}" for b, r in items
+                  if isinstance(r, Exception)]
         if not fitted:
             if len(errors) == 1:
                 out[n] = errors[0]
