@@ -152,3 +152,13 @@ def test_a_current_option_that_disagrees_with_the_current_column_is_refused(tmp_
     assert main(["hall", *files, *wrong, "--out", str(tmp_path / "o2")]) == 2
     assert "column 'I (mA)' gives the source current 1.5 mA but --current 3mA was given" in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, current", [
+    ("rot_I1p5mA.csv", 1.5), ("rot_2mA_100mT.csv", 2.0), ("rot_500uA.csv", 0.5),
+    ("rot_Iac=3mA.dat", 3.0), ("magnet_5A_rot.csv", None), ("rot_100mT.csv", None),
+])
+def test_source_currents_in_file_names(tmp_path, name, current):
+    """mA and uA are a source current's units; a current in A is a magnet's, never read so."""
+    found = source_current(tmp_path / name)
+    assert (found is None) if current is None else found[0] == pytest.approx(current, rel=1e-12)
