@@ -162,3 +162,16 @@ def test_source_currents_in_file_names(tmp_path, name, current):
     """mA and uA are a source current's units; a current in A is a magnet's, never read so."""
     found = source_current(tmp_path / name)
     assert (found is None) if current is None else found[0] == pytest.approx(current, rel=1e-12)
+
+
+def test_a_field_option_that_disagrees_with_the_file_is_refused(tmp_path, capsys):
+    """``--field`` once replaced the field column of every file without a word."""
+    one = str(EX / "phi_100mT.csv")
+    assert main(["hall", one, *AVCI, "--field", "50mT", "--out", str(tmp_path / "o1")]) == 2
+    assert "column 'field (mT)' gives the field 100 mT but --field 50mT was given" in \
+        capsys.readouterr().err
+    named = _without_field_column(tmp_path / "in", lambda mt: f"rot_{mt}mT.csv", lambda mt: "")
+    assert main(["hall", str(named[-1]), *AVCI, "--field", "50mT",
+                 "--out", str(tmp_path / "o2")]) == 2
+    assert "the file name ('400mT') gives the field 400 mT but --field 50mT was given" in \
+        capsys.readouterr().err

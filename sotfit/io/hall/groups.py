@@ -28,9 +28,24 @@ def _agree(p, col, key, value, option):
 def _angle_scan_field(p, df, roles, rows, o, meta):
     """Field (T) of every row of an angle scan, its standard error, and the extrapolation flags."""
     n = rows.size
-    if o["field"] is not None:
-        return np.full(n, float(o["field"])), np.zeros(n), np.zeros(n, bool)
     cf, cm = roles.get("field"), roles.get("magnet_current")
+    if o["field"] is not None:
+        option = float(o["field"])
+        given = _opt("field", f"{option * 1e3:g}mT" if _STYLE.get() == "cli" else option)
+        if cf is not None:          # the option never silently replaces the file's column
+            fu = _unit_of_role(p, cf, "field", "field", o, "field_unit")
+            fv = to_house(_values(p, df, cf, rows), fu, "field")[0]
+            if not np.allclose(fv, option, rtol=1e-6, atol=0.0):
+                raise HallReadError(f"{p}: column {cf!r} gives the field {_mt(fv)} mT but "
+                                    f"{given} was given; leave the option out to use the "
+                                    "column, or correct it")
+        elif cm is None:
+            found = rotation_field(p)
+            if found is not None and not np.isclose(found[0], option, rtol=1e-6, atol=0.0):
+                raise HallReadError(f"{p}: the {found[1]} gives the field {found[0] * 1e3:g} mT "
+                                    f"but {given} was given; leave the option out to use the "
+                                    "file's, or correct it")
+        return np.full(n, option), np.zeros(n), np.zeros(n, bool)
     if cf is not None:
         fu = _unit_of_role(p, cf, "field", "field", o, "field_unit")
         fv = _check_values(to_house(_values(p, df, cf, rows), fu, "field")[0], cf, p, "field")
@@ -56,6 +71,12 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
                         f"give the field of the rotation "
                         f"({_opt('field', '50mT' if _STYLE.get() == 'cli' else 0.05)}) or "
                         f"name its column ({_col_opt('field')})")
+
+
+def _mt(values) -> str:
+    """Fields (T) in mT as a message writes them: one number, or the range."""
+    lo, hi = float(np.min(values)) * 1e3, float(np.max(values)) * 1e3
+    return f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"
 
 
 def _group_rows(keys, scan):
