@@ -175,3 +175,49 @@ def test_a_field_option_that_disagrees_with_the_file_is_refused(tmp_path, capsys
                  "--out", str(tmp_path / "o2")]) == 2
     assert "the file name ('400mT') gives the field 400 mT but --field 50mT was given" in \
         capsys.readouterr().err
+
+
+def test_field_sweeps_with_their_axis_in_the_name_and_their_state_given(tmp_path, capsys):
+    """Sweeps written as a lab's program may write them: the field and the two voltages only,
+    the axis in the file name (Hx_up.txt), the m_z state of each file from --mz-state. Method
+    (b) gives exactly the numbers of the bundled sweeps with their phi_h and m_z columns."""
+    pma = EX.parent / "pma"
+    hayashi = ["--method", "hayashi", "--current", "1.5mA", "--current-is", "rms",
+               "--lockin-output", "rms", "--r2w-channel", "X", "--gain-2w", "10", "--no-figures"]
+    ref_files = sorted(pma.glob("sweep_*.csv"))
+    assert main(["hall", *map(str, ref_files), *hayashi, "--out", str(tmp_path / "ref")]) == 0
+    ref = json.loads((tmp_path / "ref" / "summary.json").read_text())
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    states = []
+    for f in ref_files:
+        df = pd.read_csv(f)
+        axis = "x" if df["phi_h (deg)"].iloc[0] == 0 else "y"
+        name = f"H{axis}_{f.stem.rsplit('_', 1)[-1]}.txt"
+        pd.DataFrame({"H (mT)": df["field (mT)"], "V1w (uV)": df["X1 (uV)"],
+                      "V2w (uV)": df["X2 (uV)"]}).to_csv(folder / name, sep="\t", index=False)
+        states += ["--mz-state", f"{name}={int(df['mz_state'].iloc[0]):+d}"]
+    files = sorted(str(p) for p in folder.iterdir())
+    capsys.readouterr()
+    assert main(["hall", *files, *hayashi, "--out", str(tmp_path / "o1")]) == 2
+    err = capsys.readouterr()
+    assert "--mz-state FILE=+1" in err.err and "give it with --mz-state Hx_" in err.err
+    assert main(["hall", *files, *hayashi, *states, "--out", str(tmp_path / "o2")]) == 0
+    got = json.loads((tmp_path / "o2" / "summary.json").read_text())
+    assert got["quantities"] == ref["quantities"]           # exact float equality
+    assert any("sweep along y (phi_h = 90 deg) from the file name ('Hy')" in n
+               for n in got["notes"])
+    assert main(["hall", *files, *hayashi, "--mz-state", "nofile.txt=+1",
+                 "--out", str(tmp_path / "o3")]) == 2
+    assert "--mz-state nofile.txt=+1 names no file of the scans" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, phi_h", [
+    ("Hx_up.txt", 0.0), ("sweep_y_down.csv", 90.0), ("B_y.dat", 90.0), ("y-sweep.csv", 90.0),
+    ("5360_1f_hx_hy.csv", None), ("phi_100mT.csv", None), ("xy_stage.csv", None),
+])
+def test_sweep_axes_in_file_names(name, phi_h):
+    from sotfit.io.hall.file_quantities import sweep_axis
+
+    found = sweep_axis(name)
+    assert (found is None) if phi_h is None else found[0] == phi_h

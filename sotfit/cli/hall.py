@@ -82,6 +82,11 @@ def add_parser(sub) -> None:
     g.add_argument("--field-unit", type=unit_type("field"),
                    help="unit of the field column if its header has none")
     g.add_argument("--field", type=_FIELD, help="field of an angle scan")
+    g.add_argument("--mz-state", action="append", metavar="[FILE=]STATE", default=None,
+                   type=_mz_state_type,
+                   help="perpendicular state (+1 or -1) of the field sweeps of FILE (a path as "
+                        "given or a file name), or of every file without FILE=, where no state "
+                        "column or switching jump gives it; repeat for more files")
     g.add_argument("--theta-h", type=_ANGLE,
                    help="polar angle of the swept field from the film normal where the files give "
                         "none, e.g. 92deg (default 90deg: in the plane)")
@@ -158,6 +163,36 @@ def _sample_values(args) -> dict:
     return vals
 
 
+def _mz_state_type(text: str):
+    """``--mz-state``: ``FILE=+1`` or ``+1`` (every file) as (FILE or None, state)."""
+    name, sep, value = text.rpartition("=")
+    value = value.strip()
+    if value not in ("+1", "1", "-1"):
+        raise argparse.ArgumentTypeError(f"{text!r}: the state is +1 or -1 (write FILE=+1 or -1)")
+    if sep and not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: write FILE=+1, or +1 for every file")
+    return (name.strip() or None) if sep else None, int(value)
+
+
+def _mz_states(given):
+    """The ``mz_state`` of :func:`sotfit.io.hall.read_hall` from the ``--mz-state`` options: one
+    state for all files, or a dict by file; both, or a file named twice with two states, is an
+    error."""
+    if not given:
+        return None
+    every = {st for name, st in given if name is None}
+    named: dict = {}
+    for name, st in given:
+        if name is not None:
+            if named.get(name, st) != st:
+                raise CLIError(f"--mz-state gives {name} twice with different states")
+            named[name] = st
+    if every and named or len(every) > 1:
+        raise CLIError("--mz-state: give one state for every file (--mz-state +1) or one per "
+                       "file (--mz-state FILE=+1), not both")
+    return every.pop() if every else named
+
+
 def _reader_options(args, vals, cal) -> dict:
     """The keywords of :func:`sotfit.io.hall.read_hall` that the command line gives."""
     columns = role_options(args.column, "--column", COLUMN_ROLES)
@@ -169,7 +204,8 @@ def _reader_options(args, vals, cal) -> dict:
                 gain_2w=args.gain_2w, voltage_unit=args.voltage_unit, angle_unit=args.angle_unit,
                 field_unit=args.field_unit, field=args.field, theta_h=args.theta_h, phi_h=args.phi_h,
                 calibration=cal, extrapolate_calibration=args.extrapolate_calibration,
-                r_ahe=vals.get("r_ahe"), columns=columns, column_units=units, option_style="cli")
+                r_ahe=vals.get("r_ahe"), columns=columns, column_units=units, option_style="cli",
+                mz_state=_mz_states(args.mz_state))
 
 
 def _check_options(args, method_parameters) -> dict:

@@ -157,7 +157,11 @@ def _group_sweeps(scans) -> dict:
         ph = float(s.meta.get("phi_h", 0.0)) % 180.0
         if st not in (1, -1):
             raise HallAnalysisError(f"{s.source}: method (b) needs the perpendicular state of the sweep "
-                                    "(mz_state = +1 or -1)")
+                                    "(mz_state = +1 or -1): give it in a column (--column "
+                                    "mz_state=NAME), for the file (sotfit hall --mz-state FILE=+1; "
+                                    "read_hall(..., mz_state={FILE: 1})), or sweep through the "
+                                    "switching jump with the sign of R_AHE (--r-ahe) or the tilt "
+                                    "of the field (--theta-h)")
         if min(abs(ph), abs(ph - 180)) < 10:
             d = "x"
         elif abs(ph - 90) < 10:

@@ -304,8 +304,7 @@ def _traces(p, blk, kinds, scan, x, res, rows, grouping, i_peak, meta, o):
     groups = _group_rows(keys, scan)
     traces = []
     for idx in groups:
-        gm = dict(meta)
-        notes = gm.pop("_notes", [])
+        gm = dict(meta, _notes=list(meta.get("_notes", [])))
         gkey = []
         for j, name in enumerate(gnames):
             val = float(keys[idx[0], j])
@@ -315,6 +314,7 @@ def _traces(p, blk, kinds, scan, x, res, rows, grouping, i_peak, meta, o):
             _sweep_geometry(p, gm, blk, o, blk.roles)
         else:
             _rotation_geometry(p, gm, blk.roles, o, scan, ferr_rows[idx] if o["field"] is None else None)
+        notes = gm.pop("_notes")
         if i_peak is not None:
             gm["current_peak"] = float(np.mean(i_peak[idx]))
         parts = []

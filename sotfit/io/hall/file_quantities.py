@@ -18,7 +18,7 @@ from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
 from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
 from .scan import HallReadError
 
-__all__ = ["rotation_field", "source_current"]
+__all__ = ["rotation_field", "source_current", "sweep_axis"]
 
 #: A number of a file name, ``p`` standing for the decimal point (``0p25``).
 _NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
@@ -64,6 +64,30 @@ def source_current(p) -> tuple[float, str] | None:
     mA``, ``rot_2mA.csv``; as peak or rms as the run states for every current), and where it
     was read; None when neither gives one. Errors as :func:`rotation_field`."""
     return _of_file(Path(p), "current")
+
+
+#: The axis of a field sweep in a file name: ``Hx``, ``H_y``, ``Bx``, ``field_x``, ``sweep_y``,
+#: ``x-sweep`` as a token of its own.
+_NAME_AXIS_RE = re.compile(
+    r"(?<![A-Za-z])(?:(?:[HhBb]|field|Field|sweep|Sweep)[_-]?(?P<a>[xy])|(?P<b>[xy])[_-]?[Ss]weep)"
+    r"(?![A-Za-z])")
+
+
+def sweep_axis(p) -> tuple[float, str] | None:
+    """The in-plane axis of the field sweep of file ``p`` written in its name, as phi_h in deg
+    (x: 0, y: 90), and the token; None when the name writes none, or both.
+
+    Parameters
+    ----------
+    p : str or pathlib.Path
+        The file (``file.xlsx[sheet]`` for a sheet: its name, with the sheet's).
+    """
+    found = {(m.group("a") or m.group("b")).lower(): m.group(0)
+             for m in _NAME_AXIS_RE.finditer(Path(p).name)}
+    if len(found) != 1:
+        return None
+    (axis, token), = found.items()
+    return (0.0 if axis == "x" else 90.0), token
 
 
 def _of_file(p: Path, quantity: str) -> tuple[float, str] | None:

@@ -7,7 +7,7 @@ import numpy as np
 
 from ...units import split_header, to_house
 from .options import _STYLE, _col_opt, _opt, _unit_of_role
-from .file_quantities import rotation_field
+from .file_quantities import rotation_field, sweep_axis
 from .scan import HallReadError
 from .values import _check_values, _values
 
@@ -126,6 +126,12 @@ def _sweep_geometry(p, gm, blk, o, roles):
             if opt is not None and not np.isclose(opt, gm["phi_h"]):
                 raise HallReadError(f"{p}: column {blk.var!r} is a field along phi_h = {gm['phi_h']:g} "
                                     f"deg but {_opt('phi_h', opt)} was given")
+            continue
+        if key == "phi_h" and opt is None and (named := sweep_axis(p)) is not None:
+            gm["phi_h"] = named[0]
+            gm.setdefault("_notes", []).append(
+                f"sweep along {'x' if named[0] == 0 else 'y'} (phi_h = {named[0]:g} deg) from "
+                f"the file name ({named[1]!r})")
             continue
         gm[key] = default if opt is None else float(opt)
     gm.pop("sweep_axis", None)

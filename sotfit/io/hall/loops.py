@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
 from .layouts import _Trace
-from .options import _STYLE, _col_opt, _opt
+from .options import _STYLE, _col_opt, _mz_opt, _opt
 from .scan import HallReadError
 
 
@@ -133,7 +134,8 @@ def _split_at_jump(t, e, sign_r, why) -> list:
                 "depends on the sign of R_AHE, which a loop in a field in the plane does not show: "
                 f"give it ({_opt('r_ahe', '-2.9Ohm' if _STYLE.get() == 'cli' else -2.9)}), the tilt of "
                 f"the field out of the plane ({_opt('theta_h', '92deg' if _STYLE.get() == 'cli' else 92.0)})"
-                f" or the state in a column ({_col_opt('mz_state')})")
+                f", the state in a column ({_col_opt('mz_state')}) or of the file "
+                f"({_mz_opt(Path(t.path).name)})")
         s_before = -int(np.sign(jump) * sign_r)
     dropped = list(range(j0 + 1, j1 + 1))
     out = []
@@ -161,7 +163,8 @@ def _state_from_level(t, offset, sign_r, why):
     R_AHE; 0 when that is not known."""
     if offset is None or sign_r is None:
         if t.x.min() < 0 < t.x.max():
-            t.notes.append("m_z state not known (no state column, no switching jump to tell it)")
+            t.notes.append("m_z state not known (no state column, no switching jump to tell it; "
+                           f"give it with {_mz_opt(Path(t.path).name)})")
         return 0
     side = float(np.median(t.r[1]) - offset)
     st = int(np.sign(side) * sign_r)

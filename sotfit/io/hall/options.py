@@ -22,7 +22,7 @@ CLI_OPTIONS = {
     "gain_2w": "--gain-2w", "voltage_unit": "--voltage-unit", "angle_unit": "--angle-unit",
     "field_unit": "--field-unit", "field": "--field", "theta_h": "--theta-h", "phi_h": "--phi-h",
     "calibration": "--calibration", "extrapolate_calibration": "--extrapolate-calibration",
-    "r_ahe": "--r-ahe",
+    "r_ahe": "--r-ahe", "mz_state": "--mz-state",
 }
 _STYLE = contextvars.ContextVar("sotfit_hall_option_style", default="python")
 
@@ -36,6 +36,14 @@ def _opt(key: str, example=None) -> str:
         text = str(example)
         return f"{opt}={text}" if text.startswith("-") else f"{opt} {text}"
     return f"{key}={example!r}" if example is not None else f"{key}=..."
+
+
+def _mz_opt(name: str = "FILE", state: int = 1) -> str:
+    """How to give the m_z state of file ``name``: ``mz_state={'FILE': 1}`` or ``--mz-state
+    FILE=+1``."""
+    if _STYLE.get() == "cli":
+        return f"--mz-state {name}={state:+d}"
+    return f"mz_state={{{name!r}: {state}}}"
 
 
 def _col_opt(role: str, name=None) -> str:

@@ -10,7 +10,7 @@ from .calibration import MagnetCalibration
 from .columns import _given_columns
 from .dialect import _read_tables
 from .layouts import _blocks
-from .options import _STYLE, _check_options, _col_opt
+from .options import _STYLE, _check_options, _col_opt, _mz_opt
 from .pairing import _pair_and_build
 from .scan import HallReadError, HallScan
 
@@ -89,7 +89,9 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
         _check_options(paths, opts)
         given = _given_columns(columns, scan)
         opts["given"] = given
-        per_file = [_read_file(Path(p), opts) for p in paths]
+        states = _states_by_file(paths, mz_state)
+        per_file = [_read_file(Path(p), opts if states is None else {**opts, "mz_state": st})
+                    for p, st in zip(paths, states or paths)]
         missing = [f"{_col_opt(role, name)}" for role, name in given.items()
                    if not any(name in cols for _, cols in per_file)]
         if missing:
@@ -101,6 +103,25 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
         return _pair_and_build([t for t, _ in per_file], opts)
     finally:
         _STYLE.reset(token)
+
+
+def _states_by_file(paths, mz_state) -> list | None:
+    """The m_z state of each of ``paths`` from a dict ``mz_state`` (keyed by the path as
+    given or the file name), or None when ``mz_state`` is one value for all; a key that names
+    no file is an error."""
+    if not isinstance(mz_state, dict):
+        return None
+    keys = {str(k): v for k, v in mz_state.items()}
+    unused = set(keys)
+    out = []
+    for p in paths:
+        hit = [k for k in (str(p), Path(p).name) if k in keys]
+        unused.difference_update(hit)
+        out.append(keys[hit[0]] if hit else None)
+    if unused:
+        raise HallReadError(f"{_mz_opt(sorted(unused)[0])} names no file of the scans "
+                            f"({', '.join(Path(p).name for p in paths)})")
+    return out
 
 
 def _read_file(p: Path, o):
@@ -177,8 +198,10 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
         Converts a ``Magnet current (A)`` column to field.
     extrapolate_calibration : bool
         Allow magnet currents outside the calibration table (flagged in ``meta``).
-    mz_state : int, optional
-        For field scans: the perpendicular state (+1, -1) of the branch, 0 if not applicable.
+    mz_state : int or dict, optional
+        For field scans: the perpendicular state (+1, -1) of the branch, 0 if not applicable;
+        with :func:`read_hall`, a dict gives it per file (``{"Hx_up.txt": -1, ...}``, keyed by
+        the path as given or the file name; files it does not name get none).
         Field scans may carry constant columns ``phi_h``, ``theta_h`` (deg) and ``mz_state``
         instead; a conflict with the argument is an error.
     columns : dict, optional
