@@ -9,15 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bundled import avci_options
 from sotfit.cli import main
 from sotfit.io.hall import HallReadError
 from sotfit.io.hall.file_quantities import rotation_field, source_current
 
 EX = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane"
 FILES = sorted(EX.glob("phi_*.csv"))
-AVCI = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
-        "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm",
-        "--no-figures"]
+AVCI = avci_options()
 
 
 def _summary(files, out):

@@ -10,17 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bundled import ROTATIONS, SPECTRUM, avci_options
 from sotfit.cli import main
 from sotfit.data import DataError
 from sotfit.io import read_stfmr
 from sotfit.io.labview_lvm import is_lvm
 
-ROOT = Path(__file__).resolve().parents[1]
-SPECTRUM = ROOT / "data" / "stfmr_example" / "py_pt_10GHz.csv"
-ROTATIONS = sorted((ROOT / "data" / "hall_example" / "inplane").glob("phi_*.csv"))
-AVCI = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
-        "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm",
-        "--no-figures"]
+AVCI = avci_options("10")
 
 
 def _lvm(names, rows, sep="\t", decimal=".", x_columns="One", segments=1, trailing="",
