@@ -1,8 +1,9 @@
 """Lab dialects combined at random: the bundled example tables (ST-FMR spectra and harmonic Hall
 rotations) rewritten with a random delimiter, decimal commas and thousands separators, typeset
-minus signs, a preamble (comments, ``key: value`` entries, settings of two cells, a MultiVu
-``[Header]``), Origin's names-and-units rows, a column of time stamps, quotes, trailing
-delimiters, CRLF line ends and a Windows or UTF-8 encoding. Every combination must read as the
+minus signs, commas between thousands with decimal points, a preamble (comments, ``key: value``
+entries, settings of two cells, a MultiVu ``[Header]``), Origin's names-and-units rows, a column
+of time stamps, quotes, trailing delimiters, CRLF line ends and a Windows, UTF-8 or UTF-16
+encoding. Every combination must read as the
 same numbers, bit for bit, as the CSV it was made from (the digits are never changed, only how
 they are written)."""
 
@@ -45,9 +46,14 @@ def _dialect(rng):
     if multivu:
         d["decimal_comma"] = d["thousands"] = d["units_row"] = False
     d["quote"] = d["delim"] in (",", ";") and not multivu and rng.random() < 0.15
+    # commas between thousands with decimal points: bare where the comma is no delimiter, in
+    # double quotes in a comma file
+    d["us_thousands"] = (not d["decimal_comma"] and not multivu and rng.random() < 0.3
+                         and (d["delim"] != "," or d["quote"]))
     d["trailing"] = d["delim"] != " " and not multivu and rng.random() < 0.15
     d["crlf"] = rng.random() < 0.2
-    d["encoding"] = rng.choice(["utf-8", "utf-8-sig"] + ([] if d["minus"] else ["cp1252"]))
+    d["encoding"] = rng.choice(["utf-8", "utf-8-sig", "utf-16", "utf-16-le"]
+                               + ([] if d["minus"] else ["cp1252"]))
     return d
 
 
@@ -58,6 +64,9 @@ def _number(cell, d):
         cell = f"{float(cell):_.{decimals}f}".replace(".", "D").replace("_", ".").replace("D", ",")
     elif d["decimal_comma"]:
         cell = cell.replace(".", ",")
+    elif d["us_thousands"] and abs(float(cell)) >= 1000:
+        whole, point, fraction = cell.lstrip("-").partition(".")
+        cell = ("-" if cell.startswith("-") else "") + f"{int(whole):,}" + point + fraction
     return cell.replace("-", "\u2212") if d["minus"] else cell
 
 
@@ -88,7 +97,8 @@ def _written(head, names, rows, d, rng):
             lines.append(sep.join(time + [quote(n) for n in names]))
         for i, r in enumerate(rows):
             cells = [f"2026-12-04 10:{i // 60 % 60:02d}:{i % 60:02d}"] * len(time) + [
-                quote(_number(c, d)) if d["quote"] and rng.random() < 0.5 else _number(c, d)
+                quote(_number(c, d)) if d["quote"] and (rng.random() < 0.5 or "," in
+                                                         _number(c, d)) else _number(c, d)
                 for c in r]
             lines.append(sep.join(cells) + (d["delim"] if d["trailing"] else ""))
     end = "\r\n" if d["crlf"] else "\n"

@@ -45,8 +45,9 @@ def wide_text_encoding(raw: bytes) -> str | None:
     """The encoding of text written two or four bytes to a character, as some Windows programs
     save it: ``'utf-32'`` or ``'utf-16'`` after their byte-order mark (when most of the
     first 4 kB are then ASCII characters, as the digits and delimiters of a table are),
-    ``'utf-16-le'`` or ``'utf-16-be'`` without one (every other byte of the first 4 kB a NUL,
-    none of the rest: text of the Latin alphabet); else None."""
+    ``'utf-16-le'`` or ``'utf-16-be'`` without one (half or more of every other byte of the
+    first 4 kB NULs, none of the rest: text mostly of the Latin alphabet, typeset minus signs
+    and the like beside it); else None."""
     for mark, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
                            (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if raw.startswith(mark):
@@ -58,9 +59,9 @@ def wide_text_encoding(raw: bytes) -> str | None:
     if len(head) < 8:
         return None
     even, odd = head[0::2], head[1::2]
-    if odd.count(0) == len(odd) and even.count(0) == 0:
+    if odd.count(0) >= 0.5 * len(odd) and even.count(0) == 0:
         return "utf-16-le"
-    if even.count(0) == len(even) and odd.count(0) == 0:
+    if even.count(0) >= 0.5 * len(even) and odd.count(0) == 0:
         return "utf-16-be"
     return None
 

@@ -57,8 +57,8 @@ def without_thousands_commas(lines: list[str]):
     """The lines of a file whose numbers are written with commas between thousands, each such
     number written without them, and the note to give; ``None`` for any other file.
 
-    A file is read so when its first content line (not ``key: value``) that holds such a
-    number becomes a row of two or more numbers without the commas, and it cannot be a file
+    A file is read so when its first content line that holds such a
+    number becomes a row holding two or more numbers without the commas, and it cannot be a file
     of decimal commas: some content line from there on writes a decimal point (in ``1,934``
     alone the comma may be either, which is not guessed at), and none writes a decimal comma
     that is not between thousands (``0,5`` in a tab-separated file, ``"0,5"`` in a
@@ -74,14 +74,14 @@ def without_thousands_commas(lines: list[str]):
     """
     first = None
     for i, line in enumerate(lines):
-        if "," not in line or not _text._is_content(line) or _text._looks_like_key_value(line):
+        if "," not in line or not _text._is_content(line):
             continue
         plain = _ungrouped(line)
         if plain == line:
             continue
-        row = _text._numeric_row(plain)
-        if row is not None and len(row[1]) >= 2:
-            first = i
+        cells = _text._split(plain, _text._detect_delimiter(plain))
+        if sum(_text.parse_number(c) is not None for c in cells if c) >= 2:
+            first = i       # a row of numbers (beside it, perhaps, a cell of text: a time)
             break
     if first is None:
         return None

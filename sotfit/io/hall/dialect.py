@@ -32,7 +32,7 @@ from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
 from ..labview_lvm import is_lvm, lvm_lines
 from ..thousands import may_hold, without_thousands_commas
-from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text, _split,
+from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text, _split, _unquote,
                     _split_header_row, name_value_pair, with_ascii_minus)
 from .scan import HallReadError
 from .values import _read_csv
@@ -398,6 +398,7 @@ def _decimal_mark(p: Path, lines: list[str], data: list[int], delimiter: str) ->
     first: dict = {}
     for i in data:
         for cell in _split(lines[i], delimiter):
+            cell = _unquote(cell)       # a number in double quotes is written the same
             mark = number_mark(cell)
             if mark is not None and mark not in first:
                 first[mark] = (i, cell)
