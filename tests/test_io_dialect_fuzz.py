@@ -1,7 +1,8 @@
 """Lab dialects combined at random: the bundled example tables (ST-FMR spectra and harmonic Hall
 rotations) rewritten with a random delimiter, decimal commas and thousands separators, typeset
 minus signs, commas between thousands with decimal points, a preamble (comments, ``key: value``
-entries, settings of two cells, a MultiVu ``[Header]``), Origin's names-and-units rows, a column
+entries, settings of two cells, a MultiVu ``[Header]``, a LabVIEW measurement file's headers),
+Origin's names-and-units rows, a column
 of time stamps, quotes, trailing delimiters, CRLF line ends and a Windows, UTF-8 or UTF-16
 encoding. Every combination must read as the
 same numbers, bit for bit, as the CSV it was made from (the digits are never changed, only how
@@ -40,11 +41,14 @@ def _dialect(rng):
     d["units_row"] = d["delim"] != " " and rng.random() < 0.3
     d["time_column"] = d["delim"] != " " and rng.random() < 0.25
     preambles = ["none", "comments", "entries"] + (["settings"] if d["delim"] != " " else []) \
-        + (["multivu"] if d["delim"] == "," else [])
+        + (["multivu"] if d["delim"] == "," else []) \
+        + (["lvm"] if d["delim"] in ("\t", ",") else [])
     d["preamble"] = rng.choice(preambles)
-    multivu = d["preamble"] == "multivu"
+    multivu = d["preamble"] in ("multivu", "lvm")    # a program's own layout around the table
     if multivu:
-        d["decimal_comma"] = d["thousands"] = d["units_row"] = False
+        d["decimal_comma"] = d["decimal_comma"] and d["preamble"] == "lvm"
+        d["thousands"] = d["units_row"] = False
+        d["time_column"] = d["time_column"] and d["preamble"] == "multivu"
     d["quote"] = d["delim"] in (",", ";") and not multivu and rng.random() < 0.15
     # commas between thousands with decimal points: bare where the comma is no delimiter, in
     # double quotes in a comma file
@@ -80,8 +84,18 @@ def _written(head, names, rows, d, rng):
                          "Samplename: Py/Pt bar 3", "Operator = AB"],
              "settings": [sep.join(p) for p in [("Instrument", "SR830"),
                                                 ("Time constant (ms)", "300")]],
-             "multivu": []}[d["preamble"]] + head
-    if d["preamble"] == "multivu":
+             "multivu": [], "lvm": []}[d["preamble"]] + head
+    if d["preamble"] == "lvm":                   # LabVIEW's Write To Measurement File
+        s = d["delim"]
+        info = [s.join(h[2:].split(": ", 1)) for h in head if ": " in h]
+        lines = [f"LabVIEW Measurement{s}", f"Writer_Version{s}2",
+                 f"Separator{s}{'Tab' if s == chr(9) else 'Comma'}",
+                 f"Decimal_Separator{s}{',' if d['decimal_comma'] else '.'}",
+                 f"X_Columns{s}No", *info, f"***End_of_Header***{s}", "",
+                 f"Channels{s}{len(names)}{s}", f"***End_of_Header***{s}",
+                 s.join([*names, "Comment"])]
+        lines += [s.join(_number(c, d) for c in r) + (s if d["trailing"] else "") for r in rows]
+    elif d["preamble"] == "multivu":
         info = [f"INFO,{h[2:].split(': ', 1)[1]},{h[2:].split(': ', 1)[0]}" for h in head
                 if ": " in h]
         lines = ["[Header]", "; MultiVu", "TITLE,x", *info, "[Data]",
@@ -111,7 +125,7 @@ def _rewrite(files, folder, seed, keep_head):
     out = []
     for p in files:
         head, names, rows = _parts(p)
-        target = folder / (p.stem + (".dat" if d["preamble"] == "multivu" else ".txt"))
+        target = folder / (p.stem + {"multivu": ".dat", "lvm": ".lvm"}.get(d["preamble"], ".txt"))
         target.write_bytes(_written(head if keep_head else [], names, rows, d, rng))
         out.append(target)
     return out, d
