@@ -69,6 +69,7 @@ from . import text_columns as _text_columns
 from . import thousands as _thousands
 from . import unit_rows as _unit_rows
 from . import preambles as _preambles
+from . import sections as _sections
 from .table import Table, _blocks
 from .preambles import _parse_plain
 
@@ -497,7 +498,11 @@ def read_tables(path) -> list:
         raise DataError(f"{path}: is a folder, not a data file") from None
     if _containers.is_binary(raw):
         return _containers.read_container(path, raw)
-    return [table_from_text(path, _decode(raw))]
+    text = _decode(raw)
+    sections = _sections.split_sections(text)
+    if sections is None:
+        return [table_from_text(path, text)]
+    return [table_from_text(path, part, sheet=label) for label, part in sections]
 
 
 def read_table(path) -> Table:

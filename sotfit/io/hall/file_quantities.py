@@ -152,8 +152,39 @@ def _from_preamble(p: Path, quantity: str) -> tuple[float, str] | None:
                             "with its option")
     if not found:
         return None
+    below = _entry_lines_below(p, dialect.header, quantity)
+    if below:
+        raise HallReadError(f"{p}: entries of the {_QUANTITIES[quantity][3]} between the rows "
+                            f"(line {', '.join(map(str, below[:5]))}) as well as above them: the "
+                            "file holds several scans one after another, each under its own "
+                            "entry; write each to a file of its own")
     (value, where), = found.items()
     return float(value), where
+
+
+def _entry_lines_below(p: Path, header: int, quantity: str) -> list[int]:
+    """File lines (from 1) below the column header row ``header`` (0-based) that hold an
+    entry of ``quantity`` (a comment or a ``key: value`` line between the rows)."""
+    from .dialect import _lines
+
+    from ..text import _read_text
+
+    out = []
+    lines = _lines(_read_text(p))
+    for i in range(header + 1, len(lines)):
+        line = lines[i]
+        if ":" not in line and "=" not in line:
+            continue
+        body = _strip_comment(line) if _is_comment(line) else line
+        for key, value in header_entries(body):
+            try:
+                if _entry_value(p, i, key, value, quantity) is not None:
+                    out.append(i + 1)
+                    break
+            except HallReadError:
+                out.append(i + 1)
+                break
+    return out
 
 
 def _entry_value(p: Path, line: int, key: str, value: str, quantity: str) -> float | None:
