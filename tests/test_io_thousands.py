@@ -148,18 +148,40 @@ def test_harmonic_hall_rotations_with_thousands_read_as_the_plain_tables(tmp_pat
 
 
 @pytest.mark.parametrize("by_index", [False, True])
-def test_rows_of_numbers_grouped_otherwise_are_never_taken_for_settings(tmp_path, by_index):
-    """``-1 934,4578<TAB>0,213579`` (blanks between thousands, decimal commas) is not read; its
-    rows above the first plain row were once taken for settings of two cells (a name and a
-    value) and dropped without a word when the columns were given by index. Now the file is an
-    error naming the last such row."""
+def test_rows_of_numbers_written_in_an_unread_way_are_never_taken_for_settings(tmp_path,
+                                                                               by_index):
+    """``-1.934.4578<TAB>0.213579`` (points between thousands and a decimal point: not read)
+    above the first plain row: such rows were once taken for settings of two cells (a name and
+    a value) and dropped without a word when the columns were given by index. Now the file is
+    an error naming the last such row."""
     lines = _table(SPECTRUM, OERSTED, "\t", grouped=True).splitlines()
-    body = [ln.replace(",", "G").replace(".", ",").replace("G", " ") for ln in lines[4:]]
-    f = tmp_path / "spaced.txt"
+    body = [ln.replace(",", ".") for ln in lines[4:]]
+    f = tmp_path / "dotted.txt"
     f.write_text("\n".join(lines[:4] + body) + "\n")
-    first_plain = next(i for i, ln in enumerate(body) if " " not in ln.split("\t")[0]) + 5
+    first_plain = next(i for i, ln in enumerate(lines[4:]) if "," not in ln) + 5
     options = dict(field_column=0, voltage_column=1, field_unit="Oe",
                    voltage_unit="uV") if by_index else {}
-    with pytest.raises(DataError, match=rf"spaced.txt: line {first_plain - 1} .* is neither the "
+    with pytest.raises(DataError, match=rf"dotted.txt: line {first_plain - 1} .* is neither the "
                                         "column header row nor a row of numbers"):
         read_stfmr(f, **options)
+
+
+@pytest.mark.parametrize("mark, decimal, delimiter", [
+    (" ", ",", "\t"), ("\u00a0", ",", "\t"), ("\u202f", ",", ";"), ("'", ".", ";"),
+    ("\u2019", ".", "\t"), ("\u2009", ".", "  "), (" ", ".", ";"),
+])
+def test_digits_grouped_by_blanks_or_apostrophes(tmp_path, mark, decimal, delimiter):
+    """French (no-break or narrow no-break spaces, decimal commas), Swiss (apostrophes, decimal
+    points) and SI (thin spaces) styles read as the plain table; a plain blank only where the
+    cells are separated by tabs or semicolons."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text(_table(SPECTRUM, OERSTED, ",", grouped=False))
+    lines = _table(SPECTRUM, OERSTED, delimiter, grouped=True).splitlines()
+    body = [ln.replace(",", "G").replace(".", decimal).replace("G", mark) for ln in lines[4:]]
+    p = tmp_path / "grouped.txt"
+    p.write_text("\n".join(lines[:4] + body) + "\n", encoding="utf-8")
+    assert mark + "934" in p.read_text(encoding="utf-8")
+    ref, got = read_stfmr(plain)[0], read_stfmr(p)[0]
+    assert np.array_equal(got.x, ref.x) and np.array_equal(got.y, ref.y)
+    assert any("digits grouped in threes by blanks or apostrophes" in n
+               for n in got.meta["reader_notes"])

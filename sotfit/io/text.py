@@ -63,6 +63,7 @@ import numpy as np
 from ..data import DataError
 from . import containers as _containers
 from . import decimal_commas as _commas
+from . import digit_groups as _digit_groups
 from . import labview_lvm as _labview_lvm
 from . import multivu as _multivu
 from . import text_columns as _text_columns
@@ -548,6 +549,9 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         raise DataError(f"{name}: the file is empty")
     text, minus_note = with_ascii_minus(text)
     notes = () if minus_note is None else (minus_note,)
+    text, groups_note = _digit_groups.without_digit_groups(text)
+    if groups_note is not None:
+        notes = (*notes, groups_note)
     lines = text.splitlines()
     if _multivu.is_multivu(lines):
         lines, note = _multivu.multivu_lines(lines)

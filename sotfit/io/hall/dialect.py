@@ -30,6 +30,7 @@ from .. import containers as _containers
 from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
+from ..digit_groups import without_digit_groups
 from ..labview_lvm import is_lvm, lvm_lines
 from ..thousands import may_hold, without_thousands_commas
 from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text, _split, _unquote,
@@ -95,6 +96,9 @@ def _read_table(p: Path):
     head = _head_lines(p)
     text = _read_text(p)
     text, minus = with_ascii_minus(text)
+    text, blanks = without_digit_groups(text)
+    if blanks is not None:
+        head = _lines(text)[:len(head)]
     grouped = None
     if not _multivu.is_multivu(head):
         sniffed = _sniff(head)
@@ -113,11 +117,11 @@ def _read_table(p: Path):
             raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: "
                                 "value' entry; the column names go on one line above the data")
         # pandas reads the file itself only as it is: UTF-8 text, nothing rewritten
-        as_is = not (minus or grouped or _containers.wide_text_encoding(start))
+        as_is = not (minus or blanks or grouped or _containers.wide_text_encoding(start))
         if dialect is None or as_is and dialect.plain and _numbers_below(head, dialect.header):
             return _read_csv(p, comment="#"), None
         df, note = _read_dialect(p, _lines(text), dialect)
-    for rewritten in (minus, grouped):
+    for rewritten in (minus, blanks, grouped):
         if rewritten:
             note += f"; {rewritten}"
     return df, note

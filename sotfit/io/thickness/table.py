@@ -158,6 +158,7 @@ def _table_text(p: Path) -> tuple[str, tuple]:
     """
     from .. import containers
     from ..decimal_commas import DIGIT_COMMA_DIGIT_RE, with_decimal_points
+    from ..digit_groups import without_digit_groups
     from ..text import _data_start, _decode, _looks_like_key_value, with_ascii_minus
     from ..unit_rows import with_units_joined
 
@@ -182,6 +183,9 @@ def _table_text(p: Path) -> tuple[str, tuple]:
     text, minus_note = with_ascii_minus(text)
     if minus_note is not None:
         notes.append(minus_note)
+    text, groups_note = without_digit_groups(text)
+    if groups_note is not None:
+        notes.append(groups_note)
     lines = text.splitlines()
     if DIGIT_COMMA_DIGIT_RE.search(text) is not None:
         converted = with_decimal_points(lines, None)
