@@ -1,9 +1,9 @@
 """Files that hold several tables one after another, each under its own header entries, as a
 program that appends every sweep to one file writes them. Each section must read as the file
-it came from (its frequency its own, not the first section's for all), and a note between the
-rows of one sweep must not cut it; a harmonic Hall file of such sections is refused rather
-than read with the first section's field for every scan."""
+it came from (its frequency or field its own, not the first section's for all), and a note
+between the rows of one sweep must not cut it."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -77,16 +77,36 @@ def test_the_command_fits_every_section_at_its_own_frequency(tmp_path):
     assert sorted(set(table["frequency (GHz)"])) == [10.0, 12.0, 14.0, 16.0, 18.0]
 
 
-def test_hall_scans_under_their_own_field_entries_are_refused(tmp_path):
+def _hall_sections(path, entry):
     lines = []
-    for f in ROTATIONS:
+    for k, f in enumerate(ROTATIONS):
         df = pd.read_csv(f)
-        lines.append(f"# Field (mT): {df['field (mT)'].iloc[0]}")
+        lines.append(entry(k, df["field (mT)"].iloc[0]))
         body = df.drop(columns=["field (mT)"]).to_csv(index=False).splitlines()
-        lines += body if len(lines) == 1 else body[1:]
-    p = tmp_path / "rotations.csv"
-    p.write_text("\n".join(lines) + "\n")
+        lines += body if k == 0 else body[1:]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_hall_scans_under_their_own_field_entries_read_as_the_files(tmp_path):
+    """Rotations appended to one file, each under ``# Field (mT): ...`` and without a field
+    column: one scan per section at its own field, the numbers of the separate files."""
+    p = _hall_sections(tmp_path / "rotations.csv", lambda k, mt: f"# Field (mT): {mt}")
+    assert main(["hall", str(p), *avci_options(), "--out", str(tmp_path / "o")]) == 0
+    assert main(["hall", *map(str, ROTATIONS), *avci_options(), "--out", str(tmp_path / "r")]) == 0
+    got = json.loads((tmp_path / "o" / "summary.json").read_text())
+    ref = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert got["quantities"] == ref["quantities"]       # exact float equality
+    assert any("rotations.csv[section 2]: field of the rotation 10 mT read from the preamble "
+               "entry 'Field (mT)' (line 183)" in n for n in got["notes"])
+
+
+def test_field_entries_between_the_rows_that_start_no_section_are_refused(tmp_path):
+    """Entries below the rows spelled otherwise than the one above them (so no section starts):
+    read with the first entry's field for every scan they would be wrong; the reader names
+    them instead."""
+    p = _hall_sections(tmp_path / "rotations.csv",
+                       lambda k, mt: f"# Field (mT): {mt}" if k == 0 else f"# B = {mt} mT")
     with pytest.raises(HallReadError, match=r"entries of the field of the rotation between the "
                                             r"rows \(line 183, 364, 545"):
         read_hall(p, current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X")
-    assert main(["hall", str(p), *avci_options(), "--out", str(tmp_path / "o")]) == 2

@@ -134,7 +134,7 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
     """The peak source current (mA) of every row, or None for a table of resistances without a
     current."""
     ccol = roles.get("current")
-    in_file = source_current(p) if ccol is None else None
+    in_file = source_current(p, df.attrs.get("preamble")) if ccol is None else None
     if ccol is not None:
         cu = _unit_of_role(p, ccol, "current", "current", o, None)
         cur = _check_values(to_house(_values(p, df, ccol, rows), cu, "current")[0], ccol, p,

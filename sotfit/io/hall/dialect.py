@@ -32,6 +32,7 @@ from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
 from ..digit_groups import without_digit_groups
 from ..labview_lvm import is_lvm, lvm_lines
+from ..sections import split_sections
 from ..thousands import may_hold, without_thousands_commas
 from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text, _split, _unquote,
                     _split_header_row, name_value_pair, with_ascii_minus)
@@ -160,7 +161,31 @@ def _read_tables(p: Path):
         sheets = _workbook_sheets(p)
         if len(sheets) > 1:
             return [(Path(f"{p}[{name}]"), *_read_sheet(p, name, text)) for name, text in sheets]
+    else:
+        sections = split_sections(_read_text(p))
+        if sections is not None:
+            return [(Path(f"{p}[{label}]"), *_read_section(p, label, text))
+                    for label, text in sections]
     return [(p, *_read_table(p))]
+
+
+def _read_section(p: Path, label: str, text: str):
+    """The table of section ``label`` of file ``p`` (its ``text``, :mod:`sotfit.io.sections`),
+    and the note; the lines above its first row go with the table (``DataFrame.attrs
+    ['preamble']``), so that its own entries (the field of its rotation) are read."""
+    text, minus = with_ascii_minus(text)
+    text, blanks = without_digit_groups(text)
+    lines = _lines(text)
+    dialect = _sniff(lines)
+    if dialect is None:
+        raise HallReadError(f"{p}: its {label} has no column header row")
+    df, note = _read_dialect(p, lines, dialect)
+    first = next((i for i in range(dialect.header + 1, len(lines))
+                  if not _is_skipped(lines[i]) and _has_number(lines[i])), len(lines))
+    df.attrs["preamble"] = lines[:first]
+    parts = [f"{p.name} read as one of several tables one after another ({label})",
+             *note.split("; ", 1)[1:], *(n for n in (minus, blanks) if n)]
+    return df, "; ".join(parts)
 
 
 def _workbook_sheets(p: Path):

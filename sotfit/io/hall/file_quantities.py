@@ -41,7 +41,7 @@ _QUANTITIES = {
 }
 
 
-def rotation_field(p) -> tuple[float, str] | None:
+def rotation_field(p, preamble=None) -> tuple[float, str] | None:
     """The field (T) of the rotation(s) of file ``p`` from its preamble or its name, and where
     it was read (for the notes); None when neither gives one.
 
@@ -49,6 +49,9 @@ def rotation_field(p) -> tuple[float, str] | None:
     ----------
     p : str or pathlib.Path
         The file (``file.xlsx[sheet]`` for a sheet of a workbook: its name, with the sheet's).
+    preamble : list of str, optional
+        The lines above the table's first row, where they are not those of the file (a section
+        of a file of several tables).
 
     Raises
     ------
@@ -56,14 +59,14 @@ def rotation_field(p) -> tuple[float, str] | None:
         The preamble or the name gives two different fields, or they disagree, or a preamble
         field entry has no unit.
     """
-    return _of_file(Path(p), "field")
+    return _of_file(Path(p), "field", preamble)
 
 
-def source_current(p) -> tuple[float, str] | None:
+def source_current(p, preamble=None) -> tuple[float, str] | None:
     """The source current (mA) written in the preamble or the name of file ``p`` (``I = 1.5
     mA``, ``rot_2mA.csv``; as peak or rms as the run states for every current), and where it
     was read; None when neither gives one. Errors as :func:`rotation_field`."""
-    return _of_file(Path(p), "current")
+    return _of_file(Path(p), "current", preamble)
 
 
 #: The axis of a field sweep in a file name: ``Hx``, ``H_y``, ``Bx``, ``field_x``, ``sweep_y``,
@@ -90,10 +93,10 @@ def sweep_axis(p) -> tuple[float, str] | None:
     return (0.0 if axis == "x" else 90.0), token
 
 
-def _of_file(p: Path, quantity: str) -> tuple[float, str] | None:
-    """One quantity of file ``p`` (house units) from its preamble and its name, which must
-    agree, and where it was read."""
-    found = [f for f in (_from_preamble(p, quantity), _from_name(p.name, quantity))
+def _of_file(p: Path, quantity: str, preamble=None) -> tuple[float, str] | None:
+    """One quantity of file ``p`` (house units) from its preamble (the lines ``preamble`` when
+    given) and its name, which must agree, and where it was read."""
+    found = [f for f in (_from_preamble(p, quantity, preamble), _from_name(p.name, quantity))
              if f is not None]
     if len(found) == 2 and not np.isclose(found[0][0], found[1][0], rtol=1e-9, atol=0.0):
         raise HallReadError(f"{p}: the {found[0][1]} gives {_text(found[0][0], quantity)} but the "
@@ -124,20 +127,24 @@ def _from_name(name: str, quantity: str) -> tuple[float, str] | None:
     return float(value), f"file name ({token!r})"
 
 
-def _from_preamble(p: Path, quantity: str) -> tuple[float, str] | None:
+def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] | None:
     """The one value of ``quantity`` (house units) a preamble entry of text file ``p`` gives
     (lines above the column header row: comments, ``key: value`` entries, settings of two
-    cells), or None."""
+    cells; or the lines ``preamble`` above a section's first row), or None."""
     from .dialect import _head_lines, _sniff
 
-    if not p.is_file():
+    if preamble is not None:
+        head, dialect = list(preamble), None
+    elif not p.is_file():
         return None
-    head = _head_lines(p)
-    dialect = _sniff(head)
-    if dialect is None:
-        return None
+    else:
+        head = _head_lines(p)
+        dialect = _sniff(head)
+        if dialect is None:
+            return None
+        head = head[:dialect.header]
     found = {}
-    for i, line in enumerate(head[:dialect.header]):
+    for i, line in enumerate(head):
         body = _strip_comment(line) if _is_comment(line) else line
         entries = header_entries(body)
         entries += [pair for d in ("\t", ";", ",")
@@ -152,7 +159,7 @@ def _from_preamble(p: Path, quantity: str) -> tuple[float, str] | None:
                             "with its option")
     if not found:
         return None
-    below = _entry_lines_below(p, dialect.header, quantity)
+    below = [] if dialect is None else _entry_lines_below(p, dialect.header, quantity)
     if below:
         raise HallReadError(f"{p}: entries of the {_QUANTITIES[quantity][3]} between the rows "
                             f"(line {', '.join(map(str, below[:5]))}) as well as above them: the "

@@ -40,7 +40,7 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
                                     f"{given} was given; leave the option out to use the "
                                     "column, or correct it")
         elif cm is None:
-            found = rotation_field(p)
+            found = rotation_field(p, df.attrs.get("preamble"))
             if found is not None and not np.isclose(found[0], option, rtol=1e-6, atol=0.0):
                 raise HallReadError(f"{p}: the {found[1]} gives the field {found[0] * 1e3:g} mT "
                                     f"but {given} was given; leave the option out to use the "
@@ -60,7 +60,7 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
         fv = _check_values(fv, cm, p, "field", "field from the magnet current")
         meta["calibration_extrapolated"] = bool(np.any(ex))
         return fv, fe, ex
-    found = rotation_field(p)
+    found = rotation_field(p, df.attrs.get("preamble"))
     if found is not None:
         meta["field_from"] = found[1]
         meta.setdefault("_notes", []).append(
