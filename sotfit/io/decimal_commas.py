@@ -9,7 +9,8 @@ import re
 
 from . import text as _text
 
-__all__ = ["DIGIT_COMMA_DIGIT_RE", "decimal_comma_hint", "number_mark", "with_decimal_points"]
+__all__ = ["DIGIT_COMMA_DIGIT_RE", "DIGIT_POINT_DIGIT_RE", "decimal_comma_hint", "number_mark",
+           "with_decimal_points"]
 
 #: A cell that is a number written with a decimal comma (``-0,100687``, ``1,5e-3``, ``,5``,
 #: ``-1.934,46`` with points between groups of three digits).
@@ -65,7 +66,7 @@ _GROUPED_DECIMAL_COMMA_RE = re.compile(
 #: A digit, a comma and a digit: what a file with decimal commas must hold somewhere.
 DIGIT_COMMA_DIGIT_RE = re.compile(r"\d,\d")
 #: A number written with a decimal point.
-_DIGIT_POINT_DIGIT_RE = re.compile(r"\d\.\d")
+DIGIT_POINT_DIGIT_RE = re.compile(r"\d\.\d")
 
 
 def with_decimal_points(lines: list[str], found):
@@ -107,7 +108,7 @@ def with_decimal_points(lines: list[str], found):
     if first is None:
         return None
     content = [ln for ln in lines[first:] if _text._is_content(ln)]
-    if any(_DIGIT_POINT_DIGIT_RE.search(_GROUPED_DECIMAL_COMMA_RE.sub("", ln)) for ln in content):
+    if any(DIGIT_POINT_DIGIT_RE.search(_GROUPED_DECIMAL_COMMA_RE.sub("", ln)) for ln in content):
         return None
     grouped = any(_GROUPED_DECIMAL_COMMA_RE.search(ln) for ln in content)
     note = (f"numbers written with decimal commas (from line {first + 1}: "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from . import text as _text
+from .decimal_commas import DIGIT_COMMA_DIGIT_RE, DIGIT_POINT_DIGIT_RE
 
 __all__ = ["GROUPED_NUMBER_RE", "may_hold", "without_thousands_commas"]
 
@@ -24,10 +25,6 @@ _BARE_RE = re.compile(r"(?<![\w.,])" + GROUPED_NUMBER_RE.pattern + r"(?![\w.,])"
 _QUOTED_RE = re.compile(r'"\s*(' + GROUPED_NUMBER_RE.pattern + r')\s*"')
 #: A quoted number with a decimal comma (``"0,5"``): a file writing it is not guessed at.
 _QUOTED_DECIMAL_COMMA_RE = re.compile(r'"\s*[+-]?\d*,\d+(?:[eE][+-]?\d+)?\s*"')
-#: A digit, a comma and a digit.
-_DIGIT_COMMA_DIGIT_RE = re.compile(r"\d,\d")
-#: A decimal point between digits.
-_DIGIT_POINT_DIGIT_RE = re.compile(r"\d\.\d")
 
 
 #: A digit, a comma and three digits: what a number with commas between thousands holds.
@@ -86,14 +83,14 @@ def without_thousands_commas(lines: list[str]):
     if first is None:
         return None
     content = [ln for ln in lines[first:] if _text._is_content(ln)]
-    if not any(_DIGIT_POINT_DIGIT_RE.search(ln) for ln in content):
+    if not any(DIGIT_POINT_DIGIT_RE.search(ln) for ln in content):
         return None
     out = [_ungrouped(ln) for ln in lines]
     for ln, new in zip(lines[first:], out[first:]):
         if not _text._is_content(ln):
             continue
         if _QUOTED_DECIMAL_COMMA_RE.search(new) or (      # decimal commas beside: not guessed
-                _text._detect_delimiter(new) != "," and _DIGIT_COMMA_DIGIT_RE.search(new)):
+                _text._detect_delimiter(new) != "," and DIGIT_COMMA_DIGIT_RE.search(new)):
             return None
     note = (f"numbers written with commas between thousands (from line {first + 1}: "
             f"{lines[first].strip()[:40]!r}) read without them ('1,934.5' as 1934.5)")
