@@ -75,6 +75,16 @@ def split_branches(d: Dataset, min_points: int = 8) -> list[Dataset]:
     return out
 
 
+def _median(x: np.ndarray) -> float:
+    """The median of ``x`` as :func:`numpy.median` gives it (the mean of the two middle values
+    of an even count), by partition: faster on the few hundred values of a branch."""
+    h = x.size // 2
+    if x.size % 2:
+        return float(np.partition(x, h)[h])
+    part = np.partition(x, [h - 1, h])
+    return float(0.5 * (part[h - 1] + part[h]))
+
+
 def noise_level(v) -> float:
     """Robust standard deviation of point-to-point noise (uV) from second differences.
 
@@ -85,7 +95,7 @@ def noise_level(v) -> float:
     if v.size < 5:
         return float(np.std(v)) or 1.0
     d2 = np.diff(v, 2)
-    s = 1.4826 * np.median(np.abs(d2 - np.median(d2))) / math.sqrt(6.0)
+    s = 1.4826 * _median(np.abs(d2 - _median(d2))) / math.sqrt(6.0)
     if s <= 0:
         s = float(np.std(d2)) / math.sqrt(6.0)
     return float(s) if s > 0 else float(np.finfo(float).eps * max(1.0, np.max(np.abs(v))))

@@ -20,7 +20,6 @@ below the rule's 0.1 only above about 0.95 W, a sampling too coarse for a deriva
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -47,7 +46,7 @@ def spike_indices(v) -> tuple[np.ndarray, np.ndarray]:
     d2 = np.diff(v, 2)
     if not np.isfinite(d2).all():
         return none
-    sigma = _noise_level(v, d2)
+    sigma = noise_level(v)
     # a spike r from the median, its adjacent points within 0.1 r of it, makes a second
     # difference of at least 1.8 r > 36 sigma: most branches are dismissed here
     if not np.max(np.abs(d2)) > 1.8 * SPIKE_RULE["noise_levels"] * sigma:
@@ -62,23 +61,6 @@ def spike_indices(v) -> tuple[np.ndarray, np.ndarray]:
     hit = (np.abs(r) > least) & (adjacent < SPIKE_RULE["calm"] * np.abs(r))
     idx = np.flatnonzero(hit)
     return idx + k, np.abs(r[idx]) / sigma
-
-
-def _median(x: np.ndarray) -> float:
-    """The median of ``x`` as :func:`numpy.median` gives it, by partition (faster on the few
-    hundred values of a branch)."""
-    h = x.size // 2
-    if x.size % 2:
-        return float(np.partition(x, h)[h])
-    part = np.partition(x, [h - 1, h])
-    return float(0.5 * (part[h - 1] + part[h]))
-
-
-def _noise_level(v: np.ndarray, d2: np.ndarray) -> float:
-    """:func:`~sotfit.analysis.stfmr.branches.noise_level` of branch values ``v`` with second
-    differences ``d2`` (the same number, its medians taken by partition)."""
-    s = 1.4826 * _median(np.abs(d2 - _median(d2))) / math.sqrt(6.0)
-    return float(s) if s > 0 else noise_level(v)
 
 
 def without_spikes(branch: Dataset) -> Dataset:
