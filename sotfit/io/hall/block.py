@@ -12,7 +12,8 @@ import numpy as np
 from ...units import normalise_unit, split_header, to_house
 from .columns import _role_of
 from .file_quantities import source_current
-from .groups import _agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs, _sweep_geometry
+from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
+                     _range_text, _sweep_geometry)
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
 from .options import _CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role
 from .scan import HallReadError
@@ -177,12 +178,6 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
 def _current_opt(value: float) -> str:
     """The current option as given (mA), in the style of the run (``--current 3mA``)."""
     return _opt("current", f"{value:g}mA" if _STYLE.get() == "cli" else value)
-
-
-def _range_text(values) -> str:
-    """``'1.5'`` for values that are all one number, else ``'1.4 to 1.6'``."""
-    lo, hi = float(np.min(values)), float(np.max(values))
-    return f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"
 
 
 def _ohm_column(p, df, col, h, rows, o, meta):

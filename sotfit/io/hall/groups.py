@@ -36,7 +36,7 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
             fu = _unit_of_role(p, cf, "field", "field", o, "field_unit")
             fv = to_house(_values(p, df, cf, rows), fu, "field")[0]
             if not np.allclose(fv, option, rtol=1e-6, atol=0.0):
-                raise HallReadError(f"{p}: column {cf!r} gives the field {_mt(fv)} mT but "
+                raise HallReadError(f"{p}: column {cf!r} gives the field {_range_text(fv, 1e3)} mT but "
                                     f"{given} was given; leave the option out to use the "
                                     "column, or correct it")
         elif cm is None:
@@ -73,9 +73,10 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
                         f"name its column ({_col_opt('field')})")
 
 
-def _mt(values) -> str:
-    """Fields (T) in mT as a message writes them: one number, or the range."""
-    lo, hi = float(np.min(values)) * 1e3, float(np.max(values)) * 1e3
+def _range_text(values, scale: float = 1.0) -> str:
+    """Values times ``scale`` as a message writes them: ``'1.5'`` when they are one number,
+    else ``'1.4 to 1.6'``."""
+    lo, hi = float(np.min(values)) * scale, float(np.max(values)) * scale
     return f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"
 
 
