@@ -16,7 +16,7 @@ from .errors import CLIError
 from .output import MANIFEST, OutputFolder, input_paths, stage_out_dir
 
 __all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type", "unit_type",
-           "pair_type", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
+           "pair_type", "per_file", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
            "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "role_options",
            "add_column_options", "add_parallel_options", "parallel_options", "flag_status",
            "load_sample_file", "Progress", "write_json", "STRICT_EXIT", "MANIFEST"]
@@ -178,6 +178,18 @@ def pair_type(value_type, form: str = "NAME=VALUE"):
 
     parse.__name__ = form
     return parse
+
+
+def per_file(pairs, option: str) -> dict:
+    """``{file: value}`` from the (file, value) pairs of a repeatable ``FILE=VALUE`` option; a
+    file named twice with two values is an error naming ``option``."""
+    out: dict = {}
+    for name, value in pairs:
+        if name in out and out[name] != value:
+            raise CLIError(f"{option} gives {name} twice with different values "
+                           f"({out[name]} and {value})")
+        out[name] = value
+    return out
 
 
 def list_type(item_type, sep: str = ","):

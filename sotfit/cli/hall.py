@@ -25,7 +25,7 @@ from ..io.hall import COLUMN_ROLES
 from ..device import Sample
 from .common import (
     CLIError, Progress, add_column_options, add_figure_option, add_output_options, calibration_units,
-    flag_status,
+    flag_status, per_file,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
     stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options,
 )
@@ -181,12 +181,7 @@ def _mz_states(given):
     if not given:
         return None
     every = {st for name, st in given if name is None}
-    named: dict = {}
-    for name, st in given:
-        if name is not None:
-            if named.get(name, st) != st:
-                raise CLIError(f"--mz-state gives {name} twice with different states")
-            named[name] = st
+    named = per_file([(name, st) for name, st in given if name is not None], "--mz-state")
     if every and named or len(every) > 1:
         raise CLIError("--mz-state: give one state for every file (--mz-state +1) or one per "
                        "file (--mz-state FILE=+1), not both")

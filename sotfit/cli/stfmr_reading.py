@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from .common import (CLIError, add_column_options, calibration_units, quantity_type, role_options,
+from .common import (CLIError, add_column_options, calibration_units, per_file, quantity_type,
+                     role_options,
                      unit_type)
 
 __all__ = ["COLUMN_ROLES", "add_reader_options", "reader_options"]
@@ -97,12 +98,5 @@ def _calibration_options(args) -> dict:
 def _reader_keywords(args) -> dict:
     """All keywords of :func:`sotfit.io.read_stfmr` for the files of the command: the reader
     options, the ``--field-angle`` of each file and the option spelling of its messages."""
-    angles = None
-    if args.field_angle:
-        angles = {}
-        for name, value in args.field_angle:
-            if name in angles and angles[name] != value:
-                raise CLIError(f"--field-angle gives {name} twice with different values "
-                               f"({angles[name]} and {value})")
-            angles[name] = value
+    angles = per_file(args.field_angle, "--field-angle") if args.field_angle else None
     return {"field_angle": angles, "option_style": "cli", **reader_options(args)}
