@@ -95,19 +95,7 @@ def _read_table(p: Path):
     if _containers.is_binary(start):
         return _read_workbook(p)
     head = _head_lines(p)
-    text = _read_text(p)
-    text, minus = with_ascii_minus(text)
-    text, blanks = without_digit_groups(text)
-    if blanks is not None:
-        head = _lines(text)[:len(head)]
-    grouped = None
-    if not _multivu.is_multivu(head):
-        sniffed = _sniff(head)
-        if may_hold(text, None if sniffed is None else sniffed.delimiter):
-            converted = without_thousands_commas(_lines(text))
-            if converted is not None:
-                lines, grouped = converted
-                text, head = "\n".join(lines), lines[:len(head)]
+    text, head, rewrites = _numbers_rewritten(_read_text(p), head)
     if _multivu.is_multivu(head):
         df, note = _read_multivu(p, text)
     elif is_lvm(head):
@@ -118,14 +106,31 @@ def _read_table(p: Path):
             raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: "
                                 "value' entry; the column names go on one line above the data")
         # pandas reads the file itself only as it is: UTF-8 text, nothing rewritten
-        as_is = not (minus or blanks or grouped or _containers.wide_text_encoding(start))
+        as_is = not (rewrites or _containers.wide_text_encoding(start))
         if dialect is None or as_is and dialect.plain and _numbers_below(head, dialect.header):
             return _read_csv(p, comment="#"), None
         df, note = _read_dialect(p, _lines(text), dialect)
-    for rewritten in (minus, blanks, grouped):
-        if rewritten:
-            note += f"; {rewritten}"
-    return df, note
+    return df, "; ".join([note, *rewrites])
+
+
+def _numbers_rewritten(text: str, head: list[str]):
+    """``text`` with its numbers written as pandas reads them (typeset minus signs, digits
+    grouped by blanks or apostrophes, commas between thousands), its first lines ``head`` as
+    rewritten, and the notes of what was rewritten."""
+    text, minus = with_ascii_minus(text)
+    text, blanks = without_digit_groups(text)
+    notes = [n for n in (minus, blanks) if n]
+    if blanks is not None:
+        head = _lines(text)[:len(head)]
+    if not _multivu.is_multivu(head):
+        sniffed = _sniff(head)
+        if may_hold(text, None if sniffed is None else sniffed.delimiter):
+            converted = without_thousands_commas(_lines(text))
+            if converted is not None:
+                lines, grouped = converted
+                text, head = "\n".join(lines), lines[:len(head)]
+                notes.append(grouped)
+    return text, head, notes
 
 
 def _read_multivu(p: Path, text: str):
@@ -173,9 +178,7 @@ def _read_section(p: Path, label: str, text: str):
     """The table of section ``label`` of file ``p`` (its ``text``, :mod:`sotfit.io.sections`),
     and the note; the lines above its first row go with the table (``DataFrame.attrs
     ['preamble']``), so that its own entries (the field of its rotation) are read."""
-    text, minus = with_ascii_minus(text)
-    text, blanks = without_digit_groups(text)
-    lines = _lines(text)
+    text, lines, rewrites = _numbers_rewritten(text, _lines(text))
     dialect = _sniff(lines)
     if dialect is None:
         raise HallReadError(f"{p}: its {label} has no column header row")
@@ -184,7 +187,7 @@ def _read_section(p: Path, label: str, text: str):
                   if not _is_skipped(lines[i]) and _has_number(lines[i])), len(lines))
     df.attrs["preamble"] = lines[:first]
     parts = [f"{p.name} read as one of several tables one after another ({label})",
-             *note.split("; ", 1)[1:], *(n for n in (minus, blanks) if n)]
+             *note.split("; ", 1)[1:], *rewrites]
     return df, "; ".join(parts)
 
 
