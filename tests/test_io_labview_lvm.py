@@ -59,6 +59,7 @@ def _table(path: Path):
 @pytest.mark.parametrize("variant, note", [
     ({}, None), ({"decimal": ","}, "decimal commas read as points"), ({"sep": ","}, None),
     ({"x_columns": "No"}, None), ({"segments": 3}, "3 segments with the same columns"),
+    ({"segments": 2, "x_columns": "No"}, "2 segments with the same columns"),
     ({"trailing": "\t"}, None), ({"comment_row": 5}, "its Comment column left out (1 row(s)"),
 ])
 def test_a_spectrum_in_a_labview_measurement_file_reads_as_the_csv(tmp_path, variant, note):

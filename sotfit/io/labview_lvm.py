@@ -33,9 +33,10 @@ def is_lvm(lines) -> bool:
 
 
 def _settings(lines: list[str]) -> dict:
-    """The file header's ``Separator`` (``tab``/``comma``), ``Decimal_Separator`` and
-    ``X_Columns``, read up to the first ``***End_of_Header***``."""
-    out = {"separator": "tab", "decimal_separator": ".", "x_columns": "one"}
+    """The file header's ``Separator`` (``tab``/``comma``) and ``Decimal_Separator``, read up
+    to the first ``***End_of_Header***`` (the ``X_Columns`` it declares show in the column
+    header row)."""
+    out = {"separator": "tab", "decimal_separator": "."}
     for ln in lines:
         if _is_end(ln):
             break
@@ -109,15 +110,13 @@ def lvm_lines(lines: list[str]):
             in_header = True
             out.append(f"# {' '.join(c.strip() for c in cells if c.strip())}")
             continue
-        if names is None or cells[0].strip().lower() == "x_value" and header_row is not None \
-                and _names_of(cells) == names:
-            if names is None:
-                names, header_row = _names_of(cells), i
-                out.append("\t".join(names))
-                segments = 1
-            else:
-                out.append("")
-                segments += 1
+        if names is None:
+            names, header_row, segments = _names_of(cells), i, 1
+            out.append("\t".join(names))
+            continue
+        if cells[0].strip() == names[0] and _names_of(cells) == names:    # a later segment's
+            out.append("")
+            segments += 1
             continue
         n = len(names)
         if len(cells) > n and any(c.strip() for c in cells[n:]):
