@@ -174,6 +174,10 @@ class LazyParams(Mapping):
         return f"LazyParams({self._nominal!r})"
 
 
+#: The optimisers' words for a fit that converged (lmfit's and the batch engine's).
+_SUCCESS_WORDS = ("fit succeeded.", "converged")
+
+
 @dataclass(frozen=True, eq=False)
 class FitResult(ParameterAccess):
     """The outcome of a least-squares fit (one dataset or a global fit).
@@ -319,11 +323,24 @@ class FitResult(ParameterAccess):
             "parameters": {k: quantity_dict(self.params[k], self.units.get(k, "")) for k in self.params},
         }
 
+    @property
+    def problems(self) -> str:
+        """What makes the fit unreliable: the message without the optimiser's word of success.
+
+        A fit that converged with a parameter at a bound has the message ``"Fit succeeded.;
+        parameter(s) ['alpha'] at a bound"``; its problems are ``"parameter(s) ['alpha'] at a
+        bound"``. Empty for a reliable fit.
+        """
+        if self.success:
+            return ""
+        first, _, rest = self.message.partition("; ")
+        return rest if rest and first.strip().lower() in _SUCCESS_WORDS else self.message
+
     def report(self) -> str:
         """A short human-readable table of the parameters."""
         lines = [f"{self.model_name}: {self.ndata} points, {self.nvarys} varied, "
                  f"reduced chi-square {self.redchi:.3g}"
-                 + ("" if self.success else "  [NOT CONVERGED: " + self.message + "]")]
+                 + ("" if self.success else "  [NOT RELIABLE: " + self.problems + "]")]
         for k in self.params:
             tag = "" if k in self.varied else " (fixed)"
             lines.append(f"  {k:>26s} = {self.value(k):.6g} +/- {self.stderr(k):.2g} "

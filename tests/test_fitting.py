@@ -241,3 +241,32 @@ def test_a_domain_far_from_the_fit_leaves_it_and_its_error_bar_as_they_are():
     assert res.success
     assert res["a"].std_dev == pytest.approx(0.01 / np.sqrt(np.sum(x * x)), rel=0.2)
     assert abs(res["a"].nominal_value - 1.2) < 3 * res["a"].std_dev
+
+
+@pytest.mark.parametrize("engine", ["lmfit", "batch"])
+def test_a_converged_fit_at_a_bound_names_the_bound_not_its_success(engine):
+    """A resonance of half width 5 mT fitted with the width bounded to at most 2 mT: both
+    fitters converge onto the bound, the fit is not a success, and what makes it unreliable is
+    the bound alone (the optimiser's word of success is left out of the problems and of the
+    report)."""
+    h = np.linspace(0.05, 0.15, 300)
+    y = stfmr_mixing.func(h, 0.1, 0.005, 1.0, 0.5)
+    data = sf.Dataset(h, y, yerr=np.full(h.size, 0.01), meta={"source": "broad"})
+    start, bounds = {"h_res": 0.1, "width": 0.0015}, {"width": (1e-4, 0.002)}
+    with pytest.warns(sf.FitWarning, match="at a bound"):
+        if engine == "lmfit":
+            res = sf.fit(data, stfmr_mixing, init=start, bounds=bounds)
+        else:
+            from sotfit.fitting_batch import fit_sweep_batch
+            res = fit_sweep_batch([data], stfmr_mixing, init=start, bounds=bounds)[0]
+    assert not res.success and res["width"].nominal_value == pytest.approx(0.002)
+    assert res.problems == "parameter(s) ['width'] at a bound"
+    assert "NOT RELIABLE: parameter(s) ['width'] at a bound" in res.report()
+    assert "succeeded" not in res.report().lower()
+    assert "converged" not in res.report().lower()
+
+
+def test_a_reliable_fit_has_no_problems():
+    x = np.linspace(0.0, 1.0, 30)
+    res = sf.fit(sf.Dataset(x, 0.5 * x, yerr=np.full(x.size, 0.01)), LINE)
+    assert res.success and res.problems == "" and "NOT" not in res.report()

@@ -145,7 +145,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     if reweight and not passes.stopped:  # a pass stopped by the limit is no base for reweighting
         res = passes.reweighted(res)
     if not res.success:
-        notes.append(f"global fit: {res.message}")
+        notes.append(f"global fit not reliable: {res.problems}")
     _correlation_notes(res, notes)
     q = _fitted_quantities(res, fixed, no_torque, flags)
     rows = _curve_rows(res, scans, index)

@@ -348,7 +348,7 @@ def _final_results(branches, state, final, where, setup: _BatchSetup, out: list)
                                 max_nfev=setup.fit_kwargs.get("max_nfev"))
     for i, r in zip(done, results):
         out[i] = r if r.success else SpectrumFitError(
-            f"{where[i]}: the lineshape fit did not converge ({r.message})")
+            f"{where[i]}: the lineshape fit is not reliable ({r.problems})")
 
 
 def _window_data(b: Dataset, window, window_widths: float) -> Dataset:

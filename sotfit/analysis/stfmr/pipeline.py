@@ -265,7 +265,7 @@ def _assumed_gamma_note(kit, lo: float, hi: float) -> str:
     gam = kit.value("gyromagnetic_ratio")
     return (f"gamma/2pi is not determined by the frequencies {lo:g}-{hi:g} GHz (free fit: "
             f"{gam:.4g} +/- {kit.stderr('gyromagnetic_ratio'):.2g} GHz/T"
-            + ("" if kit.success else ", " + kit.message.replace("Fit succeeded.; ", ""))
+            + ("" if kit.success else ", " + kit.problems)
             + f"); fixed at the free-electron "
             f"value {GAMMA_FREE_ELECTRON:.4f} GHz/T (g = 2.0023): M_eff then carries the "
             "systematic error of that assumption")
@@ -296,7 +296,7 @@ def _global_route(fits, seq, kit, lw, fit_kw, notes):
     gvals["g"] = g_from_gyromagnetic_ratio(gvals["gyromagnetic_ratio"])
     gspec = global_spectrum_values(glob, fits)
     if not glob.success:
-        notes.append(f"global fit not reliable: {glob.message}")
+        notes.append(f"global fit not reliable: {glob.problems}")
     for r, names in ((kit, ("meff", "gyromagnetic_ratio", "h_k")),
                      (lw, ("alpha", "linewidth_inhomogeneous"))):
         if r.redchi > 1:

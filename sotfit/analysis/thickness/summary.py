@@ -317,7 +317,7 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
         flag_redchi(fitted, r, "least-squares thickness fit")
         if not lsq.success and not at_bound:
             for q in fitted:
-                add_flag(q, f"least-squares fit not reliable: {lsq.message}")
+                add_flag(q, f"least-squares fit not reliable: {lsq.problems}")
     else:
         if math.isfinite(r) and r > REDCHI_LIMIT:
             reason = (f"least-squares reduced chi-square {r:.3g} > {REDCHI_LIMIT:g} (the model "
