@@ -118,11 +118,41 @@ def test_workbooks_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summary):
             pd.read_csv(EX / "phi_005mT.csv").to_excel(xw, sheet_name=name, index=False)
     with pytest.raises(HallReadError, match=r"two.xlsx: a workbook with numbers on 2 sheets"):
         _read_table(two)
-    mat = tmp_path / "s.mat"
-    from scipy.io import savemat
-    savemat(mat, {"phi_deg": np.arange(5.0), "x1_uV": np.arange(5.0)})
-    with pytest.raises(HallReadError, match=r"s.mat: a MATLAB file, which is read as an ST-FMR"):
-        _read_table(mat)
+
+
+@pytest.mark.parametrize("kind", ["mat", "hdf5"])
+def test_matlab_and_hdf5_scans_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summary, kind):
+    """Each scan saved as a MATLAB file (one variable per column, the unit in its name) or an
+    HDF5 file (one dataset per column, its unit in a ``units`` attribute, the current as an
+    attribute of the file) reads as the CSV does."""
+    (tmp_path / "in").mkdir()
+    files = []
+    for f in sorted(EX.glob("phi_*.csv")):
+        frame = pd.read_csv(f)
+        names = [(c.split(" (")[0], c.split(" (")[1].rstrip(")")) for c in frame.columns]
+        if kind == "mat":
+            from scipy.io import savemat
+            target = tmp_path / "in" / (f.stem + ".mat")
+            savemat(target, {f"{n}_{u}": frame[c].to_numpy() for (n, u), c in
+                             zip(names, frame.columns)} | {"current_mA": 1.5})
+        else:
+            h5py = pytest.importorskip("h5py")
+            target = tmp_path / "in" / (f.stem + ".h5")
+            with h5py.File(target, "w") as fh:
+                fh.attrs["Current (mA)"] = 1.5
+                scan = fh.create_group("scan")
+                for (n, u), c in zip(names, frame.columns):
+                    scan.create_dataset(n, data=frame[c].to_numpy()).attrs["units"] = u
+        files.append(str(target))
+    s = _summary(files, tmp_path / "out")
+    read_as = s["conventions"].pop("read_as")
+    expected = without_run_entries(csv_summary)
+    expected["conventions"] = {k: v for k, v in expected["conventions"].items() if k != "read_as"}
+    assert without_run_entries(s) == expected                           # exact float equality
+    x1 = "X1_uV" if kind == "mat" else "X1 (uV)"                        # the columns' own names
+    assert f"r1w_from: column '{x1}' (uV, channel X)" in read_as
+    what = "a MATLAB file" if kind == "mat" else "an HDF5 file"
+    assert all(f"{Path(f).name} read from {what}" in " ".join(s["notes"]) for f in files)
 
 
 def test_names_with_blanks_split_at_two_or_more_blanks(tmp_path):

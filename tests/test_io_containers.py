@@ -122,8 +122,9 @@ def test_harmonic_hall_and_thickness_tables_in_utf16(tmp_path, encoding):
 @pytest.mark.parametrize("raw, said", [
     (b"\x00\x01\x02binary\x00" * 50, "a binary file, not a text table"),
     (b"MATLAB 7.3 MAT-file, Platform: GLNXA64".ljust(512, b" ") + b"\x89HDF\r\n\x1a\n" + b"\0" * 64,
-     "a MATLAB 7.3 \\(HDF5\\) file"),
-    (b"\x89HDF\r\n\x1a\n" + b"\0" * 64, "an HDF5 file"),
+     "a MATLAB 7.3 file that cannot be read"),
+    (b"\x89HDF\r\n\x1a\n" + b"\0" * 64, "an HDF5 file that cannot be read"),
+    (b"SQLite format 3\x00" + b"\0" * 84, "an SQLite database that cannot be read"),
 ])
 def test_binary_files_not_read_are_named_with_what_to_do(tmp_path, raw, said):
     p = tmp_path / "x.dat"

@@ -33,12 +33,13 @@ import numpy as np
 
 from ..data import DataError
 
-__all__ = ["is_binary", "read_container", "workbook_texts"]
+__all__ = ["container_texts", "is_binary", "read_container"]
 
 _XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # OLE2 compound file (Excel 97-2003)
 _HDF5 = b"\x89HDF\r\n\x1a\n"
 _NPY = b"\x93NUMPY"
 _ZIP = b"PK\x03\x04"
+_SQLITE = b"SQLite format 3\x00"
 
 
 def wide_text_encoding(raw: bytes) -> str | None:
@@ -71,13 +72,14 @@ def is_binary(raw: bytes) -> bool:
     of a container this module knows; text in UTF-16 or UTF-32 (:func:`wide_text_encoding`)
     is text."""
     head = raw[:4096]
-    if head.startswith((_ZIP, _XLS, _NPY, _HDF5)):
+    if head.startswith((_ZIP, _XLS, _NPY, _HDF5, _SQLITE)):
         return True
     return b"\x00" in head and wide_text_encoding(head) is None
 
 
 def _kind(raw: bytes) -> str:
-    """What a binary file is: 'workbook', 'xls', 'mat', 'mat73', 'npz', 'npy' or 'binary'."""
+    """What a binary file is: 'workbook', 'xls', 'mat', 'mat73', 'npz', 'npy', 'hdf5',
+    'sqlite', 'zip' or 'binary'."""
     if raw.startswith(_ZIP):
         try:
             names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
@@ -99,17 +101,17 @@ def _kind(raw: bytes) -> str:
         return "mat"
     if raw.startswith(_HDF5):
         return "hdf5"
+    if raw.startswith(_SQLITE):
+        return "sqlite"
     return "binary"
 
 
 _ADVICE = {
-    "mat73": "a MATLAB 7.3 (HDF5) file, which is not read: save it with save(..., '-v7') or "
-             "export the vectors as CSV (writematrix/writetable)",
-    "hdf5": "an HDF5 file, which is not read: export the sweep as a CSV or tab-separated table",
     "zip": "a zip archive that is neither a workbook nor a NumPy archive: unpack it and give the "
            "files inside",
     "binary": "a binary file, not a text table: give the exported CSV, tab-separated or .dat "
-              "table, a workbook (.xlsx), a MATLAB .mat or a NumPy .npz file",
+              "table, a workbook (.xlsx), a MATLAB .mat, NumPy .npz or HDF5 file or a QCoDeS "
+              "database",
 }
 
 
@@ -136,8 +138,10 @@ def read_container(path, raw: bytes) -> list:
     kind = _kind(raw)
     if kind in ("workbook", "xls"):
         return _workbook_tables(path, kind)
-    if kind in ("mat", "npz", "npy"):
-        return [_named_vectors_table(path, _variables(path, raw, kind), kind)]
+    if kind in _VECTOR_FILES:
+        groups = _vector_groups(path, raw, kind)
+        return [_named_vectors_table(path, variables, kind, units, header, name, notes)
+                for name, variables, units, header, notes in groups]
     raise DataError(f"{path.name}: {_ADVICE[kind]}")
 
 
@@ -155,24 +159,57 @@ def _workbook_tables(path, kind: str) -> list:
             for sheet, text in sheets]
 
 
-def workbook_texts(path, raw: bytes) -> list[tuple[str, str]]:
-    """(sheet name, tab-separated text) of each sheet with numbers of the workbook ``path``
-    whose bytes are ``raw``, for readers of their own (the harmonic Hall tables); any other
-    file is an error saying what it is.
+#: What each kind of binary file is called in messages.
+_KIND_NAMES = {"workbook": "workbook", "xls": "workbook", "mat": "MATLAB file",
+               "mat73": "MATLAB 7.3 file", "npz": "NumPy file", "npy": "NumPy file",
+               "hdf5": "HDF5 file", "sqlite": "QCoDeS database"}
+
+
+def several_tables(raw: bytes, names) -> str:
+    """The words for a binary file of several tables ``names``: ``a workbook with numbers on 2
+    sheets ('8 GHz', '10 GHz')``, ``a QCoDeS database of 3 runs (...)``."""
+    kind = _kind(raw)
+    listed = ", ".join(repr(n) for n in names)
+    if kind in ("workbook", "xls"):
+        return f"a workbook with numbers on {len(names)} sheets ({listed})"
+    what, parts = {"sqlite": ("a QCoDeS database", "runs"),
+                   "hdf5": ("an HDF5 file", "groups"),
+                   "mat73": ("a MATLAB 7.3 file", "groups")}.get(kind, ("a file", "tables"))
+    return f"{what} of {len(names)} {parts} with numbers ({listed})"
+
+
+def table_origin(raw: bytes, name: str | None) -> str:
+    """Where a table of the binary file whose bytes are ``raw`` comes from, for notes: ``the
+    sheet '10 GHz' of a workbook``, ``run 3 sweep_10GHz of a QCoDeS database``, ``an HDF5
+    file``."""
+    kind = _kind(raw)
+    what = _KIND_NAMES.get(kind, "binary file")
+    if name is None:
+        return f"{'an' if what.startswith('HDF5') else 'a'} {what}"
+    part = {"workbook": f"the sheet {name!r}", "xls": f"the sheet {name!r}",
+            "hdf5": f"the group {name!r}", "mat73": f"the group {name!r}",
+            "sqlite": name}.get(kind, repr(name))
+    return f"{part} of a {what}"
+
+
+def container_texts(path, raw: bytes) -> list[tuple[str | None, str]]:
+    """(name, tab-separated text) of each table of the binary file ``path`` whose bytes are
+    ``raw``, for readers of their own (the harmonic Hall and thickness tables): each sheet with
+    numbers of a workbook, each group of vectors of a MATLAB, NumPy or HDF5 file, each run of a
+    QCoDeS database (name None for the only table of a file of named vectors).
 
     Raises
     ------
     DataError
-        For a file that is not a workbook, an unreadable one, or one without numbers.
+        For a file that is none of these, an unreadable one, or one without numbers.
     """
     kind = _kind(raw)
-    if kind not in ("workbook", "xls"):
-        what = {"mat": "a MATLAB file", "npz": "a NumPy file", "npy": "a NumPy file"}
-        if kind in what:
-            raise DataError(f"{path.name}: {what[kind]}, which is read as an ST-FMR table "
-                            "only: export the scan as a CSV or tab-separated table")
-        raise DataError(f"{path.name}: {_ADVICE.get(kind, _ADVICE['binary'])}")
-    return _sheet_texts(path, kind)
+    if kind in ("workbook", "xls"):
+        return _sheet_texts(path, kind)
+    if kind in _VECTOR_FILES:
+        return [(name, _vectors_text(path, variables, kind, units, header, name, notes))
+                for name, variables, units, header, notes in _vector_groups(path, raw, kind)]
+    raise DataError(f"{path.name}: {_ADVICE.get(kind, _ADVICE['binary'])}")
 
 
 def _sheet_texts(path, kind: str) -> list[tuple[str, str]]:
@@ -294,31 +331,77 @@ def _columns_of(name: str, value) -> tuple[list, list, str | None]:
     return [], [], None
 
 
-def _named_vectors_table(path, variables: dict, kind: str):
-    """The table of a MATLAB file or NumPy archive: the vectors of the most common length
-    (of two or more) as columns, one-element variables as header entries."""
-    from .table import Table
+#: The kinds of file of named vectors, as their tables are called in messages.
+_VECTOR_FILES = {"mat": "MATLAB file", "npz": "NumPy file", "npy": "NumPy file",
+                 "hdf5": "HDF5 file", "mat73": "MATLAB 7.3 file", "sqlite": "QCoDeS run"}
 
-    names, vectors, header = [], [], {}
+
+def _vector_groups(path, raw: bytes, kind: str) -> list[tuple]:
+    """The groups of named vectors of a MATLAB, NumPy or HDF5 file or QCoDeS database:
+    ``[(name or None, variables, units, header entries, notes)]``."""
+    if kind in ("hdf5", "mat73"):
+        from .hdf5_files import hdf5_groups
+
+        return hdf5_groups(path, raw)
+    if kind == "sqlite":
+        from .qcodes_db import qcodes_runs
+
+        return qcodes_runs(path, raw)
+    return [(None, _variables(path, raw, kind), {}, {}, ())]
+
+
+def _selected_columns(path, variables: dict, kind: str, units: dict, header: dict,
+                      sheet: str | None, notes: tuple = ()):
+    """(header, column names, vectors, notes) of a group of named vectors: the vectors of the
+    most common length (of two or more) as columns, named with their units (``field (mT)``),
+    one-element variables as header entries after those given."""
+    names, vectors, header = [], [], dict(header)
     for name, value in variables.items():
         cols, vecs, head = _columns_of(name, value)
-        names += cols
+        unit = units.get(name)
+        names += [f"{c} ({unit})" if unit else c for c in cols]
         vectors += vecs
         if head is not None:
             header[name] = head
     lengths = Counter(v.size for v in vectors)
     usable = [n for n, c in lengths.items() if c >= 2]
     if not usable:
-        what = "MATLAB file" if kind == "mat" else "NumPy file"
+        where = path.name if sheet is None else f"{path.name}[{sheet}]"
         found = ", ".join(f"{n} {np.asarray(v).shape}" for n, v in variables.items()) or "none"
-        raise DataError(f"{path.name}: a {what} without two vectors of one length to read as "
-                        f"columns (variables: {found})")
+        raise DataError(f"{where}: a {_VECTOR_FILES[kind]} without two vectors of one length "
+                        f"to read as columns (variables: {found})")
     n = max(usable, key=lambda k: (lengths[k], k))
     keep = [i for i, v in enumerate(vectors) if v.size == n]
     left = [names[i] for i, v in enumerate(vectors) if v.size != n]
-    notes = ((f"variables {left} left out: their length is not the {n} of the columns read",)
-             if left else ())
-    data = np.column_stack([vectors[i] for i in keep])
-    return Table(path=path, header=header, columns=tuple(names[i] for i in keep), data=data,
-                 lines=np.arange(1, n + 1), delimiter="container",
-                 header_lines={k: 0 for k in header}, notes=notes)
+    notes = (*notes, *((f"variables {left} left out: their length is not the {n} of the "
+                        "columns read",) if left else ()))
+    return header, [names[i] for i in keep], [vectors[i] for i in keep], notes
+
+
+def _named_vectors_table(path, variables: dict, kind: str, units: dict | None = None,
+                         header: dict | None = None, sheet: str | None = None,
+                         notes: tuple = ()):
+    """The table of a group of named vectors (:func:`_selected_columns`)."""
+    from .table import Table
+
+    header, names, vectors, notes = _selected_columns(path, variables, kind, units or {},
+                                                      header or {}, sheet, notes)
+    data = np.column_stack(vectors)
+    return Table(path=path, header=header, columns=tuple(names), data=data,
+                 lines=np.arange(1, len(data) + 1), delimiter="container",
+                 header_lines={k: 0 for k in header}, notes=notes, sheet=sheet)
+
+
+def _vectors_text(path, variables: dict, kind: str, units: dict, header: dict,
+                  sheet: str | None, notes: tuple = ()) -> str:
+    """A group of named vectors as tab-separated text (:func:`_selected_columns`): its header
+    entries as ``name: value`` lines, the column names, then the rows (numbers in full,
+    ``repr``), for the readers that take text."""
+    header, names, vectors, notes = _selected_columns(path, variables, kind, units, header,
+                                                      sheet, notes)
+    lines = [f"# {note}" for note in notes]
+    lines += [f"{k}: {' '.join(str(v).split())}" for k, v in header.items()]
+    lines.append("\t".join(" ".join(n.split()) for n in names))
+    rows = np.column_stack(vectors).tolist()
+    lines += ["\t".join(map(repr, row)) for row in rows]
+    return "\n".join(lines) + "\n"

@@ -193,35 +193,45 @@ def _read_section(p: Path, label: str, text: str):
 
 def _workbook_sheets(p: Path):
     """The sheets with numbers of workbook ``p``: ``[(name, tab-separated text)]``
-    (:func:`sotfit.io.containers.workbook_texts`)."""
+    (:func:`sotfit.io.containers.container_texts`)."""
     from ...data import DataError
 
     try:
         with open(p, "rb") as fh:
-            return _containers.workbook_texts(p, fh.read())
+            return _containers.container_texts(p, fh.read())
     except DataError as exc:
         raise HallReadError(str(exc)) from None
 
 
-def _read_sheet(p: Path, name: str, text: str):
-    """The table of sheet ``name`` of workbook ``p`` (its ``text``), and the note."""
+def _read_sheet(p: Path, name: str | None, text: str):
+    """The table ``name`` (a sheet of a workbook, a group of an HDF5 file, a run of a QCoDeS
+    database; None for the only table of a file of named vectors) of binary file ``p`` (its
+    ``text``, :func:`sotfit.io.containers.container_texts`), and the note; the lines above its
+    first row go with the table (``DataFrame.attrs['preamble']``), so that its entries are
+    read."""
+    with open(p, "rb") as fh:
+        origin = _containers.table_origin(fh.read(), name)
     lines = _lines(text)
     dialect = _sniff(lines[:50])
     if dialect is None:
-        raise HallReadError(f"{p}: the workbook's sheet {name!r} has no column header row")
+        raise HallReadError(f"{p}: {origin} has no column header row")
     df, note = _read_dialect(p, lines, dialect)
+    first = next((i for i in range(dialect.header + 1, len(lines))
+                  if not _is_skipped(lines[i]) and _has_number(lines[i])), len(lines))
+    df.attrs["preamble"] = lines[:first]
     more = note.split("; ", 1)[1:]      # what the sheet's layout adds to its tab-separated text
-    return df, "; ".join([f"{p.name} read from the sheet {name!r} of a workbook", *more])
+    return df, "; ".join([f"{p.name} read from {origin}", *more])
 
 
 def _read_workbook(p: Path):
-    """The table of a Hall scan saved as a workbook of one sheet with numbers (its text read as
-    a tab-separated file), and the note; several sheets are an error (:func:`_read_tables`
-    reads them)."""
+    """The table of a Hall scan saved as a workbook of one sheet with numbers or another binary
+    file of one table (its text read as a tab-separated file), and the note; several tables are
+    an error (:func:`_read_tables` reads them)."""
     sheets = _workbook_sheets(p)
     if len(sheets) > 1:
-        raise HallReadError(f"{p}: a workbook with numbers on {len(sheets)} sheets "
-                            f"({', '.join(repr(s) for s, _ in sheets)}); one table is read here")
+        with open(p, "rb") as fh:
+            several = _containers.several_tables(fh.read(), [s for s, _ in sheets])
+        raise HallReadError(f"{p}: {several}; one table is read here")
     return _read_sheet(p, *sheets[0])
 
 

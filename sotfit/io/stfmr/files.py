@@ -21,10 +21,12 @@ __all__ = [
 #: File suffixes taken when a folder is given.
 SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv")
 
-#: Workbooks, MATLAB and NumPy files (:mod:`sotfit.io.containers`), taken from a folder that
-#: holds no text files of :data:`SUFFIXES` (beside text exports they are often something else,
-#: a sheet of results for example): named one by one they are always read.
-CONTAINER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".mat", ".npz", ".npy")
+#: Workbooks, MATLAB, NumPy and HDF5 files and QCoDeS databases (:mod:`sotfit.io.containers`),
+#: taken from a folder that holds no text files of :data:`SUFFIXES` (beside text exports they
+#: are often something else, a sheet of results for example): named one by one they are always
+#: read.
+CONTAINER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".mat", ".npz", ".npy", ".h5", ".hdf5", ".he5",
+                      ".nxs", ".db")
 
 
 def _natural_key(p: Path):

@@ -166,15 +166,14 @@ def _table_text(p: Path) -> tuple[str, tuple]:
     notes: list[str] = []
     if containers.is_binary(raw):
         try:
-            sheets = containers.workbook_texts(p, raw)
+            sheets = containers.container_texts(p, raw)
         except Exception as exc:  # noqa: BLE001 - a DataError naming the kind of file
             raise ThicknessError(f"{p}: not a text table: {exc}") from None
         if len(sheets) > 1:
-            raise ThicknessError(f"{p}: a workbook with numbers on {len(sheets)} sheets "
-                                 f"({', '.join(repr(n) for n, _ in sheets)}); save each "
+            raise ThicknessError(f"{p}: {containers.several_tables(raw, [n for n, _ in sheets])}; save each "
                                  "sample's table as its own workbook or CSV file")
         text = "\n".join(ln for ln in sheets[0][1].splitlines() if ln.strip())
-        notes.append(f"read from the sheet {sheets[0][0]!r} of a workbook")
+        notes.append(f"read from {containers.table_origin(raw, sheets[0][0])}")
     elif b"\x00" in raw and containers.wide_text_encoding(raw) is None:
         raise ThicknessError(f"{p}: not a text table (it holds NUL bytes where text does not: "
                              "a binary file; save the table as CSV)")

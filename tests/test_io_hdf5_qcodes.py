@@ -1,0 +1,183 @@
+"""HDF5 files, MATLAB 7.3 files and QCoDeS databases read as the text tables of the same
+numbers: the files in tests/fixtures were written by the programs themselves (QCoDeS,
+hdf5storage; tests/fixtures/README.md), the other HDF5 files here by h5py."""
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sotfit as sf
+from sotfit.cli import main
+from sotfit.data import DataError
+from sotfit.io import read_table
+from sotfit.io.text import read_tables
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+EXAMPLE = ROOT / "data" / "stfmr_example"
+QCODES_DB = FIXTURES / "qcodes_stfmr.db"
+MATLAB73 = FIXTURES / "matlab73_10GHz.mat"
+
+
+def _fingerprint(p: Path) -> tuple:
+    return hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns
+
+
+def _spectra(files, out: Path, *extra) -> pd.DataFrame:
+    assert main(["stfmr", *map(str, files), "--no-figures", "--no-global", "--out", str(out),
+                 *extra]) == 0
+    return pd.read_csv(out / "spectra.csv", comment="#")
+
+
+@pytest.fixture(scope="module")
+def csv_8_10_12(tmp_path_factory):
+    """The fits of the bundled 8, 10 and 12 GHz spectra from their CSV files."""
+    files = [EXAMPLE / f"py_pt_{f}GHz.csv" for f in (8, 10, 12)]
+    return _spectra(files, tmp_path_factory.mktemp("csv") / "out")
+
+
+def _same_numbers(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Every numeric column identical, bit for bit (the same spectra read from two files)."""
+    assert list(a.columns) == list(b.columns)
+    num = a.select_dtypes("number").columns
+    assert np.array_equal(a[num].to_numpy(), b[num].to_numpy())
+
+
+def test_a_qcodes_database_gives_the_numbers_of_the_csv_files(tmp_path, csv_8_10_12):
+    """The runs of a QCoDeS database (point by point and as arrays) are one spectrum each,
+    named by their runs, their frequencies from the runs' names, their field angle from the
+    runs' metadata; the fits are those of the CSV files, bit for bit; the run without rows is
+    left out with a note; the database is not touched."""
+    before = _fingerprint(QCODES_DB)
+    got = _spectra([QCODES_DB], tmp_path / "out")
+    _same_numbers(got, csv_8_10_12)
+    assert sorted(set(got["source"])) == [f"qcodes_stfmr.db[run {i} sweep_{f}GHz]"
+                                          for i, f in ((1, 8), (2, 10), (3, 12))]
+    tables = read_tables(QCODES_DB)
+    assert [t.columns for t in tables] == [("field (mT)", "vmix (uV)")] * 3
+    assert tables[0].header["field_angle_deg"] == "45" and tables[0].header["sample"] == "Py6/Pt6 bar 3"
+    assert any("run(s) 4 of the database left out: no rows" in n for n in tables[0].notes)
+    assert _fingerprint(QCODES_DB) == before
+
+
+def test_rows_still_in_the_write_ahead_log_are_read_and_nothing_is_written(tmp_path):
+    """A database being written (its rows still in ``run.db-wal``, as while a QCoDeS
+    measurement runs) is read with those rows; neither the database nor its log changes."""
+    db = tmp_path / "live.db"
+    shutil.copy(QCODES_DB, db)
+    writer = sqlite3.connect(db)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.execute("UPDATE runs SET name = 'sweep_8GHz_live' WHERE run_id = 1")
+        writer.commit()
+        wal = Path(f"{db}-wal")
+        assert wal.stat().st_size > 0
+        before = _fingerprint(db), _fingerprint(wal)
+        names = [t.name for t in read_tables(db)]
+        assert names[0] == "live.db[run 1 sweep_8GHz_live]"
+        assert (_fingerprint(db), _fingerprint(wal)) == before
+    finally:
+        writer.close()
+
+
+def test_an_sqlite_file_of_another_program_is_named_with_its_tables(tmp_path):
+    db = tmp_path / "log.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE samples (t REAL, v REAL)")
+    con.commit()
+    con.close()
+    with pytest.raises(DataError, match=r"log.db: an SQLite database that is not a QCoDeS "
+                                        r"database \(tables: samples\)"):
+        read_table(db)
+
+
+def test_a_matlab_73_file_reads_as_the_same_variables_saved_by_scipy(tmp_path):
+    """MATLAB 7.3 (HDF5, written by hdf5storage): vectors stored transposed and a text in 16-bit
+    characters read as the level-5 file of the same variables (scipy.io.savemat) reads."""
+    from scipy.io import savemat
+
+    d = np.loadtxt(EXAMPLE / "py_pt_10GHz.csv", comments="#", delimiter=",", skiprows=4)
+    level5 = tmp_path / "matlab5_10GHz.mat"
+    savemat(level5, {"field_mT": d[:, 0], "vmix_uV": d[:, 1], "frequency_GHz": 10.0,
+                     "sample": "Py6/Pt6 bar 3"})
+    pytest.importorskip("h5py")
+    new, old = read_table(MATLAB73), read_table(level5)
+    assert new.columns == old.columns == ("field_mT", "vmix_uV")
+    assert np.array_equal(new.data, old.data) and np.array_equal(new.data, d)
+    assert new.header == {"frequency_GHz": "10.0", "sample": "Py6/Pt6 bar 3"} == old.header
+    _same_numbers(_spectra([MATLAB73], tmp_path / "a"), _spectra([level5], tmp_path / "b"))
+
+
+def test_an_hdf5_file_of_one_group_per_frequency_gives_the_numbers_of_the_csv_files(
+        tmp_path, csv_8_10_12):
+    """One group per spectrum named by its frequency, datasets with a ``units`` attribute, the
+    field angle an attribute of the file: one spectrum per group, the fits of the CSV files."""
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "run.h5"
+    with h5py.File(path, "w") as fh:
+        fh.attrs["field_angle_deg"] = 45.0
+        fh.attrs["sample"] = "Py6/Pt6 bar 3"
+        for f in (8, 10, 12):
+            d = np.loadtxt(EXAMPLE / f"py_pt_{f}GHz.csv", comments="#", delimiter=",",
+                           skiprows=4)
+            g = fh.create_group(f"sweep_{f:02d}GHz")
+            g.create_dataset("field", data=d[:, 0]).attrs["units"] = "mT"
+            g.create_dataset("vmix", data=d[:, 1]).attrs["units"] = np.bytes_(b"uV")
+            g.create_dataset("n_avg", data=16)
+    before = _fingerprint(path)
+    got = _spectra([path], tmp_path / "out")
+    _same_numbers(got, csv_8_10_12)
+    assert sorted(set(got["source"])) == [f"run.h5[sweep_{f:02d}GHz]" for f in (8, 10, 12)]
+    table = read_tables(path)[0]
+    assert table.columns == ("field (mT)", "vmix (uV)")
+    assert table.header == {"field_angle_deg": "45.0", "sample": "Py6/Pt6 bar 3",
+                            "n_avg": "16.0"}
+    assert _fingerprint(path) == before
+
+
+def test_an_hdf5_file_without_columns_lists_its_datasets(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "odd.h5"
+    with h5py.File(path, "w") as fh:
+        fh.create_dataset("trace", data=np.arange(7.0))
+        fh.create_dataset("image", data=np.zeros((3, 4, 5)))
+    with pytest.raises(DataError, match=r"odd.h5: an HDF5 file without two vectors of one "
+                                        r"length to read as columns \(datasets: /image \(3, 4, 5\), "
+                                        r"/trace \(7,\)\)"):
+        read_table(path)
+
+
+def test_without_h5py_an_hdf5_file_names_the_extra_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "h5py", None)
+    with pytest.raises(DataError, match=r'matlab73_10GHz.mat: an HDF5 file .*needs the package '
+                                        r'h5py \(pip install "sotfit\[hdf5\]"\)'):
+        read_table(MATLAB73)
+
+
+def test_hall_scans_of_a_qcodes_database_give_the_numbers_of_the_csv_files(tmp_path):
+    """Angle scans stored by QCoDeS (each lock-in output in rows of its own with its angle,
+    the field in rows of its own) read as the CSV files of the same scans: the analysis is the
+    same, bit for bit, with the scans named by their runs."""
+    from tests.bundled import avci_options
+
+    hall_db = FIXTURES / "qcodes_hall.db"
+    csvs = [ROOT / "data" / "hall_example" / "inplane" / f"phi_{mt}mT.csv"
+            for mt in ("100", "200", "400")]
+    summaries = []
+    for name, files in (("db", [hall_db]), ("csv", csvs)):
+        out = tmp_path / name
+        assert main(["hall", *map(str, files), *avci_options(), "--out", str(out)]) == 0
+        summaries.append(json.loads((out / "summary.json").read_text()))
+    db, csv = summaries
+    assert db["quantities"] == csv["quantities"] and db["flags"] == csv["flags"]
+    assert db["conventions"]["read_as"] == csv["conventions"]["read_as"]
+    assert [e.split(" (")[0] for e in db["excluded"]] == [e.split(" (")[0] for e in csv["excluded"]]
+    assert any("qcodes_hall.db read from run 1 phi_100mT of a QCoDeS database" in n
+               for n in db["notes"])
