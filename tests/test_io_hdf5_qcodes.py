@@ -13,10 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sotfit as sf
 from sotfit.cli import main
 from sotfit.data import DataError
-from sotfit.io import read_table
+from sotfit.io import read_stfmr, read_table
 from sotfit.io.text import read_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +61,8 @@ def test_a_qcodes_database_gives_the_numbers_of_the_csv_files(tmp_path, csv_8_10
                                           for i, f in ((1, 8), (2, 10), (3, 12))]
     tables = read_tables(QCODES_DB)
     assert [t.columns for t in tables] == [("field (mT)", "vmix (uV)")] * 3
-    assert tables[0].header["field_angle_deg"] == "45" and tables[0].header["sample"] == "Py6/Pt6 bar 3"
+    assert tables[0].header["field_angle_deg"] == "45"
+    assert tables[0].header["sample"] == "Py6/Pt6 bar 3"
     assert any("run(s) 4 of the database left out: no rows" in n for n in tables[0].notes)
     assert _fingerprint(QCODES_DB) == before
 
@@ -142,6 +142,25 @@ def test_an_hdf5_file_of_one_group_per_frequency_gives_the_numbers_of_the_csv_fi
     assert _fingerprint(path) == before
 
 
+def test_a_qcodes_netcdf_export_of_a_map_pairs_every_point_with_its_own_setpoints(
+        tmp_path, csv_8_10_12):
+    """QCoDeS' netCDF export of one run of three spectra (SI units; fields that differ between
+    frequencies, so the points lie on a CF index compressed by gathering, beside the sorted field
+    values of that index, 2160 of them as there are points): each point is read with its own
+    frequency and field, and the fits are those of the CSV files (to rounding, the volts and
+    tesla of the export being the CSV's microvolts and millitesla scaled)."""
+    pytest.importorskip("h5py")
+    path = FIXTURES / "qcodes_map.nc"
+    before = _fingerprint(path)
+    table = read_table(path)
+    assert table.columns == ("mw_frequency (Hz)", "magnet_field (T)", "lockin_X (V)")
+    got = _spectra([path], tmp_path / "out", "--column", "voltage=lockin_X (V)")
+    num = [c for c in csv_8_10_12.columns if c != "source"]
+    np.testing.assert_allclose(got[num].to_numpy(), csv_8_10_12[num].to_numpy(), rtol=1e-9,
+                               atol=1e-12)
+    assert _fingerprint(path) == before
+
+
 def test_an_hdf5_file_without_columns_lists_its_datasets(tmp_path):
     h5py = pytest.importorskip("h5py")
     path = tmp_path / "odd.h5"
@@ -181,3 +200,40 @@ def test_hall_scans_of_a_qcodes_database_give_the_numbers_of_the_csv_files(tmp_p
     assert [e.split(" (")[0] for e in db["excluded"]] == [e.split(" (")[0] for e in csv["excluded"]]
     assert any("qcodes_hall.db read from run 1 phi_100mT of a QCoDeS database" in n
                for n in db["notes"])
+
+
+def test_a_labview_tdms_file_of_one_group_per_frequency_gives_the_numbers_of_the_csv_files(
+        tmp_path, csv_8_10_12):
+    """A TDMS file as LabVIEW writes one (written here by npTDMS): a group per spectrum named
+    by its frequency, the channels' units in ``unit_string``, the field angle a property of the
+    file, a channel of time stamps beside the data: one spectrum per group, the fits of the
+    CSV files bit for bit, the time stamps left out with a note; an index file is refused."""
+    nptdms = pytest.importorskip("nptdms")
+    path = tmp_path / "run.tdms"
+    groups = []
+    for f in (8, 10, 12):
+        d = np.loadtxt(EXAMPLE / f"py_pt_{f}GHz.csv", comments="#", delimiter=",", skiprows=4)
+        name = f"{f} GHz"
+        stamps = np.datetime64("2026-12-05T10:00:00") + np.arange(len(d)).astype("timedelta64[s]")
+        groups += [nptdms.GroupObject(name, properties={"Power (dBm)": 10.0}),
+                   nptdms.ChannelObject(name, "Time", stamps),
+                   nptdms.ChannelObject(name, "Field", d[:, 0], properties={"unit_string": "mT"}),
+                   nptdms.ChannelObject(name, "Vmix", d[:, 1], properties={"unit_string": "uV"})]
+    with nptdms.TdmsWriter(path) as writer:
+        writer.write_segment([nptdms.RootObject(properties={"field_angle_deg": 45.0,
+                                                            "operator": "A. B."}), *groups])
+    before = _fingerprint(path)
+    got = _spectra([path], tmp_path / "out")
+    _same_numbers(got, csv_8_10_12)
+    assert list(dict.fromkeys(got["source"])) == [f"run.tdms[{f} GHz]" for f in (8, 10, 12)]
+    assert read_stfmr(path).values("power") == [10.0] * 3
+    table = read_tables(path)[0]
+    assert table.columns == ("Field (mT)", "Vmix (uV)")
+    assert table.header == {"field_angle_deg": "45.0", "operator": "A. B.", "Power (dBm)": "10.0"}
+    assert any("channels ['Time'] of group '8 GHz' left out" in n for n in table.notes)
+    assert _fingerprint(path) == before
+    index = tmp_path / "run.tdms_index"
+    index.write_bytes(b"TDSh" + b"\0" * 40)
+    with pytest.raises(DataError, match=r"run.tdms_index: a TDMS index file; give the .tdms file "
+                                        r"beside it \(run.tdms\)"):
+        read_table(index)

@@ -7,6 +7,7 @@ against their definitions (1 Oe = 1e-4 T, 1 A/m = mu0 T, from scipy.constants).
 """
 
 import hashlib
+import re
 import warnings
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from scipy import constants
 
 import sotfit
 from sotfit import DataError, Sweep
+from sotfit.cli import main
 from sotfit.io import load, read_stfmr, read_table
 from sotfit.io.stfmr import angle_from_name, frequency_from_name, power_from_name, repeat_from_name
 from sotfit.units import UnitError
@@ -188,6 +190,43 @@ def test_header_entries_never_overwrite_the_reader_keys(tmp_path):
               "field_T,vmix_uV\n0.1,1\n0.2,2\n0.3,3\n")
     m = read_stfmr(p)[0].meta
     assert (m["source"], m["repeat"], m["operator"]) == ("9GHz.csv", 0, "A. B.")
+
+
+def test_an_instruments_frequency_column_is_the_rf_frequency_but_a_lockins_is_not(tmp_path):
+    """A column named by the source's parameter (``mw_frequency (Hz)``, as QCoDeS names it) is
+    the rf frequency; one named by a lock-in's reference is never taken for it."""
+    h, v = planted()
+    grid = "".join(f"{f},{float(a)!r},{float(b) * 1e-6!r}\n" for f in (8e9, 9e9)
+                   for a, b in zip(h, v))
+    p = write(tmp_path / "map.csv", "mw_frequency (Hz),magnet_field (T),vmix (V)\n" + grid)
+    sw = read_stfmr(p)
+    assert sw.values("frequency") == [8.0, 9.0]
+    assert sw[0].meta["frequency_from"].startswith("column 'mw_frequency (Hz)'")
+    check_planted(sw[1], h, v)
+    q = write(tmp_path / "ref.csv", "lockin_frequency (Hz),magnet_field (T),vmix (V)\n"
+              + "".join(f"1700,{float(a)!r},{float(b) * 1e-6!r}\n" for a, b in zip(h, v)))
+    with pytest.raises(DataError, match="ref.csv: no rf frequency found"):
+        read_stfmr(q)
+
+
+@pytest.mark.parametrize("header, said", [
+    ("# Frequency (Hz): 1700", "the header entry 'Frequency (Hz)' gives an rf frequency of "
+                               "1.7e-06 GHz, outside the 0.01-5000 GHz"),
+    ("# Frequency (MHz): 9000000", "the header entry 'Frequency (MHz)' gives an rf frequency of "
+                                   "9000 GHz, outside"),
+])
+def test_a_frequency_that_is_no_rf_frequency_is_an_error(tmp_path, header, said):
+    """A lock-in's reference frequency (1.7 kHz) or a frequency in the wrong unit is not taken
+    for the rf frequency (a spectrum at 1.7 kHz was fitted without a word); with --frequency
+    the disagreement names the option's value."""
+    h, v = planted()
+    p = write(tmp_path / "s.csv", header + "\nfield (T),vmix (uV)\n" + rows([h, v], sep=","))
+    with pytest.raises(DataError, match=re.escape(f"s.csv: {said}")):
+        read_stfmr(p)
+    with pytest.raises(DataError, match="but the frequency=10.0 gives 10 GHz"):
+        read_stfmr(p, frequency=10.0)
+    assert main(["stfmr", str(p), "--frequency", "10GHz", "--no-figures", "--out",
+                 str(tmp_path / "o")]) == 2
 
 
 def test_frequency_column_without_unit_needs_frequency_unit(tmp_path):
@@ -525,7 +564,7 @@ def test_conflicting_frequencies(tmp_path):
                                         r"GHz but the file name gives 8 GHz"):
         read_stfmr(p)
     q = write(tmp_path / "9GHz.lvm", "Frequency(GHz):9\n\n1\t1\n2\t2\n3\t3\n")
-    with pytest.raises(DataError, match="frequency= gives 10"):
+    with pytest.raises(DataError, match="frequency=10.0 gives 10"):
         read_stfmr(q, frequency=10)
     assert read_stfmr(q, frequency=9)[0].meta["frequency"] == 9.0
 

@@ -72,14 +72,14 @@ def is_binary(raw: bytes) -> bool:
     of a container this module knows; text in UTF-16 or UTF-32 (:func:`wide_text_encoding`)
     is text."""
     head = raw[:4096]
-    if head.startswith((_ZIP, _XLS, _NPY, _HDF5, _SQLITE)):
+    if head.startswith((_ZIP, _XLS, _NPY, _HDF5, _SQLITE, b"TDSm", b"TDSh")):
         return True
     return b"\x00" in head and wide_text_encoding(head) is None
 
 
 def _kind(raw: bytes) -> str:
     """What a binary file is: 'workbook', 'xls', 'mat', 'mat73', 'npz', 'npy', 'hdf5',
-    'sqlite', 'zip' or 'binary'."""
+    'sqlite', 'tdms', 'zip' or 'binary'."""
     if raw.startswith(_ZIP):
         try:
             names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
@@ -103,6 +103,8 @@ def _kind(raw: bytes) -> str:
         return "hdf5"
     if raw.startswith(_SQLITE):
         return "sqlite"
+    if raw.startswith((b"TDSm", b"TDSh")):
+        return "tdms"
     return "binary"
 
 
@@ -110,8 +112,8 @@ _ADVICE = {
     "zip": "a zip archive that is neither a workbook nor a NumPy archive: unpack it and give the "
            "files inside",
     "binary": "a binary file, not a text table: give the exported CSV, tab-separated or .dat "
-              "table, a workbook (.xlsx), a MATLAB .mat, NumPy .npz or HDF5 file or a QCoDeS "
-              "database",
+              "table, a workbook (.xlsx), a MATLAB .mat, NumPy .npz, HDF5 or LabVIEW .tdms file "
+              "or a QCoDeS database",
 }
 
 
@@ -162,7 +164,7 @@ def _workbook_tables(path, kind: str) -> list:
 #: What each kind of binary file is called in messages.
 _KIND_NAMES = {"workbook": "workbook", "xls": "workbook", "mat": "MATLAB file",
                "mat73": "MATLAB 7.3 file", "npz": "NumPy file", "npy": "NumPy file",
-               "hdf5": "HDF5 file", "sqlite": "QCoDeS database"}
+               "hdf5": "HDF5 file", "sqlite": "QCoDeS database", "tdms": "LabVIEW TDMS file"}
 
 
 def several_tables(raw: bytes, names) -> str:
@@ -173,6 +175,7 @@ def several_tables(raw: bytes, names) -> str:
     if kind in ("workbook", "xls"):
         return f"a workbook with numbers on {len(names)} sheets ({listed})"
     what, parts = {"sqlite": ("a QCoDeS database", "runs"),
+                   "tdms": ("a LabVIEW TDMS file", "groups"),
                    "hdf5": ("an HDF5 file", "groups"),
                    "mat73": ("a MATLAB 7.3 file", "groups")}.get(kind, ("a file", "tables"))
     return f"{what} of {len(names)} {parts} with numbers ({listed})"
@@ -188,6 +191,7 @@ def table_origin(raw: bytes, name: str | None) -> str:
         return f"{'an' if what.startswith('HDF5') else 'a'} {what}"
     part = {"workbook": f"the sheet {name!r}", "xls": f"the sheet {name!r}",
             "hdf5": f"the group {name!r}", "mat73": f"the group {name!r}",
+            "tdms": f"the group {name!r}",
             "sqlite": name}.get(kind, repr(name))
     return f"{part} of a {what}"
 
@@ -333,7 +337,8 @@ def _columns_of(name: str, value) -> tuple[list, list, str | None]:
 
 #: The kinds of file of named vectors, as their tables are called in messages.
 _VECTOR_FILES = {"mat": "MATLAB file", "npz": "NumPy file", "npy": "NumPy file",
-                 "hdf5": "HDF5 file", "mat73": "MATLAB 7.3 file", "sqlite": "QCoDeS run"}
+                 "hdf5": "HDF5 file", "mat73": "MATLAB 7.3 file", "sqlite": "QCoDeS run",
+                 "tdms": "TDMS group"}
 
 
 def _vector_groups(path, raw: bytes, kind: str) -> list[tuple]:
@@ -347,6 +352,10 @@ def _vector_groups(path, raw: bytes, kind: str) -> list[tuple]:
         from .qcodes_db import qcodes_runs
 
         return qcodes_runs(path, raw)
+    if kind == "tdms":
+        from .tdms_files import tdms_groups
+
+        return tdms_groups(path, raw)
     return [(None, _variables(path, raw, kind), {}, {}, ())]
 
 

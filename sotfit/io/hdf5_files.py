@@ -70,9 +70,9 @@ def _header_value(value):
     return None
 
 
-def _group_content(group, matlab: bool) -> tuple[dict, dict, dict]:
-    """(variables, units, header entries) of the datasets directly in ``group`` and of its
-    attributes."""
+def _group_content(group, matlab: bool) -> tuple[dict, dict, dict, tuple]:
+    """(variables, units, header entries, notes) of the datasets directly in ``group`` and of
+    its attributes (:func:`_on_dimensions` for datasets on dimension scales)."""
     import h5py
 
     variables: dict = {}
@@ -112,12 +112,72 @@ def _group_content(group, matlab: bool) -> tuple[dict, dict, dict]:
         unit = _unit(item.attrs)
         if unit:
             units[name] = unit
-    return variables, units, header
+    variables, notes = _on_dimensions(group, variables)
+    return variables, units, header, notes
+
+
+#: The name netCDF-4 gives a dimension that has no coordinate variable.
+_BARE_DIMENSION = "This is a netCDF dimension but not a netCDF variable"
+
+
+def _dimensions(ds) -> tuple[str, ...] | None:
+    """The names of the dimension scales attached to each axis of dataset ``ds`` (netCDF-4
+    files, ``h5py`` dimension scales), or None when an axis has none."""
+    names = []
+    for axis in ds.dims:
+        if len(axis) == 0:
+            return None
+        names.append(axis[0].name.rsplit("/", 1)[-1])
+    return tuple(names)
+
+
+def _on_dimensions(group, variables: dict) -> tuple[dict, tuple]:
+    """The columns of a group whose datasets are laid on dimension scales (netCDF-4, as xarray
+    and QCoDeS export): the data variables of the most common dimensions with their
+    coordinates, a grid written out as one row per point, a CF index compressed by gathering
+    (``compress = "frequency field"``) decoded into its coordinates. Coordinates of other
+    dimensions never stand beside the data as if they were measured with them. Returns
+    (variables, notes); a group without dimension scales is left as it is."""
+    import h5py
+
+    datasets = {n: d for n, d in group.items() if isinstance(d, h5py.Dataset) and n in variables}
+    scales = {n for n, d in datasets.items() if d.attrs.get("CLASS") == b"DIMENSION_SCALE"}
+    data = {n: dims for n, d in datasets.items()
+            if n not in scales and d.ndim >= 1 and (dims := _dimensions(d)) is not None}
+    if not data:
+        return variables, ()
+    counts: dict = {}
+    for dims in data.values():
+        counts[dims] = counts.get(dims, 0) + 1
+    dims = max(counts, key=lambda k: (counts[k], len(k)))
+    if not all(d in datasets for d in dims):
+        return variables, ()
+    coords = [np.ravel(variables[d]) for d in dims]
+    grid = np.meshgrid(*coords, indexing="ij") if len(dims) > 1 else coords
+    out: dict = {}
+    gathered: list[str] = []
+    for d, values in zip(dims, grid):
+        compress = (_text(group[d].attrs["compress"]) or "").split() \
+            if "compress" in group[d].attrs else []
+        if compress and len(dims) == 1:
+            if not all(p in datasets for p in compress):
+                return variables, ()
+            index = np.unravel_index(np.asarray(values, dtype=np.int64),
+                                     tuple(np.size(variables[p]) for p in compress))
+            out |= {p: np.ravel(variables[p])[i] for p, i in zip(compress, index)}
+            gathered += compress
+        elif not (_text(group[d].attrs.get("NAME", b"")) or "").startswith(_BARE_DIMENSION):
+            out[d] = np.ravel(values)
+    out |= {n: np.ravel(variables[n]) for n, k in data.items() if k == dims}
+    left = sorted(set(variables) - set(out) - set(dims) - set(gathered))
+    notes = ((f"datasets {left} left out: not laid on the dimensions {list(dims)} of the "
+              "columns read",) if left else ())
+    return out, notes
 
 
 def hdf5_groups(path, raw: bytes) -> list[tuple[str | None, dict, dict, dict, tuple]]:
     """The groups of an HDF5 file that hold data, each as (name or None for a file of one
-    such group, variables, units, header entries, notes (none)).
+    such group, variables, units, header entries, notes).
 
     Parameters
     ----------
@@ -132,7 +192,7 @@ def hdf5_groups(path, raw: bytes) -> list[tuple[str | None, dict, dict, dict, tu
         Per group with two or more vectors of one length: its path in the file (``None`` when
         there is one such group), name -> array of its datasets, name -> unit, the header
         entries of the group and of the groups above it (the nearer group's entry wins), and
-        no notes.
+        the notes on datasets left out.
 
     Raises
     ------
@@ -154,14 +214,14 @@ def hdf5_groups(path, raw: bytes) -> list[tuple[str | None, dict, dict, dict, tu
     try:
         with h5py.File(io.BytesIO(raw), "r") as fh:
             def visit(group, inherited: dict) -> None:
-                variables, units, header = _group_content(group, matlab)
+                variables, units, header, notes = _group_content(group, matlab)
                 header = inherited | header
                 seen.extend(f"{group.name.rstrip('/')}/{k} {np.shape(v)}"
                             for k, v in variables.items())
                 lengths = [np.size(v) for v in variables.values() if np.ndim(v) >= 1]
                 if any(lengths.count(n) >= 2 for n in set(lengths) if n >= 2) or any(
                         np.ndim(v) == 2 and min(np.shape(v)) >= 2 for v in variables.values()):
-                    found.append((group.name, variables, units, header))
+                    found.append((group.name, variables, units, header, notes))
                 for name, item in group.items():
                     if isinstance(item, h5py.Group) and not (matlab and name in _MATLAB_GROUPS):
                         visit(item, header)
@@ -173,5 +233,5 @@ def hdf5_groups(path, raw: bytes) -> list[tuple[str | None, dict, dict, dict, tu
         raise DataError(f"{path.name}: {what} without two vectors of one length to read "
                         f"as columns (datasets: {', '.join(seen) or 'none'})")
     if len(found) == 1:
-        return [(None, *found[0][1:], ())]
-    return [(name.strip("/"), *rest, ()) for name, *rest in found]
+        return [(None, *found[0][1:])]
+    return [(name.strip("/"), *rest) for name, *rest in found]

@@ -347,8 +347,10 @@ def _final_results(branches, state, final, where, setup: _BatchSetup, out: list)
                                 lo=setup.lo, hi=setup.hi, scaled=scaled,
                                 max_nfev=setup.fit_kwargs.get("max_nfev"))
     for i, r in zip(done, results):
+        verdict = ("did not converge" if r.problems.startswith("no convergence")
+                   else "is not reliable")
         out[i] = r if r.success else SpectrumFitError(
-            f"{where[i]}: the lineshape fit is not reliable ({r.problems})")
+            f"{where[i]}: the lineshape fit {verdict} ({r.problems})")
 
 
 def _window_data(b: Dataset, window, window_widths: float) -> Dataset:

@@ -48,6 +48,10 @@ _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequenc
                     "frequenz", "fréquence", "frequence"}
 
 
+#: Words of a frequency that is not the rf frequency (a lock-in's reference or modulation).
+_NOT_RF_FREQUENCY = ("lockin", "lia", "ref", "mod", "chop", "demod", "sampling", "sample")
+
+
 _SAMPLE_NAMES = {"sample", "samplename", "sampleid", "device", "devicename"}
 
 
@@ -161,7 +165,9 @@ def _lockin_hint(table: Table) -> str:
                 f"{_opt('lockin_channels', (r, theta))} (X = R cos(theta), Y = R sin(theta), "
                 "the phase's unit, deg or rad, in its name; the lock-in phase is then fitted)")
     if not {"x", "y"} <= set(axes):
-        return ""
+        one = axes.get("x", axes.get("y"))
+        return ("" if one is None else f"; {one!r} looks like a lock-in output: read it with "
+                                       f"{_opt('voltage_column', one)}")
     x, y = axes["x"], axes["y"]
     return (f"; {x!r} and {y!r} look like lock-in outputs: read one with "
             f"{_opt('voltage_column', x)}, or both with the lock-in phase fitted, "
@@ -230,6 +236,9 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
         hits = [i for i, c in enumerate(parsed) if "field" in c]
     if not hits and role == "voltage":
         hits = [i for i, c in enumerate(parsed) if "vmix" in c or "voltage" in c]
+    if not hits and role == "frequency":       # an instrument's: mw_frequency, sg_freq
+        hits = [i for i, c in enumerate(parsed) if c.endswith(("frequency", "freq"))
+                and not any(w in c for w in _NOT_RF_FREQUENCY)]
     if len(hits) > 1:
         raise DataError(
             f"{table.name}: several columns could be the {role}: "

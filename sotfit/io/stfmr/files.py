@@ -26,7 +26,7 @@ SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv")
 #: are often something else, a sheet of results for example): named one by one they are always
 #: read.
 CONTAINER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".mat", ".npz", ".npy", ".h5", ".hdf5", ".he5",
-                      ".nxs", ".db")
+                      ".nc", ".nxs", ".db", ".tdms")
 
 
 def _natural_key(p: Path):

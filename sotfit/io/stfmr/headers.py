@@ -19,7 +19,7 @@ from .. import cache as _cache
 from ..text import Table, parse_number
 from .columns import _SAMPLE_NAMES, _key
 from .names import _stem
-from .options import _opt
+from .options import _opt, _opt_quantity
 
 
 # Meta keys set by the reader; header entries never overwrite them.
@@ -190,7 +190,7 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
     if nm is not None:
         sources.append((nm, "file name"))
     if option_value is not None:
-        sources.append((option_value, _opt(option)))
+        sources.append((option_value, _opt_quantity(option, option_value, _units.HOUSE[dimension])))
     for value, where in sources[1:]:
         if not _agree(value, sources[0][0]):
             unit = _units.HOUSE[dimension]

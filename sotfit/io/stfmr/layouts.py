@@ -358,7 +358,8 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
         if f_opt is not None and not np.allclose(fq, f_opt, rtol=1e-6, atol=1e-9):
             raise DataError(f"{name}: {_opt('frequency', f'{f_opt:g}GHz')} was given but the "
                             f"file has a frequency column {table.column_label(part.qcol)}")
-        return fq, f"column {table.column_label(part.qcol)}"
+        where = f"column {table.column_label(part.qcol)}"
+        return _rf_frequencies(fq, where, src), where
     found = level("frequency", f_opt)
     if found is None:
         raise DataError(
@@ -367,7 +368,28 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
             "entry (e.g. 'Frequency(GHz): 9'), the file name (e.g. '9GHz.lvm', "
             f"'stfmr_9.00GHz_10dBm.dat', 'f9GHz.csv'); or pass {_opt('frequency', '9GHz')}"
         )
-    return np.full(n, found[0]), found[1]
+    return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
+
+
+#: The band of rf frequencies (GHz) an ST-FMR spectrum can be taken at: ferromagnetic
+#: resonance lies above about 0.1 GHz at any field that saturates a film, antiferromagnetic
+#: resonance below a few THz. A frequency outside it is not the rf frequency (a lock-in's
+#: reference of 1.7 kHz, a frequency in Hz read as GHz).
+RF_BAND_GHZ = (0.01, 5000.0)
+
+
+def _rf_frequencies(fq: np.ndarray, where: str, src: str) -> np.ndarray:
+    """``fq`` (GHz), or an error naming where they were read when one lies outside
+    :data:`RF_BAND_GHZ`."""
+    lo, hi = RF_BAND_GHZ
+    bad = fq[~((fq >= lo) & (fq <= hi))]
+    if bad.size:
+        raise DataError(
+            f"{src}: the {where} gives an rf frequency of {bad[0]:.6g} GHz, outside the "
+            f"{lo:g}-{hi:g} GHz of ferromagnetic resonance (a lock-in's reference frequency, or "
+            f"a unit missing or wrong?); give the rf frequency with {_opt('frequency', '9GHz')}"
+            f" or correct the {where.split(' ', 1)[0]}")
+    return fq
 
 
 def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dict,

@@ -69,6 +69,12 @@ def _opt(name: str, value=_NO_VALUE) -> str:
     return f"{name}={value!r}"
 
 
+def _opt_quantity(name: str, value: float, unit: str) -> str:
+    """Reader keyword ``name`` with the quantity ``value`` (in ``unit``) as the caller wrote it:
+    ``--frequency 10GHz`` on the command line, ``frequency=10.0`` in Python."""
+    return _opt(name, f"{value:g}{unit}" if _STYLE.get() == "cli" else value)
+
+
 def _opts(*spelled: str) -> str:
     """Several options as one example: ``read_stfmr(..., a, b)`` or ``a b``."""
     if _STYLE.get() == "cli":
