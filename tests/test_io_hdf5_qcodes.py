@@ -16,6 +16,7 @@ import pytest
 from sotfit.cli import main
 from sotfit.data import DataError
 from sotfit.io import read_stfmr, read_table
+from sotfit.io.hall import HallReadError, read_hall
 from sotfit.io.text import read_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -237,3 +238,43 @@ def test_a_labview_tdms_file_of_one_group_per_frequency_gives_the_numbers_of_the
     with pytest.raises(DataError, match=r"run.tdms_index: a TDMS index file; give the .tdms file "
                                         r"beside it \(run.tdms\)"):
         read_table(index)
+
+
+def test_one_table_of_a_file_of_several_is_read_by_its_name(tmp_path):
+    """``FILE[NAME]``, the name every output gives a table of a file of several, reads that
+    table alone: a run by its number or its name (a QCoDeS database holds every measurement of
+    a lab, of which an analysis takes some), a section of a text file, a file whose own name has
+    brackets as itself; a name that is no table lists the tables."""
+    whole = {t.name: t for t in read_tables(QCODES_DB)}
+    picked = read_stfmr([f"{QCODES_DB}[run 2]", f"{QCODES_DB}[sweep_12GHz]"])
+    assert [d.meta["source"] for d in picked] == ["qcodes_stfmr.db[run 2 sweep_10GHz]",
+                                                  "qcodes_stfmr.db[run 3 sweep_12GHz]"]
+    assert picked.values("frequency") == [10.0, 12.0]
+    table = read_table(f"{QCODES_DB}[run 2 sweep_10GHz]")
+    assert np.array_equal(table.data, whole["qcodes_stfmr.db[run 2 sweep_10GHz]"].data)
+    with pytest.raises(DataError, match=r"qcodes_stfmr.db\[run 9\]: qcodes_stfmr.db holds no "
+                                        r"table 'run 9' \(its tables: 'run 1 sweep_8GHz', "):
+        read_table(f"{QCODES_DB}[run 9]")
+    assert main(["stfmr", f"{QCODES_DB}[run 9]", "--no-figures", "--out",
+                 str(tmp_path / "none")]) == 2
+    odd = tmp_path / "dev[1].csv"
+    shutil.copy(EXAMPLE / "py_pt_10GHz.csv", odd)
+    assert read_table(odd).name == "dev[1].csv"
+    with pytest.raises(DataError, match=r"py_pt_8GHz.csv holds no table 'x' \(it holds one "
+                                        r"table: give the file alone\)"):
+        read_table(f"{EXAMPLE / 'py_pt_8GHz.csv'}[x]")
+
+
+def test_hall_runs_picked_by_name_give_the_scans_of_the_whole_database(tmp_path):
+    from tests.bundled import avci_options
+
+    hall_db = FIXTURES / "qcodes_hall.db"
+    picks = [f"{hall_db}[phi_100mT]", f"{hall_db}[run 2 phi_200mT]", f"{hall_db}[run 3]"]
+    summaries = []
+    for name, files in (("all", [str(hall_db)]), ("picked", picks)):
+        out = tmp_path / name
+        assert main(["hall", *files, *avci_options(), "--out", str(out)]) == 0
+        summaries.append(json.loads((out / "summary.json").read_text()))
+    assert summaries[0]["quantities"] == summaries[1]["quantities"]
+    with pytest.raises(HallReadError, match=r"qcodes_hall.db holds no table 'phi_999mT'"):
+        read_hall([f"{hall_db}[phi_999mT]"], scan="phi")

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..io.hall import COLUMN_ROLES
 from ..device import Sample
+from ..io import table_names
 from .common import (
     CLIError, Progress, add_column_options, add_figure_option, add_output_options, calibration_units,
     flag_status, per_file,
@@ -49,7 +49,9 @@ def add_parser(sub) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+",
                    help="harmonic Hall tables (CSV): lock-in outputs, voltages or resistances; one or "
-                        "several scans per file, or the two harmonics in two files")
+                        "several scans per file, or the two harmonics in two files; FILE[NAME] "
+                        "reads one table of a file of several, as the outputs name it "
+                        "('experiments.db[run 3]', 'scans.xlsx[50 mT]')")
     p.add_argument("--method", choices=METHODS, required=True)
     add_output_options(p)
     p.add_argument("--scan", choices=("phi", "theta", "field"),
@@ -232,7 +234,7 @@ def _read_scans(args, vals):
         cu, fu = ((args.calibration_units or []) + [None, None])[:2]
         cal = read_magnet_calibration(args.calibration, cu, fu)
     for f in args.files:
-        if not Path(f).is_file():
+        if not table_names.named_table(f)[0].is_file():
             raise CLIError(f"{f}: no such file")
     return read_hall(args.files, **_reader_options(args, vals, cal))
 

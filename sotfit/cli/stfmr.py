@@ -27,6 +27,7 @@ from .common import (
 )
 from ..data import DataError
 from ..units import UnitError
+from ..io import table_names
 from .stfmr_reading import (  # noqa: F401 - COLUMN_ROLES, reader_options: importable from here
     COLUMN_ROLES, _reader_keywords, add_reader_options, reader_options,
 )
@@ -74,7 +75,10 @@ def add_parser(subparsers) -> None:
         description="Fit ST-FMR spectra (both field polarities, in |mu0H| with explicit sign "
                     "bookkeeping), then Kittel and damping across frequencies (sequential and "
                     "global), and the torques the sample description allows.")
-    p.add_argument("files", nargs="+", metavar="FILES", help="instrument files or folders")
+    p.add_argument("files", nargs="+", metavar="FILES",
+                   help="instrument files or folders; FILE[NAME] reads one table of a file of "
+                        "several, as the outputs name it (a run of a QCoDeS database: "
+                        "'experiments.db[run 3]', a sheet: 'run.xlsx[10 GHz]')")
     add_output_options(p)
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     add_reader_options(p)
@@ -170,7 +174,7 @@ def _sample_from(args):
 
 def _check_files(args) -> None:
     for f in args.files:
-        if not Path(f).exists():
+        if not table_names.exists(f):
             raise CLIError(f"{f}: no such file or folder")
 
 

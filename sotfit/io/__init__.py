@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .stfmr import read_stfmr
 from .text import Table, read_table
+from . import table_names
 
 
 def _files(paths, suffixes=(".csv", ".tsv", ".txt", ".dat")) -> list[Path]:
@@ -42,7 +43,7 @@ def _files(paths, suffixes=(".csv", ".tsv", ".txt", ".dat")) -> list[Path]:
             if not found:
                 raise DataError(f"{p}: folder holds no data files ({', '.join(suffixes)})")
             out.extend(found)
-        elif not p.exists():
+        elif not table_names.exists(p):
             raise FileNotFoundError(f"{p}: no such file")
         else:
             out.append(p)

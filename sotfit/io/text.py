@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from pathlib import Path
 
@@ -70,6 +69,7 @@ from . import text_columns as _text_columns
 from . import thousands as _thousands
 from . import unit_rows as _unit_rows
 from . import preambles as _preambles
+from . import table_names as _table_names
 from . import sections as _sections
 from .table import Table, _blocks
 from .preambles import _parse_plain
@@ -489,8 +489,16 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
 def read_tables(path) -> list:
     """Every table of the file ``path`` (str or os.PathLike, opened read-only): the one of
     a text file, one per sheet with numbers of a workbook (:mod:`sotfit.io.containers`), as a
-    list of :class:`Table`; errors as :func:`read_table`."""
-    path = Path(os.fspath(path))
+    list of :class:`Table`; errors as :func:`read_table`. ``FILE[NAME]`` reads the table
+    ``NAME`` of a file of several (:mod:`sotfit.io.table_names`)."""
+    path, name = _table_names.named_table(path)
+    tables = _all_tables(path)
+    return tables if name is None else _table_names.chosen(
+        tables, [t.sheet for t in tables], name, path)
+
+
+def _all_tables(path: Path) -> list:
+    """Every table of the file ``path`` (:func:`read_tables`)."""
     try:  # a folder cannot be opened: only then is it worth asking whether it is one
         raw = _read_bytes(path)
     except OSError:

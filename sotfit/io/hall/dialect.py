@@ -159,7 +159,25 @@ def _read_lvm(p: Path, text: str):
 def _read_tables(p: Path):
     """Every table of Hall file ``p``: ``[(source, DataFrame, note)]``, one per sheet with
     numbers of a workbook (``source`` then ``file.xlsx[sheet]``, as the scans are named), else the
-    one of :func:`_read_table` (``source`` is ``p``)."""
+    one of :func:`_read_table` (``source`` is ``p``); ``FILE[NAME]`` reads the table ``NAME``
+    of a file of several (:mod:`sotfit.io.table_names`)."""
+    from ...data import DataError
+    from .. import table_names
+
+    file, name = table_names.named_table(p)
+    tables = _all_tables(file)
+    if name is None:
+        return tables
+    names = [None if str(src) == str(file) else str(src)[len(str(file)) + 1:-1]
+             for src, *_ in tables]
+    try:
+        return table_names.chosen(tables, names, name, file)
+    except DataError as exc:
+        raise HallReadError(str(exc)) from None
+
+
+def _all_tables(p: Path):
+    """Every table of Hall file ``p`` (:func:`_read_tables`)."""
     with open(p, "rb") as fh:  # read-only, binary: never touches the file
         start = fh.read(4096)
     if _containers.is_binary(start):

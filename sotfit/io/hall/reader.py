@@ -13,6 +13,7 @@ from .layouts import _blocks
 from .options import _STYLE, _check_options, _col_opt, _mz_opt
 from .pairing import _pair_and_build
 from .scan import HallReadError, HallScan
+from .. import table_names
 
 
 def read_hall(paths, *, scan: str | None = None, current=None, current_is: str | None = None,
@@ -126,7 +127,7 @@ def _states_by_file(paths, mz_state) -> list | None:
 
 def _read_file(p: Path, o):
     """The traces of one file (one per scan and harmonic group) and its columns."""
-    if not p.is_file():
+    if not table_names.named_table(p)[0].is_file():
         raise FileNotFoundError(f"{p}: no such file")
     traces, cols = [], []
     for source, df, dialect_note in _read_tables(p):

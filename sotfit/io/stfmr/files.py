@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ...data import DataError
 from ..text import Table
+from .. import table_names
 
 
 __all__ = [
@@ -60,7 +61,7 @@ def _expand(paths) -> list[Path]:
                     + (f"; its {others} other file(s) are read only when named one by one "
                        "(files without an extension, for example)" if others else ""))
             out.extend(files)
-        elif not p.exists():
+        elif not table_names.exists(p):
             raise FileNotFoundError(f"{p}: no such file")
         else:
             out.append(p)
