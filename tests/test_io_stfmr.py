@@ -766,3 +766,19 @@ def test_real_files_units_agree_with_kittel(real_data):
         assert len(meff) >= 3
         assert np.all((meff > 1.0) & (meff < 2.5)), (name, meff)
         assert meff.max() / meff.min() < 1.15, (name, meff)
+
+
+def test_a_frequency_entry_without_unit_takes_the_unit_the_user_gives(tmp_path):
+    """``frequency: 1e10`` (a run's metadata, SI by habit but not by rule) is an error that
+    names the unit option; with ``frequency_unit='Hz'`` it is 10 GHz, and a unit that makes it
+    no rf frequency is an error."""
+    h, v = planted()
+    p = write(tmp_path / "s.csv", "# frequency: 10000000000.0\nfield (T),vmix (uV)\n"
+              + rows([h, v], sep=","))
+    with pytest.raises(UnitError, match=r"has no unit .* give its unit with frequency_unit="):
+        read_stfmr(p)
+    d = read_stfmr(p, frequency_unit="Hz")[0]
+    assert d.meta["frequency"] == 10.0
+    check_planted(d, h, v)
+    with pytest.raises(DataError, match="gives an rf frequency of 1e\\+10 GHz, outside"):
+        read_stfmr(p, frequency_unit="GHz")

@@ -21,6 +21,7 @@ import io
 import numpy as np
 
 from ..data import DataError
+from .containers import _cell
 
 __all__ = ["TDMS_MAGIC", "TDMS_INDEX_MAGIC", "tdms_groups"]
 
@@ -33,13 +34,10 @@ _UNIT_PROPERTIES = ("unit_string", "unit", "units", "NI_UnitDescription")
 
 
 def _entry(value) -> str | None:
-    """A property as a header entry: a number in full, a one-line text; else None."""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
+    """A property as a header entry: a number in full (as a workbook cell,
+    :func:`sotfit.io.containers._cell`), a one-line text; else None."""
+    if isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        return _cell(value) or None
     if isinstance(value, str) and value.strip() and "\n" not in value.strip():
         return value.strip()
     return None

@@ -86,19 +86,24 @@ _QUANTITIES = _cache.LRU()
 _NOT_FOUND = object()
 
 
-def _header_quantity(table: Table, names: set[str], dimension: str, option: str):
+def _header_quantity(table: Table, names: set[str], dimension: str, option: str,
+                     unit_option: tuple[str, str] | None = None):
     """:func:`_find_header_quantity`, remembered for the header entries (a header that gives
     an error is read afresh every time)."""
-    key = (tuple(table.header.items()), frozenset(names), dimension, option)
+    key = (tuple(table.header.items()), frozenset(names), dimension, option, unit_option)
     hit = _QUANTITIES.get(key, _NOT_FOUND)
     if hit is _NOT_FOUND:
-        hit = _find_header_quantity(table, names, dimension, option)
+        hit = _find_header_quantity(table, names, dimension, option, unit_option)
         _QUANTITIES.put(key, hit)
     return hit
 
 
-def _find_header_quantity(table: Table, names: set[str], dimension: str, option: str):
+def _find_header_quantity(table: Table, names: set[str], dimension: str, option: str,
+                          unit_option: tuple[str, str] | None = None):
     """(value in house unit, key) of a header entry such as ``Frequency(GHz): 9``, or None.
+    An entry without a unit takes the unit of ``unit_option`` = (option name, unit), the
+    unit the user gave for the quantity where the file writes none (``--column-unit
+    frequency=Hz``).
 
     Raises
     ------
@@ -123,11 +128,14 @@ def _find_header_quantity(table: Table, names: set[str], dimension: str, option:
                         + f"; pass {_opt(option)}")
     key = found[0]
     number, unit = _header_value(table, key, dimension, option)
+    if unit is None and unit_option is not None and unit_option[1] is not None:
+        unit = unit_option[1]
     if unit is None:
+        spelled = "" if unit_option is None else f", give its unit with {_opt(unit_option[0])}"
         raise UnitError(
             f"{table.name}: header entry {key!r} = {table.header[key]!r} has no unit "
-            f"({table.where(key)}); write it as '{key} ({_units.HOUSE[dimension]}): ...' or "
-            f"pass the value with {_opt(option)}"
+            f"({table.where(key)}); write it as '{key} ({_units.HOUSE[dimension]}): ...'"
+            f"{spelled} or pass the value with {_opt(option)}"
         )
     try:
         value, _ = _units.to_house(number, unit, dimension)
@@ -158,12 +166,13 @@ def _agree(a: float, b: float) -> bool:
 
 
 def _file_level(table: Table, option_value, names, dimension, in_text, option,
-                lenient=False, block=None):
+                lenient=False, block=None, unit_option=None):
     """One value for a spectrum from its block label, the header, the file name and the
     option (``None`` if none); sources that disagree are an error.
 
     A header entry without a usable unit is skipped with a warning when ``lenient`` (the
-    optional power and angle); a header entry that cannot be read at all is an error
+    optional power and angle), or read in the unit of ``unit_option`` (option name, unit or
+    None; :func:`_find_header_quantity`); a header entry that cannot be read at all is an error
     unless the option gives the value (then it is skipped with a warning).
     """
     sources = []
@@ -172,7 +181,7 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
         if v is not None:
             sources.append((v, f"column label {block!r}"))
     try:
-        head = _header_quantity(table, names, dimension, option)
+        head = _header_quantity(table, names, dimension, option, unit_option)
     except _UnreadableHeader as exc:
         if option_value is None:
             raise

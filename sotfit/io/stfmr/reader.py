@@ -86,7 +86,9 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         (field in Oe, V_mix in V). Giving ``field_column`` or ``voltage_column`` reads a
         side-by-side file as one table.
     frequency_unit : str, optional
-        Unit of a frequency column whose header carries none (``'GHz'``, ``'MHz'``, ``'Hz'``).
+        Unit of a frequency column whose header carries none (``'GHz'``, ``'MHz'``, ``'Hz'``),
+        and of a frequency header entry written without one (``frequency: 1e10``, as metadata
+        of a QCoDeS run are).
     power_unit : str, optional
         Unit of a power column whose header carries none (``'dBm'``).
     lockin_channels : (str or int, str or int) or str, optional
