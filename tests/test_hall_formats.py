@@ -349,3 +349,20 @@ def test_a_comment_at_the_end_of_a_data_row_is_not_a_cell(tmp_path, csv_summary)
         files.append(str(target))
     s = _summary(files, tmp_path / "out")
     assert without_run_entries(s) == without_run_entries(csv_summary)  # exact float equality
+
+
+def test_an_instruments_angle_column_is_the_scanned_angle_of_a_rotation(tmp_path, csv_summary):
+    """Columns named by the instruments that wrote them (``sample_rotator_angle (deg)``,
+    ``lockin_1w_X (uV)``): the one angle column of a rotation is its scanned angle, and the
+    scans read as the CSV files do."""
+    (tmp_path / "in").mkdir()
+    files = []
+    for f in sorted(EX.glob("phi_*.csv")):
+        lines = f.read_text().splitlines()
+        lines[0] = ("sample_rotator_angle (deg),magnet_field (mT),lockin_1w_X (uV),"
+                    "lockin_1w_Y (uV),lockin_2w_X (uV),lockin_2w_Y (uV)")
+        target = tmp_path / "in" / f.name
+        target.write_text("\n".join(lines) + "\n")
+        files.append(str(target))
+    s = _summary(files, tmp_path / "out")
+    assert s["quantities"] == csv_summary["quantities"]

@@ -96,6 +96,9 @@ def _assign_roles(p, cols, scan, given):
             found.setdefault("sweep_axis", c)
     if scan in ("phi", "theta") and "angle" not in found and "angle" not in roles:
         rotator = [c for c in cols if _compact(c) in _ROTATOR_NAMES]
+        if not rotator:     # an instrument's angle: sample_rotator_angle, stage_angle
+            rotator = [c for c in cols if _compact(c).endswith("angle")
+                       and not _compact(c).startswith(("thetah", "phih"))]
         if len(rotator) == 1:
             found["angle"] = rotator[0]
     for role, c in found.items():
