@@ -134,6 +134,16 @@ def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | Non
     return name, unit
 
 
+def _unit_dimension(raw: str) -> str | None:
+    """The dimension of the unit a column header writes (``'dmm_v (uV)'`` -> ``'voltage'``), or
+    None for a header without a known unit."""
+    try:
+        unit = _units.split_header(raw)[1]
+    except UnitError:
+        return None
+    return None if unit is None else _units.dimension_of(unit)
+
+
 def _column_names(table: Table) -> list[str]:
     """The names of the header columns without their units, lower case."""
     out = []
@@ -236,6 +246,9 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
         hits = [i for i, c in enumerate(parsed) if "field" in c]
     if not hits and role == "voltage":
         hits = [i for i, c in enumerate(parsed) if "vmix" in c or "voltage" in c]
+    if not hits and role == "voltage":  # the one column in volts (an instrument's: dmm_v (uV))
+        hits = [i for i in range(n) if _unit_dimension(table.columns[i]) == "voltage"]
+        hits = hits if len(hits) == 1 else []
     if not hits and role == "frequency":       # an instrument's: mw_frequency, sg_freq
         hits = [i for i, c in enumerate(parsed) if c.endswith(("frequency", "freq"))
                 and not any(w in c for w in _NOT_RF_FREQUENCY)]
