@@ -1,4 +1,5 @@
-"""Tables saved in binary containers: spreadsheets, MATLAB and NumPy files.
+"""Tables saved in binary containers: spreadsheets, MATLAB, NumPy, HDF5 and TDMS files and
+QCoDeS databases.
 
 Labs save measured sweeps as Excel workbooks (``.xlsx``, one sheet or one sheet per
 frequency), MATLAB ``.mat`` files (one vector per quantity) or NumPy ``.npz`` archives as often
@@ -18,8 +19,15 @@ as text. :func:`sotfit.io.read_table` hands such a file here, recognised by its 
   numbers and text of one element are header entries (``frequency_GHz = 10``). Vectors of
   other lengths are left out with a note.
 
-Any other binary file, and a MATLAB 7.3 (HDF5) file, is an error that names the file, what it
-is and what to do. The file is opened read-only and never modified.
+* an **HDF5 file** (a MATLAB 7.3 ``.mat`` and a netCDF-4 ``.nc`` among them,
+  :mod:`sotfit.io.hdf5_files`, ``pip install "sotfit[hdf5]"``), a **LabVIEW TDMS file**
+  (:mod:`sotfit.io.tdms_files`, ``pip install "sotfit[tdms]"``) or a **QCoDeS database**
+  (:mod:`sotfit.io.qcodes_db`): each group of vectors of one length, or each run, is a table
+  read as the vectors of a MATLAB file are, named with their units where the file gives them.
+
+The readers of their own (harmonic Hall, thickness tables) take every one of these as
+tab-separated text (:func:`container_texts`). Any other binary file is an error that names
+the file, what it is and what to do. The file is opened read-only and never modified.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ _HDF5 = b"\x89HDF\r\n\x1a\n"
 _NPY = b"\x93NUMPY"
 _ZIP = b"PK\x03\x04"
 _SQLITE = b"SQLite format 3\x00"
+_TDMS = (b"TDSm", b"TDSh")                   # a TDMS data file, its index file
 
 
 def wide_text_encoding(raw: bytes) -> str | None:
@@ -72,7 +81,7 @@ def is_binary(raw: bytes) -> bool:
     of a container this module knows; text in UTF-16 or UTF-32 (:func:`wide_text_encoding`)
     is text."""
     head = raw[:4096]
-    if head.startswith((_ZIP, _XLS, _NPY, _HDF5, _SQLITE, b"TDSm", b"TDSh")):
+    if head.startswith((_ZIP, _XLS, _NPY, _HDF5, _SQLITE, *_TDMS)):
         return True
     return b"\x00" in head and wide_text_encoding(head) is None
 
@@ -103,7 +112,7 @@ def _kind(raw: bytes) -> str:
         return "hdf5"
     if raw.startswith(_SQLITE):
         return "sqlite"
-    if raw.startswith((b"TDSm", b"TDSh")):
+    if raw.startswith(_TDMS):
         return "tdms"
     return "binary"
 
