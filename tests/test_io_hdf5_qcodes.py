@@ -278,3 +278,12 @@ def test_hall_runs_picked_by_name_give_the_scans_of_the_whole_database(tmp_path)
     assert summaries[0]["quantities"] == summaries[1]["quantities"]
     with pytest.raises(HallReadError, match=r"qcodes_hall.db holds no table 'phi_999mT'"):
         read_hall([f"{hall_db}[phi_999mT]"], scan="phi")
+
+
+def test_a_folder_of_databases_gives_their_runs_but_not_a_thumbnail_cache(tmp_path):
+    """A folder with no text files gives its QCoDeS databases; Windows' ``Thumbs.db`` beside
+    them (an OLE2 file, no database) is not taken for one."""
+    shutil.copy(QCODES_DB, tmp_path / "experiments.db")
+    (tmp_path / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    sweep = read_stfmr(tmp_path)
+    assert sweep.values("frequency") == [8.0, 10.0, 12.0]

@@ -35,10 +35,18 @@ def _natural_key(p: Path):
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", p.name)]
 
 
+def _is_database(p: Path) -> bool:
+    """Whether ``p`` begins as an SQLite database does (a ``.db`` beside the data may be
+    Windows' thumbnail cache, ``Thumbs.db``, which is none)."""
+    with open(p, "rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"
+
+
 def _with_suffixes(folder: Path, suffixes) -> list[Path]:
-    """The files of ``folder`` whose suffix is one of ``suffixes``, in natural name order."""
-    return sorted((q for q in folder.iterdir() if q.is_file() and q.suffix.lower() in suffixes),
-                  key=_natural_key)
+    """The files of ``folder`` whose suffix is one of ``suffixes`` (a ``.db`` only if it is an
+    SQLite database), in natural name order."""
+    return sorted((q for q in folder.iterdir() if q.is_file() and q.suffix.lower() in suffixes
+                   and (q.suffix.lower() != ".db" or _is_database(q))), key=_natural_key)
 
 
 def _expand(paths) -> list[Path]:
