@@ -162,6 +162,23 @@ def test_a_qcodes_netcdf_export_of_a_map_pairs_every_point_with_its_own_setpoint
     assert _fingerprint(path) == before
 
 
+def test_dataframes_saved_by_pandas_give_the_numbers_of_the_csv_files(tmp_path, csv_8_10_12):
+    """A pandas HDF5 store (``DataFrame.to_hdf`` through PyTables): the 8 GHz frame in the fixed
+    format, the 10 GHz one in the table format (its column names pickled by pandas, read as
+    text): one spectrum per key, the fits of the CSV files bit for bit."""
+    pytest.importorskip("h5py")
+    path = FIXTURES / "pandas_store.h5"
+    tables = read_tables(path)
+    assert [(t.name, t.columns) for t in tables] == [
+        ("pandas_store.h5[sweep_10GHz]", ("Field (mT)", "Vmix (uV)")),
+        ("pandas_store.h5[sweep_8GHz]", ("Field (mT)", "Vmix (uV)"))]
+    got = _spectra([path], tmp_path / "out", "--field-angle", "pandas_store.h5=45")
+    want = csv_8_10_12[csv_8_10_12["frequency (GHz)"] < 11].sort_values("frequency (GHz)",
+                                                                        kind="stable")
+    _same_numbers(got.sort_values("frequency (GHz)", kind="stable").reset_index(drop=True),
+                  want.reset_index(drop=True))
+
+
 def test_an_hdf5_file_without_columns_lists_its_datasets(tmp_path):
     h5py = pytest.importorskip("h5py")
     path = tmp_path / "odd.h5"

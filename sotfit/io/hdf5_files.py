@@ -10,6 +10,10 @@ one column per numeric field. A file whose data lie in several groups gives one 
 group, named by it (``run.h5[f10GHz]``), so that a frequency in the group's name is found
 as in a file name.
 
+A pandas store (``DataFrame.to_hdf``, through PyTables) gives one table per key with the
+DataFrame's column names (fixed format: ``block0_items``/``block0_values``; table format: the
+names pandas pickles beside the table, read as text, never unpickled).
+
 MATLAB 7.3 files store matrices transposed and texts as 16-bit characters
 (``MATLAB_class = 'char'``); both are read as MATLAB wrote them, and MATLAB's own
 bookkeeping groups (``#refs#``, ``#subsystem#``) are left out.
@@ -21,6 +25,7 @@ read from memory, so the file is never opened for writing.
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 
@@ -78,9 +83,12 @@ def _group_content(group, matlab: bool) -> tuple[dict, dict, dict, tuple]:
     variables: dict = {}
     units: dict = {}
     header: dict = {}
+    frame = _pandas_frame(group)
+    if frame is not None:
+        return frame, units, header, ()
     for key, value in group.attrs.items():
         entry = _header_value(value)
-        if entry is not None and not key.startswith("MATLAB_"):
+        if entry is not None and not key.startswith("MATLAB_") and key not in _PYTABLES_ATTRS:
             header[key] = entry
     for name, item in group.items():
         if not isinstance(item, h5py.Dataset) or item.dtype.kind == "V" and not item.dtype.names:
@@ -114,6 +122,48 @@ def _group_content(group, matlab: bool) -> tuple[dict, dict, dict, tuple]:
             units[name] = unit
     variables, notes = _on_dimensions(group, variables)
     return variables, units, header, notes
+
+
+#: Attributes PyTables (and so pandas) writes on every node: bookkeeping, not metadata.
+_PYTABLES_ATTRS = {"CLASS", "TITLE", "VERSION", "PYTABLES_FORMAT_VERSION", "FILTERS"}
+
+#: A column name in the protocol-0 pickle of a list of names that pandas writes as an
+#: attribute of a table (``values_block_0_kind``): a line ``V<name>`` (``aV<name>`` after the
+#: first), read as text, never unpickled.
+_PICKLED_NAME_RE = re.compile(r"^a?V(.*)$", re.M)
+
+
+def _pandas_frame(group) -> dict | None:
+    """The columns of a DataFrame saved by pandas (``DataFrame.to_hdf``; its index left out):
+    the fixed format's blocks (``block0_items`` the names, ``block0_values`` the rows) or the
+    table format's (``table`` with ``values_block_0`` and the names pandas keeps beside it);
+    None for any other group."""
+    kind = _text(group.attrs.get("pandas_type", b""))
+    out: dict = {}
+    if kind == "frame":
+        for i in range(int(np.asarray(group.attrs.get("nblocks", 0)))):
+            items, values = group.get(f"block{i}_items"), group.get(f"block{i}_values")
+            if items is None or values is None or values.ndim != 2:
+                return None
+            names = [n.decode() if isinstance(n, bytes) else str(n) for n in items[()]]
+            block = np.asarray(values[()])
+            if block.dtype.kind in "biuf" and block.shape[1] == len(names):
+                out |= {n: block[:, j].astype(float) for j, n in enumerate(names)}
+        return out or None
+    if kind == "frame_table" and "table" in group:
+        table = group["table"]
+        rows = table[()]
+        for field in table.dtype.names or ():
+            if not field.startswith("values_block_"):
+                continue
+            pickled = _text(table.attrs.get(f"{field}_kind", b"")) or ""
+            names = [n.encode("latin-1", "replace").decode("raw_unicode_escape")
+                     for n in _PICKLED_NAME_RE.findall(pickled)]
+            block = np.asarray(rows[field]).reshape(len(rows), -1)
+            if block.dtype.kind in "biuf" and block.shape[1] == len(names):
+                out |= {n: block[:, j].astype(float) for j, n in enumerate(names)}
+        return out or None
+    return None
 
 
 #: The name netCDF-4 gives a dimension that has no coordinate variable.
