@@ -257,7 +257,7 @@ def test_a_labview_tdms_file_of_one_group_per_frequency_gives_the_numbers_of_the
         read_table(index)
 
 
-def test_one_table_of_a_file_of_several_is_read_by_its_name(tmp_path):
+def test_one_table_of_a_file_of_several_is_read_by_its_name(tmp_path, monkeypatch):
     """``FILE[NAME]``, the name every output gives a table of a file of several, reads that
     table alone: a run by its number or its name (a QCoDeS database holds every measurement of
     a lab, of which an analysis takes some), a section of a text file, a file whose own name has
@@ -269,6 +269,12 @@ def test_one_table_of_a_file_of_several_is_read_by_its_name(tmp_path):
     assert picked.values("frequency") == [10.0, 12.0]
     table = read_table(f"{QCODES_DB}[run 2 sweep_10GHz]")
     assert np.array_equal(table.data, whole["qcodes_stfmr.db[run 2 sweep_10GHz]"].data)
+    from sotfit.io import qcodes_db                     # the other runs are not read at all
+    original, read = qcodes_db._run_table, []
+    monkeypatch.setattr(qcodes_db, "_run_table",
+                        lambda con, run, *a: read.append(run["run_id"]) or original(con, run, *a))
+    assert read_table(f"{QCODES_DB}[run 3]").name == "qcodes_stfmr.db[run 3 sweep_12GHz]"
+    assert read == [3]
     with pytest.raises(DataError, match=r"qcodes_stfmr.db\[run 9\]: qcodes_stfmr.db holds no "
                                         r"table 'run 9' \(its tables: 'run 1 sweep_8GHz', "):
         read_table(f"{QCODES_DB}[run 9]")

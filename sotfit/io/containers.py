@@ -126,7 +126,7 @@ _ADVICE = {
 }
 
 
-def read_container(path, raw: bytes) -> list:
+def read_container(path, raw: bytes, only: str | None = None) -> list:
     """The tables of a binary file (one per sheet with data for a workbook).
 
     Parameters
@@ -135,6 +135,9 @@ def read_container(path, raw: bytes) -> list:
         The file.
     raw : bytes
         Its bytes (:func:`is_binary` is true).
+    only : str, optional
+        The name of the table wanted (:mod:`sotfit.io.table_names`): the runs of a QCoDeS
+        database that it does not name are not read.
 
     Returns
     -------
@@ -150,7 +153,7 @@ def read_container(path, raw: bytes) -> list:
     if kind in ("workbook", "xls"):
         return _workbook_tables(path, kind)
     if kind in _VECTOR_FILES:
-        groups = _vector_groups(path, raw, kind)
+        groups = _vector_groups(path, raw, kind, only)
         return [_named_vectors_table(path, variables, kind, units, header, name, notes)
                 for name, variables, units, header, notes in groups]
     raise DataError(f"{path.name}: {_ADVICE[kind]}")
@@ -205,7 +208,7 @@ def table_origin(raw: bytes, name: str | None) -> str:
     return f"{part} of a {what}"
 
 
-def container_texts(path, raw: bytes) -> list[tuple[str | None, str]]:
+def container_texts(path, raw: bytes, only: str | None = None) -> list[tuple[str | None, str]]:
     """(name, tab-separated text) of each table of the binary file ``path`` whose bytes are
     ``raw``, for readers of their own (the harmonic Hall and thickness tables): each sheet with
     numbers of a workbook, each group of vectors of a MATLAB, NumPy or HDF5 file, each run of a
@@ -221,7 +224,8 @@ def container_texts(path, raw: bytes) -> list[tuple[str | None, str]]:
         return _sheet_texts(path, kind)
     if kind in _VECTOR_FILES:
         return [(name, _vectors_text(path, variables, kind, units, header, name, notes))
-                for name, variables, units, header, notes in _vector_groups(path, raw, kind)]
+                for name, variables, units, header, notes
+                in _vector_groups(path, raw, kind, only)]
     raise DataError(f"{path.name}: {_ADVICE.get(kind, _ADVICE['binary'])}")
 
 
@@ -350,9 +354,10 @@ _VECTOR_FILES = {"mat": "MATLAB file", "npz": "NumPy file", "npy": "NumPy file",
                  "tdms": "TDMS group"}
 
 
-def _vector_groups(path, raw: bytes, kind: str) -> list[tuple]:
+def _vector_groups(path, raw: bytes, kind: str, only: str | None = None) -> list[tuple]:
     """The groups of named vectors of a MATLAB, NumPy or HDF5 file or QCoDeS database:
-    ``[(name or None, variables, units, header entries, notes)]``."""
+    ``[(name or None, variables, units, header entries, notes)]``; ``only`` names the table
+    wanted where the others need not be read (the runs of a QCoDeS database)."""
     if kind in ("hdf5", "mat73"):
         from .hdf5_files import hdf5_groups
 
@@ -360,7 +365,7 @@ def _vector_groups(path, raw: bytes, kind: str) -> list[tuple]:
     if kind == "sqlite":
         from .qcodes_db import qcodes_runs
 
-        return qcodes_runs(path, raw)
+        return qcodes_runs(path, raw, only)
     if kind == "tdms":
         from .tdms_files import tdms_groups
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import DataError
+from . import table_names
 
 __all__ = ["SQLITE_MAGIC", "qcodes_runs"]
 
@@ -104,9 +105,11 @@ def _header_text(value) -> str | None:
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def qcodes_runs(path: Path, raw: bytes) -> list[tuple[str | None, dict, dict, dict, tuple]]:
+def qcodes_runs(path: Path, raw: bytes, only: str | None = None
+                ) -> list[tuple[str | None, dict, dict, dict, tuple]]:
     """The runs with data of a QCoDeS database, each as (name or None for a database of one
-    run, variables, units, header entries, notes).
+    run, variables, units, header entries, notes); with ``only`` (``run 3``, a run's name:
+    :mod:`sotfit.io.table_names`), the runs it names, each with its name, the others not read.
 
     Parameters
     ----------
@@ -147,6 +150,11 @@ def qcodes_runs(path: Path, raw: bytes) -> list[tuple[str | None, dict, dict, di
         runs = [dict(zip(names, row)) for row in cur.fetchall()]
         experiments = {r[0]: r[1:] for r in con.execute(
             "SELECT exp_id, name, sample_name FROM experiments")}
+        if only is not None:
+            labels = [_run_label(run) for run in runs]
+            runs = [r for r, label in zip(runs, labels) if table_names.matches(label, only)]
+            if not runs:
+                table_names.chosen([], labels, only, path)      # the error naming the runs
         found, empty = [], []
         for run in runs:
             got = _run_table(con, run, experiments, tables)
@@ -160,7 +168,7 @@ def qcodes_runs(path: Path, raw: bytes) -> list[tuple[str | None, dict, dict, di
                         f"({len(runs)} run(s){': ids ' + ', '.join(map(str, empty)) if empty else ''})")
     notes = ((f"run(s) {', '.join(map(str, empty))} of the database left out: no rows of "
               "numbers",) if empty else ())
-    if len(found) == 1:
+    if len(found) == 1 and only is None:
         name, variables, units, header, own = found[0]
         return [(None, variables, units, header, (*own, *notes))]
     return [(*run[:4], (*run[4], *notes)) for run in found]
@@ -191,8 +199,12 @@ def _run_table(con, run: dict, experiments: dict, tables: set):
                "run_id": run.get("run_id")}
     entries |= {k: v for k, v in run.items() if k not in _RUN_COLUMNS}
     entries = {k: t for k, v in entries.items() if (t := _header_text(v)) is not None}
-    label = f"run {run.get('run_id')}" + (f" {run['name']}" if run.get("name") else "")
-    return label, variables, units, entries | header, notes
+    return _run_label(run), variables, units, entries | header, notes
+
+
+def _run_label(run: dict) -> str:
+    """The name of a run's table: ``run 3 sweep_10GHz`` (``run 3`` for a run without a name)."""
+    return f"run {run.get('run_id')}" + (f" {run['name']}" if run.get("name") else "")
 
 
 def _run_columns(rows: list, columns: list, specs: dict) -> tuple[dict, dict, tuple]:

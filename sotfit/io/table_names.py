@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..data import DataError
 
-__all__ = ["named_table", "exists", "chosen"]
+__all__ = ["named_table", "exists", "matches", "chosen"]
 
 _NAMED_RE = re.compile(r"^(?P<file>.+)\[(?P<name>[^\[\]]+)\]$")
 
@@ -40,7 +40,7 @@ def exists(path) -> bool:
     return named_table(path)[0].exists()
 
 
-def _matches(table: str, name: str) -> bool:
+def matches(table: str, name: str) -> bool:
     """Whether the table called ``table`` (``run 3 sweep_10GHz``) is the one ``name`` asks
     for: its whole name, its run number (``run 3``) or its run's name (``sweep_10GHz``)."""
     if table == name:
@@ -58,10 +58,10 @@ def chosen(items: list, names: list, name: str, file: Path) -> list:
         When no table matches, or a run's name matches several runs; naming the tables of
         the file.
     """
-    hits = [i for i, n in zip(items, names) if n is not None and _matches(n, name)]
+    hits = [i for i, n in zip(items, names) if n is not None and matches(n, name)]
     exact = [i for i, n in zip(items, names) if n == name]
     if len(hits) > 1 and not exact and not name.startswith("run "):
-        listed = ", ".join(repr(n) for n in names if n is not None and _matches(n, name))
+        listed = ", ".join(repr(n) for n in names if n is not None and matches(n, name))
         raise DataError(f"{file}[{name}]: {len(hits)} tables of {file.name} are called "
                         f"{name!r} ({listed}); name one by its run number ({file.name}[run N])")
     if not hits:

@@ -492,13 +492,14 @@ def read_tables(path) -> list:
     list of :class:`Table`; errors as :func:`read_table`. ``FILE[NAME]`` reads the table
     ``NAME`` of a file of several (:mod:`sotfit.io.table_names`)."""
     path, name = _table_names.named_table(path)
-    tables = _all_tables(path)
+    tables = _all_tables(path, name)
     return tables if name is None else _table_names.chosen(
         tables, [t.sheet for t in tables], name, path)
 
 
-def _all_tables(path: Path) -> list:
-    """Every table of the file ``path`` (:func:`read_tables`)."""
+def _all_tables(path: Path, only: str | None = None) -> list:
+    """Every table of the file ``path`` (:func:`read_tables`; ``only``: the table wanted, where
+    the others need not be read)."""
     try:  # a folder cannot be opened: only then is it worth asking whether it is one
         raw = _read_bytes(path)
     except OSError:
@@ -506,7 +507,7 @@ def _all_tables(path: Path) -> list:
             raise
         raise DataError(f"{path}: is a folder, not a data file") from None
     if _containers.is_binary(raw):
-        return _containers.read_container(path, raw)
+        return _containers.read_container(path, raw, only)
     text = _decode(raw)
     sections = _sections.split_sections(text)
     if sections is None:

@@ -165,7 +165,7 @@ def _read_tables(p: Path):
     from .. import table_names
 
     file, name = table_names.named_table(p)
-    tables = _all_tables(file)
+    tables = _all_tables(file, name)
     if name is None:
         return tables
     names = [None if str(src) == str(file) else str(src)[len(str(file)) + 1:-1]
@@ -176,14 +176,16 @@ def _read_tables(p: Path):
         raise HallReadError(str(exc)) from None
 
 
-def _all_tables(p: Path):
-    """Every table of Hall file ``p`` (:func:`_read_tables`)."""
+def _all_tables(p: Path, only: str | None = None):
+    """Every table of Hall file ``p`` (:func:`_read_tables`; ``only``: the table wanted, where
+    the others need not be read)."""
     with open(p, "rb") as fh:  # read-only, binary: never touches the file
         start = fh.read(4096)
     if _containers.is_binary(start):
-        sheets = _workbook_sheets(p)
-        if len(sheets) > 1:
-            return [(Path(f"{p}[{name}]"), *_read_sheet(p, name, text)) for name, text in sheets]
+        sheets = _workbook_sheets(p, only)
+        if len(sheets) > 1 or only is not None:
+            return [(p if name is None else Path(f"{p}[{name}]"), *_read_sheet(p, name, text))
+                    for name, text in sheets]
     else:
         sections = split_sections(_read_text(p))
         if sections is not None:
@@ -209,14 +211,14 @@ def _read_section(p: Path, label: str, text: str):
     return df, "; ".join(parts)
 
 
-def _workbook_sheets(p: Path):
-    """The sheets with numbers of workbook ``p``: ``[(name, tab-separated text)]``
-    (:func:`sotfit.io.containers.container_texts`)."""
+def _workbook_sheets(p: Path, only: str | None = None):
+    """The sheets with numbers of workbook ``p`` (or the tables of another binary file):
+    ``[(name, tab-separated text)]`` (:func:`sotfit.io.containers.container_texts`)."""
     from ...data import DataError
 
     try:
         with open(p, "rb") as fh:
-            return _containers.container_texts(p, fh.read())
+            return _containers.container_texts(p, fh.read(), only)
     except DataError as exc:
         raise HallReadError(str(exc)) from None
 
