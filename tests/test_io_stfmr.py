@@ -784,19 +784,19 @@ def test_a_frequency_entry_without_unit_takes_the_unit_the_user_gives(tmp_path):
         read_stfmr(p, frequency_unit="GHz")
 
 
-def test_the_one_column_in_volts_is_v_mix_when_no_name_says_so(tmp_path):
-    """A voltage named by the instrument that read it (``dmm_reading (uV)``) is V_mix when it is
-    the only column in volts, and a field so named (``probe_reading (mT)``) the field when it is
-    the only one in a field unit; two such columns (a lock-in's X and Y) are never chosen
-    between."""
+def test_the_one_column_in_a_field_unit_is_the_field_but_a_voltage_is_never_taken_by_its_unit(
+        tmp_path):
+    """A field named by the instrument that read it (``probe_reading (mT)``) is the field when it
+    is the only column in a field unit. V_mix is never taken by its unit alone: the one column in
+    volts may be a lock-in's magnitude (its sign lost) or a power detector's reading, so a
+    voltage named so is an error that names the option."""
     h, v = planted()
-    p = write(tmp_path / "9GHz.csv", "magnet_field (T),dmm_reading (uV)\n" + rows([h, v], sep=","))
-    check_planted(read_stfmr(p)[0], h, v)
-    r = write(tmp_path / "8GHz.csv", "probe_reading (mT),dmm_reading (uV)\n"
-              + rows([h * 1e3, v], sep=","))              # the field too, by its unit
+    r = write(tmp_path / "8GHz.csv", "probe_reading (mT),vmix (uV)\n"
+              + rows([h * 1e3, v], sep=","))
     check_planted(read_stfmr(r)[0], h, v)
-    q = write(tmp_path / "10GHz.csv", "magnet_field (T),lockin_X (uV),lockin_Y (uV)\n"
-              + rows([h, v, v], sep=","))
-    with pytest.raises(DataError, match=r"no voltage column .*'lockin_X \(uV\)' and 'lockin_Y "
-                                        r"\(uV\)' look like lock-in outputs"):
-        read_stfmr(q)
+    p = write(tmp_path / "9GHz.csv", "probe_reading (mT),dmm_reading (uV)\n"
+              + rows([h * 1e3, v], sep=","))
+    with pytest.raises(DataError, match=r"no voltage column .*--column voltage=NAME|"
+                                        r"no voltage column .*voltage_column="):
+        read_stfmr(p)
+    check_planted(read_stfmr(p, voltage_column="dmm_reading")[0], h, v)
