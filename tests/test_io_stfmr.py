@@ -800,3 +800,7 @@ def test_the_one_column_in_a_field_unit_is_the_field_but_a_voltage_is_never_take
                                         r"no voltage column .*voltage_column="):
         read_stfmr(p)
     check_planted(read_stfmr(p, voltage_column="dmm_reading")[0], h, v)
+    q = write(tmp_path / "7GHz.csv", "magnet current (A),compensation (uT),vmix (uV)\n"
+              + rows([h, 0 * h + 3.0, v], sep=","))   # the current is swept, not the field
+    with pytest.raises(DataError, match="no field column"):
+        read_stfmr(q)

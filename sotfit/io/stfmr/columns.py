@@ -247,10 +247,12 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
     if not hits and role == "voltage":
         hits = [i for i, c in enumerate(parsed) if "vmix" in c or "voltage" in c]
     if not hits and role == "field":    # the one column in tesla, oersted or A/m when no name
-        # says which (an instrument's: probe_reading (mT)); never so for V_mix, whose one column
-        # in volts may be a lock-in's magnitude or a power detector's reading
+        # says which (an instrument's: probe_reading (mT)) and no magnet current may be the
+        # swept quantity; never so for V_mix, whose one column in volts may be a lock-in's
+        # magnitude or a power detector's reading
         hits = [i for i in range(n) if _unit_dimension(table.columns[i]) == "field"]
-        hits = hits if len(hits) == 1 else []
+        current = any(_MAGNET_CURRENT_RE.search(k) for k in parsed)
+        hits = hits if len(hits) == 1 and not current else []
     if not hits and role == "frequency":       # an instrument's: mw_frequency, sg_freq
         hits = [i for i, c in enumerate(parsed) if c.endswith(("frequency", "freq"))
                 and not any(w in c for w in _NOT_RF_FREQUENCY)]
