@@ -310,3 +310,21 @@ def test_a_folder_of_databases_gives_their_runs_but_not_a_thumbnail_cache(tmp_pa
     (tmp_path / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     sweep = read_stfmr(tmp_path)
     assert sweep.values("frequency") == [8.0, 10.0, 12.0]
+
+
+def test_an_error_in_one_run_of_a_database_given_whole_says_how_to_leave_it_out(tmp_path, capsys):
+    """A database holds the runs of other measurements too (here: Hall rotations given to the
+    ST-FMR command, ST-FMR sweeps to the Hall command): the error names the run and how to give
+    only the runs wanted."""
+    hall_db = FIXTURES / "qcodes_hall.db"
+    assert main(["stfmr", str(hall_db), "--no-figures", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "qcodes_hall.db[run 1 phi_100mT]: no voltage column" in err
+    assert (f"('run 1 phi_100mT' is one table of qcodes_hall.db, given whole: to leave it out, "
+            f"give the tables wanted by name as the outputs name them, '{hall_db}[NAME]')") in err
+    hall_options = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms",
+                    "--lockin-output", "rms", "--r2w-channel", "X", "--no-figures"]
+    assert main(["hall", str(QCODES_DB), *hall_options, "--out", str(tmp_path / "h")]) == 2
+    assert (f"('run 1 sweep_8GHz' is one table of qcodes_stfmr.db, given whole: to leave it "
+            f"out, give the tables wanted by name as the outputs name them, "
+            f"'{QCODES_DB}[NAME]')") in capsys.readouterr().err

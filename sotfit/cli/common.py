@@ -520,3 +520,17 @@ def write_json(obj, path: Path) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         rest = _json_pieces(obj, sink=fh.write)
         fh.write("".join(rest) + "\n")
+
+
+def table_hint(files, message: str) -> str:
+    """What to add to a reader's error ``message`` when it names one table of a file of several
+    given whole (a run of another measurement in a QCoDeS database, say): how to give only the
+    tables wanted (``FILE[NAME]``, :mod:`sotfit.io.table_names`); else ""."""
+    for f in map(Path, files):
+        for name in (str(f), f.name):
+            if message.startswith(f"{name}[") and "]" in message[len(name):]:
+                table = message[len(name) + 1:message.index("]", len(name))]
+                return (f" ({table!r} is one table of {f.name}, given whole: to leave it out, "
+                        f"give the tables wanted by name as the outputs name them, "
+                        f"'{f}[NAME]')")
+    return ""

@@ -27,7 +27,7 @@ from .common import (
     CLIError, Progress, add_column_options, add_figure_option, add_output_options, calibration_units,
     flag_status, per_file,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
-    stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options,
+    stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options, table_hint,
 )
 
 METHODS = ("avci", "hayashi", "angular", "macrospin")
@@ -227,7 +227,7 @@ def _check_options(args, method_parameters) -> dict:
 
 def _read_scans(args, vals):
     """The scans of the files (with the magnet calibration when given)."""
-    from ..io.hall import read_hall, read_magnet_calibration
+    from ..io.hall import HallReadError, read_hall, read_magnet_calibration
 
     cal = None
     if args.calibration:
@@ -236,7 +236,14 @@ def _read_scans(args, vals):
     for f in args.files:
         if not table_names.named_table(f)[0].is_file():
             raise CLIError(f"{f}: no such file")
-    return read_hall(args.files, **_reader_options(args, vals, cal))
+    try:
+        return read_hall(args.files, **_reader_options(args, vals, cal))
+    except HallReadError as exc:
+        hint = table_hint([f for f in args.files if table_names.named_table(f)[1] is None],
+                          str(exc))
+        if not hint:
+            raise
+        raise HallReadError(f"{exc}{hint}") from None
 
 
 def _peak_current(scans):

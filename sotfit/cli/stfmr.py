@@ -23,7 +23,7 @@ from pathlib import Path
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options,
     flag_status, fraction, integer_type, load_sample_file, number_type, pair_type,
-    quantity_type, stage_out_dir, write_summary,
+    quantity_type, stage_out_dir, write_summary, table_hint,
 )
 from ..data import DataError
 from ..units import UnitError
@@ -418,7 +418,7 @@ def _read_and_fit(args, model, rows=None):
     except ImportError as exc:
         raise CLIError(str(exc)) from None
     except (DataError, UnitError) as exc:
-        hint = _folder_hint(args.files, str(exc))
+        hint = _folder_hint(args.files, str(exc)) + _table_hint(args.files, str(exc))
         if not hint:
             raise
         raise type(exc)(f"{exc}{hint}") from None
@@ -447,6 +447,17 @@ def _folder_hint(inputs, message: str) -> str:
                         "it out, give the data files by name, or by a pattern that does not "
                         "match it, instead of the folder)")
     return ""
+
+
+def _table_hint(inputs, message: str) -> str:
+    """:func:`sotfit.cli.common.table_hint` for the files the inputs (files and folders) give."""
+    from ..io.stfmr.files import _expand
+
+    try:
+        files = _expand([p for p in inputs if table_names.named_table(p)[1] is None])
+    except (DataError, OSError):
+        return ""
+    return table_hint(files, message)
 
 
 def _keep(rows, fits) -> None:
