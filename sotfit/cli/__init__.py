@@ -12,7 +12,7 @@ import importlib
 import sys
 
 #: Subcommand modules, in the order ``sotfit --help`` lists them.
-COMMANDS: list[str] = ["stfmr", "hall", "thickness", "theory"]
+COMMANDS: list[str] = ["stfmr", "hall", "thickness", "theory", "tables"]
 
 
 class Parser(argparse.ArgumentParser):

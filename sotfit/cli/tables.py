@@ -1,0 +1,96 @@
+"""``sotfit tables``: what sotfit reads in laboratory files, before any analysis.
+
+For every table of every file given (a text file, each sheet of a workbook, each group of an
+HDF5 or TDMS file, each run of a QCoDeS database, each section of a file of appended sweeps;
+folders expanded as ``sotfit stfmr`` expands them; ``FILE[NAME]`` for one table of a file of
+several), prints the name the outputs give it, its rows and columns (with the units the
+headers write and the quantity of each unit), its header entries and what the reader noted, as
+the table reader of ``sotfit stfmr`` reads them. Use it to see how a foreign file
+is read and which names to give ``--column``, ``--column-unit`` and ``FILE[NAME]``. Nothing is
+written; ``--json`` prints the same as JSON. Exit status 2 when a file cannot be read (the
+others are still listed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+__all__ = ["add_parser", "run", "describe"]
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "tables", help="list the tables, columns and header entries read from files",
+        description=__doc__.split("\n\n")[0] + "\n\n" + __doc__.split("\n\n")[1])
+    p.add_argument("files", nargs="+", metavar="FILES",
+                   help="files or folders; FILE[NAME] for one table of a file of several")
+    p.add_argument("--json", action="store_true", help="print the tables as JSON")
+    p.set_defaults(func=run)
+
+
+def describe(table) -> dict:
+    """The description of one table (:class:`sotfit.io.Table`): name, rows, columns with
+    units, header entries and notes."""
+    from ..io.stfmr.columns import _unit_dimension
+    from ..units import UnitError, split_header
+
+    columns = []
+    for raw in table.columns or [f"column {j}" for j in range(table.n_columns)]:
+        try:
+            unit = split_header(raw)[1] if table.columns else None
+        except UnitError:
+            unit = None
+        columns.append({"name": raw, "unit": unit,
+                        "quantity": _unit_dimension(raw) if table.columns else None})
+    return {"table": table.name, "rows": int(table.data.shape[0]), "columns": columns,
+            "header": dict(table.header), "notes": list(table.notes)}
+
+
+def _short(value: str, limit: int = 100) -> str:
+    """A header value for the eye: cut after ``limit`` characters, saying how long it is (a
+    snapshot of every instrument's settings can fill pages; ``--json`` keeps it whole)."""
+    return value if len(value) <= limit else f"{value[:limit]}... ({len(value)} characters)"
+
+
+def _text(d: dict) -> str:
+    """One table as the lines a user reads."""
+    lines = [f"{d['table']}: {d['rows']} rows x {len(d['columns'])} columns"]
+    for c in d["columns"]:
+        unit = f"  [{c['unit']}: {c['quantity'] or 'unit not known'}]" if c["unit"] else \
+            "  [no unit]"
+        lines.append(f"  column  {c['name']}{unit}")
+    lines += [f"  header  {k} = {_short(v)}" for k, v in d["header"].items()]
+    lines += [f"  note    {n}" for n in d["notes"]]
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    from ..data import DataError
+    from ..io.stfmr.files import _expand
+    from ..io.text import read_tables
+    from ..units import UnitError
+
+    status, found = 0, []
+    for given in args.files:
+        try:
+            files = _expand([given])
+        except (DataError, FileNotFoundError) as exc:
+            print(f"sotfit tables: error: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        for f in files:
+            try:
+                tables = read_tables(f)
+            except (DataError, UnitError, OSError) as exc:
+                print(f"sotfit tables: error: {exc}", file=sys.stderr)
+                status = 2
+                continue
+            for t in tables:
+                d = describe(t)
+                found.append(d)
+                if not args.json:
+                    print(_text(d))
+    if args.json:
+        print(json.dumps(found, indent=2))
+    return status

@@ -1,0 +1,40 @@
+"""``sotfit tables``: the tables, columns, units and header entries read from files."""
+
+import json
+from pathlib import Path
+
+from sotfit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+QCODES_DB = ROOT / "tests" / "fixtures" / "qcodes_stfmr.db"
+EXAMPLE = ROOT / "data" / "stfmr_example"
+
+
+def test_the_tables_of_a_database_and_a_csv_file_are_listed_with_their_units(capsys):
+    assert main(["tables", str(QCODES_DB), str(EXAMPLE / "py_pt_8GHz.csv"), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [t["table"] for t in found] == ["qcodes_stfmr.db[run 1 sweep_8GHz]",
+                                           "qcodes_stfmr.db[run 2 sweep_10GHz]",
+                                           "qcodes_stfmr.db[run 3 sweep_12GHz]",
+                                           "py_pt_8GHz.csv"]
+    assert found[0]["rows"] == 720
+    assert found[0]["columns"] == [{"name": "field (mT)", "unit": "mT", "quantity": "field"},
+                                   {"name": "vmix (uV)", "unit": "uV", "quantity": "voltage"}]
+    assert found[0]["header"]["field_angle_deg"] == "45"
+    assert found[3]["header"] == {"frequency_GHz": "8", "field_angle_deg": "45"}
+    assert main(["tables", f"{QCODES_DB}[run 2]"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("qcodes_stfmr.db[run 2 sweep_10GHz]: 720 rows x 2 columns\n"
+                           "  column  field (mT)  [mT: field]\n")
+
+
+def test_a_file_that_cannot_be_read_is_named_and_the_others_still_listed(tmp_path, capsys):
+    bad = tmp_path / "empty.csv"
+    bad.write_text("")
+    assert main(["tables", str(bad), str(EXAMPLE / "py_pt_8GHz.csv")]) == 2
+    out, err = capsys.readouterr()
+    assert "sotfit tables: error: empty.csv: the file is empty" in err
+    assert out.startswith("py_pt_8GHz.csv: 720 rows x 2 columns")
+    assert main(["tables", str(tmp_path / "missing.csv")]) == 2
+    assert "missing.csv: no such file" in capsys.readouterr().err
+    assert not any(p.name != "empty.csv" for p in tmp_path.iterdir())     # nothing written
