@@ -38,3 +38,21 @@ def test_a_file_that_cannot_be_read_is_named_and_the_others_still_listed(tmp_pat
     assert main(["tables", str(tmp_path / "missing.csv")]) == 2
     assert "missing.csv: no such file" in capsys.readouterr().err
     assert not any(p.name != "empty.csv" for p in tmp_path.iterdir())     # nothing written
+
+
+def test_unknown_units_and_files_without_names_are_said_so(tmp_path, capsys):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("Field (Gauss-ish),V\n1,2\n3,4\n")
+    bare = tmp_path / "bare.txt"
+    bare.write_text("1\t2\n3\t4\n")
+    assert main(["tables", str(odd), str(bare)]) == 0
+    out = capsys.readouterr().out
+    assert "  column  Field (Gauss-ish)  [Gauss-ish: unit not known]\n  column  V  [no unit]" in out
+    assert "  column  column 0  [no unit]" in out
+    assert "note    no column header row: give the columns by 0-based index" in out
+    lvm = tmp_path / "8GHz.lvm"
+    lvm.write_text("Frequency(GHz):8.000000E+0\n-100\t0.1\n-99\t0.2\n")
+    assert main(["tables", str(lvm)]) == 0
+    assert ("note    the LabVIEW ST-FMR layout (.lvm, a preamble, two unnamed columns): sotfit "
+            "stfmr reads column 0 as the field in Oe") in capsys.readouterr().out
+

@@ -14,6 +14,7 @@ others are still listed).
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 __all__ = ["add_parser", "run", "describe"]
@@ -32,19 +33,31 @@ def add_parser(subparsers) -> None:
 def describe(table) -> dict:
     """The description of one table (:class:`sotfit.io.Table`): name, rows, columns with
     units, header entries and notes."""
-    from ..io.stfmr.columns import _unit_dimension
-    from ..units import UnitError, split_header
+    from ..units import UnitError, dimension_of, split_header
 
     columns = []
     for raw in table.columns or [f"column {j}" for j in range(table.n_columns)]:
-        try:
-            unit = split_header(raw)[1] if table.columns else None
-        except UnitError:
-            unit = None
-        columns.append({"name": raw, "unit": unit,
-                        "quantity": _unit_dimension(raw) if table.columns else None})
+        unit = quantity = None
+        if table.columns:
+            try:
+                unit = split_header(raw)[1]
+                quantity = None if unit is None else dimension_of(unit)
+            except UnitError:                   # a unit sotfit does not know: shown as written
+                found = re.search(r"[(\[]([^()\[\]]+)[)\]]\s*$", raw)
+                unit = found.group(1).strip() if found else None
+        columns.append({"name": raw, "unit": unit, "quantity": quantity})
+    from ..io.stfmr.files import _is_lvm_layout
+
+    notes = list(table.notes)
+    if _is_lvm_layout(table):
+        notes.insert(0, "the LabVIEW ST-FMR layout (.lvm, a preamble, two unnamed columns): "
+                        "sotfit stfmr reads column 0 as the field in Oe and column 1 as V_mix "
+                        "in V, unless options say otherwise")
+    elif not table.columns:
+        notes.insert(0, "no column header row: give the columns by 0-based index "
+                        "(--column ROLE=0) and their units")
     return {"table": table.name, "rows": int(table.data.shape[0]), "columns": columns,
-            "header": dict(table.header), "notes": list(table.notes)}
+            "header": dict(table.header), "notes": notes}
 
 
 def _short(value: str, limit: int = 100) -> str:
