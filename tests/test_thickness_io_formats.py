@@ -96,3 +96,35 @@ def test_two_layer_thicknesses_are_not_guessed_between(tmp_path):
     with pytest.raises(ThicknessError, match=r"'t_BiSb \(nm\)' and 't_NiFe \(nm\)' could each be "
                                              "the thickness of the series.*--column thickness="):
         read_thickness_table(p, resistivity=350.3)
+
+
+def test_each_sample_of_a_workbook_is_read_by_its_sheet_name(tmp_path):
+    """A workbook with one sheet per sample: each sheet read by its name (``book.xlsx[NiFe]``),
+    labelled by it, the numbers of the CSV file; the workbook given whole says how; a sheet
+    given twice is refused as a file given twice is."""
+    pytest.importorskip("openpyxl")
+    book = tmp_path / "book.xlsx"
+    cotb = SRC.parent / "cotb_bisb.csv"
+    with pd.ExcelWriter(book) as xw:
+        for name, src, rho in (("NiFe", SRC, 350.3), ("CoTb", cotb, None)):
+            start = 0
+            if rho is not None:
+                pd.DataFrame([["resistivity (uOhm cm)", rho]]).to_excel(
+                    xw, sheet_name=name, header=False, index=False)
+                start = 2
+            pd.read_csv(src, comment="#").to_excel(xw, sheet_name=name, index=False,
+                                                   startrow=start)
+    got = read_thickness_table(f"{book}[NiFe]")
+    _same_series(got, read_thickness_table(SRC))
+    assert got.label == "NiFe"
+    assert got.meta["reader_notes"] == ("read from the sheet 'NiFe' of a workbook",)
+    with pytest.raises(ThicknessError, match=r"book.xlsx: a workbook with numbers on 2 sheets "
+                                             r"\('NiFe', 'CoTb'\); give each sample's table by "
+                                             r"its name \('.*book.xlsx\[NAME\]'\)"):
+        read_thickness_table(book)
+    with pytest.raises(ThicknessError, match=r"book.xlsx holds no table 'Pt'"):
+        read_thickness_table(f"{book}[Pt]")
+    from sotfit.io.thickness import check_distinct_files
+    check_distinct_files([f"{book}[NiFe]", f"{book}[CoTb]"])
+    with pytest.raises(ThicknessError, match="are the same file"):
+        check_distinct_files([f"{book}[NiFe]", f"{book}[NiFe]"])

@@ -150,8 +150,10 @@ def _load(args):
     from ..io.thickness import (COLUMN_ROLES, check_distinct_files, from_summaries,
                                 read_thickness_table)
 
+    from ..io import table_names
+
     files = [Path(f) for f in args.files]
-    missing = [str(f) for f in files if not f.is_file()]
+    missing = [str(f) for f in files if not table_names.named_table(f)[0].is_file()]
     if missing:
         raise CLIError(f"file(s) not found: {missing}")
     check_distinct_files(files)

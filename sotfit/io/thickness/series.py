@@ -72,17 +72,20 @@ def check_distinct_files(paths: Sequence) -> None:
     ThicknessError
         Naming both files.
     """
-    by_path: dict[Path, str] = {}
+    from .. import table_names
+
+    by_path: dict[tuple, str] = {}
     by_content: dict[str, str] = {}
     for p in paths:
         p = Path(p)
-        real = p.resolve()
+        file, table = table_names.named_table(p)     # a table of a file of several: FILE[NAME]
+        real = (file.resolve(), table)
         if real in by_path:
             raise ThicknessError(f"{by_path[real]} and {p} are the same file; give each input "
                                  "once (a file given twice counts its data twice)")
         by_path[real] = str(p)
         try:
-            digest = hashlib.sha256(real.read_bytes()).hexdigest()
+            digest = hashlib.sha256(file.read_bytes() + str(table).encode()).hexdigest()
         except OSError as exc:
             raise ThicknessError(f"{p}: cannot read ({exc.strerror or exc})") from None
         if digest in by_content:

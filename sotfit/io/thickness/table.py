@@ -13,6 +13,7 @@ import numpy as np
 
 from ...data import Dataset
 from ...units import UnitError, dimension_of, normalise_unit, split_header, to_house
+from .. import table_names
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
                      _is_number, _resistivity_text)
 
@@ -127,9 +128,10 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
         the file, the column and the row.
     """
     p = Path(path)
-    if not p.is_file():
+    file, sheet = table_names.named_table(p)
+    if not file.is_file():
         raise ThicknessError(f"{p}: file not found")
-    text, notes = _table_text(p)
+    text, notes = _table_text(file, sheet)
     header_meta = _header_lines(p, text)
     df = _read_frame(p, text)
     cols, absent = _table_columns(p, df, columns, column_units)
@@ -140,15 +142,16 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     t = _thickness_nm(p, df, cols, thickness_unit)
     rho, rho_source = _table_resistivity(p, df, cols, header_meta, resistivity)
     parts = _efficiency_parts(p, df, cols, t, rho)
-    lab = label or header_meta.get("sample") or p.stem
+    lab = label or header_meta.get("sample") or (p.stem if sheet is None else sheet)
     meta = {"source": str(p), "resistivity_source": rho_source, "header": header_meta,
             "columns_absent": tuple(absent),
             **({"reader_notes": notes} if notes else {})}
     return ThicknessSeries(parts.get("dl"), parts.get("fl"), rho, lab, meta)
 
 
-def _table_text(p: Path) -> tuple[str, tuple]:
-    """The text of table ``p`` as the parser takes it, and the notes saying what was done.
+def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple]:
+    """The text of table ``p`` (its table ``sheet`` of several, :mod:`sotfit.io.table_names`)
+    as the parser takes it, and the notes saying what was done.
 
     Text in UTF-8 (or, failing that, Windows-1252: ``µOhm cm`` as Excel on Windows saves it), or
     the sheet with numbers of an Excel workbook (:mod:`sotfit.io.containers`); numbers written
@@ -166,14 +169,22 @@ def _table_text(p: Path) -> tuple[str, tuple]:
     notes: list[str] = []
     if containers.is_binary(raw):
         try:
-            sheets = containers.container_texts(p, raw)
+            sheets = containers.container_texts(p, raw, sheet)
+            if sheet is not None:
+                sheets = table_names.chosen(sheets, [n for n, _ in sheets], sheet, p)
         except Exception as exc:  # noqa: BLE001 - a DataError naming the kind of file
             raise ThicknessError(f"{p}: not a text table: {exc}") from None
         if len(sheets) > 1:
-            raise ThicknessError(f"{p}: {containers.several_tables(raw, [n for n, _ in sheets])}; save each "
-                                 "sample's table as its own workbook or CSV file")
+            raise ThicknessError(f"{p}: {containers.several_tables(raw, [n for n, _ in sheets])}; "
+                                 f"give each sample's table by its name ('{p}[NAME]'), or save "
+                                 "each as its own workbook or CSV file")
         text = "\n".join(ln for ln in sheets[0][1].splitlines() if ln.strip())
         notes.append(f"read from {containers.table_origin(raw, sheets[0][0])}")
+    elif sheet is not None:
+        try:
+            table_names.chosen([], [None], sheet, p)
+        except Exception as exc:  # noqa: BLE001 - the DataError naming the table asked for
+            raise ThicknessError(str(exc)) from None
     elif b"\x00" in raw and containers.wide_text_encoding(raw) is None:
         raise ThicknessError(f"{p}: not a text table (it holds NUL bytes where text does not: "
                              "a binary file; save the table as CSV)")
