@@ -68,6 +68,21 @@ def test_a_qcodes_database_gives_the_numbers_of_the_csv_files(tmp_path, csv_8_10
     assert _fingerprint(QCODES_DB) == before
 
 
+def test_a_database_is_read_by_sqlite_itself_and_nothing_is_written_beside_it(tmp_path):
+    """Only the first 4 kB of a database are read into memory (SQLite reads the rows of the
+    runs wanted: a lab's database may be larger than memory), and reading it takes no lock and
+    writes no file beside it (no journal, no shared-memory file)."""
+    from sotfit.io.containers import container_bytes
+
+    db = tmp_path / "experiments.db"
+    shutil.copy(QCODES_DB, db)
+    assert len(container_bytes(db)) == 4096 < db.stat().st_size
+    before = _fingerprint(db)
+    assert len(read_tables(db)) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["experiments.db"]
+    assert _fingerprint(db) == before
+
+
 def test_rows_still_in_the_write_ahead_log_are_read_and_nothing_is_written(tmp_path):
     """A database being written (its rows still in ``run.db-wal``, as while a QCoDeS
     measurement runs) is read with those rows; neither the database nor its log changes."""

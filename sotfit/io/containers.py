@@ -41,7 +41,7 @@ import numpy as np
 
 from ..data import DataError
 
-__all__ = ["container_texts", "is_binary", "read_container"]
+__all__ = ["container_bytes", "container_texts", "is_binary", "read_container"]
 
 _XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # OLE2 compound file (Excel 97-2003)
 _HDF5 = b"\x89HDF\r\n\x1a\n"
@@ -74,6 +74,15 @@ def wide_text_encoding(raw: bytes) -> str | None:
     if even.count(0) >= 0.5 * len(even) and odd.count(0) == 0:
         return "utf-16-be"
     return None
+
+
+def container_bytes(path) -> bytes:
+    """The bytes of file ``path`` that the readers take: the whole file, but for an SQLite
+    database its first 4 kB only (SQLite reads the rest itself, :mod:`sotfit.io.qcodes_db`: a
+    lab's database of every measurement may be larger than memory). Opened read-only."""
+    with open(path, "rb") as fh:  # read-only, binary: never touches the file
+        head = fh.read(4096)
+        return head if head.startswith(_SQLITE) else head + fh.read()
 
 
 def is_binary(raw: bytes) -> bool:
@@ -365,7 +374,7 @@ def _vector_groups(path, raw: bytes, kind: str, only: str | None = None) -> list
     if kind == "sqlite":
         from .qcodes_db import qcodes_runs
 
-        return qcodes_runs(path, raw, only)
+        return qcodes_runs(path, only)
     if kind == "tdms":
         from .tdms_files import tdms_groups
 

@@ -13,10 +13,11 @@ entries the experiment, the sample, the run's name and id and its metadata; a da
 several runs gives one table per run, named ``run 3 sweep_10GHz``, so that a frequency in the
 run's name is found as in a file name. Rows of array parameters are joined in order.
 
-Python's own ``sqlite3`` reads the file, from a copy of its bytes in memory (marked as an
-ordinary, not write-ahead-logged database there), so the file is never opened for writing;
-a database with a write-ahead log beside it (``run.db-wal``, written by a measurement that is
-still open) is read through SQLite's read-only mode, so that the rows in the log are seen.
+Python's own ``sqlite3`` reads the file in SQLite's read-only mode, as immutable (no lock
+taken, no file written beside it), and only the rows of the runs wanted, so that a database
+larger than memory is read; a database with a write-ahead log beside it (``run.db-wal``,
+written by a measurement that is still open) is read without ``immutable``, so that the rows in
+the log are seen.
 """
 
 from __future__ import annotations
@@ -43,18 +44,13 @@ _RUN_COLUMNS = {"run_id", "exp_id", "name", "result_table_name", "result_counter
                 "parent_datasets", "measurement_exception", "inspectr_tag"}
 
 
-def _connect(path: Path, raw: bytes) -> sqlite3.Connection:
-    """A read-only connection to the database ``path`` whose bytes are ``raw``."""
+def _connect(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the database ``path``: immutable (no lock, no file beside it
+    written) unless a write-ahead log beside it holds rows still to be read."""
     wal = Path(f"{path}-wal")
-    if wal.is_file() and wal.stat().st_size > 0:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    con = sqlite3.connect(":memory:")
-    if not hasattr(con, "deserialize"):         # pragma: no cover - SQLite without it
-        con.close()
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-    # bytes 18-19 say write-ahead logging (2): an image in memory must say rollback (1)
-    con.deserialize(raw[:18] + b"\x01\x01" + raw[20:] if raw[18:20] == b"\x02\x02" else raw)
-    return con
+    live = wal.is_file() and wal.stat().st_size > 0
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{'' if live else '&immutable=1'}",
+                           uri=True)
 
 
 def _quoted(name: str) -> str:
@@ -105,7 +101,7 @@ def _header_text(value) -> str | None:
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def qcodes_runs(path: Path, raw: bytes, only: str | None = None
+def qcodes_runs(path: Path, only: str | None = None
                 ) -> list[tuple[str | None, dict, dict, dict, tuple]]:
     """The runs with data of a QCoDeS database, each as (name or None for a database of one
     run, variables, units, header entries, notes); with ``only`` (``run 3``, a run's name:
@@ -114,9 +110,9 @@ def qcodes_runs(path: Path, raw: bytes, only: str | None = None
     Parameters
     ----------
     path : pathlib.Path
-        The database file (for messages, and for its write-ahead log).
-    raw : bytes
-        Its bytes.
+        The database file (read by SQLite, never written).
+    only : str, optional
+        The name of the runs wanted (:mod:`sotfit.io.table_names`).
 
     Returns
     -------
@@ -134,7 +130,7 @@ def qcodes_runs(path: Path, raw: bytes, only: str | None = None
     """
     con = None
     try:
-        con = _connect(path, raw)
+        con = _connect(path)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.Error as exc:
         if con is not None:

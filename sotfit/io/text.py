@@ -501,7 +501,7 @@ def _all_tables(path: Path, only: str | None = None) -> list:
     """Every table of the file ``path`` (:func:`read_tables`; ``only``: the table wanted, where
     the others need not be read)."""
     try:  # a folder cannot be opened: only then is it worth asking whether it is one
-        raw = _read_bytes(path)
+        raw = _containers.container_bytes(path)
     except OSError:
         if not path.is_dir():
             raise

@@ -217,8 +217,7 @@ def _workbook_sheets(p: Path, only: str | None = None):
     from ...data import DataError
 
     try:
-        with open(p, "rb") as fh:
-            return _containers.container_texts(p, fh.read(), only)
+        return _containers.container_texts(p, _containers.container_bytes(p), only)
     except DataError as exc:
         raise HallReadError(str(exc)) from None
 
@@ -229,8 +228,7 @@ def _read_sheet(p: Path, name: str | None, text: str):
     ``text``, :func:`sotfit.io.containers.container_texts`), and the note; the lines above its
     first row go with the table (``DataFrame.attrs['preamble']``), so that its entries are
     read."""
-    with open(p, "rb") as fh:
-        origin = _containers.table_origin(fh.read(), name)
+    origin = _containers.table_origin(_containers.container_bytes(p), name)
     lines = _lines(text)
     dialect = _sniff(lines[:50])
     if dialect is None:
@@ -249,8 +247,8 @@ def _read_workbook(p: Path):
     an error (:func:`_read_tables` reads them)."""
     sheets = _workbook_sheets(p)
     if len(sheets) > 1:
-        with open(p, "rb") as fh:
-            several = _containers.several_tables(fh.read(), [s for s, _ in sheets])
+        several = _containers.several_tables(_containers.container_bytes(p),
+                                             [s for s, _ in sheets])
         raise HallReadError(f"{p}: {several}; one table is read here")
     return _read_sheet(p, *sheets[0])
 

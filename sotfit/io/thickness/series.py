@@ -85,7 +85,11 @@ def check_distinct_files(paths: Sequence) -> None:
                                  "once (a file given twice counts its data twice)")
         by_path[real] = str(p)
         try:
-            digest = hashlib.sha256(file.read_bytes() + str(table).encode()).hexdigest()
+            digest = hashlib.sha256(str(table).encode())
+            with open(file, "rb") as fh:            # a file larger than memory too
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            digest = digest.hexdigest()
         except OSError as exc:
             raise ThicknessError(f"{p}: cannot read ({exc.strerror or exc})") from None
         if digest in by_content:

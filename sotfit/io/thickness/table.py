@@ -165,7 +165,7 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple]:
     from ..text import _data_start, _decode, _looks_like_key_value, with_ascii_minus
     from ..unit_rows import with_units_joined
 
-    raw = p.read_bytes()
+    raw = containers.container_bytes(p)
     notes: list[str] = []
     if containers.is_binary(raw):
         try:
