@@ -56,3 +56,15 @@ def test_unknown_units_and_files_without_names_are_said_so(tmp_path, capsys):
     assert ("note    the LabVIEW ST-FMR layout (.lvm, a preamble, two unnamed columns): sotfit "
             "stfmr reads column 0 as the field in Oe") in capsys.readouterr().out
 
+
+def test_side_by_side_pairs_are_named_as_pairs_not_read_as_units(tmp_path, capsys):
+    """Column pairs labelled by their spectrum (``2pf_1.0_GHz`` twice, as a spin-diode export
+    writes them): the label names the spectrum, it is no unit of the columns."""
+    p = tmp_path / "pairs.csv"
+    p.write_text("2pf_1.0_GHz,2pf_1.0_GHz,2pf_2.0_GHz,2pf_2.0_GHz\n1,2,3,4\n5,6,7,8\n")
+    assert main(["tables", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "  column  2pf_1.0_GHz  [no unit]" in out and "GHz: frequency" not in out
+    assert ("note    2 side-by-side column pairs, each labelled by its spectrum ('2pf_1.0_GHz', "
+            "'2pf_2.0_GHz'): sotfit stfmr reads each pair as the field then V_mix") in out
+

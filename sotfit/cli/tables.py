@@ -35,10 +35,11 @@ def describe(table) -> dict:
     units, header entries and notes."""
     from ..units import UnitError, dimension_of, split_header
 
+    pairs = table.blocks
     columns = []
     for raw in table.columns or [f"column {j}" for j in range(table.n_columns)]:
         unit = quantity = None
-        if table.columns:
+        if table.columns and pairs is None:     # a pair's label names a spectrum, not a unit
             try:
                 unit = split_header(raw)[1]
                 quantity = None if unit is None else dimension_of(unit)
@@ -49,7 +50,13 @@ def describe(table) -> dict:
     from ..io.stfmr.files import _is_lvm_layout
 
     notes = list(table.notes)
-    if _is_lvm_layout(table):
+    if pairs is not None:
+        notes.insert(0, f"{len(pairs)} side-by-side column pairs, each labelled by its spectrum "
+                        f"({', '.join(repr(b[0]) for b in pairs[:3])}"
+                        f"{', ...' if len(pairs) > 3 else ''}): sotfit stfmr reads each pair as "
+                        "the field then V_mix, the frequency from the label, the units from "
+                        "options")
+    elif _is_lvm_layout(table):
         notes.insert(0, "the LabVIEW ST-FMR layout (.lvm, a preamble, two unnamed columns): "
                         "sotfit stfmr reads column 0 as the field in Oe and column 1 as V_mix "
                         "in V, unless options say otherwise")
