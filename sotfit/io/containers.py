@@ -182,39 +182,32 @@ def _workbook_tables(path, kind: str) -> list:
             for sheet, text in sheets]
 
 
-#: What each kind of binary file is called in messages.
-_KIND_NAMES = {"workbook": "workbook", "xls": "workbook", "mat": "MATLAB file",
-               "mat73": "MATLAB 7.3 file", "npz": "NumPy file", "npy": "NumPy file",
-               "hdf5": "HDF5 file", "sqlite": "QCoDeS database", "tdms": "LabVIEW TDMS file"}
+#: Each kind of binary file of tables in words, and what its tables are called.
+_KINDS = {"workbook": ("a workbook", "sheet"), "xls": ("a workbook", "sheet"),
+          "mat": ("a MATLAB file", "table"), "mat73": ("a MATLAB 7.3 file", "group"),
+          "npz": ("a NumPy file", "table"), "npy": ("a NumPy file", "table"),
+          "hdf5": ("an HDF5 file", "group"), "tdms": ("a LabVIEW TDMS file", "group"),
+          "sqlite": ("a QCoDeS database", "run")}
 
 
 def several_tables(raw: bytes, names) -> str:
     """The words for a binary file of several tables ``names``: ``a workbook with numbers on 2
-    sheets ('8 GHz', '10 GHz')``, ``a QCoDeS database of 3 runs (...)``."""
-    kind = _kind(raw)
+    sheets ('8 GHz', '10 GHz')``, ``a QCoDeS database of 3 runs with numbers (...)``."""
+    what, part = _KINDS.get(_kind(raw), ("a file", "table"))
     listed = ", ".join(repr(n) for n in names)
-    if kind in ("workbook", "xls"):
-        return f"a workbook with numbers on {len(names)} sheets ({listed})"
-    what, parts = {"sqlite": ("a QCoDeS database", "runs"),
-                   "tdms": ("a LabVIEW TDMS file", "groups"),
-                   "hdf5": ("an HDF5 file", "groups"),
-                   "mat73": ("a MATLAB 7.3 file", "groups")}.get(kind, ("a file", "tables"))
-    return f"{what} of {len(names)} {parts} with numbers ({listed})"
+    if part == "sheet":
+        return f"{what} with numbers on {len(names)} sheets ({listed})"
+    return f"{what} of {len(names)} {part}s with numbers ({listed})"
 
 
 def table_origin(raw: bytes, name: str | None) -> str:
     """Where a table of the binary file whose bytes are ``raw`` comes from, for notes: ``the
-    sheet '10 GHz' of a workbook``, ``run 3 sweep_10GHz of a QCoDeS database``, ``an HDF5
-    file``."""
-    kind = _kind(raw)
-    what = _KIND_NAMES.get(kind, "binary file")
+    sheet '10 GHz' of a workbook``, ``run 3 sweep_10GHz of a QCoDeS database`` (a run's name
+    says it is one), ``an HDF5 file``."""
+    what, part = _KINDS.get(_kind(raw), ("a binary file", "table"))
     if name is None:
-        return f"{'an' if what.startswith('HDF5') else 'a'} {what}"
-    part = {"workbook": f"the sheet {name!r}", "xls": f"the sheet {name!r}",
-            "hdf5": f"the group {name!r}", "mat73": f"the group {name!r}",
-            "tdms": f"the group {name!r}",
-            "sqlite": name}.get(kind, repr(name))
-    return f"{part} of a {what}"
+        return what
+    return f"{name if part == 'run' else f'the {part} {name!r}'} of {what}"
 
 
 def container_texts(path, raw: bytes, only: str | None = None) -> list[tuple[str | None, str]]:

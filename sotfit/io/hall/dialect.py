@@ -182,62 +182,65 @@ def _all_tables(p: Path, only: str | None = None):
     with open(p, "rb") as fh:  # read-only, binary: never touches the file
         start = fh.read(4096)
     if _containers.is_binary(start):
-        sheets = _workbook_sheets(p, only)
-        if len(sheets) > 1 or only is not None:
-            return [(p if name is None else Path(f"{p}[{name}]"), *_read_sheet(p, name, text))
-                    for name, text in sheets]
-    else:
-        sections = split_sections(_read_text(p))
-        if sections is not None:
-            return [(Path(f"{p}[{label}]"), *_read_section(p, label, text))
-                    for label, text in sections]
+        raw = _containers.container_bytes(p)
+        sheets = _binary_tables(p, raw, only)
+        whole = len(sheets) == 1 and only is None      # named as the file itself
+        return [(p if whole else Path(f"{p}[{name}]"), *_read_sheet(p, raw, name, text))
+                for name, text in sheets]
+    sections = split_sections(_read_text(p))
+    if sections is not None:
+        return [(Path(f"{p}[{label}]"), *_read_section(p, label, text))
+                for label, text in sections]
     return [(p, *_read_table(p))]
 
 
+def _with_preamble(p: Path, lines: list[str], dialect: _Dialect):
+    """The table of ``lines`` read with ``dialect``, the lines above its first row kept with it
+    (``DataFrame.attrs['preamble']``, so that its own entries, the field of its rotation, are
+    read), and the parts of the reader's note that its layout adds."""
+    df, note = _read_dialect(p, lines, dialect)
+    first = next((i for i in range(dialect.header + 1, len(lines))
+                  if not _is_skipped(lines[i]) and _has_number(lines[i])), len(lines))
+    df.attrs["preamble"] = lines[:first]
+    return df, note.split("; ", 1)[1:]
+
+
 def _read_section(p: Path, label: str, text: str):
-    """The table of section ``label`` of file ``p`` (its ``text``, :mod:`sotfit.io.sections`),
-    and the note; the lines above its first row go with the table (``DataFrame.attrs
-    ['preamble']``), so that its own entries (the field of its rotation) are read."""
+    """The table of section ``label`` of file ``p`` (its ``text``, :mod:`sotfit.io.sections`)
+    with its preamble (:func:`_with_preamble`), and the note."""
     text, lines, rewrites = _numbers_rewritten(text, _lines(text))
     dialect = _sniff(lines)
     if dialect is None:
         raise HallReadError(f"{p}: its {label} has no column header row")
-    df, note = _read_dialect(p, lines, dialect)
-    first = next((i for i in range(dialect.header + 1, len(lines))
-                  if not _is_skipped(lines[i]) and _has_number(lines[i])), len(lines))
-    df.attrs["preamble"] = lines[:first]
+    df, more = _with_preamble(p, lines, dialect)
     parts = [f"{p.name} read as one of several tables one after another ({label})",
-             *note.split("; ", 1)[1:], *rewrites]
+             *more, *rewrites]
     return df, "; ".join(parts)
 
 
-def _workbook_sheets(p: Path, only: str | None = None):
-    """The sheets with numbers of workbook ``p`` (or the tables of another binary file):
-    ``[(name, tab-separated text)]`` (:func:`sotfit.io.containers.container_texts`)."""
+def _binary_tables(p: Path, raw: bytes, only: str | None = None):
+    """The tables with numbers of binary file ``p`` (bytes ``raw``): the sheets of a workbook,
+    the groups of an HDF5 or TDMS file, the runs of a QCoDeS database; ``[(name, tab-separated
+    text)]`` (:func:`sotfit.io.containers.container_texts`)."""
     from ...data import DataError
 
     try:
-        return _containers.container_texts(p, _containers.container_bytes(p), only)
+        return _containers.container_texts(p, raw, only)
     except DataError as exc:
         raise HallReadError(str(exc)) from None
 
 
-def _read_sheet(p: Path, name: str | None, text: str):
+def _read_sheet(p: Path, raw: bytes, name: str | None, text: str):
     """The table ``name`` (a sheet of a workbook, a group of an HDF5 file, a run of a QCoDeS
-    database; None for the only table of a file of named vectors) of binary file ``p`` (its
-    ``text``, :func:`sotfit.io.containers.container_texts`), and the note; the lines above its
-    first row go with the table (``DataFrame.attrs['preamble']``), so that its entries are
-    read."""
-    origin = _containers.table_origin(_containers.container_bytes(p), name)
+    database; None for the only table of a file of named vectors) of binary file ``p`` (bytes
+    ``raw``; the table's ``text``, :func:`_binary_tables`) with its preamble
+    (:func:`_with_preamble`), and the note."""
+    origin = _containers.table_origin(raw, name)
     lines = _lines(text)
     dialect = _sniff(lines[:50])
     if dialect is None:
         raise HallReadError(f"{p}: {origin} has no column header row")
-    df, note = _read_dialect(p, lines, dialect)
-    first = next((i for i in range(dialect.header + 1, len(lines))
-                  if not _is_skipped(lines[i]) and _has_number(lines[i])), len(lines))
-    df.attrs["preamble"] = lines[:first]
-    more = note.split("; ", 1)[1:]      # what the sheet's layout adds to its tab-separated text
+    df, more = _with_preamble(p, lines, dialect)
     return df, "; ".join([f"{p.name} read from {origin}", *more])
 
 
@@ -245,12 +248,12 @@ def _read_workbook(p: Path):
     """The table of a Hall scan saved as a workbook of one sheet with numbers or another binary
     file of one table (its text read as a tab-separated file), and the note; several tables are
     an error (:func:`_read_tables` reads them)."""
-    sheets = _workbook_sheets(p)
+    raw = _containers.container_bytes(p)
+    sheets = _binary_tables(p, raw)
     if len(sheets) > 1:
-        several = _containers.several_tables(_containers.container_bytes(p),
-                                             [s for s, _ in sheets])
+        several = _containers.several_tables(raw, [s for s, _ in sheets])
         raise HallReadError(f"{p}: {several}; one table is read here")
-    return _read_sheet(p, *sheets[0])
+    return _read_sheet(p, raw, *sheets[0])
 
 
 def _lines(text: str) -> list[str]:
