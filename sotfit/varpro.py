@@ -47,13 +47,19 @@ def _project_out(v, phi_w, ginv):
     return v - phi_w @ coef
 
 
-def _lm_step(jtj, jtr, lam, nonlin_free):
-    """Levenberg-Marquardt steps -(J^T J + lam diag(J^T J))^-1 J^T r for a stack (N, p, p)."""
+def _lm_step(jtj, jtr, lam, free):
+    """Levenberg-Marquardt steps -(J^T J + lam diag(J^T J))^-1 J^T r for a stack (N, p, p), of
+    the parameters ``free`` ((p,) or per spectrum (N, p)); the others do not move."""
     p = jtj.shape[-1]
+    free = np.broadcast_to(np.asarray(free, bool), jtr.shape)
+    held = ~free
+    if held.any():                        # held parameters: out of the system, rows regular
+        jtj = jtj * (free[:, :, None] & free[:, None, :])
+        jtr = jtr * free
     diag = np.diagonal(jtj, axis1=1, axis2=2).copy()
     diag[diag <= 0] = 1.0
     a = jtj + (lam[:, None] * diag)[:, :, None] * np.eye(p)
-    a += np.diag(~nonlin_free * 1.0)                                    # keep fixed rows regular
+    a += held[:, :, None] * np.eye(p)
     if p == 2:
         det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
         det = np.where(det == 0, np.finfo(float).tiny, det)
@@ -65,7 +71,20 @@ def _lm_step(jtj, jtr, lam, nonlin_free):
             step = -np.linalg.solve(a, jtr[..., None])[..., 0]
         except np.linalg.LinAlgError:
             step = -(np.linalg.pinv(a) @ jtr[..., None])[..., 0]
-    return step * nonlin_free
+    return step * free
+
+
+def _bounded_step(jtj, jtr, lam, free, theta, lo, hi):
+    """:func:`_lm_step` within the bounds lo, hi: a parameter at a bound that the step would
+    push beyond it is held there and the step of the others is solved again without it (an
+    active set), so that they still descend along the bound; a step clipped to the bound
+    instead (the others computed as if it moved) can stall a fit short of its optimum."""
+    step = _lm_step(jtj, jtr, lam, free)
+    blocked = ((theta <= lo) & (step < 0)) | ((theta >= hi) & (step > 0))
+    rows = np.flatnonzero(blocked.any(axis=1))
+    if rows.size:
+        step[rows] = _lm_step(jtj[rows], jtr[rows], lam[rows], free & ~blocked[rows])
+    return step
 
 
 def varpro_fit(x, y, wt, theta, basis: LinearBasis, *, lin_free=None, nonlin_free=None,
@@ -127,8 +146,9 @@ def varpro_fit(x, y, wt, theta, basis: LinearBasis, *, lin_free=None, nonlin_fre
             break
         ja, ra, la = jac[act], r[act], lam[act]
         jact = ja.transpose(0, 2, 1)
-        step = _lm_step(jact @ ja, (jact @ ra[..., None])[..., 0], la, nonlin_free)
         th_a = theta[act]
+        step = _bounded_step(jact @ ja, (jact @ ra[..., None])[..., 0], la, nonlin_free,
+                             th_a, lo, hi)
         trial = np.clip(th_a + step, lo, hi)
         r_t, c_t, chi_t, jac_t = evaluate(trial, act)
         n_eval[act] += 1
