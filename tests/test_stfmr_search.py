@@ -96,6 +96,28 @@ def test_search_does_not_see_a_straight_line_added_to_the_data(offset, noise, vs
             assert f["offset"] == pytest.approx(level, rel=1e-9, abs=1e-7)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_candidate_columns_are_built_on_bands_that_hold_every_window(seed):
+    """The shared scan builds a width's columns on the band of points its windows reach: on
+    uneven field values with repeated read-backs, every point of every window |h - c| < 6 W
+    lies inside its band (and the band is cut where no window reaches), for every width of
+    the grid."""
+    from sotfit.analysis.stfmr import search_groups
+
+    rng = np.random.default_rng(seed)
+    h = np.sort(np.round(rng.uniform(0.01, 0.2, 500), 4))      # ties: 4-digit read-backs
+    centres, widths, _, _ = search_groups._grid(h[None, :], 160, 24)
+    cut = 0
+    for w in widths[0]:
+        idx = search_groups._window_band(h, centres[0], 6.0 * w)
+        inside = np.zeros((centres.shape[1], h.size), bool)
+        np.put_along_axis(inside, idx, True, axis=1)
+        window = np.abs(h[None, :] - centres[0][:, None]) < 6.0 * w
+        assert not np.any(window & ~inside)
+        cut += idx.shape[1] < h.size
+    assert cut >= 8                 # the narrow widths are built on bands, not whole branches
+
+
 def test_shared_scan_from_a_cached_setup_is_the_scan_from_a_fresh_one():
     """A second search of the same field values takes the candidate setup from the cache:
     the winners are the same to the bit, and the cached arrays cannot be changed."""

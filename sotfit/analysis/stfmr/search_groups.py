@@ -296,25 +296,34 @@ def _shared_candidates(h, centres, widths, *, k, derivative, min_side, min_point
     """Every allowed candidate of the shared field values h (width-major order, as the scan):
     its code (width * n_centre + centre) and its columns P, Q made orthonormal within its
     window (:func:`_orthonormal_pair`; (2K, n), single precision). None when no candidate has
-    enough points."""
+    enough points.
+
+    The columns of a width are computed on the band of points its windows can reach (the
+    windows of the narrowest widths hold a few tens of the n points) and are zero elsewhere,
+    as the window's mask makes them."""
     n, n_centre = h.size, centres.size
     g = h - h[0]
     pre_h = [np.concatenate([[0.0], np.cumsum(x)]) for x in (np.ones(n), g, g * g)]
     codes, cols = [], []
     for j, w in enumerate(widths):
         c = centres[:, None]
-        d = h[None, :] - c
+        idx = _window_band(h, centres, k * w)
+        d = h[idx] - c
         m = np.abs(d) < k * w
+        if _window_cut(m, idx, n):                  # never seen; the whole branch then
+            idx = np.broadcast_to(np.arange(n), (centres.size, n))
+            d = h[idx] - c
+            m = np.abs(d) < k * w
         left = (m & (d < 0)).sum(1)
         right = (m & (d > 0)).sum(1)
         ok = ((left >= min_side) & (right >= min_side) & (left + right >= min_points)
               & (c[:, 0] - w >= h[0]) & (c[:, 0] + w <= h[-1]))
         if not ok.any():
             continue
-        m, d, c0 = m[ok], d[ok], centres[ok] - h[0]
-        a0 = np.argmax(m, axis=1)
+        m, d, c0, idx = m[ok], d[ok], centres[ok] - h[0], idx[ok]
+        a0 = idx[:, 0] + np.argmax(m, axis=1)
         e0 = a0 + m.sum(1)
-        cols_j = _search_design(h[None, :], centres[ok, None], w, derivative)[..., :2]
+        cols_j = _search_design(h[idx], centres[ok, None], w, derivative)[..., :2]
         P = cols_j[..., 0] * m
         Q = cols_j[..., 1] * m
         s1, sg, sgg = (x[e0] - x[a0] for x in pre_h)
@@ -323,12 +332,38 @@ def _shared_candidates(h, centres, widths, *, k, derivative, min_side, min_point
         sums = np.stack([s1, sd, sdd, P.sum(1), Q.sum(1), (P * d).sum(1), (Q * d).sum(1),
                          (P * P).sum(1), (P * Q).sum(1), (Q * Q).sum(1), c0], axis=1)
         singular = _schur_forms(sums)[4][:, 0] == 0
-        cols.append(_orthonormal_pair(P, Q, m, d, sums, singular))
+        band = _orthonormal_pair(P, Q, m, d, sums, singular)
+        full = np.zeros((band.shape[0], 2, n), dtype=band.dtype)
+        for t in range(2):
+            np.put_along_axis(full[:, t], idx, band[:, t], axis=1)
+        cols.append(full)
         codes.append(j * n_centre + np.flatnonzero(ok))
     if not codes:
         return None
     codes = np.concatenate(codes)
     return codes, np.ascontiguousarray(np.concatenate(cols).reshape(2 * codes.size, n))
+
+
+def _window_band(h, centres, half):
+    """Indices (n_centre, L) into the ascending h of a band of L consecutive points around
+    every centre that holds its whole window |h - c| < half, with two points to spare on each
+    side (the window itself is the exact mask of its caller); the whole of h when the band
+    would not leave out a point on each side of some window."""
+    n = h.size
+    lo = np.searchsorted(h, centres - half, "left") - 2
+    hi = np.searchsorted(h, centres + half, "right") + 2
+    length = int(np.max(hi - lo))
+    if length >= n:
+        return np.broadcast_to(np.arange(n), (centres.size, n))
+    start = np.clip(lo, 0, n - length)
+    return start[:, None] + np.arange(length)
+
+
+def _window_cut(m, idx, n) -> bool:
+    """Whether some window mask m (rows of the band idx of :func:`_window_band`) reaches the
+    edge of its band where the band does not end the branch: a window is an interval of
+    points (h - c rounds monotonically in h), so a window inside its band never does."""
+    return bool(np.any(m[:, 0] & (idx[:, 0] > 0)) or np.any(m[:, -1] & (idx[:, -1] < n - 1)))
 
 
 def _schur_forms(sums):
