@@ -3,7 +3,8 @@
 Usage (from the project root)::
 
     python tests/benchmarks/stfmr_cli_throughput.py [--files 10000] [--lab-files 1000]
-        [--workers 2] [--memory 100,1000,10000] [--no-big] [--dir DIR] [--with-sample]
+        [--workers 2] [--memory 100,1000,10000] [--no-big] [--no-interleaved] [--dir DIR]
+        [--with-sample]
 
 Makes ``--files`` two-polarity files of 724 lines (the bundled example spectra,
 data/stfmr_example, cycled, each with fresh white noise of 0.01 uV added), then times
@@ -13,7 +14,9 @@ data/stfmr_example, cycled, each with fresh white noise of 0.01 uV added), then 
   median (argmax guess), on ``--lab-files`` of the files (scaled to all of them), half of
   them before the command runs and half after;
 * ``sotfit stfmr DIR --no-figures --no-global --out OUT`` as a command (a fresh process,
-  imports included), serially and with ``--workers N``;
+  imports included), serially and with ``--workers N``, and serially on the same files named
+  in the order they were made (every frequency in turn: each chunk of the command then holds
+  every field grid);
 
 and reports wall and CPU time per file and their ratios, the CPU time of each step of the
 command (:func:`stages`, in this process on up to 2000 of the files), and the peak resident memory of
@@ -91,6 +94,21 @@ def subset(folder: Path, n: int, where: Path) -> Path:
                 os.link(f, out / f.name)
             except OSError:                 # another file system
                 os.symlink(f.resolve(), out / f.name)
+    return out
+
+
+def measured_order(files, where: Path) -> Path:
+    """A folder in ``where`` holding ``files`` (hard links) named by their place in the list
+    (``00000_py_pt_8GHz_00000.csv``, ...): read by name, every frequency comes in turn, as in
+    a set whose files are numbered in the order they were measured."""
+    out = where / "measured_order"
+    if not out.is_dir():
+        out.mkdir()
+        for i, f in enumerate(files):
+            try:
+                os.link(f, out / f"{i:05d}_{f.name}")
+            except OSError:                 # another file system
+                os.symlink(f.resolve(), out / f"{i:05d}_{f.name}")
     return out
 
 
@@ -256,7 +274,7 @@ def stages(files, chunk: int = 250) -> dict:
 
 def measure(n_files: int = 10000, lab_files: int = 1000, workers: int | None = 2,
             memory=(100, 1000, 10000), big: bool = True, folder: Path | None = None,
-            threads: bool = False) -> dict:
+            threads: bool = False, interleaved: bool = True) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     if not threads:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -280,11 +298,13 @@ def measure(n_files: int = 10000, lab_files: int = 1000, workers: int | None = 2
     if workers and workers > 1:
         out["sotfit_workers"] = stfmr(full, work / "out_workers", env, "--workers", str(workers))
         out["workers"] = workers
+    if interleaved:
+        out["sotfit_interleaved"] = stfmr(measured_order(files, work), work / "out_order", env)
     after = lab_loop(lab_set[len(lab_set) // 2:])
     lab = {k: before[k] + after[k] for k in ("files", "wall", "cpu", "branches_fitted")}
     lab["ms_before_after"] = [1e3 * x["wall"] / max(x["files"], 1) for x in (before, after)]
     out["lab"] = lab
-    for key in ("sotfit", "sotfit_workers"):
+    for key in ("sotfit", "sotfit_workers", "sotfit_interleaved"):
         if key in out:
             r = out[key]
             r["ms_per_file"] = 1e3 * r["wall"] / n_files
@@ -317,7 +337,9 @@ def report(m: dict) -> str:
              f"{lab['ms_before_after'][0]:.1f} and {lab['ms_before_after'][1]:.1f} ms; scaled) "
              f"| {lab['wall'] * m['files'] / lab['files']:.0f} | {lab_ms:.1f} | {lab_cpu:.1f} | 1 | 1 |"]
     for key, label in (("sotfit", "`sotfit stfmr DIR --no-figures --no-global`"),
-                       ("sotfit_workers", f"the same with `--workers {m.get('workers')}`")):
+                       ("sotfit_workers", f"the same with `--workers {m.get('workers')}`"),
+                       ("sotfit_interleaved", "the same, serially, files named in the order "
+                                              "measured (every frequency in turn)")):
         if key in m:
             r = m[key]
             lines.append(f"| {label} | {r['wall']:.0f} | {r['ms_per_file']:.2f} | "
@@ -356,6 +378,8 @@ def main(argv=None):
     ap.add_argument("--no-big", action="store_true", help="skip the 10^6-point spectrum")
     ap.add_argument("--dir", type=Path, help="folder of files to reuse (made when missing)")
     ap.add_argument("--threads", action="store_true", help="leave the BLAS thread count alone")
+    ap.add_argument("--no-interleaved", action="store_true",
+                    help="skip the run on the files named in the order measured")
     ap.add_argument("--json", action="store_true", help="print the measurements as JSON too")
     ap.add_argument("--with-sample", action="store_true",
                     help="give the command the example's sample (torques and efficiencies of "
@@ -365,7 +389,7 @@ def main(argv=None):
         WITH_SAMPLE[:] = SAMPLE_OPTIONS
     m = measure(args.files, args.lab_files, args.workers,
                 [int(x) for x in args.memory.split(",") if x], not args.no_big, args.dir,
-                args.threads)
+                args.threads, not args.no_interleaved)
     print(report(m))
     if args.json:
         print(json.dumps(m, indent=2))
