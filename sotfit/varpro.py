@@ -104,7 +104,9 @@ def varpro_fit(x, y, wt, theta, basis: LinearBasis, *, lin_free=None, nonlin_fre
     c_fixed : ndarray (q,), optional
         Values of the fixed linear parameters (ignored for free ones).
     lo, hi : ndarray (p,)
-        Bounds of the nonlinear parameters (steps are clipped to them).
+        Bounds of the nonlinear parameters: a parameter at a bound that a step would push
+        beyond it is held there and the others' step solved without it
+        (:func:`_bounded_step`); a step that would cross a bound is clipped to it.
     max_iter : int
         Iterations at most.
     ftol, xtol : float
