@@ -42,7 +42,7 @@ from ...models.spec import ModelSpec
 from ...results import FitResult
 from .branch_fit import fit_branches
 from .branches import _label, split_branches
-from .spikes import spike_note, without_spikes
+from .spikes import GLITCH_RULE, spike_note, without_spikes
 from .errors import NoResonanceError, STFMRError, SpectrumFitError
 
 
@@ -307,7 +307,8 @@ class BranchValues(Mapping):
 def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths: float = 6.0,
                       min_significance: float = 100.0, **fit_kwargs) -> list:
     """:func:`fit_spectrum` for many spectra at once: every branch of every spectrum in one
-    :func:`fit_branches`, its single-point spikes left out and named in the notes
+    :func:`fit_branches`, its single-point spikes (and, under the mixing lineshape, glitches
+    of up to three adjacent points) left out and named in the notes
     (:mod:`sotfit.analysis.stfmr.spikes`).
 
     Returns
@@ -318,6 +319,8 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
     """
     out: list = [None] * len(datasets)
     branches, owner = [], []
+    # glitches of several points only under the mixing lineshape (GLITCH_RULE)
+    longest = GLITCH_RULE["longest"] if model is None or model.name == "stfmr_mixing" else 1
     for n, d in enumerate(datasets):
         f = d.meta.get("frequency")
         if f is None or not np.isfinite(float(f)) or float(f) <= 0:
@@ -326,7 +329,7 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
                                 "--frequency")
             continue
         try:
-            parts = [without_spikes(b) for b in split_branches(d)]
+            parts = [without_spikes(b, longest) for b in split_branches(d)]
         except STFMRError as exc:
             out[n] = exc
             continue
