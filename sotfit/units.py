@@ -413,6 +413,24 @@ _HEADER_PATTERNS = (
 )
 
 
+def _header_match(header: str):
+    """The match of the first of :data:`_HEADER_PATTERNS` that ``header`` fits, or None."""
+    h = header.strip()
+    for pat in _HEADER_PATTERNS:
+        m = pat.match(h)
+        if m:
+            return m
+    return None
+
+
+def written_unit(header: str) -> str | None:
+    """The unit a column header writes in parentheses, brackets or after a slash, as written
+    (``'Vmix (arb. units)'`` -> ``'arb. units'``), whether sotfit knows it or not; None when it
+    writes none so."""
+    m = _header_match(header)
+    return None if m is None else m.group("unit").strip()
+
+
 def split_header(header: str) -> tuple[str, str | None]:
     """Split a column header into a name and a unit.
 
@@ -426,15 +444,12 @@ def split_header(header: str) -> tuple[str, str | None]:
         ``name`` lower-cased and stripped; ``unit`` canonical or ``None``.
     """
     h = header.strip()
-    for pat in _HEADER_PATTERNS:
-        m = pat.match(h)
-        if m:
-            try:
-                return m.group("name").strip().lower(), normalise_unit(m.group("unit"))
-            except UnitError:
-                raise UnitError(
-                    f"column {header!r}: unknown unit {m.group('unit')!r}"
-                ) from None
+    m = _header_match(h)
+    if m:
+        try:
+            return m.group("name").strip().lower(), normalise_unit(m.group("unit"))
+        except UnitError:
+            raise UnitError(f"column {header!r}: unknown unit {m.group('unit')!r}") from None
     if "_" in h:
         base, _, suffix = h.rpartition("_")
         try:

@@ -14,7 +14,6 @@ others are still listed).
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 __all__ = ["add_parser", "run", "describe"]
@@ -33,7 +32,7 @@ def add_parser(subparsers) -> None:
 def describe(table) -> dict:
     """The description of one table (:class:`sotfit.io.Table`): name, rows, columns with
     units, header entries and notes."""
-    from ..units import UnitError, dimension_of, split_header
+    from ..units import UnitError, dimension_of, split_header, written_unit
 
     pairs = table.blocks
     columns = []
@@ -44,8 +43,7 @@ def describe(table) -> dict:
                 unit = split_header(raw)[1]
                 quantity = None if unit is None else dimension_of(unit)
             except UnitError:                   # a unit sotfit does not know: shown as written
-                found = re.search(r"[(\[]([^()\[\]]+)[)\]]\s*$", raw)
-                unit = found.group(1).strip() if found else None
+                unit = written_unit(raw)
         columns.append({"name": raw, "unit": unit, "quantity": quantity})
     from ..io.stfmr.files import _is_lvm_layout
 

@@ -48,7 +48,8 @@ _HDF5 = b"\x89HDF\r\n\x1a\n"
 _NPY = b"\x93NUMPY"
 _ZIP = b"PK\x03\x04"
 _SQLITE = b"SQLite format 3\x00"
-_TDMS = (b"TDSm", b"TDSh")                   # a TDMS data file, its index file
+_TDMS_INDEX = b"TDSh"                        # the index file written beside a TDMS data file
+_TDMS = (b"TDSm", _TDMS_INDEX)
 
 
 def wide_text_encoding(raw: bytes) -> str | None:
@@ -330,17 +331,36 @@ def _variables(path, raw: bytes, kind: str) -> dict:
         raise DataError(f"{path.name}: a {what} that cannot be read ({exc})") from None
 
 
+def _one_text(value) -> str | None:
+    """A one-element text (str or bytes, or an array of one) as str; else None."""
+    a = np.asarray(value)
+    if a.size != 1 or a.dtype.kind not in "USO":
+        return None
+    v = a.reshape(())[()]
+    if isinstance(v, bytes):
+        return v.decode("utf-8", errors="replace")
+    return v if isinstance(v, str) else None
+
+
+def _one_entry(value) -> str | None:
+    """A header entry of a one-element array of a file of named vectors (MATLAB, NumPy, HDF5):
+    its text, or its number in full as a float (``repr``); else None."""
+    text = _one_text(value)
+    if text is not None:
+        return text
+    a = np.asarray(value)
+    return repr(float(a.reshape(())[()])) if a.size == 1 and a.dtype.kind in "biuf" else None
+
+
 def _columns_of(name: str, value) -> tuple[list, list, str | None]:
     """(column names, vectors, header value) of one variable: a vector is a column, an N x k
     matrix (k <= 8, N > k, either way round) k columns ``name[j]``, one number or a text a
-    header value; anything else gives nothing."""
+    header value (:func:`_one_entry`); anything else gives nothing."""
     a = np.asarray(value)
-    if a.dtype.kind in "US" and a.size == 1:
-        return [], [], str(a.reshape(())[()])
+    if a.size == 1:
+        return [], [], _one_entry(a)
     if a.dtype.kind not in "biuf":
         return [], [], None
-    if a.size == 1:
-        return [], [], repr(float(a.reshape(())[()]))
     if a.ndim == 1:
         return [name], [a.astype(float)], None
     if a.ndim == 2:
@@ -350,10 +370,8 @@ def _columns_of(name: str, value) -> tuple[list, list, str | None]:
     return [], [], None
 
 
-#: The kinds of file of named vectors, as their tables are called in messages.
-_VECTOR_FILES = {"mat": "MATLAB file", "npz": "NumPy file", "npy": "NumPy file",
-                 "hdf5": "HDF5 file", "mat73": "MATLAB 7.3 file", "sqlite": "QCoDeS run",
-                 "tdms": "TDMS group"}
+#: The kinds of file of named vectors (their words: :data:`_KINDS`).
+_VECTOR_FILES = {"mat", "npz", "npy", "hdf5", "mat73", "sqlite", "tdms"}
 
 
 def _vector_groups(path, raw: bytes, kind: str, only: str | None = None) -> list[tuple]:
@@ -391,10 +409,12 @@ def _selected_columns(path, variables: dict, kind: str, units: dict, header: dic
     lengths = Counter(v.size for v in vectors)
     usable = [n for n, c in lengths.items() if c >= 2]
     if not usable:
-        where = path.name if sheet is None else f"{path.name}[{sheet}]"
+        what, part = _KINDS[kind]
+        where, what = (path.name, what) if sheet is None else (f"{path.name}[{sheet}]",
+                                                                f"a {part} of {what}")
         found = ", ".join(f"{n} {np.asarray(v).shape}" for n, v in variables.items()) or "none"
-        raise DataError(f"{where}: a {_VECTOR_FILES[kind]} without two vectors of one length "
-                        f"to read as columns (variables: {found})")
+        raise DataError(f"{where}: {what} without two vectors of one length to read as "
+                        f"columns (variables: {found})")
     n = max(usable, key=lambda k: (lengths[k], k))
     keep = [i for i, v in enumerate(vectors) if v.size == n]
     left = [names[i] for i, v in enumerate(vectors) if v.size != n]

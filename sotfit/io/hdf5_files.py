@@ -30,6 +30,7 @@ import re
 import numpy as np
 
 from ..data import DataError
+from .containers import _one_entry, _one_text
 
 __all__ = ["hdf5_groups"]
 
@@ -37,42 +38,20 @@ __all__ = ["hdf5_groups"]
 _MATLAB_GROUPS = ("#refs#", "#subsystem#")
 
 
-def _text(value) -> str | None:
-    """A one-element text (bytes or str, or an array of one) as str; else None."""
-    a = np.asarray(value)
-    if a.size != 1 or a.dtype.kind not in "USO":
-        return None
-    v = a.reshape(())[()]
-    if isinstance(v, bytes):
-        return v.decode("utf-8", errors="replace")
-    return v if isinstance(v, str) else None
-
-
 def _unit(attrs) -> str | None:
     """The unit of a dataset from its ``units`` or ``unit`` attribute (any case)."""
     for key in attrs:
         if key.lower() in ("units", "unit"):
-            return _text(attrs[key])
+            return _one_text(attrs[key])
     return None
 
 
 def _matlab_text(ds) -> str | None:
     """The text of a MATLAB 7.3 ``char`` variable (16-bit codes), else None."""
-    if _text(ds.attrs.get("MATLAB_class", b"")) != "char":
+    if _one_text(ds.attrs.get("MATLAB_class", b"")) != "char":
         return None
     codes = np.asarray(ds[()]).ravel(order="F")
     return "".join(map(chr, codes.astype(int)))
-
-
-def _header_value(value):
-    """A header entry of an attribute: its text, or its one number in full; else None."""
-    text = _text(value)
-    if text is not None:
-        return text
-    a = np.asarray(value)
-    if a.size == 1 and a.dtype.kind in "biuf":
-        return repr(float(a.reshape(())[()]))
-    return None
 
 
 def _group_content(group, matlab: bool) -> tuple[dict, dict, dict, tuple]:
@@ -87,7 +66,7 @@ def _group_content(group, matlab: bool) -> tuple[dict, dict, dict, tuple]:
     if frame is not None:
         return frame, units, header, ()
     for key, value in group.attrs.items():
-        entry = _header_value(value)
+        entry = _one_entry(value)
         if entry is not None and not key.startswith("MATLAB_") and key not in _PYTABLES_ATTRS:
             header[key] = entry
     for name, item in group.items():
@@ -108,7 +87,7 @@ def _group_content(group, matlab: bool) -> tuple[dict, dict, dict, tuple]:
             continue
         value = item[()]
         if item.dtype.kind in "SUO":
-            text = _text(value)
+            text = _one_text(value)
             if text is not None:
                 header[name] = text
             continue
@@ -138,7 +117,7 @@ def _pandas_frame(group) -> dict | None:
     the fixed format's blocks (``block0_items`` the names, ``block0_values`` the rows) or the
     table format's (``table`` with ``values_block_0`` and the names pandas keeps beside it);
     None for any other group."""
-    kind = _text(group.attrs.get("pandas_type", b""))
+    kind = _one_text(group.attrs.get("pandas_type", b""))
     out: dict = {}
     if kind == "frame":
         for i in range(int(np.asarray(group.attrs.get("nblocks", 0)))):
@@ -156,7 +135,7 @@ def _pandas_frame(group) -> dict | None:
         for field in table.dtype.names or ():
             if not field.startswith("values_block_"):
                 continue
-            pickled = _text(table.attrs.get(f"{field}_kind", b"")) or ""
+            pickled = _one_text(table.attrs.get(f"{field}_kind", b"")) or ""
             names = [n.encode("latin-1", "replace").decode("raw_unicode_escape")
                      for n in _PICKLED_NAME_RE.findall(pickled)]
             block = np.asarray(rows[field]).reshape(len(rows), -1)
@@ -207,7 +186,7 @@ def _on_dimensions(group, variables: dict) -> tuple[dict, tuple]:
     out: dict = {}
     gathered: list[str] = []
     for d, values in zip(dims, grid):
-        compress = (_text(group[d].attrs["compress"]) or "").split() \
+        compress = (_one_text(group[d].attrs["compress"]) or "").split() \
             if "compress" in group[d].attrs else []
         if compress and len(dims) == 1:
             if not all(p in datasets for p in compress):
@@ -216,7 +195,7 @@ def _on_dimensions(group, variables: dict) -> tuple[dict, tuple]:
                                      tuple(np.size(variables[p]) for p in compress))
             out |= {p: np.ravel(variables[p])[i] for p, i in zip(compress, index)}
             gathered += compress
-        elif not (_text(group[d].attrs.get("NAME", b"")) or "").startswith(_BARE_DIMENSION):
+        elif not (_one_text(group[d].attrs.get("NAME", b"")) or "").startswith(_BARE_DIMENSION):
             out[d] = np.ravel(values)
     out |= {n: np.ravel(variables[n]) for n, k in data.items() if k == dims}
     left = sorted(set(variables) - set(out) - set(dims) - set(gathered))

@@ -30,12 +30,10 @@ from pathlib import Path
 import numpy as np
 
 from ..data import DataError
+from .containers import _cell
 from . import table_names
 
-__all__ = ["SQLITE_MAGIC", "qcodes_runs"]
-
-#: The first bytes of every SQLite 3 database.
-SQLITE_MAGIC = b"SQLite format 3\x00"
+__all__ = ["qcodes_runs"]
 
 #: Columns of QCoDeS' ``runs`` table that are bookkeeping, not metadata of a measurement.
 _RUN_COLUMNS = {"run_id", "exp_id", "name", "result_table_name", "result_counter",
@@ -96,9 +94,10 @@ def _column(values: list, paramtype: str):
 
 
 def _header_text(value) -> str | None:
-    if value is None or isinstance(value, bytes):
-        return None
-    return repr(float(value)) if isinstance(value, float) else str(value)
+    """A run's metadata value as a header entry, as a workbook cell is written
+    (:func:`sotfit.io.containers._cell`: integers as integers, floats in full); None for none
+    and for a blob."""
+    return None if value is None or isinstance(value, bytes) else (_cell(value) or None)
 
 
 def qcodes_runs(path: Path, only: str | None = None

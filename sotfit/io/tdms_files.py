@@ -21,13 +21,9 @@ import io
 import numpy as np
 
 from ..data import DataError
-from .containers import _cell
+from .containers import _TDMS_INDEX, _cell
 
-__all__ = ["TDMS_MAGIC", "TDMS_INDEX_MAGIC", "tdms_groups"]
-
-#: The lead-in tag of a TDMS data file and of its index file.
-TDMS_MAGIC = b"TDSm"
-TDMS_INDEX_MAGIC = b"TDSh"
+__all__ = ["tdms_groups"]
 
 #: Channel properties that hold the channel's unit, in the order they are looked for.
 _UNIT_PROPERTIES = ("unit_string", "unit", "units", "NI_UnitDescription")
@@ -66,7 +62,7 @@ def tdms_groups(path, raw: bytes) -> list[tuple[str | None, dict, dict, dict, tu
         cannot read, or one without a group of two numeric channels of one length (listing
         the channels found).
     """
-    if raw.startswith(TDMS_INDEX_MAGIC):
+    if raw.startswith(_TDMS_INDEX):
         raise DataError(f"{path.name}: a TDMS index file; give the .tdms file beside it "
                         f"({path.name.removesuffix('_index')})")
     try:

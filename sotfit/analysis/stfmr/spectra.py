@@ -42,7 +42,7 @@ from ...models.spec import ModelSpec
 from ...results import FitResult
 from .branch_fit import fit_branches
 from .branches import _label, split_branches
-from .spikes import GLITCH_RULE, spike_note, without_spikes
+from .spikes import longest_glitch, spike_note, without_spikes
 from .errors import NoResonanceError, STFMRError, SpectrumFitError
 
 
@@ -319,8 +319,7 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
     """
     out: list = [None] * len(datasets)
     branches, owner = [], []
-    # glitches of several points only under the mixing lineshape (GLITCH_RULE)
-    longest = GLITCH_RULE["longest"] if model is None or model.name == "stfmr_mixing" else 1
+    longest = longest_glitch(model)
     for n, d in enumerate(datasets):
         f = d.meta.get("frequency")
         if f is None or not np.isfinite(float(f)) or float(f) <= 0:

@@ -34,7 +34,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ...data import Dataset
 from .branches import noise_level, rounding_noise
 
-__all__ = ["SPIKE_RULE", "GLITCH_RULE", "spike_indices", "without_spikes", "spike_note"]
+__all__ = ["SPIKE_RULE", "GLITCH_RULE", "longest_glitch", "spike_indices", "without_spikes",
+           "spike_note"]
 
 #: The rule: distance from the neighbours' median in noise levels, neighbours on each side,
 #: largest distance of an adjacent point from that median as a fraction of the spike's, and
@@ -47,7 +48,15 @@ SPIKE_RULE = {"noise_levels": 20.0, "side": 3, "calm": 0.1, "rounding_steps": 5.
 #: look so (the two points beside any one-signed run of two or three points far from the median
 #: lie at 0.21 of its distance or more); a field-derivative lineshape sampled at 0.7 W or more
 #: does (its narrow lobes are runs of two or three points with calm points beside them).
-GLITCH_RULE = {"longest": 3}
+GLITCH_RULE = {"longest": 3, "lineshapes": ("stfmr_mixing",)}
+
+
+def longest_glitch(model=None) -> int:
+    """The most adjacent points judged as one glitch under the lineshape ``model`` (a
+    ModelSpec; None for the mixing lineshape the fits default to): :data:`GLITCH_RULE`'s under
+    the lineshapes it spares, else 1 (single points)."""
+    name = "stfmr_mixing" if model is None else model.name
+    return GLITCH_RULE["longest"] if name in GLITCH_RULE["lineshapes"] else 1
 
 
 def spike_indices(v, longest: int = 1) -> tuple[np.ndarray, np.ndarray]:

@@ -38,8 +38,10 @@ def _natural_key(p: Path):
 def _is_database(p: Path) -> bool:
     """Whether ``p`` begins as an SQLite database does (a ``.db`` beside the data may be
     Windows' thumbnail cache, ``Thumbs.db``, which is none)."""
+    from ..containers import _SQLITE
+
     with open(p, "rb") as fh:
-        return fh.read(16) == b"SQLite format 3\x00"
+        return fh.read(len(_SQLITE)) == _SQLITE
 
 
 def _with_suffixes(folder: Path, suffixes) -> list[Path]:
