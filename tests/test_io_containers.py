@@ -88,6 +88,17 @@ def test_a_numpy_archive_with_a_matrix(tmp_path):
     assert np.array_equal(read_table(tmp_path / "b.npy").data, d)
 
 
+def test_texts_of_a_numpy_archive_as_bytes_or_str_are_the_same_header_entry(tmp_path):
+    """A sample name saved as bytes (NumPy's 'S' type, as a script encoding its strings
+    writes it) is the same header entry as one saved as str: its text, not "b'...'"."""
+    d = _sweep(FILES[0])
+    for sample, name in ((np.array(b"Py6/Pt6 bar 3"), "s.npz"), (np.array("Py6/Pt6 bar 3"), "u.npz")):
+        np.savez(tmp_path / name, field_mT=d[:, 0], vmix_uV=d[:, 1], sample=sample,
+                 frequency_GHz=8.0)
+        t = read_table(tmp_path / name)
+        assert t.header == {"sample": "Py6/Pt6 bar 3", "frequency_GHz": "8.0"}
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
 def test_utf16_text_reads_as_the_same_table(tmp_path, encoding):
     """With or without a byte-order mark (``utf-16-le`` and ``-be`` write none): text two or
