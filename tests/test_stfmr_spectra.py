@@ -108,6 +108,11 @@ def test_one_branch_without_resonance_is_left_out_with_a_note():
     s = fit_spectrum(keep)
     assert [r.meta["polarity"] for r in s.branches] == [1]
     assert "field_offset" not in s.combined
+    # the note says the branch once and why; the file is named where the notes are gathered
+    assert s.notes == ("- branch left out: no resonance inside the sweep (too few points for a "
+                       "resonance search)",)
+    with pytest.raises(STFMRError, match=r"^synthetic_9GHz.csv, - branch: no resonance"):
+        fit_spectrum(keep.where(keep.x < 0.0))
 
 
 def test_derivative_lineshape_recovers_planted_amplitudes():

@@ -171,12 +171,12 @@ def _initial_states(branches, found, where, setup: _BatchSetup, min_significance
     state = {}      # i -> [h_res, width, init, window (i0, i1, h, w), fit row]
     for i, (b, g) in enumerate(zip(branches, found)):
         if isinstance(g, Exception):
-            out[i] = NoResonanceError(f"{where[i]}: no resonance inside the sweep ({g})")
+            out[i] = NoResonanceError.at(where[i], f"no resonance inside the sweep ({g})")
         elif g["significance"] < min_significance:
             grid = (f"; the noise taken as the rounding of the {g['rounding_step']:.3g} uV steps "
                     "on which the values lie" if "rounding_step" in g else "")
-            out[i] = NoResonanceError(
-                f"{where[i]}: no resonance inside the sweep of |mu0H| = {b.x[0]:.4g}..{b.x[-1]:.4g} T "
+            out[i] = NoResonanceError.at(
+                where[i], f"no resonance inside the sweep of |mu0H| = {b.x[0]:.4g}..{b.x[-1]:.4g} T "
                 f"(best candidate improves chi-square by only {g['significance']:.3g} noise "
                 f"variances, need {min_significance:g}{grid})")
         else:
@@ -204,9 +204,9 @@ def _window_rows(active, branches, state, where, setup: _BatchSetup, out: list, 
         else:
             i0, i1 = 0, len(b)
         if i1 - i0 < len(model.params) + 3:
-            out[i] = NoResonanceError(f"{where[i]}: only {i1 - i0} points within "
-                                      f"{window_widths:g} widths of the resonance at "
-                                      f"{st['h']:.4g} T")
+            out[i] = NoResonanceError.at(where[i], f"only {i1 - i0} points within "
+                                         f"{window_widths:g} widths of the resonance at "
+                                         f"{st['h']:.4g} T")
             final.pop(i, None)
             continue
         x, y = b.x[i0:i1], b.y[i0:i1]
@@ -215,7 +215,7 @@ def _window_rows(active, branches, state, where, setup: _BatchSetup, out: list, 
             try:
                 model.check_domain(x, b.source)
             except Exception as exc:     # noqa: BLE001 - a ModelError names the data
-                out[i] = SpectrumFitError(f"{where[i]}: {exc}")
+                out[i] = SpectrumFitError.at(where[i], str(exc))
                 final.pop(i, None)
                 continue
         init = user_init if user_init is not None else st["init"]
@@ -321,13 +321,13 @@ def _final_results(branches, state, final, where, setup: _BatchSetup, out: list)
     for i, f in final.items():
         b, st = branches[i], state[i]
         if not (b.x[0] < st["h"] - st["w"] and st["h"] + st["w"] < b.x[-1]):
-            out[i] = NoResonanceError(
-                f"{where[i]}: the fitted resonance {st['h']:.4g} T (HWHM {st['w']:.3g} T) does "
+            out[i] = NoResonanceError.at(
+                where[i], f"the fitted resonance {st['h']:.4g} T (HWHM {st['w']:.3g} T) does "
                 f"not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T")
         elif _below_rounding(amp := _amplitude(f, list(setup.basis.linear)),
                              st.get("rounding_step")):
-            out[i] = NoResonanceError(
-                f"{where[i]}: the fitted resonance at {st['h']:.4g} T is a pure symmetric or "
+            out[i] = NoResonanceError.at(
+                where[i], f"the fitted resonance at {st['h']:.4g} T is a pure symmetric or "
                 f"antisymmetric line of {amp[0]:.3g} uV, less than {_ROUNDING_STEPS:g} steps of "
                 f"the {st['rounding_step']:.3g} uV grid its values lie on, where the noise is "
                 "the rounding: a step of the rounding, not a line")
@@ -349,8 +349,8 @@ def _final_results(branches, state, final, where, setup: _BatchSetup, out: list)
     for i, r in zip(done, results):
         verdict = ("did not converge" if r.problems.startswith("no convergence")
                    else "is not reliable")
-        out[i] = r if r.success else SpectrumFitError(
-            f"{where[i]}: the lineshape fit {verdict} ({r.problems})")
+        out[i] = r if r.success else SpectrumFitError.at(
+            where[i], f"the lineshape fit {verdict} ({r.problems})")
 
 
 def _window_data(b: Dataset, window, window_widths: float) -> Dataset:

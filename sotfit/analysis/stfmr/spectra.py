@@ -343,7 +343,7 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
         fitted = [r for _, r in items if not isinstance(r, Exception)]
         errors = [r for _, r in items if isinstance(r, Exception)]
         notes = [note for b, _ in items if (note := spike_note(b)) is not None]
-        notes += [f"{b.meta['branch']} branch left out: {r}" for b, r in items
+        notes += [f"{b.meta['branch']} branch left out: {r.reason}" for b, r in items
                   if isinstance(r, Exception)]
         if not fitted:
             if len(errors) == 1:
