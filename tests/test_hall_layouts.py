@@ -181,6 +181,35 @@ def test_long_sweep_table_with_axis_and_state_columns_and_theta_h(tmp_path):
                   r2w_channel="-Y", theta_h=86.0, option_style="cli")
 
 
+@pytest.mark.parametrize("name, per_degree, unit", [
+    ("Field angle phi_H (deg)", 1.0, None), ("phi_H (rad)", math.pi / 180, None),
+    ("phi_H", math.pi / 180, "rad")])
+def test_a_field_azimuth_column_in_its_own_unit_and_under_a_longer_name(tmp_path, capsys, name,
+                                                                         per_degree, unit):
+    """The sweep-axis column replaced by a phi_h column: read in the unit its header or
+    --column-unit gives (a column in rad was read as degrees, its y sweeps taken 1.6 deg off x)
+    and found under a longer name (it was not, every sweep taken along x); without a unit, values
+    that could be radians are an error asking for it."""
+    df = pd.read_csv(_long_sweeps(tmp_path / "sweeps.csv"))
+    df.insert(1, name, df.pop("sweep_axis").map({"longitudinal": 0.0, "transverse": 90.0}) * per_degree)
+    f = tmp_path / "phi.csv"
+    df.to_csv(f, index=False)
+    argv = ["hall", str(f), "--method", "hayashi", "--current", f"{1 / math.sqrt(2)}mA",
+            "--current-is", "rms", "--lockin-output", "rms", "--r2w-channel=-Y", "--theta-h", "86deg",
+            "--r-phe", "0.1Ohm", "--no-figures"]
+    if unit is None:
+        s = _run(argv, tmp_path / "b")
+    else:
+        assert main([*argv, "--out", str(tmp_path / "e")]) == 2
+        err = capsys.readouterr().err
+        assert ("phi.csv: column 'phi_H' (phi_h) has no unit in its header and its values (0, 1.571) "
+                "could be radians or degrees; give --column-unit phi_h=deg or --column-unit "
+                "phi_h=rad") in err
+        s = _run([*argv, "--column-unit", f"phi_h={unit}"], tmp_path / "b")
+    _within(s["quantities"], PMA, ("mu0_h_dl", "mu0_h_fl_oe", "r_ahe", "mu0_hk_eff"))
+    assert not s["flags"]
+
+
 # ------------------------------------------------------------------ loops, two files
 def test_loops_side_by_side_split_at_the_switching_and_paired_across_two_files(tmp_path):
     """The Ta/CoFeB layout written from the model (negative R_AHE, theta_H = 92 deg): each loop is cut

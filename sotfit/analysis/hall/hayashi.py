@@ -266,8 +266,16 @@ class _SweepFits:
             if ("x", st) not in b or ("y", st) not in b:
                 if any(_no_signal(s) for (_, s_st), ss in self.groups.items() if s_st == st for s in ss):
                     continue  # a sweep of this state has no second harmonic: the state is left out
-                raise HallAnalysisError(f"method (b) needs both a longitudinal (x) and a transverse (y) sweep "
-                                        f"for m_z = {st:+d}; have {sorted(b)}")
+                have = "; ".join(f"{d} sweeps with m_z = {s_st:+d}: "
+                                 + ", ".join(s.source for s in ss)
+                                 for (d, s_st), ss in sorted(self.groups.items()))
+                raise HallAnalysisError(
+                    f"method (b) needs both a longitudinal (x) and a transverse (y) sweep for "
+                    f"m_z = {st:+d}; have {have or 'none'}. The axis of a sweep is read from a "
+                    "phi_h or sweep-axis column (name it with --column phi_h=NAME or "
+                    "--column sweep_axis=NAME), the field column's name (Hx, Hy) or the file "
+                    "name (..._x, ..._y); a sweep with none of these is taken along x "
+                    "(phi_h = 0, or --phi-h)")
             bx = sum(b[("x", st)]) / len(b[("x", st)])
             by = sum(b[("y", st)]) / len(b[("y", st)])
             dbx = 2 * (bx + 2 * st * xi * by) / (1 - 4 * xi ** 2)

@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from ...units import normalise_unit, split_header, to_house
+from ...units import UnitError, normalise_unit, split_header, to_house
 from .columns import _role_of
 from .file_quantities import source_current
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
                      _range_text, _sweep_geometry)
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
-from .options import _CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role
+from .options import _CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role, _unit_opt
 from .scan import HallReadError
 from .values import _axis_values, _check_values, _safe_split, _strings, _values
 
@@ -267,7 +267,7 @@ def _group_keys(p, df, roles, rows, group_cols, scan, o, meta):
                 raise HallReadError(f"{p}: column {c!r} is {v[bad[0]]:g} at data row {rows[bad[0]]}; "
                                     "the perpendicular state is +1, -1 or 0 (unknown)")
         else:
-            v = _check_values(_values(p, df, c, rows), c, p, "angle")
+            v = _fixed_angle_values(p, df, c, key, rows, o)
         keys = np.column_stack([keys, v])
         gnames.append(key)
     ferr_rows = None
@@ -276,6 +276,32 @@ def _group_keys(p, df, roles, rows, group_cols, scan, o, meta):
         keys = np.column_stack([keys, angle_field])
         gnames.append("field")
     return keys, gnames, ferr_rows
+
+
+def _fixed_angle_values(p, df, col, role, rows, o):
+    """The values (deg) of a column of a fixed field angle (``phi_h``, ``theta_h``) in the unit
+    of its header or of ``--column-unit ROLE=UNIT``; without a unit, degrees when no value lies
+    within a turn in radians (|value| <= 2 pi) but zero, else an error asking for the unit (0
+    and 1.571 are a sweep along y in radians or 1.6 deg off x)."""
+    raw = _values(p, df, col, rows)
+    try:
+        _, header_unit = split_header(str(col))
+    except UnitError as exc:
+        raise HallReadError(f"{p}: {exc}") from None
+    if header_unit is None and o["column_units"].get(role) is None:
+        small = raw[(raw != 0) & (np.abs(raw) <= 2 * math.pi + 1e-6)]
+        if small.size:
+            shown = ", ".join(f"{v:.4g}" for v in np.unique(raw)[:4])
+            raise HallReadError(f"{p}: column {col!r} ({role}) has no unit in its header and its "
+                                f"values ({shown}) could be radians or degrees; give "
+                                f"{_unit_opt(role, 'deg')} or {_unit_opt(role, 'rad')}")
+        return _check_values(raw, col, p, "angle")
+    unit = _unit_of_role(p, col, role, "angle", o, None)
+    if normalise_unit(unit) == "rad" and np.max(np.abs(raw), initial=0.0) > 2 * math.pi + 1e-6:
+        raise HallReadError(f"{p}: column {col!r} is declared in rad but holds "
+                            f"{np.max(np.abs(raw)):.4g}, more than a full turn; the angles look "
+                            "like degrees")
+    return _check_values(to_house(raw, unit, "angle")[0], col, p, "angle")
 
 
 def _rotation_geometry(p, gm, roles, o, scan, ferr) -> None:

@@ -86,9 +86,9 @@ def _assign_roles(p, cols, scan, given):
             found.setdefault("magnet_current", c)
         elif k in _CURRENT_NAMES:
             found.setdefault("current", c)
-        elif k == "thetah" and scan != "theta":
+        elif k.endswith("thetah") and scan != "theta":    # theta_H, field angle theta_H
             found.setdefault("theta_h", c)
-        elif k == "phih" and scan != "phi":
+        elif k.endswith("phih") and scan != "phi":
             found.setdefault("phi_h", c)
         elif k in _STATE_NAMES:
             found.setdefault("mz_state", c)
