@@ -281,3 +281,34 @@ def test_data_checks_of_many_spectra_at_once_are_those_of_one_at_a_time():
         resid = d.y - line - a @ np.linalg.lstsq(a, d.y - line, rcond=None)[0]
         noise2 = r.chisqr / (r.ndata - r.nvarys)
         assert ratio == pytest.approx(resid @ resid / (len(d) - 2) / noise2, rel=1e-9)
+
+
+def test_branches_with_widths_of_two_different_lines_are_flagged():
+    """A second, broader line on the - branch of one spectrum (a mode seen on one polarity):
+    that branch fits a width twice the true one, and the spectrum's combined values, its
+    torques and the damping that its width enters are flagged, naming it; the spectra whose
+    branches agree are not."""
+    import numpy as np
+    from sotfit.flags import collect_flags
+    from sotfit.models.lineshapes import mixing_voltage
+    from sotfit.models.magnetization import linewidth_hwhm, resonance_field_inplane
+
+    spectra = [spectrum(f, seed=i) for i, f in enumerate((6.0, 8.0, 10.0, 12.0, 14.0))]
+    hr = resonance_field_inplane(10.0, TRUTH["meff"], TRUTH["gyromagnetic_ratio"])
+    w = linewidth_hwhm(10.0, TRUTH["alpha"], TRUTH["linewidth_inhomogeneous"],
+                       TRUTH["gyromagnetic_ratio"])
+    d = spectra[2]
+    second = np.where(d.x < 0, mixing_voltage(np.abs(d.x), hr, 2 * w, 4.0, 0.0), 0.0)
+    spectra[2] = sf.Dataset(d.x, d.y + second, x_unit="T", y_unit="uV", meta=dict(d.meta))
+    a = analyse_stfmr(spectra)
+    s = summary_dict(a)
+    for n, row in enumerate(s["spectra"]):
+        flagged = [k for k in ("h_res", "width", "vs", "va", "ratio") if "branches of" in _reasons(row[k])]
+        assert flagged == (["h_res", "width", "vs", "va", "ratio"] if n == 2 else []), n
+    assert "the + and - branches of synthetic_10GHz.csv at 10 GHz give widths 4.98 and " \
+        in _reasons(s["spectra"][2]["width"])
+    for route in ("sequential", "global"):
+        assert "synthetic_10GHz.csv" in _reasons(s[route]["alpha"]), route
+    clean = summary_dict(analyse_stfmr([spectrum(f, seed=i) for i, f in
+                                        enumerate((6.0, 8.0, 10.0, 12.0, 14.0))]))
+    assert not any("branches of" in f["reason"] for f in collect_flags(clean))

@@ -22,6 +22,7 @@ __all__ = [
     "explain_low_frequency_failures",
     "data_checks",
     "spectrum_data_check",
+    "branch_width_disagreements",
     "spectrum_data_checks",
 ]
 
@@ -181,6 +182,51 @@ def _window_ratios(rows) -> list[float]:
                 res = r[k, :m] - cols @ np.linalg.lstsq(cols, r[k, :m], rcond=None)[0]
                 rss[k] = res @ res
             out[i] = float(rss[k] / (s0[k] - 2) / rows[i]["noise2"])
+    return out
+
+
+#: The two branches of a spectrum whose widths differ by more than this many combined standard
+#: errors ...
+BRANCH_WIDTH_SIGMAS = 5.0
+#: ... and by more than this factor are flagged: they are not the same line (docs/stfmr.md,
+#: section 9; the measured sets reach 1.17 at 6.6 sigma between branches that are).
+BRANCH_WIDTH_FACTOR = 1.5
+
+
+def branch_width_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
+    """The spectra whose + and - branches give widths that cannot be one line's.
+
+    Without a dc current the linewidth W does not depend on the polarity of the field, so the
+    two branch fits of a spectrum estimate one W (the resonance fields may differ by a field
+    offset, the amplitudes by their even parts). Widths more than :data:`BRANCH_WIDTH_SIGMAS`
+    combined standard errors and a factor :data:`BRANCH_WIDTH_FACTOR` apart mean that one branch
+    fitted something else (a distorted or second line, a low-field feature, values rounded to
+    steps near the line's height), and the combined values average two different lines.
+
+    Returns
+    -------
+    dict
+        ``{spectrum index: reason}``.
+    """
+    from .output import fit_stderrs
+
+    out = {}
+    for n, s in enumerate(spectra):
+        plus, minus = s.branch(1), s.branch(-1)
+        if plus is None or minus is None:
+            continue
+        wp, wm = plus.value("width"), minus.value("width")
+        ep, em = fit_stderrs(plus)["width"], fit_stderrs(minus)["width"]
+        if not (ep and em and np.isfinite(ep) and np.isfinite(em)) or min(wp, wm) <= 0:
+            continue
+        z = abs(wp - wm) / float(np.hypot(ep, em))
+        factor = max(wp, wm) / min(wp, wm)
+        if z > BRANCH_WIDTH_SIGMAS and factor > BRANCH_WIDTH_FACTOR:
+            out[n] = (f"the + and - branches of {s.source} at {s.frequency:g} GHz give widths "
+                      f"{1e3 * wp:.3g} and {1e3 * wm:.3g} mT ({z:.1f} standard errors, a factor "
+                      f"{factor:.2g} apart): one branch fitted another line (a distortion, a "
+                      "second mode, values rounded to steps near the line's height), and the "
+                      "combined values average the two")
     return out
 
 

@@ -16,7 +16,7 @@ from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi
 from ...results import FitResult, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
-from .checks import data_checks
+from .checks import branch_width_disagreements, data_checks
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit
 
@@ -387,7 +387,17 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
             for k in amplitude_keys:
                 if k in secs.get(route, {}):
                     add_flag(secs[route][k], reason)
-    # 5. M_eff against the given M_s
+    # 5. the two branches of each spectrum against each other
+    for n, reason in branch_width_disagreements(analysis.spectra).items():
+        row = out["spectra"][n]
+        targets = [row[k] for k in ("h_res", "width", "vs", "va", "ratio") if k in row]
+        targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
+        targets += [sec[k] for sec in secs.values() for k in ("alpha", "linewidth_inhomogeneous",
+                                                               *amplitude_keys) if k in sec]
+        for q in targets:
+            if isinstance(q, dict) and "value" in q:
+                add_flag(q, reason)
+    # 6. M_eff against the given M_s
     ms = getattr(sample, "mu0_ms", None) if sample is not None else None
     if ms is not None:
         for route, sec in secs.items():
@@ -397,7 +407,7 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                             f"{(q['value'] - ms) / q['stderr']:.1f} sigma (an in-plane "
                             "anisotropy beyond the shape anisotropy is rare: check --ms, the "
                             "field unit and gamma/2pi)")
-    # 6. the two routes against each other
+    # 7. the two routes against each other
     if len(secs) == 2:
         seq, gl = secs["sequential"], secs["global"]
         for k in seq:
