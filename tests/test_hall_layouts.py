@@ -136,6 +136,44 @@ def test_resistance_table_with_several_fields_per_file(tmp_path):
         assert t["quantities"][name]["value"] == pytest.approx(q[name]["value"], rel=1e-9)
 
 
+def test_a_field_read_back_with_jitter_groups_the_rows_of_each_rotation(tmp_path):
+    """The field of each rotation read back by a gaussmeter (0.01 mT of noise on every row) in
+    a column the reader knows only by its unit: the rows of each rotation are grouped at the
+    mean of their read-backs (each row was a rotation of its own, and the column was not
+    taken), the planted fields come back, and each rotation says so."""
+    f = _rotations(tmp_path / "rotations.csv")
+    df = pd.read_csv(f)
+    rng = np.random.default_rng(7)
+    df.insert(1, "B_meas (mT)", df.pop("field (mT)") + rng.normal(0.0, 0.01, len(df)))
+    g = tmp_path / "readback.csv"
+    df.to_csv(g, index=False)
+    s = _run(["hall", str(g), "--method", "avci", "--current", "1mA", "--current-is", "peak",
+              "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"], tmp_path / "a")
+    _within(s["quantities"], IP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_phe", "phi0"))
+    scans = read_hall([g], scan="phi", current_is="peak")
+    fields = [sc.meta["field"] for sc in scans]
+    assert fields == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.8], abs=3e-6)   # 0.01 mT / sqrt(90)
+    assert all(1e-6 < sc.meta["field_stderr"] < 1.5e-5 for sc in scans)
+    notes = [n for n in s["notes"] if "read-backs of column 'B_meas (mT)'" in n]
+    assert len(notes) == 5 and "the mean of 90 read-backs" in notes[0]
+    exact = read_hall([f], scan="phi", current_is="peak")
+    assert [sc.meta["field_stderr"] for sc in exact] == [0.0] * 5       # an exact column as it was
+
+
+def test_a_column_named_without_its_unit(tmp_path):
+    """--column ROLE=NAME with the header's name but not its unit ('Hall 2nd' for
+    'Hall 2nd (Ohm)') takes that column (it named no column of the file)."""
+    f = _rotations(tmp_path / "r.csv")
+    df = pd.read_csv(f).rename(columns={"R_2w (Ohm)": "Hall 2nd (Ohm)"})
+    df.to_csv(f, index=False)
+    argv = ["hall", str(f), "--method", "avci", "--current", "1mA", "--current-is", "peak",
+            "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"]
+    a = _run([*argv, "--column", "r2w=Hall 2nd"], tmp_path / "a")
+    b = _run([*argv, "--column", "r2w=Hall 2nd (Ohm)"], tmp_path / "b")
+    assert a["quantities"] == b["quantities"]
+    _within(a["quantities"], IP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ane"))
+
+
 def test_resistance_columns_need_a_unit_and_take_no_lockin_channel(tmp_path, capsys):
     f = _rotations(tmp_path / "r.csv")
     df = pd.read_csv(f).rename(columns={"R_2w (Ohm)": "R2w"})

@@ -13,7 +13,7 @@ from ...units import UnitError, normalise_unit, split_header, to_house
 from .columns import _role_of
 from .file_quantities import source_current
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
-                     _range_text, _sweep_geometry)
+                     _range_text, _sweep_geometry, readback_note)
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
 from .options import _CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role, _unit_opt
 from .scan import HallReadError
@@ -311,6 +311,8 @@ def _rotation_geometry(p, gm, roles, o, scan, ferr) -> None:
         gm["field_stderr"] = 0.0
     else:
         gm["field_stderr"] = float(np.mean(ferr))
+    if (note := readback_note(gm)) is not None and o["field"] is None:
+        gm["_notes"].append(note)
     if scan == "phi":
         gm["theta_h"] = float(gm.get("theta_h", 90.0 if o["theta_h"] is None else o["theta_h"]))
         _agree(p, roles.get("theta_h"), "theta_h", gm["theta_h"], o["theta_h"])

@@ -74,6 +74,16 @@ def _name_of(col) -> str:
         return str(col).strip().lower()
 
 
+def _column_named(name, cols):
+    """The column of ``cols`` that ``name`` (given by a user) names: the one written so, else
+    the one column whose header without its unit is ``name`` (``Vhall_1st`` for
+    ``Vhall_1st (uV)``); None when there is none."""
+    if name in cols:
+        return name
+    bare = [c for c in cols if _name_of(c) == str(name).strip().lower()]
+    return bare[0] if len(bare) == 1 else None
+
+
 def _compact(col) -> str:
     return "".join(_tokens(_name_of(col)))
 

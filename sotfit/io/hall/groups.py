@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...units import split_header, to_house
+from ..readback import cluster_readback
 from .options import _STYLE, _col_opt, _opt, _unit_of_role
 from .file_quantities import rotation_field, sweep_axis
 from .scan import HallReadError
@@ -49,7 +50,7 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
     if cf is not None:
         fu = _unit_of_role(p, cf, "field", "field", o, "field_unit")
         fv = _check_values(to_house(_values(p, df, cf, rows), fu, "field")[0], cf, p, "field")
-        return fv, np.zeros(n), np.zeros(n, bool)
+        return _rotation_fields(fv, np.zeros(n), cf, meta) + (np.zeros(n, bool),)
     if cm is not None:
         if o["calibration"] is None:
             raise HallReadError(f"{p}: the field is given as column {cm!r} (a magnet current); give "
@@ -59,7 +60,7 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
         fv, fe, ex = o["calibration"](mc, o["extrapolate_calibration"])
         fv = _check_values(fv, cm, p, "field", "field from the magnet current")
         meta["calibration_extrapolated"] = bool(np.any(ex))
-        return fv, fe, ex
+        return _rotation_fields(fv, fe, cm, meta) + (ex,)
     found = rotation_field(p, df.attrs.get("preamble"))
     if found is not None:
         meta["field_from"] = found[1]
@@ -71,6 +72,48 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
                         f"give the field of the rotation "
                         f"({_opt('field', '50mT' if _STYLE.get() == 'cli' else 0.05)}) or "
                         f"name its column ({_col_opt('field')})")
+
+
+#: Largest spread of the field read back during one rotation, relative to its mean ...
+FIELD_READBACK_SPREAD = 0.02
+#: ... and as a fraction of the gap to the next rotation's field.
+FIELD_READBACK_GAP = 0.05
+
+
+def _rotation_fields(fv, fe, col, meta) -> tuple:
+    """The field (T) of every row of the rotations of a block and its standard error, the rows
+    of a field read back with jitter (a gaussmeter's noise, a magnet current's last digits)
+    grouped into rotations (:func:`sotfit.io.readback.cluster_readback`; a note in ``meta``).
+
+    A grouped row takes the mean field of its rotation; its standard error adds the standard
+    deviation of the rotation's read-backs to the one it had. Rows are grouped when the fields
+    of a rotation spread by less than :data:`FIELD_READBACK_SPREAD` of their mean and less than
+    :data:`FIELD_READBACK_GAP` of the gap to the next rotation's: a 2 % change of the field
+    within a rotation changes the torque fields of method (a), which go as 1/(H + H_K), by
+    less, and rotations are set at fields further apart. Exact fields (one value per
+    rotation) are kept to the bit.
+    """
+    found = cluster_readback(fv, FIELD_READBACK_SPREAD, FIELD_READBACK_GAP)
+    if found is None:
+        return fv, fe
+    dev = fv - found.row_value
+    counts = np.bincount(found.row_cluster)
+    std = np.sqrt(np.bincount(found.row_cluster, weights=dev * dev) / counts)
+    meta["_field_readback"] = (str(col), found.mean, found.jitter, counts)
+    return found.row_value, np.hypot(fe, std[found.row_cluster])
+
+
+def readback_note(gm) -> str | None:
+    """The note of a rotation whose field is the mean of jittering read-backs (popped from its
+    metadata ``gm``, where :func:`_rotation_fields` left it), else None."""
+    found = gm.pop("_field_readback", None)
+    if found is None or "field" not in gm:
+        return None
+    col, mean, jitter, counts = found
+    k = int(np.argmin(np.abs(mean - gm["field"])))
+    return (f"the field is the mean of {counts[k]} read-backs of column {col!r}, which jitter "
+            f"by up to {1e3 * jitter[k]:.3g} mT (their standard deviation added to its standard "
+            "error)")
 
 
 def _range_text(values, scale: float = 1.0) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .block import _read_block
 from .calibration import MagnetCalibration
-from .columns import _given_columns
+from .columns import _column_named, _given_columns
 from .dialect import _read_tables
 from .layouts import _blocks
 from .options import _STYLE, _check_options, _col_opt, _mz_opt
@@ -94,7 +94,7 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
         per_file = [_read_file(Path(p), opts if states is None else {**opts, "mz_state": st})
                     for p, st in zip(paths, states or paths)]
         missing = [f"{_col_opt(role, name)}" for role, name in given.items()
-                   if not any(name in cols for _, cols in per_file)]
+                   if not any(_column_named(name, cols) is not None for _, cols in per_file)]
         if missing:
             p = Path(paths[0])
             cols = per_file[0][1]
@@ -144,7 +144,7 @@ def _read_frame(p: Path, df, o):
     """The traces of one table ``df`` of ``p`` (a file, or a sheet ``file.xlsx[sheet]``)."""
     cols = list(df.columns)
     given = {k: v for k, v in o["given"].items() if not k.startswith("_")}
-    present = {k: v for k, v in given.items() if v in cols}
+    present = {k: c for k, v in given.items() if (c := _column_named(v, cols)) is not None}
     if "_legacy_x" in o["given"] and o["given"]["_legacy_x"] not in cols:
         raise HallReadError(f"{p}: columns={{'x': {o['given']['_legacy_x']!r}}} names no column of "
                             f"the file; columns are: {', '.join(map(str, cols))}")

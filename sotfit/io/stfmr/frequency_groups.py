@@ -4,8 +4,8 @@ in its last digits are grouped into one spectrum (docs/io.md, "Frequency and pow
 A long table splits into spectra by the value of its frequency column. When that column is a
 read-back (9.9999998, 10.0000003, 10.0000001 GHz ... for one 10 GHz sweep) every row would be
 a spectrum of its own. :func:`group_frequencies` finds the sweeps as clusters of values that
-lie far closer together than the clusters lie to each other; every row then takes its
-cluster's mean. An exact column (one value per sweep) is left as it is, to the bit.
+lie far closer together than the clusters lie to each other
+(:func:`sotfit.io.readback.cluster_readback`); every row then takes its cluster's mean. An exact column (one value per sweep) is left as it is, to the bit.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 
 from ... import units as _units
 from ...data import DataError
+from ..readback import cluster_readback
 from .options import _opt
 from .sweeps import MIN_POINTS
 
@@ -100,41 +101,10 @@ def group_frequencies(frequency: np.ndarray) -> FrequencyGroups | None:
         The sweeps; ``None`` when there is nothing to group (every distinct value is a
         sweep of its own, as in an exact column) or when the values do not cluster.
     """
-    values, inverse = np.unique(frequency, return_inverse=True)
-    if values.size < 2:
+    found = cluster_readback(frequency, MAX_RELATIVE_SPREAD, MAX_GAP_FRACTION)
+    if found is None:
         return None
-    starts = _cluster_starts(values)
-    if starts.size == values.size:
-        return None
-    lo, hi = values[starts], values[np.r_[starts[1:], values.size] - 1]
-    row_cluster = (np.searchsorted(starts, np.arange(values.size), side="right") - 1)[
-        inverse.ravel()]
-    counts = np.bincount(row_cluster)
-    # the mean from the lowest value, so that a sweep of one value keeps it to the bit
-    mean = lo + np.bincount(row_cluster, weights=frequency - lo[row_cluster]) / counts
-    spread = hi - lo
-    if not _separate(lo, hi, mean):
-        return None
-    jitter = np.maximum(mean - lo, hi - mean)
-    return FrequencyGroups(mean[row_cluster], mean, spread, jitter)
-
-
-def _cluster_starts(values: np.ndarray) -> np.ndarray:
-    """Indices into sorted distinct ``values`` (GHz) where a sweep begins: the first, and
-    every value more than :data:`MAX_RELATIVE_SPREAD` of itself above the one before."""
-    scale = np.maximum(np.abs(values[:-1]), np.abs(values[1:]))
-    return np.r_[0, np.flatnonzero(np.diff(values) > MAX_RELATIVE_SPREAD * scale) + 1]
-
-
-def _separate(lo: np.ndarray, hi: np.ndarray, mean: np.ndarray) -> bool:
-    """Whether sweeps with lowest ``lo``, highest ``hi`` and mean ``mean`` values (GHz,
-    increasing) are each narrow (spread below :data:`MAX_RELATIVE_SPREAD` of the mean) and
-    far from their neighbours (spread below :data:`MAX_GAP_FRACTION` of each gap)."""
-    spread = hi - lo
-    if np.any(spread >= MAX_RELATIVE_SPREAD * np.abs(mean)):
-        return False
-    gap = lo[1:] - hi[:-1]
-    return bool(np.all(np.maximum(spread[1:], spread[:-1]) < MAX_GAP_FRACTION * gap))
+    return FrequencyGroups(found.row_value, found.mean, found.spread, found.jitter)
 
 
 def _frequency_text(value: float) -> str:
