@@ -413,9 +413,17 @@ _HEADER_PATTERNS = (
 )
 
 
+#: A column of a matrix, ``data[1]`` or ``data(1)``: an index written onto the name, not a unit
+#: (a dimensionless unit is written apart from the name, ``R [1]``).
+_INDEX_PATTERN = re.compile(r"^.*[^\s\[(][\[(]\d+[\])]$")
+
+
 def _header_match(header: str):
-    """The match of the first of :data:`_HEADER_PATTERNS` that ``header`` fits, or None."""
+    """The match of the first of :data:`_HEADER_PATTERNS` that ``header`` fits, or None (also
+    for a column index written onto the name, :data:`_INDEX_PATTERN`)."""
     h = header.strip()
+    if _INDEX_PATTERN.match(h):
+        return None
     for pat in _HEADER_PATTERNS:
         m = pat.match(h)
         if m:

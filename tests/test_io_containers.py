@@ -86,6 +86,11 @@ def test_a_numpy_archive_with_a_matrix(tmp_path):
     assert t.columns == ("data[0]", "data[1]") and np.array_equal(t.data, d)
     np.save(tmp_path / "b.npy", d)
     assert np.array_equal(read_table(tmp_path / "b.npy").data, d)
+    # the index is not a unit: the columns take the units the options give ('data[1]' was
+    # read as the dimensionless unit '1', which no option could replace)
+    ds = read_stfmr([tmp_path / "a.npz"], field_column="data[0]", voltage_column="data[1]",
+                    field_unit="mT", voltage_unit="uV")
+    assert np.array_equal(ds[0].x, d[:, 0] * 1e-3) and np.array_equal(ds[0].y, d[:, 1])
 
 
 def test_texts_of_a_numpy_archive_as_bytes_or_str_are_the_same_header_entry(tmp_path):

@@ -327,6 +327,26 @@ def _content_rows(lines: list[str], start: int) -> list[int]:
     return [i for i in range(start, len(lines)) if _is_content(lines[i])]
 
 
+#: The most lines of text after the data read as a footer.
+FOOTER_LINES = 3
+
+
+def _without_footer(lines: list[str], rows: list[int]) -> tuple[list[int], list[int]]:
+    """The content rows from the first data row on without a footer, and the footer's rows: up
+    to :data:`FOOTER_LINES` lines at the end of the file that hold no number in any cell
+    (``END``, ``Measurement finished``), after a row of numbers. A line with a number stays a
+    row of the data (its error names it)."""
+    k = len(rows)
+    while k > 1 and len(rows) - k < FOOTER_LINES:
+        cells = _split(lines[rows[k - 1]], _detect_delimiter(lines[rows[k - 1]]))
+        if any(parse_number(c) is not None for c in cells if c.strip()):
+            break
+        k -= 1
+    if k == len(rows) or _numeric_row(lines[rows[k - 1]]) is None:
+        return rows, []
+    return rows[:k], rows[k:]
+
+
 def _data_start(lines: list[str]):
     """(index, delimiter, cells) of the first data row, scanning only as far as needed.
 
@@ -407,9 +427,11 @@ def _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad):
 
 
 def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
-    """(header, header_lines, columns) of the lines before the first data row ``start``
-    (``n`` data columns split by ``delimiter``); a line that is none of a header entry, a
-    comment or the column header row is an error naming file ``name`` and the line."""
+    """(header, header_lines, columns, free text) of the lines before the first data row
+    ``start`` (``n`` data columns split by ``delimiter``). Lines of prose above the column
+    header row that hold one cell of the data's delimiter (tab, comma, semicolon: a title, a
+    remark) are free text (their indices returned); any other line that is none of a header entry, a comment or the column
+    header row is an error naming file ``name`` and the line."""
     header: dict[str, str] = {}
     header_lines: dict[str, int] = {}
     columns = None
@@ -462,6 +484,7 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
     # two-column header row and a row below it are otherwise not told apart from a setting)
     settings = any(name_value_pair(lines[i], delimiter) is not None for i in plain
                    if i != header_row_index)
+    free_text: list[int] = []
     for i, ln in enumerate(lines[:start]):
         if i == header_row_index or not ln.strip():
             continue
@@ -474,6 +497,10 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                 header_lines[pair[0]] = i + 1
             continue
         if not comment and not _KEY_VALUE_RE.match(body):
+            if header_row_index is not None and i < header_row_index and delimiter != "whitespace" \
+                    and sum(1 for c in _split(ln, delimiter) if c.strip()) == 1:
+                free_text.append(i)     # prose above the column names: a title, a remark
+                continue
             raise DataError(
                 f"{name}: line {i + 1} ({ln.strip()[:60]!r}) is neither a 'key: value' header, "
                 "a setting of two cells (name and value), a comment, nor the column header row "
@@ -483,7 +510,7 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
             if key not in header:
                 header[key] = value
                 header_lines[key] = i + 1
-    return header, header_lines, columns
+    return header, header_lines, columns, free_text
 
 
 def read_tables(path) -> list:
@@ -597,8 +624,12 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
             "numbers separated by tabs, commas, semicolons or spaces after an optional header"
             + _commas.decimal_comma_hint(lines))
     start, delimiter, first = found
+    rows, footer = _without_footer(lines, _content_rows(lines, start))
+    if footer:
+        notes = (*notes, f"line(s) {', '.join(str(i + 1) for i in footer)} after the data "
+                         f"({lines[footer[0]].strip()[:40]!r}) not read: text without a number, "
+                         "a footer")
     # A trailing delimiter on every data row (as LabVIEW writes) is not an empty column.
-    rows = _content_rows(lines, start)
     trailing = delimiter != "whitespace" and all(
         lines[i].rstrip(" \r\n").endswith(delimiter) for i in rows)
     n = len(first) if trailing else len(_split(lines[start], delimiter))
@@ -606,7 +637,12 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     if joined is not None:
         lines, notes = joined[0], (*notes, joined[2])
 
-    header, header_lines, columns = _preamble(name, lines, start, delimiter, n)
+    header, header_lines, columns, free_text = _preamble(name, lines, start, delimiter, n)
+    if free_text:
+        notes = (*notes, f"line(s) {', '.join(str(i + 1) for i in free_text)} above the column "
+                         f"names read as free text, not as settings "
+                         f"({', '.join(repr(lines[i].strip()[:40]) for i in free_text[:3])}"
+                         f"{', ...' if len(free_text) > 3 else ''})")
 
     # Data rows: in bulk, else line by line (side-by-side columns of unequal length, errors).
     pad = _blocks(columns) is not None

@@ -68,16 +68,25 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
     -------
     (list of str, int, str) or None
         The lines, as many as given; the index of the line that now holds the column names;
-        the note. The units row and the other rows of the header are made blank.
+        the note. The units row and the other rows of the header are made blank (a settings
+        row a comment line of its entries).
     """
     from .text import _is_content, _looks_like_key_value, _split_header_row, parse_number
 
     run: list[tuple[int, list[str]]] = []
+    settings_row = None     # Origin's comments row holding settings ('f = 8 GHz') above the data
     for i in range(start - 1, -1, -1):
         if not lines[i].strip():
             continue
-        if not _is_content(lines[i]) or _looks_like_key_value(lines[i]):
+        if not _is_content(lines[i]):
             break
+        if _looks_like_key_value(lines[i]):
+            cells = _split_header_row(lines[i], delimiter, n)
+            if run or settings_row is not None or cells is None \
+                    or not all(_looks_like_key_value(c) for c in cells if c.strip()):
+                break
+            settings_row = (i, [c.strip() for c in cells if c.strip()])
+            continue
         cells = _split_header_row(lines[i], delimiter, n)
         if cells is None or any(c.strip() and parse_number(c) is not None for c in cells):
             break
@@ -100,4 +109,8 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
             f"with the column names on line {i_names + 1}"
             + (f"; line(s) {', '.join(map(str, unread))} of the header (short names or comments) "
                "not read" if unread else ""))
+    if settings_row is not None:    # read as the header entries of a comment line
+        i, cells = settings_row
+        out[i] = "# " + " ; ".join(cells)
+        note += f"; the settings of line {i + 1} ({', '.join(map(repr, cells))}) read as header entries"
     return out, i_names, note
