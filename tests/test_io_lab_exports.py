@@ -76,3 +76,47 @@ def test_a_footer_line_after_the_data_is_not_read(tmp_path):
     q.write_text("Field (mT)\tVmix (uV)\n" + _body(d) + "points: 724\n")
     with pytest.raises(DataError, match=rf"9GHz\.txt: line {len(d) + 2}"):
         read_table(q)
+
+
+@pytest.mark.parametrize("entry, ghz", [
+    ("# MW frequency [Hz]: 8e9", 8.0), ("# Microwave frequency (GHz): 8.5", 8.5),
+    ("# SG frequency: 9 GHz", 9.0), ("# f_RF = 10 GHz", 10.0), ("# MW freq = 7.5 GHz", 7.5)])
+def test_the_rf_frequency_under_an_instruments_name(tmp_path, entry, ghz):
+    """A header entry naming the source of the rf (a microwave generator, a signal generator)
+    gives the frequency as 'Frequency' does (these gave 'no rf frequency found'); a lock-in's
+    reference or modulation frequency beside it is not taken."""
+    d = _sweep()
+    p = tmp_path / "scan005.csv"
+    p.write_text(f"{entry}\n# Lock-in reference frequency (Hz): 1713\n# Modulation freq: 97 Hz\n"
+                 "Field (mT),Vmix (uV)\n" + _body(d, ","))
+    (s,) = read_stfmr([p])
+    assert s.meta["frequency"] == pytest.approx(ghz, rel=1e-12)
+
+
+def test_the_frequency_of_each_file_given_on_the_command_line(tmp_path, capsys):
+    """Files whose names and headers give no frequency take one per file with --frequency
+    FILE=FREQ (as --field-angle does); one value for every file and one per file together,
+    or a file that is not among those read, are errors naming the option."""
+    import json
+
+    from sotfit.cli import main
+
+    runs = {}
+    for n, ghz in enumerate((8, 10, 12, 14)):
+        src = EXAMPLE.with_name(f"py_pt_{ghz}GHz.csv")
+        lines = [ln for ln in src.read_text().splitlines() if not ln.startswith("#")]
+        p = tmp_path / f"run{n:02d}.txt"
+        p.write_text("\n".join(lines) + "\n")
+        runs[p] = ghz
+    given = [x for p, ghz in runs.items() for x in ("--frequency", f"{p.name}={ghz}GHz")]
+    out = tmp_path / "out"
+    assert main(["stfmr", *map(str, runs), *given, "--no-figures", "--out", str(out)]) == 0
+    spectra = json.loads((out / "summary.json").read_text())["spectra"]
+    assert {s["source"]: s["frequency"]["value"] for s in spectra} == \
+        {p.name: float(ghz) for p, ghz in runs.items()}
+    assert main(["stfmr", *map(str, runs), *given, "--frequency", "9GHz", "--no-figures",
+                 "--out", str(tmp_path / "b")]) == 2
+    assert "--frequency: give one value for every file" in capsys.readouterr().err
+    assert main(["stfmr", *map(str, runs), *given, "--frequency", "other.txt=9GHz",
+                 "--no-figures", "--out", str(tmp_path / "c")]) == 2
+    assert "other.txt" in capsys.readouterr().err

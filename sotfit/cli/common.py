@@ -180,6 +180,39 @@ def pair_type(value_type, form: str = "NAME=VALUE"):
     return parse
 
 
+def file_or_every(value_type, form: str = "FILE=VALUE"):
+    """An argparse ``type`` for ``[FILE=]VALUE``: ``(FILE, value)``, or ``(None, value)`` for
+    every file; the value is after the last ``=`` (a file name may hold ``=``) and read by
+    ``value_type``."""
+
+    def parse(text: str):
+        name, sep, value = text.rpartition("=")
+        if sep and not name.strip():
+            raise argparse.ArgumentTypeError(f"{text!r}: write {form}, or the value alone for "
+                                             "every file")
+        try:
+            return (name.strip() or None) if sep else None, value_type(value.strip())
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+
+    parse.__name__ = form
+    return parse
+
+
+def every_or_per_file(given, option: str):
+    """The value of a repeatable ``[FILE=]VALUE`` option (:func:`file_or_every`): None, one
+    value for every file, or ``{file: value}``; both forms, or a file named twice with two
+    values, is an error naming ``option``."""
+    if not given:
+        return None
+    every = {value for name, value in given if name is None}
+    named = per_file([(name, value) for name, value in given if name is not None], option)
+    if every and named or len(every) > 1:
+        raise CLIError(f"{option}: give one value for every file ({option} VALUE) or one per "
+                       f"file ({option} FILE=VALUE), not both")
+    return every.pop() if every else named
+
+
 def per_file(pairs, option: str) -> dict:
     """``{file: value}`` from the (file, value) pairs of a repeatable ``FILE=VALUE`` option; a
     file named twice with two values is an error naming ``option``."""
@@ -419,11 +452,25 @@ def read_format_profile(path, parser: argparse.ArgumentParser) -> dict:
             if not isinstance(value, bool):
                 raise CLIError(f"--format {p}: [options] {key} is a switch: write true or false")
             defaults[action.dest] = value
+        elif isinstance(action, argparse._AppendAction):   # repeatable: a list of its values
+            defaults[action.dest] = [_profile_value(action, str(v), p, key)
+                                     for v in (value if isinstance(value, list) else [value])]
         elif isinstance(value, list):
             defaults[action.dest] = [str(v) for v in value]
         else:
             defaults[action.dest] = str(value)
     return defaults
+
+
+def _profile_value(action, text: str, path, key):
+    """A value of a repeatable option given by a ``--format`` profile, read by the option's own
+    type (argparse reads a default that is a list as it is)."""
+    if action.type is None:
+        return text
+    try:
+        return action.type(text)
+    except (argparse.ArgumentTypeError, ValueError) as exc:
+        raise CLIError(f"--format {path}: [options] {key} = {text!r}: {exc}") from None
 
 
 def load_sample_file(path) -> dict:

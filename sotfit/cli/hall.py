@@ -25,7 +25,7 @@ from ..device import Sample
 from ..io import table_names
 from .common import (
     CLIError, Progress, add_column_options, add_figure_option, add_output_options, calibration_units,
-    flag_status, per_file,
+    every_or_per_file, file_or_every, flag_status,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
     stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options, table_hint,
 )
@@ -85,7 +85,7 @@ def add_parser(sub) -> None:
                    help="unit of the field column if its header has none")
     g.add_argument("--field", type=_FIELD, help="field of an angle scan")
     g.add_argument("--mz-state", action="append", metavar="[FILE=]STATE", default=None,
-                   type=_mz_state_type,
+                   type=file_or_every(_mz_state, "FILE=STATE"),
                    help="perpendicular state (+1 or -1) of the field sweeps of FILE (a path as "
                         "given or a file name), or of every file without FILE=, where no state "
                         "column or switching jump gives it; repeat for more files")
@@ -165,29 +165,11 @@ def _sample_values(args) -> dict:
     return vals
 
 
-def _mz_state_type(text: str):
-    """``--mz-state``: ``FILE=+1`` or ``+1`` (every file) as (FILE or None, state)."""
-    name, sep, value = text.rpartition("=")
-    value = value.strip()
-    if value not in ("+1", "1", "-1"):
-        raise argparse.ArgumentTypeError(f"{text!r}: the state is +1 or -1 (write FILE=+1 or -1)")
-    if sep and not name.strip():
-        raise argparse.ArgumentTypeError(f"{text!r}: write FILE=+1, or +1 for every file")
-    return (name.strip() or None) if sep else None, int(value)
-
-
-def _mz_states(given):
-    """The ``mz_state`` of :func:`sotfit.io.hall.read_hall` from the ``--mz-state`` options: one
-    state for all files, or a dict by file; both, or a file named twice with two states, is an
-    error."""
-    if not given:
-        return None
-    every = {st for name, st in given if name is None}
-    named = per_file([(name, st) for name, st in given if name is not None], "--mz-state")
-    if every and named or len(every) > 1:
-        raise CLIError("--mz-state: give one state for every file (--mz-state +1) or one per "
-                       "file (--mz-state FILE=+1), not both")
-    return every.pop() if every else named
+def _mz_state(text: str) -> int:
+    """A perpendicular state of ``--mz-state``: +1 or -1."""
+    if text not in ("+1", "1", "-1"):
+        raise argparse.ArgumentTypeError("the state is +1 or -1 (write FILE=+1 or -1)")
+    return int(text)
 
 
 def _reader_options(args, vals, cal) -> dict:
@@ -202,7 +184,7 @@ def _reader_options(args, vals, cal) -> dict:
                 field_unit=args.field_unit, field=args.field, theta_h=args.theta_h, phi_h=args.phi_h,
                 calibration=cal, extrapolate_calibration=args.extrapolate_calibration,
                 r_ahe=vals.get("r_ahe"), columns=columns, column_units=units, option_style="cli",
-                mz_state=_mz_states(args.mz_state))
+                mz_state=every_or_per_file(args.mz_state, "--mz-state"))
 
 
 def _check_options(args, method_parameters) -> dict:

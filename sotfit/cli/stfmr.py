@@ -399,10 +399,11 @@ def _read_and_fit(args, model, rows=None):
     from ..parallel import import_in_background
 
     _check_files(args)
-    chunks, total = plan_file_chunks(args.files, chunk_files=CHUNK_FILES,
-                                     whole=bool(args.field_angle),   # it names files of the list
-                                     absolute=bool(args.scheduler))  # the workers need paths
     keywords = _reader_keywords(args)
+    named = isinstance(keywords["field_angle"], dict) or isinstance(keywords["frequency"], dict)
+    chunks, total = plan_file_chunks(args.files, chunk_files=CHUNK_FILES,
+                                     whole=named,                    # it names files of the list
+                                     absolute=bool(args.scheduler))  # the workers need paths
     bar = Progress("sotfit stfmr: reading and fitting files") if total > 3 else None
     # while the workers read and fit, this process imports what the dispersion fits need
     warm = (import_in_background("lmfit")

@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-from .common import (CLIError, add_column_options, calibration_units, per_file, quantity_type,
-                     role_options,
-                     unit_type)
+from .common import (CLIError, add_column_options, calibration_units, every_or_per_file,
+                     file_or_every, per_file, quantity_type, role_options, unit_type)
 
 __all__ = ["COLUMN_ROLES", "add_reader_options", "reader_options"]
 
@@ -27,8 +26,11 @@ def add_reader_options(p) -> None:
                    help="field unit when the file has none (T, mT, Oe, G, A/m)")
     g.add_argument("--voltage-unit", type=unit_type("voltage"),
                    help="voltage unit when the file has none (V, mV, uV)")
-    g.add_argument("--frequency", type=quantity_type("frequency", positive=True),
-                   help="microwave frequency when the files give none, e.g. 9GHz")
+    g.add_argument("--frequency", action="append", metavar="[FILE=]FREQ", default=None,
+                   type=file_or_every(quantity_type("frequency", positive=True), "FILE=FREQ"),
+                   help="microwave frequency when the files give none, e.g. 9GHz, or of one "
+                        "file (name or path as given), e.g. --frequency run07.txt=9GHz; repeat "
+                        "for more files")
     g.add_argument("--power", type=quantity_type("power"),
                    help="rf power when the files give none, e.g. 10dBm")
     add_column_options(g, COLUMN_ROLES, "voltage=Xchannel (a header name or 0-based index)")
@@ -57,7 +59,7 @@ def add_reader_options(p) -> None:
 def reader_options(args) -> dict:
     """The keywords of :func:`sotfit.io.read_stfmr` that the command-line options give."""
     kw = {"field_unit": args.field_unit, "voltage_unit": args.voltage_unit,
-          "frequency": args.frequency, "power": args.power,
+          "frequency": every_or_per_file(args.frequency, "--frequency"), "power": args.power,
           "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates}
     for role, name in role_options(args.column, "--column", COLUMN_ROLES).items():
         kw[COLUMN_ROLES[role][0]] = int(name) if name.isdigit() else name

@@ -45,11 +45,18 @@ _VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcv
 
 
 _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies",
-                    "frequenz", "fréquence", "frequence"}
+                    "frequenz", "fréquence", "frequence", "frf", "fmw"}
 
 
 #: Words of a frequency that is not the rf frequency (a lock-in's reference or modulation).
 _NOT_RF_FREQUENCY = ("lockin", "lia", "ref", "mod", "chop", "demod", "sampling", "sample")
+
+
+def _instrument_frequency(key: str) -> bool:
+    """Whether a name (:func:`_key`) is an instrument's name for the rf frequency when none of
+    :data:`_FREQUENCY_NAMES` is there: ``mw_frequency``, ``sg_freq``, ``Microwave frequency``,
+    not a lock-in's reference or modulation frequency (:data:`_NOT_RF_FREQUENCY`)."""
+    return key.endswith(("frequency", "freq")) and not any(w in key for w in _NOT_RF_FREQUENCY)
 
 
 _SAMPLE_NAMES = {"sample", "samplename", "sampleid", "device", "devicename"}
@@ -254,8 +261,7 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
         current = any(_MAGNET_CURRENT_RE.search(k) for k in parsed)
         hits = hits if len(hits) == 1 and not current else []
     if not hits and role == "frequency":       # an instrument's: mw_frequency, sg_freq
-        hits = [i for i, c in enumerate(parsed) if c.endswith(("frequency", "freq"))
-                and not any(w in c for w in _NOT_RF_FREQUENCY)]
+        hits = [i for i, c in enumerate(parsed) if _instrument_frequency(c)]
     if len(hits) > 1:
         raise DataError(
             f"{table.name}: several columns could be the {role}: "

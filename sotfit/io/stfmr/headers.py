@@ -17,7 +17,7 @@ from ...data import DataError
 from ...units import UnitError
 from .. import cache as _cache
 from ..text import Table, parse_number
-from .columns import _SAMPLE_NAMES, _key
+from .columns import _SAMPLE_NAMES, _instrument_frequency, _key
 from .names import _stem
 from .options import _opt, _opt_quantity
 
@@ -112,7 +112,7 @@ def _find_header_quantity(table: Table, names: set[str], dimension: str, option:
     UnitError
         A recognised entry without a unit, or with a unit of another dimension.
     """
-    found = []
+    found, instrument = [], []
     for key in table.header:
         try:
             name, _ = _units.split_header(key)
@@ -120,6 +120,9 @@ def _find_header_quantity(table: Table, names: set[str], dimension: str, option:
             name = re.sub(r"\s*[(\[].*$", "", key)
         if _key(name) in names:
             found.append(key)
+        elif dimension == "frequency" and _instrument_frequency(_key(name)):
+            instrument.append(key)      # 'MW frequency [Hz]', 'SG frequency: 8 GHz'
+    found = found or instrument
     if not found:
         return None
     if len(found) > 1:

@@ -22,7 +22,7 @@ __all__ = [
 CLI_OPTIONS = {
     "field_unit": ("--field-unit {}", "UNIT"),
     "voltage_unit": ("--voltage-unit {}", "UNIT"),
-    "frequency": ("--frequency {}", "9GHz"),
+    "frequency": ("--frequency {}", "9GHz"),     # or --frequency FILE=9GHz
     "power": ("--power {}", "10dBm"),
     "field_angle": ("--field-angle FILE={}", "30deg"),
     "field_column": ("--column field={}", "NAME"),

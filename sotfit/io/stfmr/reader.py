@@ -66,8 +66,10 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
     voltage_unit : str, optional
         Unit of the V_mix column (or of both lock-in channels) when its header carries none:
         ``'V'``, ``'mV'``, ``'uV'`` (or ``'µV'``), ``'nV'``.
-    frequency : float or str or sequence, optional
-        Rf frequency, a number in GHz or a string with a unit (``'9GHz'``), or one per file.
+    frequency : float or str or sequence or mapping, optional
+        Rf frequency, a number in GHz or a string with a unit (``'9GHz'``), one per file, or a
+        mapping from file name (or path as given) to frequency (files it does not name get
+        none; a key that matches no file is an error).
         Used when the file gives none; if the file gives one that differs, that is an error. A
         header entry that names the frequency but cannot be read is ignored (with a warning)
         when this is given.
@@ -189,30 +191,32 @@ def _per_file_quantities(files: list[Path], paths, frequency, power, field_angle
     """The ``frequency`` (GHz), ``power`` (dBm) and ``field_angle`` (deg) options as one value
     (or None) per file. Returns (frequencies, powers, angles)."""
     freqs = [_option_quantity(v, "frequency", "GHz", "frequency")
-             for v in _per_file(frequency, len(files), "frequency")]
+             for v in _mapped_per_file(frequency, files, paths, "frequency")]
     powers = [_option_quantity(v, "power", "dBm", "power")
               for v in _per_file(power, len(files), "power")]
     angles = [_option_quantity(v, "angle", "deg", "field_angle")
-              for v in _angles_per_file(field_angle, files, paths)]
+              for v in _mapped_per_file(field_angle, files, paths, "field_angle")]
     return freqs, powers, angles
 
 
-def _angles_per_file(value, files: list[Path], paths) -> list:
-    """``field_angle`` as one entry per file (a mapping is matched by file name or path)."""
+def _mapped_per_file(value, files: list[Path], paths, name: str) -> list:
+    """The option ``name`` (``field_angle``, ``frequency``) as one entry per file: one value
+    for all, a sequence of one per file, or a mapping matched by file name or path."""
     if not isinstance(value, Mapping):
-        return _per_file(value, len(files), "field_angle")
+        return _per_file(value, len(files), name)
     given = {os.fspath(k): v for k, v in value.items()}
+    label = _opt(name).split()[0].rstrip("=")      # --field-angle, or field_angle
     out, used = [], set()
     for f in files:
         hits = [k for k in given if k in (f.name, str(f), os.fspath(f.resolve()))
                 or Path(k) == f]
         if len(hits) > 1 and len({str(given[k]) for k in hits}) > 1:
-            raise DataError(f"{f.name}: field_angle gives it twice with different values "
+            raise DataError(f"{f.name}: {label} gives it twice with different values "
                             f"({', '.join(f'{k}={given[k]}' for k in hits)})")
         used.update(hits)
         out.append(given[hits[0]] if hits else None)
     unused = [k for k in given if k not in used]
     if unused:
-        raise DataError(f"field_angle names {unused}, which match none of the files read "
+        raise DataError(f"{label} names {unused}, which match none of the files read "
                         f"({', '.join(f.name for f in files)})")
     return out
