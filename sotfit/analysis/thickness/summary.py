@@ -44,8 +44,11 @@ def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
     chi-square exceeds 1 (``least_squares.birge_ratio``; a note says so). Flags
     (``"flags"`` of a quantity): a reduced chi-square above
     :data:`sotfit.flags.REDCHI_LIMIT`, a fit that did not converge, a parameter at a bound,
-    a negative spin diffusion length, Re G, g_sf or resistivity, and a chain that did not
-    converge. :func:`sotfit.flags.collect_flags` adds non-finite values and errors.
+    a least-squares error larger than the value of sigma_s or Re G
+    (:data:`RELATIVE_ERROR_CHECKED`), Im G held at 0 (no ``joint``) against the interface's
+    own unused FL data, a negative spin diffusion length, Re G, g_sf or resistivity, and a
+    chain that did not converge. :func:`sotfit.flags.collect_flags` adds non-finite values
+    and errors.
 
     Parameters
     ----------
@@ -279,6 +282,41 @@ def _calibration_summary(problem: ThicknessProblem, best, post, esc, main) -> di
     return out
 
 
+#: Parameters whose least-squares standard error may not exceed the value: wherever the data
+#: show a torque, sigma_s sets its size and Re G > 0 lets it reach the ferromagnet (with a
+#: small reduced conductance g the data fix only their product).
+RELATIVE_ERROR_CHECKED = ("spin_hall_conductivity", "re_g_mix")
+
+
+def _unused_fl_contradictions(problem: ThicknessProblem) -> list[tuple[str, float, int]]:
+    """``(label, reduced chi-square, points)`` of the interfaces whose Im G the fit holds at 0
+    (drift-diffusion without ``joint``) while their own field-like data, not used, say
+    otherwise: a reduced chi-square of xi^E_FL against 0 (the transparency form's prediction)
+    above :data:`sotfit.flags.REDCHI_LIMIT`.
+
+    The transparency form then misses the interface, and the shared sigma_s and lambda_s of
+    every interface are biased with it (no other gate sees it: the DL data alone can be fitted
+    well enough).
+    """
+    from ...flags import REDCHI_LIMIT
+
+    if problem.joint or problem.mechanism != "drift-diffusion":
+        return []
+    out = []
+    for k, (lab, names) in enumerate(zip(problem.interface_labels, problem.interface_params)):
+        if problem.fixed.get(names["im_g_mix"]) != 0.0:
+            continue
+        fl = [s.fl for i, s in enumerate(problem.series)
+              if problem.series_interface[i] == k and s.fl is not None]
+        if not fl:
+            continue
+        z = np.concatenate([np.asarray(d.y, float) / np.asarray(d.yerr, float) for d in fl])
+        r = float(np.mean(z ** 2))
+        if r > REDCHI_LIMIT:
+            out.append((lab, r, int(z.size)))
+    return out
+
+
 def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, bounds,
                   derived=()) -> list[str]:
     """Attach :mod:`sotfit.flags` reasons to the quantities of ``main`` and return notes.
@@ -310,6 +348,26 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
         if err is not None and math.isfinite(err) and err > hi - lo:
             add_flag(q, f"standard error {err:.3g} {q['unit']} exceeds the whole range "
                         f"[{lo:g}, {hi:g}] of the parameter: the data do not determine it")
+        elif (post is None and err is not None and math.isfinite(err)
+              and model_param(problem, n).name in RELATIVE_ERROR_CHECKED
+              and err > abs(q["value"])):
+            add_flag(q, f"standard error {err:.3g} {q['unit']} exceeds the value "
+                        f"{q['value']:.4g}: the value is consistent with zero and the data do "
+                        "not determine it (with a small reduced conductance g they fix only "
+                        "the product of sigma_s and Re G)")
+    contradicted = _unused_fl_contradictions(problem)
+    if contradicted:
+        # the labels go to the notes: a flag's text depends on the data alone
+        chi = " and ".join(f"{r:.3g} of {n} points" for _, r, n in contradicted)
+        reason = (f"Im G is held at 0 (DL data only, no --joint), but field-like data not used "
+                  f"contradict that (reduced chi-square of xi^E_FL against 0: {chi}; > "
+                  f"{REDCHI_LIMIT:g}; the interface is named in the notes): every fitted value "
+                  "is biased by the wrong model; fit with --joint")
+        for q in fitted:
+            add_flag(q, reason)
+        notes.extend(f"{lab}: its field-like data, not used without --joint, contradict Im G = "
+                     f"0 (reduced chi-square {r:.3g} > {REDCHI_LIMIT:g} of {n} xi^E_FL points "
+                     "against 0); every fitted value is flagged" for lab, r, n in contradicted)
     if post is None:
         if scale > 1.0:
             notes.append(f"reduced chi-square {r:.3g} > 1: least-squares standard errors "

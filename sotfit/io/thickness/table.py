@@ -131,9 +131,9 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     file, sheet = table_names.named_table(p)
     if not file.is_file():
         raise ThicknessError(f"{p}: file not found")
-    text, notes = _table_text(file, sheet)
+    text, notes, delimiter = _table_text(file, sheet)
     header_meta = _header_lines(p, text)
-    df = _read_frame(p, text)
+    df = _read_frame(p, text, delimiter)
     cols, absent = _table_columns(p, df, columns, column_units)
     if absent and not absent_columns_ok:
         raise ThicknessError(f"{p}: no column matches --column "
@@ -149,20 +149,27 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     return ThicknessSeries(parts.get("dl"), parts.get("fl"), rho, lab, meta)
 
 
-def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple]:
+def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | None]:
     """The text of table ``p`` (its table ``sheet`` of several, :mod:`sotfit.io.table_names`)
-    as the parser takes it, and the notes saying what was done.
+    as the parser takes it, the notes saying what was done, and its delimiter (``'\\t'``,
+    ``';'`` or ``','``; None: the parser sniffs it from the column header row).
 
     Text in UTF-8 (or, failing that, Windows-1252: ``µOhm cm`` as Excel on Windows saves it), or
     the sheet with numbers of an Excel workbook (:mod:`sotfit.io.containers`); numbers written
     with decimal commas rewritten with points where the comma cannot be the delimiter
     (:mod:`sotfit.io.decimal_commas`); a row of units under the column names written into the
     names (:mod:`sotfit.io.unit_rows`). Other binary files are refused.
+
+    The delimiter is that of the first data row as :mod:`sotfit.io.text` finds it (tab, else
+    semicolon, else comma), when the column header row splits into as many names with it: a
+    name holding a comma (``xi_E,DL (1e5 Ohm^-1 m^-1)`` above rows ``6;0,05478;0,00456``) then
+    stays one name. Blank-separated tables, and headers that split otherwise, are sniffed.
     """
     from .. import containers
     from ..decimal_commas import DIGIT_COMMA_DIGIT_RE, with_decimal_points
     from ..digit_groups import without_digit_groups
-    from ..text import _data_start, _decode, _looks_like_key_value, with_ascii_minus
+    from ..text import (_data_start, _decode, _is_content, _looks_like_key_value,
+                        _split_header_row, with_ascii_minus)
     from ..unit_rows import with_units_joined
 
     raw = containers.container_bytes(p)
@@ -203,6 +210,7 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple]:
             lines = converted[0]
             notes.append(converted[1])
     found = _data_start(lines)
+    delimiter = None
     if found is not None:
         joined = with_units_joined(lines, found[0], found[1], len(found[2]))
         if joined is not None:
@@ -211,7 +219,11 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple]:
         # 'resistivity: 350 uOhm cm' above the table without its '#': a header entry too
         lines = [f"# {ln}" if i < found[0] and _looks_like_key_value(ln) and not
                  ln.lstrip().startswith("#") else ln for i, ln in enumerate(lines)]
-    return "\n".join(lines) + "\n", tuple(notes)
+        header = next((ln for ln in reversed(lines[:found[0]]) if _is_content(ln)), None)
+        if found[1] != "whitespace" and header is not None and _split_header_row(
+                header, found[1], len(found[2]), join_units=False) is not None:
+            delimiter = found[1]
+    return "\n".join(lines) + "\n", tuple(notes), delimiter
 
 
 def _header_lines(p: Path, text: str) -> dict[str, str]:
@@ -237,9 +249,10 @@ def _header_lines(p: Path, text: str) -> dict[str, str]:
     return header_meta
 
 
-def _read_frame(p: Path, text: str):
-    """The table of ``p`` (its ``text``) as a pandas DataFrame (separator sniffed, ``#``
-    comments skipped)."""
+def _read_frame(p: Path, text: str, delimiter: str | None = None):
+    """The table of ``p`` (its ``text``) as a pandas DataFrame (split at ``delimiter``, or at
+    the separator sniffed from the column header row when it is None; ``#`` comments
+    skipped)."""
     import io
 
     import pandas as pd
@@ -249,7 +262,7 @@ def _read_frame(p: Path, text: str):
         # shift the columns (pandas would silently use the first column as the index)
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
-            df = pd.read_csv(io.StringIO(text), comment="#", sep=None, engine="python",
+            df = pd.read_csv(io.StringIO(text), comment="#", sep=delimiter, engine="python",
                              skipinitialspace=True, index_col=False)
         except pd.errors.ParserWarning:
             raise ThicknessError(f"{p}: some data rows have more cells than the header has "
@@ -383,12 +396,16 @@ def _efficiency_parts(p: Path, df, cols: dict, t, rho) -> dict[str, Dataset]:
             raise ThicknessError(f"{p}: two {kind.upper()} efficiency columns; keep one of "
                                  "xi_e_{kind} and xi_{kind}".format(kind=kind))
         y, yunit, ycol = _column(p, df, cols, name)
-        ename = next((pat.format(n=name) for pat in _ERR_PATTERNS
-                      if pat.format(n=name) in cols), None)
+        role = f"xi_e_{kind}" if per_field else f"xi_{kind}"
+        # the error column the caller named (--column xi_e_dl_err=NAME) pairs with the value
+        # column of its role however that one was found (a header 'xiE_DL' read as xie_dl)
+        ename = next((e for e in (_role_key(f"{role}_err"),
+                                  *(pat.format(n=name) for pat in _ERR_PATTERNS))
+                      if e in cols), None)
         if ename is None:
             raise ThicknessError(
                 f"{p}: no uncertainty column for {ycol!r}; name one e.g. {name}_stderr or pass "
-                f"--column {name}_err=NAME (the fits weight every point by its error)")
+                f"--column {role}_err=NAME (the fits weight every point by its error)")
         e, eunit, ecol = _column(p, df, cols, ename)
         y = _efficiency_to_house(y, yunit, per_field, rho, f"{p}: column {ycol!r}")
         e = _efficiency_to_house(e, eunit if eunit is not None else yunit, per_field, rho,

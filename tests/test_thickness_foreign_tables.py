@@ -1,0 +1,120 @@
+"""Thickness tables as other labs write them, and fits whose numbers the data do not support.
+
+* An error column named only by its role (``--column xi_e_dl_err=NAME``) pairs with a value
+  column sotfit recognised by itself (``xiE_DL [S/m]``), and the error that asks for it names
+  that role, not one built from the column's name.
+* A semicolon-separated table with decimal commas whose column names hold commas
+  (``xi_E,DL (1e5 Ohm^-1 m^-1)``) splits at the semicolons.
+* Without ``--joint`` the FL data of a table are not used and Im G is held at 0: FL data that
+  contradict that flag every fitted value, and a least-squares error larger than its value flags
+  the value.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sotfit.analysis.thickness import build_problem, fit_thickness, summary_dict
+from sotfit.cli import main
+from sotfit.io.thickness import ThicknessError, read_thickness_table
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "thickness_example"
+NIFE, COTB = DATA / "nife_bisb.csv", DATA / "cotb_bisb.csv"
+
+
+def _nife_dl_rows():
+    """(thickness, xi_e_dl, stderr) rows of the bundled NiFe/BiSb table, as written there."""
+    body = [ln for ln in NIFE.read_text().splitlines() if ln and not ln.startswith("#")][1:]
+    return [ln.split(",")[:3] for ln in body]
+
+
+def test_an_error_column_named_by_its_role_pairs_with_a_recognised_value_column(tmp_path,
+                                                                                 capsys):
+    p = tmp_path / "sm_units.csv"
+    p.write_text("t_HM [nm],xiE_DL [S/m],sigma [S/m]\n"
+                 + "".join(f"{t},{float(y) * 1e5:.6g},{float(e) * 1e5:.6g}\n"
+                           for t, y, e in _nife_dl_rows()), encoding="utf-8")
+    # the error names the role of the column whose uncertainty is missing, as --column takes it
+    code = main(["thickness", str(p), "--rho", "350.3uOhmcm", "--no-figures",
+                 "--out", str(tmp_path / "none")])
+    err = capsys.readouterr().err
+    assert code == 2 and "sm_units.csv: no uncertainty column for 'xiE_DL [S/m]'" in err
+    assert "--column xi_e_dl_err=NAME" in err and "xie_dl_err" not in err
+    # following it: the error column alone, the value column found as before
+    got = read_thickness_table(p, resistivity=350.3, columns={"xi_e_dl_err": "sigma [S/m]"})
+    ref = read_thickness_table(NIFE)
+    np.testing.assert_array_equal(got.dl.x, ref.dl.x)
+    np.testing.assert_allclose(got.dl.y, ref.dl.y, rtol=1e-12)
+    np.testing.assert_allclose(got.dl.yerr, ref.dl.yerr, rtol=1e-12)
+    assert got.dl.meta["column"] == "xiE_DL [S/m]"
+    # and from the command line: it reads and fits (the fit's flags are not the point here)
+    code = main(["thickness", str(p), "--rho", "350.3uOhmcm", "--column",
+                 "xi_e_dl_err=sigma [S/m]", "--no-figures", "--out", str(tmp_path / "role")])
+    assert code in (0, 3)
+    assert (tmp_path / "role" / "summary.json").is_file()
+
+
+def test_a_semicolon_table_whose_column_names_hold_commas(tmp_path):
+    """BOM, CRLF, decimal commas, ';' between cells and ',' inside the names: three columns."""
+    names = ["Dicke t (nm)", "xi_E,DL (1e5 Ohm^-1 m^-1)", "Fehler xi_E,DL (1e5 Ohm^-1 m^-1)"]
+    lines = ["# resistivity: 350,3 uOhm cm", ";".join(names)]
+    lines += [";".join(c.replace(".", ",") for c in row) for row in _nife_dl_rows()]
+    p = tmp_path / "de.csv"
+    p.write_bytes("\r\n".join(lines).encode("utf-8-sig") + b"\r\n")
+    # unrecognised names: the error lists the three columns whole
+    with pytest.raises(ThicknessError, match=r"no thickness column among \['Dicke t \(nm\)', "
+                                             r"'xi_E,DL \(1e5 Ohm\^-1 m\^-1\)', 'Fehler xi_E,DL"):
+        read_thickness_table(p)
+    got = read_thickness_table(p, columns={"thickness": names[0], "xi_e_dl": names[1],
+                                           "xi_e_dl_err": names[2]})
+    ref = read_thickness_table(NIFE)
+    assert got.resistivity == 350.3 and got.fl is None
+    np.testing.assert_array_equal(got.dl.x, ref.dl.x)
+    np.testing.assert_array_equal(got.dl.y, ref.dl.y)
+    np.testing.assert_array_equal(got.dl.yerr, ref.dl.yerr)
+    assert any("decimal commas" in n for n in got.meta["reader_notes"])
+
+
+def _reasons(q):
+    return " | ".join(q.get("flags", []))
+
+
+def test_fl_data_contradicting_im_g_zero_and_errors_above_the_value_are_flagged(tmp_path):
+    """NiFe + CoTb without --joint: sigma_s = 58 +- 340, lambda_s 5.6 sigma from the truth,
+    Re G(CoTb) = 0.018 for 7.11; with --joint the same files carry no flag."""
+    series = [read_thickness_table(NIFE), read_thickness_table(COTB)]
+    pr = build_problem(series, joint=False)
+    s = summary_dict(pr, fit_thickness(pr))
+    nife, cotb = (s["interfaces"][x.label] for x in series)
+    for q in (s["spin_hall_conductivity"], s["spin_diffusion_length"], nife["re_g_mix"],
+              cotb["re_g_mix"]):
+        assert "field-like data not used contradict that" in _reasons(q)
+        assert "570 of 14 points" in _reasons(q) and "fit with --joint" in _reasons(q)
+    told = [n for n in s["notes"] if "contradict Im G = 0" in n]
+    assert len(told) == 1 and told[0].startswith(series[0].label)        # CoTb has no FL data
+    for q in (s["spin_hall_conductivity"], nife["re_g_mix"], cotb["re_g_mix"]):
+        assert "exceeds the value" in _reasons(q) and q["stderr"] > q["value"]
+    assert "exceeds the value" not in _reasons(s["spin_diffusion_length"])
+    assert not nife["im_g_mix"].get("flags")                                 # held, not fitted
+    # the same tables without their FL columns: nothing contradicts Im G = 0, but the errors
+    # above the values still say that the data do not determine them
+    nife_dl = tmp_path / "nife_dl.csv"
+    nife_dl.write_text("# resistivity: 350.3 uOhm cm\nthickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),"
+                       "xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
+                       + "".join(",".join(r) + "\n" for r in _nife_dl_rows()))
+    pr = build_problem([read_thickness_table(nife_dl), series[1]], joint=False)
+    s = summary_dict(pr, fit_thickness(pr))
+    assert "field-like data not used" not in json.dumps(s)
+    assert "exceeds the value" in _reasons(s["spin_hall_conductivity"])
+    # FL data consistent with 0 do not contradict it
+    n = series[0]
+    q = type(n)(n.dl, n.fl.replace(y=0.5 * n.fl.yerr), n.resistivity, n.label, n.meta)
+    pr = build_problem([q, series[1]], joint=False)
+    assert "field-like data not used" not in json.dumps(summary_dict(pr, fit_thickness(pr)))
+    # the user's command: flagged, so --strict exits with status 3; --joint: no flag
+    assert main(["thickness", str(NIFE), str(COTB), "--no-figures", "--strict",
+                 "--out", str(tmp_path / "dl")]) == 3
+    assert main(["thickness", str(NIFE), str(COTB), "--joint", "--no-figures", "--strict",
+                 "--out", str(tmp_path / "joint")]) == 0
