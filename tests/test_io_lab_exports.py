@@ -120,3 +120,36 @@ def test_the_frequency_of_each_file_given_on_the_command_line(tmp_path, capsys):
     assert main(["stfmr", *map(str, runs), *given, "--frequency", "other.txt=9GHz",
                  "--no-figures", "--out", str(tmp_path / "c")]) == 2
     assert "other.txt" in capsys.readouterr().err
+
+
+def test_a_wide_table_of_one_voltage_column_per_frequency(tmp_path):
+    """``Field (mT), V_8GHz (uV), V_10GHz (uV), ...``: one field column and one V_mix column per
+    frequency, named by it (it was 'no voltage column', or 'several columns could be the
+    voltage'), read as the spectra of one file per frequency are, to the bit."""
+    from stfmr_synth import spectrum
+
+    freqs = (8.0, 10.0, 12.0)
+    spectra = [spectrum(f, h_max=0.3, n=401, seed=k) for k, f in enumerate(freqs)]
+    field_mT = spectra[0].x * 1e3
+    cols = ["Field (mT)"] + [f"Vmix_{f:g}GHz (uV)" for f in freqs]
+    rows = np.column_stack([field_mT] + [s.y for s in spectra])
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(cols) + "\n" + "".join(",".join(repr(float(v)) for v in r) + "\n"
+                                                    for r in rows))
+    singles = []
+    for f, s in zip(freqs, spectra):
+        p = tmp_path / f"one_{f:g}GHz.csv"
+        p.write_text("Field (mT),Vmix (uV)\n" + "".join(f"{a!r},{b!r}\n" for a, b in
+                                                         zip(field_mT.tolist(), s.y.tolist())))
+        singles.append(p)
+    got, want = read_stfmr([wide]), read_stfmr(singles)
+    assert [d.meta["frequency"] for d in got] == list(freqs)
+    for a, b in zip(got, want):
+        assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+        assert a.source == f"wide.csv [Vmix_{a.meta['frequency']:g}GHz (uV)]"
+    # two columns of one frequency (a lock-in's X and Y) are not a wide table
+    xy = tmp_path / "xy.csv"
+    xy.write_text("Field (mT),X_8GHz (uV),Y_8GHz (uV)\n" + "".join(
+        f"{a!r},{b!r},0.0\n" for a, b in zip(field_mT.tolist(), spectra[0].y.tolist())))
+    with pytest.raises(DataError, match="xy.csv: no voltage column"):
+        read_stfmr([xy])

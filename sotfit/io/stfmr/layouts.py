@@ -96,18 +96,11 @@ def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Datas
                     f"{[b[0] for b in blocks][:3]}..., one per spectrum; {_opt(option)} does "
                     f"not apply (give {_opt('field_column')} and {_opt('voltage_column')} to "
                     "read the file as one table)")
-        out = []
-        for k, (label, fi, vi) in enumerate(blocks):
-            both = np.isnan(table.data[:, fi]) & np.isnan(table.data[:, vi])
-            rows = np.flatnonzero(~both)
-            if rows.size == 0:
-                raise DataError(f"{name}: the column pair {label!r} (columns {fi}, {vi}) is "
-                                "empty")
-            part = _Part(table, rows, fi, vi, None, None, label=label)
-            out.extend((d.meta["frequency"], d.meta.get("power", 0.0), k, d)
-                       for d in _read_part(part, opts, f_opt, p_opt, a_opt))
-        return [d for *_, d in sorted(out, key=lambda t: t[:3])]
+        return _read_blocks(table, blocks, opts, f_opt, p_opt, a_opt)
 
+    wide = _wide_blocks(table, opts)
+    if wide is not None:
+        return _read_blocks(table, wide, opts, f_opt, p_opt, a_opt, wide=True)
     lvm = _is_lvm_layout(table)
     key = (table.columns, table.n_columns, lvm, opts.key)
     found = _COLUMNS.get(key)
@@ -117,6 +110,64 @@ def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Datas
     fcol, vcol, qcol, pcol = found
     part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm)
     return _read_part(part, opts, f_opt, p_opt, a_opt)
+
+
+def _read_blocks(table: Table, blocks, opts: _Options, f_opt, p_opt, a_opt,
+                 wide: bool = False) -> list[Dataset]:
+    """The Datasets of the blocks ``((label, field column, V_mix column), ...)`` of a table
+    (side-by-side pairs, or a wide table's voltage columns beside one field column), in order
+    of frequency, power and block; a block's rows are those where either column has a value."""
+    out = []
+    for k, (label, fi, vi) in enumerate(blocks):
+        both = np.isnan(table.data[:, fi]) & np.isnan(table.data[:, vi])
+        rows = np.flatnonzero(~both)
+        if rows.size == 0:
+            raise DataError(f"{table.name}: the column pair {label!r} (columns {fi}, {vi}) is "
+                            "empty")
+        part = _Part(table, rows, fi, vi, None, None, label=label, wide=wide)
+        out.extend((d.meta["frequency"], d.meta.get("power", 0.0), k, d)
+                   for d in _read_part(part, opts, f_opt, p_opt, a_opt))
+    return [d for *_, d in sorted(out, key=lambda t: t[:3])]
+
+
+def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
+    """The blocks of a wide table: one field column and one V_mix column per frequency, each
+    named by it (``Field (mT), V_8GHz (uV), V_10GHz (uV)``, ``B (T), 8 GHz, 10 GHz``), as
+    ``((label, field column, V_mix column), ...)``; None for any other table (a column without
+    a frequency in its name, two with one frequency), or when options name the columns (which
+    then read it as one table)."""
+    if table.columns is None or table.n_columns < 2 or any(
+            getattr(opts, o) is not None for o in ("field_column", "voltage_column",
+                                                   "frequency_column", "lockin_channels")):
+        return None
+    try:
+        fcol = _find_column(table, None, "field", _FIELD_NAMES, False, "field_column")
+    except DataError:
+        return None
+    if fcol is None:
+        return None
+    labels = {}
+    for i, c in enumerate(table.columns):
+        if i == fcol:
+            continue
+        try:
+            ghz = _frequency_in(_units.split_header(c)[0] if _has_known_unit(c) else c, c)
+        except DataError:
+            return None
+        if ghz is None or ghz in labels.values():   # X_8GHz, Y_8GHz: lock-in channels
+            return None
+        labels[i] = ghz
+    if not labels:
+        return None
+    return tuple((table.columns[i].strip(), fcol, i) for i in labels)
+
+
+def _has_known_unit(column: str) -> bool:
+    """Whether a column header writes a unit sotfit reads."""
+    try:
+        return _units.split_header(column)[1] is not None
+    except UnitError:
+        return False
 
 
 #: Columns found in a header row: (columns, number of columns, lvm layout, options) ->
@@ -184,6 +235,12 @@ class _Part:
     pcol: int | None
     label: str | None = None
     lvm: bool = False
+    wide: bool = False      # a wide table's column: its header names the unit too
+
+    @property
+    def pair_label(self) -> str | None:
+        """The label of a side-by-side pair, whose header holds no units; else None."""
+        return None if self.wide else self.label
 
     @property
     def source(self) -> str:
@@ -206,7 +263,8 @@ def _voltage(part: _Part, opts: _Options, notes: list):
     table, rows = part.table, part.rows
     if not isinstance(part.vcol, tuple):
         unit, where = _resolve_unit(table, part.vcol, "voltage", opts.voltage_unit,
-                                    "voltage_unit", "V" if part.lvm else None, part.label, notes)
+                                    "voltage_unit", "V" if part.lvm else None, part.pair_label,
+                                    notes)
         _check_finite(table, part.vcol, "V_mix", "voltage_column", rows)
         v = np.asarray(_units.to_house(table.data[rows, part.vcol], unit, "voltage")[0], float)
         return v, unit, where, {}
@@ -292,7 +350,7 @@ def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
         field_T, f_unit, f_from = _calibrated_field(part, opts, field_raw, notes)
     else:
         f_unit, f_from = _resolve_unit(table, part.fcol, "field", opts.field_unit, "field_unit",
-                                       "Oe" if part.lvm else None, part.label, notes)
+                                       "Oe" if part.lvm else None, part.pair_label, notes)
         field_T = np.asarray(_units.to_house(field_raw, f_unit, "field")[0], dtype=float)
     vmix_uV, v_unit, v_from, lockin_meta = _voltage(part, opts, notes)
     units_from = f_from if f_from == v_from else f"field: {f_from}, voltage: {v_from}"
