@@ -60,11 +60,14 @@ def test_prefixes_of_options_are_refused():
                 assert extras == [prefix], (path, prefix, extras)
 
 
-def test_theta_h_is_not_taken_for_theta_h_stderr(capsys):
-    with pytest.raises(SystemExit):
-        main(["hall", "f.csv", "--method", "hayashi", "--theta-h", "92deg", "--out", "x"])
-    err = capsys.readouterr().err
-    assert "--theta-h-stderr" not in err.split("error:")[-1] or "unrecognized" in err
+def test_theta_h_is_not_taken_for_theta_h_stderr():
+    """--theta-h is its own option, not an abbreviation of --theta-h-stderr (and the reverse)."""
+    hall = dict((" ".join(path), p) for path, p in _leaves())["hall"]
+    args = hall.parse_args(["f.csv", "--method", "hayashi", "--theta-h", "92deg", "--out", "x"])
+    assert args.theta_h == pytest.approx(92.0) and args.theta_h_stderr != args.theta_h
+    args = hall.parse_args(["f.csv", "--method", "hayashi", "--theta-h-stderr", "1",
+                            "--out", "x"])
+    assert args.theta_h is None and args.theta_h_stderr == pytest.approx(1.0)
 
 
 def test_one_spelling_of_the_shared_options_everywhere():

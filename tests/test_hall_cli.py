@@ -37,11 +37,15 @@ def test_cli_avci_writes_summary_tables_and_figures(tmp_path, capsys):
     assert "exists" in capsys.readouterr().err
 
 
-def test_cli_requires_the_conventions(tmp_path):
+def test_cli_requires_the_conventions(tmp_path, capsys):
+    """Whether the current is peak or rms is never assumed: without --current-is, and with no
+    file that writes it ('I_ac = 1.5 mA rms'), the command stops naming the option."""
     files = sorted(str(p) for p in (EX / "inplane").glob("phi_*.csv"))
-    with pytest.raises(SystemExit):
-        main(["hall", *files, "--method", "avci", "--current", "1.5mA", "--lockin-output", "rms",
-              "--r2w-channel", "X", "--out", str(tmp_path / "x")])
+    assert main(["hall", *files, "--method", "avci", "--current", "1.5mA", "--lockin-output", "rms",
+                 "--r2w-channel", "X", "--out", str(tmp_path / "x")]) == 2
+    assert "current_is: state it explicitly as one of ('peak', 'rms') (--current-is peak)" \
+        in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
 
 
 def test_cli_pma_methods_and_global_fit_with_figures(tmp_path):
@@ -69,3 +73,27 @@ def test_cli_pma_methods_and_global_fit_with_figures(tmp_path):
         assert abs(d[name]["value"] - truth[key]) < 2 * d[name]["stderr"]
     for sub in "bcd":
         assert list((tmp_path / sub).glob("*.png"))
+
+
+@pytest.mark.parametrize("written", ["1.5 mA rms", "1.5 mA (RMS)", "1.5mA rms"])
+def test_a_current_written_with_its_convention_in_the_preamble(tmp_path, capsys, written):
+    """``# I_ac = 1.5 mA rms`` above the table (it was 'unknown unit 'mA rms''): the current and
+    whether it is rms are the file's, the numbers those of --current 1.5mA --current-is rms; an
+    option that contradicts the file's convention is an error naming both."""
+    rest = ["--lockin-output", "rms", "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T",
+            "--r-ahe", "0.8Ohm", "--no-figures"]
+    files = []
+    for p in sorted((EX / "inplane").glob("phi_*.csv")):
+        q = tmp_path / p.name
+        q.write_text(f"# I_ac = {written}\n" + p.read_text())
+        files.append(str(q))
+    assert main(["hall", *files, "--method", "avci", *rest, "--out", str(tmp_path / "a")]) == 0
+    assert main(["hall", *(str(p) for p in sorted((EX / "inplane").glob("phi_*.csv"))),
+                 "--method", "avci", "--current", "1.5mA", "--current-is", "rms", *rest,
+                 "--out", str(tmp_path / "b")]) == 0
+    a, b = (json.loads((tmp_path / k / "summary.json").read_text()) for k in "ab")
+    assert a["quantities"] == b["quantities"] and a["conventions"]["current_is"] == "rms"
+    assert any("source current read as rms" in n for n in a["notes"])
+    assert main(["hall", *files, "--method", "avci", "--current-is", "peak", *rest,
+                 "--out", str(tmp_path / "c")]) == 2
+    assert "gives the source current as rms but --current-is peak was given" in capsys.readouterr().err

@@ -61,9 +61,10 @@ def add_parser(sub) -> None:
                              "--current-is)")
     g.add_argument("--current", type=_SAMPLE_KEYS["current"],
                    help="source current, e.g. 15mA (default: a current column of the file)")
-    g.add_argument("--current-is", choices=("peak", "rms"), required=True,
+    g.add_argument("--current-is", choices=("peak", "rms"),
                    help="whether the source current (--current or a column) is a peak or an rms value "
-                        "(always required: the torque fields refer to the peak current)")
+                        "(required unless the files write it, 'I_ac = 1.5 mA rms': the torque "
+                        "fields refer to the peak current)")
     g.add_argument("--lockin-output", choices=("rms", "peak"),
                    help="whether the lock-in reports rms (SR830) or peak amplitudes")
     g.add_argument("--r2w-channel", choices=("X", "-X", "Y", "-Y"),
@@ -163,6 +164,13 @@ def _sample_values(args) -> dict:
         if v is not None:
             vals[key] = v
     return vals
+
+
+def _written_current_is(scans) -> str | None:
+    """'rms' or 'peak' as the files write their source current (``I_ac = 1.5 mA rms``), when
+    no --current-is was given; 'rms, peak' when files differ."""
+    written = sorted({s.meta["current_is"] for s in scans if s.meta.get("current_is")})
+    return ", ".join(written) or None
 
 
 def _mz_state(text: str) -> int:
@@ -305,7 +313,8 @@ def run(args) -> int:
     if mcmc is not None:
         summary["mcmc"] = {k: mcmc[k] for k in ("method", "quantities", "diagnostics", "notes")}
     summary["conventions"] = H.conventions(
-        current_peak=i_peak, current_is=args.current_is, lockin_output=args.lockin_output,
+        current_peak=i_peak, current_is=args.current_is or _written_current_is(scans),
+        lockin_output=args.lockin_output,
         r1w_channel=args.r1w_channel, r2w_channel=args.r2w_channel, gain_1w=args.gain_1w,
         gain_2w=args.gain_2w, r2w_sign=args.r2w_sign, read_as=H.read_as(scans), stack=args.stack)
     summary["files"] = [str(f) for f in args.files]

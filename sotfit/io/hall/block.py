@@ -35,9 +35,9 @@ def _read_block(p, df, blk, side, o):
     else:
         x, group_cols = _angle_variable(p, df, blk, rows, o, scan)
     volt = [c for h, (k, c1, c2) in kinds.items() if k != "ohm" for c in (c1, c2) if c is not None]
+    i_peak = _peak_current(p, df, blk.roles, rows, o, volt, meta)    # may read current_is
     if volt:
-        _need_conventions(p, o, volt)
-    i_peak = _peak_current(p, df, blk.roles, rows, o, volt, meta)
+        _need_conventions(p, {**o, "current_is": meta["current_is"]}, volt)
     res, used_cols = {}, {}
     for h, (kind, c1, c2) in kinds.items():
         if kind == "ohm":
@@ -167,12 +167,23 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
         return None
     if np.any(cur <= 0):
         raise HallReadError(f"{p}: source current must be positive")
-    if o["current_is"] is None:
+    current_is = o["current_is"]
+    written = in_file[2] if in_file is not None else None     # 'I_ac = 1.5 mA rms'
+    if written is not None and current_is is not None and written != current_is:
+        raise HallReadError(f"{p}: the {in_file[1]} gives the source current as {written} but "
+                            f"{_opt('current_is', current_is)} was given; leave the option out "
+                            "to use the file's, or correct it")
+    if written is not None and current_is is None:
+        current_is = written
+        meta["current_is"] = written
+        meta.setdefault("_notes", []).append(f"source current read as {written}, as the "
+                                             f"{in_file[1]} writes it")
+    if current_is is None:
         if volt:
             _need_conventions(p, o, volt)
         raise HallReadError(f"{p}: state current_is explicitly as one of ('peak', 'rms') "
                             f"({_opt('current_is', 'peak')}); sotfit never assumes it")
-    return cur * (math.sqrt(2) if o["current_is"] == "rms" else 1.0)
+    return cur * (math.sqrt(2) if current_is == "rms" else 1.0)
 
 
 def _current_opt(value: float) -> str:

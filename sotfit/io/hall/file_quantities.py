@@ -62,11 +62,28 @@ def rotation_field(p, preamble=None) -> tuple[float, str] | None:
     return _of_file(Path(p), "field", preamble)
 
 
-def source_current(p, preamble=None) -> tuple[float, str] | None:
+def source_current(p, preamble=None) -> tuple[float, str, str | None] | None:
     """The source current (mA) written in the preamble or the name of file ``p`` (``I = 1.5
-    mA``, ``rot_2mA.csv``; as peak or rms as the run states for every current), and where it
-    was read; None when neither gives one. Errors as :func:`rotation_field`."""
-    return _of_file(Path(p), "current", preamble)
+    mA``, ``rot_2mA.csv``), where it was read, and ``'rms'`` or ``'peak'`` when the entry says
+    which (``I_ac = 1.5 mA rms``; else None: as the run states for every current); None when
+    neither gives one. Errors as :func:`rotation_field`."""
+    found = _of_file(Path(p), "current", preamble)
+    return None if found is None else (found[0], found[1], found[2] if len(found) > 2 else None)
+
+
+#: A current's amplitude convention written after its unit: ``1.5 mA rms``, ``2 mA (peak)``,
+#: ``1 mA pk``, ``1 mA amplitude``.
+_CURRENT_IS_RE = re.compile(r"^(?P<q>.*?\S)\s*[(\[]?\s*(?P<w>rms|peak|pk|amplitude)\s*[)\]]?\s*$",
+                            re.I)
+
+
+def _current_is(value: str) -> tuple[str, str | None]:
+    """A current's value without the amplitude convention written after it, and that
+    convention (``'rms'`` or ``'peak'``), or None."""
+    m = _CURRENT_IS_RE.match(value.strip())
+    if m is None:
+        return value, None
+    return m.group("q"), "rms" if m.group("w").lower() == "rms" else "peak"
 
 
 #: The axis of a field sweep in a file name: ``Hx``, ``H_y``, ``Bx``, ``field_x``, ``sweep_y``,
@@ -150,13 +167,15 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
         entries += [pair for d in ("\t", ";", ",")
                     if (pair := name_value_pair(body, d, numbers_only=True)) is not None]
         for key, value in entries:
+            value, convention = _current_is(value) if quantity == "current" else (value, None)
             v = _entry_value(p, i, key, value, quantity)
             if v is not None:
-                found[round(v, 15)] = f"preamble entry {key.strip()!r} (line {i + 1})"
+                found[round(v, 15)] = (f"preamble entry {key.strip()!r} (line {i + 1})",
+                                       convention)
     if len(found) > 1:
         raise HallReadError(f"{p}: the preamble gives several values of the "
-                            f"{_QUANTITIES[quantity][3]} ({', '.join(found.values())}); give it "
-                            "with its option")
+                            f"{_QUANTITIES[quantity][3]} ({', '.join(w for w, _ in found.values())}); "
+                            "give it with its option")
     if not found:
         return None
     below = [] if dialect is None else _entry_lines_below(p, dialect.header, quantity)
@@ -165,8 +184,8 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
                             f"(line {', '.join(map(str, below[:5]))}) as well as above them: the "
                             "file holds several scans one after another, each under its own "
                             "entry; write each to a file of its own")
-    (value, where), = found.items()
-    return float(value), where
+    (value, (where, convention)), = found.items()
+    return (float(value), where) if quantity != "current" else (float(value), where, convention)
 
 
 def _entry_lines_below(p: Path, header: int, quantity: str) -> list[int]:
