@@ -98,7 +98,11 @@ def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Datas
                     "read the file as one table)")
         return _read_blocks(table, blocks, opts, f_opt, p_opt, a_opt)
 
-    wide = _wide_blocks(table, opts)
+    key = (table.columns, table.n_columns, opts.key)
+    wide = _WIDE.get(key, _NOT_READ)
+    if wide is _NOT_READ:
+        wide = _wide_blocks(table, opts)
+        _WIDE.put(key, wide)
     if wide is not None:
         return _read_blocks(table, wide, opts, f_opt, p_opt, a_opt, wide=True)
     lvm = _is_lvm_layout(table)
@@ -128,6 +132,12 @@ def _read_blocks(table: Table, blocks, opts: _Options, f_opt, p_opt, a_opt,
         out.extend((d.meta["frequency"], d.meta.get("power", 0.0), k, d)
                    for d in _read_part(part, opts, f_opt, p_opt, a_opt))
     return [d for *_, d in sorted(out, key=lambda t: t[:3])]
+
+
+#: The blocks of a wide table by (columns, number of columns, options) (:func:`_wide_blocks`
+#: depends on them alone).
+_WIDE = _cache.LRU()
+_NOT_READ = object()
 
 
 def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
