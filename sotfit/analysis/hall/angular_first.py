@@ -18,6 +18,27 @@ def _pole_difference(thetas, theta0=0.0):
     return float(up - down)
 
 
+#: A field angle within this of a pole (rad) is at the pole: below any angle a rotator sets,
+#: above the rounding of an angle written with ten digits (-3.141592654 for -180 deg).
+POLE_TOLERANCE = 1e-9
+
+
+def _sides(th_h) -> np.ndarray:
+    """The sign of sin(theta_M) along a rotation (field angles ``th_h`` in rad, in the order of
+    the scan): that of sin(theta_H), and at a pole (within :data:`POLE_TOLERANCE`) the side the
+    rotation reaches it from: the one-sided limit at an end of the scan (-180 deg reached from
+    -178, 180 from 178), 0 where the scan passes through it (neighbours on both sides). The
+    last bit of the angle does not decide it: sin(-pi) = -1.2e-16, but -180 deg written as
+    -3.141592654 rad gives +2.1e-10, and a scan starting at 180 instead of -180 gives +1.2e-16.
+    """
+    s = np.sin(th_h)
+    side = np.sign(np.where(np.abs(s) < POLE_TOLERANCE, 0.0, s))
+    for i in np.flatnonzero(side == 0):
+        around = {side[j] for j in (i - 1, i + 1) if 0 <= j < side.size and side[j] != 0}
+        side[i] = around.pop() if len(around) == 1 else 0.0
+    return side
+
+
 def _angular_scan(s, r_ahe, offset, hk_eq, theta0, r_ohe, theta_m_from, max_sin):
     """sin(theta_M) of one xz rotation and the anisotropy field from its equilibrium condition
     mu0H sin(theta_H - theta_M) = mu0H_K sin(theta_M) cos(theta_M) (None if too few points away from
@@ -34,7 +55,7 @@ def _angular_scan(s, r_ahe, offset, hk_eq, theta0, r_ohe, theta_m_from, max_sin)
         sin_m, c = mm[:, 0] * np.sign(np.cos(np.radians(s.meta.get("phi_h", 0.0)))), mm[:, 2]
     else:
         c = np.clip((r1 - offset) / r_ahe, -1, 1)
-        sin_m = np.sign(np.sin(th_h)) * np.sqrt(1 - c * c)
+        sin_m = _sides(th_h) * np.sqrt(1 - c * c)
     th_m = np.arctan2(sin_m, c)
     sel = (np.abs(np.sin(2 * th_m)) > 0.3)
     hk = None
