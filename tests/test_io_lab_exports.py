@@ -80,14 +80,16 @@ def test_a_footer_line_after_the_data_is_not_read(tmp_path):
 
 @pytest.mark.parametrize("entry, ghz", [
     ("# MW frequency [Hz]: 8e9", 8.0), ("# Microwave frequency (GHz): 8.5", 8.5),
-    ("# SG frequency: 9 GHz", 9.0), ("# f_RF = 10 GHz", 10.0), ("# MW freq = 7.5 GHz", 7.5)])
+    ("# SG frequency: 9 GHz", 9.0), ("# f_RF = 10 GHz", 10.0), ("# MW freq = 7.5 GHz", 7.5),
+    ("# RF (GHz): 11", 11.0)])
 def test_the_rf_frequency_under_an_instruments_name(tmp_path, entry, ghz):
     """A header entry naming the source of the rf (a microwave generator, a signal generator)
     gives the frequency as 'Frequency' does (these gave 'no rf frequency found'); a lock-in's
-    reference or modulation frequency beside it is not taken."""
+    reference or modulation frequency beside it is not taken, nor the source's power."""
     d = _sweep()
     p = tmp_path / "scan005.csv"
     p.write_text(f"{entry}\n# Lock-in reference frequency (Hz): 1713\n# Modulation freq: 97 Hz\n"
+                 "# RF (dBm): 15\n"
                  "Field (mT),Vmix (uV)\n" + _body(d, ","))
     (s,) = read_stfmr([p])
     assert s.meta["frequency"] == pytest.approx(ghz, rel=1e-12)

@@ -86,6 +86,11 @@ _QUANTITIES = _cache.LRU()
 _NOT_FOUND = object()
 
 
+#: The rf source's name in a header entry, a frequency only with a unit of frequency in the
+#: entry's name (``RF (GHz): 8``; ``RF (dBm): 15`` is a power).
+_SOURCE_NAMES = {"rf", "mw", "microwave", "rfsource", "mwsource"}
+
+
 def _header_quantity(table: Table, names: set[str], dimension: str, option: str,
                      unit_option: tuple[str, str] | None = None):
     """:func:`_find_header_quantity`, remembered for the header entries (a header that gives
@@ -115,13 +120,16 @@ def _find_header_quantity(table: Table, names: set[str], dimension: str, option:
     found, instrument = [], []
     for key in table.header:
         try:
-            name, _ = _units.split_header(key)
+            name, key_unit = _units.split_header(key)
         except UnitError:
-            name = re.sub(r"\s*[(\[].*$", "", key)
+            name, key_unit = re.sub(r"\s*[(\[].*$", "", key), None
         if _key(name) in names:
             found.append(key)
-        elif dimension == "frequency" and _instrument_frequency(_key(name)):
-            instrument.append(key)      # 'MW frequency [Hz]', 'SG frequency: 8 GHz'
+        elif dimension == "frequency" and (
+                _instrument_frequency(_key(name))       # 'MW frequency [Hz]', 'SG frequency: 8 GHz'
+                or (_key(name) in _SOURCE_NAMES and key_unit is not None
+                    and _units.dimension_of(key_unit) == "frequency")):     # 'RF (GHz): 8'
+            instrument.append(key)
     found = found or instrument
     if not found:
         return None
