@@ -59,20 +59,21 @@ def test_resistivity_from_a_column_and_option_precedence(tmp_path):
 
 @pytest.mark.parametrize("text,match", [
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
-     "5,0.1,0.01\n-2,0.1,0.01\n", r"negative thickness in data row\(s\) \[2\]"),
+     "5,0.1,0.01\n-2,0.1,0.01\n", r"negative thickness on line 3$"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1)\n5,0.1\n10,0.2\n",
      "no uncertainty column for 'xi_e_dl"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
-     "5,0.1,0.01\n10,0.2,0\n", r"zero or negative uncertainties in data row\(s\) \[2\]"),
+     "5,0.1,0.01\n10,0.2,0\n", r"zero or negative uncertainties on line 3$"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
-     "5,0.1,0.01\n10,0.2,\n", r"empty or non-finite cells in data row\(s\) \[2\]"),
+     "5,0.1,0.01\n10,0.2,\n", r"column 'xi_e_dl \(1e5 Ohm\^-1 m\^-1\)' has a value on line 3 "
+     r"where column 'xi_e_dl_stderr \(1e5 Ohm\^-1 m\^-1\)' has none"),
     ("thickness,xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n5,0.1,0.01\n",
      "has no unit"),
     ("thickness (nm),xi_dl,xi_dl_stderr\n5,0.1,0.01\n", "resistivity is needed"),
     ("thickness (nm),xi_e_dl (T),xi_e_dl_stderr (T)\n5,0.1,0.01\n", "field unit"),
     ("thickness (nm),voltage (uV)\n5,0.1\n", "no efficiency column"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
-     "5,abc,0.01\n", "non-numeric cells"),
+     "5,abc,0.01\n", r"holds text that is not a number on line 2 \('abc'\)"),
 ])
 def test_bad_tables(tmp_path, text, match):
     p = write(tmp_path, "bad.csv", text)
@@ -374,17 +375,17 @@ def test_duplicate_inputs_are_refused(tmp_path, capsys):
     ("xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n0.1,0.01\n",
      "no thickness column"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
-     "5,0.1,0.01\n8,nan,0.01\n", r"column 'xi_e_dl \(1e5 Ohm\^-1 m\^-1\)' has empty or "
-     r"non-finite cells in data row\(s\) \[2\]"),
+     "5,0.1,0.01\n8,nan,0.01\n", r"column 'xi_e_dl_stderr \(1e5 Ohm\^-1 m\^-1\)' has a value "
+     r"on line 3 where column 'xi_e_dl \(1e5 Ohm\^-1 m\^-1\)' has none"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
-     "5,0.1,0.01\n8,0.2,inf\n", r"column 'xi_e_dl_stderr \(1e5 Ohm\^-1 m\^-1\)' has empty or "
-     r"non-finite cells in data row\(s\) \[2\]"),
+     "5,0.1,0.01\n8,0.2,inf\n", r"column 'xi_e_dl_stderr \(1e5 Ohm\^-1 m\^-1\)' has "
+     r"non-finite cells \(inf\) on line 3$"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
-     "-inf,0.1,0.01\n8,0.2,0.01\n", r"column 'thickness \(nm\)' has empty or non-finite "
-     r"cells in data row\(s\) \[1\]"),
+     "-inf,0.1,0.01\n8,0.2,0.01\n", r"column 'thickness \(nm\)' has non-finite "
+     r"cells \(inf\) on line 2$"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
      "5,0.1,0.01\n8,0.2,-0.01\n", r"column 'xi_e_dl_stderr \(1e5 Ohm\^-1 m\^-1\)' has zero or "
-     r"negative uncertainties in data row\(s\) \[2\]"),
+     r"negative uncertainties on line 3$"),
 ])
 def test_malformed_tables_name_file_column_and_row(tmp_path, text, match):
     p = write(tmp_path, "bad.csv", text)

@@ -415,7 +415,8 @@ def run(args) -> int:
 
 
 def _reader_notes(series) -> list[str]:
-    """What the reader decided about the tables (numbers with decimal commas), as notes."""
+    """What the reader decided about the tables (numbers with decimal commas, points left out
+    for missing cells, cells read as value and error, a footer not read), as notes."""
     metas = [getattr(s, "meta", None) or {} for s in series]
     return [f"reader: {m.get('source')}: {n}" for m in metas for n in m.get("reader_notes", ())]
 

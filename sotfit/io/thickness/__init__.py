@@ -17,6 +17,10 @@ efficiency per electric field xi^E versus spin-source thickness, with errors):
   ``sigma_<name>``. The resistivity comes from the ``resistivity=`` argument,
   else a ``resistivity``/``rho`` column (one value), else a ``# resistivity:``
   header line; it is needed for dimensionless columns and by the model.
+  A value missing with its uncertainty (empty, ``NaN``, ``-``, ``--``, ``n/a``)
+  leaves that point out of its quantity only; a column of ``0.05478 +/- 0.00456``
+  cells gives values and standard errors; a footnote under the table is not
+  read (:mod:`.cells`). Each is said in ``meta['reader_notes']``.
 * :func:`from_summaries` -- one ``summary.json`` of ``sotfit stfmr`` or
   ``sotfit hall`` per thickness; each efficiency is a
   ``{"value", "stderr", "unit"}`` entry, the thickness is the ``t_nm`` entry of
@@ -25,7 +29,8 @@ efficiency per electric field xi^E versus spin-source thickness, with errors):
 Units are converted here (house units: nm, 1e5 Ohm^-1 m^-1, uOhm cm) and only here.
 
 The package: :mod:`.series` (:class:`ThicknessSeries`, errors, unit conversion),
-:mod:`.table` (:func:`read_thickness_table`) and :mod:`.summaries` (:func:`from_summaries`).
+:mod:`.table` (:func:`read_thickness_table`), :mod:`.cells` (missing values, values with their
+uncertainty, footers) and :mod:`.summaries` (:func:`from_summaries`).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import math
 import re
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,9 @@ import numpy as np
 from ...data import Dataset
 from ...units import UnitError, dimension_of, normalise_unit, split_header, to_house
 from .. import table_names
+from . import cells as _cells
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
-                     _is_number, _resistivity_text)
+                     _resistivity_text)
 
 __all__ = ["read_thickness_table", "COLUMN_ROLES"]
 
@@ -27,6 +29,11 @@ _RHO_NAMES = {"resistivity", "rho"}
 _ERR_PATTERNS = ("{n}_stderr", "{n}_err", "{n}_error", "{n}_sd", "{n}_sigma", "d{n}",
                  "sigma_{n}", "err_{n}")
 _META_RE = re.compile(r"^\s*#\s*([A-Za-z_][\w ]*?)\s*(?:[(\[]([^)\]]*)[)\]])?\s*[:=]\s*(.+?)\s*$")
+# 'xi_E_DL +/- err', 'xi_E_DL ± sigma': a column of cells holding a value and its uncertainty
+_PLUS_MINUS_NAME_RE = re.compile(r"^(?P<base>.*?\S)\s*(?:\+/-|\+-|\u00b1)\s*(?:err|error|"
+                                 r"errors|stderr|std\.?\s*err(?:or)?|sd|sigma|\u03c3|"
+                                 r"uncertainty|unc\.?)?$")
+_MISSING_WORDS = "empty or written NaN, -, --, n/a"
 
 
 #: Column roles of a thickness table (``columns=``, ``--column ROLE=NAME``).
@@ -123,36 +130,51 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     Raises
     ------
     ThicknessError
-        Missing columns, units or errors; negative thicknesses; non-positive or missing
-        uncertainties; a resistivity needed but absent; non-numeric cells. The message names
-        the file, the column and the row.
+        Missing columns, units or errors; negative or missing thicknesses; non-positive
+        uncertainties; a value without its uncertainty (or the reverse); a column of values
+        with their uncertainties beside an uncertainty column of the same quantity; a
+        resistivity needed but absent; cells holding text that is neither a number nor a
+        missing marker. The message names the file, the column and the file line (in a table
+        of a binary file, the data row counted from 1 under the column names).
+
+    Notes
+    -----
+    A cell left empty or written ``NaN``, ``-``, ``--`` or ``n/a``
+    (:data:`sotfit.io.thickness.cells.MISSING_MARKERS`) leaves that point out of its quantity
+    only, when the value and its uncertainty are both missing; a cell ``0.05478 +/- 0.00456``
+    (``±``, or ``0.05478(456)``) gives the value and its standard error; up to three lines of
+    text without a number after the last data row (a footnote) are not read. Each of these
+    is said in ``meta['reader_notes']``.
     """
     p = Path(path)
     file, sheet = table_names.named_table(p)
     if not file.is_file():
         raise ThicknessError(f"{p}: file not found")
-    text, notes, delimiter = _table_text(file, sheet)
+    text, notes, delimiter, is_text = _table_text(file, sheet)
+    notes = list(notes)
     header_meta = _header_lines(p, text)
-    df = _read_frame(p, text, delimiter)
+    df, rows = _read_frame(p, text, delimiter, is_text, notes)
     cols, absent = _table_columns(p, df, columns, column_units)
     if absent and not absent_columns_ok:
         raise ThicknessError(f"{p}: no column matches --column "
                              + ", ".join(f"{r}={dict(columns)[r]}" for r in absent)
                              + f"; columns: {list(map(str, df.columns))}")
-    t = _thickness_nm(p, df, cols, thickness_unit)
-    rho, rho_source = _table_resistivity(p, df, cols, header_meta, resistivity)
-    parts = _efficiency_parts(p, df, cols, t, rho)
+    t = _thickness_nm(p, df, rows, cols, thickness_unit)
+    rho, rho_source = _table_resistivity(p, df, rows, cols, header_meta, resistivity)
+    parts = _efficiency_parts(p, df, rows, cols, t, rho, notes)
     lab = label or header_meta.get("sample") or (p.stem if sheet is None else sheet)
     meta = {"source": str(p), "resistivity_source": rho_source, "header": header_meta,
             "columns_absent": tuple(absent),
-            **({"reader_notes": notes} if notes else {})}
+            **({"reader_notes": tuple(notes)} if notes else {})}
     return ThicknessSeries(parts.get("dl"), parts.get("fl"), rho, lab, meta)
 
 
-def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | None]:
+def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | None, bool]:
     """The text of table ``p`` (its table ``sheet`` of several, :mod:`sotfit.io.table_names`)
-    as the parser takes it, the notes saying what was done, and its delimiter (``'\\t'``,
-    ``';'`` or ``','``; None: the parser sniffs it from the column header row).
+    as the parser takes it, the notes saying what was done, its delimiter (``'\\t'``,
+    ``';'`` or ``','``; None: the parser sniffs it from the column header row), and whether
+    it is the text of the file line by line (False: a table of a binary file, whose lines are
+    not the file's).
 
     Text in UTF-8 (or, failing that, Windows-1252: ``µOhm cm`` as Excel on Windows saves it), or
     the sheet with numbers of an Excel workbook (:mod:`sotfit.io.containers`); numbers written
@@ -223,7 +245,7 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | No
         if found[1] != "whitespace" and header is not None and _split_header_row(
                 header, found[1], len(found[2]), join_units=False) is not None:
             delimiter = found[1]
-    return "\n".join(lines) + "\n", tuple(notes), delimiter
+    return "\n".join(lines) + "\n", tuple(notes), delimiter, not containers.is_binary(raw)
 
 
 def _header_lines(p: Path, text: str) -> dict[str, str]:
@@ -249,21 +271,72 @@ def _header_lines(p: Path, text: str) -> dict[str, str]:
     return header_meta
 
 
-def _read_frame(p: Path, text: str, delimiter: str | None = None):
-    """The table of ``p`` (its ``text``) as a pandas DataFrame (split at ``delimiter``, or at
-    the separator sniffed from the column header row when it is None; ``#`` comments
-    skipped)."""
+@dataclass(frozen=True)
+class _Rows:
+    """Where the data rows of a table are, for messages and notes.
+
+    Attributes
+    ----------
+    numbers : tuple of int
+        For each data row, its file line (from 1), or for a table of a binary file (a
+        workbook sheet, ...) its place among the rows under the column names (from 1).
+    file_lines : bool
+        Whether ``numbers`` are file lines.
+    """
+
+    numbers: tuple[int, ...]
+    file_lines: bool
+
+    def where(self, idx) -> str:
+        """``'line 7'``, ``'lines 4, 8, 11'`` (or ``'data row 3 (counted from 1 under the
+        column names)'``) for the data rows ``idx`` (0 = the first row read)."""
+        nums = [self.numbers[int(i)] for i in idx]
+        listed = ", ".join(map(str, nums[:8])) + (f", ... ({len(nums)} in all)"
+                                                   if len(nums) > 8 else "")
+        plural = "s" if len(nums) > 1 else ""
+        if self.file_lines:
+            return f"line{plural} {listed}"
+        return f"data row{plural} {listed} (counted from 1 under the column names)"
+
+    def without(self, idx) -> "_Rows":
+        """The rows but those of ``idx``."""
+        drop = set(int(i) for i in idx)
+        return _Rows(tuple(n for i, n in enumerate(self.numbers) if i not in drop),
+                     self.file_lines)
+
+
+def _read_frame(p: Path, text: str, delimiter: str | None, is_text: bool, notes: list):
+    """The table of ``p`` (its ``text``) as a pandas DataFrame of text cells, and where its
+    rows are (:class:`_Rows`).
+
+    Split at ``delimiter``, or at the separator sniffed from the column header row when it is
+    None; ``#`` comments skipped. A footer (:func:`sotfit.io.thickness.cells.footer_count`)
+    and rows that hold no value in any cell are left out, each with a note in ``notes``.
+    """
     import io
 
     import pandas as pd
 
+    lines = text.splitlines()
+    content = [i for i, ln in enumerate(lines) if ln.split("#", 1)[0].strip()]
+    data = content[1:]              # content[0]: the column names (_header_lines saw a table)
+
+    cut = _cells.footer_count([lines[i] for i in data], delimiter)
+    if cut:
+        foot, data = data[-cut:], data[:-cut]
+        where = (f"line(s) {', '.join(str(i + 1) for i in foot)}" if is_text else
+                 f"the last {cut} row(s) of the table")
+        notes.append(f"{where} after the data ({lines[foot[0]].strip()[:40]!r}) not read: text "
+                     "without a number, a footer")
+    body = "\n".join(lines[i] for i in [content[0], *data]) + "\n" if content else text
     with warnings.catch_warnings():
         # index_col=False: a data row with more cells than the header has names must not
         # shift the columns (pandas would silently use the first column as the index)
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
-            df = pd.read_csv(io.StringIO(text), comment="#", sep=delimiter, engine="python",
-                             skipinitialspace=True, index_col=False)
+            df = pd.read_csv(io.StringIO(body), comment="#", sep=delimiter, engine="python",
+                             skipinitialspace=True, index_col=False, dtype=str,
+                             keep_default_na=False)
         except pd.errors.ParserWarning:
             raise ThicknessError(f"{p}: some data rows have more cells than the header has "
                                  "column names; name every column or remove the extra cells"
@@ -273,7 +346,21 @@ def _read_frame(p: Path, text: str, delimiter: str | None = None):
     if len(df) == 0:
         raise ThicknessError(f"{p}: no data rows under the header (columns: "
                              f"{list(map(str, df.columns))})")
-    return df
+    # one row per line unless a quoted cell spans lines: then rows are counted, not lines
+    if is_text and len(df) == len(data):
+        rows = _Rows(tuple(i + 1 for i in data), True)
+    else:
+        rows = _Rows(tuple(range(1, len(df) + 1)), False)
+    empty = [i for i in range(len(df)) if all(_cells.is_missing(c) for c in df.iloc[i])]
+    if empty:
+        notes.append(f"{rows.where(empty)} {'holds' if len(empty) == 1 else 'hold'} no value in "
+                     f"any cell ({_MISSING_WORDS}): not read")
+        df = df.drop(index=df.index[empty]).reset_index(drop=True)
+        rows = rows.without(empty)
+        if len(df) == 0:
+            raise ThicknessError(f"{p}: no data rows under the header (columns: "
+                                 f"{list(map(str, df.columns))}); every row is empty")
+    return df, rows
 
 
 def _key(name: str) -> str:
@@ -299,38 +386,85 @@ def _thickness_name(cols: dict) -> str | None:
 
 def _table_columns(p: Path, df, columns, column_units) -> tuple[dict, list[str]]:
     """``{name: (column, unit)}`` from the header cells and the caller's roles, and the roles
-    whose column the table lacks."""
+    whose column the table lacks. A name ending in ``+/- err`` or ``± err`` (a column of
+    values with their uncertainties) is matched by the name before it."""
     cols = {}
     for c in df.columns:
         try:
             name, unit = split_header(str(c))
         except UnitError as exc:
             raise ThicknessError(f"{p}: {exc}") from None
-        cols[_key(name)] = (c, unit)
+        m = _PLUS_MINUS_NAME_RE.match(name)
+        key = _key(m.group("base")) if m is not None else _key(name)
+        if m is not None and key in cols:    # a column of that name too: keep the name whole
+            key = _key(name)
+        cols[key] = (c, unit)
     absent: list[str] = []
     cols = _apply_column_roles(p, df, cols, columns, column_units, absent)
     return cols, absent
 
 
-def _column(p: Path, df, cols: dict, name: str):
-    """Values (finite floats), unit and header cell of column ``name``."""
-    import pandas as pd
+_NOT_A_NUMBER = (f"a cell without a value may be {_MISSING_WORDS}; a value with its "
+                 "uncertainty may be written '0.05478 +/- 0.00456' in a value column")
 
+
+def _read_cells(p: Path, df, rows: _Rows, c):
+    """The cells of column ``c``: values (NaN where missing), uncertainties written in the
+    cell (NaN where none), and the masks of missing cells and of cells with an uncertainty.
+    Text that is neither a number nor a missing marker is refused, naming its lines."""
+    n = len(df)
+    values, errs = np.full(n, np.nan), np.full(n, np.nan)
+    missing, paired = np.zeros(n, bool), np.zeros(n, bool)
+    text = []
+    for i, cell in enumerate(df[c]):
+        if _cells.is_missing(cell):
+            missing[i] = True
+            continue
+        v = _cells.number(cell)
+        if v is not None:
+            values[i] = v
+            continue
+        ve = _cells.with_uncertainty(cell)
+        if ve is None:
+            text.append(i)
+            continue
+        values[i], errs[i] = ve
+        paired[i] = True
+    if text:
+        raise ThicknessError(f"{p}: column {c!r} holds text that is not a number on "
+                             f"{rows.where(text)} ({str(df[c].iloc[text[0]]).strip()!r}); "
+                             + _NOT_A_NUMBER)
+    return values, errs, missing, paired
+
+
+def _refuse_non_finite(p: Path, rows: _Rows, c, v, idx=None):
+    """Refuse infinite values of column ``c`` (``v`` at the data rows ``idx``, default all)."""
+    idx = np.arange(len(v)) if idx is None else np.asarray(idx)
+    bad = idx[~np.isfinite(v)]
+    if bad.size:
+        raise ThicknessError(f"{p}: column {c!r} has non-finite cells (inf) on "
+                             f"{rows.where(bad)}")
+
+
+def _column(p: Path, df, rows: _Rows, cols: dict, name: str, what: str, fix: str):
+    """Values (finite floats, one per row), unit and header cell of column ``name``, the
+    ``what`` of every row (``fix``: what to do about an empty cell, for the message)."""
     c, unit = cols[name]
-    try:
-        v = pd.to_numeric(df[c], errors="raise").to_numpy(float)
-    except (ValueError, TypeError):
-        bad = [i + 1 for i, x in enumerate(df[c]) if not _is_number(x)]
-        raise ThicknessError(f"{p}: column {c!r} has non-numeric cells in data row(s) "
-                             f"{bad[:5]}") from None
-    if not np.all(np.isfinite(v)):
-        bad = (np.flatnonzero(~np.isfinite(v)) + 1).tolist()
-        raise ThicknessError(f"{p}: column {c!r} has empty or non-finite cells in data "
-                             f"row(s) {bad[:5]}")
+    v, _, missing, paired = _read_cells(p, df, rows, c)
+    if paired.any():
+        raise ThicknessError(f"{p}: column {c!r} holds a value with an uncertainty on "
+                             f"{rows.where(np.flatnonzero(paired))} "
+                             f"({str(df[c].iloc[int(np.flatnonzero(paired)[0])]).strip()!r}); "
+                             f"give the {what} alone")
+    if missing.any():
+        raise ThicknessError(f"{p}: column {c!r} has no value on "
+                             f"{rows.where(np.flatnonzero(missing))}"
+                             f" ({_MISSING_WORDS}); every row needs its {what}: {fix}")
+    _refuse_non_finite(p, rows, c, v)
     return v, unit, c
 
 
-def _thickness_nm(p: Path, df, cols: dict, thickness_unit) -> np.ndarray:
+def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit) -> np.ndarray:
     """The thickness column in nm (never negative)."""
     tname = _thickness_name(cols)
     if tname is None:
@@ -341,7 +475,8 @@ def _thickness_nm(p: Path, df, cols: dict, thickness_unit) -> np.ndarray:
         raise ThicknessError(f"{p}: {which}; name one 'thickness (nm)' or pass --column "
                              "thickness=NAME (with --column-unit thickness=nm when its header "
                              "has no unit)")
-    t, tunit, tcol = _column(p, df, cols, tname)
+    t, tunit, tcol = _column(p, df, rows, cols, tname, "thickness",
+                             "write it there, or delete the row")
     tunit = tunit or thickness_unit
     if tunit is None:
         raise ThicknessError(f"{p}: column {tcol!r} has no unit; write e.g. 'thickness (nm)' "
@@ -351,12 +486,12 @@ def _thickness_nm(p: Path, df, cols: dict, thickness_unit) -> np.ndarray:
     except UnitError as exc:
         raise ThicknessError(f"{p}: column {tcol!r}: {exc}") from None
     if np.any(t < 0):
-        rows = (np.flatnonzero(t < 0) + 1).tolist()
-        raise ThicknessError(f"{p}: column {tcol!r} has negative thickness in data row(s) {rows}")
+        raise ThicknessError(f"{p}: column {tcol!r} has negative thickness on "
+                             f"{rows.where(np.flatnonzero(t < 0))}")
     return t
 
 
-def _table_resistivity(p: Path, df, cols: dict, header_meta: dict, resistivity):
+def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, resistivity):
     """The resistivity in uOhm cm (or None) and where it came from: the option, else a
     ``resistivity``/``rho`` column (one value), else a header line."""
     rho_source = None
@@ -366,7 +501,9 @@ def _table_resistivity(p: Path, df, cols: dict, header_meta: dict, resistivity):
     else:
         rname = next((n for n in cols if n in _RHO_NAMES), None)
         if rname is not None:
-            rv, runit, rcol = _column(p, df, cols, rname)
+            rv, runit, rcol = _column(p, df, rows, cols, rname, "resistivity",
+                                      "write it there, or give it with --rho (used instead of "
+                                      "the column)")
             if runit is None:
                 raise ThicknessError(f"{p}: column {rcol!r} has no unit; write e.g. "
                                      "'resistivity (uOhm cm)'")
@@ -385,41 +522,102 @@ def _table_resistivity(p: Path, df, cols: dict, header_meta: dict, resistivity):
     return rho, rho_source
 
 
-def _efficiency_parts(p: Path, df, cols: dict, t, rho) -> dict[str, Dataset]:
+def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
+                      notes: list) -> dict[str, Dataset]:
     """``{"dl": Dataset, "fl": Dataset}`` of the efficiency columns present (xi^E in
-    1e5 Ohm^-1 m^-1 versus thickness in nm, sorted by thickness)."""
+    1e5 Ohm^-1 m^-1 versus thickness in nm, sorted by thickness); what was left out, or read
+    from cells holding a value and its uncertainty, is appended to ``notes``."""
     parts: dict[str, Dataset] = {}
+    kinds_seen: set[str] = set()
     for name, (kind, per_field) in _EFF_NAMES.items():
         if name not in cols:
             continue
-        if kind in parts:
+        if kind in kinds_seen:
             raise ThicknessError(f"{p}: two {kind.upper()} efficiency columns; keep one of "
                                  "xi_e_{kind} and xi_{kind}".format(kind=kind))
-        y, yunit, ycol = _column(p, df, cols, name)
+        kinds_seen.add(kind)
+        ycol, yunit = cols[name]
+        y, y_err, y_missing, paired = _read_cells(p, df, rows, ycol)
         role = f"xi_e_{kind}" if per_field else f"xi_{kind}"
         # the error column the caller named (--column xi_e_dl_err=NAME) pairs with the value
         # column of its role however that one was found (a header 'xiE_DL' read as xie_dl)
         ename = next((e for e in (_role_key(f"{role}_err"),
                                   *(pat.format(n=name) for pat in _ERR_PATTERNS))
-                      if e in cols), None)
-        if ename is None:
-            raise ThicknessError(
-                f"{p}: no uncertainty column for {ycol!r}; name one e.g. {name}_stderr or pass "
-                f"--column {role}_err=NAME (the fits weight every point by its error)")
-        e, eunit, ecol = _column(p, df, cols, ename)
+                      if e in cols and cols[e][0] != ycol), None)
+        if paired.any():
+            example = str(df[ycol].iloc[int(np.flatnonzero(paired)[0])]).strip()
+            if ename is not None:
+                raise ThicknessError(
+                    f"{p}: column {ycol!r} gives values with their uncertainties ({example!r}) "
+                    f"and column {cols[ename][0]!r} gives uncertainties of the same quantity; "
+                    "keep one of the two in the table (or name the value column with "
+                    f"--column {role}=NAME and its uncertainty column with --column "
+                    f"{role}_err=NAME)")
+            alone = np.flatnonzero(~paired & ~y_missing)
+            if alone.size:
+                raise ThicknessError(
+                    f"{p}: column {ycol!r} holds values with their uncertainties "
+                    f"({example!r}), but on {rows.where(alone)} a value without one "
+                    f"({str(df[ycol].iloc[int(alone[0])]).strip()!r}); write its uncertainty "
+                    "there (a point without its error cannot be weighted)")
+            e, e_missing, ecol, eunit = y_err, y_missing, ycol, yunit
+            notes.append(f"column {ycol!r}: each cell read as a value and its standard error "
+                         f"({example!r}: value {y[paired][0]:.6g}, standard error "
+                         f"{y_err[paired][0]:.6g}, unit of the column)")
+        else:
+            if ename is None:
+                raise ThicknessError(
+                    f"{p}: no uncertainty column for {ycol!r}; name one e.g. {name}_stderr or "
+                    f"pass --column {role}_err=NAME (the fits weight every point by its error)")
+            ecol, eunit = cols[ename]
+            e, _, e_missing, e_paired = _read_cells(p, df, rows, ecol)
+            if e_paired.any():
+                raise ThicknessError(
+                    f"{p}: column {ecol!r} holds a value with an uncertainty on "
+                    f"{rows.where(np.flatnonzero(e_paired))}; an uncertainty column holds the "
+                    "uncertainties alone")
+            for have, hc, lc in ((~y_missing & e_missing, ycol, ecol),
+                                 (y_missing & ~e_missing, ecol, ycol)):
+                if have.any():
+                    raise ThicknessError(
+                        f"{p}: column {hc!r} has a value on {rows.where(np.flatnonzero(have))} "
+                        f"where column {lc!r} has none; give the value and its uncertainty "
+                        "both, or neither (the point is then left out)")
+        keep = np.flatnonzero(~y_missing)
+        left = np.flatnonzero(y_missing)
+        both = repr(ycol) if ecol == ycol else f"{ycol!r} and {ecol!r}"
+        if keep.size == 0:
+            notes.append(f"{both} hold no value on any line ({_MISSING_WORDS}): no "
+                         f"{kind.upper()} series")
+            continue
+        if left.size:
+            at = ", ".join(f"{x:g}" for x in t[left])
+            points = "this point is" if left.size == 1 else "these points are"
+            notes.append(f"{both} have no value at {at} nm ({rows.where(left)}; "
+                         f"{_MISSING_WORDS}): {points} left out of the {kind.upper()} series "
+                         f"only, which keeps {keep.size} of {len(t)}")
+        y, e = y[keep], e[keep]
+        _refuse_non_finite(p, rows, ycol, y, keep)
+        _refuse_non_finite(p, rows, ecol, e, keep)
         y = _efficiency_to_house(y, yunit, per_field, rho, f"{p}: column {ycol!r}")
         e = _efficiency_to_house(e, eunit if eunit is not None else yunit, per_field, rho,
                                  f"{p}: column {ecol!r}")
         if np.any(e <= 0):
-            rows = (np.flatnonzero(e <= 0) + 1).tolist()
-            raise ThicknessError(f"{p}: column {ecol!r} has zero or negative uncertainties in "
-                                 f"data row(s) {rows}")
-        order = np.argsort(t, kind="stable")
-        parts[kind] = Dataset(t[order], y[order], e[order], x_name="thickness",
+            raise ThicknessError(f"{p}: column {ecol!r} has zero or negative uncertainties on "
+                                 f"{rows.where(keep[e <= 0])}")
+        tk = t[keep]
+        order = np.argsort(tk, kind="stable")
+        parts[kind] = Dataset(tk[order], y[order], e[order], x_name="thickness",
                               y_name=f"xi_e_{kind}", x_unit="nm", y_unit=XI_E_UNIT,
                               meta={"source": str(p), "column": str(ycol), "part": kind,
-                                    "resistivity": rho})
+                                    "resistivity": rho,
+                                    **({"left_out_nm": tuple(float(x) for x in t[left])}
+                                       if left.size else {})})
     if not parts:
+        if kinds_seen:
+            raise ThicknessError(f"{p}: the efficiency columns hold no value on any line "
+                                 f"(every cell {_MISSING_WORDS}); columns: "
+                                 f"{list(map(str, df.columns))}")
         raise ThicknessError(f"{p}: no efficiency column among {list(map(str, df.columns))}; "
                              "expected xi_e_dl / xi_e_fl (with a conductivity unit) or xi_dl / "
                              "xi_fl, or pass --column xi_e_dl=NAME --column xi_e_dl_err=NAME "
