@@ -50,7 +50,7 @@ def test_header_only_file_names_the_file_and_columns(tmp_path):
 def test_non_numeric_cell_names_file_column_row_and_cell(tmp_path):
     f = _set(_copy(tmp_path) / "phi_050mT.csv", "X1 (uV)", 7, "1.2.3")
     with pytest.raises(HallReadError, match=r"phi_050mT\.csv: column 'X1 \(uV\)' has non-numeric "
-                                            r"value\(s\) '1\.2\.3' at data row\(s\) \[7\]"):
+                                            r"value\(s\) '1\.2\.3' at line\(s\) \[9\]"):
         read_hall_table(f, **KW)
 
 
@@ -71,7 +71,7 @@ def test_calibration_messages_name_the_file(tmp_path):
     with pytest.raises(HallReadError, match=r"cal\.csv: the file is empty"):
         read_magnet_calibration(f, "A", "mT")
     f.write_text("current (A),trial1 (mT)\n0.0,0.1\n0.5,x20\n")
-    with pytest.raises(HallReadError, match=r"cal\.csv: column 'trial1 \(mT\)' has non-numeric.*'x20'.*\[1\]"):
+    with pytest.raises(HallReadError, match=r"cal\.csv: column 'trial1 \(mT\)' has non-numeric.*'x20'.*line\(s\) \[3\]"):
         read_magnet_calibration(f)
     f.write_text("current (A),trial1 (furlong)\n0.0,0.1\n")
     with pytest.raises(HallReadError, match=r"cal\.csv: .*furlong"):
@@ -99,15 +99,15 @@ def test_cli_empty_and_malformed_files_exit_2_naming_the_file(tmp_path, capsys):
 # ------------------------------------------------------------------ outliers and absurd angles
 def test_second_harmonic_value_of_1e300_is_an_error_naming_file_column_row(tmp_path):
     f = _set(_copy(tmp_path) / "phi_050mT.csv", "X2 (uV)", 10, 1e300)
-    with pytest.raises(HallReadError, match=r"phi_050mT\.csv: column 'X2 \(uV\)': R_2w .* at data "
-                                            r"row\(s\) \[10\]"):
+    with pytest.raises(HallReadError, match=r"phi_050mT\.csv: column 'X2 \(uV\)': R_2w .* at "
+                                            r"line\(s\) \[12\]"):
         read_hall_table(f, **KW)
 
 
 def test_isolated_outlier_is_an_error_naming_the_row(tmp_path):
     # 2 V among readings of a few hundred uV: not beyond the physical limit, but an outlier
     f = _set(_copy(tmp_path) / "phi_050mT.csv", "X2 (uV)", 33, 2e6)
-    with pytest.raises(HallReadError, match=r"'X2 \(uV\)'.*data row\(s\) \[33\].*robust standard "
+    with pytest.raises(HallReadError, match=r"'X2 \(uV\)'.*line\(s\) \[35\].*robust standard "
                                             r"deviations"):
         read_hall_table(f, **KW)
 
@@ -115,15 +115,15 @@ def test_isolated_outlier_is_an_error_naming_the_row(tmp_path):
 def test_field_outlier_in_a_sweep_is_an_error(tmp_path):
     f = _set(_copy(tmp_path, "pma") / "sweep_x_up.csv", "field (mT)", 4, 1e300)
     with pytest.raises(HallReadError, match=r"sweep_x_up\.csv: column 'field \(mT\)': field .* "
-                                            r"data row\(s\) \[4\]"):
+                                            r"line\(s\) \[6\]"):
         read_hall_table(f, **{**KW, "scan": "field"})
 
 
 @pytest.mark.parametrize("angle", [1e300, 1e5, -721.0])
 def test_angle_beyond_two_turns_is_an_error_naming_the_row(tmp_path, angle):
     f = _set(_copy(tmp_path) / "phi_400mT.csv", "phi (deg)", 10, angle)
-    with pytest.raises(HallReadError, match=r"phi_400mT\.csv: column 'phi \(deg\)': angle .* at data "
-                                            r"row\(s\) \[10\] beyond \+-720 deg"):
+    with pytest.raises(HallReadError, match=r"phi_400mT\.csv: column 'phi \(deg\)': angle .* at "
+                                            r"line\(s\) \[12\] beyond \+-720 deg"):
         read_hall_table(f, **KW)
 
 
@@ -148,7 +148,7 @@ def test_cli_angle_of_1e300_exits_2_naming_the_row(tmp_path, capsys):
     rc = main(["hall", *map(str, sorted(d.glob("phi_*.csv"))), "--method", "avci", *CONV,
                "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert rc == 2 and "phi_400mT.csv" in err and "row(s) [10]" in err
+    assert rc == 2 and "phi_400mT.csv" in err and "line(s) [12]" in err
     assert not (tmp_path / "out").exists()
 
 

@@ -80,26 +80,43 @@ def _loop(hmax, step, hsw, offset):
             np.concatenate([np.where(up < hsw, 1, -1), np.where(dn > -hsw, -1, 1)]))
 
 
-def _loop_files(folder, seed=4, theta_h=92.0):
-    """``loop_1f_hx_hy.csv`` and ``loop_2f_hx_hy.csv`` as the Ta/CoFeB files: ``Hx, Hx_Nf_voltage,
-    Hy, Hy_Nf_voltage`` in Oe and V (peak, 2.68 mA peak; the 2f column is V_2w,cos = -R_2w I0), the
-    x and y loops of unequal length NaN-padded, the harmonics on different field grids."""
+def _loop_harmonics(seed=4, theta_h=92.0):
+    """The x and y hysteresis loops of :data:`LOOP` as the Ta/CoFeB files write them: for each
+    harmonic ``h`` (1, 2; each on its own field grid) and axis ``ax`` ('x', 'y'), the field ``x``
+    (T) and the voltage (V, peak, 2.68 mA peak; the 2f voltage is V_2w,cos = -R_2w I0), as
+    ``{h: [(ax, x, v), ...]}``."""
     rng = np.random.default_rng(seed)
     i0 = 2.68e-3
-    files = []
+    out = {}
     for h, step, offset, noise in ((1, 0.002, 0.0, 2e-4), (2, 0.007, 0.0021, 2e-5)):
-        cols = {}
+        out[h] = []
         for ax, phi_h, hsw, hmax in (("x", 0.0, 0.07, 0.45), ("y", 90.0, 0.08, 0.5)):
             x, st = _loop(hmax, step, hsw, offset)
             r1, r2 = hall_harmonics(scan_fields(x, "field", theta_h=theta_h, phi_h=phi_h), LOOP["r_ahe"],
                                     LOOP["r_phe"], LOOP["mu0_hk"], LOOP["mu0_h_dl"], LOOP["mu0_h_fl"],
                                     LOOP["r_ane"], state=st)
             r = (r1 + 0.9 if h == 1 else r2) + rng.normal(0, noise, x.size)
-            cols[f"H{ax}"], cols[f"H{ax}_{h}f_voltage"] = x * 1e4, (r if h == 1 else -r) * i0
-        n = max(v.size for v in cols.values())
-        df = pd.DataFrame({k: np.concatenate([v, np.full(n - v.size, np.nan)]) for k, v in cols.items()})
+            out[h].append((ax, x, (r if h == 1 else -r) * i0))
+    return out
+
+
+def _padded_frame(cols: dict) -> pd.DataFrame:
+    """Columns of unequal length in one table, NaN-padded."""
+    n = max(v.size for v in cols.values())
+    return pd.DataFrame({k: np.concatenate([v, np.full(n - v.size, np.nan)]) for k, v in cols.items()})
+
+
+def _loop_files(folder, seed=4, theta_h=92.0):
+    """``loop_1f_hx_hy.csv`` and ``loop_2f_hx_hy.csv`` as the Ta/CoFeB files: ``Hx, Hx_Nf_voltage,
+    Hy, Hy_Nf_voltage`` in Oe and V (:func:`_loop_harmonics`), the x and y loops of unequal length
+    NaN-padded, the harmonics on different field grids."""
+    files = []
+    for h, loops in _loop_harmonics(seed, theta_h).items():
+        cols = {}
+        for ax, x, v in loops:
+            cols[f"H{ax}"], cols[f"H{ax}_{h}f_voltage"] = x * 1e4, v
         files.append(folder / f"loop_{h}f_hx_hy.csv")
-        df.to_csv(files[-1], index=False)
+        _padded_frame(cols).to_csv(files[-1], index=False)
     return files
 
 

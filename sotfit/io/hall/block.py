@@ -17,7 +17,7 @@ from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotoni
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
 from .options import _CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role, _unit_opt
 from .scan import HallReadError
-from .values import _axis_values, _check_values, _safe_split, _strings, _values
+from .values import _axis_values, _check_values, _safe_split, _state_values, _strings, _values
 
 
 def _read_block(p, df, blk, side, o):
@@ -270,13 +270,9 @@ def _group_keys(p, df, roles, rows, group_cols, scan, o, meta):
         if c is None:
             continue
         if key == "sweep_axis":
-            v = _axis_values(p, c, _strings(p, df, c, rows))
+            v = _axis_values(p, c, _strings(p, df, c, rows), rows)
         elif key == "mz_state":
-            v = _values(p, df, c, rows)
-            bad = np.flatnonzero(~np.isin(v, (-1.0, 0.0, 1.0)))
-            if bad.size:
-                raise HallReadError(f"{p}: column {c!r} is {v[bad[0]]:g} at data row {rows[bad[0]]}; "
-                                    "the perpendicular state is +1, -1 or 0 (unknown)")
+            v = _state_values(p, df, c, rows)
         else:
             v = _fixed_angle_values(p, df, c, key, rows, o)
         keys = np.column_stack([keys, v])

@@ -11,7 +11,7 @@ import numpy as np
 from ...units import UnitError, normalise_unit, split_header, to_house
 from .scan import HallReadError
 from .dialect import _head_lines, _numbers_below, _read_table, _sniff
-from .values import _numeric, _read_csv
+from .values import _LINES, _numeric, _read_csv, _rows
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,15 @@ def read_magnet_calibration(path, current_unit: str | None = None,
         fus.add(uu)
     if len(fus) != 1:
         raise HallReadError(f"{p}: field columns have different units {sorted(fus)}")
-    vals = np.column_stack([_numeric(df, c, p) for c in df.columns])
-    if not np.all(np.isfinite(vals)):
-        r, c = np.argwhere(~np.isfinite(vals))[0]
-        raise HallReadError(f"{p}: non-finite value in column {df.columns[c]!r}, row {r}")
+    token = _LINES.set(df.attrs.get("lines"))     # messages name the file's lines of the rows
+    try:
+        vals = np.column_stack([_numeric(df, c, p) for c in df.columns])
+        if not np.all(np.isfinite(vals)):
+            r, c = np.argwhere(~np.isfinite(vals))[0]
+            raise HallReadError(f"{p}: non-finite value in column {df.columns[c]!r} at "
+                                f"{_rows([r])}")
+    finally:
+        _LINES.reset(token)
     current = to_house(vals[:, 0], cu, "current")[0] / 1e3  # mA -> A
     fields = to_house(vals[:, 1:], fus.pop(), "field")[0]
     order = np.argsort(current)

@@ -60,6 +60,13 @@ _KIND_WORDS = {"x": "x", "y": "y", "r": "r", "resistance": "r", "rxy": "r", "ohm
                "theta": "phase", "phase": "phase", "voltage": "v", "volt": "v", "v": "v",
                "signal": "v", "u": "v"}
 _AXIS_RE = re.compile(r"^(?:mu0)?(?:[hb]|field)_?(?P<axis>x|y|z|\d+(?:\.\d+)?)(?:deg)?$")
+#: Words after a field's axis that tell its sweeps apart (``Hx_up``, ``Bx_ret``, ``Hy_increasing``):
+#: a label of the column pair, never read as the sweep's direction or m_z state (``up`` may be
+#: either); the direction comes from the field values, the state from the loop or the options.
+_DIRECTION_WORDS = {"up", "down", "fwd", "forward", "bwd", "backward", "back", "ret", "return",
+                    "retrace", "trace", "increasing", "decreasing", "inc", "dec", "incr", "decr",
+                    "rising", "falling", "ascending", "descending", "asc", "desc", "pos", "neg",
+                    "positive", "negative", "plus", "minus"}
 
 
 def _tokens(name: str) -> list[str]:
@@ -108,10 +115,23 @@ def _harmonic_of(col):
     return None
 
 
+def _axis_part(col) -> str:
+    """The compact name of a field column without a last word of :data:`_DIRECTION_WORDS` after
+    its axis (``Hx_up`` -> ``hx``, ``Bx_ret (mT)`` -> ``bx``); the compact name of any other
+    column."""
+    toks = _tokens(_name_of(col))
+    if len(toks) > 1 and toks[-1].lower() in _DIRECTION_WORDS:
+        base = "".join(toks[:-1])
+        if _AXIS_RE.match(base):
+            return base
+    return "".join(toks)
+
+
 def _field_axis(col):
-    """Sweep axis written in a field column's name: 'Hx' -> 0 deg, 'Hy' -> 90, 'H45' -> 45;
-    'z' for a field along the normal; None for a plain field name."""
-    m = _AXIS_RE.match(_compact(col))
+    """Sweep axis written in a field column's name: 'Hx' -> 0 deg, 'Hy' -> 90, 'H45' -> 45 (a
+    word of :data:`_DIRECTION_WORDS` after it, 'Hx_up', is a label); 'z' for a field along the
+    normal; None for a plain field name."""
+    m = _AXIS_RE.match(_axis_part(col))
     if not m:
         return None
     a = m.group("axis")
@@ -120,7 +140,7 @@ def _field_axis(col):
 
 def _is_field_col(col) -> bool:
     c = _compact(col)
-    return c in _FIELD_NAMES or _AXIS_RE.match(c) is not None
+    return c in _FIELD_NAMES or _AXIS_RE.match(_axis_part(col)) is not None
 
 
 def _is_angle_col(col, scan=None) -> bool:

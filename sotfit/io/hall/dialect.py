@@ -13,7 +13,11 @@ layout is read from the file's text with the same parser, its cells unchanged:
 * a preamble above the column header row of comments (``#``, ``%``, ``//``) and ``key: value``
   or ``key = value`` entries (as LabVIEW writes), skipped; any other line there is an error;
 * a trailing delimiter on a row (as LabVIEW writes) is not an empty column; a row with another
-  number of cells than the header row names is an error naming the line.
+  number of cells than the header row names is an error naming the line;
+* a footer: up to :data:`sotfit.io.text.FOOTER_LINES` lines at the end of the file that hold no
+  number in any cell (``End of measurement``), after a row with a number, are not read (a note
+  names them), as the general reader (:mod:`sotfit.io.text`) leaves them out; a last line with a
+  number stays a row of the table (its error names it).
 
 The file is opened read-only and never modified.
 """
@@ -34,8 +38,9 @@ from ..digit_groups import without_digit_groups
 from ..labview_lvm import is_lvm, lvm_lines
 from ..sections import split_sections
 from ..thousands import may_hold, without_thousands_commas
-from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text, _split, _unquote,
-                    _split_header_row, name_value_pair, with_ascii_minus)
+from ..text import (_KEY_VALUE_RE, FOOTER_LINES, _detect_delimiter, _joined_units, _read_text,
+                    _split, _split_header_row, _unquote, name_value_pair, parse_number,
+                    with_ascii_minus)
 from .scan import HallReadError
 from .values import _read_csv
 
@@ -107,9 +112,10 @@ def _read_table(p: Path):
                                 "value' entry; the column names go on one line above the data")
         # pandas reads the file itself only as it is: UTF-8 text, nothing rewritten
         as_is = not (rewrites or _containers.wide_text_encoding(start))
-        if dialect is None or as_is and dialect.plain and _numbers_below(head, dialect.header):
+        if dialect is None or as_is and dialect.plain and _numbers_below(head, dialect.header) \
+                and not _footer(_lines(text), dialect):
             return _read_csv(p, comment="#"), None
-        df, note = _read_dialect(p, _lines(text), dialect)
+        df, note = _read_dialect(p, _lines(text), dialect, file_lines=True)
     return df, "; ".join([note, *rewrites])
 
 
@@ -516,9 +522,68 @@ def _with_unit_row(lines: list[str], d: _Dialect, data: list[int]):
     return joined[0], _Dialect(d.delimiter, joined[1], d.skipped), joined[2]
 
 
-def _read_dialect(p: Path, lines: list[str], d: _Dialect):
+def _footer(lines: list[str], d: _Dialect) -> list[int]:
+    """The footer of a table (``lines``, its column header row and delimiter in ``d``): the
+    indices of up to :data:`sotfit.io.text.FOOTER_LINES` lines at its end, neither blank nor
+    comments, that hold no number in any cell (split at the table's delimiter or at the line's
+    own, :func:`sotfit.io.text._detect_delimiter`), after a line below the column header row that
+    holds a number (none without a footer). Only the last lines are looked at, whatever the
+    length of the file."""
+    tail: list[int] = []
+    for i in range(len(lines) - 1, d.header, -1):
+        if _is_skipped(lines[i]):
+            continue
+        tail.append(i)
+        if len(tail) == FOOTER_LINES + 1:
+            break
+    footer = []
+    for i in tail:
+        if _holds_number(lines[i], d.delimiter):
+            break
+        footer.append(i)
+    if not footer or len(footer) == len(tail) or not _holds_number(lines[tail[len(footer)]],
+                                                                   d.delimiter):
+        return []
+    return footer[::-1]
+
+
+def _holds_number(line: str, delimiter: str) -> bool:
+    """Whether a cell of ``line`` (split at ``delimiter`` or at the line's own delimiter) is a
+    number: as :func:`sotfit.io.text.parse_number` reads it (``nan`` too), or with a decimal
+    comma."""
+    for delim in dict.fromkeys((delimiter, _detect_delimiter(line))):
+        for cell in _split(line, delim):
+            c = _unquote(cell.strip()).strip()
+            if c and (parse_number(c) is not None or _NUMBER_RE.fullmatch(c)):
+                return True
+    return False
+
+
+def _footer_note(lines: list[str], footer: list[int], file_lines: bool) -> str:
+    """The note on the footer lines left out (named by their line when ``lines`` are the file's)."""
+    where = (f"line(s) {', '.join(str(i + 1) for i in footer)}" if file_lines
+             else f"the last {len(footer)} line(s)")
+    return (f"{where} after the data ({lines[footer[0]].strip()[:40]!r}) not read: text without "
+            "a number, a footer")
+
+
+def _read_dialect(p: Path, lines: list[str], d: _Dialect, file_lines: bool = False):
     """The table of ``p`` read with dialect ``d`` (a layout other than a plain comma CSV), and
-    the note saying how it was read."""
+    the note saying how it was read.
+
+    Parameters
+    ----------
+    p : pathlib.Path
+        The file, for messages.
+    lines : list of str
+        The lines of the table (the file's, a section's or a sheet's).
+    d : _Dialect
+        Where the column header row is and how the rows split.
+    file_lines : bool
+        Whether ``lines`` are the lines of the file as it stands: then the table keeps the file
+        line (1-based) of each of its rows in ``DataFrame.attrs['lines']`` for messages, and
+        the note names the footer's lines.
+    """
     data = [i for i in range(d.header + 1, len(lines)) if not _is_skipped(lines[i])]
     units_note = None
     if data and not _has_number(lines[data[0]]):
@@ -526,6 +591,9 @@ def _read_dialect(p: Path, lines: list[str], d: _Dialect):
         if joined is not None:
             lines, d, units_note = joined
             data = [i for i in range(d.header + 1, len(lines)) if not _is_skipped(lines[i])]
+    footer = _footer(lines, d)
+    if footer:
+        data = [i for i in data if i < footer[0]]
     if data:
         _check_header_above_data(p, lines, d.header, data[0])
     names, units_joined = _names(p, lines, d, data)
@@ -538,8 +606,11 @@ def _read_dialect(p: Path, lines: list[str], d: _Dialect):
     text = "\n".join([header, *rows])
     grouped = {"thousands": "."} if decimal == "," else {}   # -1.934,5 (a point alone is refused)
     df = _read_csv(p, source=io.StringIO(text), sep=sep, decimal=decimal, comment="#", **grouped)
+    if file_lines and len(df) == len(data):
+        df.attrs["lines"] = [i + 1 for i in data]
     note = _dialect_note(p, d, decimal, units_joined)
-    return df, note if units_note is None else f"{note}; {units_note}"
+    parts = [note, units_note, _footer_note(lines, footer, file_lines) if footer else None]
+    return df, "; ".join(x for x in parts if x)
 
 
 def _row_header_text(line: str, d: _Dialect) -> str:

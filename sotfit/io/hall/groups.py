@@ -10,7 +10,7 @@ from ..readback import cluster_readback
 from .options import _STYLE, _col_opt, _opt, _unit_of_role
 from .file_quantities import rotation_field, sweep_axis
 from .scan import HallReadError
-from .values import _check_values, _values
+from .values import _check_values, _rows, _values
 
 
 def _fmt_key(k, v):
@@ -215,6 +215,6 @@ def _monotonic_runs(p, x, rows, col):
     if len(runs) > 1 and short:
         r = short[0]
         raise HallReadError(f"{p}: column {col!r}: the field turns back after only {r.size} point(s) "
-                            f"at data row(s) {rows[r].tolist()}: a jittering read-back? Every "
+                            f"at {_rows(rows[r], n=len(r))}: a jittering read-back? Every "
                             "monotonic part of a sweep needs 3 points or more")
     return runs

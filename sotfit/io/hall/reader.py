@@ -13,6 +13,7 @@ from .layouts import _blocks
 from .options import _STYLE, _check_options, _col_opt, _mz_opt
 from .pairing import _pair_and_build
 from .scan import HallReadError, HallScan
+from .values import _LINES
 from .. import table_names
 
 
@@ -148,10 +149,14 @@ def _read_frame(p: Path, df, o):
     if "_legacy_x" in o["given"] and o["given"]["_legacy_x"] not in cols:
         raise HallReadError(f"{p}: columns={{'x': {o['given']['_legacy_x']!r}}} names no column of "
                             f"the file; columns are: {', '.join(map(str, cols))}")
-    blocks, side = _blocks(p, df, o["scan"], present)
-    traces = []
-    for blk in blocks:
-        traces.extend(_read_block(p, df, blk, side, o))
+    token = _LINES.set(df.attrs.get("lines"))     # messages name the file's lines of the rows
+    try:
+        blocks, side = _blocks(p, df, o["scan"], present)
+        traces = []
+        for blk in blocks:
+            traces.extend(_read_block(p, df, blk, side, o))
+    finally:
+        _LINES.reset(token)
     return traces
 
 

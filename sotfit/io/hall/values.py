@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextvars
+
 import numpy as np
 
 from ...units import UnitError, split_header
@@ -17,9 +19,16 @@ def _safe_split(c):
         return False
 
 
+#: The line of the file (1-based) of every data row of the table being read, or None where the
+#: reader does not know them (a sheet of a workbook, a section of a file of several tables):
+#: messages then count the data rows, 1 = the first row below the column names.
+_LINES = contextvars.ContextVar("sotfit_hall_data_lines", default=None)
+
+
 def _read_csv(path, source=None, **kw):
     """``pandas.read_csv`` of ``path`` (or of ``source``, its text in a buffer) whose failures name
-    the file: empty, no header, no data rows, unreadable."""
+    the file: empty, no header, no data rows, unreadable. Read from ``path``, the table keeps the
+    file line of each of its rows in ``DataFrame.attrs['lines']`` (:func:`_file_lines`)."""
     import pandas as pd
 
     try:
@@ -33,14 +42,43 @@ def _read_csv(path, source=None, **kw):
     if len(df) == 0:
         raise HallReadError(f"{path}: header only, no data rows (columns: "
                             f"{', '.join(map(str, df.columns))})")
+    if source is None:
+        lines = _file_lines(path, len(df), kw.get("comment"))
+        if lines is not None:
+            df.attrs["lines"] = lines
     return df
 
 
+def _file_lines(path, n_rows: int, comment=None):
+    """The file lines (1-based) of the ``n_rows`` data rows that ``pandas.read_csv`` read from
+    ``path``: the lines below the column header row that are not empty (nor, with ``comment``,
+    comments from their first non-blank character on), as pandas skips them; None when their
+    number is not ``n_rows`` (a cell in quotes over several lines) or the file is no text."""
+    from ..text import _read_text
+
+    try:
+        text = _read_text(path)
+    except (OSError, ValueError):
+        return None
+    kept = []
+    for i, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+        if line == "" or comment is not None and line.lstrip().startswith(comment):
+            continue
+        kept.append(i + 1)
+    rows = kept[1:]             # the first line kept is the column header row
+    return rows if len(rows) == n_rows else None
+
+
 def _rows(idx, n=5) -> str:
-    """'data row(s) [..]' for the first ``n`` indices (0 = the first row after the header)."""
+    """Where the rows of indices ``idx`` (0 = the first row of the table) are, for a message:
+    ``'line(s) [..]'`` of the file (1-based) when the reader knows them (:data:`_LINES`), else
+    ``'data row(s) [..]'`` (1 = the first row below the column names); the first ``n`` of them."""
     idx = list(map(int, idx))
     more = f" and {len(idx) - n} more" if len(idx) > n else ""
-    return f"data row(s) {idx[:n]}{more}"
+    lines = _LINES.get()
+    if lines is not None and all(0 <= i < len(lines) for i in idx[:n]):
+        return f"line(s) {[int(lines[i]) for i in idx[:n]]}{more}"
+    return f"data row(s) {[i + 1 for i in idx[:n]]}{more}"
 
 
 #: Robust outlier threshold: a value further than this many robust standard deviations
@@ -107,22 +145,23 @@ def _values(p, df, col, rows):
     v = _numeric(df, col, p)[rows]
     bad = ~np.isfinite(v)
     if bad.any():
-        idx = rows[np.flatnonzero(bad)][:5].tolist()
-        raise HallReadError(f"{p}: column {col!r} has {bad.sum()} NaN/inf value(s) at data row(s) "
-                            f"{idx}; nothing is dropped silently: remove or fill them first")
+        raise HallReadError(f"{p}: column {col!r} has {bad.sum()} NaN/inf value(s) at "
+                            f"{_rows(rows[np.flatnonzero(bad)])}; nothing is dropped silently: "
+                            "remove or fill them first")
     return v
 
 
 def _strings(p, df, col, rows):
     raw = df[col].iloc[rows]
     if raw.isna().any():
-        idx = rows[np.flatnonzero(raw.isna().to_numpy())][:5].tolist()
-        raise HallReadError(f"{p}: column {col!r} is empty at data row(s) {idx}")
+        raise HallReadError(f"{p}: column {col!r} is empty at "
+                            f"{_rows(rows[np.flatnonzero(raw.isna().to_numpy())])}")
     return [str(v).strip() for v in raw]
 
 
-def _axis_values(p, col, vals):
-    """A sweep-axis column -> phi_h in deg: x/longitudinal 0, y/transverse 90, or a number."""
+def _axis_values(p, col, vals, rows=None):
+    """A sweep-axis column -> phi_h in deg: x/longitudinal 0, y/transverse 90, or a number
+    (``rows``: the table's index of each value, for the message)."""
     out = []
     for i, v in enumerate(vals):
         k = v.lower().replace(" ", "").replace("_", "")
@@ -134,6 +173,43 @@ def _axis_values(p, col, vals):
             try:
                 out.append(float(v))
             except ValueError:
-                raise HallReadError(f"{p}: column {col!r}: {v!r} at data row {i} is not a sweep axis "
+                where = _rows([i if rows is None else rows[i]])
+                raise HallReadError(f"{p}: column {col!r}: {v!r} at {where} is not a sweep axis "
                                     "(x, y, longitudinal, transverse, or phi_h in deg)") from None
     return np.array(out)
+
+
+#: Words of an m_z-state column (compared in lower case) and the state each stands for.
+STATE_WORDS = {"up": 1.0, "down": -1.0, "+": 1.0, "-": -1.0, "+1": 1.0, "-1": -1.0,
+               "pos": 1.0, "neg": -1.0, "positive": 1.0, "negative": -1.0}
+
+
+def _state_values(p, df, col, rows):
+    """The m_z state (+1, -1, or 0 for unknown) of every row of ``rows`` from column ``col``:
+    numbers, or the words of :data:`STATE_WORDS` (``up``/``down``, ``+``/``-``, ``+1``/``-1``,
+    ``pos``/``neg``, ``positive``/``negative``, in any case). Any other word, an empty cell, or a
+    number other than +1, -1 and 0 is an error naming the column and the rows."""
+    import pandas as pd
+
+    from .options import _col_opt
+
+    raw = df[col].iloc[rows]
+    empty = raw.isna().to_numpy()
+    if empty.any():
+        raise HallReadError(f"{p}: column {col!r} is empty at {_rows(rows[np.flatnonzero(empty)])}; "
+                            "the perpendicular state is +1, -1 or 0 (unknown)")
+    num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    text = [str(v).strip().lower() for v in raw]
+    v = np.array([STATE_WORDS.get(t, num[i]) for i, t in enumerate(text)], dtype=float)
+    words = np.flatnonzero(np.isnan(v))
+    if words.size:
+        cells = ", ".join(dict.fromkeys(repr(str(raw.iloc[i]).strip()) for i in words[:3]))
+        raise HallReadError(
+            f"{p}: column {col!r} holds {cells} at {_rows(rows[words])}, not an m_z state: write "
+            "+1/-1 (or up/down, +/-, pos/neg, positive/negative; 0 for unknown) in the file, or "
+            f"name the column that holds the state ({_col_opt('mz_state')})")
+    bad = np.flatnonzero(~np.isin(v, (-1.0, 0.0, 1.0)))
+    if bad.size:
+        raise HallReadError(f"{p}: column {col!r} is {v[bad[0]]:g} at {_rows(rows[bad])}; "
+                            "the perpendicular state is +1, -1 or 0 (unknown)")
+    return v
