@@ -331,20 +331,50 @@ def _content_rows(lines: list[str], start: int) -> list[int]:
 FOOTER_LINES = 3
 
 
+def footer_lines(lines: list[str], last_first, holds_number=None) -> list[int]:
+    """The footer of a table: up to :data:`FOOTER_LINES` lines at its end that hold no number
+    in any cell (``END``, ``Measurement finished``, ``* values from ref. 12``), after a line
+    that holds one; a line with a number stays a row of the data (its error names it). The one
+    rule of every reader (ST-FMR and thickness tables, harmonic Hall files).
+
+    Parameters
+    ----------
+    lines : list of str
+        The lines of the table.
+    last_first : iterable of int
+        Indices into ``lines`` of its content lines below the column names, from the last one
+        back (only as many are read as the rule needs).
+    holds_number : callable, optional
+        ``holds_number(line) -> bool``; by default, whether a cell of the line split at its own
+        delimiter is a number (:func:`parse_number`).
+
+    Returns
+    -------
+    list of int
+        The footer's indices in file order; empty when the table has none.
+    """
+    holds = holds_number or _holds_number
+    footer: list[int] = []
+    for i in last_first:
+        if holds(lines[i]):
+            return footer[::-1]
+        if len(footer) == FOOTER_LINES:
+            return []
+        footer.append(i)
+    return []       # no line with a number: no data above a footer
+
+
+def _holds_number(line: str) -> bool:
+    """Whether a cell of ``line``, split at its own delimiter, is a number."""
+    return any(parse_number(c) is not None for c in _split(line, _detect_delimiter(line))
+               if c.strip())
+
+
 def _without_footer(lines: list[str], rows: list[int]) -> tuple[list[int], list[int]]:
-    """The content rows from the first data row on without a footer, and the footer's rows: up
-    to :data:`FOOTER_LINES` lines at the end of the file that hold no number in any cell
-    (``END``, ``Measurement finished``), after a row of numbers. A line with a number stays a
-    row of the data (its error names it)."""
-    k = len(rows)
-    while k > 1 and len(rows) - k < FOOTER_LINES:
-        cells = _split(lines[rows[k - 1]], _detect_delimiter(lines[rows[k - 1]]))
-        if any(parse_number(c) is not None for c in cells if c.strip()):
-            break
-        k -= 1
-    if k == len(rows) or _numeric_row(lines[rows[k - 1]]) is None:
-        return rows, []
-    return rows[:k], rows[k:]
+    """The content rows from the first data row on without their footer (:func:`footer_lines`),
+    and the footer's rows."""
+    footer = footer_lines(lines, reversed(rows))
+    return (rows[:len(rows) - len(footer)], footer) if footer else (rows, [])
 
 
 def _data_start(lines: list[str]):

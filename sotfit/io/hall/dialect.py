@@ -38,9 +38,9 @@ from ..digit_groups import without_digit_groups
 from ..labview_lvm import is_lvm, lvm_lines
 from ..sections import split_sections
 from ..thousands import may_hold, without_thousands_commas
-from ..text import (_KEY_VALUE_RE, FOOTER_LINES, _detect_delimiter, _joined_units, _read_text,
-                    _split, _split_header_row, _unquote, name_value_pair, parse_number,
-                    with_ascii_minus)
+from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text,
+                    _split, _split_header_row, _unquote, footer_lines, name_value_pair,
+                    parse_number, with_ascii_minus)
 from .scan import HallReadError
 from .values import _read_csv
 
@@ -523,28 +523,12 @@ def _with_unit_row(lines: list[str], d: _Dialect, data: list[int]):
 
 
 def _footer(lines: list[str], d: _Dialect) -> list[int]:
-    """The footer of a table (``lines``, its column header row and delimiter in ``d``): the
-    indices of up to :data:`sotfit.io.text.FOOTER_LINES` lines at its end, neither blank nor
-    comments, that hold no number in any cell (split at the table's delimiter or at the line's
-    own, :func:`sotfit.io.text._detect_delimiter`), after a line below the column header row that
-    holds a number (none without a footer). Only the last lines are looked at, whatever the
-    length of the file."""
-    tail: list[int] = []
-    for i in range(len(lines) - 1, d.header, -1):
-        if _is_skipped(lines[i]):
-            continue
-        tail.append(i)
-        if len(tail) == FOOTER_LINES + 1:
-            break
-    footer = []
-    for i in tail:
-        if _holds_number(lines[i], d.delimiter):
-            break
-        footer.append(i)
-    if not footer or len(footer) == len(tail) or not _holds_number(lines[tail[len(footer)]],
-                                                                   d.delimiter):
-        return []
-    return footer[::-1]
+    """The footer of a table (``lines``, its column header row and delimiter in ``d``):
+    :func:`sotfit.io.text.footer_lines` of its lines below the column header row that are
+    neither blank nor comments, a cell split at the table's delimiter or at the line's own
+    counting as a number (:func:`_holds_number`)."""
+    last_first = (i for i in range(len(lines) - 1, d.header, -1) if not _is_skipped(lines[i]))
+    return footer_lines(lines, last_first, lambda line: _holds_number(line, d.delimiter))
 
 
 def _holds_number(line: str, delimiter: str) -> bool:

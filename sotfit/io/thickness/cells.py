@@ -9,15 +9,12 @@ import math
 import re
 
 __all__ = ["MISSING_MARKERS", "is_missing", "number", "with_uncertainty", "holds_number",
-           "footer_count", "FOOTER_LINES"]
+           "footer_count"]
 
 #: What a cell holding no value may say (compared in lower case, blanks stripped); an empty
 #: cell, and the cell a short row lacks, are missing too. En and em dashes as typeset tables
 #: write them.
 MISSING_MARKERS = ("", "nan", "+nan", "-nan", "-", "--", "---", "n/a", "na", "\u2013", "\u2014")
-
-#: The most lines of text after the last data row that are left out as a footer.
-FOOTER_LINES = 3
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _PLUS_MINUS_RE = re.compile(rf"^(?P<v>{_NUMBER})\s*(?:\+/-|\+-|\u00b1)\s*(?P<e>"
@@ -116,9 +113,9 @@ def holds_number(cell) -> bool:
 
 def footer_count(lines: list[str], delimiter: str | None) -> int:
     """How many of the last ``lines`` (the content lines under the column names, in order)
-    are a footer: up to :data:`FOOTER_LINES` lines at the end that hold no number in any cell
-    (``* values from ref. 12``, ``Note: ...``), after a line that holds one. A line with a
-    number stays a row of the data (its error names it).
+    are a footer (:func:`sotfit.io.text.footer_lines`: up to three lines at the end that hold
+    no number in any cell, ``* values from ref. 12``, ``Note: ...``, after a line that holds
+    one), a cell counting as a number when it holds a value or a value with its uncertainty.
 
     Parameters
     ----------
@@ -133,16 +130,9 @@ def footer_count(lines: list[str], delimiter: str | None) -> int:
     int
         The number of footer lines (0 when the table has none).
     """
-    from ..text import _detect_delimiter, _split
+    from ..text import _detect_delimiter, _split, footer_lines
 
-    def cells(line: str) -> list[str]:
-        return _split(line, delimiter or _detect_delimiter(line))
+    def holds(line: str) -> bool:
+        return any(holds_number(c) for c in _split(line, delimiter or _detect_delimiter(line)))
 
-    k = len(lines)
-    while k > 1 and len(lines) - k < FOOTER_LINES:
-        if any(holds_number(c) for c in cells(lines[k - 1])):
-            break
-        k -= 1
-    if k == len(lines) or not any(holds_number(c) for c in cells(lines[k - 1])):
-        return 0
-    return len(lines) - k
+    return len(footer_lines(lines, reversed(range(len(lines))), holds))
