@@ -149,6 +149,12 @@ def test_a_wide_table_of_one_voltage_column_per_frequency(tmp_path):
     for a, b in zip(got, want):
         assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
         assert a.source == f"wide.csv [Vmix_{a.meta['frequency']:g}GHz (uV)]"
+    # one column picked by name gives its frequency, which an option may not contradict (it
+    # was 'no rf frequency found', and --frequency 8GHz labelled the 12 GHz line 8 GHz)
+    (one,) = read_stfmr([wide], voltage_column="Vmix_12GHz (uV)", field_column="Field (mT)")
+    assert one.meta["frequency"] == 12.0 and np.array_equal(one.y, got[2].y)
+    with pytest.raises(DataError, match=r"'Vmix_12GHz \(uV\)' gives 12 GHz but .* 8 GHz"):
+        read_stfmr([wide], voltage_column="Vmix_12GHz (uV)", frequency="8GHz")
     # two columns of one frequency (a lock-in's X and Y) are not a wide table
     xy = tmp_path / "xy.csv"
     xy.write_text("Field (mT),X_8GHz (uV),Y_8GHz (uV)\n" + "".join(

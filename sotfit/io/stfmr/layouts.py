@@ -325,8 +325,12 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
     def level(kind, option_value):
         names, dimension, in_text, option, lenient = _QUANTITIES[kind]
         unit_option = ("frequency_unit", opts.frequency_unit) if kind == "frequency" else None
+        block = part.label
+        if kind == "frequency" and block is None and table.columns is not None \
+                and not isinstance(part.vcol, tuple):
+            block = table.columns[part.vcol]    # a V_mix column named 'V_12GHz (uV)'
         return _file_level(table, option_value, names, dimension, in_text, option,
-                           lenient=lenient, block=part.label, unit_option=unit_option)
+                           lenient=lenient, block=block, unit_option=unit_option)
 
     fq, f_where = _frequencies(part, opts, f_opt, values["field_T"].size, level)
     pw = None
