@@ -75,17 +75,20 @@ def test_cli_pma_methods_and_global_fit_with_figures(tmp_path):
         assert list((tmp_path / sub).glob("*.png"))
 
 
-@pytest.mark.parametrize("written", ["1.5 mA rms", "1.5 mA (RMS)", "1.5mA rms"])
-def test_a_current_written_with_its_convention_in_the_preamble(tmp_path, capsys, written):
-    """``# I_ac = 1.5 mA rms`` above the table (it was 'unknown unit 'mA rms''): the current and
-    whether it is rms are the file's, the numbers those of --current 1.5mA --current-is rms; an
-    option that contradicts the file's convention is an error naming both."""
+@pytest.mark.parametrize("line", ["I_ac = 1.5 mA rms", "I_ac = 1.5 mA (RMS)", "I_ac = 1.5mA rms",
+                                  "I_rms = 1.5 mA", "I_ac (mA, rms): 1.5", "I_ac_rms (mA): 1.5"])
+def test_a_current_written_with_its_convention_in_the_preamble(tmp_path, capsys, line):
+    """``# I_ac = 1.5 mA rms`` above the table (it was 'unknown unit 'mA rms''), or the
+    convention in the entry's name or unit (``I_rms``, ``I_ac (mA, rms)``: 'no current in the
+    preamble'): the current and whether it is rms are the file's, the numbers those of --current
+    1.5mA --current-is rms; an option that contradicts the file's convention is an error naming
+    both."""
     rest = ["--lockin-output", "rms", "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T",
             "--r-ahe", "0.8Ohm", "--no-figures"]
     files = []
     for p in sorted((EX / "inplane").glob("phi_*.csv")):
         q = tmp_path / p.name
-        q.write_text(f"# I_ac = {written}\n" + p.read_text())
+        q.write_text(f"# {line}\n" + p.read_text())
         files.append(str(q))
     assert main(["hall", *files, "--method", "avci", *rest, "--out", str(tmp_path / "a")]) == 0
     assert main(["hall", *(str(p) for p in sorted((EX / "inplane").glob("phi_*.csv"))),
@@ -96,7 +99,7 @@ def test_a_current_written_with_its_convention_in_the_preamble(tmp_path, capsys,
     assert any("source current read as rms" in n for n in a["notes"])
     assert main(["hall", *files, "--method", "avci", "--current-is", "peak", *rest,
                  "--out", str(tmp_path / "c")]) == 2
-    assert "gives the source current as rms but --current-is peak was given" in capsys.readouterr().err
+    assert "source current as rms but --current-is peak was given" in capsys.readouterr().err
 
 
 def test_angular_method_does_not_follow_the_last_bit_of_a_pole_angle(tmp_path):

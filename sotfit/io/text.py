@@ -81,7 +81,9 @@ _COMMENT_PREFIXES = ("#", "%", "//")
 _KEY_VALUE_RE = re.compile(r"^\s*(?P<key>[^:=]*?[^\s:=])\s*[:=]\s*(?P<value>.*?)\s*$")
 # Entries of one header line: ';' always separates; ',' only before another 'key:'/'key ='
 # entry (a date 'Mon, 15 Nov' or a time '11:28' after a comma stays in its value).
-_ENTRY_SPLIT_RE = re.compile(r";|,(?=\s*[A-Za-z][^,;:=]*[:=])")
+#: Entries of a header line split at ``;``, or at a comma that starts another entry and stands
+#: inside no brackets (``I_ac (mA, rms): 1.5`` is one entry).
+_ENTRY_SPLIT_RE = re.compile(r";|,(?![^(\[]*[)\]])(?=\s*[A-Za-z][^,;:=]*[:=])")
 _NAN_TOKENS = {"", "nan", "+nan", "-nan", "na", "n/a"}
 # The same tokens for the bulk parser, in the spellings it must not confuse with numbers.
 _PANDAS_NA = sorted({t for base in _NAN_TOKENS - {""}
@@ -136,7 +138,8 @@ def header_entries(text: str) -> list[tuple[str, str]]:
     """The ``key: value`` / ``key = value`` entries of one header line, in order.
 
     Entries are separated by ``;``, or by ``,`` when the text after the comma
-    starts another entry; pieces that are not entries (free text) are dropped.
+    starts another entry and the comma stands inside no brackets; pieces that are not
+    entries (free text) are dropped.
 
     Parameters
     ----------

@@ -77,13 +77,38 @@ _CURRENT_IS_RE = re.compile(r"^(?P<q>.*?\S)\s*[(\[]?\s*(?P<w>rms|peak|pk|amplitu
                             re.I)
 
 
+#: A current's name or unit that says its convention: ``I_rms``, ``I_ac_peak (mA)``,
+#: ``I_ac (mA, rms)``.
+_KEY_IS_RE = re.compile(r"^(?P<name>.*?\S)[\s_-]*(?P<w>rms|peak|pk)(?P<unit>\s*[(\[].*)?$", re.I)
+_UNIT_IS_RE = re.compile(r"^(?P<name>.*?)\s*(?P<o>[(\[])\s*(?P<unit>[^,()\[\]]+?)\s*,\s*"
+                         r"(?P<w>rms|peak|pk|amplitude)\s*[)\]]\s*$", re.I)
+
+
+def _key_current_is(key: str) -> tuple[str, str | None]:
+    """A preamble key without the convention its name or unit writes (``I_rms`` -> ``I``,
+    ``I_ac (mA, rms)`` -> ``I_ac (mA)``), and that convention (``'rms'``, ``'peak'``) or None."""
+    m = _UNIT_IS_RE.match(key.strip())
+    if m is not None:
+        close = "]" if m.group("o") == "[" else ")"
+        return f"{m.group('name')} {m.group('o')}{m.group('unit')}{close}", _convention(m.group("w"))
+    m = _KEY_IS_RE.match(key.strip())
+    if m is not None:
+        return m.group("name") + (m.group("unit") or ""), _convention(m.group("w"))
+    return key, None
+
+
+def _convention(word: str) -> str:
+    """'rms' or 'peak' for a word that says which (``RMS``, ``pk``, ``amplitude``)."""
+    return "rms" if word.lower() == "rms" else "peak"
+
+
 def _current_is(value: str) -> tuple[str, str | None]:
     """A current's value without the amplitude convention written after it, and that
     convention (``'rms'`` or ``'peak'``), or None."""
     m = _CURRENT_IS_RE.match(value.strip())
     if m is None:
         return value, None
-    return m.group("q"), "rms" if m.group("w").lower() == "rms" else "peak"
+    return m.group("q"), _convention(m.group("w"))
 
 
 #: The axis of a field sweep in a file name: ``Hx``, ``H_y``, ``Bx``, ``field_x``, ``sweep_y``,
@@ -167,7 +192,14 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
         entries += [pair for d in ("\t", ";", ",")
                     if (pair := name_value_pair(body, d, numbers_only=True)) is not None]
         for key, value in entries:
-            value, convention = _current_is(value) if quantity == "current" else (value, None)
+            convention = None
+            if quantity == "current":
+                value, convention = _current_is(value)
+                key, in_key = _key_current_is(key)
+                if None not in (convention, in_key) and convention != in_key:
+                    raise HallReadError(f"{p}: preamble entry {key.strip()!r} (line {i + 1}) "
+                                        f"says both {in_key} and {convention}")
+                convention = convention or in_key
             v = _entry_value(p, i, key, value, quantity)
             if v is not None:
                 found[round(v, 15)] = (f"preamble entry {key.strip()!r} (line {i + 1})",
