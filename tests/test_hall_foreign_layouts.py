@@ -206,3 +206,25 @@ def test_a_last_line_with_a_number_or_a_long_footer_stays_an_error(tmp_path, las
     with pytest.raises(HallReadError, match=rf"bad\.txt: line {len(body) + 1} has 1 cell\(s\)|"
                                             rf"bad\.txt: line {len(body) + 1} has 3 cell\(s\)"):
         read_hall([g], scan="phi", current=1.0, current_is="peak")
+
+
+def test_greek_phase_columns_pair_with_their_magnitudes(tmp_path):
+    """Lock-in magnitude and phase written ``R1 (µV)``, ``θ1 (rad)``: the phase is found by its
+    Greek name, so ``R1`` is the lock-in magnitude, not a resistance (it was 'unit uV is a
+    voltage unit, but a resistance unit is needed'), and the numbers are those of X and Y."""
+    df = pd.read_csv(_long_sweeps(tmp_path / "xy.csv"))
+    polar = df.drop(columns=["X1 (uV)", "Y1 (uV)", "X2 (uV)", "Y2 (uV)"])
+    for h in (1, 2):
+        x, y = df[f"X{h} (uV)"].to_numpy(), df[f"Y{h} (uV)"].to_numpy()
+        polar[f"R{h} (\u00b5V)"], polar[f"\u03b8{h} (rad)"] = np.hypot(x, y), np.arctan2(y, x)
+    f = tmp_path / "polar.csv"
+    polar.to_csv(f, index=False, encoding="utf-8")
+    argv = ["--method", "hayashi", "--current", f"{1 / math.sqrt(2)}mA", "--current-is", "rms",
+            "--lockin-output", "rms", "--r2w-channel=-Y", "--theta-h", "86deg", "--r-phe", "0.1Ohm",
+            "--no-figures"]
+    a = _run(["hall", str(f), *argv], tmp_path / "a")
+    b = _run(["hall", str(tmp_path / "xy.csv"), *argv], tmp_path / "b")
+    for name, q in b["quantities"].items():
+        if isinstance(q, dict) and q.get("stderr"):
+            assert a["quantities"][name]["value"] == pytest.approx(q["value"], rel=1e-9), name
+    _within(a["quantities"], PMA, ("mu0_h_dl", "mu0_h_fl_oe", "r_ahe", "mu0_hk_eff"))

@@ -69,8 +69,13 @@ _DIRECTION_WORDS = {"up", "down", "fwd", "forward", "bwd", "backward", "back", "
                     "positive", "negative", "plus", "minus"}
 
 
+#: Greek letters of column names spelled out (``θ1`` is ``theta1``, ``φ_H`` is ``phi_H``).
+_GREEK = str.maketrans({"θ": "theta", "ϑ": "theta", "Θ": "theta", "φ": "phi", "ϕ": "phi",
+                        "Φ": "phi"})
+
+
 def _tokens(name: str) -> list[str]:
-    return [t for t in re.split(r"[\s_\-()\[\]/.,:;]+", name) if t]
+    return [t for t in re.split(r"[\s_\-()\[\]/.,:;]+", name.translate(_GREEK)) if t]
 
 
 def _name_of(col) -> str:
