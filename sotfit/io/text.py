@@ -80,9 +80,8 @@ __all__ = ["Table", "read_table", "read_tables", "table_from_text", "parse_numbe
 _COMMENT_PREFIXES = ("#", "%", "//")
 _KEY_VALUE_RE = re.compile(r"^\s*(?P<key>[^:=]*?[^\s:=])\s*[:=]\s*(?P<value>.*?)\s*$")
 # Entries of one header line: ';' always separates; ',' only before another 'key:'/'key ='
-# entry (a date 'Mon, 15 Nov' or a time '11:28' after a comma stays in its value).
-#: Entries of a header line split at ``;``, or at a comma that starts another entry and stands
-#: inside no brackets (``I_ac (mA, rms): 1.5`` is one entry).
+# entry (a date 'Mon, 15 Nov' or a time '11:28' after a comma stays in its value) and outside
+# brackets ('I_ac (mA, rms): 1.5' is one entry).
 _ENTRY_SPLIT_RE = re.compile(r";|,(?![^(\[]*[)\]])(?=\s*[A-Za-z][^,;:=]*[:=])")
 _NAN_TOKENS = {"", "nan", "+nan", "-nan", "na", "n/a"}
 # The same tokens for the bulk parser, in the spellings it must not confuse with numbers.
@@ -463,8 +462,8 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
     """(header, header_lines, columns, free text) of the lines before the first data row
     ``start`` (``n`` data columns split by ``delimiter``). Lines of prose above the column
     header row that hold one cell of the data's delimiter (tab, comma, semicolon: a title, a
-    remark) are free text (their indices returned); any other line that is none of a header entry, a comment or the column
-    header row is an error naming file ``name`` and the line."""
+    remark) are free text (their indices returned); any other line that is none of a header
+    entry, a comment or the column header row is an error naming file ``name`` and the line."""
     header: dict[str, str] = {}
     header_lines: dict[str, int] = {}
     columns = None

@@ -5,7 +5,8 @@ A long table splits into spectra by the value of its frequency column. When that
 read-back (9.9999998, 10.0000003, 10.0000001 GHz ... for one 10 GHz sweep) every row would be
 a spectrum of its own. :func:`group_frequencies` finds the sweeps as clusters of values that
 lie far closer together than the clusters lie to each other
-(:func:`sotfit.io.readback.cluster_readback`); every row then takes its cluster's mean. An exact column (one value per sweep) is left as it is, to the bit.
+(:func:`sotfit.io.readback.cluster_readback`); every row then takes its cluster's mean. An
+exact column (one value per sweep) is left as it is, to the bit.
 """
 
 from __future__ import annotations
