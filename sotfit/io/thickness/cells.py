@@ -43,18 +43,8 @@ def is_missing(cell) -> bool:
 
 
 def number(cell) -> float | None:
-    """The number a cell holds (``inf`` included: the caller refuses it by name), or None for
-    a missing cell or text.
-
-    Parameters
-    ----------
-    cell : str
-        One cell.
-
-    Returns
-    -------
-    float or None
-    """
+    """The number the text of one cell holds (``inf`` included: the caller refuses it by
+    name), or None for a missing cell or text."""
     if is_missing(cell):
         return None
     s = str(cell).strip()
@@ -70,17 +60,8 @@ def number(cell) -> float | None:
 def with_uncertainty(cell) -> tuple[float, float] | None:
     """(value, uncertainty) of a cell written ``0.05478 +/- 0.00456``, ``0.05478 +- 0.00456``,
     ``0.05478 ± 0.00456`` or ``0.05478(456)`` (the uncertainty in units of the last digits
-    written: 0.00456), in the unit of the column; None for any other cell.
-
-    Parameters
-    ----------
-    cell : str
-        One cell.
-
-    Returns
-    -------
-    tuple of float or None
-    """
+    written: 0.00456), in the unit of the column; None for any other cell (the text of one
+    cell)."""
     if is_missing(cell):
         return None
     s = str(cell).strip()
@@ -97,17 +78,8 @@ def with_uncertainty(cell) -> tuple[float, float] | None:
 
 
 def holds_number(cell) -> bool:
-    """Whether a cell holds a number, alone or with its uncertainty (missing markers do not).
-
-    Parameters
-    ----------
-    cell : str
-        One cell.
-
-    Returns
-    -------
-    bool
-    """
+    """Whether the text of one cell holds a number, alone or with its uncertainty (missing
+    markers do not)."""
     return number(cell) is not None or with_uncertainty(cell) is not None
 
 
