@@ -89,6 +89,7 @@ def test_direction_pairs_without_a_jump_or_state_leave_the_state_unknown(tmp_pat
               voltage_unit="V", theta_h=86.0)
     scans = read_hall([tmp_path / "s_1f.csv", tmp_path / "s_2f.csv"], **kw)
     assert len(scans) == 4 and all(s.meta["mz_state"] == 0 for s in scans)
+    assert all(s.source.endswith("; m_z unknown]") for s in scans)     # it read 'm_z +0'
     assert all(any("m_z state not known" in n for n in s.meta["reader_notes"]) for s in scans)
     rc = main(["hall", str(tmp_path / "s_1f.csv"), str(tmp_path / "s_2f.csv"), "--method", "hayashi",
                "--current", "1mA", "--current-is", "peak", "--lockin-output", "peak", "--r2w-channel", "X",

@@ -148,7 +148,7 @@ def _scan(t, p1, multi, o):
         if meta["scan"] == "field":
             if t.direction:
                 bits.append(f"sweep {t.run + 1} {meta['sweep_direction']}")
-            bits.append(f"m_z {meta['mz_state']:+d}")
+            bits.append(f"m_z {meta['mz_state']:+d}" if meta["mz_state"] else "m_z unknown")
         src += f" [{'; '.join(bits)}]" if bits else ""
     meta["source"] = src
     no_signal = {}
