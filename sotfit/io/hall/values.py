@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 
 import numpy as np
 
@@ -19,16 +20,17 @@ def _safe_split(c):
         return False
 
 
-#: The line of the file (1-based) of every data row of the table being read, or None where the
-#: reader does not know them (a sheet of a workbook, a section of a file of several tables):
+#: The line of the file (1-based) of every data row of the table being read (or a call that
+#: finds them), or None where the reader does not know them (a sheet of a workbook, a section of a file of several tables):
 #: messages then count the data rows, 1 = the first row below the column names.
 _LINES = contextvars.ContextVar("sotfit_hall_data_lines", default=None)
 
 
 def _read_csv(path, source=None, **kw):
     """``pandas.read_csv`` of ``path`` (or of ``source``, its text in a buffer) whose failures name
-    the file: empty, no header, no data rows, unreadable. Read from ``path``, the table keeps the
-    file line of each of its rows in ``DataFrame.attrs['lines']`` (:func:`_file_lines`)."""
+    the file: empty, no header, no data rows, unreadable. Read from ``path``, the table keeps how
+    to find the file line of each of its rows in ``DataFrame.attrs['lines']`` (a call of
+    :func:`_file_lines`, made when a message needs them)."""
     import pandas as pd
 
     try:
@@ -42,10 +44,8 @@ def _read_csv(path, source=None, **kw):
     if len(df) == 0:
         raise HallReadError(f"{path}: header only, no data rows (columns: "
                             f"{', '.join(map(str, df.columns))})")
-    if source is None:
-        lines = _file_lines(path, len(df), kw.get("comment"))
-        if lines is not None:
-            df.attrs["lines"] = lines
+    if source is None:      # found again only for a message (:func:`_rows`), not on every read
+        df.attrs["lines"] = functools.partial(_file_lines, path, len(df), kw.get("comment"))
     return df
 
 
@@ -76,6 +76,8 @@ def _rows(idx, n=5) -> str:
     idx = list(map(int, idx))
     more = f" and {len(idx) - n} more" if len(idx) > n else ""
     lines = _LINES.get()
+    if callable(lines):
+        lines = lines()
     if lines is not None and all(0 <= i < len(lines) for i in idx[:n]):
         return f"line(s) {[int(lines[i]) for i in idx[:n]]}{more}"
     return f"data row(s) {[i + 1 for i in idx[:n]]}{more}"
