@@ -46,6 +46,7 @@ __all__ = [
     "parse_quantity",
     "quantity",
     "split_header",
+    "header_dimension",
     "dimension_of",
     "gyromagnetic_ratio_from_g",
     "g_from_gyromagnetic_ratio",
@@ -292,6 +293,16 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
 def dimension_of(unit: str) -> str:
     """Return the dimension name (``'field'``, ``'voltage'``, ...) of a unit."""
     return _DIMENSION_OF[normalise_unit(unit)]
+
+
+def header_dimension(header: str) -> str | None:
+    """The dimension of the unit a column header writes (``'B_meas (mT)'`` -> ``'field'``,
+    :func:`split_header`), or None for a header without a unit sotfit knows."""
+    try:
+        unit = split_header(str(header))[1]
+    except UnitError:
+        return None
+    return None if unit is None else dimension_of(unit)
 
 
 def convert(value, from_unit: str, to_unit: str):

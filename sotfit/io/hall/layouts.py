@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ...units import UnitError, split_header, to_house
+from ...units import header_dimension
 from .columns import (_AXIS_NAMES, _CURRENT_NAMES, _MAGNET_NAMES, _ROTATOR_NAMES, _STATE_NAMES,
                       _compact, _field_axis, _harm_roles, _harmonic_of, _is_angle_col,
                       _is_field_col)
@@ -104,24 +104,12 @@ def _assign_roles(p, cols, scan, given):
             found["angle"] = rotator[0]
     if not ({"field", "magnet_current"} & (set(found) | set(roles))):
         in_field_units = [c for c in cols if c not in roles.values() and _harmonic_of(c) is None
-                          and _field_unit_of(c) is not None]
+                          and header_dimension(c) == "field"]
         if len(in_field_units) == 1:        # 'B_meas (mT)', 'Gaussmeter (Oe)': its unit says it
             found["field"] = in_field_units[0]
     for role, c in found.items():
         roles.setdefault(role, c)
     return roles
-
-
-def _field_unit_of(col) -> str | None:
-    """The unit of a column's header when it is a unit of field (T, mT, Oe, G, A/m ...)."""
-    try:
-        unit = split_header(str(col))[1]
-        if unit is None:
-            return None
-        to_house(1.0, unit, "field")
-    except UnitError:
-        return None
-    return unit
 
 
 def _blocks(p, df, scan, given):

@@ -141,16 +141,6 @@ def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | Non
     return name, unit
 
 
-def _unit_dimension(raw: str) -> str | None:
-    """The dimension of the unit a column header writes (``'dmm_v (uV)'`` -> ``'voltage'``), or
-    None for a header without a known unit."""
-    try:
-        unit = _units.split_header(raw)[1]
-    except UnitError:
-        return None
-    return None if unit is None else _units.dimension_of(unit)
-
-
 def _column_names(table: Table) -> list[str]:
     """The names of the header columns without their units, lower case."""
     out = []
@@ -257,7 +247,7 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
         # says which (an instrument's: probe_reading (mT)) and no magnet current may be the
         # swept quantity; never so for V_mix, whose one column in volts may be a lock-in's
         # magnitude or a power detector's reading
-        hits = [i for i in range(n) if _unit_dimension(table.columns[i]) == "field"]
+        hits = [i for i in range(n) if _units.header_dimension(table.columns[i]) == "field"]
         current = any(_MAGNET_CURRENT_RE.search(k) for k in parsed)
         hits = hits if len(hits) == 1 and not current else []
     if not hits and role == "frequency":       # an instrument's: mw_frequency, sg_freq

@@ -161,7 +161,7 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
         if i == fcol:
             continue
         try:
-            ghz = _frequency_in(_units.split_header(c)[0] if _has_known_unit(c) else c, c)
+            ghz = _frequency_in(_units.split_header(c)[0] if _units.header_dimension(c) else c, c)
         except DataError:
             return None
         if ghz is None or ghz in labels.values():   # X_8GHz, Y_8GHz: lock-in channels
@@ -170,14 +170,6 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
     if not labels:
         return None
     return tuple((table.columns[i].strip(), fcol, i) for i in labels)
-
-
-def _has_known_unit(column: str) -> bool:
-    """Whether a column header writes a unit sotfit reads."""
-    try:
-        return _units.split_header(column)[1] is not None
-    except UnitError:
-        return False
 
 
 #: Columns found in a header row: (columns, number of columns, lvm layout, options) ->
