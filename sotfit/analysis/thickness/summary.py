@@ -291,8 +291,10 @@ RELATIVE_ERROR_CHECKED = ("spin_hall_conductivity", "re_g_mix")
 def _unused_fl_contradictions(problem: ThicknessProblem) -> list[tuple[str, float, int]]:
     """``(label, reduced chi-square, points)`` of the interfaces whose Im G the fit holds at 0
     (drift-diffusion without ``joint``) while their own field-like data, not used, say
-    otherwise: a reduced chi-square of xi^E_FL against 0 (the transparency form's prediction)
-    above :data:`sotfit.flags.REDCHI_LIMIT`.
+    otherwise: a reduced chi-square of xi^E_FL against 0 above :data:`sotfit.flags.REDCHI_LIMIT`
+    (with Im G = 0 the drift-diffusion xi^E_FL of seed 003, eq. (2),
+    :func:`sotfit.models.drift_diffusion.xi_e_fl`, vanishes at every thickness:
+    tests/test_drift_diffusion.py).
 
     The transparency form then misses the interface, and the shared sigma_s and lambda_s of
     every interface are biased with it (no other gate sees it: the DL data alone can be fitted
