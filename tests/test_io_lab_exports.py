@@ -11,6 +11,7 @@ import pytest
 from sotfit.data import DataError
 from sotfit.io import read_stfmr
 from sotfit.io.text import read_table
+from sotfit.units import UnitError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "stfmr_example" / "py_pt_8GHz.csv"
 
@@ -155,6 +156,17 @@ def test_a_wide_table_of_one_voltage_column_per_frequency(tmp_path):
     assert one.meta["frequency"] == 12.0 and np.array_equal(one.y, got[2].y)
     with pytest.raises(DataError, match=r"'Vmix_12GHz \(uV\)' gives 12 GHz but .* 8 GHz"):
         read_stfmr([wide], voltage_column="Vmix_12GHz (uV)", frequency="8GHz")
+    # columns named by a setting in Hz without a unit (``f=8.0e+09``): the row was read as
+    # header entries (one 'f'), then 'no column header row'; without a unit of V_mix the error
+    # asks for it
+    hz = tmp_path / "wide_hz.csv"
+    hz.write_text(",".join(["Field (mT)"] + [f"f={f * 1e9:.1e}" for f in freqs]) + "\n"
+                  + wide.read_text().split("\n", 1)[1])
+    with pytest.raises(UnitError, match=r"'f=8\.0e\+09' \(column 1\) \(voltage\) has no unit"):
+        read_stfmr([hz])
+    for a, b in zip(read_stfmr([hz], voltage_unit="uV"), want):
+        assert a.meta["frequency"] == b.meta["frequency"]
+        assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
     # two columns of one frequency (a lock-in's X and Y) are not a wide table
     xy = tmp_path / "xy.csv"
     xy.write_text("Field (mT),X_8GHz (uV),Y_8GHz (uV)\n" + "".join(

@@ -319,9 +319,27 @@ def test_lvm_rule_needs_its_layout(tmp_path):
     ("9GHz.lvm", 9.0), ("9GHz_1.lvm", 9.0), ("stfmr_9.00GHz_10.00dBm_0.00mA.dat", 9.0),
     ("f9GHz.csv", 9.0), ("freq9GHz.dat", 9.0), ("x_f_9GHz.txt", 9.0), ("dev3_f12.5GHz_run2.txt", 12.5), ("9p5GHz.dat", 9.5),
     ("9000MHz.dat", 9.0), ("sweep_9ghz.csv", 9.0), ("sample.dat", None), ("CoFe9GHzx.dat", None),
+    # in Hz (a frequency written by a program's float formatting; was 'no rf frequency found'):
+    # only from 100 MHz on, so that a lock-in's modulation frequency is never the rf one
+    ("16e9Hz.txt", 16.0), ("sweep_9.5E9_Hz.csv", 9.5), ("8000000000Hz.dat", 8.0),
+    ("dev_1.2e+10Hz_2.txt", 12.0), ("mod_137Hz_9GHz.dat", 9.0), ("a_1e3Hz.dat", None),
+    ("f=8.0e9.csv", 8.0), ("f=1.7e3.csv", None), ("f=8.0.csv", None),
 ])
 def test_frequency_from_name(name, f):
     assert frequency_from_name(name) == f
+
+
+def test_a_frequency_in_hz_in_a_file_name_is_read(tmp_path):
+    """``16e9Hz.txt`` is read at 16 GHz as ``16GHz.txt`` is (the file name is the only place
+    the frequency is written)."""
+    body = "Field (mT),Vmix (uV)\n" + "".join(f"{h},{v}\n" for h, v in
+                                               [(-20, 0.1), (-10, 0.3), (10, 0.2), (20, 0.1)])
+    hz, ghz = write(tmp_path / "16e9Hz.txt", body), write(tmp_path / "16GHz.txt", body)
+    (a,), (b,) = read_stfmr([hz]), read_stfmr([ghz])
+    assert a.meta["frequency"] == b.meta["frequency"] == 16.0
+    assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+    with pytest.raises(DataError, match="several frequencies"):
+        frequency_from_name("9GHz_10e9Hz.dat")
 
 
 @pytest.mark.parametrize("name, f, p, angle", [

@@ -310,8 +310,22 @@ def name_value_pair(line: str, delimiter: str, numbers_only: bool = True):
 
 
 def _looks_like_key_value(line: str) -> bool:
-    """``key: value`` / ``key = value`` (column names never hold ':' or '=')."""
+    """``key: value`` / ``key = value`` (column names hold ':' or '=' only as
+    :func:`_names_with_one_key` says)."""
     return (":" in line or "=" in line) and _KEY_VALUE_RE.match(line) is not None
+
+
+def _names_with_one_key(line: str, delimiter: str, n: int) -> bool:
+    """Whether ``line`` is a row of ``n`` column names, two or more of them ``key=value`` with
+    one key (``Field (mT),f=8.0e9,f=1.0e10``: a wide table's columns named by a setting), not
+    header entries (entries never repeat their key: a second would be lost)."""
+    if delimiter == "whitespace" or n < 2:
+        return False
+    cells = _split(line, delimiter)
+    if len(cells) != n:
+        return False
+    keys = [m.group("key") for m in map(_KEY_VALUE_RE.match, cells) if m is not None]
+    return len(keys) >= 2 and len(set(keys)) == 1
 
 
 def _is_content(line: str) -> bool:
@@ -470,7 +484,8 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
     header_row_index = None
     plain = [i for i, ln in enumerate(lines[:start]) if ln.strip() and not _is_comment(ln)]
     comments = [i for i, ln in enumerate(lines[:start]) if _is_comment(ln)]
-    if plain and not _looks_like_key_value(lines[plain[-1]]) \
+    if plain and (not _looks_like_key_value(lines[plain[-1]])
+                  or _names_with_one_key(lines[plain[-1]], delimiter, n)) \
             and name_value_pair(lines[plain[-1]], delimiter) is None:
         i_last = plain[-1]
         names = _split_header_row(lines[i_last], delimiter, n)
@@ -508,7 +523,8 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                 parse_number(c) is not None for c in _strip_comment(lines[i_last]).split()):
             i_last = comments[-2]
         body = _strip_comment(lines[i_last])
-        if not _looks_like_key_value(body):
+        if not _looks_like_key_value(body) \
+                or _names_with_one_key(body, _detect_delimiter(body), n):
             names = _split_header_row(body, _detect_delimiter(body), n)
             if names is not None and all(parse_number(c) is None for c in names):
                 columns, header_row_index = tuple(names), i_last

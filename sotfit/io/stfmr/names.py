@@ -33,6 +33,26 @@ _FREQ_NAME_RE = re.compile(
 )
 
 
+#: A frequency in Hz, its number with or without a power of ten (``16e9Hz``, ``9.5E9_Hz``,
+#: ``f=8.0e9Hz``, ``8000000000 Hz``): an rf frequency only from :data:`RF_HZ_MIN` on, so that
+#: a lock-in's reference or modulation frequency (``mod_137Hz``) is never read as one.
+_FREQ_HZ_RE = re.compile(
+    _BEFORE + r"(?:freq|f)?[_=]?\s*(?P<num>\d+(?:\.\d+)?(?:e[+]?\d+)?)[\s_]*(?P<unit>hz)(?![a-z])",
+    re.I
+)
+
+
+#: A number of Hz without its unit, written with a power of ten after ``f=`` or ``freq=``
+#: (``f=8.0e9``, a column of a wide table): no other unit makes such a number an rf frequency.
+_FREQ_BARE_HZ_RE = re.compile(
+    _BEFORE + r"(?:frequency|freq|f)\s*=\s*(?P<num>\d+(?:\.\d+)?e[+]?\d+)(?![0-9a-z]|\.\d)", re.I
+)
+
+
+#: The lowest frequency in Hz that a name's ``...Hz`` gives as the rf frequency (100 MHz).
+RF_HZ_MIN = 1e8
+
+
 _POWER_NAME_RE = re.compile(
     _BEFORE + r"(?:power|pow|prf|p)?_?(?P<sign>[-+m]?)" + _NUM + r"[\s_]*dbm(?![a-z])",
     re.I
@@ -63,7 +83,7 @@ def _number(text: str) -> float:
 def _one_in(text: str, patterns, value, what: str, unit: str, option: str, where: str):
     """The one quantity ``value(match)`` that ``patterns`` find in ``text``, or ``None``;
     a :class:`DataError` naming ``where`` when ``text`` holds two different ones."""
-    found = {value(m) for rx in patterns for m in rx.finditer(text)}
+    found = {value(m) for rx in patterns for m in rx.finditer(text)} - {None}
     if len(found) > 1:
         raise DataError(f"{where} holds several {what} {sorted(found)} {unit}; pass "
                         f"{_opt(option)}... to say which")
@@ -96,14 +116,20 @@ def _signed(m) -> float:
     return -v if m.group("sign") in ("-", "m") else v
 
 
-def _ghz(m) -> float:
-    """The frequency of a name match in GHz (MHz converted)."""
-    return round(_number(m.group("num")) * (1e-3 if m.group("unit").lower() == "mhz" else 1.0), 12)
+def _ghz(m) -> float | None:
+    """The frequency of a name match in GHz (MHz and Hz converted); None for a number of Hz
+    below :data:`RF_HZ_MIN`, which is not an rf frequency."""
+    unit = (m.groupdict().get("unit") or "hz").lower()
+    if unit == "hz":
+        hz = float(m.group("num"))
+        return round(hz * 1e-9, 12) if hz >= RF_HZ_MIN else None
+    return round(_number(m.group("num")) * (1e-3 if unit == "mhz" else 1.0), 12)
 
 
 def _frequency_in(text: str, where: str) -> float | None:
     """The one frequency (GHz) a file name or label gives, or None."""
-    return _one_in(text, (_FREQ_NAME_RE,), _ghz, "frequencies", "GHz", "frequency", where)
+    return _one_in(text, (_FREQ_NAME_RE, _FREQ_HZ_RE, _FREQ_BARE_HZ_RE), _ghz, "frequencies", "GHz", "frequency",
+                   where)
 
 
 def _power_in(text: str, where: str) -> float | None:
@@ -121,7 +147,9 @@ def frequency_from_name(name: str) -> float | None:
     """Frequency in GHz written in a file name, or ``None``.
 
     Recognises ``9GHz``, ``9.00GHz``, ``9p5GHz``, ``9,5 GHz``, ``f9GHz``, ``9000MHz``,
-    ``10.0_GHz`` (case-insensitive), as a separate token of the name. A number after a
+    ``10.0_GHz``, ``16e9Hz``, ``9.5E9_Hz`` (case-insensitive), as a separate token of the
+    name, and ``f=8.0e9`` (Hz: a power of ten after ``f=`` without a unit); a number of Hz
+    below 100 MHz (``mod_137Hz``, ``f=1.7e3``) is not an rf frequency. A number after a
     comma (``8,9,10GHz``) is not a token of its own: no frequency is read from it. An
     underscore separates tokens (``dev2_10GHz`` is 10 GHz, and so is ``9_10GHz``; write
     ``9p1GHz`` or ``9.1GHz``).
