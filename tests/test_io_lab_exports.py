@@ -173,3 +173,30 @@ def test_a_wide_table_of_one_voltage_column_per_frequency(tmp_path):
         f"{a!r},{b!r},0.0\n" for a, b in zip(field_mT.tolist(), spectra[0].y.tolist())))
     with pytest.raises(DataError, match="xy.csv: no voltage column"):
         read_stfmr([xy])
+
+
+def test_commas_padded_with_tabs_are_the_separator(tmp_path):
+    """``1.200000\\t,\\t-0.079840\\t`` then ``\\t1.195000\\t,\\t...`` (a LabVIEW spreadsheet
+    string with the delimiter ``\\t,\\t``, a tab before every line but the first, a blank line
+    at the end; it was 'no numeric data rows found'): the numbers of the same table written
+    plainly, and a note."""
+    d = _sweep()
+    padded = tmp_path / "AZ12_f10GHz.csv"
+    padded.write_text("".join(("\t" if k else "") + f"{a:.6f}\t,\t{b:.6f}\t\n"
+                              for k, (a, b) in enumerate(d)) + "\n")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("".join(f"{a:.6f},{b:.6f}\n" for a, b in d))
+    t, u = read_table(padded), read_table(plain)
+    assert t.columns is None and np.array_equal(t.data, u.data)
+    assert np.allclose(t.data, d, rtol=0, atol=5e-7)
+    assert any("padded with tabs (from line 1: '" in n for n in t.notes)
+    semi = tmp_path / "semi.txt"
+    semi.write_text("Field (mT)\t;\tVmix (uV)\n" + "".join(f"{a:.6f}\t;\t{b:.6f}\n" for a, b in d))
+    s = read_table(semi)
+    assert s.columns == ("Field (mT)", "Vmix (uV)") and np.array_equal(s.data, u.data)
+    # without a header row the field is named by its index alone (it was 'column column 0')
+    twice = tmp_path / "twice_10GHz.csv"
+    twice.write_text("".join(f"\t{a:.6f}\t,\t{b:.6f}\t\n" for a, b in np.repeat(d, 2, axis=0)))
+    with pytest.raises(DataError, match=r"repeated in the field, column 0\. sotfit does not"):
+        read_stfmr([twice], field_column=0, voltage_column=1, field_unit="mT",
+                   voltage_unit="uV", frequency="10GHz")

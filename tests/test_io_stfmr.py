@@ -469,6 +469,28 @@ def test_unit_of_the_wrong_kind(tmp_path):
         read_stfmr(p, field_unit="T", voltage_unit="volts?")
 
 
+def test_a_header_unit_known_to_be_wrong_is_overridden_only_when_asked(tmp_path):
+    """A column headed 'Magnetic field (mT)' holding tesla (a spin-pumping export): a field
+    unit option that disagrees is an error that now names the way out (it said 'correct the
+    header', which a lab will not do); ``override_header_units`` reads the column in the
+    option's unit, as a file headed in tesla is read, and says so."""
+    body = "".join(f"{h},{v}\n" for h, v in [(0.010, 1e-6), (0.012, 3e-6), (0.014, 2e-6),
+                                            (0.016, 1e-6)])
+    wrong = write(tmp_path / "a_4GHz.txt", "Magnetic field (mT),Vmix (V)\n" + body)
+    right = write(tmp_path / "b_4GHz.txt", "Magnetic field (T),Vmix (V)\n" + body)
+    with pytest.raises(UnitError, match=r"says 'mT' but field_unit='T'; remove the option, or if "
+                                        r"the header's unit is wrong, pass override_header_units="
+                                        r"\('field',\) with field_unit='T'"):
+        read_stfmr(wrong, field_unit="T")
+    (a,), (b,) = read_stfmr(wrong, field_unit="T", override_header_units=("field",)), read_stfmr(right)
+    assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+    assert any("read in T, not in the mT its header says" in n for n in a.meta["reader_notes"])
+    with pytest.raises(ValueError, match=r"override_header_units=\('voltage',\) needs voltage_unit="):
+        read_stfmr(wrong, override_header_units=("voltage",))
+    with pytest.raises(ValueError, match=r"'power' is not one of 'field', 'voltage'"):
+        read_stfmr(wrong, field_unit="T", override_header_units=("field", "power"))
+
+
 def test_missing_unit_names_file_column_and_the_fix(tmp_path):
     p = write(tmp_path / "stfmr_8.00GHz_10.00dBm_0.00mA.dat",
               "Vmix\tField\n1e-6\t-0.1\n2e-6\t-0.05\n3e-6\t-0.01\n")

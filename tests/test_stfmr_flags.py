@@ -312,3 +312,56 @@ def test_branches_with_widths_of_two_different_lines_are_flagged():
     clean = summary_dict(analyse_stfmr([spectrum(f, seed=i) for i, f in
                                         enumerate((6.0, 8.0, 10.0, 12.0, 14.0))]))
     assert not any("branches of" in f["reason"] for f in collect_flags(clean))
+
+
+def _tesla_headed_mt(folder: Path) -> Path:
+    """The example's spectra with their fields written in tesla under the header 'Field (mT)'
+    (as a spin-pumping export writes them): every field 1000 times too small as read."""
+    folder.mkdir()
+    for p in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
+        lines = []
+        for line in p.read_text().splitlines():
+            if line[:1].isdigit() or line[:1] == "-":
+                h, v = line.split(",")
+                line = f"{float(h) / 1000:.8f},{v}"
+            lines.append(line)
+        (folder / p.name).write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_resonance_fields_no_ferromagnet_has_are_flagged(tmp_path, example):
+    """A field column of tesla headed mT: resonances of 80-320 uT at 8-18 GHz need mu0 M_eff
+    of 1000 T in the in-plane Kittel relation; every spectrum's H_res and W and the Kittel
+    quantities of both routes are flagged (only fit-quality flags said anything, and a single
+    spectrum nothing). The bound: 2 x 2.45 T, the largest magnetisation of any ferromagnet."""
+    from sotfit.analysis.stfmr.checks import MEFF_IMPLAUSIBLE_FACTOR, MU0_MS_MAX, implausible_meff
+    from sotfit.models.magnetization import meff_inplane, resonance_field_inplane
+
+    # the check is the Kittel relation inverted: a field just on either side of the bound
+    bound = MEFF_IMPLAUSIBLE_FACTOR * MU0_MS_MAX
+    h = resonance_field_inplane(10.0, bound)
+    assert meff_inplane(h, 10.0) == pytest.approx(bound, rel=1e-12)
+    assert implausible_meff(h * 1.001, 10.0) is None and implausible_meff(h * 0.999, 10.0)
+    assert implausible_meff(resonance_field_inplane(10.0, 2.45), 10.0) is None
+    assert "check the field unit" in implausible_meff(resonance_field_inplane(10.0, 1.0) / 1000,
+                                                      10.0)
+
+    bad = _tesla_headed_mt(tmp_path / "bad")
+    s = summary_dict(analyse_stfmr(sf.load(str(bad))))
+    for row in s["spectra"]:
+        assert "needs mu0 M_eff" in _reasons(row["h_res"]) and "check the field unit" in _reasons(row["width"])
+    for route in ("sequential", "global"):
+        assert "6 of 6 resonance fields are too small" in _reasons(s[route]["mu0_meff"])
+    # the clean example: no such flag anywhere
+    clean = json.dumps(summary_dict(example))
+    assert "needs mu0 M_eff" not in clean and "too small for any" not in clean
+    # one spectrum alone (no Kittel fit) is flagged too, and --override-unit reads it right
+    one = bad / "py_pt_8GHz.csv"
+    assert main(["stfmr", str(one), "--out", str(tmp_path / "o1"), "--no-figures"]) == 0
+    (row,) = json.loads((tmp_path / "o1" / "summary.json").read_text())["spectra"]
+    assert "needs mu0 M_eff" in _reasons(row["h_res"])
+    assert main(["stfmr", str(one), "--override-unit", "field=T", "--out", str(tmp_path / "o2"),
+                 "--no-figures"]) == 0
+    (fixed,) = json.loads((tmp_path / "o2" / "summary.json").read_text())["spectra"]
+    assert fixed["h_res"]["value"] == pytest.approx(1000 * row["h_res"]["value"], rel=1e-6)
+    assert "flags" not in fixed["h_res"]

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from .common import (CLIError, add_column_options, calibration_units, every_or_per_file,
                      file_or_every, per_file, quantity_type, role_options, unit_type)
 
@@ -34,6 +36,10 @@ def add_reader_options(p) -> None:
     g.add_argument("--power", type=quantity_type("power"),
                    help="rf power when the files give none, e.g. 10dBm")
     add_column_options(g, COLUMN_ROLES, "voltage=Xchannel (a header name or 0-based index)")
+    g.add_argument("--override-unit", action="append", metavar="ROLE=UNIT", default=None,
+                   help="read the ROLE column (field or voltage) in UNIT whatever unit its "
+                        "header writes, for a header whose unit is wrong (a column headed "
+                        "'Field (mT)' that holds tesla: --override-unit field=T); noted")
     g.add_argument("--lockin-channels", metavar="X,Y",
                    help="two lock-in output columns read as V_mix = X cos(phi) + Y sin(phi), "
                         "the phase phi fitted to each file (principal axis of the (X, Y) points)")
@@ -69,6 +75,20 @@ def reader_options(args) -> dict:
             raise CLIError(f"--{key.replace('_', '-')} {kw[key]} and --column-unit "
                            f"{role}={unit} disagree")
         kw[key] = unit
+    overrides = role_options(args.override_unit, "--override-unit",
+                             {r: COLUMN_ROLES[r] for r in ("field", "voltage")})
+    for role, unit in overrides.items():
+        key = COLUMN_ROLES[role][1]
+        try:
+            unit = unit_type(role)(unit)
+        except argparse.ArgumentTypeError as exc:
+            raise CLIError(f"--override-unit {role}={unit}: {exc}") from None
+        if kw.get(key) is not None and kw[key] != unit:
+            raise CLIError(f"--{key.replace('_', '-')} {kw[key]} and --override-unit "
+                           f"{role}={unit} disagree")
+        kw[key] = unit
+    if overrides:
+        kw["override_header_units"] = tuple(overrides)
     if args.lockin_channels is not None:
         chans = [c.strip() for c in args.lockin_channels.split(",")]
         if len(chans) != 2 or not all(chans):

@@ -65,6 +65,7 @@ from . import decimal_commas as _commas
 from . import digit_groups as _digit_groups
 from . import labview_lvm as _labview_lvm
 from . import multivu as _multivu
+from . import padded_separators as _padded_separators
 from . import text_columns as _text_columns
 from . import thousands as _thousands
 from . import unit_rows as _unit_rows
@@ -655,6 +656,11 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         converted = _thousands.without_thousands_commas(lines)
         if converted is not None:
             lines, notes = converted[0], (*notes, converted[1])
+            found = _data_start(lines)
+    if found is None:
+        padded = _padded_separators.without_padded_separators(lines)
+        if padded is not None:
+            lines, notes = padded[0], (*notes, padded[1])
             found = _data_start(lines)
     if found is None:
         dropped = _text_columns.without_text_columns(lines)

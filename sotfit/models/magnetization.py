@@ -27,6 +27,7 @@ __all__ = [
     "resonance_field_outofplane",
     "linewidth_hwhm",
     "kittel_inplane",
+    "meff_inplane",
     "kittel_outofplane",
     "linewidth",
 ]
@@ -67,6 +68,15 @@ def resonance_field_inplane(f, meff, gyromagnetic_ratio=GAMMA_FREE_ELECTRON, h_k
     """
     r = f / gyromagnetic_ratio
     return -h_k - meff / 2 + _sqrt(meff * meff / 4 + r * r)
+
+
+def meff_inplane(h_res, f, gyromagnetic_ratio=GAMMA_FREE_ELECTRON):
+    """mu0*M_eff in T that puts the in-plane resonance at ``h_res`` (T) for frequency ``f``
+    (GHz): the in-plane Kittel relation solved for M_eff (H_k = 0),
+    M_eff = (f/(gamma/2pi))^2 / H_res - H_res; the inverse of :func:`resonance_field_inplane`.
+    Takes floats, arrays and ``uncertainties`` values."""
+    r = f / gyromagnetic_ratio
+    return r * r / h_res - h_res
 
 
 def resonance_field_outofplane(f, meff, gyromagnetic_ratio=GAMMA_FREE_ELECTRON):

@@ -16,7 +16,9 @@ from ...data import Dataset, Sweep
 from ...fitting import FitWarning, fit
 from ...models.spec import ModelSpec
 from ...results import FitResult
+from ...models.magnetization import meff_inplane
 from ...units import GAMMA_FREE_ELECTRON
+from .checks import implausible_meff
 from .errors import STFMRError
 from .pipeline import fit_spectra
 from .propagation import _nominal
@@ -228,7 +230,7 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
         gam = GAMMA_FREE_ELECTRON if gyromagnetic_ratio is None else float(gyromagnetic_ratio)
         h, _ = weighted_mean([s.combined["h_res"] for s in fits])
         f = fits[0].frequency
-        meff = (f / gam) ** 2 / h - h
+        meff = meff_inplane(h, f, gam)
         meff_from = (f"in-plane Kittel relation at {f:g} GHz with gamma/2pi = {gam:.4g} GHz/T "
                      + ("(given)" if gyromagnetic_ratio is not None
                         else "(free electron, g = 2.0023; give --meff or --g for another)"))
@@ -236,6 +238,9 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
         if gyromagnetic_ratio is None:
             flags["meff"] = ["from the in-plane Kittel relation with the free-electron g "
                              "(2.0023) assumed, not measured (give --meff or --g)"]
+        impossible = implausible_meff(float(_nominal(h)), float(f))
+        if impossible is not None:
+            flags.setdefault("meff", []).append(impossible)
     else:
         meff_from = "given"
     res = fit_angle_dependence(fits, meff, i_rf=i_rf, delta_r=delta_r, angle_key=angle_key)

@@ -23,6 +23,8 @@ __all__ = [
     "data_checks",
     "spectrum_data_check",
     "branch_width_disagreements",
+    "implausible_meff",
+    "implausible_resonance_fields",
     "spectrum_data_checks",
 ]
 
@@ -227,6 +229,48 @@ def branch_width_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]
                       f"{factor:.2g} apart): one branch fitted another line (a distortion, a "
                       "second mode, values rounded to steps near the line's height), and the "
                       "combined values average the two")
+    return out
+
+
+#: The largest magnetisation of any ferromagnet, mu0 M_s in T (Fe65Co35, the top of the
+#: Slater-Pauling curve).
+MU0_MS_MAX = 2.45
+#: An in-plane resonance is flagged when the Kittel relation with the free-electron g needs a
+#: mu0 M_eff above this many times :data:`MU0_MS_MAX`: a g of 2.3 lowers the M_eff a resonance
+#: needs by a quarter and an in-plane anisotropy adds tens of mT, so only a field read in the
+#: wrong unit (a column of tesla headed mT is 1000 times too small) goes past it.
+MEFF_IMPLAUSIBLE_FACTOR = 2.0
+
+
+def implausible_meff(h_res: float, frequency: float) -> str | None:
+    """Why an in-plane resonance at ``h_res`` (T) and ``frequency`` (GHz) cannot be a
+    ferromagnet's, or None: the in-plane Kittel relation with the free-electron gamma/2pi
+    needs mu0 M_eff (:func:`sotfit.models.magnetization.meff_inplane`) above
+    :data:`MEFF_IMPLAUSIBLE_FACTOR` times :data:`MU0_MS_MAX`.
+    """
+    from ...models.magnetization import meff_inplane, resonance_field_inplane
+
+    if not (h_res > 0 and frequency > 0):
+        return None
+    need = meff_inplane(h_res, frequency)
+    if need <= MEFF_IMPLAUSIBLE_FACTOR * MU0_MS_MAX:
+        return None
+    return (f"a resonance at {h_res:.4g} T and {frequency:g} GHz needs mu0 M_eff = {need:.4g} T "
+            f"in the in-plane Kittel relation (g = 2.0023), more than {MEFF_IMPLAUSIBLE_FACTOR:g} "
+            f"times the magnetisation of any ferromagnet ({MU0_MS_MAX:g} T; a film of "
+            f"mu0 M_eff = 1 T resonates at {resonance_field_inplane(frequency, 1.0):.3g} T): "
+            "check the field unit (a column of tesla headed mT reads 1000 times too small; "
+            "--override-unit field=T)")
+
+
+def implausible_resonance_fields(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
+    """The in-plane spectra whose resonance field no ferromagnet has at their frequency
+    (:func:`implausible_meff`), as ``{spectrum index: reason}``."""
+    out = {}
+    for n, s in enumerate(spectra):
+        reason = implausible_meff(abs(float(_nominal(s.value("h_res")))), float(s.frequency))
+        if reason is not None:
+            out[n] = f"{s.source}: {reason}"
     return out
 
 

@@ -16,7 +16,7 @@ from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi
 from ...results import FitResult, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
-from .checks import branch_width_disagreements, data_checks
+from .checks import branch_width_disagreements, data_checks, implausible_resonance_fields
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit
 
@@ -397,6 +397,24 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
         for q in targets:
             if isinstance(q, dict) and "value" in q:
                 add_flag(q, reason)
+    # 5b. in plane: resonance fields that no ferromagnet has at their frequency (a wrong unit)
+    if analysis.geometry == "inplane":
+        impossible = implausible_resonance_fields(analysis.spectra)
+        for n, reason in impossible.items():
+            row = out["spectra"][n]
+            targets = [row[k] for k in ("h_res", "width") if k in row]
+            targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
+            for q in targets:
+                if isinstance(q, dict) and "value" in q:
+                    add_flag(q, reason)
+        if impossible:
+            shared = (f"{len(impossible)} of {len(analysis.spectra)} resonance fields are too "
+                      f"small for any ferromagnet at their frequency (the spectra's flags say "
+                      f"why): check the field unit")
+            for sec in secs.values():
+                for k in ("mu0_meff", "gyromagnetic_ratio", "g"):
+                    if isinstance(sec.get(k), dict) and "value" in sec[k]:
+                        add_flag(sec[k], shared)
     # 6. M_eff against the given M_s
     ms = getattr(sample, "mu0_ms", None) if sample is not None else None
     if ms is not None:

@@ -15,7 +15,7 @@ from ...data import DataError
 from ...units import UnitError
 from ..text import Table
 from .. import cache as _cache
-from .options import _STYLE, _opt, _opts
+from .options import _STYLE, _opt, _opt_override, _opts
 
 
 __all__ = [
@@ -277,15 +277,16 @@ _UNITS = _cache.LRU()
 
 def _resolve_unit(table: Table, col: int, dimension: str, option_unit: str | None,
                   option: str, rule_unit: str | None, block: str | None = None,
-                  notes: list | None = None) -> tuple[str, str]:
+                  notes: list | None = None, override: bool = False) -> tuple[str, str]:
     """The unit of column ``col`` and where it came from (:func:`_find_unit`), remembered
     for the header row and the options (the notes are spelled in the option style)."""
-    key = (table.columns, col, dimension, option_unit, option, rule_unit, block, _STYLE.get())
+    key = (table.columns, col, dimension, option_unit, option, rule_unit, block, _STYLE.get(),
+           override)
     hit = _UNITS.get(key)
     if hit is None:
         added: list[str] = []
-        hit = (_find_unit(table, col, dimension, option_unit, option, rule_unit, block, added),
-               tuple(added))
+        hit = (_find_unit(table, col, dimension, option_unit, option, rule_unit, block, added,
+                          override), tuple(added))
         _UNITS.put(key, hit)
     if notes is not None:
         notes.extend(hit[1])
@@ -294,12 +295,13 @@ def _resolve_unit(table: Table, col: int, dimension: str, option_unit: str | Non
 
 def _find_unit(table: Table, col: int, dimension: str, option_unit: str | None,
                option: str, rule_unit: str | None, block: str | None = None,
-               notes: list | None = None) -> tuple[str, str]:
+               notes: list | None = None, override: bool = False) -> tuple[str, str]:
     """The unit of column ``col`` and where it came from.
 
     In a side-by-side layout (``block`` is the pair's label) the header holds labels, not
     units, so the unit must come from the option. A header unit that sotfit does not know
-    gives way to the option (with a note in ``notes``); a known one must agree with it.
+    gives way to the option (with a note in ``notes``); a known one must agree with it, unless
+    ``override`` (the header's unit is known to be wrong): then the option's unit is read, noted.
     """
     head = None
     if block is None:
@@ -314,9 +316,16 @@ def _find_unit(table: Table, col: int, dimension: str, option_unit: str | None,
             return option_unit, "option"
     if head is not None and option_unit is not None:
         if _units.convert(1.0, head, option_unit) != 1.0:
+            if override:
+                if notes is not None:
+                    notes.append(f"{table.column_label(col)} read in {option_unit}, not in the "
+                                 f"{head} its header says, as "
+                                 f"{_opt_override(dimension, option_unit)} says")
+                return option_unit, "option (over the header)"
             raise UnitError(
                 f"{table.name}: column {table.columns[col]!r} says {head!r} but "
-                f"{_opt(option, option_unit)}; remove the option or correct the header"
+                f"{_opt(option, option_unit)}; remove the option, or if the header's unit is "
+                f"wrong, pass {_opt_override(dimension, option_unit)}"
             )
         return head, "header"
     if head is not None:

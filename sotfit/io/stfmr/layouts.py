@@ -266,7 +266,7 @@ def _voltage(part: _Part, opts: _Options, notes: list):
     if not isinstance(part.vcol, tuple):
         unit, where = _resolve_unit(table, part.vcol, "voltage", opts.voltage_unit,
                                     "voltage_unit", "V" if part.lvm else None, part.pair_label,
-                                    notes)
+                                    notes, "voltage" in opts.override_header_units)
         _check_finite(table, part.vcol, "V_mix", "voltage_column", rows)
         v = np.asarray(_units.to_house(table.data[rows, part.vcol], unit, "voltage")[0], float)
         return v, unit, where, {}
@@ -274,7 +274,8 @@ def _voltage(part: _Part, opts: _Options, notes: list):
     phase_unit = _angle_unit(table, part.vcol[1])
     for c in part.vcol if phase_unit is None else part.vcol[:1]:
         unit, where = _resolve_unit(table, c, "voltage", opts.voltage_unit, "voltage_unit",
-                                    None, notes=notes)
+                                    None, notes=notes,
+                                    override="voltage" in opts.override_header_units)
         _check_finite(table, c, "lock-in channel", "lockin_channels", rows)
         chans.append(np.asarray(_units.to_house(table.data[rows, c], unit, "voltage")[0], float))
         units.append(unit)
@@ -356,7 +357,8 @@ def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
         field_T, f_unit, f_from = _calibrated_field(part, opts, field_raw, notes)
     else:
         f_unit, f_from = _resolve_unit(table, part.fcol, "field", opts.field_unit, "field_unit",
-                                       "Oe" if part.lvm else None, part.pair_label, notes)
+                                       "Oe" if part.lvm else None, part.pair_label, notes,
+                                       "field" in opts.override_header_units)
         field_T = np.asarray(_units.to_house(field_raw, f_unit, "field")[0], dtype=float)
     vmix_uV, v_unit, v_from, lockin_meta = _voltage(part, opts, notes)
     units_from = f_from if f_from == v_from else f"field: {f_from}, voltage: {v_from}"
@@ -462,7 +464,8 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
     """Group the points by (frequency, power), keeping file order inside a group, and split
     every group into its monotonic sweeps (an error unless ``split_sweeps``)."""
     table, rows, src = part.table, part.rows, part.source
-    field_label = f"the field column {table.column_label(part.fcol)}"
+    field_label = ("the field column " if table.columns is not None else "the field, ") \
+        + table.column_label(part.fcol)
     field_raw, f_unit = values["field_raw"], values["f_unit"]
     header_meta = _header_meta(table)
     jitter = None if part.qcol is None else group_frequencies(fq)

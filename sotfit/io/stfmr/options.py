@@ -37,6 +37,7 @@ CLI_OPTIONS = {
     "magnet_current_unit": ("--magnet-current-unit {}", "A"),
     "split_sweeps": ("--split-sweeps", None),
     "allow_duplicates": ("--allow-duplicates", None),
+    "override_header_units": ("--override-unit {}", "field=UNIT"),
 }
 
 
@@ -75,6 +76,15 @@ def _opt_quantity(name: str, value: float, unit: str) -> str:
     return _opt(name, f"{value:g}{unit}" if _STYLE.get() == "cli" else value)
 
 
+def _opt_override(quantity: str, unit: str) -> str:
+    """The option that reads the column of ``quantity`` in ``unit`` over its header's unit:
+    ``--override-unit field=T`` on the command line, ``override_header_units=('field',)``
+    (with ``field_unit='T'``) in Python."""
+    if _STYLE.get() == "cli":
+        return _opt("override_header_units", f"{quantity}={unit}")
+    return f"{_opt('override_header_units', (quantity,))} with {_opt(quantity + '_unit', unit)}"
+
+
 def _opts(*spelled: str) -> str:
     """Several options as one example: ``read_stfmr(..., a, b)`` or ``a b``."""
     if _STYLE.get() == "cli":
@@ -110,6 +120,7 @@ class _Options:
     calibration: object = None
     extrapolate_calibration: bool = False
     magnet_current_unit: str | None = None
+    override_header_units: frozenset = frozenset()
 
     @cached_property
     def key(self) -> tuple:

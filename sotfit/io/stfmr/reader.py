@@ -51,7 +51,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                power_column=None, frequency_unit=None, power_unit=None, lockin_channels=None,
                allow_duplicates=False, split_sweeps=False, field_angle=None,
                calibration=None, extrapolate_calibration=False, magnet_current_unit=None,
-               option_style="python") -> Sweep:
+               override_header_units=(), option_style="python") -> Sweep:
     """Read ST-FMR spectra V_mix(H) from instrument text files.
 
     Parameters
@@ -115,6 +115,11 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         Allow currents outside the calibration table (a straight line through it; noted).
     magnet_current_unit : str, optional
         Unit of the magnet current column when its header has none (``'A'``).
+    override_header_units : iterable of {'field', 'voltage'}
+        Quantities whose unit option (``field_unit``, ``voltage_unit``) replaces the unit their
+        column header writes, for a header whose unit is known to be wrong (a column headed
+        ``Magnetic field (mT)`` that holds tesla); noted in ``reader_notes``. Without it a
+        header unit that disagrees with the option is an error.
     option_style : {'python', 'cli'}
         How error messages name the options: as these keywords (``split_sweeps=True``) or as the
         options of ``sotfit stfmr`` (``--split-sweeps``, :data:`CLI_OPTIONS`).
@@ -154,7 +159,8 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             lockin_channels=lockin_channels, allow_duplicates=allow_duplicates,
             split_sweeps=split_sweeps, calibration=calibration,
             extrapolate_calibration=extrapolate_calibration,
-            magnet_current_unit=magnet_current_unit)
+            magnet_current_unit=magnet_current_unit,
+            override_header_units=_overrides(override_header_units, field_unit, voltage_unit))
         out: list[Dataset] = []
         for path, f_opt, p_opt, a_opt in zip(
                 files, *_per_file_quantities(files, paths, frequency, power, field_angle)):
@@ -185,6 +191,20 @@ def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, vol
         raise ValueError(f"give {_opt('voltage_column')} or {_opt('lockin_channels')}, "
                          "not both")
     return opts
+
+
+def _overrides(roles, field_unit, voltage_unit) -> frozenset:
+    """The quantities of ``override_header_units``, each with its unit option given."""
+    roles = frozenset([roles] if isinstance(roles, str) else roles or ())
+    given = {"field": field_unit, "voltage": voltage_unit}
+    for role in sorted(roles):
+        if role not in given:
+            raise ValueError(f"{_opt('override_header_units')}: {role!r} is not one of "
+                             "'field', 'voltage'")
+        if given[role] is None:
+            raise ValueError(f"{_opt('override_header_units', (role,))} needs "
+                             f"{_opt(role + '_unit')}: the unit to read the column in")
+    return roles
 
 
 def _per_file_quantities(files: list[Path], paths, frequency, power, field_angle) -> tuple:
