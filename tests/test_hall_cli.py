@@ -134,3 +134,21 @@ def test_angular_method_does_not_follow_the_last_bit_of_a_pole_angle(tmp_path):
             if isinstance(q, dict) and q.get("stderr"):
                 assert abs(s["quantities"][name]["value"] - q["value"]) < 1e-3 * q["stderr"], name
         assert len(s["flags"]) == len(ref["flags"]), folder.name
+
+
+def test_a_folder_stands_for_its_files(tmp_path, capsys):
+    """``sotfit hall DIR`` reads the tables in DIR as ``DIR/*.csv`` does (it said 'DIR: no such
+    file'); a folder of sample folders names them; ``sotfit thickness DIR`` says to name the
+    tables."""
+    args = ["--method", "avci", *CONV, "--meff", "0.8T", "--r-ahe", "0.8Ohm"]
+    files = sorted(str(p) for p in (EX / "inplane").glob("phi_*.csv"))
+    assert main(["hall", *files, *args, "--out", str(tmp_path / "a")]) == 0
+    assert main(["hall", str(EX / "inplane"), *args, "--out", str(tmp_path / "b")]) == 0
+    a, b = (json.loads((tmp_path / d / "summary.json").read_text()) for d in "ab")
+    assert a["quantities"] == b["quantities"] and a["files"] == b["files"] == files
+    capsys.readouterr()
+    assert main(["hall", str(EX), *args, "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "its subfolders are not searched: 3 of them hold data files (inplane, pma, pma_tilted)" in err
+    assert main(["thickness", str(EX), "--out", str(tmp_path / "d")]) == 2
+    assert "is a folder: give the thickness tables" in capsys.readouterr().err

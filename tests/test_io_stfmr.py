@@ -81,6 +81,12 @@ def test_lvm_layout_is_oe_and_volt_with_frequency_and_power_from_header(tmp_path
     assert m["Samplename"] == "" and m["Time between measurements"] == 1.0
     assert m["Date/time start measurement"] == "11/15/2021 - 11:28 AM"
     assert m["sample"] == tmp_path.name  # empty Samplename: the folder names the sample
+    # the units the layout supposes are said (they were taken silently)
+    assert [n for n in m["reader_notes"] if "as the ST-FMR LabVIEW .lvm files" in n] == [
+        "column 0 read as the field in Oe, as the ST-FMR LabVIEW .lvm files without column names "
+        "write it (field_unit= reads it in another unit)",
+        "column 1 read as the voltage in V, as the ST-FMR LabVIEW .lvm files without column names "
+        "write it (voltage_unit= reads it in another unit)"]
 
 
 def test_lvm_options_override_the_layout_rule(tmp_path):
@@ -657,6 +663,16 @@ def test_missing_and_nonexistent_paths(tmp_path):
         read_stfmr([])
     (tmp_path / "sub").mkdir()
     with pytest.raises(DataError, match="folder holds no data files"):
+        read_stfmr(tmp_path / "sub")
+    # a folder of device folders (a repository's layout): the error names the ones with data
+    # (it said only 'no data files', as if the spectra were missing)
+    for dev in ("dev22", "dev13"):
+        (tmp_path / "sub" / dev).mkdir()
+        write(tmp_path / "sub" / dev / "3GHz.csv", "Field (mT),Vmix (uV)\n1,1\n2,2\n3,3\n")
+    (tmp_path / "sub" / "notes").mkdir()
+    with pytest.raises(DataError, match=r"no data files .*; its subfolders are not searched: 2 of "
+                                        r"them hold data files \(dev13, dev22\); give the folder "
+                                        r"of one sample, e\.g\. .*sub.dev13$"):
         read_stfmr(tmp_path / "sub")
 
 

@@ -4,6 +4,7 @@ tests/test_stfmr_torques.py (an independent route: no closed-form lineshape, AMR
 (m . x)^2), both field polarities, the angle given in headers, file names and an option."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,8 +142,9 @@ def test_bad_angle_scans_name_the_files(scan, tmp_path, capsys):
     one = [_write(d / "a_10GHz_phi40deg.csv", h, v), _write(d / "b_10GHz_phi40deg.csv", h, v)]
     rc, cap = _run([*one, "--angle-scan", "--out", str(tmp_path / "c")], capsys)
     assert rc != 0 and "one field angle, 40 deg" in cap.err and "b_10GHz_phi40deg.csv" in cap.err
-    # mixed frequencies
-    other = _write(d / "c_12GHz_phi65deg.csv", h, v)
+    # mixed frequencies (one sample's: in the scan's folder; files of two folders are two
+    # samples, refused first)
+    other = _write(Path(some[0]).parent / "c_12GHz_phi65deg.csv", h, v)
     rc, cap = _run([*some, other, "--angle-scan", "--out", str(tmp_path / "e")], capsys)
     assert rc != 0 and "different frequencies" in cap.err and "c_12GHz_phi65deg.csv" in cap.err
     # several angles without --angle-scan: refused, not averaged

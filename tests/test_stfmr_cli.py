@@ -256,3 +256,32 @@ def test_a_file_of_a_folder_that_is_not_data_is_named_with_how_to_leave_it_out(t
     assert "notes.txt: no numeric data rows" in err and "given as input" not in err
     data = [p for p in named if p.endswith(".csv")]
     assert main(["stfmr", *data, "--out", str(tmp_path / "o3"), "--no-figures"]) == 0
+
+
+def test_spectra_of_several_samples_are_refused_unless_one_sample_is_said(files, tmp_path,
+                                                                          capsys):
+    """Two device folders given together (``DIR/*/``) were fitted as one sample: one Kittel
+    and damping fit across films of different M_eff, exit 0. The sample names (a header entry,
+    else the folder) now refuse it, naming the samples; ``--one-sample`` says they are one."""
+    import shutil
+
+    a, b = tmp_path / "devA", tmp_path / "devB"
+    a.mkdir(), b.mkdir()
+    for k, f in enumerate(files):
+        shutil.copy(f, (a if k % 2 else b) / Path(f).name)
+    out = tmp_path / "mixed"
+    assert main(["stfmr", str(a), str(b), "--no-figures", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"the spectra are of 2 samples by their sample names \(devA: 2 spectra "
+                     r"\(7GHz\.csv, 12GHz\.csv\); devB: 2 spectra \(5GHz\.csv, 9GHz\.csv\); .*"
+                     r"--one-sample", err)
+    assert not out.exists()
+    for extra, where in ((["--one-sample"], "one"), ([], "same")):
+        folders = [str(a), str(b)] if extra else [str(Path(files[0]).parent)]
+        assert main(["stfmr", *folders, *extra, "--no-figures", "--out",
+                     str(tmp_path / where)]) == 0
+    one, same = (json.loads((tmp_path / w / "summary.json").read_text()) for w in ("one", "same"))
+    a, b = one["sequential"]["mu0_meff"], same["sequential"]["mu0_meff"]
+    # the same spectra in another order: the same fit to rounding
+    assert abs(a["value"] - b["value"]) < 1e-6 * b["stderr"] and a["stderr"] == pytest.approx(
+        b["stderr"], rel=1e-6)

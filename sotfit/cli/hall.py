@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..io.hall import COLUMN_ROLES
 from ..device import Sample
@@ -51,7 +52,8 @@ def add_parser(sub) -> None:
                    help="harmonic Hall tables (CSV): lock-in outputs, voltages or resistances; one or "
                         "several scans per file, or the two harmonics in two files; FILE[NAME] "
                         "reads one table of a file of several, as the outputs name it "
-                        "('experiments.db[run 3]', 'scans.xlsx[50 mT]')")
+                        "('experiments.db[run 3]', 'scans.xlsx[50 mT]'); a folder stands for "
+                        "its .csv/.tsv/.txt/.dat files")
     p.add_argument("--method", choices=METHODS, required=True)
     add_output_options(p)
     p.add_argument("--scan", choices=("phi", "theta", "field"),
@@ -215,6 +217,26 @@ def _check_options(args, method_parameters) -> dict:
     return parallel
 
 
+def _files_of(paths) -> list[str]:
+    """The files given, a folder standing for its data files (``.csv``, ``.tsv``, ``.txt``,
+    ``.dat``, in name order; its subfolders are not searched)."""
+    from ..data import DataError
+    from ..io import _files
+
+    out = []
+    for f in paths:
+        if Path(f).is_dir():
+            try:
+                out.extend(str(q) for q in _files([f]))
+            except DataError as exc:
+                raise CLIError(str(exc)) from None
+        elif not table_names.named_table(f)[0].is_file():
+            raise CLIError(f"{f}: no such file or folder")
+        else:
+            out.append(f)
+    return out
+
+
 def _read_scans(args, vals):
     """The scans of the files (with the magnet calibration when given)."""
     from ..io.hall import HallReadError, read_hall, read_magnet_calibration
@@ -223,13 +245,11 @@ def _read_scans(args, vals):
     if args.calibration:
         cu, fu = ((args.calibration_units or []) + [None, None])[:2]
         cal = read_magnet_calibration(args.calibration, cu, fu)
-    for f in args.files:
-        if not table_names.named_table(f)[0].is_file():
-            raise CLIError(f"{f}: no such file")
+    files = args.files = _files_of(args.files)    # the summary lists the files read
     try:
-        return read_hall(args.files, **_reader_options(args, vals, cal))
+        return read_hall(files, **_reader_options(args, vals, cal))
     except HallReadError as exc:
-        hint = table_hint([f for f in args.files if table_names.named_table(f)[1] is None],
+        hint = table_hint([f for f in files if table_names.named_table(f)[1] is None],
                           str(exc))
         if not hint:
             raise

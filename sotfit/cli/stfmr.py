@@ -137,6 +137,10 @@ def add_parser(subparsers) -> None:
         "of the serial run (docs/stfmr.md, section 10).")
     add_parallel_options(g, "the spectrum fits (with --scheduler, the files must be readable by "
                             "the cluster's workers at the same paths)")
+    p.add_argument("--one-sample", action="store_true",
+                   help="analyse the spectra as one sample's although their sample names "
+                        "differ (a file's sample/Samplename/device header entry, else its "
+                        "folder); without it spectra of several samples are refused")
     p.add_argument("--mcmc", action="store_true",
                    help="posterior sampling of the global fit (needs sotfit.bayes; slow: every "
                         "branch adds four sampled amplitudes)")
@@ -266,6 +270,7 @@ def _run_angle_scan(args, sample, gam, model) -> int:
                        "each file has its own (header, file name or --field-angle)")
     out = stage_out_dir(args)
     sweep = _read(args)
+    _one_sample(args, sweep)
     i_rf = sample.i_peak if sample.i_rf is not None else None
     progress = Progress("fitting spectra") if len(sweep) > 3 else None
     try:
@@ -289,6 +294,23 @@ def _run_angle_scan(args, sample, gam, model) -> int:
         summary.setdefault("sample", {})["delta_r"] = {"value": float(sample.delta_r),
                                                        "stderr": None, "unit": "Ohm"}
     return _finish(args, out, res, summary, human_angle_summary(sec), _angle_figure)
+
+
+def _one_sample(args, spectra) -> None:
+    """Refuse spectra of several samples (by their ``sample`` metadata: a header entry, else the
+    file's folder) unless ``--one-sample``: one Kittel, damping and torque analysis of spectra
+    of different films means nothing (a folder of device folders given as ``DIR/*/``)."""
+    found: dict[str, list[str]] = {}
+    for d in spectra:
+        found.setdefault(str(d.meta.get("sample")), []).append(d.source)
+    if len(found) < 2 or args.one_sample:
+        return
+    listed = "; ".join(f"{name}: {len(srcs)} spectra ({', '.join(srcs[:3])}"
+                       f"{', ...' if len(srcs) > 3 else ''})" for name, srcs in found.items())
+    raise CLIError(f"the spectra are of {len(found)} samples by their sample names ({listed}; a "
+                   "file's sample, Samplename or device header entry, else its folder): one "
+                   "Kittel, damping and torque analysis takes one sample's spectra; run once per "
+                   "sample, or pass --one-sample if they are one sample's")
 
 
 def _common_angle(args, sweep, sample):
@@ -360,6 +382,7 @@ def _run(args) -> int:
     # with workers this process makes the spectra's rows of the outputs while it waits
     rows = SpectrumRows() if args.scheduler or (args.workers or 1) > 1 else None
     spectra, results = _read_and_fit(args, model, rows)
+    _one_sample(args, spectra)
     sample, angle_note = _common_angle(args, spectra, sample)
     try:
         fitted = (*collect_fits([s.source for s in spectra], results,

@@ -153,6 +153,11 @@ def _load(args):
     from ..io import table_names
 
     files = [Path(f) for f in args.files]
+    folders = [str(f) for f in files if f.is_dir()]
+    if folders:
+        raise CLIError(f"{folders[0]} is a folder: give the thickness tables (one per interface) "
+                       "or the summary.json files in it by name, e.g. "
+                       f"{Path(folders[0]) / '*.csv'}")
     missing = [str(f) for f in files if not table_names.named_table(f)[0].is_file()]
     if missing:
         raise CLIError(f"file(s) not found: {missing}")

@@ -41,7 +41,12 @@ def _files(paths, suffixes=(".csv", ".tsv", ".txt", ".dat")) -> list[Path]:
         if p.is_dir():
             found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in suffixes)
             if not found:
-                raise DataError(f"{p}: folder holds no data files ({', '.join(suffixes)})")
+                from .folders import subfolders_hint
+
+                raise DataError(f"{p}: folder holds no data files ({', '.join(suffixes)})"
+                                + subfolders_hint(p, lambda q: any(
+                                    f.is_file() and f.suffix.lower() in suffixes
+                                    for f in q.iterdir())))
             out.extend(found)
         elif not table_names.exists(p):
             raise FileNotFoundError(f"{p}: no such file")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ...data import DataError
+from ..folders import subfolders_hint
 from ..text import Table
 from .. import table_names
 
@@ -69,7 +70,9 @@ def _expand(paths) -> list[Path]:
                 raise DataError(
                     f"{p}: folder holds no data files ({', '.join(SUFFIXES + CONTAINER_SUFFIXES)})"
                     + (f"; its {others} other file(s) are read only when named one by one "
-                       "(files without an extension, for example)" if others else ""))
+                       "(files without an extension, for example)" if others else "")
+                    + subfolders_hint(p, lambda q: bool(_with_suffixes(q, SUFFIXES)
+                                                        or _with_suffixes(q, CONTAINER_SUFFIXES))))
             out.extend(files)
         elif not table_names.exists(p):
             raise FileNotFoundError(f"{p}: no such file")
