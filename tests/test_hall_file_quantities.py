@@ -117,6 +117,11 @@ NO_CURRENT = [a for i, a in enumerate(AVCI) if a != "--current" and AVCI[i - 1] 
      "preamble entry 'Current (mA)' (line 1)"),
     (lambda mt: f"phi_{mt:03d}mT.csv", lambda mt: "I_source = 1500 uA\n",
      "preamble entry 'I_source' (line 1)"),
+    # as a PyMeasure procedure writes its parameters (it was 'no current column')
+    (lambda mt: f"phi_{mt:03d}mT.csv",
+     lambda mt: "#Procedure: <__main__.HarmonicHallProcedure>\n#Parameters:\n"
+                "#\tCurrent amplitude: 1.5 mA\n#Data:\n",
+     "preamble entry 'Current amplitude' (line 3)"),
 ])
 def test_the_source_current_of_the_file_gives_the_numbers_of_the_option(tmp_path, with_column,
                                                                          name, preamble, source):

@@ -46,7 +46,9 @@ _ANGLE_NAMES = {"angle", "rotation", "alpha", "beta", "gamma"}
 #: Position (deg)' on every row, rotator or not): the scanned angle only of a rotation
 #: (``scan='phi'`` or ``'theta'``) without another angle column.
 _ROTATOR_NAMES = {"sampleposition", "rotatorposition", "rotatorangle", "rotator"}
-_CURRENT_NAMES = {"isource", "i", "current", "iac", "sourcecurrent"}
+_CURRENT_NAMES = {"isource", "i", "current", "iac", "sourcecurrent", "accurrent", "currentac",
+                  "currentamplitude", "appliedcurrent", "excitationcurrent", "drivecurrent",
+                  "iamp", "iexc"}
 _MAGNET_NAMES = {"magnetcurrent", "imagnet"}
 _STATE_NAMES = {"mzstate", "mz", "mzinitial", "mzinit", "initialmz", "state", "pmastate"}
 _AXIS_NAMES = {"sweepaxis", "axis", "fieldaxis", "sweepalong"}
