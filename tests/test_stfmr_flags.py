@@ -314,19 +314,32 @@ def test_branches_with_widths_of_two_different_lines_are_flagged():
     assert not any("branches of" in f["reason"] for f in collect_flags(clean))
 
 
-def _tesla_headed_mt(folder: Path) -> Path:
-    """The example's spectra with their fields written in tesla under the header 'Field (mT)'
-    (as a spin-pumping export writes them): every field 1000 times too small as read."""
+def _tesla_headed_mt(folder: Path, scale: float = 1e-3) -> Path:
+    """The example's spectra with their fields multiplied by ``scale`` under the header
+    'Field (mT)': 1e-3 for tesla written under mT (as a spin-pumping export writes them), 10
+    for oersted."""
     folder.mkdir()
     for p in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
         lines = []
         for line in p.read_text().splitlines():
             if line[:1].isdigit() or line[:1] == "-":
                 h, v = line.split(",")
-                line = f"{float(h) / 1000:.8f},{v}"
+                line = f"{float(h) * scale:.8f},{v}"
             lines.append(line)
         (folder / p.name).write_text("\n".join(lines) + "\n")
     return folder
+
+
+def test_a_free_gamma_on_the_edge_of_its_range_names_the_field_unit(tmp_path):
+    """Fields of oersted under the header mT (ten times too large): the free Kittel fit runs
+    onto the lower end of gamma/2pi (10 GHz/T against 28) and is replaced by the free-electron
+    value; the note now says what such a gamma means (it said only that g was assumed)."""
+    a = analyse_stfmr(sf.load(str(_tesla_headed_mt(tmp_path / "oe", 10.0))), global_fit=False)
+    (note,) = [n for n in a.notes if n.startswith("gamma/2pi is not determined")]
+    assert "at a bound" in note and note.endswith(
+        "a free gamma/2pi on the edge of its range is what fields read in a wrong unit give (Oe "
+        "read as mT scales every resonance field by 10 and gamma/2pi by 1/10): check the field "
+        "unit")
 
 
 def test_resonance_fields_no_ferromagnet_has_are_flagged(tmp_path, example):

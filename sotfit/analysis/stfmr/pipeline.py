@@ -20,7 +20,8 @@ from .checks import (
     leave_out_unsaturated,
 )
 from .dispersion import (
-    fit_global_spectra, fit_kittel, fit_linewidth, global_spectrum_values, spectrum_inputs,
+    bound_reached, fit_global_spectra, fit_kittel, fit_linewidth, global_spectrum_values,
+    spectrum_inputs,
 )
 from .errors import STFMRError
 from ...stats import inflate_error
@@ -268,7 +269,11 @@ def _assumed_gamma_note(kit, lo: float, hi: float) -> str:
             + ("" if kit.success else ", " + kit.problems)
             + f"); fixed at the free-electron "
             f"value {GAMMA_FREE_ELECTRON:.4f} GHz/T (g = 2.0023): M_eff then carries the "
-            "systematic error of that assumption")
+            "systematic error of that assumption"
+            + ("" if bound_reached(kit, "gyromagnetic_ratio") is None else
+               "; a free gamma/2pi on the edge of its range is what fields read in a wrong unit "
+               "give (Oe read as mT scales every resonance field by 10 and gamma/2pi by 1/10): "
+               "check the field unit"))
 
 
 def _kittel_deviations(fits, kit, kittel_tolerance: float) -> list[str]:
