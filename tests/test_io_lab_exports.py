@@ -200,3 +200,44 @@ def test_commas_padded_with_tabs_are_the_separator(tmp_path):
     with pytest.raises(DataError, match=r"repeated in the field, column 0\. sotfit does not"):
         read_stfmr([twice], field_column=0, voltage_column=1, field_unit="mT",
                    voltage_unit="uV", frequency="10GHz")
+
+
+def test_origin_curves_of_one_long_name_told_apart_by_their_comments(tmp_path):
+    """Origin's export of one field column and three curves, each of long name 'Mixing
+    Voltage' and unit uV, with the frequency only in the comments row its legend shows (it was
+    'several columns could be the voltage'): a wide table, to the bit the spectra of one file
+    per frequency. Columns of names of their own never take a comment in."""
+    from stfmr_synth import spectrum
+
+    freqs = (8.0, 10.0, 12.0)
+    spectra = [spectrum(f, h_max=0.3, n=401, seed=k) for k, f in enumerate(freqs)]
+    field_mT = spectra[0].x * 1e3
+    rows = np.column_stack([field_mT] + [s.y for s in spectra])
+    head = ("Field\tVmix\tVmix\tVmix\r\nMagnetic Field\tMixing Voltage\tMixing Voltage\t"
+            "Mixing Voltage\r\nmT\t\u00b5V\t\u00b5V\t\u00b5V\r\n\t8 GHz\t10 GHz\t12 GHz\r\n")
+    wide = tmp_path / "wide_origin.dat"
+    wide.write_bytes((head + "".join("\t".join(repr(float(v)) for v in r) + "\r\n"
+                                     for r in rows)).encode("cp1252"))
+    t = read_table(wide)
+    assert t.columns == ("Magnetic Field (mT)", "Mixing Voltage 8 GHz (\u00b5V)",
+                         "Mixing Voltage 10 GHz (\u00b5V)", "Mixing Voltage 12 GHz (\u00b5V)")
+    assert any("the comments on line 4 ('8 GHz', '10 GHz', '12 GHz') tell the columns of one "
+               "name apart" in n for n in t.notes)
+    singles = []
+    for f, s in zip(freqs, spectra):
+        p = tmp_path / f"one_{f:g}GHz.csv"
+        p.write_text("Field (mT),Vmix (uV)\n" + "".join(f"{a!r},{b!r}\n" for a, b in
+                                                         zip(field_mT.tolist(), s.y.tolist())))
+        singles.append(p)
+    got, want = read_stfmr([wide]), read_stfmr(singles)
+    assert [d.meta["frequency"] for d in got] == list(freqs)
+    for a, b in zip(got, want):
+        assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+    # comments that do not tell the twins apart, or columns with names of their own: not read
+    same = tmp_path / "same.dat"
+    same.write_text(head.replace("\t10 GHz\t12 GHz", "\t8 GHz\t8 GHz") + "1\t2\t3\t4\r\n" * 5)
+    assert read_table(same).columns[1:] == ("Mixing Voltage (\u00b5V)",) * 3
+    own = tmp_path / "own.dat"
+    own.write_text("Field\tVmix\r\nMagnetic Field\tMixing Voltage\r\nmT\t\u00b5V\r\n"
+                   "\tsample A\r\n" + "1\t2\r\n" * 5)
+    assert read_table(own).columns == ("Magnetic Field (mT)", "Mixing Voltage (\u00b5V)")

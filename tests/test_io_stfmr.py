@@ -103,6 +103,10 @@ def test_lvm_options_override_the_layout_rule(tmp_path):
     ("a_9GHz.txt", "B [T];Vmix [mV]", 1.0, 1e3, ";"),
     ("a_9GHz.dat", "H (A/m)  V_mix (µV)", constants.mu_0, 1.0, "  "),
     ("a_9GHz_b.dat", "field / kOe   vmix / nV", 0.1, 1e-3, " "),
+    # names of the signal in rectification and spin-pumping setups (were 'no voltage column')
+    ("a_9GHz_c.csv", "Field (mT),V_rect (uV)", 1e-3, 1.0, ","),
+    ("a_9GHz_d.csv", "Field (mT),V_ST-FMR (uV)", 1e-3, 1.0, ","),
+    ("a_9GHz_e.csv", "Field (mT),V_ISHE (uV)", 1e-3, 1.0, ","),
 ])
 def test_units_from_column_headers(tmp_path, name, header, fscale, vscale, sep):
     h, v = planted()

@@ -41,6 +41,38 @@ def _unit(cell: str):
     return c
 
 
+def _joined(name: str, comment: str, unit) -> str:
+    """A column's name with its comment (when it tells it apart from another of the same name)
+    and its unit written in: ``Mixing Voltage 8 GHz (µV)``."""
+    if comment:
+        if _has_unit(name):
+            base, _, rest = name.rpartition("(")
+            name = f"{base.rstrip()} {comment} ({rest}" if base else f"{name} {comment}"
+        else:
+            name = f"{name} {comment}"
+    return name if not unit or _has_unit(name) else f"{name} ({unit})"
+
+
+def _comments_naming_twins(names: list[str], below: list) -> tuple[list[str], int | None]:
+    """The comments that tell apart columns of one name (Origin's long names of several
+    curves, ``Mixing Voltage`` three times, with the comments ``8 GHz``, ``10 GHz``,
+    ``12 GHz`` that its legend shows): the cells of the first row ``below`` the units row, for
+    the columns whose name another column shares, and that row's index; no comments (and
+    None) when no name is shared or the row does not give every such column a name of its
+    own. Columns of names of their own keep them: a comment is never read into them."""
+    keys = [n.strip().lower() for n in names]
+    twins = [k for k in range(len(names)) if keys.count(keys[k]) > 1]
+    none = [""] * len(names), None
+    if not twins or not below:
+        return none
+    i, cells = below[0]
+    cells = [c.strip().strip('"').strip() for c in cells]
+    new = {keys[k] + " " + cells[k].lower() for k in twins}
+    if any(not cells[k] for k in twins) or len(new) != len(twins):
+        return none
+    return [cells[k] if k in twins else "" for k in range(len(names))], i
+
+
 def _has_unit(name: str) -> bool:
     """Whether a column name already carries a unit that sotfit reads (``Field (mT)``)."""
     try:
@@ -97,16 +129,19 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
     if units_at is None:
         return None
     (i_names, names), (i_units, units) = run[units_at - 1], run[units_at]
-    joined = [name if not _unit(u) or _has_unit(name) else f"{name} ({_unit(u)})"
-              for name, u in zip(names, units)]
+    comments, i_comments = _comments_naming_twins(names, run[units_at + 1:])
+    joined = [_joined(name, comment, _unit(u)) for name, comment, u in zip(names, comments, units)]
     out = list(lines)
     out[i_names] = ("\t" if delimiter == "whitespace" else delimiter).join(joined)
     others = [i for i, _ in run if i != i_names]
     for i in others:
         out[i] = ""
-    unread = [i + 1 for i, _ in run if i not in (i_names, i_units)]
+    unread = [i + 1 for i, _ in run if i not in (i_names, i_units, i_comments)]
     note = (f"the units on line {i_units + 1} ({', '.join(repr(u.strip()) for u in units)}) read "
             f"with the column names on line {i_names + 1}"
+            + (f"; the comments on line {i_comments + 1} "
+               f"({', '.join(repr(c) for c in comments if c)}) tell the columns of one name "
+               "apart" if i_comments is not None else "")
             + (f"; line(s) {', '.join(map(str, unread))} of the header (short names or comments) "
                "not read" if unread else ""))
     if settings_row is not None:    # read as the header entries of a comment line

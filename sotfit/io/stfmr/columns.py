@@ -41,7 +41,9 @@ _FIELD_NAMES = {"field", "h", "b", "mu0h", "bfield", "hfield", "magneticfield", 
 
 
 _VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcvoltage",
-                  "spannung", "mischspannung", "tension"}
+                  "spannung", "mischspannung", "tension", "vrect", "vrectified",
+                  "rectifiedvoltage", "vstfmr", "vst", "stfmrsignal", "stfmrvoltage",
+                  "vsp", "spinpumpingvoltage", "vishe"}
 
 
 _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies",
