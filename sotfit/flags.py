@@ -31,6 +31,7 @@ __all__ = [
     "collect_flags",
     "finalise_flags",
     "format_flags",
+    "IMPLAUSIBLE",
 ]
 
 #: A reduced chi-square above this is flagged (errors understated or the model misses the data).
@@ -135,6 +136,36 @@ def flag_mcmc(quantities: Iterable[dict], diagnostics: Mapping | None,
     return True
 
 
+#: Reported quantities with a bound no measurement reaches: name -> (unit, largest magnitude,
+#: why). Spin-orbit torque fields of a current are microtesla to tens of millitesla; the
+#: largest dimensionless efficiencies reported are a few hundred (a magnetic topological
+#: insulator at 2 K; seed 003 reports 0.51 for CoTb/BiSb, against 0.35 for AuPt). The bounds
+#: are far beyond these, so that only a unit read wrong passes them (a voltage of microvolts
+#: read as volts makes a torque field of tens of tesla and an efficiency of 10^4-10^5).
+IMPLAUSIBLE = {
+    **{k: ("T", 5.0, "no current-induced torque field reaches 5 T (they are microtesla to "
+                     "tens of millitesla)") for k in ("mu0_h_dl", "mu0_h_fl", "mu0_h_fl_oe")},
+    **{k: ("", 1000.0, "no spin-orbit torque efficiency reaches 1000 (the largest reported are "
+                       "a few hundred, in a magnetic topological insulator at 2 K)")
+       for k in ("xi_dl", "xi_fl")},
+}
+
+
+def _implausible(name, quantity) -> str | None:
+    """Why a quantity named ``name`` is beyond :data:`IMPLAUSIBLE`, or None."""
+    bound = IMPLAUSIBLE.get(name)
+    if bound is None or quantity.get("unit") != bound[0]:
+        return None
+    try:
+        value = float(quantity["value"])
+    except (TypeError, ValueError):
+        return None
+    if not abs(value) > bound[1]:
+        return None
+    return (f"{name} = {value:.3g}{' ' + bound[0] if bound[0] else ''}: {bound[2]}; check the "
+            "units of the voltages, the current and the resistances the torques are made of")
+
+
 def _finite(x) -> bool:
     if x is None:
         return True
@@ -171,6 +202,8 @@ def _collect(obj, chain, out: list) -> None:
                 add_flag(obj, "value is not finite")
             elif not _finite(obj.get("stderr")):
                 add_flag(obj, "standard error is not finite (the data do not determine it)")
+            if chain is not None and (reason := _implausible(chain[1], obj)) is not None:
+                add_flag(obj, reason)
             if obj.get("flags"):
                 path = _path(chain)
                 out.extend({"quantity": path, "reason": r} for r in obj["flags"])
@@ -191,7 +224,8 @@ def _collect(obj, chain, out: list) -> None:
 def collect_flags(summary: Mapping) -> list[dict[str, str]]:
     """Every flag of a summary, after adding the generic checks.
 
-    Generic checks: a quantity whose value or standard error is not finite is flagged. Entries
+    Generic checks: a quantity whose value or standard error is not finite is flagged, and so is
+    a torque field or efficiency beyond any measurement's (:data:`IMPLAUSIBLE`). Entries
     that are not quantities but carry a ``"flags"`` list (a spectrum left out of the fits) are
     collected too.
     Returns ``[{"quantity": dotted.path, "reason": text}, ...]`` in document order.

@@ -378,3 +378,28 @@ def test_resonance_fields_no_ferromagnet_has_are_flagged(tmp_path, example):
     (fixed,) = json.loads((tmp_path / "o2" / "summary.json").read_text())["spectra"]
     assert fixed["h_res"]["value"] == pytest.approx(1000 * row["h_res"]["value"], rel=1e-6)
     assert "flags" not in fixed["h_res"]
+
+
+def test_torque_fields_and_efficiencies_no_measurement_reaches_are_flagged(tmp_path):
+    """The example's voltages of microvolts under the header 'Vmix (V)': torque fields of 56 T
+    and efficiencies of 7e4 came out with no flag and exit 0. Any summary's torque fields
+    beyond 5 T and efficiencies beyond 1000 (far past the largest measured) are flagged."""
+    from sotfit.flags import collect_flags
+
+    def one(name, value, unit):
+        return [f["reason"] for f in collect_flags({"x": {name: {"value": value, "stderr": 0.1,
+                                                                 "unit": unit}}})]
+
+    assert one("mu0_h_dl", 4.9, "T") == [] and one("mu0_h_dl", -5.1, "T")
+    assert one("xi_fl", 999.0, "") == [] and one("xi_dl", 1001.0, "")
+    assert one("mu0_meff", 6.0, "T") == []      # not a torque field
+    bad = tmp_path / "v"
+    bad.mkdir()
+    for p in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
+        (bad / p.name).write_text(p.read_text().replace("Vmix (uV)", "Vmix (V)"))
+    out = tmp_path / "out"
+    assert main(["stfmr", str(bad), "--out", str(out), "--no-figures", *EXAMPLE_ARGS]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    for route in ("sequential", "global"):
+        for k in ("mu0_h_dl", "mu0_h_fl", "xi_dl", "xi_fl"):
+            assert "check the units of the voltages" in _reasons(s[route][k]), (route, k)
