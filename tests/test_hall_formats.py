@@ -51,6 +51,16 @@ def _labview(text):
 
 
 
+def _igor_text(text):
+    """Igor Pro's Igor Text: the columns as waves, their units in SetScale commands."""
+    lines = text.splitlines()
+    names = [c.split(" (")[0] for c in lines[0].split(",")]
+    units = [c.split(" (")[1].rstrip(")") for c in lines[0].split(",")]
+    return ("IGOR\nWAVES/D\t" + "\t".join(names) + "\nBEGIN\n"
+            + "".join("\t" + line.replace(",", "\t") + "\n" for line in lines[1:]) + "END\nX "
+            + "; ".join(f'SetScale d 0,0,"{u}", {n}' for n, u in zip(names, units)) + "\n")
+
+
 def _convert(files, folder, convert, suffix):
     folder.mkdir()
     out = []
@@ -92,6 +102,17 @@ def test_converted_tables_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summ
         assert f"reader: {f}: {Path(f).name} {note}" in s["notes"]
         assert Path(f).read_bytes() == before[f]  # the inputs are never modified
     assert not any(n.startswith("reader:") for n in csv_summary["notes"])
+
+
+def test_igor_text_files_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summary):
+    """Igor Pro's Igor Text (``.itx``; it was "line 1 ('IGOR') is neither a comment ..."), one
+    block of waves per rotation, units in ``X SetScale d`` commands; a folder of them too."""
+    files = _convert(sorted(EX.glob("phi_*.csv")), tmp_path / "in", _igor_text, ".itx")
+    s = _summary([str(tmp_path / "in")], tmp_path / "out")
+    assert without_run_entries(s) == without_run_entries(csv_summary) and s["files"] == files
+    for f in files:
+        assert (f"reader: {f}: an Igor Text file: waves phi (deg), field (mT), X1 (uV), Y1 (uV), "
+                "X2 (uV), Y2 (uV) read from 1 block(s) of 180 points") in s["notes"]
 
 
 def test_workbooks_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summary):

@@ -241,3 +241,58 @@ def test_origin_curves_of_one_long_name_told_apart_by_their_comments(tmp_path):
     own.write_text("Field\tVmix\r\nMagnetic Field\tMixing Voltage\r\nmT\t\u00b5V\r\n"
                    "\tsample A\r\n" + "1\t2\r\n" * 5)
     assert read_table(own).columns == ("Magnetic Field (mT)", "Mixing Voltage (\u00b5V)")
+
+
+def _igor(waves: str, rows, commands: str = "") -> str:
+    return ("IGOR\r" + f"WAVES/D\t{waves}\rBEGIN\r"
+            + "".join("\t" + "\t".join(repr(float(v)) for v in r) + "\r" for r in rows)
+            + "END\r" + commands).replace("\r", "\r\n")
+
+
+def test_igor_text_files(tmp_path):
+    """Igor Pro's Igor Text (``.itx``: ``IGOR``, ``WAVES``, ``BEGIN`` ... ``END``, ``X SetScale``
+    commands; it was "line 3 ('BEGIN') should be the column header row"): the waves are the
+    columns, with their units; a wave on a uniform field grid gets its x values from its x
+    scaling; a wave's note gives settings; blocks of as many points are read side by side.
+    The numbers are those of the same sweep written plainly, to the bit."""
+    d = _sweep()
+    plain = tmp_path / "plain_8GHz.csv"
+    plain.write_text("Field (mT),Vmix (uV)\n" + "".join(f"{a!r},{b!r}\n" for a, b in d.tolist()))
+    (want,) = read_stfmr([plain])
+    units = 'X SetScale d 0,0,"mT", Field; SetScale d 0,0,"\u00b5V", Vmix\r'
+    one = tmp_path / "sweep_8GHz.itx"
+    one.write_bytes(_igor("Field\tVmix", d, units).encode("cp1252"))
+    t = read_table(one)
+    assert t.columns == ("Field (mT)", "Vmix (\u00b5V)") and np.array_equal(t.data, d)
+    assert t.lines[0] == 4 and any(n.startswith("an Igor Text file: waves") for n in t.notes)
+    (got,) = read_stfmr([one])
+    assert np.array_equal(got.x, want.x) and np.array_equal(got.y, want.y)
+    # one wave on a uniform grid, its x scaling in mT, the frequency in its note
+    x0, dx, n = -150.0, 0.5, 601
+    grid = x0 + dx * np.arange(n)
+    v = np.interp(grid, d[::-1, 0] if d[0, 0] > d[-1, 0] else d[:, 0],
+                  d[::-1, 1] if d[0, 0] > d[-1, 0] else d[:, 1])
+    scaled = tmp_path / "scaled.itx"
+    scaled.write_text(_igor("Vmix", v[:, None], f'X SetScale/P x {x0},{dx},"mT", Vmix; '
+                                                 'SetScale d 0,0,"uV", Vmix\rX Note Vmix, '
+                                                 '"f = 8 GHz; P = 10 dBm"\r'))
+    t = read_table(scaled)
+    assert t.columns == ("x (mT)", "Vmix (uV)") and t.header["f"] == "8 GHz"
+    assert np.allclose(t.data[:, 0], grid, rtol=0, atol=1e-12)
+    (s,) = read_stfmr([scaled])
+    assert s.meta["frequency"] == 8.0 and s.meta["power"] == 10.0 and s.x.size == n
+    # two blocks of as many points: side by side; of different lengths: refused, named
+    two = tmp_path / "two_8GHz.itx"
+    two.write_text(_igor("Field", d[:, :1]) + _igor("Vmix", d[:, 1:], units).split("\r\n", 1)[1])
+    (b,) = read_stfmr([two])
+    assert np.array_equal(b.x, want.x) and np.array_equal(b.y, want.y)
+    bad = tmp_path / "bad.itx"
+    bad.write_text(_igor("Field", d[:10, :1]) + _igor("Vmix", d[:, 1:]).split("\r\n", 1)[1])
+    with pytest.raises(DataError, match=r"bad\.itx: its blocks of waves have different numbers "
+                                        r"of points \(Field: 10, Vmix: 720\)"):
+        read_table(bad)
+    matrix = tmp_path / "matrix.itx"
+    matrix.write_text(_igor("M", d).replace("WAVES/D", "WAVES/D/N=(720,2)"))
+    with pytest.raises(DataError, match=r"matrix\.itx: line 2 holds a wave of two or more "
+                                        r"dimensions"):
+        read_table(matrix)

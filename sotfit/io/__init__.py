@@ -27,7 +27,7 @@ from .text import Table, read_table
 from . import table_names
 
 
-def _files(paths, suffixes=(".csv", ".tsv", ".txt", ".dat")) -> list[Path]:
+def _files(paths, suffixes=(".csv", ".tsv", ".txt", ".dat", ".itx")) -> list[Path]:
     """Files named by ``paths`` (a file, a folder or a list of them), folders expanded."""
     from ..data import DataError
 

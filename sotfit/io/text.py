@@ -63,6 +63,7 @@ from ..data import DataError
 from . import containers as _containers
 from . import decimal_commas as _commas
 from . import digit_groups as _digit_groups
+from . import igor_text as _igor_text
 from . import labview_lvm as _labview_lvm
 from . import multivu as _multivu
 from . import padded_separators as _padded_separators
@@ -643,6 +644,9 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         notes = (note,)
     elif _labview_lvm.is_lvm(lines):
         lines, note = _labview_lvm.lvm_lines(lines)
+        notes = (*notes, note)
+    elif _igor_text.is_igor_text(lines):
+        lines, note = _igor_text.igor_text_lines(name, lines)
         notes = (*notes, note)
 
     found = _data_start(lines)

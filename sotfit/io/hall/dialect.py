@@ -35,6 +35,7 @@ from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
 from ..digit_groups import without_digit_groups
+from ..igor_text import igor_text_lines, is_igor_text
 from ..labview_lvm import is_lvm, lvm_lines
 from ..sections import split_sections
 from ..thousands import may_hold, without_thousands_commas
@@ -105,6 +106,8 @@ def _read_table(p: Path):
         df, note = _read_multivu(p, text)
     elif is_lvm(head):
         df, note = _read_lvm(p, text)
+    elif is_igor_text(head):
+        df, note = _read_igor(p, text)
     else:
         dialect = _sniff(head)
         if dialect is None and any(not _is_skipped(line) for line in head):
@@ -158,6 +161,21 @@ def _read_lvm(p: Path, text: str):
     dialect = _sniff(lines)
     if dialect is None:
         raise HallReadError(f"{p}: a LabVIEW measurement file with no table below its headers")
+    df, _ = _read_dialect(p, lines, dialect)
+    return df, note
+
+
+def _read_igor(p: Path, text: str):
+    """The table of an Igor Text file (:mod:`sotfit.io.igor_text`; its ``text``), and the note."""
+    from ...data import DataError
+
+    try:
+        lines, note = igor_text_lines(p.name, _lines(text))
+    except DataError as exc:
+        raise HallReadError(str(exc)) from None
+    dialect = _sniff(lines)
+    if dialect is None:
+        raise HallReadError(f"{p}: an Igor Text file with no waves sotfit can read")
     df, _ = _read_dialect(p, lines, dialect)
     return df, note
 

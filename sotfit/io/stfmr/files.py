@@ -21,7 +21,7 @@ __all__ = [
 
 
 #: File suffixes taken when a folder is given.
-SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv")
+SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv", ".itx")
 
 #: Workbooks, MATLAB, NumPy and HDF5 files and QCoDeS databases (:mod:`sotfit.io.containers`),
 #: taken from a folder that holds no text files of :data:`SUFFIXES` (beside text exports they

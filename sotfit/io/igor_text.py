@@ -1,0 +1,157 @@
+"""Igor Text files (``.itx``, as Igor Pro saves waves with *Save Waves > Igor Text*), read as the
+tables they hold.
+
+Such a file opens with a line ``IGOR``; each block of waves is a line ``WAVES[/flags] name1
+name2 ...``, a line ``BEGIN``, one row of numbers per point, and a line ``END``; lines ``X
+command; command`` after a block hold Igor commands, among them the units of the waves::
+
+    X SetScale d 0,0,"mT", Field_mT; SetScale d 0,0,"uV", Vmix_uV
+    X SetScale/P x 0.05,0.0005,"T", Vmix
+
+``SetScale d ... "unit", wave`` gives a wave's data unit; ``SetScale/P x x0,dx,"unit", wave``
+(or ``/I x first,last``) gives a wave of one column its x values, as Igor users keep a sweep
+on a uniform field grid. :func:`igor_text_lines` turns the lines into those of a plain
+tab-separated table: the column header row (each wave's name with its unit, ``Field_mT (mT)``;
+a wave with x values gets a column ``x (T)`` before it) on the ``WAVES`` line, the rows in
+their places, the other lines blank (the ``Note`` of the waves written as a comment line above
+the names, whose settings, ``f = 8 GHz``, are header entries). Blocks of as many rows are read side by side, their rows
+at those of the first block. The file itself is never modified.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..data import DataError
+
+__all__ = ["is_igor_text", "igor_text_lines"]
+
+_WAVES_RE = re.compile(r"^\s*WAVES(?P<flags>/\S*)?\s+(?P<names>.+?)\s*$", re.I)
+_SETSCALE_RE = re.compile(
+    r"SetScale(?P<flag>/[PI])?\s+(?P<dim>[dx])\s+(?P<a>[^,]+),\s*(?P<b>[^,]+),\s*"
+    r"\"(?P<unit>[^\"]*)\"\s*,\s*'?(?P<wave>[^;,'\s]+)'?", re.I)
+_NOTE_RE = re.compile(r"Note(?:/\S*)?\s+'?(?P<wave>[^,'\s]+)'?\s*,\s*\"(?P<text>[^\"]*)\"", re.I)
+
+
+def is_igor_text(lines) -> bool:
+    """Whether the first line of ``lines`` that is not blank is ``IGOR`` (case and blanks
+    ignored)."""
+    return next((ln.strip().upper() for ln in lines if ln.strip()), "") == "IGOR"
+
+
+def _blocks(name: str, lines: list[str]) -> list[tuple[int, list[str], list[int]]]:
+    """The blocks of waves: (index of the WAVES line, wave names, indices of the rows)."""
+    out = []
+    i = 0
+    while i < len(lines):
+        m = _WAVES_RE.match(lines[i])
+        if m is None:
+            i += 1
+            continue
+        if "/N=" in (m.group("flags") or "").upper():
+            raise DataError(f"{name}: line {i + 1} holds a wave of two or more dimensions "
+                            f"({lines[i].strip()[:40]!r}); save the field and the voltage as "
+                            "waves of one dimension each (Save Waves > Igor Text)")
+        names = [n.strip("'") for n in re.split(r"[\s,]+", m.group("names")) if n.strip("'")]
+        begin = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+        if begin is None or lines[begin].strip().upper() != "BEGIN":
+            raise DataError(f"{name}: line {i + 1} ('WAVES ...') is not followed by 'BEGIN'; "
+                            "not an Igor Text file sotfit can read")
+        end = next((j for j in range(begin + 1, len(lines))
+                    if lines[j].strip().upper() == "END"), None)
+        if end is None:
+            raise DataError(f"{name}: the block of waves from line {i + 1} has no line 'END'")
+        rows = [j for j in range(begin + 1, end) if lines[j].strip()]
+        out.append((i, names, rows))
+        i = end + 1
+    if not out:
+        raise DataError(f"{name}: an Igor Text file (first line 'IGOR') without a line "
+                        "'WAVES name ...'")
+    return out
+
+
+def _scales(lines: list[str]) -> tuple[dict, dict, dict]:
+    """The data units, x scalings ((kind, a, b, unit)) and notes of the waves, from the
+    ``X`` command lines."""
+    units, xs, notes = {}, {}, {}
+    for ln in lines:
+        s = ln.strip()
+        if not s[:2].upper() == "X ":
+            continue
+        for m in _SETSCALE_RE.finditer(s):
+            if m.group("dim").lower() == "d":
+                units[m.group("wave")] = m.group("unit").strip()
+            elif m.group("flag"):
+                xs[m.group("wave")] = (m.group("flag")[1].upper(), float(m.group("a")),
+                                       float(m.group("b")), m.group("unit").strip())
+        for m in _NOTE_RE.finditer(s):
+            notes[m.group("wave")] = m.group("text").replace("\\r", "; ").replace("\\n", "; ")
+    return units, xs, notes
+
+
+def _named(name: str, unit: str) -> str:
+    return f"{name} ({unit})" if unit else name
+
+
+def igor_text_lines(name: str, lines: list[str]):
+    """The lines of an Igor Text file as a plain tab-separated table, and the note to give.
+
+    Parameters
+    ----------
+    name : str
+        The file's name, for messages.
+    lines : list of str
+        The file's lines (:func:`is_igor_text` is true of them).
+
+    Returns
+    -------
+    (list of str, str)
+        The lines, as many as given, and what was done to them.
+
+    Raises
+    ------
+    DataError
+        A block without ``BEGIN`` or ``END``, or blocks of different numbers of rows.
+    """
+    blocks = _blocks(name, lines)
+    units, xs, wave_notes = _scales(lines)
+    counts = {len(rows) for _, _, rows in blocks}
+    if len(counts) > 1:
+        raise DataError(
+            f"{name}: its blocks of waves have different numbers of points ("
+            + ", ".join(f"{' '.join(ns)}: {len(rows)}" for _, ns, rows in blocks)
+            + "); save the waves of one sweep in one block (Save Waves with them selected "
+            "together)")
+    first_at, _, first_rows = blocks[0]
+    header, columns = [], []     # column names; per block, the cells to take from each row
+    for _, names, rows in blocks:
+        for k, wave in enumerate(names):
+            scale = xs.get(wave) if len(names) == 1 else None
+            if scale is not None:
+                header.append(_named("x", scale[3]))
+            header.append(_named(wave, units.get(wave, "")))
+        columns.append((names, rows))
+    out = ["" for _ in lines]
+    notes = [text.strip() for text in wave_notes.values() if text.strip()]
+    if notes:       # above the column names, on the line 'IGOR' (first_at >= 1)
+        out[0] = "# " + "; ".join(notes)
+    out[first_at] = "\t".join(header)
+    for r, line_index in enumerate(first_rows):
+        cells = []
+        for names, rows in columns:
+            values = lines[rows[r]].split()
+            if len(names) == 1 and names[0] in xs:
+                kind, a, b, _ = xs[names[0]]
+                n = len(rows)
+                step = b if kind == "P" else ((b - a) / (n - 1) if n > 1 else 0.0)
+                cells.append(repr(a + r * step))
+            cells.extend(values)
+        out[line_index] = "\t".join(cells)
+    note = (f"an Igor Text file: waves {', '.join(h for h in header)} read from "
+            f"{len(blocks)} block(s) of {len(first_rows)} points"
+            + ("" if len(blocks) == 1 else ", side by side at the lines of the first block")
+            + ("; x values from the waves' x scaling" if any(
+                len(ns) == 1 and ns[0] in xs for _, ns, _ in blocks) else ""))
+    if notes:
+        note += f"; the waves' notes read as header entries ({'; '.join(notes)[:60]!r})"
+    return out, note
