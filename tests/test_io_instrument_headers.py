@@ -167,9 +167,12 @@ def test_units_row_stfmr_gives_exactly_the_numbers_of_the_csv(tmp_path, stfmr_cs
     s = stfmr_summary(folder, tmp_path / "out")
     assert without_run_entries(s) == without_run_entries(stfmr_csv_summary)  # exact floats
     first = 4 + short           # the names' file line (below 3 comment lines)
+    # the comments row is kept as the columns' comments (Origin's legend: a frequency there is
+    # read); the short names are not read
     note = (f"the units on line {first + 1} ('mT', 'uV') read with the column names on line "
-            f"{first}; line(s) {', '.join(map(str, ([first - 1] if short else []) + [first + 2]))}"
-            " of the header (short names or comments) not read")
+            f"{first}; line {first + 2} holds the columns' comments ('sweep up')"
+            + (f"; line(s) {first - 1} of the header (short names or comments) not read"
+               if short else ""))
     assert any(n.endswith(note) for n in s["notes"]), s["notes"]
 
 

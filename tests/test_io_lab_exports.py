@@ -296,3 +296,26 @@ def test_igor_text_files(tmp_path):
     with pytest.raises(DataError, match=r"matrix\.itx: line 2 holds a wave of two or more "
                                         r"dimensions"):
         read_table(matrix)
+
+
+def test_the_frequency_in_the_origin_comment_of_the_voltage_column(tmp_path):
+    """Origin's comments row under one curve, as its legend shows it (``8 GHz``, or
+    ``Py/Pt bar 3 at 8 GHz``; it was 'no rf frequency found'): the V_mix column's comment gives
+    the frequency as its name would, checked against the other sources."""
+    d = _sweep()
+    head = "Field\tVmix\r\nMagnetic Field\tMixing Voltage\r\nmT\t\u00b5V\r\n\t{}\r\n"
+    for comment in ("8 GHz", "Py/Pt bar 3 at 8 GHz, 10 dBm"):
+        p = tmp_path / "Book1_A.dat"
+        p.write_bytes((head.format(comment) + _body(d)).encode("cp1252"))
+        t = read_table(p)
+        assert t.column_comments == ("", comment)
+        assert any(f"line 4 holds the columns' comments ({comment!r})" in n for n in t.notes)
+        (s,) = read_stfmr([p])
+        assert s.meta["frequency"] == 8.0
+        assert s.meta["frequency_from"] == f"column label 'Mixing Voltage (\u00b5V) [comment {comment}]'"
+    with pytest.raises(DataError, match=r"8 GHz.*9 GHz|9 GHz.*8 GHz"):
+        read_stfmr([p], frequency="9GHz")
+    q = tmp_path / "Book1_B.dat"
+    q.write_bytes((head.format("sample A") + _body(d)).encode("cp1252"))
+    with pytest.raises(DataError, match="no rf frequency found"):
+        read_stfmr([q])

@@ -14,8 +14,8 @@ on a uniform field grid. :func:`igor_text_lines` turns the lines into those of a
 tab-separated table: the column header row (each wave's name with its unit, ``Field_mT (mT)``;
 a wave with x values gets a column ``x (T)`` before it) on the ``WAVES`` line, the rows in
 their places, the other lines blank (the ``Note`` of the waves written as a comment line above
-the names, whose settings, ``f = 8 GHz``, are header entries). Blocks of as many rows are read side by side, their rows
-at those of the first block. The file itself is never modified.
+the names, whose settings, ``f = 8 GHz``, are header entries). Blocks of as many rows are read
+side by side, their rows at those of the first block. The file itself is never modified.
 """
 
 from __future__ import annotations

@@ -49,6 +49,9 @@ class Table:
         with decimal commas read as decimals).
     sheet : str or None
         The sheet of a workbook of several sheets (:mod:`sotfit.io.containers`).
+    column_comments : tuple of str or None
+        Each column's comment from a comments row below a row of units (Origin's, which its
+        legend shows: ``8 GHz``; :mod:`sotfit.io.unit_rows`), else None.
     """
 
     path: Path
@@ -60,6 +63,7 @@ class Table:
     header_lines: dict = field(default_factory=dict)
     notes: tuple = ()
     sheet: str | None = None
+    column_comments: tuple | None = None
 
     @property
     def name(self) -> str:

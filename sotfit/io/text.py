@@ -692,8 +692,9 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         lines[i].rstrip(" \r\n").endswith(delimiter) for i in rows)
     n = len(first) if trailing else len(_split(lines[start], delimiter))
     joined = _unit_rows.with_units_joined(lines, start, delimiter, n)
+    comments = None
     if joined is not None:
-        lines, notes = joined[0], (*notes, joined[2])
+        lines, notes, comments = joined[0], (*notes, joined[2]), joined[3]
 
     header, header_lines, columns, free_text = _preamble(name, lines, start, delimiter, n)
     if free_text:
@@ -712,4 +713,5 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
                             header_lines, columns)
     return Table(path=path, header=header, columns=columns, data=data,
                  lines=np.array(rows, dtype=int) + 1, delimiter=delimiter,
-                 header_lines=header_lines, notes=notes, sheet=sheet)
+                 header_lines=header_lines, notes=notes, sheet=sheet,
+                 column_comments=comments)

@@ -98,10 +98,12 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
 
     Returns
     -------
-    (list of str, int, str) or None
+    (list of str, int, str, tuple of str or None) or None
         The lines, as many as given; the index of the line that now holds the column names;
-        the note. The units row and the other rows of the header are made blank (a settings
-        row a comment line of its entries).
+        the note; each column's cell of the comments row below the units (Origin's, whose
+        legend shows it: ``8 GHz``), None when there is none or it was written into the names.
+        The units row and the other rows of the header are made blank (a settings row a comment
+        line of its entries).
     """
     from .text import _is_content, _looks_like_key_value, _split_header_row, parse_number
 
@@ -136,16 +138,23 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
     others = [i for i, _ in run if i != i_names]
     for i in others:
         out[i] = ""
-    unread = [i + 1 for i, _ in run if i not in (i_names, i_units, i_comments)]
+    kept = None     # the comments row, when it did not tell twins apart: each column's comment
+    if i_comments is None and units_at + 1 < len(run):
+        cells = [c.strip().strip('"').strip() for c in run[units_at + 1][1]]
+        kept = tuple(cells) if any(cells) else None
+    i_kept = run[units_at + 1][0] if kept is not None else None
+    unread = [i + 1 for i, _ in run if i not in (i_names, i_units, i_comments, i_kept)]
     note = (f"the units on line {i_units + 1} ({', '.join(repr(u.strip()) for u in units)}) read "
             f"with the column names on line {i_names + 1}"
             + (f"; the comments on line {i_comments + 1} "
                f"({', '.join(repr(c) for c in comments if c)}) tell the columns of one name "
                "apart" if i_comments is not None else "")
+            + (f"; line {i_kept + 1} holds the columns' comments "
+               f"({', '.join(repr(c) for c in kept if c)})" if kept is not None else "")
             + (f"; line(s) {', '.join(map(str, unread))} of the header (short names or comments) "
                "not read" if unread else ""))
     if settings_row is not None:    # read as the header entries of a comment line
         i, cells = settings_row
         out[i] = "# " + " ; ".join(cells)
         note += f"; the settings of line {i + 1} ({', '.join(map(repr, cells))}) read as header entries"
-    return out, i_names, note
+    return out, i_names, note, kept

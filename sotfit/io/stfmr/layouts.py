@@ -322,6 +322,10 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
         if kind == "frequency" and block is None and table.columns is not None \
                 and not isinstance(part.vcol, tuple):
             block = table.columns[part.vcol]    # a V_mix column named 'V_12GHz (uV)'
+            comments = table.column_comments
+            comment = comments[part.vcol] if comments else ""
+            if comment:                         # Origin's comment of the column: '8 GHz'
+                block = f"{block} [comment {comment}]"
         return _file_level(table, option_value, names, dimension, in_text, option,
                            lenient=lenient, block=block, unit_option=unit_option)
 

@@ -128,8 +128,8 @@ def _ghz(m) -> float | None:
 
 def _frequency_in(text: str, where: str) -> float | None:
     """The one frequency (GHz) a file name or label gives, or None."""
-    return _one_in(text, (_FREQ_NAME_RE, _FREQ_HZ_RE, _FREQ_BARE_HZ_RE), _ghz, "frequencies", "GHz", "frequency",
-                   where)
+    return _one_in(text, (_FREQ_NAME_RE, _FREQ_HZ_RE, _FREQ_BARE_HZ_RE), _ghz, "frequencies",
+                   "GHz", "frequency", where)
 
 
 def _power_in(text: str, where: str) -> float | None:
