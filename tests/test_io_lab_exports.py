@@ -125,6 +125,22 @@ def test_the_frequency_of_each_file_given_on_the_command_line(tmp_path, capsys):
     assert "other.txt" in capsys.readouterr().err
 
 
+def _same_as_one_file_per_frequency(tmp_path, wide, freqs, field_mT, spectra):
+    """Assert that the spectra of the wide table ``wide`` are, to the bit and in order of
+    frequency, those of one plain file per frequency; returns the latter."""
+    singles = []
+    for f, s in zip(freqs, spectra):
+        p = tmp_path / f"one_{f:g}GHz.csv"
+        p.write_text("Field (mT),Vmix (uV)\n" + "".join(f"{a!r},{b!r}\n" for a, b in
+                                                         zip(field_mT.tolist(), s.y.tolist())))
+        singles.append(p)
+    got, want = read_stfmr([wide]), read_stfmr(singles)
+    assert [d.meta["frequency"] for d in got] == list(freqs)
+    for a, b in zip(got, want):
+        assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+    return want
+
+
 def test_a_wide_table_of_one_voltage_column_per_frequency(tmp_path):
     """``Field (mT), V_8GHz (uV), V_10GHz (uV), ...``: one field column and one V_mix column per
     frequency, named by it (it was 'no voltage column', or 'several columns could be the
@@ -139,16 +155,9 @@ def test_a_wide_table_of_one_voltage_column_per_frequency(tmp_path):
     wide = tmp_path / "wide.csv"
     wide.write_text(",".join(cols) + "\n" + "".join(",".join(repr(float(v)) for v in r) + "\n"
                                                     for r in rows))
-    singles = []
-    for f, s in zip(freqs, spectra):
-        p = tmp_path / f"one_{f:g}GHz.csv"
-        p.write_text("Field (mT),Vmix (uV)\n" + "".join(f"{a!r},{b!r}\n" for a, b in
-                                                         zip(field_mT.tolist(), s.y.tolist())))
-        singles.append(p)
-    got, want = read_stfmr([wide]), read_stfmr(singles)
-    assert [d.meta["frequency"] for d in got] == list(freqs)
-    for a, b in zip(got, want):
-        assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+    got, want = read_stfmr([wide]), _same_as_one_file_per_frequency(tmp_path, wide, freqs,
+                                                                      field_mT, spectra)
+    for a in got:
         assert a.source == f"wide.csv [Vmix_{a.meta['frequency']:g}GHz (uV)]"
     # one column picked by name gives its frequency, which an option may not contradict (it
     # was 'no rf frequency found', and --frequency 8GHz labelled the 12 GHz line 8 GHz)
@@ -223,16 +232,7 @@ def test_origin_curves_of_one_long_name_told_apart_by_their_comments(tmp_path):
                          "Mixing Voltage 10 GHz (\u00b5V)", "Mixing Voltage 12 GHz (\u00b5V)")
     assert any("the comments on line 4 ('8 GHz', '10 GHz', '12 GHz') tell the columns of one "
                "name apart" in n for n in t.notes)
-    singles = []
-    for f, s in zip(freqs, spectra):
-        p = tmp_path / f"one_{f:g}GHz.csv"
-        p.write_text("Field (mT),Vmix (uV)\n" + "".join(f"{a!r},{b!r}\n" for a, b in
-                                                         zip(field_mT.tolist(), s.y.tolist())))
-        singles.append(p)
-    got, want = read_stfmr([wide]), read_stfmr(singles)
-    assert [d.meta["frequency"] for d in got] == list(freqs)
-    for a, b in zip(got, want):
-        assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+    _same_as_one_file_per_frequency(tmp_path, wide, freqs, field_mT, spectra)
     # comments that do not tell the twins apart, or columns with names of their own: not read
     same = tmp_path / "same.dat"
     same.write_text(head.replace("\t10 GHz\t12 GHz", "\t8 GHz\t8 GHz") + "1\t2\t3\t4\r\n" * 5)
