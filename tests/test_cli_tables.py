@@ -68,3 +68,17 @@ def test_side_by_side_pairs_are_named_as_pairs_not_read_as_units(tmp_path, capsy
     assert ("note    2 side-by-side column pairs, each labelled by its spectrum ('2pf_1.0_GHz', "
             "'2pf_2.0_GHz'): sotfit stfmr reads each pair as the field then V_mix") in out
 
+
+
+def test_origin_comments_of_the_columns_are_shown(tmp_path, capsys):
+    """The comment of a column from Origin's comments row (which can give the frequency) is
+    shown beside it; columns without one show none."""
+    p = tmp_path / "Book1_A.dat"
+    p.write_text("Field\tVmix\nMagnetic Field\tMixing Voltage\nmT\tuV\n\t8 GHz\n1\t2\n3\t4\n5\t6\n")
+    assert main(["tables", str(p), "--json"]) == 0
+    (t,) = json.loads(capsys.readouterr().out)
+    assert t["columns"] == [{"name": "Magnetic Field (mT)", "unit": "mT", "quantity": "field"},
+                            {"name": "Mixing Voltage (uV)", "unit": "uV", "quantity": "voltage",
+                             "comment": "8 GHz"}]
+    assert main(["tables", str(p)]) == 0
+    assert "  column  Mixing Voltage (uV)  [uV: voltage]  comment '8 GHz'\n" in capsys.readouterr().out

@@ -36,7 +36,9 @@ def describe(table) -> dict:
 
     pairs = table.blocks
     columns = []
-    for raw in table.columns or [f"column {j}" for j in range(table.n_columns)]:
+    comments = table.column_comments or ("",) * table.n_columns
+    for raw, comment in zip(table.columns or [f"column {j}" for j in range(table.n_columns)],
+                            comments):
         unit = quantity = None
         if table.columns and pairs is None:     # a pair's label names a spectrum, not a unit
             try:
@@ -44,7 +46,8 @@ def describe(table) -> dict:
                 quantity = None if unit is None else dimension_of(unit)
             except UnitError:                   # a unit sotfit does not know: shown as written
                 unit = written_unit(raw)
-        columns.append({"name": raw, "unit": unit, "quantity": quantity})
+        columns.append({"name": raw, "unit": unit, "quantity": quantity,
+                        **({"comment": comment} if comment else {})})
     from ..io.stfmr.files import _is_lvm_layout
 
     notes = list(table.notes)
@@ -77,7 +80,8 @@ def _text(d: dict) -> str:
     for c in d["columns"]:
         unit = f"  [{c['unit']}: {c['quantity'] or 'unit not known'}]" if c["unit"] else \
             "  [no unit]"
-        lines.append(f"  column  {c['name']}{unit}")
+        comment = f"  comment {c['comment']!r}" if c.get("comment") else ""
+        lines.append(f"  column  {c['name']}{unit}{comment}")
     lines += [f"  header  {k} = {_short(v)}" for k, v in d["header"].items()]
     lines += [f"  note    {n}" for n in d["notes"]]
     return "\n".join(lines)
