@@ -152,3 +152,18 @@ def test_a_folder_stands_for_its_files(tmp_path, capsys):
     assert "its subfolders are not searched: 3 of them hold data files (inplane, pma, pma_tilted)" in err
     assert main(["thickness", str(EX), "--out", str(tmp_path / "d")]) == 2
     assert "is a folder: give the thickness tables" in capsys.readouterr().err
+
+
+def test_a_file_of_a_folder_that_is_not_a_table_is_named_with_how_to_leave_it_out(tmp_path,
+                                                                                  capsys):
+    """A README.txt beside the tables of a folder given as input: the error says that the file
+    came from the folder and how to leave it out (it named only the file)."""
+    import shutil
+
+    folder = tmp_path / "scans"
+    shutil.copytree(EX / "inplane", folder)
+    (folder / "README.txt").write_text("Py/Pt sample, measured 2024\n")
+    args = ["--method", "avci", *CONV, "--meff", "0.8T", "--r-ahe", "0.8Ohm"]
+    assert main(["hall", str(folder), *args, "--out", str(tmp_path / "o")]) == 2
+    assert (f"(README.txt is a file of the folder {folder} given as input: to leave it out, "
+            "give the data files by name") in capsys.readouterr().err

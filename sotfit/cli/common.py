@@ -581,3 +581,34 @@ def table_hint(files, message: str) -> str:
                         f"give the tables wanted by name as the outputs name them, "
                         f"'{f}[NAME]')")
     return ""
+
+
+def folder_hint(inputs, message: str, files_of) -> str:
+    """What to add to a reader's error ``message`` when the file it names came from a folder
+    given as input (a notes file or a failed measurement among the data, say), or "".
+
+    Parameters
+    ----------
+    inputs : sequence of str
+        The files and folders as given.
+    message : str
+        The reader's error, which starts with the file's name or path.
+    files_of : callable
+        ``files_of(folder) -> list of Path``: the files a command reads from a folder.
+    """
+    from ..data import DataError
+
+    named = {Path(p).resolve() for p in inputs if not Path(p).is_dir()}
+    for folder in (Path(p) for p in inputs if Path(p).is_dir()):
+        try:
+            files = files_of(folder)
+        except (DataError, OSError):
+            continue
+        for f in files:
+            if Path(f).resolve() not in named and any(
+                    message.startswith(f"{name}{end}") for name in (Path(f).name, str(f))
+                    for end in (":", " ", "[")):
+                return (f" ({Path(f).name} is a file of the folder {folder} given as input: to "
+                        "leave it out, give the data files by name, or by a pattern that does "
+                        "not match it, instead of the folder)")
+    return ""

@@ -26,7 +26,7 @@ from ..device import Sample
 from ..io import table_names
 from .common import (
     CLIError, Progress, add_column_options, add_figure_option, add_output_options, calibration_units,
-    every_or_per_file, file_or_every, flag_status,
+    every_or_per_file, file_or_every, flag_status, folder_hint,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
     stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options, table_hint,
 )
@@ -245,12 +245,15 @@ def _read_scans(args, vals):
     if args.calibration:
         cu, fu = ((args.calibration_units or []) + [None, None])[:2]
         cal = read_magnet_calibration(args.calibration, cu, fu)
-    files = args.files = _files_of(args.files)    # the summary lists the files read
+    given = list(args.files)
+    files = args.files = _files_of(given)    # the summary lists the files read
     try:
         return read_hall(files, **_reader_options(args, vals, cal))
     except HallReadError as exc:
-        hint = table_hint([f for f in files if table_names.named_table(f)[1] is None],
-                          str(exc))
+        from ..io import _files
+
+        hint = folder_hint(given, str(exc), lambda folder: _files([folder])) + table_hint(
+            [f for f in files if table_names.named_table(f)[1] is None], str(exc))
         if not hint:
             raise
         raise HallReadError(f"{exc}{hint}") from None

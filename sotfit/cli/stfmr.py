@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options,
-    flag_status, fraction, integer_type, load_sample_file, number_type, pair_type,
+    flag_status, folder_hint, fraction, integer_type, load_sample_file, number_type, pair_type,
     quantity_type, stage_out_dir, write_summary, table_hint,
 )
 from ..data import DataError
@@ -454,23 +454,10 @@ def _read_and_fit(args, model, rows=None):
 
 
 def _folder_hint(inputs, message: str) -> str:
-    """What to add to the reader's error ``message`` when the file it names came from a folder
-    given as input (a notes file or a failed measurement among the data, say), or ""."""
+    """:func:`sotfit.cli.common.folder_hint` for the ST-FMR files of the folders given."""
     from ..io.stfmr.files import _expand
 
-    named = {Path(p).resolve() for p in inputs if not Path(p).is_dir()}
-    for folder in (Path(p) for p in inputs if Path(p).is_dir()):
-        try:
-            files = _expand([folder])
-        except (DataError, OSError):
-            continue
-        for f in files:
-            if f.resolve() not in named and any(message.startswith(f"{name}{end}") for name in
-                                                (f.name, str(f)) for end in (":", " ", "[")):
-                return (f" ({f.name} is a file of the folder {folder} given as input: to leave "
-                        "it out, give the data files by name, or by a pattern that does not "
-                        "match it, instead of the folder)")
-    return ""
+    return folder_hint(inputs, message, lambda folder: _expand([folder]))
 
 
 def _table_hint(inputs, message: str) -> str:
