@@ -83,10 +83,9 @@ def test_lvm_layout_is_oe_and_volt_with_frequency_and_power_from_header(tmp_path
     assert m["sample"] == tmp_path.name  # empty Samplename: the folder names the sample
     # the units the layout supposes are said (they were taken silently)
     assert [n for n in m["reader_notes"] if "as the ST-FMR LabVIEW .lvm files" in n] == [
-        "column 0 read as the field in Oe, as the ST-FMR LabVIEW .lvm files without column names "
-        "write it (field_unit= reads it in another unit)",
-        "column 1 read as the voltage in V, as the ST-FMR LabVIEW .lvm files without column names "
-        "write it (voltage_unit= reads it in another unit)"]
+        "column 0 read as the field in Oe and column 1 read as V_mix in V, as the ST-FMR LabVIEW "
+        ".lvm files without column names write them (field_unit= and voltage_unit= for other "
+        "units)"]
 
 
 def test_lvm_options_override_the_layout_rule(tmp_path):

@@ -335,10 +335,6 @@ def _find_unit(table: Table, col: int, dimension: str, option_unit: str | None,
     if option_unit is not None:
         return option_unit, "option"
     if rule_unit is not None:
-        if notes is not None:
-            notes.append(f"{table.column_label(col)} read as the {dimension} in {rule_unit}, as "
-                         "the ST-FMR LabVIEW .lvm files without column names write it "
-                         f"({_opt(option)} reads it in another unit)")
         return rule_unit, "lvm layout"
     example = _opts(_opt("field_unit", "T"), _opt("voltage_unit", "V"))
     if block is not None:

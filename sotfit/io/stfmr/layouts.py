@@ -366,6 +366,12 @@ def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
         field_T = np.asarray(_units.to_house(field_raw, f_unit, "field")[0], dtype=float)
     vmix_uV, v_unit, v_from, lockin_meta = _voltage(part, opts, notes)
     units_from = f_from if f_from == v_from else f"field: {f_from}, voltage: {v_from}"
+    supposed = [(part.fcol, "the field", f_unit, "field_unit")] * (f_from == "lvm layout") + \
+        [(part.vcol, "V_mix", v_unit, "voltage_unit")] * (v_from == "lvm layout")
+    if supposed:    # the units of the layout rule, which the file does not write: said
+        notes.append(" and ".join(f"column {c} read as {what} in {u}" for c, what, u, _ in supposed)
+                     + ", as the ST-FMR LabVIEW .lvm files without column names write them ("
+                     + " and ".join(_opt(o) for *_, o in supposed) + " for other units)")
     if part.qcol is not None:
         _check_finite(table, part.qcol, "frequency", "frequency_column", rows)
     fmax = float(np.max(np.abs(field_T)))
