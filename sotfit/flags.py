@@ -139,7 +139,8 @@ def flag_mcmc(quantities: Iterable[dict], diagnostics: Mapping | None,
 #: Reported quantities with a bound no measurement reaches: name -> (unit, largest magnitude,
 #: why). Spin-orbit torque fields of a current are microtesla to tens of millitesla; the
 #: largest dimensionless efficiencies reported are a few hundred (a magnetic topological
-#: insulator at 2 K; seed 003 reports 0.51 for CoTb/BiSb, against 0.35 for AuPt). The bounds
+#: insulator at 1.9 K, Fan et al., Nat. Mater. 13, 699 (2014); seed 003 reports 0.51 for
+#: CoTb/BiSb, against 0.35 for AuPt). The bounds
 #: are far beyond these, so that only a unit read wrong passes them (a voltage of microvolts
 #: read as volts makes a torque field of tens of tesla and an efficiency of 10^4-10^5).
 IMPLAUSIBLE = {

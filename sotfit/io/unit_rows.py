@@ -53,24 +53,19 @@ def _joined(name: str, comment: str, unit) -> str:
     return name if not unit or _has_unit(name) else f"{name} ({unit})"
 
 
-def _comments_naming_twins(names: list[str], below: list) -> tuple[list[str], int | None]:
+def _twin_comments(names: list[str], cells: list[str] | None) -> list[str] | None:
     """The comments that tell apart columns of one name (Origin's long names of several
     curves, ``Mixing Voltage`` three times, with the comments ``8 GHz``, ``10 GHz``,
-    ``12 GHz`` that its legend shows): the cells of the first row ``below`` the units row, for
-    the columns whose name another column shares, and that row's index; no comments (and
-    None) when no name is shared or the row does not give every such column a name of its
-    own. Columns of names of their own keep them: a comment is never read into them."""
+    ``12 GHz`` that its legend shows): the comments row's ``cells`` for the columns whose name
+    another column shares, ``''`` for the others (a comment is never read into a name of its
+    own); None when no name is shared or the row does not give every such column a name of its
+    own."""
     keys = [n.strip().lower() for n in names]
     twins = [k for k in range(len(names)) if keys.count(keys[k]) > 1]
-    none = [""] * len(names), None
-    if not twins or not below:
-        return none
-    i, cells = below[0]
-    cells = [c.strip().strip('"').strip() for c in cells]
-    new = {keys[k] + " " + cells[k].lower() for k in twins}
-    if any(not cells[k] for k in twins) or len(new) != len(twins):
-        return none
-    return [cells[k] if k in twins else "" for k in range(len(names))], i
+    if not twins or cells is None or any(not cells[k] for k in twins) \
+            or len({keys[k] + " " + cells[k].lower() for k in twins}) != len(twins):
+        return None
+    return [cells[k] if k in twins else "" for k in range(len(names))]
 
 
 def _has_unit(name: str) -> bool:
@@ -131,18 +126,20 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
     if units_at is None:
         return None
     (i_names, names), (i_units, units) = run[units_at - 1], run[units_at]
-    comments, i_comments = _comments_naming_twins(names, run[units_at + 1:])
+    # Origin's comments row below the units: names twin columns, else kept as the comments
+    i_below, below = run[units_at + 1] if units_at + 1 < len(run) else (None, None)
+    cells = None if below is None else [c.strip().strip('"').strip() for c in below]
+    twins = _twin_comments(names, cells)
+    i_comments = i_below if twins is not None else None
+    kept = tuple(cells) if twins is None and cells is not None and any(cells) else None
+    i_kept = i_below if kept is not None else None
+    comments = twins or [""] * len(names)
     joined = [_joined(name, comment, _unit(u)) for name, comment, u in zip(names, comments, units)]
     out = list(lines)
     out[i_names] = ("\t" if delimiter == "whitespace" else delimiter).join(joined)
     others = [i for i, _ in run if i != i_names]
     for i in others:
         out[i] = ""
-    kept = None     # the comments row, when it did not tell twins apart: each column's comment
-    if i_comments is None and units_at + 1 < len(run):
-        cells = [c.strip().strip('"').strip() for c in run[units_at + 1][1]]
-        kept = tuple(cells) if any(cells) else None
-    i_kept = run[units_at + 1][0] if kept is not None else None
     unread = [i + 1 for i, _ in run if i not in (i_names, i_units, i_comments, i_kept)]
     note = (f"the units on line {i_units + 1} ({', '.join(repr(u.strip()) for u in units)}) read "
             f"with the column names on line {i_names + 1}"
