@@ -285,3 +285,26 @@ def test_spectra_of_several_samples_are_refused_unless_one_sample_is_said(files,
     # the same spectra in another order: the same fit to rounding
     assert abs(a["value"] - b["value"]) < 1e-6 * b["stderr"] and a["stderr"] == pytest.approx(
         b["stderr"], rel=1e-6)
+
+
+def test_files_of_one_name_in_two_folders_are_told_apart(files, tmp_path):
+    """Two device folders that both hold ``8GHz.lvm`` gave two spectra named ``8GHz.lvm`` in
+    the tables and the summary of a ``--one-sample`` run: which row is which device could not
+    be told. Such files are named by their folder too (``devA/9GHz.csv``), the numbers the
+    same; files of unique names keep their name."""
+    import shutil
+
+    a, b = tmp_path / "devA", tmp_path / "devB"
+    a.mkdir(), b.mkdir()
+    for f in files:
+        shutil.copy(f, a / Path(f).name)
+    shutil.copy(files[2], b / Path(files[2]).name)       # 9GHz.csv in both folders
+    out = tmp_path / "both"
+    assert main(["stfmr", str(a), str(b), "--one-sample", "--no-figures", "--out", str(out)]) == 0
+    spectra = json.loads((out / "summary.json").read_text())["spectra"]
+    names = [s["source"] for s in spectra]
+    assert names == ["5GHz.csv", "7GHz.csv", "devA/9GHz.csv", "12GHz.csv", "devB/9GHz.csv"]
+    rows = (out / "spectra.csv").read_text().splitlines()[1:]
+    assert {r.split(",")[0] for r in rows} == set(names)
+    # the copy fits as the original, under its own name
+    assert spectra[2]["h_res"] == spectra[4]["h_res"]

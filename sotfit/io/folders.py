@@ -1,12 +1,50 @@
-"""What a folder given as input holds besides the files that are read: the hint of the error
-when it holds none (:func:`subfolders_hint`)."""
+"""Folders given as input: the hint of the error when a folder holds no data files
+(:func:`subfolders_hint`), and names that tell apart files of one name in different folders
+(:func:`distinct_names`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["subfolders_hint"]
+__all__ = ["subfolders_hint", "distinct_names"]
+
+
+def distinct_names(files: Sequence) -> dict[str, str]:
+    """Names for the files of ``files`` that share their file name with another file of the
+    list in another folder: the last folders of the path and the file name, as few as tell
+    them apart (``dev11/8GHz.lvm``, ``dev13/8GHz.lvm``), so that the tables, the summary and
+    the messages of a run over several folders name every spectrum once.
+
+    Parameters
+    ----------
+    files : sequence of str or Path
+        The files read (folders expanded).
+
+    Returns
+    -------
+    dict
+        ``{path as given: name}`` for the files whose name is not unique (keys as
+        ``os.fspath`` spells them, and their resolved paths); empty when every name is.
+    """
+    by_name: dict[str, dict[str, Path]] = {}
+    for f in files:
+        p = Path(f)
+        by_name.setdefault(p.name, {}).setdefault(str(p.resolve()), p)
+    out: dict[str, str] = {}
+    for group in by_name.values():
+        if len(group) < 2:
+            continue
+        parts = {key: Path(key).parts for key in group}
+        depth = 2
+        while depth < max(len(v) for v in parts.values()) and len(
+                {v[-depth:] for v in parts.values()}) < len(parts):
+            depth += 1
+        for key, given in group.items():
+            name = "/".join(parts[key][-depth:])
+            out[os.fspath(given)] = out[key] = name
+    return out
 
 
 def subfolders_hint(folder: Path, holds_data: Callable[[Path], bool]) -> str:

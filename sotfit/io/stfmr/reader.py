@@ -51,7 +51,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                power_column=None, frequency_unit=None, power_unit=None, lockin_channels=None,
                allow_duplicates=False, split_sweeps=False, field_angle=None,
                calibration=None, extrapolate_calibration=False, magnet_current_unit=None,
-               override_header_units=(), option_style="python") -> Sweep:
+               override_header_units=(), option_style="python", source_names=None) -> Sweep:
     """Read ST-FMR spectra V_mix(H) from instrument text files.
 
     Parameters
@@ -123,6 +123,10 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
     option_style : {'python', 'cli'}
         How error messages name the options: as these keywords (``split_sweeps=True``) or as the
         options of ``sotfit stfmr`` (``--split-sweeps``, :data:`CLI_OPTIONS`).
+    source_names : mapping, optional
+        The name a file goes by in the spectra's ``source`` (tables, summaries, notes), by its
+        path as given or resolved, for files of one name in different folders
+        (:func:`sotfit.io.folders.distinct_names`: ``dev11/8GHz.lvm``); default its file name.
 
     Returns
     -------
@@ -164,11 +168,22 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         out: list[Dataset] = []
         for path, f_opt, p_opt, a_opt in zip(
                 files, *_per_file_quantities(files, paths, frequency, power, field_angle)):
-            out.extend(_read_one(path, opts, f_opt, p_opt, a_opt))
+            got = _read_one(path, opts, f_opt, p_opt, a_opt)
+            out.extend(_renamed(got, path, source_names) if source_names else got)
         return Sweep(tuple(out))
     finally:
         _FOLDERS.reset(folders)
         _STYLE.reset(token)
+
+
+def _renamed(datasets: list, path: Path, names) -> list:
+    """The spectra of ``path`` with the name ``names`` gives the file (by its path as given or
+    resolved) in place of its file name in their ``source``."""
+    name = names.get(os.fspath(path)) or names.get(str(Path(path).resolve()))
+    if not name:
+        return datasets
+    return [d.replace(meta={**d.meta, "source": name + d.source[len(path.name):]})
+            if d.source.startswith(path.name) else d for d in datasets]
 
 
 def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, voltage_column,
