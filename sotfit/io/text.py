@@ -53,6 +53,7 @@ column for the error message. The file is opened read-only and never modified.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from pathlib import Path
@@ -69,6 +70,7 @@ from . import multivu as _multivu
 from . import padded_separators as _padded_separators
 from . import text_columns as _text_columns
 from . import thousands as _thousands
+from . import transposed as _transposed
 from . import unit_rows as _unit_rows
 from . import preambles as _preambles
 from . import table_names as _table_names
@@ -639,6 +641,7 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     if groups_note is not None:
         notes = (*notes, groups_note)
     lines = text.splitlines()
+    special = True                      # a format of its own, never a table in rows
     if _multivu.is_multivu(lines):
         lines, note = _multivu.multivu_lines(lines)
         notes = (note,)
@@ -648,6 +651,8 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     elif _igor_text.is_igor_text(lines):
         lines, note = _igor_text.igor_text_lines(name, lines)
         notes = (*notes, note)
+    else:
+        special = False
 
     found = _data_start(lines)
     commas = _commas.DIGIT_COMMA_DIGIT_RE.search(text) is not None
@@ -666,6 +671,7 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         if padded is not None:
             lines, notes = padded[0], (*notes, padded[1])
             found = _data_start(lines)
+    plain = None if special else (lines, notes)     # a table in rows is turned from these
     if found is None:
         dropped = _text_columns.without_text_columns(lines)
         if dropped is not None:
@@ -691,6 +697,11 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     trailing = delimiter != "whitespace" and all(
         lines[i].rstrip(" \r\n").endswith(delimiter) for i in rows)
     n = len(first) if trailing else len(_split(lines[start], delimiter))
+    if plain is not None and 2 <= len(rows) <= _transposed.MAX_ROWS and n >= _transposed.MIN_VALUES:
+        turned = _transposed.transposed_lines(plain[0])
+        if turned is not None:
+            table = table_from_text(path, "\n".join(turned[0]), sheet)
+            return dataclasses.replace(table, notes=(*plain[1], turned[1], *table.notes))
     joined = _unit_rows.with_units_joined(lines, start, delimiter, n)
     comments = None
     if joined is not None:

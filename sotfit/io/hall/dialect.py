@@ -39,6 +39,7 @@ from ..igor_text import igor_text_lines, is_igor_text
 from ..labview_lvm import is_lvm, lvm_lines
 from ..sections import split_sections
 from ..thousands import may_hold, without_thousands_commas
+from ..transposed import transposed_lines
 from ..text import (_KEY_VALUE_RE, _detect_delimiter, _joined_units, _read_text,
                     _split, _split_header_row, _unquote, footer_lines, name_value_pair,
                     parse_number, with_ascii_minus)
@@ -109,6 +110,10 @@ def _read_table(p: Path):
     elif is_igor_text(head):
         df, note = _read_igor(p, text)
     else:
+        turned = transposed_lines(_lines(text))
+        if turned is not None:          # a table in rows: its transpose, read from the text
+            text = "\n".join(turned[0])
+            head, rewrites = _head_of(text), [*rewrites, turned[1]]
         dialect = _sniff(head)
         if dialect is None and any(not _is_skipped(line) for line in head):
             raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: "
@@ -292,6 +297,13 @@ def _head_lines(p: Path) -> list[str]:
     wide = _containers.wide_text_encoding(raw)
     lines = _lines(raw.decode(wide or "utf-8-sig", errors="replace"))
     return lines[:-1] if len(raw) == _HEAD_CHARS and len(lines) > 1 else lines
+
+
+def _head_of(text: str) -> list[str]:
+    """The complete lines among the first :data:`_HEAD_CHARS` characters of ``text``, as
+    :func:`_head_lines` gives them of a file."""
+    lines = _lines(text[:_HEAD_CHARS])
+    return lines[:-1] if len(text) > _HEAD_CHARS and len(lines) > 1 else lines
 
 
 def _is_skipped(line: str) -> bool:
