@@ -1,6 +1,7 @@
 """Tables saved as workbooks, MATLAB and NumPy files read as the same numbers as the text
 export of the same sweep; binary files that are not read are refused with what they are."""
 
+import gzip
 import json
 from pathlib import Path
 
@@ -141,6 +142,8 @@ def test_harmonic_hall_and_thickness_tables_in_utf16(tmp_path, encoding):
      "a MATLAB 7.3 file that cannot be read"),
     (b"\x89HDF\r\n\x1a\n" + b"\0" * 64, "an HDF5 file that cannot be read"),
     (b"SQLite format 3\x00" + b"\0" * 84, "an SQLite database that cannot be read"),
+    (gzip.compress(b"Field (mT),Vmix (uV)\n1,2\n", mtime=0),
+     r"a gzip-compressed file: decompress it \(gunzip, or 7-Zip\) and give the file inside"),
 ])
 def test_binary_files_not_read_are_named_with_what_to_do(tmp_path, raw, said):
     p = tmp_path / "x.dat"

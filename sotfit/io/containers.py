@@ -47,6 +47,7 @@ _XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # OLE2 compound file (Excel 97-2003
 _HDF5 = b"\x89HDF\r\n\x1a\n"
 _NPY = b"\x93NUMPY"
 _ZIP = b"PK\x03\x04"
+_GZIP = b"\x1f\x8b"
 _SQLITE = b"SQLite format 3\x00"
 _TDMS_INDEX = b"TDSh"                        # the index file written beside a TDMS data file
 _TDMS = (b"TDSm", _TDMS_INDEX)
@@ -91,14 +92,14 @@ def is_binary(raw: bytes) -> bool:
     of a container this module knows; text in UTF-16 or UTF-32 (:func:`wide_text_encoding`)
     is text."""
     head = raw[:4096]
-    if head.startswith((_ZIP, _XLS, _NPY, _HDF5, _SQLITE, *_TDMS)):
+    if head.startswith((_ZIP, _GZIP, _XLS, _NPY, _HDF5, _SQLITE, *_TDMS)):
         return True
     return b"\x00" in head and wide_text_encoding(head) is None
 
 
 def _kind(raw: bytes) -> str:
     """What a binary file is: 'workbook', 'xls', 'mat', 'mat73', 'npz', 'npy', 'hdf5',
-    'sqlite', 'tdms', 'zip' or 'binary'."""
+    'sqlite', 'tdms', 'zip', 'gzip' or 'binary'."""
     if raw.startswith(_ZIP):
         try:
             names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
@@ -124,12 +125,15 @@ def _kind(raw: bytes) -> str:
         return "sqlite"
     if raw.startswith(_TDMS):
         return "tdms"
+    if raw.startswith(_GZIP):
+        return "gzip"
     return "binary"
 
 
 _ADVICE = {
     "zip": "a zip archive that is neither a workbook nor a NumPy archive: unpack it and give the "
            "files inside",
+    "gzip": "a gzip-compressed file: decompress it (gunzip, or 7-Zip) and give the file inside",
     "binary": "a binary file, not a text table: give the exported CSV, tab-separated or .dat "
               "table, a workbook (.xlsx), a MATLAB .mat, NumPy .npz, HDF5 or LabVIEW .tdms file "
               "or a QCoDeS database",
