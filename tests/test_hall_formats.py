@@ -387,3 +387,25 @@ def test_an_instruments_angle_column_is_the_scanned_angle_of_a_rotation(tmp_path
         files.append(str(target))
     s = _summary(files, tmp_path / "out")
     assert s["quantities"] == csv_summary["quantities"]
+
+
+def test_a_folder_per_field_gives_the_field_of_its_rotations(tmp_path, csv_summary, capsys):
+    """Rotations kept as ``005mT/rotation.csv`` without a field column, entry or token in
+    the file name were "no field column ... give the field of the rotation"; a folder named
+    by the field alone gives it (noted), a range (``5-400mT``) does not."""
+    files = []
+    for p in sorted(EX.glob("phi_*.csv")):
+        folder = tmp_path / p.stem.split("_", 1)[1]          # 005mT, 010mT, ...
+        folder.mkdir()
+        table = pd.read_csv(p).drop(columns="field (mT)")
+        table.to_csv(folder / "rotation.csv", index=False)
+        files.append(str(folder / "rotation.csv"))
+    s = _summary(files, tmp_path / "out")
+    assert s["quantities"] == csv_summary["quantities"]
+    assert f"reader: {files[0]}: field of the rotation 5 mT read from the folder name ('005mT')" \
+        in s["notes"]
+    ranged = tmp_path / "5-400mT"
+    ranged.mkdir()
+    (ranged / "rotation.csv").write_text(Path(files[0]).read_text())
+    assert main(["hall", str(ranged / "rotation.csv"), *AVCI, "--out", str(tmp_path / "o")]) == 2
+    assert "no field column" in capsys.readouterr().err

@@ -308,3 +308,41 @@ def test_files_of_one_name_in_two_folders_are_told_apart(files, tmp_path):
     assert {r.split(",")[0] for r in rows} == set(names)
     # the copy fits as the original, under its own name
     assert spectra[2]["h_res"] == spectra[4]["h_res"]
+
+
+def test_a_folder_per_frequency_gives_the_frequency_of_its_files(tmp_path):
+    """Spectra kept as ``8GHz/spectrum.csv``, ``10GHz/spectrum.csv``, ... (no frequency in the
+    file or its name) were "no rf frequency found"; given together, their folders also made
+    them spectra of several samples. A folder named by the conditions of a measurement gives
+    them (noted) when nothing else does, and is not a sample: the folder above it is. The
+    numbers are those of the same spectra with the frequency in their headers."""
+    example = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
+    run = tmp_path / "run3"
+    for f in (8, 10, 12, 14):
+        lines = (example / f"py_pt_{f}GHz.csv").read_text().splitlines()
+        (run / f"{f}GHz").mkdir(parents=True)
+        (run / f"{f}GHz" / "spectrum.csv").write_text(
+            "\n".join(ln for ln in lines if not ln.startswith("#")) + "\n")
+    files = [str(run / f"{f}GHz" / "spectrum.csv") for f in (8, 10, 12, 14)]
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    assert main(["stfmr", *files, "--no-figures", "--no-global", "--out", str(out)]) == 0
+    assert main(["stfmr", *(str(example / f"py_pt_{f}GHz.csv") for f in (8, 10, 12, 14)),
+                 "--angle", "45deg", "--no-figures", "--no-global", "--out", str(ref)]) == 0
+    got, want = (json.loads((d / "summary.json").read_text()) for d in (out, ref))
+    assert [s["frequency"]["value"] for s in got["spectra"]] == [8.0, 10.0, 12.0, 14.0]
+    assert [s["source"] for s in got["spectra"]][:1] == ["8GHz/spectrum.csv"]
+    assert got["sequential"]["mu0_meff"] == want["sequential"]["mu0_meff"]
+    assert ("reader: 8GHz/spectrum.csv: frequency 8 GHz from the folder name '8GHz' (the file, "
+            "its name and the options give none)") in got["notes"]
+
+
+@pytest.mark.parametrize("folder", ["2-20GHz", "up_to_20GHz", "dev2_10GHz"])
+def test_a_folder_named_by_a_range_gives_no_frequency(tmp_path, folder, capsys):
+    """A range or a bound in a folder's name (``2-20GHz``) is not the frequency of its files."""
+    example = Path(__file__).resolve().parents[1] / "data" / "stfmr_example" / "py_pt_8GHz.csv"
+    f = tmp_path / folder / "spectrum.csv"
+    f.parent.mkdir()
+    f.write_text("\n".join(ln for ln in example.read_text().splitlines()
+                           if not ln.startswith("#")) + "\n")
+    assert main(["stfmr", str(f), "--no-figures", "--out", str(tmp_path / "o")]) == 2
+    assert "no rf frequency found" in capsys.readouterr().err

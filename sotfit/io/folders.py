@@ -5,10 +5,28 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["subfolders_hint", "distinct_names"]
+__all__ = ["subfolders_hint", "distinct_names", "conditions_only"]
+
+#: Words of a name that make a quantity in it the end of a range (``up_to_20GHz``,
+#: ``2GHz to 20GHz``) or a bound (``20GHz max``), not the condition of a measurement.
+_RANGE_WORDS_RE = re.compile(r"(?<![a-z])(?:to|up|max|min|from|until|till|bis|and|or)(?![a-z])",
+                             re.I)
+
+
+def conditions_only(name: str, patterns) -> bool:
+    """Whether a folder's name is nothing but conditions of a measurement, so that the files
+    in it were measured at them (``8GHz``, ``f=8GHz``, ``run_10GHz_15dBm``, ``100mT``): it holds
+    a match of one of ``patterns`` (compiled regular expressions of the quantities), and besides
+    them no number (``2-20GHz``, ``sweep_2_20GHz`` are ranges; ``dev2_10GHz`` names a device)
+    and no word of a range or a bound (``up_to_20GHz``, ``20 GHz max``)."""
+    rest = name
+    for rx in patterns:
+        rest = rx.sub(" ", rest)
+    return rest != name and not re.search(r"\d", rest) and not _RANGE_WORDS_RE.search(rest)
 
 
 def distinct_names(files: Sequence) -> dict[str, str]:

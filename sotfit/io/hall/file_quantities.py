@@ -8,6 +8,7 @@ and checked against an option that does.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -140,11 +141,29 @@ def _of_file(p: Path, quantity: str, preamble=None) -> tuple[float, str] | None:
     given) and its name, which must agree, and where it was read."""
     found = [f for f in (_from_preamble(p, quantity, preamble), _from_name(p.name, quantity))
              if f is not None]
+    if not found and quantity == "field":
+        found = [f for f in (_from_folder(p),) if f is not None]
     if len(found) == 2 and not np.isclose(found[0][0], found[1][0], rtol=1e-9, atol=0.0):
         raise HallReadError(f"{p}: the {found[0][1]} gives {_text(found[0][0], quantity)} but the "
                             f"{found[1][1]} gives {_text(found[1][0], quantity)}; give the "
                             f"{_QUANTITIES[quantity][3]} with its option")
     return found[0] if found else None
+
+
+def _from_folder(p: Path) -> tuple[float, str] | None:
+    """The field a folder per field gives the rotations in it (``100mT/rotation.csv``), when
+    its name is nothing but conditions of a measurement
+    (:func:`sotfit.io.folders.conditions_only`: ``2-400mT`` is a range), else None."""
+    from ..folders import conditions_only
+
+    folder = os.path.basename(os.path.dirname(os.path.realpath(p)))
+    if not conditions_only(folder, (_NAME_FIELD_RE, _NAME_CURRENT_RE)):
+        return None
+    try:
+        found = _from_name(folder, "field")
+    except HallReadError:
+        return None
+    return None if found is None else (found[0], f"folder name ({folder!r})")
 
 
 def _text(value: float, quantity: str) -> str:

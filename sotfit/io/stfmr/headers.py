@@ -5,6 +5,7 @@ file-level quantities checked against the file name and the options, and the sam
 from __future__ import annotations
 
 import contextvars
+import functools
 import math
 import os
 import re
@@ -18,7 +19,7 @@ from ...units import UnitError
 from .. import cache as _cache
 from ..text import Table, parse_number
 from .columns import _SAMPLE_NAMES, _instrument_frequency, _key
-from .names import _stem
+from .names import _stem, condition_name
 from .options import _opt, _opt_quantity
 
 
@@ -211,6 +212,11 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
         sources.append((nm, "file name"))
     if option_value is not None:
         sources.append((option_value, _opt_quantity(option, option_value, _units.HOUSE[dimension])))
+    if not sources:         # the last resort: a folder per frequency (``8GHz/spectrum.csv``)
+        folder = _folder_name(table.path)
+        value = _in_folder_name(folder, in_text)
+        if value is not None:
+            sources.append((value, f"folder name {folder!r}"))
     for value, where in sources[1:]:
         if not _agree(value, sources[0][0]):
             unit = _units.HOUSE[dimension]
@@ -250,10 +256,38 @@ def _header_meta(table: Table) -> dict:
     return dict(_meta_of(table)[0])
 
 
+def _in_folder_name(folder: str, in_text) -> float | None:
+    """The one value of a quantity (``in_text``: :func:`~sotfit.io.stfmr.names._frequency_in`,
+    ...) the name of a folder gives, or None: also for a name that gives several, or that is
+    more than conditions of a measurement (:func:`~sotfit.io.stfmr.names.condition_name`:
+    ``2-20GHz`` is a range)."""
+    if not condition_name(folder):
+        return None
+    try:
+        return in_text(folder, f"the folder {folder!r}")
+    except DataError:
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_a_condition(folder: str) -> bool:
+    """Whether a folder's name gives a frequency, a power or a field angle (``8GHz``,
+    ``15dBm``, ``phi_30deg``): a folder of the spectra measured at it, not a sample."""
+    from .names import _angle_in, _frequency_in, _power_in
+
+    return any(_in_folder_name(folder, f) is not None for f in (_frequency_in, _power_in, _angle_in))
+
+
 def _sample(table: Table) -> str:
-    """The sample named in the header, else the name of the file's folder."""
+    """The sample named in the header, else the name of the file's folder, or of the folder
+    above it when the folder is named by a measurement condition (``run3/8GHz/...``: ``run3``)."""
     sample = _meta_of(table)[1]
-    return sample if sample is not None else _folder_name(table.path)
+    if sample is not None:
+        return sample
+    folder = _folder_name(table.path)
+    if _names_a_condition(folder):
+        return os.path.basename(os.path.dirname(os.path.dirname(os.path.realpath(table.path))))
+    return folder
 
 
 #: Folder -> name of the folder it resolves to, for the files of one reading (set by

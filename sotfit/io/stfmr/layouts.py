@@ -330,14 +330,19 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
                            lenient=lenient, block=block, unit_option=unit_option)
 
     fq, f_where = _frequencies(part, opts, f_opt, values["field_T"].size, level)
-    pw = None
+    pw = power = None
     if part.pcol is not None:
         pw = _power_column(table, part.pcol, opts.power_unit, part.rows, notes)
     if pw is None:
-        found = level("power", p_opt)
-        if found is not None:
-            pw = np.full(values["field_T"].size, found[0])
+        power = level("power", p_opt)
+        if power is not None:
+            pw = np.full(values["field_T"].size, power[0])
     angle = level("angle", a_opt)
+    for what, found, unit in (("frequency", (fq[0], f_where) if fq.size else None, "GHz"),
+                              ("rf power", power, "dBm"), ("field angle", angle, "deg")):
+        if found is not None and found[1].startswith("folder name"):
+            notes.append(f"{what} {found[0]:g} {unit} from the {found[1]} (the file, its name "
+                         "and the options give none)")
     repeat = repeat_from_name(name)
     meta = {"source": part.source, "path": str(table.path), "sample": _sample(table),
             "repeat": repeat}
@@ -443,7 +448,8 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
             f"{src}: no rf frequency found. Give it in one of four ways: a frequency "
             f"column (e.g. 'frequency (GHz)', or {_opt('frequency_column')}), a header "
             "entry (e.g. 'Frequency(GHz): 9'), the file name (e.g. '9GHz.lvm', "
-            f"'stfmr_9.00GHz_10dBm.dat', 'f9GHz.csv'); or pass {_opt('frequency', '9GHz')}"
+            f"'stfmr_9.00GHz_10dBm.dat', 'f9GHz.csv', or its folder's, '9GHz/run1.csv'); or "
+            f"pass {_opt('frequency', '9GHz')}"
         )
     return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
 

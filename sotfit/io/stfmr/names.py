@@ -71,7 +71,22 @@ _ANGLE_PREFIX_RE = re.compile(
 )
 
 
+#: The patterns of the quantities a name gives (:func:`condition_name`).
+_QUANTITY_RES = (_FREQ_NAME_RE, _FREQ_HZ_RE, _FREQ_BARE_HZ_RE, _POWER_NAME_RE, _ANGLE_UNIT_RE,
+                 _ANGLE_PREFIX_RE)
+
+
 _REPEAT_NAME_RE = re.compile(r"[_\-\s](?:rep|repeat|run)?(?P<n>\d{1,3})$", re.I)
+
+
+def condition_name(name: str) -> bool:
+    """Whether a folder's name is only conditions of a measurement (``8GHz``, ``f=8GHz``,
+    ``run_10GHz_15dBm``, ``phi_30deg``; :func:`sotfit.io.folders.conditions_only` with the
+    frequency, power and angle patterns of a name). Only such a name gives a quantity to the
+    files in it."""
+    from ..folders import conditions_only
+
+    return conditions_only(name, _QUANTITY_RES)
 
 
 def _number(text: str) -> float:
