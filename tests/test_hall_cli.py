@@ -165,5 +165,5 @@ def test_a_file_of_a_folder_that_is_not_a_table_is_named_with_how_to_leave_it_ou
     (folder / "README.txt").write_text("Py/Pt sample, measured 2024\n")
     args = ["--method", "avci", *CONV, "--meff", "0.8T", "--r-ahe", "0.8Ohm"]
     assert main(["hall", str(folder), *args, "--out", str(tmp_path / "o")]) == 2
-    assert (f"(README.txt is a file of the folder {folder} given as input: to leave it out, "
-            "give the data files by name") in capsys.readouterr().err
+    assert (f"(README.txt is a file of the folder {folder} given as input: if it is not a data "
+            "file, leave it out by giving the data files by name") in capsys.readouterr().err

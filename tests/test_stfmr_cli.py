@@ -248,7 +248,8 @@ def test_a_file_of_a_folder_that_is_not_data_is_named_with_how_to_leave_it_out(t
     assert main(["stfmr", str(folder), "--out", str(tmp_path / "o1"), "--no-figures"]) == 2
     err = capsys.readouterr().err
     assert "notes.txt: no numeric data rows" in err
-    assert f"notes.txt is a file of the folder {folder} given as input: to leave it out" in err
+    assert (f"notes.txt is a file of the folder {folder} given as input: if it is not a data "
+            "file, leave it out") in err
     assert not (tmp_path / "o1").exists()
     named = [str(p) for p in sorted(folder.iterdir())]
     assert main(["stfmr", *named, "--out", str(tmp_path / "o2"), "--no-figures"]) == 2
@@ -346,3 +347,18 @@ def test_a_folder_named_by_a_range_gives_no_frequency(tmp_path, folder, capsys):
                            if not ln.startswith("#")) + "\n")
     assert main(["stfmr", str(f), "--no-figures", "--out", str(tmp_path / "o")]) == 2
     assert "no rf frequency found" in capsys.readouterr().err
+
+
+def test_the_default_field_angle_of_the_torques_is_said(files, tmp_path):
+    """Torques of spectra whose files give no field angle were computed at the default 45 deg
+    without a word (the torque fields scale with the angle); now the note says it, and
+    nothing is said when --angle gives it or no torques are computed."""
+    note = ("field angle 45 deg assumed for the torques (the default: no file gives one and "
+            "--angle was not given)")
+    runs = {"default": SAMPLE_ARGS, "given": [*SAMPLE_ARGS, "--angle", "45deg"], "bare": []}
+    for name, extra in runs.items():
+        assert main(["stfmr", *files, *extra, "--no-figures", "--out", str(tmp_path / name)]) == 0
+    notes = {name: json.loads((tmp_path / name / "summary.json").read_text())["notes"]
+             for name in runs}
+    assert note in notes["default"]
+    assert not any("assumed for the torques" in n for n in notes["given"] + notes["bare"])

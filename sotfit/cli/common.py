@@ -608,7 +608,7 @@ def folder_hint(inputs, message: str, files_of) -> str:
             if Path(f).resolve() not in named and any(
                     message.startswith(f"{name}{end}") for name in (Path(f).name, str(f))
                     for end in (":", " ", "[")):
-                return (f" ({Path(f).name} is a file of the folder {folder} given as input: to "
-                        "leave it out, give the data files by name, or by a pattern that does "
-                        "not match it, instead of the folder)")
+                return (f" ({Path(f).name} is a file of the folder {folder} given as input: if "
+                        "it is not a data file, leave it out by giving the data files by name, or "
+                        "by a pattern that does not match it, instead of the folder)")
     return ""

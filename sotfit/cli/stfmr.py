@@ -29,7 +29,7 @@ from ..data import DataError
 from ..units import UnitError
 from ..io import table_names
 from .stfmr_reading import (  # noqa: F401 - COLUMN_ROLES, reader_options: importable from here
-    COLUMN_ROLES, _reader_keywords, add_reader_options, reader_options,
+    COLUMN_ROLES, _reader_keywords, _source_names, add_reader_options, reader_options,
 )
 
 #: Sample options: name -> (argparse type with the domain, help). The same types read the
@@ -314,16 +314,23 @@ def _one_sample(args, spectra) -> None:
 
 
 def _common_angle(args, sweep, sample):
-    """Without --angle-scan: refuse spectra at several field angles; use one shared angle."""
+    """Without --angle-scan: refuse spectra at several field angles; use one shared angle
+    (noted, also when the default is assumed for the torques)."""
     import dataclasses
+
+    from ..analysis.stfmr.torques import gives_torques
 
     found = {}
     for d in sweep:
         a = d.meta.get("field_angle")
         if a is not None:
             found.setdefault(round(float(a), 6), []).append(d.source)
+    assumed = (None if args.angle_given or not gives_torques(sample) else
+               f"field angle {sample.angle:g} deg assumed for the torques (the default: "
+               + ("no file gives one" if not found else "only some of the files give one")
+               + " and --angle was not given)")
     if not found:
-        return sample, None
+        return sample, assumed
     if len(found) > 1:
         raise CLIError("the spectra are at different field angles ("
                        + "; ".join(f"{a:g} deg: {', '.join(s)}" for a, s in sorted(found.items()))
@@ -331,7 +338,7 @@ def _common_angle(args, sweep, sample):
                        "each angle separately")
     (angle, srcs), = found.items()
     if len(srcs) < len(sweep):
-        return sample, None
+        return sample, assumed
     if args.angle_given:
         if abs(sample.angle - angle) > 1e-6:
             raise CLIError(f"--angle {sample.angle:g} deg disagrees with the field angle "
@@ -422,11 +429,13 @@ def _read_and_fit(args, model, rows=None):
     from ..parallel import import_in_background
 
     _check_files(args)
-    keywords = _reader_keywords(args)
+    keywords = _reader_keywords(args, names=False)
     named = isinstance(keywords["field_angle"], dict) or isinstance(keywords["frequency"], dict)
     chunks, total = plan_file_chunks(args.files, chunk_files=CHUNK_FILES,
                                      whole=named,                    # it names files of the list
                                      absolute=bool(args.scheduler))  # the workers need paths
+    keywords["source_names"] = (_source_names(args.files) if named else
+                                _source_names([f for c in chunks for f in c], expanded=True))
     bar = Progress("sotfit stfmr: reading and fitting files") if total > 3 else None
     # while the workers read and fit, this process imports what the dispersion fits need
     warm = (import_in_background("lmfit")

@@ -117,25 +117,26 @@ def _calibration_options(args) -> dict:
             "magnet_current_unit": args.magnet_current_unit}
 
 
-def _reader_keywords(args) -> dict:
+def _reader_keywords(args, names: bool = True) -> dict:
     """All keywords of :func:`sotfit.io.read_stfmr` for the files of the command: the reader
-    options, the ``--field-angle`` of each file, the option spelling of its messages and the
-    names of files of one name in different folders (:func:`_source_names`)."""
+    options, the ``--field-angle`` of each file, the option spelling of its messages and, with
+    ``names``, the names of files of one name in different folders (:func:`_source_names`)."""
     angles = per_file(args.field_angle, "--field-angle") if args.field_angle else None
-    return {"field_angle": angles, "option_style": "cli", "source_names": _source_names(args),
+    return {"field_angle": angles, "option_style": "cli",
+            "source_names": _source_names(args.files) if names else None,
             **reader_options(args)}
 
 
-def _source_names(args) -> dict | None:
+def _source_names(inputs, expanded: bool = False) -> dict | None:
     """:func:`sotfit.io.folders.distinct_names` of the files the inputs give (folders
-    expanded), or None when every file name is unique or the inputs cannot be listed (the
-    reader then says why)."""
+    expanded, unless ``expanded`` says they are), or None when every file name is unique or
+    the inputs cannot be listed (the reader then says why)."""
     from ..data import DataError
     from ..io.folders import distinct_names
     from ..io.stfmr.files import _expand
 
     try:
-        files = _expand(args.files)
+        files = inputs if expanded else _expand(inputs)
     except (DataError, OSError):
         return None
     return distinct_names(files) or None

@@ -46,12 +46,16 @@ def distinct_names(files: Sequence) -> dict[str, str]:
         ``{path as given: name}`` for the files whose name is not unique (keys as
         ``os.fspath`` spells them, and their resolved paths); empty when every name is.
     """
-    by_name: dict[str, dict[str, Path]] = {}
+    given: dict[str, list[Path]] = {}
     for f in files:
-        p = Path(f)
-        by_name.setdefault(p.name, {}).setdefault(str(p.resolve()), p)
+        given.setdefault(os.path.basename(os.fspath(f)), []).append(Path(f))
     out: dict[str, str] = {}
-    for group in by_name.values():
+    for paths in given.values():
+        if len(paths) < 2:              # most names: nothing to resolve
+            continue
+        group: dict[str, Path] = {}
+        for p in paths:
+            group.setdefault(str(p.resolve()), p)
         if len(group) < 2:
             continue
         parts = {key: Path(key).parts for key in group}
