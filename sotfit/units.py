@@ -125,6 +125,8 @@ _PREFIXES = ("p", "n", "u", "m", "k", "M", "G")
 # matched in any case, alone or after a (case-sensitive) SI prefix: ``kohm``, ``Mohm``.
 _BASES = {
     "ohm": "Ohm", "ohms": "Ohm", "oe": "Oe", "hz": "Hz", "ev": "eV", "v": "V", "a": "A",
+    "vdc": "V",                  # a multimeter's DC volts: 'Reading (VDC)', 'mVDC'
+
     "a/m": "A/m", "am-1": "A/m", "ohmcm": "Ohmcm", "ohmm": "Ohmm", "evnm": "eVnm", "evm": "eVm",
     "eva": "eVAng", "evå": "eVAng", "evang": "eVAng",
 }
@@ -453,8 +455,9 @@ def written_unit(header: str) -> str | None:
 def split_header(header: str) -> tuple[str, str | None]:
     """Split a column header into a name and a unit.
 
-    Recognises ``'Field (Oe)'``, ``'Field [mT]'``, ``'Field / T'`` and the
-    suffix style ``'field_mT'`` or ``'vmix_uV'``. The unit is ``None`` when
+    Recognises ``'Field (Oe)'``, ``'Field [mT]'``, ``'Field / T'``, the
+    suffix style ``'field_mT'`` or ``'vmix_uV'``, and R's names of such headers
+    (``'Field..mT.'``, as ``read.csv`` then ``write.csv`` write them). The unit is ``None`` when
     the header carries none that sotfit knows.
 
     Returns
@@ -475,7 +478,18 @@ def split_header(header: str) -> tuple[str, str | None]:
             return base.strip().lower(), normalise_unit(suffix)
         except UnitError:
             pass
+    m = _R_NAME_RE.match(h)       # R's names: 'Field (mT)' read by read.csv is 'Field..mT.'
+    if m:
+        try:
+            return m.group("name").replace(".", " ").strip().lower(), normalise_unit(m.group("unit"))
+        except UnitError:
+            pass
     return h.lower(), None
+
+
+#: A header as R's ``make.names`` writes ``Field (mT)`` (``read.csv`` then ``write.csv``):
+#: the blank and the brackets become points, ``Field..mT.``.
+_R_NAME_RE = re.compile(r"^(?P<name>[A-Za-z][\w.]*?)\.\.(?P<unit>[A-Za-z\u00b5]+)\.$")
 
 
 GAMMA_FREE_ELECTRON = _G_ELECTRON * MU_B / _c.h / 1e9

@@ -43,7 +43,9 @@ def test_origin_header_rows_with_the_frequency_in_the_comments_row(tmp_path):
 def test_a_title_and_remarks_above_the_column_names_are_free_text(tmp_path):
     """LabVIEW writes a title, settings and remarks above the column names: the settings are
     header entries, the lines of one cell of prose are named as free text (they stopped the
-    reader); a line of prose below the column names, or one of several cells, still does."""
+    reader), and so are lines of several cells of text that are not as many as the columns (an
+    instrument's make, model and serial number); a line of prose below the column names, or a
+    line above them with a number among its cells, still does."""
     d = _sweep()
     head = ("ST-FMR measurement\nSample: Py(6nm)/Pt(6nm) bar 3\n"
             "Lock-in SR830, time constant 100 ms, sensitivity 10 uV\nField (mT)\tVmix (uV)\n")
@@ -60,6 +62,10 @@ def test_a_title_and_remarks_above_the_column_names_are_free_text(tmp_path):
         read_table(q)
     r = tmp_path / "cells.dat"
     r.write_text("ST-FMR\tmeasurement\tof bar 3\nField (mT)\tVmix (uV)\n" + _body(d))
+    t = read_table(r)
+    assert t.columns == ("Field (mT)", "Vmix (uV)") and np.allclose(t.data, d, rtol=0, atol=5e-7)
+    assert any(n.startswith("line(s) 1 above the column names read as free text") for n in t.notes)
+    r.write_text("Run\t12\tof bar 3\nField (mT)\tVmix (uV)\n" + _body(d))
     with pytest.raises(DataError, match=r"cells\.dat: line 1"):
         read_table(r)
 

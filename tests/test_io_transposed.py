@@ -10,16 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bundled import ROOT, ROTATIONS, avci_options
 from sotfit.cli import main
 from sotfit.io import read_stfmr, read_table
 from summary_entries import without_run_entries
 
-ROOT = Path(__file__).resolve().parents[1]
 STFMR = ROOT / "data" / "stfmr_example" / "py_pt_8GHz.csv"
-HALL = ROOT / "data" / "hall_example" / "inplane"
-AVCI = ["--method", "avci", "--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
-        "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm",
-        "--no-figures"]
+AVCI = avci_options()
 
 
 def _rows(path: Path):
@@ -68,7 +65,7 @@ def test_rows_without_names_take_the_column_options(tmp_path):
 
 
 def test_hall_rotations_in_rows_give_exactly_the_numbers_of_the_columns(tmp_path):
-    files = sorted(HALL.glob("phi_*.csv"))
+    files = ROTATIONS
     (tmp_path / "in").mkdir()
     turned = []
     for p in files:

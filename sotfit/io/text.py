@@ -64,10 +64,12 @@ from ..data import DataError
 from . import containers as _containers
 from . import decimal_commas as _commas
 from . import digit_groups as _digit_groups
+from . import fortran_exponents as _fortran_exponents
 from . import igor_text as _igor_text
 from . import labview_lvm as _labview_lvm
 from . import multivu as _multivu
 from . import padded_separators as _padded_separators
+from . import row_names as _row_names
 from . import text_columns as _text_columns
 from . import thousands as _thousands
 from . import transposed as _transposed
@@ -486,7 +488,9 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
     header_lines: dict[str, int] = {}
     columns = None
     header_row_index = None
-    plain = [i for i, ln in enumerate(lines[:start]) if ln.strip() and not _is_comment(ln)]
+    # a row of delimiters only (',,,': an empty row of a spreadsheet) is a blank line
+    plain = [i for i, ln in enumerate(lines[:start])
+             if ln.strip(" \t,;\r") and not _is_comment(ln)]
     comments = [i for i, ln in enumerate(lines[:start]) if _is_comment(ln)]
     if plain and (not _looks_like_key_value(lines[plain[-1]])
                   or _names_with_one_key(lines[plain[-1]], delimiter, n)) \
@@ -538,7 +542,7 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                    if i != header_row_index)
     free_text: list[int] = []
     for i, ln in enumerate(lines[:start]):
-        if i == header_row_index or not ln.strip():
+        if i == header_row_index or not ln.strip(" \t,;\r\n"):     # blank, or delimiters only
             continue
         comment = _is_comment(ln)
         body = _strip_comment(ln) if comment else ln
@@ -549,10 +553,12 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                 header_lines[pair[0]] = i + 1
             continue
         if not comment and not _KEY_VALUE_RE.match(body):
+            cells = [c for c in _split(ln, delimiter) if c.strip()]
             if header_row_index is not None and i < header_row_index and delimiter != "whitespace" \
-                    and sum(1 for c in _split(ln, delimiter) if c.strip()) == 1:
-                free_text.append(i)     # prose above the column names: a title, a remark
-                continue
+                    and (len(cells) == 1 or len(cells) != n
+                         and all(parse_number(_unquote(c)) is None for c in cells)):
+                free_text.append(i)     # prose above the column names: a title, a remark, an
+                continue                # instrument's line of text cells (make, model, serial)
             raise DataError(
                 f"{name}: line {i + 1} ({ln.strip()[:60]!r}) is neither a 'key: value' header, "
                 "a setting of two cells (name and value), a comment, nor the column header row "
@@ -671,6 +677,11 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         if padded is not None:
             lines, notes = padded[0], (*notes, padded[1])
             found = _data_start(lines)
+    if found is None:
+        fortran = _fortran_exponents.with_e_exponents(lines)
+        if fortran is not None:
+            lines, notes = fortran[0], (*notes, fortran[1])
+            found = _data_start(lines)
     plain = None if special else (lines, notes)     # a table in rows is turned from these
     if found is None:
         dropped = _text_columns.without_text_columns(lines)
@@ -702,6 +713,9 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         if turned is not None:
             table = table_from_text(path, "\n".join(turned[0]), sheet)
             return dataclasses.replace(table, notes=(*plain[1], turned[1], *table.notes))
+    named = _row_names.with_row_names_named(lines, start, delimiter, n)
+    if named is not None:
+        lines, notes = named[0], (*notes, named[1])
     joined = _unit_rows.with_units_joined(lines, start, delimiter, n)
     comments = None
     if joined is not None:

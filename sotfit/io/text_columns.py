@@ -65,9 +65,16 @@ def without_text_columns(lines: list[str]):
     trailing = all(ends) and len(ends) == 2     # a delimiter ending every row (LabVIEW)
     n = len(_cells(lines[content[-1]], delimiter, trailing))
     block: list[tuple[int, list[str]]] = []
+    names_seen = False
     for i in reversed(content):
+        if not lines[i].strip(" \t,;\r\n"):
+            continue    # a row of delimiters only: an empty row of a spreadsheet
         cells = _cells(lines[i], delimiter, trailing)
         if len(cells) == n:
+            holds_number = any(_number(c, delimiter) for c in cells)
+            if names_seen and holds_number:
+                break   # a setting padded to the table's width above its column names
+            names_seen = names_seen or not holds_number
             block.insert(0, (i, cells))
         elif not any(ch.isdigit() for ch in lines[i]):
             break       # the preamble; a data row of another length is named by the parser

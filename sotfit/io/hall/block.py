@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...units import UnitError, normalise_unit, split_header, to_house
+from ...units import header_dimension as _header_dimension
 from .columns import _role_of
 from .file_quantities import source_current
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
@@ -194,7 +195,16 @@ def _current_opt(value: float) -> str:
 def _ohm_column(p, df, col, h, rows, o, meta):
     """R_hw (Ohm) from a column of resistances (R_2w times ``r2w_sign``) and the column used."""
     gain = o[f"gain_{h}w"]
-    ru = _unit_of_role(p, col, f"r{h}w", "resistance", o, None)
+    try:
+        ru = _unit_of_role(p, col, f"r{h}w", "resistance", o, None)
+    except HallReadError:
+        if _header_dimension(str(col)) != "voltage":
+            raise
+        raise HallReadError(
+            f"{p}: column {col!r} is in volts, read as R_{h}w because no phase column goes with "
+            "it; a lock-in's magnitude R alone has lost the sign of the Hall voltage: give the "
+            f"X and Y outputs ({_col_opt(f'x{h}')}, {_col_opt(f'y{h}')}), or R with its phase "
+            f"({_col_opt(f'phase{h}')}), or R_{h}w in Ohm") from None
     if gain != 1.0:
         raise HallReadError(f"{p}: column {col!r} holds resistances; a preamplifier gain "
                             f"({_opt(f'gain_{h}w', gain)}) applies to voltages only")

@@ -173,6 +173,14 @@ def _given_columns(columns, scan):
         if role not in COLUMN_ROLES:
             raise HallReadError(f"unknown column role {key!r}; roles: {', '.join(COLUMN_ROLES)}")
         given[role] = name
+    by_name: dict = {}
+    for role, name in given.items():
+        by_name.setdefault(str(name).strip(), []).append(role)
+    twice = {name: roles for name, roles in by_name.items() if len(roles) > 1}
+    if twice:               # one column cannot be two quantities (x1 and x2: H_DL of 0)
+        name, roles = next(iter(twice.items()))
+        raise HallReadError(f"the column {name!r} is named for {len(roles)} roles "
+                            f"({', '.join(roles)}); each role needs a column of its own")
     if "x" in dict(columns or {}):
         given["_legacy_x"] = columns["x"]
     return given

@@ -35,6 +35,7 @@ from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
 from ..decimal_commas import number_mark
 from ..digit_groups import without_digit_groups
+from ..fortran_exponents import holds_d_exponents, with_e_exponents
 from ..igor_text import igor_text_lines, is_igor_text
 from ..labview_lvm import is_lvm, lvm_lines
 from ..sections import split_sections
@@ -129,12 +130,17 @@ def _read_table(p: Path):
 
 def _numbers_rewritten(text: str, head: list[str]):
     """``text`` with its numbers written as pandas reads them (typeset minus signs, digits
-    grouped by blanks or apostrophes, commas between thousands), its first lines ``head`` as
+    grouped by blanks or apostrophes, Fortran ``D`` exponents, commas between thousands), its
+    first lines ``head`` as
     rewritten, and the notes of what was rewritten."""
     text, minus = with_ascii_minus(text)
     text, blanks = without_digit_groups(text)
-    notes = [n for n in (minus, blanks) if n]
-    if blanks is not None:
+    fortran = None
+    if holds_d_exponents(text):             # Fortran's 1.5D+03: no parser reads it
+        lines, fortran = with_e_exponents(_lines(text))
+        text = "\n".join(lines)
+    notes = [n for n in (minus, blanks, fortran) if n]
+    if blanks is not None or fortran is not None:
         head = _lines(text)[:len(head)]
     if not _multivu.is_multivu(head):
         sniffed = _sniff(head)

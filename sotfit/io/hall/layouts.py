@@ -107,9 +107,33 @@ def _assign_roles(p, cols, scan, given):
                           and header_dimension(c) == "field"]
         if len(in_field_units) == 1:        # 'B_meas (mT)', 'Gaussmeter (Oe)': its unit says it
             found["field"] = in_field_units[0]
+    if "field" in found and "field" not in roles:
+        _one_field(p, cols, roles, found["field"], scan)
     for role, c in found.items():
         roles.setdefault(role, c)
     return roles
+
+
+#: Words of a column name that make it an uncertainty or a spread of a quantity, not one of
+#: its own (``field std (mT)`` beside ``field (mT)``).
+_ERROR_WORDS = ("err", "std", "sigma", "unc", "dev", "noise", "spread")
+
+
+def _one_field(p, cols, roles, chosen, scan) -> None:
+    """Refuse a table that holds another column that could be the field beside the one found
+    (``field (mT)`` and ``B (mT)``, or ``field measured (mT)`` in a field unit): a set point
+    and a read-back differ by the calibration of the magnet, so the choice is the user's."""
+    others = [c for c in cols if c != chosen and c not in roles.values()
+              and _harmonic_of(c) is None
+              and (_is_field_col(c) and _field_axis(c) is None
+                   or "field" in _compact(c) and header_dimension(c) == "field")
+              and not any(w in _compact(c) for w in _ERROR_WORDS)
+              and not (scan in ("phi", "theta") and _is_angle_col(c, scan))]
+    if others:
+        names = [chosen, *others]
+        raise HallReadError(f"{p}: several columns could be the field "
+                            f"({', '.join(map(repr, names))}); name one with "
+                            f"{_col_opt('field', names[0])}")
 
 
 def _blocks(p, df, scan, given):

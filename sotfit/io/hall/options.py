@@ -4,6 +4,7 @@ checks, and the unit of a column from its header or an option."""
 from __future__ import annotations
 
 import contextvars
+import re
 
 from ...units import UnitError, normalise_unit, split_header, to_house
 from .columns import COLUMN_ROLES
@@ -49,8 +50,9 @@ def _mz_opt(name: str = "FILE", state: int = 1) -> str:
 def _col_opt(role: str, name=None) -> str:
     """How to name the column of ``role``: ``columns={'r2w': 'NAME'}`` or ``--column r2w=NAME``."""
     name = "NAME" if name is None else str(name)
-    if _STYLE.get() == "cli":
-        return f"--column {role}={name}"
+    if _STYLE.get() == "cli":     # quoted for the shell when the name holds blanks or brackets
+        arg = f"{role}={name}"
+        return f'--column "{arg}"' if re.search(r"[\s()\[\]&;|<>*?$']", arg) else f"--column {arg}"
     return f"columns={{{role!r}: {name!r}}}"
 
 

@@ -14,11 +14,23 @@ from .options import _col_opt
 from .scan import HallReadError, HallScan
 
 
-_FILE_HARM_RE = re.compile(r"(?<![0-9a-z])([12])(f|w|omega|ω)(?![a-z])", re.I)
+#: The harmonic a file's name gives: ``1f``/``2f``, ``1w``, ``2omega``, or ``harm1``,
+#: ``harmonic_2``.
+_FILE_HARM_RE = re.compile(r"(?<![0-9a-z])(?:(?P<h>[12])(?P<unit>f|w|omega|ω)(?![a-z])"
+                           r"|(?P<word>harm|harmonic)_?(?P<n>[12])(?![0-9a-z]))", re.I)
 
 
 def _file_key(path: Path) -> str:
-    return _FILE_HARM_RE.sub(r"#\2", path.name.lower())
+    """The name of a file with its harmonic replaced by ``#``: files of one key pair."""
+    return _FILE_HARM_RE.sub(lambda m: f"#{m['unit']}" if m["h"] else f"{m['word']}#",
+                             path.name.lower())
+
+
+def file_harmonic(path) -> int | None:
+    """The harmonic (1 or 2) that a file's name gives (``phi_5mT_2f.csv``, ``rot_harm1.dat``),
+    or None (none, or both)."""
+    found = {int(m["h"] or m["n"]) for m in _FILE_HARM_RE.finditer(Path(path).name)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _pair_and_build(per_file, o):

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .block import _read_block
 from .calibration import MagnetCalibration
-from .columns import _column_named, _given_columns
+from .columns import _column_named, _compact, _given_columns, _harmonic_of
 from .dialect import _read_tables
 from .layouts import _blocks
 from .options import _STYLE, _check_options, _col_opt, _mz_opt
-from .pairing import _pair_and_build
+from .pairing import _pair_and_build, file_harmonic
 from .scan import HallReadError, HallScan
 from .values import _LINES
 from .. import table_names
@@ -149,6 +150,9 @@ def _read_frame(p: Path, df, o):
     if "_legacy_x" in o["given"] and o["given"]["_legacy_x"] not in cols:
         raise HallReadError(f"{p}: columns={{'x': {o['given']['_legacy_x']!r}}} names no column of "
                             f"the file; columns are: {', '.join(map(str, cols))}")
+    named = None if present else _harmonic_from_file_name(p, cols, o["scan"])
+    if named is not None:                   # 'X (uV)' of 'phi_5mT_2f.csv': the second's X
+        df = df.rename(columns=named[0])
     token = _LINES.set(df.attrs.get("lines"))     # messages name the file's lines of the rows
     try:
         blocks, side = _blocks(p, df, o["scan"], present)
@@ -157,7 +161,38 @@ def _read_frame(p: Path, df, o):
             traces.extend(_read_block(p, df, blk, side, o))
     finally:
         _LINES.reset(token)
+    if named is not None:
+        for t in traces:
+            t.notes.append(named[1])
     return traces
+
+
+#: Lock-in outputs named without their harmonic (compact names) -> the name with harmonic
+#: ``{h}`` that the reader knows.
+_UNMARKED_OUTPUTS = {"x": "X{h}", "lockinx": "X{h}", "xchannel": "X{h}", "y": "Y{h}",
+                     "lockiny": "Y{h}", "ychannel": "Y{h}", "r": "R{h}", "mag": "R{h}",
+                     "magnitude": "R{h}", "theta": "Theta{h}", "phase": "Theta{h}",
+                     "v": "V{h}w", "vxy": "V{h}w", "vhall": "V{h}w", "vh": "V{h}w"}
+
+
+def _harmonic_from_file_name(p: Path, cols, scan):
+    """For a file of one harmonic whose name says which (``phi_5mT_2f.csv``, ``rot_harm1.dat``)
+    and whose lock-in columns do not (``X (uV)``, ``Y (uV)``): the renaming of those columns to
+    the harmonic's (``X2 (uV)``) and the note; None for any other file."""
+    h = file_harmonic(p)
+    if h is None or any(_harmonic_of(c) is not None for c in cols):
+        return None
+    renamed = {}
+    for c in cols:
+        m = re.match(r"^(\s*)(.+?)(\s*[(\[].*)?$", str(c))     # the name, then its unit
+        key = _compact(m.group(2)) if m else None
+        if key in _UNMARKED_OUTPUTS and not (key == "theta" and scan == "theta"):
+            renamed[c] = m.group(1) + _UNMARKED_OUTPUTS[key].format(h=h) + (m.group(3) or "")
+    if not renamed:
+        return None
+    which = "first" if h == 1 else "second"
+    return renamed, (f"the lock-in columns {', '.join(map(repr, renamed))} read as the {which} "
+                     f"harmonic's, as the file name {Path(p).name!r} says")
 
 
 def read_hall_table(path, *, scan: str, current=None, current_is: str | None = None,

@@ -50,6 +50,11 @@ _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequenc
                     "frequenz", "fréquence", "frequence", "frf", "fmw"}
 
 
+#: Words of a column name that make it an uncertainty or a spread, not a quantity of its own
+#: (``Field std (mT)`` beside ``Field (mT)``).
+_ERROR_WORDS = ("err", "std", "sigma", "unc", "dev", "noise", "spread")
+
+
 #: Words of a frequency that is not the rf frequency (a lock-in's reference or modulation).
 _NOT_RF_FREQUENCY = ("lockin", "lia", "ref", "mod", "chop", "demod", "sampling", "sample")
 
@@ -241,6 +246,10 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
         return None
     parsed = [_key(c) for c in _column_names(table)]
     hits = [i for i, c in enumerate(parsed) if c in names]
+    if hits and role == "field":        # 'Field (mT)' beside 'Field measured (mT)': which?
+        hits += [i for i, c in enumerate(parsed) if i not in hits and "field" in c
+                 and not any(w in c for w in _ERROR_WORDS)
+                 and _units.header_dimension(table.columns[i]) == "field"]
     if not hits and role == "field":
         hits = [i for i, c in enumerate(parsed) if "field" in c]
     if not hits and role == "voltage":

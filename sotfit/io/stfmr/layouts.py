@@ -509,7 +509,8 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
                 f"{label}: the field sweep {s0[3]} at line {line} of {field_label}{allowed}, "
                 f"so the data hold "
                 f"{len(segs)} sweeps; read each monotonic sweep as its own spectrum with "
-                f"{_opt('split_sweeps')}, or split the file" + _sweep_column_hint(part, grp, segs)
+                f"{_opt('split_sweeps')}, or split the file" + _lone_row_hint(table, rows, grp, raw, tol)
+                + _sweep_column_hint(part, grp, segs)
             )
         for k, (a, b, branch, _) in enumerate(segs):
             r = grp[a:b]
@@ -523,6 +524,22 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
                 seg_label, opts.allow_duplicates, seg_meta, header_meta, tol, noise, list(notes),
                 field_label, strict if len(segs) == 1 else None))
     return datasets
+
+
+def _lone_row_hint(table, rows: np.ndarray, grp: np.ndarray, raw: np.ndarray, tol: float) -> str:
+    """What to add to the error of a group holding several sweeps (field values ``raw``) that
+    is one sweep without its first or its last row (``8.000000  15.000000``, a row of settings
+    a program writes above the data, or a stray reading at the end), or ""."""
+    for keep, k in ((slice(1, None), 0), (slice(None, -1), -1)):
+        rest = raw[keep]
+        if rest.size > 2 and len(_segments(rest, tol, _strictly_monotonic(rest))) == 1:
+            row = rows[grp[k]]
+            cells = "  ".join(f"{v:g}" for v in table.data[row])
+            return (f"; without line {int(table.lines[row])} ({cells}) the rest is one sweep: "
+                    "if that row is not a reading (settings written above the data, such as "
+                    "the frequency and power), make it a comment ('# ...') or remove it "
+                    f"({_opt('split_sweeps')} would make it a spectrum of its own)")
+    return ""
 
 
 def _sweep_column_hint(part: _Part, grp: np.ndarray, segs: list) -> str:

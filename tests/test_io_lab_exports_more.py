@@ -1,0 +1,124 @@
+"""Exports of lab software that were refused, each read now to the numbers of the CSV it was
+made from (the bundled example spectra and rotations): a multimeter's data-log CSV (settings
+padded to the table's width, an instrument line of text cells, an empty spreadsheet row, a
+column of time stamps), R's write.table (row names under no name) and read.csv names
+(``Field..mT.``), Fortran ``D`` exponents, and harmonic Hall files whose harmonic only their
+name gives (``_harm1``, ``_2f``) over lock-in columns ``X``, ``Y``."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sotfit import DataError
+from bundled import ROOT, ROTATIONS, avci_options
+from sotfit.cli import main
+from sotfit.io import read_stfmr
+
+STFMR = ROOT / "data" / "stfmr_example" / "py_pt_8GHz.csv"
+AVCI = avci_options()
+
+
+@pytest.fixture(scope="module")
+def spectrum():
+    return np.loadtxt(STFMR, delimiter=",", comments="#", skiprows=4)
+
+
+def _same(path, **options):
+    (d,) = read_stfmr(path, **options)
+    (ref,) = read_stfmr(STFMR)
+    assert np.allclose(d.x, ref.x, rtol=1e-9, atol=0) and np.allclose(d.y, ref.y, rtol=1e-9)
+    return d
+
+
+def test_a_multimeter_data_log(tmp_path, spectrum):
+    """Keysight BenchVue's layout: an instrument line of text cells, settings padded with
+    empty cells, an empty row of commas, a time stamp column; field in Oe, volts as VDC."""
+    f = tmp_path / "DMM_Log.csv"
+    rows = ["Keysight BenchVue Digital Multimeter,Data Log Export,,",
+            "Instrument,Keysight Technologies,34465A,MY59001234",
+            "Source Frequency (GHz),8,,", "Source Power (dBm),15,,", "Field angle (deg),45,,",
+            ",,,", "Reading #,Time,Field (Oe),Reading (VDC)"]
+    rows += [f"{i + 1},2024-03-01 10:31:{i % 60:02d}.000,{h * 10:.4f},{v * 1e-6:.6E}"
+             for i, (h, v) in enumerate(spectrum)]
+    f.write_text("\r\n".join(rows) + "\r\n")
+    d = _same(f, voltage_column="Reading (VDC)")
+    assert d.meta["frequency"] == 8.0 and d.meta["field_angle"] == 45.0
+    notes = " ".join(d.meta["reader_notes"])
+    assert "line(s) 2 above the column names read as free text" in notes
+    assert "column(s) of text not read: 'Time'" in notes
+
+
+def test_r_write_table_with_row_names_and_r_names(tmp_path, spectrum):
+    table = tmp_path / "py_pt_8GHz.txt"         # write.table: quoted row names under no name
+    table.write_text('"Field..mT." "Vmix..uV."\n' + "".join(
+        f'"{i + 1}" {float(h)!r} {float(v)!r}\n' for i, (h, v) in enumerate(spectrum)))
+    d = _same(table)
+    assert any("is the table's row names (as R's write.table writes them)" in n
+               for n in d.meta["reader_notes"])
+    csv = tmp_path / "py_pt_8GHz.csv"           # write.csv: an empty name over the row names
+    csv.write_text('"","Field..mT.","Vmix..uV."\n' + "".join(
+        f'"{i + 1}",{float(h)!r},{float(v)!r}\n' for i, (h, v) in enumerate(spectrum)))
+    _same(csv)
+
+
+def test_fortran_d_exponents(tmp_path, spectrum):
+    f = tmp_path / "fmr08.dat"
+    f.write_text(" # FREQ =  8.000 GHz\n #   H(Oe)              V(V)\n" + "".join(
+        f"  {h * 10:20.10E}  {v * 1e-6:20.10E}\n".replace("E", "D") for h, v in spectrum))
+    d = _same(f)
+    assert any("Fortran D exponents" in n for n in d.meta["reader_notes"])
+
+
+@pytest.mark.parametrize("tokens", [("harm1", "harm2"), ("1f", "2f")])
+def test_hall_harmonics_named_by_their_files(tmp_path, tokens):
+    files = []
+    for p in ROTATIONS:
+        t = pd.read_csv(p)
+        for h, token in zip((1, 2), tokens):
+            part = t[["phi (deg)", "field (mT)", f"X{h} (uV)", f"Y{h} (uV)"]]
+            q = tmp_path / f"{p.stem}_{token}.csv"
+            part.rename(columns={f"X{h} (uV)": "X (uV)", f"Y{h} (uV)": "Y (uV)"}).to_csv(
+                q, index=False)
+            files.append(str(q))
+    assert main(["hall", *files, *AVCI, "--out", str(tmp_path / "o")]) == 0
+    assert main(["hall", *(str(p) for p in ROTATIONS), *AVCI,
+                 "--out", str(tmp_path / "ref")]) == 0
+    got, ref = (json.loads((tmp_path / d / "summary.json").read_text()) for d in ("o", "ref"))
+    assert got["quantities"] == ref["quantities"]
+    assert any(f"the lock-in columns 'X (uV)', 'Y (uV)' read as the first harmonic's, as the "
+               f"file name 'phi_005mT_{tokens[0]}.csv' says" in n for n in got["notes"])
+
+
+def test_hall_r_names_and_fortran_exponents(tmp_path):
+    files = []
+    for p in ROTATIONS:
+        t = pd.read_csv(p)
+        q = tmp_path / p.name
+        lines = ['"",' + ",".join(f'"{c.replace(" (", "..").replace(")", ".")}"'
+                                  for c in t.columns)]
+        lines += [f'"{i + 1}",' + ",".join(f"{v:.12E}".replace("E", "D") for v in row)
+                  for i, row in enumerate(t.to_numpy())]
+        q.write_text("\n".join(lines) + "\n")
+        files.append(str(q))
+    assert main(["hall", *files, *AVCI, "--out", str(tmp_path / "o")]) == 0
+    assert main(["hall", *(str(p) for p in ROTATIONS), *AVCI,
+                 "--out", str(tmp_path / "ref")]) == 0
+    got, ref = (json.loads((tmp_path / d / "summary.json").read_text())["quantities"]
+                for d in ("o", "ref"))
+    for k, v in ref.items():
+        if isinstance(v, dict) and isinstance(v.get("value"), float):
+            assert got[k]["value"] == pytest.approx(v["value"], rel=1e-9, abs=1e-15), k
+
+
+def test_a_row_of_settings_above_headerless_data_is_named(tmp_path, spectrum):
+    """A LabVIEW program that writes the frequency and power as a first row of numbers
+    (``8.000000<TAB>15.000000``) above a headerless sweep: the error said the sweep "comes back
+    to the positive branch at line 362" and advised --split-sweeps, which made that row a
+    spectrum; it now names the row and what to do with it."""
+    f = tmp_path / "sweep_8GHz.txt"
+    f.write_text("8.000000\t15.000000\n" + "".join(f"{h}\t{v}\n" for h, v in spectrum))
+    with pytest.raises(DataError, match=r"without line 1 \(8  15\) the rest is one sweep: if "
+                                        r"that row is not a reading"):
+        read_stfmr(f, field_column=0, voltage_column=1, field_unit="mT", voltage_unit="uV")
