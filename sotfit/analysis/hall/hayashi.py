@@ -110,6 +110,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
             notes.extend(msg)
             fits[f"r1w:{s.source}"], fits[f"r2w:{s.source}"] = r1, r2
             final[s.source] = (r1, r2)
+    _check_state_levels(groups, {k: v[0] for k, v in final.items()})
     # R_AHE and H_K from the fits in the window, with the correlated uncertainties of c0 and c2
     r_ahe_raw, c2m = _curvature_terms(groups, {k: v[0] for k, v in final.items()}, sin_th)
     if c2m.nominal_value * r_ahe_raw.nominal_value <= 0:
@@ -274,7 +275,8 @@ class _SweepFits:
                     f"m_z = {st:+d}; have {have or 'none'}. The axis of a sweep is read from a "
                     "phi_h or sweep-axis column (name it with --column phi_h=NAME or "
                     "--column sweep_axis=NAME), the field column's name (Hx, Hy) or the file "
-                    "name (..._x, ..._y); a sweep with none of these is taken along x "
+                    "name (Hx, sweep_y, ..._x, longitudinal, transverse); a sweep with none of "
+                    "these is taken along x "
                     "(phi_h = 0, or --phi-h)")
             bx = sum(b[("x", st)]) / len(b[("x", st)])
             by = sum(b[("y", st)]) / len(b[("y", st)])
@@ -378,6 +380,33 @@ def _hayashi_gates(groups, r1fits, sin_th, r_phe, dls, fls, flags, notes):
         allowance = delta * other  # half the first-order difference, given to each state
         a, b = (ufloat(_nominal(per[st]), math.hypot(per[st].std_dev, allowance)) for st in (1, -1))
         _flag_disagreement(flags, [name], a, b, "m_z = +1 estimate", "m_z = -1 estimate")
+
+
+#: Largest spread of R_1w(0) among the sweeps given one m_z state, as a fraction of the largest
+#: |R_1w(0)| of all sweeps: the level of one state is R_AHE m_z plus the contact offset, the
+#: same for every sweep of it (drift between sweeps moves it by a fraction of a per cent).
+STATE_LEVEL_SPREAD = 0.5
+
+
+def _check_state_levels(groups, r1fits) -> None:
+    """Refuse sweeps given one m_z state whose levels R_1w(0) say they are in different states
+    (+1.2 and -1.19 Ohm, both labelled +1: averaged, they gave H_DL 35 times too small and
+    R_AHE of 0.01 Ohm without a flag)."""
+    levels = {s.source: float(getattr(r1fits[s.source]["c0"], "nominal_value",
+                                      r1fits[s.source]["c0"]))
+              for ss in groups.values() for s in ss}
+    scale = max(abs(v) for v in levels.values())
+    for st in sorted({k[1] for k in groups}):
+        mine = {src: levels[src] for (d, s_), ss in groups.items() if s_ == st for src in
+                (s.source for s in ss)}
+        lo, hi = min(mine, key=mine.get), max(mine, key=mine.get)
+        if scale > 0 and mine[hi] - mine[lo] > STATE_LEVEL_SPREAD * scale:
+            raise HallAnalysisError(
+                f"method (b): the sweeps given m_z = {st:+d} have R_1w(0) of {mine[lo]:.4g} Ohm "
+                f"({lo}) and {mine[hi]:+.4g} Ohm ({hi}); the level of one state is the same for "
+                "every sweep of it (R_AHE m_z plus the offset), so these sweeps are in different "
+                "states: give each its own (--mz-state FILE=+1 or FILE=-1; the state column or "
+                "the switching jump of a loop says it where the file has one)")
 
 
 def _curvature_terms(groups, r1fits, sin_th):

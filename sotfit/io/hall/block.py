@@ -12,7 +12,7 @@ import numpy as np
 from ...units import UnitError, normalise_unit, split_header, to_house
 from ...units import header_dimension as _header_dimension
 from .columns import _role_of
-from .file_quantities import source_current
+from .file_quantities import preamble_theta_h, source_current
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
                      _range_text, _sweep_geometry, readback_note)
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
@@ -331,6 +331,13 @@ def _rotation_geometry(p, gm, roles, o, scan, ferr) -> None:
     if (note := readback_note(gm)) is not None and o["field"] is None:
         gm["_notes"].append(note)
     if scan == "phi":
+        written = preamble_theta_h(p) if "theta_h" not in gm else None
+        if written is not None:             # '# theta_H (deg): 80' above the table
+            if o["theta_h"] is not None and not np.isclose(o["theta_h"], written[0]):
+                raise HallReadError(f"{p}: the {written[1]} gives theta_h = {written[0]:g} deg "
+                                    f"but {_opt('theta_h', o['theta_h'])} was given")
+            gm["theta_h"] = written[0]
+            gm["_notes"].append(f"theta_h = {written[0]:g} deg from the {written[1]}")
         gm["theta_h"] = float(gm.get("theta_h", 90.0 if o["theta_h"] is None else o["theta_h"]))
         _agree(p, roles.get("theta_h"), "theta_h", gm["theta_h"], o["theta_h"])
     else:

@@ -50,7 +50,8 @@ _CURRENT_NAMES = {"isource", "i", "current", "iac", "sourcecurrent", "accurrent"
                   "currentamplitude", "appliedcurrent", "excitationcurrent", "drivecurrent",
                   "iamp", "iexc"}
 _MAGNET_NAMES = {"magnetcurrent", "imagnet"}
-_STATE_NAMES = {"mzstate", "mz", "mzinitial", "mzinit", "initialmz", "state", "pmastate"}
+_STATE_NAMES = {"mzstate", "mz", "mzinitial", "mzinit", "initialmz", "state", "pmastate",
+                "mstate", "magnetizationstate", "magnetisationstate"}
 _AXIS_NAMES = {"sweepaxis", "axis", "fieldaxis", "sweepalong"}
 # a harmonic token: x1, Y2, R1w, theta2w, V_1w, 1f, 2omega, ...
 _HARM_RE = re.compile(r"^(?P<pre>lockinx|lockiny|x|y|r|v|u|theta|phase|vxy|rxy|vh|rh|vhall|rhall)?"

@@ -19,7 +19,7 @@ from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
 from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
 from .scan import HallReadError
 
-__all__ = ["rotation_field", "source_current", "sweep_axis"]
+__all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h"]
 
 #: A number of a file name, ``p`` standing for the decimal point (``0p25``).
 _NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
@@ -36,10 +36,23 @@ _NAME_CURRENT_RE = re.compile(
 #: Unit spellings of file names that are not the house spellings.
 _NAME_UNITS = {"oe": "Oe", "OE": "Oe", "koe": "kOe", "KOe": "kOe", "µA": "uA"}
 #: What each quantity is: (names of a preamble entry, file-name pattern, dimension, words).
+#: Names of a preamble entry of the polar angle of the field from the film normal.
+_THETA_H_NAMES = {"thetah", "fieldtheta", "thetafield", "polarangle", "fieldpolarangle",
+                  "thetaext", "thetab"}
 _QUANTITIES = {
     "field": (_FIELD_NAMES, _NAME_FIELD_RE, "field", "field of the rotation"),
     "current": (_CURRENT_NAMES, _NAME_CURRENT_RE, "current", "source current"),
+    "theta_h": (_THETA_H_NAMES, None, "angle", "polar angle of the field"),
 }
+#: The unit a preamble entry of each quantity is written with, for messages.
+_EXAMPLE_UNITS = {"field": "mT", "current": "mA", "theta_h": "deg"}
+
+
+def preamble_theta_h(p, preamble=None) -> tuple[float, str] | None:
+    """The polar angle of the field (deg) a preamble entry of file ``p`` gives
+    (``# theta_H (deg): 70``), and where it was read; None when none does. Errors as
+    :func:`rotation_field`."""
+    return _from_preamble(Path(p), "theta_h", preamble)
 
 
 def rotation_field(p, preamble=None) -> tuple[float, str] | None:
@@ -114,6 +127,10 @@ def _current_is(value: str) -> tuple[str, str | None]:
 
 #: The axis of a field sweep in a file name: ``Hx``, ``H_y``, ``Bx``, ``field_x``, ``sweep_y``,
 #: ``x-sweep`` as a token of its own.
+#: The axis as a word of a file name (``longitudinal``, ``transverse``) or as the last token of
+#: its stem (``loop_mz_up_x.csv``).
+_NAME_AXIS_WORD_RE = re.compile(r"(?<![A-Za-z])(?P<w>longitudinal|transverse)(?![A-Za-z])"
+                                r"|[_-](?P<w2>[xy])(?=\.[A-Za-z0-9]+$|$)", re.I)
 _NAME_AXIS_RE = re.compile(
     r"(?<![A-Za-z])(?:(?:[HhBb]|field|Field|sweep|Sweep)[_-]?(?P<a>[xy])|(?P<b>[xy])[_-]?[Ss]weep)"
     r"(?![A-Za-z])")
@@ -128,8 +145,13 @@ def sweep_axis(p) -> tuple[float, str] | None:
     p : str or pathlib.Path
         The file (``file.xlsx[sheet]`` for a sheet: its name, with the sheet's).
     """
+    name = Path(p).name
     found = {(m.group("a") or m.group("b")).lower(): m.group(0)
-             for m in _NAME_AXIS_RE.finditer(Path(p).name)}
+             for m in _NAME_AXIS_RE.finditer(name)}
+    for m in _NAME_AXIS_WORD_RE.finditer(name):     # 'longitudinal', 'transverse', a last '_y'
+        word = (m.group("w") or m.group("w2")).lower()
+        found.setdefault({"longitudinal": "x", "transverse": "y"}.get(word, word),
+                         m.group(0).lstrip("_-"))
     if len(found) != 1:
         return None
     (axis, token), = found.items()
@@ -282,7 +304,7 @@ def _entry_value(p: Path, line: int, key: str, value: str, quantity: str) -> flo
     if not unit:
         raise HallReadError(f"{p}: preamble entry {key.strip()!r} = {value.strip()!r} (line "
                             f"{line + 1}) has no unit; write it as '{key.strip()} "
-                            f"({'mT' if quantity == 'field' else 'mA'}): ...' or give the {words} "
+                            f"({_EXAMPLE_UNITS[quantity]}): ...' or give the {words} "
                             "with its option")
     try:
         return float(to_house(number, unit, dimension)[0])

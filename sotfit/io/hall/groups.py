@@ -8,7 +8,7 @@ import numpy as np
 from ...units import split_header, to_house
 from ..readback import cluster_readback
 from .options import _STYLE, _col_opt, _opt, _unit_of_role
-from .file_quantities import rotation_field, sweep_axis
+from .file_quantities import preamble_theta_h, rotation_field, sweep_axis
 from .scan import HallReadError
 from .values import _check_values, _rows, _values
 
@@ -176,6 +176,14 @@ def _sweep_geometry(p, gm, blk, o, roles):
             gm.setdefault("_notes", []).append(
                 f"sweep along {'x' if named[0] == 0 else 'y'} (phi_h = {named[0]:g} deg) from "
                 f"the file name ({named[1]!r})")
+            continue
+        if key == "theta_h" and (written := preamble_theta_h(p)) is not None:
+            if opt is not None and not np.isclose(opt, written[0]):
+                raise HallReadError(f"{p}: the {written[1]} gives theta_h = {written[0]:g} deg but "
+                                    f"{_opt('theta_h', opt)} was given")
+            gm["theta_h"] = written[0]
+            gm.setdefault("_notes", []).append(
+                f"theta_h = {written[0]:g} deg from the {written[1]}")
             continue
         gm[key] = default if opt is None else float(opt)
     gm.pop("sweep_axis", None)

@@ -132,7 +132,9 @@ def _split_at_jump(t, e, sign_r, why) -> list:
                 f"{t.path}{' [' + t.desc + ']' if t.desc else ''}: a field sweep switches (R_1w jumps "
                 f"by {jump:.4g} Ohm near {t.x[j0]:.4g}-{t.x[j1 + 1]:.4g} T), but which state is m_z = +1 "
                 "depends on the sign of R_AHE, which a loop in a field in the plane does not show: "
-                f"give it ({_opt('r_ahe', '-2.9Ohm' if _STYLE.get() == 'cli' else -2.9)}), the tilt of "
+                f"give R_AHE with its sign ({_opt('r_ahe', 'VALUE')}: positive when m_z = +1 has "
+                "the higher R_1w, negative when it has the lower; the sign decides the sign of H_DL, "
+                "and these sweeps cannot check it), the tilt of "
                 f"the field out of the plane ({_opt('theta_h', '92deg' if _STYLE.get() == 'cli' else 92.0)})"
                 f", the state in a column ({_col_opt('mz_state')}) or of the file "
                 f"({_mz_opt(Path(t.path).name)})")
@@ -164,7 +166,8 @@ def _state_from_level(t, offset, sign_r, why):
     if offset is None or sign_r is None:
         if t.x.min() < 0 < t.x.max():
             t.notes.append("m_z state not known (no state column, no switching jump to tell it; "
-                           f"give it with {_mz_opt(Path(t.path).name)})")
+                           f"give it with {_mz_opt(Path(t.path).name)} or "
+                           f"{_mz_opt(Path(t.path).name, -1)}, as the level of R_1w says)")
         return 0
     side = float(np.median(t.r[1]) - offset)
     st = int(np.sign(side) * sign_r)

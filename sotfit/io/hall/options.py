@@ -100,14 +100,22 @@ def _need_conventions(p, o, cols):
                 f"explicitly as one of {allowed} ({_opt(name, allowed[0])}); sotfit never assumes it")
 
 
+#: A unit of each dimension, for the examples of messages.
+_EXAMPLE_UNITS = {"angle": "deg", "field": "mT", "voltage": "V", "resistance": "Ohm",
+                  "current": "mA"}
+
+
 def _unit_of_role(p, col, role, dimension, o, what):
     """Unit of column ``col`` of ``role``: its header, the column unit or the option ``what``."""
+    cu = o["column_units"].get(role)
+    gu = o.get(what) if what else None
     try:
         _, hu = split_header(str(col))
     except UnitError as exc:
-        raise HallReadError(f"{p}: {exc}") from None
-    cu = o["column_units"].get(role)
-    gu = o.get(what) if what else None
+        if cu is None and gu is None:       # 'field (mt)': the option gives what it means
+            raise HallReadError(f"{p}: {exc}; give the column's unit with "
+                                f"{_unit_opt(role, _EXAMPLE_UNITS[dimension])}") from None
+        hu = None
     for src, u in ((_unit_opt(role, cu) if cu else None, cu), (_opt(what, gu) if gu else None, gu)):
         if u is None:
             continue
@@ -120,8 +128,7 @@ def _unit_of_role(p, col, role, dimension, o, what):
                                 "and the option disagree")
         hu = hu or nu
     if hu is None:
-        ex = {"angle": "deg", "field": "mT", "voltage": "V", "resistance": "Ohm",
-              "current": "mA"}[dimension]
+        ex = _EXAMPLE_UNITS[dimension]
         how = [_opt(what, ex)] if what else []
         how.append(_unit_opt(role, ex))
         raise HallReadError(f"{p}: column {col!r} has no unit in its header; give "

@@ -183,14 +183,16 @@ def _axis_values(p, col, vals, rows=None):
 
 #: Words of an m_z-state column (compared in lower case) and the state each stands for.
 STATE_WORDS = {"up": 1.0, "down": -1.0, "+": 1.0, "-": -1.0, "+1": 1.0, "-1": -1.0,
-               "pos": 1.0, "neg": -1.0, "positive": 1.0, "negative": -1.0}
+               "pos": 1.0, "neg": -1.0, "positive": 1.0, "negative": -1.0,
+               "+mz": 1.0, "-mz": -1.0, "mz+": 1.0, "mz-": -1.0, "+m": 1.0, "-m": -1.0}
 
 
 def _state_values(p, df, col, rows):
     """The m_z state (+1, -1, or 0 for unknown) of every row of ``rows`` from column ``col``:
     numbers, or the words of :data:`STATE_WORDS` (``up``/``down``, ``+``/``-``, ``+1``/``-1``,
-    ``pos``/``neg``, ``positive``/``negative``, in any case). Any other word, an empty cell, or a
-    number other than +1, -1 and 0 is an error naming the column and the rows."""
+    ``pos``/``neg``, ``positive``/``negative``, ``+Mz``/``-Mz``, in any case). Any other word,
+    an empty cell, or a number other than +1, -1 and 0 is an error naming the column and the
+    rows."""
     import pandas as pd
 
     from .options import _col_opt
@@ -208,7 +210,8 @@ def _state_values(p, df, col, rows):
         cells = ", ".join(dict.fromkeys(repr(str(raw.iloc[i]).strip()) for i in words[:3]))
         raise HallReadError(
             f"{p}: column {col!r} holds {cells} at {_rows(rows[words])}, not an m_z state: write "
-            "+1/-1 (or up/down, +/-, pos/neg, positive/negative; 0 for unknown) in the file, or "
+            "+1/-1 (or up/down, +/-, pos/neg, positive/negative, +Mz/-Mz; 0 for unknown) in the "
+            "file, or "
             f"name the column that holds the state ({_col_opt('mz_state')})")
     bad = np.flatnonzero(~np.isin(v, (-1.0, 0.0, 1.0)))
     if bad.size:
