@@ -128,3 +128,19 @@ def test_each_sample_of_a_workbook_is_read_by_its_sheet_name(tmp_path):
     check_distinct_files([f"{book}[NiFe]", f"{book}[CoTb]"])
     with pytest.raises(ThicknessError, match="are the same file"):
         check_distinct_files([f"{book}[NiFe]", f"{book}[NiFe]"])
+
+
+def test_settings_of_two_cells_and_an_empty_row_above_the_column_names(tmp_path):
+    """A spreadsheet's CSV: the sample and the resistivity as settings of two cells padded to
+    the table's width, an empty row of commas, then the names and units. It was "cannot read
+    the table (Expected 2 fields in line 3, saw 5)"; the settings are read as the '#' entries
+    would be (the resistivity with its unit, the sample as the label)."""
+    names, units, rows = _parts()
+    p = tmp_path / "nife.csv"
+    p.write_text("\n".join(["Sample,NiFe(6)/BiSb(t),,,", "resistivity (uOhm cm),350.3,,,", ",,,,",
+                            ",".join(names), ",".join(f"[{u}]" for u in units), *rows]) + "\n")
+    got = read_thickness_table(p)
+    _same_series(got, read_thickness_table(SRC))
+    assert got.label == "NiFe(6)/BiSb(t)"
+    assert any("line(s) 1, 2 above the column names read as settings" in n
+               for n in got.meta["reader_notes"])

@@ -248,13 +248,51 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | No
     return "\n".join(lines) + "\n", tuple(notes), delimiter, not containers.is_binary(raw)
 
 
+def _leading_settings(lines: list[str]) -> tuple[dict[int, tuple[str, str]], set[int]]:
+    """The settings of two cells above the column names of a table of more columns
+    (``resistivity (uOhm cm),350.3``, ``Sample,NiFe(6)/BiSb(t)``, padded or not, as a
+    spreadsheet writes them), by line index as (name, value), and the indices of the rows of
+    delimiters only among them (``,,,,``, an empty spreadsheet row)."""
+    from ..text import _detect_delimiter, _split
+
+    content = [i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
+    if not content:
+        return {}, set()
+    delimiter = _detect_delimiter(lines[content[-1]])
+    if delimiter == "whitespace":
+        return {}, set()
+    n = len([c for c in _split(lines[content[-1]], delimiter) if c.strip()])
+    settings: dict[int, tuple[str, str]] = {}
+    spacers: set[int] = set()
+    for i in content:
+        cells = [c.strip().strip('"') for c in _split(lines[i], delimiter) if c.strip()]
+        if not cells:
+            spacers.add(i)
+        elif len(cells) == 2 and n > 2 and re.search(r"[^\W\d_]", cells[0]):
+            settings[i] = (cells[0], cells[1])
+        else:
+            break
+    return settings, spacers
+
+
 def _header_lines(p: Path, text: str) -> dict[str, str]:
     """The ``# key: value`` lines before the header of ``p`` (its ``text``; keys lower case,
-    spaces as ``_``); refuses a file that holds no table."""
+    spaces as ``_``), and its settings of two cells (:func:`_leading_settings`); refuses a
+    file that holds no table."""
     header_meta: dict[str, str] = {}
     has_table = False
-    for line in text.splitlines():
-        if not line.strip():
+    lines = text.splitlines()
+    settings, spacers = _leading_settings(lines)
+    for i, line in enumerate(lines):
+        if not line.strip() or i in spacers:
+            continue
+        if i in settings:       # 'resistivity (uOhm cm),350.3': the unit goes with the value
+            key, value = settings[i]
+            try:
+                name, unit = split_header(key)
+            except UnitError:
+                name, unit = key.strip().lower(), None
+            header_meta[name.replace(" ", "_")] = value if unit is None else f"{value} {unit}"
             continue
         if not line.lstrip().startswith("#"):
             has_table = True
@@ -318,7 +356,13 @@ def _read_frame(p: Path, text: str, delimiter: str | None, is_text: bool, notes:
     import pandas as pd
 
     lines = text.splitlines()
-    content = [i for i, ln in enumerate(lines) if ln.split("#", 1)[0].strip()]
+    settings, spacers = _leading_settings(lines)
+    if settings:
+        notes.append(f"line(s) {', '.join(str(i + 1) for i in sorted(settings))} above the "
+                     "column names read as settings ("
+                     + ", ".join(f"{k} = {v}" for k, v in list(settings.values())[:3]) + ")")
+    content = [i for i, ln in enumerate(lines) if ln.split("#", 1)[0].strip()
+               and i not in settings and i not in spacers]
     data = content[1:]              # content[0]: the column names (_header_lines saw a table)
 
     cut = _cells.footer_count([lines[i] for i in data], delimiter)
