@@ -144,3 +144,19 @@ def test_settings_of_two_cells_and_an_empty_row_above_the_column_names(tmp_path)
     assert got.label == "NiFe(6)/BiSb(t)"
     assert any("line(s) 1, 2 above the column names read as settings" in n
                for n in got.meta["reader_notes"])
+
+
+def test_a_unit_typo_is_mended_by_naming_the_column_and_its_unit(tmp_path):
+    """``thickness (Nm)`` was "unknown unit 'Nm'" whatever option was given; naming the column
+    with its unit reads it (and the message says so)."""
+    names, units, rows = _parts()
+    heads = [f"{n} ({u})" for n, u in zip(names, units)]
+    heads[0] = "thickness (Nm)"
+    p = tmp_path / "nife.csv"
+    p.write_text("# resistivity: 350.3 uOhm cm\n" + ",".join(heads) + "\n" + "\n".join(rows) + "\n")
+    with pytest.raises(ThicknessError, match=r"unknown unit 'Nm'; name the column and give its "
+                                             r"unit \(--column \"ROLE=thickness \(Nm\)\""):
+        read_thickness_table(p)
+    got = read_thickness_table(p, columns={"thickness": "thickness (Nm)"},
+                               column_units={"thickness": "nm"})
+    _same_series(got, read_thickness_table(SRC))

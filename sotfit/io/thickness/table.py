@@ -433,11 +433,17 @@ def _table_columns(p: Path, df, columns, column_units) -> tuple[dict, list[str]]
     whose column the table lacks. A name ending in ``+/- err`` or ``± err`` (a column of
     values with their uncertainties) is matched by the name before it."""
     cols = {}
+    named = {str(v).strip(): role for role, v in dict(columns or {}).items()}
     for c in df.columns:
         try:
             name, unit = split_header(str(c))
-        except UnitError as exc:
-            raise ThicknessError(f"{p}: {exc}") from None
+        except UnitError as exc:        # 'thickness (Nm)': the options can say what it is
+            role = named.get(str(c).strip())
+            if role is None or role not in dict(column_units or {}):
+                raise ThicknessError(f"{p}: {exc}; name the column and give its unit "
+                                     f"(--column \"ROLE={str(c).strip()}\" --column-unit "
+                                     "ROLE=UNIT)") from None
+            name, unit = str(c).strip().lower(), None
         m = _PLUS_MINUS_NAME_RE.match(name)
         key = _key(m.group("base")) if m is not None else _key(name)
         if m is not None and key in cols:    # a column of that name too: keep the name whole
