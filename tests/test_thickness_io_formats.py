@@ -160,3 +160,19 @@ def test_a_unit_typo_is_mended_by_naming_the_column_and_its_unit(tmp_path):
     got = read_thickness_table(p, columns={"thickness": "thickness (Nm)"},
                                column_units={"thickness": "nm"})
     _same_series(got, read_thickness_table(SRC))
+
+
+def test_a_header_unit_replaced_by_the_column_unit_option_is_said(tmp_path):
+    """``t_BiSb (A)``, amperes written for Angstrom: --column-unit thickness=Ang read it in
+    Angstrom without a word that the header said otherwise."""
+    names, units, rows = _parts()
+    heads = [f"{n} ({u})" for n, u in zip(names, units)]
+    heads[0] = "t_BiSb (A)"
+    p = tmp_path / "nife.csv"
+    p.write_text("# resistivity: 350.3 uOhm cm\n" + ",".join(heads) + "\n" + "\n".join(
+        ",".join([str(float(r.split(",")[0]) * 10)] + r.split(",")[1:]) for r in rows) + "\n")
+    got = read_thickness_table(p, columns={"thickness": "t_BiSb (A)"},
+                               column_units={"thickness": "Ang"})
+    _same_series(got, read_thickness_table(SRC))
+    assert ("column 't_BiSb (A)' read in Ang as --column-unit thickness=Ang says, not in its "
+            "header's A") in got.meta["reader_notes"]

@@ -46,9 +46,11 @@ def _role_key(role: str) -> str:
     return role[:-4] + "_stderr" if role.endswith("_err") else role
 
 
-def _apply_column_roles(p, df, cols: dict, columns, column_units, absent: list) -> dict:
+def _apply_column_roles(p, df, cols: dict, columns, column_units, absent: list,
+                        replaced: list) -> dict:
     """``cols`` (key -> (column, unit)) with the columns and units the caller named; roles
-    whose column the table lacks are appended to ``absent`` (the caller decides)."""
+    whose column the table lacks are appended to ``absent`` (the caller decides), and a note
+    for every header unit that a column unit replaces to ``replaced``."""
     cols = dict(cols)
     for role, name in dict(columns or {}).items():
         if role not in COLUMN_ROLES:
@@ -90,6 +92,10 @@ def _apply_column_roles(p, df, cols: dict, columns, column_units, absent: list) 
             normalise_unit(unit)
         except UnitError as exc:
             raise ThicknessError(f"{p}: --column-unit {role}={unit}: {exc}") from None
+        written = cols[key][1]
+        if written is not None and normalise_unit(written) != normalise_unit(unit):
+            replaced.append(f"column {cols[key][0]!r} read in {unit} as --column-unit {role}="
+                            f"{unit} says, not in its header's {written}")
         cols[key] = (cols[key][0], unit)
     return cols
 
@@ -154,7 +160,7 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     notes = list(notes)
     header_meta = _header_lines(p, text)
     df, rows = _read_frame(p, text, delimiter, is_text, notes)
-    cols, absent = _table_columns(p, df, columns, column_units)
+    cols, absent = _table_columns(p, df, columns, column_units, notes)
     if absent and not absent_columns_ok:
         raise ThicknessError(f"{p}: no column matches --column "
                              + ", ".join(f"{r}={dict(columns)[r]}" for r in absent)
@@ -428,7 +434,7 @@ def _thickness_name(cols: dict) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _table_columns(p: Path, df, columns, column_units) -> tuple[dict, list[str]]:
+def _table_columns(p: Path, df, columns, column_units, notes: list) -> tuple[dict, list[str]]:
     """``{name: (column, unit)}`` from the header cells and the caller's roles, and the roles
     whose column the table lacks. A name ending in ``+/- err`` or ``± err`` (a column of
     values with their uncertainties) is matched by the name before it."""
@@ -450,7 +456,7 @@ def _table_columns(p: Path, df, columns, column_units) -> tuple[dict, list[str]]
             key = _key(name)
         cols[key] = (c, unit)
     absent: list[str] = []
-    cols = _apply_column_roles(p, df, cols, columns, column_units, absent)
+    cols = _apply_column_roles(p, df, cols, columns, column_units, absent, notes)
     return cols, absent
 
 
