@@ -353,12 +353,14 @@ def test_the_default_field_angle_of_the_torques_is_said(files, tmp_path):
     """Torques of spectra whose files give no field angle were computed at the default 45 deg
     without a word (the torque fields scale with the angle); now the note says it, and
     nothing is said when --angle gives it or no torques are computed."""
-    note = ("field angle 45 deg assumed for the torques (the default: no file gives one and "
-            "--angle was not given)")
-    runs = {"default": SAMPLE_ARGS, "given": [*SAMPLE_ARGS, "--angle", "45deg"], "bare": []}
+    note = ("field angle 45 deg assumed for the torque fields (the default: no file gives one "
+            "and --angle was not given)")
+    runs = {"default": SAMPLE_ARGS, "given": [*SAMPLE_ARGS, "--angle", "45deg"], "bare": [],
+            "ratio": ["--ms", "1.1T", "--t-fm", "4nm", "--t-nm", "6nm"]}   # xi_FMR: no angle
     for name, extra in runs.items():
         assert main(["stfmr", *files, *extra, "--no-figures", "--out", str(tmp_path / name)]) == 0
     notes = {name: json.loads((tmp_path / name / "summary.json").read_text())["notes"]
              for name in runs}
     assert note in notes["default"]
-    assert not any("assumed for the torques" in n for n in notes["given"] + notes["bare"])
+    assert not any("assumed for the torque" in n
+                   for n in notes["given"] + notes["bare"] + notes["ratio"])

@@ -315,18 +315,19 @@ def _one_sample(args, spectra) -> None:
 
 def _common_angle(args, sweep, sample):
     """Without --angle-scan: refuse spectra at several field angles; use one shared angle
-    (noted, also when the default is assumed for the torques)."""
+    (noted, also when the default is assumed for the torque fields)."""
     import dataclasses
 
-    from ..analysis.stfmr.torques import gives_torques
+    from ..analysis.stfmr.torques import FIELDS_NEED
 
     found = {}
     for d in sweep:
         a = d.meta.get("field_angle")
         if a is not None:
             found.setdefault(round(float(a), 6), []).append(d.source)
-    assumed = (None if args.angle_given or not gives_torques(sample) else
-               f"field angle {sample.angle:g} deg assumed for the torques (the default: "
+    # only the torque fields from the amplitudes scale with the angle (xi_FMR, a ratio, does not)
+    assumed = (None if args.angle_given or sample is None or sample.missing(*FIELDS_NEED) else
+               f"field angle {sample.angle:g} deg assumed for the torque fields (the default: "
                + ("no file gives one" if not found else "only some of the files give one")
                + " and --angle was not given)")
     if not found:

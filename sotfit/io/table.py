@@ -7,7 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Table"]
+__all__ = ["Table", "ERROR_WORDS"]
+
+#: Words of a column name that make it an uncertainty or a spread of a quantity, not one of its
+#: own (``Field std (mT)`` beside ``Field (mT)``): such a column never competes for a role.
+ERROR_WORDS = ("err", "std", "sigma", "unc", "dev", "noise", "spread")
 
 
 def _blocks(columns) -> tuple | None:

@@ -17,6 +17,7 @@ import numpy as np
 from ...units import UnitError, parse_quantity, split_header, to_house
 from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
 from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
+from .options import _EXAMPLE_UNITS
 from .scan import HallReadError
 
 __all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h"]
@@ -44,8 +45,6 @@ _QUANTITIES = {
     "current": (_CURRENT_NAMES, _NAME_CURRENT_RE, "current", "source current"),
     "theta_h": (_THETA_H_NAMES, None, "angle", "polar angle of the field"),
 }
-#: The unit a preamble entry of each quantity is written with, for messages.
-_EXAMPLE_UNITS = {"field": "mT", "current": "mA", "theta_h": "deg"}
 
 
 def preamble_theta_h(p, preamble=None) -> tuple[float, str] | None:
@@ -304,7 +303,7 @@ def _entry_value(p: Path, line: int, key: str, value: str, quantity: str) -> flo
     if not unit:
         raise HallReadError(f"{p}: preamble entry {key.strip()!r} = {value.strip()!r} (line "
                             f"{line + 1}) has no unit; write it as '{key.strip()} "
-                            f"({_EXAMPLE_UNITS[quantity]}): ...' or give the {words} "
+                            f"({_EXAMPLE_UNITS[dimension]}): ...' or give the {words} "
                             "with its option")
     try:
         return float(to_house(number, unit, dimension)[0])

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...units import header_dimension
+from ..table import ERROR_WORDS
 from .columns import (_AXIS_NAMES, _CURRENT_NAMES, _MAGNET_NAMES, _ROTATOR_NAMES, _STATE_NAMES,
                       _compact, _field_axis, _harm_roles, _harmonic_of, _is_angle_col,
                       _is_field_col)
@@ -114,11 +115,6 @@ def _assign_roles(p, cols, scan, given):
     return roles
 
 
-#: Words of a column name that make it an uncertainty or a spread of a quantity, not one of
-#: its own (``field std (mT)`` beside ``field (mT)``).
-_ERROR_WORDS = ("err", "std", "sigma", "unc", "dev", "noise", "spread")
-
-
 def _one_field(p, cols, roles, chosen, scan) -> None:
     """Refuse a table that holds another column that could be the field beside the one found
     (``field (mT)`` and ``B (mT)``, or ``field measured (mT)`` in a field unit): a set point
@@ -127,7 +123,7 @@ def _one_field(p, cols, roles, chosen, scan) -> None:
               and _harmonic_of(c) is None
               and (_is_field_col(c) and _field_axis(c) is None
                    or "field" in _compact(c) and header_dimension(c) == "field")
-              and not any(w in _compact(c) for w in _ERROR_WORDS)
+              and not any(w in _compact(c) for w in ERROR_WORDS)
               and not (scan in ("phi", "theta") and _is_angle_col(c, scan))]
     if others:
         names = [chosen, *others]

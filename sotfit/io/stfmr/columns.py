@@ -13,6 +13,7 @@ import numpy as np
 from ... import units as _units
 from ...data import DataError
 from ...units import UnitError
+from ..table import ERROR_WORDS
 from ..text import Table
 from .. import cache as _cache
 from .options import _STYLE, _opt, _opt_override, _opts
@@ -48,11 +49,6 @@ _VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcv
 
 _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies",
                     "frequenz", "fréquence", "frequence", "frf", "fmw"}
-
-
-#: Words of a column name that make it an uncertainty or a spread, not a quantity of its own
-#: (``Field std (mT)`` beside ``Field (mT)``).
-_ERROR_WORDS = ("err", "std", "sigma", "unc", "dev", "noise", "spread")
 
 
 #: Words of a frequency that is not the rf frequency (a lock-in's reference or modulation).
@@ -248,7 +244,7 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
     hits = [i for i, c in enumerate(parsed) if c in names]
     if hits and role == "field":        # 'Field (mT)' beside 'Field measured (mT)': which?
         hits += [i for i, c in enumerate(parsed) if i not in hits and "field" in c
-                 and not any(w in c for w in _ERROR_WORDS)
+                 and not any(w in c for w in ERROR_WORDS)
                  and _units.header_dimension(table.columns[i]) == "field"]
     if not hits and role == "field":
         hits = [i for i, c in enumerate(parsed) if "field" in c]
