@@ -23,7 +23,9 @@ as text. :func:`sotfit.io.read_table` hands such a file here, recognised by its 
   :mod:`sotfit.io.hdf5_files`, ``pip install "sotfit[hdf5]"``), a **LabVIEW TDMS file**
   (:mod:`sotfit.io.tdms_files`, ``pip install "sotfit[tdms]"``) or a **QCoDeS database**
   (:mod:`sotfit.io.qcodes_db`): each group of vectors of one length, or each run, is a table
-  read as the vectors of a MATLAB file are, named with their units where the file gives them.
+  read as the vectors of a MATLAB file are, named with their units where the file gives them;
+* an **Igor binary wave** (``.ibw``, :mod:`sotfit.io.igor_binary`, no extra package): a wave
+  and its x scaling, or a matrix of labelled columns, read the same way.
 
 The readers of their own (harmonic Hall, thickness tables) take every one of these as
 tab-separated text (:func:`container_texts`). Any other binary file is an error that names
@@ -40,6 +42,7 @@ from collections import Counter
 import numpy as np
 
 from ..data import DataError
+from .igor_binary import ibw_groups, is_igor_binary
 
 __all__ = ["container_bytes", "container_texts", "is_binary", "read_container"]
 
@@ -99,7 +102,7 @@ def is_binary(raw: bytes) -> bool:
 
 def _kind(raw: bytes) -> str:
     """What a binary file is: 'workbook', 'xls', 'mat', 'mat73', 'npz', 'npy', 'hdf5',
-    'sqlite', 'tdms', 'zip', 'gzip' or 'binary'."""
+    'sqlite', 'tdms', 'ibw', 'zip', 'gzip' or 'binary'."""
     if raw.startswith(_ZIP):
         try:
             names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
@@ -127,6 +130,8 @@ def _kind(raw: bytes) -> str:
         return "tdms"
     if raw.startswith(_GZIP):
         return "gzip"
+    if is_igor_binary(raw):
+        return "ibw"
     return "binary"
 
 
@@ -135,8 +140,8 @@ _ADVICE = {
            "files inside",
     "gzip": "a gzip-compressed file: decompress it (gunzip, or 7-Zip) and give the file inside",
     "binary": "a binary file, not a text table: give the exported CSV, tab-separated or .dat "
-              "table, a workbook (.xlsx), a MATLAB .mat, NumPy .npz, HDF5 or LabVIEW .tdms file "
-              "or a QCoDeS database",
+              "table, a workbook (.xlsx), a MATLAB .mat, NumPy .npz, HDF5, LabVIEW .tdms or Igor "
+              ".ibw file or a QCoDeS database",
 }
 
 
@@ -192,7 +197,7 @@ _KINDS = {"workbook": ("a workbook", "sheet"), "xls": ("a workbook", "sheet"),
           "mat": ("a MATLAB file", "table"), "mat73": ("a MATLAB 7.3 file", "group"),
           "npz": ("a NumPy file", "table"), "npy": ("a NumPy file", "table"),
           "hdf5": ("an HDF5 file", "group"), "tdms": ("a LabVIEW TDMS file", "group"),
-          "sqlite": ("a QCoDeS database", "run")}
+          "sqlite": ("a QCoDeS database", "run"), "ibw": ("an Igor binary wave", "wave")}
 
 
 def several_tables(raw: bytes, names) -> str:
@@ -375,7 +380,7 @@ def _columns_of(name: str, value) -> tuple[list, list, str | None]:
 
 
 #: The kinds of file of named vectors (their words: :data:`_KINDS`).
-_VECTOR_FILES = {"mat", "npz", "npy", "hdf5", "mat73", "sqlite", "tdms"}
+_VECTOR_FILES = {"mat", "npz", "npy", "hdf5", "mat73", "sqlite", "tdms", "ibw"}
 
 
 def _vector_groups(path, raw: bytes, kind: str, only: str | None = None) -> list[tuple]:
@@ -394,6 +399,8 @@ def _vector_groups(path, raw: bytes, kind: str, only: str | None = None) -> list
         from .tdms_files import tdms_groups
 
         return tdms_groups(path, raw)
+    if kind == "ibw":
+        return ibw_groups(path, raw)
     return [(None, _variables(path, raw, kind), {}, {}, ())]
 
 

@@ -28,7 +28,7 @@ SUFFIXES = (".lvm", ".dat", ".txt", ".csv", ".tsv", ".itx")
 #: are often something else, a sheet of results for example): named one by one they are always
 #: read.
 CONTAINER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".mat", ".npz", ".npy", ".h5", ".hdf5", ".he5",
-                      ".nc", ".nxs", ".db", ".tdms")
+                      ".nc", ".nxs", ".db", ".tdms", ".ibw")
 
 
 def _natural_key(p: Path):
