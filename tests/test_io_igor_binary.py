@@ -160,6 +160,7 @@ def test_a_folder_of_waves_is_read_as_their_spectra(tmp_path):
     for f in (10, 12):
         (folder / f"dev1_{f}GHz.ibw").write_bytes(
             ibw_v5("data", np.column_stack([field, volts]),
-                   column_labels=["Field (mT)", "Vmix (uV)"], note="field_angle_deg=45"))
+                   column_labels=["Field (mT)", "Vmix (uV)"],
+                   note=f"field_angle_deg=45;run={f}"))
     got = _fits([folder], tmp_path / "out")
     assert sorted(set(got["frequency (GHz)"])) == [10.0, 12.0]

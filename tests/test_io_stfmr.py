@@ -248,10 +248,10 @@ def test_frequency_column_without_unit_needs_frequency_unit(tmp_path):
 
 def test_one_file_per_frequency_folder_and_repeats(tmp_path):
     head = "Frequency(GHz):{f}\nPower(dBm):10\n\n"
-    for name, f in (("10GHz.lvm", 10), ("8GHz.lvm", 8), ("8GHz_1.lvm", 8), ("8GHz_2.lvm", 8),
-                    ("9GHz.lvm", 9)):
-        h, v = planted()
-        write(tmp_path / name, head.format(f=f) + rows([h * 1e4, v * 1e-6]))
+    for i, (name, f) in enumerate((("10GHz.lvm", 10), ("8GHz.lvm", 8), ("8GHz_1.lvm", 8),
+                                   ("8GHz_2.lvm", 8), ("9GHz.lvm", 9))):
+        h, v = planted()               # repeats of one measurement differ (identical is refused)
+        write(tmp_path / name, head.format(f=f) + rows([h * 1e4, v * 1e-6 * (1 + 1e-3 * i)]))
     write(tmp_path / "notes.md", "not data")
     sw = read_stfmr(tmp_path)
     assert sw.values("source") == ["8GHz.lvm", "8GHz_1.lvm", "8GHz_2.lvm", "9GHz.lvm", "10GHz.lvm"]

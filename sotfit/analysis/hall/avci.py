@@ -230,7 +230,9 @@ def _undetermined_torques(q: dict, mu0_hk, r_ahe, flags: dict, notes: list) -> N
 
 
 def _second_harmonics(scans, with_signal, phi0, rows, fits, notes):
-    """Fit R_2w(phi) = a_cos cos(phi) + a_fl (2cos^3 phi - cos phi) + offset at each field.
+    """Fit R_2w(phi) = a_cos cos(phi) + a_fl (2cos^3 phi - cos phi) + offset at each field,
+    the coefficients taken with the direction of m (opposite to the angle phi at a negative
+    field).
 
     Returns
     -------
@@ -245,11 +247,18 @@ def _second_harmonics(scans, with_signal, phi0, rows, fits, notes):
         r2, msg = _fit_quiet(s.r2w, avci_r2w, fixed={"phi0": phi0.nominal_value})
         notes.extend(msg)
         fits[f"r2w:{s.source}"] = r2
-        rows[i].update(a_cos=r2.value("a_cos"), a_cos_stderr=r2.stderr("a_cos"),
-                       a_fl=r2.value("a_fl"), a_fl_stderr=r2.stderr("a_fl"))
-        acos.append((r2.value("a_cos"), r2.stderr("a_cos")))
-        afl.append((r2.value("a_fl"), r2.stderr("a_fl")))
+        # A field -B at the angle phi is the field B at phi + 180 deg, where m points: both
+        # terms are odd in cos(phi_M), so their coefficients change sign with m.
+        sign = -1.0 if s.meta["field"] < 0 else 1.0
+        rows[i].update(a_cos=sign * r2.value("a_cos"), a_cos_stderr=r2.stderr("a_cos"),
+                       a_fl=sign * r2.value("a_fl"), a_fl_stderr=r2.stderr("a_fl"))
+        acos.append((sign * r2.value("a_cos"), r2.stderr("a_cos")))
+        afl.append((sign * r2.value("a_fl"), r2.stderr("a_fl")))
         bs.append(abs(s.meta["field"]))
+    if any(scans[i].meta["field"] < 0 for i in with_signal):
+        notes.append("rotations at negative field: the field -B at the angle phi is B at phi + 180 "
+                     "deg, where m points, so their cos(phi) and (2cos^3 - cos) coefficients are "
+                     "taken with the opposite sign (a_cos and a_fl in scans.csv are those of m)")
     return np.array(bs), np.array(acos), np.array(afl)
 
 

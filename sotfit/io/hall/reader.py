@@ -16,6 +16,7 @@ from .pairing import _pair_and_build, file_harmonic
 from .scan import HallReadError, HallScan
 from .values import _LINES
 from .. import table_names
+from ..distinct_files import check_distinct_files
 
 
 def read_hall(paths, *, scan: str | None = None, current=None, current_is: str | None = None,
@@ -90,6 +91,7 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
                     extrapolate_calibration=extrapolate_calibration, mz_state=mz_state,
                     r_ahe=r_ahe, column_units=dict(column_units or {}))
         _check_options(paths, opts)
+        check_distinct_files(paths, HallReadError)
         given = _given_columns(columns, scan)
         opts["given"] = given
         states = _states_by_file(paths, mz_state)

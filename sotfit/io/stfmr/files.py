@@ -13,6 +13,7 @@ from ...data import DataError
 from ..folders import subfolders_hint
 from ..text import Table
 from .. import table_names
+from ..distinct_files import check_distinct_files
 
 
 __all__ = [
@@ -80,6 +81,7 @@ def _expand(paths) -> list[Path]:
             out.append(p)
     if not out:
         raise DataError("read_stfmr: no files given")
+    check_distinct_files(out)
     return out
 
 

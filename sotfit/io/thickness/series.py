@@ -3,11 +3,9 @@ efficiencies (house unit 1e5 Ohm^-1 m^-1) and the check against a file given twi
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -60,43 +58,16 @@ class ThicknessSeries:
 
 def check_distinct_files(paths: Sequence) -> None:
     """Refuse a file given twice: the same file (after resolving links and ``..``) or two
-    files with byte-identical content. Either would count the same data twice.
-
-    Parameters
-    ----------
-    paths : sequence of path
-        Input files (existing).
+    files with byte-identical content (:func:`sotfit.io.distinct_files.check_distinct_files`).
 
     Raises
     ------
     ThicknessError
         Naming both files.
     """
-    from .. import table_names
+    from ..distinct_files import check_distinct_files as check
 
-    by_path: dict[tuple, str] = {}
-    by_content: dict[str, str] = {}
-    for p in paths:
-        p = Path(p)
-        file, table = table_names.named_table(p)     # a table of a file of several: FILE[NAME]
-        real = (file.resolve(), table)
-        if real in by_path:
-            raise ThicknessError(f"{by_path[real]} and {p} are the same file; give each input "
-                                 "once (a file given twice counts its data twice)")
-        by_path[real] = str(p)
-        try:
-            digest = hashlib.sha256(str(table).encode())
-            with open(file, "rb") as fh:            # a file larger than memory too
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(block)
-            digest = digest.hexdigest()
-        except OSError as exc:
-            raise ThicknessError(f"{p}: cannot read ({exc.strerror or exc})") from None
-        if digest in by_content:
-            raise ThicknessError(f"{by_content[digest]} and {p} have identical content; give "
-                                 "each input once (the same data given twice would count "
-                                 "twice)")
-        by_content[digest] = str(p)
+    check(paths, ThicknessError)
 
 
 def _resistivity_text(text: str, where: str) -> float:
