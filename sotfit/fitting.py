@@ -262,8 +262,14 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
     """Run lmfit; a run stopped by ``max_nfev`` is moved to its lowest-chi-square evaluation
     (lmfit leaves the last evaluated point, which may be a finite-difference or trial step)."""
     import lmfit
+    from lmfit.minimizer import AbortFitException
 
-    kws = {} if max_nfev is None else {"max_nfev": max_nfev}
+    # The evaluation limit is kept here, not by lmfit: at its own limit lmfit aborts the solver
+    # and afterwards reads the solver's point through an array that SciPy's C MINPACK (1.15 and
+    # later) has freed by then (a crash, or a point never evaluated). Stopping at the limit here
+    # keeps a copy of that point first; lmfit's limit is set beyond and never reached.
+    kws = {} if max_nfev is None else {"max_nfev": 2 * max_nfev + 10}
+    calls = {"n": 0, "stopped": False}
     best: list = []  # (chi-square, values) of the best evaluation, for a run stopped early
 
     def keep_best(p, _iteration, resid, *_args, **_kws):
@@ -277,6 +283,14 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
         """The residual; a trial point where the model is not finite (a step of the optimiser
         into a region the model does not cover) gets a residual far above any finite one, so
         that the step is rejected, as an optimiser rejects any step that makes the fit worse."""
+        if max_nfev is not None and not calls["stopped"]:
+            calls["n"] += 1
+            if calls["n"] > max_nfev + _PREFIT_CALLS:
+                calls["stopped"] = True
+                result = mini.result
+                result.last_internal_values = np.array(result.last_internal_values, copy=True)
+                result.aborted = True
+                raise AbortFitException(f"number of function evaluations > {max_nfev}")
         r = _residual(p, *args)
         bad = ~np.isfinite(r)
         if bad.any():
@@ -320,6 +334,9 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
                        "finite were rejected")
     return out
 
+
+#: Evaluations of the residual lmfit makes before the solver starts (its checks of the start).
+_PREFIT_CALLS = 2
 
 #: Trial points outside the model's domain remembered by a fit (the last ones are kept).
 _INVALID_KEPT = 1000
