@@ -102,9 +102,15 @@ def test_r_theta_columns_equal_x_y(tmp_path):
     a, b = read_hall_table(f, **KW), read_hall_table(g, **KW)
     np.testing.assert_allclose(a.r1w.y, b.r1w.y, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(a.r2w.y, b.r2w.y, rtol=1e-12, atol=1e-15)
-    # the quadrature channel, with the sign convention, is selectable
-    c = read_hall_table(f, **{**KW, "r2w_channel": "-Y"})
-    np.testing.assert_allclose(c.r2w.y, -(df["Y2 (V)"].to_numpy()) / 1e-3, rtol=1e-12)
+    # the quadrature channel, with the sign convention, is selectable (a 2w phase of 45 deg:
+    # both channels carry the signal; a channel far emptier than the other is refused)
+    turned = df.copy()
+    turned["X2 (V)"] = (df["X2 (V)"] - df["Y2 (V)"]) / np.sqrt(2)
+    turned["Y2 (V)"] = (df["X2 (V)"] + df["Y2 (V)"]) / np.sqrt(2)
+    h = tmp_path / "turned.csv"
+    turned.to_csv(h, index=False)
+    c = read_hall_table(h, **{**KW, "r2w_channel": "-Y"})
+    np.testing.assert_allclose(c.r2w.y, -(turned["Y2 (V)"].to_numpy()) / 1e-3, rtol=1e-12)
 
 
 def test_missing_first_harmonic(tmp_path):

@@ -98,6 +98,10 @@ def add_parser(sub) -> None:
     g.add_argument("--phi-h", type=_ANGLE,
                    help="azimuth of the swept field from the current where the files give none, "
                         "e.g. 0deg (default 0deg)")
+    g.add_argument("--phi-offset", type=_ANGLE,
+                   help="in-plane rotations: the reading of the angle column where the field is "
+                        "along the current, e.g. 90deg for a sample mounted across the rotator's "
+                        "zero (the field's azimuth is the reading minus this)")
     add_column_options(g, tuple(COLUMN_ROLES), "r2w=R_2w")
     g.add_argument("--calibration", help="magnet calibration table (current, field trials)")
     g.add_argument("--calibration-units", type=calibration_units, default=None,
@@ -194,7 +198,8 @@ def _reader_options(args, vals, cal) -> dict:
                 field_unit=args.field_unit, field=args.field, theta_h=args.theta_h, phi_h=args.phi_h,
                 calibration=cal, extrapolate_calibration=args.extrapolate_calibration,
                 r_ahe=vals.get("r_ahe"), columns=columns, column_units=units, option_style="cli",
-                mz_state=every_or_per_file(args.mz_state, "--mz-state"))
+                mz_state=every_or_per_file(args.mz_state, "--mz-state"),
+                phi_offset=args.phi_offset)
 
 
 def _check_options(args, method_parameters) -> dict:

@@ -52,7 +52,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     Parameters
     ----------
     scans : sequence of HallScan
-        phi scans at two or more fields (three or more for uncertainties of H_DL).
+        phi scans at two or more fields (three or more for H_DL).
     mu0_hk : float, optional
         Effective perpendicular anisotropy field in T (negative: -mu0*Meff of an in-plane film).
         Needed for H_DL.
@@ -95,7 +95,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         notes.append("mu0_h_dl not computed: method (a) needs the effective anisotropy field "
                      "(--meff or --hk) and R_AHE (--r-ahe) measured separately")
     else:
-        _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q, fits, flags, notes)
+        _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q, fits, flags, notes, excluded)
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
     return HallResult("avci", q, rows, excluded, notes, fits, flags)
@@ -106,9 +106,9 @@ def _require_two_fields(scans, fields) -> None:
     field dependence)."""
     if len(np.unique(np.round(np.abs(fields), 12))) < 2:
         raise HallAnalysisError(
-            f"method (a) separates the torques by their field dependence and needs scans at two or "
-            f"more field magnitudes (three or more for uncertainties); got only {np.unique(fields)} T "
-            f"from {[s.source for s in scans]}")
+            f"method (a) separates the torques by their field dependence and needs rotations at two "
+            f"or more field magnitudes (three or more for H_DL, whose law has two free parameters); "
+            f"got only {np.unique(fields)} T from {[s.source for s in scans]}")
 
 
 def _first_harmonics(scans, fits: dict, notes: list) -> list:
@@ -241,6 +241,7 @@ def _second_harmonics(scans, with_signal, phi0, rows, fits, notes):
     acos, afl : ndarray, shape (n, 2)
         The coefficients and their standard errors in Ohm.
     """
+    _require_cos_second_harmonic(scans, with_signal, phi0.nominal_value)
     acos, afl, bs = [], [], []
     for i in with_signal:
         s = scans[i]
@@ -262,6 +263,52 @@ def _second_harmonics(scans, with_signal, phi0, rows, fits, notes):
     return np.array(bs), np.array(acos), np.array(afl)
 
 
+#: A second harmonic is refused as turned by 90 deg when its sin(phi - phi0) and sin 3(phi - phi0)
+#: part is this many times the cos part of the model and this many standard errors from zero.
+#: The example set's rotations, an in-plane anisotropy of 2 mT making m lag the field, reach 0.19
+#: at 5 mT (0.003 at 400 mT); a 90 deg turn of the angle gives 5 to 370.
+SIN_TO_COS_RATIO = 3.0
+SIN_SIGNIFICANCE = 10.0
+
+
+def _sin_and_cos_parts(s, phi0: float) -> tuple[float, float, float]:
+    """(cos part, sin part, its standard error) in Ohm of R_2w(phi) of scan ``s``: the
+    amplitudes of cos(phi - phi0), cos 3(phi - phi0) (the model's) and of sin(phi - phi0),
+    sin 3(phi - phi0) (no term of the model) in a linear least-squares fit with an offset."""
+    p = np.radians(s.r2w.x - phi0)
+    basis = np.column_stack([np.cos(p), np.cos(3 * p), np.sin(p), np.sin(3 * p), np.ones_like(p)])
+    coef, *_ = np.linalg.lstsq(basis, s.r2w.y, rcond=None)
+    resid = s.r2w.y - basis @ coef
+    dof = max(len(p) - basis.shape[1], 1)
+    cov = (resid @ resid / dof) * np.linalg.pinv(basis.T @ basis)
+    return (float(np.hypot(coef[0], coef[1])), float(np.hypot(coef[2], coef[3])),
+            float(np.sqrt(cov[2, 2] + cov[3, 3])))
+
+
+def _require_cos_second_harmonic(scans, with_signal, phi0: float) -> None:
+    """Refuse rotations whose second harmonic is, at most fields, a sin(phi - phi0) where the
+    model has cos(phi - phi0): the angle reading is turned by about 90 deg from the angle of
+    the field from the current (phi0 from R_1w is found only modulo 90 deg), and the model's
+    coefficients would be noise (torques "consistent with zero" of a clear signal)."""
+    turned = []
+    for i in with_signal:
+        cos_part, sin_part, sin_err = _sin_and_cos_parts(scans[i], phi0)
+        if sin_part > SIN_TO_COS_RATIO * cos_part and sin_part > SIN_SIGNIFICANCE * sin_err:
+            turned.append((abs(scans[i].meta["field"]), sin_part / max(cos_part, 1e-300)))
+    if 2 * len(turned) <= len(with_signal):
+        return
+    ratios = [r for _, r in turned]
+    raise HallAnalysisError(
+        "method (a): the second harmonic is a sin(phi - phi0) where the model has cos(phi - "
+        f"phi0) (phi0 = {phi0:.3g} deg from R_1w), {min(ratios):.3g} to {max(ratios):.3g} times "
+        f"its cos part, at {len(turned)} of {len(with_signal)} fields "
+        f"({', '.join(f'{b * 1e3:.4g}' for b, _ in sorted(turned))} mT): the angle column's zero "
+        "is turned by about 90 deg from the current (R_1w gives phi0 only modulo 90 deg). Give "
+        f"the angle reading where the field is along the current, {phi0 + 90:.0f} or "
+        f"{phi0 - 90:.0f} deg (--phi-offset; the data cannot tell which: it decides the sign of "
+        "the torques)")
+
+
 def _field_like(bs, afl, q: dict, fits: dict, flags: dict) -> None:
     """The 1/H law a_fl(H) = k_fl / mu0H: ``k_fl`` (Ohm T) and ``mu0_h_fl_oe`` = k_fl / R_PHE (T)."""
     dfl = Dataset(bs, afl[:, 0], afl[:, 1], x_name="field", y_name="a_fl", x_unit="T", y_unit="Ohm",
@@ -275,14 +322,22 @@ def _field_like(bs, afl, q: dict, fits: dict, flags: dict) -> None:
                  "coefficient over the fields")
 
 
-def _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q: dict, fits: dict, flags: dict, notes: list):
+def _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q: dict, fits: dict, flags: dict,
+                  notes: list, excluded: list):
     """The law a_cos(H) = d_dl / (mu0H - mu0H_K) - r_ane [- r_one mu0H]: ``d_dl`` (Ohm T),
     ``mu0_h_dl`` = 2 d_dl / R_AHE (T), ``r_ane`` (Ohm) [and ``r_one``, Ohm/T]."""
     if np.any(bs - mu0_hk <= 0):
         raise HallAnalysisError("method (a): field at or below the anisotropy field after exclusions")
     nfree = 3 if include_one else 2
     if len(bs) <= nfree:
-        notes.append(f"only {len(bs)} fields: H_DL and r_ane have no uncertainty; use more fields")
+        left_out = "; ".join(f"{e['field'] * 1e3:.4g} mT: {e['reason']}" for e in excluded)
+        raise HallAnalysisError(
+            f"method (a): the 1/(H - H_K) law of the cos(phi) coefficient has {nfree} free "
+            f"parameters (H_DL, the anomalous Nernst term r_ane{', r_one' if include_one else ''}) "
+            f"and only {len(bs)} rotations with a second harmonic remain "
+            f"({', '.join(f'{b * 1e3:.4g}' for b in sorted(bs))} mT): give rotations at "
+            f"{nfree + 1} or more fields where m follows the field in the plane"
+            + (f" (left out: {left_out})" if left_out else ""))
     dcos = Dataset(bs, acos[:, 0], acos[:, 1], x_name="field", y_name="a_cos", x_unit="T",
                    y_unit="Ohm", meta={"source": "a_cos(H)"})
     g = 1 / (bs - mu0_hk)

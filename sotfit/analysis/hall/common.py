@@ -50,6 +50,13 @@ def _field_notes(scans, notes, threshold=0.05):
         notes.append("field uncertain by more than 5 % (calibration) at " + ", ".join(
             f"{b * 1e3:.3g} +/- {e * 1e3:.2g} mT" for b, e in bad) + ": results leaning on these fields "
             "inherit that systematic error (not included in the standard errors)")
+    beyond = sorted({round(abs(s.meta["field"]) * 1e3, 4) for s in scans
+                     if s.meta.get("calibration_extrapolated") and s.meta.get("field") is not None})
+    if beyond:
+        notes.append("field extrapolated linearly beyond the magnet calibration (allowed "
+                     f"explicitly) at {', '.join(f'{b:g}' for b in beyond)} mT: results leaning "
+                     "on these fields inherit the extrapolation's systematic error (not included "
+                     "in the standard errors)")
 
 
 def _check_scans(scans, kind, method):

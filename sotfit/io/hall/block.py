@@ -34,7 +34,7 @@ def _read_block(p, df, blk, side, o):
     if scan == "field":
         x, group_cols = _field_variable(p, df, blk, rows, o, meta)
     else:
-        x, group_cols = _angle_variable(p, df, blk, rows, o, scan)
+        x, group_cols = _angle_variable(p, df, blk, rows, o, scan, meta)
     volt = [c for h, (k, c1, c2) in kinds.items() if k != "ohm" for c in (c1, c2) if c is not None]
     i_peak = _peak_current(p, df, blk.roles, rows, o, volt, meta)    # may read current_is
     if volt:
@@ -113,7 +113,7 @@ def _field_variable(p, df, blk, rows, o, meta):
     return x, {k: blk.roles.get(k) for k in ("sweep_axis", "phi_h", "theta_h", "mz_state")}
 
 
-def _angle_variable(p, df, blk, rows, o, scan):
+def _angle_variable(p, df, blk, rows, o, scan, meta):
     """The scanned angle (deg) of a rotation, refused when its values do not fit the declared unit,
     and the column that tells its scans apart."""
     cxs = blk.var
@@ -128,6 +128,22 @@ def _angle_variable(p, df, blk, rows, o, scan):
         raise HallReadError(f"{p}: column {cxs!r} is declared in deg but spans only {span:.4g}; "
                             "the angles look like radians")
     x = _check_values(to_house(raw, au, "angle")[0], cxs, p, "angle")
+    def deg(value):                               # an angle as the caller writes it
+        return f"{value:g}deg" if _STYLE.get() == "cli" else float(value)
+
+    if o["phi_offset"] is not None:
+        if scan != "phi":
+            raise HallReadError(f"{p}: {_opt('phi_offset', deg(o['phi_offset']))} is the angle reading "
+                                "of an in-plane rotation where the field is along the current; "
+                                f"column {cxs!r} is a polar rotation")
+        x = x - o["phi_offset"]
+        meta.setdefault("_notes", []).append(f"the field's azimuth is column {cxs!r} minus {o['phi_offset']:g} deg "
+                              f"({_opt('phi_offset', deg(o['phi_offset']))})")
+    elif scan == "phi" and o["phi_h"] is not None:
+        raise HallReadError(f"{p}: {_opt('phi_h', deg(o['phi_h']))} is the azimuth of a swept field; "
+                            f"in an in-plane rotation the azimuth is the angle column {cxs!r}. "
+                            "If its zero is not along the current, give the reading there "
+                            f"({_opt('phi_offset', deg(90))})")
     fixed = "theta_h" if scan == "phi" else "phi_h"
     return x, {fixed: blk.roles.get(fixed)}
 
@@ -183,7 +199,8 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
         if volt:
             _need_conventions(p, o, volt)
         raise HallReadError(f"{p}: state current_is explicitly as one of ('peak', 'rms') "
-                            f"({_opt('current_is', 'peak')}); sotfit never assumes it")
+                            f"({_opt('current_is', 'peak')} or {_opt('current_is', 'rms')}); "
+                            "sotfit never assumes it")
     return cur * (math.sqrt(2) if current_is == "rms" else 1.0)
 
 
@@ -230,8 +247,11 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
         Y = _values(p, df, c2, rows)
         if _unit_of_role(p, c2, _role_of(roles, c2), "voltage", o, "voltage_unit") != vu:
             raise HallReadError(f"{p}: columns {c1!r} and {c2!r} have different units")
+        _signal_in_the_channel_read(p, X, Y, chan, h, (repr(c1), repr(c2)))
     elif kind == "rt":
         X, Y = _polar_to_xy(p, df, c1, c2, h, rows, o)
+        _signal_in_the_channel_read(p, X, Y, chan, h, (f"R cos(theta) of {c1!r}, {c2!r}",
+                                                        f"R sin(theta) of {c1!r}, {c2!r}"))
     else:
         X = _values(p, df, c1, rows)
         Y = None
@@ -248,6 +268,34 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
     v = to_house(v, vu, "voltage")[0] / o[f"gain_{h}w"] * vfac * 1e-6 / (i_peak * 1e-3)  # Ohm
     meta[f"r{h}w_from"] = f"column {used!r} ({vu}, channel {chan})"
     return v, used
+
+
+#: How many times more the lock-in channel not read of a harmonic may vary over a table than the
+#: channel read before the reading is refused: the measured Py/Pt rotations vary 5-500 times
+#: less in their out-of-phase channels than in the in-phase channels read.
+CHANNEL_SPREAD_RATIO = 10.0
+
+
+def _signal_in_the_channel_read(p, X, Y, chan, h, names) -> None:
+    """Refuse a channel that holds next to nothing beside one that varies more than
+    :data:`CHANNEL_SPREAD_RATIO` times as much: the harmonic is in the other channel (the
+    lock-in's phase setting, or X and Y columns swapped), and reading the empty one gives
+    torques of noise."""
+    read_x = chan in ("X", "-X")
+    used, other = (X, Y) if read_x else (Y, X)
+    spread_used, spread_other = float(np.std(used)), float(np.std(other))
+    if spread_used == 0 or not spread_other > CHANNEL_SPREAD_RATIO * spread_used:
+        return                      # an exactly constant channel was not recorded (no_signal)
+    other_chan = "Y" if read_x else "X"
+    used_name, other_name = names if read_x else names[::-1]
+    nth = "first" if h == 1 else "second"
+    ratio = f"{spread_other / spread_used:.0f} times"
+    raise HallReadError(
+        f"{p}: the {nth}-harmonic channel read (channel {chan}: {used_name}) varies {ratio} "
+        f"less than channel {other_chan} ({other_name}): the {nth} harmonic is in channel "
+        f"{other_chan}. Give {_opt(f'r{h}w_channel', other_chan)} (or -{other_chan}: which sign "
+        "is the lock-in's phase setting, the data cannot tell it), or, if the file's X and Y "
+        f"columns are swapped, name them ({_col_opt(f'x{h}')}, {_col_opt(f'y{h}')})")
 
 
 def _polar_to_xy(p, df, mag, phase, h, rows, o):

@@ -112,8 +112,8 @@ def readback_note(gm) -> str | None:
     col, mean, jitter, counts = found
     k = int(np.argmin(np.abs(mean - gm["field"])))
     return (f"the field is the mean of {counts[k]} read-backs of column {col!r}, which jitter "
-            f"by up to {1e3 * jitter[k]:.3g} mT (their standard deviation added to its standard "
-            "error)")
+            f"by up to {1e3 * jitter[k]:.3g} mT (their standard deviation kept as the field's "
+            "standard error; method (a)'s 1/H laws do not propagate it)")
 
 
 def _range_text(values, scale: float = 1.0) -> str:

@@ -23,7 +23,7 @@ CLI_OPTIONS = {
     "gain_2w": "--gain-2w", "voltage_unit": "--voltage-unit", "angle_unit": "--angle-unit",
     "field_unit": "--field-unit", "field": "--field", "theta_h": "--theta-h", "phi_h": "--phi-h",
     "calibration": "--calibration", "extrapolate_calibration": "--extrapolate-calibration",
-    "r_ahe": "--r-ahe", "mz_state": "--mz-state",
+    "r_ahe": "--r-ahe", "mz_state": "--mz-state", "phi_offset": "--phi-offset",
 }
 _STYLE = contextvars.ContextVar("sotfit_hall_option_style", default="python")
 
@@ -97,7 +97,8 @@ def _need_conventions(p, o, cols):
         if o[name] is None:
             raise HallReadError(
                 f"{p}: the Hall voltages in {', '.join(map(repr, cols))} need {name}: state it "
-                f"explicitly as one of {allowed} ({_opt(name, allowed[0])}); sotfit never assumes it")
+                f"explicitly as one of {allowed} ({' or '.join(_opt(name, a) for a in allowed)}); "
+                "sotfit never assumes it")
 
 
 #: A unit of each dimension, for the examples of messages.

@@ -27,7 +27,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
               phi_h: float | None = None, calibration: MagnetCalibration | None = None,
               extrapolate_calibration: bool = False, mz_state: int | None = None,
               r_ahe: float | None = None, columns: dict | None = None,
-              column_units: dict | None = None, option_style: str = "python") -> list[HallScan]:
+              column_units: dict | None = None, option_style: str = "python",
+              phi_offset: float | None = None) -> list[HallScan]:
     """Read harmonic Hall tables as laboratories write them into one :class:`HallScan` per scan.
 
     Layouts (docs/io.md, "Harmonic Hall tables"):
@@ -68,6 +69,10 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
         Role -> unit of a column whose header has none.
     option_style : {'python', 'cli'}
         Spell the options in messages as keywords or as ``sotfit hall`` options.
+    phi_offset : float, optional
+        In-plane rotations: the reading of the angle column (deg) where the field is along the
+        current (a sample mounted at 90 deg to the rotator's zero: 90); the azimuth of the field
+        is the reading minus ``phi_offset``. Field sweeps and polar rotations refuse it.
 
     Other parameters are those of :func:`read_hall_table`.
 
@@ -89,7 +94,7 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
                     angle_unit=angle_unit, field_unit=field_unit, field=field, theta_h=theta_h,
                     phi_h=phi_h, calibration=calibration,
                     extrapolate_calibration=extrapolate_calibration, mz_state=mz_state,
-                    r_ahe=r_ahe, column_units=dict(column_units or {}))
+                    r_ahe=r_ahe, column_units=dict(column_units or {}), phi_offset=phi_offset)
         _check_options(paths, opts)
         check_distinct_files(paths, HallReadError)
         given = _given_columns(columns, scan)

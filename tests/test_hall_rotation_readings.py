@@ -1,0 +1,103 @@
+"""In-plane rotations read as a lab records them but not as the model expects: the second
+harmonic in the lock-in's other channel (a phase setting of 90 deg), X and Y columns swapped,
+the angle reading turned by 90 deg (a sample mounted across the rotator's zero). Each gave
+torques of noise, flagged only as "consistent with zero" (or not at all: X and Y swapped gave
+H_DL 25 times too small with the wrong sign and no flag); each is now an error naming the cause
+and the option that mends it, and that option gives the torques of the files as bundled."""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from bundled import ROTATIONS, avci_options
+from sotfit.cli import main
+
+QUANTITIES = ("r_phe", "mu0_h_fl_oe", "mu0_h_dl", "r_ane")
+
+
+def _variants(folder, change):
+    folder.mkdir()
+    out = []
+    for path in ROTATIONS:
+        frame = change(pd.read_csv(path))
+        out.append(folder / path.name)
+        frame.to_csv(out[-1], index=False)
+    return out
+
+
+def _run(files, out, *extra, options=None):
+    return main(["hall", *map(str, files), *(options or avci_options()), *extra,
+                 "--out", str(out)])
+
+
+def _same_torques(out, ref):
+    got, want = (json.loads((o / "summary.json").read_text())["quantities"] for o in (out, ref))
+    for k in QUANTITIES:
+        assert np.isclose(got[k]["value"], want[k]["value"], rtol=1e-8, atol=0), k
+        assert np.isclose(got[k]["stderr"], want[k]["stderr"], rtol=1e-6), k
+
+
+def test_the_second_harmonic_in_the_other_channel_is_named(tmp_path, capsys):
+    """Phase set 90 deg off: the 2w signal in Y (X2' = -Y2, Y2' = X2). Reading X is refused
+    naming channel Y; --r2w-channel Y gives the bundled torques."""
+    def turn(f):
+        f["X2 (uV)"], f["Y2 (uV)"] = -f["Y2 (uV)"], f["X2 (uV)"].copy()
+        return f
+    files = _variants(tmp_path / "y", turn)
+    assert _run(ROTATIONS, tmp_path / "ref") == 0
+    assert _run(files, tmp_path / "x") == 2
+    err = capsys.readouterr().err
+    assert "second-harmonic channel read (channel X: 'X2 (uV)') varies" in err
+    assert "the second harmonic is in channel Y. Give --r2w-channel Y" in err
+    options = avci_options()
+    options[options.index("--r2w-channel") + 1] = "Y"
+    assert _run(files, tmp_path / "out", options=options) == 0
+    _same_torques(tmp_path / "out", tmp_path / "ref")
+
+
+def test_x_and_y_columns_swapped_are_refused_not_read_as_noise(tmp_path, capsys):
+    def swap(f):
+        return f.rename(columns={"X1 (uV)": "Y1 (uV)", "Y1 (uV)": "X1 (uV)",
+                                 "X2 (uV)": "Y2 (uV)", "Y2 (uV)": "X2 (uV)"})
+    files = _variants(tmp_path / "swapped", swap)
+    assert _run(files, tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert "first-harmonic channel read (channel X" in err and "--r1w-channel Y" in err
+    assert "columns are swapped" in err and not (tmp_path / "out").exists()
+
+
+def test_an_angle_reading_turned_by_90_deg_is_named_and_phi_offset_mends_it(tmp_path, capsys):
+    """The rotator's zero 90 deg from the current (the column reads phi + 90): R_1w alone
+    gives phi0 only modulo 90 deg, the second harmonic is then a sin where the model has a cos:
+    an error giving both offsets the data allow; --phi-offset 90deg gives the bundled torques
+    (and -90deg the same with the opposite sign, which the data cannot tell apart);
+    --phi-h, the azimuth of field sweeps, is refused for rotations."""
+    def turn(f):
+        f["phi (deg)"] = f["phi (deg)"] + 90.0
+        return f
+    files = _variants(tmp_path / "turned", turn)
+    assert _run(ROTATIONS, tmp_path / "ref") == 0
+    assert _run(files, tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert "the second harmonic is a sin(phi - phi0) where the model has cos" in err
+    assert "93 or -87 deg (--phi-offset" in err
+    assert _run(files, tmp_path / "phi_h", "--phi-h", "90deg") == 2
+    assert "in an in-plane rotation the azimuth is the angle column" in capsys.readouterr().err
+    assert _run(files, tmp_path / "fixed", "--phi-offset", "90deg") == 0
+    _same_torques(tmp_path / "fixed", tmp_path / "ref")
+    assert _run(files, tmp_path / "other", "--phi-offset=-90deg") == 0
+    other = json.loads((tmp_path / "other" / "summary.json").read_text())["quantities"]
+    ref = json.loads((tmp_path / "ref" / "summary.json").read_text())["quantities"]
+    assert np.isclose(other["mu0_h_dl"]["value"], -ref["mu0_h_dl"]["value"], rtol=1e-8)
+
+
+def test_two_fields_name_what_the_damping_like_law_needs(tmp_path, capsys):
+    """Rotations at two fields: H_FL's 1/H law has one parameter, the a_cos law of H_DL two; the
+    error names the fields and how many are needed (it was the fitter's "2 point(s) cannot
+    determine 2 free parameter(s)", after a message saying two fields were enough)."""
+    two = [p for p in ROTATIONS if p.stem in ("phi_100mT", "phi_400mT")]
+    assert _run(two, tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert "has 2 free parameters" in err and "(100, 400 mT)" in err
+    assert "give rotations at 3 or more fields" in err
