@@ -409,7 +409,7 @@ BAD_TABLES = [
     ("nan.csv", "Field (Oe),Vmix (uV)\n1,1\n2,nan\n3,3\n", {},
      ["'Vmix (uV)' (column 1)", "--column voltage=NAME"]),
     ("freq.csv", "freq,Field (Oe),Vmix (uV)\n9e9,1,1\n9e9,2,2\n9e9,3,3\n", {},
-     ["'freq' (column 0)", "--column-unit frequency=GHz"]),
+     ["'freq' (column 0)", "--column-unit frequency=Hz"]),      # 9e9: the unit the numbers fit
     ("dup.csv", "Field (Oe),Vmix (uV)\n1,1\n2,2\n2,3\n3,3\n", {},
      ["'Field (Oe)' (column 0)", "--allow-duplicates"]),
     ("loop.csv", "Field (Oe),Vmix (uV)\n1,1\n2,2\n3,3\n2,3\n1,1\n", {},

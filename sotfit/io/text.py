@@ -454,6 +454,18 @@ def _parse_bulk(data_lines: list[str], delimiter: str, n: int, trailing: bool):
     return data
 
 
+def _without_repeated_preamble(lines, start: int, rows) -> tuple[list, list]:
+    """(rows kept, rows dropped): rows among the data that repeat, character for character, a
+    line above the first data row ``start`` (the column names, a setting) and hold text, as
+    exports appended one after another write them; any other text row stays (an error)."""
+    above = {ln.strip() for ln in lines[:start] if ln.strip()}
+    repeated = [i for i in rows if lines[i].strip() in above and _numeric_row(lines[i]) is None]
+    if not repeated:
+        return list(rows), []
+    dropped = set(repeated)
+    return [i for i in rows if i not in dropped], repeated
+
+
 def _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad):
     """The line-by-line parser: the reference for the bulk one, and its error messages."""
     out = np.empty((len(rows), n))
@@ -731,6 +743,15 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     # Data rows: in bulk, else line by line (side-by-side columns of unequal length, errors).
     pad = _blocks(columns) is not None
     data = _parse_bulk([lines[i] for i in rows], delimiter, n, trailing)
+    if data is None and columns is not None:
+        kept, repeated = _without_repeated_preamble(lines, start, rows)
+        if repeated:
+            rows = kept
+            notes = (*notes, f"line(s) {', '.join(str(i + 1) for i in repeated[:5])}"
+                             f"{', ...' if len(repeated) > 5 else ''} repeat the column names or "
+                             "settings above the table (exports appended one after another): "
+                             "skipped")
+            data = _parse_bulk([lines[i] for i in rows], delimiter, n, trailing)
     if data is None:
         data = _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad)
     if not notes and sheet is None:  # a preamble read with decimal points is not the text

@@ -26,6 +26,7 @@ __all__ = [
     "implausible_meff",
     "implausible_resonance_fields",
     "spectrum_data_checks",
+    "torque_field_beyond_linewidth",
 ]
 
 
@@ -261,6 +262,36 @@ def implausible_meff(h_res: float, frequency: float) -> str | None:
             f"mu0 M_eff = 1 T resonates at {resonance_field_inplane(frequency, 1.0):.3g} T): "
             "check the field unit (a column of tesla headed mT reads 1000 times too small; "
             "--override-unit field=T)")
+
+
+def torque_field_beyond_linewidth(width: float, torques: Mapping[str, Any]) -> str | None:
+    """Why the torque fields of a spectrum cannot be those of its lineshape, or None.
+
+    The mixing lineshape (Liu et al., seed 001, eqs. (1)-(2)) is the linear response of m to rf
+    torque fields much smaller than the linewidth: on resonance the precession cone angle is of
+    order mu0 h / (mu0 Delta H). Torque fields beyond the linewidth (HWHM, ``width``, T) would
+    tip m by a radian or more, far out of the linear regime the fitted Lorentzians describe,
+    and such a spectrum would not have their shape. A voltage read 1000 times too large (a
+    column of microvolts headed mV) makes them so.
+
+    Parameters
+    ----------
+    width : float
+        The spectrum's HWHM in T.
+    torques : mapping
+        Its torque quantities as summary entries (``{"value": ..., "unit": "T"}``).
+    """
+    big = [(k, abs(float(q["value"]))) for k in ("mu0_h_dl", "mu0_h_fl_oe")
+           if isinstance(q := torques.get(k), Mapping) and q.get("unit") == "T"
+           and np.isfinite(float(q.get("value", np.nan)))]
+    big = [(k, v) for k, v in big if width > 0 and v > width]
+    if not big:
+        return None
+    k, v = max(big, key=lambda kv: kv[1])
+    return (f"|{k}| = {v * 1e3:.3g} mT exceeds the linewidth {width * 1e3:.3g} mT (HWHM): the "
+            "mixing lineshape is the linear response to torque fields far below the linewidth "
+            "(precession cone angle of order h/Delta H); check the voltage unit (microvolts "
+            "headed mV read 1000 times too large), the rf current and Delta R")
 
 
 def implausible_resonance_fields(spectra: Sequence[SpectrumFit]) -> dict[int, str]:

@@ -16,7 +16,8 @@ from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi
 from ...results import FitResult, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
-from .checks import branch_width_disagreements, data_checks, implausible_resonance_fields
+from .checks import (branch_width_disagreements, data_checks, implausible_resonance_fields,
+                     torque_field_beyond_linewidth)
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit
 
@@ -415,6 +416,21 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                 for k in ("mu0_meff", "gyromagnetic_ratio", "g"):
                     if isinstance(sec.get(k), dict) and "value" in sec[k]:
                         add_flag(sec[k], shared)
+    # 5c. torque fields beyond the linewidth: not the linear response the lineshape is
+    for row in out["spectra"]:
+        width = row.get("width", {}).get("value") if isinstance(row.get("width"), dict) else None
+        for route in secs:
+            t = row.get(f"torques_{route}", {})
+            reason = (torque_field_beyond_linewidth(float(width), t) if width is not None
+                      else None)
+            if reason is None:
+                continue
+            scaled = [k for k in amplitude_keys if k != "xi_fmr"]   # a ratio: not scaled
+            for k in scaled:
+                if isinstance(t.get(k), dict) and "value" in t[k]:
+                    add_flag(t[k], reason)
+                if k in secs[route]:
+                    add_flag(secs[route][k], f"{row['source']}: {reason}")
     # 6. M_eff against the given M_s
     ms = getattr(sample, "mu0_ms", None) if sample is not None else None
     if ms is not None:

@@ -358,19 +358,53 @@ def _find_unit(table: Table, col: int, dimension: str, option_unit: str | None,
     )
 
 
+#: The magnitude from which a number is an instrument's overrange marker, not a reading: SCPI
+#: instruments (Keysight, Keithley, Tektronix) write 9.9E37 (Keithley 9.91E37) where a reading
+#: was out of range or missing.
+OVERRANGE_MARKER = 9.9e37
+
+
 def _check_finite(table: Table, col: int, what: str, option: str, rows=None) -> None:
-    """Refuse missing or non-finite values in a column, naming the file, the column and the
-    lines."""
+    """Refuse missing or non-finite values in a column, and instruments' overrange markers
+    (:data:`OVERRANGE_MARKER`), naming the file, the column and the lines."""
     values = table.data[:, col] if rows is None else table.data[rows, col]
+    all_lines = table.lines if rows is None else table.lines[rows]
+    marked = np.isfinite(values) & (np.abs(values) >= OVERRANGE_MARKER)
+    if marked.any():
+        lines = all_lines[marked][:5].tolist()
+        raise DataError(
+            f"{table.name}: {table.column_label(col)} ({what}) holds {int(marked.sum())} "
+            f"overrange marker(s) ({values[marked][0]:.3g}, what instruments write where a "
+            f"reading was out of range, not a {what}) at line(s) {lines}; remove those rows or "
+            "make them comments with '#'")
     bad = ~np.isfinite(values)
     if bad.any():
-        lines = (table.lines if rows is None else table.lines[rows])[bad][:5].tolist()
         raise DataError(
             f"{table.name}: {table.column_label(col)} ({what}) has {int(bad.sum())} missing or "
-            f"non-finite value(s) (NaN, inf or empty) at line(s) {lines}; remove those rows "
+            f"non-finite value(s) (NaN, inf or empty) at line(s) {all_lines[bad][:5].tolist()}; "
+            "remove those rows "
             f"or fill them explicitly, or if this is not the {what} column pick another with "
             f"{_opt(option)}"
         )
+
+
+#: The frequency units a column without one may be in, with their factor to GHz, in the order
+#: they are tried, and the band of ferromagnetic resonance (GHz).
+_FREQUENCY_UNITS = (("GHz", 1.0), ("MHz", 1e-3), ("Hz", 1e-9), ("kHz", 1e-6), ("THz", 1e3))
+_RF_BAND_GHZ = (0.01, 5000.0)
+
+
+def frequency_unit_of(values_or_ghz, factor: float = 1.0) -> str | None:
+    """The first unit of :data:`_FREQUENCY_UNITS` in which all ``values_or_ghz`` (times
+    ``factor``, e.g. 1 for numbers read in GHz) are rf frequencies of ferromagnetic resonance,
+    or None."""
+    v = np.abs(np.asarray(values_or_ghz, dtype=float) * factor)
+    v = v[np.isfinite(v)]
+    lo, hi = _RF_BAND_GHZ
+    for unit, to_ghz in _FREQUENCY_UNITS:
+        if v.size and np.all((v * to_ghz >= lo) & (v * to_ghz <= hi)):
+            return unit
+    return None
 
 
 def _column_quantity(table: Table, col: int, dimension: str, option_unit: str | None,
@@ -385,11 +419,15 @@ def _column_quantity(table: Table, col: int, dimension: str, option_unit: str | 
         unit = None
     unit = unit or option_unit
     if unit is None:
+        example = _units.HOUSE[dimension]
+        if dimension == "frequency":
+            example = frequency_unit_of(table.data[rows, col]) or example
         raise UnitError(
             f"{table.name}: {table.column_label(col)} ({dimension}) has no unit; write it in "
-            f"the header (e.g. '{dimension} ({_units.HOUSE[dimension]})') or pass "
-            f"{_opt(option, _units.HOUSE[dimension])}"
-        )
+            f"the header (e.g. '{dimension} ({example})') or pass {_opt(option, example)}"
+            + (f" (its values, {np.nanmin(table.data[rows, col]):.4g} to "
+               f"{np.nanmax(table.data[rows, col]):.4g}, are rf frequencies in {example})"
+               if example != _units.HOUSE[dimension] else ""))
     return np.asarray(_units.to_house(table.data[rows, col], unit, dimension)[0], dtype=float)
 
 

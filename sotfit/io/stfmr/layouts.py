@@ -16,6 +16,7 @@ from ..text import Table, read_tables
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
     _column_quantity, _find_column, _magnet_current_column, _power_column, _resolve_unit,
+    frequency_unit_of,
 )
 from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
@@ -101,7 +102,7 @@ def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Datas
     key = (table.columns, table.n_columns, opts.key)
     wide = _WIDE.get(key, _NOT_READ)
     if wide is _NOT_READ:
-        wide = _wide_blocks(table, opts)
+        wide = _wide_blocks(table, opts) or _named_pair_blocks(table, opts)
         _WIDE.put(key, wide)
     if wide is not None:
         return _read_blocks(table, wide, opts, f_opt, p_opt, a_opt, wide=True)
@@ -170,6 +171,37 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
     if not labels:
         return None
     return tuple((table.columns[i].strip(), fcol, i) for i in labels)
+
+
+def _named_pair_blocks(table: Table, opts: _Options) -> tuple | None:
+    """The blocks of column pairs named per column with their frequency and unit (``Field 8GHz
+    (mT), Vmix 8GHz (uV), Field 10GHz (mT), Vmix 10GHz (uV), ...``, as Origin and spreadsheets
+    export XY pairs): each frequency's column in a field unit and its one other column, as
+    ``((V_mix column name, field column, V_mix column), ...)`` in the order of the file; None
+    unless every column is in such a pair, there are two pairs or more, and no option names
+    the columns."""
+    if table.columns is None or table.n_columns < 4 or any(
+            getattr(opts, o) is not None for o in ("field_column", "voltage_column",
+                                                   "frequency_column", "lockin_channels")):
+        return None
+    pairs: dict[float, list] = {}
+    for i, c in enumerate(table.columns):
+        dimension = _units.header_dimension(c)
+        try:
+            ghz = _frequency_in(_units.split_header(c)[0] if dimension else c, c)
+        except DataError:
+            return None
+        if ghz is None:
+            return None
+        pairs.setdefault(ghz, []).append((dimension == "field", i))
+    blocks = []
+    for members in pairs.values():
+        fields = [i for is_field, i in members if is_field]
+        others = [i for is_field, i in members if not is_field]
+        if len(fields) != 1 or len(others) != 1:
+            return None
+        blocks.append((table.columns[others[0]].strip(), fields[0], others[0]))
+    return tuple(sorted(blocks, key=lambda b: b[2])) if len(blocks) >= 2 else None
 
 
 #: Columns found in a header row: (columns, number of columns, lvm layout, options) ->
@@ -467,11 +499,16 @@ def _rf_frequencies(fq: np.ndarray, where: str, src: str) -> np.ndarray:
     lo, hi = RF_BAND_GHZ
     bad = fq[~((fq >= lo) & (fq <= hi))]
     if bad.size:
+        unit = frequency_unit_of(fq) if where.startswith("column") else None
+        fix = (f"the column holds rf frequencies in {unit}: give its unit with "
+               f"{_opt('frequency_unit', unit)} (or write it in its header)"
+               if unit not in (None, "GHz") else
+               f"give the rf frequency with {_opt('frequency', '9GHz')} or correct the "
+               f"{where.split(' ', 1)[0]}")
         raise DataError(
             f"{src}: the {where} gives an rf frequency of {bad[0]:.6g} GHz, outside the "
             f"{lo:g}-{hi:g} GHz of ferromagnetic resonance (a lock-in's reference frequency, or "
-            f"a unit missing or wrong?); give the rf frequency with {_opt('frequency', '9GHz')}"
-            f" or correct the {where.split(' ', 1)[0]}")
+            f"a unit missing or wrong?); {fix}")
     return fq
 
 
