@@ -20,7 +20,7 @@ from .. import cache as _cache
 from ..text import Table, parse_number
 from .columns import _SAMPLE_NAMES, _instrument_frequency, _key
 from .names import _stem, condition_name
-from .options import _opt, _opt_quantity
+from .options import _STYLE, CLI_OPTIONS, _opt, _opt_quantity
 
 
 # Meta keys set by the reader; header entries never overwrite them.
@@ -217,15 +217,39 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
         value = _in_folder_name(folder, in_text)
         if value is not None:
             sources.append((value, f"folder name {folder!r}"))
+    unit = _units.HOUSE[dimension]
+    own = sources[:-1] if option_value is not None else sources
+    if (option_value is not None and len(own) > 1
+            and any(not _agree(v, own[0][0]) for v, _ in own[1:])
+            and any(_agree(v, option_value) for v, _ in own)):
+        # the file says two things; the option picks one of them (never a third value)
+        overruled = "; ".join(f"the {w} gives {v:g} {unit}" for v, w in own
+                              if not _agree(v, option_value))
+        warnings.warn(f"{table.name}: {overruled}: {sources[-1][1]} takes {option_value:g} "
+                      f"{unit}, as the {', '.join(w for v, w in own if _agree(v, option_value))}"
+                      " gives", stacklevel=6)
+        return sources[-1]
     for value, where in sources[1:]:
         if not _agree(value, sources[0][0]):
-            unit = _units.HOUSE[dimension]
             line = f" (the header entry is at {table.where(head[1])})" if head else ""
+            settle = (f"; if the file is wrong, the option with the right one of the two "
+                      f"settles it ({_settling_option(option, table.name, value, unit)})"
+                      if len(own) > 1 and option_value is None else "")
             raise DataError(
                 f"{table.name}: the {sources[0][1]} gives {sources[0][0]:g} {unit} but the "
-                f"{where} gives {value:g} {unit}{line}"
+                f"{where} gives {value:g} {unit}{line}{settle}"
             )
     return sources[0] if sources else None
+
+
+def _settling_option(option: str, name: str, value: float, unit: str) -> str:
+    """The option that gives file ``name`` the value ``value`` (in ``unit``), as the caller
+    writes it: ``--frequency run.csv=9GHz`` (``--power 10dBm``: for every file) or
+    ``frequency={'run.csv': 9}``."""
+    if _STYLE.get() == "cli":
+        flag = CLI_OPTIONS[option][0].split()[0]
+        return f"{flag} {value:g}{unit}" if option == "power" else f"{flag} {name}={value:g}{unit}"
+    return f"{option}={{{name!r}: {value:g}}}"
 
 
 #: Header meta found: header entries -> (meta items, sample named in the header or None).
