@@ -101,3 +101,41 @@ def test_two_fields_name_what_the_damping_like_law_needs(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "has 2 free parameters" in err and "(100, 400 mT)" in err
     assert "give rotations at 3 or more fields" in err
+
+
+def test_rotations_over_part_of_a_turn_flag_r_phe_and_phi0(tmp_path):
+    """0-180 deg of the bundled rotations: R_PHE came out 30 of its standard errors from the
+    planted 0.15 Ohm, unflagged (the terms of R_1w are not orthogonal over half a turn); it is
+    flagged now, and the full turns are not."""
+    files = _variants(tmp_path / "half", lambda f: f[f["phi (deg)"] <= 180.0])
+    assert _run(files, tmp_path / "out") == 0
+    flags = json.loads((tmp_path / "out" / "summary.json").read_text())["flags"]
+    half = [f for f in flags if "part of a turn" in f["reason"]]
+    assert {f["quantity"] for f in half} == {"quantities.r_phe", "quantities.phi0"}
+    assert "100 mT: 180 deg" in half[0]["reason"]
+    assert _run(ROTATIONS, tmp_path / "ref") == 0
+    ref = json.loads((tmp_path / "ref" / "summary.json").read_text())["flags"]
+    assert not any("part of a turn" in f["reason"] for f in ref)
+
+
+def test_a_rotation_of_another_sample_is_left_out_named(tmp_path, capsys):
+    """A 200 mT file of another sample (every voltage 1.3 or 0.7 times) beside the bundled set:
+    the larger one was taken for the saturated R_PHE, every other field called unsaturated and
+    the run refused without naming it; the smaller was left out as "not saturated" between
+    saturated fields. R_PHE of one film grows with the field and never falls: either file is
+    left out naming why, and the torques are those of the bundled set."""
+    assert _run(ROTATIONS, tmp_path / "ref") == 0
+    for factor, words in ((1.3, "higher field 400 mT"), (0.7, "lower field 100 mT")):
+        folder = tmp_path / f"x{factor}"
+        folder.mkdir()
+        frame = pd.read_csv([p for p in ROTATIONS if p.stem == "phi_200mT"][0])
+        for col in ("X1 (uV)", "Y1 (uV)", "X2 (uV)", "Y2 (uV)"):
+            frame[col] = frame[col] * factor
+        odd = folder / "phi_200mT_sampleB.csv"
+        frame.to_csv(odd, index=False)
+        out = tmp_path / f"out{factor}"
+        assert _run([*ROTATIONS, odd], out) == 0
+        _same_torques(out, tmp_path / "ref")
+        excluded = json.loads((out / "summary.json").read_text())["excluded"]
+        why = [e["reason"] for e in excluded if e["source"].endswith("phi_200mT_sampleB.csv")]
+        assert len(why) == 1 and words in why[0] and "another sample" in why[0]

@@ -84,6 +84,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     keep = [i for i, r in enumerate(rows) if r["included"]]
     _require_two_kept_fields(fields, keep, excluded)
     q = _planar_hall(first, keep, notes)
+    _partial_turns(scans, keep, flags)
     with_signal = _with_second_harmonic(scans, keep, rows, excluded)
     if len(np.unique(np.round(np.abs(fields[with_signal]), 12))) < 2:
         _undetermined_torques(q, mu0_hk, r_ahe, flags, notes)
@@ -140,22 +141,61 @@ def _exclusions(scans, first, mu0_hk, min_phe_fraction, max_lag, excluded: list)
     (and added to ``excluded`` with the reason) where m does not follow the field in the plane."""
     rphe = np.abs(np.array([r.value("r_phe") for r in first]))
     rphe_err = np.array([r.stderr("r_phe") for r in first])
-    ref, ref_err = rphe.max(), rphe_err[np.argmax(rphe)]
+    bs = np.array([abs(s.meta["field"]) for s in scans])
+    odd = _out_of_order(bs, rphe, rphe_err, scans)
+    usual = [i for i in range(len(scans)) if i not in odd]
+    k = max(usual, key=lambda i: rphe[i]) if usual else int(np.argmax(rphe))
+    ref, ref_err = rphe[k], rphe_err[k]
     rows = []
-    for s, r1, a, da in zip(scans, first, rphe, rphe_err):
+    for i, (s, r1, a, da) in enumerate(zip(scans, first, rphe, rphe_err)):
         a4 = math.hypot(r1.value("a4_sin"), r1.value("a4_cos"))
         a4_err = max(r1.stderr("a4_sin"), r1.stderr("a4_cos"))
         lag = a4 / a if a > 0 else np.inf          # largest angle between m and the field (rad)
         lag_err = a4_err / a if a > 0 else np.inf
         row = {"source": s.source, "field": s.meta["field"], "r_phe": r1.value("r_phe"), "r_phe_stderr": da,
                "phi0": r1.value("phi0"), "lag": lag, "lag_stderr": lag_err, "included": True}
-        reason = _exclusion_reason(abs(s.meta["field"]), a, da, ref, ref_err, lag, lag_err, mu0_hk,
-                                   min_phe_fraction, max_lag)
+        reason = odd.get(i) or _exclusion_reason(abs(s.meta["field"]), a, da, ref, ref_err, lag,
+                                                 lag_err, mu0_hk, min_phe_fraction, max_lag)
         if reason:
             row["included"] = False
             excluded.append({"field": float(s.meta["field"]), "source": s.source, "reason": reason})
         rows.append(row)
     return rows
+
+
+#: How far (relative, and in combined standard errors) R_PHE of a rotation may lie above that of
+#: every rotation at a higher field, or below one at a lower field, before it is out of order.
+ORDER_TOLERANCE, ORDER_SIGMA = 0.03, 3.0
+
+
+def _out_of_order(bs, rphe, rphe_err, scans) -> dict:
+    """Rotations whose |R_PHE| is out of the order of one film's: it grows with the field up to
+    saturation and never falls. Index -> reason, for a rotation above every one at a higher
+    field (a file of another sample, another gain or current: it was taken for the saturated
+    value and every other field called unsaturated, the file not named), or below one at a
+    lower field that is not itself out of order."""
+    def above(a, da, b, db):
+        return a > (1 + ORDER_TOLERANCE) * b and a - b > ORDER_SIGMA * math.hypot(da, db)
+
+    odd = {}
+    for i in range(len(bs)):
+        higher = [j for j in range(len(bs)) if bs[j] > bs[i]]
+        if higher and all(above(rphe[i], rphe_err[i], rphe[j], rphe_err[j]) for j in higher):
+            top = max(higher, key=lambda j: rphe[j])
+            odd[i] = (f"R_PHE here ({rphe[i]:.4g} Ohm) is {rphe[i] / rphe[top]:.1%} of that at "
+                      f"the higher field {bs[top] * 1e3:.4g} mT ({scans[top].source}) and above "
+                      "every higher field's: R_PHE of one film grows with the field up to "
+                      "saturation and never falls; a file of another sample, gain or current?")
+    for i in range(len(bs)):
+        lower = [j for j in range(len(bs)) if bs[j] < bs[i] and j not in odd
+                 and above(rphe[j], rphe_err[j], rphe[i], rphe_err[i])]
+        if i not in odd and lower:
+            j = max(lower, key=lambda j: rphe[j])
+            odd[i] = (f"R_PHE here ({rphe[i]:.4g} Ohm) is {rphe[i] / rphe[j]:.1%} of that at "
+                      f"the lower field {bs[j] * 1e3:.4g} mT ({scans[j].source}): R_PHE of one "
+                      "film grows with the field up to saturation and never falls; a file of "
+                      "another sample, gain or current?")
+    return odd
 
 
 def _exclusion_reason(b, a, da, ref, ref_err, lag, lag_err, mu0_hk, min_phe_fraction, max_lag):
@@ -171,6 +211,33 @@ def _exclusion_reason(b, a, da, ref, ref_err, lag, lag_err, mu0_hk, min_phe_frac
                 f"+/- {lag_err:.2g} rad (significantly more than max_lag={max_lag}): an in-plane "
                 "anisotropy comparable to the field biases the textbook 1/H law")
     return None
+
+
+#: The largest gap (deg) in the angles of a rotation before it is a partial turn: over less than
+#: a full turn the terms of R_1w (sin 2phi, the 4phi terms, the offset, and the cos phi and sin
+#: phi of a tilt, which the model has not) are no longer orthogonal.
+LARGEST_ANGLE_GAP = 30.0
+
+
+def _partial_turns(scans, keep, flags: dict) -> None:
+    """Flag R_PHE and phi0 when a rotation kept covers less than a full turn (a largest gap
+    between its angles, around the circle, above :data:`LARGEST_ANGLE_GAP`): on 0-180 deg of
+    the example set R_PHE came out 30 of its standard errors from the planted value, unflagged.
+    """
+    partial = []
+    for i in keep:
+        phi = np.unique(np.mod(np.asarray(scans[i].r1w.x, float), 360.0))
+        if phi.size < 2:
+            continue
+        gaps = np.diff(np.append(phi, phi[0] + 360.0))
+        if gaps.max() > LARGEST_ANGLE_GAP:
+            partial.append((abs(scans[i].meta["field"]), float(360.0 - gaps.max())))
+    if partial:
+        _flag(flags, ["r_phe", "phi0"],
+              "rotations over part of a turn (" + ", ".join(
+                  f"{b * 1e3:.4g} mT: {span:.0f} deg" for b, span in sorted(partial))
+              + "): the terms of R_1w are not orthogonal there and a tilt of m (cos phi, sin "
+              "phi, not in the model) biases R_PHE and phi0; measure full turns")
 
 
 def _require_two_kept_fields(fields, keep, excluded) -> None:
