@@ -6,8 +6,8 @@ naming both files.
 
 from __future__ import annotations
 
-import hashlib
 import os
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,20 +17,31 @@ from ..data import DataError
 __all__ = ["check_distinct_files"]
 
 
-def _digest(file: Path, table) -> str:
-    """SHA-256 of a file's bytes (read in blocks: a file larger than memory too) and the name of
-    the table wanted of it."""
-    digest = hashlib.sha256(str(table).encode())
+def _checksum(file: Path) -> int:
+    """CRC-32 of a file's bytes, read in blocks (a file larger than memory too): a key that
+    groups files which may be equal, confirmed byte for byte (:func:`_same_bytes`)."""
+    crc = 0
     with open(file, "rb") as fh:                    # read-only
         for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Whether two files of one size hold the same bytes."""
+    with open(a, "rb") as fa, open(b, "rb") as fb:  # read-only
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
 
 
 def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) -> None:
-    """Refuse a file given twice: the same file (after resolving links and ``..``; for
-    ``FILE[NAME]`` the same table of it) or two files of byte-identical content (only files of
-    equal size are read to compare them).
+    """Refuse a file given twice: the same file (the same device and inode, so through links
+    and ``..`` too; for ``FILE[NAME]`` the same table of it) or two files of byte-identical
+    content (only files of equal size are read to compare them: a checksum, then their bytes).
 
     Parameters
     ----------
@@ -46,29 +57,31 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
     """
     from . import table_names
 
-    by_path: dict[tuple, str] = {}
+    by_id: dict[tuple, str] = {}
     by_size: dict[tuple, list] = defaultdict(list)
     for p in paths:
         file, table = table_names.named_table(Path(p))   # a table of a file of several
-        real = (file.resolve(), table)
-        if real in by_path:
-            raise error(f"{by_path[real]} and {p} are the same file; give each input once (a "
-                        "file given twice counts its data twice and understates every "
-                        "uncertainty)")
-        by_path[real] = str(p)
         try:
-            by_size[(os.stat(file).st_size, table)].append((str(p), file, table))
+            st = os.stat(file)
         except OSError as exc:
             raise error(f"{p}: cannot read ({exc.strerror or exc})") from None
+        key = (st.st_dev, st.st_ino, table)
+        if key in by_id:
+            raise error(f"{by_id[key]} and {p} are the same file; give each input once (a "
+                        "file given twice counts its data twice and understates every "
+                        "uncertainty)")
+        by_id[key] = str(p)
+        by_size[(st.st_size, table)].append((str(p), file))
     for same_size in (group for group in by_size.values() if len(group) > 1):
-        by_content: dict[str, str] = {}
-        for name, file, table in same_size:
+        by_sum: dict[int, list] = defaultdict(list)
+        for name, file in same_size:
             try:
-                digest = _digest(file, table)
+                crc = _checksum(file)
+                for other, other_file in by_sum[crc]:
+                    if _same_bytes(other_file, file):
+                        raise error(f"{other} and {name} have identical content; give each "
+                                    "input once (the same data given twice would count twice "
+                                    "and understate every uncertainty)")
             except OSError as exc:
                 raise error(f"{name}: cannot read ({exc.strerror or exc})") from None
-            if digest in by_content:
-                raise error(f"{by_content[digest]} and {name} have identical content; give each "
-                            "input once (the same data given twice would count twice and "
-                            "understate every uncertainty)")
-            by_content[digest] = name
+            by_sum[crc].append((name, file))
