@@ -107,9 +107,9 @@ def _require_two_fields(scans, fields) -> None:
     field dependence)."""
     if len(np.unique(np.round(np.abs(fields), 12))) < 2:
         raise HallAnalysisError(
-            f"method (a) separates the torques by their field dependence and needs rotations at two "
-            f"or more field magnitudes (three or more for H_DL, whose law has two free parameters); "
-            f"got only {np.unique(fields)} T from {[s.source for s in scans]}")
+            "method (a) separates the torques by their field dependence and needs rotations at "
+            "two or more field magnitudes (three or more for H_DL, whose law has two free "
+            f"parameters); got only {np.unique(fields)} T from {[s.source for s in scans]}")
 
 
 def _first_harmonics(scans, fits: dict, notes: list) -> list:

@@ -113,6 +113,11 @@ def _field_variable(p, df, blk, rows, o, meta):
     return x, {k: blk.roles.get(k) for k in ("sweep_axis", "phi_h", "theta_h", "mz_state")}
 
 
+def _deg(value):
+    """An angle (deg) as the caller writes it: ``90deg`` on the command line, ``90.0`` in Python."""
+    return f"{value:g}deg" if _STYLE.get() == "cli" else float(value)
+
+
 def _angle_variable(p, df, blk, rows, o, scan, meta):
     """The scanned angle (deg) of a rotation, refused when its values do not fit the declared unit,
     and the column that tells its scans apart."""
@@ -128,22 +133,21 @@ def _angle_variable(p, df, blk, rows, o, scan, meta):
         raise HallReadError(f"{p}: column {cxs!r} is declared in deg but spans only {span:.4g}; "
                             "the angles look like radians")
     x = _check_values(to_house(raw, au, "angle")[0], cxs, p, "angle")
-    def deg(value):                               # an angle as the caller writes it
-        return f"{value:g}deg" if _STYLE.get() == "cli" else float(value)
-
-    if o["phi_offset"] is not None:
+    offset = o["phi_offset"]
+    if offset is not None:
         if scan != "phi":
-            raise HallReadError(f"{p}: {_opt('phi_offset', deg(o['phi_offset']))} is the angle reading "
-                                "of an in-plane rotation where the field is along the current; "
+            raise HallReadError(f"{p}: {_opt('phi_offset', _deg(offset))} is the angle reading of "
+                                "an in-plane rotation where the field is along the current; "
                                 f"column {cxs!r} is a polar rotation")
-        x = x - o["phi_offset"]
-        meta.setdefault("_notes", []).append(f"the field's azimuth is column {cxs!r} minus {o['phi_offset']:g} deg "
-                              f"({_opt('phi_offset', deg(o['phi_offset']))})")
+        x = x - offset
+        meta.setdefault("_notes", []).append(
+            f"the field's azimuth is column {cxs!r} minus {offset:g} deg "
+            f"({_opt('phi_offset', _deg(offset))})")
     elif scan == "phi" and o["phi_h"] is not None:
-        raise HallReadError(f"{p}: {_opt('phi_h', deg(o['phi_h']))} is the azimuth of a swept field; "
-                            f"in an in-plane rotation the azimuth is the angle column {cxs!r}. "
-                            "If its zero is not along the current, give the reading there "
-                            f"({_opt('phi_offset', deg(90))})")
+        raise HallReadError(f"{p}: {_opt('phi_h', _deg(o['phi_h']))} is the azimuth of a swept "
+                            f"field; in an in-plane rotation the azimuth is the angle column "
+                            f"{cxs!r}. If its zero is not along the current, give the reading "
+                            f"there ({_opt('phi_offset', _deg(90))})")
     fixed = "theta_h" if scan == "phi" else "phi_h"
     return x, {fixed: blk.roles.get(fixed)}
 
