@@ -139,3 +139,25 @@ def test_a_rotation_of_another_sample_is_left_out_named(tmp_path, capsys):
         excluded = json.loads((out / "summary.json").read_text())["excluded"]
         why = [e["reason"] for e in excluded if e["source"].endswith("phi_200mT_sampleB.csv")]
         assert len(why) == 1 and words in why[0] and "another sample" in why[0]
+
+
+def test_fields_in_ka_per_m_in_file_names_are_read(tmp_path):
+    """Rotations named by their field in kA/m (`H_79.5774715kAm.csv`; a name cannot hold the
+    slash): "no field column", and --field applies to every file. Read as the names give them,
+    the torques of the bundled set (to the digits of the names)."""
+    from scipy.constants import mu_0
+
+    folder = tmp_path / "kAm"
+    folder.mkdir()
+    files = []
+    for path in ROTATIONS:
+        frame = pd.read_csv(path)
+        tesla = float(frame.pop("field (mT)").iloc[0]) * 1e-3
+        files.append(folder / f"H_{tesla / mu_0 / 1e3:.7f}kAm.csv")
+        frame.to_csv(files[-1], index=False)
+    assert _run(ROTATIONS, tmp_path / "ref") == 0
+    assert _run(files, tmp_path / "out") == 0
+    got, want = (json.loads((o / "summary.json").read_text())["quantities"]
+                 for o in (tmp_path / "out", tmp_path / "ref"))
+    for k in QUANTITIES:
+        assert np.isclose(got[k]["value"], want[k]["value"], rtol=1e-6), k

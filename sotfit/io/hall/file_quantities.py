@@ -25,17 +25,19 @@ __all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h"]
 #: A number of a file name, ``p`` standing for the decimal point (``0p25``).
 _NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
 #: A field in a file name: an optional ``H``/``B``/``field`` prefix, a number and a field unit
-#: written with its case (``100mT``, ``H_1000Oe``, ``0p1T``).
+#: written with its case (``100mT``, ``H_1000Oe``, ``0p1T``; kA/m, which a name cannot hold
+#: with its slash, as ``H_80kAm``, ``80_kA_m`` or ``80kApm``).
 _NAME_FIELD_RE = re.compile(
     r"(?<![0-9A-Za-z.])(?:[HhBb]|field|Field|FIELD)?[_=-]?" + _NUM + r"\s*_?"
-    r"(?P<unit>mT|uT|T|Oe|oe|OE|kOe|koe|KOe|G|kG)(?![A-Za-z])")
+    r"(?P<unit>mT|uT|T|Oe|oe|OE|kOe|koe|KOe|G|kG|kAm|kA_m|kApm)(?![A-Za-z])")
 #: A source current in a file name: an optional ``I``/``Iac``/``current`` prefix, a number and
 #: ``mA`` or ``uA`` (a current in A is a magnet's, never the source's).
 _NAME_CURRENT_RE = re.compile(
     r"(?<![0-9A-Za-z.])(?:[Ii]|[Ii]ac|[Ii]source|current|Current)?[_=-]?" + _NUM + r"\s*_?"
     r"(?P<unit>mA|uA|µA)(?![A-Za-z])")
 #: Unit spellings of file names that are not the house spellings.
-_NAME_UNITS = {"oe": "Oe", "OE": "Oe", "koe": "kOe", "KOe": "kOe", "µA": "uA"}
+_NAME_UNITS = {"oe": "Oe", "OE": "Oe", "koe": "kOe", "KOe": "kOe", "µA": "uA",
+               "kAm": "kA/m", "kA_m": "kA/m", "kApm": "kA/m"}
 #: What each quantity is: (names of a preamble entry, file-name pattern, dimension, words).
 #: Names of a preamble entry of the polar angle of the field from the film normal.
 _THETA_H_NAMES = {"thetah", "fieldtheta", "thetafield", "polarangle", "fieldpolarangle",
