@@ -9,12 +9,15 @@ import subprocess
 import sys
 from decimal import Decimal
 
+import pytest
+
 from bundled import ROOT
 
 SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
           "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
 
 
+@pytest.mark.slow       # 30 s; test_a_stopped_fit_keeps_its_own_copy_of_the_solver_point guards
 def test_a_global_fit_stopped_by_its_limit_ends_with_its_flags_not_a_crash(tmp_path):
     folder = tmp_path / "tesla_headed_mT"
     folder.mkdir()
