@@ -32,6 +32,7 @@ import re
 import numpy as np
 
 from ..data import DataError
+from ..units import UnitError, dimension_of, normalise_unit
 
 __all__ = ["ibw_groups", "is_igor_binary"]
 
@@ -44,11 +45,8 @@ _COMPLEX = 0x01
 _BIN_HEADER = {2: 16, 3: 20, 5: 64}
 _WAVE_HEADER = {2: 110, 3: 110, 5: 320}
 
-#: Units of x scaling that say what the x values are, for naming the x column.
-_X_QUANTITIES = (("field", ("t", "mt", "ut", "g", "kg", "oe", "koe", "a/m", "ka/m")),
-                 ("angle", ("deg", "°", "rad", "degree", "degrees")),
-                 ("frequency", ("hz", "khz", "mhz", "ghz")),
-                 ("current", ("a", "ma", "ua")))
+#: Dimensions of an x unit that name the x column (its name where the wave has no row label).
+_X_NAMES = ("field", "angle", "frequency", "current")
 
 
 def _byte_order(raw: bytes) -> str | None:
@@ -212,10 +210,11 @@ def _x_name(label: str, unit: str) -> str:
     """The name of the column of x values: the row label, else what its unit measures."""
     if label:
         return label
-    for quantity, units in _X_QUANTITIES:
-        if unit.lower() in units:
-            return quantity
-    return "x"
+    try:
+        dimension = dimension_of(normalise_unit(unit)) if unit else None
+    except UnitError:
+        dimension = None
+    return dimension if dimension in _X_NAMES else "x"
 
 
 def _note_entries(note: str) -> dict:

@@ -388,19 +388,23 @@ def _check_finite(table: Table, col: int, what: str, option: str, rows=None) -> 
         )
 
 
+#: The band of rf frequencies (GHz) an ST-FMR spectrum can be taken at: ferromagnetic
+#: resonance lies above about 0.1 GHz at any field that saturates a film, antiferromagnetic
+#: resonance below a few THz. A frequency outside it is not the rf frequency (a lock-in's
+#: reference of 1.7 kHz, a frequency in Hz read as GHz).
+RF_BAND_GHZ = (0.01, 5000.0)
+
 #: The frequency units a column without one may be in, with their factor to GHz, in the order
-#: they are tried, and the band of ferromagnetic resonance (GHz).
+#: they are tried (:func:`frequency_unit_of`).
 _FREQUENCY_UNITS = (("GHz", 1.0), ("MHz", 1e-3), ("Hz", 1e-9), ("kHz", 1e-6), ("THz", 1e3))
-_RF_BAND_GHZ = (0.01, 5000.0)
 
 
-def frequency_unit_of(values_or_ghz, factor: float = 1.0) -> str | None:
-    """The first unit of :data:`_FREQUENCY_UNITS` in which all ``values_or_ghz`` (times
-    ``factor``, e.g. 1 for numbers read in GHz) are rf frequencies of ferromagnetic resonance,
-    or None."""
-    v = np.abs(np.asarray(values_or_ghz, dtype=float) * factor)
+def frequency_unit_of(values) -> str | None:
+    """The first unit of :data:`_FREQUENCY_UNITS` in which all ``values`` (numbers as written)
+    are rf frequencies of :data:`RF_BAND_GHZ`, or None."""
+    v = np.abs(np.asarray(values, dtype=float))
     v = v[np.isfinite(v)]
-    lo, hi = _RF_BAND_GHZ
+    lo, hi = RF_BAND_GHZ
     for unit, to_ghz in _FREQUENCY_UNITS:
         if v.size and np.all((v * to_ghz >= lo) & (v * to_ghz <= hi)):
             return unit

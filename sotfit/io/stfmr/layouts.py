@@ -16,7 +16,7 @@ from ..text import Table, read_tables
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
     _column_quantity, _find_column, _magnet_current_column, _power_column, _resolve_unit,
-    frequency_unit_of,
+    RF_BAND_GHZ, frequency_unit_of,
 )
 from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
@@ -486,11 +486,6 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
     return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
 
 
-#: The band of rf frequencies (GHz) an ST-FMR spectrum can be taken at: ferromagnetic
-#: resonance lies above about 0.1 GHz at any field that saturates a film, antiferromagnetic
-#: resonance below a few THz. A frequency outside it is not the rf frequency (a lock-in's
-#: reference of 1.7 kHz, a frequency in Hz read as GHz).
-RF_BAND_GHZ = (0.01, 5000.0)
 
 
 def _rf_frequencies(fq: np.ndarray, where: str, src: str) -> np.ndarray:
