@@ -431,7 +431,8 @@ def _read_and_fit(args, model, rows=None):
 
     _check_files(args)
     keywords = _reader_keywords(args, names=False)
-    named = isinstance(keywords["field_angle"], dict) or isinstance(keywords["frequency"], dict)
+    named = (isinstance(keywords["field_angle"], dict) or isinstance(keywords["frequency"], dict)
+             or bool(keywords["negative_field"]))
     chunks, total = plan_file_chunks(args.files, chunk_files=CHUNK_FILES,
                                      whole=named,                    # it names files of the list
                                      absolute=bool(args.scheduler))  # the workers need paths

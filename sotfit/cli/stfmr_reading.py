@@ -48,6 +48,11 @@ def add_reader_options(p) -> None:
                         "read-back noise) as one spectrum per sweep")
     g.add_argument("--allow-duplicates", action="store_true",
                    help="average V_mix over exactly repeated field values of one sweep")
+    g.add_argument("--negative-field", action="append", metavar="FILE", default=None,
+                   help="a file whose field column holds the magnitudes |H| of the "
+                        "negative-field branch (its name, path or a pattern such as "
+                        "'*_neg.csv'): its fields are read negated and joined with the "
+                        "positive branch; repeat for more files")
     g.add_argument("--calibration", metavar="FILE",
                    help="the magnet's calibration table (current, then field trials): the field "
                         "column holds the magnet current (e.g. 'Magnet current (A)')")
@@ -66,7 +71,8 @@ def reader_options(args) -> dict:
     """The keywords of :func:`sotfit.io.read_stfmr` that the command-line options give."""
     kw = {"field_unit": args.field_unit, "voltage_unit": args.voltage_unit,
           "frequency": every_or_per_file(args.frequency, "--frequency"), "power": args.power,
-          "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates}
+          "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates,
+          "negative_field": args.negative_field}
     for role, name in role_options(args.column, "--column", COLUMN_ROLES).items():
         kw[COLUMN_ROLES[role][0]] = int(name) if name.isdigit() else name
     for role, unit in role_options(args.column_unit, "--column-unit", COLUMN_ROLES).items():

@@ -145,9 +145,27 @@ def plan_file_chunks(files: Sequence, *, chunk_files: int, whole: bool = False,
         expanded = [str(f) for f in expanded]
         if absolute:
             expanded = [str(Path(f).resolve()) for f in expanded]
-        chunks = [expanded[i:i + chunk_files] for i in range(0, len(expanded), chunk_files)]
+        chunks = _chunks_of(expanded, chunk_files)
     total = len(expanded) if expanded is not None else len(files)
     return chunks, total
+
+
+def _chunks_of(files: list[str], chunk_files: int) -> list[list[str]]:
+    """``files`` in chunks of about ``chunk_files``, the files of the two field polarities of
+    one spectrum (:func:`sotfit.io.stfmr.polarities.pair_key`) in one chunk, next to each
+    other, where the first of them stands."""
+    from ...io.stfmr.polarities import pair_key
+
+    units: dict = {}
+    for i, f in enumerate(files):
+        key = pair_key(f)
+        units.setdefault(i if key is None else key, []).append(f)
+    chunks: list[list[str]] = [[]]
+    for unit in units.values():
+        if len(chunks[-1]) >= chunk_files:
+            chunks.append([])
+        chunks[-1].extend(unit)
+    return [c for c in chunks if c]
 
 
 def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model=None,

@@ -37,6 +37,7 @@ CLI_OPTIONS = {
     "magnet_current_unit": ("--magnet-current-unit {}", "A"),
     "split_sweeps": ("--split-sweeps", None),
     "allow_duplicates": ("--allow-duplicates", None),
+    "negative_field": ("--negative-field {}", "FILE"),
     "override_header_units": ("--override-unit {}", "field=UNIT"),
 }
 

@@ -38,6 +38,7 @@ from .columns import _option_unit
 from .files import _expand
 from .headers import _FOLDERS, _option_quantity
 from .layouts import _read_one
+from .polarities import join_polarities
 from .options import _Options, _STYLE, _lockin_option, _opt, _per_file
 
 
@@ -51,7 +52,8 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                power_column=None, frequency_unit=None, power_unit=None, lockin_channels=None,
                allow_duplicates=False, split_sweeps=False, field_angle=None,
                calibration=None, extrapolate_calibration=False, magnet_current_unit=None,
-               override_header_units=(), option_style="python", source_names=None) -> Sweep:
+               override_header_units=(), negative_field=None, option_style="python",
+               source_names=None) -> Sweep:
     """Read ST-FMR spectra V_mix(H) from instrument text files.
 
     Parameters
@@ -132,7 +134,9 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
     -------
     Sweep
         One Dataset per (file, frequency, power, segment), or per column pair of a side-by-side
-        file, in file order and then by increasing frequency. ``x``: field mu0*H in T, signed,
+        file, in file order and then by increasing frequency; the two field polarities of one
+        spectrum written apart (files named ``_neg``/``_pos``, or two sections of one file)
+        are joined into one Dataset (:mod:`sotfit.io.stfmr.polarities`). ``x``: field mu0*H in T, signed,
         sorted ascending; ``y``: V_mix in uV; ``meta``: the keys listed in the docstring of
         :mod:`sotfit.io.stfmr.reader` (frequency in GHz, power in dBm, source, sample, repeat,
         sweep direction, field angle in deg, units found, ...).
@@ -170,7 +174,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                 files, *_per_file_quantities(files, paths, frequency, power, field_angle)):
             got = _read_one(path, opts, f_opt, p_opt, a_opt)
             out.extend(_renamed(got, path, source_names) if source_names else got)
-        return Sweep(tuple(out))
+        return Sweep(tuple(join_polarities(out, negative_field)))
     finally:
         _FOLDERS.reset(folders)
         _STYLE.reset(token)
