@@ -10,6 +10,7 @@ from .block import _read_block
 from .calibration import MagnetCalibration
 from .columns import _column_named, _compact, _given_columns, _harmonic_of
 from .dialect import _read_tables
+from .field_columns import rotations_side_by_side
 from .layouts import _blocks
 from .options import _STYLE, _check_options, _col_opt, _mz_opt
 from .pairing import _pair_and_build, file_harmonic
@@ -160,6 +161,9 @@ def _read_frame(p: Path, df, o):
     named = None if present else _harmonic_from_file_name(p, cols, o["scan"])
     if named is not None:                   # 'X (uV)' of 'phi_5mT_2f.csv': the second's X
         df = df.rename(columns=named[0])
+    wide = None if present or named is not None else rotations_side_by_side(df)
+    if wide is not None:                    # 'X1_5mT (uV)', ..., 'Y2_400mT (uV)': one per field
+        df = wide[0]
     token = _LINES.set(df.attrs.get("lines"))     # messages name the file's lines of the rows
     try:
         blocks, side = _blocks(p, df, o["scan"], present)
@@ -171,6 +175,8 @@ def _read_frame(p: Path, df, o):
     if named is not None:
         for t in traces:
             t.notes.append(named[1])
+    if wide is not None and traces:         # said once, of the file's first rotation
+        traces[0].notes.append(wide[1])
     return traces
 
 
