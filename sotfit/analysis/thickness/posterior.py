@@ -9,7 +9,12 @@ from ..microscopic import get_mechanism
 from .least_squares import fit_thickness
 from .problem import ThicknessProblem
 
-__all__ = ["sample_thickness", "posterior_problem", "thickness_priors"]
+__all__ = ["sample_thickness", "posterior_problem", "thickness_priors", "DEFAULT_RE_G_PRIOR"]
+
+#: The default prior of every Re G (1e13 Ohm^-1 m^-2): the mixing conductance cannot exceed the
+#: Sharvin conductance, at most 17e13 for BiSb by seed 003's estimate, rounded up. A metal's is
+#: larger: a posterior cut by it is flagged (:mod:`sotfit.analysis.thickness.summary`).
+DEFAULT_RE_G_PRIOR = "uniform(0, 20)"
 
 
 def sample_thickness(problem: ThicknessProblem, lsq=None, *, priors: Mapping | None = None,
@@ -76,7 +81,7 @@ def thickness_priors(problem: ThicknessProblem, priors: Mapping | None) -> dict:
     pri = {}
     for g in problem.g_names:
         if g["re_g_mix"] not in problem.fixed:
-            pri[g["re_g_mix"]] = "uniform(0, 20)"
+            pri[g["re_g_mix"]] = DEFAULT_RE_G_PRIOR
     for c in problem.calibration.values():
         if c["state"] == "prior":
             pri[c["name"]] = c["prior"]

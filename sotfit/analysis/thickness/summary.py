@@ -13,6 +13,7 @@ from ..microscopic import get_mechanism
 from .calibration import CALIBRATION_BOUNDS, describe_prior
 from .least_squares import _extra_free, _plane_fixed_names, data_chisqr, interface_profiles
 from .parameters import model_param
+from .posterior import DEFAULT_RE_G_PRIOR
 from .problem import BOUND_RTOL, NONNEGATIVE, STABLE_UNITS, ThicknessProblem
 
 __all__ = ["summary_dict", "birge_ratio"]
@@ -319,6 +320,52 @@ def _unused_fl_contradictions(problem: ThicknessProblem) -> list[tuple[str, floa
     return out
 
 
+#: The share of the prior's range next to a bound, and the share of the draws in it above which
+#: the posterior is cut by that bound: three times what a posterior flat over the range puts there.
+PRIOR_EDGE, PRIOR_EDGE_DRAWS = 0.02, 0.06
+
+
+def _cut_by_prior(post, lsq, name: str, model_bounds, unit: str, model_name: str) -> str | None:
+    """Why the posterior of ``name`` is set by a bound of its prior rather than by the data, or
+    None: more than :data:`PRIOR_EDGE_DRAWS` of the draws lie within :data:`PRIOR_EDGE` of the
+    prior's range from a bound that is not the model's own (Re G >= 0 is physics; the default
+    Re G <= 20e13 is a Sharvin conductance of BiSb), and the least-squares value lies within one
+    standard error of that bound or beyond it. A Pt series (Re G = 60e13) sampled under the
+    default prior gave Re G = 19.0 +- 1.0, sigma_s 12 and lambda_s 7 standard deviations from
+    the planted values, with a converged chain and no flag."""
+    from ...priors import PriorError, parse
+
+    draws = post.samples.get(name) if name in post.varied else None
+    text = post.priors.get(name)
+    if draws is None or not text:
+        return None
+    try:
+        lo, hi = (float(b) for b in parse(text).support())
+    except (PriorError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return None
+    edge = PRIOR_EDGE * (hi - lo)
+    best, err = lsq.value(name), lsq.stderr(name)
+    for bound, side, near, beyond in (
+            (hi, "upper", draws >= hi - edge, best + err >= hi),
+            (lo, "lower", draws <= lo + edge, best - err <= lo)):
+        if np.isclose(bound, model_bounds[side == "upper"], rtol=1e-12, atol=1e-12):
+            continue
+        if np.mean(near) > PRIOR_EDGE_DRAWS and beyond:
+            wider = (f"{lo:g}, {hi + 9 * (hi - lo):g}" if side == "upper"
+                     else f"{lo - 9 * (hi - lo):g}, {hi:g}")
+            default = (" (the default: a Sharvin conductance of BiSb, docs/thickness.md)"
+                       if model_name == "re_g_mix" and text == DEFAULT_RE_G_PRIOR else "")
+            return (f"the posterior of {model_name} is cut by the {side} bound {bound:g} {unit} "
+                    f"of its prior {text}{default} ({np.mean(near):.0%} of the draws within "
+                    f"{PRIOR_EDGE:.0%} of the "
+                    f"range from it), where least squares gives {best:.4g} +/- {err:.2g}: the "
+                    "prior, not the data, sets it and every parameter correlated with it; "
+                    f"widen the prior (e.g. --prior \"{model_name}=uniform({wider})\")")
+    return None
+
+
 def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, bounds,
                   derived=()) -> list[str]:
     """Attach :mod:`sotfit.flags` reasons to the quantities of ``main`` and return notes.
@@ -390,6 +437,13 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
             notes.append(f"least-squares reduced chi-square {r:.3g} > 1; the posterior takes "
                          "the stated errors as exact")
         flag_mcmc(fitted, post.diagnostics, "MCMC (emcee)")
+        for q, n in main:
+            reason = _cut_by_prior(post, lsq, n, bnds.get(n, (-math.inf, math.inf)),
+                                   q["unit"], model_param(problem, n).name)
+            if reason:      # the parameters correlated with it move with it: all flagged
+                for other in fitted:
+                    add_flag(other, reason)
+                notes.append(reason)
     for q, kind in [(q, model_param(problem, n).name) for q, n in main] + list(derived):
         what = NONNEGATIVE.get(kind)
         v = q["value"]

@@ -1,0 +1,62 @@
+"""A posterior cut by a bound of its prior is flagged.
+
+The default prior of Re G is uniform on [0, 20] x 1e13 Ohm^-1 m^-2, a Sharvin conductance of
+BiSb. A Pt series with Re G = 60e13 sampled under it gave Re G = 19.0 +- 1.0, sigma_s 12 and
+lambda_s 7 standard deviations from the planted values, with a converged chain, exit 0 and no
+flag. The least-squares fit of the same data (Re G = 66 +- 22) and a wider prior were right.
+"""
+
+import json
+
+import numpy as np
+
+from sotfit.cli import main
+from sotfit.models.drift_diffusion import xi_e_dl
+
+#: A CoFeB/Pt series: sigma_s (1e5 (hbar/2e) Ohm^-1 m^-1), lambda_s (nm), Re G (1e13 Ohm^-1 m^-2),
+#: rho (uOhm cm).
+PLANTED = {"spin_hall_conductivity": 4.0, "spin_diffusion_length": 1.8, "re_g_mix": 60.0,
+           "resistivity": 40.0}
+
+
+def _pt_series(path, seed=1):
+    t = np.array([0.8, 1, 1.2, 1.5, 1.8, 2.2, 2.6, 3, 3.5, 4, 5, 6, 8, 10, 12, 15])
+    xi = xi_e_dl(t, PLANTED["spin_hall_conductivity"], PLANTED["spin_diffusion_length"],
+                 PLANTED["re_g_mix"], 0.0, PLANTED["resistivity"])
+    err = 0.025 * xi + 0.01
+    noisy = xi + np.random.default_rng(seed).normal(0, err)
+    rows = "\n".join(f"{a:.4g},{b:.6g},{c:.4g}" for a, b, c in zip(t, noisy, err))
+    path.write_text("# sample: CoFeB(1 nm)/Pt(t)\n# resistivity: 40 uOhm cm\n"
+                    "thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),"
+                    "xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n" + rows + "\n")
+    return path
+
+
+def _run(tmp_path, name, *extra):
+    out = tmp_path / name
+    assert main(["thickness", str(_pt_series(tmp_path / "pt.csv")), "--mcmc", "--walkers", "12",
+                 "--steps", "800", "--seed", "2", "--out", str(out), "--no-figures",
+                 *extra]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+def _cut_flags(summary):
+    return {k: [f for f in summary[k].get("flags", []) if "is cut by the upper bound" in f]
+            for k in ("spin_hall_conductivity", "spin_diffusion_length", "re_g_mix")}
+
+
+def test_the_default_prior_cutting_a_metal_s_mixing_conductance_is_flagged(tmp_path):
+    summary = _run(tmp_path, "default")
+    assert summary["re_g_mix"]["value"] < 20.0         # what the cut prior gives
+    flags = _cut_flags(summary)
+    assert all(flags.values()), flags                    # every fitted value, not only G
+    assert "uniform(0, 20) (the default" in flags["re_g_mix"][0]
+    assert '--prior "re_g_mix=uniform(0, 200)"' in flags["re_g_mix"][0]
+
+
+def test_a_prior_wide_enough_is_not_flagged_and_recovers_the_planted_values(tmp_path):
+    summary = _run(tmp_path, "wide", "--prior", "re_g_mix=uniform(0, 500)")
+    assert not any(_cut_flags(summary).values())
+    for key in ("spin_hall_conductivity", "spin_diffusion_length", "re_g_mix"):
+        q = summary[key]
+        assert abs(q["value"] - PLANTED[key]) < 3 * q["stderr"], (key, q)
