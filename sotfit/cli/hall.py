@@ -76,10 +76,12 @@ def add_parser(sub) -> None:
     g.add_argument("--r2w-sign", type=int, choices=(1, -1), default=1,
                    help="tables of resistances: -1 flips an R_2w written with the opposite sign "
                         "(write --r2w-sign=-1)")
-    g.add_argument("--gain-1w", type=number_type(positive=True), default=1.0,
-                   help="preamplifier gain of the first harmonic (> 0; the sign is the channel's)")
-    g.add_argument("--gain-2w", type=number_type(positive=True), default=1.0,
-                   help="preamplifier gain of the second harmonic (> 0)")
+    g.add_argument("--gain-1w", type=number_type(positive=True), default=None,
+                   help="preamplifier gain of the first harmonic (> 0; the sign is the channel's; "
+                        "default 1, asked when the file's preamble writes a gain)")
+    g.add_argument("--gain-2w", type=number_type(positive=True), default=None,
+                   help="preamplifier gain of the second harmonic (> 0; default 1, asked when "
+                        "the file's preamble writes a gain)")
     g.add_argument("--voltage-unit", type=unit_type("voltage"),
                    help="unit of lock-in columns without one in the header (e.g. V)")
     g.add_argument("--angle-unit", type=unit_type("angle"),
@@ -343,8 +345,9 @@ def run(args) -> int:
     summary["conventions"] = H.conventions(
         current_peak=i_peak, current_is=args.current_is or _written_current_is(scans),
         lockin_output=args.lockin_output,
-        r1w_channel=args.r1w_channel, r2w_channel=args.r2w_channel, gain_1w=args.gain_1w,
-        gain_2w=args.gain_2w, r2w_sign=args.r2w_sign, read_as=H.read_as(scans), stack=args.stack)
+        r1w_channel=args.r1w_channel, r2w_channel=args.r2w_channel,
+        gain_1w=1.0 if args.gain_1w is None else args.gain_1w,
+        gain_2w=1.0 if args.gain_2w is None else args.gain_2w, r2w_sign=args.r2w_sign, read_as=H.read_as(scans), stack=args.stack)
     summary["files"] = [str(f) for f in args.files]
     flags = write_summary(summary, out)
     _write_tables_and_figures(args, H, res, scans, out)

@@ -5,6 +5,7 @@ monotonic runs."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ import numpy as np
 from ...units import UnitError, normalise_unit, split_header, to_house
 from ...units import header_dimension as _header_dimension
 from .columns import _role_of
-from .file_quantities import preamble_theta_h, source_current
+from .file_quantities import preamble_gain, preamble_theta_h, source_current
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
                      _range_text, _sweep_geometry, readback_note)
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
@@ -28,8 +29,8 @@ def _read_block(p, df, blk, side, o):
     rows = _block_rows(p, df, blk, side)
     meta: dict[str, Any] = {"scan": scan, "current_is": o["current_is"],
                             "lockin_output": o["lockin_output"], "r1w_channel": o["r1w_channel"],
-                            "r2w_channel": o["r2w_channel"], "gain_1w": o["gain_1w"],
-                            "gain_2w": o["gain_2w"]}
+                            "r2w_channel": o["r2w_channel"], "gain_1w": o["gain_1w"] or 1.0,
+                            "gain_2w": o["gain_2w"] or 1.0}
     kinds = _harmonic_kinds(p, df, blk)
     if scan == "field":
         x, group_cols = _field_variable(p, df, blk, rows, o, meta)
@@ -226,7 +227,7 @@ def _ohm_column(p, df, col, h, rows, o, meta):
             "it; a lock-in's magnitude R alone has lost the sign of the Hall voltage: give the "
             f"X and Y outputs ({_col_opt(f'x{h}')}, {_col_opt(f'y{h}')}), or R with its phase "
             f"({_col_opt(f'phase{h}')}), or R_{h}w in Ohm") from None
-    if gain != 1.0:
+    if gain not in (None, 1.0):
         raise HallReadError(f"{p}: column {col!r} holds resistances; a preamplifier gain "
                             f"({_opt(f'gain_{h}w', gain)}) applies to voltages only")
     if h == 2 and o["r2w_channel"] is not None and o["r2w_channel"] != "X":
@@ -269,15 +270,49 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
     v = sign * (X if which == "X" else Y)
     used = c1 if kind in ("rt", "v") or which == "X" else c2
     vfac = math.sqrt(2) if o["lockin_output"] == "rms" else 1.0
-    v = to_house(v, vu, "voltage")[0] / o[f"gain_{h}w"] * vfac * 1e-6 / (i_peak * 1e-3)  # Ohm
+    gain = _gain(p, df, h, o)
+    meta[f"gain_{h}w"] = gain
+    v = to_house(v, vu, "voltage")[0] / gain * vfac * 1e-6 / (i_peak * 1e-3)  # Ohm
     meta[f"r{h}w_from"] = f"column {used!r} ({vu}, channel {chan})"
     return v, used
+
+
+def _gain(p, df, h, o) -> float:
+    """The preamplifier gain of harmonic ``h``: the option's; without it 1, unless the file's
+    preamble writes a gain, which the readings may or may not hold: then the user says which."""
+    gain = o[f"gain_{h}w"]
+    if gain is not None:
+        return float(gain)
+    written = preamble_gain(p, h, df.attrs.get("preamble"))
+    if written is None:
+        return 1.0
+    value, where = written
+    nth = "first" if h == 1 else "second"
+    m = re.search(r"[0-9.]+(?:[eE][-+]?\d+)?", value)
+    number = float(m.group(0))
+    if "db" in value.lower():           # a voltage gain in dB
+        number = 10 ** (number / 20)
+    number = f"{number:g}"
+    raise HallReadError(
+        f"{p}: the {where} writes a preamplifier gain {value!r} of the {nth} harmonic, and "
+        "whether the voltages in the file are divided by it already the file does not say: give "
+        f"{_opt(f'gain_{h}w', number)} if they are not (the readings of the amplified signal) "
+        f"or {_opt(f'gain_{h}w', 1)} if they are")
 
 
 #: How many times more the lock-in channel not read of a harmonic may vary over a table than the
 #: channel read before the reading is refused: the measured Py/Pt rotations vary 5-500 times
 #: less in their out-of-phase channels than in the in-phase channels read.
 CHANNEL_SPREAD_RATIO = 10.0
+
+
+def _spread(values) -> float:
+    """How much ``values`` vary: the standard deviation of their middle, from the interquartile
+    range (one wild cell, a number cut short on the last line, does not make a channel vary; the
+    cell is named by the outlier check instead), or the standard deviation where the middle half
+    is constant."""
+    q25, q75 = np.percentile(values, [25, 75])
+    return float(q75 - q25) / 1.349 or float(np.std(values))
 
 
 def _signal_in_the_channel_read(p, X, Y, chan, h, names) -> None:
@@ -287,9 +322,11 @@ def _signal_in_the_channel_read(p, X, Y, chan, h, names) -> None:
     torques of noise."""
     read_x = chan in ("X", "-X")
     used, other = (X, Y) if read_x else (Y, X)
-    spread_used, spread_other = float(np.std(used)), float(np.std(other))
-    if spread_used == 0 or not spread_other > CHANNEL_SPREAD_RATIO * spread_used:
+    if float(np.std(used)) == 0:
         return                      # an exactly constant channel was not recorded (no_signal)
+    spread_used, spread_other = _spread(used), _spread(other)
+    if not spread_other > CHANNEL_SPREAD_RATIO * spread_used:
+        return
     other_chan = "Y" if read_x else "X"
     used_name, other_name = names if read_x else names[::-1]
     nth = "first" if h == 1 else "second"

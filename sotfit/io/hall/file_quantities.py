@@ -20,7 +20,7 @@ from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
 from .options import _EXAMPLE_UNITS
 from .scan import HallReadError
 
-__all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h"]
+__all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h", "preamble_gain"]
 
 #: A number of a file name, ``p`` standing for the decimal point (``0p25``).
 _NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
@@ -260,6 +260,47 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
                             "entry; write each to a file of its own")
     (value, (where, convention)), = found.items()
     return (float(value), where) if quantity != "current" else (float(value), where, convention)
+
+
+#: A preamplifier gain in a preamble entry's name: ``gain``, ``Gain 2w``, ``gain_2f``,
+#: ``preamp gain (1w)``, ``amplifier_gain_2omega``; the harmonic it is of, when it says one.
+_GAIN_KEY_RE = re.compile(r"^(?:pre)?(?:amp(?:lifier)?)?gain(?:[_\s-]*(?P<h>[12])\s*"
+                          r"(?:w|f|omega|ω|nd|st|harmonic)?)?(?:db)?$", re.I)
+_GAIN_VALUE_RE = re.compile(r"^\s*[x×]?\s*(?P<v>[0-9.]+(?:[eE][-+]?\d+)?)\s*(?P<db>dB)?\s*[x×]?\s*$")
+
+
+def preamble_gain(p, harmonic: int, preamble=None) -> tuple[str, str] | None:
+    """A preamplifier gain of harmonic ``harmonic`` (1 or 2) written in the preamble of file
+    ``p`` (``# gain_2w = 100``, ``Gain: 40 dB``; an entry without a harmonic is of both), as
+    written, and where; None when there is none. A lock-in's readings may or may not have been
+    divided by it already: the file does not say, so the caller asks."""
+    from .dialect import _head_lines, _sniff
+
+    if preamble is not None:
+        head = list(preamble)
+    elif not Path(p).is_file():
+        return None
+    else:
+        head = _head_lines(Path(p))
+        dialect = _sniff(head)
+        if dialect is None:
+            return None
+        head = head[:dialect.header]
+    for i, line in enumerate(head):
+        body = _strip_comment(line) if _is_comment(line) else line
+        entries = header_entries(body)
+        entries += [pair for d in ("\t", ";", ",")
+                    if (pair := name_value_pair(body, d, numbers_only=True)) is not None]
+        for key, value in entries:
+            m = _GAIN_KEY_RE.match("".join(_tokens(key.lower())).replace("_", ""))
+            if m is None or (m.group("h") and int(m.group("h")) != harmonic):
+                continue
+            if _GAIN_VALUE_RE.match(value) is None:
+                continue
+            in_db = re.search(r"\bdb\b", key.lower()) and "db" not in value.lower()
+            return (value.strip() + (" dB" if in_db else ""),
+                    f"preamble entry {key.strip()!r} (line {i + 1})")
+    return None
 
 
 def _entry_lines_below(p: Path, header: int, quantity: str) -> list[int]:

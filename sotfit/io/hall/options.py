@@ -79,7 +79,7 @@ def _check_options(paths, o):
         if o[name] is not None and o[name] not in _CHANNELS:
             raise HallReadError(f"{paths[0]}: {name} must be one of {list(_CHANNELS)} (got "
                                 f"{o[name]!r}); see sotfit.io.hall for the phase convention")
-    if not (o["gain_1w"] > 0 and o["gain_2w"] > 0):
+    if not all(o[g] is None or o[g] > 0 for g in ("gain_1w", "gain_2w")):
         raise HallReadError(f"{paths[0]}: preamplifier gains must be positive (got {o['gain_1w']}, "
                             f"{o['gain_2w']})")
     if o["r2w_sign"] not in (1, -1, 1.0, -1.0):

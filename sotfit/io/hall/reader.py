@@ -22,8 +22,8 @@ from ..distinct_files import check_distinct_files
 
 def read_hall(paths, *, scan: str | None = None, current=None, current_is: str | None = None,
               lockin_output: str | None = None, r2w_channel: str | None = None,
-              r1w_channel: str = "X", r2w_sign: float = 1.0, gain_1w: float = 1.0,
-              gain_2w: float = 1.0, voltage_unit: str | None = None, angle_unit: str | None = None,
+              r1w_channel: str = "X", r2w_sign: float = 1.0, gain_1w: float | None = None,
+              gain_2w: float | None = None, voltage_unit: str | None = None, angle_unit: str | None = None,
               field_unit: str | None = None, field=None, theta_h: float | None = None,
               phi_h: float | None = None, calibration: MagnetCalibration | None = None,
               extrapolate_calibration: bool = False, mz_state: int | None = None,
@@ -210,7 +210,8 @@ def _harmonic_from_file_name(p: Path, cols, scan):
 
 def read_hall_table(path, *, scan: str, current=None, current_is: str | None = None,
                     lockin_output: str | None = None, r2w_channel: str | None = None,
-                    r1w_channel: str = "X", gain_1w: float = 1.0, gain_2w: float = 1.0,
+                    r1w_channel: str = "X", gain_1w: float | None = None,
+                    gain_2w: float | None = None,
                     voltage_unit: str | None = None, angle_unit: str | None = None,
                     field_unit: str | None = None, field=None, theta_h: float | None = None,
                     phi_h: float | None = None, calibration: MagnetCalibration | None = None,
@@ -237,8 +238,10 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
         Channel and sign giving +R_2w (module doc). Required for voltages.
     r1w_channel : {'X', '-X', 'Y', '-Y'}
         Channel and sign giving +R_1w (normally 'X', in phase with the current).
-    gain_1w, gain_2w : float
-        Preamplifier gains applied before the lock-in (readings are divided by them).
+    gain_1w, gain_2w : float, optional
+        Preamplifier gains applied before the lock-in (readings are divided by them); default
+        1, except that a gain written in the file's preamble (``# gain_2w = 100``) must then be
+        confirmed or set to 1 (the file does not say whether its readings hold it).
     voltage_unit : str, optional
         Unit of the lock-in columns when their headers have none (e.g. 'V').
     angle_unit, field_unit : str, optional

@@ -1,0 +1,76 @@
+"""A preamplifier gain written in a file's preamble (``# gain_2w = 10``) is asked about, not
+skipped, and a lock-in channel with one wild cell is not taken for an empty one.
+
+A gain of 100 in the preamble, the readings not divided by it, gave mu0 H_DL 100 times the
+planted value with exit 0 and no word: the line was skipped. Whether a lab's readings hold the
+gain the file does not say, so the reader asks (--gain-2w 100 or --gain-2w 1). A number cut
+short on the last line (-1.35 where -1.35e-08 was written) made the channel not read "vary
+24148 times" the one read, and the message blamed the lock-in channel instead of the line.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from sotfit.cli import main
+from sotfit.io.hall.block import _signal_in_the_channel_read
+from sotfit.io.hall.scan import HallReadError
+
+from bundled import ROTATIONS, avci_options
+
+
+def _with_preamble(tmp_path, line):
+    files = []
+    for path in ROTATIONS:
+        files.append(tmp_path / path.name)
+        files[-1].write_text(f"# {line}\n" + path.read_text())
+    return files
+
+
+def _run(tmp_path, files, name, *options):
+    return main(["hall", *map(str, files), *options, "--out", str(tmp_path / name)])
+
+
+def _options_without_gain():
+    options = avci_options()
+    i = options.index("--gain-2w")
+    return options[:i] + options[i + 2:]
+
+
+@pytest.mark.parametrize("line, h", [("gain_2w = 10", 2), ("Gain 2w (dB): 20", 2),
+                                     ("preamp gain: x10", 1)])     # no harmonic: of both
+def test_a_gain_in_the_preamble_is_asked_about_naming_both_answers(tmp_path, capsys, line, h):
+    files = _with_preamble(tmp_path, line)
+    assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2
+    err = capsys.readouterr().err
+    assert "writes a preamplifier gain" in err
+    assert f"{'first' if h == 1 else 'second'} harmonic" in err
+    assert f"--gain-{h}w 10 if they are not" in err and f"--gain-{h}w 1 if they are" in err
+
+
+def test_the_answer_gives_the_torques_of_the_files_without_the_entry(tmp_path):
+    files = _with_preamble(tmp_path, "gain_2w = 10")
+    assert _run(tmp_path, files, "with", *avci_options()) == 0
+    assert _run(tmp_path, ROTATIONS, "plain", *avci_options()) == 0
+    q = {name: json.loads((tmp_path / name / "summary.json").read_text())["quantities"]
+         for name in ("with", "plain")}
+    for key in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
+        assert q["with"][key]["value"] == q["plain"][key]["value"]
+
+
+def test_a_gain_of_the_first_harmonic_does_not_ask_about_the_second(tmp_path):
+    files = _with_preamble(tmp_path, "gain_1w = 1")
+    options = _options_without_gain() + ["--gain-1w", "1"]
+    assert _run(tmp_path, files, "first", *options) == 0     # 2w: no gain written, 1
+
+
+def test_one_wild_cell_does_not_make_a_channel_the_signal():
+    rng = np.random.default_rng(0)
+    x = 1.3e-3 + 1e-6 * np.sin(np.linspace(0, 6, 81)) + rng.normal(0, 2e-8, 81)
+    y = rng.normal(0, 2e-8, 81)
+    y[-1] = -1.35                   # '-1.353195983e-0': the exponent cut on the last line
+    _signal_in_the_channel_read("f.csv", x, y, "X", 1, ("X1", "Y1"))
+    with pytest.raises(HallReadError, match="the first harmonic is in channel Y"):
+        _signal_in_the_channel_read("f.csv", x, 1e-4 * np.cos(np.linspace(0, 6, 81)),
+                                    "X", 1, ("X1", "Y1"))
