@@ -165,7 +165,8 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
         raise ThicknessError(f"{p}: no column matches --column "
                              + ", ".join(f"{r}={dict(columns)[r]}" for r in absent)
                              + f"; columns: {list(map(str, df.columns))}")
-    t = _thickness_nm(p, df, rows, cols, thickness_unit)
+    t = _thickness_nm(p, df, rows, cols, thickness_unit,
+                      named="thickness" in dict(columns or {}))
     rho, rho_source = _table_resistivity(p, df, rows, cols, header_meta, resistivity)
     parts = _efficiency_parts(p, df, rows, cols, t, rho, notes)
     lab = label or header_meta.get("sample") or (p.stem if sheet is None else sheet)
@@ -520,9 +521,40 @@ def _column(p: Path, df, rows: _Rows, cols: dict, name: str, what: str, fix: str
     return v, unit, c
 
 
-def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit) -> np.ndarray:
-    """The thickness column in nm (never negative)."""
+#: Layers that are ferromagnets, by name (lower case) or by an element symbol they hold.
+_MAGNET_LAYERS = {"py", "permalloy", "yig", "fm", "ferromagnet", "magnet", "nife", "cofe",
+                  "cofeb", "feco", "fecob", "cotb", "gdfeco", "coni", "fe", "co", "ni", "gd"}
+_MAGNET_ELEMENTS = {"Fe", "Co", "Ni", "Gd", "Tb", "Dy"}
+
+
+def _ferromagnet_layer(column) -> str | None:
+    """The layer a thickness column ``t_<layer>`` is of when the layer is a ferromagnet
+    (``t_NiFe (nm)``, ``t_CoFeB``, ``t_FM``), else None."""
+    m = re.match(r"^\s*t[_\s-]+(?P<layer>[A-Za-z0-9]+)", str(column))
+    if m is None:
+        return None
+    layer = m.group("layer")
+    symbols = re.findall(r"[A-Z][a-z]?", layer)
+    if layer.lower() in _MAGNET_LAYERS or (
+            "".join(symbols) == re.sub(r"[0-9]", "", layer) and _MAGNET_ELEMENTS & set(symbols)):
+        return layer
+    return None
+
+
+def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit,
+                  named: bool = False) -> np.ndarray:
+    """The thickness column in nm (never negative). A column found by its name ``t_<layer>``
+    whose layer is a ferromagnet (``t_NiFe``) is refused unless ``named`` (the caller named it):
+    the model is a series in the thickness of the spin source."""
     tname = _thickness_name(cols)
+    layer = None if tname is None or named else _ferromagnet_layer(cols[tname][0])
+    if layer is not None:
+        raise ThicknessError(
+            f"{p}: column {cols[tname][0]!r} is the thickness of {layer}, a ferromagnet; the "
+            "model (eqs. (1)-(2)) is a series in the thickness of the spin source, the layer "
+            "the spin current comes from. Name the spin source's thickness column 'thickness "
+            f"(nm)', or, if {layer} is the spin source, pass --column "
+            f"\"thickness={str(cols[tname][0]).strip()}\"")
     if tname is None:
         several = [str(c) for n, (c, unit) in cols.items() if re.fullmatch(r"t_[a-z0-9]+", n)]
         which = (f"{' and '.join(map(repr, several))} could each be the thickness of the series"
