@@ -109,7 +109,9 @@ def test_r_theta_columns_equal_x_y(tmp_path):
     turned["Y2 (V)"] = (df["X2 (V)"] + df["Y2 (V)"]) / np.sqrt(2)
     h = tmp_path / "turned.csv"
     turned.to_csv(h, index=False)
-    c = read_hall_table(h, **{**KW, "r2w_channel": "-Y"})
+    with pytest.raises(HallReadError, match="reference phase is off by 45.0 deg"):
+        read_hall_table(h, **{**KW, "r2w_channel": "-Y"})       # the phase is said
+    c = read_hall_table(h, **{**KW, "r2w_channel": "-Y", "r2w_phase": 0.0})
     np.testing.assert_allclose(c.r2w.y, -(turned["Y2 (V)"].to_numpy()) / 1e-3, rtol=1e-12)
 
 

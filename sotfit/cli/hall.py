@@ -104,6 +104,12 @@ def add_parser(sub) -> None:
                    help="in-plane rotations: the reading of the angle column where the field is "
                         "along the current, e.g. 90deg for a sample mounted across the rotator's "
                         "zero (the field's azimuth is the reading minus this)")
+    g.add_argument("--r1w-phase", type=_ANGLE,
+                   help="turn the first harmonic's lock-in outputs by this phase before reading "
+                        "the channel (a reference phase set off by it), e.g. 12deg; 0deg reads "
+                        "them as they are")
+    g.add_argument("--r2w-phase", type=_ANGLE,
+                   help="the same for the second harmonic, e.g. 20deg")
     add_column_options(g, tuple(COLUMN_ROLES), "r2w=R_2w")
     g.add_argument("--calibration", help="magnet calibration table (current, field trials)")
     g.add_argument("--calibration-units", type=calibration_units, default=None,
@@ -201,7 +207,7 @@ def _reader_options(args, vals, cal) -> dict:
                 calibration=cal, extrapolate_calibration=args.extrapolate_calibration,
                 r_ahe=vals.get("r_ahe"), columns=columns, column_units=units, option_style="cli",
                 mz_state=every_or_per_file(args.mz_state, "--mz-state"),
-                phi_offset=args.phi_offset)
+                phi_offset=args.phi_offset, r1w_phase=args.r1w_phase, r2w_phase=args.r2w_phase)
 
 
 def _check_options(args, method_parameters) -> dict:

@@ -247,16 +247,24 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
         raise HallReadError(f"{p}: {_opt('r2w_sign', -1)} flips a table of resistances; the "
                             f"sign of a lock-in voltage is the channel's ({_opt('r2w_channel', '-X')})")
     vu = _unit_of_role(p, c1, _role_of(roles, c1), "voltage", o, "voltage_unit")
-    if kind == "xy":
-        X = _values(p, df, c1, rows)
-        Y = _values(p, df, c2, rows)
-        if _unit_of_role(p, c2, _role_of(roles, c2), "voltage", o, "voltage_unit") != vu:
-            raise HallReadError(f"{p}: columns {c1!r} and {c2!r} have different units")
-        _signal_in_the_channel_read(p, X, Y, chan, h, (repr(c1), repr(c2)))
-    elif kind == "rt":
-        X, Y = _polar_to_xy(p, df, c1, c2, h, rows, o)
-        _signal_in_the_channel_read(p, X, Y, chan, h, (f"R cos(theta) of {c1!r}, {c2!r}",
-                                                        f"R sin(theta) of {c1!r}, {c2!r}"))
+    if kind in ("xy", "rt"):
+        if kind == "xy":
+            X = _values(p, df, c1, rows)
+            Y = _values(p, df, c2, rows)
+            if _unit_of_role(p, c2, _role_of(roles, c2), "voltage", o, "voltage_unit") != vu:
+                raise HallReadError(f"{p}: columns {c1!r} and {c2!r} have different units")
+            names = (repr(c1), repr(c2))
+        else:
+            X, Y = _polar_to_xy(p, df, c1, c2, h, rows, o)
+            names = (f"R cos(theta) of {c1!r}, {c2!r}", f"R sin(theta) of {c1!r}, {c2!r}")
+        phase = o.get(f"r{h}w_phase")
+        if phase is not None:
+            turn = math.radians(phase)
+            X, Y = X * math.cos(turn) + Y * math.sin(turn), -X * math.sin(turn) + Y * math.cos(turn)
+            meta[f"r{h}w_phase"] = float(phase)
+        _signal_in_the_channel_read(p, X, Y, chan, h, names)
+        if phase is None:
+            _reference_phase(p, X, Y, chan, h, names)
     else:
         X = _values(p, df, c1, rows)
         Y = None
@@ -337,6 +345,58 @@ def _signal_in_the_channel_read(p, X, Y, chan, h, names) -> None:
         f"{other_chan}. Give {_opt(f'r{h}w_channel', other_chan)} (or -{other_chan}: which sign "
         "is the lock-in's phase setting, the data cannot tell it), or, if the file's X and Y "
         f"columns are swapped, name them ({_col_opt(f'x{h}')}, {_col_opt(f'y{h}')})")
+
+
+#: A lock-in's reference phase off by more than this (deg) is refused: the channel read then
+#: holds cos(10 deg) = 98.5 % of the harmonic or less. The measured Py/Pt rotations show phases
+#: of 0-3 deg; a second harmonic read 20, 45 and 70 deg off gave H_DL 7, 30 and 67 % too small.
+PHASE_LIMIT = 10.0
+#: ... when the channel not read follows the one read by this many standard errors.
+PHASE_SIGMAS = 10.0
+
+
+def _reference_phase(p, X, Y, chan, h, names) -> None:
+    """Refuse a harmonic split between the lock-in's channels: the channel not read following
+    the one read (other = k x read + const, the same signal turned by atan k) by more than
+    :data:`PHASE_LIMIT` deg and :data:`PHASE_SIGMAS` standard errors of k, naming the phase
+    that turns it back (``r{h}w_phase``)."""
+    read_x = chan in ("X", "-X")
+    used, other = (X, Y) if read_x else (Y, X)
+    for a in (used, other):     # a wild cell is the outlier check's to name, not a phase
+        if not np.all(np.isfinite(a)) or np.max(np.abs(a - np.median(a))) > 1e3 * _spread(a):
+            return
+    u, v = used - used.mean(), other - other.mean()
+    scale = max(float(np.max(np.abs(u))), float(np.max(np.abs(v))))
+    if scale == 0:
+        return
+    u, v = u / scale, v / scale
+    suu = float(u @ u)
+    if u.size < 5 or suu == 0:
+        return
+    k = float(u @ v) / suu
+    rest = v - k * u
+    se = math.sqrt(float(rest @ rest) / (u.size - 2) / suu)
+    off = math.degrees(math.atan(k))
+    if abs(off) <= PHASE_LIMIT or abs(k) <= PHASE_SIGMAS * se:
+        return
+    nth = "first" if h == 1 else "second"
+    other_chan = "Y" if read_x else "X"
+    used_name, other_name = names if read_x else names[::-1]
+    turn = off if read_x else -off
+    sigmas = f"{abs(k) / se:.0f} standard errors" if abs(k) < 1e6 * se else "exactly"
+    raise HallReadError(
+        f"{p}: channel {other_chan} of the {nth} harmonic ({other_name}) follows the channel "
+        f"read ({chan}: {used_name}) as {k:.3g} times it ({sigmas}): the lock-in's reference "
+        f"phase is off by {abs(off):.1f} deg, and the channel read holds cos({abs(off):.1f} deg) "
+        f"= {math.cos(math.radians(off)):.1%} of the harmonic. Give "
+        f"{_opt(f'r{h}w_phase', _angle_opt(turn))} to read the outputs turned back by it, or "
+        f"{_opt(f'r{h}w_phase', _angle_opt(0.0))} to read the channel as it is")
+
+
+def _angle_opt(deg: float):
+    """An angle option's value as the run spells it: ``20.1deg`` on the command line, 20.1 (deg)
+    as a keyword."""
+    return f"{round(deg, 1):g}deg" if _STYLE.get() == "cli" else round(deg, 1)
 
 
 def _polar_to_xy(p, df, mag, phase, h, rows, o):

@@ -29,7 +29,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
               extrapolate_calibration: bool = False, mz_state: int | None = None,
               r_ahe: float | None = None, columns: dict | None = None,
               column_units: dict | None = None, option_style: str = "python",
-              phi_offset: float | None = None) -> list[HallScan]:
+              phi_offset: float | None = None, r1w_phase: float | None = None,
+              r2w_phase: float | None = None) -> list[HallScan]:
     """Read harmonic Hall tables as laboratories write them into one :class:`HallScan` per scan.
 
     Layouts (docs/io.md, "Harmonic Hall tables"):
@@ -74,6 +75,12 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
         In-plane rotations: the reading of the angle column (deg) where the field is along the
         current (a sample mounted at 90 deg to the rotator's zero: 90); the azimuth of the field
         is the reading minus ``phi_offset``. Field sweeps and polar rotations refuse it.
+    r1w_phase, r2w_phase : float, optional
+        Lock-in outputs of a harmonic turned by this phase (deg) before its channel is read,
+        X cos(phase) + Y sin(phase) and -X sin(phase) + Y cos(phase): for a reference phase
+        set off by it. Without it, a channel not read that follows the one read (the same
+        signal, turned by more than :data:`sotfit.io.hall.block.PHASE_LIMIT` deg) is refused
+        with the phase it shows; ``0`` reads the channels as they are.
 
     Other parameters are those of :func:`read_hall_table`.
 
@@ -95,7 +102,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
                     angle_unit=angle_unit, field_unit=field_unit, field=field, theta_h=theta_h,
                     phi_h=phi_h, calibration=calibration,
                     extrapolate_calibration=extrapolate_calibration, mz_state=mz_state,
-                    r_ahe=r_ahe, column_units=dict(column_units or {}), phi_offset=phi_offset)
+                    r_ahe=r_ahe, column_units=dict(column_units or {}), phi_offset=phi_offset,
+                    r1w_phase=r1w_phase, r2w_phase=r2w_phase)
         _check_options(paths, opts)
         check_distinct_files(paths, HallReadError)
         given = _given_columns(columns, scan)
