@@ -366,6 +366,32 @@ def _cut_by_prior(post, lsq, name: str, model_bounds, unit: str, model_name: str
     return None
 
 
+#: Below this probability of a chi-square as small as the fit's, the stated errors are too large
+#: for the scatter of the points.
+LOW_CHI_SQUARE_P = 1e-3
+
+
+def _chi_square_too_small(lsq) -> str | None:
+    """A note when the least-squares chi-square is improbably small for its degrees of freedom
+    (p < :data:`LOW_CHI_SQUARE_P` of one that small): the errors are then larger than the
+    scatter, as standard deviations of repeats are (an ``_sd`` column read as standard errors
+    made a reduced chi-square of 0.17), and every standard error of the fit is too large."""
+    from scipy.stats import chi2
+
+    dof = int(lsq.ndata) - int(lsq.nvarys)
+    r = float(lsq.redchi)
+    if dof < 3 or not math.isfinite(r):
+        return None
+    p = float(chi2.cdf(r * dof, dof))
+    if p >= LOW_CHI_SQUARE_P:
+        return None
+    return (f"reduced chi-square {r:.3g} is improbably small for {dof} degrees of freedom "
+            f"(p = {p:.1g}): the stated errors are larger than the scatter of the points, as "
+            "standard deviations of repeats are (a column named _sd is read as standard "
+            "errors: divide it by sqrt(n) of the repeats), and the fit's standard errors are "
+            "too large with them")
+
+
 def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, bounds,
                   derived=()) -> list[str]:
     """Attach :mod:`sotfit.flags` reasons to the quantities of ``main`` and return notes.
@@ -422,6 +448,9 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
             notes.append(f"reduced chi-square {r:.3g} > 1: least-squares standard errors "
                          f"multiplied by sqrt({r:.3g}) = {scale:.3g} (Birge ratio)")
         flag_redchi(fitted, r, "least-squares thickness fit")
+        low = _chi_square_too_small(lsq)
+        if low:
+            notes.append(low)
         if not lsq.success and not at_bound:
             for q in fitted:
                 add_flag(q, f"least-squares fit not reliable: {lsq.problems}")

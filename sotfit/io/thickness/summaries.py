@@ -111,24 +111,36 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
     rows = {k: [] for k in parts}
     ts = []
     rho_used = resistivity
+    own = []
     for i, p in enumerate(paths):
         summary = _load_summary(p)
         ts.append(_summary_thickness(summary, thickness, p, i))
-        rho_here = resistivity
-        if rho_here is None:
-            rho_here = _summary_resistivity(summary, p)
+        rho_file = _summary_resistivity(summary, p)
+        # a dimensionless xi is converted back with the resistivity it was made with, the
+        # file's own; the option gives the model's bulk value (and the files' that have none)
+        rho_here = rho_file if rho_file is not None else resistivity
+        if rho_file is not None:
+            own.append(rho_file)
         if resistivity is None and rho_here is not None:
             if rho_used is not None and not math.isclose(rho_here, rho_used, rel_tol=1e-9):
-                raise ThicknessError(f"{p}: resistivity {rho_here:g} uOhm cm differs from "
-                                     f"{rho_used:g} in the other files; give one explicitly")
+                raise ThicknessError(
+                    f"{p}: resistivity {rho_here:g} uOhm cm differs from {rho_used:g} in the "
+                    "other files: each file's dimensionless xi is converted with its own, but the "
+                    "model (g = 2 lambda_s rho G) takes one bulk resistivity of the spin source: "
+                    "give it with --rho (Python: resistivity=)")
             rho_used = rho_here
         for kind in parts:
             rows[kind].append(_summary_efficiency(summary, kind, section, p, rho_here))
     ts = np.array(ts)
     order = np.argsort(ts, kind="stable")
     out = _part_datasets(rows, ts, order, paths, label, rho_used)
+    varies = len(own) > 1 and not np.allclose(own, own[0], rtol=1e-9, atol=0)
+    notes = ([f"each file's resistivity ({min(own):g}-{max(own):g} uOhm cm) converts its own "
+              f"dimensionless xi; the model takes the bulk {rho_used:g} uOhm cm (option)"]
+             if varies and resistivity is not None else [])
     return ThicknessSeries(out.get("dl"), out.get("fl"), rho_used, label or "summaries",
                            {"files": [str(paths[j]) for j in order],
+                            **({"reader_notes": tuple(notes)} if notes else {}),
                             "resistivity_source": "option" if resistivity is not None else
                             ("summary sample section" if rho_used is not None else None)})
 
@@ -167,7 +179,8 @@ def _summary_thickness(summary: Mapping, thickness, p: Path, i: int) -> float:
         tv = _sample_value(summary, spellings("t_nm"))
         if tv is None:
             raise ThicknessError(f"{p}: no t_nm in the summary's sample section; give the "
-                                 "thicknesses explicitly")
+                                 "thicknesses with --thickness (Python: thickness=), e.g. "
+                                 "--thickness 3nm,5nm,8nm in the order of the files")
     else:
         tv = thickness.get(str(p), thickness.get(p)) if isinstance(thickness, Mapping) \
             else thickness[i]

@@ -167,8 +167,9 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
                              + f"; columns: {list(map(str, df.columns))}")
     t = _thickness_nm(p, df, rows, cols, thickness_unit,
                       named="thickness" in dict(columns or {}))
-    rho, rho_source = _table_resistivity(p, df, rows, cols, header_meta, resistivity)
-    parts = _efficiency_parts(p, df, rows, cols, t, rho, notes)
+    rho, rho_source, rho_rows = _table_resistivity(p, df, rows, cols, header_meta, resistivity,
+                                                   notes, t)
+    parts = _efficiency_parts(p, df, rows, cols, t, rho, notes, rho_rows)
     lab = label or header_meta.get("sample") or (p.stem if sheet is None else sheet)
     meta = {"source": str(p), "resistivity_source": rho_source, "header": header_meta,
             "columns_absent": tuple(absent),
@@ -541,6 +542,24 @@ def _ferromagnet_layer(column) -> str | None:
     return None
 
 
+def _repeated_rows(t, y, e, lines, rows: _Rows, columns: str, notes: list) -> None:
+    """Say in ``notes`` which rows repeat an earlier row of the series exactly (thickness, value
+    and error): each counts as a measurement of its own, and a row pasted twice shrinks the
+    errors of the fit without a word."""
+    seen: dict = {}
+    repeats = []
+    for i, key in enumerate(zip(t.tolist(), y.tolist(), e.tolist())):
+        if key in seen:
+            repeats.append((i, seen[key]))
+        else:
+            seen[key] = i
+    if repeats:
+        where = rows.where([int(lines[i]) for i, _ in repeats])
+        first = rows.where(sorted({int(lines[j]) for _, j in repeats}))
+        notes.append(f"{columns}: {where} repeat {first} exactly (thickness, value and error); "
+                     "each is fitted as a measurement of its own: delete a row pasted twice")
+
+
 def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit,
                   named: bool = False) -> np.ndarray:
     """The thickness column in nm (never negative). A column found by its name ``t_<layer>``
@@ -579,39 +598,72 @@ def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit,
     return t
 
 
-def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, resistivity):
-    """The resistivity in uOhm cm (or None) and where it came from: the option, else a
-    ``resistivity``/``rho`` column (one value), else a header line."""
-    rho_source = None
-    rho = None
+def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, resistivity,
+                       notes: list, t):
+    """The bulk resistivity of the model in uOhm cm (or None), where it came from, and the
+    resistivity of every row when a column gives one that varies with thickness (else None).
+
+    The bulk value: the option, else a ``resistivity``/``rho`` column of one value, else a header
+    line. A column that varies with thickness (thin films are more resistive) converts each
+    row's dimensionless xi to xi^E = xi / rho with the row's own value (it was made with it);
+    the model's g = 2 lambda_s rho G takes one bulk value, which the option or the header line
+    then gives (none of the two: an error naming the option). Read with one value instead, a
+    series of xi made with 204-300 uOhm cm gave lambda_s 13.6 for 15 nm without a word."""
+    rname = next((n for n in cols if n in _RHO_NAMES), None)
+    rv = rcol = None
+    if rname is not None:
+        rv, runit, rcol = _column(p, df, rows, cols, rname, "resistivity",
+                                  "write it there, or give it with --rho (used instead of "
+                                  "the column)")
+        if runit is None:
+            raise ThicknessError(f"{p}: column {rcol!r} has no unit; write e.g. "
+                                 "'resistivity (uOhm cm)'")
+        rv = to_house(rv, runit, "resistivity")[0]
+    varies = rv is not None and np.ptp(rv) > 1e-9 * np.max(np.abs(rv))
+    header_key = next((k for k in ("resistivity", "rho") if k in header_meta), None)
     if resistivity is not None:
         rho, rho_source = float(resistivity), "option"
+    elif rv is not None and not varies:
+        rho, rho_source = float(rv[0]), f"column {rcol!r}"
+    elif header_key is not None:
+        rho, rho_source = (_resistivity_text(header_meta[header_key], f"{p} header"),
+                           "header")
+    elif varies:
+        raise ThicknessError(
+            f"{p}: column {rcol!r} varies with thickness ({rv.min():.4g}-{rv.max():.4g} uOhm cm): "
+            + ("each row's dimensionless xi is converted with its own, but " if
+               _dimensionless(cols) else "")
+            + "the model (g = 2 lambda_s rho G) takes one bulk resistivity of the spin source: "
+            "give it with --rho (Python: resistivity=), e.g. --rho "
+            f"{rv[int(np.argmax(t))]:.4g}uOhmcm "
+            "(the thickest film's)")
     else:
-        rname = next((n for n in cols if n in _RHO_NAMES), None)
-        if rname is not None:
-            rv, runit, rcol = _column(p, df, rows, cols, rname, "resistivity",
-                                      "write it there, or give it with --rho (used instead of "
-                                      "the column)")
-            if runit is None:
-                raise ThicknessError(f"{p}: column {rcol!r} has no unit; write e.g. "
-                                     "'resistivity (uOhm cm)'")
-            rv = to_house(rv, runit, "resistivity")[0]
-            if np.ptp(rv) > 1e-9 * np.max(np.abs(rv)):
-                raise ThicknessError(
-                    f"{p}: column {rcol!r} varies with thickness ({rv.min():.4g}-{rv.max():.4g} "
-                    "uOhm cm); the drift-diffusion model takes one bulk resistivity: give it "
-                    "with the resistivity option")
-            rho, rho_source = float(rv[0]), f"column {rcol!r}"
-        elif "resistivity" in header_meta or "rho" in header_meta:
-            key = "resistivity" if "resistivity" in header_meta else "rho"
-            rho, rho_source = _resistivity_text(header_meta[key], f"{p} header"), "header"
+        rho, rho_source = None, None
     if rho is not None and not (math.isfinite(rho) and rho > 0):
         raise ThicknessError(f"{p}: resistivity must be > 0 uOhm cm, got {rho}")
-    return rho, rho_source
+    rows_rho = None
+    if varies:
+        if np.any(rv <= 0):
+            raise ThicknessError(f"{p}: column {rcol!r} has resistivities <= 0 on "
+                                 f"{rows.where(np.flatnonzero(rv <= 0))}")
+        if _dimensionless(cols):
+            rows_rho = rv
+            notes.append(f"dimensionless xi converted row by row with column {rcol!r} "
+                         f"({rv.min():.4g}-{rv.max():.4g} uOhm cm); the model takes the bulk "
+                         f"resistivity {rho:g} uOhm cm ({rho_source})")
+        else:
+            notes.append(f"column {rcol!r} not used: xi^E needs no resistivity to convert it, "
+                         f"and the model takes the bulk {rho:g} uOhm cm ({rho_source})")
+    return rho, rho_source, rows_rho
+
+
+def _dimensionless(cols: dict) -> bool:
+    """Whether the table has a dimensionless efficiency column (``xi_dl``, ``xi_fl``)."""
+    return any(not per_field and name in cols for name, (_, per_field) in _EFF_NAMES.items())
 
 
 def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
-                      notes: list) -> dict[str, Dataset]:
+                      notes: list, rho_rows=None) -> dict[str, Dataset]:
     """``{"dl": Dataset, "fl": Dataset}`` of the efficiency columns present (xi^E in
     1e5 Ohm^-1 m^-1 versus thickness in nm, sorted by thickness); what was left out, or read
     from cells holding a value and its uncertainty, is appended to ``notes``."""
@@ -687,13 +739,15 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
         y, e = y[keep], e[keep]
         _refuse_non_finite(p, rows, ycol, y, keep)
         _refuse_non_finite(p, rows, ecol, e, keep)
-        y = _efficiency_to_house(y, yunit, per_field, rho, f"{p}: column {ycol!r}")
-        e = _efficiency_to_house(e, eunit if eunit is not None else yunit, per_field, rho,
+        rho_of = rho if rho_rows is None else rho_rows[keep]    # each row's own, or the bulk
+        y = _efficiency_to_house(y, yunit, per_field, rho_of, f"{p}: column {ycol!r}")
+        e = _efficiency_to_house(e, eunit if eunit is not None else yunit, per_field, rho_of,
                                  f"{p}: column {ecol!r}")
         if np.any(e <= 0):
             raise ThicknessError(f"{p}: column {ecol!r} has zero or negative uncertainties on "
                                  f"{rows.where(keep[e <= 0])}")
         tk = t[keep]
+        _repeated_rows(tk, y, e, keep, rows, both, notes)
         order = np.argsort(tk, kind="stable")
         parts[kind] = Dataset(tk[order], y[order], e[order], x_name="thickness",
                               y_name=f"xi_e_{kind}", x_unit="nm", y_unit=XI_E_UNIT,
