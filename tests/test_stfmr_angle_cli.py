@@ -204,5 +204,10 @@ def test_angle_scan_flags_and_strict_exit_status(scan, tmp_path, capsys):
     rc, _ = _run([*common, "--out", str(tmp_path / "g"),
                   "--field-angle", "dev_10GHz_noangle.csv=315deg"], capsys)
     assert rc == 3
-    m = json.loads((tmp_path / "g" / "summary.json").read_text())["angle"]["mu0_meff"]
-    assert any("free-electron g" in r for r in m["flags"])
+    angle = json.loads((tmp_path / "g" / "summary.json").read_text())["angle"]
+    assert any("free-electron g" in r for r in angle["mu0_meff"]["flags"])
+    # M_eff enters every torque field in T through the amplitude factors (with an assumed g
+    # they came out 5-17 sigma off, M_eff alone flagged); a ratio within one fit keeps no trace
+    for k, q in angle["torques"].items():
+        said = any(r.startswith("mu0_meff from") for r in q.get("flags", []))
+        assert said == (q["unit"] == "T" or k == "dl_y_over_h_y"), (k, q)

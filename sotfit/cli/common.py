@@ -4,6 +4,7 @@ profiles, sample files, summaries and flags, progress. Output folders: :mod:`.ou
 from __future__ import annotations
 
 import argparse
+import re
 import json
 import sys
 from pathlib import Path
@@ -70,6 +71,10 @@ def quantity_type(dimension: str, default_unit: str | None = None, *, positive: 
                   else float(maximum), "limit_text": str(maximum)}
 
     def convert(text):
+        if dimension == "current" and re.search(r"(rms|peak|pk)\W*$", str(text), re.I):
+            raise ValueError(f"{text!r}: give the current's value and unit alone (e.g. 2mA); "
+                             "whether it is rms or peak is the option beside it (--irf-is, "
+                             "--current-is)")
         value = quantity(text, dimension, default_unit)
         return check_number(repr(text), value, positive=positive, nonnegative=nonnegative,
                             nonzero=nonzero, unit=HOUSE[dimension], **bounds)
@@ -105,8 +110,19 @@ def number_type(*, positive: bool = False, nonnegative: bool = False, nonzero: b
     return _argparse_type("number", convert)
 
 
-#: A fraction in (0, 1].
-fraction = number_type(positive=True, maximum=1.0)
+#: A fraction in (0, 1] (a number, or a percentage: ``69%`` is 0.69).
+_FRACTION_NUMBER = number_type(positive=True, maximum=1.0)
+
+
+def fraction(text: str) -> float:
+    """A fraction in (0, 1], written as a number (``0.69``) or a percentage (``69%``)."""
+    text = str(text).strip()
+    if text.endswith("%"):
+        try:
+            text = repr(float(text[:-1]) / 100.0)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a percentage") from None
+    return _FRACTION_NUMBER(text)
 
 
 def integer_type(minimum: int):

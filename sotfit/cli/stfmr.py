@@ -373,6 +373,21 @@ def run(args) -> int:
             gc.unfreeze()
 
 
+def _no_torque_fields_from_derivatives(model, sample) -> None:
+    """Refuse the rf current and Delta R with the field-derivative lineshape: its amplitudes
+    carry the unknown factor h_m/W of the modulation field (docs/stfmr.md, section 1), so no
+    torque field in tesla follows from them (they gave xi_DL 0.011 for 0.080, unflagged);
+    xi_FMR, a ratio of the amplitudes, keeps its meaning."""
+    from ..analysis.stfmr.torques import FIELDS_NEED
+
+    if model.name == LINESHAPE_MODELS["derivative"] and not sample.missing(*FIELDS_NEED):
+        raise CLIError("--irf and --delta-r give torque fields from the amplitudes of the mixing "
+                       "lineshape; those of the field-derivative lineshape carry the unknown "
+                       "factor h_m/W of the modulation field (docs/stfmr.md), so no torque field "
+                       "in tesla follows from them: leave --irf and --delta-r out (M_eff, the "
+                       "damping and xi_FMR, a ratio of the amplitudes, are computed)")
+
+
 def _run(args) -> int:
     from ..analysis.stfmr import analyse_stfmr, collect_fits, summary_dict
     from ..analysis.stfmr.output import SpectrumRows
@@ -382,6 +397,7 @@ def _run(args) -> int:
 
     sample = _sample_from(args)
     gam, model = _gamma_and_lineshape(args)
+    _no_torque_fields_from_derivatives(model, sample)
     if args.angle_scan:
         return _run_angle_scan(args, sample, gam, model)
     if args.meff is not None:

@@ -206,7 +206,8 @@ def _window_rows(active, branches, state, where, setup: _BatchSetup, out: list, 
         if i1 - i0 < len(model.params) + 3:
             out[i] = NoResonanceError.at(where[i], f"only {i1 - i0} points within "
                                          f"{window_widths:g} widths of the resonance at "
-                                         f"{st['h']:.4g} T")
+                                         f"{st['h']:.4g} T (a sweep coarse for the line: "
+                                         "--window-widths 12 takes a wider window)")
             final.pop(i, None)
             continue
         x, y = b.x[i0:i1], b.y[i0:i1]

@@ -281,13 +281,19 @@ def torque_field_beyond_linewidth(width: float, torques: Mapping[str, Any]) -> s
     torques : mapping
         Its torque quantities as summary entries (``{"value": ..., "unit": "T"}``).
     """
-    big = [(k, abs(float(q["value"]))) for k in ("mu0_h_dl", "mu0_h_fl_oe")
+    big = [(k, abs(float(q["value"]))) for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_oe")
            if isinstance(q := torques.get(k), Mapping) and q.get("unit") == "T"
            and np.isfinite(float(q.get("value", np.nan)))]
     big = [(k, v) for k, v in big if width > 0 and v > width]
     if not big:
         return None
     k, v = max(big, key=lambda kv: kv[1])
+    if k == "mu0_h_oe":     # computed from the rf current alone: its value or unit
+        return (f"the Oersted field of the rf current given, |mu0_h_oe| = {v * 1e3:.3g} mT, "
+                f"exceeds the linewidth {width * 1e3:.3g} mT (HWHM): no spectrum of the "
+                "mixing lineshape (the linear response to torque fields far below the "
+                "linewidth) is driven by it, and mu0_h_fl = mu0_h_fl_oe - mu0_h_oe is then "
+                "that field; check the rf current (--irf, in mA) and the width")
     return (f"|{k}| = {v * 1e3:.3g} mT exceeds the linewidth {width * 1e3:.3g} mT (HWHM): the "
             "mixing lineshape is the linear response to torque fields far below the linewidth "
             "(precession cone angle of order h/Delta H); check the voltage unit (microvolts "

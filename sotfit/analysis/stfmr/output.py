@@ -509,6 +509,11 @@ def _angle_flags(sec: dict, res: AngleAnalysis) -> None:
         flag_redchi(targets, r.redchi, f"V_{which[1]}(phi) fit")
     for reason in res.flags.get("meff", []):
         add_flag(sec["mu0_meff"], reason)
+        # M_eff enters the amplitude factors of every torque field (in T) and of the ratio of
+        # a V_s to a V_a component; ratios within one fit share the factor and keep no trace
+        for k, q in sec["torques"].items():
+            if q.get("unit") == "T" or len(set(ANGLE_TORQUE_FITS.get(k, ()))) > 1:
+                add_flag(q, f"mu0_meff {reason}")
 
 
 #: Units of the combined (symmetrised) values of a spectrum in ``spectra_combined.csv``.

@@ -1,0 +1,61 @@
+"""Sample options of ``sotfit stfmr`` that cannot give the torque fields they seem to.
+
+* The field-derivative lineshape's amplitudes carry the unknown factor h_m/W of the modulation
+  field: with --irf and --delta-r they gave xi_DL 0.011 for the planted 0.080, unflagged.
+* An rf current in A for mA (--irf 2A) gave mu0_h_fl = +72 mT for -11 uT, no flag: the Oersted
+  field computed from the current is subtracted from the measured field-like field, and only
+  the measured fields were held against the linewidth.
+* '2mArms' and '69%' were refused without the spelling that works.
+"""
+
+import argparse
+import json
+
+import pytest
+
+from sotfit.cli import main
+from sotfit.cli.common import fraction, quantity_type
+
+from bundled import ROOT
+
+EXAMPLE = ROOT / "data" / "stfmr_example"
+SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um",
+          "--rho", "20uOhmcm", "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm"]
+
+
+def test_the_derivative_lineshape_refuses_absolute_torque_fields(tmp_path, capsys):
+    assert main(["stfmr", str(EXAMPLE), "--lineshape", "derivative", "--out", str(tmp_path / "o"),
+                 "--no-figures", *SAMPLE, "--irf", "1mA"]) == 2
+    err = capsys.readouterr().err
+    assert "h_m/W of the modulation field" in err and "leave --irf and --delta-r out" in err
+
+
+def test_an_oersted_field_beyond_the_linewidth_flags_the_field_like_torque(tmp_path):
+    runs = {}
+    for name, irf in (("mA", "1mA"), ("A", "1A")):
+        out = tmp_path / name
+        assert main(["stfmr", str(EXAMPLE), "--out", str(out), "--no-figures", *SAMPLE,
+                     "--irf", irf]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["sequential"]
+    assert not any("Oersted" in r for r in runs["mA"]["mu0_h_fl"].get("flags", []))
+    said = [r for r in runs["A"]["mu0_h_fl"].get("flags", []) if "Oersted field of the rf "
+            "current given" in r]
+    assert said and "check the rf current (--irf, in mA)" in said[0]
+    assert abs(runs["A"]["mu0_h_fl"]["value"]) > 1e-3          # the Oersted field, in T
+
+
+def test_a_convention_written_into_the_current_names_its_option():
+    with pytest.raises(argparse.ArgumentTypeError, match="--irf-is"):
+        quantity_type("current", positive=True)("2mArms")
+    assert quantity_type("current", positive=True)("2mA") == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("text, value", [("0.69", 0.69), ("69%", 0.69), ("100 %", 1.0)])
+def test_a_fraction_may_be_written_in_percent(text, value):
+    assert fraction(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["169%", "0", "abc%"])
+def test_a_fraction_outside_its_range_is_refused(text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        fraction(text)
