@@ -358,4 +358,6 @@ def run(args) -> int:
     flags = write_summary(summary, out)
     _write_tables_and_figures(args, H, res, scans, out)
     print(res.report())
+    for note in notes_cli:      # what the method assumes of the options given
+        print(f"  note: {note}")
     return flag_status(args, flags)

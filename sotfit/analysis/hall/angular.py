@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,10 +88,14 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         ``mu0_h_dl``, ``r_ane``, ``mu0_hk_eff`` (T), ``r_ahe`` (Ohm), ``slope_combination``
         (+ conversions), all with standard uncertainties (R_AHE, mu0_hk given: exact).
     """
-    scans = _check_scans(scans, "theta", "(c) angular")
+    scans, turned = _as_positive_fields(_check_scans(scans, "theta", "(c) angular"))
     given = _AngularOptions(r_ahe, mu0_hk, r_phe, mu0_h_fl, max_sin, include_one, r_ohe, theta0, theta_m_from)
     _check_rotations(scans, given)
     notes, fits, excluded, flags = [], {}, [], {}
+    if turned:
+        notes.append(f"rotations at negative fields ({', '.join(f'{b:g}' for b in sorted(turned))} "
+                     "T) read at the field's magnitude with the polar angles + 180 deg (the same "
+                     "field vector)")
     r_ahe0, offset0, hk0 = _textbook_estimates(scans, given)
     coherent = [s for s in scans if hk0 <= 0 or s.meta["field"] > hk0]
     first, r_ahe_u, hk_u, offsets = _first_pass(scans, coherent, given, r_ahe0, offset0, hk0, fits, notes)
@@ -143,8 +149,41 @@ class _AngularOptions:
         return 0.0 if self.mu0_h_fl is None else self.mu0_h_fl
 
 
+def _as_positive_fields(scans) -> tuple[list, list]:
+    """Rotations at a negative field as the rotations at its magnitude they are (the field -B
+    at the polar angle theta is B at theta + 180 deg: the same field vector, the same
+    readings), and the fields so turned (T). A rotation at -3 T was refused as "not above the
+    anisotropy field"."""
+    out, turned = [], []
+    for s in scans:
+        b = float(s.meta["field"])
+        if b >= 0:
+            out.append(s)
+            continue
+        moved = {k: d.replace(x=np.asarray(d.x, float) + 180.0) for k, d in
+                 (("r1w", s.r1w), ("r2w", s.r2w))}
+        out.append(dataclasses.replace(s, **moved, meta={**s.meta, "field": -b}))
+        turned.append(b)
+    return out, turned
+
+
+#: The largest |sin phi_H| of a rotation that method (c) takes for xz (phi_H = 0 or 180 deg).
+XZ_TOLERANCE = math.sin(math.radians(1.0))
+
+
 def _check_rotations(scans, given: _AngularOptions) -> None:
-    """Refuse rotations at fewer than two fields and an unknown ``theta_m_from``."""
+    """Refuse rotations at fewer than two fields, rotations out of the xz plane and an unknown
+    ``theta_m_from``."""
+    off = [s for s in scans if abs(math.sin(math.radians(float(s.meta.get("phi_h", 0.0)))))
+           > XZ_TOLERANCE]
+    if off:
+        phis = sorted({round(float(s.meta.get("phi_h", 0.0)), 6) for s in off})
+        raise HallAnalysisError(
+            f"method (c) analyses xz rotations (the field turned in the plane of the current and "
+            f"the normal, phi_H = 0 or 180 deg), where the pole slopes hold the damping-like "
+            f"field; {off[0].source}{' and others' if len(off) > 1 else ''} turn at phi_H = "
+            f"{', '.join(f'{v:g}' for v in phis)} deg, where they hold other terms (the field-like "
+            "one at 90 deg): use --method macrospin, which takes rotations in any plane")
     fields = np.array([s.meta["field"] for s in scans])
     if len(np.unique(np.round(fields, 12))) < 2:
         raise HallAnalysisError("method (c) needs rotations at two or more fields "
@@ -197,11 +236,19 @@ def _first_pass(scans, coherent, given: _AngularOptions, r_ahe0, offset0, hk0, f
     else:
         fits["r1w"] = first
         r_ahe_u, hk_u = _fitted_or_given(first, given)
-        offsets = {**offsets0, **{s.source: first.value(f"offset_{i}") for i, s in enumerate(coherent)}}
+        offsets = {**offsets0, **{s.source: first.value(_per_rotation(first, "offset", i))
+                                  for i, s in enumerate(coherent)}}
     if given.r_ahe is None or given.mu0_hk is None:
         notes.append("R_AHE, mu0_hk_eff and the R_1w offsets from a fit of the first harmonics of the rotations "
                      "above the anisotropy field (macrospin equilibrium, angle offsets fitted)")
     return first, r_ahe_u, hk_u, offsets
+
+
+def _per_rotation(fit, name: str, i: int) -> str:
+    """The name in ``fit`` of the parameter ``name`` of rotation ``i``: ``offset_2`` in a fit of
+    several rotations, ``offset`` in a fit of one (one rotation above the anisotropy field
+    ended in a KeyError)."""
+    return f"{name}_{i}" if f"{name}_{i}" in fit.params else name
 
 
 def _fitted_or_given(first, given: _AngularOptions):

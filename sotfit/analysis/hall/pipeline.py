@@ -42,6 +42,11 @@ def method_notes(method: str, r_phe) -> list:
                 "correction (xi = R_PHE/R_AHE = 0); the damping-like and field-like fields then mix "
                 "by 2 xi of each other (Hayashi et al. 2014, eq. (5)): give --r-phe from an in-plane "
                 "rotation"]
+    if method == "angular" and r_phe is None:
+        return ["R_PHE not given (--r-phe): the field-like term R_PHE H_FL/(H + H_K) of the pole "
+                "slopes is left out (R_PHE = 0), and mu0_h_dl then holds 2 R_PHE H_FL/R_AHE "
+                "beside the damping-like field: give --r-phe from an in-plane rotation and "
+                "--h-fl from method (b)"]
     return []
 
 

@@ -1,0 +1,68 @@
+"""Method (c) on polar rotations as labs give them: at negative fields, in the yz plane, with one
+rotation above the anisotropy field, without R_PHE.
+
+* Rotations at -0.75 ... -3 T were refused as "field -3 T is not above the anisotropy field";
+  -B at the polar angle theta is B at theta + 180 deg, and so they are read now.
+* yz rotations (phi_H = 90 deg, even written in a column) were analysed as xz: H_DL 11 and r_ane
+  8 standard errors off, r_ane unflagged. Method (c) takes xz rotations only and says so.
+* One rotation above the anisotropy field ended in a KeyError (the fit of one rotation names
+  its offset 'offset', not 'offset_0').
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from sotfit.analysis.hall import angular
+from sotfit.analysis.hall.pipeline import method_notes
+from sotfit.analysis.hall.result import HallAnalysisError
+from sotfit.io.hall import read_hall_table
+
+from bundled import ROOT
+
+PMA = ROOT / "data" / "hall_example" / "pma"
+TRUTH = json.loads((ROOT / "data" / "hall_example" / "truth.json").read_text())["samples"]["pma"]
+CONV = dict(current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X", gain_2w=10.0)
+FILES = sorted(PMA.glob("theta_*.csv"))
+
+
+def _read(files, **kw):
+    return [read_hall_table(f, scan="theta", **CONV, **kw) for f in files]
+
+
+def test_rotations_at_negative_fields_are_those_at_the_magnitude(tmp_path):
+    import pandas as pd
+
+    negative = []
+    for f in FILES:
+        frame = pd.read_csv(f)
+        frame["field (T)"] = -frame["field (T)"]            # -B at theta - 180 is B at theta
+        frame["theta (deg)"] = frame["theta (deg)"] - 180.0
+        negative.append(tmp_path / f.name)
+        frame.to_csv(negative[-1], index=False, float_format="%.12g")
+    kw = dict(r_phe=TRUTH["r_phe"], mu0_h_fl=TRUTH["mu0_h_fl"])
+    plain, turned = angular(_read(FILES), **kw), angular(_read(negative), **kw)
+    for key in ("mu0_h_dl", "r_ane", "r_ahe", "mu0_hk_eff"):
+        a, b = plain.quantities[key], turned.quantities[key]
+        assert b.nominal_value == pytest.approx(a.nominal_value, rel=1e-9, abs=1e-15)
+        assert b.std_dev == pytest.approx(a.std_dev, rel=1e-6)
+    assert any("negative fields" in n for n in turned.notes)
+
+
+def test_rotations_out_of_the_xz_plane_are_refused_naming_the_method_that_takes_them():
+    with pytest.raises(HallAnalysisError, match=r"analyses xz rotations.*phi_H = 90 deg.*"
+                       r"--method macrospin"):
+        angular(_read(FILES, phi_h=90.0), r_phe=TRUTH["r_phe"])
+
+
+def test_one_rotation_above_the_anisotropy_field_is_a_clear_refusal():
+    with pytest.raises(HallAnalysisError, match="usable field"):
+        angular(_read(FILES), r_phe=TRUTH["r_phe"], mu0_hk=2.7)   # only 3 T above it
+
+
+def test_r_phe_not_given_is_said_for_method_c():
+    said = method_notes("angular", None)
+    assert said and "mu0_h_dl then holds 2 R_PHE H_FL/R_AHE" in said[0]
+    assert method_notes("angular", 0.15) == []
+    assert np.isfinite(TRUTH["r_phe"])
