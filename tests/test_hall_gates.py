@@ -281,8 +281,10 @@ def test_hayashi_accepts_a_negative_anomalous_hall_resistance():
 
 def test_angular_flags_a_first_harmonic_fit_at_its_bound():
     """xz rotations of a sample tilted 25 deg (beyond the +-20 deg range of the tilt parameters):
-    the first-harmonic fit ends at the bound and R_AHE, H_K and mu0_h_dl are flagged; the slope law
-    then misses the data too."""
+    the first-harmonic fit ends at the bound and R_AHE, H_K and mu0_h_dl are flagged; mu0_h_dl is
+    not determined (with the slopes' errors understated, their quadratic and cubic terms held
+    fixed, the slope law's reduced chi-square was 131 instead; with them fitted it is 0.7 and the
+    slopes' errors say that such rotations do not determine them)."""
     rng = np.random.default_rng(1)
     scans = []
     for bt in (1.0, 1.5, 2.0, 2.5):
@@ -296,7 +298,7 @@ def test_angular_flags_a_first_harmonic_fit_at_its_bound():
     s = res.summary()["quantities"]
     for name in ("r_ahe", "mu0_hk_eff", "mu0_h_dl"):
         assert any("tilt_y = 20 at its bound" in f for f in s[name]["flags"]), name
-    assert any("reduced chi-square" in f for f in s["mu0_h_dl"]["flags"])
+    assert any("consistent with zero" in f for f in s["mu0_h_dl"]["flags"])
 
 
 def test_global_fit_stopped_by_its_evaluation_limit_is_flagged_not_reweighted():

@@ -289,7 +289,11 @@ def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, n
             continue
         d = Dataset(sin_m[near], s.r2w.y[near], x_name="sin_theta_m", y_name="r2w", x_unit="",
                     y_unit="Ohm", meta={"source": s.source})
-        r, msg = _fit_quiet(d, hall_line, fixed=["c2", "c3"])
+        # the slope at the pole with the quadratic and cubic terms of |sin theta_M| <= max_sin
+        # fitted beside it: held at their starting values (the cubic fit's), the slope kept the
+        # cubic fit's value but lost its correlation with them, and its standard error came out
+        # 2-3 times too small (per-field slopes up to 7 of them from the exact ones)
+        r, msg = _fit_quiet(d, hall_line, free=["c2", "c3"])
         notes.extend(msg)
         fits[f"r2w:{s.source}"] = r
         row.update(slope=r.value("c1"), slope_stderr=r.stderr("c1"))
