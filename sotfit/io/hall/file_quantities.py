@@ -211,41 +211,57 @@ def _from_name(name: str, quantity: str) -> tuple[float, str] | None:
     return float(value), f"file name ({token!r})"
 
 
-def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] | None:
-    """The one value of ``quantity`` (house units) a preamble entry of text file ``p`` gives
-    (lines above the column header row: comments, ``key: value`` entries, settings of two
-    cells; or the lines ``preamble`` above a section's first row), or None."""
+def _preamble_head(p: Path, preamble=None):
+    """The lines above the table of text file ``p`` (or the lines ``preamble`` above a
+    section's first row) and the file's dialect (None for ``preamble``); None when ``p`` is no
+    readable text table."""
     from .dialect import _head_lines, _sniff
 
     if preamble is not None:
-        head, dialect = list(preamble), None
-    elif not p.is_file():
+        return list(preamble), None
+    if not p.is_file():
         return None
-    else:
-        head = _head_lines(p)
-        dialect = _sniff(head)
-        if dialect is None:
-            return None
-        head = head[:dialect.header]
-    found = {}
+    head = _head_lines(p)
+    dialect = _sniff(head)
+    if dialect is None:
+        return None
+    return head[:dialect.header], dialect
+
+
+def _preamble_entries(head):
+    """``(line index, key, value)`` of every entry of the lines ``head``: comments, ``key:
+    value`` entries, settings of two cells."""
     for i, line in enumerate(head):
         body = _strip_comment(line) if _is_comment(line) else line
         entries = header_entries(body)
         entries += [pair for d in ("\t", ";", ",")
                     if (pair := name_value_pair(body, d, numbers_only=True)) is not None]
         for key, value in entries:
-            convention = None
-            if quantity == "current":
-                value, convention = _current_is(value)
-                key, in_key = _key_current_is(key)
-                if None not in (convention, in_key) and convention != in_key:
-                    raise HallReadError(f"{p}: preamble entry {key.strip()!r} (line {i + 1}) "
-                                        f"says both {in_key} and {convention}")
-                convention = convention or in_key
-            v = _entry_value(p, i, key, value, quantity)
-            if v is not None:
-                found[round(v, 15)] = (f"preamble entry {key.strip()!r} (line {i + 1})",
-                                       convention)
+            yield i, key, value
+
+
+def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] | None:
+    """The one value of ``quantity`` (house units) a preamble entry of text file ``p`` gives
+    (lines above the column header row: comments, ``key: value`` entries, settings of two
+    cells; or the lines ``preamble`` above a section's first row), or None."""
+    found_head = _preamble_head(p, preamble)
+    if found_head is None:
+        return None
+    head, dialect = found_head
+    found = {}
+    for i, key, value in _preamble_entries(head):
+        convention = None
+        if quantity == "current":
+            value, convention = _current_is(value)
+            key, in_key = _key_current_is(key)
+            if None not in (convention, in_key) and convention != in_key:
+                raise HallReadError(f"{p}: preamble entry {key.strip()!r} (line {i + 1}) "
+                                    f"says both {in_key} and {convention}")
+            convention = convention or in_key
+        v = _entry_value(p, i, key, value, quantity)
+        if v is not None:
+            found[round(v, 15)] = (f"preamble entry {key.strip()!r} (line {i + 1})",
+                                   convention)
     if len(found) > 1:
         raise HallReadError(f"{p}: the preamble gives several values of the "
                             f"{_QUANTITIES[quantity][3]} ({', '.join(w for w, _ in found.values())}); "
@@ -274,32 +290,18 @@ def preamble_gain(p, harmonic: int, preamble=None) -> tuple[str, str] | None:
     ``p`` (``# gain_2w = 100``, ``Gain: 40 dB``; an entry without a harmonic is of both), as
     written, and where; None when there is none. A lock-in's readings may or may not have been
     divided by it already: the file does not say, so the caller asks."""
-    from .dialect import _head_lines, _sniff
-
-    if preamble is not None:
-        head = list(preamble)
-    elif not Path(p).is_file():
+    found_head = _preamble_head(Path(p), preamble)
+    if found_head is None:
         return None
-    else:
-        head = _head_lines(Path(p))
-        dialect = _sniff(head)
-        if dialect is None:
-            return None
-        head = head[:dialect.header]
-    for i, line in enumerate(head):
-        body = _strip_comment(line) if _is_comment(line) else line
-        entries = header_entries(body)
-        entries += [pair for d in ("\t", ";", ",")
-                    if (pair := name_value_pair(body, d, numbers_only=True)) is not None]
-        for key, value in entries:
-            m = _GAIN_KEY_RE.match("".join(_tokens(key.lower())).replace("_", ""))
-            if m is None or (m.group("h") and int(m.group("h")) != harmonic):
-                continue
-            if _GAIN_VALUE_RE.match(value) is None:
-                continue
-            in_db = re.search(r"\bdb\b", key.lower()) and "db" not in value.lower()
-            return (value.strip() + (" dB" if in_db else ""),
-                    f"preamble entry {key.strip()!r} (line {i + 1})")
+    for i, key, value in _preamble_entries(found_head[0]):
+        m = _GAIN_KEY_RE.match("".join(_tokens(key.lower())).replace("_", ""))
+        if m is None or (m.group("h") and int(m.group("h")) != harmonic):
+            continue
+        if _GAIN_VALUE_RE.match(value) is None:
+            continue
+        in_db = re.search(r"\bdb\b", key.lower()) and "db" not in value.lower()
+        return (value.strip() + (" dB" if in_db else ""),
+                f"preamble entry {key.strip()!r} (line {i + 1})")
     return None
 
 
