@@ -256,6 +256,11 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
         If the unit is not known or is ambiguous.
     """
     raw = unit
+    scaled = _scaled_unit(unit, dimension)
+    if scaled is not None:
+        return scaled
+    # '1/(Ohm m)': the units under one denominator, each divided
+    unit = re.sub(r"/\(\s*(\S+?)\s*[\s*·]\s*(\S+?)\s*\)", r"/\1/\2", unit)
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "Ohm")
     u = u.replace("·", "").replace("*", "").replace(" ", "").replace("^", "")
     if u.startswith("mu0") and u[3:] in _TABLES["field"]:
@@ -290,6 +295,35 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
         f"unknown unit {raw!r}; known units: "
         + ", ".join(sorted(k for k in _DIMENSION_OF if k))
     )
+
+
+#: A power of ten written before a unit: ``1e5 S/m``, ``10^5 Ohm^-1 m^-1``, ``x1e13 1/Ohm/m2``.
+_POWER_OF_TEN_RE = re.compile(r"^\s*(?:x\s*)?(?:1e(?P<e>[+-]?\d+)|10\s*\^\s*\(?(?P<p>[+-]?\d+)\)?)"
+                              r"\s*(?P<rest>(?:1/|[^\d\s]).*)$", re.I)
+
+
+def _scaled_unit(unit: str, dimension: str | None) -> str | None:
+    """The canonical unit of ``unit`` written as a power of ten times a known unit (``1e5 S/m``
+    is ``1e5/Ohm/m``), when a unit of the same size is known; None for any other spelling."""
+    m = _POWER_OF_TEN_RE.match(unit)
+    if m is None:
+        return None
+    rest = m.group("rest").strip()
+    base = None
+    for spelling in (("1" + rest) if rest.startswith("/") else rest, "1 " + rest):
+        try:                    # 'Ohm^-1 m^-1' is '1 Ohm^-1 m^-1', '1/Ohm/m'
+            base = normalise_unit(spelling)
+            break
+        except UnitError:
+            continue
+    if base is None:
+        return None
+    dim = _DIMENSION_OF[base]
+    size = 10.0 ** int(m.group("e") or m.group("p")) * _TABLES[dim][base]
+    same = [k for k, v in _TABLES[dim].items()
+            if math.isclose(v, size, rel_tol=1e-12) and not _POWER_OF_TEN_RE.match(k)]
+    same = same or [k for k, v in _TABLES[dim].items() if math.isclose(v, size, rel_tol=1e-12)]
+    return same[0] if same else None
 
 
 def dimension_of(unit: str) -> str:
@@ -421,6 +455,7 @@ def quantity(text, dimension: str, default_unit: str | None = None) -> float:
 
 _HEADER_PATTERNS = (
     re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]+)\)\s*$"),   # Field (Oe)
+    re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*\([^()]*\)[^()]*)\)\s*$"),   # xi (1/(Ohm m))
     re.compile(r"^(?P<name>.*?)\s*\[(?P<unit>[^\[\]]+)\]\s*$"),  # Field [Oe]
     re.compile(r"^(?P<name>.*?)\s*/\s*(?P<unit>[^/]+)$"),        # Field / Oe
 )

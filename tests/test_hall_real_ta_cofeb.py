@@ -104,3 +104,22 @@ def test_consistency_of_the_measured_loops(real_data):
     assert lev[(0.0, -1)] - fits["down"][2] == pytest.approx(0.29, abs=0.01)  # m_z = -1: 0.29 Ohm apart
     hk_dc = np.sqrt(r_dc * np.sin(np.radians(92.0)) ** 2 / (2 * -fits["up"][0]))
     assert hk_dc == pytest.approx(0.200, abs=0.002)   # (b) on the first harmonic: 0.198 T
+
+
+def test_one_state_for_a_file_of_loops_is_refused_naming_what_tells_the_states(real_data, tmp_path,
+                                                                               capsys):
+    """A file of whole loops given one m_z state (the option an earlier message advised) was
+    taken as the state before the jump of every sweep, rising and falling alike, which start in
+    opposite states: no value could work, and the next message pointed back to the option."""
+    files = _files(real_data)
+    conv = [c for c in CONV if c not in ("--theta-h", "92deg")]
+    states = [f"--mz-state={name}=+1" for name in ("5360_1f_hx_hy.csv", "5360_2f_hx_hy.csv")]
+    assert main(["hall", *files, "--method", "hayashi", *conv, "--max-field", "60mT",
+                 "--out", str(tmp_path / "a")]) == 2
+    first = capsys.readouterr().err
+    assert "cannot say it for a loop" in first and "--theta-h 92deg" in first
+    assert main(["hall", *files, "--method", "hayashi", *conv, "--max-field", "60mT", *states,
+                 "--out", str(tmp_path / "b")]) == 2
+    second = capsys.readouterr().err
+    assert "gives the whole file one m_z state, but this sweep switches" in second
+    assert "--r-ahe VALUE" in second and "--theta-h 92deg" in second

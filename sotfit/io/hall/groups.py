@@ -199,6 +199,7 @@ def _sweep_geometry(p, gm, blk, o, roles):
             raise HallReadError(f"{p}: mz_state is {o['mz_state']}; the perpendicular state is +1, "
                                 "-1 or 0 (unknown)")
         gm["mz_label"] = int(o["mz_state"])
+        gm["_mz_from_option"] = True
 
 
 def _monotonic_runs(p, x, rows, col):

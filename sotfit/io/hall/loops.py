@@ -124,6 +124,15 @@ def _split_at_jump(t, e, sign_r, why) -> list:
     (parts of fewer than 3 points left out, noted)."""
     _, j0, j1, jump, d, _ = e
     label = t.meta.get("mz_label")
+    if label not in (None, 0) and t.meta.get("_mz_from_option"):
+        raise HallReadError(
+            f"{t.path}{' [' + t.desc + ']' if t.desc else ''}: {_mz_opt(Path(t.path).name)} "
+            f"gives the whole file one m_z state, but this sweep switches (R_1w jumps by "
+            f"{jump:.4g} Ohm near {t.x[j0]:.4g}-{t.x[j1 + 1]:.4g} T): the sweeps of a loop start in "
+            "opposite states, which one state of the file cannot say. Give the sign of R_AHE "
+            f"({_opt('r_ahe', 'VALUE')}) or the tilt of the field out of the plane "
+            f"({_opt('theta_h', '92deg' if _STYLE.get() == 'cli' else 92.0)}) instead: the jumps "
+            "then tell every sweep's state")
     if label not in (None, 0):
         s_before = label
     else:
@@ -136,8 +145,9 @@ def _split_at_jump(t, e, sign_r, why) -> list:
                 "the higher R_1w, negative when it has the lower; the sign decides the sign of H_DL, "
                 "and these sweeps cannot check it), the tilt of "
                 f"the field out of the plane ({_opt('theta_h', '92deg' if _STYLE.get() == 'cli' else 92.0)})"
-                f", the state in a column ({_col_opt('mz_state')}) or of the file "
-                f"({_mz_opt(Path(t.path).name)})")
+                f" or the state in a column ({_col_opt('mz_state')}); one state for the whole "
+                f"file ({_mz_opt(Path(t.path).name)}) cannot say it for a loop, whose sweeps start "
+                "in opposite states")
         s_before = -int(np.sign(jump) * sign_r)
     dropped = list(range(j0 + 1, j1 + 1))
     out = []

@@ -1,0 +1,42 @@
+"""Units written as a power of ten times a unit (``10^5 S/m``, ``1e5 S/m``, ``x1e13 1/Ohm/m2``)
+and a denominator in parentheses (``1/(Ohm m)``), as thickness tables write conductivities.
+
+``xi_E_DL (10^5 S/m)`` was "unknown unit", and the natural ``--column-unit xi_e_dl=1e5 S/m``
+was refused too; ``(1/(Ohm m))`` was split at the wrong parenthesis ('(Ohm m))').
+"""
+
+import pytest
+
+from sotfit.io.thickness import read_thickness_table
+from sotfit.units import UnitError, normalise_unit, split_header, to_house
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("1e5 S/m", "1e5/Ohm/m"), ("10^5 S/m", "1e5/Ohm/m"), ("10^5 Ohm^-1 m^-1", "1e5/Ohm/m"),
+    ("x1e13 1/Ohm/m2", "1e13/Ohm/m2"), ("1e13 Ohm^-1 m^-2", "1e13/Ohm/m2"),
+    ("1/(Ohm m)", "1/Ohm/m"), ("1e-6 m", "um"), ("1e5/Ohm/m", "1e5/Ohm/m")])
+def test_spellings_of_scaled_units(written, canonical):
+    assert normalise_unit(written) == canonical
+
+
+def test_a_power_of_ten_no_unit_has_is_refused():
+    with pytest.raises(UnitError, match="unknown unit"):
+        normalise_unit("10^-5 S/m")          # 1e-10 house units: no such unit
+
+
+def test_the_values_are_those_of_the_house_unit():
+    assert to_house(2.0, normalise_unit("10^5 S/m"), "conductivity")[0] == pytest.approx(2.0)
+    assert to_house(2e5, normalise_unit("1/(Ohm m)"), "conductivity")[0] == pytest.approx(2.0)
+    assert split_header("xi_e_dl (1/(Ohm m))") == ("xi_e_dl", "1/Ohm/m")
+
+
+@pytest.mark.parametrize("unit, scale", [("10^5 S/m", 1.0), ("1/(Ohm m)", 1e5), ("1e5 S/m", 1.0)])
+def test_a_thickness_table_in_these_units_reads_as_in_the_house_unit(tmp_path, unit, scale):
+    rows = [(3.0, 0.0244, 0.0039), (5.0, 0.0534, 0.0048), (8.0, 0.0841, 0.0051)]
+    path = tmp_path / "t.csv"
+    path.write_text(f"# resistivity: 200 uOhm cm\nthickness (nm),xi_E_DL ({unit}),"
+                    f"xi_E_DL_err ({unit})\n"
+                    + "\n".join(f"{t},{y * scale:.6g},{e * scale:.6g}" for t, y, e in rows) + "\n")
+    s = read_thickness_table(path)
+    assert list(s.dl.y) == pytest.approx([y for _, y, _ in rows])
+    assert list(s.dl.yerr) == pytest.approx([e for _, _, e in rows])
