@@ -103,3 +103,19 @@ def test_the_slopes_at_the_poles_carry_honest_standard_errors():
     pulls = np.concatenate([(s[:, 0] - exact) / s[:, 1] for s in map(slopes, range(1, 26))])
     assert 0.75 < np.std(pulls) < 1.3, np.std(pulls)
     assert abs(np.mean(pulls)) < 0.4
+
+
+def test_method_b_on_sweeps_that_never_pass_zero_names_method_d():
+    """Field sweeps of an in-plane film (or the parts of loops alone) were refused by method (b)
+    with "no field sweep passes through zero field" and nothing on what takes them."""
+    from sotfit.analysis.hall import hayashi
+    from sotfit.data import Dataset
+    from sotfit.io.hall import HallScan
+
+    h = np.linspace(0.05, 0.4, 30)
+    meta = dict(source="sweep_x_up", scan="field", field=None, phi_h=0.0, theta_h=90.0,
+                mz_state=1)
+    scan = HallScan(Dataset(h, 1.0 + 1e-3 * h, meta=meta), Dataset(h, 1e-5 * h, meta=meta),
+                    "field", meta)
+    with pytest.raises(HallAnalysisError, match="take --method macrospin"):
+        hayashi([scan], r_phe=0.1)

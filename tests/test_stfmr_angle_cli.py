@@ -211,3 +211,23 @@ def test_angle_scan_flags_and_strict_exit_status(scan, tmp_path, capsys):
     for k, q in angle["torques"].items():
         said = any(r.startswith("mu0_meff from") for r in q.get("flags", []))
         assert said == (q["unit"] == "T" or k == "dl_y_over_h_y"), (k, q)
+
+
+def test_a_spectrum_left_out_of_an_angle_scan_is_flagged(scan, tmp_path, capsys):
+    """A spectrum left out of an angle scan (no resonance in it) went to ``failures`` without a
+    flag, so --strict exited 0, against the docs; a frequency scan's are flagged."""
+    h, _ = _vmix(100.0, seed=7)
+    noise = np.random.default_rng(8).normal(0, NOISE, h.size)
+    # beside the scan's files: one sample (the folder), not two
+    flat = _write(Path(scan[0]).parent / f"dev_{F:g}GHz_phi100deg.csv", h, noise)
+    try:
+        rc, cap = _run([*scan, flat, "--angle-scan", "--no-figures", "--strict", "--irf",
+                        f"{I_RF}mA", "--delta-r", f"{DELTA_R}Ohm", "--meff", f"{MEFF}T",
+                        "--field-angle", "dev_10GHz_noangle.csv=315deg",
+                        "--out", str(tmp_path / "o")], capsys)
+    finally:
+        Path(flat).unlink()
+    assert rc == 3, cap.err
+    angle = json.loads((tmp_path / "o" / "summary.json").read_text())["angle"]
+    assert [f["source"] for f in angle["failures"]] == [Path(flat).name]
+    assert angle["failures"][0]["flags"][0].startswith("left out of every fit")

@@ -146,7 +146,9 @@ def _through_zero(scans, excluded: list) -> list:
     if not through:
         raise HallAnalysisError("method (b): no field sweep passes through zero field; it needs the "
                                 "derivatives of R_1w and R_2w at H = 0 (sources: "
-                                + ", ".join(s.source for s in scans) + ")")
+                                + ", ".join(s.source for s in scans) + "). Method (b) is for "
+                                "perpendicular films swept through zero; sweeps of an in-plane "
+                                "film, or parts of loops alone, take --method macrospin")
     return through
 
 

@@ -483,7 +483,8 @@ def angle_summary_dict(res: AngleAnalysis, sample=None) -> dict[str, Any]:
                     "field_angle": {"value": p["field_angle"], "stderr": None, "unit": "deg"},
                     "angle": {"value": p["angle"], "stderr": None, "unit": "deg"},
                     "vs": _q(p["vs"], "uV"), "va": _q(p["va"], "uV")} for p in res.points],
-        "failures": [{"source": a, "reason": b} for a, b in res.failures],
+        "failures": [{"source": a, "reason": b, "flags": [f"left out of every fit: {b}"]}
+                     for a, b in res.failures],     # as a frequency scan's: --strict exits 3
         "notes": list(res.notes),
     }
     _angle_flags(out, res)
