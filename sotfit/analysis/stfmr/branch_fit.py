@@ -204,10 +204,14 @@ def _window_rows(active, branches, state, where, setup: _BatchSetup, out: list, 
         else:
             i0, i1 = 0, len(b)
         if i1 - i0 < len(model.params) + 3:
+            inside = (b.x[0] <= st["h"] - window_widths * st["w"]
+                      and st["h"] + window_widths * st["w"] <= b.x[-1])
             out[i] = NoResonanceError.at(where[i], f"only {i1 - i0} points within "
                                          f"{window_widths:g} widths of the resonance at "
-                                         f"{st['h']:.4g} T (a sweep coarse for the line: "
-                                         "--window-widths 12 takes a wider window)")
+                                         f"{st['h']:.4g} T"
+                                         + (" (a sweep coarse for the line: --window-widths 12 "
+                                            "takes a wider window)" if inside and setup.finite
+                                            else ""))
             final.pop(i, None)
             continue
         x, y = b.x[i0:i1], b.y[i0:i1]
