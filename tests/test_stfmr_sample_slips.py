@@ -59,3 +59,19 @@ def test_a_fraction_may_be_written_in_percent(text, value):
 def test_a_fraction_outside_its_range_is_refused(text):
     with pytest.raises(argparse.ArgumentTypeError):
         fraction(text)
+
+
+def test_the_library_refuses_them_too():
+    """The refusal lives where the torques are computed, not only on the command line."""
+    import sotfit as sf
+    from sotfit.analysis.stfmr import STFMRError, analyse_stfmr, stfmr_torques
+    from sotfit.device import Sample
+    from sotfit.models import MODELS
+
+    files = [EXAMPLE / "py_pt_8GHz.csv", EXAMPLE / "py_pt_12GHz.csv"]
+    analysis = analyse_stfmr(sf.io.read_stfmr(files), model=MODELS["stfmr_derivative"],
+                             global_fit=False, spectrum_correlations=True)
+    sample = Sample(mu0_ms=0.95, t_fm=6.0, t_nm=6.0, current=1.0, delta_r=0.5)
+    with pytest.raises(STFMRError, match="h_m/W of the modulation field"):
+        stfmr_torques(analysis, sample)
+    stfmr_torques(analysis, Sample(mu0_ms=0.95, t_fm=6.0, t_nm=6.0))   # no fields asked: runs

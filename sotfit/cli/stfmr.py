@@ -374,18 +374,14 @@ def run(args) -> int:
 
 
 def _no_torque_fields_from_derivatives(model, sample) -> None:
-    """Refuse the rf current and Delta R with the field-derivative lineshape: its amplitudes
-    carry the unknown factor h_m/W of the modulation field (docs/stfmr.md, section 1), so no
-    torque field in tesla follows from them (they gave xi_DL 0.011 for 0.080, unflagged);
-    xi_FMR, a ratio of the amplitudes, keeps its meaning."""
-    from ..analysis.stfmr.torques import FIELDS_NEED
+    """:func:`sotfit.analysis.stfmr.torques.check_absolute_fields` before any file is read."""
+    from ..analysis.stfmr.errors import STFMRError
+    from ..analysis.stfmr.torques import FIELDS_NEED, check_absolute_fields
 
-    if model.name == LINESHAPE_MODELS["derivative"] and not sample.missing(*FIELDS_NEED):
-        raise CLIError("--irf and --delta-r give torque fields from the amplitudes of the mixing "
-                       "lineshape; those of the field-derivative lineshape carry the unknown "
-                       "factor h_m/W of the modulation field (docs/stfmr.md), so no torque field "
-                       "in tesla follows from them: leave --irf and --delta-r out (M_eff, the "
-                       "damping and xi_FMR, a ratio of the amplitudes, are computed)")
+    try:
+        check_absolute_fields({model.name}, not sample.missing(*FIELDS_NEED))
+    except STFMRError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def _run(args) -> int:

@@ -129,8 +129,10 @@ def fit_angle_dependence(fits: Sequence[SpectrumFit], meff, *, i_rf=None, delta_
     terms added (docs/stfmr.md, section 6.4).
     """
     from ...models.stfmr_angle import stfmr_angle_va, stfmr_angle_vs
-    from .torques import angular_torques, weighted_mean
+    from .torques import angular_torques, check_absolute_fields, weighted_mean
 
+    check_absolute_fields({r.model_name for s in fits for r in s.branches},
+                          i_rf is not None and delta_r is not None)
     pts = _angle_points(fits, angle_key)
     phis = np.array([p["angle"] for p in pts])
     if len(set(np.round(np.mod(phis, 360.0), 6))) < 4:

@@ -66,8 +66,11 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
         quantities whose per-spectrum values have a singular covariance: not independent
         estimates, averaged with inverse-variance weights).
     """
-    from .torques import gives_torques, spectrum_torques, weighted_mean
+    from .torques import FIELDS_NEED, check_absolute_fields, gives_torques, spectrum_torques, \
+        weighted_mean
 
+    check_absolute_fields({r.model_name for s in analysis.spectra for r in s.branches},
+                          sample is not None and not sample.missing(*FIELDS_NEED))
     if gives_torques(sample) and not analysis.spectrum_correlations:
         raise ValueError("torques need the sequential values correlated with the spectra: "
                          "analyse with spectrum_correlations=True")

@@ -73,6 +73,41 @@ RATIO_NEEDS = ("mu0_ms", "t_fm", "t_nm")
 FIELDS_NEED = ("i_peak", "delta_r")
 
 
+#: Lineshapes whose amplitudes are not those of the rectified voltage itself: the
+#: field-derivative lineshape's carry the unknown factor h_m/W of the modulation field.
+NOT_ABSOLUTE_LINESHAPES = ("stfmr_derivative",)
+
+#: Why no torque field in tesla follows from such amplitudes.
+NOT_ABSOLUTE_WHY = ("the rf current and Delta R (--irf, --delta-r) give torque fields from the "
+                    "amplitudes of the mixing lineshape; those of the field-derivative lineshape "
+                    "carry the unknown factor h_m/W of the modulation field (docs/stfmr.md), so "
+                    "no torque field in tesla follows from them: leave --irf and --delta-r out "
+                    "(in Python the sample's i_peak and delta_r; M_eff, the damping and xi_FMR, "
+                    "a ratio of the amplitudes, are computed)")
+
+
+def check_absolute_fields(model_names, gives_fields: bool) -> None:
+    """Refuse torque fields in tesla from amplitudes of a lineshape of
+    :data:`NOT_ABSOLUTE_LINESHAPES` (they gave xi_DL 0.011 for 0.080, unflagged).
+
+    Parameters
+    ----------
+    model_names : iterable of str
+        The lineshapes fitted.
+    gives_fields : bool
+        Whether the rf current and Delta R are given (the absolute fields asked for).
+
+    Raises
+    ------
+    STFMRError
+        Such a lineshape with the absolute fields asked for.
+    """
+    if gives_fields and set(model_names) & set(NOT_ABSOLUTE_LINESHAPES):
+        from .errors import STFMRError
+
+        raise STFMRError(NOT_ABSOLUTE_WHY)
+
+
 def gives_torques(sample: Sample | None) -> bool:
     """Whether :func:`spectrum_torques` computes anything for ``sample``."""
     return sample is not None and (not sample.missing(*RATIO_NEEDS)
