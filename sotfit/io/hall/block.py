@@ -19,7 +19,8 @@ from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotoni
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
 from .options import _CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role, _unit_opt
 from .scan import HallReadError
-from .values import _axis_values, _check_values, _safe_split, _state_values, _strings, _values
+from .values import (_axis_values, _check_values, _safe_split, _state_values, _strings, _values,
+                     robust_spread)
 
 
 def _read_block(p, df, blk, side, o):
@@ -315,12 +316,10 @@ CHANNEL_SPREAD_RATIO = 10.0
 
 
 def _spread(values) -> float:
-    """How much ``values`` vary: the standard deviation of their middle, from the interquartile
-    range (one wild cell, a number cut short on the last line, does not make a channel vary; the
-    cell is named by the outlier check instead), or the standard deviation where the middle half
-    is constant."""
-    q25, q75 = np.percentile(values, [25, 75])
-    return float(q75 - q25) / 1.349 or float(np.std(values))
+    """How much ``values`` vary: :func:`~sotfit.io.hall.values.robust_spread` (one wild cell, a
+    number cut short on the last line, does not make a channel vary; the cell is named by the
+    outlier check instead), or the standard deviation where the middle is constant."""
+    return robust_spread(values) or float(np.std(values))
 
 
 def _signal_in_the_channel_read(p, X, Y, chan, h, names) -> None:

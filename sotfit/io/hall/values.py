@@ -124,14 +124,10 @@ def _check_values(v, col, path, dimension, what=None):
         raise HallReadError(f"{path}: column {col!r}: {what} {vals} {unit} at {_rows(out)} "
                             f"beyond +-{limit:g} {unit} ({why}); a corrupted or mistyped value?")
     if v.size >= 5:
-        from scipy.stats import norm
-
         med = float(np.median(v))
-        # robust spread: the median absolute deviation over its value for a normal distribution,
         # at least 1e-3 of the median (a nearly constant column such as a source current that
         # changes in its last digit)
-        mad = float(np.median(np.abs(v - med)))
-        scale = max(mad / float(norm.ppf(0.75)), 1e-3 * abs(med))
+        scale = max(robust_spread(v), 1e-3 * abs(med))
         if scale > 0:
             out = np.flatnonzero(np.abs(v - med) > OUTLIER_SIGMAS * scale)
             if out.size:
@@ -141,6 +137,15 @@ def _check_values(v, col, path, dimension, what=None):
                     f"{OUTLIER_SIGMAS:g} robust standard deviations ({scale:.3g} {unit}) from the "
                     f"median {med:.4g} {unit}: an outlier; fix or remove the row(s)")
     return v
+
+
+def robust_spread(v) -> float:
+    """The standard deviation of ``v`` as its middle tells it: the median absolute deviation
+    over its value for a normal distribution (a wild cell does not move it)."""
+    from scipy.stats import norm
+
+    v = np.asarray(v, float)
+    return float(np.median(np.abs(v - np.median(v)))) / float(norm.ppf(0.75))
 
 
 def _values(p, df, col, rows):
