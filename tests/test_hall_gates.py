@@ -310,3 +310,28 @@ def test_global_fit_stopped_by_its_evaluation_limit_is_flagged_not_reweighted():
         assert any("NOT CONVERGED" in n for n in res.notes), limit
         s = res.summary()["quantities"]
         assert any("did not converge" in f for f in s["mu0_h_dl"]["flags"]), limit
+
+
+def test_hayashi_flags_r_ahe_and_hk_of_one_perpendicular_state():
+    """Sweeps of one m_z state: R_1w(0) is R_AHE plus the contact offset, which only the other state
+    separates; R_AHE and H_K (from R_AHE over the curvature) take the offset and are flagged, the
+    torque fields stay within their errors. Both states: neither is flagged."""
+    scans = _pma92_scans()
+    both = hayashi(scans, r_phe=PMA92["r_phe"], r_ane=PMA92["r_ane"], max_field=0.05)
+    assert "r_ahe" not in both.flags and "mu0_hk_eff" not in both.flags
+    assert both.quantities["mu0_hk_eff"].nominal_value == pytest.approx(PMA92["mu0_hk"], rel=0.02)
+    one = hayashi([s for s in scans if s.meta["mz_state"] == 1], r_phe=PMA92["r_phe"],
+                  r_ane=PMA92["r_ane"], max_field=0.05)
+    q = one.quantities
+    # the offset (1.05 Ohm against R_AHE -2.85) moves R_AHE by 1.05 and H_K by sqrt(1.8 / 2.85)
+    assert q["r_ahe"].nominal_value == pytest.approx(PMA92["r_ahe"] + 1.05, rel=0.02)
+    hk = q["mu0_hk_eff"]
+    assert abs(hk.nominal_value - PMA92["mu0_hk"]) > 10 * hk.std_dev
+    for name in ("r_ahe", "mu0_hk_eff"):
+        assert any("one perpendicular state only" in f for f in one.flags[name]), name
+    # the offset changes R_PHE/R_AHE by 60 %: the torque fields move far beyond their errors
+    # (through the planar-Hall correction) and are flagged; without R_PHE they are not moved
+    assert abs(q["mu0_h_dl"].nominal_value - PMA92["mu0_h_dl"]) > 4 * q["mu0_h_dl"].std_dev
+    assert any("moves mu0_h_dl by" in f for f in one.flags["mu0_h_dl"])
+    plain = hayashi([s for s in scans if s.meta["mz_state"] == 1], r_phe=0.0, max_field=0.05)
+    assert "mu0_h_dl" not in plain.flags and "mu0_hk_eff" in plain.flags

@@ -129,3 +129,21 @@ def test_cli_errors(tmp_path, capsys):
                  "--sweep", "energy=1meV:5meV:3", "--out", str(tmp_path / "p")]) == 2
     assert "no field-like and damping-like pair" in capsys.readouterr().err
     assert not (tmp_path / "o").exists() and not (tmp_path / "p").exists()
+
+
+def test_printout_names_what_is_compared(tmp_path, capsys):
+    """A negative measured ratio compared as magnitudes: the printout says so and gives the
+    magnitude it compares; the nearest grid point's theory value is labelled signed."""
+    tm = MODELS["tmatrix_dl_fl_ratio_vs_energy"]
+    r0 = 1.0 / float(tm(np.array([10.0]), theta=60.0)[0])
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(_stfmr_summary(r0 * 0.01, abs(r0) * 0.01 * 0.03, 0.01,
+                                              0.01 * 0.025)))
+    assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix",
+                 "--sweep", "energy=10meV:10meV:1", "--sweep", "angle=60deg:60deg:1",
+                 "--no-figures", "--out", str(tmp_path / "cmp")]) == 0
+    out = capsys.readouterr().out
+    assert f"|FL/DL| = {abs(r0):.4g}" in out
+    assert "theory range on the grid (magnitudes): [" in out
+    assert "theory FL/DL = " + f"{r0:.4g} (signed)" in out
+    assert "fermi_energy = 10 meV" in out and "theta = 60 deg" in out

@@ -181,17 +181,27 @@ def _summary(args, spec, model, measured, params, axes, res, refused) -> dict:
 
 def _print_summary(args, measured, res, theory, xname, xunit, yname, yunit) -> None:
     lev1, lev2 = res["levels"]["1_sigma"], res["levels"]["2_sigma"]
+    magnitudes = res["compared"] == "magnitudes"
     print(f"sotfit theory compare ({args.model}): measured FL/DL = {measured.value:.4g} +/- "
-          f"{measured.stderr:.2g} ({measured.numerator['name']}/{measured.denominator['name']}, "
-          f"{res['compared']})")
-    print(f"  theory range on the grid: {res['theory_range']}")
+          f"{measured.stderr:.2g} ({measured.numerator['name']}/{measured.denominator['name']})")
+    if magnitudes:
+        print(f"  compared: magnitudes, |FL/DL| = {abs(measured.value):.4g} against |theory| "
+              f"(--signed compares the signs too)")
+    else:
+        print("  compared: signed values")
+    print(f"  theory range on the grid{' (magnitudes)' if magnitudes else ''}: "
+          f"{res['theory_range']}")
     for lab, lev in (("1 sigma", lev1), ("2 sigma", lev2)):
         rng = lev.get(f"{xname}_range")
         extra = f", {yname} {lev.get(f'{yname}_range')} {yunit}" if yname else ""
         print(f"  within {lab}: {lev['points']} of {theory.size} points"
               + (f" ({xname} {rng} {xunit}{extra})" if rng else ""))
     if res["nearest"]:
-        print(f"  nearest: {res['nearest']}")
+        near = res["nearest"]
+        where = ", ".join(f"{n} = {near[n]:.4g} {u}".rstrip() for n, u in
+                          ((xname, xunit), (yname, yunit)) if n and np.isfinite(near[n]))
+        print(f"  nearest grid point: {where}: theory FL/DL = {near['theory_ratio']:.4g} "
+              f"(signed), z = {near['z']:.3g}")
 
 
 def run(args) -> int:

@@ -126,6 +126,8 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     hk, h_dl, h_fl, rows, dls, fls = sweeps.torques(r_ahe)
     q = {"mu0_h_dl": h_dl, "mu0_h_fl_oe": h_fl, "r_ahe": r_ahe, "mu0_hk_eff": hk, "r_phe": rp}
     _state_notes(dls, states, flags, notes)
+    if len(states) == 1:
+        _one_state_flags(sweeps, r_ahe, q, flags)
     _hayashi_gates(groups, {k: v[0] for k, v in final.items()}, sin_th, rp, dls, fls, flags, notes)
     if r_ane is None:
         notes.append("no r_ane given: mu0_h_dl includes the anomalous Nernst term (same symmetry as the "
@@ -211,7 +213,8 @@ def _window(groups, sin_th, max_field, notes: list) -> float:
             r1, _, _ = _sweep_derivatives(s, span if max_field is None else max_field)
             first[s.source] = r1
     if len({k[1] for k in groups}) != 2:
-        notes.append("only one perpendicular state: R_AHE taken as m_z R_1w(0) (includes any offset)")
+        notes.append("only one perpendicular state: R_AHE taken as m_z R_1w(0) (includes any offset), "
+                     "and H_K with it; both are flagged")
     r_ahe0, c2m0 = _curvature_terms(groups, first, sin_th)
     # R_1w bends towards zero as |H| grows: the curvature has the sign of R_AHE (which may be
     # negative: the sign of the Hall voltage is a matter of the wiring)
@@ -382,6 +385,35 @@ def _hayashi_gates(groups, r1fits, sin_th, r_phe, dls, fls, flags, notes):
         allowance = delta * other  # half the first-order difference, given to each state
         a, b = (ufloat(_nominal(per[st]), math.hypot(per[st].std_dev, allowance)) for st in (1, -1))
         _flag_disagreement(flags, [name], a, b, "m_z = +1 estimate", "m_z = -1 estimate")
+
+
+#: Why R_AHE and H_K of sweeps of one perpendicular state are flagged.
+ONE_STATE_REASON = ("one perpendicular state only: R_AHE = m_z R_1w(0) holds the offset of R_1w "
+                    "(contacts, misalignment), which only the other state separates, and "
+                    "mu0_hk_eff = sqrt(R_AHE / 2 c2) carries half its relative size; neither "
+                    "standard error includes it. Sweep from both states (the torque fields depend "
+                    "on R_AHE only through R_PHE/R_AHE)")
+
+
+#: Relative offset of R_1w against which the torque fields of one perpendicular state are tested:
+#: they are flagged where R_AHE changed by this fraction moves them by more than a standard error.
+ONE_STATE_OFFSET = 0.1
+
+
+def _one_state_flags(sweeps, r_ahe, q, flags) -> None:
+    """Flag R_AHE and H_K of sweeps of one perpendicular state, and the torque fields where their
+    dependence on R_AHE (through xi = R_PHE/R_AHE and r_ane/H_K) makes an offset of
+    :data:`ONE_STATE_OFFSET` x R_AHE larger than their standard errors."""
+    _flag(flags, ["r_ahe", "mu0_hk_eff"], ONE_STATE_REASON)
+    _, h_dl, h_fl, _, _, _ = sweeps.torques(r_ahe * (1 + ONE_STATE_OFFSET))
+    for name, moved in (("mu0_h_dl", h_dl), ("mu0_h_fl_oe", h_fl)):
+        now = q[name]
+        shift = abs(_nominal(moved) - _nominal(now))
+        if math.isfinite(now.std_dev) and shift > now.std_dev:
+            _flag(flags, [name], f"one perpendicular state only: an offset of R_1w of "
+                                 f"{ONE_STATE_OFFSET:.0%} of R_AHE (which only the other state "
+                                 f"separates) moves {name} by {shift / now.std_dev:.2g} standard "
+                                 "errors, through R_PHE/R_AHE and r_ane/H_K")
 
 
 #: Largest spread of R_1w(0) among the sweeps given one m_z state, as a fraction of the largest
