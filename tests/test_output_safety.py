@@ -217,3 +217,114 @@ def test_output_folder_as_a_context_manager(tmp_path):
     assert (out / "a.txt").read_text() == "1"
     with pytest.raises(CLIError):
         OutputFolder(out)  # not empty, no --overwrite
+
+
+# ------------------------------------------------------------------ links, folders, signals
+def test_out_as_a_link_writes_into_the_folder_it_points_to(spectra, tmp_path, monkeypatch):
+    """Results kept on another disk through a link: the link stays a link and the results land
+    in its folder (a first run, then --overwrite of the earlier results). Before, the first run
+    ended in a traceback with its results thrown away, and --overwrite moved the user's link away
+    and put a folder in its place."""
+    monkeypatch.chdir(tmp_path)
+    files = sorted(spectra.iterdir())
+    (tmp_path / "disk" / "results").mkdir(parents=True)
+    (tmp_path / "res").symlink_to("disk/results")
+    assert _stfmr(files, "res") == 0
+    assert (tmp_path / "res").is_symlink()
+    assert (tmp_path / "disk" / "results" / "summary.json").is_file()
+    assert _stfmr(files, "res", "--overwrite") == 0
+    assert (tmp_path / "res").is_symlink() and os.readlink(tmp_path / "res") == "disk/results"
+    assert (tmp_path / "disk" / "results" / "summary.json").is_file()
+    assert sorted(p.name for p in (tmp_path / "disk").iterdir()) == ["results"]
+
+
+def test_a_link_to_nothing_is_refused(spectra, tmp_path, capsys):
+    (tmp_path / "res").symlink_to(tmp_path / "nowhere")
+    assert _stfmr(sorted(spectra.iterdir()), tmp_path / "res") == 2
+    assert "which does not exist" in capsys.readouterr().err
+    assert (tmp_path / "res").is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+def test_overwrite_refuses_folders_and_links_it_did_not_write(spectra, tmp_path, capsys):
+    """An empty folder and a link to a folder that the user put among the results are theirs:
+    --overwrite is refused naming them (before, the empty folder was deleted and the link moved
+    to a hidden folder)."""
+    files = sorted(spectra.iterdir())
+    out = tmp_path / "out"
+    assert _stfmr(files, out) == 0
+    (out / "my_notes").mkdir()
+    (out / "raw").symlink_to(spectra, target_is_directory=True)
+    assert _stfmr(files, out, "--overwrite") == 2
+    err = capsys.readouterr().err
+    assert "my_notes/" in err and "raw" in err
+    assert (out / "my_notes").is_dir() and (out / "raw").is_symlink()
+
+
+def test_an_ancestor_of_the_working_folder_is_refused(spectra, tmp_path, monkeypatch, capsys):
+    here = tmp_path / "anc" / "figures"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    for out in ("..", str(tmp_path / "anc")):
+        assert _stfmr(sorted(spectra.iterdir()), out, "--overwrite") == 2
+        assert "holds the working folder" in capsys.readouterr().err
+    assert here.is_dir()
+
+
+def test_results_said_to_be_kept_are_kept(spectra, tmp_path):
+    """Another run wrote into --out while this one ran: the message says where the new results
+    are kept, and they are still there when the command has ended."""
+    out = tmp_path / "out"
+    folder = OutputFolder(out)
+    staged = folder.stage()
+    (staged / "summary.json").write_text("{}")
+    assert _stfmr(sorted(spectra.iterdir()), out) == 0      # the other run
+    with pytest.raises(CLIError, match="another sotfit run wrote its results there.*kept in"):
+        folder.commit()
+    folder.discard()
+    assert (staged / "summary.json").is_file()
+
+
+def test_the_output_folder_takes_the_users_permissions(spectra, tmp_path):
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "out"
+        assert _stfmr(sorted(spectra.iterdir()), out) == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o755
+
+
+def test_a_terminated_run_leaves_no_staging_folder(spectra, tmp_path):
+    """SIGTERM (a batch system's cancel) and SIGHUP end a run as an interrupt does: the staging
+    folder beside --out is removed (before, it stayed, hidden, with a summary inside)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import sys, time\nimport sotfit.cli.stfmr as c\n"
+            "def slow(*a, **k):\n    time.sleep(60)\n"
+            "c.write_summary = slow\n"
+            "from sotfit.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        out = tmp_path / f"out_{sig.name}"
+        proc = subprocess.Popen([sys.executable, "-c", code, "stfmr", str(spectra), "--out",
+                                 str(out), "--no-figures", "--no-global"],
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        deadline = time.time() + 120
+        while time.time() < deadline and not list(tmp_path.glob(f".{out.name}.partial-*")):
+            time.sleep(0.2)
+        assert list(tmp_path.glob(f".{out.name}.partial-*")), "the run never staged"
+        proc.send_signal(sig)
+        assert proc.wait(60) == 128 + sig
+        assert not list(tmp_path.glob(f".{out.name}.partial-*")) and not out.exists()
+
+
+def test_the_subcommand_name_is_not_taken_for_an_input(tmp_path, monkeypatch):
+    """A folder named like the subcommand (``hall/``) is not an input: --out inside it works
+    (before: "--out hall/new lies inside the input folder hall")."""
+    rotations = sorted((ROOT / "data" / "hall_example" / "inplane").glob("phi_*.csv"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hall").mkdir()
+    assert main(["hall", *map(str, rotations), *HALL_CONV, "--out", "hall/new"]) == 0
+    assert (tmp_path / "hall" / "new" / "summary.json").is_file()

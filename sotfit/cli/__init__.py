@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 #: Subcommand modules, in the order ``sotfit --help`` lists them.
@@ -83,6 +84,33 @@ def _library_errors() -> tuple[type[Exception], ...]:
     return FitError, EquilibriumError, BarrierConvergenceError, DeltaConvergenceError
 
 
+#: Signals that end a run as an interrupt does (a batch system's ``scancel`` sends SIGTERM, a
+#: closed terminal SIGHUP): the staging folder is removed and the earlier results stay.
+_TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
+
+
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _stop_cleanly_on_termination() -> dict:
+    """Make :data:`_TERMINATING` signals raise ``SystemExit`` (so that ``finally`` clauses run);
+    the previous handlers, to restore. Nothing where signals cannot be set (a thread)."""
+    previous = {}
+    for sig in _TERMINATING:
+        try:
+            previous[sig] = signal.signal(sig, _terminated)
+        except (ValueError, OSError):
+            break
+    return previous
+
+
+def _restore(handlers: dict) -> None:
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``sotfit`` command."""
     parser = build_parser()
@@ -105,6 +133,7 @@ def main(argv=None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     # `sotfit ... | head` (or `2>&1 | head`) still writes its results
     sys.stdout, sys.stderr = ClosedPipeSafe(stdout), ClosedPipeSafe(stderr)
+    handlers = _stop_cleanly_on_termination()
     try:
         if getattr(args, "out", None) is not None:
             # checked before any work; results are staged and moved into place when complete
@@ -126,6 +155,7 @@ def main(argv=None) -> int:
         sys.stdout, sys.stderr = stdout, stderr
         if output is not None:
             output.discard()
+        _restore(handlers)
 
 
 if __name__ == "__main__":  # pragma: no cover

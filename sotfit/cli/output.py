@@ -23,11 +23,17 @@ from .errors import CLIError
 MANIFEST = ".sotfit-output.json"
 
 
+#: Options that are never input paths, even where a file of that name exists (the subcommand's
+#: own name, a method, a model).
+_NOT_PATHS = {"out", "func", "output", "command", "theory_command", "method", "model", "scan",
+              "lineshape", "geometry"}
+
+
 def input_paths(args: argparse.Namespace) -> list[Path]:
     """Every existing file or folder named by an option or argument other than ``--out``."""
     found = []
     for key, value in vars(args).items():
-        if key in ("out", "func") or key.startswith("_"):
+        if key in _NOT_PATHS or key.startswith("_"):
             continue
         values = value if isinstance(value, (list, tuple)) else [value]
         for v in values:
@@ -42,7 +48,17 @@ def input_paths(args: argparse.Namespace) -> list[Path]:
 
 
 def _files_in(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
+    """What ``folder`` holds, relative to it: every file, every link (to a folder too; links
+    are not followed) and every empty folder (with a trailing ``/``)."""
+    out = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(root)
+        links = [d for d in dirs if (here / d).is_symlink()]
+        dirs[:] = [d for d in dirs if d not in links]
+        out.extend(str((here / f).relative_to(folder)) for f in files + links)
+        if here != folder and not dirs and not files and not links:
+            out.append(str(here.relative_to(folder)) + "/")
+    return sorted(out)
 
 
 def _written_by_sotfit(folder: Path) -> set[str] | None:
@@ -91,16 +107,33 @@ class OutputFolder:
     """
 
     def __init__(self, path, overwrite: bool = False, inputs=()):
-        self.final = Path(path)
+        self.given = Path(path)
+        self.final = self._target(self.given)
         self.overwrite = overwrite
         self.staging: Path | None = None
         self.committed = False
+        self.keep_staging = False
         self._check(list(inputs))
 
-    def _check(self, inputs: list[Path]) -> None:
-        out = self.final
+    @staticmethod
+    def _target(given: Path) -> Path:
+        """The folder the results go to: ``--out`` itself, or the folder a link ``--out`` points
+        to (results kept on another disk), which then stays a link to them."""
+        if not given.is_symlink():
+            return given
         try:
-            target = out.resolve()
+            target = given.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise CLIError(f"--out {given} is a link to {os.readlink(given)}, which does not "
+                           "exist; create that folder or give another --out") from None
+        if not target.is_dir():
+            raise CLIError(f"--out {given} is a link to the file {target}, not a folder")
+        return target
+
+    def _check(self, inputs: list[Path]) -> None:
+        out = self.given
+        try:
+            target = self.final.resolve()
         except (OSError, RuntimeError) as exc:
             raise CLIError(f"--out {out}: {exc}") from None
         protected = {Path.cwd().resolve(): "the working folder", Path.home().resolve(): "the home folder",
@@ -108,6 +141,11 @@ class OutputFolder:
         if target in protected:
             raise CLIError(f"--out {out} is {protected[target]}; give a folder of its own for the "
                            "results (e.g. --out results)")
+        for inside, what in ((Path.cwd().resolve(), "the working folder"),
+                             (Path.home().resolve(), "the home folder")):
+            if inside.is_relative_to(target):
+                raise CLIError(f"--out {out} holds {what}; give a folder of its own for the "
+                               "results (e.g. --out results)")
         for p in inputs:
             src = p.resolve()
             if target == src:
@@ -117,13 +155,14 @@ class OutputFolder:
             if target.is_relative_to(src):
                 raise CLIError(f"--out {out} lies inside the input folder {p}; give a folder "
                                "outside it")
-        if out.exists() and not out.is_dir():
+        final = self.final
+        if final.exists() and not final.is_dir():
             raise CLIError(f"--out {out} exists and is a file, not a folder")
-        if out.is_dir() and any(out.iterdir()):
+        if final.is_dir() and any(final.iterdir()):
             if not self.overwrite:
                 raise CLIError(f"output folder {out} exists and is not empty; "
                                "choose another --out or pass --overwrite")
-            foreign = _foreign_files(out)
+            foreign = _foreign_files(final)
             if foreign:
                 shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more"
                                                   if len(foreign) > 5 else "")
@@ -142,10 +181,13 @@ class OutputFolder:
             parent = self.final.resolve().parent
             try:
                 parent.mkdir(parents=True, exist_ok=True)
-                self.staging = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.partial-",
-                                                     dir=parent))
+                self.staging = Path(tempfile.mkdtemp(prefix=f".{self.final.resolve().name}"
+                                                            ".partial-", dir=parent))
+                mask = os.umask(0)
+                os.umask(mask)
+                os.chmod(self.staging, 0o777 & ~mask)     # as a folder made by mkdir
             except OSError as exc:
-                raise CLIError(f"--out {self.final}: cannot create a folder in {parent} "
+                raise CLIError(f"--out {self.given}: cannot create a folder in {parent} "
                                f"({exc.strerror or exc})") from None
         return self.staging
 
@@ -156,22 +198,32 @@ class OutputFolder:
         files = _files_in(self.staging)
         (self.staging / MANIFEST).write_text(
             json.dumps({"written_by": "sotfit", "files": files}, indent=1) + "\n", encoding="utf-8")
-        final = self.final
+        final = self.final.resolve()
         old = None
-        if final.is_dir():
-            if any(final.iterdir()):
-                foreign = _foreign_files(final)
-                if foreign or not self.overwrite:
-                    # something appeared while the run went on: keep both, delete nothing
-                    raise CLIError(f"output folder {final} changed during the run "
-                                   f"({', '.join(foreign[:5])}); the new results are kept in "
-                                   f"{self.staging}")
-                old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=self.staging.parent))
-                old.rmdir()
-                os.replace(final, old)
-            else:
-                final.rmdir()
-        os.replace(self.staging, final)
+        try:
+            if final.is_dir():
+                if any(final.iterdir()):
+                    foreign = _foreign_files(final)
+                    if foreign or not self.overwrite:
+                        # something appeared while the run went on: keep both, delete nothing
+                        what = (f"files appeared in it ({', '.join(foreign[:5])})" if foreign
+                                else "another sotfit run wrote its results there")
+                        self.keep_staging = True
+                        raise CLIError(f"output folder {self.given} changed during the run: "
+                                       f"{what}; the new results are kept in {self.staging}")
+                    old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-",
+                                                dir=self.staging.parent))
+                    old.rmdir()
+                    os.replace(final, old)
+                else:
+                    final.rmdir()
+            os.replace(self.staging, final)
+        except OSError as exc:
+            self.keep_staging = True
+            if old is not None and not final.exists():
+                os.replace(old, final)          # the earlier results back in place
+            raise CLIError(f"--out {self.given}: cannot move the results into place "
+                           f"({exc.strerror or exc}); they are kept in {self.staging}") from None
         self.committed = True
         self.staging = None
         if old is not None:
@@ -181,12 +233,19 @@ class OutputFolder:
     def _remove_recorded(folder: Path) -> None:
         """Delete the files an earlier run recorded in ``folder``, then the emptied folders."""
         ours = _written_by_sotfit(folder) or set()
+        emptied = set()
         for rel in ours:
-            f = folder / rel
-            if f.is_file() or f.is_symlink():
+            f = folder / rel.rstrip("/")
+            if rel.endswith("/") and f.is_dir() and not f.is_symlink():
+                emptied.add(f)
+            elif f.is_symlink() or f.is_file():
                 f.unlink()
-        for d in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-            if not any(d.iterdir()):
+                emptied.add(f.parent)
+        # the folders the recorded files were in, deepest first, where they are now empty
+        parents = {p for d in emptied for p in (d, *d.parents) if p.is_relative_to(folder)
+                   and p != folder}
+        for d in sorted(parents, key=lambda p: -len(p.parts)):
+            if d.is_dir() and not d.is_symlink() and not any(d.iterdir()):
                 d.rmdir()
         if not any(folder.iterdir()):
             folder.rmdir()
@@ -205,8 +264,9 @@ class OutputFolder:
             self.discard()
 
     def discard(self) -> None:
-        """Remove the temporary folder of an unfinished run (the old results stay)."""
-        if self.staging is not None and self.staging.exists():
+        """Remove the temporary folder of an unfinished run (the old results stay), unless a
+        message has told the user the results are kept in it."""
+        if self.staging is not None and self.staging.exists() and not self.keep_staging:
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
 
