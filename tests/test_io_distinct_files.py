@@ -46,3 +46,31 @@ def test_files_of_equal_size_and_different_numbers_are_read(tmp_path):
     (tmp_path / "a_10GHz.csv").write_text(text, encoding="utf-8")
     (tmp_path / "b_10GHz.csv").write_text(other, encoding="utf-8")
     assert len(read_stfmr(tmp_path)) == 2
+
+
+@pytest.mark.parametrize("rewrite", [
+    lambda b: b.replace(b"\n", b"\r\n"),                     # saved again on Windows
+    lambda b: b"# saved again\n" + b,                        # a comment added on top
+    lambda b: b.replace(b"\n", b"  \n") + b"\n\n",           # trailing blanks, blank lines
+])
+def test_a_copy_that_differs_only_in_line_ends_or_comments_is_refused(tmp_path, capsys, rewrite):
+    """The byte comparison missed these copies: a spectrum or rotation saved twice with other
+    line ends or a comment line was fitted twice, every standard error smaller, no flag."""
+    spec = tmp_path / "spectra"
+    spec.mkdir()
+    for f in sorted(SPECTRUM.parent.glob("py_pt_*GHz.csv"))[:3]:
+        shutil.copy(f, spec / f.name)
+    (spec / "copy.csv").write_bytes(rewrite(SPECTRUM.read_bytes()))
+    with pytest.raises(DataError, match=r"copy.csv and .*py_pt_10GHz.csv hold the same lines"):
+        read_stfmr([spec])
+    copy = tmp_path / "phi_400mT_again.csv"
+    copy.write_bytes(rewrite(ROTATIONS[-1].read_bytes()))
+    assert main(["hall", *map(str, ROTATIONS), str(copy), *avci_options(),
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "phi_400mT_again.csv hold the same lines" in capsys.readouterr().err
+    # a file whose numbers differ in one digit is another measurement
+    other = tmp_path / "spectra" / "copy.csv"
+    text = SPECTRUM.read_text().splitlines()
+    text[-1] = text[-1][:-1] + ("1" if text[-1][-1] != "1" else "2")
+    other.write_text("\n".join(text) + "\n")
+    read_stfmr([spec])

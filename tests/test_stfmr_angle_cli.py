@@ -135,13 +135,12 @@ def test_bad_angle_scans_name_the_files(scan, tmp_path, capsys):
     rc, cap = _run([scan[2], "--angle-scan", "--out", str(tmp_path / "b2"), "--field-angle",
                     "x.csv=20", "--field-angle", "x.csv=30"], capsys)
     assert rc != 0 and "gives x.csv twice with different values" in cap.err
-    # one angle only (the same numbers in two files, told apart by a comment: identical files
-    # are refused as one measurement given twice)
+    # one angle only (two runs at it, each with its own noise)
     d = tmp_path / "one"
     d.mkdir()
     h, v = _vmix(40.0, 1)
     one = [_write(d / "a_10GHz_phi40deg.csv", h, v),
-           _write(d / "b_10GHz_phi40deg.csv", h, v, "# second run\n")]
+           _write(d / "b_10GHz_phi40deg.csv", *_vmix(40.0, 2), "# second run\n")]
     rc, cap = _run([*one, "--angle-scan", "--out", str(tmp_path / "c")], capsys)
     assert rc != 0 and "one field angle, 40 deg" in cap.err and "b_10GHz_phi40deg.csv" in cap.err
     # mixed frequencies (one sample's: in the scan's folder; files of two folders are two
@@ -172,8 +171,8 @@ def test_reader_takes_the_angle_from_header_name_or_mapping(tmp_path):
 
 
 def test_frequency_scan_uses_the_one_angle_the_files_share(tmp_path, capsys):
-    h, v = _vmix(40.0, 3)
-    files = [_write(tmp_path / f"{k}_10GHz_phi40deg.csv", h, v, f"# run {k}\n") for k in "ab"]
+    files = [_write(tmp_path / f"{k}_10GHz_phi40deg.csv", *_vmix(40.0, seed), f"# run {k}\n")
+             for k, seed in (("a", 3), ("b", 4))]
     rc, _ = _run([*files, "--out", str(tmp_path / "o"), "--no-figures"], capsys)
     s = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert rc == 0 and "field angle 40 deg taken from the files for the torques" in s["notes"]

@@ -299,9 +299,10 @@ def test_files_of_one_name_in_two_folders_are_told_apart(files, tmp_path):
     a.mkdir(), b.mkdir()
     for f in files:
         shutil.copy(f, a / Path(f).name)
-    # 9GHz.csv in both folders, the same numbers (a comment tells the files apart: identical
-    # files are refused as one measurement given twice)
-    (b / Path(files[2]).name).write_text("# device B\n" + Path(files[2]).read_text())
+    # 9GHz.csv in both folders, the same numbers (an entry tells the files apart: identical
+    # files, or files that differ only in free comments, are refused as one measurement given
+    # twice)
+    (b / Path(files[2]).name).write_text("# device: B\n" + Path(files[2]).read_text())
     out = tmp_path / "both"
     assert main(["stfmr", str(a), str(b), "--one-sample", "--no-figures", "--out", str(out)]) == 0
     spectra = json.loads((out / "summary.json").read_text())["spectra"]

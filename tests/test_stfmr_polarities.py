@@ -151,7 +151,7 @@ def test_what_is_not_the_two_polarities_of_one_spectrum_is_left_as_read(tmp_path
     folder.mkdir()
     text = (EXAMPLE / "py_pt_8GHz.csv").read_text()
     (folder / "py_pt_8GHz_neg.csv").write_text(text)
-    (folder / "py_pt_8GHz_pos.csv").write_text(text.replace("cmtj", "cmtj, another bias"))
+    (folder / "py_pt_8GHz_pos.csv").write_text("# bias (mA): 1\n" + text)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sweep = sf.io.read_stfmr(folder)

@@ -85,3 +85,55 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
             except OSError as exc:
                 raise error(f"{name}: cannot read ({exc.strerror or exc})") from None
             by_sum[crc].append((name, file))
+    _check_same_text(paths, error)
+
+
+#: Largest text file compared line by line (bytes): larger ones only byte for byte.
+TEXT_COMPARE_LIMIT = 64 << 20
+#: First characters of a comment line, left out when text files are compared.
+_COMMENT_STARTS = (b"#", b"%", b"!", b";", b"//")
+
+
+def _text_lines(file: Path) -> bytes | None:
+    """The lines of a text file as its numbers are read: without line-end characters, trailing
+    blanks, blank lines and comment lines that hold no entry; None for a binary file (a NUL byte) or one larger
+    than :data:`TEXT_COMPARE_LIMIT`."""
+    if os.stat(file).st_size > TEXT_COMPARE_LIMIT:
+        return None
+    with open(file, "rb") as fh:                    # read-only
+        data = fh.read()
+    if b"\0" in data[:8192]:
+        return None
+    kept = [line.rstrip() for line in data.replace(b"\r", b"\n").split(b"\n")]
+    return b"\n".join(line for line in kept if line and not _free_comment(line))
+
+
+def _free_comment(line: bytes) -> bool:
+    """A comment line that holds no ``key: value`` or ``key = value`` entry (an entry may say
+    what the numbers are: a field angle, a bias, a device)."""
+    return line.lstrip().startswith(_COMMENT_STARTS) and b":" not in line and b"=" not in line
+
+
+def _check_same_text(paths: Sequence, error: type[Exception]) -> None:
+    """Refuse two text files whose lines are the same but for line ends, trailing blanks, blank
+    lines and comment lines without a ``key: value`` entry: one measurement saved twice (a copy with Windows line ends, or a
+    comment added on top), which the byte comparison does not see."""
+    from . import table_names
+
+    seen: dict[int, list] = defaultdict(list)
+    for p in paths:
+        file, table = table_names.named_table(Path(p))
+        try:
+            text = _text_lines(file)
+        except OSError as exc:
+            raise error(f"{p}: cannot read ({exc.strerror or exc})") from None
+        if not text:
+            continue
+        crc = zlib.crc32(text)
+        for other, other_file, other_table in seen[crc]:
+            if other_table == table and other_file != file and _text_lines(other_file) == text:
+                raise error(f"{other} and {p} hold the same lines (they differ only in line "
+                            "ends, blank lines or comments): one measurement saved twice; give "
+                            "each input once (the same data given twice would count twice and "
+                            "understate every uncertainty)")
+        seen[crc].append((str(p), file, table))
