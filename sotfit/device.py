@@ -97,6 +97,53 @@ def _fields() -> tuple[SampleField, ...]:
 SAMPLE_FIELDS: tuple[SampleField, ...] = _fields()
 _BY_NAME = {f.name: f for f in SAMPLE_FIELDS}
 _ALIASES = {a: f.name for f in SAMPLE_FIELDS for a in f.aliases}
+#: Range (nm) of each dimension of a spin-orbit-torque device, and what it rests on: a value
+#: outside is flagged in the summary's ``sample`` section (:func:`flag_unusual_dimensions`) as
+#: the likely unit slip it is (10 nm for a 10 um bar), since the efficiencies and the Oersted
+#: field scale with it and no other check sees it.
+TYPICAL_DIMENSIONS = {
+    "width": (100.0, 2e6, "ST-FMR devices and Hall bars are 0.1 um to 2 mm wide"),
+    "t_fm": (0.1, 1000.0, "the ferromagnets of spin-orbit-torque devices are 0.1 nm to 1 um "
+                          "thick"),
+    "t_nm": (0.1, 1000.0, "the spin-source layers of spin-orbit-torque devices are 0.1 nm to "
+                          "1 um thick"),
+}
+
+
+def flag_unusual_dimensions(section: Mapping) -> list[str]:
+    """Flag the width and thicknesses of a summary's ``sample`` section outside
+    :data:`TYPICAL_DIMENSIONS`.
+
+    Parameters
+    ----------
+    section : mapping
+        Field name -> ``{"value", "stderr", "unit"}`` (:meth:`Sample.summary`); the quantities
+        flagged are changed in place.
+
+    Returns
+    -------
+    list of str
+        The names flagged.
+    """
+    from .flags import add_flag
+
+    flagged = []
+    for name, (lo, hi, why) in TYPICAL_DIMENSIONS.items():
+        q = section.get(name)
+        if not isinstance(q, Mapping) or q.get("unit") != "nm" or q.get("value") is None:
+            continue
+        value = float(q["value"])
+        if lo <= value <= hi:
+            continue
+        unit = "um" if name == "width" else "nm"
+        shown = value / 1000.0 if unit == "um" else value
+        add_flag(q, f"{name} = {shown:g} {unit} is outside {lo / (1000 if unit == 'um' else 1):g}"
+                    f"-{hi / (1000 if unit == 'um' else 1):g} {unit} ({why}): check its unit "
+                    "(the efficiencies and the Oersted field scale with it)")
+        flagged.append(name)
+    return flagged
+
+
 def spellings(name: str) -> tuple[str, ...]:
     """Every spelling of the field ``name`` a sample description may use (the one spelling
     first), e.g. ``('rho_nm', 'rho', 'resistivity')``."""

@@ -119,3 +119,56 @@ def test_method_b_on_sweeps_that_never_pass_zero_names_method_d():
                     "field", meta)
     with pytest.raises(HallAnalysisError, match="take --method macrospin"):
         hayashi([scan], r_phe=0.1)
+
+
+def _relabelled(tmp_path, reading):
+    """The example rotations with the polar angle column rewritten as ``reading(theta)``."""
+    import pandas as pd
+
+    out = []
+    for f in FILES:
+        frame = pd.read_csv(f)
+        frame["theta (deg)"] = reading(frame["theta (deg)"])
+        out.append(tmp_path / f.name)
+        frame.to_csv(out[-1], index=False, float_format="%.12g")
+    return out
+
+
+def _same(a, b):
+    for key in ("mu0_h_dl", "r_ane", "r_ahe", "mu0_hk_eff"):
+        x, y = a.quantities[key], b.quantities[key]
+        assert y.nominal_value == pytest.approx(x.nominal_value, rel=1e-7, abs=1e-14), key
+        assert y.std_dev == pytest.approx(x.std_dev, rel=1e-5), key
+
+
+def test_rotation_from_minus_x_at_azimuth_180_is_the_mirrored_rotation(tmp_path):
+    """The field at polar angle theta and azimuth 180 deg is the field at -theta and azimuth 0:
+    rotations written that way give the numbers of the originals. Before, phi_H = 180 was taken
+    for xz and read as phi_H = 0: the damping-like field came out with the wrong sign."""
+    kw = dict(r_phe=TRUTH["r_phe"], mu0_h_fl=TRUTH["mu0_h_fl"])
+    mirrored = _relabelled(tmp_path, lambda t: -t)
+    res = angular(_read(mirrored, phi_h=180.0), **kw)
+    _same(angular(_read(FILES), **kw), res)
+    assert res.quantities["mu0_h_dl"].nominal_value * TRUTH["mu0_h_dl"] > 0
+    assert any("phi_H = 180 deg" in n for n in res.notes)
+
+
+def test_polar_angle_read_from_the_film_plane_is_refused_and_the_offset_reads_it(tmp_path):
+    """A scale counting the elevation from the film plane (90 deg - theta) ended in "SVD did
+    not converge" with no option to give. The first harmonic, extremal where the field is along
+    the normal, shows it: refused naming the readings of the extremes and --theta-offset; with
+    the offset (and phi_H = 180 for the mirrored sense) the numbers are those of the originals."""
+    from sotfit.io.hall import HallReadError
+
+    elevation = _relabelled(tmp_path, lambda t: 90.0 - t)
+    with pytest.raises(HallReadError, match=r"largest at a reading of about (89|90|91|269|270|271) deg.*"
+                       r"theta_offset=(89|90|91|269|270|271)\.0"):
+        _read(elevation)
+    kw = dict(r_phe=TRUTH["r_phe"], mu0_h_fl=TRUTH["mu0_h_fl"])
+    read = _read(elevation, theta_offset=90.0, phi_h=180.0)
+    assert any("minus 90 deg" in n for s in read for n in s.meta.get("reader_notes", ()))
+    _same(angular(_read(FILES), **kw), angular(read, **kw))
+    # an offset of an in-plane rotation is refused, as the azimuth offset of a polar one
+    inplane = sorted((ROOT / "data" / "hall_example" / "inplane").glob("*.csv"))[:1]
+    with pytest.raises(HallReadError, match="is an in-plane rotation"):
+        read_hall_table(inplane[0], scan="phi", **CONV, theta_offset=90.0)

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from ..io.hall import COLUMN_ROLES
-from ..device import Sample
+from ..device import Sample, flag_unusual_dimensions
 from ..io import table_names
 from .common import (
     CLIError, Progress, add_column_options, add_figure_option, add_output_options, calibration_units,
@@ -104,6 +104,10 @@ def add_parser(sub) -> None:
                    help="in-plane rotations: the reading of the angle column where the field is "
                         "along the current, e.g. 90deg for a sample mounted across the rotator's "
                         "zero (the field's azimuth is the reading minus this)")
+    g.add_argument("--theta-offset", type=_ANGLE,
+                   help="polar (out-of-plane) rotations: the reading of the angle column where "
+                        "the field is along +z, the film normal, e.g. 90deg for a scale counting "
+                        "from the film plane (the polar angle is the reading minus this)")
     g.add_argument("--r1w-phase", type=_ANGLE,
                    help="turn the first harmonic's lock-in outputs by this phase before reading "
                         "the channel (a reference phase set off by it), e.g. 12deg; 0deg reads "
@@ -207,7 +211,8 @@ def _reader_options(args, vals, cal) -> dict:
                 calibration=cal, extrapolate_calibration=args.extrapolate_calibration,
                 r_ahe=vals.get("r_ahe"), columns=columns, column_units=units, option_style="cli",
                 mz_state=every_or_per_file(args.mz_state, "--mz-state"),
-                phi_offset=args.phi_offset, r1w_phase=args.r1w_phase, r2w_phase=args.r2w_phase)
+                phi_offset=args.phi_offset, theta_offset=args.theta_offset,
+                r1w_phase=args.r1w_phase, r2w_phase=args.r2w_phase)
 
 
 def _check_options(args, method_parameters) -> dict:
@@ -355,6 +360,8 @@ def run(args) -> int:
         gain_1w=1.0 if args.gain_1w is None else args.gain_1w,
         gain_2w=1.0 if args.gain_2w is None else args.gain_2w, r2w_sign=args.r2w_sign, read_as=H.read_as(scans), stack=args.stack)
     summary["files"] = [str(f) for f in args.files]
+    summary["sample"] = sample.summary()
+    flag_unusual_dimensions(summary["sample"])
     flags = write_summary(summary, out)
     _write_tables_and_figures(args, H, res, scans, out)
     print(res.report())

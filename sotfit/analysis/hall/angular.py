@@ -91,11 +91,15 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     scans, turned = _as_positive_fields(_check_scans(scans, "theta", "(c) angular"))
     given = _AngularOptions(r_ahe, mu0_hk, r_phe, mu0_h_fl, max_sin, include_one, r_ohe, theta0, theta_m_from)
     _check_rotations(scans, given)
+    scans, mirrored = _as_azimuth_zero(scans)
     notes, fits, excluded, flags = [], {}, [], {}
     if turned:
         notes.append(f"rotations at negative fields ({', '.join(f'{b:g}' for b in sorted(turned))} "
                      "T) read at the field's magnitude with the polar angles + 180 deg (the same "
                      "field vector)")
+    if mirrored:
+        notes.append(f"rotations at phi_H = 180 deg ({', '.join(mirrored)}) read at phi_H = 0 with "
+                     "the polar angles negated (the same field vector)")
     r_ahe0, offset0, hk0 = _textbook_estimates(scans, given)
     coherent = [s for s in scans if hk0 <= 0 or s.meta["field"] > hk0]
     first, r_ahe_u, hk_u, offsets = _first_pass(scans, coherent, given, r_ahe0, offset0, hk0, fits, notes)
@@ -165,6 +169,23 @@ def _as_positive_fields(scans) -> tuple[list, list]:
         out.append(dataclasses.replace(s, **moved, meta={**s.meta, "field": -b}))
         turned.append(b)
     return out, turned
+
+
+def _as_azimuth_zero(scans) -> tuple[list, list]:
+    """Rotations in the xz plane at phi_H = 180 deg as the rotations at phi_H = 0 they are (the
+    field at polar angle theta and azimuth 180 deg is the field at -theta and azimuth 0), and
+    the sources so turned. The pole slopes were read at phi_H = 0 whatever the azimuth: a
+    rotation from +z towards -x gave the damping-like field with the wrong sign."""
+    out, mirrored = [], []
+    for s in scans:
+        if math.cos(math.radians(float(s.meta.get("phi_h", 0.0)))) >= 0:
+            out.append(s)
+            continue
+        moved = {k: d.replace(x=-np.asarray(d.x, float)) for k, d in
+                 (("r1w", s.r1w), ("r2w", s.r2w))}
+        out.append(dataclasses.replace(s, **moved, meta={**s.meta, "phi_h": 0.0}))
+        mirrored.append(s.source)
+    return out, mirrored
 
 
 #: The largest |sin phi_H| of a rotation that method (c) takes for xz (phi_H = 0 or 180 deg).

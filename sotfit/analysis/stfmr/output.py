@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ...device import flag_unusual_dimensions
 from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi
 from ...results import FitResult, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
@@ -276,6 +277,7 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
         if sample.fraction is not None:
             out["sample"]["current_fraction_used"] = {"value": float(sample.fraction),
                                                       "stderr": None, "unit": ""}
+        flag_unusual_dimensions(out["sample"])
     for route, vals, fitres in (("sequential", analysis.sequential, analysis.kittel),
                                 ("global", analysis.global_values, analysis.global_fit)):
         if not vals:

@@ -140,11 +140,23 @@ def _angle_variable(p, df, blk, rows, o, scan, meta):
         if scan != "phi":
             raise HallReadError(f"{p}: {_opt('phi_offset', _deg(offset))} is the angle reading of "
                                 "an in-plane rotation where the field is along the current; "
-                                f"column {cxs!r} is a polar rotation")
+                                f"column {cxs!r} is a polar rotation (its reading where the "
+                                f"field is along +z is {_opt('theta_offset')})")
         x = x - offset
         meta.setdefault("_notes", []).append(
             f"the field's azimuth is column {cxs!r} minus {offset:g} deg "
             f"({_opt('phi_offset', _deg(offset))})")
+    polar_offset = o.get("theta_offset")
+    if polar_offset is not None:
+        if scan != "theta":
+            raise HallReadError(f"{p}: {_opt('theta_offset', _deg(polar_offset))} is the angle "
+                                "reading of a polar rotation where the field is along +z; column "
+                                f"{cxs!r} is an in-plane rotation (its reading where the field is "
+                                f"along the current is {_opt('phi_offset')})")
+        x = x - polar_offset
+        meta.setdefault("_notes", []).append(
+            f"the field's polar angle is column {cxs!r} minus {polar_offset:g} deg "
+            f"({_opt('theta_offset', _deg(polar_offset))})")
     elif scan == "phi" and o["phi_h"] is not None:
         raise HallReadError(f"{p}: {_opt('phi_h', _deg(o['phi_h']))} is the azimuth of a swept "
                             f"field; in an in-plane rotation the azimuth is the angle column "

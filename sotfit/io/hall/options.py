@@ -24,6 +24,7 @@ CLI_OPTIONS = {
     "field_unit": "--field-unit", "field": "--field", "theta_h": "--theta-h", "phi_h": "--phi-h",
     "calibration": "--calibration", "extrapolate_calibration": "--extrapolate-calibration",
     "r_ahe": "--r-ahe", "mz_state": "--mz-state", "phi_offset": "--phi-offset",
+    "theta_offset": "--theta-offset",
     "r1w_phase": "--r1w-phase", "r2w_phase": "--r2w-phase",
 }
 _STYLE = contextvars.ContextVar("sotfit_hall_option_style", default="python")

@@ -13,6 +13,7 @@ from .dialect import _read_tables
 from .field_columns import rotations_side_by_side
 from .layouts import _blocks
 from .options import _STYLE, _check_options, _col_opt, _mz_opt
+from .polar_reading import check_polar_reading
 from .pairing import _pair_and_build, file_harmonic
 from .scan import HallReadError, HallScan
 from .values import _LINES
@@ -30,7 +31,7 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
               r_ahe: float | None = None, columns: dict | None = None,
               column_units: dict | None = None, option_style: str = "python",
               phi_offset: float | None = None, r1w_phase: float | None = None,
-              r2w_phase: float | None = None) -> list[HallScan]:
+              r2w_phase: float | None = None, theta_offset: float | None = None) -> list[HallScan]:
     """Read harmonic Hall tables as laboratories write them into one :class:`HallScan` per scan.
 
     Layouts (docs/io.md, "Harmonic Hall tables"):
@@ -75,6 +76,12 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
         In-plane rotations: the reading of the angle column (deg) where the field is along the
         current (a sample mounted at 90 deg to the rotator's zero: 90); the azimuth of the field
         is the reading minus ``phi_offset``. Field sweeps and polar rotations refuse it.
+    theta_offset : float, optional
+        Polar rotations: the reading of the angle column (deg) where the field is along +z, the
+        film normal (a rotator scale counting from the film plane: 90 or -90); the polar angle
+        is the reading minus ``theta_offset``. A polar rotation whose first harmonic is extremal
+        more than 45 deg from readings 0 and 180 is refused, naming it
+        (:func:`sotfit.io.hall.polar_reading.check_polar_reading`).
     r1w_phase, r2w_phase : float, optional
         Lock-in outputs of a harmonic turned by this phase (deg) before its channel is read,
         X cos(phase) + Y sin(phase) and -X sin(phase) + Y cos(phase): for a reference phase
@@ -103,7 +110,7 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
                     phi_h=phi_h, calibration=calibration,
                     extrapolate_calibration=extrapolate_calibration, mz_state=mz_state,
                     r_ahe=r_ahe, column_units=dict(column_units or {}), phi_offset=phi_offset,
-                    r1w_phase=r1w_phase, r2w_phase=r2w_phase)
+                    r1w_phase=r1w_phase, r2w_phase=r2w_phase, theta_offset=theta_offset)
         _check_options(paths, opts)
         check_distinct_files(paths, HallReadError)
         given = _given_columns(columns, scan)
@@ -119,7 +126,9 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
             raise HallReadError(f"{p}: {', '.join(missing)} names no column of the file"
                                 f"{'s' if len(paths) > 1 else ''}; columns are: "
                                 f"{', '.join(map(str, cols))}")
-        return _pair_and_build([t for t, _ in per_file], opts)
+        scans = _pair_and_build([t for t, _ in per_file], opts)
+        check_polar_reading(scans)
+        return scans
     finally:
         _STYLE.reset(token)
 

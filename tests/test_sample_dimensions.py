@@ -1,0 +1,59 @@
+"""A device width or thickness in the wrong unit (10 nm or 10 mm for a 10 um bar) scales the
+efficiencies and the Oersted field by a thousand, inside every other plausibility limit: the
+summary's sample section flags it (``sotfit.device.TYPICAL_DIMENSIONS``)."""
+
+import json
+
+import pytest
+
+from sotfit.cli import main
+from sotfit.device import Sample, flag_unusual_dimensions
+
+from bundled import ROOT, ROTATIONS, avci_options
+
+EXAMPLE = ROOT / "data" / "stfmr_example"
+SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--rho", "20uOhmcm",
+          "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm", "--irf", "1mA"]
+
+
+@pytest.mark.parametrize("values, flagged", [
+    (dict(width=10e3, t_fm=6.0, t_nm=6.0), []),
+    (dict(width=10.0, t_fm=6.0, t_nm=6.0), ["width"]),        # 10 nm for 10 um
+    (dict(width=10e6, t_fm=6.0, t_nm=6.0), ["width"]),        # 10 mm for 10 um
+    (dict(width=10e3, t_fm=6e3, t_nm=6.0), ["t_fm"]),         # 6 um for 6 nm
+])
+def test_dimensions_outside_a_device_range_are_flagged(values, flagged):
+    section = Sample(**values).summary()
+    assert flag_unusual_dimensions(section) == flagged
+    for name in ("width", "t_fm", "t_nm"):
+        assert bool(section[name].get("flags")) == (name in flagged), name
+    if flagged:
+        assert "check its unit" in section[flagged[0]]["flags"][0]
+
+
+def test_stfmr_flags_a_width_in_nanometres(tmp_path):
+    runs = {}
+    for width in ("10um", "10nm"):
+        out = tmp_path / width
+        assert main(["stfmr", str(EXAMPLE), "--out", str(out), "--no-figures", *SAMPLE,
+                     "--width", width]) == 0
+        runs[width] = json.loads((out / "summary.json").read_text())
+    assert not any(f["quantity"] == "sample.width" for f in runs["10um"]["flags"])
+    said = [f for f in runs["10nm"]["flags"] if f["quantity"] == "sample.width"]
+    assert said and "width = 0.01 um is outside 0.1-2000 um" in said[0]["reason"]
+    assert main(["stfmr", str(EXAMPLE), "--out", str(tmp_path / "strict"), "--no-figures",
+                 *SAMPLE, "--width", "10nm", "--strict"]) == 3
+
+
+def test_hall_writes_its_sample_and_flags_a_width_in_millimetres(tmp_path):
+    common = [*map(str, ROTATIONS), *avci_options(), "--t-fm", "2nm", "--t-nm", "5nm",
+              "--ms", "1T", "--resistivity", "20uOhmcm", "--current-fraction", "0.6"]
+    runs = {}
+    for width in ("10um", "10mm"):
+        out = tmp_path / width
+        assert main(["hall", *common, "--width", width, "--out", str(out)]) == 0
+        runs[width] = json.loads((out / "summary.json").read_text())
+    assert runs["10um"]["sample"]["width"]["value"] == pytest.approx(1e4)
+    assert not any(f["quantity"] == "sample.width" for f in runs["10um"]["flags"])
+    assert any(f["quantity"] == "sample.width" and "check its unit" in f["reason"]
+               for f in runs["10mm"]["flags"])
