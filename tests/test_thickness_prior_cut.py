@@ -60,3 +60,25 @@ def test_a_prior_wide_enough_is_not_flagged_and_recovers_the_planted_values(tmp_
     for key in ("spin_hall_conductivity", "spin_diffusion_length", "re_g_mix"):
         q = summary[key]
         assert abs(q["value"] - PLANTED[key]) < 3 * q["stderr"], (key, q)
+
+
+def test_a_least_squares_value_beyond_the_prior_flags_wherever_the_draws_are():
+    """A noisy Pt series (least squares Re G = 240 +- 310) sampled under the default prior went
+    to a mode of Re G 10 and Im G 840, sigma_s 1.27 +- 0.02 for 4.0: the draws were nowhere near
+    the bound 20, so a gate on draws piled at it said nothing. The least-squares value beyond the
+    bound says it. Within the range (and the draws spread) there is nothing to say."""
+    from types import SimpleNamespace
+
+    from sotfit.analysis.thickness.summary import DEFAULT_RE_G_PRIOR, _cut_by_prior
+
+    draws = np.random.default_rng(0).uniform(2.0, 17.0, 4000)     # far from both bounds
+    post = SimpleNamespace(samples={"g": draws}, varied=["g"], priors={"g": DEFAULT_RE_G_PRIOR})
+
+    def lsq(best, err):
+        return SimpleNamespace(value=lambda n: best, stderr=lambda n: err)
+
+    bounds = (0.0, np.inf)            # the model's own: Re G >= 0
+    reason = _cut_by_prior(post, lsq(240.0, 310.0), "g", bounds, "1e13 Ohm^-1 m^-2", "re_g_mix")
+    assert reason and "least squares gives 240 +/- 3.1e+02, beyond it" in reason
+    assert '--prior "re_g_mix=uniform(0, 2.4e+03)"' in reason
+    assert _cut_by_prior(post, lsq(9.0, 3.0), "g", bounds, "", "re_g_mix") is None
