@@ -324,7 +324,9 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
                       if r["flagged"] else r for r in analysis.repeats]
     out["failures"] = [{"source": a, "reason": b, "flags": [f"left out of every fit: {b}"]}
                        for a, b in analysis.failures]
-    out["notes"] = list(analysis.notes)
+    from .torques import missing_torque_inputs
+
+    out["notes"] = list(analysis.notes) + missing_torque_inputs(sample)
     _summary_flags(out, analysis, torques, sample)
     return out
 

@@ -114,6 +114,42 @@ def gives_torques(sample: Sample | None) -> bool:
                                    or not sample.missing(*FIELDS_NEED))
 
 
+#: The ``sotfit stfmr`` option of each sample field, for the notes on what a sample lacks.
+_OPTION_OF = {"mu0_ms": "--ms", "t_fm": "--t-fm", "t_nm": "--t-nm", "width": "--width",
+              "rho_nm": "--rho", "rho_fm": "--rho-fm", "i_peak": "--irf", "delta_r": "--delta-r",
+              "fraction": "--current-fraction (or --rho-fm with --rho and both thicknesses)"}
+
+
+def missing_torque_inputs(sample: Sample | None) -> list[str]:
+    """Notes naming what a sample that gives some torque inputs lacks for each torque quantity
+    it leaves out (nothing for no sample: an analysis of M_eff and the damping alone). Without
+    them a run with most of a sample ended with no efficiencies and no word why, and the
+    thickness analysis of its summaries failed later ("xi_e_dl/xi_dl missing")."""
+    if sample is None or not any(sample.as_dict()[f] is not None for f in
+                                 ("mu0_ms", "t_fm", "t_nm", "width", "rho_nm", "rho_fm",
+                                  "current", "delta_r", "current_fraction")):
+        return []
+
+    def lacks(names):
+        gone = sample.missing(*names)
+        return ", ".join(f"{n} ({_OPTION_OF.get(n, n)})" for n in gone)
+
+    notes = []
+    if sample.missing(*RATIO_NEEDS):
+        notes.append(f"xi_fmr (the lineshape ratio) not computed: the sample lacks "
+                     f"{lacks(RATIO_NEEDS)}")
+    if sample.missing(*FIELDS_NEED):
+        notes.append(f"torque fields and efficiencies not computed: the sample lacks "
+                     f"{lacks(FIELDS_NEED)}")
+    elif sample.missing("fraction", "width"):
+        notes.append(f"Oersted field, mu0_h_fl and the efficiencies not computed: the sample "
+                     f"lacks {lacks(('fraction', 'width'))}")
+    elif sample.missing("t_nm", "rho_nm", "mu0_ms", "t_fm"):
+        notes.append(f"efficiencies (xi_e_dl, xi_dl, xi_e_fl, xi_fl) not computed: the sample "
+                     f"lacks {lacks(('t_nm', 'rho_nm', 'mu0_ms', 't_fm'))}")
+    return notes
+
+
 def spectrum_torques(values: dict, meff, sample: Sample) -> dict:
     """Every torque quantity the sample description allows, for one spectrum (or branch).
 

@@ -16,7 +16,10 @@ from ...units import UnitError, quantity, to_house
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
                      _is_number, _resistivity_text, check_distinct_files)
 
-__all__ = ["from_summaries"]
+__all__ = ["from_summaries", "RHO_ABOVE_FILMS"]
+
+#: A bulk resistivity (--rho) above this many times every film's own is noted as a likely slip.
+RHO_ABOVE_FILMS = 3.0
 
 
 _PREFERRED_SECTIONS = ("global", "sequential", "quantities", "efficiencies", "results",
@@ -112,6 +115,7 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
     ts = []
     rho_used = resistivity
     own = []
+    above = []
     for i, p in enumerate(paths):
         summary = _load_summary(p)
         ts.append(_summary_thickness(summary, thickness, p, i))
@@ -129,8 +133,17 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
                     "model (g = 2 lambda_s rho G) takes one bulk resistivity of the spin source: "
                     "give it with --rho (Python: resistivity=)")
             rho_used = rho_here
+        below = _spin_source_below(summary)
         for kind in parts:
-            rows[kind].append(_summary_efficiency(summary, kind, section, p, rho_here))
+            got = _summary_efficiency(summary, kind, section, p, rho_here)
+            if got is not None and below is False:
+                # the efficiencies are written in the lab frame (sigma = +y, current along +x);
+                # a spin source above the ferromagnet sends its spin current the other way, so
+                # the torque of the same sigma_s has the opposite sign of the model's (below)
+                got = (-got[0],) + tuple(got[1:])
+            rows[kind].append(got)
+        if below is False:
+            above.append(str(p))
     ts = np.array(ts)
     order = np.argsort(ts, kind="stable")
     out = _part_datasets(rows, ts, order, paths, label, rho_used)
@@ -138,6 +151,16 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
     notes = ([f"each file's resistivity ({min(own):g}-{max(own):g} uOhm cm) converts its own "
               f"dimensionless xi; the model takes the bulk {rho_used:g} uOhm cm (option)"]
              if varies and resistivity is not None else [])
+    if own and resistivity is not None and resistivity > RHO_ABOVE_FILMS * max(own):
+        notes.append(f"the bulk resistivity given ({resistivity:g} uOhm cm) is more than "
+                     f"{RHO_ABOVE_FILMS:g} times every film's own ({min(own):g}-{max(own):g}); "
+                     "films are at least as resistive as the bulk, and G scales with 1/rho in "
+                     "the model (g = 2 lambda_s rho G): check --rho")
+    if above:
+        notes.append(f"spin-source layer above the ferromagnet in {len(above)} file(s) "
+                     f"({', '.join(above[:3])}{' ...' if len(above) > 3 else ''}): their "
+                     "efficiencies, written in the lab frame, enter the model (spin source "
+                     "below) with the opposite sign")
     return ThicknessSeries(out.get("dl"), out.get("fl"), rho_used, label or "summaries",
                            {"files": [str(paths[j]) for j in order],
                             **({"reader_notes": tuple(notes)} if notes else {}),
@@ -186,10 +209,32 @@ def _summary_thickness(summary: Mapping, thickness, p: Path, i: int) -> float:
             else thickness[i]
         if tv is None:
             raise ThicknessError(f"{p}: no thickness given for this file")
+        written = _sample_value(summary, spellings("t_nm"))
+        if written is not None:
+            t_given, t_written = _length_nm(tv, str(p)), _length_nm(written, str(p))
+            if not math.isclose(t_given, t_written, rel_tol=1e-6, abs_tol=1e-9):
+                raise ThicknessError(
+                    f"{p}: --thickness gives {t_given:g} nm for this file but its sample section "
+                    f"says t_nm = {t_written:g} nm (the thicknesses are taken in the order of "
+                    "the files, which a shell pattern sorts as text: t10 before t2); leave "
+                    "--thickness out to take each file's own, or correct the file")
     t = _length_nm(tv, str(p))
     if not (math.isfinite(t) and t >= 0):
         raise ThicknessError(f"{p}: thickness must be >= 0 nm, got {t}")
     return t
+
+
+def _spin_source_below(summary: Mapping) -> bool | None:
+    """Whether the summary's spin-source layer lies below the ferromagnet (its sample section's
+    ``nm_below``, or the ``stack`` of its conventions); None when it does not say."""
+    below = _sample_value(summary, ("nm_below",))
+    if isinstance(below, bool):
+        return below
+    stack = summary.get("conventions", {}).get("stack") if isinstance(
+        summary.get("conventions"), Mapping) else None
+    if stack in ("nm_below", "nm_above"):
+        return stack == "nm_below"
+    return None
 
 
 def _summary_resistivity(summary: Mapping, p: Path) -> float | None:

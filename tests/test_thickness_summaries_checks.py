@@ -1,0 +1,92 @@
+"""Thickness series from summaries that disagree with the options, or whose spin source lies
+above the ferromagnet.
+
+* A Pt layer grown on top of the ferromagnet: the summaries hold the efficiencies in the lab
+  frame (sigma = +y), where the same spin Hall conductivity gives the opposite torque; read as
+  they are, sigma_s came out -4.10 for +4.0 with no note.
+* --thickness in the order a shell pattern sorts the files (t10 before t2) silently replaced the
+  thicknesses the summaries hold.
+* --rho 250 for films of 25 uOhm cm gave G ten times too small, no note.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from sotfit.device import Sample
+from sotfit.io.thickness import ThicknessError, from_summaries, read_thickness_table
+from sotfit.analysis.stfmr.torques import missing_torque_inputs
+
+from bundled import ROOT
+
+DATA = ROOT / "data" / "thickness_example"
+
+
+def _summary(t, dl, edl, fl, efl, below=True):
+    q = lambda v, e, u: {"value": v, "stderr": e, "unit": u}  # noqa: E731
+    sign = 1.0 if below else -1.0          # the lab frame: the torque of a source above flips
+    return {"analysis": "stfmr",
+            "sample": {"t_nm": q(t, None, "nm"), "rho_nm": q(350.3, None, "uOhm cm"),
+                       "nm_below": below},
+            "global": {"xi_e_dl": q(sign * dl, edl, "1e5 Ohm^-1 m^-1"),
+                       "xi_e_fl": q(sign * fl, efl, "1e5 Ohm^-1 m^-1")}}
+
+
+def _write(tmp_path, ref, below):
+    paths = []
+    for i in range(len(ref.dl)):
+        p = tmp_path / f"s{i}.json"
+        p.write_text(json.dumps(_summary(ref.dl.x[i], ref.dl.y[i], ref.dl.yerr[i], ref.fl.y[i],
+                                         ref.fl.yerr[i], below=below(i))))
+        paths.append(p)
+    return paths
+
+
+def test_a_spin_source_above_the_ferromagnet_enters_the_model_with_its_sign(tmp_path):
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    for name, below in (("above", lambda i: False), ("mixed", lambda i: i % 2 == 0)):
+        (tmp_path / name).mkdir()
+        s = from_summaries(_write(tmp_path / name, ref, below))
+        np.testing.assert_allclose(s.dl.y, ref.dl.y)
+        np.testing.assert_allclose(s.fl.y, ref.fl.y)
+        assert any("above the ferromagnet" in n for n in s.meta["reader_notes"])
+    plain = from_summaries(_write(tmp_path, ref, lambda i: True))
+    np.testing.assert_allclose(plain.dl.y, ref.dl.y)
+    assert not plain.meta.get("reader_notes")
+
+
+def test_thicknesses_given_against_the_summaries_are_refused(tmp_path):
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    paths = _write(tmp_path, ref, lambda i: True)
+    same = from_summaries(paths, thickness=list(ref.dl.x))
+    np.testing.assert_allclose(same.dl.x, ref.dl.x)
+    swapped = list(ref.dl.x)
+    swapped[0], swapped[1] = swapped[1], swapped[0]
+    with pytest.raises(ThicknessError, match=r"s0.json: --thickness gives .* but its sample "
+                                             r"section says t_nm = "):
+        from_summaries(paths, thickness=swapped)
+
+
+def test_a_bulk_resistivity_above_every_film_is_noted(tmp_path):
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    paths = _write(tmp_path, ref, lambda i: True)
+    s = from_summaries(paths, resistivity=3503.0)
+    assert any("more than 3 times every film's own" in n for n in s.meta["reader_notes"])
+    s = from_summaries(paths, resistivity=300.0)         # a bulk below its films: as usual
+    assert not any("times every film" in n for n in s.meta.get("reader_notes", ()))
+
+
+def test_what_a_sample_lacks_for_its_torques_is_said():
+    assert missing_torque_inputs(None) == []
+    assert missing_torque_inputs(Sample()) == []
+    full = dict(mu0_ms=0.95, t_fm=6.0, t_nm=6.0, width=1e4, rho_nm=20.0, rho_fm=40.0,
+                current=1.0, delta_r=0.5)
+    assert missing_torque_inputs(Sample(**full)) == []
+    no_fm = {k: v for k, v in full.items() if k != "rho_fm"}
+    said = missing_torque_inputs(Sample(**no_fm))
+    assert len(said) == 1 and "fraction (--current-fraction" in said[0]
+    no_tnm = {k: v for k, v in full.items() if k != "t_nm"}
+    said = missing_torque_inputs(Sample(**no_tnm, current_fraction=0.7))
+    assert "xi_fmr (the lineshape ratio) not computed" in said[0] and "t_nm (--t-nm)" in said[0]
+    assert "efficiencies (xi_e_dl, xi_dl, xi_e_fl, xi_fl) not computed" in said[1]
