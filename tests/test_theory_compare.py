@@ -147,3 +147,44 @@ def test_printout_names_what_is_compared(tmp_path, capsys):
     assert "theory range on the grid (magnitudes): [" in out
     assert "theory FL/DL = " + f"{r0:.4g} (signed)" in out
     assert "fermi_energy = 10 meV" in out and "theta = 60 deg" in out
+
+
+def test_the_ratio_test_is_exact_when_the_damping_like_value_is_uncertain():
+    """xi_FL = 0.50 +- 0.01, xi_DL = 0.010 +- 0.003: the first-order error of the ratio (50 +- 15)
+    put a theory ratio of 118.6 4.6 standard errors away; the exact test of FL - R DL = 0 gives
+    1.93. Its z is standard normal at the true ratio whatever the error of DL (coverage checked by
+    drawing the measurement), where the first-order z is not."""
+    from sotfit.analysis.theory_compare import MeasuredRatio, ratio_z
+
+    def measured(fl, dl, sf=0.01, sd=0.003):
+        r = fl / dl
+        s = abs(r) * math.hypot(sf / fl, sd / dl)
+        return MeasuredRatio(r, s, {"name": "xi_fl", "value": fl, "stderr": sf},
+                             {"name": "xi_dl", "value": dl, "stderr": sd})
+
+    m = measured(0.50, 0.010)
+    assert float(ratio_z(m, 118.6)) == pytest.approx(
+        (118.6 * 0.010 - 0.50) / math.sqrt(0.01 ** 2 + 118.6 ** 2 * 0.003 ** 2))
+    assert float(ratio_z(m, 118.6)) == pytest.approx(1.93, abs=0.01)
+    assert float(ratio_z(m, 50.0)) == pytest.approx(0.0, abs=1e-12)
+    assert float(ratio_z(m, 10.0)) < 0                       # theory below the measurement
+    # coverage: at the true ratio 50, |z| <= 2 in 95.4 % of measurements drawn around it
+    rng = np.random.default_rng(3)
+    fl = rng.normal(0.50, 0.01, 20000)
+    dl = rng.normal(0.010, 0.003, 20000)
+    exact = np.array([float(ratio_z(measured(a, b), 50.0)) for a, b in zip(fl[:4000], dl[:4000])])
+    assert np.mean(np.abs(exact) <= 2) == pytest.approx(0.954, abs=0.012)
+    first_order = (50.0 - fl / dl) / (np.abs(fl / dl) * np.hypot(0.01 / fl, 0.003 / dl))
+    assert abs(np.mean(np.abs(first_order) <= 2) - 0.954) > 0.03
+
+
+def test_consistency_regions_use_the_exact_test():
+    from sotfit.analysis.theory_compare import MeasuredRatio
+
+    m = MeasuredRatio(50.0, 16.0, {"name": "xi_fl", "value": 0.5, "stderr": 0.01},
+                      {"name": "xi_dl", "value": 0.01, "stderr": 0.003})
+    theory = np.array([[10.0], [50.0], [100.0], [118.6], [400.0]])
+    res = consistency(theory, m, (np.arange(5.0), [0.0]), ("x", "y"), ("", ""), signed=True)
+    inside = res["z"][:, 0]
+    assert abs(inside[3]) < 2 < abs(inside[4])               # 118.6 within 2 sigma, 400 not
+    assert res["denominator_sigmas"] == pytest.approx(0.01 / 0.003)

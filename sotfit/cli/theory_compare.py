@@ -168,6 +168,14 @@ def _summary(args, spec, model, measured, params, axes, res, refused) -> dict:
             "z = (theory - measured) / sigma of the measured ratio; the theory is taken as exact",
             f"compared: {res['compared']}"],
     }
+    from ..analysis.theory_compare import DENOMINATOR_SIGMAS
+
+    if res["denominator_sigmas"] < DENOMINATOR_SIGMAS:
+        summary["notes"].append(
+            f"{measured.denominator['name']} is {res['denominator_sigmas']:.2g} standard errors "
+            "from zero: the first-order standard error of the ratio misleads (the ratio is far "
+            "from normal); the regions and z use the exact test of FL - R DL = 0 at each theory "
+            "ratio R (Fieller)")
     if refused:
         summary["refused_points"] = {"count": len(refused), "first_reason": refused[0][2]}
         summary["notes"].append(f"{len(refused)} grid point(s) refused by the model (NaN in "
