@@ -409,3 +409,40 @@ def test_a_folder_per_field_gives_the_field_of_its_rotations(tmp_path, csv_summa
     (ranged / "rotation.csv").write_text(Path(files[0]).read_text())
     assert main(["hall", str(ranged / "rotation.csv"), *AVCI, "--out", str(tmp_path / "o")]) == 2
     assert "no field column" in capsys.readouterr().err
+
+
+def test_lock_in_units_with_the_waveform_written_in_them(tmp_path, capsys):
+    """Headers such as ``X1 (mVrms)`` were an unknown unit, and the message's example
+    (``--column-unit x1=V``) read millivolts as volts: H_DL a thousand times too large. The
+    unit is read (mV) and so is the waveform, which answers --lockin-output; an option that
+    says otherwise is refused."""
+    import json
+
+    import pandas as pd
+
+    from bundled import ROTATIONS, avci_options
+
+    files = []
+    for f in ROTATIONS:
+        frame = pd.read_csv(f)
+        volts = [c for c in frame.columns if c.split(" ")[0] in ("X1", "Y1", "X2", "Y2")]
+        assert volts and all("(uV)" in c for c in volts), frame.columns
+        frame[volts] = frame[volts] * 1e-3
+        frame = frame.rename(columns={c: c.replace("(uV)", "(mVrms)") for c in volts})
+        files.append(tmp_path / f.name)
+        frame.to_csv(files[-1], index=False, float_format="%.12g")
+    opts = avci_options()
+    k = opts.index("--lockin-output")
+    plain = opts[:k] + opts[k + 2:]
+    runs = {}
+    for name, inputs, given in (("ref", ROTATIONS, avci_options()), ("mvrms", files, plain)):
+        out = tmp_path / name
+        assert main(["hall", *map(str, inputs), *given, "--out", str(out)]) == 0, name
+        runs[name] = json.loads((out / "summary.json").read_text())
+    for key in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
+        a, b = runs["ref"]["quantities"][key], runs["mvrms"]["quantities"][key]
+        assert b["value"] == pytest.approx(a["value"], rel=1e-9), key
+    assert runs["mvrms"]["conventions"]["lockin_output"] == "rms"
+    peak = opts[:k + 1] + ["peak"] + opts[k + 2:]
+    assert main(["hall", *map(str, files), *peak, "--out", str(tmp_path / "peak")]) == 2
+    assert "is in rms voltage but --lockin-output peak was given" in capsys.readouterr().err

@@ -39,7 +39,14 @@ def _options_without_gain():
 
 
 @pytest.mark.parametrize("line, h", [("gain_2w = 10", 2), ("Gain 2w (dB): 20", 2),
-                                     ("preamp gain: x10", 1)])     # no harmonic: of both
+                                     ("preamp gain: x10", 1),      # no harmonic: of both
+                                     # spellings the first, anchored pattern skipped (H_DL 100
+                                     # times too large, no word)
+                                     ("SR560 gain on 2f channel: 10", 2), ("SR560 gain: 10", 1),
+                                     ("2f gain: 10", 2), ("Gain (2w channel): 10", 2),
+                                     ("Lock-in 2 preamp gain: 10", 1),
+                                     ("Amplifier gain 2nd harmonic: 10", 2),
+                                     ("Gain of the second harmonic: 10", 2)])
 def test_a_gain_in_the_preamble_is_asked_about_naming_both_answers(tmp_path, capsys, line, h):
     files = _with_preamble(tmp_path, line)
     assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2

@@ -184,11 +184,11 @@ def _sample_values(args) -> dict:
     return vals
 
 
-def _written_current_is(scans) -> str | None:
-    """'rms' or 'peak' as the files write their source current (``I_ac = 1.5 mA rms``), when
-    no --current-is was given; 'rms, peak' when files differ."""
-    written = sorted({s.meta["current_is"] for s in scans if s.meta.get("current_is")})
-    return ", ".join(written) or None
+def _written(scans, key: str) -> str | None:
+    """What the files write of a convention given by no option (``current_is`` from
+    ``I_ac = 1.5 mA rms``, ``lockin_output`` from a ``uVrms`` header); the values joined when
+    files differ ('peak, rms')."""
+    return ", ".join(sorted({str(s.meta[key]) for s in scans if s.meta.get(key)})) or None
 
 
 def _mz_state(text: str) -> int:
@@ -354,8 +354,8 @@ def run(args) -> int:
     if mcmc is not None:
         summary["mcmc"] = {k: mcmc[k] for k in ("method", "quantities", "diagnostics", "notes")}
     summary["conventions"] = H.conventions(
-        current_peak=i_peak, current_is=args.current_is or _written_current_is(scans),
-        lockin_output=args.lockin_output,
+        current_peak=i_peak, current_is=args.current_is or _written(scans, "current_is"),
+        lockin_output=args.lockin_output or _written(scans, "lockin_output"),
         r1w_channel=args.r1w_channel, r2w_channel=args.r2w_channel,
         gain_1w=1.0 if args.gain_1w is None else args.gain_1w,
         gain_2w=1.0 if args.gain_2w is None else args.gain_2w, r2w_sign=args.r2w_sign, read_as=H.read_as(scans), stack=args.stack)

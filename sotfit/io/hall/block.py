@@ -17,7 +17,8 @@ from .file_quantities import preamble_gain, preamble_theta_h, source_current
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
                      _range_text, _sweep_geometry, readback_note)
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
-from .options import _CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role, _unit_opt
+from .options import (_CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role, _unit_opt,
+                      lockin_output_of)
 from .scan import HallReadError
 from .values import (_axis_values, _check_values, _safe_split, _state_values, _strings, _values,
                      robust_spread)
@@ -290,7 +291,13 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
     which, sign = _CHANNELS[chan]
     v = sign * (X if which == "X" else Y)
     used = c1 if kind in ("rt", "v") or which == "X" else c2
-    vfac = math.sqrt(2) if o["lockin_output"] == "rms" else 1.0
+    output = lockin_output_of(p, o, [c for c in (c1, c2) if c is not None])
+    if output != o["lockin_output"]:
+        meta["lockin_output"] = output
+        note = f"lock-in outputs read as {output} values, as the column headers write them"
+        if note not in meta.setdefault("_notes", []):
+            meta["_notes"].append(note)
+    vfac = math.sqrt(2) if output == "rms" else 1.0
     gain = _gain(p, df, h, o)
     meta[f"gain_{h}w"] = gain
     v = to_house(v, vu, "voltage")[0] / gain * vfac * 1e-6 / (i_peak * 1e-3)  # Ohm
@@ -307,15 +314,16 @@ def _gain(p, df, h, o) -> float:
     written = preamble_gain(p, h, df.attrs.get("preamble"))
     if written is None:
         return 1.0
-    value, where = written
-    nth = "first" if h == 1 else "second"
+    value, where, named = written
+    nth = ("first" if h == 1 else "second") + (" harmonic" if named else
+                                               " harmonic (it names none: of both)")
     m = re.search(r"[0-9.]+(?:[eE][-+]?\d+)?", value)
     number = float(m.group(0))
     if "db" in value.lower():           # a voltage gain in dB
         number = 10 ** (number / 20)
     number = f"{number:g}"
     raise HallReadError(
-        f"{p}: the {where} writes a preamplifier gain {value!r} of the {nth} harmonic, and "
+        f"{p}: the {where} writes a preamplifier gain {value!r} of the {nth}, and "
         "whether the voltages in the file are divided by it already the file does not say: give "
         f"{_opt(f'gain_{h}w', number)} if they are not (the readings of the amplified signal) "
         f"or {_opt(f'gain_{h}w', 1)} if they are")

@@ -278,30 +278,40 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
     return (float(value), where) if quantity != "current" else (float(value), where, convention)
 
 
-#: A preamplifier gain in a preamble entry's name: ``gain``, ``Gain 2w``, ``gain_2f``,
-#: ``preamp gain (1w)``, ``amplifier_gain_2omega``; the harmonic it is of, when it says one.
-_GAIN_KEY_RE = re.compile(r"^(?:pre)?(?:amp(?:lifier)?)?gain(?:[_\s-]*(?P<h>[12])\s*"
-                          r"(?:w|f|omega|ω|nd|st|harmonic)?)?(?:db)?$", re.I)
+#: A gain in a preamble entry's name: the word ``gain`` anywhere (``gain_2w``, ``SR560 gain on 2f
+#: channel``, ``Lock-in 2 preamp gain``, ``Amplifier gain 2nd harmonic``). Spellings that the
+#: first pattern, anchored, missed were skipped: H_DL came out 100 times too large, no word.
+_GAIN_WORD_RE = re.compile(r"(?<![a-z])(?:pre)?(?:amp(?:lifier)?)?[_\s-]*gain(?![a-z])", re.I)
+#: The harmonic an entry's name says: ``2w``, ``2f``, ``2omega``, ``2nd harmonic``, ``second``
+#: (``1w``, ``1st``, ``first`` for the first); a digit without one of these (``Lock-in 2``) says
+#: none.
+_HARMONIC_RE = re.compile(r"(?<![0-9.])(?P<h>[12])\s*(?:st|nd)?\s*[_-]?\s*"
+                          r"(?:w|f|omega|ω|harmonic|harm)(?![a-z])"
+                          r"|(?P<word>first|second)(?![a-z])", re.I)
 _GAIN_VALUE_RE = re.compile(r"^\s*[x×]?\s*(?P<v>[0-9.]+(?:[eE][-+]?\d+)?)\s*(?P<db>dB)?\s*[x×]?\s*$")
 
 
-def preamble_gain(p, harmonic: int, preamble=None) -> tuple[str, str] | None:
+def preamble_gain(p, harmonic: int, preamble=None) -> tuple[str, str, bool] | None:
     """A preamplifier gain of harmonic ``harmonic`` (1 or 2) written in the preamble of file
     ``p`` (``# gain_2w = 100``, ``Gain: 40 dB``; an entry without a harmonic is of both), as
-    written, and where; None when there is none. A lock-in's readings may or may not have been
+    written, where, and whether the entry names the harmonic; None when there is none. A lock-in's readings may or may not have been
     divided by it already: the file does not say, so the caller asks."""
     found_head = _preamble_head(Path(p), preamble)
     if found_head is None:
         return None
     for i, key, value in _preamble_entries(found_head[0]):
-        m = _GAIN_KEY_RE.match("".join(_tokens(key.lower())).replace("_", ""))
-        if m is None or (m.group("h") and int(m.group("h")) != harmonic):
+        if _GAIN_WORD_RE.search(key) is None:
+            continue
+        said = {int(m.group("h")) if m.group("h") else (1 if m.group("word").lower() == "first"
+                                                          else 2)
+                for m in _HARMONIC_RE.finditer(key)}
+        if len(said) == 1 and harmonic not in said:
             continue
         if _GAIN_VALUE_RE.match(value) is None:
             continue
         in_db = re.search(r"\bdb\b", key.lower()) and "db" not in value.lower()
         return (value.strip() + (" dB" if in_db else ""),
-                f"preamble entry {key.strip()!r} (line {i + 1})")
+                f"preamble entry {key.strip()!r} (line {i + 1})", bool(said))
     return None
 
 

@@ -92,8 +92,51 @@ def _check_options(paths, o):
                                 f"{', '.join(COLUMN_ROLES)}")
 
 
+#: A lock-in voltage unit with its waveform written into it: ``uVrms``, ``mV rms``, ``V_pk``.
+_WAVEFORM_UNIT_RE = re.compile(r"^(?P<unit>.*?V)\s*[_-]?\s*(?P<form>rms|pk|peak)$", re.I)
+
+
+def header_waveform(col) -> tuple[str, str] | None:
+    """``(unit, 'rms' or 'peak')`` where the unit of header ``col`` is a voltage with its
+    waveform written into it (``X1 (uVrms)``, ``Y2 [mV rms]``, ``V2w (V_pk)``), else None.
+    Such units were unknown, and the message's example unit (V) for one in mV gave torque
+    fields a thousand times too large."""
+    m = re.search(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$", str(col))
+    w = _WAVEFORM_UNIT_RE.match(m.group(1)) if m else None
+    if w is None:
+        return None
+    try:
+        unit = normalise_unit(w.group("unit"))
+        to_house(1.0, unit, "voltage")
+    except UnitError:
+        return None
+    return unit, "rms" if w.group("form").lower() == "rms" else "peak"
+
+
+def lockin_output_of(p, o, cols) -> str | None:
+    """What the lock-in outputs of columns ``cols`` are: ``lockin_output`` given, else what their
+    headers write (``uVrms``); a header that says otherwise than the option, or headers that
+    disagree, are errors."""
+    written = {c: hw[1] for c in cols if (hw := header_waveform(c)) is not None}
+    forms = set(written.values())
+    if len(forms) > 1:
+        raise HallReadError(f"{p}: the column headers write both rms and peak voltages "
+                            f"({', '.join(f'{c!r}' for c in written)})")
+    given = o["lockin_output"]
+    if given is not None and forms and forms != {given}:
+        col = next(iter(written))
+        raise HallReadError(f"{p}: column {col!r} is in {written[col]} voltage but "
+                            f"{_opt('lockin_output', given)} was given; leave the option out to "
+                            "use the headers', or correct it")
+    if given is None and forms and len(written) == len(cols):
+        return forms.pop()
+    return given
+
+
 def _need_conventions(p, o, cols):
-    """Lock-in voltages need the conventions that turn them into resistances (never assumed)."""
+    """Lock-in voltages need the conventions that turn them into resistances (never assumed;
+    the lock-in output may be written into the voltage unit of every column: ``uVrms``)."""
+    o = {**o, "lockin_output": lockin_output_of(p, o, cols)}
     for name, allowed in (("current_is", ("peak", "rms")), ("lockin_output", ("rms", "peak")),
                           ("r2w_channel", tuple(_CHANNELS))):
         if o[name] is None:
@@ -115,10 +158,14 @@ def _unit_of_role(p, col, role, dimension, o, what):
     try:
         _, hu = split_header(str(col))
     except UnitError as exc:
-        if cu is None and gu is None:       # 'field (mt)': the option gives what it means
+        waveform = header_waveform(col) if dimension == "voltage" else None
+        if waveform is not None:
+            hu = waveform[0]                # 'X1 (uVrms)': uV, the rms read by the caller
+        elif cu is None and gu is None:     # 'field (mt)': the option gives what it means
             raise HallReadError(f"{p}: {exc}; give the column's unit with "
                                 f"{_unit_opt(role, _EXAMPLE_UNITS[dimension])}") from None
-        hu = None
+        else:
+            hu = None
     for src, u in ((_unit_opt(role, cu) if cu else None, cu), (_opt(what, gu) if gu else None, gu)):
         if u is None:
             continue
