@@ -75,3 +75,24 @@ def test_the_library_refuses_them_too():
     with pytest.raises(STFMRError, match="h_m/W of the modulation field"):
         stfmr_torques(analysis, sample)
     stfmr_torques(analysis, Sample(mu0_ms=0.95, t_fm=6.0, t_nm=6.0))   # no fields asked: runs
+
+
+def test_a_delta_r_a_thousand_times_too_large_is_flagged(tmp_path):
+    """--delta-r 500Ohm for 500 mOhm (or millivolts headed uV) makes every torque field 1000
+    times too small: xi_DL 7e-5 for 0.070, no flag, --strict exit 0. The measured field-like
+    plus Oersted field then lies 1400 times below the Oersted field of the current given, which
+    no field-like torque cancels to within 1 %."""
+    slipped = [o if o != "0.5Ohm" else "500Ohm" for o in SAMPLE]
+    runs = {}
+    for name, sample in (("right", SAMPLE), ("slip", slipped)):
+        out = tmp_path / name
+        assert main(["stfmr", str(EXAMPLE), "--out", str(out), "--no-figures", *sample,
+                     "--irf", "1mA"]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())
+    said = lambda s, k: [r for r in s["sequential"][k].get("flags", [])  # noqa: E731
+                         if "times below the Oersted field" in r]
+    assert not said(runs["right"], "xi_dl")
+    assert said(runs["slip"], "xi_dl") and said(runs["slip"], "mu0_h_dl")
+    assert not any("times below" in r for r in runs["slip"]["sequential"]["xi_fmr"].get("flags", []))
+    assert main(["stfmr", str(EXAMPLE), "--out", str(tmp_path / "strict"), "--no-figures",
+                 *slipped, "--irf", "1mA", "--strict"]) == 3

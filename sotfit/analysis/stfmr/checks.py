@@ -27,6 +27,7 @@ __all__ = [
     "implausible_resonance_fields",
     "spectrum_data_checks",
     "torque_field_beyond_linewidth",
+    "field_like_far_below_oersted",
 ]
 
 
@@ -298,6 +299,36 @@ def torque_field_beyond_linewidth(width: float, torques: Mapping[str, Any]) -> s
             "mixing lineshape is the linear response to torque fields far below the linewidth "
             "(precession cone angle of order h/Delta H); check the voltage unit (microvolts "
             "headed mV read 1000 times too large), the rf current and Delta R")
+
+
+#: The measured field-like plus Oersted field is doubted when even its upper 3-sigma bound is
+#: this many times below the Oersted field of the rf current given.
+OERSTED_BELOW = 100.0
+
+
+def field_like_far_below_oersted(torques: Mapping[str, Any]) -> str | None:
+    """Why the measured mu0_h_fl_oe cannot be the field-like and Oersted fields of the rf current
+    given, or None: even its upper 3-sigma bound is :data:`OERSTED_BELOW` times below the
+    Oersted field computed from that current, so a field-like field would have to cancel the
+    Oersted field to within 1 %. Delta R given 1000 times too large (500 Ohm for 500 mOhm), or
+    a voltage column of millivolts headed uV, makes every torque field 1000 times too small,
+    where no other gate looks: xi_DL came out 7e-5 for 0.070 with no flag."""
+    fl, oe = torques.get("mu0_h_fl_oe"), torques.get("mu0_h_oe")
+    if not (isinstance(fl, Mapping) and isinstance(oe, Mapping)):
+        return None
+    try:
+        v, e, h = abs(float(fl["value"])), float(fl.get("stderr") or 0.0), abs(float(oe["value"]))
+    except (TypeError, ValueError, KeyError):
+        return None
+    if not (np.isfinite(v) and np.isfinite(e) and np.isfinite(h)) or h == 0:
+        return None
+    if v + 3 * e >= h / OERSTED_BELOW:
+        return None
+    return (f"the measured field-like plus Oersted field |mu0_h_fl_oe| = {v * 1e3:.3g} mT is "
+            f"{h / max(v, 1e-300):.3g} times below the Oersted field of the rf current given "
+            f"({h * 1e3:.3g} mT): a field-like field cancelling it to within 1 % is not "
+            "credible, a unit slip in the absolute scale is (Delta R, the voltage unit, the rf "
+            "current or the width); xi_fmr, a ratio, does not depend on it")
 
 
 def implausible_resonance_fields(spectra: Sequence[SpectrumFit]) -> dict[int, str]:

@@ -18,7 +18,7 @@ from ...results import FitResult, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
 from .checks import (branch_width_disagreements, data_checks, implausible_resonance_fields,
-                     torque_field_beyond_linewidth)
+                     torque_field_beyond_linewidth, field_like_far_below_oersted)
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit
 
@@ -429,7 +429,7 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
         for route in secs:
             t = row.get(f"torques_{route}", {})
             reason = (torque_field_beyond_linewidth(float(width), t) if width is not None
-                      else None)
+                      else None) or field_like_far_below_oersted(t)
             if reason is None:
                 continue
             scaled = [k for k in amplitude_keys if k != "xi_fmr"]   # a ratio: not scaled
