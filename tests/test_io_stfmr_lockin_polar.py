@@ -87,3 +87,43 @@ def test_a_column_holding_one_value_per_sweep_is_named(tmp_path):
                                         r"holds one value per sweep \(-2, 0, 2\)"):
         read_stfmr(p)
     assert len(read_stfmr(p, split_sweeps=True)) == 3
+
+
+def test_a_phase_column_without_a_unit_takes_it_from_an_option(tmp_path, capsys):
+    """LabOne writes its phase as ``phase``, in rad, no unit: it was asked for a voltage unit, and
+    with one it was read as the Y voltage (M_eff 1.19 T for 0.62, alpha 4e-14). The header
+    named like a phase is refused naming --column-unit phase=UNIT, which reads it."""
+    h, v = _signal()
+    x, y = v * np.cos(np.radians(37.0)), v * np.sin(np.radians(37.0))
+    (tmp_path / "xy").mkdir()
+    (tmp_path / "rt").mkdir()
+    xy = tmp_path / "xy" / "s_10GHz.csv"
+    rt = tmp_path / "rt" / "s_10GHz.csv"
+    xy.write_text("Field (mT),X (uV),Y (uV)\n"
+                  + "".join(f"{float(a)!r},{float(b)!r},{float(c)!r}\n" for a, b, c in zip(h, x, y)))
+    rt.write_text("Field (mT),r (uV),phase\n"
+                  + "".join(f"{float(a)!r},{float(b)!r},{float(c)!r}\n"
+                          for a, b, c in zip(h, np.hypot(x, y), np.arctan2(y, x))))
+    with pytest.raises(DataError, match=r"'phase'.* named like the lock-in's phase.*phase_unit="):
+        read_stfmr(rt, lockin_channels=("r (uV)", "phase"))
+    out = tmp_path / "refused"
+    assert main(["stfmr", str(rt), "--no-figures", "--out", str(out), "--lockin-channels",
+                 "r (uV),phase"]) == 2
+    assert "--column-unit phase=rad" in capsys.readouterr().err
+    a = _fit(xy, "X (uV),Y (uV)")["spectra"][0]
+    out = tmp_path / "read"
+    assert main(["stfmr", str(rt), "--no-figures", "--out", str(out), "--lockin-channels",
+                 "r (uV),phase", "--column-unit", "phase=rad"]) == 0
+    b = json.loads((out / "summary.json").read_text())["spectra"][0]
+    for k in ("h_res", "width", "vs", "va"):
+        assert b[k]["value"] == pytest.approx(a[k]["value"], rel=1e-9, abs=1e-12)
+    in_deg = _with_header(tmp_path, rt, "phase (deg)")       # a header against the option
+    with pytest.raises(DataError, match="is in deg but"):
+        read_stfmr(in_deg, lockin_channels=("r (uV)", "phase (deg)"), phase_unit="rad")
+
+
+def _with_header(tmp_path, path, name):
+    out = tmp_path / "deg" / path.name
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(path.read_text().replace(",phase\n", f",{name}\n", 1))
+    return out

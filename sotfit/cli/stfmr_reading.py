@@ -16,7 +16,8 @@ __all__ = ["COLUMN_ROLES", "add_reader_options", "reader_options"]
 COLUMN_ROLES = {"field": ("field_column", "field_unit"),
                 "voltage": ("voltage_column", "voltage_unit"),
                 "frequency": ("frequency_column", "frequency_unit"),
-                "power": ("power_column", "power_unit")}
+                "power": ("power_column", "power_unit"),
+                "phase": (None, "phase_unit")}     # its column is named in --lockin-channels
 
 
 def add_reader_options(p) -> None:
@@ -74,6 +75,9 @@ def reader_options(args) -> dict:
           "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates,
           "negative_field": args.negative_field}
     for role, name in role_options(args.column, "--column", COLUMN_ROLES).items():
+        if COLUMN_ROLES[role][0] is None:
+            raise CLIError(f"--column {role}={name}: the lock-in phase is named second in "
+                           "--lockin-channels (e.g. --lockin-channels \"r (V),phase\")")
         kw[COLUMN_ROLES[role][0]] = int(name) if name.isdigit() else name
     for role, unit in role_options(args.column_unit, "--column-unit", COLUMN_ROLES).items():
         key = COLUMN_ROLES[role][1]

@@ -292,6 +292,33 @@ def _angle_unit(table: Table, col: int) -> str | None:
     return unit if unit is not None and _units.dimension_of(unit) == "angle" else None
 
 
+#: Header names of a lock-in's phase output.
+_PHASE_NAMES = {"phase", "theta", "θ", "phi", "angle", "ph"}
+
+
+def _phase_unit(part: _Part, opts: _Options) -> str | None:
+    """The unit of the second lock-in channel where it is a phase: its header's angle unit, or
+    ``phase_unit``; None for a voltage Y. A header named like a phase without a unit is an
+    error naming ``phase_unit`` (it was read as a voltage: the lineshape fit of a phase)."""
+    table, col = part.table, part.vcol[1]
+    header = _angle_unit(table, col)
+    label = table.column_label(col)
+    if opts.phase_unit is not None:
+        if header is not None and header != opts.phase_unit:
+            raise DataError(f"{part.source}: {label} is in {header} but "
+                            f"{_opt('phase_unit', opts.phase_unit)} was given")
+        return opts.phase_unit
+    if header is None and table.columns:
+        name = str(table.columns[col]).strip().lower()
+        words = set(name.replace("(", " ").replace(")", " ").replace("_", " ").split())
+        if name in _PHASE_NAMES or words & _PHASE_NAMES:
+            raise DataError(f"{part.source}: {label}, the second lock-in channel, is named like "
+                            "the lock-in's phase but its header has no unit (read as a "
+                            f"voltage, it would be fitted as one): give {_opt('phase_unit')} "
+                            "(rad or deg)")
+    return header
+
+
 def _voltage(part: _Part, opts: _Options, notes: list):
     """V_mix (uV) of a part, its unit in the file, where the unit came from, and meta."""
     table, rows = part.table, part.rows
@@ -303,7 +330,7 @@ def _voltage(part: _Part, opts: _Options, notes: list):
         v = np.asarray(_units.to_house(table.data[rows, part.vcol], unit, "voltage")[0], float)
         return v, unit, where, {}
     chans, units, wheres = [], [], []
-    phase_unit = _angle_unit(table, part.vcol[1])
+    phase_unit = _phase_unit(part, opts)
     for c in part.vcol if phase_unit is None else part.vcol[:1]:
         unit, where = _resolve_unit(table, c, "voltage", opts.voltage_unit, "voltage_unit",
                                     None, notes=notes,

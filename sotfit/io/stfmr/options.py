@@ -31,6 +31,7 @@ CLI_OPTIONS = {
     "power_column": ("--column power={}", "NAME"),
     "frequency_unit": ("--column-unit frequency={}", "GHz"),
     "power_unit": ("--column-unit power={}", "dBm"),
+    "phase_unit": ("--column-unit phase={}", "rad"),
     "lockin_channels": ("--lockin-channels {}", "X,Y"),
     "calibration": ("--calibration {}", "FILE"),
     "extrapolate_calibration": ("--extrapolate-calibration", None),
@@ -116,6 +117,7 @@ class _Options:
     frequency_column: object = None
     power_column: object = None
     lockin_channels: tuple | None = None
+    phase_unit: str | None = None
     allow_duplicates: bool = False
     split_sweeps: bool = False
     calibration: object = None

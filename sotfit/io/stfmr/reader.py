@@ -53,7 +53,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                allow_duplicates=False, split_sweeps=False, field_angle=None,
                calibration=None, extrapolate_calibration=False, magnet_current_unit=None,
                override_header_units=(), negative_field=None, option_style="python",
-               source_names=None) -> Sweep:
+               source_names=None, phase_unit=None) -> Sweep:
     """Read ST-FMR spectra V_mix(H) from instrument text files.
 
     Parameters
@@ -99,7 +99,12 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         Two lock-in output columns X and Y (``('Xchannel', 'Ychannel')`` or
         ``'Xchannel,Ychannel'``), read as V_mix = X cos(phi) + Y sin(phi) with phi the principal
         axis of the file's (X, Y) cloud (:func:`lockin_phase`), in place of a V_mix column. Both
-        channels take ``voltage_unit`` (or their header units).
+        channels take ``voltage_unit`` (or their header units). A second channel whose header
+        has an angle unit (``theta (deg)``) is the phase of a magnitude R.
+    phase_unit : str, optional
+        Unit (``'rad'``, ``'deg'``) of the lock-in phase named second in ``lockin_channels``
+        where its header has none (LabOne writes ``phase``, in rad): without it such a column
+        was read as a voltage.
     allow_duplicates : bool
         Average points with exactly the same field value inside one polarity branch (recorded as
         meta ``averaged_duplicates``) instead of raising.
@@ -167,7 +172,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             lockin_channels=lockin_channels, allow_duplicates=allow_duplicates,
             split_sweeps=split_sweeps, calibration=calibration,
             extrapolate_calibration=extrapolate_calibration,
-            magnet_current_unit=magnet_current_unit,
+            magnet_current_unit=magnet_current_unit, phase_unit=phase_unit,
             override_header_units=_overrides(override_header_units, field_unit, voltage_unit))
         out: list[Dataset] = []
         for path, f_opt, p_opt, a_opt in zip(
@@ -191,7 +196,8 @@ def _renamed(datasets: list, path: Path, names) -> list:
 
 
 def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, voltage_column,
-                    lockin_channels, magnet_current_unit=None, **options) -> _Options:
+                    lockin_channels, magnet_current_unit=None, phase_unit=None,
+                    **options) -> _Options:
     """The options of :func:`read_stfmr` that apply to every file, units checked for their
     dimension; a voltage column and lock-in channels together are an error."""
     fq_unit = _option_unit(frequency_unit, "frequency", "frequency_unit")
@@ -202,10 +208,13 @@ def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, vol
         frequency_unit=fq_unit, power_unit=pw_unit, voltage_column=voltage_column,
         lockin_channels=_lockin_option(lockin_channels),
         magnet_current_unit=_option_unit(magnet_current_unit, "current", "magnet_current_unit"),
-        **options)
+        phase_unit=_option_unit(phase_unit, "angle", "phase_unit"), **options)
     if opts.calibration is None and (opts.magnet_current_unit or opts.extrapolate_calibration):
         raise ValueError(f"{_opt('magnet_current_unit') if opts.magnet_current_unit else _opt('extrapolate_calibration')} "
                          f"needs {_opt('calibration')}")
+    if opts.phase_unit is not None and opts.lockin_channels is None:
+        raise ValueError(f"{_opt('phase_unit', phase_unit)} is the unit of the lock-in phase "
+                         f"named second in {_opt('lockin_channels')}, which was not given")
     if opts.lockin_channels is not None and voltage_column is not None:
         raise ValueError(f"give {_opt('voltage_column')} or {_opt('lockin_channels')}, "
                          "not both")
