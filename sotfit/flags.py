@@ -149,6 +149,10 @@ IMPLAUSIBLE = {
     **{k: ("", 1000.0, "no spin-orbit torque efficiency reaches 1000 (the largest reported are "
                        "a few hundred, in a magnetic topological insulator at 2 K)")
        for k in ("xi_dl", "xi_fl")},
+    # a rectified ST-FMR voltage is microvolts to a millivolt: microvolts read as volts (a
+    # LabVIEW .lvm of another program, whose unit the reader takes as V) gave V_s = 3 V, noted
+    **{k: ("uV", 1e5, "no ST-FMR mixing voltage reaches 0.1 V (they are microvolts to a "
+                      "millivolt)") for k in ("vs", "va", "vs_even", "va_even")},
 }
 
 

@@ -96,3 +96,18 @@ def test_a_delta_r_a_thousand_times_too_large_is_flagged(tmp_path):
     assert not any("times below" in r for r in runs["slip"]["sequential"]["xi_fmr"].get("flags", []))
     assert main(["stfmr", str(EXAMPLE), "--out", str(tmp_path / "strict"), "--no-figures",
                  *slipped, "--irf", "1mA", "--strict"]) == 3
+
+
+def test_a_mixing_voltage_of_volts_is_flagged(tmp_path):
+    """Microvolts read as volts (a LabVIEW .lvm of another program, whose unit the reader takes as
+    V) gave V_s of volts with a note only: no ST-FMR mixing voltage reaches 0.1 V."""
+    out = tmp_path / "volts"
+    assert main(["stfmr", str(EXAMPLE), "--out", str(out), "--no-figures", "--override-unit",
+                 "voltage=V", "--strict"]) == 3
+    s = json.loads((out / "summary.json").read_text())
+    assert any(f["quantity"].endswith(".vs") and "no ST-FMR mixing voltage reaches 0.1 V" in
+               f["reason"] for f in s["flags"])
+    plain = tmp_path / "plain"
+    assert main(["stfmr", str(EXAMPLE), "--out", str(plain), "--no-figures"]) == 0
+    assert not any("mixing voltage" in f["reason"] for f in
+                   json.loads((plain / "summary.json").read_text())["flags"])
