@@ -97,3 +97,34 @@ def test_theory_kp_table_range_refused(tmp_path, capsys):
     rc = main(["theory", "kp", "--model", "tmdc", "--gate", "1", "--temperature", "25.7meV",
                "--sweep", "mu=0.8:0.9:2", "--out", str(tmp_path / "p")])
     assert rc == 2 and "--gate needs a --table" in capsys.readouterr().err
+
+
+def test_theory_kp_a_grid_beyond_memory_is_refused_naming_what_sets_it(tmp_path, capsys):
+    """k_B T = 0.01 meV asked 22 million k points (the radial panels resolve k_B T) and ended in
+    a MemoryError traceback, exit 1; so did --n-phi 200000. Refused before any allocation."""
+    from sotfit.models.kp.grids import MAX_GRID_POINTS, GridError, polar_grid
+
+    with pytest.raises(GridError, match="raise the temperature"):
+        polar_grid(1.0, MAX_GRID_POINTS // 4 // 32 + 1, 32)
+    assert polar_grid(1.0, 10, 32).kx.size == 10 * 4 * 32
+    common = ["theory", "kp", "--model", "2deg", "--alpha-r", "0.01", "--j-ex", "50meV",
+              "--m-eff", "0.5", "--tau", "1ps", "--sweep", "mu=0.01:0.105:2", "--no-figures"]
+    for extra in (["--temperature", "0.01meV"], ["--temperature", "1meV", "--n-phi", "200000"]):
+        assert main([*common, *extra, "--out", str(tmp_path / extra[1])]) == 2
+        err = capsys.readouterr().err
+        assert "k points" in err and "--n-phi" in err and "Traceback" not in err
+
+
+def test_theory_tmatrix_flags_efficiencies_it_cannot_define(tmp_path):
+    """With m in the plane (theta = 90 deg) the decomposition of K_J (seed 002, eq. 4), which
+    divides by m_z, defines no efficiency: an all-NaN table came out with no flag, --strict 0."""
+    base = ["theory", "tmatrix", "--fermi-energy", "10meV", "--no-figures"]
+    assert main([*base, "--theta", "90deg", "--out", str(tmp_path / "ip"), "--strict"]) == 3
+    s = json.loads((tmp_path / "ip" / "summary.json").read_text())
+    entry = s["undefined_efficiencies"]
+    assert entry["count"] == 1 and entry["thetas_deg"] == [90.0]
+    assert any(f["quantity"] == "undefined_efficiencies" and "divides by m_z" in f["reason"]
+               for f in s["flags"])
+    assert main([*base, "--theta", "60deg", "--out", str(tmp_path / "tilted"), "--strict"]) == 0
+    assert "undefined_efficiencies" not in json.loads(
+        (tmp_path / "tilted" / "summary.json").read_text())

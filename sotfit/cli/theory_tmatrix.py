@@ -162,8 +162,28 @@ def _summary(args, res, energies, thetas_deg) -> dict:
                        "upper band bottom is the spin-gap edge"},
         "points": int(energies.size * thetas_deg.size),
         "points_beyond_dilute_limit": int((~res["valid"]).sum()),
+        **_undefined_efficiencies(res, thetas_deg),
         "files": ["efficiencies.csv"],
     }
+
+
+def _undefined_efficiencies(res, thetas_deg) -> dict:
+    """A flagged ``undefined_efficiencies`` entry where points inside the dilute limit have no
+    efficiency: the decomposition of K_J (seed 002, eq. 4) divides by m_z (every efficiency) and
+    m_x (tau_2), so at theta = 90 deg they are not defined (an all-NaN table came out with no
+    flag, --strict exit 0); K_J, sigma and theta are."""
+    taus = np.stack([np.asarray(res[k], float) for k in ("tau1_e", "tau2_e", "tau1_o", "tau2_o")])
+    undefined = np.asarray(res["valid"], bool) & ~np.all(np.isfinite(taus), axis=0)
+    if not undefined.any():
+        return {}
+    angles = sorted({float(t) for t in np.asarray(thetas_deg)[np.nonzero(undefined)[1]]})
+    return {"undefined_efficiencies": {
+        "count": int(undefined.sum()), "thetas_deg": angles,
+        "flags": [f"{int(undefined.sum())} point(s) inside the dilute limit have no efficiency "
+                  f"(NaN in efficiencies.csv) at theta = {', '.join(f'{a:g}' for a in angles)} "
+                  "deg: the decomposition of K_J (seed 002, eq. 4) divides by m_z (every "
+                  "efficiency) and m_x (tau_2), so they are not defined with m in the plane "
+                  "(or along z for tau_2); K_J, sigma and theta in the table are"]}}
 
 
 def _figures(args, res, energies, thetas_deg):

@@ -74,6 +74,12 @@ def _gauss_panels(edges, order):
     return nodes, weights
 
 
+#: Most k points of one polar grid: the Hamiltonian's eigenvectors and velocities on it take
+#: about 200 bytes a point for each of a few arrays, so this is a few GB. A temperature of
+#: 0.01 meV asked 22 million points and ended in a MemoryError traceback.
+MAX_GRID_POINTS = 8_000_000
+
+
 def polar_grid(kmax: float, n_k: int, n_phi: int, order: int = 4, kmin: float = 0.0,
                phi0: float | None = None) -> KGrid:
     """A polar grid: ``n_phi`` azimuths and ``n_k`` radial Gauss-Legendre panels.
@@ -99,6 +105,13 @@ def polar_grid(kmax: float, n_k: int, n_phi: int, order: int = 4, kmin: float = 
         raise GridError(f"polar grid: need 0 <= kmin < kmax, got kmin={kmin}, kmax={kmax} 1/nm")
     if n_k < 1 or n_phi < 3:
         raise GridError(f"polar grid: need n_k >= 1 and n_phi >= 3, got n_k={n_k}, n_phi={n_phi}")
+    points = n_k * order * n_phi
+    if points > MAX_GRID_POINTS:
+        raise GridError(f"polar grid of {points:.3g} k points ({n_k} radial panels x {order} x "
+                        f"{n_phi} azimuths) is beyond {MAX_GRID_POINTS:.0e} (a few GB of memory): "
+                        "the radial panels resolve k_B T, so raise the temperature, lower the "
+                        "number of azimuths (--n-phi) or the cutoff, or compute at T = 0 (the "
+                        "Fermi-contour method, --temperature 0eV)")
     k, wk = _gauss_panels(np.linspace(kmin, kmax, n_k + 1), order)
     dphi = 2 * np.pi / n_phi
     phi = (0.5 * dphi if phi0 is None else phi0) + dphi * np.arange(n_phi)
