@@ -32,6 +32,7 @@ __all__ = [
     "finalise_flags",
     "format_flags",
     "IMPLAUSIBLE",
+    "oersted_mismatch",
 ]
 
 #: A reduced chi-square above this is flagged (errors understated or the model misses the data).
@@ -154,6 +155,44 @@ IMPLAUSIBLE = {
     **{k: ("uV", 1e5, "no ST-FMR mixing voltage reaches 0.1 V (they are microvolts to a "
                       "millivolt)") for k in ("vs", "va", "vs_even", "va_even")},
 }
+
+
+#: The measured field-like plus Oersted field is doubted when it lies this many times below the
+#: Oersted field of the current given (its upper 3-sigma bound), or above it (its lower bound).
+OERSTED_RATIO = 100.0
+
+
+def oersted_mismatch(quantities: Mapping) -> str | None:
+    """Why the measured ``mu0_h_fl_oe`` of a summary section cannot be the field-like and
+    Oersted fields of the current given (``mu0_h_oe``, computed from it), or None.
+
+    A field-like field cancelling the Oersted field to within 1 %, or exceeding it a hundredfold,
+    is not credible; a slip in the absolute scale is: Delta R 1000 times too large (500 Ohm for
+    500 mOhm) or millivolts headed uV made every ST-FMR torque field 1000 times too small
+    (xi_DL 7e-5 for 0.070), and a preamplifier gain of 100 left in the Hall second harmonic made
+    mu0 (H_FL + H_Oe) 390 times the Oersted field (xi_FL = -59), both unflagged.
+    """
+    fl, oe = quantities.get("mu0_h_fl_oe"), quantities.get("mu0_h_oe")
+    if not (is_quantity(fl) and is_quantity(oe)):
+        return None
+    try:
+        v, h = abs(float(fl["value"])), abs(float(oe["value"]))
+        e = float(fl.get("stderr") or 0.0)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(v) and math.isfinite(e) and math.isfinite(h)) or h == 0:
+        return None
+    if v + 3 * e < h / OERSTED_RATIO:
+        where = f"{h / max(v, 1e-300):.3g} times below"
+    elif v - 3 * e > h * OERSTED_RATIO:
+        where = f"{v / h:.3g} times above"
+    else:
+        return None
+    return (f"the measured field-like plus Oersted field |mu0_h_fl_oe| = {v * 1e3:.3g} mT is "
+            f"{where} the Oersted field of the current given ({h * 1e3:.3g} mT): a field-like "
+            f"field that cancels it to within 1 % or exceeds it {OERSTED_RATIO:g}-fold is not "
+            "credible, a slip in the absolute scale is (a preamplifier gain, the voltage unit, "
+            "Delta R, the current or the width); ratios of the torques do not depend on it")
 
 
 def _implausible(name, quantity) -> str | None:

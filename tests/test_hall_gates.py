@@ -335,3 +335,29 @@ def test_hayashi_flags_r_ahe_and_hk_of_one_perpendicular_state():
     assert any("moves mu0_h_dl by" in f for f in one.flags["mu0_h_dl"])
     plain = hayashi([s for s in scans if s.meta["mz_state"] == 1], r_phe=0.0, max_field=0.05)
     assert "mu0_h_dl" not in plain.flags and "mu0_hk_eff" in plain.flags
+
+
+def test_a_field_like_field_far_beyond_the_oersted_field_is_flagged(tmp_path):
+    """Py/Pt without --gain-2w 100 gave mu0 (H_FL + H_Oe) 390 times the Oersted field of the
+    current given, xi_FL = -59, no flag. Here the example's second harmonic read with a gain 100
+    times too small: the torque fields and what is made of them are flagged; right, they are not."""
+    sample = ["--t-fm", "2nm", "--t-nm", "5nm", "--ms", "1T", "--resistivity", "20uOhmcm",
+              "--current-fraction", "0.6", "--width", "10um"]
+    runs = {}
+    for gain in ("10", "0.1"):
+        opts = CONV[:CONV.index("--gain-2w") + 1] + [gain] + CONV[CONV.index("--gain-2w") + 2:]
+        out = tmp_path / gain
+        assert main(["hall", *map(str, sorted((EX / "inplane").glob("*.csv"))), "--method",
+                     "avci", "--meff", "0.8T", "--r-ahe", "0.8Ohm", *opts, *sample,
+                     "--out", str(out)]) == 0
+        runs[gain] = json.loads((out / "summary.json").read_text())
+    assert not any("Oersted field of the current given" in f["reason"] for f in runs["10"]["flags"])
+    said = {f["quantity"].split(".")[-1] for f in runs["0.1"]["flags"]
+            if "times above the Oersted field of the current given" in f["reason"]}
+    assert {"mu0_h_fl_oe", "mu0_h_dl", "mu0_h_fl", "xi_fl", "xi_dl"} <= said
+
+
+def test_method_b_names_the_window_option_when_the_window_holds_too_few_points():
+    scans = _pma92_scans()
+    with pytest.raises(Exception, match=r"widen it with --max-field \(e\.g\. 20mT"):
+        hayashi(scans, r_phe=PMA92["r_phe"], max_field=0.01)

@@ -111,3 +111,28 @@ def test_a_mixing_voltage_of_volts_is_flagged(tmp_path):
     assert main(["stfmr", str(EXAMPLE), "--out", str(plain), "--no-figures"]) == 0
     assert not any("mixing voltage" in f["reason"] for f in
                    json.loads((plain / "summary.json").read_text())["flags"])
+
+
+def test_a_lineshape_without_the_global_route_says_so(tmp_path):
+    out = tmp_path / "derivative"
+    assert main(["stfmr", str(EXAMPLE), "--lineshape", "derivative", "--out", str(out),
+                 "--no-figures"]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert "global" not in s
+    assert any(n.startswith("no global fit: the global multi-frequency fit describes the mixing")
+               for n in s["notes"])
+
+
+@pytest.mark.parametrize("g, stderr, flagged", [(2.04, 0.01, False), (1.88, 0.018, True),
+                                                (1.70, 0.021, True), (2.45, 0.1, False),
+                                                (2.6, 0.02, True), (1.95, None, False)])
+def test_a_fitted_g_outside_the_ferromagnets_range_is_flagged(g, stderr, flagged):
+    """The Ta/CoFeB spin-diode spectra at 4-7 GHz alone gave g = 1.88 +- 0.02 (2.04 with 6-17
+    GHz), M_eff shifted with it, the Kittel fit good and no flag; a held g (no error) is the
+    user's."""
+    from sotfit.analysis.stfmr.checks import g_outside_ferromagnets
+
+    reason = g_outside_ferromagnets({"value": g, "stderr": stderr, "unit": ""})
+    assert bool(reason) == flagged
+    if flagged:
+        assert "outside 1.95-2.4" in reason and "--g" in reason

@@ -60,7 +60,7 @@ class HallResult:
         """JSON-ready: every quantity as {"value", "stderr", "unit"} (with ``"flags"`` when a
         sanity gate failed; quantities computed from a flagged one inherit its flags) plus
         exclusions and notes."""
-        from ...flags import add_flag
+        from ...flags import add_flag, oersted_mismatch
         from ...results import quantity_dict
 
         quantities = {k: quantity_dict(v, UNITS.get(k, "")) for k, v in self.quantities.items()}
@@ -68,6 +68,11 @@ class HallResult:
             if k in quantities:
                 for r in reasons:
                     add_flag(quantities[k], r)
+        reason = oersted_mismatch(quantities)
+        if reason:
+            for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl"):
+                if k in quantities:
+                    add_flag(quantities[k], reason)
         for base, derived in _DERIVED.items():
             for r in quantities.get(base, {}).get("flags", []):
                 for d in derived:

@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 
 from ...device import flag_unusual_dimensions
-from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi
+from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi, oersted_mismatch
 from ...results import FitResult, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
 from .checks import (branch_width_disagreements, data_checks, implausible_resonance_fields,
-                     torque_field_beyond_linewidth, field_like_far_below_oersted)
+                     torque_field_beyond_linewidth, g_outside_ferromagnets)
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit
 
@@ -429,7 +429,7 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
         for route in secs:
             t = row.get(f"torques_{route}", {})
             reason = (torque_field_beyond_linewidth(float(width), t) if width is not None
-                      else None) or field_like_far_below_oersted(t)
+                      else None) or oersted_mismatch(t)
             if reason is None:
                 continue
             scaled = [k for k in amplitude_keys if k != "xi_fmr"]   # a ratio: not scaled
@@ -438,6 +438,13 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                     add_flag(t[k], reason)
                 if k in secs[route]:
                     add_flag(secs[route][k], f"{row['source']}: {reason}")
+    # 6a. a free g outside the range of ferromagnets
+    for route, sec in secs.items():
+        reason = g_outside_ferromagnets(sec.get("g"))
+        if reason:
+            for k in ("g", "gyromagnetic_ratio", "mu0_meff"):
+                if isinstance(sec.get(k), dict) and "value" in sec[k]:
+                    add_flag(sec[k], reason)
     # 6. M_eff against the given M_s
     ms = getattr(sample, "mu0_ms", None) if sample is not None else None
     if ms is not None:
