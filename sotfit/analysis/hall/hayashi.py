@@ -23,8 +23,15 @@ def _sweep_derivatives(s: HallScan, max_field, order_r1=4, order_r2=3):
     x = s.r1w.x
     keep = np.abs(x) <= max_field
     if keep.sum() < 8:
-        raise HallAnalysisError(f"{s.source}: only {keep.sum()} points with |mu0H| <= {max_field:.3g} T; "
-                                "method (b) needs a sweep through zero field (8 points or more)")
+        through = x.size and x.min() < 0 < x.max()
+        raise HallAnalysisError(
+            f"{s.source}: only {keep.sum()} points with |mu0H| <= {max_field:.3g} T; method (b) "
+            "fits 8 points or more "
+            + ("within the window around zero field (0.15 x the anisotropy field estimated from "
+               "the curvature of R_1w, unless given): widen it with --max-field (e.g. "
+               f"{1e3 * 2 * max_field:.0f}mT; max_field= in Python), since this sweep passes "
+               "through zero field with too few points in it" if through else
+               "of a sweep through zero field"))
     free1 = ["c3", "c4"][: max(0, order_r1 - 2)]
     free2 = ["c2", "c3"][: max(0, order_r2 - 1)]
     r1, m1 = _fit_quiet(s.r1w.where(keep), hall_parabola, free=free1,

@@ -193,6 +193,10 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
             spectrum_correlations)
         if global_fit and (model is None or _global_lineshape(model)):
             glob, gvals, gspec = _global_route(fits, seq, kit, lw, fit_kw, notes)
+        elif global_fit:
+            notes.append(f"no global fit: the global multi-frequency fit describes the mixing "
+                         f"lineshape, not {getattr(model, 'name', model)}; the sequential "
+                         "route is reported alone")
         _route_flags(flags, seq, gvals, kit, lw, glob, assumed_gamma, geometry, fits)
     else:
         notes.append("fewer than two frequencies or three spectra: no Kittel, damping or global fit")
