@@ -49,6 +49,14 @@ def test_sample_b_needs_explicit_extrapolation(real_data):
         _load(real_data, "B")
     scans = _load(real_data, "B", extrapolate=True)
     assert sum(s.meta["calibration_extrapolated"] for s in scans) == 5   # 1.2 ... 2.0 A
+    # the torque fields rest on those fields: flagged, as the docs say (a note only before)
+    res = avci(scans, mu0_hk=-1.0, r_ahe=1.0, sample=Sample(current_peak=8.0))
+    assert any("extrapolated linearly beyond the magnet calibration" in f
+               for f in res.flags["mu0_h_fl_oe"])
+    # sample A's doubtful fields (calibration trials apart at 3.8 and 7.6 mT) are left out by
+    # the lag gate: nothing the torques rest on is flagged for its field
+    a = avci(_load(real_data, "A"), mu0_hk=-1.0, r_ahe=1.0, sample=Sample(current_peak=15.0))
+    assert not any("calibration" in f for f in a.flags.get("mu0_h_fl_oe", []))
 
 
 def test_real_py_pt_avci_end_to_end(real_data):

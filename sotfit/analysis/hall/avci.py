@@ -12,7 +12,7 @@ from ...data import Dataset
 from ...io.hall import HallScan
 from ...models.harmonic_hall import avci_cos_field, avci_fl_field, avci_r1w, avci_r2w
 from ...stats import inverse_variance_mean
-from .common import _check_scans, _field_notes, _no_signal, _u
+from .common import _check_scans, _doubtful_fields, _field_notes, _no_signal, _u
 from .gates import _flag, _flag_redchi, _undetermined, _zero_gate
 from .leastsq import _fit_field_law, _fit_quiet
 from .result import HallAnalysisError, HallResult
@@ -97,6 +97,9 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
                      "(--meff or --hk) and R_AHE (--r-ahe) measured separately")
     else:
         _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q, fits, flags, notes, excluded)
+    for reason in _doubtful_fields([scans[i] for i in with_signal]):
+        # the fields the torque laws rest on (the docs' "flagged, kept"; it was a note only)
+        _flag(flags, [k for k in ("mu0_h_fl_oe", "mu0_h_dl", "r_ane") if k in q], reason)
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
     return HallResult("avci", q, rows, excluded, notes, fits, flags)

@@ -41,22 +41,30 @@ def _no_signal(s, harmonic: str = "r2w"):
     return s.meta.get("no_signal", {}).get(harmonic)
 
 
-def _field_notes(scans, notes, threshold=0.05):
-    """Note scans whose field is uncertain by more than ``threshold`` (e.g. a magnet calibration
-    whose trials disagree at low current): the 1/H laws and the global fit are sensitive to it."""
+def _doubtful_fields(scans, threshold=0.05) -> list[str]:
+    """What makes the fields of ``scans`` doubtful: uncertain by more than ``threshold`` (a
+    magnet calibration whose trials disagree at low current), or extrapolated beyond the
+    calibration (allowed explicitly); the 1/H laws and the global fit are sensitive to both."""
+    out = []
     bad = [(s.meta["field"], s.meta.get("field_stderr", 0.0)) for s in scans
            if s.meta.get("field") and s.meta.get("field_stderr", 0.0) > threshold * abs(s.meta["field"])]
     if bad:
-        notes.append("field uncertain by more than 5 % (calibration) at " + ", ".join(
+        out.append("field uncertain by more than 5 % (calibration) at " + ", ".join(
             f"{b * 1e3:.3g} +/- {e * 1e3:.2g} mT" for b, e in bad) + ": results leaning on these fields "
             "inherit that systematic error (not included in the standard errors)")
     beyond = sorted({round(abs(s.meta["field"]) * 1e3, 4) for s in scans
                      if s.meta.get("calibration_extrapolated") and s.meta.get("field") is not None})
     if beyond:
-        notes.append("field extrapolated linearly beyond the magnet calibration (allowed "
-                     f"explicitly) at {', '.join(f'{b:g}' for b in beyond)} mT: results leaning "
-                     "on these fields inherit the extrapolation's systematic error (not included "
-                     "in the standard errors)")
+        out.append("field extrapolated linearly beyond the magnet calibration (allowed "
+                   f"explicitly) at {', '.join(f'{b:g}' for b in beyond)} mT: results leaning "
+                   "on these fields inherit the extrapolation's systematic error (not included "
+                   "in the standard errors)")
+    return out
+
+
+def _field_notes(scans, notes, threshold=0.05):
+    """Note the scans whose fields are doubtful (:func:`_doubtful_fields`)."""
+    notes.extend(_doubtful_fields(scans, threshold))
 
 
 def _check_scans(scans, kind, method):
