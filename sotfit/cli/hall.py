@@ -54,7 +54,10 @@ def add_parser(sub) -> None:
                         "reads one table of a file of several, as the outputs name it "
                         "('experiments.db[run 3]', 'scans.xlsx[50 mT]'); a folder stands for "
                         "its .csv/.tsv/.txt/.dat files")
-    p.add_argument("--method", choices=METHODS, required=True)
+    p.add_argument("--method", choices=METHODS, required=True,
+                   help="avci: (a) in-plane rotations; hayashi: (b) field sweeps of a "
+                        "perpendicular film; angular: (c) xz rotations; macrospin: (d) a global "
+                        "macrospin fit of any scans (docs/hall.md, Methods)")
     add_output_options(p)
     p.add_argument("--scan", choices=("phi", "theta", "field"),
                    help="what each file sweeps (default: from the method: avci phi, hayashi field, "
@@ -72,7 +75,8 @@ def add_parser(sub) -> None:
     g.add_argument("--r2w-channel", choices=("X", "-X", "Y", "-Y"),
                    help="channel and sign holding +R_2w = -V_2w,cos/I0 (docs/hall.md); a single voltage "
                         "column per harmonic is the channel X")
-    g.add_argument("--r1w-channel", choices=("X", "-X", "Y", "-Y"), default="X")
+    g.add_argument("--r1w-channel", choices=("X", "-X", "Y", "-Y"), default="X",
+                   help="lock-in output holding R_1w, with its sign (default X)")
     g.add_argument("--r2w-sign", type=int, choices=(1, -1), default=1,
                    help="tables of resistances: -1 flips an R_2w written with the opposite sign "
                         "(write --r2w-sign=-1)")
@@ -133,7 +137,9 @@ def add_parser(sub) -> None:
                    help="resistivity of the spin-source layer, e.g. 20uOhmcm")
     s.add_argument("--current-fraction", type=_SAMPLE_KEYS["current_fraction"],
                    help="fraction (0 < f <= 1) of the current in the spin-source layer")
-    s.add_argument("--stack", choices=("nm_below", "nm_above"), default="nm_below")
+    s.add_argument("--stack", choices=("nm_below", "nm_above"), default="nm_below",
+                   help="spin-source layer below (default) or above the ferromagnet: the sign "
+                        "of its Oersted field; the efficiencies are written in the lab frame")
     s.add_argument("--r-ahe", type=_SAMPLE_KEYS["r_ahe"], help="R_AHE measured separately")
     s.add_argument("--r-phe", type=_SAMPLE_KEYS["r_phe"], help="R_PHE measured separately")
     m = p.add_argument_group("method options")

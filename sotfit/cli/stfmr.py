@@ -92,7 +92,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--sample", help="TOML or JSON file with the sample fields "
                                     "(ms, t_fm, t_nm, width, rho, rho_fm, angle, irf, irf_is, "
                                     "delta_r, current_fraction); options override it")
-    p.add_argument("--geometry", choices=("inplane", "outofplane"), default="inplane")
+    p.add_argument("--geometry", choices=("inplane", "outofplane"), default="inplane",
+                   help="field in the film plane (default; in-plane Kittel relation) or along "
+                        "its normal (out-of-plane Kittel relation, f = (gamma/2pi)(H - M_eff))")
     p.add_argument("--gyromagnetic-ratio",
                    type=quantity_type("gyromagnetic_ratio", "GHz/T", positive=True),
                    help="hold gamma/2pi fixed (e.g. 28GHz/T); fitted by default")
