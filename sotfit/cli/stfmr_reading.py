@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse
 
 from .common import (CLIError, add_column_options, calibration_units, every_or_per_file,
-                     file_or_every, per_file, quantity_type, role_options, unit_type)
+                     file_or_every, number_type, per_file, quantity_type, role_options,
+                     unit_type)
 
 __all__ = ["COLUMN_ROLES", "add_reader_options", "reader_options"]
 
@@ -27,6 +28,10 @@ def add_reader_options(p) -> None:
         "tell by itself; every reader error names the option that fixes it (docs/io.md).")
     g.add_argument("--field-unit", type=unit_type("field"),
                    help="field unit when the file has none (T, mT, Oe, G, A/m)")
+    g.add_argument("--voltage-gain", type=number_type(positive=True), default=None,
+                   help="gain of an amplifier before the voltmeter or lock-in: V_mix is the "
+                        "reading divided by it (1: the readings are divided already); asked "
+                        "for where a file's preamble writes a gain")
     g.add_argument("--voltage-unit", type=unit_type("voltage"),
                    help="voltage unit when the file has none (V, mV, uV)")
     g.add_argument("--frequency", action="append", metavar="[FILE=]FREQ", default=None,
@@ -71,6 +76,7 @@ def add_reader_options(p) -> None:
 def reader_options(args) -> dict:
     """The keywords of :func:`sotfit.io.read_stfmr` that the command-line options give."""
     kw = {"field_unit": args.field_unit, "voltage_unit": args.voltage_unit,
+          "voltage_gain": args.voltage_gain,
           "frequency": every_or_per_file(args.frequency, "--frequency"), "power": args.power,
           "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates,
           "negative_field": args.negative_field}

@@ -5,7 +5,6 @@ monotonic runs."""
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -13,6 +12,7 @@ import numpy as np
 from ...units import UnitError, normalise_unit, split_header, to_house
 from ...units import header_dimension as _header_dimension
 from .columns import _role_of
+from ..gains import gain_factor
 from .file_quantities import preamble_gain, preamble_theta_h, source_current
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
                      _range_text, _sweep_geometry, readback_note)
@@ -317,11 +317,7 @@ def _gain(p, df, h, o) -> float:
     value, where, named = written
     nth = ("first" if h == 1 else "second") + (" harmonic" if named else
                                                " harmonic (it names none: of both)")
-    m = re.search(r"[0-9.]+(?:[eE][-+]?\d+)?", value)
-    number = float(m.group(0))
-    if "db" in value.lower():           # a voltage gain in dB
-        number = 10 ** (number / 20)
-    number = f"{number:g}"
+    number = f"{gain_factor(value):g}"
     raise HallReadError(
         f"{p}: the {where} writes a preamplifier gain {value!r} of the {nth}, and "
         "whether the voltages in the file are divided by it already the file does not say: give "

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ...units import UnitError, parse_quantity, split_header, to_house
+from ..gains import gain_entry
 from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
 from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
 from .options import _EXAMPLE_UNITS
@@ -278,19 +279,6 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
     return (float(value), where) if quantity != "current" else (float(value), where, convention)
 
 
-#: A gain in a preamble entry's name: the word ``gain`` anywhere (``gain_2w``, ``SR560 gain on 2f
-#: channel``, ``Lock-in 2 preamp gain``, ``Amplifier gain 2nd harmonic``). Spellings that the
-#: first pattern, anchored, missed were skipped: H_DL came out 100 times too large, no word.
-_GAIN_WORD_RE = re.compile(r"(?<![a-z])(?:pre)?(?:amp(?:lifier)?)?[_\s-]*gain(?![a-z])", re.I)
-#: The harmonic an entry's name says: ``2w``, ``2f``, ``2omega``, ``2nd harmonic``, ``second``
-#: (``1w``, ``1st``, ``first`` for the first); a digit without one of these (``Lock-in 2``) says
-#: none.
-_HARMONIC_RE = re.compile(r"(?<![0-9.])(?P<h>[12])\s*(?:st|nd)?\s*[_-]?\s*"
-                          r"(?:w|f|omega|ω|harmonic|harm)(?![a-z])"
-                          r"|(?P<word>first|second)(?![a-z])", re.I)
-_GAIN_VALUE_RE = re.compile(r"^\s*[x×]?\s*(?P<v>[0-9.]+(?:[eE][-+]?\d+)?)\s*(?P<db>dB)?\s*[x×]?\s*$")
-
-
 def preamble_gain(p, harmonic: int, preamble=None) -> tuple[str, str, bool] | None:
     """A preamplifier gain of harmonic ``harmonic`` (1 or 2) written in the preamble of file
     ``p`` (``# gain_2w = 100``, ``Gain: 40 dB``; an entry without a harmonic is of both), as
@@ -300,18 +288,10 @@ def preamble_gain(p, harmonic: int, preamble=None) -> tuple[str, str, bool] | No
     if found_head is None:
         return None
     for i, key, value in _preamble_entries(found_head[0]):
-        if _GAIN_WORD_RE.search(key) is None:
+        found = gain_entry(key, value)
+        if found is None or (len(found[1]) == 1 and harmonic not in found[1]):
             continue
-        said = {int(m.group("h")) if m.group("h") else (1 if m.group("word").lower() == "first"
-                                                          else 2)
-                for m in _HARMONIC_RE.finditer(key)}
-        if len(said) == 1 and harmonic not in said:
-            continue
-        if _GAIN_VALUE_RE.match(value) is None:
-            continue
-        in_db = re.search(r"\bdb\b", key.lower()) and "db" not in value.lower()
-        return (value.strip() + (" dB" if in_db else ""),
-                f"preamble entry {key.strip()!r} (line {i + 1})", bool(said))
+        return found[0], f"preamble entry {key.strip()!r} (line {i + 1})", bool(found[1])
     return None
 
 

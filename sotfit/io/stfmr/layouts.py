@@ -22,6 +22,7 @@ from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
+from ..gains import gain_entry, gain_factor
 from .options import _Options, _opt, _opts
 from .sweeps import (
     JITTER_SIGMAS, MIN_POINTS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
@@ -319,6 +320,24 @@ def _phase_unit(part: _Part, opts: _Options) -> str | None:
     return header
 
 
+def _voltage_gain(part: _Part, opts: _Options) -> float:
+    """The amplifier gain V_mix is divided by: ``voltage_gain``, else 1 unless the file's
+    preamble writes a gain, when the user says whether the readings hold it."""
+    if opts.voltage_gain is not None:
+        return opts.voltage_gain
+    for key, value in part.table.header.items():
+        found = gain_entry(key, value)
+        if found is None:
+            continue
+        factor = f"{gain_factor(found[0]):g}"
+        raise DataError(f"{part.source}: the header entry {key.strip()!r} writes an amplifier "
+                        f"gain {found[0]!r}, and whether V_mix in the file is divided by it "
+                        f"already the file does not say: give {_opt('voltage_gain', factor)} if "
+                        f"it is not (the readings of the amplified signal) or "
+                        f"{_opt('voltage_gain', 1)} if it is")
+    return 1.0
+
+
 def _voltage(part: _Part, opts: _Options, notes: list):
     """V_mix (uV) of a part, its unit in the file, where the unit came from, and meta."""
     table, rows = part.table, part.rows
@@ -429,6 +448,10 @@ def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
                                        "field" in opts.override_header_units)
         field_T = np.asarray(_units.to_house(field_raw, f_unit, "field")[0], dtype=float)
     vmix_uV, v_unit, v_from, lockin_meta = _voltage(part, opts, notes)
+    gain = _voltage_gain(part, opts)
+    if gain != 1.0:
+        vmix_uV = vmix_uV / gain
+        lockin_meta = {**lockin_meta, "voltage_gain": gain}
     units_from = f_from if f_from == v_from else f"field: {f_from}, voltage: {v_from}"
     supposed = [(part.fcol, "the field", f_unit, "field_unit")] * (f_from == "lvm layout") + \
         [(part.vcol, "V_mix", v_unit, "voltage_unit")] * (v_from == "lvm layout")

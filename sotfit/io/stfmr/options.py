@@ -32,6 +32,7 @@ CLI_OPTIONS = {
     "frequency_unit": ("--column-unit frequency={}", "GHz"),
     "power_unit": ("--column-unit power={}", "dBm"),
     "phase_unit": ("--column-unit phase={}", "rad"),
+    "voltage_gain": ("--voltage-gain {}", "100"),
     "lockin_channels": ("--lockin-channels {}", "X,Y"),
     "calibration": ("--calibration {}", "FILE"),
     "extrapolate_calibration": ("--extrapolate-calibration", None),
@@ -118,6 +119,7 @@ class _Options:
     power_column: object = None
     lockin_channels: tuple | None = None
     phase_unit: str | None = None
+    voltage_gain: float | None = None
     allow_duplicates: bool = False
     split_sweeps: bool = False
     calibration: object = None

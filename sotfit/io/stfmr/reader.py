@@ -29,6 +29,7 @@ collide with these names.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,7 +54,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                allow_duplicates=False, split_sweeps=False, field_angle=None,
                calibration=None, extrapolate_calibration=False, magnet_current_unit=None,
                override_header_units=(), negative_field=None, option_style="python",
-               source_names=None, phase_unit=None) -> Sweep:
+               source_names=None, phase_unit=None, voltage_gain=None) -> Sweep:
     """Read ST-FMR spectra V_mix(H) from instrument text files.
 
     Parameters
@@ -101,6 +102,12 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         axis of the file's (X, Y) cloud (:func:`lockin_phase`), in place of a V_mix column. Both
         channels take ``voltage_unit`` (or their header units). A second channel whose header
         has an angle unit (``theta (deg)``) is the phase of a magnitude R.
+    voltage_gain : float, optional
+        Gain of an amplifier before the voltmeter or lock-in: V_mix is the reading divided by
+        it (1: the readings are divided already). A gain written in a file's preamble
+        (``# preamp gain: 100``, ``SR560 gain = 40 dB``) without it is an error asking which:
+        the file does not say whether its readings hold it (they were read as they are, V_s
+        and V_a 100 times too large, no word).
     phase_unit : str, optional
         Unit (``'rad'``, ``'deg'``) of the lock-in phase named second in ``lockin_channels``
         where its header has none (LabOne writes ``phase``, in rad): without it such a column
@@ -173,6 +180,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             split_sweeps=split_sweeps, calibration=calibration,
             extrapolate_calibration=extrapolate_calibration,
             magnet_current_unit=magnet_current_unit, phase_unit=phase_unit,
+            voltage_gain=voltage_gain,
             override_header_units=_overrides(override_header_units, field_unit, voltage_unit))
         out: list[Dataset] = []
         for path, f_opt, p_opt, a_opt in zip(
@@ -195,9 +203,19 @@ def _renamed(datasets: list, path: Path, names) -> list:
             if d.source.startswith(path.name) else d for d in datasets]
 
 
+def _positive_gain(value) -> float | None:
+    """``voltage_gain`` as a finite positive number, or None."""
+    if value is None:
+        return None
+    g = float(value)
+    if not (math.isfinite(g) and g > 0):
+        raise ValueError(f"{_opt('voltage_gain', value)} must be a finite positive number")
+    return g
+
+
 def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, voltage_column,
                     lockin_channels, magnet_current_unit=None, phase_unit=None,
-                    **options) -> _Options:
+                    voltage_gain=None, **options) -> _Options:
     """The options of :func:`read_stfmr` that apply to every file, units checked for their
     dimension; a voltage column and lock-in channels together are an error."""
     fq_unit = _option_unit(frequency_unit, "frequency", "frequency_unit")
@@ -208,7 +226,8 @@ def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, vol
         frequency_unit=fq_unit, power_unit=pw_unit, voltage_column=voltage_column,
         lockin_channels=_lockin_option(lockin_channels),
         magnet_current_unit=_option_unit(magnet_current_unit, "current", "magnet_current_unit"),
-        phase_unit=_option_unit(phase_unit, "angle", "phase_unit"), **options)
+        phase_unit=_option_unit(phase_unit, "angle", "phase_unit"),
+        voltage_gain=_positive_gain(voltage_gain), **options)
     if opts.calibration is None and (opts.magnet_current_unit or opts.extrapolate_calibration):
         raise ValueError(f"{_opt('magnet_current_unit') if opts.magnet_current_unit else _opt('extrapolate_calibration')} "
                          f"needs {_opt('calibration')}")

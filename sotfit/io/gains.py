@@ -1,0 +1,49 @@
+"""Preamplifier gains written in a file's preamble (``# gain_2w = 100``, ``SR560 gain: 100``,
+``Gain 2f (dB): 40``): the readers of ST-FMR and harmonic Hall files find them here, and ask
+whether the readings hold them, since the file does not say (docs/io.md, docs/hall.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["gain_entry", "gain_factor"]
+
+#: The word gain in an entry's name (``gain_2w``, ``SR560 gain on 2f channel``, ``Lock-in 2
+#: preamp gain``, ``Amplifier gain 2nd harmonic``, ``preamp gain``). An anchored pattern missed
+#: six of nine spellings a trial wrote: H_DL came out 100 times too large, no word.
+_GAIN_WORD_RE = re.compile(r"(?<![a-z])(?:pre)?(?:amp(?:lifier)?)?[_\s-]*gain(?![a-z])", re.I)
+#: The harmonic an entry's name says: ``2w``, ``2f``, ``2omega``, ``2nd harmonic``, ``second``
+#: (``1w``, ``1st``, ``first`` for the first); a digit without one of these (``Lock-in 2``) says
+#: none.
+_HARMONIC_RE = re.compile(r"(?<![0-9.])(?P<h>[12])\s*(?:st|nd)?\s*[_-]?\s*"
+                          r"(?:w|f|omega|ω|harmonic|harm)(?![a-z])"
+                          r"|(?P<word>first|second)(?![a-z])", re.I)
+#: A gain's value: a number, optionally ``x``-prefixed or in dB.
+_GAIN_VALUE_RE = re.compile(r"^\s*[x×]?\s*(?P<v>[0-9.]+(?:[eE][-+]?\d+)?)\s*(?P<db>dB)?\s*[x×]?\s*$")
+
+
+def gain_entry(key: str, value: str) -> tuple[str, set[int]] | None:
+    """The gain a preamble entry writes, as written (`` dB`` added where only its name says
+    dB), and the harmonics its name names (empty: none); None for an entry that is not a gain.
+
+    Parameters
+    ----------
+    key, value : str
+        The entry's name and value (``'SR560 gain on 2f channel'``, ``'100'``).
+    """
+    if _GAIN_WORD_RE.search(key) is None or _GAIN_VALUE_RE.match(value) is None:
+        return None
+    said = {int(m.group("h")) if m.group("h") else (1 if m.group("word").lower() == "first"
+                                                      else 2)
+            for m in _HARMONIC_RE.finditer(key)}
+    in_db = re.search(r"\bdb\b", key.lower()) and "db" not in value.lower()
+    return value.strip() + (" dB" if in_db else ""), said
+
+
+def gain_factor(text: str) -> float:
+    """The voltage gain (a factor) of a gain as :func:`gain_entry` gives it: ``'x100'`` 100,
+    ``'40 dB'`` 100."""
+    m = re.search(r"[0-9.]+(?:[eE][-+]?\d+)?", text)
+    number = float(m.group(0))
+    return 10 ** (number / 20) if "db" in text.lower() else number
