@@ -27,22 +27,26 @@ def _fit(path, channels):
     return json.loads((out / "summary.json").read_text())
 
 
+def _xy_and_polar(tmp_path, phase0, polar_header, angle):
+    """The example spectrum as a lock-in at phase ``phase0`` (deg) writes it: X and Y in one
+    file, magnitude and phase (``angle(theta in rad)``) under ``polar_header`` in another."""
+    h, v = _signal()
+    x, y = v * np.cos(np.radians(phase0)), v * np.sin(np.radians(phase0))
+    out = []
+    for name, header, a, b in (("xy", "X (uV),Y (uV)", x, y),
+                               ("rt", polar_header, np.hypot(x, y), angle(np.arctan2(y, x)))):
+        (tmp_path / name).mkdir()
+        out.append(tmp_path / name / "s_10GHz.csv")
+        out[-1].write_text(f"Field (mT),{header}\n" + "".join(
+            f"{float(p)!r},{float(q)!r},{float(w)!r}\n" for p, q, w in zip(h, a, b)))
+    return out
+
+
 @pytest.mark.parametrize("unit, scale", [("deg", 1.0), ("rad", np.pi / 180)])
 def test_magnitude_and_phase_give_the_spectrum_of_x_and_y(tmp_path, unit, scale):
-    h, v = _signal()
     phase0 = 37.0                                   # the lock-in's phase offset, deg
-    x = v * np.cos(np.radians(phase0))
-    y = v * np.sin(np.radians(phase0))
-    r, theta = np.hypot(x, y), np.degrees(np.arctan2(y, x)) * scale
-    (tmp_path / "xy").mkdir()
-    (tmp_path / "rt").mkdir()
-    xy = tmp_path / "xy" / "s_10GHz.csv"
-    rt = tmp_path / "rt" / "s_10GHz.csv"
-    xy.write_text("Field (mT),X (uV),Y (uV)\n"
-                  + "".join(f"{float(a)!r},{float(b)!r},{float(c)!r}\n" for a, b, c in zip(h, x, y)))
-    rt.write_text(f"Field (mT),R (uV),Theta ({unit})\n"
-                  + "".join(f"{float(a)!r},{float(b)!r},{float(c)!r}\n"
-                          for a, b, c in zip(h, r, theta)))
+    xy, rt = _xy_and_polar(tmp_path, phase0, f"R (uV),Theta ({unit})",
+                           lambda t: np.degrees(t) * scale)
     a = _fit(xy, "X (uV),Y (uV)")["spectra"][0]
     b = _fit(rt, f"R (uV),Theta ({unit})")["spectra"][0]
     for k in ("h_res", "width", "vs", "va"):
@@ -93,17 +97,7 @@ def test_a_phase_column_without_a_unit_takes_it_from_an_option(tmp_path, capsys)
     """LabOne writes its phase as ``phase``, in rad, no unit: it was asked for a voltage unit, and
     with one it was read as the Y voltage (M_eff 1.19 T for 0.62, alpha 4e-14). The header
     named like a phase is refused naming --column-unit phase=UNIT, which reads it."""
-    h, v = _signal()
-    x, y = v * np.cos(np.radians(37.0)), v * np.sin(np.radians(37.0))
-    (tmp_path / "xy").mkdir()
-    (tmp_path / "rt").mkdir()
-    xy = tmp_path / "xy" / "s_10GHz.csv"
-    rt = tmp_path / "rt" / "s_10GHz.csv"
-    xy.write_text("Field (mT),X (uV),Y (uV)\n"
-                  + "".join(f"{float(a)!r},{float(b)!r},{float(c)!r}\n" for a, b, c in zip(h, x, y)))
-    rt.write_text("Field (mT),r (uV),phase\n"
-                  + "".join(f"{float(a)!r},{float(b)!r},{float(c)!r}\n"
-                          for a, b, c in zip(h, np.hypot(x, y), np.arctan2(y, x))))
+    xy, rt = _xy_and_polar(tmp_path, 37.0, "r (uV),phase", lambda t: t)
     with pytest.raises(DataError, match=r"'phase'.* named like the lock-in's phase.*phase_unit="):
         read_stfmr(rt, lockin_channels=("r (uV)", "phase"))
     out = tmp_path / "refused"

@@ -114,26 +114,48 @@ def _free_comment(line: bytes) -> bool:
     return line.lstrip().startswith(_COMMENT_STARTS) and b":" not in line and b"=" not in line
 
 
+#: Bytes that are not decimal digits (deleted for the key of :func:`_digit_tail`).
+_NOT_DIGITS = bytes(b for b in range(256) if not 48 <= b <= 57)
+#: How many of a file's last digits make its key.
+_TAIL_DIGITS = 4096
+
+
+def _digit_tail(file: Path) -> int | None:
+    """A key that files holding the same numbers share whatever their line ends, blanks and
+    comments on top: the CRC-32 of the last :data:`_TAIL_DIGITS` decimal digits of the file
+    (0.02 ms for a 14 kB file; normalising its lines takes six times that, so only files that
+    share a key are compared line by line). None for a binary or a very large file."""
+    if os.stat(file).st_size > TEXT_COMPARE_LIMIT:
+        return None
+    with open(file, "rb") as fh:                    # read-only
+        data = fh.read()
+    if b"\0" in data[:8192]:
+        return None
+    return zlib.crc32(data.translate(None, _NOT_DIGITS)[-_TAIL_DIGITS:])
+
+
 def _check_same_text(paths: Sequence, error: type[Exception]) -> None:
     """Refuse two text files whose lines are the same but for line ends, trailing blanks, blank
-    lines and comment lines without a ``key: value`` entry: one measurement saved twice (a copy with Windows line ends, or a
-    comment added on top), which the byte comparison does not see."""
+    lines and comment lines without a ``key: value`` entry: one measurement saved twice (a copy
+    with Windows line ends, or a comment added on top), which the byte comparison does not see.
+    Files are grouped by :func:`_digit_tail` and compared line by line within a group."""
     from . import table_names
 
     seen: dict[int, list] = defaultdict(list)
     for p in paths:
         file, table = table_names.named_table(Path(p))
         try:
-            text = _text_lines(file)
+            key = _digit_tail(file)
+            if key is None:
+                continue
+            others = [o for o in seen[key] if o[2] == table and o[1] != file]
+            text = _text_lines(file) if others else None
+            for other, other_file, _ in others:
+                if text and _text_lines(other_file) == text:
+                    raise error(f"{other} and {p} hold the same lines (they differ only in line "
+                                "ends, blank lines or comments): one measurement saved twice; "
+                                "give each input once (the same data given twice would count "
+                                "twice and understate every uncertainty)")
         except OSError as exc:
             raise error(f"{p}: cannot read ({exc.strerror or exc})") from None
-        if not text:
-            continue
-        crc = zlib.crc32(text)
-        for other, other_file, other_table in seen[crc]:
-            if other_table == table and other_file != file and _text_lines(other_file) == text:
-                raise error(f"{other} and {p} hold the same lines (they differ only in line "
-                            "ends, blank lines or comments): one measurement saved twice; give "
-                            "each input once (the same data given twice would count twice and "
-                            "understate every uncertainty)")
-        seen[crc].append((str(p), file, table))
+        seen[key].append((str(p), file, table))
