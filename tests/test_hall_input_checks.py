@@ -2,6 +2,7 @@
 the column and the row; outliers and angles beyond two turns are refused."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -167,3 +168,20 @@ def test_constant_second_harmonic_is_marked_as_not_recorded(tmp_path):
     s = read_hall_table(f, **KW)
     assert "X2 (uV)" in s.meta["no_signal"]["r2w"] and "r1w" not in s.meta["no_signal"]
     assert json.dumps(s.meta["no_signal"])          # JSON-ready
+
+
+@pytest.mark.parametrize("sub, name, column, scan", [("pma", "sweep_x_up.csv", "field (mT)", "field"),
+                                                     ("inplane", "phi_050mT.csv", "phi (deg)", "phi")])
+def test_a_swept_column_of_one_value_is_refused(tmp_path, sub, name, column, scan):
+    """A field column scaled by 0 went on to a fit that ended in 'SVD did not converge', with
+    LAPACK's own lines on the terminal; the swept column holding one value is named instead."""
+    d = _copy(tmp_path, sub)
+    df = pd.read_csv(d / name)
+    df[column] = 0.0
+    df.to_csv(d / name, index=False)
+    kw = {**KW, "scan": scan}
+    if scan == "field":
+        kw["mz_state"] = 1
+    with pytest.raises(HallReadError, match=rf"{name}: column '{re.escape(column)}' holds one "
+                                            r"(field|angle) \(0 (T|deg)\) in every row"):
+        read_hall_table(d / name, **kw)

@@ -94,15 +94,21 @@ TEXT_COMPARE_LIMIT = 64 << 20
 _COMMENT_STARTS = (b"#", b"%", b"!", b";", b"//")
 
 
-def _text_lines(file: Path) -> bytes | None:
-    """The lines of a text file as its numbers are read: without line-end characters, trailing
-    blanks, blank lines and comment lines that hold no entry; None for a binary file (a NUL byte) or one larger
-    than :data:`TEXT_COMPARE_LIMIT`."""
+def _text_bytes(file: Path) -> bytes | None:
+    """The bytes of a text file; None for a binary file (a NUL byte) or one larger than
+    :data:`TEXT_COMPARE_LIMIT`."""
     if os.stat(file).st_size > TEXT_COMPARE_LIMIT:
         return None
     with open(file, "rb") as fh:                    # read-only
         data = fh.read()
-    if b"\0" in data[:8192]:
+    return None if b"\0" in data[:8192] else data
+
+
+def _text_lines(file: Path) -> bytes | None:
+    """The lines of a text file as its numbers are read: without line-end characters, trailing
+    blanks, blank lines and comment lines that hold no entry; None as :func:`_text_bytes`."""
+    data = _text_bytes(file)
+    if data is None:
         return None
     kept = [line.rstrip() for line in data.replace(b"\r", b"\n").split(b"\n")]
     return b"\n".join(line for line in kept if line and not _free_comment(line))
@@ -124,14 +130,9 @@ def _digit_tail(file: Path) -> int | None:
     """A key that files holding the same numbers share whatever their line ends, blanks and
     comments on top: the CRC-32 of the last :data:`_TAIL_DIGITS` decimal digits of the file
     (0.02 ms for a 14 kB file; normalising its lines takes six times that, so only files that
-    share a key are compared line by line). None for a binary or a very large file."""
-    if os.stat(file).st_size > TEXT_COMPARE_LIMIT:
-        return None
-    with open(file, "rb") as fh:                    # read-only
-        data = fh.read()
-    if b"\0" in data[:8192]:
-        return None
-    return zlib.crc32(data.translate(None, _NOT_DIGITS)[-_TAIL_DIGITS:])
+    share a key are compared line by line). None as :func:`_text_bytes`."""
+    data = _text_bytes(file)
+    return None if data is None else zlib.crc32(data.translate(None, _NOT_DIGITS)[-_TAIL_DIGITS:])
 
 
 def _check_same_text(paths: Sequence, error: type[Exception]) -> None:

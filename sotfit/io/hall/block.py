@@ -113,12 +113,31 @@ def _field_variable(p, df, blk, rows, o, meta):
         x, _, ex = o["calibration"](_values(p, df, cm, rows), o["extrapolate_calibration"])
         x = _check_values(x, cm, p, "field", "field from the magnet current")
         meta["calibration_extrapolated"] = bool(ex.any())
+    _varies(p, x, blk.var if blk.var is not None else blk.roles["magnet_current"], "field",
+            "T", f"a field sweep needs the field to change (a rotation at this field? "
+                 f"{_opt('scan', 'phi')} or {_opt('scan', 'theta')})")
     return x, {k: blk.roles.get(k) for k in ("sweep_axis", "phi_h", "theta_h", "mz_state")}
+
+
+def _varies(p, x, col, what: str, unit: str, hint: str) -> None:
+    """Refuse a swept column that holds one value in every row (a field column scaled by 0 went
+    on to a fit that ended in "SVD did not converge", with LAPACK's own lines on the terminal)."""
+    if x.size > 1 and not np.ptp(x) > 0:
+        raise HallReadError(f"{p}: column {col!r} holds one {what} ({float(x[0]):g} {unit}) in "
+                            f"every row: {hint}")
 
 
 def _deg(value):
     """An angle (deg) as the caller writes it: ``90deg`` on the command line, ``90.0`` in Python."""
     return f"{value:g}deg" if _STYLE.get() == "cli" else float(value)
+
+
+#: The options that give the reading of an angle column where the field points along its axis:
+#: option -> (scan it applies to, the angle it offsets, where the field is at that reading).
+_READING_OFFSETS = {
+    "phi_offset": ("phi", "azimuth", "an in-plane rotation where the field is along the current"),
+    "theta_offset": ("theta", "polar angle", "a polar rotation where the field is along +z"),
+}
 
 
 def _angle_variable(p, df, blk, rows, o, scan, meta):
@@ -136,29 +155,22 @@ def _angle_variable(p, df, blk, rows, o, scan, meta):
         raise HallReadError(f"{p}: column {cxs!r} is declared in deg but spans only {span:.4g}; "
                             "the angles look like radians")
     x = _check_values(to_house(raw, au, "angle")[0], cxs, p, "angle")
-    offset = o["phi_offset"]
-    if offset is not None:
-        if scan != "phi":
-            raise HallReadError(f"{p}: {_opt('phi_offset', _deg(offset))} is the angle reading of "
-                                "an in-plane rotation where the field is along the current; "
-                                f"column {cxs!r} is a polar rotation (its reading where the "
-                                f"field is along +z is {_opt('theta_offset')})")
+    _varies(p, x, cxs, "angle", "deg", "a rotation needs the angle to change (a field sweep? "
+                                       f"{_opt('scan', 'field')})")
+    for key, (own, angle, where) in _READING_OFFSETS.items():
+        offset = o.get(key)
+        if offset is None:
+            continue
+        if scan != own:
+            other = next(k for k, v in _READING_OFFSETS.items() if v[0] == scan)
+            raise HallReadError(f"{p}: {_opt(key, _deg(offset))} is the angle reading of "
+                                f"{where}; column {cxs!r} is {_READING_OFFSETS[other][2]}"
+                                f" (there: {_opt(other)})")
         x = x - offset
         meta.setdefault("_notes", []).append(
-            f"the field's azimuth is column {cxs!r} minus {offset:g} deg "
-            f"({_opt('phi_offset', _deg(offset))})")
-    polar_offset = o.get("theta_offset")
-    if polar_offset is not None:
-        if scan != "theta":
-            raise HallReadError(f"{p}: {_opt('theta_offset', _deg(polar_offset))} is the angle "
-                                "reading of a polar rotation where the field is along +z; column "
-                                f"{cxs!r} is an in-plane rotation (its reading where the field is "
-                                f"along the current is {_opt('phi_offset')})")
-        x = x - polar_offset
-        meta.setdefault("_notes", []).append(
-            f"the field's polar angle is column {cxs!r} minus {polar_offset:g} deg "
-            f"({_opt('theta_offset', _deg(polar_offset))})")
-    elif scan == "phi" and o["phi_h"] is not None:
+            f"the field's {angle} is column {cxs!r} minus {offset:g} deg "
+            f"({_opt(key, _deg(offset))})")
+    if o.get("phi_offset") is None and scan == "phi" and o["phi_h"] is not None:
         raise HallReadError(f"{p}: {_opt('phi_h', _deg(o['phi_h']))} is the azimuth of a swept "
                             f"field; in an in-plane rotation the azimuth is the angle column "
                             f"{cxs!r}. If its zero is not along the current, give the reading "
