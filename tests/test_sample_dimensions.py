@@ -54,6 +54,7 @@ def test_hall_writes_its_sample_and_flags_a_width_in_millimetres(tmp_path):
         assert main(["hall", *common, "--width", width, "--out", str(out)]) == 0
         runs[width] = json.loads((out / "summary.json").read_text())
     assert runs["10um"]["sample"]["width"]["value"] == pytest.approx(1e4)
+    assert "angle" not in runs["10um"]["sample"]         # an ST-FMR field angle: not written
     assert not any(f["quantity"] == "sample.width" for f in runs["10um"]["flags"])
     assert any(f["quantity"] == "sample.width" and "check its unit" in f["reason"]
                for f in runs["10mm"]["flags"])

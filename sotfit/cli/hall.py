@@ -366,7 +366,8 @@ def run(args) -> int:
         gain_1w=1.0 if args.gain_1w is None else args.gain_1w,
         gain_2w=1.0 if args.gain_2w is None else args.gain_2w, r2w_sign=args.r2w_sign, read_as=H.read_as(scans), stack=args.stack)
     summary["files"] = [str(f) for f in args.files]
-    summary["sample"] = sample.summary()
+    # the sample as the efficiencies took it (the ST-FMR field angle is not a Hall quantity)
+    summary["sample"] = {k: v for k, v in sample.summary().items() if k != "angle"}
     flag_unusual_dimensions(summary["sample"])
     flags = write_summary(summary, out)
     _write_tables_and_figures(args, H, res, scans, out)
