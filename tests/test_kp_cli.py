@@ -128,3 +128,26 @@ def test_theory_tmatrix_flags_efficiencies_it_cannot_define(tmp_path):
     assert main([*base, "--theta", "60deg", "--out", str(tmp_path / "tilted"), "--strict"]) == 0
     assert "undefined_efficiencies" not in json.loads(
         (tmp_path / "tilted" / "summary.json").read_text())
+
+
+def test_theory_kp_map_holds_every_torque_component(tmp_path):
+    """The map wrote the x components only (seed 000's tau_x): the 2DEG's damping-like torque,
+    along y for m along z, mapped as zero. Each row of the map now holds the torques the single
+    run at that parameter writes; --alpha-r takes a unit (0.1 eV A for 0.01 eV nm; a bare number
+    is in eV nm)."""
+    common = ["theory", "kp", "--model", "2deg", "--j-ex", "50meV", "--m-eff", "0.5", "--tau",
+              "1ps", "--sweep", "mu=0.01:0.105:2", "--no-figures"]
+    assert main([*common, "--alpha-r", "0.1eVA", "--map", "j_ex=-0.05:0.05:5",
+                 "--out", str(tmp_path / "map")]) == 0
+    assert main([*common, "--alpha-r", "0.01", "--out", str(tmp_path / "one")]) == 0
+    one = list(csv.DictReader(open(tmp_path / "one" / "spin_density.csv")))
+    rows = [r for r in csv.DictReader(open(tmp_path / "map" / "map.csv"))
+            if float(r["j_ex (eV)"]) == pytest.approx(0.05)]
+    assert len(rows) == len(one) == 2
+    for r, s in zip(rows, one):
+        for part in ("surface", "sea"):
+            keys = [f"tau_{part}_{c} (eV/nm^2)" for c in "xyz"]
+            scale = max(abs(float(s[k])) for k in keys)     # round-off of the others: 1e-21
+            for key in keys:
+                assert float(r[key]) == pytest.approx(float(s[key]), abs=1e-9 * scale), key
+    assert all(abs(float(r["tau_sea_y (eV/nm^2)"])) > 1e-8 for r in rows)    # not zero

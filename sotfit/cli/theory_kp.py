@@ -110,7 +110,9 @@ def add_parser(subparsers) -> None:
     g.add_argument("--table", type=Path, help="tmdc: CSV of parameters over (twist, gate), "
                    "interpolated bicubically (format of data/kp/tmdc_cri3_table1.csv + 'gate (V/nm)')")
     g.add_argument("--lambda-r", type=energy, help="Rashba coupling (tmdc, dirac), e.g. 1meV")
-    g.add_argument("--alpha-r", type=number_type(), help="2deg: Rashba constant alpha_R in eV nm")
+    g.add_argument("--alpha-r", type=quantity_type("rashba", "eVnm"),
+                   help="2deg: Rashba constant alpha_R, e.g. 0.01eVnm, 10meVnm or 0.1eVA (a bare "
+                        "number in eV nm)")
     g.add_argument("--j-ex", type=energy, help="2deg, dirac: exchange splitting, e.g. 52meV")
     g.add_argument("--m-eff", type=number_type(positive=True),
                    help="2deg: effective mass (electron masses)")
@@ -240,15 +242,22 @@ def _summary(args, model, res, field) -> dict:
 
 
 def _write_map(path: Path, mus, tmap: dict) -> None:
+    """map.csv: the parameter, mu and every component of both torques."""
     name, values = tmap["parameter"], tmap["values"]
-    zs, zi = tmap["tau_surface_x"], tmap["tau_sea_x"]
+    zs, zi = tmap["tau_surface"], tmap["tau_sea"]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow([f"{name} ({MAP_PARAMETERS[name][1]})", "mu (eV)", "tau_surface_x (eV/nm^2)",
-                    "tau_sea_x (eV/nm^2)"])
+        w.writerow([f"{name} ({MAP_PARAMETERS[name][1]})", "mu (eV)"]
+                   + [f"tau_{part}_{c} (eV/nm^2)" for part in ("surface", "sea") for c in "xyz"])
         for i, v in enumerate(values):
             for j, mu in enumerate(mus):
-                w.writerow([f"{v:.10g}", f"{mu:.10g}", f"{zs[i, j]:.10g}", f"{zi[i, j]:.10g}"])
+                w.writerow([f"{v:.10g}", f"{mu:.10g}"]
+                           + [f"{t[i, j, c]:.10g}" for t in (zs, zi) for c in range(3)])
+
+
+def _largest_component(tau) -> int:
+    """The component (0, 1, 2 for x, y, z) of a mapped torque that is largest anywhere."""
+    return int(np.argmax(np.nanmax(np.abs(np.asarray(tau)), axis=(0, 1))))
 
 
 def _write_chis(path: Path, rows) -> None:
@@ -270,10 +279,12 @@ def _figures(args, res, tmap, out: Path) -> None:
     if tmap is not None:
         name, values = tmap["parameter"], tmap["values"]
         label = f"{name} ({MAP_PARAMETERS[name][1]})"
-        plot_map(args.sweep, values, tmap["tau_surface_x"] * 1e3, label,
-                 r"$\tau^{oc}_x$ (meV nm$^{-2}$)", out / "figures" / "map_tau_surface.png")
-        plot_map(args.sweep, values, tmap["tau_sea_x"] * 1e3, label,
-                 r"$\tau^{in}_x$ (meV nm$^{-2}$)", out / "figures" / "map_tau_sea.png")
+        for part, sup in (("surface", "oc"), ("sea", "in")):
+            tau = tmap[f"tau_{part}"]
+            c = _largest_component(tau)      # the x component alone showed zero for the 2DEG
+            plot_map(args.sweep, values, tau[..., c] * 1e3, label,
+                     rf"$\tau^{{{sup}}}_{'xyz'[c]}$ (meV nm$^{{-2}}$)",
+                     out / "figures" / f"map_tau_{part}.png")
 
 
 def _print_summary(args, summary, field) -> None:

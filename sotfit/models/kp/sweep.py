@@ -173,14 +173,17 @@ def parameter_map(build, name: str, values, mus, *, progress=None, workers=None,
     Returns
     -------
     dict
-        ``parameter``, ``values``, ``tau_surface_x`` and ``tau_sea_x`` (len(values), len(mus)),
-        eV/nm^2.
+        ``parameter``, ``values``, ``tau_surface`` and ``tau_sea`` (len(values), len(mus), 3:
+        x, y, z), eV/nm^2, and their x components ``tau_surface_x``, ``tau_sea_x`` (seed 000's
+        tau_x). The x component alone was written before: the 2DEG's damping-like torque, along
+        y for m along z, mapped as zero.
     """
     rows = map_tasks(_sweep_task, [("map", name, v) for v in values], shared=(build, mus, kw),
                      progress=progress, workers=workers, scheduler=scheduler)
-    return {"parameter": name, "values": values,
-            "tau_surface_x": np.array([r["tau_surface"][:, 0] for r in rows]),
-            "tau_sea_x": np.array([r["tau_sea"][:, 0] for r in rows])}
+    surface = np.array([r["tau_surface"] for r in rows])
+    sea = np.array([r["tau_sea"] for r in rows])
+    return {"parameter": name, "values": values, "tau_surface": surface, "tau_sea": sea,
+            "tau_surface_x": surface[..., 0], "tau_sea_x": sea[..., 0]}
 
 
 def direction_decomposition(build, mus, directions: tuple[int, int], *, theta_e: float = 0.0,
