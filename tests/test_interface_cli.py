@@ -74,3 +74,12 @@ def test_figures_from_arrays(tmp_path):
     p1 = save(ratio_map(dt, J, g), tmp_path / "a.png")
     p2 = save(re_g_vs_delta_t(dt, J, g.real), tmp_path / "b.png")
     assert p1.stat().st_size > 1000 and p2.stat().st_size > 1000
+
+
+def test_a_decoupled_monolayer_is_said_not_sent_to_raise_the_order(tmp_path, capsys):
+    """t_c = 0 decouples the monolayer (G = 0 exactly); the integration then failed with
+    "raise --order", which cannot help."""
+    rc = main(["theory", "interface", "--model", "barrier", "--map", "dt=0:0.5:2,J=0.5:1:2",
+               "--t-c", "0eV", "--out", str(tmp_path / "tc0"), "--no-plots"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "G = 0 exactly" in err and "raise --order" not in err

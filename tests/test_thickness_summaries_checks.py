@@ -90,3 +90,17 @@ def test_what_a_sample_lacks_for_its_torques_is_said():
     said = missing_torque_inputs(Sample(**no_tnm, current_fraction=0.7))
     assert "xi_fmr (the lineshape ratio) not computed" in said[0] and "t_nm (--t-nm)" in said[0]
     assert "efficiencies (xi_e_dl, xi_dl, xi_e_fl, xi_fl) not computed" in said[1]
+
+
+def test_notes_on_summaries_name_the_series(tmp_path):
+    """The note on the resistivities read 'reader: None: ...'."""
+    from sotfit.cli import main
+
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    paths = _write(tmp_path, ref, lambda i: True)
+    out = tmp_path / "out"
+    assert main(["thickness", *map(str, paths), "--rho", "3503uOhmcm", "--label", "NiFe/BiSb",
+                 "--no-figures", "--out", str(out)]) == 0
+    notes = json.loads((out / "summary.json").read_text())["notes"]
+    said = [n for n in notes if "times every film's own" in n]
+    assert said and said[0].startswith("reader: NiFe/BiSb: ") and "None" not in said[0]

@@ -185,6 +185,10 @@ def _delta_table(args, axes, res, unit, summary):
 def run(args) -> int:
     """Compute the map, write CSV, JSON and figures."""
     _check_model_options(args)
+    if args.model == "barrier" and args.t_c is not None and args.t_c == 0:
+        raise CLIError("--t-c 0eV decouples the monolayer from the lead: G = 0 exactly, nothing "
+                       "to map (the integration of a vanishing transmission asked for a higher "
+                       "--order)")
     axes = parse_map(args.map, args.model)
     parallel = parallel_options(args)
     out = stage_out_dir(args)

@@ -445,8 +445,12 @@ def run(args) -> int:
 def _reader_notes(series) -> list[str]:
     """What the reader decided about the tables (numbers with decimal commas, points left out
     for missing cells, cells read as value and error, a footer not read), as notes."""
-    metas = [getattr(s, "meta", None) or {} for s in series]
-    return [f"reader: {m.get('source')}: {n}" for m in metas for n in m.get("reader_notes", ())]
+    out = []
+    for s in series:
+        m = getattr(s, "meta", None) or {}
+        where = m.get("source") or getattr(s, "label", None) or "summaries"
+        out.extend(f"reader: {where}: {n}" for n in m.get("reader_notes", ()))
+    return out
 
 
 def _only_known(problem, names):
