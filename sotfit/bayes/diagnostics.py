@@ -82,7 +82,9 @@ def chain_diagnostics(chain, acceptance_fraction, names: Sequence[str], *, burn:
         reasons.append(
             f"the chain of {nsteps} steps is only {nsteps / tau_max:.1f} autocorrelation "
             f"times long (tau = {tau_max:.1f} steps for {worst!r}); at least "
-            f"{min_tau_multiple:g} tau = {need} steps are needed for reliable summaries")
+            f"{min_tau_multiple:g} tau = {need} steps are needed for reliable summaries (a tau "
+            "estimated from a chain this short is itself uncertain and mostly too small: check "
+            "again after the longer run)")
     if stuck:
         reasons.append(f"{stuck} of {nwalkers} walkers are stuck (acceptance fraction below "
                        f"{stuck_acceptance:g}, lowest {float(np.min(acc)):.3g}): they may sit "
