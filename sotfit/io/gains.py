@@ -11,7 +11,7 @@ __all__ = ["gain_entry", "gain_factor"]
 
 #: The word gain in an entry's name (``gain_2w``, ``SR560 gain on 2f channel``, ``Lock-in 2
 #: preamp gain``, ``Amplifier gain 2nd harmonic``, ``preamp gain``). An anchored pattern missed
-#: six of nine spellings a trial wrote: H_DL came out 100 times too large, no word.
+#: six of nine spellings labs write: H_DL came out 100 times too large, no word.
 _GAIN_WORD_RE = re.compile(r"(?<![a-z])(?:pre)?(?:amp(?:lifier)?)?[_\s-]*gain(?![a-z])", re.I)
 #: The harmonic an entry's name says: ``2w``, ``2f``, ``2omega``, ``2nd harmonic``, ``second``
 #: (``1w``, ``1st``, ``first`` for the first); a digit without one of these (``Lock-in 2``) says
