@@ -121,3 +121,83 @@ def test_grid_radius_cutting_a_fermi_contour_is_refused():
     model = exchange_dominated_2deg()
     with pytest.raises(GridError, match="kmax = 1 1/nm is too small"):
         spin_density_grid(model, [0.05], TAU, 2e-3, kmax=1.0, n_phi=8)
+
+
+def _translated_model(k0, c=0.04, v=0.1, delta=0.01):
+    """H(k) = c |k - k0|^2 + v((kx - k0x) sigma_y - (ky - k0y) sigma_x) + delta sigma_z: a
+    gapped Rashba cone translated to k0 (1/nm), bounded below."""
+    from sotfit.models.kp.matrix_model import MatrixModel
+
+    s0 = np.eye(2, dtype=complex)
+    sx = np.array([[0, 1], [1, 0]], complex)
+    sy = np.array([[0, -1j], [1j, 0]])
+    sz = np.diag([1.0, -1.0]).astype(complex)
+
+    def h(kx, ky, m):
+        qx = np.asarray(kx, float)[..., None, None] - k0[0]
+        qy = np.asarray(ky, float)[..., None, None] - k0[1]
+        return c * (qx * qx + qy * qy) * s0 + v * (qx * sy - qy * sx) + delta * sz
+
+    def dh(kx, ky, m):
+        qx = np.asarray(kx, float)[..., None, None] - k0[0]
+        qy = np.asarray(ky, float)[..., None, None] - k0[1]
+        one = np.ones_like(qx)
+        return np.stack([2 * c * qx * s0 + v * one * sy, 2 * c * qy * s0 - v * one * sx])
+
+    return MatrixModel(h=h, dh_func=dh, spin_ops=np.array([sx, sy, sz]), exchange=0.01)
+
+
+@pytest.mark.parametrize("k0", [(0.0, 2.5), (1.5, 2.0)])
+@pytest.mark.parametrize("n_phi", [32, 128])
+def test_translated_band_structure_gives_the_same_spin_density(k0, n_phi):
+    """Integrals over the whole plane do not see a translation of the bands in k: contours
+    about k0 that rays from k = 0 graze (both bands occupied, mu = 50 meV) must give the
+    density of the centred model (summed about k = 0 the contour sum moved by up to 12 %)."""
+    centred = spin_density_t0(_translated_model((0.0, 0.0)), 0.05, 1.0, theta_e=0.3,
+                              n_phi=n_phi, kmax=8.0)
+    moved = spin_density_t0(_translated_model(k0), 0.05, 1.0, theta_e=0.3, n_phi=n_phi,
+                            kmax=8.0)
+    scale = np.abs(centred.surface).max()
+    np.testing.assert_allclose(moved.surface, centred.surface, rtol=0, atol=1e-9 * scale)
+    np.testing.assert_allclose(moved.sea, centred.sea, rtol=0, atol=1e-9 * scale)
+    assert not moved.meta["fermi_surface"][0].startswith("contours about k = (0, 0)")
+
+
+@pytest.mark.parametrize("mu", [0.0096, 0.012, 0.03])
+@pytest.mark.parametrize("n_phi", [16, 32])
+def test_inplane_rashba_ferromagnet_keeps_the_edelstein_density(mu, n_phi):
+    """2DEG magnetised along x: the exchange moves the band-touching point to
+    k0 = (J/alpha_R) m x z = (0, 0.5) 1/nm (touching energy 9.5 meV). Wherever both bands are
+    occupied, the Fermi-surface density equals that of J = 0 and S^in = 0: about k0,
+    s_+- = +-s(q) and the two contours' radial distance differs from alpha_R/a by an odd
+    function of the direction. Just above the touching energy the upper band's contour is a
+    circle of radius (mu - 9.5 meV)/alpha_R about k0, which rays from k = 0 graze or miss
+    (S_y -156.3 to -161.3 and S^in_z up to -0.7 before)."""
+    inplane = Rashba2DEG(m_eff=1.0, alpha_r=0.1, j_ex=0.05, m=(1.0, 0.0, 0.0))
+    free = Rashba2DEG(m_eff=1.0, alpha_r=0.1, j_ex=0.0, m=(1.0, 0.0, 0.0))
+    r = spin_density_t0(inplane, mu, 1.0, n_phi=n_phi, kmax=4.7)
+    ref = spin_density_t0(free, 0.3, 1.0, n_phi=64, kmax=8.0)
+    assert ref.surface[0, 1] < 0
+    np.testing.assert_allclose(r.surface[0], ref.surface[0], rtol=0,
+                               atol=1e-9 * abs(ref.surface[0, 1]))
+    np.testing.assert_allclose(r.sea[0], 0.0, atol=1e-12 * abs(ref.surface[0, 1]))
+
+
+def test_fermi_sea_identity_equals_the_contour_sum(monkeypatch):
+    """The route taken where no centre makes the contours star-shaped: the Fermi-surface term
+    from oint_kmax f s (E.k/|k|) dl - int f (E.d) s d^2k must equal the exact contour sum of a
+    model whose contours enclose k = 0 (both bands occupied, and only the lower one)."""
+    import sotfit.models.kp.boltzmann as boltzmann
+
+    model = _translated_model((0.0, 0.0))
+    for mu in (0.005, 0.05):
+        exact = spin_density_t0(model, mu, 1.0, theta_e=0.3, n_phi=64, kmax=8.0)
+        found = boltzmann.star_shaped_partition
+        with monkeypatch.context() as m:
+            m.setattr(boltzmann, "star_shaped_partition",
+                      lambda block, *a: found(block, *a)[:2] + (False,))
+            identity = spin_density_t0(model, mu, 1.0, theta_e=0.3, n_phi=64, kmax=8.0)
+        assert identity.meta["fermi_surface"] == ["sea identity"]
+        scale = np.abs(exact.surface).max()
+        np.testing.assert_allclose(identity.surface, exact.surface, rtol=0, atol=1e-6 * scale)
+        np.testing.assert_allclose(identity.sea, exact.sea, rtol=0, atol=1e-12 * scale)

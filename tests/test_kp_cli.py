@@ -151,3 +151,25 @@ def test_theory_kp_map_holds_every_torque_component(tmp_path):
             for key in keys:
                 assert float(r[key]) == pytest.approx(float(s[key]), abs=1e-9 * scale), key
     assert all(abs(float(r["tau_sea_y (eV/nm^2)"])) > 1e-8 for r in rows)    # not zero
+
+
+def test_t0_sweep_flags_unresolved_fermi_contours(tmp_path):
+    """Below the touching energy of the 2DEG magnetised in plane the lower band's contour is
+    dented about k0 = (0, 0.5) 1/nm: at 16 azimuths S still moves by percents, which the
+    summary flags (naming --n-phi); at 128 it is resolved and not flagged."""
+    import json
+
+    from sotfit.cli import main
+
+    args = ["theory", "kp", "--model", "2deg", "--alpha-r", "0.1eVnm", "--j-ex", "50meV",
+            "--m-eff", "1", "--theta-m", "90deg", "--sweep", "mu=-20meV:0meV:2", "--no-figures"]
+    assert main(args + ["--n-phi", "16", "--out", str(tmp_path / "coarse")]) == 0
+    coarse = json.loads((tmp_path / "coarse" / "summary.json").read_text())
+    entry = coarse["azimuthal_convergence"]
+    assert entry["value"] > 1e-2 and entry["compared_with_n_phi"] == 8
+    assert "--n-phi" in entry["flags"][0]
+    assert main(args + ["--n-phi", "128", "--out", str(tmp_path / "fine"),
+                        "--strict"]) == 0
+    fine = json.loads((tmp_path / "fine" / "summary.json").read_text())
+    assert fine["azimuthal_convergence"]["value"] < 1e-3
+    assert "flags" not in fine["azimuthal_convergence"]

@@ -238,7 +238,30 @@ def _summary(args, model, res, field) -> dict:
     }
     if args.model == "tmdc":
         summary["tmdc"] = {"name": args.tmdc, "twist_deg": args.twist, "gate_V_per_nm": args.gate}
+    summary.update(_azimuthal_convergence(res["meta"]))
     return summary
+
+
+#: Largest change of S between n_phi/2 and n_phi azimuths (fraction of the sweep's largest |S|)
+#: that the T = 0 route leaves unflagged.
+AZIMUTHAL_TOLERANCE = 1e-3
+
+
+def _azimuthal_convergence(meta) -> dict:
+    """A ``azimuthal_convergence`` entry of the T = 0 route, flagged when S still moves with the
+    number of azimuths (a Fermi contour that rays graze, or one too small for the rays)."""
+    if "azimuthal_change" not in meta:
+        return {}
+    entry = {"value": meta["azimuthal_change"], "unit": "fraction of max |S|",
+             "n_phi": meta["n_phi"], "compared_with_n_phi": meta["n_phi_compared"],
+             "at_mu": {"value": meta["azimuthal_change_mu_eV"], "unit": "eV"}}
+    if meta["azimuthal_change"] > AZIMUTHAL_TOLERANCE:
+        entry["flags"] = [
+            f"S changed by {100 * meta['azimuthal_change']:.2g} % of its largest value between "
+            f"{meta['n_phi_compared']} and {meta['n_phi']} azimuths (at mu = "
+            f"{meta['azimuthal_change_mu_eV']:.6g} eV): the Fermi contours are not resolved; "
+            "raise --n-phi (docs/kp.md, 'Fermi contours away from k = 0')"]
+    return {"azimuthal_convergence": entry}
 
 
 def _write_map(path: Path, mus, tmap: dict) -> None:

@@ -38,10 +38,12 @@ from scipy.special import expit
 
 from .grids import (BandData, GridError, GridWarning, KGrid, check_cutoff, check_resolution,
                     diagonalise,
-                    polar_grid, ray_partition, max_band_slope)
+                    polar_grid, max_band_slope)
+from .contour_centres import star_shaped_partition
 from .hamiltonians import HBAR_EV_PS
 
 __all__ = ["SpinDensity", "spin_density_t0", "spin_density_grid", "intrinsic_kernel",
+           "spin_gradient_kernel",
            "fermi", "fermi_d1", "fermi_d2", "band_hessian_along", "K_B_EV"]
 
 #: Boltzmann constant in eV/K.
@@ -114,6 +116,21 @@ def intrinsic_kernel(bd: BandData, e_dir) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         inv = np.where(np.abs(de) > 1e-12, 1.0 / de**2, 0.0)
     return -2.0 * np.sum(x * inv[None], axis=-1)
+
+
+def spin_gradient_kernel(bd: BandData, e_dir) -> np.ndarray:
+    """(e.d_k) <n|s|n> per k and band (nm), shape (3, N, nb), by first-order perturbation theory.
+
+    (e.d_k) s_n = 2 sum_{m != n} Re[<n|s|m><m|e.dH|n>] / (eps_n - eps_m) for k-independent
+    spin operators. Degenerate pairs (|eps_n - eps_m| below 1e-12 eV) are skipped: their terms
+    are equal and opposite, so they cancel wherever both bands are equally occupied.
+    """
+    d = bd.dh_along(e_dir)
+    x = np.real(bd.spin * np.swapaxes(d, -1, -2)[None])           # Re s_nm d_mn
+    de = bd.eps[:, :, None] - bd.eps[:, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = np.where(np.abs(de) > 1e-12, 1.0 / de, 0.0)
+    return 2.0 * np.sum(x * inv[None], axis=-1)
 
 
 def band_hessian_along(model, bd: BandData, e_dir) -> np.ndarray:
@@ -289,6 +306,21 @@ def spin_density_t0(model, mu: float, tau: float, theta_e: float = 0.0, n_phi: i
     vectors, where all occupations are constant, with ``n_sub`` Gauss-Legendre panels of
     ``order`` nodes each.
 
+    The contour sum weighs each crossing by k/|d eps/dk|, which diverges where a ray grazes a
+    contour: a contour that does not enclose k = 0 (a pocket or a band-touching point away
+    from the origin, e.g. a Rashba ferromagnet magnetised in plane) would be summed with an
+    error that falls only as the square root of the ray spacing. Where the number of Fermi
+    wave vectors of a band differs between rays, the Fermi-surface part of that block is
+    therefore taken from the identity (integration by parts over the disc |k| < kmax,
+    f_n = theta(mu - eps_n))
+
+        sum_n int s_n (e.d eps_n) delta(eps_n - mu) = sum_n [oint_kmax f_n s_n (e.k/|k|) dl
+                                                         - int f_n (e.d) s_n d^2k],
+
+    with (e.d) s_n from :func:`spin_gradient_kernel`, integrated on the Fermi-sea nodes: the
+    integrand is bounded along every ray and vanishes where all bands are equally occupied.
+    ``meta['fermi_surface']`` names the route taken for each block.
+
     Parameters
     ----------
     model : KPModel
@@ -312,8 +344,9 @@ def spin_density_t0(model, mu: float, tau: float, theta_e: float = 0.0, n_phi: i
     sea = np.zeros(3)
     if kmax is None:
         raise ValueError("spin_density_t0: give kmax (1/nm)")
+    routes = []
     for comp in model.components():
-        part = ray_partition(comp, mu, n_phi, kmax, n_sample=n_sample)
+        comp, part, star_shaped = star_shaped_partition(comp, mu, n_phi, kmax, n_sample)
         dphi = part.dphi
         # Fermi-surface contour sum
         ks, phis, bands = [], [], []
@@ -322,7 +355,22 @@ def spin_density_t0(model, mu: float, tau: float, theta_e: float = 0.0, n_phi: i
                 ks.append(k)
                 phis.append(part.phi[j])
                 bands.append(n)
-        if ks:
+        by_parts = not star_shaped
+        centre = getattr(comp, "center", (0.0, 0.0))
+        routes.append("sea identity" if by_parts else
+                      "contours about k = (%.6g, %.6g) 1/nm" % centre)
+        if by_parts:
+            # occupied bands at kmax: the boundary term of the identity
+            phi = part.phi
+            ev, vecs = np.linalg.eigh(comp.hamiltonian(part.kmax * np.cos(phi),
+                                                       part.kmax * np.sin(phi)))
+            occ_edge = (ev < mu).astype(float)                              # (n_phi, nb)
+            sn = np.real(np.einsum("rin,cij,rjn->crn", np.conj(vecs), np.asarray(comp.spin),
+                                   vecs))
+            radial_e = e[0] * np.cos(phi) + e[1] * np.sin(phi)
+            s1 += t_h * part.kmax * dphi / (2 * np.pi) ** 2 * np.einsum(
+                "crn,rn,r->c", sn, occ_edge, radial_e)
+        elif ks:
             ks, phis, bands = np.array(ks), np.array(phis), np.array(bands)
             bd = diagonalise(comp, ks * np.cos(phis), ks * np.sin(phis))
             idx = np.arange(ks.size)
@@ -356,6 +404,10 @@ def spin_density_t0(model, mu: float, tau: float, theta_e: float = 0.0, n_phi: i
             bd = diagonalise(comp, kp[0] * np.cos(kp[1]), kp[0] * np.sin(kp[1]), w)
             ds = intrinsic_kernel(bd, e)
             sea += np.einsum("k,ckn,kn->c", w, ds, occ.astype(float))
+            if by_parts:
+                s1 -= t_h * np.einsum("k,ckn,kn->c", w, spin_gradient_kernel(bd, e),
+                                      occ.astype(float))
     meta = {"method": "boltzmann_t0", "tau_ps": tau, "kT_eV": 0.0, "theta_e_rad": theta_e,
-            "n_phi": n_phi, "kmax_per_nm": kmax, "order": order, "n_sub": n_sub}
+            "n_phi": n_phi, "kmax_per_nm": kmax, "order": order, "n_sub": n_sub,
+            "fermi_surface": routes}
     return SpinDensity(mu=np.array([mu]), surface=s1[None], sea=sea[None], meta=meta)
