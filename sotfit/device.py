@@ -19,6 +19,7 @@ Earlier spellings are accepted when constructing and reading (``i_rf``, ``irf`` 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -110,9 +111,16 @@ TYPICAL_DIMENSIONS = {
 }
 
 
+#: |sin 2phi cos phi| below which an ST-FMR field angle is flagged: a tenth of its value at
+#: 45 deg (within about 4 deg of a multiple of 90 deg, where the rectified signal vanishes;
+#: an angle of 0.785 given for pi/4 rad lands there).
+ANGULAR_FLOOR = 0.1 * math.sin(math.pi / 2) * math.cos(math.pi / 4)
+
+
 def flag_unusual_dimensions(section: Mapping) -> list[str]:
     """Flag the width and thicknesses of a summary's ``sample`` section outside
-    :data:`TYPICAL_DIMENSIONS`.
+    :data:`TYPICAL_DIMENSIONS`, and an ST-FMR field angle near a multiple of 90 deg
+    (:data:`ANGULAR_FLOOR`).
 
     Parameters
     ----------
@@ -128,6 +136,16 @@ def flag_unusual_dimensions(section: Mapping) -> list[str]:
     from .flags import add_flag
 
     flagged = []
+    q = section.get("angle")
+    if isinstance(q, Mapping) and q.get("unit") == "deg" and q.get("value") is not None:
+        phi = math.radians(float(q["value"]))
+        angular = abs(math.sin(2 * phi) * math.cos(phi))
+        if angular < ANGULAR_FLOOR:
+            add_flag(q, f"angle = {float(q['value']):g} deg: sin 2phi cos phi = {angular:.3g}, "
+                        f"under a tenth of its value at 45 deg, and the torques divide by it; "
+                        f"an angle in radians ({float(q['value']):g} rad = "
+                        f"{math.degrees(float(q['value'])):.4g} deg)?")
+            flagged.append("angle")
     for name, (lo, hi, why) in TYPICAL_DIMENSIONS.items():
         q = section.get(name)
         if not isinstance(q, Mapping) or q.get("unit") != "nm" or q.get("value") is None:
@@ -244,6 +262,11 @@ class Sample:
             elif value is not None:
                 check_number(f"Sample.{spelled}", value, unit=f.unit, **f.domain)
             object.__setattr__(self, f.name, value)
+        if self.angle is not None and float(self.angle) % 90.0 == 0.0:
+            raise ValueError(
+                f"Sample.angle = {self.angle:g} deg: at a multiple of 90 deg the ST-FMR signal "
+                "vanishes (sin 2phi cos phi = 0) and no torque follows from it; the angle is "
+                "the in-plane field angle from the current, in degrees")
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in SAMPLE_FIELDS

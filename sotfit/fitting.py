@@ -53,6 +53,22 @@ def _as_set(fixed) -> tuple[dict, set]:
     return {}, set(fixed)
 
 
+def _check_names(models, n_datasets: int, **given) -> None:
+    """Refuse parameter names in ``fixed``, ``init``, ``bounds``, ``free`` or ``shared`` that
+    no model has (a misspelt name was ignored: a parameter meant to be held was fitted).
+    Per-dataset names of a global fit (``h_res_0``) count as known."""
+    base = list(dict.fromkeys(p.name for m in models for p in m.params))
+    known = set(base) | {f"{n}_{i}" for n in base for i in range(n_datasets)}
+    for option, names in given.items():
+        names = [names] if isinstance(names, str) else list(names or ())
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ModelError(
+                f"{option} names {', '.join(map(repr, unknown))}, not a parameter of "
+                f"{' + '.join(dict.fromkeys(m.name for m in models))}; its parameters are "
+                f"{', '.join(base)}")
+
+
 def _build_params(models, datasets, shared, init, fixed, free, bounds, exprs, use_guess):
     """lmfit Parameters for a (possibly global) fit, and per-dataset name maps."""
     from lmfit import Parameters
@@ -61,6 +77,8 @@ def _build_params(models, datasets, shared, init, fixed, free, bounds, exprs, us
     init = dict(init or {})
     bounds = dict(bounds or {})
     exprs = dict(exprs or {})
+    _check_names(models, len(datasets), fixed=fixed_names, init=init, bounds=bounds, free=free,
+                 shared=shared)
     params = Parameters()
     maps = []
     single = len(datasets) == 1
@@ -98,6 +116,11 @@ def _build_params(models, datasets, shared, init, fixed, free, bounds, exprs, us
                     break
             if not np.isfinite(value):
                 raise FitError(f"{d.source}: starting value of {name!r} is not finite")
+            if not vary and not (lo <= value <= hi):
+                raise FitError(
+                    f"{name!r} is held at {value:g} {p.unit}, outside its bounds [{lo:g}, {hi:g}] "
+                    f"{p.unit} (lmfit would hold it at the bound instead): give it in {p.unit}, "
+                    f"or widen them with bounds={{{p.name!r}: (lo, hi)}}")
             if vary and not (lo <= value <= hi):
                 value = float(np.clip(value, lo, hi))
             params.add(name, value=value, min=lo, max=hi, vary=vary)
@@ -234,9 +257,16 @@ def _is_default(value, default) -> bool:
     return default == () and isinstance(value, (list, tuple, set, frozenset)) and not value
 
 
+def _unit_key(unit: str) -> str:
+    """A unit's spelling for comparison: no spaces, micro as 'u', Ohm for the omega sign."""
+    return (unit.replace(" ", "").replace("\u00b5", "u").replace("\u03bc", "u")
+            .replace("\u03a9", "Ohm").replace("\u2126", "Ohm"))
+
+
 def _check_models(problem: Problem) -> tuple[list, list]:
     """The datasets and models of ``problem`` as lists, refused when they cannot be fitted
-    (none, a count mismatch, x outside a model's domain, missing metadata)."""
+    (none, a count mismatch, x outside a model's domain, units other than the model's,
+    missing metadata)."""
     datasets, models = list(problem.datasets), list(problem.models)
     if not datasets:
         raise FitError("no datasets to fit")
@@ -247,6 +277,13 @@ def _check_models(problem: Problem) -> tuple[list, list]:
             m.check_domain(d.x, d.source)
         except ModelError as e:
             raise FitError(str(e)) from None
+        for axis in ("x", "y"):
+            have, want = getattr(d, f"{axis}_unit"), getattr(m, f"{axis}_unit")
+            if have and want and _unit_key(have) != _unit_key(want):
+                raise FitError(
+                    f"{d.source}: {axis} is in {have}, but model {m.name!r} takes "
+                    f"{getattr(m, f'{axis}_name')} in {want}: convert the dataset's {axis} "
+                    f"to {want} (the fit would otherwise read the numbers as {want})")
         missing = [k for k in m.inputs if k not in d.meta]
         if missing:
             raise FitError(f"{d.source}: model {m.name!r} needs metadata {missing} "

@@ -82,3 +82,26 @@ def test_summary_section_and_files_round_trip(tmp_path):
 def test_every_field_has_a_unit_and_a_description():
     for f in SAMPLE_FIELDS:
         assert f.doc and f.unit is not None
+
+
+@pytest.mark.parametrize("angle", [0, 90, -90, 180, 270.0])
+def test_sample_angle_at_a_multiple_of_90_is_refused(angle):
+    """sin 2phi cos phi = 0: summary_dict ended in ZeroDivisionError."""
+    from sotfit.device import Sample
+
+    with pytest.raises(ValueError, match="multiple of 90 deg"):
+        Sample(angle=angle)
+
+
+@pytest.mark.parametrize("angle, flagged", [(45.0, False), (30.0, False), (math.pi / 4, True),
+                                            (88.0, True), (2.0, True), (10.0, False)])
+def test_st_fmr_angle_near_a_multiple_of_90_is_flagged(angle, flagged):
+    """0.785 (pi/4 rad given for 45 deg) gave xi_DL 1.81 for 0.070 with no flag: an angle whose
+    sin 2phi cos phi is under a tenth of its 45-deg value is flagged, naming radians."""
+    from sotfit.device import Sample, flag_unusual_dimensions
+
+    section = Sample(angle=angle).summary()
+    names = flag_unusual_dimensions(section)
+    assert ("angle" in names) is flagged
+    if flagged:
+        assert "radians" in section["angle"]["flags"][0]

@@ -201,3 +201,16 @@ def test_fermi_sea_identity_equals_the_contour_sum(monkeypatch):
         scale = np.abs(exact.surface).max()
         np.testing.assert_allclose(identity.surface, exact.surface, rtol=0, atol=1e-6 * scale)
         np.testing.assert_allclose(identity.sea, exact.sea, rtol=0, atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("kw, name", [({"mu": float("nan")}, "mu"), ({"tau": -0.5}, "tau"),
+                                      ({"tau": 0.0}, "tau")])
+def test_t0_refuses_a_nan_chemical_potential_or_a_relaxation_time_not_positive(kw, name):
+    """mu = NaN gave S = 0 and tau = -0.5 ps the Edelstein density with its sign flipped."""
+    args = {"mu": 0.2, "tau": 0.5, **kw}
+    with pytest.raises(ValueError, match=name):
+        spin_density_t0(Rashba2DEG(m_eff=0.5, alpha_r=0.02, j_ex=0.0), args["mu"], args["tau"],
+                        kmax=6.0)
+    with pytest.raises(ValueError, match=name):
+        spin_density_grid(Rashba2DEG(m_eff=0.5, alpha_r=0.02, j_ex=0.0), [args["mu"]],
+                          args["tau"], 0.01, kmax=6.0)

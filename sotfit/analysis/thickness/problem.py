@@ -189,6 +189,9 @@ def build_problem(series: ThicknessSeries | Sequence[ThicknessSeries], *, joint:
         notes.append(calibration_note(calibration))
     shared = tuple(SHARED) + tuple(k for k in opts if k not in mech.optional) + tuple(
         c["name"] for c in calibration.values())
+    # the names of the mechanism's models only (the fitters refuse names no model has)
+    have = {p.name for m in models for p in m.params}
+    shared = tuple(k for k in shared if k in have)
     problem = ThicknessProblem(
         datasets=tuple(datasets), models=tuple(models), shared=shared, fixed=fixed_all,
         free=free, exprs=exprs, bounds=bounds, series=series, parts=tuple(parts),

@@ -39,6 +39,7 @@ from scipy.special import expit
 from .grids import (BandData, GridError, GridWarning, KGrid, check_cutoff, check_resolution,
                     diagonalise,
                     polar_grid, max_band_slope)
+from ...checks import check_number
 from .contour_centres import star_shaped_partition
 from .hamiltonians import HBAR_EV_PS
 
@@ -197,6 +198,9 @@ def spin_density_grid(model, mu, tau: float, temperature: float, theta_e: float 
     SpinDensity
     """
     mu = np.atleast_1d(np.asarray(mu, float))
+    if not np.all(np.isfinite(mu)):
+        raise ValueError(f"spin_density_grid: mu must be finite (eV), got {mu[~np.isfinite(mu)][:3]}")
+    check_number("spin_density_grid: tau", tau, positive=True, unit="ps")
     if not temperature > 0:
         raise GridError(f"temperature k_B T = {temperature} eV: a fixed k-grid needs k_B T > 0; "
                         "use spin_density_t0 for T = 0")
@@ -338,6 +342,9 @@ def spin_density_t0(model, mu: float, tau: float, theta_e: float = 0.0, n_phi: i
     order, n_sub : int
         Radial quadrature per interval.
     """
+    mu = check_number("spin_density_t0: mu", mu, unit="eV")
+    tau = check_number("spin_density_t0: tau", tau, positive=True, unit="ps")
+    theta_e = check_number("spin_density_t0: theta_e", theta_e, unit="rad")
     e = _e_dir(theta_e)
     t_h = tau / HBAR_EV_PS
     s1 = np.zeros(3)
