@@ -197,3 +197,31 @@ def test_library_fits_refuse_unknown_parameter_names():
     series = read_thickness_table(THICKNESS[0])
     with pytest.raises(ValueError, match="fixed parameter 'bogus': not a parameter.*valid names.*g_sf"):
         build_problem(series, fixed={"bogus": 1.0})
+
+
+@pytest.mark.parametrize("text, ok", [("0.5236", False), ("-1.5708", False), ("3.1416", False),
+                                      ("30", True), ("1", True), ("7.5", True), ("0", True),
+                                      ("0.5236rad", True), ("2.5deg", True)])
+def test_a_bare_angle_that_looks_like_radians_is_refused(text, ok):
+    """A bare number is degrees: 0.5236 written for pi/6 rad was read as 0.52 deg. A bare
+    number with a fractional part up to 2 pi is refused asking for the unit."""
+    import argparse
+
+    from sotfit.cli.common import quantity_type
+
+    parse = quantity_type("angle", "deg")
+    if ok:
+        parse(text)
+    else:
+        with pytest.raises(argparse.ArgumentTypeError, match="looks like an angle in radians"):
+            parse(text)
+
+
+def test_theory_angle_in_radians_without_unit_is_refused(tmp_path, capsys):
+    from sotfit.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["theory", "tmatrix", "--theta", "0.5236", "--out", str(tmp_path / "o")])
+    assert stop.value.code == 2
+    assert "write 30deg or 0.5236rad" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -354,16 +354,124 @@ def test_a_folder_named_by_a_range_gives_no_frequency(tmp_path, folder, capsys):
 
 def test_the_default_field_angle_of_the_torques_is_said(files, tmp_path):
     """Torques of spectra whose files give no field angle were computed at the default 45 deg
-    without a word (the torque fields scale with the angle); now the note says it, and
-    nothing is said when --angle gives it or no torques are computed."""
-    note = ("field angle 45 deg assumed for the torque fields (the default: no file gives one "
-            "and --angle was not given)")
+    without a word (the torque fields scale with the angle: 60 deg read as 45 gave xi_DL 0.049
+    for 0.080 and xi_FL of the other sign), then with a note only; now every torque quantity
+    but xi_FMR (a ratio) is flagged, and nothing is said when --angle gives it or no torques
+    are computed."""
+    reason = ("field angle 45 deg assumed for the torque fields (the default: no file gives one "
+              "and --angle was not given)")
     runs = {"default": SAMPLE_ARGS, "given": [*SAMPLE_ARGS, "--angle", "45deg"], "bare": [],
             "ratio": ["--ms", "1.1T", "--t-fm", "4nm", "--t-nm", "6nm"]}   # xi_FMR: no angle
     for name, extra in runs.items():
         assert main(["stfmr", *files, *extra, "--no-figures", "--out", str(tmp_path / name)]) == 0
-    notes = {name: json.loads((tmp_path / name / "summary.json").read_text())["notes"]
-             for name in runs}
-    assert note in notes["default"]
-    assert not any("assumed for the torque" in n
-                   for n in notes["given"] + notes["bare"] + notes["ratio"])
+    got = {name: json.loads((tmp_path / name / "summary.json").read_text()) for name in runs}
+    seq = got["default"]["sequential"]
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl", "xi_dl", "xi_fl"):
+        assert any(f.startswith(reason) for f in seq[k]["flags"]), k
+    assert not any(f.startswith(reason) for f in seq["xi_fmr"].get("flags", []))
+    for name in ("given", "bare", "ratio"):
+        assert not any("assumed for the torque" in f["reason"] for f in got[name]["flags"])
+        assert not any("assumed for the torque" in n for n in got[name]["notes"])
+
+def _lockin_files(folder: Path, files, phase_deg: float) -> list[str]:
+    """``files`` rewritten as the X and Y channels of a lock-in at ``phase_deg``."""
+    folder.mkdir()
+    out = []
+    for f in files:
+        rows = np.loadtxt(f, delimiter=",", skiprows=1)
+        th = math.radians(phase_deg)
+        p = folder / Path(f).name
+        with open(p, "w", encoding="utf-8") as fh:
+            fh.write("field (T),X (uV),Y (uV)\n")
+            for h, v in rows:
+                fh.write(f"{h:.8g},{v * math.cos(th):.8g},{v * math.sin(th):.8g}\n")
+        out.append(str(p))
+    return out
+
+
+@pytest.mark.parametrize("phase", [20.0, 160.0])
+def test_torque_signs_from_a_lockin_phase_convention_are_flagged(files, tmp_path, phase):
+    """V_mix combined from X and Y takes the sign of the axis whose larger component is
+    positive: at a lock-in phase of 160 deg every V_mix was reversed and xi_DL came out -0.080
+    for +0.080 (xi_FL +0.119 for -0.010) with no flag. The sign-carrying torque quantities are
+    flagged at any phase; xi_FMR (a ratio) is not."""
+    lk = _lockin_files(tmp_path / "lk", files, phase)
+    out = tmp_path / "o"
+    assert main(["stfmr", *lk, *SAMPLE_ARGS, "--angle", "45deg", "--lockin-channels",
+                 "X (uV),Y (uV)", "--no-figures", "--out", str(out)]) == 0
+    seq = json.loads((out / "summary.json").read_text())["sequential"]
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl", "xi_dl", "xi_fl"):
+        assert any("lock-in channels" in f and "--column voltage=NAME" in f
+                   for f in seq[k].get("flags", [])), k
+    assert not any("lock-in" in f for f in seq["xi_fmr"].get("flags", []))
+
+
+def test_out_of_plane_geometry_gives_no_in_plane_torques(tmp_path):
+    """--geometry outofplane with a sample computed the in-plane torques and xi_FMR (the
+    ellipticity and sin 2phi cos phi of a field in the plane) with no flag: none now, with a
+    note saying why. Spectra at f = gamma' (H - M_eff), resonance fields above M_eff."""
+    from sotfit.models.lineshapes import mixing_voltage
+
+    meff, gamma = 0.5, 29.0
+    paths = []
+    for i, f in enumerate((10.0, 14.0, 18.0, 22.0)):
+        hr = f / gamma + meff
+        w = 0.0008 + 0.012 * f / gamma
+        h = np.linspace(hr + 12 * w, hr - 12 * w, 241)
+        v = mixing_voltage(h, hr, w, 1.0, 0.8) + np.random.default_rng(i).normal(0, 0.02,
+                                                                               h.size)
+        p = tmp_path / "in" / f"{f:g}GHz.csv"
+        p.parent.mkdir(exist_ok=True)
+        p.write_text("field (T),vmix (uV)\n" + "".join(f"{a:.8g},{b:.8g}\n" for a, b in zip(h, v)))
+        paths.append(str(p))
+    out = tmp_path / "o"
+    assert main(["stfmr", *paths, *SAMPLE_ARGS, "--angle", "45deg", "--geometry", "outofplane",
+                 "--no-figures", "--out", str(out)]) == 0
+    got = json.loads((out / "summary.json").read_text())
+    assert abs(got["sequential"]["mu0_meff"]["value"] - meff) < 5 * got["sequential"]["mu0_meff"]["stderr"]
+    for k in ("xi_fmr", "mu0_h_dl", "xi_dl"):
+        assert k not in got["sequential"]
+        assert k not in got["spectra"][0].get("torques_sequential", {})
+    assert any("no torques or efficiencies" in n and "outofplane" in n for n in got["notes"])
+
+
+def test_two_spectra_say_what_the_dispersion_fits_need(files, tmp_path):
+    """'fewer than two frequencies or three spectra' read wrong for two frequencies: the note
+    counts both."""
+    out = tmp_path / "o"
+    assert main(["stfmr", *files[:2], "--no-figures", "--out", str(out)]) == 0
+    notes = json.loads((out / "summary.json").read_text())["notes"]
+    assert any(n.startswith("2 spectra fitted at 2 frequencies: the Kittel, damping and "
+                            "global fits need at least two frequencies and three spectra")
+               for n in notes)
+
+
+@pytest.mark.parametrize("h_k, flagged", [(0.004, True), (0.0, False)])
+def test_a_fitted_anisotropy_left_out_of_the_torques_is_flagged(tmp_path, h_k, flagged):
+    """With --free-hk the Kittel fit's effective field is H_r + H_k, but the torque formulas
+    take H_r: H_k = 4 mT at 3-8 GHz put xi_DL and xi_FMR 2.5-4 sigma high with no flag. The
+    torque quantities are flagged where H_k moves them by more than 1 %; a film without
+    anisotropy is not."""
+    from sotfit.models.lineshapes import mixing_voltage
+    from sotfit.models.magnetization import linewidth_hwhm, resonance_field_inplane
+
+    paths = []
+    for i, f in enumerate((3.0, 4.0, 5.0, 6.0, 7.0, 8.0)):
+        hr = resonance_field_inplane(f, 0.9, 29.0, h_k)
+        w = linewidth_hwhm(f, 0.012, 0.0008, 29.0)
+        h = np.linspace(hr + 12 * w, -hr - 12 * w, 481)
+        a = np.abs(h)
+        v = np.sign(h) * mixing_voltage(a, hr, w, 1.5, 2.0)
+        v = v + np.random.default_rng(i).normal(0, 0.02, h.size)
+        p = tmp_path / "in" / f"{f:g}GHz.csv"
+        p.parent.mkdir(exist_ok=True)
+        p.write_text("field (T),vmix (uV)\n" + "".join(f"{x:.8g},{y:.8g}\n" for x, y in zip(h, v)))
+        paths.append(str(p))
+    out = tmp_path / "o"
+    assert main(["stfmr", *paths, *SAMPLE_ARGS, "--angle", "45deg", "--free-hk",
+                 "--no-figures", "--out", str(out)]) == 0
+    seq = json.loads((out / "summary.json").read_text())["sequential"]
+    assert abs(seq["h_k"]["value"] - h_k) < 5 * seq["h_k"]["stderr"]
+    for k in ("xi_fmr", "mu0_h_dl", "xi_dl"):
+        hit = any("in-plane anisotropy" in f for f in seq[k].get("flags", []))
+        assert hit is flagged, k

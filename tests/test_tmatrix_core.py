@@ -379,3 +379,15 @@ def test_ladder_equals_boltzmann_with_t_matrix_rates_and_fixes_eq24_order(theta,
     np.testing.assert_allclose(k_printed[0, 1], ki[0, 1], rtol=1e-9)  # REE unchanged
     np.testing.assert_allclose(k_printed[0, 0], -ki[0, 0], rtol=1e-9)  # skew part flipped
     assert abs(ki[0, 0]) > 1e-3 * abs(ki[0, 1])
+
+
+@pytest.mark.parametrize("theta", [40.0, -7.0, 90.0])
+def test_theta_beyond_two_pi_is_refused_as_degrees(theta):
+    """theta is in radians: 40 (degrees by mistake) was evaluated at 40 rad."""
+    from sotfit.models.tmatrix.model import RashbaFerromagnet, TMatrixError
+
+    with pytest.raises(TMatrixError, match="theta.*radians"):
+        RashbaFerromagnet(fermi_energy=0.01, exchange=0.0048, alpha=0.017, theta=theta, u=0.3,
+                          radius=1.0, density=5e-4)
+    RashbaFerromagnet(fermi_energy=0.01, exchange=0.0048, alpha=0.017, theta=1.2, u=0.3,
+                      radius=1.0, density=5e-4)

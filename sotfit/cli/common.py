@@ -4,6 +4,7 @@ profiles, sample files, summaries and flags, progress. Output folders: :mod:`.ou
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import json
 import sys
@@ -37,6 +38,15 @@ def _argparse_type(name: str, convert):
 
     parse.__name__ = name
     return parse
+
+
+def _looks_like_radians(text) -> bool:
+    """A bare number (no unit) with a fractional part and a magnitude up to 2 pi: 0.5236 for
+    30 deg was read as 0.52 deg. Whole numbers and larger ones are degrees as documented."""
+    if not re.fullmatch(r"\s*[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?\s*", str(text)):
+        return False
+    value = abs(float(text))
+    return 0 < value <= 2 * math.pi and value != round(value)
 
 
 def quantity_type(dimension: str, default_unit: str | None = None, *, positive: bool = False,
@@ -76,6 +86,11 @@ def quantity_type(dimension: str, default_unit: str | None = None, *, positive: 
                              "whether it is rms or peak is the option beside it (--irf-is, "
                              "--current-is)")
         value = quantity(text, dimension, default_unit)
+        if dimension == "angle" and default_unit == "deg" and _looks_like_radians(text):
+            raise ValueError(
+                f"{text!r} has no unit and looks like an angle in radians ({float(text):g} rad "
+                f"= {math.degrees(float(text)):.4g} deg; a bare number is read as degrees): "
+                f"write {math.degrees(float(text)):.4g}deg or {text}rad")
         return check_number(repr(text), value, positive=positive, nonnegative=nonnegative,
                             nonzero=nonzero, unit=HOUSE[dimension], **bounds)
 

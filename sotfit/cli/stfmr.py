@@ -317,7 +317,7 @@ def _one_sample(args, spectra) -> None:
 
 def _common_angle(args, sweep, sample):
     """Without --angle-scan: refuse spectra at several field angles; use one shared angle
-    (noted, also when the default is assumed for the torque fields)."""
+    (noted; the default assumed for the torque fields is flagged on them by the caller)."""
     import dataclasses
 
     from ..analysis.stfmr.torques import FIELDS_NEED
@@ -388,7 +388,7 @@ def _no_torque_fields_from_derivatives(model, sample) -> None:
 
 def _run(args) -> int:
     from ..analysis.stfmr import analyse_stfmr, collect_fits, summary_dict
-    from ..analysis.stfmr.output import SpectrumRows
+    from ..analysis.stfmr.output import SpectrumRows, flag_torque_quantities
     from ..analysis.stfmr.torques import gives_torques
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
@@ -419,7 +419,13 @@ def _run(args) -> int:
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
     summary = summary_dict(analysis, sample, rows)
-    if angle_note:
+    if angle_note and "assumed for the torque fields" in angle_note:
+        # the torque fields scale with 1/(sin 2phi cos phi): 60 deg read as 45 gave xi_DL
+        # 0.049 for 0.080 and, after the Oersted field was taken off, xi_FL of the other sign
+        flag_torque_quantities(summary, angle_note + ": the torque fields and efficiencies "
+                               "scale with 1/(sin 2phi cos phi) and xi_FL moves with them; give "
+                               "--angle")
+    elif angle_note:
         summary["notes"].append(angle_note)
     summary["inputs"] = [str(f) for f in args.files]
     if args.mcmc:

@@ -265,7 +265,9 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
     """
     from ... import __version__
 
-    torques = stfmr_torques(analysis, sample) if sample is not None else {}
+    # the torque formulas (docs/stfmr.md, section 6) are those of a field in the film plane
+    in_plane = analysis.geometry == "inplane"
+    torques = stfmr_torques(analysis, sample) if sample is not None and in_plane else {}
     out: dict[str, Any] = {"sotfit_version": __version__, "analysis": "stfmr",
                            "geometry": analysis.geometry, "sign_convention": SIGN_CONVENTION,
                            "linewidth_convention": "HWHM"}
@@ -324,17 +326,89 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
                       if r["flagged"] else r for r in analysis.repeats]
     out["failures"] = [{"source": a, "reason": b, "flags": [f"left out of every fit: {b}"]}
                        for a, b in analysis.failures]
-    from .torques import missing_torque_inputs
+    from .torques import gives_torques, missing_torque_inputs
 
-    out["notes"] = list(analysis.notes) + missing_torque_inputs(sample)
+    out["notes"] = list(analysis.notes) + (missing_torque_inputs(sample) if in_plane else [])
+    if not in_plane and gives_torques(sample):
+        out["notes"].append(
+            "no torques or efficiencies: their lineshape formulas (docs/stfmr.md, section 6) "
+            "hold for a field in the film plane; with the field along the normal (geometry "
+            "outofplane) the magnetisation precesses about it and the AMR rectification the "
+            "formulas rest on vanishes to first order")
     _summary_flags(out, analysis, torques, sample)
+    _lockin_sign_flags(out, analysis)
+    _anisotropy_flags(out, analysis, torques)
     return out
+
+
+def _anisotropy_flags(out: dict, analysis: STFMRAnalysis, torques: dict) -> None:
+    """Flag every torque quantity when a fitted in-plane anisotropy H_k moves them by more than
+    1 %: the torque and xi_FMR formulas (sotfit.models.sot) take the resonance field H_r where
+    the Kittel fit's effective field is H_r + H_k (the fields scale by up to
+    sqrt((H_r + H_k)/H_r): 7 % for 4 mT at a 4 GHz resonance)."""
+    h_k = analysis.sequential.get("h_k")
+    if not torques or h_k is None:
+        return
+    h_k = float(getattr(h_k, "nominal_value", h_k))
+    if h_k == 0:                     # held at zero (no --free-hk): the spectra are not read
+        return
+    fields = [float(getattr(s.combined["h_res"], "nominal_value", s.combined["h_res"]))
+              for s in analysis.spectra]
+    fields = [h for h in fields if h > 0 and h + h_k > 0]
+    if not fields:
+        return
+    worst = max(abs(math.sqrt((h + h_k) / h) - 1.0) for h in fields)
+    if worst <= 0.01:
+        return
+    flag_torque_quantities(out, (
+        f"the fitted in-plane anisotropy mu0 H_k = {1e3 * h_k:.3g} mT is not in the torque "
+        f"formulas, which take the resonance field alone (down to {1e3 * min(fields):.3g} mT): "
+        f"the torque fields and efficiencies are off by up to {100 * worst:.2g} %"),
+        keys=ANGLE_AND_SIGN_KEYS + ("xi_fmr",))
 
 
 #: Summary names of the shared magnetic parameters (the fits' names where they differ).
 _SHARED = {"mu0_meff": "meff", "gyromagnetic_ratio": "gyromagnetic_ratio",
            "g": "gyromagnetic_ratio", "h_k": "h_k", "alpha": "alpha",
            "linewidth_inhomogeneous": "linewidth_inhomogeneous"}
+
+
+#: Torque quantities whose value scales with the field angle's sin 2phi cos phi and whose sign
+#: is that of V_mix (xi_fmr, a ratio of the amplitudes, is neither).
+ANGLE_AND_SIGN_KEYS = ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl", "xi_e_dl", "xi_e_fl", "xi_dl",
+                       "xi_fl")
+
+
+def flag_torque_quantities(out: dict, reason: str, keys=ANGLE_AND_SIGN_KEYS) -> int:
+    """Add ``reason`` to every torque quantity ``keys`` of an ST-FMR summary: the means of each
+    route and each spectrum's ``torques_<route>``. Returns how many were flagged."""
+    n = 0
+    targets = [out.get(route, {}) for route in ("sequential", "global")]
+    targets += [row.get(f"torques_{route}", {}) for row in out.get("spectra", [])
+                for route in ("sequential", "global")]
+    for sec in targets:
+        for k in keys:
+            if isinstance(sec.get(k), dict) and "value" in sec[k]:
+                add_flag(sec[k], reason)
+                n += 1
+    return n
+
+
+def _lockin_sign_flags(out: dict, analysis: STFMRAnalysis) -> None:
+    """Flag the torque quantities whose sign rests on the lock-in phase convention: V_mix
+    combined from two channels has the sign of the axis kept (phi in (-45, 135] deg), which a
+    lock-in phase of 135-315 deg reverses (xi_DL came out -0.080 for +0.080 and xi_FL +0.119
+    for -0.010 after the Oersted field was taken off)."""
+    phases = [r.meta["lockin_phase"] for s in analysis.spectra for r in s.branches[:1]
+              if r.meta.get("lockin_phase") is not None]
+    if not phases:
+        return
+    flag_torque_quantities(out, (
+        f"V_mix of {len(phases)} spectra combined from two lock-in channels at a fitted phase "
+        f"({min(phases):.1f} to {max(phases):.1f} deg, the axis taken whose larger component is "
+        "positive): the sign of V_mix, and with it of the torque fields and efficiencies, is a "
+        "convention, not measured (the Oersted field's removal then also changes xi_FL's size); "
+        "read the one channel whose sign you know (--column voltage=NAME)"))
 
 
 def _has_error(q) -> bool:

@@ -199,7 +199,10 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                          "route is reported alone")
         _route_flags(flags, seq, gvals, kit, lw, glob, assumed_gamma, geometry, fits)
     else:
-        notes.append("fewer than two frequencies or three spectra: no Kittel, damping or global fit")
+        n_freq = len({round(s.frequency, 9) for s in fits})
+        notes.append(f"{len(fits)} spectra fitted at {n_freq} frequencies: the Kittel, damping "
+                     "and global fits need at least two frequencies and three spectra (a "
+                     "spectrum is one field sweep, both polarities)")
     reps = _compare_repeats(fits, notes)
     return STFMRAnalysis(tuple(fits), tuple(failures), geometry, kit, lw, seq, glob, gvals, gspec,
                          reps, tuple(notes), {k: v for k, v in flags.items() if v},

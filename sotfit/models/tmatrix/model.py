@@ -119,6 +119,9 @@ class RashbaFerromagnet:
                                "(reverse the magnetisation with theta instead)")
         if self.cutoff is not None and not (np.isfinite(self.cutoff) and self.cutoff > 0):
             raise TMatrixError(f"parameter 'cutoff' = {self.cutoff} nm^-1 must be positive")
+        if abs(self.theta) > 2 * np.pi:
+            raise TMatrixError(f"parameter 'theta' = {self.theta:g} rad is beyond 2 pi: theta is "
+                               f"in radians ({self.theta:g} deg = {np.radians(self.theta):.6g} rad)")
 
     # ---- internal units (meV, nm, hbar = 1) ----
     @property
