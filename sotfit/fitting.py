@@ -273,6 +273,8 @@ def _check_models(problem: Problem) -> tuple[list, list]:
     if len(models) != len(datasets):
         raise FitError(f"{len(models)} models for {len(datasets)} datasets")
     for m, d in zip(models, datasets):
+        if len(d) == 0:
+            raise FitError(f"{d.source}: the dataset holds no points")
         try:
             m.check_domain(d.x, d.source)
         except ModelError as e:

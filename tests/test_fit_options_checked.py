@@ -98,3 +98,9 @@ def test_dataset_in_the_models_units_spelt_with_micro_sign_fits():
     r = sf.fit(sf.Dataset(h, y, np.full(h.size, 0.02), x_unit="T", y_unit="\u00b5V"),
                stfmr_mixing)
     assert abs(r.params["h_res"].n - 0.1234) < 3 * r.params["h_res"].s
+
+
+def test_an_empty_dataset_is_refused_naming_it():
+    """An empty dataset ended in numpy's 'zero-size array to reduction operation minimum'."""
+    with pytest.raises(FitError, match="holds no points"):
+        sf.fit(sf.Dataset(np.array([]), np.array([])), stfmr_mixing)

@@ -225,3 +225,46 @@ def test_sweep_axes_in_file_names(name, phi_h):
 
     found = sweep_axis(name)
     assert (found is None) if phi_h is None else found[0] == phi_h
+
+
+def _multivu_copy(src, dst, info="INFO,1.5 mA (rms),Excitation current"):
+    """The example rotation ``src`` as a Quantum Design MultiVu .dat file (ETO option): the
+    source current only in a header INFO entry, the angle and field columns renamed, the
+    field in Oe, an empty Comment column and a time stamp."""
+    lines = src.read_text().splitlines()
+    out = ["[Header]", "; VERSION 1.0", "TITLE,Hall rotation", "BYAPP,ETO Option, Release 1.2",
+           info, "INFO,1333.0 Hz,Frequency", "FILEOPENTIME,5100.1,01/01/2025,10:00 am", "[Data]",
+           "Comment,Time Stamp (sec),Sample Position (deg),Magnetic Field (Oe),Lock-in X1 (uV),"
+           "Lock-in Y1 (uV),Lock-in X2 (uV),Lock-in Y2 (uV)"]
+    for r in lines[1:]:
+        p, h, x1, y1, x2, y2 = r.split(",")
+        out.append(f",{1000 + float(p):.1f},{p},{float(h) * 10:.3f},{x1},{y1},{x2},{y2}")
+    dst.write_text("\r\n".join(out) + "\r\n")
+
+
+def test_multivu_info_entry_gives_the_source_current(tmp_path):
+    """A PPMS file says its current in the header (INFO,1.5 mA (rms),Excitation current): it
+    was not read ('no current column, and no current in the preamble'). Read, with its
+    convention, the results equal those of the CSV files with --current 1.5mA."""
+    import glob
+    import json
+
+    root = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane"
+    srcs = sorted(Path(p) for p in glob.glob(str(root / "*.csv")))
+    dats = []
+    for s in srcs:
+        d = tmp_path / "dat" / (s.stem + ".dat")
+        d.parent.mkdir(exist_ok=True)
+        _multivu_copy(s, d)
+        dats.append(str(d))
+    common = ["--method", "avci", "--lockin-output", "rms", "--r2w-channel", "X",
+              "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"]
+    assert main(["hall", *dats, *common, "--out", str(tmp_path / "dat_out")]) == 0
+    assert main(["hall", *map(str, srcs), *common, "--current", "1.5mA", "--current-is", "rms",
+                 "--out", str(tmp_path / "csv_out")]) == 0
+    a = json.loads((tmp_path / "dat_out" / "summary.json").read_text())
+    b = json.loads((tmp_path / "csv_out" / "summary.json").read_text())
+    for k in ("mu0_h_dl", "mu0_h_fl_oe"):
+        assert a["quantities"][k]["value"] == pytest.approx(b["quantities"][k]["value"],
+                                                            rel=1e-9)
+    assert any("Excitation current" in n for n in a["notes"])

@@ -216,6 +216,7 @@ def _preamble_head(p: Path, preamble=None):
     """The lines above the table of text file ``p`` (or the lines ``preamble`` above a
     section's first row) and the file's dialect (None for ``preamble``); None when ``p`` is no
     readable text table."""
+    from ..multivu import is_multivu, multivu_lines
     from .dialect import _head_lines, _sniff
 
     if preamble is not None:
@@ -223,6 +224,10 @@ def _preamble_head(p: Path, preamble=None):
     if not p.is_file():
         return None
     head = _head_lines(p)
+    if is_multivu(head):
+        # a Quantum Design MultiVu file: its INFO entries (INFO,1.5 mA (rms),Excitation
+        # current) as '# NAME: value' comments above the table, as the table reader sees them
+        head = multivu_lines(head)[0]
     dialect = _sniff(head)
     if dialect is None:
         return None
