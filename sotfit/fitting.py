@@ -116,6 +116,10 @@ def _build_params(models, datasets, shared, init, fixed, free, bounds, exprs, us
                     break
             if not np.isfinite(value):
                 raise FitError(f"{d.source}: starting value of {name!r} is not finite")
+            if p.ask and not vary and p.name not in fixed_values and name not in fixed_values \
+                    and p.name not in init and name not in init:
+                warnings.warn(f"{name!r} held at its default {value:g} {p.unit}: {p.ask}",
+                              FitWarning, stacklevel=4)
             if not vary and not (lo <= value <= hi):
                 raise FitError(
                     f"{name!r} is held at {value:g} {p.unit}, outside its bounds [{lo:g}, {hi:g}] "

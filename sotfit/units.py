@@ -228,8 +228,8 @@ def _spelled_out(u: str) -> str | None:
 def normalise_unit(unit: str, dimension: str | None = None) -> str:
     """Return the canonical spelling of a unit string.
 
-    Micro signs (``µ``, ``μ``) become ``u``, ``Ω`` becomes ``Ohm``, spaces, ``*``, ``·``
-    and ``^`` are removed from compound units. SI prefixes are case-sensitive (``mOhm`` is
+    Micro signs (``µ``, ``μ``) become ``u``, ``Ω`` becomes ``Ohm``, spaces, ``*``, ``·``,
+    ``^`` and a dot between letters (``uOhm.cm``) are removed from compound units. SI prefixes are case-sensitive (``mOhm`` is
     milli-, ``MOhm`` mega-ohm; ``mHz`` and ``MHz``). Unit names whose capitalisation
     carries no meaning are accepted in any case (``ohm``/``Ohm``/``OHM``, ``oe``, ``hz``,
     ``ev``, ``tesla``, ``degrees``), also after a prefix (``kohm``, ``Mohm``, ``GHZ``).
@@ -263,6 +263,7 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
     unit = re.sub(r"/\(\s*(\S+?)\s*[\s*·]\s*(\S+?)\s*\)", r"/\1/\2", unit)
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "Ohm")
     u = u.replace("·", "").replace("*", "").replace(" ", "").replace("^", "")
+    u = re.sub(r"(?<=[A-Za-z])\.(?=[A-Za-z])", "", u)      # a dot for a product: uOhm.cm
     if u.startswith("mu0") and u[3:] in _TABLES["field"]:
         u = u[3:]
     if u in _DIMENSION_OF:

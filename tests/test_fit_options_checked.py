@@ -104,3 +104,18 @@ def test_an_empty_dataset_is_refused_naming_it():
     """An empty dataset ended in numpy's 'zero-size array to reduction operation minimum'."""
     with pytest.raises(FitError, match="holds no points"):
         sf.fit(sf.Dataset(np.array([]), np.array([])), stfmr_mixing)
+
+
+def test_linewidth_fitted_at_the_default_gamma_warns():
+    """alpha = slope x gamma/2pi: W(f) fitted with gamma/2pi left at its free-electron default
+    gave alpha 3 standard errors low for g = 2.10, silently. A warning names the parameter;
+    holding it at a given value is quiet."""
+    import warnings
+
+    from sotfit.fitting import FitWarning
+
+    with pytest.warns(FitWarning, match="'gyromagnetic_ratio' held at its default 28.02"):
+        sf.fit(_linewidth_data(), linewidth)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FitWarning)
+        sf.fit(_linewidth_data(), linewidth, fixed={"gyromagnetic_ratio": GAMMA})

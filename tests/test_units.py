@@ -145,3 +145,12 @@ def test_units_spelled_out_with_their_prefix(text, dim, expected):
 def test_spelled_out_units_sotfit_does_not_have_are_refused(text, dim):
     with pytest.raises(units.UnitError, match=f"unknown unit .*accepted {dim} units"):
         units.quantity(text, dim)
+
+
+@pytest.mark.parametrize("text, house", [("20uOhm.cm", 20.0), ("20 µΩ.cm", 20.0),
+                                         ("2e-7Ohm.m", 20.0), ("20uOhm*cm", 20.0)])
+def test_a_dot_for_a_product_in_a_resistivity(text, house):
+    """'uOhm.cm' (the dot of uOhm.cm as printed) was an unknown unit."""
+    from sotfit.units import quantity
+
+    assert quantity(text, "resistivity") == pytest.approx(house)

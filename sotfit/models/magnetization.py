@@ -152,7 +152,10 @@ linewidth = ModelSpec(
         Param("linewidth_inhomogeneous", "T", 0.0, (0.0, 1.0),
               "zero-frequency HWHM W_0 (inhomogeneous broadening, >= 0)"),
         Param("gyromagnetic_ratio", "GHz/T", GAMMA_FREE_ELECTRON, (10.0, 45.0),
-                "gamma/2pi; fix it to the Kittel value", vary=False),
+              "gamma/2pi; fix it to the Kittel value", vary=False,
+              ask="alpha scales with it (a film with g = 2.10 fitted at g = 2.0023 gave alpha "
+                  "5 % low, 3 standard errors): hold it at the Kittel fit's value, "
+                  "fixed={'gyromagnetic_ratio': ...}"),
     ),
     x_name="frequency", x_unit="GHz", y_name="width", y_unit="T",
     doc=linewidth_hwhm.__doc__, guess=_guess_linewidth,

@@ -50,6 +50,10 @@ class Param:
     vary : bool
         Whether fits vary it by default (``False`` for parameters that are
         usually known, such as an anisotropy field assumed zero).
+    ask : str
+        For a parameter held by default whose value others scale with: why a fit warns
+        (:class:`~sotfit.fitting.FitWarning`) when it is held at its default rather than at a
+        value the user gives (empty: no warning).
     """
 
     name: str
@@ -58,6 +62,7 @@ class Param:
     bounds: tuple[float, float] = (-math.inf, math.inf)
     doc: str = ""
     vary: bool = True
+    ask: str = ""
 
     def __post_init__(self):
         lo, hi = self.bounds
