@@ -34,7 +34,19 @@ import threading
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
-__all__ = ["map_tasks", "TaskPool", "DASK_HINT", "import_in_background"]
+__all__ = ["map_tasks", "TaskPool", "DASK_HINT", "import_in_background", "ParallelError"]
+
+
+class ParallelError(RuntimeError):
+    """Workers that cannot run the tasks: no scheduler at the address, no worker joins its
+    cluster, a worker process that ended before its task was done."""
+
+
+#: Seconds to wait for the first worker of a dask cluster that has none yet (the worker jobs
+#: of a batch system are often still queued when the scheduler's address is printed).
+WAIT_FOR_WORKERS_S = 600.0
+#: Seconds to wait for a dask scheduler to answer.
+CONNECT_TIMEOUT_S = 20.0
 
 DASK_HINT = "install the optional extra with `pip install sotfit[dask]`"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -67,7 +79,25 @@ def _dask_client(address: str):
     except ImportError as exc:
         raise ImportError(f"scheduler={address!r} needs dask.distributed, which is not installed: "
                           f"{DASK_HINT}") from exc
-    return Client(address)
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
+    except Exception as exc:    # noqa: BLE001 - refused, timed out, or not a dask scheduler
+        raise ParallelError(f"no dask scheduler answered at {address!r} within "
+                            f"{CONNECT_TIMEOUT_S:g} s ({type(exc).__name__}: {exc}): start one "
+                            "(dask scheduler) and give the address it prints") from None
+    try:
+        if not client.scheduler_info().get("workers"):
+            import sys
+
+            sys.stderr.write(f"waiting for a worker to join the dask cluster at {address} (up "
+                             f"to {WAIT_FOR_WORKERS_S:g} s)\n")
+            client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_S)
+    except Exception as exc:    # noqa: BLE001 - the wait timed out, or the scheduler went away
+        client.close()
+        raise ParallelError(f"no worker joined the dask cluster at {address!r} within "
+                            f"{WAIT_FOR_WORKERS_S:g} s ({type(exc).__name__}): start workers "
+                            "(dask worker ADDRESS, or the cluster's scale())") from None
+    return client
 
 
 @contextmanager
@@ -174,6 +204,11 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
             for done, f in enumerate(cf.as_completed(futures), start=1):
                 out[index[f]] = arrived(index[f], f.result())
                 tick(done)
+        except cf.process.BrokenProcessPool as exc:
+            for f in futures:
+                f.cancel()
+            raise ParallelError(f"a worker process ended before its task was done (killed, or "
+                                f"out of memory: {exc}); nothing of this run was kept") from None
         except BaseException:
             for f in futures:
                 f.cancel()

@@ -8,7 +8,9 @@ when stderr is not a terminal (a log file, a batch job, a pipe) it writes nothin
 
 from __future__ import annotations
 
+import shutil
 import sys
+import time
 
 __all__ = ["Progress"]
 
@@ -34,6 +36,9 @@ class Progress:
         self.stream = stream or sys.stderr
         self.enabled = force or self.stream.isatty()
         self._bar = None
+        # the work starts when the bar is made, not at the first report (the bar is drawn
+        # then: its elapsed time, rate and remaining time count from here)
+        self._started = time.time()
 
     def __call__(self, done: int, total: int) -> None:
         """Show that ``done`` of ``total`` steps are finished (closes the bar at the end)."""
@@ -46,8 +51,11 @@ class Progress:
             return
         if self._bar is None or self._bar.total != total:
             self.close()
+            # a terminal that reports no width (0 columns) would get no bar at all
+            width = shutil.get_terminal_size((100, 20)).columns or 100
             self._bar = tqdm(total=total, desc=self.label, file=self.stream, ascii=" #",
-                             bar_format=BAR_FORMAT, dynamic_ncols=False, leave=True)
+                             bar_format=BAR_FORMAT, dynamic_ncols=False, leave=True, ncols=width)
+            self._bar.start_t = self._bar.last_print_t = self._started
         self._bar.update(done - self._bar.n)
         if done >= total:
             self.close()

@@ -80,8 +80,9 @@ def _library_errors() -> tuple[type[Exception], ...]:
     from ..models.interface.barrier_tb import ConvergenceError as BarrierConvergenceError
     from ..models.interface.delta_barrier import ConvergenceError as DeltaConvergenceError
     from ..models.macrospin import EquilibriumError
+    from ..parallel import ParallelError
 
-    return FitError, EquilibriumError, BarrierConvergenceError, DeltaConvergenceError
+    return FitError, EquilibriumError, BarrierConvergenceError, DeltaConvergenceError, ParallelError
 
 
 #: Signals that end a run as an interrupt does (a batch system's ``scancel`` sends SIGTERM, a

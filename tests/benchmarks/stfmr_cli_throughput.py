@@ -12,7 +12,9 @@ data/stfmr_example, cycled, each with fresh white noise of 0.01 uV added), then 
 * the lab loop: for each file ``pandas.read_csv``, then per field branch one
   ``lmfit.Model`` fit of the mixing lineshape started from the largest deviation from the
   median (argmax guess), on ``--lab-files`` of the files (scaled to all of them), half of
-  them before the command runs and half after;
+  them before the command runs and half after; and the same script with
+  ``scipy.optimize.curve_fit`` in place of lmfit (the ratio against it leaves out lmfit's
+  per-call cost, most of the lab loop's time);
 * ``sotfit stfmr DIR --no-figures --no-global --out OUT`` as a command (a fresh process,
   imports included), serially and with ``--workers N``, and serially on the same files named
   in the order they were made (every frequency in turn: each chunk of the command then holds
@@ -139,6 +141,39 @@ def lab_loop(files) -> dict:
             r = model.fit(y, h=x, h_res=x[i], width=0.005, vs=y[i] - off, va=0.0, offset=off,
                           slope=0.0)
             fitted += bool(r.success)
+    return {"files": len(files), "wall": time.perf_counter() - t0,
+            "cpu": time.process_time() - c0, "branches_fitted": fitted}
+
+
+def scipy_loop(files) -> dict:
+    """The same lab script with ``scipy.optimize.curve_fit`` in place of lmfit (the same read,
+    guess, model and branch): the per-call cost of lmfit's ``Model.fit`` is not in it."""
+    import numpy as np
+    import pandas as pd
+    from scipy.optimize import curve_fit
+
+    def mixing(h, h_res, width, vs, va, offset, slope):
+        d = h - h_res
+        return (vs * width ** 2 + va * width * d) / (d * d + width ** 2) + offset + slope * d
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    fitted = 0
+    for f in files:
+        t = pd.read_csv(f, comment="#")
+        h = t.iloc[:, 0].to_numpy() * 1e-3                       # mT -> T
+        v = t.iloc[:, 1].to_numpy()
+        for p in (1, -1):
+            m = np.sign(h) == p
+            x, y = np.abs(h[m]), v[m]
+            order = np.argsort(x)
+            x, y = x[order], y[order]
+            off = float(np.median(y))
+            i = int(np.argmax(np.abs(y - off)))
+            try:
+                curve_fit(mixing, x, y, p0=[x[i], 0.005, y[i] - off, 0.0, off, 0.0])
+                fitted += 1
+            except RuntimeError:
+                pass
     return {"files": len(files), "wall": time.perf_counter() - t0,
             "cpu": time.process_time() - c0, "branches_fitted": fitted}
 
@@ -294,6 +329,7 @@ def measure(n_files: int = 10000, lab_files: int = 1000, workers: int | None = 2
     # so that a machine shared with other jobs slows both alike
     lab_set = files[:min(lab_files or n_files, n_files)]
     before = lab_loop(lab_set[:len(lab_set) // 2])
+    scipy_before = scipy_loop(lab_set[:len(lab_set) // 2])
     out["sotfit"] = stfmr(full, work / "out_serial", env)
     if workers and workers > 1:
         out["sotfit_workers"] = stfmr(full, work / "out_workers", env, "--workers", str(workers))
@@ -301,6 +337,9 @@ def measure(n_files: int = 10000, lab_files: int = 1000, workers: int | None = 2
     if interleaved:
         out["sotfit_interleaved"] = stfmr(measured_order(files, work), work / "out_order", env)
     after = lab_loop(lab_set[len(lab_set) // 2:])
+    scipy_after = scipy_loop(lab_set[len(lab_set) // 2:])
+    out["scipy_lab"] = {k: scipy_before[k] + scipy_after[k]
+                        for k in ("files", "wall", "cpu", "branches_fitted")}
     lab = {k: before[k] + after[k] for k in ("files", "wall", "cpu", "branches_fitted")}
     lab["ms_before_after"] = [1e3 * x["wall"] / max(x["files"], 1) for x in (before, after)]
     out["lab"] = lab
@@ -345,6 +384,18 @@ def report(m: dict) -> str:
             lines.append(f"| {label} | {r['wall']:.0f} | {r['ms_per_file']:.2f} | "
                          f"{1e3 * r['cpu'] / m['files']:.2f} | **{r['ratio_wall']:.1f}x** | "
                          f"{r['ratio_cpu']:.1f}x |")
+    if "scipy_lab" in m:
+        sl = m["scipy_lab"]
+        sl_ms = 1e3 * sl["wall"] / sl["files"]
+        lines.append(f"| the same lab script with scipy's curve_fit for lmfit (no lmfit per-call "
+                     f"cost; {sl['files']} files, scaled) | {sl['wall'] * m['files'] / sl['files']:.0f}"
+                     f" | {sl_ms:.1f} | {1e3 * sl['cpu'] / sl['files']:.1f} | "
+                     f"{lab_ms / sl_ms:.1f}x | |")
+        for key in ("sotfit", "sotfit_workers"):
+            if key in m:
+                lines.append(f"| ratio of `{'--workers' if key != 'sotfit' else 'sotfit stfmr'}"
+                             f"` against the curve_fit script | | | | "
+                             f"**{sl_ms / m[key]['ms_per_file']:.2f}x** | |")
     lines.append("")
     lines.append("| files | peak resident memory of the command (MB) | wall (s) |")
     lines.append("| --- | --- | --- |")

@@ -130,7 +130,8 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                   max_gamma_rel_error: float = 0.1, kittel_tolerance: float = 0.05,
                   progress: Callable[[int, int], None] | None = None,
                   workers: int | None = None, scheduler: str | None = None,
-                  fitted=None, spectrum_correlations: bool = True) -> STFMRAnalysis:
+                  fitted=None, spectrum_correlations: bool = True,
+                  global_max_spectra: int | None = None) -> STFMRAnalysis:
     """Run the ST-FMR pipeline on spectra of one sample.
 
     Parameters
@@ -152,6 +153,9 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
         Fit window in half widths around each resonance.
     global_fit : bool
         Also run the global fit (lineshape ``stfmr_mixing`` only).
+    global_max_spectra : int, optional
+        Leave the global fit out, with a note, above this many spectra (its cost grows about as
+        the cube of their number); None: no limit.
     on_error : {'raise', 'skip'}
         What to do with a spectrum that cannot be fitted.
     kittel_tolerance : float
@@ -191,7 +195,13 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
         fits, failures, kit, lw, seq, fit_kw, assumed_gamma = _sequential_route(
             fits, failures, frequencies, notes, fit_kw, max_gamma_rel_error, kittel_tolerance,
             spectrum_correlations)
-        if global_fit and (model is None or _global_lineshape(model)):
+        if global_fit and global_max_spectra is not None and len(fits) > global_max_spectra:
+            notes.append(f"no global fit: {len(fits)} spectra, more than {global_max_spectra}; "
+                         "its cost grows about as the cube of the number of spectra (36 took "
+                         "about a minute, 72 eleven, 300 did not end in 23 minutes and 2.4 GB), "
+                         "so the sequential route is reported alone (sotfit stfmr --global fits "
+                         "them all at once)")
+        elif global_fit and (model is None or _global_lineshape(model)):
             glob, gvals, gspec = _global_route(fits, seq, kit, lw, fit_kw, notes)
         elif global_fit:
             notes.append(f"no global fit: the global multi-frequency fit describes the mixing "

@@ -1,0 +1,118 @@
+"""Scale-out that cannot run says so in one line (exit status 2), and what does not scale is
+left out by default or said: no scheduler at the address, a cluster without workers, a worker
+process killed, options that keep the files in one task, the global fit of many spectra, the
+progress bar's clock."""
+
+import io
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+import sotfit.parallel as parallel
+from sotfit.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
+
+
+def _square(x):
+    return x * x
+
+
+def _die(x):
+    if x == 3:
+        os._exit(1)          # a worker killed (OOM killer, kill -9)
+    return x
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_no_scheduler_at_the_address_is_one_error(monkeypatch):
+    """A 40-line traceback ('Timed out trying to connect') with exit status 1 before."""
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 2.0)
+    with pytest.raises(parallel.ParallelError, match="no dask scheduler answered"):
+        parallel.map_tasks(_square, [1, 2], scheduler=f"tcp://127.0.0.1:{_closed_port()}")
+
+
+def test_a_cluster_without_workers_is_waited_for_then_one_error(monkeypatch, capsys):
+    """A cluster whose worker jobs are still queued: 'No valid workers found' in a traceback
+    after 30 s before; now the run waits for a worker (WAIT_FOR_WORKERS_S), saying so."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "WAIT_FOR_WORKERS_S", 2.0)
+    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as cluster:
+        with pytest.raises(parallel.ParallelError, match="no worker joined"):
+            parallel.map_tasks(_square, [1, 2], scheduler=cluster.scheduler_address)
+    assert "waiting for a worker to join" in capsys.readouterr().err
+
+
+def test_a_killed_worker_process_is_one_error():
+    """BrokenProcessPool ended the run in a traceback with exit status 1."""
+    with pytest.raises(parallel.ParallelError, match="a worker process ended"):
+        parallel.map_tasks(_die, list(range(6)), workers=2)
+
+
+def test_cli_unreachable_scheduler_exits_2_with_one_line(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 2.0)
+    rc = main(["stfmr", str(EXAMPLE), "--no-figures", "--no-global", "--out", str(tmp_path / "o"),
+               "--scheduler", f"tcp://127.0.0.1:{_closed_port()}"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "sotfit stfmr: error: no dask scheduler answered" in err
+    assert "Traceback" not in err and not (tmp_path / "o").exists()
+
+
+def _fitted(out):
+    import json
+
+    return json.loads((out / "summary.json").read_text())["sequential"]
+
+
+def test_options_naming_files_keep_them_in_this_process(tmp_path, capsys):
+    """--frequency FILE=... keeps the list in one task: with --workers it was sent to a worker
+    anyway (with --scheduler, by a relative path: 'no such file' on the worker); now it is
+    fitted here, with a note, and the numbers are the serial run's."""
+    named = ["--frequency", "py_pt_8GHz.csv=8GHz"]
+    assert main(["stfmr", str(EXAMPLE), *named, "--no-figures", "--no-global",
+                 "--out", str(tmp_path / "serial")]) == 0
+    assert main(["stfmr", str(EXAMPLE), *named, "--no-figures", "--no-global", "--workers", "2",
+                 "--out", str(tmp_path / "workers")]) == 0
+    assert "keeps them in one task" in capsys.readouterr().err
+    assert _fitted(tmp_path / "serial") == _fitted(tmp_path / "workers")
+
+
+def test_global_fit_left_out_above_the_limit_unless_asked(tmp_path, monkeypatch):
+    """The global fit's cost grows about as the cube of the spectra (72 took 11 minutes, 300
+    did not end): above GLOBAL_MAX_SPECTRA it is left out with a note; --global runs it."""
+    import json
+
+    import sotfit.cli.stfmr as stfmr_cli
+
+    monkeypatch.setattr(stfmr_cli, "GLOBAL_MAX_SPECTRA", 4)        # the example has six
+    assert main(["stfmr", str(EXAMPLE), "--no-figures", "--out", str(tmp_path / "cap")]) == 0
+    cap = json.loads((tmp_path / "cap" / "summary.json").read_text())
+    assert "global" not in cap
+    assert any(n.startswith("no global fit: 6 spectra, more than 4") for n in cap["notes"])
+    assert main(["stfmr", str(EXAMPLE), "--no-figures", "--global",
+                 "--out", str(tmp_path / "all")]) == 0
+    assert "global" in json.loads((tmp_path / "all" / "summary.json").read_text())
+
+
+def test_progress_clock_starts_when_the_bar_is_made():
+    """The bar was made at the first report: 72 files '[00:00<00:00, 2082688 it/s]'."""
+    pytest.importorskip("tqdm")
+    from sotfit.progress import Progress
+
+    stream = io.StringIO()
+    bar = Progress("files", stream=stream, force=True)
+    time.sleep(0.3)
+    bar(1, 10)
+    elapsed = bar._bar.format_dict["elapsed"]
+    bar.close()
+    assert elapsed >= 0.3
