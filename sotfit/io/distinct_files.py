@@ -59,6 +59,7 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
 
     by_id: dict[tuple, str] = {}
     by_size: dict[tuple, list] = defaultdict(list)
+    empty: set[str] = set()
     for p in paths:
         file, table = table_names.named_table(Path(p))   # a table of a file of several
         try:
@@ -71,6 +72,9 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
                         "file given twice counts its data twice and understates every "
                         "uncertainty)")
         by_id[key] = str(p)
+        if st.st_size == 0:         # the reader says it is empty (not 'identical content')
+            empty.add(str(p))
+            continue
         by_size[(st.st_size, table)].append((str(p), file))
     for same_size in (group for group in by_size.values() if len(group) > 1):
         by_sum: dict[int, list] = defaultdict(list)
@@ -85,7 +89,7 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
             except OSError as exc:
                 raise error(f"{name}: cannot read ({exc.strerror or exc})") from None
             by_sum[crc].append((name, file))
-    _check_same_text(paths, error)
+    _check_same_text([p for p in paths if str(p) not in empty], error)
 
 
 #: Largest text file compared line by line (bytes): larger ones only byte for byte.

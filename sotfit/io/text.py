@@ -349,6 +349,10 @@ def _content_rows(lines: list[str], start: int) -> list[int]:
     return [i for i in range(start, len(lines)) if _is_content(lines[i])]
 
 
+#: The last line of a file, after the rows, made of nothing but the characters of numbers and
+#: delimiters without being a row (``-``, ``1.5e``): a row cut short by a truncated file.
+_CUT_ROW = re.compile(r"^[\s0-9eE+\-.,;]*[0-9eE+\-.][\s0-9eE+\-.,;]*$")
+
 #: The most lines of text after the data read as a footer.
 FOOTER_LINES = 3
 
@@ -712,6 +716,13 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
             + _commas.decimal_comma_hint(lines))
     start, delimiter, first = found
     rows, footer = _without_footer(lines, _content_rows(lines, start))
+    cut = [i for i in footer if _CUT_ROW.match(lines[i]) and not any(
+        lines[j].strip() for j in range(i + 1, len(lines)))]
+    if cut:
+        raise DataError(
+            f"{name}, line {cut[0] + 1}: the data end in {lines[cut[0]].strip()!r}, a row cut "
+            "short: the file looks truncated (a measurement or a copy stopped); remove that "
+            "line if the rows before it are whole")
     if footer:
         notes = (*notes, f"line(s) {', '.join(str(i + 1) for i in footer)} after the data "
                          f"({lines[footer[0]].strip()[:40]!r}) not read: text without a number, "

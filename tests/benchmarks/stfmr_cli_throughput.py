@@ -114,32 +114,42 @@ def measured_order(files, where: Path) -> Path:
     return out
 
 
-def lab_loop(files) -> dict:
-    """The lab script: pandas read, one lmfit Model fit per field branch from an argmax guess."""
+def mixing(h, h_res, width, vs, va, offset, slope):
+    """The mixing lineshape of the lab scripts (a straight background)."""
+    d = h - h_res
+    return (vs * width ** 2 + va * width * d) / (d * d + width ** 2) + offset + slope * d
+
+
+def lab_branches(f):
+    """The lab scripts' reading of one file: ``pandas.read_csv``, each field branch in |H|
+    sorted, and its argmax guess ``(x, y, [h_res, width, vs, va, offset, slope])``."""
     import numpy as np
     import pandas as pd
+
+    t = pd.read_csv(f, comment="#")
+    h = t.iloc[:, 0].to_numpy() * 1e-3                       # mT -> T
+    v = t.iloc[:, 1].to_numpy()
+    for p in (1, -1):
+        m = np.sign(h) == p
+        x, y = np.abs(h[m]), v[m]
+        order = np.argsort(x)
+        x, y = x[order], y[order]
+        off = float(np.median(y))
+        i = int(np.argmax(np.abs(y - off)))
+        yield x, y, [x[i], 0.005, y[i] - off, 0.0, off, 0.0]
+
+
+def lab_loop(files) -> dict:
+    """The lab script: pandas read, one lmfit Model fit per field branch from an argmax guess."""
     from lmfit import Model
 
-    def mixing(h, h_res, width, vs, va, offset, slope):
-        d = h - h_res
-        return (vs * width ** 2 + va * width * d) / (d * d + width ** 2) + offset + slope * d
-
     model = Model(mixing)
+    names = ("h_res", "width", "vs", "va", "offset", "slope")
     t0, c0 = time.perf_counter(), time.process_time()
     fitted = 0
     for f in files:
-        t = pd.read_csv(f, comment="#")
-        h = t.iloc[:, 0].to_numpy() * 1e-3                       # mT -> T
-        v = t.iloc[:, 1].to_numpy()
-        for p in (1, -1):
-            m = np.sign(h) == p
-            x, y = np.abs(h[m]), v[m]
-            order = np.argsort(x)
-            x, y = x[order], y[order]
-            off = float(np.median(y))
-            i = int(np.argmax(np.abs(y - off)))
-            r = model.fit(y, h=x, h_res=x[i], width=0.005, vs=y[i] - off, va=0.0, offset=off,
-                          slope=0.0)
+        for x, y, guess in lab_branches(f):
+            r = model.fit(y, h=x, **dict(zip(names, guess)))
             fitted += bool(r.success)
     return {"files": len(files), "wall": time.perf_counter() - t0,
             "cpu": time.process_time() - c0, "branches_fitted": fitted}
@@ -148,29 +158,14 @@ def lab_loop(files) -> dict:
 def scipy_loop(files) -> dict:
     """The same lab script with ``scipy.optimize.curve_fit`` in place of lmfit (the same read,
     guess, model and branch): the per-call cost of lmfit's ``Model.fit`` is not in it."""
-    import numpy as np
-    import pandas as pd
     from scipy.optimize import curve_fit
-
-    def mixing(h, h_res, width, vs, va, offset, slope):
-        d = h - h_res
-        return (vs * width ** 2 + va * width * d) / (d * d + width ** 2) + offset + slope * d
 
     t0, c0 = time.perf_counter(), time.process_time()
     fitted = 0
     for f in files:
-        t = pd.read_csv(f, comment="#")
-        h = t.iloc[:, 0].to_numpy() * 1e-3                       # mT -> T
-        v = t.iloc[:, 1].to_numpy()
-        for p in (1, -1):
-            m = np.sign(h) == p
-            x, y = np.abs(h[m]), v[m]
-            order = np.argsort(x)
-            x, y = x[order], y[order]
-            off = float(np.median(y))
-            i = int(np.argmax(np.abs(y - off)))
+        for x, y, guess in lab_branches(f):
             try:
-                curve_fit(mixing, x, y, p0=[x[i], 0.005, y[i] - off, 0.0, off, 0.0])
+                curve_fit(mixing, x, y, p0=guess)
                 fitted += 1
             except RuntimeError:
                 pass
