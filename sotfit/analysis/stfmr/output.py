@@ -260,8 +260,11 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
     ``alpha``, ``linewidth_inhomogeneous`` (``h_k`` in plane) and, when the sample allows,
     the torque means ``xi_fmr``, ``mu0_h_dl``, ``mu0_h_fl_oe``, ``mu0_h_fl``, ``xi_dl``,
     ``xi_fl`` ...; ``spectra`` lists the per-spectrum values. A doubtful quantity carries
-    ``"flags": [reason, ...]`` (:mod:`sotfit.flags`; the gates of docs/stfmr.md, section 9).
-    ``rows`` holds spectrum rows made beforehand (:class:`SpectrumRows`).
+    ``"flags": [reason, ...]`` (:mod:`sotfit.flags`; the gates of docs/stfmr.md, section 9);
+    the summary's top-level list of them, as ``summary.json`` has it, is made by
+    :func:`sotfit.flags.finalise_flags` (``finalise_flags(summary)``), which the command calls
+    when it writes the file. ``rows`` holds spectrum rows made beforehand
+    (:class:`SpectrumRows`).
     """
     from ... import __version__
 
