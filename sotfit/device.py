@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .checks import absurd, check_number
+from .models.sot import angular_factor
 from .models.sot import current_fraction as _current_fraction
 from .models.sot import peak_from_rms
 
@@ -114,7 +115,7 @@ TYPICAL_DIMENSIONS = {
 #: |sin 2phi cos phi| below which an ST-FMR field angle is flagged: a tenth of its value at
 #: 45 deg (within about 4 deg of a multiple of 90 deg, where the rectified signal vanishes;
 #: an angle of 0.785 given for pi/4 rad lands there).
-ANGULAR_FLOOR = 0.1 * math.sin(math.pi / 2) * math.cos(math.pi / 4)
+ANGULAR_FLOOR = 0.1 * angular_factor(45.0)
 
 
 def flag_unusual_dimensions(section: Mapping) -> list[str]:
@@ -138,8 +139,7 @@ def flag_unusual_dimensions(section: Mapping) -> list[str]:
     flagged = []
     q = section.get("angle")
     if isinstance(q, Mapping) and q.get("unit") == "deg" and q.get("value") is not None:
-        phi = math.radians(float(q["value"]))
-        angular = abs(math.sin(2 * phi) * math.cos(phi))
+        angular = abs(angular_factor(float(q["value"])))
         if angular < ANGULAR_FLOOR:
             add_flag(q, f"angle = {float(q['value']):g} deg: sin 2phi cos phi = {angular:.3g}, "
                         f"under a tenth of its value at 45 deg, and the torques divide by it; "

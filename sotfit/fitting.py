@@ -262,9 +262,14 @@ def _is_default(value, default) -> bool:
 
 
 def _unit_key(unit: str) -> str:
-    """A unit's spelling for comparison: no spaces, micro as 'u', Ohm for the omega sign."""
-    return (unit.replace(" ", "").replace("\u00b5", "u").replace("\u03bc", "u")
-            .replace("\u03a9", "Ohm").replace("\u2126", "Ohm"))
+    """A unit's canonical spelling (:func:`sotfit.units.normalise_unit`: micro signs, Ohm,
+    spaces), or the unit as written when sotfit does not know it."""
+    from .units import UnitError, normalise_unit
+
+    try:
+        return normalise_unit(unit)
+    except UnitError:
+        return unit.replace(" ", "")
 
 
 def _check_models(problem: Problem) -> tuple[list, list]:

@@ -105,3 +105,18 @@ def test_st_fmr_angle_near_a_multiple_of_90_is_flagged(angle, flagged):
     assert ("angle" in names) is flagged
     if flagged:
         assert "radians" in section["angle"]["flags"][0]
+
+
+def test_angular_factor_of_the_st_fmr_signal():
+    """sin 2phi cos phi: 1/sqrt(2) at 45 deg, zero at multiples of 90, odd in phi and reversed
+    with the field (phi + 180); the flag's floor is a tenth of the 45-deg value."""
+    from sotfit.device import ANGULAR_FLOOR
+    from sotfit.models.sot import angular_factor
+
+    assert angular_factor(45.0) == pytest.approx(2 ** -0.5)
+    for a in (0.0, 90.0, 180.0, 270.0):
+        assert abs(angular_factor(a)) < 1e-15
+    for a in (10.0, 30.0, 60.0):
+        assert angular_factor(-a) == pytest.approx(-angular_factor(a))
+        assert angular_factor(a + 180.0) == pytest.approx(-angular_factor(a))
+    assert ANGULAR_FLOOR == pytest.approx(0.1 * 2 ** -0.5)

@@ -40,6 +40,7 @@ import numpy as np
 from ..units import E_CHARGE, HBAR, MU_0
 
 __all__ = [
+    "angular_factor",
     "peak_from_rms",
     "current_fraction",
     "sheet_current_density",
@@ -189,6 +190,14 @@ def amr_factors(h_res, meff, width, current, delta_r):
     return geom * safe_sqrt(h_res * (h_res + meff)) / den, geom * (h_res + meff) / den
 
 
+def angular_factor(angle_deg: float) -> float:
+    """sin 2phi cos phi of the in-plane field angle phi (deg): the angular dependence of the
+    rectified ST-FMR signal of the conventional torques (docs/stfmr.md, section 6.1; Liu et
+    al. 2011), zero at multiples of 90 deg."""
+    phi = math.radians(angle_deg)
+    return math.sin(2 * phi) * math.cos(phi)
+
+
 def lineshape_prefactors(h_res, meff, width, i_rf, delta_r, angle_deg):
     """Linear-response factors K_s, K_a with V_s = K_s mu0 H_DL0 and V_a = K_a mu0 (H_FL0 + H_Oe,y).
 
@@ -217,8 +226,7 @@ def lineshape_prefactors(h_res, meff, width, i_rf, delta_r, angle_deg):
     Derived in docs/stfmr.md from the linearised LLG (Smit-Beljers form),
     including the 1/2 of the time average <I(t) R(t)> and dR/dphi = -Delta_R sin 2phi.
     """
-    phi = math.radians(angle_deg)
-    angular = math.sin(2 * phi) * math.cos(phi)
+    angular = angular_factor(angle_deg)
     ks, ka = amr_factors(h_res, meff, width, i_rf, delta_r)
     return angular * ks, angular * ka
 
