@@ -444,34 +444,3 @@ def test_two_spectra_say_what_the_dispersion_fits_need(files, tmp_path):
     assert any(n.startswith("2 spectra fitted at 2 frequencies: the Kittel, damping and "
                             "global fits need at least two frequencies and three spectra")
                for n in notes)
-
-
-@pytest.mark.parametrize("h_k, flagged", [(0.004, True), (0.0, False)])
-def test_a_fitted_anisotropy_left_out_of_the_torques_is_flagged(tmp_path, h_k, flagged):
-    """With --free-hk the Kittel fit's effective field is H_r + H_k, but the torque formulas
-    take H_r: H_k = 4 mT at 3-8 GHz put xi_DL and xi_FMR 2.5-4 sigma high with no flag. The
-    torque quantities are flagged where H_k moves them by more than 1 %; a film without
-    anisotropy is not."""
-    from sotfit.models.lineshapes import mixing_voltage
-    from sotfit.models.magnetization import linewidth_hwhm, resonance_field_inplane
-
-    paths = []
-    for i, f in enumerate((3.0, 4.0, 5.0, 6.0, 7.0, 8.0)):
-        hr = resonance_field_inplane(f, 0.9, 29.0, h_k)
-        w = linewidth_hwhm(f, 0.012, 0.0008, 29.0)
-        h = np.linspace(hr + 12 * w, -hr - 12 * w, 481)
-        a = np.abs(h)
-        v = np.sign(h) * mixing_voltage(a, hr, w, 1.5, 2.0)
-        v = v + np.random.default_rng(i).normal(0, 0.02, h.size)
-        p = tmp_path / "in" / f"{f:g}GHz.csv"
-        p.parent.mkdir(exist_ok=True)
-        p.write_text("field (T),vmix (uV)\n" + "".join(f"{x:.8g},{y:.8g}\n" for x, y in zip(h, v)))
-        paths.append(str(p))
-    out = tmp_path / "o"
-    assert main(["stfmr", *paths, *SAMPLE_ARGS, "--angle", "45deg", "--free-hk",
-                 "--no-figures", "--out", str(out)]) == 0
-    seq = json.loads((out / "summary.json").read_text())["sequential"]
-    assert abs(seq["h_k"]["value"] - h_k) < 5 * seq["h_k"]["stderr"]
-    for k in ("xi_fmr", "mu0_h_dl", "xi_dl"):
-        hit = any("in-plane anisotropy" in f for f in seq[k].get("flags", []))
-        assert hit is flagged, k

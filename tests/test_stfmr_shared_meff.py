@@ -52,7 +52,8 @@ def test_structured_mean_equals_the_dense_gls_mean(spread):
     assert math.isfinite(c_struct) and c_struct != 0.0
 
 
-def test_correlation_bounds_bracket_the_eigenvalues():
+@pytest.mark.parametrize("k", [1, 2])    # M_eff alone, M_eff and H_k
+def test_correlation_bounds_bracket_the_eigenvalues(k):
     """Weyl's inequalities: the singularity test of the structured mean uses a lower bound of the
     smallest and an upper bound of the largest eigenvalue of the correlation matrix."""
     from sotfit.analysis.stfmr.shared_meff import _correlation_bounds
@@ -61,11 +62,49 @@ def test_correlation_bounds_bracket_the_eigenvalues():
     for _ in range(20):
         n = 30
         d = rng.uniform(0.5, 2.0, n)
-        a = rng.normal(0, 1.0, n)
-        u = rng.normal(0, 0.05, n)
-        v = rng.uniform(0.01, 1.0)
-        c = np.diag(d) + np.outer(u, a) + np.outer(a, u) + v * np.outer(a, a)
+        a = rng.normal(0, 1.0, (n, k))
+        u = rng.normal(0, 0.05, (n, k))
+        g = rng.normal(0, 0.5, (k, k))
+        cov_s = g @ g.T + 0.01 * np.eye(k)
+        c = np.diag(d) + u @ a.T + a @ u.T + a @ cov_s @ a.T
         s = np.sqrt(np.diag(c))
         ev = np.linalg.eigvalsh(c / np.outer(s, s))
-        lo, hi = _correlation_bounds(d, u, a, v)
+        lo, hi = _correlation_bounds(d, u, a, cov_s)
         assert lo <= ev[0] + 1e-12 and hi >= ev[-1] - 1e-12
+
+
+def _torques_hk(s, meff, h_k):
+    # the shape of the torque formulas with an anisotropy field: H_1 = H_r + H_k
+    h1 = s["h"] + h_k
+    return {"xi": s["vs"] / s["va"] * (1 + meff / h1) ** 0.5,
+            "field": s["vs"] * (2 * h1 + meff) / (h1 * (h1 + meff)) ** 0.5}
+
+
+def test_structured_mean_with_two_shared_values_equals_the_dense_gls_mean():
+    """With a fitted H_k every torque shares M_eff and H_k, both correlated with every
+    spectrum's h_res (and with each other, as a Kittel fit's are): the rank-4 structure gives
+    the generic uncertain values' standard errors, GLS mean, Birge ratio and correlations."""
+    spectra, meff = _spectra(60)
+    h_k = 0.004 + sum(-0.003 * (s["h"] - s["h"].nominal_value) for s in spectra) \
+        + 0.2 * (meff - meff.nominal_value) + ufloat(0, 0.0005)
+    split = SharedMeff(meff, h_k)
+    parts = [split.split(lambda m, hk, s=s: _torques_hk(s, m, hk)) for s in spectra]
+    for key in ("xi", "field"):
+        dense = [_torques_hk(s, meff, h_k)[key] for s in spectra]
+        for p, d in zip(parts, dense):
+            assert p[0][key].nominal_value == pytest.approx(d.nominal_value, rel=1e-14)
+            assert p[1][key] == pytest.approx(d.std_dev, rel=1e-12)
+            assert p[0][key].std_dev == pytest.approx(d.std_dev, rel=1e-12)
+        info_d, info_s = {}, {}
+        m_dense, b_dense = weighted_mean(dense, info=info_d)
+        m_struct, b_struct = structured_mean([p[2][key] for p in parts],
+                                             [p[3][key] for p in parts], split, info=info_s)
+        assert not info_d["singular"] and not info_s["singular"]
+        assert m_struct.nominal_value == pytest.approx(m_dense.nominal_value, rel=1e-12)
+        assert m_struct.std_dev == pytest.approx(m_dense.std_dev, rel=1e-10)
+        assert b_struct == pytest.approx(b_dense, rel=1e-10)
+        for shared in (meff, h_k):
+            c_dense = ((m_dense + shared).std_dev ** 2 - (m_dense - shared).std_dev ** 2) / 4
+            c_struct = ((m_struct + shared).std_dev ** 2 - (m_struct - shared).std_dev ** 2) / 4
+            assert c_struct == pytest.approx(c_dense, rel=1e-8)
+            assert c_struct != 0.0

@@ -177,17 +177,23 @@ def electric_field_nm(current, fraction, width, t_nm, rho_nm):
 
 # --- ST-FMR lineshapes and the ratio method ---------------------------------------------
 
-def amr_factors(h_res, meff, width, current, delta_r):
+def amr_factors(h_res, meff, width, current, delta_r, h_k=0.0):
     """K_s, K_a of the ST-FMR lineshapes without the angular factor sin(2phi) cos(phi) (uV/T).
 
-    K_s = -(I Delta_R / 2) sqrt(H_r (H_r + M_eff)) / (W (2 H_r + M_eff)),
-    K_a = -(I Delta_R / 2) (H_r + M_eff) / (W (2 H_r + M_eff)); ``current`` in mA (peak),
-    ``delta_r`` in Ohm, fields in T. The angular analysis of unconventional torques
-    (MacNeill et al., Nat. Phys. 13, 300 (2017)) uses them with its own angular factors.
+    K_s = -(I Delta_R / 2) sqrt(H_1 (H_1 + M_eff)) / (W (2 H_1 + M_eff)),
+    K_a = -(I Delta_R / 2) (H_1 + M_eff) / (W (2 H_1 + M_eff)) with H_1 = H_r + H_k, the
+    in-plane stiffness field at resonance; ``current`` in mA (peak), ``delta_r`` in Ohm,
+    fields in T. ``h_k`` is the in-plane uniaxial anisotropy field along the magnetisation,
+    as in the Kittel relation f = (gamma/2pi) sqrt((H + H_k)(H + H_k + M_eff))
+    (:func:`sotfit.models.magnetization.frequency_inplane`): both stiffness fields of the
+    linearised LLG carry it, and d(H_1 H_2)/dH = H_1 + H_2 = 2 H_1 + M_eff (docs/stfmr.md,
+    section 6.1). The angular analysis of unconventional torques (MacNeill et al.,
+    Nat. Phys. 13, 300 (2017)) uses them with its own angular factors.
     """
     geom = -0.5 * (current * delta_r * 1e3)  # uV
-    den = width * (2 * h_res + meff)
-    return geom * safe_sqrt(h_res * (h_res + meff)) / den, geom * (h_res + meff) / den
+    h1 = h_res + h_k
+    den = width * (2 * h1 + meff)
+    return geom * safe_sqrt(h1 * (h1 + meff)) / den, geom * (h1 + meff) / den
 
 
 def angular_factor(angle_deg: float) -> float:
@@ -198,7 +204,7 @@ def angular_factor(angle_deg: float) -> float:
     return math.sin(2 * phi) * math.cos(phi)
 
 
-def lineshape_prefactors(h_res, meff, width, i_rf, delta_r, angle_deg):
+def lineshape_prefactors(h_res, meff, width, i_rf, delta_r, angle_deg, h_k=0.0):
     """Linear-response factors K_s, K_a with V_s = K_s mu0 H_DL0 and V_a = K_a mu0 (H_FL0 + H_Oe,y).
 
     Parameters
@@ -215,6 +221,9 @@ def lineshape_prefactors(h_res, meff, width, i_rf, delta_r, angle_deg):
         AMR amplitude Delta_R = R_parallel - R_perp (Ohm).
     angle_deg : float
         In-plane angle phi between field (magnetisation) and current (deg).
+    h_k : float
+        In-plane uniaxial anisotropy field mu0 H_k along the magnetisation (T), as fitted by
+        the Kittel relation; 0 without one.
 
     Returns
     -------
@@ -227,11 +236,11 @@ def lineshape_prefactors(h_res, meff, width, i_rf, delta_r, angle_deg):
     including the 1/2 of the time average <I(t) R(t)> and dR/dphi = -Delta_R sin 2phi.
     """
     angular = angular_factor(angle_deg)
-    ks, ka = amr_factors(h_res, meff, width, i_rf, delta_r)
+    ks, ka = amr_factors(h_res, meff, width, i_rf, delta_r, h_k)
     return angular * ks, angular * ka
 
 
-def torque_fields(vs, va, h_res, meff, width, i_rf, delta_r, angle_deg):
+def torque_fields(vs, va, h_res, meff, width, i_rf, delta_r, angle_deg, h_k=0.0):
     """rf torque fields from the lineshape amplitudes (inverse of :func:`lineshape_prefactors`).
 
     Parameters
@@ -246,6 +255,8 @@ def torque_fields(vs, va, h_res, meff, width, i_rf, delta_r, angle_deg):
         AMR Delta_R (Ohm).
     angle_deg : float
         Field angle from the current (deg); not a multiple of 90.
+    h_k : float
+        In-plane anisotropy field mu0 H_k (T) of the Kittel fit; 0 without one.
 
     Returns
     -------
@@ -253,7 +264,7 @@ def torque_fields(vs, va, h_res, meff, width, i_rf, delta_r, angle_deg):
         ``mu0_h_dl`` = mu0 H_DL0 and ``mu0_h_fl_oe`` = mu0 (H_FL0 + H_Oe,y), in T,
         signs as in docs/CONVENTIONS.md (sigma = +y).
     """
-    ks, ka = lineshape_prefactors(h_res, meff, width, i_rf, delta_r, angle_deg)
+    ks, ka = lineshape_prefactors(h_res, meff, width, i_rf, delta_r, angle_deg, h_k)
     return {"mu0_h_dl": vs / ks, "mu0_h_fl_oe": va / ka}
 
 
@@ -265,8 +276,8 @@ def ratio_prefactor(mu0_ms, t_fm, t_nm):
     return E_CHARGE * mu0_ms * (t_fm * _NM) * (t_nm * _NM) / HBAR
 
 
-def xi_fmr(vs, va, h_res, meff, mu0_ms, t_fm, t_nm):
-    """Lineshape-ratio efficiency xi_FMR = (V_s/V_a)(e mu0 Ms t_F t_N / hbar) sqrt(1 + M_eff/H_r).
+def xi_fmr(vs, va, h_res, meff, mu0_ms, t_fm, t_nm, h_k=0.0):
+    """Lineshape-ratio efficiency xi_FMR = (V_s/V_a)(e mu0 Ms t_F t_N / hbar) sqrt(1 + M_eff/H_1).
 
     Liu et al., PRL 106, 036601 (2011), the lineshape-ratio formula (written there with
     4 pi M_eff in Gaussian units). The prefactor holds the *saturation* magnetisation mu0 Ms
@@ -282,13 +293,17 @@ def xi_fmr(vs, va, h_res, meff, mu0_ms, t_fm, t_nm):
         mu0 H_r, mu0 M_eff, mu0 Ms (T).
     t_fm, t_nm : float
         Ferromagnet and spin-source thicknesses (nm).
+    h_k : float
+        In-plane anisotropy field mu0 H_k of the Kittel fit (T): the ellipticity is that of
+        the stiffness fields H_1 = H_r + H_k and H_1 + M_eff (:func:`amr_factors`); 0
+        without one.
 
     Returns
     -------
     float
         xi_FMR (dimensionless), positive when V_s and V_a have the same sign.
     """
-    return (vs / va) * ratio_prefactor(mu0_ms, t_fm, t_nm) * safe_sqrt(1 + meff / h_res)
+    return (vs / va) * ratio_prefactor(mu0_ms, t_fm, t_nm) * safe_sqrt(1 + meff / (h_res + h_k))
 
 
 def xi_fmr_from_dl_fl(xi_dl, xi_fl, mu0_ms, t_fm, t_nm):

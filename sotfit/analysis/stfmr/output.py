@@ -78,24 +78,26 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
     routes: dict[str, Any] = {}
     out: dict[str, Any] = {}
     meff_seq = analysis.sequential.get("meff")
+    hk_seq = analysis.sequential.get("h_k", 0.0)      # the torque formulas take H_r + H_k
     if meff_seq is not None and len(analysis.spectra) > STRUCTURED_ABOVE \
             and hasattr(meff_seq, "derivatives") and gives_torques(sample):
         # (a sample that allows no torque quantity takes the plain route: empty rows)
-        out["sequential"] = _sequential_structured(analysis, sample, meff_seq)
+        out["sequential"] = _sequential_structured(analysis, sample, meff_seq, hk_seq)
     elif meff_seq is not None:
         per = []
         for s in analysis.spectra:
             row = {"source": s.source, "frequency": s.frequency,
-                   **spectrum_torques(s.combined, meff_seq, sample)}
+                   **spectrum_torques(s.combined, meff_seq, sample, hk_seq)}
             row["branches"] = {("+" if r.meta["polarity"] > 0 else "-"):
-                               spectrum_torques(BranchValues(r), meff_seq, sample)
+                               spectrum_torques(BranchValues(r), meff_seq, sample, hk_seq)
                                for r in s.branches}
             per.append(row)
         routes["sequential"] = per
     if analysis.global_spectra:
         meff_g = analysis.global_values["meff"]
+        hk_g = analysis.global_values.get("h_k", 0.0)
         routes["global"] = [{"source": g["source"], "frequency": g["frequency"],
-                             **spectrum_torques(g, meff_g, sample)}
+                             **spectrum_torques(g, meff_g, sample, hk_g)}
                             for g in analysis.global_spectra]
     for route, per in routes.items():
         keys = [k for k in per[0] if k not in ("source", "frequency", "branches")]
@@ -120,22 +122,31 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
 STRUCTURED_ABOVE = 48
 
 
-def _sequential_structured(analysis: STFMRAnalysis, sample, meff) -> dict[str, Any]:
+def _sequential_structured(analysis: STFMRAnalysis, sample, meff, h_k=0.0) -> dict[str, Any]:
     """The sequential route of :func:`stfmr_torques` for many spectra, with the per-spectrum
-    standard errors under ``stderr`` (the same numbers the uncertain values give)."""
+    standard errors under ``stderr`` (the same numbers the uncertain values give); a fitted
+    (uncertain) H_k is shared by every torque like M_eff, a held one is a number."""
     from .shared_meff import SharedMeff, is_uncertain, structured_mean
     from .torques import spectrum_torques, weighted_mean
 
-    split = SharedMeff(meff)
+    if is_uncertain(h_k):
+        split = SharedMeff(meff, h_k)
+
+        def torques(v):
+            return lambda m, hk: spectrum_torques(v, m, sample, hk)
+    else:
+        split = SharedMeff(meff)
+
+        def torques(v):
+            return lambda m: spectrum_torques(v, m, sample, h_k)
     per, errors, locals_, coefs = [], [], [], []
     for s in analysis.spectra:
-        full, se, loc, a = split.split(lambda m, v=s.combined: spectrum_torques(v, m, sample))
+        full, se, loc, a = split.split(torques(s.combined))
         row = {"source": s.source, "frequency": s.frequency, **full, "branches": {}}
         err = dict(se, branches={})
         for r in s.branches:
             pol = "+" if r.meta["polarity"] > 0 else "-"
-            bfull, bse, _, _ = split.split(lambda m, v=BranchValues(r):
-                                           spectrum_torques(v, m, sample))
+            bfull, bse, _, _ = split.split(torques(BranchValues(r)))
             row["branches"][pol], err["branches"][pol] = bfull, bse
         per.append(row)
         errors.append(err)
@@ -340,34 +351,7 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
             "formulas rest on vanishes to first order")
     _summary_flags(out, analysis, torques, sample)
     _lockin_sign_flags(out, analysis)
-    _anisotropy_flags(out, analysis, torques)
     return out
-
-
-def _anisotropy_flags(out: dict, analysis: STFMRAnalysis, torques: dict) -> None:
-    """Flag every torque quantity when a fitted in-plane anisotropy H_k moves them by more than
-    1 %: the torque and xi_FMR formulas (sotfit.models.sot) take the resonance field H_r where
-    the Kittel fit's effective field is H_r + H_k (the fields scale by up to
-    sqrt((H_r + H_k)/H_r): 7 % for 4 mT at a 4 GHz resonance)."""
-    h_k = analysis.sequential.get("h_k")
-    if not torques or h_k is None:
-        return
-    h_k = float(getattr(h_k, "nominal_value", h_k))
-    if h_k == 0:                     # held at zero (no --free-hk): the spectra are not read
-        return
-    fields = [float(getattr(s.combined["h_res"], "nominal_value", s.combined["h_res"]))
-              for s in analysis.spectra]
-    fields = [h for h in fields if h > 0 and h + h_k > 0]
-    if not fields:
-        return
-    worst = max(abs(math.sqrt((h + h_k) / h) - 1.0) for h in fields)
-    if worst <= 0.01:
-        return
-    flag_torque_quantities(out, (
-        f"the fitted in-plane anisotropy mu0 H_k = {1e3 * h_k:.3g} mT is not in the torque "
-        f"formulas, which take the resonance field alone (down to {1e3 * min(fields):.3g} mT): "
-        f"the torque fields and efficiencies are off by up to {100 * worst:.2g} %"),
-        keys=ANGLE_AND_SIGN_KEYS + ("xi_fmr",))
 
 
 #: Summary names of the shared magnetic parameters (the fits' names where they differ).

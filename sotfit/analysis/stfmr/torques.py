@@ -150,7 +150,7 @@ def missing_torque_inputs(sample: Sample | None) -> list[str]:
     return notes
 
 
-def spectrum_torques(values: dict, meff, sample: Sample) -> dict:
+def spectrum_torques(values: dict, meff, sample: Sample, h_k=0.0) -> dict:
     """Every torque quantity the sample description allows, for one spectrum (or branch).
 
     Parameters
@@ -161,6 +161,9 @@ def spectrum_torques(values: dict, meff, sample: Sample) -> dict:
     meff : float or uncertain value
         mu0 M_eff (T).
     sample : Sample
+    h_k : float or uncertain value
+        In-plane anisotropy field mu0 H_k of the Kittel fit (T), which the torque formulas
+        take with the resonance field (:func:`sotfit.models.sot.amr_factors`); 0 without one.
 
     Returns
     -------
@@ -177,9 +180,10 @@ def spectrum_torques(values: dict, meff, sample: Sample) -> dict:
     h, w, vs, va = values["h_res"], values["width"], values["vs"], values["va"]
     if not s.missing(*RATIO_NEEDS):
         # project sign (CONVENTIONS.md): equal to xi_DL when there is no field-like torque
-        out["xi_fmr"] = oersted_sign(s.nm_below) * xi_fmr(vs, va, h, meff, s.mu0_ms, s.t_fm, s.t_nm)
+        out["xi_fmr"] = oersted_sign(s.nm_below) * xi_fmr(vs, va, h, meff, s.mu0_ms, s.t_fm,
+                                                          s.t_nm, h_k)
     if not s.missing(*FIELDS_NEED):
-        out.update(torque_fields(vs, va, h, meff, w, s.i_peak, s.delta_r, s.angle))
+        out.update(torque_fields(vs, va, h, meff, w, s.i_peak, s.delta_r, s.angle, h_k))
         if not s.missing("fraction", "width"):
             out["mu0_h_oe"] = oersted_field_y(s.i_peak, s.fraction, s.width, s.nm_below)
             out["mu0_h_fl"] = out["mu0_h_fl_oe"] - out["mu0_h_oe"]
