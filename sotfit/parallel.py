@@ -31,6 +31,7 @@ import importlib
 import multiprocessing
 import os
 import threading
+import warnings
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
@@ -117,10 +118,24 @@ def _executor(workers: int, scheduler: str | None, initializer=None, initargs=()
     elif workers == 1:
         yield None, None
     else:
+        cores = usable_cores()
+        if workers > cores:
+            warnings.warn(f"{workers} worker processes on {cores} usable core(s): they take "
+                          f"turns on the cores, each with its own start-up and memory, and the "
+                          f"run is no faster than with {cores}", UserWarning, stacklevel=4)
         with _child_threads(max(1, (os.cpu_count() or 1) // workers)), cf.ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer,
                 initargs=initargs) as pool:
             yield pool, None
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system reports one, as
+    under a batch scheduler's allocation; else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 @contextmanager

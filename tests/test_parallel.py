@@ -101,3 +101,23 @@ def test_each_result_is_handed_over_once_as_it_arrives(workers):
                     on_result=lambda i, r: got.append((i, r)))
     assert out == [0, 1, 4, 9]
     assert sorted(got) == [(0, 0), (1, 1), (2, 4), (3, 9)]
+
+
+def test_more_workers_than_cores_are_named(monkeypatch):
+    """--workers 64 on a 2-core allocation started 64 processes that took turns on the cores,
+    without a word: it warns, naming both counts; the results are those of the serial run."""
+    import sotfit.parallel as par
+
+    monkeypatch.setattr(par, "usable_cores", lambda: 1)
+    with pytest.warns(UserWarning, match=r"2 worker processes on 1 usable core\(s\)"):
+        out = map_tasks(_slow_square, [0, 1, 2], workers=2)
+    assert out == [0, 1, 4]
+
+
+def test_usable_cores_follow_the_affinity():
+    import os
+
+    from sotfit.parallel import usable_cores
+    if hasattr(os, "sched_getaffinity"):
+        assert usable_cores() == len(os.sched_getaffinity(0))
+    assert 1 <= usable_cores() <= (os.cpu_count() or 1)

@@ -11,6 +11,8 @@ import argparse
 import importlib
 import signal
 import sys
+import warnings
+from functools import partial
 
 #: Subcommand modules, in the order ``sotfit --help`` lists them.
 COMMANDS: list[str] = ["stfmr", "hall", "thickness", "theory", "tables"]
@@ -112,6 +114,11 @@ def _restore(handlers: dict) -> None:
         signal.signal(sig, handler)
 
 
+def _show_warning(command, message, category, filename, lineno, file=None, line=None):
+    """Print a warning of a command as ``sotfit COMMAND: warning: message`` on stderr."""
+    print(f"sotfit {command}: warning: {message}", file=file or sys.stderr)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``sotfit`` command."""
     parser = build_parser()
@@ -140,7 +147,10 @@ def main(argv=None) -> int:
             # checked before any work; results are staged and moved into place when complete
             output = args.output = OutputFolder(args.out, getattr(args, "overwrite", False),
                                                 input_paths(args))
-        status = int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            # a warning reads as the command's other messages, not as a line of its source
+            warnings.showwarning = partial(_show_warning, args.command)
+            status = int(args.func(args) or 0)
         if output is not None:
             output.commit()
         return status
