@@ -328,3 +328,40 @@ def test_the_subcommand_name_is_not_taken_for_an_input(tmp_path, monkeypatch):
     (tmp_path / "hall").mkdir()
     assert main(["hall", *map(str, rotations), *HALL_CONV, "--out", "hall/new"]) == 0
     assert (tmp_path / "hall" / "new" / "summary.json").is_file()
+
+
+def test_a_record_naming_files_outside_the_folder_deletes_nothing(spectra, tmp_path, capsys):
+    """A results folder whose record (edited, or from another machine) listed '../spectra/a.csv'
+    and an absolute path made --overwrite delete those files, the run's own inputs among them,
+    with exit status 0. Such a record is not sotfit's: the run is refused and nothing goes."""
+    files = sorted(spectra.iterdir())
+    inputs = tree_hashes(spectra)
+    out = tmp_path / "out"
+    assert _stfmr(files, out) == 0
+    record = json.loads((out / MANIFEST).read_text())
+    record["files"] += [f"../spectra/{files[0].name}", str(files[1].resolve())]
+    (out / MANIFEST).write_text(json.dumps(record))
+    before = tree_hashes(out)
+    assert _stfmr(files, out, "--overwrite") == 2
+    err = capsys.readouterr().err
+    assert "names files outside it" in err and "nothing is deleted" in err
+    assert tree_hashes(spectra) == inputs
+    assert tree_hashes(out) == before
+
+
+def test_a_recorded_file_through_a_link_to_another_folder_stays(spectra, tmp_path):
+    """A record naming 'link/a.csv', 'link' being a link in the results folder to a folder
+    elsewhere: the link goes (it is the record's), the file it leads to stays."""
+    files = sorted(spectra.iterdir())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.csv").write_text("keep me\n")
+    out = tmp_path / "out"
+    assert _stfmr(files, out) == 0
+    (out / "link").symlink_to(elsewhere, target_is_directory=True)
+    record = json.loads((out / MANIFEST).read_text())
+    record["files"] += ["link", "link/a.csv"]
+    (out / MANIFEST).write_text(json.dumps(record))
+    assert _stfmr(files, out, "--overwrite") == 0
+    assert (elsewhere / "a.csv").read_text() == "keep me\n"
+    assert not (out / "link").exists()

@@ -61,15 +61,50 @@ def _files_in(folder: Path) -> list[str]:
     return sorted(out)
 
 
+def _inside_entry(rel) -> bool:
+    """Whether a manifest entry names a place inside its folder, as :func:`_files_in` writes
+    them: a relative path without ``..``, ``.`` or empty parts (an entry ``../in/a.csv`` or
+    ``/data/a.csv``, from an edited or foreign manifest, made ``--overwrite`` delete inputs)."""
+    if not isinstance(rel, str) or not rel.strip("/") or "\0" in rel or "\\" in rel:
+        return False
+    if rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
+        return False
+    parts = rel.rstrip("/").split("/")
+    return all(part not in ("", ".", "..") for part in parts)
+
+
 def _written_by_sotfit(folder: Path) -> set[str] | None:
-    """The files an earlier run recorded in ``folder``'s manifest, or ``None`` without one."""
+    """The files an earlier run recorded in ``folder``'s manifest, or ``None`` without one (or
+    with one naming any place outside the folder: not a record sotfit writes, so nothing in the
+    folder counts as sotfit's)."""
     m = folder / MANIFEST
     if not m.is_file():
         return None
     try:
-        return set(json.loads(m.read_text(encoding="utf-8"))["files"]) | {MANIFEST}
+        files = json.loads(m.read_text(encoding="utf-8"))["files"]
     except (ValueError, KeyError, TypeError, OSError):
         return None
+    if not isinstance(files, list) or not all(_inside_entry(f) for f in files):
+        return None
+    return set(files) | {MANIFEST}
+
+
+def _outside_entries(folder: Path) -> list:
+    """The entries of ``folder``'s manifest that name no place inside it (empty for none)."""
+    try:
+        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (ValueError, KeyError, TypeError, OSError):
+        return []
+    return [f for f in files if not _inside_entry(f)] if isinstance(files, list) else []
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (its folder's links resolved, the last part not followed) lies in
+    ``folder``."""
+    try:
+        return path.parent.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def _foreign_files(folder: Path) -> list[str]:
@@ -163,6 +198,12 @@ class OutputFolder:
                 raise CLIError(f"output folder {out} exists and is not empty; "
                                "choose another --out or pass --overwrite")
             foreign = _foreign_files(final)
+            outside = _outside_entries(final)
+            if outside:
+                raise CLIError(f"--overwrite: the record {MANIFEST} in output folder {out} names "
+                               f"files outside it ({', '.join(map(str, outside[:3]))}), which no "
+                               "sotfit run writes: it is not trusted, and nothing is deleted; "
+                               "choose another --out or remove the folder yourself")
             if foreign:
                 shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more"
                                                   if len(foreign) > 5 else "")
@@ -236,6 +277,8 @@ class OutputFolder:
         emptied = set()
         for rel in ours:
             f = folder / rel.rstrip("/")
+            if not _within(f, folder):
+                continue        # through a link to a folder elsewhere: never followed
             if rel.endswith("/") and f.is_dir() and not f.is_symlink():
                 emptied.add(f)
             elif f.is_symlink() or f.is_file():
