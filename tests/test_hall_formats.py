@@ -446,3 +446,42 @@ def test_lock_in_units_with_the_waveform_written_in_them(tmp_path, capsys):
     peak = opts[:k + 1] + ["peak"] + opts[k + 2:]
     assert main(["hall", *map(str, files), *peak, "--out", str(tmp_path / "peak")]) == 2
     assert "is in rms voltage but --lockin-output peak was given" in capsys.readouterr().err
+
+
+def test_a_preamble_written_with_decimal_commas_gives_its_current(tmp_path):
+    """A file written with decimal commas writes its preamble's numbers so too: '# I_ac = 1,5 mA
+    rms' above semicolon rows was refused as an unknown unit ',5 mA' (the rows were read); the
+    current is read as 1.5 mA and the torques are those of the file given --current 1.5mA."""
+    files = sorted(EX.glob("phi_*mT.csv"))
+    reference = tmp_path / "ref"
+    assert main(["hall", *map(str, files), *AVCI, "--out", str(reference)]) == 0
+    folder = tmp_path / "komma"
+    folder.mkdir()
+    for f in files:
+        (folder / f.name).write_text("# Messung: harmonische Hallspannung\n# I_ac = 1,5 mA rms\n"
+                                     + _semicolon_decimal_comma(f.read_text()))
+    without_current = [a for a in AVCI if a != "--current" and a != "1.5mA"]
+    out = tmp_path / "o"
+    assert main(["hall", *sorted(map(str, folder.glob("*.csv"))), *without_current,
+                 "--out", str(out)]) == 0
+    got = json.loads((out / "summary.json").read_text())["quantities"]
+    want = json.loads((reference / "summary.json").read_text())["quantities"]
+    for key in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane"):
+        assert got[key]["value"] == pytest.approx(want[key]["value"], rel=1e-9), key
+
+
+def test_a_title_line_above_a_delimited_table_is_read_as_free_text(tmp_path):
+    """A LabVIEW export whose first line is a title ('Harmonic Hall angle scan', no comment
+    mark) was refused ('neither a comment, a key: value entry, nor the column header row'),
+    while the table and ST-FMR readers read such a line as text: a line with no tab, semicolon
+    or comma and no number, above a header row that splits at one of them, is a title. A
+    blank-separated table keeps its header row (no title is guessed there)."""
+    src = EX / "phi_010mT.csv"
+    f = tmp_path / "titled.txt"
+    f.write_text("Harmonic Hall angle scan\n" + _labview(src.read_text()))
+    df, _ = _read_table(f)
+    pd.testing.assert_frame_equal(df, pd.read_csv(src, comment="#"), check_exact=True)
+    g = tmp_path / "blank.dat"
+    g.write_text("".join(f"{'  '.join(line.split(','))}\n" for line in src.read_text().splitlines()))
+    df, _ = _read_table(g)
+    pd.testing.assert_frame_equal(df, pd.read_csv(src, comment="#"), check_exact=True)

@@ -66,3 +66,19 @@ def test_the_first_harmonic_likewise(tmp_path, capsys):
     assert main(["hall", *map(str, files), *avci_options(), "--out", str(tmp_path / "o")]) == 2
     found = re.search(r"--r1w-phase (?P<d>[-0-9.]+)deg", capsys.readouterr().err)
     assert found and abs(float(found.group("d")) - 30.0) < 0.5
+
+
+@pytest.mark.parametrize("given", [-20.0, 5.0])
+def test_a_phase_that_does_not_turn_the_harmonic_back_is_refused(tmp_path, capsys, given):
+    """--r2w-phase 20deg for a reference 20 deg off the other way (the sign mistaken) was read
+    as given: the harmonic 40 deg off, H_DL and H_FL 23 % low, exit 0, no flag. The outputs
+    turned by the phase given are checked again, and the whole turn is named."""
+    files = _turned(tmp_path, 20.0)
+    assert main(["hall", *map(str, files), *avci_options(), f"--r2w-phase={given:g}deg",
+                 "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert re.search(rf"turned by the --r2w-phase[ =]{given:g}deg given", err), err
+    found = re.search(r"The reference phase that turns it back is --r2w-phase[ =](?P<d>[-0-9.]+)deg",
+                      err)
+    assert found and abs(float(found.group("d")) - 20.0) < 0.5, err
+    assert not (tmp_path / "o").exists()

@@ -12,4 +12,5 @@ MACROSPIN_PARAMETERS = tuple(sorted({p.name for m in HALL_MODELS.values() for p 
                                     - {"offset"}))
 _RESULT_NAMES = {"mu0_h_dl": "mu0_h_dl", "mu0_h_fl": "mu0_h_fl_oe", "r_ane": "r_ane", "r_one": "r_one",
                  "r_ahe": "r_ahe", "r_phe": "r_phe", "mu0_hk": "mu0_hk_eff", "mu0_h_ip": "mu0_h_ip",
-                 "phi0": "phi0", "tilt_x": "tilt_x", "tilt_y": "tilt_y", "theta0": "theta0"}
+                 "ip_axis": "ip_axis", "phi0": "phi0", "tilt_x": "tilt_x", "tilt_y": "tilt_y",
+                 "theta0": "theta0"}

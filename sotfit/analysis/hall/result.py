@@ -16,8 +16,8 @@ _MODEL_UNITS = {p.name: p.unit for m in (*HALL_MODELS.values(), *TEXTBOOK_MODELS
 UNITS = {**{k: TORQUE_QUANTITY_UNITS[k] for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl", "mu0_h_oe",
                                                    "xi_e_dl", "xi_e_fl", "xi_dl", "xi_fl",
                                                    "e_field")},
-         **{k: _MODEL_UNITS[k] for k in ("r_ane", "r_one", "r_ahe", "r_phe", "mu0_h_ip", "phi0",
-                                         "d_dl", "k_fl", "tilt_x", "tilt_y", "theta0")},
+         **{k: _MODEL_UNITS[k] for k in ("r_ane", "r_one", "r_ahe", "r_phe", "mu0_h_ip", "ip_axis",
+                                         "phi0", "d_dl", "k_fl", "tilt_x", "tilt_y", "theta0")},
          "mu0_hk_eff": _MODEL_UNITS["mu0_hk"], "slope_combination": _MODEL_UNITS["p_torque"]}
 
 

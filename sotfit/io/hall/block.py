@@ -289,8 +289,8 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
             X, Y = X * math.cos(turn) + Y * math.sin(turn), -X * math.sin(turn) + Y * math.cos(turn)
             meta[f"r{h}w_phase"] = float(phase)
         _signal_in_the_channel_read(p, X, Y, chan, h, names)
-        if phase is None:
-            _reference_phase(p, X, Y, chan, h, names)
+        if phase != 0:          # 0 given: the channel read as it is, as the refusal offers
+            _reference_phase(p, X, Y, chan, h, names, given=phase)
     else:
         X = _values(p, df, c1, rows)
         Y = None
@@ -382,11 +382,13 @@ PHASE_LIMIT = 10.0
 PHASE_SIGMAS = 10.0
 
 
-def _reference_phase(p, X, Y, chan, h, names) -> None:
+def _reference_phase(p, X, Y, chan, h, names, given: float | None = None) -> None:
     """Refuse a harmonic split between the lock-in's channels: the channel not read following
     the one read (other = k x read + const, the same signal turned by atan k) by more than
     :data:`PHASE_LIMIT` deg and :data:`PHASE_SIGMAS` standard errors of k, naming the phase
-    that turns it back (``r{h}w_phase``)."""
+    that turns it back (``r{h}w_phase``). ``given``: the phase the outputs ``X``, ``Y`` were
+    already turned by (a phase of the wrong sign, 20 deg for -20, left the harmonic 40 deg off
+    and H_DL 23 % low, unflagged); the phase named is then the whole turn."""
     read_x = chan in ("X", "-X")
     used, other = (X, Y) if read_x else (Y, X)
     for a in (used, other):     # a wild cell is the outlier check's to name, not a phase
@@ -411,6 +413,15 @@ def _reference_phase(p, X, Y, chan, h, names) -> None:
     used_name, other_name = names if read_x else names[::-1]
     turn = off if read_x else -off
     sigmas = f"{abs(k) / se:.0f} standard errors" if abs(k) < 1e6 * se else "exactly"
+    if given is not None:
+        whole = (given + turn + 180.0) % 360.0 - 180.0
+        raise HallReadError(
+            f"{p}: with the outputs of the {nth} harmonic turned by the "
+            f"{_opt(f'r{h}w_phase', _angle_opt(given))} given, channel {other_chan} "
+            f"({other_name}) still follows the channel read ({chan}: {used_name}) as {k:.3g} "
+            f"times it ({sigmas}): the harmonic is {abs(off):.1f} deg off the channel read. The "
+            f"reference phase that turns it back is {_opt(f'r{h}w_phase', _angle_opt(whole))} "
+            "(a phase of the other sign turns the outputs the wrong way)")
     raise HallReadError(
         f"{p}: channel {other_chan} of the {nth} harmonic ({other_name}) follows the channel "
         f"read ({chan}: {used_name}) as {k:.3g} times it ({sigmas}): the lock-in's reference "

@@ -394,9 +394,30 @@ def _header_row(lines: list[str]):
             skipped, last_entry = skipped + 1, i
         elif _all_numbers(line) and last_entry is not None:
             return last_entry, skipped - 1
+        elif _is_title(lines, i, settings):
+            skipped += 1
         else:
             return i, skipped
     return None
+
+
+def _is_title(lines: list[str], i: int, settings: set[int]) -> bool:
+    """Whether line ``i`` is a title of free text above the table (``Harmonic Hall angle scan``,
+    as a LabVIEW or lab script writes one first): a line without tabs, semicolons or commas,
+    holding no number, above a line that is no setting, entry or comment and splits into two or
+    more cells at one of them and is not a row of numbers (the column header row of a delimited
+    table, which the title then cannot be)."""
+    line = lines[i]
+    if any(d in line for d in ("\t", ";", ",")) or _has_number(line):
+        return False
+    for j in range(i + 1, len(lines)):
+        nxt = lines[j]
+        if _is_skipped(nxt) or j in settings or _is_entry(nxt):
+            continue
+        # a row of numbers (decimal commas split at ',' too) is data: the line is its header
+        return not _all_numbers(nxt) and any(len(_header_cells(nxt, d)) >= 2
+                                             for d in ("\t", ";", ","))
+    return False
 
 
 def _following_rows(lines: list[str], start: int, count: int) -> list[int]:

@@ -216,6 +216,7 @@ def _preamble_head(p: Path, preamble=None):
     """The lines above the table of text file ``p`` (or the lines ``preamble`` above a
     section's first row) and the file's dialect (None for ``preamble``); None when ``p`` is no
     readable text table."""
+    from ..decimal_commas import with_decimal_points
     from ..multivu import is_multivu, multivu_lines
     from .dialect import _head_lines, _sniff
 
@@ -228,6 +229,11 @@ def _preamble_head(p: Path, preamble=None):
         # a Quantum Design MultiVu file: its INFO entries (INFO,1.5 mA (rms),Excitation
         # current) as '# NAME: value' comments above the table, as the table reader sees them
         head = multivu_lines(head)[0]
+    else:
+        # a file written with decimal commas writes its preamble's numbers so too ('# I_ac =
+        # 4,0 mA peak' was an unknown unit ',0 mA'); each line keeps its place
+        points = with_decimal_points(head, None)
+        head = head if points is None else points[0]
     dialect = _sniff(head)
     if dialect is None:
         return None
