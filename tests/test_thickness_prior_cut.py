@@ -82,3 +82,63 @@ def test_a_least_squares_value_beyond_the_prior_flags_wherever_the_draws_are():
     assert reason and "least squares gives 240 +/- 3.1e+02, beyond it" in reason
     assert '--prior "re_g_mix=uniform(0, 2.4e+03)"' in reason
     assert _cut_by_prior(post, lsq(9.0, 3.0), "g", bounds, "", "re_g_mix") is None
+
+
+def _hardly(summary):
+    return {k: [f for f in summary[k].get("flags", []) if "the data hardly constrain" in f]
+            for k in ("spin_hall_conductivity", "spin_diffusion_length", "re_g_mix")}
+
+
+def test_a_prior_wide_enough_leaves_a_determined_conductance_unflagged(tmp_path):
+    """The Pt series determines Re G (least squares 66 +- 22): under uniform(0, 500) its
+    posterior is far narrower than the prior, and nothing says the prior set it."""
+    summary = _run(tmp_path, "wide", "--prior", "re_g_mix=uniform(0, 500)")
+    assert not any(_hardly(summary).values())
+
+
+def test_a_conductance_the_data_do_not_constrain_is_flagged_with_what_follows_it(tmp_path):
+    """Damping-like data of a transparent interface (Re G = 40, sigma_s 3.33, lambda_s 1.5 nm,
+    rho 60): the transparency hardly depends on G there, so Re G fills any flat prior and
+    sigma_s, correlated with it, follows the prior chosen (1.45 [1.40, 1.62] under
+    uniform(0, 2000), 2.05 [1.83, 2.67] under uniform(0, 200), both converged and unflagged).
+    Every fitted value is flagged, naming the parameter and its prior."""
+    path = tmp_path / "pt_dl.csv"       # one noisy realisation, xi = xi^E rho as a fraction
+    path.write_text("# resistivity: 60 uOhm cm\nthickness (nm),xi_dl,xi_dl_err\n"
+                    "1,0.01663,0.00162\n1.5,0.03312,0.00203\n2,0.04581,0.00238\n"
+                    "2.5,0.05571,0.00266\n3,0.05837,0.00288\n4,0.07103,0.00318\n"
+                    "5,0.07461,0.00334\n6,0.07792,0.00342\n8,0.08661,0.00349\n"
+                    "10,0.08068,0.00351\n")
+    out = tmp_path / "o"
+    assert main(["thickness", str(path), "--mcmc", "--walkers", "16", "--steps", "3000", "--seed",
+                 "2", "--prior", "re_g_mix=uniform(0, 2000)", "--out", str(out),
+                 "--no-figures"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    flags = _hardly(summary)
+    assert all(flags.values()), flags
+    assert "re_g_mix" in flags["spin_hall_conductivity"][0]
+    assert "prior uniform(0, 2000)" in flags["spin_hall_conductivity"][0]
+
+
+def test_the_spread_gate_compares_like_with_like():
+    """A posterior filling its uniform prior has a spread share near 1 (flagged); one a tenth of
+    the range wide, about 0.1 (not); a log-uniform prior is compared in the logarithm; a
+    Gaussian (informative) prior is not judged."""
+    from types import SimpleNamespace
+
+    from sotfit.analysis.thickness.summary import _set_by_prior
+
+    rng = np.random.default_rng(0)
+    lsq = SimpleNamespace(value=lambda n: 1.0, stderr=lambda n: 1.0)
+
+    def post(draws, prior):
+        return SimpleNamespace(samples={"g": draws}, varied=["g"], priors={"g": prior})
+
+    assert _set_by_prior(post(rng.uniform(0, 200, 4000), "uniform(0, 200)"), lsq, "g", "", "g")
+    assert _set_by_prior(post(rng.normal(100, 6, 4000), "uniform(0, 200)"), lsq, "g", "",
+                         "g") is None
+    assert _set_by_prior(post(np.exp(rng.uniform(0, np.log(1e3), 4000)), "loguniform(1, 1000)"),
+                         lsq, "g", "", "g")
+    assert _set_by_prior(post(rng.uniform(1, 1000, 4000), "loguniform(1, 1000)"), lsq, "g", "",
+                         "g") is None       # bunched at the top in the logarithm
+    assert _set_by_prior(post(rng.normal(1, 0.1, 4000), "normal(1, 0.1)"), lsq, "g", "",
+                         "g") is None

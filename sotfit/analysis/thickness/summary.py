@@ -377,6 +377,56 @@ def _cut_by_prior(post, lsq, name: str, model_bounds, unit: str, model_name: str
     return None
 
 
+#: Above this ratio of a parameter's posterior spread to its flat prior's, the data have hardly
+#: narrowed it (a posterior that fills the prior has ratio 1): the prior sets it.
+PRIOR_SPREAD_SHARE = 0.5
+
+
+def _set_by_prior(post, lsq, name: str, unit: str, model_name: str) -> str | None:
+    """Why the posterior of ``name`` is its flat prior rather than the data's, or None: under a
+    uniform (or log-uniform) prior its standard deviation (of the logarithm, for log-uniform) is
+    above :data:`PRIOR_SPREAD_SHARE` of the prior's own. A Pt-like series with damping-like
+    data only (Re G = 40, where the transparency no longer depends on G) gave sigma_s 1.45
+    [1.40, 1.62] under uniform(0, 2000) and 2.05 [1.83, 2.67] under uniform(0, 200) for a planted
+    3.33, both chains converged, no flag: Re G filled either prior, and sigma_s, correlated with
+    it, followed the prior chosen."""
+    from ...priors import PriorError, parse
+
+    draws = post.samples.get(name) if name in post.varied else None
+    text = post.priors.get(name)
+    if draws is None or not text:
+        return None
+    try:
+        prior = parse(text)
+    except (PriorError, TypeError, ValueError):
+        return None
+    kind = text.strip().split("(")[0].strip().lower()
+    draws = np.asarray(draws, float)
+    if kind == "uniform":
+        lo, hi = (float(b) for b in prior.support())
+        spread_post, spread_prior = float(np.std(draws)), (hi - lo) / math.sqrt(12.0)
+        what = "standard deviation"
+    elif kind == "loguniform" and np.all(draws > 0):
+        lo, hi = (float(b) for b in prior.support())
+        spread_post = float(np.std(np.log(draws)))
+        spread_prior = (math.log(hi) - math.log(lo)) / math.sqrt(12.0)
+        what = "standard deviation of the logarithm"
+    else:
+        return None
+    if not (math.isfinite(spread_prior) and spread_prior > 0):
+        return None
+    share = spread_post / spread_prior
+    if share <= PRIOR_SPREAD_SHARE:
+        return None
+    best, err = lsq.value(name), lsq.stderr(name)
+    return (f"the data hardly constrain {model_name}: its posterior spreads over {share:.0%} of "
+            f"its prior {text} ({what} {spread_post:.3g} against the prior's {spread_prior:.3g}"
+            f"{'' if what.endswith('logarithm') else ' ' + unit}; least squares "
+            f"{best:.4g} +/- {err:.2g}): the prior, not the data, sets it and every parameter "
+            "correlated with it (another prior moves them); fix it from another measurement "
+            "(--fix) or add data that constrain it (both torques, --joint)")
+
+
 #: Below this probability of a chi-square as small as the fit's, the stated errors are too large
 #: for the scatter of the points.
 LOW_CHI_SQUARE_P = 1e-3
@@ -478,8 +528,9 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
                          "the stated errors as exact")
         flag_mcmc(fitted, post.diagnostics, "MCMC (emcee)")
         for q, n in main:
-            reason = _cut_by_prior(post, lsq, n, bnds.get(n, (-math.inf, math.inf)),
-                                   q["unit"], model_param(problem, n).name)
+            reason = (_cut_by_prior(post, lsq, n, bnds.get(n, (-math.inf, math.inf)),
+                                    q["unit"], model_param(problem, n).name)
+                      or _set_by_prior(post, lsq, n, q["unit"], model_param(problem, n).name))
             if reason:      # the parameters correlated with it move with it: all flagged
                 for other in fitted:
                     add_flag(other, reason)
