@@ -230,3 +230,38 @@ def test_a_spectrum_left_out_of_an_angle_scan_is_flagged(scan, tmp_path, capsys)
     angle = json.loads((tmp_path / "o" / "summary.json").read_text())["angle"]
     assert [f["source"] for f in angle["failures"]] == [Path(flat).name]
     assert angle["failures"][0]["flags"][0].startswith("left out of every fit")
+
+
+@pytest.mark.parametrize("name, angle", [
+    ("run3_10.0GHz_-45deg.csv", -45.0), ("x_-45.0deg.csv", -45.0), ("x_-45_deg.csv", -45.0),
+    ("x(-45deg).csv", -45.0), ("phi=-45deg.csv", -45.0), ("-45deg.csv", -45.0),
+    ("phi_-45deg.csv", -45.0), ("angle-15deg.csv", -15.0), ("run3_10.0GHz_45deg.csv", 45.0),
+])
+def test_a_minus_sign_before_an_angle_in_a_name_is_read(name, angle):
+    """'run3_10.0GHz_-45deg.csv' was read as +45 deg (a sign was read only after phi/angle):
+    xi_DL and xi_FL of the other sign, hundreds of standard errors off, with no flag."""
+    assert angle_from_name(name) == angle
+
+
+def test_a_hyphen_after_a_letter_or_digit_is_settled_by_the_option(tmp_path, capsys):
+    """'Py-45deg': the hyphen may be a minus sign or a separator. The name alone is an error
+    naming both readings and the options; --field-angle with either of the two reads it."""
+    from sotfit.io.stfmr.names import AmbiguousSign
+
+    with pytest.raises(AmbiguousSign, match=r"'Py-45deg': the '-' may be a minus sign \(-45 deg\)"
+                                            r" or a separator \(45 deg\)"):
+        angle_from_name("Py-45deg.csv")
+    h, v = _vmix(-45.0, seed=7)
+    name = f"Py_{F:g}GHz-45deg.csv"
+    f = _write(tmp_path / name, h, v)
+    rc, cap = _run([f, "--no-figures", "--out", str(tmp_path / "o")], capsys)
+    assert rc == 2
+    assert f"--field-angle {name}=-45deg or --field-angle {name}=45deg" in cap.err
+    assert not (tmp_path / "o").exists()
+    rc, cap = _run([f, "--field-angle", f"{name}=-45deg", "--no-figures", "--out",
+                    str(tmp_path / "p")], capsys)
+    assert rc == 0, cap.err
+    assert "field angle -45 deg taken from the files" in cap.err + cap.out
+    rc, cap = _run([f, "--field-angle", f"{name}=30deg", "--no-figures", "--out",
+                    str(tmp_path / "q")], capsys)
+    assert rc == 2          # neither reading of the name: the option does not overrule it

@@ -19,7 +19,7 @@ from ...units import UnitError
 from .. import cache as _cache
 from ..text import Table, parse_number
 from .columns import _SAMPLE_NAMES, _instrument_frequency, _key
-from .names import _stem, condition_name
+from .names import AmbiguousSign, _stem, condition_name
 from .options import _STYLE, CLI_OPTIONS, _opt, _opt_quantity
 
 
@@ -207,7 +207,15 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
     if head is not None:
         sources.append((head[0], f"header entry {head[1]!r}"))
     base = table.name
-    nm = in_text(_stem(base) if dimension == "angle" else base, f"{base}: the file name")
+    try:
+        nm = in_text(_stem(base) if dimension == "angle" else base, f"{base}: the file name")
+    except AmbiguousSign as exc:
+        # 'Py-45deg': -45 or 45 deg; the option settles it when it gives one of the two
+        if option_value is None or not any(_agree(v, option_value) for v in exc.values):
+            options = " or ".join(_settling_option(option, base, v, _units.HOUSE[dimension])
+                                  for v in sorted(exc.values))
+            raise DataError(f"{exc} ({options})") from None
+        nm = option_value
     if nm is not None:
         sources.append((nm, "file name"))
     if option_value is not None:

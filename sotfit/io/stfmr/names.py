@@ -61,14 +61,29 @@ _POWER_NAME_RE = re.compile(
 
 # ``phi30deg``, ``angle-15.5deg``, ``_30deg_``, ``30p5deg``; ``phi30``, ``angle30`` (degrees)
 _ANGLE_UNIT_RE = re.compile(
-    _BEFORE + r"(?:(?P<pre>phi|angle|ang)_?(?P<sign>[-m]?))?" + _NUM + r"[\s_]*"
+    _BEFORE + r"(?:(?P<pre>phi|angle|ang)[_=]?(?P<sign>[-m]?)|(?P<bare>-))?" + _NUM + r"[\s_]*"
     r"(?:deg|degrees?)(?![a-z])", re.I
 )
 
 
 _ANGLE_PREFIX_RE = re.compile(
-    _BEFORE + r"(?:phi|angle)_?(?P<sign>[-m]?)" + _NUM + r"(?![0-9a-z.])", re.I
+    _BEFORE + r"(?:phi|angle)[_=]?(?P<sign>[-m]?)" + _NUM + r"(?![0-9a-z.])", re.I
 )
+
+
+#: An angle in degrees right after a letter or digit and a hyphen (``Py-45deg``): the hyphen may
+#: be a minus sign or a separator, and the name cannot tell.
+_HYPHEN_ANGLE_RE = re.compile(
+    r"(?P<after>[0-9a-z][0-9a-z.,]*)-" + _NUM + r"[\s_]*(?:deg|degrees?)(?![a-z])", re.I
+)
+
+
+class AmbiguousSign(DataError):
+    """A name's angle whose sign the name cannot tell (``Py-45deg``): ``values`` holds both."""
+
+    def __init__(self, message: str, values: tuple[float, float]):
+        super().__init__(message)
+        self.values = values
 
 
 #: The patterns of the quantities a name gives (:func:`condition_name`).
@@ -128,7 +143,8 @@ def _stem(name) -> str:
 def _signed(m) -> float:
     """The number of a match, negative after a ``-`` or ``m`` sign."""
     v = _number(m.group("num"))
-    return -v if m.group("sign") in ("-", "m") else v
+    sign = m.groupdict().get("sign") or m.groupdict().get("bare")
+    return -v if sign in ("-", "m", "M") else v
 
 
 def _ghz(m) -> float | None:
@@ -153,9 +169,27 @@ def _power_in(text: str, where: str) -> float | None:
 
 
 def _angle_in(text: str, where: str) -> float | None:
-    """The one field angle (deg) a file name or label gives, or None."""
-    return _one_in(text, (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE), _signed, "field angles", "deg",
-                   "field_angle", where)
+    """The one field angle (deg) a file name or label gives, or None.
+
+    Raises
+    ------
+    AmbiguousSign
+        For an angle after a letter or digit and a hyphen (``Py-45deg``): -45 or 45 deg.
+    """
+    value = _one_in(text, (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE), _signed, "field angles", "deg",
+                    "field_angle", where)
+    if value is not None and value > 0:
+        for m in _HYPHEN_ANGLE_RE.finditer(text):
+            if _number(m.group("num")) == value and not re.fullmatch(
+                    r"(?:.*[^0-9a-z])?(?:phi|angle|ang)", m.group("after"), re.I):
+                token = f"{m.group('after')}-{m.group('num')}deg"
+                raise AmbiguousSign(
+                    f"{where} writes {token!r}: the '-' may be a minus sign ({-value:g} deg) or "
+                    f"a separator ({value:g} deg), and the torques change sign with the angle; "
+                    f"give the angle with the option, or write the name with '_-{value:g}deg' "
+                    f"or 'm{value:g}deg' for {-value:g} deg, '_{value:g}deg' for {value:g} deg",
+                    (value, -value))
+    return value
 
 
 def frequency_from_name(name: str) -> float | None:
@@ -189,15 +223,18 @@ def angle_from_name(name: str) -> float | None:
     """In-plane field angle in degrees written in a file name, or ``None``.
 
     Recognises a number followed by ``deg`` (``_30deg_``, ``30p5deg``, ``phi30deg``,
-    ``angle-15deg``, ``phim15deg``, ``45_deg``) and a number after ``phi`` or ``angle``
-    without a unit (``phi30``, ``angle_30``: degrees), as a separate token of the name. A
-    sign is read only after ``phi``/``angle`` (``-`` or ``m``); elsewhere ``-`` separates
-    tokens.
+    ``angle-15deg``, ``phim15deg``, ``phi=-15deg``, ``45_deg``) and a number after ``phi`` or
+    ``angle`` without a unit (``phi30``, ``angle_30``: degrees), as a separate token of the
+    name. A sign is ``-`` or ``m`` after ``phi``/``angle``, or ``-`` at the start of the name
+    or after a blank, ``_``, ``=``, ``(`` or ``[`` (``run3_-45deg``, ``(-45deg)``); a ``-``
+    right after a letter or digit (``Py-45deg``) may be a sign or a separator, and is an
+    error (:class:`AmbiguousSign`) unless the option gives one of the two (the file name of
+    ``run3_10GHz_-45deg.csv`` was read as +45 deg: torques of the wrong sign, no flag).
 
     Raises
     ------
     DataError
-        If the name holds two different angles.
+        If the name holds two different angles, or an angle whose sign it cannot tell.
     """
     return _angle_in(_stem(name), f"{Path(name).name}: the file name")
 
