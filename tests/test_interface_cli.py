@@ -83,3 +83,28 @@ def test_a_decoupled_monolayer_is_said_not_sent_to_raise_the_order(tmp_path, cap
                "--t-c", "0eV", "--out", str(tmp_path / "tc0"), "--no-plots"])
     err = capsys.readouterr().err
     assert rc == 2 and "G = 0 exactly" in err and "raise --order" not in err
+
+
+def test_the_ratio_of_an_exactly_vanishing_conductance_is_not_reported(tmp_path, capsys):
+    """Without exchange (J = 0) the mixing conductance vanishes exactly: the map computed it as
+    rounding (|G| ~ 1e-16) and reported Im G / Re G of 0.09 and -0.07 there. Those cells are NaN
+    now; where J != 0 the ratio is Im/Re of the columns written."""
+    out = tmp_path / "m"
+    assert main(["theory", "interface", "--model", "barrier", "--fermi-energy=-4eV", "--map",
+                 "dt=0:1:3,J=0:2:3", "--out", str(out), "--no-figures"]) == 0
+    rows = list(csv.DictReader(open(out / "map.csv", encoding="utf-8")))
+    for r in rows:
+        ratio = float(r["im_over_re"])
+        re, im = float(r["re_g_mix (1e13 Ohm^-1 m^-2)"]), float(r["im_g_mix (1e13 Ohm^-1 m^-2)"])
+        if float(r["J (eV)"]) == 0:
+            assert abs(re) < 1e-12 and np.isnan(ratio)
+        else:
+            assert ratio == pytest.approx(im / re, rel=1e-9)
+    summary = json.loads((out / "summary.json").read_text())
+    finite = [float(r["im_over_re"]) for r in rows if float(r["J (eV)"]) != 0]
+    assert summary["abs_im_over_re_max"] == pytest.approx(max(map(abs, finite)), rel=1e-9)
+    # a grid beyond t0 names the value, not an array
+    assert main(["theory", "interface", "--model", "barrier", "--fermi-energy=-4eV", "--map",
+                 "dt=0:1.5:3,J=0:2:3", "--out", str(tmp_path / "n")]) == 2
+    err = capsys.readouterr().err
+    assert "got t_m = -0.5 (the smallest of 9 grid values)" in err and "[[" not in err

@@ -114,9 +114,9 @@ def _restore(handlers: dict) -> None:
         signal.signal(sig, handler)
 
 
-def _show_warning(command, message, category, filename, lineno, file=None, line=None):
-    """Print a warning of a command as ``sotfit COMMAND: warning: message`` on stderr."""
-    print(f"sotfit {command}: warning: {message}", file=file or sys.stderr)
+def _format_warning(command, message, category, filename, lineno, line=None) -> str:
+    """A warning of a command as printed: ``sotfit COMMAND: warning: message``."""
+    return f"sotfit {command}: warning: {message}\n"
 
 
 def main(argv=None) -> int:
@@ -147,10 +147,14 @@ def main(argv=None) -> int:
             # checked before any work; results are staged and moved into place when complete
             output = args.output = OutputFolder(args.out, getattr(args, "overwrite", False),
                                                 input_paths(args))
-        with warnings.catch_warnings():
-            # a warning reads as the command's other messages, not as a line of its source
-            warnings.showwarning = partial(_show_warning, args.command)
+        # a warning printed reads as the command's other messages, not as a line of its
+        # source (only the text is changed: a caller recording warnings still records them)
+        formatwarning = warnings.formatwarning
+        warnings.formatwarning = partial(_format_warning, args.command)
+        try:
             status = int(args.func(args) or 0)
+        finally:
+            warnings.formatwarning = formatwarning
         if output is not None:
             output.commit()
         return status
@@ -159,6 +163,13 @@ def main(argv=None) -> int:
         return 2
     except PermissionError as exc:
         print(f"sotfit {args.command}: error: {exc.filename}: permission denied", file=sys.stderr)
+        return 2
+    except MemoryError:
+        # a grid of 10^8 azimuths ended in a MemoryError traceback (exit 1)
+        print(f"sotfit {args.command}: error: out of memory: the computation asked for more "
+              "memory than this machine has; lower the resolution options given (points of a "
+              "grid or sweep: --n-phi, --n-theta, --sweep/--map N, ...); nothing was written",
+              file=sys.stderr)
         return 2
     finally:
         sys.stdout.flush()

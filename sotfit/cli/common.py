@@ -140,13 +140,17 @@ def fraction(text: str) -> float:
     return _FRACTION_NUMBER(text)
 
 
-def integer_type(minimum: int):
+def integer_type(minimum: int, maximum: int | None = None, why: str = ""):
     """An argparse ``type`` for an integer ``>= minimum`` (a count, a seed).
 
     Parameters
     ----------
     minimum : int
         Smallest allowed value.
+    maximum : int, optional
+        Largest allowed value (a resolution beyond which a run would not end in useful time).
+    why : str
+        Why ``maximum``, said in the message.
 
     Returns
     -------
@@ -161,6 +165,9 @@ def integer_type(minimum: int):
             raise ValueError(f"{text!r} is not an integer") from None
         if value < minimum:
             raise ValueError(f"{text!r} must be an integer >= {minimum}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"{text!r} must be an integer <= {maximum}" + (f" ({why})" if why
+                                                                              else ""))
         return value
 
     return _argparse_type("integer", convert)

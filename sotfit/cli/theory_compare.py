@@ -13,7 +13,9 @@ whose ratio is defined for m along z). Examples::
         --param j_ex=50meV --sweep energy=0.01eV:0.3eV:30 --sweep tau=0.05ps:2ps:30 --out cmp2
 
 Writes ``compare.csv`` (one row per grid point: the parameters with units, the theory ratio,
-z = (theory - measured)/sigma and whether it lies within 1 and 2 sigma), ``summary.json``
+z, the exact test of FL - R DL = 0 at the theory ratio R signed as theory minus measured (near
+(theory - measured)/sigma where DL is far from zero), and whether it lies within 1 and 2
+sigma), ``summary.json``
 (the measured ratio, the theory settings and, per level, the region of parameters consistent
 with the measurement) and ``region.png``. Magnitudes are compared unless ``--signed``.
 """
@@ -165,7 +167,10 @@ def _summary(args, spec, model, measured, params, axes, res, refused) -> dict:
                              "unit": yunit}} if yname else {})},
         "consistency": res,
         "notes": list(measured.notes) + [
-            "z = (theory - measured) / sigma of the measured ratio; the theory is taken as exact",
+            "z = the exact (Fieller) test of FL - R DL = 0 at each theory ratio R, signed as "
+            "theory minus measured: (R - FL/DL) / (the ratio's standard error at R); it equals "
+            "(theory - measured) / sigma of the measured ratio only where DL is many standard "
+            "errors from zero; the theory is taken as exact",
             f"compared: {res['compared']}"],
     }
     from ..analysis.theory_compare import DENOMINATOR_SIGMAS

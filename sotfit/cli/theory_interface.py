@@ -163,8 +163,28 @@ def _barrier_table(args, axes, res, unit, summary):
     header = ["delta_t (eV)", "J (eV)", f"re_g_mix ({unit})", f"im_g_mix ({unit})",
               "re_g_mix (e^2/h per cell)", "im_g_mix (e^2/h per cell)", "im_over_re"]
     cols = [X.ravel(), Y.ravel(), g.real.ravel(), g.imag.ravel(), g_cell.real.ravel(),
-            g_cell.imag.ravel(), (g.imag / g.real).ravel()]
+            g_cell.imag.ravel(), _im_over_re(g, res).ravel()]
     return header, cols
+
+
+#: |G| below this fraction of the Sharvin conductance is rounding of an exact zero (J = 0, no
+#: spin dependence): its Im G / Re G is not reported (NaN). The barrier map at J = 0 gave
+#: im_over_re 0.0896 and -0.068 from G of 1e-16.
+ZERO_G_SHARE = 1e-9
+
+
+def _significant(g, res):
+    """``g`` with the values at rounding level (:data:`ZERO_G_SHARE` of the Sharvin conductance
+    ``res['sharvin']``, same unit) set to NaN: those of an exactly vanishing G."""
+    g = np.asarray(g, complex)
+    return np.where(np.abs(g) > ZERO_G_SHARE * abs(float(res["sharvin"])), g, np.nan)
+
+
+def _im_over_re(g, res):
+    """Im G / Re G where G is not a rounding of zero (NaN there, and where Re G = 0)."""
+    s = _significant(g, res)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return s.imag / s.real
 
 
 def _delta_table(args, axes, res, unit, summary):
@@ -178,7 +198,7 @@ def _delta_table(args, axes, res, unit, summary):
     })
     X, Y = np.meshgrid(axes["u0"], axes["u_ex"], indexing="ij")
     header = ["u0 (1)", "u_ex (1)", f"re_g_mix ({unit})", f"im_g_mix ({unit})", "im_over_re"]
-    cols = [X.ravel(), Y.ravel(), g.real.ravel(), g.imag.ravel(), (g.imag / g.real).ravel()]
+    cols = [X.ravel(), Y.ravel(), g.real.ravel(), g.imag.ravel(), _im_over_re(g, res).ravel()]
     return header, cols
 
 
@@ -209,18 +229,19 @@ def run(args) -> int:
     g = res["g"]
     with np.errstate(divide="ignore", invalid="ignore"):
         _write_csv(out / "map.csv", header, cols)
-    re, im = g.real, g.imag
+    re = g.real
     summary["re_g_range"] = {"min": float(re.min()), "max": float(re.max()), "unit": unit}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.abs(im / re)
-    summary["abs_im_over_re_max"] = float(np.nanmax(ratio))
+    ratio = np.abs(_im_over_re(g, res))
+    summary["abs_im_over_re_max"] = (float(np.nanmax(ratio)) if np.isfinite(ratio).any()
+                                     else None)
     flags = write_summary(summary, out)
     if not args.no_figures:
         from ..plot import save
         from ..plot.interface import ratio_map, re_g_vs_delta_t, re_im_maps
 
         if args.model == "barrier":
-            save(ratio_map(axes["dt"], axes["J"], g), out / "im_over_re_map.png")
+            save(ratio_map(axes["dt"], axes["J"], _significant(g, res)),
+                 out / "im_over_re_map.png")
             save(re_g_vs_delta_t(axes["dt"], axes["J"], re), out / "re_g_vs_delta_t.png")
         else:
             save(re_im_maps(axes["u0"], axes["u_ex"], g, "u0", "u_ex"), out / "re_im_maps.png")

@@ -111,9 +111,12 @@ def add_parser(subparsers) -> None:
                    "interpolated bicubically (format of data/kp/tmdc_cri3_table1.csv + 'gate (V/nm)')")
     g.add_argument("--lambda-r", type=energy, help="Rashba coupling (tmdc, dirac), e.g. 1meV")
     g.add_argument("--alpha-r", type=quantity_type("rashba", "eVnm"),
-                   help="2deg: Rashba constant alpha_R, e.g. 0.01eVnm, 10meVnm or 0.1eVA (a bare "
-                        "number in eV nm)")
-    g.add_argument("--j-ex", type=energy, help="2deg, dirac: exchange splitting, e.g. 52meV")
+                   help="2deg: Rashba constant alpha_R of -(alpha_R/2)(z x k).s, e.g. 0.01eVnm, "
+                        "10meVnm or 0.1eVA (a bare number in eV nm); 'theory tmatrix --alpha a' "
+                        "is alpha_R = -2a (docs/kp.md)")
+    g.add_argument("--j-ex", type=energy, help="2deg, dirac: exchange splitting J_ex of "
+                   "-(J_ex/2) m.s, e.g. 52meV ('theory tmatrix --exchange D' is J_ex = -2D, i.e. "
+                   "2D with m reversed)")
     g.add_argument("--m-eff", type=number_type(positive=True),
                    help="2deg: effective mass (electron masses)")
     g.add_argument("--hbar-v", type=number_type(positive=True), help="dirac: hbar v in eV nm")
@@ -214,6 +217,22 @@ def _write_table(path: Path, res: dict) -> None:
             w.writerow([f"{v:.10g}" for v in row])
 
 
+#: Each model's Hamiltonian as the parameters enter it (docs/kp.md): the same numbers mean other
+#: splittings in another model's convention. The T-matrix model's alpha (k_x s_y - k_y s_x) +
+#: Delta_xc m.s is this 2DEG's -(alpha_R/2)(z x k).s - (J_ex/2) m.s with alpha_R = -2 alpha and
+#: J_ex = -2 Delta_xc ((z x k).s = k_x s_y - k_y s_x): both terms of the other sign.
+HAMILTONIANS = {
+    "2deg": "H = hbar^2 k^2/(2 m_eff m_e) - (alpha_R/2)(z x k).s - (J_ex/2) m.s (s: Pauli "
+            "matrices; Rashba splitting alpha_R k, exchange splitting J_ex; 'theory tmatrix' "
+            "writes alpha (k_x s_y - k_y s_x) + Delta_xc m.s: alpha_R = -2 alpha, J_ex = -2 "
+            "Delta_xc)",
+    "dirac": "H = hbar v k.sigma + Delta sigma_z - (lambda_R/2)(s x sigma).z - (J_ex/2) m.s "
+             "(basis s (x) sigma)",
+    "tmdc": "seed 000 eqs. 1-6 (basis s (x) sigma, sigma_+- = (sigma_0 +- sigma_z)/2; the two "
+            "valleys are separate blocks whose responses add)",
+}
+
+
 def _summary(args, model, res, field) -> dict:
     """summary.json: model, parameters and extrema of the sweep, each with its unit."""
     params = {k: getattr(model, k) for k in ("m_eff", "alpha_r", "hbar_v", "delta", "lambda_r",
@@ -222,6 +241,7 @@ def _summary(args, model, res, field) -> dict:
     units = {p.name: p.unit for spec in KP_MODELS.values() for p in spec.params}
     summary = {
         "command": "theory kp", "model": args.model, "method": args.method,
+        "hamiltonian": HAMILTONIANS[args.model],
         "parameters": {k: {"value": float(v), "unit": units[k]} for k, v in params.items()},
         "m": list(map(float, model.m)),
         "tau": {"value": args.tau, "unit": "ps"},

@@ -82,9 +82,11 @@ def add_parser(subparsers) -> None:
     p.add_argument("--theta", type=quantity_type("angle", "deg"), default=0.0,
                    help="magnetisation angle from +z (default 0deg)")
     p.add_argument("--exchange", type=energy, default=quantity("5meV", "energy"),
-                   help="exchange energy Delta_xc (default 5meV)")
+                   help="exchange energy Delta_xc of Delta_xc m.s, splitting 2 Delta_xc "
+                        "(default 5meV)")
     p.add_argument("--alpha", type=alpha_type, default=0.017,
-                   help="Rashba coupling hbar*alpha, e.g. 1.7e-11eVm (default)")
+                   help="Rashba coupling hbar*alpha of alpha (k_x s_y - k_y s_x), splitting "
+                        "2 alpha k, e.g. 1.7e-11eVm (default); 'theory kp --alpha-r' is -2 alpha")
     p.add_argument("--u", type=energy, default=1.8,
                    help="impurity potential u of W = u R^2 delta(r) (default 1.8eV)")
     p.add_argument("--radius", type=quantity_type("length", positive=True, limit=True), default=0.2,
@@ -99,8 +101,10 @@ def add_parser(subparsers) -> None:
                    help="K_J = K sigma^-1 (eq. 2, default) or K/sigma_xx (as Veneri et al. 2022, eq. 34)")
     p.add_argument("--velocity", type=number_type(positive=True), default=5e4,
                    help="v of theta = -2 e v K_J, m/s (default 5e4)")
-    p.add_argument("--n-phi", type=integer_type(MIN_RAYS), default=128,
-                   help=f"rays per Fermi ring (>= {MIN_RAYS}, default 128)")
+    p.add_argument("--n-phi", type=integer_type(
+                       MIN_RAYS, MAX_RAYS, "each ray's scattering sums over every other ray: "
+                       "its cost grows as the square of the rays; 128 converge the published curves"),
+                   default=128, help=f"rays per Fermi ring ({MIN_RAYS}-{MAX_RAYS}, default 128)")
     p.add_argument("--sweep", type=sweep_type, action="append", default=[],
                    help="energy=START:STOP:N or angle=START:STOP:N; give both for a map")
     add_parallel_options(p, "the rows of the map (batches of whole rows, the same results)")
@@ -108,6 +112,9 @@ def add_parser(subparsers) -> None:
     add_figure_option(p)
     p.set_defaults(func=run)
 
+
+#: Most rays per Fermi ring the command takes (the cost of a point grows as their square).
+MAX_RAYS = 8192
 
 #: (spin, current) components of the K and theta columns of the table.
 _COMPONENTS = [("x", "x"), ("x", "y"), ("y", "x"), ("y", "y"), ("z", "x"), ("z", "y")]
@@ -142,6 +149,10 @@ def _summary(args, res, energies, thetas_deg) -> dict:
     thc, edges = res["critical_angle"], res["band_edges_mev"]
     return {
         "source": "Veneri, Perkins and Ferreira, T-matrix theory (leading order in impurity density; docs/tmatrix.md)",
+        "hamiltonian": "H = hbar^2 k^2/2m* + alpha (k_x s_y - k_y s_x) + Delta_xc m.s (s: Pauli "
+                       "matrices; Rashba splitting 2 alpha k, exchange splitting 2 Delta_xc; "
+                       "it is 'theory kp --model 2deg', -(alpha_R/2)(z x k).s - (J_ex/2) m.s, "
+                       "with alpha_R = -2 alpha and J_ex = -2 Delta_xc)",
         "parameters": {
             "exchange": {"value": args.exchange, "unit": "eV"},
             "alpha": {"value": args.alpha, "unit": "eV nm"},

@@ -107,19 +107,31 @@ class ConvergenceError(RuntimeError):
     """A k_par integration whose error estimate exceeds the requested tolerance."""
 
 
+def _values_text(values) -> str:
+    """One value as it is, or the offending values of an array (its smallest, for a grid)."""
+    a = np.asarray(values, dtype=float)
+    if a.ndim == 0:
+        return f"{float(a):g}"
+    return f"{float(np.nanmin(a)):g} (the smallest of {a.size} grid values)"
+
+
 def _check_params(fermi_energy, t0, t_m, t_c):
     t0a = np.asarray(t0, dtype=float)
     if np.any(~np.isfinite(t0a)) or np.any(t0a <= 0):
         raise BarrierInputError(
-            f"t0 (hopping of the spin source, eV) must be positive; got {t0}")
-    if np.any(np.asarray(t_m, dtype=float) < 0):
+            f"t0 (hopping of the spin source, eV) must be positive; got {_values_text(t0)}")
+    t_m_a = np.asarray(t_m, dtype=float)
+    if np.any(t_m_a < 0):
+        most = float(np.max(t0a - t_m_a[t_m_a < 0])) if t0a.ndim == 0 else None
         raise BarrierInputError(
             f"t_m (in-plane hopping of the ferromagnetic monolayer, eV) must be >= 0, "
-            f"i.e. delta_t = t0 - t_m <= t0; got t_m = {t_m}")
+            f"i.e. delta_t = t0 - t_m <= t0; got t_m = {_values_text(t_m)}"
+            + (f" (delta_t up to {most:g} eV with t0 = {float(t0a):g} eV)"
+               if most is not None else ""))
     if np.any(np.asarray(t_c, dtype=float) < 0):
         raise BarrierInputError(
             f"t_c (hopping between spin source and monolayer, eV) must be >= 0 "
-            f"(only t_c^2 enters); got {t_c}")
+            f"(only t_c^2 enters); got {_values_text(t_c)}")
     ef = np.asarray(fermi_energy, dtype=float)
     if np.any(np.abs(ef) >= 6 * t0a):
         raise BarrierInputError(

@@ -80,8 +80,17 @@ def _gauss_panels(edges, order):
 MAX_GRID_POINTS = 8_000_000
 
 
+#: What the radial panels of a fine polar grid resolve, and how to need fewer of them.
+_THERMAL_PANELS = ("the radial panels resolve k_B T, so raise the temperature, lower the number "
+                   "of azimuths (--n-phi) or the cutoff, or compute at T = 0 (the Fermi-contour "
+                   "method, --temperature 0eV)")
+BROADENING_PANELS = ("the radial panels resolve the Kubo broadening eta, so raise it (--eta), "
+                     "lower the number of azimuths (--n-phi) or the cutoff, or use the Boltzmann "
+                     "method (--method boltzmann)")
+
+
 def polar_grid(kmax: float, n_k: int, n_phi: int, order: int = 4, kmin: float = 0.0,
-               phi0: float | None = None) -> KGrid:
+               phi0: float | None = None, resolves: str = _THERMAL_PANELS) -> KGrid:
     """A polar grid: ``n_phi`` azimuths and ``n_k`` radial Gauss-Legendre panels.
 
     Parameters
@@ -100,6 +109,10 @@ def polar_grid(kmax: float, n_k: int, n_phi: int, order: int = 4, kmin: float = 
     phi0 : float, optional
         Offset of the first azimuth (rad); default half a step, which avoids rays along
         the symmetry axes.
+    resolves : str
+        What the radial panels resolve and how to need fewer, for the error of a grid beyond
+        :data:`MAX_GRID_POINTS` (k_B T by default; :data:`BROADENING_PANELS` for the Kubo
+        broadening).
     """
     if not (kmax > kmin >= 0):
         raise GridError(f"polar grid: need 0 <= kmin < kmax, got kmin={kmin}, kmax={kmax} 1/nm")
@@ -109,9 +122,7 @@ def polar_grid(kmax: float, n_k: int, n_phi: int, order: int = 4, kmin: float = 
     if points > MAX_GRID_POINTS:
         raise GridError(f"polar grid of {points:.3g} k points ({n_k} radial panels x {order} x "
                         f"{n_phi} azimuths) is beyond {MAX_GRID_POINTS:.0e} (a few GB of memory): "
-                        "the radial panels resolve k_B T, so raise the temperature, lower the "
-                        "number of azimuths (--n-phi) or the cutoff, or compute at T = 0 (the "
-                        "Fermi-contour method, --temperature 0eV)")
+                        f"{resolves}")
     k, wk = _gauss_panels(np.linspace(kmin, kmax, n_k + 1), order)
     dphi = 2 * np.pi / n_phi
     phi = (0.5 * dphi if phi0 is None else phi0) + dphi * np.arange(n_phi)

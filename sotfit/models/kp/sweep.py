@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .boltzmann import spin_density_grid, spin_density_t0
-from .grids import max_band_slope, polar_grid
+from .grids import BROADENING_PANELS, max_band_slope, polar_grid
 from .kubo import kubo_bastin, thermal_average
 from ...parallel import map_tasks
 from .torque import decompose_seed001, magnetisation_set, torque
@@ -130,7 +130,7 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
         if n_k is None:
             slope = max(max_band_slope(c, kmax) for c in model.components())
             n_k = int(np.ceil(kmax * slope / eta))
-        grid = polar_grid(kmax, n_k, n_phi)
+        grid = polar_grid(kmax, n_k, n_phi, resolves=BROADENING_PANELS)
         if temperature > 0:
             # T = 0 closed forms on a fine mu grid, then -f' convolution (exact for terms
             # linear in the occupation)

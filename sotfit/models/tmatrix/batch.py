@@ -64,7 +64,10 @@ def response_batch(eps, theta, exchange, alpha, u, radius, density, mass=0.8, cu
     w = 1e3 * u * radius ** 2
     n = density
     if np.any(a == 0):
-        raise TMatrixError("response_batch needs alpha != 0; use response() for alpha = 0")
+        raise TMatrixError("alpha = 0: without the Rashba coupling the model has no spin-orbit "
+                           "torque (every K vanishes) and its Fermi rings are degenerate, which "
+                           "the batch solver does not take; give alpha != 0 (--alpha), or "
+                           "sotfit.models.tmatrix.response for the degenerate rings")
     lam = np.asarray(lam, float)
     pts, roots_g, coef_g = _contour_batch(e, a, c2, d, n_phi)
     _check_fermi_points(pts, eps, theta, exchange, alpha, u, radius, density, mass)
@@ -123,7 +126,9 @@ def _check_batch_cutoff(pts, starts, lam, e, a, c2, exchange) -> None:
         raise TMatrixError(
             f"point {bad}: cutoff = {lam[bad]:.4g} nm^-1 (default 1/R) is too small: the "
             f"regularisation of Re g0 (seed 002 eq. 16b) needs Lambda >> the Fermi momentum and "
-            f"band scales ({k_scale[bad]:.4g} nm^-1); use at least {5 * k_scale[bad]:.3g} nm^-1")
+            f"band scales ({k_scale[bad]:.4g} nm^-1); use at least {5 * k_scale[bad]:.3g} nm^-1: "
+            f"the cutoff is 1/R, so an impurity range R below {1 / (5 * k_scale[bad]):.3g} nm "
+            "(--radius), with u raised as 1/R^2 to keep the impurity strength W = u R^2 (--u)")
 
 
 def _batch_g0(pts, starts, e, a, c2, d, lam, roots_g, coef_g, n_phi):

@@ -120,8 +120,11 @@ class RashbaFerromagnet:
         if self.cutoff is not None and not (np.isfinite(self.cutoff) and self.cutoff > 0):
             raise TMatrixError(f"parameter 'cutoff' = {self.cutoff} nm^-1 must be positive")
         if abs(self.theta) > 2 * np.pi:
-            raise TMatrixError(f"parameter 'theta' = {self.theta:g} rad is beyond 2 pi: theta is "
-                               f"in radians ({self.theta:g} deg = {np.radians(self.theta):.6g} rad)")
+            raise TMatrixError(
+                f"parameter 'theta' = {self.theta:g} rad ({np.degrees(self.theta):.6g} deg) is "
+                f"beyond one turn (2 pi, 360 deg): give the angle from +z within it (theta is in "
+                f"radians here: a number of degrees given as it, {self.theta:g} deg, is "
+                f"{np.radians(self.theta):.6g} rad)")
 
     # ---- internal units (meV, nm, hbar = 1) ----
     @property
