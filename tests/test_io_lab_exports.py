@@ -190,6 +190,60 @@ def test_a_wide_table_of_one_voltage_column_per_frequency(tmp_path):
         read_stfmr([xy])
 
 
+def test_a_wide_table_with_other_columns_and_blank_cells(tmp_path):
+    """A wide table with a time, a temperature or an rf-power column beside the field and the
+    voltages was refused ('no voltage column among ...', and naming one column read one
+    spectrum); one whose voltage columns are blank outside each frequency's own sweep was
+    refused ('missing ... remove those rows', which would drop the other frequencies). Both are
+    read as one file per frequency is, to the bit; a voltage column of no frequency still
+    makes the table no wide table, and a gap inside a sweep is still an error."""
+    from stfmr_synth import spectrum
+
+    freqs = (8.0, 10.0, 12.0)
+    spectra = [spectrum(f, h_max=0.3, n=401, seed=k) for k, f in enumerate(freqs)]
+    field_mT = spectra[0].x * 1e3
+    cols = (["Time (s)", "Field (mT)"] + [f"Vmix_{f:g}GHz (uV)" for f in freqs]
+            + ["Temperature (K)", "RF power (dBm)"])
+    time = np.arange(field_mT.size) * 0.5
+    rows = np.column_stack([time, field_mT] + [s.y for s in spectra]
+                           + [np.full(field_mT.size, 295.0), np.full(field_mT.size, 15.0)])
+    wide = tmp_path / "wide_extra.csv"
+    wide.write_text(",".join(cols) + "\n" + "".join(",".join(repr(float(v)) for v in r) + "\n"
+                                                    for r in rows))
+    _same_as_one_file_per_frequency(tmp_path, wide, freqs, field_mT, spectra)
+
+    # each frequency measured over its own part of the shared field column
+    kept = [slice(0, 300), slice(60, 380), slice(101, 401)]
+    blank = tmp_path / "wide_blank.csv"
+    lines = []
+    for i, h in enumerate(field_mT):
+        cells = [repr(float(h))] + [repr(float(s.y[i])) if k.start <= i < k.stop else ""
+                                    for s, k in zip(spectra, kept)]
+        lines.append(",".join(cells))
+    blank.write_text(",".join(["Field (mT)"] + [f"Vmix_{f:g}GHz (uV)" for f in freqs]) + "\n"
+                     + "\n".join(lines) + "\n")
+    got = read_stfmr([blank])
+    assert [d.meta["frequency"] for d in got] == list(freqs)
+    for d, f, s, k in zip(got, freqs, spectra, kept):
+        one = tmp_path / f"part_{f:g}GHz.csv"
+        one.write_text("Field (mT),Vmix (uV)\n" + "".join(
+            f"{a!r},{b!r}\n" for a, b in zip(field_mT[k].tolist(), s.y[k].tolist())))
+        (want,) = read_stfmr([one])
+        assert np.array_equal(d.x, want.x) and np.array_equal(d.y, want.y)
+    gap = tmp_path / "wide_gap.csv"
+    text = blank.read_text().splitlines()
+    text[150] = ",".join(text[150].split(",")[:1] + [""] * 3)
+    gap.write_text("\n".join(text) + "\n")
+    with pytest.raises(DataError, match="wide_gap.csv"):
+        read_stfmr([gap])
+    # a voltage of no frequency beside them: not a wide table (the columns must be named)
+    other = tmp_path / "other_v.csv"
+    other.write_text("Field (mT),Vmix_8GHz (uV),V (uV)\n" + "".join(
+        f"{a!r},{b!r},0.0\n" for a, b in zip(field_mT.tolist(), spectra[0].y.tolist())))
+    with pytest.raises(DataError):
+        read_stfmr([other])
+
+
 def test_commas_padded_with_tabs_are_the_separator(tmp_path):
     """``1.200000\\t,\\t-0.079840\\t`` then ``\\t1.195000\\t,\\t...`` (a LabVIEW spreadsheet
     string with the delimiter ``\\t,\\t``, a tab before every line but the first, a blank line

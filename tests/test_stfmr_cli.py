@@ -128,6 +128,15 @@ def test_sample_file_and_rms_current(files, tmp_path):
     s2 = json.loads((out2 / "summary.json").read_text())
     assert s2["sequential"]["mu0_h_dl"]["value"] == pytest.approx(
         s["sequential"]["mu0_h_dl"]["value"], rel=1e-9)
+    # a summary.json of an earlier run gives its sample (the whole summary was refused:
+    # "unknown field 'sotfit_version'")
+    out3 = tmp_path / "o3"
+    assert main(["stfmr", *files, "--out", str(out3), "--sample", str(out / "summary.json"),
+                 "--no-figures", "--no-global"]) == 0
+    s3 = json.loads((out3 / "summary.json").read_text())
+    assert s3["sample"] == s["sample"]
+    assert s3["sequential"]["mu0_h_dl"]["value"] == pytest.approx(    # numbers read back
+        s["sequential"]["mu0_h_dl"]["value"], rel=1e-12)
 
 
 def test_bad_sample_value_and_unknown_field(files, tmp_path, capsys):

@@ -512,11 +512,19 @@ def _profile_value(action, text: str, path, key):
 
 
 def load_sample_file(path) -> dict:
-    """Read a TOML or JSON file of sample fields (values are numbers with units as strings)."""
+    """Read a TOML or JSON file of sample fields (values are numbers with units as strings), or
+    the ``sample`` section of a ``summary.json`` written by sotfit (as
+    :meth:`sotfit.device.Sample.from_file` reads it: the whole summary was refused for its
+    'unknown field sotfit_version')."""
     try:
-        return read_sample_file(path)
+        data = read_sample_file(path)
     except SampleError as exc:
         raise CLIError(str(exc)) from None
+    if isinstance(data, dict) and isinstance(data.get("sample"), dict):
+        data = data["sample"]
+    if not isinstance(data, dict):
+        raise CLIError(f"sample file {path}: expected a table of fields")
+    return data
 
 
 def _is_leaf(obj) -> bool:

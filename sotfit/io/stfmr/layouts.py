@@ -15,7 +15,7 @@ from ...units import UnitError
 from ..text import Table, read_tables
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
-    _column_quantity, _find_column, _magnet_current_column, _power_column, _resolve_unit,
+    _column_quantity, _find_column, _key, _magnet_current_column, _power_column, _resolve_unit,
     RF_BAND_GHZ, frequency_unit_of,
 )
 from .files import _is_lvm_layout
@@ -127,6 +127,11 @@ def _read_blocks(table: Table, blocks, opts: _Options, f_opt, p_opt, a_opt,
     for k, (label, fi, vi) in enumerate(blocks):
         both = np.isnan(table.data[:, fi]) & np.isnan(table.data[:, vi])
         rows = np.flatnonzero(~both)
+        if wide:
+            # one field column for every frequency, each voltage column blank before and after
+            # its own sweep: the rows from its first value to its last (a gap inside stays)
+            held = np.flatnonzero(~np.isnan(table.data[:, vi]))
+            rows = np.arange(held[0], held[-1] + 1) if held.size else held
         if rows.size == 0:
             raise DataError(f"{table.name}: the column pair {label!r} (columns {fi}, {vi}) is "
                             "empty")
@@ -166,12 +171,22 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
             ghz = _frequency_in(_units.split_header(c)[0] if _units.header_dimension(c) else c, c)
         except DataError:
             return None
-        if ghz is None or ghz in labels.values():   # X_8GHz, Y_8GHz: lock-in channels
+        if ghz is None:
+            if _voltage_like(c):        # a voltage of no frequency: not a wide table
+                return None
+            continue                    # time, temperature, an index, the rf power: not read
+        if ghz in labels.values():      # X_8GHz, Y_8GHz: lock-in channels
             return None
         labels[i] = ghz
     if not labels:
         return None
     return tuple((table.columns[i].strip(), fcol, i) for i in labels)
+
+
+def _voltage_like(column: str) -> bool:
+    """Whether a column's name or unit makes it a voltage (``V (uV)``, ``signal``)."""
+    name, _ = _units.split_header(column) if _units.header_dimension(column) else (column, None)
+    return _units.header_dimension(column) == "voltage" or _key(name) in _VOLTAGE_NAMES
 
 
 def _named_pair_blocks(table: Table, opts: _Options) -> tuple | None:
