@@ -19,7 +19,7 @@ from ...units import UnitError
 from .. import cache as _cache
 from ..text import Table, parse_number
 from .columns import _SAMPLE_NAMES, _instrument_frequency, _key
-from .names import AmbiguousSign, _stem, condition_name
+from .names import AmbiguousSign, _stem, condition_name, decimal_reading
 from .options import _STYLE, CLI_OPTIONS, _opt, _opt_quantity
 
 
@@ -216,6 +216,16 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
                                   for v in sorted(exc.values))
             raise DataError(f"{exc} ({options})") from None
         nm = option_value
+    if dimension == "frequency":
+        other = decimal_reading(base, nm)
+        if other is not None and option_value is not None and _agree(option_value, other[0]):
+            nm = option_value       # '8_5GHz' meant 8.5 GHz, as the option says
+        elif other is not None and option_value is None:
+            warnings.warn(
+                f"{base}: the file name's {other[1]!r} is read as {nm:g} GHz (the underscore "
+                f"separates it from a number before it, as in 'dev2_10GHz'); if it means "
+                f"{other[0]:g} GHz, give {_settling_option(option, base, other[0], 'GHz')}",
+                stacklevel=6)
     if nm is not None:
         sources.append((nm, "file name"))
     if option_value is not None:

@@ -78,6 +78,26 @@ _HYPHEN_ANGLE_RE = re.compile(
 )
 
 
+#: A frequency written after a number and an underscore (``8_5GHz``): read as 5 GHz (the
+#: underscore separates tokens, as in ``dev2_10GHz``), but it may be 8.5 GHz written without a
+#: point.
+_UNDERSCORE_DECIMAL_RE = re.compile(
+    r"(?:^|[^0-9a-z.,])(?P<whole>\d+)_(?P<frac>\d+)[\s_]*(?P<unit>ghz|mhz)(?![a-z])", re.I)
+
+
+def decimal_reading(text: str, value: float | None) -> tuple[float, str] | None:
+    """The other reading of a name's frequency ``value`` (GHz) written as ``8_5GHz``: (8.5,
+    ``'8_5GHz'``), or None."""
+    if value is None:
+        return None
+    for m in _UNDERSCORE_DECIMAL_RE.finditer(text):
+        scale = 1e-3 if m.group("unit").lower() == "mhz" else 1.0
+        if round(float(m.group("frac")) * scale, 12) == value:
+            other = round(float(f"{m.group('whole')}.{m.group('frac')}") * scale, 12)
+            return other, m.group(0).lstrip("_=- ([")
+    return None
+
+
 class AmbiguousSign(DataError):
     """A name's angle whose sign the name cannot tell (``Py-45deg``): ``values`` holds both."""
 
