@@ -176,3 +176,24 @@ def test_a_header_unit_replaced_by_the_column_unit_option_is_said(tmp_path):
     _same_series(got, read_thickness_table(SRC))
     assert ("column 't_BiSb (A)' read in Ang as --column-unit thickness=Ang says, not in its "
             "header's A") in got.meta["reader_notes"]
+
+
+def test_unlabelled_efficiencies_above_one_ask_whether_they_are_percent(tmp_path):
+    """xi_dl written in percent without its label (1.7-8.7) was read as fractions: sigma_s 178
+    and theta_SH 10.7 for a planted 3.33 and 0.20, without a word. Values above 1 in an
+    unlabelled dimensionless column warn, naming the file, the column and the label to write;
+    the labelled column reads 100 times smaller, silently."""
+    body = "1,1.6630,0.1621\n2,4.5810,0.2380\n4,7.1030,0.3180\n8,8.6610,0.3490\n"
+    f = tmp_path / "pct.csv"
+    f.write_text("# resistivity: 60 uOhm cm\nthickness (nm),xi_dl,xi_dl_err\n" + body)
+    with pytest.warns(UserWarning, match=r"pct\.csv: column 'xi_dl': dimensionless efficiencies "
+                                         r"up to 8\.661.*label it \(e\.g\. 'xi_dl \(%\)'\)"):
+        unlabelled = read_thickness_table(f)
+    g = tmp_path / "pct_labelled.csv"
+    g.write_text("# resistivity: 60 uOhm cm\nthickness (nm),xi_dl (%),xi_dl_err (%)\n" + body)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labelled = read_thickness_table(g)
+    a, b = unlabelled.parts()[0][1], labelled.parts()[0][1]
+    assert np.allclose(a.y, 100 * b.y, rtol=1e-12)

@@ -4,6 +4,7 @@ efficiencies (house unit 1e5 Ohm^-1 m^-1) and the check against a file given twi
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -99,6 +100,14 @@ def _efficiency_to_house(v, unit, per_field: bool, rho, where: str):
         except UnitError as exc:
             raise ThicknessError(f"{where}: a dimensionless efficiency cannot have unit "
                                  f"{unit!r} ({exc})") from None
+    else:
+        largest = float(np.nanmax(np.abs(np.asarray(v, float)))) if np.size(v) else 0.0
+        if largest > 1.0:
+            # percent written without its label read 100 times too large: xi 1.7-8.7 gave
+            # sigma_s 178 (theta_SH 10.7) for a planted 3.33, without a word
+            warnings.warn(f"{where}: dimensionless efficiencies up to {largest:g}, read as "
+                          "fractions; if the column is in percent, label it (e.g. 'xi_dl (%)'), "
+                          "as values above 1 are rare", UserWarning, stacklevel=3)
     if rho is None:
         raise ThicknessError(f"{where} is the dimensionless xi = xi^E rho; the resistivity is "
                              "needed to convert it (option, 'resistivity' column or "
