@@ -157,3 +157,17 @@ def test_out_of_plane_rotation_below_the_anisotropy_field(tmp_path):
     assert "not above the anisotropy field" in res.excluded[0]["reason"]
     # the exact model has no noise: the kept fields give the planted damping-like field closely
     assert res.quantities["mu0_h_dl"].nominal_value == pytest.approx(2e-3, rel=0.05)
+
+
+def test_a_field_sweep_at_one_angle_read_as_a_rotation_says_so(tmp_path):
+    """One file per angle ('# Angle (deg): 45', the fields in rows), read for rotations: the
+    error asked to name an angle column, which the file has not. It now says the file is a
+    field sweep and what the rotations need."""
+    f = tmp_path / "phi_045deg.csv"
+    f.write_text("# Angle (deg): 45\nfield (mT),X1 (uV),Y1 (uV),X2 (uV),Y2 (uV)\n"
+                 + "".join(f"{h},{67 + 0.1 * i},0.01,{0.5 / h},1.7\n"
+                           for i, h in enumerate((50, 80, 120, 200, 300, 500))))
+    with pytest.raises(HallReadError, match=r"field column 'field \(mT\)' varies, so it is a "
+                                            r"field sweep .* rotations are not assembled from one "
+                                            r"file per angle"):
+        read_hall_table(f, **{**KW, "lockin_output": "rms", "current_is": "rms"})

@@ -67,8 +67,20 @@ def _require_variable(p, df, blk, scan) -> None:
         if scan == "field" and blk.roles.get("magnet_current") is not None:
             return
         what = scan or "scanned quantity"
+        per_angle = ""
+        field = blk.roles.get("field")
+        if scan in ("phi", "theta") and field is not None and df[field].nunique() > 2:
+            # one file per angle, the fields in rows: the hint to name an angle column named
+            # none that exists
+            per_angle = (f"; the file's field column {field!r} varies, so it is a field sweep "
+                         "(at one angle, if its name or preamble gives one): rotations are not "
+                         "assembled from one file per angle. Write the scans as one table with "
+                         "an angle column (angle, field and lock-in columns; each field's rows "
+                         "a rotation), or analyse the field sweeps (--method hayashi or "
+                         "macrospin)")
         raise HallReadError(f"{p}: no column for the scanned {what} found; columns are {list(df.columns)} "
-                            f"(name it with {_col_opt('field' if scan == 'field' else 'angle')})")
+                            f"(name it with {_col_opt('field' if scan == 'field' else 'angle')})"
+                            + per_angle)
 
 
 def _harmonic_kinds(p, df, blk) -> dict:
