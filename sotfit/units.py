@@ -88,8 +88,10 @@ _TABLES: dict[str, dict[str, float]] = {
     },
     "mixing_conductance": {"1e13/Ohm/m2": 1.0, "1/Ohm/m2": 1e-13, "S/m2": 1e-13,
                            "1e15/Ohm/m2": 100.0, "1e14/Ohm/m2": 10.0},
-    "conductivity": {"1e5/Ohm/m": 1.0, "1/Ohm/m": 1e-5, "S/m": 1e-5, "1e6/Ohm/m": 10.0},
-    "electric_field": {"V/m": 1.0, "kV/m": 1e3, "V/cm": 100.0, "mV/nm": 1e6, "V/um": 1e6},
+    "conductivity": {"1e5/Ohm/m": 1.0, "1/Ohm/m": 1e-5, "S/m": 1e-5, "1e6/Ohm/m": 10.0,
+                     "1/Ohm/cm": 1e-3, "S/cm": 1e-3, "kS/m": 1e-2, "MS/m": 10.0},
+    "electric_field": {"V/m": 1.0, "kV/m": 1e3, "V/cm": 100.0, "mV/nm": 1e6, "V/um": 1e6,
+                       "V/nm": 1e9, "MV/m": 1e6, "kV/cm": 1e5, "mV/um": 1e3},
     "energy": {"eV": 1.0, "meV": 1e-3, "J": 1.0 / _c.e},
     "time": {"ps": 1.0, "fs": 1e-3, "ns": 1e3, "s": 1e12},
     "rashba": {"eVnm": 1.0, "eVm": 1e9, "meVnm": 1e-3, "eVAng": 0.1, "meVAng": 1e-4},
@@ -259,8 +261,9 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
     scaled = _scaled_unit(unit, dimension)
     if scaled is not None:
         return scaled
-    # '1/(Ohm m)': the units under one denominator, each divided
+    # '1/(Ohm m)': the units under one denominator, each divided; '(Ohm cm)^-1' likewise
     unit = re.sub(r"/\(\s*(\S+?)\s*[\s*·]\s*(\S+?)\s*\)", r"/\1/\2", unit)
+    unit = re.sub(r"^\s*\(\s*(\S+?)\s*[\s*·]\s*(\S+?)\s*\)\s*\^?\s*-1\s*$", r"1/\1/\2", unit)
     u = unit.strip().replace("µ", "u").replace("μ", "u").replace("Ω", "Ohm")
     u = u.replace("·", "").replace("*", "").replace(" ", "").replace("^", "")
     u = re.sub(r"(?<=[A-Za-z])\.(?=[A-Za-z])", "", u)      # a dot for a product: uOhm.cm
@@ -288,6 +291,7 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
         )
     # compound spellings of the house units themselves
     compact = u.replace("Ohm-1", "/Ohm").replace("m-2", "/m2").replace("m-1", "/m")
+    compact = "1" + compact if compact.startswith("/") else compact      # 'Ohm^-1 m^-1'
     if compact in _DIMENSION_OF:
         return compact
     if dimension in _TABLES:

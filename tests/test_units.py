@@ -154,3 +154,18 @@ def test_a_dot_for_a_product_in_a_resistivity(text, house):
     from sotfit.units import quantity
 
     assert quantity(text, "resistivity") == pytest.approx(house)
+
+
+@pytest.mark.parametrize("unit, dim, house", [
+    ("Ohm^-1 m^-1", "conductivity", 1e-5), ("(Ohm m)^-1", "conductivity", 1e-5),
+    ("(Ohm cm)^-1", "conductivity", 1e-3), ("1/(Ohm cm)", "conductivity", 1e-3),
+    ("S/cm", "conductivity", 1e-3), ("kS/m", "conductivity", 1e-2),
+    ("MS/m", "conductivity", 10.0), ("V/nm", "electric_field", 1e9),
+    ("kV/cm", "electric_field", 1e5), ("MV/m", "electric_field", 1e6),
+])
+def test_conductivities_and_fields_as_papers_write_them(unit, dim, house):
+    """'S/cm', '1/(Ohm cm)', 'Ohm^-1 m^-1' and 'V/nm' (the unit docs/kp.md works in) were
+    unknown units: 1 S/cm = 100 S/m = 1e-3 x 1e5 Ohm^-1 m^-1; 1 V/nm = 1e9 V/m."""
+    from sotfit.units import to_house
+
+    assert to_house(1.0, unit, dim)[0] == pytest.approx(house, rel=1e-12)

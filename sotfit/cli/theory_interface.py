@@ -99,9 +99,11 @@ def add_parser(subparsers) -> None:
     d.add_argument("--u-R", type=number_type(), default=0.0, help="Rashba strength u_R")
     d.add_argument("--k-fermi", type=number_type(positive=True), default=10.0,
                    help="Fermi wave number (1/nm)")
-    d.add_argument("--theta-m", type=number_type(), default=0.0,
-                   help="magnetisation polar angle (deg)")
-    d.add_argument("--phi-m", type=number_type(), default=0.0, help="magnetisation azimuth (deg)")
+    angle = quantity_type("angle", default_unit="deg")      # '45deg' as the thickness command
+    d.add_argument("--theta-m", type=angle, default=0.0,
+                   help="magnetisation polar angle, e.g. 45deg (a bare number in deg)")
+    d.add_argument("--phi-m", type=angle, default=0.0,
+                   help="magnetisation azimuth, e.g. 30deg (a bare number in deg)")
     d.add_argument("--n-theta", type=integer_type(_MIN_NODES), default=48,
                    help=f"polar nodes (>= {_MIN_NODES})")
     d.add_argument("--n-phi", type=integer_type(_MIN_NODES), default=48,
