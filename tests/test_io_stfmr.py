@@ -888,3 +888,21 @@ def test_a_frequency_after_a_number_and_an_underscore_says_its_other_reading(tmp
         warnings.simplefilter("error")
         (d,) = read_stfmr([g])
     assert d.meta["frequency"] == 10.0
+
+
+def test_a_turning_field_written_twice_goes_one_to_each_sweep(tmp_path):
+    """A sweep down and back up that writes its turning field twice (-217.586 mT, -217.586 mT)
+    split with split_sweeps, then stopped on 'field value -217.586 mT appears 2 times' (the
+    repeat needed allow_duplicates as well, which averaged the two readings). One reading goes
+    to each sweep."""
+    down = np.round(np.linspace(0.2, -0.2, 41), 6)
+    up = down[::-1]
+    h = np.concatenate([down, up])               # the turning field -0.2 written twice
+    v = np.arange(h.size, dtype=float)
+    p = write(tmp_path / "9GHz.csv", "field (T),vmix (uV)\n" + rows([h, v], sep=","))
+    sw = read_stfmr(p, split_sweeps=True)
+    assert len(sw) == 2
+    for d in sw:
+        assert np.unique(d.x).size == d.x.size == 41
+        assert d.x.min() == -0.2
+    assert sorted(float(d.y[np.argmin(d.x)]) for d in sw) == [40.0, 41.0]

@@ -219,6 +219,10 @@ def _segments(field: np.ndarray, tol: float = 0.0, strict: bool | None = None):
             r, sign = _first_reversal(field[a:b], tol)
             if r is not None:
                 stop = a + r
+                if r >= 2 and abs(field[stop - 1] - field[stop - 2]) <= tol:
+                    # the turning field written twice, at the end of one sweep and the start of
+                    # the next: one to each (both in the first were a repeated field value)
+                    stop -= 1
                 problem = (f"reverses direction (was going {'up' if sign > 0 else 'down'}) "
                            f"inside the {'positive' if p > 0 else 'negative'} field branch")
                 break
