@@ -188,3 +188,68 @@ def test_consistency_regions_use_the_exact_test():
     inside = res["z"][:, 0]
     assert abs(inside[3]) < 2 < abs(inside[4])               # 118.6 within 2 sigma, 400 not
     assert res["denominator_sigmas"] == pytest.approx(0.01 / 0.003)
+
+
+def test_the_flags_of_the_measured_torques_go_to_the_comparison(tmp_path):
+    """A summary whose efficiencies carry flags (a field angle assumed: the ratio 52 standard
+    errors off) was compared without a flag, --strict exit 0: the flags come along."""
+    s = _stfmr_summary(0.015, 0.001, 0.07, 0.002)
+    s["global"]["xi_fl"]["flags"] = ["field angle 45 deg assumed for the torque fields"]
+    s["global"]["xi_dl"]["flags"] = ["consistent with zero"]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(s))
+    out = tmp_path / "o"
+    assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix", "--sweep",
+                 "energy=5meV:10meV:2", "--no-figures", "--out", str(out), "--strict"]) == 3
+    got = json.loads((out / "summary.json").read_text())
+    reasons = [f["reason"] for f in got["flags"]]
+    assert "xi_fl: field angle 45 deg assumed for the torque fields" in reasons
+    assert "xi_dl: consistent with zero" in reasons
+
+
+def test_an_empty_band_gives_no_ratio(tmp_path, capsys):
+    """Below the 2DEG's band bottom both responses vanish: the ratio 0/0 was returned as 0 and
+    'agreed' with a measured FL near zero (12 of 27 points within 1 sigma, exit 0). It is NaN,
+    said in a note; a grid with no ratio anywhere is an error."""
+    from sotfit.analysis.theory_compare import THEORY_RATIOS
+
+    m = MODELS["kp_2deg_torque_ratio"]
+    assert np.isnan(m(np.array([-0.2]), alpha_r=0.034, j_ex=0.05, m_eff=1.0, tau=0.02)[0])
+    s = _stfmr_summary(7e-6, 5e-5, 0.0242, 0.0003)
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(s))
+    base = ["theory", "compare", "--summary", str(path), "--model", "kp-2deg", "--param",
+            "j_ex=50meV", "--no-figures"]
+    out = tmp_path / "o"
+    assert main(base + ["--sweep", "energy=-0.2eV:0.2eV:9", "--sweep", "tau=0.01ps:0.05ps:3",
+                        "--out", str(out)]) == 0
+    got = json.loads((out / "summary.json").read_text())
+    assert got["consistency"]["levels"]["1_sigma"]["points"] == 0
+    assert any("where the model gives no ratio" in n for n in got["notes"])
+    assert main(base + ["--sweep", "energy=-0.3eV:-0.2eV:3", "--out", str(tmp_path / "p")]) == 2
+    assert "gives no ratio anywhere on the grid" in capsys.readouterr().err
+    assert THEORY_RATIOS["kp-2deg"]["sign"] == -1.0
+
+
+def test_the_kp_ratio_is_taken_into_the_fields_basis():
+    """Seed 001 writes S = chi_FL H_SOC - chi_DL m x H_SOC; the fields are H_FL sigma +
+    H_DL m x sigma (docs/CONVENTIONS.md) with sigma along H_SOC = z x E. With m along z and E
+    along x, the spin density's components on sigma and on m x sigma give the FL/DL ratio of
+    the comparison: -chi_FL/chi_DL, the model's ratio with its sign turned."""
+    from sotfit.analysis.theory_compare import THEORY_RATIOS, compare_ratio
+    from sotfit.models.kp.specs import _2deg_response
+
+    e = np.array([0.05, 0.1])
+    chi_fl, chi_dl = _2deg_response(e, 0.034, 0.05, 1.0, 0.02)      # S_y, S_x of E along x
+    m, ex = np.array([0, 0, 1.0]), np.array([1.0, 0, 0])
+    sigma = np.cross(m, ex)                                           # H_SOC = z x E = +y
+    s = chi_fl[:, None] * sigma - chi_dl[:, None] * np.cross(m, sigma)
+    basis_ratio = (s @ sigma) / (s @ np.cross(m, sigma))
+    meas = measured_ratio(_stfmr_summary(0.015, 0.001, 0.07, 0.002))
+    spec = THEORY_RATIOS["kp-2deg"]
+    theory, *_ = compare_ratio(MODELS[spec["model"]], e, None, [np.nan],
+                               {"alpha_r": 0.034, "j_ex": 0.05, "tau": 0.02}, meas,
+                               ("fermi_energy", "none"), ("eV", ""), invert=spec["invert"],
+                               signed=True, sign=spec["sign"])
+    assert np.allclose(theory[:, 0], basis_ratio, rtol=1e-12)
+    assert np.all(np.sign(theory[:, 0]) == -np.sign(chi_fl / chi_dl))

@@ -46,16 +46,20 @@ RATIO_PAIRS = (("xi_fl", "xi_dl"), ("xi_e_fl", "xi_e_dl"), ("mu0_h_fl", "mu0_h_d
 SECTIONS = ("global", "sequential", "quantities", "")
 
 #: Theory routes of ``sotfit theory compare``: ModelSpec name, whether it returns DL/FL
-#: (inverted to FL/DL here), the x sweep name, and the default second sweep.
+#: (inverted to FL/DL here), the sign that turns its ratio into the fields' basis of
+#: docs/CONVENTIONS.md (H_FL sigma + H_DL m x sigma; 1 when absent), the x sweep name, and the
+#: default second sweep.
 THEORY_RATIOS = {
     "tmatrix": {"model": "tmatrix_dl_fl_ratio_vs_energy", "invert": True, "x": "energy",
                 "x_param": "fermi_energy", "second": {"angle": "theta"},
                 "what": "tau_1^o / tau_1^e of the disordered Rashba ferromagnet (T-matrix, seed "
                         "002 eqs. (3)-(4)); magnetisation angle theta from +z"},
-    "kp-2deg": {"model": "kp_2deg_torque_ratio", "invert": False, "x": "energy",
+    "kp-2deg": {"model": "kp_2deg_torque_ratio", "invert": False, "sign": -1.0, "x": "energy",
                 "x_param": "fermi_energy", "second": {},
-                "what": "chi_FL / chi_DL of the 2DEG Rashba ferromagnet, m along z (k.p, seed "
-                        "001 eqs. (6)-(7))"},
+                "what": "-chi_FL / chi_DL of the 2DEG Rashba ferromagnet, m along z (k.p, seed "
+                        "001 eqs. (6)-(7): S = chi_FL H_SOC - chi_DL m x H_SOC, so in the "
+                        "fields' basis sigma, m x sigma with sigma along H_SOC the FL/DL ratio "
+                        "is -chi_FL/chi_DL)"},
     "kp-tmdc": {"model": "kp_tmdc_torque_ratio", "invert": False, "x": "energy",
                 "x_param": "mu", "second": {},
                 "what": "tau^oc_x / tau^in_x of TMDC/CrI3, theta_m = 0 (k.p, seed 000 eqs. "
@@ -81,6 +85,9 @@ class MeasuredRatio:
         Correlation of numerator and denominator used in the propagation (0 unless given).
     source : str
     notes : tuple of str
+    flags : tuple of str
+        The flags the summary put on the two quantities (``'xi_fl: reason'``): the ratio
+        carries them into the comparison (an assumed field angle, a DL consistent with zero).
     """
 
     value: float
@@ -90,13 +97,17 @@ class MeasuredRatio:
     correlation: float = 0.0
     source: str = ""
     notes: tuple = field(default=())
+    flags: tuple = field(default=())
 
     def to_dict(self) -> dict:
-        return {"value": self.value, "stderr": self.stderr, "unit": "",
-                "definition": f"{self.numerator['name']} / {self.denominator['name']}",
-                "numerator": self.numerator, "denominator": self.denominator,
-                "correlation": self.correlation, "source": self.source,
-                "notes": list(self.notes)}
+        out = {"value": self.value, "stderr": self.stderr, "unit": "",
+               "definition": f"{self.numerator['name']} / {self.denominator['name']}",
+               "numerator": self.numerator, "denominator": self.denominator,
+               "correlation": self.correlation, "source": self.source,
+               "notes": list(self.notes)}
+        if self.flags:
+            out["flags"] = list(self.flags)
+        return out
 
 
 def _entry(summary, section, name):
@@ -165,8 +176,12 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
             q = lambda e, n: {"name": n, "value": float(e["value"]),  # noqa: E731
                               "stderr": float(e["stderr"]), "unit": e.get("unit", ""),
                               "where": sec or "top level"}
+            # the flags of the measurement go with its ratio: a comparison of a ratio resting
+            # on an assumed field angle (52 standard errors off) was unflagged, --strict exit 0
+            flags = tuple(dict.fromkeys(f"{n}: {reason}" for e, n in ((fl, fl_name), (dl, dl_name))
+                                        for reason in (e.get("flags") or ())))
             return MeasuredRatio(float(r), float(s), q(fl, fl_name), q(dl, dl_name), float(c),
-                                 source, tuple(notes))
+                                 source, tuple(notes), flags)
     names = ", ".join(f"{a}/{b}" for a, b in RATIO_PAIRS)
     raise ValueError(f"{source or 'summary'}: no field-like and damping-like pair ({names}) with "
                      f"values in section(s) {[s or 'top level' for s in sections]}")
@@ -378,7 +393,7 @@ def consistency(theory, measured: MeasuredRatio, axes: Sequence, names: Sequence
 
 def compare_ratio(model: ModelSpec, x, second: str | None, values, params: Mapping | None,
                   measured: MeasuredRatio, names: Sequence, units: Sequence,
-                  invert: bool = False, signed: bool = False):
+                  invert: bool = False, signed: bool = False, sign: float = 1.0):
     """The theory ratio on a grid and where it agrees with a measured ratio.
 
     Parameters
@@ -390,6 +405,9 @@ def compare_ratio(model: ModelSpec, x, second: str | None, values, params: Mappi
         Names and units of the two axes, as :func:`consistency`.
     signed : bool
         As :func:`consistency`.
+    sign : float
+        +1 or -1: the model's ratio times it is the FL/DL ratio of the fields' basis of
+        docs/CONVENTIONS.md (:data:`THEORY_RATIOS`).
 
     Returns
     -------
@@ -403,7 +421,7 @@ def compare_ratio(model: ModelSpec, x, second: str | None, values, params: Mappi
         The points the model refused, as the ``errors`` of :func:`ratio_grid`.
     """
     refused = []
-    theory = ratio_grid(model, x, second, values, params, invert=invert, errors=refused)
+    theory = sign * ratio_grid(model, x, second, values, params, invert=invert, errors=refused)
     if refused and len(refused) == theory.size:
         return theory, None, None, refused
     res = consistency(theory, measured, (x, values), names, units, signed=signed)

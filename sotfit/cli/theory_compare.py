@@ -239,11 +239,23 @@ def run(args) -> int:
     names = (xname, yname or "none")
     theory, res, z, refused = compare_ratio(model, x, yname, y, params, measured, names,
                                             (xunit, yunit), invert=spec["invert"],
-                                            signed=args.signed)
+                                            signed=args.signed, sign=spec.get("sign", 1.0))
     if refused and len(refused) == theory.size:
         raise CLIError(f"the model refuses every point of the grid: {refused[0][2]}")
+    if not np.isfinite(theory).any():
+        raise CLIError("the model gives no ratio anywhere on the grid (no carriers, or both "
+                       "torques vanish there: a Fermi energy below the bands, or a "
+                       "magnetisation in the plane for the T-matrix theory); choose another "
+                       "grid")
     _write_table(out / "compare.csv", x, y, xname, xunit, yname, yunit, theory, z)
     summary = _summary(args, spec, model, measured, params, axes, res, refused)
+    blank = int((~np.isfinite(theory)).sum()) - len(refused)
+    if blank > 0:
+        summary["notes"].append(
+            f"{blank} grid point(s) where the model gives no ratio (NaN in compare.csv: no "
+            "damping-like response there, as below the bands, or both torques vanish, as for "
+            "the T-matrix theory's magnetisation in the plane); they are neither within nor "
+            "outside the regions")
     flags = write_summary(summary, out)
     if not args.no_figures:
         from ..plot import save

@@ -51,7 +51,9 @@ def torque_ratio_2deg(x, alpha_r, j_ex, m_eff, tau):
     """chi_FL / chi_DL (dimensionless) of the 2DEG Rashba ferromagnet against E_F (eV)."""
     fl, dl = _2deg_response(x, alpha_r, j_ex, m_eff, tau)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(dl != 0, fl / np.where(dl != 0, dl, 1.0), 0.0)
+        # no damping-like response (an empty band): no ratio (0/0 was returned as 0, which
+        # then 'agreed' with a measured field-like torque near zero)
+        return np.where(dl != 0, fl / np.where(dl != 0, dl, 1.0), np.nan)
 
 
 _2DEG_PARAMS = (
@@ -102,7 +104,7 @@ def torque_ratio_tmdc(x, lambda_r, tau, b_c, b_v, kT, delta, hbar_v, lambda_c, l
         r = spin_density_grid(model, [float(mu)], tau, kT, theta_e=np.pi / 4, kmax=kmax,
                               n_k=n_k, n_phi=8)
         # m = z: tau = J z x S -> tau_x = -J S_y; the ratio is S_y^oc / S_y^in
-        out[i] = r.surface[0, 1] / r.sea[0, 1] if r.sea[0, 1] != 0 else 0.0
+        out[i] = r.surface[0, 1] / r.sea[0, 1] if r.sea[0, 1] != 0 else np.nan   # no ratio
     return out
 
 
