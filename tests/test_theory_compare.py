@@ -48,6 +48,8 @@ def test_parameter_units():
     assert parameter_value(tm, "alpha", "1.7e-11eVm") == pytest.approx(17.0)    # meV nm
     assert parameter_value(tm, "theta", "0.5rad") == pytest.approx(math.degrees(0.5))
     assert parameter_value(tm, "mass", "0.5") == 0.5
+    # a bare angle is in degrees, as everywhere (--sweep angle=40:80:3 was 'no unit')
+    assert parameter_value(tm, "theta", "40") == parameter_value(tm, "theta", "40deg") == 40.0
     with pytest.raises(ValueError, match="no unit"):
         parameter_value(tm, "exchange", "5")
     with pytest.raises(ValueError, match="not a parameter"):

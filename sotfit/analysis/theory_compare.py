@@ -202,8 +202,9 @@ def read_measured_ratio(path, **kwargs) -> MeasuredRatio:
 def parameter_value(model: ModelSpec, name: str, text: str) -> float:
     """A value for parameter ``name`` of ``model`` from text with a unit, in the model's unit.
 
-    Dimensionless parameters (unit ``""`` or ``m_e``) take a bare number; every other needs
-    its unit (``5meV``, ``17meVnm``, ``3ps``, ``30deg``).
+    Dimensionless parameters (unit ``""`` or ``m_e``) take a bare number, and so do angles
+    (degrees, as everywhere in sotfit); every other needs its unit (``5meV``, ``17meVnm``,
+    ``3ps``).
 
     Raises
     ------
@@ -223,7 +224,8 @@ def parameter_value(model: ModelSpec, name: str, text: str) -> float:
             raise ValueError(f"{name} = {text!r}: a number is needed ({p.unit or 'dimensionless'})"
                              ) from None
     try:
-        house = quantity(str(text), dim)
+        # a bare angle is in degrees (docs/CONVENTIONS.md); every other dimension needs its unit
+        house = quantity(str(text), dim, default_unit="deg" if dim == "angle" else None)
     except UnitError as exc:
         raise ValueError(f"{name} = {text!r}: {exc} (unit of {name}: {p.unit})") from None
     return house / to_house(1.0, p.unit, dim)[0]
