@@ -906,3 +906,16 @@ def test_a_turning_field_written_twice_goes_one_to_each_sweep(tmp_path):
         assert np.unique(d.x).size == d.x.size == 41
         assert d.x.min() == -0.2
     assert sorted(float(d.y[np.argmin(d.x)]) for d in sw) == [40.0, 41.0]
+
+
+@pytest.mark.parametrize("entry, f", [("RF: 10 GHz", 10.0), ("MW: 9.5GHz", 9.5),
+                                      ("RF (GHz): 8", 8.0)])
+def test_a_source_entry_with_a_frequency_unit_gives_the_frequency(tmp_path, entry, f):
+    """'RF: 10 GHz' and 'MW: 10 GHz' were 'no rf frequency found' (only 'RF (GHz): 10' was read);
+    'RF: 15 dBm', a power, is not a frequency."""
+    h = np.linspace(0.3, -0.3, 31)
+    body = "field (T),vmix (uV)\n" + rows([h, np.cos(20 * h)], sep=",")
+    (d,) = read_stfmr(write(tmp_path / "spectrum.csv", f"# {entry}\n" + body))
+    assert d.meta["frequency"] == f
+    with pytest.raises(DataError, match="no rf frequency found"):
+        read_stfmr(write(tmp_path / "power.csv", "# RF: 15 dBm\n" + body))

@@ -423,8 +423,26 @@ def _set_by_prior(post, lsq, name: str, unit: str, model_name: str) -> str | Non
             f"its prior {text} ({what} {spread_post:.3g} against the prior's {spread_prior:.3g}"
             f"{'' if what.endswith('logarithm') else ' ' + unit}; least squares "
             f"{best:.4g} +/- {err:.2g}): the prior, not the data, sets it and every parameter "
-            "correlated with it (another prior moves them); fix it from another measurement "
-            "(--fix) or add data that constrain it (both torques, --joint)")
+            "correlated with it (another prior moves them; those are flagged with it); fix it "
+            "from another measurement (--fix) or add data that constrain it (field-like "
+            "torques, more thicknesses)")
+
+
+#: Above this |correlation| of two parameters' posterior draws, a value set by its prior moves
+#: the other with it (the other is flagged with it).
+PRIOR_FOLLOW_CORRELATION = 0.3
+
+
+def _correlated(post, a: str, b: str) -> bool:
+    """Whether the posterior draws of ``a`` and ``b`` correlate beyond
+    :data:`PRIOR_FOLLOW_CORRELATION`."""
+    x, y = post.samples.get(a), post.samples.get(b)
+    if x is None or y is None:
+        return False
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if x.size < 3 or np.std(x) == 0 or np.std(y) == 0:
+        return False
+    return abs(float(np.corrcoef(x, y)[0, 1])) > PRIOR_FOLLOW_CORRELATION
 
 
 #: Below this probability of a chi-square as small as the fit's, the stated errors are too large
@@ -527,13 +545,23 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
             notes.append(f"least-squares reduced chi-square {r:.3g} > 1; the posterior takes "
                          "the stated errors as exact")
         flag_mcmc(fitted, post.diagnostics, "MCMC (emcee)")
+        label_of = {name: lab for lab, names in zip(problem.interface_labels,
+                                                    problem.interface_params)
+                    for name in names.values()} if len(problem.interface_labels) > 1 else {}
         for q, n in main:
-            reason = (_cut_by_prior(post, lsq, n, bnds.get(n, (-math.inf, math.inf)),
-                                    q["unit"], model_param(problem, n).name)
-                      or _set_by_prior(post, lsq, n, q["unit"], model_param(problem, n).name))
+            reason = _cut_by_prior(post, lsq, n, bnds.get(n, (-math.inf, math.inf)),
+                                   q["unit"], model_param(problem, n).name)
             if reason:      # the parameters correlated with it move with it: all flagged
                 for other in fitted:
                     add_flag(other, reason)
+                notes.append(reason)
+                continue
+            what = model_param(problem, n).name + (f" of {label_of[n]}" if n in label_of else "")
+            reason = _set_by_prior(post, lsq, n, q["unit"], what)
+            if reason:      # it, and the values that move with it in the posterior
+                for other, m in main:
+                    if m == n or (m in varied and _correlated(post, n, m)):
+                        add_flag(other, reason)
                 notes.append(reason)
     for q, kind in [(q, model_param(problem, n).name) for q, n in main] + list(derived):
         what = NONNEGATIVE.get(kind)

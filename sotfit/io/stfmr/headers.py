@@ -104,6 +104,26 @@ def _header_quantity(table: Table, names: set[str], dimension: str, option: str,
     return hit
 
 
+_VALUE_UNIT_RE = re.compile(r"^\s*[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?\s*"
+                            r"(?P<unit>[A-Za-z]+)\s*$")
+
+
+def _value_unit(value) -> str | None:
+    """The unit written after the number of a header value (``'10 GHz'``: ``GHz``), or None."""
+    m = _VALUE_UNIT_RE.match(str(value))
+    return m.group("unit") if m else None
+
+
+def _frequency_unit(unit: str | None) -> bool:
+    """Whether ``unit`` is a unit of frequency."""
+    if unit is None:
+        return False
+    try:
+        return _units.dimension_of(unit) == "frequency"
+    except UnitError:
+        return False
+
+
 def _find_header_quantity(table: Table, names: set[str], dimension: str, option: str,
                           unit_option: tuple[str, str] | None = None):
     """(value in house unit, key) of a header entry such as ``Frequency(GHz): 9``, or None.
@@ -128,9 +148,9 @@ def _find_header_quantity(table: Table, names: set[str], dimension: str, option:
             found.append(key)
         elif dimension == "frequency" and (
                 _instrument_frequency(_key(name))       # 'MW frequency [Hz]', 'SG frequency: 8 GHz'
-                or (_key(name) in _SOURCE_NAMES and key_unit is not None
-                    and _units.dimension_of(key_unit) == "frequency")):     # 'RF (GHz): 8'
-            instrument.append(key)
+                or (_key(name) in _SOURCE_NAMES
+                    and _frequency_unit(key_unit or _value_unit(table.header[key])))):
+            instrument.append(key)      # 'RF (GHz): 8', 'RF: 10 GHz', 'MW: 9.5GHz'; not 'RF: 15 dBm'
     found = found or instrument
     if not found:
         return None
