@@ -427,6 +427,12 @@ def parse_quantity(text: str) -> tuple[float, str]:
     return float(m.group(1)), m.group(2)
 
 
+#: Units besides the house unit shown when a value is given without one (a width of '10' is
+#: as likely 10 um as 10 nm; a field limit of '60', 60 mT rather than 60 T).
+_OTHER_EXAMPLES = {"length": ("um",), "field": ("mT",), "current": ("uA",),
+                   "energy": ("meV",), "time": ("fs", "ns"), "voltage": ("mV",)}
+
+
 def quantity(text, dimension: str, default_unit: str | None = None) -> float:
     """Read a number with a unit and return it in the house unit of ``dimension``.
 
@@ -451,8 +457,12 @@ def quantity(text, dimension: str, default_unit: str | None = None) -> float:
         value, unit = parse_quantity(text)
     if not unit:
         if default_unit is None:
+            spellings = [HOUSE[dimension]] + [u for u in _OTHER_EXAMPLES.get(dimension, ())
+                                               if u != HOUSE[dimension]]
             raise UnitError(
-                f"{text!r} has no unit; give one, e.g. '{text}{HOUSE[dimension]}'"
+                f"{text!r} has no unit; give one, e.g. "
+                + " or ".join(f"'{text}{u}'" for u in spellings)
+                + " (a bare number is refused: its unit could be mistaken)"
             )
         unit = default_unit
     return float(to_house(value, unit, dimension)[0])

@@ -225,3 +225,22 @@ def test_theory_angle_in_radians_without_unit_is_refused(tmp_path, capsys):
     assert stop.value.code == 2
     assert "write 30deg or 0.5236rad" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_bare_number_is_answered_with_the_units_it_may_mean(tmp_path, capsys):
+    """'--width 10' suggested '10nm' (a strip is micrometres wide: 10nm then ran, exit 0, with
+    mu0_h_fl 0.04 T); '--max-field 60' suggested '60T'. The message offers both likely units.
+    --max-lag and --theta-h-stderr take angles with units ('0.6deg' was 'not a number')."""
+    from sotfit.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["stfmr", "x.csv", "--width", "10", "--out", str(tmp_path / "a")])
+    assert "e.g. '10nm' or '10um'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["hall", "x.csv", "--max-field", "60", "--out", str(tmp_path / "b")])
+    assert "e.g. '60T' or '60mT'" in capsys.readouterr().err
+    import math
+
+    from sotfit.cli.hall import _lag_rad
+    assert _lag_rad("0.6deg") == pytest.approx(math.radians(0.6))
+    assert _lag_rad("0.01") == pytest.approx(0.01)                  # the option's unit, rad

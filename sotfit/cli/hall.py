@@ -18,6 +18,7 @@ together (docs/io.md, "Harmonic Hall tables"). Columns with other names are read
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from ..io.hall import COLUMN_ROLES
 from ..device import Sample, flag_unusual_dimensions
 from ..io import table_names
 from .common import (
-    CLIError, Progress, add_column_options, add_figure_option, add_output_options, calibration_units,
+    CLIError, Progress, _argparse_type, add_column_options, add_figure_option, add_output_options, calibration_units,
     every_or_per_file, file_or_every, flag_status, folder_hint,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
     stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options, table_hint,
@@ -36,6 +37,18 @@ _ANGLE = quantity_type("angle", "deg")
 _LENGTH = quantity_type("length", positive=True, limit=True)
 _FIELD = quantity_type("field", limit=True)
 #: Sample quantities: key of the option and of a --sample file -> argparse type with the domain.
+def _lag_rad(text: str) -> float:
+    """--max-lag in rad: a bare number is rad (the option's unit), '0.6deg' is converted."""
+    from ..units import quantity
+
+    value = math.radians(quantity(text, "angle", default_unit="rad"))
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{text!r} must be a positive angle")
+    return value
+
+
+_lag_type = _argparse_type("angle", _lag_rad)
+
 _SAMPLE_KEYS = {
     "current": quantity_type("current", positive=True, limit=True), "t_fm": _LENGTH,
     "t_nm": _LENGTH, "ms": quantity_type("field", positive=True, limit=True), "meff": _FIELD,
@@ -143,15 +156,17 @@ def add_parser(sub) -> None:
     s.add_argument("--r-ahe", type=_SAMPLE_KEYS["r_ahe"], help="R_AHE measured separately")
     s.add_argument("--r-phe", type=_SAMPLE_KEYS["r_phe"], help="R_PHE measured separately")
     m = p.add_argument_group("method options")
-    m.add_argument("--max-lag", type=number_type(positive=True), default=0.01,
-                   help="(a) exclusion threshold on the largest lag of m behind the field (rad)")
+    m.add_argument("--max-lag", type=_lag_type, default=0.01,
+                   help="(a) exclusion threshold on the largest lag of m behind the field, e.g. "
+                        "0.01rad or 0.6deg (a bare number in rad; default 0.01)")
     m.add_argument("--include-one", action="store_true", help="(a, c) fit an ordinary Nernst term")
     m.add_argument("--max-field", type=quantity_type("field", positive=True, limit=True),
                    help="(b) half-width of the fit window")
     m.add_argument("--r-ane", type=quantity_type("resistance"),
                    help="(b) anomalous Nernst term to subtract")
-    m.add_argument("--theta-h-stderr", type=number_type(nonnegative=True), default=0.0,
-                   help="(b) uncertainty of the polar field angle of each sweep direction, deg (tilted sweeps)")
+    m.add_argument("--theta-h-stderr", type=quantity_type("angle", "deg", nonnegative=True),
+                   default=0.0, help="(b) uncertainty of the polar field angle of each sweep "
+                   "direction, e.g. 1deg (a bare number in deg; tilted sweeps)")
     m.add_argument("--h-fl", type=_FIELD, help="(c) field-like field to subtract")
     m.add_argument("--max-sin", type=fraction, default=0.25,
                    help="(c) largest |sin theta_M| used (0 < s <= 1)")
