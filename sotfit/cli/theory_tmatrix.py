@@ -188,9 +188,13 @@ def _undefined_efficiencies(res, thetas_deg) -> dict:
     if not undefined.any():
         return {}
     angles = sorted({float(t) for t in np.asarray(thetas_deg)[np.nonzero(undefined)[1]]})
+    keys = ("tau1_e", "tau2_e", "tau1_o", "tau2_o")
+    lacking = [k for k, t in zip(keys, taus) if not np.all(np.isfinite(t[undefined]))]
+    what = ("no efficiency" if len(lacking) == len(keys)
+            else f"no {', '.join(lacking)} (the other efficiencies are there)")
     return {"undefined_efficiencies": {
-        "count": int(undefined.sum()), "thetas_deg": angles,
-        "flags": [f"{int(undefined.sum())} point(s) inside the dilute limit have no efficiency "
+        "count": int(undefined.sum()), "thetas_deg": angles, "missing": lacking,
+        "flags": [f"{int(undefined.sum())} point(s) inside the dilute limit have {what} "
                   f"(NaN in efficiencies.csv) at theta = {', '.join(f'{a:g}' for a in angles)} "
                   "deg: the decomposition of K_J (seed 002, eq. 4) divides by m_z (every "
                   "efficiency) and m_x (tau_2), so they are not defined with m in the plane "
