@@ -167,3 +167,21 @@ def test_a_file_of_a_folder_that_is_not_a_table_is_named_with_how_to_leave_it_ou
     assert main(["hall", str(folder), *args, "--out", str(tmp_path / "o")]) == 2
     assert (f"(README.txt is a file of the folder {folder} given as input: if it is not a data "
             "file, leave it out by giving the data files by name") in capsys.readouterr().err
+
+
+def test_values_given_to_the_method_are_not_printed_as_results(tmp_path, capsys):
+    """'mu0_hk_eff = -0.8 +/- 0 T', 'r_ahe = 0.8 +/- 0' read as fitted values: the inputs
+    are printed '(given)'."""
+    from pathlib import Path
+
+    from sotfit.cli import main
+
+    ex = sorted((Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane")
+                .glob("phi_*.csv"))
+    assert main(["hall", *map(str, ex), "--method", "avci", "--current", "1.5mA",
+                 "--current-is", "rms", "--lockin-output", "rms", "--r2w-channel", "X",
+                 "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures",
+                 "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "mu0_hk_eff = -0.8 T (given)" in out and "r_ahe = 0.8 Ohm (given)" in out
+    assert "+/- 0 " not in out

@@ -453,3 +453,17 @@ def test_two_spectra_say_what_the_dispersion_fits_need(files, tmp_path):
     assert any(n.startswith("2 spectra fitted at 2 frequencies: the Kittel, damping and "
                             "global fits need at least two frequencies and three spectra")
                for n in notes)
+
+
+def test_flagged_values_are_marked_in_the_printout(tmp_path, capsys):
+    """The harmonic Hall printout marked flagged values, the ST-FMR one did not (a damping of
+    1.6e-11 +/- 0.79 looked like any result): '[flagged]' after each flagged value."""
+    from sotfit.cli.stfmr import human_summary
+
+    summary = {"spectra": [1, 2], "failures": [], "notes": [],
+               "sequential": {"alpha": {"value": 1.6e-11, "stderr": 0.79, "unit": "",
+                                        "flags": ["consistent with zero"]},
+                              "mu0_meff": {"value": 0.85, "stderr": 0.001, "unit": "T"}}}
+    text = human_summary(summary)
+    assert "alpha = 1.6e-11 +/- 0.79  [flagged]" in text
+    assert "mu0_meff = 0.85 +/- 0.001 T\n" in text + "\n"

@@ -205,9 +205,12 @@ def _read(args):
 
 
 def _fmt(q) -> str:
+    """A quantity for the terminal, marked as the harmonic Hall summary marks it when flagged
+    (the flags are listed below the values)."""
+    mark = "  [flagged]" if q.get("flags") else ""
     if q.get("stderr") is None:
-        return f"{q['value']:.5g} {q['unit']}".rstrip()
-    return f"{q['value']:.5g} +/- {q['stderr']:.2g} {q['unit']}".rstrip()
+        return f"{q['value']:.5g} {q['unit']}".rstrip() + mark
+    return f"{q['value']:.5g} +/- {q['stderr']:.2g} {q['unit']}".rstrip() + mark
 
 
 def human_summary(summary: dict) -> str:

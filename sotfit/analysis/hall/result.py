@@ -84,9 +84,14 @@ class HallResult:
     def report(self) -> str:
         lines = [f"harmonic Hall, method {self.method}:"]
         for k, v in self.quantities.items():
-            n, s = float(getattr(v, "nominal_value", v)), float(getattr(v, "std_dev", 0.0))
+            n = float(getattr(v, "nominal_value", v))
+            s = getattr(v, "std_dev", None)
             mark = "  [flagged]" if self.flags.get(k) else ""
-            lines.append(f"  {k:>14s} = {n:.5g} +/- {s:.2g} {UNITS.get(k, '')}{mark}")
+            # a value given to the method (--meff, --r-ahe) is no result: no '+/- 0'
+            err = "(given)" if not s else f"+/- {float(s):.2g}"
+            unit = UNITS.get(k, "")
+            text = (f"{n:.5g} {unit} {err}" if not s else f"{n:.5g} {err} {unit}").rstrip()
+            lines.append(f"  {k:>14s} = {text}{mark}")
         for e in self.excluded:
             where = "sweep" if e.get("field") is None else f"{e['field']:.4g} T"
             lines.append(f"  excluded {where} ({e['source']}): {e['reason']}")
