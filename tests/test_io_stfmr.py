@@ -919,3 +919,19 @@ def test_a_source_entry_with_a_frequency_unit_gives_the_frequency(tmp_path, entr
     assert d.meta["frequency"] == f
     with pytest.raises(DataError, match="no rf frequency found"):
         read_stfmr(write(tmp_path / "power.csv", "# RF: 15 dBm\n" + body))
+
+
+def test_a_frequency_sweep_and_fields_in_no_order_are_named_as_such(tmp_path):
+    """A frequency sweep at a fixed field (a field column of one value) was told to round its
+    frequencies to set values, and rows in random field order to use --split-sweeps (which then
+    failed on sweeps of a few points): each error says what the file is."""
+    f = np.linspace(2.0, 20.0, 73)
+    p = write(tmp_path / "fsweep.csv", "Frequency (GHz),Field (mT),Vmix (uV)\n"
+              + rows([f, np.full(f.size, 100.0), np.cos(f)], sep=","))
+    with pytest.raises(DataError, match=r"a frequency sweep at a fixed field\. sotfit fits "
+                                        r"field sweeps at fixed frequencies"):
+        read_stfmr(p)
+    h = np.random.default_rng(0).permutation(np.linspace(-0.3, 0.3, 240))
+    q = write(tmp_path / "10GHz.csv", "field (T),vmix (uV)\n" + rows([h, np.cos(10 * h)], sep=","))
+    with pytest.raises(DataError, match=r"the rows are in no sweep order .* sort them by field"):
+        read_stfmr(q)

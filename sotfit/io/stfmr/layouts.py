@@ -607,7 +607,7 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
                 f"so the data hold "
                 f"{len(segs)} sweeps; read each monotonic sweep as its own spectrum with "
                 f"{_opt('split_sweeps')}, or split the file" + _lone_row_hint(table, rows, grp, raw, tol)
-                + _sweep_column_hint(part, grp, segs)
+                + _sweep_column_hint(part, grp, segs) + _unordered_hint(segs, raw.size)
             )
         for k, (a, b, branch, _) in enumerate(segs):
             r = grp[a:b]
@@ -678,6 +678,16 @@ def _groups(fq: np.ndarray, pw: np.ndarray):
             for k, grp in zip(keys, np.split(order, bounds))]
 
 
+def _unordered_hint(segs, n: int) -> str:
+    """A hint for fields in no sweep order (a direction change every few rows): splitting would
+    give spectra of a few points, which no option reads."""
+    if len(segs) < 20 or n / len(segs) >= 6:
+        return ""
+    return (f". The field changes direction {len(segs) - 1} times in {n} rows: the rows are in "
+            "no sweep order (split, each sweep would hold a few points); if they are one sweep "
+            "written out of order, sort them by field (sotfit does not reorder a file's rows)")
+
+
 def _check_rows_per_group(part: _Part, fq: np.ndarray, groups: list) -> None:
     """Refuse a frequency column that changes on (nearly) every row: every frequency it gives
     has too few rows for a spectrum (fewer than ``MIN_POINTS``), or two or more of them do (a
@@ -687,6 +697,18 @@ def _check_rows_per_group(part: _Part, fq: np.ndarray, groups: list) -> None:
         return
     counts = np.unique(fq, return_counts=True)[1]        # the frequencies' own, not the powers'
     thin = int(np.count_nonzero(counts < MIN_POINTS))
-    if thin >= 2:
+    if thin >= 2 and thin == counts.size and part.fcol is not None:
+        field = np.asarray(part.table.data[part.rows, part.fcol], float)
+        field = field[np.isfinite(field)]
+        if field.size and np.ptp(field) <= 1e-6 * max(float(np.max(np.abs(field))), 1e-300):
+            # the advice to round the frequencies did not apply (a sweep of the frequency)
+            raise DataError(
+                f"{part.source}: the frequency column {part.table.column_label(part.qcol)} "
+                f"changes on every row while the field column "
+                f"{part.table.column_label(part.fcol)} holds one value ({field[0]:g}): a "
+                "frequency sweep at a fixed field. sotfit fits field sweeps at fixed "
+                "frequencies (the resonance field, linewidth and torques of each are what the "
+                "Kittel, damping and torque analyses take); a frequency-swept spectrum is not "
+                "read")
         raise unsplittable_error(part.source, part.table.column_label(part.qcol), fq,
                                  int(counts.max()), thin=None if thin == counts.size else thin)
