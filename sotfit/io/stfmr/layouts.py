@@ -697,7 +697,9 @@ def _check_rows_per_group(part: _Part, fq: np.ndarray, groups: list) -> None:
         return
     counts = np.unique(fq, return_counts=True)[1]        # the frequencies' own, not the powers'
     thin = int(np.count_nonzero(counts < MIN_POINTS))
-    if thin >= 2 and thin == counts.size and part.fcol is not None:
+    if thin < 2:
+        return
+    if thin == counts.size and part.fcol is not None:
         field = np.asarray(part.table.data[part.rows, part.fcol], float)
         field = field[np.isfinite(field)]
         if field.size and np.ptp(field) <= 1e-6 * max(float(np.max(np.abs(field))), 1e-300):
@@ -710,5 +712,5 @@ def _check_rows_per_group(part: _Part, fq: np.ndarray, groups: list) -> None:
                 "frequencies (the resonance field, linewidth and torques of each are what the "
                 "Kittel, damping and torque analyses take); a frequency-swept spectrum is not "
                 "read")
-        raise unsplittable_error(part.source, part.table.column_label(part.qcol), fq,
-                                 int(counts.max()), thin=None if thin == counts.size else thin)
+    raise unsplittable_error(part.source, part.table.column_label(part.qcol), fq,
+                             int(counts.max()), thin=None if thin == counts.size else thin)
