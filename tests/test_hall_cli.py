@@ -185,3 +185,23 @@ def test_values_given_to_the_method_are_not_printed_as_results(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "mu0_hk_eff = -0.8 T (given)" in out and "r_ahe = 0.8 Ohm (given)" in out
     assert "+/- 0 " not in out
+
+
+def test_a_note_every_scan_of_a_file_repeats_is_said_once():
+    """A long table of seven rotations printed 'source current 4 mA read from the preamble'
+    seven times (Ta/CoFeB: 20 reader notes before the results): once for the file, with the
+    number of its scans; a note of one scan keeps that scan's name."""
+    from types import SimpleNamespace
+
+    from sotfit.cli.hall import _reader_notes
+
+    scans = [SimpleNamespace(source=f"long.csv [field {b} mT]",
+                             meta={"reader_notes": ["current read from the preamble"]
+                                   + (["one point left out"] if b == 80 else [])})
+             for b in (50, 80, 120)]
+    scans.append(SimpleNamespace(source="other.csv", meta={"reader_notes": ["current read from "
+                                                                             "the preamble"]}))
+    assert _reader_notes(scans) == [
+        "reader: long.csv (3 scans): current read from the preamble",
+        "reader: long.csv [field 80 mT]: one point left out",
+        "reader: other.csv: current read from the preamble"]

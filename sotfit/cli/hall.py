@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -37,6 +38,20 @@ _ANGLE = quantity_type("angle", "deg")
 _LENGTH = quantity_type("length", positive=True, limit=True)
 _FIELD = quantity_type("field", limit=True)
 #: Sample quantities: key of the option and of a --sample file -> argparse type with the domain.
+def _reader_notes(scans) -> list[str]:
+    """The reader's notes of the scans, ``reader: SOURCE: note``; a note that every scan of one
+    file repeats (a long table of seven rotations: 'source current 4 mA read from the preamble',
+    seven times) is said once for the file, with the number of its scans."""
+    said: dict = {}
+    for s in scans:
+        base = re.sub(r" \[[^\]]*\]$", "", s.source)
+        for n in s.meta.get("reader_notes", ()):
+            said.setdefault((base, n), []).append(s.source)
+    return [f"reader: {sources[0]}: {n}" if len(sources) == 1
+            else f"reader: {base} ({len(sources)} scans): {n}"
+            for (base, n), sources in said.items()]
+
+
 def _lag_rad(text: str) -> float:
     """--max-lag in rad: a bare number is rad (the option's unit), '0.6deg' is converted."""
     from ..units import quantity
@@ -353,7 +368,7 @@ def run(args) -> int:
     parallel = _check_options(args, H.MACROSPIN_PARAMETERS)
     vals = _sample_values(args)
     scans = _read_scans(args, vals)
-    reader_notes = [f"reader: {s.source}: {n}" for s in scans for n in s.meta.get("reader_notes", ())]
+    reader_notes = _reader_notes(scans)
     for n in reader_notes:
         print(f"note: {n}", file=sys.stderr)
     out = stage_out_dir(args)
