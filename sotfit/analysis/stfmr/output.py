@@ -129,16 +129,10 @@ def _sequential_structured(analysis: STFMRAnalysis, sample, meff, h_k=0.0) -> di
     from .shared_meff import SharedMeff, is_uncertain, structured_mean
     from .torques import spectrum_torques, weighted_mean
 
-    if is_uncertain(h_k):
-        split = SharedMeff(meff, h_k)
+    split = SharedMeff(meff, *((h_k,) if is_uncertain(h_k) else ()))
 
-        def torques(v):
-            return lambda m, hk: spectrum_torques(v, m, sample, hk)
-    else:
-        split = SharedMeff(meff)
-
-        def torques(v):
-            return lambda m: spectrum_torques(v, m, sample, h_k)
+    def torques(v):
+        return lambda m, *hk: spectrum_torques(v, m, sample, hk[0] if hk else h_k)
     per, errors, locals_, coefs = [], [], [], []
     for s in analysis.spectra:
         full, se, loc, a = split.split(torques(s.combined))

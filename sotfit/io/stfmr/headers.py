@@ -104,14 +104,13 @@ def _header_quantity(table: Table, names: set[str], dimension: str, option: str,
     return hit
 
 
-_VALUE_UNIT_RE = re.compile(r"^\s*[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?\s*"
-                            r"(?P<unit>[A-Za-z]+)\s*$")
-
-
 def _value_unit(value) -> str | None:
-    """The unit written after the number of a header value (``'10 GHz'``: ``GHz``), or None."""
-    m = _VALUE_UNIT_RE.match(str(value))
-    return m.group("unit") if m else None
+    """The unit written after the number of a header value (``'10 GHz'``: ``GHz``), or None
+    (:func:`sotfit.units.parse_quantity`)."""
+    try:
+        return _units.parse_quantity(str(value).strip())[1] or None
+    except UnitError:
+        return None
 
 
 def _frequency_unit(unit: str | None) -> bool:
