@@ -22,7 +22,8 @@ import numpy as np
 from .data import Dataset
 from .models.spec import ModelSpec
 
-__all__ = ["FitResult", "LazyParams", "ResultTable", "quantity_dict", "open_new"]
+__all__ = ["FitResult", "LazyParams", "ResultTable", "quantity_dict", "open_new",
+           "TORQUE_PAIRS", "pair_correlations"]
 
 
 def open_new(path, overwrite: bool = False, mode: str = "w"):
@@ -39,6 +40,40 @@ def quantity_dict(value, unit: str) -> dict:
     nominal = getattr(value, "nominal_value", value)
     std = getattr(value, "std_dev", None)
     return {"value": float(nominal), "stderr": None if std is None else float(std), "unit": unit}
+
+
+#: Field-like and damping-like quantities reported side by side (FL first): their correlation
+#: is written with them (:func:`pair_correlations`) and their ratio compared with theory.
+TORQUE_PAIRS = (("xi_fl", "xi_dl"), ("xi_e_fl", "xi_e_dl"), ("mu0_h_fl", "mu0_h_dl"))
+
+
+def pair_correlations(values: Mapping) -> dict[str, float]:
+    """Correlations of the field-like and damping-like quantities of ``values``.
+
+    Parameters
+    ----------
+    values : mapping of str to uncertainties value (or float)
+        Quantities by name, as a summary section holds them before they are written.
+
+    Returns
+    -------
+    dict
+        ``{"FL,DL": correlation}`` for each pair of :data:`TORQUE_PAIRS` present with
+        standard errors > 0 (the FL/DL ratio's error needs it: both often come from the same
+        fit, or share M_eff and the current). Pairs without errors are left out.
+    """
+    from uncertainties import covariance_matrix
+
+    out = {}
+    for fl, dl in TORQUE_PAIRS:
+        a, b = values.get(fl), values.get(dl)
+        if not all(getattr(v, "std_dev", 0) and np.isfinite(v.std_dev) for v in (a, b)):
+            continue
+        (saa, sab), (_, sbb) = covariance_matrix([a, b])
+        c = sab / np.sqrt(saa * sbb)
+        if np.isfinite(c):
+            out[f"{fl},{dl}"] = float(np.clip(c, -1.0, 1.0))
+    return out
 
 
 class ParameterAccess:

@@ -13,7 +13,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
 
 
 @pytest.fixture(scope="module")
-def summary():
+def analysed():
     if not (DATA / "truth.json").exists():
         pytest.skip("example data absent")
     truth = json.loads((DATA / "truth.json").read_text())
@@ -24,7 +24,35 @@ def summary():
                     if truth["width"]["unit"] == "um" else t["width"],
                     rho_nm=t["resistivity_nm"], rho_fm=t["resistivity_fm"],
                     angle=t["field_angle"], i_rf=t["i_rf"], delta_r=t["delta_r"])
+    return a, sample, t
+
+
+@pytest.fixture(scope="module")
+def summary(analysed):
+    a, sample, t = analysed
     return summary_dict(a, sample), t
+
+
+@pytest.mark.parametrize("route", ["sequential", "global"])
+def test_the_ratio_of_the_means_keeps_their_correlation(analysed, summary, route):
+    """Each route's section holds the FL-DL correlation of its means, and the FL/DL ratio that
+    ``sotfit theory compare`` reads from the summary has the error of the ratio of the
+    correlated values (not of independent ones)."""
+    from uncertainties import correlation_matrix
+
+    from sotfit.analysis.stfmr import stfmr_torques
+    from sotfit.analysis.theory_compare import measured_ratio
+
+    a, sample, _ = analysed
+    mean = stfmr_torques(a, sample)[route]["mean"]
+    s, _ = summary
+    for fl, dl in (("xi_fl", "xi_dl"), ("mu0_h_fl", "mu0_h_dl")):
+        assert s[route]["correlations"][f"{fl},{dl}"] == \
+            pytest.approx(correlation_matrix([mean[fl], mean[dl]])[0, 1], abs=1e-12)
+    r = measured_ratio(s, section=route)
+    direct = mean["xi_fl"] / mean["xi_dl"]
+    assert not r.notes
+    assert r.stderr == pytest.approx(direct.std_dev, rel=1e-9)
 
 
 @pytest.mark.parametrize("route", ["sequential", "global"])

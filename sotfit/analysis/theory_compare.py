@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..models.spec import ModelSpec
+from ..results import TORQUE_PAIRS
 from ..units import UnitError, quantity, to_house
 
 __all__ = ["MeasuredRatio", "measured_ratio", "read_measured_ratio", "ratio_grid",
@@ -41,7 +42,7 @@ __all__ = ["MeasuredRatio", "measured_ratio", "read_measured_ratio", "ratio_grid
 
 #: (field-like, damping-like) names that sotfit summaries use, in order of preference; all
 #: give the same ratio (the conversions from fields to efficiencies cancel).
-RATIO_PAIRS = (("xi_fl", "xi_dl"), ("xi_e_fl", "xi_e_dl"), ("mu0_h_fl", "mu0_h_dl"))
+RATIO_PAIRS = TORQUE_PAIRS
 #: Sections searched in order when none is given.
 SECTIONS = ("global", "sequential", "quantities", "")
 
@@ -163,8 +164,13 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
             notes = []
             c = correlation
             if c is None:
-                corr = summary.get("correlations", {}) if isinstance(summary, Mapping) else {}
-                c = corr.get(f"{fl_name},{dl_name}") if isinstance(corr, Mapping) else None
+                # the section's own correlations (those of its values), else the top level's
+                for holder in (summary.get(sec) if sec else None, summary):
+                    corr = holder.get("correlations") if isinstance(holder, Mapping) else None
+                    c = corr.get(f"{fl_name},{dl_name}") if isinstance(corr, Mapping) else None
+                    if isinstance(c, (int, float)) and math.isfinite(c) and abs(c) <= 1:
+                        break
+                    c = None
                 if c is None:
                     c = 0.0
                     notes.append(f"{fl_name} and {dl_name} taken as uncorrelated (the summary "

@@ -12,9 +12,9 @@ from ...data import Dataset
 from ...io.hall import HallScan
 from ...models.harmonic_hall import avci_cos_field, avci_fl_field, avci_r1w, avci_r2w
 from ...stats import inverse_variance_mean
-from .common import _check_scans, _doubtful_fields, _field_notes, _no_signal, _u
+from .common import _check_scans, _doubtful_fields, _field_notes, _no_signal, _u, _u_carried
 from .gates import _flag, _flag_redchi, _undetermined, _zero_gate
-from .leastsq import _fit_field_law, _fit_quiet
+from .leastsq import _fit_field_law, _fit_quiet, _linear_gain
 from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
 
@@ -90,13 +90,14 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         _undetermined_torques(q, mu0_hk, r_ahe, flags, notes)
         q = efficiencies(q, sample, notes)
         return HallResult("avci", q, rows, excluded, notes, fits, flags)
-    bs, acos, afl = _second_harmonics(scans, with_signal, q["phi0"], rows, fits, notes)
-    _field_like(bs, afl, q, fits, flags)
+    bs, acos, afl, coefs = _second_harmonics(scans, with_signal, q["phi0"], rows, fits, notes)
+    _field_like(bs, afl, [c[1] for c in coefs], q, fits, flags)
     if mu0_hk is None or r_ahe is None:
         notes.append("mu0_h_dl not computed: method (a) needs the effective anisotropy field "
                      "(--meff or --hk) and R_AHE (--r-ahe) measured separately")
     else:
-        _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q, fits, flags, notes, excluded)
+        _damping_like(bs, acos, [c[0] for c in coefs], mu0_hk, r_ahe, include_one, q, fits,
+                      flags, notes, excluded)
     for reason in _doubtful_fields([scans[i] for i in with_signal]):
         # the fields the torque laws rest on (the docs' "flagged, kept"; it was a note only)
         _flag(flags, [k for k in ("mu0_h_fl_oe", "mu0_h_dl", "r_ane") if k in q], reason)
@@ -310,9 +311,12 @@ def _second_harmonics(scans, with_signal, phi0, rows, fits, notes):
         |mu0H| in T.
     acos, afl : ndarray, shape (n, 2)
         The coefficients and their standard errors in Ohm.
+    coefs : list of (uncertain value, uncertain value)
+        The same coefficients (Ohm) of each field, correlated as their fit has them (both come
+        from one fit of R_2w: about -0.7 on a full turn), for the correlation of the torques.
     """
     _require_cos_second_harmonic(scans, with_signal, phi0.nominal_value)
-    acos, afl, bs = [], [], []
+    acos, afl, bs, coefs = [], [], [], []
     for i in with_signal:
         s = scans[i]
         r2, msg = _fit_quiet(s.r2w, avci_r2w, fixed={"phi0": phi0.nominal_value})
@@ -325,12 +329,13 @@ def _second_harmonics(scans, with_signal, phi0, rows, fits, notes):
                        a_fl=sign * r2.value("a_fl"), a_fl_stderr=r2.stderr("a_fl"))
         acos.append((sign * r2.value("a_cos"), r2.stderr("a_cos")))
         afl.append((sign * r2.value("a_fl"), r2.stderr("a_fl")))
+        coefs.append((sign * r2["a_cos"], sign * r2["a_fl"]))
         bs.append(abs(s.meta["field"]))
     if any(scans[i].meta["field"] < 0 for i in with_signal):
         notes.append("rotations at negative field: the field -B at the angle phi is B at phi + 180 "
                      "deg, where m points, so their cos(phi) and (2cos^3 - cos) coefficients are "
                      "taken with the opposite sign (a_cos and a_fl in scans.csv are those of m)")
-    return np.array(bs), np.array(acos), np.array(afl)
+    return np.array(bs), np.array(acos), np.array(afl), coefs
 
 
 #: A second harmonic is refused as turned by 90 deg when its sin(phi - phi0) and sin 3(phi - phi0)
@@ -379,23 +384,25 @@ def _require_cos_second_harmonic(scans, with_signal, phi0: float) -> None:
         "the torques)")
 
 
-def _field_like(bs, afl, q: dict, fits: dict, flags: dict) -> None:
-    """The 1/H law a_fl(H) = k_fl / mu0H: ``k_fl`` (Ohm T) and ``mu0_h_fl_oe`` = k_fl / R_PHE (T)."""
+def _field_like(bs, afl, afl_u, q: dict, fits: dict, flags: dict) -> None:
+    """The 1/H law a_fl(H) = k_fl / mu0H: ``k_fl`` (Ohm T) and ``mu0_h_fl_oe`` = k_fl / R_PHE (T)
+    (``afl_u``: the coefficients as uncertain values, whose correlations k_fl keeps)."""
     dfl = Dataset(bs, afl[:, 0], afl[:, 1], x_name="field", y_name="a_fl", x_unit="T", y_unit="Ohm",
                   meta={"source": "a_fl(H)"})
     rfl, _ = _fit_quiet(dfl, avci_fl_field)
     fits["a_fl(H)"] = rfl
-    k_fl = _u(rfl, "k_fl", birge=True)
+    k_fl = _u_carried(rfl, "k_fl", afl_u, _linear_gain(dfl, avci_fl_field, rfl), birge=True)
     q["k_fl"] = k_fl
     q["mu0_h_fl_oe"] = k_fl / q["r_phe"]
     _flag_redchi(flags, ["k_fl", "mu0_h_fl_oe"], rfl, "method (a), 1/H law of the (2cos^3 - cos) "
                  "coefficient over the fields")
 
 
-def _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q: dict, fits: dict, flags: dict,
-                  notes: list, excluded: list):
+def _damping_like(bs, acos, acos_u, mu0_hk, r_ahe, include_one, q: dict, fits: dict,
+                  flags: dict, notes: list, excluded: list):
     """The law a_cos(H) = d_dl / (mu0H - mu0H_K) - r_ane [- r_one mu0H]: ``d_dl`` (Ohm T),
-    ``mu0_h_dl`` = 2 d_dl / R_AHE (T), ``r_ane`` (Ohm) [and ``r_one``, Ohm/T]."""
+    ``mu0_h_dl`` = 2 d_dl / R_AHE (T), ``r_ane`` (Ohm) [and ``r_one``, Ohm/T] (``acos_u``: the
+    coefficients as uncertain values, whose correlations d_dl keeps)."""
     if np.any(bs - mu0_hk <= 0):
         raise HallAnalysisError("method (a): field at or below the anisotropy field after exclusions")
     nfree = 3 if include_one else 2
@@ -415,7 +422,7 @@ def _damping_like(bs, acos, mu0_hk, r_ahe, include_one, q: dict, fits: dict, fla
     start = np.linalg.lstsq(a / acos[:, 1:2], acos[:, 0] / acos[:, 1], rcond=None)[0]
     rc = _fit_field_law(dcos, avci_cos_field, start, "d_dl", mu0_hk, include_one)
     fits["a_cos(H)"] = rc
-    d_dl = _u(rc, "d_dl", birge=True)
+    d_dl = _u_carried(rc, "d_dl", acos_u, _linear_gain(dcos, avci_cos_field, rc), birge=True)
     q["d_dl"] = d_dl
     q["mu0_h_dl"] = 2 * d_dl / r_ahe
     q["r_ane"] = _u(rc, "r_ane", birge=True)

@@ -3,6 +3,8 @@ scans and notes on the fields."""
 
 from __future__ import annotations
 
+import math
+
 from uncertainties import ufloat
 
 from ...io.hall import HallScan
@@ -17,6 +19,28 @@ def _u(res, name, birge=False):
     if birge:
         s *= birge_ratio(res)
     return ufloat(v, s, name)
+
+
+def _u_carried(res, name, values, gain, birge=False):
+    """:func:`_u` of a linear fit's parameter that keeps its dependence on the fit's data
+    ``values`` (uncertain values, in the order of the fit's points), so that it is correlated
+    with other quantities made from the same data.
+
+    The parameter is ``sum_i gain[name][i] values[i]`` (``gain`` from
+    :func:`.leastsq._linear_gain`); that combination is scaled to the value and standard
+    error :func:`_u` gives (the Birge inflation taken as a common scale of the data's errors,
+    which leaves the correlations as they are). Without a gain, or data without errors, it is
+    :func:`_u`.
+    """
+    base = _u(res, name, birge)
+    g = None if gain is None else gain.get(name)
+    if g is None or len(g) != len(values):
+        return base
+    lin = sum(float(gi) * v for gi, v in zip(g, values))
+    s_lin = getattr(lin, "std_dev", 0.0)
+    if not (s_lin > 0 and math.isfinite(s_lin)):
+        return base
+    return base.nominal_value + (base.std_dev / s_lin) * (lin - lin.nominal_value)
 
 
 def _nominal(v):

@@ -178,9 +178,11 @@ def _fit_field_law(data, model, start, first: str, mu0_hk, include_one: bool):
     return res
 
 
-def _linear_solution(data, model, kw, r):
-    """The fit ``r`` redone by linear least squares when every varied parameter enters ``model``
-    linearly (the others at the values ``r`` holds them); None otherwise."""
+def _linear_design(data, model, r):
+    """The weighted design matrix and data of the fit ``r`` when every varied parameter enters
+    ``model`` linearly (the others at the values ``r`` holds them): ``(varied, a, b)`` with
+    ``a`` (points x varied) and ``b`` divided by the standard errors of the data when it has
+    them; None for a model that is not linear in them or non-finite columns."""
     varied = list(r.varied)
     # the polynomials are linear in every coefficient (their specs list the ones varied by default)
     linear = set(model.param_names) if model in (hall_parabola, hall_line) else set(model.linear)
@@ -198,6 +200,31 @@ def _linear_solution(data, model, kw, r):
     n, k = a.shape
     if n <= k or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return None
+    return varied, a, b
+
+
+def _linear_gain(data, model, r) -> dict | None:
+    """How the parameters of the linear fit ``r`` follow its data: ``{name: g}`` with
+    ``g[i]`` = d(parameter)/d(y_i) (unit of the parameter per unit of y), so that a parameter
+    is ``sum_i g[i] y_i`` plus a constant; None where :func:`_linear_design` gives none."""
+    design = _linear_design(data, model, r)
+    if design is None:
+        return None
+    varied, a, _ = design
+    gain = np.linalg.pinv(a)
+    if data.yerr is not None:
+        gain = gain / np.asarray(data.yerr, float)[None, :]
+    return dict(zip(varied, gain))
+
+
+def _linear_solution(data, model, kw, r):
+    """The fit ``r`` redone by linear least squares when every varied parameter enters ``model``
+    linearly (the others at the values ``r`` holds them); None otherwise."""
+    design = _linear_design(data, model, r)
+    if design is None:
+        return None
+    varied, a, b = design
+    n, k = a.shape
     scale = np.sqrt(np.sum(a * a, axis=0))
     if np.any(scale == 0):
         return None

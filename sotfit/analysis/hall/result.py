@@ -58,10 +58,11 @@ class HallResult:
 
     def summary(self) -> dict:
         """JSON-ready: every quantity as {"value", "stderr", "unit"} (with ``"flags"`` when a
-        sanity gate failed; quantities computed from a flagged one inherit its flags) plus
-        exclusions and notes."""
+        sanity gate failed; quantities computed from a flagged one inherit its flags), the
+        correlations of the field-like and damping-like pairs
+        (:func:`sotfit.results.pair_correlations`), exclusions and notes."""
         from ...flags import add_flag, oersted_mismatch
-        from ...results import quantity_dict
+        from ...results import pair_correlations, quantity_dict
 
         quantities = {k: quantity_dict(v, UNITS.get(k, "")) for k, v in self.quantities.items()}
         for k, reasons in self.flags.items():
@@ -78,8 +79,11 @@ class HallResult:
                 for d in derived:
                     if d in quantities:
                         add_flag(quantities[d], f"from {base}: {r}")
-        return {"method": self.method, "quantities": quantities,
-                "excluded": list(self.excluded), "notes": list(self.notes)}
+        out = {"method": self.method, "quantities": quantities}
+        corr = pair_correlations(self.quantities)
+        if corr:    # the FL/DL ratio's error needs them (sotfit theory compare reads them)
+            out["correlations"] = corr
+        return {**out, "excluded": list(self.excluded), "notes": list(self.notes)}
 
     def report(self) -> str:
         lines = [f"harmonic Hall, method {self.method}:"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...device import flag_unusual_dimensions
 from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi, oersted_mismatch
-from ...results import FitResult, quantity_dict
+from ...results import FitResult, pair_correlations, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
 from .checks import (branch_width_disagreements, data_checks, implausible_resonance_fields,
@@ -264,7 +264,8 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
     Sections ``sequential`` and ``global`` hold ``mu0_meff``, ``gyromagnetic_ratio``, ``g``,
     ``alpha``, ``linewidth_inhomogeneous`` (``h_k`` in plane) and, when the sample allows,
     the torque means ``xi_fmr``, ``mu0_h_dl``, ``mu0_h_fl_oe``, ``mu0_h_fl``, ``xi_dl``,
-    ``xi_fl`` ...; ``spectra`` lists the per-spectrum values. A doubtful quantity carries
+    ``xi_fl`` ... and ``correlations`` of their field-like and damping-like pairs
+    (:func:`sotfit.results.pair_correlations`); ``spectra`` lists the per-spectrum values. A doubtful quantity carries
     ``"flags": [reason, ...]`` (:mod:`sotfit.flags`; the gates of docs/stfmr.md, section 9);
     the summary's top-level list of them, as ``summary.json`` has it, is made by
     :func:`sotfit.flags.finalise_flags` (``finalise_flags(summary)``), which the command calls
@@ -301,6 +302,9 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
             b = torques[route]["birge_ratio"].get(k)
             if b is not None and math.isfinite(b):
                 sec[k]["birge_ratio_across_spectra"] = b
+        corr = pair_correlations(torques.get(route, {}).get("mean", {}))
+        if corr:    # the FL/DL ratio's error needs them (sotfit theory compare reads them)
+            sec["correlations"] = corr
         if route == "sequential" and analysis.kittel is not None:
             sec["kittel_reduced_chi_square"] = analysis.kittel.redchi
             sec["linewidth_reduced_chi_square"] = analysis.linewidth.redchi
