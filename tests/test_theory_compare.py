@@ -255,3 +255,37 @@ def test_the_kp_ratio_is_taken_into_the_fields_basis():
                                signed=True, sign=spec["sign"])
     assert np.allclose(theory[:, 0], basis_ratio, rtol=1e-12)
     assert np.all(np.sign(theory[:, 0]) == -np.sign(chi_fl / chi_dl))
+
+
+def test_the_kp_tmdc_ratio_is_taken_into_the_fields_basis():
+    """Seed 000 reports tau^oc_x / tau^in_x with E at 45 deg and m along z. The model's own spin
+    densities, projected on sigma = z x E and on m x sigma, give the fields' FL/DL ratio (the
+    exchange field is along S): S^oc lies along sigma, S^in along m x sigma, and that ratio is
+    minus the paper's torque ratio (tau = (2J/hbar) m x S)."""
+    from sotfit.analysis.theory_compare import THEORY_RATIOS, compare_ratio
+    from sotfit.models.kp.specs import TMDCCrI3, spin_density_grid
+
+    spec = THEORY_RATIOS["kp-tmdc"]
+    model_spec = MODELS[spec["model"]]
+    p = {q.name: q.default for q in model_spec.params}
+    model = TMDCCrI3(**{k: p[k] for k in ("delta", "hbar_v", "lambda_c", "lambda_v", "b_c",
+                                          "b_v", "lambda_r")})
+    mus = np.array([0.8, -0.8])
+    m, e_dir = np.array([0, 0, 1.0]), np.array([1.0, 1.0, 0]) / np.sqrt(2)
+    sigma = np.cross(m, e_dir)
+    basis = []
+    for mu in mus:
+        kmax = (abs(mu) + 15 * p["kT"] + 0.5) / p["hbar_v"]
+        r = spin_density_grid(model, [mu], p["tau"], p["kT"], theta_e=np.pi / 4, kmax=kmax,
+                              n_k=int(np.ceil(kmax * p["hbar_v"] * 1.05 / p["kT"])), n_phi=8)
+        s_oc, s_in = r.surface[0], r.sea[0]
+        # the field-like density along sigma, the damping-like one along m x sigma, only
+        assert abs(s_oc @ np.cross(m, sigma)) < 1e-9 * abs(s_oc @ sigma)
+        assert abs(s_in @ sigma) < 1e-9 * abs(s_in @ np.cross(m, sigma))
+        basis.append((s_oc @ sigma) / (s_in @ np.cross(m, sigma)))
+    meas = measured_ratio(_stfmr_summary(0.015, 0.001, 0.07, 0.002))
+    theory, *_ = compare_ratio(model_spec, mus, None, [np.nan], {}, meas, ("mu", "none"),
+                               ("eV", ""), invert=spec["invert"], signed=True,
+                               sign=spec.get("sign", 1.0))
+    assert np.allclose(theory[:, 0], basis, rtol=1e-9)
+    assert np.all(np.sign(theory[:, 0]) == -np.sign(model_spec.func(mus, **p)))

@@ -61,10 +61,13 @@ THEORY_RATIOS = {
                         "001 eqs. (6)-(7): S = chi_FL H_SOC - chi_DL m x H_SOC, so in the "
                         "fields' basis sigma, m x sigma with sigma along H_SOC the FL/DL ratio "
                         "is -chi_FL/chi_DL)"},
-    "kp-tmdc": {"model": "kp_tmdc_torque_ratio", "invert": False, "x": "energy",
+    "kp-tmdc": {"model": "kp_tmdc_torque_ratio", "invert": False, "sign": -1.0, "x": "energy",
                 "x_param": "mu", "second": {},
-                "what": "tau^oc_x / tau^in_x of TMDC/CrI3, theta_m = 0 (k.p, seed 000 eqs. "
-                        "(7)-(12), (22), Table I)"},
+                "what": "-tau^oc_x / tau^in_x of TMDC/CrI3, theta_m = 0, E at 45 deg (k.p, seed "
+                        "000 eqs. (7)-(12), (22), Table I): S^oc lies along sigma = z x E and "
+                        "S^in along m x sigma = -E, so with tau = (2J/hbar) m x S the x "
+                        "components of the two torques have the ratio -S.sigma / S.(m x sigma) "
+                        "and the FL/DL ratio of the fields' basis is -tau^oc_x / tau^in_x"},
 }
 
 #: Dimensions of the parameter units the theory ModelSpecs use.
