@@ -27,6 +27,8 @@ __all__ = [
     "implausible_resonance_fields",
     "spectrum_data_checks",
     "torque_field_beyond_linewidth",
+    "amplitude_below_measurable",
+    "lockin_reading_reason",
     "g_outside_ferromagnets",
 ]
 
@@ -299,6 +301,37 @@ def torque_field_beyond_linewidth(width: float, torques: Mapping[str, Any]) -> s
             "mixing lineshape is the linear response to torque fields far below the linewidth "
             "(precession cone angle of order h/Delta H); check the voltage unit (microvolts "
             "headed mV read 1000 times too large), the rf current and Delta R")
+
+
+#: Smallest resonance amplitude (uV) an ST-FMR set-up resolves: 0.1 nV. The Johnson noise of
+#: a 100 Ohm device is 1.3 nV in a 1 Hz bandwidth; published ST-FMR signals are 0.1-100 uV.
+#: A voltage in V headed uV reads 10^6 times too small (1 uV as 1e-6 uV).
+AMPLITUDE_FLOOR_UV = 1e-4
+
+
+def amplitude_below_measurable(vs: float, va: float) -> str | None:
+    """Why a spectrum's amplitudes (``vs``, ``va`` in uV) cannot be a measured V_mix, or None:
+    both below :data:`AMPLITUDE_FLOOR_UV`. The torque fields scale with them, so a voltage
+    unit wrong by 10^6 gives torque fields 10^6 too small, which no other check sees when the
+    sample does not give the Oersted field."""
+    amp = float(np.hypot(vs, va))
+    if not np.isfinite(amp) or amp >= AMPLITUDE_FLOOR_UV:
+        return None
+    return (f"the resonance amplitude sqrt(V_s^2 + V_a^2) = {amp:.3g} uV is below "
+            f"{AMPLITUDE_FLOOR_UV * 1e3:g} nV, smaller than any measured ST-FMR signal (the "
+            "Johnson noise of the device alone is about 1 nV): check the voltage unit (volts "
+            "headed uV read 10^6 times too small) and --voltage-gain")
+
+
+def lockin_reading_reason(readings: Sequence[str]) -> str:
+    """The flag of absolute torques made from a lock-in output taken as V_mix (``readings``:
+    the column names) without a stated relation between the two (``--voltage-gain``)."""
+    names = ", ".join(repr(r) for r in readings)
+    return (f"V_mix read from the lock-in output {names} as it is: with amplitude-modulated rf "
+            "a lock-in reads a fraction of V_mix (sqrt(2)/pi = 0.450 of it for full "
+            "square-wave modulation and an rms output), which the torque fields and "
+            "efficiencies scale with (xi_fmr, a ratio, does not); give --voltage-gain "
+            "READING/V_MIX (0.450 in that case; 1 if the reading is V_mix)")
 
 
 #: The Lande g factors of ferromagnets that ST-FMR measures: 3d metals and their alloys 2.0-2.2

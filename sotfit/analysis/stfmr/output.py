@@ -17,7 +17,8 @@ from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi, oers
 from ...results import FitResult, pair_correlations, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
-from .checks import (branch_width_disagreements, data_checks, implausible_resonance_fields,
+from .checks import (amplitude_below_measurable, branch_width_disagreements, data_checks,
+                     implausible_resonance_fields, lockin_reading_reason,
                      torque_field_beyond_linewidth, g_outside_ferromagnets)
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit
@@ -497,6 +498,33 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                     add_flag(t[k], reason)
                 if k in secs[route]:
                     add_flag(secs[route][k], f"{row['source']}: {reason}")
+    # 5d. amplitudes no set-up measures (a voltage unit off by 10^6), and V_mix taken from a
+    # lock-in's reading without its relation to V_mix: the absolute torques scale with both
+    scaled = [k for k in amplitude_keys if k != "xi_fmr"]
+    readings: dict[str, None] = {}
+    for s, row in zip(analysis.spectra, out["spectra"]):
+        reasons = []
+        vs, va = (row.get(k, {}).get("value") if isinstance(row.get(k), dict) else None
+                  for k in ("vs", "va"))
+        if vs is not None and va is not None:
+            reasons.append(amplitude_below_measurable(float(vs), float(va)))
+        found = {r.meta.get("vmix_lockin_reading") for r in s.branches} - {None}
+        readings.update(dict.fromkeys(sorted(found)))
+        if found:
+            reasons.append(lockin_reading_reason(sorted(found)))
+        for reason in filter(None, reasons):
+            for route in secs:
+                t = row.get(f"torques_{route}", {})
+                for k in scaled:
+                    if isinstance(t.get(k), dict) and "value" in t[k]:
+                        add_flag(t[k], reason)
+                    if k in secs[route] and reason.startswith("the resonance amplitude"):
+                        add_flag(secs[route][k], f"{row['source']}: {reason}")
+    if readings:
+        for sec in secs.values():
+            for k in scaled:
+                if isinstance(sec.get(k), dict) and "value" in sec[k]:
+                    add_flag(sec[k], lockin_reading_reason(list(readings)))
     # 6a. a free g outside the range of ferromagnets
     for route, sec in secs.items():
         reason = g_outside_ferromagnets(sec.get("g"))

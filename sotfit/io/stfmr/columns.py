@@ -156,6 +156,17 @@ def _column_names(table: Table) -> list[str]:
     return out
 
 
+def is_lockin_output(label: str) -> bool:
+    """Whether a column header names a lock-in output (``Lock-in X (V)``, ``Xchannel``, ``R``):
+    a reading of V_mix that may hold a modulation factor."""
+    try:
+        name, _ = _units.split_header(label)
+    except UnitError:
+        name = re.sub(r"\s*[(\[].*$", "", label).strip().lower()
+    k = _key(name)
+    return bool(_LOCKIN_RE.match(k)) or k in _MAGNITUDE_NAMES
+
+
 def _lockin_hint(table: Table) -> str:
     """A sentence naming the options for lock-in X/Y (or magnitude and phase) columns, if the
     file has them."""

@@ -16,7 +16,7 @@ from ..text import Table, read_tables
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
     _column_quantity, _find_column, _key, _magnet_current_column, _power_column, _resolve_unit,
-    RF_BAND_GHZ, frequency_unit_of,
+    RF_BAND_GHZ, frequency_unit_of, is_lockin_output,
 )
 from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
@@ -335,6 +335,19 @@ def _phase_unit(part: _Part, opts: _Options) -> str | None:
     return header
 
 
+def _lockin_reading(part: _Part) -> str | None:
+    """The name of the lock-in output(s) V_mix is read from (``--lockin-channels``, or a
+    voltage column named like a lock-in output), or None."""
+    table = part.table
+    cols = part.vcol if isinstance(part.vcol, tuple) else (part.vcol,)
+    named = table.columns is not None
+    labels = [str(table.columns[c]) if named and isinstance(c, (int, np.integer))
+              else str(table.column_label(c)) for c in cols]
+    if isinstance(part.vcol, tuple) or any(is_lockin_output(lb) for lb in labels):
+        return ",".join(labels)
+    return None
+
+
 def _voltage_gain(part: _Part, opts: _Options) -> float:
     """The amplifier gain V_mix is divided by: ``voltage_gain``, else 1 unless the file's
     preamble writes a gain, when the user says whether the readings hold it."""
@@ -467,6 +480,11 @@ def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
     if gain != 1.0:
         vmix_uV = vmix_uV / gain
         lockin_meta = {**lockin_meta, "voltage_gain": gain}
+    reading = _lockin_reading(part)
+    if reading is not None and opts.voltage_gain is None:
+        # a lock-in's reading of amplitude-modulated rf is a fraction of V_mix: the absolute
+        # torques made from it are flagged until --voltage-gain states the relation
+        lockin_meta = {**lockin_meta, "vmix_lockin_reading": reading}
     units_from = f_from if f_from == v_from else f"field: {f_from}, voltage: {v_from}"
     supposed = [(part.fcol, "the field", f_unit, "field_unit")] * (f_from == "lvm layout") + \
         [(part.vcol, "V_mix", v_unit, "voltage_unit")] * (v_from == "lvm layout")
