@@ -258,6 +258,22 @@ def _joined_units(tokens: list[str]) -> list[str]:
     return out
 
 
+def _names_then_numbers(cells: list[str]) -> bool:
+    """Whether a row is a column header row whose first cells name the columns below them and
+    whose other cells are numbers, distinct and in order (``B (T),6.0E+09,8.0E+09``: a table
+    pivoted by pandas, the columns named by their frequency): text cells first, each with a
+    letter, then two or more numbers, all distinct and increasing or decreasing."""
+    numbers = [parse_number(c) if c else None for c in cells]
+    k = next((i for i, v in enumerate(numbers) if v is not None), len(cells))
+    head, tail = cells[:k], numbers[k:]
+    if not head or len(tail) < 2 or any(v is None for v in tail):
+        return False
+    if not all(_LETTER_RE.search(c) for c in head):
+        return False
+    steps = np.diff(np.asarray(tail, float))
+    return bool(np.all(steps > 0) or np.all(steps < 0))
+
+
 def _split_header_row(line: str, delimiter: str, n: int,
                       join_units: bool = True) -> list[str] | None:
     """The ``n`` column names of a header row (quotes around a name removed), or None; with
@@ -519,7 +535,8 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                 f"not the {n} columns of the data below it; make it a comment ('# ...') or a "
                 "'key: value' header entry"
             )
-        if names is None or any(parse_number(c) is not None and c for c in names):
+        if names is None or (any(parse_number(c) is not None and c for c in names)
+                             and not _names_then_numbers(names)):
             commas = _commas.decimal_comma_hint([lines[i_last]], i_last)
             if commas:  # numbers with decimal commas above numbers with decimal points
                 raise DataError(f"{name}: {commas[2:]} (line {start + 1}, the first row read "

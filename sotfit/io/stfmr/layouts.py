@@ -12,7 +12,8 @@ from ... import units as _units
 from .. import cache as _cache
 from ...data import DataError, Dataset
 from ...units import UnitError
-from ..text import Table, read_tables
+from ..text import Table, parse_number, read_tables
+
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
     _column_quantity, _find_column, _key, _magnet_current_column, _power_column, _resolve_unit,
@@ -163,7 +164,7 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
         return None
     if fcol is None:
         return None
-    labels = {}
+    labels, bare = {}, {}
     for i, c in enumerate(table.columns):
         if i == fcol:
             continue
@@ -172,15 +173,38 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
         except DataError:
             return None
         if ghz is None:
+            number = parse_number(c.strip())
+            if number is not None:      # a column named by a bare number (a pivoted table)
+                bare[i] = number
+                continue
             if _voltage_like(c):        # a voltage of no frequency: not a wide table
                 return None
             continue                    # time, temperature, an index, the rf power: not read
         if ghz in labels.values():      # X_8GHz, Y_8GHz: lock-in channels
             return None
         labels[i] = ghz
+    if bare and not labels:
+        unit = _bare_frequency_unit(list(bare.values()))
+        if unit is None:
+            return None
+        # the unit read is in each block's name, and so in every source and message
+        return tuple((f"{table.columns[i].strip()} {unit}", fcol, i) for i in bare)
     if not labels:
         return None
     return tuple((table.columns[i].strip(), fcol, i) for i in labels)
+
+
+def _bare_frequency_unit(values: list[float]) -> str | None:
+    """The unit of frequencies written as bare numbers naming a wide table's columns (pandas
+    writes a table pivoted by frequency so: ``B (T),6.0E+09,8.0E+09``): Hz when every one lies
+    in 0.1-500 GHz written in Hz, GHz when every one lies in the rf band 0.1-500 written in
+    GHz; None otherwise (a number that is no frequency of either)."""
+    v = np.asarray(values, float)
+    if np.all((v >= 1e8) & (v <= 5e11)):
+        return "Hz"
+    if np.all((v >= 0.1) & (v <= 500)):
+        return "GHz"
+    return None
 
 
 def _voltage_like(column: str) -> bool:

@@ -1,0 +1,70 @@
+"""A table pivoted by frequency, its columns named by bare numbers (pandas' ``to_csv`` of a
+table pivoted on the frequency writes ``B (T),6.0E+09,8.0E+09,...``): read as a wide table,
+the numbers taken as frequencies in Hz or GHz by their size; before, the header row was
+refused as "neither the column header row nor a row of numbers"."""
+
+import json
+
+import numpy as np
+import pytest
+
+from sotfit.cli import main
+from tests.stfmr_synth import spectrum
+
+FREQS = (6.0, 8.0, 10.0, 12.0)
+
+
+def _grid():
+    h = np.linspace(0.3, -0.3, 601)
+    cols = []
+    for k, f in enumerate(FREQS):
+        d = spectrum(f, seed=k, n=601, h_max=0.3)
+        cols.append(d.y)
+    return h, np.array(cols).T      # uV
+
+
+def _write(path, header, h, v):
+    with open(path, "w") as fh:
+        fh.write(",".join(header) + "\n")
+        for hi, row in zip(h, v):
+            fh.write(",".join(f"{x:.9g}" for x in (hi, *row)) + "\n")
+
+
+def _summary(tmp_path, name, files, *extra):
+    out = tmp_path / name
+    assert main(["stfmr", str(files), "--out", str(out), "--no-figures", *extra]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.mark.parametrize("names,unit", [([f"{f * 1e9:.1E}" for f in FREQS], "Hz"),
+                                        ([f"{f:g}" for f in FREQS], "GHz")])
+def test_a_pivoted_table_reads_as_the_named_wide_table(tmp_path, names, unit):
+    h, v = _grid()
+    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
+    _write(tmp_path / "pivot.csv", ["B (T)", *names], h, v)
+    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    got = _summary(tmp_path, "pivot", tmp_path / "pivot.csv", "--voltage-unit", "uV")
+    assert [s["frequency"]["value"] for s in got["spectra"]] == list(FREQS)
+    assert all(s["source"].endswith(f"{n} {unit}]") for s, n in zip(got["spectra"], names))
+    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
+                                                              rel=1e-9)
+
+
+def test_the_header_rule_takes_names_then_ordered_numbers_only():
+    from sotfit.io.text import _names_then_numbers
+
+    assert _names_then_numbers(["B (T)", "6.0E+09", "8.0E+09"])
+    assert _names_then_numbers(["Field (mT)", "16", "12", "8"])
+    assert not _names_then_numbers(["Field (mT)", "8", "8"])          # not distinct
+    assert not _names_then_numbers(["Field (mT)", "8", "12", "10"])   # not in order
+    assert not _names_then_numbers(["0.1", "overload", "0.2"])        # text between numbers
+    assert not _names_then_numbers(["Field (mT)", "8"])               # one number
+
+
+def test_numbers_that_are_no_frequency_are_not_read_as_one(tmp_path):
+    h, v = _grid()
+    _write(tmp_path / "pivot.csv", ["B (T)", "1000", "2000", "3000", "4000"], h, v)
+    out = tmp_path / "o"
+    assert main(["stfmr", str(tmp_path / "pivot.csv"), "--out", str(out), "--no-figures",
+                 "--voltage-unit", "uV"]) == 2
