@@ -340,11 +340,22 @@ class Sample:
             Naming ``source`` and the field for an unknown field or an unreadable value.
         """
         values: dict[str, Any] = {}
+        spelled: dict[str, str] = {}     # the field -> the key that gave it
+
+        def once(name, key):
+            # two spellings of one field (irf and current, ms and mu0_ms, Irf and irf): one
+            # of them was taken without a word (4 mA for 2 mA)
+            if name in spelled:
+                raise SampleError(f"{source}: {spelled[name]!r} and {key!r} both give the field "
+                                  f"{name}: keep one")
+            spelled[name] = str(key)
+
         for key, raw in mapping.items():
             k = str(key).replace("-", "_").lower()
             if k in ("irf_is", "current_is", "i_rf_is"):
                 if str(raw).lower() not in ("peak", "rms"):
                     raise SampleError(f"{source}: {key} must be 'peak' or 'rms', got {raw!r}")
+                once("current_is_rms", key)
                 values["current_is_rms"] = str(raw).lower() == "rms"
                 continue
             if k in _DERIVED:
@@ -353,6 +364,7 @@ class Sample:
             if name != "stack" and name not in _BY_NAME:
                 raise SampleError(f"{source}: unknown field {key!r}; known: "
                                   + ", ".join([*_BY_NAME, "irf_is"]))
+            once(name, key)
             values[name] = _read_value(_BY_NAME.get(name), raw, source, key, house_units)
         try:
             return cls(**values)
@@ -396,12 +408,22 @@ def read_sample_file(path):
     text = p.read_text(encoding="utf-8")
     try:
         if p.suffix.lower() == ".json":
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_keys)
         import tomllib
 
         return tomllib.loads(text)
     except Exception as exc:  # noqa: BLE001 - any parse error becomes a user error
         raise SampleError(f"sample file {p}: cannot parse ({exc})") from None
+
+
+def _unique_keys(pairs):
+    """A JSON object as a dict, refusing a key written twice (``json`` keeps the last one)."""
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"the key {k!r} is written twice")
+        out[k] = v
+    return out
 
 
 def _read_value(field: SampleField | None, raw, source: str, key: str, house: bool = False):

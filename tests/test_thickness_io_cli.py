@@ -48,13 +48,27 @@ def test_units_and_dimensionless_columns_are_converted(tmp_path):
     assert s.meta["resistivity_source"] == "option"
 
 
-def test_resistivity_from_a_column_and_option_precedence(tmp_path):
-    p = write(tmp_path, "r.csv", "# resistivity: 100 uOhm cm\n"
-              "t_nm, xi_e_dl (1e5 Ohm^-1 m^-1), xi_e_dl_stderr (1e5 Ohm^-1 m^-1), rho (Ohm m)\n"
-              "5, 0.1, 0.01, 3.503e-6\n10, 0.2, 0.01, 3.503e-6\n")
+def test_resistivity_from_a_column_and_an_option_that_must_agree(tmp_path):
+    """The option replaced what the file writes without a word: a dimensionless series made
+    with 350.3 uOhm cm read with --rho 200 gave sigma_s and G 75 % high. An option (or a
+    header line) that disagrees with the file's one resistivity is an error now."""
+    table = ("t_nm, xi_e_dl (1e5 Ohm^-1 m^-1), xi_e_dl_stderr (1e5 Ohm^-1 m^-1), rho (Ohm m)\n"
+             "5, 0.1, 0.01, 3.503e-6\n10, 0.2, 0.01, 3.503e-6\n")
+    p = write(tmp_path, "r.csv", table)
     s = read_thickness_table(p)
     assert s.resistivity == pytest.approx(350.3) and "column" in s.meta["resistivity_source"]
-    assert read_thickness_table(p, resistivity=200.0).resistivity == 200.0
+    assert read_thickness_table(p, resistivity=350.3).resistivity == 350.3
+    with pytest.raises(ThicknessError, match=r"--rho \(200 uOhm cm\) disagrees with the "
+                                             r"file's column 'rho \(Ohm m\)' \(350.3"):
+        read_thickness_table(p, resistivity=200.0)
+    both = write(tmp_path, "both.csv", "# resistivity: 100 uOhm cm\n" + table)
+    with pytest.raises(ThicknessError, match="header entry 'resistivity' \\(100 uOhm cm\\)"):
+        read_thickness_table(both)
+    header = write(tmp_path, "h.csv", "# resistivity: 350.3 uOhm cm\n"
+                   "t_nm, xi_dl, xi_dl_stderr\n5, 0.1, 0.01\n10, 0.2, 0.01\n")
+    assert read_thickness_table(header).resistivity == pytest.approx(350.3)
+    with pytest.raises(ThicknessError, match="disagrees with the file's header entry"):
+        read_thickness_table(header, resistivity=200.0)
 
 
 @pytest.mark.parametrize("text,match", [
@@ -130,7 +144,7 @@ def test_from_stfmr_and_hall_summaries(tmp_path):
         from_summaries([bad])
 
 
-def test_global_problem_on_the_example_recovers_the_published_parameters():
+def test_global_problem_on_the_example_recovers_the_published_parameters(tmp_path):
     nife = read_thickness_table(DATA / "nife_bisb.csv", label="NiFe/BiSb")
     cotb = read_thickness_table(DATA / "cotb_bisb.csv", label="CoTb/BiSb")
     pr = build_problem([nife, cotb])
@@ -145,8 +159,11 @@ def test_global_problem_on_the_example_recovers_the_published_parameters():
     s = summary_dict(pr, r)
     assert s["re_g_mix"]["unit"] == "1e13 Ohm^-1 m^-2"
     assert s["interfaces"]["CoTb/BiSb"]["im_g_mix_fixed"] is True
+    other = tmp_path / "cotb_300.csv"
+    other.write_text((DATA / "cotb_bisb.csv").read_text().replace("# resistivity: 350.3",
+                                                                   "# resistivity: 300"))
     with pytest.raises(ValueError, match="disagree on the resistivity"):
-        build_problem([nife, read_thickness_table(DATA / "cotb_bisb.csv", resistivity=300.0)])
+        build_problem([nife, read_thickness_table(other)])
 
 
 def test_cli_least_squares(tmp_path, capsys):

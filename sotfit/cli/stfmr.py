@@ -173,10 +173,19 @@ def _sample_from(args):
              if getattr(args, k) is not None}
     if args.irf_is is not None:
         given["current_is_rms"] = args.irf_is == "rms"
+    elif args.irf is not None:
+        given["current_is_rms"] = False     # --irf is peak unless --irf-is says rms
     if args.nm_above:
         given["nm_below"] = False
     try:
-        return Sample.from_mapping(raw, f"sample file {args.sample}").replace(**given)
+        base = Sample.from_mapping(raw, f"sample file {args.sample}")
+        if args.irf is not None and args.irf_is is None and base.current_is_rms:
+            # the file's irf_is says what its own irf is: its 'rms' made --irf 2mA a 2.83 mA
+            # peak without a word
+            raise CLIError(f"--irf {args.irf:g} mA is given with the sample file {args.sample}, "
+                           "which says its current is rms: say which --irf is (--irf-is peak "
+                           "or --irf-is rms)")
+        return base.replace(**given)
     except SampleError as exc:
         raise CLIError(str(exc)) from None
     except ValueError as exc:

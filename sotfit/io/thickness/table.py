@@ -621,8 +621,13 @@ def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, 
         rv = to_house(rv, runit, "resistivity")[0]
     varies = rv is not None and np.ptp(rv) > 1e-9 * np.max(np.abs(rv))
     header_key = next((k for k in ("resistivity", "rho") if k in header_meta), None)
+    if rv is not None and not varies and header_key is not None:
+        _option_agrees_with_file(p, float(rv[0]), None, False, None, header_meta, header_key,
+                                 given=f"column {rcol!r}")
     if resistivity is not None:
         rho, rho_source = float(resistivity), "option"
+        _option_agrees_with_file(p, float(resistivity), rv, varies, rcol, header_meta,
+                                 header_key)
     elif rv is not None and not varies:
         rho, rho_source = float(rv[0]), f"column {rcol!r}"
     elif header_key is not None:
@@ -655,6 +660,32 @@ def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, 
             notes.append(f"column {rcol!r} not used: xi^E needs no resistivity to convert it, "
                          f"and the model takes the bulk {rho:g} uOhm cm ({rho_source})")
     return rho, rho_source, rows_rho
+
+
+#: Largest relative difference between --rho and the one resistivity a file writes.
+RHO_AGREEMENT = 1e-3
+
+
+def _option_agrees_with_file(p: Path, rho: float, rv, varies: bool, rcol, header_meta: dict,
+                             header_key, given: str = "--rho") -> None:
+    """Refuse a resistivity ``rho`` (``--rho``, or the ``given`` column) that differs from the
+    one the file writes (a header line, or a column of one value): the file's efficiencies were
+    made with its value, and the option replaced it without a word (sigma_s and G 75 % high for
+    200 against 350.3 uOhm cm). A column that varies with thickness writes no one bulk value:
+    the option gives it."""
+    written = []
+    if rv is not None and not varies:
+        written.append((float(rv[0]), f"column {rcol!r}"))
+    if header_key is not None:
+        written.append((_resistivity_text(header_meta[header_key], f"{p} header"),
+                        f"header entry {header_key!r}"))
+    for value, where in written:
+        if abs(value - rho) > RHO_AGREEMENT * abs(value):
+            raise ThicknessError(
+                f"{p}: {given} ({rho:g} uOhm cm) disagrees with the file's {where} ({value:g} "
+                "uOhm cm): the efficiencies were made with one resistivity, which the model "
+                "takes too; " + ("leave out --rho, or correct the file" if given == "--rho"
+                                 else "correct the file"))
 
 
 def _dimensionless(cols: dict) -> bool:
