@@ -180,3 +180,12 @@ def test_t0_sweep_flags_unresolved_fermi_contours(tmp_path):
     fine = json.loads((tmp_path / "fine" / "summary.json").read_text())
     assert fine["azimuthal_convergence"]["value"] < 1e-3
     assert "flags" not in fine["azimuthal_convergence"]
+
+
+@pytest.mark.parametrize("sweep", ["mu=-150meV:150:3", "mu=-0.15:150meV:3"])
+def test_a_sweep_with_one_end_in_a_unit_and_one_bare_is_refused(tmp_path, capsys, sweep):
+    """'mu=-150meV:150:3' read the bare stop in eV: -0.15 to 150 eV, saturated values, exit 0."""
+    with pytest.raises(SystemExit):
+        main(["theory", "kp", "--model", "2deg", "--sweep", sweep, "--out", str(tmp_path / "a")])
+    assert "give both ends with units (or neither, in eV)" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()

@@ -26,6 +26,7 @@ from ..checks import check_names, check_number
 from ..models.kp.build import kp_model, magnetisation
 from ..models.kp.specs import KP_MODELS
 from ..models.kp.sweep import kp_theory
+from ..io.text import parse_number
 from ..units import quantity
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
@@ -46,6 +47,13 @@ def _range(text: str, dimension, unit, what: str):
     parts = spec.split(":")
     if len(parts) != 3:
         raise argparse.ArgumentTypeError(f"{what} {text!r}: need START:STOP:N")
+    bare = [parse_number(x.strip()) is not None for x in parts[:2]]
+    if dimension is not None and bare[0] != bare[1]:
+        # 'mu=-150meV:150:3' read the bare end in eV: -0.15 to 150 eV without a word
+        with_unit, without = (parts[1], parts[0]) if bare[0] else (parts[0], parts[1])
+        raise argparse.ArgumentTypeError(
+            f"{what} {text!r}: {with_unit.strip()!r} has a unit and {without.strip()!r} none; "
+            f"give both ends with units (or neither, in {unit})")
     try:
         n = int(parts[2])
         if dimension is None:
