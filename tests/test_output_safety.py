@@ -365,3 +365,69 @@ def test_a_recorded_file_through_a_link_to_another_folder_stays(spectra, tmp_pat
     assert _stfmr(files, out, "--overwrite") == 0
     assert (elsewhere / "a.csv").read_text() == "keep me\n"
     assert not (out / "link").exists()
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_an_existing_output_folder_keeps_its_permissions_and_group(spectra, tmp_path, overwrite):
+    """The results folder replaced the one given: a group-private folder with the setgid bit
+    (drwxrws---) became drwxr-xr-x, readable by every user, and lost its group."""
+    out = tmp_path / "shared_out"
+    if overwrite:
+        assert _stfmr(sorted(spectra.iterdir()), out) == 0
+    else:
+        out.mkdir()
+    os.chmod(out, 0o2770)
+    groups = [g for g in os.getgroups() if g != out.stat().st_gid]
+    if os.geteuid() == 0:
+        groups = groups or [65534]
+    group = groups[0] if groups else None
+    if group is not None:
+        os.chown(out, -1, group)
+    extra = ["--overwrite"] if overwrite else []
+    assert _stfmr(sorted(spectra.iterdir()), out, *extra) == 0
+    assert (out / "summary.json").is_file()
+    assert out.stat().st_mode & 0o7777 == 0o2770
+    if group is not None:
+        assert out.stat().st_gid == group
+
+
+def test_written_to_is_said_only_once_the_results_are_in_place(spectra, tmp_path, capsys,
+                                                                monkeypatch):
+    """'written to OUT' was printed before the move into place, which then failed (the folder
+    changed during the run): the last line claimed success, exit status 2."""
+    from sotfit.cli import output as output_module
+
+    out = tmp_path / "out"
+
+    def appear(self):
+        out.mkdir(exist_ok=True)
+        (out / "notes.txt").write_text("a colleague's file")
+        return original(self)
+    original = output_module.OutputFolder.commit
+    monkeypatch.setattr(output_module.OutputFolder, "commit", appear)
+    assert _stfmr(sorted(spectra.iterdir()), out) == 2
+    captured = capsys.readouterr()
+    assert "written to" not in captured.out
+    assert "changed during the run" in captured.err
+    monkeypatch.undo()
+    out2 = tmp_path / "out2"
+    assert _stfmr(sorted(spectra.iterdir()), out2) == 0
+    assert f"written to {out2}" in capsys.readouterr().out
+
+
+def test_earlier_results_that_cannot_be_removed_leave_a_warning_not_an_error(
+        spectra, tmp_path, capsys, monkeypatch):
+    """The new results were complete in place, yet a file of the earlier run that could not be
+    deleted made the command end with 'error: permission denied', exit status 2."""
+    from sotfit.cli import output as output_module
+
+    out = tmp_path / "out"
+    assert _stfmr(sorted(spectra.iterdir()), out) == 0
+
+    def refuse(folder):
+        raise PermissionError(13, "Permission denied", str(folder / "summary.json"))
+    monkeypatch.setattr(output_module.OutputFolder, "_remove_recorded", staticmethod(refuse))
+    assert _stfmr(sorted(spectra.iterdir()), out, "--overwrite") == 0
+    err = capsys.readouterr().err
+    assert "the earlier results could not all be removed" in err and ".out.old-" in err
+    assert json.loads((out / "summary.json").read_text())["analysis"] == "stfmr"

@@ -157,6 +157,9 @@ def main(argv=None) -> int:
             warnings.formatwarning = formatwarning
         if output is not None:
             output.commit()
+            if getattr(args, "say_written", False):
+                # after the move into place, which can still fail (the folder changed meanwhile)
+                print(f"  written to {args.out}")
         return status
     except (CLIError, FileExistsError, FileNotFoundError, ValueError, *_library_errors()) as exc:
         print(f"sotfit {args.command}: error: {exc}", file=sys.stderr)

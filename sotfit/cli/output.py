@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -255,8 +256,10 @@ class OutputFolder:
                     old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-",
                                                 dir=self.staging.parent))
                     old.rmdir()
+                    _keep_folder_settings(final, self.staging)
                     os.replace(final, old)
                 else:
+                    _keep_folder_settings(final, self.staging)
                     final.rmdir()
             os.replace(self.staging, final)
         except OSError as exc:
@@ -268,7 +271,13 @@ class OutputFolder:
         self.committed = True
         self.staging = None
         if old is not None:
-            self._remove_recorded(old)
+            try:
+                self._remove_recorded(old)
+            except OSError as exc:
+                # the new results are complete in place: say where the earlier ones are left
+                print(f"sotfit: warning: the results are in {self.given}; the earlier results "
+                      f"could not all be removed ({exc.strerror or exc}: {exc.filename}) and "
+                      f"are left in {old}", file=sys.stderr)
 
     @staticmethod
     def _remove_recorded(folder: Path) -> None:
@@ -312,6 +321,18 @@ class OutputFolder:
         if self.staging is not None and self.staging.exists() and not self.keep_staging:
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
+
+
+def _keep_folder_settings(existing: Path, new: Path) -> None:
+    """Give the folder ``new``, which replaces ``existing``, its permissions and group (a
+    group-private folder with the setgid bit became world-readable and lost its group)."""
+    try:
+        st = existing.stat()
+        os.chmod(new, stat.S_IMODE(st.st_mode))
+        if new.stat().st_gid != st.st_gid:
+            os.chown(new, -1, st.st_gid)
+    except OSError:
+        pass        # not allowed to: the folder keeps the settings it was made with
 
 
 def stage_out_dir(args: argparse.Namespace) -> Path:
