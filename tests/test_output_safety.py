@@ -101,7 +101,9 @@ def test_overwrite_replaces_only_the_earlier_results(spectra, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
 
 
-def test_an_interrupted_run_leaves_the_old_results(spectra, tmp_path, monkeypatch):
+def test_an_interrupted_run_leaves_the_old_results(spectra, tmp_path, monkeypatch, capsys):
+    """Ctrl-C: the earlier results stay, no staging folder is left, and the command says so in
+    one line with exit status 130 (it printed the traceback of wherever the work was)."""
     files = sorted(spectra.iterdir())
     out = tmp_path / "out"
     assert _stfmr(files, out) == 0
@@ -113,8 +115,11 @@ def test_an_interrupted_run_leaves_the_old_results(spectra, tmp_path, monkeypatc
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli_stfmr, "write_summary", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        _stfmr(files, out, "--overwrite")
+    capsys.readouterr()
+    assert _stfmr(files, out, "--overwrite") == 130
+    err = capsys.readouterr().err
+    assert err.strip() == (f"sotfit stfmr: interrupted; nothing was written (earlier results in "
+                           f"{out} are untouched)")
     assert tree_hashes(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
 

@@ -167,6 +167,12 @@ def main(argv=None) -> int:
     except PermissionError as exc:
         print(f"sotfit {args.command}: error: {exc.filename}: permission denied", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C printed a traceback of wherever the work was; the staging folder goes below
+        print(f"sotfit {args.command}: interrupted; nothing was written"
+              + (f" (earlier results in {args.out} are untouched)"
+                 if getattr(args, "out", None) is not None else ""), file=sys.stderr)
+        return 130
     except MemoryError:
         # a grid of 10^8 azimuths ended in a MemoryError traceback (exit 1)
         print(f"sotfit {args.command}: error: out of memory: the computation asked for more "
