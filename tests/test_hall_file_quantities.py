@@ -268,3 +268,24 @@ def test_multivu_info_entry_gives_the_source_current(tmp_path):
         assert a["quantities"][k]["value"] == pytest.approx(b["quantities"][k]["value"],
                                                             rel=1e-9)
     assert any("Excitation current" in n for n in a["notes"])
+
+
+def test_a_field_column_that_disagrees_with_the_file_name_is_refused(tmp_path, capsys):
+    """'phi_200mT.csv' holding a rotation at 400 mT was read by its column without a word: a
+    file of another field, or a column in another unit than its header says (Oe under mT
+    gives the torques 10 times too large)."""
+    df = pd.read_csv(FILES[-1])
+    mt = df["field (mT)"].iloc[0]
+    wrong = tmp_path / f"phi_{mt / 2:g}mT.csv"
+    df.to_csv(wrong, index=False)
+    assert main(["hall", str(wrong), *AVCI, "--out", str(tmp_path / "o")]) == 2
+    assert (f"column 'field (mT)' gives the field {mt:.4g} mT (mT) but the file name "
+            f"('{mt / 2:g}mT') gives {mt / 2:g} mT") in capsys.readouterr().err
+    # within a set point's reach of its read-back (10 %) the column is read
+    close = tmp_path / "close"
+    close.mkdir()
+    for f in FILES:
+        d = pd.read_csv(f)
+        m = d["field (mT)"].iloc[0]
+        d.to_csv(close / f"phi_{m * 1.05:g}mT.csv", index=False)
+    _summary(sorted(close.iterdir()), tmp_path / "o2")

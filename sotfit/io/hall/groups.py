@@ -50,7 +50,9 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
     if cf is not None:
         fu = _unit_of_role(p, cf, "field", "field", o, "field_unit")
         fv = _check_values(to_house(_values(p, df, cf, rows), fu, "field")[0], cf, p, "field")
-        return _rotation_fields(fv, np.zeros(n), cf, meta) + (np.zeros(n, bool),)
+        out = _rotation_fields(fv, np.zeros(n), cf, meta) + (np.zeros(n, bool),)
+        _column_agrees_with_file(p, df, cf, fu, out[0])
+        return out
     if cm is not None:
         if o["calibration"] is None:
             raise HallReadError(f"{p}: the field is given as column {cm!r} (a magnet current); give "
@@ -72,6 +74,27 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
                         f"give the field of the rotation "
                         f"({_opt('field', '50mT' if _STYLE.get() == 'cli' else 0.05)}) or "
                         f"name its column ({_col_opt('field')})")
+
+
+#: Largest relative difference between the field of a rotation's column and the field its
+#: file's name or preamble writes (a set point against a read-back, a probe's offset).
+NAME_FIELD_TOLERANCE = 0.1
+
+
+def _column_agrees_with_file(p, df, col, unit, fields) -> None:
+    """Refuse a rotation whose field column and whose file (name or preamble) give different
+    fields: 'phi_200mT.csv' holding 400 mT was read by its column without a word (a file of
+    another field, or a column in another unit than its header says)."""
+    values = np.unique(np.abs(fields))
+    if values.size != 1:
+        return                      # several rotations: the name gives none of them
+    found = rotation_field(p, df.attrs.get("preamble"))
+    if found is None or abs(abs(found[0]) - values[0]) <= NAME_FIELD_TOLERANCE * abs(found[0]):
+        return
+    raise HallReadError(
+        f"{p}: column {col!r} gives the field {values[0] * 1e3:.4g} mT ({unit}) but the "
+        f"{found[1]} gives {found[0] * 1e3:g} mT: a file of another field, or a column in "
+        "another unit than its header says; correct the one that is wrong")
 
 
 #: Largest spread of the field read back during one rotation, relative to its mean ...
