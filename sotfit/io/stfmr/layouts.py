@@ -4,7 +4,8 @@ several frequencies or powers, and lock-in X, Y channels (V_mix = X cos(phi) + Y
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -101,6 +102,9 @@ def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Datas
                     "read the file as one table)")
         return _read_blocks(table, blocks, opts, f_opt, p_opt, a_opt)
 
+    stacked = _polarity_columns(table, opts)
+    if stacked is not None:
+        table = stacked
     key = (table.columns, table.n_columns, opts.key)
     wide = _WIDE.get(key, _NOT_READ)
     if wide is _NOT_READ:
@@ -117,6 +121,19 @@ def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Datas
     fcol, vcol, qcol, pcol = found
     part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm)
     return _read_part(part, opts, f_opt, p_opt, a_opt)
+
+
+def _named_polarity(part: "_Part") -> dict:
+    """``{"voltage_named_polarity": -1}`` for a V_mix column named for the negative field
+    polarity (``Vmix(-H)``), read alone: over a field column of |H| it is the -H branch only
+    with ``negative_field`` (:func:`sotfit.io.stfmr.polarities.join_polarities` checks it);
+    else ``{}``."""
+    table = part.table
+    if table.columns is None or isinstance(part.vcol, tuple):
+        return {}
+    c = table.columns[part.vcol]
+    found = _polarity_of(_units.split_header(c)[0] if _units.header_dimension(c) else c)
+    return {"voltage_named_polarity": -1} if found is not None and found[0] < 0 else {}
 
 
 def _read_blocks(table: Table, blocks, opts: _Options, f_opt, p_opt, a_opt,
@@ -205,6 +222,79 @@ def _bare_frequency_unit(values: list[float]) -> str | None:
     if np.all((v >= 0.1) & (v <= 500)):
         return "GHz"
     return None
+
+
+#: A mark of the field's polarity in a column name: ``Vmix(+H)``, ``V_-H``, ``V (H<0)``,
+#: ``V_neg``, ``V positive field``; the sign (or word) is group ``s``.
+_POLARITY_MARK = re.compile(
+    r"\(\s*(?P<s1>[+\-\u2212])\s*(?:mu0\s*)?[hb]\s*\)"              # (+H), (-H)
+    r"|(?<![a-z0-9])(?P<s2>[+\-\u2212])\s*(?:mu0\s*)?[hb](?![a-z0-9])"    # +H, -H
+    r"|(?<![a-z0-9])[hb]\s*(?P<s3>[<>])\s*0(?![0-9.])"                    # H>0, H<0
+    r"|(?<![a-z])(?P<s4>pos|neg|positive|negative)(?![a-z])", re.IGNORECASE)
+
+
+def _polarity_of(name: str) -> tuple[int, str] | None:
+    """(+1 or -1, the name without its mark) of a column named for one field polarity."""
+    marks = list(_POLARITY_MARK.finditer(name))
+    if len(marks) != 1:
+        return None
+    m = marks[0]
+    sign = next(g for g in m.groups() if g is not None).lower()
+    positive = sign in ("+", ">", "pos", "positive")
+    base = re.sub(r"[\s_]+", " ", (name[:m.start()] + name[m.end():])).strip(" _()")
+    return (1 if positive else -1), base
+
+
+def _polarity_columns(table: Table, opts: _Options) -> Table | None:
+    """The table of a field column of one sign (|H|) beside two V_mix columns named for the two
+    polarities (``|H| (mT), Vmix(+H) (uV), Vmix(-H) (uV)``), as one signed sweep: the second
+    column's rows at -|H|, noted; None for any other table (or when an option names the
+    voltage). Before, it was "several columns could be the voltage", and naming the -H one
+    read it as the +H branch: both torques of the wrong sign, exit 0."""
+    if table.columns is None or table.n_columns < 3 or any(
+            getattr(opts, o) is not None for o in ("voltage_column", "lockin_channels")):
+        return None
+    try:
+        fcol = _find_column(table, opts.field_column, "field", _FIELD_NAMES, False,
+                            "field_column")
+    except DataError:
+        return None
+    if fcol is None:
+        return None
+    by_base: dict = {}
+    for i, c in enumerate(table.columns):
+        if i == fcol:
+            continue
+        name, unit = (_units.split_header(c) if _units.header_dimension(c) else (c, None))
+        found = _polarity_of(name)
+        if found is not None:
+            by_base.setdefault((found[1].lower(), unit), {})[found[0]] = i
+    pairs = [(key, cols) for key, cols in by_base.items() if set(cols) == {1, -1}]
+    if len(pairs) != 1:
+        return None
+    (base, unit), cols = pairs[0]
+    h = table.data[:, fcol]
+    held = h[~np.isnan(h)]
+    if held.size == 0 or np.any(held < 0):
+        return None                 # a signed field: the columns are something else
+    plus, minus = cols[1], cols[-1]
+    keep_p = ~np.isnan(h) & ~np.isnan(table.data[:, plus])
+    keep_m = ~np.isnan(h) & ~np.isnan(table.data[:, minus]) & (h > 0)
+    field = np.concatenate([h[keep_p], -h[keep_m]])
+    volt = np.concatenate([table.data[keep_p, plus], table.data[keep_m, minus]])
+    lines = np.concatenate([table.lines[keep_p], table.lines[keep_m]])
+    order = np.argsort(field, kind="stable")
+    if np.all(np.diff(h[~np.isnan(h)]) < 0):
+        order = order[::-1]         # swept down: the signed sweep too
+    vname = table.columns[plus]
+    name = _units.split_header(vname)[0] if unit else vname
+    label = _polarity_of(name)[1] + (f" ({unit})" if unit else "")
+    note = (f"columns {table.columns[plus]!r} and {table.columns[minus]!r} read as V_mix of the "
+            f"two field polarities: the second at minus the field of column "
+            f"{table.columns[fcol]!r}")
+    return replace(table, columns=(table.columns[fcol], label),
+                   data=np.column_stack([field[order], volt[order]]), lines=lines[order],
+                   notes=tuple(table.notes) + (note,), column_comments=None)
 
 
 def _voltage_like(column: str) -> bool:
@@ -504,6 +594,7 @@ def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
     if gain != 1.0:
         vmix_uV = vmix_uV / gain
         lockin_meta = {**lockin_meta, "voltage_gain": gain}
+    lockin_meta = {**lockin_meta, **_named_polarity(part)}
     reading = _lockin_reading(part)
     if reading is not None and opts.voltage_gain is None:
         # a lock-in's reading of amplitude-modulated rf is a fraction of V_mix: the absolute

@@ -167,6 +167,20 @@ def _group_key(d: Dataset):
     return where, same
 
 
+def _named_negative_column(d: Dataset) -> None:
+    """Refuse a V_mix column named for the negative field polarity (``Vmix(-H)``) over fields
+    that are all positive (|H|) and not read negated: it was read as the +H branch, both
+    torques of the wrong sign, exit status 0."""
+    if d.meta.get("voltage_named_polarity") != -1 or d.meta.get("field_negated") \
+            or _field_sign(d) != 1:
+        return
+    raise DataError(
+        f"{d.source}: its V_mix column is named for the negative field polarity, but every "
+        f"field is positive (|H|): read as it stands it would be the +H branch; give "
+        f"{_opt('negative_field', _file_name(d))} to read its fields negated, or leave out "
+        f"{_opt('voltage_column')} to read it with the column of the other polarity")
+
+
 def _contradiction(d: Dataset) -> None:
     """Say when the polarity word of ``d``'s file name is the other sign of every field."""
     found = polarity_from_name(_file_name(d))
@@ -247,6 +261,7 @@ def join_polarities(datasets: Iterable[Dataset], negative_field=None) -> list[Da
     datasets = _negative_field_option(list(datasets), negative_field)
     groups: dict = {}
     for i, d in enumerate(datasets):
+        _named_negative_column(d)
         _contradiction(d)
         key = _group_key(d)
         if key is not None:
