@@ -68,3 +68,37 @@ def test_numbers_that_are_no_frequency_are_not_read_as_one(tmp_path):
     out = tmp_path / "o"
     assert main(["stfmr", str(tmp_path / "pivot.csv"), "--out", str(out), "--no-figures",
                  "--voltage-unit", "uV"]) == 2
+
+
+def test_a_table_joining_the_field_grids_of_its_frequencies(tmp_path, capsys):
+    """pandas' outer join of spectra measured on different field grids leaves each frequency's
+    column blank at the other grids' fields: those cells are left out (noted); before, the
+    column was refused for its blank cells ("remove those rows", which would have deleted the
+    other frequencies' data)."""
+    import pandas as pd
+
+    frames, single = [], tmp_path / "single"
+    single.mkdir()
+    for k, (f, n) in enumerate(zip(FREQS, (401, 451, 503, 557))):
+        d = spectrum(f, seed=k, n=n, h_max=0.3)
+        frames.append(pd.DataFrame({"B (T)": d.x, f"Vmix {f:g} GHz (uV)": d.y}))
+        frames[-1].to_csv(single / f"s_{f:g}GHz.csv", index=False,
+                          header=["B (T)", "Vmix (uV)"])
+    joined = frames[0]
+    for fr in frames[1:]:
+        joined = joined.merge(fr, on="B (T)", how="outer")
+    joined.sort_values("B (T)").to_csv(tmp_path / "joined.csv", index=False)
+    ref = _summary(tmp_path, "ref", single)
+    got = _summary(tmp_path, "got", tmp_path / "joined.csv")
+    assert "rows without a value left out (the table joins the field grids" in \
+        capsys.readouterr().err
+    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
+                                                              rel=1e-9)
+    # a blank cell that no other column fills is a missing reading: refused as before
+    bad = joined.sort_values("B (T)").reset_index(drop=True)
+    middle = bad.index[bad[bad.columns[1]].notna()][200]
+    bad.loc[middle, bad.columns[1:]] = np.nan
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["stfmr", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "o"),
+                 "--no-figures"]) == 2

@@ -145,18 +145,38 @@ def _read_blocks(table: Table, blocks, opts: _Options, f_opt, p_opt, a_opt,
     for k, (label, fi, vi) in enumerate(blocks):
         both = np.isnan(table.data[:, fi]) & np.isnan(table.data[:, vi])
         rows = np.flatnonzero(~both)
+        notes = ()
         if wide:
             # one field column for every frequency, each voltage column blank before and after
-            # its own sweep: the rows from its first value to its last (a gap inside stays)
+            # its own sweep: the rows from its first value to its last
             held = np.flatnonzero(~np.isnan(table.data[:, vi]))
             rows = np.arange(held[0], held[-1] + 1) if held.size else held
+            if 0 < held.size < rows.size and _joined_grids(table, held, rows, vi):
+                # the field grids of the frequencies joined into one (pandas' outer join): a
+                # blank cell is a field this frequency was not measured at
+                notes = (f"column {table.columns[vi]!r}: {rows.size - held.size} rows without a "
+                         "value left out (the table joins the field grids of its frequencies: "
+                         "a blank cell is a field not measured at this frequency)",)
+                rows = held
         if rows.size == 0:
             raise DataError(f"{table.name}: the column pair {label!r} (columns {fi}, {vi}) is "
                             "empty")
-        part = _Part(table, rows, fi, vi, None, None, label=label, wide=wide)
+        part = _Part(table, rows, fi, vi, None, None, label=label, wide=wide, notes=notes)
         out.extend((d.meta["frequency"], d.meta.get("power", 0.0), k, d)
                    for d in _read_part(part, opts, f_opt, p_opt, a_opt))
     return [d for *_, d in sorted(out, key=lambda t: t[:3])]
+
+
+def _joined_grids(table: Table, held, rows, vi) -> bool:
+    """Whether a wide table's voltage column is blank inside its sweep because the table joins
+    the field grids of several frequencies: every other voltage column has a value in each row
+    where this one is blank (a dropout of this column's readings has no such partner)."""
+    blank = np.setdiff1d(rows, held)
+    others = [j for j in range(table.n_columns) if j != vi]
+    values = ~np.isnan(table.data[np.ix_(blank, others)])
+    # a blank row of this column is a point of another frequency's grid: one or more of the
+    # other voltage columns (beyond the field column) holds a value there
+    return bool(np.all(values.sum(axis=1) >= 2))
 
 
 #: The blocks of a wide table by (columns, number of columns, options) (:func:`_wide_blocks`
@@ -400,6 +420,7 @@ class _Part:
     label: str | None = None
     lvm: bool = False
     wide: bool = False      # a wide table's column: its header names the unit too
+    notes: tuple = ()       # what reading the part decided (rows left out)
 
     @property
     def pair_label(self) -> str | None:
@@ -532,7 +553,7 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
     """The Datasets of one part of a file (a table or a side-by-side column pair): one per
     (frequency, power, sweep segment), field in T and V_mix in uV."""
     table, name = part.table, part.table.name
-    notes: list[str] = list(table.notes)
+    notes: list[str] = list(table.notes) + list(part.notes)
     values = _field_and_voltage(part, opts, notes)
 
     def level(kind, option_value):
