@@ -102,3 +102,24 @@ def test_a_table_joining_the_field_grids_of_its_frequencies(tmp_path, capsys):
     bad.to_csv(tmp_path / "bad.csv", index=False)
     assert main(["stfmr", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "o"),
                  "--no-figures"]) == 2
+
+
+def test_a_matrix_with_one_row_per_frequency_and_a_corner_label(tmp_path, capsys):
+    """A 2D map exported with frequencies down and fields across, the corner cell naming both
+    (``f (GHz) \\ H (mT)``): read turned, one spectrum per row; the other way round (``B (T) \\
+    f (GHz)``) is the wide table. Before: "no voltage column among ['f (GHz) \\ H (mT)', ...]"."""
+    h, v = _grid()
+    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
+    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    with open(tmp_path / "map.txt", "w") as fh:
+        fh.write("\t".join(["f (GHz) \\ H (mT)", *(f"{x * 1e3:.6g}" for x in h)]) + "\n")
+        for f, row in zip(FREQS, v.T):
+            fh.write("\t".join([f"{f:g}", *(f"{x:.9g}" for x in row)]) + "\n")
+    _write(tmp_path / "wide.csv", ["B (T) \\ f (GHz)", *[f"{f:g}" for f in FREQS]], h, v)
+    for name in ("map.txt", "wide.csv"):
+        got = _summary(tmp_path, name + ".out", tmp_path / name, "--voltage-unit", "uV")
+        assert [s["frequency"]["value"] for s in got["spectra"]] == list(FREQS)
+        for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+            assert got["sequential"][k]["value"] == pytest.approx(
+                ref["sequential"][k]["value"], rel=1e-6), (name, k)
+    assert "read turned, each frequency a column" in capsys.readouterr().err

@@ -102,7 +102,7 @@ def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Datas
                     "read the file as one table)")
         return _read_blocks(table, blocks, opts, f_opt, p_opt, a_opt)
 
-    stacked = _polarity_columns(table, opts)
+    stacked = _polarity_columns(table, opts) or _matrix_with_corner(table, opts)
     if stacked is not None:
         table = stacked
     key = (table.columns, table.n_columns, opts.key)
@@ -315,6 +315,51 @@ def _polarity_columns(table: Table, opts: _Options) -> Table | None:
     return replace(table, columns=(table.columns[fcol], label),
                    data=np.column_stack([field[order], volt[order]]), lines=lines[order],
                    notes=tuple(table.notes) + (note,), column_comments=None)
+
+
+#: The fewest columns named by numbers in a matrix of V_mix (a field sweep's points).
+MATRIX_MIN_COLUMNS = 20
+
+
+def _matrix_with_corner(table: Table, opts: _Options) -> Table | None:
+    """A matrix of V_mix, one row per frequency and one column per field, its corner cell
+    naming both (``f (GHz) \\ H (mT)``, as a 2D map is exported): the table turned so that
+    each frequency is a column named by its value and unit (a wide table, noted); None for any
+    other table or when an option names a column. The other way round (``H (mT) \\ f (GHz)``:
+    one row per field) is the wide table with its field column named."""
+    cols = table.columns
+    if cols is None or len(cols) < 3 or any(
+            getattr(opts, o) is not None for o in ("field_column", "voltage_column",
+                                                   "frequency_column", "lockin_channels")):
+        return None
+    corner = str(cols[0])
+    if corner.count("\\") != 1:
+        return None
+    rows_q, cols_q = (part.strip() for part in corner.split("\\"))
+    kinds = [_units.header_dimension(q) if "(" in q or "[" in q else None
+             for q in (rows_q, cols_q)]
+    numbers = [parse_number(str(c).strip()) for c in cols[1:]]
+    if None in numbers or len(set(numbers)) != len(numbers):
+        return None
+    if kinds == ["field", "frequency"]:             # one row per field: a wide table
+        unit = _units.split_header(cols_q)[1]
+        return replace(table, columns=(rows_q, *[f"{v:g} {unit}" for v in numbers]),
+                       notes=tuple(table.notes) + (
+                           f"the corner cell {corner!r} names the rows fields and the columns "
+                           "frequencies",))
+    if kinds != ["frequency", "field"] or len(numbers) < MATRIX_MIN_COLUMNS:
+        return None
+    f_unit = _units.split_header(rows_q)[1]
+    freqs = table.data[:, 0]
+    if np.any(~np.isfinite(freqs)) or len(set(freqs.tolist())) != freqs.size:
+        return None
+    data = np.column_stack([np.asarray(numbers, float), table.data[:, 1:].T])
+    line = int(table.lines[0]) - 1 if table.lines is not None and len(table.lines) else 0
+    return replace(table, columns=(cols_q, *[f"{v:g} {f_unit}" for v in freqs]), data=data,
+                   lines=np.full(data.shape[0], line), column_comments=None,
+                   notes=tuple(table.notes) + (
+                       f"one row per frequency and one column per field (the corner cell "
+                       f"{corner!r}): read turned, each frequency a column",))
 
 
 def _voltage_like(column: str) -> bool:
