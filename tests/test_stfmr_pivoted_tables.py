@@ -123,3 +123,29 @@ def test_a_matrix_with_one_row_per_frequency_and_a_corner_label(tmp_path, capsys
             assert got["sequential"][k]["value"] == pytest.approx(
                 ref["sequential"][k]["value"], rel=1e-6), (name, k)
     assert "read turned, each frequency a column" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["npz", "h5"])
+def test_a_matrix_saved_beside_its_two_axis_vectors(tmp_path, capsys, kind):
+    """A 2D map saved as a matrix with its axes (``vmix`` 4 x 601, ``frequency`` of 4, ``field``
+    of 601) in a NumPy or HDF5 file: one row per point. Before: "several columns could be the
+    voltage: vmix[0..3]", and naming one lost its frequency."""
+    h, v = _grid()
+    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
+    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    if kind == "npz":
+        path = tmp_path / "map.npz"
+        np.savez(path, vmix_uV=v.T, freq_GHz=np.array(FREQS), field_T=h)
+    else:
+        h5py = pytest.importorskip("h5py")
+        path = tmp_path / "map.h5"
+        with h5py.File(path, "w") as fh:
+            for name, data, unit in (("vmix", v.T, "uV"), ("frequency", np.array(FREQS), "GHz"),
+                                     ("field", h, "T")):
+                fh.create_dataset(name, data=data).attrs["units"] = unit
+    got = _summary(tmp_path, "got", path)
+    assert "laid on the vectors" in capsys.readouterr().err
+    assert [s["frequency"]["value"] for s in got["spectra"]] == list(FREQS)
+    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
+                                                              rel=1e-6), k  # 9 digits

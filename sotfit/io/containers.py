@@ -404,12 +404,40 @@ def _vector_groups(path, raw: bytes, kind: str, only: str | None = None) -> list
     return [(None, _variables(path, raw, kind), {}, {}, ())]
 
 
+def _matrix_on_axes(variables: dict, notes: tuple) -> tuple[dict, tuple]:
+    """A matrix laid on two axis vectors (``vmix`` 6 x 1401 beside ``frequency`` of 6 and
+    ``field`` of 1401, a 2D map saved without dimension scales) as one row per point: the
+    axes repeated and the matrix unrolled, noted; any other group as it is. One matrix, both
+    axes of lengths that no other vector has, and the two lengths different."""
+    arrays = {n: np.asarray(v) for n, v in variables.items()}
+    mats = [n for n, a in arrays.items() if a.ndim == 2 and a.dtype.kind in "biuf"
+            and min(a.shape) > 1]
+    if len(mats) != 1:
+        return variables, notes
+    m = arrays[mats[0]]
+    rows, cols = m.shape
+    if rows == cols:
+        return variables, notes
+    vectors = {n: a for n, a in arrays.items() if a.ndim == 1 and a.size > 1}
+    along = [[n for n, a in vectors.items() if a.size == k] for k in (rows, cols)]
+    if any(len(a) != 1 for a in along):
+        return variables, notes
+    (r_name,), (c_name,) = along
+    out = {n: v for n, v in variables.items() if n not in (mats[0], r_name, c_name)}
+    out[r_name] = np.repeat(arrays[r_name].astype(float), cols)
+    out[c_name] = np.tile(arrays[c_name].astype(float), rows)
+    out[mats[0]] = m.astype(float).ravel()
+    return out, (*notes, f"the matrix {mats[0]} ({rows} x {cols}) laid on the vectors "
+                         f"{r_name} ({rows}) and {c_name} ({cols}): one row per point")
+
+
 def _selected_columns(path, variables: dict, kind: str, units: dict, header: dict,
                       sheet: str | None, notes: tuple = ()):
     """(header, column names, vectors, notes) of a group of named vectors: the vectors of the
     most common length (of two or more) as columns, named with their units (``field (mT)``),
     one-element variables as header entries after those given."""
     names, vectors, header = [], [], dict(header)
+    variables, notes = _matrix_on_axes(variables, notes)
     for name, value in variables.items():
         cols, vecs, head = _columns_of(name, value)
         unit = units.get(name)
