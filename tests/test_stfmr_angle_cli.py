@@ -78,6 +78,10 @@ def test_angle_from_name_spellings():
     assert angle_from_name("angle30.dat") == 30.0
     assert angle_from_name("s_phim15p5deg.csv") == -15.5
     assert angle_from_name("stfmr_9.00GHz_10.00dBm_0.00mA.dat") is None
+    # the degree sign is a unit as 'deg' is (dev1_10GHz_30°.txt had no angle)
+    assert angle_from_name("dev1_10GHz_30\u00b0.txt") == 30.0
+    assert angle_from_name("dev1_10GHz_-45 \u00b0.txt") == -45.0
+    assert angle_from_name("T_300degC_9GHz.csv") is None
     with pytest.raises(sf.DataError, match="several field angles"):
         angle_from_name("phi30deg_45deg.csv")
 
@@ -127,6 +131,7 @@ def test_bad_angle_scans_name_the_files(scan, tmp_path, capsys):
     # missing angle
     rc, cap = _run([*some, scan[-1], "--angle-scan", "--out", str(tmp_path / "a")], capsys)
     assert rc != 0 and "no field angle" in cap.err and "dev_10GHz_noangle.csv" in cap.err
+    assert "--field-angle dev_10GHz_noangle.csv=30deg" in cap.err     # the option named
     # the option contradicts the header
     rc, cap = _run([scan[0], "--angle-scan", "--out", str(tmp_path / "b"), "--field-angle",
                     f"{scan[0].rsplit('/', 1)[-1]}=20"], capsys)

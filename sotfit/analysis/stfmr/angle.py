@@ -202,8 +202,8 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
         raise STFMRError(
             f"angle scan: no field angle for {len(missing)} of {len(datasets)} spectra: "
             + ", ".join(missing) + ". Give it in the header with a unit ('field_angle_deg: 30' "
-            "or 'Angle (deg): 30'), in the file name ('phi30deg', '_30deg_', 'angle30') or as "
-            "an option")
+            "or 'Angle (deg): 30'), in the file name ('phi30deg', '_30deg_', '_30°', 'angle30') "
+            f"or with --field-angle FILE=ANGLE for each file (--field-angle {missing[0]}=30deg)")
     freqs = {}
     for d in datasets:
         freqs.setdefault(round(float(d.meta["frequency"]), 9), []).append(d.source)

@@ -62,7 +62,7 @@ _POWER_NAME_RE = re.compile(
 # ``phi30deg``, ``angle-15.5deg``, ``_30deg_``, ``30p5deg``; ``phi30``, ``angle30`` (degrees)
 _ANGLE_UNIT_RE = re.compile(
     _BEFORE + r"(?:(?P<pre>phi|angle|ang)[_=]?(?P<sign>[-m]?)|(?P<bare>-))?" + _NUM + r"[\s_]*"
-    r"(?:deg|degrees?)(?![a-z])", re.I
+    r"(?:(?:deg|degrees?)(?![a-z])|\u00b0)", re.I
 )
 
 
