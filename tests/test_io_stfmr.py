@@ -383,6 +383,8 @@ def test_power_from_name(name, p):
     ("9GHz.lvm", 0), ("9GHz_1.lvm", 1), ("9GHz_2.lvm", 2), ("10GHz_1.lvm", 1),
     ("stfmr_9.00GHz_10.00dBm_0.00mA.dat", 0), ("9GHz_rep3.csv", 3), ("9GHz-4.dat", 4),
     ("sweep_9.5.dat", 0),
+    # the day of a date is no repeat ('run_2024-03-12.dat' was labelled repeat 12)
+    ("run_2024-03-12.dat", 0), ("f9GHz_2024_03_12.csv", 0), ("f9GHz_2024_03_12_2.csv", 2),
 ])
 def test_repeat_from_name(name, r):
     assert repeat_from_name(name) == r

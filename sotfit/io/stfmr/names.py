@@ -264,7 +264,8 @@ def repeat_from_name(name: str) -> int:
 
     Also accepts ``-N``, ``_repN``, ``_repeatN`` and ``_runN``. A stem that
     ends in a number followed by a unit (``_0.00mA``) has no repeat index. A name without
-    an extension is its own stem (``test1_13G_8dmb_0.1V_005`` -> 5).
+    an extension is its own stem (``test1_13G_8dmb_0.1V_005`` -> 5). The day of a date
+    (``run_2024-03-12``, ``2024_03_12``) is no repeat index.
     """
     stem = _stem(name)
     m = _REPEAT_NAME_RE.search(stem)
@@ -273,4 +274,6 @@ def repeat_from_name(name: str) -> int:
     before = stem[: m.start()]
     if re.search(r"\d[.p]$", before):  # the digits are the decimals of a number
         return 0
+    if re.search(r"(?:^|[^0-9])(?:19|20)\d\d[-_.]\d{1,2}$", before):
+        return 0                        # the day of a date (run_2024-03-12): no repeat
     return int(m.group("n"))
