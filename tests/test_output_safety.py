@@ -436,3 +436,19 @@ def test_earlier_results_that_cannot_be_removed_leave_a_warning_not_an_error(
     err = capsys.readouterr().err
     assert "the earlier results could not all be removed" in err and ".out.old-" in err
     assert json.loads((out / "summary.json").read_text())["analysis"] == "stfmr"
+
+
+def test_overwrite_says_when_it_replaces_another_commands_results(spectra, tmp_path, capsys):
+    """--overwrite of a folder holding 'sotfit stfmr' results with those of 'sotfit theory
+    tmatrix' deleted them without a word: the record names the command, and the warning too."""
+    out = tmp_path / "out"
+    assert _stfmr(sorted(spectra.iterdir()), out) == 0
+    assert json.loads((out / MANIFEST).read_text())["command"] == "stfmr"
+    capsys.readouterr()
+    assert main(["theory", "tmatrix", "--sweep", "energy=2meV:6meV:3", "--out", str(out),
+                 "--overwrite", "--no-figures"]) == 0
+    assert "--overwrite replaces the results of 'sotfit stfmr'" in capsys.readouterr().err
+    assert json.loads((out / MANIFEST).read_text())["command"] == "theory tmatrix"
+    assert main(["theory", "tmatrix", "--sweep", "energy=2meV:6meV:3", "--out", str(out),
+                 "--overwrite", "--no-figures"]) == 0
+    assert "replaces the results" not in capsys.readouterr().err

@@ -145,8 +145,10 @@ def main(argv=None) -> int:
     try:
         if getattr(args, "out", None) is not None:
             # checked before any work; results are staged and moved into place when complete
+            command = " ".join(str(getattr(args, k)) for k in ("command", "theory_command")
+                               if getattr(args, k, None))
             output = args.output = OutputFolder(args.out, getattr(args, "overwrite", False),
-                                                input_paths(args))
+                                                input_paths(args), command)
         # a warning printed reads as the command's other messages, not as a line of its
         # source (only the text is changed: a caller recording warnings still records them)
         formatwarning = warnings.formatwarning

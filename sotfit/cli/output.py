@@ -74,6 +74,15 @@ def _inside_entry(rel) -> bool:
     return all(part not in ("", ".", "..") for part in parts)
 
 
+def _recorded_command(folder: Path) -> str | None:
+    """The subcommand that wrote the results in ``folder`` (its record), or None."""
+    try:
+        command = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("command")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return command if isinstance(command, str) else None
+
+
 def _written_by_sotfit(folder: Path) -> set[str] | None:
     """The files an earlier run recorded in ``folder``'s manifest, or ``None`` without one (or
     with one naming any place outside the folder: not a record sotfit writes, so nothing in the
@@ -142,7 +151,8 @@ class OutputFolder:
         The files and folders the command reads.
     """
 
-    def __init__(self, path, overwrite: bool = False, inputs=()):
+    def __init__(self, path, overwrite: bool = False, inputs=(), command: str | None = None):
+        self.command = command
         self.given = Path(path)
         self.final = self._target(self.given)
         self.overwrite = overwrite
@@ -238,8 +248,11 @@ class OutputFolder:
         if self.staging is None or self.committed:
             return
         files = _files_in(self.staging)
-        (self.staging / MANIFEST).write_text(
-            json.dumps({"written_by": "sotfit", "files": files}, indent=1) + "\n", encoding="utf-8")
+        record = {"written_by": "sotfit", "files": files}
+        if self.command:
+            record["command"] = self.command
+        (self.staging / MANIFEST).write_text(json.dumps(record, indent=1) + "\n",
+                                             encoding="utf-8")
         final = self.final.resolve()
         old = None
         try:
@@ -253,6 +266,11 @@ class OutputFolder:
                         self.keep_staging = True
                         raise CLIError(f"output folder {self.given} changed during the run: "
                                        f"{what}; the new results are kept in {self.staging}")
+                    earlier = _recorded_command(final)
+                    if self.command and earlier and earlier != self.command:
+                        print(f"sotfit {self.command}: warning: --overwrite replaces the "
+                              f"results of 'sotfit {earlier}' in {self.given}",
+                              file=sys.stderr)
                     old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-",
                                                 dir=self.staging.parent))
                     old.rmdir()
