@@ -149,3 +149,33 @@ def test_a_matrix_saved_beside_its_two_axis_vectors(tmp_path, capsys, kind):
     for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
         assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
                                                               rel=1e-6), k  # 9 digits
+
+
+def test_a_labber_log(tmp_path, capsys):
+    """A Labber log (HDF5): ``Data/Data`` of points x channels x entries, the channels' names in
+    ``Data/Channel names`` and their units in ``Channels`` (``unitPhys``); one entry per
+    frequency. Before: "an HDF5 file without two vectors of one length"."""
+    h5py = pytest.importorskip("h5py")
+    h, v = _grid()
+    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
+    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    data = np.empty((h.size, 3, len(FREQS)))
+    for k, f in enumerate(FREQS):
+        data[:, 0, k], data[:, 1, k], data[:, 2, k] = h, f * 1e9, v[:, k] * 1e-6
+    text = h5py.string_dtype()
+    names = [b"Magnet - Field", b"MW source - Frequency", b"Lock-in - Value"]
+    path = tmp_path / "log.hdf5"
+    with h5py.File(path, "w") as fh:
+        fh.create_dataset("Channels", data=np.array(
+            list(zip(names, [b"T", b"Hz", b"V"])),
+            dtype=[("name", text), ("unitPhys", text)]))
+        g = fh.create_group("Data")
+        g.create_dataset("Data", data=data)
+        g.create_dataset("Channel names", data=np.array(
+            [(n, b"") for n in names], dtype=[("name", text), ("info", text)]))
+    got = _summary(tmp_path, "got", path, "--column", "voltage=Lock-in - Value (V)")
+    assert "Labber log: 4 entries of 601 points" in capsys.readouterr().err
+    assert [s["frequency"]["value"] for s in got["spectra"]] == list(FREQS)
+    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
+                                                              rel=1e-6), k

@@ -65,6 +65,9 @@ def _group_content(group, matlab: bool) -> tuple[dict, dict, dict, tuple]:
     frame = _pandas_frame(group)
     if frame is not None:
         return frame, units, header, ()
+    labber = _labber_log(group)
+    if labber is not None:
+        return labber[0], labber[1], header, labber[2]
     for key, value in group.attrs.items():
         entry = _one_entry(value)
         if entry is not None and not key.startswith("MATLAB_") and key not in _PYTABLES_ATTRS:
@@ -101,6 +104,33 @@ def _group_content(group, matlab: bool) -> tuple[dict, dict, dict, tuple]:
             units[name] = unit
     variables, notes = _on_dimensions(group, variables)
     return variables, units, header, notes
+
+
+def _labber_log(group) -> tuple[dict, dict, tuple] | None:
+    """(variables, units, notes) of the ``Data`` group of a Labber log: ``Data`` (points x
+    channels x entries) with the channels' names in ``Channel names`` and their units in the
+    file's ``Channels`` table (``unitPhys``); each channel one column, the entries (the outer
+    steps: one per frequency) one after another. None for any other group."""
+    data, names = group.get("Data"), group.get("Channel names")
+    if data is None or names is None or getattr(data, "ndim", 0) != 3 \
+            or not getattr(names.dtype, "names", None) or "name" not in names.dtype.names:
+        return None
+    labels = [_one_text(n) or f"channel {i}" for i, n in enumerate(names["name"])]
+    values = np.asarray(data[()], dtype=float)
+    if values.shape[1] != len(labels):
+        return None
+    units: dict = {}
+    channels = group.file.get("Channels")
+    if channels is not None and getattr(channels.dtype, "names", None) \
+            and {"name", "unitPhys"} <= set(channels.dtype.names):
+        for row in channels[()]:
+            unit = _one_text(row["unitPhys"])
+            if unit:
+                units[_one_text(row["name"])] = unit
+    variables = {lb: values[:, i, :].T.ravel() for i, lb in enumerate(labels)}
+    return variables, {k: v for k, v in units.items() if k in variables}, (
+        f"Labber log: {values.shape[2]} entries of {values.shape[0]} points of the channels "
+        f"{labels}, one after another",)
 
 
 #: Attributes PyTables (and so pandas) writes on every node: bookkeeping, not metadata.
