@@ -179,3 +179,23 @@ def test_a_labber_log(tmp_path, capsys):
     for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
         assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
                                                               rel=1e-6), k
+
+
+def test_a_matlab_struct_array_of_sweeps(tmp_path):
+    """``S(k).freq_GHz``, ``S(k).H_T``, ``S(k).V_uV`` saved by MATLAB (scipy's savemat here): one
+    long table. Before: "a MATLAB file without two vectors of one length (variables: S (4,))"."""
+    from scipy.io import savemat
+
+    h, v = _grid()
+    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
+    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    s = np.zeros((1, len(FREQS)), dtype=[("freq_GHz", object), ("H_T", object),
+                                         ("V_uV", object)])
+    for k, f in enumerate(FREQS):
+        s[0, k]["freq_GHz"], s[0, k]["H_T"], s[0, k]["V_uV"] = f, h[:, None], v[:, k][:, None]
+    savemat(tmp_path / "sweeps.mat", {"S": s})
+    got = _summary(tmp_path, "got", tmp_path / "sweeps.mat")
+    assert [q["frequency"]["value"] for q in got["spectra"]] == list(FREQS)
+    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
+                                                              rel=1e-6), k

@@ -329,7 +329,7 @@ def _variables(path, raw: bytes, kind: str) -> dict:
             from scipy.io import loadmat
 
             found = loadmat(io.BytesIO(raw), squeeze_me=True, chars_as_strings=True)
-            return {k: v for k, v in found.items() if not k.startswith("__")}
+            return _struct_arrays({k: v for k, v in found.items() if not k.startswith("__")})
         found = np.load(io.BytesIO(raw), allow_pickle=False)
         if kind == "npy":
             return {"data": np.asarray(found)}
@@ -338,6 +338,42 @@ def _variables(path, raw: bytes, kind: str) -> dict:
     except Exception as exc:  # noqa: BLE001 - a broken or pickled file: say which and why
         what = "MATLAB file" if kind == "mat" else "NumPy file"
         raise DataError(f"{path.name}: a {what} that cannot be read ({exc})") from None
+
+
+def _struct_arrays(variables: dict) -> dict:
+    """A MATLAB struct array of sweeps (``S(k).freq_GHz``, ``S(k).H_mT``, ``S(k).V_uV``: a
+    number and vectors of one length in each element) as the columns of one long table,
+    ``H_mT`` and ``V_uV`` (``S.H_mT`` where another variable has the name) one element after
+    another and each number repeated along its
+    element's rows; any other variable as it is. Before: "a MATLAB file without two vectors
+    of one length"."""
+    out = {}
+    for name, value in variables.items():
+        a = np.asarray(value)
+        fields = a.dtype.names
+        if not fields or a.size < 2:
+            out[name] = value
+            continue
+        columns: dict = {f: [] for f in fields}
+        for element in a.ravel():
+            parts = {f: np.atleast_1d(np.asarray(element[f])) for f in fields}
+            numeric = {f: p for f, p in parts.items() if p.dtype.kind in "biuf"}
+            sizes = {p.size for p in numeric.values() if p.size > 1}
+            if len(sizes) != 1:
+                out[name] = value       # not a struct of sweeps: left as it is
+                break
+            n = sizes.pop()
+            for f in fields:
+                p = numeric.get(f)
+                columns[f].append(p.astype(float) if p is not None and p.size == n else
+                                  np.full(n, float(p[0])) if p is not None and p.size == 1
+                                  else np.full(n, np.nan))
+        else:
+            for f, parts in columns.items():
+                joined = np.concatenate(parts)
+                if not np.all(np.isnan(joined)):     # named by the field, as the columns are
+                    out[f if f not in variables and f not in out else f"{name}.{f}"] = joined
+    return out
 
 
 def _one_text(value) -> str | None:
