@@ -199,3 +199,26 @@ def test_a_matlab_struct_array_of_sweeps(tmp_path):
     for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
         assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
                                                               rel=1e-6), k
+
+
+def test_a_workbook_of_numbers_stored_as_text_with_decimal_commas(tmp_path):
+    """A German Excel sheet whose cells hold '-0,485' as text: read as the same text in a CSV
+    file is. Before: "no sheet of the workbook holds numbers"."""
+    openpyxl = pytest.importorskip("openpyxl")
+    h, v = _grid()
+    keep = h != 0
+    h, v = h[keep], v[keep]
+    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
+    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]])
+    for hi, row in zip(h, v):
+        cells = [f"{x:.9g}".replace(".", ",") for x in (hi, *row)]
+        if all("," in c for c in cells):    # every cell a text ('0' would be a number)
+            ws.append(cells)
+    wb.save(tmp_path / "Messung.xlsx")
+    got = _summary(tmp_path, "got", tmp_path / "Messung.xlsx")
+    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
+                                                              rel=1e-9), k

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from collections import Counter
 
@@ -269,9 +270,17 @@ def _holds_number(text: str) -> bool:
         try:
             float(cell)
         except ValueError:
+            # numbers stored as text with a decimal comma ('0,123': a German Excel's text
+            # cells), which the text reader reads as it does in a CSV file
+            if _DECIMAL_COMMA_CELL.match(cell.strip()):
+                return True
             continue
         return True
     return False
+
+
+#: A number written with a decimal comma (``-0,485``, ``1,5E-07``).
+_DECIMAL_COMMA_CELL = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
 
 
 def _cell(value) -> str:
