@@ -937,3 +937,12 @@ def test_a_frequency_sweep_and_fields_in_no_order_are_named_as_such(tmp_path):
     q = write(tmp_path / "10GHz.csv", "field (T),vmix (uV)\n" + rows([h, np.cos(10 * h)], sep=","))
     with pytest.raises(DataError, match=r"the rows are in no sweep order .* sort them by field"):
         read_stfmr(q)
+
+
+def test_no_frequency_names_the_per_file_option(tmp_path):
+    """'dev1_6.5G_15dBm.txt' gives no frequency the reader takes: the message named only the
+    global --frequency 9GHz, where each file needs its own, --frequency FILE=6.5GHz."""
+    p = tmp_path / "dev1_6.5G_15dBm.txt"
+    p.write_text("Field (mT)\tVmix (uV)\n" + "".join(f"{h}\t{0.1 * h}\n" for h in range(-50, 50)))
+    with pytest.raises(DataError, match=r"--frequency dev1_6\.5G_15dBm\.txt=9GHz for this one"):
+        read_stfmr([p])

@@ -745,7 +745,8 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
             f"column (e.g. 'frequency (GHz)', or {_opt('frequency_column')}), a header "
             "entry (e.g. 'Frequency(GHz): 9'), the file name (e.g. '9GHz.lvm', "
             f"'stfmr_9.00GHz_10dBm.dat', 'f9GHz.csv', or its folder's, '9GHz/run1.csv'); or "
-            f"pass {_opt('frequency', '9GHz')}"
+            f"pass {_opt('frequency', '9GHz')} for every file, or "
+            f"{_opt('frequency', table.name + '=9GHz')} for this one (repeated for each file)"
         )
     return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
 
