@@ -939,10 +939,12 @@ def test_a_frequency_sweep_and_fields_in_no_order_are_named_as_such(tmp_path):
         read_stfmr(q)
 
 
-def test_no_frequency_names_the_per_file_option(tmp_path):
+def test_no_frequency_names_the_per_file_option(tmp_path, capsys):
     """'dev1_6.5G_15dBm.txt' gives no frequency the reader takes: the message named only the
     global --frequency 9GHz, where each file needs its own, --frequency FILE=6.5GHz."""
     p = tmp_path / "dev1_6.5G_15dBm.txt"
     p.write_text("Field (mT)\tVmix (uV)\n" + "".join(f"{h}\t{0.1 * h}\n" for h in range(-50, 50)))
-    with pytest.raises(DataError, match=r"--frequency dev1_6\.5G_15dBm\.txt=9GHz for this one"):
+    with pytest.raises(DataError, match=r"frequency=\{'dev1_6\.5G_15dBm\.txt': '9GHz', \.\.\.\}"):
         read_stfmr([p])
+    assert main(["stfmr", str(p), "--out", str(tmp_path / "o")]) == 2
+    assert "--frequency dev1_6.5G_15dBm.txt=9GHz for this one" in capsys.readouterr().err

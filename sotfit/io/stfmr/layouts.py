@@ -25,7 +25,7 @@ from .frequency_groups import group_frequencies, unsplittable_error
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from ..gains import gain_entry, gain_factor
-from .options import _Options, _opt, _opts
+from .options import _STYLE, _Options, _opt, _opts
 from .sweeps import (
     JITTER_SIGMAS, MIN_POINTS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
 )
@@ -746,7 +746,9 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
             "entry (e.g. 'Frequency(GHz): 9'), the file name (e.g. '9GHz.lvm', "
             f"'stfmr_9.00GHz_10dBm.dat', 'f9GHz.csv', or its folder's, '9GHz/run1.csv'); or "
             f"pass {_opt('frequency', '9GHz')} for every file, or "
-            f"{_opt('frequency', table.name + '=9GHz')} for this one (repeated for each file)"
+            + (f"{_opt('frequency', table.name + '=9GHz')} for this one (repeated for each "
+               "file)" if _STYLE.get() == "cli" else
+               f"frequency={{{table.name!r}: '9GHz', ...}} for each file")
         )
     return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
 
