@@ -56,6 +56,16 @@ _NOTHING = object()
 _WORKER_STATE: tuple | None = None       # (fn, shared) in a local worker process
 
 
+def _start_worker(initializer, initargs) -> None:
+    """A local worker process: Ctrl-C is left to the command (the workers printed a traceback
+    each), then ``initializer(*initargs)``."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
+
+
 def _set_worker_state(fn, shared) -> None:
     global _WORKER_STATE
     _WORKER_STATE = (fn, shared)
@@ -74,18 +84,45 @@ def _check_workers(workers) -> int:
     return int(workers)
 
 
+def _connect(Client, address: str):
+    """``Client(address)``, waited for at most :data:`CONNECT_TIMEOUT_S` plus a margin: dask's
+    own timeout covers the connection, not the handshake, and a port that accepts but does not
+    speak dask (a web server) held the command without a word. The attempt runs in a daemon
+    thread, left behind when it does not return."""
+    box: dict = {}
+
+    def attempt():
+        try:
+            box["client"] = Client(address, timeout=CONNECT_TIMEOUT_S)
+        except BaseException as exc:    # noqa: BLE001 - said by the caller
+            box["error"] = exc
+    t = threading.Thread(target=attempt, name="sotfit-dask-connect", daemon=True)
+    t.start()
+    t.join(CONNECT_TIMEOUT_S * 1.5)
+    if t.is_alive():
+        raise ParallelError(f"the dask scheduler at {address!r} did not answer within "
+                            f"{CONNECT_TIMEOUT_S * 1.5:g} s: something listens there that does "
+                            "not speak dask (a web server, another service?); give the address "
+                            "the scheduler prints (tcp://HOST:8786)")
+    if "error" in box:
+        exc = box["error"]
+        raise ParallelError(f"no dask scheduler answered at {address!r} within "
+                            f"{CONNECT_TIMEOUT_S:g} s ({type(exc).__name__}: {exc}): start one "
+                            "(dask scheduler) and give the address it prints")
+    return box["client"]
+
+
 def _dask_client(address: str):
     try:
         from distributed import Client
     except ImportError as exc:
         raise ImportError(f"scheduler={address!r} needs dask.distributed, which is not installed: "
                           f"{DASK_HINT}") from exc
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT_S)
-    except Exception as exc:    # noqa: BLE001 - refused, timed out, or not a dask scheduler
-        raise ParallelError(f"no dask scheduler answered at {address!r} within "
-                            f"{CONNECT_TIMEOUT_S:g} s ({type(exc).__name__}: {exc}): start one "
-                            "(dask scheduler) and give the address it prints") from None
+    if address.lower().startswith(("http://", "https://")) or ":" not in address \
+            or any(c.isspace() for c in address):
+        raise ParallelError(f"{address!r} is not the address of a dask scheduler: give it as "
+                            "the scheduler prints it, tcp://HOST:PORT (e.g. tcp://10.0.0.12:8786)")
+    client = _connect(Client, address)
     try:
         if not client.scheduler_info().get("workers"):
             import sys
@@ -124,8 +161,8 @@ def _executor(workers: int, scheduler: str | None, initializer=None, initargs=()
                           f"turns on the cores, each with its own start-up and memory, and the "
                           f"run is no faster than with {cores}", UserWarning, stacklevel=4)
         with _child_threads(max(1, (os.cpu_count() or 1) // workers)), cf.ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer,
-                initargs=initargs) as pool:
+                workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker, initargs=(initializer, initargs)) as pool:
             yield pool, None
 
 
@@ -219,16 +256,35 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
             for done, f in enumerate(cf.as_completed(futures), start=1):
                 out[index[f]] = arrived(index[f], f.result())
                 tick(done)
-        except cf.process.BrokenProcessPool as exc:
+        except BaseException as exc:
             for f in futures:
                 f.cancel()
-            raise ParallelError(f"a worker process ended before its task was done (killed, or "
-                                f"out of memory: {exc}); nothing of this run was kept") from None
-        except BaseException:
-            for f in futures:
-                f.cancel()
+            failure = _worker_failure(exc, client is not None)
+            if failure is not None:
+                raise failure from None
             raise
         return out
+
+
+def _worker_failure(exc: BaseException, dask: bool) -> ParallelError | None:
+    """The error to say for an exception of the executor rather than of a task: a local worker
+    process that ended (killed, out of memory), a dask cluster that went away (CommClosedError,
+    cancelled futures) or whose workers cannot load the task (sotfit not importable there);
+    None for an exception the task raised (the task's own error, said as it is)."""
+    if isinstance(exc, cf.process.BrokenProcessPool):
+        return ParallelError(f"a worker process ended before its task was done (killed, or out "
+                             f"of memory: {exc}); nothing of this run was kept")
+    if not dask:
+        return None
+    module = type(exc).__module__ or ""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, (cf.CancelledError, ImportError)) or module.startswith(
+            ("distributed", "tornado")) or "deserializ" in text.lower():
+        return ParallelError(f"the dask cluster could not run the tasks ({text[:200]}): a "
+                             "scheduler or worker that went away, or workers without sotfit "
+                             "(install the same sotfit on every worker); nothing of this run "
+                             "was kept")
+    return None
 
 
 def _apply_chunk(fn, chunk):
@@ -296,9 +352,12 @@ class TaskPool:
                    for a, b in zip(bounds[:-1], bounds[1:])]
         try:
             return [y for f in futures for y in f.result()]
-        except BaseException:
+        except BaseException as exc:
             for f in futures:
                 f.cancel()
+            failure = _worker_failure(exc, self._client is not None)
+            if failure is not None:
+                raise failure from None
             raise
 
 

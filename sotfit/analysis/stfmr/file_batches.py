@@ -210,15 +210,22 @@ def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model
     from ...parallel import map_tasks
 
     sizes = [len(c) for c in chunks]
+    files_done = [0]
 
-    def tick(done, _n):
+    def arrived(i, part):
+        # the chunks that finished, in the order they finish (a short last chunk first: the
+        # bar said 250 of 300 when 50 had arrived)
+        files_done[0] += sizes[i]
+        if on_fits is not None:
+            on_fits(part[1])
+
+    def tick(_done, _n):
         if progress:
-            progress(sum(sizes[:done]))
+            progress(files_done[0])
 
     shared = (reader_options, model, window_widths, keep_data, keep_windows)
     parts = map_tasks(_read_fit_task, chunks, workers=workers, scheduler=scheduler,
-                      shared=shared, progress=tick,
-                      on_result=None if on_fits is None else lambda _i, part: on_fits(part[1]))
+                      shared=shared, progress=tick, on_result=arrived)
     spectra = [s for part in parts for s in part[0]]
     results = [r for part in parts for r in part[1]]
     notes = [n for part in parts for n in part[2]]

@@ -1,0 +1,82 @@
+"""Failures of the executor said in one line, not as a hang or a traceback: a port that
+accepts but does not speak dask, an address that is no scheduler's, and the progress of
+chunks counted as they finish."""
+
+import socket
+import threading
+import time
+
+import pytest
+
+import sotfit.parallel as parallel
+from sotfit.parallel import ParallelError, _worker_failure
+
+distributed = pytest.importorskip("distributed")
+
+
+def test_a_port_that_accepts_but_does_not_speak_dask(monkeypatch):
+    """A web server or a silent listener held 'sotfit stfmr --scheduler' for good (dask's
+    timeout covers the connection, not the handshake)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    accepted = []
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])     # accept, say nothing
+            except OSError:
+                pass
+    threading.Thread(target=serve, daemon=True).start()
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 1.0)
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(ParallelError, match="did not answer within|no dask scheduler"):
+            parallel.map_tasks(abs, [1, 2], scheduler=address)
+    finally:
+        stop.set()
+        server.close()
+    assert time.perf_counter() - t0 < 10
+
+
+@pytest.mark.parametrize("address", ["nonsense", "localhost", "http://127.0.0.1:8787"])
+def test_an_address_that_is_no_schedulers(address):
+    with pytest.raises(ParallelError, match="is not the address of a dask scheduler"):
+        parallel.map_tasks(abs, [1, 2], scheduler=address)
+
+
+def test_executor_failures_and_task_errors_are_told_apart():
+    import concurrent.futures as cf
+
+    assert isinstance(_worker_failure(cf.process.BrokenProcessPool("gone"), False),
+                      ParallelError)
+    assert isinstance(_worker_failure(cf.CancelledError(), True), ParallelError)
+    assert isinstance(_worker_failure(ModuleNotFoundError("No module named 'sotfit'"), True),
+                      ParallelError)
+    from distributed.comm.core import CommClosedError
+
+    assert isinstance(_worker_failure(CommClosedError("in <TCP ...>"), True), ParallelError)
+    # the task's own errors are said as they are
+    assert _worker_failure(ValueError("bad file"), True) is None
+    assert _worker_failure(ModuleNotFoundError("x"), False) is None
+
+
+def test_progress_counts_the_files_of_the_chunks_that_finished(monkeypatch):
+    """Chunks of 250 and 50 files: the 50 finished first and the bar said 250 of 300."""
+    from sotfit.analysis.stfmr import file_batches
+
+    def finish_last_first(fn, chunks, *, progress, on_result, **kw):
+        out = [None] * len(chunks)
+        for done, i in enumerate(reversed(range(len(chunks))), start=1):
+            out[i] = ([], [], [])
+            on_result(i, out[i])
+            progress(done, len(chunks))
+        return out
+    monkeypatch.setattr(parallel, "map_tasks", finish_last_first)
+    seen = []
+    file_batches.read_and_fit([["a"] * 250, ["b"] * 50], {}, progress=seen.append)
+    assert seen == [50, 300]
