@@ -289,3 +289,39 @@ def test_a_field_column_that_disagrees_with_the_file_name_is_refused(tmp_path, c
         m = d["field (mT)"].iloc[0]
         d.to_csv(close / f"phi_{m * 1.05:g}mT.csv", index=False)
     _summary(sorted(close.iterdir()), tmp_path / "o2")
+
+
+@pytest.mark.parametrize("name, field", [
+    ("phi_-120mT.csv", -0.12), ("rot_-0.12T.csv", -0.12), ("H = -120 mT.csv", -0.12),
+    ("phi_m120mT.csv", -0.12), ("H_-1000Oe.csv", -0.1), ("-120mT", -0.12),
+    ("phi-H_1000Oe.dat", 0.1), ("sample-2_100mT.csv", 0.1),
+])
+def test_negative_fields_in_file_names(tmp_path, name, field):
+    """The minus sign was dropped: 'phi_-120mT.csv' was read at +120 mT, and every torque came
+    out with the wrong sign, exit status 0."""
+    found = rotation_field(tmp_path / name)
+    assert found[0] == pytest.approx(field, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["H-120mT.csv", "Pt-100mT.csv"])
+def test_a_hyphen_after_a_letter_is_a_sign_or_a_separator(tmp_path, name):
+    with pytest.raises(HallReadError, match="may be a minus sign or a separator"):
+        rotation_field(tmp_path / name)
+
+
+def test_rotations_at_negative_fields_named_by_their_field(tmp_path, with_column):
+    """-B at the angle phi is B at phi + 180 deg: the example's rotations with their angles
+    turned by 180 deg, named 'rot_-100mT.csv' and without a field column, give the example's
+    torques (they gave every torque of the other sign)."""
+    folder = tmp_path / "neg"
+    folder.mkdir()
+    for f in FILES:
+        df = pd.read_csv(f)
+        mt = df["field (mT)"].iloc[0]
+        df = df.drop(columns=["field (mT)"])
+        df["phi (deg)"] = df["phi (deg)"] + 180.0
+        df.to_csv(folder / f"rot_-{mt}mT.csv", index=False)
+    got = _summary(sorted(folder.iterdir()), tmp_path / "out")
+    for k in ("mu0_h_fl_oe", "mu0_h_dl", "r_ane"):
+        assert got["quantities"][k]["value"] == pytest.approx(
+            with_column["quantities"][k]["value"], rel=1e-6), k

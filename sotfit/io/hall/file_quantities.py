@@ -29,7 +29,8 @@ _NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
 #: written with its case (``100mT``, ``H_1000Oe``, ``0p1T``; kA/m, which a name cannot hold
 #: with its slash, as ``H_80kAm``, ``80_kA_m`` or ``80kApm``).
 _NAME_FIELD_RE = re.compile(
-    r"(?<![0-9A-Za-z.])(?:[HhBb]|field|Field|FIELD)?[_=-]?" + _NUM + r"\s*_?"
+    r"(?<![0-9A-Za-z.])(?:(?P<pre>[HhBb]|field|Field|FIELD)(?P<sep>[_=]?))?"
+    r"(?P<sign>[-\u2212]|m(?=\d))?" + _NUM + r"\s*_?"
     r"(?P<unit>mT|uT|T|Oe|oe|OE|kOe|koe|KOe|G|kG|kAm|kA_m|kApm)(?![A-Za-z])")
 #: A source current in a file name: an optional ``I``/``Iac``/``current`` prefix, a number and
 #: ``mA`` or ``uA`` (a current in A is a magnet's, never the source's).
@@ -202,7 +203,28 @@ def _from_name(name: str, quantity: str) -> tuple[float, str] | None:
     for m in pattern.finditer(name):
         unit = _NAME_UNITS.get(m.group("unit"), m.group("unit"))
         value = to_house(float(m.group("num").replace("p", ".")), unit, dimension)[0]
-        values[round(value, 15)] = m.group(0).lstrip("_=-")
+        sign = m.groupdict().get("sign")
+        if sign and m.groupdict().get("pre") and not m.group("sep"):
+            # 'H-120mT': a minus sign or a separator; the torques change sign with the field
+            raise HallReadError(
+                f"{name}: the file name writes {m.group(0)!r}: the '{sign}' may be a minus sign "
+                f"or a separator, and the torques change sign with the field; write the name "
+                f"with '{m.group('pre')}_-{m.group('num')}{m.group('unit')}' or "
+                f"'{m.group('pre')}_m{m.group('num')}{m.group('unit')}' for the negative field, "
+                f"'{m.group('pre')}_{m.group('num')}{m.group('unit')}' for the positive one, or "
+                "give the field in a column")
+        k = m.start()
+        if not sign and not m.groupdict().get("pre") and k >= 2 and name[k - 1] == "-" \
+                and name[k - 2].isalnum() and quantity == "field":
+            # 'Py-120mT': as 'H-120mT' (ST-FMR names are read the same way)
+            raise HallReadError(
+                f"{name}: the file name writes {name[k - 2:m.end()]!r}: the '-' may be a minus "
+                f"sign or a separator, and the torques change sign with the field; write "
+                f"'_-{m.group(0)}' or '_m{m.group(0)}' for the negative field, "
+                f"'_{m.group(0)}' for the positive one, or give the field in a column")
+        if sign:        # '_-120mT', '-120mT/', 'm120mT': a rotation at a negative field
+            value = -value
+        values[round(value, 15)] = m.group(0).lstrip("_=")
     if len(values) > 1:
         raise HallReadError(f"{name}: the file name writes several values of the {words} "
                             f"({', '.join(values.values())}); give it with its option")

@@ -88,7 +88,10 @@ def _column_agrees_with_file(p, df, col, unit, fields) -> None:
     values = np.unique(np.abs(fields))
     if values.size != 1:
         return                      # several rotations: the name gives none of them
-    found = rotation_field(p, df.attrs.get("preamble"))
+    try:
+        found = rotation_field(p, df.attrs.get("preamble"))
+    except HallReadError:
+        return                      # a name the column makes unneeded ('Py-100mT': the sign)
     if found is None or abs(abs(found[0]) - values[0]) <= NAME_FIELD_TOLERANCE * abs(found[0]):
         return
     raise HallReadError(
