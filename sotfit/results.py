@@ -58,14 +58,15 @@ def pair_correlations(values: Mapping) -> dict[str, float]:
     Returns
     -------
     dict
-        ``{"FL,DL": correlation}`` for each pair of :data:`TORQUE_PAIRS` present with
-        standard errors > 0 (the FL/DL ratio's error needs it: both often come from the same
+        ``{"FL,DL": correlation}`` for each pair of :data:`TORQUE_PAIRS`, and for
+        ``mu0_h_fl_oe`` (the field-like field with the Oersted field, measured before the
+        sample allows its removal) with ``mu0_h_dl``, present with standard errors > 0 (the FL/DL ratio's error needs it: both often come from the same
         fit, or share M_eff and the current). Pairs without errors are left out.
     """
     from uncertainties import covariance_matrix
 
     out = {}
-    for fl, dl in TORQUE_PAIRS:
+    for fl, dl in (*TORQUE_PAIRS, ("mu0_h_fl_oe", "mu0_h_dl")):
         a, b = values.get(fl), values.get(dl)
         if not all(getattr(v, "std_dev", 0) and np.isfinite(v.std_dev) for v in (a, b)):
             continue

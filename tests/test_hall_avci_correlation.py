@@ -77,3 +77,13 @@ def test_the_summary_carries_the_correlation_to_the_ratio():
     assert not r.notes          # no "taken as uncorrelated"
     assert r.value == pytest.approx(direct.nominal_value, rel=1e-12)
     assert r.stderr == pytest.approx(direct.std_dev, rel=1e-9)
+
+
+def test_without_a_sample_the_measured_pair_has_its_correlation():
+    """Without the sample the Oersted field is not removed: the summary had no correlation at
+    all; it gives that of mu0_h_fl_oe and mu0_h_dl."""
+    res = avci(_rotations(np.random.default_rng(4)), mu0_hk=-MEFF, r_ahe=R_AHE)
+    q = res.quantities
+    assert "mu0_h_fl" not in q
+    assert res.summary()["correlations"] == {"mu0_h_fl_oe,mu0_h_dl": pytest.approx(
+        correlation_matrix([q["mu0_h_fl_oe"], q["mu0_h_dl"]])[0, 1], abs=1e-12)}

@@ -289,3 +289,14 @@ def test_the_kp_tmdc_ratio_is_taken_into_the_fields_basis():
                                sign=spec.get("sign", 1.0))
     assert np.allclose(theory[:, 0], basis, rtol=1e-9)
     assert np.all(np.sign(theory[:, 0]) == -np.sign(model_spec.func(mus, **p)))
+
+
+def test_the_correlation_is_found_in_either_order_and_for_any_pair():
+    """A summary writing the correlation as 'xi_dl,xi_fl', or only for the xi_e pair, was read
+    as uncorrelated (error 0.0256 where 0.0120 is right, and a note saying none was given)."""
+    base = _stfmr_summary(0.4 * 0.07, 0.002, 0.07, 0.003)
+    expected = measured_ratio(base, correlation=0.8)
+    for corr in ({"xi_dl,xi_fl": 0.8}, {"xi_e_fl,xi_e_dl": 0.8}):
+        s = dict(base, **{"global": dict(base["global"], correlations=corr)})
+        r = measured_ratio(s)
+        assert r.stderr == pytest.approx(expected.stderr, rel=1e-12) and not r.notes

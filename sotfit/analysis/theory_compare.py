@@ -168,12 +168,17 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
             c = correlation
             if c is None:
                 # the section's own correlations (those of its values), else the top level's
+                # the pair in either order, then any FL/DL pair (the conversions between the
+                # pairs are exact factors: one correlation for all)
+                keys = [f"{fl_name},{dl_name}", f"{dl_name},{fl_name}"] + \
+                    [f"{a},{b}" for p in RATIO_PAIRS for a, b in (p, p[::-1])]
                 for holder in (summary.get(sec) if sec else None, summary):
                     corr = holder.get("correlations") if isinstance(holder, Mapping) else None
-                    c = corr.get(f"{fl_name},{dl_name}") if isinstance(corr, Mapping) else None
-                    if isinstance(c, (int, float)) and math.isfinite(c) and abs(c) <= 1:
+                    found = [corr.get(k) for k in keys] if isinstance(corr, Mapping) else []
+                    c = next((v for v in found if isinstance(v, (int, float))
+                              and math.isfinite(v) and abs(v) <= 1), None)
+                    if c is not None:
                         break
-                    c = None
                 if c is None:
                     c = 0.0
                     notes.append(f"{fl_name} and {dl_name} taken as uncorrelated (the summary "
