@@ -300,3 +300,18 @@ def test_the_correlation_is_found_in_either_order_and_for_any_pair():
         s = dict(base, **{"global": dict(base["global"], correlations=corr)})
         r = measured_ratio(s)
         assert r.stderr == pytest.approx(expected.stderr, rel=1e-12) and not r.notes
+
+
+def test_a_vanishing_damping_like_torque_gives_no_ratio():
+    """In the first Born approximation the T-matrix model's DL/FL is rounding (1e-17): inverted,
+    FL/DL came out +-1e17 with a random sign; it is no ratio (NaN), as an exact 0 is not."""
+    from sotfit.analysis.theory_compare import THEORY_RATIOS
+
+    spec = MODELS[THEORY_RATIOS["tmatrix"]["model"]]
+    e = np.array([0.012, 0.014])
+    grid = ratio_grid(spec, e, None, [np.nan], {"tmatrix": 0.0}, invert=True)
+    raw = spec.func(e, **{**{q.name: q.default for q in spec.params}, "tmatrix": 0.0})
+    assert np.all(np.abs(raw) < 1e-12)          # what the Born limit gives: no DL
+    assert np.all(np.isnan(grid))
+    full = ratio_grid(spec, e, None, [np.nan], {}, invert=True)
+    assert np.all(np.isfinite(full))

@@ -294,10 +294,17 @@ def ratio_grid(model: ModelSpec, x, second: str | None, values, params: Mapping 
                         if errors is not None:
                             errors.append((float(xv), None if v is None else float(v), str(exc)))
             if invert:
-                y = np.where(y != 0, 1.0 / np.where(y != 0, y, 1.0), np.nan)
+                # a damping-like part at the rounding level of the field-like one (the first
+                # Born approximation has none: its DL/FL of 1e-17 gave FL/DL = +-1e17) is no
+                # ratio, as an exact 0 is not
+                zero = np.abs(y) <= VANISHING_RATIO
+                y = np.where(zero, np.nan, 1.0 / np.where(zero, 1.0, y))
         out[:, j] = y
     return out
 
+
+#: A model's DL/FL at or below this is no ratio (rounding of a vanishing damping-like part).
+VANISHING_RATIO = 1e-12
 
 #: Below this many standard errors of the damping-like value from zero the first-order standard
 #: error of the ratio misleads (its distribution is far from normal); the note says so.

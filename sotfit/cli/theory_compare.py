@@ -245,8 +245,9 @@ def run(args) -> int:
     if not np.isfinite(theory).any():
         raise CLIError("the model gives no ratio anywhere on the grid (no carriers, or both "
                        "torques vanish there: a Fermi energy below the bands, or a "
-                       "magnetisation in the plane for the T-matrix theory); choose another "
-                       "grid")
+                       "magnetisation in the plane for the T-matrix theory; or the "
+                       "damping-like torque vanishes: the first Born approximation, "
+                       "tmatrix=0); choose another grid")
     _write_table(out / "compare.csv", x, y, xname, xunit, yname, yunit, theory, z)
     summary = _summary(args, spec, model, measured, params, axes, res, refused)
     blank = int((~np.isfinite(theory)).sum()) - len(refused)
