@@ -569,3 +569,14 @@ def test_a_table_with_decimal_commas_gives_the_same_fit(tmp_path):
                 "least_squares"):
         assert runs["a"][key] == runs["b"][key], key
     assert any("decimal commas" in n for n in runs["b"]["notes"])
+
+
+def test_fix_resistivity_is_refused_for_rho_which_is_checked(tmp_path, capsys):
+    """--fix resistivity=300 went past the check of --rho against the file's 350.3 header (G
+    17 % off, and the summary named the header as its source); 3.503 (meant in uOhm m) made G
+    100 times too large."""
+    for value in ("300", "3.503"):
+        code = main(["thickness", str(DATA / "nife_bisb.csv"), "--joint", "--fix",
+                     f"resistivity={value}", "--out", str(tmp_path / value), "--no-figures"])
+        assert code == 2
+        assert "give it with resistivity= (--rho" in capsys.readouterr().err

@@ -162,6 +162,13 @@ def build_problem(series: ThicknessSeries | Sequence[ThicknessSeries], *, joint:
         diffusion length or Re G would otherwise be clipped to the bound without a word);
         calibration priors without two methods, or for a method not among the inputs.
     """
+    if fixed and "resistivity" in fixed:
+        # --fix resistivity=300 went past the check of --rho against the files' resistivity
+        # (G 17 % off, or 100 times for 3.503 meant in uOhm m), and recorded the file's as the
+        # source
+        raise ValueError("the resistivity is not held with fixed (--fix): give it with "
+                         "resistivity= (--rho, with its unit), which is checked against what "
+                         "the files write")
     mech = get_mechanism(model)
     opts = mech.options(options)
     series = (series,) if isinstance(series, ThicknessSeries) else tuple(series)
