@@ -46,7 +46,12 @@ def _options_without_gain():
                                      ("2f gain: 10", 2), ("Gain (2w channel): 10", 2),
                                      ("Lock-in 2 preamp gain: 10", 1),
                                      ("Amplifier gain 2nd harmonic: 10", 2),
-                                     ("Gain of the second harmonic: 10", 2)])
+                                     ("Gain of the second harmonic: 10", 2),
+                                     # an amplifier named without the word gain: skipped,
+                                     # torques 10 times too large, no word
+                                     ("Preamp 2f: x10", 2), ("Amplification 2w: 10", 2),
+                                     ("Preamplifier (2nd harmonic): 10", 2),
+                                     ("Amplifier factor 2f = 10", 2), ("SR560: x10", 1)])
 def test_a_gain_in_the_preamble_is_asked_about_naming_both_answers(tmp_path, capsys, line, h):
     files = _with_preamble(tmp_path, line)
     assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2

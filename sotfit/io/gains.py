@@ -10,9 +10,15 @@ import re
 __all__ = ["gain_entry", "gain_factor"]
 
 #: The word gain in an entry's name (``gain_2w``, ``SR560 gain on 2f channel``, ``Lock-in 2
-#: preamp gain``, ``Amplifier gain 2nd harmonic``, ``preamp gain``). An anchored pattern missed
-#: six of nine spellings labs write: H_DL came out 100 times too large, no word.
-_GAIN_WORD_RE = re.compile(r"(?<![a-z])(?:pre)?(?:amp(?:lifier)?)?[_\s-]*gain(?![a-z])", re.I)
+#: preamp gain``, ``Amplifier gain 2nd harmonic``, ``preamp gain``), or an amplifier named
+#: without it (``Preamp 2f``, ``Preamplifier (2nd harmonic)``, ``Amplification 2w``,
+#: ``Amplifier factor 2f``, ``SR560``). An anchored pattern missed six of nine spellings labs
+#: write: H_DL came out 100 times too large, no word.
+_GAIN_WORD_RE = re.compile(r"(?<![a-z])(?:pre)?(?:amp(?:lifier)?)?[_\s-]*gain(?![a-z])"
+                           # an amplifier named without the word gain ('Preamp 2f: x100',
+                           # 'Amplification 2w', 'SR560: x100'): 100 times too large, no word
+                           r"|(?<![a-z])(?:pre[_\s-]*amp(?:lifier)?|amplifier|amplification)"
+                           r"(?![a-z])|(?<![a-z0-9])sr5[56]\d(?![0-9])", re.I)
 #: The harmonic an entry's name says: ``2w``, ``2f``, ``2omega``, ``2nd harmonic``, ``second``
 #: (``1w``, ``1st``, ``first`` for the first); a digit without one of these (``Lock-in 2``) says
 #: none.
