@@ -30,6 +30,20 @@ def _write(path, header, h, v):
             fh.write(",".join(f"{x:.9g}" for x in (hi, *row)) + "\n")
 
 
+def _reference(tmp_path, h, v):
+    """The summary of the same spectra as a wide table named by frequency and unit."""
+    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
+    return _summary(tmp_path, "ref", tmp_path / "named.csv")
+
+
+def _same_fits(got, ref, rel):
+    """The sequential Kittel and damping values of two summaries agree to ``rel``."""
+    assert [q["frequency"]["value"] for q in got["spectra"]] == list(FREQS)
+    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
+        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
+                                                              rel=rel), k
+
+
 def _summary(tmp_path, name, files, *extra):
     out = tmp_path / name
     assert main(["stfmr", str(files), "--out", str(out), "--no-figures", *extra]) == 0
@@ -40,15 +54,11 @@ def _summary(tmp_path, name, files, *extra):
                                         ([f"{f:g}" for f in FREQS], "GHz")])
 def test_a_pivoted_table_reads_as_the_named_wide_table(tmp_path, names, unit):
     h, v = _grid()
-    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
+    ref = _reference(tmp_path, h, v)
     _write(tmp_path / "pivot.csv", ["B (T)", *names], h, v)
-    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
     got = _summary(tmp_path, "pivot", tmp_path / "pivot.csv", "--voltage-unit", "uV")
-    assert [s["frequency"]["value"] for s in got["spectra"]] == list(FREQS)
     assert all(s["source"].endswith(f"{n} {unit}]") for s, n in zip(got["spectra"], names))
-    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
-        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
-                                                              rel=1e-9)
+    _same_fits(got, ref, 1e-9)
 
 
 def test_the_header_rule_takes_names_then_ordered_numbers_only():
@@ -92,9 +102,7 @@ def test_a_table_joining_the_field_grids_of_its_frequencies(tmp_path, capsys):
     got = _summary(tmp_path, "got", tmp_path / "joined.csv")
     assert "rows without a value left out (the table joins the field grids" in \
         capsys.readouterr().err
-    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
-        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
-                                                              rel=1e-9)
+    _same_fits(got, ref, 1e-9)
     # a blank cell that no other column fills is a missing reading: refused as before
     bad = joined.sort_values("B (T)").reset_index(drop=True)
     middle = bad.index[bad[bad.columns[1]].notna()][200]
@@ -109,8 +117,7 @@ def test_a_matrix_with_one_row_per_frequency_and_a_corner_label(tmp_path, capsys
     (``f (GHz) \\ H (mT)``): read turned, one spectrum per row; the other way round (``B (T) \\
     f (GHz)``) is the wide table. Before: "no voltage column among ['f (GHz) \\ H (mT)', ...]"."""
     h, v = _grid()
-    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
-    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    ref = _reference(tmp_path, h, v)
     with open(tmp_path / "map.txt", "w") as fh:
         fh.write("\t".join(["f (GHz) \\ H (mT)", *(f"{x * 1e3:.6g}" for x in h)]) + "\n")
         for f, row in zip(FREQS, v.T):
@@ -118,10 +125,7 @@ def test_a_matrix_with_one_row_per_frequency_and_a_corner_label(tmp_path, capsys
     _write(tmp_path / "wide.csv", ["B (T) \\ f (GHz)", *[f"{f:g}" for f in FREQS]], h, v)
     for name in ("map.txt", "wide.csv"):
         got = _summary(tmp_path, name + ".out", tmp_path / name, "--voltage-unit", "uV")
-        assert [s["frequency"]["value"] for s in got["spectra"]] == list(FREQS)
-        for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
-            assert got["sequential"][k]["value"] == pytest.approx(
-                ref["sequential"][k]["value"], rel=1e-6), (name, k)
+        _same_fits(got, ref, 1e-6)
     assert "read turned, each frequency a column" in capsys.readouterr().err
 
 
@@ -131,8 +135,7 @@ def test_a_matrix_saved_beside_its_two_axis_vectors(tmp_path, capsys, kind):
     of 601) in a NumPy or HDF5 file: one row per point. Before: "several columns could be the
     voltage: vmix[0..3]", and naming one lost its frequency."""
     h, v = _grid()
-    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
-    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    ref = _reference(tmp_path, h, v)
     if kind == "npz":
         path = tmp_path / "map.npz"
         np.savez(path, vmix_uV=v.T, freq_GHz=np.array(FREQS), field_T=h)
@@ -145,10 +148,7 @@ def test_a_matrix_saved_beside_its_two_axis_vectors(tmp_path, capsys, kind):
                 fh.create_dataset(name, data=data).attrs["units"] = unit
     got = _summary(tmp_path, "got", path)
     assert "laid on the vectors" in capsys.readouterr().err
-    assert [s["frequency"]["value"] for s in got["spectra"]] == list(FREQS)
-    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
-        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
-                                                              rel=1e-6), k  # 9 digits
+    _same_fits(got, ref, 1e-6)
 
 
 def test_a_labber_log(tmp_path, capsys):
@@ -157,8 +157,7 @@ def test_a_labber_log(tmp_path, capsys):
     frequency. Before: "an HDF5 file without two vectors of one length"."""
     h5py = pytest.importorskip("h5py")
     h, v = _grid()
-    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
-    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    ref = _reference(tmp_path, h, v)
     data = np.empty((h.size, 3, len(FREQS)))
     for k, f in enumerate(FREQS):
         data[:, 0, k], data[:, 1, k], data[:, 2, k] = h, f * 1e9, v[:, k] * 1e-6
@@ -175,10 +174,7 @@ def test_a_labber_log(tmp_path, capsys):
             [(n, b"") for n in names], dtype=[("name", text), ("info", text)]))
     got = _summary(tmp_path, "got", path, "--column", "voltage=Lock-in - Value (V)")
     assert "Labber log: 4 entries of 601 points" in capsys.readouterr().err
-    assert [s["frequency"]["value"] for s in got["spectra"]] == list(FREQS)
-    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
-        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
-                                                              rel=1e-6), k
+    _same_fits(got, ref, 1e-6)
 
 
 def test_a_matlab_struct_array_of_sweeps(tmp_path):
@@ -187,18 +183,14 @@ def test_a_matlab_struct_array_of_sweeps(tmp_path):
     from scipy.io import savemat
 
     h, v = _grid()
-    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
-    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    ref = _reference(tmp_path, h, v)
     s = np.zeros((1, len(FREQS)), dtype=[("freq_GHz", object), ("H_T", object),
                                          ("V_uV", object)])
     for k, f in enumerate(FREQS):
         s[0, k]["freq_GHz"], s[0, k]["H_T"], s[0, k]["V_uV"] = f, h[:, None], v[:, k][:, None]
     savemat(tmp_path / "sweeps.mat", {"S": s})
     got = _summary(tmp_path, "got", tmp_path / "sweeps.mat")
-    assert [q["frequency"]["value"] for q in got["spectra"]] == list(FREQS)
-    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
-        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
-                                                              rel=1e-6), k
+    _same_fits(got, ref, 1e-6)
 
 
 def test_a_workbook_of_numbers_stored_as_text_with_decimal_commas(tmp_path):
@@ -208,8 +200,7 @@ def test_a_workbook_of_numbers_stored_as_text_with_decimal_commas(tmp_path):
     h, v = _grid()
     keep = h != 0
     h, v = h[keep], v[keep]
-    _write(tmp_path / "named.csv", ["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]], h, v)
-    ref = _summary(tmp_path, "ref", tmp_path / "named.csv")
+    ref = _reference(tmp_path, h, v)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["B (T)", *[f"Vmix {f:g} GHz (uV)" for f in FREQS]])
@@ -219,6 +210,4 @@ def test_a_workbook_of_numbers_stored_as_text_with_decimal_commas(tmp_path):
             ws.append(cells)
     wb.save(tmp_path / "Messung.xlsx")
     got = _summary(tmp_path, "got", tmp_path / "Messung.xlsx")
-    for k in ("mu0_meff", "gyromagnetic_ratio", "alpha", "linewidth_inhomogeneous"):
-        assert got["sequential"][k]["value"] == pytest.approx(ref["sequential"][k]["value"],
-                                                              rel=1e-9), k
+    _same_fits(got, ref, 1e-9)
