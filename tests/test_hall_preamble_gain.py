@@ -86,3 +86,21 @@ def test_one_wild_cell_does_not_make_a_channel_the_signal():
     with pytest.raises(HallReadError, match="the first harmonic is in channel Y"):
         _signal_in_the_channel_read("f.csv", x, 1e-4 * np.cos(np.linspace(0, 6, 81)),
                                     "X", 1, ("X1", "Y1"))
+
+
+@pytest.mark.parametrize("header", ["X2 x10 (uV)", "X2_gain10 (uV)", "X2 gain 10 (uV)"])
+def test_a_gain_in_the_column_name_is_asked_about(tmp_path, capsys, header):
+    """'X2 x10 (uV)' was read as it stands: torques 10 times too large, no word."""
+    import pandas as pd
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in ROTATIONS:
+        pd.read_csv(f).rename(columns={"X2 (uV)": header}).to_csv(folder / f.name, index=False)
+    files = sorted(folder.iterdir())
+    assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2
+    assert "writes a gain 10 in its name" in capsys.readouterr().err
+    assert _run(tmp_path, ROTATIONS, "ref", *avci_options()) == 0
+    assert _run(tmp_path, files, "got", *avci_options()) == 0
+    ref, got = (json.loads((tmp_path / n / "summary.json").read_text()) for n in ("ref", "got"))
+    assert got["quantities"]["mu0_h_dl"] == ref["quantities"]["mu0_h_dl"]

@@ -5,6 +5,7 @@ monotonic runs."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -322,19 +323,37 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
         if note not in meta.setdefault("_notes", []):
             meta["_notes"].append(note)
     vfac = math.sqrt(2) if output == "rms" else 1.0
-    gain = _gain(p, df, h, o)
+    gain = _gain(p, df, h, o, used)
     meta[f"gain_{h}w"] = gain
     v = to_house(v, vu, "voltage")[0] / gain * vfac * 1e-6 / (i_peak * 1e-3)  # Ohm
     meta[f"r{h}w_from"] = f"column {used!r} ({vu}, channel {chan})"
     return v, used
 
 
-def _gain(p, df, h, o) -> float:
+#: A gain written in a column's name after the channel (``X2 x100 (V)``, ``X2_gain100``,
+#: ``V2w gain 100``): a word ``x100``, ``gain100`` or ``gain`` then a number.
+#: (``x1``, ``X2`` are the lock-in channels of the harmonics, no gain.)
+_COLUMN_GAIN_RE = re.compile(r"(?:^|[\s_])(?:[x\u00d7](?P<a>(?:[3-9]|\d{2,})(?:\.\d+)?)"
+                             r"|gain[\s_=]*(?P<b>\d+(?:\.\d+)?))(?=$|[\s_(\[])", re.I)
+
+
+def _gain(p, df, h, o, column=None) -> float:
     """The preamplifier gain of harmonic ``h``: the option's; without it 1, unless the file's
-    preamble writes a gain, which the readings may or may not hold: then the user says which."""
+    preamble, or the name of the ``column`` read, writes a gain, which the readings may or may
+    not hold: then the user says which."""
     gain = o[f"gain_{h}w"]
     if gain is not None:
         return float(gain)
+    name = str(column or "")
+    m = _COLUMN_GAIN_RE.search(name.split("(")[0].split("[")[0]) if name else None
+    if m is not None:
+        # 'X2 x100 (V)' was read as it stands: torques 100 times too large, no word
+        number = m.group("a") or m.group("b")
+        raise HallReadError(
+            f"{p}: column {name!r} writes a gain {number} in its name, and whether its voltages "
+            f"are divided by it already the file does not say: give "
+            f"{_opt(f'gain_{h}w', number)} if they are not (the readings of the amplified "
+            f"signal) or {_opt(f'gain_{h}w', 1)} if they are")
     written = preamble_gain(p, h, df.attrs.get("preamble"))
     if written is None:
         return 1.0
