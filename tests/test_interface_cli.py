@@ -108,3 +108,12 @@ def test_the_ratio_of_an_exactly_vanishing_conductance_is_not_reported(tmp_path,
                  "dt=0:1.5:3,J=0:2:3", "--out", str(tmp_path / "n")]) == 2
     err = capsys.readouterr().err
     assert "got t_m = -0.5 (the smallest of 9 grid values)" in err and "[[" not in err
+
+
+def test_a_map_axis_with_a_unit_says_the_axes_take_bare_numbers(tmp_path, capsys):
+    """'dt=0:500meV:2' was 'start and stop must be numbers', with no word of the unit."""
+    code = main(["theory", "interface", "--model", "barrier", "--map", "dt=0:500meV:2,J=0.1:1:2",
+                 "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert "bare numbers, no unit written (dt and J of the barrier in eV" in \
+        capsys.readouterr().err

@@ -131,3 +131,16 @@ def test_map_writes_figure_and_never_overwrites_silently(tmp_path, capsys, monke
     assert main(argv2) == 0
     assert png.exists()
     assert len(json.loads((out / "summary.json").read_text())["thetas"]["values"]) == 3
+
+
+def test_a_bare_angle_sweep_is_degrees(tmp_path, capsys):
+    """docs/CONVENTIONS.md: bare angles are degrees, as --theta takes them; 'angle=30:60:2' was
+    refused. A bare number that looks like radians is refused as for --theta."""
+    bare, unit = tmp_path / "bare", tmp_path / "unit"
+    args = ["theory", "tmatrix", "--sweep", "energy=3meV:5meV:2", "--no-figures"]
+    assert main([*args, "--sweep", "angle=30:60:2", "--out", str(bare)]) == 0
+    assert main([*args, "--sweep", "angle=30deg:60deg:2", "--out", str(unit)]) == 0
+    assert (bare / "efficiencies.csv").read_text() == (unit / "efficiencies.csv").read_text()
+    with pytest.raises(SystemExit):
+        main([*args, "--sweep", "angle=0.5236:1.0472:2", "--out", str(tmp_path / "rad")])
+    assert "looks like an angle in radians" in capsys.readouterr().err

@@ -55,7 +55,9 @@ def parse_map(text: str, model: str) -> dict:
         try:
             a, b, n = float(parts[0]), float(parts[1]), int(parts[2])
         except ValueError:
-            raise CLIError(f"--map {name}={spec}: start and stop must be numbers, num an integer") from None
+            raise CLIError(f"--map {name}={spec}: start and stop must be bare numbers, no unit "
+                           "written (dt and J of the barrier in eV: dt=0:0.5:50; u0 and u_ex of "
+                           "the delta barrier dimensionless), num an integer") from None
         if not (math.isfinite(a) and math.isfinite(b)):
             raise CLIError(f"--map {name}={spec}: start and stop must be finite")
         if n < 2:

@@ -63,6 +63,15 @@ def sweep_type(text):
     if name not in ("energy", "angle"):
         raise argparse.ArgumentTypeError(f"--sweep {text!r}: name must be energy or angle, N >= 1")
     dim = "energy" if name == "energy" else "angle"
+    if dim == "angle":
+        # bare angles are degrees (docs/CONVENTIONS.md), as --theta takes them (a bare number
+        # that looks like radians refused); energies need units
+        parse = quantity_type("angle", "deg")
+        try:
+            lo, hi = parse(start), parse(stop)
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(f"--sweep {text!r}: {exc}") from None
+        return name, np.linspace(lo, hi, num)
     try:
         lo, hi = (check_number(f"--sweep {text!r}: {end}", quantity(v, dim))
                   for end, v in (("START", start), ("STOP", stop)))
