@@ -315,3 +315,26 @@ def test_a_vanishing_damping_like_torque_gives_no_ratio():
     assert np.all(np.isnan(grid))
     full = ratio_grid(spec, e, None, [np.nan], {}, invert=True)
     assert np.all(np.isfinite(full))
+
+
+def test_the_summary_records_every_parameter_the_grid_used(tmp_path):
+    """With one sweep the T-matrix comparison ran at the model's theta = 30 deg, and the summary
+    said nothing ('parameters': {}): every parameter not swept is written, defaults marked, and
+    the ratio in the table is the model's at those values."""
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(_stfmr_summary(-0.5, 0.01, 0.01, 0.0003)))
+    out = tmp_path / "cmp"
+    assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix",
+                 "--sweep", "energy=10meV:12meV:2", "--param", "exchange=4meV",
+                 "--out", str(out), "--no-figures"]) == 0
+    p = json.loads((out / "summary.json").read_text())["parameters"]
+    assert "fermi_energy" not in p
+    assert p["exchange"] == {"value": 4.0, "unit": "meV"}
+    tm = MODELS["tmatrix_dl_fl_ratio_vs_energy"]
+    assert p["theta"]["default"] and p["theta"]["value"] == tm.param("theta").default
+    with open(out / "compare.csv", encoding="utf-8") as fh:
+        first = next(csv.DictReader(fh))
+    kw = {k: q["value"] for k, q in p.items()}
+    expected = 1.0 / float(tm(np.array([10.0]), **kw)[0])
+    theory = next(v for k, v in first.items() if k.startswith("theory"))
+    assert float(theory) == pytest.approx(expected, rel=1e-8)

@@ -153,6 +153,22 @@ def _write_table(path, x, y, xname, xunit, yname, yunit, theory, z) -> None:
                 w.writerow(row)
 
 
+def _parameters_used(model, spec, params, yname) -> dict:
+    """Every parameter of the model at the value the grid used (model units), those not given
+    marked ``"default": true``; the swept ones left out. Only those given were written: a
+    one-sweep T-matrix comparison ran at theta = 30 deg, and kp-2deg at its own alpha_R, J_ex and
+    tau, without a word in the summary."""
+    swept = {spec["x_param"]} | ({spec["second"].get(yname, yname)} if yname else set())
+    out = {}
+    for p in model.params:
+        if p.name in swept:
+            continue
+        given = p.name in params
+        out[p.name] = {"value": float(params[p.name] if given else p.default), "unit": p.unit,
+                       **({} if given else {"default": True})}
+    return out
+
+
 def _summary(args, spec, model, measured, params, axes, res, refused) -> dict:
     """summary.json: the measured ratio, the theory settings and the consistent regions."""
     xname, xunit, x = axes["x"]
@@ -160,7 +176,7 @@ def _summary(args, spec, model, measured, params, axes, res, refused) -> dict:
     summary = {
         "analysis": "theory compare", "model": args.model, "model_spec": model.name,
         "theory_ratio": spec["what"], "measured": measured.to_dict(),
-        "parameters": {k: {"value": v, "unit": model.param(k).unit} for k, v in params.items()},
+        "parameters": _parameters_used(model, spec, params, yname),
         "grid": {xname: {"min": float(x.min()), "max": float(x.max()), "n": int(x.size),
                          "unit": xunit},
                  **({yname: {"min": float(y.min()), "max": float(y.max()), "n": int(y.size),
