@@ -104,3 +104,17 @@ def test_notes_on_summaries_name_the_series(tmp_path):
     notes = json.loads((out / "summary.json").read_text())["notes"]
     said = [n for n in notes if "times every film's own" in n]
     assert said and said[0].startswith("reader: NiFe/BiSb: ") and "None" not in said[0]
+
+
+def test_a_correlation_of_fl_and_dl_in_the_summaries_is_noted(tmp_path):
+    """The summaries now give the FL-DL correlation (-0.32 on the Hall example); the thickness
+    fit takes the two as independent, which the run said nowhere (errors ~11 % small)."""
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    paths = _write(tmp_path, ref, lambda i: True)
+    assert not from_summaries(paths).meta.get("reader_notes")
+    for k, p in enumerate(paths):
+        s = json.loads(p.read_text())
+        s["global"]["correlations"] = {"xi_e_fl,xi_e_dl": -0.32 if k == 1 else 0.05}
+        p.write_text(json.dumps(s))
+    notes = from_summaries(paths).meta["reader_notes"]
+    assert any("up to -0.32" in n and "takes the two as independent" in n for n in notes)

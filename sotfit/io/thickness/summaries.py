@@ -116,8 +116,12 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
     rho_used = resistivity
     own = []
     above = []
+    correlated: list[tuple[float, str]] = []
     for i, p in enumerate(paths):
         summary = _load_summary(p)
+        c = _largest_pair_correlation(summary)
+        if c is not None:
+            correlated.append((c, str(p)))
         ts.append(_summary_thickness(summary, thickness, p, i))
         rho_file = _summary_resistivity(summary, p)
         # a dimensionless xi is converted back with the resistivity it was made with, the
@@ -156,6 +160,13 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
                      f"{RHO_ABOVE_FILMS:g} times every film's own ({min(own):g}-{max(own):g}); "
                      "films are at least as resistive as the bulk, and G scales with 1/rho in "
                      "the model (g = 2 lambda_s rho G): check --rho")
+    big = [(c, f) for c, f in correlated if abs(c) >= CORRELATION_NOTED]
+    if big and len([k for k in parts if out.get(k) is not None]) == 2:
+        c, f = max(big, key=lambda cf: abs(cf[0]))
+        notes.append(f"the summaries give the correlation of their field-like and damping-like "
+                     f"values (up to {c:+.2g}, {f}); the fit takes the two as independent, so "
+                     "its errors do not hold it (of order |c|/3 of the error: too small for a "
+                     "negative c, too large for a positive one)")
     if above:
         notes.append(f"spin-source layer above the ferromagnet in {len(above)} file(s) "
                      f"({', '.join(above[:3])}{' ...' if len(above) > 3 else ''}): their "
@@ -166,6 +177,25 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
                             **({"reader_notes": tuple(notes)} if notes else {}),
                             "resistivity_source": "option" if resistivity is not None else
                             ("summary sample section" if rho_used is not None else None)})
+
+
+#: A field-like/damping-like correlation of a summary from this size on is noted (the thickness
+#: fit takes the two as independent).
+CORRELATION_NOTED = 0.1
+
+
+def _largest_pair_correlation(summary) -> float | None:
+    """The FL-DL correlation of largest size a summary writes (its ``correlations`` entries,
+    at the top level and in its sections), or None."""
+    found = []
+    holders = [summary] + [v for v in summary.values() if isinstance(v, dict)] \
+        if isinstance(summary, dict) else []
+    for h in holders:
+        corr = h.get("correlations")
+        if isinstance(corr, dict):
+            found += [float(v) for v in corr.values()
+                      if isinstance(v, (int, float)) and math.isfinite(v)]
+    return max(found, key=abs) if found else None
 
 
 def _check_paths(paths: list[Path], thickness) -> None:
