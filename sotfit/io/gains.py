@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["gain_entry", "gain_factor"]
+__all__ = ["gain_entry", "gain_factor", "gain_in_name"]
 
 #: The word gain in an entry's name (``gain_2w``, ``SR560 gain on 2f channel``, ``Lock-in 2
 #: preamp gain``, ``Amplifier gain 2nd harmonic``, ``preamp gain``), or an amplifier named
@@ -53,3 +53,17 @@ def gain_factor(text: str) -> float:
     m = re.search(r"[0-9.]+(?:[eE][-+]?\d+)?", text)
     number = float(m.group(0))
     return 10 ** (number / 20) if "db" in text.lower() else number
+
+
+#: A gain written in a column's name after the channel (``X2 x100 (V)``, ``X2_gain100``,
+#: ``V2w gain 100``): a word ``x100``, ``gain100`` or ``gain`` then a number (``x1``, ``X2``
+#: are the lock-in channels of the harmonics, no gain).
+_NAME_GAIN_RE = re.compile(r"(?:^|[\s_])(?:[x\u00d7](?P<a>(?:[3-9]|\d{2,})(?:\.\d+)?)"
+                           r"|gain[\s_=]*(?P<b>\d+(?:\.\d+)?))(?=$|[\s_(\[])", re.I)
+
+
+def gain_in_name(name: str) -> str | None:
+    """The gain a column's name writes before its unit (``'X2 x100 (V)'`` -> ``'100'``), or
+    None."""
+    m = _NAME_GAIN_RE.search(str(name).split("(")[0].split("[")[0])
+    return None if m is None else (m.group("a") or m.group("b"))

@@ -5,7 +5,6 @@ monotonic runs."""
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -13,7 +12,7 @@ import numpy as np
 from ...units import UnitError, normalise_unit, split_header, to_house
 from ...units import header_dimension as _header_dimension
 from .columns import _role_of
-from ..gains import gain_factor
+from ..gains import gain_factor, gain_in_name
 from .file_quantities import preamble_gain, preamble_theta_h, source_current
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
                      _range_text, _sweep_geometry, readback_note)
@@ -330,13 +329,6 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
     return v, used
 
 
-#: A gain written in a column's name after the channel (``X2 x100 (V)``, ``X2_gain100``,
-#: ``V2w gain 100``): a word ``x100``, ``gain100`` or ``gain`` then a number.
-#: (``x1``, ``X2`` are the lock-in channels of the harmonics, no gain.)
-_COLUMN_GAIN_RE = re.compile(r"(?:^|[\s_])(?:[x\u00d7](?P<a>(?:[3-9]|\d{2,})(?:\.\d+)?)"
-                             r"|gain[\s_=]*(?P<b>\d+(?:\.\d+)?))(?=$|[\s_(\[])", re.I)
-
-
 def _gain(p, df, h, o, column=None) -> float:
     """The preamplifier gain of harmonic ``h``: the option's; without it 1, unless the file's
     preamble, or the name of the ``column`` read, writes a gain, which the readings may or may
@@ -345,10 +337,9 @@ def _gain(p, df, h, o, column=None) -> float:
     if gain is not None:
         return float(gain)
     name = str(column or "")
-    m = _COLUMN_GAIN_RE.search(name.split("(")[0].split("[")[0]) if name else None
-    if m is not None:
+    number = gain_in_name(name) if name else None
+    if number is not None:
         # 'X2 x100 (V)' was read as it stands: torques 100 times too large, no word
-        number = m.group("a") or m.group("b")
         raise HallReadError(
             f"{p}: column {name!r} writes a gain {number} in its name, and whether its voltages "
             f"are divided by it already the file does not say: give "

@@ -146,24 +146,21 @@ def _header_unit(table: Table, col: int, dimension: str) -> tuple[str, str | Non
 
 def _column_names(table: Table) -> list[str]:
     """The names of the header columns without their units, lower case."""
-    out = []
-    for raw in table.columns or ():
-        try:
-            name, _ = _units.split_header(raw)
-        except UnitError:
-            name = re.sub(r"\s*[(\[].*$", "", raw).strip().lower()
-        out.append(name)
-    return out
+    return [_bare_name(raw) for raw in table.columns or ()]
+
+
+def _bare_name(raw: str) -> str:
+    """A column header's name without its unit (lower case where the unit cannot be read)."""
+    try:
+        return _units.split_header(raw)[0]
+    except UnitError:
+        return re.sub(r"\s*[(\[].*$", "", raw).strip().lower()
 
 
 def is_lockin_output(label: str) -> bool:
     """Whether a column header names a lock-in output (``Lock-in X (V)``, ``Xchannel``, ``R``):
     a reading of V_mix that may hold a modulation factor."""
-    try:
-        name, _ = _units.split_header(label)
-    except UnitError:
-        name = re.sub(r"\s*[(\[].*$", "", label).strip().lower()
-    k = _key(name)
+    k = _key(_bare_name(label))
     return bool(_LOCKIN_RE.match(k)) or k in _MAGNITUDE_NAMES
 
 
@@ -410,13 +407,14 @@ RF_BAND_GHZ = (0.01, 5000.0)
 _FREQUENCY_UNITS = (("GHz", 1.0), ("MHz", 1e-3), ("Hz", 1e-9), ("kHz", 1e-6), ("THz", 1e3))
 
 
-def frequency_unit_of(values) -> str | None:
-    """The first unit of :data:`_FREQUENCY_UNITS` in which all ``values`` (numbers as written)
-    are rf frequencies of :data:`RF_BAND_GHZ`, or None."""
+def frequency_unit_of(values, units=_FREQUENCY_UNITS, band=RF_BAND_GHZ) -> str | None:
+    """The first unit of ``units`` (default :data:`_FREQUENCY_UNITS`) in which all ``values``
+    (numbers as written) are rf frequencies of ``band`` (GHz; default :data:`RF_BAND_GHZ`), or
+    None."""
     v = np.abs(np.asarray(values, dtype=float))
     v = v[np.isfinite(v)]
-    lo, hi = RF_BAND_GHZ
-    for unit, to_ghz in _FREQUENCY_UNITS:
+    lo, hi = band
+    for unit, to_ghz in units:
         if v.size and np.all((v * to_ghz >= lo) & (v * to_ghz <= hi)):
             return unit
     return None

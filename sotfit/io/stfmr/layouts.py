@@ -233,15 +233,11 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
 
 def _bare_frequency_unit(values: list[float]) -> str | None:
     """The unit of frequencies written as bare numbers naming a wide table's columns (pandas
-    writes a table pivoted by frequency so: ``B (T),6.0E+09,8.0E+09``): Hz when every one lies
-    in 0.1-500 GHz written in Hz, GHz when every one lies in the rf band 0.1-500 written in
-    GHz; None otherwise (a number that is no frequency of either)."""
-    v = np.asarray(values, float)
-    if np.all((v >= 1e8) & (v <= 5e11)):
-        return "Hz"
-    if np.all((v >= 0.1) & (v <= 500)):
-        return "GHz"
-    return None
+    writes a table pivoted by frequency so: ``B (T),6.0E+09,8.0E+09``): GHz, else Hz, where
+    every one lies in 0.1-500 GHz (:func:`frequency_unit_of` on those two units and a band
+    narrower than a frequency column's: a name is a weaker witness than a column's header);
+    None otherwise (a number that is no frequency of either)."""
+    return frequency_unit_of(values, units=(("GHz", 1.0), ("Hz", 1e-9)), band=(0.1, 500.0))
 
 
 #: A mark of the field's polarity in a column name: ``Vmix(+H)``, ``V_-H``, ``V (H<0)``,
