@@ -1,6 +1,7 @@
 """`sotfit hall` end to end: options with units, summary.json with stable names, figures."""
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,26 @@ def test_a_note_every_scan_of_a_file_repeats_is_said_once():
         "reader: long.csv (3 scans): current read from the preamble",
         "reader: long.csv [field 80 mT]: one point left out",
         "reader: other.csv: current read from the preamble"]
+
+
+def test_r_ane_with_its_error_carries_it_into_the_damping_like_field(tmp_path):
+    """--r-ane from method (c) was taken as exact: (b)'s H_DL error 8.7e-6 T where r_ane's own
+    error (0.063 mOhm) alone is worth 6.7e-5 T. Given as VALUE+/-ERR it is carried: the error
+    is that of the exact run and the derivative dH_DL/dr_ane times the error, in quadrature."""
+    sweeps = sorted(str(p) for p in (EX / "pma").glob("sweep_*.csv"))
+    base = ["hall", *sweeps, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm"]
+    r_ane, err = 1.84e-4, 6.3e-5            # Ohm
+    runs = {}
+    for name, given in (("exact", f"{r_ane}Ohm"), ("up", f"{r_ane + 1e-6}Ohm"),
+                        ("with_error", f"{r_ane * 1e3}+/-{err * 1e3}mOhm")):
+        out = tmp_path / name
+        assert main([*base, "--r-ane", given, "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())
+    h = {k: v["quantities"]["mu0_h_dl"] for k, v in runs.items()}
+    slope = (h["up"]["value"] - h["exact"]["value"]) / 1e-6
+    assert h["with_error"]["value"] == pytest.approx(h["exact"]["value"], rel=1e-12)
+    assert h["with_error"]["stderr"] == pytest.approx(
+        math.hypot(h["exact"]["stderr"], slope * err), rel=1e-3)
+    assert h["with_error"]["stderr"] > 5 * h["exact"]["stderr"]
+    assert any("r_ane taken as exact" in n for n in runs["exact"]["notes"])
+    assert not any("r_ane taken as exact" in n for n in runs["with_error"]["notes"])

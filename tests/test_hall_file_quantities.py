@@ -325,3 +325,83 @@ def test_rotations_at_negative_fields_named_by_their_field(tmp_path, with_column
     for k in ("mu0_h_fl_oe", "mu0_h_dl", "r_ane"):
         assert got["quantities"][k]["value"] == pytest.approx(
             with_column["quantities"][k]["value"], rel=1e-6), k
+
+
+@pytest.mark.parametrize("name, field", [
+    ("B_0,030T.csv", 0.03), ("B_30,5mT.csv", 0.0305), ("H=1,5kOe.csv", 0.15), ("rot 0,1 T.csv", 0.1),
+    ("B0,08T.csv", 0.08), ("phi_0,25T_run1.csv", 0.25), ("B_0,500T.csv", 0.5),
+])
+def test_a_decimal_comma_in_a_file_name(tmp_path, name, field):
+    """'B_0,030T.csv' was read as 30 T (the part before the comma dropped): mu0_h_fl_oe 1000
+    times too large, exit status 0."""
+    found = rotation_field(tmp_path / name)
+    assert found[0] == pytest.approx(field, rel=1e-12)
+
+
+def test_a_current_with_a_decimal_comma_in_a_file_name(tmp_path):
+    """'I2,5mA' was read as 5 mA: R_PHE, H_DL and r_ane half their values, no flag."""
+    assert source_current(tmp_path / "rot_I2,5mA.csv")[0] == pytest.approx(2.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("name, said", [
+    ("H_1,000Oe.csv", "may be a decimal comma (1.000) or a thousands separator (1000)"),
+    ("rot_500T.csv", "500 T, beyond 100 T (no laboratory magnet reaches it)"),
+])
+def test_a_thousands_comma_and_a_field_beyond_any_magnet_in_a_name_are_refused(tmp_path, name,
+                                                                                said):
+    with pytest.raises(HallReadError) as err:
+        rotation_field(tmp_path / name)
+    assert said in str(err.value)
+
+
+def test_rotations_named_with_decimal_commas_give_the_numbers_of_the_column(tmp_path,
+                                                                            with_column):
+    files = _without_field_column(tmp_path / "in", lambda mt: f"B_{mt / 1000:.3f}T.csv"
+                                  .replace(".", ",", 1), lambda mt: "")
+    got = _summary(files, tmp_path / "out")
+    assert got["quantities"] == with_column["quantities"]
+
+
+def _rotations_at_currents(path: Path, scales=(1.0, 2.0)) -> Path:
+    """The example's rotations in one long table with a current column: at 1.5 mA rms and at
+    each ``scale`` times it (the first harmonic's voltages times the scale, the second's times
+    its square: every resistance of the example, every torque field times the scale)."""
+    parts = []
+    for k in scales:
+        for f in FILES:
+            df = pd.read_csv(f)
+            df[["X1 (uV)", "Y1 (uV)"]] *= k
+            df[["X2 (uV)", "Y2 (uV)"]] *= k * k
+            df.insert(2, "I_ac (mA)", 1.5 * k)
+            parts.append(df)
+    pd.concat(parts).to_csv(path, index=False, float_format="%.15g")
+    return path
+
+
+def test_rotations_at_several_currents_in_one_table(tmp_path, with_column, capsys):
+    """Rotations at 1.5 and 3 mA in one long table were merged per field at the mean current,
+    2.25 mA (a current never applied): H_DL 1.33 times the 1.5 mA value and errors far too
+    large, exit status 0. Without --current the table is refused naming both; with it, the rows
+    at that current are read: the example's torques, and twice them at twice the current."""
+    table = _rotations_at_currents(tmp_path / "currents.csv")
+    without = [a for i, a in enumerate(AVCI) if a != "--current" and AVCI[i - 1] != "--current"]
+    assert main(["hall", str(table), *without, "--out", str(tmp_path / "asked")]) == 2
+    err = capsys.readouterr().err
+    assert "column 'I_ac (mA)' holds scans at 2 source currents (1.5, 3 mA)" in err
+    assert "--current 1.5mA" in err
+    low = _summary([table], tmp_path / "low")
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe", "r_ane"):
+        assert low["quantities"][k]["value"] == pytest.approx(
+            with_column["quantities"][k]["value"], rel=1e-9), k
+    assert any("the 1260 rows at 1.5 mA read" in n for n in low["notes"])
+    high_options = [a if a != "1.5mA" else "3mA" for a in AVCI]
+    out = tmp_path / "high"
+    assert main(["hall", str(table), *high_options, "--out", str(out)]) == 0
+    high = json.loads((out / "summary.json").read_text())
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane"):
+        assert high["quantities"][k]["value"] == pytest.approx(
+            2 * with_column["quantities"][k]["value"], rel=1e-9), k
+    other = [a if a != "1.5mA" else "2mA" for a in AVCI]
+    assert main(["hall", str(table), *other, "--out", str(tmp_path / "none")]) == 2
+    assert "holds the source currents 1.5, 3 mA; --current 2mA names none of them" in \
+        capsys.readouterr().err

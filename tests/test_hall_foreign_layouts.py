@@ -57,7 +57,7 @@ def test_pairs_named_by_axis_and_direction_word_are_split_at_the_switching(tmp_p
         assert np.all(expect == s.meta["mz_state"]), s.source
         label = f"{field}{'x' if s.meta['phi_h'] == 0 else 'y'}_{up if d == 'up' else down}"
         assert f"[{label};" in s.source
-    b = hayashi(scans, r_phe=LOOP["r_phe"], max_field=0.045)
+    b = hayashi(scans, r_phe=LOOP["r_phe"], r_ane=LOOP["r_ane"], max_field=0.045)
     _within(b.quantities, LOOP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ahe", "mu0_hk_eff"))
     assert b.flags == {}
 
@@ -172,8 +172,8 @@ def test_a_footnote_after_the_table_is_left_out_with_a_note(tmp_path, sep, foote
     body = [l.replace(",", sep) for l in f.read_text().splitlines()]
     g = tmp_path / "footnote.txt"
     g.write_text("\n".join(body + footer) + "\n")
-    scans = read_hall([g], scan="phi", current=1.0, current_is="peak")
-    ref = read_hall([f], scan="phi", current=1.0, current_is="peak")
+    scans = read_hall([g], scan="phi", current=1.0, current_is="peak", r2w_sign=1)
+    ref = read_hall([f], scan="phi", current=1.0, current_is="peak", r2w_sign=1)
     assert len(scans) == len(ref) == 5
     for s, r in zip(scans, ref):
         assert np.array_equal(s.r1w.y, r.r1w.y) and np.array_equal(s.r2w.y, r.r2w.y)
@@ -190,7 +190,8 @@ def test_a_footnote_through_the_command_line(tmp_path):
     g = tmp_path / "H17.txt"
     g.write_text(f.read_text().replace(",", "\t") + "End of measurement. Lock-in: SR830, TC 300 ms\n")
     s = _run(["hall", str(g), "--method", "avci", "--current", "1mA", "--current-is", "peak",
-              "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"], tmp_path / "a")
+              "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--r2w-sign", "1", "--no-figures"],
+             tmp_path / "a")
     _within(s["quantities"], IP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_phe", "phi0"))
     n = len(g.read_text().splitlines())
     assert any(f"line(s) {n} after the data" in x for x in s["notes"])

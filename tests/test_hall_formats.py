@@ -448,6 +448,46 @@ def test_lock_in_units_with_the_waveform_written_in_them(tmp_path, capsys):
     assert "is in rms voltage but --lockin-output peak was given" in capsys.readouterr().err
 
 
+def test_peak_to_peak_voltages_and_currents(tmp_path, capsys):
+    """``X1 (Vpp)`` was an unknown unit whose message offered ``--column-unit x1=V``: followed,
+    R_PHE, H_DL and r_ane came out 2.83 times too large with --lockin-output rms (2 with peak),
+    exit status 0; ``I_ac = 4.24 mA pp`` was an unknown unit. A peak-to-peak amplitude is twice
+    the peak: the example written so gives its torques."""
+    import json
+    import math
+
+    import pandas as pd
+
+    from bundled import ROTATIONS, avci_options
+
+    files = []
+    for f in ROTATIONS:
+        frame = pd.read_csv(f)
+        volts = [c for c in frame.columns if c.split(" ")[0] in ("X1", "Y1", "X2", "Y2")]
+        frame[volts] = frame[volts] * 1e-6 * 2 * math.sqrt(2)         # uV rms -> V pk-pk
+        frame = frame.rename(columns={c: c.replace("(uV)", "(Vpp)") for c in volts})
+        files.append(tmp_path / f.name)
+        files[-1].write_text(f"# I_ac = {2 * 1.5 * math.sqrt(2)!r} mA pp\n"
+                             + frame.to_csv(index=False, float_format="%.15g"))
+    opts = avci_options()
+    plain = [a for i, a in enumerate(opts) if a not in ("--lockin-output", "--current",
+                                                        "--current-is")
+             and opts[i - 1] not in ("--lockin-output", "--current", "--current-is")]
+    runs = {}
+    for name, inputs, given in (("ref", ROTATIONS, opts), ("pp", files, plain)):
+        out = tmp_path / name
+        assert main(["hall", *map(str, inputs), *given, "--out", str(out)]) == 0, name
+        runs[name] = json.loads((out / "summary.json").read_text())
+    for key in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe", "r_ane"):
+        a, b = runs["ref"]["quantities"][key], runs["pp"]["quantities"][key]
+        assert b["value"] == pytest.approx(a["value"], rel=1e-9), key
+    assert runs["pp"]["conventions"]["lockin_output"] == "pk-pk"
+    assert any("peak-to-peak: half of it is the peak" in n for n in runs["pp"]["notes"])
+    rms = plain + ["--lockin-output", "rms"]
+    assert main(["hall", *map(str, files), *rms, "--out", str(tmp_path / "rms")]) == 2
+    assert "is in pk-pk voltage but --lockin-output rms was given" in capsys.readouterr().err
+
+
 def test_a_preamble_written_with_decimal_commas_gives_its_current(tmp_path):
     """A file written with decimal commas writes its preamble's numbers so too: '# I_ac = 1,5 mA
     rms' above semicolon rows was refused as an unknown unit ',5 mA' (the rows were read); the
@@ -485,3 +525,28 @@ def test_a_title_line_above_a_delimited_table_is_read_as_free_text(tmp_path):
     g.write_text("".join(f"{'  '.join(line.split(','))}\n" for line in src.read_text().splitlines()))
     df, _ = _read_table(g)
     pd.testing.assert_frame_equal(df, pd.read_csv(src, comment="#"), check_exact=True)
+
+
+def test_german_column_names(tmp_path):
+    """'Winkel;Feld' (a German lab's export, decimal commas) was 'no column for the scanned
+    phi': read as angle and field, the example's torques."""
+    import json
+
+    import pandas as pd
+
+    from bundled import ROTATIONS, avci_options
+
+    files = []
+    for f in ROTATIONS:
+        frame = pd.read_csv(f).rename(columns={"phi (deg)": "Winkel (deg)",
+                                                 "field (mT)": "Feld (mT)"})
+        files.append(tmp_path / f.name)
+        files[-1].write_text(frame.to_csv(index=False, sep=";", decimal=",",
+                                          float_format="%.12g"))
+    runs = {}
+    for name, inputs in (("ref", ROTATIONS), ("de", files)):
+        out = tmp_path / f"out_{name}"
+        assert main(["hall", *map(str, inputs), *avci_options(), "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["quantities"]
+    for key in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
+        assert runs["de"][key]["value"] == pytest.approx(runs["ref"][key]["value"], rel=1e-9)

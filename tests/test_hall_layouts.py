@@ -137,12 +137,13 @@ def test_resistance_table_with_several_fields_per_file(tmp_path):
     column; no lock-in option is needed, and method (a) recovers the planted fields."""
     f = _rotations(tmp_path / "rotations.csv")
     s = _run(["hall", str(f), "--method", "avci", "--current", "1mA", "--current-is", "peak",
-              "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"], tmp_path / "a")
+              "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--r2w-sign", "1", "--no-figures"],
+             tmp_path / "a")
     q = s["quantities"]
     _within(q, IP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_phe", "phi0"))
     assert s["excluded"] == []
     assert any("R1w_ohm" in c for c in s["conventions"]["read_as"])
-    scans = read_hall([f], scan="phi", current_is="peak")
+    scans = read_hall([f], scan="phi", current_is="peak", r2w_sign=1)
     assert [sc.meta["field"] for sc in scans] == [0.05, 0.1, 0.2, 0.4, 0.8]
     assert all(sc.source.startswith(str(f)) and "field" in sc.source for sc in scans)
     # R_2w written with the opposite sign: --r2w-sign=-1 gives the same numbers
@@ -151,6 +152,24 @@ def test_resistance_table_with_several_fields_per_file(tmp_path):
               "--r-ahe", "0.8Ohm", "--r2w-sign=-1", "--no-figures"], tmp_path / "b")
     for name in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane"):
         assert t["quantities"][name]["value"] == pytest.approx(q[name]["value"], rel=1e-9)
+
+
+def test_the_sign_of_an_r2w_column_is_asked_for(tmp_path, capsys):
+    """A table of R_2w written as +V_2w,cos/I0 (Hayashi's lock-in convention) gave every torque
+    field of the wrong sign, exit status 0: the table cannot say which sign it holds (lock-in
+    voltages are refused until their channel and sign are given, resistances were not)."""
+    g = _rotations(tmp_path / "flipped.csv", flip_r2w=True)
+    base = ["hall", str(g), "--method", "avci", "--current", "1mA", "--current-is", "peak",
+            "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"]
+    assert main([*base, "--out", str(tmp_path / "asked")]) == 2
+    err = capsys.readouterr().err
+    assert "column 'R_2w (Ohm)' holds R_2w, and with which sign the file does not say" in err
+    assert "--r2w-sign 1 for the house sign" in err and "--r2w-sign=-1 for the opposite" in err
+    assert not (tmp_path / "asked").exists()
+    right = _run([*base, "--r2w-sign=-1"], tmp_path / "right")
+    _within(right["quantities"], IP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ane"))
+    with pytest.raises(HallReadError, match="r2w_sign=1 for the house sign"):
+        read_hall([g], scan="phi", current_is="peak")
 
 
 def test_a_field_read_back_with_jitter_groups_the_rows_of_each_rotation(tmp_path):
@@ -165,15 +184,16 @@ def test_a_field_read_back_with_jitter_groups_the_rows_of_each_rotation(tmp_path
     g = tmp_path / "readback.csv"
     df.to_csv(g, index=False)
     s = _run(["hall", str(g), "--method", "avci", "--current", "1mA", "--current-is", "peak",
-              "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"], tmp_path / "a")
+              "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--r2w-sign", "1", "--no-figures"],
+             tmp_path / "a")
     _within(s["quantities"], IP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_phe", "phi0"))
-    scans = read_hall([g], scan="phi", current_is="peak")
+    scans = read_hall([g], scan="phi", current_is="peak", r2w_sign=1)
     fields = [sc.meta["field"] for sc in scans]
     assert fields == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.8], abs=3e-6)   # 0.01 mT / sqrt(90)
     assert all(1e-6 < sc.meta["field_stderr"] < 1.5e-5 for sc in scans)
     notes = [n for n in s["notes"] if "read-backs of column 'B_meas (mT)'" in n]
     assert len(notes) == 5 and "the mean of 90 read-backs" in notes[0]
-    exact = read_hall([f], scan="phi", current_is="peak")
+    exact = read_hall([f], scan="phi", current_is="peak", r2w_sign=1)
     assert [sc.meta["field_stderr"] for sc in exact] == [0.0] * 5       # an exact column as it was
 
 
@@ -184,7 +204,7 @@ def test_a_column_named_without_its_unit(tmp_path):
     df = pd.read_csv(f).rename(columns={"R_2w (Ohm)": "Hall 2nd (Ohm)"})
     df.to_csv(f, index=False)
     argv = ["hall", str(f), "--method", "avci", "--current", "1mA", "--current-is", "peak",
-            "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"]
+            "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--r2w-sign", "1", "--no-figures"]
     a = _run([*argv, "--column", "r2w=Hall 2nd"], tmp_path / "a")
     b = _run([*argv, "--column", "r2w=Hall 2nd (Ohm)"], tmp_path / "b")
     assert a["quantities"] == b["quantities"]
@@ -200,7 +220,8 @@ def test_resistance_columns_need_a_unit_and_take_no_lockin_channel(tmp_path, cap
     assert main([*base, "--out", str(tmp_path / "a")]) == 2
     err = capsys.readouterr().err
     assert "r.csv" in err and "'R2w'" in err and "--column-unit r2w=Ohm" in err
-    assert main([*base, "--column-unit", "r2w=Ohm", "--out", str(tmp_path / "b")]) == 0
+    assert main([*base, "--column-unit", "r2w=Ohm", "--r2w-sign", "1",
+                 "--out", str(tmp_path / "b")]) == 0
     assert main([*base, "--column-unit", "r2w=Ohm", "--r2w-channel", "Y", "--out", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
     assert "'R2w'" in err and "--r2w-channel Y" in err and "--r2w-sign=-1" in err
@@ -213,7 +234,8 @@ def test_long_sweep_table_with_axis_and_state_columns_and_theta_h(tmp_path):
     f = _long_sweeps(tmp_path / "sweeps.csv")
     conv = ["--current", f"{1 / math.sqrt(2)}mA", "--current-is", "rms", "--lockin-output", "rms",
             "--r2w-channel=-Y", "--no-figures"]
-    s = _run(["hall", str(f), "--method", "hayashi", *conv, "--r-phe", "0.1Ohm", "--theta-h", "86deg"],
+    s = _run(["hall", str(f), "--method", "hayashi", *conv, "--r-phe", "0.1Ohm", "--theta-h", "86deg",
+              "--r-ane", "0Ohm"],
              tmp_path / "b")
     q = s["quantities"]
     _within(q, PMA, ("mu0_h_dl", "mu0_h_fl_oe", "r_ahe", "mu0_hk_eff"))
@@ -251,7 +273,7 @@ def test_a_field_azimuth_column_in_its_own_unit_and_under_a_longer_name(tmp_path
     df.to_csv(f, index=False)
     argv = ["hall", str(f), "--method", "hayashi", "--current", f"{1 / math.sqrt(2)}mA",
             "--current-is", "rms", "--lockin-output", "rms", "--r2w-channel=-Y", "--theta-h", "86deg",
-            "--r-phe", "0.1Ohm", "--no-figures"]
+            "--r-phe", "0.1Ohm", "--r-ane", "0Ohm", "--no-figures"]
     if unit is None:
         s = _run(argv, tmp_path / "b")
     else:
@@ -287,7 +309,7 @@ def test_loops_side_by_side_split_at_the_switching_and_paired_across_two_files(t
         assert s.source.startswith(str(f2)) and "loop_1f_hx_hy.csv" in s.source
     assert any("switches between" in n for s in scans for n in s.meta["reader_notes"])
     # method (b) on the branches through zero field (the others are left out with the reason)
-    b = hayashi(scans, r_phe=LOOP["r_phe"], max_field=0.045)
+    b = hayashi(scans, r_phe=LOOP["r_phe"], r_ane=LOOP["r_ane"], max_field=0.045)
     _within(b.quantities, LOOP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ahe", "mu0_hk_eff"))
     assert len(b.excluded) == 4 and all("zero field" in e["reason"] for e in b.excluded)
     assert b.flags == {}

@@ -181,9 +181,16 @@ def test_field_sweeps_carry_the_thermal_term_of_the_rotations(pma, pma_bcd):
 
 
 def test_hayashi_without_thermal_correction_is_flagged(pma):
+    """Without r_ane, (b)'s H_DL holds the anomalous Nernst term: 1.79 +- 0.009 mT against 2.0
+    planted on the bundled sweeps, which a note said while --strict passed. Now a flag."""
     th, sw = pma
     res = hayashi(sw, r_phe=TRUTH["pma"]["r_phe"])
-    assert any("anomalous Nernst" in n for n in res.notes)
+    assert any("anomalous Nernst" in r for r in res.flags["mu0_h_dl"])
+    h = res.quantities["mu0_h_dl"]
+    assert abs(h.nominal_value - TRUTH["pma"]["mu0_h_dl"]) > 10 * h.std_dev   # the bias flagged
+    fed = hayashi(sw, r_phe=TRUTH["pma"]["r_phe"], r_ane=TRUTH["pma"]["r_ane"])
+    assert "mu0_h_dl" not in fed.flags
+    assert any("r_ane taken as exact" in n for n in fed.notes)
 
 
 def test_global_fit_reports_the_rphe_tilt_degeneracy(pma):

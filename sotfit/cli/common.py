@@ -97,6 +97,40 @@ def quantity_type(dimension: str, default_unit: str | None = None, *, positive: 
     return _argparse_type(f"{dimension} quantity", convert)
 
 
+#: The sign between a value and its standard error: ``+/-``, ``+-``, ``±``.
+_PLUS_MINUS_RE = re.compile(r"\+/-|\+-|\u00b1")
+#: A number and what follows it (its unit, or nothing).
+_NUMBER_THEN_RE = re.compile(r"^\s*(?P<n>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<u>.*?)\s*$")
+
+
+def quantity_with_error_type(dimension: str):
+    """An argparse ``type`` reading a quantity (``'0.18mOhm'``, a float in house units) or a
+    quantity with its standard error (``'0.184+/-0.063mOhm'``, ``'(0.184 ± 0.063) mOhm'``,
+    ``'0.184mOhm+/-0.063mOhm'``: an ``uncertainties`` value), so that a value measured by
+    another method carries its error into the results."""
+    def convert(text):
+        parts = _PLUS_MINUS_RE.split(str(text))
+        if len(parts) == 1:
+            return check_number(repr(text), quantity(text, dimension), unit=HOUSE[dimension])
+        if len(parts) != 2:
+            raise ValueError(f"{text!r}: write a value and its error as '0.184+/-0.063mOhm'")
+        from uncertainties import ufloat
+
+        left, right = parts[0].strip().lstrip("("), parts[1].strip()
+        right = right.replace(")", " ", 1) if left != parts[0].strip() else right
+        a, b = _NUMBER_THEN_RE.match(left), _NUMBER_THEN_RE.match(right)
+        if a is None or b is None:
+            raise ValueError(f"{text!r}: write a value and its error as '0.184+/-0.063mOhm'")
+        unit_a, unit_b = a.group("u"), b.group("u")
+        value = quantity(a.group("n") + (unit_a or unit_b), dimension)
+        error = quantity(b.group("n") + (unit_b or unit_a), dimension)
+        check_number(repr(text), value, unit=HOUSE[dimension])
+        check_number(f"the error of {text!r}", error, nonnegative=True, unit=HOUSE[dimension])
+        return ufloat(value, error)
+
+    return _argparse_type(f"{dimension} quantity", convert)
+
+
 def number_type(*, positive: bool = False, nonnegative: bool = False, nonzero: bool = False,
                 maximum: float | None = None):
     """An argparse ``type`` for a plain finite number within a domain.

@@ -29,7 +29,8 @@ from ..io import table_names
 from .common import (
     CLIError, Progress, _argparse_type, add_column_options, add_figure_option, add_output_options, calibration_units,
     every_or_per_file, file_or_every, flag_status, folder_hint,
-    fraction, integer_type, list_type, load_sample_file, number_type, quantity_type, role_options,
+    fraction, integer_type, list_type, load_sample_file, number_type, quantity_type,
+    quantity_with_error_type, role_options,
     stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options, table_hint,
 )
 
@@ -105,9 +106,10 @@ def add_parser(sub) -> None:
                         "column per harmonic is the channel X")
     g.add_argument("--r1w-channel", choices=("X", "-X", "Y", "-Y"), default="X",
                    help="lock-in output holding R_1w, with its sign (default X)")
-    g.add_argument("--r2w-sign", type=int, choices=(1, -1), default=1,
-                   help="tables of resistances: -1 flips an R_2w written with the opposite sign "
-                        "(write --r2w-sign=-1)")
+    g.add_argument("--r2w-sign", type=int, choices=(1, -1), default=None,
+                   help="tables of resistances (an R_2w column): 1 when R_2w is written in the "
+                        "house sign (-V_2w,cos/I0, docs/hall.md), -1 when in the opposite one "
+                        "(write --r2w-sign=-1); asked for when the table holds R_2w")
     g.add_argument("--gain-1w", type=number_type(positive=True), default=None,
                    help="preamplifier gain of the first harmonic (> 0; the sign is the channel's; "
                         "default 1, asked when the file's preamble writes a gain)")
@@ -177,8 +179,10 @@ def add_parser(sub) -> None:
     m.add_argument("--include-one", action="store_true", help="(a, c) fit an ordinary Nernst term")
     m.add_argument("--max-field", type=quantity_type("field", positive=True, limit=True),
                    help="(b) half-width of the fit window")
-    m.add_argument("--r-ane", type=quantity_type("resistance"),
-                   help="(b) anomalous Nernst term to subtract")
+    m.add_argument("--r-ane", type=quantity_with_error_type("resistance"),
+                   help="(b) anomalous Nernst term to subtract, from method (c) or (d), with its "
+                        "standard error to carry it into mu0_h_dl: 0.184+/-0.063mOhm (without "
+                        "one it is taken as exact, noted)")
     m.add_argument("--theta-h-stderr", type=quantity_type("angle", "deg", nonnegative=True),
                    default=0.0, help="(b) uncertainty of the polar field angle of each sweep "
                    "direction, e.g. 1deg (a bare number in deg; tilted sweeps)")
@@ -350,7 +354,7 @@ def _write_tables_and_figures(args, H, res, scans, out) -> None:
 
     pd.DataFrame(H.parameter_rows(res)).to_csv(out / "parameters.csv", index=False)
     if res.table:
-        pd.DataFrame(res.table).to_csv(out / "scans.csv", index=False)
+        H.scan_table(res).to_csv(out / "scans.csv", index=False)
     if not args.no_figures:
         from .. import plot
         from ..plot import hall as hp

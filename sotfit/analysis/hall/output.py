@@ -14,6 +14,29 @@ def parameter_rows(result: HallResult) -> list:
              "unit": UNITS.get(k, "")} for k, v in result.quantities.items()]
 
 
+#: The unit of each column of the methods' per-scan tables (``scans.csv``): their rows are in
+#: house units, and the headers said none (``field``, ``phi0``, ``lag``).
+SCAN_TABLE_UNITS = {"field": "T", "window": "T", "r_phe": "Ohm", "phi0": "deg", "lag": "rad",
+                    "a_cos": "Ohm", "a_fl": "Ohm", "c1": "Ohm/T", "c2": "Ohm/T^2", "b": "T",
+                    "slope": "Ohm", "offset_1w": "Ohm", "offset_2w": "Ohm", "rms_1w": "Ohm",
+                    "rms_2w": "Ohm"}
+
+
+def scan_table(result: HallResult):
+    """The per-scan table of a method as a DataFrame whose headers name their units
+    (:data:`SCAN_TABLE_UNITS`; a ``*_stderr`` column takes its value's)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(result.table)
+
+    def header(name: str) -> str:
+        base = name[:-len("_stderr")] if name.endswith("_stderr") else name
+        unit = SCAN_TABLE_UNITS.get(base)
+        return f"{name} ({unit})" if unit else name
+
+    return frame.rename(columns={c: header(str(c)) for c in frame.columns})
+
+
 def posterior_summary(post: HallResult) -> dict:
     """JSON-ready summary of :func:`sotfit.analysis.hall.sample_macrospin`'s result: the posterior
     medians (half the 16-84 % range as standard error), the chain diagnostics and the percentiles."""

@@ -272,6 +272,16 @@ def _ohm_column(p, df, col, h, rows, o, meta):
         raise HallReadError(f"{p}: column {col!r} holds R_2w in Ohm, not a lock-in channel: "
                             f"{_opt('r2w_channel', o['r2w_channel'])} does not apply; a table "
                             f"written with the opposite sign takes {_opt('r2w_sign', -1)}")
+    if h == 2 and o["r2w_sign"] is None:
+        # a lab that writes R_2w = +V_2w,cos/I0 (Hayashi's lock-in convention) got every torque
+        # field of the wrong sign, no word: the table does not say which it holds
+        raise HallReadError(
+            f"{p}: column {col!r} holds R_2w, and with which sign the file does not say: the "
+            "house R_2w is -V_2w,cos/I0 (the cosine part of the second-harmonic Hall voltage "
+            "over the peak current, negated; docs/hall.md), Hayashi's lock-in convention writes "
+            f"+V_2w,cos/I0: give {_opt('r2w_sign', 1)} for the house sign or "
+            f"{_opt('r2w_sign', -1)} for the opposite one (every torque field changes sign with "
+            "it)")
     sign = float(o["r2w_sign"]) if h == 2 else 1.0
     meta[f"r{h}w_from"] = f"column {col!r} ({ru})"
     return sign * to_house(_values(p, df, col, rows), ru, "resistance")[0], col
@@ -281,7 +291,7 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
     """R_hw (Ohm) from lock-in voltages: the channel of ``r{h}w_channel`` with its sign, divided by
     the preamplifier gain and the peak current (rms readings times sqrt 2); and the column used."""
     chan = o[f"r{h}w_channel"]
-    if h == 2 and o["r2w_sign"] != 1:
+    if h == 2 and o["r2w_sign"] not in (None, 1):
         raise HallReadError(f"{p}: {_opt('r2w_sign', -1)} flips a table of resistances; the "
                             f"sign of a lock-in voltage is the channel's ({_opt('r2w_channel', '-X')})")
     vu = _unit_of_role(p, c1, _role_of(roles, c1), "voltage", o, "voltage_unit")
@@ -321,7 +331,8 @@ def _lockin_column(p, df, roles, kind, c1, c2, h, rows, i_peak, o, meta):
         note = f"lock-in outputs read as {output} values, as the column headers write them"
         if note not in meta.setdefault("_notes", []):
             meta["_notes"].append(note)
-    vfac = math.sqrt(2) if output == "rms" else 1.0
+    # the peak of a Hall voltage read as rms, peak or peak-to-peak ('X1 (Vpp)')
+    vfac = {"rms": math.sqrt(2), "pk-pk": 0.5}.get(output, 1.0)
     gain = _gain(p, df, h, o, used)
     meta[f"gain_{h}w"] = gain
     v = to_house(v, vu, "voltage")[0] / gain * vfac * 1e-6 / (i_peak * 1e-3)  # Ohm

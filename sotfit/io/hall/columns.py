@@ -39,9 +39,11 @@ _LEGACY_KEYS = {"X1": "x1", "Y1": "y1", "X2": "x2", "Y2": "y2", "R1": "mag1", "T
                 "magnet_current": "magnet_current"}
 _HARMONIC_ROLES = {"x1", "y1", "x2", "y2", "mag1", "phase1", "mag2", "phase2", "v1w", "v2w",
                    "r1w", "r2w"}
-_FIELD_NAMES = {"field", "b", "h", "mu0h", "hext", "happ", "bext", "bapp", "appliedfield",
+_FIELD_NAMES = {"feld", "magnetfeld", "champ", "champmagnetique",   # German, French
+                "field", "b", "h", "mu0h", "hext", "happ", "bext", "bapp", "appliedfield",
                 "magneticfield", "bfield", "hfield", "mu0hext"}
-_ANGLE_NAMES = {"angle", "rotation", "alpha", "beta", "gamma"}
+_ANGLE_NAMES = {"angle", "rotation", "alpha", "beta", "gamma",
+                "winkel", "drehwinkel", "angulo"}      # German, Spanish
 #: The rotator's angle as instrument software names it (a Quantum Design PPMS writes 'Sample
 #: Position (deg)' on every row, rotator or not): the scanned angle only of a rotation
 #: (``scan='phi'`` or ``'theta'``) without another angle column.

@@ -13,7 +13,7 @@ import numpy as np
 
 from ...units import to_house
 from .columns import _harmonic_of, _is_angle_col, _is_field_col
-from .file_quantities import _NAME_FIELD_RE, _NAME_UNITS
+from .file_quantities import _NAME_FIELD_RE, _NAME_UNITS, name_number
 
 __all__ = ["rotations_side_by_side"]
 
@@ -33,7 +33,7 @@ def _field_of(column) -> tuple[float, str, str] | None:
         return None
     (hit,) = hits
     unit = _NAME_UNITS.get(hit.group("unit"), hit.group("unit"))
-    value = float(to_house(float(hit.group("num").replace("p", ".")), unit, "field")[0])
+    value = float(to_house(name_number(hit.group("num"), name), unit, "field")[0])
     rest = _DOUBLED.sub("_", _BEFORE_UNIT.sub(" ", name[:hit.start()] + name[hit.end():]))
     return value, hit.group(0).strip("_=- "), rest.strip(" _-=")
 

@@ -20,22 +20,24 @@ from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
 from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
 from .options import _EXAMPLE_UNITS
 from .scan import HallReadError
+from .values import _LIMITS
 
 __all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h", "preamble_gain"]
 
-#: A number of a file name, ``p`` standing for the decimal point (``0p25``).
-_NUM = r"(?P<num>\d+(?:[.p]\d+)?)"
+#: A number of a file name, ``p`` or a comma standing for the decimal point (``0p25``,
+#: ``0,25``: a comma was a separator, and ``B_0,030T`` read as 30 T).
+_NUM = r"(?P<num>\d+(?:[.p,]\d+)?)"
 #: A field in a file name: an optional ``H``/``B``/``field`` prefix, a number and a field unit
 #: written with its case (``100mT``, ``H_1000Oe``, ``0p1T``; kA/m, which a name cannot hold
 #: with its slash, as ``H_80kAm``, ``80_kA_m`` or ``80kApm``).
 _NAME_FIELD_RE = re.compile(
-    r"(?<![0-9A-Za-z.])(?:(?P<pre>[HhBb]|field|Field|FIELD)(?P<sep>[_=]?))?"
+    r"(?<![0-9A-Za-z.,])(?:(?P<pre>[HhBb]|field|Field|FIELD)(?P<sep>[_=]?))?"
     r"(?P<sign>[-\u2212]|m(?=\d))?" + _NUM + r"\s*_?"
     r"(?P<unit>mT|uT|T|Oe|oe|OE|kOe|koe|KOe|G|kG|kAm|kA_m|kApm)(?![A-Za-z])")
 #: A source current in a file name: an optional ``I``/``Iac``/``current`` prefix, a number and
 #: ``mA`` or ``uA`` (a current in A is a magnet's, never the source's).
 _NAME_CURRENT_RE = re.compile(
-    r"(?<![0-9A-Za-z.])(?:[Ii]|[Ii]ac|[Ii]source|current|Current)?[_=-]?" + _NUM + r"\s*_?"
+    r"(?<![0-9A-Za-z.,])(?:[Ii]|[Ii]ac|[Ii]source|current|Current)?[_=-]?" + _NUM + r"\s*_?"
     r"(?P<unit>mA|uA|µA)(?![A-Za-z])")
 #: Unit spellings of file names that are not the house spellings.
 _NAME_UNITS = {"oe": "Oe", "OE": "Oe", "koe": "kOe", "KOe": "kOe", "µA": "uA",
@@ -90,15 +92,15 @@ def source_current(p, preamble=None) -> tuple[float, str, str | None] | None:
 
 #: A current's amplitude convention written after its unit: ``1.5 mA rms``, ``2 mA (peak)``,
 #: ``1 mA pk``, ``1 mA amplitude``.
-_CURRENT_IS_RE = re.compile(r"^(?P<q>.*?\S)\s*[(\[]?\s*(?P<w>rms|peak|pk|amplitude)\s*[)\]]?\s*$",
+_CURRENT_IS_RE = re.compile(r"^(?P<q>.*?\S)\s*[(\[]?\s*(?P<w>rms|peak[\s_-]*to[\s_-]*peak|peak|pk[\s_-]?pk|p-p|pp|pk|amplitude)\s*[)\]]?\s*$",
                             re.I)
 
 
 #: A current's name or unit that says its convention: ``I_rms``, ``I_ac_peak (mA)``,
 #: ``I_ac (mA, rms)``.
-_KEY_IS_RE = re.compile(r"^(?P<name>.*?\S)[\s_-]*(?P<w>rms|peak|pk)(?P<unit>\s*[(\[].*)?$", re.I)
+_KEY_IS_RE = re.compile(r"^(?P<name>.*?\S)[\s_-]*(?P<w>rms|peak[\s_-]*to[\s_-]*peak|peak|pk[\s_-]?pk|p-p|pp|pk)(?P<unit>\s*[(\[].*)?$", re.I)
 _UNIT_IS_RE = re.compile(r"^(?P<name>.*?)\s*(?P<o>[(\[])\s*(?P<unit>[^,()\[\]]+?)\s*,\s*"
-                         r"(?P<w>rms|peak|pk|amplitude)\s*[)\]]\s*$", re.I)
+                         r"(?P<w>rms|peak[\s_-]*to[\s_-]*peak|peak|pk[\s_-]?pk|p-p|pp|pk|amplitude)\s*[)\]]\s*$", re.I)
 
 
 def _key_current_is(key: str) -> tuple[str, str | None]:
@@ -115,8 +117,12 @@ def _key_current_is(key: str) -> tuple[str, str | None]:
 
 
 def _convention(word: str) -> str:
-    """'rms' or 'peak' for a word that says which (``RMS``, ``pk``, ``amplitude``)."""
-    return "rms" if word.lower() == "rms" else "peak"
+    """'rms', 'peak' or 'pk-pk' for a word that says which (``RMS``, ``pk``, ``amplitude``;
+    ``pp``, ``pk-pk``, ``p-p``, ``peak-to-peak``)."""
+    w = re.sub(r"[\s_-]", "", word.lower())
+    if w == "rms":
+        return "rms"
+    return "pk-pk" if w in ("pp", "pkpk", "peaktopeak") else "peak"
 
 
 def _current_is(value: str) -> tuple[str, str | None]:
@@ -191,6 +197,19 @@ def _from_folder(p: Path) -> tuple[float, str] | None:
     return None if found is None else (found[0], f"folder name ({folder!r})")
 
 
+def name_number(text: str, name: str) -> float:
+    """A number of a file name: ``p`` or a comma stand for the decimal point (``0p25``,
+    ``0,25``); a comma before three digits after a nonzero integer part (``1,000``) may be a
+    thousands separator, an error naming the name."""
+    if "," in text:
+        whole, frac = text.split(",")
+        if len(frac) == 3 and whole.strip("0"):
+            raise HallReadError(f"{name}: the file name writes {text!r}: the comma may be a "
+                                f"decimal comma ({whole}.{frac}) or a thousands separator "
+                                f"({whole}{frac}); give the value with its option")
+    return float(text.replace("p", ".").replace(",", "."))
+
+
 def _text(value: float, quantity: str) -> str:
     """A value of ``quantity`` in house units as the messages write it (mT, mA)."""
     return f"{value * 1e3:g} mT" if quantity == "field" else f"{value:g} mA"
@@ -202,7 +221,12 @@ def _from_name(name: str, quantity: str) -> tuple[float, str] | None:
     values = {}
     for m in pattern.finditer(name):
         unit = _NAME_UNITS.get(m.group("unit"), m.group("unit"))
-        value = to_house(float(m.group("num").replace("p", ".")), unit, dimension)[0]
+        value = to_house(name_number(m.group("num"), name), unit, dimension)[0]
+        limit, limit_unit, why = _LIMITS[dimension]
+        if abs(value) > limit:
+            raise HallReadError(f"{name}: the file name writes {m.group(0).strip('_=')!r}, "
+                                f"{abs(value):g} {limit_unit}, beyond {limit:g} {limit_unit} "
+                                f"({why}): give the {words} with its option")
         sign = m.groupdict().get("sign")
         if sign and m.groupdict().get("pre") and not m.group("sep"):
             # 'H-120mT': a minus sign or a separator; the torques change sign with the field
@@ -293,8 +317,12 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
                                     f"says both {in_key} and {convention}")
             convention = convention or in_key
         v = _entry_value(p, i, key, value, quantity)
+        said = ""
+        if v is not None and convention == "pk-pk":
+            # '4 mA pp' was an unknown unit: half a peak-to-peak amplitude is the peak
+            v, convention, said = v / 2.0, "peak", ", peak-to-peak: half of it is the peak"
         if v is not None:
-            found[round(v, 15)] = (f"preamble entry {key.strip()!r} (line {i + 1})",
+            found[round(v, 15)] = (f"preamble entry {key.strip()!r} (line {i + 1}{said})",
                                    convention)
     if len(found) > 1:
         raise HallReadError(f"{p}: the preamble gives several values of the "

@@ -84,7 +84,7 @@ def _check_options(paths, o):
     if not all(o[g] is None or o[g] > 0 for g in ("gain_1w", "gain_2w")):
         raise HallReadError(f"{paths[0]}: preamplifier gains must be positive (got {o['gain_1w']}, "
                             f"{o['gain_2w']})")
-    if o["r2w_sign"] not in (1, -1, 1.0, -1.0):
+    if o["r2w_sign"] not in (None, 1, -1, 1.0, -1.0):
         raise HallReadError(f"{paths[0]}: r2w_sign must be +1 or -1 (got {o['r2w_sign']!r})")
     for role in o["column_units"]:
         if role not in COLUMN_ROLES:
@@ -93,7 +93,8 @@ def _check_options(paths, o):
 
 
 #: A lock-in voltage unit with its waveform written into it: ``uVrms``, ``mV rms``, ``V_pk``.
-_WAVEFORM_UNIT_RE = re.compile(r"^(?P<unit>.*?V)\s*[_-]?\s*(?P<form>rms|pk|peak)$", re.I)
+_WAVEFORM_UNIT_RE = re.compile(r"^(?P<unit>.*?V)\s*[_-]?\s*(?P<form>rms|peak[\s_-]*to[\s_-]*peak|"
+                               r"pk[\s_-]?pk|p-p|pp|pk|peak)$", re.I)
 
 
 def header_waveform(col) -> tuple[str, str] | None:
@@ -110,7 +111,8 @@ def header_waveform(col) -> tuple[str, str] | None:
         to_house(1.0, unit, "voltage")
     except UnitError:
         return None
-    return unit, "rms" if w.group("form").lower() == "rms" else "peak"
+    form = re.sub(r"[\s_-]", "", w.group("form").lower())
+    return unit, {"rms": "rms", "pk": "peak", "peak": "peak"}.get(form, "pk-pk")
 
 
 def lockin_output_of(p, o, cols) -> str | None:
@@ -120,7 +122,8 @@ def lockin_output_of(p, o, cols) -> str | None:
     written = {c: hw[1] for c in cols if (hw := header_waveform(c)) is not None}
     forms = set(written.values())
     if len(forms) > 1:
-        raise HallReadError(f"{p}: the column headers write both rms and peak voltages "
+        raise HallReadError(f"{p}: the column headers write voltages of different waveforms "
+                            f"({' and '.join(sorted(forms))}) "
                             f"({', '.join(f'{c!r}' for c in written)})")
     given = o["lockin_output"]
     if given is not None and forms and forms != {given}:

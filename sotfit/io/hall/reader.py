@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .block import _read_block
 from .calibration import MagnetCalibration
+from .current_levels import rows_at_current
 from .columns import _column_named, _compact, _given_columns, _harmonic_of
 from .dialect import _read_tables
 from .field_columns import rotations_side_by_side
@@ -17,13 +18,14 @@ from .polar_reading import check_polar_reading
 from .pairing import _pair_and_build, file_harmonic
 from .scan import HallReadError, HallScan
 from .values import _LINES
+from .vector_field import vector_field_columns
 from .. import table_names
 from ..distinct_files import check_distinct_files
 
 
 def read_hall(paths, *, scan: str | None = None, current=None, current_is: str | None = None,
               lockin_output: str | None = None, r2w_channel: str | None = None,
-              r1w_channel: str = "X", r2w_sign: float = 1.0, gain_1w: float | None = None,
+              r1w_channel: str = "X", r2w_sign: float | None = None, gain_1w: float | None = None,
               gain_2w: float | None = None, voltage_unit: str | None = None, angle_unit: str | None = None,
               field_unit: str | None = None, field=None, theta_h: float | None = None,
               phi_h: float | None = None, calibration: MagnetCalibration | None = None,
@@ -38,8 +40,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
 
     * one scan per file (a rotation or a field sweep) with lock-in X/Y (or R/theta) columns of
       both harmonics, single voltage columns (``V1w``, ``Hx_1f_voltage``), or Hall resistances
-      in Ohm (``R1w_ohm``, ``R_2w (Ohm)``; R_2w in the house sign -V_2w,cos/I0, flipped by
-      ``r2w_sign=-1``; no lock-in convention is needed);
+      in Ohm (``R1w_ohm``, ``R_2w (Ohm)``; ``r2w_sign=1`` for R_2w in the house sign
+      -V_2w,cos/I0, ``-1`` for the opposite one, asked for; no lock-in convention is needed);
     * long tables holding several scans: rotations split by their field column; field sweeps
       split by a sweep-axis column (x/y, longitudinal/transverse or phi_h) and an m_z-state
       column, each into its monotonic sweeps; a sweep through a switching jump of R_1w (a
@@ -61,8 +63,10 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
     scan : {'phi', 'theta', 'field'}, optional
         What was swept; default from the column names (an angle column ``phi``/``theta``, else
         a field column).
-    r2w_sign : {1, -1}
-        For tables of resistances: -1 flips an R_2w written with the opposite sign.
+    r2w_sign : {1, -1}, optional
+        For tables of resistances (an R_2w column): 1 when R_2w is written in the house sign,
+        -1 when in the opposite one (Hayashi's lock-in convention); without it such a table is
+        an error asking which (the table does not say, and every torque field changes sign).
     r_ahe : float, optional
         R_AHE in Ohm, used only for its sign (the m_z state of a loop's branches).
     columns : dict, optional
@@ -181,9 +185,15 @@ def _read_frame(p: Path, df, o):
     wide = None if present or named is not None else rotations_side_by_side(df)
     if wide is not None:                    # 'X1_5mT (uV)', ..., 'Y2_400mT (uV)': one per field
         df = wide[0]
+    vector = None if present else vector_field_columns(p, df)
+    if vector is not None:                  # 'Bx (mT), By (mT), Bz (mT)': a vector magnet's field
+        df = vector[0]
     token = _LINES.set(df.attrs.get("lines"))     # messages name the file's lines of the rows
     try:
         blocks, side = _blocks(p, df, o["scan"], present)
+        df, at_current = rows_at_current(p, df, blocks, o)    # a current column of 1, 2, 4 mA
+        if at_current is not None:
+            _LINES.set(df.attrs.get("lines"))
         traces = []
         for blk in blocks:
             traces.extend(_read_block(p, df, blk, side, o))
@@ -194,6 +204,10 @@ def _read_frame(p: Path, df, o):
             t.notes.append(named[1])
     if wide is not None and traces:         # said once, of the file's first rotation
         traces[0].notes.append(wide[1])
+    if vector is not None and traces:
+        traces[0].notes.append(vector[1])
+    if at_current is not None and traces:
+        traces[0].notes.append(at_current)
     return traces
 
 
