@@ -10,6 +10,7 @@
 
 import argparse
 import json
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,65 @@ def test_an_amplifier_gain_in_the_preamble_is_asked_about(tmp_path, capsys):
     for a, b in zip(runs["plain"]["spectra"], runs["gain"]["spectra"]):
         for k in ("vs", "va", "h_res", "width"):
             assert b[k]["value"] == pytest.approx(a[k]["value"], rel=1e-9), k
+
+
+def test_an_amplifier_gain_in_the_column_name_is_asked_about(tmp_path, capsys):
+    """'Vmix x100 (uV)': the gain written after the channel's name was read past (V_s, V_a and
+    every torque 100 times too large, no word), as in the Hall reader before it asked. Asked
+    now; --voltage-gain 100 gives the numbers of the file without the gain."""
+    spectra = sorted(EXAMPLE.glob("py_pt_*GHz.csv"))
+    amplified = tmp_path / "amplified"
+    amplified.mkdir()
+    for f in spectra:
+        lines = f.read_text().splitlines()
+        head = [i for i, line in enumerate(lines) if not line.startswith("#")][0]
+        rows = [line.split(",") for line in lines[head + 1:]]
+        field, _ = lines[head].split(",")
+        body = "\n".join(f"{a},{float(b) * 100!r}" for a, b in rows)
+        (amplified / f.name).write_text("\n".join(lines[:head]) + f"\n{field},Vmix x100 (uV)\n"
+                                        + body + "\n")
+    assert main(["stfmr", str(amplified), "--out", str(tmp_path / "asked"), "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert "'Vmix x100 (uV)' (column 1) writes a gain 100 in its name" in err
+    assert "--voltage-gain 100 if it is not" in err and "--voltage-gain 1 if it is" in err
+    runs = {}
+    for name, files, extra in (("plain", [EXAMPLE], []),
+                               ("gain", [amplified], ["--voltage-gain", "100"])):
+        out = tmp_path / name
+        assert main(["stfmr", *map(str, files), "--out", str(out), "--no-figures", *extra]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())
+    for a, b in zip(runs["plain"]["spectra"], runs["gain"]["spectra"]):
+        for k in ("vs", "va", "h_res", "width"):
+            assert b[k]["value"] == pytest.approx(a[k]["value"], rel=1e-9), k
+
+
+def _at_powers(folder: Path, powers) -> Path:
+    """The example's spectra written once per rf power (a header entry ``power_dBm``)."""
+    folder.mkdir()
+    for p in powers:
+        for f in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
+            (folder / f"{f.stem}_{p}dBm.csv").write_text(f"# power_dBm: {p}\n" + f.read_text())
+    return folder
+
+
+def test_spectra_at_several_powers_with_one_rf_current_are_flagged(tmp_path, capsys):
+    """The CoFe/Pt dev13 files were taken at 9, 12 and 15 dBm: compared as repeats (notes of
+    repeats that disagree) and all turned into torques with one --irf, although the rf current
+    grows as sqrt(P) (a factor 2 over 6 dB). Spectra at other powers are no repeats, and the
+    absolute torques of a power series with one rf current are flagged."""
+    sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
+              "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+    mixed = _at_powers(tmp_path / "mixed", (0, 6))
+    out = tmp_path / "o_mixed"
+    assert main(["stfmr", str(mixed), "--out", str(out), "--no-figures", *sample]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    reason = "taken at 2 rf powers (0, 6 dBm) and share one rf current"
+    for route in ("sequential", "global"):
+        assert any(reason in f for f in s[route]["mu0_h_dl"].get("flags", [])), route
+    assert not any(reason in f for f in s["sequential"]["xi_fmr"].get("flags", []))
+    assert not any(n.startswith("repeats at") for n in s["notes"])
+    same = _at_powers(tmp_path / "same", (6, 6.0001))
+    out = tmp_path / "o_same"
+    assert main(["stfmr", str(same), "--out", str(out), "--no-figures", *sample]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert not any("rf powers" in f for f in s["sequential"]["mu0_h_dl"].get("flags", []))

@@ -116,13 +116,16 @@ def test_one_branch_without_resonance_is_left_out_with_a_note():
 
 
 def test_derivative_lineshape_recovers_planted_amplitudes():
+    """A field-modulation lock-in reads h_m dV/dH, H signed: V_mix odd in H, its derivative even,
+    so both branches read the positive branch's derivative in |H| (written here odd, as it was,
+    the branches cancelled: tests/test_stfmr_derivative_polarity.py)."""
     from sotfit.models import MODELS
 
     m = MODELS["stfmr_derivative"]
     rng = np.random.default_rng(4)
     h = np.linspace(-0.15, 0.15, 401)
     a = np.abs(h)
-    v = np.sign(h) * m(a, h_res=0.08, width=0.004, vs=1.2, va=-0.7) + 0.1 + rng.normal(0, 0.01, h.size)
+    v = m(a, h_res=0.08, width=0.004, vs=1.2, va=-0.7) + 0.1 + rng.normal(0, 0.01, h.size)
     d = sf.Dataset(h, v, x_unit="T", y_unit="uV", meta={"frequency": 10.0, "source": "lockin"})
     s = fit_spectrum(d, model=m)
     assert _close(s.combined["h_res"], 0.08) and _close(s.combined["vs"], 1.2)

@@ -289,6 +289,7 @@ def _run_angle_scan(args, sample, gam, model) -> int:
                        "each file has its own (header, file name or --field-angle)")
     out = stage_out_dir(args)
     sweep = _read(args)
+    _derivatives_need_their_lineshape(sweep, model)
     _one_sample(args, sweep)
     i_rf = sample.i_peak if sample.i_rf is not None else None
     progress = Progress("fitting spectra") if len(sweep) > 3 else None
@@ -421,6 +422,7 @@ def _run(args) -> int:
     # with workers this process makes the spectra's rows of the outputs while it waits
     rows = SpectrumRows() if args.scheduler or (args.workers or 1) > 1 else None
     spectra, results = _read_and_fit(args, model, rows)
+    _derivatives_need_their_lineshape(spectra, model)
     _one_sample(args, spectra)
     sample, angle_note = _common_angle(args, spectra, sample)
     try:
@@ -461,6 +463,20 @@ CHUNK_FILES = 250
 #: grows about as the cube of their number (36 spectra took about a minute, 72 eleven minutes,
 #: 300 did not end in 23 minutes and 2.4 GB).
 GLOBAL_MAX_SPECTRA = 40
+
+
+def _derivatives_need_their_lineshape(spectra, model) -> None:
+    """Refuse spectra whose voltage column is named as a field derivative (``dV/dH (uV)``)
+    fitted with another lineshape than the derivative one."""
+    if model.name == "stfmr_derivative":
+        return
+    named = [(d.source, d.meta["vmix_derivative_column"]) for d in spectra
+             if d.meta.get("vmix_derivative_column")]
+    if named:
+        source, column = named[0]
+        raise CLIError(f"{source}: column {column!r} is named as a field derivative of V_mix (a "
+                       "field-modulated lock-in's reading), which the mixing lineshape does not "
+                       "describe: give --lineshape derivative")
 
 
 def _read_and_fit(args, model, rows=None):

@@ -397,6 +397,23 @@ def _lockin_sign_flags(out: dict, analysis: STFMRAnalysis) -> None:
         "read the one channel whose sign you know (--column voltage=NAME)"))
 
 
+def _powers_with_one_current(analysis: STFMRAnalysis, sample) -> str | None:
+    """The flag of absolute torques made with one rf current from spectra at several rf powers
+    (the CoFe/Pt dev13 files at 9, 12 and 15 dBm, compared as repeats, all taken at --irf 5mA),
+    or None. The rf current of a linear line grows as sqrt(P): 6 dB is a factor 2."""
+    if sample is None or getattr(sample, "i_rf", None) is None:
+        return None
+    powers = sorted({round(float(p), 3) for sp in analysis.spectra
+                     if (p := sp.dataset.meta.get("power")) is not None})
+    if len(powers) < 2:
+        return None
+    factor = 10 ** ((powers[-1] - powers[0]) / 20)
+    return (f"the spectra were taken at {len(powers)} rf powers ({', '.join(f'{p:g}' for p in powers)}"
+            f" dBm) and share one rf current: the current grows as sqrt(P), a factor {factor:.2g} "
+            "across them, so the absolute torques of all but one power are off; give the files of "
+            "one power together")
+
+
 def _has_error(q) -> bool:
     """Whether a summary quantity carries a standard uncertainty."""
     return isinstance(q, dict) and q.get("stderr") is not None
@@ -525,6 +542,10 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
             for k in scaled:
                 if isinstance(sec.get(k), dict) and "value" in sec[k]:
                     add_flag(sec[k], lockin_reading_reason(list(readings)))
+    # 5e. spectra at several rf powers with one rf current: the current grows as sqrt(P)
+    reason = _powers_with_one_current(analysis, sample)
+    if reason:
+        flag_torque_quantities(out, reason, scaled)
     # 6a. a free g outside the range of ferromagnets
     for route, sec in secs.items():
         reason = g_outside_ferromagnets(sec.get("g"))

@@ -44,7 +44,13 @@ _FIELD_NAMES = {"field", "h", "b", "mu0h", "bfield", "hfield", "magneticfield", 
 _VOLTAGE_NAMES = {"vmix", "voltage", "v", "vdc", "signal", "mixingvoltage", "dcvoltage",
                   "spannung", "mischspannung", "tension", "vrect", "vrectified",
                   "rectifiedvoltage", "vstfmr", "vst", "stfmrsignal", "stfmrvoltage",
-                  "vsp", "spinpumpingvoltage", "vishe"}
+                  "vsp", "spinpumpingvoltage", "vishe"} | {
+                      # a field-modulated lock-in's reading, h_m dV/dH (--lineshape derivative)
+                      "dv/dh", "dv/db", "dvmix/dh", "dvmix/db", "dvdh", "dvdb", "dvmixdh",
+                      "dvmixdb"}
+#: Voltage column names that say the column holds a field derivative of V_mix.
+DERIVATIVE_NAMES = {"dv/dh", "dv/db", "dvmix/dh", "dvmix/db", "dvdh", "dvdb", "dvmixdh",
+                    "dvmixdb"}
 
 
 _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequencies",

@@ -17,6 +17,7 @@ from ..text import Table, parse_number, read_tables
 
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
+    DERIVATIVE_NAMES,
     _column_quantity, _find_column, _key, _magnet_current_column, _power_column, _resolve_unit,
     RF_BAND_GHZ, frequency_unit_of, is_lockin_output,
 )
@@ -24,7 +25,7 @@ from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
-from ..gains import gain_entry, gain_factor
+from ..gains import gain_entry, gain_factor, gain_in_name
 from .options import _STYLE, _Options, _opt, _opts
 from .sweeps import (
     JITTER_SIGMAS, MIN_POINTS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
@@ -529,7 +530,18 @@ def _voltage_gain(part: _Part, opts: _Options) -> float:
     preamble writes a gain, when the user says whether the readings hold it."""
     if opts.voltage_gain is not None:
         return opts.voltage_gain
-    for key, value in part.table.header.items():
+    table = part.table
+    for col in (part.vcol if isinstance(part.vcol, tuple) else (part.vcol,)):
+        name = str(table.columns[col]) if table.columns is not None else ""
+        number = gain_in_name(name) if name else None
+        if number is not None:
+            # 'Vmix x100 (uV)' was read as it stands: torques 100 times too large, no word
+            raise DataError(f"{part.source}: {table.column_label(col)} writes a gain {number} "
+                            "in its name, and whether V_mix in the file is divided by it "
+                            f"already the file does not say: give "
+                            f"{_opt('voltage_gain', number)} if it is not (the readings of the "
+                            f"amplified signal) or {_opt('voltage_gain', 1)} if it is")
+    for key, value in table.header.items():
         found = gain_entry(key, value)
         if found is None:
             continue
@@ -657,6 +669,11 @@ def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
         vmix_uV = vmix_uV / gain
         lockin_meta = {**lockin_meta, "voltage_gain": gain}
     lockin_meta = {**lockin_meta, **_named_polarity(part)}
+    if not isinstance(part.vcol, tuple) and table.columns is not None:
+        vname = _units.split_header(table.columns[part.vcol])[0] \
+            if _units.header_dimension(table.columns[part.vcol]) else table.columns[part.vcol]
+        if _key(vname) in DERIVATIVE_NAMES:         # 'dV/dH (uV)': for --lineshape derivative
+            lockin_meta = {**lockin_meta, "vmix_derivative_column": str(table.columns[part.vcol])}
     reading = _lockin_reading(part)
     if reading is not None and opts.voltage_gain is None:
         # a lock-in's reading of amplitude-modulated rf is a fraction of V_mix: the absolute
