@@ -52,6 +52,11 @@ def main(argv=None) -> int:
     ap.add_argument("--overwrite", action="store_true")
     args = ap.parse_args(argv)
 
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not args.overwrite:
+        # said before the sampling, as the command does (it was said after 20 s of MCMC)
+        print(f"{out} exists and is not empty; pass --overwrite to replace it", file=sys.stderr)
+        return 2
     nife = read_thickness_table(DATA / "nife_bisb.csv", label="NiFe/BiSb")
     cotb = read_thickness_table(DATA / "cotb_bisb.csv", label="CoTb/BiSb")
     problem = build_problem([nife, cotb], joint=True)      # rho = 350.3 uOhm cm from the headers
@@ -89,10 +94,6 @@ def main(argv=None) -> int:
     print(f"xi_DL(CoTb)/xi_DL(NiFe) at 26 nm: {ratio['p50']:.2f} [{ratio['p16']:.2f}, "
           f"{ratio['p84']:.2f}]  (seed 003: more than eight)")
 
-    out = Path(args.out)
-    if out.exists() and any(out.iterdir()) and not args.overwrite:
-        print(f"{out} exists and is not empty; pass --overwrite to replace it", file=sys.stderr)
-        return 1
     out.mkdir(parents=True, exist_ok=True)
     summary = summary_dict(problem, lsq, post)
     summary["ratio_xi_e_dl_cotb_over_nife_26nm"] = ratio

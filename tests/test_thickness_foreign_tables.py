@@ -118,3 +118,69 @@ def test_fl_data_contradicting_im_g_zero_and_errors_above_the_value_are_flagged(
                  "--out", str(tmp_path / "dl")]) == 3
     assert main(["thickness", str(NIFE), str(COTB), "--joint", "--no-figures", "--strict",
                  "--out", str(tmp_path / "joint")]) == 0
+
+
+def _long_table_of_two_samples(path: Path, key: str = "sample") -> Path:
+    """The example's two series in one long table, told apart by a sample column (the NiFe
+    series has FL columns the CoTb series leaves empty)."""
+    import pandas as pd
+
+    frames = []
+    for name in ("nife_bisb.csv", "cotb_bisb.csv"):
+        df = pd.read_csv(DATA / name, comment="#")
+        df.insert(0, key, name.split("_")[0])
+        frames.append(df)
+    table = pd.concat(frames, ignore_index=True)
+    path.write_text("# resistivity: 350.3 uOhm cm\n" + table.to_csv(index=False, na_rep=""))
+    return path
+
+
+def test_two_samples_in_one_long_table_are_two_series(tmp_path):
+    """A long table of two samples with a 'sample' column was read as one series (the column left
+    out without a word): sigma_s 241 +- 4e5 against 2.5 in an outside trial, flagged only as a
+    poor fit. Each sample is a series of its own: the numbers of the two files given together."""
+    table = _long_table_of_two_samples(tmp_path / "both.csv")
+    runs = {}
+    for name, files in (("files", [DATA / "nife_bisb.csv", DATA / "cotb_bisb.csv"]),
+                        ("table", [table])):
+        out = tmp_path / name
+        assert main(["thickness", *map(str, files), "--joint", "--out", str(out),
+                     "--no-figures"]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())
+    a, b = runs["files"], runs["table"]
+    for k in ("spin_hall_conductivity", "spin_diffusion_length"):
+        assert b[k]["value"] == pytest.approx(a[k]["value"], rel=1e-9), k
+        assert b[k]["stderr"] == pytest.approx(a[k]["stderr"], rel=1e-6), k
+    assert list(b["interfaces"]) == ["nife", "cotb"]
+    for x, y in zip(a["interfaces"].values(), b["interfaces"].values()):
+        for k in ("re_g_mix", "im_g_mix"):
+            assert y[k]["value"] == pytest.approx(x[k]["value"], rel=1e-9, abs=1e-12), k
+    assert any("the rows of sample 'nife' (column 'sample'; 2 samples in the table" in n
+               for n in b["notes"])
+
+
+def test_a_table_of_several_samples_through_the_one_series_reader(tmp_path):
+    from sotfit.io.thickness import read_thickness_tables
+
+    table = _long_table_of_two_samples(tmp_path / "both.csv", key="Stack")
+    with pytest.raises(ThicknessError, match="column 'Stack' names 2 samples .*read_thickness_tables"):
+        read_thickness_table(table)
+    nife, cotb = read_thickness_tables(table)
+    assert (nife.label, cotb.label) == ("nife", "cotb")
+    assert nife.fl is not None and cotb.fl is None
+    assert np.array_equal(nife.dl.y, read_thickness_table(DATA / "nife_bisb.csv").dl.y)
+
+
+def test_a_german_thickness_column():
+    """'Dicke (nm)' was 'no thickness column'."""
+    import pandas as pd
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        df = pd.read_csv(DATA / "nife_bisb.csv", comment="#").rename(
+            columns={"thickness (nm)": "Dicke (nm)"})
+        path = Path(tmp) / "dicke.csv"
+        path.write_text("# resistivity: 350.3 uOhm cm\n" + df.to_csv(index=False))
+        got = read_thickness_table(path)
+        ref = read_thickness_table(DATA / "nife_bisb.csv")
+        assert np.array_equal(got.dl.x, ref.dl.x) and np.array_equal(got.fl.y, ref.fl.y)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import signal
 import sys
 import warnings
@@ -29,6 +30,35 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        """Usage errors as argparse says them, with the nearest option for a misspelt one
+        (``--theta_h``: did you mean --theta-h?)."""
+        import difflib
+
+        m = re.match(r"unrecognized arguments: (.*)", message)
+        if m:
+            known = sorted(_option_strings(self))
+            hints = []
+            for word in m.group(1).split():
+                if word.startswith("-"):
+                    near = difflib.get_close_matches(word.split("=")[0], known, n=1, cutoff=0.7)
+                    if near:
+                        hints.append(f"{word}: did you mean {near[0]}?")
+            if hints:
+                message += " (" + "; ".join(hints) + ")"
+        super().error(message)
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    """The options of ``parser`` and of every subcommand under it."""
+    out = set()
+    for action in parser._actions:
+        out.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                out |= _option_strings(child)
+    return out
 
 
 #: Subcommands that read laboratory files and take ``--format FILE.toml``.
@@ -68,12 +98,45 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(sub)
     for name in FORMAT_COMMANDS:
+        example = _FORMAT_EXAMPLES.get(name, 'field-unit = "Oe"')
         sub.choices[name].add_argument(
             "--format", metavar="FILE.toml",
             help="an instrument profile: [columns] ROLE = NAME, [column_units] ROLE = UNIT and "
-                 "[options] with any option of this command (e.g. field-unit = \"Oe\"); "
+                 f"[options] with any option of this command (e.g. {example}); "
                  "options on the command line win")
+    _show_defaults(parser)
     return parser
+
+
+#: An [options] entry of a --format profile, per command (one each command takes).
+_FORMAT_EXAMPLES = {"thickness": 'rho = "350uOhmcm"'}
+
+
+class _DefaultsShown(argparse.RawDescriptionHelpFormatter):
+    """Help that states every option's default where its text does not already (``(default:
+    6)``): the defaults of many options were nowhere but in the code."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if (not action.option_strings or default is None or default is False
+                or default == argparse.SUPPRESS
+                or isinstance(default, (list, tuple, dict)) and not default
+                or isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction,
+                                       argparse._HelpAction, argparse._VersionAction))
+                or "default" in text.lower() or text == argparse.SUPPRESS):
+            return text
+        shown = ",".join(map(str, default)) if isinstance(default, (list, tuple)) else default
+        return f"{text} (default: {shown})" if text else f"default: {shown}"
+
+
+def _show_defaults(parser: argparse.ArgumentParser) -> None:
+    """Give ``parser`` and every subcommand parser under it :class:`_DefaultsShown`."""
+    parser.formatter_class = _DefaultsShown
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _show_defaults(child)
 
 
 def _library_errors() -> tuple[type[Exception], ...]:
@@ -132,8 +195,8 @@ def main(argv=None) -> int:
         return 2
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 1
+        parser.print_help(sys.stderr)
+        return 2            # a usage error, as the README says (it was 1)
     from .closed_pipe import ClosedPipeSafe
     from .common import CLIError, OutputFolder, input_paths
 

@@ -80,7 +80,9 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "interface", help="spin-mixing conductance of interface models (barrier, delta)",
         description=__doc__.split("Examples")[0])
-    p.add_argument("--model", choices=("barrier", "delta"), required=True)
+    p.add_argument("--model", choices=("barrier", "delta"), required=True,
+                   help="the tight-binding interface barrier (seed 004) or the delta barrier "
+                        "(docs/interface.md)")
     p.add_argument("--map", required=True, help="axes, e.g. dt=0:1:50,J=0.05:2:50 (eV) "
                    "for barrier or u0=0:2:30,u_ex=0.1:3:30 for delta")
     add_parallel_options(p, "the rows of the map (the same results)")

@@ -102,8 +102,12 @@ def add_parser(subparsers) -> None:
         "kp", help="k.p band models: Boltzmann and Kubo-Bastin spin densities and torques",
         description="Current-induced spin density S and torque tau = J m x S of a k.p model "
                     "(2DEG Rashba ferromagnet, Dirac model, TMDC/CrI3) against the chemical potential.")
-    p.add_argument("--model", required=True, choices=["tmdc", "dirac", "2deg"])
-    p.add_argument("--method", choices=["boltzmann", "kubo"], default="boltzmann")
+    p.add_argument("--model", required=True, choices=["tmdc", "dirac", "2deg"],
+                   help="the k.p Hamiltonian: TMDC/CrI3 (seed 000), a magnetic Dirac surface, or "
+                        "the Rashba 2DEG (docs/kp.md)")
+    p.add_argument("--method", choices=["boltzmann", "kubo"], default="boltzmann",
+                   help="Boltzmann (relaxation time, intraband) or Kubo-Bastin (both parts, "
+                        "Lorentzian broadening) linear response")
     p.add_argument("--sweep", type=_sweep_type, required=True, metavar="mu=START:STOP:N",
                    help="chemical potentials, e.g. mu=-1.5:1.5:200 (eV) or mu=-20meV:80meV:50")
     p.add_argument("--map", type=_map_type, metavar="NAME=START:STOP:N",

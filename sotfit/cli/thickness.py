@@ -113,7 +113,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--mcmc", action="store_true", help="sample the posterior with emcee")
     p.add_argument("--walkers", type=integer_type(2), default=32, help="emcee walkers (>= 2)")
     p.add_argument("--steps", type=integer_type(2), default=5000, help="chain length (>= 2)")
-    p.add_argument("--seed", type=integer_type(0), default=0)
+    p.add_argument("--seed", type=integer_type(0), default=0,
+                   help="random seed of the walkers' start (--mcmc; the same seed, the same chain)")
     p.add_argument("--prior", action="append", default=[], metavar="NAME=DIST(...)",
                    help="prior, e.g. spin_diffusion_length=uniform(1,100) or "
                         "re_g_mix=loguniform(0.001,20)")
@@ -148,7 +149,7 @@ def _pairs(items, what):
 
 def _load(args):
     from ..io.thickness import (COLUMN_ROLES, check_distinct_files, from_summaries,
-                                read_thickness_table)
+                                read_thickness_tables)
 
     from ..io import table_names
 
@@ -187,17 +188,23 @@ def _load(args):
         raise CLIError(f"{len(args.label)} --label for {len(files)} tables")
     columns = role_options(args.column, "--column", COLUMN_ROLES)
     units = role_options(args.column_unit, "--column-unit", COLUMN_ROLES)
-    series = [read_thickness_table(f, resistivity=args.rho,
-                                   label=args.label[i] if args.label else None,
-                                   columns=columns, column_units=units,
-                                   absent_columns_ok=len(files) > 1)
-              for i, f in enumerate(files)]
+    series = [one for i, f in enumerate(files)
+              for one in read_thickness_tables(f, resistivity=args.rho,
+                                               label=args.label[i] if args.label else None,
+                                               columns=columns, column_units=units,
+                                               absent_columns_ok=len(files) > 1)]
     nowhere = [r for r in columns if all(r in s.meta["columns_absent"] for s in series)]
     if nowhere:
         raise CLIError("no table has the column of --column "
                        + ", ".join(f"{r}={columns[r]}" for r in nowhere))
     _no_shared_points(series, files)
     return series
+
+
+def _named(series) -> str:
+    """A series as messages name it: its file, and its sample where the file holds several."""
+    source = series.meta.get("source", series.label)
+    return source if series.label == Path(source).stem else f"{source} [{series.label}]"
 
 
 def _no_shared_points(series, files) -> None:
@@ -216,7 +223,8 @@ def _no_shared_points(series, files) -> None:
                 shared = len(a & b)
                 if shared >= 2 and 2 * shared >= min(len(a), len(b)):
                     raise CLIError(
-                        f"{files[i]} and {files[j]} share {shared} of their {len(a)} and "
+                        f"{_named(series[i])} and {_named(series[j])} share {shared} of their "
+                        f"{len(a)} and "
                         f"{len(b)} {part.upper()} points exactly (thickness, value and error): "
                         "the same measurement given twice counts every point twice; give each "
                         "interface's table once")

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from .series import XI_E_UNIT, ThicknessError, ThicknessSeries, check_distinct_files
 from .summaries import from_summaries
-from .table import COLUMN_ROLES, read_thickness_table
+from .table import COLUMN_ROLES, SAMPLE_NAMES, read_thickness_table, read_thickness_tables
 
-__all__ = ["ThicknessSeries", "ThicknessError", "read_thickness_table", "from_summaries",
-           "check_distinct_files", "XI_E_UNIT", "COLUMN_ROLES"]
+__all__ = ["ThicknessSeries", "ThicknessError", "read_thickness_table", "read_thickness_tables",
+           "from_summaries", "check_distinct_files", "XI_E_UNIT", "COLUMN_ROLES", "SAMPLE_NAMES"]

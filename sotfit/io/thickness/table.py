@@ -19,10 +19,11 @@ from . import cells as _cells
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
                      _resistivity_text)
 
-__all__ = ["read_thickness_table", "COLUMN_ROLES"]
+__all__ = ["read_thickness_table", "read_thickness_tables", "COLUMN_ROLES", "SAMPLE_NAMES"]
 
 
-_THICK_NAMES = {"thickness", "t", "t_n", "tn", "t_nm_layer", "d", "t_nm"}
+_THICK_NAMES = {"thickness", "t", "t_n", "tn", "t_nm_layer", "d", "t_nm",
+                "dicke", "schichtdicke", "epaisseur", "espesor"}   # German, French, Spanish
 _EFF_NAMES = {"xi_e_dl": ("dl", True), "xie_dl": ("dl", True), "xi_dl": ("dl", False),
               "xi_e_fl": ("fl", True), "xie_fl": ("fl", True), "xi_fl": ("fl", False)}
 _RHO_NAMES = {"resistivity", "rho"}
@@ -152,6 +153,26 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     text without a number after the last data row (a footnote) are not read. Each of these
     is said in ``meta['reader_notes']``.
     """
+    found = read_thickness_tables(path, resistivity=resistivity, label=label,
+                                  thickness_unit=thickness_unit, columns=columns,
+                                  column_units=column_units, absent_columns_ok=absent_columns_ok,
+                                  _one=True)
+    return found[0]
+
+
+def read_thickness_tables(path, *, resistivity: float | None = None, label: str | None = None,
+                          thickness_unit: str | None = None, columns: Mapping | None = None,
+                          column_units: Mapping | None = None,
+                          absent_columns_ok: bool = False, _one: bool = False
+                          ) -> list[ThicknessSeries]:
+    """The thickness series of a table: one, or one per sample where a sample column
+    (:data:`SAMPLE_NAMES`: ``sample``, ``stack``, ``device``, ...) names two or more samples,
+    each labelled by its name. Parameters and errors as :func:`read_thickness_table`
+    (``label`` is refused for a table of several samples: their names label them).
+
+    Two samples in one long table were read as one series, the sample column left out without a
+    word: sigma_s 241 +- 4e5 against 2.5, flagged only as a poor fit.
+    """
     p = Path(path)
     file, sheet = table_names.named_table(p)
     if not file.is_file():
@@ -165,6 +186,63 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
         raise ThicknessError(f"{p}: no column matches --column "
                              + ", ".join(f"{r}={dict(columns)[r]}" for r in absent)
                              + f"; columns: {list(map(str, df.columns))}")
+    samples = _samples(p, df, rows, {str(v).strip() for v in dict(columns or {}).values()})
+    if samples is None:
+        return [_one_series(p, df, rows, cols, header_meta, notes, absent, resistivity, label,
+                            thickness_unit, columns, sheet)]
+    column, groups = samples
+    names = ", ".join(repr(k) for k in groups)
+    if _one:
+        raise ThicknessError(f"{p}: column {column!r} names {len(groups)} samples ({names}): "
+                             "read the table with read_thickness_tables, one series per sample")
+    if label is not None:
+        raise ThicknessError(f"{p}: column {column!r} names {len(groups)} samples ({names}), "
+                             "which label their series: leave the label out")
+    out = []
+    for name, idx in groups.items():
+        sub = df.iloc[idx].reset_index(drop=True)
+        sub_rows = _Rows(tuple(rows.numbers[i] for i in idx), rows.file_lines)
+        said = [*notes, f"the rows of sample {name!r} (column {column!r}; {len(groups)} "
+                        f"samples in the table: {names})"]
+        out.append(_one_series(p, sub, sub_rows, cols, header_meta, said, absent, resistivity,
+                               name, thickness_unit, columns, sheet))
+    return out
+
+
+#: Names of a column that tells the samples of a table apart.
+SAMPLE_NAMES = {"sample", "samples", "sample_id", "sample_name", "samplename", "sampleid",
+                "stack", "device", "film", "structure", "series", "label", "name", "probe",
+                "probe_name", "wafer", "chip"}
+
+
+def _samples(p: Path, df, rows: "_Rows", named: set):
+    """``(column, {sample name: row indices})`` where a sample column (:data:`SAMPLE_NAMES`, not
+    one of the columns ``named`` by the caller) names two or more samples, else None. A sample column with a row
+    without a name is an error naming the rows."""
+    for c in df.columns:
+        try:
+            name = split_header(str(c))[0]
+        except UnitError:
+            name = str(c)
+        if _key(name) not in SAMPLE_NAMES or c in named:
+            continue
+        cells = [str(v).strip() for v in df[c]]
+        names = list(dict.fromkeys(v for v in cells if not _cells.is_missing(v)))
+        if len(names) < 2:
+            return None
+        blank = [i for i, v in enumerate(cells) if _cells.is_missing(v)]
+        if blank:
+            raise ThicknessError(f"{p}: column {c!r} names {len(names)} samples, but "
+                                 f"{rows.where(blank)} name none: write the sample of every "
+                                 "row")
+        return c, {n: [i for i, v in enumerate(cells) if v == n] for n in names}
+    return None
+
+
+def _one_series(p: Path, df, rows: "_Rows", cols: dict, header_meta: dict, notes: list,
+                absent: list, resistivity, label, thickness_unit, columns, sheet
+                ) -> ThicknessSeries:
+    """The series of the rows ``df`` of table ``p``."""
     t = _thickness_nm(p, df, rows, cols, thickness_unit,
                       named="thickness" in dict(columns or {}))
     rho, rho_source, rho_rows = _table_resistivity(p, df, rows, cols, header_meta, resistivity,
