@@ -403,6 +403,9 @@ def read_sample_file(path):
         No such file, or a file that does not parse.
     """
     p = Path(path)
+    if p.is_dir():
+        raise SampleError(f"sample file {p} is a folder: give the sample file in it (.toml, "
+                          ".json or key = value text) by name")
     if not p.is_file():
         raise SampleError(f"sample file {p} not found")
     text = p.read_text(encoding="utf-8")

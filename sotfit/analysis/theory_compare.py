@@ -204,6 +204,11 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
 def read_measured_ratio(path, **kwargs) -> MeasuredRatio:
     """:func:`measured_ratio` of a summary.json file (errors name the file)."""
     p = Path(path)
+    if p.is_dir():
+        inside = p / "summary.json"
+        hint = (f" (it holds {inside}: give that)" if inside.is_file() else
+                " (give the summary.json of a sotfit run)")
+        raise ValueError(f"{p}: a folder, not a summary.json{hint}")
     try:
         summary = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

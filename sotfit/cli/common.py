@@ -34,7 +34,11 @@ def _argparse_type(name: str, convert):
         try:
             return convert(text)
         except ValueError as exc:  # UnitError is a ValueError too
-            raise argparse.ArgumentTypeError(str(exc)) from None
+            message = str(exc)
+            if str(text).lstrip().startswith("-"):
+                # '--fermi-energy -4eV' is read as an option, not a value: say the '=' form
+                message += "; a negative value goes after '=' (--option=-4eV)"
+            raise argparse.ArgumentTypeError(message) from None
 
     parse.__name__ = name
     return parse
@@ -485,6 +489,8 @@ def read_format_profile(path, parser: argparse.ArgumentParser) -> dict:
         options the subcommand has), or a value of the wrong kind.
     """
     p = Path(path)
+    if p.is_dir():
+        raise CLIError(f"--format {p}: a folder, not a profile: give the .toml file by name")
     if not p.is_file():
         raise CLIError(f"--format {p}: no such file")
     try:

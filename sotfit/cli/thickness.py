@@ -147,6 +147,18 @@ def _pairs(items, what):
     return out
 
 
+def _pattern_in(folder: Path) -> Path:
+    """A pattern for the inputs a folder holds: its summaries (``*/summary.json`` of a run per
+    thickness, or ``summary.json``) where it has them, else its tables."""
+    for pattern in ("summary.json", "*/summary.json", "*/*/summary.json"):
+        if next(folder.glob(pattern), None) is not None:
+            return folder / pattern
+    for pattern in ("*.csv", "*.txt", "*.tsv", "*.dat", "*.xlsx"):
+        if next(folder.glob(pattern), None) is not None:
+            return folder / pattern
+    return folder / "*.csv"
+
+
 def _load(args):
     from ..io.thickness import (COLUMN_ROLES, check_distinct_files, from_summaries,
                                 read_thickness_tables)
@@ -158,7 +170,7 @@ def _load(args):
     if folders:
         raise CLIError(f"{folders[0]} is a folder: give the thickness tables (one per interface) "
                        "or the summary.json files in it by name, e.g. "
-                       f"{Path(folders[0]) / '*.csv'}")
+                       f"{_pattern_in(Path(folders[0]))}")
     missing = [str(f) for f in files if not table_names.named_table(f)[0].is_file()]
     if missing:
         raise CLIError(f"file(s) not found: {missing}")

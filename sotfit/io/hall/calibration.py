@@ -83,6 +83,9 @@ def read_magnet_calibration(path, current_unit: str | None = None,
     MagnetCalibration
     """
     p = Path(path)
+    if p.is_dir():
+        raise HallReadError(f"{p}: a folder, not a calibration file: give the table of magnet "
+                            "current against field in it by name")
     if not p.is_file():
         raise HallReadError(f"{p}: no such calibration file")
     df = _read_csv(p) if _is_plain_csv(p) else _read_table(p)[0]

@@ -1,0 +1,95 @@
+"""What the command line says when a user slips: a folder where a file belongs, a negative value
+after a blank, a misspelt option, no subcommand, and the defaults --help states."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sotfit.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "stfmr_example"
+HALL = ROOT / "data" / "hall_example" / "inplane"
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["stfmr", str(EXAMPLE), "--sample", str(ROOT / "data")],
+     "is a folder: give the sample file in it"),
+    (["stfmr", str(EXAMPLE), "--format", str(ROOT / "data")],
+     "a folder, not a profile: give the .toml file by name"),
+    (["hall", str(HALL / "phi_100mT.csv"), "--method", "avci", "--calibration", str(ROOT / "data")],
+     "a folder, not a calibration file"),
+])
+def test_a_folder_where_a_file_belongs_is_said(tmp_path, capsys, argv, said):
+    """These were 'not found' (or 'no such file') for a folder that exists."""
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    assert said in capsys.readouterr().err
+
+
+def test_a_run_folder_given_to_theory_compare_names_its_summary(tmp_path, capsys):
+    """It was a raw '[Errno 21] Is a directory'."""
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "summary.json").write_text(json.dumps({"xi_fl": {"value": 1.0}}))
+    assert main(["theory", "compare", "--summary", str(run), "--model", "tmatrix",
+                 "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert f"{run}: a folder, not a summary.json (it holds {run / 'summary.json'}: give that)" in err
+
+
+def test_a_folder_of_runs_given_to_thickness_suggests_their_summaries(tmp_path, capsys):
+    """The suggestion was FOLDER/*.csv, which matched nothing: the summaries of a run per
+    thickness are FOLDER/*/summary.json."""
+    for t in ("t2", "t4"):
+        (tmp_path / "stfmr" / t).mkdir(parents=True)
+        (tmp_path / "stfmr" / t / "summary.json").write_text("{}")
+    assert main(["thickness", str(tmp_path / "stfmr"), "--out", str(tmp_path / "o")]) == 2
+    assert f"e.g. {tmp_path / 'stfmr' / '*' / 'summary.json'}" in capsys.readouterr().err
+
+
+def test_a_negative_value_after_a_blank_names_the_equals_form(tmp_path, capsys):
+    """'--fermi-energy -4' asked for '-4eV', which after a blank argparse reads as an option."""
+    with pytest.raises(SystemExit) as stop:
+        main(["theory", "interface", "--model", "barrier", "--fermi-energy", "-4",
+              "--out", str(tmp_path / "o")])
+    assert stop.value.code == 2
+    assert "a negative value goes after '=' (--option=-4eV)" in capsys.readouterr().err
+
+
+def test_a_misspelt_option_is_named_with_the_nearest(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["stfmr", str(EXAMPLE), "--out", str(tmp_path / "o"), "--no-figure"])
+    assert stop.value.code == 2
+    assert "--no-figure: did you mean --no-figures?" in capsys.readouterr().err
+
+
+def test_no_subcommand_is_a_usage_error(capsys):
+    """It exited with 1; the README says 2 for usage errors."""
+    assert main([]) == 2
+    assert "COMMAND" in capsys.readouterr().err
+
+
+def _help(*command) -> str:
+    parser = build_parser()
+    for name in command:
+        sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+        parser = sub.choices[name]
+    return " ".join(parser.format_help().split())
+
+
+@pytest.mark.parametrize("command, shown", [
+    (("thickness",), ["--walkers WALKERS emcee walkers (>= 2) (default: 32)",
+                      "(--mcmc; the same seed, the same chain) (default: 0)"]),
+    (("theory", "interface"), ["Fermi wave number (1/nm) (default: 10.0)"]),
+    (("theory", "kp"), ["Kubo-Bastin (both parts, Lorentzian broadening) linear response "
+                        "(default: boltzmann)"]),
+])
+def test_help_states_the_defaults(command, shown):
+    """The defaults of many options were nowhere but in the code (the delta model's k_F = 10/nm
+    of `theory interface` against 3/nm in `thickness`, say)."""
+    text = _help(*command)
+    for s in shown:
+        assert s in text, s
