@@ -228,7 +228,7 @@ def _field_tilt(groups, theta_h_stderr: float, notes: list) -> dict:
             cot = max(abs(1 / math.tan(math.radians(t))) for t in tilted)
             notes.append(f"theta_h taken as exact: a misalignment of 1 deg (e.g. a tilted sample) changes H_K and "
                          f"the torque fields by {cot * math.radians(1.0):.1%}, not in their standard errors; give "
-                         "theta_h_stderr to include it")
+                         "its uncertainty to include it (--theta-h-stderr 1deg; Python: theta_h_stderr=1)")
     return sin_th
 
 

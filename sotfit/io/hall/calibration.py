@@ -45,7 +45,7 @@ class MagnetCalibration:
             raise HallReadError(
                 f"{self.source}: magnet current(s) {np.unique(c[outside]).tolist()} A lie outside the "
                 f"calibration range [{lo}, {hi}] A; extend the calibration or allow linear "
-                f"extrapolation explicitly (extrapolate=True / --extrapolate-calibration)")
+                f"extrapolation explicitly ({_extrapolation_option()})")
         f = np.interp(c, self.current, self.field)
         e = np.interp(c, self.current, self.field_stderr)
         if outside.any():
@@ -124,3 +124,11 @@ def read_magnet_calibration(path, current_unit: str | None = None,
     n = fields.shape[1]
     err = (fields.std(axis=1, ddof=1) / math.sqrt(n))[order] if n > 1 else np.zeros_like(mean)
     return MagnetCalibration(current[order], mean, err, str(p))
+
+
+def _extrapolation_option() -> str:
+    """The option that allows extrapolation, as the caller spells it."""
+    from .options import _STYLE
+
+    return ("--extrapolate-calibration" if _STYLE.get() == "cli"
+            else "extrapolate_calibration=True")
