@@ -32,7 +32,8 @@ from .data import Dataset, Sweep
 from .models.spec import ModelError, ModelSpec
 from .results import FitResult, ResultTable
 
-__all__ = ["fit", "fit_sweep", "fit_global", "Problem", "as_problem", "FitWarning", "FitError"]
+__all__ = ["fit", "fit_sweep", "fit_global", "Problem", "as_problem", "FitWarning", "FitError",
+           "decorrelate"]
 
 
 class FitWarning(UserWarning):
@@ -136,7 +137,7 @@ def _build_params(models, datasets, shared, init, fixed, free, bounds, exprs, us
     return params, maps
 
 
-def _residual(params, models, datasets, maps, weighted):
+def _residual(params, models, datasets, maps, weighted, correlations=()):
     v = params.valuesdict()
     out = []
     for model, d, pmap, w in zip(models, datasets, maps, weighted):
@@ -146,6 +147,8 @@ def _residual(params, models, datasets, maps, weighted):
         if w:
             r = r / d.yerr
         out.append(r)
+    if correlations:
+        out = decorrelate(out, correlations)
     return np.concatenate(out)
 
 
@@ -181,6 +184,11 @@ class Problem:
     priors : mapping, optional
         ``{name: frozen scipy.stats distribution or text}`` for :func:`sotfit.bayes.sample`
         (in the parameter's own unit); least squares ignores them.
+    correlations : sequence of (i, j, idx_i, idx_j, rho), optional
+        Correlated errors between points of two datasets: point ``idx_i[k]`` of dataset ``i``
+        and point ``idx_j[k]`` of dataset ``j`` have the correlation ``rho[k]`` (the field-like
+        and damping-like values of one measurement). Least squares and the likelihood then
+        weigh the pairs by their 2x2 covariance (:func:`decorrelate`), not as independent.
     """
 
     datasets: Any
@@ -192,6 +200,7 @@ class Problem:
     bounds: Mapping | None = None
     init: Mapping | None = None
     priors: Mapping | None = None
+    correlations: Any = ()
 
     def __post_init__(self):
         datasets = (self.datasets,) if isinstance(self.datasets, Dataset) else tuple(self.datasets)
@@ -209,6 +218,7 @@ class Problem:
         for name in ("exprs", "bounds", "init", "priors"):
             value = getattr(self, name)
             normal[name] = None if value is None else dict(value)
+        normal["correlations"] = _normal_correlations(self.correlations, datasets)
         for name, value in normal.items():
             object.__setattr__(self, name, value)
 
@@ -223,7 +233,42 @@ class Problem:
 
 
 _PROBLEM_DEFAULTS = {"models": None, "shared": (), "init": None, "fixed": None, "free": (),
-                     "bounds": None, "exprs": None, "priors": None}
+                     "bounds": None, "exprs": None, "priors": None, "correlations": ()}
+
+
+def _normal_correlations(correlations, datasets) -> tuple:
+    """``correlations`` as a tuple of ``(i, j, idx_i, idx_j, rho)`` with integer index arrays
+    and a float array; indices and correlations out of range are errors."""
+    out = []
+    for entry in correlations or ():
+        i, j, a, b, rho = entry
+        a, b = np.asarray(a, int), np.asarray(b, int)
+        rho = np.broadcast_to(np.asarray(rho, float), a.shape).copy()
+        if not (0 <= i < len(datasets) and 0 <= j < len(datasets)) or i == j:
+            raise ValueError(f"correlations: datasets {i} and {j} are not two of the "
+                             f"{len(datasets)} datasets")
+        if a.shape != b.shape or (a.size and (a.max() >= len(datasets[i].x)
+                                               or b.max() >= len(datasets[j].x))):
+            raise ValueError(f"correlations: point indices out of range for datasets {i}, {j}")
+        if np.any(~np.isfinite(rho)) or np.any(np.abs(rho) >= 1):
+            raise ValueError(f"correlations: correlations of datasets {i}, {j} must lie in "
+                             "(-1, 1)")
+        out.append((int(i), int(j), a, b, rho))
+    return tuple(out)
+
+
+def decorrelate(residuals: list, correlations) -> list:
+    """Residuals in units of their errors (one array per dataset, points on the last axis) made
+    independent: for each correlated pair (r_i, r_j) with correlation rho, r_j becomes
+    (r_j - rho r_i) / sqrt(1 - rho^2), the Cholesky whitening of their 2x2 covariance, so that
+    the sum of squares is the generalised chi-square r^T C^-1 r. A new list; the arrays of the
+    datasets ``j`` are copies."""
+    out = list(residuals)
+    for i, j, a, b, rho in correlations:
+        rj = np.array(out[j], dtype=float, copy=True)
+        rj[..., b] = (rj[..., b] - rho * np.asarray(out[i])[..., a]) / np.sqrt(1.0 - rho * rho)
+        out[j] = rj
+    return out
 
 
 def as_problem(datasets, models, error: type[Exception] = TypeError, **options) -> Problem:
@@ -306,7 +351,8 @@ def _sources(datasets) -> str:
     return ", ".join(sorted({d.source for d in datasets}))
 
 
-def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max_nfev):
+def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max_nfev,
+              correlations=()):
     """Run lmfit; a run stopped by ``max_nfev`` is moved to its lowest-chi-square evaluation
     (lmfit leaves the last evaluated point, which may be a finite-difference or trial step)."""
     import lmfit
@@ -348,7 +394,8 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
             r = np.where(bad, 1e6 * (1.0 + (finite.max() if finite.size else 0.0)), r)
         return r
 
-    mini = lmfit.Minimizer(residual, params, fcn_args=(models, datasets, maps, weighted),
+    mini = lmfit.Minimizer(residual, params,
+                           fcn_args=(models, datasets, maps, weighted, correlations),
                            scale_covar=scale_covar, nan_policy="raise", iter_cb=keep_best, **kws)
     try:
         out = mini.minimize(method=method)
@@ -360,11 +407,11 @@ def _minimise(params, models, datasets, maps, weighted, scale_covar, method, max
             if out.params[k].vary and not out.params[k].expr:
                 out.params[k].value = v
         out.params.update_constraints()
-        out.residual = _residual(out.params, models, datasets, maps, weighted)
+        out.residual = _residual(out.params, models, datasets, maps, weighted, correlations)
         out.chisqr = float(np.dot(out.residual, out.residual))
         out.redchi = out.chisqr / max(out.nfree, 1)
     if invalid and not np.all(np.isfinite(_residual(out.params, models, datasets, maps,
-                                                    weighted))):
+                                                    weighted, correlations))):
         raise FitError(f"{_sources(datasets)}: model {models[0].name!r} produced invalid values "
                        "(not finite) at the fitted parameters; first met during the fit at "
                        f"{ {k: round(v, 6) for k, v in invalid[0].items()} }")
@@ -445,7 +492,8 @@ def fit_global(datasets: Problem | Sequence[Dataset] | Sweep,
                free: Iterable[str] = (),
                bounds: Mapping | None = None, exprs: Mapping | None = None,
                method: str = "leastsq", guess: bool = True, scale_covar: bool | None = None,
-               max_nfev: int | None = None, warn: bool = True) -> FitResult:
+               max_nfev: int | None = None, warn: bool = True,
+               correlations=()) -> FitResult:
     """Fit several datasets at once with shared and per-dataset parameters.
 
     Parameters
@@ -481,6 +529,8 @@ def fit_global(datasets: Problem | Sequence[Dataset] | Sweep,
         Function-evaluation limit.
     warn : bool
         Emit :class:`FitWarning` if the fit fails to converge or to estimate errors.
+    correlations : sequence, optional
+        Correlated errors between points of two datasets (:class:`Problem`).
 
     Returns
     -------
@@ -488,7 +538,7 @@ def fit_global(datasets: Problem | Sequence[Dataset] | Sweep,
         Its ``problem`` is the :class:`Problem` that was fitted.
     """
     problem = as_problem(datasets, models, shared=shared, init=init, fixed=fixed, free=free,
-                         bounds=bounds, exprs=exprs)
+                         bounds=bounds, exprs=exprs, correlations=correlations)
     datasets, models = _check_models(problem)
     params, maps = _build_params(models, datasets, set(problem.shared), problem.init,
                                  problem.fixed, set(problem.free), problem.bounds,
@@ -501,7 +551,12 @@ def fit_global(datasets: Problem | Sequence[Dataset] | Sweep,
     weighted = [d.yerr is not None for d in datasets]
     if scale_covar is None:
         scale_covar = not all(weighted)
-    out = _minimise(params, models, datasets, maps, weighted, scale_covar, method, max_nfev)
+    if problem.correlations and not all(weighted[k] for c in problem.correlations
+                                        for k in c[:2]):
+        raise FitError(f"{_sources(datasets)}: correlated points need the errors (yerr) of "
+                       "both datasets")
+    out = _minimise(params, models, datasets, maps, weighted, scale_covar, method, max_nfev,
+                    problem.correlations)
     uvals, covar = _uncertain_values(out)
     success, message = _verdict(out, covar, datasets, models, warn)
     units = {n: m.param(k).unit for m, pmap in zip(models, maps) for k, n in pmap.items()}

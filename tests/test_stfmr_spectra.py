@@ -218,3 +218,17 @@ def test_uncertain_values_are_built_when_read_and_survive_pickling_correlated():
     assert c[1][2] == 0.0
     for k in values:
         assert back.combined[k].nominal_value == values[k]
+
+
+def test_a_resonance_within_a_half_width_of_the_sweep_end_is_said_so():
+    """A resonance 0.5 half widths inside the sweep's end was refused as one that 'does not
+    lie inside the sweep'; the refusal (the documented rule: one half width of the line beyond
+    the resonance must be measured) now says where it lies."""
+    from sotfit.analysis.stfmr_spectra import STFMRError
+
+    h = np.linspace(0.02, 0.1, 400)
+    w, d = 0.004, h - 0.098
+    v = (w * w + 0.5 * w * d) / (d * d + w * w) + np.random.default_rng(1).normal(0, 0.005, h.size)
+    ds = sf.Dataset(h, v, x_unit="T", y_unit="uV", meta={"frequency": 10.0, "source": "edge"})
+    with pytest.raises(STFMRError, match="lies less than one half width inside the sweep"):
+        fit_spectrum(ds)

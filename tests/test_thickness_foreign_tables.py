@@ -184,3 +184,17 @@ def test_a_german_thickness_column():
         got = read_thickness_table(path)
         ref = read_thickness_table(DATA / "nife_bisb.csv")
         assert np.array_equal(got.dl.x, ref.dl.x) and np.array_equal(got.fl.y, ref.fl.y)
+
+
+def test_a_field_per_current_density_column_says_what_to_convert(tmp_path, capsys):
+    """'H_DL/j (mT per 1e11 A/m^2)' was an unknown unit whose message named a role and a unit
+    that do not exist."""
+    from sotfit.cli import main
+
+    table = tmp_path / "per_j.csv"
+    table.write_text("thickness (nm),H_DL/j (mT per 1e11 A/m^2),err (mT per 1e11 A/m^2)\n"
+                     "2,0.1,0.01\n4,0.2,0.01\n6,0.25,0.01\n")
+    assert main(["thickness", str(table), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "looks like a torque field per current density" in err
+    assert "xi = (2e/hbar) M_s t_FM (mu0 H) / j" in err

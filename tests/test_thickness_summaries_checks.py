@@ -106,15 +106,41 @@ def test_notes_on_summaries_name_the_series(tmp_path):
     assert said and said[0].startswith("reader: NiFe/BiSb: ") and "None" not in said[0]
 
 
-def test_a_correlation_of_fl_and_dl_in_the_summaries_is_noted(tmp_path):
-    """The summaries now give the FL-DL correlation (-0.32 on the Hall example); the thickness
-    fit takes the two as independent, which the run said nowhere (errors ~11 % small)."""
+def test_a_correlation_of_fl_and_dl_in_the_summaries_is_used(tmp_path):
+    """The summaries give the FL-DL correlation (-0.32 on the Hall example); the thickness fit
+    took the two as independent (errors ~11 % small for c = -0.3, up to 2 times large for
+    +0.9). The correlations of the entries read reach the problem, and the least-squares
+    optimum is the generalised one: its chi-square is r^T C^-1 r with the 2x2 blocks, computed
+    here from the residuals independently of the fit's whitening."""
+    from sotfit.analysis.thickness import build_problem, fit_thickness
+
     ref = read_thickness_table(DATA / "nife_bisb.csv")
     paths = _write(tmp_path, ref, lambda i: True)
     assert not from_summaries(paths).meta.get("reader_notes")
+    corr = {}
     for k, p in enumerate(paths):
         s = json.loads(p.read_text())
-        s["global"]["correlations"] = {"xi_e_fl,xi_e_dl": -0.32 if k == 1 else 0.05}
+        c = -0.32 if k == 1 else 0.05 * (k % 3)
+        s["global"]["correlations"] = {"xi_e_fl,xi_e_dl": c}
+        corr[float(ref.dl.x[k])] = c
         p.write_text(json.dumps(s))
-    notes = from_summaries(paths).meta["reader_notes"]
-    assert any("up to -0.32" in n and "takes the two as independent" in n for n in notes)
+    series = from_summaries(paths)
+    notes = series.meta["reader_notes"]
+    assert any("up to -0.32" in n and "2x2 covariance" in n for n in notes)
+    assert dict(series.meta["dl_fl_correlation"]) == pytest.approx(corr)
+    problem = build_problem(series, joint=True, resistivity=series.resistivity)
+    ((kd, kf, a, b, rho),) = problem.correlations
+    assert [corr[float(problem.datasets[kd].x[i])] for i in a] == pytest.approx(list(rho))
+    fit = fit_thickness(problem)
+    dd, df = problem.datasets[kd], problem.datasets[kf]
+    rd = fit.residuals(kd) / dd.yerr
+    rf = fit.residuals(kf) / df.yerr
+    chi2 = float(np.sum(rd ** 2) + np.sum(rf ** 2))
+    for i, j, c in zip(a, b, rho):      # the blocks: r^T C^-1 r - (r_d^2 + r_f^2)
+        block = np.array([[1.0, c], [c, 1.0]])
+        v = np.array([rd[i], rf[j]])
+        chi2 += float(v @ np.linalg.solve(block, v)) - float(v @ v)
+    assert fit.chisqr == pytest.approx(chi2, rel=1e-9)
+    independent = fit_thickness(build_problem(series, joint=True, resistivity=series.resistivity)
+                                .replace(correlations=()))
+    assert independent.chisqr != pytest.approx(fit.chisqr, rel=1e-6)

@@ -65,6 +65,7 @@ class LogPosterior:
     maps: tuple
     noise: bool = False
     vector_ok: tuple = ()
+    correlations: tuple = ()
 
     @property
     def ndim(self) -> int:
@@ -135,13 +136,25 @@ class LogPosterior:
         """Gaussian log-likelihood of every data point: (nwalkers, ndata)."""
         th = np.atleast_2d(np.asarray(theta, float))
         scale = th[:, -1][:, None] if self.noise else 1.0
-        parts = []
+        zs, logs = [], []
         for y, s, m in zip(self.ys, self.sigmas, self.model_values(th)):
             sig = s[None, :] * scale
             with np.errstate(all="ignore"):
-                parts.append(-0.5 * ((y[None, :] - m) / sig) ** 2 - np.log(sig)
-                             - 0.5 * math.log(2 * math.pi))
-        ll = np.concatenate(parts, axis=1)
+                zs.append((y[None, :] - m) / sig)
+            logs.append(np.log(sig) + 0.5 * math.log(2 * math.pi))
+        if self.correlations:
+            # correlated pairs (the field-like and damping-like values of one measurement):
+            # whitened residuals, and half the log-determinant of each 2x2 block on its second
+            from ..fitting import decorrelate
+
+            zs = decorrelate(zs, self.correlations)
+            for _, j, _, b, rho in self.correlations:
+                logs[j] = np.broadcast_to(logs[j], (th.shape[0], len(self.ys[j]))).copy()
+                logs[j][:, b] += 0.5 * np.log(1.0 - rho * rho)
+        with np.errstate(all="ignore"):
+            parts = [-0.5 * z ** 2 - lg for z, lg in zip(zs, logs)]
+        ll = np.concatenate([np.broadcast_to(p_, (th.shape[0], p_.shape[-1])) for p_ in parts],
+                            axis=1)
         ll[~np.isfinite(ll)] = -np.inf
         return ll
 
@@ -330,5 +343,6 @@ def build_log_posterior(datasets, models=None, *, priors=None, shared=(), init=N
                       upper=np.array(upper, float), prior_dists=tuple(dists),
                       const=dict(const), exprs=dict(exprs), funcs=funcs,
                       xs=xs, ys=ys, sigmas=sig, inputs=inputs, maps=tuple(dict(m) for m in maps),
-                      noise=bool(noise_scale), vector_ok=vec)
+                      noise=bool(noise_scale), vector_ok=vec,
+                      correlations=tuple(problem.correlations))
     return lp, lsq

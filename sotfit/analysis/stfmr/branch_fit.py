@@ -326,9 +326,13 @@ def _final_results(branches, state, final, where, setup: _BatchSetup, out: list)
     for i, f in final.items():
         b, st = branches[i], state[i]
         if not (b.x[0] < st["h"] - st["w"] and st["h"] + st["w"] < b.x[-1]):
+            inside = b.x[0] < st["h"] < b.x[-1]
             out[i] = NoResonanceError.at(
-                where[i], f"the fitted resonance {st['h']:.4g} T (HWHM {st['w']:.3g} T) does "
-                f"not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T")
+                where[i], f"the fitted resonance {st['h']:.4g} T (HWHM {st['w']:.3g} T) "
+                + (f"lies less than one half width inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} "
+                   "T: one side of the line is not measured, so its width and amplitudes are "
+                   "not determined (the sweep must reach one half width beyond it)" if inside
+                   else f"does not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T"))
         elif _below_rounding(amp := _amplitude(f, list(setup.basis.linear)),
                              st.get("rounding_step")):
             out[i] = NoResonanceError.at(

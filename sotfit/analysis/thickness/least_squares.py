@@ -42,7 +42,8 @@ def least_squares_problem(problem: ThicknessProblem, start: Mapping, free=(),
                    models=tuple(problem.models) + tuple(m for _, m in problem.prior_data),
                    shared=problem.shared, init=dict(start), fixed=problem.fixed,
                    exprs=problem.exprs, free=tuple(problem.free) + tuple(free),
-                   bounds={**problem.bounds, **dict(bounds or {})})
+                   bounds={**problem.bounds, **dict(bounds or {})},
+                   correlations=problem.correlations)
 
 
 def _fit(problem: ThicknessProblem, start: Mapping, free=(), bounds: Mapping | None = None):

@@ -69,7 +69,7 @@ def posterior_problem(problem: ThicknessProblem, priors: Mapping | None = None, 
                    fixed=problem.fixed, exprs=problem.exprs,
                    priors=thickness_priors(problem, priors),
                    init=init, bounds={**problem.bounds, **dict(bounds or {})},
-                   free=tuple(problem.free) + tuple(free))
+                   free=tuple(problem.free) + tuple(free), correlations=problem.correlations)
 
 
 def thickness_priors(problem: ThicknessProblem, priors: Mapping | None) -> dict:

@@ -241,7 +241,7 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
     if current_is is None:
         if volt:
             _need_conventions(p, o, volt)
-        raise HallReadError(f"{p}: state current_is explicitly as one of ('peak', 'rms') "
+        raise HallReadError(f"{p}: state whether the source current is peak or rms "
                             f"({_opt('current_is', 'peak')} or {_opt('current_is', 'rms')}); "
                             "sotfit never assumes it")
     return cur * (math.sqrt(2) if current_is == "rms" else 1.0)

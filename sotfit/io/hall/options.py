@@ -143,10 +143,11 @@ def _need_conventions(p, o, cols):
     for name, allowed in (("current_is", ("peak", "rms")), ("lockin_output", ("rms", "peak")),
                           ("r2w_channel", tuple(_CHANNELS))):
         if o[name] is None:
+            said = CLI_OPTIONS[name] if _STYLE.get() == "cli" else name
             raise HallReadError(
-                f"{p}: the Hall voltages in {', '.join(map(repr, cols))} need {name}: state it "
-                f"explicitly as one of {allowed} ({' or '.join(_opt(name, a) for a in allowed)}); "
-                "sotfit never assumes it")
+                f"{p}: the Hall voltages in {', '.join(map(repr, cols))} need {said}: state it "
+                f"explicitly ({' or '.join(_opt(name, a) for a in allowed)}); sotfit never "
+                "assumes it")
 
 
 #: A unit of each dimension, for the examples of messages.

@@ -525,6 +525,15 @@ def _table_columns(p: Path, df, columns, column_units, notes: list) -> tuple[dic
             name, unit = split_header(str(c))
         except UnitError as exc:        # 'thickness (Nm)': the options can say what it is
             role = named.get(str(c).strip())
+            if role is None and re.search(r"a/m\^?2|a\s*m\^?-2|/\s*j\b|per\s+j\b", str(c),
+                                          re.I):
+                # 'H_DL/j (mT per 1e11 A/m^2)': no role reads a field per current density
+                raise ThicknessError(
+                    f"{p}: column {str(c).strip()!r} looks like a torque field per current "
+                    "density, which thickness tables do not take: convert it to the efficiency "
+                    "xi = (2e/hbar) M_s t_FM (mu0 H) / j (M_s in A/m, mu0 H in T, j in A/m^2; "
+                    "dimensionless) or xi^E = xi / rho, and name that column (--column "
+                    "xi_dl=NAME or xi_e_dl=NAME)") from None
             if role is None or role not in dict(column_units or {}):
                 raise ThicknessError(f"{p}: {exc}; name the column and give its unit "
                                      f"(--column \"ROLE={str(c).strip()}\" --column-unit "
