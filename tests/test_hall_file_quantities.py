@@ -405,3 +405,25 @@ def test_rotations_at_several_currents_in_one_table(tmp_path, with_column, capsy
     assert main(["hall", str(table), *other, "--out", str(tmp_path / "none")]) == 2
     assert "holds the source currents 1.5, 3 mA; --current 2mA names none of them" in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize("column, value", [("I_peak (uA)", 1500 * 2 ** 0.5),
+                                           ("Iac_rms (mA)", 1.5), ("I (mA, rms)", 1.5),
+                                           ("I_pp (mA)", 2 * 1.5 * 2 ** 0.5)])
+def test_a_current_column_named_with_its_form(tmp_path, with_column, column, value):
+    """'I_peak (uA)' was no current column ('no current column ... --column current=NAME'), and
+    named so it still asked for --current-is although its name says peak."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in FILES:
+        df = pd.read_csv(f)
+        df.insert(2, column, value)
+        df.to_csv(folder / f.name, index=False, float_format="%.15g")
+    plain = [a for i, a in enumerate(AVCI) if a not in ("--current", "--current-is")
+             and AVCI[i - 1] not in ("--current", "--current-is")]
+    out = tmp_path / "out"
+    assert main(["hall", *map(str, sorted(folder.iterdir())), *plain, "--out", str(out)]) == 0
+    got = json.loads((out / "summary.json").read_text())
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe", "r_ane"):
+        assert got["quantities"][k]["value"] == pytest.approx(
+            with_column["quantities"][k]["value"], rel=1e-9), k

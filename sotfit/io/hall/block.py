@@ -13,6 +13,7 @@ from ...units import UnitError, normalise_unit, split_header, to_house
 from ...units import header_dimension as _header_dimension
 from .columns import _role_of
 from ..gains import gain_factor, gain_in_name
+from .current_levels import current_unit_and_form
 from .file_quantities import preamble_gain, preamble_theta_h, source_current
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
                      _range_text, _sweep_geometry, readback_note)
@@ -196,10 +197,13 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
     current."""
     ccol = roles.get("current")
     in_file = source_current(p, df.attrs.get("preamble")) if ccol is None else None
+    col_form = None         # 'I_peak (uA)', 'I_ac (mA, rms)': the column's name says which
     if ccol is not None:
-        cu = _unit_of_role(p, ccol, "current", "current", o, None)
+        cu, col_form = current_unit_and_form(p, ccol, o)     # 'I (mA, rms)': mA, rms
         cur = _check_values(to_house(_values(p, df, ccol, rows), cu, "current")[0], ccol, p,
                             "current")
+        if col_form == "pk-pk":
+            cur, col_form = cur / 2.0, "peak"
         if o["current"] is not None and not np.allclose(cur, o["current"], rtol=1e-6, atol=0):
             raise HallReadError(f"{p}: column {ccol!r} gives the source current "
                                 f"{_range_text(cur)} mA but {_current_opt(o['current'])} was "
@@ -228,16 +232,17 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
     if np.any(cur <= 0):
         raise HallReadError(f"{p}: source current must be positive")
     current_is = o["current_is"]
-    written = in_file[2] if in_file is not None else None     # 'I_ac = 1.5 mA rms'
+    written = in_file[2] if in_file is not None else col_form     # 'I_ac = 1.5 mA rms'
+    source = in_file[1] if in_file is not None else f"column {ccol!r}"
     if written is not None and current_is is not None and written != current_is:
-        raise HallReadError(f"{p}: the {in_file[1]} gives the source current as {written} but "
+        raise HallReadError(f"{p}: the {source} gives the source current as {written} but "
                             f"{_opt('current_is', current_is)} was given; leave the option out "
                             "to use the file's, or correct it")
     if written is not None and current_is is None:
         current_is = written
         meta["current_is"] = written
         meta.setdefault("_notes", []).append(f"source current read as {written}, as the "
-                                             f"{in_file[1]} writes it")
+                                             f"{source} writes it")
     if current_is is None:
         if volt:
             _need_conventions(p, o, volt)

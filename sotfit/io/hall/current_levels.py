@@ -33,6 +33,15 @@ def _levels(values: np.ndarray) -> list[np.ndarray]:
     return np.split(v, cuts + 1)
 
 
+def current_unit_and_form(p, col, o) -> tuple[str, str | None]:
+    """The unit of a source current's column and the amplitude its name says (``'rms'``,
+    ``'peak'``, ``'pk-pk'``; ``I_peak (uA)``, ``I (mA, rms)``), or None."""
+    from .file_quantities import _key_current_is
+
+    bare, form = _key_current_is(str(col))
+    return _unit_of_role(p, bare if form else col, "current", "current", o, None), form
+
+
 def rows_at_current(p, df, blocks, o):
     """``df`` with only the rows at the current ``o['current']`` (mA) where a block's current
     column holds several currents, with a note; ``df`` and None where it holds one.
@@ -48,8 +57,10 @@ def rows_at_current(p, df, blocks, o):
     (col,) = columns
     from ...units import to_house
 
-    unit = _unit_of_role(p, col, "current", "current", o, None)
+    unit, form = current_unit_and_form(p, col, o)
     values = np.asarray(to_house(_numeric(df, col, p), unit, "current")[0], float)
+    if form == "pk-pk":
+        values = values / 2.0
     levels = _levels(values)
     if len(levels) < 2:
         return df, None

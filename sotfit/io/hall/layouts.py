@@ -86,7 +86,7 @@ def _assign_roles(p, cols, scan, given):
             found.setdefault("field", c)
         if k in _MAGNET_NAMES:
             found.setdefault("magnet_current", c)
-        elif k in _CURRENT_NAMES:
+        elif k in _CURRENT_NAMES or _current_named_with_its_form(c):
             found.setdefault("current", c)
         elif k.endswith("thetah") and scan != "theta":    # theta_H, field angle theta_H
             found.setdefault("theta_h", c)
@@ -197,3 +197,12 @@ def _label_key(blk, kinds):
         labels.append(hh[2] if hh else kind)
     lab = labels[0] if labels else ""
     return (str(_compact(blk.var)) if blk.label and blk.var is not None else "", lab)
+
+
+def _current_named_with_its_form(col) -> bool:
+    """A source current's column whose name says rms, peak or peak-to-peak (``I_peak (uA)``,
+    ``Iac_rms (mA)``): it was no current column."""
+    from .file_quantities import _key_current_is
+
+    name, form = _key_current_is(str(col))
+    return form is not None and _compact(name) in _CURRENT_NAMES
