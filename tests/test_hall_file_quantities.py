@@ -427,3 +427,17 @@ def test_a_current_column_named_with_its_form(tmp_path, with_column, column, val
     for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe", "r_ane"):
         assert got["quantities"][k]["value"] == pytest.approx(
             with_column["quantities"][k]["value"], rel=1e-9), k
+
+
+def test_a_current_density_column_asks_for_the_current(tmp_path, capsys):
+    """'J (A/m^2)' was 'no current column', which does not say that a density is no current."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in FILES[:2]:
+        df = pd.read_csv(f)
+        df.insert(2, "J (A/m^2)", 3.3e10)
+        df.to_csv(folder / f.name, index=False)
+    plain = [a for i, a in enumerate(AVCI) if a != "--current" and AVCI[i - 1] != "--current"]
+    assert main(["hall", *map(str, sorted(folder.iterdir())), *plain,
+                 "--out", str(tmp_path / "o")]) == 2
+    assert "column 'J (A/m^2)' holds a current density" in capsys.readouterr().err

@@ -5,6 +5,7 @@ monotonic runs."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -221,6 +222,14 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
         meta.setdefault("_notes", []).append(
             f"source current {in_file[0]:g} mA read from the {in_file[1]}")
     else:
+        density = [c for c in df.columns if re.search(r"a\s*/\s*m\^?2|a\s*m\^?-2|a/cm\^?2",
+                                                       str(c), re.I)]
+        if volt and density:
+            # 'J (A/m^2)' was 'no current column': a density needs the cross-section to be one
+            raise HallReadError(
+                f"{p}: column {density[0]!r} holds a current density, and the Hall voltages "
+                "need the source current: give it (the density times the cross-section of the "
+                f"current path, {_opt('current', '1mA' if _STYLE.get() == 'cli' else 1.0)})")
         if volt:
             raise HallReadError(f"{p}: no current column, and no current in the preamble "
                                 "('Current (mA): 1.5') or the file name ('rot_1.5mA.csv'); give "
