@@ -83,8 +83,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", choices=("barrier", "delta"), required=True,
                    help="the tight-binding interface barrier (seed 004) or the delta barrier "
                         "(docs/interface.md)")
-    p.add_argument("--map", required=True, help="axes, e.g. dt=0:1:50,J=0.05:2:50 (eV) "
-                   "for barrier or u0=0:2:30,u_ex=0.1:3:30 for delta")
+    p.add_argument("--map", required=True, help="axes NAME=START:STOP:N, e.g. "
+                   "dt=0:1:50,J=0.05:2:50 (eV) for barrier or u0=0:2:30,u_ex=0.1:3:30 for "
+                   "delta; log:START:STOP:N spaces an axis logarithmically (J=log:0.02:2:5)")
     add_parallel_options(p, "the rows of the map (the same results)")
     add_output_options(p)
     g = p.add_argument_group("barrier model (Gao et al. 2023, Fig. 4)")
