@@ -139,53 +139,35 @@ def test_a_fitted_g_outside_the_ferromagnets_range_is_flagged(g, stderr, flagged
         assert "outside 1.95-2.4" in reason and "--g" in reason
 
 
-def test_an_amplifier_gain_in_the_preamble_is_asked_about(tmp_path, capsys):
-    """A '# preamp gain: 100' line in an ST-FMR file was skipped: V_s and V_a 100 times too
-    large, no word. Whether the readings hold the gain the file does not say: asked, naming both
-    answers; --voltage-gain 100 gives the numbers of the file without the gain."""
-    spectra = sorted(EXAMPLE.glob("py_pt_*GHz.csv"))
-    amplified = tmp_path / "amplified"
-    amplified.mkdir()
-    for f in spectra:
-        lines = f.read_text().splitlines()
-        head = [i for i, line in enumerate(lines) if not line.startswith("#")][0]
-        rows = [line.split(",") for line in lines[head + 1:]]
-        body = "\n".join(f"{a},{float(b) * 100!r}" for a, b in rows)
-        (amplified / f.name).write_text("\n".join(lines[:head]) + "\n# preamp gain: 100\n"
-                                        + lines[head] + "\n" + body + "\n")
-    assert main(["stfmr", str(amplified), "--out", str(tmp_path / "asked"), "--no-figures"]) == 2
-    err = capsys.readouterr().err
-    assert "'preamp gain' writes an amplifier gain '100'" in err
-    assert "--voltage-gain 100 if it is not" in err and "--voltage-gain 1 if it is" in err
-    runs = {}
-    for name, files, extra in (("plain", [EXAMPLE], []),
-                               ("gain", [amplified], ["--voltage-gain", "100"])):
-        out = tmp_path / name
-        assert main(["stfmr", *map(str, files), "--out", str(out), "--no-figures", *extra]) == 0
-        runs[name] = json.loads((out / "summary.json").read_text())
-    for a, b in zip(runs["plain"]["spectra"], runs["gain"]["spectra"]):
-        for k in ("vs", "va", "h_res", "width"):
-            assert b[k]["value"] == pytest.approx(a[k]["value"], rel=1e-9), k
-
-
-def test_an_amplifier_gain_in_the_column_name_is_asked_about(tmp_path, capsys):
-    """'Vmix x100 (uV)': the gain written after the channel's name was read past (V_s, V_a and
-    every torque 100 times too large, no word), as in the Hall reader before it asked. Asked
-    now; --voltage-gain 100 gives the numbers of the file without the gain."""
-    spectra = sorted(EXAMPLE.glob("py_pt_*GHz.csv"))
-    amplified = tmp_path / "amplified"
-    amplified.mkdir()
-    for f in spectra:
+def _amplified(folder: Path, where: str) -> Path:
+    """The example's spectra amplified 100 times, the gain written in the preamble
+    (``# preamp gain: 100``) or in the voltage column's name (``Vmix x100 (uV)``)."""
+    folder.mkdir()
+    for f in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
         lines = f.read_text().splitlines()
         head = [i for i, line in enumerate(lines) if not line.startswith("#")][0]
         rows = [line.split(",") for line in lines[head + 1:]]
         field, _ = lines[head].split(",")
         body = "\n".join(f"{a},{float(b) * 100!r}" for a, b in rows)
-        (amplified / f.name).write_text("\n".join(lines[:head]) + f"\n{field},Vmix x100 (uV)\n"
-                                        + body + "\n")
+        header = ("# preamp gain: 100\n" + lines[head] if where == "preamble"
+                  else f"{field},Vmix x100 (uV)")
+        (folder / f.name).write_text("\n".join(lines[:head]) + "\n" + header + "\n" + body + "\n")
+    return folder
+
+
+@pytest.mark.parametrize("where, said", [
+    ("preamble", "'preamp gain' writes an amplifier gain '100'"),
+    ("column", "'Vmix x100 (uV)' (column 1) writes a gain 100 in its name"),
+])
+def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, where, said):
+    """A '# preamp gain: 100' line in an ST-FMR file, and a gain after the channel's name
+    ('Vmix x100 (uV)', as the Hall reader asked about already), were read past: V_s and V_a
+    100 times too large, no word. Whether the readings hold the gain the file does not say:
+    asked, naming both answers; --voltage-gain 100 gives the numbers of the file without it."""
+    amplified = _amplified(tmp_path / "amplified", where)
     assert main(["stfmr", str(amplified), "--out", str(tmp_path / "asked"), "--no-figures"]) == 2
     err = capsys.readouterr().err
-    assert "'Vmix x100 (uV)' (column 1) writes a gain 100 in its name" in err
+    assert said in err
     assert "--voltage-gain 100 if it is not" in err and "--voltage-gain 1 if it is" in err
     runs = {}
     for name, files, extra in (("plain", [EXAMPLE], []),
