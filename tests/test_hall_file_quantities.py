@@ -441,3 +441,28 @@ def test_a_current_density_column_asks_for_the_current(tmp_path, capsys):
     assert main(["hall", *map(str, sorted(folder.iterdir())), *plain,
                  "--out", str(tmp_path / "o")]) == 2
     assert "column 'J (A/m^2)' holds a current density" in capsys.readouterr().err
+
+
+def test_rotations_written_as_a_matrix_per_harmonic(tmp_path, with_column):
+    """'phi (deg) \\ B (mT),5,10,...': angles down, fields across, one file per harmonic (an
+    Origin matrix export) was refused as 'a field sweep'. Read as one rotation per field: the
+    example's rotations written so give its torques."""
+    frames = [pd.read_csv(f) for f in FILES]
+    fields = [int(df["field (mT)"].iloc[0]) for df in frames]
+    i_rms = 1.5e-3
+    for h, column, gain in ((1, "X1 (uV)", 1.0), (2, "X2 (uV)", 10.0)):
+        table = pd.DataFrame({"phi (deg) \\ B (mT)": frames[0]["phi (deg)"]})
+        for b, df in zip(fields, frames):
+            table[str(b)] = df[column].to_numpy() * 1e-6 / gain / i_rms     # Ohm, house sign
+        table.to_csv(tmp_path / f"R{h}w_map.csv", index=False, float_format="%.15g")
+    opts = ["--method", "avci", "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures",
+            "--column-unit", "r1w=Ohm", "--column-unit", "r2w=Ohm", "--r2w-sign", "1"]
+    out = tmp_path / "out"
+    assert main(["hall", str(tmp_path / "R1w_map.csv"), str(tmp_path / "R2w_map.csv"), *opts,
+                 "--out", str(out)]) == 0
+    got = json.loads((out / "summary.json").read_text())
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe", "r_ane"):
+        assert got["quantities"][k]["value"] == pytest.approx(
+            with_column["quantities"][k]["value"], rel=1e-9), k
+    assert any("a matrix of rotations ('phi (deg)' down, 7 fields of 'B (mT)' across)" in n
+               for n in got["notes"])

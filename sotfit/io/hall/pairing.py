@@ -16,14 +16,14 @@ from .scan import HallReadError, HallScan
 
 #: The harmonic a file's name gives: ``1f``/``2f``, ``1w``, ``2omega``, or ``harm1``,
 #: ``harmonic_2``.
-_FILE_HARM_RE = re.compile(r"(?<![0-9a-z])(?:(?P<h>[12])(?P<unit>f|w|omega|ω)(?![a-z])"
-                           r"|(?P<word>harm|harmonic)_?(?P<n>[12])(?![0-9a-z]))", re.I)
+_FILE_HARM_RE = re.compile(r"(?<![0-9a-z])(?:(?P<pre>[rvxy])?_?(?P<h>[12])(?P<unit>f|w|omega|ω)"
+                           r"(?![a-z])|(?P<word>harm|harmonic)_?(?P<n>[12])(?![0-9a-z]))", re.I)
 
 
 def _file_key(path: Path) -> str:
     """The name of a file with its harmonic replaced by ``#``: files of one key pair."""
-    return _FILE_HARM_RE.sub(lambda m: f"#{m['unit']}" if m["h"] else f"{m['word']}#",
-                             path.name.lower())
+    return _FILE_HARM_RE.sub(lambda m: f"{m['pre'] or ''}#{m['unit']}" if m["h"]
+                             else f"{m['word']}#", path.name.lower())
 
 
 def file_harmonic(path) -> int | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .block import _read_block
 from .calibration import MagnetCalibration
+from .corner_matrix import rotations_in_a_matrix
 from .current_levels import rows_at_current
 from .columns import _column_named, _compact, _given_columns, _harmonic_of
 from .dialect import _read_tables
@@ -182,6 +183,9 @@ def _read_frame(p: Path, df, o):
     named = None if present else _harmonic_from_file_name(p, cols, o["scan"])
     if named is not None:                   # 'X (uV)' of 'phi_5mT_2f.csv': the second's X
         df = df.rename(columns=named[0])
+    matrix = None if present else rotations_in_a_matrix(p, df)
+    if matrix is not None:                  # 'phi (deg) \ B (mT),30,50,...': angles down
+        df = matrix[0]
     wide = None if present or named is not None else rotations_side_by_side(df)
     if wide is not None:                    # 'X1_5mT (uV)', ..., 'Y2_400mT (uV)': one per field
         df = wide[0]
@@ -206,6 +210,8 @@ def _read_frame(p: Path, df, o):
         traces[0].notes.append(wide[1])
     if vector is not None and traces:
         traces[0].notes.append(vector[1])
+    if matrix is not None and traces:
+        traces[0].notes.append(matrix[1])
     if at_current is not None and traces:
         traces[0].notes.append(at_current)
     return traces
