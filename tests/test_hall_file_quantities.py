@@ -409,7 +409,8 @@ def test_rotations_at_several_currents_in_one_table(tmp_path, with_column, capsy
 
 @pytest.mark.parametrize("column, value", [("I_peak (uA)", 1500 * 2 ** 0.5),
                                            ("Iac_rms (mA)", 1.5), ("I (mA, rms)", 1.5),
-                                           ("I_pp (mA)", 2 * 1.5 * 2 ** 0.5)])
+                                           ("I_pp (mA)", 2 * 1.5 * 2 ** 0.5),
+                                           ("I (mA pp)", 2 * 1.5 * 2 ** 0.5)])
 def test_a_current_column_named_with_its_form(tmp_path, with_column, column, value):
     """'I_peak (uA)' was no current column ('no current column ... --column current=NAME'), and
     named so it still asked for --current-is although its name says peak."""

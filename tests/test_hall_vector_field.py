@@ -80,7 +80,7 @@ def test_an_angle_column_turning_the_other_way_is_read_and_said(tmp_path):
     scans = read_hall(files[-1:], current=1.5e-3, current_is="rms", lockin_output="rms",
                       r2w_channel="X", gain_2w=10)
     notes = [n for s in scans for n in s.meta.get("reader_notes", [])]
-    assert any("turns the other way round from atan2(By, Bx)" in n for n in notes)
+    assert any("turns the other way round from the components' angle" in n for n in notes)
 
 
 def test_an_angle_column_that_does_not_follow_the_components_is_refused(tmp_path):
@@ -89,7 +89,8 @@ def test_an_angle_column_that_does_not_follow_the_components_is_refused(tmp_path
     with pytest.raises(HallReadError) as err:
         read_hall(files[-1:], current=1.5e-3, current_is="rms", lockin_output="rms",
                   r2w_channel="X", gain_2w=10)
-    assert "does not follow the in-plane angle of the field components" in str(err.value)
+    assert "does not follow the in-plane angle phi = atan2(By, Bx) of the field components" in \
+        str(err.value)
     assert "columns={'angle': 'phi (deg)'}" in str(err.value)
 
 
@@ -121,8 +122,8 @@ def test_field_sweeps_as_components_give_the_examples_torques(tmp_path):
     vec = _summary(tmp_path, "vec", files, MACROSPIN)
     ref = _summary(tmp_path, "ref", sorted((EXAMPLE / "pma").glob("*.csv")), MACROSPIN)
     _same_quantities(vec, ref, ("mu0_h_dl", "mu0_h_fl_oe"))
-    assert any("read as a sweep in the plane at 90 deg from x (the component along it, column "
-               "'By (mT)')" in n for n in vec["notes"])
+    assert any("read as a sweep along one direction, phi_h = 90 deg, theta_h = 90 deg" in n
+               for n in vec["notes"])
 
 
 def test_a_sweep_at_an_angle_in_the_plane_is_read_along_it(tmp_path):
@@ -136,10 +137,89 @@ def test_a_sweep_at_an_angle_in_the_plane_is_read_along_it(tmp_path):
     assert np.sort(s.r1w.x) == pytest.approx(np.sort(d["field (mT)"].to_numpy() * 1e-3))
 
 
-def test_a_sweep_tilted_out_of_the_plane_is_refused_naming_the_angles(tmp_path):
-    files = _sweeps_as_components(tmp_path / "vec", tilt_deg=20.0)
-    with pytest.raises(HallReadError) as err:
-        read_hall([f for f in files if "sweep_x_up" in f], current=1.5e-3, current_is="rms",
-                  lockin_output="rms", r2w_channel="X", gain_2w=10, scan="field", mz_state=1)
-    assert "70.0 deg from the film normal" in str(err.value)
-    assert "theta_h=..." in str(err.value) and "phi_h=..." in str(err.value)
+def _tilted_as_components(folder: Path, off_axis_deg: float = 0.0) -> list:
+    """The example's sweeps with the field 20 deg out of the plane (data/hall_example/
+    pma_tilted) as (Bx, By, Bz), the azimuth turned by ``off_axis_deg`` (a hair off the axis:
+    the field of a sweep along +x was read reversed, its column named 'B180')."""
+    folder.mkdir()
+    for f in sorted((EXAMPLE / "pma_tilted").glob("sweep_*.csv")):
+        d = pd.read_csv(f, comment="#")
+        b = d["field (mT)"].to_numpy()
+        ph = np.radians(d["phi_h (deg)"].to_numpy() + off_axis_deg)
+        th = np.radians(d["theta_h (deg)"].to_numpy())
+        out = pd.DataFrame({"Bx (mT)": b * np.cos(ph) * np.sin(th),
+                            "By (mT)": b * np.sin(ph) * np.sin(th), "Bz (mT)": b * np.cos(th)})
+        for c in d.columns:
+            if c not in ("field (mT)", "phi_h (deg)", "theta_h (deg)"):
+                out[c] = d[c]
+        out.to_csv(folder / f.name, index=False, float_format="%.15g")
+    return sorted(map(str, folder.glob("*.csv")))
+
+
+@pytest.mark.parametrize("off_axis", [0.0, -0.05, 0.05])
+def test_tilted_sweeps_as_components_give_the_examples_torques(tmp_path, off_axis):
+    """A sweep tilted out of the plane was refused with advice (--theta-h, --column field=Bx)
+    that applied sin(theta_h) twice; the direction is read from the components as the sweep's
+    phi_h and theta_h, the field along it."""
+    opts = ["--method", "hayashi", *MACROSPIN[2:12], "--r-phe", "0.15Ohm", "--r-ane",
+            "0.0002Ohm", "--no-figures"]
+    vec = _summary(tmp_path, "vec", _tilted_as_components(tmp_path / "vec", off_axis), opts)
+    ref = _summary(tmp_path, "ref", sorted((EXAMPLE / "pma_tilted").glob("*.csv")), opts)
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_hk_eff"):
+        tol = 1e-9 if off_axis == 0 else 2e-3
+        assert vec["quantities"][k]["value"] == pytest.approx(ref["quantities"][k]["value"],
+                                                              rel=tol), k
+
+
+def _pma_rotations_as_components(folder: Path, plane_deg: float = 0.0, keep_angle=True) -> list:
+    """The example's polar (xz) rotations as (Bx, By, Bz), turned about z into the plane at
+    ``plane_deg`` (90: a yz rotation), with or without their angle column."""
+    folder.mkdir()
+    for f in sorted((EXAMPLE / "pma").glob("theta_*.csv")):
+        d = pd.read_csv(f, comment="#")
+        th = np.radians(d["theta (deg)"].to_numpy())
+        b = d["field (T)"].to_numpy()
+        ph = np.radians(plane_deg)
+        out = pd.DataFrame({"Bx (T)": b * np.sin(th) * np.cos(ph),
+                            "By (T)": b * np.sin(th) * np.sin(ph), "Bz (T)": b * np.cos(th)})
+        if keep_angle:
+            out.insert(0, "theta (deg)", d["theta (deg)"])
+        for c in LOCKIN:
+            out[c] = d[c]
+        out.to_csv(folder / f.name, index=False, float_format="%.15g")
+    return sorted(map(str, folder.glob("*.csv")))
+
+
+@pytest.mark.parametrize("plane, keep_angle", [(0.0, True), (0.0, False), (90.0, True)])
+def test_polar_rotations_as_components(tmp_path, plane, keep_angle):
+    """A yz rotation written as components was read as an xz one (H_DL 1.94 mT, no flag): the
+    plane of the rotation is its phi_h. The xz rotations as components give the example's
+    numbers, with or without their angle column; the yz ones read with phi_h = 90."""
+    from sotfit.io.hall import read_hall
+
+    files = _pma_rotations_as_components(tmp_path / "vec", plane, keep_angle)
+    conv = dict(current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X",
+                gain_2w=10)
+    got = read_hall(files, **conv)
+    ref = read_hall(sorted(str(f) for f in (EXAMPLE / "pma").glob("theta_*.csv")), **conv)
+    for g, r in zip(got, ref):
+        assert g.scan == "theta"
+        assert g.meta.get("phi_h", 0.0) == pytest.approx(plane)
+        assert np.sort(g.r1w.x) == pytest.approx(np.sort(r.r1w.x), abs=1e-9)
+        assert np.sort(g.r2w.y) == pytest.approx(np.sort(r.r2w.y), rel=1e-12)
+
+
+def test_a_rotation_on_a_cone_is_read_at_its_polar_angle(tmp_path):
+    """A rotation at a constant Bz = 0.3 |B| was read as one in the plane at |B| (H_FL 4 % off,
+    no word): its polar angle is the rotation's theta_h."""
+    from sotfit.io.hall import read_hall
+
+    files = _rotations_as_components(tmp_path / "vec")
+    for f in files:
+        df = pd.read_csv(f)
+        bxy = np.hypot(df["Bx (mT)"], df["By (mT)"])
+        df["Bz (mT)"] = 0.3 * bxy / np.sqrt(1 - 0.09)
+        df.to_csv(f, index=False)
+    scans = read_hall(files[-1:], current=1.5, current_is="rms", lockin_output="rms",
+                      r2w_channel="X", gain_2w=10)
+    assert scans[0].meta["theta_h"] == pytest.approx(np.degrees(np.arccos(0.3)), abs=1e-6)

@@ -106,12 +106,14 @@ def test_notes_on_summaries_name_the_series(tmp_path):
     assert said and said[0].startswith("reader: NiFe/BiSb: ") and "None" not in said[0]
 
 
-def test_a_correlation_of_fl_and_dl_in_the_summaries_is_used(tmp_path):
+@pytest.mark.parametrize("beside", [False, True])
+def test_a_correlation_of_fl_and_dl_in_the_summaries_is_used(tmp_path, beside):
     """The summaries give the FL-DL correlation (-0.32 on the Hall example); the thickness fit
     took the two as independent (errors ~11 % small for c = -0.3, up to 2 times large for
     +0.9). The correlations of the entries read reach the problem, and the least-squares
     optimum is the generalised one: its chi-square is r^T C^-1 r with the 2x2 blocks, computed
-    here from the residuals independently of the fit's whitening."""
+    here from the residuals independently of the fit's whitening. A Hall summary writes its
+    correlations beside its 'quantities' section, not in it (``beside``): they were missed."""
     from sotfit.analysis.thickness import build_problem, fit_thickness
 
     ref = read_thickness_table(DATA / "nife_bisb.csv")
@@ -121,7 +123,7 @@ def test_a_correlation_of_fl_and_dl_in_the_summaries_is_used(tmp_path):
     for k, p in enumerate(paths):
         s = json.loads(p.read_text())
         c = -0.32 if k == 1 else 0.05 * (k % 3)
-        s["global"]["correlations"] = {"xi_e_fl,xi_e_dl": c}
+        (s if beside else s["global"])["correlations"] = {"xi_e_fl,xi_e_dl": c}
         corr[float(ref.dl.x[k])] = c
         p.write_text(json.dumps(s))
     series = from_summaries(paths)

@@ -99,7 +99,7 @@ _CURRENT_IS_RE = re.compile(r"^(?P<q>.*?\S)\s*[(\[]?\s*(?P<w>rms|peak[\s_-]*to[\
 #: A current's name or unit that says its convention: ``I_rms``, ``I_ac_peak (mA)``,
 #: ``I_ac (mA, rms)``.
 _KEY_IS_RE = re.compile(r"^(?P<name>.*?\S)[\s_-]*(?P<w>rms|peak[\s_-]*to[\s_-]*peak|peak|pk[\s_-]?pk|p-p|pp|pk)(?P<unit>\s*[(\[].*)?$", re.I)
-_UNIT_IS_RE = re.compile(r"^(?P<name>.*?)\s*(?P<o>[(\[])\s*(?P<unit>[^,()\[\]]+?)\s*,\s*"
+_UNIT_IS_RE = re.compile(r"^(?P<name>.*?)\s*(?P<o>[(\[])\s*(?P<unit>[^,()\[\]\s]+?)(?:\s*,\s*|\s+)"
                          r"(?P<w>rms|peak[\s_-]*to[\s_-]*peak|peak|pk[\s_-]?pk|p-p|pp|pk|amplitude)\s*[)\]]\s*$", re.I)
 
 

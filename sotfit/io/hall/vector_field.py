@@ -123,43 +123,74 @@ def vector_field_columns(p, df):
     suffix = f" ({unit})" if unit else ""
     out = df.drop(columns=list(axes.values()))
     if np.all(np.abs(dirs @ ref) >= cos_aligned):               # a sweep along one direction
-        u = ref if ref[np.argmax(np.abs(ref))] > 0 else -ref
-        if abs(u[2]) >= cos_aligned:
-            name, where = f"{label}z", "along z"
-        elif abs(u[2]) <= np.sin(np.radians(ALIGNED_DEG)):
-            angle = float(np.degrees(np.arctan2(u[1], u[0]))) % 180.0
-            angle = round(angle, 1)
-            name = {0.0: f"{label}x", 90.0: f"{label}y"}.get(angle, f"{label}{angle:g}")
-            where = f"in the plane at {angle:g} deg from x"
-        else:
-            tilt = float(np.degrees(np.arccos(abs(u[2]))))
-            raise HallReadError(
-                f"{p}: the field components {named} sweep the field along a direction {tilt:.1f} "
-                "deg from the film normal, neither in the plane nor along it: give its angles "
-                f"with {_opt('theta_h')} and {_opt('phi_h')} and name the column to read with "
-                f"{_col_opt('field', next(iter(axes.values())))}")
-        out.insert(0, name + suffix, b @ u)
-        return out, (f"the field components {named} read as a sweep {where} (the component "
-                     f"along it, column {name + suffix!r})")
+        if abs(ref[2]) >= cos_aligned:          # along the normal: named by its axis
+            u = ref if ref[2] > 0 else -ref
+            out.insert(0, f"{label}z{suffix}", b @ u)
+            return out, (f"the field components {named} read as a sweep along z (the "
+                         f"component along it, column '{label}z{suffix}')")
+        # the direction's azimuth in [0, 180): the field signed along it, and the direction
+        # as the sweep's phi_h and theta_h (a name such as 'B180' for a sweep along +x a hair
+        # off the axis read the field reversed)
+        u = ref
+        azimuth = float(np.degrees(np.arctan2(u[1], u[0])))
+        if azimuth <= -ALIGNED_DEG or azimuth > 180.0 - ALIGNED_DEG:
+            u = -u
+            azimuth = float(np.degrees(np.arctan2(u[1], u[0])))
+        polar = float(np.degrees(np.arccos(np.clip(u[2], -1.0, 1.0))))
+        out.insert(0, f"field{suffix}", b @ u)
+        added = [c for c, v in (("phi_h (deg)", azimuth), ("theta_h (deg)", polar))
+                 if not any(_compact(k) == _compact(c) for k in out.columns)
+                 and out.insert(len(out.columns), c, v) is None]
+        return out, (f"the field components {named} read as a sweep along one direction, "
+                     f"phi_h = {azimuth:.4g} deg, theta_h = {polar:.4g} deg (the component along "
+                     f"it, column 'field{suffix}'" + (f"; columns {', '.join(added)} added)"
+                                                     if added else ")"))
     # to 12 digits: components written to the bit give one magnitude, not a jitter of 1e-16
     step = 10.0 ** (np.floor(np.log10(np.nanmax(mag))) - 11)
     out.insert(0, "field" + suffix, np.round(mag / step) * step)
     angle_cols = [c for c in cols if _is_angle_col(c)]
-    in_plane = np.nanmax(np.abs(b[finite, 2]) / np.where(mag[finite] > 0, mag[finite], 1.0)) \
-        <= IN_PLANE_FRACTION
-    if not in_plane:
-        if not angle_cols:
-            raise HallReadError(f"{p}: the field components {named} rotate the field out of "
-                                "the plane and the table has no angle column: add the polar "
-                                "angle of each row as a column 'theta (deg)'")
-        return out, (f"the field components {named} read as the field's magnitude (column "
-                     f"'field{suffix}'); the angle from {angle_cols[0]!r}")
-    phi = np.degrees(np.unwrap(np.arctan2(b[:, 1], b[:, 0])))
+    kept = {_compact(k) for k in out.columns}
+    frac_z = np.abs(b[:, 2]) / np.where(mag > 0, mag, 1.0)
+    if np.nanmax(frac_z[finite]) <= IN_PLANE_FRACTION:              # in the plane
+        angle, kind, extra = np.degrees(np.unwrap(np.arctan2(b[:, 1], b[:, 0]))), "phi", {}
+        what = "in-plane angle phi = atan2(By, Bx)"
+    else:
+        polar = np.degrees(np.arccos(np.clip(b[:, 2] / np.where(mag > 0, mag, 1.0), -1, 1)))
+        lateral = np.hypot(b[:, 0], b[:, 1]) / np.where(mag > 0, mag, 1.0)
+        side = strong & (lateral > 0.05)
+        plane = np.degrees(np.arctan2(b[side, 1], b[side, 0])) % 180.0
+        plane_mean = float(np.degrees(np.angle(np.mean(np.exp(2j * np.radians(plane)))) / 2)) \
+            % 180.0 if plane.size else 0.0
+        plane_spread = float(np.max(np.abs((plane - plane_mean + 90.0) % 180.0 - 90.0))) \
+            if plane.size else 0.0
+        if np.ptp(polar[strong]) <= ALIGNED_DEG:
+            # a cone at one polar angle: an azimuthal rotation at theta_h (it was read as one
+            # in the plane: H_FL 4 % off)
+            theta_h = float(np.mean(polar[strong]))
+            angle, kind = np.degrees(np.unwrap(np.arctan2(b[:, 1], b[:, 0]))), "phi"
+            extra, what = {"theta_h (deg)": theta_h}, ("azimuth phi = atan2(By, Bx) at the "
+                                                       f"polar angle theta_h = {theta_h:.4g} deg")
+        elif plane_spread <= ALIGNED_DEG:
+            # a rotation in the plane through z at azimuth phi_h (a yz rotation was read as xz)
+            e = np.array([np.cos(np.radians(plane_mean)), np.sin(np.radians(plane_mean)), 0.0])
+            angle = np.degrees(np.unwrap(np.arctan2(b @ e, b[:, 2])))
+            kind, extra = "theta", {"phi_h (deg)": plane_mean}
+            what = f"polar angle theta from +z in the plane at phi_h = {plane_mean:.4g} deg"
+        else:
+            raise HallReadError(f"{p}: the field components {named} change the field's direction "
+                                "in both its polar angle and its azimuth: neither a rotation in "
+                                "the plane, nor on a cone, nor in a plane through the normal; "
+                                "name the field and angle columns to read (--column)")
+    for c, v in extra.items():
+        if _compact(c) not in kept:
+            out.insert(len(out.columns), c, v)
+    said = "; ".join(f"{c.split(' ')[0]} = {v:.4g} deg" for c, v in extra.items())
+    said = f"; {said}" if said else ""
     if not angle_cols:
-        out.insert(1, "phi (deg)", phi)
+        out.insert(1, f"{kind} (deg)", angle)
         return out, (f"the field components {named} read as the field's magnitude (column "
-                     f"'field{suffix}') and in-plane angle phi = atan2(By, Bx) (column "
-                     "'phi (deg)'; the magnet's x axis along the current)")
+                     f"'field{suffix}') and {what} (column '{kind} (deg)'; the magnet's x axis "
+                     f"along the current){said}")
     given = pd.to_numeric(df[angle_cols[0]], errors="coerce").to_numpy(float)
     try:
         angle_unit = split_header(str(angle_cols[0]))[1]
@@ -170,18 +201,17 @@ def vector_field_columns(p, df):
     ok = strong & np.isfinite(given)
     sense = []
     for sign in (1.0, -1.0):
-        d = np.angle(np.exp(1j * np.radians(given[ok] - sign * phi[ok])))
+        d = np.angle(np.exp(1j * np.radians(given[ok] - sign * angle[ok])))
         d = np.degrees(np.angle(np.exp(1j * (d - np.angle(np.mean(np.exp(1j * d)))))))
         if d.size and np.max(np.abs(d)) <= ALIGNED_DEG:
             sense.append(sign)
     if not sense:
         raise HallReadError(f"{p}: the angle column {angle_cols[0]!r} does not follow the "
-                            f"in-plane angle of the field components {named} (atan2(By, Bx)) "
-                            "up to a constant offset: which of the two is the field's angle "
-                            "the file does not say: name the columns to read with "
-                            f"{_col_opt('angle', angle_cols[0])} and "
+                            f"{what} of the field components {named} up to a constant offset: "
+                            "which of the two is the field's angle the file does not say: name "
+                            f"the columns to read with {_col_opt('angle', angle_cols[0])} and "
                             f"{_col_opt('field', next(iter(axes.values())))}")
-    turn = "" if sense[0] > 0 else (" (it turns the other way round from atan2(By, Bx): the "
-                                    "angle column's sense is read)")
+    turn = "" if sense[0] > 0 else (" (it turns the other way round from the components' "
+                                    "angle: the angle column's sense is read)")
     return out, (f"the field components {named} read as the field's magnitude (column "
-                 f"'field{suffix}'); the angle from {angle_cols[0]!r}{turn}")
+                 f"'field{suffix}'); the angle from {angle_cols[0]!r}{turn}{said}")

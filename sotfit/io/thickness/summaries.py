@@ -324,16 +324,20 @@ def _pair_correlation(summary: Mapping, got: dict) -> float | None:
     dl, fl = got.get("dl"), got.get("fl")
     if dl is None or fl is None or dl[3] != fl[3]:
         return None
-    section = summary
+    # the section of the entries, then the sections above it (a Hall summary writes its
+    # 'correlations' beside 'quantities', not in it)
+    chain, section = [summary], summary
     for k in filter(None, dl[3].split("/")):
         section = section.get(k) if isinstance(section, Mapping) else None
-    corr = section.get("correlations") if isinstance(section, Mapping) else None
-    if not isinstance(corr, Mapping):
-        return None
-    for name in (f"{fl[4]},{dl[4]}", f"{dl[4]},{fl[4]}"):
-        c = corr.get(name)
-        if isinstance(c, (int, float)) and math.isfinite(c) and abs(c) < 1:
-            return float(c)
+        chain.append(section)
+    for holder in reversed(chain):
+        corr = holder.get("correlations") if isinstance(holder, Mapping) else None
+        if not isinstance(corr, Mapping):
+            continue
+        for name in (f"{fl[4]},{dl[4]}", f"{dl[4]},{fl[4]}"):
+            c = corr.get(name)
+            if isinstance(c, (int, float)) and math.isfinite(c) and abs(c) < 1:
+                return float(c)
     return None
 
 
