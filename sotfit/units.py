@@ -515,7 +515,9 @@ def split_header(header: str) -> tuple[str, str | None]:
     (name, unit)
         ``name`` lower-cased and stripped; ``unit`` canonical or ``None``.
     """
-    h = header.strip()
+    # a gain in a bracket after the unit ('Vmix (uV) [x10]') is the readers' to ask about
+    # (sotfit.io.gains.gain_in_name), not a unit
+    h = _GAIN_BRACKET_RE.sub("", header.strip())
     m = _header_match(h)
     if m:
         try:
@@ -536,6 +538,10 @@ def split_header(header: str) -> tuple[str, str | None]:
             pass
     return h.lower(), None
 
+
+#: A last bracket of a header that holds a gain (``[x10]``, ``(gain 100)``).
+_GAIN_BRACKET_RE = re.compile(r"\s*[\[(]\s*(?:[x\u00d7*]\s*\d+(?:\.\d+)?|gain\s*=?\s*\d+(?:\.\d+)?)"
+                              r"\s*[\])]\s*$", re.I)
 
 #: A header as R's ``make.names`` writes ``Field (mT)`` (``read.csv`` then ``write.csv``):
 #: the blank and the brackets become points, ``Field..mT.``.

@@ -88,9 +88,13 @@ def test_one_wild_cell_does_not_make_a_channel_the_signal():
                                     "X", 1, ("X1", "Y1"))
 
 
-@pytest.mark.parametrize("header", ["X2 x10 (uV)", "X2_gain10 (uV)", "X2 gain 10 (uV)"])
+@pytest.mark.parametrize("header", ["X2 x10 (uV)", "X2_gain10 (uV)", "X2 gain 10 (uV)",
+                                    "X2 (uV) [x10]", "X2 x 10 (uV)", "X2_amp10 (uV)",
+                                    "X2 after 20 dB preamp (uV)"])
 def test_a_gain_in_the_column_name_is_asked_about(tmp_path, capsys, header):
-    """'X2 x10 (uV)' was read as it stands: torques 10 times too large, no word."""
+    """'X2 x10 (uV)' was read as it stands: torques 10 times too large, no word; 'X2 (uV)
+    [x10]' was an unknown unit 'x10' whose message's --column-unit read the same 10 times; the
+    other spellings were read as they stand."""
     import pandas as pd
 
     folder = tmp_path / "in"

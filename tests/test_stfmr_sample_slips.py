@@ -141,7 +141,7 @@ def test_a_fitted_g_outside_the_ferromagnets_range_is_flagged(g, stderr, flagged
 
 def _amplified(folder: Path, where: str) -> Path:
     """The example's spectra amplified 100 times, the gain written in the preamble
-    (``# preamp gain: 100``) or in the voltage column's name (``Vmix x100 (uV)``)."""
+    (``# preamp gain: 100``) or in the voltage column's name ``where`` (``Vmix x100 (uV)``)."""
     folder.mkdir()
     for f in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
         lines = f.read_text().splitlines()
@@ -150,14 +150,18 @@ def _amplified(folder: Path, where: str) -> Path:
         field, _ = lines[head].split(",")
         body = "\n".join(f"{a},{float(b) * 100!r}" for a, b in rows)
         header = ("# preamp gain: 100\n" + lines[head] if where == "preamble"
-                  else f"{field},Vmix x100 (uV)")
+                  else f"{field},{where}")
         (folder / f.name).write_text("\n".join(lines[:head]) + "\n" + header + "\n" + body + "\n")
     return folder
 
 
 @pytest.mark.parametrize("where, said", [
     ("preamble", "'preamp gain' writes an amplifier gain '100'"),
-    ("column", "'Vmix x100 (uV)' (column 1) writes a gain 100 in its name"),
+    ("Vmix x100 (uV)", "'Vmix x100 (uV)' (column 1) writes a gain 100 in its name"),
+    ("Vmix*100 (uV)", "writes a gain 100 in its name"),
+    ("Vmix (uV) [x100]", "writes a gain 100 in its name"),
+    ("Vmix after 40 dB preamp (uV)", "writes a gain 100 in its name"),
+    ("Vmix_amp100 (uV)", "writes a gain 100 in its name"),
 ])
 def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, where, said):
     """A '# preamp gain: 100' line in an ST-FMR file, and a gain after the channel's name

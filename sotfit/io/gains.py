@@ -55,15 +55,31 @@ def gain_factor(text: str) -> float:
     return 10 ** (number / 20) if "db" in text.lower() else number
 
 
-#: A gain written in a column's name after the channel (``X2 x100 (V)``, ``X2_gain100``,
-#: ``V2w gain 100``): a word ``x100``, ``gain100`` or ``gain`` then a number (``x1``, ``X2``
-#: are the lock-in channels of the harmonics, no gain).
-_NAME_GAIN_RE = re.compile(r"(?:^|[\s_])(?:[x\u00d7](?P<a>(?:[3-9]|\d{2,})(?:\.\d+)?)"
-                           r"|gain[\s_=]*(?P<b>\d+(?:\.\d+)?))(?=$|[\s_(\[])", re.I)
+#: A gain written in a column's name: ``X2 x100 (V)``, ``Vmix*10``, ``Vmix x 100``,
+#: ``100xVmix``, ``X2_gain100``, ``V2w gain 100``, ``Vmix_amp100``, ``after 20 dB preamp``, or
+#: in a bracket of its own (``Vmix (uV) [x10]``). ``x1``, ``X2`` are the lock-in channels of the
+#: harmonics, no gain. These were read as they stand: torques 10 or 100 times too large.
+_NAME_GAIN_RE = re.compile(
+    r"(?:^|[\s_])(?:[x\u00d7*]\s*(?P<a>(?:[3-9]|\d{2,})(?:\.\d+)?)"
+    r"|(?:gain|(?:pre)?amp(?:lifier|lification)?)[\s_=]*(?P<b>\d+(?:\.\d+)?))(?=$|[\s_(\[])"
+    r"|(?:^|[\s_])(?P<c>\d+(?:\.\d+)?)\s*[x\u00d7](?=[a-z])"
+    r"|(?<![\w.])(?P<db>\d+(?:\.\d+)?)\s*db(?![a-z])"
+    r"|\*\s*(?P<e>\d+(?:\.\d+)?)(?![\w.])", re.I)
+#: A bracket of its own that holds a gain (``[x10]``, ``(gain 100)``).
+_BRACKET_RE = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 
 
 def gain_in_name(name: str) -> str | None:
-    """The gain a column's name writes before its unit (``'X2 x100 (V)'`` -> ``'100'``), or
-    None."""
-    m = _NAME_GAIN_RE.search(str(name).split("(")[0].split("[")[0])
-    return None if m is None else (m.group("a") or m.group("b"))
+    """The gain (a factor, as text) a column's name writes outside its unit (``'X2 x100 (V)'``
+    -> ``'100'``, ``'Vmix after 20 dB preamp (uV)'`` -> ``'10'``, ``'Vmix (uV) [x10]'`` ->
+    ``'10'``), or None."""
+    text = str(name)
+    parts = [_BRACKET_RE.sub(" ", text)] + _BRACKET_RE.findall(text)
+    for part in parts:
+        m = _NAME_GAIN_RE.search(part.strip())
+        if m is None:
+            continue
+        if m.group("db"):
+            return f"{10 ** (float(m.group('db')) / 20):g}"
+        return m.group("a") or m.group("b") or m.group("c") or m.group("e")
+    return None
