@@ -252,3 +252,23 @@ def test_global_fit_with_tilted_field_sweeps(pma, tilted):
     for name in ("mu0_h_dl", "mu0_h_fl_oe"):
         diff = b[name] - d[name]
         assert abs(diff.nominal_value) <= 2 * diff.std_dev
+
+
+def test_hayashi_refuses_a_sweep_along_minus_x(tmp_path):
+    """The example's x sweeps written as the field along -x (phi_h = 180, field negated) gave
+    H_DL -2.59 mT for +1.79 (phi_h taken modulo 180, the field not turned), exit status 0."""
+    import pandas as pd
+
+    from sotfit.analysis.hall import HallAnalysisError
+
+    folder = tmp_path / "minus_x"
+    folder.mkdir()
+    for f in sorted((EX / "pma").glob("sweep_*.csv")):
+        d = pd.read_csv(f, comment="#")
+        if "_x_" in f.name:
+            d["field (mT)"] = -d["field (mT)"]
+            d["phi_h (deg)"] = 180.0
+        d.to_csv(folder / f.name, index=False)
+    scans = [read_hall_table(f, scan="field", **CONV) for f in sorted(folder.glob("*.csv"))]
+    with pytest.raises(HallAnalysisError, match=r"phi_h is 180 deg \(along -x\)"):
+        hayashi(scans, r_phe=TRUTH["pma"]["r_phe"], r_ane=TRUTH["pma"]["r_ane"])

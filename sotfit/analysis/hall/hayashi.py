@@ -188,7 +188,16 @@ def _group_sweeps(scans) -> dict:
     groups = {}
     for s in scans:
         st = int(s.meta.get("mz_state", 0))
-        ph = float(s.meta.get("phi_h", 0.0)) % 180.0
+        turn = float(s.meta.get("phi_h", 0.0)) % 360.0
+        if abs(turn - 180.0) < 10 or abs(turn - 270.0) < 10:
+            # a sweep written along -x (phi_h = 180) was read along +x: H_DL -2.59 mT for +1.79
+            raise HallAnalysisError(
+                f"{s.source}: method (b) takes sweeps along +x or +y, and this one's phi_h is "
+                f"{turn:g} deg (along -{'x' if abs(turn - 180.0) < 10 else 'y'}): the same "
+                "sweep is the field along +x (or +y) with the field's sign turned; give it so "
+                "(phi_h = 0 or 90 and the field negated), or use --method macrospin, which takes "
+                "any phi_h")
+        ph = turn % 180.0
         if st not in (1, -1):
             raise HallAnalysisError(f"{s.source}: method (b) needs the perpendicular state of the sweep "
                                     "(mz_state = +1 or -1): give it in a column (--column "
