@@ -198,3 +198,17 @@ def test_a_field_per_current_density_column_says_what_to_convert(tmp_path, capsy
     err = capsys.readouterr().err
     assert "looks like a torque field per current density" in err
     assert "xi = (2e/hbar) M_s t_FM (mu0 H) / j" in err
+
+
+def test_a_device_name_on_every_row_is_no_sample_column(tmp_path):
+    """A 'device' column naming each film ('D1', 'D2', ...) split the table into one-point
+    series ('28 point(s) cannot determine 30 free parameter(s)'): names that never repeat label
+    the rows of one series."""
+    import pandas as pd
+
+    df = pd.read_csv(DATA / "nife_bisb.csv", comment="#")
+    df.insert(0, "device", [f"D{i + 1}" for i in range(len(df))])
+    path = tmp_path / "devices.csv"
+    path.write_text("# resistivity: 350.3 uOhm cm\n" + df.to_csv(index=False))
+    got = read_thickness_table(path)
+    assert np.array_equal(got.dl.y, read_thickness_table(DATA / "nife_bisb.csv").dl.y)

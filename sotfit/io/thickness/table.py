@@ -235,7 +235,10 @@ def _samples(p: Path, df, rows: "_Rows", named: set):
             raise ThicknessError(f"{p}: column {c!r} names {len(names)} samples, but "
                                  f"{rows.where(blank)} name none: write the sample of every "
                                  "row")
-        return c, {n: [i for i, v in enumerate(cells) if v == n] for n in names}
+        groups = {n: [i for i, v in enumerate(cells) if v == n] for n in names}
+        if max(len(g) for g in groups.values()) == 1:
+            return None     # a name per film ('D1', 'D2', ...): labels of one series' rows
+        return c, groups
     return None
 
 
