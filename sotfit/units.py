@@ -81,7 +81,7 @@ _TABLES: dict[str, dict[str, float]] = {
     },
     "voltage": {"uV": 1.0, "nV": 1e-3, "mV": 1e3, "V": 1e6},
     "current": {"mA": 1.0, "uA": 1e-3, "A": 1e3, "nA": 1e-6, "MA": 1e9},
-    "resistance": {"Ohm": 1.0, "mOhm": 1e-3, "kOhm": 1e3, "MOhm": 1e6},
+    "resistance": {"Ohm": 1.0, "mOhm": 1e-3, "uOhm": 1e-6, "kOhm": 1e3, "MOhm": 1e6},
     "resistivity": {
         "uOhmcm": 1.0, "Ohmm": 1e8, "Ohmcm": 1e6, "mOhmcm": 1e3, "nOhmm": 0.1,
         "uOhmm": 100.0,
