@@ -16,7 +16,7 @@ published parameters, see its README) and reproduces the analysis of seed
 
 Run from the project root::
 
-    python examples/thickness_bisb.py [--out thickness_bisb_out] [--steps 5000] [--overwrite]
+    python examples/thickness_bisb.py [--out thickness_bisb_out] [--steps 10000] [--overwrite]
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ SEED003 = {"re_g_mix NiFe": 0.023, "im_g_mix NiFe": 0.133, "spin_diffusion_lengt
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default="thickness_bisb_out")
-    ap.add_argument("--steps", type=int, default=5000)
+    ap.add_argument("--steps", type=int, default=10000)
     ap.add_argument("--walkers", type=int, default=32)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--overwrite", action="store_true")
