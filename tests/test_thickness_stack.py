@@ -145,7 +145,7 @@ def test_joint_posterior_recovers_shared_parameters_and_the_calibration_ratio(tm
         code = main(["thickness", *map(str, st + hp), "--joint", "--thickness",
                      ",".join(f"{t:g}nm" for t in ts), "--label", "Py/BiSb",
                      "--calibration-prior", "hall=lognormal(1,0.1)", "--mcmc", "--walkers",
-                     "24", "--steps", "3000", "--seed", "3", "--no-figures", "--out", str(out)])
+                     "24", "--steps", "5000", "--seed", "3", "--no-figures", "--out", str(out)])
     assert code == 0
     s = json.loads((out / "summary.json").read_text())
     assert s["mcmc"]["converged"], s["mcmc"]["message"]
