@@ -156,7 +156,8 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
         # a 24-sigma bias on the bundled sweeps (1.79 +- 0.009 mT against 2.0) passed --strict
         _flag(flags, ["mu0_h_dl"], "no r_ane given: mu0_h_dl includes the anomalous Nernst term "
               "(the same symmetry as the damping-like signal in these sweeps, not in its standard "
-              "error); give r_ane from method (c) or (d)")
+              "error); give r_ane from method (c) or (d), with its error (--r-ane "
+              "0.184+/-0.063mOhm)")
     elif not hasattr(r_ane, "std_dev") or r_ane.std_dev == 0:
         notes.append("r_ane taken as exact: its own standard error (from method (c) or (d)) is "
                      "not in the error of mu0_h_dl; give it with its error (--r-ane "

@@ -6,11 +6,13 @@ A vector magnet rotates the field by changing its components, so each component 
 with the angle: reading ``Bx`` as "the field" of a rotation gave a field that changes sign
 within the rotation. :func:`vector_field_columns` turns the components into
 
-* a rotation (the field's direction varies): the magnitude ``field (unit)``, and, for an
-  in-plane rotation written without an angle column, the angle ``phi (deg)`` =
-  atan2(By, Bx) (the magnet's x axis along the current, as docs/CONVENTIONS.md has it);
-* a sweep along one direction: the signed component along it, named by its axis (``Bx``,
-  ``By``, ``B30`` for 30 deg in the plane, ``Bz``), as a sweep's axis is read from its name.
+* a rotation (the field's direction varies): the magnitude ``field (unit)``; without an angle
+  column the angle from the components (in the plane ``phi (deg)`` = atan2(By, Bx), the
+  magnet's x axis along the current as docs/CONVENTIONS.md has it; through the normal
+  ``theta (deg)``), and the fixed angle of a cone (``theta_h``) or of a plane through the normal
+  (``phi_h``) as a column;
+* a sweep along one direction: the signed component along it, ``field (unit)``, with the
+  direction as ``phi_h`` and ``theta_h`` columns (along the normal: ``Bz``).
 
 Components are taken in the magnet's frame; where the table also holds an angle column, that
 column is the angle read and the components give only the field.
@@ -24,7 +26,7 @@ import numpy as np
 
 from ...units import UnitError, split_header, to_house
 from .columns import _DIRECTION_WORDS, _FIELD_NAMES, _compact, _harmonic_of, _is_angle_col, _tokens
-from .options import _col_opt, _opt
+from .options import _col_opt
 from .scan import HallReadError
 
 __all__ = ["vector_field_columns", "ALIGNED_DEG", "IN_PLANE_FRACTION"]
@@ -80,9 +82,9 @@ def vector_field_columns(p, df):
     Raises
     ------
     HallReadError
-        Components in different units of which one has none; a field out of the plane at an
-        angle other than the normal; an in-plane rotation whose angle column does not follow
-        the components' angle; a rotation out of the plane without an angle column.
+        Components in different units of which one has none; an angle column that does not
+        follow the components' angle; a direction that changes in both its polar angle and its
+        azimuth.
     """
     import pandas as pd
 
@@ -138,9 +140,11 @@ def vector_field_columns(p, df):
             azimuth = float(np.degrees(np.arctan2(u[1], u[0])))
         polar = float(np.degrees(np.arccos(np.clip(u[2], -1.0, 1.0))))
         out.insert(0, f"field{suffix}", b @ u)
-        added = [c for c, v in (("phi_h (deg)", azimuth), ("theta_h (deg)", polar))
-                 if not any(_compact(k) == _compact(c) for k in out.columns)
-                 and out.insert(len(out.columns), c, v) is None]
+        added = []
+        for c, v in (("phi_h (deg)", azimuth), ("theta_h (deg)", polar)):
+            if not any(_compact(k) == _compact(c) for k in out.columns):
+                out.insert(len(out.columns), c, v)
+                added.append(c)
         return out, (f"the field components {named} read as a sweep along one direction, "
                      f"phi_h = {azimuth:.4g} deg, theta_h = {polar:.4g} deg (the component along "
                      f"it, column 'field{suffix}'" + (f"; columns {', '.join(added)} added)"
