@@ -24,9 +24,10 @@ __all__ = [
 
 
 def _label(d: Dataset) -> str:
-    """A spectrum's name in messages: its source, and its repeat index when it has one."""
-    rep = d.meta.get("repeat")
-    return d.source + (f" (repeat {rep})" if rep not in (None, 0) else "")
+    """A spectrum's name in messages and tables: its source. The repeat index read from a
+    file name (``9GHz_1.lvm``) is not added: the name already holds it, and files at one
+    frequency are not always repeats (a power series is named the same way)."""
+    return d.source
 
 
 def split_branches(d: Dataset, min_points: int = 8) -> list[Dataset]:
