@@ -41,6 +41,13 @@ def _sweep_derivatives(s: HallScan, max_field, order_r1=4, order_r2=3):
     return r1, r2, m1 + m2
 
 
+#: The note of a run without R_PHE (``r_phe=None``): what the missing correction mixes.
+NO_R_PHE_NOTE = ("R_PHE not given (--r-phe; Python: r_phe=...): the field sweeps are analysed "
+                 "without the planar-Hall correction (xi = R_PHE/R_AHE = 0); the damping-like and "
+                 "field-like fields then mix by 2 xi of each other (Hayashi et al. 2014, eq. (5)): "
+                 "give R_PHE from an in-plane rotation")
+
+
 def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_one=None,
             theta_h_stderr: float = 0.0, sample: Sample | None = None) -> HallResult:
     """Field sweeps of a perpendicular film with the planar-Hall correction (Hayashi et al.,
@@ -83,9 +90,10 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     scans : sequence of HallScan
         Field sweeps with meta ``phi_h`` near 0 or 90 deg, ``theta_h`` within 45 deg of the
         plane (default 90) and ``mz_state`` +1 or -1.
-    r_phe : float or ufloat
-        Planar Hall resistance in Ohm (from an in-plane rotation). Required (0 disables the
-        correction explicitly).
+    r_phe : float, ufloat or None
+        Planar Hall resistance in Ohm (from an in-plane rotation). Required: 0 disables the
+        correction explicitly; None says it was not measured (taken as 0, with a note of what
+        that mixes).
     max_field : float, optional
         Half-width of the fitted window in T; default 0.15 x the anisotropy field estimated from
         the curvature of R_1w.
@@ -123,8 +131,11 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     if c2m.nominal_value * r_ahe_raw.nominal_value <= 0:
         raise HallAnalysisError("method (b): R_1w does not bend towards zero as |H| grows within the window "
                                 f"|mu0H| <= {window:.3g} T")
+    if r_phe is None:
+        notes.append(NO_R_PHE_NOTE)
+        r_phe = 0.0
     rp = r_phe if hasattr(r_phe, "nominal_value") else float(r_phe)
-    if float(getattr(rp, "nominal_value", rp)) == 0:
+    if float(getattr(rp, "nominal_value", rp)) == 0 and NO_R_PHE_NOTE not in notes:
         notes.append("R_PHE = 0: no planar-Hall correction (Hayashi's xi = 0)")
     # r_ane with its own error: the torques at its value, and its error carried to first order
     # (in the weights of the two states' mean it would move the value: it shifts both alike)

@@ -37,11 +37,6 @@ def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, 
 
 def method_notes(method: str, r_phe) -> list:
     """Notes on what a method assumes for the options given (before it runs)."""
-    if method == "hayashi" and r_phe is None:
-        return ["R_PHE not given (--r-phe): the field sweeps are analysed without the planar-Hall "
-                "correction (xi = R_PHE/R_AHE = 0); the damping-like and field-like fields then mix "
-                "by 2 xi of each other (Hayashi et al. 2014, eq. (5)): give --r-phe from an in-plane "
-                "rotation"]
     if method == "angular" and r_phe is None:
         return ["R_PHE not given (--r-phe): the field-like term R_PHE H_FL/(H + H_K) of the pole "
                 "slopes is left out (R_PHE = 0), and mu0_h_dl then holds 2 R_PHE H_FL/R_AHE "
@@ -79,7 +74,7 @@ def run_method(method: str, scans: Sequence[HallScan], *, sample: Sample | None 
         return avci(scans, mu0_hk=mu0_hk, r_ahe=r_ahe, include_one=include_one, max_lag=max_lag,
                     sample=sample)
     if method == "hayashi":
-        return hayashi(scans, r_phe=0.0 if r_phe is None else r_phe, max_field=max_field, r_ane=r_ane,
+        return hayashi(scans, r_phe=r_phe, max_field=max_field, r_ane=r_ane,
                        theta_h_stderr=theta_h_stderr, sample=sample)
     if method == "angular":
         return angular(scans, r_ahe=r_ahe, mu0_hk=mu0_hk, r_phe=0.0 if r_phe is None else r_phe,
