@@ -364,6 +364,15 @@ def test_a_decimal_comma_in_a_name_is_one_number(name, f, p, angle):
     assert angle_from_name(name) == angle
 
 
+@pytest.mark.parametrize("name", ["py_12,000MHz.csv", "py_2,500MHz_10dBm.csv", "s_1,500GHz.csv"])
+def test_a_comma_before_three_digits_in_a_name_is_not_guessed(name):
+    """'py_12,000MHz.csv' was read as 12 MHz (0.012 GHz) with exit status 0: the comma may as
+    well separate thousands (12000 MHz), as the harmonic Hall names and the header entries say."""
+    with pytest.raises(DataError, match=r"may be a decimal comma \(\d+\.\d{3}\) or a thousands "
+                                        r"separator \(\d+\)"):
+        frequency_from_name(name)
+
+
 def test_two_frequencies_in_a_name_is_an_error():
     with pytest.raises(DataError, match="several frequencies"):
         frequency_from_name("8GHz_to_9GHz.dat")

@@ -16,6 +16,7 @@ import numpy as np
 
 from ...units import UnitError, parse_quantity, split_header, to_house
 from ..gains import gain_entry
+from ..name_numbers import name_number as _name_number
 from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
 from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
 from .options import _EXAMPLE_UNITS
@@ -198,16 +199,9 @@ def _from_folder(p: Path) -> tuple[float, str] | None:
 
 
 def name_number(text: str, name: str) -> float:
-    """A number of a file name: ``p`` or a comma stand for the decimal point (``0p25``,
-    ``0,25``); a comma before three digits after a nonzero integer part (``1,000``) may be a
-    thousands separator, an error naming the name."""
-    if "," in text:
-        whole, frac = text.split(",")
-        if len(frac) == 3 and whole.strip("0"):
-            raise HallReadError(f"{name}: the file name writes {text!r}: the comma may be a "
-                                f"decimal comma ({whole}.{frac}) or a thousands separator "
-                                f"({whole}{frac}); give the value with its option")
-    return float(text.replace("p", ".").replace(",", "."))
+    """A number of a file name (:func:`sotfit.io.name_numbers.name_number`), refused as a
+    :class:`HallReadError`."""
+    return _name_number(text, name, HallReadError)
 
 
 def _text(value: float, quantity: str) -> str:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from ...data import DataError
+from ..name_numbers import name_number
 from .options import _opt
 
 
@@ -124,16 +125,10 @@ def condition_name(name: str) -> bool:
     return conditions_only(name, _QUANTITY_RES)
 
 
-def _number(text: str) -> float:
-    """A number of a file name, ``p`` or a comma standing for the decimal point (``30p5``,
-    ``30,5`` -> 30.5)."""
-    return float(text.replace("p", ".").replace("P", ".").replace(",", "."))
-
-
 def _one_in(text: str, patterns, value, what: str, unit: str, option: str, where: str):
     """The one quantity ``value(match)`` that ``patterns`` find in ``text``, or ``None``;
     a :class:`DataError` naming ``where`` when ``text`` holds two different ones."""
-    found = {value(m) for rx in patterns for m in rx.finditer(text)} - {None}
+    found = {value(m, _opt(option)) for rx in patterns for m in rx.finditer(text)} - {None}
     if len(found) > 1:
         raise DataError(f"{where} holds several {what} {sorted(found)} {unit}; pass "
                         f"{_opt(option)}... to say which")
@@ -160,21 +155,21 @@ def _stem(name) -> str:
     return stem if _SUFFIX_RE.fullmatch(suffix) else base
 
 
-def _signed(m) -> float:
+def _signed(m, option: str = "its option") -> float:
     """The number of a match, negative after a ``-`` or ``m`` sign."""
-    v = _number(m.group("num"))
+    v = name_number(m.group("num"), m.string, option=option)
     sign = m.groupdict().get("sign") or m.groupdict().get("bare")
     return -v if sign in ("-", "m", "M") else v
 
 
-def _ghz(m) -> float | None:
+def _ghz(m, option: str = "its option") -> float | None:
     """The frequency of a name match in GHz (MHz and Hz converted); None for a number of Hz
     below :data:`RF_HZ_MIN`, which is not an rf frequency."""
     unit = (m.groupdict().get("unit") or "hz").lower()
     if unit == "hz":
         hz = float(m.group("num"))
         return round(hz * 1e-9, 12) if hz >= RF_HZ_MIN else None
-    return round(_number(m.group("num")) * (1e-3 if unit == "mhz" else 1.0), 12)
+    return round(name_number(m.group("num"), m.string, option=option) * (1e-3 if unit == "mhz" else 1.0), 12)
 
 
 def _frequency_in(text: str, where: str) -> float | None:
@@ -200,7 +195,7 @@ def _angle_in(text: str, where: str) -> float | None:
                     "field_angle", where)
     if value is not None and value > 0:
         for m in _HYPHEN_ANGLE_RE.finditer(text):
-            if _number(m.group("num")) == value and not re.fullmatch(
+            if name_number(m.group("num"), m.string, option=_opt("field_angle")) == value and not re.fullmatch(
                     r"(?:.*[^0-9a-z])?(?:phi|angle|ang)", m.group("after"), re.I):
                 token = f"{m.group('after')}-{m.group('num')}deg"
                 raise AmbiguousSign(
