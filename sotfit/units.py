@@ -30,6 +30,7 @@ is the single place where they are converted. Physical constants come from
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from scipy import constants as _c
@@ -228,7 +229,8 @@ def _spelled_out(u: str) -> str | None:
 
 
 def normalise_unit(unit: str, dimension: str | None = None) -> str:
-    """Return the canonical spelling of a unit string.
+    """Return the canonical spelling of a unit string (remembered for the spellings already
+    seen: a folder of files names the same units in every file).
 
     Micro signs (``µ``, ``μ``) become ``u``, ``Ω`` becomes ``Ohm``, spaces, ``*``, ``·``,
     ``^`` and a dot between letters (``uOhm.cm``) are removed from compound units. SI prefixes are case-sensitive (``mOhm`` is
@@ -257,6 +259,14 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
     UnitError
         If the unit is not known or is ambiguous.
     """
+    try:
+        return _normalise_unit_cached(unit, dimension)
+    except TypeError:           # not hashable: not remembered
+        return _normalise_unit(unit, dimension)
+
+
+def _normalise_unit(unit: str, dimension: str | None = None) -> str:
+    """The work of :func:`normalise_unit`."""
     raw = unit
     scaled = _scaled_unit(unit, dimension)
     if scaled is not None:
@@ -305,6 +315,10 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
 #: A power of ten written before a unit: ``1e5 S/m``, ``10^5 Ohm^-1 m^-1``, ``x1e13 1/Ohm/m2``.
 _POWER_OF_TEN_RE = re.compile(r"^\s*(?:x\s*)?(?:1e(?P<e>[+-]?\d+)|10\s*\^\s*\(?(?P<p>[+-]?\d+)\)?)"
                               r"\s*(?P<rest>(?:1/|[^\d\s]).*)$", re.I)
+
+
+#: :func:`_normalise_unit` remembered (its errors are not: they are raised again each time).
+_normalise_unit_cached = functools.lru_cache(maxsize=4096)(_normalise_unit)
 
 
 def _scaled_unit(unit: str, dimension: str | None) -> str | None:
