@@ -338,6 +338,16 @@ def test_a_decimal_comma_in_a_file_name(tmp_path, name, field):
     assert found[0] == pytest.approx(field, rel=1e-12)
 
 
+@pytest.mark.parametrize("name, field", [
+    ("rot_5e-2T.csv", 0.05), ("rot_5E-2T.csv", 0.05), ("rot_50e-3T.csv", 0.05),
+    ("rot_1e2mT.csv", 0.1), ("rot_-5e-2T.csv", -0.05), ("rot_m5e-2T.csv", -0.05),
+])
+def test_a_power_of_ten_in_a_file_name(tmp_path, name, field):
+    """'rot_5e-2T.csv' was refused as a field of -2 T whose '-' might be a separator, and
+    'rot_1e2mT.csv' gave no field at all."""
+    assert rotation_field(tmp_path / name)[0] == pytest.approx(field, rel=1e-12)
+
+
 def test_a_current_with_a_decimal_comma_in_a_file_name(tmp_path):
     """'I2,5mA' was read as 5 mA: R_PHE, H_DL and r_ane half their values, no flag."""
     assert source_current(tmp_path / "rot_I2,5mA.csv")[0] == pytest.approx(2.5, rel=1e-12)

@@ -27,7 +27,8 @@ __all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h",
 
 #: A number of a file name, ``p`` or a comma standing for the decimal point (``0p25``,
 #: ``0,25``: a comma was a separator, and ``B_0,030T`` read as 30 T).
-_NUM = r"(?P<num>\d+(?:[.p,]\d+)?)"
+#: A number of a name: a decimal point, ``p`` or a comma, and a power of ten (``5e-2T``).
+_NUM = r"(?P<num>\d+(?:[.p,]\d+)?(?:[eE][-+]?\d+)?)"
 #: A field in a file name: an optional ``H``/``B``/``field`` prefix, a number and a field unit
 #: written with its case (``100mT``, ``H_1000Oe``, ``0p1T``; kA/m, which a name cannot hold
 #: with its slash, as ``H_80kAm``, ``80_kA_m`` or ``80kApm``).
