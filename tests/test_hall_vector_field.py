@@ -223,3 +223,30 @@ def test_a_rotation_on_a_cone_is_read_at_its_polar_angle(tmp_path):
     scans = read_hall(files[-1:], current=1.5, current_is="rms", lockin_output="rms",
                       r2w_channel="X", gain_2w=10)
     assert scans[0].meta["theta_h"] == pytest.approx(np.degrees(np.arccos(0.3)), abs=1e-6)
+
+
+def test_set_points_and_read_backs_of_the_components_read_the_read_backs(tmp_path):
+    """``Bx_set, By_set, Bz_set`` beside ``Bx_meas, By_meas, Bz_meas`` (a vector magnet with a
+    field probe) was refused as a table without a field. The read-backs are the field at the
+    sample: here the set points are 3 % high (a magnet constant off) and the read-backs those of
+    the example, whose numbers come out to the last digit."""
+    folder = tmp_path / "vec"
+    folder.mkdir()
+    for k, f in enumerate(sorted((EXAMPLE / "inplane").glob("phi_*.csv"))):
+        d = pd.read_csv(f)
+        phi = np.radians(d["phi (deg)"].to_numpy())
+        b = d["field (mT)"].to_numpy()
+        out = pd.DataFrame({"phi (deg)": d["phi (deg)"]})
+        for role, scale in (("set", 1.03), ("meas", 1.0)):
+            out[f"Bx_{role} (mT)"] = scale * b * np.cos(phi)
+            out[f"By_{role} (mT)"] = scale * b * np.sin(phi)
+            out[f"Bz_{role} (mT)"] = 0.0 * b
+        for c in LOCKIN:
+            out[c] = d[c]
+        out.to_csv(folder / f"run{k}.csv", index=False)
+    files = sorted(map(str, folder.glob("*.csv")))
+    vec = _summary(tmp_path, "vec", files, AVCI)
+    ref = _summary(tmp_path, "ref", sorted(map(str, (EXAMPLE / "inplane").glob("phi_*.csv"))), AVCI)
+    _same_quantities(vec, ref, ("mu0_h_dl", "mu0_h_fl_oe", "r_phe", "r_ane"))
+    assert any("the set points 'Bx_set (mT)', 'By_set (mT)', 'Bz_set (mT)' not read" in n
+               for n in vec["notes"])

@@ -42,19 +42,48 @@ _DIRECTION_FLOOR = 0.02
 _COMPONENT_RE = re.compile(r"^(?P<family>mu0h|h|b|field)_?(?P<axis>[xyz])$")
 
 
-def _components(columns) -> dict[str, dict[str, object]]:
-    """The field component columns of ``columns`` by family (``b``, ``h``, ...) and axis."""
-    out: dict[str, dict[str, object]] = {}
+#: Last words of a component's name that make it the magnet's set point or its read-back
+#: (``Bx_set``, ``Bx_meas``): a table may write both.
+_SET_POINT_WORDS = {"set", "setpoint", "setp", "target", "nominal", "demand", "programmed"}
+_READ_BACK_WORDS = {"meas", "measured", "actual", "act", "readback", "rb", "read", "probe",
+                    "sensor", "hallprobe"}
+
+
+def _components(columns) -> dict[tuple[str, str], dict[str, object]]:
+    """The field component columns of ``columns`` by (family, role) and axis: family ``b``,
+    ``h``, ...; role ``"set"`` for set points, ``"read"`` for read-backs, ``""`` for neither."""
+    out: dict[tuple[str, str], dict[str, object]] = {}
     for c in columns:
         if _harmonic_of(c) is not None:
             continue
         toks = [t.lower() for t in _tokens(str(c).split("(")[0].split("[")[0])]
         if toks and toks[-1] in _DIRECTION_WORDS:       # 'Hx_up': a sweep's label
             continue
+        role = ""
+        if len(toks) > 1 and toks[-1] in _SET_POINT_WORDS | _READ_BACK_WORDS:
+            role = "set" if toks[-1] in _SET_POINT_WORDS else "read"
+            toks = toks[:-1]
         m = _COMPONENT_RE.match("".join(toks))
         if m is not None:
-            out.setdefault(m.group("family"), {}).setdefault(m.group("axis"), c)
+            out.setdefault((m.group("family"), role), {}).setdefault(m.group("axis"), c)
     return out
+
+
+def _field_components(columns):
+    """(family, its component columns by axis, set-point columns left unread) of the one field
+    written as components in ``columns``, or None. A field written both as set points and as
+    read-backs is read from the read-backs, the field at the sample."""
+    found = {k: axes for k, axes in _components(columns).items() if len(axes) >= 2}
+    families = {f for f, _ in found}
+    if len(families) != 1:
+        return None
+    family, = families
+    roles = {r: found[(family, r)] for r in ("", "read", "set") if (family, r) in found}
+    if len(roles) == 1:
+        return family, next(iter(roles.values())), []
+    if set(roles) == {"read", "set"}:
+        return family, roles["read"], list(roles["set"].values())
+    return None
 
 
 def _unit_of(p, column) -> str | None:
@@ -86,15 +115,53 @@ def vector_field_columns(p, df):
         follow the components' angle; a direction that changes in both its polar angle and its
         azimuth.
     """
-    import pandas as pd
-
     cols = list(df.columns)
     if any(_compact(c) in _FIELD_NAMES for c in cols):
         return None                         # a field column of its own: the components are extra
-    families = {f: axes for f, axes in _components(cols).items() if len(axes) >= 2}
-    if len(families) != 1:
+    found = _field_components(cols)
+    if found is None:
         return None
-    (family, axes), = families.items()
+    family, axes, set_points = found
+    read = _read_components(p, df, family, axes)
+    if read is None or not set_points:
+        return read
+    out, note = read
+    diff = _largest_difference(df, axes, set_points)
+    return out.drop(columns=set_points), (
+        f"{note}; the set points {', '.join(repr(c) for c in set_points)} not read (the "
+        "read-back is the field at the sample" + (f"; they differ by up to {diff}" if diff else "")
+        + ")")
+
+
+def _largest_difference(df, axes, set_points) -> str | None:
+    """The largest difference of a set-point component from its read-back, as text (in the
+    read-back's unit), or None where their units differ."""
+    import pandas as pd
+
+    by_axis = {}
+    for c in set_points:
+        toks = [t.lower() for t in _tokens(str(c).split("(")[0].split("[")[0])]
+        by_axis["".join(toks[:-1])[-1]] = c
+    worst, unit = 0.0, None
+    for a, c in axes.items():
+        if a not in by_axis:
+            continue
+        u_read, u_set = _unit_of(None, c), _unit_of(None, by_axis[a])
+        if u_read != u_set:
+            return None
+        unit = u_read
+        d = pd.to_numeric(df[c], errors="coerce").to_numpy(float) \
+            - pd.to_numeric(df[by_axis[a]], errors="coerce").to_numpy(float)
+        if np.isfinite(d).any():
+            worst = max(worst, float(np.nanmax(np.abs(d))))
+    return f"{worst:.3g}{' ' + unit if unit else ''}"
+
+
+def _read_components(p, df, family, axes):
+    """:func:`vector_field_columns` of the component columns ``axes`` (by axis) of ``family``."""
+    import pandas as pd
+
+    cols = list(df.columns)
     where = sorted(cols.index(c) for c in axes.values())
     if any(_harmonic_of(c) is not None for c in cols[where[0]:where[-1]]):
         return None                         # 'Hx, Hx_1f_voltage, Hy, ...': sweeps side by side
