@@ -12,10 +12,12 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sotfit.cli import main
 from sotfit.cli.common import fraction, quantity_type
+from sotfit.io.stfmr.reader import read_stfmr
 
 from bundled import ROOT
 
@@ -150,6 +152,7 @@ def _amplified(folder: Path, where: str) -> Path:
         field, _ = lines[head].split(",")
         body = "\n".join(f"{a},{float(b) * 100!r}" for a, b in rows)
         header = ("# preamp gain: 100\n" + lines[head] if where == "preamble"
+                  else f"{where}\n{lines[head]}" if where.startswith("#")
                   else f"{field},{where}")
         (folder / f.name).write_text("\n".join(lines[:head]) + "\n" + header + "\n" + body + "\n")
     return folder
@@ -162,6 +165,13 @@ def _amplified(folder: Path, where: str) -> Path:
     ("Vmix (uV) [x100]", "writes a gain 100 in its name"),
     ("Vmix after 40 dB preamp (uV)", "writes a gain 100 in its name"),
     ("Vmix_amp100 (uV)", "writes a gain 100 in its name"),
+    # a gain in an entry's value or in a remark: read without a word, torques 100 times too large
+    ("# Preamplifier: SR560, gain 100", "gain '100' ('Preamplifier: SR560, gain 100')"),
+    ("# SR560 preamp: gain = 100, 3 kHz low pass", "gain '100' ('SR560 preamp: gain = 100, 3 kHz"),
+    ("# Settings: SR560 gain=100, filter 3 kHz", "gain '100' ('Settings: SR560 gain=100, filter"),
+    ("# signal amplified 100x by an SR560", "gain '100' ('signal amplified 100x by an SR560')"),
+    ("# Lock-in sensitivity 1 mV; preamp x100", "gain '100' ('Lock-in sensitivity 1 mV; preamp"),
+    ("# Voltage preamplifier gain 1e2", "gain '1e2' ('Voltage preamplifier gain 1e2')"),
 ])
 def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, where, said):
     """A '# preamp gain: 100' line in an ST-FMR file, and a gain after the channel's name
@@ -182,6 +192,20 @@ def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, 
     for a, b in zip(runs["plain"]["spectra"], runs["gain"]["spectra"]):
         for k in ("vs", "va", "h_res", "width"):
             assert b[k]["value"] == pytest.approx(a[k]["value"], rel=1e-9), k
+
+
+@pytest.mark.parametrize("line", ["# RF amplifier: 30 dB", "# microwave amplifier gain 30 dB",
+                                  "# Sample: Py(6 nm)/Pt(6 nm), 10 x 40 um bar"])
+def test_an_rf_amplifier_or_a_size_is_no_voltage_gain(tmp_path, line):
+    """The microwave power's amplifier does not scale V_mix (an 'RF amplifier: 30 dB' entry was
+    asked about as a voltage gain), nor is a bar's '10 x 40 um' one."""
+    folder = tmp_path / "rf"
+    folder.mkdir()
+    f = sorted(EXAMPLE.glob("py_pt_*GHz.csv"))[0]
+    (folder / f.name).write_text(line + "\n" + f.read_text())
+    (d,) = read_stfmr([folder / f.name])
+    (e,) = read_stfmr([f])
+    assert np.array_equal(d.y, e.y)
 
 
 def _at_powers(folder: Path, powers) -> Path:

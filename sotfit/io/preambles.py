@@ -45,6 +45,7 @@ class _Preamble:
     header: tuple
     header_lines: tuple
     columns: tuple | None
+    remarks: tuple = ()
 
 
 def _parse_plain(data_lines: list[str], delimiter: str, n: int):
@@ -77,7 +78,7 @@ def _parse_plain_bytes(body: bytes, n_rows: int, delimiter: str, n: int):
 
 
 def remember(text: str, start: int, delimiter: str, n: int, n_first: int, trailing: bool,
-             header: dict, header_lines: dict, columns) -> None:
+             header: dict, header_lines: dict, columns, remarks: tuple = ()) -> None:
     """Remember the preamble of a table just read in full.
 
     Parameters
@@ -92,7 +93,7 @@ def remember(text: str, start: int, delimiter: str, n: int, n_first: int, traili
         Columns of the table, and numbers in its first data row.
     trailing : bool
         Whether every data row ends with the delimiter (such tables are not remembered).
-    header, header_lines, columns
+    header, header_lines, columns, remarks
         What the preamble holds (:class:`sotfit.io.Table`).
     """
     if not _cache.ENABLED or trailing or n < 2 or n_first != n:
@@ -102,7 +103,7 @@ def remember(text: str, start: int, delimiter: str, n: int, n_first: int, traili
         return
     key = (prefix, delimiter, n)
     _PREAMBLES.put(key, _Preamble(prefix, start, delimiter, n, tuple(header.items()),
-                                  tuple(header_lines.items()), columns))
+                                  tuple(header_lines.items()), columns, tuple(remarks)))
 
 
 def read_known(path, text: str):
@@ -166,4 +167,5 @@ def _with_preamble(path, text: str, entry: _Preamble):
         return None
     return Table(path=path, header=dict(entry.header), columns=entry.columns, data=data,
                  lines=np.arange(entry.start + 1, entry.start + 1 + n_rows, dtype=int),
-                 delimiter=entry.delimiter, header_lines=dict(entry.header_lines))
+                 delimiter=entry.delimiter, header_lines=dict(entry.header_lines),
+                 remarks=entry.remarks)

@@ -56,6 +56,10 @@ class Table:
     column_comments : tuple of str or None
         Each column's comment from a comments row below a row of units (Origin's, which its
         legend shows: ``8 GHz``; :mod:`sotfit.io.unit_rows`), else None.
+    remarks : tuple of str
+        The preamble's lines of text that are no ``key: value`` entry (comment lines without
+        their comment sign, and free text above the column names): they may say what the
+        numbers are (``# signal amplified 100x by an SR560``).
     """
 
     path: Path
@@ -68,6 +72,7 @@ class Table:
     notes: tuple = ()
     sheet: str | None = None
     column_comments: tuple | None = None
+    remarks: tuple = ()
 
     @property
     def name(self) -> str:

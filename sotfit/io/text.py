@@ -604,6 +604,18 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
     return header, header_lines, columns, free_text
 
 
+def _remarks(lines: list[str], start: int, free_text) -> tuple:
+    """The preamble's text lines that are no entry: comment lines (without their sign) and
+    the free text above the column names (:attr:`Table.remarks`)."""
+    out = [lines[i].strip() for i in free_text]
+    for ln in lines[:start]:
+        if _is_comment(ln):
+            body = _strip_comment(ln).strip()
+            if body and not _KEY_VALUE_RE.match(body):
+                out.append(body)
+    return tuple(out)
+
+
 def read_tables(path) -> list:
     """Every table of the file ``path`` (str or os.PathLike, opened read-only): the one of
     a text file, one per sheet with numbers of a workbook (:mod:`sotfit.io.containers`), as a
@@ -762,6 +774,7 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         lines, notes, comments = joined[0], (*notes, joined[2]), joined[3]
 
     header, header_lines, columns, free_text = _preamble(name, lines, start, delimiter, n)
+    remarks = _remarks(lines, start, free_text)
     if free_text:
         notes = (*notes, f"line(s) {', '.join(str(i + 1) for i in free_text)} above the column "
                          f"names read as free text, not as settings "
@@ -784,8 +797,8 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
         data = _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad)
     if not notes and sheet is None:  # a preamble read with decimal points is not the text
         _preambles.remember(text, start, delimiter, n, len(first), trailing, header,
-                            header_lines, columns)
+                            header_lines, columns, remarks)
     return Table(path=path, header=header, columns=columns, data=data,
                  lines=np.array(rows, dtype=int) + 1, delimiter=delimiter,
                  header_lines=header_lines, notes=notes, sheet=sheet,
-                 column_comments=comments)
+                 column_comments=comments, remarks=remarks)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ...units import UnitError, parse_quantity, split_header, to_house
-from ..gains import gain_entry
+from ..gains import _HARMONIC_RE, gain_entry, gain_factor, gain_in_text
 from ..name_numbers import name_number as _name_number
 from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
 from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
@@ -348,6 +348,19 @@ def preamble_gain(p, harmonic: int, preamble=None) -> tuple[str, str, bool] | No
         if found is None or (len(found[1]) == 1 and harmonic not in found[1]):
             continue
         return found[0], f"preamble entry {key.strip()!r} (line {i + 1})", bool(found[1])
+    # a gain in an entry's value or in a remark ('Preamplifier: SR560, gain 100', '# signal
+    # amplified 100x by an SR560'): read without a word before, torques 100 times too large
+    for i, line in enumerate(found_head[0]):
+        body = (_strip_comment(line) if _is_comment(line) else line).strip()
+        number = gain_in_text(body) if body else None
+        if number is None or gain_factor(number) == 1.0:
+            continue
+        said = {int(m.group("h")) if m.group("h") else (1 if m.group("word").lower() == "first"
+                                                          else 2)
+                for m in _HARMONIC_RE.finditer(body)}
+        if len(said) == 1 and harmonic not in said:
+            continue
+        return number, f"preamble line {i + 1} ({body[:60]!r})", bool(said)
     return None
 
 

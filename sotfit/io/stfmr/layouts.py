@@ -25,7 +25,7 @@ from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
-from ..gains import gain_entry, gain_factor, gain_in_name
+from ..gains import gain_entry, gain_factor, gain_in_name, gain_in_text
 from .options import _STYLE, _Options, _opt, _opts
 from .sweeps import (
     JITTER_SIGMAS, MIN_POINTS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
@@ -548,6 +548,19 @@ def _voltage_gain(part: _Part, opts: _Options) -> float:
         factor = f"{gain_factor(found[0]):g}"
         raise DataError(f"{part.source}: the header entry {key.strip()!r} writes an amplifier "
                         f"gain {found[0]!r}, and whether V_mix in the file is divided by it "
+                        f"already the file does not say: give {_opt('voltage_gain', factor)} if "
+                        f"it is not (the readings of the amplified signal) or "
+                        f"{_opt('voltage_gain', 1)} if it is")
+    # a gain in an entry's value or in a remark ('Preamplifier: SR560, gain 100', '# signal
+    # amplified 100x by an SR560'): read as it stood before, torques 10 or 100 times too large
+    lines = [f"{k.strip()}: {v.strip()}" for k, v in table.header.items()] + list(table.remarks)
+    for line in lines:
+        number = gain_in_text(line)
+        if number is None or gain_factor(number) == 1.0:
+            continue
+        factor = f"{gain_factor(number):g}"
+        raise DataError(f"{part.source}: the header writes an amplifier gain {number!r} "
+                        f"({line[:70]!r}), and whether V_mix in the file is divided by it "
                         f"already the file does not say: give {_opt('voltage_gain', factor)} if "
                         f"it is not (the readings of the amplified signal) or "
                         f"{_opt('voltage_gain', 1)} if it is")
