@@ -112,6 +112,22 @@ TYPICAL_DIMENSIONS = {
 }
 
 
+#: The largest magnetisation of any ferromagnet, mu0 M_s in T (Fe65Co35, the top of the
+#: Slater-Pauling curve).
+MU0_MS_MAX = 2.45
+#: Resistivities (uOhm cm) of the layers of spin-orbit-torque devices: (low, high, why); a
+#: ferromagnet above ``high`` up to :data:`INSULATOR_RHO` is flagged too (neither a metal nor
+#: an insulator such as YIG, which is given as a very large value).
+TYPICAL_RESISTIVITIES = {
+    "rho_nm": (1.0, 1e5, "spin-source layers range from 2 uOhm cm (Cu, Pt) to some 1e4 uOhm cm "
+                         "(topological insulators)"),
+    "rho_fm": (3.0, 3000.0, "ferromagnetic metals range from 6 uOhm cm (Fe, Co) to a few hundred "
+                            "(CoFeB); an insulating ferromagnet is given as 1e12 or more"),
+}
+#: A ferromagnet's resistivity from which on it is taken as an insulator (uOhm cm).
+INSULATOR_RHO = 1e12
+
+
 #: |sin 2phi cos phi| below which an ST-FMR field angle is flagged: a tenth of its value at
 #: 45 deg (within about 4 deg of a multiple of 90 deg, where the rectified signal vanishes;
 #: an angle of 0.785 given for pi/4 rad lands there).
@@ -120,7 +136,8 @@ ANGULAR_FLOOR = 0.1 * angular_factor(45.0)
 
 def flag_unusual_dimensions(section: Mapping) -> list[str]:
     """Flag the width and thicknesses of a summary's ``sample`` section outside
-    :data:`TYPICAL_DIMENSIONS`, and an ST-FMR field angle near a multiple of 90 deg
+    :data:`TYPICAL_DIMENSIONS`, mu0 M_s above :data:`MU0_MS_MAX`, resistivities outside
+    :data:`TYPICAL_RESISTIVITIES`, and an ST-FMR field angle near a multiple of 90 deg
     (:data:`ANGULAR_FLOOR`).
 
     Parameters
@@ -158,6 +175,24 @@ def flag_unusual_dimensions(section: Mapping) -> list[str]:
         add_flag(q, f"{name} = {shown:g} {unit} is outside {lo / (1000 if unit == 'um' else 1):g}"
                     f"-{hi / (1000 if unit == 'um' else 1):g} {unit} ({why}): check its unit "
                     "(the efficiencies and the Oersted field scale with it)")
+        flagged.append(name)
+    q = section.get("mu0_ms")
+    if isinstance(q, Mapping) and q.get("unit") == "T" and q.get("value") is not None \
+            and abs(float(q["value"])) > MU0_MS_MAX:
+        add_flag(q, f"mu0_ms = {float(q['value']):g} T is above the magnetisation of any "
+                    f"ferromagnet ({MU0_MS_MAX:g} T, Fe65Co35): check its unit (mu0 Ms in T; "
+                    "1 T is 796 kA/m); the torques scale with it")
+        flagged.append("mu0_ms")
+    for name, (lo, hi, why) in TYPICAL_RESISTIVITIES.items():
+        q = section.get(name)
+        if not isinstance(q, Mapping) or q.get("unit") != "uOhm cm" or q.get("value") is None:
+            continue
+        value = float(q["value"])
+        if lo <= value <= hi or (name == "rho_fm" and value >= INSULATOR_RHO):
+            continue
+        add_flag(q, f"{name} = {value:g} uOhm cm is outside {lo:g}-{hi:g} uOhm cm ({why}): "
+                    "check its unit (the current in each layer, and so the efficiencies and "
+                    "the Oersted field, scale with it)")
         flagged.append(name)
     return flagged
 

@@ -58,3 +58,29 @@ def test_hall_writes_its_sample_and_flags_a_width_in_millimetres(tmp_path):
     assert not any(f["quantity"] == "sample.width" for f in runs["10um"]["flags"])
     assert any(f["quantity"] == "sample.width" and "check its unit" in f["reason"]
                for f in runs["10mm"]["flags"])
+
+
+@pytest.mark.parametrize("values, flagged", [
+    (dict(mu0_ms=0.95, rho_nm=20.0, rho_fm=40.0), []),
+    (dict(mu0_ms=2.4, rho_nm=400.0, rho_fm=1e15), []),          # FeCo, BiSb, YIG
+    (dict(mu0_ms=9.5, rho_nm=20.0, rho_fm=40.0), ["mu0_ms"]),    # a slip for 0.95 T
+    (dict(mu0_ms=0.95, rho_nm=20.0, rho_fm=4e4), ["rho_fm"]),    # 40 mOhm cm for 40 uOhm cm
+    (dict(mu0_ms=0.95, rho_nm=0.2, rho_fm=40.0), ["rho_nm"]),    # 2 nOhm m read as uOhm cm
+])
+def test_a_magnetisation_or_resistivity_beyond_any_material_is_flagged(values, flagged):
+    """--ms 9.5T (for 0.95 T) gave xi_dl and xi_fmr ten times the truth, --rho-fm 40mOhmcm the
+    field-like efficiency twice and the damping-like two thirds of it, exit 0 and no flag
+    under --strict: mu0 Ms above any ferromagnet's (2.45 T) and resistivities no layer of such
+    a device has are flagged."""
+    section = Sample(width=10e3, t_fm=6.0, t_nm=6.0, **values).summary()
+    assert flag_unusual_dimensions(section) == flagged
+    for name in ("mu0_ms", "rho_nm", "rho_fm"):
+        assert bool(section[name].get("flags")) == (name in flagged), name
+    if flagged:
+        assert "check its unit" in section[flagged[0]]["flags"][0]
+
+
+def test_stfmr_strict_refuses_an_ms_in_the_wrong_unit(tmp_path):
+    args = ["stfmr", str(EXAMPLE), "--no-figures", *[a if a != "0.95T" else "9.5T" for a in SAMPLE],
+            "--width", "10um", "--strict"]
+    assert main([*args, "--out", str(tmp_path / "ms")]) == 3

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ...device import MU0_MS_MAX
 from ...flags import REDCHI_LIMIT
 from ...results import FitResult
 from .dispersion import PHYSICAL_FLOORS, bound_reached
@@ -236,9 +237,6 @@ def branch_width_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]
     return out
 
 
-#: The largest magnetisation of any ferromagnet, mu0 M_s in T (Fe65Co35, the top of the
-#: Slater-Pauling curve).
-MU0_MS_MAX = 2.45
 #: An in-plane resonance is flagged when the Kittel relation with the free-electron g needs a
 #: mu0 M_eff above this many times :data:`MU0_MS_MAX`: a g of 2.3 lowers the M_eff a resonance
 #: needs by a quarter and an in-plane anisotropy adds tens of mT, so only a field read in the
