@@ -123,6 +123,22 @@ def test_grid_radius_cutting_a_fermi_contour_is_refused():
         spin_density_grid(model, [0.05], TAU, 2e-3, kmax=1.0, n_phi=8)
 
 
+@pytest.mark.parametrize("kmax", [0.01, 0.1])
+def test_a_grid_radius_inside_every_contour_is_refused_at_zero_temperature(kmax):
+    """At T = 0 a kmax inside the Fermi contours (0.01 1/nm for the Rashba gas) gave S^oc = 0
+    and tau^oc = 0 with exit 0; a band still below the window at kmax and rising, which crosses
+    it beyond 3 kmax, was not seen by the cut-off check at any temperature."""
+    from sotfit.models.kp.sweep import sweep_mu
+
+    model = Rashba2DEG(m_eff=1.0, alpha_r=0.03, j_ex=0.02)
+    with pytest.raises(GridError, match=f"kmax = {kmax:g} 1/nm is too small"):
+        spin_density_t0(model, 0.1, TAU, kmax=kmax)
+    with pytest.raises(GridError, match=f"kmax = {kmax:g} 1/nm is too small"):
+        sweep_mu(model, np.linspace(0.01, 0.3, 5), tau=TAU, kmax=kmax)
+    with pytest.raises(GridError, match="too small"):
+        spin_density_grid(model, [0.1], TAU, 2e-3, kmax=kmax, n_phi=8)
+
+
 def _translated_model(k0, c=0.04, v=0.1, delta=0.01):
     """H(k) = c |k - k0|^2 + v((kx - k0x) sigma_y - (ky - k0y) sigma_x) + delta sigma_z: a
     gapped Rashba cone translated to k0 (1/nm), bounded below."""

@@ -351,6 +351,8 @@ def spin_density_t0(model, mu: float, tau: float, theta_e: float = 0.0, n_phi: i
     sea = np.zeros(3)
     if kmax is None:
         raise ValueError("spin_density_t0: give kmax (1/nm)")
+    # a Fermi contour beyond kmax is cut off: S came out zero (--kmax 0.01), no word
+    check_cutoff(list(model.components()), kmax, mu, mu, 0.0)
     routes = []
     for comp in model.components():
         comp, part, star_shaped = star_shaped_partition(comp, mu, n_phi, kmax, n_sample)

@@ -350,10 +350,19 @@ def check_cutoff(models, kmax: float, mu_lo: float, mu_hi: float, pad: float) ->
     for m in models:
         e = np.linalg.eigvalsh(m.hamiltonian(K * np.cos(A), K * np.sin(A)))
         inside = (e > lo) & (e < hi)
-        if inside.any():
-            i = np.argwhere(inside)[0]
+        # a band still below the window at kmax and rising (bounded below), or still above it
+        # and falling (unbounded below), crosses it beyond 3 kmax: its contour is cut off too
+        # (kmax = 0.01 1/nm gave S^oc = 0 for a Rashba gas, no word)
+        rising = e[-1] > e[0]
+        beyond = (rising & (e[0] <= lo)) | (~rising & (e[0] >= hi))
+        if inside.any() or beyond.any():
+            i = np.argwhere(inside)[0] if inside.any() else np.array([0, *np.argwhere(beyond)[0]])
+            up = bool(rising[tuple(i[1:])])
+            where = ("inside the chemical-potential window" if inside.any() else
+                     f"{'below' if up else 'above'} the chemical-potential window and "
+                     f"{'rising' if up else 'falling'} with |k|, so that it crosses the window "
+                     "farther out,")
             raise GridError(
                 f"kmax = {kmax:g} 1/nm is too small: band {i[2]} of {m.name!r} has energy "
-                f"{e[tuple(i)]:.4g} eV at |k| = {ks[i[0]]:.3g} 1/nm, inside the chemical-potential "
-                f"window [{lo:.4g}, {hi:.4g}] eV (Fermi contours, with thermal or eta tails, must lie "
-                "inside kmax)")
+                f"{e[tuple(i)]:.4g} eV at |k| = {ks[i[0]]:.3g} 1/nm, {where} [{lo:.4g}, "
+                f"{hi:.4g}] eV (Fermi contours, with thermal or eta tails, must lie inside kmax)")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .boltzmann import spin_density_grid, spin_density_t0
-from .grids import BROADENING_PANELS, max_band_slope, polar_grid
+from .grids import BROADENING_PANELS, check_cutoff, max_band_slope, polar_grid
 from .kubo import kubo_bastin, thermal_average
 from ...parallel import map_tasks
 from .torque import decompose_seed001, magnetisation_set, torque
@@ -106,6 +106,7 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
             sea = np.zeros((mus.size, 3))
             change = np.zeros(mus.size)
             centred = 0
+            check_cutoff(list(model.components()), kmax, float(mus.min()), float(mus.max()), 0.0)
             for i, mu in enumerate(mus):
                 r = spin_density_t0(model, float(mu), tau, theta_e=theta_e, n_phi=n_phi, kmax=kmax)
                 half = spin_density_t0(model, float(mu), tau, theta_e=theta_e,
