@@ -146,3 +146,37 @@ def test_a_correlation_of_fl_and_dl_in_the_summaries_is_used(tmp_path, beside):
     independent = fit_thickness(build_problem(series, joint=True, resistivity=series.resistivity)
                                 .replace(correlations=()))
     assert independent.chisqr != pytest.approx(fit.chisqr, rel=1e-6)
+
+
+def test_flags_of_the_efficiencies_read_go_with_the_fit(tmp_path):
+    """Summaries whose every efficiency was flagged (a slip in the absolute scale) gave the
+    numbers of the clean set and no flag, exit 0 under --strict: the flags of the entries read
+    now flag every fitted quantity, and --strict exits 3."""
+    from sotfit.cli import main
+
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    clean, flagged = tmp_path / "clean", tmp_path / "flagged"
+    clean.mkdir()
+    flagged.mkdir()
+    paths = {"clean": _write(clean, ref, lambda i: True), "flagged": []}
+    for p in paths["clean"]:
+        s = json.loads(p.read_text())
+        s["global"]["xi_e_dl"]["flags"] = ["a slip in the absolute scale"]
+        paths["flagged"].append(flagged / p.name)
+        paths["flagged"][-1].write_text(json.dumps(s))
+    series = from_summaries(paths["flagged"])
+    assert len(series.meta["input_flags"]) == len(paths["flagged"])
+    assert "global/xi_e_dl: a slip in the absolute scale" in series.meta["input_flags"][0]
+    assert "input_flags" not in from_summaries(paths["clean"]).meta
+    runs = {}
+    for name in ("clean", "flagged"):
+        out = tmp_path / f"out_{name}"
+        runs[name] = main(["thickness", *map(str, paths[name]), "--no-figures", "--strict",
+                           "--out", str(out)])
+        runs[name + "_summary"] = json.loads((out / "summary.json").read_text())
+    assert runs["flagged"] == 3
+    fitted = runs["flagged_summary"]["spin_hall_conductivity"]
+    assert any("rests on efficiencies flagged in" in f for f in fitted["flags"])
+    assert not any("rests on efficiencies flagged" in f
+                   for f in runs["clean_summary"]["spin_hall_conductivity"].get("flags", []))
+    assert fitted["value"] == runs["clean_summary"]["spin_hall_conductivity"]["value"]

@@ -451,6 +451,7 @@ def run(args) -> int:
 
         summary["method_agreement"] = method_agreement(problem, lsq, summary)
     summary["notes"] = _reader_notes(series) + summary["notes"]
+    _flag_inputs(summary, series)
     summary["files"] = [str(f) for f in args.files]
     flags = write_summary(summary, out)
     if not args.no_figures:
@@ -460,6 +461,24 @@ def run(args) -> int:
     else:
         print(human_summary(summary))
     return flag_status(args, flags, show=not args.json)
+
+
+def _flag_inputs(summary: dict, series) -> None:
+    """Flag every fitted quantity of ``summary`` with the flags the input summaries put on the
+    efficiencies read (a set whose every efficiency was flagged gave the clean set's numbers
+    and no flag, exit 0 under --strict)."""
+    from ..flags import add_flag
+
+    found = [f for s in series for f in (getattr(s, "meta", None) or {}).get("input_flags", ())]
+    if not found:
+        return
+    files = {f.split(": ", 1)[0] for f in found}
+    reason = (f"rests on efficiencies flagged in {len(files)} input summar"
+              f"{'y' if len(files) == 1 else 'ies'} ({found[0]}"
+              f"{f'; and {len(found) - 1} more' if len(found) > 1 else ''})")
+    for q in summary.values():
+        if isinstance(q, dict) and "value" in q and q.get("stderr") is not None:
+            add_flag(q, reason)
 
 
 def _reader_notes(series) -> list[str]:
@@ -533,6 +552,7 @@ def _run_comparison(args, series, models, options, fixed, priors) -> int:
     summary["notes"] = (_reader_notes(series)
                         + [f"top-level quantities: {best}, the best by {table['scale']}; the "
                            "other mechanisms are under 'models'"] + summaries[best]["notes"])
+    _flag_inputs(summary, series)
     summary["files"] = [str(f) for f in args.files]
     flags = write_summary(summary, out)
     if args.json:

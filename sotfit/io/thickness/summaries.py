@@ -156,6 +156,11 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
     ts = np.array(ts)
     order = np.argsort(ts, kind="stable")
     out = _part_datasets(rows, ts, order, paths, label, rho_used)
+    # the flags of the efficiencies read go with the fit that rests on them (a set of
+    # summaries whose every efficiency was flagged gave the clean set's numbers, no flag)
+    input_flags = tuple(dict.fromkeys(
+        f"{got[2]}: {'/'.join(x for x in (got[3], got[4]) if x)}: {reason}"
+        for kind in parts for got in rows[kind] if got is not None for reason in got[5]))
     varies = len(own) > 1 and not np.allclose(own, own[0], rtol=1e-9, atol=0)
     notes = ([f"each file's resistivity ({min(own):g}-{max(own):g} uOhm cm) converts its own "
               f"dimensionless xi; the model takes the bulk {rho_used:g} uOhm cm (option)"]
@@ -189,6 +194,7 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
                             **({"dl_fl_correlation": tuple(sorted(used.items()))} if used
                                else {}),
                             **({"reader_notes": tuple(notes)} if notes else {}),
+                            **({"input_flags": input_flags} if input_flags else {}),
                             "resistivity_source": "option" if resistivity is not None else
                             ("summary sample section" if rho_used is not None else None)})
 
@@ -293,8 +299,8 @@ def _summary_resistivity(summary: Mapping, p: Path) -> float | None:
 
 
 def _summary_efficiency(summary: Mapping, kind: str, section, p: Path, rho):
-    """``(xi^E, stderr, file, section)`` of part ``kind`` in 1e5 Ohm^-1 m^-1, or None when
-    the summary has no such entry."""
+    """``(xi^E, stderr, file, section, key, flags)`` of part ``kind`` in 1e5 Ohm^-1 m^-1 (the
+    flags the summary put on the entry), or None when the summary has no such entry."""
     found = None
     for key, per_field in ((f"xi_e_{kind}", True), (f"xi_{kind}", False)):
         entries = _find_entries(summary, key)
@@ -314,7 +320,8 @@ def _summary_efficiency(summary: Mapping, kind: str, section, p: Path, rho):
                              "an uncertainty")
     unit = entry.get("unit")
     v = _efficiency_to_house(np.array([float(value), float(err)]), unit, per_field, rho, where)
-    return (float(v[0]), float(v[1]), str(p), "/".join(path_), key)
+    return (float(v[0]), float(v[1]), str(p), "/".join(path_), key,
+            tuple(str(f) for f in entry.get("flags") or ()))
 
 
 def _pair_correlation(summary: Mapping, got: dict) -> float | None:
