@@ -957,3 +957,27 @@ def test_no_frequency_names_the_per_file_option(tmp_path, capsys):
         read_stfmr([p])
     assert main(["stfmr", str(p), "--out", str(tmp_path / "o")]) == 2
     assert "--frequency dev1_6.5G_15dBm.txt=9GHz for this one" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, header", [("py_pt_10GHz.csv", ""), ("py_pt.csv", "# RF frequency: 10 GHz\n"),
+                                          ("f10GHz/run.csv", "")])
+def test_a_frequency_column_against_the_files_own_frequency_is_refused(tmp_path, name, header):
+    """A file named py_pt_10GHz.csv (or with '# RF frequency: 10 GHz', or in a folder 10GHz)
+    whose frequency column says 8 was read at 8 GHz, exit 0, no word: the two statements of the
+    file are asked about, and the option says which holds."""
+    rows = "\n".join(f"8.0,{h},{0.1 * np.exp(-((h - 80) / 5) ** 2):.6f}"
+                     for h in range(40, 121, 2))
+    path = tmp_path / name
+    path.parent.mkdir(exist_ok=True)
+    write(path, header + "Frequency (GHz),Field (mT),Vmix (uV)\n" + rows + "\n")
+    with pytest.raises(DataError, match=r"gives 8 GHz but the .* gives 10 GHz: one of them is stale"):
+        read_stfmr(path)
+    (d,) = read_stfmr(path, frequency={path.name: 10.0})
+    assert d.meta["frequency"] == 10.0
+    assert any("column 'Frequency (GHz)' (column 0) (8 GHz) not read" in n
+               for n in d.meta.get("reader_notes", ()))
+    # a column that agrees with the name (a synthesizer's read-back) is read as before
+    write(path, header + "Frequency (GHz),Field (mT),Vmix (uV)\n"
+          + rows.replace("8.0,", "10.0001,") + "\n")
+    (d,) = read_stfmr(path)
+    assert d.meta["frequency"] == pytest.approx(10.0001)

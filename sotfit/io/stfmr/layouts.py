@@ -636,7 +636,7 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
         return _file_level(table, option_value, names, dimension, in_text, option,
                            lenient=lenient, block=block, unit_option=unit_option)
 
-    fq, f_where = _frequencies(part, opts, f_opt, values["field_T"].size, level)
+    fq, f_where = _frequencies(part, opts, f_opt, values["field_T"].size, level, notes)
     pw = power = None
     if part.pcol is not None:
         pw = _power_column(table, part.pcol, opts.power_unit, part.rows, notes)
@@ -752,17 +752,24 @@ def _calibrated_field(part: _Part, opts: _Options, current, notes: list):
     return np.asarray(field, float), unit, where
 
 
-def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
+def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list) -> tuple:
     """The frequency (GHz) of every point of a part, from its frequency column or else from
     the file level (header, name, option); returns (frequencies, where they came from)."""
     table, name, src = part.table, part.table.name, part.source
     if part.qcol is not None:
         fq = _column_quantity(table, part.qcol, "frequency", opts.frequency_unit,
                               "frequency_unit", part.rows)
-        if f_opt is not None and not np.allclose(fq, f_opt, rtol=1e-6, atol=1e-9):
-            raise DataError(f"{name}: {_opt('frequency', f'{f_opt:g}GHz')} was given but the "
-                            f"file has a frequency column {table.column_label(part.qcol)}")
         where = f"column {table.column_label(part.qcol)}"
+        if f_opt is not None and not np.allclose(fq, f_opt, rtol=1e-6, atol=1e-9):
+            if np.ptp(fq) > _SAME_FREQUENCY * np.median(np.abs(fq)):
+                raise DataError(f"{name}: {_opt('frequency', f'{f_opt:g}GHz')} was given but "
+                                f"the file has a frequency column {table.column_label(part.qcol)}"
+                                f" of several frequencies ({np.min(fq):g}-{np.max(fq):g} GHz)")
+            # the option says which of two statements of the file holds (a stale column)
+            notes.append(f"frequency {f_opt:g} GHz from the option; the {where} "
+                              f"({np.median(fq):g} GHz) not read")
+            return _rf_frequencies(np.full(n, float(f_opt)), "option", src), "option"
+        _check_column_against_file(part, fq, where, level)
         return _rf_frequencies(fq, where, src), where
     found = level("frequency", f_opt)
     if found is None:
@@ -779,6 +786,38 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level) -> tuple:
     return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
 
 
+
+
+#: Largest relative spread of a frequency column read as one frequency, and largest relative
+#: difference of a column's one frequency from the file's name or header entry (a synthesizer's
+#: read-back, a name rounded to 0.1 GHz).
+_SAME_FREQUENCY = 0.02
+
+
+def _check_column_against_file(part: _Part, fq: np.ndarray, where: str, level) -> None:
+    """Refuse a frequency column of one frequency that another statement of the file (its
+    header entry, its name, its folder's name) contradicts: a file named ``py_10GHz.csv`` with
+    ``# RF frequency: 10 GHz`` and a column of 8 GHz was read at 8 GHz, no word."""
+    if fq.size == 0 or np.ptp(fq) > _SAME_FREQUENCY * np.median(np.abs(fq)):
+        return                              # a column of several frequencies: the file's own
+    try:
+        found = level("frequency", None)
+    except DataError:
+        return                              # a name of several frequencies: says nothing here
+    if found is None:
+        return
+    f_col, f_file = float(np.median(fq)), float(found[0])
+    if abs(f_col - f_file) <= _SAME_FREQUENCY * abs(f_file):
+        return
+    name = part.table.name
+    raise DataError(
+        f"{part.source}: the {where} gives {f_col:g} GHz but the {found[1]} gives "
+        f"{f_file:g} GHz: one of them is stale; give the frequency with "
+        + (f"{_opt('frequency', name + '=' + format(f_file, 'g') + 'GHz')} (or "
+           f"{_opt('frequency', name + '=' + format(f_col, 'g') + 'GHz')})"
+           if _STYLE.get() == "cli" else
+           f"frequency={{{name!r}: ...}} ({f_file:g} or {f_col:g})")
+        + " to say which")
 
 
 def _rf_frequencies(fq: np.ndarray, where: str, src: str) -> np.ndarray:
