@@ -183,6 +183,24 @@ def _power_in(text: str, where: str) -> float | None:
     return _one_in(text, (_POWER_NAME_RE,), _signed, "powers", "dBm", "power", where)
 
 
+#: Words that name an angle other than the in-plane field angle phi: ``tilt_5deg``,
+#: ``polar_90deg``, ``theta_85deg``, ``oop_10deg`` were read as phi (the torques 4 times too
+#: large for a 5 deg tilt, and the flag of the assumed 45 deg gone).
+_OTHER_ANGLE_WORDS = {"tilt", "tilted", "polar", "theta", "thetah", "oop", "outofplane",
+                      "elevation", "elev", "inclination", "incl", "incline", "psi", "beta",
+                      "gamma", "pitch", "roll", "phase"}
+
+
+def _in_plane_angle(m, option: str = "its option") -> float | None:
+    """The field angle phi of a match, or None when a bare number of degrees follows a word
+    that names another angle (``tilt_5deg``)."""
+    if not m.groupdict().get("pre"):
+        word = re.search(r"([a-z]+)[\s_=\-]*$", m.string[:m.start("num")], re.I)
+        if word is not None and word.group(1).lower() in _OTHER_ANGLE_WORDS:
+            return None
+    return _signed(m, option)
+
+
 def _angle_in(text: str, where: str) -> float | None:
     """The one field angle (deg) a file name or label gives, or None.
 
@@ -191,7 +209,7 @@ def _angle_in(text: str, where: str) -> float | None:
     AmbiguousSign
         For an angle after a letter or digit and a hyphen (``Py-45deg``): -45 or 45 deg.
     """
-    value = _one_in(text, (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE), _signed, "field angles", "deg",
+    value = _one_in(text, (_ANGLE_UNIT_RE, _ANGLE_PREFIX_RE), _in_plane_angle, "field angles", "deg",
                     "field_angle", where)
     if value is not None and value > 0:
         for m in _HYPHEN_ANGLE_RE.finditer(text):
