@@ -365,3 +365,23 @@ def test_method_b_names_the_window_option_when_the_window_holds_too_few_points()
     scans = _pma92_scans()
     with pytest.raises(Exception, match=r"widen it with --max-field \(e\.g\. 20mT"):
         hayashi(scans, r_phe=PMA92["r_phe"], max_field=0.01)
+
+
+def test_torque_fields_not_small_against_the_fields_are_flagged(tmp_path):
+    """--current 1.5uA for 1.5 mA (files without a current column) gave mu0_h_dl = 0.40 T for
+    0.40 mT with exit 0: a torque field that is not small against the fields holding m cannot
+    be the linear response the harmonics are read as; flagged, and the right current is not."""
+    from bundled import ROTATIONS, avci_options
+
+    runs = {}
+    for name, current in (("right", "1.5mA"), ("slip", "1.5uA")):
+        options = avci_options()
+        options[options.index("--current") + 1] = current
+        out = tmp_path / name
+        assert main(["hall", *map(str, ROTATIONS), *options, "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["quantities"]
+    said = "is not small against the fields that hold m"
+    assert any(said in f for f in runs["slip"]["mu0_h_dl"]["flags"])
+    assert runs["slip"]["mu0_h_dl"]["value"] == pytest.approx(1000 * runs["right"]["mu0_h_dl"]["value"])
+    assert not any(said in f for q in runs["right"].values() if isinstance(q, dict)
+                   for f in q.get("flags", []))

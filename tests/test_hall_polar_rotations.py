@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from sotfit.analysis.hall import angular
-from sotfit.analysis.hall.pipeline import method_notes
 from sotfit.analysis.hall.result import HallAnalysisError
 from sotfit.io.hall import read_hall_table
 
@@ -61,11 +60,16 @@ def test_one_rotation_above_the_anisotropy_field_is_a_clear_refusal():
         angular(_read(FILES), r_phe=TRUTH["r_phe"], mu0_hk=2.7)   # only 3 T above it
 
 
-def test_r_phe_not_given_is_said_for_method_c():
-    said = method_notes("angular", None)
-    assert said and "mu0_h_dl then holds 2 R_PHE H_FL/R_AHE" in said[0]
-    assert method_notes("angular", 0.15) == []
-    assert np.isfinite(TRUTH["r_phe"])
+def test_r_phe_not_given_flags_mu0_h_dl_for_method_c():
+    """Without R_PHE, mu0_h_dl holds 2 R_PHE H_FL/R_AHE beside the damping-like field (1.27 mT
+    for 1.5 in an outside trial): a note alone passed --strict; now the quantity is flagged,
+    and R_PHE given (0 too, where it is negligible) leaves it unflagged."""
+    without = angular(_read(FILES), r_phe=None, mu0_h_fl=TRUTH["mu0_h_fl"])
+    assert any("mu0_h_dl then holds 2 R_PHE H_FL/R_AHE" in f
+               for f in without.flags.get("mu0_h_dl", []))
+    for r_phe in (TRUTH["r_phe"], 0.0):
+        given = angular(_read(FILES), r_phe=r_phe, mu0_h_fl=TRUTH["mu0_h_fl"])
+        assert not any("R_PHE not given" in f for f in given.flags.get("mu0_h_dl", []))
 
 
 def _rotation(bt, seed, noise=1e-6):

@@ -381,7 +381,6 @@ def run(args) -> int:
                     width=vals.get("width"), mu0_ms=vals.get("ms"), rho_nm=vals.get("resistivity"),
                     current_fraction=vals.get("current_fraction"), nm_below=args.stack == "nm_below")
     hk = _anisotropy_field(vals)
-    notes_cli = H.method_notes(args.method, vals.get("r_phe"))
     res = H.run_method(args.method, scans, sample=sample, mu0_hk=hk, r_ahe=vals.get("r_ahe"),
                        r_phe=vals.get("r_phe"), include_one=args.include_one, max_lag=args.max_lag,
                        max_field=args.max_field, r_ane=args.r_ane, theta_h_stderr=args.theta_h_stderr,
@@ -390,7 +389,7 @@ def run(args) -> int:
                        time_limit=H.TIME_LIMIT if args.time_limit is None else args.time_limit)
     mcmc = _run_mcmc(args, H, res, sample, parallel, out) if args.mcmc_steps > 0 else None
     summary = res.summary()
-    summary["notes"] = reader_notes + notes_cli + summary["notes"]
+    summary["notes"] = reader_notes + summary["notes"]
     if mcmc is not None:
         summary["mcmc"] = {k: mcmc[k] for k in ("method", "quantities", "diagnostics", "notes")}
     summary["conventions"] = H.conventions(
@@ -406,6 +405,4 @@ def run(args) -> int:
     flags = write_summary(summary, out)
     _write_tables_and_figures(args, H, res, scans, out)
     print(res.report())
-    for note in notes_cli:      # what the method assumes of the options given
-        print(f"  note: {note}")
     return flag_status(args, flags)

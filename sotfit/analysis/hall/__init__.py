@@ -44,12 +44,12 @@ from .macrospin_start import _film_type, _hk_from_levels, _start_values, _state_
 from .mcmc import _Finite, sample_macrospin
 from .names import _RESULT_NAMES, _SHARED, MACROSPIN_PARAMETERS
 from .output import conventions, parameter_rows, posterior_summary, read_as, scan_table
-from .pipeline import method_notes, pma_methods, run_method, sample_posterior
+from .pipeline import pma_methods, run_method, sample_posterior
 from .result import _DERIVED, UNITS, HallAnalysisError, HallResult
 from .sample import Sample, efficiencies, oersted_field
 
 __all__ = ["HallResult", "HallAnalysisError", "MACROSPIN_PARAMETERS", "Sample", "avci", "hayashi",
            "angular", "macrospin", "pma_methods",
-           "sample_macrospin", "run_method", "sample_posterior", "method_notes",
+           "sample_macrospin", "run_method", "sample_posterior",
            "parameter_rows", "posterior_summary", "conventions", "read_as", "scan_table",
            "efficiencies", "oersted_field"]

@@ -15,10 +15,18 @@ from ...io.hall import HallScan
 from ...models.harmonic_hall import angular_slope_field, hall_line
 from .angular_first import _angular_first_harmonic, _angular_scan, _pole_difference
 from .common import _check_scans, _no_signal, _nominal, _ub
-from .gates import _at_bounds, _flag, _flag_redchi, _undetermined, _zero_gate
+from .gates import _at_bounds, _flag, _flag_redchi, _linear_response_gate, _undetermined, _zero_gate
 from .leastsq import _fit_field_law, _fit_quiet
 from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
+
+
+#: The flag of method (c) without R_PHE (``r_phe=None``).
+NO_R_PHE_FLAG = ("R_PHE not given (--r-phe; Python: r_phe=...): the field-like term "
+                 "R_PHE H_FL/(H + H_K) of the pole slopes is left out (R_PHE = 0), and mu0_h_dl "
+                 "then holds 2 R_PHE H_FL/R_AHE beside the damping-like field, not in its standard "
+                 "error: give R_PHE from an in-plane rotation and mu0_h_fl from method (b) (0 where "
+                 "the planar Hall effect is negligible)")
 
 
 def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu0_h_fl=None,
@@ -55,7 +63,8 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         Effective anisotropy field in T; default from the first harmonic:
         mu0H sin(theta_H - theta_M) = mu0H_K sin(theta_M) cos(theta_M).
     r_phe, mu0_h_fl : float or ufloat
-        Planar Hall resistance (Ohm) and field-like field (T) for the field-like correction.
+        Planar Hall resistance (Ohm) and field-like field (T) for the field-like correction;
+        ``r_phe=None``: not measured (taken as 0, mu0_h_dl flagged).
     max_sin : float
         Largest |sin theta_M| used (small-angle formula).
     include_one : bool
@@ -89,6 +98,8 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         (+ conversions), all with standard uncertainties (R_AHE, mu0_hk given: exact).
     """
     scans, turned = _as_positive_fields(_check_scans(scans, "theta", "(c) angular"))
+    r_phe_given = r_phe is not None
+    r_phe = 0.0 if r_phe is None else r_phe
     given = _AngularOptions(r_ahe, mu0_hk, r_phe, mu0_h_fl, max_sin, include_one, r_ohe, theta0, theta_m_from)
     _check_rotations(scans, given)
     scans, mirrored = _as_azimuth_zero(scans)
@@ -123,8 +134,12 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         for name, lo, hi in _at_bounds(first):
             _flag(flags, ["r_ahe", "mu0_hk_eff", "mu0_h_dl"],
                   f"fit of the first harmonics: {name} = {first.value(name):.4g} at its bound [{lo:g}, {hi:g}]")
+    if not r_phe_given:
+        # H_DL 1.27 mT for 1.5 passed --strict with a note alone
+        _flag(flags, ["mu0_h_dl"], NO_R_PHE_FLAG)
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
+    _linear_response_gate(q, scans, flags)
     return HallResult("angular", q, rows, excluded, notes, fits, flags)
 
 

@@ -80,6 +80,36 @@ def _zero_gate(q: dict, flags: dict) -> None:
                               "standard errors): the data do not determine its sign")
 
 
+#: Largest torque field, as a fraction of the larger of the scans' largest field and |H_K|,
+#: that the harmonic analysis (the linear response of m to the torques) can stand.
+LINEAR_RESPONSE_FRACTION = 0.1
+
+
+def _linear_response_gate(q: dict, scans, flags: dict) -> None:
+    """Flag torque fields that are not small against the fields that hold m (the scans'
+    largest field, |H_K|): every method reads the second harmonic as the linear response of m
+    to them, and a current given 1000 times too small (1.5 uA for 1.5 mA) gave mu0_h_dl =
+    0.40 T with exit 0 where the files write no current."""
+    hk = q.get("mu0_hk_eff")
+    stiff = abs(float(getattr(hk, "nominal_value", hk))) if hk is not None else 0.0
+    for s in scans:
+        field = s.meta.get("field")
+        if s.scan != "field" and field is not None and np.isfinite(float(field)):
+            stiff = max(stiff, abs(float(field)))
+        elif s.scan == "field" and s.r1w is not None and len(s.r1w.x):
+            stiff = max(stiff, float(np.nanmax(np.abs(s.r1w.x))))
+    if not (math.isfinite(stiff) and stiff > 0):
+        return
+    for k in _TORQUES:
+        v = q.get(k)
+        n = float(getattr(v, "nominal_value", v)) if v is not None else math.nan
+        if math.isfinite(n) and abs(n) > LINEAR_RESPONSE_FRACTION * stiff:
+            _flag(flags, [k], f"|{k}| = {abs(n):.3g} T is not small against the fields that hold "
+                              f"m (up to {stiff:.3g} T): the harmonics are the linear response to "
+                              "torque fields far smaller; check the current (--current, its unit, "
+                              "rms or peak) and the voltage unit and gains")
+
+
 def _at_bounds(fit) -> list:
     """``(name, lo, hi)`` of the varied parameters of a FitResult at (or numerically at) a bound."""
     bounds = _param_bounds(fit)

@@ -15,7 +15,7 @@ from ...fitting import fit_global
 from ...io.hall import HallScan
 from ...models.harmonic_hall import HALL_MODELS
 from .common import _field_notes, _no_signal, _require_first_harmonic
-from .gates import _flag, _undetermined, _zero_gate
+from .gates import _flag, _linear_response_gate, _undetermined, _zero_gate
 from .leastsq import _polish
 from .macrospin_gates import _macrospin_gates
 from .macrospin_start import _start_values
@@ -131,6 +131,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     _check_macrospin_input(scans, fixed, free)
     notes, flags = [], {}
     _field_notes(scans, notes)
+    r_phe_given = "r_phe" in (fixed or {})
     fixed = _hold_for_sweeps(scans, dict(fixed or {}), free, notes)
     start = _start_values(scans, fixed, notes)
     start.update(init or {})
@@ -150,8 +151,11 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     q = _fitted_quantities(res, fixed, no_torque, flags)
     rows = _curve_rows(res, scans, index)
     _macrospin_gates(res, q, scans, fixed, rows, passes.stopped, flags, notes)
+    if not r_phe_given and not no_torque:
+        _planar_hall_flags(scans, "r_phe" in fixed, flags)
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
+    _linear_response_gate(q, scans, flags)
     return HallResult("macrospin", q, rows, [], notes, {"global": res, "curves": index}, flags)
 
 
@@ -163,6 +167,32 @@ def _check_macrospin_input(scans, fixed, free) -> None:
     check_names("method (d) fixed", fixed or {}, MACROSPIN_PARAMETERS)
     for s in scans:
         _require_first_harmonic(s, "(d) macrospin")
+
+
+def _planar_hall_seen(scans) -> bool:
+    """Whether a scan's first harmonic sees R_PHE itself (m_x m_y varies): an azimuthal
+    rotation, or a rotation through the normal in a plane away from x and y."""
+    return any(s.scan == "phi" or (s.scan == "theta" and abs(math.sin(2 * math.radians(
+        float(s.meta.get("phi_h", 0.0))))) > 0.1) for s in scans)
+
+
+def _planar_hall_flags(scans, held: bool, flags: dict) -> None:
+    """Flag the torque fields of a fit without a given R_PHE: held at 0 (field sweeps), or
+    fitted from scans that see it only through the torques' planar-Hall mixing, where fits
+    with R_PHE and mu0_h_fl of the other sign describe the data about as well (an outside
+    trial: H_FL +0.60 +- 0.009 mT for -0.8, in 4 of 4 noise seeds, exit 0 under --strict)."""
+    if held:
+        _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe"],
+              "R_PHE not given and held at 0 (field sweeps do not determine it): the torque "
+              "fields leave out the planar-Hall mixing of the sweeps, 2 R_PHE/R_AHE of each "
+              "other, not in their standard errors; give R_PHE from an in-plane rotation "
+              "(--r-phe; 0 where the planar Hall effect is negligible)")
+    elif not _planar_hall_seen(scans):
+        _flag(flags, ["mu0_h_fl_oe", "r_phe"],
+              "R_PHE fitted from scans that see it only through the torques (field sweeps, "
+              "rotations in the xz or yz plane): fits with R_PHE and mu0_h_fl_oe of the other "
+              "sign describe them about as well, so neither sign is determined; give R_PHE from "
+              "an in-plane rotation (--r-phe)")
 
 
 def _hold_for_sweeps(scans, fixed: dict, free, notes: list) -> dict:

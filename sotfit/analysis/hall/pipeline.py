@@ -35,16 +35,6 @@ def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, 
     return {"angular": c, "hayashi": b}
 
 
-def method_notes(method: str, r_phe) -> list:
-    """Notes on what a method assumes for the options given (before it runs)."""
-    if method == "angular" and r_phe is None:
-        return ["R_PHE not given (--r-phe): the field-like term R_PHE H_FL/(H + H_K) of the pole "
-                "slopes is left out (R_PHE = 0), and mu0_h_dl then holds 2 R_PHE H_FL/R_AHE "
-                "beside the damping-like field: give --r-phe from an in-plane rotation and "
-                "--h-fl from method (b)"]
-    return []
-
-
 def run_method(method: str, scans: Sequence[HallScan], *, sample: Sample | None = None, mu0_hk=None,
                r_ahe=None, r_phe=None, include_one: bool = False, max_lag: float = 0.01,
                max_field=None, r_ane=None, theta_h_stderr: float = 0.0, mu0_h_fl=None,
@@ -77,7 +67,7 @@ def run_method(method: str, scans: Sequence[HallScan], *, sample: Sample | None 
         return hayashi(scans, r_phe=r_phe, max_field=max_field, r_ane=r_ane,
                        theta_h_stderr=theta_h_stderr, sample=sample)
     if method == "angular":
-        return angular(scans, r_ahe=r_ahe, mu0_hk=mu0_hk, r_phe=0.0 if r_phe is None else r_phe,
+        return angular(scans, r_ahe=r_ahe, mu0_hk=mu0_hk, r_phe=r_phe,
                        mu0_h_fl=mu0_h_fl, max_sin=max_sin, include_one=include_one,
                        theta_m_from=theta_m_from, sample=sample)
     if method != "macrospin":
