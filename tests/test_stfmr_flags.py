@@ -403,3 +403,21 @@ def test_torque_fields_and_efficiencies_no_measurement_reaches_are_flagged(tmp_p
     for route in ("sequential", "global"):
         for k in ("mu0_h_dl", "mu0_h_fl", "xi_dl", "xi_fl"):
             assert "check the units of the voltages" in _reasons(s[route][k]), (route, k)
+
+
+def test_repeats_of_opposite_amplitudes_are_flagged(tmp_path):
+    """A polarity column read with --split-sweeps (or a _neg file of |H| without
+    --negative-field) gave each -H branch as a '+H repeat' with V_s and V_a reversed: the
+    repeat check compared h_res, width and V_s/V_a, which keep their signs, and said nothing."""
+    src = Path(__file__).resolve().parents[1] / "data" / "stfmr_example" / "py_pt_8GHz.csv"
+    lines = src.read_text().splitlines()
+    head = [i for i, line in enumerate(lines) if not line.startswith("#")][0]
+    flipped = [f"{a},{-float(b)!r}" for a, b in (line.split(",") for line in lines[head + 1:])]
+    (tmp_path / "py_pt_8GHz_run1.csv").write_text(src.read_text())
+    (tmp_path / "py_pt_8GHz_run2.csv").write_text("\n".join(lines[:head + 1] + flipped) + "\n")
+    out = tmp_path / "out"
+    assert main(["stfmr", str(tmp_path / "py_pt_8GHz_run1.csv"), str(tmp_path / "py_pt_8GHz_run2.csv"),
+                 "--no-figures", "--out", str(out)]) == 0
+    reps = json.loads((out / "summary.json").read_text())["repeats"]
+    said = [f for r in reps for f in r.get("flags", []) if "of opposite signs" in f]
+    assert {f.split(" have ")[1].split(" ")[0] for f in said} == {"vs", "va"}

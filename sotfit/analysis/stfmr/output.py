@@ -21,7 +21,7 @@ from .checks import (amplitude_below_measurable, branch_width_disagreements, dat
                      implausible_resonance_fields, lockin_reading_reason,
                      torque_field_beyond_linewidth, g_outside_ferromagnets)
 from .records import STFMRAnalysis
-from .spectra import BranchValues, SpectrumFit
+from .spectra import BranchValues, SpectrumFit, repeat_disagreement
 
 
 __all__ = [
@@ -48,6 +48,7 @@ SIGN_CONVENTION = (
     "times the sign of the Oersted field along +y (-1 for the layer below), so that without a "
     "field-like torque xi_fmr = xi_dl; V_s, V_a referred to +H "
     "(docs/stfmr.md)")
+
 
 
 def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
@@ -333,10 +334,8 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
             row["notes"] = list(s.notes)
         spectra.append(row)
     out["spectra"] = spectra
-    out["repeats"] = [dict(r, flags=[f"repeats at {r['frequency']:g} GHz disagree in "
-                                      f"{r['quantity']} beyond their errors (Birge ratio "
-                                      f"{r['birge_ratio']:.3g}, p = {r['p_value']:.2g})"])
-                      if r["flagged"] else r for r in analysis.repeats]
+    out["repeats"] = [dict(r, flags=[repeat_disagreement(r)]) if r["flagged"] else r
+                      for r in analysis.repeats]
     out["failures"] = [{"source": a, "reason": b, "flags": [f"left out of every fit: {b}"]}
                        for a, b in analysis.failures]
     from .torques import gives_torques, missing_torque_inputs

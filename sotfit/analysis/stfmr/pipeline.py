@@ -27,7 +27,7 @@ from .errors import STFMRError
 from ...stats import inflate_error
 from .propagation import _nominal
 from .records import STFMRAnalysis
-from .spectra import compare_repeats
+from .spectra import compare_repeats, repeat_disagreement
 
 
 __all__ = [
@@ -362,6 +362,5 @@ def _compare_repeats(fits, notes) -> list[dict]:
     reps = compare_repeats(fits)
     for r in reps:
         if r["flagged"]:
-            notes.append(f"repeats at {r['frequency']:g} GHz disagree in {r['quantity']} beyond "
-                         f"their errors (Birge ratio {r['birge_ratio']:.3g}, p = {r['p_value']:.2g})")
+            notes.append(repeat_disagreement(r))
     return reps

@@ -452,4 +452,33 @@ def compare_repeats(fits, keys=("h_res", "width", "ratio"), group_by: str = "fre
                         "values": vals.tolist(), "stderrs": errs.tolist(), "weighted_mean": mean,
                         "chi2": c2, "dof": dof, "birge_ratio": math.sqrt(c2 / dof),
                         "p_value": pv, "flagged": bool(pv < p_threshold)})
+        out.extend(_opposite_amplitudes(members, group_by, gval, sample))
     return out
+
+
+def _opposite_amplitudes(members, group_by: str, gval, sample) -> list[dict]:
+    """Repeats whose V_s (or V_a) are of opposite signs, each beyond 3 standard errors: no
+    repeats (a branch of negative field written as |H| and read as positive, a reversed
+    connection). The ratio V_s/V_a keeps its sign, so the -H branches of a polarity column
+    read with --split-sweeps passed as repeats of the +H ones, no flag."""
+    out = []
+    for k in ("vs", "va"):
+        vals = np.array([m.value(k) for m in members], float)
+        errs = np.array([m.stderr(k) for m in members], float)
+        clear = np.isfinite(vals) & (errs > 0) & (np.abs(vals) > 3 * errs)
+        if (vals[clear] > 0).any() and (vals[clear] < 0).any():
+            out.append({group_by: gval, "sample": sample, "quantity": k,
+                        "sources": [m.source for m in members], "values": vals.tolist(),
+                        "stderrs": errs.tolist(), "opposite_signs": True, "flagged": True})
+    return out
+
+
+def repeat_disagreement(r: dict) -> str:
+    """What a flagged entry of :func:`compare_repeats` says (its flag and note)."""
+    if r.get("opposite_signs"):
+        return (f"repeats at {r['frequency']:g} GHz have {r['quantity']} of opposite signs "
+                f"({', '.join(f'{v:.3g}' for v in r['values'])} uV): no repeats; a branch of "
+                "negative field written as |H| is read as positive (--negative-field names such "
+                "files), or a connection was reversed")
+    return (f"repeats at {r['frequency']:g} GHz disagree in {r['quantity']} beyond their errors "
+            f"(Birge ratio {r['birge_ratio']:.3g}, p = {r['p_value']:.2g})")
