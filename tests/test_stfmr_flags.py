@@ -421,3 +421,23 @@ def test_repeats_of_opposite_amplitudes_are_flagged(tmp_path):
     reps = json.loads((out / "summary.json").read_text())["repeats"]
     said = [f for r in reps for f in r.get("flags", []) if "of opposite signs" in f]
     assert {f.split(" have ")[1].split(" ")[0] for f in said} == {"vs", "va"}
+
+
+def test_torques_resting_on_a_flagged_meff_are_flagged(tmp_path):
+    """--g 2.0023 for spectra of g = 2.10 flagged M_eff (the Kittel fit misses) but left
+    xi_dl, 11 standard errors off, unflagged: the torques of a route rest on its M_eff."""
+    example = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
+    sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--rho", "20uOhmcm",
+              "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm", "--irf", "1mA", "--width", "10um"]
+    runs = {}
+    for name, extra in (("free", []), ("fixed", ["--g", "2.0023"])):
+        out = tmp_path / name
+        assert main(["stfmr", str(example), "--no-figures", "--out", str(out), *sample, *extra]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["sequential"]
+    said = "rests on sequential mu0_meff, which is flagged"
+    assert runs["fixed"]["mu0_meff"].get("flags")
+    for k in ("xi_dl", "xi_fl", "xi_fmr", "mu0_h_dl"):
+        assert any(said in f for f in runs["fixed"][k]["flags"]), k
+    assert not any(said in f for f in runs["fixed"]["mu0_h_oe"].get("flags", []))
+    assert not any(said in f for q in runs["free"].values() if isinstance(q, dict)
+                   for f in q.get("flags", []))

@@ -418,6 +418,11 @@ def _has_error(q) -> bool:
     return isinstance(q, dict) and q.get("stderr") is not None
 
 
+#: Route quantities that do not rest on M_eff: the Oersted field and the electric field come
+#: from the current and the sample alone.
+_NOT_FROM_MEFF = {"mu0_h_oe", "e_field"}
+
+
 def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) -> None:
     """Attach :mod:`sotfit.flags` reasons to the quantities of an ST-FMR summary (in place).
 
@@ -568,6 +573,19 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
         for k in seq:
             if k in gl and _has_error(seq[k]) and _has_error(gl[k]):
                 flag_disagreement(seq[k], gl[k], f"sequential {k}", f"global {k}")
+    # 8. the torques of a route rest on its M_eff (the susceptibility, and xi_FMR's
+    # sqrt(1 + M_eff/H)): a flagged M_eff flags them (--g 2.0023 for g = 2.10 flagged M_eff
+    # and left xi_dl, 11 standard errors off, unflagged)
+    for route, sec in secs.items():
+        meff = sec.get("mu0_meff")
+        if not (isinstance(meff, dict) and meff.get("flags")):
+            continue
+        reason = (f"rests on {route} mu0_meff, which is flagged ({meff['flags'][0]}"
+                  + (f"; and {len(meff['flags']) - 1} more" if len(meff["flags"]) > 1 else "")
+                  + ")")
+        for k in torques.get(route, {}).get("mean", {}):
+            if k not in _NOT_FROM_MEFF and isinstance(sec.get(k), dict) and "value" in sec[k]:
+                add_flag(sec[k], reason)
 
 
 ANGLE_AMPLITUDES = {"vs_y": ("vs", "c_y"), "vs_x": ("vs", "c_x"), "vs_z": ("vs", "c_z"),
