@@ -992,3 +992,18 @@ def test_an_angle_named_for_another_axis_is_not_the_field_angle(name, angle):
     """'..._tilt_5deg' (and a folder 'oop_tilt_5deg') was read as the in-plane field angle:
     the torques 4 times too large, and the flag of the assumed 45 deg gone."""
     assert angle_from_name(name) == angle
+
+
+@pytest.mark.parametrize("key, f", [("MW frequency", 10.0), ("SG freq", 10.0), ("Max frequency", None),
+                                    ("LO frequency", None), ("Start frequency", None),
+                                    ("Filter cutoff frequency", None)])
+def test_a_sweeps_limit_or_a_local_oscillators_frequency_is_not_the_rf_frequency(tmp_path, key, f):
+    """'Max frequency: 20 GHz' or 'LO frequency: 7.9 GHz' in a header was taken as the rf
+    frequency when nothing else gave one (a spectrum fitted at the wrong frequency, no flag)."""
+    path = write(tmp_path / "spectrum.csv", f"# {key}: 10 GHz\nfield_T,vmix_uV\n"
+                 + "\n".join(f"{0.05 + 0.001 * i:.3f},{0.1 * np.sin(i):.4f}" for i in range(40)) + "\n")
+    if f is None:
+        with pytest.raises(DataError, match="no rf frequency found"):
+            read_stfmr(path)
+    else:
+        assert read_stfmr(path)[0].meta["frequency"] == f

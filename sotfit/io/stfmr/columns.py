@@ -57,15 +57,23 @@ _FREQUENCY_NAMES = {"frequency", "freq", "f", "rffrequency", "rffreq", "frequenc
                     "frequenz", "fréquence", "frequence", "frf", "fmw"}
 
 
-#: Words of a frequency that is not the rf frequency (a lock-in's reference or modulation).
-_NOT_RF_FREQUENCY = ("lockin", "lia", "ref", "mod", "chop", "demod", "sampling", "sample")
+#: Words of a frequency that is not the rf frequency (a lock-in's reference or modulation, a
+#: limit or step of a sweep, a filter's corner, an analyser's span).
+_NOT_RF_FREQUENCY = ("lockin", "lia", "ref", "mod", "chop", "demod", "sampling", "sample",
+                     "max", "min", "start", "stop", "span", "cutoff", "corner", "filter",
+                     "bandwidth", "nyquist", "clock", "trigger", "repetition")
+#: Whole names of a frequency that is not the rf one: a mixer's local oscillator and its
+#: intermediate frequency ('LO frequency: 7.9 GHz' was read as the rf frequency).
+_NOT_RF_NAMES = {"lofrequency", "lofreq", "iffrequency", "iffreq", "localoscillatorfrequency"}
 
 
 def _instrument_frequency(key: str) -> bool:
     """Whether a name (:func:`_key`) is an instrument's name for the rf frequency when none of
     :data:`_FREQUENCY_NAMES` is there: ``mw_frequency``, ``sg_freq``, ``Microwave frequency``,
-    not a lock-in's reference or modulation frequency (:data:`_NOT_RF_FREQUENCY`)."""
-    return key.endswith(("frequency", "freq")) and not any(w in key for w in _NOT_RF_FREQUENCY)
+    not a lock-in's reference or modulation frequency, a sweep's limit or a local oscillator's
+    (:data:`_NOT_RF_FREQUENCY`, :data:`_NOT_RF_NAMES`)."""
+    return key.endswith(("frequency", "freq")) and key not in _NOT_RF_NAMES \
+        and not any(w in key for w in _NOT_RF_FREQUENCY)
 
 
 _SAMPLE_NAMES = {"sample", "samplename", "sampleid", "device", "devicename"}
