@@ -103,3 +103,26 @@ def test_harmonic_hall_rotations_in_labview_measurement_files(tmp_path):
     got, ref = summary(files, tmp_path / "o1"), summary(ROTATIONS, tmp_path / "o2")
     assert got["quantities"] == ref["quantities"]      # exact float equality
     assert any("a LabVIEW measurement file (.lvm)" in n for n in got["notes"])
+
+
+def test_the_units_of_a_segments_y_unit_label_line_are_read(tmp_path):
+    """'Y_Unit_Label  Oe  V' under channels named 'Field' and 'Vmix' was refused as a file
+    without units; one label for every channel ('Volts', LabVIEW's default for a DAQ channel of
+    any quantity) says nothing and is not read."""
+    from bundled import SPECTRUM
+
+    lines = [ln for ln in SPECTRUM.read_text().splitlines() if not ln.startswith("#")]
+    rows = [ln.split(",") for ln in lines[1:]]
+    rows = [[f"{float(a) * 10:.6f}", f"{float(b) * 1e-6!r}"] for a, b in rows]   # Oe, V
+    text = _lvm(["Field", "Vmix"], rows)
+    labelled = tmp_path / "10GHz.lvm"
+    labelled.write_text(text.replace("Y_Unit_Label\tVolts\tVolts", "Y_Unit_Label\tOe\tV"))
+    (d,) = read_stfmr(labelled)
+    (ref,) = read_stfmr(SPECTRUM)
+    np.testing.assert_allclose(d.x, ref.x, rtol=1e-12)
+    np.testing.assert_allclose(d.y, ref.y, rtol=1e-9)
+    assert any("Y_Unit_Label" in n for n in d.meta.get("reader_notes", ()))
+    default = tmp_path / "12GHz.lvm"
+    default.write_text(text)
+    with pytest.raises(ValueError, match="'Field' .* has no unit"):
+        read_stfmr(default)                 # 'Volts' for both: no unit of the field is known

@@ -67,6 +67,26 @@ def _names_of(cells: list[str]) -> list[str]:
     return out
 
 
+def _with_units(names: list[str], units: list[str]) -> tuple[list[str], bool]:
+    """The column names with the units of a segment's ``Y_Unit_Label`` line (``Field`` and
+    ``Oe`` -> ``Field (Oe)``), for a table of one X column (``X_Value``) and one column per
+    channel, when the channels' labels differ (one label for all is LabVIEW's default); names
+    that write a unit of their own keep it. Such files were refused as having no unit
+    although the file states them."""
+    given = [u for u in units[:len(names) - 1] if u]
+    if not given or len(set(given)) < 2 or not names or names[0].strip().lower() != "x_value" \
+            or len(units) < len(names) - 1:
+        # one label for every channel is LabVIEW's default ('Volts' for a DAQ channel of any
+        # quantity), which says nothing of the field's unit
+        return names, False
+    out, done = list(names), False
+    for j in range(1, len(names)):
+        u = units[j - 1]
+        if u and "(" not in names[j] and "[" not in names[j]:
+            out[j], done = f"{names[j]} ({u})", True
+    return out, done
+
+
 def lvm_lines(lines: list[str]):
     """The lines of a LabVIEW measurement file as a plain table, and the note to give.
 
@@ -87,8 +107,12 @@ def lvm_lines(lines: list[str]):
     names: list[str] | None = None
     header_row = None
     in_header, segments, comments = True, 0, 0
+    units: list[str] = []           # the first segment's Y_Unit_Label, one per channel
+    labelled = False
     for i, ln in enumerate(lines):
         if in_header:
+            if ln.split(sep)[0].strip().lower() == "y_unit_label" and not units:
+                units = [c.strip() for c in ln.split(sep)[1:]]
             if _is_end(ln):
                 out.append("")
                 nxt = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
@@ -112,9 +136,10 @@ def lvm_lines(lines: list[str]):
             continue
         if names is None:
             names, header_row, segments = _names_of(cells), i, 1
+            names, labelled = _with_units(names, units)
             out.append("\t".join(names))
             continue
-        if cells[0].strip() == names[0] and _names_of(cells) == names:    # a later segment's
+        if cells[0].strip() == names[0] and _with_units(_names_of(cells), units)[0] == names:
             out.append("")
             segments += 1
             continue
@@ -128,6 +153,8 @@ def lvm_lines(lines: list[str]):
     parts = ["a LabVIEW measurement file (.lvm), read from its table"
              + (f" (line {header_row + 1}: the column header row)" if header_row is not None
                 else "")]
+    if labelled:
+        parts.append("the units of the channels from the segment's Y_Unit_Label line")
     if segments > 1:
         parts.append(f"{segments} segments with the same columns read as one table")
     if comma_decimals:
