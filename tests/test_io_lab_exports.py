@@ -71,8 +71,10 @@ def test_a_title_and_remarks_above_the_column_names_are_free_text(tmp_path):
 
 
 def test_a_footer_line_after_the_data_is_not_read(tmp_path):
-    """``END`` after the last row (it was an error: 1 value for 2 columns); a last line with a
-    number is still a row of the data and its error names it."""
+    """``END`` after the last row (it was an error: 1 value for 2 columns), and a last line
+    that begins with a word below rows that begin with numbers (``points: 724``, it was an
+    error too, leaving no way but to edit the file); a last line that begins with a number is
+    still a row of the data and its error names it."""
     d = _sweep()
     p = tmp_path / "8GHz.txt"
     p.write_text("Field (mT)\tVmix (uV)\n" + _body(d) + "END\n")
@@ -81,8 +83,14 @@ def test_a_footer_line_after_the_data_is_not_read(tmp_path):
     assert any(f"line(s) {len(d) + 2} after the data ('END') not read" in n for n in t.notes)
     q = tmp_path / "9GHz.txt"
     q.write_text("Field (mT)\tVmix (uV)\n" + _body(d) + "points: 724\n")
-    with pytest.raises(DataError, match=rf"9GHz\.txt: line {len(d) + 2}"):
-        read_table(q)
+    t = read_table(q)
+    assert np.allclose(t.data, d, rtol=0, atol=5e-7)
+    assert any(f"line(s) {len(d) + 2} after the data ('points: 724') not read: lines that begin "
+               "with a word" in n for n in t.notes)
+    r = tmp_path / "10GHz.txt"
+    r.write_text("Field (mT)\tVmix (uV)\n" + _body(d) + "724\tabc\n")
+    with pytest.raises(DataError, match=rf"10GHz\.txt: line {len(d) + 2}"):
+        read_table(r)
 
 
 @pytest.mark.parametrize("entry, ghz", [

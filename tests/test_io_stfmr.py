@@ -1007,3 +1007,16 @@ def test_a_sweeps_limit_or_a_local_oscillators_frequency_is_not_the_rf_frequency
             read_stfmr(path)
     else:
         assert read_stfmr(path)[0].meta["frequency"] == f
+
+
+@pytest.mark.parametrize("footer", [["Measurement finished at 14:35:12", "Points: 720"],
+                                    ["Mean,0.0100", "Std,0.3000"]])
+def test_a_footer_of_words_and_numbers_is_not_read(tmp_path, footer):
+    """A footer whose lines begin with a word but hold numbers ('Points: 720', 'Mean,0.0100')
+    was refused as a row of the wrong length or a cell that is not a number."""
+    from bundled import SPECTRUM
+
+    path = write(tmp_path / SPECTRUM.name, SPECTRUM.read_text() + "\n".join(footer) + "\n")
+    (d,), (ref,) = read_stfmr(path), read_stfmr(SPECTRUM)
+    assert np.array_equal(d.x, ref.x) and np.array_equal(d.y, ref.y)
+    assert any("a footer" in n for n in d.meta.get("reader_notes", ()))

@@ -412,10 +412,19 @@ def _holds_number(line: str) -> bool:
                if c.strip())
 
 
+def _first_cell_number(line: str) -> bool:
+    """Whether the first cell of ``line``, split at its own delimiter, is a number."""
+    cells = [c for c in _split(line, _detect_delimiter(line)) if c.strip()]
+    return bool(cells) and parse_number(cells[0]) is not None
+
+
 def _without_footer(lines: list[str], rows: list[int]) -> tuple[list[int], list[int]]:
     """The content rows from the first data row on without their footer (:func:`footer_lines`),
-    and the footer's rows."""
-    footer = footer_lines(lines, reversed(rows))
+    and the footer's rows. Where the first row begins with a number, a last line that begins
+    with a word is footer too, numbers after it or not (``Points: 720``, ``Mean,0.0100``,
+    ``Measurement finished at 14:35:12``: such files were refused)."""
+    holds = _first_cell_number if rows and _first_cell_number(lines[rows[0]]) else None
+    footer = footer_lines(lines, reversed(rows), holds)
     return (rows[:len(rows) - len(footer)], footer) if footer else (rows, [])
 
 
@@ -753,9 +762,10 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
             "short: the file looks truncated (a measurement or a copy stopped); remove that "
             "line if the rows before it are whole")
     if footer:
+        what = ("text without a number" if not any(_holds_number(lines[i]) for i in footer)
+                else "lines that begin with a word below rows that begin with numbers")
         notes = (*notes, f"line(s) {', '.join(str(i + 1) for i in footer)} after the data "
-                         f"({lines[footer[0]].strip()[:40]!r}) not read: text without a number, "
-                         "a footer")
+                         f"({lines[footer[0]].strip()[:40]!r}) not read: {what}, a footer")
     # A trailing delimiter on every data row (as LabVIEW writes) is not an empty column.
     trailing = delimiter != "whitespace" and all(
         lines[i].rstrip(" \r\n").endswith(delimiter) for i in rows)
