@@ -103,7 +103,7 @@ def test_two_fields_name_what_the_damping_like_law_needs(tmp_path, capsys):
     assert "give rotations at 3 or more fields" in err
 
 
-def test_rotations_over_part_of_a_turn_flag_r_phe_and_phi0(tmp_path):
+def test_rotations_over_part_of_a_turn_flag_r_phe_phi0_and_the_torques(tmp_path):
     """0-180 deg of the bundled rotations: R_PHE came out 30 of its standard errors from the
     planted 0.15 Ohm, unflagged (the terms of R_1w are not orthogonal over half a turn); it is
     flagged now, and the full turns are not."""
@@ -111,7 +111,9 @@ def test_rotations_over_part_of_a_turn_flag_r_phe_and_phi0(tmp_path):
     assert _run(files, tmp_path / "out") == 0
     flags = json.loads((tmp_path / "out" / "summary.json").read_text())["flags"]
     half = [f for f in flags if "part of a turn" in f["reason"]]
-    assert {f["quantity"] for f in half} == {"quantities.r_phe", "quantities.phi0"}
+    assert {f["quantity"] for f in half} == {"quantities.r_phe", "quantities.phi0",
+                                             "quantities.mu0_h_dl", "quantities.mu0_h_fl_oe",
+                                             "quantities.r_ane"}
     assert "100 mT: 180 deg" in half[0]["reason"]
     assert _run(ROTATIONS, tmp_path / "ref") == 0
     ref = json.loads((tmp_path / "ref" / "summary.json").read_text())["flags"]
