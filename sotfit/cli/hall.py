@@ -186,7 +186,9 @@ def add_parser(sub) -> None:
     m.add_argument("--theta-h-stderr", type=quantity_type("angle", "deg", nonnegative=True),
                    default=0.0, help="(b) uncertainty of the polar field angle of each sweep "
                    "direction, e.g. 1deg (a bare number in deg; tilted sweeps)")
-    m.add_argument("--h-fl", type=_FIELD, help="(c) field-like field to subtract")
+    m.add_argument("--h-fl", type=_FIELD, help="(c) the in-plane field that tilts m, field-like "
+                   "and Oersted together: mu0_h_fl_oe of method (b), not its mu0_h_fl "
+                   "(a negative value as --h-fl=-0.8mT)")
     m.add_argument("--max-sin", type=fraction, default=0.25,
                    help="(c) largest |sin theta_M| used (0 < s <= 1)")
     m.add_argument("--theta-m-from", choices=("r1w", "equilibrium"), default="r1w",

@@ -25,7 +25,7 @@ from .sample import Sample, efficiencies
 NO_R_PHE_FLAG = ("R_PHE not given (--r-phe; Python: r_phe=...): the field-like term "
                  "R_PHE H_FL/(H + H_K) of the pole slopes is left out (R_PHE = 0), and mu0_h_dl "
                  "then holds 2 R_PHE H_FL/R_AHE beside the damping-like field, not in its standard "
-                 "error: give R_PHE from an in-plane rotation and mu0_h_fl from method (b) (0 where "
+                 "error: give R_PHE from an in-plane rotation and mu0_h_fl_oe from method (b) (0 where "
                  "the planar Hall effect is negligible)")
 
 
@@ -46,9 +46,10 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     (H + H_K): the overall minus belongs to its Co-Tb film, whose Hall signal follows the Co
     sublattice opposite to the net moment; the factor [1 - 4 xi^2] and the missing field-like
     term do not follow from the linear response of an xz rotation (the field-like field tilts
-    m along y and changes the planar Hall term linearly in sin theta_M). ``mu0_h_fl`` (e.g. from
-    method (b)) is therefore subtracted; without it the damping-like field is reported
-    assuming mu0_h_fl = 0, with a note.
+    m along y and changes the planar Hall term linearly in sin theta_M). ``mu0_h_fl``, the
+    in-plane field that tilts m, field-like and Oersted together (``mu0_h_fl_oe`` of method
+    (b), not its ``mu0_h_fl`` without the Oersted field), is therefore subtracted; without it
+    the damping-like field is reported assuming it zero, with a note.
 
     Parameters
     ----------
@@ -63,7 +64,8 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         Effective anisotropy field in T; default from the first harmonic:
         mu0H sin(theta_H - theta_M) = mu0H_K sin(theta_M) cos(theta_M).
     r_phe, mu0_h_fl : float or ufloat
-        Planar Hall resistance (Ohm) and field-like field (T) for the field-like correction;
+        Planar Hall resistance (Ohm) and the field-like field with the Oersted field,
+        mu0 (H_FL + H_Oe) (T; ``mu0_h_fl_oe`` of method (b)), for the field-like correction;
         ``r_phe=None``: not measured (taken as 0, mu0_h_dl flagged).
     max_sin : float
         Largest |sin theta_M| used (small-angle formula).
@@ -125,8 +127,9 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     _require_enough_fields(bs, given.nmin, hk, excluded)
     rs, jac = _fit_slope_law(bs, sl, hk, include_one, fits, flags)
     if mu0_h_fl is None and _nominal(r_phe) != 0:
-        notes.append("mu0_h_fl not given: the field-like term R_PHE H_FL/(H + H_K) is assumed zero; "
-                     "give mu0_h_fl (e.g. from method (b)) to remove it")
+        notes.append("mu0_h_fl_oe not given: the field-like term R_PHE (H_FL + H_Oe)/(H + H_K) is "
+                     "assumed zero; give the field-like field with the Oersted field, mu0_h_fl_oe "
+                     "of method (b) (--h-fl; Python: mu0_h_fl=), to remove it")
     if first is not None:
         first, r_ahe_u, hk_u = _second_pass(coherent, given, first, rs, r_ahe_v, hk, fits)
     q = _quantities(given, rs, jac, hk_u - hk, r_ahe_u, hk_u)
