@@ -127,7 +127,8 @@ def inverse_variance_mean(values):
     Parameters
     ----------
     values : sequence of uncertainties values
-        In one unit; a standard error of 0 counts as 1e-300.
+        In one unit; a standard error of 0 counts as 1e-300; values whose standard error is
+        not a number are left out where others have one (all such: an equal-weight mean).
 
     Returns
     -------
@@ -137,5 +138,14 @@ def inverse_variance_mean(values):
     vs = list(values)
     if len(vs) == 1:
         return vs[0]
-    w = np.array([1 / max(v.std_dev, 1e-300) ** 2 for v in vs])
-    return sum(wi * v for wi, v in zip(w, vs)) / w.sum()
+    # weights relative to the smallest error: 1/sigma^2 of a noise-free value (sigma = 0, or
+    # 1e-300) overflowed to inf, and the mean became NaN (a noise-free rotation set stopped
+    # with "SVD did not converge")
+    # with "SVD did not converge"); values whose error is not a number get no weight beside
+    # those that have one, and equal weights where none has one
+    sig = np.array([max(v.std_dev, 1e-300) if math.isfinite(v.std_dev) else math.nan
+                    for v in vs])
+    known = np.isfinite(sig)
+    w = (sig[known].min() / np.where(known, sig, np.inf)) ** 2 if known.any() \
+        else np.ones(len(vs))
+    return sum(wi * v for wi, v in zip(w, vs) if wi > 0) / w.sum()
