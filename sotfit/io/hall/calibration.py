@@ -97,14 +97,18 @@ def read_magnet_calibration(path, current_unit: str | None = None,
         raise HallReadError(f"{p}: {exc}") from None
     cu = heads[0][1] or (normalise_unit(current_unit) if current_unit else None)
     if cu is None:
-        raise HallReadError(f"{p}: column {df.columns[0]!r} has no unit; give current_unit (e.g. 'A')")
+        raise HallReadError(f"{p}: column {df.columns[0]!r} has no unit; give the units of the "
+                            "table (--calibration-units A,mT on the command line; Python: "
+                            "current_unit='A', field_unit='mT')")
     if heads[0][1] and current_unit and normalise_unit(current_unit) != heads[0][1]:
         raise HallReadError(f"{p}: column {df.columns[0]!r} says {heads[0][1]} but current_unit={current_unit!r}")
     fus = set()
     for c, (_, u) in zip(df.columns[1:], heads[1:]):
         uu = u or (normalise_unit(field_unit) if field_unit else None)
         if uu is None:
-            raise HallReadError(f"{p}: column {c!r} has no unit; give field_unit (e.g. 'mT')")
+            raise HallReadError(f"{p}: column {c!r} has no unit; give the units of the table "
+                                "(--calibration-units A,mT on the command line; Python: "
+                                "current_unit='A', field_unit='mT')")
         fus.add(uu)
     if len(fus) != 1:
         raise HallReadError(f"{p}: field columns have different units {sorted(fus)}")
