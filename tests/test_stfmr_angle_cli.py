@@ -180,7 +180,9 @@ def test_frequency_scan_uses_the_one_angle_the_files_share(tmp_path, capsys):
              for k, seed in (("a", 3), ("b", 4))]
     rc, _ = _run([*files, "--out", str(tmp_path / "o"), "--no-figures"], capsys)
     s = json.loads((tmp_path / "o" / "summary.json").read_text())
-    assert rc == 0 and "field angle 40 deg taken from the files for the torques" in s["notes"]
+    # where the angle came from is said (a folder name 'oop_tilt_5deg' was said as 'the files')
+    assert rc == 0 and "field angle 40 deg taken from the files (file name) for the torques" \
+        in s["notes"]
     rc, cap = _run([*files, "--out", str(tmp_path / "p"), "--angle", "45deg"], capsys)
     assert rc != 0 and "disagrees with the field angle 40 deg" in cap.err
 

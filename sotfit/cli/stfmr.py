@@ -365,8 +365,12 @@ def _common_angle(args, sweep, sample):
             raise CLIError(f"--angle {sample.angle:g} deg disagrees with the field angle "
                            f"{angle:g} deg of the files ({', '.join(srcs)})")
         return sample, None
+    wheres = sorted({str(d.meta.get("field_angle_from", "the files")) for d in sweep})
     return (dataclasses.replace(sample, angle=angle),
-            f"field angle {angle:g} deg taken from the files for the torques")
+            f"field angle {angle:g} deg taken from the "
+            + ("files" if wheres == ["the files"] else "files (" + "; ".join(
+                w.split(" (")[0] for w in wheres[:3]) + ("; ..." if len(wheres) > 3 else "")
+               + ")") + " for the torques")
 
 
 def _mcmc(analysis, out: Path, nsteps: int, seed: int | None) -> dict:

@@ -106,7 +106,8 @@ def _read_fit_task(shared, files):
     reader_options, model, window_widths, keep_data, keep_windows = shared
     sweep, notes = read_files(list(files), **reader_options)
     spectra = [SpectrumRecord(d.source, {k: d.meta.get(k) for k in (
-                   "frequency", "field_angle", "sample", "vmix_derivative_column", "power")})
+                   "frequency", "field_angle", "field_angle_from", "sample",
+                   "vmix_derivative_column", "power")})
                for d in sweep]
     results = fit_chunk((model, window_widths), sweep)
     if not keep_data:       # only the figures draw the whole spectrum: keep its metadata
