@@ -1020,3 +1020,24 @@ def test_a_footer_of_words_and_numbers_is_not_read(tmp_path, footer):
     (d,), (ref,) = read_stfmr(path), read_stfmr(SPECTRUM)
     assert np.array_equal(d.x, ref.x) and np.array_equal(d.y, ref.y)
     assert any("a footer" in n for n in d.meta.get("reader_notes", ()))
+
+
+@pytest.mark.parametrize("column", ["frequency", "frequency (Hz)"])
+def test_a_lockins_oscillator_column_beside_the_rf_frequency_of_the_name(tmp_path, column):
+    """A Zurich Instruments export: 'field_mT;x;y;r;phase;frequency' with the lock-in's
+    oscillator at 1713 (Hz) and the rf frequency in the file name. Every advice led to another
+    error, and '--column-unit frequency=GHz' read the spectrum at 1713 GHz. A column that is
+    the name's frequency in no unit, or no rf frequency at all, is not read (noted)."""
+    rows = "\n".join(f"{h};{0.1 * np.exp(-((h - 80) / 5) ** 2):.6e};0;0;0;1713.0"
+                     for h in range(40, 121, 2))
+    path = write(tmp_path / "zi_sweep_8GHz.csv",
+                 f"% LabOne 23.06 export, demod 1\nfield_mT;x (V);y (V);r (V);phase;{column}\n"
+                 + rows + "\n")
+    (d,) = read_stfmr(path, lockin_channels=("x (V)", "y (V)"))
+    assert d.meta["frequency"] == 8.0
+    assert any("not read" in n and column in n for n in d.meta.get("reader_notes", ()))
+    # a column of no unit that is the name's frequency in some unit is still asked about
+    write(path, f"field_mT;x (V);y (V);r (V);phase;frequency\n"
+          + rows.replace(";1713.0", ";8000.0") + "\n")
+    with pytest.raises(ValueError, match="has no unit"):
+        read_stfmr(path, lockin_channels=("x (V)", "y (V)"))

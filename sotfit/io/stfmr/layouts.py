@@ -757,9 +757,27 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
     the file level (header, name, option); returns (frequencies, where they came from)."""
     table, name, src = part.table, part.table.name, part.source
     if part.qcol is not None:
-        fq = _column_quantity(table, part.qcol, "frequency", opts.frequency_unit,
-                              "frequency_unit", part.rows)
         where = f"column {table.column_label(part.qcol)}"
+        try:
+            fq = _column_quantity(table, part.qcol, "frequency", opts.frequency_unit,
+                                  "frequency_unit", part.rows)
+        except UnitError as exc:
+            if f_opt is None:
+                found = _no_rf_column(part, level)
+                if found is not None:
+                    notes.append(f"frequency {found[0]:g} GHz from the {found[1]}; the {where} "
+                                 f"(no unit, {np.median(table.data[part.rows, part.qcol]):g}) "
+                                 "is that frequency in no unit (a lock-in's oscillator "
+                                 "frequency?): not read")
+                    return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
+                raise UnitError(f"{exc}; or give the rf frequency with "
+                                f"{_opt('frequency', table.name + '=9GHz')} (the column is then "
+                                "not read: a lock-in's oscillator frequency, for example)") from None
+            # the option gives the rf frequency: a column of no unit (a lock-in's oscillator
+            # frequency, 1713) need not be read (it stopped the file with every option given)
+            notes.append(f"frequency {f_opt:g} GHz from the option; the {where} (no unit) "
+                         "not read")
+            return _rf_frequencies(np.full(n, float(f_opt)), "option", src), "option"
         if f_opt is not None and not np.allclose(fq, f_opt, rtol=1e-6, atol=1e-9):
             if np.ptp(fq) > _SAME_FREQUENCY * np.median(np.abs(fq)):
                 raise DataError(f"{name}: {_opt('frequency', f'{f_opt:g}GHz')} was given but "
@@ -769,6 +787,19 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
             notes.append(f"frequency {f_opt:g} GHz from the option; the {where} "
                               f"({np.median(fq):g} GHz) not read")
             return _rf_frequencies(np.full(n, float(f_opt)), "option", src), "option"
+        lo, hi = RF_BAND_GHZ
+        if fq.size and not np.any((fq >= lo) & (fq <= hi)):
+            # no rf frequency at all (a lock-in's oscillator at 1713 Hz): the file's own
+            # frequency, where it gives one, is the rf frequency
+            try:
+                found = level("frequency", None)
+            except DataError:
+                found = None
+            if found is not None:
+                notes.append(f"frequency {found[0]:g} GHz from the {found[1]}; the {where} "
+                             f"({np.median(fq):.4g} GHz) is no rf frequency (a lock-in's "
+                             "oscillator frequency?): not read")
+                return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
         _check_column_against_file(part, fq, where, level)
         return _rf_frequencies(fq, where, src), where
     found = level("frequency", f_opt)
@@ -786,6 +817,27 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
     return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
 
 
+
+
+def _no_rf_column(part: _Part, level):
+    """The file's own frequency (value GHz, where) when its frequency column, of one value and
+    no unit, is that frequency in no unit (Hz, kHz, MHz, GHz): a lock-in's oscillator frequency
+    (1713) beside the rf frequency of the file's name; else None."""
+    v = part.table.data[part.rows, part.qcol]
+    v = v[np.isfinite(v)]
+    if v.size == 0 or np.ptp(v) > _SAME_FREQUENCY * np.median(np.abs(v)):
+        return None
+    try:
+        found = level("frequency", None)
+    except DataError:
+        return None
+    if found is None:
+        return None
+    f_col, f_file = float(np.median(v)), float(found[0])
+    if any(abs(f_col * scale - f_file) <= _SAME_FREQUENCY * abs(f_file)
+           for scale in (1e-9, 1e-6, 1e-3, 1.0)):
+        return None                     # the column may be the rf frequency: its unit is asked
+    return found
 
 
 #: Largest relative spread of a frequency column read as one frequency, and largest relative
