@@ -1041,3 +1041,19 @@ def test_a_lockins_oscillator_column_beside_the_rf_frequency_of_the_name(tmp_pat
           + rows.replace(";1713.0", ";8000.0") + "\n")
     with pytest.raises(ValueError, match="has no unit"):
         read_stfmr(path, lockin_channels=("x (V)", "y (V)"))
+
+
+def test_a_frequency_column_against_a_folder_name_or_a_non_rf_entry_is_read(tmp_path):
+    """The check of a frequency column against the file's own frequency refused files of a
+    frequency series in a folder 'fsweep_1GHz_steps', and a column beside '# AM frequency:
+    1713 Hz': neither is the file's rf frequency."""
+    rows = "\n".join(f"8.0,{h},{0.1 * np.exp(-((h - 80) / 5) ** 2):.6f}"
+                     for h in range(40, 121, 2))
+    folder = tmp_path / "fsweep_1GHz_steps"
+    folder.mkdir()
+    a = write(folder / "run_01.csv", "Frequency (GHz),Field (mT),Vmix (uV)\n" + rows + "\n")
+    b = write(tmp_path / "run_02.csv", "# AM frequency: 1713 Hz\nFrequency (GHz),Field (mT),"
+              "Vmix (uV)\n" + rows + "\n")
+    for path in (a, b):
+        (d,) = read_stfmr(path)
+        assert d.meta["frequency"] == 8.0

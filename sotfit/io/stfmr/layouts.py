@@ -848,17 +848,22 @@ _SAME_FREQUENCY = 0.02
 
 def _check_column_against_file(part: _Part, fq: np.ndarray, where: str, level) -> None:
     """Refuse a frequency column of one frequency that another statement of the file (its
-    header entry, its name, its folder's name) contradicts: a file named ``py_10GHz.csv`` with
-    ``# RF frequency: 10 GHz`` and a column of 8 GHz was read at 8 GHz, no word."""
+    header entry, its name) contradicts: a file named ``py_10GHz.csv`` with ``# RF frequency:
+    10 GHz`` and a column of 8 GHz was read at 8 GHz, no word. A folder's name (``12GHz_run``
+    holding a frequency series) and a statement outside the rf band (``AM frequency: 1713
+    Hz``) contradict nothing."""
     if fq.size == 0 or np.ptp(fq) > _SAME_FREQUENCY * np.median(np.abs(fq)):
         return                              # a column of several frequencies: the file's own
     try:
         found = level("frequency", None)
     except DataError:
         return                              # a name of several frequencies: says nothing here
-    if found is None:
-        return
+    if found is None or found[1].startswith("folder name"):
+        return                  # a folder's name ('12GHz_run', 'step_1GHz') is no file's own
     f_col, f_file = float(np.median(fq)), float(found[0])
+    lo, hi = RF_BAND_GHZ
+    if not lo <= f_file <= hi:
+        return                  # 'AM frequency: 1713 Hz' beside the rf column is no rf frequency
     if abs(f_col - f_file) <= _SAME_FREQUENCY * abs(f_file):
         return
     name = part.table.name
