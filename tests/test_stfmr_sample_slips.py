@@ -172,6 +172,14 @@ def _amplified(folder: Path, where: str) -> Path:
     ("# signal amplified 100x by an SR560", "gain '100' ('signal amplified 100x by an SR560')"),
     ("# Lock-in sensitivity 1 mV; preamp x100", "gain '100' ('Lock-in sensitivity 1 mV; preamp"),
     ("# Voltage preamplifier gain 1e2", "gain '1e2' ('Voltage preamplifier gain 1e2')"),
+    # a factor apart from the amplifier's name, after a semicolon, as V/V or 'by N'
+    ("# Preamp: SR560 (x100), DC coupled", "gain '100' ('Preamp: SR560 (x100), DC coupled')"),
+    ("# SR560 preamp, x100, DC coupled", "gain '100' ('SR560 preamp, x100, DC coupled')"),
+    ("# Power = 15 dBm; signal amplified 100x (SR560)", "gain '100' ('Power = 15 dBm; signal"),
+    ("# Preamp: 100 V/V", "gain '100' ('Preamp: 100 V/V')"),
+    ("# Voltage amplified by 100 (SR560)", "gain '100' ('Voltage amplified by 100 (SR560)')"),
+    ("# SR560 gain 100 on battery power", "gain '100' ('SR560 gain 100 on battery power')"),
+    ("# Preamp gain 10^2", "gain '10^2' ('Preamp gain 10^2')"),
 ])
 def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, where, said):
     """A '# preamp gain: 100' line in an ST-FMR file, and a gain after the channel's name
@@ -194,11 +202,21 @@ def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, 
             assert b[k]["value"] == pytest.approx(a[k]["value"], rel=1e-9), k
 
 
-@pytest.mark.parametrize("line", ["# RF amplifier: 30 dB", "# microwave amplifier gain 30 dB",
-                                  "# Sample: Py(6 nm)/Pt(6 nm), 10 x 40 um bar"])
+@pytest.mark.parametrize("line", [
+    "# RF amplifier: 30 dB", "# microwave amplifier gain 30 dB",
+    "# Sample: Py(6 nm)/Pt(6 nm), 10 x 40 um bar",
+    "# Sample: 10 x 40 um bar measured with SR560 preamp",
+    "# Lock-in amplifier SR830 with 24 dB/oct filter at 300 ms",
+    "# Synthesizer output amplified 30 dB by a ZHL-4240 before the bias tee",
+    "# 10 dB attenuator after the amplifier to protect the bias tee",
+    "# Lock-in: Signal Recovery 7265, AC gain 20 dB, sensitivity 1 mV",
+    "# Magnet: Kepco BOP 20-10 bipolar supply, gain 2 A/V", "# Field controller PID gain 10",
+    "# Oscilloscope gain 10 mV/div", "# SR560 used as a 12 dB/oct low-pass filter (gain 1)"])
 def test_an_rf_amplifier_or_a_size_is_no_voltage_gain(tmp_path, line):
-    """The microwave power's amplifier does not scale V_mix (an 'RF amplifier: 30 dB' entry was
-    asked about as a voltage gain), nor is a bar's '10 x 40 um' one."""
+    """The microwave chain's amplifiers and attenuators, the magnet's supply, controllers, an
+    oscilloscope's scale, a filter's slope and the lock-in's own input gain do not scale V_mix,
+    nor is a bar's '10 x 40 um' a gain: none is asked about (they were, after the first
+    reading of gains in text)."""
     folder = tmp_path / "rf"
     folder.mkdir()
     f = sorted(EXAMPLE.glob("py_pt_*GHz.csv"))[0]

@@ -29,11 +29,6 @@ _HARMONIC_RE = re.compile(r"(?<![0-9.])(?P<h>[12])\s*(?:st|nd)?\s*[_-]?\s*"
 _GAIN_VALUE_RE = re.compile(r"^\s*[x×]?\s*(?P<v>[0-9.]+(?:[eE][-+]?\d+)?)\s*(?P<db>dB)?\s*[x×]?\s*$")
 
 
-#: An amplifier of the microwave power (``RF amplifier: 30 dB``), which does not scale the
-#: voltages read.
-_RF_RE = re.compile(r"(?<![a-z])(?:rf|microwave|mw|hf|power|pa)(?![a-z])", re.I)
-
-
 def gain_entry(key: str, value: str) -> tuple[str, set[int]] | None:
     """The gain a preamble entry writes, as written (`` dB`` added where only its name says
     dB), and the harmonics its name names (empty: none); None for an entry that is not a gain.
@@ -44,7 +39,7 @@ def gain_entry(key: str, value: str) -> tuple[str, set[int]] | None:
         The entry's name and value (``'SR560 gain on 2f channel'``, ``'100'``).
     """
     if _GAIN_WORD_RE.search(key) is None or _GAIN_VALUE_RE.match(value) is None \
-            or _RF_RE.search(key) is not None:
+            or _NOT_VOLTAGE_GAIN_RE.search(key) is not None:
         return None
     said = {int(m.group("h")) if m.group("h") else (1 if m.group("word").lower() == "first"
                                                       else 2)
@@ -54,10 +49,10 @@ def gain_entry(key: str, value: str) -> tuple[str, set[int]] | None:
 
 
 def gain_factor(text: str) -> float:
-    """The voltage gain (a factor) of a gain as :func:`gain_entry` gives it: ``'x100'`` 100,
-    ``'40 dB'`` 100."""
-    m = re.search(r"[0-9.]+(?:[eE][-+]?\d+)?", text)
-    number = float(m.group(0))
+    """The voltage gain (a factor) of a gain as :func:`gain_entry` or :func:`gain_in_text`
+    gives it: ``'x100'`` 100, ``'40 dB'`` 100, ``'10^2'`` 100."""
+    m = re.search(r"([0-9.]+(?:[eE][-+]?\d+)?)(?:\^([-+]?\d+))?", text)
+    number = float(m.group(1)) ** (float(m.group(2)) if m.group(2) else 1.0)
     return 10 ** (number / 20) if "db" in text.lower() else number
 
 
@@ -91,38 +86,67 @@ def gain_in_name(name: str) -> str | None:
     return None
 
 
-#: A gain written in text (a header entry's value, a remark): ``gain = 100``, ``gain 1e2``,
-#: ``gain: 40 dB``, ``(gain 100)``. A digit followed by a letter (``gain 2f``) is a harmonic.
+#: A clause naming something that is no voltage amplifier before the lock-in: the microwave
+#: chain (a synthesizer, a booster, an attenuator, rf amplifiers by their models), the magnet
+#: and its field probe, controllers, the lock-in's own input gain (which its readings undo),
+#: an oscilloscope's scale. A gain there does not scale V_mix or V_2w. (A filter's slope,
+#: ``24 dB/oct``, is no factor: :data:`_TEXT_FACTOR_RE` passes it over.)
+_NOT_VOLTAGE_GAIN_RE = re.compile(
+    r"(?<![a-z])(?:rf|microwave|mw|synthesi[sz]er|source|booster|attenuat\w*|zhl|zva|zx60|"
+    r"power\s*amp\w*|magnet|supply|gaussmeter|teslameter|hall\s*probe|field\s*probe|pid|"
+    r"controller|lakeshore|oscilloscope|scope|ac\s*gain|lock-?in\s+amplifier)(?![a-z])", re.I)
+#: Words that name a voltage amplifier (or what it did) in text.
+_AMPLIFIER_TEXT_RE = re.compile(
+    r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*|amp)(?![a-z])|(?<![a-z0-9])sr-?5[56]\d(?![0-9])"
+    r"|(?<![a-z])(?:dlpva|femto|li-?75a?)", re.I)
+#: A number as texts write a gain: ``100``, ``+40``, ``1e2``, ``10^2``.
+_GAIN_NUMBER = r"[+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:\^[-+]?\d+)?"
+#: ``gain`` followed by its number (``gain = 100``, ``gain 1e2``, ``Gain = +40 dB``).
 _TEXT_GAIN_RE = re.compile(
-    r"(?<![a-z])gain\s*(?:[:=]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*"
-    r"(?P<v>\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*(?P<db>db)?(?![\w.])", re.I)
-#: A multiplier (``x100``, ``100x``, ``100 x``, ``×100``) or ``N dB`` in text that names an
-#: amplifier (``preamp x100``, ``amplified 100x by an SR560``, ``after a 20 dB preamp``).
+    r"(?<![a-z])gain\s*(?:[:=]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*(?P<v>" + _GAIN_NUMBER
+    + r")(?![\w.^])\s*(?P<db>db(?![a-z/]))?", re.I)
+#: A factor in a clause that names an amplifier: ``x100``, ``100x``, ``100 V/V``, ``40 dB``
+#: (not ``24 dB/oct``), ``by (a factor of) 100``, ``set to 100``.
 _TEXT_FACTOR_RE = re.compile(
-    r"(?<![\w.])[x\u00d7]\s*(?P<a>\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?![\w.])"
-    r"|(?<![\w.])(?P<b>\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*[x\u00d7](?![a-z0-9])"
-    r"|(?<![\w.])(?P<db>\d+(?:\.\d+)?)\s*db(?![a-z])", re.I)
-#: Words that name an amplifier in text, or what it did (``amplified``).
-_AMPLIFIER_TEXT_RE = re.compile(r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*)|(?<![a-z0-9])"
-                                r"sr5[56]\d(?![0-9])", re.I)
+    r"(?<![\w.])[x\u00d7]\s*(?P<a>" + _GAIN_NUMBER + r")(?![\w.^])"
+    r"|(?<![\w.^])(?P<b>" + _GAIN_NUMBER + r")\s*(?:[x\u00d7]|v/v)(?![a-z0-9])(?!\s*\d)"
+    r"|(?<![\w.^])(?P<db>" + _GAIN_NUMBER + r")\s*db(?![a-z/])(?!\s*/)"
+    r"|(?:by(?:\s+a\s+factor\s+of)?|factor\s+of|set\s+to)\s+(?P<c>" + _GAIN_NUMBER
+    + r")(?![\w.^])", re.I)
+#: What may follow a gain's number: nothing, punctuation, or words of a sentence; a unit
+#: after it (``2 A/V``, ``10 mV/div``, ``40 um``, ``300 ms``) makes it no voltage gain.
+_AFTER_GAIN_RE = re.compile(r"\s*(?:$|[,;.)\](\[]|(?:x|db|v/v|on|with|and|at|for|in|set|by|"
+                            r"from|to|the|before|after)(?![a-z/]))", re.I)
+
+
+def _followed_by_unit(text: str, end: int) -> bool:
+    """Whether the number ending at ``end`` in ``text`` is followed by a unit."""
+    return _AFTER_GAIN_RE.match(text, end) is None
 
 
 def gain_in_text(text: str) -> str | None:
-    """The gain (as written: ``'100'``, ``'40 dB'``) that a line of text writes for an
-    amplifier, or None: ``gain`` followed by a number anywhere (``Preamplifier: SR560, gain
-    100``, ``Settings: SR560 gain=100, filter 3 kHz``), or a multiplier or dB figure in a
-    clause that names an amplifier (``Lock-in sensitivity 1 mV; preamp x100``, ``signal
-    amplified 100x by an SR560``). :func:`gain_entry` reads the entries whose value is the
-    gain alone; these were read without a word (torques 10 or 100 times too large)."""
-    for clause in re.split(r"[;,()\[\]]|\.\s", text):
-        if _RF_RE.search(clause) is not None:     # the microwave power's amplifier
+    """The gain (as written: ``'100'``, ``'40 dB'``) that a line of text writes for a voltage
+    amplifier, or None: ``gain`` followed by a number (``Preamplifier: SR560, gain 100``), or
+    a factor (``x100``, ``100x``, ``100 V/V``, ``40 dB``, ``by 100``) in a clause that names an
+    amplifier (``Preamp: SR560 (x10), DC coupled``, ``signal amplified 100x by an SR560``).
+    Clauses (the parts between semicolons) that name the microwave chain, the magnet, a
+    controller, a filter or the lock-in's own input gain are passed over, and so is a number
+    followed by a unit (``gain 2 A/V``, ``10 x 40 um``). :func:`gain_entry` reads the entries
+    whose value is the gain alone; these were read without a word (torques 10 or 100 times
+    too large)."""
+    for clause in text.split(";"):
+        if _NOT_VOLTAGE_GAIN_RE.search(clause) is not None:
             continue
-        m = _TEXT_GAIN_RE.search(clause)
-        if m is not None:
-            return m.group("v") + (" dB" if m.group("db") else "")
+        for m in _TEXT_GAIN_RE.finditer(clause):
+            if m.group("db") or not _followed_by_unit(clause, m.end("v")):
+                return m.group("v") + (" dB" if m.group("db") else "")
         if _AMPLIFIER_TEXT_RE.search(clause) is None:
             continue
-        f = _TEXT_FACTOR_RE.search(clause)
-        if f is not None:
-            return f.group("a") or f.group("b") or f"{f.group('db')} dB"
+        for f in _TEXT_FACTOR_RE.finditer(clause):
+            if f.group("db"):
+                return f"{f.group('db')} dB"
+            number = f.group("a") or f.group("b") or f.group("c")
+            end = f.end("a") if f.group("a") else f.end() if f.group("b") else f.end("c")
+            if f.group("b") or not _followed_by_unit(clause, end):
+                return number
     return None

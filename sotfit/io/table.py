@@ -57,9 +57,9 @@ class Table:
         Each column's comment from a comments row below a row of units (Origin's, which its
         legend shows: ``8 GHz``; :mod:`sotfit.io.unit_rows`), else None.
     remarks : tuple of str
-        The preamble's lines of text that are no ``key: value`` entry (comment lines without
-        their comment sign, and free text above the column names): they may say what the
-        numbers are (``# signal amplified 100x by an SR560``).
+        The preamble's comment lines as written (without their comment sign), and free text
+        above the column names: they may say what the numbers are (``# signal amplified 100x
+        by an SR560``, also after an entry: ``# Power = 15 dBm; preamp x100``).
     """
 
     path: Path

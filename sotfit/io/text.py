@@ -614,13 +614,14 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
 
 
 def _remarks(lines: list[str], start: int, free_text) -> tuple:
-    """The preamble's text lines that are no entry: comment lines (without their sign) and
-    the free text above the column names (:attr:`Table.remarks`)."""
+    """The preamble's comment lines as written (without their sign: an entry line too, whose
+    text after a ``;`` no entry holds) and the free text above the column names
+    (:attr:`Table.remarks`)."""
     out = [lines[i].strip() for i in free_text]
     for ln in lines[:start]:
         if _is_comment(ln):
             body = _strip_comment(ln).strip()
-            if body and not _KEY_VALUE_RE.match(body):
+            if body:
                 out.append(body)
     return tuple(out)
 
