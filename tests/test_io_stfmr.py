@@ -984,12 +984,16 @@ def test_a_frequency_column_against_the_files_own_frequency_is_refused(tmp_path,
 
 @pytest.mark.parametrize("name, angle", [
     ("py_pt_8GHz_tilt_5deg.csv", None), ("py_pt_8GHz_polar_90deg.csv", None),
-    ("theta_85deg_8GHz.csv", None), ("oop_10deg_8GHz.csv", None), ("Py_45deg.csv", 45.0),
-    ("tilt_5deg_phi_30deg.csv", 30.0), ("rot_30deg_8GHz.csv", 30.0),
+    ("oop_10deg_8GHz.csv", None), ("tilt_angle_5deg", None), ("polar_angle_90deg", None),
+    ("out_of_plane_10deg", None), ("tilted_by_5deg", None), ("theta_H=85deg", None),
+    ("5deg_tilt", None), ("Py_45deg.csv", 45.0), ("tilt_5deg_phi_30deg.csv", 30.0),
+    ("rot_30deg_8GHz.csv", 30.0), ("angle_45deg_tilt_2deg.csv", 45.0),
+    ("theta_30deg_8GHz.csv", 30.0),     # theta: the in-plane angle of Liu et al. 2011
 ])
 def test_an_angle_named_for_another_axis_is_not_the_field_angle(name, angle):
-    """'..._tilt_5deg' (and a folder 'oop_tilt_5deg') was read as the in-plane field angle:
-    the torques 4 times too large, and the flag of the assumed 45 deg gone."""
+    """'..._tilt_5deg' (and a folder 'oop_tilt_5deg', 'tilt_angle_5deg') was read as the
+    in-plane field angle: the torques 4 times too large, and the flag of the assumed 45 deg
+    gone."""
     assert angle_from_name(name) == angle
 
 

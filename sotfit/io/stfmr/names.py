@@ -186,18 +186,27 @@ def _power_in(text: str, where: str) -> float | None:
 #: Words that name an angle other than the in-plane field angle phi: ``tilt_5deg``,
 #: ``polar_90deg``, ``theta_85deg``, ``oop_10deg`` were read as phi (the torques 4 times too
 #: large for a 5 deg tilt, and the flag of the assumed 45 deg gone).
-_OTHER_ANGLE_WORDS = {"tilt", "tilted", "polar", "theta", "thetah", "oop", "outofplane",
+_OTHER_ANGLE_WORDS = {"tilt", "tilted", "polar", "thetah", "oop", "outofplane",
                       "elevation", "elev", "inclination", "incl", "incline", "psi", "beta",
                       "gamma", "pitch", "roll", "phase"}
 
 
 def _in_plane_angle(m, option: str = "its option") -> float | None:
-    """The field angle phi of a match, or None when a bare number of degrees follows a word
-    that names another angle (``tilt_5deg``)."""
-    if not m.groupdict().get("pre"):
-        word = re.search(r"([a-z]+)[\s_=\-]*$", m.string[:m.start("num")], re.I)
-        if word is not None and word.group(1).lower() in _OTHER_ANGLE_WORDS:
-            return None
+    """The field angle phi of a match, or None when a word that names another angle stands
+    among the three words before its number (``tilt_5deg``, ``tilt_angle_5deg``,
+    ``out_of_plane_10deg``, ``theta_H=85deg``) or right after it (``5deg_tilt``). ``theta``
+    alone is the in-plane angle of the ST-FMR literature (Liu et al. 2011) and is read."""
+    before = re.split(r"deg(?:rees?)?|\u00b0|\d", m.string[:m.start("num")], flags=re.I)[-1]
+    words = [w.lower() for w in re.findall(r"[a-z]+", before, re.I)][-3:]
+    if "phi" in words:
+        return _signed(m, option)           # named the in-plane angle
+    near = list(words)
+    if not set(words) & {"angle", "ang"}:   # '5deg_tilt': the word after a bare number
+        after = re.match(r"[\s_\-]*([a-z]+)", m.string[m.end():], re.I)
+        near += [after.group(1).lower()] if after else []
+    if any(w in _OTHER_ANGLE_WORDS for w in near) or "outofplane" in "".join(words) \
+            or "".join(words[-2:]) == "thetah":
+        return None
     return _signed(m, option)
 
 
