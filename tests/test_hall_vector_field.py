@@ -225,9 +225,11 @@ def test_a_rotation_on_a_cone_is_read_at_its_polar_angle(tmp_path):
     assert scans[0].meta["theta_h"] == pytest.approx(np.degrees(np.arccos(0.3)), abs=1e-6)
 
 
-def test_set_points_and_read_backs_of_the_components_read_the_read_backs(tmp_path):
+@pytest.mark.parametrize("read", ["meas", "gaussmeter", ""])
+def test_set_points_and_read_backs_of_the_components_read_the_read_backs(tmp_path, read):
     """``Bx_set, By_set, Bz_set`` beside ``Bx_meas, By_meas, Bz_meas`` (a vector magnet with a
-    field probe) was refused as a table without a field. The read-backs are the field at the
+    field probe) was refused as a table without a field; beside ``Bx_gaussmeter`` the set
+    points were read, and beside plain ``Bx, By, Bz`` it was refused as a sweep. The read-backs are the field at the
     sample: here the set points are 3 % high (a magnet constant off) and the read-backs those of
     the example, whose numbers come out to the last digit."""
     folder = tmp_path / "vec"
@@ -237,10 +239,11 @@ def test_set_points_and_read_backs_of_the_components_read_the_read_backs(tmp_pat
         phi = np.radians(d["phi (deg)"].to_numpy())
         b = d["field (mT)"].to_numpy()
         out = pd.DataFrame({"phi (deg)": d["phi (deg)"]})
-        for role, scale in (("set", 1.03), ("meas", 1.0)):
-            out[f"Bx_{role} (mT)"] = scale * b * np.cos(phi)
-            out[f"By_{role} (mT)"] = scale * b * np.sin(phi)
-            out[f"Bz_{role} (mT)"] = 0.0 * b
+        for role, scale in (("set", 1.03), (read, 1.0)):
+            tag = f"_{role}" if role else ""
+            out[f"Bx{tag} (mT)"] = scale * b * np.cos(phi)
+            out[f"By{tag} (mT)"] = scale * b * np.sin(phi)
+            out[f"Bz{tag} (mT)"] = 0.0 * b
         for c in LOCKIN:
             out[c] = d[c]
         out.to_csv(folder / f"run{k}.csv", index=False)

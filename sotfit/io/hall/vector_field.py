@@ -46,7 +46,8 @@ _COMPONENT_RE = re.compile(r"^(?P<family>mu0h|h|b|field)_?(?P<axis>[xyz])$")
 #: (``Bx_set``, ``Bx_meas``): a table may write both.
 _SET_POINT_WORDS = {"set", "setpoint", "setp", "target", "nominal", "demand", "programmed"}
 _READ_BACK_WORDS = {"meas", "measured", "actual", "act", "readback", "rb", "read", "probe",
-                    "sensor", "hallprobe"}
+                    "sensor", "hallprobe", "hall", "gaussmeter", "teslameter", "monitor",
+                    "monitored", "readout", "sensed", "real", "mon"}
 
 
 def _components(columns) -> dict[tuple[str, str], dict[str, object]]:
@@ -72,7 +73,8 @@ def _components(columns) -> dict[tuple[str, str], dict[str, object]]:
 def _field_components(columns):
     """(family, its component columns by axis, set-point columns left unread) of the one field
     written as components in ``columns``, or None. A field written both as set points and as
-    read-backs is read from the read-backs, the field at the sample."""
+    read-backs (or as set points and plain components, ``Bx_set, Bx``) is read from the
+    read-backs, the field at the sample."""
     found = {k: axes for k, axes in _components(columns).items() if len(axes) >= 2}
     families = {f for f, _ in found}
     if len(families) != 1:
@@ -83,6 +85,8 @@ def _field_components(columns):
         return family, next(iter(roles.values())), []
     if set(roles) == {"read", "set"}:
         return family, roles["read"], list(roles["set"].values())
+    if set(roles) == {"", "set"}:           # 'Bx_set, By_set, Bx, By': the plain ones read back
+        return family, roles[""], list(roles["set"].values())
     return None
 
 
