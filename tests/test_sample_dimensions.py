@@ -84,3 +84,22 @@ def test_stfmr_strict_refuses_an_ms_in_the_wrong_unit(tmp_path):
     args = ["stfmr", str(EXAMPLE), "--no-figures", *[a if a != "0.95T" else "9.5T" for a in SAMPLE],
             "--width", "10um", "--strict"]
     assert main([*args, "--out", str(tmp_path / "ms")]) == 3
+
+
+def test_the_efficiencies_carry_the_flags_of_the_sample(tmp_path):
+    """--ms 9.5T was flagged on the sample section alone: the efficiencies, 10 times the truth,
+    went on unflagged (and into a thickness fit that exited 0 under --strict)."""
+    args = ["stfmr", str(EXAMPLE), "--no-figures", *[a if a != "0.95T" else "9.5T" for a in SAMPLE],
+            "--width", "10um", "--out", str(tmp_path / "ms")]
+    assert main(args) == 0
+    s = json.loads((tmp_path / "ms" / "summary.json").read_text())
+    for k in ("xi_dl", "xi_fl", "mu0_h_dl"):
+        assert any("rests on the sample description, flagged: mu0_ms" in f
+                   for f in s["sequential"][k]["flags"]), k
+    common = [*map(str, ROTATIONS), *avci_options(), "--t-fm", "2nm", "--t-nm", "5nm",
+              "--ms", "1T", "--resistivity", "20uOhmcm", "--current-fraction", "0.6",
+              "--width", "10mm", "--out", str(tmp_path / "hall")]
+    assert main(["hall", *common]) == 0
+    q = json.loads((tmp_path / "hall" / "summary.json").read_text())["quantities"]
+    assert any("rests on the sample description, flagged: width" in f for f in q["xi_dl"]["flags"])
+    assert not any("sample description" in f for f in q["mu0_h_dl"].get("flags", []))

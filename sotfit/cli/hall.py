@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..io.hall import COLUMN_ROLES
 from ..device import Sample, flag_unusual_dimensions
+from ..flags import add_flag
 from ..io import table_names
 from .common import (
     CLIError, Progress, _argparse_type, add_column_options, add_figure_option, add_output_options, calibration_units,
@@ -403,7 +404,15 @@ def run(args) -> int:
     summary["files"] = [str(f) for f in args.files]
     # the sample as the efficiencies took it (the ST-FMR field angle is not a Hall quantity)
     summary["sample"] = {k: v for k, v in sample.summary().items() if k != "angle"}
-    flag_unusual_dimensions(summary["sample"])
+    if flag_unusual_dimensions(summary["sample"]):
+        # what is computed from the sample (the efficiencies, H_FL without the Oersted field)
+        # rests on the flagged entries
+        reason = "rests on the sample description, flagged: " + "; ".join(
+            f"{k} ({q['flags'][0]})" for k, q in summary["sample"].items()
+            if isinstance(q, dict) and q.get("flags"))
+        for k, q in summary.get("quantities", {}).items():
+            if (k.startswith("xi_") or k == "mu0_h_fl") and isinstance(q, dict):
+                add_flag(q, reason)
     flags = write_summary(summary, out)
     _write_tables_and_figures(args, H, res, scans, out)
     print(res.report())

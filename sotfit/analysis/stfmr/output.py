@@ -349,7 +349,19 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
             "formulas rest on vanishes to first order")
     _summary_flags(out, analysis, torques, sample)
     _lockin_sign_flags(out, analysis)
+    _sample_flags(out)
     return out
+
+
+def _sample_flags(out: dict) -> None:
+    """Flag the torque fields and efficiencies with the flags of the sample description they
+    are computed from (--ms 9.5T was flagged on the sample alone: efficiencies 10 times the
+    truth went on unflagged, into a thickness fit that exited 0 under --strict)."""
+    flagged = [(k, q["flags"][0]) for k, q in out.get("sample", {}).items()
+               if isinstance(q, dict) and q.get("flags")]
+    if flagged:
+        flag_torque_quantities(out, "rests on the sample description, flagged: " + "; ".join(
+            f"{k} ({reason})" for k, reason in flagged))
 
 
 #: Summary names of the shared magnetic parameters (the fits' names where they differ).
