@@ -470,15 +470,21 @@ def _opposite_amplitudes(members, group_by: str, gval, sample) -> list[dict]:
             out.append({group_by: gval, "sample": sample, "quantity": k,
                         "sources": [m.source for m in members], "values": vals.tolist(),
                         "stderrs": errs.tolist(), "opposite_signs": True, "flagged": True})
+    for r in out:
+        r["both_flip"] = len(out) == 2
     return out
 
 
 def repeat_disagreement(r: dict) -> str:
     """What a flagged entry of :func:`compare_repeats` says (its flag and note)."""
     if r.get("opposite_signs"):
+        why = ("a branch of negative field written as |H| is read as positive "
+               "(--negative-field names such files), or a connection was reversed"
+               if r.get("both_flip", True) else
+               "V_s and V_a flip together when the field or a connection is reversed; one "
+               "alone flips with the phase of the rf current against the spin current (a "
+               "change of the set-up, or spectra of another frequency or device)")
         return (f"repeats at {r['frequency']:g} GHz have {r['quantity']} of opposite signs "
-                f"({', '.join(f'{v:.3g}' for v in r['values'])} uV): no repeats; a branch of "
-                "negative field written as |H| is read as positive (--negative-field names such "
-                "files), or a connection was reversed")
+                f"({', '.join(f'{v:.3g}' for v in r['values'])} uV): no repeats; {why}")
     return (f"repeats at {r['frequency']:g} GHz disagree in {r['quantity']} beyond their errors "
             f"(Birge ratio {r['birge_ratio']:.3g}, p = {r['p_value']:.2g})")
