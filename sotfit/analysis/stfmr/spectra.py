@@ -482,8 +482,8 @@ def repeat_disagreement(r: dict) -> str:
                "(--negative-field names such files), or a connection was reversed"
                if r.get("both_flip", True) else
                "V_s and V_a flip together when the field or a connection is reversed; one "
-               "alone flips with the phase of the rf current against the spin current (a "
-               "change of the set-up, or spectra of another frequency or device)")
+               "alone flips only when the lineshape's phase changes (another rf path, device "
+               "or frequency)")
         return (f"repeats at {r['frequency']:g} GHz have {r['quantity']} of opposite signs "
                 f"({', '.join(f'{v:.3g}' for v in r['values'])} uV): no repeats; {why}")
     return (f"repeats at {r['frequency']:g} GHz disagree in {r['quantity']} beyond their errors "
