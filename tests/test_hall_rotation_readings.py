@@ -163,3 +163,11 @@ def test_fields_in_ka_per_m_in_file_names_are_read(tmp_path):
                  for o in (tmp_path / "out", tmp_path / "ref"))
     for k in QUANTITIES:
         assert np.isclose(got[k]["value"], want[k]["value"], rtol=1e-6), k
+
+
+def test_r_phe_given_to_method_a_is_said_not_used(tmp_path):
+    """--r-phe with method (a) was passed over without a word (0.119 Ohm given, 0.15 fitted)."""
+    options = [*ROTATIONS, *avci_options(), "--r-phe", "0.119Ohm"]
+    assert main(["hall", *map(str, options), "--out", str(tmp_path / "out")]) == 0
+    notes = json.loads((tmp_path / "out" / "summary.json").read_text())["notes"]
+    assert any("R_PHE given (0.119 Ohm) is not used: method (a) fits it" in n for n in notes)

@@ -61,8 +61,15 @@ def run_method(method: str, scans: Sequence[HallScan], *, sample: Sample | None 
     HallResult
     """
     if method == "avci":
-        return avci(scans, mu0_hk=mu0_hk, r_ahe=r_ahe, include_one=include_one, max_lag=max_lag,
-                    sample=sample)
+        res = avci(scans, mu0_hk=mu0_hk, r_ahe=r_ahe, include_one=include_one, max_lag=max_lag,
+                   sample=sample)
+        if r_phe is not None:       # it was passed over without a word
+            fitted = res.quantities.get("r_phe")
+            res.notes.append(f"R_PHE given ({float(getattr(r_phe, 'nominal_value', r_phe)):.4g} "
+                             "Ohm) is not used: method (a) fits it from the first harmonic"
+                             + (f" ({float(getattr(fitted, 'nominal_value', fitted)):.4g} Ohm)"
+                                if fitted is not None else ""))
+        return res
     if method == "hayashi":
         return hayashi(scans, r_phe=r_phe, max_field=max_field, r_ane=r_ane,
                        theta_h_stderr=theta_h_stderr, sample=sample)
