@@ -669,6 +669,13 @@ def table_hint(files, message: str) -> str:
     return ""
 
 
+
+#: Words of reader errors that ask about a data file's own numbers (a gain, a stale frequency,
+#: a comma in a name): the hint that a file of the folder may be no data file misleads there.
+_DATA_FILE_MESSAGES = ("amplifier gain", "preamplifier gain", "one of them is stale",
+                       "the comma may be")
+
+
 def folder_hint(inputs, message: str, files_of) -> str:
     """What to add to a reader's error ``message`` when the file it names came from a folder
     given as input (a notes file or a failed measurement among the data, say), or "".
@@ -684,6 +691,8 @@ def folder_hint(inputs, message: str, files_of) -> str:
     """
     from ..data import DataError
 
+    if any(w in message for w in _DATA_FILE_MESSAGES):
+        return ""       # a question about a data file's numbers: it is one
     named = {Path(p).resolve() for p in inputs if not Path(p).is_dir()}
     for folder in (Path(p) for p in inputs if Path(p).is_dir()):
         try:
