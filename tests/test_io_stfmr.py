@@ -1040,7 +1040,7 @@ def test_a_lockins_oscillator_column_beside_the_rf_frequency_of_the_name(tmp_pat
     assert d.meta["frequency"] == 8.0
     assert any("not read" in n and column in n for n in d.meta.get("reader_notes", ()))
     # a column of no unit that is the name's frequency in some unit is still asked about
-    write(path, f"field_mT;x (V);y (V);r (V);phase;frequency\n"
+    write(path, "field_mT;x (V);y (V);r (V);phase;frequency\n"
           + rows.replace(";1713.0", ";8000.0") + "\n")
     with pytest.raises(ValueError, match="has no unit"):
         read_stfmr(path, lockin_channels=("x (V)", "y (V)"))
