@@ -134,6 +134,18 @@ INSULATOR_RHO = 1e12
 ANGULAR_FLOOR = 0.1 * angular_factor(45.0)
 
 
+def _outside(section: Mapping, ranges: Mapping, unit: str):
+    """``(name, entry, value, (low, high, why))`` of the entries of ``section`` in ``unit``
+    whose value lies outside their range in ``ranges``."""
+    for name, (lo, hi, why) in ranges.items():
+        q = section.get(name)
+        if not isinstance(q, Mapping) or q.get("unit") != unit or q.get("value") is None:
+            continue
+        value = float(q["value"])
+        if not lo <= value <= hi:
+            yield name, q, value, (lo, hi, why)
+
+
 def flag_unusual_dimensions(section: Mapping) -> list[str]:
     """Flag the width and thicknesses of a summary's ``sample`` section outside
     :data:`TYPICAL_DIMENSIONS`, mu0 M_s above :data:`MU0_MS_MAX`, resistivities outside
@@ -163,13 +175,7 @@ def flag_unusual_dimensions(section: Mapping) -> list[str]:
                         f"an angle in radians ({float(q['value']):g} rad = "
                         f"{math.degrees(float(q['value'])):.4g} deg)?")
             flagged.append("angle")
-    for name, (lo, hi, why) in TYPICAL_DIMENSIONS.items():
-        q = section.get(name)
-        if not isinstance(q, Mapping) or q.get("unit") != "nm" or q.get("value") is None:
-            continue
-        value = float(q["value"])
-        if lo <= value <= hi:
-            continue
+    for name, q, value, (lo, hi, why) in _outside(section, TYPICAL_DIMENSIONS, "nm"):
         unit = "um" if name == "width" else "nm"
         shown = value / 1000.0 if unit == "um" else value
         add_flag(q, f"{name} = {shown:g} {unit} is outside {lo / (1000 if unit == 'um' else 1):g}"
@@ -183,12 +189,8 @@ def flag_unusual_dimensions(section: Mapping) -> list[str]:
                     f"ferromagnet ({MU0_MS_MAX:g} T, Fe65Co35): check its unit (mu0 Ms in T; "
                     "1 T is 796 kA/m); the torques scale with it")
         flagged.append("mu0_ms")
-    for name, (lo, hi, why) in TYPICAL_RESISTIVITIES.items():
-        q = section.get(name)
-        if not isinstance(q, Mapping) or q.get("unit") != "uOhm cm" or q.get("value") is None:
-            continue
-        value = float(q["value"])
-        if lo <= value <= hi or (name == "rho_fm" and value >= INSULATOR_RHO):
+    for name, q, value, (lo, hi, why) in _outside(section, TYPICAL_RESISTIVITIES, "uOhm cm"):
+        if name == "rho_fm" and value >= INSULATOR_RHO:
             continue
         add_flag(q, f"{name} = {value:g} uOhm cm is outside {lo:g}-{hi:g} uOhm cm ({why}): "
                     "check its unit (the current in each layer, and so the efficiencies and "

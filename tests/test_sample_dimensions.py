@@ -23,9 +23,14 @@ SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--rho", "20uOhmcm"
     (dict(width=10e3, t_fm=6e3, t_nm=6.0), ["t_fm"]),         # 6 um for 6 nm
 ])
 def test_dimensions_outside_a_device_range_are_flagged(values, flagged):
-    section = Sample(**values).summary()
+    _flagged_as(Sample(**values).summary(), flagged, ("width", "t_fm", "t_nm"))
+
+
+def _flagged_as(section, flagged, names):
+    """The sample section flags exactly ``flagged`` among ``names``, each saying to check its
+    unit."""
     assert flag_unusual_dimensions(section) == flagged
-    for name in ("width", "t_fm", "t_nm"):
+    for name in names:
         assert bool(section[name].get("flags")) == (name in flagged), name
     if flagged:
         assert "check its unit" in section[flagged[0]]["flags"][0]
@@ -72,12 +77,8 @@ def test_a_magnetisation_or_resistivity_beyond_any_material_is_flagged(values, f
     field-like efficiency twice and the damping-like two thirds of it, exit 0 and no flag
     under --strict: mu0 Ms above any ferromagnet's (2.45 T) and resistivities no layer of such
     a device has are flagged."""
-    section = Sample(width=10e3, t_fm=6.0, t_nm=6.0, **values).summary()
-    assert flag_unusual_dimensions(section) == flagged
-    for name in ("mu0_ms", "rho_nm", "rho_fm"):
-        assert bool(section[name].get("flags")) == (name in flagged), name
-    if flagged:
-        assert "check its unit" in section[flagged[0]]["flags"][0]
+    _flagged_as(Sample(width=10e3, t_fm=6.0, t_nm=6.0, **values).summary(), flagged,
+                ("mu0_ms", "rho_nm", "rho_fm"))
 
 
 def test_stfmr_strict_refuses_an_ms_in_the_wrong_unit(tmp_path):
