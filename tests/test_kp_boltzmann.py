@@ -230,3 +230,19 @@ def test_t0_refuses_a_nan_chemical_potential_or_a_relaxation_time_not_positive(k
     with pytest.raises(ValueError, match=name):
         spin_density_grid(Rashba2DEG(m_eff=0.5, alpha_r=0.02, j_ex=0.0), [args["mu"]],
                           args["tau"], 0.01, kmax=6.0)
+
+
+def test_the_default_grid_radius_lies_beyond_contours_high_in_the_band():
+    """Without --kmax a sweep at mu = 0.35-0.5 eV was refused as 'kmax = 0.5 1/nm is too small'
+    (the default radius stopped where the band was still below the window and rising): the
+    default now lies beyond the contours, and gives the densities of a radius set by hand."""
+    from sotfit.models.kp.sweep import default_kmax, sweep_mu
+
+    model = Rashba2DEG(m_eff=1.0, alpha_r=0.03, j_ex=0.02)
+    mus = np.linspace(0.35, 0.5, 3)
+    k = default_kmax(model, mus)
+    e = np.linalg.eigvalsh(model.hamiltonian(np.array([k]), np.array([0.0])))
+    assert e.min() > mus.max()
+    auto = sweep_mu(model, mus, tau=TAU)
+    wide = sweep_mu(model, mus, tau=TAU, kmax=2 * k)
+    np.testing.assert_allclose(auto["surface"], wide["surface"], rtol=1e-6, atol=1e-12)

@@ -37,8 +37,14 @@ def default_kmax(model, mus, temperature: float = 0.0, margin: float = 0.3) -> f
         ok = True
         for comp in model.components():
             for ang in np.linspace(0, 2 * np.pi, 8, endpoint=False):
-                e = np.linalg.eigvalsh(comp.hamiltonian(k * np.cos(ang), k * np.sin(ang)))
-                if np.any((e > lo - pad) & (e < hi + pad)):
+                c, s_ = np.cos(ang), np.sin(ang)
+                e = np.linalg.eigvalsh(comp.hamiltonian(k * c, k * s_))
+                further = np.linalg.eigvalsh(comp.hamiltonian(1.25 * k * c, 1.25 * k * s_))
+                rising = further > e
+                # a band below the window and rising (or above it and falling) still crosses it
+                # farther out: 0.5 1/nm was taken for a Rashba gas at mu = 0.35-0.5 eV
+                if np.any((e > lo - pad) & (e < hi + pad)) \
+                        or np.any(rising & (e <= hi + pad)) or np.any(~rising & (e >= lo - pad)):
                     ok = False
         if ok:
             return k
