@@ -338,3 +338,18 @@ def test_the_summary_records_every_parameter_the_grid_used(tmp_path):
     expected = 1.0 / float(tm(np.array([10.0]), **kw)[0])
     theory = next(v for k, v in first.items() if k.startswith("theory"))
     assert float(theory) == pytest.approx(expected, rel=1e-8)
+
+
+def test_z_of_magnitudes_is_signed_as_theory_minus_measurement_for_a_negative_ratio():
+    """Comparing magnitudes (the default) against a measured ratio of -78, a theory of
+    magnitude 39 below it gave z = +6.1, where the docs sign z as theory minus measurement;
+    the same magnitudes against +78 gave -6.1."""
+    from sotfit.analysis.theory_compare import MeasuredRatio
+
+    theory = np.array([[39.18], [78.0], [150.0]])
+    for sign in (1.0, -1.0):
+        m = MeasuredRatio(sign * 78.0, 5.0, {"name": "xi_fl", "value": sign * 0.78, "stderr": 0.05},
+                          {"name": "xi_dl", "value": 0.01, "stderr": 0.001})
+        z = consistency(theory, m, (np.arange(3.0), [0.0]), ("x", "y"), ("", ""))["z"][:, 0]
+        assert z[0] < 0 < z[2], (sign, z)
+        assert abs(z[1]) < 1e-9

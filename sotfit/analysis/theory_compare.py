@@ -380,6 +380,10 @@ def consistency(theory, measured: MeasuredRatio, axes: Sequence, names: Sequence
         # measured sign
         th = np.abs(th) * (1.0 if measured.value >= 0 else -1.0)
     z = ratio_z(measured, th)
+    if not signed and measured.value < 0:
+        # signed as |theory| minus |measurement| (the theory taken with the measured sign
+        # turned z the other way where the measured ratio is negative)
+        z = -z
     finite = np.isfinite(z)
     out = {"compared": "signed values" if signed else "magnitudes", "levels": {},
            "test": "exact: (FL - R DL) / its standard error at each theory ratio R (Fieller)"}
