@@ -189,3 +189,14 @@ def test_a_sweep_with_one_end_in_a_unit_and_one_bare_is_refused(tmp_path, capsys
         main(["theory", "kp", "--model", "2deg", "--sweep", sweep, "--out", str(tmp_path / "a")])
     assert "give both ends with units (or neither, in eV)" in capsys.readouterr().err
     assert not (tmp_path / "a").exists()
+
+
+def test_a_sweep_outside_every_band_is_flagged(tmp_path):
+    """mu = -1 to -0.5 eV below every band of the Rashba gas (-25 meV at the bottom) wrote zero
+    spin densities and torques with exit 0 under --strict."""
+    out = tmp_path / "below"
+    assert main(["theory", "kp", "--model", "2deg", "--alpha-r", "0.01eVnm", "--j-ex", "50meV",
+                 "--m-eff", "1", "--sweep", "mu=-1:-0.5:3", "--no-figures", "--strict",
+                 "--out", str(out)]) == 3
+    s = json.loads((out / "summary.json").read_text())
+    assert "zero at every chemical potential" in s["max_abs_tau_surface"]["flags"][0]

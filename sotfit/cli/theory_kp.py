@@ -271,6 +271,14 @@ def _summary(args, model, res, field) -> dict:
     if args.model == "tmdc":
         summary["tmdc"] = {"name": args.tmdc, "twist_deg": args.twist, "gate_V_per_nm": args.gate}
     summary.update(_azimuthal_convergence(res["meta"]))
+    if not (np.any(res["surface"]) or np.any(res["sea"])):
+        # every chemical potential below all bands (a unit slip, -1 eV for -1 meV): zero spin
+        # densities and torques were written with exit 0 under --strict
+        for k in ("max_abs_tau_surface", "max_abs_tau_sea"):
+            summary[k]["flags"] = [
+                f"zero at every chemical potential ({args.sweep[0]:.4g} to {args.sweep[-1]:.4g} "
+                "eV): no Fermi contour crosses a band there (the bands are empty or full); "
+                "check the sweep's unit and the band edges"]
     return summary
 
 
