@@ -81,8 +81,8 @@ def add_parser(subparsers) -> None:
         "interface", help="spin-mixing conductance of interface models (barrier, delta)",
         description=__doc__.split("Examples")[0])
     p.add_argument("--model", choices=("barrier", "delta"), required=True,
-                   help="the tight-binding interface barrier (seed 004) or the delta barrier "
-                        "(docs/interface.md)")
+                   help="the tight-binding interface barrier (seed 003, Fig. 4) or the delta "
+                        "barrier (seed 004) (docs/interface.md)")
     p.add_argument("--map", required=True, help="axes NAME=START:STOP:N, e.g. "
                    "dt=0:1:50,J=0.05:2:50 (eV) for barrier or u0=0:2:30,u_ex=0.1:3:30 for "
                    "delta; log:START:STOP:N spaces an axis logarithmically (J=log:0.02:2:5)")
