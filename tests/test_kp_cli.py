@@ -200,3 +200,16 @@ def test_a_sweep_outside_every_band_is_flagged(tmp_path):
                  "--out", str(out)]) == 3
     s = json.loads((out / "summary.json").read_text())
     assert "zero at every chemical potential" in s["max_abs_tau_surface"]["flags"][0]
+
+
+def test_three_azimuths_are_checked_against_more(tmp_path):
+    """--n-phi 3 was compared with max(3 // 2, 3) = 3 azimuths, itself, and reported converged
+    (the damping-like density 1 % off with a tilted magnetisation); the Fermi-sea part was judged
+    against the larger surface part. Three azimuths are now compared with six, each part against
+    its own scale."""
+    out = tmp_path / "coarse"
+    assert main(["theory", "kp", "--model", "2deg", "--alpha-r", "0.01eVnm", "--j-ex", "50meV",
+                 "--m-eff", "1", "--n-phi", "3", "--theta-m", "45deg", "--phi-m", "30deg",
+                 "--sweep", "mu=0.06:0.06:1", "--no-figures", "--strict", "--out", str(out)]) == 3
+    conv = json.loads((out / "summary.json").read_text())["azimuthal_convergence"]
+    assert conv["compared_with_n_phi"] == 6 and conv["flags"]

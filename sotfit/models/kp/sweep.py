@@ -91,8 +91,9 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
     dict of arrays: ``mu``, ``surface``, ``sea`` (per field, 1/(V nm)), ``second`` (per field^2,
     1/V^2, or None), ``S_surface``, ``S_sea`` (1/nm^2), ``tau_surface``, ``tau_sea`` (eV/nm^2),
     ``J`` (eV), and ``meta``. At T = 0 (Boltzmann) every chemical potential is also computed
-    with half the azimuths: ``meta['azimuthal_change']`` is the largest change of any
-    component between the two, as a fraction of the largest |S| of the sweep (at
+    with half the azimuths (twice as many where half is no other grid):
+    ``meta['azimuthal_change']`` is the largest change of any component of either part (Fermi
+    surface, Fermi sea) between the two, as a fraction of that part's largest |S| (at
     ``meta['azimuthal_change_mu_eV']``), and ``meta['off_origin_contours']`` counts the
     chemical potentials whose contours were traced about a point other than k = 0 or through
     the Fermi-sea identity (:func:`~sotfit.models.kp.boltzmann.spin_density_t0`).
@@ -110,27 +111,33 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
                 raise ValueError("the second-order term needs k_B T > 0 (f0'' of a step)")
             surface = np.zeros((mus.size, 3))
             sea = np.zeros((mus.size, 3))
-            change = np.zeros(mus.size)
+            change = np.zeros((mus.size, 2))
             centred = 0
             check_cutoff(list(model.components()), kmax, float(mus.min()), float(mus.max()), 0.0)
+            # the azimuths compared: half as many, or twice as many where half would be the same
+            # grid (n_phi 3 was compared with itself and reported converged, S 1 % off)
+            other = max(n_phi // 2, 3) if max(n_phi // 2, 3) < n_phi else 2 * n_phi
             for i, mu in enumerate(mus):
                 r = spin_density_t0(model, float(mu), tau, theta_e=theta_e, n_phi=n_phi, kmax=kmax)
                 half = spin_density_t0(model, float(mu), tau, theta_e=theta_e,
-                                       n_phi=max(n_phi // 2, 3), kmax=kmax)
+                                       n_phi=other, kmax=kmax)
                 surface[i], sea[i] = r.surface[0], r.sea[0]
-                change[i] = max(np.abs(r.surface - half.surface).max(),
-                                np.abs(r.sea - half.sea).max())
+                change[i] = (np.abs(r.surface - half.surface).max(),
+                             np.abs(r.sea - half.sea).max())
                 centred += any(not route.startswith("contours about k = (0, 0)")
                                for route in r.meta["fermi_surface"])
                 if progress:
                     progress(i + 1, mus.size)
             second, meta = None, dict(r.meta)
             meta.pop("fermi_surface")
-            scale = max(np.abs(surface).max(), np.abs(sea).max())
-            worst = int(np.argmax(change))
-            meta.update(azimuthal_change=float(change[worst] / scale) if scale > 0 else 0.0,
+            # each part against its own largest value: the Fermi-sea part, often far smaller,
+            # was judged against the surface part's scale and its errors did not show
+            scales = np.array([np.abs(surface).max(), np.abs(sea).max()])
+            rel = np.where(scales > 0, change / np.where(scales > 0, scales, 1.0), 0.0)
+            worst = int(np.argmax(rel.max(axis=1)))
+            meta.update(azimuthal_change=float(rel[worst].max()),
                         azimuthal_change_mu_eV=float(mus[worst]),
-                        n_phi_compared=max(n_phi // 2, 3), off_origin_contours=int(centred))
+                        n_phi_compared=int(other), off_origin_contours=int(centred))
     elif method == "kubo":
         if eta is None or not eta > 0:
             raise ValueError("method 'kubo' needs a broadening eta > 0 (eV)")
