@@ -213,3 +213,18 @@ def test_three_azimuths_are_checked_against_more(tmp_path):
                  "--sweep", "mu=0.06:0.06:1", "--no-figures", "--strict", "--out", str(out)]) == 3
     conv = json.loads((out / "summary.json").read_text())["azimuthal_convergence"]
     assert conv["compared_with_n_phi"] == 6 and conv["flags"]
+
+
+def test_hbar_v_takes_a_unit(tmp_path):
+    """--hbar-v 0.6582eVnm was 'not a number' while --alpha-r took units; a bare number stays
+    eV nm, and a value that is not positive is refused."""
+    got = {}
+    for name, v in (("unit", "0.6582eVnm"), ("bare", "0.6582"), ("angstrom", "6.582eVA")):
+        out = tmp_path / name
+        assert main(["theory", "kp", "--model", "dirac", f"--hbar-v={v}", "--sweep",
+                     "mu=0.1:0.2:3", "--no-figures", "--out", str(out)]) == 0
+        got[name] = json.loads((out / "summary.json").read_text())["parameters"]["hbar_v"]["value"]
+    assert got["unit"] == pytest.approx(got["bare"]) == pytest.approx(got["angstrom"])
+    with pytest.raises(SystemExit):
+        main(["theory", "kp", "--model", "dirac", "--hbar-v=-0.5", "--sweep", "mu=0.1:0.2:3",
+              "--no-figures", "--out", str(tmp_path / "neg")])

@@ -131,7 +131,8 @@ def add_parser(subparsers) -> None:
                    "2D with m reversed)")
     g.add_argument("--m-eff", type=number_type(positive=True),
                    help="2deg: effective mass (electron masses)")
-    g.add_argument("--hbar-v", type=number_type(positive=True), help="dirac: hbar v in eV nm")
+    g.add_argument("--hbar-v", type=quantity_type("rashba", "eVnm", positive=True),
+                   help="dirac: hbar v, e.g. 0.6582eVnm or 6.582eVA (a bare number in eV nm)")
     g.add_argument("--delta", type=energy, help="dirac: mass Delta, e.g. 10meV")
     g.add_argument("--theta-m", type=quantity_type("angle", "deg"), default=0.0,
                    help="magnetisation polar angle from z (default 0deg)")
