@@ -199,6 +199,17 @@ def flag_unusual_dimensions(section: Mapping) -> list[str]:
     return flagged
 
 
+def sample_flags_reason(section: Mapping) -> str | None:
+    """The flag of what is computed from a summary's ``sample`` section (efficiencies, torque
+    fields) when :func:`flag_unusual_dimensions` flagged entries of it, or None."""
+    flagged = [(k, q["flags"][0]) for k, q in section.items()
+               if isinstance(q, Mapping) and q.get("flags")]
+    if not flagged:
+        return None
+    return "rests on the sample description, flagged: " + "; ".join(
+        f"{k} ({reason})" for k, reason in flagged)
+
+
 def spellings(name: str) -> tuple[str, ...]:
     """Every spelling of the field ``name`` a sample description may use (the one spelling
     first), e.g. ``('rho_nm', 'rho', 'resistivity')``."""

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from ..io.hall import COLUMN_ROLES
-from ..device import Sample, flag_unusual_dimensions
+from ..device import Sample, flag_unusual_dimensions, sample_flags_reason
 from ..flags import add_flag
 from ..io import table_names
 from .common import (
@@ -404,12 +404,10 @@ def run(args) -> int:
     summary["files"] = [str(f) for f in args.files]
     # the sample as the efficiencies took it (the ST-FMR field angle is not a Hall quantity)
     summary["sample"] = {k: v for k, v in sample.summary().items() if k != "angle"}
-    if flag_unusual_dimensions(summary["sample"]):
+    flag_unusual_dimensions(summary["sample"])
+    reason = sample_flags_reason(summary["sample"])
+    if reason:
         # what is computed from the sample (the efficiencies, H_FL without the Oersted field)
-        # rests on the flagged entries
-        reason = "rests on the sample description, flagged: " + "; ".join(
-            f"{k} ({q['flags'][0]})" for k, q in summary["sample"].items()
-            if isinstance(q, dict) and q.get("flags"))
         for k, q in summary.get("quantities", {}).items():
             if (k.startswith("xi_") or k == "mu0_h_fl") and isinstance(q, dict):
                 add_flag(q, reason)

@@ -209,8 +209,8 @@ def _hold_for_sweeps(scans, fixed: dict, free, notes: list) -> dict:
             fixed["phi0"] = 0.0
             held = "R_PHE and phi0"
         notes.append(f"{held} held at 0: field sweeps alone do not determine R_PHE (it enters only through "
-                     "the planar-Hall mixing of the torques, correlated with mu0_h_fl); give R_PHE from an "
-                     "in-plane rotation (--r-phe)")
+                     "the planar-Hall mixing of the torques, correlated with mu0_h_fl; what that leaves "
+                     "out is flagged on the torque fields)")
     return fixed
 
 

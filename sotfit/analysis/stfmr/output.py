@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ...device import flag_unusual_dimensions
+from ...device import flag_unusual_dimensions, sample_flags_reason
 from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi, oersted_mismatch
 from ...results import FitResult, pair_correlations, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
@@ -357,11 +357,9 @@ def _sample_flags(out: dict) -> None:
     """Flag the torque fields and efficiencies with the flags of the sample description they
     are computed from (--ms 9.5T was flagged on the sample alone: efficiencies 10 times the
     truth went on unflagged, into a thickness fit that exited 0 under --strict)."""
-    flagged = [(k, q["flags"][0]) for k, q in out.get("sample", {}).items()
-               if isinstance(q, dict) and q.get("flags")]
-    if flagged:
-        flag_torque_quantities(out, "rests on the sample description, flagged: " + "; ".join(
-            f"{k} ({reason})" for k, reason in flagged))
+    reason = sample_flags_reason(out.get("sample", {}))
+    if reason:
+        flag_torque_quantities(out, reason)
 
 
 #: Summary names of the shared magnetic parameters (the fits' names where they differ).

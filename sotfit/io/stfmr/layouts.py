@@ -779,7 +779,7 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
                          "not read")
             return _rf_frequencies(np.full(n, float(f_opt)), "option", src), "option"
         if f_opt is not None and not np.allclose(fq, f_opt, rtol=1e-6, atol=1e-9):
-            if np.ptp(fq) > _SAME_FREQUENCY * np.median(np.abs(fq)):
+            if _one_frequency(fq) is None:
                 raise DataError(f"{name}: {_opt('frequency', f'{f_opt:g}GHz')} was given but "
                                 f"the file has a frequency column {table.column_label(part.qcol)}"
                                 f" of several frequencies ({np.min(fq):g}-{np.max(fq):g} GHz)")
@@ -791,10 +791,7 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
         if fq.size and not np.any((fq >= lo) & (fq <= hi)):
             # no rf frequency at all (a lock-in's oscillator at 1713 Hz): the file's own
             # frequency, where it gives one, is the rf frequency
-            try:
-                found = level("frequency", None)
-            except DataError:
-                found = None
+            found = _file_frequency(level)
             if found is not None:
                 notes.append(f"frequency {found[0]:g} GHz from the {found[1]}; the {where} "
                              f"({np.median(fq):.4g} GHz) is no rf frequency (a lock-in's "
@@ -819,21 +816,33 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
 
 
 
+def _file_frequency(level):
+    """The frequency (GHz, where) the file itself states beside a column (header entry, name,
+    folder), or None; a statement of several frequencies (a name '8GHz_to_9GHz') says none."""
+    try:
+        return level("frequency", None)
+    except DataError:
+        return None
+
+
+def _one_frequency(values: np.ndarray) -> float | None:
+    """The one frequency a column holds (its median, within :data:`_SAME_FREQUENCY`), or None
+    for an empty column or one of several frequencies."""
+    v = values[np.isfinite(values)]
+    if v.size == 0 or np.ptp(v) > _SAME_FREQUENCY * np.median(np.abs(v)):
+        return None
+    return float(np.median(v))
+
+
 def _no_rf_column(part: _Part, level):
     """The file's own frequency (value GHz, where) when its frequency column, of one value and
     no unit, is that frequency in no unit (Hz, kHz, MHz, GHz): a lock-in's oscillator frequency
     (1713) beside the rf frequency of the file's name; else None."""
-    v = part.table.data[part.rows, part.qcol]
-    v = v[np.isfinite(v)]
-    if v.size == 0 or np.ptp(v) > _SAME_FREQUENCY * np.median(np.abs(v)):
-        return None
-    try:
-        found = level("frequency", None)
-    except DataError:
-        return None
+    f_col = _one_frequency(part.table.data[part.rows, part.qcol])
+    found = None if f_col is None else _file_frequency(level)
     if found is None:
         return None
-    f_col, f_file = float(np.median(v)), float(found[0])
+    f_file = float(found[0])
     if any(abs(f_col * scale - f_file) <= _SAME_FREQUENCY * abs(f_file)
            for scale in (1e-9, 1e-6, 1e-3, 1.0)):
         return None                     # the column may be the rf frequency: its unit is asked
@@ -852,15 +861,11 @@ def _check_column_against_file(part: _Part, fq: np.ndarray, where: str, level) -
     10 GHz`` and a column of 8 GHz was read at 8 GHz, no word. A folder's name (``12GHz_run``
     holding a frequency series) and a statement outside the rf band (``AM frequency: 1713
     Hz``) contradict nothing."""
-    if fq.size == 0 or np.ptp(fq) > _SAME_FREQUENCY * np.median(np.abs(fq)):
-        return                              # a column of several frequencies: the file's own
-    try:
-        found = level("frequency", None)
-    except DataError:
-        return                              # a name of several frequencies: says nothing here
+    f_col = _one_frequency(fq)
+    found = None if f_col is None else _file_frequency(level)   # several: the file's own
     if found is None or found[1].startswith("folder name"):
         return                  # a folder's name ('12GHz_run', 'step_1GHz') is no file's own
-    f_col, f_file = float(np.median(fq)), float(found[0])
+    f_file = float(found[0])
     lo, hi = RF_BAND_GHZ
     if not lo <= f_file <= hi:
         return                  # 'AM frequency: 1713 Hz' beside the rf column is no rf frequency
