@@ -42,7 +42,7 @@ def _sweep_derivatives(s: HallScan, max_field, order_r1=4, order_r2=3):
 
 
 #: The flag of a run without R_PHE (``r_phe=None``): what the missing correction mixes.
-NO_R_PHE_NOTE = ("R_PHE not given (--r-phe; Python: r_phe=...): the field sweeps are analysed "
+NO_R_PHE_FLAG = ("R_PHE not given (--r-phe; Python: r_phe=...): the field sweeps are analysed "
                  "without the planar-Hall correction (xi = R_PHE/R_AHE = 0); the damping-like and "
                  "field-like fields then mix by 2 xi of each other (Hayashi et al. 2014, eq. (5)), "
                  "not in their standard errors: give R_PHE from an in-plane rotation (0 where the "
@@ -166,7 +166,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     _hayashi_gates(groups, {k: v[0] for k, v in final.items()}, sin_th, rp, dls, fls, flags, notes)
     if not r_phe_given:
         # H_FL 20 standard errors off (-0.17 mT for -0.8) passed --strict with a note alone
-        _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe"], NO_R_PHE_NOTE)
+        _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe"], NO_R_PHE_FLAG)
     if r_ane is None:
         # a 24-sigma bias on the bundled sweeps (1.79 +- 0.009 mT against 2.0) passed --strict
         _flag(flags, ["mu0_h_dl"], "no r_ane given: mu0_h_dl includes the anomalous Nernst term "
