@@ -93,7 +93,6 @@ def test_overwrite_replaces_only_the_earlier_results(spectra, tmp_path):
     first = tree_hashes(out)
     # a second run with fewer files replaces the results; a file written by the first and
     # not by the second goes, as it was sotfit's own
-    (out / "summary.json").write_text("{}")
     assert _stfmr(files[:2], out, "--overwrite") == 0
     assert json.loads((out / "summary.json").read_text())["inputs"] == [str(f) for f in files[:2]]
     assert set(tree_hashes(out)) <= set(first)
@@ -452,3 +451,52 @@ def test_overwrite_says_when_it_replaces_another_commands_results(spectra, tmp_p
     assert main(["theory", "tmatrix", "--sweep", "energy=2meV:6meV:3", "--out", str(out),
                  "--overwrite", "--no-figures"]) == 0
     assert "replaces the results" not in capsys.readouterr().err
+
+
+def test_overwrite_keeps_results_edited_after_the_run(spectra, tmp_path, capsys):
+    """A results file edited after the run (annotations in summary.csv) was deleted by
+    --overwrite, since the record named it: the record keeps each file's digest, and a file that
+    no longer matches it is the user's, refused by name (before and during the run)."""
+    files = sorted(spectra.iterdir())
+    out = tmp_path / "out"
+    assert _stfmr(files, out) == 0
+    with open(out / "summary.json", "a") as fh:
+        fh.write("\n# checked by hand: the 8 GHz branch is fine\n")
+    before = tree_hashes(out)
+    assert _stfmr(files, out, "--overwrite") == 2
+    err = capsys.readouterr().err
+    assert "changed since sotfit wrote them (summary.json)" in err and "Traceback" not in err
+    assert tree_hashes(out) == before
+    # an unedited folder is still replaced
+    out2 = tmp_path / "out2"
+    assert _stfmr(files, out2) == 0
+    assert _stfmr(files[:2], out2, "--overwrite") == 0
+
+
+def test_a_file_edited_while_the_run_goes_on_keeps_both(spectra, tmp_path, monkeypatch):
+    """An edit made to the earlier results while the new run works is seen at the move into
+    place: nothing is deleted and the new results are kept beside, as for files that appear."""
+    files = sorted(spectra.iterdir())
+    out = tmp_path / "out"
+    assert _stfmr(files, out) == 0
+    folder = OutputFolder(out, overwrite=True)
+    stage = folder.stage()
+    (stage / "summary.json").write_text("{}")
+    (out / "summary.json").write_text("edited\n")
+    with pytest.raises(CLIError, match="results in it were changed"):
+        folder.commit()
+    assert (out / "summary.json").read_text() == "edited\n"
+    assert (stage / "summary.json").exists()
+
+
+def test_an_unexpanded_home_in_out_is_refused(spectra, tmp_path, monkeypatch, capsys):
+    """--out '~/results' (quoted, or after '=') made a folder named '~' in the working folder."""
+    monkeypatch.chdir(tmp_path)
+    files = sorted(spectra.iterdir())
+    for out in ("~/results", "~", "--out=~/r"):
+        args = [out] if out.startswith("--") else ["--out", out]
+        argv = ["stfmr", *map(str, files), "--no-figures", "--no-global", *args]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "which the shell did not expand" in err and "Traceback" not in err
+    assert not (tmp_path / "~").exists()

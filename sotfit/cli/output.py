@@ -9,6 +9,7 @@ that (docs/robustness.md).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -81,6 +82,45 @@ def _recorded_command(folder: Path) -> str | None:
     except (ValueError, OSError, AttributeError):
         return None
     return command if isinstance(command, str) else None
+
+
+def _content_digest(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes (hex), or None for a link, a folder or an unreadable file."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _recorded_digests(folder: Path) -> dict[str, str]:
+    """The digests an earlier run recorded for the files it wrote in ``folder`` (empty for a
+    record without them, as written before digests were kept)."""
+    try:
+        digests = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("sha256", {})
+    except (ValueError, OSError, AttributeError):
+        return {}
+    if not isinstance(digests, dict):
+        return {}
+    return {k: v for k, v in digests.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _changed_since_written(folder: Path) -> list[str]:
+    """The files of an earlier run in ``folder`` whose bytes differ from those it recorded
+    (edited after the run: no longer sotfit's to delete)."""
+    changed = []
+    for rel, recorded in sorted(_recorded_digests(folder).items()):
+        if not _inside_entry(rel):
+            continue
+        f = folder / rel
+        if (f.exists() or f.is_symlink()) and _content_digest(f) != recorded:
+            changed.append(rel)
+    return changed
 
 
 def _written_by_sotfit(folder: Path) -> set[str] | None:
@@ -178,6 +218,12 @@ class OutputFolder:
 
     def _check(self, inputs: list[Path]) -> None:
         out = self.given
+        if out.parts and out.parts[0].startswith("~"):
+            home = os.path.expanduser(out.parts[0])
+            raise CLIError(f"--out {out} begins with '{out.parts[0]}', which the shell did not "
+                           "expand (it was quoted or followed '='): sotfit would make a folder "
+                           f"named '{out.parts[0]}' here; write the full path"
+                           + (f" ({Path(home, *out.parts[1:])})" if home != out.parts[0] else ""))
         try:
             target = self.final.resolve()
         except (OSError, RuntimeError) as exc:
@@ -216,11 +262,15 @@ class OutputFolder:
                                "sotfit run writes: it is not trusted, and nothing is deleted; "
                                "choose another --out or remove the folder yourself")
             if foreign:
-                shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more"
-                                                  if len(foreign) > 5 else "")
                 raise CLIError(f"--overwrite: output folder {out} holds files sotfit did not write "
-                               f"({shown}); sotfit deletes only its own results: choose another "
-                               "--out or move those files away")
+                               f"({_listed(foreign)}); sotfit deletes only its own results: "
+                               "choose another --out or move those files away")
+            changed = _changed_since_written(final)
+            if changed:
+                raise CLIError(f"--overwrite: output folder {out} holds results changed since "
+                               f"sotfit wrote them ({_listed(changed)}); sotfit deletes only "
+                               "what it wrote, as it wrote it: choose another --out or move "
+                               "those files away")
         parent = target.parent
         while not parent.exists():
             parent = parent.parent
@@ -248,7 +298,8 @@ class OutputFolder:
         if self.staging is None or self.committed:
             return
         files = _files_in(self.staging)
-        record = {"written_by": "sotfit", "files": files}
+        digests = {f: d for f in files if (d := _content_digest(self.staging / f)) is not None}
+        record = {"written_by": "sotfit", "files": files, "sha256": digests}
         if self.command:
             record["command"] = self.command
         (self.staging / MANIFEST).write_text(json.dumps(record, indent=1) + "\n",
@@ -259,10 +310,12 @@ class OutputFolder:
             if final.is_dir():
                 if any(final.iterdir()):
                     foreign = _foreign_files(final)
-                    if foreign or not self.overwrite:
+                    changed = _changed_since_written(final) if not foreign else []
+                    if foreign or changed or not self.overwrite:
                         # something appeared while the run went on: keep both, delete nothing
-                        what = (f"files appeared in it ({', '.join(foreign[:5])})" if foreign
-                                else "another sotfit run wrote its results there")
+                        what = (f"files appeared in it ({_listed(foreign)})" if foreign
+                                else f"results in it were changed ({_listed(changed)})"
+                                if changed else "another sotfit run wrote its results there")
                         self.keep_staging = True
                         raise CLIError(f"output folder {self.given} changed during the run: "
                                        f"{what}; the new results are kept in {self.staging}")
@@ -339,6 +392,12 @@ class OutputFolder:
         if self.staging is not None and self.staging.exists() and not self.keep_staging:
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
+
+
+def _listed(names: list[str], most: int = 5) -> str:
+    """Up to ``most`` names, comma separated, and how many more."""
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most
+                                      else "")
 
 
 def _keep_folder_settings(existing: Path, new: Path) -> None:
