@@ -580,3 +580,31 @@ def test_fix_resistivity_is_refused_for_rho_which_is_checked(tmp_path, capsys):
                      f"resistivity={value}", "--out", str(tmp_path / value), "--no-figures"])
         assert code == 2
         assert "give it with resistivity= (--rho" in capsys.readouterr().err
+
+
+def test_ctrl_c_during_mcmc_says_interrupted_without_a_traceback(tmp_path, capsys, monkeypatch):
+    """Ctrl-C while the walkers ran printed emcee's traceback and the walkers' positions (emcee
+    prints every exception raised in the log-probability): now one line and exit status 130."""
+    from sotfit.bayes.posterior import LogPosterior
+
+    calls = {"n": 0}
+    original = LogPosterior.__call__
+
+    def interrupted_later(self, theta):
+        calls["n"] += 1
+        if calls["n"] == 20:
+            raise KeyboardInterrupt
+        return original(self, theta)
+
+    monkeypatch.setattr(LogPosterior, "__call__", interrupted_later)
+    out = tmp_path / "mc"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(["thickness", str(DATA / "nife_bisb.csv"), "--joint", "--mcmc", "--walkers",
+                     "12", "--steps", "400", "--seed", "3", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 130 and calls["n"] < 30
+    assert "Traceback" not in captured.err + captured.out
+    assert "emcee" not in captured.err + captured.out
+    assert "interrupted; nothing was written" in captured.err
+    assert not out.exists()

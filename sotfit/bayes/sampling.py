@@ -212,6 +212,24 @@ class _WalkerBlocks:
         return np.concatenate(self.pool.map(self.logp, blocks))
 
 
+class _StopOnInterrupt:
+    """The log-posterior of a step, with Ctrl-C held for the sampling loop to raise: emcee wraps
+    the log-probability in a handler that prints every exception's traceback and the walkers'
+    positions before passing it on (Ctrl-C during ``thickness --mcmc`` printed emcee's
+    traceback). The step ends with its proposals rejected and :func:`_run_chain` stops."""
+
+    def __init__(self, fn):
+        self.fn, self.interrupted = fn, False
+
+    def __call__(self, theta):
+        try:
+            return self.fn(theta)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            n = np.asarray(theta).shape[0] if np.ndim(theta) > 1 else 1
+            return np.full(n, -np.inf) if np.ndim(theta) > 1 else -np.inf
+
+
 def _moves(moves):
     """emcee moves from ``"de"`` (80 % DEMove, 20 % the snooker move as published,
     :class:`sotfit.bayes.moves.SnookerMove`: emcee's own ``DESnookerMove`` narrows the
@@ -240,17 +258,18 @@ def _run_chain(logp: LogPosterior, p0, nsteps: int, moves, seed, progress, worke
         # emcee calls a vectorised log-probability itself (its own pool= only serves one call
         # per walker): the blocks of walkers go to the pool; the LogPosterior accepts
         # (nwalkers, ndim) and loops non-broadcasting models
-        fn = logp if pool.size == 1 else _WalkerBlocks(logp, pool)
+        fn = _StopOnInterrupt(logp if pool.size == 1 else _WalkerBlocks(logp, pool))
         sampler = emcee.EnsembleSampler(nwalkers, ndim, fn, vectorize=True, moves=moves)
         if seed is not None:
             sampler.random_state = np.random.RandomState(seed).get_state()
-        if callable(progress):
-            every = max(1, nsteps // 100)
-            for i, _ in enumerate(sampler.sample(p0, iterations=nsteps), start=1):
-                if i % every == 0 or i == nsteps:
-                    progress(i, nsteps)
-        else:
-            sampler.run_mcmc(p0, nsteps, progress=bool(progress))
+        every = max(1, nsteps // 100)
+        steps = sampler.sample(p0, iterations=nsteps,
+                               progress=bool(progress) and not callable(progress))
+        for i, _ in enumerate(steps, start=1):
+            if fn.interrupted:
+                raise KeyboardInterrupt
+            if callable(progress) and (i % every == 0 or i == nsteps):
+                progress(i, nsteps)
     return sampler
 
 
