@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checks import check_names, check_number
+from ..models.grid_convergence import GRID_TOLERANCE
 from ..models.kp.build import kp_model, magnetisation
 from ..models.kp.specs import KP_MODELS
 from ..models.kp.sweep import kp_theory
@@ -283,11 +284,6 @@ def _summary(args, model, res, field) -> dict:
     return summary
 
 
-#: Largest change of S between n_phi/2 and n_phi azimuths (fraction of the sweep's largest |S|)
-#: that the T = 0 route leaves unflagged.
-AZIMUTHAL_TOLERANCE = 1e-3
-
-
 def _azimuthal_convergence(meta) -> dict:
     """A ``azimuthal_convergence`` entry of the T = 0 route, flagged when S still moves with the
     number of azimuths (a Fermi contour that rays graze, or one too small for the rays)."""
@@ -296,7 +292,7 @@ def _azimuthal_convergence(meta) -> dict:
     entry = {"value": meta["azimuthal_change"], "unit": "fraction of max |S|",
              "n_phi": meta["n_phi"], "compared_with_n_phi": meta["n_phi_compared"],
              "at_mu": {"value": meta["azimuthal_change_mu_eV"], "unit": "eV"}}
-    if meta["azimuthal_change"] > AZIMUTHAL_TOLERANCE:
+    if meta["azimuthal_change"] > GRID_TOLERANCE:
         entry["flags"] = [
             f"S changed by {100 * meta['azimuthal_change']:.2g} % of its largest value between "
             f"{meta['n_phi_compared']} and {meta['n_phi']} azimuths (at mu = "

@@ -15,6 +15,7 @@ from .boltzmann import spin_density_grid, spin_density_t0
 from .grids import BROADENING_PANELS, check_cutoff, max_band_slope, polar_grid
 from .kubo import kubo_bastin, thermal_average
 from ...parallel import map_tasks
+from ..grid_convergence import compared_nodes, largest_change
 from .torque import decompose_seed001, magnetisation_set, torque
 
 __all__ = ["sweep_mu", "default_kmax", "exchange_of", "parameter_map", "direction_decomposition",
@@ -109,34 +110,31 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
         else:
             if second_order:
                 raise ValueError("the second-order term needs k_B T > 0 (f0'' of a step)")
-            surface = np.zeros((mus.size, 3))
-            sea = np.zeros((mus.size, 3))
-            change = np.zeros((mus.size, 2))
+            parts = {"surface": np.zeros((mus.size, 3)), "sea": np.zeros((mus.size, 3))}
+            compared = {"surface": np.zeros((mus.size, 3)), "sea": np.zeros((mus.size, 3))}
             centred = 0
             check_cutoff(list(model.components()), kmax, float(mus.min()), float(mus.max()), 0.0)
             # the azimuths compared: half as many, or twice as many where half would be the same
             # grid (n_phi 3 was compared with itself and reported converged, S 1 % off)
-            other = max(n_phi // 2, 3) if max(n_phi // 2, 3) < n_phi else 2 * n_phi
+            other = compared_nodes(n_phi, 3)
             for i, mu in enumerate(mus):
                 r = spin_density_t0(model, float(mu), tau, theta_e=theta_e, n_phi=n_phi, kmax=kmax)
                 half = spin_density_t0(model, float(mu), tau, theta_e=theta_e,
                                        n_phi=other, kmax=kmax)
-                surface[i], sea[i] = r.surface[0], r.sea[0]
-                change[i] = (np.abs(r.surface - half.surface).max(),
-                             np.abs(r.sea - half.sea).max())
+                parts["surface"][i], parts["sea"][i] = r.surface[0], r.sea[0]
+                compared["surface"][i], compared["sea"][i] = half.surface[0], half.sea[0]
                 centred += any(not route.startswith("contours about k = (0, 0)")
                                for route in r.meta["fermi_surface"])
                 if progress:
                     progress(i + 1, mus.size)
+            surface, sea = parts["surface"], parts["sea"]
             second, meta = None, dict(r.meta)
             meta.pop("fermi_surface")
             # each part against its own largest value: the Fermi-sea part, often far smaller,
             # was judged against the surface part's scale and its errors did not show
-            scales = np.array([np.abs(surface).max(), np.abs(sea).max()])
-            rel = np.where(scales > 0, change / np.where(scales > 0, scales, 1.0), 0.0)
-            worst = int(np.argmax(rel.max(axis=1)))
-            meta.update(azimuthal_change=float(rel[worst].max()),
-                        azimuthal_change_mu_eV=float(mus[worst]),
+            change, _, where = largest_change(parts, compared, ("surface", "sea"))
+            meta.update(azimuthal_change=change,
+                        azimuthal_change_mu_eV=float(mus[where[0] if where else 0]),
                         n_phi_compared=int(other), off_origin_contours=int(centred))
     elif method == "kubo":
         if eta is None or not eta > 0:

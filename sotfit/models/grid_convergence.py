@@ -1,0 +1,161 @@
+"""How far a result computed on a quadrature grid moves when the grid is changed.
+
+The theory commands integrate over angles on grids the user chooses (``theory kp --n-phi``,
+``theory tmatrix --n-phi``, ``theory interface --model delta --n-theta/--n-phi``), and the
+smallest grids accepted gave damping-like efficiencies 7-19 % off with no word. Each command
+also computes its results on coarser grids and reports how far they move, as a fraction of each
+quantity's largest magnitude (:func:`largest_change`):
+
+* ``theory kp`` at T = 0: the change between ``n_phi`` and :func:`compared_nodes` of it, flagged
+  above :data:`GRID_TOLERANCE`;
+* ``theory tmatrix`` and ``theory interface --model delta``: the error of the grid asked for,
+  estimated from the changes over two halvings (:func:`estimated_error`), flagged above
+  :data:`ESTIMATE_TOLERANCE`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["GRID_TOLERANCE", "ESTIMATE_TOLERANCE", "compared_nodes", "estimated_error",
+           "grid_error", "largest_change"]
+
+
+#: Largest change between the two grids, as a fraction of a quantity's largest magnitude on the
+#: grid asked for, that leaves the results unflagged.
+GRID_TOLERANCE = 1e-3
+
+#: Largest estimated error (:func:`estimated_error`), as a fraction of a quantity's largest
+#: magnitude, that leaves the results unflagged.
+ESTIMATE_TOLERANCE = 1e-2
+
+
+def compared_nodes(n: int, minimum: int) -> int:
+    """The number of nodes to compare ``n`` with: half of it, or twice it where half would be
+    fewer than ``minimum`` or the same grid (``n = 3`` was compared with itself).
+
+    Parameters
+    ----------
+    n : int
+        Nodes of the grid asked for.
+    minimum : int
+        Fewest nodes the integration takes.
+
+    Returns
+    -------
+    int
+    """
+    half = n // 2
+    return half if minimum <= half < n else 2 * n
+
+
+def largest_change(results: dict, compared: dict, keys) -> tuple[float, str | None, tuple]:
+    """The largest change of any of ``keys`` between two grids, each quantity against its own
+    largest magnitude.
+
+    Parameters
+    ----------
+    results, compared : dict of array_like
+        The quantities on the grid asked for and on the compared grid (same shapes; NaN where a
+        point has no value, ignored).
+    keys : iterable of str
+        The quantities compared (real or complex).
+
+    Returns
+    -------
+    (float, str or None, tuple)
+        The change as a fraction (0 where nothing is compared), the quantity and the index of the
+        point where it is largest (the leading index of a quantity with several components per
+        point).
+    """
+    worst = (0.0, None, ())
+    for key in keys:
+        a = np.asarray(results[key])
+        b = np.asarray(compared[key])
+        finite = np.isfinite(a) & np.isfinite(b)
+        if not finite.any():
+            continue
+        scale = float(np.abs(a[finite]).max())
+        if scale == 0.0:
+            continue
+        change = np.where(finite, np.abs(a - b), 0.0) / scale
+        k = np.unravel_index(int(np.argmax(change)), change.shape)
+        if change[k] > worst[0]:
+            worst = (float(change[k]), key, tuple(int(i) for i in k))
+    return worst
+
+
+def estimated_error(change_fine: float, change_coarse: float, of: str = "finest") -> float:
+    """The error of a grid from the changes between three grids of ``n``, ``2n`` and ``4n``
+    nodes, taking the error to fall by a constant factor ``q`` per doubling.
+
+    Parameters
+    ----------
+    change_fine, change_coarse : float
+        The changes (fractions, :func:`largest_change`) between the two finer grids and between
+        the two coarser ones; ``q = change_fine / change_coarse``.
+    of : {'finest', 'coarsest'}
+        The grid whose error is estimated: the finest, ``change_fine q / (1 - q)``, or the
+        coarsest, ``change_coarse / (1 - q)``.
+
+    Returns
+    -------
+    float
+        The estimated error (fraction). Where ``q >= 1`` (no convergence seen) the change of
+        that grid's own doubling, plus the next for the coarsest.
+
+    Notes
+    -----
+    Exact for an error falling by a constant factor per doubling (an integrand with a kink or a
+    narrow feature); an overestimate for the exponential convergence of the periodic trapezoid
+    rule on a smooth integrand, where the factor itself shrinks (T-matrix rings at a Fermi
+    level near a band edge: 2.5e-2 between 64 and 128 rays, estimate 1.7e-3, error of 128 rays
+    1.4e-4).
+    """
+    if of not in ("finest", "coarsest"):
+        raise ValueError(f"of must be 'finest' or 'coarsest', not {of!r}")
+    if change_fine <= 0.0:
+        return float(change_coarse) if of == "coarsest" else 0.0
+    if not change_coarse > change_fine:
+        return float(change_fine if of == "finest" else change_fine + change_coarse)
+    q = change_fine / change_coarse
+    return float((change_fine * q if of == "finest" else change_coarse) / (1.0 - q))
+
+
+def grid_error(results: dict, compute, n: int, minimum: int, keys) -> dict:
+    """The estimated error of ``results``, computed on a grid of ``n`` nodes per direction.
+
+    The results are computed again with half and a quarter of the nodes, or with twice and
+    four times as many where a quarter is fewer than ``minimum``, and the error follows from
+    the two changes (:func:`estimated_error`).
+
+    Parameters
+    ----------
+    results : dict of array_like
+        The quantities ``keys`` on the grid of ``n`` nodes.
+    compute : callable
+        ``compute(m)`` returns the same quantities on a grid of ``m`` nodes.
+    n, minimum : int
+        Nodes of the grid asked for and the fewest nodes ``compute`` takes.
+    keys : iterable of str
+
+    Returns
+    -------
+    dict
+        ``error`` (fraction of the largest magnitude of the worst quantity), ``quantity`` and
+        ``where`` (index of the point; empty where nothing changed) of the largest change of
+        the grid asked for, ``compared`` (the numbers of nodes computed besides ``n``).
+    """
+    keys = tuple(keys)
+    if n // 4 >= minimum:
+        half, quarter = compute(n // 2), compute(n // 4)
+        fine, key, where = largest_change(results, half, keys)
+        error = estimated_error(fine, largest_change(half, quarter, keys)[0], of="finest")
+        compared = [n // 2, n // 4]
+    else:
+        double, quadruple = compute(2 * n), compute(4 * n)
+        coarse, key, where = largest_change(results, double, keys)
+        error = estimated_error(largest_change(double, quadruple, keys)[0], coarse,
+                                of="coarsest")
+        compared = [2 * n, 4 * n]
+    return {"error": error, "quantity": key, "where": where, "compared": compared}

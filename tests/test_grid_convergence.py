@@ -1,0 +1,81 @@
+"""Grid convergence of the theory commands' angular integrals: the estimated error of the grid
+asked for bounds its true error (against a grid four times finer), coarse grids are flagged and
+the published curves at the default grids are not."""
+
+import json
+
+import numpy as np
+import pytest
+
+from sotfit.cli import main
+from sotfit.models.grid_convergence import (ESTIMATE_TOLERANCE, compared_nodes,
+                                            estimated_error, largest_change)
+from sotfit.models.tmatrix import batch
+from sotfit.models.tmatrix.sweep import GRID_KEYS, tmatrix_sweep
+
+#: The defaults of ``sotfit theory tmatrix`` (seed 002's parameters).
+TMATRIX = dict(exchange=5e-3, alpha=0.017, u=1.8, radius=0.2, density=5e-4, mass=0.8)
+
+
+def test_compared_nodes_halves_or_doubles():
+    assert compared_nodes(64, 8) == 32
+    assert compared_nodes(12, 8) == 24          # half would be below the fewest nodes
+    assert compared_nodes(3, 3) == 6            # half would be the same grid
+
+
+def test_largest_change_is_relative_to_each_quantity():
+    a = {"big": np.array([100.0, 200.0]), "small": np.array([1.0, np.nan])}
+    b = {"big": np.array([101.0, 200.0]), "small": np.array([1.1, 5.0])}
+    change, key, where = largest_change(a, b, ("big", "small"))
+    assert key == "small" and where == (0,) and change == pytest.approx(0.1)
+
+
+def test_estimated_error_of_a_geometric_sequence_is_exact():
+    """Errors falling by a factor 4 per doubling (16, 32, 64 nodes): both estimates are exact."""
+    e = {n: 4.0 ** -k for k, n in enumerate((16, 32, 64))}
+    d_coarse, d_fine = e[16] - e[32], e[32] - e[64]
+    assert estimated_error(d_fine, d_coarse, of="finest") == pytest.approx(e[64])
+    assert estimated_error(d_fine, d_coarse, of="coarsest") == pytest.approx(e[16])
+    # no convergence seen: the changes themselves
+    assert estimated_error(0.2, 0.1, of="finest") == 0.2
+    assert estimated_error(0.2, 0.1, of="coarsest") == pytest.approx(0.3)
+    assert estimated_error(0.0, 0.3) == 0.0
+    with pytest.raises(ValueError, match="finest"):
+        estimated_error(0.1, 0.2, of="middle")
+
+
+@pytest.mark.parametrize("energies,thetas", [
+    (np.array([4.5e-3]), np.radians(np.linspace(1, 179, 30))),      # seed 002, Fig. 4a
+    (np.linspace(0.5e-3, 20e-3, 12), np.radians([30.0, 60.0]))])
+@pytest.mark.parametrize("n_phi", [8, 16, 32, 64, 128])
+def test_the_estimate_decides_the_flag_as_the_true_error_would(energies, thetas, n_phi):
+    """The error against 512 rays: above the tolerance exactly where the estimate is, and the
+    estimate not below half of it (an estimate, not a bound: at 32 rays of the second set the
+    error falls by 45, 29 and then 180 per doubling, and the estimate is 0.62 of it)."""
+    res = tmatrix_sweep(energies, thetas, n_phi=n_phi, **TMATRIX)
+    reference = batch.efficiency_map(energies, thetas, n_phi=512, **TMATRIX)
+    true = largest_change(res, reference, GRID_KEYS)[0]
+    estimate = res["ray_convergence"]["error"]
+    assert (estimate > ESTIMATE_TOLERANCE) == (true > ESTIMATE_TOLERANCE)
+    assert estimate >= 0.5 * true
+
+
+def _tmatrix(tmp_path, name, *extra):
+    out = tmp_path / name
+    code = main(["theory", "tmatrix", "--exchange", "5meV", "--fermi-energy", "4.5meV",
+                 "--sweep", "angle=1deg:179deg:30", "--no-figures", "--strict", "--out",
+                 str(out), *extra])
+    return code, json.loads((out / "summary.json").read_text())
+
+
+def test_tmatrix_few_rays_are_flagged_and_the_default_is_not(tmp_path, capsys):
+    """--n-phi 8 gave efficiencies tens of percent off with exit status 0 under --strict."""
+    code, s = _tmatrix(tmp_path, "coarse", "--n-phi", "8")
+    assert code == 3
+    flag = s["ray_convergence"]["flags"][0]
+    assert "not resolved by 8 rays" in flag and "raise --n-phi" in flag
+    code, s = _tmatrix(tmp_path, "default")
+    assert code == 0 and "flags" not in s["ray_convergence"]
+    assert s["ray_convergence"]["n_phi"] == 128
+    assert s["ray_convergence"]["compared_with_n_phi"] == [64, 32]
+    assert s["ray_convergence"]["value"] < 1e-2
