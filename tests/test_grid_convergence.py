@@ -79,3 +79,32 @@ def test_tmatrix_few_rays_are_flagged_and_the_default_is_not(tmp_path, capsys):
     assert s["ray_convergence"]["n_phi"] == 128
     assert s["ray_convergence"]["compared_with_n_phi"] == [64, 32]
     assert s["ray_convergence"]["value"] < 1e-2
+
+
+@pytest.mark.parametrize("n", [8, 16, 48])
+def test_delta_barrier_estimate_decides_the_flag_as_the_true_error_would(n):
+    """Rashba coupling at grazing incidence makes the delta barrier's integrand narrow and the
+    rule converge algebraically (Im G at 8 x 8 nodes 5 % off): the estimate against a 192 x 192
+    grid, as for the T-matrix rings."""
+    from sotfit.models.interface.sweep import delta_map, mixing_map
+
+    axes = {"u0": np.array([0.5, 2.0]), "u_ex": np.array([1.0, 3.0])}
+    params = dict(u_R=2.0, k_fermi=10.0, theta_m=90.0, phi_m=0.0, n_theta=n, n_phi=n)
+    res = mixing_map("delta", axes, params)
+    ref = delta_map(axes["u0"], axes["u_ex"], 2.0, 10.0, 90.0, 0.0, 192, 192)
+    true = largest_change({"re_g": res["g"].real, "im_g": res["g"].imag},
+                          {"re_g": ref.real, "im_g": ref.imag}, ("re_g", "im_g"))[0]
+    estimate = res["grid_convergence"]["error"]
+    assert (estimate > ESTIMATE_TOLERANCE) == (true > ESTIMATE_TOLERANCE)
+    assert estimate >= 0.5 * true
+
+
+def test_delta_barrier_coarse_grid_is_flagged(tmp_path):
+    argv = ["theory", "interface", "--model", "delta", "--u-R", "2", "--theta-m", "90deg",
+            "--map", "u0=0:2:3,u_ex=0.1:3:3", "--no-figures", "--strict"]
+    assert main([*argv, "--n-theta", "8", "--n-phi", "8", "--out", str(tmp_path / "c")]) == 3
+    s = json.loads((tmp_path / "c" / "summary.json").read_text())
+    assert "not resolved by the 8 x 8 grid" in s["grid_convergence"]["flags"][0]
+    assert main([*argv, "--out", str(tmp_path / "d")]) == 0
+    s = json.loads((tmp_path / "d" / "summary.json").read_text())
+    assert s["grid_convergence"]["n_theta"] == 48 and "flags" not in s["grid_convergence"]

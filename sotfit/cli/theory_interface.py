@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..models.grid_convergence import ESTIMATE_TOLERANCE
 from ..models.interface import sweep as _sweep
 from ..models.interface.sweep import MIN_NODES as _MIN_NODES
 from ..models.interface.sweep import MIN_ORDER as _MIN_ORDER
@@ -203,6 +204,18 @@ def _delta_table(args, axes, res, unit, summary):
         "phi_m": {"value": args.phi_m, "unit": "deg"},
         "sharvin_per_spin": {"value": res["sharvin"], "unit": unit},
     })
+    conv = res["grid_convergence"]
+    entry = {"value": conv["error"], "unit": "estimated error, fraction of the largest magnitude",
+             "n_theta": conv["n_theta"], "n_phi": conv["n_phi"],
+             "compared_with": [list(c) for c in conv["compared"]]}
+    if conv["error"] > ESTIMATE_TOLERANCE:
+        u0, u_ex = conv["at"]
+        entry["flags"] = [
+            f"{conv['quantity']} is not resolved by the {conv['n_theta']} x {conv['n_phi']} "
+            f"grid: estimated error {100 * conv['error']:.2g} % of its largest value (from the "
+            f"{' and '.join(f'{a} x {b}' for a, b in conv['compared'])} grids; largest change at "
+            f"u0 = {u0:.4g}, u_ex = {u_ex:.4g}); raise --n-theta and --n-phi"]
+    summary["grid_convergence"] = entry
     X, Y = np.meshgrid(axes["u0"], axes["u_ex"], indexing="ij")
     header = ["u0 (1)", "u_ex (1)", f"re_g_mix ({unit})", f"im_g_mix ({unit})", "im_over_re"]
     cols = [X.ravel(), Y.ravel(), g.real.ravel(), g.imag.ravel(), _im_over_re(g, res).ravel()]

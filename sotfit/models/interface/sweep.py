@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from ...parallel import map_tasks
+from ..grid_convergence import grid_error
 from .barrier_tb import _MIN_ORDER, BarrierInputError, mixing_conductance_tb, to_house_mixing
 from .delta_barrier import MIN_NODES, DeltaInputError
 from .specs import delta_mixing_complex
@@ -125,7 +126,12 @@ def mixing_map(model: str, axes: dict, params: dict, *, workers=None, scheduler=
     -------
     dict
         ``g`` (complex map, 1e13 Ohm^-1 m^-2), ``sharvin`` (Sharvin conductance per spin, same
-        unit); for the barrier also ``g_cell`` (e^2/h per cell) and ``tb`` (the TBResult).
+        unit); for the barrier also ``g_cell`` (e^2/h per cell) and ``tb`` (the TBResult); for
+        the delta barrier ``grid_convergence``: the estimated error of Re G and Im G on the
+        ``n_theta x n_phi`` grid (:func:`~sotfit.models.grid_convergence.grid_error`, both
+        directions scaled together; ``error`` a fraction of the larger part's largest
+        magnitude, ``at`` the (u0, u_ex) of the largest change, ``compared`` the grids
+        computed besides).
     """
     parallel = dict(workers=workers, scheduler=scheduler, progress=progress)
     if model == "barrier":
@@ -136,6 +142,25 @@ def mixing_map(model: str, axes: dict, params: dict, *, workers=None, scheduler=
         a = params["lattice_constant"]
         return {"g": to_house_mixing(g_cell, a), "g_cell": g_cell,
                 "sharvin": to_house_mixing(res.g_sharvin, a), "tb": res}
-    g = delta_map(axes["u0"], axes["u_ex"], params["u_R"], params["k_fermi"], params["theta_m"],
-                  params["phi_m"], params["n_theta"], params["n_phi"], **parallel)
-    return {"g": g, "sharvin": delta_mixing_complex(1e-12, 0.0, 0.0, params["k_fermi"]).real.item()}
+    n_theta, n_phi = params["n_theta"], params["n_phi"]
+    n = min(n_theta, n_phi)
+
+    def parts(m: int) -> dict:
+        """Re G and Im G on a grid of m nodes along the shorter direction (both scaled)."""
+        g = delta_map(axes["u0"], axes["u_ex"], params["u_R"], params["k_fermi"],
+                      params["theta_m"], params["phi_m"], max(MIN_NODES, n_theta * m // n),
+                      max(MIN_NODES, n_phi * m // n), **parallel)
+        return {"g": g, "re_g": g.real, "im_g": g.imag}
+
+    res = parts(n)
+    parallel["progress"] = None
+    conv = grid_error(res, parts, n, MIN_NODES, ("re_g", "im_g"))
+    where = conv["where"]
+    res["grid_convergence"] = {
+        "error": conv["error"], "quantity": conv["quantity"],
+        "n_theta": int(n_theta), "n_phi": int(n_phi),
+        "compared": [(max(MIN_NODES, n_theta * m // n), max(MIN_NODES, n_phi * m // n))
+                     for m in conv["compared"]],
+        "at": (float(axes["u0"][where[0]]), float(axes["u_ex"][where[1]])) if where else None}
+    res["sharvin"] = delta_mixing_complex(1e-12, 0.0, 0.0, params["k_fermi"]).real.item()
+    return res
