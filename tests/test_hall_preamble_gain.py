@@ -51,7 +51,21 @@ def _options_without_gain():
                                      # torques 10 times too large, no word
                                      ("Preamp 2f: x10", 2), ("Amplification 2w: 10", 2),
                                      ("Preamplifier (2nd harmonic): 10", 2),
-                                     ("Amplifier factor 2f = 10", 2), ("SR560: x10", 1)])
+                                     ("Amplifier factor 2f = 10", 2), ("SR560: x10", 1),
+                                     # a word after the factor was taken for its unit, and
+                                     # G=, 'times', '-fold', 'Ampli', 'Amp.' and German were
+                                     # not read: torques 100 times too large, no word
+                                     ("x10 preamp on 2w", 2),
+                                     ("V2w measured after a x10 low-noise preamplifier", 2),
+                                     ("2nd harmonic amplified 10 times", 2),
+                                     ("second harmonic preamplified by 10 times", 2),
+                                     ("Amp. factor (2f): 10", 2), ("2w: SR560, G = 10", 2),
+                                     ("Lockin2: SR830, sens 1 mV, TC 300 ms, input A-B via "
+                                      "SR560 (G=10)", 1),
+                                     ("amplification 2w x10 low-noise mode", 2),
+                                     ("Amplifier on 2nd harmonic: 10-fold", 2),
+                                     ("SR560 (2f) G10", 2), ("Verstaerkung 2f: 10", 2),
+                                     ("Ampli 2w: x10", 2)])
 def test_a_gain_in_the_preamble_is_asked_about_naming_both_answers(tmp_path, capsys, line, h):
     files = _with_preamble(tmp_path, line)
     assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2

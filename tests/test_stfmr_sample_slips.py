@@ -211,7 +211,13 @@ def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, 
     "# 10 dB attenuator after the amplifier to protect the bias tee",
     "# Lock-in: Signal Recovery 7265, AC gain 20 dB, sensitivity 1 mV",
     "# Magnet: Kepco BOP 20-10 bipolar supply, gain 2 A/V", "# Field controller PID gain 10",
-    "# Oscilloscope gain 10 mV/div", "# SR560 used as a 12 dB/oct low-pass filter (gain 1)"])
+    "# Oscilloscope gain 10 mV/div", "# SR560 used as a 12 dB/oct low-pass filter (gain 1)",
+    # a number followed by a unit, beside an amplifier's name (the follower is now read as a
+    # unit or a word, not any word as a unit)
+    "# Lock-in: SR830, time constant 300 ms, sensitivity 10 mV",
+    "# Preamp: SR560, coupling DC, filter 10 Hz - 1 kHz", "# SR560 preamp, g-factor 2.1",
+    "# Amplifier SR560 in battery mode, 3 kHz low pass", "# Preamp noise 4 nV/rtHz",
+    "# preamp SR560 input impedance 100 MOhm", "# preamplifier model 5113, 2 channels"])
 def test_an_rf_amplifier_or_a_size_is_no_voltage_gain(tmp_path, line):
     """The microwave chain's amplifiers and attenuators, the magnet's supply, controllers, an
     oscilloscope's scale, a filter's slope and the lock-in's own input gain do not scale V_mix,

@@ -14,11 +14,14 @@ __all__ = ["gain_entry", "gain_factor", "gain_in_name", "gain_in_text"]
 #: without it (``Preamp 2f``, ``Preamplifier (2nd harmonic)``, ``Amplification 2w``,
 #: ``Amplifier factor 2f``, ``SR560``). An anchored pattern missed six of nine spellings labs
 #: write: H_DL came out 100 times too large, no word.
-_GAIN_WORD_RE = re.compile(r"(?<![a-z])(?:pre)?(?:amp(?:lifier)?)?[_\s-]*gain(?![a-z])"
+_GAIN_WORD_RE = re.compile(r"(?<![a-z])(?:pre)?(?:amp(?:lifier)?)?[_\s-]*"
+                           r"(?:gain|verst(?:ae|\u00e4)rkung)(?![a-z])"
                            # an amplifier named without the word gain ('Preamp 2f: x100',
-                           # 'Amplification 2w', 'SR560: x100'): 100 times too large, no word
-                           r"|(?<![a-z])(?:pre[_\s-]*amp(?:lifier)?|amplifier|amplification)"
-                           r"(?![a-z])|(?<![a-z0-9])sr5[56]\d(?![0-9])", re.I)
+                           # 'Amplification 2w', 'SR560: x100', 'Ampli 2w', 'Amp. factor (2f)'):
+                           # 100 times too large, no word
+                           r"|(?<![a-z])(?:pre[_\s-]*amp(?:lifier)?|amplifier|amplification|ampli"
+                           r"|amp\.|amp(?=\s*factor))(?![a-z])|(?<![a-z0-9])sr5[56]\d(?![0-9])",
+                           re.I)
 #: The harmonic an entry's name says: ``2w``, ``2f``, ``2omega``, ``2nd harmonic``, ``second``
 #: (``1w``, ``1st``, ``first`` for the first); a digit without one of these (``Lock-in 2``) says
 #: none.
@@ -97,31 +100,58 @@ _NOT_VOLTAGE_GAIN_RE = re.compile(
     r"controller|lakeshore|oscilloscope|scope|ac\s*gain|lock-?in\s+amplifier)(?![a-z])", re.I)
 #: Words that name a voltage amplifier (or what it did) in text.
 _AMPLIFIER_TEXT_RE = re.compile(
-    r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*|amp)(?![a-z])|(?<![a-z0-9])sr-?5[56]\d(?![0-9])"
-    r"|(?<![a-z])(?:dlpva|femto|li-?75a?)", re.I)
+    r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*|ampli|amp)(?![a-z])"
+    r"|(?<![a-z0-9])sr-?5[56]\d(?![0-9])|(?<![a-z])(?:dlpva|femto|li-?75a?)", re.I)
 #: A number as texts write a gain: ``100``, ``+40``, ``1e2``, ``10^2``.
 _GAIN_NUMBER = r"[+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:\^[-+]?\d+)?"
 #: ``gain`` followed by its number (``gain = 100``, ``gain 1e2``, ``Gain = +40 dB``).
 _TEXT_GAIN_RE = re.compile(
     r"(?<![a-z])gain\s*(?:[:=]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*(?P<v>" + _GAIN_NUMBER
     + r")(?![\w.^])\s*(?P<db>db(?![a-z/]))?", re.I)
-#: A factor in a clause that names an amplifier: ``x100``, ``100x``, ``100 V/V``, ``40 dB``
-#: (not ``24 dB/oct``), ``by (a factor of) 100``, ``set to 100``.
+#: A factor in a clause that names an amplifier: ``x100``, ``100x``, ``100 V/V``, ``100
+#: times``, ``100-fold``, ``40 dB`` (not ``24 dB/oct``), ``by (a factor of) 100``, ``set to
+#: 100``, ``factor (2f): 100``, ``G=100``, ``G100``.
 _TEXT_FACTOR_RE = re.compile(
     r"(?<![\w.])[x\u00d7]\s*(?P<a>" + _GAIN_NUMBER + r")(?![\w.^])"
-    r"|(?<![\w.^])(?P<b>" + _GAIN_NUMBER + r")\s*(?:[x\u00d7]|v/v)(?![a-z0-9])(?!\s*\d)"
+    r"|(?<![\w.^])(?P<b>" + _GAIN_NUMBER + r")\s*(?:[x\u00d7]|v/v|-?\s*fold|\s+times)"
+    r"(?![a-z0-9])(?!\s*\d)"
     r"|(?<![\w.^])(?P<db>" + _GAIN_NUMBER + r")\s*db(?![a-z/])(?!\s*/)"
     r"|(?:by(?:\s+a\s+factor\s+of)?|factor\s+of|set\s+to)\s+(?P<c>" + _GAIN_NUMBER
-    + r")(?![\w.^])", re.I)
-#: What may follow a gain's number: nothing, punctuation, or words of a sentence; a unit
-#: after it (``2 A/V``, ``10 mV/div``, ``40 um``, ``300 ms``) makes it no voltage gain.
-_AFTER_GAIN_RE = re.compile(r"\s*(?:$|[,;.)\](\[]|(?:x|db|v/v|on|with|and|at|for|in|set|by|"
-                            r"from|to|the|before|after)(?![a-z/]))", re.I)
+    + r")(?![\w.^])"
+    r"|(?:factor(?:\s*\([^()]*\))?\s*[:=]|(?<![a-z])g\s*=|(?<![a-z0-9])g(?=\d))\s*"
+    r"(?P<d>" + _GAIN_NUMBER + r")(?![\w.^])", re.I)
+#: A unit after a number (``2 A/V``, ``10 mV/div``, ``40 um``, ``300 ms``) makes it no voltage
+#: gain; units the unit parser has no dimension for.
+_OTHER_UNITS = {"ms", "us", "ns", "ps", "min", "h", "k", "div", "oct", "dec", "dbm", "dbv",
+                "w", "mw", "uw", "ppm", "ohms", "v/v"}
+#: The word after a number: letters, a unit's signs (``%``, ``/``, ``\u00b5``, ``\u03a9``).
+_NEXT_WORD_RE = re.compile(r"\s*([^\s,;:()\[\]=]+)")
+
+
+def _is_unit(word: str) -> bool:
+    """Whether ``word`` is a unit (``um``, ``mV/div``, ``A/V``, ``ms``); ``V/V`` is a gain's."""
+    from ..units import UnitError, normalise_unit
+
+    word = word.rstrip(".")
+    if word.lower() == "v/v":
+        return False
+    for part in dict.fromkeys((word, word.split("/")[0])):
+        if part.lower() in _OTHER_UNITS:
+            return True
+        try:
+            normalise_unit(part)
+            return True
+        except UnitError:
+            continue
+    return False
 
 
 def _followed_by_unit(text: str, end: int) -> bool:
-    """Whether the number ending at ``end`` in ``text`` is followed by a unit."""
-    return _AFTER_GAIN_RE.match(text, end) is None
+    """Whether the number ending at ``end`` in ``text`` is followed by a unit (words of a
+    sentence, ``preamp``, ``times``, ``low-noise``, are none: they were taken for units and a
+    gain of 100 read past)."""
+    m = _NEXT_WORD_RE.match(text, end)
+    return m is not None and _is_unit(m.group(1))
 
 
 def gain_in_text(text: str) -> str | None:
@@ -145,8 +175,8 @@ def gain_in_text(text: str) -> str | None:
         for f in _TEXT_FACTOR_RE.finditer(clause):
             if f.group("db"):
                 return f"{f.group('db')} dB"
-            number = f.group("a") or f.group("b") or f.group("c")
-            end = f.end("a") if f.group("a") else f.end() if f.group("b") else f.end("c")
+            number = f.group("a") or f.group("b") or f.group("c") or f.group("d")
+            end = next(f.end(g) for g in "acd" if f.group(g)) if not f.group("b") else f.end()
             if f.group("b") or not _followed_by_unit(clause, end):
                 return number
     return None
