@@ -380,8 +380,29 @@ def test_torque_fields_not_small_against_the_fields_are_flagged(tmp_path):
         out = tmp_path / name
         assert main(["hall", *map(str, ROTATIONS), *options, "--out", str(out)]) == 0
         runs[name] = json.loads((out / "summary.json").read_text())["quantities"]
-    said = "is not small against the fields that hold m"
+    said = "is not small against the field that holds m"
     assert any(said in f for f in runs["slip"]["mu0_h_dl"]["flags"])
     assert runs["slip"]["mu0_h_dl"]["value"] == pytest.approx(1000 * runs["right"]["mu0_h_dl"]["value"])
     assert not any(said in f for q in runs["right"].values() if isinstance(q, dict)
                    for f in q.get("flags", []))
+
+
+def test_a_gain_left_out_is_flagged_against_the_weakest_rotation_field(tmp_path):
+    """A x100 preamplifier on the second harmonic that neither the files nor the options name
+    gave mu0_h_fl_oe = 25 mT from rotations down to 30 mT: the gate compared it with the
+    largest field (0.7 T) and let it pass. The in-plane field-like torque is held by the
+    weakest rotation's field, the damping-like one by that plus M_eff."""
+    from bundled import ROTATIONS, avci_options
+
+    runs = {}
+    for name, gain in (("right", "10"), ("left_out", "0.1")):
+        options = avci_options()
+        options[options.index("--gain-2w") + 1] = gain
+        out = tmp_path / name
+        assert main(["hall", *map(str, ROTATIONS), *options, "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())
+    q = runs["left_out"]["quantities"]
+    said = "is not small against the field that holds m against it"
+    assert any(said in f for f in q["mu0_h_fl_oe"]["flags"])
+    assert not any(said in f for k in runs["right"]["quantities"].values()
+                   if isinstance(k, dict) for f in k.get("flags", []))

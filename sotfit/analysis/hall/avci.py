@@ -103,7 +103,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         _flag(flags, [k for k in ("mu0_h_fl_oe", "mu0_h_dl", "r_ane") if k in q], reason)
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
-    _linear_response_gate(q, scans, flags)
+    _linear_response_gate(q, [scans[i] for i in with_signal], flags)
     return HallResult("avci", q, rows, excluded, notes, fits, flags)
 
 

@@ -80,34 +80,53 @@ def _zero_gate(q: dict, flags: dict) -> None:
                               "standard errors): the data do not determine its sign")
 
 
-#: Largest torque field, as a fraction of the larger of the scans' largest field and |H_K|,
-#: that the harmonic analysis (the linear response of m to the torques) can stand.
+#: Largest torque field, as a fraction of the field that holds m against it, that the harmonic
+#: analysis (the linear response of m to the torques) can stand.
 LINEAR_RESPONSE_FRACTION = 0.1
 
 
-def _linear_response_gate(q: dict, scans, flags: dict) -> None:
-    """Flag torque fields that are not small against the fields that hold m (the scans'
-    largest field, |H_K|): every method reads the second harmonic as the linear response of m
-    to them, and a current given 1000 times too small (1.5 uA for 1.5 mA) gave mu0_h_dl =
-    0.40 T with exit 0 where the files write no current."""
+def _holding_fields(q: dict, scans) -> dict:
+    """The field (T) that holds m against each torque field: for in-plane rotations alone, the
+    weakest rotation's field against the in-plane field-like torque and that plus M_eff (minus
+    mu0_hk_eff) against the damping-like one, which tilts m out of the plane; otherwise the
+    larger of the scans' largest field and |H_K|."""
     hk = q.get("mu0_hk_eff")
-    stiff = abs(float(getattr(hk, "nominal_value", hk))) if hk is not None else 0.0
+    hk = float(getattr(hk, "nominal_value", hk)) if hk is not None else math.nan
+    rotations = [abs(float(s.meta["field"])) for s in scans
+                 if s.scan == "phi" and s.meta.get("field") is not None]
+    if scans and len(rotations) == len(scans) and all(map(math.isfinite, rotations)):
+        weakest = min(rotations)
+        out_of_plane = weakest - hk if math.isfinite(hk) and weakest - hk > 0 else weakest
+        return {"mu0_h_fl_oe": weakest, "mu0_h_fl": weakest, "mu0_h_dl": out_of_plane}
+    stiff = abs(hk) if math.isfinite(hk) else 0.0
     for s in scans:
         field = s.meta.get("field")
         if s.scan != "field" and field is not None and np.isfinite(float(field)):
             stiff = max(stiff, abs(float(field)))
         elif s.scan == "field" and s.r1w is not None and len(s.r1w.x):
             stiff = max(stiff, float(np.nanmax(np.abs(s.r1w.x))))
-    if not (math.isfinite(stiff) and stiff > 0):
-        return
+    return dict.fromkeys(_TORQUES, stiff)
+
+
+def _linear_response_gate(q: dict, scans, flags: dict) -> None:
+    """Flag torque fields that are not small against the fields that hold m
+    (:func:`_holding_fields`): every method reads the second harmonic as the linear response of
+    m to them. A current given 1000 times too small (1.5 uA for 1.5 mA) gave mu0_h_dl = 0.40 T
+    with exit 0 where the files write no current; a gain of 100 left out gave mu0_h_fl_oe =
+    25 mT from rotations down to 30 mT, which the largest field (0.7 T) let pass. ``scans``
+    are those the torques rest on."""
+    holding = _holding_fields(q, scans)
     for k in _TORQUES:
         v = q.get(k)
         n = float(getattr(v, "nominal_value", v)) if v is not None else math.nan
+        stiff = holding[k]
+        if not (math.isfinite(stiff) and stiff > 0):
+            continue
         if math.isfinite(n) and abs(n) > LINEAR_RESPONSE_FRACTION * stiff:
-            _flag(flags, [k], f"|{k}| = {abs(n):.3g} T is not small against the fields that hold "
-                              f"m (up to {stiff:.3g} T): the harmonics are the linear response to "
-                              "torque fields far smaller; check the current (--current, its unit, "
-                              "rms or peak) and the voltage unit and gains")
+            _flag(flags, [k], f"|{k}| = {abs(n):.3g} T is not small against the field that holds "
+                              f"m against it ({stiff:.3g} T): the harmonics are the linear "
+                              "response to torque fields far smaller; check the current "
+                              "(--current, its unit, rms or peak) and the voltage unit and gains")
 
 
 def _at_bounds(fit) -> list:
