@@ -355,7 +355,7 @@ def test_a_current_with_a_decimal_comma_in_a_file_name(tmp_path):
 
 @pytest.mark.parametrize("name, said", [
     ("H_1,000Oe.csv", "may be a decimal comma (1.000) or a thousands separator (1000)"),
-    ("rot_500T.csv", "500 T, beyond 100 T (no laboratory magnet reaches it)"),
+    ("rot_500T.csv", "500 T, beyond 45.5 T (the strongest steady field of any laboratory"),
 ])
 def test_a_thousands_comma_and_a_field_beyond_any_magnet_in_a_name_are_refused(tmp_path, name,
                                                                                 said):

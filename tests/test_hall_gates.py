@@ -406,3 +406,22 @@ def test_a_gain_left_out_is_flagged_against_the_weakest_rotation_field(tmp_path)
     assert any(said in f for f in q["mu0_h_fl_oe"]["flags"])
     assert not any(said in f for k in runs["right"]["quantities"].values()
                    if isinstance(k, dict) for f in k.get("flags", []))
+
+
+def test_an_anisotropy_field_no_film_has_is_flagged_with_the_torques_on_it():
+    """Sweeps of mT numbers read as T up to 45 T gave mu0_hk_eff = 600 T and torque fields 1000
+    times too large, exit 0: the linear-response gate scales with the equally wrong H_K."""
+    from uncertainties import ufloat
+
+    from sotfit.analysis.hall.gates import MU0_HK_MAX, _anisotropy_gate
+
+    for hk, flagged in ((600.0, True), (-16.0, True), (0.6, False), (-1.8, False),
+                        (0.99 * MU0_HK_MAX, False)):
+        q = {"mu0_hk_eff": ufloat(hk, 0.07), "mu0_h_dl": ufloat(2e-3, 1e-5),
+             "mu0_h_fl_oe": ufloat(1.5e-3, 1e-5)}
+        flags = {}
+        _anisotropy_gate(q, flags)
+        assert bool(flags) == flagged
+        if flagged:
+            assert set(flags) == {"mu0_hk_eff", "mu0_h_dl", "mu0_h_fl_oe"}
+            assert "beyond any film's anisotropy field" in flags["mu0_hk_eff"][0]

@@ -185,3 +185,25 @@ def test_a_swept_column_of_one_value_is_refused(tmp_path, sub, name, column, sca
     with pytest.raises(HallReadError, match=rf"{name}: column '{re.escape(column)}' holds one "
                                             r"(field|angle) \(0 (T|deg)\) in every row"):
         read_hall_table(d / name, **kw)
+
+
+def test_a_sweep_column_in_mT_headed_T_is_refused_naming_the_unit_option(tmp_path, capsys):
+    """A 'B (T)' column holding mT (-60 ... 60) gave mu0_hk_eff = 600 T and torque fields 1000
+    times too large with exit 0 (the limit was 100 T): beyond the strongest steady field, the
+    column's unit is asked for by its option; with it the numbers are those of the file."""
+    d = _copy(tmp_path, "pma")
+    for f in d.glob("sweep_*.csv"):
+        f.write_text(f.read_text().replace("field (mT)", "B (T)", 1))
+    sweeps = sorted(map(str, d.glob("sweep_*.csv")))
+    argv = ["hall", *sweeps, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm"]
+    assert main([*argv, "--out", str(tmp_path / "slip")]) == 2
+    err = capsys.readouterr().err
+    assert "beyond +-45.5 T" in err and "--column-unit field=mT" in err
+    assert main([*argv, "--column-unit", "field=mT", "--out", str(tmp_path / "unit")]) == 0
+    plain = sorted(map(str, (EX / "pma").glob("sweep_*.csv")))
+    assert main(["hall", *plain, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm",
+                 "--out", str(tmp_path / "plain")]) == 0
+    q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
+         for n in ("unit", "plain")}
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_hk_eff"):
+        assert q["unit"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)

@@ -129,6 +129,23 @@ def _linear_response_gate(q: dict, scans, flags: dict) -> None:
                               "(--current, its unit, rms or peak) and the voltage unit and gains")
 
 
+#: Largest |mu0 H_K,eff| (T) of a film: L1_0 FePt, the hardest film in use, has about 12 T.
+MU0_HK_MAX = 15.0
+
+
+def _anisotropy_gate(q: dict, flags: dict) -> None:
+    """Flag an effective anisotropy field no film has, and the torque fields that rest on it:
+    a 'B (T)' column holding mT gave mu0_hk_eff = 600 T and torque fields 1000 times too large
+    with exit 0, the linear-response gate scaling with the equally wrong H_K."""
+    hk = q.get("mu0_hk_eff")
+    n = float(getattr(hk, "nominal_value", hk)) if hk is not None else math.nan
+    if math.isfinite(n) and abs(n) > MU0_HK_MAX:
+        _flag(flags, ["mu0_hk_eff", *[k for k in _TORQUES if k in q]],
+              f"|mu0_hk_eff| = {abs(n):.3g} T is beyond any film's anisotropy field (L1_0 FePt "
+              f"about 12 T; limit {MU0_HK_MAX:g} T): check the field unit of the files "
+              "(--column-unit field=mT) and --meff/--hk")
+
+
 def _at_bounds(fit) -> list:
     """``(name, lo, hi)`` of the varied parameters of a FitResult at (or numerically at) a bound."""
     bounds = _param_bounds(fit)

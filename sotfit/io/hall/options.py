@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+import warnings
 
 from ...units import UnitError, normalise_unit, split_header, to_house
 from .columns import COLUMN_ROLES
@@ -170,16 +171,23 @@ def _unit_of_role(p, col, role, dimension, o, what):
                                 f"{_unit_opt(role, _EXAMPLE_UNITS[dimension])}") from None
         else:
             hu = None
-    for src, u in ((_unit_opt(role, cu) if cu else None, cu), (_opt(what, gu) if gu else None, gu)):
-        if u is None:
-            continue
+    given = (_unit_opt(role, cu), cu) if cu else (_opt(what, gu), gu) if gu else None
+    if given is not None:
+        src, u = given
         try:
             nu = normalise_unit(u)
         except UnitError as exc:
             raise HallReadError(f"{p}: column {col!r}: {exc}") from None
-        if hu and hu != nu:
+        if hu and hu != nu and cu:
+            # the column's own option wins over its header: a 'B (T)' column holding mT could
+            # not be read without editing the file
+            warnings.warn(f"{p}: column {col!r} read in {nu}, as {src} says, not in the {hu} "
+                          "of its header")
+            hu = nu
+        elif hu and hu != nu:
             raise HallReadError(f"{p}: column {col!r} is in {hu} but {src} was given; the header "
-                                "and the option disagree")
+                                "and the option disagree (to read this column in "
+                                f"{nu} whatever its header says: {_unit_opt(role, nu)})")
         hu = hu or nu
     if hu is None:
         ex = _EXAMPLE_UNITS[dimension]

@@ -88,7 +88,8 @@ def _rows(idx, n=5) -> str:
 #: median is refused.
 OUTLIER_SIGMAS = 1e4
 #: Magnitudes beyond these are refused as not physical (house units: T, deg, mA, Ohm).
-_LIMITS = {"field": (100.0, "T", "no laboratory magnet reaches it"),
+_LIMITS = {"field": (45.5, "T", "the strongest steady field of any laboratory magnet; a lock-in "
+                               "reads a steady field"),
            "angle": (720.0, "deg", "two full turns either way"),
            "current": (1e4, "mA", "10 A through a Hall bar"),
            "resistance": (1e6, "Ohm", "1 MOhm as a harmonic Hall resistance")}
@@ -121,8 +122,15 @@ def _check_values(v, col, path, dimension, what=None):
     out = np.flatnonzero(np.abs(v) > limit)
     if out.size:
         vals = ", ".join(f"{v[i]:.4g}" for i in out[:3])
+        hint = "a corrupted or mistyped value?"
+        if dimension == "field":
+            # the column's unit, not a cell: a 'B (T)' column holding mT gave H_K = 600 T and
+            # torque fields 1000 times too large under a limit of 100 T
+            unit_hint = ("the column's unit? give the one its numbers are in: --column-unit "
+                         "field=mT (or --field-unit mT for every field column)")
+            hint = unit_hint if out.size >= 3 else f"a corrupted or mistyped value, or {unit_hint}"
         raise HallReadError(f"{path}: column {col!r}: {what} {vals} {unit} at {_rows(out)} "
-                            f"beyond +-{limit:g} {unit} ({why}); a corrupted or mistyped value?")
+                            f"beyond +-{limit:g} {unit} ({why}); {hint}")
     if v.size >= 5:
         med = float(np.median(v))
         # at least 1e-3 of the median (a nearly constant column such as a source current that
