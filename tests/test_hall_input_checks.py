@@ -198,8 +198,13 @@ def test_a_sweep_column_in_mT_headed_T_is_refused_naming_the_unit_option(tmp_pat
     argv = ["hall", *sweeps, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm"]
     assert main([*argv, "--out", str(tmp_path / "slip")]) == 2
     err = capsys.readouterr().err
-    assert "beyond +-45.5 T" in err and "--column-unit field=mT" in err
-    assert main([*argv, "--column-unit", "field=mT", "--out", str(tmp_path / "unit")]) == 0
+    assert "beyond +-45.5 T" in err and "--override-unit field=mT" in err
+    assert main([*argv, "--column-unit", "field=mT", "--out", str(tmp_path / "disagree")]) == 2
+    assert "(a header whose unit is wrong is read in mT with --override-unit field=mT)" in \
+        capsys.readouterr().err
+    with pytest.warns(UserWarning, match=r"column 'B \(T\)' read in mT, as --override-unit "
+                      "field=mT says, not in the T of its header"):
+        assert main([*argv, "--override-unit", "field=mT", "--out", str(tmp_path / "unit")]) == 0
     plain = sorted(map(str, (EX / "pma").glob("sweep_*.csv")))
     assert main(["hall", *plain, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm",
                  "--out", str(tmp_path / "plain")]) == 0

@@ -150,6 +150,10 @@ def add_parser(sub) -> None:
     g.add_argument("--r2w-phase", type=_ANGLE,
                    help="the same for the second harmonic, e.g. 20deg")
     add_column_options(g, tuple(COLUMN_ROLES), "r2w=R_2w")
+    g.add_argument("--override-unit", action="append", metavar="ROLE=UNIT", default=None,
+                   help="read the ROLE column in UNIT whatever unit its header writes, for a "
+                        "header whose unit is wrong (a column 'B (T)' that holds mT: "
+                        "--override-unit field=mT); warned; repeatable")
     g.add_argument("--calibration", help="magnet calibration table (current, field trials)")
     g.add_argument("--calibration-units", type=calibration_units, default=None,
                    help="units of the calibration columns if the headers have none, e.g. A,mT")
@@ -245,6 +249,11 @@ def _reader_options(args, vals, cal) -> dict:
     """The keywords of :func:`sotfit.io.hall.read_hall` that the command line gives."""
     columns = role_options(args.column, "--column", COLUMN_ROLES)
     units = role_options(args.column_unit, "--column-unit", COLUMN_ROLES)
+    overrides = role_options(args.override_unit, "--override-unit", COLUMN_ROLES)
+    for role, unit in overrides.items():
+        if units.get(role, unit) != unit:
+            raise CLIError(f"--column-unit {role}={units[role]} and --override-unit "
+                           f"{role}={unit} disagree")
     scan = args.scan or {"avci": "phi", "hayashi": "field", "angular": "theta"}.get(args.method)
     return dict(scan=scan, current=vals.get("current"), current_is=args.current_is,
                 lockin_output=args.lockin_output, r2w_channel=args.r2w_channel,
@@ -252,7 +261,8 @@ def _reader_options(args, vals, cal) -> dict:
                 gain_2w=args.gain_2w, voltage_unit=args.voltage_unit, angle_unit=args.angle_unit,
                 field_unit=args.field_unit, field=args.field, theta_h=args.theta_h, phi_h=args.phi_h,
                 calibration=cal, extrapolate_calibration=args.extrapolate_calibration,
-                r_ahe=vals.get("r_ahe"), columns=columns, column_units=units, option_style="cli",
+                r_ahe=vals.get("r_ahe"), columns=columns, column_units=units,
+                override_units=overrides, option_style="cli",
                 mz_state=every_or_per_file(args.mz_state, "--mz-state"),
                 phi_offset=args.phi_offset, theta_offset=args.theta_offset,
                 r1w_phase=args.r1w_phase, r2w_phase=args.r2w_phase)

@@ -143,7 +143,7 @@ def _anisotropy_gate(q: dict, flags: dict) -> None:
         _flag(flags, ["mu0_hk_eff", *[k for k in _TORQUES if k in q]],
               f"|mu0_hk_eff| = {abs(n):.3g} T is beyond any film's anisotropy field (L1_0 FePt "
               f"about 12 T; limit {MU0_HK_MAX:g} T): check the field unit of the files "
-              "(--column-unit field=mT) and --meff/--hk")
+              "(--override-unit field=mT) and --meff/--hk")
 
 
 def _at_bounds(fit) -> list:

@@ -59,6 +59,13 @@ def _col_opt(role: str, name=None) -> str:
     return f"columns={{{role!r}: {name!r}}}"
 
 
+def _override_opt(role: str, unit: str) -> str:
+    """How to read the column of ``role`` in ``unit`` whatever its header writes."""
+    if _STYLE.get() == "cli":
+        return f"--override-unit {role}={unit}"
+    return f"override_units={{{role!r}: {unit!r}}}"
+
+
 def _unit_opt(role: str, unit: str) -> str:
     """How to give the unit of the column of ``role``."""
     if _STYLE.get() == "cli":
@@ -178,16 +185,16 @@ def _unit_of_role(p, col, role, dimension, o, what):
             nu = normalise_unit(u)
         except UnitError as exc:
             raise HallReadError(f"{p}: column {col!r}: {exc}") from None
-        if hu and hu != nu and cu:
-            # the column's own option wins over its header: a 'B (T)' column holding mT could
-            # not be read without editing the file
-            warnings.warn(f"{p}: column {col!r} read in {nu}, as {src} says, not in the {hu} "
-                          "of its header")
+        if hu and hu != nu and role in o.get("override_roles", ()):
+            # a header whose unit is wrong: a 'B (T)' column holding mT could not be read
+            # without editing the file
+            warnings.warn(f"{p}: column {col!r} read in {nu}, as {_override_opt(role, nu)} "
+                          f"says, not in the {hu} of its header")
             hu = nu
         elif hu and hu != nu:
             raise HallReadError(f"{p}: column {col!r} is in {hu} but {src} was given; the header "
-                                "and the option disagree (to read this column in "
-                                f"{nu} whatever its header says: {_unit_opt(role, nu)})")
+                                "and the option disagree (a header whose unit is wrong is read "
+                                f"in {nu} with {_override_opt(role, nu)})")
         hu = hu or nu
     if hu is None:
         ex = _EXAMPLE_UNITS[dimension]

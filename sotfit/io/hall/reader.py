@@ -34,7 +34,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
               r_ahe: float | None = None, columns: dict | None = None,
               column_units: dict | None = None, option_style: str = "python",
               phi_offset: float | None = None, r1w_phase: float | None = None,
-              r2w_phase: float | None = None, theta_offset: float | None = None) -> list[HallScan]:
+              r2w_phase: float | None = None, theta_offset: float | None = None,
+              override_units: dict | None = None) -> list[HallScan]:
     """Read harmonic Hall tables as laboratories write them into one :class:`HallScan` per scan.
 
     Layouts (docs/io.md, "Harmonic Hall tables"):
@@ -93,6 +94,9 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
         set off by it. Without it, a channel not read that follows the one read (the same
         signal, turned by more than :data:`sotfit.io.hall.block.PHASE_LIMIT` deg) is refused
         with the phase it shows; ``0`` reads the channels as they are.
+    override_units : dict, optional
+        Role -> unit of a column whose header writes a wrong unit (``{'field': 'mT'}`` for a
+        ``B (T)`` column holding mT): read in it, with a warning naming both.
 
     Other parameters are those of :func:`read_hall_table`.
 
@@ -114,7 +118,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
                     angle_unit=angle_unit, field_unit=field_unit, field=field, theta_h=theta_h,
                     phi_h=phi_h, calibration=calibration,
                     extrapolate_calibration=extrapolate_calibration, mz_state=mz_state,
-                    r_ahe=r_ahe, column_units=dict(column_units or {}), phi_offset=phi_offset,
+                    r_ahe=r_ahe, column_units=_with_overrides(column_units, override_units),
+                    override_roles=tuple(override_units or ()), phi_offset=phi_offset,
                     r1w_phase=r1w_phase, r2w_phase=r2w_phase, theta_offset=theta_offset)
         _check_options(paths, opts)
         check_distinct_files(paths, HallReadError)
@@ -325,3 +330,15 @@ def read_hall_table(path, *, scan: str, current=None, current_is: str | None = N
         raise HallReadError(f"{path}: holds {len(scans)} scans ({'; '.join(s.source for s in scans[:4])}"
                             f"{' ...' if len(scans) > 4 else ''}); read it with read_hall")
     return scans[0]
+
+
+def _with_overrides(column_units: dict | None, override_units: dict | None) -> dict:
+    """The unit of each role's column: ``column_units`` and ``override_units`` (a role in both
+    with different units is an error)."""
+    units = dict(column_units or {})
+    for role, unit in (override_units or {}).items():
+        if units.get(role, unit) != unit:
+            raise HallReadError(f"column_units {role}={units[role]} and override_units "
+                                f"{role}={unit} disagree")
+        units[role] = unit
+    return units

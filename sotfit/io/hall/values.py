@@ -126,8 +126,9 @@ def _check_values(v, col, path, dimension, what=None):
         if dimension == "field":
             # the column's unit, not a cell: a 'B (T)' column holding mT gave H_K = 600 T and
             # torque fields 1000 times too large under a limit of 100 T
-            unit_hint = ("the column's unit? give the one its numbers are in: --column-unit "
-                         "field=mT (or --field-unit mT for every field column)")
+            unit_hint = ("the column's unit? read it in the unit of its numbers: "
+                         "--override-unit field=mT where its header writes another, "
+                         "--column-unit field=mT where it writes none")
             hint = unit_hint if out.size >= 3 else f"a corrupted or mistyped value, or {unit_hint}"
         raise HallReadError(f"{path}: column {col!r}: {what} {vals} {unit} at {_rows(out)} "
                             f"beyond +-{limit:g} {unit} ({why}); {hint}")
