@@ -1,0 +1,28 @@
+"""The measured field-like plus Oersted field against the Oersted field of the current given:
+a sign reversal of the field axis or of the voltage is flagged where it shows."""
+
+import pytest
+
+from sotfit.flags import oersted_mismatch
+
+
+def _q(value, stderr=None, unit="T"):
+    return {"value": value, "stderr": stderr, "unit": unit}
+
+
+@pytest.mark.parametrize("fl_oe, oe, flagged", [
+    # the planted sample of an outside trial: H_Oe = -54.3 uT, H_FL = -17.9 uT (aiding), the
+    # field axis reversed: mu0_h_fl_oe +72 uT measured, opposite and larger
+    (72.2e-6, -54.3e-6, True),
+    (-72.2e-6, -54.3e-6, False),              # as measured the right way round
+    (25e-6, -75e-6, False),                   # opposite but smaller: a field-like field that
+                                              # opposes the Oersted field and is below twice it
+    (56e-6, -54.3e-6, False),                 # opposite, larger, but within 3 standard errors
+])
+def test_a_field_like_field_opposing_and_exceeding_the_oersted_field_is_flagged(fl_oe, oe,
+                                                                                flagged):
+    reason = oersted_mismatch({"mu0_h_fl_oe": _q(fl_oe, 1e-6), "mu0_h_oe": _q(oe)})
+    assert (reason is not None) == flagged
+    if flagged:
+        assert "opposes the Oersted field" in reason and "phi_H + 180 deg" in reason
+        assert f"{(abs(fl_oe) + abs(oe)) / abs(oe):.2g} times the Oersted field" in reason
