@@ -491,3 +491,28 @@ def test_rotations_at_several_currents_read_back_with_jitter(tmp_path, with_colu
     got = _summary([table], tmp_path / "low")
     assert got["quantities"]["mu0_h_dl"]["value"] == pytest.approx(
         with_column["quantities"]["mu0_h_dl"]["value"], rel=1e-9)
+
+
+@pytest.mark.parametrize("line", ["# AC current: 1.5 mA rms, 133.33 Hz",
+                                  "# AC current: 1.5 mA rms; 133.33 Hz, lock-in TC 300 ms"])
+def test_a_current_entry_listing_more_after_it_is_read(tmp_path, line):
+    """'# AC current: 1.414 mA rms, 133.33 Hz' refused the file ('unknown unit mA rms, 133.33
+    Hz'), even with --current given: the first item is the current, the rest is not read; the
+    results equal those of the files without the line and --current 1.5mA --current-is rms."""
+    root = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane"
+    files = []
+    for src in sorted(root.glob("*.csv")):
+        files.append(tmp_path / src.name)
+        files[-1].write_text(line + "\n" + src.read_text())
+    assert source_current(files[0])[0] == pytest.approx(1.5, rel=1e-12)
+    options = avci_options()
+    for flag in ("--current", "--current-is"):
+        i = options.index(flag)
+        options = options[:i] + options[i + 2:]
+    assert main(["hall", *map(str, files), *options, "--out", str(tmp_path / "entry")]) == 0
+    assert main(["hall", *map(str, sorted(root.glob("*.csv"))), *avci_options(), "--out",
+                 str(tmp_path / "plain")]) == 0
+    q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
+         for n in ("entry", "plain")}
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
+        assert q["entry"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)

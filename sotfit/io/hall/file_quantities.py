@@ -304,6 +304,7 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
     found = {}
     for i, key, value in _preamble_entries(head):
         convention = None
+        value = _first_of_list(value)
         if quantity == "current":
             value, convention = _current_is(value)
             key, in_key = _key_current_is(key)
@@ -387,6 +388,19 @@ def _entry_lines_below(p: Path, header: int, quantity: str) -> list[int]:
                 out.append(i + 1)
                 break
     return out
+
+
+#: A value followed by more after a comma or semicolon: ``1.414 mA rms, 133.33 Hz``.
+_LIST_RE = re.compile(r"^(?P<first>[^,;]*[A-Za-z\u00b5\u03bc][^,;]*)[,;]\s*\S")
+
+
+def _first_of_list(value: str) -> str:
+    """The first item of an entry's value that lists more after a comma or semicolon
+    (``'1.414 mA rms, 133.33 Hz'`` -> ``'1.414 mA rms'``: the frequency written after the
+    current made its unit 'mA rms, 133.33 Hz' and refused the file, with --current given too);
+    a value with a decimal comma (``'4,0 mA'``, no letter before the comma) is kept whole."""
+    m = _LIST_RE.match(value.strip())
+    return m.group("first").strip() if m else value
 
 
 def _entry_value(p: Path, line: int, key: str, value: str, quantity: str) -> float | None:
