@@ -516,3 +516,27 @@ def test_a_current_entry_listing_more_after_it_is_read(tmp_path, line):
          for n in ("entry", "plain")}
     for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
         assert q["entry"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)
+
+
+def test_a_labview_entry_with_a_comma_in_its_brackets_is_a_preamble_entry(tmp_path):
+    """'I_ac (mA, rms): 1.5' above a tab-separated table, without '#' (as LabVIEW writes and
+    docs/io.md gives it), was taken for the column header row and the file refused; read, it
+    gives the current and the results of the files with --current 1.5mA --current-is rms."""
+    root = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane"
+    files = []
+    for src in sorted(root.glob("*.csv")):
+        table = src.read_text().replace(",", "\t")
+        files.append(tmp_path / (src.stem + ".txt"))
+        files[-1].write_text("Operator: JS\nSample: Py/Pt D3\nI_ac (mA, rms): 1.5\n"
+                             "Frequency (Hz): 133.3\n\n" + table)
+    options = avci_options()
+    for flag in ("--current", "--current-is"):
+        i = options.index(flag)
+        options = options[:i] + options[i + 2:]
+    assert main(["hall", *map(str, files), *options, "--out", str(tmp_path / "lv")]) == 0
+    assert main(["hall", *map(str, sorted(root.glob("*.csv"))), *avci_options(), "--out",
+                 str(tmp_path / "plain")]) == 0
+    q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
+         for n in ("lv", "plain")}
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
+        assert q["lv"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)

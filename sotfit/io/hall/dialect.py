@@ -328,7 +328,10 @@ def _is_entry(line: str) -> bool:
     if m is None:
         return False
     key = m.group("key")
-    return (not any(c in key for c in "\t;,") and key.count("(") == key.count(")")
+    # a delimiter inside the key's brackets separates nothing ('I_ac (mA, peak): 2', as
+    # docs/io.md writes it, was taken for the column header row)
+    outside = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "", key)
+    return (not any(c in outside for c in "\t;,") and key.count("(") == key.count(")")
             and key.count("[") == key.count("]"))
 
 
