@@ -212,3 +212,36 @@ def test_a_sweep_column_in_mT_headed_T_is_refused_naming_the_unit_option(tmp_pat
          for n in ("unit", "plain")}
     for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_hk_eff"):
         assert q["unit"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)
+
+
+def test_phase_columns_in_rad_without_a_unit_are_asked_about(tmp_path, capsys):
+    """Lock-in magnitude and phase columns, the phases in rad with no unit ('Theta1w'): read as
+    degrees, the run was refused for the 2w channel and then for an in-plane anisotropy, never
+    naming the unit. Phases within +-pi without a unit are asked about; with the unit the
+    results are those of the X/Y files."""
+    files = []
+    for src in sorted((EX / "inplane").glob("*.csv")):
+        df = pd.read_csv(src)
+        out = pd.DataFrame({"phi (deg)": df["phi (deg)"], "field (mT)": df["field (mT)"]})
+        for h in (1, 2):
+            x, y = df[f"X{h} (uV)"], df[f"Y{h} (uV)"]
+            out[f"R{h}w (uV)"] = np.hypot(x, y)
+            out[f"Theta{h}w"] = np.arctan2(y, x)
+        files.append(tmp_path / src.name)
+        out.to_csv(files[-1], index=False, float_format="%.12g")
+    conv = [c for c in CONV if c not in ("--r2w-channel", "X")]
+    argv = ["hall", *map(str, files), "--method", "avci", *conv, "--r2w-channel", "X",
+            "--meff", "0.8T", "--r-ahe", "0.8Ohm"]
+    assert main([*argv, "--out", str(tmp_path / "asked")]) == 2
+    err = capsys.readouterr().err
+    assert "has no unit and every value lies within +-pi" in err
+    assert "--column-unit phase1=rad or --column-unit phase1=deg" in err
+    assert main([*argv, "--column-unit", "phase1=rad", "--column-unit", "phase2=rad",
+                 "--out", str(tmp_path / "rad")]) == 0
+    plain = sorted(map(str, (EX / "inplane").glob("*.csv")))
+    assert main(["hall", *plain, "--method", "avci", *CONV, "--meff", "0.8T", "--r-ahe",
+                 "0.8Ohm", "--out", str(tmp_path / "plain")]) == 0
+    q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
+         for n in ("rad", "plain")}
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
+        assert q["rad"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-8)

@@ -500,7 +500,16 @@ def _polar_to_xy(p, df, mag, phase, h, rows, o):
                 if f"phase{h}" in o["column_units"] else None)
     if tu not in (None, "deg", "rad"):
         raise HallReadError(f"{p}: phase column {phase!r} must be in deg or rad, not {tu}")
-    th = _values(p, df, phase, rows) if tu == "rad" else np.radians(_values(p, df, phase, rows))
+    raw = _values(p, df, phase, rows)
+    if tu is None and np.all(np.abs(raw[np.isfinite(raw)]) <= math.pi):
+        # phases in rad without a unit were read as degrees: the refusals that followed
+        # blamed the channel and an anisotropy, never the unit
+        raise HallReadError(
+            f"{p}: phase column {phase!r} has no unit and every value lies within +-pi "
+            f"({np.nanmin(raw):.4g} to {np.nanmax(raw):.4g}): radians, or degrees of a phase "
+            f"that stays near 0? give {_unit_opt(f'phase{h}', 'rad')} or "
+            f"{_unit_opt(f'phase{h}', 'deg')}")
+    th = raw if tu == "rad" else np.radians(raw)
     return R * np.cos(th), R * np.sin(th)
 
 
