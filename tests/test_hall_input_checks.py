@@ -245,3 +245,30 @@ def test_phase_columns_in_rad_without_a_unit_are_asked_about(tmp_path, capsys):
          for n in ("rad", "plain")}
     for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
         assert q["rad"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-8)
+
+
+def test_a_magnet_supply_current_column_is_named_as_such_in_the_message(tmp_path, capsys):
+    """A column 'I (A)' of the magnet supply (0.75 A) beside the field column was taken for the
+    source current, and the message advised leaving --current out, which would have used
+    0.75 A. The message names --column magnet_current=...; with it the run gives the results
+    of the files without the column."""
+    files = []
+    for src in sorted((EX / "inplane").glob("*.csv")):
+        df = pd.read_csv(src)
+        df["I (A)"] = 0.75 + 1e-4 * np.sin(np.arange(len(df)))
+        files.append(tmp_path / src.name)
+        df.to_csv(files[-1], index=False)
+    argv = ["hall", *map(str, files), "--method", "avci", *CONV, "--meff", "0.8T",
+            "--r-ahe", "0.8Ohm"]
+    assert main([*argv, "--out", str(tmp_path / "asked")]) == 2
+    err = capsys.readouterr().err
+    assert "is the magnet supply's current" in err and '--column "magnet_current=I (A)"' in err
+    assert "leave the option out" not in err
+    assert main([*argv, "--column", "magnet_current=I (A)", "--out", str(tmp_path / "named")]) == 0
+    plain = sorted(map(str, (EX / "inplane").glob("*.csv")))
+    assert main(["hall", *plain, "--method", "avci", *CONV, "--meff", "0.8T", "--r-ahe",
+                 "0.8Ohm", "--out", str(tmp_path / "plain")]) == 0
+    q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
+         for n in ("named", "plain")}
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
+        assert q["named"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)

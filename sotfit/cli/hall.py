@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from ..io.hall import COLUMN_ROLES
+from ..io.hall.block import MAGNET_SUPPLY_CURRENT
 from ..device import Sample, flag_unusual_dimensions, sample_flags_reason
 from ..flags import add_flag
 from ..io import table_names
@@ -334,8 +335,11 @@ def _peak_current(scans):
     """The one peak current (mA) of the scans, None when not known; several are an error."""
     currents = {round(s.meta["current_peak"], 9) for s in scans if s.meta.get("current_peak") is not None}
     if len(currents) > 1:
+        hint = ("; a column of amperes may be the magnet supply's current, taken for the "
+                "source current: name it with --column magnet_current=NAME and give --current"
+                if max(currents) > MAGNET_SUPPLY_CURRENT else "")
         raise CLIError(f"the files were measured at different currents ({sorted(currents)} mA peak); "
-                       "analyse each current on its own")
+                       f"analyse each current on its own{hint}")
     return currents.pop() if currents else None
 
 

@@ -193,6 +193,24 @@ def _angle_variable(p, df, blk, rows, o, scan, meta):
     return x, {fixed: blk.roles.get(fixed)}
 
 
+#: A current column above this (mA) is more than a Hall bar carries: likely the magnet
+#: supply's current ('I (A)', 0.75-17 A), which was taken for the source current.
+MAGNET_SUPPLY_CURRENT = 100.0
+
+
+def magnet_supply_hint(column, currents_ma) -> str:
+    """The advice to name ``column`` as the magnet supply's current when it holds currents above
+    :data:`MAGNET_SUPPLY_CURRENT` (mA), else ''."""
+    values = np.abs(np.asarray(currents_ma, float))
+    values = values[np.isfinite(values)]
+    if not values.size or values.max() <= MAGNET_SUPPLY_CURRENT:
+        return ""
+    return (f"; if {column!r} is the magnet supply's current ({values.min() / 1e3:.3g} to "
+            f"{values.max() / 1e3:.3g} A, more than a Hall bar carries), name it: "
+            f"{_col_opt('magnet_current', column)}, and give the source current "
+            f"({_current_opt(1.0)})")
+
+
 #: How closely a current column must agree with ``--current`` (a read-back jitters; a current
 #: of another convention or unit differs by 41 % or more).
 CURRENT_AGREEMENT = 0.01
@@ -206,16 +224,22 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
     col_form = None         # 'I_peak (uA)', 'I_ac (mA, rms)': the column's name says which
     if ccol is not None:
         cu, col_form = current_unit_and_form(p, ccol, o)     # 'I (mA, rms)': mA, rms
-        cur = _check_values(to_house(_values(p, df, ccol, rows), cu, "current")[0], ccol, p,
-                            "current")
+        raw = to_house(_values(p, df, ccol, rows), cu, "current")[0]
+        try:
+            cur = _check_values(raw, ccol, p, "current")
+        except HallReadError as exc:
+            raise HallReadError(f"{exc}{magnet_supply_hint(ccol, raw)}") from None
         if col_form == "pk-pk":
             cur, col_form = cur / 2.0, "peak"
         # a read-back column jitters (0.2 % in a trial): the option holds within 1 %
         if o["current"] is not None and not np.allclose(cur, o["current"], rtol=CURRENT_AGREEMENT,
                                                         atol=0):
+            hint = magnet_supply_hint(ccol, cur)
             raise HallReadError(f"{p}: column {ccol!r} gives the source current "
                                 f"{_range_text(cur)} mA but {_current_opt(o['current'])} was "
-                                "given; leave the option out to use the column, or correct it")
+                                "given; " + (hint.lstrip("; ") if hint else
+                                             "leave the option out to use the column, or "
+                                             "correct it"))
         if o["current"] is not None:
             cur = np.full(rows.size, float(o["current"]))    # the option's value, as stated
     elif o["current"] is not None:
