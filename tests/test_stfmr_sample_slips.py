@@ -252,7 +252,7 @@ def test_spectra_at_several_powers_with_one_rf_current_are_flagged(tmp_path, cap
     out = tmp_path / "o_mixed"
     assert main(["stfmr", str(mixed), "--out", str(out), "--no-figures", *sample]) == 0
     s = json.loads((out / "summary.json").read_text())
-    reason = "taken at 2 rf powers (0, 6 dBm) and share one rf current"
+    reason = "were taken at 2 rf powers (0, 6 dBm) and share one rf current"
     for route in ("sequential", "global"):
         assert any(reason in f for f in s[route]["mu0_h_dl"].get("flags", [])), route
     assert not any(reason in f for f in s["sequential"]["xi_fmr"].get("flags", []))
@@ -262,3 +262,28 @@ def test_spectra_at_several_powers_with_one_rf_current_are_flagged(tmp_path, cap
     assert main(["stfmr", str(same), "--out", str(out), "--no-figures", *sample]) == 0
     s = json.loads((out / "summary.json").read_text())
     assert not any("rf powers" in f for f in s["sequential"]["mu0_h_dl"].get("flags", []))
+
+
+def test_powers_levelled_across_frequencies_are_noted_not_flagged(tmp_path):
+    """A source power raised with frequency (one power per frequency) to keep the current at
+    the device, calibrated: the torques were right and all were flagged as 'off' (exit 3 under
+    --strict), a sqrt(P) argument that holds at one frequency only. Noted instead."""
+    sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
+              "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+    folder = tmp_path / "levelled"
+    folder.mkdir()
+    plain = sorted(EXAMPLE.glob("py_pt_*GHz.csv"))
+    for k, f in enumerate(plain):
+        (folder / f.name).write_text(f"# power_dBm: {10 + k}\n" + f.read_text())
+    runs = {}
+    for name, inputs in (("levelled", [folder]), ("plain", plain)):
+        out = tmp_path / f"o_{name}"
+        assert main(["stfmr", *map(str, inputs), "--out", str(out), "--no-figures",
+                     *sample]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())
+    s = runs["levelled"]
+    assert not any("rf powers" in f["reason"] for f in s.get("flags", []))
+    assert any("one at each frequency, and share one rf current" in n for n in s["notes"])
+    assert s["sequential"]["xi_dl"]["value"] == pytest.approx(
+        runs["plain"]["sequential"]["xi_dl"]["value"], rel=1e-12)
+

@@ -406,21 +406,39 @@ def _lockin_sign_flags(out: dict, analysis: STFMRAnalysis) -> None:
         "read the one channel whose sign you know (--column voltage=NAME)"))
 
 
-def _powers_with_one_current(analysis: STFMRAnalysis, sample) -> str | None:
-    """The flag of absolute torques made with one rf current from spectra at several rf powers
-    (the CoFe/Pt dev13 files at 9, 12 and 15 dBm, compared as repeats, all taken at --irf 5mA),
-    or None. The rf current of a linear line grows as sqrt(P): 6 dB is a factor 2."""
+def _powers_with_one_current(analysis: STFMRAnalysis, sample) -> tuple[str, bool] | None:
+    """The text about absolute torques made with one rf current from spectra at several rf
+    powers, and whether it is a flag, or None. At one frequency the current of a linear line
+    grows as sqrt(P) (6 dB is a factor 2): spectra of one frequency at several powers sharing
+    one current are flagged (the CoFe/Pt dev13 files at 9, 12 and 15 dBm, all taken at --irf
+    5mA). Powers that differ only between frequencies are noted: the cable's loss changes with
+    frequency, and a power raised with it to keep the current at the device (a levelled
+    calibration) gave the right torques, which a flag called off."""
     if sample is None or getattr(sample, "i_rf", None) is None:
         return None
-    powers = sorted({round(float(p), 3) for sp in analysis.spectra
-                     if (p := sp.dataset.meta.get("power")) is not None})
+    by_frequency: dict[float, set] = {}
+    for sp in analysis.spectra:
+        p = sp.dataset.meta.get("power")
+        if p is not None:
+            by_frequency.setdefault(round(float(sp.frequency), 6), set()).add(round(float(p), 3))
+    powers = sorted(set().union(*by_frequency.values())) if by_frequency else []
     if len(powers) < 2:
         return None
-    factor = 10 ** ((powers[-1] - powers[0]) / 20)
-    return (f"the spectra were taken at {len(powers)} rf powers ({', '.join(f'{p:g}' for p in powers)}"
-            f" dBm) and share one rf current: the current grows as sqrt(P), a factor {factor:.2g} "
-            "across them, so the absolute torques of all but one power are off; give the files of "
-            "one power together")
+    shared = {f: sorted(ps) for f, ps in by_frequency.items() if len(ps) > 1}
+    if shared:
+        f, ps = max(shared.items(), key=lambda kv: kv[1][-1] - kv[1][0])
+        factor = 10 ** ((ps[-1] - ps[0]) / 20)
+        return (f"the spectra at {f:g} GHz were taken at {len(ps)} rf powers "
+                f"({', '.join(f'{p:g}' for p in ps)} dBm) and share one rf current: at one "
+                f"frequency the current grows as sqrt(P), a factor {factor:.2g} across them, so "
+                "the absolute torques of all but one power are off; give the files of one power "
+                "together"), True
+    return (f"the spectra were taken at {len(powers)} rf powers ({powers[0]:g} to "
+            f"{powers[-1]:g} dBm), one at each frequency, and share one rf current: right where "
+            "the current at the device is the same at every frequency (a power levelled by a "
+            "calibration); the cable's loss changes with frequency, so the source power alone "
+            "does not say (the spread of the torques across frequencies does: their Birge "
+            "ratio)"), False
 
 
 def _has_error(q) -> bool:
@@ -557,9 +575,11 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                 if isinstance(sec.get(k), dict) and "value" in sec[k]:
                     add_flag(sec[k], lockin_reading_reason(list(readings)))
     # 5e. spectra at several rf powers with one rf current: the current grows as sqrt(P)
-    reason = _powers_with_one_current(analysis, sample)
-    if reason:
-        flag_torque_quantities(out, reason, scaled)
+    powers = _powers_with_one_current(analysis, sample)
+    if powers is not None and powers[1]:
+        flag_torque_quantities(out, powers[0], scaled)
+    elif powers is not None:
+        out["notes"].append(powers[0])
     # 6a. a free g outside the range of ferromagnets
     for route, sec in secs.items():
         reason = g_outside_ferromagnets(sec.get("g"))
