@@ -287,3 +287,69 @@ def test_powers_levelled_across_frequencies_are_noted_not_flagged(tmp_path):
     assert s["sequential"]["xi_dl"]["value"] == pytest.approx(
         runs["plain"]["sequential"]["xi_dl"]["value"], rel=1e-12)
 
+
+
+def test_an_rf_current_per_frequency_gives_the_efficiencies_of_one_current(tmp_path, capsys):
+    """A cable's loss makes the rf current at the device depend on frequency, and --irf took one
+    value: a calibrated I_rf(f) could not be used. V_mix grows as I_rf^2 (the torque fields and
+    the precession it rectifies as I_rf): the example spectra with V_mix scaled by c_f^2 and
+    --irf-at f=c_f mA give the efficiencies of the files as they are with --irf 1mA; the torque
+    fields, which differ between the currents, are given per spectrum only."""
+    sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
+              "20uOhmcm", "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm"]
+    folder = tmp_path / "scaled"
+    folder.mkdir()
+    at = []
+    for f in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
+        ghz = float(f.stem.split("_")[-1][:-3])
+        c = 2.0 * float(np.exp(-(ghz - 8.0) / 20.0))    # the current falls with frequency
+        lines = f.read_text().splitlines()
+        head = [i for i, line in enumerate(lines) if line.startswith("Field")][0]
+        body = [f"{h},{float(v) * c * c!r}" for h, v in
+                (line.split(",") for line in lines[head + 1:] if line.strip())]
+        (folder / f.name).write_text("\n".join(lines[:head + 1] + body) + "\n")
+        at += ["--irf-at", f"{ghz:g}GHz={c!r}mA"]
+    runs = {}
+    for name, inputs, current in (("one", [EXAMPLE], ["--irf", "1mA"]),
+                                  ("per_frequency", [folder], at)):
+        out = tmp_path / f"o_{name}"
+        assert main(["stfmr", *map(str, inputs), "--out", str(out), "--no-figures", *sample,
+                     *current]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())
+    per = runs["per_frequency"]
+    for route in ("sequential", "global"):
+        for k in ("xi_dl", "xi_fl", "xi_fmr", "xi_e_dl", "xi_e_fl"):
+            a, b = runs["one"][route][k], per[route][k]
+            assert b["value"] == pytest.approx(a["value"], rel=1e-6), (route, k)
+            assert b["stderr"] == pytest.approx(a["stderr"], rel=1e-4), (route, k)
+        assert "mu0_h_dl" not in per[route] and "mu0_h_oe" not in per[route]
+    assert any("rf currents per frequency (--irf-at)" in n for n in per["notes"])
+    by_f = per["sample"]["i_rf_peak_by_frequency"]
+    assert by_f["frequencies"][0] == 8.0 and by_f["values"][0] == pytest.approx(2.0)
+    for row in per["spectra"]:          # the fields of each spectrum at its current
+        c = 2.0 * np.exp(-(row["frequency"]["value"] - 8.0) / 20.0)
+        assert row["torques_sequential"]["mu0_h_oe"]["value"] == pytest.approx(
+            runs["one"]["spectra"][0]["torques_sequential"]["mu0_h_oe"]["value"] * c)
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["--irf-at", "8GHz=1mA"], "gives no current at 10, 12, 14, 16, 18 GHz"),
+    (["--irf-at", "7GHz=1mA"], "7 GHz is no frequency of the files"),
+    (["--irf", "1mA", "--irf-at", "8GHz=1mA"], "not both"),
+    (["--irf-at", "8GHz"], "write FREQ=CURRENT"),
+])
+def test_rf_currents_per_frequency_must_match_the_files(tmp_path, capsys, extra, said):
+    sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
+              "20uOhmcm", "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm"]
+    with pytest.raises(SystemExit) if said == "write FREQ=CURRENT" else _no_raise():
+        assert main(["stfmr", str(EXAMPLE), "--out", str(tmp_path / "o"), "--no-figures",
+                     *sample, *extra]) == 2
+    assert said in capsys.readouterr().err
+
+
+class _no_raise:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import sys
 from functools import partial
 from pathlib import Path
@@ -87,6 +88,11 @@ def add_parser(subparsers) -> None:
         p.add_argument(*spellings, dest=name, type=kind, help=text)
     p.add_argument("--irf-is", choices=("peak", "rms"), default=None,
                    help="whether --irf is a peak amplitude (default) or an rms value")
+    p.add_argument("--irf-at", action="append", metavar="FREQ=CURRENT", default=None,
+                   type=_current_at_frequency,
+                   help="the rf current at one frequency, e.g. --irf-at 8GHz=1.4mA, repeated "
+                        "for every frequency of the run: a current calibrated per frequency "
+                        "(the cable's loss changes with it); instead of --irf")
     p.add_argument("--nm-above", action="store_true",
                    help="the spin-source layer is above the ferromagnet (default: below)")
     p.add_argument("--sample", help="TOML or JSON file with the sample fields "
@@ -157,6 +163,38 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _current_at_frequency(text: str) -> tuple[float, float]:
+    """``'8GHz=1.4mA'`` -> (8.0 GHz, 1.4 mA) for ``--irf-at``."""
+    freq, sep, current = str(text).partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{text!r}: write FREQ=CURRENT, e.g. 8GHz=1.4mA")
+    f = quantity_type("frequency", positive=True)(freq.strip())
+    return f, quantity_type("current", positive=True, limit=True)(current.strip())
+
+
+def _currents_at(args, spectra) -> dict[float, float] | None:
+    """The rf current of each frequency of the run (GHz -> mA) from ``--irf-at``, or None;
+    every frequency needs one and every one given must be a frequency of the run."""
+    if not args.irf_at:
+        return None
+    currents = dict(args.irf_at)
+    if len(currents) != len(args.irf_at):
+        raise CLIError("--irf-at gives one frequency twice")
+    freqs = sorted({round(float(s.meta["frequency"]), 9) for s in spectra})
+
+    def given(f):
+        return any(math.isclose(f, g, rel_tol=1e-6) for g in currents)
+    missing = [f for f in freqs if not given(f)]
+    unused = [g for g in currents if not any(math.isclose(f, g, rel_tol=1e-6) for f in freqs)]
+    if missing or unused:
+        raise CLIError("--irf-at " + "; ".join(
+            ([f"gives no current at {', '.join(f'{f:g}' for f in missing)} GHz"] if missing
+             else []) + ([f"{', '.join(f'{g:g}' for g in unused)} GHz is no frequency of the "
+                          "files"] if unused else []))
+            + f" (the files are at {', '.join(f'{f:g}' for f in freqs)} GHz)")
+    return currents
+
+
 #: ST-FMR sample options -> the field of :class:`sotfit.device.Sample` they set.
 _SAMPLE_FIELD_OF_OPTION = {"ms": "mu0_ms", "rho": "rho_nm", "irf": "current"}
 
@@ -171,9 +209,14 @@ def _sample_from(args):
     args.angle_given = "angle" in keys or args.angle is not None
     given = {_SAMPLE_FIELD_OF_OPTION.get(k, k): getattr(args, k) for k in SAMPLE_OPTIONS
              if getattr(args, k) is not None}
+    if args.irf_at and args.irf is not None:
+        raise CLIError("give one rf current for all frequencies (--irf) or one per frequency "
+                       "(--irf-at), not both")
+    if args.irf_at:
+        given["current"] = args.irf_at[0][1]    # each spectrum takes its frequency's
     if args.irf_is is not None:
         given["current_is_rms"] = args.irf_is == "rms"
-    elif args.irf is not None:
+    elif args.irf is not None or args.irf_at:
         given["current_is_rms"] = False     # --irf is peak unless --irf-is says rms
     if args.nm_above:
         given["nm_below"] = False
@@ -419,6 +462,9 @@ def _run(args) -> int:
     gam, model = _gamma_and_lineshape(args)
     _no_torque_fields_from_derivatives(model, sample)
     if args.angle_scan:
+        if args.irf_at:
+            raise CLIError("--irf-at is for spectra at several frequencies; an angle scan is at "
+                           "one: give --irf")
         return _run_angle_scan(args, sample, gam, model)
     if args.meff is not None:
         raise CLIError("--meff is for --angle-scan; a frequency scan fits M_eff")
@@ -429,6 +475,7 @@ def _run(args) -> int:
     _derivatives_need_their_lineshape(spectra, model)
     _one_sample(args, spectra)
     sample, angle_note = _common_angle(args, spectra, sample)
+    currents = _currents_at(args, spectra)
     try:
         fitted = (*collect_fits([s.source for s in spectra], results,
                                 "raise" if args.stop_on_failure else "skip"),
@@ -442,7 +489,7 @@ def _run(args) -> int:
                                  spectrum_correlations=gives_torques(sample))
     except (STFMRError, FitError) as exc:
         raise CLIError(str(exc)) from None
-    summary = summary_dict(analysis, sample, rows)
+    summary = summary_dict(analysis, sample, rows, currents)
     if angle_note and "assumed for the torque fields" in angle_note:
         # the torque fields scale with 1/(sin 2phi cos phi): 60 deg read as 45 gave xi_DL
         # 0.049 for 0.080 and, after the Oersted field was taken off, xi_FL of the other sign

@@ -7,6 +7,7 @@ and the flags of the summary; and the per-spectrum tables ``spectra.csv`` and
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +52,36 @@ SIGN_CONVENTION = (
 
 
 
-def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
+def sample_at(sample, currents: Mapping[float, float] | None):
+    """The sample of each spectrum: ``sample`` itself, or with the rf current ``currents`` gives
+    its frequency (GHz -> mA, in the sample's convention, peak or rms). A frequency it does not
+    give is an error naming it."""
+    if not currents:
+        return lambda frequency: sample
+    made: dict[float, Any] = {}
+
+    def at(frequency: float):
+        f = float(frequency)
+        if f not in made:
+            match = [c for g, c in currents.items() if math.isclose(g, f, rel_tol=1e-6)]
+            if not match:
+                raise ValueError(f"no rf current given at {f:g} GHz (--irf-at gives "
+                                 f"{', '.join(f'{g:g}' for g in sorted(currents))} GHz)")
+            made[f] = sample.replace(current=match[0])
+        return made[f]
+    return at
+
+
+def stfmr_torques(analysis: STFMRAnalysis, sample, currents=None) -> dict[str, Any]:
     """Torque quantities per spectrum and their weighted means, for both routes.
 
     Parameters
     ----------
     analysis : STFMRAnalysis
     sample : sotfit.analysis.stfmr_torques.Sample
+    currents : mapping, optional
+        The rf current of each frequency (GHz -> mA, peak or rms as ``sample`` says), where it
+        is not one for all (a cable's loss changes with frequency); :func:`sample_at`.
 
     Returns
     -------
@@ -79,19 +103,21 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
                          "analyse with spectrum_correlations=True")
     routes: dict[str, Any] = {}
     out: dict[str, Any] = {}
+    at = sample_at(sample, currents)
     meff_seq = analysis.sequential.get("meff")
     hk_seq = analysis.sequential.get("h_k", 0.0)      # the torque formulas take H_r + H_k
     if meff_seq is not None and len(analysis.spectra) > STRUCTURED_ABOVE \
             and hasattr(meff_seq, "derivatives") and gives_torques(sample):
         # (a sample that allows no torque quantity takes the plain route: empty rows)
-        out["sequential"] = _sequential_structured(analysis, sample, meff_seq, hk_seq)
+        out["sequential"] = _sequential_structured(analysis, at, meff_seq, hk_seq)
     elif meff_seq is not None:
         per = []
         for s in analysis.spectra:
             row = {"source": s.source, "frequency": s.frequency,
-                   **spectrum_torques(s.combined, meff_seq, sample, hk_seq)}
+                   **spectrum_torques(s.combined, meff_seq, at(s.frequency), hk_seq)}
             row["branches"] = {("+" if r.meta["polarity"] > 0 else "-"):
-                               spectrum_torques(BranchValues(r), meff_seq, sample, hk_seq)
+                               spectrum_torques(BranchValues(r), meff_seq, at(s.frequency),
+                                                hk_seq)
                                for r in s.branches}
             per.append(row)
         routes["sequential"] = per
@@ -99,7 +125,7 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
         meff_g = analysis.global_values["meff"]
         hk_g = analysis.global_values.get("h_k", 0.0)
         routes["global"] = [{"source": g["source"], "frequency": g["frequency"],
-                             **spectrum_torques(g, meff_g, sample, hk_g)}
+                             **spectrum_torques(g, meff_g, at(g["frequency"]), hk_g)}
                             for g in analysis.global_spectra]
     for route, per in routes.items():
         keys = [k for k in per[0] if k not in ("source", "frequency", "branches")]
@@ -124,25 +150,27 @@ def stfmr_torques(analysis: STFMRAnalysis, sample) -> dict[str, Any]:
 STRUCTURED_ABOVE = 48
 
 
-def _sequential_structured(analysis: STFMRAnalysis, sample, meff, h_k=0.0) -> dict[str, Any]:
+def _sequential_structured(analysis: STFMRAnalysis, at, meff, h_k=0.0) -> dict[str, Any]:
     """The sequential route of :func:`stfmr_torques` for many spectra, with the per-spectrum
     standard errors under ``stderr`` (the same numbers the uncertain values give); a fitted
-    (uncertain) H_k is shared by every torque like M_eff, a held one is a number."""
+    (uncertain) H_k is shared by every torque like M_eff, a held one is a number. ``at`` gives
+    each frequency's sample (:func:`sample_at`)."""
     from .shared_meff import SharedMeff, is_uncertain, structured_mean
     from .torques import spectrum_torques, weighted_mean
 
     split = SharedMeff(meff, *((h_k,) if is_uncertain(h_k) else ()))
 
-    def torques(v):
+    def torques(v, sample):
         return lambda m, *hk: spectrum_torques(v, m, sample, hk[0] if hk else h_k)
     per, errors, locals_, coefs = [], [], [], []
     for s in analysis.spectra:
-        full, se, loc, a = split.split(torques(s.combined))
+        sample = at(s.frequency)
+        full, se, loc, a = split.split(torques(s.combined, sample))
         row = {"source": s.source, "frequency": s.frequency, **full, "branches": {}}
         err = dict(se, branches={})
         for r in s.branches:
             pol = "+" if r.meta["polarity"] > 0 else "-"
-            bfull, bse, _, _ = split.split(torques(BranchValues(r)))
+            bfull, bse, _, _ = split.split(torques(BranchValues(r), sample))
             row["branches"][pol], err["branches"][pol] = bfull, bse
         per.append(row)
         errors.append(err)
@@ -260,7 +288,7 @@ class SpectrumRows:
 
 
 def summary_dict(analysis: STFMRAnalysis, sample=None,
-                 rows: SpectrumRows | None = None) -> dict[str, Any]:
+                 rows: SpectrumRows | None = None, currents=None) -> dict[str, Any]:
     """JSON-ready summary: every number as ``{"value", "stderr", "unit"}`` under stable names.
 
     Sections ``sequential`` and ``global`` hold ``mu0_meff``, ``gyromagnetic_ratio``, ``g``,
@@ -272,19 +300,27 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
     the summary's top-level list of them, as ``summary.json`` has it, is made by
     :func:`sotfit.flags.finalise_flags` (``finalise_flags(summary)``), which the command calls
     when it writes the file. ``rows`` holds spectrum rows made beforehand
-    (:class:`SpectrumRows`).
+    (:class:`SpectrumRows`); ``currents`` the rf current of each frequency where it is not one
+    for all (:func:`stfmr_torques`).
     """
     from ... import __version__
 
     # the torque formulas (docs/stfmr.md, section 6) are those of a field in the film plane
     in_plane = analysis.geometry == "inplane"
-    torques = stfmr_torques(analysis, sample) if sample is not None and in_plane else {}
+    torques = (stfmr_torques(analysis, sample, currents) if sample is not None and in_plane
+               else {})
     out: dict[str, Any] = {"sotfit_version": __version__, "analysis": "stfmr",
                            "geometry": analysis.geometry, "sign_convention": SIGN_CONVENTION,
                            "linewidth_convention": "HWHM"}
     if sample is not None:
         out["sample"] = {_SUMMARY_NAMES.get(k, k): v for k, v in sample.summary().items()}
-        if sample.i_rf is not None:
+        if currents:
+            at = sample_at(sample, currents)
+            out["sample"].pop(_SUMMARY_NAMES["current"], None)
+            out["sample"]["i_rf_peak_by_frequency"] = {
+                "frequencies": sorted(currents), "frequency_unit": "GHz",
+                "values": [float(at(f).i_peak) for f in sorted(currents)], "unit": "mA"}
+        elif sample.i_rf is not None:
             out["sample"]["i_rf_peak"] = {"value": float(sample.i_peak), "stderr": None,
                                           "unit": "mA"}
         if sample.fraction is not None:
@@ -300,6 +336,8 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
             name = "mu0_meff" if k == "meff" else k
             sec[name] = _q(v, SUMMARY_UNITS.get(name, ""))
         for k, v in torques.get(route, {}).get("mean", {}).items():
+            if k in _SCALE_WITH_CURRENT and currents and len(set(currents.values())) > 1:
+                continue        # fields of different currents: no common value
             sec[k] = _q(v, SUMMARY_UNITS.get(k, ""))
             b = torques[route]["birge_ratio"].get(k)
             if b is not None and math.isfinite(b):
@@ -341,6 +379,11 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
     from .torques import gives_torques, missing_torque_inputs
 
     out["notes"] = list(analysis.notes) + (missing_torque_inputs(sample) if in_plane else [])
+    if torques and currents and len(set(currents.values())) > 1:
+        out["notes"].append(
+            f"rf currents per frequency (--irf-at): the torque fields and the Oersted field "
+            f"({', '.join(_SCALE_WITH_CURRENT)}) scale with the current of each spectrum and are "
+            "given per spectrum only; the efficiencies, which do not, are averaged")
     if not in_plane and gives_torques(sample):
         out["notes"].append(
             "no torques or efficiencies: their lineshape formulas (docs/stfmr.md, section 6) "
@@ -360,6 +403,11 @@ def _sample_flags(out: dict) -> None:
     reason = sample_flags_reason(out.get("sample", {}))
     if reason:
         flag_torque_quantities(out, reason)
+
+
+#: Torque quantities proportional to the rf current: a mean over spectra at different
+#: currents (``--irf-at``) is no value of the sample.
+_SCALE_WITH_CURRENT = ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_oe", "mu0_h_fl", "e_field")
 
 
 #: Summary names of the shared magnetic parameters (the fits' names where they differ).
@@ -406,14 +454,16 @@ def _lockin_sign_flags(out: dict, analysis: STFMRAnalysis) -> None:
         "read the one channel whose sign you know (--column voltage=NAME)"))
 
 
-def _powers_with_one_current(analysis: STFMRAnalysis, sample) -> tuple[str, bool] | None:
+def _powers_with_one_current(analysis: STFMRAnalysis, sample,
+                             per_frequency: bool = False) -> tuple[str, bool] | None:
     """The text about absolute torques made with one rf current from spectra at several rf
     powers, and whether it is a flag, or None. At one frequency the current of a linear line
     grows as sqrt(P) (6 dB is a factor 2): spectra of one frequency at several powers sharing
     one current are flagged (the CoFe/Pt dev13 files at 9, 12 and 15 dBm, all taken at --irf
     5mA). Powers that differ only between frequencies are noted: the cable's loss changes with
     frequency, and a power raised with it to keep the current at the device (a levelled
-    calibration) gave the right torques, which a flag called off."""
+    calibration) gave the right torques, which a flag called off; with a current for each
+    frequency (``per_frequency``) they are not noted."""
     if sample is None or getattr(sample, "i_rf", None) is None:
         return None
     by_frequency: dict[float, set] = {}
@@ -433,6 +483,8 @@ def _powers_with_one_current(analysis: STFMRAnalysis, sample) -> tuple[str, bool
                 f"frequency the current grows as sqrt(P), a factor {factor:.2g} across them, so "
                 "the absolute torques of all but one power are off; give the files of one power "
                 "together"), True
+    if per_frequency:
+        return None         # each frequency has its own current
     return (f"the spectra were taken at {len(powers)} rf powers ({powers[0]:g} to "
             f"{powers[-1]:g} dBm), one at each frequency, and share one rf current: right where "
             "the current at the device is the same at every frequency (a power levelled by a "
@@ -575,7 +627,8 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                 if isinstance(sec.get(k), dict) and "value" in sec[k]:
                     add_flag(sec[k], lockin_reading_reason(list(readings)))
     # 5e. spectra at several rf powers with one rf current: the current grows as sqrt(P)
-    powers = _powers_with_one_current(analysis, sample)
+    powers = _powers_with_one_current(analysis, sample,
+                                      "i_rf_peak_by_frequency" in out.get("sample", {}))
     if powers is not None and powers[1]:
         flag_torque_quantities(out, powers[0], scaled)
     elif powers is not None:
