@@ -425,3 +425,30 @@ def test_an_anisotropy_field_no_film_has_is_flagged_with_the_torques_on_it():
         if flagged:
             assert set(flags) == {"mu0_hk_eff", "mu0_h_dl", "mu0_h_fl_oe"}
             assert "beyond any film's anisotropy field" in flags["mu0_hk_eff"][0]
+
+
+def test_a_negative_planar_hall_resistance_names_the_rotation_sense(tmp_path):
+    """Angles counted clockwise (the reading is -phi) gave R_PHE = -0.15 Ohm and mu0_h_fl_oe of
+    the other sign with no word: the data cannot tell it from a negative AMR, so the note says
+    what it changes; the rotations counted as the house convention have no such note."""
+    import pandas as pd
+
+    from bundled import ROTATIONS, avci_options
+
+    files = []
+    for src in ROTATIONS:
+        df = pd.read_csv(src)
+        df["phi (deg)"] = -df["phi (deg)"]
+        files.append(tmp_path / src.name)
+        df.to_csv(files[-1], index=False)
+    runs = {}
+    for name, inputs in (("clockwise", files), ("plain", ROTATIONS)):
+        out = tmp_path / f"o_{name}"
+        assert main(["hall", *map(str, inputs), *avci_options(), "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())
+    said = "R_PHE is negative"
+    assert any(said in n for n in runs["clockwise"]["notes"])
+    assert not any(said in n for n in runs["plain"]["notes"])
+    q = {n: r["quantities"] for n, r in runs.items()}
+    assert q["clockwise"]["r_phe"]["value"] == pytest.approx(-q["plain"]["r_phe"]["value"],
+                                                             rel=1e-6)

@@ -12,7 +12,7 @@ from ...data import Dataset
 from ...io.hall import HallScan
 from ...models.harmonic_hall import avci_cos_field, avci_fl_field, avci_r1w, avci_r2w
 from ...stats import inverse_variance_mean
-from .common import _check_scans, _doubtful_fields, _field_notes, _no_signal, _u, _u_carried
+from .common import _check_scans, _doubtful_fields, _field_notes, _no_signal, _nominal, _u, _u_carried
 from .gates import _flag, _flag_redchi, _anisotropy_gate, _linear_response_gate, _undetermined, _zero_gate
 from .leastsq import _fit_field_law, _fit_quiet, _linear_gain
 from .result import HallAnalysisError, HallResult
@@ -275,6 +275,14 @@ def _planar_hall(first, keep, notes: list) -> dict:
                      "angle offset near 45 deg?): check the angle reading")
     phi0 = _inverse_variance_mean(np.array([first[i].value("phi0") for i in keep]),
                                   np.array([first[i].stderr("phi0") for i in keep]), "phi0")
+    if _nominal(r_phe) < 0 and len(set(np.sign(rphe_signed))) == 1:
+        # a rotator counting clockwise gave R_PHE = -0.120 Ohm and mu0_h_fl_oe of the wrong
+        # sign without a word; the data cannot tell it from a negative planar Hall effect
+        notes.append(
+            "R_PHE is negative: with phi counted from +x towards +y (docs/CONVENTIONS.md) a "
+            "rotation counted the other way (clockwise) gives this, and reverses the sign of "
+            "mu0_h_fl_oe (not of mu0_h_dl); so do a negative anisotropic magnetoresistance "
+            "and Hall contacts swapped (which also reverse R_AHE): check the rotation's sense")
     return {"r_phe": r_phe, "phi0": phi0}
 
 
