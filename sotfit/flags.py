@@ -33,6 +33,7 @@ __all__ = [
     "format_flags",
     "IMPLAUSIBLE",
     "oersted_mismatch",
+    "oersted_opposed",
 ]
 
 #: A reduced chi-square above this is flagged (errors understated or the model misses the data).
@@ -172,13 +173,43 @@ def oersted_mismatch(quantities: Mapping) -> str | None:
     (xi_DL 7e-5 for 0.070), and a preamplifier gain of 100 left in the Hall second harmonic made
     mu0 (H_FL + H_Oe) 390 times the Oersted field (xi_FL = -59), both unflagged.
 
-    Nor is, without a word, a ``mu0_h_fl_oe`` that opposes the Oersted field and exceeds it by
-    more than three standard errors: a field-like field more than twice the Oersted field and
-    against it. A positive field along phi_H + 180 deg or a reversed voltage sign changes the
-    sign of every torque and gives it where the field-like field is smaller than the Oersted
-    field or aids it (xi_DL -0.090 for +0.090 and xi_FL +0.14 for -0.020, exit 0 under
-    --strict); it does not show where the field-like field opposes the Oersted field and is
-    smaller than it (a reversal then keeps both signs equal).
+    """
+    fl, oe = quantities.get("mu0_h_fl_oe"), quantities.get("mu0_h_oe")
+    if not (is_quantity(fl) and is_quantity(oe)):
+        return None
+    try:
+        v, h = abs(float(fl["value"])), abs(float(oe["value"]))
+        e = float(fl.get("stderr") or 0.0)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(v) and math.isfinite(e) and math.isfinite(h)) or h == 0:
+        return None
+    if v + 3 * e < h / OERSTED_RATIO:
+        where = f"{h / max(v, 1e-300):.3g} times below"
+    elif v - 3 * e > h * OERSTED_RATIO:
+        where = f"{v / h:.3g} times above"
+    else:
+        return None
+    return (f"the measured field-like plus Oersted field |mu0_h_fl_oe| = {v * 1e3:.3g} mT is "
+            f"{where} the Oersted field of the current given ({h * 1e3:.3g} mT): a field-like "
+            f"field that cancels it to within 1 % or exceeds it {OERSTED_RATIO:g}-fold is not "
+            "credible, a slip in the absolute scale is (a preamplifier gain, the voltage unit, "
+            "Delta R, the current or the width); ratios of the torques do not depend on it")
+
+
+def oersted_opposed(quantities: Mapping) -> str | None:
+    """Why the signs of an ST-FMR summary section's torques are doubted, or None: a measured
+    ``mu0_h_fl_oe`` that opposes the Oersted field of the current given (``mu0_h_oe``) and
+    exceeds it by more than three standard errors, a field-like field more than twice the
+    Oersted field and against it.
+
+    A positive field along phi_H + 180 deg or a reversed voltage sign changes the sign of every
+    torque and gives this where the field-like field is smaller than the Oersted field or aids
+    it (xi_DL -0.090 for +0.090 and xi_FL +0.14 for -0.020, exit 0 under --strict); it does not
+    show where the field-like field opposes the Oersted field and is smaller (a reversal then
+    keeps both signs equal). Used for ST-FMR, whose films (several nm) rarely have a field-like
+    field that large; harmonic Hall films (about 1 nm on Ta or W) often do, and the bundled Hall
+    example's planted field-like field is four times its Oersted field: not used there.
     """
     fl, oe = quantities.get("mu0_h_fl_oe"), quantities.get("mu0_h_oe")
     if not (is_quantity(fl) and is_quantity(oe)):
@@ -191,29 +222,16 @@ def oersted_mismatch(quantities: Mapping) -> str | None:
     v, h = abs(signed), abs(oersted)
     if not (math.isfinite(v) and math.isfinite(e) and math.isfinite(h)) or h == 0:
         return None
-    if signed * oersted < 0 and v - 3 * e > h:
-        # the field axis taken the other way round (positive field along phi_H + 180 deg) or
-        # the voltage's sign reversed changes the sign of every torque: xi_DL -0.090 for
-        # +0.090, xi_FL +0.14 for -0.020, no flag
-        return (f"the measured field-like plus Oersted field mu0_h_fl_oe = {signed * 1e6:.3g} uT "
-                f"opposes the Oersted field of the current given ({oersted * 1e6:.3g} uT) and "
-                f"exceeds it: the field-like field would be {(v + h) / h:.2g} times the Oersted "
-                "field and against it. A positive field along phi_H + 180 deg (the magnet's "
-                "polarity), or the voltage's sign reversed (wiring, lock-in phase), changes the "
-                "sign of every torque field and efficiency and gives this; so does a field-like "
-                "torque that large (thin ferromagnets on Ta or W): check the field's polarity "
-                "and the voltage's sign before reading the signs")
-    if v + 3 * e < h / OERSTED_RATIO:
-        where = f"{h / max(v, 1e-300):.3g} times below"
-    elif v - 3 * e > h * OERSTED_RATIO:
-        where = f"{v / h:.3g} times above"
-    else:
+    if not (signed * oersted < 0 and v - 3 * e > h):
         return None
-    return (f"the measured field-like plus Oersted field |mu0_h_fl_oe| = {v * 1e3:.3g} mT is "
-            f"{where} the Oersted field of the current given ({h * 1e3:.3g} mT): a field-like "
-            f"field that cancels it to within 1 % or exceeds it {OERSTED_RATIO:g}-fold is not "
-            "credible, a slip in the absolute scale is (a preamplifier gain, the voltage unit, "
-            "Delta R, the current or the width); ratios of the torques do not depend on it")
+    return (f"the measured field-like plus Oersted field mu0_h_fl_oe = {signed * 1e6:.3g} uT "
+            f"opposes the Oersted field of the current given ({oersted * 1e6:.3g} uT) and "
+            f"exceeds it: the field-like field would be {(v + h) / h:.2g} times the Oersted "
+            "field and against it. A positive field along phi_H + 180 deg (the magnet's "
+            "polarity), or the voltage's sign reversed (wiring, lock-in phase), changes the "
+            "sign of every torque field and efficiency and gives this; so does a field-like "
+            "torque that large (thin ferromagnets on Ta or W): check the field's polarity "
+            "and the voltage's sign before reading the signs")
 
 
 def _implausible(name, quantity) -> str | None:

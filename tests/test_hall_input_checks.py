@@ -272,3 +272,28 @@ def test_a_magnet_supply_current_column_is_named_as_such_in_the_message(tmp_path
          for n in ("named", "plain")}
     for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
         assert q["named"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)
+
+
+@pytest.mark.parametrize("line", ["# field tilted 10 deg out of plane to avoid domains",
+                                  "# 5\u00b0 out-of-plane tilt of the magnet"])
+def test_a_tilt_written_in_words_is_asked_about(tmp_path, capsys, line):
+    """Sweeps whose preamble says the field is tilted out of the plane were read in the plane
+    (H_K 133 standard errors off, exit 0): only an entry 'theta_H (deg): 80' was read. The tilt
+    in words is asked about; --theta-h 90deg gives the numbers of the files without the line."""
+    d = _copy(tmp_path, "pma")
+    sweeps = sorted(d.glob("sweep_*.csv"))
+    for f in sweeps:          # without the theta_h column, which says 90 deg itself
+        table = pd.read_csv(f).drop(columns=["theta_h (deg)"]).to_csv(index=False)
+        f.write_text(line + "\n" + table)
+    argv = ["hall", *map(str, sweeps), "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm"]
+    assert main([*argv, "--out", str(tmp_path / "asked")]) == 2
+    err = capsys.readouterr().err
+    assert "writes a tilt of the field" in err and "--theta-h 80deg" in err
+    assert main([*argv, "--theta-h", "90deg", "--out", str(tmp_path / "given")]) == 0
+    plain = sorted(map(str, (EX / "pma").glob("sweep_*.csv")))
+    assert main(["hall", *plain, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm",
+                 "--out", str(tmp_path / "plain")]) == 0
+    q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
+         for n in ("given", "plain")}
+    for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_hk_eff"):
+        assert q["given"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)

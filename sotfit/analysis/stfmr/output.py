@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from ...device import flag_unusual_dimensions, sample_flags_reason
-from ...flags import SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi, oersted_mismatch
+from ...flags import (SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi, oersted_mismatch,
+                      oersted_opposed)
 from ...results import FitResult, pair_correlations, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
@@ -590,7 +591,7 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
         for route in secs:
             t = row.get(f"torques_{route}", {})
             reason = (torque_field_beyond_linewidth(float(width), t) if width is not None
-                      else None) or oersted_mismatch(t)
+                      else None) or oersted_mismatch(t) or oersted_opposed(t)
             if reason is None:
                 continue
             scaled = [k for k in amplitude_keys if k != "xi_fmr"]   # a ratio: not scaled

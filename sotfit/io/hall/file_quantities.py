@@ -23,7 +23,8 @@ from .options import _EXAMPLE_UNITS
 from .scan import HallReadError
 from .values import _LIMITS
 
-__all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h", "preamble_gain"]
+__all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h", "preamble_gain",
+           "preamble_tilt"]
 
 #: A number of a file name, ``p`` or a comma standing for the decimal point (``0p25``,
 #: ``0,25``: a comma was a separator, and ``B_0,030T`` read as 30 T).
@@ -334,6 +335,28 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
                             "entry; write each to a file of its own")
     (value, (where, convention)), = found.items()
     return (float(value), where) if quantity != "current" else (float(value), where, convention)
+
+
+#: A tilt of the field written in words: a tilt word and an angle in degrees on one line
+#: (``# field tilted 10 deg out of plane to avoid domains``, ``# 5° out-of-plane tilt``).
+_TILT_WORD_RE = re.compile(r"(?<![a-z])(?:tilt\w*|out[\s_-]*of[\s_-]*(?:the[\s_-]*)?plane|oop|"
+                           r"inclin\w*|elevat\w*)(?![a-z])", re.I)
+_DEGREES_RE = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?\s*(?:deg(?:rees?)?|\u00b0)(?![a-z])",
+                         re.I)
+
+
+def preamble_tilt(p, preamble=None) -> str | None:
+    """A preamble line of file ``p`` that writes a tilt of the field in words (a tilt word and
+    an angle in degrees), or None: such a sweep at theta_H = 80 deg was read at 90 deg (H_K 133
+    standard errors off, no word), since only an entry (``theta_H (deg): 80``) was read."""
+    found_head = _preamble_head(Path(p), preamble)
+    if found_head is None:
+        return None
+    for i, line in enumerate(found_head[0]):
+        body = (_strip_comment(line) if _is_comment(line) else line).strip()
+        if _TILT_WORD_RE.search(body) and _DEGREES_RE.search(body):
+            return f"preamble line {i + 1} ({body[:70]!r})"
+    return None
 
 
 def preamble_gain(p, harmonic: int, preamble=None) -> tuple[str, str, bool] | None:

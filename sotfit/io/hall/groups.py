@@ -8,7 +8,7 @@ import numpy as np
 from ...units import split_header, to_house
 from ..readback import cluster_readback
 from .options import _STYLE, _col_opt, _opt, _unit_of_role
-from .file_quantities import preamble_theta_h, rotation_field, sweep_axis
+from .file_quantities import preamble_theta_h, preamble_tilt, rotation_field, sweep_axis
 from .scan import HallReadError
 from .values import _check_values, _rows, _values
 
@@ -211,6 +211,14 @@ def _sweep_geometry(p, gm, blk, o, roles):
             gm.setdefault("_notes", []).append(
                 f"theta_h = {written[0]:g} deg from the {written[1]}")
             continue
+        if key == "theta_h" and opt is None and (tilt := preamble_tilt(p)) is not None:
+            raise HallReadError(f"{p}: the {tilt} writes a tilt of the field, which the sweep is "
+                                "then read without (theta_h = 90 deg, in the plane); give the "
+                                "field's polar angle from the film normal: "
+                                f"{_opt('theta_h', '80deg' if _STYLE.get() == 'cli' else 80.0)} "
+                                "for a field 10 deg out of the plane, "
+                                f"{_opt('theta_h', '90deg' if _STYLE.get() == 'cli' else 90.0)} "
+                                "if it is in the plane")
         gm[key] = default if opt is None else float(opt)
     gm.pop("sweep_axis", None)
     _check_values([gm["theta_h"]], roles.get("theta_h") or "theta_h", p, "angle")
