@@ -452,3 +452,17 @@ def test_a_negative_planar_hall_resistance_names_the_rotation_sense(tmp_path):
     q = {n: r["quantities"] for n, r in runs.items()}
     assert q["clockwise"]["r_phe"]["value"] == pytest.approx(-q["plain"]["r_phe"]["value"],
                                                              rel=1e-6)
+
+
+def test_the_planar_hall_mean_carries_the_scatter_of_its_fields():
+    """R_PHE of rotations at several fields scattered by 11-25 standard errors (the current's
+    own tilt in R_1w at low fields) and their mean kept the errors' 1/sqrt(n): multiplied by
+    the Birge ratio where the values scatter more than their errors, unchanged where not."""
+    from sotfit.analysis.hall.avci import _inverse_variance_mean
+
+    m = _inverse_variance_mean([1.0, 2.0, 3.0], [0.1, 0.1, 0.1], "r_phe")
+    # chi^2 = 200 over 2 degrees of freedom: Birge ratio 10
+    assert m.nominal_value == pytest.approx(2.0)
+    assert m.std_dev == pytest.approx(10 * 0.1 / np.sqrt(3))
+    calm = _inverse_variance_mean([1.0, 1.05, 0.95], [0.1, 0.1, 0.1], "r_phe")
+    assert calm.std_dev == pytest.approx(0.1 / np.sqrt(3))
