@@ -15,7 +15,7 @@ from .boltzmann import spin_density_grid, spin_density_t0
 from .grids import BROADENING_PANELS, check_cutoff, max_band_slope, polar_grid
 from .kubo import kubo_bastin, thermal_average
 from ...parallel import map_tasks
-from ..grid_convergence import compared_nodes, largest_change
+from ..grid_convergence import compared_nodes, grid_error, largest_change
 from .torque import decompose_seed001, magnetisation_set, torque
 
 __all__ = ["sweep_mu", "default_kmax", "exchange_of", "parameter_map", "direction_decomposition",
@@ -62,7 +62,7 @@ def exchange_of(model, mus):
 def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, temperature: float = 0.0,
              eta: float | None = None, theta_e: float = 0.0, field: float = 1.0,
              kmax: float | None = None, n_phi: int = 32, n_k: int | None = None,
-             second_order: bool = False, progress=None) -> dict:
+             second_order: bool = False, progress=None, check_grid: bool = False) -> dict:
     """Spin densities and torques against the chemical potential.
 
     Parameters
@@ -86,6 +86,12 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
         Electric field (V/nm) for S and tau; responses per field are returned too.
     kmax, n_phi, n_k :
         Grid; kmax defaults to :func:`default_kmax`.
+    check_grid : bool
+        At k_B T > 0 or with Kubo, also compute the sweep with half and a quarter of the
+        azimuths (twice and four times below 12) and estimate the error of ``n_phi``
+        (:func:`sotfit.models.grid_convergence.grid_error`): ``meta['azimuthal_error']``
+        (fraction of each part's largest |S|), ``meta['azimuthal_error_mu_eV']``,
+        ``meta['n_phi_compared']``.
 
     Returns
     -------
@@ -159,6 +165,18 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
         second = None
     else:
         raise ValueError(f"method must be 'boltzmann' or 'kubo', got {method!r}")
+    if check_grid and "azimuthal_change" not in meta:
+        # k_B T > 0 or Kubo: the azimuths of the k grid were never checked (T = 0 compares
+        # them above); the error of n_phi estimated from half and a quarter of them
+        def compute(m):
+            r = sweep_mu(model, mus, method=method, tau=tau, temperature=temperature, eta=eta,
+                         theta_e=theta_e, field=field, kmax=kmax, n_phi=m, n_k=n_k)
+            return {"surface": r["surface"], "sea": r["sea"]}
+        conv = grid_error({"surface": surface, "sea": sea}, compute, n_phi, 3,
+                          ("surface", "sea"))
+        meta = dict(meta, azimuthal_error=conv["error"], n_phi=int(n_phi),
+                    n_phi_compared=conv["compared"],
+                    azimuthal_error_mu_eV=float(mus[conv["where"][0] if conv["where"] else 0]))
     J = exchange_of(model, mus)
     ms = np.tile(np.asarray(model.m, float), (mus.size, 1))
     out = {"mu": mus, "surface": surface, "sea": sea, "second": second,
@@ -286,7 +304,8 @@ def kp_theory(build, mus, *, model=None, map_over=None, decompose=None, progress
 
     parallel = dict(workers=workers, scheduler=scheduler)
     model = build() if model is None else model
-    out = {"sweep": sweep_mu(model, mus, progress=stage("kp sweep"), **kw), "map": None,
+    out = {"sweep": sweep_mu(model, mus, progress=stage("kp sweep"), check_grid=True, **kw),
+           "map": None,
            "decomposition": None}
     if map_over is not None:
         out["map"] = parameter_map(build, *map_over, mus, progress=stage("kp map"), **parallel, **kw)
