@@ -534,8 +534,11 @@ def split_header(header: str) -> tuple[str, str | None]:
     h = _GAIN_BRACKET_RE.sub("", header.strip())
     m = _header_match(h)
     if m:
+        unit = m.group("unit")
+        q = _QUALIFIED_UNIT_RE.match(unit)
         try:
-            return m.group("name").strip().lower(), normalise_unit(m.group("unit"))
+            # 'Power (dBm, set)': a unit and a word that does not change it
+            return m.group("name").strip().lower(), normalise_unit(q.group(1) if q else unit)
         except UnitError:
             raise UnitError(f"column {header!r}: unknown unit {m.group('unit')!r}") from None
     if "_" in h:
@@ -551,6 +554,13 @@ def split_header(header: str) -> tuple[str, str | None]:
         except UnitError:
             pass
     return h.lower(), None
+
+
+#: A unit with a word after a comma that does not change it (``dBm, set``, ``mT, measured``);
+#: ``mA, rms`` and ``mA, peak`` are the readers' to read (the current's form).
+_QUALIFIED_UNIT_RE = re.compile(r"^\s*([^,\s]+)\s*,\s*(?:set|set\s*point|setpoint|measured|meas|"
+                                r"nominal|nom|actual|target|approx|read[\s-]?back|applied)\s*$",
+                                re.I)
 
 
 #: A last bracket of a header that holds a gain (``[x10]``, ``(gain 100)``).

@@ -169,3 +169,17 @@ def test_conductivities_and_fields_as_papers_write_them(unit, dim, house):
     from sotfit.units import to_house
 
     assert to_house(1.0, unit, dim)[0] == pytest.approx(house, rel=1e-12)
+
+
+def test_a_unit_with_a_word_that_does_not_change_it():
+    """'Power (dBm, set): 10' in a LabVIEW preamble refused the file ('unknown unit in the
+    key'); a word after the unit that names no other quantity is read past, the current's
+    form (rms, peak) is not."""
+    from sotfit.units import split_header
+
+    assert split_header("Power (dBm, set)") == ("power", "dBm")
+    assert split_header("Field (mT, measured)") == ("field", "mT")
+    assert split_header("B [T, nominal]") == ("b", "T")
+    for header in ("I_ac (mA, rms)", "I (mA, peak)", "Field (mT, x10)"):
+        with pytest.raises(units.UnitError):
+            split_header(header)
