@@ -8,19 +8,12 @@ import numpy as np
 import pytest
 
 from sotfit.cli import main
-from sotfit.models.grid_convergence import (ESTIMATE_TOLERANCE, compared_nodes,
-                                            estimated_error, largest_change)
+from sotfit.models.grid_convergence import ESTIMATE_TOLERANCE, estimated_error, largest_change
 from sotfit.models.tmatrix import batch
 from sotfit.models.tmatrix.sweep import GRID_KEYS, tmatrix_sweep
 
 #: The defaults of ``sotfit theory tmatrix`` (seed 002's parameters).
 TMATRIX = dict(exchange=5e-3, alpha=0.017, u=1.8, radius=0.2, density=5e-4, mass=0.8)
-
-
-def test_compared_nodes_halves_or_doubles():
-    assert compared_nodes(64, 8) == 32
-    assert compared_nodes(12, 8) == 24          # half would be below the fewest nodes
-    assert compared_nodes(3, 3) == 6            # half would be the same grid
 
 
 def test_largest_change_is_relative_to_each_quantity():
@@ -49,14 +42,14 @@ def test_estimated_error_of_a_geometric_sequence_is_exact():
     (np.linspace(0.5e-3, 20e-3, 12), np.radians([30.0, 60.0]))])
 @pytest.mark.parametrize("n_phi", [8, 16, 32, 64, 128])
 def test_the_estimate_decides_the_flag_as_the_true_error_would(energies, thetas, n_phi):
-    """The error against 512 rays: above the tolerance exactly where the estimate is, and the
+    """The error against 512 rays: above the tolerance only where the estimate is, and the
     estimate not below half of it (an estimate, not a bound: at 32 rays of the second set the
     error falls by 45, 29 and then 180 per doubling, and the estimate is 0.62 of it)."""
     res = tmatrix_sweep(energies, thetas, n_phi=n_phi, **TMATRIX)
     reference = batch.efficiency_map(energies, thetas, n_phi=512, **TMATRIX)
     true = largest_change(res, reference, GRID_KEYS)[0]
     estimate = res["ray_convergence"]["error"]
-    assert (estimate > ESTIMATE_TOLERANCE) == (true > ESTIMATE_TOLERANCE)
+    assert estimate > ESTIMATE_TOLERANCE or true <= ESTIMATE_TOLERANCE   # none missed
     assert estimate >= 0.5 * true
 
 
@@ -95,7 +88,7 @@ def test_delta_barrier_estimate_decides_the_flag_as_the_true_error_would(n):
     true = largest_change({"re_g": res["g"].real, "im_g": res["g"].imag},
                           {"re_g": ref.real, "im_g": ref.imag}, ("re_g", "im_g"))[0]
     estimate = res["grid_convergence"]["error"]
-    assert (estimate > ESTIMATE_TOLERANCE) == (true > ESTIMATE_TOLERANCE)
+    assert estimate > ESTIMATE_TOLERANCE or true <= ESTIMATE_TOLERANCE   # none missed
     assert estimate >= 0.5 * true
 
 
@@ -130,3 +123,17 @@ def test_kp_at_finite_temperature_flags_unresolved_azimuths(tmp_path):
     assert main(tmdc) == 0
     entry = json.loads((tmp_path / "tmdc" / "summary.json").read_text())["azimuthal_convergence"]
     assert entry["value"] < 1e-6 and "flags" not in entry
+
+
+def test_kp_at_zero_temperature_compares_twice_the_azimuths(tmp_path):
+    """At T = 0 the in-plane Rashba 2DEG gave the same S with 16 and 32 azimuths (to 1e-15; the
+    contours' centre chosen was the same) and 10 % off that of 64-256: compared with half the
+    azimuths, the default was reported converged (5e-7), exit 0 under --strict. Compared with
+    twice as many, it is flagged."""
+    argv = ["theory", "kp", "--model", "2deg", "--alpha-r", "10meVnm", "--j-ex", "20meV",
+            "--m-eff", "0.5", "--theta-m", "90deg", "--temperature", "0meV", "--sweep",
+            "mu=-0.03:0.05:41", "--no-figures", "--strict", "--out", str(tmp_path / "kp")]
+    assert main(argv) == 3
+    entry = json.loads((tmp_path / "kp" / "summary.json").read_text())["azimuthal_convergence"]
+    assert entry["n_phi"] == 32 and entry["compared_with_n_phi"] == 64
+    assert entry["value"] > 0.05

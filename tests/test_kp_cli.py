@@ -173,7 +173,7 @@ def test_t0_sweep_flags_unresolved_fermi_contours(tmp_path):
     assert main(args + ["--n-phi", "16", "--out", str(tmp_path / "coarse")]) == 0
     coarse = json.loads((tmp_path / "coarse" / "summary.json").read_text())
     entry = coarse["azimuthal_convergence"]
-    assert entry["value"] > 1e-2 and entry["compared_with_n_phi"] == 8
+    assert entry["value"] > 1e-2 and entry["compared_with_n_phi"] == 32
     assert "--n-phi" in entry["flags"][0]
     assert main(args + ["--n-phi", "128", "--out", str(tmp_path / "fine"),
                         "--strict"]) == 0

@@ -6,7 +6,7 @@ smallest grids accepted gave damping-like efficiencies 7-19 % off with no word. 
 also computes its results on coarser grids and reports how far they move, as a fraction of each
 quantity's largest magnitude (:func:`largest_change`):
 
-* ``theory kp`` at T = 0: the change between ``n_phi`` and :func:`compared_nodes` of it, flagged
+* ``theory kp`` at T = 0: the change between ``n_phi`` and twice as many azimuths, flagged
   above :data:`GRID_TOLERANCE`;
 * ``theory tmatrix`` and ``theory interface --model delta``: the error of the grid asked for,
   estimated from the changes over two halvings (:func:`estimated_error`), flagged above
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["GRID_TOLERANCE", "ESTIMATE_TOLERANCE", "compared_nodes", "estimated_error",
-           "grid_error", "largest_change"]
+__all__ = ["GRID_TOLERANCE", "ESTIMATE_TOLERANCE", "estimated_error", "grid_error",
+           "largest_change"]
 
 
 #: Largest change between the two grids, as a fraction of a quantity's largest magnitude on the
@@ -26,27 +26,11 @@ __all__ = ["GRID_TOLERANCE", "ESTIMATE_TOLERANCE", "compared_nodes", "estimated_
 GRID_TOLERANCE = 1e-3
 
 #: Largest estimated error (:func:`estimated_error`), as a fraction of a quantity's largest
-#: magnitude, that leaves the results unflagged.
-ESTIMATE_TOLERANCE = 1e-2
-
-
-def compared_nodes(n: int, minimum: int) -> int:
-    """The number of nodes to compare ``n`` with: half of it, or twice it where half would be
-    fewer than ``minimum`` or the same grid (``n = 3`` was compared with itself).
-
-    Parameters
-    ----------
-    n : int
-        Nodes of the grid asked for.
-    minimum : int
-        Fewest nodes the integration takes.
-
-    Returns
-    -------
-    int
-    """
-    half = n // 2
-    return half if minimum <= half < n else 2 * n
+#: magnitude, that leaves the results unflagged. The estimate takes the error to fall by a
+#: constant factor per doubling, and overestimates the exponential convergence of smooth rings
+#: 2-15 times (seed 002's Fig. 4a at 128 rays: 1.3 %, against 1024 rays 0.19 %): at 1 % the
+#: documented examples were flagged.
+ESTIMATE_TOLERANCE = 0.05
 
 
 def largest_change(results: dict, compared: dict, keys) -> tuple[float, str | None, tuple]:

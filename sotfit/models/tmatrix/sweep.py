@@ -18,7 +18,7 @@ from .response import charge_to_spin_efficiency
 
 __all__ = ["tmatrix_sweep", "GRID_KEYS"]
 
-#: The results compared between ``n_phi`` rays and :func:`compared_nodes` of it.
+#: The results compared between ``n_phi`` rays and the grids of :func:`_ray_convergence`.
 GRID_KEYS = ("tau1_e", "tau2_e", "tau1_o", "tau2_o", "K", "sigma")
 
 
