@@ -207,9 +207,10 @@ def oersted_opposed(quantities: Mapping) -> str | None:
     torque and gives this where the field-like field is smaller than the Oersted field or aids
     it (xi_DL -0.090 for +0.090 and xi_FL +0.14 for -0.020, exit 0 under --strict); it does not
     show where the field-like field opposes the Oersted field and is smaller (a reversal then
-    keeps both signs equal). Used for ST-FMR, whose films (several nm) rarely have a field-like
-    field that large; harmonic Hall films (about 1 nm on Ta or W) often do, and the bundled Hall
-    example's planted field-like field is four times its Oersted field: not used there.
+    keeps both signs equal). A field-like field that large and against the Oersted field is
+    also what thin films on Ta or W give (the measured Ta/CoFeB set: 14 times), which the data
+    cannot tell from a reversal: ``sotfit stfmr`` writes it as a note, not a flag; harmonic Hall
+    summaries, whose films are about 1 nm, do not use it.
     """
     fl, oe = quantities.get("mu0_h_fl_oe"), quantities.get("mu0_h_oe")
     if not (is_quantity(fl) and is_quantity(oe)):

@@ -226,7 +226,7 @@ def test_phase_columns_in_rad_without_a_unit_are_asked_about(tmp_path, capsys):
         for h in (1, 2):
             x, y = df[f"X{h} (uV)"], df[f"Y{h} (uV)"]
             out[f"R{h}w (uV)"] = np.hypot(x, y)
-            out[f"Theta{h}w"] = np.arctan2(y, x)
+            out[f"Theta{h}w"] = np.mod(np.arctan2(y, x), 2 * np.pi)     # on [0, 2 pi)
         files.append(tmp_path / src.name)
         out.to_csv(files[-1], index=False, float_format="%.12g")
     conv = [c for c in CONV if c not in ("--r2w-channel", "X")]
@@ -234,7 +234,7 @@ def test_phase_columns_in_rad_without_a_unit_are_asked_about(tmp_path, capsys):
             "--meff", "0.8T", "--r-ahe", "0.8Ohm"]
     assert main([*argv, "--out", str(tmp_path / "asked")]) == 2
     err = capsys.readouterr().err
-    assert "has no unit and every value lies within +-pi" in err
+    assert "has no unit and every value lies within +-2 pi" in err
     assert "--column-unit phase1=rad or --column-unit phase1=deg" in err
     assert main([*argv, "--column-unit", "phase1=rad", "--column-unit", "phase2=rad",
                  "--out", str(tmp_path / "rad")]) == 0

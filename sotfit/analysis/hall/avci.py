@@ -104,7 +104,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
     _anisotropy_gate(q, flags)
-    _linear_response_gate(q, [scans[i] for i in with_signal], flags)
+    _linear_response_gate(q, [scans[i] for i in with_signal], flags, weakest=True)
     return HallResult("avci", q, rows, excluded, notes, fits, flags)
 
 

@@ -85,16 +85,18 @@ def _zero_gate(q: dict, flags: dict) -> None:
 LINEAR_RESPONSE_FRACTION = 0.1
 
 
-def _holding_fields(q: dict, scans) -> dict:
-    """The field (T) that holds m against each torque field: for in-plane rotations alone, the
-    weakest rotation's field against the in-plane field-like torque and that plus M_eff (minus
-    mu0_hk_eff) against the damping-like one, which tilts m out of the plane; otherwise the
-    larger of the scans' largest field and |H_K|."""
+def _holding_fields(q: dict, scans, weakest: bool = False) -> dict:
+    """The field (T) that holds m against each torque field: with ``weakest`` (method (a)'s
+    in-plane rotations, read by the linear formulas), the weakest rotation's field against the
+    in-plane field-like torque and that plus M_eff (minus mu0_hk_eff) against the damping-like
+    one, which tilts m out of the plane; otherwise the larger of the scans' largest field and
+    |H_K| (the macrospin fit (d) solves the equilibrium at every field and recovered H_FL =
+    1.5 mT exactly from rotations down to 5 mT)."""
     hk = q.get("mu0_hk_eff")
     hk = float(getattr(hk, "nominal_value", hk)) if hk is not None else math.nan
     rotations = [abs(float(s.meta["field"])) for s in scans
                  if s.scan == "phi" and s.meta.get("field") is not None]
-    if scans and len(rotations) == len(scans) and all(map(math.isfinite, rotations)):
+    if weakest and scans and len(rotations) == len(scans) and all(map(math.isfinite, rotations)):
         weakest = min(rotations)
         out_of_plane = weakest - hk if math.isfinite(hk) and weakest - hk > 0 else weakest
         return {"mu0_h_fl_oe": weakest, "mu0_h_fl": weakest, "mu0_h_dl": out_of_plane}
@@ -108,14 +110,14 @@ def _holding_fields(q: dict, scans) -> dict:
     return dict.fromkeys(_TORQUES, stiff)
 
 
-def _linear_response_gate(q: dict, scans, flags: dict) -> None:
+def _linear_response_gate(q: dict, scans, flags: dict, weakest: bool = False) -> None:
     """Flag torque fields that are not small against the fields that hold m
     (:func:`_holding_fields`): every method reads the second harmonic as the linear response of
     m to them. A current given 1000 times too small (1.5 uA for 1.5 mA) gave mu0_h_dl = 0.40 T
     with exit 0 where the files write no current; a gain of 100 left out gave mu0_h_fl_oe =
     25 mT from rotations down to 30 mT, which the largest field (0.7 T) let pass. ``scans``
-    are those the torques rest on."""
-    holding = _holding_fields(q, scans)
+    are those the torques rest on; ``weakest`` as :func:`_holding_fields`."""
+    holding = _holding_fields(q, scans, weakest)
     for k in _TORQUES:
         v = q.get(k)
         n = float(getattr(v, "nominal_value", v)) if v is not None else math.nan

@@ -591,7 +591,7 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
         for route in secs:
             t = row.get(f"torques_{route}", {})
             reason = (torque_field_beyond_linewidth(float(width), t) if width is not None
-                      else None) or oersted_mismatch(t) or oersted_opposed(t)
+                      else None) or oersted_mismatch(t)
             if reason is None:
                 continue
             scaled = [k for k in amplitude_keys if k != "xi_fmr"]   # a ratio: not scaled
@@ -600,6 +600,12 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                     add_flag(t[k], reason)
                 if k in secs[route]:
                     add_flag(secs[route][k], f"{row['source']}: {reason}")
+    # 5c'. a field-like term against the Oersted field and larger: a reversed field polarity
+    # or voltage sign, or a large field-like torque (thin films on Ta or W), which the data
+    # cannot tell apart: said, not flagged
+    opposed = next((r for sec in secs.values() if (r := oersted_opposed(sec))), None)
+    if opposed:
+        out["notes"].append(opposed)
     # 5d. amplitudes no set-up measures (a voltage unit off by 10^6), and V_mix taken from a
     # lock-in's reading without its relation to V_mix: the absolute torques scale with both
     scaled = [k for k in amplitude_keys if k != "xi_fmr"]

@@ -525,11 +525,12 @@ def _polar_to_xy(p, df, mag, phase, h, rows, o):
     if tu not in (None, "deg", "rad"):
         raise HallReadError(f"{p}: phase column {phase!r} must be in deg or rad, not {tu}")
     raw = _values(p, df, phase, rows)
-    if tu is None and np.all(np.abs(raw[np.isfinite(raw)]) <= math.pi):
+    if tu is None and np.all(np.abs(raw[np.isfinite(raw)]) <= 2 * math.pi):
         # phases in rad without a unit were read as degrees: the refusals that followed
-        # blamed the channel and an anisotropy, never the unit
+        # blamed the channel and an anisotropy, never the unit (on [0, 2 pi) too: the field-
+        # like field 43 uT for 200 uT, no flag)
         raise HallReadError(
-            f"{p}: phase column {phase!r} has no unit and every value lies within +-pi "
+            f"{p}: phase column {phase!r} has no unit and every value lies within +-2 pi "
             f"({np.nanmin(raw):.4g} to {np.nanmax(raw):.4g}): radians, or degrees of a phase "
             f"that stays near 0? give {_unit_opt(f'phase{h}', 'rad')} or "
             f"{_unit_opt(f'phase{h}', 'deg')}")
