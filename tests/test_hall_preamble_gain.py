@@ -65,7 +65,18 @@ def _options_without_gain():
                                      ("amplification 2w x10 low-noise mode", 2),
                                      ("Amplifier on 2nd harmonic: 10-fold", 2),
                                      ("SR560 (2f) G10", 2), ("Verstaerkung 2f: 10", 2),
-                                     ("Ampli 2w: x10", 2)])
+                                     ("Ampli 2w: x10", 2),
+                                     # both harmonics on one line: the first factor (1) was
+                                     # taken for the line, the 10 never read
+                                     ("x1 preamp on 1w, x10 on 2w", 2),
+                                     ("Preamp gains: 1w x1, 2w x10", 2),
+                                     ("1w: no preamp; 2w: preamp x10", 2),
+                                     # more spellings
+                                     ("Vorverstaerker 2w: 10", 2), ("Vorverst\u00e4rker: 10-fach", 1),
+                                     ("preamplificador ganancia 10", 1), ("PreAmp 10", 1),
+                                     ("preamp (2w) 10", 2), ("Ithaco 1201: 10", 1),
+                                     ("amplification factor 10", 1), ("Pre-amp: 10 (2w only)", 2),
+                                     ("2w signal multiplied by 10 before the lock-in", 2)])
 def test_a_gain_in_the_preamble_is_asked_about_naming_both_answers(tmp_path, capsys, line, h):
     files = _with_preamble(tmp_path, line)
     assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2

@@ -217,7 +217,14 @@ def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, 
     "# Lock-in: SR830, time constant 300 ms, sensitivity 10 mV",
     "# Preamp: SR560, coupling DC, filter 10 Hz - 1 kHz", "# SR560 preamp, g-factor 2.1",
     "# Amplifier SR560 in battery mode, 3 kHz low pass", "# Preamp noise 4 nV/rtHz",
-    "# preamp SR560 input impedance 100 MOhm", "# preamplifier model 5113, 2 channels"])
+    "# preamp SR560 input impedance 100 MOhm", "# preamplifier model 5113, 2 channels",
+    # the microwave chain by its makers, specifications, a filter's corner, a gain of 1
+    "# Amplifier: Mini-Circuits ZVE-3W-83+, 35 dB", "# HP 83017A amplifier, 30 dB",
+    "# Generator output amplified 30 dB", "# Broadband amplifier 2-18 GHz, 30 dB",
+    "# source at 15 dBm, then a 30 dB amplifier", "# Preamp CMRR > 90 dB",
+    "# preamp common-mode rejection 100 dB", "# amplifier 3 dB bandwidth 1 MHz",
+    "# SR560 roll-off 6 dB per octave", "# preamp -3 dB at 100 kHz", "# preamp gain: 1",
+    "# Gain 2w (applied in software): 1", "# Calibration gain 1.02"])
 def test_an_rf_amplifier_or_a_size_is_no_voltage_gain(tmp_path, line):
     """The microwave chain's amplifiers and attenuators, the magnet's supply, controllers, an
     oscilloscope's scale, a filter's slope and the lock-in's own input gain do not scale V_mix,

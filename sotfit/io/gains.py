@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["gain_entry", "gain_factor", "gain_in_name", "gain_in_text"]
+__all__ = ["gain_entry", "gain_factor", "gain_in_name", "gain_in_text", "gains_in_text"]
 
 #: The word gain in an entry's name (``gain_2w``, ``SR560 gain on 2f channel``, ``Lock-in 2
 #: preamp gain``, ``Amplifier gain 2nd harmonic``, ``preamp gain``), or an amplifier named
@@ -15,12 +15,14 @@ __all__ = ["gain_entry", "gain_factor", "gain_in_name", "gain_in_text"]
 #: ``Amplifier factor 2f``, ``SR560``). An anchored pattern missed six of nine spellings labs
 #: write: H_DL came out 100 times too large, no word.
 _GAIN_WORD_RE = re.compile(r"(?<![a-z])(?:pre)?(?:amp(?:lifier)?)?[_\s-]*"
-                           r"(?:gain|verst(?:ae|\u00e4)rkung)(?![a-z])"
+                           r"(?:gain|verst(?:ae|\u00e4)rkung|ganancia|guadagno|versterking)"
+                           r"(?![a-z])"
                            # an amplifier named without the word gain ('Preamp 2f: x100',
                            # 'Amplification 2w', 'SR560: x100', 'Ampli 2w', 'Amp. factor (2f)'):
                            # 100 times too large, no word
                            r"|(?<![a-z])(?:pre[_\s-]*amp(?:lifier)?|amplifier|amplification|ampli"
-                           r"|amp\.|amp(?=\s*factor))(?![a-z])|(?<![a-z0-9])sr5[56]\d(?![0-9])",
+                           r"|amp\.|amp(?=\s*factor)|(?:vor)?verst(?:ae|\u00e4)rker|ithaco)(?![a-z])"
+                           r"|(?<![a-z0-9])sr5[56]\d(?![0-9])",
                            re.I)
 #: The harmonic an entry's name says: ``2w``, ``2f``, ``2omega``, ``2nd harmonic``, ``second``
 #: (``1w``, ``1st``, ``first`` for the first); a digit without one of these (``Lock-in 2``) says
@@ -97,29 +99,41 @@ def gain_in_name(name: str) -> str | None:
 _NOT_VOLTAGE_GAIN_RE = re.compile(
     r"(?<![a-z])(?:rf|microwave|mw|synthesi[sz]er|source|booster|attenuat\w*|zhl|zva|zx60|"
     r"power\s*amp\w*|magnet|supply|gaussmeter|teslameter|hall\s*probe|field\s*probe|pid|"
-    r"controller|lakeshore|oscilloscope|scope|ac\s*gain|lock-?in\s+amplifier)(?![a-z])", re.I)
+    r"controller|lakeshore|oscilloscope|scope|ac\s*gain|lock-?in\s+amplifier|"
+    # the microwave chain by its makers and models, a specification, a filter's corner or slope
+    r"generator|mini-?circuits|zve|zfl|hp\s*83\d*|agilent\s*83\d*|keysight\s*83\d*|"
+    r"bias[\s-]*tee|reference|cmrr|common[\s-]*mode|bandwidth|roll-?off|per\s*oct\w*|"
+    r"photodiode|calibration|dbm|ghz)(?![a-z])|-\s*3\s*db", re.I)
 #: Words that name a voltage amplifier (or what it did) in text.
 _AMPLIFIER_TEXT_RE = re.compile(
-    r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*|ampli|amp)(?![a-z])"
+    r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*|ampli|amp|(?:vor)?verst(?:ae|\u00e4)rk\w*|"
+    r"ganancia|guadagno|versterk\w*|ithaco|multipl\w*|boost\w*)(?![a-z])"
     r"|(?<![a-z0-9])sr-?5[56]\d(?![0-9])|(?<![a-z])(?:dlpva|femto|li-?75a?)", re.I)
 #: A number as texts write a gain: ``100``, ``+40``, ``1e2``, ``10^2``.
 _GAIN_NUMBER = r"[+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:\^[-+]?\d+)?"
 #: ``gain`` followed by its number (``gain = 100``, ``gain 1e2``, ``Gain = +40 dB``).
 _TEXT_GAIN_RE = re.compile(
-    r"(?<![a-z])gain\s*(?:[:=]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*(?P<v>" + _GAIN_NUMBER
+    r"(?<![a-z])(?:gain|ganancia|guadagno|versterking|verst(?:ae|\u00e4)rkung)\s*"
+    r"(?:[:=]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*(?P<v>" + _GAIN_NUMBER
     + r")(?![\w.^])\s*(?P<db>db(?![a-z/]))?", re.I)
 #: A factor in a clause that names an amplifier: ``x100``, ``100x``, ``100 V/V``, ``100
 #: times``, ``100-fold``, ``40 dB`` (not ``24 dB/oct``), ``by (a factor of) 100``, ``set to
 #: 100``, ``factor (2f): 100``, ``G=100``, ``G100``.
 _TEXT_FACTOR_RE = re.compile(
     r"(?<![\w.])[x\u00d7]\s*(?P<a>" + _GAIN_NUMBER + r")(?![\w.^])"
-    r"|(?<![\w.^])(?P<b>" + _GAIN_NUMBER + r")\s*(?:[x\u00d7]|v/v|-?\s*fold|\s+times)"
+    r"|(?<![\w.^])(?P<b>" + _GAIN_NUMBER + r")\s*(?:[x\u00d7]|v/v|-?\s*fold|-?\s*fach|\s+times)"
     r"(?![a-z0-9])(?!\s*\d)"
     r"|(?<![\w.^])(?P<db>" + _GAIN_NUMBER + r")\s*db(?![a-z/])(?!\s*/)"
     r"|(?:by(?:\s+a\s+factor\s+of)?|factor\s+of|set\s+to)\s+(?P<c>" + _GAIN_NUMBER
     + r")(?![\w.^])"
-    r"|(?:factor(?:\s*\([^()]*\))?\s*[:=]|(?<![a-z])g\s*=|(?<![a-z0-9])g(?=\d))\s*"
-    r"(?P<d>" + _GAIN_NUMBER + r")(?![\w.^])", re.I)
+    r"|(?:(?<!g-)(?<!g )(?<![a-z])factor(?:\s*\([^()]*\))?\s*[:=]?|(?<![a-z])g\s*=|"
+    r"(?<![a-z0-9])g(?=\d))\s*"
+    r"(?P<d>" + _GAIN_NUMBER + r")(?![\w.^])"
+    # 'PreAmp 100', 'preamp (2w) 100', 'Ithaco 1201: 100': a number alone after the
+    # amplifier's name and its bracket, ending the clause
+    r"|(?:amp\w*|ithaco\s*\d*|sr-?5[56]\d|verst\w*|li-?75a?|dlpva[-\w]*|multiplier)\s*"
+    r"(?:\([^()]*\))?\s*[:=]?\s*(?P<e>" + _GAIN_NUMBER + r")\s*(?=(?:\([^()]*\))?\s*(?:$|[,;]))",
+    re.I)
 #: A unit after a number (``2 A/V``, ``10 mV/div``, ``40 um``, ``300 ms``) makes it no voltage
 #: gain; units the unit parser has no dimension for.
 _OTHER_UNITS = {"ms", "us", "ns", "ps", "min", "h", "k", "div", "oct", "dec", "dbm", "dbv",
@@ -156,7 +170,15 @@ def _followed_by_unit(text: str, end: int) -> bool:
 
 def gain_in_text(text: str) -> str | None:
     """The gain (as written: ``'100'``, ``'40 dB'``) that a line of text writes for a voltage
-    amplifier, or None: ``gain`` followed by a number (``Preamplifier: SR560, gain 100``), or
+    amplifier, or None: the first of :func:`gains_in_text` other than 1 (``x1 on 1w, x10 on
+    2w`` gave the 1 and the 10 was never read), else the first."""
+    found = gains_in_text(text)
+    return next((g for g in found if gain_factor(g) != 1.0), found[0] if found else None)
+
+
+def gains_in_text(text: str) -> list[str]:
+    """The gains (as written: ``'100'``, ``'40 dB'``) that a line of text writes for a voltage
+    amplifier, in order (empty: none): ``gain`` followed by a number (``Preamplifier: SR560, gain 100``), or
     a factor (``x100``, ``100x``, ``100 V/V``, ``40 dB``, ``by 100``) in a clause that names an
     amplifier (``Preamp: SR560 (x10), DC coupled``, ``signal amplified 100x by an SR560``).
     Clauses (the parts between semicolons) that name the microwave chain, the magnet, a
@@ -164,19 +186,22 @@ def gain_in_text(text: str) -> str | None:
     followed by a unit (``gain 2 A/V``, ``10 x 40 um``). :func:`gain_entry` reads the entries
     whose value is the gain alone; these were read without a word (torques 10 or 100 times
     too large)."""
+    found: list[str] = []
     for clause in text.split(";"):
         if _NOT_VOLTAGE_GAIN_RE.search(clause) is not None:
             continue
+        before = len(found)
         for m in _TEXT_GAIN_RE.finditer(clause):
             if m.group("db") or not _followed_by_unit(clause, m.end("v")):
-                return m.group("v") + (" dB" if m.group("db") else "")
-        if _AMPLIFIER_TEXT_RE.search(clause) is None:
+                found.append(m.group("v") + (" dB" if m.group("db") else ""))
+        if len(found) > before or _AMPLIFIER_TEXT_RE.search(clause) is None:
             continue
         for f in _TEXT_FACTOR_RE.finditer(clause):
             if f.group("db"):
-                return f"{f.group('db')} dB"
-            number = f.group("a") or f.group("b") or f.group("c") or f.group("d")
-            end = next(f.end(g) for g in "acd" if f.group(g)) if not f.group("b") else f.end()
+                found.append(f"{f.group('db')} dB")
+                continue
+            number = f.group("a") or f.group("b") or f.group("c") or f.group("d") or f.group("e")
+            end = next(f.end(g) for g in "acde" if f.group(g)) if not f.group("b") else f.end()
             if f.group("b") or not _followed_by_unit(clause, end):
-                return number
-    return None
+                found.append(number)
+    return found

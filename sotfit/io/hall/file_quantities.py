@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ...units import UnitError, parse_quantity, split_header, to_house
-from ..gains import _HARMONIC_RE, gain_entry, gain_factor, gain_in_text
+from ..gains import _AMPLIFIER_TEXT_RE, _HARMONIC_RE, gain_entry, gain_factor, gain_in_text, gains_in_text
 from ..name_numbers import name_number as _name_number
 from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
 from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
@@ -369,23 +369,49 @@ def preamble_gain(p, harmonic: int, preamble=None) -> tuple[str, str, bool] | No
         return None
     for i, key, value in _preamble_entries(found_head[0]):
         found = gain_entry(key, value)
-        if found is None or (len(found[1]) == 1 and harmonic not in found[1]):
+        if found is None or (len(found[1]) == 1 and harmonic not in found[1]) \
+                or gain_factor(found[0]) == 1.0:        # a gain of 1: nothing to ask
             continue
         return found[0], f"preamble entry {key.strip()!r} (line {i + 1})", bool(found[1])
     # a gain in an entry's value or in a remark ('Preamplifier: SR560, gain 100', '# signal
     # amplified 100x by an SR560'): read without a word before, torques 100 times too large
     for i, line in enumerate(found_head[0]):
         body = (_strip_comment(line) if _is_comment(line) else line).strip()
-        number = gain_in_text(body) if body else None
-        if number is None or gain_factor(number) == 1.0:
+        number = _gain_of_harmonic(body, harmonic) if body else None
+        if number is None or gain_factor(number[0]) == 1.0:
             continue
-        said = {int(m.group("h")) if m.group("h") else (1 if m.group("word").lower() == "first"
-                                                          else 2)
-                for m in _HARMONIC_RE.finditer(body)}
-        if len(said) == 1 and harmonic not in said:
-            continue
-        return number, f"preamble line {i + 1} ({body[:60]!r})", bool(said)
+        return number[0], f"preamble line {i + 1} ({body[:60]!r})", number[1]
     return None
+
+
+def _harmonics_said(text: str) -> set[int]:
+    """The harmonics (1, 2) a piece of text names."""
+    return {int(m.group("h")) if m.group("h") else (1 if m.group("word").lower() == "first"
+                                                     else 2)
+            for m in _HARMONIC_RE.finditer(text)}
+
+
+def _gain_of_harmonic(body: str, harmonic: int) -> tuple[str, bool] | None:
+    """The gain a preamble line writes for ``harmonic`` and whether it names the harmonic, or
+    None. A line naming both harmonics is read part by part (``x1 preamp on 1w, x10 on 2w``:
+    the first factor, 1, was taken for the line and the 10 never read, H_DL 10 times too
+    large); a part without an amplifier's name takes the line's."""
+    said = _harmonics_said(body)
+    if len(said) > 1:
+        parts = [part for part in re.split(r"[,;]", body) if len(_harmonics_said(part)) == 1]
+        named = _AMPLIFIER_TEXT_RE.search(body)
+        own = [part for part in parts if harmonic in _harmonics_said(part)]
+        for part in own:
+            gains = gains_in_text(part) or (gains_in_text(f"{named.group(0)} {part}")
+                                            if named else [])
+            if gains:
+                return gains[0], True
+        if own:             # '1w: no preamp; 2w: preamp x10': none for the first
+            return None
+    number = gain_in_text(body)
+    if number is None or (len(said) == 1 and harmonic not in said):
+        return None
+    return number, bool(said)
 
 
 def _entry_lines_below(p: Path, header: int, quantity: str) -> list[int]:

@@ -543,7 +543,7 @@ def _voltage_gain(part: _Part, opts: _Options) -> float:
                             f"amplified signal) or {_opt('voltage_gain', 1)} if it is")
     for key, value in table.header.items():
         found = gain_entry(key, value)
-        if found is None:
+        if found is None or gain_factor(found[0]) == 1.0:     # a gain of 1: nothing to ask
             continue
         factor = f"{gain_factor(found[0]):g}"
         raise DataError(f"{part.source}: the header entry {key.strip()!r} writes an amplifier "
