@@ -500,3 +500,30 @@ def test_an_unexpanded_home_in_out_is_refused(spectra, tmp_path, monkeypatch, ca
         err = capsys.readouterr().err
         assert "which the shell did not expand" in err and "Traceback" not in err
     assert not (tmp_path / "~").exists()
+
+
+def test_a_record_without_digests_keeps_results_edited_after_it(spectra, tmp_path, capsys):
+    """A record written before digests were kept let --overwrite delete results edited after
+    the run: without digests, a recorded file modified after the record counts as changed."""
+    import time
+
+    files = sorted(spectra.iterdir())
+    out = tmp_path / "out"
+    assert _stfmr(files, out) == 0
+    record = json.loads((out / MANIFEST).read_text())
+    record.pop("sha256")
+    (out / MANIFEST).write_text(json.dumps(record))
+    old = time.time() - 3600
+    for f in out.rglob("*"):
+        os.utime(f, (old, old))
+    assert _stfmr(files[:2], out, "--overwrite") == 0       # unedited: replaced
+    record = json.loads((out / MANIFEST).read_text())
+    record.pop("sha256")
+    (out / MANIFEST).write_text(json.dumps(record))
+    for f in out.rglob("*"):
+        os.utime(f, (old, old))
+    (out / "summary.json").write_text("{}\n")               # edited now, after the record
+    before = tree_hashes(out)
+    assert _stfmr(files, out, "--overwrite") == 2
+    assert "changed since sotfit wrote them (summary.json)" in capsys.readouterr().err
+    assert tree_hashes(out) == before

@@ -112,14 +112,38 @@ def _recorded_digests(folder: Path) -> dict[str, str]:
 
 def _changed_since_written(folder: Path) -> list[str]:
     """The files of an earlier run in ``folder`` whose bytes differ from those it recorded
-    (edited after the run: no longer sotfit's to delete)."""
+    (edited after the run: no longer sotfit's to delete). A record without digests (written
+    by an earlier version) is judged by time: a recorded file modified after the record was
+    written (the record is written after the files) counts as changed."""
+    digests = _recorded_digests(folder)
+    if not digests:
+        return _modified_after_record(folder)
     changed = []
-    for rel, recorded in sorted(_recorded_digests(folder).items()):
+    for rel, recorded in sorted(digests.items()):
         if not _inside_entry(rel):
             continue
         f = folder / rel
         if (f.exists() or f.is_symlink()) and _content_digest(f) != recorded:
             changed.append(rel)
+    return changed
+
+
+def _modified_after_record(folder: Path) -> list[str]:
+    """The recorded files of ``folder`` modified more than a second after its record."""
+    try:
+        written = (folder / MANIFEST).stat().st_mtime
+    except OSError:
+        return []
+    changed = []
+    for rel in sorted(_written_by_sotfit(folder) or ()):
+        f = folder / rel
+        if rel == MANIFEST or rel.endswith("/") or f.is_symlink() or not f.is_file():
+            continue
+        try:
+            if f.stat().st_mtime > written + 1.0:
+                changed.append(rel)
+        except OSError:
+            continue
     return changed
 
 
