@@ -505,17 +505,7 @@ def test_a_current_entry_listing_more_after_it_is_read(tmp_path, line):
         files.append(tmp_path / src.name)
         files[-1].write_text(line + "\n" + src.read_text())
     assert source_current(files[0])[0] == pytest.approx(1.5, rel=1e-12)
-    options = avci_options()
-    for flag in ("--current", "--current-is"):
-        i = options.index(flag)
-        options = options[:i] + options[i + 2:]
-    assert main(["hall", *map(str, files), *options, "--out", str(tmp_path / "entry")]) == 0
-    assert main(["hall", *map(str, sorted(root.glob("*.csv"))), *avci_options(), "--out",
-                 str(tmp_path / "plain")]) == 0
-    q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
-         for n in ("entry", "plain")}
-    for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
-        assert q["entry"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)
+    _same_torques_without_the_current_options(tmp_path, files, sorted(root.glob("*.csv")))
 
 
 def test_a_labview_entry_with_a_comma_in_its_brackets_is_a_preamble_entry(tmp_path):
@@ -529,14 +519,20 @@ def test_a_labview_entry_with_a_comma_in_its_brackets_is_a_preamble_entry(tmp_pa
         files.append(tmp_path / (src.stem + ".txt"))
         files[-1].write_text("Operator: JS\nSample: Py/Pt D3\nI_ac (mA, rms): 1.5\n"
                              "Frequency (Hz): 133.3\n\n" + table)
+    _same_torques_without_the_current_options(tmp_path, files, sorted(root.glob("*.csv")))
+
+
+def _same_torques_without_the_current_options(tmp_path, files, plain):
+    """Method (a) on ``files`` without --current and --current-is gives the torques of
+    ``plain`` with them (the README's options)."""
     options = avci_options()
     for flag in ("--current", "--current-is"):
         i = options.index(flag)
         options = options[:i] + options[i + 2:]
-    assert main(["hall", *map(str, files), *options, "--out", str(tmp_path / "lv")]) == 0
-    assert main(["hall", *map(str, sorted(root.glob("*.csv"))), *avci_options(), "--out",
+    assert main(["hall", *map(str, files), *options, "--out", str(tmp_path / "read")]) == 0
+    assert main(["hall", *map(str, plain), *avci_options(), "--out",
                  str(tmp_path / "plain")]) == 0
     q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
-         for n in ("lv", "plain")}
+         for n in ("read", "plain")}
     for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
-        assert q["lv"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)
+        assert q["read"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)

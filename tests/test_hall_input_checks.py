@@ -205,13 +205,7 @@ def test_a_sweep_column_in_mT_headed_T_is_refused_naming_the_unit_option(tmp_pat
     with pytest.warns(UserWarning, match=r"column 'B \(T\)' read in mT, as --override-unit "
                       "field=mT says, not in the T of its header"):
         assert main([*argv, "--override-unit", "field=mT", "--out", str(tmp_path / "unit")]) == 0
-    plain = sorted(map(str, (EX / "pma").glob("sweep_*.csv")))
-    assert main(["hall", *plain, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm",
-                 "--out", str(tmp_path / "plain")]) == 0
-    q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
-         for n in ("unit", "plain")}
-    for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_hk_eff"):
-        assert q["unit"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)
+    _same_as_the_bundled_sweeps(tmp_path, "unit")
 
 
 def test_phase_columns_in_rad_without_a_unit_are_asked_about(tmp_path, capsys):
@@ -290,10 +284,15 @@ def test_a_tilt_written_in_words_is_asked_about(tmp_path, capsys, line):
     err = capsys.readouterr().err
     assert "writes a tilt of the field" in err and "--theta-h 80deg" in err
     assert main([*argv, "--theta-h", "90deg", "--out", str(tmp_path / "given")]) == 0
+    _same_as_the_bundled_sweeps(tmp_path, "given")
+
+
+def _same_as_the_bundled_sweeps(tmp_path, name):
+    """The torques of the run in ``tmp_path / name`` equal method (b) on the bundled sweeps."""
     plain = sorted(map(str, (EX / "pma").glob("sweep_*.csv")))
     assert main(["hall", *plain, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm",
                  "--out", str(tmp_path / "plain")]) == 0
     q = {n: json.loads((tmp_path / n / "summary.json").read_text())["quantities"]
-         for n in ("given", "plain")}
+         for n in (name, "plain")}
     for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_hk_eff"):
-        assert q["given"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)
+        assert q[name][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)

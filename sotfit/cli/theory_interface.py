@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..models.grid_convergence import ESTIMATE_TOLERANCE
+from ..models.grid_convergence import estimate_entry
 from ..models.interface import sweep as _sweep
 from ..models.interface.sweep import MIN_NODES as _MIN_NODES
 from ..models.interface.sweep import MIN_ORDER as _MIN_ORDER
@@ -205,16 +205,13 @@ def _delta_table(args, axes, res, unit, summary):
         "sharvin_per_spin": {"value": res["sharvin"], "unit": unit},
     })
     conv = res["grid_convergence"]
-    entry = {"value": conv["error"], "unit": "estimated error, fraction of the largest magnitude",
-             "n_theta": conv["n_theta"], "n_phi": conv["n_phi"],
-             "compared_with": [list(c) for c in conv["compared"]]}
-    if conv["error"] > ESTIMATE_TOLERANCE:
-        u0, u_ex = conv["at"]
-        entry["flags"] = [
-            f"{conv['quantity']} is not resolved by the {conv['n_theta']} x {conv['n_phi']} "
-            f"grid: estimated error {100 * conv['error']:.2g} % of its largest value (from the "
-            f"{' and '.join(f'{a} x {b}' for a, b in conv['compared'])} grids; largest change at "
-            f"u0 = {u0:.4g}, u_ex = {u_ex:.4g}); raise --n-theta and --n-phi"]
+    u0, u_ex = conv["at"] or (math.nan, math.nan)
+    entry = estimate_entry(
+        conv["error"], conv["quantity"], f"the {conv['n_theta']} x {conv['n_phi']} grid",
+        "the " + " and ".join(f"{a} x {b}" for a, b in conv["compared"]) + " grids",
+        f"u0 = {u0:.4g}, u_ex = {u_ex:.4g}", "raise --n-theta and --n-phi",
+        n_theta=conv["n_theta"], n_phi=conv["n_phi"],
+        compared_with=[list(c) for c in conv["compared"]])
     summary["grid_convergence"] = entry
     X, Y = np.meshgrid(axes["u0"], axes["u_ex"], indexing="ij")
     header = ["u0 (1)", "u_ex (1)", f"re_g_mix ({unit})", f"im_g_mix ({unit})", "im_over_re"]

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checks import check_names, check_number
-from ..models.grid_convergence import ESTIMATE_TOLERANCE, GRID_TOLERANCE
+from ..models.grid_convergence import GRID_TOLERANCE, estimate_entry
 from ..models.kp.build import kp_model, magnetisation
 from ..models.kp.specs import KP_MODELS
 from ..models.kp.sweep import kp_theory
@@ -288,17 +288,12 @@ def _azimuthal_convergence(meta) -> dict:
     """A ``azimuthal_convergence`` entry of the T = 0 route, flagged when S still moves with the
     number of azimuths (a Fermi contour that rays graze, or one too small for the rays)."""
     if "azimuthal_error" in meta:
-        entry = {"value": meta["azimuthal_error"],
-                 "unit": "estimated error, fraction of max |S|", "n_phi": meta["n_phi"],
-                 "compared_with_n_phi": meta["n_phi_compared"],
-                 "at_mu": {"value": meta["azimuthal_error_mu_eV"], "unit": "eV"}}
-        if meta["azimuthal_error"] > ESTIMATE_TOLERANCE:
-            entry["flags"] = [
-                f"S is not resolved by {meta['n_phi']} azimuths: estimated error "
-                f"{100 * meta['azimuthal_error']:.2g} % of its largest value (from "
-                f"{' and '.join(map(str, meta['n_phi_compared']))} azimuths; largest change at "
-                f"mu = {meta['azimuthal_error_mu_eV']:.6g} eV); raise --n-phi"]
-        return {"azimuthal_convergence": entry}
+        return {"azimuthal_convergence": estimate_entry(
+            meta["azimuthal_error"], "S", f"{meta['n_phi']} azimuths",
+            " and ".join(map(str, meta["n_phi_compared"])) + " azimuths",
+            f"mu = {meta['azimuthal_error_mu_eV']:.6g} eV", "raise --n-phi",
+            n_phi=meta["n_phi"], compared_with_n_phi=meta["n_phi_compared"],
+            at_mu={"value": meta["azimuthal_error_mu_eV"], "unit": "eV"})}
     if "azimuthal_change" not in meta:
         return {}
     entry = {"value": meta["azimuthal_change"], "unit": "fraction of max |S|",

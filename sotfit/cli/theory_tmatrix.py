@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ..checks import check_number
-from ..models.grid_convergence import ESTIMATE_TOLERANCE
+from ..models.grid_convergence import estimate_entry
 from ..models.tmatrix.model import MIN_RAYS, TMatrixError
 from ..models.tmatrix.sweep import tmatrix_sweep
 from ..units import UnitError, quantity
@@ -196,15 +196,12 @@ def _ray_convergence(res) -> dict:
     conv = res.get("ray_convergence")
     if conv is None:
         return {}
-    entry = {"value": conv["error"], "unit": "estimated error, fraction of the largest magnitude",
-             "n_phi": conv["n_phi"], "compared_with_n_phi": conv["n_phi_compared"]}
-    if conv["error"] > ESTIMATE_TOLERANCE:
-        energy, theta = conv["at"]
-        entry["flags"] = [
-            f"{conv['quantity']} is not resolved by {conv['n_phi']} rays per Fermi ring: "
-            f"estimated error {100 * conv['error']:.2g} % of its largest value (from "
-            f"{' and '.join(map(str, conv['n_phi_compared']))} rays; largest change at "
-            f"{1e3 * energy:.4g} meV, theta = {math.degrees(theta):.4g} deg); raise --n-phi"]
+    energy, theta = conv["at"] or (math.nan, math.nan)
+    entry = estimate_entry(
+        conv["error"], conv["quantity"], f"{conv['n_phi']} rays per Fermi ring",
+        " and ".join(map(str, conv["n_phi_compared"])) + " rays",
+        f"{1e3 * energy:.4g} meV, theta = {math.degrees(theta):.4g} deg", "raise --n-phi",
+        n_phi=conv["n_phi"], compared_with_n_phi=conv["n_phi_compared"])
     return {"ray_convergence": entry}
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["GRID_TOLERANCE", "ESTIMATE_TOLERANCE", "estimated_error", "grid_error",
-           "largest_change"]
+__all__ = ["GRID_TOLERANCE", "ESTIMATE_TOLERANCE", "estimated_error", "estimate_entry",
+           "grid_error", "largest_change"]
 
 
 #: Largest change between the two grids, as a fraction of a quantity's largest magnitude on the
@@ -143,3 +143,17 @@ def grid_error(results: dict, compute, n: int, minimum: int, keys) -> dict:
                                 of="coarsest")
         compared = [2 * n, 4 * n]
     return {"error": error, "quantity": key, "where": where, "compared": compared}
+
+
+def estimate_entry(error: float, quantity: str, grid: str, compared: str, where: str,
+                   fix: str, **extra) -> dict:
+    """The summary entry of an estimated grid error: ``value`` (fraction), its unit, ``extra``
+    and, above :data:`ESTIMATE_TOLERANCE`, a flag naming the ``quantity``, the ``grid`` asked
+    for, the grids ``compared``, ``where`` the change is largest and the ``fix``."""
+    entry = {"value": error, "unit": "estimated error, fraction of the largest magnitude",
+             **extra}
+    if error > ESTIMATE_TOLERANCE:
+        entry["flags"] = [f"{quantity} is not resolved by {grid}: estimated error "
+                          f"{100 * error:.2g} % of its largest value (from {compared}; largest "
+                          f"change at {where}); {fix}"]
+    return entry
