@@ -364,7 +364,14 @@ def test_a_decimal_comma_in_a_name_is_one_number(name, f, p, angle):
     assert angle_from_name(name) == angle
 
 
-@pytest.mark.parametrize("name", ["py_12,000MHz.csv", "py_2,500MHz_10dBm.csv", "s_1,500GHz.csv"])
+@pytest.mark.parametrize("name, f", [("py_8,000GHz.csv", 8.0), ("py_2,500MHz_10dBm.csv", 2.5)])
+def test_a_comma_before_three_digits_takes_the_one_reading_in_the_rf_band(name, f):
+    """'8,000GHz' was refused although 8000 GHz is no rf frequency, and '2,500MHz' although
+    2.5 MHz is none: the one reading in the rf band is taken."""
+    assert frequency_from_name(name) == f
+
+
+@pytest.mark.parametrize("name", ["py_12,000MHz.csv", "s_1,500GHz.csv"])
 def test_a_comma_before_three_digits_in_a_name_is_not_guessed(name):
     """'py_12,000MHz.csv' was read as 12 MHz (0.012 GHz) with exit status 0: the comma may as
     well separate thousands (12000 MHz), as the harmonic Hall names and the header entries say."""

@@ -14,7 +14,7 @@ __all__ = ["name_number"]
 
 
 def name_number(text: str, name: str, error: type[Exception] = DataError,
-                option: str = "its option") -> float:
+                option: str = "its option", plausible=None) -> float:
     """The number ``text`` found in the name or label ``name``.
 
     Parameters
@@ -27,6 +27,9 @@ def name_number(text: str, name: str, error: type[Exception] = DataError,
         Raised for a comma that may separate thousands.
     option : str
         The option that gives the value instead, for the message.
+    plausible : callable, optional
+        ``plausible(value)``: whether a reading can be the quantity; of the two readings of
+        ``1,000`` the one plausible alone is taken (``8,000GHz``: 8000 GHz is no rf frequency).
 
     Returns
     -------
@@ -41,6 +44,10 @@ def name_number(text: str, name: str, error: type[Exception] = DataError,
     if "," in text:
         whole, frac = text.split(",")
         if len(frac) == 3 and whole.strip("0"):
+            readings = [float(f"{whole}.{frac}"), float(f"{whole}{frac}")]
+            kept = [r for r in readings if plausible is not None and plausible(r)]
+            if len(kept) == 1:
+                return kept[0]
             raise error(f"{name}: the name writes {text!r}: the comma may be a "
                         f"decimal comma ({whole}.{frac}) or a thousands separator "
                         f"({whole}{frac}); give the value with {option}")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ...data import DataError
 from ..name_numbers import name_number
+from .columns import RF_BAND_GHZ
 from .options import _opt
 
 
@@ -169,7 +170,13 @@ def _ghz(m, option: str = "its option") -> float | None:
     if unit == "hz":
         hz = float(m.group("num"))
         return round(hz * 1e-9, 12) if hz >= RF_HZ_MIN else None
-    return round(name_number(m.group("num"), m.string, option=option) * (1e-3 if unit == "mhz" else 1.0), 12)
+    scale = 1e-3 if unit == "mhz" else 1.0
+    lo, hi = RF_BAND_GHZ
+
+    def in_band(value: float) -> bool:
+        return lo <= value * scale <= hi
+    return round(name_number(m.group("num"), m.string, option=option, plausible=in_band) * scale,
+                 12)
 
 
 def _frequency_in(text: str, where: str) -> float | None:
