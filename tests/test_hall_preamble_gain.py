@@ -76,7 +76,14 @@ def _options_without_gain():
                                      ("preamplificador ganancia 10", 1), ("PreAmp 10", 1),
                                      ("preamp (2w) 10", 2), ("Ithaco 1201: 10", 1),
                                      ("amplification factor 10", 1), ("Pre-amp: 10 (2w only)", 2),
-                                     ("2w signal multiplied by 10 before the lock-in", 2)])
+                                     ("2w signal multiplied by 10 before the lock-in", 2),
+                                     # a specification beside the gain cancelled the line
+                                     ("Preamp SR560 on 2w, gain 10, CMRR > 90 dB", 2),
+                                     ("SR560 preamp, gain x10, roll-off 6 dB/oct", 1),
+                                     # both harmonics: 'Gain' as the amplifier's word, a gain
+                                     # in a part of no harmonic, parts joined by 'and'
+                                     ("Gain: 1w x1, 2w x10", 2),
+                                     ("SR560 (gain 1) on 1w and SR560 (gain 10) on 2w", 2)])
 def test_a_gain_in_the_preamble_is_asked_about_naming_both_answers(tmp_path, capsys, line, h):
     files = _with_preamble(tmp_path, line)
     assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2
@@ -133,3 +140,13 @@ def test_a_gain_in_the_column_name_is_asked_about(tmp_path, capsys, header):
     assert _run(tmp_path, files, "got", *avci_options()) == 0
     ref, got = (json.loads((tmp_path / n / "summary.json").read_text()) for n in ("ref", "got"))
     assert got["quantities"]["mu0_h_dl"] == ref["quantities"]["mu0_h_dl"]
+
+
+def test_a_gain_in_a_part_of_no_harmonic_is_asked_for_both(tmp_path, capsys):
+    """'Lock-in A: 1w (direct), lock-in B: 2w, SR560 preamp, gain 10' names both harmonics
+    and gives the gain in a part of neither: it was read for neither (H_DL 10 times too
+    large, exit 0 under --strict); asked for the first harmonic first."""
+    files = _with_preamble(tmp_path, "Lock-in A: 1w (direct), lock-in B: 2w, SR560 preamp, "
+                                     "gain 10")
+    assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2
+    assert "--gain-1w 10 if they are not" in capsys.readouterr().err

@@ -58,3 +58,16 @@ def test_irf_on_the_command_line_is_peak_unless_irf_is_says_rms(tmp_path, capsys
     _, as_rms = _h_dl(tmp_path, "as_rms", "--sample", str(rms), "--irf", "2mA",
                       "--irf-is", "rms")
     assert as_rms["value"] == pytest.approx(ref["value"] / 2 ** 0.5, rel=1e-9)
+
+
+def test_irf_at_with_a_sample_file_that_says_rms_is_asked(tmp_path, capsys):
+    """--irf-at with a sample file saying irf_is = "rms" read the currents as peak without a
+    word (xi_DL twice the truth): asked, as for --irf."""
+    rms = tmp_path / "rms.toml"
+    rms.write_text('irf = "0.7071mA"\nirf_is = "rms"\n')
+    freqs = sorted(float(f.stem.split("_")[-1][:-3]) for f in DATA.glob("py_pt_*GHz.csv"))
+    at = [a for f in freqs for a in ("--irf-at", f"{f:g}GHz=2mA")]
+    code = main(["stfmr", str(DATA), "--out", str(tmp_path / "ask"), *RUN, "--sample", str(rms),
+                 *at])
+    assert code == 2
+    assert "--irf-at is given with the sample file" in capsys.readouterr().err

@@ -180,6 +180,7 @@ def _amplified(folder: Path, where: str) -> Path:
     ("# Voltage amplified by 100 (SR560)", "gain '100' ('Voltage amplified by 100 (SR560)')"),
     ("# SR560 gain 100 on battery power", "gain '100' ('SR560 gain 100 on battery power')"),
     ("# Preamp gain 10^2", "gain '10^2' ('Preamp gain 10^2')"),
+    ("# Preamp SR560, gain 100, CMRR > 90 dB", "gain '100' ('Preamp SR560, gain 100, CMRR"),
 ])
 def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, where, said):
     """A '# preamp gain: 100' line in an ST-FMR file, and a gain after the channel's name
@@ -224,7 +225,8 @@ def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, 
     "# source at 15 dBm, then a 30 dB amplifier", "# Preamp CMRR > 90 dB",
     "# preamp common-mode rejection 100 dB", "# amplifier 3 dB bandwidth 1 MHz",
     "# SR560 roll-off 6 dB per octave", "# preamp -3 dB at 100 kHz", "# preamp gain: 1",
-    "# Gain 2w (applied in software): 1", "# Calibration gain 1.02"])
+    "# Gain 2w (applied in software): 1", "# Calibration gain 1.02",
+    "# Lock-in amplifiers: SR830 x2", "# Preamp SR560: low-pass 3 dB corner at 30 kHz"])
 def test_an_rf_amplifier_or_a_size_is_no_voltage_gain(tmp_path, line):
     """The microwave chain's amplifiers and attenuators, the magnet's supply, controllers, an
     oscilloscope's scale, a filter's slope and the lock-in's own input gain do not scale V_mix,

@@ -222,12 +222,13 @@ def _sample_from(args):
         given["nm_below"] = False
     try:
         base = Sample.from_mapping(raw, f"sample file {args.sample}")
-        if args.irf is not None and args.irf_is is None and base.current_is_rms:
+        if (args.irf is not None or args.irf_at) and args.irf_is is None and base.current_is_rms:
             # the file's irf_is says what its own irf is: its 'rms' made --irf 2mA a 2.83 mA
-            # peak without a word
-            raise CLIError(f"--irf {args.irf:g} mA is given with the sample file {args.sample}, "
-                           "which says its current is rms: say which --irf is (--irf-is peak "
-                           "or --irf-is rms)")
+            # peak without a word (and --irf-at's currents peak, xi_DL twice the truth)
+            given_as = f"--irf {args.irf:g} mA" if args.irf is not None else "--irf-at"
+            raise CLIError(f"{given_as} is given with the sample file {args.sample}, which says "
+                           "its current is rms: say which the option's current is (--irf-is "
+                           "peak or --irf-is rms)")
         return base.replace(**given)
     except SampleError as exc:
         raise CLIError(str(exc)) from None

@@ -96,14 +96,24 @@ def gain_in_name(name: str) -> str | None:
 #: and its field probe, controllers, the lock-in's own input gain (which its readings undo),
 #: an oscilloscope's scale. A gain there does not scale V_mix or V_2w. (A filter's slope,
 #: ``24 dB/oct``, is no factor: :data:`_TEXT_FACTOR_RE` passes it over.)
-_NOT_VOLTAGE_GAIN_RE = re.compile(
-    r"(?<![a-z])(?:rf|microwave|mw|synthesi[sz]er|source|booster|attenuat\w*|zhl|zva|zx60|"
-    r"power\s*amp\w*|magnet|supply|gaussmeter|teslameter|hall\s*probe|field\s*probe|pid|"
-    r"controller|lakeshore|oscilloscope|scope|ac\s*gain|lock-?in\s+amplifier|"
-    # the microwave chain by its makers and models, a specification, a filter's corner or slope
-    r"generator|mini-?circuits|zve|zfl|hp\s*83\d*|agilent\s*83\d*|keysight\s*83\d*|"
-    r"bias[\s-]*tee|reference|cmrr|common[\s-]*mode|bandwidth|roll-?off|per\s*oct\w*|"
-    r"photodiode|calibration|dbm|ghz)(?![a-z])|-\s*3\s*db", re.I)
+_RF_CHAIN = (r"rf|microwave|mw|synthesi[sz]er|source|booster|attenuat\w*|zhl|zva|zx60|zve|zfl|"
+             r"power\s*amp\w*|generator|mini-?circuits|hp\s*83\d*|agilent\s*83\d*|"
+             r"keysight\s*83\d*|bias[\s-]*tee|dbm|ghz")
+_OTHER_INSTRUMENTS = (r"magnet|supply|gaussmeter|teslameter|hall\s*probe|field\s*probe|pid|"
+                      r"controller|lakeshore|oscilloscope|scope|ac\s*gain|lock-?in\s+amplifiers?|"
+                      r"corner|reference|cmrr|common[\s-]*mode|bandwidth|roll-?off|per\s*oct\w*|"
+                      r"photodiode|calibration")
+_NOT_VOLTAGE_GAIN_RE = re.compile(rf"(?<![a-z])(?:{_RF_CHAIN}|{_OTHER_INSTRUMENTS})(?![a-z])"
+                                  r"|-\s*3\s*db", re.I)
+#: The microwave chain: a clause (between semicolons) that names it is passed over whole (its
+#: amplifier's dB after a comma: 'source at 15 dBm, then a 30 dB amplifier').
+_RF_CHAIN_RE = re.compile(rf"(?<![a-z])(?:{_RF_CHAIN})(?![a-z])", re.I)
+#: Another instrument or a specification: only the part (between commas) that names it is
+#: passed over ('Preamp SR560, gain 100, CMRR > 90 dB' lost its gain to the CMRR).
+_OTHER_INSTRUMENT_RE = re.compile(rf"(?<![a-z])(?:{_OTHER_INSTRUMENTS})(?![a-z])|-\s*3\s*db",
+                                  re.I)
+#: A comma outside brackets.
+_COMMA_RE = re.compile(r",(?![^()\[\]]*[)\]])")
 #: Words that name a voltage amplifier (or what it did) in text.
 _AMPLIFIER_TEXT_RE = re.compile(
     r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*|ampli|amp|(?:vor)?verst(?:ae|\u00e4)rk\w*|"
@@ -188,7 +198,13 @@ def gains_in_text(text: str) -> list[str]:
     too large)."""
     found: list[str] = []
     for clause in text.split(";"):
-        if _NOT_VOLTAGE_GAIN_RE.search(clause) is not None:
+        # the parts between commas (outside brackets) that name no other instrument: 'Preamp
+        # SR560, gain 100, CMRR > 90 dB' lost its gain to the CMRR
+        if _RF_CHAIN_RE.search(clause) is not None:
+            continue
+        parts = _COMMA_RE.split(clause)
+        clause = ",".join(part for part in parts if _OTHER_INSTRUMENT_RE.search(part) is None)
+        if not clause.strip():
             continue
         before = len(found)
         for m in _TEXT_GAIN_RE.finditer(clause):

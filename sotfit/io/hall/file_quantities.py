@@ -393,20 +393,25 @@ def _harmonics_said(text: str) -> set[int]:
 
 def _gain_of_harmonic(body: str, harmonic: int) -> tuple[str, bool] | None:
     """The gain a preamble line writes for ``harmonic`` and whether it names the harmonic, or
-    None. A line naming both harmonics is read part by part (``x1 preamp on 1w, x10 on 2w``:
-    the first factor, 1, was taken for the line and the 10 never read, H_DL 10 times too
-    large); a part without an amplifier's name takes the line's."""
+    None. A line naming both harmonics is read part by part (between commas, semicolons and
+    'and': ``x1 preamp on 1w, x10 on 2w``: the first factor, 1, was taken for the line and the
+    10 never read, H_DL 10 times too large); a part without an amplifier's name or the word
+    gain takes the line's. Where no part of either harmonic writes one, the line's gain is
+    asked about for both (``Lock-in A: 1w, lock-in B: 2w, SR560 preamp, gain 10``)."""
     said = _harmonics_said(body)
     if len(said) > 1:
-        parts = [part for part in re.split(r"[,;]", body) if len(_harmonics_said(part)) == 1]
-        named = _AMPLIFIER_TEXT_RE.search(body)
-        own = [part for part in parts if harmonic in _harmonics_said(part)]
-        for part in own:
-            gains = gains_in_text(part) or (gains_in_text(f"{named.group(0)} {part}")
-                                            if named else [])
-            if gains:
-                return gains[0], True
-        if own:             # '1w: no preamp; 2w: preamp x10': none for the first
+        parts = [part for part in re.split(r"[,;]|\band\b", body)
+                 if len(_harmonics_said(part)) == 1]
+        context = "preamp " if (_AMPLIFIER_TEXT_RE.search(body)
+                                or re.search(r"(?<![a-z])gain", body, re.I)) else ""
+        assigned: dict[int, list[str]] = {1: [], 2: []}
+        for part in parts:
+            (h,) = _harmonics_said(part)
+            assigned[h] += gains_in_text(part) or (gains_in_text(context + part)
+                                                   if context else [])
+        if assigned[harmonic]:
+            return assigned[harmonic][0], True
+        if any(assigned.values()):      # '1w: no preamp; 2w: preamp x10': none for the first
             return None
     number = gain_in_text(body)
     if number is None or (len(said) == 1 and harmonic not in said):
