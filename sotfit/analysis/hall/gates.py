@@ -97,9 +97,9 @@ def _holding_fields(q: dict, scans, weakest: bool = False) -> dict:
     rotations = [abs(float(s.meta["field"])) for s in scans
                  if s.scan == "phi" and s.meta.get("field") is not None]
     if weakest and scans and len(rotations) == len(scans) and all(map(math.isfinite, rotations)):
-        weakest = min(rotations)
-        out_of_plane = weakest - hk if math.isfinite(hk) and weakest - hk > 0 else weakest
-        return {"mu0_h_fl_oe": weakest, "mu0_h_fl": weakest, "mu0_h_dl": out_of_plane}
+        low = min(rotations)
+        out_of_plane = low - hk if math.isfinite(hk) and low - hk > 0 else low
+        return {"mu0_h_fl_oe": low, "mu0_h_fl": low, "mu0_h_dl": out_of_plane}
     stiff = abs(hk) if math.isfinite(hk) else 0.0
     for s in scans:
         field = s.meta.get("field")
