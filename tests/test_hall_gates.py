@@ -466,3 +466,35 @@ def test_the_planar_hall_mean_carries_the_scatter_of_its_fields():
     assert m.std_dev == pytest.approx(10 * 0.1 / np.sqrt(3))
     calm = _inverse_variance_mean([1.0, 1.05, 0.95], [0.1, 0.1, 0.1], "r_phe")
     assert calm.std_dev == pytest.approx(0.1 / np.sqrt(3))
+
+
+def test_rotation_fields_beyond_a_laboratory_magnet_are_flagged(tmp_path):
+    """Rotations at 20-40 mT written under 'field (T)' (no field in the names) were read as
+    20-40 T, below the reader's 45.5 T limit: the torque fields came out 1000 times too large with
+    exit 0 and no flag (the linear-response gate scales with the equally wrong fields)."""
+    from sotfit.analysis.hall.gates import LAB_MAGNET_MAX
+
+    rng = np.random.default_rng(3)
+    phi = np.arange(0, 360, 4.0)
+    parts = []
+    for b in (0.02, 0.03, 0.04):
+        r1, r2 = hall_harmonics(scan_fields(phi, "phi", field=b), 0.8, 0.15, -0.8, 4e-4, 2e-4, 4e-4)
+        parts.append(pd.DataFrame({"phi (deg)": phi, "field": b * 1e3,
+                                   "R1w (Ohm)": r1 + rng.normal(0, 2e-5, phi.size),
+                                   "R2w (Ohm)": r2 + rng.normal(0, 2e-6, phi.size)}))
+    table = pd.concat(parts)
+    runs = {}
+    for name, unit in (("right", "mT"), ("slip", "T")):
+        src = tmp_path / f"rotations_{name}.csv"
+        table.rename(columns={"field": f"field ({unit})"}).to_csv(src, index=False)
+        out = tmp_path / name
+        assert main(["hall", str(src), "--method", "avci", "--current", "1mA", "--current-is",
+                     "peak", "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--r2w-sign", "1",
+                     "--no-figures", "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["quantities"]
+    said = f"beyond the {LAB_MAGNET_MAX:g} T of a laboratory cryostat magnet"
+    slip, right = runs["slip"], runs["right"]
+    assert slip["mu0_h_fl_oe"]["value"] == pytest.approx(1000 * right["mu0_h_fl_oe"]["value"], rel=0.05)
+    for k in ("mu0_h_dl", "mu0_h_fl_oe"):
+        assert any(said in f for f in slip[k]["flags"]), slip[k]["flags"]
+        assert not any(said in f for f in right[k].get("flags", []))

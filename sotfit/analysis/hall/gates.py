@@ -148,6 +148,38 @@ def _anisotropy_gate(q: dict, flags: dict) -> None:
               "(--override-unit field=mT) and --meff/--hk")
 
 
+#: Strongest field (T) of a cryostat magnet that harmonic Hall scans are made in (the 16 T of a
+#: PPMS and of most laboratory superconducting magnets); stronger steady fields exist only at
+#: high-field facilities.
+LAB_MAGNET_MAX = 16.0
+
+
+def _scan_fields(scans) -> list:
+    """The largest |field| (T) of each scan: a rotation's set field, a sweep's largest point."""
+    out = []
+    for s in scans:
+        if s.scan == "field" and s.r1w is not None and len(s.r1w.x):
+            out.append(float(np.nanmax(np.abs(s.r1w.x))))
+        elif s.meta.get("field") is not None and np.isfinite(float(s.meta["field"])):
+            out.append(abs(float(s.meta["field"])))
+    return out
+
+
+def _magnet_gate(q: dict, scans, flags: dict) -> None:
+    """Flag the torque fields of scans made in a field beyond :data:`LAB_MAGNET_MAX`: rotations
+    at 15-40 mT written under 'field (T)' were read as 15-40 T, below the reader's limit, and
+    gave mu0_h_fl_oe = 0.2 T for 0.2 mT with exit 0 (the linear-response gate scales with the
+    equally wrong fields, and the data, read in either unit, fit equally well)."""
+    fields = _scan_fields(scans)
+    strongest = max(fields, default=math.nan)
+    if math.isfinite(strongest) and strongest > LAB_MAGNET_MAX:
+        _flag(flags, [k for k in (*_TORQUES, "mu0_hk_eff") if k in q],
+              f"the scans reach {strongest:.3g} T, beyond the {LAB_MAGNET_MAX:g} T of a "
+              "laboratory cryostat magnet: if the field column holds mT, read it so "
+              "(--override-unit field=mT, or --column-unit field=mT where its header writes "
+              "no unit); the torque fields scale with the field unit")
+
+
 def _at_bounds(fit) -> list:
     """``(name, lo, hi)`` of the varied parameters of a FitResult at (or numerically at) a bound."""
     bounds = _param_bounds(fit)
