@@ -83,7 +83,11 @@ def _options_without_gain():
                                      # both harmonics: 'Gain' as the amplifier's word, a gain
                                      # in a part of no harmonic, parts joined by 'and'
                                      ("Gain: 1w x1, 2w x10", 2),
-                                     ("SR560 (gain 1) on 1w and SR560 (gain 10) on 2w", 2)])
+                                     ("SR560 (gain 1) on 1w and SR560 (gain 10) on 2w", 2),
+                                     # a gain's symbol, a signal with its factor, no
+                                     # amplifier named: read as they stand
+                                     ("G=10", 1), ("G = 10 (2w)", 2), ("signal x10", 1),
+                                     ("2w signal x 10", 2)])
 def test_a_gain_in_the_preamble_is_asked_about_naming_both_answers(tmp_path, capsys, line, h):
     files = _with_preamble(tmp_path, line)
     assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2

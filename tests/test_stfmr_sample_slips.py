@@ -226,7 +226,9 @@ def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, 
     "# preamp common-mode rejection 100 dB", "# amplifier 3 dB bandwidth 1 MHz",
     "# SR560 roll-off 6 dB per octave", "# preamp -3 dB at 100 kHz", "# preamp gain: 1",
     "# Gain 2w (applied in software): 1", "# Calibration gain 1.02",
-    "# Lock-in amplifiers: SR830 x2", "# Preamp SR560: low-pass 3 dB corner at 30 kHz"])
+    "# Lock-in amplifiers: SR830 x2", "# Preamp SR560: low-pass 3 dB corner at 30 kHz",
+    # a gain's symbol of 1, a signal averaged (not amplified) ten times
+    "# G=1", "# signals averaged x10"])
 def test_an_rf_amplifier_or_a_size_is_no_voltage_gain(tmp_path, line):
     """The microwave chain's amplifiers and attenuators, the magnet's supply, controllers, an
     oscilloscope's scale, a filter's slope and the lock-in's own input gain do not scale V_mix,

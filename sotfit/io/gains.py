@@ -118,7 +118,10 @@ _COMMA_RE = re.compile(r",(?![^()\[\]]*[)\]])")
 _AMPLIFIER_TEXT_RE = re.compile(
     r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*|ampli|amp|(?:vor)?verst(?:ae|\u00e4)rk\w*|"
     r"ganancia|guadagno|versterk\w*|ithaco|multipl\w*|boost\w*)(?![a-z])"
-    r"|(?<![a-z0-9])sr-?5[56]\d(?![0-9])|(?<![a-z])(?:dlpva|femto|li-?75a?)", re.I)
+    r"|(?<![a-z0-9])sr-?5[56]\d(?![0-9])|(?<![a-z])(?:dlpva|femto|li-?75a?)"
+    # a gain's symbol ('G=100') and a signal with its factor ('signal x100', '2w signal x100'):
+    # the torques came out 100 times too large, no word
+    r"|(?<![a-z])g\s*=\s*\+?\d|(?<![a-z])signals?\s*[x\u00d7]\s*\d", re.I)
 #: A number as texts write a gain: ``100``, ``+40``, ``1e2``, ``10^2``.
 _GAIN_NUMBER = r"[+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:\^[-+]?\d+)?"
 #: ``gain`` followed by its number (``gain = 100``, ``gain 1e2``, ``Gain = +40 dB``).
