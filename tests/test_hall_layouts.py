@@ -456,3 +456,73 @@ def test_phi_h_from_the_option_and_columns_from_a_format_profile(tmp_path, capsy
               *[x for k, v in roles.items() for x in ("--column", f"{k}={v}")]], tmp_path / "b")
     assert a["quantities"] == b["quantities"]
     _within(a["quantities"], PMA, ("mu0_h_dl", "mu0_h_fl_oe", "r_ahe", "mu0_hk_eff"))
+
+
+# ------------------------------------------------------------------ both states side by side
+def _states_side_by_side(folder, up="{c}_up", down="{c}_down", loop=False, seed=4,
+                         down_first=False):
+    """Field sweeps along x and y of a perpendicular film (theta_H = 86 deg), both m_z states
+    side by side in one table per axis (``R1w_up (Ohm)``, ..., ``R2w_down (Ohm)``); with
+    ``loop`` the first harmonic of each column switches half way, as a hysteresis loop's
+    rising and falling sweeps do; ``down_first`` writes the -1 state's columns first."""
+    rng = np.random.default_rng(seed)
+    x = np.linspace(-0.04, 0.04, 41)
+    folder.mkdir()
+    for axis, phi_h in (("x", 0.0), ("y", 90.0)):
+        cols = {"B (mT)": x * 1e3}
+        for st, name in ((-1, down), (1, up)) if down_first else ((1, up), (-1, down)):
+            state = np.full(x.size, st)
+            if loop:
+                state[: x.size // 2] = -st
+            r1, r2 = hall_harmonics(scan_fields(x, "field", theta_h=86.0, phi_h=phi_h),
+                                    PMA["r_ahe"], PMA["r_phe"], PMA["mu0_hk"], PMA["mu0_h_dl"],
+                                    PMA["mu0_h_fl"], PMA["r_ane"], state=state)
+            cols[name.format(c="R1w") + " (Ohm)"] = r1 + rng.normal(0, 1e-5, x.size)
+            cols[name.format(c="R2w") + " (Ohm)"] = r2 + rng.normal(0, 2e-6, x.size)
+        pd.DataFrame(cols).to_csv(folder / f"sweep_{axis}.csv", index=False)
+    return sorted(folder.glob("*.csv"))
+
+
+HAYASHI_86 = ["--method", "hayashi", "--current", "1mA", "--current-is", "peak", "--theta-h", "86",
+              "--r2w-sign", "1", "--r-phe", "0.1Ohm", "--no-figures"]
+
+
+@pytest.mark.parametrize("up,down,down_first", [("{c}_up", "{c}_down", False),
+                                                ("{c} +Mz", "{c} -Mz", False),
+                                                ("{c}_pos", "{c}_neg", False),
+                                                ("Mz_up_{c}", "Mz_down_{c}", True)])
+def test_both_states_side_by_side_in_one_table(tmp_path, up, down, down_first):
+    """'B (mT), R1w_up, R2w_up, R1w_down, R2w_down' was refused ('several columns could be the
+    r1w'), and naming one column lost the other state: each state word now gives its sweep its
+    m_z, and method (b) recovers the planted fields (the last case writes the -1 state first:
+    the words, not the order, say which is which)."""
+    files = _states_side_by_side(tmp_path / "in", up, down, down_first=down_first)
+    s = _run(["hall", *map(str, files), *HAYASHI_86], tmp_path / "out")
+    _within(s["quantities"], PMA, ("mu0_h_dl", "mu0_hk_eff", "r_ahe"), k=3)
+    assert any("the columns of both m_z states side by side" in n for n in s["notes"])
+
+
+def test_up_and_down_columns_that_switch_are_sweep_directions_and_refused(tmp_path, capsys):
+    """In a hysteresis loop 'up' and 'down' are the sweeps' directions: read as states in the
+    order of the field column, the falling sweep's rows would be read rising."""
+    files = _states_side_by_side(tmp_path / "in", loop=True)
+    assert main(["hall", *map(str, files), *HAYASHI_86, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "names an m_z state ('up') but switches within its sweep" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_up_and_down_columns_of_one_state_are_sweep_directions_and_refused(tmp_path, capsys):
+    """Two sweeps of one m_z state labelled by their directions ('_up', '_down'): read as states
+    they would give the state -1 to data of +1 (every torque field of that state reversed)."""
+    files = _states_side_by_side(tmp_path / "in")
+    one_state = tmp_path / "one"
+    one_state.mkdir()
+    for f in files:
+        df = pd.read_csv(f)
+        df["R1w_down (Ohm)"], df["R2w_down (Ohm)"] = df["R1w_up (Ohm)"] + 1e-5, df["R2w_up (Ohm)"]
+        df.to_csv(one_state / f.name, index=False)
+    argv = ["hall", *map(str, sorted(one_state.glob("*.csv"))), *HAYASHI_86]
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    assert "name the two m_z states but their first harmonics lie at one level" in \
+        capsys.readouterr().err

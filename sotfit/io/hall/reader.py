@@ -13,6 +13,7 @@ from .current_levels import rows_at_current
 from .columns import _column_named, _compact, _given_columns, _harmonic_of
 from .dialect import _read_tables
 from .field_columns import rotations_side_by_side
+from .state_columns import states_side_by_side
 from .layouts import _blocks
 from .options import _STYLE, _check_options, _col_opt, _mz_opt
 from .polar_reading import check_polar_reading
@@ -194,6 +195,9 @@ def _read_frame(p: Path, df, o):
     wide = None if present or named is not None else rotations_side_by_side(df)
     if wide is not None:                    # 'X1_5mT (uV)', ..., 'Y2_400mT (uV)': one per field
         df = wide[0]
+    states = None if present else states_side_by_side(p, df)
+    if states is not None:                  # 'X1_up (uV)', ..., 'X2_down (uV)': one per state
+        df = states[0]
     vector = None if present else vector_field_columns(p, df)
     if vector is not None:                  # 'Bx (mT), By (mT), Bz (mT)': a vector magnet's field
         df = vector[0]
@@ -213,6 +217,8 @@ def _read_frame(p: Path, df, o):
             t.notes.append(named[1])
     if wide is not None and traces:         # said once, of the file's first rotation
         traces[0].notes.append(wide[1])
+    if states is not None and traces:
+        traces[0].notes.append(states[1])
     if vector is not None and traces:
         traces[0].notes.append(vector[1])
     if matrix is not None and traces:
