@@ -125,15 +125,48 @@ def test_kp_at_finite_temperature_flags_unresolved_azimuths(tmp_path):
     assert entry["value"] < 1e-6 and "flags" not in entry
 
 
-def test_kp_at_zero_temperature_compares_twice_the_azimuths(tmp_path):
-    """At T = 0 the in-plane Rashba 2DEG gave the same S with 16 and 32 azimuths (to 1e-15; the
-    contours' centre chosen was the same) and 10 % off that of 64-256: compared with half the
-    azimuths, the default was reported converged (5e-7), exit 0 under --strict. Compared with
-    twice as many, it is flagged."""
+def test_kp_at_zero_temperature_finds_the_pocket_every_ray_missed(tmp_path):
+    """At T = 0 the in-plane Rashba 2DEG gave S = 0 at mu = -8 meV with 16 and 32 azimuths
+    (-1.64 1/(V nm) with 48 and more): the rays from the band-touching point passed either side
+    of the lower band's pocket about k = 0, whose cells all lay within the area test's
+    tolerance, and both grids agreed to 1e-15, reported converged. A centre is now taken only
+    where some ray crosses every pocket of the grid; the sweep at 16 azimuths is that of 256."""
+    from sotfit.models.kp.rashba_2deg import Rashba2DEG
+    from sotfit.models.kp.sweep import default_kmax, sweep_mu
+
+    model = Rashba2DEG(0.5, 0.01, 0.02, (1.0, 0.0, 0.0))
+    mus = np.array([-0.01, -0.008, 0.0, 0.02, 0.05])
+    kmax = default_kmax(model, np.linspace(-0.03, 0.05, 41))
+    fine = sweep_mu(model, mus, n_phi=256, kmax=kmax)
+    assert fine["surface"][1, 1] == pytest.approx(-1.6369, rel=1e-4)
+    for n_phi in (16, 32):
+        coarse = sweep_mu(model, mus, n_phi=n_phi, kmax=kmax)
+        for part in ("surface", "sea"):
+            scale = np.max(np.abs(fine[part]))
+            assert np.max(np.abs(coarse[part] - fine[part])) < 1e-5 * scale, (n_phi, part)
     argv = ["theory", "kp", "--model", "2deg", "--alpha-r", "10meVnm", "--j-ex", "20meV",
             "--m-eff", "0.5", "--theta-m", "90deg", "--temperature", "0meV", "--sweep",
-            "mu=-0.03:0.05:41", "--no-figures", "--strict", "--out", str(tmp_path / "kp")]
-    assert main(argv) == 3
+            "mu=-0.03:0.05:41", "--no-figures", "--strict", "--n-phi", "16"]
+    assert main([*argv, "--out", str(tmp_path / "kp")]) == 0
+
+
+def test_kp_at_zero_temperature_flags_azimuths_that_do_not_resolve_the_contours(tmp_path):
+    """Four azimuths about contours away from k = 0: S moves by 2.6 % of its largest value
+    (against 256 azimuths) and the comparison with twice as many says so, exit 3 under
+    --strict; eight are within the limit."""
+    from sotfit.models.kp.rashba_2deg import Rashba2DEG
+    from sotfit.models.kp.sweep import default_kmax, sweep_mu
+
+    argv = ["theory", "kp", "--model", "2deg", "--alpha-r", "10meVnm", "--j-ex", "20meV",
+            "--m-eff", "0.5", "--theta-m", "90deg", "--temperature", "0meV", "--sweep",
+            "mu=-0.03:0.05:9", "--no-figures", "--strict", "--n-phi", "4"]
+    assert main([*argv, "--out", str(tmp_path / "kp")]) == 3
     entry = json.loads((tmp_path / "kp" / "summary.json").read_text())["azimuthal_convergence"]
-    assert entry["n_phi"] == 32 and entry["compared_with_n_phi"] == 64
-    assert entry["value"] > 0.05
+    assert entry["n_phi"] == 4 and entry["compared_with_n_phi"] == 8
+    model = Rashba2DEG(0.5, 0.01, 0.02, (1.0, 0.0, 0.0))
+    mus = np.linspace(-0.03, 0.05, 9)
+    kmax = default_kmax(model, mus)
+    fine, coarse = (sweep_mu(model, mus, n_phi=n, kmax=kmax) for n in (256, 4))
+    true = max(np.max(np.abs(coarse[p] - fine[p])) / np.max(np.abs(fine[p]))
+               for p in ("surface", "sea"))
+    assert true > 1e-3 and 0.5 * true < entry["value"] < 2 * true
