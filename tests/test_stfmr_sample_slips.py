@@ -364,3 +364,27 @@ class _no_raise:
 
     def __exit__(self, *exc):
         return False
+
+
+@pytest.mark.parametrize("scale,said", [(1e-3, "check the field unit"),
+                                        (10.0, "Kittel fit (sequential): reduced chi-square")])
+def test_a_field_unit_slip_flags_the_damping_and_the_inhomogeneous_width(tmp_path, scale, said):
+    """Tesla under an 'mT' header (1000 times too small) flagged M_eff, gamma/2pi and g but gave
+    alpha and W_0 1000 times too small with no flag on them; Oe under 'mT' (10 times too large)
+    gave alpha 0.099 for 0.010, unflagged, while the Kittel fit missed the fields by a reduced
+    chi-square of 1e7."""
+    folder = tmp_path / "in_slip"
+    folder.mkdir()
+    for f in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
+        lines = f.read_text().splitlines()
+        at = next(i for i, ln in enumerate(lines) if ln.startswith("Field"))
+        body = [f"{float(a) * scale!r},{b}" for a, b in (ln.split(",") for ln in lines[at + 1:])]
+        (folder / f.name).write_text("\n".join(lines[:at + 1] + body) + "\n")
+    runs = {}
+    for name, src in (("plain", EXAMPLE), ("slip", folder)):
+        out = tmp_path / name
+        assert main(["stfmr", str(src), "--no-figures", "--no-global", "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["sequential"]
+    for k in ("alpha",) if scale > 1 else ("alpha", "linewidth_inhomogeneous"):
+        assert any(said in f for f in runs["slip"][k]["flags"]), (k, runs["slip"][k])
+        assert not any(said in f for f in runs["plain"][k].get("flags", []))

@@ -524,7 +524,11 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
     kit, lw, glob = analysis.kittel, analysis.linewidth, analysis.global_fit
     for route, sec in secs.items():
         if kit is not None:
-            flag_redchi([sec[k] for k in ("mu0_meff", "gyromagnetic_ratio", "g", "h_k")
+            # alpha = (gamma/2pi) x the linewidth slope, gamma/2pi the Kittel fit's: a Kittel
+            # fit that misses the fields (Oe read as mT: reduced chi-square 1e7) gave alpha
+            # 0.099 for 0.010 with no flag on it
+            flag_redchi([sec[k] for k in ("mu0_meff", "gyromagnetic_ratio", "g", "h_k",
+                                          *(("alpha",) if route == "sequential" else ()))
                          if _has_error(sec.get(k))], kit.redchi, "Kittel fit (sequential)")
         if lw is not None:
             flag_redchi([sec[k] for k in ("alpha", "linewidth_inhomogeneous")
@@ -582,7 +586,10 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                       f"small for any ferromagnet at their frequency (the spectra's flags say "
                       f"why): check the field unit")
             for sec in secs.values():
-                for k in ("mu0_meff", "gyromagnetic_ratio", "g"):
+                # the widths are read in the same unit as the fields: alpha and W_0 were 1000
+                # times too small (T headed mT) with no flag on them
+                for k in ("mu0_meff", "gyromagnetic_ratio", "g", "alpha",
+                          "linewidth_inhomogeneous"):
                     if isinstance(sec.get(k), dict) and "value" in sec[k]:
                         add_flag(sec[k], shared)
     # 5c. torque fields beyond the linewidth: not the linear response the lineshape is
