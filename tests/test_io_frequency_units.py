@@ -28,8 +28,8 @@ def test_a_unitless_frequency_column_in_hz_is_named_so(tmp_path):
     with pytest.raises(UnitError, match=r"pass frequency_unit='Hz' \(its values, 8e\+09 to "
                                         r"1.2e\+10, are rf frequencies in Hz\)"):
         read_stfmr(path)
-    with pytest.raises(DataError, match="the column holds rf frequencies in Hz: give its unit "
-                                        "with frequency_unit='Hz'"):
+    with pytest.raises(DataError, match=r"its numbers as written \(8e\+09 to 1.2e\+10\) are rf "
+                                        "frequencies in Hz: read them so with frequency_unit='Hz'"):
         read_stfmr(path, frequency_unit="GHz")
     sweep = read_stfmr(path, frequency_unit="Hz")
     assert sorted({d.meta["frequency"] for d in sweep}) == [8.0, 10.0, 12.0]

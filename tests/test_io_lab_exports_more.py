@@ -122,3 +122,35 @@ def test_a_row_of_settings_above_headerless_data_is_named(tmp_path, spectrum):
     with pytest.raises(DataError, match=r"without line 1 \(8  15\) the rest is one sweep: if "
                                         r"that row is not a reading"):
         read_stfmr(f, field_column=0, voltage_column=1, field_unit="mT", voltage_unit="uV")
+
+
+@pytest.mark.parametrize("header,numbers,unit", [("Frequency (GHz)", 8000.0, "MHz"),
+                                                 ("Frequency (MHz)", 8.0, "GHz")])
+def test_a_frequency_column_whose_header_unit_is_wrong(tmp_path, spectrum, capsys, header,
+                                                       numbers, unit):
+    """'Frequency (GHz)' over 8000 advised --column-unit frequency=MHz, which lost to the header
+    and gave the same error again; 'Frequency (MHz)' over 8 advised THz, refused as no
+    frequency unit. The advice is now the unit of the numbers as written, as an override of the
+    header's, and the override reads them."""
+    f = tmp_path / "long.csv"
+    f.write_text(f"{header},Field (mT),Vmix (uV)\n" + "".join(
+        f"{numbers!r},{float(h)!r},{float(v)!r}\n" for h, v in spectrum))
+    assert main(["stfmr", str(f), "--no-figures", "--out", str(tmp_path / "asked")]) == 2
+    assert f"read them so with --override-unit frequency={unit}" in capsys.readouterr().err
+    (d,) = read_stfmr(f, frequency_unit=unit, override_header_units=("frequency",))
+    assert d.meta["frequency"] == 8.0
+    assert any("read in " + unit + " whatever its header says" in n for n in d.meta["reader_notes"])
+    (ref,) = read_stfmr(STFMR)
+    assert np.array_equal(d.x, ref.x) and np.array_equal(d.y, ref.y)
+
+
+def test_a_wide_table_with_a_setting_in_one_column_name(tmp_path, spectrum):
+    """'Field (mT),Vmix 8GHz (uV),Vmix f=10GHz (uV)' was read as one header entry whose key ran
+    over three names ('the file has no column header row', advising a --column that reads one
+    spectrum of two); a 'Date: Mon, 15 Nov' line stays an entry."""
+    f = tmp_path / "wide.csv"
+    f.write_text("Date: Mon, 15 Nov\nField (mT),Vmix 8GHz (uV),Vmix f=10GHz (uV)\n" + "".join(
+        f"{float(h)!r},{float(v)!r},{float(2 * v)!r}\n" for h, v in spectrum))
+    eight, ten = sorted(read_stfmr(f), key=lambda d: d.meta["frequency"])
+    assert (eight.meta["frequency"], ten.meta["frequency"]) == (8.0, 10.0)
+    assert np.array_equal(ten.y, 2 * eight.y) and np.allclose(eight.y, spectrum[:, 1], rtol=1e-12)

@@ -43,9 +43,9 @@ def add_reader_options(p) -> None:
                    help="rf power when the files give none, e.g. 10dBm")
     add_column_options(g, COLUMN_ROLES, "voltage=Xchannel (a header name or 0-based index)")
     g.add_argument("--override-unit", action="append", metavar="ROLE=UNIT", default=None,
-                   help="read the ROLE column (field or voltage) in UNIT whatever unit its "
-                        "header writes, for a header whose unit is wrong (a column headed "
-                        "'Field (mT)' that holds tesla: --override-unit field=T); noted")
+                   help="read the ROLE column (field, voltage or frequency) in UNIT whatever "
+                        "unit its header writes, for a header whose unit is wrong (a column "
+                        "headed 'Field (mT)' that holds tesla: --override-unit field=T); noted")
     g.add_argument("--lockin-channels", metavar="X,Y",
                    help="two lock-in output columns read as V_mix = X cos(phi) + Y sin(phi), "
                         "the phase phi fitted to each file (principal axis of the (X, Y) points)")
@@ -92,7 +92,7 @@ def reader_options(args) -> dict:
                            f"{role}={unit} disagree")
         kw[key] = unit
     overrides = role_options(args.override_unit, "--override-unit",
-                             {r: COLUMN_ROLES[r] for r in ("field", "voltage")})
+                             {r: COLUMN_ROLES[r] for r in ("field", "voltage", "frequency")})
     for role, unit in overrides.items():
         key = COLUMN_ROLES[role][1]
         try:

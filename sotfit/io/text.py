@@ -338,16 +338,33 @@ def _looks_like_key_value(line: str) -> bool:
 
 
 def _names_with_one_key(line: str, delimiter: str, n: int) -> bool:
-    """Whether ``line`` is a row of ``n`` column names, two or more of them ``key=value`` with
-    one key (``Field (mT),f=8.0e9,f=1.0e10``: a wide table's columns named by a setting), not
-    header entries (entries never repeat their key: a second would be lost)."""
+    """Whether ``line`` is a row of ``n`` column names holding ':' or '=', not header entries:
+    two or more of them ``key=value`` with one key (``Field (mT),f=8.0e9,f=1.0e10``: a wide
+    table's columns named by a setting; entries never repeat their key: a second would be
+    lost), or beside names that each write a unit in brackets (``Field (mT),Vmix 6GHz
+    (uV),Vmix f=14GHz (uV)`` was read as one entry, its key three names long, and the file had
+    'no column header row')."""
+    from ..units import UnitError, split_header
+
     if delimiter == "whitespace" or n < 2:
         return False
     cells = _split(line, delimiter)
     if len(cells) != n:
         return False
-    keys = [m.group("key") for m in map(_KEY_VALUE_RE.match, cells) if m is not None]
-    return len(keys) >= 2 and len(set(keys)) == 1
+    matches = [_KEY_VALUE_RE.match(c) for c in cells]
+    keys = [m.group("key") for m in matches if m is not None]
+    if len(keys) >= 2 and len(set(keys)) == 1:
+        return True
+    plain = [c for c, m in zip(cells, matches) if m is None]
+    if not plain or len(plain) < len(keys):
+        return False
+    for c in plain:
+        try:
+            if split_header(_unquote(c))[1] is None:
+                return False
+        except UnitError:
+            return False
+    return True
 
 
 def _is_content(line: str) -> bool:

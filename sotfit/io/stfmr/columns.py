@@ -435,16 +435,16 @@ def frequency_unit_of(values, units=_FREQUENCY_UNITS, band=RF_BAND_GHZ) -> str |
 
 
 def _column_quantity(table: Table, col: int, dimension: str, option_unit: str | None,
-                     option: str, rows) -> np.ndarray:
+                     option: str, rows, override: bool = False) -> np.ndarray:
     """The values of a frequency or power column in house units (GHz, dBm), its unit from the
-    header or the option."""
+    header or the option (the option's over the header's with ``override``)."""
     try:
         unit = _header_unit(table, col, dimension)[1]
     except _UnknownUnit:
         if option_unit is None:
             raise
         unit = None
-    unit = unit or option_unit
+    unit = option_unit if override and option_unit is not None else unit or option_unit
     if unit is None:
         example = _units.HOUSE[dimension]
         if dimension == "frequency":

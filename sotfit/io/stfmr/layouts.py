@@ -12,21 +12,21 @@ import numpy as np
 from ... import units as _units
 from .. import cache as _cache
 from ...data import DataError, Dataset
-from ...units import UnitError
+from ...units import UnitError, normalise_unit
 from ..text import Table, parse_number, read_tables
 
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
     DERIVATIVE_NAMES,
-    _column_quantity, _find_column, _key, _magnet_current_column, _power_column, _resolve_unit,
-    RF_BAND_GHZ, frequency_unit_of, is_lockin_output,
+    _column_quantity, _find_column, _header_unit, _key, _magnet_current_column, _power_column,
+    _resolve_unit, RF_BAND_GHZ, frequency_unit_of, is_lockin_output,
 )
 from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from ..gains import gain_entry, gain_factor, gain_in_name, gain_in_text
-from .options import _STYLE, _Options, _opt, _opts
+from .options import _STYLE, _Options, _opt, _opt_override, _opts
 from .sweeps import (
     JITTER_SIGMAS, MIN_POINTS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
 )
@@ -759,8 +759,12 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
     if part.qcol is not None:
         where = f"column {table.column_label(part.qcol)}"
         try:
+            override = "frequency" in opts.override_header_units
             fq = _column_quantity(table, part.qcol, "frequency", opts.frequency_unit,
-                                  "frequency_unit", part.rows)
+                                  "frequency_unit", part.rows, override=override)
+            if override:
+                notes.append(f"the {where} read in {opts.frequency_unit} whatever its header "
+                             "says (the option)")
         except UnitError as exc:
             if f_opt is None:
                 found = _no_rf_column(part, level)
@@ -798,7 +802,7 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
                              "oscillator frequency?): not read")
                 return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
         _check_column_against_file(part, fq, where, level)
-        return _rf_frequencies(fq, where, src), where
+        return _rf_frequencies(fq, where, src, _column_unit_fix(part, opts)), where
     found = level("frequency", f_opt)
     if found is None:
         raise DataError(
@@ -882,18 +886,36 @@ def _check_column_against_file(part: _Part, fq: np.ndarray, where: str, level) -
         + " to say which")
 
 
-def _rf_frequencies(fq: np.ndarray, where: str, src: str) -> np.ndarray:
+def _column_unit_fix(part: _Part, opts: _Options) -> str | None:
+    """How to read a frequency column whose numbers, as written, are rf frequencies in another
+    unit than the one it was read in: ``--override-unit frequency=MHz`` where its header writes
+    a unit (``--column-unit`` lost to the header: the advice went round in a circle), else
+    ``--column-unit frequency=MHz``; None when no unit makes them rf frequencies."""
+    raw = part.table.data[part.rows, part.qcol]
+    unit = frequency_unit_of(raw)
+    try:
+        header_unit = _header_unit(part.table, part.qcol, "frequency")[1]
+    except UnitError:
+        header_unit = None
+    read_in = opts.frequency_unit if "frequency" in opts.override_header_units \
+        else header_unit or opts.frequency_unit
+    if unit is None or read_in is not None and normalise_unit(unit) == normalise_unit(read_in):
+        return None
+    option = (_opt_override("frequency", unit) if header_unit is not None
+              else _opt("frequency_unit", unit))
+    return (f"its numbers as written ({np.nanmin(raw):.6g} to {np.nanmax(raw):.6g}) are rf "
+            f"frequencies in {unit}: read them so with {option}")
+
+
+def _rf_frequencies(fq: np.ndarray, where: str, src: str, column_fix: str | None = None
+                    ) -> np.ndarray:
     """``fq`` (GHz), or an error naming where they were read when one lies outside
-    :data:`RF_BAND_GHZ`."""
+    :data:`RF_BAND_GHZ` (``column_fix``: how to read a column in the unit of its numbers)."""
     lo, hi = RF_BAND_GHZ
     bad = fq[~((fq >= lo) & (fq <= hi))]
     if bad.size:
-        unit = frequency_unit_of(fq) if where.startswith("column") else None
-        fix = (f"the column holds rf frequencies in {unit}: give its unit with "
-               f"{_opt('frequency_unit', unit)} (or write it in its header)"
-               if unit not in (None, "GHz") else
-               f"give the rf frequency with {_opt('frequency', '9GHz')} or correct the "
-               f"{where.split(' ', 1)[0]}")
+        fix = column_fix or (f"give the rf frequency with {_opt('frequency', '9GHz')} or "
+                             f"correct the {where.split(' ', 1)[0]}")
         raise DataError(
             f"{src}: the {where} gives an rf frequency of {bad[0]:.6g} GHz, outside the "
             f"{lo:g}-{hi:g} GHz of ferromagnetic resonance (a lock-in's reference frequency, or "

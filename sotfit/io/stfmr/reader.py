@@ -129,11 +129,12 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         Allow currents outside the calibration table (a straight line through it; noted).
     magnet_current_unit : str, optional
         Unit of the magnet current column when its header has none (``'A'``).
-    override_header_units : iterable of {'field', 'voltage'}
-        Quantities whose unit option (``field_unit``, ``voltage_unit``) replaces the unit their
-        column header writes, for a header whose unit is known to be wrong (a column headed
-        ``Magnetic field (mT)`` that holds tesla); noted in ``reader_notes``. Without it a
-        header unit that disagrees with the option is an error.
+    override_header_units : iterable of {'field', 'voltage', 'frequency'}
+        Quantities whose unit option (``field_unit``, ``voltage_unit``, ``frequency_unit``)
+        replaces the unit their column header writes, for a header whose unit is known to be
+        wrong (a column headed ``Magnetic field (mT)`` that holds tesla, ``Frequency (GHz)``
+        that holds MHz); noted in ``reader_notes``. Without it a header unit that disagrees
+        with the option is an error (the frequency column's header unit wins).
     option_style : {'python', 'cli'}
         How error messages name the options: as these keywords (``split_sweeps=True``) or as the
         options of ``sotfit stfmr`` (``--split-sweeps``, :data:`CLI_OPTIONS`).
@@ -181,7 +182,8 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             extrapolate_calibration=extrapolate_calibration,
             magnet_current_unit=magnet_current_unit, phase_unit=phase_unit,
             voltage_gain=voltage_gain,
-            override_header_units=_overrides(override_header_units, field_unit, voltage_unit))
+            override_header_units=_overrides(override_header_units, field_unit, voltage_unit,
+                                             frequency_unit))
         out: list[Dataset] = []
         for path, f_opt, p_opt, a_opt in zip(
                 files, *_per_file_quantities(files, paths, frequency, power, field_angle)):
@@ -240,14 +242,14 @@ def _reader_options(*, field_unit, voltage_unit, frequency_unit, power_unit, vol
     return opts
 
 
-def _overrides(roles, field_unit, voltage_unit) -> frozenset:
+def _overrides(roles, field_unit, voltage_unit, frequency_unit=None) -> frozenset:
     """The quantities of ``override_header_units``, each with its unit option given."""
     roles = frozenset([roles] if isinstance(roles, str) else roles or ())
-    given = {"field": field_unit, "voltage": voltage_unit}
+    given = {"field": field_unit, "voltage": voltage_unit, "frequency": frequency_unit}
     for role in sorted(roles):
         if role not in given:
             raise ValueError(f"{_opt('override_header_units')}: {role!r} is not one of "
-                             "'field', 'voltage'")
+                             "'field', 'voltage', 'frequency'")
         if given[role] is None:
             raise ValueError(f"{_opt('override_header_units', (role,))} needs "
                              f"{_opt(role + '_unit')}: the unit to read the column in")
