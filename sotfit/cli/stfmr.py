@@ -620,9 +620,9 @@ def _finish(args, out: Path, analysis, summary: dict, human: str, figures, rows=
     (JSON with --json, else the human text). ``rows``: the spectra's rows made beforehand."""
     from ..analysis.stfmr.output import write_tables
 
-    write_tables(analysis, out, rows)
     summary.setdefault("notes", []).extend(getattr(args, "_reader_notes", []))
     flags = write_summary(summary, out)
+    write_tables(analysis, out, rows, flags)
     if not args.no_figures:
         figures(analysis, out)
     if args.json:

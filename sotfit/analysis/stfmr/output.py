@@ -7,6 +7,7 @@ and the flags of the summary; and the per-spectrum tables ``spectra.csv`` and
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -524,11 +525,7 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
     kit, lw, glob = analysis.kittel, analysis.linewidth, analysis.global_fit
     for route, sec in secs.items():
         if kit is not None:
-            # alpha = (gamma/2pi) x the linewidth slope, gamma/2pi the Kittel fit's: a Kittel
-            # fit that misses the fields (Oe read as mT: reduced chi-square 1e7) gave alpha
-            # 0.099 for 0.010 with no flag on it
-            flag_redchi([sec[k] for k in ("mu0_meff", "gyromagnetic_ratio", "g", "h_k",
-                                          *(("alpha",) if route == "sequential" else ()))
+            flag_redchi([sec[k] for k in ("mu0_meff", "gyromagnetic_ratio", "g", "h_k")
                          if _has_error(sec.get(k))], kit.redchi, "Kittel fit (sequential)")
         if lw is not None:
             flag_redchi([sec[k] for k in ("alpha", "linewidth_inhomogeneous")
@@ -790,7 +787,22 @@ def _combined_row(s) -> dict:
     return c
 
 
-def write_tables(analysis, out: Path, rows: SpectrumRows | None = None) -> None:
+#: A flag's quantity path of one spectrum of an ST-FMR summary (``spectra[3].h_res``).
+_SPECTRUM_PATH = re.compile(r"^spectra\[(\d+)\]")
+
+
+def spectrum_flags(flags, n_spectra: int) -> list[str]:
+    """The flags of each spectrum of a summary (:func:`sotfit.flags.collect_flags`) as one text
+    per spectrum: its distinct reasons joined by ``'; '`` (empty: none)."""
+    reasons: list[dict] = [{} for _ in range(n_spectra)]
+    for f in flags or ():
+        m = _SPECTRUM_PATH.match(f["quantity"])
+        if m and int(m.group(1)) < n_spectra:
+            reasons[int(m.group(1))].setdefault(f["reason"], None)
+    return ["; ".join(r) for r in reasons]
+
+
+def write_tables(analysis, out: Path, rows: SpectrumRows | None = None, flags=None) -> None:
     """Write ``spectra.csv`` (one row per spectrum branch) and ``spectra_combined.csv`` (one row
     per spectrum, symmetrised) into ``out``, units in the column headers (T, uV, GHz, deg).
 
@@ -802,14 +814,24 @@ def write_tables(analysis, out: Path, rows: SpectrumRows | None = None) -> None:
         The output folder; the files must not exist yet (:func:`sotfit.results.open_new`).
     rows : SpectrumRows, optional
         Rows made beforehand.
+    flags : list of dict, optional
+        The summary's flags (:func:`sotfit.flags.collect_flags`): each row gets its
+        spectrum's in a last column ``flags`` (a field read 1000 times too small went into the
+        tables unmarked, its flags in summary.json only).
     """
     import pandas as pd
 
     from ...results import open_new
 
     made = rows if rows is not None else SpectrumRows()
-    branch = [row for s in analysis.spectra for row in made.branch_rows(s)]
+    per_spectrum = [made.branch_rows(s) for s in analysis.spectra]
     comb = [made.combined_row(s) for s in analysis.spectra]
+    if flags is not None:
+        said = spectrum_flags(flags, len(analysis.spectra))
+        per_spectrum = [[{**row, "flags": text} for row in rows]
+                        for rows, text in zip(per_spectrum, said)]
+        comb = [{**row, "flags": text} for row, text in zip(comb, said)]
+    branch = [row for rows in per_spectrum for row in rows]
     for name, data in (("spectra.csv", branch), ("spectra_combined.csv", comb)):
         with open_new(out / name) as fh:
             pd.DataFrame(data).to_csv(fh, index=False)

@@ -353,7 +353,11 @@ def _route_flags(flags, seq, gvals, kit, lw, glob, assumed_gamma, geometry, fits
         if vals and "meff" in vals:
             reason = _meff_geometry_check(vals["meff"], geometry, fits)
             if reason:
-                _add(flags[route], "meff", reason)
+                # the Gilbert law W = W_0 + f alpha/(gamma/2pi) is that of a film saturated along
+                # the field: Oe headed mT (an in-plane film read as M_eff = -1.6 T) gave alpha
+                # 0.099 for 0.010 with no flag on it
+                for k in ("meff", "alpha", "linewidth_inhomogeneous"):
+                    _add(flags[route], k, reason)
 
 
 def _compare_repeats(fits, notes) -> list[dict]:
