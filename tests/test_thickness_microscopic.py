@@ -264,3 +264,44 @@ def test_mcmc_of_microscopic_parameters(tmp_path):
 
     save(identifiability_figure(pr, interface_profiles(pr, lsq), post), tmp_path / "i.png")
     assert (tmp_path / "i.png").stat().st_size > 10_000
+
+
+def test_a_g_beyond_the_delta_barriers_reach_flags_the_derived_g():
+    """Data of G = 0.5 + 3.0i (1e13 Ohm^-1 m^-2), which the delta barrier at k_F = 3/nm cannot
+    give: the fit ran u0 onto its bound 0 (0.00066 +/- 5e3) and reported Im G = 1.28 +/- 0.026,
+    67 standard errors off, with no flag on G; the at-bound test, relative to the bound, never
+    fired at a bound of 0. Within 1e-3 of its own error of the bound it now does, and G says
+    that it rests there."""
+    t = np.array([2, 3, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50], float)
+    g = complex(0.5, 3.0)
+    s = planted_series(g, seed=3, t=t, source=dict(spin_hall_conductivity=2.0,
+                                                   spin_diffusion_length=8.0, resistivity=150.0))
+    pr = build_problem(s, model="interface-delta")
+    out = summary_dict(pr, fit_thickness(pr))
+    entry = out["interfaces"]["planted"]
+    assert entry["u0"]["value"] < 1e-2 and any("at its bound 0" in f for f in entry["u0"]["flags"])
+    for k, true in (("re_g_mix", g.real), ("im_g_mix", g.imag)):
+        q = entry[k]
+        said = [f for f in q.get("flags", []) if "rests on u0 at its bound 0" in f]
+        assert said, (k, q)
+    assert abs(entry["im_g_mix"]["value"] - g.imag) > 10 * entry["im_g_mix"]["stderr"]
+
+
+@pytest.mark.parametrize("argv", [["--model", "interface-barrier", "--t-c", "0.2eV"],
+                                  ["--model", "interface-delta"]])
+def test_the_theory_command_of_a_fit_gives_its_g(tmp_path, argv):
+    """Feeding a delta-barrier fit's (u0, u_ex) to `theory interface` with that command's own
+    defaults (k_F 10/nm and theta_m 0 there, 3/nm and 90 deg in the fit) gave G 11 times off,
+    and one point needed a map of two. Each interface of a microscopic fit now writes the
+    command, with the fit's options and a one-point map, that gives its G."""
+    out = tmp_path / "fit"
+    assert main(["thickness", str(DATA / "nife_bisb.csv"), "--joint", *argv, "--no-figures",
+                 "--out", str(out)]) == 0
+    (entry,) = json.loads((out / "summary.json").read_text())["interfaces"].values()
+    command = entry["theory_command"].split()
+    assert command[:3] == ["sotfit", "theory", "interface"] and command[-2:] == ["--out", "OUT"]
+    one = tmp_path / "one"
+    assert main([*command[1:-1], str(one), "--no-figures"]) == 0
+    g = json.loads((one / "summary.json").read_text())
+    for k in ("re_g_mix", "im_g_mix"):
+        assert g[k]["value"] == pytest.approx(entry[k]["value"], rel=1e-6, abs=1e-9)

@@ -47,6 +47,18 @@ def parse_map(text: str, model: str) -> dict:
         name, spec = (s.strip() for s in item.split("=", 1))
         if name not in want:
             raise CLIError(f"--map axis {name!r} unknown for --model {model}; use {', '.join(want)}")
+        if ":" not in spec:
+            # one value: the G of one point (the parameters a thickness fit gave), which a map
+            # of two points or more made one run a fake range
+            try:
+                value = float(spec)
+            except ValueError:
+                raise CLIError(f"--map {name}={spec}: expected a bare number (one point) or "
+                               "start:stop:num") from None
+            if not math.isfinite(value):
+                raise CLIError(f"--map {name}={spec}: the value must be finite")
+            out[name] = np.array([value])
+            continue
         parts = spec.split(":")
         log = parts[0] == "log"
         if log:
@@ -86,7 +98,9 @@ def add_parser(subparsers) -> None:
                         "barrier (seed 004) (docs/interface.md)")
     p.add_argument("--map", required=True, help="axes NAME=START:STOP:N, e.g. "
                    "dt=0:1:50,J=0.05:2:50 (eV) for barrier or u0=0:2:30,u_ex=0.1:3:30 for "
-                   "delta; log:START:STOP:N spaces an axis logarithmically (J=log:0.02:2:5)")
+                   "delta; log:START:STOP:N spaces an axis logarithmically (J=log:0.02:2:5); "
+                   "NAME=VALUE is one point (u0=9.85,u_ex=2.88: the G of a thickness fit's "
+                   "parameters)")
     add_parallel_options(p, "the rows of the map (the same results)")
     add_output_options(p)
     g = p.add_argument_group("barrier model (Gao et al. 2023, Fig. 4)")
@@ -251,8 +265,14 @@ def run(args) -> int:
     ratio = np.abs(_im_over_re(g, res))
     summary["abs_im_over_re_max"] = (float(np.nanmax(ratio)) if np.isfinite(ratio).any()
                                      else None)
+    if re.size == 1:
+        summary["re_g_mix"] = {"value": float(re.ravel()[0]), "unit": unit}
+        summary["im_g_mix"] = {"value": float(g.imag.ravel()[0]), "unit": unit}
     flags = write_summary(summary, out)
-    if not args.no_figures:
+    one_point = any(v.size < 2 for v in axes.values())
+    if one_point and not args.no_figures:
+        print("note: an axis of one value: no map figures")
+    if not args.no_figures and not one_point:
         from ..plot import save
         from ..plot.interface import ratio_map, re_g_vs_delta_t, re_im_maps
 
@@ -263,7 +283,7 @@ def run(args) -> int:
         else:
             save(re_im_maps(axes["u0"], axes["u_ex"], g, "u0", "u_ex"), out / "re_im_maps.png")
     print(f"wrote {Path(args.out) / 'map.csv'} ({re.size} points), summary.json"
-          + ("" if args.no_figures else " and figures"))
+          + ("" if args.no_figures or one_point else " and figures"))
     return flag_status(args, flags)
 
 

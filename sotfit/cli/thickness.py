@@ -269,6 +269,8 @@ def human_summary(summary: dict) -> str:
         if ident:
             lines.append(f"  {'identifiability':>24s}: {ident['verdict']} "
                          f"({ident['explanation']})")
+        if g.get("theory_command"):
+            lines.append(f"  {'G from theory':>24s}: {g['theory_command']}")
     if "calibration" in summary:
         cal = summary["calibration"]
         for m, q in cal.items():

@@ -87,6 +87,9 @@ def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
             e["im_g_mix_fixed"] = names["im_g_mix"] in problem.fixed
         else:
             _microscopic_entry(e, problem, k, lsq, post, scale, profiles, derived)
+            command = theory_command(mech.name, e, problem.options)
+            if command:
+                e["theory_command"] = command
         interfaces[lab] = e
     first = next(iter(interfaces.values()))
     out["re_g_mix"], out["im_g_mix"] = first["re_g_mix"], first["im_g_mix"]
@@ -109,6 +112,32 @@ def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
                                             if isinstance(v, (str, int, float, list))}}
                      for s in problem.series]
     return out
+
+
+def theory_command(mechanism: str, entry: dict, options) -> str | None:
+    """The ``sotfit theory interface`` command that gives the G of an interface's fitted
+    microscopic parameters (``entry``: the interface's summary entry) with the options of the
+    fit (the two commands' defaults differ: the delta barrier's k_F is 3/nm and theta_m 90 deg
+    here, 10/nm and 0 deg there, and its G at the fit's (u0, u_ex) came out 11 times off)."""
+    def value(name):
+        q = entry.get(name)
+        return float(q["value"]) if isinstance(q, dict) and "value" in q else None
+
+    o = dict(options or {})
+    if mechanism == "interface-delta" and None not in (value("u0"), value("u_ex")):
+        u_r = value("u_R") if value("u_R") is not None else o.get("u_R", 0.0)
+        return (f"sotfit theory interface --model delta --map u0={value('u0'):.10g},"
+                f"u_ex={value('u_ex'):.10g} --u-R={u_r:.10g} --k-fermi {o.get('k_fermi', 3.0):g} "
+                f"--theta-m {o.get('theta_m', 90.0):g}deg --phi-m {o.get('phi_m', 90.0):g}deg "
+                "--out OUT")
+    exchange = value("exchange") if value("exchange") is not None else value("J")
+    if mechanism == "interface-barrier" and None not in (value("delta_t"), exchange):
+        t0 = o.get("t0", 1.0)
+        return (f"sotfit theory interface --model barrier --map dt={value('delta_t'):.10g},"
+                f"J={exchange:.10g} --t0 {t0:g}eV --fermi-energy={o.get('fermi_energy', -4.0):g}eV "
+                f"--eps-m={o.get('eps_m', 0.0):g}eV --t-c={o.get('t_c_ratio', 1.0) * t0:g}eV "
+                f"--lattice-constant {o.get('lattice_constant', 0.3):g}nm --out OUT")
+    return None
 
 
 def _header(problem: ThicknessProblem, mech, post) -> dict:
@@ -471,6 +500,16 @@ def _chi_square_too_small(lsq) -> str | None:
             "too large with them")
 
 
+def _derived_of(problem: ThicknessProblem, name: str, derived) -> list:
+    """The derived G quantities of the interface whose parameter is ``name`` (``derived`` holds
+    Re G and Im G of each interface in turn, :func:`_derived_g_entries`); all of them when the
+    parameter is no interface's."""
+    for k, names in enumerate(problem.interface_params):
+        if name in names.values() and len(derived) == 2 * len(problem.interface_params):
+            return [q for q, _ in derived[2 * k:2 * k + 2]]
+    return [q for q, _ in derived]
+
+
 def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, bounds,
                   derived=()) -> list[str]:
     """Attach :mod:`sotfit.flags` reasons to the quantities of ``main`` and return notes.
@@ -493,12 +532,26 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
         if n not in varied:
             continue
         lo, hi = bnds.get(n, (-math.inf, math.inf))
-        for b in (lo, hi):
-            if math.isfinite(b) and np.isclose(q["value"], b, rtol=BOUND_RTOL, atol=1e-8):
-                at_bound.append(n)
-                add_flag(q, f"at its bound {b:g} {q['unit']} (the data push it against the "
-                            "limit of the model; its error bar is not meaningful)")
         err = q.get("stderr")
+        # within BOUND_RTOL of the bound, or 1e-3 of its own error (at most 1e-3 of the range):
+        # a bound of 0 was never reached by the relative test (u0 = 0.00066 +/- 5e3 of the
+        # delta barrier, the model unable to give the G the data want: Im G 67 standard errors
+        # off, unflagged)
+        near = 1e-3 * err if err is not None and math.isfinite(err) else 0.0
+        if math.isfinite(hi - lo):
+            near = min(near, 1e-3 * (hi - lo))
+        for b in (lo, hi):
+            if math.isfinite(b) and (np.isclose(q["value"], b, rtol=BOUND_RTOL, atol=1e-8)
+                                     or abs(q["value"] - b) <= near):
+                at_bound.append(n)
+                bound = f"{b:g} {q['unit']}".strip()
+                add_flag(q, f"at its bound {bound} (the data push it against the limit of the "
+                            "model; its error bar is not meaningful)")
+                for d in _derived_of(problem, n, derived):
+                    add_flag(d, f"rests on {model_param(problem, n).name} at its bound "
+                                f"{bound}: where the G the data want lies beyond the model's "
+                                "reach, this is the nearest G it gives; compare the "
+                                "drift-diffusion fit's G (--compare-models)")
         if err is not None and math.isfinite(err) and err > hi - lo:
             add_flag(q, f"standard error {err:.3g} {q['unit']} exceeds the whole range "
                         f"[{lo:g}, {hi:g}] of the parameter: the data do not determine it")
@@ -569,4 +622,60 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
         if what and math.isfinite(v) and (v < 0 or (kind == "resistivity" and v == 0)):
             add_flag(q, f"{what} {v:g} {q['unit']} is unphysical (it cannot be "
                         f"{'negative' if v < 0 else 'zero'})")
+    _flag_implausible(problem, main, derived)
     return notes
+
+
+#: Bounds no spin source of a thickness series passes (house units), and what a value beyond
+#: them is: resistivity above 1e4 uOhm cm (beta-W 300, BiSb 400, Bi2Se3 about 1000-2000:
+#: only a topological insulator's insulating bulk reaches it); a spin diffusion length above
+#: 100 nm (Pt, Ta, W 1-10 nm, BiSb 25 nm); |sigma_s| below 1e-3 x 1e5 (hbar/2e) S/m, whose
+#: torque efficiency xi = sigma_s rho no ST-FMR resolves.
+RESISTIVITY_MAX = 1e4
+SPIN_DIFFUSION_LENGTH_MAX = 100.0
+SPIN_HALL_CONDUCTIVITY_MIN = 1e-3
+
+
+def _implausible_reason(kind: str, value: float) -> str | None:
+    """Why a value of ``kind`` (house units) is one no spin source has, or None."""
+    if kind == "resistivity" and value > RESISTIVITY_MAX:
+        return (f"resistivity {value:.4g} uOhm cm is above {RESISTIVITY_MAX:g} uOhm cm, beyond "
+                "every metal (beta-W 300, BiSb 400): a resistivity in uOhm m is 100 times one "
+                "in uOhm cm (seed 003 prints BiSb's 350.3 uOhm cm as '350.3 uOhm m'); sigma_s "
+                "and G scale with it")
+    if kind == "spin_diffusion_length" and value > SPIN_DIFFUSION_LENGTH_MAX:
+        return (f"spin diffusion length {value:.4g} nm is beyond the "
+                f"{SPIN_DIFFUSION_LENGTH_MAX:g} nm of any spin source of a thickness series "
+                "(Pt, Ta, W 1-10 nm, BiSb 25 nm): thicknesses in Angstrom headed nm give 10 "
+                "times the length; check the thickness unit")
+    if kind == "spin_hall_conductivity" and abs(value) < SPIN_HALL_CONDUCTIVITY_MIN:
+        return (f"|spin Hall conductivity| {abs(value):.3g} x 1e5 (hbar/2e) S/m is below "
+                f"{SPIN_HALL_CONDUCTIVITY_MIN:g}: a torque efficiency no ST-FMR resolves; "
+                "check the unit of the xi^E columns (1e5 S/m headed S/m reads 1e5 times too "
+                "small)")
+    return None
+
+
+def _flag_implausible(problem: ThicknessProblem, main, derived) -> None:
+    """Flag every quantity of the summary where one of them is no spin source's
+    (:func:`_implausible_reason`) or a dimensionless efficiency column looks like percent
+    (read as fractions: sigma_s 413 for 3.68 with a warning on the terminal only): a unit
+    read wrong moves them all."""
+    from ...flags import add_flag
+
+    reasons = []
+    for q, n in main:
+        kind = model_param(problem, n).name
+        v = q.get("value")
+        if isinstance(v, (int, float)) and math.isfinite(v):
+            reason = _implausible_reason(kind, float(v))
+            if reason and reason not in reasons:
+                reasons.append(reason)
+    for series in problem.series:
+        for part in (series.dl, series.fl):
+            said = part.meta.get("suspect_percent") if part is not None else None
+            if said and said not in reasons:
+                reasons.append(said)
+    for reason in reasons:
+        for q in [q for q, _ in main] + [q for q, _ in derived]:
+            add_flag(q, reason)

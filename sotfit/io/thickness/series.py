@@ -85,6 +85,17 @@ def _is_number(x) -> bool:
         return False
 
 
+def percent_suspicion(v, where: str) -> str | None:
+    """Why dimensionless efficiencies ``v`` written without a unit may be percent, or None:
+    values above 1 are rare (percent read as fractions: xi 1.7-8.7 gave sigma_s 178, theta_SH
+    10.7, for a planted 3.33, without a word)."""
+    largest = float(np.nanmax(np.abs(np.asarray(v, float)))) if np.size(v) else 0.0
+    if largest <= 1.0:
+        return None
+    return (f"{where}: dimensionless efficiencies up to {largest:g}, read as fractions; if the "
+            "column is in percent, label it (e.g. 'xi_dl (%)'), as values above 1 are rare")
+
+
 def _efficiency_to_house(v, unit, per_field: bool, rho, where: str):
     """xi^E values in 1e5 Ohm^-1 m^-1 from a per-field or dimensionless column."""
     if per_field:
@@ -101,13 +112,9 @@ def _efficiency_to_house(v, unit, per_field: bool, rho, where: str):
             raise ThicknessError(f"{where}: a dimensionless efficiency cannot have unit "
                                  f"{unit!r} ({exc})") from None
     else:
-        largest = float(np.nanmax(np.abs(np.asarray(v, float)))) if np.size(v) else 0.0
-        if largest > 1.0:
-            # percent written without its label read 100 times too large: xi 1.7-8.7 gave
-            # sigma_s 178 (theta_SH 10.7) for a planted 3.33, without a word
-            warnings.warn(f"{where}: dimensionless efficiencies up to {largest:g}, read as "
-                          "fractions; if the column is in percent, label it (e.g. 'xi_dl (%)'), "
-                          "as values above 1 are rare", UserWarning, stacklevel=3)
+        reason = percent_suspicion(v, where)
+        if reason:
+            warnings.warn(reason, UserWarning, stacklevel=3)
     if rho is None:
         raise ThicknessError(f"{where} is the dimensionless xi = xi^E rho; the resistivity is "
                              "needed to convert it (option, 'resistivity' column or "

@@ -17,7 +17,7 @@ from ...units import UnitError, dimension_of, normalise_unit, split_header, to_h
 from .. import table_names
 from . import cells as _cells
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
-                     _resistivity_text)
+                     _resistivity_text, percent_suspicion)
 
 __all__ = ["read_thickness_table", "read_thickness_tables", "COLUMN_ROLES", "SAMPLE_NAMES"]
 
@@ -861,6 +861,8 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
         _refuse_non_finite(p, rows, ycol, y, keep)
         _refuse_non_finite(p, rows, ecol, e, keep)
         rho_of = rho if rho_rows is None else rho_rows[keep]    # each row's own, or the bulk
+        suspicion = None if per_field or yunit not in (None, "") else \
+            percent_suspicion(y, f"{p}: column {ycol!r}")
         y = _efficiency_to_house(y, yunit, per_field, rho_of, f"{p}: column {ycol!r}")
         e = _efficiency_to_house(e, eunit if eunit is not None else yunit, per_field, rho_of,
                                  f"{p}: column {ecol!r}")
@@ -874,6 +876,7 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
                               y_name=f"xi_e_{kind}", x_unit="nm", y_unit=XI_E_UNIT,
                               meta={"source": str(p), "column": str(ycol), "part": kind,
                                     "resistivity": rho,
+                                    **({"suspect_percent": suspicion} if suspicion else {}),
                                     **({"left_out_nm": tuple(float(x) for x in t[left])}
                                        if left.size else {})})
     if not parts:

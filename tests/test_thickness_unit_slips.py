@@ -1,0 +1,84 @@
+"""Unit slips of a thickness table that gave numbers far from the truth with exit 0 and no flag
+on them, each a unit read wrong in the bundled NiFe/BiSb table (data/thickness_example):
+
+* the resistivity in uOhm m, as seed 003 prints BiSb's 350.3 uOhm cm: sigma_s and G 100 times
+  off (Re G 0.000212 for 0.023);
+* thicknesses in Angstrom headed nm: lambda_s = 261 nm for 24.8;
+* xi^E in 1e5 S/m headed S/m: sigma_s = 4 S/m;
+* dimensionless xi in percent without a '%': sigma_s 413 for 3.68, a warning on the terminal
+  only, nothing in summary.json.
+
+Each now flags every quantity of the summary, naming the unit to check; the table as written
+gets none of these flags."""
+
+import json
+
+import numpy as np
+import pytest
+
+from sotfit.analysis.thickness.summary import (RESISTIVITY_MAX, SPIN_DIFFUSION_LENGTH_MAX,
+                                               SPIN_HALL_CONDUCTIVITY_MIN)
+from sotfit.cli import main
+from sotfit.models.sot import xi_from_xi_e
+
+from bundled import ROOT
+
+NIFE = ROOT / "data" / "thickness_example" / "nife_bisb.csv"
+HEAD = "thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)," \
+       "xi_e_fl (1e5 Ohm^-1 m^-1),xi_e_fl_stderr (1e5 Ohm^-1 m^-1)"
+
+
+def _rows():
+    return np.loadtxt(NIFE, delimiter=",", comments="#", skiprows=7)
+
+
+def _write(path, header, rows, resistivity="350.3 uOhm cm", fmt="{:.6g}"):
+    body = "\n".join(",".join(fmt.format(v) for v in r) for r in rows)
+    path.write_text(f"# resistivity: {resistivity}\n{header}\n{body}\n")
+    return path
+
+
+def _slip(tmp_path, which):
+    rows = _rows()
+    if which == "uOhm m":
+        return _write(tmp_path / "t.csv", HEAD, rows, resistivity="350.3 uOhm m")
+    if which == "Angstrom":
+        rows[:, 0] *= 10.0
+        return _write(tmp_path / "t.csv", HEAD, rows)
+    if which == "1e5 S/m":
+        return _write(tmp_path / "t.csv", HEAD.replace("1e5 Ohm^-1 m^-1", "S/m"), rows)
+    if which == "percent":
+        xi = rows.copy()
+        xi[:, 1:] = 100 * xi_from_xi_e(rows[:, 1:], 350.3)
+        return _write(tmp_path / "t.csv", "thickness (nm),xi_dl,xi_dl_err,xi_fl,xi_fl_err", xi)
+    return _write(tmp_path / "t.csv", HEAD, rows)
+
+
+SAID = {"uOhm m": f"above {RESISTIVITY_MAX:g} uOhm cm",
+        "Angstrom": f"beyond the {SPIN_DIFFUSION_LENGTH_MAX:g} nm of any spin source",
+        "1e5 S/m": f"is below {SPIN_HALL_CONDUCTIVITY_MIN:g}",
+        "percent": "if the column is in percent, label it"}
+
+
+def _summary(tmp_path, path, name):
+    out = tmp_path / name
+    assert main(["thickness", str(path), "--joint", "--no-figures", "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.mark.parametrize("which", list(SAID))
+def test_a_unit_slip_of_a_thickness_table_flags_the_summary(tmp_path, which):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    s = _summary(tmp_path, _slip(folder, which), "out")
+    for k in ("spin_hall_conductivity", "spin_diffusion_length", "re_g_mix", "im_g_mix"):
+        assert any(SAID[which] in f for f in s[k].get("flags", [])), (k, s[k])
+
+
+def test_the_table_as_written_has_none_of_these_flags(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    s = _summary(tmp_path, _slip(folder, None), "out")
+    flags = " | ".join(s.get("flags", [])) if isinstance(s.get("flags"), list) else json.dumps(s)
+    assert not any(said in flags for said in SAID.values())
+    assert s["spin_diffusion_length"]["value"] == pytest.approx(24.8, rel=0.2)
