@@ -154,3 +154,30 @@ def test_a_wide_table_with_a_setting_in_one_column_name(tmp_path, spectrum):
     eight, ten = sorted(read_stfmr(f), key=lambda d: d.meta["frequency"])
     assert (eight.meta["frequency"], ten.meta["frequency"]) == (8.0, 10.0)
     assert np.array_equal(ten.y, 2 * eight.y) and np.allclose(eight.y, spectrum[:, 1], rtol=1e-12)
+
+
+def test_fields_measured_in_a_shuffled_order_are_read_with_sort_field(tmp_path, capsys):
+    """Fields measured in a random order (against drift) were refused as hundreds of sweeps with
+    'sotfit does not reorder a file's rows' and no option, the message quoting a jitter of
+    hundreds of mT; --sort-field reads them in field order, to the numbers of the sorted file."""
+    folder = tmp_path / "in_shuffled"
+    folder.mkdir()
+    rng = np.random.default_rng(5)
+    for src in sorted((ROOT / "data" / "stfmr_example").glob("py_pt_*GHz.csv")):
+        lines = src.read_text().splitlines()
+        at = next(i for i, ln in enumerate(lines) if ln.startswith("Field"))
+        body = lines[at + 1:]
+        assert np.all(np.diff([float(b.split(",")[0]) for b in body]) > 0)    # one rising sweep
+        order = rng.permutation(len(body))
+        (folder / src.name).write_text("\n".join(lines[:at + 1] + [body[i] for i in order]) + "\n")
+    assert main(["stfmr", str(folder), "--no-figures", "--out", str(tmp_path / "no")]) == 2
+    err = capsys.readouterr().err
+    assert "read them in field order with --sort-field" in err and "allowed by the field" not in err
+    runs = {}
+    for name, src, extra in (("sorted", ROOT / "data" / "stfmr_example", []),
+                             ("shuffled", folder, ["--sort-field"])):
+        out = tmp_path / name
+        assert main(["stfmr", str(src), *extra, "--no-figures", "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["sequential"]
+    for k in ("mu0_meff", "alpha", "gyromagnetic_ratio"):
+        assert runs["shuffled"][k]["value"] == runs["sorted"][k]["value"]

@@ -951,7 +951,7 @@ def test_a_frequency_sweep_and_fields_in_no_order_are_named_as_such(tmp_path):
         read_stfmr(p)
     h = np.random.default_rng(0).permutation(np.linspace(-0.3, 0.3, 240))
     q = write(tmp_path / "10GHz.csv", "field (T),vmix (uV)\n" + rows([h, np.cos(10 * h)], sep=","))
-    with pytest.raises(DataError, match=r"the rows are in no sweep order .* sort them by field"):
+    with pytest.raises(DataError, match=r"the rows are in no sweep order .* read them in field order with sort_field=True"):
         read_stfmr(q)
 
 

@@ -52,6 +52,9 @@ def add_reader_options(p) -> None:
     g.add_argument("--split-sweeps", action="store_true",
                    help="read a file holding several field sweeps (a reversal beyond the "
                         "read-back noise) as one spectrum per sweep")
+    g.add_argument("--sort-field", action="store_true",
+                   help="put the rows of each spectrum in field order first (fields measured in "
+                        "a shuffled order; noted)")
     g.add_argument("--allow-duplicates", action="store_true",
                    help="average V_mix over exactly repeated field values of one sweep")
     g.add_argument("--negative-field", action="append", metavar="FILE", default=None,
@@ -78,7 +81,8 @@ def reader_options(args) -> dict:
     kw = {"field_unit": args.field_unit, "voltage_unit": args.voltage_unit,
           "voltage_gain": args.voltage_gain,
           "frequency": every_or_per_file(args.frequency, "--frequency"), "power": args.power,
-          "split_sweeps": args.split_sweeps, "allow_duplicates": args.allow_duplicates,
+          "split_sweeps": args.split_sweeps, "sort_field": args.sort_field,
+          "allow_duplicates": args.allow_duplicates,
           "negative_field": args.negative_field}
     for role, name in role_options(args.column, "--column", COLUMN_ROLES).items():
         if COLUMN_ROLES[role][0] is None:

@@ -531,7 +531,9 @@ def _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad):
         if None in values:
             col = values.index(None)
             label = f"{columns[col]!r}" if columns else f"column {col}"
-            raise DataError(f"{name}: line {i + 1}, {label}: {cells[col]!r} is not a number")
+            raise DataError(f"{name}: line {i + 1}, {label}: {cells[col]!r} is not a number; "
+                            "nothing is dropped silently: write the reading there, or remove "
+                            "the line or make it a comment ('# ...')")
         out[k] = values
     return out
 

@@ -943,6 +943,12 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
     datasets = []
     for fval, pval, grp in groups:
         label = f"{src} at {fval:g} GHz" + (f", {pval:g} dBm" if pw is not None else "")
+        if opts.sort_field:
+            moved = np.argsort(field_raw[grp], kind="stable")
+            if np.any(moved != np.arange(moved.size)):
+                grp = grp[moved]
+                notes.append(f"the rows at {fval:g} GHz put in the order of their field "
+                             f"({_opt('sort_field')})")
         raw = field_raw[grp]
         strict = _strictly_monotonic(raw)
         noise = _readback_noise(raw, strict)
@@ -951,14 +957,15 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
         if len(segs) > 1 and not opts.split_sweeps:
             s0 = segs[0]
             line = int(table.lines[rows[grp[s0[1]]]])
+            unordered = _unordered_hint(segs, raw.size)
             allowed = (f" (more than the jitter of {tol:.3g} {f_unit} allowed by the field "
-                       "read-back noise)" if tol > 0 else "")
+                       "read-back noise)" if tol > 0 and not unordered else "")
             raise DataError(
                 f"{label}: the field sweep {s0[3]} at line {line} of {field_label}{allowed}, "
                 f"so the data hold "
                 f"{len(segs)} sweeps; read each monotonic sweep as its own spectrum with "
                 f"{_opt('split_sweeps')}, or split the file" + _lone_row_hint(table, rows, grp, raw, tol)
-                + _sweep_column_hint(part, grp, segs) + _unordered_hint(segs, raw.size)
+                + _sweep_column_hint(part, grp, segs) + unordered
             )
         for k, (a, b, branch, _) in enumerate(segs):
             r = grp[a:b]
@@ -1036,7 +1043,8 @@ def _unordered_hint(segs, n: int) -> str:
         return ""
     return (f". The field changes direction {len(segs) - 1} times in {n} rows: the rows are in "
             "no sweep order (split, each sweep would hold a few points); if they are one sweep "
-            "written out of order, sort them by field (sotfit does not reorder a file's rows)")
+            f"measured or written out of order, read them in field order with "
+            f"{_opt('sort_field')}")
 
 
 def _check_rows_per_group(part: _Part, fq: np.ndarray, groups: list) -> None:

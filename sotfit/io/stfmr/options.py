@@ -38,6 +38,7 @@ CLI_OPTIONS = {
     "extrapolate_calibration": ("--extrapolate-calibration", None),
     "magnet_current_unit": ("--magnet-current-unit {}", "A"),
     "split_sweeps": ("--split-sweeps", None),
+    "sort_field": ("--sort-field", None),
     "allow_duplicates": ("--allow-duplicates", None),
     "negative_field": ("--negative-field {}", "FILE"),
     "override_header_units": ("--override-unit {}", "field=UNIT"),
@@ -122,6 +123,7 @@ class _Options:
     voltage_gain: float | None = None
     allow_duplicates: bool = False
     split_sweeps: bool = False
+    sort_field: bool = False
     calibration: object = None
     extrapolate_calibration: bool = False
     magnet_current_unit: str | None = None

@@ -51,7 +51,7 @@ __all__ = [
 def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, power=None,
                field_column=None, voltage_column=None, frequency_column=None,
                power_column=None, frequency_unit=None, power_unit=None, lockin_channels=None,
-               allow_duplicates=False, split_sweeps=False, field_angle=None,
+               allow_duplicates=False, split_sweeps=False, sort_field=False, field_angle=None,
                calibration=None, extrapolate_calibration=False, magnet_current_unit=None,
                override_header_units=(), negative_field=None, option_style="python",
                source_names=None, phase_unit=None, voltage_gain=None) -> Sweep:
@@ -119,6 +119,10 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         Read a file (or a frequency of a long-format file) that holds more than one monotonic
         sweep as one Dataset per sweep (meta ``segment``) instead of raising. Steps back of a
         measured field within its read-back noise are not sweeps (see :data:`JITTER_SIGMAS`).
+    sort_field : bool
+        Put the rows of each spectrum in the order of their field before reading its sweeps
+        (noted): for fields measured in a shuffled order (against drift), which are otherwise
+        refused as hundreds of sweeps. A file of several sweeps so sorted is read as one.
     calibration : sotfit.io.hall.MagnetCalibration, optional
         The magnet's calibration (:func:`sotfit.io.hall.read_magnet_calibration`): the field
         column then holds the magnet's current (found by its name, ``Magnet current (A)``, or
@@ -178,7 +182,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             power_unit=power_unit, field_column=field_column, voltage_column=voltage_column,
             frequency_column=frequency_column, power_column=power_column,
             lockin_channels=lockin_channels, allow_duplicates=allow_duplicates,
-            split_sweeps=split_sweeps, calibration=calibration,
+            split_sweeps=split_sweeps, sort_field=sort_field, calibration=calibration,
             extrapolate_calibration=extrapolate_calibration,
             magnet_current_unit=magnet_current_unit, phase_unit=phase_unit,
             voltage_gain=voltage_gain,
