@@ -170,3 +170,30 @@ def test_kp_at_zero_temperature_flags_azimuths_that_do_not_resolve_the_contours(
     true = max(np.max(np.abs(coarse[p] - fine[p])) / np.max(np.abs(fine[p]))
                for p in ("surface", "sea"))
     assert true > 1e-3 and 0.5 * true < entry["value"] < 2 * true
+
+
+def test_a_quantity_zero_by_construction_is_judged_against_its_siblings():
+    """tau_e of the first Born approximation is zero by construction (1e-16 of tau_o): judged
+    against its own largest magnitude, its rounding was an 'estimated error 5.7e+03 %' and
+    --strict exited 3; a small quantity of physical size keeps its own scale."""
+    from sotfit.models.grid_convergence import NUMERICAL_ZERO
+
+    a = {"big": np.array([1.0, 2.0]), "zero": np.array([3e-17, -1e-17]),
+         "small": np.array([1e-7, 2e-7])}
+    b = {"big": np.array([1.0, 2.0]), "zero": np.array([-2e-17, 1e-17]),
+         "small": np.array([1.1e-7, 2e-7])}
+    group = (("big", "zero", "small"),)
+    change, key, _ = largest_change(a, b, ("zero",))
+    assert change > 1.0                                     # its own scale: rounding is 'error'
+    change, key, _ = largest_change(a, b, ("zero",), group)
+    assert change == pytest.approx(5e-17 / (NUMERICAL_ZERO * 2.0))
+    change, key, _ = largest_change(a, b, ("small", "zero"), group)
+    assert key == "small" and change == pytest.approx(0.05)
+
+
+def test_tmatrix_born_approximation_is_not_flagged_for_its_zero_efficiencies(tmp_path):
+    argv = ["theory", "tmatrix", "--approximation", "born", "--sweep", "energy=0meV:20meV:5",
+            "--sweep", "angle=30deg:60deg:2", "--no-figures", "--strict"]
+    assert main([*argv, "--out", str(tmp_path / "born")]) == 0
+    entry = json.loads((tmp_path / "born" / "summary.json").read_text())["ray_convergence"]
+    assert entry["value"] < ESTIMATE_TOLERANCE and "flags" not in entry

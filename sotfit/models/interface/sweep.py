@@ -154,7 +154,7 @@ def mixing_map(model: str, axes: dict, params: dict, *, workers=None, scheduler=
 
     res = parts(n)
     parallel["progress"] = None
-    conv = grid_error(res, parts, n, MIN_NODES, ("re_g", "im_g"))
+    conv = grid_error(res, parts, n, MIN_NODES, ("re_g", "im_g"), siblings=(("re_g", "im_g"),))
     where = conv["where"]
     res["grid_convergence"] = {
         "error": conv["error"], "quantity": conv["quantity"],

@@ -139,7 +139,8 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
             meta.pop("fermi_surface")
             # each part against its own largest value: the Fermi-sea part, often far smaller,
             # was judged against the surface part's scale and its errors did not show
-            change, _, where = largest_change(parts, compared, ("surface", "sea"))
+            change, _, where = largest_change(parts, compared, ("surface", "sea"),
+                                              siblings=(("surface", "sea"),))
             meta.update(azimuthal_change=change,
                         azimuthal_change_mu_eV=float(mus[where[0] if where else 0]),
                         n_phi_compared=int(other), off_origin_contours=int(centred))
@@ -174,7 +175,7 @@ def sweep_mu(model, mus, *, method: str = "boltzmann", tau: float = 1.0, tempera
                          theta_e=theta_e, field=field, kmax=kmax, n_phi=m, n_k=n_k)
             return {"surface": r["surface"], "sea": r["sea"]}
         conv = grid_error({"surface": surface, "sea": sea}, compute, n_phi, 3,
-                          ("surface", "sea"))
+                          ("surface", "sea"), siblings=(("surface", "sea"),))
         meta = dict(meta, azimuthal_error=conv["error"], n_phi=int(n_phi),
                     n_phi_compared=conv["compared"],
                     azimuthal_error_mu_eV=float(mus[conv["where"][0] if conv["where"] else 0]))

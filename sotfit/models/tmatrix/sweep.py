@@ -85,7 +85,8 @@ def _ray_convergence(res, compute, n_phi, energies, thetas) -> dict:
         ``quantity`` and ``at`` (Fermi energy eV, theta rad) of the largest change, ``n_phi``
         and ``n_phi_compared`` (the numbers of rays computed besides).
     """
-    conv = grid_error(res, compute, n_phi, MIN_RAYS, GRID_KEYS)
+    conv = grid_error(res, compute, n_phi, MIN_RAYS, GRID_KEYS,
+                      siblings=(("tau1_e", "tau2_e", "tau1_o", "tau2_o"),))
     where = conv["where"]
     return {"error": conv["error"], "quantity": conv["quantity"], "n_phi": int(n_phi),
             "n_phi_compared": conv["compared"],
