@@ -82,3 +82,17 @@ def test_the_table_as_written_has_none_of_these_flags(tmp_path):
     flags = " | ".join(s.get("flags", [])) if isinstance(s.get("flags"), list) else json.dumps(s)
     assert not any(said in flags for said in SAID.values())
     assert s["spin_diffusion_length"]["value"] == pytest.approx(24.8, rel=0.2)
+
+
+def test_a_resistivity_no_spin_source_has_is_refused_naming_where_it_was_read(tmp_path, capsys):
+    """'# resistivity: 350.3 Ohm m' (1e8 times BiSb's) ended in 'every least-squares start
+    failed ... widen them with bounds={'resistivity': ...}', a keyword of the Python fit, with
+    no word of the header."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = _write(folder / "t.csv", HEAD, _rows(), resistivity="350.3 Ohm m")
+    assert main(["thickness", str(path), "--joint", "--no-figures",
+                 "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "the resistivity from the header (3.503e+10 uOhm cm = 350.3 Ohm m)" in err
+    assert "bounds=" not in err

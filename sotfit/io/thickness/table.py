@@ -736,6 +736,14 @@ def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, 
         rho, rho_source = None, None
     if rho is not None and not (math.isfinite(rho) and rho > 0):
         raise ThicknessError(f"{p}: resistivity must be > 0 uOhm cm, got {rho}")
+    if rho is not None and rho > RESISTIVITY_LIMIT:
+        # '350.3 Ohm m' in a header: every least-squares start failed, and the message named
+        # a keyword of the Python fit (bounds=) and not the header
+        raise ThicknessError(
+            f"{p}: the resistivity from the {rho_source} ({rho:.4g} uOhm cm = "
+            f"{rho * 1e-8:.4g} Ohm m) is beyond {RESISTIVITY_LIMIT:g} uOhm cm, a semiconductor's, "
+            "not a spin source's (metals 2-300, topological insulators up to about 1e4 uOhm "
+            "cm): check its unit (uOhm cm, uOhm m and Ohm m differ by 100 and 1e8)")
     rows_rho = None
     if varies:
         if np.any(rv <= 0):
@@ -750,6 +758,11 @@ def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, 
             notes.append(f"column {rcol!r} not used: xi^E needs no resistivity to convert it, "
                          f"and the model takes the bulk {rho:g} uOhm cm ({rho_source})")
     return rho, rho_source, rows_rho
+
+
+#: Largest bulk resistivity (uOhm cm) read from a table, a header or --rho: 0.1 Ohm cm, a
+#: semiconductor's.
+RESISTIVITY_LIMIT = 1e5
 
 
 #: Largest relative difference between --rho and the one resistivity a file writes.
