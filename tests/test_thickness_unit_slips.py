@@ -96,3 +96,23 @@ def test_a_resistivity_no_spin_source_has_is_refused_naming_where_it_was_read(tm
     err = capsys.readouterr().err
     assert "the resistivity from the header (3.503e+10 uOhm cm = 350.3 Ohm m)" in err
     assert "bounds=" not in err
+
+
+def test_a_units_row_above_a_column_of_text(tmp_path):
+    """Origin's units row below the names, with a column of remarks beside the numbers (its
+    unit cell empty): the units row was not seen ('column thickness holds text ... nm')."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = _rows()
+    unit = "1e5 Ohm^-1 m^-1"
+    lines = ["# resistivity: 350.3 uOhm cm",
+             "thickness,xi_e_dl,xi_e_dl_stderr,xi_e_fl,xi_e_fl_stderr,comment",
+             f"nm,{unit},{unit},{unit},{unit},"]
+    lines += [",".join(f"{v:.6g}" for v in r) + ("," + ("ok" if i % 3 == 1 else ""))
+              for i, r in enumerate(rows)]
+    (folder / "origin.csv").write_text("\n".join(lines) + "\n")
+    plain = _write(folder / "plain.csv", HEAD, rows)
+    a = _summary(tmp_path, folder / "origin.csv", "origin")
+    b = _summary(tmp_path, plain, "plain")
+    for k in ("spin_hall_conductivity", "spin_diffusion_length", "re_g_mix", "im_g_mix"):
+        assert a[k]["value"] == pytest.approx(b[k]["value"], rel=1e-9)

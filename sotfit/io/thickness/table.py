@@ -279,7 +279,7 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | No
     from .. import containers
     from ..decimal_commas import DIGIT_COMMA_DIGIT_RE, with_decimal_points
     from ..digit_groups import without_digit_groups
-    from ..text import (_data_start, _decode, _is_content, _looks_like_key_value,
+    from ..text import (_data_start, _decode, _is_content, _looks_like_key_value, _split,
                         _split_header_row, with_ascii_minus)
     from ..unit_rows import with_units_joined
 
@@ -324,6 +324,11 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | No
     delimiter = None
     if found is not None:
         joined = with_units_joined(lines, found[0], found[1], len(found[2]))
+        width = len(_split(lines[found[0]], found[1])) if found[1] != "whitespace" else 0
+        if joined is None and width > len(found[2]):
+            # a column of text beside the numbers ('comment', empty in the units row): the
+            # units row was not seen, and 'nm' was read as a thickness
+            joined = with_units_joined(lines, found[0], found[1], width)
         if joined is not None:
             lines = joined[0]
             notes.append(joined[2])
