@@ -108,6 +108,11 @@ def test_the_ratio_of_an_exactly_vanishing_conductance_is_not_reported(tmp_path,
                  "dt=0:1.5:3,J=0:2:3", "--out", str(tmp_path / "n")]) == 2
     err = capsys.readouterr().err
     assert "got t_m = -0.5 (the smallest of 9 grid values)" in err and "[[" not in err
+    # an option (one value on every grid point) is named as one value, not as a grid's
+    assert main(["theory", "interface", "--model", "barrier", "--t-c=-0.2eV", "--map",
+                 "dt=0:1:3,J=0.1:1:3", "--out", str(tmp_path / "tc")]) == 2
+    err = capsys.readouterr().err
+    assert "must be >= 0 (only t_c^2 enters); got -0.2" in err and "grid values" not in err
 
 
 def test_a_map_axis_with_a_unit_says_the_axes_take_bare_numbers(tmp_path, capsys):

@@ -50,6 +50,8 @@ def test_map_and_angle_sweep(tmp_path):
     (["--fermi-energy=-20meV"], "below the bottom"),
     (["--density", "0.5/nm2"], "non-dilute"),
     (["--radius", "2nm"], "cutoff"),
+    # said 'non-positive scattering rate on the Fermi surface', naming no option
+    (["--u", "0eV"], "--u 0eV: impurities that do not scatter"),
 ])
 def test_bad_input_is_a_clear_error(tmp_path, capsys, argv, msg):
     assert main(["theory", "tmatrix", *argv, "--out", str(tmp_path / "x")]) == 2

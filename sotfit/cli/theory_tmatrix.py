@@ -267,6 +267,10 @@ def run(args) -> int:
         raise CLIError("each of --sweep energy=... and --sweep angle=... may be given once")
     energies = sweeps.get("energy", np.array([args.fermi_energy]))
     thetas_deg = sweeps.get("angle", np.array([args.theta]))
+    if args.u == 0:
+        raise CLIError("--u 0eV: impurities that do not scatter; the efficiencies are per "
+                       "scattering rate and not defined without one (give the impurity "
+                       "potential, e.g. --u 1.8eV)")
     try:
         res = tmatrix_sweep(
             energies, np.radians(thetas_deg), exchange=args.exchange, alpha=args.alpha, u=args.u,

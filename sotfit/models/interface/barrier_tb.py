@@ -110,8 +110,8 @@ class ConvergenceError(RuntimeError):
 def _values_text(values) -> str:
     """One value as it is, or the offending values of an array (its smallest, for a grid)."""
     a = np.asarray(values, dtype=float)
-    if a.ndim == 0:
-        return f"{float(a):g}"
+    if a.ndim == 0 or a.size and np.all(a == a.flat[0]):     # one value, given or broadcast
+        return f"{float(a.flat[0]):g}"
     return f"{float(np.nanmin(a)):g} (the smallest of {a.size} grid values)"
 
 
