@@ -116,3 +116,16 @@ def test_a_units_row_above_a_column_of_text(tmp_path):
     b = _summary(tmp_path, plain, "plain")
     for k in ("spin_hall_conductivity", "spin_diffusion_length", "re_g_mix", "im_g_mix"):
         assert a[k]["value"] == pytest.approx(b[k]["value"], rel=1e-9)
+
+
+def test_a_torque_field_per_electric_field_names_the_conversion(tmp_path, capsys):
+    """'mu0H_DL/E (T m/V)' was an unknown unit whose advice (--column-unit ROLE=UNIT) led to a
+    list of 90 units, none a field per electric field."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    head = HEAD.replace("xi_e_dl (1e5 Ohm^-1 m^-1)", "mu0H_DL/E (T m/V)")
+    path = _write(folder / "t.csv", head, _rows())
+    assert main(["thickness", str(path), "--no-figures", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "looks like a torque field per electric field" in err
+    assert "xi^E = (2e/hbar) M_s t_FM (mu0 H) / E" in err

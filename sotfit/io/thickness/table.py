@@ -542,6 +542,16 @@ def _table_columns(p: Path, df, columns, column_units, notes: list) -> tuple[dic
                     "xi = (2e/hbar) M_s t_FM (mu0 H) / j (M_s in A/m, mu0 H in T, j in A/m^2; "
                     "dimensionless) or xi^E = xi / rho, and name that column (--column "
                     "xi_dl=NAME or xi_e_dl=NAME)") from None
+            if role is None and re.search(r"t\s*m\s*/\s*v\b|/\s*\(?v\s*/\s*m|/\s*e\b|"
+                                          r"per\s+e\b", str(c), re.I):
+                # 'mu0H_DL/E (T m/V)': the advice to give its unit with --column-unit led to a
+                # list of 90 units none of which is a field per electric field
+                raise ThicknessError(
+                    f"{p}: column {str(c).strip()!r} looks like a torque field per electric "
+                    "field, which thickness tables do not take: convert it to the efficiency "
+                    "per field xi^E = (2e/hbar) M_s t_FM (mu0 H) / E (seed 003; M_s in A/m, "
+                    "t_FM in m, mu0 H / E in T m/V: xi^E in S/m), and name that column "
+                    "(--column xi_e_dl=NAME with --column-unit xi_e_dl=S/m)") from None
             if role is None or role not in dict(column_units or {}):
                 raise ThicknessError(f"{p}: {exc}; name the column and give its unit "
                                      f"(--column \"ROLE={str(c).strip()}\" --column-unit "
