@@ -84,3 +84,14 @@ def test_errors_far_larger_than_the_scatter_are_noted(tmp_path, capsys):
     path = _table(tmp_path / "sd.csv", _rows(sd=5.0, t=many))    # scatter 5 times below
     assert main(["thickness", str(path), "--out", str(tmp_path / "out"), "--no-figures"]) == 0
     assert "is improbably small" in capsys.readouterr().out
+
+
+def test_a_table_of_one_thickness_is_refused(tmp_path, capsys):
+    """Every row at 10 nm (repeats of one film) gave exit 0 with standard errors of 1e13."""
+    path = tmp_path / "equal.csv"
+    path.write_text("# resistivity: 350.3 uOhm cm\n"
+                    "thickness (nm),xi_e_dl (S/m),xi_e_dl_err (S/m)\n"
+                    "10,15000,500\n10,15100,500\n10,14900,500\n10,15050,500\n")
+    assert main(["thickness", str(path), "--no-figures", "--out", str(tmp_path / "out")]) == 2
+    assert "every point is at 10 nm; a thickness series needs two thicknesses or more" in \
+        capsys.readouterr().err

@@ -14,6 +14,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ...fitting import Problem
 from ...io.thickness import ThicknessSeries
 from ...models.drift_diffusion import drift_diffusion_dl
@@ -174,6 +176,15 @@ def build_problem(series: ThicknessSeries | Sequence[ThicknessSeries], *, joint:
     series = (series,) if isinstance(series, ThicknessSeries) else tuple(series)
     if not series:
         raise ValueError("no thickness series given")
+    for s_ in series:
+        thick = np.concatenate([p.x for p in (s_.dl, s_.fl) if p is not None])
+        if np.unique(thick).size < 2:
+            # every row at one thickness gave exit 0 with errors of 1e13 (flagged)
+            part = s_.dl if s_.dl is not None else s_.fl
+            where = part.meta.get("source") or s_.label or "a thickness series"
+            raise ValueError(f"{where}: every point is at "
+                             f"{thick[0]:g} nm; a thickness series needs two thicknesses or "
+                             "more (three to fix the spin diffusion length)")
     _check_distinct_series(series)
     rho = _common_resistivity(series, resistivity)
     labels, series_interface = _interfaces(series)
