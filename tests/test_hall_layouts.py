@@ -489,7 +489,7 @@ HAYASHI_86 = ["--method", "hayashi", "--current", "1mA", "--current-is", "peak",
 
 @pytest.mark.parametrize("up,down,down_first", [("{c}_up", "{c}_down", False),
                                                 ("{c} +Mz", "{c} -Mz", False),
-                                                ("{c}_pos", "{c}_neg", False),
+                                                ("{c}_Mz_pos", "{c}_Mz_neg", False),
                                                 ("Mz_up_{c}", "Mz_down_{c}", True)])
 def test_both_states_side_by_side_in_one_table(tmp_path, up, down, down_first):
     """'B (mT), R1w_up, R2w_up, R1w_down, R2w_down' was refused ('several columns could be the
@@ -526,3 +526,36 @@ def test_up_and_down_columns_of_one_state_are_sweep_directions_and_refused(tmp_p
     assert main([*argv, "--out", str(tmp_path / "o")]) == 2
     assert "name the two m_z states but their first harmonics lie at one level" in \
         capsys.readouterr().err
+
+
+def test_both_states_side_by_side_with_the_lock_in_quadratures(tmp_path):
+    """'B, X1_up, Y1_up, X2_up, Y2_up, X1_down, ...' was refused: the quadratures Y1, near zero
+    in both states, failed the test that the two states' first harmonics lie 2 R_AHE apart.
+    Only the signal (X, R, V) is tested now, and the table gives the numbers of the long one."""
+    long = pd.read_csv(_long_sweeps(tmp_path / "sweeps.csv"))
+    folder = tmp_path / "wide"
+    folder.mkdir()
+    for axis, part in long.groupby("sweep_axis"):
+        cols = {}
+        for st, name in ((1, "up"), (-1, "down")):
+            rows = part[part["mz_initial"] == st]
+            cols["B (mT)"] = rows["B (mT)"].to_numpy()
+            for c in ("X1", "Y1", "X2", "Y2"):
+                cols[f"{c}_{name} (uV)"] = rows[f"{c} (uV)"].to_numpy()
+        pd.DataFrame(cols).to_csv(folder / f"sweep_{'x' if axis == 'longitudinal' else 'y'}.csv",
+                                  index=False)
+    conv = ["--method", "hayashi", "--current", f"{1 / math.sqrt(2)}mA", "--current-is", "rms",
+            "--lockin-output", "rms", "--r2w-channel=-Y", "--no-figures", "--r-phe", "0.1Ohm",
+            "--theta-h", "86deg", "--r-ane", "0Ohm"]
+    wide = _run(["hall", *map(str, sorted(folder.glob("*.csv"))), *conv], tmp_path / "w")
+    _within(wide["quantities"], PMA, ("mu0_h_dl", "mu0_hk_eff", "r_ahe"), k=3)
+    assert any("the columns of both m_z states side by side" in n for n in wide["notes"])
+
+
+def test_pos_and_neg_without_mz_are_not_read_as_states(tmp_path, capsys):
+    """'X1_pos', 'X1_neg' over a column of |B| are as often the field's polarity: read as m_z
+    = +1 and -1 at +|B| they gave torque fields of the wrong size (flagged only by the two
+    states' disagreement). Without 'Mz' or 'M' before them they are no state."""
+    files = _states_side_by_side(tmp_path / "in", "{c}_pos", "{c}_neg")
+    assert main(["hall", *map(str, files), *HAYASHI_86, "--out", str(tmp_path / "o")]) == 2
+    assert "several columns could be the r1w" in capsys.readouterr().err

@@ -21,11 +21,14 @@ __all__ = ["states_side_by_side", "STATE_COLUMN"]
 #: The name of the m_z-state column the long table gets.
 STATE_COLUMN = "mz_state"
 
-#: A state in a column's name, as a word of its own: ``up``/``down``, ``pos``/``neg``,
-#: ``positive``/``negative`` (optionally after ``Mz``/``M``: ``Mz_up``), or a sign beside ``Mz`` or
-#: ``M`` (``+Mz``, ``Mz-``, ``-M``).
+#: A state in a column's name, as a word of its own: ``up``/``down`` (optionally after
+#: ``Mz``/``M``: ``Mz_up``), ``pos``/``neg``/``positive``/``negative`` after ``Mz`` or ``M``
+#: (``Mz_pos``), or a sign beside ``Mz`` or ``M`` (``+Mz``, ``Mz-``, ``-M``).
 _STATE_RE = re.compile(
-    r"(?:(?<=^)|(?<=[_\s.]))(?:m_?z?[_\s]?)?(?P<w>up|down|pos|neg|positive|negative)(?=$|[_\s.(\[])"
+    r"(?:(?<=^)|(?<=[_\s.]))(?:m_?z?[_\s]?)?(?P<w>up|down)(?=$|[_\s.(\[])"
+    # pos/neg only after Mz or M: bare, they are as often the field's polarity ('X1_pos' over
+    # a column of |B|, read as m_z = +1 and -1 at +|B|: torques of the wrong size)
+    r"|(?:(?<=^)|(?<=[_\s.]))m_?z?[_\s]?(?P<p>pos|neg|positive|negative)(?=$|[_\s.(\[])"
     r"|(?:(?<=^)|(?<=[_\s.]))(?P<a>[+-])\s?m_?z?(?=$|[_\s.(\[])"
     r"|(?:(?<=^)|(?<=[_\s.]))m_?z?\s?(?P<b>[+-])(?=$|[_\s.(\[])", re.I)
 _WORDS = {"up": 1, "pos": 1, "positive": 1, "down": -1, "neg": -1, "negative": -1}
@@ -44,7 +47,8 @@ def _state_of(column) -> tuple[int, str, str] | None:
     if len(hits) != 1:
         return None
     (hit,) = hits
-    sign = _WORDS[hit.group("w").lower()] if hit.group("w") else \
+    word = hit.group("w") or hit.group("p")
+    sign = _WORDS[word.lower()] if word else \
         (1 if (hit.group("a") or hit.group("b")) == "+" else -1)
     rest = head[:hit.start()] + head[hit.end():] + name[len(head):]
     rest = _DOUBLED.sub(lambda m: "_" if "_" in m.group(0) else " ",
@@ -129,7 +133,9 @@ def _refuse_directions(path, df, groups) -> None:
     first = {}
     for sign, columns in groups.items():
         for c, rest in columns.items():
-            if _harmonic_of(rest)[0] == 1:
+            # the signal of the first harmonic: X, R, V (the quadrature Y lies near zero in
+            # both states, and refused every table that had it)
+            if _harmonic_of(rest)[0] == 1 and _harmonic_of(rest)[1] in ("x", "r", "v"):
                 v = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
                 first.setdefault(rest, {})[sign] = (c, v[np.isfinite(v)])
     pairs = [p for p in first.values() if len(p) == 2 and all(v.size for _, v in p.values())]
