@@ -87,7 +87,13 @@ def _options_without_gain():
                                      # a gain's symbol, a signal with its factor, no
                                      # amplifier named: read as they stand
                                      ("G=10", 1), ("G = 10 (2w)", 2), ("signal x10", 1),
-                                     ("2w signal x 10", 2)])
+                                     ("2w signal x 10", 2),
+                                     # a factor after the signal it scales, a symbol with a
+                                     # subscript, a low-noise amplifier
+                                     ("V2w x10", 2), ("2w voltage x 10", 2), ("signal: x10", 1),
+                                     ("Signal (x10)", 1), ("G2w=10", 2), ("G_2w = 10", 2),
+                                     ("2w: x10", 2), ("LNA x10", 1), ("2w channel x10", 2),
+                                     ("second harmonic x10", 2)])
 def test_a_gain_in_the_preamble_is_asked_about_naming_both_answers(tmp_path, capsys, line, h):
     files = _with_preamble(tmp_path, line)
     assert _run(tmp_path, files, "asked", *_options_without_gain()) == 2

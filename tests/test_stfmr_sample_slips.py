@@ -181,6 +181,11 @@ def _amplified(folder: Path, where: str) -> Path:
     ("# SR560 gain 100 on battery power", "gain '100' ('SR560 gain 100 on battery power')"),
     ("# Preamp gain 10^2", "gain '10^2' ('Preamp gain 10^2')"),
     ("# Preamp SR560, gain 100, CMRR > 90 dB", "gain '100' ('Preamp SR560, gain 100, CMRR"),
+    # a factor after the signal it scales, a gain's symbol with a subscript, a low-noise
+    # amplifier: read past, V_s and V_a 100 times too large
+    ("# Vmix x100", "gain '100' ('Vmix x100')"), ("# signal: x100", "gain '100' ('signal: x100')"),
+    ("# G_mix=100", "gain '100' ('G_mix=100')"), ("# Vmix (x100)", "gain '100' ('Vmix (x100)')"),
+    ("# LNA x100", "gain '100' ('LNA x100')"),
 ])
 def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, where, said):
     """A '# preamp gain: 100' line in an ST-FMR file, and a gain after the channel's name
@@ -228,7 +233,11 @@ def test_an_amplifier_gain_written_in_the_file_is_asked_about(tmp_path, capsys, 
     "# Gain 2w (applied in software): 1", "# Calibration gain 1.02",
     "# Lock-in amplifiers: SR830 x2", "# Preamp SR560: low-pass 3 dB corner at 30 kHz",
     # a gain's symbol of 1, a signal averaged (not amplified) ten times
-    "# G=1", "# signals averaged x10"])
+    "# G=1", "# signals averaged x10",
+    # Lande's g, other quantities named G, counts after a factor
+    "# G = 2.1 (g-factor)", "# Lande g=2.05", "# gyromagnetic G=28",
+    "# Spin mixing conductance G=5e14", "# Signal x 3 averages", "# Signal x4 channels",
+    "# G = 0.5 mS", "# Hall bar 10 x 40 um, 2w signal"])
 def test_an_rf_amplifier_or_a_size_is_no_voltage_gain(tmp_path, line):
     """The microwave chain's amplifiers and attenuators, the magnet's supply, controllers, an
     oscilloscope's scale, a filter's slope and the lock-in's own input gain do not scale V_mix,

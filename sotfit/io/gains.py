@@ -102,7 +102,8 @@ _RF_CHAIN = (r"rf|microwave|mw|synthesi[sz]er|source|booster|attenuat\w*|zhl|zva
 _OTHER_INSTRUMENTS = (r"magnet|supply|gaussmeter|teslameter|hall\s*probe|field\s*probe|pid|"
                       r"controller|lakeshore|oscilloscope|scope|ac\s*gain|lock-?in\s+amplifiers?|"
                       r"corner|reference|cmrr|common[\s-]*mode|bandwidth|roll-?off|per\s*oct\w*|"
-                      r"photodiode|calibration")
+                      r"photodiode|calibration|g-?factor|land[e\u00e9]|gyromagnetic|"
+                      r"conductance|averag\w*")
 _NOT_VOLTAGE_GAIN_RE = re.compile(rf"(?<![a-z])(?:{_RF_CHAIN}|{_OTHER_INSTRUMENTS})(?![a-z])"
                                   r"|-\s*3\s*db", re.I)
 #: The microwave chain: a clause (between semicolons) that names it is passed over whole (its
@@ -114,14 +115,21 @@ _OTHER_INSTRUMENT_RE = re.compile(rf"(?<![a-z])(?:{_OTHER_INSTRUMENTS})(?![a-z])
                                   re.I)
 #: A comma outside brackets.
 _COMMA_RE = re.compile(r",(?![^()\[\]]*[)\]])")
+#: The subscript of a gain's symbol: ``G2w``, ``G_2w``, ``G_mix`` (none: ``G``).
+_GAIN_SUBSCRIPT = r"(?:_?(?:[12]\s*(?:w|f|omega)|mix|2nd|1st))?"
 #: Words that name a voltage amplifier (or what it did) in text.
 _AMPLIFIER_TEXT_RE = re.compile(
     r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*|ampli|amp|(?:vor)?verst(?:ae|\u00e4)rk\w*|"
     r"ganancia|guadagno|versterk\w*|ithaco|multipl\w*|boost\w*)(?![a-z])"
-    r"|(?<![a-z0-9])sr-?5[56]\d(?![0-9])|(?<![a-z])(?:dlpva|femto|li-?75a?)"
-    # a gain's symbol ('G=100') and a signal with its factor ('signal x100', '2w signal x100'):
-    # the torques came out 100 times too large, no word
-    r"|(?<![a-z])g\s*=\s*\+?\d|(?<![a-z])signals?\s*[x\u00d7]\s*\d", re.I)
+    r"|(?<![a-z0-9])sr-?5[56]\d(?![0-9])|(?<![a-z])(?:dlpva|femto|li-?75a?|lna)(?![a-z])"
+    # a gain's symbol ('G=100', 'G_2w = 10', 'G_mix=100'; a capital G: 'g=2.05' is Lande's)
+    # and a factor x N after the signal it scales ('signal x100', 'V2w x10', 'Vmix (x100)',
+    # '2w: x10', 'second harmonic x10', '2w channel x10'): the torques came out 10 or 100
+    # times too large, no word
+    r"|(?<![a-zA-Z])(?-i:G)" + _GAIN_SUBSCRIPT + r"\s*=\s*\+?\d"
+    r"|(?<![a-z])(?:signals?|voltages?|v_?mix|v_?[12]\s*(?:w|f|omega)|(?<![0-9.])[12]\s*"
+    r"(?:w|f|omega|nd|st)|harmonics?|channels?)(?![a-z])[^;]*?(?<![\w.])[x\u00d7]\s*\d",
+    re.I)
 #: A number as texts write a gain: ``100``, ``+40``, ``1e2``, ``10^2``.
 _GAIN_NUMBER = r"[+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:\^[-+]?\d+)?"
 #: ``gain`` followed by its number (``gain = 100``, ``gain 1e2``, ``Gain = +40 dB``).
@@ -139,8 +147,8 @@ _TEXT_FACTOR_RE = re.compile(
     r"|(?<![\w.^])(?P<db>" + _GAIN_NUMBER + r")\s*db(?![a-z/])(?!\s*/)"
     r"|(?:by(?:\s+a\s+factor\s+of)?|factor\s+of|set\s+to)\s+(?P<c>" + _GAIN_NUMBER
     + r")(?![\w.^])"
-    r"|(?:(?<!g-)(?<!g )(?<![a-z])factor(?:\s*\([^()]*\))?\s*[:=]?|(?<![a-z])g\s*=|"
-    r"(?<![a-z0-9])g(?=\d))\s*"
+    r"|(?:(?<!g-)(?<!g )(?<![a-z])factor(?:\s*\([^()]*\))?\s*[:=]?|(?<![a-zA-Z])(?-i:G)"
+    + _GAIN_SUBSCRIPT + r"\s*=|(?<![a-zA-Z0-9])(?-i:G)(?=\d))\s*"
     r"(?P<d>" + _GAIN_NUMBER + r")(?![\w.^])"
     # 'PreAmp 100', 'preamp (2w) 100', 'Ithaco 1201: 100': a number alone after the
     # amplifier's name and its bracket, ending the clause
@@ -173,12 +181,20 @@ def _is_unit(word: str) -> bool:
     return False
 
 
+#: Words after a number that count (``x 3 averages``, ``x4 channels``): no gain.
+_COUNT_WORDS = {"average", "averages", "avg", "avgs", "channel", "channels", "sweep", "sweeps",
+                "scan", "scans", "repeat", "repeats", "repetition", "repetitions", "point",
+                "points", "sample", "samples", "cycle", "cycles", "run", "runs", "trace",
+                "traces", "shot", "shots", "file", "files", "turns", "periods"}
+
+
 def _followed_by_unit(text: str, end: int) -> bool:
     """Whether the number ending at ``end`` in ``text`` is followed by a unit (words of a
     sentence, ``preamp``, ``times``, ``low-noise``, are none: they were taken for units and a
     gain of 100 read past)."""
     m = _NEXT_WORD_RE.match(text, end)
-    return m is not None and _is_unit(m.group(1))
+    return m is not None and (_is_unit(m.group(1))
+                              or m.group(1).lower().rstrip(".") in _COUNT_WORDS)
 
 
 def gain_in_text(text: str) -> str | None:
