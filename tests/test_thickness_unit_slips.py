@@ -129,3 +129,20 @@ def test_a_torque_field_per_electric_field_names_the_conversion(tmp_path, capsys
     err = capsys.readouterr().err
     assert "looks like a torque field per electric field" in err
     assert "xi^E = (2e/hbar) M_s t_FM (mu0 H) / E" in err
+
+
+def test_a_topological_insulators_resistivity_and_large_fractions_are_not_flagged(tmp_path):
+    """A compensated topological-insulator film of 15 000 uOhm cm was flagged in every
+    quantity at a limit of 1e4; fractions above 1 labelled '(1)' are read as fractions."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    s = _summary(tmp_path, _write(folder / "ti.csv", HEAD, _rows(), resistivity="15000 uOhm cm"),
+                 "ti")
+    assert not any(SAID["uOhm m"] in f for k in ("resistivity", "spin_hall_conductivity")
+                   for f in s[k].get("flags", []))
+    xi = _rows()
+    xi[:, 1:] = 20 * xi_from_xi_e(xi[:, 1:], 350.3)          # fractions up to about 2
+    path = _write(folder / "large.csv",
+                  "thickness (nm),xi_dl (1),xi_dl_err (1),xi_fl (1),xi_fl_err (1)", xi)
+    s = _summary(tmp_path, path, "large")
+    assert not any(SAID["percent"] in f for f in s["spin_hall_conductivity"].get("flags", []))

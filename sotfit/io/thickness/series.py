@@ -93,7 +93,8 @@ def percent_suspicion(v, where: str) -> str | None:
     if largest <= 1.0:
         return None
     return (f"{where}: dimensionless efficiencies up to {largest:g}, read as fractions; if the "
-            "column is in percent, label it (e.g. 'xi_dl (%)'), as values above 1 are rare")
+            "column is in percent, label it (e.g. 'xi_dl (%)'), as values above 1 are rare; if "
+            "they are fractions (topological insulators reach 1-3), label it 'xi_dl (1)'")
 
 
 def _efficiency_to_house(v, unit, per_field: bool, rho, where: str):
