@@ -175,9 +175,10 @@ def _magnet_gate(q: dict, scans, flags: dict) -> None:
     if math.isfinite(strongest) and strongest > LAB_MAGNET_MAX:
         _flag(flags, [k for k in (*_TORQUES, "mu0_hk_eff") if k in q],
               f"the scans reach {strongest:.3g} T, beyond the {LAB_MAGNET_MAX:g} T of a "
-              "laboratory cryostat magnet: if the field column holds mT, read it so "
-              "(--override-unit field=mT, or --column-unit field=mT where its header writes "
-              "no unit); the torque fields scale with the field unit")
+              "laboratory cryostat magnet: if the field column holds another unit than its "
+              "header says (mT under 'T', Oe under 'mT'), read it in its own (--override-unit "
+              "field=UNIT, or --column-unit field=UNIT where its header writes none); the "
+              "torque fields scale with the field unit")
 
 
 def _at_bounds(fit) -> list:
