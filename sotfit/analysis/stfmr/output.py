@@ -793,13 +793,15 @@ _SPECTRUM_PATH = re.compile(r"^spectra\[(\d+)\]")
 
 def spectrum_flags(flags, n_spectra: int) -> list[str]:
     """The flags of each spectrum of a summary (:func:`sotfit.flags.collect_flags`) as one text
-    per spectrum: its distinct reasons joined by ``'; '`` (empty: none)."""
+    per spectrum: its distinct reasons joined by ``'; '``, ``'none'`` where it has none (an
+    empty cell is read as a number, NaN, by pandas and spreadsheets, which made the column
+    numeric in a table without flags)."""
     reasons: list[dict] = [{} for _ in range(n_spectra)]
     for f in flags or ():
         m = _SPECTRUM_PATH.match(f["quantity"])
         if m and int(m.group(1)) < n_spectra:
             reasons[int(m.group(1))].setdefault(f["reason"], None)
-    return ["; ".join(r) for r in reasons]
+    return ["; ".join(r) if r else "none" for r in reasons]
 
 
 def write_tables(analysis, out: Path, rows: SpectrumRows | None = None, flags=None) -> None:
