@@ -17,6 +17,7 @@ import argparse
 import gc
 import json
 import math
+import re
 import sys
 from functools import partial
 from pathlib import Path
@@ -413,7 +414,8 @@ def _common_angle(args, sweep, sample):
     return (dataclasses.replace(sample, angle=angle),
             f"field angle {angle:g} deg taken from the "
             + ("files" if wheres == ["the files"] else "files (" + "; ".join(
-                w.split(" (")[0] for w in wheres[:3]) + ("; ..." if len(wheres) > 3 else "")
+                re.sub(r" \([^()]*\)$", "", w) for w in wheres[:3])
+               + ("; ..." if len(wheres) > 3 else "")
                + ")") + " for the torques")
 
 
