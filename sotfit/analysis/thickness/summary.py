@@ -630,16 +630,18 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
 #: them is: resistivity above 2e4 uOhm cm (beta-W 300, BiSb 400, Bi2Se3 about 1000-2000,
 #: compensated topological-insulator films up to about 1e4: 1.5e4 of a measured film was
 #: flagged at a limit of 1e4; BiSb's 350.3 uOhm cm written as uOhm m is 3.5e4); a spin
-#: diffusion length above
-#: 100 nm (Pt, Ta, W 1-10 nm, BiSb 25 nm); |sigma_s| below 1e-3 x 1e5 (hbar/2e) S/m, whose
-#: torque efficiency xi = sigma_s rho no ST-FMR resolves.
+#: diffusion length above 100 nm (Pt, Ta, W 1-10 nm, BiSb 25 nm); |sigma_s| below 1e-3 x 1e5
+#: (hbar/2e) S/m and more than 3 standard errors from 0, whose torque efficiency
+#: xi = sigma_s rho no ST-FMR resolves (one consistent with zero is a light metal's, flagged
+#: as undetermined).
 RESISTIVITY_MAX = 2e4
 SPIN_DIFFUSION_LENGTH_MAX = 100.0
 SPIN_HALL_CONDUCTIVITY_MIN = 1e-3
 
 
-def _implausible_reason(kind: str, value: float) -> str | None:
-    """Why a value of ``kind`` (house units) is one no spin source has, or None."""
+def _implausible_reason(kind: str, value: float, stderr: float = math.nan) -> str | None:
+    """Why a value of ``kind`` (house units, standard error ``stderr``) is one no spin source
+    has, or None."""
     if kind == "resistivity" and value > RESISTIVITY_MAX:
         return (f"resistivity {value:.4g} uOhm cm is above {RESISTIVITY_MAX:g} uOhm cm, beyond "
                 "every metal (beta-W 300, BiSb 400) and most topological-insulator films: a "
@@ -650,7 +652,8 @@ def _implausible_reason(kind: str, value: float) -> str | None:
                 f"{SPIN_DIFFUSION_LENGTH_MAX:g} nm of any spin source of a thickness series "
                 "(Pt, Ta, W 1-10 nm, BiSb 25 nm): thicknesses in Angstrom headed nm give 10 "
                 "times the length; check the thickness unit")
-    if kind == "spin_hall_conductivity" and abs(value) < SPIN_HALL_CONDUCTIVITY_MIN:
+    if kind == "spin_hall_conductivity" and abs(value) < SPIN_HALL_CONDUCTIVITY_MIN \
+            and math.isfinite(stderr) and abs(value) > 3 * stderr:
         return (f"|spin Hall conductivity| {abs(value):.3g} x 1e5 (hbar/2e) S/m is below "
                 f"{SPIN_HALL_CONDUCTIVITY_MIN:g}: a torque efficiency no ST-FMR resolves; "
                 "check the unit of the xi^E columns (1e5 S/m headed S/m reads 1e5 times too "
@@ -670,7 +673,9 @@ def _flag_implausible(problem: ThicknessProblem, main, derived) -> None:
         kind = model_param(problem, n).name
         v = q.get("value")
         if isinstance(v, (int, float)) and math.isfinite(v):
-            reason = _implausible_reason(kind, float(v))
+            err = q.get("stderr")
+            reason = _implausible_reason(kind, float(v), float(err) if isinstance(
+                err, (int, float)) else math.nan)
             if reason and reason not in reasons:
                 reasons.append(reason)
     for series in problem.series:
