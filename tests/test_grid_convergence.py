@@ -197,3 +197,32 @@ def test_tmatrix_born_approximation_is_not_flagged_for_its_zero_efficiencies(tmp
     assert main([*argv, "--out", str(tmp_path / "born")]) == 0
     entry = json.loads((tmp_path / "born" / "summary.json").read_text())["ray_convergence"]
     assert entry["value"] < ESTIMATE_TOLERANCE and "flags" not in entry
+
+
+def test_a_deep_mexican_hat_is_inside_the_default_cut_off():
+    """alpha_R = 1 eV nm, m* = 0.5: the lower band falls into a Mexican hat whose contour lies at
+    6.6 1/nm; the default radius stopped at 0.78, below the window and still falling, and gave
+    S_y = 0 and +8.9 (wrong sign) for -793: the bands must stay on one side of the window out
+    to 64 times the radius. The default gives the sweep of an explicit radius far outside."""
+    from sotfit.models.kp.rashba_2deg import Rashba2DEG
+    from sotfit.models.kp.sweep import default_kmax, sweep_mu
+
+    model = Rashba2DEG(0.5, 1.0, 0.05, (0.0, 0.0, 1.0))
+    mus = np.array([0.0, 0.05])
+    kmax = default_kmax(model, mus)
+    assert kmax > 6.6
+    auto = sweep_mu(model, mus, kmax=kmax)
+    wide = sweep_mu(model, mus, kmax=20.0)
+    assert auto["surface"][:, 1] == pytest.approx(wide["surface"][:, 1], rel=1e-9)
+    assert auto["surface"][0, 1] == pytest.approx(-793.31, rel=1e-4)
+
+
+@pytest.mark.parametrize("argv", [["--model", "2deg", "--alpha-r", "0eVnm", "--j-ex", "50meV",
+                                   "--m-eff", "0.5", "--sweep", "mu=0:0.05:5"],
+                                  ["--model", "tmdc", "--tmdc", "WSe2", "--lambda-r", "0meV",
+                                   "--tau", "3ps", "--sweep", "mu=0.7:0.9:5"]])
+def test_kp_results_zero_by_symmetry_are_not_flagged(tmp_path, argv):
+    """Without Rashba coupling S is zero by symmetry (1e-13 of rounding): 'S changed by 39 %'
+    (the 2DEG) and 310 % (seed 000's TMDC at lambda_R = 0), --strict exit 3."""
+    assert main(["theory", "kp", *argv, "--no-figures", "--strict",
+                 "--out", str(tmp_path / "kp")]) == 0

@@ -41,7 +41,7 @@ ESTIMATE_TOLERANCE = 0.05
 NUMERICAL_ZERO = 1e-12
 
 
-def largest_change(results: dict, compared: dict, keys, siblings=()
+def largest_change(results: dict, compared: dict, keys, siblings=(), atol: float = 0.0
                    ) -> tuple[float, str | None, tuple]:
     """The largest change of any of ``keys`` between two grids, each quantity against its own
     largest magnitude (at least :data:`NUMERICAL_ZERO` times that of its ``siblings``).
@@ -56,6 +56,10 @@ def largest_change(results: dict, compared: dict, keys, siblings=()
     siblings : iterable of iterable of str
         Groups of ``keys`` of one unit: a quantity far below the others of its group is judged
         against :data:`NUMERICAL_ZERO` times the group's largest magnitude.
+    atol : float
+        A magnitude (in the quantities' unit) below which a quantity is zero but for rounding:
+        every change is judged against at least it (a result zero by symmetry in all its parts,
+        the 2DEG without Rashba coupling, was "S changed by 39 %").
 
     Returns
     -------
@@ -80,7 +84,7 @@ def largest_change(results: dict, compared: dict, keys, siblings=()
         finite = np.isfinite(a) & np.isfinite(b)
         if not finite.any():
             continue
-        scale = max(float(np.abs(a[finite]).max()), floor.get(key, 0.0))
+        scale = max(float(np.abs(a[finite]).max()), floor.get(key, 0.0), atol)
         if scale == 0.0:
             continue
         change = np.where(finite, np.abs(a - b), 0.0) / scale
@@ -127,7 +131,8 @@ def estimated_error(change_fine: float, change_coarse: float, of: str = "finest"
     return float((change_fine * q if of == "finest" else change_coarse) / (1.0 - q))
 
 
-def grid_error(results: dict, compute, n: int, minimum: int, keys, siblings=()) -> dict:
+def grid_error(results: dict, compute, n: int, minimum: int, keys, siblings=(),
+               atol: float = 0.0) -> dict:
     """The estimated error of ``results``, computed on a grid of ``n`` nodes per direction.
 
     The results are computed again with half and a quarter of the nodes, or with twice and
@@ -145,6 +150,8 @@ def grid_error(results: dict, compute, n: int, minimum: int, keys, siblings=()) 
     keys : iterable of str
     siblings : iterable of iterable of str
         Groups of ``keys`` of one unit (:func:`largest_change`).
+    atol : float
+        Magnitude of a quantity that is zero but for rounding (:func:`largest_change`).
 
     Returns
     -------
@@ -156,15 +163,15 @@ def grid_error(results: dict, compute, n: int, minimum: int, keys, siblings=()) 
     keys = tuple(keys)
     if n // 4 >= minimum:
         half, quarter = compute(n // 2), compute(n // 4)
-        fine, key, where = largest_change(results, half, keys, siblings)
-        error = estimated_error(fine, largest_change(half, quarter, keys, siblings)[0],
+        fine, key, where = largest_change(results, half, keys, siblings, atol)
+        error = estimated_error(fine, largest_change(half, quarter, keys, siblings, atol)[0],
                                 of="finest")
         compared = [n // 2, n // 4]
     else:
         double, quadruple = compute(2 * n), compute(4 * n)
-        coarse, key, where = largest_change(results, double, keys, siblings)
-        error = estimated_error(largest_change(double, quadruple, keys, siblings)[0], coarse,
-                                of="coarsest")
+        coarse, key, where = largest_change(results, double, keys, siblings, atol)
+        error = estimated_error(largest_change(double, quadruple, keys, siblings, atol)[0],
+                                coarse, of="coarsest")
         compared = [2 * n, 4 * n]
     return {"error": error, "quantity": key, "where": where, "compared": compared}
 

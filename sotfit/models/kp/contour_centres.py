@@ -4,7 +4,7 @@ The T = 0 Boltzmann route (:func:`~sotfit.models.kp.boltzmann.spin_density_t0`) 
 Fermi wave vectors along rays from a centre and weighs each crossing by k/|d eps/dk|: exact
 for contours that every ray crosses once (star-shaped about the centre), divergent where a
 ray grazes a contour. A Rashba ferromagnet magnetised in plane has its band-touching point,
-and the small Fermi contour about it, at k0 = (J/alpha_R) m x z rather than at k = 0; a
+and the small Fermi contour about it, at k0 = (J/alpha_R) z x m rather than at k = 0; a
 valley or a pocket sits elsewhere too. :func:`star_shaped_partition` looks for a centre
 about which every contour of a block is star-shaped (the touching points of adjacent bands
 and the centroids of each band's occupied and empty pockets are tried) and returns the
