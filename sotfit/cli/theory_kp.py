@@ -122,19 +122,21 @@ def add_parser(subparsers) -> None:
                    help="tmdc: gate field in V/nm (needs --table)")
     g.add_argument("--table", type=Path, help="tmdc: CSV of parameters over (twist, gate), "
                    "interpolated bicubically (format of data/kp/tmdc_cri3_table1.csv + 'gate (V/nm)')")
-    g.add_argument("--lambda-r", type=energy, help="Rashba coupling (tmdc, dirac), e.g. 1meV")
+    g.add_argument("--lambda-r", type=energy, help="Rashba coupling (tmdc, dirac), e.g. 1meV "
+                   "(default: tmdc 1meV, dirac 8meV)")
     g.add_argument("--alpha-r", type=quantity_type("rashba", "eVnm"),
                    help="2deg: Rashba constant alpha_R of -(alpha_R/2)(z x k).s, e.g. 0.01eVnm, "
                         "10meVnm or 0.1eVA (a bare number in eV nm); 'theory tmatrix --alpha a' "
-                        "is alpha_R = -2a (docs/kp.md)")
+                        "is alpha_R = -2a (docs/kp.md) (default 10meVnm)")
     g.add_argument("--j-ex", type=energy, help="2deg, dirac: exchange splitting J_ex of "
                    "-(J_ex/2) m.s, e.g. 52meV ('theory tmatrix --exchange D' is J_ex = -2D, i.e. "
-                   "2D with m reversed)")
+                   "2D with m reversed) (default: 2deg 50meV, dirac 60meV)")
     g.add_argument("--m-eff", type=number_type(positive=True),
-                   help="2deg: effective mass (electron masses)")
+                   help="2deg: effective mass (electron masses) (default 1)")
     g.add_argument("--hbar-v", type=quantity_type("rashba", "eVnm", positive=True),
-                   help="dirac: hbar v, e.g. 0.6582eVnm or 6.582eVA (a bare number in eV nm)")
-    g.add_argument("--delta", type=energy, help="dirac: mass Delta, e.g. 10meV")
+                   help="dirac: hbar v, e.g. 0.6582eVnm or 6.582eVA (a bare number in eV nm) "
+                        "(default 0.6582eVnm)")
+    g.add_argument("--delta", type=energy, help="dirac: mass Delta, e.g. 10meV (default 8meV)")
     g.add_argument("--theta-m", type=quantity_type("angle", "deg"), default=0.0,
                    help="magnetisation polar angle from z (default 0deg)")
     g.add_argument("--phi-m", type=quantity_type("angle", "deg"), default=0.0,
