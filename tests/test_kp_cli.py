@@ -228,3 +228,14 @@ def test_hbar_v_takes_a_unit(tmp_path):
     with pytest.raises(SystemExit):
         main(["theory", "kp", "--model", "dirac", "--hbar-v=-0.5", "--sweep", "mu=0.1:0.2:3",
               "--no-figures", "--out", str(tmp_path / "neg")])
+
+
+def test_a_kubo_summary_gives_the_tau_of_its_broadening(tmp_path):
+    """A Kubo run recorded the unused default tau = 1 ps beside its broadening."""
+    from sotfit.models.kp.operators import HBAR_EV_PS
+
+    out = tmp_path / "kubo"
+    assert main(["theory", "kp", "--model", "dirac", "--method", "kubo", "--eta", "2meV",
+                 "--sweep", "mu=-0.05:0.05:3", "--no-figures", "--out", str(out)]) == 0
+    tau = json.loads((out / "summary.json").read_text())["tau"]
+    assert tau["value"] == pytest.approx(HBAR_EV_PS / 0.004) and tau["from"] == "hbar/(2 eta)"

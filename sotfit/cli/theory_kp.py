@@ -25,6 +25,7 @@ import numpy as np
 from ..checks import check_names, check_number
 from ..models.grid_convergence import GRID_TOLERANCE, estimate_entry
 from ..models.kp.build import kp_model, magnetisation
+from ..models.kp.operators import HBAR_EV_PS
 from ..models.kp.specs import KP_MODELS
 from ..models.kp.sweep import kp_theory
 from ..io.text import parse_number
@@ -260,7 +261,10 @@ def _summary(args, model, res, field) -> dict:
         "hamiltonian": HAMILTONIANS[args.model],
         "parameters": {k: {"value": float(v), "unit": units[k]} for k, v in params.items()},
         "m": list(map(float, model.m)),
-        "tau": {"value": args.tau, "unit": "ps"},
+        # Kubo takes no tau of its own: the one of its broadening, hbar/(2 eta) (a Kubo
+        # summary recorded the unused default 1 ps)
+        "tau": ({"value": args.tau, "unit": "ps"} if args.method != "kubo" else
+                {"value": HBAR_EV_PS / (2 * args.eta), "unit": "ps", "from": "hbar/(2 eta)"}),
         "temperature": {"value": args.temperature, "unit": "eV"},
         "eta": None if args.eta is None else {"value": args.eta, "unit": "eV"},
         "field": {"value": field, "unit": "V/nm"},
