@@ -239,3 +239,15 @@ def test_a_kubo_summary_gives_the_tau_of_its_broadening(tmp_path):
                  "--sweep", "mu=-0.05:0.05:3", "--no-figures", "--out", str(out)]) == 0
     tau = json.loads((out / "summary.json").read_text())["tau"]
     assert tau["value"] == pytest.approx(HBAR_EV_PS / 0.004) and tau["from"] == "hbar/(2 eta)"
+
+
+def test_a_negative_quantity_after_its_option_is_its_value(tmp_path):
+    """'--j-ex -50meV' ended in argparse's "expected one argument" (the value read as an
+    option); it is '--j-ex=-50meV'."""
+    runs = {}
+    for name, argv in (("apart", ["--j-ex", "-50meV"]), ("joined", ["--j-ex=-50meV"])):
+        out = tmp_path / name
+        assert main(["theory", "kp", "--model", "2deg", *argv, "--sweep", "mu=0:0.05:3",
+                     "--no-figures", "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["parameters"]["j_ex"]
+    assert runs["apart"] == runs["joined"] == {"value": -0.05, "unit": "eV"}

@@ -182,10 +182,43 @@ def _format_warning(command, message, category, filename, lineno, line=None) -> 
     return f"sotfit {command}: warning: {message}\n"
 
 
+def _value_options(parser) -> set:
+    """The option strings, over every subcommand, that take a value (not switches)."""
+    import argparse
+
+    out, todo = set(), [parser]
+    while todo:
+        p = todo.pop()
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                todo.extend(action.choices.values())
+            elif action.option_strings and action.nargs != 0:
+                out.update(action.option_strings)
+    return out
+
+
+def joined_negative_values(parser, argv: list) -> list:
+    """``argv`` with an option that takes a value and a negative quantity after it written as one
+    (``--j-ex -50meV`` as ``--j-ex=-50meV``): argparse reads '-50meV' as an option and said
+    "expected one argument"."""
+    import re
+
+    takes, out, i = _value_options(parser), [], 0
+    while i < len(argv):
+        tok = str(argv[i])
+        if tok in takes and i + 1 < len(argv) and re.match(r"^-(?:\d|\.\d)", str(argv[i + 1])):
+            out.append(f"{tok}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 def main(argv=None) -> int:
     """Entry point of the ``sotfit`` command."""
     parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = joined_negative_values(parser, list(sys.argv[1:] if argv is None else argv))
     from .common import CLIError
 
     try:
