@@ -13,8 +13,12 @@ import math
 __all__ = ["LIMITS", "absurd", "check_number", "check_fields", "check_names"]
 
 
-#: Absurd limits of magnitudes: a value beyond them is a slip of unit, not a sample.
-LIMITS = {"length": "1m", "current": "10A", "field": "100T"}
+#: Absurd limits of magnitudes: a value beyond them is a slip of unit, not a sample (or, for
+#: the band models' energies, times and fields, far outside where a k.p model holds: bands of a
+#: few eV, relaxation times of a clean 2DEG below a nanosecond, transport fields far below the
+#: breakdown of 1 V/nm).
+LIMITS = {"length": "1m", "current": "10A", "field": "100T", "energy": "10eV", "time": "10ns",
+          "electric_field": "1V/nm", "rashba": "10eVnm"}
 
 
 def absurd(dimension: str) -> dict:
@@ -23,7 +27,8 @@ def absurd(dimension: str) -> dict:
     Parameters
     ----------
     dimension : str
-        A key of :data:`LIMITS` (``'length'``, ``'current'``, ``'field'``).
+        A key of :data:`LIMITS` (``'length'``, ``'current'``, ``'field'``, ``'energy'``,
+        ``'time'``, ``'electric_field'``, ``'rashba'``).
 
     Returns
     -------

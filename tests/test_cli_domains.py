@@ -119,6 +119,12 @@ def test_thickness_fix_and_prior_names_are_the_model_parameters(tmp_path, capsys
     ("--j-ex", "52", ("no unit",)), ("--field", "0V/m", ()), ("--field", "2e5", ("no unit",)),
     ("--m-eff", "0", ()), ("--alpha-r", "nan", ()), ("--decompose", "4,4", ()),
     ("--sweep", "mu=0:1e400:3", ()), ("--eta", "0meV", ()),
+    # magnitudes no k.p model holds at: unit slips that ran with exit 0
+    ("--tau", "3s", ("at most 10ns",)), ("--j-ex", "50eV", ("at most 10eV",)),
+    ("--temperature", "5eV", ("at most 1eV",)), ("--eta", "3eV", ("at most 1eV",)),
+    ("--field", "200V/nm", ("at most 1V/nm",)), ("--alpha-r", "20eVnm", ("at most 10eVnm",)),
+    ("--sweep", "mu=0:100:3", ("STOP", "at most 10eV")),
+    ("--map", "j_ex=0eV:50eV:3", ("STOP", "at most 10eV")),
 ])
 def test_kp_option_domains(tmp_path, capsys, option, value, also):
     _refused_by_parser([*KP, f"{option}={value}"], option, tmp_path / "out", capsys, also)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checks import check_names, check_number
+from ..checks import absurd, check_names, check_number
 from ..models.grid_convergence import GRID_TOLERANCE, estimate_entry
 from ..models.kp.build import kp_model, magnetisation
 from ..models.kp.operators import HBAR_EV_PS
@@ -62,7 +62,8 @@ def _range(text: str, dimension, unit, what: str):
             a, b = float(parts[0]), float(parts[1])
         else:
             a, b = quantity(parts[0], dimension, unit), quantity(parts[1], dimension, unit)
-        a, b = (check_number(f"{what} {text!r}: {end}", v)
+        bounds = absurd(dimension) if dimension == "energy" else {}
+        a, b = (check_number(end, v, unit=unit, **bounds)
                 for end, v in (("START", a), ("STOP", b)))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{what} {text!r}: {exc}") from None
@@ -116,7 +117,7 @@ def add_parser(subparsers) -> None:
                    help=f"also map the torque over a second parameter ({', '.join(MAP_PARAMETERS)})")
     g = p.add_argument_group("model parameters")
     g.add_argument("--tmdc", default="WSe2", help="tmdc: WSe2 or MoSe2 (Majidi et al. 2025, Table I)")
-    energy = quantity_type("energy")
+    energy = quantity_type("energy", limit=True)
     g.add_argument("--twist", type=quantity_type("angle", "deg"), default=0.0,
                    help="tmdc: twist angle (Table I has 0 and 30deg; others need --table)")
     g.add_argument("--gate", type=number_type(), default=0.0,
@@ -125,7 +126,7 @@ def add_parser(subparsers) -> None:
                    "interpolated bicubically (format of data/kp/tmdc_cri3_table1.csv + 'gate (V/nm)')")
     g.add_argument("--lambda-r", type=energy, help="Rashba coupling (tmdc, dirac), e.g. 1meV "
                    "(default: tmdc 1meV, dirac 8meV)")
-    g.add_argument("--alpha-r", type=quantity_type("rashba", "eVnm"),
+    g.add_argument("--alpha-r", type=quantity_type("rashba", "eVnm", limit=True),
                    help="2deg: Rashba constant alpha_R of -(alpha_R/2)(z x k).s, e.g. 0.01eVnm, "
                         "10meVnm or 0.1eVA (a bare number in eV nm); 'theory tmatrix --alpha a' "
                         "is alpha_R = -2a (docs/kp.md) (default 10meVnm)")
@@ -134,7 +135,7 @@ def add_parser(subparsers) -> None:
                    "2D with m reversed) (default: 2deg 50meV, dirac 60meV)")
     g.add_argument("--m-eff", type=number_type(positive=True),
                    help="2deg: effective mass (electron masses) (default 1)")
-    g.add_argument("--hbar-v", type=quantity_type("rashba", "eVnm", positive=True),
+    g.add_argument("--hbar-v", type=quantity_type("rashba", "eVnm", positive=True, limit=True),
                    help="dirac: hbar v, e.g. 0.6582eVnm or 6.582eVA (a bare number in eV nm) "
                         "(default 0.6582eVnm)")
     g.add_argument("--delta", type=energy, help="dirac: mass Delta, e.g. 10meV (default 8meV)")
@@ -143,15 +144,17 @@ def add_parser(subparsers) -> None:
     g.add_argument("--phi-m", type=quantity_type("angle", "deg"), default=0.0,
                    help="magnetisation azimuth from x (default 0deg)")
     r = p.add_argument_group("response")
-    r.add_argument("--tau", type=quantity_type("time", positive=True), default=1.0,
+    r.add_argument("--tau", type=quantity_type("time", positive=True, limit=True), default=1.0,
                    help="relaxation time, e.g. 3ps (default 1ps)")
-    r.add_argument("--temperature", type=quantity_type("energy", nonnegative=True), default=0.0,
+    r.add_argument("--temperature", type=quantity_type("energy", nonnegative=True, maximum="1eV"),
+                   default=0.0,
                    help="k_B T, e.g. 25.7meV (default 0: exact Fermi contours)")
-    r.add_argument("--eta", type=quantity_type("energy", positive=True),
+    r.add_argument("--eta", type=quantity_type("energy", positive=True, maximum="1eV"),
                    help="Kubo broadening, e.g. 2meV")
     r.add_argument("--theta-e", type=quantity_type("angle", "deg"), default=0.0,
                    help="field direction from x (default 0deg)")
-    r.add_argument("--field", type=quantity_type("electric_field", positive=True), default=2e5,
+    r.add_argument("--field", type=quantity_type("electric_field", positive=True, limit=True),
+                   default=2e5,
                    help="electric field for S and tau, e.g. 0.2mV/nm (the default)")
     r.add_argument("--second-order", action="store_true", help="also the second-order intra-band term")
     r.add_argument("--decompose", metavar="N_THETA,N_PHI", type=_decompose_type,
