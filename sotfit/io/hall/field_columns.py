@@ -7,21 +7,15 @@ field, with a field column (docs/io.md, "Rotations side by side").
 from __future__ import annotations
 
 import functools
-import re
 
 import numpy as np
 
 from ...units import to_house
 from .columns import _harmonic_of, _is_angle_col, _is_field_col
 from .file_quantities import _NAME_FIELD_RE, _NAME_UNITS, name_number
+from .name_tokens import name_without
 
 __all__ = ["rotations_side_by_side"]
-
-
-#: Separators left where a field is taken out of a name: before the unit (``X1_ (uV)``), doubled
-#: (``phi__X1``), or at either end.
-_BEFORE_UNIT = re.compile(r"[_\-=\s]+(?=[(\[])")
-_DOUBLED = re.compile(r"[_\-=]{2,}")
 
 
 def _field_of(column) -> tuple[float, str, str] | None:
@@ -34,8 +28,7 @@ def _field_of(column) -> tuple[float, str, str] | None:
     (hit,) = hits
     unit = _NAME_UNITS.get(hit.group("unit"), hit.group("unit"))
     value = float(to_house(name_number(hit.group("num"), name), unit, "field")[0])
-    rest = _DOUBLED.sub("_", _BEFORE_UNIT.sub(" ", name[:hit.start()] + name[hit.end():]))
-    return value, hit.group(0).strip("_=- "), rest.strip(" _-=")
+    return value, hit.group(0).strip("_=- "), name_without(name, hit.start(), hit.end())
 
 
 def rotations_side_by_side(df):

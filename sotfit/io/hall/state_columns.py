@@ -14,6 +14,7 @@ import numpy as np
 from .columns import _harmonic_of
 from .field_columns import _lines_of_rows
 from .loops import _switch
+from .name_tokens import name_without
 from .scan import HallReadError
 
 __all__ = ["states_side_by_side", "STATE_COLUMN"]
@@ -32,9 +33,6 @@ _STATE_RE = re.compile(
     r"|(?:(?<=^)|(?<=[_\s.]))(?P<a>[+-])\s?m_?z?(?=$|[_\s.(\[])"
     r"|(?:(?<=^)|(?<=[_\s.]))m_?z?\s?(?P<b>[+-])(?=$|[_\s.(\[])", re.I)
 _WORDS = {"up": 1, "pos": 1, "positive": 1, "down": -1, "neg": -1, "negative": -1}
-#: Separators left where a state is taken out of a name (as for a field in the name).
-_BEFORE_UNIT = re.compile(r"[_\-=\s.]+(?=[(\[])")
-_DOUBLED = re.compile(r"[_\-=\s]{2,}")
 
 
 def _state_of(column) -> tuple[int, str, str] | None:
@@ -50,10 +48,7 @@ def _state_of(column) -> tuple[int, str, str] | None:
     word = hit.group("w") or hit.group("p")
     sign = _WORDS[word.lower()] if word else \
         (1 if (hit.group("a") or hit.group("b")) == "+" else -1)
-    rest = head[:hit.start()] + head[hit.end():] + name[len(head):]
-    rest = _DOUBLED.sub(lambda m: "_" if "_" in m.group(0) else " ",
-                        _BEFORE_UNIT.sub(" ", rest)).strip(" _-=.")
-    return sign, hit.group(0).strip(), rest
+    return sign, hit.group(0).strip(), name_without(name, hit.start(), hit.end())
 
 
 def states_side_by_side(path, df):
