@@ -69,7 +69,7 @@ def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
     esc = 1.0 if post is not None else scale
     out = _header(problem, mech, post)
     main = []  # (summary quantity, result name)
-    derived = []  # (summary quantity, kind)
+    derived = []  # (summary quantity, kind, interface index)
     for k in ("spin_diffusion_length", "spin_hall_conductivity", "resistivity", "g_sf"):
         if k in best.params:
             out[k] = _entry(best, k, STABLE_UNITS[k], post, esc)
@@ -210,7 +210,7 @@ def _derived_g_entries(e: dict, problem: ThicknessProblem, k: int, lsq, post, sc
     for key, q in (("re_g_mix", re), ("im_g_mix", im)):
         q["derived_from"] = src
         e[key] = q
-        derived.append((q, key))
+        derived.append((q, key, k))
     return corr
 
 
@@ -502,12 +502,12 @@ def _chi_square_too_small(lsq) -> str | None:
 
 def _derived_of(problem: ThicknessProblem, name: str, derived) -> list:
     """The derived G quantities of the interface whose parameter is ``name`` (``derived`` holds
-    Re G and Im G of each interface in turn, :func:`_derived_g_entries`); all of them when the
+    ``(quantity, kind, interface index)``, :func:`_derived_g_entries`); all of them when the
     parameter is no interface's."""
     for k, names in enumerate(problem.interface_params):
-        if name in names.values() and len(derived) == 2 * len(problem.interface_params):
-            return [q for q, _ in derived[2 * k:2 * k + 2]]
-    return [q for q, _ in derived]
+        if name in names.values():
+            return [q for q, _, i in derived if i == k]
+    return [q for q, _, _ in derived]
 
 
 def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, bounds,
@@ -516,7 +516,7 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
 
     ``main`` lists ``(summary quantity, result name)``; only quantities the fit varied get
     the fit-quality flags, every one gets the physical check. ``derived`` lists
-    ``(summary quantity, kind)`` of quantities computed from the fitted ones (G of a
+    ``(summary quantity, kind, interface index)`` of quantities computed from the fitted ones (G of a
     microscopic fit): fit-quality flags and the physical check of ``kind``.
     """
     from ...bayes import parameter_bounds
@@ -524,7 +524,7 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
 
     notes = []
     varied = set((post if post is not None else lsq).varied)
-    fitted = [q for q, n in main if n in varied] + [q for q, _ in derived]
+    fitted = [q for q, n in main if n in varied] + [q for q, _, _ in derived]
     r = float(lsq.redchi)
     bnds = parameter_bounds(problem.models, lsq.param_maps, bounds)
     at_bound = []
@@ -616,7 +616,8 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
                     if m == n or (m in varied and _correlated(post, n, m)):
                         add_flag(other, reason)
                 notes.append(reason)
-    for q, kind in [(q, model_param(problem, n).name) for q, n in main] + list(derived):
+    for q, kind in ([(q, model_param(problem, n).name) for q, n in main]
+                    + [(q, kind) for q, kind, _ in derived]):
         what = NONNEGATIVE.get(kind)
         v = q["value"]
         if what and math.isfinite(v) and (v < 0 or (kind == "resistivity" and v == 0)):
@@ -684,5 +685,5 @@ def _flag_implausible(problem: ThicknessProblem, main, derived) -> None:
             if said and said not in reasons:
                 reasons.append(said)
     for reason in reasons:
-        for q in [q for q, _ in main] + [q for q, _ in derived]:
+        for q in [q for q, _ in main] + [q for q, _, _ in derived]:
             add_flag(q, reason)
