@@ -117,26 +117,26 @@ def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
 def theory_command(mechanism: str, entry: dict, options) -> str | None:
     """The ``sotfit theory interface`` command that gives the G of an interface's fitted
     microscopic parameters (``entry``: the interface's summary entry) with the options of the
-    fit (the two commands' defaults differ: the delta barrier's k_F is 3/nm and theta_m 90 deg
-    here, 10/nm and 0 deg there, and its G at the fit's (u0, u_ex) came out 11 times off)."""
+    fit, the mechanism's defaults filled in (the two commands' defaults differ: the delta
+    barrier's k_F is 3/nm and theta_m 90 deg here, 10/nm and 0 deg there, and its G at the fit's
+    (u0, u_ex) came out 11 times off)."""
     def value(name):
         q = entry.get(name)
         return float(q["value"]) if isinstance(q, dict) and "value" in q else None
 
-    o = dict(options or {})
-    if mechanism == "interface-delta" and None not in (value("u0"), value("u_ex")):
-        u_r = value("u_R") if value("u_R") is not None else o.get("u_R", 0.0)
+    mech = get_mechanism(mechanism)
+    o = mech.options(options)
+    if mech.name == "interface-delta" and None not in (value("u0"), value("u_ex")):
+        u_r = value("u_R") if value("u_R") is not None else o["u_R"]
         return (f"sotfit theory interface --model delta --map u0={value('u0'):.10g},"
-                f"u_ex={value('u_ex'):.10g} --u-R={u_r:.10g} --k-fermi {o.get('k_fermi', 3.0):g} "
-                f"--theta-m {o.get('theta_m', 90.0):g}deg --phi-m {o.get('phi_m', 90.0):g}deg "
-                "--out OUT")
+                f"u_ex={value('u_ex'):.10g} --u-R={u_r:.10g} --k-fermi {o['k_fermi']:g} "
+                f"--theta-m {o['theta_m']:g}deg --phi-m {o['phi_m']:g}deg --out OUT")
     exchange = value("exchange") if value("exchange") is not None else value("J")
-    if mechanism == "interface-barrier" and None not in (value("delta_t"), exchange):
-        t0 = o.get("t0", 1.0)
+    if mech.name == "interface-barrier" and None not in (value("delta_t"), exchange):
         return (f"sotfit theory interface --model barrier --map dt={value('delta_t'):.10g},"
-                f"J={exchange:.10g} --t0 {t0:g}eV --fermi-energy={o.get('fermi_energy', -4.0):g}eV "
-                f"--eps-m={o.get('eps_m', 0.0):g}eV --t-c={o.get('t_c_ratio', 1.0) * t0:g}eV "
-                f"--lattice-constant {o.get('lattice_constant', 0.3):g}nm --out OUT")
+                f"J={exchange:.10g} --t0 {o['t0']:g}eV --fermi-energy={o['fermi_energy']:g}eV "
+                f"--eps-m={o['eps_m']:g}eV --t-c={o['t_c_ratio'] * o['t0']:g}eV "
+                f"--lattice-constant {o['lattice_constant']:g}nm --out OUT")
     return None
 
 
