@@ -49,6 +49,7 @@ __all__ = [
     "split_header",
     "header_dimension",
     "dimension_of",
+    "readings_text",
     "gyromagnetic_ratio_from_g",
     "g_from_gyromagnetic_ratio",
     "GAMMA_FREE_ELECTRON",
@@ -385,6 +386,49 @@ def convert(value, from_unit: str, to_unit: str):
         raise UnitError(f"cannot convert {from_unit!r} ({da}) to {to_unit!r} ({db})")
     factor = _TABLES[da][a] / _TABLES[db][b]
     return value if factor == 1.0 else value * factor
+
+
+#: The units a column of each dimension is written in by instruments, for the readings of a
+#: column without one (:func:`readings_text`), and the smallest largest magnitude a scan of
+#: it reaches in house units (a field scan that stays below 1 mT is none of sotfit's).
+COMMON_UNITS = {"field": ("T", "mT", "Oe", "kOe")}
+SCAN_FLOOR = {"field": 1e-3}
+
+
+def readings_text(values, dimension: str) -> str | None:
+    """What the largest magnitude of a column without a unit would be in each common unit of
+    ``dimension`` (those within the absurd limit of :data:`sotfit.checks.LIMITS` and above
+    :data:`SCAN_FLOOR`), so that a
+    message asking for the unit does not suggest one the numbers contradict.
+
+    Parameters
+    ----------
+    values : array_like
+        The column's numbers (non-finite ones are ignored).
+    dimension : str
+        A key of :data:`COMMON_UNITS` (``'field'``).
+
+    Returns
+    -------
+    str or None
+        For example ``"its largest |value| is 8564: 8.56 T if in mT, 0.856 T if in Oe"``;
+        None without finite values or common units.
+    """
+    import numpy as np
+
+    from .checks import LIMITS
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0 or dimension not in COMMON_UNITS:
+        return None
+    top = float(np.max(np.abs(v)))
+    limit = quantity(LIMITS[dimension], dimension) if dimension in LIMITS else math.inf
+    house = HOUSE[dimension]
+    floor = SCAN_FLOOR.get(dimension, 0.0)
+    said = [f"{to_house(top, u, dimension)[0]:.3g} {house} if in {u}"
+            for u in COMMON_UNITS[dimension] if floor <= to_house(top, u, dimension)[0] <= limit]
+    return f"its largest |value| is {top:.4g}" + (": " + ", ".join(said) if said else "")
 
 
 def to_house(value, unit: str, dimension: str | None = None):

@@ -296,3 +296,25 @@ def _same_as_the_bundled_sweeps(tmp_path, name):
          for n in (name, "plain")}
     for k in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_hk_eff"):
         assert q[name][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)
+
+
+def test_a_field_column_without_unit_is_asked_about_with_its_readings(tmp_path, capsys):
+    """A field column without a unit was answered with an example unit ('give --field-unit mT'),
+    whatever its numbers: a column in Oe given mT as the message said gave H_FL and H_K 10 times
+    too large with exit 0. The message now says what each unit would make of the column's
+    largest value and suggests none."""
+    d = _copy(tmp_path, "pma")
+    for f in d.glob("sweep_*.csv"):
+        df = pd.read_csv(f)
+        df["field (mT)"] *= 10.0                                   # the sweeps in Oe
+        df.rename(columns={"field (mT)": "field"}).to_csv(f, index=False)
+    sweeps = sorted(map(str, d.glob("sweep_*.csv")))
+    top = max(pd.read_csv(f)["field"].abs().max() for f in d.glob("sweep_*.csv"))
+    argv = ["hall", *sweeps, "--method", "hayashi", *CONV, "--r-phe", "0.15Ohm"]
+    assert main([*argv, "--out", str(tmp_path / "bare")]) == 2
+    err = capsys.readouterr().err
+    assert "column 'field' has no unit in its header" in err
+    assert f"{top * 1e-3:.3g} T if in mT, {top * 1e-4:.3g} T if in Oe" in err
+    assert "--field-unit UNIT or --column-unit field=UNIT" in err and "field-unit mT" not in err
+    assert main([*argv, "--field-unit", "Oe", "--out", str(tmp_path / "unit")]) == 0
+    _same_as_the_bundled_sweeps(tmp_path, "unit")

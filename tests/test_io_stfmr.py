@@ -540,6 +540,15 @@ def test_header_unit_and_option_that_disagree(tmp_path):
     assert read_stfmr(p, field_unit="oe")[0].meta["units_from"] == "header"
 
 
+def test_a_field_column_without_unit_is_asked_about_with_its_readings(tmp_path):
+    """The message for a field column without a unit says what each common unit would make of
+    its largest value (an example unit alone invites the wrong one: Oe read as mT is 10x)."""
+    p = write(tmp_path / "s_9GHz.csv", "Field,Vmix (uV)\n1000,1\n2000,2\n3000,3\n")
+    with pytest.raises(UnitError, match=r"'Field' \(column 0\) \(field\) has no unit \(its largest "
+                       r"\|value\| is 3000: 3 T if in mT, 0\.3 T if in Oe\)"):
+        read_stfmr(p)
+
+
 def test_headerless_file_needs_columns_and_units(tmp_path):
     p = write(tmp_path / "9GHz.txt", "0.1\t1e-6\n0.2\t2e-6\n0.3\t3e-6\n")
     with pytest.raises(DataError, match=r"9GHz\.txt: .*no column header row.*field_column="):

@@ -115,9 +115,9 @@ def _field_variable(p, df, blk, rows, o, meta):
     """The swept field (T) of a field sweep, from its column or the magnet current and the
     calibration, and the columns that tell its scans apart."""
     if blk.var is not None:
-        fu = _unit_of_role(p, blk.var, "field", "field", o, "field_unit")
-        x = _check_values(to_house(_values(p, df, blk.var, rows), fu, "field")[0], blk.var, p,
-                          "field")
+        raw = _values(p, df, blk.var, rows)
+        fu = _unit_of_role(p, blk.var, "field", "field", o, "field_unit", raw)
+        x = _check_values(to_house(raw, fu, "field")[0], blk.var, p, "field")
         meta["field_unit_in_file"] = fu
     else:
         cm = blk.roles["magnet_current"]

@@ -34,8 +34,9 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
         option = float(o["field"])
         given = _opt("field", f"{option * 1e3:g}mT" if _STYLE.get() == "cli" else option)
         if cf is not None:          # the option never silently replaces the file's column
-            fu = _unit_of_role(p, cf, "field", "field", o, "field_unit")
-            fv = to_house(_values(p, df, cf, rows), fu, "field")[0]
+            raw = _values(p, df, cf, rows)
+            fu = _unit_of_role(p, cf, "field", "field", o, "field_unit", raw)
+            fv = to_house(raw, fu, "field")[0]
             if not np.allclose(fv, option, rtol=1e-6, atol=0.0):
                 raise HallReadError(f"{p}: column {cf!r} gives the field {_range_text(fv, 1e3)} mT but "
                                     f"{given} was given; leave the option out to use the "
@@ -48,8 +49,9 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
                                     "file's, or correct it")
         return np.full(n, option), np.zeros(n), np.zeros(n, bool)
     if cf is not None:
-        fu = _unit_of_role(p, cf, "field", "field", o, "field_unit")
-        fv = _check_values(to_house(_values(p, df, cf, rows), fu, "field")[0], cf, p, "field")
+        raw = _values(p, df, cf, rows)
+        fu = _unit_of_role(p, cf, "field", "field", o, "field_unit", raw)
+        fv = _check_values(to_house(raw, fu, "field")[0], cf, p, "field")
         out = _rotation_fields(fv, np.zeros(n), cf, meta) + (np.zeros(n, bool),)
         _column_agrees_with_file(p, df, cf, fu, out[0])
         return out

@@ -7,7 +7,7 @@ import contextvars
 import re
 import warnings
 
-from ...units import UnitError, normalise_unit, split_header, to_house
+from ...units import UnitError, normalise_unit, readings_text, split_header, to_house
 from .columns import COLUMN_ROLES
 from .scan import HallReadError
 
@@ -163,8 +163,10 @@ _EXAMPLE_UNITS = {"angle": "deg", "field": "mT", "voltage": "V", "resistance": "
                   "current": "mA"}
 
 
-def _unit_of_role(p, col, role, dimension, o, what):
-    """Unit of column ``col`` of ``role``: its header, the column unit or the option ``what``."""
+def _unit_of_role(p, col, role, dimension, o, what, values=None):
+    """Unit of column ``col`` of ``role``: its header, the column unit or the option ``what``
+    (``values``, the column's numbers, say what each unit would make of them where none is
+    given: an example unit, mT for a column in Oe, gave fields 10 times too large)."""
     cu = o["column_units"].get(role)
     gu = o.get(what) if what else None
     try:
@@ -197,9 +199,13 @@ def _unit_of_role(p, col, role, dimension, o, what):
                                 f"in {nu} with {_override_opt(role, nu)})")
         hu = hu or nu
     if hu is None:
-        ex = _EXAMPLE_UNITS[dimension]
+        readings = readings_text(values, dimension) if values is not None else None
+        ex = "UNIT" if readings else _EXAMPLE_UNITS[dimension]
         how = [_opt(what, ex)] if what else []
         how.append(_unit_opt(role, ex))
+        if readings:
+            raise HallReadError(f"{p}: column {col!r} has no unit in its header ({readings}); "
+                                f"give {' or '.join(how)} with the unit the instrument wrote")
         raise HallReadError(f"{p}: column {col!r} has no unit in its header; give "
                             f"{' or '.join(how)}")
     try:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import units as _units
 from ...data import DataError
-from ...units import UnitError
+from ...units import UnitError, readings_text
 from ..table import ERROR_WORDS
 from ..text import Table
 from .. import cache as _cache
@@ -371,8 +371,11 @@ def _find_unit(table: Table, col: int, dimension: str, option_unit: str | None,
             f"units; pass {_opt(option)} (accepted: {_accepted(dimension)}), for example "
             f"{_opts(_opt('field_unit', 'Oe'), _opt('voltage_unit', 'V'))}"
         )
+    # what each unit would make of the numbers: an example unit alone invites the wrong one
+    readings = readings_text(table.data[:, col], dimension) if table.data.ndim == 2 else None
     raise UnitError(
-        f"{table.name}: {table.column_label(col)} ({dimension}) has no unit, and "
+        f"{table.name}: {table.column_label(col)} ({dimension}) has no unit"
+        f"{f' ({readings})' if readings else ''}, and "
         f"{_opt(option)} was not given; pass {_opt(option)} (accepted: {_accepted(dimension)}), "
         f"for example {example} if the file holds field in T and V_mix in V, or write "
         f"the unit in the header ('{'Field (Oe)' if dimension == 'field' else 'Vmix (V)'}', "
