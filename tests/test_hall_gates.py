@@ -154,11 +154,14 @@ def test_example_data_give_no_flags_on_the_torque_fields(tmp_path):
     tilted = sorted(str(p) for p in (EX / "pma_tilted").glob("sweep_*.csv"))
     # (b) with the thermal term of the example (without it, its H_DL holds it: flagged)
     r_ane = f"{json.loads((EX / 'truth.json').read_text())['samples']['pma']['r_ane']}Ohm"
+    h_fl = f"{json.loads((EX / 'truth.json').read_text())['samples']['pma']['mu0_h_fl']}T"
     runs = {"a": [*phis, "--method", "avci", "--meff", "0.8T", "--r-ahe", "0.8Ohm"],
             "b": [*sweeps, "--method", "hayashi", "--r-phe", "0.15Ohm", "--r-ane", r_ane],
             "b_tilted": [*tilted, "--method", "hayashi", "--r-phe", "0.15Ohm", "--theta-h-stderr", "1",
                          "--r-ane", r_ane],
-            "c": [*thetas, "--method", "angular", "--r-phe", "0.15Ohm"],
+            # (c) with the field-like field of the example (without it, its H_DL holds
+            # 2 R_PHE H_FL/R_AHE, 4 standard errors: flagged)
+            "c": [*thetas, "--method", "angular", "--r-phe", "0.15Ohm", "--h-fl", h_fl],
             "d": [*thetas[:3], *sweeps, "--method", "macrospin", "--r-phe", "0.15Ohm", "--free", "tilt_x,tilt_y"]}
     for name, args in runs.items():
         assert main(["hall", *args, *CONV, *sample, "--out", str(tmp_path / name)]) == 0
@@ -498,3 +501,42 @@ def test_rotation_fields_beyond_a_laboratory_magnet_are_flagged(tmp_path):
     for k in ("mu0_h_dl", "mu0_h_fl_oe"):
         assert any(said in f for f in slip[k]["flags"]), slip[k]["flags"]
         assert not any(said in f for f in right[k].get("flags", []))
+
+
+def test_angular_with_r_phe_but_without_the_field_like_field_flags_h_dl(tmp_path):
+    """Method (c) with R_PHE given and no --h-fl took the field-like term as 0 with a note
+    alone: the example's H_DL came out 2 R_PHE H_FL/R_AHE (0.25 mT, 4 standard errors) above
+    the planted 2 mT, unflagged (an outside trial: 0.83 for 1.2 mT, 8.7 standard errors). It
+    is flagged now; with the field-like field the planted value is recovered."""
+    truth = json.loads((EX / "truth.json").read_text())["samples"]["pma"]
+    thetas = sorted(str(p) for p in (EX / "pma").glob("theta_*.csv"))
+    argv = ["hall", *thetas, "--method", "angular", *CONV, "--r-phe", f"{truth['r_phe']}Ohm"]
+    assert main([*argv, "--out", str(tmp_path / "no_hfl")]) == 0
+    q = json.loads((tmp_path / "no_hfl" / "summary.json").read_text())["quantities"]["mu0_h_dl"]
+    bias = 2 * truth["r_phe"] * truth["mu0_h_fl"] / truth["r_ahe"]
+    assert abs(q["value"] - truth["mu0_h_dl"] - bias) < 2 * q["stderr"] < bias
+    assert any("mu0_h_fl_oe not given" in f for f in q["flags"])
+    assert main([*argv, "--h-fl", f"{truth['mu0_h_fl']}T", "--out", str(tmp_path / "hfl")]) == 0
+    q = json.loads((tmp_path / "hfl" / "summary.json").read_text())["quantities"]["mu0_h_dl"]
+    assert abs(q["value"] - truth["mu0_h_dl"]) < 2 * q["stderr"] and not q.get("flags")
+
+
+def test_hayashi_without_r_ane_flags_the_field_like_field_too(tmp_path):
+    """Method (b) without r_ane flagged H_DL (it holds the Nernst term) but not H_FL, which
+    holds 4 xi r_ane H_K/(R_AHE (1 - 4 xi^2)) through the planar Hall mixing of the sweeps (an
+    outside trial: -0.17 mT for -0.8, 83 standard errors, unflagged). Both are flagged now;
+    with r_ane the planted fields are recovered unflagged."""
+    truth = json.loads((EX / "truth.json").read_text())["samples"]["pma"]
+    sweeps = sorted(str(p) for p in (EX / "pma").glob("sweep_*.csv"))
+    argv = ["hall", *sweeps, "--method", "hayashi", *CONV, "--r-phe", f"{truth['r_phe']}Ohm"]
+    assert main([*argv, "--out", str(tmp_path / "no_ane")]) == 0
+    q = json.loads((tmp_path / "no_ane" / "summary.json").read_text())["quantities"]
+    xi = truth["r_phe"] / truth["r_ahe"]
+    shift = 4 * xi * truth["r_ane"] * truth["mu0_hk"] / (truth["r_ahe"] * (1 - 4 * xi ** 2))
+    fl = q["mu0_h_fl_oe"]
+    assert abs(fl["value"] - truth["mu0_h_fl"] - shift) < 3 * fl["stderr"]
+    assert any("no r_ane given while R_PHE is not 0" in f for f in fl["flags"])
+    assert main([*argv, "--r-ane", f"{truth['r_ane']}Ohm", "--out", str(tmp_path / "ane")]) == 0
+    q = json.loads((tmp_path / "ane" / "summary.json").read_text())["quantities"]
+    assert abs(q["mu0_h_fl_oe"]["value"] - truth["mu0_h_fl"]) < 2 * q["mu0_h_fl_oe"]["stderr"]
+    assert not q["mu0_h_fl_oe"].get("flags")

@@ -29,6 +29,13 @@ NO_R_PHE_FLAG = ("R_PHE not given (--r-phe; Python: r_phe=...): the field-like t
                  "the planar Hall effect is negligible)")
 
 
+#: The flag of method (c) with R_PHE but without the field-like field (``mu0_h_fl=None``).
+NO_H_FL_FLAG = ("mu0_h_fl_oe not given (--h-fl; Python: mu0_h_fl=) while R_PHE is not 0: the "
+                "field-like term R_PHE (H_FL + H_Oe)/(H + H_K) of the pole slopes is taken as 0, "
+                "and mu0_h_dl then holds 2 R_PHE (H_FL + H_Oe)/R_AHE beside the damping-like "
+                "field, not in its standard error: give mu0_h_fl_oe of method (b)")
+
+
 def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu0_h_fl=None,
             max_sin=0.25, include_one: bool = False, r_ohe: float = 0.0, theta0: float = 0.0,
             theta_m_from: str = "r1w", sample: Sample | None = None) -> HallResult:
@@ -126,10 +133,6 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         return HallResult("angular", q, rows, excluded, notes, fits, flags)
     _require_enough_fields(bs, given.nmin, hk, excluded)
     rs, jac = _fit_slope_law(bs, sl, hk, include_one, fits, flags)
-    if mu0_h_fl is None and _nominal(r_phe) != 0:
-        notes.append("mu0_h_fl_oe not given: the field-like term R_PHE (H_FL + H_Oe)/(H + H_K) is "
-                     "assumed zero; give the field-like field with the Oersted field, mu0_h_fl_oe "
-                     "of method (b) (--h-fl; Python: mu0_h_fl=), to remove it")
     if first is not None:
         first, r_ahe_u, hk_u = _second_pass(coherent, given, first, rs, r_ahe_v, hk, fits)
     q = _quantities(given, rs, jac, hk_u - hk, r_ahe_u, hk_u)
@@ -140,6 +143,9 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     if not r_phe_given:
         # H_DL 1.27 mT for 1.5 passed --strict with a note alone
         _flag(flags, ["mu0_h_dl"], NO_R_PHE_FLAG)
+    elif mu0_h_fl is None and _nominal(r_phe) != 0:
+        # the same bias with R_PHE given and a note alone: 0.83 mT for 1.2, 8.7 standard errors
+        _flag(flags, ["mu0_h_dl"], NO_H_FL_FLAG)
     q = efficiencies(q, sample, notes)
     _zero_gate(q, flags)
     _anisotropy_gate(q, flags)

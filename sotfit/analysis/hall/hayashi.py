@@ -173,6 +173,13 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
               "(the same symmetry as the damping-like signal in these sweeps, not in its standard "
               "error); give r_ane from method (c) or (d), with its error (--r-ane "
               "0.184+/-0.063mOhm)")
+        if _nominal(rp) != 0:
+            # through the xi-mixing the field-like field holds it too: -0.17 mT for -0.8 (83
+            # standard errors) came out unflagged beside a flagged H_DL
+            _flag(flags, ["mu0_h_fl_oe"], "no r_ane given while R_PHE is not 0: through the "
+                  "mixing of the x and y sweeps by the planar Hall effect, mu0_h_fl_oe includes "
+                  "4 xi r_ane H_K/(R_AHE (1 - 4 xi^2)) (xi = R_PHE/R_AHE; docs/hall.md), not in "
+                  "its standard error; give r_ane from method (c) or (d), with its error")
     elif not hasattr(r_ane, "std_dev") or r_ane.std_dev == 0:
         notes.append("r_ane taken as exact: its own standard error (from method (c) or (d)) is "
                      "not in the error of mu0_h_dl; give it with its error (--r-ane "
