@@ -61,6 +61,11 @@ def _igor_text(text):
             + "; ".join(f'SetScale d 0,0,"{u}", {n}' for n, u in zip(names, units)) + "\n")
 
 
+def _text_settings(text):
+    """LabVIEW's settings above a tab table: name and text value, no colon, no number."""
+    return "Lock-in\tSR830\nSample\tPt/Py\n" + _tab(text)
+
+
 def _convert(files, folder, convert, suffix):
     folder.mkdir()
     out = []
@@ -90,6 +95,9 @@ def csv_summary(tmp_path_factory):
     (_semicolon_decimal_comma, ".csv", "read as semicolon-separated with decimal commas"),
     (_labview, ".txt", "read as tab-separated; 5 preamble line(s) above the column header row "
                        "(line 8) skipped as comments and 'key: value' entries"),
+    # settings of text values alone were refused as stray lines ('is neither a comment ...')
+    (_text_settings, ".txt", "read as tab-separated; 2 preamble line(s) above the column header "
+                             "row (line 3) skipped as comments and 'key: value' entries"),
 ])
 def test_converted_tables_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summary, convert,
                                                               suffix, note):

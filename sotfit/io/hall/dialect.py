@@ -361,7 +361,9 @@ def _pair(line: str, numbers_only: bool):
 def _settings(lines: list[str]) -> set[int]:
     """Indices of the lines that are settings of two cells with a text value (``Instrument,SR830``):
     those of a run of such settings (blank lines and comments between them) that holds one with a
-    number; a run's last line directly above a row of numbers is the column header row of a
+    number or ends at a column header row of three or more columns (``Lock-in<TAB>SR830``,
+    ``Sample<TAB>Pt/Py`` above ``phi (deg)<TAB>X1 (V)<TAB>...``: LabVIEW's settings, refused as
+    stray lines); a run's last line directly above a row of numbers is the column header row of a
     two-column table, not a setting."""
     out: set[int] = set()
     run: list[int] = []
@@ -374,12 +376,22 @@ def _settings(lines: list[str]) -> set[int]:
             run.append(i)
             numeric = numeric or _pair(line, numbers_only=True) is not None
             continue
-        if run and numeric:
+        if run and (numeric or (i < len(lines) and _wider_header(lines, i))):
             out.update(run[:-1] if i < len(lines) and _all_numbers(line) else run)
         if i < len(lines) and not _is_entry(line):
             break
         run, numeric = [], False
     return out
+
+
+def _wider_header(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` is a column header row of three or more cells (split by a tab,
+    semicolon or comma) above a row of numbers."""
+    if _all_numbers(lines[i]) or not any(len(_header_cells(lines[i], d)) >= 3
+                                         for d in ("\t", ";", ",")):
+        return False
+    below = _following_rows(lines, i, 1)
+    return bool(below) and _all_numbers(lines[below[0]])
 
 
 def _header_row(lines: list[str]):
