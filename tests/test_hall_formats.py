@@ -558,3 +558,30 @@ def test_german_column_names(tmp_path):
         runs[name] = json.loads((out / "summary.json").read_text())["quantities"]
     for key in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
         assert runs["de"][key]["value"] == pytest.approx(runs["ref"][key]["value"], rel=1e-9)
+
+
+def test_a_column_named_without_a_unit_sotfit_does_not_know(tmp_path):
+    """`--column angle=Winkel` names `Winkel (Grad)` (its name without the unit, as docs/io.md
+    says) although sotfit does not know the unit 'Grad' (German degrees, also the gradian's
+    name): it was 'no column for the scanned phi found ... name it with --column angle=NAME'.
+    With the unit given by --column-unit the example's torques come out."""
+    import json
+
+    import pandas as pd
+
+    from bundled import ROTATIONS, avci_options
+
+    files = []
+    for f in ROTATIONS:
+        frame = pd.read_csv(f).rename(columns={"phi (deg)": "Winkel (Grad)"})
+        files.append(tmp_path / f.name)
+        frame.to_csv(files[-1], index=False, float_format="%.12g")
+    runs = {}
+    for name, inputs, extra in (("ref", ROTATIONS, []),
+                                ("de", files, ["--column", "angle=Winkel",
+                                               "--column-unit", "angle=deg"])):
+        out = tmp_path / f"out_{name}"
+        assert main(["hall", *map(str, inputs), *avci_options(), *extra, "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["quantities"]
+    for key in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
+        assert runs["de"][key]["value"] == pytest.approx(runs["ref"][key]["value"], rel=1e-9)

@@ -83,6 +83,10 @@ def _tokens(name: str) -> list[str]:
     return [t for t in re.split(r"[\s_\-()\[\]/.,:;]+", name.translate(_GREEK)) if t]
 
 
+#: A bracketed part at the end of a header (its unit, known or not).
+_TRAILING_BRACKET = re.compile(r"\s*(\([^()]*\)|\[[^\[\]]*\])\s*$")
+
+
 def _name_of(col) -> str:
     """Header name without its unit, lower case (the whole header if its unit is unknown)."""
     try:
@@ -97,7 +101,12 @@ def _column_named(name, cols):
     ``Vhall_1st (uV)``); None when there is none."""
     if name in cols:
         return name
-    bare = [c for c in cols if _name_of(c) == str(name).strip().lower()]
+    want = str(name).strip().lower()
+    bare = [c for c in cols if _name_of(c) == want]
+    if not bare:
+        # a unit sotfit does not know ('Winkel (Grad)', its unit then given by --column-unit):
+        # the bracket at the end taken off as written
+        bare = [c for c in cols if _TRAILING_BRACKET.sub("", str(c)).strip().lower() == want]
     return bare[0] if len(bare) == 1 else None
 
 
