@@ -496,17 +496,19 @@ def test_peak_to_peak_voltages_and_currents(tmp_path, capsys):
     assert "is in pk-pk voltage but --lockin-output rms was given" in capsys.readouterr().err
 
 
-def test_a_preamble_written_with_decimal_commas_gives_its_current(tmp_path):
+@pytest.mark.parametrize("entry", ["# I_ac = 1,5 mA rms", "Strom (mA, rms):\t1,5"])
+def test_a_preamble_written_with_decimal_commas_gives_its_current(tmp_path, entry):
     """A file written with decimal commas writes its preamble's numbers so too: '# I_ac = 1,5 mA
     rms' above semicolon rows was refused as an unknown unit ',5 mA' (the rows were read); the
-    current is read as 1.5 mA and the torques are those of the file given --current 1.5mA."""
+    current is read as 1.5 mA and the torques are those of the file given --current 1.5mA. A
+    German lab's 'Strom' (current) was not read as one."""
     files = sorted(EX.glob("phi_*mT.csv"))
     reference = tmp_path / "ref"
     assert main(["hall", *map(str, files), *AVCI, "--out", str(reference)]) == 0
     folder = tmp_path / "komma"
     folder.mkdir()
     for f in files:
-        (folder / f.name).write_text("# Messung: harmonische Hallspannung\n# I_ac = 1,5 mA rms\n"
+        (folder / f.name).write_text(f"# Messung: harmonische Hallspannung\n{entry}\n"
                                      + _semicolon_decimal_comma(f.read_text()))
     without_current = [a for a in AVCI if a != "--current" and a != "1.5mA"]
     out = tmp_path / "o"

@@ -50,7 +50,8 @@ _ANGLE_NAMES = {"angle", "rotation", "alpha", "beta", "gamma",
 _ROTATOR_NAMES = {"sampleposition", "rotatorposition", "rotatorangle", "rotator"}
 _CURRENT_NAMES = {"isource", "i", "current", "iac", "sourcecurrent", "accurrent", "currentac",
                   "currentamplitude", "appliedcurrent", "excitationcurrent", "drivecurrent",
-                  "iamp", "iexc"}
+                  "iamp", "iexc",
+                  "strom", "messstrom", "wechselstrom", "courant", "corriente"}  # German, French, Spanish
 _MAGNET_NAMES = {"magnetcurrent", "imagnet"}
 _STATE_NAMES = {"mzstate", "mz", "mzinitial", "mzinit", "initialmz", "state", "pmastate",
                 "mstate", "magnetizationstate", "magnetisationstate"}
