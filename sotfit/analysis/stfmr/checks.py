@@ -26,6 +26,7 @@ __all__ = [
     "branch_width_disagreements",
     "implausible_meff",
     "implausible_resonance_fields",
+    "unsaturated_spectra",
     "spectrum_data_checks",
     "torque_field_beyond_linewidth",
     "amplitude_below_measurable",
@@ -504,26 +505,50 @@ def explain_low_frequency_failures(failures, datasets, fits, meff, geometry: str
 
 
 def _meff_geometry_check(meff, geometry: str, fits: Sequence[SpectrumFit]) -> str | None:
-    """A reason when mu0 M_eff contradicts the geometry and the measured resonance fields.
+    """A reason when mu0 M_eff contradicts the geometry and the measured resonance fields
+    (:func:`unsaturated_spectra`), or None."""
+    found = unsaturated_spectra(meff, geometry, fits)
+    return None if found is None else found[1]
+
+
+def unsaturated_spectra(meff, geometry: str,
+                        fits: Sequence[SpectrumFit]) -> tuple[list[int], str] | None:
+    """The spectra whose resonance lies where mu0 M_eff says the film is not saturated along
+    the field, and why; None when there are none.
 
     In plane, M_eff < 0 (a perpendicular easy axis) saturates the film along the field only
     above mu0 H = |M_eff|; out of plane, M_eff > 0 (easy plane) only above mu0 H = M_eff. A
-    measured resonance below that field is not in the state the Kittel relation describes.
+    measured resonance below that field is not in the state the Kittel relation describes (or
+    the field was read in the wrong unit: Oe headed mT read an in-plane film as M_eff = -1.6 T).
+
+    Parameters
+    ----------
+    meff : float or uncertainties value
+        mu0 M_eff (T) of a route.
+    geometry : {'inplane', 'outofplane'}
+        The direction of the field.
+    fits : sequence of SpectrumFit
+        The spectra.
+
+    Returns
+    -------
+    (list of int, str) or None
+        The indices of those spectra in ``fits`` and the reason.
     """
     m = _nominal(meff)
     if (geometry == "inplane" and m >= 0) or (geometry == "outofplane" and m <= 0):
         return None
     h_sat = abs(m)
-    below = [s for s in fits if s.value("h_res") < h_sat]
+    below = [n for n, s in enumerate(fits) if s.value("h_res") < h_sat]
     if not below:
         return None
     easy, where = (("perpendicular easy axis", "in plane") if geometry == "inplane"
                    else ("easy plane", "out of plane"))
-    freqs = ", ".join(f"{s.frequency:g} GHz" for s in below)
-    return (f"mu0_meff = {m:.4g} T ({easy}) with the field {where}: the film is saturated "
-            f"along the field only above {h_sat:.4g} T, but {len(below)} resonance field(s) "
-            f"lie below it ({freqs}); the Kittel relation does not describe them "
-            "(wrong --geometry?)")
+    freqs = ", ".join(f"{fits[n].frequency:g} GHz" for n in below)
+    return below, (f"mu0_meff = {m:.4g} T ({easy}) with the field {where}: the film is saturated "
+                   f"along the field only above {h_sat:.4g} T, but {len(below)} resonance "
+                   f"field(s) lie below it ({freqs}); the Kittel relation does not describe them "
+                   "(wrong --geometry?)")
 
 
 def compare_routes(sequential: dict, global_values: dict, threshold: float = 3.0) -> list[str]:

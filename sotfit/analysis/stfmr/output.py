@@ -22,7 +22,8 @@ from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
 from .checks import (amplitude_below_measurable, branch_width_disagreements, data_checks,
                      implausible_resonance_fields, lockin_reading_reason,
-                     torque_field_beyond_linewidth, g_outside_ferromagnets)
+                     torque_field_beyond_linewidth, g_outside_ferromagnets,
+                     unsaturated_spectra)
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit, repeat_disagreement
 
@@ -589,7 +590,19 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                           "linewidth_inhomogeneous"):
                     if isinstance(sec.get(k), dict) and "value" in sec[k]:
                         add_flag(sec[k], shared)
-    # 5c. torque fields beyond the linewidth: not the linear response the lineshape is
+    # 5c. resonances where a route's M_eff says the film is not saturated along the field (or
+    # the field unit is wrong: Oe headed mT): the spectra's rows said 'none' in spectra.csv
+    for sec in secs.values():
+        meff = sec.get("mu0_meff")
+        if not (isinstance(meff, dict) and isinstance(meff.get("value"), (int, float))):
+            continue
+        found = unsaturated_spectra(meff["value"], analysis.geometry, analysis.spectra)
+        for n in found[0] if found else ():
+            row = out["spectra"][n]
+            for q in [row[k] for k in ("h_res", "width") if k in row]:
+                if isinstance(q, dict) and "value" in q:
+                    add_flag(q, found[1])
+    # 5d. torque fields beyond the linewidth: not the linear response the lineshape is
     for row in out["spectra"]:
         width = row.get("width", {}).get("value") if isinstance(row.get("width"), dict) else None
         for route in secs:
