@@ -540,3 +540,36 @@ def test_hayashi_without_r_ane_flags_the_field_like_field_too(tmp_path):
     q = json.loads((tmp_path / "ane" / "summary.json").read_text())["quantities"]
     assert abs(q["mu0_h_fl_oe"]["value"] - truth["mu0_h_fl"]) < 2 * q["mu0_h_fl_oe"]["stderr"]
     assert not q["mu0_h_fl_oe"].get("flags")
+
+
+def test_a_current_of_amperes_through_a_hall_bar_flags_the_results(tmp_path):
+    """A current column in mA under an '(A)' header (1.5 read as 1.5 A, below the reader's
+    10 A) gave R_PHE, r_ane and H_DL 1000 times too small with no flag and exit 0 under
+    --strict. A source current beyond 100 mA flags every quantity; read in mA the results
+    are those of the bundled files with --current."""
+    phis = sorted((EX / "inplane").glob("phi_*.csv"))
+    argv = ["--method", "avci", "--current-is", "rms", "--lockin-output", "rms",
+            "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm",
+            "--no-figures"]
+    runs = {}
+    for name, unit in (("amperes", "A"), ("milliamperes", "mA")):
+        folder = tmp_path / f"in_{name}"
+        folder.mkdir()
+        for f in phis:
+            df = pd.read_csv(f)
+            df[f"I ({unit})"] = 1.5
+            df.to_csv(folder / f.name, index=False)
+        out = tmp_path / name
+        assert main(["hall", *map(str, sorted(folder.glob("*.csv"))), *argv,
+                     "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["quantities"]
+    assert main(["hall", *map(str, phis), *argv, "--current", "1.5mA",
+                 "--out", str(tmp_path / "option")]) == 0
+    option = json.loads((tmp_path / "option" / "summary.json").read_text())["quantities"]
+    amps, milli = runs["amperes"], runs["milliamperes"]
+    assert amps["mu0_h_dl"]["value"] == pytest.approx(1e-3 * option["mu0_h_dl"]["value"], rel=1e-6)
+    for k in ("mu0_h_dl", "r_phe", "r_ane"):
+        assert any("beyond the 100 mA a thin-film Hall bar carries" in f
+                   for f in amps[k]["flags"]), k
+        assert milli[k]["value"] == pytest.approx(option[k]["value"], rel=1e-9)
+        assert not any("thin-film Hall bar" in f for f in milli[k].get("flags", []))

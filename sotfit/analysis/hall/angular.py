@@ -15,7 +15,7 @@ from ...io.hall import HallScan
 from ...models.harmonic_hall import angular_slope_field, hall_line
 from .angular_first import _angular_first_harmonic, _angular_scan, _pole_difference
 from .common import _check_scans, _no_signal, _nominal, _ub
-from .gates import _at_bounds, _flag, _flag_redchi, _anisotropy_gate, _linear_response_gate, _magnet_gate, _undetermined, _zero_gate
+from .gates import _at_bounds, _flag, _flag_redchi, _anisotropy_gate, _linear_response_gate, _current_gate, _magnet_gate, _undetermined, _zero_gate
 from .leastsq import _fit_field_law, _fit_quiet
 from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
@@ -150,6 +150,7 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     _zero_gate(q, flags)
     _anisotropy_gate(q, flags)
     _magnet_gate(q, scans, flags)
+    _current_gate(q, scans, flags)
     _linear_response_gate(q, scans, flags)
     return HallResult("angular", q, rows, excluded, notes, fits, flags)
 

@@ -181,6 +181,28 @@ def _magnet_gate(q: dict, scans, flags: dict) -> None:
               "torque fields scale with the field unit")
 
 
+#: The largest source current (mA, peak) of a harmonic Hall measurement on a thin-film Hall bar:
+#: a few mA is usual and tens of mA heat a film by hundreds of kelvin; a current column in mA
+#: under an '(A)' header reads 1.5 mA as 1.5 A (the reader's limit is 10 A), and every
+#: resistance and H_DL came out 1000 times too small with exit 0.
+HALL_BAR_CURRENT_MAX = 100.0
+
+
+def _current_gate(q: dict, scans, flags: dict) -> None:
+    """Flag every quantity of ``q`` where a scan's source current exceeds
+    :data:`HALL_BAR_CURRENT_MAX`: the resistances are the voltages over the current, and the
+    damping-like field rests on them (the field-like field of a ratio may still be right)."""
+    currents = [float(s.meta["current_peak"]) for s in scans
+                if isinstance(s.meta.get("current_peak"), (int, float))]
+    largest = max(currents, default=math.nan)
+    if math.isfinite(largest) and largest > HALL_BAR_CURRENT_MAX:
+        _flag(flags, list(q), f"a source current of {largest:.4g} mA (peak), beyond the "
+              f"{HALL_BAR_CURRENT_MAX:g} mA a thin-film Hall bar carries: if the current (a "
+              "column, a preamble entry or --current) holds mA under 'A', every resistance "
+              "and the damping-like field are 1000 times too small; give the current in its "
+              "own unit")
+
+
 def _at_bounds(fit) -> list:
     """``(name, lo, hi)`` of the varied parameters of a FitResult at (or numerically at) a bound."""
     bounds = _param_bounds(fit)

@@ -12,7 +12,7 @@ from uncertainties import ufloat, umath
 from ...io.hall import HallScan
 from ...models.harmonic_hall import hall_line, hall_parabola
 from .common import _check_scans, _no_signal, _nominal, _wmean
-from .gates import _flag, _flag_disagreement, _anisotropy_gate, _linear_response_gate, _magnet_gate, _undetermined, _zero_gate
+from .gates import _flag, _flag_disagreement, _anisotropy_gate, _linear_response_gate, _current_gate, _magnet_gate, _undetermined, _zero_gate
 from .leastsq import _fit_quiet
 from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
@@ -188,6 +188,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     _zero_gate(q, flags)
     _anisotropy_gate(q, flags)
     _magnet_gate(q, scans, flags)
+    _current_gate(q, scans, flags)
     _linear_response_gate(q, scans, flags)
     return HallResult("hayashi", q, rows, excluded, notes, fits, flags)
 
