@@ -408,3 +408,31 @@ def test_a_field_unit_slip_flags_the_damping_and_the_inhomogeneous_width(tmp_pat
         assert any(said in f for f in slip["flags"])
         assert scale > 1 or all(f != "none" for f in slip["flags"])
         assert not any(said in f for f in plain["flags"])
+
+
+@pytest.mark.parametrize("steps,flagged,route", [(8, True, "--no-global"), (8, True, "--strict"),
+                                                (2000, False, "--no-global")])
+def test_voltages_rounded_to_a_few_steps_are_flagged(tmp_path, steps, flagged, route):
+    """V_mix written with too few digits (1 uV steps on a 3 uV line: 8 values) gave xi_FMR 6
+    standard errors off with no flag. Each spectrum rounded to ``steps`` of its span: a few
+    flag the spectrum and the route's amplitudes; thousands, as measured files have, do not."""
+    folder = tmp_path / "in_rounded"
+    folder.mkdir()
+    for f in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
+        lines = f.read_text().splitlines()
+        at = next(i for i, ln in enumerate(lines) if ln.startswith("Field"))
+        rows = [ln.split(",") for ln in lines[at + 1:]]
+        v = np.array([float(b) for _, b in rows])
+        step = (v.max() - v.min()) / steps
+        body = [f"{a},{float(round(float(b) / step) * step)!r}" for a, b in rows]
+        (folder / f.name).write_text("\n".join(lines[:at + 1] + body) + "\n")
+    out = tmp_path / "out"
+    # sequential alone (the points let go after each chunk's checks), and with the global fit
+    # (the windows kept), where --strict makes the flag exit status 3
+    assert main(["stfmr", str(folder), "--no-figures", route, "--out", str(out)]) == (
+        3 if route == "--strict" else 0)
+    s = json.loads((out / "summary.json").read_text())
+    said = [f for f in s["flags"] if "the numbers were rounded" in f["reason"]]
+    assert bool(said) == flagged
+    if flagged:
+        assert {f["quantity"] for f in said} >= {"spectra[0].vs", "spectra[0].h_res"}

@@ -26,6 +26,7 @@ __all__ = [
     "branch_width_disagreements",
     "implausible_meff",
     "implausible_resonance_fields",
+    "rounded_voltages",
     "unsaturated_spectra",
     "spectrum_data_checks",
     "torque_field_beyond_linewidth",
@@ -199,6 +200,45 @@ BRANCH_WIDTH_SIGMAS = 5.0
 #: ... and by more than this factor are flagged: they are not the same line (docs/stfmr.md,
 #: section 9; the measured sets reach 1.17 at 6.6 sigma between branches that are).
 BRANCH_WIDTH_FACTOR = 1.5
+
+#: Fewest steps of its resolution a branch's voltages span: V_mix written with too few digits
+#: (1 uV steps on a 3 uV line, 8 values in all) gave xi_FMR 6 standard errors off with a
+#: reduced chi-square of 0.1 and no flag; written with one digit more (50-80 steps) the values
+#: came out right, and measured spectra span thousands.
+ROUNDING_STEPS_MIN = 20
+
+
+def rounded_voltages(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
+    """The spectra a branch of whose voltages spans fewer than :data:`ROUNDING_STEPS_MIN`
+    steps of their resolution (the smallest difference of two of its distinct values), as
+    ``{spectrum index: reason}``: the file's numbers were rounded, and the lineshape fit
+    neither sees it nor carries it in its errors. A spectrum whose branch fits let go of their
+    points was checked before (``rounding_check``)."""
+    out = {}
+    for n, s in enumerate(spectra):
+        reason = s.rounding_check[0] if s.rounding_check else rounding_reason(s)
+        if reason is not None:
+            out[n] = reason
+    return out
+
+
+def rounding_reason(s: SpectrumFit) -> str | None:
+    """Why the windowed voltages of a branch of ``s`` look rounded (:func:`rounded_voltages`),
+    or None."""
+    for r in s.branches:
+        y = np.asarray(r.datasets[0].y, dtype=float)
+        levels = np.unique(y[np.isfinite(y)])
+        if levels.size < 2:
+            continue
+        step = float(np.min(np.diff(levels)))
+        span = float(levels[-1] - levels[0])
+        if step > 0 and span / step < ROUNDING_STEPS_MIN:
+            return (f"{s.source}: V_mix takes {levels.size} values in steps of {step:.3g} uV "
+                    f"over its span of {span:.3g} uV ({span / step:.0f} steps): the numbers "
+                    "were rounded (too few digits written, or volts under a 'uV' header); "
+                    "the lineshape and its errors cannot be trusted: write the voltages with "
+                    "more digits")
+    return None
 
 
 def branch_width_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]:

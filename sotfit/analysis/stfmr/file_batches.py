@@ -86,6 +86,9 @@ def _without_data(fit, keep_windows: bool = True, check: tuple | None = None):
 
             check = (spectrum_data_check(fit, fit.values),)
         changes["sequential_check"] = check
+        from .checks import rounding_reason
+
+        changes["rounding_check"] = (rounding_reason(fit),)
         branches = []
         for r in fit.branches:
             (d,) = r.datasets

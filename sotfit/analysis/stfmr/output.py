@@ -23,7 +23,7 @@ from .angle import AngleAnalysis
 from .checks import (amplitude_below_measurable, branch_width_disagreements, data_checks,
                      implausible_resonance_fields, lockin_reading_reason,
                      torque_field_beyond_linewidth, g_outside_ferromagnets,
-                     unsaturated_spectra)
+                     rounded_voltages, unsaturated_spectra)
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit, repeat_disagreement
 
@@ -602,7 +602,16 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
             for q in [row[k] for k in ("h_res", "width") if k in row]:
                 if isinstance(q, dict) and "value" in q:
                     add_flag(q, found[1])
-    # 5d. torque fields beyond the linewidth: not the linear response the lineshape is
+    # 5d. voltages rounded to a few steps over the line: xi_FMR 6 standard errors off, unflagged
+    for n, reason in rounded_voltages(analysis.spectra).items():
+        row = out["spectra"][n]
+        targets = [row[k] for k in ("h_res", "width", "vs", "va", "ratio") if k in row]
+        targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
+        targets += [sec[k] for sec in secs.values() for k in amplitude_keys if k in sec]
+        for q in targets:
+            if isinstance(q, dict) and "value" in q:
+                add_flag(q, reason)
+    # 5e. torque fields beyond the linewidth: not the linear response the lineshape is
     for row in out["spectra"]:
         width = row.get("width", {}).get("value") if isinstance(row.get("width"), dict) else None
         for route in secs:

@@ -78,7 +78,8 @@ class SpectrumFit:
     spectrum's sequential values were checked against its data before its branch fits let go
     of their windowed points (the measure of
     :func:`~sotfit.analysis.stfmr.checks.spectrum_data_check`, read by
-    :func:`~sotfit.analysis.stfmr.checks.data_checks`), else empty.
+    :func:`~sotfit.analysis.stfmr.checks.data_checks`), else empty; ``rounding_check`` is
+    likewise ``(reason or None,)`` of :func:`~sotfit.analysis.stfmr.checks.rounded_voltages`.
     """
 
     dataset: Dataset
@@ -88,6 +89,7 @@ class SpectrumFit:
     _stderrs: dict = field(default_factory=dict, repr=False, compare=False)
     _values: dict = field(default_factory=dict, repr=False, compare=False)
     sequential_check: tuple = field(default=(), repr=False, compare=False)
+    rounding_check: tuple = field(default=(), repr=False, compare=False)
 
     def value(self, key: str) -> float:
         """Best value of ``combined[key]`` (:func:`combined_values`, filled when the spectrum
