@@ -168,9 +168,21 @@ def test_interface_map_refuses_non_finite_ends(tmp_path, capsys):
     ("--n-phi", "4"), ("--radius", "0nm"), ("--radius", "0.2"), ("--mass", "0"),
     ("--velocity", "-1"), ("--fermi-energy", "5"), ("--exchange", "5"), ("--u", "1.8"),
     ("--alpha", "infeVnm"), ("--density", "0/m2"), ("--sweep", "energy=1meV:1e400meV:3"),
+    # densities whose digits are lost (tau 0.2-13 % off, exit 0) or where nothing is dilute
+    # ('Singular matrix', naming nothing)
+    ("--density", "1e7/m2"), ("--density", "1e30/m2"),
 ])
 def test_tmatrix_option_domains(tmp_path, capsys, option, value):
     _refused_by_parser([*TMATRIX, f"{option}={value}"], option, tmp_path / "out", capsys)
+
+
+@pytest.mark.parametrize("option,sweep", [("--fermi-energy=-5meV", "energy=1meV:10meV:3"),
+                                          ("--theta=30deg", "angle=0deg:60deg:3")])
+def test_tmatrix_one_value_and_a_sweep_of_it_are_refused(tmp_path, capsys, option, sweep):
+    """--fermi-energy beside --sweep energy=... was dropped without a word (the run covered
+    the sweep, the summary did not record the option)."""
+    _refused_by_run([*TMATRIX, option, "--sweep", sweep], option.split("=")[0],
+                    tmp_path / "out", capsys, also=["give one of them"])
 
 
 # --- the library's sample containers refuse impossible values too --------------------------
