@@ -145,9 +145,25 @@ def test_kp_options_the_model_would_ignore_are_refused(tmp_path, capsys, extra, 
     ("--order", "3"), ("--n-phi", "0"), ("--n-theta", "4"), ("--lattice-constant", "0nm"),
     ("--lattice-constant", "0.3"), ("--fermi-energy", "-4"), ("--t0", "0eV"), ("--t0", "nan"),
     ("--k-fermi", "0"), ("--u-R", "inf"),
+    # unit slips that ran with exit 0: k_F in 1/m given bare (G 1e18 times too large), a
+    # lattice constant of 30 cm; an angle beyond one turn, as theory tmatrix refuses it
+    ("--k-fermi", "1e10"), ("--k-fermi", "10/furlong"), ("--lattice-constant", "0.3m"),
+    ("--theta-m", "400"),
 ])
 def test_interface_option_domains(tmp_path, capsys, option, value):
     _refused_by_parser([*INTERFACE, f"{option}={value}"], option, tmp_path / "out", capsys)
+
+
+def test_interface_fermi_wave_number_with_its_unit(tmp_path):
+    """--k-fermi took a bare number only ('10/nm' was 'not a number'): with a unit, 1/nm, 1/m
+    or 1/A, the same k_F gives the same G."""
+    delta = ["theory", "interface", "--model", "delta", "--map", "u0=0.5,u_ex=1", "--no-figures"]
+    got = []
+    for i, k in enumerate(("10", "10/nm", "1e10/m", "1/A")):
+        out = tmp_path / f"k{i}"
+        assert main([*delta, "--k-fermi", k, "--out", str(out)]) == 0
+        got.append(json.loads((out / "summary.json").read_text())["k_fermi"]["value"])
+    assert got == pytest.approx([10.0] * 4, rel=1e-12)
 
 
 @pytest.mark.parametrize("argv,option", [

@@ -13,12 +13,14 @@ and figures (Gao et al. 2023, Fig. 4b,c, for the barrier model; docs/interface.m
 
 from __future__ import annotations
 
+import argparse
 import csv
 import math
 from pathlib import Path
 
 import numpy as np
 
+from ..checks import check_number
 from ..models.grid_convergence import estimate_entry
 from ..models.interface import sweep as _sweep
 from ..models.interface.sweep import MIN_NODES as _MIN_NODES
@@ -87,6 +89,39 @@ def parse_map(text: str, model: str) -> dict:
     return out
 
 
+#: Largest lattice constant (nm) of the barrier model: crystals have 0.2-1 nm ('0.3m' ran).
+LATTICE_CONSTANT_MAX = "10nm"
+#: Largest Fermi wave number (1/nm) of the delta barrier: metals have 10-20/nm, and a k_F in
+#: 1/m given bare (1e10) was read in 1/nm with exit 0 (G 1e18 times too large).
+K_FERMI_MAX = 100.0
+#: Units of a Fermi wave number, as factors to 1/nm.
+_WAVENUMBER_UNITS = {"/nm": 1.0, "1/nm": 1.0, "nm^-1": 1.0, "nm-1": 1.0, "/m": 1e-9,
+                     "1/m": 1e-9, "m^-1": 1e-9, "/A": 10.0, "1/A": 10.0, "A^-1": 10.0}
+
+
+def _k_fermi_type(text):
+    """A Fermi wave number: a bare number in 1/nm or one with its unit (``10/nm``, ``1e10/m``,
+    ``1/A``), at most :data:`K_FERMI_MAX` per nm."""
+    t = str(text).strip().replace(" ", "")
+    factor = 1.0
+    for unit, f in sorted(_WAVENUMBER_UNITS.items(), key=lambda kv: -len(kv[0])):
+        if t.endswith(unit) and t[:-len(unit)]:
+            t, factor = t[:-len(unit)], f
+            break
+    try:
+        value = float(t) * factor
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a wave number, e.g. 10/nm, 1e10/m or 1/A (a bare number in "
+            "1/nm)") from None
+    try:
+        return check_number(repr(text), value, positive=True, maximum=K_FERMI_MAX,
+                            unit="1/nm")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{exc} (metals have 10-20/nm; a bare number is read in 1/nm)") from None
+
+
 def add_parser(subparsers) -> None:
     """Register ``sotfit theory interface``."""
     energy = quantity_type("energy")
@@ -111,15 +146,19 @@ def add_parser(subparsers) -> None:
     g.add_argument("--eps-m", type=energy, default=0.0,
                    help="monolayer on-site energy, e.g. 0.1eV (default 0eV)")
     g.add_argument("--t-c", type=energy, default=None, help="coupling hopping (default t0)")
-    g.add_argument("--lattice-constant", type=quantity_type("length", positive=True, limit=True),
-                   default=0.3, help="a, e.g. 0.3nm (the default)")
+    g.add_argument("--lattice-constant", type=quantity_type("length", positive=True,
+                                                             maximum=LATTICE_CONSTANT_MAX),
+                   default=0.3, help=f"a, e.g. 0.3nm (the default; at most "
+                                     f"{LATTICE_CONSTANT_MAX})")
     g.add_argument("--order", type=integer_type(_MIN_ORDER), default=65,
                    help=f"k_par quadrature order (>= {_MIN_ORDER})")
     d = p.add_argument_group("delta barrier (Amin, Haney and Stiles 2020)")
     d.add_argument("--u-R", type=number_type(), default=0.0, help="Rashba strength u_R")
-    d.add_argument("--k-fermi", type=number_type(positive=True), default=10.0,
-                   help="Fermi wave number (1/nm)")
-    angle = quantity_type("angle", default_unit="deg")      # '45deg' as the thickness command
+    d.add_argument("--k-fermi", type=_k_fermi_type, default=10.0,
+                   help=f"Fermi wave number, e.g. 10/nm (a bare number in 1/nm; at most "
+                        f"{K_FERMI_MAX:g}/nm)")
+    # '45deg' as the thickness command; within one turn, as theory tmatrix's --theta
+    angle = quantity_type("angle", default_unit="deg", maximum="360deg")
     d.add_argument("--theta-m", type=angle, default=0.0,
                    help="magnetisation polar angle, e.g. 45deg (a bare number in deg)")
     d.add_argument("--phi-m", type=angle, default=0.0,
@@ -179,7 +218,8 @@ def _barrier_table(args, axes, res, unit, summary):
         "sharvin_per_spin": {"value": float(res["sharvin"]), "unit": unit},
         "sharvin_per_spin_per_cell": {"value": tb.g_sharvin, "unit": "e^2/h"},
         "k_par_error_estimate": {"value": tb.error_estimate, "unit": "e^2/h per cell"},
-        "order": tb.order,
+        "order": args.order,
+        "order_of_error_estimate": tb.order,
     })
     X, Y = np.meshgrid(axes["dt"], axes["J"], indexing="ij")
     header = ["delta_t (eV)", "J (eV)", f"re_g_mix ({unit})", f"im_g_mix ({unit})",
