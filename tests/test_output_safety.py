@@ -134,6 +134,24 @@ def test_a_failing_run_writes_nothing(spectra, tmp_path, capsys):
         sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "spectra"]
 
 
+def test_a_failing_run_leaves_no_folder_it_made_for_out(spectra, tmp_path, capsys):
+    """A run that failed left the parents it made for --out (a/b/c of --out a/b/c/res); and a
+    mistyped input that was --out's parent became an empty folder, read as 'holds no data
+    files' (a second run then behaved otherwise). Neither now."""
+    assert _stfmr([spectra, tmp_path / "nosuch.csv"], tmp_path / "a" / "b" / "c" / "res") == 2
+    assert "nosuch.csv: no such file or folder" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()
+    missing = tmp_path / "nosuch"
+    assert _stfmr([missing], missing / "res") == 2
+    err = capsys.readouterr().err
+    assert "nosuch: no such file or folder (--out" in err and "holds no data files" not in err
+    assert not missing.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spectra"]
+    # a run that succeeds keeps the folders it made
+    assert _stfmr([spectra], tmp_path / "x" / "y" / "res") == 0
+    assert (tmp_path / "x" / "y" / "res" / "summary.json").exists()
+
+
 def test_file_valued_and_unwritable_out_are_clear_errors(spectra, tmp_path, monkeypatch, capsys):
     files = sorted(spectra.iterdir())
     f = tmp_path / "taken"

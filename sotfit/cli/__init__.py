@@ -14,6 +14,7 @@ import signal
 import sys
 import warnings
 from functools import partial
+from pathlib import Path
 
 #: Subcommand modules, in the order ``sotfit --help`` lists them.
 COMMANDS: list[str] = ["stfmr", "hall", "thickness", "theory", "tables"]
@@ -244,7 +245,10 @@ def main(argv=None) -> int:
             command = " ".join(str(getattr(args, k)) for k in ("command", "theory_command")
                                if getattr(args, k, None))
             output = args.output = OutputFolder(args.out, getattr(args, "overwrite", False),
-                                                input_paths(args), command)
+                                                input_paths(args), command,
+                                                missing=[Path(f) for f in
+                                                         getattr(args, "files", None) or ()
+                                                         if not Path(f).exists()])
         # a warning printed reads as the command's other messages, not as a line of its
         # source (only the text is changed: a caller recording warnings still records them)
         formatwarning = warnings.formatwarning

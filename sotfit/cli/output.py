@@ -215,8 +215,11 @@ class OutputFolder:
         The files and folders the command reads.
     """
 
-    def __init__(self, path, overwrite: bool = False, inputs=(), command: str | None = None):
+    def __init__(self, path, overwrite: bool = False, inputs=(), command: str | None = None,
+                 missing=()):
         self.command = command
+        self.missing = [Path(p) for p in missing]     # input files given that do not exist
+        self.made: list[Path] = []                   # folders made for --out, outermost first
         self.given = Path(path)
         self.final = self._target(self.given)
         self.overwrite = overwrite
@@ -305,8 +308,20 @@ class OutputFolder:
         """The temporary folder (beside ``--out``) that the command writes its results into."""
         if self.staging is None:
             parent = self.final.resolve().parent
+            absent = [a for a in (parent, *parent.parents) if not a.exists()][::-1]
+            for name in self.missing:
+                try:
+                    named = name.resolve()
+                except (OSError, RuntimeError):
+                    continue
+                if named in absent:
+                    # the mistyped input became --out's parent folder and was then read as
+                    # an empty input folder ('holds no data files')
+                    raise CLIError(f"{name}: no such file or folder (--out {self.given} lies "
+                                   "inside it)")
             try:
                 parent.mkdir(parents=True, exist_ok=True)
+                self.made = absent
                 self.staging = Path(tempfile.mkdtemp(prefix=f".{self.final.resolve().name}"
                                                             ".partial-", dir=parent))
                 mask = os.umask(0)
@@ -416,6 +431,14 @@ class OutputFolder:
         if self.staging is not None and self.staging.exists() and not self.keep_staging:
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
+        if not self.committed and not self.keep_staging:
+            # the folders made for --out by a run that wrote nothing, when still empty
+            for folder in reversed(self.made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+        self.made = []
 
 
 def _listed(names: list[str], most: int = 5) -> str:
