@@ -218,6 +218,16 @@ def joined_negative_values(parser, argv: list) -> list:
 
 def main(argv=None) -> int:
     """Entry point of the ``sotfit`` command."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C while the command starts (imports, the parser): a traceback before
+        print("sotfit: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _main(argv=None) -> int:
+    """:func:`main` (the work, with its own answer to an interruption)."""
     parser = build_parser()
     argv = joined_negative_values(parser, list(sys.argv[1:] if argv is None else argv))
     from .common import CLIError
