@@ -58,7 +58,7 @@ def _refused_by_run(argv, option, out, capsys, also=()):
     ("--gyromagnetic-ratio", "-28GHz/T"), ("--frequency", "0GHz"), ("--frequency", "9"),
     ("--window-widths", "0"), ("--mcmc-steps", "1"), ("--seed", "-1"), ("--field-unit", "mV"),
     ("--voltage-unit", "Oe"), ("--field-angle", "a.csv=nan"), ("--angle", "inf"),
-    ("--delta-r", "0.5mohm"),
+    ("--delta-r", "0.5mohm"), ("--power", "1000dBm"), ("--power", "-1000dBm"),
 ])
 def test_stfmr_option_domains(tmp_path, capsys, option, value):
     _refused_by_parser(["stfmr", *STFMR, option, value], option, tmp_path / "out", capsys)

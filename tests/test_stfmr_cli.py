@@ -467,3 +467,17 @@ def test_flagged_values_are_marked_in_the_printout(tmp_path, capsys):
     text = human_summary(summary)
     assert "alpha = 1.6e-11 +/- 0.79  [flagged]" in text
     assert "mu0_meff = 0.85 +/- 0.001 T\n" in text + "\n"
+
+
+def test_the_rf_power_goes_into_the_tables_and_the_summary(files, tmp_path):
+    """--power (or a file's power) was used to tell power series from repeats but written
+    nowhere: each spectrum's rows and summary entry carry it, in dBm."""
+    import pandas as pd
+
+    out = tmp_path / "out"
+    assert main(["stfmr", *files, "--power", "12dBm", "--no-figures", "--no-global",
+                 "--out", str(out)]) == 0
+    for name in ("spectra.csv", "spectra_combined.csv"):
+        assert set(pd.read_csv(out / name)["power (dBm)"]) == {12.0}
+    s = json.loads((out / "summary.json").read_text())
+    assert all(e["power"] == {"value": 12.0, "stderr": None, "unit": "dBm"} for e in s["spectra"])

@@ -235,6 +235,10 @@ def spectrum_row(s: SpectrumFit) -> dict[str, Any]:
     chi-square, parameters), each number as ``{"value", "stderr", "unit"}``."""
     row: dict[str, Any] = {"source": s.source, "frequency": {"value": s.frequency,
                                                                "stderr": None, "unit": "GHz"}}
+    power = s.dataset.meta.get("power")
+    if power is not None:
+        # the rf power of a file or of --power was written nowhere
+        row["power"] = {"value": float(power), "stderr": None, "unit": "dBm"}
     for k in s.combined:
         row[k] = _q(s.value(k), COMBINED_UNITS[k], s.stderr(k))
     row["branches"] = []
@@ -777,13 +781,19 @@ COMBINED_UNITS = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "
                   "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
 
 
+def _power_cell(s) -> dict:
+    """``{"power (dBm)": P}`` of a spectrum with an rf power, else empty."""
+    power = s.dataset.meta.get("power")
+    return {} if power is None else {"power (dBm)": float(power)}
+
+
 def _branch_rows(s) -> list[dict]:
     """The rows of ``spectra.csv`` of one spectrum: one per branch fit, units in the headers."""
     phi = s.dataset.meta.get("field_angle")
     rows = []
     for r in s.branches:
         row = {"source": s.source, "frequency (GHz)": s.frequency,
-               **({} if phi is None else {"field_angle (deg)": phi}),
+               **({} if phi is None else {"field_angle (deg)": phi}), **_power_cell(s),
                "polarity": int(r.meta["polarity"]),
                "window_lo (T)": r.meta["window_lo"], "window_hi (T)": r.meta["window_hi"],
                "n_points_window": r.meta["n_points_window"]}
@@ -801,7 +811,7 @@ def _combined_row(s) -> dict:
     """The row of ``spectra_combined.csv`` of one spectrum (symmetrised values)."""
     phi = s.dataset.meta.get("field_angle")
     c = {"source": s.source, "frequency (GHz)": s.frequency,
-         **({} if phi is None else {"field_angle (deg)": phi})}
+         **({} if phi is None else {"field_angle (deg)": phi}), **_power_cell(s)}
     for k in s.combined:
         u = COMBINED_UNITS[k]
         c[f"{k} ({u})" if u else k] = s.value(k)
