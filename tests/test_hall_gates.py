@@ -573,3 +573,23 @@ def test_a_current_of_amperes_through_a_hall_bar_flags_the_results(tmp_path):
                    for f in amps[k]["flags"]), k
         assert milli[k]["value"] == pytest.approx(option[k]["value"], rel=1e-9)
         assert not any("thin-film Hall bar" in f for f in milli[k].get("flags", []))
+
+
+@pytest.mark.parametrize("scale", [10.0, 1.0])
+def test_rotations_read_in_another_field_unit_flag_the_field_like_field(tmp_path, scale):
+    """Rotations in Oe under 'field (mT)', their names without the field, gave mu0_h_fl_oe 10
+    times too large with a chi-square flag on the damping-like part alone: the field-like 1/H
+    law fits any field scale. Where the damping-like law fits with the fields scaled by a unit
+    slip's factor, the torques say so; the files as written are not flagged so."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, f in enumerate(sorted((EX / "inplane").glob("phi_*.csv"))):
+        df = pd.read_csv(f)
+        df["field (mT)"] *= scale
+        df.to_csv(folder / f"rot{i}.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["hall", *map(str, sorted(folder.glob("*.csv"))), "--method", "avci", *CONV,
+                 "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--out", str(out)]) == 0
+    q = json.loads((out / "summary.json").read_text())["quantities"]
+    said = [f for f in q["mu0_h_fl_oe"].get("flags", []) if "fields times 0.1" in f]
+    assert bool(said) == (scale == 10.0)

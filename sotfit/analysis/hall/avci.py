@@ -98,6 +98,7 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     else:
         _damping_like(bs, acos, [c[0] for c in coefs], mu0_hk, r_ahe, include_one, q, fits,
                       flags, notes, excluded)
+        _field_scale_check(bs, acos, mu0_hk, include_one, q, flags)
     for reason in _doubtful_fields([scans[i] for i in with_signal]):
         # the fields the torque laws rest on (the docs' "flagged, kept"; it was a note only)
         _flag(flags, [k for k in ("mu0_h_fl_oe", "mu0_h_dl", "r_ane") if k in q], reason)
@@ -424,6 +425,51 @@ def _field_like(bs, afl, afl_u, q: dict, fits: dict, flags: dict) -> None:
     q["mu0_h_fl_oe"] = k_fl / q["r_phe"]
     _flag_redchi(flags, ["k_fl", "mu0_h_fl_oe"], rfl, "method (a), 1/H law of the (2cos^3 - cos) "
                  "coefficient over the fields")
+
+
+#: Factors of a field read in a unit other than its own (Oe under 'mT' is 10 times too
+#: large, mT under 'T' 1000 times) and the unit each makes of a column headed mT.
+FIELD_SLIPS = {0.1: "Oe under a mT header, or kOe under T", 10.0: "mT under an Oe header",
+               1e-3: "mT under a T header", 1e3: "T under a mT header"}
+#: How much better the damping-like law must fit with the fields scaled to flag the unit.
+FIELD_SLIP_GAIN = 10.0
+
+
+def _law_chisqr(fields, acos, mu0_hk, include_one) -> float:
+    """Chi-square of the best a_cos(H) = d / (mu0H - mu0H_K) - r_ane [- r_one mu0H] (linear)."""
+    g = 1 / (fields - mu0_hk)
+    a = np.column_stack([g, -np.ones_like(g)] + ([-fields] if include_one else []))
+    w = 1 / acos[:, 1]
+    x = np.linalg.lstsq(a * w[:, None], acos[:, 0] * w, rcond=None)[0]
+    return float(np.sum(((a @ x - acos[:, 0]) * w) ** 2))
+
+
+def _field_scale_check(bs, acos, mu0_hk, include_one, q: dict, flags: dict) -> None:
+    """Flag the torques where the damping-like law misses the data and fits them well with the
+    fields scaled by a unit slip's factor (:data:`FIELD_SLIPS`): the field-like 1/H law fits
+    any scale, so rotations in Oe under 'mT' gave mu0_h_fl_oe 10 times too large with a
+    chi-square flag on the damping-like part alone."""
+    from ...flags import REDCHI_LIMIT
+
+    dof = len(bs) - (3 if include_one else 2)
+    if dof < 1:
+        return
+    here = _law_chisqr(bs, acos, mu0_hk, include_one)
+    if here / dof <= REDCHI_LIMIT:
+        return
+    tried = {k: _law_chisqr(bs * k, acos, mu0_hk, include_one) for k in FIELD_SLIPS
+             if np.all(bs * k - mu0_hk > 0)}
+    if not tried:
+        return
+    k, best = min(tried.items(), key=lambda kv: kv[1])
+    if best / dof <= REDCHI_LIMIT and best * FIELD_SLIP_GAIN < here:
+        _flag(flags, [n for n in ("mu0_h_fl_oe", "d_dl", "mu0_h_dl", "r_ane", "r_one")
+                      if n in q],
+              f"the 1/(H - H_K) law of the cos(phi) coefficient misses the data (reduced "
+              f"chi-square {here / dof:.3g}) but fits them with the fields times {k:g} "
+              f"({best / dof:.3g}): the field looks read in the wrong unit ({FIELD_SLIPS[k]}); "
+              "the torque fields scale with it (--override-unit field=UNIT; --field-unit UNIT "
+              "or --column-unit field=UNIT where its header writes none)")
 
 
 def _damping_like(bs, acos, acos_u, mu0_hk, r_ahe, include_one, q: dict, fits: dict,
