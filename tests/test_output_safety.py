@@ -545,3 +545,22 @@ def test_a_record_without_digests_keeps_results_edited_after_it(spectra, tmp_pat
     assert _stfmr(files, out, "--overwrite") == 2
     assert "changed since sotfit wrote them (summary.json)" in capsys.readouterr().err
     assert tree_hashes(out) == before
+
+
+@pytest.mark.parametrize("link", ["summary.json", ""])
+def test_an_input_folder_holding_a_link_into_out_is_refused(spectra, tmp_path, capsys, link):
+    """A link inside an input folder reaching into --out (a result, or the folder itself) let
+    --overwrite replace what the run reads through it (sotfit thickness reads summary.json
+    files): refused, naming the link; a link to a folder that holds --out is no such link."""
+    out = tmp_path / "out"
+    assert _stfmr([spectra], out) == 0
+    before = tree_hashes(out)
+    inputs = tmp_path / "in2"
+    shutil.copytree(spectra, inputs)
+    (inputs / "reach").symlink_to(out / link if link else out)
+    assert _stfmr([inputs], out, "--overwrite") == 2
+    assert f"holds a link into it ({inputs / 'reach'})" in capsys.readouterr().err
+    assert tree_hashes(out) == before
+    (inputs / "reach").unlink()
+    (inputs / "tree").symlink_to(tmp_path)
+    assert _stfmr([inputs], out, "--overwrite") == 0

@@ -49,6 +49,28 @@ def input_paths(args: argparse.Namespace) -> list[Path]:
     return found
 
 
+def _link_into(folder: Path, target: Path) -> Path | None:
+    """A link below ``folder`` whose target is ``target`` or lies inside it, or None (links are
+    not followed; a link to a folder that holds ``target``, a data tree, is not one)."""
+    stack = [folder]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_symlink():
+                try:
+                    to = Path(e.path).resolve()
+                except (OSError, RuntimeError):
+                    continue
+                if to.is_relative_to(target):
+                    return Path(e.path)
+            elif e.is_dir(follow_symlinks=False):
+                stack.append(Path(e.path))
+    return None
+
+
 def _files_in(folder: Path) -> list[str]:
     """What ``folder`` holds, relative to it: every file, every link (to a folder too; links
     are not followed) and every empty folder (with a trailing ``/``)."""
@@ -274,6 +296,12 @@ class OutputFolder:
             if target.is_relative_to(src):
                 raise CLIError(f"--out {out} lies inside the input folder {p}; give a folder "
                                "outside it")
+            if p.is_dir():
+                link = _link_into(p, target)
+                if link is not None:
+                    # the run would read through it what --overwrite then replaces
+                    raise CLIError(f"--out {out}: the input folder {p} holds a link into it "
+                                   f"({link}); give a folder no input reaches")
         final = self.final
         if final.exists() and not final.is_dir():
             raise CLIError(f"--out {out} exists and is a file, not a folder")
