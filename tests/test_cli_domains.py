@@ -159,11 +159,12 @@ def test_interface_fermi_wave_number_with_its_unit(tmp_path):
     or 1/A, the same k_F gives the same G."""
     delta = ["theory", "interface", "--model", "delta", "--map", "u0=0.5,u_ex=1", "--no-figures"]
     got = []
-    for i, k in enumerate(("10", "10/nm", "1e10/m", "1/A")):
+    for i, k in enumerate(("21", "21/nm", "2.1e10/m", "2.1/A", "2.1\u00c5^-1")):
         out = tmp_path / f"k{i}"
         assert main([*delta, "--k-fermi", k, "--out", str(out)]) == 0
         got.append(json.loads((out / "summary.json").read_text())["k_fermi"]["value"])
-    assert got == pytest.approx([10.0] * 4, rel=1e-12)
+    # a number ending in 1 before its unit kept its digit ('21/nm' was read as 2 per nm)
+    assert got == pytest.approx([21.0] * 5, rel=1e-12)
 
 
 @pytest.mark.parametrize("argv,option", [

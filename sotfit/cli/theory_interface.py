@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -96,24 +97,23 @@ LATTICE_CONSTANT_MAX = "10nm"
 K_FERMI_MAX = 100.0
 #: Units of a Fermi wave number, as factors to 1/nm.
 _WAVENUMBER_UNITS = {"/nm": 1.0, "1/nm": 1.0, "nm^-1": 1.0, "nm-1": 1.0, "/m": 1e-9,
-                     "1/m": 1e-9, "m^-1": 1e-9, "/A": 10.0, "1/A": 10.0, "A^-1": 10.0}
+                     "1/m": 1e-9, "m^-1": 1e-9, "m-1": 1e-9, "/A": 10.0, "1/A": 10.0,
+                     "A^-1": 10.0, "A-1": 10.0, "/Ang": 10.0, "1/Ang": 10.0, "Ang^-1": 10.0}
+#: A number, then its unit (``21/nm``: the number is 21, not 2 with a unit '1/nm').
+_NUMBER_UNIT = re.compile(r"^(?P<n>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?P<u>.*)$")
 
 
 def _k_fermi_type(text):
     """A Fermi wave number: a bare number in 1/nm or one with its unit (``10/nm``, ``1e10/m``,
-    ``1/A``), at most :data:`K_FERMI_MAX` per nm."""
-    t = str(text).strip().replace(" ", "")
-    factor = 1.0
-    for unit, f in sorted(_WAVENUMBER_UNITS.items(), key=lambda kv: -len(kv[0])):
-        if t.endswith(unit) and t[:-len(unit)]:
-            t, factor = t[:-len(unit)], f
-            break
-    try:
-        value = float(t) * factor
-    except ValueError:
+    ``1.7/A``, ``1.7Å^-1``), at most :data:`K_FERMI_MAX` per nm."""
+    t = str(text).strip().replace(" ", "").replace("\u00c5", "A")
+    m = _NUMBER_UNIT.match(t)
+    unit = m.group("u") if m else None
+    if m is None or (unit and unit not in _WAVENUMBER_UNITS):
         raise argparse.ArgumentTypeError(
-            f"{text!r}: give a wave number, e.g. 10/nm, 1e10/m or 1/A (a bare number in "
-            "1/nm)") from None
+            f"{text!r}: give a wave number, e.g. 10/nm, 1e10/m or 1.7/A (a bare number in "
+            "1/nm)")
+    value = float(m.group("n")) * (_WAVENUMBER_UNITS[unit] if unit else 1.0)
     try:
         return check_number(repr(text), value, positive=True, maximum=K_FERMI_MAX,
                             unit="1/nm")
