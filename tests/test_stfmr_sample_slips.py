@@ -410,9 +410,11 @@ def test_a_field_unit_slip_flags_the_damping_and_the_inhomogeneous_width(tmp_pat
         assert not any(said in f for f in plain["flags"])
 
 
-@pytest.mark.parametrize("steps,flagged,route", [(8, True, "--no-global"), (8, True, "--strict"),
-                                                (2000, False, "--no-global")])
-def test_voltages_rounded_to_a_few_steps_are_flagged(tmp_path, steps, flagged, route):
+@pytest.mark.parametrize("steps,noise,flagged,route", [
+    (8, 0.0, True, "--no-global"), (8, 0.0, True, "--strict"), (2000, 0.0, False, "--no-global"),
+    # noise of 1.5 steps dithers the steps (a 16-bit converter on a small line): not rounded
+    (8, 1.5, False, "--no-global")])
+def test_voltages_rounded_to_a_few_steps_are_flagged(tmp_path, steps, noise, flagged, route):
     """V_mix written with too few digits (1 uV steps on a 3 uV line: 8 values) gave xi_FMR 6
     standard errors off with no flag. Each spectrum rounded to ``steps`` of its span: a few
     flag the spectrum and the route's amplitudes; thousands, as measured files have, do not."""
@@ -424,7 +426,8 @@ def test_voltages_rounded_to_a_few_steps_are_flagged(tmp_path, steps, flagged, r
         rows = [ln.split(",") for ln in lines[at + 1:]]
         v = np.array([float(b) for _, b in rows])
         step = (v.max() - v.min()) / steps
-        body = [f"{a},{float(round(float(b) / step) * step)!r}" for a, b in rows]
+        v = v + np.random.default_rng(len(rows)).normal(0.0, noise * step, v.size)
+        body = [f"{a},{float(round(float(b) / step) * step)!r}" for (a, _), b in zip(rows, v)]
         (folder / f.name).write_text("\n".join(lines[:at + 1] + body) + "\n")
     out = tmp_path / "out"
     # sequential alone (the points let go after each chunk's checks), and with the global fit

@@ -4,6 +4,7 @@ saturation, low-frequency failures, and the comparison of the sequential and glo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -206,6 +207,11 @@ BRANCH_WIDTH_FACTOR = 1.5
 #: reduced chi-square of 0.1 and no flag; written with one digit more (50-80 steps) the values
 #: came out right, and measured spectra span thousands.
 ROUNDING_STEPS_MIN = 20
+#: Largest scatter of a branch about its fit, in steps of its resolution, at which the rounding
+#: is not averaged out: noise of a step or more dithers the steps (a 16-bit converter's 0.6 uV
+#: steps on a 3 uV line with noise of 1.3 steps gave xi_FMR as without them, and was flagged
+#: wrongly); rounding alone scatters by step/sqrt(12) = 0.29 steps.
+ROUNDING_NOISE_MAX = 0.5
 
 
 def rounded_voltages(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
@@ -232,12 +238,14 @@ def rounding_reason(s: SpectrumFit) -> str | None:
             continue
         step = float(np.min(np.diff(levels)))
         span = float(levels[-1] - levels[0])
-        if step > 0 and span / step < ROUNDING_STEPS_MIN:
+        scatter = math.sqrt(max(r.chisqr, 0.0) / max(r.ndata - r.nvarys, 1))
+        if step > 0 and span / step < ROUNDING_STEPS_MIN and scatter < ROUNDING_NOISE_MAX * step:
             return (f"{s.source}: V_mix takes {levels.size} values in steps of {step:.3g} uV "
-                    f"over its span of {span:.3g} uV ({span / step:.0f} steps): the numbers "
-                    "were rounded (too few digits written, or volts under a 'uV' header); "
-                    "the lineshape and its errors cannot be trusted: write the voltages with "
-                    "more digits")
+                    f"over its span of {span:.3g} uV ({span / step:.0f} steps), and scatters "
+                    f"about the fit by {scatter / step:.2g} steps, too little to average the "
+                    "steps out: the numbers were rounded (too few digits written, or volts "
+                    "under a 'uV' header); the lineshape and its errors cannot be trusted: "
+                    "write the voltages with more digits")
     return None
 
 
