@@ -545,8 +545,9 @@ def test_hayashi_without_r_ane_flags_the_field_like_field_too(tmp_path):
 def test_a_current_of_amperes_through_a_hall_bar_flags_the_results(tmp_path):
     """A current column in mA under an '(A)' header (1.5 read as 1.5 A, below the reader's
     10 A) gave R_PHE, r_ane and H_DL 1000 times too small with no flag and exit 0 under
-    --strict. A source current beyond 100 mA flags every quantity; read in mA the results
-    are those of the bundled files with --current."""
+    --strict. A source current beyond 300 mA flags what rests on it (not the angle phi0, the
+    R_AHE given or the field-like field, a ratio); read in mA the results are those of the
+    bundled files with --current."""
     phis = sorted((EX / "inplane").glob("phi_*.csv"))
     argv = ["--method", "avci", "--current-is", "rms", "--lockin-output", "rms",
             "--r2w-channel", "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm",
@@ -569,10 +570,41 @@ def test_a_current_of_amperes_through_a_hall_bar_flags_the_results(tmp_path):
     amps, milli = runs["amperes"], runs["milliamperes"]
     assert amps["mu0_h_dl"]["value"] == pytest.approx(1e-3 * option["mu0_h_dl"]["value"], rel=1e-6)
     for k in ("mu0_h_dl", "r_phe", "r_ane"):
-        assert any("beyond the 100 mA a thin-film Hall bar carries" in f
+        assert any("beyond the 300 mA a thin-film Hall bar carries" in f
                    for f in amps[k]["flags"]), k
         assert milli[k]["value"] == pytest.approx(option[k]["value"], rel=1e-9)
         assert not any("thin-film Hall bar" in f for f in milli[k].get("flags", []))
+    for k in ("phi0", "r_ahe", "mu0_h_fl_oe"):
+        assert not any("thin-film Hall bar" in f for f in amps[k].get("flags", [])), k
+
+
+@pytest.mark.parametrize("current,flagged", [("75mA", False), ("60uA", True)])
+def test_a_current_read_1000_times_off_below_the_gate_is_told_by_the_resistances(
+        tmp_path, current, flagged):
+    """A wide bar at 75 mA rms (106 mA peak) was flagged by a 100 mA gate; a 60 uA current
+    under an '(A)' header, read as 60 mA, passed it with R_PHE and H_DL 1000 times too small.
+    The voltages of the bundled rotations scaled to the current: at 75 mA nothing is said;
+    with 60 uA given as 60 mA the R_PHE of the data is 1/4000 of the R_AHE given: flagged."""
+    from sotfit.units import quantity
+
+    amps = quantity(current, "current")            # mA
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in sorted((EX / "inplane").glob("phi_*.csv")):
+        df = pd.read_csv(f)
+        for c in [c for c in df.columns if c.startswith(("X", "Y"))]:
+            df[c] *= amps / 1.5
+        df.to_csv(folder / f.name, index=False)
+    given = "60mA" if flagged else current
+    out = tmp_path / "out"
+    assert main(["hall", *map(str, sorted(folder.glob("*.csv"))), "--method", "avci",
+                 "--current", given, *CONV[2:], "--meff", "0.8T", "--r-ahe", "0.8Ohm",
+                 "--out", str(out)]) == 0
+    q = json.loads((out / "summary.json").read_text())["quantities"]
+    said = [f for f in q["mu0_h_dl"].get("flags", []) if "times the R_AHE given" in f
+            or "Hall bar carries" in f]
+    assert bool(said) == flagged
+    assert not any("times the R_AHE given" in f for f in q["phi0"].get("flags", []))
 
 
 @pytest.mark.parametrize("scale", [10.0, 1.0])

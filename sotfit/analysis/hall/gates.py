@@ -181,26 +181,59 @@ def _magnet_gate(q: dict, scans, flags: dict) -> None:
               "torque fields scale with the field unit")
 
 
-#: The largest source current (mA, peak) of a harmonic Hall measurement on a thin-film Hall bar:
-#: a few mA is usual and tens of mA heat a film by hundreds of kelvin; a current column in mA
-#: under an '(A)' header reads 1.5 mA as 1.5 A (the reader's limit is 10 A), and every
-#: resistance and H_DL came out 1000 times too small with exit 0.
-HALL_BAR_CURRENT_MAX = 100.0
+#: The largest source current (mA, peak) of a harmonic Hall measurement on a thin-film Hall
+#: bar: a few mA is usual, a wide bar at 1e11 A/m^2 takes about 100 mA, and 300 mA heats any
+#: film beyond use; a current column in mA under an '(A)' header read 1.5 mA as 1.5 A (the
+#: reader's limit is 10 A), and every resistance and H_DL came out 1000 times too small with
+#: exit 0 (a 100 mA limit flagged a wide bar's 75 mA rms).
+HALL_BAR_CURRENT_MAX = 300.0
+
+
+def _rests_on_the_current(q: dict) -> list:
+    """The quantities of ``q`` measured through the source current: uncertain values other than
+    angles and the field-like field with the Oersted field (a ratio of two voltages)."""
+    return [k for k, v in q.items() if hasattr(v, "std_dev") and "phi" not in k
+            and "theta" not in k and k != "mu0_h_fl_oe"]
 
 
 def _current_gate(q: dict, scans, flags: dict) -> None:
-    """Flag every quantity of ``q`` where a scan's source current exceeds
-    :data:`HALL_BAR_CURRENT_MAX`: the resistances are the voltages over the current, and the
-    damping-like field rests on them (the field-like field of a ratio may still be right)."""
+    """Flag the quantities measured through the source current (:func:`_rests_on_the_current`)
+    where a scan's current exceeds :data:`HALL_BAR_CURRENT_MAX`."""
     currents = [float(s.meta["current_peak"]) for s in scans
                 if isinstance(s.meta.get("current_peak"), (int, float))]
     largest = max(currents, default=math.nan)
     if math.isfinite(largest) and largest > HALL_BAR_CURRENT_MAX:
-        _flag(flags, list(q), f"a source current of {largest:.4g} mA (peak), beyond the "
+        _flag(flags, _rests_on_the_current(q),
+              f"a source current of {largest:.4g} mA (peak), beyond the "
               f"{HALL_BAR_CURRENT_MAX:g} mA a thin-film Hall bar carries: if the current (a "
               "column, a preamble entry or --current) holds mA under 'A', every resistance "
               "and the damping-like field are 1000 times too small; give the current in its "
               "own unit")
+
+
+#: Largest ratio of the planar and anomalous Hall resistances (either way) of a ferromagnet:
+#: they are within a factor of about 100 of each other (a ferrimagnet's R_PHE can be 1/500 of
+#: its R_AHE); a current or voltage read 1000 times off, or an --r-ahe in the wrong unit, puts
+#: them a million apart.
+PHE_AHE_RATIO_MAX = 1e3
+
+
+def _resistance_ratio_gate(q: dict, flags: dict) -> None:
+    """Flag the quantities measured through the current and R_AHE where the R_PHE of the data
+    and the R_AHE given differ by more than :data:`PHE_AHE_RATIO_MAX`: a 60 uA current under
+    an '(A)' header, read as 60 mA (below :data:`HALL_BAR_CURRENT_MAX`), gave R_PHE and H_DL
+    1000 times too small with exit 0, and so did --r-ahe 800Ohm for 0.8 Ohm."""
+    r_phe, r_ahe = q.get("r_phe"), q.get("r_ahe")
+    if r_phe is None or r_ahe is None:
+        return
+    a, b = abs(float(getattr(r_phe, "nominal_value", r_phe))), abs(float(r_ahe))
+    if a == 0 or b == 0 or 1 / PHE_AHE_RATIO_MAX <= a / b <= PHE_AHE_RATIO_MAX:
+        return
+    _flag(flags, [k for k in _rests_on_the_current(q) if k != "r_ahe"],
+          f"R_PHE of the data ({a:.3g} Ohm) is {a / b:.3g} times the R_AHE given ({b:.3g} Ohm): "
+          "a ferromagnet's planar and anomalous Hall resistances are within a factor of about "
+          "100 of each other; a current (mA under 'A'), a voltage read in the wrong unit or "
+          "--r-ahe in another unit puts them so far apart, and H_DL rests on both")
 
 
 def _at_bounds(fit) -> list:
