@@ -625,3 +625,27 @@ def test_rotations_read_in_another_field_unit_flag_the_field_like_field(tmp_path
     q = json.loads((out / "summary.json").read_text())["quantities"]
     said = [f for f in q["mu0_h_fl_oe"].get("flags", []) if "fields times 0.1" in f]
     assert bool(said) == (scale == 10.0)
+
+
+@pytest.mark.parametrize("case,flagged", [("ordinary Nernst", False), ("Oe under mT", True),
+                                          ("as written", False)])
+def test_the_field_unit_check_of_method_a_against_an_ordinary_nernst_term(case, flagged):
+    """The cos(phi) coefficient a_cos(H) = d/(H - H_K) - r_ane - r_one H at 20-300 mT with
+    mu0 H_K = -0.8 T. An ordinary Nernst term (r_one = 1e-3 Ohm/T, no --include-one) made
+    the damping-like law miss the data and the fields 'look read in the wrong unit' (the
+    rescaled law is nearly straight): the law with r_one fits, so nothing is said of the unit.
+    Fields read 10 times too large (Oe under mT) are flagged; the data as written are not."""
+    from sotfit.analysis.hall.avci import _field_scale_check
+
+    rng = np.random.default_rng(3)
+    true = np.array([0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3])
+    d, r_ane, hk, sigma = 1.6e-4, 2e-4, -0.8, 2e-7
+    r_one = 1e-3 if case == "ordinary Nernst" else 0.0
+    a = d / (true - hk) - r_ane - r_one * true + rng.normal(0, sigma, true.size)
+    read = true * (10.0 if case == "Oe under mT" else 1.0)
+    flags = {}
+    q = {"mu0_h_fl_oe": 1.0, "d_dl": 1.0, "mu0_h_dl": 1.0, "r_ane": 1.0}
+    _field_scale_check(read, np.column_stack([a, np.full(true.size, sigma)]), hk, False, q, flags)
+    assert bool(flags) == flagged, flags
+    if flagged:
+        assert any("fields times 0.1" in f for f in flags["mu0_h_fl_oe"])

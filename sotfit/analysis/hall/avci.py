@@ -431,7 +431,9 @@ def _field_like(bs, afl, afl_u, q: dict, fits: dict, flags: dict) -> None:
 #: Factors of a field read in a unit other than its own (Oe under 'mT' is 10 times too
 #: large, mT under 'T' 1000 times) and the unit each makes of a column headed mT.
 FIELD_SLIPS = {0.1: "Oe under a mT header, or kOe under T", 10.0: "mT under an Oe header",
-               1e-3: "mT under a T header", 1e3: "T under a mT header"}
+               100.0: "kOe under a mT header", 1e-3: "mT under a T header",
+               1e3: "T under a mT header", 1e-4: "Oe under a T header",
+               1e4: "T under an Oe header"}
 #: How much better the damping-like law must fit with the fields scaled to flag the unit.
 FIELD_SLIP_GAIN = 10.0
 
@@ -457,6 +459,11 @@ def _field_scale_check(bs, acos, mu0_hk, include_one, q: dict, flags: dict) -> N
         return
     here = _law_chisqr(bs, acos, mu0_hk, include_one)
     if here / dof <= REDCHI_LIMIT:
+        return
+    if not include_one and len(bs) > 3 and \
+            _law_chisqr(bs, acos, mu0_hk, True) / (len(bs) - 3) <= REDCHI_LIMIT:
+        # an ordinary Nernst term (--include-one) explains the misfit with the fields as read:
+        # a rescaled 1/(H - H_K) is nearly straight and fits any such term
         return
     tried = {k: _law_chisqr(bs * k, acos, mu0_hk, include_one) for k in FIELD_SLIPS
              if np.all(bs * k - mu0_hk > 0)}
