@@ -16,9 +16,10 @@ __all__ = ["LIMITS", "absurd", "check_number", "check_fields", "check_names"]
 #: Absurd limits of magnitudes: a value beyond them is a slip of unit, not a sample (or, for
 #: the band models' energies, times and fields, far outside where a k.p model holds: bands of a
 #: few eV, relaxation times of a clean 2DEG below a nanosecond, transport fields far below the
-#: breakdown of 1 V/nm).
+#: breakdown of 1 V/nm; Rashba constants and Dirac velocities hbar v of at most 0.7 eV nm, so
+#: that one in eV Angstrom given bare, 3.8 for BiTeI's 0.38 eV nm, is refused).
 LIMITS = {"length": "1m", "current": "10A", "field": "100T", "energy": "10eV", "time": "10ns",
-          "electric_field": "1V/nm", "rashba": "10eVnm"}
+          "electric_field": "1V/nm", "rashba": "2eVnm"}
 
 
 def absurd(dimension: str) -> dict:

@@ -122,7 +122,8 @@ def test_thickness_fix_and_prior_names_are_the_model_parameters(tmp_path, capsys
     # magnitudes no k.p model holds at: unit slips that ran with exit 0
     ("--tau", "3s", ("at most 10ns",)), ("--j-ex", "50eV", ("at most 10eV",)),
     ("--temperature", "5eV", ("at most 1eV",)), ("--eta", "3eV", ("at most 1eV",)),
-    ("--field", "200V/nm", ("at most 1V/nm",)), ("--alpha-r", "20eVnm", ("at most 10eVnm",)),
+    ("--field", "200V/nm", ("at most 1V/nm",)), ("--alpha-r", "20eVnm", ("at most 2eVnm",)),
+    ("--alpha-r", "3.8", ("at most 2eVnm",)),      # BiTeI's 3.8 eV A given bare
     ("--sweep", "mu=0:100:3", ("STOP", "at most 10eV")),
     ("--map", "j_ex=0eV:50eV:3", ("STOP", "at most 10eV")),
 ])
