@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["LIMITS", "absurd", "check_number", "check_fields", "check_names"]
+__all__ = ["LIMITS", "RF_POWER_RANGE", "absurd", "check_number", "check_fields", "check_names"]
 
 
 #: Absurd limits of magnitudes: a value beyond them is a slip of unit, not a sample (or, for
@@ -20,6 +20,11 @@ __all__ = ["LIMITS", "absurd", "check_number", "check_fields", "check_names"]
 #: that one in eV Angstrom given bare, 3.8 for BiTeI's 0.38 eV nm, is refused).
 LIMITS = {"length": "1m", "current": "10A", "field": "100T", "energy": "10eV", "time": "10ns",
           "electric_field": "1V/nm", "rashba": "2eVnm"}
+
+
+#: The rf powers (dBm) of an ST-FMR measurement: a source gives -130 to +30 dBm, an amplifier a
+#: few watts (+40 dBm); '--power 1000dBm' and a header's 1.5E+3 dBm were taken and written.
+RF_POWER_RANGE = (-150.0, 50.0)
 
 
 def absurd(dimension: str) -> dict:

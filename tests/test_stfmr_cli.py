@@ -481,3 +481,20 @@ def test_the_rf_power_goes_into_the_tables_and_the_summary(files, tmp_path):
         assert set(pd.read_csv(out / name)["power (dBm)"]) == {12.0}
     s = json.loads((out / "summary.json").read_text())
     assert all(e["power"] == {"value": 12.0, "stderr": None, "unit": "dBm"} for e in s["spectra"])
+
+
+@pytest.mark.parametrize("where", ["name", "header"])
+def test_a_files_rf_power_beyond_any_source_is_refused(files, tmp_path, capsys, where):
+    """A header's 'Power(dBm): 1.5E+3' or a name's '1000dBm' went into the tables with exit 0
+    (only --power was checked): refused, naming the file and where it was read."""
+    src = Path(files[0])
+    text = src.read_text()
+    if where == "name":
+        bad = tmp_path / f"{src.stem}_1000dBm.csv"
+        bad.write_text(text)
+    else:
+        bad = tmp_path / src.name
+        bad.write_text("# Power (dBm): 1.5E+3\n" + text)
+    assert main(["stfmr", str(bad), "--no-figures", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad.name}: an rf power of" in err and "lies outside -150 to 50 dBm" in err

@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import argparse
 
+from ..checks import RF_POWER_RANGE
 from .common import (CLIError, add_column_options, calibration_units, every_or_per_file,
                      file_or_every, number_type, per_file, quantity_type, role_options,
                      unit_type)
 
 __all__ = ["COLUMN_ROLES", "add_reader_options", "reader_options"]
 
-#: The rf powers (dBm) of an ST-FMR measurement: a source gives -130 to +30 dBm, an amplifier
-#: a few watts (+40 dBm); '--power 1000dBm' was taken.
-POWER_RANGE = (-150.0, 50.0)
 _POWER = quantity_type("power")
 
 
 def _power_type(text):
-    """``--power``: an rf power with its unit within :data:`POWER_RANGE`."""
+    """``--power``: an rf power with its unit within :data:`sotfit.checks.RF_POWER_RANGE`."""
     value = _POWER(text)
-    lo, hi = POWER_RANGE
+    lo, hi = RF_POWER_RANGE
     if not lo <= value <= hi:
         raise argparse.ArgumentTypeError(f"{text!r}: an rf power between {lo:g} and {hi:g} dBm "
                                          f"(got {value:g} dBm)")
@@ -55,8 +53,8 @@ def add_reader_options(p) -> None:
                         "file (name or path as given), e.g. --frequency run07.txt=9GHz; repeat "
                         "for more files")
     g.add_argument("--power", type=_power_type,
-                   help=f"rf power when the files give none, e.g. 10dBm ({POWER_RANGE[0]:g} to "
-                        f"{POWER_RANGE[1]:g} dBm)")
+                   help=f"rf power when the files give none, e.g. 10dBm ({RF_POWER_RANGE[0]:g} to "
+                        f"{RF_POWER_RANGE[1]:g} dBm)")
     add_column_options(g, COLUMN_ROLES, "voltage=Xchannel (a header name or 0-based index)")
     g.add_argument("--override-unit", action="append", metavar="ROLE=UNIT", default=None,
                    help="read the ROLE column (field, voltage or frequency) in UNIT whatever "

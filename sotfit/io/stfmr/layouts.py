@@ -644,6 +644,10 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
         power = level("power", p_opt)
         if power is not None:
             pw = np.full(values["field_T"].size, power[0])
+    if pw is not None:
+        _check_power(name, pw, power[1] if power is not None else
+                     f"column {table.columns[part.pcol]!r}" if table.columns is not None
+                     else f"column {part.pcol}")
     angle = level("angle", a_opt)
     for what, found, unit in (("frequency", (fq[0], f_where) if fq.size else None, "GHz"),
                               ("rf power", power, "dBm"), ("field angle", angle, "deg")):
@@ -661,6 +665,19 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
                     else {"block": part.label, "block_columns": (part.fcol, part.vcol)}),
                  **values["lockin_meta"]}
     return _group_datasets(part, opts, values, fq, pw, meta, file_meta, notes)
+
+
+def _check_power(name: str, powers, where: str) -> None:
+    """Refuse rf powers outside :data:`sotfit.checks.RF_POWER_RANGE` (a header's 1.5E+3 dBm
+    went into the tables)."""
+    from ...checks import RF_POWER_RANGE
+
+    lo, hi = RF_POWER_RANGE
+    p = np.asarray(powers, dtype=float)
+    bad = p[~((p >= lo) & (p <= hi))]
+    if bad.size:
+        raise DataError(f"{name}: an rf power of {bad[0]:g} dBm ({where}) lies outside {lo:g} "
+                        f"to {hi:g} dBm, beyond any source and amplifier: check its unit")
 
 
 def _field_and_voltage(part: _Part, opts: _Options, notes: list) -> dict:
