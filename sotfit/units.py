@@ -391,7 +391,7 @@ def convert(value, from_unit: str, to_unit: str):
 #: The units a column of each dimension is written in by instruments, for the readings of a
 #: column without one (:func:`readings_text`), and the smallest largest magnitude a scan of
 #: it reaches in house units (a field scan that stays below 1 mT is none of sotfit's).
-COMMON_UNITS = {"field": ("T", "mT", "Oe", "kOe")}
+COMMON_UNITS = {"field": ("T", "mT", "Oe", "kOe", "A/m", "kA/m")}
 SCAN_FLOOR = {"field": 1e-3}
 
 

@@ -545,7 +545,8 @@ def test_a_field_column_without_unit_is_asked_about_with_its_readings(tmp_path):
     its largest value (an example unit alone invites the wrong one: Oe read as mT is 10x)."""
     p = write(tmp_path / "s_9GHz.csv", "Field,Vmix (uV)\n1000,1\n2000,2\n3000,3\n")
     with pytest.raises(UnitError, match=r"'Field' \(column 0\) \(field\) has no unit \(its largest "
-                       r"\|value\| is 3000: 3 T if in mT, 0\.3 T if in Oe\)"):
+                       r"\|value\| is 3000: 3 T if in mT, 0\.3 T if in Oe, 0\.00377 T if in A/m, 3\.77 T "
+                       r"if in kA/m\)"):
         read_stfmr(p)
 
 
