@@ -66,6 +66,11 @@ def _text_settings(text):
     return "Lock-in\tSR830\nSample\tPt/Py\n" + _tab(text)
 
 
+def _three_cell_settings(text):
+    """Settings of three cells (an instrument's name and its address) above a tab table."""
+    return "Lock-in\tSR830\tGPIB0::8\nSample\tPt/Py\n" + _tab(text)
+
+
 def _convert(files, folder, convert, suffix):
     folder.mkdir()
     out = []
@@ -98,6 +103,9 @@ def csv_summary(tmp_path_factory):
     # settings of text values alone were refused as stray lines ('is neither a comment ...')
     (_text_settings, ".txt", "read as tab-separated; 2 preamble line(s) above the column header "
                              "row (line 3) skipped as comments and 'key: value' entries"),
+    (_three_cell_settings, ".txt", "read as tab-separated; 2 preamble line(s) above the column "
+                                   "header row (line 3) skipped as comments and 'key: value' "
+                                   "entries"),
 ])
 def test_converted_tables_give_exactly_the_numbers_of_the_csv(tmp_path, csv_summary, convert,
                                                               suffix, note):

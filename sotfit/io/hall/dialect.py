@@ -381,7 +381,23 @@ def _settings(lines: list[str]) -> set[int]:
         if i < len(lines) and not _is_entry(line):
             break
         run, numeric = [], False
-    return out
+    return out | _short_settings(lines)
+
+
+def _short_settings(lines: list[str]) -> set[int]:
+    """Indices of the settings rows of two or more cells, fewer than the column header row's,
+    above it (``Lock-in<TAB>SR830<TAB>GPIB0::8`` over a header of six columns: refused as a
+    stray line), where every line above that header is such a row, an entry or a comment."""
+    head = next((j for j in range(len(lines)) if _wider_header(lines, j)), None)
+    if head is None:
+        return set()
+    d = next(d for d in ("\t", ";", ",") if len(_header_cells(lines[head], d)) >= 3)
+    k = len(_header_cells(lines[head], d))
+    above = [j for j in range(head) if not _is_skipped(lines[j]) and not _is_entry(lines[j])]
+    if above and all(2 <= len(_header_cells(lines[j], d)) < k and not _all_numbers(lines[j])
+                     for j in above):
+        return set(above)
+    return set()
 
 
 def _wider_header(lines: list[str], i: int) -> bool:
