@@ -86,9 +86,10 @@ def _without_data(fit, keep_windows: bool = True, check: tuple | None = None):
 
             check = (spectrum_data_check(fit, fit.values),)
         changes["sequential_check"] = check
-        from .checks import rounding_reason
+        from .checks import residual_lag1, rounding_reason
 
         changes["rounding_check"] = (rounding_reason(fit),)
+        changes["residual_check"] = (residual_lag1(fit),)
         branches = []
         for r in fit.branches:
             (d,) = r.datasets

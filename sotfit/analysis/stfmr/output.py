@@ -23,7 +23,8 @@ from .angle import AngleAnalysis
 from .checks import (amplitude_below_measurable, branch_width_disagreements, data_checks,
                      implausible_resonance_fields, lockin_reading_reason,
                      torque_field_beyond_linewidth, g_outside_ferromagnets,
-                     rounded_voltages, unsaturated_spectra)
+                     correlated_residuals, residual_lag1, rounded_voltages,
+                     unsaturated_spectra)
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit, repeat_disagreement
 
@@ -242,12 +243,15 @@ def spectrum_row(s: SpectrumFit) -> dict[str, Any]:
     for k in s.combined:
         row[k] = _q(s.value(k), COMBINED_UNITS[k], s.stderr(k))
     row["branches"] = []
-    for r in s.branches:
+    for r, rho in zip(s.branches, _branch_lag1(s)):
         b = {"polarity": int(r.meta["polarity"]),
              "window": {"value": [r.meta["window_lo"], r.meta["window_hi"]], "unit": "T"},
              "window_widths": r.meta["window_widths"],
              "n_points_window": r.meta["n_points_window"],
-             "n_points_branch": r.meta["n_points_branch"], "reduced_chi_square": r.redchi}
+             "n_points_branch": r.meta["n_points_branch"], "reduced_chi_square": r.redchi,
+             # the errors assume independent points: correlated residuals make them too small
+             # by about sqrt((1 + rho)/(1 - rho)) (docs/stfmr.md, section 5)
+             "residual_lag1_autocorrelation": rho}
         se = fit_stderrs(r)
         for k in ("h_res", "width", "vs", "va", "offset", "slope"):
             b[k] = _q(r.value(k), r.units[k], se[k])
@@ -548,6 +552,23 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
             if k in sec:
                 add_flag(sec[k], "the per-spectrum values are not independent (singular "
                                  "covariance): mean with inverse-variance weights")
+    # 3b. correlated residuals: the per-spectrum errors too small, the means' too where their
+    # scatter did not raise them (a drift left half the means' errors 2 times too small)
+    correlated = correlated_residuals(analysis.spectra)
+    if correlated is not None:
+        rho, factor = correlated
+        for route, sec in secs.items():
+            for k, b in torques.get(route, {}).get("birge_ratio", {}).items():
+                if k in sec and _has_error(sec[k]) and \
+                        not (b is not None and math.isfinite(b) and b >= factor):
+                    add_flag(sec[k], (
+                        f"the residuals of the spectra's fits are correlated (median lag-1 "
+                        f"autocorrelation {rho:.2f}: a drift or a lock-in's time constant): "
+                        "their errors assume independent points and are about "
+                        f"{factor:.2g} times too small, and the scatter of the spectra about "
+                        + (f"the mean (Birge ratio {b:.2g})" if b is not None and
+                           math.isfinite(b) else "the mean") + " did not raise its error as "
+                        "much: it may be too small by up to that factor"))
     # 4. each route's per-spectrum values against the spectrum data
     amplitude_keys = [k for k in SUMMARY_UNITS if k not in _SHARED and k not in
                       ("mu0_h_oe", "e_field")]
@@ -781,6 +802,12 @@ COMBINED_UNITS = {"h_res": "T", "width": "T", "vs": "uV", "va": "uV", "ratio": "
                   "field_offset": "T", "vs_even": "uV", "va_even": "uV"}
 
 
+def _branch_lag1(s) -> tuple:
+    """The residual lag-1 autocorrelation of each branch of ``s`` (None where not measured)."""
+    rhos = residual_lag1(s)
+    return rhos if len(rhos) == len(s.branches) else (None,) * len(s.branches)
+
+
 def _power_cell(s) -> dict:
     """``{"power (dBm)": P}`` of a spectrum with an rf power, else empty."""
     power = s.dataset.meta.get("power")
@@ -791,7 +818,7 @@ def _branch_rows(s) -> list[dict]:
     """The rows of ``spectra.csv`` of one spectrum: one per branch fit, units in the headers."""
     phi = s.dataset.meta.get("field_angle")
     rows = []
-    for r in s.branches:
+    for r, rho in zip(s.branches, _branch_lag1(s)):
         row = {"source": s.source, "frequency (GHz)": s.frequency,
                **({} if phi is None else {"field_angle (deg)": phi}), **_power_cell(s),
                "polarity": int(r.meta["polarity"]),
@@ -803,6 +830,7 @@ def _branch_rows(s) -> list[dict]:
             row[f"{k} ({u})"] = r.value(k)
             row[f"{k}_stderr ({u})"] = 0.0 if se[k] is None else se[k]
         row["redchi"] = r.redchi
+        row["residual_lag1"] = rho
         rows.append(row)
     return rows
 

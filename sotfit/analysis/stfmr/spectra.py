@@ -79,7 +79,9 @@ class SpectrumFit:
     of their windowed points (the measure of
     :func:`~sotfit.analysis.stfmr.checks.spectrum_data_check`, read by
     :func:`~sotfit.analysis.stfmr.checks.data_checks`), else empty; ``rounding_check`` is
-    likewise ``(reason or None,)`` of :func:`~sotfit.analysis.stfmr.checks.rounded_voltages`.
+    likewise ``(reason or None,)`` of :func:`~sotfit.analysis.stfmr.checks.rounded_voltages`, and
+    ``residual_check`` ``(lag-1 autocorrelations,)`` of
+    :func:`~sotfit.analysis.stfmr.checks.residual_lag1`.
     """
 
     dataset: Dataset
@@ -90,6 +92,7 @@ class SpectrumFit:
     _values: dict = field(default_factory=dict, repr=False, compare=False)
     sequential_check: tuple = field(default=(), repr=False, compare=False)
     rounding_check: tuple = field(default=(), repr=False, compare=False)
+    residual_check: tuple = field(default=(), repr=False, compare=False)
 
     def value(self, key: str) -> float:
         """Best value of ``combined[key]`` (:func:`combined_values`, filled when the spectrum
