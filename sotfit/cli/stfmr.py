@@ -158,8 +158,11 @@ def add_parser(subparsers) -> None:
     p.add_argument("--mcmc", action="store_true",
                    help="posterior sampling of the global fit (needs sotfit.bayes; slow: every "
                         "branch adds four sampled amplitudes)")
-    p.add_argument("--mcmc-steps", type=integer_type(2), default=3000,
-                   help="chain length for --mcmc (>= 2)")
+    # 3000 steps never made 50 autocorrelation times of a set's branch amplitudes (tau of
+    # about 100 steps): every default run was flagged 'not converged'
+    p.add_argument("--mcmc-steps", type=integer_type(2), default=10000,
+                   help="chain length for --mcmc (>= 2; the summary says whether it reached 50 "
+                        "autocorrelation times)")
     p.add_argument("--seed", type=integer_type(0), default=1, help="random seed for --mcmc")
     p.set_defaults(func=run)
 
