@@ -257,7 +257,10 @@ def test_a_labview_tdms_file_of_one_group_per_frequency_gives_the_numbers_of_the
                                                             "operator": "A. B."}), *groups])
     before = _fingerprint(path)
     got = _spectra([path], tmp_path / "out")
-    _same_numbers(got, csv_8_10_12)
+    # the groups' power is written with the spectra: the CSV files given it say the same
+    files = [EXAMPLE / f"py_pt_{f}GHz.csv" for f in (8, 10, 12)]
+    _same_numbers(got, _spectra(files, tmp_path / "csv", "--power", "10dBm"))
+    assert list(got["power (dBm)"]) == [10.0] * len(got)
     assert list(dict.fromkeys(got["source"])) == [f"run.tdms[{f} GHz]" for f in (8, 10, 12)]
     assert read_stfmr(path).values("power") == [10.0] * 3
     table = read_tables(path)[0]

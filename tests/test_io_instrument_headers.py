@@ -239,7 +239,10 @@ def test_settings_of_two_cells_above_the_table_are_header_entries(tmp_path, stfm
                 ",".join(names) + ",,", *[r + ",," for r in rows]]
         (folder / f"run{f:g}.csv").write_text("\n".join(text) + "\n")
     s = stfmr_summary(folder, tmp_path / "out")
-    assert without_run_entries(s) == without_run_entries(stfmr_csv_summary)  # exact floats
+    # the settings' power is written with the spectra: the CSV files given it say the same
+    reference = stfmr_summary(STFMR, tmp_path / "csv", "--power", "15dBm")
+    assert without_run_entries(s) == without_run_entries(reference)  # exact floats
+    assert {e["power"]["value"] for e in s["spectra"]} == {15.0}
     t = read_table(folder / "run10.csv")
     assert t.header == {"Instrument": "E8257D", "Frequency (Hz)": "1.0000E+10",
                         "Power (dBm)": "15", "Date": "2026-12-04 10:31", "field angle (deg)": "45"}

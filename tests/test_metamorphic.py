@@ -114,7 +114,9 @@ def test_stfmr_real_lvm_reversed_and_in_tesla(real_data, tmp_path):
         (rev / f.name).write_text("\n".join(pre + data[::-1]) + "\n", encoding="latin-1")
         a = np.array([[float(c) for c in ln.split("\t")[:2]] for ln in data])
         freq = next(ln for ln in pre if ln.startswith("Frequency(GHz)"))
-        _write(tesla / (f.stem + ".csv"), ["# " + freq], "Field (T),Vmix (V)",
+        power = [ln for ln in pre if ln.startswith("Power(dBm)")]     # written with the spectra
+        _write(tesla / (f.stem + ".csv"), ["# " + freq] + ["# " + ln for ln in power],
+               "Field (T),Vmix (V)",
                np.column_stack([a[:, 0] * 1e-4, a[:, 1]]))
     _same(base, _run(["stfmr", *map(str, sorted(rev.glob("*.lvm"))), "--no-figures"],
                      tmp_path / "o1"))
