@@ -319,8 +319,10 @@ def _second_order_planar_hall(first, keep, fields, q: dict, notes: list) -> None
     e = np.array([first[i].stderr("r_phe") for i in keep]) / c
     q["r_phe"] = _inverse_variance_mean(r, e, "r_phe")
     q["mu0_h_fl_oe"] = q["k_fl"] / q["r_phe"]
-    notes.append(f"R_PHE with the second-order response of R_1w to the current, "
-                 f"1 - (3/4)(H_FL/H)^2 = {c.min():.6f} to {c.max():.6f} over the fields")
+    if 1.0 - c.min() >= 1e-6:
+        notes.append(f"R_PHE of each field divided by 1 - (3/4)(H_FL/H)^2, the second-order "
+                     f"response of R_1w to the current (a correction of {1.0 - c.max():.2g} to "
+                     f"{1.0 - c.min():.2g})")
 
 
 def _with_second_harmonic(scans, keep, rows, excluded) -> list:
