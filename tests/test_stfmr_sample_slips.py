@@ -439,3 +439,24 @@ def test_voltages_rounded_to_a_few_steps_are_flagged(tmp_path, steps, noise, fla
     assert bool(said) == flagged
     if flagged:
         assert {f["quantity"] for f in said} >= {"spectra[0].vs", "spectra[0].h_res"}
+
+
+def test_a_line_wider_than_the_sweep_names_a_curved_background(tmp_path, capsys):
+    """A background c (mu0 H)^2 (heating, a magnetoresistance) under the lines made the search
+    fit resonances of 0.3-5 T half width: 'the fitted resonance 0 T (HWHM 0.463 T) does not lie
+    inside the sweep', which did not say why. The message now names the curved background."""
+    folder = tmp_path / "in_curved"
+    folder.mkdir()
+    for f in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
+        lines = f.read_text().splitlines()
+        at = next(i for i, ln in enumerate(lines) if ln.startswith("Field"))
+        body = [f"{a},{float(b) + 2000.0 * (float(a) * 1e-3) ** 2!r}"
+                for a, b in (ln.split(",") for ln in lines[at + 1:])]
+        (folder / f.name).write_text("\n".join(lines[:at + 1] + body) + "\n")
+    status = main(["stfmr", str(folder), "--no-figures", "--no-global",
+                   "--out", str(tmp_path / "out")])
+    assert status in (0, 2)
+    text = capsys.readouterr()
+    said = text.err + text.out + "".join(
+        p.read_text() for p in (tmp_path / "out").glob("summary.json"))
+    assert "a line wider than half the sweep: a curved background" in said

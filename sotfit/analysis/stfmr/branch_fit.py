@@ -332,7 +332,10 @@ def _final_results(branches, state, final, where, setup: _BatchSetup, out: list)
                 + (f"lies less than one half width inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} "
                    "T: one side of the line is not measured, so its width and amplitudes are "
                    "not determined (the sweep must reach one half width beyond it)" if inside
-                   else f"does not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T"))
+                   else f"does not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T")
+                + (" (a line wider than half the sweep: a curved background, from heating or a "
+                   "magnetoresistance, under a weak line is taken for the line; look at the "
+                   "spectrum and subtract it)" if st["w"] > (b.x[-1] - b.x[0]) / 2 else ""))
         elif _below_rounding(amp := _amplitude(f, list(setup.basis.linear)),
                              st.get("rounding_step")):
             out[i] = NoResonanceError.at(
