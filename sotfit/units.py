@@ -98,6 +98,8 @@ _TABLES: dict[str, dict[str, float]] = {
     "time": {"ps": 1.0, "fs": 1e-3, "ns": 1e3, "s": 1e12},
     "rashba": {"eVnm": 1.0, "eVm": 1e9, "meVnm": 1e-3, "eVAng": 0.1, "meVAng": 1e-4},
     "areal_density": {"/nm2": 1.0, "/m2": 1e-18, "/cm2": 1e-14, "/um2": 1e-6},
+    "wavenumber": {"/nm": 1.0, "1/nm": 1.0, "nm-1": 1.0, "/m": 1e-9, "1/m": 1e-9, "m-1": 1e-9,
+                   "/Ang": 10.0, "1/Ang": 10.0, "Ang-1": 10.0},
     "angle": {"deg": 1.0, "rad": 180.0 / math.pi},
     "power": {"dBm": 1.0},
     "dimensionless": {"": 1.0, "1": 1.0, "%": 0.01},
@@ -109,7 +111,7 @@ HOUSE: dict[str, str] = {
     "voltage": "uV", "current": "mA", "resistance": "Ohm", "resistivity": "uOhm cm",
     "mixing_conductance": "1e13 Ohm^-1 m^-2", "conductivity": "1e5 Ohm^-1 m^-1",
     "electric_field": "V/m", "energy": "eV", "time": "ps", "angle": "deg",
-    "rashba": "eV nm", "areal_density": "nm^-2",
+    "rashba": "eV nm", "areal_density": "nm^-2", "wavenumber": "1/nm",
     "power": "dBm", "dimensionless": "",
 }
 
@@ -138,7 +140,8 @@ _BASES = {
 # Spelled-out names and other whole spellings, matched in any case, never after a prefix.
 _NAMES = {
     "ang": "Ang", "angstrom": "Ang",
-    "å": "Ang", "micron": "um", "microns": "um", "microohmcm": "uOhmcm", "degree": "deg",
+    "å": "Ang", "/a": "/Ang", "1/a": "1/Ang", "a-1": "Ang-1", "/å": "/Ang", "1/å": "1/Ang",
+    "å-1": "Ang-1", "micron": "um", "microns": "um", "microohmcm": "uOhmcm", "degree": "deg",
     "degrees": "deg", "°": "deg", "radian": "rad", "radians": "rad", "dbm": "dBm",
     "nm-2": "/nm2", "m-2": "/m2", "cm-2": "/cm2", "um-2": "/um2",
 }

@@ -13,15 +13,12 @@ and figures (Gao et al. 2023, Fig. 4b,c, for the barrier model; docs/interface.m
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 
-from ..checks import check_number
 from ..models.grid_convergence import estimate_entry
 from ..models.interface import sweep as _sweep
 from ..models.interface.sweep import MIN_NODES as _MIN_NODES
@@ -95,31 +92,6 @@ LATTICE_CONSTANT_MAX = "10nm"
 #: Largest Fermi wave number (1/nm) of the delta barrier: metals have 10-20/nm, and a k_F in
 #: 1/m given bare (1e10) was read in 1/nm with exit 0 (G 1e18 times too large).
 K_FERMI_MAX = 100.0
-#: Units of a Fermi wave number, as factors to 1/nm.
-_WAVENUMBER_UNITS = {"/nm": 1.0, "1/nm": 1.0, "nm^-1": 1.0, "nm-1": 1.0, "/m": 1e-9,
-                     "1/m": 1e-9, "m^-1": 1e-9, "m-1": 1e-9, "/A": 10.0, "1/A": 10.0,
-                     "A^-1": 10.0, "A-1": 10.0, "/Ang": 10.0, "1/Ang": 10.0, "Ang^-1": 10.0}
-#: A number, then its unit (``21/nm``: the number is 21, not 2 with a unit '1/nm').
-_NUMBER_UNIT = re.compile(r"^(?P<n>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?P<u>.*)$")
-
-
-def _k_fermi_type(text):
-    """A Fermi wave number: a bare number in 1/nm or one with its unit (``10/nm``, ``1e10/m``,
-    ``1.7/A``, ``1.7Å^-1``), at most :data:`K_FERMI_MAX` per nm."""
-    t = str(text).strip().replace(" ", "").replace("\u00c5", "A")
-    m = _NUMBER_UNIT.match(t)
-    unit = m.group("u") if m else None
-    if m is None or (unit and unit not in _WAVENUMBER_UNITS):
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: give a wave number, e.g. 10/nm, 1e10/m or 1.7/A (a bare number in "
-            "1/nm)")
-    value = float(m.group("n")) * (_WAVENUMBER_UNITS[unit] if unit else 1.0)
-    try:
-        return check_number(repr(text), value, positive=True, maximum=K_FERMI_MAX,
-                            unit="1/nm")
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"{exc} (metals have 10-20/nm; a bare number is read in 1/nm)") from None
 
 
 def add_parser(subparsers) -> None:
@@ -154,9 +126,10 @@ def add_parser(subparsers) -> None:
                    help=f"k_par quadrature order (>= {_MIN_ORDER})")
     d = p.add_argument_group("delta barrier (Amin, Haney and Stiles 2020)")
     d.add_argument("--u-R", type=number_type(), default=0.0, help="Rashba strength u_R")
-    d.add_argument("--k-fermi", type=_k_fermi_type, default=10.0,
-                   help=f"Fermi wave number, e.g. 10/nm (a bare number in 1/nm; at most "
-                        f"{K_FERMI_MAX:g}/nm)")
+    d.add_argument("--k-fermi", type=quantity_type("wavenumber", "1/nm", positive=True,
+                                                  maximum=K_FERMI_MAX), default=10.0,
+                   help=f"Fermi wave number, e.g. 10/nm, 1e10/m or 1.7/A (a bare number in 1/nm; "
+                        f"at most {K_FERMI_MAX:g}/nm: metals have 10-20/nm)")
     # '45deg' as the thickness command; within one turn, as theory tmatrix's --theta
     angle = quantity_type("angle", default_unit="deg", maximum="360deg")
     d.add_argument("--theta-m", type=angle, default=0.0,
