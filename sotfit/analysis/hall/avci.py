@@ -461,13 +461,19 @@ FIELD_SLIPS = {0.1: "Oe under a mT header, or kOe under T", 10.0: "mT under an O
 FIELD_SLIP_GAIN = 10.0
 
 
-def _law_chisqr(fields, acos, mu0_hk, include_one) -> float:
-    """Chi-square of the best a_cos(H) = d / (mu0H - mu0H_K) - r_ane [- r_one mu0H] (linear)."""
+def _cos_law(fields, acos, mu0_hk, include_one) -> tuple[np.ndarray, float]:
+    """The weighted linear least squares of a_cos(H) = d / (mu0H - mu0H_K) - r_ane
+    [- r_one mu0H]: ``(d, r_ane[, r_one])`` and its chi-square (``acos``: value, error)."""
     g = 1 / (fields - mu0_hk)
     a = np.column_stack([g, -np.ones_like(g)] + ([-fields] if include_one else []))
     w = 1 / acos[:, 1]
     x = np.linalg.lstsq(a * w[:, None], acos[:, 0] * w, rcond=None)[0]
-    return float(np.sum(((a @ x - acos[:, 0]) * w) ** 2))
+    return x, float(np.sum(((a @ x - acos[:, 0]) * w) ** 2))
+
+
+def _law_chisqr(fields, acos, mu0_hk, include_one) -> float:
+    """Chi-square of the best a_cos law (:func:`_cos_law`)."""
+    return _cos_law(fields, acos, mu0_hk, include_one)[1]
 
 
 def _field_scale_check(bs, acos, mu0_hk, include_one, q: dict, flags: dict) -> None:
@@ -522,9 +528,7 @@ def _damping_like(bs, acos, acos_u, mu0_hk, r_ahe, include_one, q: dict, fits: d
             + (f" (left out: {left_out})" if left_out else ""))
     dcos = Dataset(bs, acos[:, 0], acos[:, 1], x_name="field", y_name="a_cos", x_unit="T",
                    y_unit="Ohm", meta={"source": "a_cos(H)"})
-    g = 1 / (bs - mu0_hk)
-    a = np.column_stack([g, -np.ones_like(g)] + ([-bs] if include_one else []))
-    start = np.linalg.lstsq(a / acos[:, 1:2], acos[:, 0] / acos[:, 1], rcond=None)[0]
+    start = _cos_law(bs, acos, mu0_hk, include_one)[0]
     rc = _fit_field_law(dcos, avci_cos_field, start, "d_dl", mu0_hk, include_one)
     fits["a_cos(H)"] = rc
     d_dl = _u_carried(rc, "d_dl", acos_u, _linear_gain(dcos, avci_cos_field, rc), birge=True)
