@@ -232,6 +232,7 @@ def test_spectra_checked_where_fitted_and_let_go_of_their_points(tmp_path):
     import numpy as np
 
     from sotfit.analysis.stfmr import analyse_stfmr, data_checks, summary_dict
+    from sotfit.analysis.stfmr.checks import residual_lag1
     from sotfit.analysis.stfmr.file_batches import _without_data, read_files
     from sotfit.analysis.stfmr.spectra import fit_spectra_batch
 
@@ -241,7 +242,9 @@ def test_spectra_checked_where_fitted_and_let_go_of_their_points(tmp_path):
     for s, b in zip(kept, bare):
         assert all(len(r.datasets[0]) == 0 for r in b.branches) and len(b.dataset) == 0
         assert b.values == s.values and b._stderrs == s._stderrs
-        assert b.sequential_check and b.sequential_check[0][0] > 0
+        assert b.point_checks["data"][0] > 0 and not s.point_checks
+        assert b.point_checks["rounding"] is None
+        assert b.point_checks["residual_lag1"] == residual_lag1(s)
         assert [r.meta["n_points_window"] for r in b.branches] == [len(r.datasets[0])
                                                                    for r in s.branches]
     freqs = {s.source: s.frequency for s in kept}

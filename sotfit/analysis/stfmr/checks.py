@@ -75,8 +75,8 @@ def data_checks(analysis: STFMRAnalysis, limit: float = REDCHI_LIMIT) -> dict[st
     for route, values in routes.items():
         bad = {}
         for n, (s, v) in enumerate(zip(analysis.spectra, values)):
-            if route == "sequential" and s.sequential_check:
-                worst = s.sequential_check[0]       # measured when it was fitted
+            if route == "sequential" and "data" in s.point_checks:
+                worst = s.point_checks["data"]      # measured when it was fitted
             else:
                 worst = spectrum_data_check(s, v, route, {pol: offsets.get((n, pol), 0.0)
                                                           for pol in (1, -1)})
@@ -221,10 +221,11 @@ def rounded_voltages(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
     steps of their resolution (the smallest difference of two of its distinct values), as
     ``{spectrum index: reason}``: the file's numbers were rounded, and the lineshape fit
     neither sees it nor carries it in its errors. A spectrum whose branch fits let go of their
-    points was checked before (``rounding_check``)."""
+    points was checked before (``point_checks``)."""
     out = {}
     for n, s in enumerate(spectra):
-        reason = s.rounding_check[0] if s.rounding_check else rounding_reason(s)
+        reason = (s.point_checks["rounding"] if "rounding" in s.point_checks
+                  else rounding_reason(s))
         if reason is not None:
             out[n] = reason
     return out
@@ -261,10 +262,10 @@ CORRELATED_FACTOR = 1.5
 
 def residual_lag1(s: SpectrumFit) -> tuple:
     """The lag-1 autocorrelation of the residuals of each branch fit of ``s`` (in the order of
-    its branches; None for a branch of fewer than 10 points); taken from ``residual_check``
+    its branches; None for a branch of fewer than 10 points); taken from ``point_checks``
     when the fits let go of their points."""
-    if s.residual_check:
-        return s.residual_check[0]
+    if "residual_lag1" in s.point_checks:
+        return s.point_checks["residual_lag1"]
     out = []
     for r in s.branches:
         res = np.asarray(r.residuals(), dtype=float) if len(r.datasets[0]) >= 10 else None

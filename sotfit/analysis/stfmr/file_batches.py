@@ -59,6 +59,10 @@ def read_files(files: Sequence, **reader_options) -> tuple:
     return sweep, list(dict.fromkeys(notes))    # a note of a file of several spectra once
 
 
+#: ``check`` of :func:`_without_data` when the data check was not made yet.
+_NOT_MADE = object()
+
+
 def _all_without_data(fits, keep_windows: bool = True) -> list:
     """:func:`_without_data` of every fit, the data checks of all of them made at once."""
     if keep_windows:
@@ -67,29 +71,26 @@ def _all_without_data(fits, keep_windows: bool = True) -> list:
 
     spectra = [f for f in fits if isinstance(f, SpectrumFit)]
     checks = iter(spectrum_data_checks(spectra))
-    return [_without_data(f, False, (next(checks),)) if isinstance(f, SpectrumFit) else f
+    return [_without_data(f, False, next(checks)) if isinstance(f, SpectrumFit) else f
             for f in fits]
 
 
-def _without_data(fit, keep_windows: bool = True, check: tuple | None = None):
+def _without_data(fit, keep_windows: bool = True, check=_NOT_MADE):
     """A SpectrumFit whose spectrum keeps its metadata and no points. The branch fits keep
     the windowed points they were fitted to, or with ``keep_windows=False`` the spectrum is
     checked against them (:func:`~sotfit.analysis.stfmr.checks.spectrum_data_check`, the
-    sequential route; ``check`` is ``(its result,)`` when already made) and they keep none
-    either."""
+    sequential route; ``check`` is its result when already made) and they keep none either:
+    the checks that need the points are made first (``SpectrumFit.point_checks``)."""
     if not isinstance(fit, SpectrumFit):
         return fit
     changes = {"dataset": fit.dataset.without_points()}
     if not keep_windows:
-        if check is None:
-            from .checks import spectrum_data_check
+        from .checks import residual_lag1, rounding_reason, spectrum_data_check
 
-            check = (spectrum_data_check(fit, fit.values),)
-        changes["sequential_check"] = check
-        from .checks import residual_lag1, rounding_reason
-
-        changes["rounding_check"] = (rounding_reason(fit),)
-        changes["residual_check"] = (residual_lag1(fit),)
+        if check is _NOT_MADE:
+            check = spectrum_data_check(fit, fit.values)
+        changes["point_checks"] = {"data": check, "rounding": rounding_reason(fit),
+                                   "residual_lag1": residual_lag1(fit)}
         branches = []
         for r in fit.branches:
             (d,) = r.datasets

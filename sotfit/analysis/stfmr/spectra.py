@@ -74,14 +74,13 @@ class SpectrumFit:
         Branches left out and why (a branch without a resonance, a failed fit).
 
     :meth:`value` and :meth:`stderr` read a combined value's best value and standard error
-    without building the uncertain values. ``sequential_check`` is ``(measure,)`` when the
-    spectrum's sequential values were checked against its data before its branch fits let go
-    of their windowed points (the measure of
-    :func:`~sotfit.analysis.stfmr.checks.spectrum_data_check`, read by
-    :func:`~sotfit.analysis.stfmr.checks.data_checks`), else empty; ``rounding_check`` is
-    likewise ``(reason or None,)`` of :func:`~sotfit.analysis.stfmr.checks.rounded_voltages`, and
-    ``residual_check`` ``(lag-1 autocorrelations,)`` of
-    :func:`~sotfit.analysis.stfmr.checks.residual_lag1`.
+    without building the uncertain values. ``point_checks`` holds the checks made on the
+    spectrum's points before its branch fits let go of them, by name (empty while the fits keep
+    their points): ``'data'`` the measure of
+    :func:`~sotfit.analysis.stfmr.checks.spectrum_data_check` of its sequential values (read by
+    :func:`~sotfit.analysis.stfmr.checks.data_checks`), ``'rounding'`` the reason or None of
+    :func:`~sotfit.analysis.stfmr.checks.rounding_reason`, ``'residual_lag1'`` the lag-1
+    autocorrelations of :func:`~sotfit.analysis.stfmr.checks.residual_lag1`.
     """
 
     dataset: Dataset
@@ -90,9 +89,7 @@ class SpectrumFit:
     notes: tuple[str, ...] = ()
     _stderrs: dict = field(default_factory=dict, repr=False, compare=False)
     _values: dict = field(default_factory=dict, repr=False, compare=False)
-    sequential_check: tuple = field(default=(), repr=False, compare=False)
-    rounding_check: tuple = field(default=(), repr=False, compare=False)
-    residual_check: tuple = field(default=(), repr=False, compare=False)
+    point_checks: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def value(self, key: str) -> float:
         """Best value of ``combined[key]`` (:func:`combined_values`, filled when the spectrum
