@@ -15,7 +15,7 @@ from ...io.hall import HallScan
 from ...models.harmonic_hall import angular_slope_field, hall_line
 from .angular_first import _angular_first_harmonic, _angular_scan, _pole_difference
 from .common import _check_scans, _no_signal, _nominal, _ub
-from .gates import _at_bounds, _flag, _flag_redchi, _anisotropy_gate, _linear_response_gate, _current_gate, _magnet_gate, _undetermined, _zero_gate
+from .gates import _at_bounds, _flag, _flag_redchi, _undetermined, common_gates
 from .leastsq import _fit_field_law, _fit_quiet
 from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
@@ -147,11 +147,7 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         # the same bias with R_PHE given and a note alone: 0.83 mT for 1.2, 8.7 standard errors
         _flag(flags, ["mu0_h_dl"], NO_H_FL_FLAG)
     q = efficiencies(q, sample, notes)
-    _zero_gate(q, flags)
-    _anisotropy_gate(q, flags)
-    _magnet_gate(q, scans, flags)
-    _current_gate(q, scans, flags)
-    _linear_response_gate(q, scans, flags)
+    common_gates(q, scans, flags)
     return HallResult("angular", q, rows, excluded, notes, fits, flags)
 
 

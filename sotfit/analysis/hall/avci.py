@@ -13,7 +13,7 @@ from ...io.hall import HallScan
 from ...models.harmonic_hall import avci_cos_field, avci_fl_field, avci_r1w, avci_r2w
 from ...stats import inverse_variance_mean
 from .common import _check_scans, _doubtful_fields, _field_notes, _no_signal, _nominal, _u, _u_carried
-from .gates import _flag, _flag_redchi, _anisotropy_gate, _linear_response_gate, _current_gate, _magnet_gate, _resistance_ratio_gate, _undetermined, _zero_gate
+from .gates import _flag, _flag_redchi, _undetermined, common_gates
 from .leastsq import _fit_field_law, _fit_quiet, _linear_gain
 from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
@@ -104,12 +104,8 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         # the fields the torque laws rest on (the docs' "flagged, kept"; it was a note only)
         _flag(flags, [k for k in ("mu0_h_fl_oe", "mu0_h_dl", "r_ane") if k in q], reason)
     q = efficiencies(q, sample, notes)
-    _zero_gate(q, flags)
-    _anisotropy_gate(q, flags)
-    _magnet_gate(q, [scans[i] for i in with_signal], flags)
-    _current_gate(q, scans, flags)
-    _resistance_ratio_gate(q, flags)
-    _linear_response_gate(q, [scans[i] for i in with_signal], flags, weakest=True)
+    common_gates(q, scans, flags, signal_scans=[scans[i] for i in with_signal], weakest=True,
+                 resistance_ratio=True)
     return HallResult("avci", q, rows, excluded, notes, fits, flags)
 
 

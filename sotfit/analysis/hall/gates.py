@@ -236,6 +236,24 @@ def _resistance_ratio_gate(q: dict, flags: dict) -> None:
           "--r-ahe in another unit puts them so far apart, and H_DL rests on both")
 
 
+def common_gates(q: dict, scans, flags: dict, signal_scans=None, weakest: bool = False,
+                 resistance_ratio: bool = False) -> None:
+    """The gates every method passes its quantities ``q`` through, in this order: the sign of
+    the torque fields (:func:`_zero_gate`), the anisotropy (:func:`_anisotropy_gate`), the
+    magnet's fields (:func:`_magnet_gate`), the source current (:func:`_current_gate`), with
+    ``resistance_ratio`` R_PHE of the data against R_AHE given (:func:`_resistance_ratio_gate`,
+    method (a)), and the linear response (:func:`_linear_response_gate`; ``weakest`` as there).
+    ``signal_scans`` are the scans the torques rest on where some are left out (default: all)."""
+    signal = scans if signal_scans is None else signal_scans
+    _zero_gate(q, flags)
+    _anisotropy_gate(q, flags)
+    _magnet_gate(q, signal, flags)
+    _current_gate(q, scans, flags)
+    if resistance_ratio:
+        _resistance_ratio_gate(q, flags)
+    _linear_response_gate(q, signal, flags, weakest=weakest)
+
+
 def _at_bounds(fit) -> list:
     """``(name, lo, hi)`` of the varied parameters of a FitResult at (or numerically at) a bound."""
     bounds = _param_bounds(fit)

@@ -12,7 +12,7 @@ from uncertainties import ufloat, umath
 from ...io.hall import HallScan
 from ...models.harmonic_hall import hall_line, hall_parabola
 from .common import _check_scans, _no_signal, _nominal, _wmean
-from .gates import _flag, _flag_disagreement, _anisotropy_gate, _linear_response_gate, _current_gate, _magnet_gate, _undetermined, _zero_gate
+from .gates import _flag, _flag_disagreement, _undetermined, common_gates
 from .leastsq import _fit_quiet
 from .result import HallAnalysisError, HallResult
 from .sample import Sample, efficiencies
@@ -185,11 +185,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
                      "not in the error of mu0_h_dl; give it with its error (--r-ane "
                      "0.184+/-0.063mOhm; Python: a ufloat) to carry it")
     q = efficiencies(q, sample, notes)
-    _zero_gate(q, flags)
-    _anisotropy_gate(q, flags)
-    _magnet_gate(q, scans, flags)
-    _current_gate(q, scans, flags)
-    _linear_response_gate(q, scans, flags)
+    common_gates(q, scans, flags)
     return HallResult("hayashi", q, rows, excluded, notes, fits, flags)
 
 

@@ -15,7 +15,7 @@ from ...fitting import fit_global
 from ...io.hall import HallScan
 from ...models.harmonic_hall import HALL_MODELS
 from .common import _field_notes, _no_signal, _require_first_harmonic
-from .gates import _flag, _anisotropy_gate, _linear_response_gate, _current_gate, _magnet_gate, _undetermined, _zero_gate
+from .gates import _flag, _undetermined, common_gates
 from .leastsq import _polish
 from .macrospin_gates import _macrospin_gates
 from .macrospin_start import _start_values
@@ -154,11 +154,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     if not r_phe_given and not no_torque:
         _planar_hall_flags(scans, "r_phe" in fixed, flags)
     q = efficiencies(q, sample, notes)
-    _zero_gate(q, flags)
-    _anisotropy_gate(q, flags)
-    _magnet_gate(q, scans, flags)
-    _current_gate(q, scans, flags)
-    _linear_response_gate(q, scans, flags)
+    common_gates(q, scans, flags)
     return HallResult("macrospin", q, rows, [], notes, {"global": res, "curves": index}, flags)
 
 
