@@ -223,3 +223,28 @@ def test_sequential_values_without_spectrum_correlations_have_the_same_covarianc
 
     empty = Sample.from_mapping({"angle": "45deg"})
     assert summary_dict(lean, empty)["spectra"] == summary_dict(full, empty)["spectra"]
+
+
+def test_order_of_the_spectra_does_not_change_the_dispersion_fits():
+    """The Kittel and linewidth fits of the same spectra named in another order give the same
+    numbers (they converge to within their tolerance of the optimum from where they start, and
+    that depended on the order of the points: 2e-9 relative, a test of a folder against the
+    same files named one by one broke on it), and the notes on a resonance field off the Kittel
+    curve name the spectrum that is off."""
+    from sotfit.analysis.stfmr import fit_linewidth
+    from sotfit.analysis.stfmr.pipeline import _kittel_deviations
+
+    fits = [fit_spectrum(spectrum(f, seed=20 + i)) for i, f in enumerate(FREQS)]
+    shuffled = [fits[i] for i in (3, 0, 5, 1, 4, 2)]
+    (k1, p1), (k2, p2) = fit_kittel(fits), fit_kittel(shuffled)
+    for name in ("meff", "gyromagnetic_ratio"):
+        assert p2[name].nominal_value == p1[name].nominal_value
+        assert p2[name].std_dev == p1[name].std_dev
+    l1 = fit_linewidth(fits, p1["gyromagnetic_ratio"])[1]
+    l2 = fit_linewidth(shuffled, p2["gyromagnetic_ratio"])[1]
+    assert l2["alpha"].nominal_value == l1["alpha"].nominal_value
+    notes = _kittel_deviations(shuffled, k2, 0.0)
+    for s, note in zip(shuffled, notes):
+        hm = float(kittel_inplane(np.array([s.frequency]), **k2.values)[0])
+        assert note.startswith(f"{s.source}: resonance field")
+        assert f"{100 * (s.value('h_res') - hm) / hm:+.1f} %" in note

@@ -297,7 +297,7 @@ def _kittel_deviations(fits, kit, kittel_tolerance: float) -> list[str]:
     """Notes on the spectra whose resonance field deviates from the Kittel fit by more than
     the fraction ``kittel_tolerance``."""
     notes = []
-    for sp, hm in zip(fits, kit.evaluate()):
+    for sp, hm in zip(fits, kit.evaluate([s.frequency for s in fits])):
         dev = (sp.value("h_res") - hm) / hm
         if abs(dev) > kittel_tolerance:
             notes.append(f"{sp.source}: resonance field {sp.value('h_res'):.4g} T "
