@@ -23,7 +23,7 @@ from .angle import AngleAnalysis
 from .checks import (amplitude_below_measurable, branch_width_disagreements, data_checks,
                      implausible_resonance_fields, lockin_reading_reason,
                      torque_field_beyond_linewidth, g_outside_ferromagnets,
-                     correlated_residuals, residual_lag1, rounded_voltages,
+                     correlated_residuals, misfit_spectra, residual_lag1, rounded_voltages,
                      unsaturated_spectra)
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit, repeat_disagreement
@@ -633,6 +633,20 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
         targets = [row[k] for k in ("h_res", "width", "vs", "va", "ratio") if k in row]
         targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
         targets += [sec[k] for sec in secs.values() for k in amplitude_keys if k in sec]
+        for q in targets:
+            if isinstance(q, dict) and "value" in q:
+                add_flag(q, reason)
+    # 5d'. a branch fit that leaves structure in its residuals (a curved background taken for
+    # a line 90 mT wide, a switching step in the window): widths and amplitudes many standard
+    # errors off with flags 'none'; what the spectra feed (the dispersion and the means) with
+    # them
+    for n, reason in misfit_spectra(analysis.spectra).items():
+        row = out["spectra"][n]
+        targets = [row[k] for k in ("h_res", "width", "vs", "va", "ratio") if k in row]
+        targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
+        targets += [sec[k] for sec in secs.values()
+                    for k in (*amplitude_keys, "mu0_meff", "gyromagnetic_ratio", "g", "alpha",
+                              "linewidth_inhomogeneous") if k in sec]
         for q in targets:
             if isinstance(q, dict) and "value" in q:
                 add_flag(q, reason)
