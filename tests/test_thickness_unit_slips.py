@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from sotfit.analysis.thickness.summary import (RESISTIVITY_MAX, SPIN_DIFFUSION_LENGTH_MAX,
+                                               SPIN_DIFFUSION_LENGTH_MIN,
                                                SPIN_HALL_CONDUCTIVITY_MIN)
 from sotfit.cli import main
 from sotfit.models.sot import xi_from_xi_e
@@ -146,3 +147,31 @@ def test_a_topological_insulators_resistivity_and_large_fractions_are_not_flagge
                   "thickness (nm),xi_dl (1),xi_dl_err (1),xi_fl (1),xi_fl_err (1)", xi)
     s = _summary(tmp_path, path, "large")
     assert not any(SAID["percent"] in f for f in s["spin_hall_conductivity"].get("flags", []))
+
+
+def test_thicknesses_in_nm_headed_angstrom_flag_a_length_below_one_atomic_layer(tmp_path):
+    """A Pt-like series (lambda_s 1.8 nm, transparent interface: xi^E_DL = sigma_s (1 -
+    sech(t/lambda_s)), seed 003 eq. (1) with G large) written in nm under 'thickness (A)':
+    lambda_s came out 0.18 nm, below one atomic layer, with no flag on it."""
+    t = np.linspace(1.0, 10.0, 10)
+    rng = np.random.default_rng(4)
+    xi = 4.0 * (1.0 - 1.0 / np.cosh(t / 1.8))
+    err = 0.03 * xi + 0.01
+    rows = np.column_stack([t, xi + rng.normal(0.0, err), err])
+    unit = "1e5 Ohm^-1 m^-1"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    out = {}
+    for name, head in (("nm", "thickness (nm)"), ("A", "thickness (Angstrom)")):
+        path = _write(folder / f"pt_{name}.csv",
+                      f"{head},xi_e_dl ({unit}),xi_e_dl_stderr ({unit})", rows,
+                      resistivity="45 uOhm cm")
+        o = tmp_path / f"out_{name}"
+        assert main(["thickness", str(path), "--no-figures", "--out", str(o)]) == 0
+        out[name] = json.loads((o / "summary.json").read_text())
+    length = out["A"]["spin_diffusion_length"]
+    assert length["value"] < SPIN_DIFFUSION_LENGTH_MIN
+    assert any("below one atomic layer" in f for f in length.get("flags", []))
+    right = out["nm"]["spin_diffusion_length"]
+    assert abs(right["value"] - 1.8) < 3 * right["stderr"]
+    assert not any("atomic layer" in f for f in right.get("flags", []))

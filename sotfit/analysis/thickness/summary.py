@@ -631,12 +631,15 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
 #: them is: resistivity above 2e4 uOhm cm (beta-W 300, BiSb 400, Bi2Se3 about 1000-2000,
 #: compensated topological-insulator films up to about 1e4: 1.5e4 of a measured film was
 #: flagged at a limit of 1e4; BiSb's 350.3 uOhm cm written as uOhm m is 3.5e4); a spin
-#: diffusion length above 100 nm (Pt, Ta, W 1-10 nm, BiSb 25 nm); |sigma_s| below 1e-3 x 1e5
+#: diffusion length above 100 nm (Pt, Ta, W 1-10 nm, BiSb 25 nm) or below 0.3 nm, one atomic
+#: layer (Pt's 0.22 nm), where drift diffusion has no meaning (a Pt series in nm headed
+#: Angstrom gave 0.18 nm unflagged); |sigma_s| below 1e-3 x 1e5
 #: (hbar/2e) S/m and more than 3 standard errors from 0, whose torque efficiency
 #: xi = sigma_s rho no ST-FMR resolves (one consistent with zero is a light metal's, flagged
 #: as undetermined).
 RESISTIVITY_MAX = 2e4
 SPIN_DIFFUSION_LENGTH_MAX = 100.0
+SPIN_DIFFUSION_LENGTH_MIN = 0.3
 SPIN_HALL_CONDUCTIVITY_MIN = 1e-3
 
 
@@ -653,6 +656,11 @@ def _implausible_reason(kind: str, value: float, stderr: float = math.nan) -> st
                 f"{SPIN_DIFFUSION_LENGTH_MAX:g} nm of any spin source of a thickness series "
                 "(Pt, Ta, W 1-10 nm, BiSb 25 nm): thicknesses in Angstrom headed nm give 10 "
                 "times the length; check the thickness unit")
+    if kind == "spin_diffusion_length" and 0 < value < SPIN_DIFFUSION_LENGTH_MIN:
+        return (f"spin diffusion length {value:.4g} nm is below one atomic layer "
+                f"({SPIN_DIFFUSION_LENGTH_MIN:g} nm), where spin diffusion has no meaning: "
+                "thicknesses in nm headed Angstrom give a tenth of the length; check the "
+                "thickness unit")
     if kind == "spin_hall_conductivity" and abs(value) < SPIN_HALL_CONDUCTIVITY_MIN \
             and math.isfinite(stderr) and abs(value) > 3 * stderr:
         return (f"|spin Hall conductivity| {abs(value):.3g} x 1e5 (hbar/2e) S/m is below "
