@@ -146,3 +146,33 @@ def test_a_bare_angle_sweep_is_degrees(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main([*args, "--sweep", "angle=0.5236:1.0472:2", "--out", str(tmp_path / "rad")])
     assert "looks like an angle in radians" in capsys.readouterr().err
+
+
+def test_an_energy_sweep_across_the_band_bottom_leaves_the_points_below_blank(tmp_path, capsys):
+    """--sweep energy=-50meV:20meV:8 from below the lower band (-5 meV at theta = 0) was refused
+    whole ('point 0 ... lies below the bottom of the lower band'); the points below the band
+    are now left blank and counted, and the others equal a sweep that starts above the band."""
+    out = tmp_path / "across"
+    assert main(["theory", "tmatrix", "--sweep", "energy=-50meV:20meV:8", "--out", str(out),
+                 "--no-figures"]) == 0
+    assert "5 point(s) below the bottom of the lower band" in capsys.readouterr().out
+    rows = list(csv.DictReader(open(out / "efficiencies.csv")))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["points_below_band"] == 5
+    lower = summary["band_edges"]["lower"][0]
+    for row in rows:
+        e = float(row["fermi_energy (meV)"])
+        assert (e < lower) == (row["n_bands"] == "0"), row
+        if e < lower:
+            assert math.isnan(float(row["tau1_e (1/(A m))"]))
+    above = tmp_path / "above"
+    assert main(["theory", "tmatrix", "--sweep", "energy=0meV:20meV:3", "--out", str(above),
+                 "--no-figures"]) == 0
+    ref = list(csv.DictReader(open(above / "efficiencies.csv")))
+    assert [float(r["tau1_e (1/(A m))"]) for r in rows[-3:]] == pytest.approx(
+        [float(r["tau1_e (1/(A m))"]) for r in ref], rel=1e-12)
+    # every energy below the band: refused, naming the band bottom
+    assert main(["theory", "tmatrix", "--sweep", "energy=-50meV:-20meV:3", "--out",
+                 str(tmp_path / "below"), "--no-figures"]) == 2
+    assert "every Fermi energy lies below the bottom of the lower band (at -5 meV" in \
+        capsys.readouterr().err

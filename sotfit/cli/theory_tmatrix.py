@@ -202,11 +202,19 @@ def _summary(args, res, energies, thetas_deg) -> dict:
                        "unit": "meV", "note": "bottoms of the two bands at each angle; the "
                        "upper band bottom is the spin-gap edge"},
         "points": int(energies.size * thetas_deg.size),
-        "points_beyond_dilute_limit": int((~res["valid"]).sum()),
+        "points_beyond_dilute_limit": int((~res["valid"] & ~_below_band(res, energies)).sum()),
+        "points_below_band": int(_below_band(res, energies).sum()),
         **_undefined_efficiencies(res, thetas_deg),
         **_ray_convergence(res),
         "files": ["efficiencies.csv"],
     }
+
+
+def _below_band(res, energies) -> np.ndarray:
+    """(NE, NT) bool: the points whose Fermi energy lies below the bottom of the lower band at
+    their angle (no Fermi surface; left blank, ``n_bands = 0``)."""
+    lower = np.asarray(res["band_edges_mev"], float)[:, 0]
+    return (1e3 * np.asarray(energies, float)[:, None] < lower[None, :]) & (res["n_bands"] == 0)
 
 
 def _ray_convergence(res) -> dict:
@@ -278,6 +286,9 @@ def _print_summary(args, res, summary) -> None:
     if n_bad:
         print(f"  {n_bad} point(s) beyond the dilute limit (within ~10 n*Gamma of a band edge) "
               "were left blank (NaN)")
+    if summary["points_below_band"]:
+        print(f"  {summary['points_below_band']} point(s) below the bottom of the lower band (no "
+              "Fermi surface) were left blank (NaN)")
 
 
 def run(args) -> int:
@@ -307,6 +318,11 @@ def run(args) -> int:
             **parallel_options(args))
     except TMatrixError as exc:
         raise CLIError(str(exc)) from None
+    below = _below_band(res, energies)
+    if np.all(below):
+        raise CLIError(f"every Fermi energy lies below the bottom of the lower band (at "
+                       f"{np.min(res['band_edges_mev'][:, 0]):.4g} meV or above): there is no "
+                       "Fermi surface; give energies above it")
     if not np.any(res["valid"]):
         raise CLIError("every point is beyond the dilute limit (n*Gamma not small against "
                        "alpha*p_F or the Fermi energy above a band edge); lower --density or --u")

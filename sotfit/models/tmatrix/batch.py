@@ -14,8 +14,9 @@ import numpy as np
 
 from .contour import _contour_batch, band_bottom
 from .green import _re_g0_batch
-from .model import (HBAR2_2ME_MEV_NM2, PAULI, BandExtremumError, DiluteLimitError,
-                    RashbaFerromagnet, TMatrixError, conductivity_si, susceptibility_si)
+from .model import (HBAR2_2ME_MEV_NM2, PAULI, BandExtremumError, BelowBandError,
+                    DiluteLimitError, RashbaFerromagnet, TMatrixError, conductivity_si,
+                    susceptibility_si)
 from .response import torque_efficiencies
 
 __all__ = ["response_batch", "efficiency_map"]
@@ -104,9 +105,9 @@ def _check_fermi_points(pts, eps, theta, exchange, alpha, u, radius, density, ma
             fermi_energy=float(eps[bad]), exchange=float(exchange[bad]), alpha=float(alpha[bad]),
             theta=float(theta[bad]), u=float(u[bad]), radius=float(radius[bad]),
             density=float(density[bad]), mass=float(mass[bad])))
-        raise TMatrixError(f"point {bad}: fermi_energy = {eps[bad]:g} eV lies below the bottom of "
-                           f"the lower band ({bottom:.4g} eV at theta = {theta[bad]:.4g} rad): "
-                           "there is no Fermi surface")
+        raise BelowBandError(f"point {bad}: fermi_energy = {eps[bad]:g} eV lies below the bottom of "
+                             f"the lower band ({bottom:.4g} eV at theta = {theta[bad]:.4g} rad): "
+                             "there is no Fermi surface")
     weight, ib = pts["weight"], pts["seg"]
     if not np.all(np.isfinite(weight)):
         bad = int(ib[np.argmax(~np.isfinite(weight))])
@@ -200,11 +201,12 @@ def _batch_vertex_response(tl, nm, bub, s0, n):
 def _chunk(*args, **kw):
     """:func:`response_batch` on one chunk; with ``nondilute='mask'`` a point whose Fermi level
     sits exactly at a band extremum (:class:`BandExtremumError`, the limit of a non-dilute
-    point) is masked like the other non-dilute points instead of failing the whole chunk
-    (``n_bands = 0`` there)."""
+    point) or below the lower band (:class:`BelowBandError`: no Fermi surface; a sweep of
+    energies across the band bottom was refused whole) is masked like the non-dilute points
+    instead of failing the whole chunk (``n_bands = 0`` there)."""
     try:
         return response_batch(*args, **kw)
-    except BandExtremumError:
+    except (BandExtremumError, BelowBandError):
         if kw.get("nondilute") != "mask":
             raise
     eps = np.atleast_1d(args[0])
@@ -215,7 +217,7 @@ def _chunk(*args, **kw):
     for i in range(eps.size):
         try:
             r = response_batch(*(a[i] for a in arrs), **kw)
-        except BandExtremumError:
+        except (BandExtremumError, BelowBandError):
             continue
         for key in out:
             out[key][i] = r[key][0]

@@ -52,6 +52,14 @@ class TMatrixError(ValueError):
     """Parameters outside the range where the T-matrix theory applies."""
 
 
+class BelowBandError(TMatrixError):
+    """Fermi energy below the bottom of the lower band: no Fermi surface, nothing to compute.
+
+    A single point refuses it; a sweep over energies that starts below the band masks its
+    points below the band (NaN, ``n_bands = 0``) and computes the others.
+    """
+
+
 class DiluteLimitError(TMatrixError):
     """Disorder broadening not small against the band splitting (n Gamma vs alpha p_F)."""
 

@@ -59,6 +59,9 @@ def tmatrix_sweep(energies, thetas, *, exchange, alpha, u, radius, density, mass
                                normalisation=normalisation, n_phi=n_phi, progress=progress,
                                nondilute="raise" if single else "mask", workers=workers,
                                scheduler=scheduler, **common)
+    base = RashbaFerromagnet(fermi_energy=float(energies[0]), theta=float(thetas[0]), **common)
+    res["band_edges_mev"] = 1e3 * np.array([band_edges(base.with_(theta=float(t)))
+                                            for t in thetas])
     if not np.any(res["valid"]):
         return res
     res["ray_convergence"] = _ray_convergence(
@@ -67,10 +70,7 @@ def tmatrix_sweep(energies, thetas, *, exchange, alpha, u, radius, density, mass
             n_phi=n, nondilute="mask", workers=workers, scheduler=scheduler, **common),
         n_phi, energies, thetas)
     res["charge_to_spin"] = charge_to_spin_efficiency(res["K_J"], velocity)
-    base = RashbaFerromagnet(fermi_energy=float(energies[0]), theta=float(thetas[0]), **common)
     res["critical_angle"] = critical_angle(base) if energies.size == 1 else float("nan")
-    res["band_edges_mev"] = 1e3 * np.array([band_edges(base.with_(theta=float(t)))
-                                            for t in thetas])
     return res
 
 
