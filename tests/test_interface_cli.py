@@ -122,3 +122,19 @@ def test_a_map_axis_with_a_unit_says_the_axes_take_bare_numbers(tmp_path, capsys
     assert code == 2
     assert "bare numbers, no unit written (dt and J of the barrier in eV" in \
         capsys.readouterr().err
+
+
+def test_the_conductance_of_one_point_is_printed(tmp_path, capsys):
+    """The command's G (the number a thickness fit's printed command is run for) was only in
+    summary.json; the terminal said 'wrote map.csv'. The delta barrier at u0 = 0, u_ex = 1 is
+    ln 2 - i(pi/2 - 1) Sharvin units (seed 004), Im G negative."""
+    out = tmp_path / "one"
+    assert main(["theory", "interface", "--model", "delta", "--map", "u0=0,u_ex=1",
+                 "--out", str(out), "--no-figures"]) == 0
+    printed = capsys.readouterr().out
+    s = json.loads((out / "summary.json").read_text())
+    re_g, im_g = s["re_g_mix"]["value"], s["im_g_mix"]["value"]
+    assert im_g < 0
+    assert (f"G_mix = {re_g:.6g} - {abs(im_g):.6g}i ({s['mixing_conductance_unit']})"
+            in printed)
+    assert im_g / re_g == pytest.approx(-(np.pi / 2 - 1) / np.log(2), rel=1e-9)
