@@ -353,3 +353,19 @@ def test_z_of_magnitudes_is_signed_as_theory_minus_measurement_for_a_negative_ra
         z = consistency(theory, m, (np.arange(3.0), [0.0]), ("x", "y"), ("", ""))["z"][:, 0]
         assert z[0] < 0 < z[2], (sign, z)
         assert abs(z[1]) < 1e-9
+
+
+def test_a_thickness_summary_is_refused_saying_which_summary_to_compare(tmp_path, capsys):
+    """`theory compare --summary` of a thickness run said 'no field-like and damping-like pair',
+    leaving the user of a thickness table no way on: it now says why and which summary to
+    give."""
+    from bundled import ROOT
+
+    out = tmp_path / "thick"
+    data = ROOT / "data" / "thickness_example" / "nife_bisb.csv"
+    assert main(["thickness", str(data), "--joint", "--no-figures", "--out", str(out)]) == 0
+    assert main(["theory", "compare", "--summary", str(out / "summary.json"), "--model",
+                 "tmatrix", "--out", str(tmp_path / "cmp"), "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert "a thickness summary holds the spin transport of the series" in err
+    assert "`sotfit stfmr` or `sotfit hall`" in err

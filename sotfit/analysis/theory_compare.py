@@ -196,6 +196,12 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
                                         for reason in (e.get("flags") or ())))
             return MeasuredRatio(float(r), float(s), q(fl, fl_name), q(dl, dl_name), float(c),
                                  source, tuple(notes), flags)
+    if summary.get("analysis") == "thickness":
+        raise ValueError(f"{source or 'summary'}: a thickness summary holds the spin transport "
+                         "of the series (sigma_s, lambda_s, G_mix), not one sample's pair of "
+                         "field-like and damping-like efficiencies, whose ratio changes with the "
+                         "thickness: compare the summary.json of one sample's `sotfit stfmr` or "
+                         "`sotfit hall` run (docs/walkthrough.md, the T-matrix step)")
     names = ", ".join(f"{a}/{b}" for a, b in RATIO_PAIRS)
     raise ValueError(f"{source or 'summary'}: no field-like and damping-like pair ({names}) with "
                      f"values in section(s) {[s or 'top level' for s in sections]}")
