@@ -234,10 +234,12 @@ def _ray_convergence(res) -> dict:
 
 
 def _undefined_efficiencies(res, thetas_deg) -> dict:
-    """A flagged ``undefined_efficiencies`` entry where points inside the dilute limit have no
+    """An ``undefined_efficiencies`` entry where points inside the dilute limit have no
     efficiency: the decomposition of K_J (seed 002, eq. 4) divides by m_z (every efficiency) and
-    m_x (tau_2), so at theta = 90 deg they are not defined (an all-NaN table came out with no
-    flag, --strict exit 0); K_J, sigma and theta are."""
+    m_x (tau_2). Flagged where a point has none of them (at theta = 90 deg an all-NaN table came
+    out with no flag, --strict exit 0); a note where only tau_2 is undefined (m along z, the
+    default angle: the other efficiencies are there, and a flag made every default run end
+    flagged). K_J, sigma and theta are defined everywhere."""
     taus = np.stack([np.asarray(res[k], float) for k in ("tau1_e", "tau2_e", "tau1_o", "tau2_o")])
     undefined = np.asarray(res["valid"], bool) & ~np.all(np.isfinite(taus), axis=0)
     if not undefined.any():
@@ -247,13 +249,15 @@ def _undefined_efficiencies(res, thetas_deg) -> dict:
     lacking = [k for k, t in zip(keys, taus) if not np.all(np.isfinite(t[undefined]))]
     what = ("no efficiency" if len(lacking) == len(keys)
             else f"no {', '.join(lacking)} (the other efficiencies are there)")
-    return {"undefined_efficiencies": {
-        "count": int(undefined.sum()), "thetas_deg": angles, "missing": lacking,
-        "flags": [f"{int(undefined.sum())} point(s) inside the dilute limit have {what} "
-                  f"(NaN in efficiencies.csv) at theta = {', '.join(f'{a:g}' for a in angles)} "
-                  "deg: the decomposition of K_J (seed 002, eq. 4) divides by m_z (every "
-                  "efficiency) and m_x (tau_2), so they are not defined with m in the plane "
-                  "(or along z for tau_2); K_J, sigma and theta in the table are defined there"]}}
+    said = (f"{int(undefined.sum())} point(s) inside the dilute limit have {what} (NaN in "
+            f"efficiencies.csv) at theta = {', '.join(f'{a:g}' for a in angles)} deg: the "
+            "decomposition of K_J (seed 002, eq. 4) divides by m_z (every efficiency) and m_x "
+            "(tau_2), so they are not defined with m in the plane (or along z for tau_2); K_J, "
+            "sigma and theta in the table are defined there")
+    entry = {"count": int(undefined.sum()), "thetas_deg": angles, "missing": lacking}
+    none_at_all = np.asarray(res["valid"], bool) & ~np.any(np.isfinite(taus), axis=0)
+    entry["flags" if none_at_all.any() else "note"] = [said] if none_at_all.any() else said
+    return {"undefined_efficiencies": entry}
 
 
 def _figures(args, res, energies, thetas_deg):
@@ -286,6 +290,9 @@ def _print_summary(args, res, summary) -> None:
     if n_bad:
         print(f"  {n_bad} point(s) beyond the dilute limit (within ~10 n*Gamma of a band edge) "
               "were left blank (NaN)")
+    note = summary.get("undefined_efficiencies", {}).get("note")
+    if note:
+        print(f"  note: {note}")
     if summary["points_below_band"]:
         print(f"  {summary['points_below_band']} point(s) below the bottom of the lower band (no "
               "Fermi surface) were left blank (NaN)")
