@@ -233,8 +233,8 @@ def _samples(p: Path, df, rows: "_Rows", named: set):
         blank = [i for i, v in enumerate(cells) if _cells.is_missing(v)]
         if blank:
             raise ThicknessError(f"{p}: column {c!r} names {len(names)} samples, but "
-                                 f"{rows.where(blank)} name none: write the sample of every "
-                                 "row")
+                                 f"{rows.where(blank)} {'name' if len(blank) > 1 else 'names'} "
+                                 "none: write the sample of every row")
         groups = {n: [i for i, v in enumerate(cells) if v == n] for n in names}
         if max(len(g) for g in groups.values()) == 1:
             return None     # a name per film ('D1', 'D2', ...): labels of one series' rows
@@ -317,21 +317,27 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | No
     lines = text.splitlines()
     if DIGIT_COMMA_DIGIT_RE.search(text) is not None:
         converted = with_decimal_points(lines, None)
+        if converted is None:
+            converted = _decimal_points_beside_text(lines)
         if converted is not None:
             lines = converted[0]
             notes.append(converted[1])
     found = _data_start(lines)
     delimiter = None
-    if found is not None:
-        joined = with_units_joined(lines, found[0], found[1], len(found[2]))
-        width = len(_split(lines[found[0]], found[1])) if found[1] != "whitespace" else 0
-        if joined is None and width > len(found[2]):
+    # a column of text filled on every row (sample names, remarks) leaves no row of numbers
+    # only: the first data row is then that of the rows without those columns
+    start = found if found is not None else _data_start_beside_text(lines)
+    if start is not None:
+        joined = with_units_joined(lines, start[0], start[1], len(start[2]))
+        width = len(_split(lines[start[0]], start[1])) if start[1] != "whitespace" else 0
+        if joined is None and width > len(start[2]):
             # a column of text beside the numbers ('comment', empty in the units row): the
             # units row was not seen, and 'nm' was read as a thickness
-            joined = with_units_joined(lines, found[0], found[1], width)
+            joined = with_units_joined(lines, start[0], start[1], width)
         if joined is not None:
             lines = joined[0]
             notes.append(joined[2])
+    if found is not None:
         # 'resistivity: 350 uOhm cm' above the table without its '#': a header entry too
         lines = [f"# {ln}" if i < found[0] and _looks_like_key_value(ln) and not
                  ln.lstrip().startswith("#") else ln for i, ln in enumerate(lines)]
@@ -340,6 +346,35 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | No
                 header, found[1], len(found[2]), join_units=False) is not None:
             delimiter = found[1]
     return "\n".join(lines) + "\n", tuple(notes), delimiter, not containers.is_binary(raw)
+
+
+def _data_start_beside_text(lines: list[str]):
+    """``(index, delimiter, numbers)`` of the first data row of a table whose every row holds a
+    cell of text (a sample name, a remark), found in the rows without those columns
+    (:func:`sotfit.io.text_columns.without_text_columns`; each line keeps its place), or None."""
+    from ..text import _data_start
+    from ..text_columns import without_text_columns
+
+    dropped = without_text_columns(lines)
+    return None if dropped is None else _data_start(dropped[0])
+
+
+def _decimal_points_beside_text(lines: list[str]):
+    """The lines of a table with decimal commas whose every row holds a cell of text (a sample
+    name, a remark), each number written with a decimal point, and the note to give; None where
+    the rows without those columns are not a table of decimal commas
+    (:func:`sotfit.io.decimal_commas.with_decimal_points` decides on them)."""
+    from ..decimal_commas import _with_points, with_decimal_points
+    from ..text import _data_start
+    from ..text_columns import without_text_columns
+
+    dropped = without_text_columns(lines)
+    if dropped is None:
+        return None
+    converted = with_decimal_points(dropped[0], _data_start(dropped[0]))
+    if converted is None:
+        return None
+    return [_with_points(ln) for ln in lines], converted[1]
 
 
 def _leading_settings(lines: list[str]) -> tuple[dict[int, tuple[str, str]], set[int]]:

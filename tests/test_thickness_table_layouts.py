@@ -1,0 +1,49 @@
+"""Layouts of thickness tables that spreadsheets and analysis programs write: a row of units
+under the column names beside columns of text filled on every row (sample names, remarks)."""
+
+import numpy as np
+import pytest
+
+from sotfit.io.thickness import read_thickness_tables
+
+T = [6.0, 8.0, 10.0, 14.0]
+DL = [0.052189, 0.076802, 0.091656, 0.10737]
+DL_ERR = [0.004561, 0.0050962, 0.0055459, 0.0062771]
+UNIT = "1e5 Ohm^-1 m^-1"
+
+
+def _one(path, **kw):
+    found = read_thickness_tables(path, **kw)
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+@pytest.mark.parametrize("where", ["sample first", "remark last", "both"])
+def test_a_units_row_beside_text_filled_on_every_row(tmp_path, delimiter, where):
+    """A units row under the names beside a column of sample names or remarks that every row
+    fills: no row held numbers only, the units row was not seen, and the table was refused
+    ('column thickness holds text ... nm', or 'column Probe names 4 samples, but line 2 name
+    none'). With semicolons the numbers are written with decimal commas."""
+    d = delimiter
+
+    def num(v):
+        return f"{v:g}".replace(".", ",") if d == ";" else f"{v:g}"
+
+    names, units = ["thickness", "xi_e_dl", "xi_e_dl_err"], ["nm", UNIT, UNIT]
+    first = where in ("sample first", "both")
+    last = where in ("remark last", "both")
+    names = (["Probe"] if first else []) + names + (["remark"] if last else [])
+    units = ([""] if first else []) + units + ([""] if last else [])
+    lines = ["# resistivity: 350.3 uOhm cm", d.join(names), d.join(units)]
+    for k, row in enumerate(zip(T, DL, DL_ERR)):
+        cells = ([f"NF-{k:02d}"] if first else []) + [num(v) for v in row] \
+            + (["ok"] if last else [])
+        lines.append(d.join(cells))
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(lines) + "\n")
+    s = _one(path)
+    assert s.dl.x.tolist() == T
+    np.testing.assert_allclose(s.dl.y, DL, rtol=1e-12)
+    np.testing.assert_allclose(s.dl.yerr, DL_ERR, rtol=1e-12)
+    assert any("the units on line 3" in n for n in s.meta["reader_notes"])
