@@ -124,6 +124,11 @@ def add_parser(subparsers) -> None:
     from ..io.thickness import COLUMN_ROLES
 
     add_column_options(p, COLUMN_ROLES, "thickness=t_nm")
+    p.add_argument("--decimal-mark", choices=("point", "comma"), default=None,
+                   help="the decimal mark of a semicolon-separated table whose numbers write a "
+                        "point before three digits (-156.123): 'comma' reads the points as "
+                        "separators of thousands (-156123), 'point' as decimal points; "
+                        "without it such a table is read only where one reading is possible")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.set_defaults(func=run)
 
@@ -176,9 +181,9 @@ def _load(args):
         raise CLIError(f"file(s) not found: {missing}")
     check_distinct_files(files)
     if all(f.suffix.lower() == ".json" for f in files):
-        if args.column or args.column_unit:
-            raise CLIError("--column and --column-unit are for thickness tables, not "
-                           "summary.json inputs")
+        if args.column or args.column_unit or args.decimal_mark:
+            raise CLIError("--column, --column-unit and --decimal-mark are for thickness "
+                           "tables, not summary.json inputs")
         from ..analysis.stack import read_stack
 
         label = (args.label or [""])[0]
@@ -204,7 +209,8 @@ def _load(args):
               for one in read_thickness_tables(f, resistivity=args.rho,
                                                label=args.label[i] if args.label else None,
                                                columns=columns, column_units=units,
-                                               absent_columns_ok=len(files) > 1)]
+                                               absent_columns_ok=len(files) > 1,
+                                               decimal_mark=args.decimal_mark)]
     nowhere = [r for r in columns if all(r in s.meta["columns_absent"] for s in series)]
     if nowhere:
         raise CLIError("no table has the column of --column "

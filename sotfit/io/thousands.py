@@ -1,6 +1,9 @@
 """Numbers written with commas between groups of thousands (``-1,934.458``), as spreadsheets
 and instrument programs set up in English write them (the number format ``#,##0.000``): when
-a text table is read so (:func:`without_thousands_commas`).
+a text table is read so (:func:`without_thousands_commas`). Numbers written with points
+between groups of thousands (``-156.123``, ``#.##0`` in a spreadsheet set up with decimal
+commas): when a table's points can only be such (:func:`points_of`,
+:func:`without_thousands_points`).
 
 A comma in a number is a decimal comma in much of the world and a separator of thousands in
 the rest; :mod:`sotfit.io.decimal_commas` reads the first kind, this module the second, and a
@@ -10,11 +13,13 @@ file that could be either is not guessed at.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from . import text as _text
 from .decimal_commas import DIGIT_COMMA_DIGIT_RE, DIGIT_POINT_DIGIT_RE
 
-__all__ = ["GROUPED_NUMBER_RE", "may_hold", "without_thousands_commas"]
+__all__ = ["GROUPED_NUMBER_RE", "POINT_GROUPED_RE", "PointVerdict", "may_hold", "points_of",
+           "without_thousands_commas", "without_thousands_points"]
 
 #: A number with commas between groups of three digits and, if any, a decimal point
 #: (``1,934``, ``-1,934.458``, ``12,000,000.5e-3``).
@@ -95,3 +100,87 @@ def without_thousands_commas(lines: list[str]):
     note = (f"numbers written with commas between thousands (from line {first + 1}: "
             f"{lines[first].strip()[:40]!r}) read without them ('1,934.5' as 1934.5)")
     return out, note
+
+
+#: A number that points between groups of three digits may write, as a spreadsheet set up with
+#: decimal commas writes integers in its number format ``#.##0`` (``-156.123``, ``1.234.567``);
+#: never ``0.123`` (no such format writes a leading zero group) nor ``12.3456``.
+POINT_GROUPED_RE = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
+_POINT_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_INTEGER_RE = re.compile(r"[+-]?\d+")
+
+
+@dataclass(frozen=True)
+class PointVerdict:
+    """What the points of a table's numbers are (:func:`points_of`).
+
+    Attributes
+    ----------
+    kind : str
+        ``'decimal'`` (a cell writes a point no grouping of thousands writes: ``0.052``,
+        ``12.3456``, given as the example; or no cell writes a point), ``'thousands'`` (every point stands between
+        groups of three digits and some column says so: a cell of several groups,
+        ``1.234.567``, or a column that writes the integers below 1000 without a point beside
+        such cells, as ``#.##0`` does) or ``'ambiguous'`` (every point may be either).
+    columns : tuple of int
+        The columns whose cells write a point (for ``'thousands'`` and ``'ambiguous'``; the
+        example's for ``'decimal'``).
+    example : str
+        A cell writing a point, for messages.
+    """
+
+    kind: str
+    columns: tuple = ()
+    example: str = ""
+
+
+def points_of(rows: list[list[str]]) -> PointVerdict:
+    """Whether the points in the numbers of ``rows`` (a table's data rows, split into cells,
+    written without decimal commas) are decimal points or separate thousands.
+
+    A point followed by three digits (``-156.123``) is a decimal point in a file written with
+    decimal points and a separator of thousands in one written with decimal commas (a
+    spreadsheet's ``#.##0``). It is read as a separator of thousands only where that is the
+    only reading: every cell that writes a point writes it between groups of three digits with
+    no leading zero group, and some cell writes two points (``1.234.567``), or some column
+    writes integers below 1000 without a point beside cells with one (``456`` and ``1.085``:
+    ``#.##0`` writes every integer so, while a table of decimals would write ``456.000``).
+
+    Parameters
+    ----------
+    rows : list of list of str
+        The cells of the data rows.
+
+    Returns
+    -------
+    PointVerdict
+    """
+    pointed: dict[int, list[str]] = {}
+    plain: dict[int, list[str]] = {}
+    for cells in rows:
+        for k, cell in enumerate(cells):
+            c = cell.strip().strip('"').strip()
+            if POINT_GROUPED_RE.fullmatch(c):
+                pointed.setdefault(k, []).append(c)
+            elif _POINT_NUMBER_RE.fullmatch(c):
+                return PointVerdict("decimal", (k,), c)
+            elif _INTEGER_RE.fullmatch(c):
+                plain.setdefault(k, []).append(c)
+    if not pointed:
+        return PointVerdict("decimal")
+    columns = tuple(sorted(pointed))
+    example = pointed[columns[0]][0]
+    several = next((c for cells in pointed.values() for c in cells if c.count(".") > 1), None)
+    mixed = [k for k in columns if plain.get(k)
+             and all(abs(int(c)) < 1000 for c in plain[k])]
+    if several is not None or mixed:
+        return PointVerdict("thousands", columns,
+                            several or pointed[mixed[0]][0])
+    return PointVerdict("ambiguous", columns, example)
+
+
+def without_thousands_points(cells: list[str]) -> list[str]:
+    """``cells`` with the points between groups of three digits removed (``-156.123`` as
+    ``-156123``); other cells as they are."""
+    return [c.replace(".", "") if POINT_GROUPED_RE.fullmatch(c.strip().strip('"').strip())
+            else c for c in cells]

@@ -104,7 +104,8 @@ def _apply_column_roles(p, df, cols: dict, columns, column_units, absent: list,
 def read_thickness_table(path, *, resistivity: float | None = None, label: str | None = None,
                          thickness_unit: str | None = None, columns: Mapping | None = None,
                          column_units: Mapping | None = None,
-                         absent_columns_ok: bool = False) -> ThicknessSeries:
+                         absent_columns_ok: bool = False,
+                         decimal_mark: str | None = None) -> ThicknessSeries:
     """Read a thickness table (see the module docstring for the layout).
 
     Parameters
@@ -129,6 +130,11 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
         Let a role of ``columns`` name a column this table lacks (one mapping for several
         tables, some without field-like columns); recorded in ``meta['columns_absent']``.
         Otherwise that is an error.
+    decimal_mark : {None, 'point', 'comma'}
+        The decimal mark the table was written with, for a semicolon-separated table whose
+        points may be decimal points or separate thousands (``-156.123``): ``'comma'`` reads
+        them as separators of thousands (-156123), ``'point'`` as decimal points. None: read
+        where only one reading is possible, else refused, naming the columns.
 
     Returns
     -------
@@ -156,15 +162,15 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
     found = read_thickness_tables(path, resistivity=resistivity, label=label,
                                   thickness_unit=thickness_unit, columns=columns,
                                   column_units=column_units, absent_columns_ok=absent_columns_ok,
-                                  _one=True)
+                                  decimal_mark=decimal_mark, _one=True)
     return found[0]
 
 
 def read_thickness_tables(path, *, resistivity: float | None = None, label: str | None = None,
                           thickness_unit: str | None = None, columns: Mapping | None = None,
                           column_units: Mapping | None = None,
-                          absent_columns_ok: bool = False, _one: bool = False
-                          ) -> list[ThicknessSeries]:
+                          absent_columns_ok: bool = False, decimal_mark: str | None = None,
+                          _one: bool = False) -> list[ThicknessSeries]:
     """The thickness series of a table: one, or one per sample where a sample column
     (:data:`SAMPLE_NAMES`: ``sample``, ``stack``, ``device``, ...) names two or more samples,
     each labelled by its name. Parameters and errors as :func:`read_thickness_table`
@@ -174,10 +180,13 @@ def read_thickness_tables(path, *, resistivity: float | None = None, label: str 
     word: sigma_s 241 +- 4e5 against 2.5, flagged only as a poor fit.
     """
     p = Path(path)
+    if decimal_mark not in (None, *DECIMAL_MARKS):
+        raise ThicknessError(f"{p}: decimal_mark={decimal_mark!r}; choose from "
+                             + ", ".join(DECIMAL_MARKS))
     file, sheet = table_names.named_table(p)
     if not file.is_file():
         raise ThicknessError(f"{p}: file not found")
-    text, notes, delimiter, is_text = _table_text(file, sheet)
+    text, notes, delimiter, is_text = _table_text(file, sheet, decimal_mark)
     notes = list(notes)
     header_meta = _header_lines(p, text)
     df, rows = _read_frame(p, text, delimiter, is_text, notes)
@@ -258,7 +267,8 @@ def _one_series(p: Path, df, rows: "_Rows", cols: dict, header_meta: dict, notes
     return ThicknessSeries(parts.get("dl"), parts.get("fl"), rho, lab, meta)
 
 
-def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | None, bool]:
+def _table_text(p: Path, sheet: str | None = None, decimal_mark: str | None = None
+                ) -> tuple[str, tuple, str | None, bool]:
     """The text of table ``p`` (its table ``sheet`` of several, :mod:`sotfit.io.table_names`)
     as the parser takes it, the notes saying what was done, its delimiter (``'\\t'``,
     ``';'`` or ``','``; None: the parser sniffs it from the column header row), and whether
@@ -268,7 +278,9 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | No
     Text in UTF-8 (or, failing that, Windows-1252: ``µOhm cm`` as Excel on Windows saves it), or
     the sheet with numbers of an Excel workbook (:mod:`sotfit.io.containers`); numbers written
     with decimal commas rewritten with points where the comma cannot be the delimiter
-    (:mod:`sotfit.io.decimal_commas`); a row of units under the column names written into the
+    (:mod:`sotfit.io.decimal_commas`); in a semicolon-separated table without decimal commas,
+    points between groups of thousands (``-156.123``) removed where they can only be such or
+    ``decimal_mark`` is ``'comma'`` (:func:`_points_between_thousands`); a row of units under the column names written into the
     names (:mod:`sotfit.io.unit_rows`). Other binary files are refused.
 
     The delimiter is that of the first data row as :mod:`sotfit.io.text` finds it (tab, else
@@ -315,18 +327,23 @@ def _table_text(p: Path, sheet: str | None = None) -> tuple[str, tuple, str | No
     if groups_note is not None:
         notes.append(groups_note)
     lines = text.splitlines()
+    commas = False
     if DIGIT_COMMA_DIGIT_RE.search(text) is not None:
         converted = with_decimal_points(lines, None)
         if converted is None:
             converted = _decimal_points_beside_text(lines)
         if converted is not None:
-            lines = converted[0]
+            lines, commas = converted[0], True
             notes.append(converted[1])
     found = _data_start(lines)
     delimiter = None
     # a column of text filled on every row (sample names, remarks) leaves no row of numbers
     # only: the first data row is then that of the rows without those columns
     start = found if found is not None else _data_start_beside_text(lines)
+    if start is not None and start[1] == ";" and not commas:
+        lines = _points_between_thousands(p, lines, start[0], decimal_mark, notes)
+        found = _data_start(lines)
+        start = found if found is not None else _data_start_beside_text(lines)
     if start is not None:
         joined = with_units_joined(lines, start[0], start[1], len(start[2]))
         width = len(_split(lines[start[0]], start[1])) if start[1] != "whitespace" else 0
@@ -357,6 +374,79 @@ def _data_start_beside_text(lines: list[str]):
 
     dropped = without_text_columns(lines)
     return None if dropped is None else _data_start(dropped[0])
+
+
+#: A number with a decimal comma in a line above a table (``# resistivity: 350,3 uOhm cm``):
+#: not three digits after the comma, which a comma between thousands would have.
+_PREAMBLE_DECIMAL_COMMA_RE = re.compile(r"(?<![\d,.])\d+,(?:\d{1,2}|\d{4,})(?![\d,.])")
+
+#: The values of ``decimal_mark`` (``--decimal-mark``).
+DECIMAL_MARKS = ("point", "comma")
+
+
+def _points_between_thousands(p: Path, lines: list[str], start: int, decimal_mark, notes: list
+                              ) -> list[str]:
+    """The ``lines`` of a semicolon-separated table without decimal commas (its data from line
+    index ``start``), with the points between groups of three digits of its numbers removed
+    where they separate thousands (``-156.123`` as -156123, Excel's ``#.##0`` in a locale with
+    decimal commas), and the note said in ``notes``.
+
+    The points separate thousands where :func:`sotfit.io.thousands.points_of` finds that
+    they can only do so, where a line above the table writes a number with a decimal comma
+    (``# resistivity: 350,3 uOhm cm``: the file was written with decimal commas; that number
+    is then read as a decimal) and every point of the data may separate thousands, or where
+    ``decimal_mark`` is ``'comma'``. Where every point may be either and nothing tells which,
+    the table is refused, naming its columns, a cell and the option (``--decimal-mark``);
+    ``'point'`` reads them as decimal points. Read as decimals, ``-156.123`` S/m for -156123
+    S/m gave efficiencies 1000 times small without a word."""
+    from ..decimal_commas import _with_points
+    from ..text import _is_content, _split
+    from ..thousands import points_of, without_thousands_points
+
+    if decimal_mark == "point":
+        return lines
+    data = [i for i in range(start, len(lines)) if _is_content(lines[i])]
+    verdict = points_of([_split(lines[i], ";") for i in data])
+    above = [i for i in range(start) if _PREAMBLE_DECIMAL_COMMA_RE.search(lines[i])]
+    header = next((lines[i] for i in reversed(range(start)) if _is_content(lines[i])), "")
+    names = _split(header, ";")
+
+    def named(columns) -> str:
+        return ", ".join(repr(names[k].strip()) if k < len(names) else f"column {k + 1}"
+                         for k in columns)
+
+    if verdict.kind == "decimal":
+        if decimal_mark == "comma" and verdict.example:
+            raise ThicknessError(
+                f"{p}: --decimal-mark comma, but column {named(verdict.columns)} writes "
+                f"{verdict.example!r}, a decimal point (no grouping of thousands writes it): "
+                "leave out --decimal-mark, or give --decimal-mark point")
+        return lines
+    if verdict.kind == "ambiguous" and decimal_mark != "comma" and not above:
+        raise ThicknessError(
+            f"{p}: the numbers of column(s) {named(verdict.columns)} are written with a point "
+            f"before three digits ({verdict.example!r}) in a semicolon-separated table without "
+            "decimal commas: a decimal point, or a point between thousands as a spreadsheet "
+            f"set up with decimal commas writes integers ({verdict.example!r} = "
+            f"{verdict.example.replace('.', '')}), which cannot be told apart; give "
+            "--decimal-mark comma (points between thousands) or --decimal-mark point (decimal "
+            "points; Python: decimal_mark=)")
+    out = list(lines)
+    for i in above:
+        out[i] = _with_points(out[i])
+    for i in data:
+        out[i] = ";".join(without_thousands_points(_split(lines[i], ";")))
+    why = ("as --decimal-mark comma says" if decimal_mark == "comma" else
+           f"as line {above[0] + 1} writes {lines[above[0]].strip()[:40]!r} with a decimal "
+           "comma" if verdict.kind == "ambiguous" else
+           "no other reading: " + ("a number of several groups" if verdict.example.count(".") > 1
+                                  else "integers below 1000 written without a point beside them"))
+    notes.append(f"points between groups of three digits in column(s) {named(verdict.columns)} "
+                 f"read as separators of thousands ({verdict.example!r} as "
+                 f"{verdict.example.replace('.', '')}; {why})"
+                 + (f"; the decimal comma(s) of line(s) {', '.join(str(i + 1) for i in above)} "
+                    "read as decimals" if above else ""))
+    return out
 
 
 def _decimal_points_beside_text(lines: list[str]):
