@@ -189,6 +189,7 @@ def read_thickness_tables(path, *, resistivity: float | None = None, label: str 
     text, notes, delimiter, is_text = _table_text(file, sheet, decimal_mark)
     notes = list(notes)
     header_meta = _header_lines(p, text)
+    percent = _percent_said(text, is_text)
     df, rows = _read_frame(p, text, delimiter, is_text, notes)
     cols, absent = _table_columns(p, df, columns, column_units, notes)
     if absent and not absent_columns_ok:
@@ -198,7 +199,7 @@ def read_thickness_tables(path, *, resistivity: float | None = None, label: str 
     samples = _samples(p, df, rows, {str(v).strip() for v in dict(columns or {}).values()})
     if samples is None:
         return [_one_series(p, df, rows, cols, header_meta, notes, absent, resistivity, label,
-                            thickness_unit, columns, sheet)]
+                            thickness_unit, columns, sheet, percent)]
     column, groups = samples
     names = ", ".join(repr(k) for k in groups)
     if _one:
@@ -214,7 +215,7 @@ def read_thickness_tables(path, *, resistivity: float | None = None, label: str 
         said = [*notes, f"the rows of sample {name!r} (column {column!r}; {len(groups)} "
                         f"samples in the table: {names})"]
         out.append(_one_series(p, sub, sub_rows, cols, header_meta, said, absent, resistivity,
-                               name, thickness_unit, columns, sheet))
+                               name, thickness_unit, columns, sheet, percent))
     return out
 
 
@@ -251,15 +252,35 @@ def _samples(p: Path, df, rows: "_Rows", named: set):
     return None
 
 
+#: Words of a line above a table that say its numbers are in percent.
+_PERCENT_RE = re.compile(r"%|\bper\s*cent\b|\bpercent(?:age)?\b|\bprozent\b|\bpourcent\b",
+                         re.I)
+
+
+def _percent_said(text: str, is_text: bool) -> str | None:
+    """Where a comment line above the table of ``text`` speaks of percent (``# xi in
+    percent``), for messages (``"line 2 ('# xi in percent')"``), or None."""
+    for i, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        if not line.lstrip().startswith("#"):
+            return None
+        if _PERCENT_RE.search(line):
+            where = f"line {i + 1}" if is_text else "a line above the table"
+            return f"{where} ({line.strip()[:60]!r})"
+    return None
+
+
 def _one_series(p: Path, df, rows: "_Rows", cols: dict, header_meta: dict, notes: list,
-                absent: list, resistivity, label, thickness_unit, columns, sheet
-                ) -> ThicknessSeries:
-    """The series of the rows ``df`` of table ``p``."""
+                absent: list, resistivity, label, thickness_unit, columns, sheet,
+                percent: str | None = None) -> ThicknessSeries:
+    """The series of the rows ``df`` of table ``p`` (``percent``: where a line above the
+    table speaks of percent, :func:`_percent_said`)."""
     t = _thickness_nm(p, df, rows, cols, thickness_unit,
                       named="thickness" in dict(columns or {}))
     rho, rho_source, rho_rows = _table_resistivity(p, df, rows, cols, header_meta, resistivity,
                                                    notes, t)
-    parts = _efficiency_parts(p, df, rows, cols, t, rho, notes, rho_rows)
+    parts = _efficiency_parts(p, df, rows, cols, t, rho, notes, rho_rows, percent)
     lab = label or header_meta.get("sample") or (p.stem if sheet is None else sheet)
     meta = {"source": str(p), "resistivity_source": rho_source, "header": header_meta,
             "columns_absent": tuple(absent),
@@ -937,10 +958,16 @@ def _dimensionless(cols: dict) -> bool:
 
 
 def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
-                      notes: list, rho_rows=None) -> dict[str, Dataset]:
+                      notes: list, rho_rows=None, percent: str | None = None
+                      ) -> dict[str, Dataset]:
     """``{"dl": Dataset, "fl": Dataset}`` of the efficiency columns present (xi^E in
     1e5 Ohm^-1 m^-1 versus thickness in nm, sorted by thickness); what was left out, or read
-    from cells holding a value and its uncertainty, is appended to ``notes``."""
+    from cells holding a value and its uncertainty, is appended to ``notes``.
+
+    A dimensionless efficiency column without a unit in a table where a line above it speaks
+    of percent (``percent``: ``# xi in percent``) is refused, naming the option that gives its
+    unit: read as fractions, xi in percent of 0.08-0.45 gave sigma_s 100 times large without
+    a word (values below 1 raise no other suspicion)."""
     parts: dict[str, Dataset] = {}
     kinds_seen: set[str] = set()
     for name, (kind, per_field) in _EFF_NAMES.items():
@@ -1014,6 +1041,12 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
         _refuse_non_finite(p, rows, ycol, y, keep)
         _refuse_non_finite(p, rows, ecol, e, keep)
         rho_of = rho if rho_rows is None else rho_rows[keep]    # each row's own, or the bulk
+        if not per_field and yunit in (None, "") and percent is not None:
+            raise ThicknessError(
+                f"{p}: column {ycol!r} has no unit, and {percent} speaks of percent: are its "
+                f"efficiencies in percent or fractions? Give its unit: --column-unit {role}=% "
+                f"(percent) or --column-unit {role}=1 (fractions), or write it in the header "
+                f"('{role} (%)')")
         suspicion = None if per_field or yunit not in (None, "") else \
             percent_suspicion(y, f"{p}: column {ycol!r}")
         y = _efficiency_to_house(y, yunit, per_field, rho_of, f"{p}: column {ycol!r}")
