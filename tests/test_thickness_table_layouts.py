@@ -47,3 +47,27 @@ def test_a_units_row_beside_text_filled_on_every_row(tmp_path, delimiter, where)
     np.testing.assert_allclose(s.dl.y, DL, rtol=1e-12)
     np.testing.assert_allclose(s.dl.yerr, DL_ERR, rtol=1e-12)
     assert any("the units on line 3" in n for n in s.meta["reader_notes"])
+
+
+@pytest.mark.parametrize("units_row", [False, True])
+def test_a_workbook_with_a_sample_column_reads_as_its_csv(tmp_path, units_row):
+    """A workbook with a settings row above a table with a sample-name column was refused
+    ('some data rows have more cells than the header has column names'), and with a units row
+    the settings row was taken as the column names; the same layout as CSV reads."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("openpyxl")
+    names = ["sample", "thickness", "xi_e_dl", "xi_e_dl_err"]
+    units = ["", "nm", UNIT, UNIT]
+    if not units_row:
+        names = [n if not u else f"{n} ({u})" for n, u in zip(names, units)]
+    body = [[f"NF{k}", t, v, e] for k, (t, v, e) in enumerate(zip(T, DL, DL_ERR))]
+    book = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        pd.DataFrame([["resistivity (uOhm cm)", 350.3]]).to_excel(xw, header=False, index=False)
+        table = [names, *([units] if units_row else []), *body]
+        pd.DataFrame(table).to_excel(xw, header=False, index=False, startrow=1)
+    s = _one(book)
+    assert s.resistivity == pytest.approx(350.3)
+    assert s.dl.x.tolist() == T
+    np.testing.assert_allclose(s.dl.y, DL, rtol=1e-12)
+    np.testing.assert_allclose(s.dl.yerr, DL_ERR, rtol=1e-12)

@@ -375,14 +375,14 @@ def _table_text(p: Path, sheet: str | None = None, decimal_mark: str | None = No
         if joined is not None:
             lines = joined[0]
             notes.append(joined[2])
-    if found is not None:
         # 'resistivity: 350 uOhm cm' above the table without its '#': a header entry too
-        lines = [f"# {ln}" if i < found[0] and _looks_like_key_value(ln) and not
+        lines = [f"# {ln}" if i < start[0] and _looks_like_key_value(ln) and not
                  ln.lstrip().startswith("#") else ln for i, ln in enumerate(lines)]
-        header = next((ln for ln in reversed(lines[:found[0]]) if _is_content(ln)), None)
-        if found[1] != "whitespace" and header is not None and _split_header_row(
-                header, found[1], len(found[2]), join_units=False) is not None:
-            delimiter = found[1]
+        header = next((ln for ln in reversed(lines[:start[0]]) if _is_content(ln)), None)
+        n = len(found[2]) if found is not None else width   # beside text: every cell's name
+        if start[1] != "whitespace" and header is not None and _split_header_row(
+                header, start[1], n, join_units=False) is not None:
+            delimiter = start[1]
     return "\n".join(lines) + "\n", tuple(notes), delimiter, not containers.is_binary(raw)
 
 
