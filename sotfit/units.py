@@ -143,7 +143,7 @@ _NAMES = {
     "å": "Ang", "/a": "/Ang", "1/a": "1/Ang", "a-1": "Ang-1", "/å": "/Ang", "1/å": "1/Ang",
     "å-1": "Ang-1", "micron": "um", "microns": "um", "microohmcm": "uOhmcm", "degree": "deg",
     "degrees": "deg", "°": "deg", "radian": "rad", "radians": "rad", "dbm": "dBm",
-    "nm-2": "/nm2", "m-2": "/m2", "cm-2": "/cm2", "um-2": "/um2",
+    "nm-2": "/nm2", "m-2": "/m2", "cm-2": "/cm2", "um-2": "/um2", "percent": "%",
 }
 
 # Spelled-out SI prefixes and unit names, joined (``millitesla``, ``microvolts``,

@@ -44,3 +44,12 @@ def test_a_labelled_column_or_a_comment_without_percent_reads_as_before(tmp_path
     plain = _write(tmp_path / "b.csv", "thickness (nm),xi_dl,xi_dl_err", ["# Pt series"])
     s = read_thickness_table(plain)
     np.testing.assert_allclose(s.dl.y, xi_e_from_xi(np.array(XI), 25.0), rtol=1e-12)
+
+
+def test_the_unit_word_percent(tmp_path):
+    """'xi_dl (percent)' was refused as an unknown unit; it is '%' spelled out."""
+    path = _write(tmp_path / "t.csv", "thickness (nm),xi_dl (percent),xi_dl_err (Percent)")
+    s = read_thickness_table(path)
+    np.testing.assert_allclose(s.dl.y, xi_e_from_xi(np.array(XI) / 100, 25.0), rtol=1e-12)
+    np.testing.assert_allclose(s.dl.yerr, xi_e_from_xi(np.array(XI_ERR) / 100, 25.0),
+                               rtol=1e-12)
