@@ -53,3 +53,17 @@ def test_the_unit_word_percent(tmp_path):
     np.testing.assert_allclose(s.dl.y, xi_e_from_xi(np.array(XI) / 100, 25.0), rtol=1e-12)
     np.testing.assert_allclose(s.dl.yerr, xi_e_from_xi(np.array(XI_ERR) / 100, 25.0),
                                rtol=1e-12)
+
+
+def test_cells_with_a_percent_sign_name_the_fix(tmp_path):
+    """'1.278%' cells (a spreadsheet's percent format) were refused as text, no fix named."""
+    path = tmp_path / "t.csv"
+    rows = [f"{t:g},{v:g}%,{e:g}%" for t, v, e in zip(T, XI, XI_ERR)]
+    path.write_text("\n".join(["# resistivity: 25 uOhm cm", "thickness (nm),xi_dl,xi_dl_err",
+                               *rows]) + "\n")
+    with pytest.raises(ThicknessError) as exc:
+        read_thickness_table(path)
+    msg = str(exc.value)
+    for words in ("column 'xi_dl' holds numbers with a percent sign", "'0.0822%'",
+                  "'xi_dl (%)'"):
+        assert words in msg

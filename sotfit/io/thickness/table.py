@@ -740,9 +740,15 @@ def _read_cells(p: Path, df, rows: _Rows, c):
         values[i], errs[i] = ve
         paired[i] = True
     if text:
+        first = str(df[c].iloc[text[0]]).strip()
+        if first.endswith("%") and _cells.number(first[:-1].strip()) is not None:
+            # '1.278%', as a spreadsheet writes a cell formatted as percent
+            raise ThicknessError(
+                f"{p}: column {c!r} holds numbers with a percent sign on {rows.where(text)} "
+                f"({first!r}): write the numbers without the sign and the unit in the column's "
+                f"header ('{str(c).strip()} (%)'), or save the cells as numbers")
         raise ThicknessError(f"{p}: column {c!r} holds text that is not a number on "
-                             f"{rows.where(text)} ({str(df[c].iloc[text[0]]).strip()!r}); "
-                             + _NOT_A_NUMBER)
+                             f"{rows.where(text)} ({first!r}); " + _NOT_A_NUMBER)
     return values, errs, missing, paired
 
 
