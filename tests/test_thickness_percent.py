@@ -41,9 +41,15 @@ def test_a_labelled_column_or_a_comment_without_percent_reads_as_before(tmp_path
                       ["# xi in percent"])
     s = read_thickness_table(labelled)
     np.testing.assert_allclose(s.dl.y, xi_e_from_xi(np.array(XI) / 100, 25.0), rtol=1e-12)
-    plain = _write(tmp_path / "b.csv", "thickness (nm),xi_dl,xi_dl_err", ["# Pt series"])
-    s = read_thickness_table(plain)
-    np.testing.assert_allclose(s.dl.y, xi_e_from_xi(np.array(XI), 25.0), rtol=1e-12)
+    for n, comment in enumerate(("# Pt series", "# noise: 3 % of each value")):
+        # a bare sign after a number says nothing of the columns' unit
+        plain = _write(tmp_path / f"b{n}.csv", "thickness (nm),xi_dl,xi_dl_err", [comment])
+        s = read_thickness_table(plain)
+        np.testing.assert_allclose(s.dl.y, xi_e_from_xi(np.array(XI), 25.0), rtol=1e-12)
+    for n, comment in enumerate(("# efficiencies in %", "# xi_dl [%]")):
+        with pytest.raises(ThicknessError, match="speaks of percent"):
+            read_thickness_table(_write(tmp_path / f"c{n}.csv",
+                                        "thickness (nm),xi_dl,xi_dl_err", [comment]))
 
 
 def test_the_unit_word_percent(tmp_path):

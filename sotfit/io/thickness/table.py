@@ -252,9 +252,11 @@ def _samples(p: Path, df, rows: "_Rows", named: set):
     return None
 
 
-#: Words of a line above a table that say its numbers are in percent.
-_PERCENT_RE = re.compile(r"%|\bper\s*cent\b|\bpercent(?:age)?\b|\bprozent\b|\bpourcent\b",
-                         re.I)
+#: Words of a line above a table that say its numbers are in percent: the word (``# xi in
+#: percent``), or the sign as a unit (``in %``, ``(%)``, ``[%]``); a bare sign after a number
+#: (``# noise: 3 %``) says nothing of the columns.
+_PERCENT_RE = re.compile(r"\bper\s*cent\b|\bpercent(?:age)?\b|\bprozent\b|\bpourcent\b"
+                         r"|\bin\s*%|[(\[]\s*%\s*[)\]]", re.I)
 
 
 def _percent_said(text: str, is_text: bool) -> str | None:
