@@ -162,8 +162,12 @@ def test_global_problem_on_the_example_recovers_the_published_parameters(tmp_pat
     other = tmp_path / "cotb_300.csv"
     other.write_text((DATA / "cotb_bisb.csv").read_text().replace("# resistivity: 350.3",
                                                                    "# resistivity: 300"))
-    with pytest.raises(ValueError, match="disagree on the resistivity"):
+    with pytest.raises(ValueError, match="disagree on the resistivity") as info:
         build_problem([nife, read_thickness_table(other)])
+    # the way through is said (it said 'give it explicitly', and --rho was then refused for
+    # disagreeing with the headers)
+    assert "350.3" in str(info.value) and "300" in str(info.value)
+    assert "--rho cannot replace them; fit the series one at a time" in str(info.value)
 
 
 def test_cli_least_squares(tmp_path, capsys):

@@ -263,8 +263,13 @@ def _common_resistivity(series, resistivity: float | None) -> float:
         raise ValueError("the resistivity of the spin source is unknown: give --rho, a "
                          "'resistivity' column or a '# resistivity:' header line")
     if max(rhos) - min(rhos) > 1e-9 * max(rhos):
-        raise ValueError(f"the series disagree on the resistivity ({sorted(rhos)} uOhm cm); "
-                         "they share one spin source: give it explicitly")
+        labels = ", ".join(f"{s.label} {s.resistivity:g}" for s in series
+                           if s.resistivity is not None)
+        raise ValueError(f"the series disagree on the resistivity ({labels} uOhm cm): the "
+                         "model takes one bulk resistivity for the spin source they share, and "
+                         "each file's efficiencies were made with its own, so --rho cannot "
+                         "replace them; fit the series one at a time, or give them one "
+                         "resistivity where one was measured")
     return rhos.pop()
 
 
