@@ -71,3 +71,20 @@ def test_a_workbook_with_a_sample_column_reads_as_its_csv(tmp_path, units_row):
     assert s.dl.x.tolist() == T
     np.testing.assert_allclose(s.dl.y, DL, rtol=1e-12)
     np.testing.assert_allclose(s.dl.yerr, DL_ERR, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dl, err", [("ξ_DL^E", "Δξ_DL^E"), ("xi^E_DL", "Δxi^E_DL"),
+                                     ("ξ_e_DL", "δξ_e_DL")])
+def test_greek_names_with_a_superscript_e_and_a_delta_error(tmp_path, dl, err):
+    """'ξ_DL^E (10^5 Ω^-1 m^-1)' with its error 'Δξ_DL^E (...)', as a paper's table writes
+    them, were refused ('no efficiency column'); ξ was already read as xi."""
+    unit = "10^5 Ω^-1 m^-1"
+    rows = [f"{t:g},{v:g},{e:g}" for t, v, e in zip(T, DL, DL_ERR)]
+    path = tmp_path / "greek.csv"
+    path.write_text("\n".join(["# resistivity: 350.3 uOhm cm",
+                               f"t (nm),{dl} ({unit}),{err} ({unit})", *rows]) + "\n",
+                    encoding="utf-8")
+    s = _one(path)
+    np.testing.assert_allclose(s.dl.x, T)
+    np.testing.assert_allclose(s.dl.y, DL, rtol=1e-12)
+    np.testing.assert_allclose(s.dl.yerr, DL_ERR, rtol=1e-12)

@@ -649,11 +649,20 @@ def _read_frame(p: Path, text: str, delimiter: str | None, is_text: bool, notes:
     return df, rows
 
 
+#: The field-normalised efficiency written with a superscript E (``ξ_DL^E``, ``xi^E_DL``).
+_SUPERSCRIPT_E_RE = re.compile(r"^xi(?:_(dl|fl)\^e|\^e_(dl|fl))(?=$|_)", re.I)
+
+
 def _key(name: str) -> str:
     """The key a column name is matched by: blanks and dashes as ``_``, the Greek letters
-    spelled out (``xi_DL error`` and ``ξ_DL-error`` as ``xi_dl_error``)."""
-    name = name.replace("ξ", "xi").replace("ρ", "rho")
-    return re.sub(r"[\s\-]+", "_", name.strip())
+    spelled out (``xi_DL error`` and ``ξ_DL-error`` as ``xi_dl_error``), a superscript E as
+    the subscript (``ξ_DL^E`` and ``xi^E_DL`` as ``xi_e_DL``) and a leading Delta as the ``d``
+    of an error column (``Δξ_DL^E`` as ``dxi_e_DL``)."""
+    name = name.strip().replace("ξ", "xi").replace("ρ", "rho")
+    delta = name[:1] in ("Δ", "δ")
+    name = name[1:].lstrip() if delta else name
+    name = _SUPERSCRIPT_E_RE.sub(lambda m: f"xi_e_{m.group(1) or m.group(2)}", name)
+    return ("d" if delta else "") + re.sub(r"[\s\-]+", "_", name.strip())
 
 
 def _thickness_name(cols: dict) -> str | None:
