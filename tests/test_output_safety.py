@@ -564,3 +564,31 @@ def test_an_input_folder_holding_a_link_into_out_is_refused(spectra, tmp_path, c
     (inputs / "reach").unlink()
     (inputs / "tree").symlink_to(tmp_path)
     assert _stfmr([inputs], out, "--overwrite") == 0
+
+
+@pytest.mark.parametrize("name", ["stfmr", "hall", "thickness", "kp", "interface", "tmatrix",
+                                  "compare"])
+def test_every_subcommand_ends_with_where_it_wrote(name, tmp_path, capsys):
+    """Each subcommand said where its results went in its own words ('written to', 'wrote',
+    '-> OUT') or not at all (hall, thickness): a successful run ends with the same line,
+    'written to OUT', after the move into place; with --json stdout is the JSON alone."""
+    if name == "compare":
+        summary = tmp_path / "measured.json"
+        q = lambda v, e: {"value": v, "stderr": e, "unit": ""}  # noqa: E731
+        summary.write_text(json.dumps({"analysis": "stfmr", "global": {
+            "xi_fl": q(-0.01, 0.001), "xi_dl": q(0.02, 0.001)}}))
+        argv = ["theory", "compare", "--summary", str(summary), "--model", "tmatrix",
+                "--sweep", "energy=4meV:16meV:3", "--sweep", "angle=20deg:160deg:3",
+                "--no-figures"]
+    else:
+        argv = [a for a in _commands(tmp_path)[name][0] if a != "--json"]
+    takes_json = name in ("stfmr", "thickness", "kp")
+    out = tmp_path / "out"
+    assert main([*argv, "--out", str(out)]) == 0, capsys.readouterr().err
+    lines = capsys.readouterr().out.rstrip("\n").splitlines()
+    assert lines[-1] == f"written to {out}"
+    assert sum("written to" in line or "wrote" in line for line in lines) == 1
+    if takes_json:
+        out2 = tmp_path / "out_json"
+        assert main([*argv, "--json", "--out", str(out2)]) == 0
+        json.loads(capsys.readouterr().out)

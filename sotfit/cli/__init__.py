@@ -269,9 +269,10 @@ def _main(argv=None) -> int:
             warnings.formatwarning = formatwarning
         if output is not None:
             output.commit()
-            if getattr(args, "say_written", False):
-                # after the move into place, which can still fail (the folder changed meanwhile)
-                print(f"  written to {args.out}")
+            if not getattr(args, "json", False):
+                # every subcommand ends with this line, after the move into place, which can
+                # still fail (the folder changed meanwhile); with --json stdout is the JSON
+                print(f"written to {args.out}")
         return status
     except (CLIError, FileExistsError, FileNotFoundError, ValueError, *_library_errors()) as exc:
         print(f"sotfit {args.command}: error: {exc}", file=sys.stderr)

@@ -634,7 +634,6 @@ def _finish(args, out: Path, analysis, summary: dict, human: str, figures, rows=
         print(json.dumps(summary, indent=2, default=float))
     else:
         print(human)
-        args.say_written = True     # said once the results are in place (sotfit.cli.main)
     return flag_status(args, flags, show=not args.json)
 
 

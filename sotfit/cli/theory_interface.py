@@ -295,14 +295,14 @@ def run(args) -> int:
             save(re_g_vs_delta_t(axes["dt"], axes["J"], re), out / "re_g_vs_delta_t.png")
         else:
             save(re_im_maps(axes["u0"], axes["u_ex"], g, "u0", "u_ex"), out / "re_im_maps.png")
+    print(f"sotfit theory interface: {re.size} points (map.csv, summary.json"
+          + (")" if args.no_figures or one_point else " and figures)"))
     if re.size == 1:
         im = float(g.imag.ravel()[0])
-        print(f"G_mix = {float(re.ravel()[0]):.6g} {'-' if im < 0 else '+'} {abs(im):.6g}i "
+        print(f"  G_mix = {float(re.ravel()[0]):.6g} {'-' if im < 0 else '+'} {abs(im):.6g}i "
               f"({unit})")
     else:
-        print(f"Re G_mix from {float(re.min()):.6g} to {float(re.max()):.6g} ({unit})")
-    print(f"wrote {Path(args.out) / 'map.csv'} ({re.size} points), summary.json"
-          + ("" if args.no_figures or one_point else " and figures"))
+        print(f"  Re G_mix from {float(re.min()):.6g} to {float(re.max()):.6g} ({unit})")
     return flag_status(args, flags)
 
 

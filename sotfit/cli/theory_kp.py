@@ -372,7 +372,6 @@ def _print_summary(args, summary, field) -> None:
     print(f"  max |tau^oc| = {summary['max_abs_tau_surface']['value'] * 1e3:.4g} meV/nm^2, "
           f"max |tau^in| = {summary['max_abs_tau_sea']['value'] * 1e3:.4g} meV/nm^2 "
           f"at E = {field * 1e3:.4g} mV/nm")
-    print(f"  wrote {args.out}")
 
 
 def run(args) -> int:

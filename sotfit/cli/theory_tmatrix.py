@@ -282,7 +282,7 @@ def _print_summary(args, res, summary) -> None:
     n_bad = summary["points_beyond_dilute_limit"]
     thc = res["critical_angle"]
     ratio = np.abs(res["tau1_e"] / res["tau1_o"])
-    print(f"sotfit theory tmatrix: {summary['points']} points -> {args.out}")
+    print(f"sotfit theory tmatrix: {summary['points']} points")
     if np.any(np.isfinite(ratio)):
         print(f"  |tau1_e/tau1_o|: max {np.nanmax(ratio):.3g}, median {np.nanmedian(ratio):.3g}")
     if math.isfinite(thc):
