@@ -94,3 +94,46 @@ def test_help_states_the_defaults(command, shown):
     text = _help(*command)
     for s in shown:
         assert s in text, s
+
+
+def _reader_note_runs(tmp_path):
+    """A run of each file-reading subcommand whose reader makes a note."""
+    st = tmp_path / "st"
+    for f in (8, 10, 12):
+        lines = (EXAMPLE / f"py_pt_{f}GHz.csv").read_text().splitlines()
+        (st / f"{f}GHz").mkdir(parents=True)
+        (st / f"{f}GHz" / "spectrum.csv").write_text(
+            "\n".join(ln for ln in lines if not ln.startswith("#")) + "\n")
+    hall = []
+    for p in sorted(HALL.glob("phi_*.csv")):
+        q = tmp_path / p.name
+        q.write_text("# I_ac = 1.5 mA rms\n" + p.read_text())
+        hall.append(str(q))
+    lines = (ROOT / "data" / "thickness_example" / "nife_bisb.csv").read_text().splitlines()
+    lab = tmp_path / "lab.csv"       # a field-like cell missing: that point left out, noted
+    lab.write_text("\n".join(ln if not ln.startswith("8,") else ln.replace(",-0.08007,0.00524", ",,")
+                             for ln in lines) + "\n")
+    return {
+        "stfmr": ["stfmr", *(str(st / f"{f}GHz" / "spectrum.csv") for f in (8, 10, 12)),
+                  "--no-figures", "--no-global"],
+        "hall": ["hall", *hall, "--method", "avci", "--lockin-output", "rms", "--r2w-channel",
+                 "X", "--gain-2w", "10", "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"],
+        "thickness": ["thickness", str(lab), "--joint", "--no-figures"],
+    }
+
+
+@pytest.mark.parametrize("command", ["stfmr", "hall", "thickness"])
+def test_reader_notes_are_note_lines_on_stderr(tmp_path, capsys, command):
+    """What the reader decided was 'reader: FILE: ...' on stderr (stfmr), 'note: reader: ...'
+    on stderr (hall) and '  note: reader: ...' in the summary on stdout (thickness): every
+    command prints it as 'note: reader: FILE: ...' lines on stderr, and keeps it in the notes
+    of summary.json."""
+    argv = _reader_note_runs(tmp_path)[command]
+    out = tmp_path / "out"
+    assert main([*argv, "--out", str(out)]) in (0, 3)
+    captured = capsys.readouterr()
+    said = [ln for ln in captured.err.splitlines() if "reader: " in ln]
+    assert said and all(ln.startswith("note: reader: ") for ln in said), captured.err
+    assert "reader: " not in captured.out
+    notes = json.loads((out / "summary.json").read_text())["notes"]
+    assert {ln.removeprefix("note: ") for ln in said} <= set(notes)

@@ -248,7 +248,7 @@ def _check_files(args) -> None:
 
 def _print_notes(args, notes) -> None:
     for note in notes:
-        print(note, file=sys.stderr)
+        print(f"note: {note}", file=sys.stderr)       # 'note: reader: FILE: ...', as hall and thickness
     args._reader_notes = notes  # kept in summary.json's notes by _finish
 
 

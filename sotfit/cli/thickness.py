@@ -298,7 +298,8 @@ def human_summary(summary: dict) -> str:
     if "method_agreement" in summary:
         lines.append(f"  methods: {summary['method_agreement']['verdict']}")
     for n in summary["notes"]:
-        lines.append(f"  note: {n}")
+        if not n.startswith("reader: "):      # printed on stderr when the tables were read
+            lines.append(f"  note: {n}")
     return "\n".join(lines)
 
 
@@ -444,6 +445,8 @@ def run(args) -> int:
         series = _load(args)
     except UnitError as exc:
         raise CLIError(str(exc)) from None
+    for n in _reader_notes(series):
+        print(f"note: {n}", file=sys.stderr)          # as stfmr and hall; kept in summary.json
     if len(models) > 1:
         return _run_comparison(args, series, models, options, fixed, priors)
     model = models[0]
