@@ -137,3 +137,20 @@ def test_reader_notes_are_note_lines_on_stderr(tmp_path, capsys, command):
     assert "reader: " not in captured.out
     notes = json.loads((out / "summary.json").read_text())["notes"]
     assert {ln.removeprefix("note: ") for ln in said} <= set(notes)
+
+
+@pytest.mark.parametrize("command", [("stfmr",), ("hall",)])
+def test_unit_options_list_every_unit_the_parser_takes(command):
+    """--field-unit's help said 'T, mT, Oe, G, A/m' while uT, kOe, kG and kA/m are read as well:
+    the help lists the units of sotfit's table, as the error for an unknown one does."""
+    from sotfit.units import accepted_units
+
+    text = _help(*command)
+    help_of = text[text.rindex("--field-unit FIELD_UNIT"):][:300]
+    listed = accepted_units("field").split(": ", 1)[1].split(";")[0]
+    for unit in ("T", "mT", "uT", "kOe", "Oe", "G", "kG", "A/m", "kA/m"):
+        assert unit in listed.split(", ")
+    assert listed in help_of, help_of
+    if command == ("stfmr",):
+        help_of = text[text.rindex("--voltage-unit VOLTAGE_UNIT"):][:200]
+        assert accepted_units("voltage").split(": ", 1)[1].split(";")[0] in help_of

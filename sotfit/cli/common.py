@@ -12,12 +12,12 @@ from pathlib import Path
 
 from ..checks import absurd, check_number
 from ..device import SampleError, read_sample_file
-from ..units import HOUSE, quantity, to_house
+from ..units import HOUSE, accepted_units, quantity, to_house
 from ..progress import Progress  # noqa: F401 - re-exported for the commands
 from .errors import CLIError
 from .output import MANIFEST, OutputFolder, input_paths, stage_out_dir
 
-__all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type", "unit_type",
+__all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type", "unit_type", "unit_symbols",
            "pair_type", "per_file", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
            "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "role_options",
            "add_column_options", "add_parallel_options", "parallel_options", "flag_status",
@@ -225,6 +225,12 @@ def unit_type(dimension: str):
         return text
 
     return _argparse_type(f"{dimension} unit", convert)
+
+
+def unit_symbols(dimension: str) -> str:
+    """The unit symbols sotfit reads for ``dimension``, comma separated (``'V, mV, uV, nV'``),
+    from its table of units (:func:`sotfit.units.accepted_units`), for an option's help."""
+    return accepted_units(dimension).split(": ", 1)[1].split(";")[0]
 
 
 def pair_type(value_type, form: str = "NAME=VALUE"):

@@ -33,7 +33,8 @@ from .common import (
     every_or_per_file, file_or_every, flag_status, folder_hint,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type,
     quantity_with_error_type, role_options,
-    stage_out_dir, unit_type, write_json, write_summary, add_parallel_options, parallel_options, table_hint,
+    stage_out_dir, unit_symbols, unit_type, write_json, write_summary, add_parallel_options,
+    parallel_options, table_hint,
 )
 
 METHODS = ("avci", "hayashi", "angular", "macrospin")
@@ -123,7 +124,7 @@ def add_parser(sub) -> None:
     g.add_argument("--angle-unit", type=unit_type("angle"),
                    help="unit of the angle column if its header has none (deg or rad)")
     g.add_argument("--field-unit", type=unit_type("field"),
-                   help="unit of the field column if its header has none")
+                   help=f"unit of the field column if its header has none ({unit_symbols('field')})")
     g.add_argument("--field", type=_FIELD, help="field of an angle scan")
     g.add_argument("--mz-state", action="append", metavar="[FILE=]STATE", default=None,
                    type=file_or_every(_mz_state, "FILE=STATE"),

@@ -9,7 +9,7 @@ import argparse
 from ..checks import RF_POWER_RANGE
 from .common import (CLIError, add_column_options, calibration_units, every_or_per_file,
                      file_or_every, number_type, per_file, quantity_type, role_options,
-                     unit_type)
+                     unit_symbols, unit_type)
 
 __all__ = ["COLUMN_ROLES", "add_reader_options", "reader_options"]
 
@@ -40,13 +40,13 @@ def add_reader_options(p) -> None:
         "reading the files", "How to read files whose columns, units or sweeps sotfit cannot "
         "tell by itself; every reader error names the option that fixes it (docs/io.md).")
     g.add_argument("--field-unit", type=unit_type("field"),
-                   help="field unit when the file has none (T, mT, Oe, G, A/m)")
+                   help=f"field unit when the file has none ({unit_symbols('field')})")
     g.add_argument("--voltage-gain", type=number_type(positive=True), default=None,
                    help="gain of an amplifier before the voltmeter or lock-in: V_mix is the "
                         "reading divided by it (1: the readings are divided already); asked "
                         "for where a file's preamble writes a gain")
     g.add_argument("--voltage-unit", type=unit_type("voltage"),
-                   help="voltage unit when the file has none (V, mV, uV)")
+                   help=f"voltage unit when the file has none ({unit_symbols('voltage')})")
     g.add_argument("--frequency", action="append", metavar="[FILE=]FREQ", default=None,
                    type=file_or_every(quantity_type("frequency", positive=True), "FILE=FREQ"),
                    help="microwave frequency when the files give none, e.g. 9GHz, or of one "
@@ -84,7 +84,8 @@ def add_reader_options(p) -> None:
                    help="units of the calibration table's columns if its headers have none, "
                         "e.g. A,mT")
     g.add_argument("--magnet-current-unit", type=unit_type("current"),
-                   help="unit of the magnet current column when its header has none (A, mA)")
+                   help="unit of the magnet current column when its header has none "
+                        f"({unit_symbols('current')})")
     g.add_argument("--extrapolate-calibration", action="store_true",
                    help="allow magnet currents outside the calibration table (a straight line "
                         "through it; noted)")
