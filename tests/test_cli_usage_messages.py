@@ -154,3 +154,38 @@ def test_unit_options_list_every_unit_the_parser_takes(command):
     if command == ("stfmr",):
         help_of = text[text.rindex("--voltage-unit VOLTAGE_UNIT"):][:200]
         assert accepted_units("voltage").split(": ", 1)[1].split(";")[0] in help_of
+
+
+def test_a_theory_error_names_the_theory_command(tmp_path, capsys):
+    """An error of 'theory kp' (interface, tmatrix) began 'sotfit theory:'."""
+    assert main(["theory", "kp", "--model", "2deg", "--sweep", "mu=0:0.01:2", "--workers", "2",
+                 "--scheduler", "tcp://localhost:1", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sotfit theory kp: error: give either --workers"), err
+
+
+@pytest.mark.parametrize("argv, command, said", [
+    (["stfmr", str(EXAMPLE), "--widht", "10um"], "stfmr",
+     "unrecognized arguments: --widht 10um (--widht: did you mean --width?)"),
+    (["theory", "tmatrix", "--fermi-energi", "2meV"], "theory tmatrix",
+     "unrecognized arguments: --fermi-energi 2meV (--fermi-energi: did you mean --fermi-energy?)"),
+])
+def test_a_misspelt_option_names_the_subcommand(tmp_path, capsys, argv, command, said):
+    """A misspelt option of a subcommand gave 'sotfit: error:' under the top-level usage
+    ('usage: sotfit [-h] [--version] COMMAND ...'): the subcommand's usage and name."""
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "--out", str(tmp_path / "o")])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"sotfit {command}: error: {said}" in err, err
+    assert err.startswith(f"usage: sotfit {command} ")
+
+
+def test_a_bad_format_profile_names_the_subcommand(tmp_path, capsys):
+    """An unknown [options] entry of a --format profile said 'sotfit: error:'."""
+    profile = tmp_path / "p.toml"
+    profile.write_text("[options]\nirff = \"1mA\"\n")
+    assert main(["stfmr", str(EXAMPLE), "--format", str(profile), "--out",
+                 str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"sotfit stfmr: error: --format {profile}: [options] 'irff'"), err

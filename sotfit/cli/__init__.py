@@ -216,6 +216,24 @@ def joined_negative_values(parser, argv: list) -> list:
     return out
 
 
+def command_name(args: argparse.Namespace) -> str:
+    """The subcommand a run's messages name: ``stfmr``, ``theory kp``, ..."""
+    return " ".join(str(getattr(args, k)) for k in ("command", "theory_command")
+                    if getattr(args, k, None))
+
+
+def _subcommand_parser(parser: argparse.ArgumentParser, args: argparse.Namespace):
+    """The parser of the (innermost) subcommand of ``args``, or ``parser`` without one."""
+    for key in ("command", "theory_command"):
+        name = getattr(args, key, None)
+        sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)),
+                   None)
+        if not name or sub is None or name not in sub.choices:
+            break
+        parser = sub.choices[name]
+    return parser
+
+
 def main(argv=None) -> int:
     """Entry point of the ``sotfit`` command."""
     try:
@@ -235,9 +253,14 @@ def _main(argv=None) -> int:
     try:
         apply_format_profile(parser, argv)
     except CLIError as exc:
-        print(f"sotfit: error: {exc}", file=sys.stderr)
+        # a profile is read only for a command of FORMAT_COMMANDS, the first word
+        print(f"sotfit {argv[0]}: error: {exc}", file=sys.stderr)
         return 2
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # said by the subcommand's parser (its usage, its name, its options as suggestions),
+        # not by the top-level one ('sotfit: error:' under 'usage: sotfit COMMAND ...')
+        _subcommand_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2            # a usage error, as the README says (it was 1)
@@ -245,6 +268,7 @@ def _main(argv=None) -> int:
     from .common import CLIError, OutputFolder, input_paths
 
     output = None
+    name = command_name(args)
     stdout, stderr = sys.stdout, sys.stderr
     # `sotfit ... | head` (or `2>&1 | head`) still writes its results
     sys.stdout, sys.stderr = ClosedPipeSafe(stdout), ClosedPipeSafe(stderr)
@@ -252,17 +276,15 @@ def _main(argv=None) -> int:
     try:
         if getattr(args, "out", None) is not None:
             # checked before any work; results are staged and moved into place when complete
-            command = " ".join(str(getattr(args, k)) for k in ("command", "theory_command")
-                               if getattr(args, k, None))
             output = args.output = OutputFolder(args.out, getattr(args, "overwrite", False),
-                                                input_paths(args), command,
+                                                input_paths(args), name,
                                                 missing=[Path(f) for f in
                                                          getattr(args, "files", None) or ()
                                                          if not Path(f).exists()])
         # a warning printed reads as the command's other messages, not as a line of its
         # source (only the text is changed: a caller recording warnings still records them)
         formatwarning = warnings.formatwarning
-        warnings.formatwarning = partial(_format_warning, args.command)
+        warnings.formatwarning = partial(_format_warning, name)
         try:
             status = int(args.func(args) or 0)
         finally:
@@ -275,20 +297,20 @@ def _main(argv=None) -> int:
                 print(f"written to {args.out}")
         return status
     except (CLIError, FileExistsError, FileNotFoundError, ValueError, *_library_errors()) as exc:
-        print(f"sotfit {args.command}: error: {exc}", file=sys.stderr)
+        print(f"sotfit {name}: error: {exc}", file=sys.stderr)
         return 2
     except PermissionError as exc:
-        print(f"sotfit {args.command}: error: {exc.filename}: permission denied", file=sys.stderr)
+        print(f"sotfit {name}: error: {exc.filename}: permission denied", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         # Ctrl-C printed a traceback of wherever the work was; the staging folder goes below
-        print(f"sotfit {args.command}: interrupted; nothing was written"
+        print(f"sotfit {name}: interrupted; nothing was written"
               + (f" (earlier results in {args.out} are untouched)"
                  if getattr(args, "out", None) is not None else ""), file=sys.stderr)
         return 130
     except MemoryError:
         # a grid of 10^8 azimuths ended in a MemoryError traceback (exit 1)
-        print(f"sotfit {args.command}: error: out of memory: the computation asked for more "
+        print(f"sotfit {name}: error: out of memory: the computation asked for more "
               "memory than this machine has; lower the resolution options given (points of a "
               "grid or sweep: --n-phi, --n-theta, --sweep/--map N, ...); nothing was written",
               file=sys.stderr)

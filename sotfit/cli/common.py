@@ -403,7 +403,9 @@ def flag_status(args: argparse.Namespace, flags: list[dict], show: bool = True) 
     if show and flags:
         print(format_flags(flags))
     if flags and getattr(args, "strict", False):
-        print(f"sotfit {getattr(args, 'command', '')}: {len(flags)} flagged result(s) and "
+        name = " ".join(str(getattr(args, k)) for k in ("command", "theory_command")
+                        if getattr(args, k, None))
+        print(f"sotfit {name}: {len(flags)} flagged result(s) and "
               f"--strict: exit status {STRICT_EXIT}", file=sys.stderr)
         return STRICT_EXIT
     return 0
