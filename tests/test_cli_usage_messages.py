@@ -50,13 +50,17 @@ def test_a_folder_of_runs_given_to_thickness_suggests_their_summaries(tmp_path, 
     assert f"e.g. {tmp_path / 'stfmr' / '*' / 'summary.json'}" in capsys.readouterr().err
 
 
-def test_a_negative_value_after_a_blank_names_the_equals_form(tmp_path, capsys):
-    """'--fermi-energy -4' asked for '-4eV', which after a blank argparse reads as an option."""
+def test_a_negative_value_after_a_blank_asks_only_for_its_unit(tmp_path, capsys):
+    """'--fermi-energy -4' asked for '-4eV' and added that a negative value goes after '=',
+    which it need not: '--fermi-energy -4eV' is read as '--fermi-energy=-4eV'."""
     with pytest.raises(SystemExit) as stop:
         main(["theory", "interface", "--model", "barrier", "--fermi-energy", "-4",
               "--out", str(tmp_path / "o")])
     assert stop.value.code == 2
-    assert "a negative value goes after '=' (--option=-4eV)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "'-4' has no unit; give one, e.g. '-4eV'" in err and "after '='" not in err
+    assert main(["theory", "interface", "--model", "barrier", "--fermi-energy", "-4eV",
+                 "--map", "dt=0:1:2,J=0.1:1:2", "--no-figures", "--out", str(tmp_path / "o")]) == 0
 
 
 def test_a_misspelt_option_is_named_with_the_nearest(tmp_path, capsys):

@@ -34,11 +34,8 @@ def _argparse_type(name: str, convert):
         try:
             return convert(text)
         except ValueError as exc:  # UnitError is a ValueError too
-            message = str(exc)
-            if str(text).lstrip().startswith("-"):
-                # '--fermi-energy -4eV' is read as an option, not a value: say the '=' form
-                message += "; a negative value goes after '=' (--option=-4eV)"
-            raise argparse.ArgumentTypeError(message) from None
+            # (a negative value after a blank reaches here as any other: joined_negative_values)
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
     parse.__name__ = name
     return parse
