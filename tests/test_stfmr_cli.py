@@ -540,3 +540,18 @@ def test_correlated_residuals_are_measured_and_flag_the_means(tmp_path, rho):
     for f in said:                       # only means whose scatter did not raise their error
         route, name = f["quantity"].split(".")
         assert s[route][name]["birge_ratio_across_spectra"] < factor
+
+
+def test_the_redchi_factor_is_printed_with_the_digits_it_has(tmp_path, capsys):
+    """The quick start printed 'reduced chi-square 1.01 > 1; errors inflated by sqrt(redchi) = 1':
+    a factor just above 1 is printed with the digits that show it."""
+    example = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
+    assert main(["stfmr", str(example), "--out", str(tmp_path / "o"), "--no-figures",
+                 "--no-global"]) == 0
+    notes = [ln for ln in capsys.readouterr().out.splitlines() if "sqrt(redchi)" in ln]
+    assert notes
+    for line in notes:
+        redchi = float(re.search(r"reduced chi-square ([0-9.e+-]+) >", line).group(1))
+        factor = re.search(r"sqrt\(redchi\) = ([0-9.e+-]+)$", line).group(1)
+        assert float(factor) > 1, line
+        assert float(factor) == pytest.approx(math.sqrt(redchi), rel=2e-3), line

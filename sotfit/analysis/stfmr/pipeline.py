@@ -265,8 +265,11 @@ def _sequential_route(fits, failures, frequencies, notes, fit_kw, max_gamma_rel_
     seq["g"] = g_from_gyromagnetic_ratio(seq["gyromagnetic_ratio"])
     for r in (kit, lw):
         if r.redchi > 1:
+            factor = math.sqrt(r.redchi)
+            # the digits that show the factor above 1 (1.01 gave 'sqrt(redchi) = 1')
+            digits = next((d for d in range(3, 7) if float(f"{factor:.{d}g}") > 1), 7)
             notes.append(f"{r.model_name}: reduced chi-square {r.redchi:.3g} > 1; errors "
-                         f"inflated by sqrt(redchi) = {math.sqrt(r.redchi):.3g}")
+                         f"inflated by sqrt(redchi) = {factor:.{digits}g}")
     return fits, failures, kit, lw, seq, fit_kw, assumed_gamma
 
 
