@@ -193,3 +193,13 @@ def test_a_bad_format_profile_names_the_subcommand(tmp_path, capsys):
                  str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"sotfit stfmr: error: --format {profile}: [options] 'irff'"), err
+
+
+def test_a_unit_conflict_in_a_folder_gets_no_advice_to_leave_the_file_out(tmp_path, capsys):
+    """'--field-unit Gauss' against a column 'Field (mT)' of a folder's file added 'if it is not
+    a data file, leave it out ...': a column that says its unit is a data file's."""
+    assert main(["stfmr", str(EXAMPLE), "--field-unit", "Gauss", "--out",
+                 str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "column 'Field (mT)' says 'mT' but --field-unit G" in err
+    assert "is not a data file" not in err

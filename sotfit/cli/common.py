@@ -681,6 +681,11 @@ _DATA_FILE_MESSAGES = ("amplifier gain", "preamplifier gain", "one of them is st
                        "the comma may be")
 
 
+#: A column of the file that contradicts an option (``column 'Field (mT)' says 'mT' but
+#: --field-unit G``): the file holds the data the option is about.
+_COLUMN_SAYS = re.compile(r"column (['\"]).*?\1 says ")
+
+
 def folder_hint(inputs, message: str, files_of) -> str:
     """What to add to a reader's error ``message`` when the file it names came from a folder
     given as input (a notes file or a failed measurement among the data, say), or "".
@@ -696,8 +701,8 @@ def folder_hint(inputs, message: str, files_of) -> str:
     """
     from ..data import DataError
 
-    if any(w in message for w in _DATA_FILE_MESSAGES):
-        return ""       # a question about a data file's numbers: it is one
+    if any(w in message for w in _DATA_FILE_MESSAGES) or _COLUMN_SAYS.search(message):
+        return ""       # a question about a data file's numbers or columns: it is one
     named = {Path(p).resolve() for p in inputs if not Path(p).is_dir()}
     for folder in (Path(p) for p in inputs if Path(p).is_dir()):
         try:
