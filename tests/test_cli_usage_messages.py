@@ -203,3 +203,10 @@ def test_a_unit_conflict_in_a_folder_gets_no_advice_to_leave_the_file_out(tmp_pa
     err = capsys.readouterr().err
     assert "column 'Field (mT)' says 'mT' but --field-unit G" in err
     assert "is not a data file" not in err
+
+
+@pytest.mark.parametrize("command", ["stfmr", "hall", "thickness", "tables"])
+def test_the_input_files_are_named_files_in_every_usage(command):
+    """The positional argument was FILES (stfmr), files (hall) and FILE (thickness)."""
+    text = _help(command)
+    assert f"usage: sotfit {command} " in text and "FILES [FILES ...]" in text

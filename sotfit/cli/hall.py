@@ -80,7 +80,7 @@ _SAMPLE_KEYS = {
 def add_parser(sub) -> None:
     p = sub.add_parser("hall", help="harmonic Hall analysis (in-plane, field-sweep, out-of-plane, global)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("files", nargs="+",
+    p.add_argument("files", nargs="+", metavar="FILES",
                    help="harmonic Hall tables (CSV): lock-in outputs, voltages or resistances; one or "
                         "several scans per file, or the two harmonics in two files; FILE[NAME] "
                         "reads one table of a file of several, as the outputs name it "

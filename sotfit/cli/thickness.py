@@ -52,7 +52,7 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "thickness", help="spin transport (G, lambda_s, sigma_s) from thickness series",
         description=__doc__.split("\n\n")[0])
-    p.add_argument("files", nargs="+", metavar="FILE",
+    p.add_argument("files", nargs="+", metavar="FILES",
                    help="thickness tables (one per interface) or summary.json files "
                         "(one per thickness)")
     p.add_argument("--model", default=None, choices=list(MECHANISMS),
