@@ -305,7 +305,8 @@ _LEADING_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:\
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
 
-def name_value_pair(line: str, delimiter: str, numbers_only: bool = True):
+def name_value_pair(line: str, delimiter: str, numbers_only: bool = True,
+                    with_unit: bool = False):
     """(name, value) of a preamble line of two cells, a name and its value, as instrument CSV
     exports write settings above a table (``Frequency (Hz),1.0E10``, ``Power;15 dBm``; empty
     cells after them, as a spreadsheet pads rows, are ignored), or None.
@@ -318,17 +319,36 @@ def name_value_pair(line: str, delimiter: str, numbers_only: bool = True):
         ``'\t'``, ``','`` or ``';'`` (a blank-separated line is never a pair).
     numbers_only : bool
         Whether the value must start with a number (else any text: ``Instrument,E8257D``).
+    with_unit : bool
+        Whether a line of three cells, a name, a number and its unit (a word of letters, alone
+        or in brackets: ``Frequency<TAB>6.000000<TAB>GHz``, as a LabVIEW program writes its
+        settings), is a setting too, its value the number and the unit (``'6.000000 GHz'``).
+
+    Examples
+    --------
+    >>> name_value_pair("Power (dBm);15", ";")
+    ('Power (dBm)', '15')
+    >>> name_value_pair("Frequency\t6.000000\tGHz", "\t", with_unit=True)
+    ('Frequency', '6.000000 GHz')
     """
     if delimiter not in ("\t", ",", ";") or delimiter not in line:
         return None
     cells = [_unquote(c) for c in _split(line, delimiter)]
     while len(cells) > 2 and cells[-1] == "":
         cells.pop()
+    if with_unit and len(cells) == 3 and _UNIT_CELL_RE.match(cells[2]) \
+            and cells[1] and (v := parse_number(cells[1])) is not None and np.isfinite(v):
+        cells = [cells[0], f"{cells[1]} {cells[2].strip('()[]')}"]
     if len(cells) != 2 or not cells[0] or not cells[1] or not _LETTER_RE.search(cells[0]):
         return None         # a name holds a letter (not '-1 002,5', a number written oddly)
     if numbers_only and not _LEADING_NUMBER_RE.match(cells[1]):
         return None
     return cells[0], cells[1]
+
+
+#: The third cell of a setting written as a name, a number and its unit: a word of letters
+#: (``GHz``, ``dBm``, ``K``, ``ms``, ``kA/m``, ``µV``, ``%``, ``°C``), alone or in brackets.
+_UNIT_CELL_RE = re.compile(r"^[(\[]?(?:%|°[CF]?|[^\W\d_]{1,5}(?:/[^\W\d_]{1,5})?)[)\]]?$")
 
 
 def _looks_like_key_value(line: str) -> bool:
@@ -554,7 +574,7 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
     comments = [i for i, ln in enumerate(lines[:start]) if _is_comment(ln)]
     if plain and (not _looks_like_key_value(lines[plain[-1]])
                   or _names_with_one_key(lines[plain[-1]], delimiter, n)) \
-            and name_value_pair(lines[plain[-1]], delimiter) is None:
+            and name_value_pair(lines[plain[-1]], delimiter, with_unit=True) is None:
         i_last = plain[-1]
         names = _split_header_row(lines[i_last], delimiter, n)
         if _numeric_row(lines[i_last]) is not None:
@@ -599,7 +619,7 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                 columns, header_row_index = tuple(names), i_last
     # settings of two cells: with text values only in a block holding a number-valued one (a
     # two-column header row and a row below it are otherwise not told apart from a setting)
-    settings = any(name_value_pair(lines[i], delimiter) is not None for i in plain
+    settings = any(name_value_pair(lines[i], delimiter, with_unit=True) is not None for i in plain
                    if i != header_row_index)
     free_text: list[int] = []
     for i, ln in enumerate(lines[:start]):
@@ -607,7 +627,8 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
             continue
         comment = _is_comment(ln)
         body = _strip_comment(ln) if comment else ln
-        pair = None if comment else name_value_pair(ln, delimiter, numbers_only=not settings)
+        pair = None if comment else name_value_pair(ln, delimiter, numbers_only=not settings,
+                                                    with_unit=True)
         if pair is not None and not any(c in pair[0] for c in ":="):
             if pair[0] not in header:
                 header[pair[0]] = pair[1]
