@@ -45,3 +45,18 @@ def test_three_cells_whose_last_is_no_unit_stay_an_error(tmp_path):
     f.write_text("Frequency\t6\t12.5\nField (mT)\tVmix (uV)\n" + _rows("\t"))
     with pytest.raises(ValueError, match="line 1"):
         read_stfmr(f)
+
+
+@pytest.mark.parametrize("entry", ['"Frequency: 6 GHz",,,', '"Frequency: 6 GHz"',
+                                   '"Frequency = 6 GHz";;'])
+def test_a_quoted_entry_padded_with_empty_cells(tmp_path, entry):
+    """A spreadsheet's quoted entry padded to the table's width: the closing quote was read
+    into the unit (``GHz"``)."""
+    delimiter = ";" if entry.endswith(";") else ","
+    f = tmp_path / "sweep.csv"
+    f.write_text(entry + "\n" + delimiter.join(['"Field (mT)"', '"Vmix (uV)"', "", ""]) + "\n"
+                 + "".join(f'"{h:.4f}"{delimiter}"{v:.5f}"{delimiter}{delimiter}\n'
+                           for h, v in zip(FIELDS_MT, VOLTS_UV)))
+    (d,) = read_stfmr(f)
+    _assert_numbers(d)
+    assert d.meta["frequency"] == 6.0 and d.meta["Frequency"] == "6 GHz"

@@ -558,6 +558,21 @@ def _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad):
     return out
 
 
+def _quoted_entry(line: str, delimiter: str) -> str:
+    """The text of a preamble line for its entries: the line as it is, or, for a line of one
+    cell in double quotes and empty cells after it (``"Frequency: 6 GHz",,,``, a spreadsheet's
+    quoted entry padded to the table's width), that cell without its quotes (the closing quote
+    was read into the entry's unit, ``GHz"``)."""
+    if '"' not in line or delimiter == "whitespace":
+        return line
+    cells = _split(line, delimiter)
+    while len(cells) > 1 and cells[-1] == "":
+        cells.pop()
+    if len(cells) == 1 and len(cells[0]) >= 2 and cells[0][0] == cells[0][-1] == '"':
+        return _unquote(cells[0])
+    return line
+
+
 def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
     """(header, header_lines, columns, free text) of the lines before the first data row
     ``start`` (``n`` data columns split by ``delimiter``). Lines of prose above the column
@@ -626,7 +641,7 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
         if i == header_row_index or not ln.strip(" \t,;\r\n"):     # blank, or delimiters only
             continue
         comment = _is_comment(ln)
-        body = _strip_comment(ln) if comment else ln
+        body = _strip_comment(ln) if comment else _quoted_entry(ln, delimiter)
         pair = None if comment else name_value_pair(ln, delimiter, numbers_only=not settings,
                                                     with_unit=True)
         if pair is not None and not any(c in pair[0] for c in ":="):
