@@ -34,9 +34,18 @@ def decimal_comma_hint(lines, first_line: int = 0) -> str:
     ``first_line + 1``), or ""."""
     for i, line in enumerate(lines, start=first_line):
         cells = [c.strip() for c in re.split(r"[;\t]", line) if c.strip()]
+        quoted = len(cells) < 2 and '"' in line     # a comma-separated row of numbers in quotes
+        if quoted:
+            cells = [c.strip() for c in _QUOTED_CELL_RE.findall(line)]
         marks = [number_mark(c) for c in cells]
         if len(cells) >= 2 and "," in marks and all(
                 m == "," or (m is None and _INTEGER_RE.fullmatch(c)) for m, c in zip(marks, cells)):
+            if quoted and all(_THOUSANDS_FORM_RE.fullmatch(c)
+                              for c, m in zip(cells, marks) if m == ","):
+                return (f"; line {i + 1} ({line.strip()[:40]!r}) holds numbers written with a "
+                        "comma before three digits, which may be a decimal comma or a comma "
+                        "between thousands and is not guessed at: write them with decimal "
+                        "points and without commas")
             return (f"; line {i + 1} ({line.strip()[:40]!r}) holds numbers written with decimal "
                     "commas, which are read only in a table that writes every number so"
                     + _point_hint(lines, first_line) + ": write them with decimal points (in a "
@@ -83,7 +92,8 @@ def with_decimal_points(lines: list[str], found):
     separators of thousands, not decimal points (``1.934`` alone is not guessed at). Data
     rows and the numbers of the preamble (``Frequenz: 10,5 GHz``) are rewritten alike; lists
     such as ``1,2,3`` are left alone. Each line keeps its place, so line numbers in messages
-    are those of the file.
+    are those of the file. In a comma-separated file the numbers in double quotes are read so
+    (:func:`_with_quoted_decimal_points`).
 
     Parameters
     ----------
@@ -102,7 +112,7 @@ def with_decimal_points(lines: list[str], found):
         if row is None or len(row[1]) < 2:
             continue
         if row[0] == ",":
-            return None
+            return _with_quoted_decimal_points(lines, i)
         first = i
         break
     if first is None:
@@ -124,3 +134,49 @@ def _with_points(line: str) -> str:
         line = _GROUPED_DECIMAL_COMMA_RE.sub(lambda m: m.group(1).replace(".", "") + "."
                                              + m.group(2), line)
     return _LONE_DECIMAL_COMMA_RE.sub(r"\1.\2", line)
+
+
+#: A cell in double quotes: its text.
+_QUOTED_CELL_RE = re.compile(r'"([^"\n]*)"')
+#: A number that could be written with commas between groups of three digits (``1,234``):
+#: in double quotes it may be that or a decimal comma, which is not guessed at.
+_THOUSANDS_FORM_RE = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+")
+
+
+def _quoted_points(line: str) -> str:
+    """``line`` with each number in double quotes written with a decimal comma
+    (``"-320,0000"``) written with a decimal point (``"-320.0000"``)."""
+    if '"' not in line or "," not in line:
+        return line
+    return _QUOTED_CELL_RE.sub(
+        lambda m: f'"{_with_points(m.group(1))}"' if COMMA_NUMBER_RE.fullmatch(m.group(1).strip())
+        else m.group(), line)
+
+
+def _with_quoted_decimal_points(lines: list[str], first: int):
+    """The lines of a comma-separated file whose numbers are in double quotes and written with
+    decimal commas (``"-320,0000","2,01913"``, as a spreadsheet in a language with decimal
+    commas writes a CSV file whose delimiter is set to ','), each such number written with a
+    point, and the note to give; ``None`` for any other file.
+
+    Inside the quotes the comma cannot be the delimiter. It is read as a decimal comma when
+    the row of line ``first`` (an index into ``lines``, the first row of numbers) becomes a row
+    of two or more numbers so, no content line from there on writes a decimal point (points
+    between groups of three digits of a number with a decimal comma, ``"-1.934,46"``, aside),
+    and some number in quotes cannot be one with commas between thousands (``"1,234"`` alone
+    may be 1234 or 1.234, which is not guessed at).
+    """
+    out = [_quoted_points(ln) for ln in lines]
+    row = _text._numeric_row(out[first])
+    if out[first] == lines[first] or row is None or row[0] != "," or len(row[1]) < 2:
+        return None
+    content = [ln for ln in lines[first:] if _text._is_content(ln)]
+    if any(DIGIT_POINT_DIGIT_RE.search(_GROUPED_DECIMAL_COMMA_RE.sub("", ln)) for ln in content):
+        return None
+    quoted = [c.strip() for ln in content for c in _QUOTED_CELL_RE.findall(ln)
+              if COMMA_NUMBER_RE.fullmatch(c.strip())]
+    if all(_THOUSANDS_FORM_RE.fullmatch(c) for c in quoted):
+        return None
+    note = (f"numbers in double quotes written with decimal commas (from line {first + 1}: "
+            f"{lines[first].strip()[:40]!r}) read as decimals ('\"0,5\"' as 0.5)")
+    return out, note
