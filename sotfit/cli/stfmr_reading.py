@@ -71,6 +71,10 @@ def add_reader_options(p) -> None:
                         "a shuffled order; noted)")
     g.add_argument("--allow-duplicates", action="store_true",
                    help="average V_mix over exactly repeated field values of one sweep")
+    g.add_argument("--drop-incomplete-rows", action="store_true",
+                   help="leave out the rows of an interrupted sweep: rows with a missing or "
+                        "non-finite value (NaN, an empty cell) in a column read, and a last "
+                        "row cut short; noted with the number left out per file")
     g.add_argument("--negative-field", action="append", metavar="FILE", default=None,
                    help="a file whose field column holds the magnitudes |H| of the "
                         "negative-field branch (its name, path or a pattern such as "
@@ -98,6 +102,7 @@ def reader_options(args) -> dict:
           "frequency": every_or_per_file(args.frequency, "--frequency"), "power": args.power,
           "split_sweeps": args.split_sweeps, "sort_field": args.sort_field,
           "allow_duplicates": args.allow_duplicates,
+          "drop_incomplete_rows": args.drop_incomplete_rows,
           "negative_field": args.negative_field}
     for role, name in role_options(args.column, "--column", COLUMN_ROLES).items():
         if COLUMN_ROLES[role][0] is None:

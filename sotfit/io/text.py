@@ -80,8 +80,13 @@ from . import sections as _sections
 from .table import Table, _blocks
 from .preambles import _parse_plain
 
-__all__ = ["Table", "read_table", "read_tables", "table_from_text", "parse_number",
-           "header_entries", "name_value_pair"]
+__all__ = ["Table", "TruncatedRowError", "read_table", "read_tables", "table_from_text",
+           "parse_number", "header_entries", "name_value_pair"]
+
+
+class TruncatedRowError(DataError):
+    """The last row of a table cut short (a measurement or a copy stopped in the middle of a
+    line): a reader with an option that leaves such a row out adds its name to the message."""
 
 _COMMENT_PREFIXES = ("#", "%", "//")
 _KEY_VALUE_RE = re.compile(r"^\s*(?P<key>[^:=]*?[^\s:=])\s*[:=]\s*(?P<value>.*?)\s*$")
@@ -465,6 +470,12 @@ def _without_footer(lines: list[str], rows: list[int]) -> tuple[list[int], list[
     return (rows[:len(rows) - len(footer)], footer) if footer else (rows, [])
 
 
+def _cut_short(line: str, delimiter: str, n: int) -> bool:
+    """Whether the row ``line`` splits into fewer cells than the ``n`` of the first data row
+    (a row whose last cell is empty, ``1.5,``, is a row with a missing value, not cut short)."""
+    return len(_split(line, delimiter)) < n
+
+
 def _data_start(lines: list[str]):
     """(index, delimiter, cells) of the first data row, scanning only as far as needed.
 
@@ -543,9 +554,12 @@ def _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad):
         if pad and len(cells) < n:  # a side-by-side layout: the columns end at different rows
             cells = cells + [""] * (n - len(cells))
         if len(cells) != n:
-            raise DataError(
+            last = k == len(rows) - 1 and len(cells) < n
+            raise (TruncatedRowError if last else DataError)(
                 f"{name}: line {i + 1} has {len(cells)} value(s) but the data above has {n} "
                 f"column(s): {ln.strip()[:60]!r}"
+                + ("; it is the last row, cut short: the file looks truncated (a measurement "
+                   "or a copy stopped)" if last else "")
             )
         values = [parse_number(c) for c in cells]
         if None in values:
@@ -681,20 +695,22 @@ def _remarks(lines: list[str], start: int, free_text) -> tuple:
     return tuple(out)
 
 
-def read_tables(path) -> list:
+def read_tables(path, drop_cut_row: bool = False) -> list:
     """Every table of the file ``path`` (str or os.PathLike, opened read-only): the one of
     a text file, one per sheet with numbers of a workbook (:mod:`sotfit.io.containers`), as a
     list of :class:`Table`; errors as :func:`read_table`. ``FILE[NAME]`` reads the table
-    ``NAME`` of a file of several (:mod:`sotfit.io.table_names`)."""
+    ``NAME`` of a file of several (:mod:`sotfit.io.table_names`). With ``drop_cut_row`` the
+    last row of a text table cut short (fewer cells than the first row, or a number cut to
+    its sign) is left out, noted, where it is otherwise a :class:`TruncatedRowError`."""
     path, name = _table_names.named_table(path)
-    tables = _all_tables(path, name)
+    tables = _all_tables(path, name, drop_cut_row)
     return tables if name is None else _table_names.chosen(
         tables, [t.sheet for t in tables], name, path)
 
 
-def _all_tables(path: Path, only: str | None = None) -> list:
+def _all_tables(path: Path, only: str | None = None, drop_cut_row: bool = False) -> list:
     """Every table of the file ``path`` (:func:`read_tables`; ``only``: the table wanted, where
-    the others need not be read)."""
+    the others need not be read; ``drop_cut_row`` as there)."""
     try:  # a folder cannot be opened: only then is it worth asking whether it is one
         raw = _containers.container_bytes(path)
     except OSError:
@@ -706,8 +722,9 @@ def _all_tables(path: Path, only: str | None = None) -> list:
     text = _decode(raw)
     sections = _sections.split_sections(text)
     if sections is None:
-        return [table_from_text(path, text)]
-    return [table_from_text(path, part, sheet=label) for label, part in sections]
+        return [table_from_text(path, text, drop_cut_row=drop_cut_row)]
+    return [table_from_text(path, part, sheet=label, drop_cut_row=drop_cut_row)
+            for label, part in sections]
 
 
 def read_table(path) -> Table:
@@ -742,9 +759,11 @@ def read_table(path) -> Table:
     return tables[0]
 
 
-def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
+def table_from_text(path: Path, text: str, sheet: str | None = None,
+                    drop_cut_row: bool = False) -> Table:
     """The Table of the text of a file (:func:`read_table`; ``sheet`` for the text of one
-    sheet of a workbook, whose preamble is not remembered for the files after it)."""
+    sheet of a workbook, whose preamble is not remembered for the files after it;
+    ``drop_cut_row`` as :func:`read_tables`)."""
     known = _preambles.read_known(path, text) if sheet is None else None
     if known is not None:
         return known
@@ -812,11 +831,19 @@ def table_from_text(path: Path, text: str, sheet: str | None = None) -> Table:
     rows, footer = _without_footer(lines, _content_rows(lines, start))
     cut = [i for i in footer if _CUT_ROW.match(lines[i]) and not any(
         lines[j].strip() for j in range(i + 1, len(lines)))]
-    if cut:
-        raise DataError(
+    if cut and not drop_cut_row:
+        raise TruncatedRowError(
             f"{name}, line {cut[0] + 1}: the data end in {lines[cut[0]].strip()!r}, a row cut "
             "short: the file looks truncated (a measurement or a copy stopped); remove that "
             "line if the rows before it are whole")
+    if cut:
+        footer = [i for i in footer if i not in cut]
+    elif drop_cut_row and len(rows) > 1 and _cut_short(lines[rows[-1]], delimiter,
+                                                       len(_split(lines[start], delimiter))):
+        cut, rows = [rows[-1]], rows[:-1]
+    if cut:
+        notes = (*notes, f"{name}: line {cut[0] + 1} ({lines[cut[0]].strip()[:40]!r}), the last "
+                         "row, is cut short (the file looks truncated): not read")
     if footer:
         what = ("text without a number" if not any(_holds_number(lines[i]) for i in footer)
                 else "lines that begin with a word below rows that begin with numbers")

@@ -13,7 +13,7 @@ from ... import units as _units
 from .. import cache as _cache
 from ...data import DataError, Dataset
 from ...units import UnitError, normalise_unit
-from ..text import Table, parse_number, read_tables
+from ..text import Table, TruncatedRowError, parse_number, read_tables
 
 from .columns import (
     _ANGLE_NAMES, _FIELD_NAMES, _FREQUENCY_NAMES, _POWER_NAMES, _VOLTAGE_NAMES, _check_finite,
@@ -84,8 +84,12 @@ def lockin_phase(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
 
 def _read_one(path, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
     """The Datasets of one file: those of its table, or of each sheet of a workbook in turn."""
-    return [d for table in read_tables(path)
-            for d in _read_table(table, opts, f_opt, p_opt, a_opt)]
+    try:
+        tables = read_tables(path, drop_cut_row=opts.drop_incomplete_rows)
+    except TruncatedRowError as exc:
+        raise DataError(f"{exc}; {_opt('drop_incomplete_rows')} leaves that row out and "
+                        "reads the rows before it") from None
+    return [d for table in tables for d in _read_table(table, opts, f_opt, p_opt, a_opt)]
 
 
 def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
@@ -618,6 +622,8 @@ _QUANTITIES = {  # kind -> (header names, dimension, find in text, option, optio
 def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset]:
     """The Datasets of one part of a file (a table or a side-by-side column pair): one per
     (frequency, power, sweep segment), field in T and V_mix in uV."""
+    if opts.drop_incomplete_rows:
+        part = _complete_rows(part)
     table, name = part.table, part.table.name
     notes: list[str] = list(table.notes) + list(part.notes)
     values = _field_and_voltage(part, opts, notes)
@@ -665,6 +671,27 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
                     else {"block": part.label, "block_columns": (part.fcol, part.vcol)}),
                  **values["lockin_meta"]}
     return _group_datasets(part, opts, values, fq, pw, meta, file_meta, notes)
+
+
+def _complete_rows(part: _Part) -> _Part:
+    """``part`` without its rows that miss a value (NaN, inf, an empty cell) in a column it
+    reads (field, V_mix or the lock-in channels, frequency, power), with a note naming the
+    file, the columns and how many rows were left out (``drop_incomplete_rows``)."""
+    table = part.table
+    cols = [part.fcol, *(part.vcol if isinstance(part.vcol, tuple) else (part.vcol,)),
+            *(c for c in (part.qcol, part.pcol) if c is not None)]
+    values = table.data[np.ix_(part.rows, cols)]
+    whole = np.isfinite(values).all(axis=1)
+    if whole.all():
+        return part
+    dropped = part.rows[~whole]
+    lines = table.lines[dropped]
+    columns = [table.column_label(c) for k, c in enumerate(cols)
+               if not np.isfinite(values[:, k]).all()]
+    note = (f"{part.source}: {dropped.size} row(s) with a missing or non-finite value in "
+            f"{', '.join(columns)} not read (line(s) {', '.join(map(str, lines[:5]))}"
+            f"{', ...' if lines.size > 5 else ''}; {_opt('drop_incomplete_rows')})")
+    return replace(part, rows=part.rows[whole], notes=(*part.notes, note))
 
 
 def _check_power(name: str, powers, where: str) -> None:

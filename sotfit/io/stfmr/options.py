@@ -40,6 +40,7 @@ CLI_OPTIONS = {
     "split_sweeps": ("--split-sweeps", None),
     "sort_field": ("--sort-field", None),
     "allow_duplicates": ("--allow-duplicates", None),
+    "drop_incomplete_rows": ("--drop-incomplete-rows", None),
     "negative_field": ("--negative-field {}", "FILE"),
     "override_header_units": ("--override-unit {}", "field=UNIT"),
 }
@@ -122,6 +123,7 @@ class _Options:
     phase_unit: str | None = None
     voltage_gain: float | None = None
     allow_duplicates: bool = False
+    drop_incomplete_rows: bool = False
     split_sweeps: bool = False
     sort_field: bool = False
     calibration: object = None

@@ -54,7 +54,8 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                allow_duplicates=False, split_sweeps=False, sort_field=False, field_angle=None,
                calibration=None, extrapolate_calibration=False, magnet_current_unit=None,
                override_header_units=(), negative_field=None, option_style="python",
-               source_names=None, phase_unit=None, voltage_gain=None) -> Sweep:
+               source_names=None, phase_unit=None, voltage_gain=None,
+               drop_incomplete_rows=False) -> Sweep:
     """Read ST-FMR spectra V_mix(H) from instrument text files.
 
     Parameters
@@ -115,6 +116,12 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
     allow_duplicates : bool
         Average points with exactly the same field value inside one polarity branch (recorded as
         meta ``averaged_duplicates``) instead of raising.
+    drop_incomplete_rows : bool
+        Leave out the rows of an interrupted sweep: rows with a missing or non-finite value
+        (``NaN``, ``inf``, an empty cell) in a column read (field, V_mix, lock-in channels,
+        frequency, power), and a last row cut short (fewer cells than the rows above it, a
+        number cut to its sign), each file's count noted in ``reader_notes``. Without it such
+        rows are an error naming the lines.
     split_sweeps : bool
         Read a file (or a frequency of a long-format file) that holds more than one monotonic
         sweep as one Dataset per sweep (meta ``segment``) instead of raising. Steps back of a
@@ -182,6 +189,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             power_unit=power_unit, field_column=field_column, voltage_column=voltage_column,
             frequency_column=frequency_column, power_column=power_column,
             lockin_channels=lockin_channels, allow_duplicates=allow_duplicates,
+            drop_incomplete_rows=bool(drop_incomplete_rows),
             split_sweeps=split_sweeps, sort_field=sort_field, calibration=calibration,
             extrapolate_calibration=extrapolate_calibration,
             magnet_current_unit=magnet_current_unit, phase_unit=phase_unit,

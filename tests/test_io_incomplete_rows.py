@@ -1,0 +1,72 @@
+"""An interrupted sweep: rows whose V_mix is missing (``field,NaN`` after the acquisition
+stopped) and a last line cut short (no final newline). Refused by default, naming the option;
+``drop_incomplete_rows=True`` (``--drop-incomplete-rows``) reads the rows before them, with
+a note naming the file and how many rows were left out."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sotfit.cli import main
+from sotfit.io import read_stfmr
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "stfmr_example" / "py_pt_8GHz.csv"
+LINES = EXAMPLE.read_text().splitlines()
+HEAD, ROWS = LINES[:4], LINES[4:]
+
+
+def _write(path: Path, rows: list[str], end: str = "\n") -> Path:
+    path.write_text("\n".join(HEAD + rows) + end)
+    return path
+
+
+def _same_as_whole_rows(d, tmp_path, kept: list[str]):
+    (ref,) = read_stfmr(_write(tmp_path / "whole.csv", kept))
+    assert np.array_equal(d.x, ref.x) and np.array_equal(d.y, ref.y)
+    values = np.array([[float(c) for c in r.split(",")] for r in kept])
+    assert np.allclose(np.sort(d.x), np.sort(values[:, 0]) * 1e-3, rtol=1e-12, atol=0)
+    assert np.array_equal(np.sort(d.y), np.sort(values[:, 1]))
+
+
+@pytest.mark.parametrize("missing", ["NaN", "", "nan", "inf"])
+def test_rows_of_an_interrupted_sweep_without_a_voltage(tmp_path, missing):
+    rows = ROWS[:-20] + [r.split(",")[0] + "," + missing for r in ROWS[-20:]]
+    f = _write(tmp_path / "sweep.csv", rows)
+    with pytest.raises(ValueError, match=r"20 missing.*drop_incomplete_rows=True"):
+        read_stfmr(f)
+    (d,) = read_stfmr(f, drop_incomplete_rows=True)
+    _same_as_whole_rows(d, tmp_path, ROWS[:-20])
+    (note,) = [n for n in d.meta["reader_notes"] if "with a missing" in n]
+    assert note.startswith("sweep.csv: 20 row(s)") and "'Vmix (uV)'" in note
+    assert f"line(s) {len(LINES) - 19}, " in note
+
+
+@pytest.mark.parametrize("last", ["142.2925", "142.2", "-"])
+def test_a_last_line_cut_short(tmp_path, last):
+    f = _write(tmp_path / "sweep.csv", ROWS[:-1] + [last], end="")
+    with pytest.raises(ValueError, match=r"truncated.*drop_incomplete_rows=True"):
+        read_stfmr(f)
+    (d,) = read_stfmr(f, drop_incomplete_rows=True)
+    _same_as_whole_rows(d, tmp_path, ROWS[:-1])
+    assert any(n.startswith(f"sweep.csv: line {len(LINES)} ") and "cut short" in n
+               for n in d.meta["reader_notes"])
+
+
+def test_whole_files_read_the_same_with_the_option(tmp_path):
+    (a,) = read_stfmr(EXAMPLE)
+    (b,) = read_stfmr(EXAMPLE, drop_incomplete_rows=True)
+    assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
+    assert a.meta.get("reader_notes") == b.meta.get("reader_notes")
+
+
+def test_the_command_names_and_takes_the_option(tmp_path, capsys):
+    f = _write(tmp_path / "sweep.csv", ROWS[:-5] + [r.split(",")[0] + ",NaN" for r in ROWS[-5:]]
+               + ["142.2"], end="")
+    assert main(["stfmr", str(f), "--no-figures", "--out", str(tmp_path / "a")]) == 2
+    assert "--drop-incomplete-rows" in capsys.readouterr().err
+    assert main(["stfmr", str(f), "--drop-incomplete-rows", "--no-figures",
+                 "--out", str(tmp_path / "b")]) == 0
+    err = capsys.readouterr().err
+    assert "sweep.csv: 5 row(s) with a missing or non-finite value" in err
+    assert "cut short" in err
