@@ -60,3 +60,25 @@ def test_a_quoted_entry_padded_with_empty_cells(tmp_path, entry):
     (d,) = read_stfmr(f)
     _assert_numbers(d)
     assert d.meta["frequency"] == 6.0 and d.meta["Frequency"] == "6 GHz"
+
+
+@pytest.mark.parametrize("comments", ["set point,f = 6 GHz", "f = 6 GHz,Py/Pt bar",
+                                      ",f = 6 GHz"])
+def test_an_origin_comments_row_of_a_setting_and_free_text(tmp_path, comments):
+    """Origin's long names, units and comments rows; the comments row holds the field column's
+    comment (free text) and the frequency as a setting."""
+    f = tmp_path / "sweep.csv"
+    f.write_text("Magnetic Field,Vmix\nmT,μV\n" + comments + "\n" + _rows(","), encoding="utf-8")
+    (d,) = read_stfmr(f)
+    _assert_numbers(d)
+    assert d.meta["frequency"] == 6.0
+    (note,) = [n for n in d.meta["reader_notes"] if "the settings of line 3" in n]
+    free = [c for c in comments.split(",") if c and "=" not in c]
+    assert ("not read" in note) == bool(free) and all(repr(c) in note for c in free)
+
+
+def test_a_comments_row_with_a_number_beside_a_setting_stays_an_error(tmp_path):
+    f = tmp_path / "sweep.csv"
+    f.write_text("Magnetic Field,Vmix\nmT,μV\nprobe 2,f = 6 GHz\n" + _rows(","), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 3 \('probe 2,f = 6 GHz'\), just above the data"):
+        read_stfmr(f)

@@ -572,6 +572,22 @@ def _parse_lines(name, lines, rows, delimiter, n, trailing, columns, pad):
     return out
 
 
+def _entry_row_hint(lines, plain, i, delimiter, n, header_row_index) -> str:
+    """What to add to the error of the preamble line ``i`` when the line just above the data,
+    ``lines[plain[-1]]``, was read as a ``key = value`` entry though it splits into the ``n``
+    cells of a row of the table (``set point 2,f = 6 GHz``, a comments row below the column
+    names and their units): that line is the one to fix, or ""."""
+    last = plain[-1] if plain else None
+    if header_row_index is not None or last is None or last <= i or delimiter == "whitespace" \
+            or len(_split(lines[last], delimiter)) != n:
+        return ""
+    return (f"; line {last + 1} ({lines[last].strip()[:60]!r}), just above the data, splits into "
+            f"{n} cells like a row of the table but holds a 'key = value' setting, so it was "
+            "read as a header line and the lines above it not as the column names: fix that "
+            "line (a comments row reads when its cells are settings and text without a number) "
+            "or make it a comment ('# ...')")
+
+
 def _quoted_entry(line: str, delimiter: str) -> str:
     """The text of a preamble line for its entries: the line as it is, or, for a line of one
     cell in double quotes and empty cells after it (``"Frequency: 6 GHz",,,``, a spreadsheet's
@@ -673,7 +689,8 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
             raise DataError(
                 f"{name}: line {i + 1} ({ln.strip()[:60]!r}) is neither a 'key: value' header, "
                 "a setting of two cells (name and value), a comment, nor the column header row "
-                "just above the data"
+                "just above the data" + _entry_row_hint(lines, plain, i, delimiter, n,
+                                                        header_row_index)
             )
         for key, value in header_entries(body):
             if key not in header:

@@ -23,6 +23,7 @@ __all__ = ["with_units_joined"]
 _NO_UNIT = {"", "-", "--", "1", "a.u.", "a.u", "au", "arb.u.", "arb. u.", "arb. units",
             "arb.units", "arbitrary units", "counts", "none", "n/a"}
 _BRACKETS_RE = re.compile(r"^[(\[]\s*(?P<u>.*?)\s*[)\]]$")
+_DIGIT_RE = re.compile(r"\d")
 
 
 def _unit(cell: str):
@@ -111,10 +112,15 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
             break
         if _looks_like_key_value(lines[i]):
             cells = _split_header_row(lines[i], delimiter, n)
-            if run or settings_row is not None or cells is None \
-                    or not all(_looks_like_key_value(c) for c in cells if c.strip()):
+            if run or settings_row is not None or cells is None:
                 break
-            settings_row = (i, [c.strip() for c in cells if c.strip()])
+            entries = [c.strip() for c in cells if c.strip() and _looks_like_key_value(c)]
+            # the other cells are comments of free text ('set point' beside 'f = 6 GHz')
+            if not entries or any(c.strip() and not _looks_like_key_value(c)
+                                  and _DIGIT_RE.search(c) for c in cells):
+                break
+            settings_row = (i, entries, [c.strip() for c in cells
+                                         if c.strip() and not _looks_like_key_value(c)])
             continue
         cells = _split_header_row(lines[i], delimiter, n)
         if cells is None or any(c.strip() and parse_number(c) is not None for c in cells):
@@ -151,7 +157,9 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
             + (f"; line(s) {', '.join(map(str, unread))} of the header (short names or comments) "
                "not read" if unread else ""))
     if settings_row is not None:    # read as the header entries of a comment line
-        i, cells = settings_row
+        i, cells, prose = settings_row
         out[i] = "# " + " ; ".join(cells)
-        note += f"; the settings of line {i + 1} ({', '.join(map(repr, cells))}) read as header entries"
+        note += (f"; the settings of line {i + 1} ({', '.join(map(repr, cells))}) read as header "
+                 "entries" + (f", its comments of free text ({', '.join(map(repr, prose))}) not "
+                              "read" if prose else ""))
     return out, i_names, note, kept
