@@ -198,6 +198,16 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
     if not datasets:
         raise STFMRError("no spectra given")
     missing = [d.source for d in datasets if d.meta.get(angle_key) is None]
+    split = sorted({d.source for d in datasets if d.meta.get(angle_key) is None
+                    and d.meta.get("segment", 0) > 0})
+    if split:
+        raise STFMRError(
+            f"angle scan: no field angle for {len(missing)} of {len(datasets)} spectra, among "
+            f"them sweeps of one file split into several ({', '.join(split)}); the field angle "
+            "is one per file (a header entry, the file name or --field-angle FILE=ANGLE), so "
+            "the sweeps of one file cannot take an angle each: write each angle's sweep to a "
+            "file of its own named by its angle ('scan_15deg.txt') or with an entry "
+            "'Angle (deg): 15'")
     if missing:
         raise STFMRError(
             f"angle scan: no field angle for {len(missing)} of {len(datasets)} spectra: "

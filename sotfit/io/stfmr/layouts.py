@@ -1058,11 +1058,34 @@ def _sweep_column_hint(part: _Part, grp: np.ndarray, segs: list) -> str:
         values = [float(v[0]) for v in per_sweep]
         if len(set(values)) > 1:
             shown = ", ".join(f"{v:g}" for v in values[:6]) + (", ..." if len(values) > 6 else "")
+            if _is_angle_column(table, k):
+                return (f"; {table.column_label(k)} holds one field angle per sweep ({shown}): "
+                        "an angle scan kept as one table, which is not read (the field angle is "
+                        "one per file: a header entry, the file name or "
+                        f"{_opt('field_angle')}, so {_opt('split_sweeps')} would leave the "
+                        "sweeps without their angles); write each angle's sweep to a file of "
+                        "its own named by its angle ('scan_15deg.txt') or with an entry "
+                        "'Angle (deg): 15'")
             return (f"; {table.column_label(k)} holds one value per sweep ({shown}): sotfit "
                     "stfmr does not analyse a series in that quantity; split the file by it, "
                     f"or with {_opt('split_sweeps')} each sweep is a spectrum of its own (that "
                     "column not read)")
     return ""
+
+
+def _is_angle_column(table: Table, k: int) -> bool:
+    """Whether column ``k`` is named as a field angle (``Angle (deg)``, ``phi``) or writes an
+    angle unit in its header."""
+    if table.columns is None:
+        return False
+    name = table.columns[k]
+    try:
+        bare, unit = _units.split_header(name)
+    except UnitError:
+        return False
+    if unit is not None and _units.header_dimension(name) == "angle":
+        return True
+    return re.sub(r"[\s_\-]", "", bare).lower() in _ANGLE_NAMES
 
 
 def _groups(fq: np.ndarray, pw: np.ndarray):
