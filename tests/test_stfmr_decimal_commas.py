@@ -5,6 +5,9 @@ points, through the command as a user runs it."""
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from sotfit.cli import main
 from summary_compare import without_sources
 
@@ -40,3 +43,41 @@ def test_decimal_comma_exports_give_the_same_fits(tmp_path):
         assert without_sources(sa[key]) == without_sources(sb[key]), key
     said = [n for n in sb["notes"] if "decimal commas" in n]
     assert len(said) == 3 and all("messung_" in n for n in said)
+
+
+def _integer_fields(folder: Path, fields_oe, voltages, name="6GHz.csv") -> Path:
+    """A semicolon table of a spreadsheet in a decimal-comma locale whose field column has the
+    number format #.##0 (integers with points between thousands: '-3.200', '-992') and whose
+    voltages have decimal commas."""
+    def grouped(v):
+        return f"{int(v):,d}".replace(",", ".")
+
+    rows = [f"{grouped(h)};{f'{v:.5f}'.replace('.', ',')}" for h, v in zip(fields_oe, voltages)]
+    path = folder / name
+    path.write_text("Frequency: 6 GHz\nField (Oe);Vmix (µV)\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_integer_fields_with_points_between_thousands_beside_decimal_commas(tmp_path):
+    """'-3.200;2,02666' ... '-992;3,08176': the points of the field column were refused as
+    'a decimal point or a point between thousands, which cannot be told apart', while the
+    column writes integers below 1000 without a point (#.##0) and every voltage has a decimal
+    comma: the points can only be between thousands. A column whose every field is 1000 or more
+    (no integer below 1000 beside them) is still not guessed at."""
+    from sotfit.data import DataError
+    from sotfit.io import read_stfmr
+
+    h = np.arange(-3200, 3201, 8)
+    v = 2.0 + 1e-4 * h + 0.5 * np.exp(-((np.abs(h) - 800) / 60.0) ** 2)
+    d = read_stfmr([_integer_fields(tmp_path, h, v)])[0]
+    order = np.argsort(d.x)
+    np.testing.assert_allclose(d.x[order], np.sort(h) * 1e-4, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(d.y[order], np.round(v, 5)[np.argsort(h)], rtol=0, atol=1e-9)
+    assert any("'-3.200' as -3200: points between thousands" in n
+               for n in d.meta.get("reader_notes", ()))
+    big = h[np.abs(h) >= 1000]
+    other = tmp_path / "other"
+    other.mkdir()
+    with pytest.raises(DataError, match="6GHz.csv"):
+        read_stfmr([_integer_fields(other, big, v[np.abs(h) >= 1000])])

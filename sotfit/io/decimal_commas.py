@@ -118,13 +118,44 @@ def with_decimal_points(lines: list[str], found):
     if first is None:
         return None
     content = [ln for ln in lines[first:] if _text._is_content(ln)]
+    pointed = None
     if any(DIGIT_POINT_DIGIT_RE.search(_GROUPED_DECIMAL_COMMA_RE.sub("", ln)) for ln in content):
-        return None
+        pointed = _integers_with_points(content, row[0])
+        if pointed is None:
+            return None
     grouped = any(_GROUPED_DECIMAL_COMMA_RE.search(ln) for ln in content)
     note = (f"numbers written with decimal commas (from line {first + 1}: "
             f"{lines[first].strip()[:40]!r}) read as decimals ('0,5' as 0.5"
-            + (", '1.934,5' as 1934.5" if grouped else "") + ")")
-    return [_with_points(ln) for ln in lines], note
+            + (", '1.934,5' as 1934.5" if grouped else "")
+            + (f", {pointed!r} as {pointed.replace('.', '')}: points between thousands, "
+               + ("a number of several groups" if pointed.count(".") > 1 else
+                  "as its column writes integers below 1000 without one") if pointed else "")
+            + ")")
+    out = [_with_points(ln) for ln in lines]
+    if pointed:
+        out[first:] = [_POINT_GROUPED_INTEGER_RE.sub(lambda m: m.group(1).replace(".", ""), ln)
+                       for ln in out[first:]]
+    return out, note
+
+
+#: An integer written with points between groups of three digits (``-3.200``), alone between
+#: its neighbours (not the integer part of ``-1.934,46``).
+_POINT_GROUPED_INTEGER_RE = re.compile(r"(?<![\d,.])([+-]?[1-9]\d{0,2}(?:\.\d{3})+)(?![\d,.])")
+
+
+def _integers_with_points(content: list[str], delimiter: str) -> str | None:
+    """A cell of the data lines ``content`` (split by ``delimiter``) of a table with decimal
+    commas, where every number written with a point is an integer with points between groups of
+    three digits that a column of it shows to be so (``-3.200`` beside ``-992`` in one column:
+    a spreadsheet's ``#.##0`` beside decimal commas writes integers so, and a column of
+    decimals would write ``-992.000``; :func:`sotfit.io.thousands.points_of`), for the note;
+    None where a point may be a decimal point (the file is then not guessed at)."""
+    from .thousands import points_of
+
+    rows = [["" if COMMA_NUMBER_RE.fullmatch(c.strip()) else c
+             for c in _text._split(ln, delimiter)] for ln in content]
+    verdict = points_of(rows)
+    return verdict.example if verdict.kind == "thousands" else None
 
 
 def _with_points(line: str) -> str:
