@@ -210,3 +210,26 @@ def test_the_input_files_are_named_files_in_every_usage(command):
     """The positional argument was FILES (stfmr), files (hall) and FILE (thickness)."""
     text = _help(command)
     assert f"usage: sotfit {command} " in text and "FILES [FILES ...]" in text
+
+
+@pytest.mark.parametrize("argv, command", [(["stfmr", "--widht", "1"], "stfmr"),
+                                           (["theory", "kp", "--bogus"], "theory kp"),
+                                           (["nosuch"], "")])
+def test_a_usage_error_is_three_lines_not_the_block_of_every_option(capsys, argv, command):
+    """Argparse printed the usage of every option (two dozen lines for `sotfit stfmr`) above
+    the error; the docs promise a short error: the usage line, the error, where the options
+    are."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    prog = f"sotfit {command}".strip()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(f"usage: {prog} [options]")
+    assert lines[1].startswith(f"{prog}: error: ")
+    assert lines[2] == f"(the options: {prog} --help)"
+
+
+def test_theory_without_a_model_is_a_usage_error(capsys):
+    assert main(["theory"]) == 2
+    assert "kp" in capsys.readouterr().err

@@ -48,7 +48,17 @@ class Parser(argparse.ArgumentParser):
                         hints.append(f"{word}: did you mean {near[0]}?")
             if hints:
                 message += " (" + "; ".join(hints) + ")"
-        super().error(message)
+        # a one-line usage, not argparse's block of every option (two dozen lines above the
+        # error for `sotfit stfmr`): the options are in --help
+        positionals = " ".join(self._get_formatter()._format_args(a, a.metavar or a.dest)
+                               for a in self._actions if not a.option_strings
+                               and not isinstance(a, argparse._SubParsersAction))
+        sub = next((a for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if sub is not None:
+            positionals = (positionals + " COMMAND ...").strip()
+        self.exit(2, f"usage: {self.prog} [options] {positionals}".rstrip() + "\n"
+                     f"{self.prog}: error: {message}\n"
+                     f"(the options: {self.prog} --help)\n")
 
 
 def _option_strings(parser: argparse.ArgumentParser) -> set[str]:

@@ -22,7 +22,10 @@ def add_parser(subparsers) -> None:
         importlib.import_module(f"{__package__}.theory_{name}").add_parser(sub)
 
     def _help(args):
-        p.print_help()
-        return 1
+        # no model named: a usage error, as `sotfit` alone (it printed the help and exit 1)
+        import sys
+
+        p.print_help(sys.stderr)
+        return 2
 
     p.set_defaults(func=_help)
