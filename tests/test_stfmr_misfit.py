@@ -104,3 +104,16 @@ def test_clean_spectra_carry_no_misfit_flag(tmp_path):
                           tmp_path / "out")
     assert not table["flags"].astype(str).str.contains("noise of its points").any()
     assert "noise of its points" not in summary.to_json()
+
+
+def test_voltages_rounded_to_steps_above_the_noise_are_not_a_misfit():
+    """uV written with two decimals, noise below a step, lines of 50-150 steps (the rounding
+    gate's 20 steps passed): most second differences of the residuals were zero and the ratio
+    reached 60 on fits within their errors. The noise is taken no smaller than the rounding's
+    step/sqrt(12)."""
+    rng = np.random.default_rng(3)
+    for f in (6, 10, 14):
+        # a line of 1-1.5 uV (V_a = 20/f), steps of 0.05 uV, noise of a tenth of a step
+        v = np.round(_vmix(f, 0.005, rng) * 20 / 30 / 0.05) * 0.05
+        ratios = _branch_ratios(v, f)
+        assert all(r < 2.0 for r in ratios), (f, ratios)

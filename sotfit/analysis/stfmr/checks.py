@@ -268,17 +268,23 @@ MISFIT_RATIO_MAX = 10.0
 
 def misfit_ratio(r: FitResult) -> float | None:
     """Residual rms of the branch fit ``r`` over the noise of its points (see
-    :data:`MISFIT_RATIO_MAX`); None for fewer than 10 points or residuals whose second
-    differences are mostly zero (rounded voltages: :func:`rounding_reason`)."""
+    :data:`MISFIT_RATIO_MAX`), the noise no less than the rounding of its voltages (step /
+    sqrt(12), the step the smallest difference of two of its distinct values: voltages written
+    with two decimals in uV, noise below a step, made most second differences zero and the ratio
+    up to 60 on fits within their errors); None for fewer than 10 points."""
     d = r.datasets[0]
     if len(d) < 10:
         return None
+    y = np.asarray(d.y, dtype=float)
     res = np.asarray(r.residuals(), dtype=float)[np.argsort(np.asarray(d.x, dtype=float),
                                                             kind="stable")]
-    if not np.all(np.isfinite(res)):
+    if not (np.all(np.isfinite(res)) and np.all(np.isfinite(y))):
         return None
     d2 = res[:-2] - 2.0 * res[1:-1] + res[2:]
     noise = 1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) / math.sqrt(6.0)
+    levels = np.unique(y)
+    if levels.size > 1:
+        noise = max(noise, float(np.min(np.diff(levels))) / math.sqrt(12.0))
     if not noise > 0:
         return None
     return math.sqrt(float(np.mean(res * res))) / noise
@@ -299,7 +305,9 @@ def misfit_reason(s: SpectrumFit) -> str | None:
                 f"differences{corr}): the window holds structure the lineshape does not "
                 "describe (a curved background, a step where the magnetisation switches, a "
                 "second line, or a line as wide as the sweep that cannot be told from its "
-                "background), and the spectrum's values cannot be trusted")
+                "background), or noise correlated over many points (a lock-in time constant "
+                "much longer than a field step, lag-1 autocorrelation near 1, which makes the "
+                "errors many times too small): the spectrum's values cannot be trusted")
     return None
 
 
