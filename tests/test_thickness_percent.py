@@ -41,7 +41,8 @@ def test_a_labelled_column_or_a_comment_without_percent_reads_as_before(tmp_path
                       ["# xi in percent"])
     s = read_thickness_table(labelled)
     np.testing.assert_allclose(s.dl.y, xi_e_from_xi(np.array(XI) / 100, 25.0), rtol=1e-12)
-    for n, comment in enumerate(("# Pt series", "# noise: 3 % of each value")):
+    for n, comment in enumerate(("# Pt series", "# noise: 3 % of each value",
+                                 "# noise: 3 percent of the value", "# Bi 10 percent")):
         # a bare sign after a number says nothing of the columns' unit
         plain = _write(tmp_path / f"b{n}.csv", "thickness (nm),xi_dl,xi_dl_err", [comment])
         s = read_thickness_table(plain)

@@ -253,10 +253,11 @@ def _samples(p: Path, df, rows: "_Rows", named: set):
 
 
 #: Words of a line above a table that say its numbers are in percent: the word (``# xi in
-#: percent``), or the sign as a unit (``in %``, ``(%)``, ``[%]``); a bare sign after a number
-#: (``# noise: 3 %``) says nothing of the columns.
-_PERCENT_RE = re.compile(r"\bper\s*cent\b|\bpercent(?:age)?\b|\bprozent\b|\bpourcent\b"
-                         r"|\bin\s*%|[(\[]\s*%\s*[)\]]", re.I)
+#: percent``), or the sign as a unit (``in %``, ``(%)``, ``[%]``); a sign or the word after a
+#: number (``# noise: 3 %``, ``3 percent of the value``, ``10 percent Bi``) says nothing of the
+#: columns.
+_PERCENT_RE = re.compile(r"(?<![\d.,]\s)(?<![\d.,])(?:\bper\s*cent\b|\bpercent(?:age)?s?\b"
+                         r"|\bprozent\b|\bpourcent\b)|\bin\s*%|[(\[]\s*%\s*[)\]]", re.I)
 
 
 def _percent_said(text: str, is_text: bool) -> str | None:
