@@ -233,3 +233,15 @@ def test_a_usage_error_is_three_lines_not_the_block_of_every_option(capsys, argv
 def test_theory_without_a_model_is_a_usage_error(capsys):
     assert main(["theory"]) == 2
     assert "kp" in capsys.readouterr().err
+
+
+def test_an_option_of_the_subcommand_before_its_name_is_said_so(capsys):
+    """'sotfit --no-figures stfmr ...' said 'unrecognized arguments: --no-figures
+    (--no-figures: did you mean --no-figures?)'."""
+    with pytest.raises(SystemExit) as stop:
+        main(["--no-figures", "stfmr", str(EXAMPLE), "--out", "o"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--no-figures: option(s) of 'sotfit stfmr' given before 'stfmr': put them after it" \
+        in err
+    assert "did you mean" not in err

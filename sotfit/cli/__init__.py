@@ -270,7 +270,17 @@ def _main(argv=None) -> int:
     if unknown:
         # said by the subcommand's parser (its usage, its name, its options as suggestions),
         # not by the top-level one ('sotfit: error:' under 'usage: sotfit COMMAND ...')
-        _subcommand_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
+        sub = _subcommand_parser(parser, args)
+        command = command_name(args)
+        own = {o for a in sub._actions for o in a.option_strings}
+        early = [w for w in unknown if w.split("=")[0] in own and command
+                 and argv.index(w) < argv.index(command.split()[0])]
+        if early:
+            # '--no-figures' before 'stfmr' is no option of 'sotfit' (it said 'did you mean
+            # --no-figures?')
+            sub.error(f"{', '.join(early)}: option(s) of 'sotfit {command}' given before "
+                      f"'{command}': put them after it")
+        sub.error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2            # a usage error, as the README says (it was 1)
