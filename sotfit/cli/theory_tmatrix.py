@@ -9,7 +9,7 @@ Veneri, Perkins and Ferreira (2022), T-matrix theory of the Rashba ferromagnet; 
         --sweep angle=1deg:179deg:90 --out fig4a
     sotfit theory tmatrix --sweep energy=0meV:20meV:100 --sweep angle=1deg:179deg:50 --out map
 
-Negative values need the ``=`` form: ``--fermi-energy=-2meV``. Writes ``efficiencies.csv``
+A negative value follows its option as any other (``--fermi-energy -2meV``). Writes ``efficiencies.csv``
 (one row per point, units in the headers), ``summary.json`` (parameters and ranges with units)
 and figures.
 """
