@@ -11,7 +11,7 @@ and an interruption while it starts is answered by the command, not by a traceba
 package's imports.
 """
 
-from importlib import import_module
+from importlib import import_module as _import_module
 
 __version__ = "0.1.0"
 
@@ -45,7 +45,7 @@ def __getattr__(name: str):
         module, attribute = _EXPORTS[name]
     except KeyError:
         raise AttributeError(f"module 'sotfit' has no attribute {name!r}") from None
-    value = import_module(module, __name__)
+    value = _import_module(module, __name__)
     if attribute is not None:
         value = getattr(value, attribute)
     globals()[name] = value
@@ -53,4 +53,5 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted({n for n in globals() if not n.startswith('_')} | set(_EXPORTS)
+                  | {'__version__'})

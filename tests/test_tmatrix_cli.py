@@ -176,3 +176,16 @@ def test_an_energy_sweep_across_the_band_bottom_leaves_the_points_below_blank(tm
                  str(tmp_path / "below"), "--no-figures"]) == 2
     assert "every Fermi energy lies below the bottom of the lower band (at -5 meV" in \
         capsys.readouterr().err
+
+
+def test_a_map_over_the_plane_and_z_flags_only_the_points_without_any_efficiency(tmp_path):
+    """A map with theta = 0 and 90 deg lumped the theta = 0 points (tau_2 alone undefined) into
+    the flag 'have no efficiency at theta = 0, 90 deg': they are a note, the in-plane points
+    the flag."""
+    out = tmp_path / "m"
+    assert main(["theory", "tmatrix", "--sweep", "energy=2meV:8meV:3", "--sweep",
+                 "angle=0deg:90deg:4", "--out", str(out), "--no-figures"]) == 0
+    entry = json.loads((out / "summary.json").read_text())["undefined_efficiencies"]
+    assert entry["flags"] == [entry["flags"][0]] and "no efficiency" in entry["flags"][0]
+    assert "at theta = 90 deg" in entry["flags"][0] and "3 point(s)" in entry["flags"][0]
+    assert "no tau2_e, tau2_o" in entry["note"] and "at theta = 0 deg" in entry["note"]

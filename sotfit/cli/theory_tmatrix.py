@@ -236,27 +236,37 @@ def _ray_convergence(res) -> dict:
 def _undefined_efficiencies(res, thetas_deg) -> dict:
     """An ``undefined_efficiencies`` entry where points inside the dilute limit have no
     efficiency: the decomposition of K_J (seed 002, eq. 4) divides by m_z (every efficiency) and
-    m_x (tau_2). Flagged where a point has none of them (at theta = 90 deg an all-NaN table came
-    out with no flag, --strict exit 0); a note where only tau_2 is undefined (m along z, the
-    default angle: the other efficiencies are there, and a flag made every default run end
-    flagged). K_J, sigma and theta are defined everywhere."""
-    taus = np.stack([np.asarray(res[k], float) for k in ("tau1_e", "tau2_e", "tau1_o", "tau2_o")])
-    undefined = np.asarray(res["valid"], bool) & ~np.all(np.isfinite(taus), axis=0)
+    m_x (tau_2). Flagged for the points with none of them (at theta = 90 deg an all-NaN table
+    came out with no flag, --strict exit 0); a note for the points where only some are
+    undefined (tau_2 with m along z, the default angle: the other efficiencies are there, and a
+    flag made every default run end flagged). K_J, sigma and theta are defined everywhere."""
+    keys = ("tau1_e", "tau2_e", "tau1_o", "tau2_o")
+    taus = np.stack([np.asarray(res[k], float) for k in keys])
+    valid = np.asarray(res["valid"], bool)
+    undefined = valid & ~np.all(np.isfinite(taus), axis=0)
     if not undefined.any():
         return {}
-    angles = sorted({float(t) for t in np.asarray(thetas_deg)[np.nonzero(undefined)[1]]})
-    keys = ("tau1_e", "tau2_e", "tau1_o", "tau2_o")
+    none_at_all = valid & ~np.any(np.isfinite(taus), axis=0)
+    partial = undefined & ~none_at_all
+
+    def angles(mask):
+        return sorted({float(t) for t in np.asarray(thetas_deg)[np.nonzero(mask)[1]]})
+
+    def said(mask, what):
+        return (f"{int(mask.sum())} point(s) inside the dilute limit have {what} (NaN in "
+                f"efficiencies.csv) at theta = {', '.join(f'{a:g}' for a in angles(mask))} deg: "
+                "the decomposition of K_J (seed 002, eq. 4) divides by m_z (every efficiency) "
+                "and m_x (tau_2), so they are not defined with m in the plane (or along z for "
+                "tau_2); K_J, sigma and theta in the table are defined there")
+
     lacking = [k for k, t in zip(keys, taus) if not np.all(np.isfinite(t[undefined]))]
-    what = ("no efficiency" if len(lacking) == len(keys)
-            else f"no {', '.join(lacking)} (the other efficiencies are there)")
-    said = (f"{int(undefined.sum())} point(s) inside the dilute limit have {what} (NaN in "
-            f"efficiencies.csv) at theta = {', '.join(f'{a:g}' for a in angles)} deg: the "
-            "decomposition of K_J (seed 002, eq. 4) divides by m_z (every efficiency) and m_x "
-            "(tau_2), so they are not defined with m in the plane (or along z for tau_2); K_J, "
-            "sigma and theta in the table are defined there")
-    entry = {"count": int(undefined.sum()), "thetas_deg": angles, "missing": lacking}
-    none_at_all = np.asarray(res["valid"], bool) & ~np.any(np.isfinite(taus), axis=0)
-    entry["flags" if none_at_all.any() else "note"] = [said] if none_at_all.any() else said
+    entry = {"count": int(undefined.sum()), "thetas_deg": angles(undefined), "missing": lacking}
+    if none_at_all.any():
+        entry["flags"] = [said(none_at_all, "no efficiency")]
+    if partial.any():
+        some = [k for k, t in zip(keys, taus) if not np.all(np.isfinite(t[partial]))]
+        entry["note"] = said(partial, f"no {', '.join(some)} (the other efficiencies are "
+                                      "there)")
     return {"undefined_efficiencies": entry}
 
 
