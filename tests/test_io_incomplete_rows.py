@@ -49,7 +49,7 @@ def test_a_last_line_cut_short(tmp_path, last):
         read_stfmr(f)
     (d,) = read_stfmr(f, drop_incomplete_rows=True)
     _same_as_whole_rows(d, tmp_path, ROWS[:-1])
-    assert any(n.startswith(f"sweep.csv: line {len(LINES)} ") and "cut short" in n
+    assert any(n.startswith(f"line {len(LINES)} ") and "cut short" in n
                for n in d.meta["reader_notes"])
 
 
@@ -70,3 +70,26 @@ def test_the_command_names_and_takes_the_option(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "sweep.csv: 5 row(s) with a missing or non-finite value" in err
     assert "cut short" in err
+
+
+def test_a_last_row_cut_inside_its_number(tmp_path):
+    """'1.986496e-01<TAB>1.2' where '1.3e-07' was being written (no line break at the end): a
+    voltage a million times too large took over the resonance search and a branch was left
+    out with a note only. A last number shorter than every other of its fixed-width column in
+    a file without a final line break is a row cut short."""
+    from sotfit.data import DataError
+    from sotfit.io import read_stfmr
+
+    h = np.linspace(-0.2, 0.2, 401)
+    v = 1e-7 * (1.0 + 0.2 * np.exp(-((np.abs(h) - 0.1) / 0.005) ** 2))
+    body = "".join(f"{a:.6e}\t{b:.6e}\n" for a, b in zip(h, v))
+    path = tmp_path / "s_10GHz.txt"
+    path.write_text("Field (T)\tVmix (V)\n" + body + f"{0.2005:.6e}\t1.2")
+    with pytest.raises(DataError, match="cut inside its number") as info:
+        read_stfmr([path])
+    assert "--drop-incomplete-rows" in str(info.value) or "drop_incomplete_rows" in str(info.value)
+    (d,) = read_stfmr([path], drop_incomplete_rows=True)
+    assert len(d) == 401 and np.max(np.abs(d.y)) < 1.0
+    # the same file with its line break, or with the number whole, reads every row
+    path.write_text("Field (T)\tVmix (V)\n" + body + f"{0.2005:.6e}\t{1.3e-7:.6e}")
+    assert len(read_stfmr([path])[0]) == 402

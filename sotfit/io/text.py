@@ -470,6 +470,25 @@ def _without_footer(lines: list[str], rows: list[int]) -> tuple[list[int], list[
     return (rows[:len(rows) - len(footer)], footer) if footer else (rows, [])
 
 
+def _cut_in_its_number(lines: list[str], rows: list[int], delimiter: str) -> bool:
+    """Whether the last of the data ``rows`` (a file that ends without a line break) was cut
+    inside its last number: the other rows write that column with a fixed width (at least
+    four characters, within two of each other, as a format such as ``%.6e`` writes it) and the
+    last row's number is shorter than every one of them (``1.2`` for ``1.3e-07``: a voltage a
+    million times too large, which took over the resonance search)."""
+    if len(rows) < 3:
+        return False
+
+    def last_cell(i):
+        cells = _split(lines[i].rstrip(" \t\r\n" + ("" if delimiter == "whitespace"
+                                                     else delimiter)), delimiter)
+        return cells[-1].strip() if cells else ""
+
+    widths = [len(last_cell(i)) for i in rows[-201:-1]]
+    shortest = min(widths)
+    return shortest >= 4 and max(widths) - shortest <= 2 and len(last_cell(rows[-1])) < shortest
+
+
 def _cut_short(line: str, delimiter: str, n: int) -> bool:
     """Whether the row ``line`` splits into fewer cells than the ``n`` of the first data row
     (a row whose last cell is empty, ``1.5,``, is a row with a missing value, not cut short)."""
@@ -848,7 +867,17 @@ def table_from_text(path: Path, text: str, sheet: str | None = None,
     rows, footer = _without_footer(lines, _content_rows(lines, start))
     cut = [i for i in footer if _CUT_ROW.match(lines[i]) and not any(
         lines[j].strip() for j in range(i + 1, len(lines)))]
-    if cut and not drop_cut_row:
+    if not cut and not text.endswith(("\n", "\r")) and _cut_in_its_number(lines, rows,
+                                                                          delimiter):
+        if not drop_cut_row:
+            raise TruncatedRowError(
+                f"{name}, line {rows[-1] + 1}: the data end without a line break in "
+                f"{lines[rows[-1]].strip()[-30:]!r}, whose last number is shorter than every "
+                "other of its column: a row cut inside its number, the file looks truncated (a "
+                "measurement or a copy stopped); remove that line if the rows before it are "
+                "whole")
+        cut, rows = [rows[-1]], rows[:-1]
+    elif cut and not drop_cut_row:
         raise TruncatedRowError(
             f"{name}, line {cut[0] + 1}: the data end in {lines[cut[0]].strip()!r}, a row cut "
             "short: the file looks truncated (a measurement or a copy stopped); remove that "
@@ -859,7 +888,7 @@ def table_from_text(path: Path, text: str, sheet: str | None = None,
                                                        len(_split(lines[start], delimiter))):
         cut, rows = [rows[-1]], rows[:-1]
     if cut:
-        notes = (*notes, f"{name}: line {cut[0] + 1} ({lines[cut[0]].strip()[:40]!r}), the last "
+        notes = (*notes, f"line {cut[0] + 1} ({lines[cut[0]].strip()[:40]!r}), the last "
                          "row, is cut short (the file looks truncated): not read")
     if footer:
         what = ("text without a number" if not any(_holds_number(lines[i]) for i in footer)
