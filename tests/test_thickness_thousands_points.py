@@ -77,3 +77,20 @@ def test_decimal_points_are_read_as_before(tmp_path):
     assert points_of([["6", "-156.123"], ["8", "1500"]]).kind == "ambiguous"
     with pytest.raises(ThicknessError, match="writes '0.456', a decimal point"):
         read_thickness_table(tmp_path / "t.csv", resistivity=180.0, decimal_mark="comma")
+
+
+def test_a_tab_separated_table_of_points_between_thousands_is_not_read_as_decimals(tmp_path):
+    """The tab-separated export of the same spreadsheet ('54.780' for 54780 S/m, every number
+    so) was read as decimals, efficiencies 1000 times small with exit 0, while its semicolon
+    version was refused: refused alike, and read with --decimal-mark."""
+    rows = [(6, 54780, 4560), (8, 75740, 5100), (10, 77320, 5550), (12, 99090, 5930)]
+    text = "# resistivity: 350.3 uOhm cm\nthickness (nm)\txi_e_dl (S/m)\txi_e_dl_stderr (S/m)\n"
+    path = tmp_path / "tab.txt"
+    path.write_text(text + "".join(f"{t}\t{v // 1000}.{v % 1000:03d}\t{e // 1000}.{e % 1000:03d}\n"
+                                   for t, v, e in rows))
+    with pytest.raises(ThicknessError, match="tab-separated table without decimal commas"):
+        read_thickness_table(path)
+    s = read_thickness_table(path, decimal_mark="comma")
+    np.testing.assert_allclose(s.dl.y, [v / 1e5 for _, v, _ in rows], rtol=1e-12)
+    s = read_thickness_table(path, decimal_mark="point")
+    np.testing.assert_allclose(s.dl.y, [v / 1e8 for _, v, _ in rows], rtol=1e-12)

@@ -125,7 +125,7 @@ def add_parser(subparsers) -> None:
 
     add_column_options(p, COLUMN_ROLES, "thickness=t_nm")
     p.add_argument("--decimal-mark", choices=("point", "comma"), default=None,
-                   help="the decimal mark of a semicolon-separated table whose numbers write a "
+                   help="the decimal mark of a semicolon- or tab-separated table whose numbers write a "
                         "point before three digits (-156.123): 'comma' reads the points as "
                         "separators of thousands (-156123), 'point' as decimal points; "
                         "without it such a table is read only where one reading is possible")

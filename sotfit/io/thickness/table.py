@@ -131,8 +131,8 @@ def read_thickness_table(path, *, resistivity: float | None = None, label: str |
         tables, some without field-like columns); recorded in ``meta['columns_absent']``.
         Otherwise that is an error.
     decimal_mark : {None, 'point', 'comma'}
-        The decimal mark the table was written with, for a semicolon-separated table whose
-        points may be decimal points or separate thousands (``-156.123``): ``'comma'`` reads
+        The decimal mark the table was written with, for a semicolon- or tab-separated table
+        whose points may be decimal points or separate thousands (``-156.123``): ``'comma'`` reads
         them as separators of thousands (-156123), ``'point'`` as decimal points. None: read
         where only one reading is possible, else refused, naming the columns.
 
@@ -302,10 +302,11 @@ def _table_text(p: Path, sheet: str | None = None, decimal_mark: str | None = No
     Text in UTF-8 (or, failing that, Windows-1252: ``µOhm cm`` as Excel on Windows saves it), or
     the sheet with numbers of an Excel workbook (:mod:`sotfit.io.containers`); numbers written
     with decimal commas rewritten with points where the comma cannot be the delimiter
-    (:mod:`sotfit.io.decimal_commas`); in a semicolon-separated table without decimal commas,
-    points between groups of thousands (``-156.123``) removed where they can only be such or
-    ``decimal_mark`` is ``'comma'`` (:func:`_points_between_thousands`); a row of units under the column names written into the
-    names (:mod:`sotfit.io.unit_rows`). Other binary files are refused.
+    (:mod:`sotfit.io.decimal_commas`); in a semicolon- or tab-separated table without decimal
+    commas, points between groups of thousands (``-156.123``) removed where they can only be
+    such or ``decimal_mark`` is ``'comma'`` (:func:`_points_between_thousands`); a row of units
+    under the column names written into the names (:mod:`sotfit.io.unit_rows`). Other binary
+    files are refused.
 
     The delimiter is that of the first data row as :mod:`sotfit.io.text` finds it (tab, else
     semicolon, else comma), when the column header row splits into as many names with it: a
@@ -364,8 +365,8 @@ def _table_text(p: Path, sheet: str | None = None, decimal_mark: str | None = No
     # a column of text filled on every row (sample names, remarks) leaves no row of numbers
     # only: the first data row is then that of the rows without those columns
     start = found if found is not None else _data_start_beside_text(lines)
-    if start is not None and start[1] == ";" and not commas:
-        lines = _points_between_thousands(p, lines, start[0], decimal_mark, notes)
+    if start is not None and start[1] in (";", "\t") and not commas:
+        lines = _points_between_thousands(p, lines, start[0], start[1], decimal_mark, notes)
         found = _data_start(lines)
         start = found if found is not None else _data_start_beside_text(lines)
     if start is not None:
@@ -408,10 +409,11 @@ _PREAMBLE_DECIMAL_COMMA_RE = re.compile(r"(?<![\d,.])\d+,(?:\d{1,2}|\d{4,})(?![\
 DECIMAL_MARKS = ("point", "comma")
 
 
-def _points_between_thousands(p: Path, lines: list[str], start: int, decimal_mark, notes: list
-                              ) -> list[str]:
-    """The ``lines`` of a semicolon-separated table without decimal commas (its data from line
-    index ``start``), with the points between groups of three digits of its numbers removed
+def _points_between_thousands(p: Path, lines: list[str], start: int, delimiter: str,
+                              decimal_mark, notes: list) -> list[str]:
+    """The ``lines`` of a semicolon- or tab-separated table (``delimiter``) without decimal
+    commas (its data from line index ``start``; a spreadsheet set up with decimal commas saves
+    both), with the points between groups of three digits of its numbers removed
     where they separate thousands (``-156.123`` as -156123, Excel's ``#.##0`` in a locale with
     decimal commas), and the note said in ``notes``.
 
@@ -430,10 +432,10 @@ def _points_between_thousands(p: Path, lines: list[str], start: int, decimal_mar
     if decimal_mark == "point":
         return lines
     data = [i for i in range(start, len(lines)) if _is_content(lines[i])]
-    verdict = points_of([_split(lines[i], ";") for i in data])
+    verdict = points_of([_split(lines[i], delimiter) for i in data])
     above = [i for i in range(start) if _PREAMBLE_DECIMAL_COMMA_RE.search(lines[i])]
     header = next((lines[i] for i in reversed(range(start)) if _is_content(lines[i])), "")
-    names = _split(header, ";")
+    names = _split(header, delimiter)
 
     def named(columns) -> str:
         return ", ".join(repr(names[k].strip()) if k < len(names) else f"column {k + 1}"
@@ -449,7 +451,8 @@ def _points_between_thousands(p: Path, lines: list[str], start: int, decimal_mar
     if verdict.kind == "ambiguous" and decimal_mark != "comma" and not above:
         raise ThicknessError(
             f"{p}: the numbers of column(s) {named(verdict.columns)} are written with a point "
-            f"before three digits ({verdict.example!r}) in a semicolon-separated table without "
+            f"before three digits ({verdict.example!r}) in a "
+            f"{'semicolon' if delimiter == ';' else 'tab'}-separated table without "
             "decimal commas: a decimal point, or a point between thousands as a spreadsheet "
             f"set up with decimal commas writes integers ({verdict.example!r} = "
             f"{verdict.example.replace('.', '')}), which cannot be told apart; give "
@@ -459,7 +462,7 @@ def _points_between_thousands(p: Path, lines: list[str], start: int, decimal_mar
     for i in above:
         out[i] = _with_points(out[i])
     for i in data:
-        out[i] = ";".join(without_thousands_points(_split(lines[i], ";")))
+        out[i] = delimiter.join(without_thousands_points(_split(lines[i], delimiter)))
     why = ("as --decimal-mark comma says" if decimal_mark == "comma" else
            f"as line {above[0] + 1} writes {lines[above[0]].strip()[:40]!r} with a decimal "
            "comma" if verdict.kind == "ambiguous" else
