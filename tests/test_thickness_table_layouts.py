@@ -88,3 +88,18 @@ def test_greek_names_with_a_superscript_e_and_a_delta_error(tmp_path, dl, err):
     np.testing.assert_allclose(s.dl.x, T)
     np.testing.assert_allclose(s.dl.y, DL, rtol=1e-12)
     np.testing.assert_allclose(s.dl.yerr, DL_ERR, rtol=1e-12)
+
+
+def test_a_hash_inside_a_sample_name_is_not_a_comment(tmp_path):
+    """'NiFe/BiSb #3' in a sample column cut the row at '#' (the error said its thickness was
+    missing); a comment after the last cell of a row is still a comment."""
+    rows = [f"NiFe/BiSb #{k},{t:g},{v:g},{e:g}" + ("  # thin film" if k == 1 else "")
+            for k, (t, v, e) in enumerate(zip(T, DL, DL_ERR), start=1)]
+    path = tmp_path / "hash.csv"
+    path.write_text("\n".join(["# resistivity: 350.3 uOhm cm",
+                               f"sample,thickness (nm),xi_e_dl ({UNIT}),xi_e_dl_stderr ({UNIT})",
+                               *rows]) + "\n")
+    s = _one(path)
+    np.testing.assert_allclose(s.dl.x, T)
+    np.testing.assert_allclose(s.dl.y, DL, rtol=1e-12)
+    np.testing.assert_allclose(s.dl.yerr, DL_ERR, rtol=1e-12)

@@ -390,6 +390,23 @@ def _table_text(p: Path, sheet: str | None = None, decimal_mark: str | None = No
     return "\n".join(lines) + "\n", tuple(notes), delimiter, not containers.is_binary(raw)
 
 
+def _without_end_comment(line: str, delimiter: str, width: int) -> str:
+    """A data row without a comment after ``#`` at its end (``6,0.05,0.004  # a bad film``),
+    where the row before it still has the ``width`` cells of the column names; a ``#`` inside
+    a cell (a sample ``NiFe/BiSb #3``) stays: the row was cut there, and the error said its
+    thickness was missing."""
+    from ..text import _split
+
+    at = line.find("#")
+    while at >= 0:
+        before = line[:at]
+        cells = _split(before.rstrip(), delimiter)
+        if len(cells) >= width and cells[-1].strip():
+            return before
+        at = line.find("#", at + 1)
+    return line
+
+
 def _data_start_beside_text(lines: list[str]):
     """``(index, delimiter, numbers)`` of the first data row of a table whose every row holds a
     cell of text (a sample name, a remark), found in the rows without those columns
@@ -618,13 +635,21 @@ def _read_frame(p: Path, text: str, delimiter: str | None, is_text: bool, notes:
                  f"the last {cut} row(s) of the table")
         notes.append(f"{where} after the data ({lines[foot[0]].strip()[:40]!r}) not read: text "
                      "without a number, a footer")
-    body = "\n".join(lines[i] for i in [content[0], *data]) + "\n" if content else text
+    if content:
+        from ..text import _detect_delimiter, _split
+
+        split_at = delimiter or _detect_delimiter(lines[content[0]])
+        width = len(_split(lines[content[0]], split_at))
+        body = "\n".join([lines[content[0]], *(_without_end_comment(lines[i], split_at, width)
+                                               for i in data)]) + "\n"
+    else:
+        body = text
     with warnings.catch_warnings():
         # index_col=False: a data row with more cells than the header has names must not
         # shift the columns (pandas would silently use the first column as the index)
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
-            df = pd.read_csv(io.StringIO(body), comment="#", sep=delimiter, engine="python",
+            df = pd.read_csv(io.StringIO(body), sep=delimiter, engine="python",
                              skipinitialspace=True, index_col=False, dtype=str,
                              keep_default_na=False)
         except pd.errors.ParserWarning:
