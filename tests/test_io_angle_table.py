@@ -1,43 +1,79 @@
-"""An angle scan kept as one long table (``Angle (deg)  Field (mT)  Vmix (uV)``, one sweep
-per angle): the field angle is one per file, so the table is not read; the messages say so
-and how to write it, instead of advising --split-sweeps and then --field-angle FILE=30deg,
-which cannot give one angle per sweep."""
+"""An angle scan kept as one long table (``Angle (deg)  Field (T)  Vmix (uV)``, one sweep per
+angle), as a rotation stage's program writes it: each sweep is a spectrum at the angle of its
+rows, and the angle scan of the table gives the numbers of the same sweeps written one file per
+angle. (It was refused: the field angle was one per file, and --split-sweeps left the sweeps
+without angles.) The spectra are the LLG generator's of tests/test_stfmr_angle_cli.py."""
+
+import json
 
 import numpy as np
 import pytest
 
-from sotfit.analysis.stfmr.angle import analyse_angle_scan
+from sotfit.cli import main
+from sotfit.data import DataError
 from sotfit.io import read_stfmr
 
-ANGLES = [15, 40, 70, 110]
-FIELDS_MT = np.arange(-200.0, 200.1, 4.0)
+from test_stfmr_angle_cli import F, _vmix
+from test_stfmr_torques import DELTA_R, I_RF, MEFF
+
+ANGLES = (15.0, 40.0, 65.0, 115.0, 140.0, 200.0, 250.0, 320.0)
 
 
-def _write(path):
-    rows = [f"{a}\t{h:.4f}\t{np.cos(np.radians(a)) / (1 + ((abs(h) - 90) / 5) ** 2):.6f}"
-            for a in ANGLES for h in FIELDS_MT]
-    path.write_text("Angle (deg)\tField (mT)\tVmix (uV)\n" + "\n".join(rows) + "\n")
+@pytest.fixture(scope="module")
+def sweeps():
+    return {phi: _vmix(phi, seed=300 + i) for i, phi in enumerate(ANGLES)}
+
+
+def _long_table(path, sweeps, head="Angle (deg)", scale=1.0):
+    rows = [f"{phi * scale:.10g}\t{x:.10g}\t{y:.8g}" for phi, (h, v) in sweeps.items()
+            for x, y in zip(h, v)]
+    path.write_text(f"{head}\tField (T)\tVmix (uV)\n" + "\n".join(rows) + "\n")
     return path
 
 
-def test_the_reader_names_the_angle_column_and_how_to_write_the_scan(tmp_path):
-    f = _write(tmp_path / "anglescan_10GHz.txt")
-    with pytest.raises(ValueError) as err:
-        read_stfmr(f, option_style="cli")
-    msg = str(err.value)
-    assert "'Angle (deg)' (column 0) holds one field angle per sweep (15, 40, 70, 110)" in msg
-    assert "would leave the sweeps without their angles" in msg and "scan_15deg.txt" in msg
-    assert "does not analyse a series in that quantity" not in msg
+def _files(folder, sweeps):
+    folder.mkdir()
+    for phi, (h, v) in sweeps.items():
+        (folder / f"scan_{F:g}GHz_{phi:g}deg.csv").write_text(
+            f"# Angle (deg): {phi:g}\nField (T),Vmix (uV)\n"
+            + "".join(f"{x:.10g},{y:.8g}\n" for x, y in zip(h, v)))
+    return folder
 
 
-def test_the_angle_scan_of_split_sweeps_says_why_no_angle_option_helps(tmp_path):
-    f = _write(tmp_path / "anglescan_10GHz.txt")
-    sweep = read_stfmr(f, split_sweeps=True)
-    assert len(sweep) == len(ANGLES)
-    for d in sweep:
-        assert np.allclose(d.x, FIELDS_MT * 1e-3, rtol=1e-12, atol=0)
-    with pytest.raises(ValueError) as err:
-        analyse_angle_scan(sweep)
-    msg = str(err.value)
-    assert "sweeps of one file split into several" in msg and "anglescan_10GHz.txt" in msg
-    assert "cannot take an angle each" in msg and "=30deg" not in msg
+def test_each_sweep_of_the_table_is_a_spectrum_at_its_angle(tmp_path, sweeps):
+    for head, scale in (("Angle (deg)", 1.0), ("phi (rad)", np.pi / 180)):
+        sweep = read_stfmr(_long_table(tmp_path / f"scan_{F:g}GHz.txt", sweeps, head, scale))
+        # radians written with 10 digits: 1e-8 deg
+        assert sorted(d.meta["field_angle"] for d in sweep) == pytest.approx(sorted(ANGLES),
+                                                                             abs=1e-7)
+        for d in sweep:
+            h, v = sweeps[min(ANGLES, key=lambda a: abs(a - d.meta["field_angle"]))]
+            order = np.argsort(h)
+            np.testing.assert_allclose(d.x, h[order], rtol=1e-9)
+            np.testing.assert_allclose(d.y, np.array([float(f"{y:.8g}") for y in v])[order],
+                                       rtol=1e-12)
+            assert d.meta["field_angle_from"].startswith("column")
+
+
+def test_the_angle_scan_of_the_table_equals_that_of_one_file_per_angle(tmp_path, sweeps, capsys):
+    common = ["--angle-scan", "--irf", f"{I_RF}mA", "--delta-r", f"{DELTA_R}Ohm", "--meff",
+              f"{MEFF}T", "--no-figures"]
+    table = _long_table(tmp_path / f"scan_{F:g}GHz.txt", sweeps)
+    assert main(["stfmr", str(table), "--out", str(tmp_path / "a"), *common]) == 0
+    assert main(["stfmr", str(_files(tmp_path / "files", sweeps)), "--out",
+                 str(tmp_path / "b"), *common]) == 0
+    a, b = (json.loads((tmp_path / o / "summary.json").read_text())["angle"] for o in "ab")
+    for k, q in b["torques"].items():
+        assert a["torques"][k]["value"] == pytest.approx(q["value"], rel=1e-9, abs=1e-15), k
+        assert a["torques"][k]["stderr"] == pytest.approx(q["stderr"], rel=1e-6), k
+
+
+def test_an_angle_column_with_an_option_or_without_a_unit(tmp_path, sweeps):
+    table = _long_table(tmp_path / f"scan_{F:g}GHz.txt", sweeps)
+    with pytest.raises(DataError, match="gives the field angle of each sweep"):
+        read_stfmr(table, field_angle=30.0)
+    bare = _long_table(tmp_path / f"bare_{F:g}GHz.txt", sweeps, head="Angle")
+    with pytest.raises(DataError, match="without a unit") as info:
+        read_stfmr(bare, option_style="cli")
+    assert "--column-unit angle=deg" in str(info.value)
+    assert len(read_stfmr(bare, angle_unit="deg")) == len(ANGLES)

@@ -31,6 +31,7 @@ COLUMN_ROLES = {"field": ("field_column", "field_unit"),
                 "voltage": ("voltage_column", "voltage_unit"),
                 "frequency": ("frequency_column", "frequency_unit"),
                 "power": ("power_column", "power_unit"),
+                "angle": ("angle_column", "angle_unit"),
                 "phase": (None, "phase_unit")}     # its column is named in --lockin-channels
 
 

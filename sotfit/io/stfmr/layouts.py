@@ -123,8 +123,9 @@ def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Datas
     if found is None:
         found = _find_columns(table, opts, lvm)
         _COLUMNS.put(key, found)
-    fcol, vcol, qcol, pcol = found
-    part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm)
+    fcol, vcol, qcol, pcol, acol = found
+    part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm,
+                 acol=acol)
     return _read_part(part, opts, f_opt, p_opt, a_opt)
 
 
@@ -450,7 +451,13 @@ def _find_columns(table: Table, opts: _Options, lvm: bool) -> tuple:
         if c is not None and c in (fcol, *vcols):
             raise DataError(f"{name}: {table.column_label(c)} is used twice; pick the columns "
                             f"with {_opt(option)}")
-    return fcol, vcol, qcol, pcol
+    acol = _find_column(table, opts.angle_column, "angle", _ANGLE_NAMES, False, "angle_column")
+    if acol is not None and acol in (fcol, *vcols, qcol, pcol):
+        if opts.angle_column is not None:
+            raise DataError(f"{name}: {table.column_label(acol)} is used twice; pick the "
+                            f"columns with {_opt('angle_column')}")
+        acol = None         # a lock-in's phase named 'theta' or 'phi' (--lockin-channels R,phi)
+    return fcol, vcol, qcol, pcol, acol
 
 
 @dataclass(frozen=True)
@@ -467,6 +474,7 @@ class _Part:
     lvm: bool = False
     wide: bool = False      # a wide table's column: its header names the unit too
     notes: tuple = ()       # what reading the part decided (rows left out)
+    acol: int | None = None  # the field angle of each sweep (an angle scan kept as one table)
 
     @property
     def pair_label(self) -> str | None:
@@ -655,6 +663,9 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
                      f"column {table.columns[part.pcol]!r}" if table.columns is not None
                      else f"column {part.pcol}")
     angle = level("angle", a_opt)
+    if part.acol is not None:
+        values["angle_deg"] = _angle_column(part, opts, a_opt, angle, notes)
+        angle = None        # each sweep's own, from the column
     for what, found, unit in (("frequency", (fq[0], f_where) if fq.size else None, "GHz"),
                               ("rf power", power, "dBm"), ("field angle", angle, "deg")):
         if found is not None and found[1].startswith("folder name"):
@@ -673,13 +684,42 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
     return _group_datasets(part, opts, values, fq, pw, meta, file_meta, notes)
 
 
+def _angle_column(part: _Part, opts: _Options, a_opt, file_angle, notes: list) -> np.ndarray:
+    """The field angle (deg) of each row of ``part`` from its angle column (an angle scan kept
+    as one table, a sweep per angle): its header's unit (deg, rad) or ``angle_unit``. Not
+    together with ``field_angle`` for the file; an angle of the header or the name is left
+    for the column's, noted."""
+    table, col = part.table, part.acol
+    label = table.column_label(col)
+    if a_opt is not None:
+        raise DataError(f"{table.name}: {label} gives the field angle of each sweep, and "
+                        f"{_opt('field_angle')} one for the file: give one of them")
+    raw = table.data[part.rows, col]
+    if not np.all(np.isfinite(raw)):
+        bad = table.lines[part.rows[~np.isfinite(raw)]][:5]
+        raise DataError(f"{table.name}: {label} has missing or non-finite field angles at "
+                        f"line(s) {', '.join(map(str, bad))}; remove those rows, or leave them "
+                        f"out with {_opt('drop_incomplete_rows')}")
+    unit = _angle_unit(table, col) or opts.angle_unit
+    if unit is None:
+        raise DataError(f"{table.name}: {label} holds field angles without a unit; give it "
+                        f"in the header ('Angle (deg)') or with {_opt('angle_unit', 'deg')}")
+    deg = raw * (180.0 / np.pi if normalise_unit(unit) == "rad" else 1.0)
+    shown = ", ".join(f"{a:g}" for a in np.unique(deg)[:8])
+    notes.append(f"the field angle of each sweep from {label} ({shown}"
+                 f"{', ...' if np.unique(deg).size > 8 else ''} deg)"
+                 + (f"; the file's {file_angle[0]:g} deg ({file_angle[1]}) not used"
+                    if file_angle is not None else ""))
+    return deg
+
+
 def _complete_rows(part: _Part) -> _Part:
     """``part`` without its rows that miss a value (NaN, inf, an empty cell) in a column it
     reads (field, V_mix or the lock-in channels, frequency, power), with a note naming the
     file, the columns and how many rows were left out (``drop_incomplete_rows``)."""
     table = part.table
     cols = [part.fcol, *(part.vcol if isinstance(part.vcol, tuple) else (part.vcol,)),
-            *(c for c in (part.qcol, part.pcol) if c is not None)]
+            *(c for c in (part.qcol, part.pcol, part.acol) if c is not None)]
     values = table.data[np.ix_(part.rows, cols)]
     whole = np.isfinite(values).all(axis=1)
     if whole.all():
@@ -984,9 +1024,14 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
     groups = _groups(fq, pk)
     if part.qcol is not None:
         _check_rows_per_group(part, fq, groups)
+    angles = values.get("angle_deg")
+    groups = [(f, p, grp, None) for f, p, grp in groups] if angles is None else [
+        (f, p, grp[angles[grp] == a], float(a)) for f, p, grp in groups
+        for a in np.unique(angles[grp])]
     datasets = []
-    for fval, pval, grp in groups:
-        label = f"{src} at {fval:g} GHz" + (f", {pval:g} dBm" if pw is not None else "")
+    for fval, pval, grp, aval in groups:
+        label = (f"{src} at {fval:g} GHz" + (f", {pval:g} dBm" if pw is not None else "")
+                 + (f", {aval:g} deg" if aval is not None else ""))
         if opts.sort_field:
             moved = np.argsort(field_raw[grp], kind="stable")
             if np.any(moved != np.arange(moved.size)):
@@ -1017,6 +1062,9 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
             seg_meta = {"frequency": float(fval),
                         **({"power": float(pval)} if pw is not None else {}),
                         **meta, "segment": k, **file_meta,
+                        **({} if aval is None else {
+                            "field_angle": aval,
+                            "field_angle_from": f"column {table.column_label(part.acol)}"}),
                         **({} if jitter is None else jitter.meta(fval))}
             datasets.append(_make_dataset(
                 table, rows[r], branch, field_raw[r], values["field_T"][r], values["vmix_uV"][r],
@@ -1059,13 +1107,12 @@ def _sweep_column_hint(part: _Part, grp: np.ndarray, segs: list) -> str:
         if len(set(values)) > 1:
             shown = ", ".join(f"{v:g}" for v in values[:6]) + (", ..." if len(values) > 6 else "")
             if _is_angle_column(table, k):
+                name = table.columns[k] if table.columns is not None else k
                 return (f"; {table.column_label(k)} holds one field angle per sweep ({shown}): "
-                        "an angle scan kept as one table, which is not read (the field angle is "
-                        "one per file: a header entry, the file name or "
-                        f"{_opt('field_angle')}, so {_opt('split_sweeps')} would leave the "
-                        "sweeps without their angles); write each angle's sweep to a file of "
-                        "its own named by its angle ('scan_15deg.txt') or with an entry "
-                        "'Angle (deg): 15'")
+                        "an angle scan kept as one table, read as one with "
+                        f"{_opt('angle_column', name)} (each sweep a spectrum at its angle; "
+                        f"{_opt('split_sweeps')} alone would leave the sweeps without their "
+                        "angles)")
             return (f"; {table.column_label(k)} holds one value per sweep ({shown}): sotfit "
                     "stfmr does not analyse a series in that quantity; split the file by it, "
                     f"or with {_opt('split_sweeps')} each sweep is a spectrum of its own (that "

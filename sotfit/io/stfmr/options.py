@@ -29,8 +29,10 @@ CLI_OPTIONS = {
     "voltage_column": ("--column voltage={}", "NAME"),
     "frequency_column": ("--column frequency={}", "NAME"),
     "power_column": ("--column power={}", "NAME"),
+    "angle_column": ("--column angle={}", "NAME"),
     "frequency_unit": ("--column-unit frequency={}", "GHz"),
     "power_unit": ("--column-unit power={}", "dBm"),
+    "angle_unit": ("--column-unit angle={}", "deg"),
     "phase_unit": ("--column-unit phase={}", "rad"),
     "voltage_gain": ("--voltage-gain {}", "100"),
     "lockin_channels": ("--lockin-channels {}", "X,Y"),
@@ -119,6 +121,8 @@ class _Options:
     voltage_column: object = None
     frequency_column: object = None
     power_column: object = None
+    angle_column: object = None
+    angle_unit: str | None = None
     lockin_channels: tuple | None = None
     phase_unit: str | None = None
     voltage_gain: float | None = None

@@ -55,7 +55,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                calibration=None, extrapolate_calibration=False, magnet_current_unit=None,
                override_header_units=(), negative_field=None, option_style="python",
                source_names=None, phase_unit=None, voltage_gain=None,
-               drop_incomplete_rows=False) -> Sweep:
+               drop_incomplete_rows=False, angle_column=None, angle_unit=None) -> Sweep:
     """Read ST-FMR spectra V_mix(H) from instrument text files.
 
     Parameters
@@ -91,6 +91,13 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         ``field_column`` and ``voltage_column`` (and units), except the LabVIEW ``.lvm`` layout
         (field in Oe, V_mix in V). Giving ``field_column`` or ``voltage_column`` reads a
         side-by-side file as one table.
+    angle_column : str or int, optional
+        The column of the field angle of each sweep (an angle scan kept as one table, a sweep
+        per angle): found by name without it (``angle``, ``phi``, ``field angle``, ...). Each
+        sweep is then a spectrum at its angle (``field_angle`` in its metadata); not together
+        with ``field_angle`` for the same file.
+    angle_unit : str, optional
+        Unit of that column when its header carries none (``'deg'``, ``'rad'``).
     frequency_unit : str, optional
         Unit of a frequency column whose header carries none (``'GHz'``, ``'MHz'``, ``'Hz'``),
         and of a frequency header entry written without one (``frequency: 1e10``, as metadata
@@ -188,6 +195,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             field_unit=field_unit, voltage_unit=voltage_unit, frequency_unit=frequency_unit,
             power_unit=power_unit, field_column=field_column, voltage_column=voltage_column,
             frequency_column=frequency_column, power_column=power_column,
+            angle_column=angle_column, angle_unit=_option_unit(angle_unit, "angle", "angle_unit"),
             lockin_channels=lockin_channels, allow_duplicates=allow_duplicates,
             drop_incomplete_rows=bool(drop_incomplete_rows),
             split_sweeps=split_sweeps, sort_field=sort_field, calibration=calibration,
