@@ -13,6 +13,7 @@ import numpy as np
 from ...units import UnitError, normalise_unit, split_header, to_house
 from ...units import header_dimension as _header_dimension
 from .columns import _role_of
+from .calibration import calibrated_fields
 from ..gains import gain_factor, gain_in_name
 from .current_levels import current_unit_and_form
 from .file_quantities import preamble_gain, preamble_theta_h, source_current
@@ -124,7 +125,8 @@ def _field_variable(p, df, blk, rows, o, meta):
         if o["calibration"] is None:
             raise HallReadError(f"{p}: column {cm!r} is a magnet current; give a calibration "
                                 f"({_opt('calibration', 'CAL.csv')})")
-        x, _, ex = o["calibration"](_values(p, df, cm, rows), o["extrapolate_calibration"])
+        x, _, ex = calibrated_fields(o["calibration"], _values(p, df, cm, rows),
+                                     o["extrapolate_calibration"], f"{p}: column {cm!r}")
         x = _check_values(x, cm, p, "field", "field from the magnet current")
         meta["calibration_extrapolated"] = bool(ex.any())
     _varies(p, x, blk.var if blk.var is not None else blk.roles["magnet_current"], "field",

@@ -130,6 +130,15 @@ def read_magnet_calibration(path, current_unit: str | None = None,
     return MagnetCalibration(current[order], mean, err, str(p))
 
 
+def calibrated_fields(calibration, currents_a, extrapolate: bool, where: str):
+    """``calibration(currents_a, extrapolate)`` with the data file and column that gave the
+    currents (``where``) named in its error (the error named the calibration table alone)."""
+    try:
+        return calibration(currents_a, extrapolate)
+    except HallReadError as exc:
+        raise HallReadError(f"{where}: {exc}") from None
+
+
 def _extrapolation_option() -> str:
     """The option that allows extrapolation, as the caller spells it."""
     from .options import _STYLE

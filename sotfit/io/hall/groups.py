@@ -8,6 +8,7 @@ import numpy as np
 from ...units import split_header, to_house
 from ..readback import cluster_readback
 from .options import _STYLE, _col_opt, _opt, _unit_of_role
+from .calibration import calibrated_fields
 from .file_quantities import preamble_theta_h, preamble_tilt, rotation_field, sweep_axis
 from .scan import HallReadError
 from .values import _check_values, _rows, _values
@@ -61,7 +62,8 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
                                 f"the magnet calibration table ({_opt('calibration', 'CAL.csv')})")
         mu = split_header(str(cm))[1] or o["column_units"].get("magnet_current") or "A"
         mc = to_house(_values(p, df, cm, rows), mu, "current")[0] / 1e3
-        fv, fe, ex = o["calibration"](mc, o["extrapolate_calibration"])
+        fv, fe, ex = calibrated_fields(o["calibration"], mc, o["extrapolate_calibration"],
+                                       f"{p}: column {cm!r}")
         fv = _check_values(fv, cm, p, "field", "field from the magnet current")
         meta["calibration_extrapolated"] = bool(np.any(ex))
         return _rotation_fields(fv, fe, cm, meta) + (ex,)
