@@ -103,3 +103,20 @@ def test_a_hash_inside_a_sample_name_is_not_a_comment(tmp_path):
     np.testing.assert_allclose(s.dl.x, T)
     np.testing.assert_allclose(s.dl.y, DL, rtol=1e-12)
     np.testing.assert_allclose(s.dl.yerr, DL_ERR, rtol=1e-12)
+
+
+def test_error_columns_named_err_right_of_their_values(tmp_path):
+    """Origin writes a column's error bars in the column to its right, often named 'err' for
+    both efficiencies ('xi_e_dl, err, xi_e_fl, err'): the table was refused ('no uncertainty
+    column'), and --column xi_e_fl_err=err could not name the second one."""
+    fl, fl_err = [-0.045895, -0.072213, -0.09, -0.1], [0.0043276, 0.0052392, 0.006, 0.007]
+    rows = [f"{t:g},{a:g},{b:g},{c:g},{d:g}" for t, a, b, c, d in zip(T, DL, DL_ERR, fl, fl_err)]
+    path = tmp_path / "origin.csv"
+    path.write_text("\n".join(["# resistivity: 350.3 uOhm cm",
+                               f"thickness (nm),xi_e_dl ({UNIT}),err,xi_e_fl ({UNIT}),err",
+                               *rows]) + "\n")
+    s = _one(path)
+    np.testing.assert_allclose(s.dl.yerr, DL_ERR, rtol=1e-12)
+    np.testing.assert_allclose(s.fl.y, fl, rtol=1e-12)
+    np.testing.assert_allclose(s.fl.yerr, fl_err, rtol=1e-12)
+    assert any("as Origin writes a column's error bars" in n for n in s.meta["reader_notes"])

@@ -998,6 +998,31 @@ def _option_agrees_with_file(p: Path, rho: float, rv, varies: bool, rcol, header
                                  else "correct the file"))
 
 
+#: Names of an error column that say whose error it is by its place only (Origin writes the
+#: error bars of a column in the column to its right: ``xi_e_dl, err, xi_e_fl, err``). Not
+#: ``sigma`` (a conductivity, ``sigma [S/m]``) nor ``delta``: those are named with --column.
+_BARE_ERROR_NAMES = {"err", "error", "errors", "stderr", "sd", "std", "yerr", "y_err",
+                     "uncertainty", "unc", "±", "+/-"}
+
+
+def _error_column_beside(df, ycol, yunit):
+    """``(column, unit)`` of the column right of the value column ``ycol`` where its name is
+    an error's and nothing else (``err``, ``err.1`` as pandas tells a second ``err`` apart,
+    ``SD (1e5 Ohm^-1 m^-1)``), its unit that of its header or else ``yunit``; None otherwise."""
+    columns = list(df.columns)
+    k = columns.index(ycol) + 1
+    if k >= len(columns):
+        return None
+    label = re.sub(r"\.\d+$", "", str(columns[k]).strip())
+    try:
+        bare, unit = split_header(label)
+    except UnitError:
+        return None
+    if bare.strip().lower() not in _BARE_ERROR_NAMES:
+        return None
+    return columns[k], unit if unit else yunit
+
+
 def _dimensionless(cols: dict) -> bool:
     """Whether the table has a dimensionless efficiency column (``xi_dl``, ``xi_fl``)."""
     return any(not per_field and name in cols for name, (_, per_field) in _EFF_NAMES.items())
@@ -1052,11 +1077,19 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
                          f"({example!r}: value {y[paired][0]:.6g}, standard error "
                          f"{y_err[paired][0]:.6g}, unit of the column)")
         else:
-            if ename is None:
+            beside = _error_column_beside(df, ycol, yunit) if ename is None else None
+            if ename is None and beside is None:
                 raise ThicknessError(
                     f"{p}: no uncertainty column for {ycol!r}; name one e.g. {name}_stderr or "
                     f"pass --column {role}_err=NAME (the fits weight every point by its error)")
-            ecol, eunit = cols[ename]
+            if beside is not None:
+                ecol, eunit = beside
+                notes.append(f"column {ecol!r} (the one right of {ycol!r}, named as an error "
+                             "column, as Origin writes a column's error bars) read as its "
+                             "standard errors" + ("" if eunit is not yunit else
+                                                  f", in the unit of {ycol!r}"))
+            else:
+                ecol, eunit = cols[ename]
             e, _, e_missing, e_paired = _read_cells(p, df, rows, ecol)
             if e_paired.any():
                 raise ThicknessError(
