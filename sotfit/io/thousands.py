@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 
 from . import text as _text
-from .decimal_commas import DIGIT_COMMA_DIGIT_RE, DIGIT_POINT_DIGIT_RE
+from .decimal_commas import DIGIT_COMMA_DIGIT_RE, DIGIT_POINT_DIGIT_RE, POINT_NUMBER_RE
+from .decimal_commas import _INTEGER_RE
 
 __all__ = ["GROUPED_NUMBER_RE", "POINT_GROUPED_RE", "PointVerdict", "may_hold", "points_of",
            "without_thousands_commas", "without_thousands_points"]
@@ -106,8 +107,6 @@ def without_thousands_commas(lines: list[str]):
 #: decimal commas writes integers in its number format ``#.##0`` (``-156.123``, ``1.234.567``);
 #: never ``0.123`` (no such format writes a leading zero group) nor ``12.3456``.
 POINT_GROUPED_RE = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
-_POINT_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_INTEGER_RE = re.compile(r"[+-]?\d+")
 
 
 @dataclass(frozen=True)
@@ -118,8 +117,9 @@ class PointVerdict:
     ----------
     kind : str
         ``'decimal'`` (a cell writes a point no grouping of thousands writes: ``0.052``,
-        ``12.3456``, given as the example; or no cell writes a point), ``'thousands'`` (every point stands between
-        groups of three digits and some column says so: a cell of several groups,
+        ``12.3456``, given as the example; or no cell writes a point), ``'thousands'`` (every
+        point stands between groups of three digits and some column says so: a cell of several
+        groups,
         ``1.234.567``, or a column that writes the integers below 1000 without a point beside
         such cells, as ``#.##0`` does) or ``'ambiguous'`` (every point may be either).
     columns : tuple of int
@@ -162,7 +162,7 @@ def points_of(rows: list[list[str]]) -> PointVerdict:
             c = cell.strip().strip('"').strip()
             if POINT_GROUPED_RE.fullmatch(c):
                 pointed.setdefault(k, []).append(c)
-            elif _POINT_NUMBER_RE.fullmatch(c):
+            elif POINT_NUMBER_RE.fullmatch(c):
                 return PointVerdict("decimal", (k,), c)
             elif _INTEGER_RE.fullmatch(c):
                 plain.setdefault(k, []).append(c)
