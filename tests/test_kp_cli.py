@@ -252,3 +252,32 @@ def test_a_negative_quantity_after_its_option_is_its_value(tmp_path):
                      "--no-figures", "--out", str(out)]) == 0
         runs[name] = json.loads((out / "summary.json").read_text())["parameters"]["j_ex"]
     assert runs["apart"] == runs["joined"] == {"value": -0.05, "unit": "eV"}
+
+
+def test_kubo_results_that_move_with_the_k_cutoff_are_flagged(tmp_path):
+    """Weak Rashba coupling far above the band edge: the two bands' Fermi-surface terms cancel
+    to 1e-4 of each, and the broadened Green's functions reach beyond the default k cutoff. At
+    alpha_R 0.1 meV nm, eta 0.5 meV, mu 1 eV the 2DEG came out 11 % off (an outside reference,
+    two independent integrations) with an azimuthal estimate of 5e-7 and no flag; at eta 5 meV
+    (here, fast) 4 times off. The sweep is compared with a raised cutoff and flagged where it
+    moves."""
+    from sotfit.models.grid_convergence import GRID_TOLERANCE
+    from sotfit.models.kp.build import kp_model
+    from sotfit.models.kp.sweep import sweep_mu
+
+    model = kp_model("2deg", [0, 0, 1], {"alpha_r": 1e-4, "j_ex": 1e-9})
+    ref = [sweep_mu(model, np.array([1.0]), method="kubo", eta=5e-3, n_phi=32,
+                    kmax=k)["surface"][0, 1] for k in (15.0, 20.0)]
+    assert ref[0] == pytest.approx(ref[1], rel=2e-3)          # converged in the cutoff
+    default = sweep_mu(model, np.array([1.0]), method="kubo", eta=5e-3, n_phi=32,
+                       check_grid=True)
+    assert abs(default["surface"][0, 1] / ref[1] - 1) > 1.0       # the default cutoff is off
+    assert default["meta"]["cutoff_change"] > GRID_TOLERANCE
+    base = ["theory", "kp", "--model", "2deg", "--alpha-r", "0.1meVnm", "--j-ex", "1e-6meV",
+            "--method", "kubo", "--eta", "5meV", "--sweep", "mu=1:1:1", "--no-figures"]
+    assert main([*base, "--out", str(tmp_path / "d"), "--strict"]) == 3
+    entry = json.loads((tmp_path / "d" / "summary.json").read_text())["cutoff_convergence"]
+    assert "raise --kmax" in entry["flags"][0]
+    assert main([*base, "--kmax", "15", "--out", str(tmp_path / "k"), "--strict"]) == 0
+    entry = json.loads((tmp_path / "k" / "summary.json").read_text())["cutoff_convergence"]
+    assert entry["value"] < GRID_TOLERANCE and "flags" not in entry

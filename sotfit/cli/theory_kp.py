@@ -282,6 +282,7 @@ def _summary(args, model, res, field) -> dict:
     if args.model == "tmdc":
         summary["tmdc"] = {"name": args.tmdc, "twist_deg": args.twist, "gate_V_per_nm": args.gate}
     summary.update(_azimuthal_convergence(res["meta"]))
+    summary.update(_cutoff_convergence(res["meta"]))
     if not (np.any(res["surface"]) or np.any(res["sea"])):
         # every chemical potential below all bands (a unit slip, -1 eV for -1 meV): zero spin
         # densities and torques were written with exit 0 under --strict
@@ -315,6 +316,27 @@ def _azimuthal_convergence(meta) -> dict:
             f"{meta['azimuthal_change_mu_eV']:.6g} eV): the Fermi contours are not resolved; "
             "raise --n-phi (docs/kp.md, 'Fermi contours away from k = 0')"]
     return {"azimuthal_convergence": entry}
+
+
+def _cutoff_convergence(meta) -> dict:
+    """A ``cutoff_convergence`` entry of the Kubo route, flagged where S moves by more than
+    :data:`~sotfit.models.grid_convergence.GRID_TOLERANCE` of its largest value when the k
+    cutoff is raised (:func:`sotfit.models.kp.sweep._cutoff_change`)."""
+    if "cutoff_change" not in meta:
+        return {}
+    entry = {"value": meta["cutoff_change"], "unit": "fraction of max |S|",
+             "kmax": {"value": meta["kmax_per_nm"], "unit": "1/nm"},
+             "compared_with_kmax": {"value": meta["kmax_compared"], "unit": "1/nm"},
+             "at_mu": {"value": meta["cutoff_change_mu_eV"], "unit": "eV"}}
+    if meta["cutoff_change"] > GRID_TOLERANCE:
+        entry["flags"] = [
+            f"S changed by {100 * meta['cutoff_change']:.2g} % of its largest value between the "
+            f"k cutoffs {meta['kmax_per_nm']:.4g} and {meta['kmax_compared']:.4g} 1/nm (at mu = "
+            f"{meta['cutoff_change_mu_eV']:.6g} eV): the broadened Green's functions reach "
+            "beyond the cutoff; raise --kmax until it settles (a Fermi-sea part that grows "
+            "with the cutoff, as the TMDC's in its gap, is the k.p model's and settles at no "
+            "cutoff; docs/kp.md)"]
+    return {"cutoff_convergence": entry}
 
 
 def _write_map(path: Path, mus, tmap: dict) -> None:
