@@ -94,7 +94,7 @@ _TABLES: dict[str, dict[str, float]] = {
                      "1/Ohm/cm": 1e-3, "S/cm": 1e-3, "kS/m": 1e-2, "MS/m": 10.0},
     "electric_field": {"V/m": 1.0, "kV/m": 1e3, "V/cm": 100.0, "mV/nm": 1e6, "V/um": 1e6,
                        "V/nm": 1e9, "MV/m": 1e6, "kV/cm": 1e5, "mV/um": 1e3},
-    "energy": {"eV": 1.0, "meV": 1e-3, "J": 1.0 / _c.e},
+    "energy": {"eV": 1.0, "meV": 1e-3, "ueV": 1e-6, "J": 1.0 / _c.e},
     "time": {"ps": 1.0, "fs": 1e-3, "ns": 1e3, "s": 1e12},
     "rashba": {"eVnm": 1.0, "eVm": 1e9, "meVnm": 1e-3, "eVAng": 0.1, "meVAng": 1e-4},
     "areal_density": {"/nm2": 1.0, "/m2": 1e-18, "/cm2": 1e-14, "/um2": 1e-6},

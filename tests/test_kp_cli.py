@@ -281,3 +281,22 @@ def test_kubo_results_that_move_with_the_k_cutoff_are_flagged(tmp_path):
     assert main([*base, "--kmax", "15", "--out", str(tmp_path / "k"), "--strict"]) == 0
     entry = json.loads((tmp_path / "k" / "summary.json").read_text())["cutoff_convergence"]
     assert entry["value"] < GRID_TOLERANCE and "flags" not in entry
+
+
+def test_a_bare_zero_beside_a_unit_and_micro_electronvolts(tmp_path):
+    """'--sweep mu=0:12meV:2' was refused ('0' has no unit: it is 0 in any unit) and
+    '--j-ex 50000ueV' too (u is an SI prefix the units table lacked for energies); a bare end
+    other than 0 beside a unit stays refused ('mu=-150meV:150:3' read 150 in eV)."""
+    runs = {}
+    for name, argv in (("bare", ["--sweep", "mu=0:12meV:2", "--j-ex", "50000ueV"]),
+                       ("units", ["--sweep", "mu=0meV:12meV:2", "--j-ex", "50meV"])):
+        out = tmp_path / name
+        assert main(["theory", "kp", "--model", "2deg", *argv, "--no-figures",
+                     "--out", str(out)]) == 0
+        runs[name] = np.loadtxt(out / "spin_density.csv", delimiter=",", skiprows=1)
+    # components zero by symmetry differ at rounding (50000e-6 eV is 0.0499999... eV)
+    np.testing.assert_allclose(runs["bare"], runs["units"], rtol=1e-9,
+                               atol=1e-12 * np.abs(runs["units"]).max())
+    with pytest.raises(SystemExit):
+        main(["theory", "kp", "--model", "2deg", "--sweep", "mu=-150meV:150:3",
+              "--out", str(tmp_path / "slip")])

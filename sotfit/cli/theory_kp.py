@@ -50,7 +50,8 @@ def _range(text: str, dimension, unit, what: str):
     if len(parts) != 3:
         raise argparse.ArgumentTypeError(f"{what} {text!r}: need START:STOP:N")
     bare = [parse_number(x.strip()) is not None for x in parts[:2]]
-    if dimension is not None and bare[0] != bare[1]:
+    zero = [b and parse_number(x.strip()) == 0 for b, x in zip(bare, parts[:2])]
+    if dimension is not None and bare[0] != bare[1] and not any(zero):
         # 'mu=-150meV:150:3' read the bare end in eV: -0.15 to 150 eV without a word
         with_unit, without = (parts[1], parts[0]) if bare[0] else (parts[0], parts[1])
         raise argparse.ArgumentTypeError(
@@ -61,7 +62,8 @@ def _range(text: str, dimension, unit, what: str):
         if dimension is None:
             a, b = float(parts[0]), float(parts[1])
         else:
-            a, b = quantity(parts[0], dimension, unit), quantity(parts[1], dimension, unit)
+            # a bare 0 beside an end with a unit is 0 in any unit ('mu=0:12meV:2')
+            a, b = (0.0 if z else quantity(x, dimension, unit) for x, z in zip(parts[:2], zero))
         bounds = absurd(dimension) if dimension == "energy" else {}
         a, b = (check_number(end, v, unit=unit, **bounds)
                 for end, v in (("START", a), ("STOP", b)))
