@@ -363,8 +363,8 @@ def _largest_component(tau) -> int:
 def _write_chis(path: Path, rows) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["mu (eV)", "chi_fl (1/(V nm))", "xi_fl ()", "chi_dl (1/(V nm))",
-                    "chi_par (1/(V nm))", "chi_perp (1/(V nm))", "residual ()"])
+        w.writerow(["mu (eV)", "chi_fl (1/(V nm))", "xi_fl (1)", "chi_dl (1/(V nm))",
+                    "chi_par (1/(V nm))", "chi_perp (1/(V nm))", "residual (1)"])
         for row in rows:
             w.writerow([f"{v:.10g}" for v in row])
 
