@@ -257,7 +257,7 @@ def test_a_negative_quantity_after_its_option_is_its_value(tmp_path):
 def test_kubo_results_that_move_with_the_k_cutoff_are_flagged(tmp_path):
     """Weak Rashba coupling far above the band edge: the two bands' Fermi-surface terms cancel
     to 1e-4 of each, and the broadened Green's functions reach beyond the default k cutoff. At
-    alpha_R 0.1 meV nm, eta 0.5 meV, mu 1 eV the 2DEG came out 11 % off (an outside reference,
+    alpha_R 0.1 meV nm, eta 0.5 meV, mu 1 eV the 2DEG came out 11 % off (an independent reference,
     two independent integrations) with an azimuthal estimate of 5e-7 and no flag; at eta 5 meV
     (here, fast) 4 times off. The sweep is compared with a raised cutoff and flagged where it
     moves."""
