@@ -308,16 +308,23 @@ def _azimuthal_convergence(meta) -> dict:
             at_mu={"value": meta["azimuthal_error_mu_eV"], "unit": "eV"})}
     if "azimuthal_change" not in meta:
         return {}
-    entry = {"value": meta["azimuthal_change"], "unit": "fraction of max |S|",
-             "n_phi": meta["n_phi"], "compared_with_n_phi": meta["n_phi_compared"],
-             "at_mu": {"value": meta["azimuthal_change_mu_eV"], "unit": "eV"}}
-    if meta["azimuthal_change"] > GRID_TOLERANCE:
-        entry["flags"] = [
-            f"S changed by {100 * meta['azimuthal_change']:.2g} % of its largest value between "
-            f"{meta['n_phi_compared']} and {meta['n_phi']} azimuths (at mu = "
-            f"{meta['azimuthal_change_mu_eV']:.6g} eV): the Fermi contours are not resolved; "
-            "raise --n-phi (docs/kp.md, 'Fermi contours away from k = 0')"]
-    return {"azimuthal_convergence": entry}
+    return {"azimuthal_convergence": _change_entry(
+        meta["azimuthal_change"], meta["azimuthal_change_mu_eV"],
+        f"{meta['n_phi_compared']} and {meta['n_phi']} azimuths",
+        "the Fermi contours are not resolved; raise --n-phi (docs/kp.md, 'Fermi contours away "
+        "from k = 0')", n_phi=meta["n_phi"], compared_with_n_phi=meta["n_phi_compared"])}
+
+
+def _change_entry(change: float, mu: float, between: str, cause: str, **grids) -> dict:
+    """A summary entry of the largest change of S between two grids (``between``, as a
+    fraction of its largest value, at ``mu`` eV), flagged above
+    :data:`~sotfit.models.grid_convergence.GRID_TOLERANCE` with its ``cause``."""
+    entry = {"value": change, "unit": "fraction of max |S|", **grids,
+             "at_mu": {"value": mu, "unit": "eV"}}
+    if change > GRID_TOLERANCE:
+        entry["flags"] = [f"S changed by {100 * change:.2g} % of its largest value between "
+                          f"{between} (at mu = {mu:.6g} eV): {cause}"]
+    return entry
 
 
 def _cutoff_convergence(meta) -> dict:
@@ -326,19 +333,14 @@ def _cutoff_convergence(meta) -> dict:
     cutoff is raised (:func:`sotfit.models.kp.sweep._cutoff_change`)."""
     if "cutoff_change" not in meta:
         return {}
-    entry = {"value": meta["cutoff_change"], "unit": "fraction of max |S|",
-             "kmax": {"value": meta["kmax_per_nm"], "unit": "1/nm"},
-             "compared_with_kmax": {"value": meta["kmax_compared"], "unit": "1/nm"},
-             "at_mu": {"value": meta["cutoff_change_mu_eV"], "unit": "eV"}}
-    if meta["cutoff_change"] > GRID_TOLERANCE:
-        entry["flags"] = [
-            f"S changed by {100 * meta['cutoff_change']:.2g} % of its largest value between the "
-            f"k cutoffs {meta['kmax_per_nm']:.4g} and {meta['kmax_compared']:.4g} 1/nm (at mu = "
-            f"{meta['cutoff_change_mu_eV']:.6g} eV): the broadened Green's functions reach "
-            "beyond the cutoff; raise --kmax until it settles (a Fermi-sea part that grows "
-            "with the cutoff, as the TMDC's in its gap, is the k.p model's and settles at no "
-            "cutoff; docs/kp.md)"]
-    return {"cutoff_convergence": entry}
+    return {"cutoff_convergence": _change_entry(
+        meta["cutoff_change"], meta["cutoff_change_mu_eV"],
+        f"the k cutoffs {meta['kmax_per_nm']:.4g} and {meta['kmax_compared']:.4g} 1/nm",
+        "the broadened Green's functions reach beyond the cutoff; raise --kmax until it "
+        "settles (a Fermi-sea part that grows with the cutoff, as the TMDC's in its gap, is the "
+        "k.p model's and settles at no cutoff; docs/kp.md)",
+        kmax={"value": meta["kmax_per_nm"], "unit": "1/nm"},
+        compared_with_kmax={"value": meta["kmax_compared"], "unit": "1/nm"})}
 
 
 def _write_map(path: Path, mus, tmap: dict) -> None:
