@@ -300,3 +300,25 @@ def test_a_bare_zero_beside_a_unit_and_micro_electronvolts(tmp_path):
     with pytest.raises(SystemExit):
         main(["theory", "kp", "--model", "2deg", "--sweep", "mu=-150meV:150:3",
               "--out", str(tmp_path / "slip")])
+
+
+def test_a_cutoff_check_beyond_the_grid_limit_is_said_and_the_sweep_stands(monkeypatch):
+    """The comparison at the raised cutoff needs a larger grid; where that grid is beyond the
+    limit of points the sweep itself is kept and the check said not made (a sweep that ran
+    before must not fail for its check)."""
+    from sotfit.models.kp import grids
+    from sotfit.models.kp.build import kp_model
+    from sotfit.models.kp.sweep import sweep_mu
+
+    model = kp_model("2deg", [0, 0, 1], {"alpha_r": 1e-4, "j_ex": 1e-9})
+    plain = sweep_mu(model, np.array([1.0]), method="kubo", eta=5e-3, n_phi=32)
+    monkeypatch.setattr(grids, "MAX_GRID_POINTS", plain["meta"]["n_points"])
+    checked = sweep_mu(model, np.array([1.0]), method="kubo", eta=5e-3, n_phi=32,
+                       check_grid=True)
+    np.testing.assert_array_equal(checked["surface"], plain["surface"])
+    assert checked["meta"]["cutoff_change"] is None
+    assert checked["meta"]["cutoff_unchecked"].startswith("not checked: polar grid of")
+    from sotfit.cli.theory_kp import _cutoff_convergence
+
+    entry = _cutoff_convergence(checked["meta"])["cutoff_convergence"]
+    assert entry["value"] is None and "flags" not in entry and "not checked" in entry["note"]

@@ -333,6 +333,11 @@ def _cutoff_convergence(meta) -> dict:
     cutoff is raised (:func:`sotfit.models.kp.sweep._cutoff_change`)."""
     if "cutoff_change" not in meta:
         return {}
+    if meta["cutoff_change"] is None:
+        return {"cutoff_convergence": {
+            "value": None, "note": meta["cutoff_unchecked"],
+            "kmax": {"value": meta["kmax_per_nm"], "unit": "1/nm"},
+            "compared_with_kmax": {"value": meta["kmax_compared"], "unit": "1/nm"}}}
     return {"cutoff_convergence": _change_entry(
         meta["cutoff_change"], meta["cutoff_change_mu_eV"],
         f"the k cutoffs {meta['kmax_per_nm']:.4g} and {meta['kmax_compared']:.4g} 1/nm",

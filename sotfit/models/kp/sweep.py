@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .boltzmann import spin_density_grid, spin_density_t0
-from .grids import BROADENING_PANELS, check_cutoff, max_band_slope, polar_grid
+from .grids import BROADENING_PANELS, GridError, check_cutoff, max_band_slope, polar_grid
 from .kubo import kubo_bastin, thermal_average
 from ...parallel import map_tasks
 from ..grid_convergence import grid_error, largest_change
@@ -79,11 +79,18 @@ def _cutoff_change(model, mus, surface, sea, kmax, options) -> dict:
     ``cutoff_change_mu_eV``. The broadened Green's functions fall off as a power of the
     distance from the Fermi energy, so the cutoff enters where the bands' contributions cancel
     (weak Rashba coupling far above the band edge: the 2DEG at alpha_R 0.1 meV nm, mu 1 eV was
-    11 % off with an azimuthal estimate of 5e-7, and nothing checked the cutoff)."""
+    11 % off with an azimuthal estimate of 5e-7, and nothing checked the cutoff). Where the
+    larger grid is beyond :data:`~sotfit.models.kp.grids.MAX_GRID_POINTS`, ``cutoff_change`` is
+    None and ``cutoff_unchecked`` says why (the sweep itself stands)."""
     other = CUTOFF_FACTOR * kmax
     n_k = options.pop("n_k")      # given: the same k spacing; else the default of the cutoff
-    r = sweep_mu(model, mus, kmax=other, n_k=None if n_k is None else
-                 int(np.ceil(n_k * CUTOFF_FACTOR)), **options)
+    try:
+        r = sweep_mu(model, mus, kmax=other, n_k=None if n_k is None else
+                     int(np.ceil(n_k * CUTOFF_FACTOR)), **options)
+    except GridError as exc:
+        # the grid asked for fits, the larger one not: the sweep stands, the check is said
+        return {"cutoff_change": None, "kmax_compared": float(other),
+                "cutoff_unchecked": f"not checked: {exc}"}
     change, _, where = largest_change({"surface": surface, "sea": sea},
                                       {"surface": r["surface"], "sea": r["sea"]},
                                       ("surface", "sea"), siblings=(("surface", "sea"),),
