@@ -121,7 +121,15 @@ def _read_table(table: Table, opts: _Options, f_opt, p_opt, a_opt) -> list[Datas
     key = (table.columns, table.n_columns, lvm, opts.key)
     found = _COLUMNS.get(key)
     if found is None:
-        found = _find_columns(table, opts, lvm)
+        try:
+            found = _find_columns(table, opts, lvm)
+        except DataError as exc:
+            pair = _lockin_pairs_named(table) if opts.lockin_channels is None else None
+            if pair is None:
+                raise
+            raise DataError(f"{exc}; the columns are lock-in channels {pair[0]} and {pair[1]} "
+                            f"of each frequency: read them with "
+                            f"{_opt('lockin_channels', ','.join(pair))}") from None
         _COLUMNS.put(key, found)
     fcol, vcol, qcol, pcol, acol = found
     part = _Part(table, np.arange(table.data.shape[0]), fcol, vcol, qcol, pcol, lvm=lvm,
@@ -149,18 +157,19 @@ def _read_blocks(table: Table, blocks, opts: _Options, f_opt, p_opt, a_opt,
     of frequency, power and block; a block's rows are those where either column has a value."""
     out = []
     for k, (label, fi, vi) in enumerate(blocks):
-        both = np.isnan(table.data[:, fi]) & np.isnan(table.data[:, vi])
+        vfirst = vi[0] if isinstance(vi, tuple) else vi      # a lock-in pair: its X column
+        both = np.isnan(table.data[:, fi]) & np.isnan(table.data[:, vfirst])
         rows = np.flatnonzero(~both)
         notes = ()
         if wide:
             # one field column for every frequency, each voltage column blank before and after
             # its own sweep: the rows from its first value to its last
-            held = np.flatnonzero(~np.isnan(table.data[:, vi]))
+            held = np.flatnonzero(~np.isnan(table.data[:, vfirst]))
             rows = np.arange(held[0], held[-1] + 1) if held.size else held
-            if 0 < held.size < rows.size and _joined_grids(table, held, rows, vi):
+            if 0 < held.size < rows.size and _joined_grids(table, held, rows, vfirst):
                 # the field grids of the frequencies joined into one (pandas' outer join): a
                 # blank cell is a field this frequency was not measured at
-                notes = (f"column {table.columns[vi]!r}: {rows.size - held.size} rows without a "
+                notes = (f"column {table.columns[vfirst]!r}: {rows.size - held.size} rows without a "
                          "value left out (the table joins the field grids of its frequencies: "
                          "a blank cell is a field not measured at this frequency)",)
                 rows = held
@@ -199,7 +208,7 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
     then read it as one table)."""
     if table.columns is None or table.n_columns < 2 or any(
             getattr(opts, o) is not None for o in ("field_column", "voltage_column",
-                                                   "frequency_column", "lockin_channels")):
+                                                   "frequency_column")):
         return None
     try:
         fcol = _find_column(table, None, "field", _FIELD_NAMES, False, "field_column")
@@ -207,6 +216,8 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
         return None
     if fcol is None:
         return None
+    if opts.lockin_channels is not None:
+        return _wide_lockin_pairs(table, opts.lockin_channels, fcol)
     labels, bare = {}, {}
     for i, c in enumerate(table.columns):
         if i == fcol:
@@ -235,6 +246,73 @@ def _wide_blocks(table: Table, opts: _Options) -> tuple | None:
     if not labels:
         return None
     return tuple((table.columns[i].strip(), fcol, i) for i in labels)
+
+
+def _wide_lockin_pairs(table: Table, channels, fcol: int) -> tuple | None:
+    """The blocks of a wide table of lock-in channels, one pair per frequency named by it
+    (``Field (mT), X_6GHz (uV), Y_6GHz (uV), X_8GHz (uV), ...``) with ``channels`` the names
+    of the two channels without the frequency (``('X', 'Y')``), as ``((label, field column,
+    (X column, Y column)), ...)``; None where a column is named by a channel exactly (a table
+    of one spectrum) or the columns do not pair so."""
+    if any(isinstance(c, (int, np.integer)) for c in channels):
+        return None
+    wanted = [_channel_key(str(c)) for c in channels]
+    if any(_channel_key(str(name)) in wanted for name in table.columns):
+        return None
+    pairs: dict[float, dict[int, int]] = {}
+    for i, c in enumerate(table.columns):
+        if i == fcol:
+            continue
+        try:
+            bare = _units.split_header(c)[0] if _units.header_dimension(c) else c
+            ghz = _frequency_in(bare, c)
+        except (DataError, UnitError):
+            return None
+        if ghz is None:
+            continue
+        key = _channel_key(_FREQUENCY_TOKEN_RE.sub(" ", bare))
+        if key not in wanted:
+            return None
+        channel = pairs.setdefault(ghz, {})
+        if wanted.index(key) in channel:
+            return None
+        channel[wanted.index(key)] = i
+    if not pairs or any(len(c) != 2 for c in pairs.values()):
+        return None
+    return tuple((f"{table.columns[c[0]].strip()} + {table.columns[c[1]].strip()}", fcol,
+                  (c[0], c[1])) for _, c in sorted(pairs.items()))
+
+
+def _lockin_pairs_named(table: Table) -> tuple[str, str] | None:
+    """The two channel names (``('X', 'Y')``) of a wide table whose columns are those two
+    lock-in channels of each frequency (``X_6GHz (uV), Y_6GHz (uV), ...``), for a message;
+    None otherwise."""
+    if table.columns is None:
+        return None
+    names: dict[str, str] = {}
+    for c in table.columns:
+        bare = re.split(r"[(\[]", c)[0]          # as written (split_header folds the case)
+        if _FREQUENCY_TOKEN_RE.search(bare):
+            name = _FREQUENCY_TOKEN_RE.sub(" ", bare).strip(" _-")
+            names.setdefault(_channel_key(name), name)
+    if len(names) != 2:
+        return None
+    pair = tuple(names.values())
+    try:
+        fcol = _find_column(table, None, "field", _FIELD_NAMES, False, "field_column")
+    except DataError:
+        return None
+    return pair if fcol is not None and _wide_lockin_pairs(table, pair, fcol) else None
+
+
+#: A frequency written in a column's name (``_6GHz``, ``8.5 GHz``, ``-12GHz``), cut from it to
+#: leave the name of the lock-in channel.
+_FREQUENCY_TOKEN_RE = re.compile(r"[\s_\-]*\d+(?:[.,p]\d+)?\s*[kMG]?Hz\b", re.I)
+
+
+def _channel_key(name: str) -> str:
+    """A column or channel name as compared (case, blanks, ``_`` and ``-`` aside)."""
+    return re.sub(r"[\s_\-]", "", name).lower()
 
 
 def _bare_frequency_unit(values: list[float]) -> str | None:
