@@ -226,12 +226,6 @@ def joined_negative_values(parser, argv: list) -> list:
     return out
 
 
-def command_name(args: argparse.Namespace) -> str:
-    """The subcommand a run's messages name: ``stfmr``, ``theory kp``, ..."""
-    return " ".join(str(getattr(args, k)) for k in ("command", "theory_command")
-                    if getattr(args, k, None))
-
-
 def _subcommand_parser(parser: argparse.ArgumentParser, args: argparse.Namespace):
     """The parser of the (innermost) subcommand of ``args``, or ``parser`` without one."""
     for key in ("command", "theory_command"):
@@ -258,7 +252,7 @@ def _main(argv=None) -> int:
     """:func:`main` (the work, with its own answer to an interruption)."""
     parser = build_parser()
     argv = joined_negative_values(parser, list(sys.argv[1:] if argv is None else argv))
-    from .common import CLIError
+    from .common import CLIError, command_name
 
     try:
         apply_format_profile(parser, argv)

@@ -393,6 +393,12 @@ def write_summary(summary: dict, out: Path) -> list[dict]:
     return flags
 
 
+def command_name(args: argparse.Namespace) -> str:
+    """The subcommand a run's messages name: ``stfmr``, ``theory kp``, ..."""
+    return " ".join(str(getattr(args, k)) for k in ("command", "theory_command")
+                    if getattr(args, k, None))
+
+
 def flag_status(args: argparse.Namespace, flags: list[dict], show: bool = True) -> int:
     """Print the flags (unless ``show`` is false) and return the exit status (``--strict``)."""
     from ..flags import format_flags
@@ -400,9 +406,7 @@ def flag_status(args: argparse.Namespace, flags: list[dict], show: bool = True) 
     if show and flags:
         print(format_flags(flags))
     if flags and getattr(args, "strict", False):
-        name = " ".join(str(getattr(args, k)) for k in ("command", "theory_command")
-                        if getattr(args, k, None))
-        print(f"sotfit {name}: {len(flags)} flagged result(s) and "
+        print(f"sotfit {command_name(args)}: {len(flags)} flagged result(s) and "
               f"--strict: exit status {STRICT_EXIT}", file=sys.stderr)
         return STRICT_EXIT
     return 0

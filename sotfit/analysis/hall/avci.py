@@ -305,7 +305,8 @@ def _second_order_planar_hall(first, keep, fields, q: dict, notes: list) -> None
     cycle (j = I/I0), and the first harmonic of R_PHE sin 2 phi_M I(t) has the sin 2phi
     amplitude R_PHE [1 - (3/4)(H_FL/H)^2] (from the j^3 part, which holds (3/4) of the first
     harmonic). Left out, R_PHE came out 0.9 of its standard error low over 40 noise draws of
-    rotations at 50-1000 mT (an outside test; none with H_FL = 0), and more at lower fields."""
+    rotations at 50-1000 mT of an independent time-domain generator (none with H_FL = 0), and
+    more at lower fields."""
     h = float(_nominal(q["mu0_h_fl_oe"]))
     b = np.abs(np.array([fields[i] for i in keep], dtype=float))
     c = 1.0 - 0.75 * (h / b) ** 2

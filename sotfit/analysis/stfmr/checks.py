@@ -327,7 +327,7 @@ def misfit_spectra(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
 #: autocorrelation) from which the means over spectra are flagged where their scatter did not
 #: raise their errors as much: a drift of lag-1 autocorrelation 0.5 made every per-spectrum
 #: error 2-3 times too small, and a quarter to a half of the means went out unflagged with
-#: errors 2 times too small (an outside test of 40 noise draws).
+#: errors 2 times too small (40 noise draws of an independent generator).
 CORRELATED_FACTOR = 1.5
 
 
