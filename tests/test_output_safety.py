@@ -332,7 +332,8 @@ def test_a_terminated_run_leaves_no_staging_folder(spectra, tmp_path):
         out = tmp_path / f"out_{sig.name}"
         proc = subprocess.Popen([sys.executable, "-c", code, "stfmr", str(spectra), "--out",
                                  str(out), "--no-figures", "--no-global"],
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 120
         while time.time() < deadline and not list(tmp_path.glob(f".{out.name}.partial-*")):
             time.sleep(0.2)
@@ -340,6 +341,10 @@ def test_a_terminated_run_leaves_no_staging_folder(spectra, tmp_path):
         proc.send_signal(sig)
         assert proc.wait(60) == 128 + sig
         assert not list(tmp_path.glob(f".{out.name}.partial-*")) and not out.exists()
+        # said in one line, as for Ctrl-C (it ended without a word); no earlier results to
+        # speak of in a first run
+        assert proc.stderr.read().strip() == (f"sotfit stfmr: stopped by {sig.name}; nothing "
+                                              "was written")
 
 
 def test_the_subcommand_name_is_not_taken_for_an_input(tmp_path, monkeypatch):
@@ -373,7 +378,9 @@ def test_a_record_naming_files_outside_the_folder_deletes_nothing(spectra, tmp_p
 
 def test_a_recorded_file_through_a_link_to_another_folder_stays(spectra, tmp_path):
     """A record naming 'link/a.csv', 'link' being a link in the results folder to a folder
-    elsewhere: the link goes (it is the record's), the file it leads to stays."""
+    elsewhere: the file it leads to stays. Names added to the record without a digest (sotfit
+    records one for every file it writes) are not sotfit's: the run is refused and the link
+    stays too (before, the link was deleted as the record's)."""
     files = sorted(spectra.iterdir())
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -384,9 +391,9 @@ def test_a_recorded_file_through_a_link_to_another_folder_stays(spectra, tmp_pat
     record = json.loads((out / MANIFEST).read_text())
     record["files"] += ["link", "link/a.csv"]
     (out / MANIFEST).write_text(json.dumps(record))
-    assert _stfmr(files, out, "--overwrite") == 0
+    assert _stfmr(files, out, "--overwrite") == 2
     assert (elsewhere / "a.csv").read_text() == "keep me\n"
-    assert not (out / "link").exists()
+    assert (out / "link").is_symlink()
 
 
 @pytest.mark.parametrize("overwrite", [False, True])
@@ -520,9 +527,11 @@ def test_an_unexpanded_home_in_out_is_refused(spectra, tmp_path, monkeypatch, ca
     assert not (tmp_path / "~").exists()
 
 
-def test_a_record_without_digests_keeps_results_edited_after_it(spectra, tmp_path, capsys):
-    """A record written before digests were kept let --overwrite delete results edited after
-    the run: without digests, a recorded file modified after the record counts as changed."""
+def test_a_record_without_digests_is_not_trusted(spectra, tmp_path, capsys):
+    """A record without digests (an earlier version's) was judged by file times: a file of the
+    user's moved in under a recorded name (``mv``, ``cp -p`` and ``rsync -a`` keep its older
+    time) was deleted by --overwrite. Its files cannot be told from the user's: refused, and
+    nothing is deleted."""
     import time
 
     files = sorted(spectra.iterdir())
@@ -531,20 +540,91 @@ def test_a_record_without_digests_keeps_results_edited_after_it(spectra, tmp_pat
     record = json.loads((out / MANIFEST).read_text())
     record.pop("sha256")
     (out / MANIFEST).write_text(json.dumps(record))
+    mine = tmp_path / "summary.json"
+    mine.write_text('{"my": "notes"}\n')
     old = time.time() - 3600
-    for f in out.rglob("*"):
+    for f in (*out.rglob("*"), mine):
         os.utime(f, (old, old))
-    assert _stfmr(files[:2], out, "--overwrite") == 0       # unedited: replaced
-    record = json.loads((out / MANIFEST).read_text())
-    record.pop("sha256")
-    (out / MANIFEST).write_text(json.dumps(record))
-    for f in out.rglob("*"):
-        os.utime(f, (old, old))
-    (out / "summary.json").write_text("{}\n")               # edited now, after the record
+    os.replace(mine, out / "summary.json")                  # as mv does, its time kept
     before = tree_hashes(out)
     assert _stfmr(files, out, "--overwrite") == 2
-    assert "changed since sotfit wrote them (summary.json)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "keeps no checksums of the files it names" in err and "Traceback" not in err
     assert tree_hashes(out) == before
+
+
+def test_a_name_added_to_the_record_is_not_deleted(spectra, tmp_path, capsys):
+    """A file of the user's whose name was added to the record's list of files, without a
+    digest (sotfit records one for every file it writes), was deleted by --overwrite."""
+    files = sorted(spectra.iterdir())
+    out = tmp_path / "out"
+    assert _stfmr(files, out) == 0
+    (out / "notes.txt").write_text("my notes\n")
+    record = json.loads((out / MANIFEST).read_text())
+    record["files"].append("notes.txt")
+    (out / MANIFEST).write_text(json.dumps(record))
+    before = tree_hashes(out)
+    assert _stfmr(files, out, "--overwrite") == 2
+    assert "changed since sotfit wrote them (notes.txt)" in capsys.readouterr().err
+    assert tree_hashes(out) == before
+
+
+def test_a_record_that_is_a_link_is_not_trusted(spectra, tmp_path, capsys):
+    """A record file replaced by a link (to a copy of it kept elsewhere) was replaced by a file
+    of its own by --overwrite: a link is not a record sotfit writes, so the folder's files
+    count as the user's and nothing is replaced."""
+    files = sorted(spectra.iterdir())
+    out = tmp_path / "out"
+    assert _stfmr(files, out) == 0
+    kept = tmp_path / "record_copy.json"
+    shutil.copy(out / MANIFEST, kept)
+    (out / MANIFEST).unlink()
+    (out / MANIFEST).symlink_to(kept)
+    before = tree_hashes(tmp_path)
+    assert _stfmr(files, out, "--overwrite") == 2
+    assert "holds files sotfit did not write" in capsys.readouterr().err
+    assert (out / MANIFEST).is_symlink() and tree_hashes(tmp_path) == before
+
+
+@pytest.mark.parametrize("case", ["too_long", "staging_too_long", "parent_is_a_file",
+                                  "input_too_long"])
+def test_names_the_file_system_refuses_are_said_in_one_line(spectra, tmp_path, monkeypatch,
+                                                            capsys, case):
+    """A name longer than 255 bytes (--out or an input) ended in an OSError traceback; a name of
+    240-255 bytes was refused for the longer name of the folder written beside it first, and
+    --out under a file was said to be 'permission denied'."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x\n")
+    files = [str(f) for f in sorted(spectra.iterdir())]
+    out = {"too_long": "a" * 300, "staging_too_long": "b" * 245,
+           "parent_is_a_file": "afile/x", "input_too_long": "out"}[case]
+    if case == "input_too_long":
+        files.append(str(spectra / ("c" * 300 + ".csv")))
+    assert main(["stfmr", *files, "--out", out, "--no-figures", "--no-global"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    expected = {"too_long": "File name too long", "input_too_long": "File name too long",
+                "staging_too_long": "give a name of at most 237 bytes",
+                "parent_is_a_file": "afile is a file, not a folder"}[case]
+    assert expected in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["afile", spectra.name])
+    # a name of 237 bytes is written
+    assert main(["stfmr", *files[:2], "--out", "d" * 237, "--no-figures", "--no-global"]) == 0
+
+
+def test_ctrl_c_in_a_first_run_speaks_of_no_earlier_results(spectra, tmp_path, monkeypatch,
+                                                           capsys):
+    """Ctrl-C in a run whose --out did not exist said its 'earlier results' were untouched."""
+    import sotfit.cli.stfmr as cli_stfmr
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_stfmr, "write_summary", interrupted)
+    out = tmp_path / "new"
+    assert _stfmr(sorted(spectra.iterdir()), out) == 130
+    assert capsys.readouterr().err.strip() == "sotfit stfmr: interrupted; nothing was written"
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("link", ["summary.json", ""])

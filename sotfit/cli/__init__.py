@@ -12,6 +12,7 @@ import importlib
 import re
 import signal
 import sys
+import threading
 import warnings
 from functools import partial
 from pathlib import Path
@@ -167,8 +168,30 @@ _TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                      if hasattr(signal, name))
 
 
+class Terminated(BaseException):
+    """A run ended by a signal of :data:`_TERMINATING` (not an ``Exception``: no ``except
+    Exception`` of the work stops it)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def _terminated(signum, frame):
-    raise SystemExit(128 + signum)
+    raise Terminated(signum)
+
+
+def _quiet_cancelled_futures(hook):
+    """A :func:`threading.excepthook` that says nothing of the ``InvalidStateError`` a process
+    pool's management thread raises when the pool breaks (its workers ended by the same
+    signal) while its futures are being cancelled; other exceptions go to ``hook``."""
+    import concurrent.futures as cf
+
+    def quiet(info):
+        if not issubclass(info.exc_type, cf.InvalidStateError):
+            hook(info)
+
+    return quiet
 
 
 def _stop_cleanly_on_termination() -> dict:
@@ -287,6 +310,8 @@ def _main(argv=None) -> int:
     # `sotfit ... | head` (or `2>&1 | head`) still writes its results
     sys.stdout, sys.stderr = ClosedPipeSafe(stdout), ClosedPipeSafe(stderr)
     handlers = _stop_cleanly_on_termination()
+    thread_hook = threading.excepthook
+    threading.excepthook = _quiet_cancelled_futures(thread_hook)
     try:
         if getattr(args, "out", None) is not None:
             # checked before any work; results are staged and moved into place when complete
@@ -316,12 +341,21 @@ def _main(argv=None) -> int:
     except PermissionError as exc:
         print(f"sotfit {name}: error: {exc.filename}: permission denied", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        # Ctrl-C printed a traceback of wherever the work was; the staging folder goes below
-        print(f"sotfit {name}: interrupted; nothing was written"
+    except OSError as exc:
+        # a name longer than the file system allows, a full or read-only disk, a failing one
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"sotfit {name}: error: {where}{exc.strerror or exc}; nothing was written",
+              file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, Terminated) as exc:
+        # Ctrl-C printed a traceback of wherever the work was, a batch system's cancel
+        # (SIGTERM) nothing; the staging folder goes below
+        how = ("interrupted" if isinstance(exc, KeyboardInterrupt)
+               else f"stopped by {signal.Signals(exc.signum).name}")
+        print(f"sotfit {name}: {how}; nothing was written"
               + (f" (earlier results in {args.out} are untouched)"
-                 if getattr(args, "out", None) is not None else ""), file=sys.stderr)
-        return 130
+                 if output is not None and output.had_results else ""), file=sys.stderr)
+        return 130 if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
     except MemoryError:
         # a grid of 10^8 azimuths ended in a MemoryError traceback (exit 1)
         print(f"sotfit {name}: error: out of memory: the computation asked for more "
@@ -336,6 +370,7 @@ def _main(argv=None) -> int:
         if output is not None:
             output.discard()
         _restore(handlers)
+        threading.excepthook = thread_hook
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -120,53 +120,42 @@ def _content_digest(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _recorded_digests(folder: Path) -> dict[str, str]:
-    """The digests an earlier run recorded for the files it wrote in ``folder`` (empty for a
-    record without them, as written before digests were kept)."""
+def _recorded_digests(folder: Path) -> dict[str, str] | None:
+    """The digests an earlier run recorded for the files it wrote in ``folder``, or None for a
+    record without them (written before digests were kept, or by hand)."""
     try:
-        digests = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("sha256", {})
+        digests = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("sha256")
     except (ValueError, OSError, AttributeError):
-        return {}
+        return None
     if not isinstance(digests, dict):
-        return {}
+        return None
     return {k: v for k, v in digests.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _changed_since_written(folder: Path) -> list[str]:
-    """The files of an earlier run in ``folder`` whose bytes differ from those it recorded
-    (edited after the run: no longer sotfit's to delete). A record without digests (written
-    by an earlier version) is judged by time: a recorded file modified after the record was
-    written (the record is written after the files) counts as changed."""
-    digests = _recorded_digests(folder)
-    if not digests:
-        return _modified_after_record(folder)
+    """The files of an earlier run in ``folder`` that are not as it wrote them: bytes that
+    differ from the digest it recorded (edited after the run), or a file its record names
+    without a digest (a record sotfit does not write: the name was added to it). Such files
+    are no longer sotfit's to delete. A record without any digest is judged by
+    :func:`_unverifiable_record` before this."""
+    digests = _recorded_digests(folder) or {}
     changed = []
-    for rel, recorded in sorted(digests.items()):
-        if not _inside_entry(rel):
+    for rel in sorted(_written_by_sotfit(folder) or ()):
+        if rel == MANIFEST or rel.endswith("/") or not _inside_entry(rel):
             continue
         f = folder / rel
-        if (f.exists() or f.is_symlink()) and _content_digest(f) != recorded:
+        if not (f.exists() or f.is_symlink()):
+            continue
+        if rel not in digests or _content_digest(f) != digests[rel]:
             changed.append(rel)
     return changed
 
 
-def _modified_after_record(folder: Path) -> list[str]:
-    """The recorded files of ``folder`` modified more than a second after its record."""
-    try:
-        written = (folder / MANIFEST).stat().st_mtime
-    except OSError:
-        return []
-    changed = []
-    for rel in sorted(_written_by_sotfit(folder) or ()):
-        f = folder / rel
-        if rel == MANIFEST or rel.endswith("/") or f.is_symlink() or not f.is_file():
-            continue
-        try:
-            if f.stat().st_mtime > written + 1.0:
-                changed.append(rel)
-        except OSError:
-            continue
-    return changed
+def _unverifiable_record(folder: Path) -> bool:
+    """Whether ``folder``'s record names files but keeps no digests (as written before digests
+    were kept): its files cannot be told from files of the same names put there since (a
+    file's time does not tell: ``mv``, ``cp -p`` and ``rsync -a`` keep an older one)."""
+    return bool(_written_by_sotfit(folder)) and _recorded_digests(folder) is None
 
 
 def _written_by_sotfit(folder: Path) -> set[str] | None:
@@ -174,8 +163,8 @@ def _written_by_sotfit(folder: Path) -> set[str] | None:
     with one naming any place outside the folder: not a record sotfit writes, so nothing in the
     folder counts as sotfit's)."""
     m = folder / MANIFEST
-    if not m.is_file():
-        return None
+    if m.is_symlink() or not m.is_file():
+        return None     # a link is no record sotfit writes: nothing counts as sotfit's
     try:
         files = json.loads(m.read_text(encoding="utf-8"))["files"]
     except (ValueError, KeyError, TypeError, OSError):
@@ -212,6 +201,13 @@ def _foreign_files(folder: Path) -> list[str]:
     return [f for f in files if f not in ours]
 
 
+#: What the name of the folder in which a run writes (beside ``--out``) adds to ``--out``'s
+#: name, before the 8 random characters of :func:`tempfile.mkdtemp` and after a leading dot.
+_STAGING_TAG = ".partial-"
+#: The longest name of ``--out`` whose staging folder a file system of 255-byte names holds.
+_LONGEST_NAME = 255 - 1 - len(_STAGING_TAG) - 8
+
+
 class OutputFolder:
     """A results folder written in full or not at all, never at the cost of other files.
 
@@ -243,12 +239,18 @@ class OutputFolder:
         self.missing = [Path(p) for p in missing]     # input files given that do not exist
         self.made: list[Path] = []                   # folders made for --out, outermost first
         self.given = Path(path)
-        self.final = self._target(self.given)
         self.overwrite = overwrite
         self.staging: Path | None = None
         self.committed = False
         self.keep_staging = False
-        self._check(list(inputs))
+        try:
+            self.final = self._target(self.given)
+            self._check(list(inputs))
+            #: whether --out held results before the run (an interruption leaves them)
+            self.had_results = self.final.is_dir() and any(self.final.iterdir())
+        except OSError as exc:
+            # a name longer than the file system allows, a part of the path that is a file
+            raise CLIError(f"--out {self.given}: {exc.strerror or exc}") from None
 
     @staticmethod
     def _target(given: Path) -> Path:
@@ -320,6 +322,12 @@ class OutputFolder:
                 raise CLIError(f"--overwrite: output folder {out} holds files sotfit did not write "
                                f"({_listed(foreign)}); sotfit deletes only its own results: "
                                "choose another --out or move those files away")
+            if _unverifiable_record(final):
+                raise CLIError(f"--overwrite: the record {MANIFEST} in output folder {out} "
+                               "keeps no checksums of the files it names (written by an "
+                               "earlier version of sotfit, or by hand): its results cannot be "
+                               "told from files put there since, and nothing is deleted; "
+                               "choose another --out or remove the folder yourself")
             changed = _changed_since_written(final)
             if changed:
                 raise CLIError(f"--overwrite: output folder {out} holds results changed since "
@@ -329,6 +337,13 @@ class OutputFolder:
         parent = target.parent
         while not parent.exists():
             parent = parent.parent
+        if not parent.is_dir():
+            raise CLIError(f"--out {out}: {parent} is a file, not a folder")
+        if len(os.fsencode(target.name)) > _LONGEST_NAME:
+            raise CLIError(f"--out {out}: the folder's name is {len(os.fsencode(target.name))} "
+                           f"bytes long; sotfit writes the results beside it first, under a "
+                           f"name {len(_STAGING_TAG) + 9} bytes longer, and a file system allows "
+                           f"255: give a name of at most {_LONGEST_NAME} bytes")
         if not os.access(parent, os.W_OK | os.X_OK):
             raise CLIError(f"--out {out}: cannot write in {parent} (permission denied)")
 
@@ -350,8 +365,8 @@ class OutputFolder:
             try:
                 parent.mkdir(parents=True, exist_ok=True)
                 self.made = absent
-                self.staging = Path(tempfile.mkdtemp(prefix=f".{self.final.resolve().name}"
-                                                            ".partial-", dir=parent))
+                self.staging = Path(tempfile.mkdtemp(
+                    prefix=f".{self.final.resolve().name}{_STAGING_TAG}", dir=parent))
                 mask = os.umask(0)
                 os.umask(mask)
                 os.chmod(self.staging, 0o777 & ~mask)     # as a folder made by mkdir
@@ -377,7 +392,8 @@ class OutputFolder:
             if final.is_dir():
                 if any(final.iterdir()):
                     foreign = _foreign_files(final)
-                    changed = _changed_since_written(final) if not foreign else []
+                    changed = ([MANIFEST] if _unverifiable_record(final)
+                               else _changed_since_written(final)) if not foreign else []
                     if foreign or changed or not self.overwrite:
                         # something appeared while the run went on: keep both, delete nothing
                         what = (f"files appeared in it ({_listed(foreign)})" if foreign
