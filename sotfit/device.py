@@ -480,7 +480,7 @@ def _unique_keys(pairs):
 def _read_value(field: SampleField | None, raw, source: str, key: str, house: bool = False):
     """One value of a sample mapping in house units (a bare number only if ``house``, or for
     the angle in degrees and the dimensionless current fraction)."""
-    from .units import quantity
+    from .units import quantity, radians_slip
 
     if field is None or field.unit == "bool" or raw is None:
         return raw
@@ -496,6 +496,10 @@ def _read_value(field: SampleField | None, raw, source: str, key: str, house: bo
         if isinstance(raw, (int, float)) and house:
             return float(raw)
         default = "deg" if field.unit == "deg" else None
+        slip = radians_slip(raw) if default == "deg" else None
+        if slip is not None:
+            # as the command line says it (0.785 for pi/4 was read as 0.785 deg)
+            raise ValueError(slip)
         return quantity(str(raw), field.dimension, default)
     except ValueError as exc:
         raise SampleError(f"{source}: field {key!r}: {exc}") from None

@@ -623,6 +623,22 @@ GAMMA_FREE_ELECTRON = _G_ELECTRON * MU_B / _c.h / 1e9
 """gamma/2pi of the free electron (g = 2.0023) in GHz/T."""
 
 
+def radians_slip(text) -> str | None:
+    """Why a bare number given for an angle in degrees looks like one in radians (a fractional
+    part and a magnitude up to 2 pi: 0.5236 for 30 deg was read as 0.52 deg), said with the
+    spellings that would mean each; None for a unit given, whole numbers and larger ones
+    (degrees, as documented)."""
+    if not re.fullmatch(r"\s*[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?\s*", str(text)):
+        return None
+    value = abs(float(text))
+    if not (0 < value <= 2 * math.pi and value != round(value)):
+        return None
+    deg = math.degrees(float(text))
+    return (f"{str(text).strip()!r} has no unit and looks like an angle in radians "
+            f"({float(text):g} rad = {deg:.4g} deg; a bare number is read as degrees): write "
+            f"{deg:.4g}deg or {str(text).strip()}rad")
+
+
 def gyromagnetic_ratio_from_g(g):
     """gamma/2pi in GHz/T for a Lande factor ``g``: g mu_B / h."""
     return g * MU_B / _c.h / 1e9

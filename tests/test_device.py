@@ -120,3 +120,35 @@ def test_angular_factor_of_the_st_fmr_signal():
         assert angular_factor(-a) == pytest.approx(-angular_factor(a))
         assert angular_factor(a + 180.0) == pytest.approx(-angular_factor(a))
     assert ANGULAR_FLOOR == pytest.approx(0.1 * 2 ** -0.5)
+
+
+@pytest.mark.parametrize("raw", [0.785, "0.785", 0.5236])
+def test_a_bare_angle_that_looks_like_radians_is_refused_as_on_the_command_line(raw):
+    """``angle = 0.785`` in a sample file (pi/4 meant) was read as 0.785 deg, where the command
+    line refuses '--angle 0.785' with the hint; the file now says the same."""
+    with pytest.raises(SampleError, match=r"field 'angle': .*looks like an angle in radians "
+                                          r"\(.* rad = (44\.98|30) deg"):
+        Sample.from_mapping({"angle": raw}, "sample file s.toml")
+    # whole numbers and numbers with units are what they say
+    assert Sample.from_mapping({"angle": 30}, "s").angle == 30.0
+    assert math.isclose(Sample.from_mapping({"angle": f"{raw}rad"}, "s").angle,
+                        math.degrees(float(raw)))
+
+
+def test_an_angle_of_the_sample_file_that_disagrees_with_the_files_is_named_as_such(tmp_path,
+                                                                                    capsys):
+    """A sample file's angle that disagrees with the files' was said to be '--angle', an option
+    not given."""
+    from pathlib import Path
+
+    from sotfit.cli import main
+
+    sample = tmp_path / "s.toml"
+    sample.write_text('angle = 30\nms = "0.95T"\n')
+    example = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
+    files = [str(p) for p in sorted(example.glob("py_pt_*GHz.csv"))[:3]]
+    assert main(["stfmr", *files, "--sample", str(sample), "--t-fm", "6nm", "--t-nm", "6nm",
+                 "--out", str(tmp_path / "o"), "--no-figures", "--no-global"]) == 2
+    err = capsys.readouterr().err
+    assert (f"the field angle 30 deg of the sample file {sample} disagrees with the field "
+            "angle 45 deg of the files") in err and "--angle" not in err

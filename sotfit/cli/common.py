@@ -4,7 +4,6 @@ profiles, sample files, summaries and flags, progress. Output folders: :mod:`.ou
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import json
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from ..checks import absurd, check_number
 from ..device import SampleError, read_sample_file
-from ..units import HOUSE, accepted_units, quantity, to_house
+from ..units import HOUSE, accepted_units, quantity, radians_slip, to_house
 from ..progress import Progress  # noqa: F401 - re-exported for the commands
 from .errors import CLIError
 from .output import MANIFEST, OutputFolder, input_paths, stage_out_dir
@@ -39,15 +38,6 @@ def _argparse_type(name: str, convert):
 
     parse.__name__ = name
     return parse
-
-
-def _looks_like_radians(text) -> bool:
-    """A bare number (no unit) with a fractional part and a magnitude up to 2 pi: 0.5236 for
-    30 deg was read as 0.52 deg. Whole numbers and larger ones are degrees as documented."""
-    if not re.fullmatch(r"\s*[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?\s*", str(text)):
-        return False
-    value = abs(float(text))
-    return 0 < value <= 2 * math.pi and value != round(value)
 
 
 def quantity_type(dimension: str, default_unit: str | None = None, *, positive: bool = False,
@@ -87,11 +77,9 @@ def quantity_type(dimension: str, default_unit: str | None = None, *, positive: 
                              "whether it is rms or peak is the option beside it (--irf-is, "
                              "--current-is)")
         value = quantity(text, dimension, default_unit)
-        if dimension == "angle" and default_unit == "deg" and _looks_like_radians(text):
-            raise ValueError(
-                f"{text!r} has no unit and looks like an angle in radians ({float(text):g} rad "
-                f"= {math.degrees(float(text)):.4g} deg; a bare number is read as degrees): "
-                f"write {math.degrees(float(text)):.4g}deg or {text}rad")
+        slip = radians_slip(text) if dimension == "angle" and default_unit == "deg" else None
+        if slip is not None:
+            raise ValueError(slip)
         return check_number(repr(text), value, positive=positive, nonnegative=nonnegative,
                             nonzero=nonzero, unit=HOUSE[dimension], **bounds)
 

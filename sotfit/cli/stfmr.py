@@ -410,8 +410,10 @@ def _common_angle(args, sweep, sample):
         return sample, assumed
     if args.angle_given:
         if abs(sample.angle - angle) > 1e-6:
-            raise CLIError(f"--angle {sample.angle:g} deg disagrees with the field angle "
-                           f"{angle:g} deg of the files ({', '.join(srcs)})")
+            given = (f"--angle {sample.angle:g} deg" if args.angle is not None else
+                     f"the field angle {sample.angle:g} deg of the sample file {args.sample}")
+            raise CLIError(f"{given} disagrees with the field angle {angle:g} deg of the files "
+                           f"({', '.join(srcs)})")
         return sample, None
     wheres = sorted({str(d.meta.get("field_angle_from", "the files")) for d in sweep})
     return (dataclasses.replace(sample, angle=angle),
