@@ -199,9 +199,13 @@ def oersted_mismatch(quantities: Mapping) -> str | None:
 
 def oersted_opposed(quantities: Mapping) -> str | None:
     """Why the signs of an ST-FMR summary section's torques are doubted, or None: a measured
-    ``mu0_h_fl_oe`` that opposes the Oersted field of the current given (``mu0_h_oe``) and
-    exceeds it by more than three standard errors, a field-like field more than twice the
-    Oersted field and against it.
+    ``mu0_h_fl_oe`` that opposes the Oersted field of the current given (``mu0_h_oe``), more
+    than three standard errors from zero: a field-like field larger than the Oersted field and
+    against it, or a reversal. Where the field-like field opposes the Oersted field and is
+    smaller, a reversal gives this with the sum below the Oersted field (a wrong
+    ``--nm-above`` gave xi_FL -0.089 for +0.015, the sum 0.7 times the Oersted field and
+    against it, without a word before: only sums above the Oersted field were said), and
+    xi_FMR and xi_DL then have opposite signs.
 
     A positive field along phi_H + 180 deg or a reversed voltage sign changes the sign of every
     torque and gives this where the field-like field is smaller than the Oersted field or aids
@@ -223,12 +227,12 @@ def oersted_opposed(quantities: Mapping) -> str | None:
     v, h = abs(signed), abs(oersted)
     if not (math.isfinite(v) and math.isfinite(e) and math.isfinite(h)) or h == 0:
         return None
-    if not (signed * oersted < 0 and v - 3 * e > h):
+    if not (signed * oersted < 0 and v > 3 * e):
         return None
     return (f"the measured field-like plus Oersted field mu0_h_fl_oe = {signed * 1e6:.3g} uT "
-            f"opposes the Oersted field of the current given ({oersted * 1e6:.3g} uT) and "
-            f"exceeds it: the field-like field would be {(v + h) / h:.2g} times the Oersted "
-            "field and against it. A positive field along phi_H + 180 deg (the magnet's "
+            f"opposes the Oersted field of the current given ({oersted * 1e6:.3g} uT): the "
+            f"field-like field would be {(v + h) / h:.2g} times the Oersted field and against "
+            "it, and xi_FMR and xi_DL of opposite signs. A positive field along phi_H + 180 deg (the magnet's "
             "polarity), or the voltage's sign reversed (wiring, lock-in phase), changes the "
             "sign of every torque field and efficiency and gives this; so does a field-like "
             "torque that large (thin ferromagnets on Ta or W): check the field's polarity "
