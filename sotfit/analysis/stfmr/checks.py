@@ -13,6 +13,7 @@ import numpy as np
 from ...device import MU0_MS_MAX
 from ...flags import REDCHI_LIMIT
 from ...results import FitResult
+from .branches import _median
 from .dispersion import PHYSICAL_FLOORS, bound_reached
 from .propagation import _nominal
 from .records import STFMRAnalysis
@@ -238,20 +239,30 @@ def rounding_reason(s: SpectrumFit) -> str | None:
     or None."""
     for r in s.branches:
         y = np.asarray(r.datasets[0].y, dtype=float)
-        levels = np.unique(y[np.isfinite(y)])
-        if levels.size < 2:
+        count, step, span = _levels(y[np.isfinite(y)])
+        if count < 2:
             continue
-        step = float(np.min(np.diff(levels)))
-        span = float(levels[-1] - levels[0])
         scatter = math.sqrt(max(r.chisqr, 0.0) / max(r.ndata - r.nvarys, 1))
         if step > 0 and span / step < ROUNDING_STEPS_MIN and scatter < ROUNDING_NOISE_MAX * step:
-            return (f"{s.source}: V_mix takes {levels.size} values in steps of {step:.3g} uV "
+            return (f"{s.source}: V_mix takes {count} values in steps of {step:.3g} uV "
                     f"over its span of {span:.3g} uV ({span / step:.0f} steps), and scatters "
                     f"about the fit by {scatter / step:.2g} steps, too little to average the "
                     "steps out: the numbers were rounded (too few digits written, or volts "
                     "under a 'uV' header); the lineshape and its errors cannot be trusted: "
                     "write the voltages with more digits")
     return None
+
+
+def _levels(y: np.ndarray) -> tuple[int, float, float]:
+    """(number of distinct values, smallest difference of two of them, largest minus
+    smallest) of the finite voltages ``y`` (uV; the differences in uV, NaN for fewer than
+    two distinct values): ``np.unique`` and ``np.diff`` of it, read off the sorted values."""
+    v = np.sort(y)
+    gaps = v[1:] - v[:-1]
+    gaps = gaps[gaps != 0]
+    if gaps.size == 0:
+        return min(v.size, 1), math.nan, math.nan
+    return gaps.size + 1, float(gaps.min()), float(v[-1] - v[0])
 
 
 #: Largest ratio of a branch fit's residual rms to the noise of its points (estimated from
@@ -266,36 +277,44 @@ def rounding_reason(s: SpectrumFit) -> str | None:
 MISFIT_RATIO_MAX = 10.0
 
 
-def misfit_ratio(r: FitResult) -> float | None:
+def misfit_ratio(r: FitResult, residuals: np.ndarray | None = None) -> float | None:
     """Residual rms of the branch fit ``r`` over the noise of its points (see
     :data:`MISFIT_RATIO_MAX`), the noise no less than the rounding of its voltages (step /
     sqrt(12), the step the smallest difference of two of its distinct values: voltages written
     with two decimals in uV, noise below a step, made most second differences zero and the ratio
-    up to 60 on fits within their errors); None for fewer than 10 points."""
+    up to 60 on fits within their errors); None for fewer than 10 points. ``residuals`` are
+    ``r.residuals()`` (uV) when already at hand."""
     d = r.datasets[0]
     if len(d) < 10:
         return None
     y = np.asarray(d.y, dtype=float)
-    res = np.asarray(r.residuals(), dtype=float)[np.argsort(np.asarray(d.x, dtype=float),
-                                                            kind="stable")]
-    if not (np.all(np.isfinite(res)) and np.all(np.isfinite(y))):
+    res = _branch_residuals(r) if residuals is None else residuals
+    res = res[np.argsort(np.asarray(d.x, dtype=float), kind="stable")]
+    if not (np.isfinite(res).all() and np.isfinite(y).all()):
         return None
     d2 = res[:-2] - 2.0 * res[1:-1] + res[2:]
-    noise = 1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) / math.sqrt(6.0)
-    levels = np.unique(y)
-    if levels.size > 1:
-        noise = max(noise, float(np.min(np.diff(levels))) / math.sqrt(12.0))
+    noise = 1.4826 * _median(np.abs(d2 - _median(d2))) / math.sqrt(6.0)
+    count, step, _ = _levels(y)
+    if count > 1:
+        noise = max(noise, step / math.sqrt(12.0))
     if not noise > 0:
         return None
-    return math.sqrt(float(np.mean(res * res))) / noise
+    return math.sqrt(float((res * res).sum() / res.size)) / noise     # np.mean, sooner
 
 
 def misfit_reason(s: SpectrumFit) -> str | None:
     """Why the lineshape fit of a branch of ``s`` does not describe its windowed data
     (:func:`misfit_ratio` above :data:`MISFIT_RATIO_MAX`), or None."""
-    rhos = residual_lag1(s)
-    for r, rho in zip(s.branches, rhos):
-        ratio = misfit_ratio(r)
+    return _misfit_reason(s, residual_lag1(s))
+
+
+def _misfit_reason(s: SpectrumFit, rhos, residuals=None) -> str | None:
+    """:func:`misfit_reason` with the lag-1 autocorrelations ``rhos`` of its branches'
+    residuals (:func:`residual_lag1`) and, when at hand, the residuals themselves (uV, one
+    array or None per branch, :func:`_branch_residuals`)."""
+    residuals = [None] * len(s.branches) if residuals is None else residuals
+    for r, rho, res in zip(s.branches, rhos, residuals):
+        ratio = misfit_ratio(r, res)
         if ratio is None or ratio <= MISFIT_RATIO_MAX:
             continue
         pol = "+" if r.meta.get("polarity", 1) > 0 else "-"
@@ -337,16 +356,33 @@ def residual_lag1(s: SpectrumFit) -> tuple:
     when the fits let go of their points."""
     if "residual_lag1" in s.point_checks:
         return s.point_checks["residual_lag1"]
-    out = []
-    for r in s.branches:
-        res = np.asarray(r.residuals(), dtype=float) if len(r.datasets[0]) >= 10 else None
-        if res is None or not np.all(np.isfinite(res)):
-            out.append(None)
-            continue
-        res = res - res.mean()
-        den = float(np.dot(res, res))
-        out.append(float(np.dot(res[:-1], res[1:]) / den) if den > 0 else None)
-    return tuple(out)
+    return tuple(_lag1(_branch_residuals(r)) for r in s.branches)
+
+
+def _branch_residuals(r: FitResult) -> np.ndarray | None:
+    """``r.residuals()`` as floats (uV), or None for a branch fit of fewer than 10 points."""
+    return np.asarray(r.residuals(), dtype=float) if len(r.datasets[0]) >= 10 else None
+
+
+def _lag1(res: np.ndarray | None) -> float | None:
+    """Lag-1 autocorrelation of the residuals ``res`` (:func:`residual_lag1`); None for none
+    or non-finite ones, or residuals all equal."""
+    if res is None or not np.isfinite(res).all():
+        return None
+    res = res - res.sum() / res.size         # res.mean(), without its per-call overhead
+    den = float(np.dot(res, res))
+    return float(np.dot(res[:-1], res[1:]) / den) if den > 0 else None
+
+
+def point_checks(s: SpectrumFit, data) -> dict[str, Any]:
+    """The checks of ``s`` that need the windowed points of its branch fits, made before the
+    fits let go of them (``SpectrumFit.point_checks``): ``data`` the measure of
+    :func:`spectrum_data_check` already made, :func:`rounding_reason`,
+    :func:`residual_lag1` and :func:`misfit_reason`, each branch's residuals computed once."""
+    residuals = [_branch_residuals(r) for r in s.branches]
+    rhos = tuple(_lag1(res) for res in residuals)
+    return {"data": data, "rounding": rounding_reason(s), "residual_lag1": rhos,
+            "misfit": _misfit_reason(s, rhos, residuals)}
 
 
 def correlation_factor(rho) -> float:

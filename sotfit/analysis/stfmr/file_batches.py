@@ -85,13 +85,11 @@ def _without_data(fit, keep_windows: bool = True, check=_NOT_MADE):
         return fit
     changes = {"dataset": fit.dataset.without_points()}
     if not keep_windows:
-        from .checks import misfit_reason, residual_lag1, rounding_reason, spectrum_data_check
+        from .checks import point_checks, spectrum_data_check
 
         if check is _NOT_MADE:
             check = spectrum_data_check(fit, fit.values)
-        changes["point_checks"] = {"data": check, "rounding": rounding_reason(fit),
-                                   "residual_lag1": residual_lag1(fit),
-                                   "misfit": misfit_reason(fit)}
+        changes["point_checks"] = point_checks(fit, check)
         branches = []
         for r in fit.branches:
             (d,) = r.datasets
