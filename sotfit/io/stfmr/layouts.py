@@ -643,7 +643,10 @@ def _voltage_gain(part: _Part, opts: _Options) -> float:
                         f"{_opt('voltage_gain', 1)} if it is")
     # a gain in an entry's value or in a remark ('Preamplifier: SR560, gain 100', '# signal
     # amplified 100x by an SR560'): read as it stood before, torques 10 or 100 times too large
-    lines = [f"{k.strip()}: {v.strip()}" for k, v in table.header.items()] + list(table.remarks)
+    lines = (tuple(f"{k.strip()}: {v.strip()}" for k, v in table.header.items())
+             + tuple(table.remarks))
+    if _NO_GAIN_IN_TEXT.get(lines) is not None:     # a header read before: no gain in it
+        return 1.0
     for line in lines:
         number = gain_in_text(line)
         if number is None or gain_factor(number) == 1.0:
@@ -654,7 +657,14 @@ def _voltage_gain(part: _Part, opts: _Options) -> float:
                         f"already the file does not say: give {_opt('voltage_gain', factor)} if "
                         f"it is not (the readings of the amplified signal) or "
                         f"{_opt('voltage_gain', 1)} if it is")
+    _NO_GAIN_IN_TEXT.put(lines, True)
     return 1.0
+
+
+#: The header lines and remarks (as :func:`_voltage_gain` joins them) found to write no
+#: amplifier gain other than 1: the files of a set share them, and the search of their text
+#: for a gain was the dearest part of reading a small file's header.
+_NO_GAIN_IN_TEXT = _cache.LRU()
 
 
 def _voltage(part: _Part, opts: _Options, notes: list):
