@@ -564,9 +564,16 @@ def load_sample_file(path) -> dict:
     return data
 
 
+#: Types of the values of a summary that are no containers (checked first: most are).
+_SCALAR_TYPES = frozenset({str, float, int, bool, type(None)})
+
+
 def _is_leaf(obj) -> bool:
     """A dict or list whose entries are all scalars (or lists of scalars): one line of JSON."""
+    scalar = _SCALAR_TYPES
     for v in (obj.values() if isinstance(obj, dict) else obj):
+        if type(v) in scalar:
+            continue
         if isinstance(v, dict):
             return False
         if isinstance(v, (list, tuple)):
@@ -605,33 +612,50 @@ def _json_pieces(obj, indent: int = 2, sink=None) -> list[str]:
     compact = _compact_encoder()
     parts: list[str] = []
     containers = (dict, list, tuple)
+    scalar = _SCALAR_TYPES
+    heads: dict[str, str] = {}          # a key of a dict -> its JSON text and ": "
+
+    def one_line(o) -> bool:
+        return type(o) in scalar or not isinstance(o, containers) or not o or _is_leaf(o)
 
     def emit(o, level: int) -> None:
-        if not isinstance(o, containers) or not o or _is_leaf(o):
-            parts.append(compact(o))
-            return
+        """A container that is no leaf, one entry a line (a leaf entry as a piece of its
+        own line)."""
         pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+        sep = "\n" + inner
         if isinstance(o, dict):
             parts.append("{")
-            sep = "\n" + inner
             for key, value in o.items():
-                parts.append(sep + compact(str(key)) + ": ")
+                head = heads.get(key) if type(key) is str else None
+                if head is None:
+                    head = compact(str(key)) + ": "
+                    if type(key) is str:
+                        heads[key] = head
+                if one_line(value):
+                    parts.append(sep + head + compact(value))
+                else:
+                    parts.append(sep + head)
+                    emit(value, level + 1)
                 sep = ",\n" + inner
-                emit(value, level + 1)
             parts.append("\n" + pad + "}")
         else:
             parts.append("[")
-            sep = "\n" + inner
             for value in o:
-                parts.append(sep)
+                if one_line(value):
+                    parts.append(sep + compact(value))
+                else:
+                    parts.append(sep)
+                    emit(value, level + 1)
                 sep = ",\n" + inner
-                emit(value, level + 1)
             parts.append("\n" + pad + "]")
         if sink is not None and len(parts) >= 8192:
             sink("".join(parts))
             parts.clear()
 
-    emit(obj, 0)
+    if one_line(obj):
+        parts.append(compact(obj))
+    else:
+        emit(obj, 0)
     return parts
 
 
