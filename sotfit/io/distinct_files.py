@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..data import DataError
+from . import cache
 
 __all__ = ["check_distinct_files"]
 
@@ -60,12 +61,14 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
     by_id: dict[tuple, str] = {}
     by_size: dict[tuple, list] = defaultdict(list)
     empty: set[str] = set()
+    states = set()
     for p in paths:
         file, table = table_names.named_table(Path(p))   # a table of a file of several
         try:
             st = os.stat(file)
         except OSError as exc:
             raise error(f"{p}: cannot read ({exc.strerror or exc})") from None
+        states.add((str(p), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, table))
         key = (st.st_dev, st.st_ino, table)
         if key in by_id:
             raise error(f"{by_id[key]} and {p} are the same file; give each input once (a "
@@ -76,6 +79,8 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
             empty.add(str(p))
             continue
         by_size[(st.st_size, table)].append((str(p), file))
+    if states <= _CHECKED.get("last", frozenset()):
+        return      # some of the files checked last, unchanged: no two of them are the same
     for same_size in (group for group in by_size.values() if len(group) > 1):
         by_sum: dict[int, list] = defaultdict(list)
         for name, file in same_size:
@@ -90,6 +95,15 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
                 raise error(f"{name}: cannot read ({exc.strerror or exc})") from None
             by_sum[crc].append((name, file))
     _check_same_text([p for p in paths if str(p) not in empty], error)
+    _CHECKED.put("last", frozenset(states))
+
+
+#: ``"last"``: the files of the last list found distinct, each as (path as given, device,
+#: inode, size, modification time in ns, table name). A list of some of them, none changed
+#: since, holds no two of the same content either, and is not read again: the chunks of files
+#: that ``sotfit stfmr`` reads one by one after it has checked the whole list
+#: (:mod:`sotfit.io.cache`: forgotten by ``cache.clear()``, not used while it is disabled).
+_CHECKED = cache.LRU(maxsize=1)
 
 
 #: Largest text file compared line by line (bytes): larger ones only byte for byte.
