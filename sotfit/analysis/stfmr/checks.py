@@ -13,7 +13,6 @@ import numpy as np
 from ...device import MU0_MS_MAX
 from ...flags import REDCHI_LIMIT
 from ...results import FitResult
-from .branches import _median
 from .dispersion import PHYSICAL_FLOORS, bound_reached
 from .propagation import _nominal
 from .records import STFMRAnalysis
@@ -277,44 +276,30 @@ def _levels(y: np.ndarray) -> tuple[int, float, float]:
 MISFIT_RATIO_MAX = 10.0
 
 
-def misfit_ratio(r: FitResult, residuals: np.ndarray | None = None) -> float | None:
+def misfit_ratio(r: FitResult) -> float | None:
     """Residual rms of the branch fit ``r`` over the noise of its points (see
     :data:`MISFIT_RATIO_MAX`), the noise no less than the rounding of its voltages (step /
     sqrt(12), the step the smallest difference of two of its distinct values: voltages written
     with two decimals in uV, noise below a step, made most second differences zero and the ratio
-    up to 60 on fits within their errors); None for fewer than 10 points. ``residuals`` are
-    ``r.residuals()`` (uV) when already at hand."""
-    d = r.datasets[0]
-    if len(d) < 10:
-        return None
-    y = np.asarray(d.y, dtype=float)
-    res = _branch_residuals(r) if residuals is None else residuals
-    res = res[np.argsort(np.asarray(d.x, dtype=float), kind="stable")]
-    if not (np.isfinite(res).all() and np.isfinite(y).all()):
-        return None
-    d2 = res[:-2] - 2.0 * res[1:-1] + res[2:]
-    noise = 1.4826 * _median(np.abs(d2 - _median(d2))) / math.sqrt(6.0)
-    count, step, _ = _levels(y)
-    if count > 1:
-        noise = max(noise, step / math.sqrt(12.0))
-    if not noise > 0:
-        return None
-    return math.sqrt(float((res * res).sum() / res.size)) / noise     # np.mean, sooner
+    up to 60 on fits within their errors); None for fewer than 10 points
+    (:func:`_residual_statistics`)."""
+    return _residual_statistics([r])[0][1]
 
 
 def misfit_reason(s: SpectrumFit) -> str | None:
     """Why the lineshape fit of a branch of ``s`` does not describe its windowed data
     (:func:`misfit_ratio` above :data:`MISFIT_RATIO_MAX`), or None."""
-    return _misfit_reason(s, residual_lag1(s))
+    if "residual_lag1" in s.point_checks:
+        stats = zip(s.point_checks["residual_lag1"], (misfit_ratio(r) for r in s.branches))
+    else:
+        stats = _residual_statistics(s.branches)
+    return _misfit_reason(s, stats)
 
 
-def _misfit_reason(s: SpectrumFit, rhos, residuals=None) -> str | None:
-    """:func:`misfit_reason` with the lag-1 autocorrelations ``rhos`` of its branches'
-    residuals (:func:`residual_lag1`) and, when at hand, the residuals themselves (uV, one
-    array or None per branch, :func:`_branch_residuals`)."""
-    residuals = [None] * len(s.branches) if residuals is None else residuals
-    for r, rho, res in zip(s.branches, rhos, residuals):
-        ratio = misfit_ratio(r, res)
+def _misfit_reason(s: SpectrumFit, stats) -> str | None:
+    """:func:`misfit_reason` from the (lag-1 autocorrelation, misfit ratio) of each branch of
+    ``s`` (:func:`_residual_statistics`)."""
+    for r, (rho, ratio) in zip(s.branches, stats):
         if ratio is None or ratio <= MISFIT_RATIO_MAX:
             continue
         pol = "+" if r.meta.get("polarity", 1) > 0 else "-"
@@ -356,33 +341,72 @@ def residual_lag1(s: SpectrumFit) -> tuple:
     when the fits let go of their points."""
     if "residual_lag1" in s.point_checks:
         return s.point_checks["residual_lag1"]
-    return tuple(_lag1(_branch_residuals(r)) for r in s.branches)
+    return tuple(rho for rho, _ in _residual_statistics(s.branches))
 
 
-def _branch_residuals(r: FitResult) -> np.ndarray | None:
-    """``r.residuals()`` as floats (uV), or None for a branch fit of fewer than 10 points."""
-    return np.asarray(r.residuals(), dtype=float) if len(r.datasets[0]) >= 10 else None
+def _residual_statistics(fits: Sequence[FitResult]) -> list[tuple]:
+    """(lag-1 autocorrelation, :func:`misfit_ratio`) of the residuals of each branch fit of
+    ``fits`` (None for either where it cannot be had: fewer than 10 points, residuals not
+    finite, the ratio also voltages not finite or no noise). Fits of one lineshape without
+    inputs and one number of points are taken together, a row of one array each.
+
+    The lag-1 autocorrelation is sum(e_i e_i+1) / sum(e_i^2) of the residuals e less their mean,
+    in the order of the points (None where they are all equal). The misfit ratio is the rms of
+    the residuals in field order over the noise 1.4826 MAD(Delta^2 e) / sqrt(6) of their second
+    differences, this no less than step / sqrt(12) for voltages of more than one value (step the
+    smallest difference of two of them).
+    """
+    out: list[tuple] = [(None, None)] * len(fits)
+    groups: dict[tuple, list[int]] = {}
+    for i, r in enumerate(fits):
+        n, m = len(r.datasets[0]), r.models[0]
+        if n >= 10:
+            key = (id(m), n, tuple(r.param_maps[0])) if not m.inputs else (i,)
+            groups.setdefault(key, []).append(i)
+    for idx in groups.values():
+        rows = [fits[i] for i in idx]
+        d0, m = rows[0].datasets[0], rows[0].models[0]
+        x = np.array([r.datasets[0].x for r in rows], dtype=float)
+        y = np.array([r.datasets[0].y for r in rows], dtype=float)
+        names = list(rows[0].param_maps[0])
+        values = [r.dataset_params() for r in rows]
+        par = {k: np.array([[v[k]] for v in values]) for k in names}
+        res = y - m(x, **par, **{k: d0.meta[k] for k in m.inputs})
+        n = x.shape[1]
+        finite = np.isfinite(res).all(1)
+        with np.errstate(all="ignore"):     # rows not finite, or of no noise, are not judged
+            e = res - (res.sum(1) / n)[:, None]
+            res = np.take_along_axis(res, np.argsort(x, axis=1, kind="stable"), axis=1)
+            d2 = res[:, :-2] - 2.0 * res[:, 1:-1] + res[:, 2:]
+            mad = np.median(np.abs(d2 - np.median(d2, axis=1)[:, None]), axis=1)
+            noise = 1.4826 * mad / math.sqrt(6.0)
+            v = np.sort(y, axis=1)
+            gaps = v[:, 1:] - v[:, :-1]
+            steps = np.where(gaps != 0, gaps, np.inf).min(1)
+            noise = np.where(steps < np.inf, np.maximum(noise, steps / math.sqrt(12.0)), noise)
+            ratio = np.sqrt((res * res).sum(1) / n) / noise
+        judged = finite & np.isfinite(y).all(1) & (noise > 0)
+        for k, i in enumerate(idx):
+            den = float(np.dot(e[k], e[k])) if finite[k] else 0.0
+            out[i] = (float(np.dot(e[k, :-1], e[k, 1:]) / den) if den > 0 else None,
+                      float(ratio[k]) if judged[k] else None)
+    return out
 
 
-def _lag1(res: np.ndarray | None) -> float | None:
-    """Lag-1 autocorrelation of the residuals ``res`` (:func:`residual_lag1`); None for none
-    or non-finite ones, or residuals all equal."""
-    if res is None or not np.isfinite(res).all():
-        return None
-    res = res - res.sum() / res.size         # res.mean(), without its per-call overhead
-    den = float(np.dot(res, res))
-    return float(np.dot(res[:-1], res[1:]) / den) if den > 0 else None
-
-
-def point_checks(s: SpectrumFit, data) -> dict[str, Any]:
-    """The checks of ``s`` that need the windowed points of its branch fits, made before the
-    fits let go of them (``SpectrumFit.point_checks``): ``data`` the measure of
-    :func:`spectrum_data_check` already made, :func:`rounding_reason`,
-    :func:`residual_lag1` and :func:`misfit_reason`, each branch's residuals computed once."""
-    residuals = [_branch_residuals(r) for r in s.branches]
-    rhos = tuple(_lag1(res) for res in residuals)
-    return {"data": data, "rounding": rounding_reason(s), "residual_lag1": rhos,
-            "misfit": _misfit_reason(s, rhos, residuals)}
+def point_checks(spectra: Sequence[SpectrumFit], data: Sequence) -> list[dict[str, Any]]:
+    """The checks of each spectrum of ``spectra`` that need the windowed points of its branch
+    fits, made before the fits let go of them (``SpectrumFit.point_checks``): ``data`` the
+    measure of :func:`spectrum_data_check` of each, already made, :func:`rounding_reason`,
+    :func:`residual_lag1` and :func:`misfit_reason`; the residuals of all their branches taken
+    together (:func:`_residual_statistics`)."""
+    stats = iter(_residual_statistics([r for s in spectra for r in s.branches]))
+    out = []
+    for s, check in zip(spectra, data):
+        mine = [next(stats) for _ in s.branches]
+        out.append({"data": check, "rounding": rounding_reason(s),
+                    "residual_lag1": tuple(rho for rho, _ in mine),
+                    "misfit": _misfit_reason(s, mine)})
+    return out
 
 
 def correlation_factor(rho) -> float:

@@ -59,7 +59,7 @@ def read_files(files: Sequence, **reader_options) -> tuple:
     return sweep, list(dict.fromkeys(notes))    # a note of a file of several spectra once
 
 
-#: ``check`` of :func:`_without_data` when the data check was not made yet.
+#: ``checks`` of :func:`_without_data` when the checks were not made yet.
 _NOT_MADE = object()
 
 
@@ -67,29 +67,31 @@ def _all_without_data(fits, keep_windows: bool = True) -> list:
     """:func:`_without_data` of every fit, the data checks of all of them made at once."""
     if keep_windows:
         return [_without_data(f) for f in fits]
-    from .checks import spectrum_data_checks
+    from .checks import point_checks, spectrum_data_checks
 
     spectra = [f for f in fits if isinstance(f, SpectrumFit)]
-    checks = iter(spectrum_data_checks(spectra))
+    checks = iter(point_checks(spectra, spectrum_data_checks(spectra)))
     return [_without_data(f, False, next(checks)) if isinstance(f, SpectrumFit) else f
             for f in fits]
 
 
-def _without_data(fit, keep_windows: bool = True, check=_NOT_MADE):
+def _without_data(fit, keep_windows: bool = True, checks=_NOT_MADE):
     """A SpectrumFit whose spectrum keeps its metadata and no points. The branch fits keep
     the windowed points they were fitted to, or with ``keep_windows=False`` the spectrum is
     checked against them (:func:`~sotfit.analysis.stfmr.checks.spectrum_data_check`, the
-    sequential route; ``check`` is its result when already made) and they keep none either:
-    the checks that need the points are made first (``SpectrumFit.point_checks``)."""
+    sequential route, and the other checks of
+    :func:`~sotfit.analysis.stfmr.checks.point_checks`; ``checks`` are these when already
+    made) and they keep none either: the checks that need the points are made first
+    (``SpectrumFit.point_checks``)."""
     if not isinstance(fit, SpectrumFit):
         return fit
     changes = {"dataset": fit.dataset.without_points()}
     if not keep_windows:
         from .checks import point_checks, spectrum_data_check
 
-        if check is _NOT_MADE:
-            check = spectrum_data_check(fit, fit.values)
-        changes["point_checks"] = point_checks(fit, check)
+        if checks is _NOT_MADE:
+            (checks,) = point_checks([fit], [spectrum_data_check(fit, fit.values)])
+        changes["point_checks"] = checks
         branches = []
         for r in fit.branches:
             (d,) = r.datasets
