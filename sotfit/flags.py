@@ -280,11 +280,15 @@ def _path(chain) -> str:
     return text
 
 
+#: Types of the entries of a summary that hold no flags (most do not: checked first).
+_LEAF_TYPES = frozenset({str, float, int, bool, type(None)})
+
+
 def _collect(obj, chain, out: list) -> None:
     """The flags of ``obj`` and everything below it, in document order, into ``out`` (the
     generic checks of :func:`collect_flags` added on the way); ``chain`` is the path as
     (parent chain, key or index), turned into text only for an entry that has flags."""
-    if isinstance(obj, Mapping):
+    if type(obj) is dict or isinstance(obj, Mapping):
         if "value" in obj and "unit" in obj:                  # a quantity
             if not _finite(obj.get("value")):
                 add_flag(obj, "value is not finite")
@@ -301,11 +305,11 @@ def _collect(obj, chain, out: list) -> None:
             path = _path(chain)
             out.extend({"quantity": path, "reason": r} for r in flags)
         for k, v in obj.items():
-            if k != "flags" and isinstance(v, (Mapping, list)):
+            if type(v) not in _LEAF_TYPES and k != "flags" and isinstance(v, (Mapping, list)):
                 _collect(v, (chain, str(k)), out)
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
-            if isinstance(v, (Mapping, list)):
+            if type(v) not in _LEAF_TYPES and isinstance(v, (Mapping, list)):
                 _collect(v, (chain, i), out)
 
 
