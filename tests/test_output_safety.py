@@ -672,3 +672,19 @@ def test_every_subcommand_ends_with_where_it_wrote(name, tmp_path, capsys):
         out2 = tmp_path / "out_json"
         assert main([*argv, "--json", "--out", str(out2)]) == 0
         json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("command", [["tables"], ["stfmr", "--no-figures"]])
+def test_an_input_that_is_a_device_or_a_pipe_is_refused(tmp_path, capsys, command):
+    """``sotfit tables /dev/zero`` read until the machine's memory ran out; a named pipe waits
+    for ever for a writer. Neither is a file a measurement wrote: refused before reading."""
+    pipe = tmp_path / "spectra.csv"
+    os.mkfifo(pipe)
+    inputs = [str(pipe)] + (["/dev/zero"] if os.path.exists("/dev/zero") else [])
+    for p in inputs:
+        extra = ["--out", str(tmp_path / "o")] if command[0] != "tables" else []
+        assert main([command[0], p, *command[1:], *extra]) == 2
+        err = capsys.readouterr().err
+        assert f"{p} is not a file of data (a device, a pipe or a socket)" in err
+    assert not (tmp_path / "o").exists()

@@ -211,6 +211,23 @@ def _restore(handlers: dict) -> None:
         signal.signal(sig, handler)
 
 
+def _refuse_special_files(paths) -> None:
+    """Refuse an input that is neither a file nor a folder: a device (``/dev/zero`` was read
+    until the machine's memory ran out), a pipe or a socket."""
+    import stat
+
+    from .common import CLIError
+
+    for p in paths:
+        try:
+            mode = p.stat().st_mode
+        except OSError:
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise CLIError(f"{p} is not a file of data (a device, a pipe or a socket); "
+                           "give the files the measurement wrote")
+
+
 def _format_warning(command, message, category, filename, lineno, line=None) -> str:
     """A warning of a command as printed: ``sotfit COMMAND: warning: message``."""
     return f"sotfit {command}: warning: {message}\n"
@@ -313,6 +330,7 @@ def _main(argv=None) -> int:
     thread_hook = threading.excepthook
     threading.excepthook = _quiet_cancelled_futures(thread_hook)
     try:
+        _refuse_special_files(input_paths(args))
         if getattr(args, "out", None) is not None:
             # checked before any work; results are staged and moved into place when complete
             output = args.output = OutputFolder(args.out, getattr(args, "overwrite", False),
