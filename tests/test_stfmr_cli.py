@@ -211,8 +211,9 @@ def test_summary_written_piece_by_piece_is_the_indented_json(tmp_path):
 
 def test_summary_json_leaves_are_what_json_writes():
     """Every one-line leaf of the summary's JSON is json.dumps of it (separators ", " and
-    ": ", numpy scalars as floats, non-ASCII escaped, NaN and infinities as JSON writes them),
-    and the whole text reads back as the object."""
+    ": ", numpy scalars as floats, non-ASCII escaped), NaN and infinities written null (JSON has
+    no spelling for them: test_summary_json_is_json_where_a_number_is_not_finite), and the
+    whole text reads back as the object."""
     import json
 
     import numpy as np
@@ -224,10 +225,11 @@ def test_summary_json_leaves_are_what_json_writes():
     obj = {"q": leaf, 3: [leaf, {"inner": leaf}], "empty": [], "s": "caf\u00e9"}
     text = dumps_json(obj)
     expected = json.dumps(leaf, separators=(", ", ": "), default=float)
+    expected = expected.replace("NaN", "null").replace("-Infinity", "null")
     assert text.count(expected) == 3
     assert '"3": [' in text and '"s": "caf\\u00e9"' in text
     back = json.loads(text)
-    assert back["3"][1]["inner"]["unit"] == "\u00b5V" and back["q"]["row"] == [1, -float("inf")]
+    assert back["3"][1]["inner"]["unit"] == "\u00b5V" and back["q"]["row"] == [1, None]
 
 
 def test_run_hands_its_objects_back_to_the_garbage_collector(tmp_path):
@@ -555,3 +557,26 @@ def test_the_redchi_factor_is_printed_with_the_digits_it_has(tmp_path, capsys):
         factor = re.search(r"sqrt\(redchi\) = ([0-9.e+-]+)$", line).group(1)
         assert float(factor) > 1, line
         assert float(factor) == pytest.approx(math.sqrt(redchi), rel=2e-3), line
+
+
+def test_summary_json_is_json_where_a_number_is_not_finite():
+    """A value or error that could not be computed (NaN, an infinity) was written as Python
+    writes it, a bare NaN that no JSON reader but Python's accepts: it is null, as JSON has it;
+    strings and keys that spell NaN stay as they are."""
+    import json
+
+    import numpy as np
+
+    from sotfit.cli.common import dumps_json
+
+    obj = {"q": {"value": float("nan"), "stderr": np.float64(np.inf), "unit": "T"},
+           "notes": ["NaN where the fit stopped", "-Infinity"], "NaN": [1.5, -np.inf],
+           "deep": {"rows": [{"x": [float("nan"), 2.0]}]}}
+
+    def strict(constant):
+        raise AssertionError(f"not JSON: {constant}")
+
+    back = json.loads(dumps_json(obj), parse_constant=strict)
+    assert back["q"] == {"value": None, "stderr": None, "unit": "T"}
+    assert back["notes"] == ["NaN where the fit stopped", "-Infinity"]
+    assert back["NaN"] == [1.5, None] and back["deep"]["rows"][0]["x"] == [None, 2.0]

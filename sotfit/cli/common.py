@@ -593,7 +593,8 @@ def _compact_encoder():
     except ImportError:             # pragma: no cover - a Python without the C encoder
         c_make_encoder = None
     if c_make_encoder is None:      # pragma: no cover
-        return encoder.encode
+        return lambda obj: _NON_FINITE.sub(lambda m: "null" if m.group(1) else m.group(0),
+                                           encoder.encode(obj))
     one_line = c_make_encoder(None, encoder.default, encode_basestring_ascii, None,
                               encoder.key_separator, encoder.item_separator, False, False,
                               True)
@@ -601,9 +602,18 @@ def _compact_encoder():
     def encode(obj) -> str:
         if isinstance(obj, str):
             return encode_basestring_ascii(obj)
-        return "".join(one_line(obj, 0))
+        text = "".join(one_line(obj, 0))
+        if "NaN" in text or "Infinity" in text:
+            text = _NON_FINITE.sub(lambda m: "null" if m.group(1) else m.group(0), text)
+        return text
 
     return encode
+
+
+#: A JSON string (kept as it is) or a number JSON has no spelling for, as Python writes it:
+#: written ``null``, as JSON has it (a bare NaN, where an uncertainty could not be computed,
+#: made summary.json unreadable to every JSON reader but Python's).
+_NON_FINITE = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
 
 
 def _json_pieces(obj, indent: int = 2, sink=None) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import math
 import re
 import sys
@@ -23,7 +22,7 @@ from functools import partial
 from pathlib import Path
 
 from .common import (
-    CLIError, Progress, add_figure_option, add_output_options, add_parallel_options,
+    CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options,
     flag_status, folder_hint, fraction, integer_type, load_sample_file, number_type, pair_type,
     quantity_type, stage_out_dir, write_summary, table_hint,
 )
@@ -633,7 +632,7 @@ def _finish(args, out: Path, analysis, summary: dict, human: str, figures, rows=
     if not args.no_figures:
         figures(analysis, out)
     if args.json:
-        print(json.dumps(summary, indent=2, default=float))
+        print(dumps_json(summary))     # null for NaN, as in summary.json
     else:
         print(human)
     return flag_status(args, flags, show=not args.json)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 from functools import partial
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from ..models.kp.sweep import kp_theory
 from ..io.text import parse_number
 from ..units import quantity
 from .common import (
-    CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
+    CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options, flag_status,
     integer_type, parallel_options,
     number_type, quantity_type, stage_out_dir, write_summary,
 )
@@ -396,7 +395,7 @@ def _figures(args, res, tmap, out: Path) -> None:
 
 def _print_summary(args, summary, field) -> None:
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(dumps_json(summary))     # null for NaN, as in summary.json
         return
     print(f"theory kp: {args.model} ({args.method}), {args.sweep.size} chemical potentials "
           f"in [{args.sweep[0]:.4g}, {args.sweep[-1]:.4g}] eV")

@@ -23,13 +23,12 @@ posterior with ``--mcmc``) in the plane of the two parameters over the |Im G/Re 
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from pathlib import Path
 
 from .common import (
-    add_column_options, role_options, CLIError, Progress, add_figure_option, add_output_options, flag_status, integer_type,
+    add_column_options, role_options, CLIError, dumps_json, Progress, add_figure_option, add_output_options, flag_status, integer_type,
     list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
     add_parallel_options, parallel_options,
 )
@@ -468,7 +467,7 @@ def run(args) -> int:
     if not args.no_figures:
         _figures(problem, lsq, post, profiles, out)
     if args.json:
-        print(json.dumps(summary, indent=2, default=float))
+        print(dumps_json(summary))     # null for NaN, as in summary.json
     else:
         print(human_summary(summary))
     return flag_status(args, flags, show=not args.json)
@@ -567,7 +566,7 @@ def _run_comparison(args, series, models, options, fixed, priors) -> int:
     summary["files"] = [str(f) for f in args.files]
     flags = write_summary(summary, out)
     if args.json:
-        print(json.dumps(summary, indent=2, default=float))
+        print(dumps_json(summary))     # null for NaN, as in summary.json
     else:
         print(human_summary(summary))
         print(comparison_text(table))
