@@ -11,7 +11,7 @@ def _q(value, stderr=None, unit="T"):
 
 
 @pytest.mark.parametrize("fl_oe, oe, flagged", [
-    # the planted sample of an outside trial: H_Oe = -54.3 uT, H_FL = -17.9 uT (aiding), the
+    # a planted sample of an independent generator: H_Oe = -54.3 uT, H_FL = -17.9 uT (aiding), the
     # field axis reversed: mu0_h_fl_oe +72 uT measured, opposite and larger
     (72.2e-6, -54.3e-6, True),
     (-72.2e-6, -54.3e-6, False),              # as measured the right way round

@@ -4,7 +4,7 @@ A lock-in reads h_m dV/dH with the modulation field along the fixed lab axis, so
 branch, where V(H) = -V(|H|) of the positive one, it reads +h_m dV(|H|)/d|H|: the same sign as
 on the positive branch. Fitted in |H| and referred to +H by the polarity like the mixing voltage,
 the two branches cancelled in the symmetrised amplitudes: xi_FMR came out of noise with the wrong
-sign (-0.11 +- 0.08 for 0.10 planted in an outside trial), exit status 0, no flag.
+sign (-0.11 +- 0.08 for 0.10 planted by an independent generator), exit status 0, no flag.
 
 The derivative spectra here are made from the bundled mixing spectra (a cmtj macrospin,
 data/stfmr_example) by a numerical derivative in the signed field, an independent route from the

@@ -137,7 +137,7 @@ def _long_table_of_two_samples(path: Path, key: str = "sample") -> Path:
 
 def test_two_samples_in_one_long_table_are_two_series(tmp_path):
     """A long table of two samples with a 'sample' column was read as one series (the column left
-    out without a word): sigma_s 241 +- 4e5 against 2.5 in an outside trial, flagged only as a
+    out without a word): sigma_s 241 +- 4e5 against 2.5 from an independent generator, flagged only as a
     poor fit. Each sample is a series of its own: the numbers of the two files given together."""
     table = _long_table_of_two_samples(tmp_path / "both.csv")
     runs = {}

@@ -510,6 +510,7 @@ def _run(args) -> int:
         summary["mcmc"] = _mcmc(analysis, out, args.mcmc_steps, args.seed)
         if not summary["mcmc"]["converged"]:
             summary["notes"].append("MCMC: " + summary["mcmc"]["message"])
+        summary["notes"].extend("MCMC: " + n for n in summary["mcmc"].get("notes", ()))
     return _finish(args, out, analysis, summary, human_summary(summary), _figures, rows)
 
 
