@@ -103,6 +103,9 @@ def test_negative_inhomogeneous_width_is_held_at_zero_and_flagged(tmp_path, caps
         assert w0["value"] == 0.0 and w0["stderr"] is None
         assert "held at its physical lower bound 0 T" in _reasons(w0), route
         assert "conditional on linewidth_inhomogeneous held at its bound" in _reasons(alpha)
+        # the flag is on the value as well as on its error: held at 0, the slope of the widths
+        # takes in what the frequencies could not tell from a positive W_0
+        assert "may be biased high beyond this error" in _reasons(alpha)
         assert alpha["value"] > 0 and 0 < alpha["stderr"] < 0.1 * alpha["value"]
         assert any(f["quantity"] == f"{route}.linewidth_inhomogeneous" for f in s["flags"])
     assert "linewidth_inhomogeneous" in capsys.readouterr().out
