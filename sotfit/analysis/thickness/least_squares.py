@@ -11,12 +11,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from ...fitting import FitError, Problem, fit_global
+from ...stats import birge_ratio
 from ..microscopic import get_mechanism
 from .parameters import parameter_states
 from .problem import ThicknessProblem, build_problem
 
 __all__ = ["fit_thickness", "least_squares_problem", "drift_diffusion_problem",
-           "interface_profiles", "data_chisqr"]
+           "interface_profiles", "data_chisqr", "local_optima", "limit_fits"]
 
 
 def least_squares_problem(problem: ThicknessProblem, start: Mapping, free=(),
@@ -54,6 +55,20 @@ def _fit(problem: ThicknessProblem, start: Mapping, free=(), bounds: Mapping | N
                           warn=False)
 
 
+#: Chi-squares closer than this (relative) are one optimum reached from two starts.
+OPTIMUM_CHISQR_RTOL = 1e-6
+
+
+def _lower(r, best) -> bool:
+    """Whether ``r`` fits better than ``best``: a chi-square lower by more than 1, or lower
+    (beyond :data:`OPTIMUM_CHISQR_RTOL`) where ``r`` converged or ``best`` did not (within Delta chi^2 = 1 the two fit the data
+    alike, and a fit with a covariance is kept: NiFe + CoTb with Im G held at 0 slid along its
+    opaque ridge to sigma_s 6300 without errors, Delta chi^2 = -0.49)."""
+    if not r.chisqr < best.chisqr - OPTIMUM_CHISQR_RTOL * max(best.chisqr, 1.0):
+        return False        # the same optimum, reached from elsewhere: the first one is kept
+    return r.chisqr < best.chisqr - 1.0 or bool(r.success) or not best.success
+
+
 def _better(r, best) -> bool:
     return best is None or (r.success, -r.chisqr) > (best.success, -best.chisqr)
 
@@ -80,26 +95,180 @@ def fit_thickness(problem: ThicknessProblem, *, init: Mapping | None = None, fre
     """
     if get_mechanism(problem.mechanism).microscopic:
         return _fit_microscopic(problem, init=init, free=free, bounds=bounds)
-    best = None
-    errors = []
-    for lam in (5.0, 20.0, 60.0):
-        for reg in (0.05, 2.0):
-            start = {"spin_hall_conductivity": _sigma_guess(problem), "spin_diffusion_length": lam,
-                     "re_g_mix": reg, "im_g_mix": 0.1}
-            start.update(dict(init or {}))
-            try:
-                r = _fit(problem, start, free, bounds)
-            except FitError as exc:
-                errors.append(str(exc))
-                continue
-            if not math.isfinite(r.chisqr):
-                continue
-            if _better(r, best):
+    best, results = _fit_starts(problem, _drift_diffusion_starts(problem), init, free, bounds,
+                                lower_only_from=len(DRIFT_DIFFUSION_STARTS))
+    for _ in range(2):
+        limits = limit_fits(problem, best, free=free, bounds=bounds)
+        lower = [c for c in limits if c["delta_chisqr"] < -1e-6 * max(best.chisqr, 1.0)]
+        if not lower:
+            break
+        # a limit fits better: the optimum lies there (or beyond the start's basin)
+        start = {**{n: best.value(n) for n in best.varied}, **min(
+            lower, key=lambda c: c["chisqr"])["values"], **dict(init or {})}
+        refit, more = _fit_starts(problem, [start], None, free, bounds)
+        results += more
+        if refit is None or not _lower(refit, best):
+            break
+        best = refit
+    meta = {**best.meta, "local_optima": local_optima(results, best), "limit_fits": limits}
+    return dataclasses.replace(best, meta=meta)
+
+
+#: Starts of the drift-diffusion fit: (lambda_s in nm, Re G in 1e13 Ohm^-1 m^-2); then
+#: (lambda_s, reduced conductance g = 2e-4 lambda_s rho Re G) of :data:`REDUCED_G_STARTS`.
+DRIFT_DIFFUSION_STARTS = tuple((lam, reg) for lam in (5.0, 20.0, 60.0) for reg in (0.05, 2.0))
+#: Starts in the reduced conductance g = 2e-4 lambda_s rho G (dimensionless), which alone sets
+#: the shape of g/(g + tanh(t/lambda_s)): a moderate g = 1 (Pt-like series, g ~ 1.4, were
+#: reached from the starts of :data:`DRIFT_DIFFUSION_STARTS` only at rho ~ 350 uOhm cm) and the
+#: perfect-sink corner g = 30, each at lambda_s 2, 5 and 20 nm, Im G a tenth of Re G.
+REDUCED_G_STARTS = tuple((lam, g) for lam in (2.0, 5.0, 20.0) for g in (1.0, 30.0))
+
+
+def _drift_diffusion_starts(problem: ThicknessProblem) -> list[dict]:
+    """Starting values (house units) of a drift-diffusion fit: :data:`DRIFT_DIFFUSION_STARTS`,
+    then :data:`REDUCED_G_STARTS` (the earlier ones first: a later start wins only with a
+    lower chi-square)."""
+    sigma = _sigma_guess(problem)
+    starts = [{"spin_hall_conductivity": sigma, "spin_diffusion_length": lam, "re_g_mix": reg,
+               "im_g_mix": 0.1} for lam, reg in DRIFT_DIFFUSION_STARTS]
+    rho = float(problem.resistivity)
+    if math.isfinite(rho) and rho > 0:
+        for lam, g in REDUCED_G_STARTS:
+            reg = min(max(g / (2e-4 * lam * rho), 1e-3), 1e3)
+            starts.append({"spin_hall_conductivity": sigma, "spin_diffusion_length": lam,
+                           "re_g_mix": reg, "im_g_mix": 0.1 * reg})
+    return starts
+
+
+def _fit_starts(problem, starts, init, free, bounds, lower_only_from=None):
+    """Fit from every start (``init`` over each); returns the best result (successful first,
+    then the lowest chi-square, the earlier start on a tie; from start ``lower_only_from`` on,
+    only a lower chi-square wins, :func:`_lower`: an added start may not displace a fit at a
+    bound, which lmfit calls unsuccessful, by a worse one it calls successful) and every
+    finite result."""
+    best, errors, results = None, [], []
+    for i, start in enumerate(starts):
+        start = {**start, **dict(init or {})}
+        try:
+            r = _fit(problem, start, free, bounds)
+        except FitError as exc:
+            errors.append(str(exc))
+            continue
+        if not math.isfinite(r.chisqr):
+            continue
+        results.append(r)
+        if lower_only_from is not None and i >= lower_only_from and best is not None:
+            if _lower(r, best):
                 best = r
-    if best is None:
+        elif _better(r, best):
+            best = r
+    if best is None and len(starts) > 1:
         raise FitError("every least-squares start failed: "
                        + "; ".join(list(dict.fromkeys(errors))[:2]))
-    return best
+    return best, results
+
+
+#: Two least-squares optima are one where every varied parameter agrees to this relative
+#: tolerance (or to a tenth of the larger standard error).
+OPTIMA_RTOL = 0.02
+
+
+def local_optima(results, best=None) -> list[dict]:
+    """The distinct least-squares optima among ``results`` (successful fits from different
+    starts), lowest chi-square first: ``[{"chisqr", "delta_chisqr", "values"}]``, values in
+    house units by result name, ``delta_chisqr`` (dimensionless) above the lowest."""
+    out = []
+    fits = sorted([r for r in results if r.success and math.isfinite(r.chisqr)]
+                  + ([best] if best is not None else []), key=lambda r: r.chisqr)
+    for r in fits:
+        vals = {n: float(r.value(n)) for n in r.varied}
+        errs = {n: r.stderr(n) for n in r.varied}
+        same = False
+        for o in out:
+            if set(o["values"]) != set(vals):
+                continue
+            if all(abs(vals[n] - o["values"][n])
+                   <= OPTIMA_RTOL * max(abs(vals[n]), abs(o["values"][n]), 1e-12)
+                   or (errs[n] is not None and math.isfinite(errs[n])
+                       and abs(vals[n] - o["values"][n]) <= 0.1 * errs[n]) for n in vals):
+                same = True
+                break
+        if not same:
+            out.append({"chisqr": float(r.chisqr), "values": vals})
+    c0 = out[0]["chisqr"] if out else math.nan
+    for o in out:
+        o["delta_chisqr"] = o["chisqr"] - c0
+    return out
+
+
+#: The reduced conductances g = 2e-4 lambda_s rho G (dimensionless, lambda_s of the fit)
+#: at which :func:`limit_fits` holds Re G, then Im G: from a nearly opaque interface (g = 0.01, where
+#: the data fix only sigma_s G) to the perfect sink (g = 1000: g/(g + tanh) = 1 to 0.1 % at
+#: t >= lambda_s).
+PROFILE_G = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
+
+
+def limit_fits(problem: ThicknessProblem, lsq, *, free=(), bounds: Mapping | None = None
+               ) -> list[dict]:
+    """The chi-square profile of every interface's Re G and Im G over the range of the model.
+
+    For every interface, its free Re G, then its free Im G, is held at the reduced
+    conductances :data:`PROFILE_G` (``2e-4 lambda_s rho G``, lambda_s of the fit; Im G with
+    the sign of the fit's; within the parameter's bounds, a point within 10 % of the fit's
+    left out) and every other parameter is
+    refitted, each point started from its neighbour nearer the fit. Where g/(g + tanh(t/lambda_s))
+    saturates (perfect sink) or only the product sigma_s G is seen (opaque interface), the
+    chi-square rises only a little although G, and the parameters that move with it, lie
+    many standard errors away: the linearised errors are then not meaningful
+    (:mod:`sotfit.analysis.thickness.summary` flags them).
+
+    Returns
+    -------
+    list of dict
+        ``{"interface", "held", "reduced_conductance", "chisqr", "delta_chisqr", "values"}``
+        (chi-square and its rise above ``lsq``, dimensionless; values in house units by
+        result name, the held one included). Points whose fit fails are left out.
+    """
+    from ...bayes import parameter_bounds
+
+    if get_mechanism(problem.mechanism).microscopic or not math.isfinite(lsq.chisqr):
+        return []
+    out = []
+    bnds = parameter_bounds(problem.models, lsq.param_maps, {**problem.bounds,
+                                                             **dict(bounds or {})})
+    if "spin_diffusion_length" not in lsq.params:
+        return out
+    unit = 2e-4 * float(lsq.value("spin_diffusion_length")) * float(problem.resistivity)
+    if not (math.isfinite(unit) and unit > 0):
+        return out
+    fit_values = {n: float(lsq.value(n)) for n in lsq.varied}
+    for k, g in enumerate(problem.g_names):
+        for part in ("re_g_mix", "im_g_mix"):
+            name = g[part]
+            if name not in lsq.varied:
+                continue
+            lo, hi = bnds.get(name, (-math.inf, math.inf))
+            v0 = fit_values[name]
+            sign = -1.0 if v0 < 0 else 1.0
+            grid = [sign * gg / unit for gg in PROFILE_G if lo <= sign * gg / unit <= hi
+                    and abs(sign * gg / unit - v0) > 0.1 * max(abs(v0), 1e-12)]
+            for side in ([v for v in grid if v > v0], [v for v in reversed(grid) if v < v0]):
+                start = {n: x for n, x in fit_values.items() if n != name}
+                for v in side:
+                    try:
+                        r = _fit(dataclasses.replace(problem, fixed={**problem.fixed, name: v}),
+                                 start, free, bounds)
+                    except (FitError, ValueError):
+                        continue
+                    if not math.isfinite(r.chisqr):
+                        continue
+                    values = {n: float(r.value(n)) for n in r.varied}
+                    start = dict(values)
+                    values[name] = v
+                    out.append({"interface": k, "held": name, "reduced_conductance": v * unit,
+                                "chisqr": float(r.chisqr),
+                                "delta_chisqr": float(r.chisqr - lsq.chisqr), "values": values})
+    return out
 
 
 def drift_diffusion_problem(problem: ThicknessProblem) -> ThicknessProblem:
