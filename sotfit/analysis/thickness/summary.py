@@ -411,14 +411,17 @@ def _cut_by_prior(post, lsq, name: str, model_bounds, unit: str, model_name: str
 PRIOR_SPREAD_SHARE = 0.5
 
 
-def _set_by_prior(post, lsq, name: str, unit: str, model_name: str) -> str | None:
+def _set_by_prior(post, lsq, name: str, unit: str, model_name: str,
+                  followers=()) -> str | None:
     """Why the posterior of ``name`` is its flat prior rather than the data's, or None: under a
     uniform (or log-uniform) prior its standard deviation (of the logarithm, for log-uniform) is
     above :data:`PRIOR_SPREAD_SHARE` of the prior's own. A Pt-like series with damping-like
     data only (Re G = 40, where the transparency no longer depends on G) gave sigma_s 1.45
     [1.40, 1.62] under uniform(0, 2000) and 2.05 [1.83, 2.67] under uniform(0, 200) for a planted
     3.33, both chains converged, no flag: Re G filled either prior, and sigma_s, correlated with
-    it, followed the prior chosen."""
+    it, followed the prior chosen. ``followers`` names the parameters whose draws correlate
+    with it (:func:`_correlated`), flagged with it: the text names them (it said "every
+    parameter correlated with it ... flagged with it" where none was)."""
     from ...priors import PriorError, parse
 
     draws = post.samples.get(name) if name in post.varied else None
@@ -451,10 +454,198 @@ def _set_by_prior(post, lsq, name: str, unit: str, model_name: str) -> str | Non
     return (f"the data hardly constrain {model_name}: its posterior spreads over {share:.0%} of "
             f"its prior {text} ({what} {spread_post:.3g} against the prior's {spread_prior:.3g}"
             f"{'' if what.endswith('logarithm') else ' ' + unit}; least squares "
-            f"{best:.4g} +/- {err:.2g}): the prior, not the data, sets it and every parameter "
-            "correlated with it (another prior moves them; those are flagged with it); fix it "
-            "from another measurement (--fix) or add data that constrain it (field-like "
-            "torques, more thicknesses)")
+            f"{best:.4g} +/- {err:.2g}): the prior, not the data, sets it"
+            + (f" and the parameters whose draws correlate with it ({', '.join(followers)}; "
+               "another prior moves them; they are flagged with it)" if followers else
+               " (no other parameter's draws correlate with it beyond "
+               f"{PRIOR_FOLLOW_CORRELATION:g})")
+            + "; fix it from another measurement (--fix) or add data that constrain it "
+            "(field-like torques, more thicknesses)")
+
+
+def _same_interface_g(problem: ThicknessProblem, a: str, b: str) -> bool:
+    """Whether result names ``a`` and ``b`` are the Re G and Im G of one interface."""
+    return any(a in g.values() and b in g.values() for g in problem.g_names)
+
+
+#: A least-squares point (a profile point of G, :func:`limit_fits`, or another optimum) that
+#: moves a parameter more than this factor times sqrt(max(Delta chi^2, 1)) of its standard
+#: errors shows its linearised error too small: at a quadratic minimum a point with a rise
+#: Delta chi^2 moves no parameter by more than sqrt(Delta chi^2) standard errors (the
+#: profile, minimised over the others, rises exactly so). Over 30 noise seeds of a BiSb-like
+#: series (G well constrained) the largest factor was 1.9; a Pt-like series (g ~ 1.4 at 5 %
+#: errors) reached 10 to 400.
+REACH_FACTOR = 4.0
+#: Only points with Delta chi^2 (over the squared Birge ratio) up to this count: beyond it
+#: the data exclude the point at 3 sigma whatever the shape.
+REACH_CHI2 = 9.0
+
+
+def _reach_points(lsq) -> list[dict]:
+    """The profile points of G and the other optima of a least-squares fit
+    (:func:`fit_thickness` keeps them in ``lsq.meta``)."""
+    meta = getattr(lsq, "meta", {}) or {}
+    return list(meta.get("limit_fits", ())) + list(meta.get("local_optima", ()))[1:]
+
+
+def _not_quadratic(problem: ThicknessProblem, lsq, name: str, scale: float) -> str | None:
+    """Why the linearised standard error of ``name`` cannot be trusted, or None: a least-squares
+    point of :func:`_reach_points` within :data:`REACH_CHI2` of the optimum moves it more than
+    :data:`REACH_FACTOR` sqrt(max(Delta chi^2, 1)) standard errors (errors and Delta chi^2 with
+    the Birge ratio ``scale``). A Pt-like series (g = 1.35 + 0.18i, 5 % errors) gave Im G
+    1.44 +/- 1.67 for 20 and Re G 22 +/- 22 for 150, unflagged: Re G held at 3 x its value
+    raised the chi-square by 6, with Im G 33 standard errors up."""
+    try:
+        err = float(lsq.stderr(name)) * scale
+        v0 = float(lsq.value(name))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(err) and err > 0):
+        return None
+    worst = None
+    for c in _reach_points(lsq):
+        d = c["delta_chisqr"] / scale ** 2
+        x = c["values"].get(name)
+        if x is None or not math.isfinite(d) or d > REACH_CHI2:
+            continue
+        k = abs(x - v0) / err
+        f = k / max(math.sqrt(max(d, 0.0)), 1.0)
+        # the most telling witness: the smallest rise among the points that show it
+        if f > REACH_FACTOR and (worst is None or d < worst[2]):
+            worst = (f, k, d, x, c)
+    if worst is None:
+        return None
+    f, k, d, x, c = worst
+    if "held" in c:
+        held = model_param(problem, c["held"]).name
+        where = (f"least squares with {held} held at {c['values'][c['held']]:.4g} (reduced "
+                 f"conductance {abs(c['reduced_conductance']):.3g})")
+    else:
+        where = "another least-squares optimum"
+    what = model_param(problem, name).name
+    return (f"linearised standard error not meaningful: {where} has a chi-square only "
+            f"{max(d, 0.0):.2g} above the optimum's, yet puts {what} at {x:.4g}, {k:.1f} "
+            f"standard errors away (a quadratic minimum allows at most "
+            f"{max(math.sqrt(max(d, 0.0)), 1.0):.2g}): the data bound G from one side only, "
+            "where g/(g + tanh(t/lambda_s)) saturates or only sigma_s G is seen, and the "
+            "chi-square is far from quadratic over the error bar; sample the posterior "
+            "(--mcmc, with a prior wide enough for G, e.g. --prior \"re_g_mix=uniform(0, "
+            "1000)\"), or add thicknesses or field-like data that constrain G")
+
+
+#: A least-squares point within this Delta chi^2 of the best one inside the prior support
+#: holds posterior weight comparable to it (e^-2 of the density).
+MODE_CHI2 = 4.0
+#: A point lies outside the chain when one of its parameters is further than this many
+#: half 16-84 % widths outside the range of the draws.
+MODE_WIDTHS = 3.0
+
+
+def _posterior_misses_optima(problem: ThicknessProblem, post, lsq, scale: float) -> list[str]:
+    """Reasons why the chain does not describe the whole posterior, from the least-squares
+    points of :func:`_reach_points` and the optimum itself (``delta_chisqr`` over the squared
+    Birge ratio ``scale``).
+
+    * A point beyond a bound of a prior (not the model's own bound) whose chi-square is within
+      1 of the optimum's: the prior excludes values the data favour as much as their best,
+      and the posterior is the prior's choice.
+    * A point inside every prior's support within :data:`MODE_CHI2` of the best such point,
+      outside the draws (:data:`MODE_WIDTHS`): the posterior has another mode the walkers,
+      started in a small ball at the least-squares optimum, never reached. A Pt-like series
+      sampled under the default prior gave sigma_s 2.02 +/- 0.05 for 3.5 and Im G 1921 for
+      20 in a converged chain with only Re G flagged.
+    """
+    from ...priors import PriorError, parse
+
+    points = [{"values": {n: float(lsq.value(n)) for n in lsq.varied}, "delta_chisqr": 0.0}]
+    points += _reach_points(lsq)
+    support = {}
+    for n in post.varied:
+        text = post.priors.get(n)
+        try:
+            support[n] = tuple(float(b) for b in parse(text).support()) if text else None
+        except (PriorError, TypeError, ValueError):
+            support[n] = None
+    from ...bayes import parameter_bounds
+    model_bounds = parameter_bounds(problem.models, lsq.param_maps, problem.bounds)
+    out = []
+    inside, beyond = [], []
+    for c in points:
+        if not all(n in c["values"] for n in post.varied):
+            continue
+        cut = []
+        for n in post.varied:
+            sup = support.get(n)
+            if not sup:
+                continue
+            x = c["values"][n]
+            mlo, mhi = model_bounds.get(n, (-math.inf, math.inf))
+            if x > sup[1] and not np.isclose(sup[1], mhi, rtol=1e-12, atol=1e-12):
+                cut.append((n, "upper", sup[1]))
+            elif x < sup[0] and not np.isclose(sup[0], mlo, rtol=1e-12, atol=1e-12):
+                cut.append((n, "lower", sup[0]))
+        (beyond if cut else inside).append((c, cut))
+    for c, cut in beyond:
+        d = c["delta_chisqr"] / scale ** 2
+        if d > 1.0 or not _outside_draws(post, c["values"], {m for m, _, _ in cut}):
+            continue
+        n, side, b = cut[0]
+        text = post.priors.get(n)
+        what = model_param(problem, n).name
+        out.append(f"the prior {text} of {what} excludes values the data favour as much as "
+                   f"their best: least squares with {what} = {c['values'][n]:.4g}, beyond its "
+                   f"{side} bound {b:g}, has a chi-square only {max(d, 0.0):.2g} above the "
+                   f"optimum's, and puts other parameters outside the posterior's range "
+                   f"({_describe_point(problem, post, c['values'])}); the posterior is the "
+                   f"prior's choice: widen it (e.g. --prior \"{what}=uniform(0, "
+                   f"{10 * max(abs(c['values'][n]), abs(b)):.3g})\")")
+        break
+    if inside:
+        ref = min(c["delta_chisqr"] for c, _ in inside)
+        for c, _ in sorted(inside, key=lambda t: t[0]["delta_chisqr"]):
+            d = (c["delta_chisqr"] - ref) / scale ** 2
+            if d > MODE_CHI2:
+                break
+            if _outside_draws(post, c["values"]):
+                out.append("the chain stays in one mode of a posterior with several: a "
+                           f"least-squares point inside the priors with a chi-square "
+                           f"{max(d, 0.0):.2g} above the best there lies outside the draws "
+                           f"({_describe_point(problem, post, c['values'])}); the walkers "
+                           "start at the least-squares optimum and never reached it, so the "
+                           "percentiles describe one mode only; sample from there (--fix or "
+                           "a prior that excludes the present mode) and compare, or add data "
+                           "that separate the modes")
+                break
+    return out
+
+
+def _outside_draws(post, values, exclude=()) -> bool:
+    """Whether some parameter of ``values`` (but those of ``exclude``) lies
+    :data:`MODE_WIDTHS` half 16-84 % widths outside the range of the posterior draws."""
+    for n in post.varied:
+        if n in exclude or n not in values:
+            continue
+        draws = np.asarray(post.samples.get(n), float)
+        if draws.size < 2:
+            continue
+        p16, _, p84 = post.percentiles[n]
+        half = 0.5 * (p84 - p16)
+        lo, hi = float(np.min(draws)), float(np.max(draws))
+        x = values[n]
+        if half > 0 and (x < lo - MODE_WIDTHS * half or x > hi + MODE_WIDTHS * half):
+            return True
+    return False
+
+
+def _describe_point(problem: ThicknessProblem, post, values) -> str:
+    """``name value (posterior p16..p84)`` of every sampled parameter at a point."""
+    parts = []
+    for n in post.varied:
+        if n in values:
+            p16, _, p84 = post.percentiles[n]
+            parts.append(f"{model_param(problem, n).name} {values[n]:.4g} against "
+                         f"{p16:.4g}..{p84:.4g}")
+    return "; ".join(parts)
 
 
 #: Above this |correlation| of two parameters' posterior draws, a value set by its prior moves
@@ -547,6 +738,13 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
                 bound = f"{b:g} {q['unit']}".strip()
                 add_flag(q, f"at its bound {bound} (the data push it against the limit of the "
                             "model; its error bar is not meaningful)")
+                for other, m in main:
+                    if m != n and m in varied and _same_interface_g(problem, n, m):
+                        add_flag(other, f"conditional on {model_param(problem, n).name} held at "
+                                        f"its bound {bound}: its error is that of a fit with "
+                                        f"{model_param(problem, n).name} pinned there, not of the "
+                                        "data; its error bar is not meaningful (sample the "
+                                        "posterior with --mcmc)")
                 for d in _derived_of(problem, n, derived):
                     add_flag(d, f"rests on {model_param(problem, n).name} at its bound "
                                 f"{bound}: where the G the data want lies beyond the model's "
@@ -576,6 +774,11 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
                      f"0 (reduced chi-square {r:.3g} > {REDCHI_LIMIT:g} of {n} xi^E_FL points "
                      "against 0); every fitted value is flagged" for lab, r, n in contradicted)
     if post is None:
+        for q, n in main:
+            if n in varied and n not in at_bound:
+                reason = _not_quadratic(problem, lsq, n, scale)
+                if reason:
+                    add_flag(q, reason)
         if scale > 1.0:
             notes.append(f"reduced chi-square {r:.3g} > 1: least-squares standard errors "
                          f"multiplied by sqrt({r:.3g}) = {scale:.3g} (Birge ratio)")
@@ -610,12 +813,20 @@ def _flag_summary(problem: ThicknessProblem, lsq, post, main, scale: float, boun
                 notes.append(reason)
                 continue
             what = model_param(problem, n).name + (f" of {label_of[n]}" if n in label_of else "")
-            reason = _set_by_prior(post, lsq, n, q["unit"], what)
+            followers = [m for _, m in main if m != n and m in varied and _correlated(post, n, m)]
+            reason = _set_by_prior(post, lsq, n, q["unit"], what,
+                                   [model_param(problem, m).name if m not in label_of else
+                                    f"{model_param(problem, m).name} of {label_of[m]}"
+                                    for m in followers])
             if reason:      # it, and the values that move with it in the posterior
                 for other, m in main:
-                    if m == n or (m in varied and _correlated(post, n, m)):
+                    if m == n or m in followers:
                         add_flag(other, reason)
                 notes.append(reason)
+        for reason in _posterior_misses_optima(problem, post, lsq, scale):
+            for q in fitted:
+                add_flag(q, reason)
+            notes.append(reason)
     for q, kind in ([(q, model_param(problem, n).name) for q, n in main]
                     + [(q, kind) for q, kind, _ in derived]):
         what = NONNEGATIVE.get(kind)
