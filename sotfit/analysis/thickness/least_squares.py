@@ -78,7 +78,12 @@ def fit_thickness(problem: ThicknessProblem, *, init: Mapping | None = None, fre
     """Least-squares fit of the problem from several starts; the best chi-square is kept.
 
     Drift-diffusion: the model is strongly non-linear in lambda_s and G; starts at
-    lambda_s in {5, 20, 60} nm and Re G in {0.05, 2} x 1e13 Ohm^-1 m^-2.
+    lambda_s in {5, 20, 60} nm and Re G in {0.05, 2} x 1e13 Ohm^-1 m^-2, then at the reduced
+    conductances of :data:`REDUCED_G_STARTS` (a moderate g and the perfect-sink corner), an
+    added start winning only with a lower chi-square (:func:`_lower`). The profile of every
+    interface's G (:func:`limit_fits`) and the distinct optima (:func:`local_optima`) are kept
+    in the result's ``meta`` (``"limit_fits"``, ``"local_optima"``); a profile point below the
+    fit's chi-square restarts the fit there.
 
     Microscopic mechanisms: the drift-diffusion fit of the same data first; then for every
     interface the profile chi-square over the plane of its two microscopic parameters

@@ -47,8 +47,11 @@ def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
     :data:`sotfit.flags.REDCHI_LIMIT`, a fit that did not converge, a parameter at a bound,
     a least-squares error larger than the value of sigma_s or Re G
     (:data:`RELATIVE_ERROR_CHECKED`), Im G held at 0 (no ``joint``) against the interface's
-    own unused FL data, a negative spin diffusion length, Re G, g_sf or resistivity, and a
-    chain that did not converge. :func:`sotfit.flags.collect_flags` adds non-finite values
+    own unused FL data, a negative spin diffusion length, Re G, g_sf or resistivity, a
+    linearised error the chi-square profile of G contradicts (:func:`_not_quadratic`), the
+    other component of a G at its bound, and a chain that did not converge, that stays in one
+    mode of several, or whose prior excludes least-squares points as good as the optimum
+    (:func:`_posterior_misses_optima`). :func:`sotfit.flags.collect_flags` adds non-finite values
     and errors.
 
     Parameters
@@ -473,8 +476,10 @@ def _same_interface_g(problem: ThicknessProblem, a: str, b: str) -> bool:
 #: errors shows its linearised error too small: at a quadratic minimum a point with a rise
 #: Delta chi^2 moves no parameter by more than sqrt(Delta chi^2) standard errors (the
 #: profile, minimised over the others, rises exactly so). Over 30 noise seeds of a BiSb-like
-#: series (G well constrained) the largest factor was 1.9; a Pt-like series (g ~ 1.4 at 5 %
-#: errors) reached 10 to 400.
+#: series with DL and FL data (g = 0.8 + 0.2i, G well constrained but its profile skewed) the
+#: largest factor was 3.7 (Im G); the Pt-like series (g = 1.35 + 0.18i at 5 % errors) whose
+#: unflagged Im G lay up to 12.7 standard errors from the truth reached 10 to 400
+#: (docs/thickness.md, "Error bars where the data bound G from one side").
 REACH_FACTOR = 4.0
 #: Only points with Delta chi^2 (over the squared Birge ratio) up to this count: beyond it
 #: the data exclude the point at 3 sigma whatever the shape.
