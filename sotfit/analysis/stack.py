@@ -191,7 +191,7 @@ def _calibration_from_data(problem, ref: str, summary, words: list) -> dict:
         k: v for k, v in fixed.items()
         if not (k.startswith("calibration_") and k != problem.calibration[ref]["name"])})
     try:
-        data_fit = fit_thickness(free_pr)
+        data_fit = fit_thickness(free_pr, profile=False)
     except Exception as exc:  # noqa: BLE001 - a failed side fit is reported, not fatal
         return {"error": str(exc)}
     res = {}

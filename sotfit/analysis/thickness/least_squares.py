@@ -74,7 +74,7 @@ def _better(r, best) -> bool:
 
 
 def fit_thickness(problem: ThicknessProblem, *, init: Mapping | None = None, free=(),
-                  bounds: Mapping | None = None):
+                  bounds: Mapping | None = None, profile: bool = True):
     """Least-squares fit of the problem from several starts; the best chi-square is kept.
 
     Drift-diffusion: the model is strongly non-linear in lambda_s and G; starts at
@@ -83,7 +83,8 @@ def fit_thickness(problem: ThicknessProblem, *, init: Mapping | None = None, fre
     added start winning only with a lower chi-square (:func:`_lower`). The profile of every
     interface's G (:func:`limit_fits`) and the distinct optima (:func:`local_optima`) are kept
     in the result's ``meta`` (``"limit_fits"``, ``"local_optima"``); a profile point below the
-    fit's chi-square restarts the fit there.
+    fit's chi-square restarts the fit there. ``profile=False`` leaves the profile out (a fit
+    used only as a start).
 
     Microscopic mechanisms: the drift-diffusion fit of the same data first; then for every
     interface the profile chi-square over the plane of its two microscopic parameters
@@ -102,12 +103,12 @@ def fit_thickness(problem: ThicknessProblem, *, init: Mapping | None = None, fre
         return _fit_microscopic(problem, init=init, free=free, bounds=bounds)
     best, results = _fit_starts(problem, _drift_diffusion_starts(problem), init, free, bounds,
                                 lower_only_from=len(DRIFT_DIFFUSION_STARTS))
+    limits = limit_fits(problem, best, free=free, bounds=bounds) if profile else []
     for _ in range(2):
-        limits = limit_fits(problem, best, free=free, bounds=bounds)
         lower = [c for c in limits if c["delta_chisqr"] < -1e-6 * max(best.chisqr, 1.0)]
         if not lower:
             break
-        # a limit fits better: the optimum lies there (or beyond the start's basin)
+        # a profile point fits better: the optimum lies there (beyond the starts' basins)
         start = {**{n: best.value(n) for n in best.varied}, **min(
             lower, key=lambda c: c["chisqr"])["values"], **dict(init or {})}
         refit, more = _fit_starts(problem, [start], None, free, bounds)
@@ -115,6 +116,7 @@ def fit_thickness(problem: ThicknessProblem, *, init: Mapping | None = None, fre
         if refit is None or not _lower(refit, best):
             break
         best = refit
+        limits = limit_fits(problem, best, free=free, bounds=bounds)
     meta = {**best.meta, "local_optima": local_optima(results, best), "limit_fits": limits}
     return dataclasses.replace(best, meta=meta)
 
@@ -324,7 +326,7 @@ def _microscopic_starts(problem: ThicknessProblem) -> list[dict]:
     from ..microscopic import interface_g, profile_plane, start_candidates
 
     dd = drift_diffusion_problem(problem)
-    lsq_dd = fit_thickness(dd)
+    lsq_dd = fit_thickness(dd, profile=False)
     shared = {k: v for k, v in lsq_dd.values.items()
               if k in ("spin_hall_conductivity", "spin_diffusion_length")
               or k.startswith("calibration_")}
