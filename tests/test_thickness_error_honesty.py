@@ -1,8 +1,8 @@
 """Honesty of the thickness fit's error bars: an unflagged error bar must cover the truth.
 
 The series are made here, independently of sotfit's models: seed 003's eqs. (1)-(2) as one
-complex expression, ``xi^E_DL - i xi^E_FL = sigma_s [1 - sech(t/lambda_s)] g/(g + tanh(t/lambda_s))``
-with ``g = 2e-4 lambda_s rho G`` (house units: nm, uOhm cm, 1e13 Ohm^-1 m^-2,
+complex expression,
+``xi^E_DL - i xi^E_FL = sigma_s [1 - sech(t/lambda_s)] g/(g + tanh(t/lambda_s))`` with ``g = 2e-4 lambda_s rho G`` (house units: nm, uOhm cm, 1e13 Ohm^-1 m^-2,
 1e5 Ohm^-1 m^-1), and Gaussian noise of standard deviation 5 % of the value + 0.02 (Pt-like)
 or 3 % + 0.003 (BiSb-like), the stated errors being the true ones.
 

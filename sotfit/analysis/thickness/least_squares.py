@@ -11,7 +11,6 @@ from collections.abc import Mapping
 import numpy as np
 
 from ...fitting import FitError, Problem, fit_global
-from ...stats import birge_ratio
 from ..microscopic import get_mechanism
 from .parameters import parameter_states
 from .problem import ThicknessProblem, build_problem
@@ -61,9 +60,10 @@ OPTIMUM_CHISQR_RTOL = 1e-6
 
 def _lower(r, best) -> bool:
     """Whether ``r`` fits better than ``best``: a chi-square lower by more than 1, or lower
-    (beyond :data:`OPTIMUM_CHISQR_RTOL`) where ``r`` converged or ``best`` did not (within Delta chi^2 = 1 the two fit the data
-    alike, and a fit with a covariance is kept: NiFe + CoTb with Im G held at 0 slid along its
-    opaque ridge to sigma_s 6300 without errors, Delta chi^2 = -0.49)."""
+    (beyond :data:`OPTIMUM_CHISQR_RTOL`) where ``r`` converged or ``best`` did not (within
+    Delta chi^2 = 1 the two fit the data alike, and a fit with a covariance is kept: NiFe + CoTb
+    with Im G held at 0 slid along its opaque ridge to sigma_s 6300 without errors,
+    Delta chi^2 = -0.49)."""
     if not r.chisqr < best.chisqr - OPTIMUM_CHISQR_RTOL * max(best.chisqr, 1.0):
         return False        # the same optimum, reached from elsewhere: the first one is kept
     return r.chisqr < best.chisqr - 1.0 or bool(r.success) or not best.success
@@ -209,9 +209,9 @@ def local_optima(results, best=None) -> list[dict]:
 
 
 #: The reduced conductances g = 2e-4 lambda_s rho G (dimensionless, lambda_s of the fit)
-#: at which :func:`limit_fits` holds Re G, then Im G: from a nearly opaque interface (g = 0.01, where
-#: the data fix only sigma_s G) to the perfect sink (g = 1000: g/(g + tanh) = 1 to 0.1 % at
-#: t >= lambda_s).
+#: at which :func:`limit_fits` holds Re G, then Im G: from a nearly opaque interface
+#: (g = 0.01, where the data fix only sigma_s G) to the perfect sink (g = 1000:
+#: g/(g + tanh) = 1 to 0.1 % at t >= lambda_s).
 PROFILE_G = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 
 
