@@ -18,6 +18,7 @@ from .errors import STFMRError
 __all__ = [
     "split_branches",
     "noise_level",
+    "second_difference_noise",
     "quantisation_step",
     "rounding_noise",
 ]
@@ -86,6 +87,19 @@ def _median(x: np.ndarray) -> float:
     return float(0.5 * (part[h - 1] + part[h]))
 
 
+def second_difference_noise(d2):
+    """Robust standard deviation (uV) of the point-to-point noise of voltages whose second
+    differences are ``d2`` (uV): 1.4826 MAD(d2) / sqrt(6), along the last axis (a float for
+    one row, an array for many). The second difference of independent noise of standard
+    deviation sigma has variance 6 sigma^2; the median absolute deviation hardly moves with a
+    smooth background, a resonance or a single step."""
+    d2 = np.asarray(d2, float)
+    if d2.ndim == 1:
+        return 1.4826 * _median(np.abs(d2 - _median(d2))) / math.sqrt(6.0)
+    mad = np.median(np.abs(d2 - np.median(d2, axis=-1)[..., None]), axis=-1)
+    return 1.4826 * mad / math.sqrt(6.0)
+
+
 def noise_level(v) -> float:
     """Robust standard deviation of point-to-point noise (uV) from second differences.
 
@@ -96,7 +110,7 @@ def noise_level(v) -> float:
     if v.size < 5:
         return float(np.std(v)) or 1.0
     d2 = np.diff(v, 2)
-    s = 1.4826 * _median(np.abs(d2 - _median(d2))) / math.sqrt(6.0)
+    s = second_difference_noise(d2)
     if s <= 0:
         s = float(np.std(d2)) / math.sqrt(6.0)
     return float(s) if s > 0 else float(np.finfo(float).eps * max(1.0, np.max(np.abs(v))))

@@ -16,6 +16,7 @@ from ...results import FitResult
 from .dispersion import PHYSICAL_FLOORS, bound_reached
 from .propagation import _nominal
 from .records import STFMRAnalysis
+from .branches import second_difference_noise
 from .spectra import SpectrumFit
 
 
@@ -378,8 +379,7 @@ def _residual_statistics(fits: Sequence[FitResult]) -> list[tuple]:
             e = res - (res.sum(1) / n)[:, None]
             res = np.take_along_axis(res, np.argsort(x, axis=1, kind="stable"), axis=1)
             d2 = res[:, :-2] - 2.0 * res[:, 1:-1] + res[:, 2:]
-            mad = np.median(np.abs(d2 - np.median(d2, axis=1)[:, None]), axis=1)
-            noise = 1.4826 * mad / math.sqrt(6.0)
+            noise = second_difference_noise(d2)
             v = np.sort(y, axis=1)
             gaps = v[:, 1:] - v[:, :-1]
             steps = np.where(gaps != 0, gaps, np.inf).min(1)
