@@ -33,6 +33,8 @@ __all__ = [
     "misfit_reason",
     "residual_lag1",
     "correlated_residuals",
+    "widened_branches",
+    "widened_note",
     "unsaturated_spectra",
     "spectrum_data_checks",
     "torque_field_beyond_linewidth",
@@ -428,6 +430,25 @@ def correlated_residuals(spectra: Sequence[SpectrumFit]) -> tuple[float, float] 
     rho = float(np.median(rhos))
     f = correlation_factor(rho)
     return (rho, f) if f > CORRELATED_FACTOR else None
+
+
+def widened_branches(spectra: Sequence[SpectrumFit]) -> tuple[int, int, float]:
+    """(branches whose errors were widened for correlated noise, branches in all, their
+    largest factor of a standard error) of the spectra
+    (:func:`~sotfit.analysis.stfmr.correlated.widen_for_correlated_noise`)."""
+    factors = [r.meta.get("error_factor") for s in spectra for r in s.branches]
+    found = [f for f in factors if f is not None]
+    return len(found), len(factors), max(found, default=1.0)
+
+
+def widened_note(count: int, total: int, factor: float) -> str:
+    """The note of a run whose branch fits' errors were widened for correlated noise
+    (:func:`widened_branches`)."""
+    return (f"{count} of {total} branch fits have residuals correlated from point to point "
+            "(a lock-in time constant longer than the time per field step, or a drift): their "
+            "standard errors are those of noise with the lag-1 autocorrelation read from the "
+            f"residuals (up to {factor:.2g} times the independent-point errors; docs/stfmr.md, "
+            "section 5)")
 
 
 def branch_width_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]:

@@ -24,7 +24,7 @@ from .checks import (amplitude_below_measurable, branch_width_disagreements, dat
                      implausible_resonance_fields, lockin_reading_reason,
                      torque_field_beyond_linewidth, g_outside_ferromagnets,
                      correlated_residuals, misfit_spectra, residual_lag1, rounded_voltages,
-                     unsaturated_spectra)
+                     unsaturated_spectra, widened_branches, widened_note)
 from .records import STFMRAnalysis
 from .spectra import BranchValues, SpectrumFit, repeat_disagreement
 
@@ -401,6 +401,9 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
             "hold for a field in the film plane; with the field along the normal (geometry "
             "outofplane) the magnetisation precesses about it and the AMR rectification the "
             "formulas rest on vanishes to first order")
+    widened = widened_branches(analysis.spectra)
+    if widened[0]:
+        out["notes"].append(widened_note(*widened))
     _summary_flags(out, analysis, torques, sample)
     _lockin_sign_flags(out, analysis)
     _sample_flags(out)
@@ -557,7 +560,10 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
     correlated = correlated_residuals(analysis.spectra)
     if correlated is not None:
         rho, factor = correlated
+        widened = widened_branches(analysis.spectra)
         for route, sec in secs.items():
+            if route == "sequential" and 2 * widened[0] >= widened[1]:
+                continue    # the spectra's errors already carry the correlation
             for k, b in torques.get(route, {}).get("birge_ratio", {}).items():
                 if k in sec and _has_error(sec[k]) and \
                         not (b is not None and math.isfinite(b) and b >= factor):

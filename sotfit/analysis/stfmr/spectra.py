@@ -43,6 +43,7 @@ from ...models.spec import ModelSpec
 from ...results import FitResult
 from .branch_fit import fit_branches
 from .branches import _label, split_branches
+from .correlated import widen_for_correlated_noise
 from .spikes import longest_glitch, spike_note, without_spikes
 from .errors import NoResonanceError, STFMRError, SpectrumFitError
 
@@ -356,6 +357,7 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
         owner.extend([n] * len(parts))
     results = fit_branches(branches, model=model, window_widths=window_widths,
                            min_significance=min_significance, **fit_kwargs) if branches else []
+    results = widen_for_correlated_noise(results)
     per: dict[int, list] = {}
     for n, b, r in zip(owner, branches, results):
         per.setdefault(n, []).append((b, r))
