@@ -109,9 +109,10 @@ def widen_for_correlated_noise(fits: Sequence) -> list:
     residuals are correlated beyond :data:`RHO_SIGMAS` with the sandwich covariance of the
     module docstring (never narrower than their own, parameter by parameter), ``meta`` (that
     of the window's dataset) adding
-    ``noise_lag1`` (the rho of the noise model) and ``error_factor`` (the largest ratio of a
-    new to an old standard error). Fits with data errors (``errors_scaled`` False), without a
-    covariance or of fewer than 10 points are passed through.
+    ``noise_lag1`` (the rho of the noise model), ``error_factor`` (the largest ratio of a
+    new to an old standard error) and ``independent_stderrs`` (the old ones, by name). Fits
+    with data errors (``errors_scaled`` False), without a covariance or of fewer than 10 points
+    are passed through.
 
     Parameters
     ----------
@@ -152,8 +153,10 @@ def widen_for_correlated_noise(fits: Sequence) -> list:
         nominal = {k: r.value(k) for k in r.params}
         # in the window's metadata, which the fit shares and keeps when it lets go of points
         d = r.datasets[0]
-        d = dataclasses.replace(d, meta={**d.meta, "noise_lag1": float(rho),
-                                         "error_factor": float(np.max(np.maximum(ratio, 1.0)))})
+        d = dataclasses.replace(d, meta={
+            **d.meta, "noise_lag1": float(rho),
+            "error_factor": float(np.max(np.maximum(ratio, 1.0))),
+            "independent_stderrs": dict(zip(r.varied, old.tolist()))})
         out[idx] = dataclasses.replace(r, covar=cov, params=LazyParams(nominal, r.varied, cov),
                                        datasets=(d,), meta=d.meta)
     return out
