@@ -31,6 +31,8 @@ __all__ = [
     "rounded_voltages",
     "misfit_spectra",
     "misfit_reason",
+    "clipping_reason",
+    "clipped_spectra",
     "residual_lag1",
     "correlated_residuals",
     "widened_branches",
@@ -330,6 +332,68 @@ def misfit_spectra(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
     return out
 
 
+#: Fewest consecutive points of a branch pinned at the extreme of its line (the voltage less
+#: the fitted straight background, within :data:`CLIP_TOLERANCE` noise of its largest
+#: excursion) that mark an overloaded input (a lock-in or converter range clipping the largest
+#: lobe): white noise puts, of ~90 points, on average 0.16 within 0.1 noise below the largest,
+#: so 5 of them in a run happen about once in 10^5 branches; a line clipped at 60 % of its
+#: largest lobe pins 8-15 points (xi_FMR 42 % low, alpha 40 % high, fits within their noise).
+CLIP_RUN_MIN = 5
+#: Spread (in units of the branch's noise) within which points count as pinned at the extreme.
+CLIP_TOLERANCE = 0.1
+
+
+def clipping_reason(s: SpectrumFit) -> str | None:
+    """Why a branch of ``s`` looks clipped (:data:`CLIP_RUN_MIN`), or None. Branches whose
+    voltages lie on steps coarser than a fifth of the noise (rounded values repeat by
+    themselves), lineshapes with a second line and fits without a straight background are not
+    judged."""
+    for r in s.branches:
+        d = r.datasets[0]
+        p = r.dataset_params()
+        if len(d) < 10 or "offset" not in p or "slope" not in p or "h_res2" in p:
+            continue
+        y = np.asarray(d.y, float)
+        z = y - p["offset"] - p["slope"] * (np.asarray(d.x, float) - p["h_res"])
+        if not np.all(np.isfinite(z)):
+            continue
+        noise = second_difference_noise(np.diff(y - r.evaluate(), 2))
+        _, step, _ = _levels(y)
+        if not noise > 0 or (np.isfinite(step) and step > 0.2 * noise):
+            continue
+        k = int(np.argmax(np.abs(z)))
+        sign = 1.0 if z[k] > 0 else -1.0
+        pinned = sign * z >= sign * z[k] - CLIP_TOLERANCE * noise
+        # the longest run of consecutive pinned points
+        edges = np.diff(np.concatenate(([0], pinned.astype(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        run = int((ends - starts).max()) if starts.size else 0
+        if run >= CLIP_RUN_MIN:
+            pol = "+" if r.meta.get("polarity", 1) > 0 else "-"
+            i0 = starts[np.argmax(ends - starts)]
+            return (f"{s.source} ({pol} branch): {run} consecutive points at "
+                    f"{1e3 * d.x[i0]:.4g}-{1e3 * d.x[i0 + run - 1]:.4g} mT lie within "
+                    f"{CLIP_TOLERANCE:g} of the noise ({noise:.3g} uV) of one level at the "
+                    "extreme of the line (its largest lobe flattened): a saturated input (the "
+                    "lock-in's sensitivity or a converter's range overloaded) clips the line, "
+                    "which the lineshape fits as a wider line of other amplitudes (xi_FMR 40 % "
+                    "low, alpha 40 % high at 60 % of the lobe); measure with a larger range")
+    return None
+
+
+def clipped_spectra(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
+    """The spectra a branch of which is clipped at the extreme of its line
+    (:func:`clipping_reason`), as ``{spectrum index: reason}``; a spectrum whose branch fits let
+    go of their points was checked before (``point_checks``)."""
+    out = {}
+    for n, s in enumerate(spectra):
+        reason = (s.point_checks["clipped"] if "clipped" in s.point_checks
+                  else clipping_reason(s))
+        if reason is not None:
+            out[n] = reason
+    return out
+
+
 #: Median factor sqrt((1 + rho)/(1 - rho)) of the spectra's residuals (rho their lag-1
 #: autocorrelation) from which the means over spectra are flagged where their scatter did not
 #: raise their errors as much: a drift of lag-1 autocorrelation 0.5 made every per-spectrum
@@ -405,7 +469,7 @@ def point_checks(spectra: Sequence[SpectrumFit], data: Sequence) -> list[dict[st
     out = []
     for s, check in zip(spectra, data):
         mine = [next(stats) for _ in s.branches]
-        out.append({"data": check, "rounding": rounding_reason(s),
+        out.append({"data": check, "rounding": rounding_reason(s), "clipped": clipping_reason(s),
                     "residual_lag1": tuple(rho for rho, _ in mine),
                     "misfit": _misfit_reason(s, mine)})
     return out

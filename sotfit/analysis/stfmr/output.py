@@ -20,7 +20,8 @@ from ...flags import (SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi, oer
 from ...results import FitResult, pair_correlations, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
-from .checks import (amplitude_below_measurable, branch_width_disagreements, data_checks,
+from .checks import (amplitude_below_measurable, branch_width_disagreements, clipped_spectra,
+                     data_checks,
                      implausible_resonance_fields, lockin_reading_reason,
                      torque_field_beyond_linewidth, g_outside_ferromagnets,
                      correlated_residuals, misfit_spectra, residual_lag1, rounded_voltages,
@@ -646,7 +647,11 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
     # a line 90 mT wide, a switching step in the window): widths and amplitudes many standard
     # errors off with flags 'none'; what the spectra feed (the dispersion and the means) with
     # them
-    for n, reason in misfit_spectra(analysis.spectra).items():
+    misfits = misfit_spectra(analysis.spectra)
+    # a line clipped by a saturated input: xi_FMR 40 % low, alpha 40 % high, fits within noise
+    for n, reason in clipped_spectra(analysis.spectra).items():
+        misfits[n] = reason if n not in misfits else f"{misfits[n]}; {reason}"
+    for n, reason in misfits.items():
         row = out["spectra"][n]
         targets = [row[k] for k in ("h_res", "width", "vs", "va", "ratio") if k in row]
         targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]

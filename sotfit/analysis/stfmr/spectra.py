@@ -82,7 +82,8 @@ class SpectrumFit:
     :func:`~sotfit.analysis.stfmr.checks.data_checks`), ``'rounding'`` the reason or None of
     :func:`~sotfit.analysis.stfmr.checks.rounding_reason`, ``'residual_lag1'`` the lag-1
     autocorrelations of :func:`~sotfit.analysis.stfmr.checks.residual_lag1`, ``'misfit'`` the
-    reason or None of :func:`~sotfit.analysis.stfmr.checks.misfit_reason`.
+    reason or None of :func:`~sotfit.analysis.stfmr.checks.misfit_reason`, ``'clipped'`` that of
+    :func:`~sotfit.analysis.stfmr.checks.clipping_reason`.
     """
 
     dataset: Dataset
