@@ -26,13 +26,22 @@ import numpy as np
 
 from ...results import FitResult, LazyParams
 
-__all__ = ["RHO_SIGMAS", "RHO_MAX", "widen_for_correlated_noise", "residual_rho"]
+__all__ = ["RHO_SIGMAS", "RHO_MIN", "RHO_MAX", "SANDWICH_POINTS_MAX", "widen_for_correlated_noise",
+           "residual_rho"]
 
 #: The residuals' lag-1 autocorrelation above this many times 1/sqrt(n) (n points in the
 #: window) is taken for correlated noise: white noise of the 6480 branches of 90 clean runs
 #: (1, 5, 20 % noise, ~90 points per window) reached at most 0.22 = 2.1/sqrt(n), a lock-in time
 #: constant of lag-1 0.8 gave 0.47-0.83 (the fit absorbs part of slow noise).
 RHO_SIGMAS = 3.0
+#: Windows of more points than this (the sandwich takes n x n matrices) have their covariance
+#: scaled by (1 + rho)/(1 - rho), the variance of the mean of a long first-order
+#: autoregression, with rho the residuals' own: over so many points the fit absorbs a
+#: negligible part of the noise.
+SANDWICH_POINTS_MAX = 2000
+#: ... and above this (errors 10 % too small at 0.1 are not widened: the limit of
+#: :data:`RHO_SIGMAS` falls below it in windows of more than 900 points).
+RHO_MIN = 0.1
 #: Largest rho of the noise model (the factor sqrt((1 + rho)/(1 - rho)) is 6.2 there).
 RHO_MAX = 0.95
 
@@ -133,11 +142,15 @@ def widen_for_correlated_noise(fits: Sequence) -> list:
     for idx, (rho_hat, _) in zip(cand, stats):
         r = fits[idx]
         n = len(r.datasets[0])
-        if rho_hat is None or rho_hat <= RHO_SIGMAS / math.sqrt(n):
+        if rho_hat is None or rho_hat <= max(RHO_SIGMAS / math.sqrt(n), RHO_MIN):
             continue
         e = np.asarray(r.datasets[0].y, float) - r.evaluate()
-        j = _jacobian(r)
-        got = None if j is None else _sandwich(j, e, rho_hat)
+        if n > SANDWICH_POINTS_MAX:
+            rho = min(rho_hat, RHO_MAX)
+            got = (np.asarray(r.covar) * ((1 + rho) / (1 - rho)), rho)
+        else:
+            j = _jacobian(r)
+            got = None if j is None else _sandwich(j, e, rho_hat)
         if got is None:
             continue
         cov, rho = got
