@@ -333,9 +333,27 @@ def _global_route(fits, seq, kit, lw, fit_kw, notes):
                          f"inflated by the Birge ratio {factor:.3g} of the sequential "
                          f"{r.model_name} fit (the lineshape residuals of the global fit "
                          "do not see the misfit of the resonance fields or widths)")
+    factor = _correlated_noise_factor(fits)
+    if factor > 1:
+        for k in list(gvals):
+            if k != "g" and hasattr(gvals[k], "std_dev"):
+                gvals[k] = inflate_error(gvals[k], factor)
+        notes.append(f"global fit: errors of {', '.join(k for k in gvals if k != 'g')} "
+                     f"inflated by {factor:.3g}, the factor by which the branch fits' errors "
+                     "were widened for noise correlated from point to point (the global fit "
+                     "takes its points as independent; docs/stfmr.md, section 5)")
     gvals["g"] = g_from_gyromagnetic_ratio(gvals["gyromagnetic_ratio"])
     notes.extend(compare_routes(seq, gvals))
     return glob, gvals, gspec
+
+
+def _correlated_noise_factor(fits) -> float:
+    """sqrt(N / sum 1/f_b^2) over the N branches of ``fits``, f_b the factor by which a branch
+    fit's errors were widened for correlated noise (1 where they were not;
+    :func:`~sotfit.analysis.stfmr.correlated.widen_for_correlated_noise`): the factor of the
+    error of a parameter every branch determines equally well (dimensionless)."""
+    f = np.array([r.meta.get("error_factor", 1.0) for s in fits for r in s.branches], float)
+    return float(math.sqrt(f.size / np.sum(1.0 / f ** 2))) if f.size else 1.0
 
 
 def _route_flags(flags, seq, gvals, kit, lw, glob, assumed_gamma, geometry, fits) -> None:
