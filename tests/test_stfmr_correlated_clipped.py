@@ -121,3 +121,29 @@ def test_white_noise_is_never_taken_for_clipping_or_correlated(tmp_path):
                               tmp_path / f"o{seed}")
         text = summary.to_json()
         assert "clips the line" not in text and "correlated from point to point" not in text
+
+
+def test_the_sandwich_equals_its_n_by_n_definition():
+    """The autoregressive sandwich covariance, computed with p x p traces and Sigma applied by
+    recursion, equals its definition with the n x n matrices (module docstring of
+    sotfit.analysis.stfmr.correlated), written out here: rho, s^2 and C."""
+    from sotfit.analysis.stfmr.correlated import _sandwich
+
+    rng = np.random.default_rng(3)
+    for n in (40, 250):
+        x = np.linspace(-1, 1, n)
+        j = np.stack([1 / (1 + (x / 0.2) ** 2), x / (1 + (x / 0.2) ** 2), np.ones(n), x], 1)
+        e = rng.normal(size=n)
+        for k in range(1, n):
+            e[k] += 0.7 * e[k - 1]
+        rho_hat = float((e - e.mean())[:-1] @ (e - e.mean())[1:] / ((e - e.mean()) @ (e - e.mean())))
+        cov, rho = _sandwich(j, e, rho_hat)
+        inv = np.linalg.inv(j.T @ j)
+        m = np.eye(n) - j @ inv @ j.T
+        lag = 0.5 * (np.eye(n, k=1) + np.eye(n, k=-1))
+        sigma = rho ** np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+        expected = np.trace(m @ lag @ m @ sigma) / np.trace(m @ sigma)
+        assert abs(expected - rho_hat) < 1e-4          # rho solves the moment equation
+        s2 = (e @ e) / np.trace(m @ sigma)
+        direct = s2 * inv @ j.T @ sigma @ j @ inv
+        np.testing.assert_allclose(cov, direct, rtol=1e-8, atol=1e-12 * np.abs(direct).max())

@@ -34,7 +34,7 @@ __all__ = ["RHO_SIGMAS", "RHO_MIN", "RHO_MAX", "SANDWICH_POINTS_MAX", "widen_for
 #: (1, 5, 20 % noise, ~90 points per window) reached at most 0.22 = 2.1/sqrt(n), a lock-in time
 #: constant of lag-1 0.8 gave 0.47-0.83 (the fit absorbs part of slow noise).
 RHO_SIGMAS = 3.0
-#: Windows of more points than this (the sandwich takes n x n matrices) have their covariance
+#: Windows of more points than this have their covariance
 #: scaled by (1 + rho)/(1 - rho), the variance of the mean of a long first-order
 #: autoregression, with rho the residuals' own: over so many points the fit absorbs a
 #: negligible part of the noise.
@@ -78,25 +78,52 @@ def _jacobian(r: FitResult) -> np.ndarray | None:
     return j if np.all(np.isfinite(j)) else None
 
 
+def _apply_sigma(x: np.ndarray, rho: float) -> np.ndarray:
+    """Sigma(rho) x for Sigma_ij = rho^|i - j| (x of n rows), in O(n) per column: the sum of a
+    forward and a backward first-order recursion less x itself."""
+    from scipy.signal import lfilter
+
+    fwd = lfilter([1.0], [1.0, -rho], x, axis=0)
+    bwd = lfilter([1.0], [1.0, -rho], x[::-1], axis=0)[::-1]
+    return fwd + bwd - x
+
+
+def _apply_lag(x: np.ndarray) -> np.ndarray:
+    """L x for the lag-1 matrix L (1/2 on both off-diagonals)."""
+    out = np.zeros_like(x)
+    out[1:] += 0.5 * x[:-1]
+    out[:-1] += 0.5 * x[1:]
+    return out
+
+
 def _sandwich(j: np.ndarray, e: np.ndarray, rho_hat: float) -> tuple[np.ndarray, float] | None:
     """The covariance of the parameters (their units squared) under first-order autoregressive
-    noise, and its rho (module docstring); None where J is singular."""
+    noise, and its rho (module docstring); None where J is singular.
+
+    With Q an orthonormal basis of the columns of J (H = Q Q^T) every trace is one of p x p
+    matrices, Sigma applied by recursion (:func:`_apply_sigma`): tr((I - H) Sigma) =
+    n - tr(Q^T Sigma Q) and tr((I - H) L (I - H) Sigma) = (n - 1) rho - 2 tr(Q^T L Sigma Q) +
+    tr(Q^T L Q Q^T Sigma Q), O(n p) per rho where the n x n matrices took O(n^3)."""
     n = len(e)
     jtj = j.T @ j
     try:
         inv = np.linalg.inv(jtj)
     except np.linalg.LinAlgError:
         return None
-    m = np.eye(n) - j @ inv @ j.T                     # I - H
-    mlm = 0.5 * (m[:, 1:] @ m[:-1, :] + m[:, :-1] @ m[1:, :])    # (I - H) L (I - H)
-    k = np.abs(np.subtract.outer(np.arange(n), np.arange(n))).ravel()
-    # tr(A Sigma(rho)) = sum_l rho^l (sum of the elements of A at lag l): one pass over A
-    a, b = np.bincount(k, mlm.ravel(), n), np.bincount(k, m.ravel(), n)
-    lags = np.arange(n)
+    q, _ = np.linalg.qr(j)
+    lq = _apply_lag(q)
+    qlq = q.T @ lq
+
+    def traces(rho):
+        sq = _apply_sigma(q, rho)
+        qsq = q.T @ sq
+        b = n - float(np.trace(qsq))
+        a = (n - 1) * rho - 2.0 * float(np.sum(lq * sq)) + float(np.sum(qlq * qsq.T))
+        return a, b
 
     def expected(rho):
-        w = rho ** lags
-        return float(a @ w / (b @ w))
+        a, b = traces(rho)
+        return a / b
 
     lo, hi = 0.0, RHO_MAX
     if expected(hi) <= rho_hat:
@@ -106,10 +133,8 @@ def _sandwich(j: np.ndarray, e: np.ndarray, rho_hat: float) -> tuple[np.ndarray,
             mid = 0.5 * (lo + hi)
             lo, hi = (mid, hi) if expected(mid) < rho_hat else (lo, mid)
         rho = 0.5 * (lo + hi)
-    w = rho ** lags
-    sig = w[k].reshape(n, n)
-    s2 = float(e @ e) / float(b @ w)
-    cov = s2 * inv @ (j.T @ sig @ j) @ inv
+    s2 = float(e @ e) / traces(rho)[1]
+    cov = s2 * inv @ (j.T @ _apply_sigma(j, rho)) @ inv
     return 0.5 * (cov + cov.T), rho
 
 
