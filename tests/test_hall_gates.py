@@ -627,28 +627,67 @@ def test_rotations_read_in_another_field_unit_flag_the_field_like_field(tmp_path
     assert bool(said) == (scale == 10.0)
 
 
-@pytest.mark.parametrize("case,flagged", [("ordinary Nernst", False), ("Oe under mT", True),
-                                          ("as written", False)])
-def test_the_field_unit_check_of_method_a_against_an_ordinary_nernst_term(case, flagged):
-    """The cos(phi) coefficient a_cos(H) = d/(H - H_K) - r_ane - r_one H at 20-300 mT with
-    mu0 H_K = -0.8 T. An ordinary Nernst term (r_one = 1e-3 Ohm/T, no --include-one) made
-    the damping-like law miss the data and the fields 'look read in the wrong unit' (the
-    rescaled law is nearly straight): the law with r_one fits, so nothing is said of the unit.
-    Fields read 10 times too large (Oe under mT) are flagged; the data as written are not."""
+@pytest.mark.parametrize("case,include_one,flagged", [
+    ("ordinary Nernst", True, False), ("ordinary Nernst", False, False),
+    ("Oe under mT", False, True), ("Oe under mT to 8 T", False, True), ("as written", False, False),
+    ("as written, 3 fields", False, False)])
+def test_the_field_unit_check_of_method_a_against_an_ordinary_nernst_term(case, include_one,
+                                                                           flagged):
+    """The cos(phi) coefficient a_cos(H) = d/(H - H_K) - r_ane - r_one H with mu0 H_K = -0.8 T.
+    An ordinary Nernst term (r_one = 1e-3 Ohm/T at 20-300 mT), with or without --include-one,
+    is not a unit slip. Rotations at 30-800 mT in Oe under 'mT' (read as 0.3-8 T) fit the law
+    with r_one as read as well as the law with the fields scaled by 0.1: the data cannot tell
+    the two apart, and the flag (on mu0_h_fl_oe too, whose 1/H law fits any scale) names both.
+    Before, the Nernst alternative silenced the gate, and mu0_h_fl_oe came out 10 times too
+    large with no word. The data as written are not flagged, nor
+    three fields whose reduced chi-square (one degree of freedom) is below the 1e-3 level
+    (10.8): 5.46 was called a unit slip."""
     from sotfit.analysis.hall.avci import _field_scale_check
 
     rng = np.random.default_rng(3)
     true = np.array([0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3])
     d, r_ane, hk, sigma = 1.6e-4, 2e-4, -0.8, 2e-7
+    if case == "Oe under mT to 8 T":
+        true, sigma = np.array([0.03, 0.05, 0.1, 0.2, 0.4, 0.8]), 2e-6
     r_one = 1e-3 if case == "ordinary Nernst" else 0.0
     a = d / (true - hk) - r_ane - r_one * true + rng.normal(0, sigma, true.size)
-    read = true * (10.0 if case == "Oe under mT" else 1.0)
+    if case == "as written, 3 fields":
+        # a straight a_cos(H) at 200-800 mT that the law misses by a reduced chi-square of
+        # 5.46 with one degree of freedom (p = 0.02); any straight line "fits" with the fields
+        # times 1e-4, where 1/(H - H_K) is linear in H
+        true, hk, sigma = np.array([0.2, 0.4, 0.8]), -0.9, 1e-6
+        a = -r_ane + 4.663175777657682e-05 * true
+    read = true * (10.0 if case.startswith("Oe under mT") else 1.0)
     flags = {}
     q = {"mu0_h_fl_oe": 1.0, "d_dl": 1.0, "mu0_h_dl": 1.0, "r_ane": 1.0}
-    _field_scale_check(read, np.column_stack([a, np.full(true.size, sigma)]), hk, False, q, flags)
+    _field_scale_check(read, np.column_stack([a, np.full(true.size, sigma)]), hk, include_one,
+                       q, flags, "mT")
     assert bool(flags) == flagged, flags
     if flagged:
-        assert any("fields times 0.1" in f for f in flags["mu0_h_fl_oe"])
+        said = [f for f in flags["mu0_h_fl_oe"] if "fields times 0.1" in f]
+        assert said and "the header read as mT" in said[0]
+        assert ("--include-one" in said[0]) == case.endswith("8 T")
+
+
+def test_rotations_of_tesla_numbers_under_a_millitesla_header_are_flagged(tmp_path):
+    """The example rotations (5-400 mT) with the field column divided by 1000 (T numbers
+    under 'field (mT)'): m follows fields of 20-400 uT, which no film does, and the 1/H law
+    gave mu0_h_fl_oe 1000 times too small, the damping-like law (H << M_eff) fitting either
+    scale, with no word. The torque fields are flagged naming the slip; the files as written
+    are not."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, f in enumerate(sorted((EX / "inplane").glob("phi_*.csv"))):
+        df = pd.read_csv(f)
+        df["field (mT)"] /= 1000.0
+        df.to_csv(folder / f"rot{i}.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["hall", *map(str, sorted(folder.glob("*.csv"))), "--method", "avci", *CONV,
+                 "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--out", str(out)]) == 0
+    q = json.loads((out / "summary.json").read_text())["quantities"]
+    for name in ("mu0_h_fl_oe", "mu0_h_dl", "r_ane"):
+        assert any("1000 times too small (T under a mT header)" in f
+                   for f in q[name].get("flags", [])), name
 
 
 def test_avci_r_phe_carries_the_second_order_response_to_the_current(tmp_path):

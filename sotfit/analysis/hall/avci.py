@@ -90,6 +90,8 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
         _undetermined_torques(q, mu0_hk, r_ahe, flags, notes)
         q = efficiencies(q, sample, notes)
         return HallResult("avci", q, rows, excluded, notes, fits, flags)
+    units = {scans[i].meta.get("field_unit_in_file") for i in with_signal} - {None}
+    unit_read = units.pop() if len(units) == 1 else None
     bs, acos, afl, coefs = _second_harmonics(scans, with_signal, q["phi0"], rows, fits, notes)
     _field_like(bs, afl, [c[1] for c in coefs], q, fits, flags)
     _second_order_planar_hall(first, keep, fields, q, notes)
@@ -99,7 +101,8 @@ def avci(scans: Sequence[HallScan], *, mu0_hk=None, r_ahe=None, include_one: boo
     else:
         _damping_like(bs, acos, [c[0] for c in coefs], mu0_hk, r_ahe, include_one, q, fits,
                       flags, notes, excluded)
-        _field_scale_check(bs, acos, mu0_hk, include_one, q, flags)
+        _field_scale_check(bs, acos, mu0_hk, include_one, q, flags, unit_read)
+    _weak_field_check(bs, max_lag, q, flags, unit_read)
     for reason in _doubtful_fields([scans[i] for i in with_signal]):
         # the fields the torque laws rest on (the docs' "flagged, kept"; it was a note only)
         _flag(flags, [k for k in ("mu0_h_fl_oe", "mu0_h_dl", "r_ane") if k in q], reason)
@@ -473,37 +476,102 @@ def _law_chisqr(fields, acos, mu0_hk, include_one) -> float:
     return _cos_law(fields, acos, mu0_hk, include_one)[1]
 
 
-def _field_scale_check(bs, acos, mu0_hk, include_one, q: dict, flags: dict) -> None:
+def _field_scale_check(bs, acos, mu0_hk, include_one, q: dict, flags: dict,
+                       unit_read: str | None = None) -> None:
     """Flag the torques where the damping-like law misses the data and fits them well with the
-    fields scaled by a unit slip's factor (:data:`FIELD_SLIPS`): the field-like 1/H law fits
-    any scale, so rotations in Oe under 'mT' gave mu0_h_fl_oe 10 times too large with a
-    chi-square flag on the damping-like part alone."""
-    from ...flags import REDCHI_LIMIT
+    fields scaled by a unit slip's factor (:data:`FIELD_SLIPS`).
 
-    dof = len(bs) - (3 if include_one else 2)
+    The field-like 1/H law fits any field scale, so mu0_h_fl_oe carries the doubt with the
+    damping-like quantities: rotations in Oe under 'mT' gave mu0_h_fl_oe 10 times too large
+    with a chi-square flag on the damping-like part alone. Where an ordinary Nernst term
+    (``include_one``) would also fit the fields as read (a rescaled 1/(H - H_K) is nearly
+    straight and fits any such term) the data cannot tell the two apart: the flag names both.
+
+    Parameters
+    ----------
+    bs : ndarray
+        Fields of the rotations in T, as read.
+    acos : ndarray
+        The cos(phi) coefficients, value and standard error in Ohm (shape (n, 2)).
+    mu0_hk : float
+        Effective anisotropy field in T.
+    include_one : bool
+        Whether the law has an ordinary Nernst term.
+    q, flags : dict
+        The quantities and the flags, updated in place.
+    unit_read : str, optional
+        The field unit the header wrote (named in the message).
+    """
+    from .gates import redchi_limit
+
+    nfree = 3 if include_one else 2
+    dof = len(bs) - nfree
     if dof < 1:
         return
+    limit = redchi_limit(dof)
     here = _law_chisqr(bs, acos, mu0_hk, include_one)
-    if here / dof <= REDCHI_LIMIT:
-        return
-    if not include_one and len(bs) > 3 and \
-            _law_chisqr(bs, acos, mu0_hk, True) / (len(bs) - 3) <= REDCHI_LIMIT:
-        # an ordinary Nernst term (--include-one) explains the misfit with the fields as read:
-        # a rescaled 1/(H - H_K) is nearly straight and fits any such term
+    if here / dof <= limit:
         return
     tried = {k: _law_chisqr(bs * k, acos, mu0_hk, include_one) for k in FIELD_SLIPS
              if np.all(bs * k - mu0_hk > 0)}
     if not tried:
         return
     k, best = min(tried.items(), key=lambda kv: kv[1])
-    if best / dof <= REDCHI_LIMIT and best * FIELD_SLIP_GAIN < here:
-        _flag(flags, [n for n in ("mu0_h_fl_oe", "d_dl", "mu0_h_dl", "r_ane", "r_one")
-                      if n in q],
-              f"the 1/(H - H_K) law of the cos(phi) coefficient misses the data (reduced "
+    if not (best / dof <= limit and best * FIELD_SLIP_GAIN < here):
+        return
+    header = f", the header read as {unit_read}" if unit_read else ""
+    reason = (f"the 1/(H - H_K) law of the cos(phi) coefficient misses the data (reduced "
               f"chi-square {here / dof:.3g}) but fits them with the fields times {k:g} "
-              f"({best / dof:.3g}): the field looks read in the wrong unit ({FIELD_SLIPS[k]}); "
-              "the torque fields scale with it (--override-unit field=UNIT; --field-unit UNIT "
-              "or --column-unit field=UNIT where its header writes none)")
+              f"({best / dof:.3g}): the field looks read in the wrong unit ({FIELD_SLIPS[k]}"
+              f"{header}); the torque fields scale with it, mu0_h_fl_oe too, whose 1/H law fits "
+              "any field scale (--override-unit field=UNIT; --field-unit UNIT or --column-unit "
+              "field=UNIT where its header writes none)")
+    if not include_one and len(bs) > 3:
+        with_one = _law_chisqr(bs, acos, mu0_hk, True) / (len(bs) - 3)
+        if with_one <= redchi_limit(len(bs) - 3):
+            reason += (f"; or the coefficient holds an ordinary Nernst term, with which the "
+                       f"fields as read fit too (reduced chi-square {with_one:.3g}; "
+                       "--include-one)")
+    _flag(flags, [n for n in ("k_fl", "mu0_h_fl_oe", "d_dl", "mu0_h_dl", "r_ane", "r_one")
+                  if n in q], reason)
+
+
+#: Below this field (T) no film's magnetisation follows a rotating field: its in-plane
+#: anisotropy and coercivity (0.1-1 mT even in soft Py) hold it back.
+SATURATING_FIELD = 1e-3
+
+
+def _weak_field_check(bs, max_lag: float, q: dict, flags: dict,
+                      unit_read: str | None = None) -> None:
+    """Flag the torque fields where a rotation kept below :data:`SATURATING_FIELD` shows m
+    following the field: its lag (at most ``max_lag``) bounds the in-plane anisotropy to
+    2 lag H, a few uT, which no film has; such fields are in T under a mT header (1000 times
+    too small), and the 1/H laws then give mu0_h_fl_oe 1000 times too small.
+
+    Parameters
+    ----------
+    bs : ndarray
+        Fields of the kept rotations in T, as read.
+    max_lag : float
+        The largest lag of m behind the field kept, rad.
+    q, flags : dict
+        The quantities and the flags, updated in place.
+    unit_read : str, optional
+        The field unit the header wrote (named in the message).
+    """
+    weak = np.abs(bs) < SATURATING_FIELD
+    if not weak.any():
+        return
+    b = float(np.max(np.abs(bs[weak])))
+    header = f" (the header read as {unit_read})" if unit_read else ""
+    _flag(flags, [n for n in ("k_fl", "mu0_h_fl_oe", "d_dl", "mu0_h_dl", "r_ane", "r_one")
+                  if n in q],
+          f"rotations at {b * 1e3:.3g} mT and below{header} show m following the field "
+          f"(lag <= {max_lag:g} rad, an in-plane anisotropy below {2 * max_lag * b * 1e6:.2g} uT): "
+          f"no film saturates in fields below {SATURATING_FIELD * 1e3:g} mT, so the field looks "
+          "read in a unit 1000 times too small (T under a mT header); the torque fields scale "
+          "with it (--override-unit field=UNIT; --field-unit UNIT or --column-unit field=UNIT "
+          "where its header writes none)")
 
 
 def _damping_like(bs, acos, acos_u, mu0_hk, r_ahe, include_one, q: dict, fits: dict,

@@ -37,17 +37,38 @@ def _flag_redchi(flags: dict, names, fit, what: str) -> None:
     a correct model exceeds with probability :data:`REDCHI_FALSE_ALARM` (chi-square distribution):
     with 2 degrees of freedom a reduced chi-square above 5 happens by chance 0.7 % of the time.
     """
-    from scipy.stats import chi2
-
-    from ...flags import REDCHI_LIMIT, flag_redchi
+    from ...flags import flag_redchi
 
     dof = fit.ndata - fit.nvarys
     if dof < 1:
         return
-    limit = max(REDCHI_LIMIT, float(chi2.isf(REDCHI_FALSE_ALARM, dof)) / dof)
     stand_in = {}
-    if flag_redchi([stand_in], fit.redchi, f"{what} ({dof} degrees of freedom)", limit=limit):
+    if flag_redchi([stand_in], fit.redchi, f"{what} ({dof} degrees of freedom)",
+                   limit=redchi_limit(dof)):
         _flag(flags, names, stand_in["flags"][0])
+
+
+def redchi_limit(dof: int) -> float:
+    """The reduced chi-square above which a weighted fit with ``dof`` degrees of freedom is
+    flagged (dimensionless).
+
+    Parameters
+    ----------
+    dof : int
+        Degrees of freedom of the fit (>= 1).
+
+    Returns
+    -------
+    float
+        :data:`sotfit.flags.REDCHI_LIMIT`, or the reduced chi-square a correct model with correct
+        errors exceeds with probability :data:`REDCHI_FALSE_ALARM` where that is larger (few
+        degrees of freedom: 10.8 for one, 6.9 for two).
+    """
+    from scipy.stats import chi2
+
+    from ...flags import REDCHI_LIMIT
+
+    return max(REDCHI_LIMIT, float(chi2.isf(REDCHI_FALSE_ALARM, dof)) / dof)
 
 
 def _flag_disagreement(flags: dict, names, a, b, label_a: str, label_b: str) -> float | None:

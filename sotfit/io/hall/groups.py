@@ -53,6 +53,7 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
         raw = _values(p, df, cf, rows)
         fu = _unit_of_role(p, cf, "field", "field", o, "field_unit", raw)
         fv = _check_values(to_house(raw, fu, "field")[0], cf, p, "field")
+        meta["field_unit_in_file"] = fu
         out = _rotation_fields(fv, np.zeros(n), cf, meta) + (np.zeros(n, bool),)
         _column_agrees_with_file(p, df, cf, fu, out[0])
         return out
