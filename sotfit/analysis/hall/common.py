@@ -91,6 +91,17 @@ def _field_notes(scans, notes, threshold=0.05):
     notes.extend(_doubtful_fields(scans, threshold))
 
 
+def _theta_h_notes(scans, notes: list) -> None:
+    """Note the field sweeps read at theta_h = 90 deg (in the film plane) because no option,
+    column or preamble entry gave their field's polar angle (reader's meta
+    ``theta_h_assumed``): H_K and the torque fields of a tilted field scale with sin(theta_h)."""
+    assumed = sorted(s.source for s in scans if s.scan == "field" and s.meta.get("theta_h_assumed"))
+    if assumed:
+        notes.append(f"theta_h = 90 deg assumed (the field in the film plane) for {len(assumed)} "
+                     "sweep(s) that do not give the field's polar angle: give it where the field is "
+                     "tilted (--theta-h; a column or a preamble entry 'theta_H (deg): 80')")
+
+
 def _check_scans(scans, kind, method):
     scans = list(scans)
     if not scans:

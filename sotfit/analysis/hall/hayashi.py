@@ -11,7 +11,7 @@ from uncertainties import ufloat, umath
 
 from ...io.hall import HallScan
 from ...models.harmonic_hall import hall_line, hall_parabola
-from .common import _check_scans, _no_signal, _nominal, _wmean
+from .common import _check_scans, _no_signal, _nominal, _theta_h_notes, _wmean
 from .gates import _flag, _flag_disagreement, _undetermined, common_gates
 from .leastsq import _fit_quiet
 from .result import HallAnalysisError, HallResult
@@ -115,6 +115,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     """
     scans = _check_scans(scans, "field", "(b) hayashi")
     notes, fits, excluded, flags = [], {}, [], {}
+    _theta_h_notes(scans, notes)
     groups = _group_sweeps(_through_zero(scans, excluded))
     states = sorted({k[1] for k in groups})
     sin_th = _field_tilt(groups, theta_h_stderr, notes)
@@ -164,6 +165,7 @@ def hayashi(scans: Sequence[HallScan], *, r_phe, max_field=None, r_ane=None, r_o
     if len(states) == 1:
         _one_state_flags(sweeps, r_ahe, q, flags)
     _hayashi_gates(groups, {k: v[0] for k, v in final.items()}, sin_th, rp, dls, fls, flags, notes)
+    _field_tilt_gate(groups, {k: v[0] for k, v in final.items()}, window, q, flags, notes)
     if not r_phe_given:
         # H_FL 20 standard errors off (-0.17 mT for -0.8) passed --strict with a note alone
         _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe"], NO_R_PHE_FLAG)
@@ -446,6 +448,88 @@ def _hayashi_gates(groups, r1fits, sin_th, r_phe, dls, fls, flags, notes):
         allowance = delta * other  # half the first-order difference, given to each state
         a, b = (ufloat(_nominal(per[st]), math.hypot(per[st].std_dev, allowance)) for st in (1, -1))
         _flag_disagreement(flags, [name], a, b, "m_z = +1 estimate", "m_z = -1 estimate")
+
+
+#: Standard errors by which the polar angle of the field shown by the sweeps must differ from
+#: the one taken before it is flagged.
+TILT_SIGMAS = 3.0
+
+
+def _field_tilt_gate(groups, r1fits, window: float, q: dict, flags: dict, notes: list) -> None:
+    """Flag H_K and the torque fields where the odd part of R_1w(H) shows the field at another
+    polar angle than the one taken.
+
+    Near m = s z, m_x = H sin(theta_h)/(H_K + s H cos(theta_h)), so
+    R_1w = s R_AHE (1 - m_x^2/2) has, beside its curvature c2 = -s R_AHE sin^2(theta_h)/(2 H_K^2),
+    a cubic term c3 = R_AHE sin^2(theta_h) cos(theta_h)/H_K^3: cos(theta_h) = -s c3 H_K/(2 c2)
+    for every sweep, whatever the in-plane part of the field (the planar Hall term of an angle
+    offset is even in H to this order, an ordinary Hall term linear). The next odd term,
+    s R_AHE sin^2 cos (2 cos^2 + sin^2/2) H^5/H_K^5, leaks into the cubic coefficient of the
+    quartic fit by (10/9) w^2 of it over a window |H| <= w (the least-squares projection of
+    x^5 on x and x^3 over an even grid), which is divided out. The sweeps' estimates are
+    averaged (inverse variance, errors inflated by their scatter); a theta_h that differs from
+    the one taken by more than :data:`TILT_SIGMAS` standard errors and changes H_K
+    (proportional to sin(theta_h)) by more than its standard error is flagged, naming
+    ``--theta-h``. A 15 deg tilt read as in-plane gave H_K 50 standard errors off, unflagged.
+
+    Parameters
+    ----------
+    groups : dict
+        The sweeps by (direction, state).
+    r1fits : dict
+        The polynomial fits of R_1w (coefficients c2, c3 in Ohm/T^2, Ohm/T^3) by source.
+    window : float
+        Half width of the fitted window in T.
+    q : dict
+        The quantities (``mu0_hk_eff`` in T); ``flags`` and ``notes`` are updated in place.
+    """
+    from ...stats import inverse_variance_mean
+
+    hk = _nominal(q["mu0_hk_eff"])
+    taken = {round(float(s.meta.get("theta_h", 90.0)), 6) for ss in groups.values() for s in ss}
+    if len(taken) != 1 or not math.isfinite(hk) or hk <= 0:
+        return
+    theta_taken = taken.pop()
+    est = []
+    for (_, st), ss in groups.items():
+        for s in ss:
+            c2, c3 = r1fits[s.source]["c2"], r1fits[s.source]["c3"]
+            if not hasattr(c3, "std_dev") or not c3.std_dev > 0 or _nominal(c2) == 0:
+                return
+            est.append(-st * c3 * hk / (2 * c2))
+    cos_th = inverse_variance_mean(est)
+    if len(est) > 1:
+        vals = np.array([_nominal(e) for e in est])
+        errs = np.array([e.std_dev for e in est])
+        birge = math.sqrt(max(1.0, float(np.sum(((vals - _nominal(cos_th)) / errs) ** 2))
+                              / (len(est) - 1)))
+        cos_th = ufloat(_nominal(cos_th), cos_th.std_dev * birge)
+    c, dc = _nominal(cos_th), cos_th.std_dev
+    # H_K was taken at the theta_h taken; at the one shown it is sin(theta)/sin(theta_taken)
+    # times that (the estimate is proportional to H_K), and the H^5 term's leak divided out
+    for _ in range(2):
+        sin2 = max(1 - min(c * c, 1.0), 0.0)
+        rescale = math.sqrt(sin2) / math.sin(math.radians(theta_taken)) / (
+            1 + (10 / 9) * (2 * c * c + sin2 / 2) * (window / hk) ** 2)
+        c, dc = _nominal(cos_th) * rescale, cos_th.std_dev * rescale
+    shift = abs(c - math.cos(math.radians(theta_taken)))
+    if not (dc > 0 and shift > TILT_SIGMAS * dc):
+        return
+    theta = math.degrees(math.acos(max(-1.0, min(1.0, c))))
+    dtheta = math.degrees(dc / max(math.sqrt(max(1 - c * c, 0.0)), 1e-12))
+    hk_err = getattr(q["mu0_hk_eff"], "std_dev", 0.0)
+    moved = abs(math.sin(math.radians(theta)) / math.sin(math.radians(theta_taken)) - 1) * hk
+    if not moved > hk_err:
+        notes.append(f"the cubic part of R_1w(H) shows the field at theta_h = {theta:.3g} +/- "
+                     f"{dtheta:.2g} deg (taken: {theta_taken:g} deg), which changes H_K by "
+                     f"{moved:.2g} T, within its standard error")
+        return
+    _flag(flags, [n for n in ("mu0_hk_eff", "mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl") if n in q],
+          f"the cubic part of R_1w(H), R_AHE sin^2(theta_h) cos(theta_h) H^3/H_K^3 near m = +-z, "
+          f"shows the field at theta_h = {theta:.3g} +/- {dtheta:.2g} deg from the film normal, "
+          f"where {theta_taken:g} deg was taken; H_K and the torque fields scale with "
+          f"sin(theta_h) (H_K by {moved:.2g} T here): give the field's polar angle (--theta-h "
+          f"{theta:.0f}deg; Python: theta_h in the scans' meta)")
 
 
 #: Why R_AHE and H_K of sweeps of one perpendicular state are flagged.

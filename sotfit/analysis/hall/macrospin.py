@@ -14,7 +14,7 @@ from ...checks import check_names
 from ...fitting import fit_global
 from ...io.hall import HallScan
 from ...models.harmonic_hall import HALL_MODELS
-from .common import _field_notes, _no_signal, _require_first_harmonic
+from .common import _field_notes, _no_signal, _require_first_harmonic, _theta_h_notes
 from .gates import _flag, _undetermined, common_gates
 from .leastsq import _polish
 from .macrospin_gates import _macrospin_gates
@@ -131,6 +131,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     _check_macrospin_input(scans, fixed, free)
     notes, flags = [], {}
     _field_notes(scans, notes)
+    _theta_h_notes(scans, notes)
     r_phe_given = "r_phe" in (fixed or {})
     fixed = _hold_for_sweeps(scans, dict(fixed or {}), free, notes)
     start = _start_values(scans, fixed, notes)

@@ -225,6 +225,8 @@ def _sweep_geometry(p, gm, blk, o, roles):
                                 f"{_opt('theta_h', '90deg' if _STYLE.get() == 'cli' else 90.0)} "
                                 "if it is in the plane")
         gm[key] = default if opt is None else float(opt)
+        if key == "theta_h" and opt is None:
+            gm["theta_h_assumed"] = True
     gm.pop("sweep_axis", None)
     _check_values([gm["theta_h"]], roles.get("theta_h") or "theta_h", p, "angle")
     _check_values([gm["phi_h"]], roles.get("phi_h") or "phi_h", p, "angle")

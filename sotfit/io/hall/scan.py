@@ -24,7 +24,8 @@ class HallScan:
     meta : dict
         ``field`` (T, angle scans), ``field_stderr`` (T), ``theta_h``/``phi_h`` (deg),
         ``source``, ``current_peak`` (mA), and the conventions used; ``no_signal``
-        (``{"r2w": reason}``) when a harmonic's lock-in column is constant (not recorded).
+        (``{"r2w": reason}``) when a harmonic's lock-in column is constant (not recorded);
+        ``theta_h_assumed`` (field sweeps) when no option, column or preamble gave theta_h.
     """
 
     r1w: Dataset
