@@ -226,12 +226,24 @@ def test_a_comma_file_is_never_read_with_decimal_commas(tmp_path):
     df, note = _read_table(f)
     assert note is None  # read by pandas directly, as every plain comma CSV
     assert df.to_numpy().tolist() == [[0, 5, 2], [1, 5, 3]]
+    # inside double quotes a comma cannot be the delimiter: "12,5" is 12.5 (as every reader
+    # of sotfit.io.decimal_commas reads it; refused before), "1,234" may be 1234 or 1.234 and
+    # is refused saying so
     g = tmp_path / "quoted.csv"
-    g.write_text('phi (deg),X1 (uV)\n0,"12,5"\n1,"13,5"\n')
-    with pytest.raises(HallReadError, match=r"quoted\.csv: column 'X1 \(uV\)' has non-numeric "
-                                            r"value\(s\) '12,5', '13,5'"):
-        read_hall([g], scan="phi", current=1.5, current_is="rms", lockin_output="rms",
-                  r2w_channel="X", field=0.01)
+    g.write_text('phi (deg),X1 (uV),X2 (uV)\n0,"12,5",2\n1,"13,5",3\n2,"14,5",4\n')
+    kw = dict(scan="phi", current=1.5, current_is="rms", lockin_output="rms", r2w_channel="X",
+              field=0.01)
+    s = read_hall([g], **kw)[0]
+    # rms voltage over rms current: uV / mA = 1e-3 Ohm
+    assert s.r1w.y.tolist() == pytest.approx([v * 1e-3 / 1.5 for v in (12.5, 13.5, 14.5)],
+                                             rel=1e-12)
+    assert any("numbers in double quotes written with decimal commas" in n
+               for n in s.meta["reader_notes"])
+    h = tmp_path / "thousands.csv"
+    h.write_text('phi (deg),X1 (uV),X2 (uV)\n0,"1,234",2\n1,"1,235",3\n')
+    with pytest.raises(HallReadError, match=r"thousands\.csv: column 'X1 \(uV\)' has non-numeric "
+                                            r"value\(s\) '1,234', '1,235' .*comma between thousands"):
+        read_hall([h], **kw)
 
 
 def _mixed_decimals(tmp_path):

@@ -156,6 +156,9 @@ def add_parser(sub) -> None:
                    help="read the ROLE column in UNIT whatever unit its header writes, for a "
                         "header whose unit is wrong (a column 'B (T)' that holds mT: "
                         "--override-unit field=mT); warned; repeatable")
+    g.add_argument("--drop-incomplete-rows", action="store_true",
+                   help="leave out the rows with a missing or non-finite value (NaN, an empty "
+                        "cell) in a column read; noted with the file, the columns and the lines")
     g.add_argument("--calibration", help="magnet calibration table (current, field trials)")
     g.add_argument("--calibration-units", type=calibration_units, default=None,
                    help="units of the calibration columns if the headers have none, e.g. A,mT")
@@ -267,7 +270,8 @@ def _reader_options(args, vals, cal) -> dict:
                 override_units=overrides, option_style="cli",
                 mz_state=every_or_per_file(args.mz_state, "--mz-state"),
                 phi_offset=args.phi_offset, theta_offset=args.theta_offset,
-                r1w_phase=args.r1w_phase, r2w_phase=args.r2w_phase)
+                r1w_phase=args.r1w_phase, r2w_phase=args.r2w_phase,
+                drop_incomplete_rows=args.drop_incomplete_rows)
 
 
 def _check_options(args, method_parameters) -> dict:

@@ -23,7 +23,7 @@ from .layouts import _block_rows, _label_key, _scan_kind, _Trace
 from .options import (_CHANNELS, _STYLE, _col_opt, _need_conventions, _opt, _unit_of_role, _unit_opt,
                       lockin_output_of)
 from .scan import HallReadError
-from .values import (_axis_values, _check_values, _safe_split, _state_values, _strings, _values,
+from .values import (_axis_values, _check_values, _complete_rows, _safe_split, _state_values, _strings, _values,
                      robust_spread)
 
 
@@ -36,6 +36,9 @@ def _read_block(p, df, blk, side, o):
                             "lockin_output": o["lockin_output"], "r1w_channel": o["r1w_channel"],
                             "r2w_channel": o["r2w_channel"], "gain_1w": o["gain_1w"] or 1.0,
                             "gain_2w": o["gain_2w"] or 1.0}
+    if o.get("drop_incomplete_rows"):
+        rows = _complete_rows(p, df, [c for c in dict.fromkeys(blk.roles.values())
+                                      if c is not None], rows, meta)
     kinds = _harmonic_kinds(p, df, blk)
     if scan == "field":
         x, group_cols = _field_variable(p, df, blk, rows, o, meta)

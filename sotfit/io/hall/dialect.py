@@ -33,7 +33,7 @@ from pathlib import Path
 from .. import containers as _containers
 from .. import multivu as _multivu
 from .. import unit_rows as _unit_rows
-from ..decimal_commas import number_mark
+from ..decimal_commas import number_mark, with_decimal_points
 from ..digit_groups import without_digit_groups
 from ..fortran_exponents import holds_d_exponents, with_e_exponents
 from ..igor_text import igor_text_lines, is_igor_text
@@ -72,12 +72,15 @@ class _Dialect:
         0-based index of the line holding the column header row.
     skipped : int
         Preamble lines above it other than blank lines and ``#`` comments (``key: value``
-        entries, ``%`` and ``//`` comments).
+        entries, ``%`` and ``//`` comments, titles of free text).
+    titles : int
+        How many of those are titles of free text (``Harmonic Hall measurement of W12``).
     """
 
     delimiter: str
     header: int
     skipped: int
+    titles: int = 0
 
     @property
     def plain(self) -> bool:
@@ -119,13 +122,28 @@ def _read_table(p: Path):
         if dialect is None and any(not _is_skipped(line) for line in head):
             raise HallReadError(f"{p}: no column header row: every line is a comment or a 'key: "
                                 "value' entry; the column names go on one line above the data")
-        # pandas reads the file itself only as it is: UTF-8 text, nothing rewritten
-        as_is = not (rewrites or _containers.wide_text_encoding(start))
+        # pandas reads the file itself only as it is: UTF-8 text, nothing rewritten (a
+        # Windows-1252 file, 'phi (\xb0)', is read from the text decoded as sotfit.io.text does)
+        utf8 = _is_utf8(p)
+        if not utf8 and not _containers.wide_text_encoding(start):
+            rewrites.append("text not UTF-8: decoded as Windows-1252")
+        as_is = not (rewrites or _containers.wide_text_encoding(start)) and utf8
         if dialect is None or as_is and dialect.plain and _numbers_below(head, dialect.header) \
                 and not _footer(_lines(text), dialect):
             return _read_csv(p, comment="#"), None
         df, note = _read_dialect(p, _lines(text), dialect, file_lines=True)
     return df, "; ".join([note, *rewrites])
+
+
+def _is_utf8(p: Path) -> bool:
+    """Whether the bytes of file ``p`` are UTF-8 text (with or without a byte-order mark)."""
+    with open(p, "rb") as fh:  # read-only
+        raw = fh.read()
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _numbers_rewritten(text: str, head: list[str]):
@@ -150,6 +168,14 @@ def _numbers_rewritten(text: str, head: list[str]):
                 lines, grouped = converted
                 text, head = "\n".join(lines), lines[:len(head)]
                 notes.append(grouped)
+        if sniffed is not None and sniffed.delimiter == "," and '"' in text:
+            # "0,5" in a comma-separated file: inside the quotes a decimal comma (a
+            # spreadsheet in a language that writes them, its list separator set to ',')
+            converted = with_decimal_points(_lines(text), None)
+            if converted is not None:
+                lines, quoted = converted
+                text, head = "\n".join(lines), lines[:len(head)]
+                notes.append(quoted)
     return text, head, notes
 
 
@@ -411,10 +437,11 @@ def _wider_header(lines: list[str], i: int) -> bool:
 
 
 def _header_row(lines: list[str]):
-    """(index of the column header row, preamble lines other than ``#`` comments above it), or
-    None. The header row is the first line that is neither blank, a comment nor a ``key: value``
-    entry; when that line holds numbers only, the entry just above it is the header row."""
-    skipped, last_entry = 0, None
+    """(index of the column header row, preamble lines other than ``#`` comments above it, how
+    many of those are titles of free text), or None. The header row is the first line that is
+    neither blank, a comment, a ``key: value`` entry, a setting nor a title (:func:`_is_title`);
+    when that line holds numbers only, the entry just above it is the header row."""
+    skipped, last_entry, titles = 0, None, 0
     settings = _settings(lines)
     for i, line in enumerate(lines):
         if not line.strip() or line.strip().startswith("#"):
@@ -424,11 +451,11 @@ def _header_row(lines: list[str]):
         elif i in settings or _is_entry(line):
             skipped, last_entry = skipped + 1, i
         elif _all_numbers(line) and last_entry is not None:
-            return last_entry, skipped - 1
+            return last_entry, skipped - 1, titles
         elif _is_title(lines, i, settings):
-            skipped += 1
+            skipped, titles = skipped + 1, titles + 1
         else:
-            return i, skipped
+            return i, skipped, titles
     return None
 
 
@@ -501,10 +528,10 @@ def _sniff(lines: list[str]):
     found = _header_row(lines)
     if found is None:
         return None
-    header, skipped = found
+    header, skipped, titles = found
     rows = [lines[i] for i in _following_rows(lines, header, _SNIFF_ROWS)]
     delimiter = _consistent_delimiter(lines[header], rows) or _detect_delimiter(lines[header])
-    return _Dialect(delimiter, header, skipped)
+    return _Dialect(delimiter, header, skipped, titles)
 
 
 def _check_header_above_data(p: Path, lines: list[str], header: int, first_row: int) -> None:
@@ -577,7 +604,8 @@ def _dialect_note(p: Path, d: _Dialect, decimal: str, units_joined: bool) -> str
         parts.append("column names split at blanks, each unit in brackets kept with its name")
     if d.skipped:
         parts.append(f"{d.skipped} preamble line(s) above the column header row (line "
-                     f"{d.header + 1}) skipped as comments and 'key: value' entries")
+                     f"{d.header + 1}) skipped as comments and 'key: value' entries"
+                     + (f" ({d.titles} a title of free text)" if d.titles else ""))
     return f"{p.name} " + "; ".join(parts)
 
 
@@ -607,7 +635,7 @@ def _with_unit_row(lines: list[str], d: _Dialect, data: list[int]):
     joined = _unit_rows.with_units_joined(lines, start, d.delimiter, n)
     if joined is None or joined[1] < d.header:
         return None
-    return joined[0], _Dialect(d.delimiter, joined[1], d.skipped), joined[2]
+    return joined[0], _Dialect(d.delimiter, joined[1], d.skipped, d.titles), joined[2]
 
 
 def _footer(lines: list[str], d: _Dialect) -> list[int]:

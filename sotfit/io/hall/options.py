@@ -27,6 +27,7 @@ CLI_OPTIONS = {
     "r_ahe": "--r-ahe", "mz_state": "--mz-state", "phi_offset": "--phi-offset",
     "theta_offset": "--theta-offset",
     "r1w_phase": "--r1w-phase", "r2w_phase": "--r2w-phase",
+    "drop_incomplete_rows": "--drop-incomplete-rows",
 }
 _STYLE = contextvars.ContextVar("sotfit_hall_option_style", default="python")
 
@@ -40,6 +41,12 @@ def _opt(key: str, example=None) -> str:
         text = str(example)
         return f"{opt}={text}" if text.startswith("-") else f"{opt} {text}"
     return f"{key}={example!r}" if example is not None else f"{key}=..."
+
+
+def _switch_opt(key: str) -> str:
+    """Switch ``key`` (a bool keyword) as the caller turns it on: ``drop_incomplete_rows=True``
+    or ``--drop-incomplete-rows``."""
+    return CLI_OPTIONS[key] if _STYLE.get() == "cli" else f"{key}=True"
 
 
 def _mz_opt(name: str = "FILE", state: int = 1) -> str:

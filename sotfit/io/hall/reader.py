@@ -36,7 +36,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
               column_units: dict | None = None, option_style: str = "python",
               phi_offset: float | None = None, r1w_phase: float | None = None,
               r2w_phase: float | None = None, theta_offset: float | None = None,
-              override_units: dict | None = None) -> list[HallScan]:
+              override_units: dict | None = None,
+              drop_incomplete_rows: bool = False) -> list[HallScan]:
     """Read harmonic Hall tables as laboratories write them into one :class:`HallScan` per scan.
 
     Layouts (docs/io.md, "Harmonic Hall tables"):
@@ -98,6 +99,10 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
     override_units : dict, optional
         Role -> unit of a column whose header writes a wrong unit (``{'field': 'mT'}`` for a
         ``B (T)`` column holding mT): read in it, with a warning naming both.
+    drop_incomplete_rows : bool
+        Leave out the rows with a missing or non-finite value (NaN, inf, an empty cell) in a
+        column read, noted with the file, the columns and the lines; without it such a cell
+        is an error naming them (nothing is dropped silently).
 
     Other parameters are those of :func:`read_hall_table`.
 
@@ -121,7 +126,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
                     extrapolate_calibration=extrapolate_calibration, mz_state=mz_state,
                     r_ahe=r_ahe, column_units=_with_overrides(column_units, override_units),
                     override_roles=tuple(override_units or ()), phi_offset=phi_offset,
-                    r1w_phase=r1w_phase, r2w_phase=r2w_phase, theta_offset=theta_offset)
+                    r1w_phase=r1w_phase, r2w_phase=r2w_phase, theta_offset=theta_offset,
+                    drop_incomplete_rows=bool(drop_incomplete_rows))
         _check_options(paths, opts)
         check_distinct_files(paths, HallReadError)
         given = _given_columns(columns, scan)

@@ -108,8 +108,24 @@ def _numeric(df, col, path):
     if bad_text.size:
         cells = ", ".join(repr(str(raw.iloc[i])) for i in bad_text[:3])
         raise HallReadError(f"{path}: column {col!r} has non-numeric value(s) {cells} at "
-                            f"{_rows(bad_text)}; fix or remove them")
+                            f"{_rows(bad_text)}; fix or remove them"
+                            + _comma_hint([str(raw.iloc[i]).strip() for i in bad_text]))
     return v
+
+
+def _comma_hint(cells) -> str:
+    """Why cells written with a comma in a number (``1,234``, ``12,5``) were not read, or ""."""
+    from ..decimal_commas import _THOUSANDS_FORM_RE, COMMA_NUMBER_RE
+
+    if not cells or not all(COMMA_NUMBER_RE.fullmatch(c) for c in cells):
+        return ""
+    if all(_THOUSANDS_FORM_RE.fullmatch(c) for c in cells):
+        return (": a comma before three digits may be a decimal comma or a comma between "
+                "thousands and is not guessed at; write the numbers with decimal points and "
+                "without commas")
+    return (": decimal commas are read in a comma-separated file only where every number "
+            "stands in double quotes, and in tab-, semicolon- and blank-separated files; write "
+            "the numbers with decimal points, or save the file with another delimiter")
 
 
 def _check_values(v, col, path, dimension, what=None):
@@ -161,10 +177,57 @@ def _values(p, df, col, rows):
     v = _numeric(df, col, p)[rows]
     bad = ~np.isfinite(v)
     if bad.any():
+        from .options import _switch_opt
+
         raise HallReadError(f"{p}: column {col!r} has {bad.sum()} NaN/inf value(s) at "
                             f"{_rows(rows[np.flatnonzero(bad)])}; nothing is dropped silently: "
-                            "remove or fill them first")
+                            "remove or fill them first, or leave those rows out with "
+                            f"{_switch_opt('drop_incomplete_rows')}")
     return v
+
+
+def _complete_rows(p, df, cols, rows, meta: dict):
+    """``rows`` without those that miss a value (NaN, inf, an empty cell) in a column of
+    ``cols`` that the block reads, with a note naming the file, the columns and the lines
+    left out (``drop_incomplete_rows``).
+
+    Parameters
+    ----------
+    p : path-like
+        The file (the note is the reader's note of it).
+    df : pandas.DataFrame
+        Its table.
+    cols : sequence of str
+        The columns the block reads.
+    rows : ndarray of int
+        The block's rows (indices into ``df``).
+    meta : dict
+        The block's meta; the note goes to ``meta['_notes']``.
+
+    Returns
+    -------
+    ndarray of int
+        The rows with a finite value (or a word) in every column of ``cols``.
+    """
+    import pandas as pd
+
+    from .options import _switch_opt
+
+    missing = np.zeros(rows.size, bool)
+    named = []
+    for c in cols:
+        cell = df[c].iloc[rows]
+        numbers = pd.to_numeric(cell, errors="coerce").to_numpy(float)
+        gone = cell.isna().to_numpy() | (np.isinf(numbers))
+        if gone.any():
+            named.append(repr(c))
+        missing |= gone
+    if not missing.any():
+        return rows
+    meta.setdefault("_notes", []).append(
+        f"{int(missing.sum())} row(s) with a missing or non-finite value in "
+        f"{', '.join(named)} not read ({_rows(rows[missing])}; {_switch_opt('drop_incomplete_rows')})")
+    return rows[~missing]
 
 
 def _strings(p, df, col, rows):
