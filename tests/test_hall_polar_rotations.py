@@ -176,3 +176,27 @@ def test_polar_angle_read_from_the_film_plane_is_refused_and_the_offset_reads_it
     inplane = sorted((ROOT / "data" / "hall_example" / "inplane").glob("*.csv"))[:1]
     with pytest.raises(HallReadError, match="is an in-plane rotation"):
         read_hall_table(inplane[0], scan="phi", **CONV, theta_offset=90.0)
+
+
+def test_polar_rotations_given_to_the_in_plane_method_are_refused_naming_angular(tmp_path, capsys):
+    """xz rotations (a 'theta (deg)' column) given to --method avci: the column was read as the
+    in-plane angle, exit 0, with R_PHE 1e-7 times R_AHE and mu0_h_fl_oe of 2000 T, the flags
+    blaming a unit. Refused naming the rotation and --method angular; the in-plane rotations
+    given to --method angular are refused naming --method avci."""
+    from sotfit.cli import main
+
+    root = ROOT / "data" / "hall_example"
+    conv = ["--current", "1.5mA", "--current-is", "rms", "--lockin-output", "rms",
+            "--r2w-channel", "X", "--gain-2w", "10", "--no-figures"]
+    polar = sorted((root / "pma").glob("theta_*.csv"))
+    assert polar
+    assert main(["hall", *map(str, polar), "--method", "avci", *conv, "--meff", "0.8T",
+                 "--r-ahe", "1Ohm", "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert "is the angle of a polar rotation (theta, from the film normal)" in err
+    assert "--method angular" in err
+    plane = sorted((root / "inplane").glob("phi_*.csv"))
+    assert main(["hall", *map(str, plane), "--method", "angular", *conv, "--hk", "0.6T",
+                 "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "is the angle of a rotation in the film plane (phi" in err and "--method avci" in err

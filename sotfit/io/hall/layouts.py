@@ -14,7 +14,7 @@ from ..table import ERROR_WORDS
 from .columns import (_AXIS_NAMES, _CURRENT_NAMES, _MAGNET_NAMES, _ROTATOR_NAMES, _STATE_NAMES,
                       _compact, _field_axis, _harm_roles, _harmonic_of, _is_angle_col,
                       _is_field_col)
-from .options import _col_opt, _opt
+from .options import _STYLE, _col_opt, _opt
 from .scan import HallReadError
 
 
@@ -176,6 +176,7 @@ def _block_rows(p, df, blk, side_by_side):
 
 def _scan_kind(p, blk, o):
     if o["scan"] is not None:
+        _require_angle_of_the_scan(p, blk, o)
         return o["scan"]
     var = blk.var
     if var is None:
@@ -188,6 +189,35 @@ def _scan_kind(p, blk, o):
                             f"{_opt('scan', 'phi')} (in the plane) or {_opt('scan', 'theta')} "
                             "(from the film normal)")
     return "field"
+
+
+#: What each rotation is and the methods that take it (``sotfit hall --method``).
+_ROTATIONS = {"phi": ("a rotation in the film plane (phi, from the current)", "avci"),
+              "theta": ("a polar rotation (theta, from the film normal)", "angular")}
+
+
+def _require_angle_of_the_scan(p, blk, o) -> None:
+    """Refuse an angle column named for the other rotation than the scans are read as (a
+    ``theta (deg)`` column read as the in-plane angle of method avci's rotations gave
+    R_PHE 1e-7 times R_AHE and mu0_h_fl_oe of 2000 T, exit 0), unless the column was named
+    for the angle role explicitly."""
+    var = blk.var
+    if o["scan"] not in _ROTATIONS or var is None or blk.roles.get("angle") != var \
+            or "angle" in o.get("given", {}):
+        return
+    named = _compact(var)
+    if named not in _ROTATIONS or named == o["scan"]:
+        return
+    what, method = _ROTATIONS[named]
+    read_as, read_by = _ROTATIONS[o["scan"]]
+    how = (f"--method {method} (or --method macrospin)" if _STYLE.get() == "cli" else
+           f"sotfit.analysis.hall.{method} (or macrospin) with scan={named!r}")
+    raise HallReadError(
+        f"{p}: column {var!r} is the angle of {what}, but the scans are read as {read_as}, as "
+        f"method {read_by} takes them ({_opt('scan', o['scan'])} or the method's): analyse "
+        f"{'polar' if named == 'theta' else 'in-plane'} rotations with {how}; a column that "
+        f"holds the other angle under this name is read so where it is named "
+        f"({_col_opt('angle', var)})")
 
 
 def _label_key(blk, kinds):
