@@ -82,3 +82,26 @@ def test_origin_comments_of_the_columns_are_shown(tmp_path, capsys):
                              "comment": "8 GHz"}]
     assert main(["tables", str(p)]) == 0
     assert "  column  Mixing Voltage (uV)  [uV: voltage]  comment '8 GHz'\n" in capsys.readouterr().out
+
+
+def test_hall_word_columns_are_named_as_hall_reads_them_and_files_by_their_path(tmp_path, capsys):
+    """A long table of field sweeps with columns of words 'axis' (x/y) and 'Mz' (up/down):
+    tables called them "text not read" although sotfit hall reads them as the sweep axis and
+    the m_z state (and needs them). A note says so. Tables and errors named files by their
+    name alone, which does not tell sample_A/repeat_1.csv from sample_B/repeat_1.csv: the path
+    is given."""
+    a, b = tmp_path / "sample_A", tmp_path / "sample_B"
+    a.mkdir()
+    b.mkdir()
+    rows = [f"{h};{ax};{mz};{0.001 * h:.6f};{1e-6 * h:.9f}" for ax in "xy" for mz in ("up", "down")
+            for h in range(-40, 41, 10)]
+    (a / "repeat_1.csv").write_text("field (mT);axis;Mz;V1w (V);V2w (V)\n" + "\n".join(rows) + "\n")
+    (b / "repeat_1.csv").write_text("")
+    assert main(["tables", str(a / "repeat_1.csv"), str(b / "repeat_1.csv")]) == 2
+    out, err = capsys.readouterr()
+    assert "note    sotfit hall reads 'axis' as the sweep axis of field sweeps (x/y)" in out
+    assert "note    sotfit hall reads 'Mz' as the m_z state of field sweeps (up/down" in out
+    assert f"  file    {a / 'repeat_1.csv'}" in out
+    assert f"repeat_1.csv: the file is empty ({b / 'repeat_1.csv'})" in err
+    assert main(["tables", str(a / "repeat_1.csv"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["file"] == str(a / "repeat_1.csv")

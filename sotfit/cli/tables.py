@@ -4,8 +4,9 @@ For every table of every file given (a text file, each sheet of a workbook, each
 HDF5 or TDMS file, each run of a QCoDeS database, each section of a file of appended sweeps;
 folders expanded as ``sotfit stfmr`` expands them; ``FILE[NAME]`` for one table of a file of
 several), prints the name the outputs give it, its rows and columns (with the units the
-headers write and the quantity of each unit), its header entries and what the reader noted, as
-the table reader of ``sotfit stfmr`` reads them. Use it to see how a foreign file
+headers write and the quantity of each unit), its header entries, what the reader noted and the
+file's path, as the table reader of ``sotfit stfmr`` reads them (and where ``sotfit hall`` reads
+a column of words the ST-FMR reader leaves out, a sweep axis or an m_z state, a note says so). Use it to see how a foreign file
 is read and which names to give ``--column``, ``--column-unit`` and ``FILE[NAME]``. Nothing is
 written; ``--json`` prints the same as JSON. Exit status 2 when a file cannot be read (the
 others are still listed).
@@ -64,8 +65,32 @@ def describe(table) -> dict:
     elif not table.columns:
         notes.insert(0, "no column header row: give the columns by 0-based index "
                         "(--column ROLE=0) and their units")
-    return {"table": table.name, "rows": int(table.data.shape[0]), "columns": columns,
-            "header": dict(table.header), "notes": notes}
+    notes += _hall_word_columns(notes)
+    return {"table": table.name, "file": str(table.path), "rows": int(table.data.shape[0]),
+            "columns": columns, "header": dict(table.header), "notes": notes}
+
+
+def _hall_word_columns(notes) -> list[str]:
+    """What ``sotfit hall`` makes of the columns of words the table reader leaves out (its note
+    "column(s) of text not read: 'axis' (text such as 'x'), ..."): a sweep axis (x/y) or an
+    m_z state (up/down) of field sweeps, which the Hall reader reads by their names
+    (:data:`sotfit.io.hall.columns._AXIS_NAMES`, ``_STATE_NAMES``)."""
+    import re
+
+    from ..io.hall.columns import _AXIS_NAMES, _STATE_NAMES, _compact
+
+    out = []
+    for n in notes:
+        if "of text not read:" not in n:
+            continue
+        for name in re.findall(r"'((?:[^'\\]|\\.)*)' \(text such as", n):
+            role = ("the sweep axis of field sweeps (x/y)" if _compact(name) in _AXIS_NAMES else
+                    "the m_z state of field sweeps (up/down, +1/-1)"
+                    if _compact(name) in _STATE_NAMES else None)
+            if role is not None:
+                out.append(f"sotfit hall reads {name!r} as {role}; 'text not read' is what "
+                           "the ST-FMR reader makes of it")
+    return out
 
 
 def _short(value: str, limit: int = 100) -> str:
@@ -84,6 +109,7 @@ def _text(d: dict) -> str:
         lines.append(f"  column  {c['name']}{unit}{comment}")
     lines += [f"  header  {k} = {_short(v)}" for k, v in d["header"].items()]
     lines += [f"  note    {n}" for n in d["notes"]]
+    lines.append(f"  file    {d['file']}")
     return "\n".join(lines)
 
 
@@ -105,7 +131,10 @@ def run(args) -> int:
             try:
                 tables = read_tables(f)
             except (DataError, UnitError, OSError) as exc:
-                print(f"sotfit tables: error: {exc}", file=sys.stderr)
+                # the reader names the file by its name; the path tells sample_A/repeat_1.csv
+                # from sample_B/repeat_1.csv
+                where = "" if str(exc).startswith(str(f)) else f" ({f})"
+                print(f"sotfit tables: error: {exc}{where}", file=sys.stderr)
                 status = 2
                 continue
             for t in tables:
