@@ -15,25 +15,34 @@ def _finish(ax, xlabel, ylabel):
     ax.legend(fontsize=7)
 
 
+def _colours(n: int) -> list:
+    """``n`` colours that differ from each other (matplotlib's cycle repeats after 10: two
+    rotations of a set of 11 or more had one colour)."""
+    if n <= 10:
+        return [f"C{i}" for i in range(n)]
+    cmap = plt.get_cmap("turbo")
+    return [cmap(v) for v in np.linspace(0.0, 1.0, n)]
+
+
 def plot_avci(result, scans):
     """Per-field R_2w(phi) with its cos and (2cos^3 - cos) parts; a_cos(H) and a_fl(H) with fits."""
     figs = {}
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     phi0 = result.quantities["phi0"].nominal_value
-    for s in scans:
-        r2 = result.fits.get(f"r2w:{s.source}")
-        if r2 is None:
-            continue
+    fitted = [s for s in scans if result.fits.get(f"r2w:{s.source}") is not None]
+    for s, color in zip(fitted, _colours(len(fitted))):
+        r2 = result.fits[f"r2w:{s.source}"]
         x = np.linspace(0, 360, 361)
         c = np.cos(np.radians(x - phi0))
-        line, = axes[0].plot(s.r2w.x, s.r2w.y * 1e3, ".", ms=2)
-        axes[0].plot(x, r2.evaluate(x) * 1e3, "-", color=line.get_color(), lw=0.8,
+        axes[0].plot(s.r2w.x, s.r2w.y * 1e3, ".", ms=2, color=color)
+        axes[0].plot(x, r2.evaluate(x) * 1e3, "-", color=color, lw=0.8,
                      label=f"{s.meta['field'] * 1e3:.4g} mT")
-        axes[1].plot(x, r2.value("a_cos") * c * 1e3, "-", color=line.get_color(), lw=0.8)
-        axes[1].plot(x, r2.value("a_fl") * (2 * c ** 3 - c) * 1e3, "--", color=line.get_color(), lw=0.8)
+        axes[1].plot(x, r2.value("a_cos") * c * 1e3, "-", color=color, lw=0.8)
+        axes[1].plot(x, r2.value("a_fl") * (2 * c ** 3 - c) * 1e3, "--", color=color, lw=0.8)
     _finish(axes[0], "phi (deg)", "R_2w (mOhm)")
     axes[1].set_title("cos (DL + thermal, solid) and 2cos^3 - cos (FL + Oe, dashed)", fontsize=8)
     axes[1].set_xlabel("phi (deg)")
+    axes[1].set_ylabel("part of R_2w (mOhm)")
     figs["avci_r2w"] = fig
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     for ax, key, ylab in ((axes[0], "a_cos(H)", "a_cos (mOhm)"), (axes[1], "a_fl(H)", "a_fl (mOhm)")):

@@ -3,15 +3,18 @@ harmonic Hall result."""
 
 from __future__ import annotations
 
-from .common import _nominal
 from .result import UNITS, HallResult
 
 
 def parameter_rows(result: HallResult) -> list:
     """One row ``{"name", "value", "stderr", "unit"}`` per quantity of ``result`` (units of
-    :data:`UNITS`; an exact quantity has stderr 0)."""
-    return [{"name": k, "value": _nominal(v), "stderr": float(getattr(v, "std_dev", 0.0)),
-             "unit": UNITS.get(k, "")} for k, v in result.quantities.items()]
+    :data:`UNITS`), as ``summary.json`` writes it (:func:`sotfit.results.quantity_dict`): a
+    value given (or computed from values given) has no stderr (None, an empty cell in
+    ``parameters.csv``; it was 0.0 there, null in ``summary.json``)."""
+    from ...results import quantity_dict
+
+    return [{"name": k, **quantity_dict(v, UNITS.get(k, ""))}
+            for k, v in result.quantities.items()]
 
 
 #: The unit of each column of the methods' per-scan tables (``scans.csv``): their rows are in

@@ -91,8 +91,9 @@ class HallResult:
             n = float(getattr(v, "nominal_value", v))
             s = getattr(v, "std_dev", None)
             mark = "  [flagged]" if self.flags.get(k) else ""
-            # a value given to the method (--meff, --r-ahe) is no result: no '+/- 0'
-            err = "(given)" if not s else f"+/- {float(s):.2g}"
+            # a value given to the method (--meff, --r-ahe) is no result: no '+/- 0'; the
+            # Oersted field is computed from values given (the current, the width)
+            err = COMPUTED.get(k, "(given)") if not s else f"+/- {float(s):.2g}"
             unit = UNITS.get(k, "")
             text = (f"{n:.5g} {unit} {err}" if not s else f"{n:.5g} {err} {unit}").rstrip()
             lines.append(f"  {k:>14s} = {text}{mark}")
@@ -103,6 +104,10 @@ class HallResult:
             lines.append(f"  note: {n}")
         return "\n".join(lines)
 
+
+#: How the report marks a quantity without a standard error that is computed from values given
+#: rather than given itself.
+COMPUTED = {"mu0_h_oe": "(computed from the current, its fraction in the spin source and the width)"}
 
 #: Quantities computed from another (Oersted field removed, efficiencies): they inherit its flags.
 _DERIVED = {"mu0_h_dl": ("xi_e_dl", "xi_dl"), "mu0_h_fl_oe": ("mu0_h_fl",),
