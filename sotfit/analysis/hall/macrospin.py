@@ -271,7 +271,10 @@ class _LimitedFit:
 
 
 def _correlation_notes(res, notes: list) -> None:
-    """Note every pair of shared parameters correlated by more than 0.95."""
+    """Note every pair of shared parameters correlated by more than 0.95, and every shared
+    parameter whose multiple correlation with the per-curve offsets exceeds 0.95 (pairs with
+    one offset are not named: an offset is degenerate with a parameter only together with
+    the others)."""
     corr = res.correlation()
     if corr is None:
         return
@@ -282,6 +285,19 @@ def _correlation_notes(res, notes: list) -> None:
                 notes.append(f"{names[a]} and {names[b]} are correlated ({corr[a, b]:+.3f}): the data "
                              "constrain mainly a combination; their errors are linearised and may be "
                              "optimistic (fix one from another measurement)")
+    offsets = [i for i, n in enumerate(names) if n.startswith("offset")]
+    for a, name in enumerate(names):
+        if name.startswith("offset") or not offsets:
+            continue
+        r = np.asarray(corr)[np.ix_([a], offsets)][0]
+        # the multiple correlation of the parameter with the per-curve offsets together
+        multiple = float(np.sqrt(max(0.0, r @ np.linalg.pinv(np.asarray(corr)[np.ix_(offsets, offsets)]) @ r)))
+        if multiple > 0.95:
+            notes.append(f"{name} is correlated with the per-curve offsets together (multiple "
+                         f"correlation {min(multiple, 1.0):.3f}): the data hardly tell it from a "
+                         "constant per curve (e.g. r_ane of in-plane field sweeps at a fixed azimuth, "
+                         "where m_x stays constant along each sweep); its error says how little "
+                         "it is determined (fix it from another measurement)")
 
 
 def _fitted_quantities(res, fixed, no_torque: bool, flags: dict) -> dict:
