@@ -28,7 +28,10 @@ def _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes):
     scale = max(float(np.ptp(s.r1w.y)) for s in scans)
     if "r_ahe" not in fixed and "r_ahe" in q:
         _r_ahe_gate(_nominal(q["r_ahe"]), scans, scale, flags)
-    _misfit_gate(rows, 1, scale, R1W_MISFIT, ".1%", fitted, flags, scans)
+    held = "mu0_h_ip" not in res.varied and "mu0_h_ip" not in fixed and \
+        any(s.scan == "phi" for s in scans)
+    _misfit_gate(rows, 1, scale, R1W_MISFIT, ".1%", fitted, flags, scans,
+                 IP_HINT if held else "")
     scale2 = max((float(np.ptp(s.r2w.y)) for s in scans if not _no_signal(s)), default=0.0)
     _misfit_gate(rows, 2, scale2, R2W_MISFIT, ".0%",
                  [k for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_one") if k in q], flags, scans)
@@ -107,7 +110,14 @@ def _curve_noise(y) -> float:
     return float(1.4826 * np.median(np.abs(d2)) / np.sqrt(6.0))
 
 
-def _misfit_gate(rows, harmonic: int, scale, limit, fmt: str, names, flags, scans=()) -> None:
+#: What a first-harmonic misfit of in-plane rotations says where the fit holds the in-plane
+#: anisotropy at 0: a 4phi part of R_1w at low fields, which it then cannot describe.
+IP_HINT = ("; in-plane rotations at low fields are missed so where the film has an in-plane "
+           "anisotropy, held at 0 here (--free mu0_h_ip,ip_axis)")
+
+
+def _misfit_gate(rows, harmonic: int, scale, limit, fmt: str, names, flags, scans=(),
+                 hint: str = "") -> None:
     """Flag ``names`` when the rms residual of the ``harmonic`` of a scan exceeds ``limit`` x the
     largest range ``scale`` (Ohm) of that harmonic over the set (fractions shown with ``fmt``)
     and :data:`MISFIT_NOISE` x the noise of the scan's curve (:func:`_curve_noise`): flat first
@@ -127,4 +137,4 @@ def _misfit_gate(rows, harmonic: int, scale, limit, fmt: str, names, flags, scan
                                                                      if len(bad) > 3 else "")
     which = "first" if harmonic == 1 else "second"
     _flag(flags, names, f"the macrospin model misses the {which} harmonic of {shown}: rms residual above "
-                        f"{limit:.0%} of the largest {which}-harmonic range of the set")
+                        f"{limit:.0%} of the largest {which}-harmonic range of the set{hint}")
