@@ -105,3 +105,16 @@ def test_hall_word_columns_are_named_as_hall_reads_them_and_files_by_their_path(
     assert f"repeat_1.csv: the file is empty ({b / 'repeat_1.csv'})" in err
     assert main(["tables", str(a / "repeat_1.csv"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["file"] == str(a / "repeat_1.csv")
+
+
+def test_an_empty_cell_is_named_with_its_line(tmp_path, capsys):
+    """One empty cell (line 4): tables listed the file as complete, while sotfit hall and sotfit
+    stfmr refuse it in a column they read; a note names the column, the line and the option."""
+    f = tmp_path / "holed.csv"
+    f.write_text("phi (deg),X1 (uV),X2 (uV)\n0,1.5,2.5\n10,1.6,2.6\n20,,2.7\n30,1.8,2.8\n")
+    assert main(["tables", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert ("note    'X1 (uV)' (column 1): 1 empty or non-finite cell(s) at line(s) 4; sotfit "
+            "hall and sotfit stfmr refuse them in a column they read, or leave those rows out "
+            "with --drop-incomplete-rows") in out
+    assert "X2 (uV)' (column 2): " not in out

@@ -65,9 +65,32 @@ def describe(table) -> dict:
     elif not table.columns:
         notes.insert(0, "no column header row: give the columns by 0-based index "
                         "(--column ROLE=0) and their units")
+    if pairs is None:
+        notes += _missing_cells(table)
     notes += _hall_word_columns(notes)
     return {"table": table.name, "file": str(table.path), "rows": int(table.data.shape[0]),
             "columns": columns, "header": dict(table.header), "notes": notes}
+
+
+def _missing_cells(table) -> list[str]:
+    """A note per column with empty or non-finite cells (which ``sotfit hall`` and ``sotfit
+    stfmr`` refuse in a column they read, naming ``--drop-incomplete-rows``): the table was
+    listed as complete."""
+    import numpy as np
+
+    out = []
+    data = np.asarray(table.data, float)
+    for j in range(data.shape[1] if data.ndim == 2 else 0):
+        bad = np.flatnonzero(~np.isfinite(data[:, j]))
+        if bad.size:
+            where = (f"line(s) {', '.join(str(int(n)) for n in np.asarray(table.lines)[bad][:5])}"
+                     if table.lines is not None else
+                     f"data row(s) {', '.join(str(int(i) + 1) for i in bad[:5])}")
+            out.append(f"{table.column_label(j)}: {bad.size} empty or non-finite cell(s) at "
+                       f"{where}{', ...' if bad.size > 5 else ''}; sotfit hall and sotfit stfmr "
+                       "refuse them in a column they read, or leave those rows out with "
+                       "--drop-incomplete-rows")
+    return out
 
 
 def _hall_word_columns(notes) -> list[str]:
