@@ -544,6 +544,9 @@ ANISOTROPY_CHI2 = 13.8
 #: A torque field is flagged where the bias an in-plane anisotropy gives it exceeds this many
 #: of its standard errors.
 ANISOTROPY_SIGMAS = 1.0
+#: The anisotropy is noted where the bias it gives a torque field exceeds this many of its
+#: standard errors (a 4phi part that moves nothing is not worth a word).
+ANISOTROPY_NOTE_SIGMAS = 0.3
 
 
 def _in_plane_anisotropy(scans, first, kept, acos, afl, mu0_hk, r_ahe, q: dict, flags: dict,
@@ -557,9 +560,11 @@ def _in_plane_anisotropy(scans, first, kept, acos, afl, mu0_hk, r_ahe, q: dict, 
     |u| = H_ip/2. u is fitted (weighted least squares) to the kept rotations' coefficients;
     where it differs from zero by a chi-square above :data:`ANISOTROPY_CHI2` and the 1/H law
     fits (reduced chi-square within the limit of its degrees of freedom: a 4phi part that does
-    not fall as 1/H is no anisotropy), a note gives H_ip and points to the macrospin fit, which
-    models it. The bias it gives the torque fields is computed: the second harmonics of the
-    macrospin model (:func:`sotfit.models.harmonic_hall.hall_harmonics`, linear response) at
+    not fall as 1/H is no anisotropy; the part -(3/8)(H_FL/H)^2 of a4_sin/R_PHE that the
+    field-like and Oersted fields give through the current cycle is taken off first), a note
+    gives H_ip and points to the macrospin fit, which models it, where the bias it gives a
+    torque field exceeds :data:`ANISOTROPY_NOTE_SIGMAS` standard errors. The bias is computed:
+    the second harmonics of the macrospin model (:func:`sotfit.models.harmonic_hall.hall_harmonics`, linear response) at
     the kept rotations' angles and fields with the fitted torques, with H_ip and psi and
     without, go through the same per-field fit and field laws; the difference is the bias
     (to first order in the data's misfit), and mu0_h_fl_oe and mu0_h_dl are flagged where it
@@ -593,6 +598,10 @@ def _in_plane_anisotropy(scans, first, kept, acos, afl, mu0_hk, r_ahe, q: dict, 
     if not (np.all(np.isfinite(e)) and np.all(e > 0) and np.all(r != 0)):
         return
     v, e = v / r[:, None], e / np.abs(r)[:, None]    # the lag vector (rad) of each rotation
+    # the field-like and Oersted fields turn m by (H_FL/H) j cos(phi) through the current cycle:
+    # R_PHE sin 2(phi + that) has the first-harmonic part -(3/8)(H_FL/H)^2 R_PHE sin 4phi, no
+    # anisotropy (it falls as 1/H^2)
+    v[:, 0] += 0.375 * (_nominal(q["mu0_h_fl_oe"]) / b) ** 2
     w = (1 / b[:, None] / e) ** 2                    # weights of u in v = u/H
     u = np.sum(v / b[:, None] / e ** 2, axis=0) / np.sum(w, axis=0)
     u_err = 1 / np.sqrt(np.sum(w, axis=0))
@@ -605,13 +614,19 @@ def _in_plane_anisotropy(scans, first, kept, acos, afl, mu0_hk, r_ahe, q: dict, 
     axis = 0.5 * math.degrees(math.atan2(u[1], -u[0]))
     weakest = int(np.argmin(b))
     lag = h_ip / (2 * b[weakest])
+    bias = _anisotropy_bias([scans[i] for i in kept], acos, afl, h_ip, axis, mu0_hk, r_ahe, q)
+    pulls = {k: abs(v) / q[k].std_dev for k, v in bias.items()
+             if getattr(q.get(k), "std_dev", 0.0) > 0}
+    if max(pulls.values(), default=0.0) <= ANISOTROPY_NOTE_SIGMAS:
+        return
     notes.append(
         f"the 4phi part of R_1w of the rotations kept falls as 1/H, as an in-plane anisotropy "
         f"gives: mu0 H_ip = {h_ip * 1e3:.3g} +/- {h_ip_err * 1e3:.2g} mT (easy axis at "
         f"{axis:.3g} deg from the field's zero), m lagging the field by up to {lag:.2g} rad at "
-        f"{b[weakest] * 1e3:.4g} mT; the 1/H laws assume none; the macrospin fit models it "
-        "(--method macrospin --free mu0_h_ip,ip_axis)")
-    bias = _anisotropy_bias([scans[i] for i in kept], acos, afl, h_ip, axis, mu0_hk, r_ahe, q)
+        f"{b[weakest] * 1e3:.4g} mT; the 1/H laws assume none (a bias of "
+        + ", ".join(f"{k} {v / q[k].std_dev:+.2g}" for k, v in bias.items() if k in pulls)
+        + " standard errors); the macrospin fit models it (--method macrospin --free "
+        "mu0_h_ip,ip_axis)")
     for name, shift in bias.items():
         err = getattr(q.get(name), "std_dev", 0.0)
         if err > 0 and abs(shift) > ANISOTROPY_SIGMAS * err:
