@@ -20,7 +20,7 @@ import math
 import re
 
 __all__ = ["uniform", "normal", "lognormal", "loguniform", "halfnormal", "truncnormal",
-           "parse", "describe", "PriorError"]
+           "parse", "describe", "PriorError", "WITH_UNIT"]
 
 
 class PriorError(ValueError):
@@ -123,16 +123,34 @@ _MAKERS = {"uniform": uniform, "normal": normal, "gauss": normal, "gaussian": no
 
 _CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$")
 
+#: The arguments of each prior that carry the unit of the parameter (False: a pure number,
+#: the sigma of ln x of a log-normal).
+WITH_UNIT = {"uniform": (True, True), "normal": (True, True), "gauss": (True, True),
+             "gaussian": (True, True), "lognormal": (True, False),
+             "loguniform": (True, True), "halfnormal": (True,),
+             "truncnormal": (True, True, True, True)}
 
-def parse(text: str):
+
+def parse(text: str, to_number=None):
     """Read a prior from text, e.g. ``'uniform(0, 100)'``, ``'normal(3.7, 0.2)'``.
 
     Known names: uniform, normal (gauss), lognormal, loguniform, halfnormal, truncnormal.
 
+    Parameters
+    ----------
+    text : str
+        The prior; its arguments are numbers in the unit of the parameter.
+    to_number : callable, optional
+        ``to_number(argument_text) -> float``: reads an argument written with a unit
+        (``'uniform(1nm, 50nm)'``) into the parameter's unit; only the arguments that carry
+        the parameter's unit (:data:`WITH_UNIT`: not the sigma of ln x of ``lognormal``)
+        may have one. Without it every argument must be a bare number.
+
     Raises
     ------
     PriorError
-        If the name is unknown or the arguments are not numbers.
+        If the name is unknown or the arguments are not numbers (or what ``to_number``
+        raises as ValueError).
     """
     m = _CALL.match(str(text))
     if not m:
@@ -145,11 +163,35 @@ def parse(text: str):
         vals = ast.literal_eval(f"({args},)") if args.strip() else ()
         vals = tuple(float(v) for v in vals)
     except (ValueError, SyntaxError, TypeError):
-        raise PriorError(f"prior {text!r}: arguments must be numbers") from None
+        if to_number is None:
+            raise PriorError(f"prior {text!r}: arguments must be numbers") from None
+        vals = _with_units(text, name, args, to_number)
     try:
         return _MAKERS[name](*vals)
     except TypeError as exc:
         raise PriorError(f"prior {text!r}: {exc}") from None
+
+
+def _with_units(text: str, name: str, args: str, to_number) -> tuple:
+    """The arguments of a prior some of which carry a unit, as numbers (:func:`parse`)."""
+    out = []
+    for i, a in enumerate(x.strip() for x in args.split(",")):
+        try:
+            out.append(float(a))
+            continue
+        except ValueError:
+            pass
+        if i >= len(WITH_UNIT[name]):
+            raise PriorError(f"prior {text!r}: {name} takes {len(WITH_UNIT[name])} "
+                             "argument(s)")
+        if not WITH_UNIT[name][i]:
+            raise PriorError(f"prior {text!r}: argument {i + 1} of {name} ({a!r}) is a pure "
+                             "number (the sigma of ln x), without a unit")
+        try:
+            out.append(float(to_number(a)))
+        except ValueError as exc:
+            raise PriorError(f"prior {text!r}: {exc}") from None
+    return tuple(out)
 
 
 def describe(dist) -> str:

@@ -76,8 +76,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--section", default=None,
                    help="section of the summary.json files to read (e.g. global, sequential)")
     p.add_argument("--fix", action="append", default=[], metavar="NAME=VALUE",
-                   type=pair_type(number_type()),
-                   help="hold a parameter fixed, e.g. g_sf=0.5 (house units)")
+                   type=pair_type(_value_with_unit_type()),
+                   help="hold a parameter fixed, e.g. spin_diffusion_length=25nm, "
+                        "re_g_mix=2e14S/m2 or g_sf=0.5 (a bare number is in the house unit: "
+                        "nm, uOhm cm, 1e13 Ohm^-1 m^-2, 1e5 (hbar/2e) Ohm^-1 m^-1, eV)")
     p.add_argument("--free", action="append", default=[], metavar="NAME",
                    help="fit a parameter the model holds fixed by default (g_sf, u_R)")
     energy = quantity_type("energy")
@@ -115,8 +117,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--seed", type=integer_type(0), default=0,
                    help="random seed of the walkers' start (--mcmc; the same seed, the same chain)")
     p.add_argument("--prior", action="append", default=[], metavar="NAME=DIST(...)",
-                   help="prior, e.g. spin_diffusion_length=uniform(1,100) or "
-                        "re_g_mix=loguniform(0.001,20)")
+                   help="prior, e.g. spin_diffusion_length=uniform(1nm,100nm) or "
+                        "re_g_mix=loguniform(0.001,20) (bare numbers in the house unit, as "
+                        "--fix; the sigma of lognormal is a pure number)")
     add_parallel_options(p, "the walkers of --mcmc (the same chain; worth it for slow models)")
     add_output_options(p)
     add_figure_option(p)
@@ -139,6 +142,73 @@ def _mechanism_name(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a mechanism; choose from "
                                          f"{', '.join(MECHANISMS)}")
     return text
+
+
+def _value_with_unit_type():
+    """An argparse ``type`` for the value of ``--fix``: a finite number, bare (in the house
+    unit of the parameter) or with a unit sotfit knows (``'25nm'``), kept as text until the
+    parameter's unit is known (:func:`_house_values`)."""
+    from ..checks import check_number
+    from ..units import parse_quantity
+    from .common import _argparse_type
+
+    def convert(text):
+        try:
+            bare = float(text)
+        except ValueError:
+            bare = None
+        if bare is not None:
+            return check_number(repr(text), bare)
+        try:
+            value, unit = parse_quantity(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a number (nor a number with a unit, e.g. "
+                             "25nm)") from None
+        check_number(repr(text), value)
+        return text.strip()
+
+    return _argparse_type("number with or without unit", convert)
+
+
+def _house_values(problem, fixed: dict) -> dict:
+    """The values of ``--fix`` in the house units of their parameters."""
+    from ..analysis.thickness import house_value
+
+    out = {}
+    for k, v in fixed.items():
+        try:
+            out[k] = house_value(problem, k, v)
+        except ValueError as exc:
+            raise CLIError(f"--fix {k}: {exc}") from None
+    return out
+
+
+def _house_priors(problem, texts: dict) -> dict:
+    """The priors of ``--prior`` (``{name: text}``) as frozen distributions, arguments with a
+    unit read in the house unit of their parameter."""
+    from ..analysis.thickness import house_unit, house_value
+    from ..priors import PriorError, parse
+
+    out = {}
+    for k, text in texts.items():
+        unit = house_unit(problem, k)
+        try:
+            out[k] = parse(text, to_number=lambda a, k=k: house_value(problem, k, a))
+        except PriorError as exc:
+            hint = (f"; numbers without a unit are in {unit}, the house unit of {k}"
+                    if unit and "house unit" not in str(exc) else "")
+            raise CLIError(f"--prior {k}={text}: {exc}{hint}") from None
+    return out
+
+
+def _known_unit(text) -> float:
+    """A prior's argument with a unit sotfit knows, as its number (the syntax check of
+    ``--prior`` before the parameter's unit is known)."""
+    from ..units import normalise_unit, parse_quantity
+
+    value, unit = parse_quantity(text)
+    normalise_unit(unit.replace("(hbar/2e)", "").strip())
+    return value
 
 
 def _pairs(items, what):
@@ -359,6 +429,7 @@ def _build(args, series, model, options, fixed, priors):
         if free:
             check_parameter_names(problem, free, "--free", settable_only=True)
         check_parameter_names(problem, fixed, "--fix")
+        fixed = _house_values(problem, fixed)
         if fixed or free:
             try:
                 problem = build_problem(series, joint=args.joint, resistivity=args.rho,
@@ -420,10 +491,12 @@ def run(args) -> int:
     from ..priors import PriorError, parse
     from ..units import UnitError
 
-    try:
-        priors = {k: parse(v) for k, v in _pairs(args.prior, "--prior").items()}
-    except PriorError as exc:
-        raise CLIError(str(exc)) from None
+    priors = _pairs(args.prior, "--prior")       # texts, read once the units are known
+    for k, v in priors.items():
+        try:
+            parse(v, to_number=_known_unit)
+        except PriorError as exc:
+            raise CLIError(f"--prior {k}={v}: {exc}") from None
     fixed = dict(args.fix)
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
@@ -451,7 +524,7 @@ def run(args) -> int:
     model = models[0]
     problem = _build(args, series, model, options[model], fixed, priors)
     out = stage_out_dir(args)
-    lsq, post = _fit_one(args, problem, priors, out)
+    lsq, post = _fit_one(args, problem, _house_priors(problem, priors), out)
     if post is not None:
         post.save_chain(out / "chain.npz")
     profiles = interface_profiles(problem, lsq)
@@ -542,7 +615,8 @@ def _run_comparison(args, series, models, options, fixed, priors) -> int:
     out = stage_out_dir(args)
     fits, summaries = {}, {}
     for m, problem in problems.items():
-        lsq, post = _fit_one(args, problem, _only_known(problem, priors), out, tag=f" ({m})")
+        lsq, post = _fit_one(args, problem, _house_priors(problem, _only_known(problem, priors)),
+                             out, tag=f" ({m})")
         if post is not None:
             post.save_chain(out / f"chain_{m}.npz")
         profiles = interface_profiles(problem, lsq)

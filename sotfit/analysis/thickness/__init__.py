@@ -36,7 +36,8 @@ from ...stats import birge_ratio
 from .calibration import CALIBRATION_BOUNDS, calibrated, calibration_pseudo_data, describe_prior
 from .least_squares import (data_chisqr, drift_diffusion_problem, fit_thickness,
                             interface_profiles, least_squares_problem)
-from .parameters import check_parameter_names, model_param, parameter_states
+from .parameters import (check_parameter_names, house_unit, house_value, model_param,
+                         parameter_states)
 from .posterior import posterior_problem, sample_thickness, thickness_priors
 from .problem import (BOUND_RTOL, NONNEGATIVE, SHARED, STABLE_UNITS, ThicknessProblem,
                       build_problem, resolve_names)
@@ -47,4 +48,4 @@ __all__ = ["ThicknessProblem", "build_problem", "fit_thickness", "sample_thickne
            "STABLE_UNITS", "NONNEGATIVE", "BOUND_RTOL", "calibrated", "CALIBRATION_BOUNDS",
            "resolve_names", "interface_profiles", "drift_diffusion_problem", "describe_prior",
            "least_squares_problem", "posterior_problem", "thickness_priors", "model_param",
-           "calibration_pseudo_data", "data_chisqr"]
+           "calibration_pseudo_data", "data_chisqr", "house_unit", "house_value"]

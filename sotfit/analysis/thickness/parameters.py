@@ -3,9 +3,15 @@ names given by the user (``--fix``, ``--free``, ``--prior``)."""
 
 from __future__ import annotations
 
+from ...units import UnitError, convert, dimension_of, normalise_unit
 from ..microscopic import get_mechanism
 
-__all__ = ["model_param", "parameter_states", "check_parameter_names"]
+__all__ = ["model_param", "parameter_states", "check_parameter_names", "house_unit",
+           "house_value"]
+
+#: The factor a spin Hall conductivity's unit writes beside an electrical conductivity unit
+#: (its charge-equivalent number, docs/CONVENTIONS.md): not a unit of its own.
+_HBAR_2E = "(hbar/2e)"
 
 
 def model_param(problem, name: str):
@@ -16,6 +22,72 @@ def model_param(problem, name: str):
                                   name[len(p.name) + 1:].isdigit()):
                 return p
     raise KeyError(name)
+
+
+def house_unit(problem, name: str) -> str:
+    """The house unit of a parameter (model, result or summary name) of ``problem``.
+
+    Parameters
+    ----------
+    problem : ThicknessProblem
+    name : str
+        For example ``spin_diffusion_length``, ``re_g_mix_2`` or ``exchange``.
+
+    Returns
+    -------
+    str
+        Its unit as the model states it (``'nm'``, ``'1e13 Ohm^-1 m^-2'``); ``''`` for a
+        dimensionless parameter or a name that is not a model parameter (a calibration factor).
+    """
+    try:
+        return model_param(problem, get_mechanism(problem.mechanism).model_name(name)).unit
+    except KeyError:
+        return ""
+
+
+def house_value(problem, name: str, text) -> float:
+    """A value given for parameter ``name`` (``--fix``, a ``--prior`` bound) in its house unit.
+
+    Parameters
+    ----------
+    problem : ThicknessProblem
+    name : str
+        The parameter (model, result or summary name).
+    text : str or float
+        A number with a unit of the parameter's dimension (``'25um'``, ``'3e5 S/m'`` for a spin
+        Hall conductivity in its charge-equivalent number, ``'2e14 1/Ohm/m2'``), or a bare
+        number, read in the house unit (:func:`house_unit`: nm, uOhm cm,
+        1e13 Ohm^-1 m^-2, 1e5 (hbar/2e) Ohm^-1 m^-1, eV, ...).
+
+    Returns
+    -------
+    float
+        The value in the house unit of the parameter, through :func:`sotfit.units.convert`.
+
+    Raises
+    ------
+    ValueError
+        A text that is not a number with a unit, or a unit of another dimension; the message
+        names the house unit.
+    """
+    from ...units import parse_quantity
+
+    house = house_unit(problem, name)
+    plain = house.replace(_HBAR_2E, "").strip()
+    if isinstance(text, (int, float)):
+        return float(text)
+    value, unit = parse_quantity(text)
+    unit = unit.replace(_HBAR_2E, "").strip()
+    if not unit:
+        return value
+    dimension = dimension_of(plain) if plain else "dimensionless"
+    try:
+        return float(convert(value, normalise_unit(unit, dimension), plain or "1"))
+    except UnitError as exc:
+        kind = (f"a {dimension.replace('_', ' ')}, house unit {house}" if house
+                else "dimensionless")
+        raise UnitError(f"{text!r}: {name} is {kind}; give a unit of its kind or a bare "
+                        f"number{' in ' + house if house else ''} ({exc})") from None
 
 
 def parameter_states(problem) -> dict[str, str]:
