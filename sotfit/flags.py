@@ -284,11 +284,32 @@ def _path(chain) -> str:
 _LEAF_TYPES = frozenset({str, float, int, bool, type(None)})
 
 
-def _collect(obj, chain, out: list) -> None:
+def _depth(chain) -> int:
+    """The number of pieces of a chain built by :func:`_collect`."""
+    n = 0
+    while chain is not None:
+        chain, n = chain[0], n + 1
+    return n
+
+
+def _collect(obj, chain, out: list, seen: dict | None = None) -> None:
     """The flags of ``obj`` and everything below it, in document order, into ``out`` (the
     generic checks of :func:`collect_flags` added on the way); ``chain`` is the path as
-    (parent chain, key or index), turned into text only for an entry that has flags."""
+    (parent chain, key or index), turned into text only for an entry that has flags.
+
+    ``seen`` (given to list every quantity once) maps the id of every quantity met to its
+    depth and its rows of ``out``: one quantity object under two keys (the top-level
+    ``re_g_mix`` of a thickness summary is its first interface's) is then listed once, under
+    the deeper path (the one naming the interface)."""
     if type(obj) is dict or isinstance(obj, Mapping):
+        if seen is not None and "value" in obj and "unit" in obj and id(obj) in seen:
+            depth, rows = seen[id(obj)]
+            if rows and _depth(chain) > depth:
+                path = _path(chain)
+                for r in rows:
+                    r["quantity"] = path
+                seen[id(obj)] = (_depth(chain), rows)
+            return
         if "value" in obj and "unit" in obj:                  # a quantity
             if not _finite(obj.get("value")):
                 add_flag(obj, "value is not finite")
@@ -296,9 +317,13 @@ def _collect(obj, chain, out: list) -> None:
                 add_flag(obj, "standard error is not finite (the data do not determine it)")
             if chain is not None and (reason := _implausible(chain[1], obj)) is not None:
                 add_flag(obj, reason)
+            rows = []
             if obj.get("flags"):
                 path = _path(chain)
-                out.extend({"quantity": path, "reason": r} for r in obj["flags"])
+                rows = [{"quantity": path, "reason": r} for r in obj["flags"]]
+                out.extend(rows)
+            if seen is not None:
+                seen[id(obj)] = (_depth(chain), rows)
             return
         flags = obj.get("flags")
         if isinstance(flags, list) and flags:   # not a quantity but flagged (a spectrum left out)
@@ -306,24 +331,27 @@ def _collect(obj, chain, out: list) -> None:
             out.extend({"quantity": path, "reason": r} for r in flags)
         for k, v in obj.items():
             if type(v) not in _LEAF_TYPES and k != "flags" and isinstance(v, (Mapping, list)):
-                _collect(v, (chain, str(k)), out)
+                _collect(v, (chain, str(k)), out, seen)
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
             if type(v) not in _LEAF_TYPES and isinstance(v, (Mapping, list)):
-                _collect(v, (chain, i), out)
+                _collect(v, (chain, i), out, seen)
 
 
-def collect_flags(summary: Mapping) -> list[dict[str, str]]:
+def collect_flags(summary: Mapping, *, distinct: bool = False) -> list[dict[str, str]]:
     """Every flag of a summary, after adding the generic checks.
 
     Generic checks: a quantity whose value or standard error is not finite is flagged, and so is
     a torque field or efficiency beyond any measurement's (:data:`IMPLAUSIBLE`). Entries
     that are not quantities but carry a ``"flags"`` list (a spectrum left out of the fits) are
     collected too.
+    With ``distinct``, a quantity that appears under two keys (one object: the top-level
+    ``re_g_mix`` of a thickness summary is its first interface's) is listed once, under its
+    deeper path (the terminal's list; ``summary.json`` names both keys).
     Returns ``[{"quantity": dotted.path, "reason": text}, ...]`` in document order.
     """
     out: list[dict[str, str]] = []
-    _collect(summary, None, out)
+    _collect(summary, None, out, {} if distinct else None)
     return out
 
 

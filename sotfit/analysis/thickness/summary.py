@@ -156,11 +156,20 @@ def _header(problem: ThicknessProblem, mech, post) -> dict:
 
 
 def _least_squares_block(problem: ThicknessProblem, lsq, scale: float) -> dict:
-    """The least-squares fit: goodness of fit, Birge ratio and parameters (errors scaled)."""
+    """The least-squares fit: goodness of fit, Birge ratio and parameters (errors scaled).
+
+    A parameter tied to another (the FL dataset's copy of an interface's G, ``re_g_mix_1``
+    following ``re_g_mix_0``) has ``"tied_to"`` naming it (its value and error are that
+    parameter's; its own ``stderr`` stays null); one held fixed has ``"fixed": true``."""
     params = lsq.to_dict()["parameters"]
     for q in params.values():
         if q["stderr"] is not None:
             q["stderr"] *= scale
+    for n, q in params.items():          # a null stderr: say why (tied copy or held fixed)
+        if n in problem.exprs:
+            q["tied_to"] = problem.exprs[n]
+        elif q["stderr"] is None and n not in lsq.varied:
+            q["fixed"] = True
     block = {"chisqr": lsq.chisqr, "redchi": lsq.redchi, "ndata": lsq.ndata,
              "nvarys": lsq.nvarys, "success": bool(lsq.success),
              "message": lsq.message, "birge_ratio": scale,

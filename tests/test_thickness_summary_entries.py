@@ -1,0 +1,66 @@
+"""What the summary of ``sotfit thickness`` says of its entries: a tied copy of a parameter
+names the parameter it follows (it read as a fixed parameter, with a null error), a fixed one
+says so, and a flag of the first interface (whose ``re_g_mix`` is also the top-level one) is
+printed once."""
+import json
+from pathlib import Path
+
+import pytest
+
+from sotfit.cli import main
+from sotfit.flags import add_flag, collect_flags
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "thickness_example"
+COTB = str(DATA / "cotb_bisb.csv")
+NIFE = str(DATA / "nife_bisb.csv")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """CoTb/BiSb first (its Re G is flagged: the data bound it from one side), NiFe/BiSb
+    second, joint least squares; the summary and the terminal text."""
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("thickness") / "out"
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        assert main(["thickness", COTB, NIFE, "--joint", "--no-figures",
+                     "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text()), text.getvalue()
+
+
+def test_tied_copies_name_the_parameter_they_follow(run):
+    summary, _ = run
+    params = summary["least_squares"]["parameters"]
+    # NiFe is the second series: its DL data are dataset 1, its FL data dataset 2
+    assert params["re_g_mix_2"]["tied_to"] == "re_g_mix_1"
+    assert params["im_g_mix_2"]["tied_to"] == "im_g_mix_1"
+    assert params["re_g_mix_2"]["value"] == params["re_g_mix_1"]["value"]
+    assert "fixed" not in params["re_g_mix_2"]
+    # held fixed: CoTb's Im G (no FL data), the resistivity, g_sf
+    for k in ("im_g_mix_0", "resistivity", "g_sf"):
+        assert params[k]["fixed"] is True and params[k]["stderr"] is None
+    for k in ("re_g_mix_0", "re_g_mix_1", "im_g_mix_1", "spin_diffusion_length"):
+        assert "fixed" not in params[k] and "tied_to" not in params[k]
+
+
+def test_a_flag_of_the_first_interface_is_printed_once(run):
+    summary, text = run
+    label = next(iter(summary["interfaces"]))
+    assert summary["interfaces"][label]["re_g_mix"]["flags"]
+    # summary.json names the quantity under both its keys ...
+    assert {f["quantity"] for f in summary["flags"]} == {"re_g_mix",
+                                                         f"interfaces.{label}.re_g_mix"}
+    # ... the terminal once, under the interface
+    assert text.count("linearised standard error not meaningful") == 1
+    assert "flags (1):" in text and f"interfaces.{label}.re_g_mix: linearised" in text
+
+
+def test_collect_flags_lists_one_object_under_two_keys_once():
+    q = add_flag({"value": 1.0, "stderr": 0.1, "unit": "nm"}, "odd")
+    other = add_flag({"value": 1.0, "stderr": 0.1, "unit": "nm"}, "odd")
+    summary = {"q": q, "deeper": {"a": {"q": q}}, "other": other}
+    assert collect_flags(summary, distinct=True) == [{"quantity": "deeper.a.q", "reason": "odd"},
+                                                     {"quantity": "other", "reason": "odd"}]
+    assert [f["quantity"] for f in collect_flags(summary)] == ["q", "deeper.a.q", "other"]
