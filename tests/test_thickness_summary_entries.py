@@ -64,3 +64,45 @@ def test_collect_flags_lists_one_object_under_two_keys_once():
     assert collect_flags(summary, distinct=True) == [{"quantity": "deeper.a.q", "reason": "odd"},
                                                      {"quantity": "other", "reason": "odd"}]
     assert [f["quantity"] for f in collect_flags(summary)] == ["q", "deeper.a.q", "other"]
+
+
+def _posterior_summary(im_g):
+    """A summary of ``--mcmc`` with the given Im G entry (numbers of a Pt-like series)."""
+    g = "1e13 Ohm^-1 m^-2"
+    return {"method": "emcee", "notes": [],
+            "spin_hall_conductivity": {"value": 3.5, "stderr": 0.2, "p16": 3.3, "p50": 3.5,
+                                       "p84": 3.7, "unit": "1e5 (hbar/2e) Ohm^-1 m^-1"},
+            "spin_diffusion_length": {"value": 1.4, "stderr": 0.1, "p16": 1.3, "p50": 1.4,
+                                      "p84": 1.5, "unit": "nm"},
+            "interfaces": {"Co/Pt": {"re_g_mix": {"value": 20.0, "stderr": None, "p16": 20.0,
+                                                  "p50": 20.0, "p84": 20.0, "unit": g},
+                                     "im_g_mix": im_g, "im_g_mix_fixed": False}}}
+
+
+def test_a_skewed_posterior_is_shown_with_its_asymmetric_interval():
+    from sotfit.cli.thickness import human_summary
+
+    im_g = {"value": 160.0, "stderr": 1046.0, "p16": 3.0, "p50": 160.0, "p84": 2096.0,
+            "unit": "1e13 Ohm^-1 m^-2"}
+    text = human_summary(_posterior_summary(im_g))
+    line = next(t for t in text.splitlines() if "im_g_mix" in t)
+    assert "im_g_mix = 160 (+1900/-160)" in line and "+/-" not in line
+    assert "[16-84 %: 3 .. 2096]" in line
+    # symmetric posteriors keep value +/- stderr
+    assert "spin_hall_conductivity = 3.5 +/- 0.2" in text
+    assert "spin_diffusion_length = 1.4 +/- 0.1" in text
+
+
+def test_the_skew_threshold():
+    from sotfit.cli.thickness import SKEW_RATIO, asymmetric_interval
+
+    def entry(lo, hi):
+        return {"p16": 10.0 - lo, "p50": 10.0, "p84": 10.0 + hi}
+
+    assert asymmetric_interval(entry(1.0, 1.0)) is None
+    assert asymmetric_interval(entry(1.0, 0.99 * SKEW_RATIO)) is None
+    assert asymmetric_interval(entry(1.0, 1.01 * SKEW_RATIO)) == pytest.approx(
+        (1.0, 1.01 * SKEW_RATIO))
+    assert asymmetric_interval(entry(2.0, 1.0)) == pytest.approx((2.0, 1.0))
+    assert asymmetric_interval({"value": 1.0, "stderr": 0.1}) is None      # least squares
+    assert asymmetric_interval(entry(0.0, 0.0)) is None                    # fixed

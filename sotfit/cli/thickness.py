@@ -33,7 +33,7 @@ from .common import (
     add_parallel_options, parallel_options,
 )
 
-__all__ = ["add_parser", "run", "MODEL_OPTIONS"]
+__all__ = ["add_parser", "run", "MODEL_OPTIONS", "SKEW_RATIO", "asymmetric_interval"]
 
 #: The mechanisms of :data:`sotfit.analysis.microscopic.MECHANISMS` (named here so that the
 #: parser is built without importing the models).
@@ -317,12 +317,58 @@ def _no_shared_points(series, files) -> None:
                         "interface's table once")
 
 
+#: A posterior is shown with its asymmetric interval, median (+p84-p50/-p50-p16), where the
+#: longer of its two half-widths exceeds the shorter by more than this factor (a symmetric
+#: +/- stderr then misstates one side by more than 25 %: Im G 160 +/- 1046 for a 16-84 %
+#: range of 3 .. 2096).
+SKEW_RATIO = 1.25
+
+
+def asymmetric_interval(e: dict) -> tuple[float, float] | None:
+    """The half-widths ``(p50 - p16, p84 - p50)`` of a posterior summary entry where they
+    differ by more than :data:`SKEW_RATIO`, else None (also for an entry without percentiles
+    or with a zero-width one, a fixed parameter).
+
+    Parameters
+    ----------
+    e : dict
+        A quantity of summary.json (``value``, ``stderr``, ``unit``, and with ``--mcmc``
+        ``p16``, ``p50``, ``p84`` in that unit).
+
+    Returns
+    -------
+    tuple of float or None
+        ``(minus, plus)`` in the entry's unit.
+    """
+    try:
+        p16, p50, p84 = (float(e[k]) for k in ("p16", "p50", "p84"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    minus, plus = p50 - p16, p84 - p50
+    if not (minus >= 0 and plus >= 0 and max(minus, plus) > 0):
+        return None
+    if max(minus, plus) > SKEW_RATIO * min(minus, plus):
+        return minus, plus
+    return None
+
+
+def _two_digits(x: float) -> str:
+    """``x`` to two significant digits as %g writes them (no exponent from 1e-4 to 1e6; 1936 ->
+    ``'1900'``, 0.01723 -> ``'0.017'``)."""
+    return f"{float(f'{x:.2g}'):g}"
+
+
 def human_summary(summary: dict) -> str:
     lines = [f"sotfit thickness ({summary['method']}):"]
 
     def fmt(e):
-        s = f"{e['value']:.4g} +/- {e['stderr']:.2g}" if e.get("stderr") is not None else \
-            f"{e['value']:.4g}"
+        skew = asymmetric_interval(e)
+        if skew is not None:        # a skewed posterior: median (+upper/-lower), no +/- stderr
+            s = f"{e['p50']:.4g} (+{_two_digits(skew[1])}/-{_two_digits(skew[0])})"
+        elif e.get("stderr") is not None:
+            s = f"{e['value']:.4g} +/- {e['stderr']:.2g}"
+        else:
+            s = f"{e['value']:.4g}"
         if "p16" in e:
             s += f"  [16-84 %: {e['p16']:.4g} .. {e['p84']:.4g}]"
         return s + f" {e['unit']}"
