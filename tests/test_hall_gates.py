@@ -506,7 +506,7 @@ def test_rotation_fields_beyond_a_laboratory_magnet_are_flagged(tmp_path):
 def test_angular_with_r_phe_but_without_the_field_like_field_flags_h_dl(tmp_path):
     """Method (c) with R_PHE given and no --h-fl took the field-like term as 0 with a note
     alone: the example's H_DL came out 2 R_PHE H_FL/R_AHE (0.25 mT, 4 standard errors) above
-    the planted 2 mT, unflagged (an outside trial: 0.83 for 1.2 mT, 8.7 standard errors). It
+    the planted 2 mT, unflagged (rotations from an independent generator: 0.83 for 1.2 mT, 8.7 standard errors). It
     is flagged now; with the field-like field the planted value is recovered."""
     truth = json.loads((EX / "truth.json").read_text())["samples"]["pma"]
     thetas = sorted(str(p) for p in (EX / "pma").glob("theta_*.csv"))
@@ -523,8 +523,8 @@ def test_angular_with_r_phe_but_without_the_field_like_field_flags_h_dl(tmp_path
 
 def test_hayashi_without_r_ane_flags_the_field_like_field_too(tmp_path):
     """Method (b) without r_ane flagged H_DL (it holds the Nernst term) but not H_FL, which
-    holds 4 xi r_ane H_K/(R_AHE (1 - 4 xi^2)) through the planar Hall mixing of the sweeps (an
-    outside trial: -0.17 mT for -0.8, 83 standard errors, unflagged). Both are flagged now;
+    holds 4 xi r_ane H_K/(R_AHE (1 - 4 xi^2)) through the planar Hall mixing of the sweeps (sweeps
+    from an independent generator: -0.17 mT for -0.8, 83 standard errors, unflagged). Both are flagged now;
     with r_ane the planted fields are recovered unflagged."""
     truth = json.loads((EX / "truth.json").read_text())["samples"]["pma"]
     sweeps = sorted(str(p) for p in (EX / "pma").glob("sweep_*.csv"))
@@ -694,7 +694,7 @@ def test_avci_r_phe_carries_the_second_order_response_to_the_current(tmp_path):
     """R_1w(phi) of rotations in which the field-like field turns m by (H_FL/H) j cos(phi)
     through the current cycle (j = I/I0), demodulated in time here: the sin 2phi amplitude
     is R_PHE [1 - (3/4)(H_FL/H)^2] (the j^3 part holds 3/4 of the first harmonic), and R_PHE
-    came out that much low (0.9 standard errors over 40 noise draws of an outside test). Noise
+    came out that much low (0.9 standard errors over 40 noise draws of an independent generator). Noise
     free but for 1 nOhm, with H_FL = 1 mT at 10-60 mT: R_PHE to 1e-5 (0.4 % low before)."""
     r_phe, h_fl, meff, r_ahe = 0.15, 1e-3, 0.8, 0.8
     t = np.linspace(0.0, 2 * np.pi, 256, endpoint=False)
