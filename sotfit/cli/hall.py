@@ -159,6 +159,10 @@ def add_parser(sub) -> None:
     g.add_argument("--drop-incomplete-rows", action="store_true",
                    help="leave out the rows with a missing or non-finite value (NaN, an empty "
                         "cell) in a column read; noted with the file, the columns and the lines")
+    g.add_argument("--allow-duplicates", action="store_true",
+                   help="keep one of each row that repeats an earlier row of its scan exactly "
+                        "(a block pasted twice, a file whose second half is its first again; "
+                        "noted); without it such rows are an error")
     g.add_argument("--calibration", help="magnet calibration table (current, field trials)")
     g.add_argument("--calibration-units", type=calibration_units, default=None,
                    help="units of the calibration columns if the headers have none, e.g. A,mT")
@@ -271,7 +275,8 @@ def _reader_options(args, vals, cal) -> dict:
                 mz_state=every_or_per_file(args.mz_state, "--mz-state"),
                 phi_offset=args.phi_offset, theta_offset=args.theta_offset,
                 r1w_phase=args.r1w_phase, r2w_phase=args.r2w_phase,
-                drop_incomplete_rows=args.drop_incomplete_rows)
+                drop_incomplete_rows=args.drop_incomplete_rows,
+                allow_duplicates=args.allow_duplicates)
 
 
 def _check_options(args, method_parameters) -> dict:

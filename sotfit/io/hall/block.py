@@ -39,6 +39,8 @@ def _read_block(p, df, blk, side, o):
     if o.get("drop_incomplete_rows"):
         rows = _complete_rows(p, df, [c for c in dict.fromkeys(blk.roles.values())
                                       if c is not None], rows, meta)
+    rows = _distinct_rows(p, df, [c for c in dict.fromkeys(blk.roles.values()) if c is not None],
+                          rows, o, meta)
     kinds = _harmonic_kinds(p, df, blk)
     if scan == "field":
         x, group_cols = _field_variable(p, df, blk, rows, o, meta)
@@ -64,6 +66,49 @@ def _read_block(p, df, blk, side, o):
         t.meta["_cols"] = dict(used_cols)
         t.meta["_all_cols"] = list(df.columns)
     return traces
+
+
+def _distinct_rows(p, df, cols, rows, o, meta):
+    """``rows`` when none repeats an earlier one in every column of ``cols``; repeated rows
+    (a block pasted twice, a file whose second half is its first again) are an error naming
+    the file, their number and lines, or with ``allow_duplicates`` left out, noted
+    (:func:`sotfit.io.repeated_rows.repeated_rows`).
+
+    Parameters
+    ----------
+    p : path-like
+        The file.
+    df : pandas.DataFrame
+        Its table.
+    cols : sequence of str
+        The columns the block reads.
+    rows : ndarray of int
+        The block's rows (indices into ``df``).
+    o : dict
+        The reader's options (``allow_duplicates``).
+    meta : dict
+        The block's meta; the note goes to ``meta['_notes']``.
+
+    Returns
+    -------
+    ndarray of int
+        The rows, each kept once.
+    """
+    from ..repeated_rows import repeated_rows
+    from .options import _switch_opt
+    from .values import _rows
+
+    found = repeated_rows(df[list(cols)].iloc[rows])
+    if not found:
+        return rows
+    what = f"{found.describe(rows.size)} in the columns read ({_rows(rows[found.repeats])})"
+    if not o.get("allow_duplicates"):
+        raise HallReadError(f"{p}: {what}: the same points counted twice would shrink every "
+                            "standard error; remove the copy, or keep one of each with "
+                            f"{_switch_opt('allow_duplicates')}")
+    meta.setdefault("_notes", []).append(f"{what}: each kept once "
+                                         f"({_switch_opt('allow_duplicates')})")
+    return np.delete(rows, found.repeats)
 
 
 def _require_variable(p, df, blk, scan) -> None:

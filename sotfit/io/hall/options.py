@@ -27,7 +27,7 @@ CLI_OPTIONS = {
     "r_ahe": "--r-ahe", "mz_state": "--mz-state", "phi_offset": "--phi-offset",
     "theta_offset": "--theta-offset",
     "r1w_phase": "--r1w-phase", "r2w_phase": "--r2w-phase",
-    "drop_incomplete_rows": "--drop-incomplete-rows",
+    "drop_incomplete_rows": "--drop-incomplete-rows", "allow_duplicates": "--allow-duplicates",
 }
 _STYLE = contextvars.ContextVar("sotfit_hall_option_style", default="python")
 

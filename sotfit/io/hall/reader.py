@@ -37,7 +37,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
               phi_offset: float | None = None, r1w_phase: float | None = None,
               r2w_phase: float | None = None, theta_offset: float | None = None,
               override_units: dict | None = None,
-              drop_incomplete_rows: bool = False) -> list[HallScan]:
+              drop_incomplete_rows: bool = False,
+              allow_duplicates: bool = False) -> list[HallScan]:
     """Read harmonic Hall tables as laboratories write them into one :class:`HallScan` per scan.
 
     Layouts (docs/io.md, "Harmonic Hall tables"):
@@ -103,6 +104,10 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
         Leave out the rows with a missing or non-finite value (NaN, inf, an empty cell) in a
         column read, noted with the file, the columns and the lines; without it such a cell
         is an error naming them (nothing is dropped silently).
+    allow_duplicates : bool
+        Keep one of each row that repeats an earlier row of its scan in every column read (a
+        block pasted twice, a file whose second half is its first again), noted; without it
+        such rows are an error naming the file, their number and lines.
 
     Other parameters are those of :func:`read_hall_table`.
 
@@ -127,7 +132,8 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
                     r_ahe=r_ahe, column_units=_with_overrides(column_units, override_units),
                     override_roles=tuple(override_units or ()), phi_offset=phi_offset,
                     r1w_phase=r1w_phase, r2w_phase=r2w_phase, theta_offset=theta_offset,
-                    drop_incomplete_rows=bool(drop_incomplete_rows))
+                    drop_incomplete_rows=bool(drop_incomplete_rows),
+                    allow_duplicates=bool(allow_duplicates))
         _check_options(paths, opts)
         check_distinct_files(paths, HallReadError)
         given = _given_columns(columns, scan)
