@@ -68,6 +68,36 @@ def _lag_rad(text: str) -> float:
 
 _lag_type = _argparse_type("angle", _lag_rad)
 
+
+def _seconds(text: str) -> float:
+    """--time-limit in s: a bare number is seconds (the option's unit); '2min', '500ms', '1h'
+    are converted (:func:`sotfit.units.quantity`, dimension 'time')."""
+    from ..checks import check_number
+    from ..units import quantity
+
+    value = quantity(text, "time", default_unit="s") * 1e-12      # ps -> s
+    return check_number(repr(text), value, positive=True)
+
+
+_seconds_type = _argparse_type("time", _seconds)
+
+#: Method options -> (option, the methods that use it, its default). An option given with a
+#: method that does not use it is refused (docs/CONVENTIONS.md); --field is the field of a
+#: rotation, which method (b) does not read.
+METHOD_OPTIONS = {
+    "max_lag": ("--max-lag", ("avci",), 0.01),
+    "include_one": ("--include-one", ("avci", "angular"), False),
+    "max_field": ("--max-field", ("hayashi",), None),
+    "r_ane": ("--r-ane", ("hayashi",), None),
+    "theta_h_stderr": ("--theta-h-stderr", ("hayashi",), 0.0),
+    "h_fl": ("--h-fl", ("angular",), None),
+    "max_sin": ("--max-sin", ("angular",), 0.25),
+    "theta_m_from": ("--theta-m-from", ("angular",), "r1w"),
+    "time_limit": ("--time-limit", ("macrospin",), None),
+    "field": ("--field", ("avci", "angular", "macrospin"), None),
+}
+
+
 _SAMPLE_KEYS = {
     "current": quantity_type("current", positive=True, limit=True), "t_fm": _LENGTH,
     "t_nm": _LENGTH, "ms": quantity_type("field", positive=True, limit=True), "meff": _FIELD,
@@ -187,7 +217,7 @@ def add_parser(sub) -> None:
     s.add_argument("--r-ahe", type=_SAMPLE_KEYS["r_ahe"], help="R_AHE measured separately")
     s.add_argument("--r-phe", type=_SAMPLE_KEYS["r_phe"], help="R_PHE measured separately")
     m = p.add_argument_group("method options")
-    m.add_argument("--max-lag", type=_lag_type, default=0.01,
+    m.add_argument("--max-lag", type=_lag_type, default=None,
                    help="(a) exclusion threshold on the largest lag of m behind the field, e.g. "
                         "0.01rad or 0.6deg (a bare number in rad; default 0.01)")
     m.add_argument("--include-one", action="store_true", help="(a, c) fit an ordinary Nernst term")
@@ -198,20 +228,22 @@ def add_parser(sub) -> None:
                         "standard error to carry it into mu0_h_dl: 0.184+/-0.063mOhm (without "
                         "one it is taken as exact, noted)")
     m.add_argument("--theta-h-stderr", type=quantity_type("angle", "deg", nonnegative=True),
-                   default=0.0, help="(b) uncertainty of the polar field angle of each sweep "
+                   default=None, help="(b) uncertainty of the polar field angle of each sweep "
                    "direction, e.g. 1deg (a bare number in deg; tilted sweeps)")
     m.add_argument("--h-fl", type=_FIELD, help="(c) the in-plane field that tilts m, field-like "
                    "and Oersted together: mu0_h_fl_oe of method (b), not its mu0_h_fl "
                    "(a negative value as --h-fl=-0.8mT)")
-    m.add_argument("--max-sin", type=fraction, default=0.25,
-                   help="(c) largest |sin theta_M| used (0 < s <= 1)")
-    m.add_argument("--theta-m-from", choices=("r1w", "equilibrium"), default="r1w",
-                   help="(c) magnetisation angle from the first harmonic (seed 003) or the macrospin equilibrium")
+    m.add_argument("--max-sin", type=fraction, default=None,
+                   help="(c) largest |sin theta_M| used (0 < s <= 1; default 0.25)")
+    m.add_argument("--theta-m-from", choices=("r1w", "equilibrium"), default=None,
+                   help="(c) magnetisation angle from the first harmonic (seed 003, the default) or the "
+                        "macrospin equilibrium")
     m.add_argument("--free", type=list_type(str), default=[],
                    help="(d) comma-separated extra parameters to vary, e.g. "
                         "tilt_x,tilt_y,mu0_h_ip,ip_axis")
-    m.add_argument("--time-limit", type=number_type(positive=True), default=None,
-                   help="(d) wall-clock limit of the global fit in s; a fit stopped by it is reported as "
+    m.add_argument("--time-limit", type=_seconds_type, default=None,
+                   help="(d) wall-clock limit of the global fit, e.g. 300s, 5min or 1h (a bare "
+                        "number in s); a fit stopped by it is reported as "
                         "not converged and its results flagged (default: "
                         "sotfit.analysis.hall.TIME_LIMIT, 120 s)")
     m.add_argument("--mcmc-steps", type=integer_type(0), default=0,
@@ -290,6 +322,11 @@ def _check_options(args, method_parameters) -> dict:
         check_names("--free", args.free, method_parameters)
     if args.mcmc_steps and args.method != "macrospin":
         raise CLIError(f"--mcmc-steps applies to --method macrospin, not {args.method}")
+    for key, (option, methods, default) in METHOD_OPTIONS.items():
+        if getattr(args, key) not in (None, False) and args.method not in methods:
+            names = ", ".join(methods[:-1]) + " or " + methods[-1] if len(methods) > 1 else methods[0]
+            raise CLIError(f"{option} applies to --method {names}, not "
+                           f"{args.method}, which would ignore it")
     if (args.workers is not None or args.scheduler is not None) and not args.mcmc_steps:
         raise CLIError("--workers and --scheduler run the walkers of --mcmc-steps (--method "
                        "macrospin): they need --mcmc-steps")
@@ -408,12 +445,15 @@ def run(args) -> int:
                     width=vals.get("width"), mu0_ms=vals.get("ms"), rho_nm=vals.get("resistivity"),
                     current_fraction=vals.get("current_fraction"), nm_below=args.stack == "nm_below")
     hk = _anisotropy_field(vals)
+    opt = {k: default if getattr(args, k) is None else getattr(args, k)
+           for k, (_, _, default) in METHOD_OPTIONS.items()}
     res = H.run_method(args.method, scans, sample=sample, mu0_hk=hk, r_ahe=vals.get("r_ahe"),
-                       r_phe=vals.get("r_phe"), include_one=args.include_one, max_lag=args.max_lag,
-                       max_field=args.max_field, r_ane=args.r_ane, theta_h_stderr=args.theta_h_stderr,
-                       mu0_h_fl=args.h_fl, max_sin=args.max_sin, theta_m_from=args.theta_m_from,
+                       r_phe=vals.get("r_phe"), include_one=opt["include_one"],
+                       max_lag=opt["max_lag"], max_field=opt["max_field"], r_ane=opt["r_ane"],
+                       theta_h_stderr=opt["theta_h_stderr"], mu0_h_fl=opt["h_fl"],
+                       max_sin=opt["max_sin"], theta_m_from=opt["theta_m_from"],
                        free=tuple(args.free or ()),
-                       time_limit=H.TIME_LIMIT if args.time_limit is None else args.time_limit)
+                       time_limit=H.TIME_LIMIT if opt["time_limit"] is None else opt["time_limit"])
     mcmc = _run_mcmc(args, H, res, sample, parallel, out) if args.mcmc_steps > 0 else None
     summary = res.summary()
     summary["notes"] = reader_notes + summary["notes"]

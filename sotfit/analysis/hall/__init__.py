@@ -23,7 +23,8 @@ avci, hayashi     methods (a) and (b)
 angular           method (c) (angular_first: its first harmonic)
 macrospin         method (d) (macrospin_start, macrospin_gates, names: its start values, gates,
                   parameter names; mcmc: :func:`sample_macrospin`)
-pipeline          :func:`pma_methods` and :func:`run_method` (one method by name)
+pipeline          :func:`pma_methods` and :func:`run_method` (one method by name; a given
+                  sample quantity the method measures set beside it, :func:`compare_given`)
 output            the tables and the posterior summary written by ``sotfit hall``
 """
 
@@ -44,12 +45,12 @@ from .macrospin_start import _film_type, _hk_from_levels, _start_values, _state_
 from .mcmc import _Finite, sample_macrospin
 from .names import _RESULT_NAMES, _SHARED, MACROSPIN_PARAMETERS
 from .output import conventions, parameter_rows, posterior_summary, read_as, scan_table
-from .pipeline import pma_methods, run_method, sample_posterior
+from .pipeline import GIVEN_FACTOR, GIVEN_SIGMAS, compare_given, pma_methods, run_method, sample_posterior
 from .result import _DERIVED, UNITS, HallAnalysisError, HallResult
 from .sample import Sample, efficiencies, oersted_field
 
 __all__ = ["HallResult", "HallAnalysisError", "MACROSPIN_PARAMETERS", "Sample", "avci", "hayashi",
            "angular", "macrospin", "pma_methods",
-           "sample_macrospin", "run_method", "sample_posterior",
+           "sample_macrospin", "run_method", "sample_posterior", "compare_given",
            "parameter_rows", "posterior_summary", "conventions", "read_as", "scan_table",
            "efficiencies", "oersted_field"]

@@ -11,8 +11,54 @@ from .avci import avci
 from .hayashi import hayashi
 from .macrospin import TIME_LIMIT, macrospin
 from .mcmc import sample_macrospin
-from .result import HallResult
+from .result import UNITS, HallResult
+from .gates import _flag
 from .sample import Sample, efficiencies
+
+#: A given sample quantity and the one a method measures are said to disagree when they differ
+#: by more than this factor (or in sign) and by more than :data:`GIVEN_SIGMAS` standard errors.
+GIVEN_FACTOR = 1.2
+GIVEN_SIGMAS = 3.0
+
+
+def compare_given(result: HallResult, name: str, given, what: str) -> None:
+    """Set a given value of a sample quantity beside the one the method measured.
+
+    A method that measures the quantity itself does not use the value given; the comparison is
+    noted, and the measured quantity is flagged where the two differ in sign, or by more than
+    :data:`GIVEN_FACTOR` and :data:`GIVEN_SIGMAS` standard errors of the measured one (a unit
+    slip, another sample, a wrong current or gain).
+
+    Parameters
+    ----------
+    result : HallResult
+        The method's result; its ``notes`` and ``flags`` are updated in place.
+    name : str
+        The measured quantity of ``result.quantities`` (``'r_ahe'`` in Ohm, ``'mu0_hk_eff'``
+        in T).
+    given : float
+        The value given, in the unit of ``name`` (Ohm or T).
+    what : str
+        How the given value is named in the note ('R_AHE given (--r-ahe)').
+    """
+    fitted = result.quantities.get(name)
+    if fitted is None or given is None:
+        return
+    g = float(getattr(given, "nominal_value", given))
+    v, err = float(getattr(fitted, "nominal_value", fitted)), float(getattr(fitted, "std_dev", 0.0))
+    unit = UNITS.get(name, "")
+    text = (f"{what}, {g:.4g} {unit}, is not used by method {result.method}, which measures "
+            f"{name} = {v:.5g} +/- {err:.2g} {unit}")
+    ratio = g / v if v != 0 else float("inf")
+    apart = abs(g - v) > GIVEN_SIGMAS * err
+    if apart and (ratio <= 0 or not 1 / GIVEN_FACTOR <= ratio <= GIVEN_FACTOR):
+        size = ("of the opposite sign" if ratio <= 0
+                else f"{max(abs(ratio), 1 / abs(ratio)):.3g} times {'larger' if abs(ratio) > 1 else 'smaller'}")
+        _flag(result.flags, [name], f"{text}: the value given is {size} (beyond a factor "
+              f"{GIVEN_FACTOR:g} and {GIVEN_SIGMAS:g} standard errors); a unit slip, another "
+              "sample, or a wrong current, gain or channel in the files' reading")
+    else:
+        result.notes.append(f"{text}; they agree within a factor {GIVEN_FACTOR:g}")
 
 
 def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, r_phe,
@@ -52,7 +98,9 @@ def run_method(method: str, scans: Sequence[HallScan], *, sample: Sample | None 
     r_ahe, r_phe : float, optional
         Anomalous and planar Hall resistances in Ohm (measured separately; fixed in method (d)).
     include_one, max_lag : for :func:`avci` (``include_one`` also for :func:`angular`).
-    max_field, r_ane, theta_h_stderr : for :func:`hayashi` (T, Ohm, deg).
+    max_field, r_ane, theta_h_stderr : for :func:`hayashi` (T, Ohm, deg); ``r_ahe`` and
+        ``mu0_hk``, which method (b) measures, are compared with its values
+        (:func:`compare_given`: noted, flagged where they disagree).
     mu0_h_fl, max_sin, theta_m_from : for :func:`angular` (T, -, -).
     free, time_limit : for :func:`macrospin` (time limit in s; None: :data:`TIME_LIMIT`).
 
@@ -71,8 +119,13 @@ def run_method(method: str, scans: Sequence[HallScan], *, sample: Sample | None 
                                 if fitted is not None else ""))
         return res
     if method == "hayashi":
-        return hayashi(scans, r_phe=r_phe, max_field=max_field, r_ane=r_ane,
-                       theta_h_stderr=theta_h_stderr, sample=sample)
+        res = hayashi(scans, r_phe=r_phe, max_field=max_field, r_ane=r_ane,
+                      theta_h_stderr=theta_h_stderr, sample=sample)
+        # measured by the sweeps: the values given are compared (R_AHE is the reader's only
+        # for its sign, the m_z state of a loop's branches)
+        compare_given(res, "r_ahe", r_ahe, "R_AHE given")
+        compare_given(res, "mu0_hk_eff", mu0_hk, "mu0H_K,eff given (-mu0*Meff for --meff)")
+        return res
     if method == "angular":
         return angular(scans, r_ahe=r_ahe, mu0_hk=mu0_hk, r_phe=r_phe,
                        mu0_h_fl=mu0_h_fl, max_sin=max_sin, include_one=include_one,
