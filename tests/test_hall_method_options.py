@@ -95,3 +95,12 @@ def test_time_limit_with_a_unit_reaches_the_fit(tmp_path, capsys):
           "--time-limit", "10ms", "--out", str(out), "--no-figures"])
     s = json.loads((out / "summary.json").read_text())
     assert "time limit 0.01 s" in json.dumps(s)
+
+
+def test_seed_without_mcmc_steps_is_refused(tmp_path, capsys):
+    """``--seed`` seeds the sampler of ``--mcmc-steps``: without it the seed did nothing."""
+    out = tmp_path / "out"
+    assert main(["hall", *SWEEPS, "--method", "macrospin", *CONV, "--r-phe", "0.15Ohm",
+                 "--seed", "3", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--seed" in err and "--mcmc-steps" in err and not out.exists()

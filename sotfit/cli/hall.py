@@ -248,7 +248,8 @@ def add_parser(sub) -> None:
                         "sotfit.analysis.hall.TIME_LIMIT, 120 s)")
     m.add_argument("--mcmc-steps", type=integer_type(0), default=0,
                    help="(d) also sample the posterior with emcee for this many steps (0: least squares only)")
-    m.add_argument("--seed", type=integer_type(0), default=0, help="(d) random seed of the sampler")
+    m.add_argument("--seed", type=integer_type(0), default=None,
+                   help="(d) random seed of the sampler of --mcmc-steps (default 0)")
     add_parallel_options(m, "the walkers of --mcmc-steps (d) (the same chain)")
     add_figure_option(p)
     p.set_defaults(func=run)
@@ -327,6 +328,9 @@ def _check_options(args, method_parameters) -> dict:
             names = ", ".join(methods[:-1]) + " or " + methods[-1] if len(methods) > 1 else methods[0]
             raise CLIError(f"{option} applies to --method {names}, not "
                            f"{args.method}, which would ignore it")
+    if args.seed is not None and not args.mcmc_steps:
+        raise CLIError("--seed is the seed of the sampler of --mcmc-steps (--method macrospin): "
+                       "it needs --mcmc-steps")
     if (args.workers is not None or args.scheduler is not None) and not args.mcmc_steps:
         raise CLIError("--workers and --scheduler run the walkers of --mcmc-steps (--method "
                        "macrospin): they need --mcmc-steps")
@@ -402,7 +406,8 @@ def _anisotropy_field(vals):
 
 def _run_mcmc(args, H, res, sample, parallel, out) -> dict:
     """The posterior of the global fit, written to posterior.json; its summary."""
-    post = H.sample_posterior(res, sample=sample, nsteps=args.mcmc_steps, seed=args.seed,
+    post = H.sample_posterior(res, sample=sample, nsteps=args.mcmc_steps,
+                              seed=0 if args.seed is None else args.seed,
                               progress=Progress(f"MCMC {args.mcmc_steps} steps"), **parallel)
     mcmc = H.posterior_summary(post)
     write_json(mcmc, out / "posterior.json")
