@@ -62,6 +62,7 @@ def repeated_rows(table) -> RepeatedRows:
     n = len(table)
     second_half = False
     if n >= 2 and n % 2 == 0 and dup[n // 2:].all():
-        first, second = (part.reset_index(drop=True) for part in (table.iloc[: n // 2], table.iloc[n // 2:]))
+        first, second = (part.reset_index(drop=True)
+                         for part in (table.iloc[: n // 2], table.iloc[n // 2:]))
         second_half = bool(first.equals(second))
     return RepeatedRows(np.flatnonzero(dup), second_half)

@@ -45,7 +45,8 @@ from .macrospin_start import _film_type, _hk_from_levels, _start_values, _state_
 from .mcmc import _Finite, sample_macrospin
 from .names import _RESULT_NAMES, _SHARED, MACROSPIN_PARAMETERS
 from .output import conventions, parameter_rows, posterior_summary, read_as, scan_table
-from .pipeline import GIVEN_FACTOR, GIVEN_SIGMAS, compare_given, pma_methods, run_method, sample_posterior
+from .pipeline import (GIVEN_FACTOR, GIVEN_SIGMAS, compare_given, pma_methods, run_method,
+                       sample_posterior)
 from .result import _DERIVED, UNITS, HallAnalysisError, HallResult
 from .sample import Sample, efficiencies, oersted_field
 

@@ -52,8 +52,8 @@ def compare_given(result: HallResult, name: str, given, what: str) -> None:
     ratio = g / v if v != 0 else float("inf")
     apart = abs(g - v) > GIVEN_SIGMAS * err
     if apart and (ratio <= 0 or not 1 / GIVEN_FACTOR <= ratio <= GIVEN_FACTOR):
-        size = ("of the opposite sign" if ratio <= 0
-                else f"{max(abs(ratio), 1 / abs(ratio)):.3g} times {'larger' if abs(ratio) > 1 else 'smaller'}")
+        size = ("of the opposite sign" if ratio <= 0 else
+                f"{ratio:.3g} times larger" if ratio > 1 else f"{1 / ratio:.3g} times smaller")
         _flag(result.flags, [name], f"{text}: the value given is {size} (beyond a factor "
               f"{GIVEN_FACTOR:g} and {GIVEN_SIGMAS:g} standard errors); a unit slip, another "
               "sample, or a wrong current, gain or channel in the files' reading")
