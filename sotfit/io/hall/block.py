@@ -39,9 +39,9 @@ def _read_block(p, df, blk, side, o):
     if o.get("drop_incomplete_rows"):
         rows = _complete_rows(p, df, [c for c in dict.fromkeys(blk.roles.values())
                                       if c is not None], rows, meta)
+    kinds = _harmonic_kinds(p, df, blk)      # first: rows without a harmonic repeat their fields
     rows = _distinct_rows(p, df, [c for c in dict.fromkeys(blk.roles.values()) if c is not None],
                           rows, o, meta)
-    kinds = _harmonic_kinds(p, df, blk)
     if scan == "field":
         x, group_cols = _field_variable(p, df, blk, rows, o, meta)
     else:
