@@ -95,8 +95,7 @@ _TABLES: dict[str, dict[str, float]] = {
     "electric_field": {"V/m": 1.0, "kV/m": 1e3, "V/cm": 100.0, "mV/nm": 1e6, "V/um": 1e6,
                        "V/nm": 1e9, "MV/m": 1e6, "kV/cm": 1e5, "mV/um": 1e3},
     "energy": {"eV": 1.0, "meV": 1e-3, "ueV": 1e-6, "J": 1.0 / _c.e},
-    "time": {"ps": 1.0, "fs": 1e-3, "ns": 1e3, "us": 1e6, "ms": 1e9, "s": 1e12, "min": 6e13,
-             "h": 3.6e15},
+    "time": {"ps": 1.0, "fs": 1e-3, "ns": 1e3, "s": 1e12},
     "rashba": {"eVnm": 1.0, "eVm": 1e9, "meVnm": 1e-3, "eVAng": 0.1, "meVAng": 1e-4},
     "areal_density": {"/nm2": 1.0, "/m2": 1e-18, "/cm2": 1e-14, "/um2": 1e-6},
     "wavenumber": {"/nm": 1.0, "1/nm": 1.0, "nm-1": 1.0, "/m": 1e-9, "1/m": 1e-9, "m-1": 1e-9,
@@ -528,6 +527,47 @@ def quantity(text, dimension: str, default_unit: str | None = None) -> float:
             )
         unit = default_unit
     return float(to_house(value, unit, dimension)[0])
+
+
+#: Units of a wall-clock duration in s: the clock's units, and seconds with a prefix. They are
+#: not units of the 'time' dimension, where a column header 'phi_h' or 'R_min' would be read
+#: as hours or minutes.
+DURATION_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "min": 60.0, "h": 3600.0}
+
+
+def duration(text, default_unit: str = "s") -> float:
+    """Read a wall-clock duration (a time limit) in s: ``'300s'``, ``'5min'``, ``'1h'``,
+    ``'500ms'``, or any unit of the 'time' dimension (``'2e12ps'``).
+
+    Parameters
+    ----------
+    text : str or float
+        The duration; a bare number is in ``default_unit``.
+    default_unit : str
+        Unit of a bare number (s).
+
+    Returns
+    -------
+    float
+        The duration in s.
+
+    Raises
+    ------
+    UnitError
+        For a unit that is not one of a duration, listing :data:`DURATION_UNITS`.
+    """
+    if isinstance(text, (int, float)):
+        value, unit = float(text), ""
+    else:
+        value, unit = parse_quantity(text)
+    unit = unit or default_unit
+    if unit in DURATION_UNITS:
+        return value * DURATION_UNITS[unit]
+    try:
+        return float(to_house(value, unit, "time")[0]) * 1e-12       # ps -> s
+    except UnitError:
+        raise UnitError(f"{text!r}: not a duration; give it in {', '.join(DURATION_UNITS)} "
+                        f"(a bare number is in {default_unit})") from None
 
 
 _HEADER_PATTERNS = (

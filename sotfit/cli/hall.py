@@ -71,12 +71,11 @@ _lag_type = _argparse_type("angle", _lag_rad)
 
 def _seconds(text: str) -> float:
     """--time-limit in s: a bare number is seconds (the option's unit); '2min', '500ms', '1h'
-    are converted (:func:`sotfit.units.quantity`, dimension 'time')."""
+    are converted (:func:`sotfit.units.duration`)."""
     from ..checks import check_number
-    from ..units import quantity
+    from ..units import duration
 
-    value = quantity(text, "time", default_unit="s") * 1e-12      # ps -> s
-    return check_number(repr(text), value, positive=True)
+    return check_number(repr(text), duration(text, "s"), positive=True)
 
 
 _seconds_type = _argparse_type("time", _seconds)
