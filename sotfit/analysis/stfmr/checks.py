@@ -25,7 +25,7 @@ __all__ = [
     "explain_low_frequency_failures",
     "data_checks",
     "spectrum_data_check",
-    "branch_width_disagreements",
+    "branch_width_disagreements", "branch_field_disagreements",
     "implausible_meff",
     "implausible_resonance_fields",
     "rounded_voltages",
@@ -552,6 +552,47 @@ def branch_width_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]
                       f"{factor:.2g} apart): one branch fitted another line (a distortion, a "
                       "second mode, values rounded to steps near the line's height), and the "
                       "combined values average the two")
+    return out
+
+
+#: The two branches of a spectrum whose resonance fields differ by more than this many
+#: combined standard errors ...
+BRANCH_FIELD_SIGMAS = 5.0
+#: ... and by more than this many times their mean width (HWHM) are flagged: a field offset
+#: between the polarities (a magnet's remanence, a Hall probe's zero) stays below a width (the
+#: measured sets reach 0.94 of one, at up to 52 standard errors), while a branch fitted on
+#: another feature (a weak line among strong ones fitted on its noise: 13.8 mT against 46.5 mT,
+#: pull -53, flags 'none') lies many widths away.
+BRANCH_FIELD_WIDTHS = 2.0
+
+
+def branch_field_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
+    """The spectra whose + and - branches give resonance fields that cannot be one line's
+    (:data:`BRANCH_FIELD_SIGMAS`, :data:`BRANCH_FIELD_WIDTHS`), as ``{spectrum index: reason}``.
+
+    Both polarities of a field sweep cross the same resonance at |H| = H_res, up to a field
+    offset between them; a branch whose fit lies many widths from the other's fitted something
+    else, and the combined values average the two."""
+    from .output import fit_stderrs
+
+    out = {}
+    for n, s in enumerate(spectra):
+        plus, minus = s.branch(1), s.branch(-1)
+        if plus is None or minus is None:
+            continue
+        hp, hm = plus.value("h_res"), minus.value("h_res")
+        width = 0.5 * (abs(plus.value("width")) + abs(minus.value("width")))
+        ep, em = (fit_stderrs(r)["h_res"] for r in (plus, minus))
+        if not (ep and em and np.isfinite(ep) and np.isfinite(em)) or not width > 0:
+            continue
+        z = abs(hp - hm) / float(np.hypot(ep, em))
+        widths = abs(hp - hm) / width
+        if z > BRANCH_FIELD_SIGMAS and widths > BRANCH_FIELD_WIDTHS:
+            out[n] = (f"the + and - branches of {s.source} at {s.frequency:g} GHz give resonance "
+                      f"fields {1e3 * hp:.4g} and {1e3 * hm:.4g} mT ({z:.1f} standard errors, "
+                      f"{widths:.2g} line widths apart): one branch fitted another feature (a "
+                      "weak line among stronger ones fitted on its noise, a second mode, a "
+                      "low-field feature), and the combined values average the two")
     return out
 
 

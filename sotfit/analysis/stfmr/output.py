@@ -20,7 +20,8 @@ from ...flags import (SIGMA_LIMIT, add_flag, flag_disagreement, flag_redchi, oer
 from ...results import FitResult, pair_correlations, quantity_dict
 from ...units import TORQUE_QUANTITY_UNITS
 from .angle import AngleAnalysis
-from .checks import (amplitude_below_measurable, branch_width_disagreements, clipped_spectra,
+from .checks import (amplitude_below_measurable, branch_field_disagreements,
+                     branch_width_disagreements, clipped_spectra,
                      data_checks,
                      implausible_resonance_fields, lockin_reading_reason,
                      torque_field_beyond_linewidth, g_outside_ferromagnets,
@@ -598,6 +599,17 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
         targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
         targets += [sec[k] for sec in secs.values() for k in ("alpha", "linewidth_inhomogeneous",
                                                                *amplitude_keys) if k in sec]
+        for q in targets:
+            if isinstance(q, dict) and "value" in q:
+                add_flag(q, reason)
+    # ... and their resonance fields, which feed the Kittel fit as well
+    for n, reason in branch_field_disagreements(analysis.spectra).items():
+        row = out["spectra"][n]
+        targets = [row[k] for k in ("h_res", "width", "vs", "va", "ratio") if k in row]
+        targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
+        targets += [sec[k] for sec in secs.values()
+                    for k in ("mu0_meff", "gyromagnetic_ratio", "g", "alpha",
+                              "linewidth_inhomogeneous", *amplitude_keys) if k in sec]
         for q in targets:
             if isinstance(q, dict) and "value" in q:
                 add_flag(q, reason)
