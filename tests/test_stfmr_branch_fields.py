@@ -64,3 +64,29 @@ def test_branches_of_one_line_with_a_field_offset_are_not_flagged(tmp_path):
             W0 + ALPHA * 8.0 / GAMMA)))):
         s = _flags(tmp_path, name, moved=moved)
         assert not any("give resonance fields" in f["reason"] for f in s.get("flags") or [])
+
+
+def test_widths_of_correlated_branches_are_compared_with_their_widened_errors():
+    """The branch-width check uses the errors of independent points (widened ones hid the
+    distorted dev13 branch), but correlated noise of lag-1 0.7 then made 7.28 +- 0.93 against
+    4.71 +- 0.63 mT (widened errors; 5.4 independent-point errors, a factor 1.55) 'one branch
+    fitted another line': widths must also be 3 widened errors or a factor 2 apart."""
+    from types import SimpleNamespace
+
+    from sotfit.analysis.stfmr.checks import branch_width_disagreements
+
+    def branch(width, widened, independent):
+        return SimpleNamespace(value=lambda k, w=width: {"width": w}[k],
+                               covar=np.array([[widened ** 2]]), varied=["width"],
+                               params={"width": None},
+                               meta={"independent_stderrs": {"width": independent}})
+
+    def spectrum(plus, minus):
+        return SimpleNamespace(branch=lambda pol: plus if pol > 0 else minus, source="s.csv",
+                               frequency=8.0)
+
+    correlated = spectrum(branch(7.28e-3, 0.93e-3, 0.35e-3), branch(4.71e-3, 0.63e-3, 0.32e-3))
+    distorted = spectrum(branch(16.8e-3, 4.0e-3, 1.3e-3), branch(6.47e-3, 0.5e-3, 0.3e-3))
+    white = spectrum(branch(7.28e-3, 0.35e-3, 0.35e-3), branch(4.71e-3, 0.32e-3, 0.32e-3))
+    found = branch_width_disagreements([correlated, distorted, white])
+    assert sorted(found) == [1, 2]
