@@ -92,3 +92,21 @@ def test_a_tilted_field_given_is_recovered_and_not_flagged(tilted, tmp_path):
         assert abs(q[name]["value"] - truth) < 3 * q[name]["stderr"], (name, q[name])
         assert not any("cubic part of R_1w" in f for f in q[name].get("flags", []))
     assert not any("theta_h = 90 deg assumed" in n for n in s["notes"]), s["notes"]
+
+
+def test_a_small_tilt_flags_h_k_alone_where_the_torque_fields_hardly_move(tmp_path,
+                                                                          monkeypatch):
+    """A field 3 deg out of the plane read as in-plane moves H_K by many of its small
+    standard errors but the torque fields (which scale as 1/sin(theta_h), 0.14 % here) by a
+    fraction of theirs: H_K is flagged, the torque fields are not (they were flagged with it)."""
+    monkeypatch.setitem(TRUTH, "theta_h", 87.0)
+    folder = tmp_path / "small"
+    folder.mkdir()
+    _write_sweeps(folder)
+    s = _run(folder, tmp_path / "o")
+    q = s["quantities"]
+    assert any("--theta-h" in f for f in q["mu0_hk_eff"].get("flags", []))
+    for name in ("mu0_h_dl", "mu0_h_fl_oe"):
+        shift = abs(q[name]["value"]) * (1 / np.sin(np.radians(87.0)) - 1)
+        assert shift < q[name]["stderr"]
+        assert not any("--theta-h" in f for f in q[name].get("flags", [])), name

@@ -524,7 +524,18 @@ def _field_tilt_gate(groups, r1fits, window: float, q: dict, flags: dict, notes:
                      f"{dtheta:.2g} deg (taken: {theta_taken:g} deg), which changes H_K by "
                      f"{moved:.2g} T, within its standard error")
         return
-    _flag(flags, [n for n in ("mu0_hk_eff", "mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl") if n in q],
+    # the torque fields are ratios of derivatives along the applied field, whose component in
+    # the plane is H sin(theta_h): they scale as 1/sin(theta_h), and are flagged where that
+    # moves them by more than their standard error (a tilt of 3 deg moved H_K by 7 standard
+    # errors and the torque fields by 0.2: they were flagged with it)
+    ratio = math.sin(math.radians(theta)) / math.sin(math.radians(theta_taken))
+    named = ["mu0_hk_eff"]
+    for n in ("mu0_h_dl", "mu0_h_fl_oe", "mu0_h_fl"):
+        if n in q:
+            err = getattr(q[n], "std_dev", math.nan)
+            if not (math.isfinite(err) and abs(_nominal(q[n]) * (1 / ratio - 1)) <= err):
+                named.append(n)
+    _flag(flags, named,
           f"the cubic part of R_1w(H), R_AHE sin^2(theta_h) cos(theta_h) H^3/H_K^3 near m = +-z, "
           f"shows the field at theta_h = {theta:.3g} +/- {dtheta:.2g} deg from the film normal, "
           f"where {theta_taken:g} deg was taken; H_K and the torque fields scale with "
