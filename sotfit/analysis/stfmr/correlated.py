@@ -125,14 +125,14 @@ def _sandwich(j: np.ndarray, e: np.ndarray, rho_hat: float) -> tuple[np.ndarray,
         a, b = traces(rho)
         return a / b
 
-    lo, hi = 0.0, RHO_MAX
-    if expected(hi) <= rho_hat:
-        rho = hi
-    else:
-        for _ in range(20):                            # expected() rises with rho
-            mid = 0.5 * (lo + hi)
-            lo, hi = (mid, hi) if expected(mid) < rho_hat else (lo, mid)
-        rho = 0.5 * (lo + hi)
+    if expected(RHO_MAX) <= rho_hat:
+        rho = RHO_MAX
+    elif expected(0.0) >= rho_hat:
+        rho = 0.0
+    else:                                              # expected() rises with rho
+        from scipy.optimize import brentq
+
+        rho = float(brentq(lambda r: expected(r) - rho_hat, 0.0, RHO_MAX, xtol=1e-9))
     s2 = float(e @ e) / traces(rho)[1]
     cov = s2 * inv @ (j.T @ _apply_sigma(j, rho)) @ inv
     return 0.5 * (cov + cov.T), rho
