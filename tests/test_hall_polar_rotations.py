@@ -62,8 +62,8 @@ def test_one_rotation_above_the_anisotropy_field_is_a_clear_refusal():
 
 def test_r_phe_not_given_flags_mu0_h_dl_for_method_c():
     """Without R_PHE, mu0_h_dl holds 2 R_PHE H_FL/R_AHE beside the damping-like field (1.27 mT
-    for 1.5 in an outside trial): a note alone passed --strict; now the quantity is flagged,
-    and R_PHE given (0 too, where it is negligible) leaves it unflagged."""
+    for 1.5 from an independent generator): a note alone passed --strict; now the quantity is
+    flagged, and R_PHE given (0 too, where it is negligible) leaves it unflagged."""
     without = angular(_read(FILES), r_phe=None, mu0_h_fl=TRUTH["mu0_h_fl"])
     assert any("mu0_h_dl then holds 2 R_PHE H_FL/R_AHE" in f
                for f in without.flags.get("mu0_h_dl", []))
