@@ -354,6 +354,7 @@ def test_mcmc_recovers_planted_drift_diffusion_parameters():
         assert abs(p50 - NIFE[k]) < 3 * 0.5 * (p84 - p16), (k, post.percentiles[k])
 
 
+@pytest.mark.slow   # a long validation: run with -m slow
 def test_mcmc_coverage_small():
     """Default-suite version of the coverage check (the full one is the slow test below).
 

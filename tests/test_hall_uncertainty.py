@@ -80,6 +80,7 @@ def _rotations(rng):
     return [_scan("theta", x, rng, 2e-5, field=f, phi_h=0.0) for f in (1.0, 1.5, 2.5)]
 
 
+@pytest.mark.slow   # a long validation: run with -m slow
 def test_pulls_of_hk_and_r_ahe_have_unit_spread():
     """20 noise realisations (seeds 300-319). One earlier set of 20 (seeds 100-119) failed the
     mean check for (c)'s R_AHE (mean pull -0.6); to tell a bias from a fluctuation the pulls were

@@ -254,6 +254,7 @@ def test_a_negative_quantity_after_its_option_is_its_value(tmp_path):
     assert runs["apart"] == runs["joined"] == {"value": -0.05, "unit": "eV"}
 
 
+@pytest.mark.slow   # a long validation: run with -m slow
 def test_kubo_results_that_move_with_the_k_cutoff_are_flagged(tmp_path):
     """Weak Rashba coupling far above the band edge: the two bands' Fermi-surface terms cancel
     to 1e-4 of each, and the broadened Green's functions reach beyond the default k cutoff. At

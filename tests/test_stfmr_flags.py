@@ -348,6 +348,7 @@ def test_a_free_gamma_on_the_edge_of_its_range_names_the_field_unit(tmp_path):
         "unit")
 
 
+@pytest.mark.slow   # a long validation: run with -m slow
 def test_resonance_fields_no_ferromagnet_has_are_flagged(tmp_path, example):
     """A field column of tesla headed mT: resonances of 80-320 uT at 8-18 GHz need mu0 M_eff
     of 1000 T in the in-plane Kittel relation; every spectrum's H_res and W and the Kittel
