@@ -520,6 +520,15 @@ def widened_note(count: int, total: int, factor: float) -> str:
             "section 5)")
 
 
+def _branch_pairs(spectra: Sequence[SpectrumFit]):
+    """(index, spectrum, + branch fit, - branch fit) of each spectrum of ``spectra`` that has
+    both branches: what the checks of the two branches against each other compare."""
+    for n, s in enumerate(spectra):
+        plus, minus = s.branch(1), s.branch(-1)
+        if plus is not None and minus is not None:
+            yield n, s, plus, minus
+
+
 def branch_width_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]:
     """The spectra whose + and - branches give widths that cannot be one line's.
 
@@ -538,10 +547,7 @@ def branch_width_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]
     from .output import fit_stderrs
 
     out = {}
-    for n, s in enumerate(spectra):
-        plus, minus = s.branch(1), s.branch(-1)
-        if plus is None or minus is None:
-            continue
+    for n, s, plus, minus in _branch_pairs(spectra):
         wp, wm = plus.value("width"), minus.value("width")
         # the errors of independent points, on which the limits were set (a distorted branch
         # has correlated residuals, whose widened errors hid the dev13 10 GHz repeat)
@@ -590,10 +596,7 @@ def branch_field_disagreements(spectra: Sequence[SpectrumFit]) -> dict[int, str]
     from .output import fit_stderrs
 
     out = {}
-    for n, s in enumerate(spectra):
-        plus, minus = s.branch(1), s.branch(-1)
-        if plus is None or minus is None:
-            continue
+    for n, s, plus, minus in _branch_pairs(spectra):
         hp, hm = plus.value("h_res"), minus.value("h_res")
         width = 0.5 * (abs(plus.value("width")) + abs(minus.value("width")))
         ep, em = (fit_stderrs(r)["h_res"] for r in (plus, minus))

@@ -593,26 +593,20 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
                 if k in secs.get(route, {}):
                     add_flag(secs[route][k], reason)
     # 5. the two branches of each spectrum against each other
-    for n, reason in branch_width_disagreements(analysis.spectra).items():
-        row = out["spectra"][n]
-        targets = [row[k] for k in ("h_res", "width", "vs", "va", "ratio") if k in row]
-        targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
-        targets += [sec[k] for sec in secs.values() for k in ("alpha", "linewidth_inhomogeneous",
-                                                               *amplitude_keys) if k in sec]
-        for q in targets:
-            if isinstance(q, dict) and "value" in q:
-                add_flag(q, reason)
-    # ... and their resonance fields, which feed the Kittel fit as well
-    for n, reason in branch_field_disagreements(analysis.spectra).items():
-        row = out["spectra"][n]
-        targets = [row[k] for k in ("h_res", "width", "vs", "va", "ratio") if k in row]
-        targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
-        targets += [sec[k] for sec in secs.values()
-                    for k in ("mu0_meff", "gyromagnetic_ratio", "g", "alpha",
-                              "linewidth_inhomogeneous", *amplitude_keys) if k in sec]
-        for q in targets:
-            if isinstance(q, dict) and "value" in q:
-                add_flag(q, reason)
+    # (their widths feed the linewidth fit; their resonance fields the Kittel fit as well)
+    widths = ("alpha", "linewidth_inhomogeneous")
+    for check, fed in ((branch_width_disagreements, widths),
+                       (branch_field_disagreements, ("mu0_meff", "gyromagnetic_ratio", "g",
+                                                     *widths))):
+        for n, reason in check(analysis.spectra).items():
+            row = out["spectra"][n]
+            targets = [row[k] for k in ("h_res", "width", "vs", "va", "ratio") if k in row]
+            targets += [q for route in secs for q in row.get(f"torques_{route}", {}).values()]
+            targets += [sec[k] for sec in secs.values() for k in (*fed, *amplitude_keys)
+                        if k in sec]
+            for q in targets:
+                if isinstance(q, dict) and "value" in q:
+                    add_flag(q, reason)
     # 5b. in plane: resonance fields that no ferromagnet has at their frequency (a wrong unit)
     if analysis.geometry == "inplane":
         impossible = implausible_resonance_fields(analysis.spectra)
