@@ -6,6 +6,7 @@ Each test hashes the input files (and any unrelated file it plants) before and a
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -688,3 +689,17 @@ def test_an_input_that_is_a_device_or_a_pipe_is_refused(tmp_path, capsys, comman
         err = capsys.readouterr().err
         assert f"{p} is not a file of data (a device, a pipe or a socket)" in err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("kind", ["stfmr", "hall", "thickness"])
+def test_the_readers_refuse_a_device_or_a_pipe(tmp_path, kind):
+    """``sotfit.load('/dev/zero')`` read until memory ran out (only the command line refused
+    it): every reader refuses an input that is not a regular file, naming it, before reading."""
+    import sotfit as sf
+
+    pipe = tmp_path / "scan.csv"
+    os.mkfifo(pipe)
+    for p in [str(pipe)] + (["/dev/zero"] if os.path.exists("/dev/zero") else []):
+        with pytest.raises(Exception, match=re.escape(f"{p} is not a file of data")):
+            sf.load(p, kind=kind)

@@ -216,6 +216,7 @@ def _refuse_special_files(paths) -> None:
     until the machine's memory ran out), a pipe or a socket."""
     import stat
 
+    from ..io.distinct_files import special_file_message
     from .common import CLIError
 
     for p in paths:
@@ -224,8 +225,7 @@ def _refuse_special_files(paths) -> None:
         except OSError:
             continue
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            raise CLIError(f"{p} is not a file of data (a device, a pipe or a socket); "
-                           "give the files the measurement wrote")
+            raise CLIError(special_file_message(p))
 
 
 def _format_warning(command, message, category, filename, lineno, line=None) -> str:

@@ -7,6 +7,7 @@ naming both files.
 from __future__ import annotations
 
 import os
+import stat
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from pathlib import Path
 from ..data import DataError
 from . import cache
 
-__all__ = ["check_distinct_files"]
+__all__ = ["check_distinct_files", "require_file"]
 
 
 def _checksum(file: Path) -> int:
@@ -39,6 +40,24 @@ def _same_bytes(a: Path, b: Path) -> bool:
                 return True
 
 
+def special_file_message(p) -> str:
+    """What is said of an input ``p`` that is a device, a pipe or a socket."""
+    return (f"{p} is not a file of data (a device, a pipe or a socket); give the files the "
+            "measurement wrote")
+
+
+def require_file(p, file: Path, error: type[Exception] = DataError) -> None:
+    """Refuse an input ``p`` (the name as given; ``file`` the file it names) that does not
+    exist, or is no regular file: a device such as ``/dev/zero`` would be read until memory
+    runs out, a pipe or a socket would block or be consumed."""
+    try:
+        mode = os.stat(file).st_mode
+    except OSError:
+        raise error(f"{p}: file not found") from None
+    if not stat.S_ISREG(mode):
+        raise error(special_file_message(p))
+
+
 def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) -> None:
     """Refuse a file given twice: the same file (the same device and inode, so through links
     and ``..`` too; for ``FILE[NAME]`` the same table of it) or two files of byte-identical
@@ -54,7 +73,8 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
     Raises
     ------
     error
-        Naming both files.
+        Naming both files; or naming an input that is not a regular file (a device such as
+        ``/dev/zero``, which would be read until memory runs out, a pipe or a socket).
     """
     from . import table_names
 
@@ -68,6 +88,8 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
             st = os.stat(file)
         except OSError as exc:
             raise error(f"{p}: cannot read ({exc.strerror or exc})") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise error(special_file_message(p))
         states.add((str(p), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, table))
         key = (st.st_dev, st.st_ino, table)
         if key in by_id:

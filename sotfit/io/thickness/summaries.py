@@ -15,6 +15,7 @@ from ...device import spellings
 from ...units import UnitError, quantity, to_house
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
                      _is_number, _resistivity_text, check_distinct_files)
+from ..distinct_files import require_file
 
 __all__ = ["from_summaries", "RHO_ABOVE_FILMS"]
 
@@ -222,9 +223,8 @@ def _check_paths(paths: list[Path], thickness) -> None:
     """Refuse no files, a missing file, a file given twice or a thickness count mismatch."""
     if not paths:
         raise ThicknessError("no summary files given")
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise ThicknessError(f"{missing[0]}: file not found")
+    for p in paths:
+        require_file(p, p, ThicknessError)
     check_distinct_files(paths)
     if thickness is not None and not isinstance(thickness, Mapping) and len(thickness) != len(paths):
         raise ThicknessError(f"{len(thickness)} thicknesses for {len(paths)} summary files")

@@ -15,6 +15,7 @@ import numpy as np
 from ...data import Dataset
 from ...units import UnitError, dimension_of, normalise_unit, split_header, to_house
 from .. import table_names
+from ..distinct_files import require_file
 from . import cells as _cells
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
                      _resistivity_text, percent_suspicion)
@@ -184,8 +185,7 @@ def read_thickness_tables(path, *, resistivity: float | None = None, label: str 
         raise ThicknessError(f"{p}: decimal_mark={decimal_mark!r}; choose from "
                              + ", ".join(DECIMAL_MARKS))
     file, sheet = table_names.named_table(p)
-    if not file.is_file():
-        raise ThicknessError(f"{p}: file not found")
+    require_file(p, file, ThicknessError)
     text, notes, delimiter, is_text = _table_text(file, sheet, decimal_mark)
     notes = list(notes)
     header_meta = _header_lines(p, text)
