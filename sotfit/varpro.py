@@ -28,7 +28,10 @@ def _solve_linear(phi_w, y_w):
     phi_w (N, n, q) and y_w (N, n) already carry the weights; columns of fixed
     linear parameters have been removed by the caller. Columns are scaled to
     unit norm for conditioning.
-    Returns c (N, q), the Gram matrix inverse in original scaling (N, q, q).
+    Returns c (N, q), the Gram matrix inverse in original scaling (N, q, q), and which
+    spectra's columns are linearly dependent (N,) bool: their pseudo-inverse is returned, and
+    the caller takes their chi-square as infinite (a trial step whose line is so wide or so
+    narrow that its columns coincide with the background's is rejected, not a crash).
     """
     at = phi_w.transpose(0, 2, 1)
     gram = at @ phi_w
@@ -36,9 +39,14 @@ def _solve_linear(phi_w, y_w):
     norms = np.where(norms == 0, 1.0, norms)
     scale = norms[:, :, None] * norms[:, None, :]
     rhs = (at @ y_w[..., None])[..., 0] / norms
-    ginv = np.linalg.inv(gram / scale)
+    singular = np.zeros(len(gram), bool)
+    try:
+        ginv = np.linalg.inv(gram / scale)
+    except np.linalg.LinAlgError:
+        ginv = np.linalg.pinv(gram / scale, hermitian=True)
+        singular = np.linalg.matrix_rank(gram / scale, hermitian=True) < gram.shape[-1]
     c = (ginv @ rhs[..., None])[..., 0] / norms
-    return c, ginv / scale
+    return c, ginv / scale, singular
 
 
 def _project_out(v, phi_w, ginv):
@@ -188,7 +196,7 @@ def _projected_residual(xs, ys, ws, th, basis: LinearBasis, lin_free, nonlin_fre
     phi = basis.columns(xs, th)
     y_eff = ys - phi @ c_fixed if any_fixed_lin else ys
     phi_w = (phi[..., lin_free] if any_fixed_lin else phi) * ws[..., None]
-    c_free, ginv = _solve_linear(phi_w, y_eff * ws)
+    c_free, ginv, singular = _solve_linear(phi_w, y_eff * ws)
     if any_fixed_lin:
         c = np.tile(c_fixed, (len(xs), 1))
         c[:, lin_free] = c_free
@@ -196,6 +204,8 @@ def _projected_residual(xs, ys, ws, th, basis: LinearBasis, lin_free, nonlin_fre
         c = c_free
     r = (ys - (phi @ c[..., None])[..., 0]) * ws
     chi = np.sum(r * r, axis=1)
+    if singular.any():
+        chi[singular] = np.inf
     df = basis.derivatives(xs, th, c, columns=phi, weights=ws)      # (M, n, p)
     jac = -_project_out(df, phi_w, ginv)                            # d r / d theta (Kaufman)
     if not nonlin_free.all():

@@ -24,13 +24,27 @@ from ...models.spec import ModelSpec
 from ...results import FitResult
 from .branches import _label
 from .errors import NoResonanceError, SpectrumFitError
-from .search import find_resonances
+from .search import SEARCH_GRID, find_resonances
 
 
 __all__ = [
+    "edge_note",
     "fit_branch",
     "fit_branches",
 ]
+
+
+#: How many times a branch whose line ran off one end of the sweep is searched again beyond
+#: the feature that drew it (:func:`_beyond_edge_features`).
+EDGE_RETRIES = 7
+#: Half widths of the run-away fit, beyond its resonance, set aside with the sweep's end.
+EDGE_SET_ASIDE_WIDTHS = 2.0
+#: Most of a branch's span the features set aside at its ends may take, in all.
+EDGE_SET_ASIDE_LIMIT = 1 / 3
+#: Least part of a branch's span set aside at a time.
+EDGE_STEP = 0.05
+#: A fitted line wider than this part of its branch's span names no end of the sweep.
+_EDGE_WIDE = 1 / 8
 
 
 def _window(b: Dataset, h_res: float, width: float, k: float) -> Dataset:
@@ -92,7 +106,8 @@ def _starts(model, basis, x, y, init, guess, fixed, bounds):
 
 
 def fit_branches(branches, *, model: ModelSpec | None = None, window_widths: float = 6.0,
-                 min_significance: float = 100.0, max_iter: int = 4, **fit_kwargs) -> list:
+                 min_significance: float = 100.0, max_iter: int = 4,
+                 edge_retries: int = EDGE_RETRIES, **fit_kwargs) -> list:
     """:func:`fit_branch` for many branches at once.
 
     The resonance of every branch is located (:func:`find_resonances`), and then every
@@ -124,7 +139,122 @@ def fit_branches(branches, *, model: ModelSpec | None = None, window_widths: flo
         fitted = _fit_windows(rows, windows, state, setup)
         active = _update_states(rows, fitted, state, final, setup)
     _final_results(branches, state, final, where, setup, out)
+    if edge_retries > 0 and setup.finite:
+        _beyond_edge_features(branches, state, out, model=model, window_widths=window_widths,
+                              min_significance=min_significance, max_iter=max_iter,
+                              edge_retries=edge_retries, fit_kwargs=fit_kwargs)
     return out
+
+
+def _edge_cuts(b: Dataset, h: float, w: float, start: tuple) -> list[tuple[float, float]]:
+    """The field ranges of branch ``b`` (T) to search again once the feature at one of its
+    ends is set aside: the fitted resonance ``h`` (T) of half width ``w`` (T) ran to or off an
+    end. A narrow line (``w`` below :data:`_EDGE_WIDE` of the sweep) at an end names that end, and the
+    points from it to :data:`EDGE_SET_ASIDE_WIDTHS` half widths beyond the line go; a wide or
+    vanished one does not (a decay at zero field and the line beside it, fitted as one wide
+    line, ran off the sweep's other end), so each end is set aside in turn. At least
+    :data:`EDGE_STEP` of the sweep goes at a time; ``start`` is the branch's whole range (T),
+    and what goes at its ends stays within :data:`EDGE_SET_ASIDE_LIMIT` of it."""
+    lo, hi = float(b.x[0]), float(b.x[-1])
+    span = start[1] - start[0]
+    left = EDGE_SET_ASIDE_LIMIT * span - ((lo - start[0]) + (start[1] - hi))
+    if left < EDGE_STEP * span:
+        return []
+    at = min(max(h, lo), hi)
+    narrow = 0 < abs(w) < _EDGE_WIDE * span
+    ends = ([at - lo <= hi - at] if narrow else [True, False])
+    out = []
+    for low_end in ends:
+        reach = ((at - lo if low_end else hi - at) + EDGE_SET_ASIDE_WIDTHS * abs(w)
+                 if narrow else 0.0)
+        cut = min(max(reach, EDGE_STEP * span), left)
+        out.append((lo + cut, hi) if low_end else (lo, hi - cut))
+    return out
+
+
+def _beyond_edge_features(branches, state, out, *, model, window_widths, min_significance,
+                          max_iter, edge_retries, fit_kwargs) -> None:
+    """Search again, beyond it, each branch whose fitted line ran to or off an end of its
+    sweep (the errors of :func:`_final_results` and :func:`_window_rows` that mark
+    ``off_end``).
+
+    A feature at an end of the sweep (the tail of a switching or remanence signal near H = 0,
+    a background rising at the sweep's top) can outscore a clear line far from it in the
+    search; the window fit then runs to the end and the branch was lost (a 3 uV decay over
+    15 mT at zero field lost 14 of 16 branches whose lines, 45-380 mT away, stood 50 times
+    above the noise). Such a branch is searched and fitted again without the points of that
+    end (:func:`_edge_cuts`), up to :data:`EDGE_RETRIES` times. Where both ends are tried and
+    both give a line, they must agree (resonance fields within 3 combined standard errors) and
+    the one fitted on more points is kept; lines that disagree, or a line found again wider
+    than :data:`_EDGE_WIDE` of the sweep (a curved background again), leave the branch's
+    first error.
+    A line found so carries ``meta['edge_set_aside']`` (the branch's range and the range
+    searched, T), which the spectrum's notes state."""
+    subs, owners = [], []
+    for i, st in state.items():
+        if not (isinstance(out[i], NoResonanceError) and st.get("off_end")):
+            continue
+        b = branches[i]
+        start = b.meta.get("edge_set_aside_from", (float(b.x[0]), float(b.x[-1])))
+        for lo, hi in _edge_cuts(b, st["h"], st["w"], start):
+            keep = (b.x >= lo) & (b.x <= hi)
+            if keep.sum() < SEARCH_GRID["min_points"]:
+                continue
+            sub = b.where(keep)
+            subs.append(dataclasses.replace(sub, meta={**sub.meta, "edge_set_aside_from": start}))
+            owners.append(i)
+    if not subs:
+        return
+    again = fit_branches(subs, model=model, window_widths=window_widths,
+                         min_significance=min_significance, max_iter=max_iter,
+                         edge_retries=edge_retries - 1, **fit_kwargs)
+    found: dict[int, list] = {}
+    for i, sub, r in zip(owners, subs, again):
+        start = sub.meta["edge_set_aside_from"]
+        if (not isinstance(r, Exception)
+                and abs(r.value("width")) <= _EDGE_WIDE * (start[1] - start[0])):
+            found.setdefault(i, []).append((sub, r))        # a wide one is background again
+    for i, fits in found.items():
+        if len(fits) > 1 and not _same_line(*(r for _, r in fits)):
+            continue
+        sub, r = max(fits, key=lambda item: len(item[0]))
+        meta = dict(r.meta)
+        meta.pop("edge_set_aside_from", None)
+        meta.setdefault("edge_set_aside", (sub.meta["edge_set_aside_from"],
+                                           (float(sub.x[0]), float(sub.x[-1]))))
+        out[i] = dataclasses.replace(r, meta=meta)
+
+
+def edge_note(r) -> str | None:
+    """The note of a branch fit ``r`` found beyond a feature at an end of its sweep
+    (:func:`_beyond_edge_features`), or None."""
+    found = None if isinstance(r, Exception) else r.meta.get("edge_set_aside")
+    if found is None:
+        return None
+    (lo, hi), (a, b) = found
+    ends = " and ".join(e for e, gone in (("low", a > lo), ("high", b < hi)) if gone)
+    return (f"{r.meta.get('branch', '')} branch: a feature at the sweep's {ends} "
+            f"end{'s' if ' and ' in ends else ''} drew the resonance search and its fit ran off "
+            f"the sweep; the line was found on {a:.4g}..{b:.4g} T of the sweep's {lo:.4g}..{hi:.4g} "
+            "T (look at the spectrum: a switching or remanence signal near zero field, or a "
+            "background rising at the sweep's end)")
+
+
+def _at_set_aside_end(b: Dataset, h: float) -> bool:
+    """Whether the end of branch ``b`` nearer ``h`` (T) is one where points were set aside
+    (:func:`_beyond_edge_features`): a line there is the set-aside feature's edge."""
+    start = b.meta.get("edge_set_aside_from")
+    if start is None:
+        return False
+    lo, hi = float(b.x[0]), float(b.x[-1])
+    return lo > start[0] if h - lo <= hi - h else hi < start[1]
+
+
+def _same_line(a: FitResult, b: FitResult) -> bool:
+    """Whether two fits of one branch found one line: resonance fields within 3 combined
+    standard errors."""
+    diff = abs(a.value("h_res") - b.value("h_res"))
+    return diff <= 3 * math.hypot(a.stderr("h_res"), b.stderr("h_res"))
 
 
 @dataclass(frozen=True)
@@ -206,6 +336,7 @@ def _window_rows(active, branches, state, where, setup: _BatchSetup, out: list, 
         if i1 - i0 < len(model.params) + 3:
             inside = (b.x[0] <= st["h"] - window_widths * st["w"]
                       and st["h"] + window_widths * st["w"] <= b.x[-1])
+            st["off_end"] = not b.x[0] < st["h"] < b.x[-1]
             out[i] = NoResonanceError.at(where[i], f"only {i1 - i0} points within "
                                          f"{window_widths:g} widths of the resonance at "
                                          f"{st['h']:.4g} T"
@@ -327,6 +458,12 @@ def _final_results(branches, state, final, where, setup: _BatchSetup, out: list)
         b, st = branches[i], state[i]
         if not (b.x[0] < st["h"] - st["w"] and st["h"] + st["w"] < b.x[-1]):
             inside = b.x[0] < st["h"] < b.x[-1]
+            # ran off the sweep, or a line so wide that it is no line of the sweep's end; a
+            # narrow line inside but within its width of the end is a line the sweep does not
+            # reach past: its refusal stands (searched again without it, the line's own tail
+            # passed for a line of 5 +- 4 mT at 0.10 T beside the 0.12 T line)
+            st["off_end"] = (not inside or st["w"] > _EDGE_WIDE * (b.x[-1] - b.x[0])
+                             or _at_set_aside_end(b, st["h"]))
             out[i] = NoResonanceError.at(
                 where[i], f"the fitted resonance {st['h']:.4g} T (HWHM {st['w']:.3g} T) "
                 + (f"lies less than one half width inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} "

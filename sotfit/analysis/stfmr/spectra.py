@@ -41,7 +41,7 @@ import numpy as np
 from ...data import Dataset
 from ...models.spec import ModelSpec
 from ...results import FitResult
-from .branch_fit import fit_branches
+from .branch_fit import edge_note, fit_branches
 from .branches import _label, split_branches
 from .correlated import widen_for_correlated_noise
 from .spikes import longest_glitch, spike_note, without_spikes
@@ -366,6 +366,7 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
         fitted = [r for _, r in items if not isinstance(r, Exception)]
         errors = [r for _, r in items if isinstance(r, Exception)]
         notes = [note for b, _ in items if (note := spike_note(b)) is not None]
+        notes += [note for _, r in items if (note := edge_note(r)) is not None]
         notes += [f"{b.meta['branch']} branch left out: {r.reason}" for b, r in items
                   if isinstance(r, Exception)]
         if not fitted:
