@@ -100,3 +100,17 @@ def test_linearly_dependent_columns_give_an_infinite_chi_square_not_an_error():
     c, ginv, singular = _solve_linear(phi, y)
     assert singular.tolist() == [False, True]
     assert c[0] == pytest.approx([1, 2])
+
+
+@pytest.mark.parametrize("decay_uv", [3.0, 30.0])
+def test_a_decay_alone_is_no_line_however_often_searched_again(decay_uv):
+    """Setting the decay aside step by step must not end on a noise 'line': the branch stays
+    lost, with the reason that its fit ran off the sweep."""
+    rng = np.random.default_rng(4)
+    mag = np.linspace(0.002, 0.3, 300)
+    h = np.concatenate([-mag[::-1], mag])
+    v = decay_uv * np.exp(-np.abs(h) / 0.015) + 0.3 + 2.0 * h + rng.normal(0, 0.03, h.size)
+    d = Dataset(x=h, y=v, meta={"frequency": 10.0, "source": "decay.csv"})
+    res = fit_branches(split_branches(d))
+    assert all(isinstance(r, Exception) for r in res)
+    assert any("the window fit ran off the sweep 0.002..0.3 T" in str(r) for r in res)

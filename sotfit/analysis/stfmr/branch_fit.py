@@ -337,12 +337,14 @@ def _window_rows(active, branches, state, where, setup: _BatchSetup, out: list, 
             inside = (b.x[0] <= st["h"] - window_widths * st["w"]
                       and st["h"] + window_widths * st["w"] <= b.x[-1])
             st["off_end"] = not b.x[0] < st["h"] < b.x[-1]
-            out[i] = NoResonanceError.at(where[i], f"only {i1 - i0} points within "
-                                         f"{window_widths:g} widths of the resonance at "
-                                         f"{st['h']:.4g} T"
-                                         + (" (a sweep coarse for the line: --window-widths 12 "
-                                            "takes a wider window)" if inside and setup.finite
-                                            else ""))
+            out[i] = NoResonanceError.at(where[i], (
+                f"the window fit ran off the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T (to a "
+                f"resonance at {st['h']:.4g} T of HWHM {st['w']:.3g} T): no line of the sweep "
+                "held it" if st["off_end"] else
+                f"only {i1 - i0} points within {window_widths:g} widths of the resonance at "
+                f"{st['h']:.4g} T"
+                + (" (a sweep coarse for the line: --window-widths 12 takes a wider window)"
+                   if inside and setup.finite else "")))
             final.pop(i, None)
             continue
         x, y = b.x[i0:i1], b.y[i0:i1]
