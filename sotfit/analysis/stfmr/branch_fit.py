@@ -113,7 +113,19 @@ def fit_branches(branches, *, model: ModelSpec | None = None, window_widths: flo
     The resonance of every branch is located (:func:`find_resonances`), and then every
     window is fitted with the variable-projection engine of :mod:`sotfit.fitting_batch`
     (the amplitudes and background in closed form, h_res and W by Levenberg-Marquardt), all
-    branches of a window iteration together.
+    branches of a window iteration together. A branch whose fit ran off an end of its sweep
+    is searched again without that end (:func:`_beyond_edge_features`).
+
+    Parameters
+    ----------
+    branches : sequence of Dataset
+        Branches from :func:`~sotfit.analysis.stfmr.branches.split_branches` (x = |mu0H| in T,
+        ascending; y = V_mix in uV).
+    model, window_widths, min_significance, max_iter, **fit_kwargs
+        As :func:`fit_branch`.
+    edge_retries : int
+        How many times a branch whose fit ran off an end of its sweep is searched again
+        without the points of that end (0: never).
 
     Returns
     -------
