@@ -459,7 +459,7 @@ def test_a_line_wider_than_the_sweep_names_a_curved_background(tmp_path, capsys)
     text = capsys.readouterr()
     said = text.err + text.out + "".join(
         p.read_text() for p in (tmp_path / "out").glob("summary.json"))
-    assert "a line wider than half the sweep: a curved background" in said
+    assert "a line wider than an eighth of the sweep at its end: a curved background" in said
 
 
 @pytest.mark.parametrize("rho", [0.3, 0.6, 0.85])

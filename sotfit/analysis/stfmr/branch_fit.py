@@ -484,9 +484,10 @@ def _final_results(branches, state, final, where, setup: _BatchSetup, out: list)
                    "T: one side of the line is not measured, so its width and amplitudes are "
                    "not determined (the sweep must reach one half width beyond it)" if inside
                    else f"does not lie inside the sweep {b.x[0]:.4g}..{b.x[-1]:.4g} T")
-                + (" (a line wider than half the sweep: a curved background, from heating or a "
-                   "magnetoresistance, under a weak line is taken for the line; look at the "
-                   "spectrum and subtract it)" if st["w"] > (b.x[-1] - b.x[0]) / 2 else ""))
+                + (" (a line wider than an eighth of the sweep at its end: a curved background, "
+                   "from heating or a magnetoresistance, or a feature at the sweep's end, is "
+                   "taken for the line; look at the spectrum and subtract it)"
+                   if st["w"] > _EDGE_WIDE * (b.x[-1] - b.x[0]) else ""))
         elif _below_rounding(amp := _amplitude(f, list(setup.basis.linear)),
                              st.get("rounding_step")):
             out[i] = NoResonanceError.at(
