@@ -225,11 +225,45 @@ def _detect_delimiter(line: str) -> str:
 
 
 def _split(line: str, delimiter: str) -> list[str]:
+    """The cells of ``line`` split at ``delimiter`` (``'whitespace'``: at runs of blanks), each
+    stripped of blanks. A delimiter inside a cell in double quotes separates nothing, as CSV
+    quoting says (``"Vmix (uV, lock-in X)"`` is one cell); the quotes stay on the cell
+    (:func:`_unquote` takes them off). A line whose quotes do not pair is split at every
+    delimiter."""
     s = line.strip("\r\n")
     if delimiter == "whitespace":
         return s.split()
     s = s.strip(" ")
+    if '"' in s and delimiter in s:
+        quoted = _quoted_cells(s, delimiter)
+        if quoted is not None:
+            return quoted
     return [c.strip() for c in s.split(delimiter)]
+
+
+def _quoted_cells(s: str, delimiter: str) -> list[str] | None:
+    """The cells of ``s`` split at each ``delimiter`` outside a cell that starts with a double
+    quote (a doubled quote inside it is a quote), or None when such a quote never closes."""
+    cells, k, n = [], 0, len(s)
+    while True:
+        start = k
+        while k < n and s[k] == " ":
+            k += 1
+        if k < n and s[k] == '"':
+            k += 1
+            while True:
+                k = s.find('"', k)
+                if k < 0:
+                    return None
+                if s[k + 1:k + 2] != '"':
+                    break
+                k += 2
+        end = s.find(delimiter, k)
+        if end < 0:
+            cells.append(s[start:].strip())
+            return cells
+        cells.append(s[start:end].strip())
+        k = end + 1
 
 
 def _numeric_row(line: str) -> tuple[str, list[float]] | None:
