@@ -48,3 +48,35 @@ def test_a_quoted_column_name_holding_a_comma_is_one_name(tmp_path, spectrum, ca
     assert np.array_equal(d.x, h * 1e-3) and np.allclose(d.y, v, rtol=1e-12, atol=0)
     assert d.meta["frequency"] == 8.0
 
+
+def _spectrum_file(path, field, v, header="Field (mT),Vmix (uV)"):
+    """A CSV file of one spectrum as a logging program writes it (``%.5f``)."""
+    path.write_text(header + "\n" + "".join(f"{a:.5f},{b:.6f}\n" for a, b in zip(field, v)))
+    return path
+
+
+def test_a_jittery_field_read_back_is_told_apart_from_separate_sweeps(tmp_path, spectrum,
+                                                                       capsys):
+    """A gaussmeter read-back that jumps ahead once by three field steps was refused as
+    '3 sweeps' with --split-sweeps, which then failed (sweeps of 2 points); the message names
+    --sort-field, which reads it. A sweep up and down, and two sweeps up one after the other,
+    still name --split-sweeps."""
+    h, v = spectrum
+    rng = np.random.default_rng(3)
+    jittery = h + rng.normal(0.0, 0.02, h.size)
+    jittery[300] += 1.0                                 # three steps of 0.3 mT ahead, then back
+    f = _spectrum_file(tmp_path / "8GHz.csv", jittery, v)
+    assert main(["stfmr", str(f), "--no-figures", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "read its rows in field order with --sort-field" in err
+    assert "not 2 sweeps" in err and "--split-sweeps would cut it at each step back" in err
+    (d,) = read_stfmr(f, sort_field=True)
+    assert np.allclose(d.x, np.sort(np.round(jittery, 5)) * 1e-3, rtol=1e-12, atol=0)
+    half = h.size // 2
+    up_down = np.concatenate([h[half:], h[half:][::-1]])
+    twice_up = np.concatenate([h[half:], h[half:]])
+    for name, field in (("updown", up_down), ("twice", twice_up)):
+        f = _spectrum_file(tmp_path / f"{name}_8GHz.csv", field, np.resize(v[half:], field.size))
+        assert main(["stfmr", str(f), "--no-figures", "--out", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert "with --split-sweeps" in err and "--sort-field" not in err, err

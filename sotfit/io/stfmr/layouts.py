@@ -28,7 +28,8 @@ from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from ..gains import gain_entry, gain_factor, gain_in_name, gain_in_text
 from .options import _STYLE, _Options, _opt, _opt_override, _opts
 from .sweeps import (
-    JITTER_SIGMAS, MIN_POINTS, _make_dataset, _readback_noise, _segments, _strictly_monotonic,
+    JITTER_SIGMAS, MIN_POINTS, _jittery_sweep, _make_dataset, _readback_noise, _segments,
+    _strictly_monotonic,
 )
 
 
@@ -1137,6 +1138,17 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
             unordered = _unordered_hint(segs, raw.size)
             allowed = (f" (more than the jitter of {tol:.3g} {f_unit} allowed by the field "
                        "read-back noise)" if tol > 0 and not unordered else "")
+            jittery = None if unordered else _jittery_sweep(raw, segs, tol)
+            if jittery is not None:
+                raise DataError(
+                    f"{label}: the field sweep {s0[3]} at line {line} of {field_label}"
+                    f"{allowed}, but every step back lasts at most {jittery[0]} point(s) and "
+                    f"goes back by at most {jittery[1]:.3g} {f_unit}, after which the sweep "
+                    f"goes on past where it turned: one sweep whose field read-back jitters "
+                    f"beyond its estimated noise, not {len(segs)} sweeps; read its rows in "
+                    f"field order with {_opt('sort_field')} ({_opt('split_sweeps')} would cut "
+                    f"it at each step back, into sweeps of as few as "
+                    f"{min(b - a for a, b, *_ in segs)} point(s))")
             raise DataError(
                 f"{label}: the field sweep {s0[3]} at line {line} of {field_label}{allowed}, "
                 f"so the data hold "

@@ -259,6 +259,52 @@ def _jitter(field: np.ndarray, branch: np.ndarray, tol: float) -> tuple[int, flo
     return count, deepest
 
 
+#: A step back beyond the jitter allowed still reads as jitter of one sweep (for the advice of
+#: the error, never to read the file so) when it lasts at most this many points before the
+#: sweep passes its turning field again ...
+JITTERY_RUN_POINTS = 10
+
+#: ... and goes back by at most this fraction of the span of its branch.
+JITTERY_SPAN_FRACTION = 0.05
+
+
+def _jittery_sweep(field: np.ndarray, segs: list, tol: float):
+    """Whether the several sweeps ``_segments`` found in ``field`` (file order; ``tol`` the
+    jitter it allowed, the same unit) are one sweep
+    whose read-back jitters beyond the allowed noise: every new sweep starts at a reversal
+    inside a branch (none comes back to a branch it has left), and in each branch every step
+    back behind the furthest field reached lasts at most :data:`JITTERY_RUN_POINTS` points,
+    goes back by at most :data:`JITTERY_SPAN_FRACTION` of the branch's span, and the sweep
+    then passes that field again (or the step back is at most :data:`JITTER_TAIL_POINTS` points
+    at the branch's end). An up-and-down sweep never passes its turning field again; two sweeps
+    one after the other go back by their whole span.
+
+    Returns
+    -------
+    (int, float) or None
+        The longest step back (points) and the deepest (file unit), or None when the sweeps
+        are not so.
+    """
+    if any(p is not None and not p.startswith("reverses") for *_, p in segs):
+        return None
+    branch = np.concatenate([b for _, _, b, _ in segs])
+    longest, deepest = 0, 0.0
+    for pol in (-1, 1):
+        v = field[branch == pol]
+        if v.size < 2:
+            continue
+        sign = _direction(v, tol)
+        starts, stops, depth = _steps_back(v * sign)
+        runs = stops - starts
+        ends = stops == v.size
+        if np.any(runs[~ends] > JITTERY_RUN_POINTS) or np.any(runs[ends] > JITTER_TAIL_POINTS) \
+                or np.any(depth > JITTERY_SPAN_FRACTION * np.ptp(v)):
+            return None
+        if runs.size:
+            longest, deepest = max(longest, int(runs.max())), max(deepest, float(depth.max()))
+    return longest, deepest
+
+
 def _merge_duplicates(table, rows, branch, raw, x, y, label, allow_duplicates, f_unit,
                       field_label):
     """Exactly repeated field values inside one polarity branch: an error, or with
