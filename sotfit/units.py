@@ -131,7 +131,7 @@ _PREFIXES = ("p", "n", "u", "m", "k", "M", "G")
 # matched in any case, alone or after a (case-sensitive) SI prefix: ``kohm``, ``Mohm``.
 _BASES = {
     "ohm": "Ohm", "ohms": "Ohm", "oe": "Oe", "hz": "Hz", "ev": "eV", "v": "V", "a": "A",
-    "vdc": "V",                  # a multimeter's DC volts: 'Reading (VDC)', 'mVDC'
+    "vdc": "V", "adc": "A",      # a multimeter's DC volts, amperes: 'Reading (VDC)', 'mADC'
 
     "a/m": "A/m", "am-1": "A/m", "ohmcm": "Ohmcm", "ohmm": "Ohmm", "evnm": "eVnm", "evm": "eVm",
     "eva": "eVAng", "evå": "eVAng", "evang": "eVAng",

@@ -80,3 +80,31 @@ def test_a_jittery_field_read_back_is_told_apart_from_separate_sweeps(tmp_path, 
         assert main(["stfmr", str(f), "--no-figures", "--out", str(tmp_path / name)]) == 2
         err = capsys.readouterr().err
         assert "with --split-sweeps" in err and "--sort-field" not in err, err
+
+
+def test_multimeter_cells_with_their_unit_after_the_number(tmp_path, spectrum, capsys):
+    """'-1.234567E-06VDC' in every cell (a Keithley multimeter with its unit element on) made
+    the column text, left out, and the hint --column voltage=Reading then matched no column;
+    the cells are read as numbers in their unit, written into the column's name."""
+    h, v = spectrum
+    f = tmp_path / "8GHz.csv"
+    f.write_text("Field (mT),Reading,Current,Resistance\n" + "".join(
+        f"{a:.5f},{b * 1e-6:+.6E}VDC,{1.5e-3:+.6E}ADC,{12.5:+.6E}OHM\n" for a, b in zip(h, v)))
+    assert main(["tables", str(f)]) == 0
+    out = capsys.readouterr().out
+    for column in ("Reading (VDC)  [V: voltage]", "Current (ADC)  [A: current]",
+                   "Resistance (OHM)  [Ohm: resistance]"):
+        assert f"column  {column}" in out, out
+    (d,) = read_stfmr(f, voltage_column="Reading")
+    assert np.allclose(d.x, h * 1e-3, rtol=1e-12, atol=0)
+    assert np.allclose(d.y, np.round(v, 6), rtol=1e-6, atol=0)      # uV, to the digits written
+    f.write_text(f.read_text().replace("Reading", "Reading (mV)", 1))
+    assert main(["stfmr", str(f), "--column", "voltage=Reading", "--no-figures",
+                 "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "column 'Reading (mV)' writes the unit 'mV' in its name but 'VDC'" in err
+    f.write_text(f.read_text().replace("Reading (mV)", "Reading", 1).replace("VDC", "XYZ"))
+    assert main(["stfmr", str(f), "--column", "voltage=Reading", "--no-figures",
+                 "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "left that column out as text" in err and "numbers with a unit after them" in err

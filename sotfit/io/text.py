@@ -41,7 +41,8 @@ taken off, each line kept in its place (so messages name the file's lines) and
 each change noted (:attr:`Table.notes`): minus signs written as U+2212; a Quantum
 Design MultiVu ``[Header]``/``[Data]`` file (:mod:`sotfit.io.multivu`); numbers
 with decimal commas (:mod:`sotfit.io.decimal_commas`); columns of text such as
-time stamps (:mod:`sotfit.io.text_columns`); a row of units under the column
+time stamps, or numbers with their unit after them in every cell, a multimeter's
+``-1.2E-06VDC`` (:mod:`sotfit.io.text_columns`); a row of units under the column
 names (:mod:`sotfit.io.unit_rows`). Settings written as two cells above the table
 (``Frequency (Hz),1.0E10``) are header entries (:func:`name_value_pair`).
 
@@ -882,6 +883,11 @@ def table_from_text(path: Path, text: str, sheet: str | None = None,
             lines, notes = fortran[0], (*notes, fortran[1])
             found = _data_start(lines)
     plain = None if special else (lines, notes)     # a table in rows is turned from these
+    if found is None:
+        moved = _text_columns.with_units_from_cells(name, lines)
+        if moved is not None:
+            lines, notes = moved[0], (*notes, moved[1])
+            found = _data_start(lines)
     if found is None:
         dropped = _text_columns.without_text_columns(lines)
         if dropped is not None:

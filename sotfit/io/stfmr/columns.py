@@ -256,9 +256,13 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
         hits = [i for i, c in enumerate(table.columns)
                 if c.strip().lower() == want or parsed[i] == want]
         if len(hits) != 1:
+            text = [n for n in table.notes if "of text not read" in n
+                    and f"{spec!r}".lower() in n.lower()] if not hits else []
             raise DataError(f"{table.name}: {_opt(option, spec)} matches {len(hits)} of the "
-                            f"columns {list(table.columns)}; give the name as written in the "
-                            "header, or the 0-based index")
+                            f"columns {list(table.columns)}; "
+                            + (f"the reader left that column out as text ({text[0]}): no "
+                               "option reads it, write its cells as numbers" if text else
+                               "give the name as written in the header, or the 0-based index"))
         return hits[0]
     if table.columns is None:
         return None
@@ -293,7 +297,8 @@ def _find_column(table: Table, spec, role: str, names: set[str], required: bool,
                 f"(e.g. {'Field (Oe)' if role == 'field' else 'Vmix (uV)'}) or pass "
                 f"{_opt(option)} (name or 0-based index)"
                 + (_lockin_hint(table) if role == "voltage" else _field_hint(table))
-                + "".join(f"; the reader found {n}" for n in table.notes if "of text not read" in n)
+                + "".join(f"; the reader found {n} (no option names a column of text)"
+                          for n in table.notes if "of text not read" in n)
             )
         return None
     return hits[0]
