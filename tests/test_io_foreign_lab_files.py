@@ -125,3 +125,35 @@ def test_a_frequency_with_an_underscore_between_its_digits_is_refused(tmp_path, 
     assert d.meta["frequency"] == 8.5 and np.allclose(d.x, h * 1e-3, rtol=1e-12, atol=0)
     f.write_text("# Frequency (GHz): 8.5\n" + f.read_text())
     assert read_stfmr(f)[0].meta["frequency"] == 8.5
+
+
+def test_unit_mix_ups_are_named_with_the_option_that_reads_the_file(tmp_path, capsys):
+    """A spectrum whose field is in Oe under 'Field (mT)' deviated from the Kittel fit by
+    +900 % 'an unsaturated magnetisation at low field, or a different mode?'; fields in mT
+    headed kA/m gave a g blamed on 'few or only low frequencies'. Both name the unit mix-up and
+    --override-unit field=UNIT now; other deviations and g keep their wording."""
+    import json
+
+    from sotfit.analysis.stfmr.checks import field_unit_slip, g_outside_ferromagnets
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for src in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
+        text = src.read_text()
+        if src.name == "py_pt_12GHz.csv":       # the field written in Oe under the same header
+            lines = text.splitlines()
+            at = next(i for i, ln in enumerate(lines) if ln.startswith("Field"))
+            lines[at + 1:] = [f"{10 * float(a):.4f},{b}" for a, b in
+                              (ln.split(",") for ln in lines[at + 1:])]
+            text = "\n".join(lines) + "\n"
+        (folder / src.name).write_text(text)
+    assert main(["stfmr", str(folder), "--no-global", "--no-figures",
+                 "--out", str(tmp_path / "o")]) == 0
+    notes = json.loads((tmp_path / "o" / "summary.json").read_text())["notes"]
+    (note,) = [n for n in notes if "py_pt_12GHz.csv: resonance field" in n]
+    assert "fields in Oe headed mT read 10 times their value" in note
+    assert "--override-unit field=Oe" in note and "unsaturated" not in note
+    g = {"value": 2.1 / (4 * np.pi / 10), "stderr": 0.002}      # mT headed kA/m
+    assert "--override-unit field=mT" in g_outside_ferromagnets(g, "kA/m")
+    assert "--override-unit" not in g_outside_ferromagnets(g, "mT")
+    assert field_unit_slip(1.3, "mT") is None and field_unit_slip(1e-3, "mT").endswith("field=T")

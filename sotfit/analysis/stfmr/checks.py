@@ -43,6 +43,8 @@ __all__ = [
     "amplitude_below_measurable",
     "lockin_reading_reason",
     "g_outside_ferromagnets",
+    "field_unit_slip",
+    "g_unit_slip",
 ]
 
 
@@ -718,12 +720,72 @@ G_RANGE = (1.95, 2.4)
 G_SIGMAS = 2.0
 
 
-def g_outside_ferromagnets(g: Mapping | None) -> str | None:
+#: How near a ratio of fields (read over true) must come to the ratio of two field units to be
+#: named as a column of one unit headed with the other (a fraction).
+UNIT_SLIP_TOLERANCE = 0.05
+
+
+def _field_units_off_by(written: str | None, accept) -> list[tuple[str, float]]:
+    """(unit, factor) for each common field unit whose numbers, headed ``written``, are read
+    ``factor`` times their true field (:data:`sotfit.units.COMMON_UNITS`) and ``accept(factor)``
+    holds; empty when ``written`` is no known field unit."""
+    from ... import units as _units
+
+    try:
+        written = _units.normalise_unit(written, "field") if written else None
+    except _units.UnitError:
+        written = None
+    if written is None or _units.dimension_of(written) != "field":
+        return []
+    return [(u, r) for u in _units.COMMON_UNITS["field"] if u != written
+            for r in (float(_units.convert(1.0, written, u)),) if accept(r)]
+
+
+def field_unit_slip(ratio: float, written: str | None) -> str | None:
+    """The field unit mix-up that makes fields headed ``written`` come out ``ratio`` times
+    their true value (within :data:`UNIT_SLIP_TOLERANCE`: a column of Oe headed mT reads 10
+    times, one of mT headed kA/m 4 pi/10 times), with the option that reads the column in its
+    unit, or None.
+
+    Parameters
+    ----------
+    ratio : float
+        The field read over the field expected (dimensionless).
+    written : str or None
+        The field unit the file's header writes.
+    """
+    found = _field_units_off_by(
+        written, lambda r: abs(ratio / r - 1.0) <= UNIT_SLIP_TOLERANCE if ratio > 0 else False)
+    if not found:
+        return None
+    u, r = found[0]
+    return (f"a field unit mixed up? fields in {u} headed {written} read {r:.4g} times their "
+            f"value; fix the file's header, or read the field columns in {u} with "
+            f"--override-unit field={u}")
+
+
+def g_unit_slip(g: float, written: str | None) -> str | None:
+    """The field unit mix-up under which a fitted ``g`` (from fields headed ``written``) would
+    be a ferromagnet's (inside :data:`G_RANGE`): fields read ``r`` times their value give g
+    divided by ``r``. The phrase naming it and the option, or None."""
+    lo, hi = G_RANGE
+    found = _field_units_off_by(written, lambda r: lo <= g * r <= hi)
+    if not found:
+        return None
+    u, r = found[0]
+    return (f"a field unit mixed up? fields in {u} headed {written} read {r:.4g} times their "
+            f"value, which divides g by {r:.4g} (g x {r:.4g} = {g * r:.3g}); fix the header or "
+            f"read the column in {u} with --override-unit field={u}; else")
+
+
+def g_outside_ferromagnets(g: Mapping | None, field_unit: str | None = None) -> str | None:
     """Why a fitted g (summary entry with a standard error) cannot be a ferromagnet's, or None:
     more than :data:`G_SIGMAS` standard errors outside :data:`G_RANGE`. The Ta/CoFeB spin-diode spectra at
     4-7 GHz alone gave g = 1.88 +- 0.02 and at 2-4 GHz 1.70 +- 0.02 (2.04 with 6-17 GHz), M_eff
     shifted with it, the Kittel fit good: at low frequencies a magnetisation not yet saturated
-    bends the dispersion, which a few points put into g."""
+    bends the dispersion, which a few points put into g. ``field_unit``, the field unit every
+    file's header writes (None when they differ), names a unit mix-up that would give such a g
+    (:func:`g_unit_slip`)."""
     if not isinstance(g, Mapping) or g.get("stderr") is None:
         return None
     try:
@@ -733,9 +795,11 @@ def g_outside_ferromagnets(g: Mapping | None) -> str | None:
     lo, hi = G_RANGE
     if not (np.isfinite(v) and np.isfinite(e)) or lo - G_SIGMAS * e <= v <= hi + G_SIGMAS * e:
         return None
+    slip = g_unit_slip(v, field_unit)
     return (f"g = {v:.4g} +/- {e:.2g} lies outside {lo:g}-{hi:g}, the g factors of the "
             "ferromagnets ST-FMR measures (3d metals and alloys 2.0-2.2, garnets 2.0; a "
-            "ferrimagnet near compensation differs): with few or only low frequencies the Kittel "
+            "ferrimagnet near compensation differs): " + (f"{slip} " if slip else "")
+            + "with few or only low frequencies the Kittel "
             "fit trades g against M_eff (a magnetisation not saturated at the lowest fields "
             "bends the dispersion); add higher frequencies, leave out the lowest, or hold g "
             "(--g)")

@@ -723,8 +723,10 @@ def _summary_flags(out: dict, analysis: STFMRAnalysis, torques: dict, sample) ->
     elif powers is not None:
         out["notes"].append(powers[0])
     # 6a. a free g outside the range of ferromagnets
+    written = {s.dataset.meta.get("field_unit_in_file") for s in analysis.spectra}
     for route, sec in secs.items():
-        reason = g_outside_ferromagnets(sec.get("g"))
+        reason = g_outside_ferromagnets(sec.get("g"), written.pop() if len(written) == 1
+                                        else None)
         if reason:
             for k in ("g", "gyromagnetic_ratio", "mu0_meff"):
                 if isinstance(sec.get(k), dict) and "value" in sec[k]:

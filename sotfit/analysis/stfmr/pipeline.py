@@ -17,7 +17,7 @@ from ...models.spec import ModelSpec
 from ...units import GAMMA_FREE_ELECTRON, g_from_gyromagnetic_ratio
 from .checks import (
     _add, _fit_flags, _meff_geometry_check, compare_routes, explain_low_frequency_failures,
-    leave_out_unsaturated,
+    field_unit_slip, leave_out_unsaturated,
 )
 from .dispersion import (
     bound_reached, fit_global_spectra, fit_kittel, fit_linewidth, global_spectrum_values,
@@ -303,9 +303,11 @@ def _kittel_deviations(fits, kit, kittel_tolerance: float) -> list[str]:
     for sp, hm in zip(fits, kit.evaluate([s.frequency for s in fits])):
         dev = (sp.value("h_res") - hm) / hm
         if abs(dev) > kittel_tolerance:
+            slip = field_unit_slip(1.0 + dev, sp.dataset.meta.get("field_unit_in_file"))
             notes.append(f"{sp.source}: resonance field {sp.value('h_res'):.4g} T "
-                         f"deviates from the Kittel fit by {100 * dev:+.1f} % (an unsaturated "
-                         f"magnetisation at low field, or a different mode?)")
+                         f"deviates from the Kittel fit by {100 * dev:+.1f} % ("
+                         + (slip if slip else "an unsaturated magnetisation at low field, or "
+                            "a different mode?") + ")")
     return notes
 
 
