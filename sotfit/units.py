@@ -215,6 +215,30 @@ def _prefixed(u: str):
     return (key, ()) if key in _DIMENSION_OF else (None, ())
 
 
+def prefix_case_note(written: str | None) -> str | None:
+    """The note for a unit whose prefix letter is an SI prefix only in the other case (``KOe``,
+    ``KHz``, ``gHz``, as instrument software spells kOe, kHz, GHz), which
+    :func:`normalise_unit` reads as that prefix since it cannot be misread; None for any other
+    spelling.
+
+    Parameters
+    ----------
+    written : str or None
+        The unit as written (``'KOe'``).
+    """
+    u = (written or "").strip()
+    if len(u) < 2 or u[0] in _PREFIXES or u[0].swapcase() not in _PREFIXES \
+            or u[1:].lower() not in _BASES:
+        return None
+    try:
+        key = normalise_unit(u)
+    except UnitError:
+        return None
+    return (f"unit {u!r} read as {key}: {u[0]!r} is no SI prefix and {u[0].swapcase()!r} is "
+            "(prefixes are case-sensitive; a letter that is a prefix in the other case only "
+            "cannot be misread)")
+
+
 def _spelled_out(u: str) -> str | None:
     """The key of a unit spelled out in words (``millitesla``, ``Microvolts``, ``kiloohm``,
     ``GigaHertz``), or None."""

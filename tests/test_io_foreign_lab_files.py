@@ -157,3 +157,16 @@ def test_unit_mix_ups_are_named_with_the_option_that_reads_the_file(tmp_path, ca
     assert "--override-unit field=mT" in g_outside_ferromagnets(g, "kA/m")
     assert "--override-unit" not in g_outside_ferromagnets(g, "mT")
     assert field_unit_slip(1.3, "mT") is None and field_unit_slip(1e-3, "mT").endswith("field=T")
+
+
+def test_a_prefix_letter_in_the_wrong_case_is_read_with_a_note(tmp_path, spectrum):
+    """'Field (KOe)' was read as kOe without a word, though prefixes are case-sensitive: 'K'
+    is no SI prefix, so it cannot be misread; read as kOe, noted."""
+    h, v = spectrum
+    f = _spectrum_file(tmp_path / "8GHz.csv", h / 100.0, v, "Field (KOe),Vmix (uV)")
+    (d,) = read_stfmr(f)
+    assert np.allclose(d.x, h * 1e-3, rtol=0, atol=1e-6)        # kOe to five decimals
+    assert any("unit 'KOe' read as kOe: 'K' is no SI prefix" in n
+               for n in d.meta["reader_notes"])
+    g = _spectrum_file(tmp_path / "10GHz.csv", h / 100.0, v, "Field (kOe),Vmix (uV)")
+    assert "reader_notes" not in read_stfmr(g)[0].meta

@@ -363,6 +363,9 @@ def _find_unit(table: Table, col: int, dimension: str, option_unit: str | None,
             )
         return head, "header"
     if head is not None:
+        note = _units.prefix_case_note(_units.written_unit(table.columns[col]))
+        if note is not None and notes is not None:
+            notes.append(f"{table.column_label(col)}: {note}")
         return head, "header"
     if option_unit is not None:
         return option_unit, "option"
