@@ -110,23 +110,6 @@ def test_multimeter_cells_with_their_unit_after_the_number(tmp_path, spectrum, c
     assert "left that column out as text" in err and "numbers with a unit after them" in err
 
 
-def test_a_frequency_with_an_underscore_between_its_digits_is_refused(tmp_path, spectrum,
-                                                                       capsys):
-    """'8_5GHz.csv' was read as 5 GHz with a warning only (exit 0, the Kittel misfit flagged
-    without naming the file); the name may be 8.5 GHz: refused naming the file and the option,
-    which reads it; a header entry that gives one of the two readings settles it too."""
-    h, v = spectrum
-    f = _spectrum_file(tmp_path / "8_5GHz.csv", h, v)
-    assert main(["stfmr", str(f), "--no-figures", "--out", str(tmp_path / "o")]) == 2
-    err = capsys.readouterr().err
-    assert "8_5GHz.csv: the file name's '8_5GHz' may be 8.5 GHz" in err
-    assert "give --frequency 8_5GHz.csv=8.5GHz" in err and len(err.strip().splitlines()) == 1
-    (d,) = read_stfmr(f, frequency={"8_5GHz.csv": "8.5GHz"})
-    assert d.meta["frequency"] == 8.5 and np.allclose(d.x, h * 1e-3, rtol=1e-12, atol=0)
-    f.write_text("# Frequency (GHz): 8.5\n" + f.read_text())
-    assert read_stfmr(f)[0].meta["frequency"] == 8.5
-
-
 def test_unit_mix_ups_are_named_with_the_option_that_reads_the_file(tmp_path, capsys):
     """A spectrum whose field is in Oe under 'Field (mT)' deviated from the Kittel fit by
     +900 % 'an unsaturated magnetisation at low field, or a different mode?'; fields in mT

@@ -894,16 +894,16 @@ def test_the_one_column_in_a_field_unit_is_the_field_but_a_voltage_is_never_take
 
 
 def test_a_frequency_after_a_number_and_an_underscore_says_its_other_reading(tmp_path):
-    """'8_5GHz' may be 5 GHz (the underscore separates tokens, as in 'dev2_10GHz') or 8.5 GHz;
-    a set named so became repeats at 5 GHz and the option that would say 8.5 GHz was refused
-    ('the file name gives 5 GHz'). The name is an error naming both readings and the option,
-    and the option giving either settles it; a third value stays an error."""
+    """'8_5GHz' is read as 5 GHz (the underscore separates tokens, as in 'dev2_10GHz'); a set
+    named so became repeats at 5 GHz and the option that would say 8.5 GHz was refused ('the file
+    name gives 5 GHz'). The reading is said in a warning naming the option, and the option
+    giving 8.5 GHz settles it; a third value stays an error."""
     h = np.linspace(0.3, -0.3, 61)
     f = write(tmp_path / "8_5GHz.csv", "field (T),vmix (uV)\n" + rows([h, np.cos(20 * h)],
                                                                       sep=","))
-    with pytest.raises(DataError, match=r"'8_5GHz' may be 8\.5 GHz .* or 5 GHz .*; give "
-                                        r"frequency=\{'8_5GHz.csv': 8\.5\}"):
-        read_stfmr([f])
+    with pytest.warns(UserWarning, match=r"'8_5GHz' is read as 5 GHz .* if it means 8\.5 GHz"):
+        (d,) = read_stfmr([f])
+    assert d.meta["frequency"] == 5.0
     (d,) = read_stfmr([f], frequency={"8_5GHz.csv": 8.5})
     assert d.meta["frequency"] == 8.5
     (d,) = read_stfmr([f], frequency={"8_5GHz.csv": 5.0})

@@ -239,16 +239,12 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
         other = decimal_reading(base, nm)
         if other is not None and option_value is not None and _agree(option_value, other[0]):
             nm = option_value       # '8_5GHz' meant 8.5 GHz, as the option says
-        elif other is not None and head is not None and _agree(head[0], other[0]):
-            nm = None       # the header entry says which: '8_5GHz' is 8.5 GHz
-        elif other is not None and option_value is None and head is None:
-            raise DataError(
-                f"{base}: the file name's {other[1]!r} may be {other[0]:g} GHz (the underscore "
-                f"for a decimal point) or {nm:g} GHz (the underscore separating it from a "
-                f"number before it, as in 'dev2_10GHz'); give "
-                f"{_settling_option(option, base, other[0], 'GHz')} (or "
-                f"{_settling_option(option, base, nm, 'GHz')}), or name the file "
-                f"{other[1].replace('_', 'p', 1)}")
+        elif other is not None and option_value is None:
+            warnings.warn(
+                f"{base}: the file name's {other[1]!r} is read as {nm:g} GHz (the underscore "
+                f"separates it from a number before it, as in 'dev2_10GHz'); if it means "
+                f"{other[0]:g} GHz, give {_settling_option(option, base, other[0], 'GHz')}",
+                stacklevel=6)
     if nm is not None:
         sources.append((nm, "file name"))
     if option_value is not None:

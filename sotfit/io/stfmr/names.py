@@ -249,9 +249,8 @@ def frequency_from_name(name: str) -> float | None:
     name, and ``f=8.0e9`` (Hz: a power of ten after ``f=`` without a unit); a number of Hz
     below 100 MHz (``mod_137Hz``, ``f=1.7e3``) is not an rf frequency. A number after a
     comma (``8,9,10GHz``) is not a token of its own: no frequency is read from it. An
-    underscore separates tokens (``dev2_10GHz`` is 10 GHz, and so is ``9_10GHz`` here; the
-    ST-FMR reader refuses a name whose underscore stands between digits, which may be a decimal
-    point, unless a header entry or the option says which: :func:`decimal_reading`).
+    underscore separates tokens (``dev2_10GHz`` is 10 GHz, and so is ``9_10GHz``; write
+    ``9p1GHz`` or ``9.1GHz``).
 
     Raises
     ------
