@@ -153,3 +153,27 @@ def test_a_prefix_letter_in_the_wrong_case_is_read_with_a_note(tmp_path, spectru
                for n in d.meta["reader_notes"])
     g = _spectrum_file(tmp_path / "10GHz.csv", h / 100.0, v, "Field (kOe),Vmix (uV)")
     assert "reader_notes" not in read_stfmr(g)[0].meta
+
+
+def test_a_frequency_name_with_an_underscore_is_named_by_the_kittel_deviation(tmp_path, capsys):
+    """'8_5GHz.csv' is read as 5 GHz (the underscore separating tokens, as in 'run_2_10GHz',
+    which sets of numbered runs write), with a reader note; where the Kittel fit then finds
+    the spectrum off, its deviation named 'an unsaturated magnetisation at low field, or a
+    different mode?' only. It names the file name's other reading and the option now."""
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for src in sorted(EXAMPLE.glob("py_pt_*GHz.csv")):
+        text = "".join(ln for ln in src.read_text().splitlines(True)
+                       if not ln.startswith("# frequency"))
+        name = "py_pt_8_5GHz.csv" if src.name == "py_pt_8GHz.csv" else src.name
+        (folder / name).write_text(text)
+    assert main(["stfmr", str(folder), "--no-global", "--no-figures",
+                 "--out", str(tmp_path / "o")]) == 0
+    said = json.loads((tmp_path / "o" / "summary.json").read_text())["notes"]
+    off = [n for n in said if n.startswith("py_pt_8_5GHz.csv: resonance field")]
+    assert len(off) == 1
+    assert ("the file name's '8_5GHz' was read as 5 GHz; if it means 8.5 GHz, give "
+            "--frequency py_pt_8_5GHz.csv=8.5GHz") in off[0]
+    assert not any("was read as" in n for n in said if n.startswith("py_pt_10GHz.csv"))

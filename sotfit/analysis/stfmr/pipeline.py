@@ -296,6 +296,23 @@ def _assumed_gamma_note(kit, lo: float, hi: float) -> str:
                "check the field unit"))
 
 
+def _name_reading(sp) -> str | None:
+    """The other reading of a spectrum's frequency taken from its file name (``8_5GHz`` read
+    as 5 GHz, which may mean 8.5 GHz: :func:`sotfit.io.stfmr.names.decimal_reading`), as the
+    words of a Kittel deviation, or None."""
+    from ...io.stfmr.names import decimal_reading
+
+    meta = sp.dataset.meta
+    if "file name" not in str(meta.get("frequency_from", "")):
+        return None
+    name = str(meta.get("source", sp.source)).rsplit("/", 1)[-1]
+    other = decimal_reading(name, sp.frequency)
+    if other is None:
+        return None
+    return (f"the file name's {other[1]!r} was read as {sp.frequency:g} GHz; if it means "
+            f"{other[0]:g} GHz, give --frequency {name}={other[0]:g}GHz")
+
+
 def _kittel_deviations(fits, kit, kittel_tolerance: float) -> list[str]:
     """Notes on the spectra whose resonance field deviates from the Kittel fit by more than
     the fraction ``kittel_tolerance``."""
@@ -303,7 +320,8 @@ def _kittel_deviations(fits, kit, kittel_tolerance: float) -> list[str]:
     for sp, hm in zip(fits, kit.evaluate([s.frequency for s in fits])):
         dev = (sp.value("h_res") - hm) / hm
         if abs(dev) > kittel_tolerance:
-            slip = field_unit_slip(1.0 + dev, sp.dataset.meta.get("field_unit_in_file"))
+            slip = (field_unit_slip(1.0 + dev, sp.dataset.meta.get("field_unit_in_file"))
+                    or _name_reading(sp))
             notes.append(f"{sp.source}: resonance field {sp.value('h_res'):.4g} T "
                          f"deviates from the Kittel fit by {100 * dev:+.1f} % ("
                          + (slip if slip else "an unsaturated magnetisation at low field, or "
