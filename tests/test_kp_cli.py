@@ -323,3 +323,37 @@ def test_a_cutoff_check_beyond_the_grid_limit_is_said_and_the_sweep_stands(monke
 
     entry = _cutoff_convergence(checked["meta"])["cutoff_convergence"]
     assert entry["value"] is None and "flags" not in entry and "not checked" in entry["note"]
+
+
+@pytest.mark.parametrize("extra", [["--eta", "0.329meV", "--tau", "50ps"], ["--tau", "1ps"]])
+def test_kubo_refuses_a_relaxation_time_naming_its_broadening(tmp_path, capsys, extra):
+    """--method kubo ran with --tau 50ps and wrote the results of tau = hbar/(2 eta) = 1 ps,
+    byte for byte those without it: its relaxation time is that of --eta."""
+    out = tmp_path / "k"
+    assert main(["theory", "kp", "--model", "2deg", "--method", "kubo", *extra,
+                 "--sweep", "mu=0.02:0.1:2", "--no-figures", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--tau applies to --method boltzmann, not kubo" in err
+    assert "--eta" in err and "hbar/(2 eta)" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_kubo_without_a_broadening_names_eta(tmp_path, capsys):
+    """'method 'kubo' needs a broadening eta > 0 (eV)' named no option."""
+    assert main(["theory", "kp", "--model", "2deg", "--method", "kubo", "--sweep",
+                 "mu=0.02:0.1:2", "--no-figures", "--out", str(tmp_path / "k")]) == 2
+    err = capsys.readouterr().err
+    assert "--method kubo needs --eta" in err and "tau = hbar/(2 eta)" in err
+
+
+def test_the_boltzmann_default_relaxation_time_is_1ps(tmp_path):
+    """--tau, now None when not given, is 1 ps for --method boltzmann: the same table."""
+    tables = []
+    for name, extra in (("default", []), ("given", ["--tau", "1ps"])):
+        out = tmp_path / name
+        assert main(["theory", "kp", "--model", "2deg", *extra, "--sweep", "mu=0.02:0.1:2",
+                     "--n-phi", "8", "--no-figures", "--out", str(out)]) == 0
+        assert json.loads((out / "summary.json").read_text())["tau"] == {"value": 1.0,
+                                                                          "unit": "ps"}
+        tables.append((out / "spin_density.csv").read_bytes())
+    assert tables[0] == tables[1]

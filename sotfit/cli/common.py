@@ -20,6 +20,7 @@ __all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type
            "pair_type", "per_file", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
            "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "role_options",
            "add_column_options", "add_parallel_options", "parallel_options", "flag_status",
+           "refuse_unused_options",
            "load_sample_file", "Progress", "write_json", "STRICT_EXIT", "MANIFEST"]
 
 
@@ -398,6 +399,36 @@ def flag_status(args: argparse.Namespace, flags: list[dict], show: bool = True) 
               f"--strict: exit status {STRICT_EXIT}", file=sys.stderr)
         return STRICT_EXIT
     return 0
+
+
+def refuse_unused_options(args: argparse.Namespace, options, method: str, why=None) -> None:
+    """Refuse an option given on the command line that ``method`` does not read.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options; an option not given is None (a switch False).
+    options : mapping
+        ``{dest: (option, methods, ...)}``: the option as written (``'--tau'``) and the
+        methods that read it (further fields, such as a default, are not read here).
+    method : str
+        The method chosen.
+    why : mapping, optional
+        ``{dest: text}``: what ``method`` takes in place of the option, said after the message.
+
+    Raises
+    ------
+    CLIError
+        ``'--tau applies to --method boltzmann, not kubo, which would ignore it'`` for the
+        first such option.
+    """
+    for key, (option, methods, *_) in options.items():
+        if getattr(args, key) not in (None, False) and method not in methods:
+            names = (", ".join(methods[:-1]) + " or " + methods[-1] if len(methods) > 1
+                     else methods[0])
+            hint = (why or {}).get(key)
+            raise CLIError(f"{option} applies to --method {names}, not {method}, which would "
+                           "ignore it" + (f": {hint}" if hint else ""))
 
 
 def split_sweep(text: str, example: str, max_points: int | None = None):

@@ -32,7 +32,7 @@ from .common import (
     CLIError, Progress, _argparse_type, add_column_options, add_figure_option, add_output_options, calibration_units,
     every_or_per_file, file_or_every, flag_status, folder_hint,
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type,
-    quantity_with_error_type, role_options,
+    quantity_with_error_type, refuse_unused_options, role_options,
     stage_out_dir, unit_symbols, unit_type, write_json, write_summary, add_parallel_options,
     parallel_options, table_hint,
 )
@@ -322,11 +322,7 @@ def _check_options(args, method_parameters) -> dict:
         check_names("--free", args.free, method_parameters)
     if args.mcmc_steps and args.method != "macrospin":
         raise CLIError(f"--mcmc-steps applies to --method macrospin, not {args.method}")
-    for key, (option, methods, default) in METHOD_OPTIONS.items():
-        if getattr(args, key) not in (None, False) and args.method not in methods:
-            names = ", ".join(methods[:-1]) + " or " + methods[-1] if len(methods) > 1 else methods[0]
-            raise CLIError(f"{option} applies to --method {names}, not "
-                           f"{args.method}, which would ignore it")
+    refuse_unused_options(args, METHOD_OPTIONS, args.method)
     if args.seed is not None and not args.mcmc_steps:
         raise CLIError("--seed is the seed of the sampler of --mcmc-steps (--method macrospin): "
                        "it needs --mcmc-steps")

@@ -32,7 +32,7 @@ from ..units import quantity
 from .common import (
     CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options, flag_status,
     integer_type, parallel_options,
-    number_type, quantity_type, stage_out_dir, write_summary,
+    number_type, quantity_type, refuse_unused_options, stage_out_dir, write_summary,
 )
 
 MAP_PARAMETERS = {"lambda_r": ("energy", "eV"), "j_ex": ("energy", "eV"), "twist": ("angle", "deg"),
@@ -145,13 +145,15 @@ def add_parser(subparsers) -> None:
     g.add_argument("--phi-m", type=quantity_type("angle", "deg"), default=0.0,
                    help="magnetisation azimuth from x (default 0deg)")
     r = p.add_argument_group("response")
-    r.add_argument("--tau", type=quantity_type("time", positive=True, limit=True), default=1.0,
-                   help="relaxation time, e.g. 3ps (default 1ps)")
+    r.add_argument("--tau", type=quantity_type("time", positive=True, limit=True),
+                   help="relaxation time of --method boltzmann, e.g. 3ps (default 1ps); "
+                        "--method kubo takes tau = hbar/(2 eta) from its --eta")
     r.add_argument("--temperature", type=quantity_type("energy", nonnegative=True, maximum="1eV"),
                    default=0.0,
                    help="k_B T, e.g. 25.7meV (default 0: exact Fermi contours)")
     r.add_argument("--eta", type=quantity_type("energy", positive=True, maximum="1eV"),
-                   help="Kubo broadening, e.g. 2meV")
+                   help="broadening of --method kubo (needed there), e.g. 2meV; its relaxation "
+                        "time is tau = hbar/(2 eta) (0.329meV for 1ps)")
     r.add_argument("--theta-e", type=quantity_type("angle", "deg"), default=0.0,
                    help="field direction from x (default 0deg)")
     r.add_argument("--field", type=quantity_type("electric_field", positive=True, limit=True),
@@ -172,6 +174,20 @@ def add_parser(subparsers) -> None:
     add_figure_option(p)
     p.add_argument("--json", action="store_true", help="print summary.json instead of a text summary")
     p.set_defaults(func=run)
+
+
+#: Relaxation time (ps) of --method boltzmann without --tau.
+DEFAULT_TAU = 1.0
+
+#: Options (argparse dests) that one --method alone reads: the option and its methods.
+METHOD_OPTIONS = {"tau": ("--tau", ("boltzmann",)), "eta": ("--eta", ("kubo",)),
+                  "second_order": ("--second-order", ("boltzmann",))}
+
+
+def _kubo_tau_hint(tau: float) -> str:
+    """What --method kubo takes in place of ``--tau`` (``tau`` in ps): the --eta of that tau."""
+    return (f"Kubo's relaxation time is tau = hbar/(2 eta) of its broadening --eta (--tau "
+            f"{tau:g}ps is --eta {1e3 * HBAR_EV_PS / (2 * tau):.4g}meV)")
 
 
 #: Model parameters each --model reads from the command line.
@@ -211,10 +227,13 @@ def _check_options(args, model) -> None:
                            f"(it takes {', '.join(map(flag, takes))})")
     if args.model != "tmdc" and (args.table is not None or args.twist != 0 or args.gate != 0):
         raise CLIError("--table, --twist and --gate are for --model tmdc")
-    if args.eta is not None and args.method != "kubo":
-        raise CLIError("--eta is the broadening of --method kubo")
-    if args.second_order and args.method != "boltzmann":
-        raise CLIError("--second-order is a term of --method boltzmann")
+    refuse_unused_options(args, METHOD_OPTIONS, args.method, why={
+        "tau": None if args.tau is None else _kubo_tau_hint(args.tau),
+        "eta": "it takes a relaxation time, --tau (Kubo's is tau = hbar/(2 eta))"})
+    if args.method == "kubo" and args.eta is None:
+        raise CLIError("--method kubo needs --eta, the broadening of its Green's functions, "
+                       "e.g. --eta 2meV (its relaxation time is tau = hbar/(2 eta): --eta "
+                       f"{1e3 * HBAR_EV_PS / (2 * DEFAULT_TAU):.4g}meV for {DEFAULT_TAU:g}ps)")
     if args.map is not None:
         own = {f.name for f in fields(model)} | {"theta_m"} | (
             {"twist", "gate"} if args.model == "tmdc" else set())
@@ -408,6 +427,8 @@ def run(args) -> int:
     """Compute the sweep (and --map, --decompose), write the tables, summary and figures."""
     model = build_model(args)
     _check_options(args, model)
+    if args.tau is None:
+        args.tau = DEFAULT_TAU      # read by --method boltzmann alone (refused with kubo above)
     parallel = parallel_options(args)
     out = stage_out_dir(args)
     field = args.field * 1e-9                       # V/m -> V/nm
