@@ -280,3 +280,31 @@ def test_a_bare_number_is_answered_with_the_units_it_may_mean(tmp_path, capsys):
     from sotfit.cli.hall import _lag_rad
     assert _lag_rad("0.6deg") == pytest.approx(math.radians(0.6))
     assert _lag_rad("0.01") == pytest.approx(0.01)                  # the option's unit, rad
+
+
+@pytest.mark.parametrize("argv,also", [
+    (["theory", "kp", "--model", "2deg", "--sweep", "mu=0:0.1:3", "--sweep", "mu=0:0.2:3"],
+     ["--sweep mu=START:STOP:N may be given once"]),
+    ([*KP, "--map", "j_ex=40meV:60meV:2", "--map", "j_ex=10meV:20meV:2"],
+     ["--map NAME=START:STOP:N may be given once"]),
+    ([*INTERFACE, "--map", "dt=0:1:2,J=0.2:1:2"], ["--map may be given once"]),
+    (["theory", "interface", "--model", "barrier", "--map", "dt=0:1:2,J=0.1:1:2,dt=0:0.5:2"],
+     ["--map gives dt twice"]),
+    (["theory", "compare", "--model", "tmatrix", "--sweep", "energy=1meV:5meV:2",
+      "--param", "exchange=5meV", "--param", "exchange=7meV"],
+     ["--param gives exchange twice", "5meV", "7meV"]),
+    (["theory", "compare", "--model", "tmatrix", "--sweep", "energy=1meV:5meV:2",
+      "--param", "theta=10deg", "--param", "angle=20deg"], ["--param gives theta twice"]),
+    (["theory", "tmatrix", "--sweep", "energy=1meV:5meV:2", "--sweep", "energy=2meV:5meV:2"],
+     ["may be given once"]),
+])
+def test_theory_options_of_one_value_given_twice_are_refused(tmp_path, capsys, argv, also):
+    """A second --sweep mu=... (theory kp), --map (kp, interface), axis of one --map or
+    --param of the same name (compare) kept the last without a word."""
+    if argv[1] == "compare":
+        summary = tmp_path / "s.json"
+        q = {"value": 0.015, "stderr": 0.001, "unit": ""}
+        summary.write_text(json.dumps({"analysis": "stfmr", "global": {
+            "xi_fl": q, "xi_dl": {**q, "value": 0.07}}}))
+        argv = [*argv, "--summary", str(summary)]
+    _refused_by_run(argv, also[0].split()[0], tmp_path / "out", capsys, also)

@@ -17,7 +17,7 @@ from .errors import CLIError
 from .output import MANIFEST, OutputFolder, input_paths, stage_out_dir
 
 __all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type", "unit_type", "unit_symbols",
-           "pair_type", "per_file", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
+           "pair_type", "per_file", "given_once", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
            "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "role_options",
            "add_column_options", "add_parallel_options", "parallel_options", "flag_status",
            "refuse_unused_options",
@@ -282,8 +282,9 @@ def every_or_per_file(given, option: str):
 
 
 def per_file(pairs, option: str) -> dict:
-    """``{file: value}`` from the (file, value) pairs of a repeatable ``FILE=VALUE`` option; a
-    file named twice with two values is an error naming ``option``."""
+    """``{file: value}`` from the (file, value) pairs of a repeatable ``FILE=VALUE`` option (or
+    of any ``NAME=VALUE`` list: map axes, model parameters); a file or name given twice with two
+    values is an error naming ``option`` (the last was kept without a word)."""
     out: dict = {}
     for name, value in pairs:
         if name in out and out[name] != value:
@@ -291,6 +292,35 @@ def per_file(pairs, option: str) -> dict:
                            f"({out[name]} and {value})")
         out[name] = value
     return out
+
+
+def given_once(given, option: str):
+    """The value of an option that takes one value, parsed with ``action="append"`` so that a
+    repetition is seen (argparse keeps the last value of a plain option without a word).
+
+    Parameters
+    ----------
+    given : list or None
+        The values given, in order (None when the option was not given).
+    option : str
+        The option as the message names it (``'--sweep mu=START:STOP:N'``).
+
+    Returns
+    -------
+    object or None
+        The one value, or None when the option was not given.
+
+    Raises
+    ------
+    CLIError
+        The option given more than once.
+    """
+    if not given:
+        return None
+    if len(given) > 1:
+        raise CLIError(f"{option} may be given once (it was given {len(given)} times); give "
+                       "the one you mean")
+    return given[0]
 
 
 def list_type(item_type, sep: str = ","):

@@ -30,8 +30,8 @@ import numpy as np
 from ..checks import check_number
 from ..units import UnitError, quantity
 from .common import (
-    split_sweep, CLIError, add_figure_option, add_output_options, flag_status, number_type, stage_out_dir,
-    write_summary,
+    split_sweep, CLIError, add_figure_option, add_output_options, flag_status, number_type, per_file,
+    stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "run"]
@@ -121,10 +121,11 @@ def _fixed_parameters(args, spec, model, axes) -> dict:
     from ..analysis.theory_compare import parameter_value
 
     params = {}
-    for name, value in args.param:
-        pname = spec["second"].get(name, name)
+    # a parameter given twice (under its name or an alias: angle is theta) kept the last
+    for pname, value in per_file([(spec["second"].get(n, n), v) for n, v in args.param],
+                                 "--param").items():
         if pname == spec["x_param"] or ("y" in axes and pname == axes["y"][0]):
-            raise CLIError(f"--param {name}: it is swept")
+            raise CLIError(f"--param {pname}: it is swept")
         try:
             params[pname] = parameter_value(model, pname, value)
         except ValueError as exc:

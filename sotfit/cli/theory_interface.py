@@ -25,7 +25,7 @@ from ..models.interface.sweep import MIN_ORDER as _MIN_ORDER
 from ..units import HOUSE
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
-    integer_type, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
+    given_once, integer_type, per_file, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "barrier_map", "parse_map", "run"]
@@ -40,10 +40,13 @@ def parse_map(text: str, model: str) -> dict:
     """Parse ``'dt=0:1:50,J=0.05:2:50'`` into ``{'dt': array, 'J': array}``."""
     want = _AXES[model]
     out = {}
+    items = []
     for item in text.split(","):
         if "=" not in item:
             raise CLIError(f"--map item {item!r}: expected name=start:stop:num")
-        name, spec = (s.strip() for s in item.split("=", 1))
+        items.append(tuple(s.strip() for s in item.split("=", 1)))
+    # an axis given twice (dt=0:1:3,dt=0:2:3) kept the last without a word
+    for name, spec in per_file(items, "--map").items():
         if name not in want:
             raise CLIError(f"--map axis {name!r} unknown for --model {model}; use {', '.join(want)}")
         if ":" not in spec:
@@ -102,11 +105,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", choices=("barrier", "delta"), required=True,
                    help="the tight-binding interface barrier (seed 003, Fig. 4) or the delta "
                         "barrier (seed 004) (docs/interface.md)")
-    p.add_argument("--map", required=True, help="axes NAME=START:STOP:N, e.g. "
+    # appended, so that a second --map is refused (argparse kept the last without a word)
+    p.add_argument("--map", required=True, action="append", help="axes NAME=START:STOP:N, e.g. "
                    "dt=0:1:50,J=0.05:2:50 (eV) for barrier or u0=0:2:30,u_ex=0.1:3:30 for "
                    "delta; log:START:STOP:N spaces an axis logarithmically (J=log:0.02:2:5); "
                    "NAME=VALUE is one point (u0=9.85,u_ex=2.88: the G of a thickness fit's "
-                   "parameters)")
+                   "parameters); once, each axis once")
     add_parallel_options(p, "the rows of the map (the same results)")
     add_output_options(p)
     g = p.add_argument_group("barrier model (Gao et al. 2023, Fig. 4)")
@@ -252,7 +256,7 @@ def run(args) -> int:
         raise CLIError("--t-c 0eV decouples the monolayer from the lead: G = 0 exactly, nothing "
                        "to map (the integration of a vanishing transmission asked for a higher "
                        "--order)")
-    axes = parse_map(args.map, args.model)
+    axes = parse_map(given_once(args.map, "--map"), args.model)
     parallel = parallel_options(args)
     out = stage_out_dir(args)
     unit = HOUSE["mixing_conductance"]

@@ -31,7 +31,7 @@ from ..io.text import parse_number
 from ..units import quantity
 from .common import (
     CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options, flag_status,
-    integer_type, parallel_options,
+    given_once, integer_type, parallel_options,
     number_type, quantity_type, refuse_unused_options, stage_out_dir, write_summary,
 )
 
@@ -112,10 +112,14 @@ def add_parser(subparsers) -> None:
     p.add_argument("--method", choices=["boltzmann", "kubo"], default="boltzmann",
                    help="Boltzmann (relaxation time, intraband) or Kubo-Bastin (both parts, "
                         "Lorentzian broadening) linear response")
-    p.add_argument("--sweep", type=_sweep_type, required=True, metavar="mu=START:STOP:N",
-                   help="chemical potentials, e.g. mu=-1.5:1.5:200 (eV) or mu=-20meV:80meV:50")
-    p.add_argument("--map", type=_map_type, metavar="NAME=START:STOP:N",
-                   help=f"also map the torque over a second parameter ({', '.join(MAP_PARAMETERS)})")
+    # appended, so that a second one is refused (argparse kept the last without a word)
+    p.add_argument("--sweep", type=_sweep_type, action="append", required=True,
+                   metavar="mu=START:STOP:N",
+                   help="chemical potentials, e.g. mu=-1.5:1.5:200 (eV) or mu=-20meV:80meV:50 "
+                        "(once)")
+    p.add_argument("--map", type=_map_type, action="append", metavar="NAME=START:STOP:N",
+                   help="also map the torque over a second parameter "
+                        f"({', '.join(MAP_PARAMETERS)}) (once)")
     g = p.add_argument_group("model parameters")
     g.add_argument("--tmdc", default="WSe2", help="tmdc: WSe2 or MoSe2 (Majidi et al. 2025, Table I)")
     energy = quantity_type("energy", limit=True)
@@ -425,6 +429,8 @@ def _print_summary(args, summary, field) -> None:
 
 def run(args) -> int:
     """Compute the sweep (and --map, --decompose), write the tables, summary and figures."""
+    args.sweep = given_once(args.sweep, "--sweep mu=START:STOP:N")
+    args.map = given_once(args.map, "--map NAME=START:STOP:N")
     model = build_model(args)
     _check_options(args, model)
     if args.tau is None:
