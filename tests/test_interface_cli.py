@@ -115,13 +115,34 @@ def test_the_ratio_of_an_exactly_vanishing_conductance_is_not_reported(tmp_path,
     assert "must be >= 0 (only t_c^2 enters); got -0.2" in err and "grid values" not in err
 
 
-def test_a_map_axis_with_a_unit_says_the_axes_take_bare_numbers(tmp_path, capsys):
-    """'dt=0:500meV:2' was 'start and stop must be numbers', with no word of the unit."""
-    code = main(["theory", "interface", "--model", "barrier", "--map", "dt=0:500meV:2,J=0.1:1:2",
-                 "--out", str(tmp_path / "o")])
-    assert code == 2
-    assert "bare numbers, no unit written (dt and J of the barrier in eV" in \
-        capsys.readouterr().err
+def test_map_energies_take_units_as_the_other_theory_sweeps(tmp_path):
+    """'J=100meV' was refused ('expected a bare number'), where theory kp and tmatrix sweeps
+    take units: an energy axis with units, linear, logarithmic or one point, is the same map
+    as the bare numbers in eV."""
+    tables = {}
+    for name, axes in (("bare", "dt=0:0.5:2,J=log:0.02:2:3"),
+                       ("units", "dt=0:500meV:2,J=log:20meV:2eV:3"),
+                       ("point_bare", "dt=0,J=0.1"), ("point_unit", "dt=0eV,J=100meV")):
+        out = tmp_path / name
+        assert main(["theory", "interface", "--model", "barrier", "--map", axes,
+                     "--out", str(out), "--no-figures"]) == 0
+        tables[name] = (out / "map.csv").read_bytes()
+    assert tables["units"] == tables["bare"] and tables["point_unit"] == tables["point_bare"]
+
+
+@pytest.mark.parametrize("model,axes,said", [
+    ("barrier", "dt=0:1:3,J=20meV:2:3", "a bare number is in eV"),
+    ("barrier", "dt=0:1:3,J=5furlong", "a bare number is in eV"),
+    ("delta", "u0=0.5eV,u_ex=1", "no unit: the quantity is dimensionless"),
+    ("delta", "u0=0:2:3,u_ex=log:1meV:2meV:3", "no unit: the quantity is dimensionless"),
+])
+def test_a_map_axis_that_cannot_be_read_says_its_unit(tmp_path, capsys, model, axes, said):
+    """'dt=0:500meV:2' was 'start and stop must be numbers', with no word of the unit; a unit
+    on a dimensionless axis of the delta barrier is refused, saying it has none."""
+    assert main(["theory", "interface", "--model", model, "--map", axes,
+                 "--out", str(tmp_path / "o"), "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert "--map" in err and said in err and "Traceback" not in err
 
 
 def test_the_conductance_of_one_point_is_printed(tmp_path, capsys):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..checks import absurd, check_number
 from ..device import SampleError, read_sample_file
+from ..io.text import parse_number
 from ..units import HOUSE, accepted_units, quantity, radians_slip, to_house
 from ..progress import Progress  # noqa: F401 - re-exported for the commands
 from .errors import CLIError
@@ -459,6 +460,58 @@ def refuse_unused_options(args: argparse.Namespace, options, method: str, why=No
             hint = (why or {}).get(key)
             raise CLIError(f"{option} applies to --method {names}, not {method}, which would "
                            "ignore it" + (f": {hint}" if hint else ""))
+
+
+def sweep_ends(texts, dimension: str | None, unit: str, *, limit: bool = False) -> list[float]:
+    """The ends of a sweep (or its one point) as written, with units or bare, in house units.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The ends as written (``['-20meV', '80meV']``, ``['0', '0.1']``; one text for a point).
+    dimension : str or None
+        A key of :data:`sotfit.units.HOUSE`, or None for a quantity read as a bare number
+        only (dimensionless, or of a fixed unit).
+    unit : str
+        The unit of a bare number (the house unit of ``dimension``; ``''`` for a dimensionless
+        quantity), said in the messages.
+    limit : bool
+        Refuse magnitudes beyond the absurd limit of the dimension
+        (:data:`sotfit.checks.LIMITS`, e.g. 10 eV for an energy).
+
+    Returns
+    -------
+    list of float
+        The values, in ``unit``.
+
+    Raises
+    ------
+    ValueError
+        An end that is no number with a unit of ``dimension``, not finite or beyond the limit;
+        one end with a unit and the other bare (``'-150meV:150'`` read 150 in eV), a bare 0
+        excepted (0 in any unit); a unit given to a quantity without dimension.
+    """
+    texts = [str(t).strip() for t in texts]
+    bare = [parse_number(t) is not None for t in texts]
+    zero = [b and parse_number(t) == 0 for b, t in zip(bare, texts)]
+    if dimension is not None and len(set(bare)) > 1 and not any(zero):
+        with_unit = next(t for t, b in zip(texts, bare) if not b)
+        without = next(t for t, b in zip(texts, bare) if b)
+        raise ValueError(f"{with_unit!r} has a unit and {without!r} none; give both ends with "
+                         f"units (or neither, in {unit})")
+    if dimension is None:
+        wrong = next((t for t, b in zip(texts, bare) if not b), None)
+        if wrong is not None:
+            raise ValueError(f"{wrong!r} is not a number (" + (
+                f"a bare number, in {unit})" if unit else "a bare number, no unit: the quantity "
+                "is dimensionless)"))
+        values = [parse_number(t) for t in texts]
+    else:
+        # a bare 0 beside an end with a unit is 0 in any unit ('mu=0:12meV:2')
+        values = [0.0 if z else quantity(t, dimension, unit) for t, z in zip(texts, zero)]
+    bounds = absurd(dimension) if limit else {}
+    names = ("START", "STOP") if len(texts) == 2 else ("VALUE",) * len(texts)
+    return [check_number(name, v, unit=unit, **bounds) for name, v in zip(names, values)]
 
 
 def split_sweep(text: str, example: str, max_points: int | None = None):

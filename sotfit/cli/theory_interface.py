@@ -6,7 +6,8 @@ Examples
 ``sotfit theory interface --model delta --u-R 0.5 --map u0=0:2:30,u_ex=0.1:3:30 --out dmap``
 
 Map axes are ``name=start:stop:num`` (linear) or ``name=log:start:stop:num``;
-energies (``dt``, ``J``) in eV, barrier strengths dimensionless.
+energies (``dt``, ``J``) in eV when bare or with a unit (``J=log:20meV:2eV:50``), barrier
+strengths (``u0``, ``u_ex``) dimensionless.
 Writes ``map.csv`` (every number with its unit in the header), ``summary.json``
 and figures (Gao et al. 2023, Fig. 4b,c, for the barrier model; docs/interface.md).
 """
@@ -25,19 +26,46 @@ from ..models.interface.sweep import MIN_ORDER as _MIN_ORDER
 from ..units import HOUSE
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
-    given_once, integer_type, per_file, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
+    given_once, integer_type, per_file, sweep_ends, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "barrier_map", "parse_map", "run"]
 
-_AXES = {"barrier": ("dt", "J"), "delta": ("u0", "u_ex")}
+#: Map axes of each --model: (dimension, unit of a bare number); None: dimensionless.
+_AXES = {"barrier": {"dt": ("energy", "eV"), "J": ("energy", "eV")},
+         "delta": {"u0": (None, ""), "u_ex": (None, "")}}
+#: How each model's map axes are written, for the messages.
+_AXES_WRITTEN = {"barrier": "dt and J are energies: a bare number is in eV, or give a unit, "
+                            "J=100meV",
+                 "delta": "u0 and u_ex are dimensionless: bare numbers, no unit"}
 #: Options (argparse dests) that only one --model reads.
 MODEL_OPTIONS = {"barrier": ("t0", "fermi_energy", "eps_m", "t_c", "lattice_constant", "order"),
                  "delta": ("u_R", "k_fermi", "theta_m", "phi_m", "n_theta", "n_phi")}
 
 
 def parse_map(text: str, model: str) -> dict:
-    """Parse ``'dt=0:1:50,J=0.05:2:50'`` into ``{'dt': array, 'J': array}``."""
+    """Parse ``'dt=0:1:50,J=0.05:2:50'`` into ``{'dt': array, 'J': array}``.
+
+    Parameters
+    ----------
+    text : str
+        Comma-separated axes ``NAME=VALUE`` (one point), ``NAME=START:STOP:N`` or
+        ``NAME=log:START:STOP:N``; the energies dt and J of the barrier bare in eV or with a
+        unit (``J=100meV``, ``J=log:20meV:2eV:50``), u0 and u_ex of the delta barrier bare.
+    model : str
+        ``'barrier'`` or ``'delta'``.
+
+    Returns
+    -------
+    dict
+        ``{name: array}`` of both axes of the model, energies in eV.
+
+    Raises
+    ------
+    CLIError
+        An unknown, missing or repeated axis, a value that cannot be read (saying the unit of
+        a bare number), fewer than 2 points of a range, a logarithmic axis with an end <= 0.
+    """
     want = _AXES[model]
     out = {}
     items = []
@@ -49,32 +77,29 @@ def parse_map(text: str, model: str) -> dict:
     for name, spec in per_file(items, "--map").items():
         if name not in want:
             raise CLIError(f"--map axis {name!r} unknown for --model {model}; use {', '.join(want)}")
-        if ":" not in spec:
-            # one value: the G of one point (the parameters a thickness fit gave), which a map
-            # of two points or more made one run a fake range
-            try:
-                value = float(spec)
-            except ValueError:
-                raise CLIError(f"--map {name}={spec}: expected a bare number (one point) or "
-                               "start:stop:num") from None
-            if not math.isfinite(value):
-                raise CLIError(f"--map {name}={spec}: the value must be finite")
-            out[name] = np.array([value])
-            continue
+        dimension, unit = want[name]
         parts = spec.split(":")
-        log = parts[0] == "log"
+        log = len(parts) > 1 and parts[0].strip() == "log"
         if log:
             parts = parts[1:]
-        if len(parts) != 3:
-            raise CLIError(f"--map {name}={spec}: expected start:stop:num (or log:start:stop:num)")
+        # one value: the G of one point (the parameters a thickness fit gave), which a map
+        # of two points or more made one run a fake range
+        if len(parts) not in (1, 3) or log and len(parts) != 3:
+            raise CLIError(f"--map {name}={spec}: expected VALUE, START:STOP:N or "
+                           f"log:START:STOP:N ({_AXES_WRITTEN[model]})")
         try:
-            a, b, n = float(parts[0]), float(parts[1]), int(parts[2])
+            values = sweep_ends(parts[:2], dimension, unit)
+        except ValueError as exc:
+            said = "" if dimension is None else f" ({_AXES_WRITTEN[model]})"
+            raise CLIError(f"--map {name}={spec}: {exc}{said}") from None
+        if len(parts) == 1:
+            out[name] = np.array(values)
+            continue
+        try:
+            n = int(parts[2])
         except ValueError:
-            raise CLIError(f"--map {name}={spec}: start and stop must be bare numbers, no unit "
-                           "written (dt and J of the barrier in eV: dt=0:0.5:50; u0 and u_ex of "
-                           "the delta barrier dimensionless), num an integer") from None
-        if not (math.isfinite(a) and math.isfinite(b)):
-            raise CLIError(f"--map {name}={spec}: start and stop must be finite")
+            raise CLIError(f"--map {name}={spec}: N must be an integer") from None
+        a, b = values
         if n < 2:
             raise CLIError(f"--map {name}: at least 2 points are needed, got {n}")
         if log:
@@ -85,7 +110,7 @@ def parse_map(text: str, model: str) -> dict:
             out[name] = np.linspace(a, b, n)
     missing = [w for w in want if w not in out]
     if missing:
-        raise CLIError(f"--map needs both axes {want}; missing {missing}")
+        raise CLIError(f"--map needs both axes {tuple(want)}; missing {missing}")
     return out
 
 
@@ -107,8 +132,9 @@ def add_parser(subparsers) -> None:
                         "barrier (seed 004) (docs/interface.md)")
     # appended, so that a second --map is refused (argparse kept the last without a word)
     p.add_argument("--map", required=True, action="append", help="axes NAME=START:STOP:N, e.g. "
-                   "dt=0:1:50,J=0.05:2:50 (eV) for barrier or u0=0:2:30,u_ex=0.1:3:30 for "
-                   "delta; log:START:STOP:N spaces an axis logarithmically (J=log:0.02:2:5); "
+                   "dt=0:1:50,J=0.05:2:50 for barrier (energies: bare in eV, or with a unit, "
+                   "J=50meV:2eV:50) or u0=0:2:30,u_ex=0.1:3:30 for delta (dimensionless); "
+                   "log:START:STOP:N spaces an axis logarithmically (J=log:20meV:2eV:5); "
                    "NAME=VALUE is one point (u0=9.85,u_ex=2.88: the G of a thickness fit's "
                    "parameters); once, each axis once")
     add_parallel_options(p, "the rows of the map (the same results)")

@@ -21,18 +21,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checks import absurd, check_names, check_number
+from ..checks import check_names
 from ..models.grid_convergence import GRID_TOLERANCE, estimate_entry
 from ..models.kp.build import kp_model, magnetisation
 from ..models.kp.operators import HBAR_EV_PS
 from ..models.kp.specs import KP_MODELS
 from ..models.kp.sweep import kp_theory
-from ..io.text import parse_number
-from ..units import quantity
 from .common import (
     CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options, flag_status,
     given_once, integer_type, parallel_options,
-    number_type, quantity_type, refuse_unused_options, stage_out_dir, write_summary,
+    number_type, quantity_type, refuse_unused_options, stage_out_dir, sweep_ends, write_summary,
 )
 
 MAP_PARAMETERS = {"lambda_r": ("energy", "eV"), "j_ex": ("energy", "eV"), "twist": ("angle", "deg"),
@@ -48,24 +46,10 @@ def _range(text: str, dimension, unit, what: str):
     parts = spec.split(":")
     if len(parts) != 3:
         raise argparse.ArgumentTypeError(f"{what} {text!r}: need START:STOP:N")
-    bare = [parse_number(x.strip()) is not None for x in parts[:2]]
-    zero = [b and parse_number(x.strip()) == 0 for b, x in zip(bare, parts[:2])]
-    if dimension is not None and bare[0] != bare[1] and not any(zero):
-        # 'mu=-150meV:150:3' read the bare end in eV: -0.15 to 150 eV without a word
-        with_unit, without = (parts[1], parts[0]) if bare[0] else (parts[0], parts[1])
-        raise argparse.ArgumentTypeError(
-            f"{what} {text!r}: {with_unit.strip()!r} has a unit and {without.strip()!r} none; "
-            f"give both ends with units (or neither, in {unit})")
     try:
         n = int(parts[2])
-        if dimension is None:
-            a, b = float(parts[0]), float(parts[1])
-        else:
-            # a bare 0 beside an end with a unit is 0 in any unit ('mu=0:12meV:2')
-            a, b = (0.0 if z else quantity(x, dimension, unit) for x, z in zip(parts[:2], zero))
-        bounds = absurd(dimension) if dimension == "energy" else {}
-        a, b = (check_number(end, v, unit=unit, **bounds)
-                for end, v in (("START", a), ("STOP", b)))
+        # 'mu=-150meV:150:3' read the bare end in eV: -0.15 to 150 eV without a word
+        a, b = sweep_ends(parts[:2], dimension, unit, limit=dimension == "energy")
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{what} {text!r}: {exc}") from None
     if n < 1:
