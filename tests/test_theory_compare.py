@@ -369,3 +369,26 @@ def test_a_thickness_summary_is_refused_saying_which_summary_to_compare(tmp_path
     err = capsys.readouterr().err
     assert "a thickness summary holds the spin transport of the series" in err
     assert "`sotfit stfmr` or `sotfit hall`" in err
+
+
+def test_the_tmatrix_switches_are_not_listed_as_its_parameters(tmp_path, capsys):
+    """The approximation and normalisation switches of the T-matrix ModelSpec (tmatrix, hall:
+    0 or 1) were written among its parameters, with unit "", and listed with them in the
+    message of an unknown parameter: they are apart, each with what its values mean."""
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(_stfmr_summary(-0.5, 0.01, 0.01, 0.0003)))
+    base = ["theory", "compare", "--summary", str(path), "--model", "tmatrix", "--no-figures",
+            "--sweep", "energy=10meV:12meV:2"]
+    out = tmp_path / "cmp"
+    assert main([*base, "--param", "hall=0", "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert not {"tmatrix", "hall"} & set(s["parameters"])
+    assert s["switches"]["hall"]["value"] == 0.0 and "default" not in s["switches"]["hall"]
+    assert s["switches"]["tmatrix"]["default"] and "first Born" in s["switches"]["tmatrix"][
+        "meaning"]
+    assert main([*base, "--sweep", "tau=1ps:2ps:2", "--out", str(tmp_path / "t")]) == 2
+    err = capsys.readouterr().err
+    assert "its parameters are theta, exchange, alpha, u, radius, density, mass (and its " \
+           "switches of 0 or 1: tmatrix, hall)" in err
+    assert main([*base, "--sweep", "tmatrix=0:1:2", "--out", str(tmp_path / "w")]) == 2
+    assert "--sweep tmatrix: a switch of 0 or 1" in capsys.readouterr().err

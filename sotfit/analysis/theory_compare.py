@@ -48,11 +48,17 @@ SECTIONS = ("global", "sequential", "quantities", "")
 
 #: Theory routes of ``sotfit theory compare``: ModelSpec name, whether it returns DL/FL
 #: (inverted to FL/DL here), the sign that turns its ratio into the fields' basis of
-#: docs/CONVENTIONS.md (H_FL sigma + H_DL m x sigma; 1 when absent), the x sweep name, and the
-#: default second sweep.
+#: docs/CONVENTIONS.md (H_FL sigma + H_DL m x sigma; 1 when absent), the x sweep name, the
+#: aliases of second sweeps, and the ``switches``: ModelSpec parameters of 0 or 1 that choose
+#: the approximation rather than describe the material (what each value means), kept out of
+#: the model's parameters in the summary and the messages.
 THEORY_RATIOS = {
     "tmatrix": {"model": "tmatrix_dl_fl_ratio_vs_energy", "invert": True, "x": "energy",
                 "x_param": "fermi_energy", "second": {"angle": "theta"},
+                "switches": {"tmatrix": "1: full T-matrix (skew scattering), 0: first Born "
+                                        "approximation ('theory tmatrix --approximation')",
+                             "hall": "1: K_J = K sigma^-1 (eq. 2), 0: K/sigma_xx (seed 002 "
+                                     "eq. 34) ('theory tmatrix --normalisation')"},
                 "what": "tau_1^o / tau_1^e of the disordered Rashba ferromagnet (T-matrix, seed "
                         "002 eqs. (3)-(4)); magnetisation angle theta from +z"},
     "kp-2deg": {"model": "kp_2deg_torque_ratio", "invert": False, "sign": -1.0, "x": "energy",
@@ -224,12 +230,23 @@ def read_measured_ratio(path, **kwargs) -> MeasuredRatio:
     return measured_ratio(summary, source=str(p), **kwargs)
 
 
-def parameter_value(model: ModelSpec, name: str, text: str) -> float:
+def parameter_value(model: ModelSpec, name: str, text: str, switches=()) -> float:
     """A value for parameter ``name`` of ``model`` from text with a unit, in the model's unit.
 
     Dimensionless parameters (unit ``""`` or ``m_e``) take a bare number, and so do angles
     (degrees, as everywhere in sotfit); every other needs its unit (``5meV``, ``17meVnm``,
     ``3ps``).
+
+    Parameters
+    ----------
+    model : ModelSpec
+    name : str
+        A parameter of ``model``.
+    text : str
+        Its value as written.
+    switches : collection of str
+        Parameters of ``model`` that are switches of 0 or 1 (``THEORY_RATIOS[...]["switches"]``):
+        named apart from the parameters in the message of an unknown name.
 
     Raises
     ------
@@ -239,8 +256,12 @@ def parameter_value(model: ModelSpec, name: str, text: str) -> float:
     try:
         p = model.param(name)
     except ValueError:
+        listed = [n for n in model.param_names if n not in switches]
+        told = [n for n in model.param_names if n in switches]
         raise ValueError(f"{name!r} is not a parameter of {model.name}; its parameters are "
-                         f"{', '.join(model.param_names)}") from None
+                         f"{', '.join(listed)}" + (f" (and its switches of 0 or 1: "
+                                                   f"{', '.join(told)})" if told else "")
+                         ) from None
     dim = _UNIT_DIMENSIONS.get(p.unit)
     if dim is None:
         try:

@@ -95,8 +95,12 @@ def _axis(model, route, name, start, stop, n):
             raise CLIError(f"--sweep {name}={start}:{stop}:{n}: {exc}") from None
         return "x", pname, unit, np.linspace(lo, hi, n)
     pname = spec["second"].get(name, name)
+    if pname in spec.get("switches", {}):
+        raise CLIError(f"--sweep {name}: a switch of 0 or 1 ({spec['switches'][pname]}), not a "
+                       f"parameter to sweep; give it as --param {name}=0 or 1")
     try:
-        lo, hi = (parameter_value(model, pname, v) for v in (start, stop))
+        lo, hi = (parameter_value(model, pname, v, spec.get("switches", ()))
+                  for v in (start, stop))
     except ValueError as exc:
         raise CLIError(f"--sweep {name}: {exc}") from None
     return "y", pname, model.param(pname).unit, np.linspace(lo, hi, n)
@@ -127,7 +131,7 @@ def _fixed_parameters(args, spec, model, axes) -> dict:
         if pname == spec["x_param"] or ("y" in axes and pname == axes["y"][0]):
             raise CLIError(f"--param {pname}: it is swept")
         try:
-            params[pname] = parameter_value(model, pname, value)
+            params[pname] = parameter_value(model, pname, value, spec.get("switches", ()))
         except ValueError as exc:
             raise CLIError(f"--param {exc}") from None
     try:
@@ -154,30 +158,44 @@ def _write_table(path, x, y, xname, xunit, yname, yunit, theory, z) -> None:
                 w.writerow(row)
 
 
-def _parameters_used(model, spec, params, yname) -> dict:
+def _parameters_used(model, spec, params, yname) -> tuple[dict, dict]:
     """Every parameter of the model at the value the grid used (model units), those not given
     marked ``"default": true``; the swept ones left out. Only those given were written: a
     one-sweep T-matrix comparison ran at theta = 30 deg, and kp-2deg at its own alpha_R, J_ex and
-    tau, without a word in the summary."""
+    tau, without a word in the summary.
+
+    Returns
+    -------
+    parameters, switches : dict
+        The physical parameters, and apart from them the route's switches of 0 or 1
+        (``THEORY_RATIOS[...]["switches"]``, e.g. the T-matrix or first Born approximation),
+        each with what its values mean (they were listed among the parameters, with unit "").
+    """
     swept = {spec["x_param"]} | ({spec["second"].get(yname, yname)} if yname else set())
-    out = {}
+    switches = spec.get("switches", {})
+    out, chosen = {}, {}
     for p in model.params:
         if p.name in swept:
             continue
         given = p.name in params
-        out[p.name] = {"value": float(params[p.name] if given else p.default), "unit": p.unit,
-                       **({} if given else {"default": True})}
-    return out
+        value = float(params[p.name] if given else p.default)
+        if p.name in switches:
+            chosen[p.name] = {"value": value, "meaning": switches[p.name],
+                              **({} if given else {"default": True})}
+            continue
+        out[p.name] = {"value": value, "unit": p.unit, **({} if given else {"default": True})}
+    return out, chosen
 
 
 def _summary(args, spec, model, measured, params, axes, res, refused) -> dict:
     """summary.json: the measured ratio, the theory settings and the consistent regions."""
     xname, xunit, x = axes["x"]
     yname, yunit, y = axes.get("y", (None, "", None))
+    parameters, switches = _parameters_used(model, spec, params, yname)
     summary = {
         "analysis": "theory compare", "model": args.model, "model_spec": model.name,
         "theory_ratio": spec["what"], "measured": measured.to_dict(),
-        "parameters": _parameters_used(model, spec, params, yname),
+        "parameters": parameters, **({"switches": switches} if switches else {}),
         "grid": {xname: {"min": float(x.min()), "max": float(x.max()), "n": int(x.size),
                          "unit": xunit},
                  **({yname: {"min": float(y.min()), "max": float(y.max()), "n": int(y.size),
@@ -264,7 +282,7 @@ def run(args) -> int:
                        "torques vanish there: a Fermi energy below the bands, or a "
                        "magnetisation in the plane for the T-matrix theory; or the "
                        "damping-like torque vanishes: the first Born approximation, "
-                       "tmatrix=0); choose another grid")
+                       "--param tmatrix=0); choose another grid")
     _write_table(out / "compare.csv", x, y, xname, xunit, yname, yunit, theory, z)
     summary = _summary(args, spec, model, measured, params, axes, res, refused)
     blank = int((~np.isfinite(theory)).sum()) - len(refused)
