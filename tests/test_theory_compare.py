@@ -392,3 +392,25 @@ def test_the_tmatrix_switches_are_not_listed_as_its_parameters(tmp_path, capsys)
            "switches of 0 or 1: tmatrix, hall)" in err
     assert main([*base, "--sweep", "tmatrix=0:1:2", "--out", str(tmp_path / "w")]) == 2
     assert "--sweep tmatrix: a switch of 0 or 1" in capsys.readouterr().err
+
+
+def test_the_tmatrix_default_angle_is_said_in_help_and_summary(tmp_path, capsys):
+    """compare --model tmatrix runs at the ModelSpec's theta = 30 deg where theory tmatrix
+    defaults to 0 deg; neither --help nor the summary's notes said so."""
+    theta = MODELS["tmatrix_dl_fl_ratio_vs_energy"].param("theta").default
+    with pytest.raises(SystemExit):
+        main(["theory", "compare", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert f"runs at theta = {theta:g}deg" in said and "defaults to 0deg" in said
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(_stfmr_summary(-0.5, 0.01, 0.01, 0.0003)))
+    notes = {}
+    for name, extra in (("default", []), ("given", ["--param", "theta=0deg"])):
+        out = tmp_path / name
+        assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix",
+                     "--sweep", "energy=10meV:12meV:2", *extra, "--no-figures",
+                     "--out", str(out)]) == 0
+        notes[name] = [n for n in json.loads((out / "summary.json").read_text())["notes"]
+                       if n.startswith("theta = ")]
+    assert len(notes["default"]) == 1 and f"theta = {theta:g} deg" in notes["default"][0]
+    assert "tau_2 needs m_x != 0" in notes["default"][0] and not notes["given"]

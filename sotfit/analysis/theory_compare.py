@@ -51,7 +51,8 @@ SECTIONS = ("global", "sequential", "quantities", "")
 #: docs/CONVENTIONS.md (H_FL sigma + H_DL m x sigma; 1 when absent), the x sweep name, the
 #: aliases of second sweeps, and the ``switches``: ModelSpec parameters of 0 or 1 that choose
 #: the approximation rather than describe the material (what each value means), kept out of
-#: the model's parameters in the summary and the messages.
+#: the model's parameters in the summary and the messages; ``default_notes``: why a parameter
+#: neither swept nor given has its default (said in the summary's notes).
 THEORY_RATIOS = {
     "tmatrix": {"model": "tmatrix_dl_fl_ratio_vs_energy", "invert": True, "x": "energy",
                 "x_param": "fermi_energy", "second": {"angle": "theta"},
@@ -59,6 +60,13 @@ THEORY_RATIOS = {
                                         "approximation ('theory tmatrix --approximation')",
                              "hall": "1: K_J = K sigma^-1 (eq. 2), 0: K/sigma_xx (seed 002 "
                                      "eq. 34) ('theory tmatrix --normalisation')"},
+                "default_notes": {
+                    "theta": "the default of the T-matrix ModelSpecs, a tilted magnetisation at "
+                             "which every efficiency of seed 002 eq. (4) is defined (tau_2 needs "
+                             "m_x != 0, all of them m_z != 0); the ratio tau_1^o / tau_1^e "
+                             "compared here is defined at 0 deg too, the default of 'theory "
+                             "tmatrix' (--param theta=0deg for its point, --sweep angle=... for "
+                             "a map)"},
                 "what": "tau_1^o / tau_1^e of the disordered Rashba ferromagnet (T-matrix, seed "
                         "002 eqs. (3)-(4)); magnetisation angle theta from +z"},
     "kp-2deg": {"model": "kp_2deg_torque_ratio", "invert": False, "sign": -1.0, "x": "energy",

@@ -18,6 +18,8 @@ z, the exact test of FL - R DL = 0 at the theory ratio R signed as theory minus 
 sigma), ``summary.json``
 (the measured ratio, the theory settings and, per level, the region of parameters consistent
 with the measurement) and ``region.png``. Magnitudes are compared unless ``--signed``.
+A T-matrix comparison without ``--sweep angle=...`` or ``--param theta=...`` runs at theta =
+30 deg (``theory tmatrix`` defaults to 0 deg; summary.json's notes say why).
 """
 
 from __future__ import annotations
@@ -68,7 +70,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--sweep", type=_sweep, action="append", default=[],
                    help="energy=START:STOP:N (Fermi energy or chemical potential, with unit) and "
                         "a second axis: angle=... (tmatrix) or any model parameter, e.g. "
-                        "tau=0.1ps:2ps:20")
+                        "tau=0.1ps:2ps:20; tmatrix without angle=... or --param theta=... runs "
+                        "at theta = 30deg, the T-matrix ModelSpecs' tilted default at which "
+                        "every efficiency is defined (tau_2 needs m_x != 0), where 'theory "
+                        "tmatrix' defaults to 0deg")
     p.add_argument("--param", type=_param, action="append", default=[], metavar="NAME=VALUE",
                    help="a model parameter with its unit, e.g. exchange=5meV, alpha=17meVnm, "
                         "u=1.8eV (tmatrix); j_ex=50meV, alpha_r=10meVnm, tau=0.5ps (kp-2deg)")
@@ -210,6 +215,10 @@ def _summary(args, spec, model, measured, params, axes, res, refused) -> dict:
     }
     from ..analysis.theory_compare import DENOMINATOR_SIGMAS
 
+    for name, note in spec.get("default_notes", {}).items():
+        if parameters.get(name, {}).get("default"):
+            summary["notes"].append(f"{name} = {parameters[name]['value']:g} "
+                                    f"{parameters[name]['unit']} (not swept nor given): {note}")
     if res["denominator_sigmas"] < DENOMINATOR_SIGMAS:
         summary["notes"].append(
             f"{measured.denominator['name']} is {res['denominator_sigmas']:.2g} standard errors "
