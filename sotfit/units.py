@@ -498,8 +498,15 @@ _QUANTITY_RE = re.compile(
 )
 
 
-def parse_quantity(text: str) -> tuple[float, str]:
+def parse_quantity(text: str, examples=("6nm", "2.5mA")) -> tuple[float, str]:
     """Split ``'6nm'``, ``'2.5 mA'`` or ``'1e-3 T'`` into ``(6.0, 'nm')``.
+
+    Parameters
+    ----------
+    text : str
+    examples : sequence of str
+        Quantities shown in the message when ``text`` cannot be read (of the dimension
+        expected, where the caller knows it: ``'--tau nan'`` was shown '6nm' and '2.5mA').
 
     Raises
     ------
@@ -508,7 +515,8 @@ def parse_quantity(text: str) -> tuple[float, str]:
     """
     m = _QUANTITY_RE.match(str(text))
     if not m:
-        raise UnitError(f"cannot read a number with a unit from {text!r} (e.g. '6nm', '2.5mA')")
+        raise UnitError(f"cannot read a number with a unit from {text!r} (e.g. "
+                        f"{', '.join(repr(e) for e in examples)})")
     return float(m.group(1)), m.group(2)
 
 
@@ -536,14 +544,16 @@ def quantity(text, dimension: str, default_unit: str | None = None) -> float:
     float
         The value in the house unit of ``dimension`` (see :data:`HOUSE`).
     """
+    house = HOUSE.get(dimension)
+    spellings = [house] + [u for u in _OTHER_EXAMPLES.get(dimension, ()) if u != house]
     if isinstance(text, (int, float)):
         value, unit = float(text), ""
     else:
-        value, unit = parse_quantity(text)
+        # the examples of a value that cannot be read are of the dimension expected
+        value, unit = parse_quantity(text, [f"{n}{u}" for n, u in zip(("3", "2.5"), spellings)]
+                                     if house else ("6nm", "2.5mA"))
     if not unit:
         if default_unit is None:
-            spellings = [HOUSE[dimension]] + [u for u in _OTHER_EXAMPLES.get(dimension, ())
-                                               if u != HOUSE[dimension]]
             raise UnitError(
                 f"{text!r} has no unit; give one, e.g. "
                 + " or ".join(f"'{text}{u}'" for u in spellings)

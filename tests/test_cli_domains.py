@@ -308,3 +308,14 @@ def test_theory_options_of_one_value_given_twice_are_refused(tmp_path, capsys, a
             "xi_fl": q, "xi_dl": {**q, "value": 0.07}}}))
         argv = [*argv, "--summary", str(summary)]
     _refused_by_run(argv, also[0].split()[0], tmp_path / "out", capsys, also)
+
+
+@pytest.mark.parametrize("option,value,example", [
+    ("--tau", "nan", "'3ps'"), ("--j-ex", "x", "'3eV'"), ("--field", "nan", "'3V/m'")])
+def test_an_unreadable_quantity_is_shown_examples_of_its_dimension(tmp_path, capsys, option,
+                                                                    value, example):
+    """'--tau nan' was shown '6nm' and '2.5mA' as examples of what to write."""
+    with pytest.raises(SystemExit) as exc:
+        main([*KP, f"{option}={value}", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and option in err and example in err and "'6nm'" not in err
