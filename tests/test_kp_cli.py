@@ -357,3 +357,16 @@ def test_the_boltzmann_default_relaxation_time_is_1ps(tmp_path):
                                                                           "unit": "ps"}
         tables.append((out / "spin_density.csv").read_bytes())
     assert tables[0] == tables[1]
+
+
+def test_the_tables_name_the_field_of_their_torques(tmp_path):
+    """spin_density.csv held densities per unit field beside torques at the field E of the run,
+    whose value was in summary.json alone: a column 'field (V/nm)' gives it (map.csv too)."""
+    out = tmp_path / "f"
+    assert main(["theory", "kp", "--model", "2deg", "--sweep", "mu=0.02:0.1:2", "--n-phi", "8",
+                 "--field", "0.1mV/nm", "--map", "j_ex=40meV:60meV:2", "--no-figures",
+                 "--out", str(out)]) == 0
+    for name in ("spin_density.csv", "map.csv"):
+        rows = list(csv.DictReader(open(out / name, encoding="utf-8")))
+        assert all(float(r["field (V/nm)"]) == pytest.approx(1e-4) for r in rows), name
+        assert "tau_surface_x (eV/nm^2)" in rows[0]          # the names read elsewhere

@@ -230,6 +230,9 @@ def _check_options(args, model) -> None:
 
 
 def _write_table(path: Path, res: dict) -> None:
+    """spin_density.csv: one row per mu; the spin densities per unit field (1/(V nm)), the
+    torques at the field E of the run, whose column ``field (V/nm)`` names it beside the
+    exchange J of tau = J m x S (the torques' E was in summary.json alone)."""
     cols = [("mu (eV)", res["mu"])]
     for key, unit in (("surface", "1/(V nm)"), ("sea", "1/(V nm)"), ("tau_surface", "eV/nm^2"),
                       ("tau_sea", "eV/nm^2"), ("second", "1/V^2")):
@@ -238,6 +241,7 @@ def _write_table(path: Path, res: dict) -> None:
         for i, c in enumerate("xyz"):
             cols.append((f"{key}_{c} ({unit})", res[key][:, i]))
     cols.append(("J (eV)", res["J"]))
+    cols.append(("field (V/nm)", np.full(np.shape(res["mu"]), res["meta"]["field_V_per_nm"])))
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow([c[0] for c in cols])
@@ -354,18 +358,21 @@ def _cutoff_convergence(meta) -> dict:
         compared_with_kmax={"value": meta["kmax_compared"], "unit": "1/nm"})}
 
 
-def _write_map(path: Path, mus, tmap: dict) -> None:
-    """map.csv: the parameter, mu and every component of both torques."""
+def _write_map(path: Path, mus, tmap: dict, field: float) -> None:
+    """map.csv: the parameter, mu, every component of both torques and the field E (V/nm) they
+    are at, as in spin_density.csv."""
     name, values = tmap["parameter"], tmap["values"]
     zs, zi = tmap["tau_surface"], tmap["tau_sea"]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow([f"{name} ({MAP_PARAMETERS[name][1]})", "mu (eV)"]
-                   + [f"tau_{part}_{c} (eV/nm^2)" for part in ("surface", "sea") for c in "xyz"])
+                   + [f"tau_{part}_{c} (eV/nm^2)" for part in ("surface", "sea") for c in "xyz"]
+                   + ["field (V/nm)"])
         for i, v in enumerate(values):
             for j, mu in enumerate(mus):
                 w.writerow([f"{v:.10g}", f"{mu:.10g}"]
-                           + [f"{t[i, j, c]:.10g}" for t in (zs, zi) for c in range(3)])
+                           + [f"{t[i, j, c]:.10g}" for t in (zs, zi) for c in range(3)]
+                           + [f"{field:.10g}"])
 
 
 def _largest_component(tau) -> int:
@@ -434,7 +441,7 @@ def run(args) -> int:
     _write_table(out / "spin_density.csv", res)
     summary = _summary(args, model, res, field)
     if tmap is not None:
-        _write_map(out / "map.csv", args.sweep, tmap)
+        _write_map(out / "map.csv", args.sweep, tmap, field)
         summary["map"] = {"parameter": tmap["parameter"], "unit": MAP_PARAMETERS[tmap["parameter"]][1],
                           "values": list(map(float, tmap["values"]))}
     if dec is not None:
