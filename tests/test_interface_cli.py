@@ -159,3 +159,26 @@ def test_the_conductance_of_one_point_is_printed(tmp_path, capsys):
     assert (f"G_mix = {re_g:.6g} - {abs(im_g):.6g}i ({s['mixing_conductance_unit']})"
             in printed)
     assert im_g / re_g == pytest.approx(-(np.pi / 2 - 1) / np.log(2), rel=1e-9)
+
+
+def test_a_logarithmic_map_axis_is_drawn_on_a_log_scale(tmp_path, monkeypatch):
+    """'J=log:...' was drawn on a linear J axis: its small-J half squeezed into the bottom
+    cells. The command draws a log-spaced axis on a log scale; a linear one stays linear."""
+    import sotfit.plot.interface as figures
+
+    drawn = {}
+
+    def recording(*args, **kwargs):
+        fig = ratio_map(*args, **kwargs)
+        drawn["scales"] = (fig.axes[0].get_xscale(), fig.axes[0].get_yscale())
+        return fig
+
+    ratio_map = figures.ratio_map
+    monkeypatch.setattr(figures, "ratio_map", recording)
+    for name, axes, scales in (("log", "dt=0:1:2,J=log:0.02:2:3", ("linear", "log")),
+                               ("linear", "dt=0:1:2,J=0.02:2:3", ("linear", "linear"))):
+        assert main(["theory", "interface", "--model", "barrier", "--map", axes,
+                     "--out", str(tmp_path / name)]) == 0
+        assert drawn.pop("scales") == scales, name
+    assert figures.log_spaced(np.geomspace(0.02, 2, 3))
+    assert not figures.log_spaced(np.linspace(0.02, 2, 3))

@@ -319,11 +319,13 @@ def run(args) -> int:
         from ..plot.interface import ratio_map, re_g_vs_delta_t, re_im_maps
 
         if args.model == "barrier":
-            save(ratio_map(axes["dt"], axes["J"], _significant(g, res)),
+            # a log:... axis on a log scale (drawn linearly, its small half was squeezed)
+            save(ratio_map(axes["dt"], axes["J"], _significant(g, res), log_scale=True),
                  out / "im_over_re_map.png")
             save(re_g_vs_delta_t(axes["dt"], axes["J"], re), out / "re_g_vs_delta_t.png")
         else:
-            save(re_im_maps(axes["u0"], axes["u_ex"], g, "u0", "u_ex"), out / "re_im_maps.png")
+            save(re_im_maps(axes["u0"], axes["u_ex"], g, "u0", "u_ex", log_scale=True),
+                 out / "re_im_maps.png")
     print(f"sotfit theory interface: {re.size} points (map.csv, summary.json"
           + (")" if args.no_figures or one_point else " and figures)"))
     if re.size == 1:

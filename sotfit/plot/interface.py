@@ -7,10 +7,57 @@ from matplotlib.colors import LogNorm
 
 from . import plt
 
-__all__ = ["ratio_map", "re_g_vs_delta_t", "re_im_maps"]
+__all__ = ["log_spaced", "ratio_map", "re_g_vs_delta_t", "re_im_maps"]
 
 
-def ratio_map(delta_t, J, g_mix, ax=None, title=None):
+def log_spaced(values) -> bool:
+    """Whether a grid axis is spaced logarithmically (``log:START:STOP:N`` of
+    ``theory interface --map``): at least 3 positive values in a constant ratio, their
+    differences not constant.
+
+    Parameters
+    ----------
+    values : array_like
+        The axis, in any unit.
+
+    Returns
+    -------
+    bool
+    """
+    v = np.asarray(values, float)
+    if v.size < 3 or not np.all(v > 0):
+        return False
+    steps = np.diff(v)
+    return bool(np.allclose(v[1:] / v[:-1], v[1] / v[0], rtol=1e-9)
+                and not np.allclose(steps, steps[0], rtol=1e-6))
+
+
+def _cell_edges(values, log: bool) -> np.ndarray:
+    """Edges of the cells about the points of an axis: midpoints between neighbours, in the
+    logarithm for a logarithmic axis (arithmetic midpoints, as ``shading='auto'`` takes, put
+    the small-J cells of a log grid off their points)."""
+    v = np.asarray(values, float)
+    w = np.log(v) if log else v
+    mid = (w[1:] + w[:-1]) / 2
+    edges = np.concatenate([[2 * w[0] - mid[0]], mid, [2 * w[-1] - mid[-1]]])
+    return np.exp(edges) if log else edges
+
+
+def _log_axes(ax, x, y, log_scale: bool):
+    """Cell edges of a map over (x, y), each logarithmically spaced axis (:func:`log_spaced`)
+    set on a log scale when ``log_scale``; None without such an axis (the points themselves
+    then, shading 'auto')."""
+    logs = [log_scale and log_spaced(x), log_scale and log_spaced(y)]
+    if logs[0]:
+        ax.set_xscale("log")
+    if logs[1]:
+        ax.set_yscale("log")
+    if not any(logs):
+        return None
+    return _cell_edges(x, logs[0]), _cell_edges(y, logs[1])
+
+
+def ratio_map(delta_t, J, g_mix, ax=None, title=None, log_scale=False):
     """|Im G / Re G| over (delta t, J) as in seed 003 Fig. 4b.
 
     Parameters
@@ -23,6 +70,9 @@ def ratio_map(delta_t, J, g_mix, ax=None, title=None):
         Mixing conductance on the grid (any unit: the ratio is dimensionless).
     ax : matplotlib Axes, optional
     title : str, optional
+    log_scale : bool
+        Draw an axis spaced logarithmically (:func:`log_spaced`) on a logarithmic scale (a
+        ``J=log:...`` grid drawn linearly squeezed its small-J half into the bottom cells).
 
     Returns
     -------
@@ -36,8 +86,9 @@ def ratio_map(delta_t, J, g_mix, ax=None, title=None):
         fig = ax.figure
     pos = ratio[np.isfinite(ratio) & (ratio > 0)]
     norm = LogNorm(vmin=max(pos.min(), 1e-3), vmax=pos.max()) if pos.size else None
-    mesh = ax.pcolormesh(np.asarray(delta_t), np.asarray(J), ratio.T, norm=norm, shading="auto",
-                         cmap="viridis")
+    edges = _log_axes(ax, delta_t, J, log_scale)
+    mesh = ax.pcolormesh(*(edges or (np.asarray(delta_t), np.asarray(J))), ratio.T, norm=norm,
+                         shading="flat" if edges else "auto", cmap="viridis")
     cs = ax.contour(np.asarray(delta_t), np.asarray(J), ratio.T, levels=[1.0, 10.0],
                     colors="w", linewidths=0.8)
     ax.clabel(cs, fmt={1.0: "1", 10.0: "10"}, fontsize=8)
@@ -82,13 +133,17 @@ def re_g_vs_delta_t(delta_t, J, re_g, n_curves=5, ax=None, unit="1e13 Ohm^-1 m^-
     return fig
 
 
-def re_im_maps(x, y, g, x_label, y_label, unit="1e13 Ohm^-1 m^-2"):
-    """Side-by-side maps of Re G and Im G on any grid (e.g. u0, u_ex of the delta barrier)."""
+def re_im_maps(x, y, g, x_label, y_label, unit="1e13 Ohm^-1 m^-2", log_scale=False):
+    """Side-by-side maps of Re G and Im G on any grid (e.g. u0, u_ex of the delta barrier); with
+    ``log_scale`` an axis spaced logarithmically is drawn on a logarithmic scale (as
+    :func:`ratio_map`)."""
     g = np.asarray(g)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, part, name in ((axes[0], g.real, "Re G"), (axes[1], g.imag, "Im G")):
-        mesh = ax.pcolormesh(np.asarray(x), np.asarray(y), part.T, shading="auto", cmap="RdBu_r"
-                             if name == "Im G" else "viridis")
+        edges = _log_axes(ax, x, y, log_scale)
+        mesh = ax.pcolormesh(*(edges or (np.asarray(x), np.asarray(y))), part.T,
+                             shading="flat" if edges else "auto",
+                             cmap="RdBu_r" if name == "Im G" else "viridis")
         fig.colorbar(mesh, ax=ax, label=f"{name} ({unit})")
         ax.set_xlabel(x_label)
         ax.set_ylabel(y_label)
