@@ -244,18 +244,25 @@ def _branch_direction(field: np.ndarray, branch: np.ndarray, pol: int,
     return "up" if d > 0 else "down"
 
 
-def _jitter(field: np.ndarray, branch: np.ndarray, tol: float) -> tuple[int, float]:
-    """(points behind the sweep, deepest step back) in one segment, file unit."""
-    count, deepest = 0, 0.0
+def _branch_steps_back(field: np.ndarray, branch: np.ndarray, tol: float):
+    """For each polarity branch of ``field`` (``branch`` its -1/+1 labels) that has a sweep
+    direction: its fields and the (starts, stops, depths) of its steps back
+    (:func:`_steps_back`, file unit)."""
     for pol in (-1, 1):
         v = field[branch == pol]
         if v.size < 2:
             continue
         sign = _direction(v, tol)
         if sign:
-            starts, stops, depth = _steps_back(v * sign)
-            count += int(np.sum(stops - starts))
-            deepest = max([deepest, *depth.tolist()])
+            yield v, *_steps_back(v * sign)
+
+
+def _jitter(field: np.ndarray, branch: np.ndarray, tol: float) -> tuple[int, float]:
+    """(points behind the sweep, deepest step back) in one segment, file unit."""
+    count, deepest = 0, 0.0
+    for _, starts, stops, depth in _branch_steps_back(field, branch, tol):
+        count += int(np.sum(stops - starts))
+        deepest = max([deepest, *depth.tolist()])
     return count, deepest
 
 
@@ -289,12 +296,7 @@ def _jittery_sweep(field: np.ndarray, segs: list, tol: float):
         return None
     branch = np.concatenate([b for _, _, b, _ in segs])
     longest, deepest = 0, 0.0
-    for pol in (-1, 1):
-        v = field[branch == pol]
-        if v.size < 2:
-            continue
-        sign = _direction(v, tol)
-        starts, stops, depth = _steps_back(v * sign)
+    for v, starts, stops, depth in _branch_steps_back(field, branch, tol):
         runs = stops - starts
         ends = stops == v.size
         if np.any(runs[~ends] > JITTERY_RUN_POINTS) or np.any(runs[ends] > JITTER_TAIL_POINTS) \
