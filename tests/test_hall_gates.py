@@ -720,3 +720,40 @@ def test_avci_r_phe_carries_the_second_order_response_to_the_current(tmp_path):
     # the field-like field from the 1/H law of the second harmonic, whose next (third-order)
     # response, of relative size (H_FL/H)^2 <= 1e-2 here, is not modelled
     assert q["mu0_h_fl_oe"]["value"] == pytest.approx(h_fl, rel=1e-3)
+
+
+def test_polar_rotations_of_oe_under_millitesla_are_flagged(tmp_path):
+    """Polar rotations are the same curves for the field and H_K scaled together: rotations at
+    0.7-1.5 T written in Oe under 'field (mT)' read as 7-15 T, below the 16 T gate, and gave
+    mu0_h_dl 15 mT for 1.5 and H_K 5 T for 0.5 with exit 0 and no flag. A column headed mT
+    beyond 3 T (electromagnets stop there) now flags the torques and H_K."""
+    from sotfit.analysis.hall.gates import MILLITESLA_COLUMN_MAX
+
+    rng = np.random.default_rng(5)
+    theta = np.arange(-180, 180, 3.0) + 1.5
+    parts = []
+    for b in (0.7, 1.0, 1.5):
+        r1, r2 = hall_harmonics(scan_fields(theta, "theta", field=b, phi_h=0.0), 0.9, 0.12, 0.5,
+                                1.5e-3, -0.8e-3, 1e-4)
+        parts.append(pd.DataFrame({"theta (deg)": theta, "field": b,
+                                   "R1w (Ohm)": r1 + rng.normal(0, 2e-5, theta.size),
+                                   "R2w (Ohm)": r2 + rng.normal(0, 2e-6, theta.size)}))
+    table = pd.concat(parts)
+    runs = {}
+    for name, factor in (("right", 1e3), ("slip", 1e4)):
+        src = tmp_path / f"rotations_{name}.csv"
+        t = table.copy()
+        t["field"] = t["field"] * factor
+        t.rename(columns={"field": "field (mT)"}).to_csv(src, index=False)
+        out = tmp_path / name
+        assert main(["hall", str(src), "--method", "angular", "--current", "1mA",
+                     "--current-is", "peak", "--h-fl=-0.8mT", "--r-phe", "0.12Ohm",
+                     "--r2w-sign", "1",                     "--no-figures", "--out", str(out)]) == 0
+        runs[name] = json.loads((out / "summary.json").read_text())["quantities"]
+    said = ("from a field column headed mT: the electromagnets of laboratories that write mT "
+            f"stop near {MILLITESLA_COLUMN_MAX:g} T")
+    slip, right = runs["slip"], runs["right"]
+    assert slip["mu0_hk_eff"]["value"] == pytest.approx(10 * right["mu0_hk_eff"]["value"], rel=1e-3)
+    for k in ("mu0_h_dl", "mu0_hk_eff"):
+        assert any(said in f and "--override-unit field=Oe" in f for f in slip[k]["flags"])
+        assert not any(said in f for f in right[k].get("flags", []))

@@ -202,6 +202,31 @@ def _magnet_gate(q: dict, scans, flags: dict) -> None:
               "torque fields scale with the field unit")
 
 
+#: Strongest field (T) of a scan whose field column is headed mT: electromagnets, which
+#: laboratories that write fields in mT use, stop at 2-3 T; superconducting magnets write T or
+#: Oe (a PPMS writes Oe). A column of Oe headed mT reads 10 times its field, and a polar
+#: rotation is the same curve for fields and H_K scaled together: rotations at 0.7-1.5 T in Oe
+#: under 'field (mT)' gave mu0_h_dl 15.0 +- 0.013 mT for 1.5 and H_K 5 T for 0.5 with exit 0,
+#: below :data:`LAB_MAGNET_MAX` and every other gate.
+MILLITESLA_COLUMN_MAX = 3.0
+
+
+def _millitesla_gate(q: dict, scans, flags: dict) -> None:
+    """Flag the torque fields and H_K of scans whose field column, headed mT, reaches beyond
+    :data:`MILLITESLA_COLUMN_MAX`."""
+    fields = [f for s, f in zip(scans, _scan_fields(scans))
+              if str(s.meta.get("field_unit_in_file") or "") == "mT"]
+    strongest = max(fields, default=math.nan)
+    if not (math.isfinite(strongest) and MILLITESLA_COLUMN_MAX < strongest <= LAB_MAGNET_MAX):
+        return
+    _flag(flags, [k for k in (*_TORQUES, "mu0_hk_eff") if k in q],
+          f"the scans reach {strongest:.3g} T from a field column headed mT: the electromagnets "
+          f"of laboratories that write mT stop near {MILLITESLA_COLUMN_MAX:g} T (superconducting "
+          "magnets write T or Oe): if the column holds Oe, every field, H_K and torque field "
+          "is 10 times too large, and the data, scaled together, fit as well (--override-unit "
+          "field=Oe)")
+
+
 #: The largest source current (mA, peak) of a harmonic Hall measurement on a thin-film Hall
 #: bar: a few mA is usual, a wide bar at 1e11 A/m^2 takes about 100 mA, and 300 mA heats any
 #: film beyond use; a current column in mA under an '(A)' header read 1.5 mA as 1.5 A (the
@@ -261,7 +286,7 @@ def common_gates(q: dict, scans, flags: dict, signal_scans=None, weakest: bool =
                  resistance_ratio: bool = False) -> None:
     """The gates every method passes its quantities ``q`` through, in this order: the sign of
     the torque fields (:func:`_zero_gate`), the anisotropy (:func:`_anisotropy_gate`), the
-    magnet's fields (:func:`_magnet_gate`), the source current (:func:`_current_gate`), with
+    magnet's fields (:func:`_magnet_gate`, :func:`_millitesla_gate`), the source current (:func:`_current_gate`), with
     ``resistance_ratio`` R_PHE of the data against R_AHE given (:func:`_resistance_ratio_gate`,
     method (a)), and the linear response (:func:`_linear_response_gate`; ``weakest`` as there).
     ``signal_scans`` are the scans the torques rest on where some are left out (default: all)."""
@@ -269,6 +294,7 @@ def common_gates(q: dict, scans, flags: dict, signal_scans=None, weakest: bool =
     _zero_gate(q, flags)
     _anisotropy_gate(q, flags)
     _magnet_gate(q, signal, flags)
+    _millitesla_gate(q, signal, flags)
     _current_gate(q, scans, flags)
     if resistance_ratio:
         _resistance_ratio_gate(q, flags)
