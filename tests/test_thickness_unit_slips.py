@@ -175,3 +175,34 @@ def test_thicknesses_in_nm_headed_angstrom_flag_a_length_below_one_atomic_layer(
     right = out["nm"]["spin_diffusion_length"]
     assert abs(right["value"] - 1.8) < 3 * right["stderr"]
     assert not any("atomic layer" in f for f in right.get("flags", []))
+
+
+def test_a_short_spin_diffusion_length_in_angstrom_headed_nm_is_flagged(tmp_path):
+    """A Pt-like series (lambda_s 6 nm, 1-30 nm) written in Angstrom under 'thickness (nm)':
+    lambda_s 60.8 nm and Re G, Im G 34 and 28 standard errors off, below the 100 nm bound and
+    unflagged, since the fit depends on t / lambda_s and lambda_s G only. The thinnest layer,
+    10 nm, and lambda_s beyond 10 nm together now flag it; the table in nm is not flagged."""
+    from sotfit.models.drift_diffusion import xi_e_dl, xi_e_fl
+
+    t = np.array([1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30.0])
+    truth = (4.0, 6.0, 3.0, 1.0, 100.0)
+    rng = np.random.default_rng(1)
+    cols = []
+    for f in (xi_e_dl, xi_e_fl):
+        y = f(t, *truth)
+        err = 0.04 * np.abs(y) + 0.005
+        cols += [y + rng.normal(0, err), err]
+    rows = np.column_stack([t, *cols])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    said = "the thinnest spin-source layer is"
+    right = _summary(tmp_path, _write(folder / "nm.csv", HEAD, rows, "100 uOhm cm"), "nm")
+    assert right["spin_diffusion_length"]["value"] == pytest.approx(6.0, rel=0.15)
+    assert not any(said in f for f in right["spin_diffusion_length"].get("flags", []))
+    rows[:, 0] *= 10
+    slip = _summary(tmp_path, _write(folder / "ang.csv", HEAD, rows, "100 uOhm cm"), "ang")
+    assert slip["spin_diffusion_length"]["value"] == pytest.approx(60, rel=0.15)
+    for k in ("spin_hall_conductivity", "spin_diffusion_length", "re_g_mix", "im_g_mix"):
+        assert any(f"{said} 10 nm and lambda_s" in f and "Angstrom" in f
+                   for f in slip[k].get("flags", [])), (k, slip[k])
+    assert not any(said in f for f in slip["resistivity"].get("flags", []))     # given
