@@ -42,6 +42,7 @@ from ...data import Dataset
 from ...models.spec import ModelSpec
 from ...results import FitResult
 from .branch_fit import edge_note, fit_branches
+from .modes import name_modes_alike
 from .branches import _label, split_branches
 from .correlated import widen_for_correlated_noise
 from .spikes import longest_glitch, spike_note, without_spikes
@@ -363,6 +364,8 @@ def fit_spectra_batch(datasets, *, model: ModelSpec | None = None, window_widths
     for n, b, r in zip(owner, branches, results):
         per.setdefault(n, []).append((b, r))
     for n, items in per.items():
+        if any("h_res2" in getattr(r, "params", ()) for _, r in items):
+            items = list(zip((b for b, _ in items), name_modes_alike([r for _, r in items])))
         fitted = [r for _, r in items if not isinstance(r, Exception)]
         errors = [r for _, r in items if isinstance(r, Exception)]
         notes = [note for b, _ in items if (note := spike_note(b)) is not None]
