@@ -63,7 +63,7 @@ def pair_correlations(values: Mapping) -> dict[str, float]:
         sample allows its removal) with ``mu0_h_dl``, present with standard errors > 0 (the FL/DL ratio's error needs it: both often come from the same
         fit, or share M_eff and the current). Pairs without errors are left out.
     """
-    from uncertainties import covariance_matrix
+    from .stats import covariance_matrix
 
     out = {}
     for fl, dl in (*TORQUE_PAIRS, ("mu0_h_fl_oe", "mu0_h_dl")):

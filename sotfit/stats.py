@@ -13,8 +13,39 @@ import math
 
 import numpy as np
 
-__all__ = ["birge_ratio", "inflate_error", "weighted_mean", "inverse_variance_mean",
-           "SINGULAR_CORRELATION"]
+__all__ = ["birge_ratio", "covariance_matrix", "inflate_error", "weighted_mean",
+           "inverse_variance_mean", "SINGULAR_CORRELATION"]
+
+
+def covariance_matrix(values) -> np.ndarray:
+    """Covariance matrix of uncertain values (``uncertainties`` objects, or numbers), summed
+    in a fixed order.
+
+    ``uncertainties.covariance_matrix`` sums the terms of the variables two values share in the
+    order of a set of those variables, hashed by their memory addresses: the same values gave
+    covariances, and weighted means, that differed in the last bit from run to run (and
+    between a serial run and one with workers). Here the terms follow the order of each
+    value's own derivatives, which its construction fixes.
+
+    Parameters
+    ----------
+    values : sequence
+        Uncertain values (numbers count as exact).
+
+    Returns
+    -------
+    ndarray
+        (n, n), in the square of the values' unit.
+    """
+    ders = [getattr(v, "derivatives", {}) for v in values]
+    n = len(ders)
+    c = np.zeros((n, n))
+    for i, di in enumerate(ders):
+        for j in range(i + 1):
+            dj = ders[j]
+            c[i, j] = c[j, i] = math.fsum(d * dj[var] * var.std_dev ** 2
+                                          for var, d in di.items() if var in dj)
+    return c
 
 
 def birge_ratio(result) -> float:
@@ -87,14 +118,14 @@ def weighted_mean(values, inflate: bool = True, info: dict | None = None):
     (uncertain value, float)
         The mean (unit of the values) and the Birge ratio sqrt(chi^2/(n - 1)); NaN for one value.
     """
-    from uncertainties import covariance_matrix, ufloat
+    from uncertainties import ufloat
 
     vals = list(values)
     if len(vals) == 1:
         if info is not None:
             info.update(singular=False, min_correlation_eigenvalue=1.0)
         return vals[0], float("nan")
-    c = np.array(covariance_matrix(vals), float)
+    c = covariance_matrix(vals)
     x = np.array([v.nominal_value for v in vals])
     sd = np.sqrt(np.diag(c))
     ev = np.linalg.eigvalsh(c / np.outer(sd, sd))

@@ -75,12 +75,11 @@ def derived_g_lsq(problem, lsq, k: int, scale: float = 1.0):
         return g0.real, g0.imag, None
     re = g0.real + sum(d.real * (params[n] - values[n]) * scale for n, d in jac.items())
     im = g0.imag + sum(d.imag * (params[n] - values[n]) * scale for n, d in jac.items())
-    from uncertainties import correlation_matrix
+    from ...stats import covariance_matrix
 
-    try:
-        corr = float(correlation_matrix([re, im])[0, 1])
-    except (ValueError, ZeroDivisionError):
-        corr = None
+    c = covariance_matrix([re, im])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = float(c[0, 1] / math.sqrt(c[0, 0] * c[1, 1])) if c[0, 0] * c[1, 1] > 0 else None
     if corr is not None and not math.isfinite(corr):
         corr = None
     return re, im, corr
