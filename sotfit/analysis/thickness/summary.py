@@ -921,9 +921,10 @@ def _thick_series_reason(thinnest: float, lam) -> str | None:
 
 def _flag_implausible(problem: ThicknessProblem, main, derived) -> None:
     """Flag every quantity of the summary where one of them is no spin source's
-    (:func:`_implausible_reason`) or a dimensionless efficiency column looks like percent
-    (read as fractions: sigma_s 413 for 3.68 with a warning on the terminal only): a unit
-    read wrong moves them all."""
+    (:func:`_implausible_reason`), a dimensionless efficiency column looks like percent
+    (read as fractions: sigma_s 413 for 3.68 with a warning on the terminal only), or rows
+    repeat earlier rows exactly (a row pasted twice: the errors shrink; a note alone left
+    --strict at exit 0): a unit read wrong moves them all."""
     from ...flags import add_flag
 
     reasons = {}        # reason -> whether it concerns the given quantities too
@@ -938,9 +939,10 @@ def _flag_implausible(problem: ThicknessProblem, main, derived) -> None:
                 reasons[reason] = True
     for series in problem.series:
         for part in (series.dl, series.fl):
-            said = part.meta.get("suspect_percent") if part is not None else None
-            if said:
-                reasons.setdefault(said, False)
+            for key in ("suspect_percent", "repeated_rows"):
+                said = part.meta.get(key) if part is not None else None
+                if said:
+                    reasons.setdefault(said, False)
     lam = next((q.get("value") for q, n in main
                 if model_param(problem, n).name == "spin_diffusion_length"), None)
     thinnest = min((float(np.min(d.x)) for s in problem.series for _, d in s.parts()),

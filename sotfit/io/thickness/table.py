@@ -839,10 +839,11 @@ def _ferromagnet_layer(column) -> str | None:
     return None
 
 
-def _repeated_rows(t, y, e, lines, rows: _Rows, columns: str, notes: list) -> None:
+def _repeated_rows(t, y, e, lines, rows: _Rows, columns: str, notes: list) -> str | None:
     """Say in ``notes`` which rows repeat an earlier row of the series exactly (thickness, value
     and error): each counts as a measurement of its own, and a row pasted twice shrinks the
-    errors of the fit without a word."""
+    errors of the fit. Returns what is said (the summary flags the fitted values with it:
+    a note alone left --strict at exit 0 with the errors shrunk), or None."""
     seen: dict = {}
     repeats = []
     for i, key in enumerate(zip(t.tolist(), y.tolist(), e.tolist())):
@@ -853,8 +854,12 @@ def _repeated_rows(t, y, e, lines, rows: _Rows, columns: str, notes: list) -> No
     if repeats:
         where = rows.where([int(lines[i]) for i, _ in repeats])
         first = rows.where(sorted({int(lines[j]) for _, j in repeats}))
-        notes.append(f"{columns}: {where} repeat {first} exactly (thickness, value and error); "
-                     "each is fitted as a measurement of its own: delete a row pasted twice")
+        said = (f"{columns}: {where} repeat {first} exactly (thickness, value and error); "
+                "each is fitted as a measurement of its own, which shrinks every standard "
+                "error: delete a row pasted twice")
+        notes.append(said)
+        return said
+    return None
 
 
 def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit,
@@ -1135,13 +1140,15 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
             raise ThicknessError(f"{p}: column {ecol!r} has zero or negative uncertainties on "
                                  f"{rows.where(keep[e <= 0])}")
         tk = t[keep]
-        _repeated_rows(tk, y, e, keep, rows, both, notes)
+        repeated = _repeated_rows(tk, y, e, keep, rows, both, notes)
         order = np.argsort(tk, kind="stable")
         parts[kind] = Dataset(tk[order], y[order], e[order], x_name="thickness",
                               y_name=f"xi_e_{kind}", x_unit="nm", y_unit=XI_E_UNIT,
                               meta={"source": str(p), "column": str(ycol), "part": kind,
                                     "resistivity": rho,
                                     **({"suspect_percent": suspicion} if suspicion else {}),
+                                    **({"repeated_rows": f"{p.name}: {repeated}"}
+                                       if repeated else {}),
                                     **({"left_out_nm": tuple(float(x) for x in t[left])}
                                        if left.size else {})})
     if not parts:
