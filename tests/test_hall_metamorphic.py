@@ -306,7 +306,12 @@ def test_bundled_sets(method, transform, tmp_path, tmp_path_factory):
 
 @pytest.mark.real_data
 @pytest.mark.parametrize("transform", list(TRANSFORMS))
-@pytest.mark.parametrize("name", ["py_pt_avci", "ta_cofeb_hayashi", "ta_cofeb_macrospin"])
+@pytest.mark.parametrize("name", ["py_pt_avci", "ta_cofeb_hayashi",
+                                  # the macrospin fit of the measured loops: 35 s for its six
+                                  # runs, a long validation (its route is run as shipped in
+                                  # test_hall_real_ta_cofeb.py, its metamorphic twins on the
+                                  # bundled set in test_bundled_sets)
+                                  pytest.param("ta_cofeb_macrospin", marks=pytest.mark.slow)])
 def test_real_sets(name, transform, real_data, tmp_path, tmp_path_factory):
     base, other = _base_and_transformed(_real(real_data)[name], transform, tmp_path,
                                         tmp_path_factory)
