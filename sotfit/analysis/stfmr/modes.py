@@ -5,10 +5,10 @@ The fit's "first" and "second" lines are whichever its start put first: the two 
 one spectrum could name the main line first on one and the weak mode first on the other, and
 their combined values then averaged the main line of one branch with the weak mode of the
 other (a second mode of 20 % amplitude 1.5-2 widths away: H_res 20.4 +- 0.3 mT for 22.5, V_a
-2.1 for 3.7 uV, the spectrum's flags 'none', on 2-6 of 96 branches). Each branch now names its
-larger line first (amplitude sqrt(V_s^2 + V_a^2)), and where the two branches' resonance fields
-pair the other way round, the branch whose two amplitudes are closer to each other follows the
-other.
+2.1 for 3.7 uV, the spectrum's flags 'none', on 2-6 of 96 branches). Where the two branches'
+resonance fields pair the other way round, the branch whose two amplitudes are closer to each
+other now follows the other, and the larger line (amplitude sqrt(V_s^2 + V_a^2), summed over the
+branches) is named first where it is clearly the larger (:data:`LARGER_FACTOR`).
 """
 
 from __future__ import annotations
@@ -69,21 +69,36 @@ def swapped(r: FitResult) -> FitResult:
                                meta=meta)
 
 
+#: The first line is made the larger where the two lines' amplitudes (summed over a
+#: spectrum's branches) differ by more than this factor; nearer, the fit's own naming is kept
+#: (two lines of equal amplitude named by their noise took the upper mode at one frequency and
+#: the lower at the others: M_eff 0.61 +- 0.38 T for 0.85).
+LARGER_FACTOR = 1.5
+
+
 def name_modes_alike(results: list) -> list:
-    """The branch fits ``results`` of one spectrum with their two lines named alike: each
-    branch's larger line first, and the two branches paired by resonance field (the branch
-    whose amplitudes are nearer each other takes the other's order). Results of other
+    """The branch fits ``results`` of one spectrum with their two lines named alike: the two
+    branches paired by resonance field (the branch whose amplitudes are nearer each other
+    takes the other's naming), then the larger line first where the lines' amplitudes, summed
+    over the branches, differ by more than :data:`LARGER_FACTOR`. Results of other
     lineshapes, and errors, are returned as they are."""
-    out = [swapped(r) if _two(r) and _amplitudes(r)[1] > _amplitudes(r)[0] else r
-           for r in results]
+    out = list(results)
     two = [i for i, r in enumerate(out) if _two(r)]
-    if len(two) != 2:
+    if not two:
         return out
-    a, b = (out[i] for i in two)
-    same = abs(a.value("h_res") - b.value("h_res")) + abs(a.value("h_res2") - b.value("h_res2"))
-    cross = abs(a.value("h_res") - b.value("h_res2")) + abs(a.value("h_res2") - b.value("h_res"))
-    if cross < same:
-        ratio = [max(_amplitudes(r)) / max(min(_amplitudes(r)), 1e-300) for r in (a, b)]
-        i = two[0] if ratio[0] < ratio[1] else two[1]
-        out[i] = swapped(out[i])
+    if len(two) == 2:
+        a, b = (out[i] for i in two)
+        same = (abs(a.value("h_res") - b.value("h_res"))
+                + abs(a.value("h_res2") - b.value("h_res2")))
+        cross = (abs(a.value("h_res") - b.value("h_res2"))
+                 + abs(a.value("h_res2") - b.value("h_res")))
+        if cross < same:
+            ratio = [max(_amplitudes(r)) / max(min(_amplitudes(r)), 1e-300) for r in (a, b)]
+            i = two[0] if ratio[0] < ratio[1] else two[1]
+            out[i] = swapped(out[i])
+    first = sum(_amplitudes(out[i])[0] for i in two)
+    second = sum(_amplitudes(out[i])[1] for i in two)
+    if second > LARGER_FACTOR * first:
+        for i in two:
+            out[i] = swapped(out[i])
     return out
