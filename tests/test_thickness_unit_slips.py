@@ -206,3 +206,17 @@ def test_a_short_spin_diffusion_length_in_angstrom_headed_nm_is_flagged(tmp_path
         assert any(f"{said} 10 nm and lambda_s" in f and "Angstrom" in f
                    for f in slip[k].get("flags", [])), (k, slip[k])
     assert not any(said in f for f in slip["resistivity"].get("flags", []))     # given
+
+
+def test_a_bisb_series_from_10_nm_is_not_taken_for_angstrom(tmp_path):
+    """The bundled NiFe/BiSb table without its 6 and 8 nm rows starts at 10 nm, with lambda_s
+    25 nm (its truth 24.8): a real spin source's series, not flagged as Angstrom headed nm
+    (it was, at a 10 nm bound on lambda_s, and --strict exited 3)."""
+    rows = _rows()
+    rows = rows[rows[:, 0] >= 10]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    s = _summary(tmp_path, _write(folder / "from10.csv", HEAD, rows), "out")
+    assert s["spin_diffusion_length"]["value"] == pytest.approx(24.8, rel=0.2)
+    assert not any("the thinnest spin-source layer" in f
+                   for f in s["spin_diffusion_length"].get("flags", []))
