@@ -115,3 +115,36 @@ def test_a_table_of_one_thickness_is_refused(tmp_path, capsys):
     assert main(["thickness", str(path), "--no-figures", "--out", str(tmp_path / "out")]) == 2
     assert "every point is at 10 nm; a thickness series needs two thicknesses or more" in \
         capsys.readouterr().err
+
+
+def _dl_fl_table(path, rows, fmt="{:.6g}"):
+    path.write_text("# resistivity: 200 uOhm cm\nthickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),"
+                    "xi_e_dl_stderr (1e5 Ohm^-1 m^-1),xi_e_fl (1e5 Ohm^-1 m^-1),"
+                    "xi_e_fl_stderr (1e5 Ohm^-1 m^-1)\n"
+                    + "\n".join(",".join(fmt.format(v) for v in r) for r in rows) + "\n")
+    return path
+
+
+def test_a_device_that_repeats_one_series_only_is_not_a_row_pasted_twice(tmp_path):
+    """A second device whose FL pair equals the first's to the digits written, its DL value
+    another, was said to be 'a row pasted twice: delete it', and the fit flagged. Only rows
+    that repeat in every column read are; values written with few digits beside their errors
+    (two devices may agree to them) are noted, not flagged."""
+    t = np.array([2, 3, 4, 6, 8, 10, 14, 20.0])
+    dl = xi_e_dl(t, 3.0, 15.0, 0.2, 0.3, 200.0)
+    rows = [(a, b, 0.004, -0.5 * b, 0.004) for a, b in zip(t, dl)]
+    second = (rows[3][0], rows[3][1] * 1.05, 0.004, rows[3][3], 0.004)
+    s = read_thickness_table(_dl_fl_table(tmp_path / "two_devices.csv", rows + [second]))
+    assert not [n for n in s.meta.get("reader_notes", ()) if "repeat" in n]
+    assert "repeated_rows" not in s.dl.meta
+    rows = [(a, b, 0.01, c, 0.01) for a, b, _, c, _ in rows]            # two decimals
+    coarse = _dl_fl_table(tmp_path / "coarse.csv", rows + [rows[3]], fmt="{:.2f}")
+    main(["thickness", str(coarse), "--joint", "--no-figures", "--out", str(tmp_path / "o")])
+    s = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert any("line 11 repeats line 6 exactly in every column read" in n
+               and "two devices may agree to them" in n for n in s["notes"])
+    assert not any("repeat" in f["reason"] for f in s["flags"])
+    fine = _dl_fl_table(tmp_path / "fine.csv", rows + [rows[3]], fmt="{:.5f}")
+    main(["thickness", str(fine), "--joint", "--no-figures", "--out", str(tmp_path / "o2")])
+    s = json.loads((tmp_path / "o2" / "summary.json").read_text())
+    assert any("line 11 repeats line 6 exactly" in f["reason"] for f in s["flags"])

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import warnings
@@ -839,27 +840,68 @@ def _ferromagnet_layer(column) -> str | None:
     return None
 
 
-def _repeated_rows(t, y, e, lines, rows: _Rows, columns: str, notes: list) -> str | None:
-    """Say in ``notes`` which rows repeat an earlier row of the series exactly (thickness, value
-    and error): each counts as a measurement of its own, and a row pasted twice shrinks the
-    errors of the fit. Returns what is said (the summary flags the fitted values with it:
-    a note alone left --strict at exit 0 with the errors shrunk), or None."""
+def _repeated_rows(t, y, e, lines) -> dict[int, int]:
+    """``{line: earlier line}`` of the rows of one efficiency series that repeat an earlier row
+    exactly (thickness, value and error); ``lines`` are the rows' file lines."""
     seen: dict = {}
-    repeats = []
+    out = {}
     for i, key in enumerate(zip(t.tolist(), y.tolist(), e.tolist())):
         if key in seen:
-            repeats.append((i, seen[key]))
+            out[int(lines[i])] = int(lines[seen[key]])
         else:
             seen[key] = i
-    if repeats:
-        where = rows.where([int(lines[i]) for i, _ in repeats])
-        first = rows.where(sorted({int(lines[j]) for _, j in repeats}))
-        said = (f"{columns}: {where} repeat {first} exactly (thickness, value and error); "
-                "each is fitted as a measurement of its own, which shrinks every standard "
-                "error: delete a row pasted twice")
-        notes.append(said)
-        return said
-    return None
+    return out
+
+
+#: Values on a grid whose step is at least this fraction of their median error carry too few
+#: digits to tell a row pasted twice from two devices that agree to the digits written.
+COARSE_DIGITS = 0.3
+
+
+def _written_step(y: np.ndarray) -> float:
+    """The last decimal place the values ``y`` are written to: the largest power of ten of
+    which every value is a whole multiple (0.01 for 0.08, 0.11; 1e-5 for 0.05478)."""
+    y = np.asarray(y, float)
+    y = y[np.isfinite(y) & (y != 0)]
+    if not y.size:
+        return 0.0
+    for k in range(int(np.floor(np.log10(np.max(np.abs(y))))), -16, -1):
+        q = 10.0 ** k
+        if np.all(np.abs(y / q - np.round(y / q)) < 1e-6):
+            return q
+    return 0.0
+
+
+def _coarse(y: np.ndarray, e: np.ndarray) -> bool:
+    """Whether the values ``y`` (errors ``e``) are written with so few digits that two
+    measurements agree exactly by chance: their last decimal place at least
+    :data:`COARSE_DIGITS` of their median error."""
+    return _written_step(y) >= COARSE_DIGITS * float(np.median(e))
+
+
+def _whole_rows_repeated(p: Path, repeats: dict, rows: _Rows, notes: list) -> str | None:
+    """Say in ``notes`` which rows repeat an earlier row in every efficiency series read
+    (``repeats``: per series, (:func:`_repeated_rows`, values, errors)): a row pasted twice
+    counts as a measurement of its own and shrinks every standard error. A row whose one
+    series repeats while the other differs is another device's: not said. Returns what is
+    said, to flag the fit with, or None (also when the values carry too few digits to tell a
+    row pasted twice from two devices that agree to those digits, :func:`_coarse`: then the
+    note only)."""
+    found = [r for r, _, _ in repeats.values()]
+    common = set.intersection(*(set(r) for r in found)) if found else set()
+    if not common:
+        return None
+    first = {found[0][line] for line in common}
+    coarse = any(_coarse(y, e) for _, y, e in repeats.values())
+    said = (f"{rows.where(sorted(common))} {'repeats' if len(common) == 1 else 'repeat'} "
+            f"{rows.where(sorted(first))} exactly in every column read (thickness, values and "
+            "errors); each is fitted as a measurement of its own, which shrinks every "
+            "standard error: delete a row pasted twice"
+            + (" (the values carry few digits beside their errors: two devices may agree "
+               "to them)" if coarse else " (or, if two devices agree to the digits written, "
+               "write more digits)"))
+    notes.append(said)
+    return None if coarse else f"{p.name}: {said}"
 
 
 def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit,
@@ -1045,6 +1087,7 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
     unit: read as fractions, xi in percent of 0.08-0.45 gave sigma_s 100 times large without
     a word (values below 1 raise no other suspicion)."""
     parts: dict[str, Dataset] = {}
+    repeats: dict[str, dict] = {}
     kinds_seen: set[str] = set()
     for name, (kind, per_field) in _EFF_NAMES.items():
         if name not in cols:
@@ -1140,15 +1183,13 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
             raise ThicknessError(f"{p}: column {ecol!r} has zero or negative uncertainties on "
                                  f"{rows.where(keep[e <= 0])}")
         tk = t[keep]
-        repeated = _repeated_rows(tk, y, e, keep, rows, both, notes)
+        repeats[kind] = (_repeated_rows(tk, y, e, keep), y, e)
         order = np.argsort(tk, kind="stable")
         parts[kind] = Dataset(tk[order], y[order], e[order], x_name="thickness",
                               y_name=f"xi_e_{kind}", x_unit="nm", y_unit=XI_E_UNIT,
                               meta={"source": str(p), "column": str(ycol), "part": kind,
                                     "resistivity": rho,
                                     **({"suspect_percent": suspicion} if suspicion else {}),
-                                    **({"repeated_rows": f"{p.name}: {repeated}"}
-                                       if repeated else {}),
                                     **({"left_out_nm": tuple(float(x) for x in t[left])}
                                        if left.size else {})})
     if not parts:
@@ -1160,4 +1201,8 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
                              "expected xi_e_dl / xi_e_fl (with a conductivity unit) or xi_dl / "
                              "xi_fl, or pass --column xi_e_dl=NAME --column xi_e_dl_err=NAME "
                              "(--column-unit xi_e_dl=1e5/Ohm/m when the header has no unit)")
+    said = _whole_rows_repeated(p, repeats, rows, notes)
+    if said:        # the summary flags the fitted values with it (a note alone left --strict 0)
+        parts = {k: dataclasses.replace(d, meta={**d.meta, "repeated_rows": said})
+                 for k, d in parts.items()}
     return parts
