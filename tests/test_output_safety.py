@@ -703,3 +703,13 @@ def test_the_readers_refuse_a_device_or_a_pipe(tmp_path, kind):
     for p in [str(pipe)] + (["/dev/zero"] if os.path.exists("/dev/zero") else []):
         with pytest.raises(Exception, match=re.escape(f"{p} is not a file of data")):
             sf.load(p, kind=kind)
+
+
+def test_read_table_refuses_a_device():
+    """``sotfit.io.read_table`` is a public reader: '/dev/zero' was read until memory ran out."""
+    from sotfit.io import read_table
+
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
+    with pytest.raises(Exception, match="/dev/zero is not a file of data"):
+        read_table("/dev/zero")
