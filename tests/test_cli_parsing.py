@@ -76,3 +76,27 @@ def test_one_spelling_of_the_shared_options_everywhere():
     for name in ("stfmr", "hall", "thickness"):
         opts = leaves[name]._option_string_actions
         assert opts["--rho"] is opts["--resistivity"], name
+
+
+@pytest.mark.parametrize("argv", [
+    ["theory", "kp", "--model", "2deg", "--j-ex", "0.1eV", "--j-ex=0.2eV",
+     "--sweep", "mu=0.02:0.1:3"],
+    ["stfmr", "data/stfmr_example", "--ms", "1T", "--ms", "1.1T"],
+])
+def test_an_option_of_one_value_given_two_values_is_refused(argv, capsys, tmp_path):
+    """argparse keeps the last value of an option given twice: '--j-ex 0.1eV --j-ex 0.2eV'
+    ran at 0.2 eV without a word. Refused, naming the option, before any work; the same value
+    twice says nothing else and passes."""
+    from sotfit.cli import _given_twice, _subcommand_parser, build_parser
+
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "given more than once with different values" in err
+    assert argv[-2 if argv[0] == "stfmr" else 4] in err
+    assert not (tmp_path / "o").exists()
+    parser = build_parser()
+    same = ["stfmr", "x", "--ms", "1T", "--ms", "1T", "--out", "o"]
+    args, _ = parser.parse_known_args(same)
+    assert _given_twice(_subcommand_parser(parser, args), same) == []

@@ -278,6 +278,26 @@ def _subcommand_parser(parser: argparse.ArgumentParser, args: argparse.Namespace
     return parser
 
 
+def _given_twice(sub: argparse.ArgumentParser, argv: list) -> list[str]:
+    """The options of subcommand ``sub`` that take one value and are given two different values
+    in ``argv`` (argparse keeps the last without a word: `--j-ex 0.1eV --j-ex 0.2eV` ran at
+    0.2 eV); options that collect several values (``--sweep``, ``--column``, ...) may repeat."""
+    out = []
+    for action in sub._actions:
+        if type(action) is not argparse._StoreAction or not action.option_strings:
+            continue
+        values = set()
+        for i, w in enumerate(argv):
+            for o in action.option_strings:
+                if w == o:
+                    values.add(argv[i + 1] if i + 1 < len(argv) else "")
+                elif o.startswith("--") and w.startswith(o + "="):
+                    values.add(w[len(o) + 1:])
+        if len(values) > 1:         # the same value twice says nothing else
+            out.append(max(action.option_strings, key=len))
+    return out
+
+
 def main(argv=None) -> int:
     """Entry point of the ``sotfit`` command."""
     try:
@@ -318,6 +338,11 @@ def _main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2            # a usage error, as the README says (it was 1)
+    twice = _given_twice(_subcommand_parser(parser, args), argv)
+    if twice:
+        _subcommand_parser(parser, args).error(
+            f"{', '.join(twice)} given more than once with different values; give each once "
+            "(only the last would count)")
     from .closed_pipe import ClosedPipeSafe
     from .common import CLIError, OutputFolder, input_paths
 
