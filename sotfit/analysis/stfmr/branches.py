@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ...data import Dataset
+from ...digits import written_step
 from .errors import STFMRError
 
 
@@ -116,31 +117,6 @@ def noise_level(v) -> float:
     return float(s) if s > 0 else float(np.finfo(float).eps * max(1.0, np.max(np.abs(v))))
 
 
-def _significant_digits(v) -> int:
-    """The fewest significant decimal digits with which at least 99 % of the (non-zero)
-    values are written exactly (to the rounding of their conversion to uV), or 0 when more
-    than 12 would be needed."""
-    v = np.abs(v[v != 0])
-    if v.size < 8:
-        return 0
-    exponent = np.floor(np.log10(v))
-
-    def written_with(digits: int) -> bool:
-        r = v / 10.0 ** (exponent - digits + 1)
-        return np.mean(np.abs(r - np.round(r)) <= 1e-3 + 1e-14 * r) >= 0.99
-
-    lo, hi = 1, 12
-    if not written_with(hi):
-        return 0
-    while lo < hi:                      # the fewest digits: a value written with d is with d + 1
-        mid = (lo + hi) // 2
-        if written_with(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
 def quantisation_step(v, near=None) -> float:
     """The step of the grid on which the values of a branch lie, where it is coarser than any
     difference the values show otherwise; 0 when they lie on none.
@@ -170,10 +146,9 @@ def quantisation_step(v, near=None) -> float:
     if v.size < 8 or not np.isfinite(v).all():
         return 0.0
     steps = []
-    digits = _significant_digits(v)
-    w = np.abs(v if near is None or not np.any(near) else v[near])
-    if digits and np.max(w) > 0:
-        steps.append(10.0 ** (math.floor(math.log10(float(np.max(w)))) - digits + 1))
+    step = written_step(v, v if near is None or not np.any(near) else v[near])
+    if step > 0:
+        steps.append(step)
     if np.mean(v[1:] == v[:-1]) >= 0.1:                         # levels that repeat
         levels = np.unique(v)
         if levels.size >= 3:

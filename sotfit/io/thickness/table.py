@@ -16,6 +16,7 @@ import numpy as np
 from ...data import Dataset
 from ...units import UnitError, dimension_of, normalise_unit, split_header, to_house
 from .. import table_names
+from ...digits import written_step
 from ..distinct_files import require_file
 from . import cells as _cells
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
@@ -858,25 +859,12 @@ def _repeated_rows(t, y, e, lines) -> dict[int, int]:
 COARSE_DIGITS = 0.3
 
 
-def _written_step(y: np.ndarray) -> float:
-    """The last decimal place the values ``y`` are written to: the largest power of ten of
-    which every value is a whole multiple (0.01 for 0.08, 0.11; 1e-5 for 0.05478)."""
-    y = np.asarray(y, float)
-    y = y[np.isfinite(y) & (y != 0)]
-    if not y.size:
-        return 0.0
-    for k in range(int(np.floor(np.log10(np.max(np.abs(y))))), -16, -1):
-        q = 10.0 ** k
-        if np.all(np.abs(y / q - np.round(y / q)) < 1e-6):
-            return q
-    return 0.0
-
-
 def _coarse(y: np.ndarray, e: np.ndarray) -> bool:
     """Whether the values ``y`` (errors ``e``) are written with so few digits that two
-    measurements agree exactly by chance: their last decimal place at least
-    :data:`COARSE_DIGITS` of their median error."""
-    return _written_step(y) >= COARSE_DIGITS * float(np.median(e))
+    measurements agree exactly by chance: the step of their written digits at their largest
+    (:func:`sotfit.digits.written_step`) at least :data:`COARSE_DIGITS` of their median
+    error."""
+    return written_step(y, min_values=2) >= COARSE_DIGITS * float(np.median(e))
 
 
 def _whole_rows_repeated(p: Path, repeats: dict, rows: _Rows, notes: list) -> str | None:

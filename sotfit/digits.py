@@ -1,0 +1,67 @@
+"""How many digits numbers were written with: the grid that values written with a fixed number
+of significant digits lie on (the ST-FMR rounding gate, :mod:`sotfit.analysis.stfmr.branches`;
+the thickness reader's repeated rows, :mod:`sotfit.io.thickness.table`)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["significant_digits", "written_step"]
+
+
+def significant_digits(v, min_values: int = 8) -> int:
+    """The fewest significant decimal digits with which at least 99 % of the (non-zero)
+    values are written exactly (to the rounding of a unit conversion, 1e-3 of the last digit),
+    or 0 when more than 12 would be needed or fewer than ``min_values`` values are non-zero.
+
+    Parameters
+    ----------
+    v : array_like
+        The values (any unit).
+    min_values : int
+        Fewest non-zero values to judge from.
+    """
+    v = np.asarray(v, float)
+    v = np.abs(v[np.isfinite(v) & (v != 0)])
+    if v.size < min_values:
+        return 0
+    exponent = np.floor(np.log10(v))
+
+    def written_with(digits: int) -> bool:
+        r = v / 10.0 ** (exponent - digits + 1)
+        return np.mean(np.abs(r - np.round(r)) <= 1e-3 + 1e-14 * r) >= 0.99
+
+    lo, hi = 1, 12
+    if not written_with(hi):
+        return 0
+    while lo < hi:                      # the fewest digits: a value written with d is with d + 1
+        mid = (lo + hi) // 2
+        if written_with(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def written_step(v, at=None, min_values: int = 8) -> float:
+    """The step of the decimal grid that values written with :func:`significant_digits`
+    digits lie on at the size of ``at`` (default: the largest |value|, the coarsest step), in
+    the values' unit; 0 when no number of digits is found.
+
+    Parameters
+    ----------
+    v : array_like
+        The values.
+    at : array_like, optional
+        The values where the step is taken (their largest |value|).
+    min_values : int
+        As :func:`significant_digits`.
+    """
+    digits = significant_digits(v, min_values)
+    w = np.abs(np.asarray(v if at is None else at, float))
+    w = w[np.isfinite(w)]
+    if not digits or not w.size or np.max(w) <= 0:
+        return 0.0
+    return 10.0 ** (math.floor(math.log10(float(np.max(w)))) - digits + 1)
