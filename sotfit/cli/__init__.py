@@ -213,19 +213,13 @@ def _restore(handlers: dict) -> None:
 
 def _refuse_special_files(paths) -> None:
     """Refuse an input that is neither a file nor a folder: a device (``/dev/zero`` was read
-    until the machine's memory ran out), a pipe or a socket."""
-    import stat
-
-    from ..io.distinct_files import special_file_message
+    until the machine's memory ran out), a pipe or a socket
+    (:func:`sotfit.io.distinct_files.refuse_special`)."""
+    from ..io.distinct_files import refuse_special
     from .common import CLIError
 
     for p in paths:
-        try:
-            mode = p.stat().st_mode
-        except OSError:
-            continue
-        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            raise CLIError(special_file_message(p))
+        refuse_special(p, CLIError)
 
 
 def _format_warning(command, message, category, filename, lineno, line=None) -> str:

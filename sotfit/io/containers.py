@@ -88,25 +88,12 @@ def container_bytes(path) -> bytes:
     lab's database of every measurement may be larger than memory). Opened read-only; a
     device, a pipe or a socket is refused before it is opened (``read_table('/dev/zero')``
     read until memory ran out)."""
-    _refuse_special(path)
+    from .distinct_files import refuse_special
+
+    refuse_special(path)
     with open(path, "rb") as fh:  # read-only, binary: never touches the file
         head = fh.read(4096)
         return head if head.startswith(_SQLITE) else head + fh.read()
-
-
-def _refuse_special(path) -> None:
-    """DataError for a path that exists and is neither a file nor a folder."""
-    import os
-    import stat
-
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return          # opening it says what is wrong
-    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        from .distinct_files import special_file_message
-
-        raise DataError(special_file_message(path))
 
 
 def is_binary(raw: bytes) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..data import DataError
 from . import cache
 
-__all__ = ["check_distinct_files", "require_file"]
+__all__ = ["check_distinct_files", "refuse_special", "require_file"]
 
 
 def _checksum(file: Path) -> int:
@@ -46,16 +46,27 @@ def special_file_message(p) -> str:
             "measurement wrote")
 
 
+def refuse_special(path, error: type[Exception] = DataError, name=None) -> None:
+    """Refuse ``path`` (said as ``name``, default the path) where it exists and is neither a
+    file nor a folder: a device such as ``/dev/zero`` would be read until memory runs out, a
+    pipe or a socket would block or be consumed. The one check of every reader and of the
+    command line; a path that does not exist is left to whoever opens it."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise error(special_file_message(path if name is None else name))
+
+
 def require_file(p, file: Path, error: type[Exception] = DataError) -> None:
     """Refuse an input ``p`` (the name as given; ``file`` the file it names) that does not
-    exist, or is no regular file: a device such as ``/dev/zero`` would be read until memory
-    runs out, a pipe or a socket would block or be consumed."""
-    try:
-        mode = os.stat(file).st_mode
-    except OSError:
-        raise error(f"{p}: file not found") from None
-    if not stat.S_ISREG(mode):
-        raise error(special_file_message(p))
+    exist, is a folder, or is no file of data (:func:`refuse_special`)."""
+    if not os.path.exists(file):
+        raise error(f"{p}: file not found")
+    refuse_special(file, error, p)
+    if os.path.isdir(file):
+        raise error(f"{p}: is a folder, not a data file")
 
 
 def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) -> None:
@@ -88,8 +99,7 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
             st = os.stat(file)
         except OSError as exc:
             raise error(f"{p}: cannot read ({exc.strerror or exc})") from None
-        if not stat.S_ISREG(st.st_mode):
-            raise error(special_file_message(p))
+        refuse_special(file, error, p)
         states.add((str(p), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, table))
         key = (st.st_dev, st.st_ino, table)
         if key in by_id:

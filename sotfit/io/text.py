@@ -178,7 +178,9 @@ def header_entries(text: str) -> list[tuple[str, str]]:
 
 
 def _read_bytes(path: Path) -> bytes:
-    _containers._refuse_special(path)
+    from .distinct_files import refuse_special
+
+    refuse_special(path)
     with open(path, "rb") as fh:  # read-only, binary: never touches the file
         return fh.read()
 
