@@ -125,10 +125,10 @@ def without_text_columns(lines: list[str]):
     return out, f"{len(text)} column(s) of text not read: {shown}"
 
 
-#: A cell of a number with a unit written right after it (``-1.234567E-06VDC``, ``12.5OHM``),
-#: as a multimeter writes its readings with its unit element on.
-_UNIT_CELL_RE = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s?"
-                           r"([^\W\d_][^\W\d_/]*(?:/[^\W\d_]+)?)$")
+#: The unit of a cell written as a number with a unit after it (``-1.234567E-06VDC``,
+#: ``12.5OHM``, as a multimeter writes its readings with its unit element on): letters, and
+#: one '/' between them (the number is read as :func:`sotfit.units.parse_quantity` reads one).
+_CELL_UNIT_RE = re.compile(r"[^\W\d_][^\W\d_/]*(?:/[^\W\d_]+)?")
 
 #: What the note on a column of text adds when its cells are numbers with a unit after them.
 _UNIT_CELLS_UNREAD = (": numbers with a unit after them, read only when every cell of the "
@@ -138,8 +138,12 @@ _UNIT_CELLS_UNREAD = (": numbers with a unit after them, read only when every ce
 
 def _unit_cell(cell: str):
     """(number, unit) of a cell written as a number with its unit after it, or None."""
-    m = _UNIT_CELL_RE.match(_text._unquote(cell.strip()))
-    return None if m is None else (m.group(1), m.group(2))
+    from ..units import _QUANTITY_RE
+
+    m = _QUANTITY_RE.match(_text._unquote(cell.strip()))
+    if m is None or not _CELL_UNIT_RE.fullmatch(m.group(2)):
+        return None
+    return m.group(1), m.group(2)
 
 
 def with_units_from_cells(name: str, lines: list[str]):
