@@ -49,6 +49,37 @@ def test_a_quoted_column_name_holding_a_comma_is_one_name(tmp_path, spectrum, ca
     assert d.meta["frequency"] == 8.0
 
 
+def test_a_lock_in_output_named_in_the_unit_brackets_is_read_without_options(tmp_path, spectrum,
+                                                                           capsys):
+    """'Field (mT),Vmix (uV, lock-in X)' unquoted was refused (3 names for 2 columns), and the
+    name quoted needed --voltage-unit uV (the lock-in output after the unit's comma was an
+    unknown unit). Both read in uV now; the X and Y outputs of one lock-in, named so, are read
+    with --lockin-channels naming them, commas and all; a word that may change the unit
+    ('uV, rms') is still not read as the unit alone."""
+    h, v = spectrum
+    plain = _spectrum_file(tmp_path / "plain_8GHz.csv", h, v, "Field (mT),Vmix (uV, lock-in X)")
+    assert main(["tables", str(plain)]) == 0
+    assert "column  Vmix (uV, lock-in X)  [uV: voltage]" in capsys.readouterr().out
+    for f in (plain, _write_csv(tmp_path / "quoted_8GHz.csv",
+                                ["Field (mT)", "Vmix (uV, lock-in X)"], h, v)):
+        (d,) = read_stfmr(f)
+        assert np.allclose(d.y, v, rtol=1e-12, atol=0) and d.meta["frequency"] == 8.0
+    rng = np.random.default_rng(5)
+    y = rng.normal(0.0, 1e-3, h.size)
+    pair = tmp_path / "pair_8GHz.csv"
+    pair.write_text("Field (mT),Vmix (uV, lock-in X),Vmix (uV, lock-in Y)\n"
+                    + "".join(f"{a:.5f},{b:.6f},{c:.6f}\n" for a, b, c in zip(h, v, y)))
+    (d,) = read_stfmr(pair, lockin_channels="Vmix (uV, lock-in X),Vmix (uV, lock-in Y)")
+    assert abs(d.meta["lockin_phase"]) < 1.0            # deg: the signal is in X
+    out = tmp_path / "o"
+    assert main(["stfmr", str(pair), "--no-figures", "--no-global", "--out", str(out),
+                 "--lockin-channels", "Vmix (uV, lock-in X),Vmix (uV, lock-in Y)"]) == 0
+    capsys.readouterr()
+    rms = _spectrum_file(tmp_path / "rms_8GHz.csv", h, v, "Field (mT),Vmix (uV, rms)")
+    assert main(["stfmr", str(rms), "--no-figures", "--out", str(tmp_path / "r")]) == 2
+    assert "unknown unit" in capsys.readouterr().err
+
+
 def _spectrum_file(path, field, v, header="Field (mT),Vmix (uV)"):
     """A CSV file of one spectrum as a logging program writes it (``%.5f``)."""
     path.write_text(header + "\n" + "".join(f"{a:.5f},{b:.6f}\n" for a, b in zip(field, v)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from ..checks import RF_POWER_RANGE
+from ..io.brackets import split_outside_brackets
 from .common import (CLIError, add_column_options, calibration_units, every_or_per_file,
                      file_or_every, number_type, per_file, quantity_type, role_options,
                      unit_symbols, unit_type)
@@ -131,7 +132,8 @@ def reader_options(args) -> dict:
     if overrides:
         kw["override_header_units"] = tuple(overrides)
     if args.lockin_channels is not None:
-        chans = [c.strip() for c in args.lockin_channels.split(",")]
+        # a name may hold a comma in its unit's brackets: 'Vmix (uV, lock-in X)'
+        chans = [c.strip() for c in split_outside_brackets(args.lockin_channels)]
         if len(chans) != 2 or not all(chans):
             raise CLIError(f"--lockin-channels {args.lockin_channels!r}: give two columns, "
                            "e.g. --lockin-channels Xchannel,Ychannel")

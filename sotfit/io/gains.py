@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .brackets import split_outside_brackets
+
 __all__ = ["gain_entry", "gain_factor", "gain_in_name", "gain_in_text", "gains_in_text"]
 
 #: The word gain in an entry's name (``gain_2w``, ``SR560 gain on 2f channel``, ``Lock-in 2
@@ -113,8 +115,6 @@ _RF_CHAIN_RE = re.compile(rf"(?<![a-z])(?:{_RF_CHAIN})(?![a-z])", re.I)
 #: passed over ('Preamp SR560, gain 100, CMRR > 90 dB' lost its gain to the CMRR).
 _OTHER_INSTRUMENT_RE = re.compile(rf"(?<![a-z])(?:{_OTHER_INSTRUMENTS})(?![a-z])|-\s*3\s*db",
                                   re.I)
-#: A comma outside brackets.
-_COMMA_RE = re.compile(r",(?![^()\[\]]*[)\]])")
 #: The subscript of a gain's symbol: ``G2w``, ``G_2w``, ``G_mix`` (none: ``G``).
 _GAIN_SUBSCRIPT = r"(?:_?(?:[12]\s*(?:w|f|omega)|mix|2nd|1st))?"
 #: Words that name a voltage amplifier (or what it did) in text.
@@ -221,7 +221,7 @@ def gains_in_text(text: str) -> list[str]:
         # SR560, gain 100, CMRR > 90 dB' lost its gain to the CMRR
         if _RF_CHAIN_RE.search(clause) is not None:
             continue
-        parts = _COMMA_RE.split(clause)
+        parts = split_outside_brackets(clause)
         clause = ",".join(part for part in parts if _OTHER_INSTRUMENT_RE.search(part) is None)
         if not clause.strip():
             continue

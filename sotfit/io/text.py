@@ -63,6 +63,7 @@ import numpy as np
 
 from ..data import DataError
 from . import containers as _containers
+from .brackets import split_outside_brackets
 from . import decimal_commas as _commas
 from . import digit_groups as _digit_groups
 from . import fortran_exponents as _fortran_exponents
@@ -327,6 +328,13 @@ def _split_header_row(line: str, delimiter: str, n: int,
         cells = cells[:-1]
     if len(cells) == n:
         return cells
+    if len(cells) > n and delimiter != "whitespace" and '"' not in line:
+        # a delimiter inside a unit's brackets, unquoted: 'Field (mT),Vmix (uV, lock-in X)'
+        cells = [c.strip() for c in split_outside_brackets(line.strip("\r\n"), delimiter)]
+        if len(cells) == n + 1 and cells[-1] == "":
+            cells = cells[:-1]
+        if len(cells) == n:
+            return cells
     if delimiter == "whitespace":
         cells = [c for c in re.split(r"\t|\s{2,}", line.strip()) if c]
         if len(cells) == n:

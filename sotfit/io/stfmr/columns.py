@@ -91,6 +91,10 @@ _LOCKIN_RE = re.compile(r"^(?:lockin|li)?(?P<axis>[xy])(?:channel|chan|ch|out|ou
                         r"\d*$")
 
 
+#: A lock-in named in a header (``Vmix (uV, lock-in X)``, ``V (Lockin)``).
+_LOCKIN_WORD_RE = re.compile(r"(?<![a-z])lock[\s_-]?in(?![a-z])", re.I)
+
+
 #: A lock-in's magnitude and phase outputs (a hint when no V_mix column is found).
 _MAGNITUDE_NAMES = {"r", "mag", "magnitude", "amplitude", "lockinr", "rchannel", "rlockin"}
 _PHASE_NAMES = {"theta", "phase", "θ", "lockintheta", "thetachannel", "lockinphase"}
@@ -175,7 +179,8 @@ def is_lockin_output(label: str) -> bool:
     """Whether a column header names a lock-in output (``Lock-in X (V)``, ``Xchannel``, ``R``):
     a reading of V_mix that may hold a modulation factor."""
     k = _key(_bare_name(label))
-    return bool(_LOCKIN_RE.match(k)) or k in _MAGNITUDE_NAMES
+    return bool(_LOCKIN_RE.match(k)) or k in _MAGNITUDE_NAMES \
+        or _LOCKIN_WORD_RE.search(label) is not None
 
 
 def _lockin_hint(table: Table) -> str:

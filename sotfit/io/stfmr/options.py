@@ -11,6 +11,8 @@ from functools import cached_property
 
 import numpy as np
 
+from ..brackets import split_outside_brackets
+
 
 __all__ = [
     "CLI_OPTIONS",
@@ -159,7 +161,7 @@ def _lockin_option(value) -> tuple | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = [v.strip() for v in value.split(",")]
+        value = [v.strip() for v in split_outside_brackets(value)]   # 'X (uV, lock-in)'
     value = tuple(value)
     if len(value) != 2 or any(v in ("", None) for v in value):
         raise ValueError(f"{_opt('lockin_channels', value)}: give two columns, X and Y")
