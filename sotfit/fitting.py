@@ -124,8 +124,8 @@ def _build_params(models, datasets, shared, init, fixed, free, bounds, exprs, us
             if not vary and not (lo <= value <= hi):
                 raise FitError(
                     f"{name!r} is held at {value:g} {p.unit}, outside its bounds [{lo:g}, {hi:g}] "
-                    f"{p.unit} (lmfit would hold it at the bound instead): give it in {p.unit}, "
-                    f"or widen them with bounds={{{p.name!r}: (lo, hi)}}")
+                    f"{p.unit} (lmfit would hold it at the bound instead): give it in {p.unit} "
+                    f"(in Python, bounds={{{p.name!r}: (lo, hi)}} widens them)")
             if vary and not (lo <= value <= hi):
                 value = float(np.clip(value, lo, hi))
             params.add(name, value=value, min=lo, max=hi, vary=vary)

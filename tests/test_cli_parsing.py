@@ -100,3 +100,10 @@ def test_an_option_of_one_value_given_two_values_is_refused(argv, capsys, tmp_pa
     same = ["stfmr", "x", "--ms", "1T", "--ms", "1T", "--out", "o"]
     args, _ = parser.parse_known_args(same)
     assert _given_twice(_subcommand_parser(parser, args), same) == []
+    # one value in two spellings is one value ('--ms 0.95T --ms 950mT' was refused as two)
+    spelled = ["stfmr", "x", "--ms", "0.95T", "--ms", "950mT", "--out", "o"]
+    args, _ = parser.parse_known_args(spelled)
+    assert _given_twice(_subcommand_parser(parser, args), spelled) == []
+    apart = ["stfmr", "x", "--ms", "0.95T", "--ms", "950.001mT", "--out", "o"]
+    args, _ = parser.parse_known_args(apart)
+    assert _given_twice(_subcommand_parser(parser, args), apart) == ["--ms"]

@@ -60,6 +60,60 @@ def test_out_inside_or_holding_an_input_is_refused(spectra, tmp_path, capsys):
     assert tree_hashes(tmp_path) == before and not (spectra / "results").exists()
 
 
+def test_an_empty_out_is_refused_not_read_as_the_working_folder(spectra, tmp_path,
+                                                                 monkeypatch, capsys):
+    """'--out ""' (an unset shell variable) was refused as "--out . is the working folder",
+    naming a '.' never typed; it is refused as empty before any work."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        _stfmr([spectra], "")
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--out: empty" in err and "working folder" not in err
+
+
+def test_out_inside_an_input_folder_reached_by_a_bind_mount_is_refused(spectra, tmp_path,
+                                                                        capsys):
+    """The same folder mounted under a second path put --out inside an input folder unseen
+    (paths compared, not the folders): results were written among the inputs."""
+    import subprocess
+
+    other = tmp_path / "mounted"
+    other.mkdir()
+    if subprocess.run(["mount", "--bind", str(spectra), str(other)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("bind mounts need privileges this test run lacks")
+    try:
+        before = tree_hashes(spectra)
+        assert _stfmr([spectra], other / "results") == 2
+        assert "lies inside the input folder" in capsys.readouterr().err
+        assert tree_hashes(spectra) == before
+    finally:
+        subprocess.run(["umount", str(other)], capture_output=True)
+
+
+def test_a_full_disk_names_out_and_keeps_the_earlier_results(spectra, tmp_path, monkeypatch,
+                                                              capsys):
+    """A full disk said 'No space left on device; nothing was written', naming neither --out
+    nor whether the earlier results there were kept (they are)."""
+    import errno
+
+    out = tmp_path / "o"
+    assert _stfmr([spectra], out) == 0
+    before = tree_hashes(out)
+    capsys.readouterr()
+
+    def full(self):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(OutputFolder, "commit", full)
+    assert _stfmr([spectra], out, "--overwrite") == 2
+    err = capsys.readouterr().err
+    assert f"writing the results for --out {out}: {os.strerror(errno.ENOSPC)}" in err
+    assert f"earlier results in {out} are untouched" in err
+    assert tree_hashes(out) == before
+
+
 def test_working_folder_home_and_root_are_refused(spectra, tmp_path, monkeypatch, capsys):
     work = tmp_path / "work"
     work.mkdir()

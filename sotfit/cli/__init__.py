@@ -287,9 +287,28 @@ def _given_twice(sub: argparse.ArgumentParser, argv: list) -> list[str]:
                     values.add(argv[i + 1] if i + 1 < len(argv) else "")
                 elif o.startswith("--") and w.startswith(o + "="):
                     values.add(w[len(o) + 1:])
-        if len(values) > 1:         # the same value twice says nothing else
+        if len(_as_read(action, values)) > 1:   # the same value twice says nothing else
             out.append(max(action.option_strings, key=len))
     return out
+
+
+def _as_read(action: argparse.Action, values: set) -> set:
+    """The values of ``action`` as its type reads them, numbers to 12 significant digits
+    (``--ms 0.95T`` and ``--ms 950mT`` are one value); a value its type refuses stays as written
+    (its own error follows)."""
+    if len(values) < 2 or not callable(action.type):
+        return values
+    read = set()
+    for v in values:
+        try:
+            r = action.type(v)
+            if isinstance(r, float):     # 950mT read as 0.9500000000000001 T
+                r = float(f"{r:.12g}")
+            hash(r)
+        except Exception:       # noqa: BLE001 - refused or unhashable: compared as written
+            r = ("as written", v)
+        read.add(r)
+    return read
 
 
 def main(argv=None) -> int:
@@ -380,9 +399,13 @@ def _main(argv=None) -> int:
         return 2
     except OSError as exc:
         # a name longer than the file system allows, a full or read-only disk, a failing one
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"sotfit {name}: error: {where}{exc.strerror or exc}; nothing was written",
-              file=sys.stderr)
+        # (a full disk names no file: the results were being written to --out's staging folder)
+        where = (f"{exc.filename}: " if exc.filename else
+                 f"writing the results for --out {args.out}: "
+                 if output is not None and output.staging is not None else "")
+        print(f"sotfit {name}: error: {where}{exc.strerror or exc}; nothing was written"
+              + (f" (earlier results in {args.out} are untouched)"
+                 if output is not None and output.had_results else ""), file=sys.stderr)
         return 2
     except (KeyboardInterrupt, Terminated) as exc:
         # Ctrl-C printed a traceback of wherever the work was, a batch system's cancel

@@ -352,9 +352,18 @@ def calibration_units(text: str):
     return [kind(u) for kind, u in zip((unit_type("current"), unit_type("field")), units)]
 
 
+def _out_folder(text: str) -> str:
+    """``--out`` as given; an empty one (``--out ''``, an unset shell variable) is refused,
+    not read as the working folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty; give a folder for the results, e.g. --out "
+                                         "results")
+    return text
+
+
 def add_output_options(p: argparse.ArgumentParser) -> None:
     """``--out``, ``--overwrite`` and ``--strict``, the same for every subcommand."""
-    p.add_argument("--out", required=True,
+    p.add_argument("--out", required=True, type=_out_folder,
                    help="output folder (written in full or not at all; never an input or one "
                         "that holds inputs)")
     p.add_argument("--overwrite", action="store_true",

@@ -208,6 +208,25 @@ _STAGING_TAG = ".partial-"
 _LONGEST_NAME = 255 - 1 - len(_STAGING_TAG) - 8
 
 
+def _reached_by_mount(target: Path, folder: Path) -> bool:
+    """Whether ``target`` (resolved) or a folder above it is the input ``folder`` under another
+    path (a bind mount of it: the same device and inode, which no path comparison sees)."""
+    try:
+        if not folder.is_dir():
+            return False
+        st = folder.stat()
+    except OSError:
+        return False
+    for above in (target, *target.parents):
+        try:
+            a = above.stat()
+        except OSError:         # not made yet
+            continue
+        if (a.st_dev, a.st_ino) == (st.st_dev, st.st_ino):
+            return True
+    return False
+
+
 class OutputFolder:
     """A results folder written in full or not at all, never at the cost of other files.
 
@@ -295,7 +314,7 @@ class OutputFolder:
                 raise CLIError(f"--out {out} is the input {p}; give another folder for the results")
             if src.is_relative_to(target):
                 raise CLIError(f"--out {out} holds the input {p}; give a folder that holds no input")
-            if target.is_relative_to(src):
+            if target.is_relative_to(src) or _reached_by_mount(target, p):
                 raise CLIError(f"--out {out} lies inside the input folder {p}; give a folder "
                                "outside it")
             if p.is_dir():
