@@ -414,3 +414,42 @@ def test_the_tmatrix_default_angle_is_said_in_help_and_summary(tmp_path, capsys)
                        if n.startswith("theta = ")]
     assert len(notes["default"]) == 1 and f"theta = {theta:g} deg" in notes["default"][0]
     assert "tau_2 needs m_x != 0" in notes["default"][0] and not notes["given"]
+
+
+def _oersted_summary(fl_oe=-3.0e-5, oe=4.19e-5, dl=5.65e-5, rms=False):
+    """An ST-FMR summary whose xi_fl rests on the Oersted removal (mu0_h_fl = mu0_h_fl_oe -
+    mu0_h_oe), with the notes ``sotfit stfmr`` writes: the one on a field-like plus Oersted
+    field against the Oersted field, and one on the Kittel fit."""
+    from sotfit.flags import oersted_opposed
+
+    q = lambda v, e, u="T": {"value": v, "stderr": e, "unit": u}  # noqa: E731
+    sec = {"mu0_h_dl": q(dl, 1.6e-7), "mu0_h_fl_oe": q(fl_oe, 8e-8), "mu0_h_oe": q(oe, None),
+           "mu0_h_fl": q(fl_oe - oe, 8e-8), "xi_dl": q(0.070, 2e-4, ""),
+           "xi_fl": q(0.070 * (fl_oe - oe) / dl, 1e-4, "")}
+    kittel = "linewidth: reduced chi-square 1.01 > 1; errors inflated by sqrt(redchi) = 1.005"
+    notes = [kittel] + ([oersted_opposed(sec)] if oersted_opposed(sec) else [])
+    sample = {"i_rf": q(1.0, None, "mA"), "i_rf_is_rms": rms, "delta_r": q(0.5, None, "Ohm")}
+    return {"analysis": "stfmr", "sample": sample, "global": sec, "notes": notes}
+
+
+def test_the_notes_of_the_measured_torques_go_to_the_comparison(tmp_path, capsys):
+    """A stack order given wrong (--nm-above) made xi_FL/xi_DL -1.27 for +0.21; 'sotfit stfmr'
+    said so in a note (mu0_h_fl_oe opposes the Oersted field), 'theory compare' read the ratio
+    with measured.notes [] and printed nothing. The notes on the torques are carried and
+    printed, those on the Kittel or damping fits are not; the flags of mu0_h_fl_oe go along."""
+    s = _oersted_summary()
+    assert "opposes the Oersted field" in s["notes"][1]
+    s["global"]["mu0_h_fl_oe"]["flags"] = ["a polarity assumed"]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(s))
+    out = tmp_path / "o"
+    assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix", "--sweep",
+                 "energy=5meV:10meV:2", "--no-figures", "--out", str(out), "--strict"]) == 3
+    printed = capsys.readouterr().out
+    got = json.loads((out / "summary.json").read_text())
+    carried = [n for n in got["measured"]["notes"] if "opposes the Oersted field" in n]
+    assert len(carried) == 1 and carried[0] in got["notes"]
+    assert "opposes the Oersted field" in printed
+    assert not any("linewidth" in n for n in got["measured"]["notes"])
+    assert "mu0_h_fl_oe: a polarity assumed" in [f["reason"] for f in got["flags"]]
+

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,15 @@ __all__ = ["MeasuredRatio", "measured_ratio", "read_measured_ratio", "ratio_grid
 RATIO_PAIRS = TORQUE_PAIRS
 #: Sections searched in order when none is given.
 SECTIONS = ("global", "sequential", "quantities", "")
-
+#: Quantities of a summary section that an Oersted-free FL/DL ratio rests on besides the pair:
+#: the field-like field is the measured field-like plus Oersted field less the Oersted field
+#: computed from the current (docs/stfmr.md, section 6.3).
+OERSTED_BASIS = ("mu0_h_fl_oe", "mu0_h_oe")
+#: A note of the summary concerns the compared ratio when it names a torque field or
+#: efficiency, the torques, or the Oersted field (a sign in doubt, the field angle the torques
+#: use, the currents they scale with); notes on the Kittel or damping fits do not.
+_RATIO_NOTE = re.compile(r"\b(xi_e_(fl|dl)|xi_(fl|dl)|mu0_h_(fl_oe|fl|dl|oe)|torques?|"
+                         r"efficienc(y|ies)|field-like|damping-like|oersted)\b", re.IGNORECASE)
 #: Theory routes of ``sotfit theory compare``: ModelSpec name, whether it returns DL/FL
 #: (inverted to FL/DL here), the sign that turns its ratio into the fields' basis of
 #: docs/CONVENTIONS.md (H_FL sigma + H_DL m x sigma; 1 when absent), the x sweep name, the
@@ -135,6 +144,30 @@ def _entry(summary, section, name):
     return None
 
 
+def _source_notes(summary: Mapping, section: str) -> list[str]:
+    """The notes of ``summary`` (its top level and ``section``) that concern an FL/DL ratio
+    (:data:`_RATIO_NOTE`): a sign in doubt (a stack order given wrong flipped xi_FL, and
+    ``theory compare`` read it without a word), the field angle the torques rest on."""
+    holders = [summary.get(section) if section else None, summary]
+    notes = [n for h in holders if isinstance(h, Mapping) and isinstance(h.get("notes"), list)
+             for n in h["notes"] if isinstance(n, str) and _RATIO_NOTE.search(n)]
+    return [f"the summary's note: {n}" for n in dict.fromkeys(notes)]
+
+
+def _basis_flags(sec: Mapping, names: Sequence[str], known: Sequence[str]) -> list[str]:
+    """``'name: reason'`` for the flags of the quantities ``names`` of section ``sec`` whose
+    reason is not among ``known`` (flags the pair already carries are not repeated)."""
+    seen = {k.partition(": ")[2] for k in known}
+    out = []
+    for n in names:
+        q = sec.get(n)
+        for reason in (q.get("flags") or ()) if isinstance(q, Mapping) else ():
+            if reason not in seen:
+                seen.add(reason)
+                out.append(f"{n}: {reason}")
+    return out
+
+
 def measured_ratio(summary: Mapping, *, section: str | None = None, source: str = "",
                    correlation: float | None = None) -> MeasuredRatio:
     """The FL/DL ratio of a sotfit summary (ST-FMR, harmonic Hall) with its standard error.
@@ -205,11 +238,14 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
                               "stderr": float(e["stderr"]), "unit": e.get("unit", ""),
                               "where": sec or "top level"}
             # the flags of the measurement go with its ratio: a comparison of a ratio resting
-            # on an assumed field angle (52 standard errors off) was unflagged, --strict exit 0
-            flags = tuple(dict.fromkeys(f"{n}: {reason}" for e, n in ((fl, fl_name), (dl, dl_name))
-                                        for reason in (e.get("flags") or ())))
+            # on an assumed field angle (52 standard errors off) was unflagged, --strict exit 0;
+            # so do those of the fields it rests on, and the notes on them (a sign in doubt)
+            flags = list(dict.fromkeys(f"{n}: {reason}" for e, n in ((fl, fl_name), (dl, dl_name))
+                                       for reason in (e.get("flags") or ())))
+            flags += _basis_flags(summary.get(sec) if sec else summary, OERSTED_BASIS, flags)
+            notes += _source_notes(summary, sec)
             return MeasuredRatio(float(r), float(s), q(fl, fl_name), q(dl, dl_name), float(c),
-                                 source, tuple(notes), flags)
+                                 source, tuple(notes), tuple(flags))
     if summary.get("analysis") == "thickness":
         raise ValueError(f"{source or 'summary'}: a thickness summary holds the spin transport "
                          "of the series (sigma_s, lambda_s, G_mix), not one sample's pair of "

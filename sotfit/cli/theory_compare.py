@@ -241,6 +241,8 @@ def _print_summary(args, measured, res, theory, xname, xunit, yname, yunit) -> N
     magnitudes = res["compared"] == "magnitudes"
     print(f"sotfit theory compare ({args.model}): measured FL/DL = {measured.value:.4g} +/- "
           f"{measured.stderr:.2g} ({measured.numerator['name']}/{measured.denominator['name']})")
+    for note in measured.notes:
+        print(f"  note: {note}")
     if magnitudes:
         print(f"  compared: magnitudes, |FL/DL| = {abs(measured.value):.4g} against |theory| "
               f"(--signed compares the signs too)")
