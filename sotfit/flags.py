@@ -194,7 +194,10 @@ def oersted_mismatch(quantities: Mapping) -> str | None:
             f"{where} the Oersted field of the current given ({h * 1e3:.3g} mT): a field-like "
             f"field that cancels it to within 1 % or exceeds it {OERSTED_RATIO:g}-fold is not "
             "credible, a slip in the absolute scale is (a preamplifier gain, the voltage unit, "
-            "Delta R, the current or the width); ratios of the torques do not depend on it")
+            "Delta R, the current or the width); the ratio of the measured fields "
+            "mu0_h_fl_oe/mu0_h_dl does not depend on it, but the Oersted-free field-like field "
+            "and its ratios (mu0_h_fl/mu0_h_dl, xi_fl/xi_dl) do: they subtract the Oersted "
+            "field computed from the current")
 
 
 def oersted_opposed(quantities: Mapping) -> str | None:

@@ -453,3 +453,23 @@ def test_the_notes_of_the_measured_torques_go_to_the_comparison(tmp_path, capsys
     assert not any("linewidth" in n for n in got["measured"]["notes"])
     assert "mu0_h_fl_oe: a polarity assumed" in [f["reason"] for f in got["flags"]]
 
+
+def test_a_ratio_resting_on_the_oersted_removal_names_the_calibration():
+    """xi_FL/xi_DL = (mu0_h_fl_oe - mu0_h_oe)/mu0_h_dl scales with I_rf^2 Delta R: an rms
+    current given as the peak flipped its sign without a word, and the flag on the absolute
+    scale said 'ratios of the torques do not depend on it'."""
+    from sotfit.flags import oersted_mismatch
+
+    for rms, kind in ((False, "(peak)"), (True, "(rms)")):
+        r = measured_ratio(_oersted_summary(rms=rms), correlation=0.0)
+        note = [n for n in r.notes if "Oersted removal" in n]
+        assert len(note) == 1 and "--irf" in note[0] and "--delta-r" in note[0]
+        assert f"I = 1 mA {kind}" in note[0] and "Delta R = 0.5 Ohm" in note[0]
+        assert f"{-3.0e-5 / 5.65e-5:.4g}" in note[0]        # mu0_h_fl_oe/mu0_h_dl, calibration-free
+    # a pair without the Oersted removal (no mu0_h_oe in the section): no such note
+    assert not any("Oersted removal" in n
+                   for n in measured_ratio(_stfmr_summary(0.015, 0.001, 0.07, 0.002)).notes)
+    sec = _oersted_summary(fl_oe=-3.0e-8)["global"]
+    reason = oersted_mismatch(sec)
+    assert "ratios of the torques do not depend on it" not in reason
+    assert "xi_fl/xi_dl" in reason

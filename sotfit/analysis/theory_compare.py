@@ -39,7 +39,8 @@ from ..results import TORQUE_PAIRS
 from ..units import UnitError, quantity, to_house
 
 __all__ = ["MeasuredRatio", "measured_ratio", "read_measured_ratio", "ratio_grid",
-           "compare_ratio", "consistency", "THEORY_RATIOS", "parameter_value", "RATIO_PAIRS"]
+           "compare_ratio", "consistency", "THEORY_RATIOS", "parameter_value", "RATIO_PAIRS",
+           "oersted_removal_note"]
 
 #: (field-like, damping-like) names that sotfit summaries use, in order of preference; all
 #: give the same ratio (the conversions from fields to efficiencies cancel).
@@ -55,6 +56,11 @@ OERSTED_BASIS = ("mu0_h_fl_oe", "mu0_h_oe")
 #: use, the currents they scale with); notes on the Kittel or damping fits do not.
 _RATIO_NOTE = re.compile(r"\b(xi_e_(fl|dl)|xi_(fl|dl)|mu0_h_(fl_oe|fl|dl|oe)|torques?|"
                          r"efficienc(y|ies)|field-like|damping-like|oersted)\b", re.IGNORECASE)
+#: The current's name in a summary's ``sample`` (ST-FMR ``i_rf``, harmonic Hall ``current``)
+#: -> the name of its peak/rms switch there, and the options that set the absolute scale.
+_CURRENT_KEYS = {"i_rf": ("i_rf_is_rms", "--irf and --delta-r (--irf-is peak/rms)"),
+                 "current": ("current_is_rms", "--current (--current-is peak/rms)")}
+
 #: Theory routes of ``sotfit theory compare``: ModelSpec name, whether it returns DL/FL
 #: (inverted to FL/DL here), the sign that turns its ratio into the fields' basis of
 #: docs/CONVENTIONS.md (H_FL sigma + H_DL m x sigma; 1 when absent), the x sweep name, the
@@ -168,6 +174,70 @@ def _basis_flags(sec: Mapping, names: Sequence[str], known: Sequence[str]) -> li
     return out
 
 
+def _calibration(summary: Mapping) -> tuple[str, str]:
+    """The options that set the absolute scale of a summary's current, and the current and
+    Delta R its ``sample`` records with the current's convention (``'I = 1 mA (peak), Delta R =
+    0.5 Ohm'``), or that they are not recorded."""
+    sample = summary.get("sample") if isinstance(summary.get("sample"), Mapping) else {}
+    key = next((k for k in _CURRENT_KEYS if k in sample), "i_rf")
+    rms_key, options = _CURRENT_KEYS[key]
+    parts = []
+    cur, rms = sample.get(key), sample.get(rms_key)
+    if isinstance(cur, Mapping) and "value" in cur:
+        kind = "rms" if rms else "peak" if rms is not None else "peak or rms not recorded"
+        parts.append(f"I = {cur['value']:g} {cur.get('unit', '')} ({kind})")
+    elif "i_rf_peak_by_frequency" in sample:
+        parts.append("I per frequency (--irf-at)")
+    dr = sample.get("delta_r")
+    if isinstance(dr, Mapping) and "value" in dr:
+        parts.append(f"Delta R = {dr['value']:g} {dr.get('unit', '')}")
+    return options, ", ".join(parts) or "the current is not recorded in the summary"
+
+
+def oersted_removal_note(summary: Mapping, section: str, fl_name: str, dl_name: str
+                         ) -> str | None:
+    """Why the FL/DL ratio ``fl_name/dl_name`` of a summary section depends on the absolute
+    calibration of the current, or None where it does not rest on the Oersted removal.
+
+    The field-like field free of the Oersted field is mu0 H_FL = mu0 (H_FL + H_Oe) - mu0 H_Oe:
+    the first measured (in ST-FMR proportional to V / (I_rf Delta R)), the second computed
+    from the current (mu0 f I_rf / 2w, proportional to I_rf; docs/stfmr.md, section 6.3, seed
+    003 after eq. (2)). Their difference, and so xi_FL/xi_DL, changes with I_rf^2 Delta R: an rms
+    current given as the peak flipped the sign of xi_FL/xi_DL (0.707 mA for a 1 mA peak: 0.211
+    became -0.159, the bundled ST-FMR example). The ratio
+    of the measured fields mu0_h_fl_oe/mu0_h_dl does not depend on it.
+
+    Parameters
+    ----------
+    summary : mapping
+        The summary.json read as a dict (``analysis``, ``sample``).
+    section : str
+        The section holding the pair ('' the top level).
+    fl_name, dl_name : str
+        The pair compared.
+
+    Returns
+    -------
+    str or None
+    """
+    sec = summary.get(section) if section else summary
+    if not isinstance(sec, Mapping) or not all(isinstance(sec.get(n), Mapping)
+                                                for n in OERSTED_BASIS):
+        return None
+    options, recorded = _calibration(summary)
+    fixed = ""
+    hoe, hdl = sec["mu0_h_fl_oe"].get("value"), (sec.get("mu0_h_dl") or {}).get("value")
+    if isinstance(hoe, (int, float)) and isinstance(hdl, (int, float)) and hdl != 0:
+        fixed = f" (here {hoe / hdl:.4g})"
+    return (f"{fl_name}/{dl_name} rests on the Oersted removal: its field-like part is the "
+            "measured field-like plus Oersted field mu0_h_fl_oe less the Oersted field mu0_h_oe "
+            "computed from the current (docs/stfmr.md, section 6.3), so it depends on the "
+            f"absolute calibration given by {options}: {recorded}; an rms current "
+            "given as the peak changes the ratio, even its sign. The ratio of the measured "
+            f"fields mu0_h_fl_oe/mu0_h_dl{fixed}, which includes the Oersted field, does not "
+            "depend on it")
+
+
 def measured_ratio(summary: Mapping, *, section: str | None = None, source: str = "",
                    correlation: float | None = None) -> MeasuredRatio:
     """The FL/DL ratio of a sotfit summary (ST-FMR, harmonic Hall) with its standard error.
@@ -244,6 +314,8 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
                                        for reason in (e.get("flags") or ())))
             flags += _basis_flags(summary.get(sec) if sec else summary, OERSTED_BASIS, flags)
             notes += _source_notes(summary, sec)
+            oersted = oersted_removal_note(summary, sec, fl_name, dl_name)
+            notes += [oersted] if oersted else []
             return MeasuredRatio(float(r), float(s), q(fl, fl_name), q(dl, dl_name), float(c),
                                  source, tuple(notes), tuple(flags))
     if summary.get("analysis") == "thickness":
