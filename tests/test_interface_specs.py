@@ -60,7 +60,8 @@ def test_fit_recovers_planted_barrier_from_closed_form_data():
                     meta={"part": 0, "source": "re"}),
             Dataset(u, g.imag + rng.normal(0, sig, u.size), np.full(u.size, sig),
                     meta={"part": 1, "source": "im"})]
-    model = interface_delta_g.with_defaults(u0=0.3, u_R=(0.0, False))
+    # the data's k_F, not the spec's default (3/nm since the defaults were made one)
+    model = interface_delta_g.with_defaults(u0=0.3, u_R=(0.0, False), k_fermi=(kf, False))
     res = fit_global(data, model, shared=["u0", "u_R", "k_fermi", "theta_m", "phi_m"])
     u0 = res["u0"]
     assert abs(u0.nominal_value - u0_true) < 4 * u0.std_dev

@@ -293,7 +293,8 @@ def test_the_theory_command_of_a_fit_gives_its_g(tmp_path, argv):
     """Feeding a delta-barrier fit's (u0, u_ex) to `theory interface` with that command's own
     defaults (k_F 10/nm and theta_m 0 there, 3/nm and 90 deg in the fit) gave G 11 times off,
     and one point needed a map of two. Each interface of a microscopic fit now writes the
-    command, with the fit's options and a one-point map, that gives its G."""
+    command, with the fit's options and a one-point map, that gives its G; and the two
+    commands share the delta barrier's defaults, so the map alone gives it too."""
     out = tmp_path / "fit"
     assert main(["thickness", str(DATA / "nife_bisb.csv"), "--joint", *argv, "--no-figures",
                  "--out", str(out)]) == 0
@@ -305,3 +306,14 @@ def test_the_theory_command_of_a_fit_gives_its_g(tmp_path, argv):
     g = json.loads((one / "summary.json").read_text())
     for k in ("re_g_mix", "im_g_mix"):
         assert g[k]["value"] == pytest.approx(entry[k]["value"], rel=1e-6, abs=1e-9)
+    if "interface-delta" in argv:
+        # the fit's (u0, u_ex) alone, as --help of `theory interface` suggests, with the
+        # defaults of both commands (one source: specs.DELTA_DEFAULTS): the fit's G, not 11
+        # times it (k_F 10/nm there against 3/nm here)
+        bare = tmp_path / "bare"
+        point = next(a for a in command if a.startswith("u0="))
+        assert main(["theory", "interface", "--model", "delta", "--map", point, "--no-figures",
+                     "--out", str(bare)]) == 0
+        g = json.loads((bare / "summary.json").read_text())
+        for k in ("re_g_mix", "im_g_mix"):
+            assert g[k]["value"] == pytest.approx(entry[k]["value"], rel=1e-6, abs=1e-9)

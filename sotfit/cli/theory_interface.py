@@ -23,6 +23,7 @@ from ..models.grid_convergence import estimate_entry
 from ..models.interface import sweep as _sweep
 from ..models.interface.sweep import MIN_NODES as _MIN_NODES
 from ..models.interface.sweep import MIN_ORDER as _MIN_ORDER
+from ..models.interface.specs import DELTA_DEFAULTS
 from ..units import HOUSE
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
@@ -136,7 +137,8 @@ def add_parser(subparsers) -> None:
                    "J=50meV:2eV:50) or u0=0:2:30,u_ex=0.1:3:30 for delta (dimensionless); "
                    "log:START:STOP:N spaces an axis logarithmically (J=log:20meV:2eV:5); "
                    "NAME=VALUE is one point (u0=9.85,u_ex=2.88: the G of a thickness fit's "
-                   "parameters); once, each axis once")
+                   "parameters, both commands with the same defaults of --k-fermi, --theta-m, "
+                   "--phi-m, --u-R); once, each axis once")
     add_parallel_options(p, "the rows of the map (the same results)")
     add_output_options(p)
     g = p.add_argument_group("barrier model (Gao et al. 2023, Fig. 4)")
@@ -154,17 +156,23 @@ def add_parser(subparsers) -> None:
     g.add_argument("--order", type=integer_type(_MIN_ORDER), default=65,
                    help=f"k_par quadrature order (>= {_MIN_ORDER})")
     d = p.add_argument_group("delta barrier (Amin, Haney and Stiles 2020)")
-    d.add_argument("--u-R", type=number_type(), default=0.0, help="Rashba strength u_R")
+    # the defaults are those of 'sotfit thickness --model interface-delta' (specs.DELTA_DEFAULTS)
+    d.add_argument("--u-R", type=number_type(), default=DELTA_DEFAULTS["u_R"],
+                   help=f"Rashba strength u_R (default {DELTA_DEFAULTS['u_R']:g})")
     d.add_argument("--k-fermi", type=quantity_type("wavenumber", "1/nm", positive=True,
-                                                  maximum=K_FERMI_MAX), default=10.0,
+                                                  maximum=K_FERMI_MAX),
+                   default=DELTA_DEFAULTS["k_fermi"],
                    help=f"Fermi wave number, e.g. 10/nm, 1e10/m or 1.7/A (a bare number in 1/nm; "
-                        f"at most {K_FERMI_MAX:g}/nm: metals have 10-20/nm)")
+                        f"default {DELTA_DEFAULTS['k_fermi']:g}/nm, the BiSb Sharvin range of "
+                        f"seed 003; at most {K_FERMI_MAX:g}/nm: metals have 10-20/nm)")
     # '45deg' as the thickness command; within one turn, as theory tmatrix's --theta
     angle = quantity_type("angle", default_unit="deg", maximum="360deg")
-    d.add_argument("--theta-m", type=angle, default=0.0,
-                   help="magnetisation polar angle, e.g. 45deg (a bare number in deg)")
-    d.add_argument("--phi-m", type=angle, default=0.0,
-                   help="magnetisation azimuth, e.g. 30deg (a bare number in deg)")
+    d.add_argument("--theta-m", type=angle, default=DELTA_DEFAULTS["theta_m"],
+                   help="magnetisation polar angle from the normal, e.g. 45deg (a bare number "
+                        f"in deg; default {DELTA_DEFAULTS['theta_m']:g}deg, in the plane)")
+    d.add_argument("--phi-m", type=angle, default=DELTA_DEFAULTS["phi_m"],
+                   help="magnetisation azimuth from the current, e.g. 30deg (a bare number in "
+                        f"deg; default {DELTA_DEFAULTS['phi_m']:g}deg, perpendicular to it)")
     d.add_argument("--n-theta", type=integer_type(_MIN_NODES), default=48,
                    help=f"polar nodes (>= {_MIN_NODES})")
     d.add_argument("--n-phi", type=integer_type(_MIN_NODES), default=48,
@@ -332,6 +340,9 @@ def run(args) -> int:
         im = float(g.imag.ravel()[0])
         print(f"  G_mix = {float(re.ravel()[0]):.6g} {'-' if im < 0 else '+'} {abs(im):.6g}i "
               f"({unit})")
+    if args.model == "delta":
+        print(f"  at k_F = {args.k_fermi:g} /nm, theta_m = {args.theta_m:g} deg, phi_m = "
+              f"{args.phi_m:g} deg, u_R = {args.u_R:g}")
     else:
         print(f"  Re G_mix from {float(re.min()):.6g} to {float(re.max()):.6g} ({unit})")
     return flag_status(args, flags)

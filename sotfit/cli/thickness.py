@@ -27,6 +27,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..models.interface.specs import DELTA_DEFAULTS
 from .common import (
     add_column_options, role_options, CLIError, dumps_json, Progress, add_figure_option, add_output_options, flag_status, integer_type,
     list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
@@ -96,13 +97,16 @@ def add_parser(subparsers) -> None:
                    default=None, help="lattice constant a (default 0.3nm)")
     d = p.add_argument_group("--model interface-delta (Amin, Haney and Stiles 2020)")
     d.add_argument("--k-fermi", type=number_type(positive=True), default=None,
-                   help="Fermi wave number in 1/nm (default 3; per-spin Sharvin conductance "
-                        "2.8e13 Ohm^-1 m^-2)")
+                   help=f"Fermi wave number in 1/nm (default {DELTA_DEFAULTS['k_fermi']:g}, "
+                        "in the Sharvin range of BiSb, seed 003; the default of 'theory "
+                        "interface --model delta' too)")
     angle = quantity_type("angle", default_unit="deg")
     d.add_argument("--theta-m", type=angle, default=None,
-                   help="magnetisation polar angle from the interface normal (default 90deg)")
+                   help="magnetisation polar angle from the interface normal (default "
+                        f"{DELTA_DEFAULTS['theta_m']:g}deg)")
     d.add_argument("--phi-m", type=angle, default=None,
-                   help="magnetisation azimuth from the current (default 90deg)")
+                   help=f"magnetisation azimuth from the current (default "
+                        f"{DELTA_DEFAULTS['phi_m']:g}deg)")
     d.add_argument("--u-R", type=number_type(), default=None,
                    help="interfacial Rashba strength u_R (default 0; --free u_R fits it)")
     p.add_argument("--calibration-prior", action="append", default=[],

@@ -11,7 +11,7 @@ import numpy as np
 
 from ...models.drift_diffusion import drift_diffusion_dl, drift_diffusion_fl
 from ...models.interface.composed import interface_barrier_efficiency, interface_delta_efficiency
-from ...models.interface.specs import barrier_mixing_complex, delta_mixing_grid
+from ...models.interface.specs import DELTA_DEFAULTS, barrier_mixing_complex, delta_mixing_grid
 from ...models.spec import ModelSpec
 from ...units import HOUSE
 
@@ -205,7 +205,7 @@ MECHANISMS = {
                "exchange and Rashba coupling (seed 004 eqs. 15-17)"),
         dl=interface_delta_efficiency, fl=interface_delta_efficiency,
         interface=("u0", "u_ex"), optional=("u_R",),
-        constants={"k_fermi": 3.0, "theta_m": 90.0, "phi_m": 90.0, "u_R": 0.0},
+        constants=dict(DELTA_DEFAULTS),
         option_units=_units(interface_delta_efficiency, "k_fermi", "theta_m", "phi_m", "u_R"),
         aliases={}, plane=("u0", "u_ex"), scales=("linear", "symlog"), g_func=_g_delta,
         bounds_func=_bounds_delta, units=_units(interface_delta_efficiency, "u0", "u_ex", "u_R")),

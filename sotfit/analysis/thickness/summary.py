@@ -120,9 +120,10 @@ def summary_dict(problem: ThicknessProblem, lsq, post=None, *,
 def theory_command(mechanism: str, entry: dict, options) -> str | None:
     """The ``sotfit theory interface`` command that gives the G of an interface's fitted
     microscopic parameters (``entry``: the interface's summary entry) with the options of the
-    fit, the mechanism's defaults filled in (the two commands' defaults differ: the delta
-    barrier's k_F is 3/nm and theta_m 90 deg here, 10/nm and 0 deg there, and its G at the fit's
-    (u0, u_ex) came out 11 times off)."""
+    fit, the mechanism's defaults filled in (the two commands' defaults of the delta barrier
+    once differed, k_F 3/nm and theta_m 90 deg here, 10/nm and 0 deg there, and its G at the
+    fit's (u0, u_ex) came out 11 times off; they are one now, ``specs.DELTA_DEFAULTS``, and the
+    command still writes every option)."""
     def value(name):
         q = entry.get(name)
         return float(q["value"]) if isinstance(q, dict) and "value" in q else None

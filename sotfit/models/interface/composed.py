@@ -187,11 +187,12 @@ interface_delta_efficiency = _efficiency_spec(
     name="interface_delta_efficiency",
     func=delta_efficiency,
     # the delta barrier's parameters as its G model has them, with the exchange u_ex (G's x)
-    # second; here Rashba is held at 0, k_F starts at 1/nm and m along y
+    # second; here Rashba is held at 0; k_F and m at the delta barrier's defaults
+    # (specs.DELTA_DEFAULTS, as the G model and both commands)
     params=(_DELTA["u0"],
             Param("u_ex", "", 1.0, (-math.inf, math.inf), "exchange strength (eq. 15)"),
-            replace(_DELTA["u_R"], vary=False), replace(_DELTA["k_fermi"], default=1.0),
-            replace(_DELTA["theta_m"], default=90.0), replace(_DELTA["phi_m"], default=90.0)),
+            replace(_DELTA["u_R"], vary=False), _DELTA["k_fermi"], _DELTA["theta_m"],
+            _DELTA["phi_m"]),
     g_source=("the delta barrier with exchange and Rashba coupling (seed 004, eqs. "
               "15-17, B12, B37)"),
     references=(

@@ -19,7 +19,19 @@ from .barrier_tb import mixing_conductance_tb, to_house_mixing
 from .delta_barrier import DeltaInputError, collinear_mixing_closed_form, mixing_conductance_delta
 
 __all__ = ["barrier_mixing_complex", "delta_mixing_complex", "delta_mixing_grid",
-           "interface_barrier_g", "interface_delta_g", "select_part"]
+           "interface_barrier_g", "interface_delta_g", "select_part", "DELTA_DEFAULTS"]
+
+#: The delta barrier's setting where none is given, the one source of the defaults of
+#: ``interface_delta_g``, ``interface_delta_efficiency``, ``sotfit thickness --model
+#: interface-delta`` and ``sotfit theory interface --model delta`` (the two commands had 3/nm,
+#: 90 deg, 90 deg and 10/nm, 0 deg, 0 deg: a thickness fit's (u0, u_ex) given to the second
+#: gave G 11 times too large, (10/3)^2). ``k_fermi`` (1/nm) = 3: per-spin Sharvin conductance
+#: (e^2/h) k_F^2/4pi = 2.8e13 Ohm^-1 m^-2, twice that within the Sharvin range of BiSb that
+#: seed 003 quotes (3-17 x 1e13 Ohm^-1 m^-2 after eq. (2), the spin source of the walkthrough).
+#: ``theta_m``, ``phi_m`` (deg) = 90, 90: m in the film plane, perpendicular to the current
+#: along x, as in ST-FMR and in-plane harmonic Hall; seed 004 eq. (15) takes m free, and
+#: without Rashba coupling (``u_R`` = 0, the default) G does not depend on it.
+DELTA_DEFAULTS = {"k_fermi": 3.0, "theta_m": 90.0, "phi_m": 90.0, "u_R": 0.0}
 
 
 def select_part(g, part):
@@ -107,8 +119,9 @@ interface_barrier_g = ModelSpec(
 )
 
 
-def delta_mixing_complex(u_ex, u0=0.5, u_R=0.0, k_fermi=10.0, theta_m=0.0, phi_m=0.0,
-                         n_theta=48, n_phi=48):
+def delta_mixing_complex(u_ex, u0=0.5, u_R=DELTA_DEFAULTS["u_R"],
+                         k_fermi=DELTA_DEFAULTS["k_fermi"], theta_m=DELTA_DEFAULTS["theta_m"],
+                         phi_m=DELTA_DEFAULTS["phi_m"], n_theta=48, n_phi=48):
     """Complex mixing conductance of the delta barrier in 1e13 Ohm^-1 m^-2.
 
     Parameters
@@ -144,8 +157,9 @@ def delta_mixing_complex(u_ex, u0=0.5, u_R=0.0, k_fermi=10.0, theta_m=0.0, phi_m
 _closed_form = np.vectorize(collinear_mixing_closed_form, otypes=[complex])
 
 
-def delta_mixing_grid(u0, u_ex, u_R=0.0, k_fermi=10.0, theta_m=0.0, phi_m=0.0, n_theta=48,
-                      n_phi=48):
+def delta_mixing_grid(u0, u_ex, u_R=DELTA_DEFAULTS["u_R"], k_fermi=DELTA_DEFAULTS["k_fermi"],
+                      theta_m=DELTA_DEFAULTS["theta_m"], phi_m=DELTA_DEFAULTS["phi_m"],
+                      n_theta=48, n_phi=48):
     """Complex mixing conductance of the delta barrier for broadcast parameter arrays.
 
     Every argument may be an array (e.g. walkers of shape ``(nwalkers, 1)`` or a grid of
@@ -206,11 +220,14 @@ interface_delta_g = ModelSpec(
     func=_delta_func,
     params=(
         Param("u0", "", 0.5, (-math.inf, math.inf), "spin-independent delta barrier (eq. 17)"),
-        Param("u_R", "", 0.0, (-math.inf, math.inf), "interfacial Rashba strength (eq. 15)"),
-        Param("k_fermi", "1/nm", 10.0, (1e-3, math.inf), "Fermi wave number", vary=False),
-        Param("theta_m", "deg", 0.0, (-360.0, 360.0), "magnetisation polar angle from the normal",
+        Param("u_R", "", DELTA_DEFAULTS["u_R"], (-math.inf, math.inf),
+              "interfacial Rashba strength (eq. 15)"),
+        Param("k_fermi", "1/nm", DELTA_DEFAULTS["k_fermi"], (1e-3, math.inf), "Fermi wave number",
               vary=False),
-        Param("phi_m", "deg", 0.0, (-360.0, 360.0), "magnetisation azimuth from x", vary=False),
+        Param("theta_m", "deg", DELTA_DEFAULTS["theta_m"], (-360.0, 360.0),
+              "magnetisation polar angle from the normal", vary=False),
+        Param("phi_m", "deg", DELTA_DEFAULTS["phi_m"], (-360.0, 360.0),
+              "magnetisation azimuth from x", vary=False),
     ),
     x_name="exchange strength u_ex", x_unit="",
     y_name="mixing conductance part (Re for part=0, Im for part=1)",

@@ -18,7 +18,7 @@ from ...parallel import map_tasks
 from ..grid_convergence import grid_error
 from .barrier_tb import _MIN_ORDER, BarrierInputError, mixing_conductance_tb, to_house_mixing
 from .delta_barrier import MIN_NODES, DeltaInputError
-from .specs import delta_mixing_complex
+from .specs import DELTA_DEFAULTS, delta_mixing_complex
 
 __all__ = ["BARRIER_TASK_POINTS", "INPUT_ERRORS", "MIN_NODES", "MIN_ORDER", "barrier_map",
            "delta_map", "mixing_map"]
@@ -87,8 +87,9 @@ def barrier_map(fermi_energy, t0, dt, J, eps_m=0.0, t_c=None, order=65, *, worke
                    error_estimate=err, converged=all(r.converged for r in parts))
 
 
-def delta_map(u0s, u_ex, u_R=0.0, k_fermi=10.0, theta_m=0.0, phi_m=0.0, n_theta=48, n_phi=48,
-              *, workers=None, scheduler=None, progress=None) -> np.ndarray:
+def delta_map(u0s, u_ex, u_R=DELTA_DEFAULTS["u_R"], k_fermi=DELTA_DEFAULTS["k_fermi"],
+              theta_m=DELTA_DEFAULTS["theta_m"], phi_m=DELTA_DEFAULTS["phi_m"], n_theta=48,
+              n_phi=48, *, workers=None, scheduler=None, progress=None) -> np.ndarray:
     """Complex mixing conductance of the delta barrier on the map ``u0s x u_ex``.
 
     Parameters as :func:`~sotfit.models.interface.specs.delta_mixing_complex` (strengths
