@@ -370,3 +370,29 @@ def test_the_tables_name_the_field_of_their_torques(tmp_path):
         rows = list(csv.DictReader(open(out / name, encoding="utf-8")))
         assert all(float(r["field (V/nm)"]) == pytest.approx(1e-4) for r in rows), name
         assert "tau_surface_x (eV/nm^2)" in rows[0]          # the names read elsewhere
+
+
+def test_the_temperature_is_taken_in_kelvin_too(tmp_path, capsys):
+    """--temperature 300K was refused ('unknown unit K; accepted energy units: eV, meV'): an
+    option named temperature takes kelvin, as k_B T with k_B of scipy.constants, and the run
+    reports both; a text that is neither says what to give."""
+    from scipy import constants as C
+
+    from sotfit.cli.theory_kp import temperature_type
+
+    base = ["theory", "kp", "--model", "2deg", "--sweep", "mu=0.01:0.05:3", "--no-figures"]
+    got = {}
+    for i, text in enumerate(("300K", f"{300 * C.k / C.e * 1e3!r}meV")):
+        out = tmp_path / f"t{i}"
+        assert main([*base, "--temperature", text, "--out", str(out)]) == 0
+        s = json.loads((out / "summary.json").read_text())
+        got[text] = s["temperature"]["value"]
+        assert s["temperature"]["unit"] == "eV"
+        assert s["temperature_kelvin"] == pytest.approx({"value": 300.0, "unit": "K"})
+        assert "k_B T = 25.85 meV (T = 300 K)" in capsys.readouterr().out
+    assert list(got.values()) == pytest.approx([300 * C.k / C.e] * 2, rel=1e-12)
+    assert temperature_type("300 K") == temperature_type("3e2K")
+    for bad in ("-3K", "20000K", "300C"):
+        with pytest.raises(SystemExit):
+            main([*base, "--temperature", bad, "--out", str(tmp_path / "bad")])
+        assert "temperature in kelvin (300K)" in capsys.readouterr().err

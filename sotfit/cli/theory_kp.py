@@ -20,8 +20,9 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+from scipy import constants as _C
 
-from ..checks import check_names
+from ..checks import check_names, check_number
 from ..models.grid_convergence import GRID_TOLERANCE, estimate_entry
 from ..models.kp.build import kp_model, magnetisation
 from ..models.kp.operators import HBAR_EV_PS
@@ -32,6 +33,60 @@ from .common import (
     given_once, integer_type, parallel_options,
     number_type, quantity_type, refuse_unused_options, stage_out_dir, sweep_ends, write_summary,
 )
+
+#: k_B T in eV per kelvin (scipy.constants: k_B / e).
+EV_PER_KELVIN = _C.k / _C.e
+#: Largest --temperature, as k_B T in eV.
+TEMPERATURE_MAX_EV = 1.0
+#: Units of a temperature in kelvin that --temperature takes, and their factor to kelvin.
+_KELVIN_UNITS = (("mK", 1e-3), ("K", 1.0))
+
+
+def temperature_type(text: str) -> float:
+    """``--temperature``: k_B T in eV, given as an energy (``25.85meV``) or as a temperature in
+    kelvin (``300K``, ``300mK``), converted with k_B of scipy.constants ('300K' was refused as
+    an unknown energy unit).
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+
+    Returns
+    -------
+    float
+        k_B T in eV, at least 0 and at most :data:`TEMPERATURE_MAX_EV`.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        A value that is neither, negative, or beyond 1 eV (11605 K).
+    """
+    raw = str(text).strip()
+    unit = next(((u, f) for u, f in _KELVIN_UNITS if raw.endswith(u)), None)
+    try:
+        if unit is None:          # no energy unit ends in K
+            return _ENERGY_TEMPERATURE(raw)
+        try:
+            number = float(raw[:-len(unit[0])])
+        except ValueError:
+            raise ValueError(f"{text!r}: no number before {unit[0]}") from None
+        t = check_number(repr(text), number * unit[1], nonnegative=True,
+                         maximum=TEMPERATURE_MAX_EV / EV_PER_KELVIN, unit="K")
+        return t * EV_PER_KELVIN
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        raise argparse.ArgumentTypeError(
+            f"{exc}; give k_B T as an energy (25.85meV) or the temperature in kelvin "
+            "(300K)") from None
+
+
+_ENERGY_TEMPERATURE = quantity_type("energy", nonnegative=True, maximum=f"{TEMPERATURE_MAX_EV:g}eV")
+
+
+def kelvin(k_b_t: float) -> float:
+    """The temperature in kelvin of ``k_b_t`` = k_B T in eV."""
+    return k_b_t / EV_PER_KELVIN
+
 
 MAP_PARAMETERS = {"lambda_r": ("energy", "eV"), "j_ex": ("energy", "eV"), "twist": ("angle", "deg"),
                   "gate": (None, "V/nm"), "theta_m": ("angle", "deg"), "b_c": ("energy", "eV"),
@@ -136,9 +191,9 @@ def add_parser(subparsers) -> None:
     r.add_argument("--tau", type=quantity_type("time", positive=True, limit=True),
                    help="relaxation time of --method boltzmann, e.g. 3ps (default 1ps); "
                         "--method kubo takes tau = hbar/(2 eta) from its --eta")
-    r.add_argument("--temperature", type=quantity_type("energy", nonnegative=True, maximum="1eV"),
-                   default=0.0,
-                   help="k_B T, e.g. 25.7meV (default 0: exact Fermi contours)")
+    r.add_argument("--temperature", type=temperature_type, default=0.0,
+                   help="k_B T as an energy, e.g. 25.85meV, or the temperature in kelvin, "
+                        "e.g. 300K (the same; default 0: exact Fermi contours)")
     r.add_argument("--eta", type=quantity_type("energy", positive=True, maximum="1eV"),
                    help="broadening of --method kubo (needed there), e.g. 2meV; its relaxation "
                         "time is tau = hbar/(2 eta) (0.329meV for 1ps)")
@@ -280,7 +335,8 @@ def _summary(args, model, res, field) -> dict:
         # summary recorded the unused default 1 ps)
         "tau": ({"value": args.tau, "unit": "ps"} if args.method != "kubo" else
                 {"value": HBAR_EV_PS / (2 * args.eta), "unit": "ps", "from": "hbar/(2 eta)"}),
-        "temperature": {"value": args.temperature, "unit": "eV"},
+        "temperature": {"value": args.temperature, "unit": "eV", "what": "k_B T"},
+        "temperature_kelvin": {"value": kelvin(args.temperature), "unit": "K"},
         "eta": None if args.eta is None else {"value": args.eta, "unit": "eV"},
         "field": {"value": field, "unit": "V/nm"},
         "theta_e": {"value": args.theta_e, "unit": "deg"},
@@ -413,6 +469,8 @@ def _print_summary(args, summary, field) -> None:
         return
     print(f"theory kp: {args.model} ({args.method}), {args.sweep.size} chemical potentials "
           f"in [{args.sweep[0]:.4g}, {args.sweep[-1]:.4g}] eV")
+    if args.temperature > 0:
+        print(f"  k_B T = {args.temperature * 1e3:.4g} meV (T = {kelvin(args.temperature):.4g} K)")
     print(f"  max |tau^oc| = {summary['max_abs_tau_surface']['value'] * 1e3:.4g} meV/nm^2, "
           f"max |tau^in| = {summary['max_abs_tau_sea']['value'] * 1e3:.4g} meV/nm^2 "
           f"at E = {field * 1e3:.4g} mV/nm")
