@@ -182,3 +182,14 @@ def test_a_logarithmic_map_axis_is_drawn_on_a_log_scale(tmp_path, monkeypatch):
         assert drawn.pop("scales") == scales, name
     assert figures.log_spaced(np.geomspace(0.02, 2, 3))
     assert not figures.log_spaced(np.linspace(0.02, 2, 3))
+
+
+def test_an_axis_given_twice_is_named(tmp_path):
+    """--map dt=0:1:5,dt=0:1:5 (the same axis twice, equal values) was refused as "missing
+    ['J']": the message names the repeated axis, and the one not given."""
+    for text in ("dt=0:1:5,dt=0:1:5", "dt=0:1:5,dt=0:2:5"):
+        with pytest.raises(CLIError, match=r"--map gives dt twice .*name each axis once: dt, J "
+                                           r"\(J is not given\)"):
+            parse_map(text, "barrier")
+    with pytest.raises(CLIError, match=r"gives u0 twice \(u0=1 and u0=1\)"):
+        parse_map("u0=1,u_ex=2,u0=1", "delta")

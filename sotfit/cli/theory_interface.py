@@ -27,7 +27,7 @@ from ..models.interface.specs import DELTA_DEFAULTS
 from ..units import HOUSE
 from .common import (
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
-    given_once, integer_type, per_file, sweep_ends, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
+    given_once, integer_type, sweep_ends, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "barrier_map", "parse_map", "run"]
@@ -42,6 +42,27 @@ _AXES_WRITTEN = {"barrier": "dt and J are energies: a bare number is in eV, or g
 #: Options (argparse dests) that only one --model reads.
 MODEL_OPTIONS = {"barrier": ("t0", "fermi_energy", "eps_m", "t_c", "lattice_constant", "order"),
                  "delta": ("u_R", "k_fermi", "theta_m", "phi_m", "n_theta", "n_phi")}
+
+
+def _refuse_repeated_axes(items, want) -> None:
+    """Refuse a map axis named twice, naming it: ``dt=0:1:3,dt=0:2:3`` kept the last without a
+    word, and ``dt=0:1:5,dt=0:1:5`` was refused as "missing ['J']".
+
+    Parameters
+    ----------
+    items : list of (str, str)
+        The (name, value) pairs of ``--map`` in order.
+    want : mapping
+        The model's axes.
+    """
+    seen: dict = {}
+    for name, spec in items:
+        if name in seen:
+            missing = [w for w in want if w not in seen]
+            raise CLIError(f"--map gives {name} twice ({name}={seen[name]} and "
+                           f"{name}={spec}); name each axis once: {', '.join(want)}"
+                           + (f" ({', '.join(missing)} is not given)" if missing else ""))
+        seen[name] = spec
 
 
 def parse_map(text: str, model: str) -> dict:
@@ -74,8 +95,8 @@ def parse_map(text: str, model: str) -> dict:
         if "=" not in item:
             raise CLIError(f"--map item {item!r}: expected name=start:stop:num")
         items.append(tuple(s.strip() for s in item.split("=", 1)))
-    # an axis given twice (dt=0:1:3,dt=0:2:3) kept the last without a word
-    for name, spec in per_file(items, "--map").items():
+    _refuse_repeated_axes(items, want)
+    for name, spec in items:
         if name not in want:
             raise CLIError(f"--map axis {name!r} unknown for --model {model}; use {', '.join(want)}")
         dimension, unit = want[name]
