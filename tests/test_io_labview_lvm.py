@@ -126,3 +126,35 @@ def test_the_units_of_a_segments_y_unit_label_line_are_read(tmp_path):
     default.write_text(text)
     with pytest.raises(ValueError, match="'Field' .* has no unit"):
         read_stfmr(default)                 # 'Volts' for both: no unit of the field is known
+
+
+def _with_entry(text: str, entry: str) -> str:
+    """A LabVIEW measurement file's text with ``entry`` written among its file header lines."""
+    return text.replace("Operator\tlab\n", f"Operator\tlab\n{entry}\n", 1)
+
+
+@pytest.mark.parametrize("entry, h", [("SR560 preamp gain on 2f channel: x100", 2),
+                                      ("Gain 2w: 100", 2), ("gain_2w\t100", 2),
+                                      ("Preamp gain: x100", 1)])     # no harmonic: of both
+def test_a_preamp_gain_in_the_file_header_is_asked_about_by_both_readers(tmp_path, capsys,
+                                                                         entry, h):
+    """A LabVIEW export with a preamp entry among its header lines: the harmonic Hall reader
+    read its preamble as it stood ('LabVIEW Measurement' taken for the column header row), saw
+    no entry, and H_DL came out 100 times too large with exit 0; the ST-FMR reader asks too."""
+    folder = tmp_path / "lvm"
+    folder.mkdir()
+    files = []
+    for f in ROTATIONS:
+        _, names, rows = _table(f)
+        files.append(folder / f"{f.stem}.lvm")
+        files[-1].write_text(_with_entry(_lvm(names, rows), entry))
+    i = AVCI.index("--gain-2w")
+    options = AVCI[:i] + AVCI[i + 2:]
+    assert main(["hall", *map(str, files), *options, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "writes a preamplifier gain" in err and f"--gain-{h}w 100 if they are not" in err
+    _, names, rows = _table(SPECTRUM)
+    p = tmp_path / "stfmr_10GHz.lvm"
+    p.write_text(_with_entry(_lvm(names, rows), entry))
+    with pytest.raises(DataError, match=r"gain .*voltage_gain='100'"):
+        read_stfmr(p)

@@ -68,8 +68,7 @@ from . import decimal_commas as _commas
 from . import digit_groups as _digit_groups
 from . import fortran_exponents as _fortran_exponents
 from . import igor_text as _igor_text
-from . import labview_lvm as _labview_lvm
-from . import multivu as _multivu
+from . import own_formats as _own_formats
 from . import padded_separators as _padded_separators
 from . import row_names as _row_names
 from . import text_columns as _text_columns
@@ -859,11 +858,9 @@ def table_from_text(path: Path, text: str, sheet: str | None = None,
         notes = (*notes, groups_note)
     lines = text.splitlines()
     special = True                      # a format of its own, never a table in rows
-    if _multivu.is_multivu(lines):
-        lines, note = _multivu.multivu_lines(lines)
-        notes = (note,)
-    elif _labview_lvm.is_lvm(lines):
-        lines, note = _labview_lvm.lvm_lines(lines)
+    own = _own_formats.plain_lines(lines)
+    if own is not None:                 # a MultiVu or a LabVIEW measurement file
+        lines, note = own
         notes = (*notes, note)
     elif _igor_text.is_igor_text(lines):
         lines, note = _igor_text.igor_text_lines(name, lines)

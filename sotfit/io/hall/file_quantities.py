@@ -259,7 +259,8 @@ def _preamble_head(p: Path, preamble=None):
     section's first row) and the file's dialect (None for ``preamble``); None when ``p`` is no
     readable text table."""
     from ..decimal_commas import with_decimal_points
-    from ..multivu import is_multivu, multivu_lines
+    from ..multivu import is_multivu
+    from ..own_formats import plain_lines
     from .dialect import _head_lines, _sniff
 
     if preamble is not None:
@@ -267,11 +268,15 @@ def _preamble_head(p: Path, preamble=None):
     if not p.is_file():
         return None
     head = _head_lines(p)
-    if is_multivu(head):
-        # a Quantum Design MultiVu file: its INFO entries (INFO,1.5 mA (rms),Excitation
-        # current) as '# NAME: value' comments above the table, as the table reader sees them
-        head = multivu_lines(head)[0]
-    else:
+    # a file in a program's own layout (a MultiVu file's INFO entries, a LabVIEW measurement
+    # file's header lines) with its entries as '# NAME: value' comments above the table, as
+    # the table reader sees them: a LabVIEW file's preamble read as it stood had no entries,
+    # its preamplifier gain went unasked (torques 100 times too large)
+    own = plain_lines(head)
+    multivu = is_multivu(head)
+    if own is not None:
+        head = own[0]
+    if not multivu:
         # a file written with decimal commas writes its preamble's numbers so too ('# I_ac =
         # 4,0 mA peak' was an unknown unit ',0 mA'); each line keeps its place
         points = with_decimal_points(head, None)
