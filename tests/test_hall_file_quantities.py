@@ -12,7 +12,7 @@ import pytest
 from bundled import avci_options
 from sotfit.cli import main
 from sotfit.io.hall import HallReadError
-from sotfit.io.hall.file_quantities import rotation_field, source_current
+from sotfit.io.hall.file_quantities import preamble_theta_h, rotation_field, source_current
 
 EX = Path(__file__).resolve().parents[1] / "data" / "hall_example" / "inplane"
 FILES = sorted(EX.glob("phi_*.csv"))
@@ -541,3 +541,57 @@ def _same_torques_without_the_current_options(tmp_path, files, plain):
          for n in ("read", "plain")}
     for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_phe"):
         assert q["read"][k]["value"] == pytest.approx(q["plain"][k]["value"], rel=1e-12)
+
+
+def _labview_export(path: Path, entries: list[str], table: str) -> Path:
+    """A LabVIEW export: ``LabVIEW Measurement``, the header lines ``entries``, the end of the
+    header and the tab-separated ``table``."""
+    path.write_text("\n".join(["LabVIEW Measurement", "Operator: JD", *entries,
+                               "***End_of_Header***", table.replace(",", "\t")]))
+    return path
+
+
+@pytest.mark.parametrize("entry, current, form", [("I_ac = 1.41421 mA rms", 1.41421, "rms"),
+                                                  ("I_ac (mA, peak): 3", 3.0, "peak")])
+def test_a_labview_exports_header_gives_the_current_and_theta_h(tmp_path, entry, current,
+                                                                  form):
+    """The header lines of a LabVIEW export were not read by the harmonic Hall reader (its
+    first line taken for the column header row): 'no current in the preamble', and theta_H =
+    90 deg taken for a file that writes 'theta_H (deg): 80'."""
+    p = _labview_export(tmp_path / "sweep.txt", [entry, "theta_H (deg): 80"],
+                        "H (mT),X1 (uV)\n-10,1.0\n-9,1.1\n")
+    got = source_current(p)
+    assert got is not None and got[0] == pytest.approx(current, rel=1e-12) and got[2] == form
+    assert preamble_theta_h(p)[0] == 80.0
+
+
+def test_labview_exports_of_the_rotations_give_the_torques_of_the_options(tmp_path):
+    """The rotations as LabVIEW exports whose header writes 'I_ac = 1.5 mA rms' give, without
+    --current and --current-is, the torques of the files with them."""
+    plain = sorted(EX.glob("*.csv"))
+    files = [_labview_export(tmp_path / (src.stem + ".txt"), ["I_ac = 1.5 mA rms"],
+                             src.read_text()) for src in plain]
+    _same_torques_without_the_current_options(tmp_path, files, plain)
+
+
+@pytest.mark.parametrize("entry, current, form", [
+    ("Source current amplitude: 1.41421 mA rms", 1.41421, "rms"),
+    ("Excitation current amplitude (mA, peak): 2", 2.0, "peak"),
+    ("I_ac amplitude = 2 mA", 2.0, None),
+    ("AC current: 1.41421 mA (rms)", 1.41421, "rms"),
+    ("Excitation current (mA, rms): 1.41421", 1.41421, "rms"),
+    # no excitation current: not read as one
+    ("DC bias current: 1 mA", None, None), ("Compliance current: 1 mA", None, None),
+    ("Source current limit: 5 mA", None, None), ("Bias current amplitude (mA): 0.5", None, None),
+    ("Amplitude: 1 mA", None, None)])
+def test_the_documented_current_names_give_the_current(tmp_path, entry, current, form):
+    """'Source current amplitude: 1.41421 mA rms' was not taken as the current although
+    docs/io.md names 'Current amplitude' and 'Source current' as the current's names: a current's
+    name followed by 'amplitude' is the current; a bias, compliance current or a limit is not."""
+    p = tmp_path / "rotation.csv"
+    p.write_text(f"# {entry}\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+    got = source_current(p)
+    if current is None:
+        assert got is None
+    else:
+        assert got is not None and got[0] == pytest.approx(current, rel=1e-12) and got[2] == form

@@ -53,6 +53,16 @@ _CURRENT_NAMES = {"isource", "i", "current", "iac", "sourcecurrent", "accurrent"
                   "iamp", "iexc",
                   "strom", "messstrom", "wechselstrom", "courant", "corriente"}  # German, French, Spanish
 _MAGNET_NAMES = {"magnetcurrent", "imagnet"}
+
+
+def is_current_name(compact: str) -> bool:
+    """Whether a name, compacted (lower case, its unit, blanks, ``_`` and brackets removed:
+    ``sourcecurrentamplitude``), names the source current: one of :data:`_CURRENT_NAMES`, or one
+    of them followed by ``amplitude`` (``Source current amplitude``, ``I_ac amplitude``: the
+    word says what every such entry gives, and the entry went unread). A bias, compliance or
+    dc current, or a limit, is none."""
+    stem = compact[:-len("amplitude")] if compact.endswith("amplitude") else compact
+    return compact in _CURRENT_NAMES or stem in _CURRENT_NAMES
 _STATE_NAMES = {"mzstate", "mz", "mzinitial", "mzinit", "initialmz", "state", "pmastate",
                 "mstate", "magnetizationstate", "magnetisationstate"}
 _AXIS_NAMES = {"sweepaxis", "axis", "fieldaxis", "sweepalong"}

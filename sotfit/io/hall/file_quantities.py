@@ -18,7 +18,7 @@ from ...units import UnitError, parse_quantity, split_header, to_house
 from ..gains import _AMPLIFIER_TEXT_RE, _HARMONIC_RE, gain_entry, gain_factor, gain_in_text, gains_in_text
 from ..name_numbers import name_number as _name_number
 from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
-from .columns import _CURRENT_NAMES, _FIELD_NAMES, _tokens
+from .columns import _FIELD_NAMES, _tokens, is_current_name
 from .options import _EXAMPLE_UNITS
 from .scan import HallReadError
 from .values import _LIMITS
@@ -45,14 +45,15 @@ _NAME_CURRENT_RE = re.compile(
 #: Unit spellings of file names that are not the house spellings.
 _NAME_UNITS = {"oe": "Oe", "OE": "Oe", "koe": "kOe", "KOe": "kOe", "µA": "uA",
                "kAm": "kA/m", "kA_m": "kA/m", "kApm": "kA/m"}
-#: What each quantity is: (names of a preamble entry, file-name pattern, dimension, words).
+#: What each quantity is: (whether a compacted name is one of a preamble entry of it, file-name
+#: pattern, dimension, words).
 #: Names of a preamble entry of the polar angle of the field from the film normal.
 _THETA_H_NAMES = {"thetah", "fieldtheta", "thetafield", "polarangle", "fieldpolarangle",
                   "thetaext", "thetab"}
 _QUANTITIES = {
-    "field": (_FIELD_NAMES, _NAME_FIELD_RE, "field", "field of the rotation"),
-    "current": (_CURRENT_NAMES, _NAME_CURRENT_RE, "current", "source current"),
-    "theta_h": (_THETA_H_NAMES, None, "angle", "polar angle of the field"),
+    "field": (_FIELD_NAMES.__contains__, _NAME_FIELD_RE, "field", "field of the rotation"),
+    "current": (is_current_name, _NAME_CURRENT_RE, "current", "source current"),
+    "theta_h": (_THETA_H_NAMES.__contains__, None, "angle", "polar angle of the field"),
 }
 
 
@@ -465,12 +466,12 @@ def _first_of_list(value: str) -> str:
 def _entry_value(p: Path, line: int, key: str, value: str, quantity: str) -> float | None:
     """The value (house units) of one preamble entry whose name is one of ``quantity``
     (``Field (mT)``, ``B``, ``H_ext``; ``Current``, ``I_source``), or None for any other."""
-    names, _, dimension, words = _QUANTITIES[quantity]
+    is_name, _, dimension, words = _QUANTITIES[quantity]
     try:
         name, key_unit = split_header(key)
     except UnitError:
         return None
-    if "".join(_tokens(name.lower())) not in names:
+    if not is_name("".join(_tokens(name.lower()))):
         return None
     try:
         number, unit = parse_quantity(value.strip())

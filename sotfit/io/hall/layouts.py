@@ -11,9 +11,9 @@ import numpy as np
 
 from ...units import header_dimension
 from ..table import ERROR_WORDS
-from .columns import (_AXIS_NAMES, _CURRENT_NAMES, _MAGNET_NAMES, _ROTATOR_NAMES, _STATE_NAMES,
+from .columns import (_AXIS_NAMES, _MAGNET_NAMES, _ROTATOR_NAMES, _STATE_NAMES,
                       _compact, _field_axis, _harm_roles, _harmonic_of, _is_angle_col,
-                      _is_field_col)
+                      _is_field_col, is_current_name)
 from .options import _STYLE, _col_opt, _opt
 from .scan import HallReadError
 
@@ -86,7 +86,7 @@ def _assign_roles(p, cols, scan, given):
             found.setdefault("field", c)
         if k in _MAGNET_NAMES:
             found.setdefault("magnet_current", c)
-        elif k in _CURRENT_NAMES or _current_named_with_its_form(c):
+        elif is_current_name(k) or _current_named_with_its_form(c):
             found.setdefault("current", c)
         elif k.endswith("thetah") and scan != "theta":    # theta_H, field angle theta_H
             found.setdefault("theta_h", c)
@@ -235,4 +235,4 @@ def _current_named_with_its_form(col) -> bool:
     from .file_quantities import _key_current_is
 
     name, form = _key_current_is(str(col))
-    return form is not None and _compact(name) in _CURRENT_NAMES
+    return form is not None and is_current_name(_compact(name))
