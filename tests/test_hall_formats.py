@@ -557,6 +557,28 @@ def test_a_title_line_above_a_delimited_table_is_read_as_free_text(tmp_path):
     pd.testing.assert_frame_equal(df, pd.read_csv(src, comment="#"), check_exact=True)
 
 
+def test_a_title_with_a_model_number_above_a_comma_table_is_free_text(tmp_path):
+    """'Keithley 6221 + SR830 x2 export' above a comma CSV was taken for the column header row
+    and refused ('line 2 below it holds no numbers', line 2 being the header row) while `sotfit
+    tables` read it: a title of words and model numbers, writing no quantity, is free text. A
+    blank-separated table, where a title cannot be told from a header row, is refused naming
+    the line where the numbers start."""
+    src = EX / "phi_010mT.csv"
+    f = tmp_path / "scan_010.csv"
+    f.write_text("Keithley 6221 + SR830 x2 export\n" + src.read_text())
+    df, note = _read_table(f)
+    pd.testing.assert_frame_equal(df, pd.read_csv(src, comment="#"), check_exact=True)
+    assert "1 a title of free text" in note
+    g = tmp_path / "blank.dat"
+    g.write_text("Keithley 6221 + SR830 x2 export\n"
+                 + "".join(f"{'  '.join(line.split(','))}\n" for line in src.read_text().splitlines()))
+    with pytest.raises(HallReadError, match=r"line 1 \('Keithley 6221 \+ SR830 x2 export'\) is "
+                                            r"neither .*line 2 below it holds no numbers: it looks "
+                                            r"like the column header row, the numbers start on "
+                                            r"line 3\); make line 1 a comment"):
+        _read_table(g)
+
+
 def test_german_column_names(tmp_path):
     """'Winkel;Feld' (a German lab's export, decimal commas) was 'no column for the scanned
     phi': read as angle and field, the example's torques."""

@@ -461,12 +461,13 @@ def _header_row(lines: list[str]):
 
 def _is_title(lines: list[str], i: int, settings: set[int]) -> bool:
     """Whether line ``i`` is a title of free text above the table (``Harmonic Hall angle scan``,
-    as a LabVIEW or lab script writes one first): a line without tabs, semicolons or commas,
-    holding no number, above a line that is no setting, entry or comment and splits into two or
-    more cells at one of them and is not a row of numbers (the column header row of a delimited
-    table, which the title then cannot be)."""
+    ``Keithley 6221 + SR830 x2 export``, as a LabVIEW or lab script writes one first): a line
+    of prose (:func:`_is_prose`) without tabs, semicolons or commas, above a line that is no
+    setting, entry or comment and splits into two or more cells at one of them and is not a row
+    of numbers (the column header row of a delimited table, which the title then cannot be).
+    A title with a model number was taken for the header row and the file refused."""
     line = lines[i]
-    if any(d in line for d in ("\t", ";", ",")) or _has_number(line):
+    if any(d in line for d in ("\t", ";", ",")) or not _is_prose(line):
         return False
     for j in range(i + 1, len(lines)):
         nxt = lines[j]
@@ -476,6 +477,29 @@ def _is_title(lines: list[str], i: int, settings: set[int]) -> bool:
         return not _all_numbers(nxt) and any(len(_header_cells(nxt, d)) >= 2
                                              for d in ("\t", ";", ","))
     return False
+
+
+#: A word of two or more letters.
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+#: A number standing alone (not inside a word: ``SR830``, ``x2``) and the word after it.
+_NUMBER_WORD_RE = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\s*"
+                             r"([^\s,;:()\[\]=]+)")
+
+
+def _is_prose(line: str) -> bool:
+    """Whether ``line`` is words, with or without numbers among them (``Keithley 6221 + SR830
+    x2 export``), not a row of numbers and writing no quantity (:func:`_writes_a_quantity`)."""
+    return _WORD_RE.search(line) is not None and not _all_numbers(line) \
+        and not _writes_a_quantity(line)
+
+
+def _writes_a_quantity(line: str) -> bool:
+    """Whether ``line`` writes a number with its unit (``rotation of bar 3 at 10 mT``,
+    ``5GHz``): such a line may give a setting of the file (its field), and stays an error
+    naming it rather than free text read past."""
+    from ..gains import _is_unit
+
+    return any(_is_unit(m.group(1)) for m in _NUMBER_WORD_RE.finditer(line))
 
 
 def _following_rows(lines: list[str], start: int, count: int) -> list[int]:
@@ -540,7 +564,20 @@ def _check_header_above_data(p: Path, lines: list[str], header: int, first_row: 
         raise HallReadError(
             f"{p}: line {header + 1} ({lines[header].strip()[:60]!r}) is neither a comment ('#', "
             f"'%', '//'), a 'key: value' entry, nor the column header row (line {first_row + 1} "
-            "below it holds no numbers); make it a comment or remove it")
+            f"below it holds no numbers{_header_row_below(lines, first_row)}); make line "
+            f"{header + 1} a comment or remove it")
+
+
+def _header_row_below(lines: list[str], row: int) -> str:
+    """Where line ``row``, which holds no numbers, is itself the column header row (the next
+    line that is no comment holds numbers), the words that say so (``: it looks like the
+    column header row, the numbers start on line 3``), else nothing: the message named only
+    the line below, as if the numbers were missing."""
+    below = _following_rows(lines, row, 1)
+    if not below or not _has_number(lines[below[0]]):
+        return ""
+    return (f": it looks like the column header row, the numbers start on line "
+            f"{below[0] + 1}")
 
 
 def _names(p: Path, lines: list[str], d: _Dialect, data: list[int]):
