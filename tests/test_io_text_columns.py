@@ -165,3 +165,23 @@ def test_a_missing_field_column_names_the_columns_read_as_text(tmp_path):
                                         r"2 column\(s\) of text not read: 'Field \(Oe\)' \(text "
                                         r"such as 'np.float64\(-1400.0\)'\)"):
         read_stfmr(p)
+
+
+def test_a_column_of_sample_names_above_a_footer_is_listed(tmp_path, capsys):
+    """A thickness table with a column of sample names and two footnote lines below it: `sotfit
+    thickness` read it, `sotfit tables` said 'no numeric data rows found' (the footnote's last
+    line was taken for the table's last row). Listed, with its numbers, the footer noted."""
+    from sotfit.cli import main
+
+    p = tmp_path / "series.csv"
+    p.write_text("# resistivity: 40 uOhm cm\n"
+                 "sample,t_Pt (Angstrom),xi_e_dl (S/m),xi_e_dl_err (S/m)\n"
+                 "W00,10,9166.4,575.0\nW01,15,15843.4,768.4\nW02,20,21778.6,961.3\n"
+                 "Note: device W01 measured twice, mean given\nErrors are fit standard errors\n")
+    t = read_table(p)
+    np.testing.assert_array_equal(t.data, [[10, 9166.4, 575.0], [15, 15843.4, 768.4],
+                                           [20, 21778.6, 961.3]])
+    assert t.columns[0] == "t_Pt (Angstrom)"
+    assert any("'sample'" in n for n in t.notes) and any("a footer" in n for n in t.notes)
+    assert main(["tables", str(p)]) == 0
+    assert "3 rows x 3 columns" in capsys.readouterr().out

@@ -48,8 +48,13 @@ def _table_block(lines: list[str]):
     ``block`` holds (line index, cells) of the rows of ``n`` cells at the end of the file (the
     column names among them), ``numbers`` whether each cell is a number, ``first`` the index
     into ``block`` of the first row with a number in every column that holds one in any row
-    (None if there is none), ``header`` that of the row of names above it (None if none)."""
+    (None if there is none), ``header`` that of the row of names above it (None if none).
+    A footer below the table (:func:`sotfit.io.text.footer_lines`: ``Errors are fit standard
+    errors``) is not of it: its last line was taken for the last row, whose width found no
+    table, and `sotfit tables` refused a table that `sotfit thickness` read."""
     content = [i for i, ln in enumerate(lines) if _text._is_content(ln)]
+    footer = _text.footer_lines(lines, reversed(content))
+    content = content[:len(content) - len(footer)]
     if not content:
         return None
     delimiter = _text._detect_delimiter(lines[content[-1]])
