@@ -462,12 +462,13 @@ def _header_row(lines: list[str]):
 def _is_title(lines: list[str], i: int, settings: set[int]) -> bool:
     """Whether line ``i`` is a title of free text above the table (``Harmonic Hall angle scan``,
     ``Keithley 6221 + SR830 x2 export``, as a LabVIEW or lab script writes one first): a line
-    of prose (:func:`_is_prose`) without tabs, semicolons or commas, above a line that is no
-    setting, entry or comment and splits into two or more cells at one of them and is not a row
-    of numbers (the column header row of a delimited table, which the title then cannot be).
-    A title with a model number was taken for the header row and the file refused."""
+    without tabs, semicolons or commas, holding no number or else prose (:func:`_is_prose`),
+    above a line that is no setting, entry or comment and splits into two or more cells at one
+    of them and is not a row of numbers (the column header row of a delimited table, which the
+    title then cannot be). A title with a model number was taken for the header row and the
+    file refused."""
     line = lines[i]
-    if any(d in line for d in ("\t", ";", ",")) or not _is_prose(line):
+    if any(d in line for d in ("\t", ";", ",")) or _has_number(line) and not _is_prose(line):
         return False
     for j in range(i + 1, len(lines)):
         nxt = lines[j]
