@@ -80,6 +80,28 @@ def test_a_lock_in_output_named_in_the_unit_brackets_is_read_without_options(tmp
     assert "unknown unit" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("comment, gain", [("gain_2w\t100", "100"), ("preamp gain, 100", "100"),
+                                           ("Gain 1f: 10", "10"),
+                                           ("lowpass filter, gain 24 dB/oct", None)])
+def test_a_gain_comment_with_its_harmonic_or_a_comma_is_asked_about(tmp_path, spectrum,
+                                                                     comment, gain):
+    """'# gain_2w<TAB>100' and '# preamp gain, 100' above a spectrum were read past: V_mix and
+    every torque 100 times too large, without a word. They ask for --voltage-gain now; a
+    filter's roll-off (24 dB/oct) is no gain."""
+    from sotfit.data import DataError
+
+    h, v = spectrum
+    f = tmp_path / "8GHz.csv"
+    f.write_text(f"# {comment}\nField (mT),Vmix (uV)\n"
+                 + "".join(f"{a:.5f},{b:.6f}\n" for a, b in zip(h, v)))
+    if gain is None:
+        (d,) = read_stfmr(f)
+        assert np.allclose(d.y, v, rtol=1e-6, atol=0)
+        return
+    with pytest.raises(DataError, match=rf"amplifier gain '{gain}'.*voltage_gain='{gain}'"):
+        read_stfmr(f)
+
+
 def _spectrum_file(path, field, v, header="Field (mT),Vmix (uV)"):
     """A CSV file of one spectrum as a logging program writes it (``%.5f``)."""
     path.write_text(header + "\n" + "".join(f"{a:.5f},{b:.6f}\n" for a, b in zip(field, v)))

@@ -134,9 +134,11 @@ _AMPLIFIER_TEXT_RE = re.compile(
 _GAIN_NUMBER = r"[+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:\^[-+]?\d+)?"
 #: ``gain`` followed by its number (``gain = 100``, ``gain 1e2``, ``Gain = +40 dB``).
 _TEXT_GAIN_RE = re.compile(
-    r"(?<![a-z])(?:gain|ganancia|guadagno|versterking|verst(?:ae|\u00e4)rkung)\s*"
-    r"(?:[:=]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*(?P<v>" + _GAIN_NUMBER
-    + r")(?![\w.^])\s*(?P<db>db(?![a-z/]))?", re.I)
+    r"(?<![a-z])(?:gain|ganancia|guadagno|versterking|verst(?:ae|\u00e4)rkung)"
+    # the harmonic it belongs to ('gain_2w 100', 'gain 1f: 10'), and a comma before the value
+    r"(?:[\s_]*(?:[12]\s*(?:w|f|omega)|mix|2nd|1st)(?![a-z]))?\s*"
+    r"(?:[:=,]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*(?P<v>" + _GAIN_NUMBER
+    + r")(?![\w.^])(?!\s*db\s*/)\s*(?P<db>db(?![a-z/]))?", re.I)     # not a roll-off: 24 dB/oct
 #: A factor in a clause that names an amplifier: ``x100``, ``100x``, ``100 V/V``, ``100
 #: times``, ``100-fold``, ``40 dB`` (not ``24 dB/oct``), ``by (a factor of) 100``, ``set to
 #: 100``, ``factor (2f): 100``, ``G=100``, ``G100``.
