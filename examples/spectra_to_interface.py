@@ -130,7 +130,7 @@ def main(argv=None) -> int:
     print("step 0: raw spectra (synthetic; stands in for the measurement)")
     truth = write_spectra(out / "spectra")
     sample = ["--ms", "0.95T", "--t-fm", "6nm", "--width", "10um", "--rho", "350.3uOhmcm",
-              "--rho-fm", "40uOhmcm", "--irf", "8mA", "--delta-r", "0.5Ohm"]
+              "--rho-fm", "40uOhmcm", "--irf", "8mA", "--irf-is", "peak", "--delta-r", "0.5Ohm"]
     print("\nstep 1: sotfit stfmr, one run per thickness")
     for t in THICKNESSES:
         sotfit("stfmr", str(out / "spectra" / f"t{t:02d}nm"), "--t-nm", f"{t}nm", *sample,

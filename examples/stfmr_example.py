@@ -6,7 +6,7 @@ Kittel/damping fits, compute the torques from the sample description, compare ea
 the planted value, and draw one overview figure. The command-line equivalent is
 
     sotfit stfmr data/stfmr_example --out stfmr_out --ms 0.95T --t-fm 6nm --t-nm 6nm \\
-        --width 10um --rho 20uOhmcm --rho-fm 40uOhmcm --irf 1mA --delta-r 0.5Ohm
+        --width 10um --rho 20uOhmcm --rho-fm 40uOhmcm --irf 1mA --irf-is peak --delta-r 0.5Ohm
 
 Run from the project root::
 

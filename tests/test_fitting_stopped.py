@@ -14,7 +14,8 @@ import pytest
 from bundled import ROOT
 
 SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
-          "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+          "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak", "--delta-r",
+          "0.5Ohm"]
 
 
 @pytest.mark.slow       # 30 s; test_a_stopped_fit_keeps_its_own_copy_of_the_solver_point guards

@@ -56,7 +56,8 @@ def test_each_sweep_of_the_table_is_a_spectrum_at_its_angle(tmp_path, sweeps):
 
 
 def test_the_angle_scan_of_the_table_equals_that_of_one_file_per_angle(tmp_path, sweeps, capsys):
-    common = ["--angle-scan", "--irf", f"{I_RF}mA", "--delta-r", f"{DELTA_R}Ohm", "--meff",
+    common = ["--angle-scan", "--irf", f"{I_RF}mA", "--irf-is", "peak", "--delta-r",
+              f"{DELTA_R}Ohm", "--meff",
               f"{MEFF}T", "--no-figures"]
     table = _long_table(tmp_path / f"scan_{F:g}GHz.txt", sweeps)
     assert main(["stfmr", str(table), "--out", str(tmp_path / "a"), *common]) == 0

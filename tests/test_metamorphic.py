@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "stfmr_example"
 THICKNESS = ROOT / "data" / "thickness_example"
 SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
-          "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+          "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak", "--delta-r",
+          "0.5Ohm"]
 FILES = sorted(EXAMPLE.glob("py_pt_*GHz.csv"), key=lambda p: int(p.stem.split("_")[-1][:-3]))
 
 

@@ -13,7 +13,7 @@ from bundled import ROOT, ROTATIONS, avci_options
 
 EXAMPLE = ROOT / "data" / "stfmr_example"
 SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--rho", "20uOhmcm",
-          "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm", "--irf", "1mA"]
+          "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm", "--irf", "1mA", "--irf-is", "peak"]
 
 
 @pytest.mark.parametrize("values, flagged", [

@@ -45,7 +45,7 @@ def _h_dl(tmp_path, name, *extra):
 def test_irf_on_the_command_line_is_peak_unless_irf_is_says_rms(tmp_path, capsys):
     rms = tmp_path / "rms.toml"
     rms.write_text('irf = "0.7071mA"\nirf_is = "rms"\n')
-    _, ref = _h_dl(tmp_path, "ref", "--irf", "2mA")
+    _, ref = _h_dl(tmp_path, "ref", "--irf", "2mA", "--irf-is", "peak")
     # the file's own irf (0.7071 mA rms = 1 mA peak) is read as rms
     _, own = _h_dl(tmp_path, "own", "--sample", str(rms))
     assert own["value"] == pytest.approx(2 * ref["value"], rel=1e-3)

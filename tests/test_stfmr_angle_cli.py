@@ -88,7 +88,8 @@ def test_angle_from_name_spellings():
 
 def test_planted_x_y_z_torques_recovered_through_the_command_line(scan, tmp_path, capsys):
     out = tmp_path / "out"
-    rc, cap = _run([*scan, "--angle-scan", "--out", str(out), "--irf", f"{I_RF}mA",
+    rc, cap = _run([*scan, "--angle-scan", "--out", str(out), "--irf", f"{I_RF}mA", "--irf-is",
+                    "peak",
                     "--delta-r", f"{DELTA_R}Ohm", "--meff", f"{MEFF}T",
                     "--field-angle", "dev_10GHz_noangle.csv=315deg"], capsys)
     assert rc == 0
@@ -191,7 +192,8 @@ def test_angle_scan_flags_and_strict_exit_status(scan, tmp_path, capsys):
     """A clean scan carries no flag (--strict: 0); one file given the wrong field angle makes
     the angular fits miss (reduced chi-square far above 1): the amplitudes and torques are
     flagged and --strict exits 3; M_eff from an assumed g is flagged."""
-    common = [*scan, "--angle-scan", "--no-figures", "--strict", "--irf", f"{I_RF}mA",
+    common = [*scan, "--angle-scan", "--no-figures", "--strict", "--irf", f"{I_RF}mA", "--irf-is",
+              "peak",
               "--delta-r", f"{DELTA_R}Ohm"]
     rc, cap = _run([*common, "--out", str(tmp_path / "ok"), "--meff", f"{MEFF}T",
                     "--field-angle", "dev_10GHz_noangle.csv=315deg"], capsys)
@@ -228,7 +230,8 @@ def test_a_spectrum_left_out_of_an_angle_scan_is_flagged(scan, tmp_path, capsys)
     flat = _write(Path(scan[0]).parent / f"dev_{F:g}GHz_phi100deg.csv", h, noise)
     try:
         rc, cap = _run([*scan, flat, "--angle-scan", "--no-figures", "--strict", "--irf",
-                        f"{I_RF}mA", "--delta-r", f"{DELTA_R}Ohm", "--meff", f"{MEFF}T",
+                        f"{I_RF}mA", "--irf-is", "peak", "--delta-r", f"{DELTA_R}Ohm", "--meff",
+                        f"{MEFF}T",
                         "--field-angle", "dev_10GHz_noangle.csv=315deg",
                         "--out", str(tmp_path / "o")], capsys)
     finally:
@@ -272,3 +275,4 @@ def test_a_hyphen_after_a_letter_or_digit_is_settled_by_the_option(tmp_path, cap
     rc, cap = _run([f, "--field-angle", f"{name}=30deg", "--no-figures", "--out",
                     str(tmp_path / "q")], capsys)
     assert rc == 2          # neither reading of the name: the option does not overrule it
+

@@ -56,7 +56,7 @@ def files(tmp_path):
 
 
 SAMPLE_ARGS = ["--ms", "1.1T", "--t-fm", "4nm", "--t-nm", "6nm", "--width", "10um",
-               "--rho", "20uOhmcm", "--irf", "8mA", "--delta-r", "0.6Ohm",
+               "--rho", "20uOhmcm", "--irf-is", "peak", "--irf", "8mA", "--delta-r", "0.6Ohm",
                "--current-fraction", "0.8"]
 
 
@@ -532,6 +532,7 @@ def test_correlated_residuals_are_measured_and_flag_the_means(tmp_path, rho):
     out = tmp_path / "out"
     assert main(["stfmr", str(folder), "--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm",
                  "--width", "10um", "--rho", "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA",
+                 "--irf-is", "peak",
                  "--delta-r", "0.5Ohm", "--no-figures", "--out", str(out)]) == 0
     lag1 = pd.read_csv(out / "spectra.csv")["residual_lag1"]
     assert (lag1.median() > 0.4) == (rho > 0) and (abs(lag1.median()) < 0.2) == (rho == 0)

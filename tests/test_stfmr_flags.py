@@ -19,7 +19,8 @@ from stfmr_synth import TRUTH, spectrum, write_long_table
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
 EXAMPLE_ARGS = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um",
-                "--rho", "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+                "--rho", "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak",
+                "--delta-r", "0.5Ohm"]
 EXAMPLE_SAMPLE = Sample(mu0_ms=0.95, t_fm=6, t_nm=6, width=10e3, rho_nm=20, rho_fm=40, i_rf=1.0,
                         delta_r=0.5)
 MAIN = ("mu0_meff", "gyromagnetic_ratio", "g", "alpha", "linewidth_inhomogeneous", "xi_fmr",
@@ -435,7 +436,8 @@ def test_torques_resting_on_a_flagged_meff_are_flagged(tmp_path):
     xi_dl, 11 standard errors off, unflagged: the torques of a route rest on its M_eff."""
     example = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
     sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--rho", "20uOhmcm",
-              "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm", "--irf", "1mA", "--width", "10um"]
+              "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm", "--irf", "1mA", "--irf-is", "peak",
+              "--width", "10um"]
     runs = {}
     for name, extra in (("free", []), ("fixed", ["--g", "2.0023"])):
         out = tmp_path / name

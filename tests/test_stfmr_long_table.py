@@ -20,7 +20,8 @@ from sotfit.cli import main
 from stfmr_synth import LONG_FREQUENCIES, example_truth, write_long_table
 
 SAMPLE_ARGS = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um",
-               "--rho", "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm",
+               "--rho", "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak",
+               "--delta-r", "0.5Ohm",
                # the generator's field angle (data/stfmr_example/generate.py); the long table
                # does not write it, and a default angle is flagged on the torques
                "--angle", "45deg"]

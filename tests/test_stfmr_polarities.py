@@ -25,7 +25,8 @@ from bundled import ROOT
 
 EXAMPLE = ROOT / "data" / "stfmr_example"
 SAMPLE_ARGS = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um",
-               "--rho", "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+               "--rho", "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak",
+               "--delta-r", "0.5Ohm"]
 
 
 def _split(folder, names=("neg", "pos"), magnitudes=False, sections=False):

@@ -34,7 +34,8 @@ def _files(folder, header_plus, header_minus):
 def _summary(tmp_path, name, files, *extra):
     out = tmp_path / name
     code = main(["stfmr", str(files), "--out", str(out), "--no-figures", "--no-global",
-                 "--irf", "1mA", "--delta-r", "0.5Ohm", "--angle", "45deg", *extra])
+                 "--irf", "1mA", "--irf-is", "peak", "--delta-r", "0.5Ohm", "--angle", "45deg",
+                 *extra])
     return code, (json.loads((out / "summary.json").read_text()) if code == 0 else None)
 
 

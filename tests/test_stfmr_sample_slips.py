@@ -28,7 +28,7 @@ SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um",
 
 def test_the_derivative_lineshape_refuses_absolute_torque_fields(tmp_path, capsys):
     assert main(["stfmr", str(EXAMPLE), "--lineshape", "derivative", "--out", str(tmp_path / "o"),
-                 "--no-figures", *SAMPLE, "--irf", "1mA"]) == 2
+                 "--no-figures", *SAMPLE, "--irf", "1mA", "--irf-is", "peak"]) == 2
     err = capsys.readouterr().err
     assert "h_m/W of the modulation field" in err and "leave --irf and --delta-r out" in err
 
@@ -38,7 +38,7 @@ def test_an_oersted_field_beyond_the_linewidth_flags_the_field_like_torque(tmp_p
     for name, irf in (("mA", "1mA"), ("A", "1A")):
         out = tmp_path / name
         assert main(["stfmr", str(EXAMPLE), "--out", str(out), "--no-figures", *SAMPLE,
-                     "--irf", irf]) == 0
+                     "--irf", irf, "--irf-is", "peak"]) == 0
         runs[name] = json.loads((out / "summary.json").read_text())["sequential"]
     assert not any("Oersted" in r for r in runs["mA"]["mu0_h_fl"].get("flags", []))
     said = [r for r in runs["A"]["mu0_h_fl"].get("flags", []) if "Oersted field of the rf "
@@ -90,7 +90,7 @@ def test_a_delta_r_a_thousand_times_too_large_is_flagged(tmp_path):
     for name, sample in (("right", SAMPLE), ("slip", slipped)):
         out = tmp_path / name
         assert main(["stfmr", str(EXAMPLE), "--out", str(out), "--no-figures", *sample,
-                     "--irf", "1mA"]) == 0
+                     "--irf", "1mA", "--irf-is", "peak"]) == 0
         runs[name] = json.loads((out / "summary.json").read_text())
     said = lambda s, k: [r for r in s["sequential"][k].get("flags", [])  # noqa: E731
                          if "times below the Oersted field" in r]
@@ -98,7 +98,7 @@ def test_a_delta_r_a_thousand_times_too_large_is_flagged(tmp_path):
     assert said(runs["slip"], "xi_dl") and said(runs["slip"], "mu0_h_dl")
     assert not any("times below" in r for r in runs["slip"]["sequential"]["xi_fmr"].get("flags", []))
     assert main(["stfmr", str(EXAMPLE), "--out", str(tmp_path / "strict"), "--no-figures",
-                 *slipped, "--irf", "1mA", "--strict"]) == 3
+                 *slipped, "--irf", "1mA", "--irf-is", "peak", "--strict"]) == 3
 
 
 def test_a_mixing_voltage_of_volts_is_flagged(tmp_path):
@@ -267,7 +267,8 @@ def test_spectra_at_several_powers_with_one_rf_current_are_flagged(tmp_path, cap
     grows as sqrt(P) (a factor 2 over 6 dB). Spectra at other powers are no repeats, and the
     absolute torques of a power series with one rf current are flagged."""
     sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
-              "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+              "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak", "--delta-r",
+              "0.5Ohm"]
     mixed = _at_powers(tmp_path / "mixed", (0, 6))
     out = tmp_path / "o_mixed"
     assert main(["stfmr", str(mixed), "--out", str(out), "--no-figures", *sample]) == 0
@@ -289,7 +290,8 @@ def test_powers_levelled_across_frequencies_are_noted_not_flagged(tmp_path):
     the device, calibrated: the torques were right and all were flagged as 'off' (exit 3 under
     --strict), a sqrt(P) argument that holds at one frequency only. Noted instead."""
     sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
-              "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+              "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak", "--delta-r",
+              "0.5Ohm"]
     folder = tmp_path / "levelled"
     folder.mkdir()
     plain = sorted(EXAMPLE.glob("py_pt_*GHz.csv"))
@@ -316,7 +318,7 @@ def test_an_rf_current_per_frequency_gives_the_efficiencies_of_one_current(tmp_p
     --irf-at f=c_f mA give the efficiencies of the files as they are with --irf 1mA; the torque
     fields, which differ between the currents, are given per spectrum only."""
     sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
-              "20uOhmcm", "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm"]
+              "20uOhmcm", "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm", "--irf-is", "peak"]
     folder = tmp_path / "scaled"
     folder.mkdir()
     at = []
@@ -330,7 +332,7 @@ def test_an_rf_current_per_frequency_gives_the_efficiencies_of_one_current(tmp_p
         (folder / f.name).write_text("\n".join(lines[:head + 1] + body) + "\n")
         at += ["--irf-at", f"{ghz:g}GHz={c!r}mA"]
     runs = {}
-    for name, inputs, current in (("one", [EXAMPLE], ["--irf", "1mA"]),
+    for name, inputs, current in (("one", [EXAMPLE], ["--irf", "1mA", "--irf-is", "peak"]),
                                   ("per_frequency", [folder], at)):
         out = tmp_path / f"o_{name}"
         assert main(["stfmr", *map(str, inputs), "--out", str(out), "--no-figures", *sample,
@@ -355,12 +357,12 @@ def test_an_rf_current_per_frequency_gives_the_efficiencies_of_one_current(tmp_p
 @pytest.mark.parametrize("extra, said", [
     (["--irf-at", "8GHz=1mA"], "gives no current at 10, 12, 14, 16, 18 GHz"),
     (["--irf-at", "7GHz=1mA"], "7 GHz is no frequency of the files"),
-    (["--irf", "1mA", "--irf-at", "8GHz=1mA"], "not both"),
+    (["--irf", "1mA", "--irf-is", "peak", "--irf-at", "8GHz=1mA"], "not both"),
     (["--irf-at", "8GHz"], "write FREQ=CURRENT"),
 ])
 def test_rf_currents_per_frequency_must_match_the_files(tmp_path, capsys, extra, said):
     sample = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
-              "20uOhmcm", "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm"]
+              "20uOhmcm", "--rho-fm", "40uOhmcm", "--delta-r", "0.5Ohm", "--irf-is", "peak"]
     with pytest.raises(SystemExit) if said == "write FREQ=CURRENT" else _no_raise():
         assert main(["stfmr", str(EXAMPLE), "--out", str(tmp_path / "o"), "--no-figures",
                      *sample, *extra]) == 2

@@ -11,7 +11,8 @@ from bundled import ROOT
 from sotfit.cli import main
 
 SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
-          "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm",
+          "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak", "--delta-r",
+          "0.5Ohm",
           "--no-figures", "--no-global"]
 EXAMPLE = ROOT / "data" / "stfmr_example"
 

@@ -230,7 +230,8 @@ def test_a_fitted_anisotropy_enters_the_torque_fields(tmp_path, monkeypatch):
         p.write_text("field (T),vmix (uV)\n" + "".join(f"{x:.8g},{y:.8g}\n" for x, y in zip(h, v)))
         paths.append(str(p))
     out = tmp_path / "o"
-    assert main(["stfmr", *paths, "--irf", "8mA", "--delta-r", "0.6Ohm", "--angle", "45deg",
+    assert main(["stfmr", *paths, "--irf", "8mA", "--irf-is", "peak", "--delta-r", "0.6Ohm",
+                 "--angle", "45deg",
                  "--free-hk", "--no-figures", "--out", str(out)]) == 0
     import json
 

@@ -17,7 +17,8 @@ from sotfit.cli import main
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "stfmr_example"
 SAMPLE = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
-          "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm",
+          "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak", "--delta-r",
+          "0.5Ohm",
           "--no-figures", "--no-global"]
 AM_RMS = math.sqrt(2) / math.pi
 TORQUES = ("mu0_h_dl", "mu0_h_fl", "xi_dl", "xi_fl")
@@ -82,7 +83,8 @@ def test_volts_headed_microvolts_are_flagged(tmp_path, reference):
         rows = np.loadtxt(f, skiprows=1)
         np.savetxt(f, np.c_[rows[:, 0], rows[:, 1]], fmt="%.7e", delimiter="\t",
                    header="Field (Oe)\tVmix (uV)", comments="")
-    only_current = ["--irf", "1mA", "--delta-r", "0.5Ohm", "--angle", "45deg", "--strict",
+    only_current = ["--irf", "1mA", "--irf-is", "peak", "--delta-r", "0.5Ohm", "--angle", "45deg",
+                    "--strict",
                     "--no-figures", "--no-global"]
     out = tmp_path / "o"
     assert main(["stfmr", str(files), "--out", str(out), *only_current]) == 3

@@ -191,7 +191,8 @@ def run_command(args: list[str], env: dict) -> dict:
 #: The sample of the bundled example (README), for ``--with-sample``: every spectrum then
 #: gives its torques and efficiencies, averaged over all files.
 SAMPLE_OPTIONS = ["--ms", "0.95T", "--t-fm", "6nm", "--t-nm", "6nm", "--width", "10um", "--rho",
-                  "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--delta-r", "0.5Ohm"]
+                  "20uOhmcm", "--rho-fm", "40uOhmcm", "--irf", "1mA", "--irf-is", "peak",
+                  "--delta-r", "0.5Ohm"]
 WITH_SAMPLE: list[str] = []
 
 
