@@ -29,7 +29,8 @@ from .models.sot import angular_factor
 from .models.sot import current_fraction as _current_fraction
 from .models.sot import peak_from_rms
 
-__all__ = ["Sample", "SampleField", "SAMPLE_FIELDS", "SAMPLE_UNITS", "SampleError", "spellings", "read_sample_file"]
+__all__ = ["Sample", "SampleField", "SAMPLE_FIELDS", "SAMPLE_UNITS", "SampleError", "spellings", "read_sample_file",
+           "CURRENT_FORM_KEYS", "current_without_form"]
 
 
 class SampleError(ValueError):
@@ -218,6 +219,36 @@ def spellings(name: str) -> tuple[str, ...]:
 
 #: Entries of a summary's ``sample`` section that are derived from the fields, not fields.
 _DERIVED = ("i_rf_peak", "current_fraction_used")
+#: Keys of a sample mapping that say whether its current is ``'peak'`` or ``'rms'``.
+CURRENT_FORM_KEYS = ("irf_is", "current_is", "i_rf_is")
+
+
+def _key(key) -> str:
+    """A key of a sample mapping as it is looked up: ``'Irf-Is'`` -> ``'irf_is'``."""
+    return str(key).replace("-", "_").lower()
+
+
+def current_without_form(mapping: Mapping[str, Any]) -> str | None:
+    """The key of ``mapping`` that gives a current whose form (peak or rms) no key states.
+
+    Parameters
+    ----------
+    mapping : mapping
+        Fields of a sample description, as :meth:`Sample.from_mapping` reads them.
+
+    Returns
+    -------
+    str or None
+        The key giving the current (mA; ``'irf'``, ``'current'``, ...) when no
+        :data:`CURRENT_FORM_KEYS` entry, ``current_is_rms`` or ``i_rf_is_rms`` says whether it
+        is peak or rms; None when the form is stated, the key is ``current_peak`` (its name
+        states it) or no current is given.
+    """
+    keys = {_key(k): str(k) for k in mapping}
+    if any(k in keys for k in (*CURRENT_FORM_KEYS, *spellings("current_is_rms"))):
+        return None
+    given = [keys[k] for k in spellings("current") if k in keys and k != "current_peak"]
+    return given[0] if given else None
 #: Units of the numeric fields, for reports.
 SAMPLE_UNITS = {f.name: f.unit for f in SAMPLE_FIELDS if f.unit != "bool"}
 
@@ -399,8 +430,8 @@ class Sample:
             spelled[name] = str(key)
 
         for key, raw in mapping.items():
-            k = str(key).replace("-", "_").lower()
-            if k in ("irf_is", "current_is", "i_rf_is"):
+            k = _key(key)
+            if k in CURRENT_FORM_KEYS:
                 if str(raw).lower() not in ("peak", "rms"):
                     raise SampleError(f"{source}: {key} must be 'peak' or 'rms', got {raw!r}")
                 once("current_is_rms", key)

@@ -33,6 +33,11 @@ from .stfmr_reading import (  # noqa: F401 - COLUMN_ROLES, reader_options: impor
     COLUMN_ROLES, _reader_keywords, _source_names, add_reader_options, reader_options,
 )
 
+#: Why the form of the rf current (peak or rms) is asked for and never assumed.
+CURRENT_FORM_WHY = ("the torque fields scale as 1/I and the Oersted field as I, so the form "
+                    "cannot be told from the spectra")
+
+
 #: Sample options: name -> (argparse type with the domain, help). The same types read the
 #: fields of a --sample file.
 SAMPLE_OPTIONS = {
@@ -49,7 +54,7 @@ SAMPLE_OPTIONS = {
     "angle": (quantity_type("angle", "deg"), "in-plane field angle from the current (default: "
                                              "the one angle all files carry, else 45deg)"),
     "irf": (quantity_type("current", positive=True, limit=True),
-            "rf current amplitude, peak unless --irf-is rms, e.g. 2.5mA"),
+            "rf current amplitude, e.g. 2.5mA, with --irf-is peak or --irf-is rms"),
     "delta_r": (quantity_type("resistance", nonzero=True),
                 "AMR Delta R = R_parallel - R_perp, e.g. 0.3Ohm"),
     "current_fraction": (fraction, "fraction (0 < f <= 1) of the current in the spin-source "
@@ -87,7 +92,9 @@ def add_parser(subparsers) -> None:
         spellings = ["--" + name.replace("_", "-")] + (["--resistivity"] if name == "rho" else [])
         p.add_argument(*spellings, dest=name, type=kind, help=text)
     p.add_argument("--irf-is", choices=("peak", "rms"), default=None,
-                   help="whether --irf is a peak amplitude (default) or an rms value")
+                   help="whether the rf current (--irf, --irf-at, or a sample file's irf "
+                        "without irf_is) is a peak amplitude or an rms value (required with "
+                        "it, never assumed: " + CURRENT_FORM_WHY + ")")
     p.add_argument("--irf-at", action="append", metavar="FREQ=CURRENT", default=None,
                    type=_current_at_frequency,
                    help="the rf current at one frequency, e.g. --irf-at 8GHz=1.4mA, repeated "
@@ -219,8 +226,6 @@ def _sample_from(args):
         given["current"] = args.irf_at[0][1]    # each spectrum takes its frequency's
     if args.irf_is is not None:
         given["current_is_rms"] = args.irf_is == "rms"
-    elif args.irf is not None or args.irf_at:
-        given["current_is_rms"] = False     # --irf is peak unless --irf-is says rms
     if args.nm_above:
         given["nm_below"] = False
     try:
@@ -232,11 +237,45 @@ def _sample_from(args):
             raise CLIError(f"{given_as} is given with the sample file {args.sample}, which says "
                            "its current is rms: say which the option's current is (--irf-is "
                            "peak or --irf-is rms)")
+        _require_current_form(args, raw)
         return base.replace(**given)
     except SampleError as exc:
         raise CLIError(str(exc)) from None
     except ValueError as exc:
         raise CLIError(f"sample: {exc}") from None
+
+
+def _require_current_form(args, raw) -> None:
+    """Refuse an rf current whose form (peak or rms) nothing states, before any file is read.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The options: ``irf`` (mA), ``irf_at`` ((GHz, mA) pairs), ``irf_is``, ``sample``.
+    raw : mapping
+        The fields of the ``--sample`` file as written (empty without one).
+
+    Raises
+    ------
+    CLIError
+        For ``--irf`` or ``--irf-at`` without ``--irf-is``, or a sample file's current
+        (``irf``, used when no option gives one) without ``irf_is`` or ``--irf-is``, naming
+        the option and saying what the form changes; as ``sotfit hall --current-is``.
+    """
+    from ..device import current_without_form
+
+    if args.irf_is is not None:
+        return
+    if args.irf is not None or args.irf_at:
+        given = f"--irf {args.irf:g}mA" if args.irf is not None else "--irf-at"
+        raise CLIError(f"{given}: state whether the rf current is peak or rms (give --irf-is "
+                       f"peak or --irf-is rms); sotfit never assumes it: {CURRENT_FORM_WHY}")
+    key = current_without_form(raw)
+    if key is not None:
+        raise CLIError(f"sample file {args.sample}: {key} = {raw[key]!r} does not say whether the "
+                       f"rf current is peak or rms (write irf_is = \"peak\" or irf_is = \"rms\" "
+                       f"in it, or give --irf-is peak or --irf-is rms); sotfit never assumes "
+                       f"it: {CURRENT_FORM_WHY}")
 
 
 def _check_files(args) -> None:
