@@ -276,3 +276,40 @@ def test_a_hyphen_after_a_letter_or_digit_is_settled_by_the_option(tmp_path, cap
                     str(tmp_path / "q")], capsys)
     assert rc == 2          # neither reading of the name: the option does not overrule it
 
+
+def test_a_given_meff_or_g_that_implies_no_ferromagnets_g_is_flagged(scan, tmp_path, capsys):
+    """One frequency measures M_eff or g, not both. mu0 Ms given for mu0 M_eff (1.1 T for the
+    planted 0.85 T) put mu0_h_dl_y 10 % off, unflagged: at the fitted resonance it implies
+    g = 1.85, no ferromagnet's; the planted M_eff implies g = 2.07 and flags nothing (the clean
+    run above). A given g outside the range flags the M_eff it gives, naming --g."""
+    common = [*scan, "--angle-scan", "--no-figures", "--irf", f"{I_RF}mA", "--irf-is", "peak",
+              "--delta-r", f"{DELTA_R}Ohm", "--field-angle", "dev_10GHz_noangle.csv=315deg"]
+    runs = {}
+    for name, given in (("ms", ["--meff", "1.1T"]), ("right", ["--meff", f"{MEFF}T"]),
+                        ("g", ["--g", "1.7"])):
+        assert _run([*common, *given, "--out", str(tmp_path / name)], capsys)[0] == 0
+        runs[name] = json.loads((tmp_path / name / "summary.json").read_text())["angle"]
+    said = runs["ms"]["mu0_meff"]["flags"]
+    assert len(said) == 1 and "given as 1.1 T implies g = 1.848" in said[0]
+    assert "outside 1.95-2.4" in said[0] and "check --meff" in said[0]
+    for k, q in runs["ms"]["torques"].items():
+        assert any(r.startswith("mu0_meff given as 1.1 T") for r in q["flags"]), k
+    off = (runs["ms"]["torques"]["mu0_h_dl_y"]["value"] / PLANTED["mu0_h_dl_y"] - 1) * 100
+    assert off > 5
+    assert "flags" not in runs["right"]["mu0_meff"]
+    assert not any("flags" in q for q in runs["right"]["torques"].values())
+    said = runs["g"]["mu0_meff"]["flags"]
+    assert any("from the given g = 1.7 (--g" in r for r in said), said
+
+
+def test_the_g_of_a_given_meff_or_gyromagnetic_ratio():
+    from sotfit.analysis.stfmr.checks import angle_scan_g_reason
+    from sotfit.models import kittel_inplane
+    from sotfit.units import gyromagnetic_ratio_from_g
+
+    h = float(kittel_inplane(F, meff=MEFF, gyromagnetic_ratio=GAM))
+    assert angle_scan_g_reason(h, F, MEFF) is None
+    assert "given as 1.45 T implies g = 1.629 from" in angle_scan_g_reason(h, F, MEFF + 0.6)
+    assert "no g puts the resonance" in angle_scan_g_reason(h, F, -h - 0.1)
+    assert angle_scan_g_reason(h, F) is None and angle_scan_g_reason(h, F, None, GAM) is None
+    assert "given g = 2.5 (--g" in angle_scan_g_reason(h, F, None, gyromagnetic_ratio_from_g(2.5))

@@ -148,8 +148,9 @@ def add_parser(subparsers) -> None:
                         "--field-angle dev1_a.csv=30deg; repeat for more files; bare "
                         "numbers are degrees")
     g.add_argument("--meff", type=quantity_type("field", limit=True),
-                   help="mu0 M_eff for the angle scan, e.g. 0.85T (default: from the "
-                        "resonance field at the one frequency with --g or "
+                   help="mu0 M_eff for the angle scan, e.g. 0.85T, not mu0 Ms (flagged when "
+                        "the g it implies at the resonance is no ferromagnet's; default: from "
+                        "the resonance field at the one frequency with --g or "
                         "--gyromagnetic-ratio, else g = 2.0023)")
     g = p.add_argument_group(
         "many files", "Files are read and fitted in chunks (memory bounded by the results, not "

@@ -28,6 +28,7 @@ __all__ = [
     "linewidth_hwhm",
     "kittel_inplane",
     "meff_inplane",
+    "gyromagnetic_ratio_inplane",
     "kittel_outofplane",
     "linewidth",
 ]
@@ -77,6 +78,17 @@ def meff_inplane(h_res, f, gyromagnetic_ratio=GAMMA_FREE_ELECTRON):
     Takes floats, arrays and ``uncertainties`` values."""
     r = f / gyromagnetic_ratio
     return r * r / h_res - h_res
+
+
+def gyromagnetic_ratio_inplane(h_res, f, meff):
+    """gamma/2pi in GHz/T that puts the in-plane resonance at ``h_res`` (T) for frequency ``f``
+    (GHz) and mu0*M_eff ``meff`` (T): the in-plane Kittel relation solved for gamma/2pi (H_k =
+    0), f / sqrt(H_res (H_res + M_eff)); NaN where H_res (H_res + M_eff) <= 0 (no gamma
+    puts the resonance there). Takes floats and ``uncertainties`` values."""
+    product = h_res * (h_res + meff)
+    if float(getattr(product, "nominal_value", product)) <= 0:
+        return float("nan")
+    return f / _sqrt(product)
 
 
 def resonance_field_outofplane(f, meff, gyromagnetic_ratio=GAMMA_FREE_ELECTRON):

@@ -18,7 +18,7 @@ from ...models.spec import ModelSpec
 from ...results import FitResult
 from ...models.magnetization import meff_inplane
 from ...units import GAMMA_FREE_ELECTRON
-from .checks import implausible_meff
+from .checks import angle_scan_g_reason, implausible_meff
 from .errors import STFMRError
 from .pipeline import fit_spectra
 from .propagation import _nominal
@@ -177,7 +177,9 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
         one frequency, mu0 M_eff = (f/(gamma/2pi))^2 / mu0H_res - mu0H_res, with
         ``gyromagnetic_ratio`` (GHz/T; default the free-electron value) held exact; the
         uncertainty then comes from H_res only (the ratios of torque components other than
-        ``dl_y_over_h_y`` do not depend on it).
+        ``dl_y_over_h_y`` do not depend on it). A given M_eff whose implied g, or a given
+        gamma/2pi whose g, lies outside the g of ferromagnets is flagged
+        (:func:`~sotfit.analysis.stfmr.checks.angle_scan_g_reason`).
     i_rf, delta_r : float, optional
         Peak rf current (mA) and AMR Delta_R (Ohm); with both the torque components are
         fields in T, otherwise ratios.
@@ -238,6 +240,7 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
     from .torques import weighted_mean
 
     flags: dict[str, list[str]] = {}
+    given_meff = meff
     if meff is None:
         gam = GAMMA_FREE_ELECTRON if gyromagnetic_ratio is None else float(gyromagnetic_ratio)
         h, _ = weighted_mean([s.combined["h_res"] for s in fits])
@@ -256,6 +259,11 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
     else:
         meff_from = "given"
     res = fit_angle_dependence(fits, meff, i_rf=i_rf, delta_r=delta_r, angle_key=angle_key)
+    # one frequency measures M_eff or g, not both: the one given must leave the other physical
+    unphysical_g = angle_scan_g_reason(res.h_res, fits[0].frequency, given_meff,
+                                       gyromagnetic_ratio)
+    if unphysical_g is not None:
+        flags.setdefault("meff", []).append(unphysical_g)
     for r in (res.vs_fit, res.va_fit):
         if r.redchi > 3:
             notes.append(f"{r.model_name}: reduced chi-square {r.redchi:.3g}: the angular model "

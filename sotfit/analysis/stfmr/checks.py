@@ -43,6 +43,7 @@ __all__ = [
     "amplitude_below_measurable",
     "lockin_reading_reason",
     "g_outside_ferromagnets",
+    "angle_scan_g_reason",
     "field_unit_slip",
     "g_unit_slip",
 ]
@@ -764,6 +765,74 @@ def field_unit_slip(ratio: float, written: str | None) -> str | None:
             f"--override-unit field={u}")
 
 
+#: :data:`G_RANGE` and what it rests on, as the flags say it.
+_G_RANGE_TEXT = (f"{G_RANGE[0]:g}-{G_RANGE[1]:g}, the g factors of the ferromagnets ST-FMR "
+                 "measures (3d metals and alloys 2.0-2.2, garnets 2.0; a ferrimagnet near "
+                 "compensation differs)")
+
+
+def _outside_g_range(g: float, stderr: float = 0.0) -> bool:
+    """Whether ``g`` lies more than :data:`G_SIGMAS` times ``stderr`` outside :data:`G_RANGE`
+    (NaN: outside)."""
+    lo, hi = G_RANGE
+    return not lo - G_SIGMAS * stderr <= g <= hi + G_SIGMAS * stderr
+
+
+def angle_scan_g_reason(h_res, frequency: float, meff=None,
+                        gyromagnetic_ratio: float | None = None) -> str | None:
+    """Why the mu0 M_eff of an angle scan cannot be the film's, or None: the g that the given
+    M_eff implies, or the g given, lies outside :data:`G_RANGE` (beyond :data:`G_SIGMAS`
+    standard errors of a g from an uncertain H_res).
+
+    An angle scan is at one frequency, so M_eff and g are not both measured: one is given, the
+    other follows from the in-plane Kittel relation and the resonance field. mu0 Ms (1.0 T)
+    given for mu0 M_eff (0.80 T) went unseen, with mu0 H_DL,y 7.8 % (70 standard errors) off;
+    the g it implies, 1.886, is no ferromagnet's.
+
+    Parameters
+    ----------
+    h_res : float or uncertain value
+        Mean resonance field mu0 H_res of the scan (T).
+    frequency : float
+        The scan's frequency (GHz).
+    meff : float or uncertain value, optional
+        The given mu0 M_eff (T); its implied g is checked.
+    gyromagnetic_ratio : float, optional
+        The given gamma/2pi (GHz/T), when ``meff`` is not given: its g is checked.
+
+    Returns
+    -------
+    str or None
+        The reason, worded to follow the name ``mu0_meff``, naming ``--meff`` or ``--g``.
+    """
+    from ...models.magnetization import gyromagnetic_ratio_inplane
+    from ...units import g_from_gyromagnetic_ratio
+
+    if meff is None:
+        if gyromagnetic_ratio is None:
+            return None
+        g = float(g_from_gyromagnetic_ratio(gyromagnetic_ratio))
+        if not _outside_g_range(g):
+            return None
+        return (f"from the given g = {g:.4g} (--g or --gyromagnetic-ratio), outside "
+                f"{_G_RANGE_TEXT}: check it, or give the film's M_eff (--meff)")
+    h, m = _nominal(h_res), _nominal(meff)
+    g = g_from_gyromagnetic_ratio(gyromagnetic_ratio_inplane(h_res, frequency, meff))
+    value, stderr = _nominal(g), float(getattr(g, "std_dev", 0.0))
+    if not _outside_g_range(value, stderr):
+        return None
+    check = ("check --meff (mu0 M_eff, not mu0 Ms: a perpendicular anisotropy makes them "
+             "differ), or give the film's g (--g) instead")
+    if not np.isfinite(value):
+        return (f"given as {m:.4g} T: no g puts the resonance at {h:.4g} T and {frequency:g} "
+                "GHz there (the in-plane Kittel relation needs mu0 M_eff > -mu0 H_res); "
+                + check)
+    error = f" +/- {stderr:.2g}" if stderr > 0 else ""
+    return (f"given as {m:.4g} T implies g = {value:.4g}{error} from the resonance at "
+            f"{h:.4g} T and {frequency:g} GHz (in-plane Kittel relation), outside "
+            f"{_G_RANGE_TEXT}: " + check)
+
+
 def g_unit_slip(g: float, written: str | None) -> str | None:
     """The field unit mix-up under which a fitted ``g`` (from fields headed ``written``) would
     be a ferromagnet's (inside :data:`G_RANGE`): fields read ``r`` times their value give g
@@ -792,14 +861,11 @@ def g_outside_ferromagnets(g: Mapping | None, field_unit: str | None = None) -> 
         v, e = float(g["value"]), float(g["stderr"])
     except (TypeError, ValueError):
         return None
-    lo, hi = G_RANGE
-    if not (np.isfinite(v) and np.isfinite(e)) or lo - G_SIGMAS * e <= v <= hi + G_SIGMAS * e:
+    if not (np.isfinite(v) and np.isfinite(e)) or not _outside_g_range(v, e):
         return None
     slip = g_unit_slip(v, field_unit)
-    return (f"g = {v:.4g} +/- {e:.2g} lies outside {lo:g}-{hi:g}, the g factors of the "
-            "ferromagnets ST-FMR measures (3d metals and alloys 2.0-2.2, garnets 2.0; a "
-            "ferrimagnet near compensation differs): " + (f"{slip} " if slip else "")
-            + "with few or only low frequencies the Kittel "
+    return (f"g = {v:.4g} +/- {e:.2g} lies outside {_G_RANGE_TEXT}: "
+            + (f"{slip} " if slip else "") + "with few or only low frequencies the Kittel "
             "fit trades g against M_eff (a magnetisation not saturated at the lowest fields "
             "bends the dispersion); add higher frequencies, leave out the lowest, or hold g "
             "(--g)")
