@@ -8,7 +8,20 @@ import math
 
 import numpy as np
 
-__all__ = ["significant_digits", "written_step"]
+__all__ = ["significant_digits", "significant_digits_rows", "written_step"]
+
+
+#: Share of the values that must lie on the grid of a number of digits for them to be written
+#: with it.
+WRITTEN_FRACTION = 0.99
+
+
+def _on_grid(v, exponent, digits: int):
+    """Whether each value ``v`` (> 0; ``exponent`` its decimal exponent) lies on the grid of
+    ``digits`` significant digits, to the rounding of a unit conversion (1e-3 of the last
+    digit)."""
+    r = v / 10.0 ** (exponent - digits + 1)
+    return np.abs(r - np.round(r)) <= 1e-3 + 1e-14 * r
 
 
 def significant_digits(v, min_values: int = 8) -> int:
@@ -30,8 +43,7 @@ def significant_digits(v, min_values: int = 8) -> int:
     exponent = np.floor(np.log10(v))
 
     def written_with(digits: int) -> bool:
-        r = v / 10.0 ** (exponent - digits + 1)
-        return np.mean(np.abs(r - np.round(r)) <= 1e-3 + 1e-14 * r) >= 0.99
+        return np.mean(_on_grid(v, exponent, digits)) >= WRITTEN_FRACTION
 
     lo, hi = 1, 12
     if not written_with(hi):
@@ -65,3 +77,36 @@ def written_step(v, at=None, min_values: int = 8) -> float:
     if not digits or not w.size or np.max(w) <= 0:
         return 0.0
     return 10.0 ** (math.floor(math.log10(float(np.max(w)))) - digits + 1)
+
+
+def significant_digits_rows(v, fraction: float = WRITTEN_FRACTION,
+                            min_values: int = 8) -> np.ndarray:
+    """:func:`significant_digits` of each row of a 2-D array at once (many short samples of
+    columns: a few vector operations for all of them, not a search per row), the share of a
+    row's values that must lie on the grid being ``fraction``.
+
+    Parameters
+    ----------
+    v : array_like, shape (m, k)
+        The values (any unit), one sample per row.
+    fraction : float
+        Share of a row's non-zero values on the grid (a lower share tells coarser grids).
+    min_values : int
+        Fewest non-zero values of a row to judge from (fewer: 0 for the row).
+
+    Returns
+    -------
+    ndarray of int, shape (m,)
+        The fewest digits of each row, 0 where more than 12 would be needed.
+    """
+    v = np.abs(np.asarray(v, float))
+    known = np.isfinite(v) & (v != 0)
+    safe = np.where(known, v, 1.0)
+    exponent = np.floor(np.log10(safe))
+    need = fraction * known.sum(axis=1)
+    out = np.zeros(len(v), int)
+    for digits in range(12, 0, -1):            # the last that passes is the fewest
+        passes = (_on_grid(safe, exponent, digits) & known).sum(axis=1) >= need
+        out = np.where(passes & ((out > 0) | (digits == 12)), digits, out)
+    out[known.sum(axis=1) < min_values] = 0
+    return out
