@@ -46,3 +46,20 @@ def test_repeats_that_disagree_are_flagged_with_the_level():
     assert [(e["frequency"], e["quantity"]) for e in flagged] == [(7.0, "width")]
     said = repeat_disagreement(flagged[0])
     assert "repeats at 7 GHz disagree in width" in said and "the level of one test" in said
+
+
+def test_repeats_that_gave_the_same_fit_are_flagged():
+    """One spectrum counted twice (saved again in a form the reader did not recognise) gave
+    repeats of chi2 0, Birge ratio 0, p 1: perfect agreement, no flag. Independent sweeps
+    never give the same fit; such a pair is flagged by name, clean repeats are not."""
+    values = {"h_res": 0.1, "width": 0.004, "ratio": 0.3, "vs": 1.0, "va": 0.5}
+    errs = dict.fromkeys(values, 0.01)
+    other = {k: v + 0.01 for k, v in values.items()}
+    fits = [_spectrum(8.0, values, errs, 0), _spectrum(8.0, other, errs, 1),
+            _spectrum(8.0, dict(values), errs, 2)]
+    same = [e for e in compare_repeats(fits) if e.get("identical")]
+    assert [e["sources"] for e in same] == [["8.0GHz_0.csv", "8.0GHz_2.csv"]]
+    assert same[0]["flagged"]
+    said = repeat_disagreement(same[0])
+    assert "8.0GHz_0.csv and 8.0GHz_2.csv, gave the same fit" in said
+    assert not any(e.get("identical") for e in _run(np.random.default_rng(2)))

@@ -432,7 +432,9 @@ def compare_repeats(fits, keys=("h_res", "width", "ratio"), group_by: str = "fre
     list of dict
         One per (group, quantity): ``frequency``, ``quantity``, ``sources``,
         ``values``, ``stderrs``, ``chi2``, ``dof``, ``birge_ratio`` (sqrt(chi2/dof)),
-        ``p_value``, ``flagged``.
+        ``p_value``, ``flagged``; and one flagged entry (``identical``: True, its
+        ``quantity`` the keys joined by commas) per pair of repeats that gave the same fit
+        (:func:`_identical_fits`).
     """
     from scipy.stats import chi2 as chi2_dist
     from pathlib import Path
@@ -466,6 +468,7 @@ def compare_repeats(fits, keys=("h_res", "width", "ratio"), group_by: str = "fre
                         "chi2": c2, "dof": dof, "birge_ratio": math.sqrt(c2 / dof),
                         "p_value": pv})
         out.extend(_opposite_amplitudes(members, group_by, gval, sample))
+        out.extend(_identical_fits(members, keys, group_by, gval, sample))
     tests = [e for e in out if "p_value" in e]
     level = 1.0 - (1.0 - p_threshold) ** (1.0 / max(len(tests), 1))
     for e in tests:
@@ -493,8 +496,43 @@ def _opposite_amplitudes(members, group_by: str, gval, sample) -> list[dict]:
     return out
 
 
+#: Repeats whose every compared value agrees to this fraction of its standard error gave one
+#: fit: independent sweeps differ by their noise (two at 1e-6 of the errors in three
+#: quantities: a chance of about 1e-18).
+IDENTICAL_FIT = 1e-6
+
+
+def _identical_fits(members, keys, group_by: str, gval, sample) -> list[dict]:
+    """Pairs of repeats whose values of every quantity of ``keys`` agree to
+    :data:`IDENTICAL_FIT` of their standard errors: one measurement counted twice (saved again
+    in a form the reader did not recognise), whose chi-square of 0 passed as perfect
+    agreement. Found among repeats sorted by their first quantity, each against those within
+    the tolerance of it."""
+    vals = np.array([[m.value(k) for k in keys] for m in members], float)
+    errs = np.array([[m.stderr(k) for k in keys] for m in members], float)
+    tol = IDENTICAL_FIT * np.where(np.isfinite(errs) & (errs > 0), errs, 0.0)
+    order = np.argsort(vals[:, 0], kind="stable")
+    ends = np.searchsorted(vals[order, 0], vals[order, 0] + tol[order, 0].max(), side="right")
+    out = []
+    for k in np.flatnonzero(ends > np.arange(len(order)) + 1):
+        a = order[k]
+        for b in order[k + 1:ends[k]]:
+            if np.all(np.abs(vals[a] - vals[b]) <= np.minimum(tol[a], tol[b])):
+                pair = sorted((int(a), int(b)))
+                out.append({group_by: gval, "sample": sample, "quantity": ",".join(keys),
+                            "sources": [members[i].source for i in pair],
+                            "values": vals[pair].tolist(), "stderrs": errs[pair].tolist(),
+                            "identical": True, "flagged": True})
+    return out
+
+
 def repeat_disagreement(r: dict) -> str:
     """What a flagged entry of :func:`compare_repeats` says (its flag and note)."""
+    if r.get("identical"):
+        return (f"repeats at {r['frequency']:g} GHz, {' and '.join(r['sources'])}, gave the "
+                f"same fit ({r['quantity'].replace(',', ', ')} agree to {IDENTICAL_FIT:g} of "
+                "their standard errors), which independent sweeps cannot: one measurement "
+                "counted twice (saved again in another form); give it once")
     if r.get("opposite_signs"):
         why = ("a branch of negative field written as |H| is read as positive "
                "(--negative-field names such files), or a connection was reversed"
