@@ -180,3 +180,20 @@ def test_flags_of_the_efficiencies_read_go_with_the_fit(tmp_path):
     assert not any("rests on efficiencies flagged" in f
                    for f in runs["clean_summary"]["spin_hall_conductivity"].get("flags", []))
     assert fitted["value"] == runs["clean_summary"]["spin_hall_conductivity"]["value"]
+
+
+@pytest.mark.parametrize("again, said", [
+    (lambda s: json.dumps(s, indent=4), "hold the same summary"),            # re-indented
+    (lambda s: json.dumps({**s, "notes": ["run again"]}), "give the same thickness"),
+])
+def test_a_summary_saved_again_is_refused(tmp_path, again, said):
+    """A summary.json saved again pretty-printed (as an editor or jq writes it) counted as a
+    second point at its thickness (only a byte-identical copy was refused); so did the same
+    analysis written again with another note. Independent measurements never give the same
+    values and errors to the last digit: refused, naming both files."""
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    paths = _write(tmp_path, ref, lambda i: True)[:4]
+    copy = tmp_path / "again.json"
+    copy.write_text(again(json.loads(paths[2].read_text())))
+    with pytest.raises(ThicknessError, match=rf"s2.json and .*again.json {said}"):
+        from_summaries([*paths, copy])

@@ -16,7 +16,11 @@ from pathlib import Path
 from ..data import DataError
 from . import cache
 
-__all__ = ["check_distinct_files", "refuse_special", "require_file"]
+__all__ = ["check_distinct_files", "refuse_special", "require_file", "GIVE_ONCE"]
+
+#: What every refusal of one measurement given twice asks.
+GIVE_ONCE = ("give each input once (the same data given twice would count twice and "
+             "understate every uncertainty)")
 
 
 def _checksum(file: Path) -> int:
@@ -120,9 +124,8 @@ def check_distinct_files(paths: Sequence, error: type[Exception] = DataError) ->
                 crc = _checksum(file)
                 for other, other_file in by_sum[crc]:
                     if _same_bytes(other_file, file):
-                        raise error(f"{other} and {name} have identical content; give each "
-                                    "input once (the same data given twice would count twice "
-                                    "and understate every uncertainty)")
+                        raise error(f"{other} and {name} have identical content; "
+                                    + GIVE_ONCE)
             except OSError as exc:
                 raise error(f"{name}: cannot read ({exc.strerror or exc})") from None
             by_sum[crc].append((name, file))
@@ -205,8 +208,7 @@ def _check_same_text(paths: Sequence, error: type[Exception]) -> None:
                 if text and _text_lines(other_file) == text:
                     raise error(f"{other} and {p} hold the same lines (they differ only in line "
                                 "ends, blank lines or comments): one measurement saved twice; "
-                                "give each input once (the same data given twice would count "
-                                "twice and understate every uncertainty)")
+                                + GIVE_ONCE)
         except OSError as exc:
             raise error(f"{p}: cannot read ({exc.strerror or exc})") from None
         seen[key].append((str(p), file, table))

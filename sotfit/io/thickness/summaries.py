@@ -15,7 +15,7 @@ from ...device import spellings
 from ...units import UnitError, quantity, to_house
 from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, _efficiency_to_house,
                      _is_number, _resistivity_text, check_distinct_files)
-from ..distinct_files import require_file
+from ..distinct_files import GIVE_ONCE, require_file
 
 __all__ = ["from_summaries", "RHO_ABOVE_FILMS"]
 
@@ -119,8 +119,10 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
     above = []
     correlated: list[tuple[float, str]] = []
     pair_corr: list[float | None] = []
+    contents: dict[str, Path] = {}
     for i, p in enumerate(paths):
         summary = _load_summary(p)
+        _distinct_content(summary, p, contents)
         c = _largest_pair_correlation(summary)
         if c is not None:
             correlated.append((c, str(p)))
@@ -154,6 +156,7 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
         pair_corr.append(_pair_correlation(summary, read))
         if below is False:
             above.append(str(p))
+    _distinct_values(rows, ts, paths)
     ts = np.array(ts)
     order = np.argsort(ts, kind="stable")
     out = _part_datasets(rows, ts, order, paths, label, rho_used)
@@ -217,6 +220,34 @@ def _largest_pair_correlation(summary) -> float | None:
             found += [float(v) for v in corr.values()
                       if isinstance(v, (int, float)) and math.isfinite(v)]
     return max(found, key=abs) if found else None
+
+
+def _distinct_content(summary: Mapping, p: Path, seen: dict) -> None:
+    """Refuse a summary whose JSON content equals that of one read before (``seen``: canonical
+    text -> file): saved again re-indented or with its entries reordered, which the
+    comparison of bytes and lines misses, it counted as a second point."""
+    text = json.dumps(summary, sort_keys=True, separators=(",", ":"))
+    if text in seen:
+        raise ThicknessError(f"{seen[text]} and {p} hold the same summary (their JSON content "
+                             "is equal: saved again re-indented or reordered); " + GIVE_ONCE)
+    seen[text] = p
+
+
+def _distinct_values(rows: dict, ts: list, paths: list[Path]) -> None:
+    """Refuse two summaries that give the same thickness and the same efficiencies, value and
+    standard error to the last digit: one analysis saved twice (with other notes or options
+    that change nothing read), as independent measurements never agree so."""
+    seen: dict[tuple, Path] = {}
+    for i, p in enumerate(paths):
+        read = tuple((k, v[i][0], v[i][1]) for k, v in sorted(rows.items())
+                     if v[i] is not None)
+        key = (float(ts[i]), read)
+        if read and key in seen:
+            raise ThicknessError(
+                f"{seen[key]} and {p} give the same thickness ({ts[i]:g} nm) and the same "
+                f"{' and '.join(k[0].upper() for k in read)} efficiencies (value and standard "
+                "error to the last digit): one analysis given twice; " + GIVE_ONCE)
+        seen[key] = p
 
 
 def _check_paths(paths: list[Path], thickness) -> None:
