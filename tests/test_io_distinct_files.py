@@ -5,6 +5,8 @@ files, as thickness tables do; distinct files of equal size are still read."""
 
 import shutil
 
+import numpy as np
+
 import pytest
 
 from bundled import ROTATIONS, SPECTRUM, avci_options
@@ -74,3 +76,68 @@ def test_a_copy_that_differs_only_in_line_ends_or_comments_is_refused(tmp_path, 
     text[-1] = text[-1][:-1] + ("1" if text[-1][-1] != "1" else "2")
     other.write_text("\n".join(text) + "\n")
     read_stfmr([spec])
+
+
+def _tab_separated(lines):
+    return lines[:3] + [ln.replace(",", "\t") for ln in lines[3:]]
+
+
+def _field_in_oe(lines):
+    rows = [ln.split(",") for ln in lines[4:]]
+    return lines[:3] + ["Field (Oe),Vmix (uV)"] + [f"{float(a) * 10:.4f},{b}" for a, b in rows]
+
+
+def _four_decimals(lines):
+    return lines[:4] + [",".join(f"{float(c):.4f}" for c in ln.split(",")) for ln in lines[4:]]
+
+
+@pytest.mark.parametrize("rewrite, form", [(_tab_separated, "delimiter comma and tab"),
+                                           (_field_in_oe, "field unit mT and Oe"),
+                                           (_four_decimals, "V_mix written with 7 and 5")])
+def test_a_spectrum_saved_again_in_another_form_is_refused(tmp_path, rewrite, form):
+    """Saved again tab-separated, with the field in Oe or rounded to 4 decimals, the 10 GHz
+    spectrum was fitted twice (its repeats gave chi2 0, no flag) and every error of the
+    Kittel, damping and torque means came out about 12 % small. The spectra as read agree to
+    the rounding of the coarser-written file: refused, naming both files and the forms."""
+    spec = tmp_path / "spectra"
+    spec.mkdir()
+    for f in sorted(SPECTRUM.parent.glob("py_pt_1[02]GHz.csv")):
+        shutil.copy(f, spec / f.name)
+    lines = SPECTRUM.read_text(encoding="utf-8").splitlines()
+    (spec / "py_pt_10GHz_again.txt").write_text("\n".join(rewrite(lines)) + "\n")
+    with pytest.raises(DataError, match=rf"py_pt_10GHz.csv and .*py_pt_10GHz_again.txt hold "
+                                        rf"the same spectrum at 10 GHz.*{form}"):
+        read_stfmr([spec])
+
+
+def test_a_repeat_with_its_own_noise_is_read_whatever_its_form(tmp_path):
+    """A second sweep differs from the first by its noise (here 0.01 uV, far beyond the
+    rounding of 4 decimals): two spectra, in any form."""
+    rng = np.random.default_rng(3)
+    lines = SPECTRUM.read_text(encoding="utf-8").splitlines()
+    noisy = lines[:4] + [f"{a},{float(b) + rng.normal(0, 0.01):.6f}"
+                         for a, b in (ln.split(",") for ln in lines[4:])]
+    shutil.copy(SPECTRUM, tmp_path / SPECTRUM.name)
+    (tmp_path / "py_pt_10GHz_2.txt").write_text("\n".join(_four_decimals(noisy)) + "\n")
+    assert len(read_stfmr(tmp_path)) == 2
+
+
+def test_spectra_saved_again_are_refused_across_the_chunks_of_a_run(tmp_path, capsys,
+                                                                     monkeypatch):
+    """``sotfit stfmr`` reads its files in chunks, each compared within itself: a copy in
+    another chunk than its original is found by the prints of the chunks."""
+    import sotfit.cli.stfmr as stfmr_cli
+
+    spec = tmp_path / "spectra"
+    spec.mkdir()
+    shutil.copy(SPECTRUM, spec / "a_10GHz.csv")
+    shutil.copy(SPECTRUM.parent / "py_pt_12GHz.csv", spec / "b_12GHz.csv")
+    lines = SPECTRUM.read_text(encoding="utf-8").splitlines()
+    (spec / "c_10GHz.csv").write_text("\n".join(_four_decimals(lines)) + "\n")
+    monkeypatch.setattr(stfmr_cli, "CHUNK_FILES", 1)
+    assert main(["stfmr", str(spec), "--one-sample", "--no-global", "--no-figures",
+                 "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "a_10GHz.csv and" in err and "c_10GHz.csv hold the same spectrum" in err
+    assert "is a file of the folder" not in err
+    assert not (tmp_path / "out").exists()

@@ -825,9 +825,10 @@ def table_hint(files, message: str) -> str:
 
 
 #: Words of reader errors that ask about a data file's own numbers (a gain, a stale frequency,
-#: a comma in a name): the hint that a file of the folder may be no data file misleads there.
+#: a comma in a name) or say that two data files are one measurement: the hint that a file of
+#: the folder may be no data file misleads there.
 _DATA_FILE_MESSAGES = ("amplifier gain", "preamplifier gain", "one of them is stale",
-                       "the comma may be")
+                       "the comma may be", "give each input once")
 
 
 #: A column of the file that contradicts an option (``column 'Field (mT)' says 'mT' but

@@ -11,6 +11,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from .pipeline import fit_chunk
 from .spectra import CombinedValues, SpectrumFit
 
@@ -107,10 +109,14 @@ def _read_fit_task(shared, files):
 
     ``shared`` is (reader keywords, lineshape ModelSpec or None, window widths, keep the data,
     keep the windowed points of the branch fits). Returns (spectra as :class:`SpectrumRecord`,
-    fit results, reader notes).
+    fit results, reader notes, :class:`~sotfit.io.same_spectra.SpectrumPrints` of the files'
+    spectra: the chunks are compared with each other by them).
     """
+    from ...io.same_spectra import SpectrumPrints
+
     reader_options, model, window_widths, keep_data, keep_windows = shared
     sweep, notes = read_files(list(files), **reader_options)
+    prints = SpectrumPrints.of(sweep)
     spectra = [SpectrumRecord(d.source, {k: d.meta.get(k) for k in (
                    "frequency", "field_angle", "field_angle_from", "sample",
                    "vmix_derivative_column", "power")})
@@ -118,7 +124,7 @@ def _read_fit_task(shared, files):
     results = fit_chunk((model, window_widths), sweep)
     if not keep_data:       # only the figures draw the whole spectrum: keep its metadata
         results = _all_without_data(results, keep_windows)
-    return spectra, results, notes
+    return spectra, results, notes, prints
 
 
 def plan_file_chunks(files: Sequence, *, chunk_files: int, whole: bool = False,
@@ -236,4 +242,31 @@ def read_and_fit(chunks: Sequence[Sequence[str]], reader_options: dict, *, model
     spectra = [s for part in parts for s in part[0]]
     results = [r for part in parts for r in part[1]]
     notes = [n for part in parts for n in part[2]]
+    _distinct_across_chunks([part[3] if len(part) > 3 else None for part in parts],
+                            reader_options)
     return spectra, results, notes
+
+
+def _distinct_across_chunks(prints: list, reader_options: dict) -> None:
+    """Refuse two files of different chunks that hold one measurement (each chunk's reading
+    compared its own files, :mod:`sotfit.io.same_spectra`): the chunks' prints are compared,
+    and the files of a pair whose prints agree are read together, which compares them point
+    for point and raises where they are one.
+
+    Parameters
+    ----------
+    prints : list of SpectrumPrints or None
+        Each chunk's prints (None: a chunk that gave none).
+    reader_options : dict
+        The keywords the files were read with.
+    """
+    from ...io.same_spectra import SpectrumPrints
+
+    given = [(k, p) for k, p in enumerate(prints) if p is not None and len(p)]
+    if len(given) < 2:
+        return
+    chunk = np.repeat([k for k, _ in given], [len(p) for _, p in given])
+    joined = SpectrumPrints.joined(p for _, p in given)
+    for i, j in joined.candidate_pairs():
+        if chunk[i] != chunk[j]:
+            read_files([joined.paths[i], joined.paths[j]], **reader_options)

@@ -40,6 +40,7 @@ from .files import _expand
 from .headers import _FOLDERS, _option_quantity
 from .layouts import _read_one
 from .polarities import join_polarities
+from ..same_spectra import check_distinct_spectra
 from .options import _Options, _STYLE, _lockin_option, _opt, _per_file
 
 
@@ -179,7 +180,10 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
         :data:`MIN_POINTS` points, duplicated field values, a sweep that reverses or returns to
         a branch, a missing frequency, conflicting frequency/power sources, or a frequency,
         power or angle header entry that cannot be read (naming its line). Every message names
-        the file and the option that would fix it.
+        the file and the option that would fix it. Also two files of one measurement: the same
+        file twice, identical content or lines (:mod:`sotfit.io.distinct_files`), or spectra
+        whose values agree to the rounding of the coarser-written file, saved again in another
+        form (:mod:`sotfit.io.same_spectra`).
     UnitError
         A missing, unknown or wrong-dimension unit, naming the file, the column, the option and
         the accepted spellings.
@@ -209,6 +213,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
                 files, *_per_file_quantities(files, paths, frequency, power, field_angle)):
             got = _read_one(path, opts, f_opt, p_opt, a_opt)
             out.extend(_renamed(got, path, source_names) if source_names else got)
+        check_distinct_spectra(out)
         return Sweep(tuple(join_polarities(out, negative_field)))
     finally:
         _FOLDERS.reset(folders)
