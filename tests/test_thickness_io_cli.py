@@ -74,6 +74,8 @@ def test_resistivity_from_a_column_and_an_option_that_must_agree(tmp_path):
 @pytest.mark.parametrize("text,match", [
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
      "5,0.1,0.01\n-2,0.1,0.01\n", r"negative thickness on line 3$"),
+    ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
+     "5,0.1,0.01\n0,0.1,0.01\n", r"zero or negative thickness on line 3$"),   # was fitted
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1)\n5,0.1\n10,0.2\n",
      "no uncertainty column for 'xi_e_dl"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"

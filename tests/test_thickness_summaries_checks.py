@@ -197,3 +197,14 @@ def test_a_summary_saved_again_is_refused(tmp_path, again, said):
     copy.write_text(again(json.loads(paths[2].read_text())))
     with pytest.raises(ThicknessError, match=rf"s2.json and .*again.json {said}"):
         from_summaries([*paths, copy])
+
+
+def test_a_summary_of_zero_thickness_is_refused(tmp_path):
+    """A spin source of 0 nm was taken as a point of the series (a negative one is refused)."""
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    paths = _write(tmp_path, ref, lambda i: True)[:3]
+    s = json.loads(paths[1].read_text())
+    s["sample"]["t_nm"]["value"] = 0.0
+    paths[1].write_text(json.dumps(s))
+    with pytest.raises(ThicknessError, match=r"s1.json: thickness must be > 0 nm .* got 0 nm"):
+        from_summaries(paths)

@@ -300,8 +300,9 @@ def _summary_thickness(summary: Mapping, thickness, p: Path, i: int) -> float:
                     "the files, which a shell pattern sorts as text: t10 before t2); leave "
                     "--thickness out to take each file's own, or correct the file")
     t = _length_nm(tv, str(p))
-    if not (math.isfinite(t) and t >= 0):
-        raise ThicknessError(f"{p}: thickness must be >= 0 nm, got {t}")
+    if not (math.isfinite(t) and t > 0):
+        raise ThicknessError(f"{p}: thickness must be > 0 nm (a spin source of no thickness "
+                             f"is no point of the series), got {t:g} nm")
     return t
 
 
