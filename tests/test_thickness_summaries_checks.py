@@ -208,3 +208,31 @@ def test_a_summary_of_zero_thickness_is_refused(tmp_path):
     paths[1].write_text(json.dumps(s))
     with pytest.raises(ThicknessError, match=r"s1.json: thickness must be > 0 nm .* got 0 nm"):
         from_summaries(paths)
+
+
+def test_two_summaries_at_one_thickness_keep_their_correlations(tmp_path):
+    """Nine summaries holding correlations, two of them at one thickness (two devices): the note
+    said '8 of 9 files' and the fit took both points of that thickness as uncorrelated (the
+    correlations were keyed by thickness). Each file's pair keeps its own."""
+    from sotfit.analysis.thickness import build_problem
+
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    paths = _write(tmp_path, ref, lambda i: True)[:4]
+    second = json.loads(paths[2].read_text())
+    for entry in second["global"].values():
+        entry["value"] *= 1.05                      # another device of that thickness
+    (tmp_path / "s2_device_b.json").write_text(json.dumps(second))
+    paths.append(tmp_path / "s2_device_b.json")
+    corr = [-0.3, -0.2, -0.1, 0.1, 0.2]
+    for p, c in zip(paths, corr):
+        s = json.loads(p.read_text())
+        s["global"]["correlations"] = {"xi_e_fl,xi_e_dl": c}
+        p.write_text(json.dumps(s))
+    series = from_summaries(paths)
+    assert any("(5 of 5 files, up to -0.3)" in n for n in series.meta["reader_notes"])
+    problem = build_problem(series, joint=True, resistivity=series.resistivity)
+    ((kd, kf, a, b, rho),) = problem.correlations
+    assert sorted(rho) == pytest.approx(sorted(corr))
+    t2 = float(ref.dl.x[2])
+    at_t2 = [r for i, r in zip(a, rho) if problem.datasets[kd].x[i] == t2]
+    assert sorted(at_t2) == pytest.approx([-0.1, 0.2])

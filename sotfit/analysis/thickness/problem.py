@@ -228,26 +228,32 @@ def _dl_fl_correlations(series, datasets, parts) -> tuple:
     """The correlated pairs of the problem (:class:`sotfit.fitting.Problem` ``correlations``):
     the damping-like and field-like points of a series at one thickness whose summary gave
     their correlation (``meta['dl_fl_correlation']`` of :func:`sotfit.io.thickness.
-    from_summaries`, by thickness). Taken as independent, the errors of a Hall series (c = -0.3)
-    were 11 % small and those of c = +0.9 up to 2 times large."""
+    from_summaries`: (thickness, correlation) per point in thickness order, so that the points
+    of several files at one thickness pair in their order). Taken as independent, the errors
+    of a Hall series (c = -0.3) were 11 % small and those of c = +0.9 up to 2 times large."""
     import numpy as np
 
     where = {part: k for k, part in enumerate(parts)}
     out = []
     for i, s in enumerate(series):
-        given = dict(s.meta.get("dl_fl_correlation") or ())
+        given: dict[float, list] = {}
+        for t, c in s.meta.get("dl_fl_correlation") or ():
+            given.setdefault(t, []).append(c)
         if not given or (i, "dl") not in where or (i, "fl") not in where:
             continue
         kd, kf = where[(i, "dl")], where[(i, "fl")]
         xd, xf = np.asarray(datasets[kd].x, float), np.asarray(datasets[kf].x, float)
         a, b, rho = [], [], []
-        for t, c in given.items():
+        for t, cs in given.items():
             hd = np.flatnonzero(np.isclose(xd, t, rtol=1e-9, atol=1e-12))
             hf = np.flatnonzero(np.isclose(xf, t, rtol=1e-9, atol=1e-12))
-            if len(hd) == 1 and len(hf) == 1 and c != 0:
-                a.append(int(hd[0]))
-                b.append(int(hf[0]))
-                rho.append(float(c))
+            if not len(hd) == len(hf) == len(cs):
+                continue
+            for d_at, f_at, c in zip(hd, hf, cs):
+                if c != 0:
+                    a.append(int(d_at))
+                    b.append(int(f_at))
+                    rho.append(float(c))
         if a:
             out.append((kd, kf, np.array(a), np.array(b), np.array(rho)))
     return tuple(out)

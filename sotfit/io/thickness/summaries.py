@@ -175,15 +175,18 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
                      "films are at least as resistive as the bulk, and G scales with 1/rho in "
                      "the model (g = 2 lambda_s rho G): check --rho")
     both = len([k for k in parts if out.get(k) is not None]) == 2
-    used = {float(ts[j]): pair_corr[j] for j in order if pair_corr[j] is not None} if both else {}
-    if used:
-        c = max(used.values(), key=abs)
+    # one entry per file, in the order of the points: two files of one thickness are two
+    # points (keyed by thickness, one of them was lost, and the count said 8 of 9 files)
+    used = [(float(ts[j]), pair_corr[j]) for j in order] if both else []
+    given = [c for _, c in used if c is not None]
+    if given:
+        c = max(given, key=abs)
         notes.append(f"the summaries give the correlation of the field-like and damping-like "
-                     f"values read ({len(used)} of {len(paths)} files, up to {c:+.2g}): the "
+                     f"values read ({len(given)} of {len(paths)} files, up to {c:+.2g}): the "
                      "fit weighs each pair by its 2x2 covariance (taken as independent, the "
                      "errors of c = -0.3 were 11 % small, of c = +0.9 up to 2 times large)")
     big = [(c, f) for c, f in correlated if abs(c) >= CORRELATION_NOTED]
-    if big and both and len(used) < len(paths):
+    if big and both and len(given) < len(paths):
         c, f = max(big, key=lambda cf: abs(cf[0]))
         notes.append(f"a summary gives a correlation of field-like and damping-like values "
                      f"(up to {c:+.2g}, {f}) but not of the two entries read from it: the fit "
@@ -195,8 +198,8 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
                      "below) with the opposite sign")
     return ThicknessSeries(out.get("dl"), out.get("fl"), rho_used, label or "summaries",
                            {"files": [str(paths[j]) for j in order],
-                            **({"dl_fl_correlation": tuple(sorted(used.items()))} if used
-                               else {}),
+                            **({"dl_fl_correlation": tuple((t, 0.0 if c is None else c)
+                                                           for t, c in used)} if given else {}),
                             **({"reader_notes": tuple(notes)} if notes else {}),
                             **({"input_flags": input_flags} if input_flags else {}),
                             "resistivity_source": "option" if resistivity is not None else
