@@ -236,3 +236,22 @@ def test_two_summaries_at_one_thickness_keep_their_correlations(tmp_path):
     t2 = float(ref.dl.x[2])
     at_t2 = [r for i, r in zip(a, rho) if problem.datasets[kd].x[i] == t2]
     assert sorted(at_t2) == pytest.approx([-0.1, 0.2])
+
+
+def test_summaries_read_from_different_sections_are_noted(tmp_path):
+    """A summary made with --no-global holds only 'sequential': its numbers were mixed with the
+    'global' ones of the others without a word. Noted, naming the file, and each file's
+    section kept beside it."""
+    ref = read_thickness_table(DATA / "nife_bisb.csv")
+    paths = _write(tmp_path, ref, lambda i: True)[:4]
+    s = json.loads(paths[1].read_text())
+    s["sequential"] = s.pop("global")
+    paths[1].write_text(json.dumps(s))
+    series = from_summaries(paths)
+    assert series.meta["sections"] == ["global", "sequential", "global", "global"]
+    notes = [n for n in series.meta.get("reader_notes", ()) if "different sections" in n]
+    assert notes and "global in 3 file(s); sequential in" in notes[0]
+    assert str(paths[1]) in notes[0]
+    same = from_summaries(paths[2:]).meta
+    assert same["sections"] == ["global", "global"]
+    assert not any("different sections" in n for n in same.get("reader_notes", ()))

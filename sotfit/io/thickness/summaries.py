@@ -120,6 +120,7 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
     correlated: list[tuple[float, str]] = []
     pair_corr: list[float | None] = []
     contents: dict[str, Path] = {}
+    sections: list[str | None] = []
     for i, p in enumerate(paths):
         summary = _load_summary(p)
         _distinct_content(summary, p, contents)
@@ -154,6 +155,7 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
             read[kind] = got
         # both flipped together: their correlation is the summary's
         pair_corr.append(_pair_correlation(summary, read))
+        sections.append(_section_read(read))
         if below is False:
             above.append(str(p))
     _distinct_values(rows, ts, paths)
@@ -191,6 +193,7 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
         notes.append(f"a summary gives a correlation of field-like and damping-like values "
                      f"(up to {c:+.2g}, {f}) but not of the two entries read from it: the fit "
                      "takes those as independent")
+    notes.extend(_mixed_sections_note(sections, paths))
     if above:
         notes.append(f"spin-source layer above the ferromagnet in {len(above)} file(s) "
                      f"({', '.join(above[:3])}{' ...' if len(above) > 3 else ''}): their "
@@ -198,12 +201,45 @@ def from_summaries(paths: Sequence, *, thickness: Sequence | Mapping | None = No
                      "below) with the opposite sign")
     return ThicknessSeries(out.get("dl"), out.get("fl"), rho_used, label or "summaries",
                            {"files": [str(paths[j]) for j in order],
+                            # the section each file's efficiencies were read from, as "files"
+                            "sections": [sections[j] for j in order],
                             **({"dl_fl_correlation": tuple((t, 0.0 if c is None else c)
                                                            for t, c in used)} if given else {}),
                             **({"reader_notes": tuple(notes)} if notes else {}),
                             **({"input_flags": input_flags} if input_flags else {}),
                             "resistivity_source": "option" if resistivity is not None else
                             ("summary sample section" if rho_used is not None else None)})
+
+
+def _section_read(read: dict) -> str | None:
+    """The section of a summary its efficiencies were read from (``read``: part ->
+    :func:`_summary_efficiency`'s tuple or None): ``'global'``, ``'top level'``, or each
+    part's (``'dl: global, fl: sequential'``) where they differ; None when none was read."""
+    found = {k: got[3] or "top level" for k, got in read.items() if got is not None}
+    if len(set(found.values())) > 1:
+        return ", ".join(f"{k}: {v}" for k, v in found.items())
+    return next(iter(found.values()), None)
+
+
+def _mixed_sections_note(sections: list, paths: list[Path]) -> list[str]:
+    """A note when the summaries' efficiencies come from different sections (``global`` of
+    some, ``sequential`` of a summary made with ``--no-global``): the two routes of ``sotfit
+    stfmr`` weigh the spectra differently, and the series mixed them without a word. Names
+    the files of every section but the most common one."""
+    by: dict[str, list[str]] = {}
+    for s, p in zip(sections, paths):
+        if s is not None:
+            by.setdefault(s, []).append(str(p))
+    if len(by) < 2:
+        return []
+    ranked = sorted(by.items(), key=lambda kv: -len(kv[1]))
+    parts = [f"{ranked[0][0]} in {len(ranked[0][1])} file(s)"] + [
+        f"{s} in {', '.join(files[:3])}{' ...' if len(files) > 3 else ''}"
+        for s, files in ranked[1:]]
+    return [f"the efficiencies come from different sections of the summaries "
+            f"({'; '.join(parts)}): the global and sequential routes of sotfit stfmr weigh "
+            "the spectra differently; give --section (Python: section=) to read one section "
+            "from every file"]
 
 
 #: A field-like/damping-like correlation of a summary from this size on is noted (the thickness
