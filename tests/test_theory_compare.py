@@ -192,18 +192,24 @@ def test_consistency_regions_use_the_exact_test():
     assert res["denominator_sigmas"] == pytest.approx(0.01 / 0.003)
 
 
+def _compared_strictly(tmp_path, summary: dict) -> dict:
+    """The summary.json of 'sotfit theory compare --strict' (a T-matrix sweep of two energies)
+    against ``summary`` written to a file, which must exit with status 3 (flagged)."""
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(summary))
+    out = tmp_path / "o"
+    assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix", "--sweep",
+                 "energy=5meV:10meV:2", "--no-figures", "--out", str(out), "--strict"]) == 3
+    return json.loads((out / "summary.json").read_text())
+
+
 def test_the_flags_of_the_measured_torques_go_to_the_comparison(tmp_path):
     """A summary whose efficiencies carry flags (a field angle assumed: the ratio 52 standard
     errors off) was compared without a flag, --strict exit 0: the flags come along."""
     s = _stfmr_summary(0.015, 0.001, 0.07, 0.002)
     s["global"]["xi_fl"]["flags"] = ["field angle 45 deg assumed for the torque fields"]
     s["global"]["xi_dl"]["flags"] = ["consistent with zero"]
-    path = tmp_path / "s.json"
-    path.write_text(json.dumps(s))
-    out = tmp_path / "o"
-    assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix", "--sweep",
-                 "energy=5meV:10meV:2", "--no-figures", "--out", str(out), "--strict"]) == 3
-    got = json.loads((out / "summary.json").read_text())
+    got = _compared_strictly(tmp_path, s)
     reasons = [f["reason"] for f in got["flags"]]
     assert "xi_fl: field angle 45 deg assumed for the torque fields" in reasons
     assert "xi_dl: consistent with zero" in reasons
@@ -440,13 +446,8 @@ def test_the_notes_of_the_measured_torques_go_to_the_comparison(tmp_path, capsys
     s = _oersted_summary()
     assert "opposes the Oersted field" in s["notes"][1]
     s["global"]["mu0_h_fl_oe"]["flags"] = ["a polarity assumed"]
-    path = tmp_path / "s.json"
-    path.write_text(json.dumps(s))
-    out = tmp_path / "o"
-    assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix", "--sweep",
-                 "energy=5meV:10meV:2", "--no-figures", "--out", str(out), "--strict"]) == 3
+    got = _compared_strictly(tmp_path, s)
     printed = capsys.readouterr().out
-    got = json.loads((out / "summary.json").read_text())
     carried = [n for n in got["measured"]["notes"] if "opposes the Oersted field" in n]
     assert len(carried) == 1 and carried[0] in got["notes"]
     assert "opposes the Oersted field" in printed
