@@ -88,7 +88,8 @@ def _help(*command) -> str:
     (("thickness",), ["--walkers WALKERS emcee walkers (>= 2) (default: 32)",
                       "(--mcmc; the same seed, the same chain) (default: 0)"]),
     (("theory", "interface"), ["Fermi wave number, e.g. 10/nm, 1e10/m or 1.7/A (a bare number "
-                               "in 1/nm; at most 100/nm: metals have 10-20/nm) (default: 10.0)"]),
+                               "in 1/nm; default 3/nm, the BiSb Sharvin range of seed 003; at "
+                               "most 100/nm: metals have 10-20/nm)"]),
     (("theory", "kp"), ["Kubo-Bastin (both parts, Lorentzian broadening) linear response "
                         "(default: boltzmann)"]),
 ])
