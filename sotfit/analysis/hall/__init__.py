@@ -21,9 +21,8 @@ common, gates     functions shared by the methods; the sanity gates (flags)
 leastsq           exact linear solutions and polishing of the fits
 avci, hayashi     methods (a) and (b)
 angular           method (c) (angular_first: its first harmonic)
-macrospin         method (d) (macrospin_start, macrospin_gates, names, glitches: its start values,
-                  gates, parameter names, single-point glitches left out; mcmc:
-                  :func:`sample_macrospin`)
+macrospin         method (d) (macrospin_start, macrospin_gates, names: its start values, gates,
+                  parameter names; mcmc: :func:`sample_macrospin`)
 pipeline          :func:`pma_methods` and :func:`run_method` (one method by name; a given
                   sample quantity the method measures set beside it, :func:`compare_given`)
 output            the tables and the posterior summary written by ``sotfit hall``
@@ -38,7 +37,6 @@ from .common import (_check_scans, _field_notes, _no_signal, _nominal, _require_
                      _wmean)
 from .gates import (REDCHI_FALSE_ALARM, ZERO_SIGMAS, _TORQUES, _at_bounds, _flag, _flag_disagreement,
                     _flag_redchi, _undetermined, _zero_gate)
-from .glitches import GLITCH_RULE, find_glitches, glitch_indices
 from .hayashi import _curvature_terms, _hayashi_gates, _sweep_derivatives, hayashi
 from .leastsq import POLISH_STEPS, POLISH_TOL, _fit_quiet, _linear_solution, _polish
 from .macrospin import TIME_LIMIT, _Counted, _evaluation_time, _macrospin_datasets, macrospin

@@ -269,15 +269,14 @@ class _LimitedFit:
         (:mod:`~sotfit.analysis.hall.glitches`), and with ``reweight`` the rms residual of each
         curve of ``res`` over the points kept as its standard error."""
         if glitches:
-            keep = without_glitches([r.replace(y=res.residuals(i))
-                                     for i, r in enumerate(self.data)], glitches)
+            keep = without_glitches([r.replace(y=res.residuals(i)) for i, r in enumerate(self.data)],
+                                    glitches)
             self.data = without_glitches(self.data, glitches)
             resid = [k.y for k in keep]
         else:
             resid = [res.residuals(i) for i in range(len(self.data))]
         if reweight:
-            sig = [max(_rms(r), 1e-15 * (np.max(np.abs(d.y)) + 1e-30))
-                   for r, d in zip(resid, self.data)]
+            sig = [max(_rms(r), 1e-15 * (np.max(np.abs(d.y)) + 1e-30)) for r, d in zip(resid, self.data)]
             self.data = [d.replace(yerr=np.full(len(d), s)) for d, s in zip(self.data, sig)]
         self.kw["init"] = {k: res.value(k) for k in res.params if k not in self.fixed}
         return self.run("pass without the glitches" if glitches else "reweighted pass")
