@@ -16,7 +16,6 @@ from ...io.hall import HallScan
 from ...models.harmonic_hall import HALL_MODELS
 from .common import _field_notes, _no_signal, _require_first_harmonic, _theta_h_notes
 from .gates import _flag, _undetermined, common_gates
-from .glitches import find_glitches, without_glitches
 from .leastsq import _polish
 from .macrospin_gates import _macrospin_gates
 from .macrospin_start import _start_values
@@ -147,8 +146,6 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     res = passes.run("first pass")
     if reweight and not passes.stopped:  # a pass stopped by the limit is no base for reweighting
         res = passes.reweighted(res)
-    if not passes.stopped:
-        res = _leave_out_glitches(passes, res, scans, index, fixed, reweight, notes)
     if not res.success:
         notes.append(f"global fit not reliable: {res.problems}")
     _correlation_notes(res, notes)
@@ -264,63 +261,13 @@ class _LimitedFit:
             return r
         return _polish(r) if r.success else r
 
-    def reweighted(self, res, glitches=(), reweight: bool = True):
-        """The pass again, from the values of ``res``, without the points of ``glitches``
-        (:mod:`~sotfit.analysis.hall.glitches`), and with ``reweight`` the rms residual of each
-        curve of ``res`` over the points kept as its standard error."""
-        if glitches:
-            keep = without_glitches([r.replace(y=res.residuals(i)) for i, r in enumerate(self.data)],
-                                    glitches)
-            self.data = without_glitches(self.data, glitches)
-            resid = [k.y for k in keep]
-        else:
-            resid = [res.residuals(i) for i in range(len(self.data))]
-        if reweight:
-            sig = [max(_rms(r), 1e-15 * (np.max(np.abs(d.y)) + 1e-30)) for r, d in zip(resid, self.data)]
-            self.data = [d.replace(yerr=np.full(len(d), s)) for d, s in zip(self.data, sig)]
+    def reweighted(self, res):
+        """The pass again with the rms residual of each curve of ``res`` as its standard error."""
+        sig = [max(_rms(res.residuals(i)), 1e-15 * (np.max(np.abs(d.y)) + 1e-30))
+               for i, d in enumerate(self.data)]
+        self.data = [d.replace(yerr=np.full(len(d), s)) for d, s in zip(self.data, sig)]
         self.kw["init"] = {k: res.value(k) for k in res.params if k not in self.fixed}
-        return self.run("pass without the glitches" if glitches else "reweighted pass")
-
-
-#: The quantities whose values with the glitches kept the note on glitches gives (result names).
-GLITCH_SHOWN = ("r_ahe", "mu0_hk_eff", "mu0_h_dl", "mu0_h_fl_oe", "r_ane")
-
-
-def _leave_out_glitches(passes, res, scans, index, fixed, reweight, notes):
-    """The fit ``res`` again without its single-point glitches
-    (:func:`~sotfit.analysis.hall.glitches.find_glitches`), with a note naming each (file,
-    harmonic, scan value, value, distance in noise levels) and what the quantities were with
-    them kept; ``res`` itself when there are none."""
-    glitches = find_glitches(res)
-    if not glitches:
-        return res
-    kept = res
-    res = passes.reweighted(res, glitches, reweight)
-    if reweight and not passes.stopped:     # weights from a fit the glitches did not pull
-        res = passes.reweighted(res)
-    shift = []
-    for k, name in _RESULT_NAMES.items():
-        if name in GLITCH_SHOWN and k in res.varied and k not in fixed:
-            a, b = kept[k], res[k]
-            z = (a.nominal_value - b.nominal_value) / b.std_dev if b.std_dev > 0 else math.nan
-            shift.append(f"{name} = {a.nominal_value:.6g} +/- {a.std_dev:.2g} ({z:+.1f} standard "
-                         "errors from the value reported)")
-    notes.append(f"{len(glitches)} single-point glitch(es) left out of the global fit (a point far "
-                 "off both its neighbours, which agree, where the model is smooth): "
-                 + "; ".join(_glitch_text(g, scans, index) for g in glitches)
-                 + (f"; with them kept: {', '.join(shift)}" if shift else ""))
-    return res
-
-
-def _glitch_text(g, scans, index) -> str:
-    """Where a glitch ``g`` lies: file, harmonic, row of its scan and scan value, its value
-    (Ohm) and its distance from its neighbours in noise levels."""
-    i, h = index[g.curve]
-    s = scans[i]
-    where = {"phi": f"phi = {g.x:.6g} deg", "theta": f"theta = {g.x:.6g} deg",
-             "field": f"field = {g.x * 1e3:.6g} mT"}[s.scan]
-    return (f"{s.source}, R_{h}w, row {g.index + 1} of the scan ({where}; {g.y:.6g} Ohm, "
-            f"{g.size:.0f} noise levels from its neighbours)")
+        return self.run("reweighted pass")
 
 
 def _correlation_notes(res, notes: list) -> None:
