@@ -74,8 +74,6 @@ def test_resistivity_from_a_column_and_an_option_that_must_agree(tmp_path):
 @pytest.mark.parametrize("text,match", [
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
      "5,0.1,0.01\n-2,0.1,0.01\n", r"negative thickness on line 3$"),
-    ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
-     "5,0.1,0.01\n0,0.1,0.01\n", r"zero or negative thickness on line 3$"),   # was fitted
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1)\n5,0.1\n10,0.2\n",
      "no uncertainty column for 'xi_e_dl"),
     ("thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
@@ -96,6 +94,17 @@ def test_bad_tables(tmp_path, text, match):
     with pytest.raises(ThicknessError, match=match) as err:
         read_thickness_table(p)
     assert "bad.csv" in str(err.value)
+
+
+def test_a_control_row_of_no_spin_source_is_read(tmp_path):
+    """A row at 0 nm is a control without the spin source, where the drift-diffusion model
+    gives no torque (xi = 0 at t = 0): read, not refused; a negative thickness is refused."""
+    p = write(tmp_path, "series.csv",
+              "# resistivity: 350.3 uOhm cm\n"
+              "thickness (nm),xi_e_dl (1e5 Ohm^-1 m^-1),xi_e_dl_stderr (1e5 Ohm^-1 m^-1)\n"
+              "0,0.0002,0.003\n5,0.1,0.01\n10,0.2,0.01\n")
+    series = read_thickness_table(p)
+    assert list(series.dl.x) == [0.0, 5.0, 10.0]
 
 
 def _stfmr_summary(t, dl, edl, fl, efl):
