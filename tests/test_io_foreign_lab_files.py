@@ -81,13 +81,20 @@ def test_a_lock_in_output_named_in_the_unit_brackets_is_read_without_options(tmp
 
 
 @pytest.mark.parametrize("comment, gain", [("gain_2w\t100", "100"), ("preamp gain, 100", "100"),
-                                           ("Gain 1f: 10", "10"),
-                                           ("lowpass filter, gain 24 dB/oct", None)])
+                                           ("Gain 1f: 10", "10"), ("voltage gain, 20", "20"),
+                                           ("lowpass filter, gain 24 dB/oct", None),
+                                           # settings of other instruments: no voltage gain
+                                           ("antenna gain, 3 dBi", None),
+                                           ("ALC loop gain, 0.3", None), ("servo gain, 2", None),
+                                           ("feedback gain, 0.2", None),
+                                           ("heater gain, 50", None)])
 def test_a_gain_comment_with_its_harmonic_or_a_comma_is_asked_about(tmp_path, spectrum,
                                                                      comment, gain):
     """'# gain_2w<TAB>100' and '# preamp gain, 100' above a spectrum were read past: V_mix and
     every torque 100 times too large, without a word. They ask for --voltage-gain now; a
-    filter's roll-off (24 dB/oct) is no gain."""
+    filter's roll-off (24 dB/oct) is no gain, and a gain after a comma is a voltage's only where
+    the words before it name an amplifier or a voltage (settings lists of antennas, loops,
+    servos and heaters asked for --voltage-gain)."""
     from sotfit.data import DataError
 
     h, v = spectrum

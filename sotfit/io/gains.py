@@ -100,12 +100,13 @@ def gain_in_name(name: str) -> str | None:
 #: ``24 dB/oct``, is no factor: :data:`_TEXT_FACTOR_RE` passes it over.)
 _RF_CHAIN = (r"rf|microwave|mw|synthesi[sz]er|source|booster|attenuat\w*|zhl|zva|zx60|zve|zfl|"
              r"power\s*amp\w*|generator|mini-?circuits|hp\s*83\d*|agilent\s*83\d*|"
-             r"keysight\s*83\d*|bias[\s-]*tee|dbm|ghz")
+             r"keysight\s*83\d*|bias[\s-]*tee|dbm|ghz|antenna|horn|dbi")
 _OTHER_INSTRUMENTS = (r"magnet|supply|gaussmeter|teslameter|hall\s*probe|field\s*probe|pid|"
                       r"controller|lakeshore|oscilloscope|scope|ac\s*gain|lock-?in\s+amplifiers?|"
                       r"corner|reference|cmrr|common[\s-]*mode|bandwidth|roll-?off|per\s*oct\w*|"
                       r"photodiode|calibration|g-?factor|land[e\u00e9]|gyromagnetic|"
-                      r"conductance|averag\w*")
+                      r"conductance|averag\w*|loop|servo|feedback|heater|temperature|"
+                      r"proportional|integral")
 _NOT_VOLTAGE_GAIN_RE = re.compile(rf"(?<![a-z])(?:{_RF_CHAIN}|{_OTHER_INSTRUMENTS})(?![a-z])"
                                   r"|-\s*3\s*db", re.I)
 #: The microwave chain: a clause (between semicolons) that names it is passed over whole (its
@@ -130,6 +131,9 @@ _AMPLIFIER_TEXT_RE = re.compile(
     r"|(?<![a-z])(?:signals?|voltages?|v_?mix|v_?[12]\s*(?:w|f|omega)|(?<![0-9.])[12]\s*"
     r"(?:w|f|omega|nd|st)|harmonics?|channels?)(?![a-z])[^;]*?(?<![\w.])[x\u00d7]\s*\d",
     re.I)
+#: A word naming the voltage a gain may scale (``voltage gain, 100``, ``2w gain, 10``).
+_VOLTAGE_WORD_RE = re.compile(r"(?<![a-z])(?:voltages?|signals?|v_?mix|v_?[12]\s*(?:w|f|omega)|"
+                              r"(?<![0-9.])[12]\s*(?:w|f|omega|nd|st)|harmonics?)(?![a-z])", re.I)
 #: A number as texts write a gain: ``100``, ``+40``, ``1e2``, ``10^2``.
 _GAIN_NUMBER = r"[+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:\^[-+]?\d+)?"
 #: ``gain`` followed by its number (``gain = 100``, ``gain 1e2``, ``Gain = +40 dB``).
@@ -137,7 +141,7 @@ _TEXT_GAIN_RE = re.compile(
     r"(?<![a-z])(?:gain|ganancia|guadagno|versterking|verst(?:ae|\u00e4)rkung)"
     # the harmonic it belongs to ('gain_2w 100', 'gain 1f: 10'), and a comma before the value
     r"(?:[\s_]*(?:[12]\s*(?:w|f|omega)|mix|2nd|1st)(?![a-z]))?\s*"
-    r"(?:[:=,]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*(?P<v>" + _GAIN_NUMBER
+    r"(?:(?P<comma>,)|[:=]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*(?P<v>" + _GAIN_NUMBER
     + r")(?![\w.^])(?!\s*db\s*/)\s*(?P<db>db(?![a-z/]))?", re.I)     # not a roll-off: 24 dB/oct
 #: A factor in a clause that names an amplifier: ``x100``, ``100x``, ``100 V/V``, ``100
 #: times``, ``100-fold``, ``40 dB`` (not ``24 dB/oct``), ``by (a factor of) 100``, ``set to
@@ -229,6 +233,10 @@ def gains_in_text(text: str) -> list[str]:
             continue
         before = len(found)
         for m in _TEXT_GAIN_RE.finditer(clause):
+            if m.group("comma") and clause[:m.start()].strip() \
+                    and _AMPLIFIER_TEXT_RE.search(clause[:m.start()]) is None \
+                    and _VOLTAGE_WORD_RE.search(clause[:m.start()]) is None:
+                continue    # 'X gain, 2' of a setting list: a voltage's gain only if so named
             if m.group("db") or not _followed_by_unit(clause, m.end("v")):
                 found.append(m.group("v") + (" dB" if m.group("db") else ""))
         if len(found) > before or _AMPLIFIER_TEXT_RE.search(clause) is None:
