@@ -474,3 +474,23 @@ def test_a_ratio_resting_on_the_oersted_removal_names_the_calibration():
     reason = oersted_mismatch(sec)
     assert "ratios of the torques do not depend on it" not in reason
     assert "xi_fl/xi_dl" in reason
+
+
+def test_a_field_like_plus_oersted_field_consistent_with_zero_does_not_flag_the_ratio(tmp_path):
+    """Where the field-like and Oersted fields cancel, mu0_h_fl_oe is flagged 'consistent with
+    zero' - and the Oersted-free field-like field, and FL/DL, are as well determined as ever:
+    that flag is not carried to the ratio (--strict exited 3); other flags of it are."""
+    s = _oersted_summary(fl_oe=1e-8, oe=4.19e-5)
+    s["global"]["mu0_h_fl_oe"]["flags"] = ["consistent with zero (1e-08 +/- 8e-08, within 2 "
+                                           "standard errors): the data do not determine its sign"]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(s))
+    assert main(["theory", "compare", "--summary", str(path), "--model", "tmatrix", "--sweep",
+                 "energy=5meV:10meV:2", "--no-figures", "--out", str(tmp_path / "o"),
+                 "--strict"]) == 0
+    got = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert not got.get("flags")
+    s["global"]["mu0_h_fl_oe"]["flags"].append("a polarity assumed")
+    (tmp_path / "again").mkdir()
+    reasons = [f["reason"] for f in _compared_strictly(tmp_path / "again", s)["flags"]]
+    assert reasons == ["mu0_h_fl_oe: a polarity assumed"]
