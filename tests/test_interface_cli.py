@@ -193,3 +193,16 @@ def test_an_axis_given_twice_is_named(tmp_path):
             parse_map(text, "barrier")
     with pytest.raises(CLIError, match=r"gives u0 twice \(u0=1 and u0=1\)"):
         parse_map("u0=1,u_ex=2,u0=1", "delta")
+
+
+def test_the_terminal_gives_the_range_of_a_map_and_the_value_of_a_point(tmp_path, capsys):
+    """The delta barrier's map lost its line 'Re G_mix from ... to ...' and a single barrier
+    point gained one (its k_F line was put between the point's line and its else)."""
+    assert main(["theory", "interface", "--model", "delta", "--map", "u0=5:10:2,u_ex=1:3:2",
+                 "--no-figures", "--out", str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out
+    assert "Re G_mix from" in out and "at k_F = 3 /nm, theta_m = 90 deg, phi_m = 90 deg" in out
+    assert main(["theory", "interface", "--model", "barrier", "--fermi-energy", "-4eV", "--map",
+                 "dt=0.3,J=0.1", "--no-figures", "--out", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "G_mix = " in out and "Re G_mix from" not in out

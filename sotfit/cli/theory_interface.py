@@ -361,11 +361,11 @@ def run(args) -> int:
         im = float(g.imag.ravel()[0])
         print(f"  G_mix = {float(re.ravel()[0]):.6g} {'-' if im < 0 else '+'} {abs(im):.6g}i "
               f"({unit})")
+    else:
+        print(f"  Re G_mix from {float(re.min()):.6g} to {float(re.max()):.6g} ({unit})")
     if args.model == "delta":
         print(f"  at k_F = {args.k_fermi:g} /nm, theta_m = {args.theta_m:g} deg, phi_m = "
               f"{args.phi_m:g} deg, u_R = {args.u_R:g}")
-    else:
-        print(f"  Re G_mix from {float(re.min()):.6g} to {float(re.max()):.6g} ({unit})")
     return flag_status(args, flags)
 
 
