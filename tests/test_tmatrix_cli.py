@@ -20,6 +20,9 @@ def test_energy_sweep_writes_table_summary_and_figure(tmp_path, capsys):
     assert len(rows) == 4 and "tau1_o (1/(A m))" in rows[0] and "theta (deg)" in rows[0]
     summ = json.loads((out / "summary.json").read_text())
     assert summ["parameters"]["exchange"] == {"value": 0.0048, "unit": "eV"}
+    # what the numbers are, as theory kp says of its own (spin unit, normalisation, the ratio)
+    assert all(w in summ["conventions"] for w in ("Pauli", "K sigma^-1", "K/sigma_xx",
+                                                  "dl_fl_ratio = tau_1^e/tau_1^o"))
     assert (out / "energy_sweep.png").stat().st_size > 1000
     # the table holds the physics of the library call at the same point
     r = response(RashbaFerromagnet(fermi_energy=0.005, exchange=0.0048, alpha=0.017,

@@ -206,8 +206,17 @@ def _summary(args, res, energies, thetas_deg) -> dict:
         "points_below_band": int(_below_band(res, energies).sum()),
         **_undefined_efficiencies(res, thetas_deg),
         **_ray_convergence(res),
+        "conventions": _CONVENTIONS,
         "files": ["efficiencies.csv"],
     }
+
+
+#: What the numbers of efficiencies.csv are (docs/tmatrix.md, "Model and units").
+_CONVENTIONS = (
+    "spin in units of <s> (Pauli matrices, not hbar/2); S_a = K_ab E_b with K in 1/(V m); "
+    "K_J = K sigma^-1 (normalisation 'tensor') or K/sigma_xx ('longitudinal'), per unit current "
+    "density; the efficiencies tau (1/(A m)) are seed 002's eq. (4) combinations of K_J, "
+    "theta_ab = -2 e v K_J,ab with e < 0; dl_fl_ratio = tau_1^e/tau_1^o; see docs/tmatrix.md")
 
 
 def _below_band(res, energies) -> np.ndarray:

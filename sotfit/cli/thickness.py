@@ -84,7 +84,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--free", action="append", default=[], metavar="NAME",
                    help="fit a parameter the model holds fixed by default (g_sf, u_R)")
     energy = quantity_type("energy")
-    g = p.add_argument_group("--model interface-barrier (defaults: the setting of Gao et al., Fig. 4)")
+    g = p.add_argument_group("--model interface-barrier (defaults: E = -4 t0, the small Fermi "
+                             "surface of Gao et al.'s Fig. 4; t0 and a, which it does not give, "
+                             "are sotfit's choice)")
     g.add_argument("--fermi-energy", type=energy, default=None,
                    help="Fermi energy from the band centre of the spin source (default -4eV)")
     g.add_argument("--t0", type=quantity_type("energy", positive=True), default=None,
