@@ -9,7 +9,9 @@ v = 5e4 m/s; impurity potential u = 1.8 eV with range R = 0.2 nm, see docs/tmatr
    at the gap edge, with K_J = K/sigma_xx (the paper's normalisation) and K_J = K sigma^-1;
 2. Fig. 4a: torque efficiencies against the magnetisation angle at eps = 4.5 meV
    (Delta_xc = 5 meV): the critical angle where the Fermi level meets the upper band, the
-   periodicity pi and the symmetry about pi/2;
+   periodicity pi and the symmetry about pi/2, with K_J = K sigma^-1 (the Hall-bar form;
+   the paper's strong-damping regime below the critical angle appears with K/sigma_xx,
+   ``--normalisation longitudinal`` of ``sotfit theory tmatrix``: docs/tmatrix.md, item 4);
 3. the first Born approximation, which has no damping-like torque at all;
 4. a 40 x 30 map over (Fermi energy, angle) with the band bottoms drawn.
 
