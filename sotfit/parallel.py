@@ -243,16 +243,11 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
                 out.append(arrived(i, fn(shared, item) if has_shared else fn(item)))
                 tick(i + 1)
             return out
-        if local and has_shared:
-            futures = [ex.submit(_call_with_worker_state, item) for item in items]
-        elif has_shared:                                    # dask: one copy per worker
-            handle = client.scatter([shared], broadcast=True, hash=False)[0]
-            futures = [ex.submit(fn, handle, item) for item in items]
-        else:
-            futures = [ex.submit(fn, item) for item in items]
-        index = {f: i for i, f in enumerate(futures)}
+        futures = []
         out = [None] * total
         try:
+            futures = _submit_all(ex, client, fn, items, shared, local)
+            index = {f: i for i, f in enumerate(futures)}
             for done, f in enumerate(cf.as_completed(futures), start=1):
                 out[index[f]] = arrived(index[f], f.result())
                 tick(done)
@@ -264,6 +259,32 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
                 raise failure from None
             raise
         return out
+
+
+def _submit_all(ex, client, fn, items: list, shared, local: bool) -> list:
+    """The futures of ``fn`` over ``items`` on ``ex``: with ``shared`` (unless it is
+    ``_NOTHING``) held by the local processes since their start, or scattered once to every
+    worker of the dask ``client`` (which needs sotfit on the workers to unpickle it)."""
+    if shared is _NOTHING:
+        return [ex.submit(fn, item) for item in items]
+    if local:
+        return [ex.submit(_call_with_worker_state, item) for item in items]
+    handle = client.scatter([shared], broadcast=True, hash=False)[0]
+    return [ex.submit(fn, handle, item) for item in items]
+
+
+#: What a worker says when it cannot load sotfit's objects (dask re-raises the worker's error
+#: as a bare ``Exception`` carrying its text).
+_IMPORT_FAILURES = ("ImportError", "ModuleNotFoundError", "No module named")
+
+#: The remedy of workers that cannot load sotfit's objects.
+SAME_SOTFIT_HINT = "install this sotfit on every worker (the same version, the same files)"
+
+
+def _cannot_import(exc: BaseException) -> bool:
+    """Whether ``exc`` (from a dask call) is a worker's failure to import sotfit's objects."""
+    return isinstance(exc, ImportError) or any(
+        w in f"{type(exc).__name__}: {exc}" for w in _IMPORT_FAILURES)
 
 
 def _worker_failure(exc: BaseException, dask: bool) -> ParallelError | None:
@@ -278,7 +299,11 @@ def _worker_failure(exc: BaseException, dask: bool) -> ParallelError | None:
         return None
     module = type(exc).__module__ or ""
     text = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, (cf.CancelledError, ImportError)) or module.startswith(
+    if _cannot_import(exc):
+        return ParallelError(f"the workers of the dask cluster cannot import sotfit, or run a "
+                             f"different sotfit ({text[:200]}): {SAME_SOTFIT_HINT}; nothing of "
+                             "this run was kept")
+    if isinstance(exc, cf.CancelledError) or module.startswith(
             ("distributed", "tornado")) or "deserializ" in text.lower():
         return ParallelError(f"the dask cluster could not run the tasks ({text[:200]}): a "
                              "scheduler or worker that went away, or workers without sotfit "

@@ -104,6 +104,34 @@ def test_global_fit_left_out_above_the_limit_unless_asked(tmp_path, monkeypatch)
     assert "global" in json.loads((tmp_path / "all" / "summary.json").read_text())
 
 
+#: Run on a dask worker: forget sotfit and refuse to import it again (a worker without sotfit).
+_FORGET_SOTFIT = """
+import sys
+for name in [n for n in sys.modules if n == "sotfit" or n.startswith("sotfit.")]:
+    del sys.modules[name]
+sys.modules["sotfit"] = None
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster_without_sotfit():
+    """The address of a one-worker dask cluster whose worker cannot import sotfit."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster.scheduler_address) as client:
+            client.run(exec, _FORGET_SOTFIT)
+        yield cluster.scheduler_address
+
+
+def test_workers_without_sotfit_are_one_error(cluster_without_sotfit):
+    """Data shared by every task (stfmr, theory kp --map) is scattered to the workers, which
+    cannot unpickle it: a bare ``Exception`` in a 65-line traceback, exit status 1, before."""
+    with pytest.raises(parallel.ParallelError, match="cannot import sotfit"):
+        parallel.map_tasks(_square, [1, 2], scheduler=cluster_without_sotfit,
+                           shared=parallel.TaskPool)
+
+
 def test_progress_clock_starts_when_the_bar_is_made():
     """The bar was made at the first report: 72 files '[00:00<00:00, 2082688 it/s]'."""
     pytest.importorskip("tqdm")
