@@ -163,7 +163,27 @@ def _executor(workers: int, scheduler: str | None, initializer=None, initargs=()
         with _child_threads(max(1, (os.cpu_count() or 1) // workers)), cf.ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker, initargs=(initializer, initargs)) as pool:
-            yield pool, None
+            try:
+                yield pool, None
+            except BaseException:
+                _stop_at_once(pool)
+                raise
+
+
+def _stop_at_once(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel the queued tasks of ``pool`` and terminate its processes.
+
+    Leaving the pool's ``with`` block waits for every running task (and those already sent to
+    a process), whose results nobody wants once the run fails or is interrupted: Ctrl-C or
+    SIGTERM during tasks of minutes took that long to end the command.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(5.0)
 
 
 def usable_cores() -> int:
