@@ -56,14 +56,36 @@ _NOTHING = object()
 _WORKER_STATE: tuple | None = None       # (fn, shared) in a local worker process
 
 
-def _start_worker(initializer, initargs) -> None:
+#: Seconds between two looks of a local worker process at its parent.
+PARENT_CHECK_S = 1.0
+
+
+def _start_worker(initializer, initargs, parent: int) -> None:
     """A local worker process: Ctrl-C is left to the command (the workers printed a traceback
-    each), then ``initializer(*initargs)``."""
+    each), the process ends with its ``parent`` (:func:`_exit_with_parent`), then
+    ``initializer(*initargs)``."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="sotfit-parent-watch",
+                     daemon=True).start()
     if initializer is not None:
         initializer(*initargs)
+
+
+def _exit_with_parent(parent: int, interval: float | None = None, exit=os._exit) -> None:
+    """Return only through ``exit(1)``, called once ``parent`` is no longer this process's
+    parent (looked at every ``interval`` s, :data:`PARENT_CHECK_S` by default).
+
+    A worker waits for tasks on a pipe whose both ends it holds, so it never sees the end of a
+    parent that was killed (``kill -9``, the out-of-memory killer): the workers and the
+    resource tracker stayed alive, adopted by PID 1. Run in a daemon thread of each worker.
+    """
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S if interval is None else interval)
+    exit(1)
 
 
 def _set_worker_state(fn, shared) -> None:
@@ -162,7 +184,7 @@ def _executor(workers: int, scheduler: str | None, initializer=None, initargs=()
                           f"run is no faster than with {cores}", UserWarning, stacklevel=4)
         with _child_threads(max(1, (os.cpu_count() or 1) // workers)), cf.ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(initializer, initargs)) as pool:
+                initializer=_start_worker, initargs=(initializer, initargs, os.getpid())) as pool:
             try:
                 yield pool, None
             except BaseException:

@@ -70,13 +70,30 @@ def test_a_killed_worker_process_is_one_error():
 def test_an_interrupted_run_stops_its_workers_at_once():
     """Ctrl-C or SIGTERM waited for every running task before (43 s for a kp map whose tasks
     are long); now the queued tasks are cancelled and the processes terminated."""
-    import multiprocessing
+    import multiprocessing.connection
 
     t0 = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
         parallel.map_tasks(_sleep, [0, 10, 10, 10], workers=2, on_result=_interrupt)
     assert time.perf_counter() - t0 < 8
-    assert not multiprocessing.active_children()
+    # ended (a process reaped by the pool's thread can still look alive to multiprocessing)
+    left = multiprocessing.active_children()
+    assert len(multiprocessing.connection.wait([p.sentinel for p in left], 1.0)) == len(left)
+
+
+def test_a_worker_ends_when_its_parent_is_gone(monkeypatch):
+    """After kill -9 of the command its worker processes waited on their pipe for good."""
+    ppid = [os.getppid()]
+    monkeypatch.setattr(os, "getppid", lambda: ppid[0])
+    exits = []
+
+    def reparent(seconds):
+        ppid[0] = 1                  # the parent died, the worker was adopted
+    monkeypatch.setattr(time, "sleep", reparent)
+    parallel._exit_with_parent(ppid[0], exit=exits.append)
+    assert exits == [1]
+    parallel._exit_with_parent(ppid[0] + 1, exit=exits.append)     # not its parent at all
+    assert exits == [1, 1]
 
 
 def test_cli_unreachable_scheduler_exits_2_with_one_line(tmp_path, monkeypatch, capsys):
