@@ -211,3 +211,13 @@ def test_hall_workers_need_mcmc_steps(tmp_path, capsys):
     argv = [a for a in _hall_args() if a not in ("--mcmc-steps", "12")]
     assert main(argv + ["--workers", "2", "--out", str(tmp_path / "o")]) == 2
     assert "need --mcmc-steps" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", [["--workers", "2"], ["--scheduler", "tcp://127.0.0.1:1"]])
+def test_kp_workers_need_map_or_decompose(tmp_path, capsys, option):
+    """Without --map or --decompose nothing goes to the workers: the options were accepted
+    silently (an unreachable scheduler too), where thickness and hall refuse them."""
+    argv = ["theory", "kp", "--model", "2deg", "--sweep", "mu=-20meV:80meV:3", "--no-figures"]
+    assert main(argv + option + ["--out", str(tmp_path / "o")]) == 2
+    assert "they need --map or --decompose" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -20,7 +20,7 @@ from .output import MANIFEST, OutputFolder, input_paths, stage_out_dir
 __all__ = ["CLIError", "quantity_type", "number_type", "fraction", "integer_type", "unit_type", "unit_symbols",
            "pair_type", "per_file", "given_once", "list_type", "OutputFolder", "add_output_options", "add_figure_option",
            "input_paths", "stage_out_dir", "write_summary", "read_format_profile", "role_options",
-           "add_column_options", "add_parallel_options", "parallel_options", "flag_status",
+           "add_column_options", "add_parallel_options", "parallel_options", "refuse_idle_parallel", "flag_status",
            "refuse_unused_options",
            "load_sample_file", "Progress", "write_json", "STRICT_EXIT", "MANIFEST"]
 
@@ -407,6 +407,26 @@ def parallel_options(args: argparse.Namespace) -> dict:
         raise CLIError("give either --workers (local processes) or --scheduler (a dask cluster, "
                        "whose workers are its own), not both")
     return {"workers": workers, "scheduler": scheduler}
+
+
+def refuse_idle_parallel(args: argparse.Namespace, used: bool, what: str, needs: str) -> dict:
+    """:func:`parallel_options`, after refusing ``--workers`` and ``--scheduler`` where
+    nothing of the run would go to the workers.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options.
+    used : bool
+        Whether the options given make a parallel part of the run.
+    what : str
+        What the workers run (e.g. ``'the walkers of --mcmc'``).
+    needs : str
+        The option(s) that make it (e.g. ``'--mcmc'``).
+    """
+    if (args.workers is not None or args.scheduler is not None) and not used:
+        raise CLIError(f"--workers and --scheduler run {what}: they need {needs}")
+    return parallel_options(args)
 
 
 #: Exit status of a run whose results carry flags when ``--strict`` is given.

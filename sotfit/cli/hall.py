@@ -34,7 +34,7 @@ from .common import (
     fraction, integer_type, list_type, load_sample_file, number_type, quantity_type,
     quantity_with_error_type, refuse_unused_options, role_options,
     stage_out_dir, unit_symbols, unit_type, write_json, write_summary, add_parallel_options,
-    parallel_options, table_hint,
+    refuse_idle_parallel, table_hint,
 )
 
 METHODS = ("avci", "hayashi", "angular", "macrospin")
@@ -326,10 +326,8 @@ def _check_options(args, method_parameters) -> dict:
     if args.seed is not None and not args.mcmc_steps:
         raise CLIError("--seed is the seed of the sampler of --mcmc-steps (--method macrospin): "
                        "it needs --mcmc-steps")
-    if (args.workers is not None or args.scheduler is not None) and not args.mcmc_steps:
-        raise CLIError("--workers and --scheduler run the walkers of --mcmc-steps (--method "
-                       "macrospin): they need --mcmc-steps")
-    parallel = parallel_options(args)
+    parallel = refuse_idle_parallel(args, bool(args.mcmc_steps), "the walkers of --mcmc-steps "
+                                    "(--method macrospin)", "--mcmc-steps")
     if args.calibration_units and not args.calibration:
         raise CLIError("--calibration-units needs --calibration")
     return parallel

@@ -30,7 +30,7 @@ from ..models.kp.specs import KP_MODELS
 from ..models.kp.sweep import kp_theory
 from .common import (
     CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options, flag_status,
-    given_once, integer_type, parallel_options,
+    given_once, integer_type, refuse_idle_parallel,
     number_type, quantity_type, refuse_unused_options, stage_out_dir, sweep_ends, write_summary,
 )
 
@@ -484,7 +484,9 @@ def run(args) -> int:
     _check_options(args, model)
     if args.tau is None:
         args.tau = DEFAULT_TAU      # read by --method boltzmann alone (refused with kubo above)
-    parallel = parallel_options(args)
+    parallel = refuse_idle_parallel(args, args.map is not None or args.decompose is not None,
+                                    "the rows of --map and the directions of --decompose",
+                                    "--map or --decompose")
     out = stage_out_dir(args)
     field = args.field * 1e-9                       # V/m -> V/nm
     kw = dict(method=args.method, tau=args.tau, temperature=args.temperature, eta=args.eta,

@@ -31,7 +31,7 @@ from ..models.interface.specs import DELTA_DEFAULTS
 from .common import (
     add_column_options, role_options, CLIError, dumps_json, Progress, add_figure_option, add_output_options, flag_status, integer_type,
     list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
-    add_parallel_options, parallel_options,
+    add_parallel_options, parallel_options, refuse_idle_parallel,
 )
 
 __all__ = ["add_parser", "run", "MODEL_OPTIONS", "SKEW_RATIO", "asymmetric_interval"]
@@ -552,9 +552,7 @@ def run(args) -> int:
     fixed = dict(args.fix)
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
-    if (args.workers is not None or args.scheduler is not None) and not args.mcmc:
-        raise CLIError("--workers and --scheduler run the walkers of --mcmc: they need --mcmc")
-    parallel_options(args)
+    refuse_idle_parallel(args, args.mcmc, "the walkers of --mcmc", "--mcmc")
     if args.compare_models is not None:
         if args.model is not None:
             raise CLIError("give either --model or --compare-models")
