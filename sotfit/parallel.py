@@ -134,16 +134,42 @@ def _connect(Client, address: str):
     return box["client"]
 
 
+#: The protocols of a dask scheduler's address that reach another process.
+PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def _address_problem(address: str) -> str | None:
+    """What makes ``address`` no ``PROTOCOL://HOST:PORT`` (the protocol may be left out, as
+    dask allows), or None: a malformed address failed at once with "no dask scheduler answered
+    ... within 20 s"."""
+    if any(c.isspace() for c in address):
+        return "a space in it"
+    protocol, sep, rest = address.rpartition("://")
+    if sep and protocol not in PROTOCOLS:
+        return f"protocol {protocol!r}, not one of {', '.join(PROTOCOLS)}"
+    host, colon, port = rest.rpartition(":")
+    if not colon:
+        return "no :PORT"
+    if not host:
+        return "no host"
+    if port.endswith("/"):
+        return "a '/' after the port"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        return f"port {port!r} is no number from 1 to 65535"
+    return None
+
+
 def _dask_client(address: str):
     try:
         from distributed import Client
     except ImportError as exc:
         raise ImportError(f"scheduler={address!r} needs dask.distributed, which is not installed: "
                           f"{DASK_HINT}") from exc
-    if address.lower().startswith(("http://", "https://")) or ":" not in address \
-            or any(c.isspace() for c in address):
-        raise ParallelError(f"{address!r} is not the address of a dask scheduler: give it as "
-                            "the scheduler prints it, tcp://HOST:PORT (e.g. tcp://10.0.0.12:8786)")
+    problem = _address_problem(address)
+    if problem is not None:
+        raise ParallelError(f"{address!r} is not the address of a dask scheduler ({problem}): "
+                            "give it as the scheduler prints it, tcp://HOST:PORT (e.g. "
+                            "tcp://10.0.0.12:8786)")
     client = _connect(Client, address)
     try:
         if not client.scheduler_info().get("workers"):

@@ -49,6 +49,23 @@ def test_an_address_that_is_no_schedulers(address):
         parallel.map_tasks(abs, [1, 2], scheduler=address)
 
 
+@pytest.mark.parametrize("address, problem", [
+    ("tcp://", "no :PORT"), (":8786", "no host"), ("tcp://127.0.0.1:notaport", "port 'notaport'"),
+    ("tcp://127.0.0.1:99999", "port '99999'"), ("tcp://127.0.0.1:8786/", "a '/' after the port"),
+    ("TCP://127.0.0.1:8786", "protocol 'TCP'"), ("inproc://x", "protocol 'inproc'")])
+def test_a_malformed_address_is_named_at_once(address, problem):
+    """These failed in about a second but said 'no dask scheduler answered ... within 20 s'."""
+    t0 = time.perf_counter()
+    with pytest.raises(ParallelError, match="is not the address of a dask scheduler") as err:
+        parallel.map_tasks(abs, [1, 2], scheduler=address)
+    assert problem in str(err.value) and time.perf_counter() - t0 < 1
+
+
+def test_well_formed_addresses_pass():
+    for address in ("tcp://10.0.0.12:8786", "127.0.0.1:8786", "tls://[::1]:8786", "ws://h:1"):
+        assert parallel._address_problem(address) is None
+
+
 def test_executor_failures_and_task_errors_are_told_apart():
     import concurrent.futures as cf
 
