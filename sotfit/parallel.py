@@ -27,6 +27,7 @@ each local process receives it once at start-up and a dask cluster receives it o
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import importlib
 import multiprocessing
 import os
@@ -111,17 +112,8 @@ def _connect(Client, address: str):
     own timeout covers the connection, not the handshake, and a port that accepts but does not
     speak dask (a web server) held the command without a word. The attempt runs in a daemon
     thread, left behind when it does not return."""
-    box: dict = {}
-
-    def attempt():
-        try:
-            box["client"] = Client(address, timeout=CONNECT_TIMEOUT_S)
-        except BaseException as exc:    # noqa: BLE001 - said by the caller
-            box["error"] = exc
-    t = threading.Thread(target=attempt, name="sotfit-dask-connect", daemon=True)
-    t.start()
-    t.join(CONNECT_TIMEOUT_S * 1.5)
-    if t.is_alive():
+    box = _call_within(lambda: Client(address, timeout=CONNECT_TIMEOUT_S), CONNECT_TIMEOUT_S * 1.5)
+    if not box:
         raise ParallelError(f"the dask scheduler at {address!r} did not answer within "
                             f"{CONNECT_TIMEOUT_S * 1.5:g} s: something listens there that does "
                             "not speak dask (a web server, another service?); give the address "
@@ -131,7 +123,72 @@ def _connect(Client, address: str):
         raise ParallelError(f"no dask scheduler answered at {address!r} within "
                             f"{CONNECT_TIMEOUT_S:g} s ({type(exc).__name__}: {exc}): start one "
                             "(dask scheduler) and give the address it prints")
-    return box["client"]
+    return box["value"]
+
+
+def _call_within(call: Callable, seconds: float) -> dict:
+    """``{'value': call()}`` or ``{'error': exception}``, or ``{}`` when ``call`` did not
+    return within ``seconds`` (it runs in a daemon thread, left behind then)."""
+    box: dict = {}
+
+    def attempt():
+        try:
+            box["value"] = call()
+        except BaseException as exc:    # noqa: BLE001 - said by the caller
+            box["error"] = exc
+    t = threading.Thread(target=attempt, name="sotfit-dask-call", daemon=True)
+    t.start()
+    t.join(seconds)
+    return {} if t.is_alive() else box
+
+
+@functools.lru_cache(maxsize=1)
+def sotfit_fingerprint() -> dict:
+    """This sotfit: its version, and the number and a SHA-256 of the ``.py`` files of the
+    package (relative paths and contents, in sorted order). Computed once per process."""
+    import hashlib
+    from pathlib import Path
+
+    import sotfit
+
+    root = Path(sotfit.__file__).resolve().parent
+    digest = hashlib.sha256()
+    files = sorted(root.rglob("*.py"))
+    for f in files:
+        digest.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return {"version": getattr(sotfit, "__version__", "?"), "files": len(files),
+            "sha256": digest.hexdigest()[:16]}
+
+
+#: Run on each dask worker with ``eval`` (a builtin, unpickled without sotfit): its sotfit.
+_WORKER_FINGERPRINT = "__import__('sotfit.parallel', fromlist=['_']).sotfit_fingerprint()"
+
+
+def _fingerprint_text(fp: dict) -> str:
+    return f"sotfit {fp['version']}, {fp['files']} .py files with SHA-256 {fp['sha256']}"
+
+
+def _check_same_sotfit(client, address: str) -> None:
+    """Refuse a cluster whose workers cannot import sotfit or run another sotfit than this
+    process: a different sotfit hung the run (results that this process could not unpickle)
+    or could compute with other code."""
+    box = _call_within(lambda: client.run(eval, _WORKER_FINGERPRINT, on_error="return"),
+                       CONNECT_TIMEOUT_S)
+    mine = sotfit_fingerprint()
+    for worker, theirs in box.get("value", {}).items():
+        if isinstance(theirs, BaseException):
+            raise ParallelError(f"the workers of the dask cluster at {address!r} cannot import "
+                                f"sotfit, or run a different sotfit ({worker}: "
+                                f"{type(theirs).__name__}: {str(theirs)[:200]}): "
+                                f"{SAME_SOTFIT_HINT}")
+        if theirs != mine:
+            raise ParallelError(f"the workers of the dask cluster at {address!r} run a different "
+                                f"sotfit ({worker}: {_fingerprint_text(theirs)}; here: "
+                                f"{_fingerprint_text(mine)}): {SAME_SOTFIT_HINT}")
+    if "error" in box or not box:
+        what = f"{type(box['error']).__name__}: {box['error']}" if box else "no answer"
+        raise ParallelError(f"the workers of the dask cluster at {address!r} could not say which "
+                            f"sotfit they run ({what[:200]}): {SAME_SOTFIT_HINT}")
 
 
 #: The protocols of a dask scheduler's address that reach another process.
@@ -183,6 +240,11 @@ def _dask_client(address: str):
         raise ParallelError(f"no worker joined the dask cluster at {address!r} within "
                             f"{WAIT_FOR_WORKERS_S:g} s ({type(exc).__name__}): start workers "
                             "(dask worker ADDRESS, or the cluster's scale())") from None
+    try:
+        _check_same_sotfit(client, address)
+    except BaseException:
+        client.close()
+        raise
     return client
 
 

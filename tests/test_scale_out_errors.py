@@ -170,6 +170,18 @@ def test_workers_without_sotfit_are_one_error(cluster_without_sotfit):
                            shared=parallel.TaskPool)
 
 
+def test_workers_of_another_sotfit_are_refused_at_connect(monkeypatch):
+    """Workers of another sotfit hung 'sotfit stfmr --scheduler' for good (results this
+    process could not unpickle, hundreds of 'Failed to deserialize' lines)."""
+    distributed = pytest.importorskip("distributed")
+    other = dict(parallel.sotfit_fingerprint(), sha256="0" * 16)
+    monkeypatch.setattr(parallel, "sotfit_fingerprint", lambda: other)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with pytest.raises(parallel.ParallelError, match="run a different sotfit"):
+            parallel.map_tasks(_square, [1, 2], scheduler=cluster.scheduler_address)
+
+
 def test_progress_clock_starts_when_the_bar_is_made():
     """The bar was made at the first report: 72 files '[00:00<00:00, 2082688 it/s]'."""
     pytest.importorskip("tqdm")
