@@ -163,8 +163,9 @@ def test_unit_options_list_every_unit_the_parser_takes(command):
 
 def test_a_theory_error_names_the_theory_command(tmp_path, capsys):
     """An error of 'theory kp' (interface, tmatrix) began 'sotfit theory:'."""
-    assert main(["theory", "kp", "--model", "2deg", "--sweep", "mu=0:0.01:2", "--workers", "2",
-                 "--scheduler", "tcp://localhost:1", "--out", str(tmp_path / "o")]) == 2
+    assert main(["theory", "kp", "--model", "2deg", "--sweep", "mu=0:0.01:2", "--map",
+                 "theta_m=0:90:2", "--workers", "2", "--scheduler", "tcp://localhost:1",
+                 "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("sotfit theory kp: error: give either --workers"), err
 
