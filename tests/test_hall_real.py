@@ -88,6 +88,7 @@ def test_real_two_samples_agree_on_r_phe_scale(real_data):
                                                                rel=0.1)
 
 
+@pytest.mark.slow   # a long validation; the real set's routes run by default in the other tests
 def test_real_global_fit_agrees_with_avci_where_the_field_is_well_known(real_data):
     """Method (d) on the same files (R_AHE and Meff fixed, in-plane anisotropy fitted): on the
     fields >= 15 mT it agrees with (a); the lowest fields rest on a calibration whose trials

@@ -116,6 +116,7 @@ def _sweeps_as_components(folder: Path, tilt_deg: float = 0.0, turn_deg: float =
     return sorted(map(str, folder.glob("*.csv")))
 
 
+@pytest.mark.slow   # two global macrospin fits; the other component layouts run by default
 def test_field_sweeps_as_components_give_the_examples_torques(tmp_path):
     """A sweep along y written as components had Bx = 0 (to rounding) read as its field."""
     files = _sweeps_as_components(tmp_path / "vec")

@@ -39,6 +39,7 @@ def test_jackson_dos_counts_states():
     assert np.all(dos > -1e-3 * dos.max())          # Jackson kernel: positive
 
 
+@pytest.mark.slow   # a long validation of the kernel's broadening; the moments run by default
 def test_lorentz_kpm_converges_to_kspace_constant_eta():
     """Clean 6 x 6 supercell, exact trace: KPM with the Lorentz kernel (lambda/N fixed) tends
     to the band-basis Kubo-Bastin result on the supercell k-mesh at eta = a_s sinh(lambda/N)
