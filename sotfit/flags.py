@@ -160,6 +160,10 @@ IMPLAUSIBLE = {
 
 #: The measured field-like plus Oersted field is doubted when it lies this many times below the
 #: Oersted field of the current given (its upper 3-sigma bound), or above it (its lower bound).
+#: How the reason of a flag on a value consistent with zero begins (the harmonic Hall gate);
+#: the comparison with theory passes over it on the fields an Oersted-free ratio rests on.
+ZERO_REASON = "consistent with zero"
+
 OERSTED_RATIO = 100.0
 
 

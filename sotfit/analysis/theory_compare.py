@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..flags import ZERO_REASON
 from ..models.spec import ModelSpec
 from ..results import TORQUE_PAIRS
 from ..units import UnitError, quantity, to_house
@@ -160,10 +161,6 @@ def _source_notes(summary: Mapping, section: str) -> list[str]:
     return [f"the summary's note: {n}" for n in dict.fromkeys(notes)]
 
 
-#: How a flag of a quantity consistent with zero begins (sotfit.analysis.hall.gates).
-_ZERO_REASON = "consistent with zero"
-
-
 def _basis_flags(sec: Mapping, names: Sequence[str], known: Sequence[str]) -> list[str]:
     """``'name: reason'`` for the flags of the quantities ``names`` of section ``sec`` whose
     reason is not among ``known`` (flags the pair already carries are not repeated)."""
@@ -174,7 +171,7 @@ def _basis_flags(sec: Mapping, names: Sequence[str], known: Sequence[str]) -> li
         for reason in (q.get("flags") or ()) if isinstance(q, Mapping) else ():
             # a field-like plus Oersted field consistent with zero (the two cancel) leaves the
             # Oersted-free field-like field, and the ratio, as well determined as ever
-            if reason not in seen and not reason.startswith(_ZERO_REASON):
+            if reason not in seen and not reason.startswith(ZERO_REASON):
                 seen.add(reason)
                 out.append(f"{n}: {reason}")
     return out

@@ -8,6 +8,7 @@ import math
 import numpy as np
 from uncertainties import ufloat
 
+from ...flags import ZERO_REASON
 from .common import _nominal
 from .leastsq import _at_bound, _param_bounds
 
@@ -97,7 +98,7 @@ def _zero_gate(q: dict, flags: dict) -> None:
             continue
         n, s = float(v.nominal_value), float(v.std_dev)
         if math.isfinite(s) and s > 0 and abs(n) < ZERO_SIGMAS * s:
-            _flag(flags, [k], f"consistent with zero ({n:.3g} +/- {s:.2g}, within {ZERO_SIGMAS:g} "
+            _flag(flags, [k], f"{ZERO_REASON} ({n:.3g} +/- {s:.2g}, within {ZERO_SIGMAS:g} "
                               "standard errors): the data do not determine its sign")
 
 
