@@ -678,13 +678,16 @@ def split_header(header: str) -> tuple[str, str | None]:
     return h.lower(), None
 
 
+#: The word lock-in as headers write it (``lock-in``, ``lockin``, ``lock_in``, ``Lock in``).
+LOCKIN_WORD = r"lock[\s_-]?in"
+
 #: A unit with a word after a comma that does not change it (``dBm, set``, ``mT, measured``);
 #: ``mA, rms`` and ``mA, peak`` are the readers' to read (the current's form); so is the lock-in
 #: output a voltage was read from (``uV, lock-in X``: sotfit.io.stfmr.columns.is_lockin_output).
 _QUALIFIED_UNIT_RE = re.compile(r"^\s*([^,\s]+)\s*,\s*(?:set|set\s*point|setpoint|measured|meas|"
                                 r"nominal|nom|actual|target|approx|read[\s-]?back|applied|"
                                 # the output it was read from: 'uV, lock-in X', 'V, X channel'
-                                r"lock[\s-]?in(?:\s+[xyr]|\s+output)?|(?:lock[\s-]?in\s+)?[xy]"
+                                rf"{LOCKIN_WORD}(?:\s+[xyr]|\s+output)?|(?:{LOCKIN_WORD}\s+)?[xy]"
                                 r"\s*(?:channel|output))\s*$",
                                 re.I)
 

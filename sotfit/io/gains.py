@@ -116,8 +116,13 @@ _RF_CHAIN_RE = re.compile(rf"(?<![a-z])(?:{_RF_CHAIN})(?![a-z])", re.I)
 #: passed over ('Preamp SR560, gain 100, CMRR > 90 dB' lost its gain to the CMRR).
 _OTHER_INSTRUMENT_RE = re.compile(rf"(?<![a-z])(?:{_OTHER_INSTRUMENTS})(?![a-z])|-\s*3\s*db",
                                   re.I)
+#: The harmonic or signal a gain belongs to: ``2w``, ``1f``, ``mix``, ``2nd``.
+_HARMONIC = r"(?:[12]\s*(?:w|f|omega)|mix|2nd|1st)"
 #: The subscript of a gain's symbol: ``G2w``, ``G_2w``, ``G_mix`` (none: ``G``).
-_GAIN_SUBSCRIPT = r"(?:_?(?:[12]\s*(?:w|f|omega)|mix|2nd|1st))?"
+_GAIN_SUBSCRIPT = rf"(?:_?{_HARMONIC})?"
+#: Words naming the voltage a gain scales (``voltage``, ``V_2w``, ``2nd``, ``harmonic``).
+_VOLTAGE_WORDS = (r"voltages?|signals?|v_?mix|v_?[12]\s*(?:w|f|omega)|(?<![0-9.])[12]\s*"
+                  r"(?:w|f|omega|nd|st)|harmonics?")
 #: Words that name a voltage amplifier (or what it did) in text.
 _AMPLIFIER_TEXT_RE = re.compile(
     r"(?<![a-z])(?:pre[_\s-]*amp\w*|amplif\w*|ampli|amp|(?:vor)?verst(?:ae|\u00e4)rk\w*|"
@@ -128,19 +133,17 @@ _AMPLIFIER_TEXT_RE = re.compile(
     # '2w: x10', 'second harmonic x10', '2w channel x10'): the torques came out 10 or 100
     # times too large, no word
     r"|(?<![a-zA-Z])(?-i:G)" + _GAIN_SUBSCRIPT + r"\s*=\s*\+?\d"
-    r"|(?<![a-z])(?:signals?|voltages?|v_?mix|v_?[12]\s*(?:w|f|omega)|(?<![0-9.])[12]\s*"
-    r"(?:w|f|omega|nd|st)|harmonics?|channels?)(?![a-z])[^;]*?(?<![\w.])[x\u00d7]\s*\d",
+    rf"|(?<![a-z])(?:{_VOLTAGE_WORDS}|channels?)(?![a-z])[^;]*?(?<![\w.])[x\u00d7]\s*\d",
     re.I)
 #: A word naming the voltage a gain may scale (``voltage gain, 100``, ``2w gain, 10``).
-_VOLTAGE_WORD_RE = re.compile(r"(?<![a-z])(?:voltages?|signals?|v_?mix|v_?[12]\s*(?:w|f|omega)|"
-                              r"(?<![0-9.])[12]\s*(?:w|f|omega|nd|st)|harmonics?)(?![a-z])", re.I)
+_VOLTAGE_WORD_RE = re.compile(rf"(?<![a-z])(?:{_VOLTAGE_WORDS})(?![a-z])", re.I)
 #: A number as texts write a gain: ``100``, ``+40``, ``1e2``, ``10^2``.
 _GAIN_NUMBER = r"[+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:\^[-+]?\d+)?"
 #: ``gain`` followed by its number (``gain = 100``, ``gain 1e2``, ``Gain = +40 dB``).
 _TEXT_GAIN_RE = re.compile(
     r"(?<![a-z])(?:gain|ganancia|guadagno|versterking|verst(?:ae|\u00e4)rkung)"
     # the harmonic it belongs to ('gain_2w 100', 'gain 1f: 10'), and a comma before the value
-    r"(?:[\s_]*(?:[12]\s*(?:w|f|omega)|mix|2nd|1st)(?![a-z]))?\s*"
+    rf"(?:[\s_]*{_HARMONIC}(?![a-z]))?\s*"
     r"(?:(?P<comma>,)|[:=]|of|is|set\s+to|at)?\s*[x\u00d7]?\s*(?P<v>" + _GAIN_NUMBER
     + r")(?![\w.^])(?!\s*db\s*/)\s*(?P<db>db(?![a-z/]))?", re.I)     # not a roll-off: 24 dB/oct
 #: A factor in a clause that names an amplifier: ``x100``, ``100x``, ``100 V/V``, ``100

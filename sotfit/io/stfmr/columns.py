@@ -92,7 +92,7 @@ _LOCKIN_RE = re.compile(r"^(?:lockin|li)?(?P<axis>[xy])(?:channel|chan|ch|out|ou
 
 
 #: A lock-in named in a header (``Vmix (uV, lock-in X)``, ``V (Lockin)``).
-_LOCKIN_WORD_RE = re.compile(r"(?<![a-z])lock[\s_-]?in(?![a-z])", re.I)
+_LOCKIN_WORD_RE = re.compile(rf"(?<![a-z]){_units.LOCKIN_WORD}(?![a-z])", re.I)
 
 
 #: A lock-in's magnitude and phase outputs (a hint when no V_mix column is found).
