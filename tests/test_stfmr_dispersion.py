@@ -248,3 +248,17 @@ def test_order_of_the_spectra_does_not_change_the_dispersion_fits():
         hm = float(kittel_inplane(np.array([s.frequency]), **k2.values)[0])
         assert note.startswith(f"{s.source}: resonance field")
         assert f"{100 * (s.value('h_res') - hm) / hm:+.1f} %" in note
+
+
+def test_the_gyromagnetic_ratio_of_a_resonance_inverts_the_kittel_frequency():
+    """gyromagnetic_ratio_inplane (the angle scan's implied g) is the in-plane Kittel relation
+    solved for gamma/2pi: the frequency of the planted gamma at H_res gives it back; no gamma
+    puts a resonance where H_res (H_res + M_eff) <= 0."""
+    import math
+
+    from sotfit.models.magnetization import frequency_inplane, gyromagnetic_ratio_inplane
+
+    for h, meff, gamma in ((0.05, 0.8, 29.1), (0.3, 1.6, 28.0), (0.02, -0.01, 30.5)):
+        f = frequency_inplane(h, meff, gamma)
+        assert gyromagnetic_ratio_inplane(h, f, meff) == pytest.approx(gamma, rel=1e-12)
+    assert math.isnan(gyromagnetic_ratio_inplane(0.01, 5.0, -0.02))

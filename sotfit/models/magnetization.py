@@ -83,8 +83,9 @@ def meff_inplane(h_res, f, gyromagnetic_ratio=GAMMA_FREE_ELECTRON):
 def gyromagnetic_ratio_inplane(h_res, f, meff):
     """gamma/2pi in GHz/T that puts the in-plane resonance at ``h_res`` (T) for frequency ``f``
     (GHz) and mu0*M_eff ``meff`` (T): the in-plane Kittel relation solved for gamma/2pi (H_k =
-    0), f / sqrt(H_res (H_res + M_eff)); NaN where H_res (H_res + M_eff) <= 0 (no gamma
-    puts the resonance there). Takes floats and ``uncertainties`` values."""
+    0), f / sqrt(H_res (H_res + M_eff)) (Kittel, Phys. Rev. 73, 155 (1948); the inverse of
+    :func:`frequency_inplane`); NaN where H_res (H_res + M_eff) <= 0 (no gamma puts the
+    resonance there). Takes floats and ``uncertainties`` values."""
     product = h_res * (h_res + meff)
     if float(getattr(product, "nominal_value", product)) <= 0:
         return float("nan")

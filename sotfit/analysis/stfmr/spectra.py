@@ -423,8 +423,8 @@ def compare_repeats(fits, keys=("h_res", "width", "ratio"), group_by: str = "fre
     and each quantity q with errors s_i, the weighted mean and
     chi^2 = sum((q_i - q_mean)/s_i)^2 with n-1 degrees of freedom are computed;
     the group is flagged when the chi-square p-value is below the per-test level that keeps
-    the chance of any flag among the m tests of the run at ``p_threshold`` (Sidak:
-    1 - (1 - p_threshold)^(1/m)). Each test at ``p_threshold`` flagged clean data: 147
+    the chance of any flag among the m tests of the run at ``p_threshold`` (Sidak, J. Am.
+    Stat. Assoc. 62, 626 (1967): 1 - (1 - p_threshold)^(1/m)). Each test at ``p_threshold`` flagged clean data: 147
     white-noise spectra gave 63 tests and a flag at p = 0.0073 (--strict exited 3).
 
     Returns
