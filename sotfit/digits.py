@@ -4,11 +4,9 @@ the thickness reader's repeated rows, :mod:`sotfit.io.thickness.table`)."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-__all__ = ["significant_digits", "significant_digits_rows", "written_step"]
+__all__ = ["decimal_step", "significant_digits", "significant_digits_rows", "written_step"]
 
 
 #: Share of the values that must lie on the grid of a number of digits for them to be written
@@ -76,7 +74,13 @@ def written_step(v, at=None, min_values: int = 8) -> float:
     w = w[np.isfinite(w)]
     if not digits or not w.size or np.max(w) <= 0:
         return 0.0
-    return 10.0 ** (math.floor(math.log10(float(np.max(w)))) - digits + 1)
+    return float(decimal_step(float(np.max(w)), digits))
+
+
+def decimal_step(top, digits):
+    """The step of the last digit of numbers written with ``digits`` significant digits whose
+    largest magnitude is ``top`` (> 0): 10^(floor(log10 top) - digits + 1); arrays alike."""
+    return 10.0 ** (np.floor(np.log10(top)) - digits + 1)
 
 
 def significant_digits_rows(v, fraction: float = WRITTEN_FRACTION,

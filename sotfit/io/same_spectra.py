@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data import DataError
-from ..digits import significant_digits, significant_digits_rows, written_step
+from ..digits import decimal_step, significant_digits, significant_digits_rows, written_step
 from .distinct_files import GIVE_ONCE
 
 __all__ = ["SpectrumPrints", "check_distinct_spectra", "rounding_tolerance", "same_conditions",
@@ -198,9 +198,7 @@ def _print_steps(values: np.ndarray) -> np.ndarray:
     with, at its largest |value| (:func:`sotfit.digits.significant_digits_rows`)."""
     digits = significant_digits_rows(values, PRINT_FRACTION)
     top = np.max(np.abs(values), axis=1) if values.size else np.zeros(0)
-    with np.errstate(divide="ignore"):
-        exponent = np.floor(np.log10(np.where(top > 0, top, 1.0)))
-    return np.where(digits > 0, 10.0 ** (exponent - digits + 1), 0.0)
+    return np.where(digits > 0, decimal_step(np.where(top > 0, top, 1.0), digits), 0.0)
 
 
 def check_distinct_spectra(datasets, error: type[Exception] = DataError) -> None:
