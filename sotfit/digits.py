@@ -25,7 +25,8 @@ def _on_grid(v, exponent, digits: int):
 def significant_digits(v, min_values: int = 8) -> int:
     """The fewest significant decimal digits with which at least 99 % of the (non-zero)
     values are written exactly (to the rounding of a unit conversion, 1e-3 of the last digit),
-    or 0 when more than 12 would be needed or fewer than ``min_values`` values are non-zero.
+    or 0 when more than 12 would be needed or fewer than ``min_values`` values are non-zero:
+    :func:`significant_digits_rows` of the values as one row.
 
     Parameters
     ----------
@@ -34,25 +35,8 @@ def significant_digits(v, min_values: int = 8) -> int:
     min_values : int
         Fewest non-zero values to judge from.
     """
-    v = np.asarray(v, float)
-    v = np.abs(v[np.isfinite(v) & (v != 0)])
-    if v.size < min_values:
-        return 0
-    exponent = np.floor(np.log10(v))
-
-    def written_with(digits: int) -> bool:
-        return np.mean(_on_grid(v, exponent, digits)) >= WRITTEN_FRACTION
-
-    lo, hi = 1, 12
-    if not written_with(hi):
-        return 0
-    while lo < hi:                      # the fewest digits: a value written with d is with d + 1
-        mid = (lo + hi) // 2
-        if written_with(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+    v = np.asarray(v, float).ravel()
+    return int(significant_digits_rows(v[None, :], WRITTEN_FRACTION, min_values)[0])
 
 
 def written_step(v, at=None, min_values: int = 8) -> float:
@@ -85,9 +69,9 @@ def decimal_step(top, digits):
 
 def significant_digits_rows(v, fraction: float = WRITTEN_FRACTION,
                             min_values: int = 8) -> np.ndarray:
-    """:func:`significant_digits` of each row of a 2-D array at once (many short samples of
-    columns: a few vector operations for all of them, not a search per row), the share of a
-    row's values that must lie on the grid being ``fraction``.
+    """The fewest significant digits of each row of a 2-D array (:func:`significant_digits`
+    of every row at once: one bisection over the number of digits for all rows, not a search
+    per row), the share of a row's values that must lie on the grid being ``fraction``.
 
     Parameters
     ----------
@@ -105,12 +89,22 @@ def significant_digits_rows(v, fraction: float = WRITTEN_FRACTION,
     """
     v = np.abs(np.asarray(v, float))
     known = np.isfinite(v) & (v != 0)
-    safe = np.where(known, v, 1.0)
+    n_known = np.count_nonzero(known, axis=1)
+    every = bool(np.all(n_known == v.shape[1]))
+    safe = v if every else np.where(known, v, 1.0)
     exponent = np.floor(np.log10(safe))
-    need = fraction * known.sum(axis=1)
-    out = np.zeros(len(v), int)
-    for digits in range(12, 0, -1):            # the last that passes is the fewest
-        passes = (_on_grid(safe, exponent, digits) & known).sum(axis=1) >= need
-        out = np.where(passes & ((out > 0) | (digits == 12)), digits, out)
-    out[known.sum(axis=1) < min_values] = 0
-    return out
+    need = fraction * n_known
+
+    def written_with(digits):           # digits: one number of digits per row
+        on = _on_grid(safe, exponent, np.reshape(digits, (-1, 1)))
+        return np.count_nonzero(on if every else on & known, axis=1) >= need
+
+    written = written_with(12) & (n_known >= min_values)
+    if not written.any():
+        return np.zeros(len(v), int)
+    lo, hi = np.where(written, 1, 12), np.full(len(v), 12)
+    for _ in range(4):                  # bisection of 1..12: a value written with d is with d + 1
+        mid = (lo + hi) // 2
+        passes = written_with(mid)
+        hi, lo = np.where(passes, mid, hi), np.where(passes, lo, np.minimum(mid + 1, hi))
+    return np.where(written, lo, 0)
