@@ -26,6 +26,7 @@ import numpy as np
 
 from ..data import DataError
 from ..digits import decimal_step, significant_digits, significant_digits_rows, written_step
+from ..neighbours import sorted_window_pairs
 from .distinct_files import GIVE_ONCE
 
 __all__ = ["SpectrumPrints", "check_distinct_spectra", "rounding_tolerance", "same_conditions",
@@ -159,14 +160,10 @@ class SpectrumPrints:
         x, y = self.x[idx, :PROBES], self.y[idx, :PROBES]
         sx = np.max(np.abs(self.x[idx]), axis=1)
         sy = np.max(np.abs(self.y[idx]), axis=1)
-        mean = y.mean(axis=1)
-        order = np.argsort(mean, kind="stable")
-        reach = rounding_tolerance(self.y_step[idx][order], self.y_step[idx].max(),
-                                   np.maximum(sy[order], sy.max()))
-        ends = np.searchsorted(mean[order], mean[order] + reach, side="right")
+        reach = rounding_tolerance(self.y_step[idx], self.y_step[idx].max(),
+                                   np.maximum(sy, sy.max()))
         out = []
-        for k in np.flatnonzero(ends > np.arange(len(idx)) + 1):
-            a, rest = order[k], order[k + 1:ends[k]]
+        for a, rest in sorted_window_pairs(y.mean(axis=1), reach):
             ok = (np.all(np.abs(x[rest] - x[a]) <= rounding_tolerance(
                       self.x_step[idx][rest, None], self.x_step[idx][a],
                       np.maximum(sx[rest], sx[a])[:, None]), axis=1)

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ...data import Dataset
+from ...neighbours import sorted_window_pairs
 from ...models.spec import ModelSpec
 from ...results import FitResult
 from .branch_fit import edge_note, fit_branches
@@ -511,12 +512,9 @@ def _identical_fits(members, keys, group_by: str, gval, sample) -> list[dict]:
     vals = np.array([[m.value(k) for k in keys] for m in members], float)
     errs = np.array([[m.stderr(k) for k in keys] for m in members], float)
     tol = IDENTICAL_FIT * np.where(np.isfinite(errs) & (errs > 0), errs, 0.0)
-    order = np.argsort(vals[:, 0], kind="stable")
-    ends = np.searchsorted(vals[order, 0], vals[order, 0] + tol[order, 0].max(), side="right")
     out = []
-    for k in np.flatnonzero(ends > np.arange(len(order)) + 1):
-        a = order[k]
-        for b in order[k + 1:ends[k]]:
+    for a, rest in sorted_window_pairs(vals[:, 0], tol[:, 0].max()):
+        for b in rest:
             if np.all(np.abs(vals[a] - vals[b]) <= np.minimum(tol[a], tol[b])):
                 pair = sorted((int(a), int(b)))
                 out.append({group_by: gval, "sample": sample, "quantity": ",".join(keys),
