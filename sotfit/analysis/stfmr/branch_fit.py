@@ -267,7 +267,7 @@ def _clear_line(r: FitResult) -> bool:
     their window; lines 50 times the noise beside a decay came out at 39-87 times, in windows
     of 9-13 half widths."""
     d = r.datasets[0]
-    e = np.asarray(d.y, float) - r.evaluate()
+    e = r.residuals()
     dof = max(len(e) - r.nvarys, 1)
     scatter = math.sqrt(float(e @ e) / dof)
     amp = math.hypot(r.value("vs"), r.value("va"))
