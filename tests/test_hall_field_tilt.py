@@ -31,10 +31,10 @@ def _r_xy(m):
     return TRUTH["r_ahe"] * m[:, 2] + 2 * TRUTH["r_phe"] * m[:, 0] * m[:, 1]
 
 
-def _write_sweeps(folder, seed=1):
+def _write_sweeps(folder, seed=1, noise=1.0):
     """x and y sweeps to +-80 mT from both m_z states; R_1w = R0 + (3/8)(R+ + R- - 2 R0) and
     R_2w = (R+ - R-)/4 of the quasi-static R_xy at j = I/I0 = +1, 0, -1 (a lock-in's
-    harmonics of R(j) up to j^3), with noise."""
+    harmonics of R(j) up to j^3), with noise (``noise`` times 10 uOhm and 1 uOhm)."""
     rng = np.random.default_rng(seed)
     th = np.radians(TRUTH["theta_h"])
     h = np.linspace(-0.08, 0.08, 41)
@@ -42,8 +42,8 @@ def _write_sweeps(folder, seed=1):
         for name, st in (("up", 1), ("down", -1)):
             b = h[:, None] * np.array([np.sin(th) * np.cos(phi), np.sin(th) * np.sin(phi), np.cos(th)])
             r0, rp, rm = (_r_xy(_equilibria(b, st, j)) for j in (0.0, 1.0, -1.0))
-            r1 = r0 + 0.375 * (rp + rm - 2 * r0) + rng.normal(0, 1e-5, h.size)
-            r2 = (rp - rm) / 4 + rng.normal(0, 1e-6, h.size)
+            r1 = r0 + 0.375 * (rp + rm - 2 * r0) + rng.normal(0, noise * 1e-5, h.size)
+            r2 = (rp - rm) / 4 + rng.normal(0, noise * 1e-6, h.size)
             lines = ["field (mT),R_1w (Ohm),R_2w (Ohm)"]
             lines += [f"{1e3 * a:.10g},{b1:.12g},{b2:.12g}" for a, b1, b2 in zip(h, r1, r2)]
             (folder / f"H{axis}_{name}.csv").write_text("\n".join(lines) + "\n")
@@ -110,3 +110,52 @@ def test_a_small_tilt_flags_h_k_alone_where_the_torque_fields_hardly_move(tmp_pa
         shift = abs(q[name]["value"]) * (1 / np.sin(np.radians(87.0)) - 1)
         assert shift < q[name]["stderr"]
         assert not any("--theta-h" in f for f in q[name].get("flags", [])), name
+
+
+@pytest.mark.parametrize("theta_h", [60.0, 70.0])
+def test_the_higher_terms_are_divided_out_at_a_large_tilt(tmp_path, monkeypatch, theta_h):
+    """A field 60 or 70 deg from the normal with little noise: the terms of R_1w beyond the
+    quartic near m = +-z (m_z of the macrospin equilibrium to eighth order in H/H_K, the
+    H^5 term R_AHE sin^2 cos (1 + cos^2) H^5/H_K^5 the first) enter the cubic coefficient
+    over the +-80 mT window; divided out at the H_K and angle shown, the angle shown is the
+    one planted to a few hundredths of a degree, and the sweeps read with the right
+    --theta-h carry no tilt flag. With the H^5 factor (2 cos^2 + sin^2/2), the window's
+    width and the H_K of 90 deg, the angles shown were 69.7 and 58.9 deg, and the right
+    --theta-h was flagged as wrong."""
+    monkeypatch.setitem(TRUTH, "theta_h", theta_h)
+    folder = tmp_path / "steep"
+    folder.mkdir()
+    _write_sweeps(folder, noise=0.01)
+    s = _run(folder, tmp_path / "o")
+    said = [f for f in s["quantities"]["mu0_hk_eff"].get("flags", []) if "--theta-h" in f]
+    shown = float(said[0].split("theta_h = ")[1].split(" +/- ")[0])
+    assert shown == pytest.approx(theta_h, abs=0.05)
+    s = _run(folder, tmp_path / "o2", "--theta-h", f"{theta_h:g}deg")
+    for name in ("mu0_hk_eff", "mu0_h_dl", "mu0_h_fl_oe"):
+        assert not any("cubic part of R_1w" in f
+                       for f in s["quantities"][name].get("flags", [])), name
+
+
+@pytest.mark.parametrize("theta_h", [45.0, 60.0, 75.0, 85.0, 120.0])
+@pytest.mark.parametrize("state", [1, -1])
+def test_the_leaks_are_those_of_the_exact_equilibrium(theta_h, state):
+    """The estimate -s c3 H_K/(2 c2) of cos(theta_h) from a quartic fit to the exact
+    macrospin m_z(H) of either state on an uneven grid over the default window (0.15 H_K),
+    against cos(theta_h) plus the leaks the tilt check takes out (the series to eighth order
+    projected on the points, odd powers into c2 too where the grid is uneven): equal to 2e-4
+    (0.01 deg; the ninth-order terms left out), where the leaks themselves are 2-4 % of cos(theta_h)."""
+    from importlib import import_module
+
+    from scipy.optimize import brentq
+
+    hayashi = import_module("sotfit.analysis.hall.hayashi")
+    hk, t = 0.5, np.radians(theta_h)
+    x = np.sort(np.r_[np.linspace(-0.075, 0.075, 31), np.linspace(0.02, 0.06, 9)])
+    start = 0.0 if state > 0 else np.pi
+    mz = np.array([np.cos(brentq(lambda a: hk * np.sin(a) * np.cos(a) - h * np.sin(t - a),
+                                 start - 1.2, start + 1.2, xtol=1e-15)) for h in x])
+    co = np.polynomial.polynomial.polyfit(x, mz, 4)
+    estimate = -state * co[3] * hk / (2 * co[2])
+    bias = hayashi._leak_bias(hayashi._series_leaks(x), state, np.cos(t), hk)
+    assert abs(estimate - np.cos(t)) > 0.02 * abs(np.cos(t))
+    assert estimate == pytest.approx(np.cos(t) + bias, abs=2e-4)

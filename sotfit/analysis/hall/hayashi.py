@@ -455,6 +455,67 @@ def _hayashi_gates(groups, r1fits, sin_th, r_phe, dls, fls, flags, notes):
 TILT_SIGMAS = 3.0
 
 
+def _mean_of_sweeps(est):
+    """Inverse-variance mean of the sweeps' estimates, its error inflated by their scatter
+    (the Birge ratio where it exceeds 1)."""
+    from ...stats import inverse_variance_mean
+
+    mean = inverse_variance_mean(est)
+    if len(est) > 1:
+        vals = np.array([_nominal(e) for e in est])
+        errs = np.array([e.std_dev for e in est])
+        birge = math.sqrt(max(1.0, float(np.sum(((vals - _nominal(mean)) / errs) ** 2))
+                              / (len(est) - 1)))
+        mean = ufloat(_nominal(mean), mean.std_dev * birge)
+    return mean
+
+
+def _series_leaks(x, weights=None) -> np.ndarray:
+    """How the terms H^5 ... H^8 of R_1w(H) enter the quadratic and cubic coefficients of the
+    quartic fit on the points ``x`` (T): row 0 (row 1) the coefficient of x^2 (x^3) in the
+    least-squares fits of x^5, x^6, x^7, x^8 by 1, x, ..., x^4 (T^3 ... T^6 and T^2 ... T^5;
+    on an even grid over |H| <= w odd powers reach only x^3, (10/9) w^2 from x^5, and even
+    ones only x^2), with the fit's ``weights`` (1/err^2) when it had them."""
+    x = np.asarray(x, float)
+    scale = float(np.max(np.abs(x)))
+    u = x / scale
+    basis = np.vander(u, 5, increasing=True)
+    powers = np.stack([u ** p for p in _HIGHER_POWERS], axis=1)
+    if weights is not None:
+        root = np.sqrt(np.asarray(weights, float))[:, None]
+        basis, powers = basis * root, powers * root
+    coef = np.linalg.lstsq(basis, powers, rcond=None)[0][2:4]
+    return coef * scale ** (np.array(_HIGHER_POWERS)[None, :] - np.array([[2], [3]]))
+
+
+#: Powers of H beyond the quartic fit whose leaks :func:`_leak_bias` takes.
+_HIGHER_POWERS = (5, 6, 7, 8)
+
+
+def _m_z_series(c: float) -> dict[int, float]:
+    """Coefficients of (H/H_K)^k, k = 2, 3, 5 ... 8, in m_z of the equilibrium
+    H_K sin(t) cos(t) = H sin(theta_h - t) near m = +z, the field at cos(theta_h) = ``c``
+    from the film normal (the series of the equilibrium angle, solved order by order)."""
+    c2_ = c * c
+    s2 = 1 - c2_
+    return {2: -s2 / 2, 3: c * s2, 5: c * s2 * (1 + c2_),
+            6: s2 * (19 * c2_ ** 2 - 58 * c2_ - 1) / 16,
+            7: c * s2 * (1 + 8 * c2_ - 6 * c2_ ** 2),
+            8: s2 * (1517 * c2_ ** 3 - 1135 * c2_ ** 2 - 825 * c2_ - 5) / 128}
+
+
+def _leak_bias(leaks: np.ndarray, state: int, c: float, hk: float) -> float:
+    """What the terms beyond the quartic add to a sweep's estimate -s c3/(2 c2) H_K of
+    cos(theta_h) (the estimate's unit: cos(theta_h) at the H_K ``hk`` in T), for the
+    :func:`_series_leaks` ``leaks`` of its points, its perpendicular state ``state`` and the
+    field at cos(theta_h) = ``c``: the state s = -1 is the state +1 with the field mirrored,
+    m_z(H; c) -> -m_z(H; -c)."""
+    f = _m_z_series(state * c)
+    c2 = f[2] / hk ** 2 + sum(leaks[0, i] * f[p] / hk ** p for i, p in enumerate(_HIGHER_POWERS))
+    c3 = f[3] / hk ** 3 + sum(leaks[1, i] * f[p] / hk ** p for i, p in enumerate(_HIGHER_POWERS))
+    return state * (-c3 * hk / (2 * c2)) - c
+
+
 def _field_tilt_gate(groups, r1fits, window: float, q: dict, flags: dict, notes: list) -> None:
     """Flag H_K and the torque fields where the odd part of R_1w(H) shows the field at another
     polar angle than the one taken.
@@ -463,14 +524,20 @@ def _field_tilt_gate(groups, r1fits, window: float, q: dict, flags: dict, notes:
     R_1w = s R_AHE (1 - m_x^2/2) has, beside its curvature c2 = -s R_AHE sin^2(theta_h)/(2 H_K^2),
     a cubic term c3 = R_AHE sin^2(theta_h) cos(theta_h)/H_K^3: cos(theta_h) = -s c3 H_K/(2 c2)
     for every sweep, whatever the in-plane part of the field (the planar Hall term of an angle
-    offset is even in H to this order, an ordinary Hall term linear). The next odd term,
-    s R_AHE sin^2 cos (2 cos^2 + sin^2/2) H^5/H_K^5, leaks into the cubic coefficient of the
-    quartic fit by (10/9) w^2 of it over a window |H| <= w (the least-squares projection of
-    x^5 on x and x^3 over an even grid), which is divided out. The sweeps' estimates are
+    offset is even in H to this order, an ordinary Hall term linear). The next terms of m_z
+    (:func:`_m_z_series`: s R_AHE sin^2 cos (1 + cos^2) H^5/H_K^5 the first of them) enter
+    the cubic and quadratic coefficients of the quartic fit over the window by their
+    least-squares projections on the sweep's own points (:func:`_series_leaks`; (10/9) w^2
+    of the H^5 term for an even grid over |H| <= w), which are taken out of each estimate
+    (:func:`_leak_bias`) at the H_K and the angle shown. The sweeps' estimates are
     averaged (inverse variance, errors inflated by their scatter); a theta_h that differs from
     the one taken by more than :data:`TILT_SIGMAS` standard errors and changes H_K
     (proportional to sin(theta_h)) by more than its standard error is flagged, naming
     ``--theta-h``. A 15 deg tilt read as in-plane gave H_K 50 standard errors off, unflagged.
+    An earlier form of the correction, (10/9) w^2 (2 cos^2 + sin^2/2) with the window's width
+    and the H_K of the angle taken, showed a field at 70 deg at 69.7 deg and one at 60 deg at
+    58.9 deg (8 and 80 standard errors on sweeps of little noise), and flagged the right
+    ``--theta-h``.
 
     Parameters
     ----------
@@ -483,35 +550,37 @@ def _field_tilt_gate(groups, r1fits, window: float, q: dict, flags: dict, notes:
     q : dict
         The quantities (``mu0_hk_eff`` in T); ``flags`` and ``notes`` are updated in place.
     """
-    from ...stats import inverse_variance_mean
-
     hk = _nominal(q["mu0_hk_eff"])
     taken = {round(float(s.meta.get("theta_h", 90.0)), 6) for ss in groups.values() for s in ss}
     if len(taken) != 1 or not math.isfinite(hk) or hk <= 0:
         return
     theta_taken = taken.pop()
-    est = []
+    sin_taken = math.sin(math.radians(theta_taken))
+    est, leaks, states = [], [], []
     for (_, st), ss in groups.items():
         for s in ss:
+            states.append(st)
             c2, c3 = r1fits[s.source]["c2"], r1fits[s.source]["c3"]
             if not hasattr(c3, "std_dev") or not c3.std_dev > 0 or _nominal(c2) == 0:
                 return
             est.append(-st * c3 * hk / (2 * c2))
-    cos_th = inverse_variance_mean(est)
-    if len(est) > 1:
-        vals = np.array([_nominal(e) for e in est])
-        errs = np.array([e.std_dev for e in est])
-        birge = math.sqrt(max(1.0, float(np.sum(((vals - _nominal(cos_th)) / errs) ** 2))
-                              / (len(est) - 1)))
-        cos_th = ufloat(_nominal(cos_th), cos_th.std_dev * birge)
+            keep = np.abs(s.r1w.x) <= window
+            err = s.r1w.yerr
+            leaks.append(_series_leaks(s.r1w.x[keep],
+                                       None if err is None else 1 / np.asarray(err)[keep] ** 2))
+    # H_K was taken at the theta_h taken, sin(theta_taken)/sin(theta) times the one at the
+    # angle shown: each estimate, its leaks divided out, is k = cot(theta) sin(theta_taken), so
+    # cos(theta) = k'/sqrt(1 + k'^2) with k' = k/sin(theta_taken); the leaks, which depend on
+    # the angle and H_K shown, are taken again at each angle found
+    c = 0.0
+    for _ in range(4):
+        sin_shown = math.sqrt(max(1 - c * c, 0.0))
+        hk_shown = hk * sin_shown / sin_taken
+        k = _mean_of_sweeps([e - _leak_bias(lk, st, c, hk_shown) * sin_taken / sin_shown
+                             for e, lk, st in zip(est, leaks, states)]) / sin_taken
+        cos_th = k / umath.sqrt(1 + k * k)
+        c = max(-1.0, min(_nominal(cos_th), 1.0))
     c, dc = _nominal(cos_th), cos_th.std_dev
-    # H_K was taken at the theta_h taken; at the one shown it is sin(theta)/sin(theta_taken)
-    # times that (the estimate is proportional to H_K), and the H^5 term's leak divided out
-    for _ in range(2):
-        sin2 = max(1 - min(c * c, 1.0), 0.0)
-        rescale = math.sqrt(sin2) / math.sin(math.radians(theta_taken)) / (
-            1 + (10 / 9) * (2 * c * c + sin2 / 2) * (window / hk) ** 2)
-        c, dc = _nominal(cos_th) * rescale, cos_th.std_dev * rescale
     shift = abs(c - math.cos(math.radians(theta_taken)))
     if not (dc > 0 and shift > TILT_SIGMAS * dc):
         return
