@@ -250,6 +250,12 @@ def test_a_power_column_that_changes_on_every_row_is_not_blamed_on_the_frequency
     h = np.linspace(0.02, 0.2, 30)
     p = tmp_path / "powers.csv"
     p.write_text("frequency (GHz),power (dBm),field (T),vmix (uV)\n" + "".join(
-        f"9,{10 + 0.01 * k},{float(b)!r},1.0\n" for k, b in enumerate(h)))
-    with pytest.raises(DataError, match=r"^powers\.csv at 9 GHz, 10 dBm: only 1 data point"):
+        f"9,{10 + 0.5 * k},{float(b)!r},1.0\n" for k, b in enumerate(h)))
+    with pytest.raises(DataError, match=r"^powers\.csv: the power column 'power \(dBm\)' "
+                                        r"\(column 1\) changes within the field sweeps"):
         sf.io.read_stfmr(p)
+    # a drift of hundredths of a dB per row is a power meter's read-back: one sweep
+    p.write_text("frequency (GHz),power (dBm),field (T),vmix (uV)\n" + "".join(
+        f"9,{10 + 0.01 * k},{float(b)!r},1.0\n" for k, b in enumerate(h)))
+    (d,) = sf.io.read_stfmr(p)
+    assert d.x.size == 30 and d.meta["frequency"] == 9.0

@@ -43,11 +43,12 @@ class Clusters:
 
 
 def cluster_readback(values: np.ndarray, max_relative_spread: float,
-                     max_gap_fraction: float) -> Clusters | None:
+                     max_gap_fraction: float,
+                     max_relative_step: float | None = None) -> Clusters | None:
     """Group the rows of a jittering read-back column into clusters.
 
     The distinct values, sorted, are cut wherever two neighbours differ by more than
-    ``max_relative_spread`` of their size; the pieces are the clusters if each holds values
+    ``max_relative_step`` (by default ``max_relative_spread``) of their size; the pieces are the clusters if each holds values
     spread by less than ``max_relative_spread`` of its mean and by less than
     ``max_gap_fraction`` of the gap to each neighbouring cluster. The gap condition makes the
     cut unambiguous: every threshold between a cluster's spread and the gaps gives the same
@@ -61,6 +62,11 @@ def cluster_readback(values: np.ndarray, max_relative_spread: float,
         Largest spread (max - min) of a cluster relative to its mean.
     max_gap_fraction : float
         Largest spread of a cluster as a fraction of the gap to a neighbouring cluster.
+    max_relative_step : float, optional
+        Largest difference of two neighbouring distinct values of a cluster relative to their
+        size; ``max_relative_spread`` when not given. A smaller step than spread lets a
+        cluster drift over its whole spread in small steps while two set values closer than
+        that spread, each jittering in small steps, stay two clusters.
 
     Returns
     -------
@@ -71,7 +77,8 @@ def cluster_readback(values: np.ndarray, max_relative_spread: float,
     distinct, inverse = np.unique(values, return_inverse=True)
     if distinct.size < 2:
         return None
-    starts = _cluster_starts(distinct, max_relative_spread)
+    starts = _cluster_starts(distinct, max_relative_spread if max_relative_step is None
+                             else max_relative_step)
     if starts.size == distinct.size:
         return None
     lo, hi = distinct[starts], distinct[np.r_[starts[1:], distinct.size] - 1]

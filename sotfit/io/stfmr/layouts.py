@@ -23,6 +23,7 @@ from .columns import (
 )
 from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
+from .power_groups import group_powers, unsplittable_power_error
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from ..gains import gain_entry, gain_factor, gain_in_name, gain_in_text
@@ -741,7 +742,10 @@ def _read_part(part: _Part, opts: _Options, f_opt, p_opt, a_opt) -> list[Dataset
 
     fq, f_where = _frequencies(part, opts, f_opt, values["field_T"].size, level, notes)
     pw = power = None
-    if part.pcol is not None:
+    if part.pcol is not None and p_opt is not None:
+        notes.append(f"power column {table.column_label(part.pcol)} not read: "
+                     f"{_opt('power', f'{p_opt:g}dBm')} gives the power of the file")
+    elif part.pcol is not None:
         pw = _power_column(table, part.pcol, opts.power_unit, part.rows, notes)
     if pw is None:
         power = level("power", p_opt)
@@ -1109,10 +1113,16 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
     if jitter is not None:
         fq = jitter.row_frequency
         notes.append(jitter.note(table.column_label(part.qcol)))
+    readback = None if pw is None or part.pcol is None else group_powers(pw)
+    if readback is not None:
+        pw = readback.row_power
+        notes.append(readback.note(table.column_label(part.pcol)))
     pk = pw if pw is not None else np.zeros_like(fq)
     groups = _groups(fq, pk)
     if part.qcol is not None:
         _check_rows_per_group(part, fq, groups)
+    if pw is not None and part.pcol is not None:
+        _check_rows_per_power(part, pw, groups)
     angles = values.get("angle_deg")
     groups = [(f, p, grp, None) for f, p, grp in groups] if angles is None else [
         (f, p, grp[angles[grp] == a], float(a)) for f, p, grp in groups
@@ -1165,7 +1175,8 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
                         **({} if aval is None else {
                             "field_angle": aval,
                             "field_angle_from": f"column {table.column_label(part.acol)}"}),
-                        **({} if jitter is None else jitter.meta(fval))}
+                        **({} if jitter is None else jitter.meta(fval)),
+                        **({} if readback is None else readback.meta(pval))}
             datasets.append(_make_dataset(
                 table, rows[r], branch, field_raw[r], values["field_T"][r], values["vmix_uV"][r],
                 seg_label, opts.allow_duplicates, seg_meta, header_meta, tol, noise, list(notes),
@@ -1248,6 +1259,20 @@ def _groups(fq: np.ndarray, pw: np.ndarray):
     keys = ids[order[np.r_[0, bounds]]]
     return [(fu[k // pu.size], pu[k % pu.size], grp)
             for k, grp in zip(keys, np.split(order, bounds))]
+
+
+def _check_rows_per_power(part: _Part, pw: np.ndarray, groups: list) -> None:
+    """Refuse a power column that changes within the field sweeps without clustering: two or
+    more of the powers it gives hold fewer than ``MIN_POINTS`` rows (a read-back whose values
+    do not group into set powers, :func:`sotfit.io.stfmr.power_groups.group_powers`); one
+    stray row is left to the error of its spectrum."""
+    if len(groups) < 2:
+        return
+    counts = np.unique(pw, return_counts=True)[1]
+    if int(np.count_nonzero(counts < MIN_POINTS)) < 2:
+        return
+    raise unsplittable_power_error(part.source, part.table.column_label(part.pcol), pw,
+                                   int(counts.max()))
 
 
 def _unordered_hint(segs, n: int) -> str:
