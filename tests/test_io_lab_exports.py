@@ -110,6 +110,39 @@ def test_the_rf_frequency_under_an_instruments_name(tmp_path, entry, ghz):
     assert s.meta["frequency"] == pytest.approx(ghz, rel=1e-12)
 
 
+@pytest.mark.parametrize("entry", ["# AM frequency: 137 Hz", "# Chopper frequency: 1.7 kHz",
+                                   "# Source frequency: 137 Hz"])
+def test_a_modulation_beside_the_rf_frequency_is_not_the_rf_frequency(tmp_path, entry):
+    """Amplitude-modulated ST-FMR: 'AM frequency: 137 Hz' beside 'MW frequency: 4 GHz' was
+    refused as two entries that could give the frequency. An entry named for a modulation, or
+    one outside the rf band while another lies in it, gives none."""
+    d = _sweep()
+    p = tmp_path / "s0.txt"
+    p.write_text(f"{entry}\n# MW frequency: 4 GHz\nField (mT)\tVmix (uV)\n" + _body(d))
+    (s,) = read_stfmr([p])
+    assert s.meta["frequency"] == 4.0
+
+
+def test_the_frequency_option_settles_several_header_entries(tmp_path):
+    """Two entries that could each give the rf frequency are an error that asks for the
+    option; the option then settles it (it did not: the same error came back), with a warning
+    naming the entries not used."""
+    d = _sweep()
+    p = tmp_path / "s0.txt"
+    p.write_text("# SG frequency: 5 GHz\n# MW frequency: 4 GHz\nField (mT)\tVmix (uV)\n"
+                 + _body(d))
+    with pytest.raises(DataError, match=r"several header entries could give the frequency: "
+                                        r"'SG frequency' \(line 1\), 'MW frequency' \(line 2\); "
+                                        r"pass frequency="):
+        read_stfmr([p])
+    for given in ("4GHz", {"s0.txt": 4.0}):
+        with pytest.warns(UserWarning, match=r"s0\.txt: header entries 'SG frequency' \(line 1\), "
+                                             r"'MW frequency' \(line 2\) could each give the "
+                                             r"frequency; not used: frequency="):
+            (s,) = read_stfmr([p], frequency=given)
+        assert s.meta["frequency"] == 4.0
+
+
 def test_the_frequency_of_each_file_given_on_the_command_line(tmp_path, capsys):
     """Files whose names and headers give no frequency take one per file with --frequency
     FILE=FREQ (as --field-angle does); one value for every file and one per file together,

@@ -63,8 +63,10 @@ _NOT_RF_FREQUENCY = ("lockin", "lia", "ref", "mod", "chop", "demod", "sampling",
                      "max", "min", "start", "stop", "span", "cutoff", "corner", "filter",
                      "bandwidth", "nyquist", "clock", "trigger", "repetition")
 #: Whole names of a frequency that is not the rf one: a mixer's local oscillator and its
-#: intermediate frequency ('LO frequency: 7.9 GHz' was read as the rf frequency).
-_NOT_RF_NAMES = {"lofrequency", "lofreq", "iffrequency", "iffreq", "localoscillatorfrequency"}
+#: intermediate frequency ('LO frequency: 7.9 GHz' was read as the rf frequency), the rate of
+#: an amplitude modulation ('AM frequency: 137 Hz' beside 'MW frequency: 4 GHz').
+_NOT_RF_NAMES = {"lofrequency", "lofreq", "iffrequency", "iffreq", "localoscillatorfrequency",
+                 "amfrequency", "amfreq", "amplitudemodulationfrequency"}
 
 
 def _instrument_frequency(key: str) -> bool:

@@ -18,7 +18,7 @@ from ...data import DataError
 from ...units import UnitError
 from .. import cache as _cache
 from ..text import Table, parse_number
-from .columns import _SAMPLE_NAMES, _instrument_frequency, _key
+from .columns import RF_BAND_GHZ, _SAMPLE_NAMES, _instrument_frequency, _key
 from .names import AmbiguousSign, _stem, condition_name, decimal_reading
 from .options import _STYLE, CLI_OPTIONS, _opt, _opt_quantity
 
@@ -46,6 +46,20 @@ _COMMA_THREE_RE = re.compile(r"\d,\d{3}(?!\d)")
 
 class _UnreadableHeader(DataError):
     """A recognised header entry whose value cannot be read (an option may replace it)."""
+
+
+class _SeveralHeaderEntries(DataError):
+    """Several header entries could give a quantity (an option settles it).
+
+    Attributes
+    ----------
+    keys : list of str
+        The entries, in the order of the header.
+    """
+
+    def __init__(self, message: str, keys: list[str]):
+        super().__init__(message)
+        self.keys = keys
 
 
 def _header_value(table: Table, key: str, dimension: str, option: str):
@@ -153,10 +167,13 @@ def _find_header_quantity(table: Table, names: set[str], dimension: str, option:
     found = found or instrument
     if not found:
         return None
+    if len(found) > 1 and dimension == "frequency":
+        found = _in_rf_band(table, found, option, unit_option)
     if len(found) > 1:
-        raise DataError(f"{table.name}: several header entries could give the {dimension}: "
-                        + ", ".join(f"{k!r} ({table.where(k)})" for k in found)
-                        + f"; pass {_opt(option)}")
+        raise _SeveralHeaderEntries(
+            f"{table.name}: several header entries could give the {dimension}: "
+            + ", ".join(f"{k!r} ({table.where(k)})" for k in found)
+            + f"; pass {_opt(option)}", found)
     key = found[0]
     number, unit = _header_value(table, key, dimension, option)
     if unit is None and unit_option is not None and unit_option[1] is not None:
@@ -174,6 +191,25 @@ def _find_header_quantity(table: Table, names: set[str], dimension: str, option:
         raise UnitError(f"{table.name}: header entry {key!r} ({table.where(key)}): {exc}") \
             from None
     return float(value), key
+
+
+def _in_rf_band(table: Table, keys: list[str], option: str, unit_option) -> list[str]:
+    """Of several header entries that could give the frequency, those that are not read as
+    a frequency outside :data:`~sotfit.io.stfmr.columns.RF_BAND_GHZ` (an amplitude or field
+    modulation at 137 Hz, a chopper's rate); all of them when none would be left. An entry
+    whose value or unit cannot be read stays (its error is the reader's to give)."""
+    lo, hi = RF_BAND_GHZ
+    kept = []
+    for key in keys:
+        try:
+            number, unit = _header_value(table, key, "frequency", option)
+            unit = unit or (unit_option[1] if unit_option is not None else None)
+            ghz = None if unit is None else float(_units.to_house(number, unit, "frequency")[0])
+        except (DataError, UnitError):
+            ghz = None
+        if ghz is None or lo <= ghz <= hi:
+            kept.append(key)
+    return kept or keys
 
 
 def _option_quantity(value, dimension: str, default_unit: str, option: str):
@@ -213,6 +249,16 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
             sources.append((v, f"column label {block!r}"))
     try:
         head = _header_quantity(table, names, dimension, option, unit_option)
+    except _SeveralHeaderEntries as exc:
+        if option_value is None:
+            raise
+        # the option gives the quantity, as the error without it asks
+        warnings.warn(f"{table.name}: header entries "
+                      + ", ".join(f"{k!r} ({table.where(k)})" for k in exc.keys)
+                      + f" could each give the {dimension}; not used: "
+                      f"{_opt_quantity(option, option_value, _units.HOUSE[dimension])} gives it",
+                      stacklevel=6)
+        head = None
     except _UnreadableHeader as exc:
         if option_value is None:
             raise
