@@ -29,7 +29,7 @@ def _same_as_whole_rows(d, tmp_path, kept: list[str]):
     assert np.array_equal(np.sort(d.y), np.sort(values[:, 1]))
 
 
-@pytest.mark.parametrize("missing", ["NaN", "", "nan", "inf"])
+@pytest.mark.parametrize("missing", ["NaN", "", "nan", "inf", "NA", "N/A", "#N/A", "#NV", "--"])
 def test_rows_of_an_interrupted_sweep_without_a_voltage(tmp_path, missing):
     rows = ROWS[:-20] + [r.split(",")[0] + "," + missing for r in ROWS[-20:]]
     f = _write(tmp_path / "sweep.csv", rows)
@@ -70,6 +70,36 @@ def test_the_command_names_and_takes_the_option(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "sweep.csv: 5 row(s) with a missing or non-finite value" in err
     assert "cut short" in err
+
+
+def test_the_command_names_the_option_for_an_excel_na_or_dashes(tmp_path, capsys):
+    """Excel's '#N/A' and an instrument's '--' where it has no reading were refused as cells
+    that are not numbers, which no option reads; they are missing values."""
+    for k, token in enumerate(("#N/A", "--")):
+        f = _write(tmp_path / f"sweep{k}.csv", ROWS[:40] + [ROWS[40].split(",")[0] + "," + token]
+                   + ROWS[41:])
+        assert main(["stfmr", str(f), "--no-figures", "--out", str(tmp_path / f"a{k}")]) == 2
+        assert "--drop-incomplete-rows" in capsys.readouterr().err
+        assert main(["stfmr", str(f), "--drop-incomplete-rows", "--no-figures",
+                     "--out", str(tmp_path / f"b{k}")]) == 0
+        assert f"sweep{k}.csv: 1 row(s) with a missing" in capsys.readouterr().err
+
+
+def test_dashes_outside_the_data_cells_are_not_missing_values(tmp_path):
+    """'--' is a missing value in a cell of the data only: a title line of dashes stays free
+    text above the column names, and a column of '--' separators is a column left unread."""
+    (ref,) = read_stfmr(_write(tmp_path / "whole.csv", ROWS))
+    titled = tmp_path / "titled.csv"
+    titled.write_text("\n".join(["-- Measurement --"] + HEAD + ROWS) + "\n")
+    (d,) = read_stfmr(titled)
+    assert np.array_equal(d.x, ref.x) and np.array_equal(d.y, ref.y)
+    assert any("'-- Measurement --'" in n for n in d.meta["reader_notes"])
+    names = HEAD[-1].split(",")
+    separated = tmp_path / "separated.csv"
+    separated.write_text("\n".join(HEAD[:-1] + [f"{names[0]},sep,{names[1]}"]
+                                   + [r.replace(",", ",--,") for r in ROWS]) + "\n")
+    (d,) = read_stfmr(separated)
+    assert np.array_equal(d.x, ref.x) and np.array_equal(d.y, ref.y)
 
 
 def test_a_last_row_cut_inside_its_number(tmp_path):

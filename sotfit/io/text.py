@@ -95,7 +95,9 @@ _KEY_VALUE_RE = re.compile(r"^\s*(?P<key>[^:=]*?[^\s:=])\s*[:=]\s*(?P<value>.*?)
 # entry (a date 'Mon, 15 Nov' or a time '11:28' after a comma stays in its value) and outside
 # brackets ('I_ac (mA, rms): 1.5' is one entry).
 _ENTRY_SPLIT_RE = re.compile(r";|,(?![^(\[]*[)\]])(?=\s*[A-Za-z][^,;:=]*[:=])")
-_NAN_TOKENS = {"", "nan", "+nan", "-nan", "na", "n/a"}
+# Missing values: empty, NaN, R's NA, Excel's #N/A (#NV in a German Excel) and the '--' an
+# instrument or a spreadsheet writes where it has no reading.
+_NAN_TOKENS = {"", "nan", "+nan", "-nan", "na", "n/a", "#n/a", "#nv", "--"}
 # The same tokens for the bulk parser, in the spellings it must not confuse with numbers.
 _PANDAS_NA = sorted({t for base in _NAN_TOKENS - {""}
                      for t in (base, base.upper(), base.capitalize(), base.replace("nan", "NaN"))}

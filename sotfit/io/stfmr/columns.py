@@ -421,7 +421,7 @@ def _check_finite(table: Table, col: int, what: str, option: str, rows=None) -> 
     if bad.any():
         raise DataError(
             f"{table.name}: {table.column_label(col)} ({what}) has {int(bad.sum())} missing or "
-            f"non-finite value(s) (NaN, inf or empty) at line(s) {all_lines[bad][:5].tolist()}; "
+            f"non-finite value(s) (NaN, NA, #N/A, --, inf or empty) at line(s) {all_lines[bad][:5].tolist()}; "
             "remove those rows "
             f"or fill them explicitly, or leave them out with {_opt('drop_incomplete_rows')} "
             f"(an interrupted sweep), or if this is not the {what} column pick another with "
