@@ -6,6 +6,7 @@ exactly those numbers in house units (T, uV, GHz, dBm). Unit factors are checked
 against their definitions (1 Oe = 1e-4 T, 1 A/m = mu0 T, from scipy.constants).
 """
 
+import glob
 import hashlib
 import re
 import warnings
@@ -705,6 +706,36 @@ def test_missing_and_nonexistent_paths(tmp_path):
                                         r"them hold data files \(dev13, dev22\); give the folder "
                                         r"of one sample, e\.g\. .*sub.dev13$"):
         read_stfmr(tmp_path / "sub")
+
+
+def test_a_folder_of_frequency_folders_names_the_pattern_that_reads_them(tmp_path):
+    """'8GHz/spectrum.csv', '10GHz/spectrum.csv' under one folder: the error advised 'the
+    folder of one sample, e.g. DIR/10GHz', which holds one frequency. Subfolders named by a
+    condition of the measurement are one sample's: the error names the pattern that gives
+    them together, and that pattern reads them."""
+    top = tmp_path / "py"
+    for ghz in (8, 10, 12):
+        h, v = planted(h_res=0.01 * ghz)
+        (top / f"{ghz}GHz").mkdir(parents=True)
+        write(top / f"{ghz}GHz" / "spectrum.csv",
+              "Field (mT),Vmix (uV)\n" + rows([h * 1e3, v], sep=","))
+    pattern = str(top / "*GHz")
+    with pytest.raises(DataError, match=r"3 of them hold data files \(10GHz, 12GHz, 8GHz\), each "
+                                        r"named by a condition of the measurement .*not a sample: "
+                                        r"give them together, e\.g\. " + re.escape(pattern)):
+        read_stfmr(top)
+    ds = read_stfmr(sorted(glob.glob(pattern)))
+    assert sorted(d.meta["frequency"] for d in ds) == [8.0, 10.0, 12.0]
+    # an empty folder beside them is left out of the pattern; one per power too: '*/' would
+    # take the empty folder, so every folder with data is named
+    (top / "notes").mkdir()
+    with pytest.raises(DataError, match=r"give them together, e\.g\. " + re.escape(pattern)):
+        read_stfmr(top)
+    (top / "15dBm").mkdir()
+    write(top / "15dBm" / "spectrum_8GHz.csv", "Field (mT),Vmix (uV)\n" + rows([h * 1e3, v], sep=","))
+    with pytest.raises(DataError, match=r"give them together, e\.g\. \S*10GHz \S*12GHz "
+                                        r"\S*15dBm \S*8GHz \("):
+        read_stfmr(top)
 
 
 def test_input_files_are_never_modified(tmp_path):

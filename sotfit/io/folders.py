@@ -69,17 +69,42 @@ def distinct_names(files: Sequence) -> dict[str, str]:
     return out
 
 
-def subfolders_hint(folder: Path, holds_data: Callable[[Path], bool]) -> str:
+def subfolders_hint(folder: Path, holds_data: Callable[[Path], bool],
+                    names_a_condition: Callable[[str], bool] | None = None) -> str:
     """``'; its subfolders are not searched: ...'`` naming the subfolders of ``folder`` that
     hold data files (``holds_data(subfolder)``) and how to give them, or ``''``.
 
     A folder is read without its subfolders, which often hold one sample or device each: their
-    spectra are not one sample's, so they are named for the user to give one at a time.
+    spectra are not one sample's, so they are named for the user to give one at a time. When
+    ``names_a_condition`` says of every one that its name is a condition of a measurement
+    (``8GHz``, ``15dBm``: the spectra of one sample, a folder per frequency), the hint names a
+    pattern that gives them together instead (``DIR/*GHz``).
     """
     subs = sorted((q for q in folder.iterdir() if q.is_dir() and holds_data(q)),
                   key=lambda q: q.name)
     if not subs:
         return ""
     names = ", ".join(q.name for q in subs[:5]) + (", ..." if len(subs) > 5 else "")
-    return (f"; its subfolders are not searched: {len(subs)} of them hold data files ({names}); "
-            f"give the folder of one sample, e.g. {folder / subs[0].name}")
+    found = f"; its subfolders are not searched: {len(subs)} of them hold data files ({names})"
+    if (len(subs) > 1 and names_a_condition is not None
+            and all(names_a_condition(q.name) for q in subs)):
+        return (f"{found}, each named by a condition of the measurement (a frequency, power or "
+                f"angle), not a sample: give them together, e.g. "
+                f"{_pattern_of(folder, subs)} (each spectrum then takes the condition from its "
+                f"folder's name when its file gives none)")
+    return f"{found}; give the folder of one sample, e.g. {folder / subs[0].name}"
+
+
+def _pattern_of(folder: Path, subs: Sequence[Path]) -> str:
+    """A shell pattern that names just the subfolders ``subs`` of ``folder``: ``DIR/*GHz`` for
+    names that end in the same letters, else ``DIR/*/`` when every subfolder is one of them,
+    else the subfolders one by one."""
+    tails = {re.search(r"[^\d.,]*$", q.name).group() for q in subs}
+    every = {q.name for q in folder.iterdir() if q.is_dir()}
+    if len(tails) == 1:
+        tail = tails.pop()
+        if tail and {n for n in every if n.endswith(tail)} == {q.name for q in subs}:
+            return f"{folder / ('*' + tail)}"
+    if every == {q.name for q in subs}:
+        return f"{folder}{os.sep}*{os.sep}"
+    return " ".join(str(q) for q in subs)

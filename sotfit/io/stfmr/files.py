@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ...data import DataError
 from ..folders import subfolders_hint
+from .headers import _names_a_condition
 from ..text import Table
 from .. import table_names
 from ..distinct_files import check_distinct_files
@@ -73,7 +74,8 @@ def _expand(paths) -> list[Path]:
                     + (f"; its {others} other file(s) are read only when named one by one "
                        "(files without an extension, for example)" if others else "")
                     + subfolders_hint(p, lambda q: bool(_with_suffixes(q, SUFFIXES)
-                                                        or _with_suffixes(q, CONTAINER_SUFFIXES))))
+                                                        or _with_suffixes(q, CONTAINER_SUFFIXES)),
+                                      _names_a_condition))
             out.extend(files)
         elif not table_names.exists(p):
             raise FileNotFoundError(f"{p}: no such file")
