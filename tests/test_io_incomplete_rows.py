@@ -38,7 +38,7 @@ def test_rows_of_an_interrupted_sweep_without_a_voltage(tmp_path, missing):
     (d,) = read_stfmr(f, drop_incomplete_rows=True)
     _same_as_whole_rows(d, tmp_path, ROWS[:-20])
     (note,) = [n for n in d.meta["reader_notes"] if "with a missing" in n]
-    assert note.startswith("sweep.csv: 20 row(s)") and "'Vmix (uV)'" in note
+    assert note.startswith("20 row(s)") and "'Vmix (uV)'" in note
     assert f"line(s) {len(LINES) - 19}, " in note
 
 
@@ -68,7 +68,8 @@ def test_the_command_names_and_takes_the_option(tmp_path, capsys):
     assert main(["stfmr", str(f), "--drop-incomplete-rows", "--no-figures",
                  "--out", str(tmp_path / "b")]) == 0
     err = capsys.readouterr().err
-    assert "sweep.csv: 5 row(s) with a missing or non-finite value" in err
+    assert "reader: sweep.csv: 5 row(s) with a missing or non-finite value" in err
+    assert "sweep.csv: sweep.csv" not in err          # the command names the file once
     assert "cut short" in err
 
 

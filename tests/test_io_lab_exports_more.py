@@ -156,6 +156,21 @@ def test_a_wide_table_with_a_setting_in_one_column_name(tmp_path, spectrum):
     assert np.array_equal(ten.y, 2 * eight.y) and np.allclose(eight.y, spectrum[:, 1], rtol=1e-12)
 
 
+def test_a_programmed_sweep_that_turns_quotes_no_jitter_of_rounding(tmp_path):
+    """A noise-free up-down sweep in one file (fields in steps of 0.2 mT) was refused
+    quoting 'more than the jitter of 2.15e-14 mT allowed by the field read-back noise': the
+    floating-point rounding of the written fields, no jitter of the read-back."""
+    h = np.linspace(-100.0, 100.0, 1001)
+    h = np.r_[h, h[::-1][1:]]
+    x = (np.abs(h) - 50.0) / 3.0
+    f = tmp_path / "loop_8GHz.txt"
+    f.write_text("Field (mT)\tVmix (uV)\n" + "".join(
+        f"{a:.4f}\t{np.sign(a) * (2 + 1.5 * b) / (1 + b * b):.5f}\n" for a, b in zip(h, x)))
+    with pytest.raises(DataError, match=r"reverses direction") as err:
+        read_stfmr(f)
+    assert "jitter" not in str(err.value) and "split_sweeps=True" in str(err.value)
+
+
 def test_fields_measured_in_a_shuffled_order_are_read_with_sort_field(tmp_path, capsys):
     """Fields measured in a random order (against drift) were refused as hundreds of sweeps with
     'sotfit does not reorder a file's rows' and no option, the message quoting a jitter of

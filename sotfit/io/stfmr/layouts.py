@@ -809,7 +809,8 @@ def _angle_column(part: _Part, opts: _Options, a_opt, file_angle, notes: list) -
 def _complete_rows(part: _Part) -> _Part:
     """``part`` without its rows that miss a value (NaN, inf, an empty cell) in a column it
     reads (field, V_mix or the lock-in channels, frequency, power), with a note naming the
-    file, the columns and how many rows were left out (``drop_incomplete_rows``)."""
+    columns and how many rows were left out (``drop_incomplete_rows``; the note goes with
+    the spectra of the file, whose name the command puts before it)."""
     table = part.table
     cols = [part.fcol, *(part.vcol if isinstance(part.vcol, tuple) else (part.vcol,)),
             *(c for c in (part.qcol, part.pcol, part.acol) if c is not None)]
@@ -821,7 +822,7 @@ def _complete_rows(part: _Part) -> _Part:
     lines = table.lines[dropped]
     columns = [table.column_label(c) for k, c in enumerate(cols)
                if not np.isfinite(values[:, k]).all()]
-    note = (f"{part.source}: {dropped.size} row(s) with a missing or non-finite value in "
+    note = (f"{dropped.size} row(s) with a missing or non-finite value in "
             f"{', '.join(columns)} not read (line(s) {', '.join(map(str, lines[:5]))}"
             f"{', ...' if lines.size > 5 else ''}; {_opt('drop_incomplete_rows')})")
     return replace(part, rows=part.rows[whole], notes=(*part.notes, note))
@@ -1146,8 +1147,11 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
             s0 = segs[0]
             line = int(table.lines[rows[grp[s0[1]]]])
             unordered = _unordered_hint(segs, raw.size)
+            # a jitter at the level of the floating-point rounding of the written fields (a
+            # programmed sweep without noise, 2e-14 mT) is none worth naming
             allowed = (f" (more than the jitter of {tol:.3g} {f_unit} allowed by the field "
-                       "read-back noise)" if tol > 0 and not unordered else "")
+                       "read-back noise)"
+                       if tol > _ROUNDING * float(np.max(np.abs(raw))) and not unordered else "")
             jittery = None if unordered else _jittery_sweep(raw, segs, tol)
             if jittery is not None:
                 raise DataError(
@@ -1182,6 +1186,12 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
                 seg_label, opts.allow_duplicates, seg_meta, header_meta, tol, noise, list(notes),
                 field_label, strict if len(segs) == 1 else None))
     return datasets
+
+
+#: Relative size of a field jitter at the floating-point rounding of the written fields and
+#: their unit conversion (a noise-free sweep's estimate is 1e-16 to 1e-13 of its fields), far
+#: below the resolution of any written field (1e-7 of it for eight digits).
+_ROUNDING = 1e-9
 
 
 def _lone_row_hint(table, rows: np.ndarray, grp: np.ndarray, raw: np.ndarray, tol: float) -> str:
