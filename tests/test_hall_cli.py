@@ -104,6 +104,71 @@ def test_a_current_written_with_its_convention_in_the_preamble(tmp_path, capsys,
     assert "source current as rms but --current-is peak was given" in capsys.readouterr().err
 
 
+def _with_preamble(tmp_path, lines, sub="files"):
+    """The example's in-plane rotations, each with the preamble lines ``lines`` above its
+    table, in folder ``sub`` of ``tmp_path``."""
+    folder = tmp_path / sub
+    folder.mkdir()
+    files = []
+    for p in sorted((EX / "inplane").glob("phi_*.csv")):
+        q = folder / p.name
+        q.write_text("".join(f"# {line}\n" for line in lines) + p.read_text())
+        files.append(str(q))
+    return files
+
+
+@pytest.mark.parametrize("line, current, form", [
+    ("AC current amplitude (rms): 1.5 mA", "1.5mA", "rms"),
+    ("AC current amplitude (rms) = 1.5 mA", "1.5mA", "rms"),
+    ("Current amplitude [rms]: 1.5 mA", "1.5mA", "rms"),
+    ("I_ac amplitude (peak): 2.12132034 mA", "2.12132034mA", "peak")])
+def test_a_current_amplitude_with_its_convention_in_brackets(tmp_path, capsys, line, current,
+                                                             form):
+    """``# AC current amplitude (rms): 1.5 mA`` (or ``= 1.5 mA``, ``[rms]``, ``I_ac amplitude
+    (peak)``) above the table was not read (the bracket taken for an unknown unit; the command
+    asked for --current): the file's current and convention give the numbers of the same
+    --current and --current-is, and those of the plain ``I_ac = 1.5 mA rms``; options that
+    agree are taken, options that contradict the file are errors naming both."""
+    rest = ["--method", "avci", "--lockin-output", "rms", "--r2w-channel", "X", "--gain-2w", "10",
+            "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"]
+    files = _with_preamble(tmp_path, [line])
+    plain = _with_preamble(tmp_path, ["I_ac = 1.5 mA rms"], "plain")
+    assert main(["hall", *files, *rest, "--out", str(tmp_path / "a")]) == 0
+    assert main(["hall", *(str(p) for p in sorted((EX / "inplane").glob("phi_*.csv"))), *rest,
+                 "--current", current, "--current-is", form, "--out", str(tmp_path / "b")]) == 0
+    assert main(["hall", *plain, *rest, "--out", str(tmp_path / "p")]) == 0
+    a, b, c = (json.loads((tmp_path / k / "summary.json").read_text()) for k in "abp")
+    assert a["quantities"] == b["quantities"] and a["conventions"]["current_is"] == form
+    assert any(f"source current read as {form}" in n for n in a["notes"])
+    for name in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane"):      # 2.12132034 mA peak = 1.5 mA rms
+        assert a["quantities"][name]["value"] == pytest.approx(c["quantities"][name]["value"],
+                                                               rel=1e-6)
+    assert main(["hall", *files, *rest, "--current", current, "--current-is", form,
+                 "--out", str(tmp_path / "d")]) == 0
+    capsys.readouterr()
+    other = "peak" if form == "rms" else "rms"
+    assert main(["hall", *files, *rest, "--current-is", other, "--out", str(tmp_path / "e")]) == 2
+    assert f"source current as {form} but --current-is {other} was given" in capsys.readouterr().err
+    assert main(["hall", *files, *rest, "--current", "3mA", "--out", str(tmp_path / "f")]) == 2
+    err = capsys.readouterr().err
+    assert "gives the source current" in err and "but --current 3mA was given" in err
+
+
+@pytest.mark.parametrize("line", ["Field amplitude (rms): 1.5 mA", "Modulation amplitude (rms): 1.5 mA",
+                                  "Lock-in modulation amplitude [rms] = 1.5 mA"])
+def test_another_amplitude_with_a_convention_is_no_current(tmp_path, capsys, line):
+    """An amplitude of something other than the source current, with a convention in brackets,
+    is not taken for the current: without --current the command asks for it, and a --current
+    and --current-is of another value and convention are no conflict."""
+    rest = ["--method", "avci", "--lockin-output", "rms", "--r2w-channel", "X", "--gain-2w", "10",
+            "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--no-figures"]
+    files = _with_preamble(tmp_path, [line])
+    assert main(["hall", *files, *rest, "--current-is", "rms", "--out", str(tmp_path / "a")]) == 2
+    assert "no current column, and no current in the preamble" in capsys.readouterr().err
+    assert main(["hall", *files, *rest, "--current", "2mA", "--current-is", "peak",
+                 "--out", str(tmp_path / "b")]) == 0
+
+
 def test_angular_method_does_not_follow_the_last_bit_of_a_pole_angle(tmp_path):
     """The xz rotations of the example written in rad with ten digits (-180 deg as
     -3.141592654), or starting at 180 deg instead of -180: method (c) gives the numbers and

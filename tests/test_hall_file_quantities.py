@@ -595,3 +595,52 @@ def test_the_documented_current_names_give_the_current(tmp_path, entry, current,
         assert got is None
     else:
         assert got is not None and got[0] == pytest.approx(current, rel=1e-12) and got[2] == form
+
+
+@pytest.mark.parametrize("entry, current, form", [
+    ("AC current amplitude (rms): 1.5 mA", 1.5, "rms"),
+    ("AC current amplitude (rms) = 1.5 mA", 1.5, "rms"),
+    ("Current amplitude [rms]: 1.5 mA", 1.5, "rms"),
+    ("I_ac amplitude (peak): 2 mA", 2.0, "peak"),
+    ("I_ac (RMS): 1.41421 mA", 1.41421, "rms"),
+    ("AC current amplitude (rms) (mA): 1.5", 1.5, "rms"),
+    ("Current amplitude (mA) [rms]: 1.5", 1.5, "rms"),
+    ("AC current amplitude (pk-pk): 3 mA", 1.5, "peak"),        # halved to the peak
+    # an amplitude of something else is no current, with a convention or not
+    ("Field amplitude (rms): 1.5 mA", None, None), ("Modulation amplitude (rms): 1.5 mA", None, None),
+    ("Lock-in modulation amplitude [rms] = 1.5 mA", None, None),
+    ("Bias current amplitude (rms): 1 mA", None, None), ("DC current (rms): 1 mA", None, None)])
+def test_a_current_with_its_convention_in_a_bracket_of_its_own(tmp_path, entry, current, form):
+    """'AC current amplitude (rms): 1.5 mA' was not read (the bracket '(rms)' taken for an
+    unknown unit of the name): the current and the convention in the bracket are the file's,
+    as in 'I_ac = 1.5 mA rms'; an amplitude that is not the source current's stays unread."""
+    p = tmp_path / "rotation.csv"
+    p.write_text(f"# {entry}\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+    got = source_current(p)
+    if current is None:
+        assert got is None
+    else:
+        assert got is not None and got[0] == pytest.approx(current, rel=1e-12) and got[2] == form
+
+
+def test_a_peak_current_in_brackets_is_the_rms_current_of_the_plain_entry(tmp_path):
+    """'I_ac amplitude (peak): 2 mA' and 'I_ac = 1.41421 mA rms' state one current."""
+    got = {}
+    for k, entry in enumerate(("I_ac amplitude (peak): 2 mA", "I_ac = 1.41421 mA rms")):
+        p = tmp_path / f"rotation{k}.csv"
+        p.write_text(f"# {entry}\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+        value, _, form = source_current(p)
+        got[form] = value
+    assert got["peak"] == pytest.approx(got["rms"] * 2 ** 0.5, rel=1e-5)
+
+
+def test_a_current_entry_with_a_convention_between_the_rows_is_refused(tmp_path):
+    """A file of two scans whose second writes 'AC current amplitude (rms): 3 mA' between the
+    rows, spelled otherwise than the entry above: the entry went unseen and the first scan's
+    1.5 mA was taken for both; the reader names the line instead."""
+    p = tmp_path / "rotations.csv"
+    p.write_text("# I_ac = 1.5 mA rms\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n"
+                 "# AC current amplitude (rms): 3 mA\n0,2.0\n5,2.2\n")
+    with pytest.raises(HallReadError, match=r"entries of the source current between the rows "
+                                            r"\(line 5\)"):
+        source_current(p)

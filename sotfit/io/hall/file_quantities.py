@@ -94,26 +94,37 @@ def source_current(p, preamble=None) -> tuple[float, str, str | None] | None:
     return None if found is None else (found[0], found[1], found[2] if len(found) > 2 else None)
 
 
+#: The words of a current's amplitude convention (:func:`_convention`).
+_WORDS_IS = r"rms|peak[\s_-]*to[\s_-]*peak|peak|pk[\s_-]?pk|p-p|pp|pk|amplitude"
 #: A current's amplitude convention written after its unit: ``1.5 mA rms``, ``2 mA (peak)``,
 #: ``1 mA pk``, ``1 mA amplitude``.
-_CURRENT_IS_RE = re.compile(r"^(?P<q>.*?\S)\s*[(\[]?\s*(?P<w>rms|peak[\s_-]*to[\s_-]*peak|peak|pk[\s_-]?pk|p-p|pp|pk|amplitude)\s*[)\]]?\s*$",
-                            re.I)
+_CURRENT_IS_RE = re.compile(rf"^(?P<q>.*?\S)\s*[(\[]?\s*(?P<w>{_WORDS_IS})\s*[)\]]?\s*$", re.I)
 
 
 #: A current's name or unit that says its convention: ``I_rms``, ``I_ac_peak (mA)``,
 #: ``I_ac (mA, rms)``.
 _KEY_IS_RE = re.compile(r"^(?P<name>.*?\S)[\s_-]*(?P<w>rms|peak[\s_-]*to[\s_-]*peak|peak|pk[\s_-]?pk|p-p|pp|pk)(?P<unit>\s*[(\[].*)?$", re.I)
 _UNIT_IS_RE = re.compile(r"^(?P<name>.*?)\s*(?P<o>[(\[])\s*(?P<unit>[^,()\[\]\s]+?)(?:\s*,\s*|\s+)"
-                         r"(?P<w>rms|peak[\s_-]*to[\s_-]*peak|peak|pk[\s_-]?pk|p-p|pp|pk|amplitude)\s*[)\]]\s*$", re.I)
+                         rf"(?P<w>{_WORDS_IS})\s*[)\]]\s*$", re.I)
+#: A current's name with its convention alone in a bracket of its own, before or after the unit:
+#: ``AC current amplitude (rms)``, ``Current amplitude [rms]``, ``I_ac amplitude (peak) (mA)``,
+#: ``Current amplitude (mA) (rms)``.
+_BRACKET_IS_RE = re.compile(rf"^(?P<name>.*?\S)\s*"
+                            rf"(?:\(\s*(?P<w>{_WORDS_IS})\s*\)|\[\s*(?P<w2>{_WORDS_IS})\s*\])"
+                            r"(?P<unit>\s*[(\[].*)?$", re.I)
 
 
 def _key_current_is(key: str) -> tuple[str, str | None]:
     """A preamble key without the convention its name or unit writes (``I_rms`` -> ``I``,
-    ``I_ac (mA, rms)`` -> ``I_ac (mA)``), and that convention (``'rms'``, ``'peak'``) or None."""
+    ``I_ac (mA, rms)`` -> ``I_ac (mA)``, ``AC current amplitude (rms)`` -> ``AC current
+    amplitude``), and that convention (``'rms'``, ``'peak'``, ``'pk-pk'``) or None."""
     m = _UNIT_IS_RE.match(key.strip())
     if m is not None:
         close = "]" if m.group("o") == "[" else ")"
         return f"{m.group('name')} {m.group('o')}{m.group('unit')}{close}", _convention(m.group("w"))
+    m = _BRACKET_IS_RE.match(key.strip())
+    if m is not None:
+        return m.group("name") + (m.group("unit") or ""), _convention(m.group("w") or m.group("w2"))
     m = _KEY_IS_RE.match(key.strip())
     if m is not None:
         return m.group("name") + (m.group("unit") or ""), _convention(m.group("w"))
@@ -440,6 +451,11 @@ def _entry_lines_below(p: Path, header: int, quantity: str) -> list[int]:
             continue
         body = _strip_comment(line) if _is_comment(line) else line
         for key, value in header_entries(body):
+            if quantity == "current":
+                # as above the rows: 'AC current amplitude (rms): 2 mA' between the rows went
+                # unseen, and the first scan's current was taken for every scan
+                key = _key_current_is(key)[0]
+                value = _current_is(_first_of_list(value))[0]
             try:
                 if _entry_value(p, i, key, value, quantity) is not None:
                     out.append(i + 1)
