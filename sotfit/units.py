@@ -21,6 +21,7 @@ electric field                V/m
 energy                        eV
 time (relaxation)             ps
 angle                         deg at the edges, rad inside functions
+temperature                   K
 ============================  ==========================================
 
 Lab units exist only at the edges (readers, command line, tables). This module
@@ -102,6 +103,10 @@ _TABLES: dict[str, dict[str, float]] = {
                    "/Ang": 10.0, "1/Ang": 10.0, "Ang-1": 10.0},
     "angle": {"deg": 1.0, "rad": 180.0 / math.pi},
     "power": {"dBm": 1.0},
+    # a column of a cryostat's temperature ('T (K)', 'Temperature [K]', 'temperature_K'): read
+    # by no analysis, but a known unit; 'K' alone is kelvin, never a prefix (KOe is kOe: a
+    # prefix needs a unit after it) and 'k' alone is no unit
+    "temperature": {"K": 1.0, "mK": 1e-3},
     "dimensionless": {"": 1.0, "1": 1.0, "%": 0.01},
 }
 
@@ -112,7 +117,7 @@ HOUSE: dict[str, str] = {
     "mixing_conductance": "1e13 Ohm^-1 m^-2", "conductivity": "1e5 Ohm^-1 m^-1",
     "electric_field": "V/m", "energy": "eV", "time": "ps", "angle": "deg",
     "rashba": "eV nm", "areal_density": "nm^-2", "wavenumber": "1/nm",
-    "power": "dBm", "dimensionless": "",
+    "power": "dBm", "temperature": "K", "dimensionless": "",
 }
 
 #: House units of the torque quantities every method reports by the same names (ST-FMR,
@@ -153,7 +158,7 @@ _PREFIX_NAMES = {"pico": "p", "nano": "n", "micro": "u", "milli": "m", "kilo": "
 _UNIT_NAMES = {"tesla": "T", "oersted": "Oe", "gauss": "G", "volt": "V", "volts": "V",
                "amp": "A", "amps": "A", "ampere": "A", "amperes": "A", "ohm": "Ohm",
                "ohms": "Ohm", "hertz": "Hz", "meter": "m", "meters": "m", "metre": "m",
-               "metres": "m", "second": "s", "seconds": "s"}
+               "metres": "m", "second": "s", "seconds": "s", "kelvin": "K"}
 
 _DIMENSION_OF: dict[str, str] = {}
 for _dim, _table in _TABLES.items():
@@ -644,7 +649,8 @@ def split_header(header: str) -> tuple[str, str | None]:
     Recognises ``'Field (Oe)'``, ``'Field [mT]'``, ``'Field / T'``, the
     suffix style ``'field_mT'`` or ``'vmix_uV'``, and R's names of such headers
     (``'Field..mT.'``, as ``read.csv`` then ``write.csv`` write them). The unit is ``None`` when
-    the header carries none that sotfit knows.
+    the header carries none that sotfit knows. A suffix in kelvin is a unit only after a
+    temperature's name (``'temperature_K'``; ``'H_K'`` is an anisotropy field without a unit).
 
     Returns
     -------
@@ -666,9 +672,14 @@ def split_header(header: str) -> tuple[str, str | None]:
     if "_" in h:
         base, _, suffix = h.rpartition("_")
         try:
-            return base.strip().lower(), normalise_unit(suffix)
+            unit = normalise_unit(suffix)
         except UnitError:
-            pass
+            unit = None
+        # 'temperature_K', 'T_sample_K'; but 'H_K', 'mu0_H_K' (an anisotropy field) name no
+        # kelvin: a suffix K is a unit only after a temperature's name
+        if unit is not None and (_DIMENSION_OF[unit] != "temperature"
+                                 or _TEMPERATURE_NAME_RE.search(base)):
+            return base.strip().lower(), unit
     m = _R_NAME_RE.match(h)       # R's names: 'Field (mT)' read by read.csv is 'Field..mT.'
     if m:
         try:
@@ -677,6 +688,10 @@ def split_header(header: str) -> tuple[str, str | None]:
             pass
     return h.lower(), None
 
+
+#: A temperature's name before a suffix unit in kelvin (``temperature_K``, ``T_sample_K``,
+#: ``Temp_K``): the word temperature or temp, or the letter T as a word of its own.
+_TEMPERATURE_NAME_RE = re.compile(r"temp|(?:^|[\s_.-])t(?:$|[\s_.-])", re.I)
 
 #: The word lock-in as headers write it (``lock-in``, ``lockin``, ``lock_in``, ``Lock in``).
 LOCKIN_WORD = r"lock[\s_-]?in"

@@ -118,3 +118,19 @@ def test_an_empty_cell_is_named_with_its_line(tmp_path, capsys):
             "hall and sotfit stfmr refuse them in a column they read, or leave those rows out "
             "with --drop-incomplete-rows") in out
     assert "X2 (uV)' (column 2): " not in out
+
+
+def test_a_temperature_in_kelvin_is_a_known_unit(tmp_path, capsys):
+    """Columns in kelvin ('T (K)', 'temperature_K', 'Temperature [K]') were listed as 'unit not
+    known'; a field named 'H_K' is not read as one in kelvin."""
+    p = tmp_path / "cryostat.csv"
+    p.write_text("T (K),temperature_K,Temperature [K],H_K,Field (mT)\n300,300,300,1,2\n"
+                 "301,301,301,1,2\n")
+    assert main(["tables", str(p)]) == 0
+    out = capsys.readouterr().out
+    for name in ("T (K)", "temperature_K", "Temperature [K]"):
+        assert f"  column  {name}  [K: temperature]\n" in out
+    assert "  column  H_K  [no unit]\n" in out and "unit not known" not in out
+    assert main(["tables", str(p), "--json"]) == 0
+    (t,) = json.loads(capsys.readouterr().out)
+    assert [c["quantity"] for c in t["columns"]] == ["temperature"] * 3 + [None, "field"]

@@ -183,3 +183,33 @@ def test_a_unit_with_a_word_that_does_not_change_it():
     for header in ("I_ac (mA, rms)", "I (mA, peak)", "Field (mT, x10)"):
         with pytest.raises(units.UnitError):
             split_header(header)
+
+
+@pytest.mark.parametrize("header, name, unit", [
+    ("T (K)", "t", "K"), ("Temperature [K]", "temperature", "K"), ("temperature_K", "temperature", "K"),
+    ("T / K", "t", "K"), ("T_sample_K", "t_sample", "K"), ("Temp_K", "temp", "K"),
+    ("T (mK)", "t", "mK"), ("Temperature (kelvin)", "temperature", "K"),
+    # a suffix K after a name that is no temperature's is part of the name: an anisotropy field
+    ("H_K", "h_k", None), ("mu0_H_K", "mu0_h_k", None), ("B_K", "b_k", None), ("R_K", "r_k", None),
+    ("H_K (mT)", "h_k", "mT"), ("T_k", "t_k", None)])
+def test_kelvin_is_the_unit_of_a_temperature_column(header, name, unit):
+    """'T (K)', 'Temperature [K]', 'temperature_K' were columns of an unknown unit; kelvin is a
+    temperature's, and a name's last '_K' is one only after a temperature's name."""
+    assert units.split_header(header) == (name, unit)
+    if unit in ("K", "mK"):
+        assert units.dimension_of(unit) == "temperature"
+
+
+def test_kelvin_is_no_prefix_and_k_alone_no_unit():
+    """K alone is kelvin; before a unit it is still the kilo of instrument software (KOe, KHz),
+    and k alone, or kelvin with a prefix other than milli, is no unit."""
+    assert units.normalise_unit("K") == "K" and units.HOUSE["temperature"] == "K"
+    assert units.to_house(300.0, "mK", "temperature") == (pytest.approx(0.3, rel=1e-12), "K")
+    assert units.normalise_unit("KOe") == "kOe" and units.normalise_unit("KHz") == "kHz"
+    for bad in ("k", "kK", "MK"):
+        with pytest.raises(units.UnitError, match="unknown unit"):
+            units.normalise_unit(bad)
+    with pytest.raises(units.UnitError, match="temperature unit, but a field unit is needed"):
+        units.to_house(1.0, "K", "field")
+    with pytest.raises(units.UnitError, match="unknown unit 'k'"):
+        units.split_header("T (k)")
