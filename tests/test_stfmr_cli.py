@@ -485,6 +485,27 @@ def test_the_rf_power_goes_into_the_tables_and_the_summary(files, tmp_path):
     assert all(e["power"] == {"value": 12.0, "stderr": None, "unit": "dBm"} for e in s["spectra"])
 
 
+def test_the_tables_say_their_widths_are_half_widths(files, tmp_path):
+    """spectra.csv and spectra_combined.csv gave 'width (T)' without saying it is the half
+    width at half maximum (summary.json said so): a column 'linewidth_convention' says HWHM in
+    every row, as summary.json's entry of that name; the columns read by name before are as
+    they were, and 'flags' is still the last column."""
+    import pandas as pd
+
+    out = tmp_path / "out"
+    assert main(["stfmr", *files, "--no-figures", "--no-global", "--out", str(out)]) == 0
+    said = json.loads((out / "summary.json").read_text())["linewidth_convention"]
+    assert said == "HWHM"
+    for name in ("spectra.csv", "spectra_combined.csv"):
+        table = pd.read_csv(out / name, keep_default_na=False)
+        assert set(table["linewidth_convention"]) == {said}, name
+        assert {"width (T)", "width_stderr (T)", "h_res (T)"} <= set(table.columns), name
+        assert list(table.columns)[-2:] == ["linewidth_convention", "flags"], name
+    s = json.loads((out / "summary.json").read_text())
+    combined = pd.read_csv(out / "spectra_combined.csv")
+    assert list(combined["width (T)"]) == [e["width"]["value"] for e in s["spectra"]]
+
+
 @pytest.mark.parametrize("where", ["name", "header"])
 def test_a_files_rf_power_beyond_any_source_is_refused(files, tmp_path, capsys, where):
     """A header's 'Power(dBm): 1.5E+3' or a name's '1000dBm' went into the tables with exit 0

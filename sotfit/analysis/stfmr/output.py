@@ -46,6 +46,13 @@ SUMMARY_UNITS = {
 }
 
 
+#: What the linewidths (``width``, ``width2`` and their standard errors) are: the half width at
+#: half maximum W of the Lorentzian (docs/stfmr.md), in ``summary.json`` under
+#: ``linewidth_convention`` and in a column of that name in ``spectra.csv`` and
+#: ``spectra_combined.csv``.
+LINEWIDTH_CONVENTION = "HWHM"
+
+
 SIGN_CONVENTION = (
     "current along +x, film normal +z, field angle phi from +x; torque fields as in "
     "docs/CONVENTIONS.md: mu0 H_DL = mu0_h_dl (m x sigma), mu0 H_FL = mu0_h_fl sigma, sigma = +y; "
@@ -324,7 +331,7 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
                else {})
     out: dict[str, Any] = {"sotfit_version": __version__, "analysis": "stfmr",
                            "geometry": analysis.geometry, "sign_convention": SIGN_CONVENTION,
-                           "linewidth_convention": "HWHM"}
+                           "linewidth_convention": LINEWIDTH_CONVENTION}
     if sample is not None:
         out["sample"] = {_SUMMARY_NAMES.get(k, k): v for k, v in sample.summary().items()}
         if currents:
@@ -864,6 +871,8 @@ def _branch_rows(s) -> list[dict]:
             row[f"{k}_stderr ({u})"] = 0.0 if se[k] is None else se[k]
         row["redchi"] = r.redchi
         row["residual_lag1"] = rho
+        # the widths' headers say their unit, not that they are half widths (summary.json did)
+        row["linewidth_convention"] = LINEWIDTH_CONVENTION
         rows.append(row)
     return rows
 
@@ -877,6 +886,7 @@ def _combined_row(s) -> dict:
         u = COMBINED_UNITS[k]
         c[f"{k} ({u})" if u else k] = s.value(k)
         c[f"{k}_stderr ({u})" if u else f"{k}_stderr"] = s.stderr(k)
+    c["linewidth_convention"] = LINEWIDTH_CONVENTION
     return c
 
 
@@ -899,7 +909,9 @@ def spectrum_flags(flags, n_spectra: int) -> list[str]:
 
 def write_tables(analysis, out: Path, rows: SpectrumRows | None = None, flags=None) -> None:
     """Write ``spectra.csv`` (one row per spectrum branch) and ``spectra_combined.csv`` (one row
-    per spectrum, symmetrised) into ``out``, units in the column headers (T, uV, GHz, deg).
+    per spectrum, symmetrised) into ``out``, units in the column headers (T, uV, GHz, deg) and
+    the widths' convention in a column ``linewidth_convention`` (:data:`LINEWIDTH_CONVENTION`,
+    the half width at half maximum) before the last column ``flags``.
 
     Parameters
     ----------
