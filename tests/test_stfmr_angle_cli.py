@@ -108,6 +108,14 @@ def test_planted_x_y_z_torques_recovered_through_the_command_line(scan, tmp_path
     assert (out / "figures" / "angle.png").stat().st_size > 0
     assert "mu0_h_dl_z" in cap.out and "torque components (T)" in cap.out
 
+    # the width is a half width: the summary and the tables say so, as a frequency scan's do
+    # (the summary of an angle scan did not)
+    import pandas as pd
+
+    assert json.loads((out / "summary.json").read_text())["linewidth_convention"] == "HWHM"
+    for name in ("spectra.csv", "spectra_combined.csv"):
+        assert set(pd.read_csv(out / name)["linewidth_convention"]) == {"HWHM"}
+
     # without I_rf and Delta_R: ratios, M_eff from the resonance field with the given g
     out2 = tmp_path / "ratios"
     rc, _ = _run([*scan, "--angle-scan", "--out", str(out2), "--no-figures",

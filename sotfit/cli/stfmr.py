@@ -363,6 +363,7 @@ def _gamma_and_lineshape(args):
 
 def _run_angle_scan(args, sample, gam, model) -> int:
     from ..analysis.stfmr import analyse_angle_scan, angle_summary_dict
+    from ..analysis.stfmr.output import LINEWIDTH_CONVENTION
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
 
@@ -392,8 +393,10 @@ def _run_angle_scan(args, sample, gam, model) -> int:
     sec = angle_summary_dict(res)
     from .. import __version__
 
+    # the angle section's width is a half width, as a frequency scan's summary says
     summary = {"sotfit_version": __version__, "analysis": "stfmr angle scan",
-               "inputs": [str(f) for f in args.files], "angle": sec}
+               "inputs": [str(f) for f in args.files], "linewidth_convention": LINEWIDTH_CONVENTION,
+               "angle": sec}
     if sample.i_rf is not None:
         summary["sample"] = {"i_rf_peak": {"value": float(sample.i_peak), "stderr": None,
                                            "unit": "mA"}}
