@@ -47,7 +47,8 @@ class ParallelError(RuntimeError):
 #: Seconds to wait for the first worker of a dask cluster that has none yet (the worker jobs
 #: of a batch system are often still queued when the scheduler's address is printed).
 WAIT_FOR_WORKERS_S = 600.0
-#: Seconds to wait for a dask scheduler to answer.
+#: Seconds to wait for a dask scheduler to answer: for a TCP connection to its host and port
+#: (a port where nothing listens is refused at once, and said so), then for dask's handshake.
 CONNECT_TIMEOUT_S = 20.0
 
 DASK_HINT = "install the optional extra with `pip install sotfit[dask]`"
@@ -107,11 +108,56 @@ def _check_workers(workers) -> int:
     return int(workers)
 
 
+def _reach(address: str, seconds: float) -> OSError | None:
+    """The error of opening a TCP connection to the host and port of ``address`` (within
+    ``seconds``), or None when one opened (it is closed at once) or the protocol (``ucx``) is
+    not TCP.
+
+    dask retries a refused connection until its timeout: a port where nothing listens took
+    :data:`CONNECT_TIMEOUT_S` plus a second to be said; the operating system refuses it at once.
+    """
+    protocol, sep, rest = address.rpartition("://")
+    if sep and protocol not in ("tcp", "tls", "ws", "wss"):
+        return None
+    host, _, port = rest.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]                                   # an IPv6 address, [::1]
+    import socket
+
+    try:
+        socket.create_connection((host, int(port)), timeout=seconds).close()
+    except OSError as exc:
+        return exc
+    return None
+
+
+def _unreachable_text(exc: OSError) -> str:
+    """Why the TCP connection of :func:`_reach` failed, in a few words."""
+    import socket
+
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused: nothing listens at that port"
+    if isinstance(exc, socket.gaierror):
+        return f"unknown host: {exc.strerror or exc}"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"no answer within {CONNECT_TIMEOUT_S:g} s"
+    return f"{type(exc).__name__}: {exc.strerror or exc}"
+
+
 def _connect(Client, address: str):
     """``Client(address)``, waited for at most :data:`CONNECT_TIMEOUT_S` plus a margin: dask's
     own timeout covers the connection, not the handshake, and a port that accepts but does not
     speak dask (a web server) held the command without a word. The attempt runs in a daemon
-    thread, left behind when it does not return."""
+    thread, left behind when it does not return.
+
+    A TCP connection is opened first (:func:`_reach`): a port where nothing listens or an
+    unknown host is said at once, a host that does not answer after :data:`CONNECT_TIMEOUT_S`.
+    """
+    unreachable = _reach(address, CONNECT_TIMEOUT_S)
+    if unreachable is not None:
+        raise ParallelError(f"no dask scheduler answered at {address!r} "
+                            f"({_unreachable_text(unreachable)}): start one "
+                            "(dask scheduler) and give the address it prints")
     box = _call_within(lambda: Client(address, timeout=CONNECT_TIMEOUT_S), CONNECT_TIMEOUT_S * 1.5)
     if not box:
         raise ParallelError(f"the dask scheduler at {address!r} did not answer within "

@@ -106,6 +106,29 @@ def test_cli_unreachable_scheduler_exits_2_with_one_line(tmp_path, monkeypatch, 
     assert "Traceback" not in err and not (tmp_path / "o").exists()
 
 
+def test_a_port_where_nothing_listens_is_said_at_once(tmp_path, capsys):
+    """dask retried the refused connection until its timeout: 21 s for the one line."""
+    pytest.importorskip("distributed")
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    t0 = time.perf_counter()
+    rc = main(["stfmr", str(EXAMPLE), "--no-figures", "--no-global", "--out", str(tmp_path / "o"),
+               "--scheduler", address])
+    elapsed = time.perf_counter() - t0
+    err = capsys.readouterr().err
+    assert rc == 2 and elapsed < 5, elapsed
+    assert f"no dask scheduler answered at {address!r} (connection refused" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def test_an_unknown_host_is_said_at_once():
+    pytest.importorskip("distributed")
+    t0 = time.perf_counter()
+    with pytest.raises(parallel.ParallelError,
+                       match=r"no dask scheduler answered at .*\(unknown host"):
+        parallel.map_tasks(_square, [1, 2], scheduler="tcp://no-such-host.invalid:8786")
+    assert time.perf_counter() - t0 < 5
+
+
 def _fitted(out):
     import json
 
