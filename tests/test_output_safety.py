@@ -767,3 +767,120 @@ def test_read_table_refuses_a_device():
         pytest.skip("no /dev/zero here")
     with pytest.raises(Exception, match="/dev/zero is not a file of data"):
         read_table("/dev/zero")
+
+
+def _killed_run_staging(out: Path) -> Path:
+    """The staging folder of a run of ``--out out`` killed with SIGKILL (it cannot remove it)."""
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import os, signal, sys\nfrom sotfit.cli.common import OutputFolder\n"
+            "staged = OutputFolder(sys.argv[1], command='stfmr').stage()\n"
+            "(staged / 'summary.json').write_text('{}')\nprint(staged, flush=True)\n"
+            "os.kill(os.getpid(), signal.SIGKILL)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    staged = Path(proc.stdout.strip())
+    assert (staged / "summary.json").is_file() and staged.parent == out.parent
+    return staged
+
+
+def test_the_staging_folder_of_a_killed_run_is_removed_by_the_next(spectra, tmp_path, capsys):
+    """kill -9 left the hidden .OUT.partial-* folder beside --out for good, results and all;
+    the next run of the same --out removes it (its process has ended) and says so."""
+    out = tmp_path / "out"
+    staged = _killed_run_staging(out)
+    before = tree_hashes(spectra)
+    assert _stfmr(sorted(spectra.iterdir()), out) == 0
+    err = capsys.readouterr().err
+    assert not staged.exists() and f"sotfit stfmr: note: removed {staged}, the unfinished " in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "spectra"]
+    assert tree_hashes(spectra) == before
+    from sotfit.cli.output import OWNER
+    assert not (out / OWNER).exists()
+    assert OWNER not in json.loads((out / MANIFEST).read_text())["files"]
+
+
+@pytest.mark.parametrize("change", ["another start", "another boot"])
+def test_a_staging_folder_whose_process_id_was_reused_or_rebooted_is_stale(spectra, tmp_path,
+                                                                            change, capsys):
+    """The process id of the killed run may belong to another process since (the record's
+    start time of the process, or the boot of the machine, tells them apart)."""
+    from sotfit.cli.output import OWNER
+
+    out = tmp_path / "out"
+    folder = OutputFolder(out)
+    staged = folder.stage()
+    record = json.loads((staged / OWNER).read_text())
+    assert record["pid"] == os.getpid()         # alive: this very process
+    if change == "another start":
+        if record["process_start"] is None:
+            pytest.skip("the system does not say when a process started")
+        record["process_start"] -= 1
+    else:
+        if record["boot_id"] is None:
+            pytest.skip("the system does not name its boot")
+        record["boot_id"] = "an-earlier-boot"
+    (staged / OWNER).write_text(json.dumps(record))
+    assert _stfmr(sorted(spectra.iterdir()), out) == 0
+    assert not staged.exists() and "note: removed" in capsys.readouterr().err
+
+
+def test_staging_folders_that_may_be_in_use_or_not_sotfits_are_left(spectra, tmp_path, capsys):
+    """Only a folder named and recorded as a staging folder of this --out, by a process of this
+    machine that has ended, is removed: a run that goes on, another machine's run (a shared
+    disk), a look-alike without the record, a record naming another folder, a link, and the
+    staging folder of another --out stay as they are."""
+    import socket
+
+    from sotfit.cli.output import OWNER
+
+    out = tmp_path / "out"
+    running = OutputFolder(out).stage()                 # this process: still running
+    (running / "summary.json").write_text("{}")
+    killed = _killed_run_staging(out)
+    record = json.loads((killed / OWNER).read_text())
+    planted = {}
+    for name, rec in [("otherhost", {**record, "host": socket.gethostname() + "-other"}),
+                      ("norecord0", None), ("renamed0", record),
+                      ("nosotfit", {**record, "written_by": "someone"})]:
+        d = tmp_path / f".out.partial-{name[:8]}"
+        d.mkdir()
+        (d / "data.csv").write_text("1,2\n")
+        if rec is not None:
+            (d / OWNER).write_text(json.dumps({**rec, "staging": d.name}
+                                              if name != "renamed0" else rec))
+        planted[name] = d
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "data.csv").write_text("1,2\n")
+    (target / OWNER).write_text(json.dumps({**record, "staging": ".out.partial-linkedto"}))
+    (tmp_path / ".out.partial-linkedto").symlink_to(target)
+    other = tmp_path / ".other.partial-abcdefgh"
+    shutil.copytree(killed, other)
+    (other / OWNER).write_text(json.dumps({**record, "staging": other.name}))
+    shutil.rmtree(killed)
+    kept = {p.name: tree_hashes(p) for p in [running, target, other, *planted.values()]}
+    assert _stfmr(sorted(spectra.iterdir()), out) == 0
+    assert "note: removed" not in capsys.readouterr().err
+    assert {p.name: tree_hashes(p) for p in [running, target, other, *planted.values()]} == kept
+    assert (tmp_path / ".out.partial-linkedto").is_symlink()
+
+
+def test_results_kept_after_a_failed_move_are_never_taken_for_a_killed_runs(spectra, tmp_path):
+    """The staging folder a message says holds the results loses its owner record: once its
+    process has ended, the next run does not remove it."""
+    from sotfit.cli.output import OWNER
+
+    out = tmp_path / "out"
+    folder = OutputFolder(out)
+    staged = folder.stage()
+    assert (staged / OWNER).is_file()
+    (staged / "summary.json").write_text("{}")
+    assert _stfmr(sorted(spectra.iterdir()), out) == 0      # another run meanwhile
+    with pytest.raises(CLIError, match="kept in"):
+        folder.commit()
+    folder.discard()
+    assert (staged / "summary.json").is_file() and not (staged / OWNER).exists()

@@ -208,6 +208,90 @@ _STAGING_TAG = ".partial-"
 _LONGEST_NAME = 255 - 1 - len(_STAGING_TAG) - 8
 
 
+#: The record, inside a staging folder, of the process that writes in it (removed before the
+#: results are moved into place, so never part of them).
+OWNER = ".sotfit-staging.json"
+
+
+def _boot_id() -> str | None:
+    """This boot of the machine (Linux), or None where the system does not say."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+
+
+def _process_start(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot, Linux), or None where the system
+    does not say; with the process id it names one process, as a process id alone is reused."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()
+        return int(fields[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _process_gone(pid: int, started: int | None) -> bool:
+    """Whether the process ``pid`` that started at ``started`` (:func:`_process_start`) has
+    ended: no such process, a zombie (killed, not yet reaped), or another process that got
+    the same id since. A process that may still run is not gone."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:         # another user's process (PermissionError): it runs
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    if state in ("Z", "X"):
+        return True
+    now = _process_start(pid)
+    return started is not None and now is not None and now != started
+
+
+def _owner_record(staging: Path) -> dict:
+    """What :data:`OWNER` says of the process that writes in ``staging``."""
+    import socket
+
+    return {"written_by": "sotfit", "staging": staging.name, "pid": os.getpid(),
+            "host": socket.gethostname(), "boot_id": _boot_id(),
+            "process_start": _process_start(os.getpid())}
+
+
+def _stale_owner(folder: Path, prefix: str) -> dict | None:
+    """The owner record of ``folder`` when it is a staging folder of sotfit (named ``prefix``
+    and 8 characters, a folder and not a link, holding the record :data:`OWNER` that names it)
+    left by a process of this machine that has ended (killed with ``kill -9``, a power cut: it
+    could not remove it); None for anything else, which is never removed."""
+    import socket
+
+    name = folder.name
+    if not name.startswith(prefix) or len(name) != len(prefix) + 8:
+        return None
+    record_file = folder / OWNER
+    try:
+        if folder.is_symlink() or not folder.is_dir() or record_file.is_symlink() \
+                or not record_file.is_file():
+            return None
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("written_by") != "sotfit" \
+            or record.get("staging") != name or record.get("host") != socket.gethostname():
+        return None     # another machine's run on a shared disk may still go on
+    pid, started = record.get("pid"), record.get("process_start")
+    if not isinstance(pid, int) or isinstance(pid, bool):
+        return None
+    boot = _boot_id()
+    if boot is not None and record.get("boot_id") not in (None, boot):
+        return record   # made before the machine restarted
+    return record if _process_gone(pid, started if isinstance(started, int) else None) else None
+
+
 def _reached_by_mount(target: Path, folder: Path) -> bool:
     """Whether ``target`` (resolved) or a folder above it is the input ``folder`` under another
     path (a bind mount of it: the same device and inode, which no path comparison sees)."""
@@ -262,9 +346,10 @@ class OutputFolder:
         self.staging: Path | None = None
         self.committed = False
         self.keep_staging = False
+        self.inputs = [Path(p) for p in inputs]
         try:
             self.final = self._target(self.given)
-            self._check(list(inputs))
+            self._check(self.inputs)
             #: whether --out held results before the run (an interruption leaves them)
             self.had_results = self.final.is_dir() and any(self.final.iterdir())
         except OSError as exc:
@@ -381,23 +466,56 @@ class OutputFolder:
                     # an empty input folder ('holds no data files')
                     raise CLIError(f"{name}: no such file or folder (--out {self.given} lies "
                                    "inside it)")
+            prefix = f".{self.final.resolve().name}{_STAGING_TAG}"
             try:
                 parent.mkdir(parents=True, exist_ok=True)
                 self.made = absent
-                self.staging = Path(tempfile.mkdtemp(
-                    prefix=f".{self.final.resolve().name}{_STAGING_TAG}", dir=parent))
+                self._remove_stale_staging(parent, prefix)
+                self.staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
                 mask = os.umask(0)
                 os.umask(mask)
                 os.chmod(self.staging, 0o777 & ~mask)     # as a folder made by mkdir
+                (self.staging / OWNER).write_text(json.dumps(_owner_record(self.staging)) + "\n",
+                                                  encoding="utf-8")
             except OSError as exc:
                 raise CLIError(f"--out {self.given}: cannot create a folder in {parent} "
                                f"({exc.strerror or exc})") from None
         return self.staging
 
+    def _remove_stale_staging(self, parent: Path, prefix: str) -> None:
+        """Remove the staging folders of ``--out`` (named ``prefix`` and 8 characters, in
+        ``parent``) that a killed run of this machine left (:func:`_stale_owner`), saying so in
+        one line each; a folder that holds or lies in an input is left, as is any other."""
+        try:
+            candidates = [e for e in parent.iterdir() if e.name.startswith(prefix)]
+        except OSError:
+            return
+        inputs = []
+        for p in self.inputs:
+            try:
+                inputs.append(p.resolve())
+            except (OSError, RuntimeError):
+                continue
+        for folder in sorted(candidates):
+            record = _stale_owner(folder, prefix)
+            if record is None:
+                continue
+            here = folder.resolve()
+            if any(p.is_relative_to(here) or here.is_relative_to(p) for p in inputs):
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            who = f"sotfit {self.command}" if self.command else "sotfit"
+            done = "could not remove" if folder.exists() else "removed"
+            print(f"{who}: note: {done} {folder}, the unfinished results of a run that was "
+                  f"killed (process {record['pid']} has ended)", file=sys.stderr)
+
     def commit(self) -> None:
         """Move the complete results into place; remove only the earlier run's own files."""
         if self.staging is None or self.committed:
             return
+        # the results never hold the owner record, and a staging folder kept (a message says
+        # so) is never taken for a killed run's
+        (self.staging / OWNER).unlink(missing_ok=True)
         files = _files_in(self.staging)
         digests = {f: d for f in files if (d := _content_digest(self.staging / f)) is not None}
         record = {"written_by": "sotfit", "files": files, "sha256": digests}
