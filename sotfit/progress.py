@@ -8,14 +8,53 @@ when stderr is not a terminal (a log file, a batch job, a pipe) it writes nothin
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 import time
 
-__all__ = ["Progress"]
+__all__ = ["Progress", "terminal_size"]
 
 #: tqdm's layout: label, a bar of 30 characters, count, elapsed<remaining and rate.
 BAR_FORMAT = "{desc} [{bar:30}] {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]"
+
+#: Columns and lines assumed for a terminal that does not say its size (0 x 0: the pseudo
+#: terminal of a container or a CI job, which reports no size), as terminals open by default.
+FALLBACK_SIZE = (80, 24)
+
+
+def terminal_size(stream=None) -> tuple[int, int]:
+    """The columns and lines of the terminal ``stream`` draws on, in characters.
+
+    ``COLUMNS`` and ``LINES`` of the environment come first where they are positive numbers,
+    then the size the terminal of ``stream`` (else of standard output) reports; a size of 0,
+    or none, is :data:`FALLBACK_SIZE`. A terminal that reported 0 x 0 got no bar at all (tqdm
+    sized it to -1 lines and printed an empty line), or one wider than the terminal.
+
+    Parameters
+    ----------
+    stream : file, optional
+        Default ``sys.stderr``.
+
+    Returns
+    -------
+    tuple of int
+        (columns, lines), both at least 1.
+    """
+    size = [0, 0]
+    for i, variable in enumerate(("COLUMNS", "LINES")):
+        try:
+            size[i] = max(0, int(os.environ.get(variable, "")))
+        except ValueError:
+            pass
+    for s in (stream or sys.stderr, sys.__stdout__):
+        if all(size):
+            break
+        try:
+            reported = os.get_terminal_size(s.fileno())
+        except (AttributeError, ValueError, OSError):
+            continue        # no file descriptor (a StringIO), closed, or not a terminal
+        size = [size[0] or reported.columns, size[1] or reported.lines]
+    return (size[0] or FALLBACK_SIZE[0], size[1] or FALLBACK_SIZE[1])
 
 
 class Progress:
@@ -51,10 +90,11 @@ class Progress:
             return
         if self._bar is None or self._bar.total != total:
             self.close()
-            # a terminal that reports no width (0 columns) would get no bar at all
-            width = shutil.get_terminal_size((100, 20)).columns or 100
+            # the size given, not tqdm's own look: a terminal that reports 0 x 0 got no bar
+            columns, lines = terminal_size(self.stream)
             self._bar = tqdm(total=total, desc=self.label, file=self.stream, ascii=" #",
-                             bar_format=BAR_FORMAT, dynamic_ncols=False, leave=True, ncols=width)
+                             bar_format=BAR_FORMAT, dynamic_ncols=False, leave=True,
+                             ncols=columns, nrows=lines)
             self._bar.start_t = self._bar.last_print_t = self._started
         self._bar.update(done - self._bar.n)
         if done >= total:
