@@ -214,6 +214,58 @@ def _fingerprint_text(fp: dict) -> str:
     return f"sotfit {fp['version']}, {fp['files']} .py files with SHA-256 {fp['sha256']}"
 
 
+#: The words that begin the error of a task on a dask worker of another sotfit
+#: (:func:`_run_checked`), by which this process tells it from the task's own errors.
+DIFFERENT_SOTFIT = "this dask worker runs a different sotfit"
+
+#: A task on a dask worker, run there with ``eval`` (a builtin: the task deserializes on a
+#: worker of any sotfit, or of none) in the names ``expected``, ``payload`` and ``extra``.
+_CHECKED_TASK = ("__import__('sotfit.parallel', fromlist=['_'])"
+                 "._run_checked(expected, payload, *extra)")
+
+
+def _checked_task(fn: Callable, args: tuple, extra: tuple = ()) -> tuple:
+    """The arguments of ``executor.submit`` for ``fn(*extra, *args)`` on a dask worker, run
+    only once the worker is found to run this sotfit (:func:`_run_checked`).
+
+    ``fn`` and ``args`` travel pickled, as bytes unpickled by the task itself: a worker of
+    another sotfit, one without :func:`_run_checked` or without a function of the call among
+    them, fails that task (said in one line by :func:`_worker_failure`) instead of the
+    message that brings it, which ended the worker's link to the scheduler and hung the
+    command. ``extra`` (the future of scattered data) is left to dask."""
+    import cloudpickle
+
+    return eval, _CHECKED_TASK, {"expected": sotfit_fingerprint(),
+                                 "payload": cloudpickle.dumps((fn, args)), "extra": extra}
+
+
+def _run_checked(expected: dict, payload: bytes, *extra):
+    """``fn(*extra, *args)`` of the pickled ``payload`` (``(fn, args)``) on a dask worker, once
+    its sotfit is found to be ``expected`` (the fingerprint of the process that sent the task);
+    a ``RuntimeError`` beginning with :data:`DIFFERENT_SOTFIT` otherwise.
+
+    Workers are asked which sotfit they run when the command connects
+    (:func:`_check_same_sotfit`); a worker that joins the cluster afterwards (a batch job that
+    started late, a worker restarted in another environment) is not, and the results of a
+    different sotfit hung the command ('Failed to deserialize') or came from other code. The
+    check is made before the task, so no result of another sotfit is ever sent back.
+    """
+    import pickle
+
+    theirs = sotfit_fingerprint()
+    if theirs != expected:
+        try:
+            from distributed import get_worker
+
+            worker = get_worker().address
+        except (ImportError, ValueError):
+            worker = "?"
+        raise RuntimeError(f"{DIFFERENT_SOTFIT} ({worker}: {_fingerprint_text(theirs)}; the "
+                           f"command: {_fingerprint_text(expected)})")
+    fn, args = pickle.loads(payload)
+    return fn(*extra, *args)
+
+
 def _check_same_sotfit(client, address: str) -> None:
     """Refuse a cluster whose workers cannot import sotfit or run another sotfit than this
     process: a different sotfit hung the run (results that this process could not unpickle)
@@ -440,13 +492,17 @@ def map_tasks(fn: Callable, items: Iterable, *, workers: int | None = None,
 def _submit_all(ex, client, fn, items: list, shared, local: bool) -> list:
     """The futures of ``fn`` over ``items`` on ``ex``: with ``shared`` (unless it is
     ``_NOTHING``) held by the local processes since their start, or scattered once to every
-    worker of the dask ``client`` (which needs sotfit on the workers to unpickle it)."""
-    if shared is _NOTHING:
-        return [ex.submit(fn, item) for item in items]
+    worker of the dask ``client`` (which needs sotfit on the workers to unpickle it). On a
+    dask cluster each task first checks that its worker runs this sotfit (:func:`_checked_task`)."""
     if local:
+        if shared is _NOTHING:
+            return [ex.submit(fn, item) for item in items]
         return [ex.submit(_call_with_worker_state, item) for item in items]
+    # each task checks its worker's sotfit (workers may join after the check on connecting)
+    if shared is _NOTHING:
+        return [ex.submit(*_checked_task(fn, (item,))) for item in items]
     handle = client.scatter([shared], broadcast=True, hash=False)[0]
-    return [ex.submit(fn, handle, item) for item in items]
+    return [ex.submit(*_checked_task(fn, (item,), (handle,))) for item in items]
 
 
 #: What a worker says when it cannot load sotfit's objects (dask re-raises the worker's error
@@ -458,9 +514,12 @@ SAME_SOTFIT_HINT = "install this sotfit on every worker (the same version, the s
 
 
 def _cannot_import(exc: BaseException) -> bool:
-    """Whether ``exc`` (from a dask call) is a worker's failure to import sotfit's objects."""
-    return isinstance(exc, ImportError) or any(
-        w in f"{type(exc).__name__}: {exc}" for w in _IMPORT_FAILURES)
+    """Whether ``exc`` (from a dask call) is a worker's failure to import sotfit's objects: its
+    modules, or an object its sotfit does not have (data scattered to a worker of an older
+    sotfit, "Can't get attribute 'X' on <module 'sotfit...'>")."""
+    text = f"{type(exc).__name__}: {exc}"
+    return isinstance(exc, ImportError) or any(w in text for w in _IMPORT_FAILURES) or (
+        "Can't get attribute" in text and "<module 'sotfit" in text)
 
 
 def _worker_failure(exc: BaseException, dask: bool) -> ParallelError | None:
@@ -475,6 +534,13 @@ def _worker_failure(exc: BaseException, dask: bool) -> ParallelError | None:
         return None
     module = type(exc).__module__ or ""
     text = f"{type(exc).__name__}: {exc}"
+    if str(exc).startswith(DIFFERENT_SOTFIT) or "_run_checked" in text:
+        # the second: a sotfit older than the check of each task
+        detail = (str(exc)[len(DIFFERENT_SOTFIT):].strip(" ()") if str(exc).startswith(
+            DIFFERENT_SOTFIT) else f"{text}: a sotfit older than this one")[:300]
+        return ParallelError(f"a worker that joined the dask cluster after the check on "
+                             f"connecting runs a different sotfit ({detail}): "
+                             f"{SAME_SOTFIT_HINT}; nothing of this run was kept")
     if _cannot_import(exc):
         return ParallelError(f"the workers of the dask cluster cannot import sotfit, or run a "
                              f"different sotfit ({text[:200]}): {SAME_SOTFIT_HINT}; nothing of "
@@ -549,8 +615,12 @@ class TaskPool:
             return [fn(x) for x in items]
         n = min(self.size, len(items))
         bounds = [len(items) * k // n for k in range(n + 1)]
-        futures = [self._ex.submit(_apply_chunk, fn, items[a:b])
-                   for a, b in zip(bounds[:-1], bounds[1:])]
+        if self._client is not None:    # each task checks its worker's sotfit
+            futures = [self._ex.submit(*_checked_task(_apply_chunk, (fn, items[a:b])))
+                       for a, b in zip(bounds[:-1], bounds[1:])]
+        else:
+            futures = [self._ex.submit(_apply_chunk, fn, items[a:b])
+                       for a, b in zip(bounds[:-1], bounds[1:])]
         try:
             return [y for f in futures for y in f.result()]
         except BaseException as exc:

@@ -82,6 +82,37 @@ def test_executor_failures_and_task_errors_are_told_apart():
     assert _worker_failure(ModuleNotFoundError("x"), False) is None
 
 
+def test_a_worker_of_another_sotfit_is_told_from_a_tasks_own_error():
+    """What a task says on a worker of another sotfit (the check of each task), of an older
+    one (without that check), or on a worker whose sotfit lacks a scattered object's class."""
+    other = RuntimeError(f"{parallel.DIFFERENT_SOTFIT} (tcp://10.0.0.7:40000: sotfit 0.1.0, "
+                         "235 .py files with SHA-256 0000000000000000; the command: ...)")
+    said = _worker_failure(other, True)
+    assert isinstance(said, ParallelError)
+    assert "joined the dask cluster after the check" in str(said)
+    assert "tcp://10.0.0.7:40000: sotfit 0.1.0" in str(said)
+    older = AttributeError("module 'sotfit.parallel' has no attribute '_run_checked'")
+    assert "a sotfit older than this one" in str(_worker_failure(older, True))
+    missing = Exception("AttributeError(\"Can't get attribute 'Model' on <module "
+                        "'sotfit.models' from '/x/sotfit/models/__init__.py'>\")")
+    assert "cannot import sotfit" in str(_worker_failure(missing, True))
+    # the task's own errors, and the same words from local processes, are said as they are
+    assert _worker_failure(RuntimeError("this dask worker ran out of data"), True) is None
+    assert _worker_failure(AttributeError("Can't get attribute 'f' on <module 'mine'>"),
+                           True) is None
+    assert _worker_failure(other, False) is None
+
+
+def test_a_checked_task_runs_its_call_on_a_worker_of_this_sotfit():
+    """The task sent to a dask worker is a builtin (eval) with the call pickled as bytes."""
+    submitted = parallel._checked_task(divmod, (7,), (23,))
+    assert submitted[0] is eval and isinstance(submitted[2]["payload"], bytes)
+    assert submitted[0](*submitted[1:]) == (3, 2)
+    expected = dict(parallel.sotfit_fingerprint(), sha256="0" * 16)
+    with pytest.raises(RuntimeError, match=parallel.DIFFERENT_SOTFIT):
+        parallel._run_checked(expected, submitted[2]["payload"], 23)
+
+
 def test_progress_counts_the_files_of_the_chunks_that_finished(monkeypatch):
     """Chunks of 250 and 50 files: the 50 finished first and the bar said 250 of 300."""
     from sotfit.analysis.stfmr import file_batches

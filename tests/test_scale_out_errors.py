@@ -21,6 +21,10 @@ def _square(x):
     return x * x
 
 
+def _times(factor, x):
+    return factor * x
+
+
 def _die(x):
     if x == 3:
         os._exit(1)          # a worker killed (OOM killer, kill -9)
@@ -203,6 +207,85 @@ def test_workers_of_another_sotfit_are_refused_at_connect(monkeypatch):
                                   dashboard_address=None) as cluster:
         with pytest.raises(parallel.ParallelError, match="run a different sotfit"):
             parallel.map_tasks(_square, [1, 2], scheduler=cluster.scheduler_address)
+
+
+#: Run on a dask worker: this worker runs another sotfit (its fingerprint differs), or an
+#: older one (without the check of each task).
+_ANOTHER_SOTFIT = {"another": """
+import sotfit.parallel as p
+other = dict(p.sotfit_fingerprint(), sha256="0" * 16)
+p.sotfit_fingerprint = lambda fp=other: fp
+""", "older": """
+import sotfit.parallel as p
+p.__dict__.pop("_run_checked", None)
+"""}
+
+
+def _map_in_a_pool(fn, items, scheduler):
+    with parallel.TaskPool(scheduler=scheduler) as pool:
+        return pool.map(fn, items)
+
+
+@pytest.mark.parametrize("run", [
+    lambda address: parallel.map_tasks(_square, [1, 2, 3], scheduler=address),
+    lambda address: parallel.map_tasks(_times, [1, 2, 3], scheduler=address, shared=2),
+    lambda address: _map_in_a_pool(_square, [1, 2, 3], address)],
+    ids=["map_tasks", "shared", "TaskPool"])
+@pytest.mark.parametrize("sotfit", ["another", "older"])
+def test_a_worker_of_another_sotfit_joining_after_the_check_is_one_error(monkeypatch, run,
+                                                                         sotfit):
+    """The workers are asked which sotfit they run on connecting; a worker that joined later
+    (a batch job that started late) ran the tasks with its own code, or hung the command with
+    results this process could not unpickle, or with tasks the worker could not unpickle
+    ('Failed to deserialize', its link to the scheduler closed). Each task now checks its
+    worker first, and is unpickled by the task itself."""
+    distributed = pytest.importorskip("distributed")
+    checked = parallel._check_same_sotfit
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        def then_another_joins(client, address):
+            checked(client, address)        # the one worker there runs this sotfit
+            first = list(client.scheduler_info()["workers"])
+            cluster.scale(2)
+            client.wait_for_workers(2, timeout=60)
+            late = [w for w in client.scheduler_info()["workers"] if w not in first]
+            client.run(exec, _ANOTHER_SOTFIT[sotfit], workers=late)
+            client.retire_workers(first)
+            assert list(client.scheduler_info()["workers"]) == late
+        monkeypatch.setattr(parallel, "_check_same_sotfit", then_another_joins)
+        t0 = time.perf_counter()
+        with pytest.raises(parallel.ParallelError,
+                           match=r"a worker that joined the dask cluster after the check on "
+                                 r"connecting runs a different sotfit \(.*"
+                                 + (r"tcp://.*SHA-256 0{16}; the command: sotfit "
+                                    if sotfit == "another" else "a sotfit older than this one")
+                                 + r".*install this sotfit on every worker"):
+            run(cluster.scheduler_address)
+        assert time.perf_counter() - t0 < 60
+
+
+def test_data_a_late_worker_cannot_unpickle_is_one_error(monkeypatch):
+    """Data shared by every task, scattered to a worker that joined after the check and whose
+    older sotfit lacks its class: a bare ``Exception`` ("Can't get attribute 'TaskPool' on
+    <module 'sotfit.parallel'>") said as if a task had raised it."""
+    distributed = pytest.importorskip("distributed")
+    checked = parallel._check_same_sotfit
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        def then_another_joins(client, address):
+            checked(client, address)
+            first = list(client.scheduler_info()["workers"])
+            cluster.scale(2)
+            client.wait_for_workers(2, timeout=60)
+            late = [w for w in client.scheduler_info()["workers"] if w not in first]
+            client.run(exec, "import sotfit.parallel as p\np.__dict__.pop('TaskPool', None)\n",
+                       workers=late)
+            client.retire_workers(first)
+        monkeypatch.setattr(parallel, "_check_same_sotfit", then_another_joins)
+        with pytest.raises(parallel.ParallelError,
+                           match="cannot import sotfit, or run a different sotfit .*TaskPool"):
+            parallel.map_tasks(_times, [1, 2, 3], scheduler=cluster.scheduler_address,
+                               shared=parallel.TaskPool)
 
 
 def test_progress_clock_starts_when_the_bar_is_made():
