@@ -831,8 +831,8 @@ def test_a_staging_folder_whose_process_id_was_reused_or_rebooted_is_stale(spect
 def test_staging_folders_that_may_be_in_use_or_not_sotfits_are_left(spectra, tmp_path, capsys):
     """Only a folder named and recorded as a staging folder of this --out, by a process of this
     machine that has ended, is removed: a run that goes on, another machine's run (a shared
-    disk), a look-alike without the record, a record naming another folder, a link, and the
-    staging folder of another --out stay as they are."""
+    disk), a container's (its own process ids), a look-alike without the record, a record
+    naming another folder, a link, and the staging folder of another --out stay as they are."""
     import socket
 
     from sotfit.cli.output import OWNER
@@ -844,6 +844,7 @@ def test_staging_folders_that_may_be_in_use_or_not_sotfits_are_left(spectra, tmp
     record = json.loads((killed / OWNER).read_text())
     planted = {}
     for name, rec in [("otherhost", {**record, "host": socket.gethostname() + "-other"}),
+                      ("otherpid", {**record, "pid_namespace": "pid:[1]"}),
                       ("norecord0", None), ("renamed0", record),
                       ("nosotfit", {**record, "written_by": "someone"})]:
         d = tmp_path / f".out.partial-{name[:8]}"

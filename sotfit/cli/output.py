@@ -221,6 +221,15 @@ def _boot_id() -> str | None:
         return None
 
 
+def _pid_namespace() -> str | None:
+    """The process-id namespace of this process (Linux; a container has its own), or None
+    where the system does not say: process ids are compared only within one."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
+
+
 def _process_start(pid: int) -> int | None:
     """When process ``pid`` started (clock ticks since boot, Linux), or None where the system
     does not say; with the process id it names one process, as a process id alone is reused."""
@@ -259,7 +268,7 @@ def _owner_record(staging: Path) -> dict:
 
     return {"written_by": "sotfit", "staging": staging.name, "pid": os.getpid(),
             "host": socket.gethostname(), "boot_id": _boot_id(),
-            "process_start": _process_start(os.getpid())}
+            "pid_namespace": _pid_namespace(), "process_start": _process_start(os.getpid())}
 
 
 def _stale_owner(folder: Path, prefix: str) -> dict | None:
@@ -289,6 +298,8 @@ def _stale_owner(folder: Path, prefix: str) -> dict | None:
     boot = _boot_id()
     if boot is not None and record.get("boot_id") not in (None, boot):
         return record   # made before the machine restarted
+    if record.get("pid_namespace") != _pid_namespace():
+        return None     # a container of the same name and disk: its process ids are not ours
     return record if _process_gone(pid, started if isinstance(started, int) else None) else None
 
 
