@@ -197,6 +197,70 @@ def test_a_field_read_back_with_jitter_groups_the_rows_of_each_rotation(tmp_path
     assert [sc.meta["field_stderr"] for sc in exact] == [0.0] * 5       # an exact column as it was
 
 
+def _read_back(tmp_path, name, wander):
+    """The table of :func:`_rotations` with its field column replaced by a read-back
+    ``B_gauss (mT)``, the set field times ``1 + wander(rng, fraction of the turn)``."""
+    df = pd.read_csv(_rotations(tmp_path / "rotations.csv"))
+    rng = np.random.default_rng(3)
+    turn = df["phi (deg)"].to_numpy() / 360.0
+    df.insert(1, "B_gauss (mT)", df.pop("field (mT)") * (1.0 + wander(rng, turn)))
+    g = tmp_path / name
+    df.to_csv(g, index=False)
+    return g
+
+
+@pytest.mark.parametrize("wander", [
+    lambda rng, turn: rng.normal(0.0, 0.01, turn.size),      # 1 % of noise on every row
+    lambda rng, turn: 0.03 * (turn - 0.5),                   # 3 % of drift during each rotation
+], ids=["noise", "drift"])
+def test_a_field_read_back_that_wanders_within_each_rotation(tmp_path, wander):
+    """A read-back whose noise (1 % rms) or drift (3 % during each rotation) spreads the fields of
+    a rotation by more than the clusters of :func:`sotfit.io.readback.cluster_readback` take
+    made a rotation of nearly every row, and the run stopped on 'column X1 is constant': the
+    rows of each rotation, where the angle advances through the turn, are one rotation at the
+    mean of their read-backs, the five set fields stay apart, and each rotation says so."""
+    g = _read_back(tmp_path, "wander.csv", wander)
+    s = _run(["hall", str(g), "--method", "avci", "--current", "1mA", "--current-is", "peak",
+              "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--r2w-sign", "1", "--no-figures"],
+             tmp_path / "a")
+    _within(s["quantities"], IP, ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_phe", "phi0"))
+    scans = read_hall([g], scan="phi", current_is="peak", r2w_sign=1)
+    assert [sc.meta["field"] for sc in scans] == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.8],
+                                                                rel=3e-3)
+    assert all(sc.r1w.x.size == 90 for sc in scans)
+    notes = [n for n in s["notes"] if "read-backs of column 'B_gauss (mT)' during the rotation"
+             in n]
+    assert len(notes) == 5 and all("% of their mean" in n for n in notes)
+
+
+def test_rotations_there_and_back_under_a_wandering_read_back(tmp_path):
+    """Each field turned there and back (the table, then its rows in reverse), under a read-back
+    with 1 % of noise: the two rotations of a field are one (180 angles), five in all."""
+    g = _read_back(tmp_path, "wander.csv", lambda rng, turn: np.zeros(turn.size))
+    df = pd.read_csv(g)
+    df = pd.concat([df, df.iloc[::-1]], ignore_index=True)
+    df["B_gauss (mT)"] *= 1.0 + np.random.default_rng(4).normal(0.0, 0.01, len(df))
+    df.to_csv(g, index=False)
+    scans = read_hall([g], scan="phi", current_is="peak", r2w_sign=1)
+    assert [sc.meta["field"] for sc in scans] == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.8],
+                                                                rel=3e-3)
+    assert [sc.r1w.x.size for sc in scans] == [180] * 5
+
+
+def test_a_field_read_back_that_wanders_too_far_is_named(tmp_path):
+    """A read-back spread by 30 % within a rotation is no rotation at one field: the refusal names
+    the field column and its spread, where the rotations of one row each went on to the method
+    and the error blamed the first-harmonic column as 'constant'."""
+    g = _read_back(tmp_path, "wide.csv", lambda rng, turn: rng.normal(0.0, 0.06, turn.size))
+    with pytest.raises(HallReadError) as err:
+        read_hall([g], scan="phi", current_is="peak", r2w_sign=1)
+    text = str(err.value)
+    assert "column 'B_gauss (mT)' splits the rows into" in text
+    assert "of fewer than 3 rows" in text and "% of their mean" in text
+    assert "more than the 10 % a rotation's read-back is grouped within" in text
+    assert "R1w" not in text and "constant" not in text
+
+
 def test_a_column_named_without_its_unit(tmp_path):
     """--column ROLE=NAME with the header's name but not its unit ('Hall 2nd' for
     'Hall 2nd (Ohm)') takes that column (it named no column of the file)."""

@@ -60,7 +60,7 @@ def _read_block(p, df, blk, side, o):
         used_cols[h] = used
     if i_peak is not None:
         meta["current_peak"] = float(np.mean(i_peak))
-    keys, gnames, ferr_rows = _group_keys(p, df, blk.roles, rows, group_cols, scan, o, meta)
+    keys, gnames, ferr_rows = _group_keys(p, df, blk.roles, rows, group_cols, scan, o, meta, x)
     traces = _traces(p, blk, kinds, scan, x, res, rows, (keys, gnames, ferr_rows), i_peak, meta, o)
     for t in traces:
         t.meta["_cols"] = dict(used_cols)
@@ -588,8 +588,10 @@ def _polar_to_xy(p, df, mag, phase, h, rows, o):
     return R * np.cos(th), R * np.sin(th)
 
 
-def _group_keys(p, df, roles, rows, group_cols, scan, o, meta):
-    """The fixed quantities of the scans as columns of keys (options or constant columns).
+def _group_keys(p, df, roles, rows, group_cols, scan, o, meta, x=None):
+    """The fixed quantities of the scans as columns of keys (options or constant columns);
+    ``x``, the scanned angle (deg) of every row of a rotation, tells the rotations of a field
+    read back on every row apart (:func:`sotfit.io.hall.groups._rotation_fields`).
 
     Returns
     -------
@@ -614,7 +616,7 @@ def _group_keys(p, df, roles, rows, group_cols, scan, o, meta):
         gnames.append(key)
     ferr_rows = None
     if scan in ("phi", "theta"):
-        angle_field, ferr_rows, _ = _angle_scan_field(p, df, roles, rows, o, meta)
+        angle_field, ferr_rows, _ = _angle_scan_field(p, df, roles, rows, o, meta, x)
         keys = np.column_stack([keys, angle_field])
         gnames.append("field")
     return keys, gnames, ferr_rows

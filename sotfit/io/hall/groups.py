@@ -27,8 +27,10 @@ def _agree(p, col, key, value, option):
         raise HallReadError(f"{p}: column {col!r} says {value:g} but {_opt(key, option)} was given")
 
 
-def _angle_scan_field(p, df, roles, rows, o, meta):
-    """Field (T) of every row of an angle scan, its standard error, and the extrapolation flags."""
+def _angle_scan_field(p, df, roles, rows, o, meta, angles=None):
+    """Field (T) of every row of an angle scan, its standard error, and the extrapolation flags.
+    ``angles`` (deg, one per row in file order) tell the rows of each rotation apart where a
+    field read back on every row wanders (:func:`_rotation_fields`)."""
     n = rows.size
     cf, cm = roles.get("field"), roles.get("magnet_current")
     if o["field"] is not None:
@@ -54,7 +56,7 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
         fu = _unit_of_role(p, cf, "field", "field", o, "field_unit", raw)
         fv = _check_values(to_house(raw, fu, "field")[0], cf, p, "field")
         meta["field_unit_in_file"] = fu
-        out = _rotation_fields(fv, np.zeros(n), cf, meta) + (np.zeros(n, bool),)
+        out = _rotation_fields(p, fv, np.zeros(n), cf, meta, angles, rows) + (np.zeros(n, bool),)
         _column_agrees_with_file(p, df, cf, fu, out[0])
         return out
     if cm is not None:
@@ -67,7 +69,7 @@ def _angle_scan_field(p, df, roles, rows, o, meta):
                                        f"{p}: column {cm!r}")
         fv = _check_values(fv, cm, p, "field", "field from the magnet current")
         meta["calibration_extrapolated"] = bool(np.any(ex))
-        return _rotation_fields(fv, fe, cm, meta) + (ex,)
+        return _rotation_fields(p, fv, fe, cm, meta, angles, rows) + (ex,)
     found = rotation_field(p, df.attrs.get("preamble"))
     if found is not None:
         meta["field_from"] = found[1]
@@ -109,9 +111,15 @@ def _column_agrees_with_file(p, df, col, unit, fields) -> None:
 FIELD_READBACK_SPREAD = 0.02
 #: ... and as a fraction of the gap to the next rotation's field.
 FIELD_READBACK_GAP = 0.05
+#: Largest spread of the field read back on the rows of one rotation told apart by its angle
+#: (advancing through the turn in the order of the rows), relative to their mean: a
+#: gaussmeter's 0.2 mT of noise at 10 mT, a magnet's drift of a few percent while it heats.
+ROTATION_READBACK_SPREAD = 0.1
+#: Fewest rows of a rotation a field column may give (as a monotonic part of a field sweep).
+MIN_ROTATION_ROWS = 3
 
 
-def _rotation_fields(fv, fe, col, meta) -> tuple:
+def _rotation_fields(p, fv, fe, col, meta, angles=None, rows=None) -> tuple:
     """The field (T) of every row of the rotations of a block and its standard error, the rows
     of a field read back with jitter (a gaussmeter's noise, a magnet current's last digits)
     grouped into rotations (:func:`sotfit.io.readback.cluster_readback`; a note in ``meta``).
@@ -123,15 +131,129 @@ def _rotation_fields(fv, fe, col, meta) -> tuple:
     within a rotation changes the torque fields of method (a), which go as 1/(H + H_K), by
     less, and rotations are set at fields further apart. Exact fields (one value per
     rotation) are kept to the bit.
+
+    Where the values do not cluster so and leave rotations of fewer than
+    :data:`MIN_ROTATION_ROWS` rows (a read-back whose noise is 1 % of a 10 mT field, or that
+    drifts by 3 % during each rotation, made a rotation of nearly every row), the rotations
+    are told apart by ``angles`` (:func:`_rotations_by_angle`).
+
+    Parameters
+    ----------
+    p : path-like
+        The file, for messages.
+    fv, fe : numpy.ndarray
+        The field (T) of every row, in file order, and its standard error (T).
+    col : str
+        The field's column (or the magnet current's), for the note and messages.
+    meta : dict
+        The block's meta; the grouping is left in ``meta['_field_readback']``.
+    angles : numpy.ndarray, optional
+        The angle (deg) of every row.
+    rows : numpy.ndarray, optional
+        The index of every row in the table, for messages.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The field (T) of every row and its standard error (T).
+
+    Raises
+    ------
+    HallReadError
+        The field column leaves rotations of fewer than :data:`MIN_ROTATION_ROWS` rows that
+        the angles do not group either, naming the column and the spread of its values.
     """
     found = cluster_readback(fv, FIELD_READBACK_SPREAD, FIELD_READBACK_GAP)
-    if found is None:
+    if found is not None:
+        dev = fv - found.row_value
+        counts = np.bincount(found.row_cluster)
+        std = np.sqrt(np.bincount(found.row_cluster, weights=dev * dev) / counts)
+        meta["_field_readback"] = (str(col), found.mean, found.jitter, counts, None)
+        return found.row_value, np.hypot(fe, std[found.row_cluster])
+    counts = np.unique(_exact_fields(fv), return_counts=True)[1]
+    if counts.size < 2 or counts.min() >= MIN_ROTATION_ROWS:
         return fv, fe
-    dev = fv - found.row_value
-    counts = np.bincount(found.row_cluster)
-    std = np.sqrt(np.bincount(found.row_cluster, weights=dev * dev) / counts)
-    meta["_field_readback"] = (str(col), found.mean, found.jitter, counts)
-    return found.row_value, np.hypot(fe, std[found.row_cluster])
+    row_value = _rotations_by_angle(p, fv, col, angles, counts, rows)
+    again = cluster_readback(row_value, FIELD_READBACK_SPREAD, FIELD_READBACK_GAP)
+    if again is not None:                   # rotations repeated at one field: one rotation
+        row_value = again.row_value
+    mean, row_cluster = np.unique(row_value, return_inverse=True)
+    row_cluster = row_cluster.ravel()
+    dev = fv - row_value
+    counts = np.bincount(row_cluster)
+    std = np.sqrt(np.bincount(row_cluster, weights=dev * dev) / counts)
+    lo, hi = np.full(mean.size, np.inf), np.full(mean.size, -np.inf)
+    np.minimum.at(lo, row_cluster, fv)
+    np.maximum.at(hi, row_cluster, fv)
+    meta["_field_readback"] = (str(col), mean, np.maximum(mean - lo, hi - mean), counts, hi - lo)
+    return row_value, np.hypot(fe, std[row_cluster])
+
+
+def _exact_fields(f: np.ndarray) -> np.ndarray:
+    """The field of every row with the fields that agree within 1e-6 of the largest set to the
+    first (in increasing order) of them: the fields rotations are grouped by."""
+    k = np.array(f, float)
+    if k.size == 0:
+        return k
+    tol = 1e-6 * max(1e-12, float(np.max(np.abs(k))))
+    order = np.argsort(k, kind="stable")
+    ref = k[order[0]]
+    for i in order:
+        if abs(k[i] - ref) > tol:
+            ref = k[i]
+        k[i] = ref
+    return k
+
+
+def _angle_runs(angles: np.ndarray) -> list[np.ndarray]:
+    """Index arrays of the runs of rows whose angle advances one way (a repeated angle
+    continues a run); a step back, or forward in a run going back, starts the next run."""
+    runs, start, way = [], 0, 0.0
+    for i, d in enumerate(np.sign(np.diff(angles))):
+        if d == 0:
+            continue
+        if way == 0:
+            way = d
+        elif d != way:
+            runs.append(np.arange(start, i + 1))
+            start, way = i + 1, 0.0
+    runs.append(np.arange(start, angles.size))
+    return runs
+
+
+def _rotations_by_angle(p, fv, col, angles, counts, rows=None) -> np.ndarray:
+    """The field (T) of every row as the mean of the read-backs of its rotation: the rows where
+    the angle advances through the turn in the order of the rows, each of at least
+    :data:`MIN_ROTATION_ROWS` rows whose field spreads by at most
+    :data:`ROTATION_READBACK_SPREAD` of its mean. ``counts``: the rows of each field of the
+    column as it stands, and ``rows``, the index of every row in the table, for the message
+    when the rows do not group so."""
+    runs = _angle_runs(np.asarray(angles, float)) if angles is not None else []
+    worst, short = None, [r for r in runs if r.size < MIN_ROTATION_ROWS]
+    out = np.empty_like(fv)
+    for r in runs:
+        out[r] = np.mean(fv[r])
+        ratio = np.ptp(fv[r]) / abs(out[r[0]]) if out[r[0]] != 0 else np.inf
+        if worst is None or ratio > worst[0]:
+            worst = (ratio, r)
+    if runs and not short and worst[0] <= ROTATION_READBACK_SPREAD:
+        return out
+    tiny = int(np.sum(counts < MIN_ROTATION_ROWS))
+    text = (f"{p}: column {col!r} splits the rows into {counts.size} rotations, {tiny} of them "
+            f"of fewer than {MIN_ROTATION_ROWS} rows (fields {_range_text(fv, 1e3)} mT): a field "
+            "read back on every row that wanders within a rotation")
+    if worst is not None and np.isfinite(worst[0]) and not short:
+        r = worst[1]
+        text += (f"; the rows of a rotation (where the angle advances through the turn, "
+                 f"{_rows((r if rows is None else rows[r])[[0, -1]], n=2)}) spread by {1e3 * np.ptp(fv[r]):.3g} mT, "
+                 f"{100 * worst[0]:.3g} % of their mean {1e3 * abs(np.mean(fv[r])):.4g} mT, "
+                 f"more than the {100 * ROTATION_READBACK_SPREAD:g} % a rotation's read-back "
+                 "is grouped within")
+    else:
+        text += (f"; the angles give no rotation of {MIN_ROTATION_ROWS} rows or more to group "
+                 "them by (the angle advancing through the turn in the order of the rows)")
+    raise HallReadError(text + ". Write the set field of each rotation in a column of its own "
+                        f"and name it ({_col_opt('field')})")
 
 
 def readback_note(gm) -> str | None:
@@ -140,8 +262,14 @@ def readback_note(gm) -> str | None:
     found = gm.pop("_field_readback", None)
     if found is None or "field" not in gm:
         return None
-    col, mean, jitter, counts = found
+    col, mean, jitter, counts, spread = found
     k = int(np.argmin(np.abs(mean - gm["field"])))
+    if spread is not None:
+        return (f"the field is the mean of {counts[k]} read-backs of column {col!r} during the "
+                f"rotation (its rows told apart by the angle), which spread over "
+                f"{1e3 * spread[k]:.3g} mT ({100 * spread[k] / abs(mean[k]):.2g} % of their "
+                "mean; their standard deviation kept as the field's standard error; method "
+                "(a)'s 1/H laws do not propagate it)")
     return (f"the field is the mean of {counts[k]} read-backs of column {col!r}, which jitter "
             f"by up to {1e3 * jitter[k]:.3g} mT (their standard deviation kept as the field's "
             "standard error; method (a)'s 1/H laws do not propagate it)")
@@ -161,15 +289,7 @@ def _group_rows(keys, scan):
         return [np.arange(n)]
     k = keys.copy()
     if scan in ("phi", "theta"):
-        f = k[:, -1]
-        tol = 1e-6 * max(1e-12, float(np.max(np.abs(f))))
-        # rows whose field agrees within tol share the first such field
-        order = np.argsort(f, kind="stable")
-        ref = f[order[0]]
-        for i in order:
-            if abs(f[i] - ref) > tol:
-                ref = f[i]
-            k[i, -1] = ref
+        k[:, -1] = _exact_fields(k[:, -1])
     seen, groups = {}, []
     for i in range(n):
         t = tuple(k[i])
