@@ -57,6 +57,25 @@ def test_inconsistent_angle_units(tmp_path):
         read_hall_table(f4, **KW)
 
 
+def test_two_turns_in_radians_are_read_as_two_turns_in_degrees(tmp_path):
+    """A rotation over two turns in rad (0 to 12.4) was refused as 'the angles look like
+    degrees' where the same turns in degrees (0 to 710) were read: up to two turns and a step
+    are radians; more is not."""
+    def in_rad(name, phi):
+        df = pd.read_csv(_write(tmp_path / f"{name}_deg.csv", phi))
+        df.insert(0, "phi (rad)", np.radians(df.pop("phi (deg)")))
+        df.to_csv(tmp_path / f"{name}.csv", index=False)
+        return tmp_path / f"{name}.csv"
+
+    two = np.arange(0, 720, 10.0)
+    deg = read_hall_table(_write(tmp_path / "deg.csv", two), **KW)
+    rad = read_hall_table(in_rad("rad", two), **KW)
+    assert rad.r1w.x == pytest.approx(deg.r1w.x, abs=1e-9)
+    assert rad.r2w.y == pytest.approx(deg.r2w.y, rel=1e-12)
+    with pytest.raises(HallReadError, match="more than two full turns .* look like degrees"):
+        read_hall_table(in_rad("more", np.arange(-30, 720, 10.0)), **KW)
+
+
 def test_nans_are_reported_not_dropped(tmp_path):
     f = _write(tmp_path / "a.csv", PHI, nan_at=[3, 7])
     with pytest.raises(HallReadError, match=r"X2 \(V\).*2 NaN.*line\(s\) \[5, 9\]"):

@@ -211,9 +211,10 @@ def _angle_variable(p, df, blk, rows, o, scan, meta):
     au = _unit_of_role(p, cxs, "angle", "angle", o, "angle_unit")
     raw = _values(p, df, cxs, rows)
     span = float(np.ptp(raw)) if raw.size else 0.0
-    if normalise_unit(au) == "rad" and span > 2 * math.pi + 1e-6:
+    if normalise_unit(au) == "rad" and span > 4 * math.pi + _angle_step(raw) + 1e-6:
+        # two turns, as the 720 deg of a column in degrees (0 to 12.5 was refused as degrees)
         raise HallReadError(f"{p}: column {cxs!r} is declared in rad but spans {span:.4g}, more "
-                            "than a full turn; the angles look like degrees")
+                            "than two full turns (4 pi); the angles look like degrees")
     if normalise_unit(au) == "deg" and raw.size > 4 and 0 < span <= 2 * math.pi + 1e-6 \
             and np.max(np.abs(raw)) <= 2 * math.pi + 1e-6:
         raise HallReadError(f"{p}: column {cxs!r} is declared in deg but spans only {span:.4g}; "
@@ -241,6 +242,14 @@ def _angle_variable(p, df, blk, rows, o, scan, meta):
                             f"there ({_opt('phi_offset', _deg(90))})")
     fixed = "theta_h" if scan == "phi" else "phi_h"
     return x, {fixed: blk.roles.get(fixed)}
+
+
+def _angle_step(values) -> float:
+    """The step of a rotation's angles (their unit): the median of the nonzero differences of
+    neighbouring rows, 0 where there are none."""
+    steps = np.abs(np.diff(np.asarray(values, float)))
+    steps = steps[steps > 0]
+    return float(np.median(steps)) if steps.size else 0.0
 
 
 #: A current column above this (mA) is more than a Hall bar carries: likely the magnet
