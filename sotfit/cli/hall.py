@@ -375,16 +375,37 @@ def _read_scans(args, vals):
         raise HallReadError(f"{exc}{hint}") from None
 
 
-def _peak_current(scans):
-    """The one peak current (mA) of the scans, None when not known; several are an error."""
-    currents = {round(s.meta["current_peak"], 9) for s in scans if s.meta.get("current_peak") is not None}
-    if len(currents) > 1:
+def _peak_current(scans) -> tuple:
+    """The one peak current (mA) of the scans, None when not known, and a note or None.
+
+    Currents within :data:`sotfit.io.hall.current_levels.CURRENT_LEVEL_GAP` of each other (2 %,
+    as the rows of one table) are one current read back with jitter: their mean, with a note on
+    their spread (five files of a read-back column, whose means differ by 0.05 %, were refused
+    as 'measured at different currents'). Currents further apart are an error.
+    """
+    import numpy as np
+
+    from ..io.hall.current_levels import CURRENT_LEVEL_GAP, current_levels
+
+    found = [float(s.meta["current_peak"]) for s in scans if s.meta.get("current_peak") is not None]
+    currents = {round(c, 9) for c in found}
+    if len(currents) <= 1:
+        return (currents.pop() if currents else None), None
+    levels = current_levels(np.asarray(found))
+    if len(levels) > 1:
+        shown = ", ".join(f"{float(np.mean(lv)):.4g}" for lv in levels)
         hint = ("; a column of amperes may be the magnet supply's current, taken for the "
                 "source current: name it with --column magnet_current=NAME and give --current"
                 if max(currents) > MAGNET_SUPPLY_CURRENT else "")
-        raise CLIError(f"the files were measured at different currents ({sorted(currents)} mA peak); "
-                       f"analyse each current on its own{hint}")
-    return currents.pop() if currents else None
+        raise CLIError(f"the files were measured at different currents ({shown} mA peak, "
+                       f"further apart than the {100 * CURRENT_LEVEL_GAP:g} % of one current "
+                       f"read back); analyse each current on its own{hint}")
+    mean, lo, hi = float(np.mean(found)), min(found), max(found)
+    return mean, (f"the source currents of the scans ({lo:.6g} to {hi:.6g} mA peak) differ by "
+                  f"up to {100 * (hi - lo) / mean:.2g} %, within the "
+                  f"{100 * CURRENT_LEVEL_GAP:g} % of one current read back: the sample's "
+                  f"current is their mean, {mean:.6g} mA peak (each scan's resistances are "
+                  "its voltages over its own current)")
 
 
 def _anisotropy_field(vals):
@@ -435,10 +456,12 @@ def run(args) -> int:
     vals = _sample_values(args)
     scans = _read_scans(args, vals)
     reader_notes = _reader_notes(scans)
+    i_peak, current_note = _peak_current(scans)
+    if current_note is not None:
+        reader_notes.append(current_note)
     for n in reader_notes:
         print(f"note: {n}", file=sys.stderr)
     out = stage_out_dir(args)
-    i_peak = _peak_current(scans)
     sample = Sample(current=i_peak, t_fm=vals.get("t_fm"), t_nm=vals.get("t_nm"),
                     width=vals.get("width"), mu0_ms=vals.get("ms"), rho_nm=vals.get("resistivity"),
                     current_fraction=vals.get("current_fraction"), nm_below=args.stack == "nm_below")

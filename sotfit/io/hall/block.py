@@ -299,8 +299,15 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
                                 "given; " + (hint.lstrip("; ") if hint else
                                              "leave the option out to use the column, or "
                                              "correct it"))
+        if o["current"] is not None and np.any(cur != float(o["current"])):
+            # the option's value, as stated; the column's row-by-row changes, which a source's
+            # voltages follow, are then left in the resistances
+            meta.setdefault("_notes", []).append(
+                f"column {ccol!r} ({_range_text(cur)} mA) not read: every row taken at "
+                f"{_current_opt(o['current'])}; leave the option out to divide each row's "
+                "voltages by its own current")
         if o["current"] is not None:
-            cur = np.full(rows.size, float(o["current"]))    # the option's value, as stated
+            cur = np.full(rows.size, float(o["current"]))
     elif o["current"] is not None:
         cur = np.full(rows.size, float(o["current"]))
         if in_file is not None and not np.isclose(in_file[0], o["current"], rtol=1e-6, atol=0):

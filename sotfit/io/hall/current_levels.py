@@ -16,16 +16,27 @@ from .options import _STYLE, _opt, _unit_of_role
 from .scan import HallReadError
 from .values import _numeric
 
-__all__ = ["rows_at_current", "CURRENT_LEVEL_GAP"]
+__all__ = ["rows_at_current", "current_levels", "CURRENT_LEVEL_GAP"]
 
 #: Currents of one table further apart than this fraction (of the larger) are different
 #: currents; closer ones are one current read back with jitter.
 CURRENT_LEVEL_GAP = 0.02
 
 
-def _levels(values: np.ndarray) -> list[np.ndarray]:
+def current_levels(values: np.ndarray) -> list[np.ndarray]:
     """The values grouped into currents: sorted, split where the gap exceeds
-    :data:`CURRENT_LEVEL_GAP` of the larger value."""
+    :data:`CURRENT_LEVEL_GAP` of the larger value.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Source currents (any one unit); values that are not finite are left out.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The values of each current, sorted, in increasing order of current.
+    """
     v = np.sort(values[np.isfinite(values)])
     if v.size == 0:
         return []
@@ -61,7 +72,7 @@ def rows_at_current(p, df, blocks, o):
     values = np.asarray(to_house(_numeric(df, col, p), unit, "current")[0], float)
     if form == "pk-pk":
         values = values / 2.0
-    levels = _levels(values)
+    levels = current_levels(values)
     if len(levels) < 2:
         return df, None
     shown = ", ".join(f"{float(np.mean(lv)):.4g}" for lv in levels)
