@@ -76,6 +76,35 @@ def test_two_turns_in_radians_are_read_as_two_turns_in_degrees(tmp_path):
         read_hall_table(in_rad("more", np.arange(-30, 720, 10.0)), **KW)
 
 
+def test_angles_in_motor_steps_are_converted_by_the_user(tmp_path):
+    """'angle (steps)' (720 steps per turn) read with angle_unit='deg' was read as degrees
+    without a word (the option is the unit of a header without one), and the message without
+    it advised --column-unit angle=deg, which would do the same: steps are refused, with any
+    unit option, asking for the column in degrees; --override-unit still reads it, warned."""
+    f = _write(tmp_path / "a.csv", PHI * 2, angle_header="angle (steps)")
+    kw = dict(KW, columns={"angle": "angle"})
+    for more in ({}, {"angle_unit": "deg"}, {"column_units": {"angle": "deg"}}):
+        with pytest.raises(HallReadError, match="holds motor steps") as err:
+            read_hall_table(f, **kw, **more)
+        assert "convert the column to degrees" in str(err.value)
+        assert "column_units" not in str(err.value)
+    with pytest.warns(UserWarning, match="not in the motor steps of its header"):
+        read_hall_table(f, **kw, override_units={"angle": "deg"})
+
+
+def test_an_angle_unit_option_does_not_replace_a_header_unit(tmp_path):
+    """angle_unit is the unit of an angle column whose header writes none: a header unit sotfit
+    does not know (a typo, 'phi (dg)') with it is refused, naming column_units, which reads it."""
+    f = _write(tmp_path / "a.csv", PHI, angle_header="phi (dg)")
+    kw = dict(KW, columns={"angle": "phi"})
+    with pytest.raises(HallReadError, match="unknown unit 'dg', and angle_unit='deg' gives the "
+                                            "unit of a column whose header writes none"):
+        read_hall_table(f, **kw, angle_unit="deg")
+    typo = read_hall_table(f, **kw, column_units={"angle": "deg"})
+    right = read_hall_table(_write(tmp_path / "b.csv", PHI), **KW)
+    assert typo.r1w.x == pytest.approx(right.r1w.x, abs=0)
+
+
 def test_nans_are_reported_not_dropped(tmp_path):
     f = _write(tmp_path / "a.csv", PHI, nan_at=[3, 7])
     with pytest.raises(HallReadError, match=r"X2 \(V\).*2 NaN.*line\(s\) \[5, 9\]"):

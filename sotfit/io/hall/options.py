@@ -170,6 +170,27 @@ _EXAMPLE_UNITS = {"angle": "deg", "field": "mT", "voltage": "V", "resistance": "
                   "current": "mA"}
 
 
+#: A header unit of motor steps (``angle (steps)``, ``motor position (usteps)``), which no
+#: unit converts to an angle without the step size.
+_MOTOR_STEPS_RE = re.compile(r"[(\[]\s*(?:micro|u|\u00b5)?steps?\s*[)\]]\s*$", re.I)
+
+
+def _motor_steps(p, col, role, o) -> None:
+    """Refuse an angle column in motor steps unless ``--override-unit ROLE=UNIT`` reads it in a
+    unit whatever its header writes (warned): ``--angle-unit deg`` read the steps of 720 per
+    turn as degrees, exit 0, and the message that named no unit advised ``--column-unit
+    angle=deg``, which would have done the same."""
+    if role in o.get("override_roles", ()):
+        unit = normalise_unit(o["column_units"][role])
+        warnings.warn(f"{p}: column {col!r} read in {unit}, as {_override_opt(role, unit)} "
+                      "says, not in the motor steps of its header")
+        return
+    raise HallReadError(
+        f"{p}: column {col!r} holds motor steps, which are an angle only with the step size "
+        "(degrees per step) that sotfit is not given: convert the column to degrees (steps "
+        "times 360 over the steps of one turn) and write deg in its header")
+
+
 def _unit_of_role(p, col, role, dimension, o, what, values=None):
     """Unit of column ``col`` of ``role``: its header, the column unit or the option ``what``
     (``values``, the column's numbers, say what each unit would make of them where none is
@@ -182,9 +203,19 @@ def _unit_of_role(p, col, role, dimension, o, what, values=None):
         waveform = header_waveform(col) if dimension == "voltage" else None
         if waveform is not None:
             hu = waveform[0]                # 'X1 (uVrms)': uV, the rms read by the caller
-        elif cu is None and gu is None:     # 'field (mt)': the option gives what it means
+        elif dimension == "angle" and _MOTOR_STEPS_RE.search(str(col)):
+            _motor_steps(p, col, role, o)
+            hu = None
+        elif cu is None and gu is None:     # 'field (mt)': --column-unit gives what it means
             raise HallReadError(f"{p}: {exc}; give the column's unit with "
                                 f"{_unit_opt(role, _EXAMPLE_UNITS[dimension])}") from None
+        elif cu is None:
+            # '--angle-unit deg' read 'angle (steps)' in degrees, no word: the option is the unit
+            # of a header that writes none (its help), not of one that writes another
+            raise HallReadError(
+                f"{p}: {exc}, and {_opt(what, gu)} gives the unit of a column whose header "
+                f"writes none; where the header's unit is a typo of {gu}, read the column in "
+                f"{gu} with {_unit_opt(role, gu)}") from None
         else:
             hu = None
     given = (_unit_opt(role, cu), cu) if cu else (_opt(what, gu), gu) if gu else None
