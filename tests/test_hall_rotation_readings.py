@@ -120,6 +120,70 @@ def test_rotations_over_part_of_a_turn_flag_r_phe_phi0_and_the_torques(tmp_path)
     assert not any("part of a turn" in f["reason"] for f in ref)
 
 
+def test_coarse_full_turns_are_flagged_as_coarse_naming_the_terms_that_coincide(tmp_path):
+    """Full turns of 8 angles 45 deg apart were flagged as 'rotations over part of a turn ...
+    measure full turns' (here 9 angles 40 deg apart, of the bundled 2 deg steps); on 6 angles
+    60 deg apart, where sin 4phi is -sin 2phi, R_PHE came out with a standard error of 1e10
+    Ohm and the note passed on was the fitter's 'could not estimate error-bars'. The flag says
+    the angles are too few, how many are needed and, on 6, which terms coincide."""
+    def flags_and_notes(step):
+        files = _variants(tmp_path / f"every_{step}", lambda f: f[f["phi (deg)"] % step == 0])
+        assert _run(files, tmp_path / f"out_{step}") == 0
+        s = json.loads((tmp_path / f"out_{step}" / "summary.json").read_text())
+        return s["flags"], s["notes"]
+
+    for step, n in ((40, 9), (60, 6)):
+        flags, notes = flags_and_notes(step)
+        coarse = [f for f in flags if "rotations of too few angles to separate the harmonics"
+                  in f["reason"]]
+        assert {f["quantity"] for f in coarse} == {
+            "quantities.r_phe", "quantities.phi0", "quantities.mu0_h_dl",
+            "quantities.mu0_h_fl_oe", "quantities.r_ane"}, step
+        reason = coarse[0]["reason"]
+        assert f"mT: {n} angles {step} deg apart" in reason
+        assert "9 or more angles per turn" in reason and "30 deg or less (12 angles)" in reason
+        assert not any("part of a turn" in f["reason"] for f in flags)
+        assert not any("Could not estimate error-bars" in m for m in notes)
+        if n == 6:
+            assert "on 6 angles the 4phi terms of R_1w are its 2phi terms" in reason
+
+
+def test_six_angles_name_the_terms_that_coincide_not_the_fitter(tmp_path):
+    """R_1w of the model on 6 angles (no noise; R_2w with some): the fitter's 'Fit succeeded.
+    Could not estimate error-bars.' was passed on as the note of four rotations, and nothing
+    said why; the flag names the terms that coincide on 6 angles instead."""
+    from sotfit.models.harmonic_hall import hall_harmonics, scan_fields
+
+    rng = np.random.default_rng(1)
+    phi = np.arange(0, 360, 60.0)
+    parts = []
+    for b in (0.05, 0.1, 0.2, 0.4, 0.8):
+        r1, r2 = hall_harmonics(scan_fields(phi, "phi", field=b), 0.8, 0.15, -0.8, 4e-4, 2e-4,
+                                4e-4)
+        parts.append(pd.DataFrame({"phi (deg)": phi, "field (mT)": b * 1e3, "R1w_ohm": r1,
+                                   "R_2w (Ohm)": r2 + rng.normal(0, 2e-6, phi.size)}))
+    table = tmp_path / "six.csv"
+    pd.concat(parts).to_csv(table, index=False)
+    assert main(["hall", str(table), "--method", "avci", "--current", "1mA", "--current-is",
+                 "peak", "--meff", "0.8T", "--r-ahe", "0.8Ohm", "--r2w-sign", "1",
+                 "--no-figures", "--out", str(tmp_path / "out")]) == 0
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert not any("Could not estimate error-bars" in n for n in s["notes"])
+    r_phe = [f["reason"] for f in s["flags"] if f["quantity"] == "quantities.r_phe"]
+    assert any("on 6 angles the 4phi terms of R_1w are its 2phi terms" in r for r in r_phe)
+
+
+def test_the_terms_that_coincide_on_evenly_spaced_angles():
+    """sin 4phi = -sin 2phi on 6 angles of a turn, sin 4phi = 0 on 8 (phase free: one term with
+    cos 4phi), cos 3phi = cos phi on 4; 5, 7 and 9 or more angles keep the fitted terms apart."""
+    from sotfit.analysis.hall.avci import grid_aliases
+
+    assert grid_aliases(6) == ["the 4phi terms of R_1w are its 2phi terms"]
+    assert grid_aliases(8) == ["sin 4phi and cos 4phi of R_1w are one term"]
+    assert "the cos 3phi term of R_2w is its cos phi" in grid_aliases(4)
+    assert all(grid_aliases(n) == [] for n in (5, 7, 9, 10, 12, 72, 180))
+
+
 def test_a_rotation_of_another_sample_is_left_out_named(tmp_path, capsys):
     """A 200 mT file of another sample (every voltage 1.3 or 0.7 times) beside the bundled set:
     the larger one was taken for the saturated R_PHE, every other field called unsaturated and

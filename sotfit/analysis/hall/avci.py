@@ -144,7 +144,9 @@ def _first_harmonics(scans, fits: dict, notes: list) -> list:
             r1, msg = _fit_quiet(s.r1w, avci_r1w, init={"r_phe": rp, "phi0": p0})
         first.append(r1)
         fits[f"r1w:{s.source}"] = r1
-        notes.extend(msg)
+        n = _evenly_spaced(s.r1w.x)
+        if n is None or not any("R_1w" in a for a in grid_aliases(n)):
+            notes.extend(msg)   # else the flag of the coarse turns names why (_coarse_reason)
     return first
 
 
@@ -235,16 +237,21 @@ def _partial_turns(scans, keep, flags: dict) -> None:
     """Flag R_PHE, phi0 and the torque terms when a rotation kept covers less than a full
     turn (a largest gap between its angles, around the circle, above
     :data:`LARGEST_ANGLE_GAP`): on 0-180 deg of the example set R_PHE came out 30 of its
-    standard errors from the planted value, unflagged.
+    standard errors from the planted value, unflagged. A full turn of evenly spaced angles
+    further apart is flagged as too coarse instead (:func:`_coarse_reason`; 8 angles 45 deg
+    apart were told to 'measure full turns').
     """
-    partial = []
+    partial, coarse = [], []
     for i in keep:
         phi = np.unique(np.mod(np.asarray(scans[i].r1w.x, float), 360.0))
         if phi.size < 2:
             continue
         gaps = np.diff(np.append(phi, phi[0] + 360.0))
         if gaps.max() > LARGEST_ANGLE_GAP:
-            partial.append((abs(scans[i].meta["field"]), float(360.0 - gaps.max())))
+            if _evenly_spaced(phi) is not None:
+                coarse.append((abs(scans[i].meta["field"]), phi.size))
+            else:
+                partial.append((abs(scans[i].meta["field"]), float(360.0 - gaps.max())))
     if partial:
         # the cos phi and cos 3phi terms of R_2w are not orthogonal there either: on 88 deg
         # turns mu0_h_dl came out 3.2 and r_ane 2.8 standard errors off, unflagged
@@ -254,6 +261,83 @@ def _partial_turns(scans, keep, flags: dict) -> None:
               + "): the terms of R_1w and R_2w are not orthogonal there and a tilt of m (cos "
               "phi, sin phi, not in the model) biases R_PHE, phi0 and the torque terms; "
               "measure full turns")
+    if coarse:
+        _flag(flags, ["r_phe", "phi0", "mu0_h_dl", "mu0_h_fl_oe", "r_ane"],
+              _coarse_reason(coarse))
+
+
+def _evenly_spaced(phi) -> int | None:
+    """The number of angles of a rotation when its distinct angles (deg, modulo 360) are evenly
+    spaced over the full turn (every step within 10 % of 360 deg over their number), else
+    None."""
+    phi = np.unique(np.mod(np.asarray(phi, float), 360.0))
+    if phi.size < 2:
+        return None
+    gaps = np.diff(np.append(phi, phi[0] + 360.0))
+    step = 360.0 / phi.size
+    return int(phi.size) if np.all(np.abs(gaps - step) <= 0.1 * step) else None
+
+
+#: The harmonics of the rotation models whose coefficients are fitted (k of k phi, its name);
+#: R_1w's come with sine and cosine (R_PHE and phi0, the two 4phi terms), R_2w's as cosines.
+_R1W_HARMONICS = ((0, "offset"), (2, "2phi"), (4, "4phi"))
+_R2W_HARMONICS = ((0, "offset"), (1, "cos phi"), (3, "cos 3phi"))
+#: Fewest evenly spaced angles of a turn that keep the fitted harmonics apart (more than twice
+#: the highest, 4phi with its sine and cosine).
+FEWEST_ANGLES = 9
+
+
+def grid_aliases(n: int) -> list[str]:
+    """The fitted harmonics of method (a)'s rotation models that cannot be told apart on ``n``
+    evenly spaced angles of a turn: there the harmonic k phi takes the values of (n - k) phi
+    (its sine negated) and of (k + n) phi, and the sine of a harmonic with 2k a multiple of n
+    is zero at every angle (with the phase free, its sine and cosine are one term).
+
+    Parameters
+    ----------
+    n : int
+        Number of angles of the turn.
+
+    Returns
+    -------
+    list of str
+        One phrase per pair of terms that coincide (``'the 4phi terms of R_1w are its 2phi
+        terms'``), empty when all are apart.
+    """
+    out = []
+    for model, harmonics, both in (("R_1w", _R1W_HARMONICS, True),
+                                   ("R_2w", _R2W_HARMONICS, False)):
+        for j, (k, name) in enumerate(harmonics):
+            for m, other in harmonics[:j]:
+                if (k - m) % n == 0 or (k + m) % n == 0:
+                    what = "terms" if both and k else "term"
+                    out.append(f"the {name} {what} of {model} "
+                               f"{'are' if what == 'terms' else 'is'} its {other}"
+                               f"{' terms' if both and m else ''}")
+            if both and k and (2 * k) % n == 0 and k % n:
+                out.append(f"sin {name} and cos {name} of {model} are one term")
+    return out
+
+
+def _coarse_reason(coarse) -> str:
+    """The flag of evenly spaced full turns of angles more than :data:`LARGEST_ANGLE_GAP`
+    apart, ``coarse`` holding (field in T, number of angles) of each rotation: how many angles
+    are needed and, where the fitted terms coincide on them (:func:`grid_aliases`), which."""
+    by_number: dict = {}
+    for b, n in sorted(coarse):
+        by_number.setdefault(n, []).append(f"{b * 1e3:.4g}")
+    where = "; ".join(f"{', '.join(bs)} mT: {n} angles {360.0 / n:.3g} deg apart"
+                      for n, bs in sorted(by_number.items()))
+    aliased = {n: grid_aliases(n) for n in by_number}
+    said = "; ".join(f"on {n} angles {', '.join(a)}" for n, a in sorted(aliased.items()) if a)
+    return ("rotations of too few angles to separate the harmonics (" + where + "): on n evenly "
+            "spaced angles of a turn the harmonic k phi takes the values of (n - k) phi"
+            + (f"; {said}, so the coefficients of those terms are undetermined" if said else "")
+            + f". {FEWEST_ANGLES} or more angles per turn keep the fitted terms (R_1w: sin 2phi, "
+            "sin and cos 4phi; R_2w: cos phi, cos 3phi) apart, and steps of "
+            f"{LARGEST_ANGLE_GAP:g} deg or less ({360.0 / LARGEST_ANGLE_GAP:.0f} angles) keep "
+            "out the harmonics the model leaves out (a tilt's cos phi and sin phi, the 6phi of "
+            "a stronger lag); measure more angles per turn")
 
 
 def _require_two_kept_fields(fields, keep, excluded) -> None:
