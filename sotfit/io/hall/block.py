@@ -290,7 +290,7 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
             raise HallReadError(f"{exc}{magnet_supply_hint(ccol, raw)}") from None
         if col_form == "pk-pk":
             cur, col_form = cur / 2.0, "peak"
-        # a read-back column jitters (0.2 % in a trial): the option holds within 1 %
+        # a read-back column jitters (about 0.2 % from row to row): the option holds within 1 %
         if o["current"] is not None and not np.allclose(cur, o["current"], rtol=CURRENT_AGREEMENT,
                                                         atol=0):
             hint = magnet_supply_hint(ccol, cur)
