@@ -30,7 +30,7 @@ from .models.sot import current_fraction as _current_fraction
 from .models.sot import peak_from_rms
 
 __all__ = ["Sample", "SampleField", "SAMPLE_FIELDS", "SAMPLE_UNITS", "SampleError", "spellings", "read_sample_file",
-           "CURRENT_FORM_KEYS", "current_without_form"]
+           "CURRENT_FORM_KEYS", "current_without_form", "states_current_form"]
 
 
 class SampleError(ValueError):
@@ -228,6 +228,19 @@ def _key(key) -> str:
     return str(key).replace("-", "_").lower()
 
 
+def states_current_form(mapping: Mapping[str, Any]) -> bool:
+    """Whether a sample mapping says if its current is peak or rms (a
+    :data:`CURRENT_FORM_KEYS` entry, or ``current_is_rms`` in any spelling).
+
+    Parameters
+    ----------
+    mapping : mapping
+        Fields of a sample description, as :meth:`Sample.from_mapping` reads them.
+    """
+    keys = {_key(k) for k in mapping}
+    return any(k in keys for k in (*CURRENT_FORM_KEYS, *spellings("current_is_rms")))
+
+
 def current_without_form(mapping: Mapping[str, Any]) -> str | None:
     """The key of ``mapping`` that gives a current whose form (peak or rms) no key states.
 
@@ -245,7 +258,7 @@ def current_without_form(mapping: Mapping[str, Any]) -> str | None:
         states it) or no current is given.
     """
     keys = {_key(k): str(k) for k in mapping}
-    if any(k in keys for k in (*CURRENT_FORM_KEYS, *spellings("current_is_rms"))):
+    if states_current_form(mapping):
         return None
     given = [keys[k] for k in spellings("current") if k in keys and k != "current_peak"]
     return given[0] if given else None

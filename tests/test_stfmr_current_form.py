@@ -57,6 +57,25 @@ def test_a_sample_file_current_with_its_form_passes_to_the_files(tmp_path, capsy
     assert code == 2 and f"{MISSING}: no such file" in err
 
 
+@pytest.mark.parametrize("text, option", [('irf = "2.1213mA"\nirf_is = "rms"\n', "peak"),
+                                          ('irf = "3mA"\nirf_is = "peak"\n', "rms"),
+                                          ('irf = "3mA"\ncurrent_is_rms = false\n', "rms")])
+def test_a_form_option_against_the_sample_files_own_form_is_refused(tmp_path, capsys, text,
+                                                                     option):
+    """A sample file that states its current's form, and --irf-is saying the other without a
+    current of its own: the option replaced the file's form (its rms current read as the
+    peak, xi_DL twice the truth, exit 0). Refused naming both; the same form passes."""
+    sample = tmp_path / "sample.toml"
+    sample.write_text(text)
+    code, err = _refusal(tmp_path, capsys, "--sample", str(sample), "--irf-is", option)
+    assert code == 2
+    assert f"--irf-is {option} is given with the sample file {sample}" in err
+    assert "says its own current is" in err and MISSING not in err
+    other = "rms" if option == "peak" else "peak"
+    code, err = _refusal(tmp_path, capsys, "--sample", str(sample), "--irf-is", other)
+    assert code == 2 and f"{MISSING}: no such file" in err
+
+
 @pytest.mark.parametrize("mapping, key", [
     ({"irf": "1mA"}, "irf"), ({"I_RF": "1mA", "ms": "1T"}, "I_RF"),
     ({"irf": "1mA", "irf_is": "rms"}, None), ({"Irf": "1mA", "Irf-Is": "peak"}, None),

@@ -213,7 +213,7 @@ _SAMPLE_FIELD_OF_OPTION = {"ms": "mu0_ms", "rho": "rho_nm", "irf": "current"}
 def _sample_from(args):
     """The :class:`sotfit.device.Sample` of a run: the ``--sample`` file (read as every
     sotfit sample file is, :meth:`Sample.from_mapping`), then the options over it."""
-    from ..device import Sample, SampleError
+    from ..device import Sample, SampleError, states_current_form
 
     raw = load_sample_file(args.sample) if args.sample else {}
     keys = {str(k).replace("-", "_").lower() for k in raw}
@@ -238,6 +238,15 @@ def _sample_from(args):
             raise CLIError(f"{given_as} is given with the sample file {args.sample}, which says "
                            "its current is rms: say which the option's current is (--irf-is "
                            "peak or --irf-is rms)")
+        if (args.irf_is is not None and args.irf is None and not args.irf_at
+                and states_current_form(raw) and base.current_is_rms != (args.irf_is == "rms")):
+            # --irf-is says what the option's current is, or a file's current of no stated
+            # form: over the file's own irf_is it made its rms current a peak (xi_DL 2x)
+            said = "rms" if base.current_is_rms else "peak"
+            raise CLIError(f"--irf-is {args.irf_is} is given with the sample file {args.sample}, "
+                           f"which says its own current is {said}: --irf-is states the form of "
+                           f"--irf or --irf-at, or of a file's current that does not state it; "
+                           f"leave it out, or correct the file")
         _require_current_form(args, raw)
         return base.replace(**given)
     except SampleError as exc:
