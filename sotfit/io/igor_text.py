@@ -9,13 +9,18 @@ command; command`` after a block hold Igor commands, among them the units of the
     X SetScale/P x 0.05,0.0005,"T", Vmix
 
 ``SetScale d ... "unit", wave`` gives a wave's data unit; ``SetScale/P x x0,dx,"unit", wave``
-(or ``/I x first,last``) gives a wave of one column its x values, as Igor users keep a sweep
-on a uniform field grid. :func:`igor_text_lines` turns the lines into those of a plain
-tab-separated table: the column header row (each wave's name with its unit, ``Field_mT (mT)``;
-a wave with x values gets a column ``x (T)`` before it) on the ``WAVES`` line, the rows in
-their places, the other lines blank (the ``Note`` of the waves written as a comment line above
-the names, whose settings, ``f = 8 GHz``, are header entries). Blocks of as many rows are read
-side by side, their rows at those of the first block. The file itself is never modified.
+(or ``/I x first,last``) gives a wave its x values, as Igor users keep a sweep on a uniform
+field grid: the wave of a block of one wave, or each wave of a block of several whose x unit
+is a field unit (unless a wave of that block holds the field itself). :func:`igor_text_lines`
+turns the lines into those of a plain tab-separated table: the column header row (each wave's
+name with its unit, ``Field_mT (mT)``; a wave with x values gets a column before it, ``x (T)``
+when it is the file's one such wave, else ``Vmix_8GHz.x (T)``, as Igor names a wave's x
+values in a table, so that each is a column pair named by its wave) on the ``WAVES`` line,
+the rows in their places, the other lines blank (the ``Note`` of the waves written as a
+comment line above the names, whose settings, ``f = 8 GHz``, are header entries). Blocks of as
+many rows are read side by side, their rows at those of the first block; blocks of different
+numbers of rows only when each of their waves has its x values (the shorter ones blank below
+their last row). The file itself is never modified.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import re
 
 from ..data import DataError
+from ..units import UnitError, dimension_of
 
 __all__ = ["is_igor_text", "igor_text_lines"]
 
@@ -93,8 +99,38 @@ def _named(name: str, unit: str) -> str:
     return f"{name} ({unit})" if unit else name
 
 
+def _field_unit(unit: str) -> bool:
+    """Whether ``unit`` (an x scaling's) is a unit of magnetic field (``mT``, ``Oe``)."""
+    try:
+        return bool(unit) and dimension_of(unit) == "field"
+    except (UnitError, KeyError):
+        return False
+
+
+def _x_scaled(blocks, units: dict, xs: dict) -> set:
+    """The waves that get their x values as a column of their own: the wave of a block of one
+    wave with an x scaling, and each wave of a block of several whose x scaling is in a unit
+    of field, unless a wave of that block holds the field itself (its data unit a field unit:
+    the block's field column, as before)."""
+    out = set()
+    for _, names, _ in blocks:
+        if len(names) == 1:
+            out.update(w for w in names if w in xs)
+        elif not any(_field_unit(units.get(w, "")) for w in names):
+            out.update(w for w in names if w in xs and _field_unit(xs[w][3]))
+    return out
+
+
 def igor_text_lines(name: str, lines: list[str]):
     """The lines of an Igor Text file as a plain tab-separated table, and the note to give.
+
+    Each wave with its own x values (:func:`_x_scaled`) is a column pair: a column of the x
+    values, then the wave. The x column is ``x (unit)`` when one wave of the file has one,
+    else ``wave.x (unit)`` (as Igor names a wave's x values in a table), so that the pairs
+    are read as column pairs named per column (``vmix_4GHz.x (mT)``, ``vmix_4GHz (uV)``: one
+    spectrum each, its frequency from the wave's name). Blocks of different numbers of points
+    are read side by side only when every wave has its own x values (a block shorter than the
+    longest one gets empty cells below its last point).
 
     Parameters
     ----------
@@ -111,26 +147,30 @@ def igor_text_lines(name: str, lines: list[str]):
     Raises
     ------
     DataError
-        A block without ``BEGIN`` or ``END``, or blocks of different numbers of rows.
+        A block without ``BEGIN`` or ``END``, or blocks of different numbers of rows where a
+        wave has no x values of its own.
     """
     blocks = _blocks(name, lines)
     units, xs, wave_notes = _scales(lines)
-    counts = {len(rows) for _, _, rows in blocks}
-    if len(counts) > 1:
+    scaled = _x_scaled(blocks, units, xs)
+    counts = sorted({len(rows) for _, _, rows in blocks})
+    all_scaled = all(w in scaled for _, names, _ in blocks for w in names)
+    if len(counts) > 1 and not all_scaled:
         raise DataError(
             f"{name}: its blocks of waves have different numbers of points ("
             + ", ".join(f"{' '.join(ns)}: {len(rows)}" for _, ns, rows in blocks)
             + "); save the waves of one sweep in one block (Save Waves with them selected "
             "together)")
-    first_at, _, first_rows = blocks[0]
-    header, columns = [], []     # column names; per block, the cells to take from each row
-    for _, names, rows in blocks:
-        for k, wave in enumerate(names):
-            scale = xs.get(wave) if len(names) == 1 else None
-            if scale is not None:
-                header.append(_named("x", scale[3]))
+    first_at = blocks[0][0]
+    # the rows go at the lines of the first of the longest blocks
+    first_rows = next(rows for _, _, rows in blocks if len(rows) == counts[-1])
+    own = len(scaled) > 1       # several waves with x values: each x column named by its wave
+    header = []                 # column names
+    for _, names, _ in blocks:
+        for wave in names:
+            if wave in scaled:
+                header.append(_named(f"{wave}.x" if own else "x", xs[wave][3]))
             header.append(_named(wave, units.get(wave, "")))
-        columns.append((names, rows))
     out = ["" for _ in lines]
     notes = [text.strip() for text in wave_notes.values() if text.strip()]
     if notes:       # above the column names, on the line 'IGOR' (first_at >= 1)
@@ -138,20 +178,31 @@ def igor_text_lines(name: str, lines: list[str]):
     out[first_at] = "\t".join(header)
     for r, line_index in enumerate(first_rows):
         cells = []
-        for names, rows in columns:
+        for _, names, rows in blocks:
+            if r >= len(rows):      # a shorter block (every wave with its own x values)
+                cells.extend([""] * (2 * len(names)))
+                continue
             values = lines[rows[r]].split()
-            if len(names) == 1 and names[0] in xs:
-                kind, a, b, _ = xs[names[0]]
-                n = len(rows)
-                step = b if kind == "P" else ((b - a) / (n - 1) if n > 1 else 0.0)
-                cells.append(repr(a + r * step))
-            cells.extend(values)
+            if not any(wave in scaled for wave in names):
+                cells.extend(values)
+                continue
+            for k, wave in enumerate(names):
+                if wave in scaled:
+                    kind, a, b, _ = xs[wave]
+                    n = len(rows)
+                    step = b if kind == "P" else ((b - a) / (n - 1) if n > 1 else 0.0)
+                    cells.append(repr(a + r * step))
+                cells.append(values[k] if k < len(values) else "")
         out[line_index] = "\t".join(cells)
+    points = (f"{counts[0]}" if len(counts) == 1
+              else f"{counts[0]} to {counts[-1]}")
     note = (f"an Igor Text file: waves {', '.join(h for h in header)} read from "
-            f"{len(blocks)} block(s) of {len(first_rows)} points"
-            + ("" if len(blocks) == 1 else ", side by side at the lines of the first block")
-            + ("; x values from the waves' x scaling" if any(
-                len(ns) == 1 and ns[0] in xs for _, ns, _ in blocks) else ""))
+            f"{len(blocks)} block(s) of {points} points"
+            + ("" if len(blocks) == 1 else ", side by side at the lines of the first block"
+               if len(counts) == 1 else ", side by side at the lines of the longest block")
+            + ("" if not scaled else "; x values from the waves' x scaling" if not own
+               else "; each wave's x values from its x scaling, in a column of their own "
+                    "before it"))
     if notes:
         note += f"; the waves' notes read as header entries ({'; '.join(notes)[:60]!r})"
     return out, note
