@@ -694,3 +694,43 @@ def test_a_current_entry_with_a_convention_between_the_rows_is_refused(tmp_path)
     with pytest.raises(HallReadError, match=r"entries of the source current between the rows "
                                             r"\(line 5\)"):
         source_current(p)
+
+
+@pytest.mark.parametrize("line, options, said", [
+    ("# Current: 1.5 mA per leg", [], "preamble entry 'Current' (line 1): unknown unit "
+                                      "'mA per leg': the entry was not read, --current 1.5mA "
+                                      "was used"),
+    ("# theta_H: 90 deg from the normal", ["--theta-h", "90deg"],
+     "preamble entry 'theta_H' (line 1): unknown unit 'deg from the normal': the entry was not "
+     "read, --theta-h 90.0 was used")])
+def test_an_unreadable_entry_gives_way_to_the_option_that_gives_its_quantity(
+        tmp_path, capsys, with_column, line, options, said):
+    """A preamble entry of the current or theta_H that cannot be read refused the file even
+    with the option that gives its quantity: no option could read the file unedited. With the
+    option the entry is left out, noted, and the numbers are those of the files without it;
+    without the option it is still refused."""
+    files = []
+    for f in FILES:
+        files.append(tmp_path / f.name)
+        files[-1].write_text(line + "\n" + f.read_text())
+    assert main(["hall", *map(str, files), *AVCI, *options, "--out", str(tmp_path / "out")]) == 0
+    got = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert got["quantities"] == with_column["quantities"]
+    assert any(said in n for n in got["notes"])
+    capsys.readouterr()
+    without = NO_CURRENT if not options else AVCI
+    assert main(["hall", *map(str, files), *without, "--out", str(tmp_path / "refused")]) == 2
+    assert "unknown unit" in capsys.readouterr().err
+
+
+def test_an_unreadable_field_entry_is_left_out_where_the_option_gives_the_field(tmp_path):
+    """rotation_field with ``unread`` (the field given with --field) leaves out an entry it
+    cannot read and says why; without it the entry is refused."""
+    p = tmp_path / "rotation.csv"
+    p.write_text("# Field: 100 mT nominal\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+    unread = []
+    assert rotation_field(p, None, unread) is None
+    assert len(unread) == 1
+    assert unread[0].startswith("preamble entry 'Field' (line 1): unknown unit 'mT nominal'")
+    with pytest.raises(HallReadError, match="unknown unit 'mT nominal'"):
+        rotation_field(p)

@@ -16,7 +16,7 @@ from .columns import _role_of
 from .calibration import calibrated_fields
 from ..gains import gain_factor, gain_in_name
 from .current_levels import current_unit_and_form
-from .file_quantities import preamble_gain, preamble_theta_h, source_current
+from .file_quantities import preamble_gain, preamble_theta_h, source_current, unread_notes
 from .groups import (_agree, _angle_scan_field, _fmt_key, _group_rows, _monotonic_runs,
                      _range_text, _sweep_geometry, readback_note)
 from .layouts import _block_rows, _label_key, _scan_kind, _Trace
@@ -279,7 +279,11 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
     """The peak source current (mA) of every row, or None for a table of resistances without a
     current."""
     ccol = roles.get("current")
-    in_file = source_current(p, df.attrs.get("preamble")) if ccol is None else None
+    # with --current given, a preamble entry of the current that cannot be read is noted, not
+    # refused ('Source current: 2.828 mA peak (2 mA rms)' refused the file whatever the options)
+    unread = [] if o["current"] is not None else None
+    in_file = source_current(p, df.attrs.get("preamble"), unread) if ccol is None else None
+    _note_unread(meta, unread, _current_opt(o["current"]) if unread is not None else "")
     col_form = None         # 'I_peak (uA)', 'I_ac (mA, rms)': the column's name says which
     if ccol is not None:
         cu, col_form = current_unit_and_form(p, ccol, o)     # 'I (mA, rms)': mA, rms
@@ -356,6 +360,13 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
                             f"({_opt('current_is', 'peak')} or {_opt('current_is', 'rms')}); "
                             "sotfit never assumes it")
     return cur * (math.sqrt(2) if current_is == "rms" else 1.0)
+
+
+def _note_unread(meta, unread, given: str) -> None:
+    """Note each preamble entry of ``unread`` (why it was not read) in ``meta['_notes']``:
+    the option ``given`` gives the quantity instead."""
+    if unread:
+        meta.setdefault("_notes", []).extend(unread_notes(unread, given))
 
 
 def _current_opt(value: float) -> str:
@@ -674,7 +685,10 @@ def _rotation_geometry(p, gm, roles, o, scan, ferr) -> None:
     if (note := readback_note(gm)) is not None and o["field"] is None:
         gm["_notes"].append(note)
     if scan == "phi":
-        written = preamble_theta_h(p) if "theta_h" not in gm else None
+        unread = [] if o["theta_h"] is not None else None
+        written = preamble_theta_h(p, None, unread) if "theta_h" not in gm else None
+        if "theta_h" not in gm:
+            _note_unread(gm, unread, _opt("theta_h", o["theta_h"]))
         if written is not None:             # '# theta_H (deg): 80' above the table
             if o["theta_h"] is not None and not np.isclose(o["theta_h"], written[0]):
                 raise HallReadError(f"{p}: the {written[1]} gives theta_h = {written[0]:g} deg "

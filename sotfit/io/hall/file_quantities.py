@@ -24,7 +24,7 @@ from .scan import HallReadError
 from .values import _LIMITS
 
 __all__ = ["rotation_field", "source_current", "sweep_axis", "preamble_theta_h", "preamble_gain",
-           "preamble_tilt"]
+           "preamble_tilt", "unread_notes"]
 
 #: A number of a file name, ``p`` or a comma standing for the decimal point (``0p25``,
 #: ``0,25``: a comma was a separator, and ``B_0,030T`` read as 30 T).
@@ -57,14 +57,14 @@ _QUANTITIES = {
 }
 
 
-def preamble_theta_h(p, preamble=None) -> tuple[float, str] | None:
+def preamble_theta_h(p, preamble=None, unread=None) -> tuple[float, str] | None:
     """The polar angle of the field (deg) a preamble entry of file ``p`` gives
-    (``# theta_H (deg): 70``), and where it was read; None when none does. Errors as
-    :func:`rotation_field`."""
-    return _from_preamble(Path(p), "theta_h", preamble)
+    (``# theta_H (deg): 70``), and where it was read; None when none does. Errors and
+    ``unread`` as :func:`rotation_field`."""
+    return _from_preamble(Path(p), "theta_h", preamble, unread)
 
 
-def rotation_field(p, preamble=None) -> tuple[float, str] | None:
+def rotation_field(p, preamble=None, unread=None) -> tuple[float, str] | None:
     """The field (T) of the rotation(s) of file ``p`` from its preamble or its name, and where
     it was read (for the notes); None when neither gives one.
 
@@ -75,22 +75,27 @@ def rotation_field(p, preamble=None) -> tuple[float, str] | None:
     preamble : list of str, optional
         The lines above the table's first row, where they are not those of the file (a section
         of a file of several tables).
+    unread : list, optional
+        Where the option gives the quantity: a preamble entry of it that cannot be read (no
+        unit, an unknown one) is left out and why is appended here (``"preamble entry 'B'
+        (line 1): ..."``, for a note) instead of refusing the file, which no option could
+        then read without editing it.
 
     Raises
     ------
     HallReadError
         The preamble or the name gives two different fields, or they disagree, or a preamble
-        field entry has no unit.
+        field entry has no unit (without ``unread``).
     """
-    return _of_file(Path(p), "field", preamble)
+    return _of_file(Path(p), "field", preamble, unread)
 
 
-def source_current(p, preamble=None) -> tuple[float, str, str | None] | None:
+def source_current(p, preamble=None, unread=None) -> tuple[float, str, str | None] | None:
     """The source current (mA) written in the preamble or the name of file ``p`` (``I = 1.5
     mA``, ``rot_2mA.csv``), where it was read, and ``'rms'`` or ``'peak'`` when the entry says
     which (``I_ac = 1.5 mA rms``; else None: as the run states for every current); None when
-    neither gives one. Errors as :func:`rotation_field`."""
-    found = _of_file(Path(p), "current", preamble)
+    neither gives one. Errors and ``unread`` as :func:`rotation_field`."""
+    found = _of_file(Path(p), "current", preamble, unread)
     return None if found is None else (found[0], found[1], found[2] if len(found) > 2 else None)
 
 
@@ -129,6 +134,14 @@ def _key_current_is(key: str) -> tuple[str, str | None]:
     if m is not None:
         return m.group("name") + (m.group("unit") or ""), _convention(m.group("w"))
     return key, None
+
+
+def unread_notes(unread, given: str) -> list[str]:
+    """The notes of the preamble entries ``unread`` (filled by :func:`rotation_field` and the
+    like) that were left out for the option ``given`` (``--current 2mA``): each entry and why
+    it could not be read (up to the first ';', without the list of units)."""
+    return [f"{why.split('; ')[0]}: the entry was not read, {given} was used"
+            for why in dict.fromkeys(unread or [])]
 
 
 def _convention(word: str) -> str:
@@ -182,10 +195,12 @@ def sweep_axis(p) -> tuple[float, str] | None:
     return (0.0 if axis == "x" else 90.0), token
 
 
-def _of_file(p: Path, quantity: str, preamble=None) -> tuple[float, str] | None:
+def _of_file(p: Path, quantity: str, preamble=None, unread=None) -> tuple[float, str] | None:
     """One quantity of file ``p`` (house units) from its preamble (the lines ``preamble`` when
-    given) and its name, which must agree, and where it was read."""
-    found = [f for f in (_from_preamble(p, quantity, preamble), _from_name(p.name, quantity))
+    given) and its name, which must agree, and where it was read; ``unread`` as
+    :func:`rotation_field`."""
+    found = [f for f in (_from_preamble(p, quantity, preamble, unread),
+                         _from_name(p.name, quantity))
              if f is not None]
     if not found and quantity == "field":
         found = [f for f in (_from_folder(p),) if f is not None]
@@ -311,33 +326,28 @@ def _preamble_entries(head):
             yield i, key, value
 
 
-def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] | None:
+def _from_preamble(p: Path, quantity: str, preamble=None,
+                   unread=None) -> tuple[float, str] | None:
     """The one value of ``quantity`` (house units) a preamble entry of text file ``p`` gives
     (lines above the column header row: comments, ``key: value`` entries, settings of two
-    cells; or the lines ``preamble`` above a section's first row), or None."""
+    cells; or the lines ``preamble`` above a section's first row), or None; an entry that
+    cannot be read is refused, or with ``unread`` (a list) left out and said there."""
     found_head = _preamble_head(p, preamble)
     if found_head is None:
         return None
     head, dialect = found_head
     found = {}
     for i, key, value in _preamble_entries(head):
-        convention = None
-        value = _first_of_list(value)
-        if quantity == "current":
-            value, convention = _current_is(value)
-            key, in_key = _key_current_is(key)
-            if None not in (convention, in_key) and convention != in_key:
-                raise HallReadError(f"{p}: preamble entry {key.strip()!r} (line {i + 1}) "
-                                    f"says both {in_key} and {convention}")
-            convention = convention or in_key
-        v = _entry_value(p, i, key, value, quantity)
-        said = ""
-        if v is not None and convention == "pk-pk":
-            # '4 mA pp' was an unknown unit: half a peak-to-peak amplitude is the peak
-            v, convention, said = v / 2.0, "peak", ", peak-to-peak: half of it is the peak"
-        if v is not None:
-            found[round(v, 15)] = (f"preamble entry {key.strip()!r} (line {i + 1}{said})",
-                                   convention)
+        try:
+            entry = _preamble_entry(p, i, key, value, quantity)
+        except HallReadError as exc:
+            if unread is None:
+                raise
+            unread.append(str(exc).removeprefix(f"{p}: "))
+            continue
+        if entry is not None:
+            v, where, convention = entry
+            found[round(v, 15)] = (where, convention)
     if len(found) > 1:
         raise HallReadError(f"{p}: the preamble gives several values of the "
                             f"{_QUANTITIES[quantity][3]} ({', '.join(w for w, _ in found.values())}); "
@@ -352,6 +362,30 @@ def _from_preamble(p: Path, quantity: str, preamble=None) -> tuple[float, str] |
                             "entry; write each to a file of its own")
     (value, (where, convention)), = found.items()
     return (float(value), where) if quantity != "current" else (float(value), where, convention)
+
+
+def _preamble_entry(p: Path, i: int, key: str, value: str,
+                    quantity: str) -> tuple[float, str, str | None] | None:
+    """The value (house units) of ``quantity`` one preamble entry (line ``i`` from 0, ``key``
+    and ``value``) gives, where it was read and the current's convention written with it
+    (``'rms'``, ``'peak'`` or None); None for an entry of something else."""
+    convention = None
+    value = _first_of_list(value)
+    if quantity == "current":
+        value, convention = _current_is(value)
+        key, in_key = _key_current_is(key)
+        if None not in (convention, in_key) and convention != in_key:
+            raise HallReadError(f"{p}: preamble entry {key.strip()!r} (line {i + 1}) "
+                                f"says both {in_key} and {convention}")
+        convention = convention or in_key
+    v = _entry_value(p, i, key, value, quantity)
+    if v is None:
+        return None
+    said = ""
+    if convention == "pk-pk":
+        # '4 mA pp' was an unknown unit: half a peak-to-peak amplitude is the peak
+        v, convention, said = v / 2.0, "peak", ", peak-to-peak: half of it is the peak"
+    return v, f"preamble entry {key.strip()!r} (line {i + 1}{said})", convention
 
 
 #: A tilt of the field written in words: a tilt word and an angle in degrees on one line

@@ -9,7 +9,8 @@ from ...units import split_header, to_house
 from ..readback import cluster_readback
 from .options import _STYLE, _col_opt, _opt, _unit_of_role
 from .calibration import calibrated_fields
-from .file_quantities import preamble_theta_h, preamble_tilt, rotation_field, sweep_axis
+from .file_quantities import (preamble_theta_h, preamble_tilt, rotation_field, sweep_axis,
+                               unread_notes)
 from .scan import HallReadError
 from .values import _check_values, _rows, _values
 
@@ -45,7 +46,9 @@ def _angle_scan_field(p, df, roles, rows, o, meta, angles=None):
                                     f"{given} was given; leave the option out to use the "
                                     "column, or correct it")
         elif cm is None:
-            found = rotation_field(p, df.attrs.get("preamble"))
+            unread = []         # an entry that cannot be read gives way to the option, noted
+            found = rotation_field(p, df.attrs.get("preamble"), unread)
+            meta.setdefault("_notes", []).extend(unread_notes(unread, given))
             if found is not None and not np.isclose(found[0], option, rtol=1e-6, atol=0.0):
                 raise HallReadError(f"{p}: the {found[1]} gives the field {found[0] * 1e3:g} mT "
                                     f"but {given} was given; leave the option out to use the "
@@ -328,7 +331,11 @@ def _sweep_geometry(p, gm, blk, o, roles):
                 f"sweep along {'x' if named[0] == 0 else 'y'} (phi_h = {named[0]:g} deg) from "
                 f"the file name ({named[1]!r})")
             continue
-        if key == "theta_h" and (written := preamble_theta_h(p)) is not None:
+        unread = [] if key == "theta_h" and opt is not None else None
+        written = preamble_theta_h(p, None, unread) if key == "theta_h" else None
+        if unread:
+            gm.setdefault("_notes", []).extend(unread_notes(unread, _opt("theta_h", opt)))
+        if written is not None:
             if opt is not None and not np.isclose(opt, written[0]):
                 raise HallReadError(f"{p}: the {written[1]} gives theta_h = {written[0]:g} deg but "
                                     f"{_opt('theta_h', opt)} was given")
