@@ -4,6 +4,7 @@ taken out and the field written so must give exactly the numbers of the files wi
 sources that disagree, or a name with two fields, are errors naming the file."""
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -734,3 +735,62 @@ def test_an_unreadable_field_entry_is_left_out_where_the_option_gives_the_field(
     assert unread[0].startswith("preamble entry 'Field' (line 1): unknown unit 'mT nominal'")
     with pytest.raises(HallReadError, match="unknown unit 'mT nominal'"):
         rotation_field(p)
+
+
+@pytest.mark.parametrize("entry, current, form, also", [
+    ("Source current: 2.828 mA peak (2 mA rms)", 2.828, "peak", (2.0, "rms")),
+    ("I_ac = 1.5 mA rms (2.121 mA peak)", 1.5, "rms", (2.121, "peak")),
+    ("I_ac = 1.5 mA rms (= 2.121 mA peak)", 1.5, "rms", (2.121, "peak")),
+    ("Current (mA): 2.828 peak [2 rms]", 2.828, "peak", (2.0, "rms")),
+    ("I_rms = 1.5 mA (2121 uA peak)", 1.5, "rms", (2.121, "peak")),
+    ("I_ac = 3 mA pk-pk (1.061 mA rms)", 1.5, "peak", (1.061, "rms")),
+    ("I_ac = 2.83 mA peak (2.000 mA rms)", 2.83, "peak", (2.0, "rms")),   # to 0.005 mA
+    ("I_ac = 1.5 mA rms (1500 uA)", 1.5, "rms", (1.5, "rms"))])
+def test_a_current_written_in_both_forms_is_read(tmp_path, entry, current, form, also):
+    """'Source current: 2.828 mA peak (2 mA rms)' refused the file ('unknown unit mA peak (2
+    mA'), whatever the options: the first current is the entry's, the one in brackets states
+    it again in another form, to the digits written."""
+    p = tmp_path / "rotation.csv"
+    p.write_text(f"# {entry}\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+    others = []
+    got = source_current(p, None, None, others)
+    assert got[0] == pytest.approx(current, rel=1e-12) and got[2] == form
+    assert len(others) == 1 and others[0][0] == pytest.approx(also[0], rel=1e-12)
+    assert others[0][1] == also[1]
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("Source current: 2.828 mA peak (2.5 mA rms)", "which disagree (2.5 mA rms is 3.536 mA peak)"),
+    ("I_ac = 2.820 mA peak (2.000 mA rms)", "which disagree (2.000 mA rms is 2.828 mA peak)"),
+    ("I_ac = 2.828 mA (2 mA rms)", "says rms only of the current in brackets"),
+    ("I_ac = 2.828 mA peak (2 mV rms)", "unit 'mV' is a voltage unit")])
+def test_a_current_written_in_two_forms_that_disagree_is_refused(tmp_path, entry, said):
+    """Two currents of one entry that do not state the same current (beyond the digits
+    written, or without saying the first's form) are refused, naming the line; with
+    ``unread`` (the current given with the option) the entry is left out and said."""
+    p = tmp_path / "rotation.csv"
+    p.write_text(f"# {entry}\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+    with pytest.raises(HallReadError, match=r"\(line 1\).*" + re.escape(said)):
+        source_current(p)
+    unread = []
+    assert source_current(p, None, unread) is None and said in unread[0]
+
+
+def test_rotations_whose_current_is_written_in_both_forms(tmp_path):
+    """The example rotations under '# Source current: 1.5 mA rms (2.121 mA peak)' give, without
+    --current and --current-is, the torques of the files with them; an option that states the
+    current as the bracket does agrees with the file, and gives the numbers of the plain files
+    with that option."""
+    plain = sorted(EX.glob("*.csv"))
+    files = []
+    for src in plain:
+        files.append(tmp_path / src.name)
+        files[-1].write_text("# Source current: 1.5 mA rms (2.121 mA peak)\n" + src.read_text())
+    _same_torques_without_the_current_options(tmp_path, files, plain)
+    peak = [a for a in AVCI]
+    peak[peak.index("--current") + 1], peak[peak.index("--current-is") + 1] = "2.121mA", "peak"
+    q = {}
+    for name, given in (("bracket", files), ("plain_peak", plain)):
+        assert main(["hall", *map(str, given), *peak, "--out", str(tmp_path / name)]) == 0
+        q[name] = json.loads((tmp_path / name / "summary.json").read_text())["quantities"]
+    assert q["bracket"] == q["plain_peak"]

@@ -282,8 +282,15 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
     # with --current given, a preamble entry of the current that cannot be read is noted, not
     # refused ('Source current: 2.828 mA peak (2 mA rms)' refused the file whatever the options)
     unread = [] if o["current"] is not None else None
-    in_file = source_current(p, df.attrs.get("preamble"), unread) if ccol is None else None
+    also = []           # '2.828 mA peak (2 mA rms)': the current written again in another form
+    in_file = source_current(p, df.attrs.get("preamble"), unread, also) if ccol is None else None
     _note_unread(meta, unread, _current_opt(o["current"]) if unread is not None else "")
+    for value, form in also:
+        if in_file is not None and o["current"] is not None \
+                and not np.isclose(in_file[0], o["current"], rtol=1e-6, atol=0) \
+                and np.isclose(value, o["current"], rtol=1e-6, atol=0) \
+                and o["current_is"] in (None, form):
+            in_file = (value, in_file[1], form)     # the option states the second: it agrees
     col_form = None         # 'I_peak (uA)', 'I_ac (mA, rms)': the column's name says which
     if ccol is not None:
         cu, col_form = current_unit_and_form(p, ccol, o)     # 'I (mA, rms)': mA, rms

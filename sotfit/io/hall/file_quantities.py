@@ -19,7 +19,7 @@ from ..gains import _AMPLIFIER_TEXT_RE, _HARMONIC_RE, gain_entry, gain_factor, g
 from ..name_numbers import name_number as _name_number
 from ..text import _is_comment, _strip_comment, header_entries, name_value_pair
 from .columns import _FIELD_NAMES, _tokens, is_current_name
-from .options import _EXAMPLE_UNITS
+from .options import _EXAMPLE_UNITS, _opt
 from .scan import HallReadError
 from .values import _LIMITS
 
@@ -90,12 +90,20 @@ def rotation_field(p, preamble=None, unread=None) -> tuple[float, str] | None:
     return _of_file(Path(p), "field", preamble, unread)
 
 
-def source_current(p, preamble=None, unread=None) -> tuple[float, str, str | None] | None:
+def source_current(p, preamble=None, unread=None,
+                   also=None) -> tuple[float, str, str | None] | None:
     """The source current (mA) written in the preamble or the name of file ``p`` (``I = 1.5
     mA``, ``rot_2mA.csv``), where it was read, and ``'rms'`` or ``'peak'`` when the entry says
     which (``I_ac = 1.5 mA rms``; else None: as the run states for every current); None when
-    neither gives one. Errors and ``unread`` as :func:`rotation_field`."""
-    found = _of_file(Path(p), "current", preamble, unread)
+    neither gives one. Errors and ``unread`` as :func:`rotation_field`.
+
+    An entry may write the current twice, the second time in brackets in another form
+    (``Source current: 2.828 mA peak (2 mA rms)``): the first is returned, and the two must
+    agree to the digits written (sqrt 2 between rms and peak, 2 between peak-to-peak and
+    peak), else the entry is refused (or left out, with ``unread``). The second is appended
+    to the list ``also``, when given, as ``(mA, 'rms' or 'peak')``: an option that states the
+    current so agrees with the file."""
+    found = _of_file(Path(p), "current", preamble, unread, also)
     return None if found is None else (found[0], found[1], found[2] if len(found) > 2 else None)
 
 
@@ -195,11 +203,12 @@ def sweep_axis(p) -> tuple[float, str] | None:
     return (0.0 if axis == "x" else 90.0), token
 
 
-def _of_file(p: Path, quantity: str, preamble=None, unread=None) -> tuple[float, str] | None:
+def _of_file(p: Path, quantity: str, preamble=None, unread=None,
+             also=None) -> tuple[float, str] | None:
     """One quantity of file ``p`` (house units) from its preamble (the lines ``preamble`` when
     given) and its name, which must agree, and where it was read; ``unread`` as
-    :func:`rotation_field`."""
-    found = [f for f in (_from_preamble(p, quantity, preamble, unread),
+    :func:`rotation_field`, ``also`` as :func:`source_current`."""
+    found = [f for f in (_from_preamble(p, quantity, preamble, unread, also),
                          _from_name(p.name, quantity))
              if f is not None]
     if not found and quantity == "field":
@@ -326,12 +335,13 @@ def _preamble_entries(head):
             yield i, key, value
 
 
-def _from_preamble(p: Path, quantity: str, preamble=None,
-                   unread=None) -> tuple[float, str] | None:
+def _from_preamble(p: Path, quantity: str, preamble=None, unread=None,
+                   also=None) -> tuple[float, str] | None:
     """The one value of ``quantity`` (house units) a preamble entry of text file ``p`` gives
     (lines above the column header row: comments, ``key: value`` entries, settings of two
     cells; or the lines ``preamble`` above a section's first row), or None; an entry that
-    cannot be read is refused, or with ``unread`` (a list) left out and said there."""
+    cannot be read is refused, or with ``unread`` (a list) left out and said there; the
+    current written again in another form goes to ``also`` (:func:`source_current`)."""
     found_head = _preamble_head(p, preamble)
     if found_head is None:
         return None
@@ -346,11 +356,11 @@ def _from_preamble(p: Path, quantity: str, preamble=None,
             unread.append(str(exc).removeprefix(f"{p}: "))
             continue
         if entry is not None:
-            v, where, convention = entry
-            found[round(v, 15)] = (where, convention)
+            v, where, convention, other = entry
+            found[round(v, 15)] = (where, convention, other)
     if len(found) > 1:
         raise HallReadError(f"{p}: the preamble gives several values of the "
-                            f"{_QUANTITIES[quantity][3]} ({', '.join(w for w, _ in found.values())}); "
+                            f"{_QUANTITIES[quantity][3]} ({', '.join(w[0] for w in found.values())}); "
                             "give it with its option")
     if not found:
         return None
@@ -360,18 +370,22 @@ def _from_preamble(p: Path, quantity: str, preamble=None,
                             f"(line {', '.join(map(str, below[:5]))}) as well as above them: the "
                             "file holds several scans one after another, each under its own "
                             "entry; write each to a file of its own")
-    (value, (where, convention)), = found.items()
+    (value, (where, convention, other)), = found.items()
+    if also is not None and other is not None:
+        also.append(other)
     return (float(value), where) if quantity != "current" else (float(value), where, convention)
 
 
-def _preamble_entry(p: Path, i: int, key: str, value: str,
-                    quantity: str) -> tuple[float, str, str | None] | None:
+def _preamble_entry(p: Path, i: int, key: str, value: str, quantity: str):
     """The value (house units) of ``quantity`` one preamble entry (line ``i`` from 0, ``key``
-    and ``value``) gives, where it was read and the current's convention written with it
-    (``'rms'``, ``'peak'`` or None); None for an entry of something else."""
-    convention = None
+    and ``value``) gives, where it was read, the current's convention written with it
+    (``'rms'``, ``'peak'`` or None) and the current written again in brackets in another form
+    (``(mA, convention)``, or None); None for an entry of something else."""
+    convention = second = other = None
     value = _first_of_list(value)
     if quantity == "current":
+        # '2.828 mA peak (2 mA rms)': its unit was taken to be 'mA peak (2 mA'
+        value, second = _second_form(value)
         value, convention = _current_is(value)
         key, in_key = _key_current_is(key)
         if None not in (convention, in_key) and convention != in_key:
@@ -381,11 +395,77 @@ def _preamble_entry(p: Path, i: int, key: str, value: str,
     v = _entry_value(p, i, key, value, quantity)
     if v is None:
         return None
+    if second is not None:
+        other = _agreeing_second_form(p, i, key, value, v, convention, second)
     said = ""
     if convention == "pk-pk":
         # '4 mA pp' was an unknown unit: half a peak-to-peak amplitude is the peak
         v, convention, said = v / 2.0, "peak", ", peak-to-peak: half of it is the peak"
-    return v, f"preamble entry {key.strip()!r} (line {i + 1}{said})", convention
+    return v, f"preamble entry {key.strip()!r} (line {i + 1}{said})", convention, other
+
+
+#: A current followed by the same current in brackets, in another form: ``2.828 mA peak (2 mA
+#: rms)``, ``2 mA rms [2.83 mA pk]``, ``1.5 mA rms (= 2.121 mA peak)``.
+_SECOND_FORM_RE = re.compile(r"^(?P<first>.*?[A-Za-z\u00b5\u03bc])\s*"
+                             r"(?:\(\s*=?\s*(?P<s1>[-+]?\.?\d[^()]*?)\s*\)"
+                             r"|\[\s*=?\s*(?P<s2>[-+]?\.?\d[^\[\]]*?)\s*\])\s*$")
+#: The factor from each form of a current to its peak: sqrt 2 from rms, 1/2 from peak-to-peak.
+_IN_PEAKS = {"rms": np.sqrt(2.0), "peak": 1.0, "pk-pk": 0.5, None: 1.0}
+#: The leading number of a value as written: its digits after the point and its exponent.
+_WRITTEN_NUMBER_RE = re.compile(r"^\s*[-+]?\d*(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[-+]?\d+))?")
+
+
+def _second_form(value: str) -> tuple[str, str | None]:
+    """A current's value without the current written again after it in brackets, and that
+    second value (``'2.828 mA peak (2 mA rms)'`` -> ``'2.828 mA peak'``, ``'2 mA rms'``), or
+    None."""
+    m = _SECOND_FORM_RE.match(value.strip())
+    if m is None:
+        return value, None
+    return m.group("first"), (m.group("s1") or m.group("s2")).strip()
+
+
+def _half_digit(text: str, value: float) -> float:
+    """Half a unit of the last digit written of the number ``text`` begins with (``'2.828
+    mA'``: 0.0005), in the units of ``value``, the number in house units."""
+    m = _WRITTEN_NUMBER_RE.match(text)
+    try:
+        number = parse_quantity(text.strip())[0]
+    except UnitError:
+        return 0.0
+    if m is None or not number:
+        return 0.0
+    half = 0.5 * 10.0 ** (int(m.group("exp") or 0) - len(m.group("frac") or ""))
+    return half * abs(value / number)
+
+
+def _agreeing_second_form(p: Path, i: int, key: str, value: str, v: float,
+                          convention: str | None, second: str) -> tuple[float, str | None]:
+    """The current ``second`` written in brackets after the entry's ``value`` (``v`` mA, of
+    ``convention``), as ``(mA, convention)`` (peak-to-peak halved to the peak), once checked
+    to state the same current to the digits written; else the entry is refused."""
+    text, form = _current_is(second)
+    w = _entry_value(p, i, key, text, "current")
+    where = f"preamble entry {key.strip()!r} (line {i + 1})"
+    if w is None:
+        raise HallReadError(f"{p}: {where}: {second!r} in brackets after {value.strip()!r} is "
+                            "no current; give the source current with its option")
+    if convention is None and form is not None:
+        raise HallReadError(f"{p}: {where} says {form} only of the current in brackets "
+                            f"({second!r}), not of {value.strip()!r} before them; write which "
+                            "after both, or give the source current with its option")
+    form = form or convention
+    first, again = v * _IN_PEAKS[convention], w * _IN_PEAKS[form]
+    digits = (_half_digit(value, v) * _IN_PEAKS[convention]
+              + _half_digit(text, w) * _IN_PEAKS[form])
+    if abs(first - again) > digits + 1e-9 * abs(first):
+        as_first = again / _IN_PEAKS[convention]
+        raise HallReadError(f"{p}: {where} writes {value.strip()!r} and {second!r} in brackets, "
+                            f"which disagree ({second} is {as_first:.4g} mA"
+                            f"{' ' + convention if convention else ''}); correct the entry, or "
+                            f"give the source current ({_opt('current', '2mA')}, "
+                            f"{_opt('current_is', 'rms')})")
+    return (w / 2.0, "peak") if form == "pk-pk" else (w, form)
 
 
 #: A tilt of the field written in words: a tilt word and an angle in degrees on one line
