@@ -794,3 +794,69 @@ def test_rotations_whose_current_is_written_in_both_forms(tmp_path):
         assert main(["hall", *map(str, given), *peak, "--out", str(tmp_path / name)]) == 0
         q[name] = json.loads((tmp_path / name / "summary.json").read_text())["quantities"]
     assert q["bracket"] == q["plain_peak"]
+
+
+@pytest.mark.parametrize("line, current, form, where", [
+    ("Excitation: 2.0 mA rms, 13.7 Hz", 2.0, "rms", "Excitation"),
+    ("AC current 2 mA rms @ 1013 Hz", 2.0, "rms", "AC current"),
+    ("Sample current 2 mA RMS; Hall bar 10 um", 2.0, "rms", "Sample current"),
+    ("Excitation = 2.828 mA peak at 13.7 Hz", 2.828, "peak", "Excitation"),
+    ("Lock-in excitation: 1500 uA rms", 1.5, "rms", "Lock-in excitation"),
+    ("Current: 1.5 mA rms @ 1013 Hz", 1.5, "rms", "Current"),
+    ("AC current: 2.828 mA peak (2 mA rms) @ 1.013 kHz", 2.828, "peak", "AC current")])
+def test_a_current_written_loosely_is_read(tmp_path, line, current, form, where):
+    """'Excitation: 2.0 mA rms, 13.7 Hz', 'AC current 2 mA rms @ 1013 Hz' and 'Sample current 2
+    mA RMS; Hall bar 10 um' were no current in the preamble: a name of the words current or
+    excitation, a current with its unit and its form are the source current; the frequency
+    after it is the source's."""
+    p = tmp_path / "rotation.csv"
+    p.write_text(f"# {line}\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+    got = source_current(p)
+    assert got is not None and got[0] == pytest.approx(current, rel=1e-12) and got[2] == form
+    assert got[1] == f"preamble entry {where!r} (line 1)"
+
+
+@pytest.mark.parametrize("line", [
+    "DC bias current: 1 mA rms", "DC bias current 1 mA rms", "Heater current: 5 mA rms",
+    "Heater current 5 mA rms", "Magnet current (A): 2", "Magnet current 2 A rms",
+    "Current limit: 10 mA rms", "Current limit 10 mA", "Compliance: 10 V",
+    "Compliance current 10 mA rms", "Excitation voltage: 1 V", "Excitation voltage 1 V rms",
+    "Excitation: 1 V rms", "Current range: 10 mA", "Current range 10 mA rms",
+    "Field coil current: 2 A rms", "Field coil current 2 A rms",
+    "Excitation: 2 mA, 13.7 Hz", "AC current 2 mA @ 1013 Hz"])
+def test_other_currents_and_excitations_are_not_the_source_current(tmp_path, line):
+    """A bias, heater, magnet or field coil current, a limit, compliance or range, an
+    excitation voltage, and a current written loosely without rms or peak are not read as the
+    source current: alone they give none, beside the source current's entry they do not
+    contradict it."""
+    p = tmp_path / "rotation.csv"
+    p.write_text(f"# {line}\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+    assert source_current(p) is None
+    p.write_text(f"# I_ac = 1.5 mA rms\n# {line}\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+    got = source_current(p)
+    assert got[0] == pytest.approx(1.5, rel=1e-12) and got[1] == "preamble entry 'I_ac' (line 1)"
+
+
+@pytest.mark.parametrize("line", ["# Excitation: 1.5 mA rms, 13.7 Hz",
+                                  "# AC current 1.5 mA rms @ 1013 Hz",
+                                  "# Sample current 1.5 mA RMS; Hall bar 10 um"])
+def test_rotations_under_a_current_written_loosely(tmp_path, line):
+    """The example rotations under such a line give, without --current and --current-is, the
+    torques of the files with them (the run asked for --current)."""
+    plain = sorted(EX.glob("*.csv"))
+    files = []
+    for src in plain:
+        files.append(tmp_path / src.name)
+        files[-1].write_text(line + "\n" + src.read_text())
+    _same_torques_without_the_current_options(tmp_path, files, plain)
+
+
+def test_a_current_written_loosely_between_the_rows_is_refused(tmp_path):
+    """A second scan under 'AC current 3 mA rms @ 1013 Hz' between the rows is refused as an
+    entry of the current there is: the first scan's current was taken for both."""
+    p = tmp_path / "rotations.csv"
+    p.write_text("# I_ac = 1.5 mA rms\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n"
+                 "# AC current 3 mA rms @ 1013 Hz\n0,2.0\n5,2.2\n")
+    with pytest.raises(HallReadError, match=r"entries of the source current between the rows "
+                                            r"\(line 5\)"):
+        source_current(p)

@@ -347,9 +347,18 @@ def _from_preamble(p: Path, quantity: str, preamble=None, unread=None,
         return None
     head, dialect = found_head
     found = {}
-    for i, key, value in _preamble_entries(head):
+    entries = [(i, key, value, False) for i, key, value in _preamble_entries(head)]
+    if quantity == "current":
+        # a line written loosely ('AC current 2 mA rms @ 1013 Hz') where no entry of the line
+        # names the current
+        named = {i for i, key, _, _ in entries if _names_current(key)}
+        entries += [(i, "", line, True) for i, line in enumerate(head) if i not in named]
+    for i, key, value, loose in entries:
         try:
-            entry = _preamble_entry(p, i, key, value, quantity)
+            if loose:
+                entry = _loose_current(p, i, value)
+            else:
+                entry = _preamble_entry(p, i, key, value, quantity)
         except HallReadError as exc:
             if unread is None:
                 raise
@@ -357,7 +366,7 @@ def _from_preamble(p: Path, quantity: str, preamble=None, unread=None,
             continue
         if entry is not None:
             v, where, convention, other = entry
-            found[round(v, 15)] = (where, convention, other)
+            found.setdefault(round(v, 15), (where, convention, other))
     if len(found) > 1:
         raise HallReadError(f"{p}: the preamble gives several values of the "
                             f"{_QUANTITIES[quantity][3]} ({', '.join(w[0] for w in found.values())}); "
@@ -376,14 +385,16 @@ def _from_preamble(p: Path, quantity: str, preamble=None, unread=None,
     return (float(value), where) if quantity != "current" else (float(value), where, convention)
 
 
-def _preamble_entry(p: Path, i: int, key: str, value: str, quantity: str):
+def _preamble_entry(p: Path, i: int, key: str, value: str, quantity: str, shown=None):
     """The value (house units) of ``quantity`` one preamble entry (line ``i`` from 0, ``key``
-    and ``value``) gives, where it was read, the current's convention written with it
-    (``'rms'``, ``'peak'`` or None) and the current written again in brackets in another form
-    (``(mA, convention)``, or None); None for an entry of something else."""
+    and ``value``; its name said as ``shown`` where not ``key``) gives, where it was read, the
+    current's convention written with it (``'rms'``, ``'peak'`` or None) and the current
+    written again in brackets in another form (``(mA, convention)``, or None); None for an
+    entry of something else."""
     convention = second = other = None
     value = _first_of_list(value)
     if quantity == "current":
+        value = _without_frequency(value)       # '2 mA rms @ 1013 Hz': the source's frequency
         # '2.828 mA peak (2 mA rms)': its unit was taken to be 'mA peak (2 mA'
         value, second = _second_form(value)
         value, convention = _current_is(value)
@@ -401,7 +412,59 @@ def _preamble_entry(p: Path, i: int, key: str, value: str, quantity: str):
     if convention == "pk-pk":
         # '4 mA pp' was an unknown unit: half a peak-to-peak amplitude is the peak
         v, convention, said = v / 2.0, "peak", ", peak-to-peak: half of it is the peak"
-    return v, f"preamble entry {key.strip()!r} (line {i + 1}{said})", convention, other
+    return v, f"preamble entry {(shown or key).strip()!r} (line {i + 1}{said})", convention, other
+
+
+#: The words a current's name written loosely may be made of (``Excitation: 2.0 mA rms, 13.7
+#: Hz``, ``AC current 2 mA rms @ 1013 Hz``, ``Sample current 2 mA RMS; Hall bar 10 um``), with
+#: ``current`` or ``excitation`` among them. Any other word makes it none: a dc, bias, heater,
+#: magnet or field coil current, a current limit, compliance or range, an excitation voltage.
+_LOOSE_NAME_WORDS = {"current", "excitation", "ac", "sample", "source", "applied", "drive",
+                     "driving", "device", "hall", "bar", "sine", "sinusoidal", "lock", "in",
+                     "lockin", "amplitude"}
+#: A line written loosely: a name of words, an optional ':' or '=', and a value.
+_LOOSE_LINE_RE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z\s_-]*?)\s*[:=]?\s*"
+                            r"(?P<value>[-+]?\.?\d.*)$")
+#: A value that begins with a number and a current's unit symbol (``2.0 mA``, ``500uA``).
+_CURRENT_UNIT_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*[pnuµμmk]?A(?![A-Za-z])")
+#: A frequency after a current (``@ 1013 Hz``, ``at 13.7 Hz``): the source's, not the current's.
+_FREQUENCY_RE = re.compile(r"\s*(?:@|\bat\b)\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*"
+                           r"[kMm]?Hz\s*$")
+
+
+def _without_frequency(value: str) -> str:
+    """A current's value without the frequency written after it (``'2 mA rms @ 1013 Hz'`` ->
+    ``'2 mA rms'``; it made the unit 'mA rms @ 1013 Hz')."""
+    return _FREQUENCY_RE.sub("", value)
+
+
+def _names_current(key: str) -> bool:
+    """Whether the name of a preamble entry, ``key``, is a source current's (with its
+    convention and unit, as :func:`_entry_value` reads it)."""
+    try:
+        name = split_header(_key_current_is(key)[0])[0]
+    except UnitError:
+        return False
+    return is_current_name("".join(_tokens(name.lower())))
+
+
+def _loose_current(p: Path, i: int, line: str):
+    """The source current a preamble line ``line`` (``i`` from 0) writes loosely (``Excitation:
+    2.0 mA rms, 13.7 Hz``, ``AC current 2 mA rms @ 1013 Hz``, ``Sample current 2 mA RMS;
+    Hall bar 10 um``), as :func:`_preamble_entry`; None unless its name is made of
+    :data:`_LOOSE_NAME_WORDS` with ``current`` or ``excitation``, its value a current with its
+    unit, and it says rms or peak (these lines were 'no current in the preamble')."""
+    body = (_strip_comment(line) if _is_comment(line) else line).strip()
+    m = _LOOSE_LINE_RE.match(body)
+    if m is None:
+        return None
+    words = set(_tokens(m.group("name").lower()))
+    if not words or not words <= _LOOSE_NAME_WORDS or not words & {"current", "excitation"}:
+        return None
+    value = _without_frequency(_first_of_list(m.group("value")))
+    if _CURRENT_UNIT_RE.match(value) is None or _current_is(_second_form(value)[0])[1] is None:
+        return None
+    return _preamble_entry(p, i, "current", value, "current", shown=m.group("name"))
 
 
 #: A current followed by the same current in brackets, in another form: ``2.828 mA peak (2 mA
@@ -557,27 +620,32 @@ def _entry_lines_below(p: Path, header: int, quantity: str) -> list[int]:
 
     from ..text import _read_text
 
-    out = []
     lines = _lines(_read_text(p))
-    for i in range(header + 1, len(lines)):
-        line = lines[i]
-        if ":" not in line and "=" not in line:
-            continue
-        body = _strip_comment(line) if _is_comment(line) else line
-        for key, value in header_entries(body):
-            if quantity == "current":
-                # as above the rows: 'AC current amplitude (rms): 2 mA' between the rows went
-                # unseen, and the first scan's current was taken for every scan
-                key = _key_current_is(key)[0]
-                value = _current_is(_first_of_list(value))[0]
-            try:
-                if _entry_value(p, i, key, value, quantity) is not None:
-                    out.append(i + 1)
-                    break
-            except HallReadError:
-                out.append(i + 1)
-                break
-    return out
+    return [i + 1 for i in range(header + 1, len(lines))
+            if _is_entry_below(p, i, lines[i], quantity)]
+
+
+def _is_entry_below(p: Path, i: int, line: str, quantity: str) -> bool:
+    """Whether ``line`` (``i`` from 0), below the column header row, holds an entry of
+    ``quantity``, read or not."""
+    body = _strip_comment(line) if _is_comment(line) else line
+    for key, value in header_entries(body) if (":" in line or "=" in line) else []:
+        if quantity == "current":
+            # as above the rows: 'AC current amplitude (rms): 2 mA' between the rows went
+            # unseen, and the first scan's current was taken for every scan
+            key = _key_current_is(key)[0]
+            value = _current_is(_second_form(_without_frequency(_first_of_list(value)))[0])[0]
+        try:
+            if _entry_value(p, i, key, value, quantity) is not None:
+                return True
+        except HallReadError:
+            return True
+    if quantity != "current":
+        return False
+    try:        # 'AC current 3 mA rms @ 1013 Hz' between the rows, as above them
+        return _loose_current(p, i, line) is not None
+    except HallReadError:
+        return True
 
 
 #: A value followed by more after a comma or semicolon: ``1.414 mA rms, 133.33 Hz``.
