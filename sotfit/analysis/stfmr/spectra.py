@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from uncertainties import ufloat
 
 from ...data import Dataset
 from ...neighbours import sorted_window_pairs
@@ -208,7 +209,7 @@ class CombinedValues(Mapping):
         by = _by_polarity(self._branches)
         weights = _weights(by)
         if key == "ratio":
-            value = self["vs"] / self["va"]
+            value = _ratio(self["vs"], self["va"])
         elif key in weights:
             value = _combine(by, *weights[key])
         else:
@@ -247,8 +248,16 @@ def combined_values(branches) -> dict[str, float]:
     by = _by_polarity(branches)
     out = {k: _combine(by, name, w, lambda r, n: r.value(n)) for k, (name, w) in
            _weights(by).items()}
-    out["ratio"] = out["vs"] / out["va"]
+    out["ratio"] = _ratio(out["vs"], out["va"])
     return out
+
+
+def _ratio(vs, va):
+    """V_s/V_a of combined values (numbers or uncertain values); NaN where V_a is exactly 0 (a
+    lineshape with no antisymmetric part: the ratio is undefined, not an error of the run)."""
+    if float(getattr(va, "nominal_value", va)) == 0.0:
+        return math.nan if isinstance(va, (int, float)) else ufloat(math.nan, math.nan)
+    return vs / va
 
 
 def combined_covariance(branches, keys) -> np.ndarray | None:
@@ -283,6 +292,9 @@ def combined_stderrs(branches) -> dict[str, float] | None:
     out = {k: math.sqrt(max(cov[i, i], 0.0)) for i, k in enumerate(keys)}
     values = combined_values(branches)
     vs, va = values["vs"], values["va"]
+    if va == 0.0:
+        out["ratio"] = math.nan
+        return out
     g_vs, g_va = 1.0 / va, -vs / va ** 2
     i, j = keys.index("vs"), keys.index("va")
     var = g_vs ** 2 * cov[i, i] + 2 * g_vs * g_va * cov[i, j] + g_va ** 2 * cov[j, j]
