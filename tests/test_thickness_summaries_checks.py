@@ -92,6 +92,19 @@ def test_what_a_sample_lacks_for_its_torques_is_said():
     assert "efficiencies (xi_e_dl, xi_dl, xi_e_fl, xi_fl) not computed" in said[1]
 
 
+def test_derivative_spectra_are_not_told_to_give_the_current_they_refuse():
+    """Field-derivative spectra with a sample lacking the rf current and Delta R: the note
+    asked for --irf and --delta-r, which such a run refuses; it says why no torque field
+    follows from that lineshape instead, and still names what xi_fmr lacks."""
+    part = Sample(mu0_ms=0.95, t_fm=6.0, width=1e4)
+    said = missing_torque_inputs(part, {"stfmr_derivative"})
+    fields = [n for n in said if n.startswith("torque fields")]
+    assert len(fields) == 1 and "h_m/W" in fields[0] and "--irf" not in fields[0]
+    assert any(n.startswith("xi_fmr") and "t_nm (--t-nm)" in n for n in said)
+    mixing = missing_torque_inputs(part, {"stfmr_mixing"})
+    assert any(n.startswith("torque fields") and "--irf" in n for n in mixing)
+
+
 def test_notes_on_summaries_name_the_series(tmp_path):
     """The note on the resistivities read 'reader: None: ...'."""
     from sotfit.cli import main

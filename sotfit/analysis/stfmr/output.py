@@ -398,7 +398,9 @@ def summary_dict(analysis: STFMRAnalysis, sample=None,
                        for a, b in analysis.failures]
     from .torques import gives_torques, missing_torque_inputs
 
-    out["notes"] = list(analysis.notes) + (missing_torque_inputs(sample) if in_plane else [])
+    lineshapes = {r.model_name for s in analysis.spectra for r in s.branches}
+    out["notes"] = list(analysis.notes) + (missing_torque_inputs(sample, lineshapes)
+                                           if in_plane else [])
     if torques and currents and len(set(currents.values())) > 1:
         out["notes"].append(
             f"rf currents per frequency (--irf-at): the torque fields and the Oersted field "

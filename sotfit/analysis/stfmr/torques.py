@@ -120,11 +120,14 @@ _OPTION_OF = {"mu0_ms": "--ms", "t_fm": "--t-fm", "t_nm": "--t-nm", "width": "--
               "fraction": "--current-fraction (or --rho-fm with --rho and both thicknesses)"}
 
 
-def missing_torque_inputs(sample: Sample | None) -> list[str]:
+def missing_torque_inputs(sample: Sample | None, model_names=()) -> list[str]:
     """Notes naming what a sample that gives some torque inputs lacks for each torque quantity
     it leaves out (nothing for no sample: an analysis of M_eff and the damping alone). Without
     them a run with most of a sample ended with no efficiencies and no word why, and the
-    thickness analysis of its summaries failed later ("xi_e_dl/xi_dl missing")."""
+    thickness analysis of its summaries failed later ("xi_e_dl/xi_dl missing"). Spectra of a
+    lineshape of :data:`NOT_ABSOLUTE_LINESHAPES` (among ``model_names``, the lineshapes
+    fitted) give no torque fields whatever the sample: the note says so rather than asking
+    for the rf current and Delta R, which such a run refuses."""
     if sample is None or not any(sample.as_dict()[f] is not None for f in
                                  ("mu0_ms", "t_fm", "t_nm", "width", "rho_nm", "rho_fm",
                                   "current", "delta_r", "current_fraction")):
@@ -138,7 +141,11 @@ def missing_torque_inputs(sample: Sample | None) -> list[str]:
     if sample.missing(*RATIO_NEEDS):
         notes.append(f"xi_fmr (the lineshape ratio) not computed: the sample lacks "
                      f"{lacks(RATIO_NEEDS)}")
-    if sample.missing(*FIELDS_NEED):
+    if set(model_names) & set(NOT_ABSOLUTE_LINESHAPES):
+        notes.append("torque fields and efficiencies not computed: the field-derivative "
+                     "lineshape's amplitudes carry the unknown factor h_m/W of the modulation "
+                     "field (docs/stfmr.md), so no torque field in tesla follows from them")
+    elif sample.missing(*FIELDS_NEED):
         notes.append(f"torque fields and efficiencies not computed: the sample lacks "
                      f"{lacks(FIELDS_NEED)}")
     elif sample.missing("fraction", "width"):
