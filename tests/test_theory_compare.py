@@ -494,3 +494,28 @@ def test_a_field_like_plus_oersted_field_consistent_with_zero_does_not_flag_the_
     (tmp_path / "again").mkdir()
     reasons = [f["reason"] for f in _compared_strictly(tmp_path / "again", s)["flags"]]
     assert reasons == ["mu0_h_fl_oe: a polarity assumed"]
+
+
+@pytest.mark.parametrize("fl, dl", [
+    ({"value": -1.0, "stderr": 0.05, "unit": "1e5 Ohm^-1 m^-1"},
+     {"value": 0.5e5, "stderr": 0.01e5, "unit": "Ohm^-1 m^-1"}),
+    ({"value": -0.1, "stderr": 0.005, "unit": ""}, {"value": 5.0, "stderr": 0.1, "unit": "%"}),
+    ({"value": -0.1, "stderr": 0.005, "unit": "mT"}, {"value": 50.0, "stderr": 1.0, "unit": "uT"}),
+])
+def test_the_ratio_takes_the_units_of_its_entries(fl, dl):
+    """A summary whose field-like and damping-like entries are written in different units (one
+    edited by hand, or put together from two runs): the ratio is that of the quantities, -2
+    here, with a note; it was the ratio of the numbers written (-2e-5, -0.02), unflagged."""
+    names = ("mu0_h_fl", "mu0_h_dl") if fl["unit"] == "mT" else \
+        ("xi_e_fl", "xi_e_dl") if "Ohm" in fl["unit"] else ("xi_fl", "xi_dl")
+    m = measured_ratio({"quantities": {names[0]: fl, names[1]: dl}})
+    assert m.value == pytest.approx(-2.0, rel=1e-12)
+    assert m.stderr == pytest.approx(2.0 * math.hypot(0.05, dl["stderr"] / dl["value"]), rel=1e-9)
+    assert any("taken in the unit of" in n for n in m.notes)
+
+
+def test_entries_of_different_kinds_give_no_ratio():
+    with pytest.raises(ValueError, match="not quantities of one kind"):
+        measured_ratio({"quantities": {"xi_e_fl": {"value": 1.0, "stderr": 0.1, "unit": "mT"},
+                                       "xi_e_dl": {"value": 1.0, "stderr": 0.1,
+                                                   "unit": "1e5 Ohm^-1 m^-1"}}})

@@ -285,6 +285,12 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
             if vd == 0:
                 raise ValueError(f"{where}: {dl_name} is 0; the ratio is undefined")
             notes = []
+            scale = _unit_ratio(fl, dl, fl_name, dl_name, where)
+            if scale != 1.0:
+                vf, sf = vf * scale, sf * scale
+                written = [str(e.get("unit") or "") or "no unit" for e in (fl, dl)]
+                notes.append(f"{fl_name} ({written[0]}) taken in the unit of {dl_name} "
+                             f"({written[1]}): times {scale:g}")
             c = correlation
             if c is None:
                 # the section's own correlations (those of its values), else the top level's
@@ -330,6 +336,24 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
     names = ", ".join(f"{a}/{b}" for a, b in RATIO_PAIRS)
     raise ValueError(f"{source or 'summary'}: no field-like and damping-like pair ({names}) with "
                      f"values in section(s) {[s or 'top level' for s in sections]}")
+
+
+def _unit_ratio(fl: Mapping, dl: Mapping, fl_name: str, dl_name: str, where: str) -> float:
+    """The factor that takes the field-like entry ``fl`` into the unit of the damping-like
+    ``dl`` (1 where they are written in one unit): a summary edited by hand or put together
+    from two sources gave a ratio 1e5 times off, unflagged, when the two were in different
+    units (``1e5 Ohm^-1 m^-1`` and ``Ohm^-1 m^-1``, or ``%`` and a fraction)."""
+    uf, ud = str(fl.get("unit") or ""), str(dl.get("unit") or "")
+    if uf == ud:
+        return 1.0
+    try:
+        (one_f, house_f), (one_d, house_d) = to_house(1.0, uf), to_house(1.0, ud)
+    except (UnitError, KeyError) as exc:
+        raise ValueError(f"{where}: {fl_name} in {uf!r} and {dl_name} in {ud!r}: {exc}") from None
+    if house_f != house_d:
+        raise ValueError(f"{where}: {fl_name} in {uf!r} and {dl_name} in {ud!r} are not "
+                         f"quantities of one kind; their ratio is not the FL/DL ratio")
+    return float(one_f / one_d)
 
 
 def read_measured_ratio(path, **kwargs) -> MeasuredRatio:
