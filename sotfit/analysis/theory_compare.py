@@ -90,7 +90,9 @@ THEORY_RATIOS = {
                 "what": "-chi_FL / chi_DL of the 2DEG Rashba ferromagnet, m along z (k.p, seed "
                         "001 eqs. (6)-(7): S = chi_FL H_SOC - chi_DL m x H_SOC, so in the "
                         "fields' basis sigma, m x sigma with sigma along H_SOC the FL/DL ratio "
-                        "is -chi_FL/chi_DL)"},
+                        "is -chi_FL/chi_DL; chi_FL with one charge sign throughout, -(eq. 14a) "
+                        "of seed 001, so the FL/DL ratio is +tau J_ex/hbar where the relation "
+                        "printed after its eq. 7 gives -tau J_ex/hbar: docs/kp.md, 'Sign')"},
     "kp-tmdc": {"model": "kp_tmdc_torque_ratio", "invert": False, "sign": -1.0, "x": "energy",
                 "x_param": "mu", "second": {},
                 "what": "-tau^oc_x / tau^in_x of TMDC/CrI3, theta_m = 0, E at 45 deg (k.p, seed "
