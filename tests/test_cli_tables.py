@@ -134,3 +134,61 @@ def test_a_temperature_in_kelvin_is_a_known_unit(tmp_path, capsys):
     assert main(["tables", str(p), "--json"]) == 0
     (t,) = json.loads(capsys.readouterr().out)
     assert [c["quantity"] for c in t["columns"]] == ["temperature"] * 3 + [None, "field"]
+
+
+def test_cells_of_a_value_with_its_uncertainty_are_two_columns_as_thickness_reads_them(
+        tmp_path, capsys):
+    """A thickness table whose cells write a value with its uncertainty ('0.00986(89)',
+    '0.00986 ± 0.00089' in a semicolon-separated table, '0.0203 +/- 0.0012') was refused as 'no
+    numeric data rows found', or read with those columns left out as text, where sotfit
+    thickness reads it: each such column is listed as two, the values and their uncertainties,
+    read as the thickness reader reads the cells."""
+    import numpy as np
+
+    from sotfit.io.text import read_tables
+    from sotfit.io.thickness import read_thickness_table
+
+    paren = tmp_path / "paren.csv"
+    paren.write_text("# resistivity: 200 uOhm cm\nthickness (nm),xi_dl,xi_fl\n"
+                     "2,0.00986(89),-0.00075(61)\n3,0.0203(12),-0.00085(64)\n"
+                     "4,0.0314(15),-0.00236(67)\n")
+    semi = tmp_path / "semi.csv"
+    semi.write_text("# resistivity: 200 uOhm cm\nt_HM (\u00c5);xi_DL (1);xi_FL (1)\n"
+                    "20;0.00986 \u00b1 0.00089;-0.00075 \u00b1 0.00061\n"
+                    "30;0.02027 \u00b1 0.00118;-0.00085 \u00b1 0.00064\n"
+                    "40;0.03142 \u00b1 0.00153;-\n", encoding="utf-8")
+    pm = tmp_path / "pm.csv"
+    pm.write_text("sample,thickness (nm),xi_e_dl +/- err (1e5 Ohm^-1 m^-1)\n"
+                  "A,2,0.0493 +/- 0.0044\nA,3,0.1014 +/- 0.0059\nA,4,0.1571 +/- 0.0076\n")
+    assert main(["tables", str(paren), str(semi), str(pm)]) == 0
+    out = capsys.readouterr().out
+    assert ("paren.csv: 3 rows x 5 columns\n  column  thickness (nm)  [nm: length]\n"
+            "  column  xi_dl  [no unit]\n  column  xi_dl err  [no unit]\n"
+            "  column  xi_fl  [no unit]\n  column  xi_fl err  [no unit]\n") in out
+    assert ("note    2 column(s) of cells that write a value with its uncertainty read as two "
+            "columns each, the values and their standard errors, as sotfit thickness reads "
+            "them: 'xi_dl' as 'xi_dl' and 'xi_dl err' ('0.00986(89)')") in out
+    assert ("  column  xi_DL (1)  [1: dimensionless]\n"
+            "  column  xi_DL err (1)  [1: dimensionless]\n") in out
+    assert ("  column  xi_e_dl +/- err (1e5 Ohm^-1 m^-1)  [1e5/Ohm/m: conductivity]\n"
+            "  column  xi_e_dl err (1e5 Ohm^-1 m^-1)  [1e5/Ohm/m: conductivity]\n") in out
+    assert "1 column(s) of text not read: 'sample'" in out
+    # the numbers are the thickness reader's
+    (t,) = read_tables(paren)
+    s = read_thickness_table(paren)
+    np.testing.assert_array_equal(t.data[:, 1], s.dl.y * 200 * 1e-3)
+    assert np.allclose(t.data[:, 1:], [[0.00986, 0.00089, -0.00075, 0.00061],
+                                       [0.0203, 0.0012, -0.00085, 0.00064],
+                                       [0.0314, 0.0015, -0.00236, 0.00067]], rtol=1e-12)
+    (t,) = read_tables(semi)            # a cell without a value: both cells empty
+    assert np.isnan(t.data[2, 3:]).all() and t.data[2, 1] == 0.03142
+    assert main(["tables", str(semi)]) == 0
+    assert ("'xi_FL (1)' (column 3): 1 empty or non-finite cell(s) at line(s) 5"
+            in capsys.readouterr().out)
+    # a value without its uncertainty among such cells is named, as sotfit thickness names it
+    pm.write_text("thickness (nm),xi_dl (1),xi_fl (1)\n2,0.0493 +/- 0.0044,-0.004 +/- 0.003\n"
+                  "3,0.1014,-0.004 +/- 0.003\n")
+    assert main(["tables", str(pm)]) == 2
+    assert ("pm.csv: line 3, 'xi_dl (1)': '0.1014' is a value without its uncertainty, where "
+            "the column writes values with theirs ('0.0493 +/- 0.0044')"
+            in capsys.readouterr().err)

@@ -74,6 +74,7 @@ from . import row_names as _row_names
 from . import text_columns as _text_columns
 from . import thousands as _thousands
 from . import transposed as _transposed
+from . import uncertainty_cells as _uncertainty_cells
 from . import unit_rows as _unit_rows
 from . import preambles as _preambles
 from . import table_names as _table_names
@@ -891,6 +892,11 @@ def table_from_text(path: Path, text: str, sheet: str | None = None,
         fortran = _fortran_exponents.with_e_exponents(lines)
         if fortran is not None:
             lines, notes = fortran[0], (*notes, fortran[1])
+            found = _data_start(lines)
+    if found is None:
+        paired = _uncertainty_cells.with_uncertainty_columns(name, lines)
+        if paired is not None:
+            lines, notes = paired[0], (*notes, paired[1])
             found = _data_start(lines)
     plain = None if special else (lines, notes)     # a table in rows is turned from these
     if found is None:
