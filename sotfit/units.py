@@ -301,6 +301,8 @@ def normalise_unit(unit: str, dimension: str | None = None) -> str:
 def _normalise_unit(unit: str, dimension: str | None = None) -> str:
     """The work of :func:`normalise_unit`."""
     raw = unit
+    # typeset powers, '×10⁵ Ω⁻¹ m⁻¹' as a copy from a document writes them: '×10^5 Ω^-1 m^-1'
+    unit = _SUPERSCRIPT_RE.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS), unit)
     scaled = _scaled_unit(unit, dimension)
     if scaled is not None:
         return scaled
@@ -333,7 +335,9 @@ def _normalise_unit(unit: str, dimension: str | None = None) -> str:
             + (f" ({accepted_units(dim)})" if dim in _TABLES else "")
         )
     # compound spellings of the house units themselves
-    compact = u.replace("Ohm-1", "/Ohm").replace("m-2", "/m2").replace("m-1", "/m")
+    # 'Ohm^-1 cm^-1' and 'S cm^-1' before 'm-1': the 'm-1' of 'cm-1' is no metre
+    compact = u.replace("Ohm-1", "/Ohm").replace("cm-1", "/cm").replace("m-2", "/m2")
+    compact = re.sub(r"(?<!/c)m-1", "/m", compact)
     compact = "1" + compact if compact.startswith("/") else compact      # 'Ohm^-1 m^-1'
     if compact in _DIMENSION_OF:
         return compact
@@ -345,8 +349,14 @@ def _normalise_unit(unit: str, dimension: str | None = None) -> str:
     )
 
 
-#: A power of ten written before a unit: ``1e5 S/m``, ``10^5 Ohm^-1 m^-1``, ``x1e13 1/Ohm/m2``.
-_POWER_OF_TEN_RE = re.compile(r"^\s*(?:x\s*)?(?:1e(?P<e>[+-]?\d+)|10\s*\^\s*\(?(?P<p>[+-]?\d+)\)?)"
+#: Superscript digits and signs (``10⁵``, ``Ω⁻¹``, ``m²``), written as powers: ``10^5``.
+_SUPERSCRIPTS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+                              "\u207a\u207b", "0123456789+-")
+_SUPERSCRIPT_RE = re.compile("[\u207a\u207b]?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+")
+
+#: A power of ten written before a unit: ``1e5 S/m``, ``10^5 Ohm^-1 m^-1``, ``x1e13 1/Ohm/m2``,
+#: a multiplication sign before it (``×10^5 Ohm^-1 m^-1``, ``x 10^5 S/m``) as tables write one.
+_POWER_OF_TEN_RE = re.compile(r"^\s*(?:[x\u00d7]\s*)?(?:1e(?P<e>[+-]?\d+)|10\s*\^\s*\(?(?P<p>[+-]?\d+)\)?)"
                               r"\s*(?P<rest>(?:1/|[^\d\s]).*)$", re.I)
 
 

@@ -40,3 +40,35 @@ def test_a_thickness_table_in_these_units_reads_as_in_the_house_unit(tmp_path, u
     s = read_thickness_table(path)
     assert list(s.dl.y) == pytest.approx([y for _, y, _ in rows])
     assert list(s.dl.yerr) == pytest.approx([e for _, _, e in rows])
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("Ohm^-1 cm^-1", "1/Ohm/cm"), ("\u03a9^-1 cm^-1", "1/Ohm/cm"), ("Ohm-1 cm-1", "1/Ohm/cm"),
+    ("S cm^-1", "S/cm"), ("(Ohm cm)^-1", "1/Ohm/cm"),
+    ("\u00d710^5 \u03a9^-1 m^-1", "1e5/Ohm/m"), ("\u00d7 10^5 S/m", "1e5/Ohm/m"),
+    ("x10^5 Ohm^-1 m^-1", "1e5/Ohm/m"), ("\u00d71e5 Ohm^-1 m^-1", "1e5/Ohm/m"),
+    ("\u00d710\u2075 \u03a9\u207b\u00b9 m\u207b\u00b9", "1e5/Ohm/m"),
+    ("\u03a9\u207b\u00b9 cm\u207b\u00b9", "1/Ohm/cm")])
+def test_conductivities_as_labs_write_them(written, canonical):
+    """'Ohm^-1 cm^-1' was an unknown unit (its 'cm-1' read as 'c' over a metre), and so was a
+    power of ten after a multiplication sign, '×10^5 Ω^-1 m^-1', or written in superscripts."""
+    assert normalise_unit(written) == canonical
+
+
+@pytest.mark.parametrize("unit, scale", [("Ohm^-1 cm^-1", 1e3), ("\u00d710^5 \u03a9^-1 m^-1", 1.0),
+                                         ("x10^5 Ohm^-1 m^-1", 1.0)])
+def test_a_thickness_table_in_a_lab_conductivity_unit_reads_as_in_the_house_unit(
+        tmp_path, unit, scale):
+    rows = [(3.0, 0.0244, 0.0039), (5.0, 0.0534, 0.0048), (8.0, 0.0841, 0.0051)]
+    path = tmp_path / "t.csv"
+    path.write_text(f"# resistivity: 200 uOhm cm\nt (nm),xi_e_dl ({unit}),xi_e_dl_err ({unit})\n"
+                    + "\n".join(f"{t},{y * scale:.6g},{e * scale:.6g}" for t, y, e in rows)
+                    + "\n", encoding="utf-8")
+    s = read_thickness_table(path)
+    assert list(s.dl.y) == pytest.approx([y for _, y, _ in rows])
+    assert list(s.dl.yerr) == pytest.approx([e for _, _, e in rows])
+    bare = tmp_path / "bare.csv"     # the unit given on the command line instead
+    bare.write_text("t (nm),xi_e_dl,xi_e_dl_err\n"
+                    + "\n".join(f"{t},{y * scale:.6g},{e * scale:.6g}" for t, y, e in rows) + "\n")
+    s = read_thickness_table(bare, resistivity=200.0, column_units={"xi_e_dl": unit})
+    assert list(s.dl.y) == pytest.approx([y for _, y, _ in rows])
