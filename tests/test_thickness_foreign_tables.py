@@ -218,3 +218,46 @@ def test_a_device_name_on_every_row_is_no_sample_column(tmp_path):
     path.write_text("# resistivity: 350.3 uOhm cm\n" + df.to_csv(index=False))
     got = read_thickness_table(path)
     assert np.array_equal(got.dl.y, read_thickness_table(DATA / "nife_bisb.csv").dl.y)
+
+
+@pytest.mark.parametrize("err_header, roles", [
+    ("xi_e_dl_err (U)", {}),
+    ("err (U)", {}),
+    ("sigma (U)", {"xi_e_dl_err": "sigma (U)"})])
+def test_an_error_column_in_the_unknown_unit_of_its_values_takes_their_column_unit(
+        tmp_path, err_header, roles):
+    """An efficiency column whose unit sotfit does not know is read with --column-unit; its
+    error column, named after it (or as Origin writes error bars, or by its role alone), in the
+    same unknown unit, was refused next, and a second --column-unit was needed that no message
+    named: it takes the values' unit, with a note."""
+    unit = "Ohm^-1 m^-1 x 10^5"
+    rows = _nife_dl_rows()
+    p = tmp_path / "lab.csv"
+    p.write_text("# resistivity: 350.3 uOhm cm\n"
+                 + f"t (nm),xi_e_dl ({unit}),{err_header.replace('U', unit)}\n"
+                 + "".join(f"{t},{y},{e}\n" for t, y, e in rows))
+    value = f"xi_e_dl ({unit})"
+    roles = {k: v.replace("U", unit) for k, v in roles.items()}
+    s = read_thickness_table(p, columns={"xi_e_dl": value, **roles},
+                             column_units={"xi_e_dl": "1e5/Ohm/m"})
+    np.testing.assert_array_equal(s.dl.y, [float(y) for _, y, _ in rows])
+    np.testing.assert_array_equal(s.dl.yerr, [float(e) for _, _, e in rows])
+    assert any(f"the error column of {value!r}, read in 1e5/Ohm/m as --column-unit "
+               f"xi_e_dl=1e5/Ohm/m says for its values: it writes the same unit ({unit!r})" in n
+               for n in s.meta["reader_notes"])
+
+
+def test_an_error_column_in_another_unknown_unit_is_still_refused(tmp_path, capsys):
+    rows = _nife_dl_rows()
+    p = tmp_path / "lab.csv"
+    p.write_text("# resistivity: 350.3 uOhm cm\n"
+                 "t (nm),xi_e_dl (Ohm^-1 m^-1 x 10^5),xi_e_dl_err (Ohm^-1 m^-1 x 10^4)\n"
+                 + "".join(f"{t},{y},{e}\n" for t, y, e in rows))
+    with pytest.raises(ThicknessError, match=r"column 'xi_e_dl_err \(Ohm\^-1 m\^-1 x 10\^4\)': "
+                                             "unknown unit"):
+        read_thickness_table(p, columns={"xi_e_dl": "xi_e_dl (Ohm^-1 m^-1 x 10^5)"},
+                             column_units={"xi_e_dl": "1e5/Ohm/m"})
+    # the first refusal says that the error column will take the unit given
+    assert main(["thickness", str(p), "--no-figures", "--out", str(tmp_path / "o")]) == 2
+    assert ("--column-unit ROLE=UNIT; its error column takes that unit where its header writes "
+            "the same)") in capsys.readouterr().err

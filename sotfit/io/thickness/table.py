@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from ...data import Dataset
-from ...units import UnitError, dimension_of, normalise_unit, split_header, to_house
+from ...units import (UnitError, dimension_of, normalise_unit, split_header, to_house,
+                      written_unit)
 from .. import table_names
 from ...digits import written_step
 from ..distinct_files import require_file
@@ -740,11 +741,25 @@ def _table_columns(p: Path, df, columns, column_units, notes: list) -> tuple[dic
                     "per field xi^E = (2e/hbar) M_s t_FM (mu0 H) / E (seed 003; M_s in A/m, "
                     "t_FM in m, mu0 H / E in T m/V: xi^E in S/m), and name that column "
                     "(--column xi_e_dl=NAME with --column-unit xi_e_dl=S/m)") from None
-            if role is None or role not in dict(column_units or {}):
+            given = _unit_of_its_values(df, c, columns, column_units)
+            if given is not None:
+                # an error column in the unknown unit of its values, whose unit --column-unit
+                # gives: it takes that unit (read as the values' when its own is None); a
+                # second --column-unit for it was needed, which no message named
+                unit_given, value_role, value_column = given
+                notes.append(f"column {str(c).strip()!r}, the error column of {value_column!r}, "
+                             f"read in {unit_given} as --column-unit {value_role}={unit_given} "
+                             f"says for its values: it writes the same unit "
+                             f"({written_unit(str(c))!r})")
+                name = _bare_name(str(c)).lower() if role is None else str(c).strip().lower()
+                unit = None
+            elif role is None or role not in dict(column_units or {}):
                 raise ThicknessError(f"{p}: {exc}; name the column and give its unit "
                                      f"(--column \"ROLE={str(c).strip()}\" --column-unit "
-                                     "ROLE=UNIT)") from None
-            name, unit = str(c).strip().lower(), None
+                                     "ROLE=UNIT; its error column takes that unit where its "
+                                     "header writes the same)") from None
+            else:
+                name, unit = str(c).strip().lower(), None
         m = _PLUS_MINUS_NAME_RE.match(name)
         key = _key(m.group("base")) if m is not None else _key(name)
         if m is not None and key in cols:    # a column of that name too: keep the name whole
@@ -753,6 +768,51 @@ def _table_columns(p: Path, df, columns, column_units, notes: list) -> tuple[dic
     absent: list[str] = []
     cols = _apply_column_roles(p, df, cols, columns, column_units, absent, notes)
     return cols, absent
+
+
+def _bare_name(header: str) -> str:
+    """A column header without the unit it writes (``xi_e_dl_err (Ohm^-1 m^-1 x 10^5)`` ->
+    ``xi_e_dl_err``), whether sotfit knows the unit or not."""
+    from ...units import _header_match
+
+    m = _header_match(header.strip())
+    return header.strip() if m is None else m.group("name").strip()
+
+
+def _same_written_unit(a: str | None, b: str | None) -> bool:
+    """Whether two units are written alike (blanks aside)."""
+    return a is not None and b is not None and a.split() == b.split()
+
+
+def _unit_of_its_values(df, c, columns, column_units):
+    """``(unit, value role, value column)`` where column ``c``, whose header writes a unit sotfit
+    does not know, is the error column of a value column named by ``columns`` whose unit
+    ``column_units`` gives and whose header writes the same unit: named so by ``--column
+    ROLE_err=`` (without a unit of its own), by its name (an error name of the role,
+    :data:`_ERR_PATTERNS`: ``xi_e_dl_err``, ``d xi_e_dl``), or as Origin writes error bars
+    (``err`` right of the values, :data:`_BARE_ERROR_NAMES`); None otherwise."""
+    units = dict(column_units or {})
+    named = {role: str(v).strip() for role, v in dict(columns or {}).items()}
+    header = str(c).strip()
+    written = written_unit(header)
+    if written is None or header in named.values() and not any(
+            named.get(r) == header and r.endswith("_err") and r not in units for r in named):
+        return None
+    key = _key(_bare_name(header).lower())
+    order = [str(v).strip() for v in df.columns]
+    for role, unit in units.items():
+        if role.endswith("_err") or role not in named or named[role] not in order:
+            continue
+        value = named[role]
+        if not _same_written_unit(written_unit(value), written):
+            continue
+        by_role = named.get(f"{role}_err") == header and f"{role}_err" not in units
+        by_name = key in {pat.format(n=role) for pat in _ERR_PATTERNS}
+        beside = (order.index(header) == order.index(value) + 1
+                  and re.sub(r"\.\d+$", "", _bare_name(header)).lower() in _BARE_ERROR_NAMES)
+        if by_role or by_name or beside:
+            return unit, role, value
+    return None
 
 
 _NOT_A_NUMBER = (f"a cell without a value may be {_MISSING_WORDS}; a value with its "
@@ -1054,7 +1114,12 @@ def _error_column_beside(df, ycol, yunit):
     try:
         bare, unit = split_header(label)
     except UnitError:
-        return None
+        # a unit sotfit does not know, written as its values' whose unit an option gives
+        # (:func:`_unit_of_its_values`): read in the values' unit
+        if yunit is None or not _same_written_unit(written_unit(label),
+                                                   written_unit(str(ycol))):
+            return None
+        bare, unit = _bare_name(label), None
     if bare.strip().lower() not in _BARE_ERROR_NAMES:
         return None
     return columns[k], unit if unit else yunit
