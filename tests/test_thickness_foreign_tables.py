@@ -261,3 +261,18 @@ def test_an_error_column_in_another_unknown_unit_is_still_refused(tmp_path, caps
     assert main(["thickness", str(p), "--no-figures", "--out", str(tmp_path / "o")]) == 2
     assert ("--column-unit ROLE=UNIT; its error column takes that unit where its header writes "
             "the same)") in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("err_name", ["d xi_DL^E", "delta xi_DL^E", "\u03c3 \u03be_DL^E",
+                                      "err xi^E_DL", "d_xi_e_dl"])
+def test_an_error_column_named_by_a_word_before_the_efficiency(tmp_path, err_name):
+    """'d xi_DL^E [10^5 S/m]' beside 'xi_DL^E [10^5 S/m]' was no error column ('no uncertainty
+    column'; only 'dxi_e_dl' and a leading Δ were): a d, delta, σ or err before an efficiency's
+    name, with a blank or '_', names its error column."""
+    rows = _nife_dl_rows()
+    p = tmp_path / "lab.tsv"
+    p.write_text("# resistivity: 350.3 uOhm cm\n"
+                 f"t [nm]\txi_DL^E [10^5 S/m]\t{err_name} [10^5 S/m]\n"
+                 + "".join(f"{t}\t{y}\t{e}\n" for t, y, e in rows), encoding="utf-8")
+    s = read_thickness_table(p)
+    np.testing.assert_array_equal(s.dl.yerr, [float(e) for _, _, e in rows])

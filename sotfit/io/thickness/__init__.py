@@ -13,8 +13,9 @@ efficiency per electric field xi^E versus spin-source thickness, with errors):
   Efficiency columns: ``xi_e_dl``/``xi_e_fl`` (per electric field, any
   conductivity unit) or ``xi_dl``/``xi_fl`` (dimensionless xi = xi^E rho,
   converted with the resistivity). Error columns: ``<name>_stderr``,
-  ``<name>_err``, ``<name>_error``, ``<name>_sd``, ``d<name>`` or
-  ``sigma_<name>``. The resistivity comes from the ``resistivity=`` argument,
+  ``<name>_err``, ``<name>_error``, ``<name>_sd``, ``d<name>``,
+  ``sigma_<name>``, or a word ``d``, ``delta``, ``σ``, ``err`` before the name
+  (``d xi_DL^E``). The resistivity comes from the ``resistivity=`` argument,
   else a ``resistivity``/``rho`` column (one value), else a ``# resistivity:``
   header line; it is needed for dimensionless columns and by the model.
   A value missing with its uncertainty (empty, ``NaN``, ``-``, ``--``, ``n/a``)

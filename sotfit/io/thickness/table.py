@@ -32,7 +32,7 @@ _EFF_NAMES = {"xi_e_dl": ("dl", True), "xie_dl": ("dl", True), "xi_dl": ("dl", F
               "xi_e_fl": ("fl", True), "xie_fl": ("fl", True), "xi_fl": ("fl", False)}
 _RHO_NAMES = {"resistivity", "rho"}
 _ERR_PATTERNS = ("{n}_stderr", "{n}_err", "{n}_error", "{n}_sd", "{n}_sigma", "d{n}",
-                 "sigma_{n}", "err_{n}")
+                 "d_{n}", "delta_{n}", "sigma_{n}", "err_{n}", "error_{n}")
 _META_RE = re.compile(r"^\s*#\s*([A-Za-z_][\w ]*?)\s*(?:[(\[]([^)\]]*)[)\]])?\s*[:=]\s*(.+?)\s*$")
 # 'xi_E_DL +/- err', 'xi_E_DL ± sigma': a column of cells holding a value and its uncertainty
 _PLUS_MINUS_NAME_RE = re.compile(r"^(?P<base>.*?\S)\s*(?:\+/-|\+-|\u00b1)\s*(?:err|error|"
@@ -685,16 +685,29 @@ def _read_frame(p: Path, text: str, delimiter: str | None, is_text: bool, notes:
 _SUPERSCRIPT_E_RE = re.compile(r"^xi(?:_(dl|fl)\^e|\^e_(dl|fl))(?=$|_)", re.I)
 
 
+#: A word before an efficiency's name that makes it the name of its error column (``d xi_DL^E``,
+#: ``delta xi_dl``, ``σ xi_DL``, ``err xi_e_dl``), with a blank or ``_`` between.
+_ERROR_WORD_RE = re.compile(r"^(?P<word>d|delta|sigma|\u03c3|err|error)[\s_]+(?=xi)", re.I)
+
+
 def _key(name: str) -> str:
     """The key a column name is matched by: blanks and dashes as ``_``, the Greek letters
     spelled out (``xi_DL error`` and ``ξ_DL-error`` as ``xi_dl_error``), a superscript E as
-    the subscript (``ξ_DL^E`` and ``xi^E_DL`` as ``xi_e_DL``) and a leading Delta as the ``d``
-    of an error column (``Δξ_DL^E`` as ``dxi_e_DL``)."""
+    the subscript (``ξ_DL^E`` and ``xi^E_DL`` as ``xi_e_DL``), a leading Delta as the ``d``
+    of an error column (``Δξ_DL^E`` as ``dxi_e_DL``) and a word before the efficiency's name
+    that makes it its error column's as a word (``d xi_DL^E`` as ``d_xi_e_DL``, ``σ ξ_DL`` as
+    ``sigma_xi_DL``, :data:`_ERROR_WORD_RE`; such a name is an efficiency's error column's
+    and nothing else's)."""
     name = name.strip().replace("ξ", "xi").replace("ρ", "rho")
     delta = name[:1] in ("Δ", "δ")
     name = name[1:].lstrip() if delta else name
+    word = _ERROR_WORD_RE.match(name)
+    if word is not None:
+        name = name[word.end():]
     name = _SUPERSCRIPT_E_RE.sub(lambda m: f"xi_e_{m.group(1) or m.group(2)}", name)
-    return ("d" if delta else "") + re.sub(r"[\s\-]+", "_", name.strip())
+    prefix = ("d" if delta else "") + ("" if word is None else
+                                       word.group("word").replace("\u03c3", "sigma") + "_")
+    return prefix + re.sub(r"[\s\-]+", "_", name.strip())
 
 
 def _thickness_name(cols: dict) -> str | None:
