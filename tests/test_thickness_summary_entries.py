@@ -106,3 +106,18 @@ def test_the_skew_threshold():
     assert asymmetric_interval(entry(2.0, 1.0)) == pytest.approx((2.0, 1.0))
     assert asymmetric_interval({"value": 1.0, "stderr": 0.1}) is None      # least squares
     assert asymmetric_interval(entry(0.0, 0.0)) is None                    # fixed
+
+
+def test_the_summary_says_which_sign_of_the_field_like_efficiency_goes_with_im_g(run):
+    """summary.json did not say that a positive Im G gives a negative xi_FL (seed 003 eq. (2)):
+    a table of FL of the other sign gave Im G of the other sign with nothing to tell which."""
+    summary, _ = run
+    said = summary["sign_convention"]
+    assert ("with sigma_s > 0 a positive Im G gives a negative field-like efficiency xi_FL "
+            "(xi^E_FL) and a negative Im G a positive one") in said
+    assert "seed 003 eqs. (1)-(2)" in said and "docs/CONVENTIONS.md" in said
+    # as the fit has it: NiFe/BiSb's xi^E_FL < 0 at every thickness, and its Im G > 0
+    fl = [float(ln.split(",")[3]) for ln in Path(NIFE).read_text().splitlines()
+          if ln and ln[0].isdigit()]
+    assert max(fl) < 0
+    assert summary["least_squares"]["parameters"]["im_g_mix_1"]["value"] > 0

@@ -16,7 +16,17 @@ from .parameters import model_param
 from .posterior import DEFAULT_RE_G_PRIOR
 from .problem import BOUND_RTOL, NONNEGATIVE, STABLE_UNITS, ThicknessProblem
 
-__all__ = ["summary_dict", "birge_ratio"]
+__all__ = ["summary_dict", "birge_ratio", "SIGN_CONVENTION"]
+
+#: The signs of the fit (``summary.json["sign_convention"]``): which sign of the field-like
+#: efficiency goes with which sign of Im G (seed 003 eq. (2) with its minus sign).
+SIGN_CONVENTION = (
+    "xi^E_DL - i xi^E_FL = (2e/hbar) sigma_s [1 - sech(t/lambda_s)] g / (g + tanh(t/lambda_s)), "
+    "g = 2 lambda_s rho G (seed 003 eqs. (1)-(2), docs/thickness.md): with sigma_s > 0 a "
+    "positive Im G gives a negative field-like efficiency xi_FL (xi^E_FL) and a negative Im G a "
+    "positive one, and Re G > 0 a positive xi_DL; xi_DL and xi_FL are taken with the signs of "
+    "the tables or summaries read (docs/CONVENTIONS.md: mu0 H_DL along m x sigma, mu0 H_FL "
+    "along sigma, sigma = +y for a current along +x), so the sign of Im G is that of -xi_FL")
 
 _MCMC_KEYS = ("nwalkers", "nsteps", "burn", "thin", "seed", "nsamples", "acceptance_fraction",
               "autocorr_time", "converged", "message", "diagnostics", "priors", "aic", "bic",
@@ -149,7 +159,8 @@ def _header(problem: ThicknessProblem, mech, post) -> dict:
     out = {"analysis": "thickness",
            "model": mech.title if mech.microscopic else "drift-diffusion (seed 003 eqs. (1)-(2))",
            "mechanism": mech.name,
-           "method": "emcee" if post is not None else "least squares"}
+           "method": "emcee" if post is not None else "least squares",
+           "sign_convention": SIGN_CONVENTION}
     if problem.options:
         out["model_options"] = {mech.stable(k): {"value": v, "unit": mech.option_units.get(k, "")}
                                 for k, v in problem.options.items()}
