@@ -148,3 +148,35 @@ def test_a_device_that_repeats_one_series_only_is_not_a_row_pasted_twice(tmp_pat
     main(["thickness", str(fine), "--joint", "--no-figures", "--out", str(tmp_path / "o2")])
     s = json.loads((tmp_path / "o2" / "summary.json").read_text())
     assert any("line 11 repeats line 6 exactly" in f["reason"] for f in s["flags"])
+
+
+def test_fewer_points_than_free_parameters_say_what_is_needed(tmp_path, capsys):
+    """Two thicknesses with DL and FL data (--joint) were refused as 'least-squares fit failed:
+    every least-squares start failed: 4 point(s) cannot determine 4 free parameter(s)': no
+    start can fit them. Said directly, with the thicknesses needed and the parameters that
+    could be held instead; one held leaves a fit."""
+    from sotfit.analysis.thickness import build_problem, fit_thickness
+    from sotfit.analysis.thickness.least_squares import TooFewPointsError
+
+    path = _dl_fl_table(tmp_path / "two.csv", [(5, 0.205824, 0.009548, -0.0202639, 0.00357654),
+                                              (15, 0.831683, 0.0276481, -0.0979328, 0.00617782)])
+    out = str(tmp_path / "out")
+    assert main(["thickness", str(path), "--joint", "--no-figures", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert ("two.csv: 4 point(s) cannot determine the 4 free parameter(s) of the fit "
+            "(spin_hall_conductivity, spin_diffusion_length, re_g_mix_0, im_g_mix_0): a "
+            "least-squares fit needs more points than free parameters; with 2 point(s) per "
+            "thickness (DL and FL), 3 thicknesses or more (the data give 2); or hold parameters "
+            "known from elsewhere at their values, each one fewer to fit (--fix NAME=VALUE") in err
+    assert "every least-squares start failed" not in err and "fit failed" not in err
+    assert main(["thickness", str(path), "--no-figures", "--out", out]) == 2     # DL only
+    assert ("2 point(s) cannot determine the 3 free parameter(s) of the fit "
+            "(spin_hall_conductivity, spin_diffusion_length, re_g_mix): a least-squares fit "
+            "needs more points than free parameters; with 1 point(s) per thickness (DL), 4 "
+            "thicknesses or more (the data give 2)") in capsys.readouterr().err
+    series = read_thickness_table(path)
+    with pytest.raises(TooFewPointsError, match="4 point"):
+        fit_thickness(build_problem(series, joint=True))
+    held = fit_thickness(build_problem(series, joint=True,
+                                      fixed={"spin_diffusion_length": 10.0}))
+    assert held.nvarys == 3 and held.ndata == 4

@@ -501,8 +501,12 @@ def _fit_one(args, problem, priors, out, tag=""):
     from ..bayes import AutocorrelationWarning
     from ..fitting import FitError
 
+    from ..analysis.thickness.least_squares import TooFewPointsError
+
     try:
         lsq = fit_thickness(problem)
+    except TooFewPointsError as exc:       # no fit was tried: not a failed one
+        raise CLIError(f"{exc}{tag}") from None
     except FitError as exc:
         raise CLIError(f"least-squares fit failed{tag}: {exc}") from None
     post = None

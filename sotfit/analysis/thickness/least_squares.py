@@ -16,7 +16,80 @@ from .parameters import parameter_states
 from .problem import ThicknessProblem, build_problem
 
 __all__ = ["fit_thickness", "least_squares_problem", "drift_diffusion_problem",
-           "interface_profiles", "data_chisqr", "local_optima", "limit_fits"]
+           "interface_profiles", "data_chisqr", "local_optima", "limit_fits",
+           "TooFewPointsError", "check_enough_points"]
+
+
+class TooFewPointsError(FitError):
+    """Fewer data points than free parameters: no least-squares start is tried."""
+
+
+def _free_names(lp: Problem) -> list[str]:
+    """The parameters a least-squares fit of ``lp`` varies (result names, in model order), as
+    :func:`sotfit.fitting.fit_global` counts them: neither fixed nor tied to another."""
+    from ...fitting import _as_set
+
+    _, fixed = _as_set(lp.fixed)
+    single = len(lp.datasets) == 1
+    free, exprs = set(lp.free or ()), dict(lp.exprs or {})
+    seen: set[str] = set()
+    out = []
+    for i, m in enumerate(lp.models):
+        for p in m.params:
+            name = p.name if (single or p.name in lp.shared) else f"{p.name}_{i}"
+            if name in seen:
+                continue
+            seen.add(name)
+            vary = (p.vary or p.name in free or name in free) and not (
+                name in fixed or p.name in fixed)
+            if vary and name not in exprs:
+                out.append(name)
+    return out
+
+
+def check_enough_points(problem: ThicknessProblem, free=()) -> None:
+    """Refuse a problem with no more data points than free parameters, saying how many
+    thicknesses its parameters need and which parameters could be held instead.
+
+    Parameters
+    ----------
+    problem : ThicknessProblem
+    free : sequence of str
+        Parameters released beside ``problem.free``.
+
+    Raises
+    ------
+    TooFewPointsError
+        Naming the points, the free parameters, the thicknesses needed (a series of one
+        interface: one point per thickness of each of its DL and FL datasets) and ``--fix``
+        (Python: ``fixed=``). Two thicknesses with DL and FL data were refused as "every
+        least-squares start failed: 4 point(s) cannot determine 4 free parameter(s)", a failed
+        start for what no start can do.
+    """
+    from ...fitting import _sources
+
+    lp = least_squares_problem(problem, {}, free)
+    names = _free_names(lp)
+    ndata = sum(len(d) for d in lp.datasets)
+    if ndata > len(names):
+        return
+    mech = get_mechanism(problem.mechanism)
+    shown = ", ".join(mech.stable(n) for n in names)
+    thick = np.unique(np.concatenate([np.asarray(d.x, float) for d in problem.datasets]))
+    kinds = " and ".join(sorted({part.upper() for _, part in problem.parts}))
+    per = len(problem.datasets)
+    need = ""
+    if len(problem.series) == 1 and not problem.prior_data:
+        need = (f"; with {per} point(s) per thickness ({kinds}), {len(names) // per + 1} "
+                f"thicknesses or more (the data give {thick.size})")
+    example = (", e.g. --fix spin_diffusion_length=10nm" if "spin_diffusion_length" in names
+               else "")
+    raise TooFewPointsError(
+        f"{_sources(problem.datasets)}: {ndata} point(s) cannot determine the {len(names)} free "
+        f"parameter(s) of the fit ({shown}): a least-squares fit needs more points than free "
+        f"parameters{need}; or hold parameters known from elsewhere at their values, each "
+        f"one fewer to fit (--fix NAME=VALUE with its unit, any of {shown}{example}; "
+        "Python: fixed=)")
 
 
 def least_squares_problem(problem: ThicknessProblem, start: Mapping, free=(),
@@ -98,7 +171,13 @@ def fit_thickness(problem: ThicknessProblem, *, init: Mapping | None = None, fre
     FitResult
         Its datasets are the problem's followed by the calibration pseudo-observations
         (``problem.prior_data``), if any.
+
+    Raises
+    ------
+    TooFewPointsError
+        No more data points than free parameters (:func:`check_enough_points`).
     """
+    check_enough_points(problem, free)
     if get_mechanism(problem.mechanism).microscopic:
         return _fit_microscopic(problem, init=init, free=free, bounds=bounds)
     best, results = _fit_starts(problem, _drift_diffusion_starts(problem), init, free, bounds,
