@@ -184,7 +184,8 @@ def build_problem(series: ThicknessSeries | Sequence[ThicknessSeries], *, joint:
             where = part.meta.get("source") or s_.label or "a thickness series"
             raise ValueError(f"{where}: every point is at "
                              f"{thick[0]:g} nm; a thickness series needs two thicknesses or "
-                             "more (three to fix the spin diffusion length)")
+                             "more, and more points than the fit has free parameters (--fix "
+                             "holds those known from elsewhere)")
     _check_distinct_series(series)
     rho = _common_resistivity(series, resistivity)
     labels, series_interface = _interfaces(series)
