@@ -96,3 +96,32 @@ def test_group_powers_follows_its_rule():
     assert group_powers(np.arange(0.0, MAX_SPREAD_DB + 0.2, 0.1) + 10.0) is None
     # even steps are never cut into clusters
     assert group_powers(np.arange(10.0, 20.0, 0.1)) is None
+
+
+@pytest.mark.parametrize("sets", [[10.0, 10.2, 10.4, 10.6, 10.8], [10.0, 10.25, 10.5],
+                                  [15.0, 15.1]])
+def test_set_powers_close_together_stay_apart(tmp_path, sets):
+    """A power series at one frequency in steps of 0.1-0.25 dB, each sweep at its set power:
+    the column changes only where a sweep starts again, so it is no read-back. These were
+    merged into one mean power (or refused asking for split_sweeps, which then gave every
+    spectrum the mean)."""
+    path = write(tmp_path / "series_8GHz.txt", [np.full(101, s) for s in sets], "{:.2f}")
+    ds = sf.io.read_stfmr(path)
+    assert [d.meta["power"] for d in ds] == pytest.approx(sets, abs=1e-12)
+    assert all(d.x.size == 101 and "power_spread" not in d.meta for d in ds)
+
+
+def test_a_power_levelled_per_frequency_stays_per_frequency(tmp_path):
+    """One table at 8, 10 and 12 GHz with the power set to 15.0, 15.2 and 15.4 dBm: each
+    spectrum keeps its own power (they were all given the mean, 15.2 dBm, with a note that
+    the column varied within each sweep)."""
+    lines = ["Frequency (GHz)\tField (mT)\tVmix (uV)\tP (dBm)"]
+    for f, p in ((8, 15.0), (10, 15.2), (12, 15.4)):
+        h, v = sweep()
+        lines += [f"{f}\t{a:.4f}\t{b:.5f}\t{p:.1f}" for a, b in zip(h, v)]
+    path = tmp_path / "levelled.txt"
+    path.write_text("\n".join(lines) + "\n")
+    ds = sf.io.read_stfmr(path)
+    assert [(d.meta["frequency"], d.meta["power"]) for d in ds] == [(8.0, 15.0), (10.0, 15.2),
+                                                                   (12.0, 15.4)]
+    assert not any("power column" in n for d in ds for n in d.meta.get("reader_notes", ()))

@@ -23,7 +23,7 @@ from .columns import (
 )
 from .files import _is_lvm_layout
 from .frequency_groups import group_frequencies, unsplittable_error
-from .power_groups import group_powers, unsplittable_power_error
+from .power_groups import changes_within_sweeps, group_powers, unsplittable_power_error
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from ..gains import gain_entry, gain_factor, gain_in_name, gain_in_text
@@ -1114,7 +1114,8 @@ def _group_datasets(part: _Part, opts: _Options, values: dict, fq, pw, meta: dic
     if jitter is not None:
         fq = jitter.row_frequency
         notes.append(jitter.note(table.column_label(part.qcol)))
-    readback = None if pw is None or part.pcol is None else group_powers(pw)
+    readback = (group_powers(pw) if pw is not None and part.pcol is not None
+                and changes_within_sweeps(pw, field_raw, fq) else None)
     if readback is not None:
         pw = readback.row_power
         notes.append(readback.note(table.column_label(part.pcol)))

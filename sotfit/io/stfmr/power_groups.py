@@ -28,6 +28,7 @@ __all__ = [
     "MAX_STEP_DB",
     "MAX_GAP_FRACTION",
     "PowerGroups",
+    "changes_within_sweeps",
     "group_powers",
     "unsplittable_power_error",
 ]
@@ -81,6 +82,44 @@ class PowerGroups:
         return (f"power column {column} varies by up to {float(self.spread_db.max()):.3g} dB "
                 f"within each sweep (a power meter's read-back): rows grouped into "
                 f"{self.mean.size} power(s) ({shown} dBm), each the mean of its rows in mW")
+
+
+#: Largest field step, in median steps of the sweep, across which a power change still lies
+#: within one sweep (a sweep's restart jumps back by the whole range).
+MAX_STEP_RATIO = 3.0
+
+
+def changes_within_sweeps(power: np.ndarray, field: np.ndarray, frequency: np.ndarray) -> bool:
+    """Whether a power column changes within the field sweeps (a read-back), not between them
+    (a power set for each sweep: a power series at one frequency, or a power levelled per
+    frequency).
+
+    A change of the power between two neighbouring rows of one frequency lies within a sweep
+    where the field goes on the same way across it: the steps before, at and after the change
+    have one sign and at most :data:`MAX_STEP_RATIO` times the median step. A column is a
+    read-back when at least half its changes lie so; set powers change where a sweep ends
+    (the field turns or jumps back) or where the frequency changes. Set powers 0.2 dB apart
+    (15.0, 15.2, 15.4 dBm per frequency, or a power series 10.0 ... 10.8 dBm) were merged into
+    one mean power without it.
+
+    Parameters
+    ----------
+    power, field, frequency : numpy.ndarray
+        The power (dBm), field (any unit) and frequency (GHz) of every row, in file order.
+    """
+    p, x, f = (np.asarray(a, dtype=float) for a in (power, field, frequency))
+    if p.size < 4:
+        return False
+    step = np.diff(x)
+    typical = float(np.median(np.abs(step[step != 0]))) if np.any(step != 0) else 0.0
+    change = np.flatnonzero((p[1:] != p[:-1]) & (f[1:] == f[:-1])) + 1     # row i vs i - 1
+    change = change[(change >= 2) & (change <= p.size - 2)]
+    if change.size == 0 or typical == 0.0:
+        return False
+    before, at, after = step[change - 2], step[change - 1], step[change]
+    on = ((np.sign(before) == np.sign(at)) & (np.sign(at) == np.sign(after)) & (at != 0)
+          & (np.abs(at) <= MAX_STEP_RATIO * typical))
+    return bool(2 * np.count_nonzero(on) >= change.size)
 
 
 def group_powers(power: np.ndarray) -> PowerGroups | None:
