@@ -230,7 +230,8 @@ def _key(key) -> str:
 
 def states_current_form(mapping: Mapping[str, Any]) -> bool:
     """Whether a sample mapping says if its current is peak or rms (a
-    :data:`CURRENT_FORM_KEYS` entry, or ``current_is_rms`` in any spelling).
+    :data:`CURRENT_FORM_KEYS` entry, ``current_is_rms`` in any spelling, or a current under a
+    name that states it, ``current_peak``).
 
     Parameters
     ----------
@@ -238,7 +239,8 @@ def states_current_form(mapping: Mapping[str, Any]) -> bool:
         Fields of a sample description, as :meth:`Sample.from_mapping` reads them.
     """
     keys = {_key(k) for k in mapping}
-    return any(k in keys for k in (*CURRENT_FORM_KEYS, *spellings("current_is_rms")))
+    return any(k in keys for k in (*CURRENT_FORM_KEYS, *spellings("current_is_rms"),
+                                   "current_peak"))
 
 
 def current_without_form(mapping: Mapping[str, Any]) -> str | None:
@@ -260,7 +262,7 @@ def current_without_form(mapping: Mapping[str, Any]) -> str | None:
     keys = {_key(k): str(k) for k in mapping}
     if states_current_form(mapping):
         return None
-    given = [keys[k] for k in spellings("current") if k in keys and k != "current_peak"]
+    given = [keys[k] for k in spellings("current") if k in keys]
     return given[0] if given else None
 #: Units of the numeric fields, for reports.
 SAMPLE_UNITS = {f.name: f.unit for f in SAMPLE_FIELDS if f.unit != "bool"}

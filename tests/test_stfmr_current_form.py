@@ -59,7 +59,8 @@ def test_a_sample_file_current_with_its_form_passes_to_the_files(tmp_path, capsy
 
 @pytest.mark.parametrize("text, option", [('irf = "2.1213mA"\nirf_is = "rms"\n', "peak"),
                                           ('irf = "3mA"\nirf_is = "peak"\n', "rms"),
-                                          ('irf = "3mA"\ncurrent_is_rms = false\n', "rms")])
+                                          ('irf = "3mA"\ncurrent_is_rms = false\n', "rms"),
+                                          ('current_peak = "5mA"\n', "rms")])
 def test_a_form_option_against_the_sample_files_own_form_is_refused(tmp_path, capsys, text,
                                                                      option):
     """A sample file that states its current's form, and --irf-is saying the other without a
