@@ -803,11 +803,11 @@ def test_the_staging_folder_of_a_killed_run_is_removed_by_the_next(spectra, tmp_
     assert OWNER not in json.loads((out / MANIFEST).read_text())["files"]
 
 
-@pytest.mark.parametrize("change", ["another start", "another boot"])
+@pytest.mark.parametrize("change", ["another start"])
 def test_a_staging_folder_whose_process_id_was_reused_or_rebooted_is_stale(spectra, tmp_path,
                                                                             change, capsys):
     """The process id of the killed run may belong to another process since (the record's
-    start time of the process, or the boot of the machine, tells them apart)."""
+    start time of the process tells them apart)."""
     from sotfit.cli.output import OWNER
 
     out = tmp_path / "out"
@@ -831,7 +831,8 @@ def test_a_staging_folder_whose_process_id_was_reused_or_rebooted_is_stale(spect
 def test_staging_folders_that_may_be_in_use_or_not_sotfits_are_left(spectra, tmp_path, capsys):
     """Only a folder named and recorded as a staging folder of this --out, by a process of this
     machine that has ended, is removed: a run that goes on, another machine's run (a shared
-    disk), a container's (its own process ids), a look-alike without the record, a record
+    disk, under another name or the same name with another boot), a container's (its own
+    process ids), a look-alike without the record, a record
     naming another folder, a link, and the staging folder of another --out stay as they are."""
     import socket
 
@@ -845,6 +846,9 @@ def test_staging_folders_that_may_be_in_use_or_not_sotfits_are_left(spectra, tmp
     planted = {}
     for name, rec in [("otherhost", {**record, "host": socket.gethostname() + "-other"}),
                       ("otherpid", {**record, "pid_namespace": "pid:[1]"}),
+                      # another boot id: this machine restarted, or another machine of the same
+                      # name on a shared disk whose run may go on (it was removed as stale)
+                      ("otherbt0", {**record, "boot_id": "another-boot"}),
                       ("norecord0", None), ("renamed0", record),
                       ("nosotfit", {**record, "written_by": "someone"})]:
         d = tmp_path / f".out.partial-{name[:8]}"

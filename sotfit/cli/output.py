@@ -297,7 +297,9 @@ def _stale_owner(folder: Path, prefix: str) -> dict | None:
         return None
     boot = _boot_id()
     if boot is not None and record.get("boot_id") not in (None, boot):
-        return record   # made before the machine restarted
+        # made before a restart, or on another machine of the same name sharing the disk,
+        # whose run may go on: the two cannot be told apart, so it is left
+        return None
     if record.get("pid_namespace") != _pid_namespace():
         return None     # a container of the same name and disk: its process ids are not ours
     return record if _process_gone(pid, started if isinstance(started, int) else None) else None
