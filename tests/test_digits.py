@@ -32,12 +32,15 @@ def test_full_precision_and_too_few_values():
 
 
 def test_rows_are_each_row_alone():
+    """Each row's digits are those it was printed with, whatever the other rows hold."""
     rng = np.random.default_rng(3)
-    rows = [_printed(rng.normal(size=40), int(d)) for d in rng.integers(1, 10, 30)]
+    planted = [int(d) for d in rng.integers(1, 10, 30)]
+    rows = [_printed(rng.normal(size=40) * 10.0 ** rng.integers(-6, 3), d) for d in planted]
     rows.append(rng.normal(size=40))                            # written in full
     rows.append(np.r_[np.zeros(35), _printed(rng.normal(size=5), 2)])  # too few non-zero
     v = np.array(rows)
-    assert list(significant_digits_rows(v)) == [significant_digits(r) for r in rows]
+    assert list(significant_digits_rows(v)) == planted + [0, 0]
+    assert [significant_digits(r) for r in rows] == planted + [0, 0]
     # a lower share tells a grid as coarse or coarser
     noisy = v.copy()
     noisy[:, :3] += 1e-7 * rng.normal(size=(len(rows), 3))
