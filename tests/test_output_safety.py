@@ -889,3 +889,25 @@ def test_results_kept_after_a_failed_move_are_never_taken_for_a_killed_runs(spec
         folder.commit()
     folder.discard()
     assert (staged / "summary.json").is_file() and not (staged / OWNER).exists()
+
+
+@pytest.mark.parametrize("earlier", [False, True])
+def test_two_runs_overwriting_one_out_at_once_keep_both_results(tmp_path, earlier):
+    """Two runs with --overwrite on one --out at once: the second to finish found the first's
+    results where the earlier ones had been and replaced them, and both said 'written to'
+    (the first run's results lost). The folder must hold at the commit what it held when the
+    run began: the later run keeps its results aside and says so."""
+    out = tmp_path / "out"
+    if earlier:
+        with OutputFolder(out) as stage:
+            (stage / "summary.json").write_text('{"run": 0}')
+    first, second = OutputFolder(out, overwrite=True), OutputFolder(out, overwrite=True)
+    a, b = first.stage(), second.stage()
+    (a / "summary.json").write_text('{"run": 1}')
+    (b / "summary.json").write_text('{"run": 2}')
+    first.commit()
+    with pytest.raises(CLIError, match="changed during the run: another sotfit run wrote"):
+        second.commit()
+    second.discard()
+    assert json.loads((out / "summary.json").read_text()) == {"run": 1}
+    assert json.loads((b / "summary.json").read_text()) == {"run": 2}

@@ -365,6 +365,8 @@ class OutputFolder:
             self._check(self.inputs)
             #: whether --out held results before the run (an interruption leaves them)
             self.had_results = self.final.is_dir() and any(self.final.iterdir())
+            #: what --out held when the run began (:meth:`_state`), compared at the commit
+            self.seen = self._state()
         except OSError as exc:
             # a name longer than the file system allows, a part of the path that is a file
             raise CLIError(f"--out {self.given}: {exc.strerror or exc}") from None
@@ -522,8 +524,22 @@ class OutputFolder:
             print(f"{who}: note: {done} {folder}, the unfinished results of a run that was "
                   f"killed (process {record['pid']} has ended)", file=sys.stderr)
 
+    def _state(self):
+        """What ``--out`` holds: None (no folder), ``'empty'``, or the digest of its record
+        (:data:`MANIFEST`; ``'no record'`` without one). Another run's commit changes it."""
+        final = self.final.resolve()
+        if not final.is_dir():
+            return None
+        if not any(final.iterdir()):
+            return "empty"
+        record = final / MANIFEST
+        return _content_digest(record) if record.is_file() else "no record"
+
     def commit(self) -> None:
-        """Move the complete results into place; remove only the earlier run's own files."""
+        """Move the complete results into place; remove only the earlier run's own files.
+        ``--out`` must hold what it held when the run began: another run that committed to it
+        meanwhile keeps its results, and these are kept aside (two runs with --overwrite at
+        once both said 'written to', and the first one's results were deleted)."""
         if self.staging is None or self.committed:
             return
         # the results never hold the owner record, and a staging folder kept (a message says
@@ -544,7 +560,7 @@ class OutputFolder:
                     foreign = _foreign_files(final)
                     changed = ([MANIFEST] if _unverifiable_record(final)
                                else _changed_since_written(final)) if not foreign else []
-                    if foreign or changed or not self.overwrite:
+                    if foreign or changed or not self.overwrite or self._state() != self.seen:
                         # something appeared while the run went on: keep both, delete nothing
                         what = (f"files appeared in it ({_listed(foreign)})" if foreign
                                 else f"results in it were changed ({_listed(changed)})"
