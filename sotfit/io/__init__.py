@@ -39,6 +39,9 @@ def _files(paths, suffixes=(".csv", ".tsv", ".txt", ".dat", ".itx")) -> list[Pat
     out = []
     for p in map(Path, paths):
         if p.is_dir():
+            from .folders import refuse_broken_links
+
+            refuse_broken_links(p, suffixes)
             found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in suffixes)
             if not found:
                 from .folders import subfolders_hint

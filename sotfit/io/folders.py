@@ -1,6 +1,7 @@
 """Folders given as input: the hint of the error when a folder holds no data files
-(:func:`subfolders_hint`), and names that tell apart files of one name in different folders
-(:func:`distinct_names`)."""
+(:func:`subfolders_hint`), names that tell apart files of one name in different folders
+(:func:`distinct_names`), and links in them to files that are gone
+(:func:`refuse_broken_links`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["subfolders_hint", "distinct_names", "conditions_only"]
+__all__ = ["subfolders_hint", "distinct_names", "conditions_only", "refuse_broken_links"]
 
 #: Words of a name that make a quantity in it the end of a range (``up_to_20GHz``,
 #: ``2GHz to 20GHz``) or a bound (``20GHz max``), not the condition of a measurement.
@@ -27,6 +28,29 @@ def conditions_only(name: str, patterns) -> bool:
     for rx in patterns:
         rest = rx.sub(" ", rest)
     return rest != name and not re.search(r"\d", rest) and not _RANGE_WORDS_RE.search(rest)
+
+
+def refuse_broken_links(folder: Path, suffixes) -> None:
+    """Refuse a folder given as input that holds a link, named as a data file (one of
+    ``suffixes``, lower case with the dot), to a file that does not exist: the folder was
+    read without it, one spectrum or scan fewer and no word (a link to a file moved or
+    deleted since).
+
+    Raises
+    ------
+    sotfit.data.DataError
+        Naming the link and where it points.
+    """
+    from ..data import DataError
+
+    broken = sorted(q for q in folder.iterdir() if q.is_symlink() and not q.exists()
+                    and q.suffix.lower() in suffixes)
+    if broken:
+        shown = ", ".join(f"{q.name} -> {os.readlink(q)}" for q in broken[:3]) + (
+            f" and {len(broken) - 3} more" if len(broken) > 3 else "")
+        raise DataError(f"{folder}: {len(broken)} link(s) to a file that does not exist "
+                        f"({shown}); a folder is read whole: restore the file(s) or remove the "
+                        "link(s)")
 
 
 def distinct_names(files: Sequence) -> dict[str, str]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ...data import DataError
-from ..folders import subfolders_hint
+from ..folders import refuse_broken_links, subfolders_hint
 from .headers import _names_a_condition
 from ..text import Table
 from .. import table_names
@@ -66,6 +66,7 @@ def _expand(paths) -> list[Path]:
     for p in paths:
         p = Path(os.fspath(p))
         if p.is_dir():
+            refuse_broken_links(p, SUFFIXES + CONTAINER_SUFFIXES)
             files = _with_suffixes(p, SUFFIXES) or _with_suffixes(p, CONTAINER_SUFFIXES)
             if not files:
                 others = sum(1 for q in p.iterdir() if q.is_file())
