@@ -396,3 +396,36 @@ def test_the_temperature_is_taken_in_kelvin_too(tmp_path, capsys):
         with pytest.raises(SystemExit):
             main([*base, "--temperature", bad, "--out", str(tmp_path / "bad")])
         assert "temperature in kelvin (300K)" in capsys.readouterr().err
+
+
+_TMDC_ROWS = [("WSe2", t, 1.403 + 0.002 * t, 5.873, 13.81, 240.99, -1.46, -0.918 + 0.08 * t)
+              for t in (0, 10, 20, 30)]
+
+
+def _tmdc_table(path, change=None):
+    """A WSe2 parameter table at four twists (seed 000 Table I's columns), the row at 20 deg
+    given ``change`` ({column index: value})."""
+    lines = ["tmdc,twist (deg),delta (eV),v_F (1e5 m/s),lambda_c (meV),lambda_v (meV),"
+             "B_c (meV),B_v (meV)"]
+    for row in _TMDC_ROWS:
+        row = list(row)
+        if change and row[1] == 20:
+            for k, v in change.items():
+                row[k] = v
+        lines.append(",".join(str(v) for v in row))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("change, said", [({2: -5.0}, "delta (eV) = -5.0 must be > 0"),
+                                          ({3: 0.0}, "v_F (1e5 m/s) = 0.0 must be > 0"),
+                                          ({7: "nan"}, "B_v (meV) = nan is not a finite")])
+def test_a_table_with_an_impossible_gap_or_velocity_is_refused(tmp_path, capsys, change, said):
+    """A gap of -5 eV or a Fermi velocity of 0 at one twist was read and interpolated into the
+    twists beside it (max |tau^oc| at 15 deg twice the sound table's), exit 0, no word."""
+    table = _tmdc_table(tmp_path / "t.csv", change)
+    assert main(["theory", "kp", "--model", "tmdc", "--sweep", "mu=-1.5:1.5:5", "--table",
+                 str(table), "--twist", "15deg", "--no-figures", "--out",
+                 str(tmp_path / "o")]) == 2
+    assert f"{table}, data row 4: {said}" in capsys.readouterr().err
+

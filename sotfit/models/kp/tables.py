@@ -36,6 +36,12 @@ PARAMETER_COLUMNS = {
 }
 
 
+#: Columns whose values must be positive: the orbital gap and the Fermi velocity (seed 000,
+#: Table I; a gap of -5 eV or a velocity of 0 was read and interpolated into the twists beside
+#: it, max |tau^oc| twice the sound table's, with no word).
+POSITIVE_COLUMNS = ("delta (eV)", "v_F (1e5 m/s)")
+
+
 class TableRangeError(ValueError):
     """A parameter requested outside the range of a table."""
 
@@ -65,11 +71,19 @@ def read_table(path) -> list[dict]:
         try:
             row = {"tmdc": r["tmdc"].strip(), "twist": float(r["twist (deg)"]),
                    "gate": float(r["gate (V/nm)"]) if "gate (V/nm)" in r and r["gate (V/nm)"] else 0.0}
-            for col, (name, factor) in PARAMETER_COLUMNS.items():
-                v = float(r[col])
-                row[name] = hbar_v_from_velocity(v * 1e5) if factor is None else v * factor
+            values = {col: float(r[col]) for col in PARAMETER_COLUMNS}
         except ValueError as exc:
             raise ValueError(f"{p}, data row {i}: cannot read a number ({exc})") from None
+        for col, v in values.items():
+            if not np.isfinite(v):
+                raise ValueError(f"{p}, data row {i}: {col} = {r[col].strip()} is not a finite "
+                                 "number")
+            if col in POSITIVE_COLUMNS and v <= 0:
+                raise ValueError(f"{p}, data row {i}: {col} = {r[col].strip()} must be > 0 "
+                                 "(the orbital gap and the Fermi velocity of the TMDC)")
+        for col, (name, factor) in PARAMETER_COLUMNS.items():
+            v = values[col]
+            row[name] = hbar_v_from_velocity(v * 1e5) if factor is None else v * factor
         rows.append(row)
     return rows
 
