@@ -303,11 +303,14 @@ def common_gates(q: dict, scans, flags: dict, signal_scans=None, weakest: bool =
 
 
 def _at_bounds(fit) -> list:
-    """``(name, lo, hi)`` of the varied parameters of a FitResult at (or numerically at) a bound."""
+    """``(name, lo, hi)`` of the varied parameters of a FitResult at (or numerically at) a bound
+    (within a tolerance tied to the standard error and the width of the range, :func:`_at_bound`)."""
     bounds = _param_bounds(fit)
+    covar = fit.covar
     out = []
-    for n in fit.varied:
+    for j, n in enumerate(fit.varied):
         lo, hi = bounds.get(n, (-np.inf, np.inf))
-        if _at_bound(fit.value(n), lo, hi):
+        sd = math.sqrt(covar[j, j]) if covar is not None and j < len(covar) and covar[j, j] >= 0 else None
+        if _at_bound(fit.value(n), lo, hi, sd):
             out.append((n, lo, hi))
     return out

@@ -47,9 +47,32 @@ def _param_bounds(fit) -> dict:
     return bounds
 
 
-def _at_bound(v, lo, hi) -> bool:
-    """Whether ``v`` is at (or numerically at) a finite bound ``lo`` or ``hi``."""
-    return bool((np.isfinite(lo) and np.isclose(v, lo)) or (np.isfinite(hi) and np.isclose(v, hi)))
+#: A value within this many of its standard errors of a bound is at the bound.
+AT_BOUND_SIGMA = 0.01
+#: ... or within this fraction of the width of a range bounded on both sides.
+AT_BOUND_WIDTH = 1e-5
+
+
+def _at_bound(v, lo, hi, stderr=None) -> bool:
+    """Whether ``v`` is at (or numerically at) a finite bound ``lo`` or ``hi``.
+
+    Without ``stderr``: within numpy's default tolerance of it (1e-5 of the bound). With the
+    standard error ``stderr`` of ``v`` (same unit), the tolerance is also AT_BOUND_SIGMA x
+    ``stderr`` and AT_BOUND_WIDTH x ``hi - lo``: a fit ends at a bound only as close as its
+    iterations bring it (a tilt at 19.99979 deg of its +20 deg bound with a standard error of
+    0.22 deg is there).
+    """
+    tol = 0.0
+    if stderr is not None:
+        if np.isfinite(stderr):
+            tol = AT_BOUND_SIGMA * abs(float(stderr))
+        if np.isfinite(lo) and np.isfinite(hi):
+            tol = max(tol, AT_BOUND_WIDTH * (hi - lo))
+
+    def near(b):
+        return bool(np.isfinite(b) and (np.isclose(v, b) or abs(v - b) <= tol))
+
+    return near(lo) or near(hi)
 
 
 def _polish(r, max_steps: int = POLISH_STEPS):
