@@ -133,6 +133,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     _field_notes(scans, notes)
     _theta_h_notes(scans, notes)
     r_phe_given = "r_phe" in (fixed or {})
+    given = tuple(fixed or {})
     fixed = _hold_for_sweeps(scans, dict(fixed or {}), free, notes)
     start = _start_values(scans, fixed, notes)
     start.update(init or {})
@@ -151,7 +152,7 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     _correlation_notes(res, notes)
     q = _fitted_quantities(res, fixed, no_torque, flags)
     rows = _curve_rows(res, scans, index)
-    _macrospin_gates(res, q, scans, fixed, rows, passes.stopped, flags, notes)
+    _macrospin_gates(res, q, scans, fixed, rows, passes.stopped, flags, notes, given)
     if not r_phe_given and not no_torque:
         _planar_hall_flags(scans, "r_phe" in fixed, flags)
     q = efficiencies(q, sample, notes)

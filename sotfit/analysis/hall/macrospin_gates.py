@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .common import _no_signal, _nominal
@@ -19,22 +21,60 @@ R2W_MISFIT = 0.10
 R_AHE_FACTOR = 2.0
 
 
-def _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes):
+def _macrospin_gates(res, q, scans, fixed, rows, stopped, flags, notes, given=()):
     """Sanity gates of the global fit (docs/hall.md): convergence, bounds, the sign of H_K against
-    the film type, R_AHE against the first harmonic's levels, the misfit of each harmonic."""
+    the film type, R_AHE against the first harmonic's levels, the misfit of each harmonic (with
+    its likely causes among what the run holds: ``given`` names the parameters held at values
+    given to the fit, :func:`_misfit_hints`)."""
     fitted = [_RESULT_NAMES[k] for k in res.varied if k in _RESULT_NAMES and _RESULT_NAMES[k] in q]
     _convergence_gates(res, fitted, stopped, flags, notes)
     _film_gate(q, scans, fixed, flags)
     scale = max(float(np.ptp(s.r1w.y)) for s in scans)
     if "r_ahe" not in fixed and "r_ahe" in q:
         _r_ahe_gate(_nominal(q["r_ahe"]), scans, scale, flags)
-    held = "mu0_h_ip" not in res.varied and "mu0_h_ip" not in fixed and \
-        any(s.scan == "phi" for s in scans)
     _misfit_gate(rows, 1, scale, R1W_MISFIT, ".1%", fitted, flags, scans,
-                 IP_HINT if held else "")
+                 _misfit_hints(res, scans, fixed, given, 1))
     scale2 = max((float(np.ptp(s.r2w.y)) for s in scans if not _no_signal(s)), default=0.0)
     _misfit_gate(rows, 2, scale2, R2W_MISFIT, ".0%",
-                 [k for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_one") if k in q], flags, scans)
+                 [k for k in ("mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_one") if k in q], flags, scans,
+                 _misfit_hints(res, scans, fixed, given, 2))
+
+
+#: The command-line options that give the values method (d) holds fixed.
+GIVEN_OPTIONS = {"mu0_hk": "--hk/--meff", "r_ahe": "--r-ahe", "r_phe": "--r-phe"}
+#: Units of the values named by :func:`_misfit_hints`.
+_UNITS = {"mu0_hk": "T", "r_ahe": "Ohm", "r_phe": "Ohm"}
+
+
+def _misfit_hints(res, scans, fixed, given, harmonic: int) -> list:
+    """The likely causes of a misfit of the ``harmonic`` among what this run holds: values given
+    to the fit (``given``, with their options), R_PHE held at 0 for field sweeps alone, the ordinary
+    Nernst term held at 0 (second harmonic), polar rotations read in the xz plane because nothing
+    gave their phi_h, tilts of the field held at 0, and the in-plane anisotropy held at 0 where
+    in-plane rotations are fitted (first harmonic; named last)."""
+    varied = set(res.varied)
+    hints = []
+    shown = [f"{k} = {fixed[k]:.4g} {_UNITS.get(k, '')}".rstrip() + f" ({GIVEN_OPTIONS.get(k, k)})"
+             for k in given if k in fixed]
+    if shown:
+        hints.append("values given and held fixed: " + ", ".join(shown) + " (a value a few % off is "
+                     "taken as exact and the fit moves the others; leave it out to fit it)")
+    if "r_phe" in fixed and "r_phe" not in given:
+        hints.append("R_PHE held at 0 (give it: --r-phe)")
+    if harmonic == 2 and "r_one" not in varied and "r_one" not in fixed:
+        hints.append("the ordinary Nernst term r_one held at 0 (--free r_one)")
+    assumed = [s.source for s in scans if s.scan == "theta" and
+               (s.meta.get("phi_h_assumed") or "phi_h" not in s.meta)]
+    if assumed:
+        names = ", ".join(assumed[:3]) + (f" and {len(assumed) - 3} more" if len(assumed) > 3 else "")
+        hints.append(f"polar rotations read in the xz plane (phi_h = 0) because no column, preamble entry "
+                     f"or option gave their plane: {names} (a phi_h column, or --phi-h)")
+    if not {"tilt_x", "tilt_y"} & (varied | set(fixed)):
+        hints.append("the tilt of the field held at 0 (--free tilt_x,tilt_y)")
+    if harmonic == 1 and "mu0_h_ip" not in varied and "mu0_h_ip" not in fixed and \
+            any(s.scan == "phi" for s in scans):
+        hints.append(IP_HINT)
+    return hints
 
 
 def _convergence_gates(res, fitted, stopped, flags, notes) -> None:
@@ -110,31 +150,178 @@ def _curve_noise(y) -> float:
     return float(1.4826 * np.median(np.abs(d2)) / np.sqrt(6.0))
 
 
+#: Highest order of the Fourier series in the angle of a rotation (:func:`_model_free_noise`).
+FOURIER_ORDER = 8
+#: A rotation spanning at least this many degrees (with one step) is fitted by a Fourier series.
+FULL_TURN = 270.0
+#: Points per piece of the local cubic fits of a field sweep or a partial rotation.
+PIECE_POINTS = 12
+#: The smooth fits use at most this fraction of a curve's points as parameters.
+MAX_PARAM_FRACTION = 1.0 / 3.0
+#: Order of the differences of the robust local estimate (a cubic through each five neighbours).
+DIFF_ORDER = 4
+
+
+def _smooth_projection(scan: str, x):
+    """``(R, dof)``: the matrix that takes a curve at the sorted ``x`` to its residual from the
+    least-squares smooth fit (a Fourier series in the angle up to order FOURIER_ORDER for a
+    rotation over FULL_TURN or more, else cubics on consecutive pieces of about PIECE_POINTS
+    points), with the degrees of freedom of that residual; None where the fit would take more
+    than MAX_PARAM_FRACTION of the points (or leaves fewer than five degrees of freedom)."""
+    n = x.size
+    if n < 10:
+        return None
+    step = float(np.median(np.diff(x)))
+    blocks = []
+    if scan in ("phi", "theta") and np.ptp(x) + step >= FULL_TURN:
+        order = min(FOURIER_ORDER, int((MAX_PARAM_FRACTION * n - 1) // 2))
+        if order < 2:
+            return None
+        a = np.radians(x)
+        cols = [np.ones(n)] + [f(k * a) for k in range(1, order + 1) for f in (np.cos, np.sin)]
+        blocks.append((np.arange(n), np.column_stack(cols)))
+    else:
+        for piece in np.array_split(np.arange(n), max(1, round(n / PIECE_POINTS))):
+            t = x[piece] - x[piece].mean()
+            blocks.append((piece, np.vander(t / (float(np.ptp(t)) or 1.0), min(4, piece.size))))
+    r, npar = np.eye(n), 0
+    for idx, cols in blocks:
+        u, sv, _ = np.linalg.svd(cols, full_matrices=False)
+        u = u[:, sv > 1e-10 * sv[0]]
+        r[np.ix_(idx, idx)] -= u @ u.T
+        npar += u.shape[1]
+    dof = n - npar
+    if dof < 5 or npar > MAX_PARAM_FRACTION * n:
+        return None
+    return r, dof
+
+
+def _difference_noise(y) -> np.ndarray:
+    """The noise (Ohm) of curves ``y`` (last axis, in scan order) from their differences of
+    order DIFF_ORDER (the residual of a cubic through each five neighbours): 1.4826 x their median
+    absolute value / sqrt(C(8, 4)), which passes over a switching jump or a sharp feature that a
+    minority of points sees."""
+    d = np.diff(y, DIFF_ORDER, axis=-1)
+    return 1.4826 * np.median(np.abs(d), axis=-1) / math.sqrt(math.comb(2 * DIFF_ORDER, DIFF_ORDER))
+
+
+def _model_free_noise(scan: str, x, y) -> float:
+    """The noise (Ohm) of one curve from fits that owe nothing to the macrospin model.
+
+    The smaller of two estimates: the rms residual of a smooth least-squares fit over its
+    degrees of freedom (a Fourier series in the angle for a rotation over a full turn or most of
+    one, local cubics on pieces of a field sweep or a partial rotation; :func:`_smooth_projection`),
+    and the robust estimate from the fourth differences (:func:`_difference_noise`), which
+    follows the sharp features of polar rotations near the anisotropy field that a Fourier
+    series of low order leaves in its residual. Curves of fewer than ten points take the
+    second differences (:func:`_curve_noise`).
+
+    Parameters
+    ----------
+    scan : str
+        'phi', 'theta' (``x`` in deg) or 'field' (``x`` in T).
+    x, y : array_like
+        The scan variable and the harmonic's resistance (Ohm).
+
+    Returns
+    -------
+    float
+        Standard deviation (Ohm) of the noise of one point.
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    o = np.argsort(x, kind="stable")
+    x, y = x[o], y[o]
+    if x.size < 10:
+        return _curve_noise(y)
+    est = float(_difference_noise(y))
+    got = _smooth_projection(scan, x)
+    if got is not None:
+        r, dof = got
+        res = r @ y
+        est = min(est, math.sqrt(float(res @ res) / dof))
+    return est
+
+
+#: The misfit factor is the (1 - MISFIT_ALPHA) quantile of the ratio of the rms residual of a
+#: curve to its model-free noise where the model describes the data (white noise) ...
+MISFIT_ALPHA = 1e-3
+#: ... times this margin: the step from that quantile to rarer false alarms (about x 1.1-1.3 to
+#: 1e-4), and what real data have beyond white noise (slow drift, a point or two off).
+MISFIT_MARGIN = 1.5
+#: Noise draws of the simulation of :func:`misfit_factor` (seeded: the same factor every run).
+MISFIT_DRAWS = 20000
+
+_FACTORS: dict = {}
+
+
+def misfit_factor(scan: str, x) -> float:
+    """How many times its model-free noise (:func:`_model_free_noise`) the rms residual of a
+    curve sampled at ``x`` may be before it is called missed.
+
+    Where the model describes the data the rms residual is the noise, and the ratio scatters
+    with the estimate of the noise (most, with the median of the differences, on few points).
+    The ratio of the rms of white noise (its mean removed, as the offset of each curve is) to
+    the estimate from the same noise is simulated on the curve's own ``x``
+    (:data:`MISFIT_DRAWS` seeded draws); the factor is :data:`MISFIT_MARGIN` x its
+    (1 - :data:`MISFIT_ALPHA`) quantile: about 2.3 at 121 points, 3.3 at 41 and 4.6 at 24.
+    Curves of fewer than ten points: :data:`MISFIT_NOISE`.
+    """
+    x = np.sort(np.asarray(x, float))
+    if x.size < 10:
+        return MISFIT_NOISE
+    key = (scan in ("phi", "theta"), x.tobytes())
+    if key not in _FACTORS:
+        e = np.random.default_rng(20240601).normal(size=(MISFIT_DRAWS, x.size))
+        est = _difference_noise(e)
+        got = _smooth_projection(scan, x)
+        if got is not None:
+            r, dof = got
+            est = np.minimum(est, np.sqrt(np.einsum("ij,ij->i", e @ r, e @ r) / dof))
+        ratio = e.std(axis=1) / est
+        _FACTORS[key] = MISFIT_MARGIN * float(np.quantile(ratio, 1.0 - MISFIT_ALPHA))
+        if len(_FACTORS) > 256:
+            _FACTORS.pop(next(iter(_FACTORS)))
+    return _FACTORS[key]
+
+
 #: What a first-harmonic misfit of in-plane rotations says where the fit holds the in-plane
 #: anisotropy at 0: a 4phi part of R_1w at low fields, which it then cannot describe.
-IP_HINT = ("; in-plane rotations at low fields are missed so where the film has an in-plane "
+IP_HINT = ("in-plane rotations at low fields are missed so where the film has an in-plane "
            "anisotropy, held at 0 here (--free mu0_h_ip,ip_axis)")
 
 
 def _misfit_gate(rows, harmonic: int, scale, limit, fmt: str, names, flags, scans=(),
-                 hint: str = "") -> None:
-    """Flag ``names`` when the rms residual of the ``harmonic`` of a scan exceeds ``limit`` x the
-    largest range ``scale`` (Ohm) of that harmonic over the set (fractions shown with ``fmt``)
-    and :data:`MISFIT_NOISE` x the noise of the scan's curve (:func:`_curve_noise`): flat first
-    harmonics of in-plane sweeps, whose range is the noise, were called missed by 18-20 % of
-    it with the residual equal to the noise."""
+                 hints=()) -> None:
+    """Flag ``names`` when a scan's ``harmonic`` is missed: its rms residual exceeds
+    :func:`misfit_factor` x its model-free noise (:func:`_model_free_noise`), or ``limit`` x the
+    largest range ``scale`` (Ohm) of that harmonic over the set and :data:`MISFIT_NOISE` x its
+    second-difference noise (:func:`_curve_noise`; a misfit large against the signal where the
+    model-free noise is itself inflated by a signal sharper than its series follows). The flag
+    says how many times its noise each curve is missed (fractions of ``scale`` shown with
+    ``fmt``) and the likely causes ``hints``. Flat first harmonics of in-plane sweeps, whose range
+    is the noise, are missed by their noise alone: not flagged."""
     key = f"rms_{harmonic}w"
-    noise = {}
-    for s in scans:
+    by_source = {s.source: s for s in scans}
+    bad = []
+    for row in rows:
+        rms, s = row[key], by_source.get(row["source"])
+        if rms is None or s is None:
+            continue
         d = s.r1w if harmonic == 1 else s.r2w
-        noise[s.source] = _curve_noise(d.y[np.argsort(d.x, kind="stable")])
-    bad = [(row["source"], row[key] / scale) for row in rows
-           if row[key] is not None and scale > 0 and row[key] > limit * scale
-           and row[key] > MISFIT_NOISE * noise.get(row["source"], 0.0)]
+        noise = _model_free_noise(s.scan, d.x, d.y)
+        over_noise = noise > 0 and rms > misfit_factor(s.scan, d.x) * noise
+        over_range = scale > 0 and rms > limit * scale and \
+            rms > MISFIT_NOISE * _curve_noise(d.y[np.argsort(d.x, kind="stable")])
+        if over_noise or over_range:
+            times = f"{rms / noise:.3g} times its noise" if noise > 0 else "noise 0"
+            bad.append((row["source"], rms, times, rms / scale if scale > 0 else float("nan")))
     if not bad:
         return
-    shown = ", ".join(f"{src} ({f:{fmt}})" for src, f in bad[:3]) + (f" and {len(bad) - 3} more"
-                                                                     if len(bad) > 3 else "")
+    bad.sort(key=lambda b: -b[1])
+    shown = ", ".join(f"{src} ({times}; {frac:{fmt}} of the range)" for src, _, times, frac in bad[:3])
+    shown += f" and {len(bad) - 3} more" if len(bad) > 3 else ""
     which = "first" if harmonic == 1 else "second"
+    why = f"; likely causes held in this run: {'; '.join(hints)}" if hints else ""
     _flag(flags, names, f"the macrospin model misses the {which} harmonic of {shown}: rms residual above "
-                        f"{limit:.0%} of the largest {which}-harmonic range of the set{hint}")
+                        "what its noise allows (the noise from a model-free smooth fit of each curve) or "
+                        f"above {limit:.0%} of the largest {which}-harmonic range of the set{why}")

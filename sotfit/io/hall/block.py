@@ -705,6 +705,8 @@ def _rotation_geometry(p, gm, roles, o, scan, ferr) -> None:
         gm["theta_h"] = float(gm.get("theta_h", 90.0 if o["theta_h"] is None else o["theta_h"]))
         _agree(p, roles.get("theta_h"), "theta_h", gm["theta_h"], o["theta_h"])
     else:
+        if "phi_h" not in gm and o["phi_h"] is None:
+            gm["phi_h_assumed"] = True      # the xz plane: no column, preamble entry or option
         gm["phi_h"] = float(gm.get("phi_h", 0.0 if o["phi_h"] is None else o["phi_h"]))
         _agree(p, roles.get("phi_h"), "phi_h", gm["phi_h"], o["phi_h"])
 

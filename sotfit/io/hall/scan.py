@@ -25,7 +25,8 @@ class HallScan:
         ``field`` (T, angle scans), ``field_stderr`` (T), ``theta_h``/``phi_h`` (deg),
         ``source``, ``current_peak`` (mA), and the conventions used; ``no_signal``
         (``{"r2w": reason}``) when a harmonic's lock-in column is constant (not recorded);
-        ``theta_h_assumed`` (field sweeps) when no option, column or preamble gave theta_h.
+        ``theta_h_assumed`` (field sweeps) when no option, column or preamble gave theta_h;
+        ``phi_h_assumed`` (polar rotations) when none gave phi_h (the xz plane is taken).
     """
 
     r1w: Dataset
