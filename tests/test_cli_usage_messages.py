@@ -85,8 +85,8 @@ def _help(*command) -> str:
 
 
 @pytest.mark.parametrize("command, shown", [
-    (("thickness",), ["--walkers WALKERS emcee walkers (>= 2) (default: 32)",
-                      "(--mcmc; the same seed, the same chain) (default: 0)"]),
+    (("thickness",), ["--walkers WALKERS emcee walkers (>= 2; --mcmc; default 32)",
+                      "(--mcmc; the same seed, the same chain; default 0)"]),
     (("theory", "interface"), ["Fermi wave number, e.g. 10/nm, 1e10/m or 1.7/A (a bare number "
                                "in 1/nm; default 3/nm, the BiSb Sharvin range of seed 003; at "
                                "most 100/nm: metals have 10-20/nm)"]),
@@ -247,3 +247,18 @@ def test_an_option_of_the_subcommand_before_its_name_is_said_so(capsys):
     assert "--no-figures: option(s) of 'sotfit stfmr' given before 'stfmr': put them after it" \
         in err
     assert "did you mean" not in err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["stfmr", "x.csv", "--mcmc-steps", "100"], "--mcmc-steps is for --mcmc"),
+    (["stfmr", "x.csv", "--seed", "3"], "--seed is for --mcmc"),
+    (["thickness", "x.csv", "--steps", "100", "--seed", "3"], "--steps, --seed are for --mcmc"),
+    (["thickness", "x.csv", "--walkers", "64"], "--walkers is for --mcmc"),
+])
+def test_options_of_the_chain_without_mcmc_are_refused(tmp_path, capsys, argv, said):
+    """--steps, --walkers, --seed (thickness) and --mcmc-steps, --seed (stfmr) without --mcmc
+    ran to exit 0 as if the chain had been asked for; sotfit hall already refused its own."""
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "would be ignored" in err
+    assert not (tmp_path / "o").exists()

@@ -429,6 +429,32 @@ def refuse_idle_parallel(args: argparse.Namespace, used: bool, what: str, needs:
     return parallel_options(args)
 
 
+def options_of(args: argparse.Namespace, used: bool, defaults: dict, needs: str) -> None:
+    """Refuse options given for a part of the run that does not take place (``--steps``
+    without ``--mcmc`` ran to exit 0 as if the chain had been asked for), then fill in the
+    defaults of those not given.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options (those of ``defaults`` parsed with default None); updated in place.
+    used : bool
+        Whether the part of the run they belong to takes place.
+    defaults : dict
+        ``{attribute: (option, default)}``.
+    needs : str
+        The option that makes the part (e.g. ``'--mcmc'``).
+    """
+    given = [opt for attr, (opt, _) in defaults.items() if getattr(args, attr) is not None]
+    if given and not used:
+        raise CLIError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for {needs}, "
+                       f"which is not given: {'it' if len(given) == 1 else 'they'} would be "
+                       "ignored")
+    for attr, (_, default) in defaults.items():
+        if getattr(args, attr) is None:
+            setattr(args, attr, default)
+
+
 #: Exit status of a run whose results carry flags when ``--strict`` is given.
 STRICT_EXIT = 3
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from .common import (
     CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options,
     flag_status, folder_hint, fraction, integer_type, load_sample_file, number_type, pair_type,
-    quantity_type, stage_out_dir, write_summary, table_hint,
+    quantity_type, stage_out_dir, write_summary, table_hint, options_of,
 )
 from ..data import DataError
 from ..units import UnitError
@@ -72,6 +72,10 @@ def _lineshape_choices() -> tuple[str, ...]:
     from ..models import MODELS
 
     return (*LINESHAPE_MODELS, *(n for n, m in MODELS.items() if m.lineshape is not None))
+
+
+#: The options of --mcmc: ``{attribute: (option, default)}`` (refused without --mcmc).
+MCMC_DEFAULTS = {"mcmc_steps": ("--mcmc-steps", 10000), "seed": ("--seed", 1)}
 
 
 def add_parser(subparsers) -> None:
@@ -167,10 +171,11 @@ def add_parser(subparsers) -> None:
                         "branch adds four sampled amplitudes)")
     # 3000 steps never made 50 autocorrelation times of a set's branch amplitudes (tau of
     # about 100 steps): every default run was flagged 'not converged'
-    p.add_argument("--mcmc-steps", type=integer_type(2), default=10000,
+    p.add_argument("--mcmc-steps", type=integer_type(2), default=None,
                    help="chain length for --mcmc (>= 2; the summary says whether it reached 50 "
-                        "autocorrelation times)")
-    p.add_argument("--seed", type=integer_type(0), default=1, help="random seed for --mcmc")
+                        f"autocorrelation times; default {MCMC_DEFAULTS['mcmc_steps'][1]})")
+    p.add_argument("--seed", type=integer_type(0), default=None,
+                   help=f"random seed for --mcmc (default {MCMC_DEFAULTS['seed'][1]})")
     p.set_defaults(func=run)
 
 
@@ -517,6 +522,7 @@ def _run(args) -> int:
     from ..analysis.stfmr_spectra import STFMRError
     from ..fitting import FitError
 
+    options_of(args, args.mcmc, MCMC_DEFAULTS, "--mcmc")
     sample = _sample_from(args)
     gam, model = _gamma_and_lineshape(args)
     _no_torque_fields_from_derivatives(model, sample)

@@ -31,7 +31,7 @@ from ..models.interface.specs import DELTA_DEFAULTS
 from .common import (
     add_column_options, role_options, CLIError, dumps_json, Progress, add_figure_option, add_output_options, flag_status, integer_type,
     list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
-    add_parallel_options, parallel_options, refuse_idle_parallel,
+    add_parallel_options, parallel_options, refuse_idle_parallel, options_of,
 )
 
 __all__ = ["add_parser", "run", "MODEL_OPTIONS", "SKEW_RATIO", "asymmetric_interval"]
@@ -46,6 +46,10 @@ MODEL_OPTIONS = {
     "interface-delta": {"k_fermi": "k_fermi", "theta_m": "theta_m", "phi_m": "phi_m",
                         "u_R": "u_R"},
 }
+
+
+#: The options of --mcmc: ``{attribute: (option, default)}`` (refused without --mcmc).
+MCMC_DEFAULTS = {"walkers": ("--walkers", 32), "steps": ("--steps", 5000), "seed": ("--seed", 0)}
 
 
 def add_parser(subparsers) -> None:
@@ -118,10 +122,13 @@ def add_parser(subparsers) -> None:
                         "fitted together, e.g. hall=lognormal(1,0.1) (median 1, 10 %% in ln); "
                         "methods without one are the reference (factor 1)")
     p.add_argument("--mcmc", action="store_true", help="sample the posterior with emcee")
-    p.add_argument("--walkers", type=integer_type(2), default=32, help="emcee walkers (>= 2)")
-    p.add_argument("--steps", type=integer_type(2), default=5000, help="chain length (>= 2)")
-    p.add_argument("--seed", type=integer_type(0), default=0,
-                   help="random seed of the walkers' start (--mcmc; the same seed, the same chain)")
+    p.add_argument("--walkers", type=integer_type(2), default=None,
+                   help=f"emcee walkers (>= 2; --mcmc; default {MCMC_DEFAULTS['walkers'][1]})")
+    p.add_argument("--steps", type=integer_type(2), default=None,
+                   help=f"chain length (>= 2; --mcmc; default {MCMC_DEFAULTS['steps'][1]})")
+    p.add_argument("--seed", type=integer_type(0), default=None,
+                   help="random seed of the walkers' start (--mcmc; the same seed, the same "
+                        f"chain; default {MCMC_DEFAULTS['seed'][1]})")
     p.add_argument("--prior", action="append", default=[], metavar="NAME=DIST(...)",
                    help="prior, e.g. spin_diffusion_length=uniform(1nm,100nm) or "
                         "re_g_mix=loguniform(0.001,20) (bare numbers in the house unit, as "
@@ -556,6 +563,7 @@ def run(args) -> int:
     fixed = dict(args.fix)
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
+    options_of(args, args.mcmc, MCMC_DEFAULTS, "--mcmc")
     refuse_idle_parallel(args, args.mcmc, "the walkers of --mcmc", "--mcmc")
     if args.compare_models is not None:
         if args.model is not None:
