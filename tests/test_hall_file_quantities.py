@@ -745,6 +745,7 @@ def test_an_unreadable_field_entry_is_left_out_where_the_option_gives_the_field(
     ("I_rms = 1.5 mA (2121 uA peak)", 1.5, "rms", (2.121, "peak")),
     ("I_ac = 3 mA pk-pk (1.061 mA rms)", 1.5, "peak", (1.061, "rms")),
     ("I_ac = 2.83 mA peak (2.000 mA rms)", 2.83, "peak", (2.0, "rms")),   # to 0.005 mA
+    ("I_ac = 2.83 mA peak (2.00 mA rms)", 2.83, "peak", (2.0, "rms")),
     ("I_ac = 1.5 mA rms (1500 uA)", 1.5, "rms", (1.5, "rms"))])
 def test_a_current_written_in_both_forms_is_read(tmp_path, entry, current, form, also):
     """'Source current: 2.828 mA peak (2 mA rms)' refused the file ('unknown unit mA peak (2
@@ -774,6 +775,28 @@ def test_a_current_written_in_two_forms_that_disagree_is_refused(tmp_path, entry
         source_current(p)
     unread = []
     assert source_current(p, None, unread) is None and said in unread[0]
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("Source current: 2 mA peak (2 mA rms)", "'2 mA peak' and '2 mA rms' in brackets"),
+    ("Source current: 2 mA rms (2 mA peak)", "'2 mA rms' and '2 mA peak' in brackets"),
+    ("I_ac = 1 mA rms (2 mA peak)", "'1 mA rms' and '2 mA peak' in brackets"),
+    ("Source current: 3 mA peak (2 mA rms)", "'3 mA peak' and '2 mA rms' in brackets"),
+    ("I_ac = 2 mA pk-pk (1 mA peak)", "'2 mA pk-pk' and '1 mA peak' in brackets")])
+def test_a_current_whose_digits_cannot_tell_its_two_forms_apart_is_refused(tmp_path, entry,
+                                                                           said):
+    """'2 mA peak (2 mA rms)' was read as 2 mA peak: half a unit of one digit on each number is
+    wider than the sqrt 2 between the forms, so the two agreed as rms and peak, and as well as
+    one form. Such an entry is refused, naming its line and both readings; with ``unread``
+    (the current given with the option) it is left out and said."""
+    p = tmp_path / "rotation.csv"
+    p.write_text(f"# {entry}\nphi (deg),X1 (uV)\n0,1.0\n5,1.1\n")
+    with pytest.raises(HallReadError, match=r"\(line 1\) writes " + re.escape(said)
+                       + r".*cannot tell the two forms apart.* mA peak\) agrees with .* mA peak\)"):
+        source_current(p)
+    unread = []
+    assert source_current(p, None, unread) is None
+    assert "cannot tell the two forms apart" in unread[0]
 
 
 def test_rotations_whose_current_is_written_in_both_forms(tmp_path):

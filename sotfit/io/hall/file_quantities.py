@@ -528,6 +528,18 @@ def _agreeing_second_form(p: Path, i: int, key: str, value: str, v: float,
                             f"{' ' + convention if convention else ''}); correct the entry, or "
                             f"give the source current ({_opt('current', '2mA')}, "
                             f"{_opt('current_is', 'rms')})")
+    if _IN_PEAKS[form] != _IN_PEAKS[convention] and abs(v - w) <= (
+            _half_digit(value, v) + _half_digit(text, w) + 1e-9 * abs(v)):
+        # '2 mA peak (2 mA rms)', '1 mA rms (2 mA peak)': to one digit the two numbers agree
+        # as the two forms and as one form alike, so the entry cannot say which form it is
+        written, bracket = f"{value.strip()} {convention}", f"{text.strip()} {form}"
+        raise HallReadError(f"{p}: {where} writes {written!r} and {second!r} in brackets, whose "
+                            f"digits cannot tell the two forms apart: {written} ({first:.4g} mA "
+                            f"peak) agrees with {bracket} ({again:.4g} mA peak) to the digits "
+                            f"written, and as well with {text.strip()} {convention}, the same "
+                            "number in the first form; write the two to more digits, or give "
+                            f"the source current ({_opt('current', '2mA')}, "
+                            f"{_opt('current_is', 'rms')})")
     return (w / 2.0, "peak") if form == "pk-pk" else (w, form)
 
 
