@@ -209,6 +209,65 @@ def test_files_of_one_current_read_back_on_every_row(tmp_path, with_column, caps
         capsys.readouterr().err
 
 
+def test_files_whose_currents_come_in_steps_under_2_percent_are_refused(tmp_path, capsys):
+    """Files whose read-back currents rise in steps of 1.5 % (2.12 to 2.28 mA peak) were one
+    current, their mean, noted as 'differ by up to 7.7 %, within the 2 % of one current': the
+    groups were cut only where neighbours differ by more than 2 %. A spread wider than 2 % of
+    the mean is different currents, refused naming them."""
+    files = _read_back_current_files(tmp_path / "in", jitter=0.0)
+    assert len(files) >= 4
+    for k, f in enumerate(files):
+        df = pd.read_csv(f)
+        df["I_source (mA)"] *= 1.015 ** k
+        df.to_csv(f, index=False, float_format="%.15g")
+    plain = [a for i, a in enumerate(AVCI) if a != "--current" and AVCI[i - 1] != "--current"]
+    capsys.readouterr()
+    assert main(["hall", *files, *plain, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    top = 1.5 * 2 ** 0.5 * 1.015 ** (len(files) - 1)
+    assert f"the files were measured at different currents (2.121 to {top:.4g} mA peak " \
+           "(spread by" in err
+    assert "currents in steps closer than the 2 % of one current read back, but spread wider " \
+           "than it, are neither one current nor currents told apart" in err
+
+
+@pytest.mark.parametrize("currents, merged", [
+    ([2.0 * 1.015 ** k for k in range(8)], None), ([2.0, 2.03, 2.06], None),
+    ([2.0, 2.0004, 2.001, 2.0395], 2.0102), ([2.0, 2.03], 2.015)])
+def test_peak_currents_are_one_only_when_their_spread_is_within_2_percent(currents, merged):
+    """Currents are one current when their spread (largest less smallest) is within 2 % of
+    their mean, not when each is within 2 % of its neighbour."""
+    from types import SimpleNamespace
+
+    from sotfit.cli.common import CLIError
+    from sotfit.cli.hall import _peak_current
+
+    scans = [SimpleNamespace(meta={"current_peak": c}) for c in currents]
+    if merged is None:
+        with pytest.raises(CLIError, match="measured at different currents"):
+            _peak_current(scans)
+    else:
+        assert _peak_current(scans)[0] == pytest.approx(merged, abs=1e-4)
+
+
+def test_a_table_whose_currents_come_in_steps_under_2_percent_is_refused(tmp_path, capsys):
+    """Rotations at 1.5 mA and 1.5 % more, twice more, ... in one table (a current column) were
+    one scan at their mean current, merged per field: without --current, and with it naming
+    one of them, the table is refused (each current's rows to a table of their own)."""
+    table = _rotations_at_currents(tmp_path / "currents.csv",
+                                   scales=tuple(1.015 ** k for k in range(5)))
+    without = [a for i, a in enumerate(AVCI) if a != "--current" and AVCI[i - 1] != "--current"]
+    capsys.readouterr()
+    assert main(["hall", str(table), *without, "--out", str(tmp_path / "asked")]) == 2
+    err = capsys.readouterr().err
+    assert "column 'I_ac (mA)' holds scans at several source currents (1.5 to 1.592 mA " \
+           "(spread by 6" in err
+    assert "Write each current's rows to a table of its own" in err
+    assert main(["hall", str(table), *AVCI, "--out", str(tmp_path / "given")]) == 2
+    assert "the rows --current 1.5mA names cannot be told from those at the currents next " \
+           "to it" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("name, current", [
     ("rot_I1p5mA.csv", 1.5), ("rot_2mA_100mT.csv", 2.0), ("rot_500uA.csv", 0.5),
     ("rot_Iac=3mA.dat", 3.0), ("magnet_5A_rot.csv", None), ("rot_100mT.csv", None),
