@@ -11,6 +11,7 @@
 """
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -276,3 +277,28 @@ def test_an_error_column_named_by_a_word_before_the_efficiency(tmp_path, err_nam
                  + "".join(f"{t}\t{y}\t{e}\n" for t, y, e in rows), encoding="utf-8")
     s = read_thickness_table(p)
     np.testing.assert_array_equal(s.dl.yerr, [float(e) for _, _, e in rows])
+
+
+@pytest.mark.parametrize("first, second", [("err xi_DL", "d xi_DL"), ("d xi_DL", "err xi_DL"),
+                                           ("xi_DL_err", "xi_DL_stderr"),
+                                           ("\u0394xi_DL", "d xi_DL")])
+def test_two_error_columns_of_one_efficiency_are_refused_unless_one_is_named(
+        tmp_path, first, second, capsys):
+    """'err xi_DL' beside 'd xi_DL' (or 'xi_DL_err' beside 'xi_DL_stderr') took one of the two
+    without a word, by the order of the name patterns, and which one changed with the patterns:
+    the fit's weights with it. Both are named and the table refused; --column xi_dl_err=NAME
+    reads the one it names."""
+    p = tmp_path / "two.csv"
+    p.write_text(f"# resistivity: 350.3 uOhm cm\nt (nm),xi_DL,{first},{second}\n"
+                 + "".join(f"{t},{y},0.005,0.007\n" for t, y in ((2, 0.05), (4, 0.08),
+                                                                  (6, 0.1), (8, 0.11))),
+                 encoding="utf-8")
+    said = f"2 columns are named as uncertainties of 'xi_DL' ({first!r}, {second!r}); " \
+           "name the one to read with --column xi_dl_err=NAME"
+    with pytest.raises(ThicknessError, match=re.escape(said)):
+        read_thickness_table(p)
+    assert main(["thickness", str(p), "--no-figures", "--out", str(tmp_path / "o")]) == 2
+    assert said in capsys.readouterr().err
+    for name, err in ((first, 0.005), (second, 0.007)):
+        s = read_thickness_table(p, columns={"xi_dl_err": name})
+        np.testing.assert_allclose(s.dl.yerr * 350.3e-8 * 1e5, err, rtol=1e-12)

@@ -286,7 +286,8 @@ def _one_series(p: Path, df, rows: "_Rows", cols: dict, header_meta: dict, notes
                       named="thickness" in dict(columns or {}))
     rho, rho_source, rho_rows = _table_resistivity(p, df, rows, cols, header_meta, resistivity,
                                                    notes, t)
-    parts = _efficiency_parts(p, df, rows, cols, t, rho, notes, rho_rows, percent)
+    parts = _efficiency_parts(p, df, rows, cols, t, rho, notes, rho_rows, percent,
+                              named=set(dict(columns or {})))
     lab = label or header_meta.get("sample") or (p.stem if sheet is None else sheet)
     meta = {"source": str(p), "resistivity_source": rho_source, "header": header_meta,
             "columns_absent": tuple(absent),
@@ -1144,8 +1145,8 @@ def _dimensionless(cols: dict) -> bool:
 
 
 def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
-                      notes: list, rho_rows=None, percent: str | None = None
-                      ) -> dict[str, Dataset]:
+                      notes: list, rho_rows=None, percent: str | None = None,
+                      named: set | None = None) -> dict[str, Dataset]:
     """``{"dl": Dataset, "fl": Dataset}`` of the efficiency columns present (xi^E in
     1e5 Ohm^-1 m^-1 versus thickness in nm, sorted by thickness); what was left out, or read
     from cells holding a value and its uncertainty, is appended to ``notes``.
@@ -1153,7 +1154,12 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
     A dimensionless efficiency column without a unit in a table where a line above it speaks
     of percent (``percent``: ``# xi in percent``) is refused, naming the option that gives its
     unit: read as fractions, xi in percent of 0.08-0.45 gave sigma_s 100 times large without
-    a word (values below 1 raise no other suspicion)."""
+    a word (values below 1 raise no other suspicion).
+
+    Two or more error columns of one efficiency by their names (``err xi_DL`` and ``d xi_DL``,
+    ``xi_DL_err`` and ``xi_DL_stderr``) are refused, naming them, unless the caller named the
+    error column's role (``named``: the roles of ``--column``): one was taken by the order of
+    the name patterns, which nothing documents, and the fit's weights with it."""
     parts: dict[str, Dataset] = {}
     repeats: dict[str, dict] = {}
     kinds_seen: set[str] = set()
@@ -1169,9 +1175,19 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
         role = f"xi_e_{kind}" if per_field else f"xi_{kind}"
         # the error column the caller named (--column xi_e_dl_err=NAME) pairs with the value
         # column of its role however that one was found (a header 'xiE_DL' read as xie_dl)
-        ename = next((e for e in (_role_key(f"{role}_err"),
+        candidates = [e for e in (_role_key(f"{role}_err"),
                                   *(pat.format(n=name) for pat in _ERR_PATTERNS))
-                      if e in cols and cols[e][0] != ycol), None)
+                      if e in cols and cols[e][0] != ycol]
+        if f"{role}_err" in (named or ()) and _role_key(f"{role}_err") in candidates:
+            candidates = [_role_key(f"{role}_err")]
+        distinct = sorted(dict.fromkeys(cols[e][0] for e in candidates),
+                          key=list(df.columns).index)
+        if len(distinct) > 1:
+            raise ThicknessError(
+                f"{p}: {len(distinct)} columns are named as uncertainties of {ycol!r} ("
+                + ", ".join(repr(str(c)) for c in distinct) + "); name the one to read with "
+                f"--column {role}_err=NAME, or keep one of them in the table")
+        ename = candidates[0] if candidates else None
         if paired.any():
             example = str(df[ycol].iloc[int(np.flatnonzero(paired)[0])]).strip()
             if ename is not None:
