@@ -700,8 +700,9 @@ def split_header(header: str) -> tuple[str, str | None]:
 
 
 #: A temperature's name before a suffix unit in kelvin (``temperature_K``, ``T_sample_K``,
-#: ``Temp_K``): the word temperature or temp, or the letter T as a word of its own.
-_TEMPERATURE_NAME_RE = re.compile(r"temp|(?:^|[\s_.-])t(?:$|[\s_.-])", re.I)
+#: ``Temp_K``, ``sample_temperature_K``): the word temperature or temp, or the letter T, as a
+#: word of its own (``template_K``, ``attempt_K`` name no temperature).
+_TEMPERATURE_NAME_RE = re.compile(r"(?:^|[\s_.-])(?:temperature|temp|t)(?:$|[\s_.-])", re.I)
 
 #: The word lock-in as headers write it (``lock-in``, ``lockin``, ``lock_in``, ``Lock in``).
 LOCKIN_WORD = r"lock[\s_-]?in"

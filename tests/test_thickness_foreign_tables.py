@@ -302,3 +302,22 @@ def test_two_error_columns_of_one_efficiency_are_refused_unless_one_is_named(
     for name, err in ((first, 0.005), (second, 0.007)):
         s = read_thickness_table(p, columns={"xi_dl_err": name})
         np.testing.assert_allclose(s.dl.yerr * 350.3e-8 * 1e5, err, rtol=1e-12)
+
+
+@pytest.mark.parametrize("header", ["t (nm),T (K),xi_DL,xi_DL_err",
+                                    "T (K),t (nm),xi_DL,xi_DL_err",
+                                    "t (nm),temperature_K,xi_DL,xi_DL_err"])
+def test_a_temperature_column_is_no_thickness(tmp_path, header):
+    """'t (nm),T (K),...' was refused as "column 'T (K)': unit 'K' is a temperature unit, but a
+    length unit is needed" (the cryostat's T took the place of the thickness t, their names
+    matched without case), where 'T (K)' first read the table: a column in kelvin is no
+    thickness candidate, in either place."""
+    p = tmp_path / "cryo.csv"
+    rows = ((2, 0.05), (4, 0.08), (6, 0.1), (8, 0.11))
+    cells = {"t (nm)": [str(t) for t, _ in rows], "xi_DL": [str(y) for _, y in rows],
+             "xi_DL_err": ["0.005"] * 4}
+    names = header.split(",")
+    p.write_text("# resistivity: 350.3 uOhm cm\n" + header + "\n" + "".join(
+        ",".join(cells.get(n, ["300"] * 4)[i] for n in names) + "\n" for i in range(4)))
+    s = read_thickness_table(p)
+    np.testing.assert_array_equal(s.dl.x, [2.0, 4.0, 6.0, 8.0])

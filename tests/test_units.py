@@ -191,7 +191,11 @@ def test_a_unit_with_a_word_that_does_not_change_it():
     ("T (mK)", "t", "mK"), ("Temperature (kelvin)", "temperature", "K"),
     # a suffix K after a name that is no temperature's is part of the name: an anisotropy field
     ("H_K", "h_k", None), ("mu0_H_K", "mu0_h_k", None), ("B_K", "b_k", None), ("R_K", "r_k", None),
-    ("H_K (mT)", "h_k", "mT"), ("T_k", "t_k", None)])
+    ("H_K (mT)", "h_k", "mT"), ("T_k", "t_k", None),
+    # the name as a whole word: 'template_K' was kelvin, its 'temp' read as a temperature's
+    ("T_K", "t", "K"), ("temp_K", "temp", "K"), ("sample_temperature_K", "sample_temperature", "K"),
+    ("template_K", "template_k", None), ("attempt_K", "attempt_k", None),
+    ("Tmeas_K", "tmeas_k", None)])
 def test_kelvin_is_the_unit_of_a_temperature_column(header, name, unit):
     """'T (K)', 'Temperature [K]', 'temperature_K' were columns of an unknown unit; kelvin is a
     temperature's, and a name's last '_K' is one only after a temperature's name."""

@@ -774,6 +774,12 @@ def _table_columns(p: Path, df, columns, column_units, notes: list) -> tuple[dic
                                      "header writes the same)") from None
             else:
                 name, unit = str(c).strip().lower(), None
+        if unit is not None and dimension_of(unit) == "temperature":
+            # a cryostat's 'T (K)' is no thickness: as the key 't' it took the place of a
+            # 't (nm)' before it, and the table was refused as 'K is a temperature unit, but
+            # a length unit is needed'. No role reads a temperature (a role named with
+            # --column is found among the table's columns below)
+            continue
         m = _PLUS_MINUS_NAME_RE.match(name)
         key = _key(m.group("base")) if m is not None else _key(name)
         if m is not None and key in cols:    # a column of that name too: keep the name whole
