@@ -148,6 +148,10 @@ _NAMES = {
     "å": "Ang", "/a": "/Ang", "1/a": "1/Ang", "a-1": "Ang-1", "/å": "/Ang", "1/å": "1/Ang",
     "å-1": "Ang-1", "micron": "um", "microns": "um", "microohmcm": "uOhmcm", "degree": "deg",
     "degrees": "deg", "°": "deg", "radian": "rad", "radians": "rad", "dbm": "dBm",
+    # degrees as headers write them: 'Angle (Deg)', 'Angle (DEG)', 'phi [deg.]', 'Angle (º)'
+    # (the masculine ordinal, typed for the degree sign), 'Angle (˚)' (the ring above)
+    "deg": "deg", "deg.": "deg", "degs": "deg", "degs.": "deg", "\u00ba": "deg",
+    "\u02da": "deg", "rad": "rad", "rad.": "rad",
     "nm-2": "/nm2", "m-2": "/m2", "cm-2": "/cm2", "um-2": "/um2", "percent": "%",
 }
 
@@ -183,7 +187,8 @@ def accepted_units(dimension: str) -> str:
     """
     table = _TABLES[dimension]
     keys = [k for k in table if k]
-    words = [w for w, c in {**_BASES, **_NAMES, **_UNIT_NAMES}.items() if c in table]
+    words = [w for w, c in {**_BASES, **_NAMES, **_UNIT_NAMES}.items()
+             if c in table and w not in keys]
     spelled = [p + n for p, q in _PREFIX_NAMES.items() for n, c in _UNIT_NAMES.items()
                if q + c in table and not n.endswith("s")]
     text = f"accepted {dimension.replace('_', ' ')} units: " + ", ".join(keys)

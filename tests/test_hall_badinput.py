@@ -105,6 +105,21 @@ def test_an_angle_unit_option_does_not_replace_a_header_unit(tmp_path):
     assert typo.r1w.x == pytest.approx(right.r1w.x, abs=0)
 
 
+@pytest.mark.parametrize("header", ["Angle (Deg)", "Angle (DEG)", "Angle (\u00ba)",
+                                    "phi [deg.]", "phi (Deg.)", "Angle (\u02da)"])
+def test_degrees_written_unusually_are_degrees_with_or_without_the_angle_unit(tmp_path, header):
+    """'Angle (Deg)', 'Angle (º)' (a masculine ordinal for the degree sign) and 'phi [deg.]'
+    were headers of an unknown unit: with angle_unit='deg', which gives the unit of a header
+    that writes none, such a file was refused naming column_units. They are degrees, read as
+    the same rotation written 'phi (deg)', with the option and without it."""
+    right = read_hall_table(_write(tmp_path / "right.csv", PHI), **KW)
+    f = _write(tmp_path / "a.csv", PHI, angle_header=header)
+    for more in ({}, {"angle_unit": "deg"}):
+        got = read_hall_table(f, **KW, **more)
+        assert got.r1w.x == pytest.approx(right.r1w.x, abs=0)
+        assert got.r2w.y == pytest.approx(right.r2w.y, abs=0)
+
+
 def test_nans_are_reported_not_dropped(tmp_path):
     f = _write(tmp_path / "a.csv", PHI, nan_at=[3, 7])
     with pytest.raises(HallReadError, match=r"X2 \(V\).*2 NaN.*line\(s\) \[5, 9\]"):
