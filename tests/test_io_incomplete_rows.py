@@ -3,12 +3,14 @@ stopped) and a last line cut short (no final newline). Refused by default, namin
 ``drop_incomplete_rows=True`` (``--drop-incomplete-rows``) reads the rows before them, with
 a note naming the file and how many rows were left out."""
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sotfit.cli import main
+from sotfit.data import DataError
 from sotfit.io import read_stfmr
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "stfmr_example" / "py_pt_8GHz.csv"
@@ -101,6 +103,23 @@ def test_dashes_outside_the_data_cells_are_not_missing_values(tmp_path):
                                    + [r.replace(",", ",--,") for r in ROWS]) + "\n")
     (d,) = read_stfmr(separated)
     assert np.array_equal(d.x, ref.x) and np.array_equal(d.y, ref.y)
+
+
+@pytest.mark.parametrize("rule", ["--,--", "-,-", "-----", "=====,=====", "NaN,NaN", "n/a,--"])
+def test_a_row_of_missing_values_or_rules_under_the_column_names_is_said_so(tmp_path, rule):
+    """'--<TAB>--' under the column names was 'neither the column header row nor a row of
+    numbers ( are not a number, the other cells are)', no cell named ('--' is a missing value),
+    and '-<TAB>-' was taken for the column names, the names above it 'neither a key: value
+    header ... nor the column header row'. The row is named as what it is."""
+    f = tmp_path / "ruled.csv"
+    f.write_text("\n".join(HEAD + [rule] + ROWS) + "\n")
+    line = len(HEAD) + 1
+    cells = ", ".join(repr(c) for c in dict.fromkeys(rule.split(",")))
+    with pytest.raises(DataError, match=re.escape(
+            f"line {line} ({rule!r}) is a row of missing values or separators only ({cells}), "
+            "neither the column header row nor a row of numbers, above the first row of numbers "
+            f"(line {line + 1}); remove the row, or make it a comment ('# ...')")):
+        read_stfmr(f)
 
 
 def test_a_last_row_cut_inside_its_number(tmp_path):

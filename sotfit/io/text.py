@@ -655,6 +655,27 @@ def _entry_row_hint(lines, plain, i, delimiter, n, header_row_index) -> str:
             "or make it a comment ('# ...')")
 
 
+#: A cell that separates a table's header from its rows, as text tables draw a rule (``--``,
+#: ``-----``, ``=====``).
+_SEPARATOR_CELL_RE = re.compile(r"[-=_~*]+")
+
+
+def _missing_or_separator_cells(line: str, delimiter: str) -> list[str] | None:
+    """The distinct cells of ``line`` when each is a missing value (``NaN``, ``n/a``, ``--``)
+    or a rule (``-``, ``-----``, ``=====``) and it holds no number nor a name, else None."""
+    cells = [c.strip() for c in _split(line, delimiter)]
+    cells = [c for c in cells if c]
+    if not cells:
+        return None
+    for c in cells:
+        number = parse_number(c)
+        if number is None and _SEPARATOR_CELL_RE.fullmatch(c) is None:
+            return None
+        if number is not None and number == number:     # a number (not NaN, a missing one)
+            return None
+    return list(dict.fromkeys(cells))
+
+
 def _quoted_entry(line: str, delimiter: str) -> str:
     """The text of a preamble line for its entries: the line as it is, or, for a line of one
     cell in double quotes and empty cells after it (``"Frequency: 6 GHz",,,``, a spreadsheet's
@@ -689,6 +710,16 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
             and name_value_pair(lines[plain[-1]], delimiter, with_unit=True) is None:
         i_last = plain[-1]
         names = _split_header_row(lines[i_last], delimiter, n)
+        marks = _missing_or_separator_cells(lines[i_last], delimiter)
+        if marks is not None:
+            # '--\t--' under the column names: '--' is a missing value, so the row was 'neither
+            # the column header row nor a row of numbers ( are not a number, ...)'; '-\t-' was
+            # taken for the column names and the names above for a line of no kind
+            raise DataError(
+                f"{name}: line {i_last + 1} ({lines[i_last].strip()[:60]!r}) is a row of "
+                f"missing values or separators only ({', '.join(map(repr, marks))}), neither "
+                "the column header row nor a row of numbers, above the first row of numbers "
+                f"(line {start + 1}); remove the row, or make it a comment ('# ...')")
         if _numeric_row(lines[i_last]) is not None:
             raise DataError(
                 f"{name}: line {i_last + 1} ({lines[i_last].strip()[:60]!r}) holds numbers but "
