@@ -54,6 +54,7 @@ def test_the_moves_sample_a_known_gaussian(name):
     assert np.mean(ratios) == pytest.approx(1.0, abs=0.02), ratios
 
 
+@pytest.mark.slow
 def test_emcees_snooker_move_narrows_the_same_gaussian():
     """The reason the default moves do not use it (if emcee mends it, this test says so)."""
     import emcee

@@ -136,6 +136,7 @@ def test_joint_least_squares_recovers_the_calibration_ratio(tmp_path):
         assert abs(s[k]["value"] - TRUTH[k]) < 2 * s[k]["stderr"], (k, s[k])
 
 
+@pytest.mark.slow
 def test_joint_posterior_recovers_shared_parameters_and_the_calibration_ratio(tmp_path):
     """The command line: both methods' summaries, a stated Hall calibration prior, emcee."""
     st, hp, ts = make_stack(tmp_path, seed=1)
