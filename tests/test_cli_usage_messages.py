@@ -262,3 +262,20 @@ def test_options_of_the_chain_without_mcmc_are_refused(tmp_path, capsys, argv, s
     err = capsys.readouterr().err
     assert said in err and "would be ignored" in err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["theory", "kp", "--model", "2deg", "--sweep", "mu=0:1:1"], "N = 1 computes START alone"),
+    (["theory", "kp", "--model", "2deg", "--sweep", "mu=0.1:0.1:50"], "the 50 points are one"),
+    (["theory", "kp", "--model", "2deg", "--sweep", "mu=0:1:5", "--map", "j_ex=10meV:20meV:1"],
+     "N = 1 computes START alone"),
+    (["theory", "tmatrix", "--sweep", "energy=1meV:2meV:1"], "N = 1 computes START alone"),
+    (["theory", "tmatrix", "--sweep", "angle=10deg:10deg:5"], "the 5 points are one"),
+])
+def test_a_grid_whose_points_are_not_what_it_writes_is_refused(tmp_path, capsys, argv, said):
+    """mu=0:1:1 computed mu = 0 alone, STOP dropped without a word; mu=0:0:50 computed one
+    point fifty times."""
+    with pytest.raises(SystemExit):
+        main([*argv, "--no-figures", "--out", str(tmp_path / "o")])
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -429,6 +429,24 @@ def refuse_idle_parallel(args: argparse.Namespace, used: bool, what: str, needs:
     return parallel_options(args)
 
 
+def one_point_grid(what: str, start: float, stop: float, n: int) -> None:
+    """Refuse a grid START:STOP:N whose points are not what it writes: N = 1 with two ends
+    (START alone was computed, STOP dropped without a word) or N > 1 with equal ends (N copies
+    of one point).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Naming the option (``what``) and the two ways to write what was meant.
+    """
+    if n == 1 and start != stop:
+        raise argparse.ArgumentTypeError(f"{what}: N = 1 computes START alone; give START:START:1 "
+                                         "for one point, or N >= 2 for a range")
+    if n > 1 and start == stop:
+        raise argparse.ArgumentTypeError(f"{what}: START and STOP are equal, so the {n} points "
+                                         "are one; give N = 1 for one point")
+
+
 def options_of(args: argparse.Namespace, used: bool, defaults: dict, needs: str) -> None:
     """Refuse options given for a part of the run that does not take place (``--steps``
     without ``--mcmc`` ran to exit 0 as if the chain had been asked for), then fill in the

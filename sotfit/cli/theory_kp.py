@@ -30,7 +30,7 @@ from ..models.kp.specs import KP_MODELS
 from ..models.kp.sweep import kp_theory
 from .common import (
     CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options, flag_status,
-    given_once, integer_type, refuse_idle_parallel,
+    given_once, integer_type, one_point_grid, refuse_idle_parallel,
     number_type, quantity_type, refuse_unused_options, stage_out_dir, sweep_ends, write_summary,
 )
 
@@ -109,6 +109,7 @@ def _range(text: str, dimension, unit, what: str):
         raise argparse.ArgumentTypeError(f"{what} {text!r}: {exc}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"{what} {text!r}: N must be >= 1")
+    one_point_grid(f"{what} {text!r}", a, b, n)
     return name.strip(), np.linspace(a, b, n)
 
 

@@ -29,7 +29,8 @@ from ..models.tmatrix.sweep import tmatrix_sweep
 from ..units import UnitError, quantity
 from .common import (
     split_sweep, CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
-    integer_type, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
+    integer_type, number_type, one_point_grid, parallel_options, quantity_type, stage_out_dir,
+    write_summary,
 )
 
 
@@ -92,12 +93,14 @@ def sweep_type(text):
             lo, hi = parse(start), parse(stop)
         except argparse.ArgumentTypeError as exc:
             raise argparse.ArgumentTypeError(f"--sweep {text!r}: {exc}") from None
+        one_point_grid(f"--sweep {text!r}", lo, hi, num)
         return name, np.linspace(lo, hi, num)
     try:
         lo, hi = (check_number(f"--sweep {text!r}: {end}", quantity(v, dim))
                   for end, v in (("START", start), ("STOP", stop)))
     except ValueError as exc:  # UnitError too
         raise argparse.ArgumentTypeError(f"--sweep {text!r}: {exc}") from None
+    one_point_grid(f"--sweep {text!r}", lo, hi, num)
     return name, np.linspace(lo, hi, num)
 
 
