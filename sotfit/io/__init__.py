@@ -55,6 +55,9 @@ def _files(paths, suffixes=(".csv", ".tsv", ".txt", ".dat", ".itx")) -> list[Pat
             raise FileNotFoundError(f"{p}: no such file")
         else:
             out.append(p)
+    from .folders import refuse_undecodable_names
+
+    refuse_undecodable_names(out)
     return out
 
 

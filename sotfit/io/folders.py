@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["subfolders_hint", "distinct_names", "conditions_only", "refuse_broken_links"]
+__all__ = ["subfolders_hint", "distinct_names", "conditions_only", "refuse_broken_links",
+           "refuse_undecodable_names"]
 
 #: Words of a name that make a quantity in it the end of a range (``up_to_20GHz``,
 #: ``2GHz to 20GHz``) or a bound (``20GHz max``), not the condition of a measurement.
@@ -51,6 +52,29 @@ def refuse_broken_links(folder: Path, suffixes) -> None:
         raise DataError(f"{folder}: {len(broken)} link(s) to a file that does not exist "
                         f"({shown}); a folder is read whole: restore the file(s) or remove the "
                         "link(s)")
+
+
+def refuse_undecodable_names(paths) -> None:
+    """Refuse input files whose names are not text in the file system's encoding (bytes of
+    another encoding, read as surrogates): the results name their sources in UTF-8, and such a
+    run failed only when its tables were written, after the whole analysis, naming no file.
+
+    Raises
+    ------
+    sotfit.data.DataError
+        Naming the file (its undecodable bytes escaped) and what to do.
+    """
+    from ..data import DataError
+
+    for p in paths:
+        text = os.fspath(p)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(text).decode("utf-8", "backslashreplace")
+            raise DataError(f"{shown}: the file name is not UTF-8 text (its bytes are of another "
+                            "encoding); the results name their sources in UTF-8: rename the file "
+                            "(or its folder), e.g. with convmv") from None
 
 
 def distinct_names(files: Sequence) -> dict[str, str]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ...data import DataError
-from ..folders import refuse_broken_links, subfolders_hint
+from ..folders import refuse_broken_links, refuse_undecodable_names, subfolders_hint
 from .headers import _names_a_condition
 from ..text import Table
 from .. import table_names
@@ -84,6 +84,7 @@ def _expand(paths) -> list[Path]:
             out.append(p)
     if not out:
         raise DataError("read_stfmr: no files given")
+    refuse_undecodable_names(out)
     check_distinct_files(out)
     return out
 
