@@ -150,6 +150,7 @@ def test_kp_at_zero_temperature_finds_the_pocket_every_ray_missed(tmp_path):
     assert main([*argv, "--out", str(tmp_path / "kp")]) == 0
 
 
+@pytest.mark.slow
 def test_kp_at_zero_temperature_flags_azimuths_that_do_not_resolve_the_contours(tmp_path):
     """Four azimuths about contours away from k = 0: S moves by 2.6 % of its largest value
     (against 256 azimuths) and the comparison with twice as many says so, exit 3 under

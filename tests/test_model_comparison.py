@@ -77,6 +77,7 @@ def test_comparison_picks_the_delta_barrier_where_the_barrier_cannot_reach_g():
     assert table["disfavoured"] == ["interface-barrier"]
 
 
+@pytest.mark.slow
 def test_comparison_says_not_distinguishable_when_every_mechanism_fits(tmp_path, capsys):
     """Seed 003's NiFe/BiSb series: G = 0.023 + 0.133i is reached by the barrier (with the weak
     coupling t_c = 0.2 t0) and by the delta barrier, so the three fit equally well."""

@@ -181,6 +181,7 @@ def test_dl_only_interface_has_mirror_optima():
     assert c1[0] == pytest.approx(c2[0], rel=1e-10)
 
 
+@pytest.mark.slow
 def test_cli_barrier_on_the_nife_cotb_example(tmp_path, capsys):
     """The seed 003 pair, each interface with its own (delta_t, exchange), on one spin source."""
     out = tmp_path / "bar"
