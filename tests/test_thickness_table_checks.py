@@ -180,3 +180,19 @@ def test_fewer_points_than_free_parameters_say_what_is_needed(tmp_path, capsys):
     held = fit_thickness(build_problem(series, joint=True,
                                       fixed={"spin_diffusion_length": 10.0}))
     assert held.nvarys == 3 and held.ndata == 4
+
+
+def test_two_columns_of_one_name_but_for_case_are_refused_naming_both(tmp_path):
+    """'t (nm)' beside 'T (nm)' (a sample's thickness and another length): the later column was
+    read as the thickness without a word (20-100 nm for 2-10 nm, lambda_s ten times too large,
+    flagged only as an unusual thickness), and --column thickness='t (nm)' was passed over for
+    it. Refused naming both; --column reads the one it names."""
+    path = tmp_path / "t.csv"
+    path.write_text("t (nm),T (nm),xi_dl (1),xi_dl_err (1)\n"
+                    + "".join(f"{t},{10 * t},{0.04 * (1 - 1 / np.cosh(t / 3))},0.001\n"
+                              for t in (2, 4, 6, 8, 10)))
+    with pytest.raises(ThicknessError, match=r"columns 't \(nm\)', 'T \(nm\)' are one name"):
+        read_thickness_table(path, resistivity=100.0)
+    for header, values in (("t (nm)", [2, 4, 6, 8, 10]), ("T (nm)", [20, 40, 60, 80, 100])):
+        s = read_thickness_table(path, columns={"thickness": header}, resistivity=100.0)
+        assert list(s.dl.x) == values

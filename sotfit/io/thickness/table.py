@@ -81,8 +81,10 @@ def _apply_column_roles(p, df, cols: dict, columns, column_units, absent: list,
             unit = split_header(str(c))[1]
         except UnitError:
             unit = None
-        cols = {k: v for k, v in cols.items() if v[0] != c}  # the column now has this role
-        cols[_role_key(role)] = (c, unit)
+        # the column now has this role, looked up before any other column (a 't (nm)' named
+        # the thickness was passed over for a 'T (nm)' beside it, keyed 't' too)
+        cols = {_role_key(role): (c, unit),
+                **{k: v for k, v in cols.items() if v[0] != c and k != _role_key(role)}}
     for role, unit in dict(column_units or {}).items():
         if role not in COLUMN_ROLES:
             raise ThicknessError(f"{p}: --column-unit {role}={unit}: unknown role {role!r}; "
@@ -730,6 +732,7 @@ def _table_columns(p: Path, df, columns, column_units, notes: list) -> tuple[dic
     whose column the table lacks. A name ending in ``+/- err`` or ``± err`` (a column of
     values with their uncertainties) is matched by the name before it."""
     cols = {}
+    same: dict[str, list[str]] = {}      # keys that two or more columns give
     named = {str(v).strip(): role for role, v in dict(columns or {}).items()}
     for c in df.columns:
         try:
@@ -784,7 +787,17 @@ def _table_columns(p: Path, df, columns, column_units, notes: list) -> tuple[dic
         key = _key(m.group("base")) if m is not None else _key(name)
         if m is not None and key in cols:    # a column of that name too: keep the name whole
             key = _key(name)
+        if key in cols:
+            same.setdefault(key, [str(cols[key][0]).strip()]).append(str(c).strip())
         cols[key] = (c, unit)
+    given_names = {str(v).strip() for v in dict(columns or {}).values()}
+    for headers in same.values():
+        if not given_names & set(headers):
+            # 't (nm)' beside 'T (nm)': the later was read without a word
+            raise ThicknessError(f"{p}: columns {', '.join(repr(h) for h in headers)} are one "
+                                 f"name as columns are matched (case, blanks and dashes aside), "
+                                 f"and only one can be read: name the one to read with --column "
+                                 f"ROLE=NAME (e.g. --column \"thickness={headers[0]}\")")
     absent: list[str] = []
     cols = _apply_column_roles(p, df, cols, columns, column_units, absent, notes)
     return cols, absent
