@@ -79,6 +79,40 @@ def test_calibration_messages_name_the_file(tmp_path):
         read_magnet_calibration(f)
 
 
+def test_calibration_with_two_fields_for_one_current_or_a_turning_field_is_refused(tmp_path):
+    # the up and down branches of a loop, sorted together, were interpolated between branches
+    f = tmp_path / "cal.csv"
+    f.write_text("current (A),B (mT)\n0,0\n0.5,20\n1.0,40\n1.0,38\n0.5,18\n0,1\n")
+    with pytest.raises(HallReadError, match=r"cal\.csv: magnet current 0 A is written on two rows "
+                                            r"\(line\(s\) \[2, 7\]\).*side by side as columns"):
+        read_magnet_calibration(f)
+    # a mistyped field (14 for 40 mT) was interpolated through
+    f.write_text("current (A),B (mT)\n0,0\n0.5,20\n1.0,14\n1.5,60\n")
+    with pytest.raises(HallReadError, match=r"cal\.csv: the field \(B \(mT\)\) turns back between "
+                                            r"magnet currents 0\.5 and 1 A \(line\(s\) \[3, 4\]: 20 then 14 mT"):
+        read_magnet_calibration(f)
+    f.write_text("current (A),B (mT)\n0.5,20\n")
+    with pytest.raises(HallReadError, match=r"cal\.csv: a calibration needs at least two magnet currents"):
+        read_magnet_calibration(f)
+    # a falling table (a magnet wired the other way) and a saturating one read as before
+    f.write_text("current (A),B (mT)\n0,0\n0.5,-20\n1.0,-40\n")
+    assert np.allclose(read_magnet_calibration(f)(0.75)[0], -0.03)
+    f.write_text("current (A),B (mT)\n0,0\n0.5,20\n1.0,40\n1.5,60.0\n2.0,59.99\n")
+    assert np.allclose(read_magnet_calibration(f)(1.75)[0], 0.059995)
+
+
+def test_calibration_of_two_currents_extrapolates_with_the_points_errors(tmp_path):
+    # numpy's line fit cannot give a covariance from two points: a ValueError came out
+    f = tmp_path / "cal.csv"
+    f.write_text("current (A),t1 (mT),t2 (mT)\n0,0.1,-0.1\n1.0,40.1,39.9\n")
+    cal = read_magnet_calibration(f)
+    field, err, outside = cal([1.5, -1.0], extrapolate=True)
+    assert outside.all()
+    assert np.allclose(field, [0.060, -0.040])
+    # standard errors 0.1 mT at 0 and 1 A carried along the line: 1.5 A -> hypot(0.5, 1.5) x 0.1
+    assert np.allclose(err, [np.hypot(0.5, 1.5) * 1e-4, np.hypot(2.0, 1.0) * 1e-4])
+
+
 def test_cli_empty_and_malformed_files_exit_2_naming_the_file(tmp_path, capsys):
     d = _copy(tmp_path)
     (d / "phi_050mT.csv").write_text("")

@@ -48,7 +48,14 @@ class MagnetCalibration:
                 f"extrapolation explicitly ({_extrapolation_option()})")
         f = np.interp(c, self.current, self.field)
         e = np.interp(c, self.current, self.field_stderr)
-        if outside.any():
+        if outside.any() and len(self.current) == 2:
+            # the line through two points has no scatter to estimate its error from: the
+            # points' own errors carried along it
+            (c0, c1), (e0, e1) = self.current, self.field_stderr
+            f = np.where(outside, self.field[0] + (self.field[1] - self.field[0])
+                         * (c - c0) / (c1 - c0), f)
+            e = np.where(outside, np.hypot(e0 * (c1 - c), e1 * (c - c0)) / (c1 - c0), e)
+        elif outside.any():
             coef, cov = np.polyfit(self.current, self.field, 1, cov=True)
             f = np.where(outside, np.polyval(coef, c), f)
             ex = np.sqrt(cov[0, 0] * c ** 2 + 2 * cov[0, 1] * c + cov[1, 1])
@@ -119,15 +126,76 @@ def read_magnet_calibration(path, current_unit: str | None = None,
             r, c = np.argwhere(~np.isfinite(vals))[0]
             raise HallReadError(f"{p}: non-finite value in column {df.columns[c]!r} at "
                                 f"{_rows([r])}")
+        current = to_house(vals[:, 0], cu, "current")[0] / 1e3  # mA -> A
+        fields = to_house(vals[:, 1:], fus.pop(), "field")[0]
+        _check_one_field_per_current(p, df.columns, current, fields)
     finally:
         _LINES.reset(token)
-    current = to_house(vals[:, 0], cu, "current")[0] / 1e3  # mA -> A
-    fields = to_house(vals[:, 1:], fus.pop(), "field")[0]
-    order = np.argsort(current)
+    order = np.argsort(current, kind="stable")
     mean = fields.mean(axis=1)[order]
     n = fields.shape[1]
     err = (fields.std(axis=1, ddof=1) / math.sqrt(n))[order] if n > 1 else np.zeros_like(mean)
     return MagnetCalibration(current[order], mean, err, str(p))
+
+
+def _check_one_field_per_current(p, columns, current, fields):
+    """Refuse a table that does not give one field for each magnet current.
+
+    A magnet current written on two rows (the up and down branches of a hysteresis loop, or
+    trials written one below the other) has no single field to interpolate; a field that turns
+    back as the current grows (a loop written as one sweep, or a mistyped value) makes the
+    interpolation between neighbours cross the turn. Both were read without a word (the rows
+    sorted together), giving fields between the branches. Trials belong side by side as
+    columns (their mean and its standard error are taken).
+
+    Parameters
+    ----------
+    p : Path
+        The calibration file (for the message).
+    columns : sequence of str
+        Its column names (the first is the current).
+    current : ndarray, shape (n,)
+        Magnet currents in A, in the file's row order.
+    fields : ndarray, shape (n, trials)
+        Fields in T.
+
+    Raises
+    ------
+    HallReadError
+        Fewer than two currents, a current on two rows, or a mean field that turns back by
+        more than twice its standard error and 0.1 % of the table's range.
+    """
+    if len(current) < 2:
+        raise HallReadError(f"{p}: a calibration needs at least two magnet currents "
+                            f"(found {len(current)} row)")
+    order = np.argsort(current, kind="stable")
+    c = current[order]
+    same = np.flatnonzero(c[1:] == c[:-1])
+    if same.size:
+        i, j = order[same[0]], order[same[0] + 1]
+        raise HallReadError(
+            f"{p}: magnet current {c[same[0]]:g} A is written on two rows ({_rows(sorted([i, j]))}"
+            f"){' and more' if same.size > 1 else ''}: a calibration gives one field per current; "
+            "put repeated trials side by side as columns (their mean is taken), and give one "
+            "branch of a hysteresis loop (the one the data were taken on)")
+    mean = fields.mean(axis=1)[order]
+    n = fields.shape[1]
+    err = (fields.std(axis=1, ddof=1) / math.sqrt(n))[order] if n > 1 else np.zeros_like(mean)
+    step = np.diff(mean)
+    rising = np.sum(step > 0) >= np.sum(step < 0)
+    # a dip within twice the two means' standard errors, or under 0.1 % of the table's range
+    # (a gaussmeter's last digit at a saturating magnet), is no turn
+    allowed = np.maximum(2 * np.hypot(err[1:], err[:-1]), 1e-3 * np.ptp(mean))
+    back = np.flatnonzero((-step if rising else step) > allowed)
+    if back.size:
+        k = back[0]
+        rows = sorted([int(order[k]), int(order[k + 1])])
+        col = columns[1] if fields.shape[1] == 1 else "the mean of the field columns"
+        raise HallReadError(
+            f"{p}: the field ({col}) turns back between magnet currents {c[k]:g} and "
+            f"{c[k + 1]:g} A ({_rows(rows)}: {mean[k] * 1e3:g} then {mean[k + 1] * 1e3:g} mT, "
+            f"against the table's {'rise' if rising else 'fall'}): a magnet's field follows its "
+            "current one way; check those rows, or give one branch of a hysteresis loop")
 
 
 def calibrated_fields(calibration, currents_a, extrapolate: bool, where: str):
