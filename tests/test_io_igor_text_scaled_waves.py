@@ -6,6 +6,8 @@ x (mT), ...`` and refused, and blocks of different lengths were refused asking f
 Each x-scaled wave is now its own (field, V_mix) pair, one spectrum each at the frequency of
 its name, fitted to the planted resonance fields."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,3 +117,33 @@ def test_waves_without_x_values_of_their_own_are_read_as_before(tmp_path):
     with pytest.raises(DataError, match=r"short\.itx: its blocks of waves have different "
                                         r"numbers of points \(Field: 10, V_8GHz: 401\)"):
         read_table(short)
+
+
+def test_x_scaled_waves_without_a_frequency_in_their_names(tmp_path, capsys):
+    """Waves named without a frequency (``sweep1``, ``sweep2``) were "no field column" although
+    each has its x values in a field unit: each is a spectrum, at the file's frequency (here
+    the option's); without one, the error says the pairs share the file's frequency and how
+    pairs at different frequencies are told apart."""
+    spectra = [spectrum(8.0, h_max=0.3, n=401, seed=k) for k in range(3)]
+    x_mT = spectra[0].x * 1e3
+    waves = ["sweep1", "sweep2", "sweep3"]
+    p = tmp_path / "repeats.itx"
+    p.write_text("IGOR\n" + _block(waves, [s.y for s in spectra]) + "".join(
+        _scale(w, float(x_mT[0]), float(x_mT[1] - x_mT[0])) for w in waves))
+    assert main(["stfmr", str(p), "--no-figures", "--no-global", "--angle", "45deg",
+                 "--out", str(tmp_path / "none")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert re.search(r"repeats\.itx \[sweep1 \(uV\)\]: no rf frequency found.*--frequency "
+                     r"repeats\.itx=9GHz.*pairs at different frequencies are told apart by "
+                     r"their names", err), err
+    got = read_stfmr([p], frequency=8.0)
+    assert [d.source for d in got] == [f"repeats.itx [{w} (uV)]" for w in waves]
+    for d, s in zip(got, spectra):
+        assert d.meta["frequency"] == 8.0
+        assert np.allclose(d.x, np.sort(s.x), rtol=0, atol=1e-12)
+    out = tmp_path / "out"
+    assert main(["stfmr", str(p), "--frequency", "8GHz", "--no-figures", "--no-global",
+                 "--angle", "45deg", "--out", str(out)]) == 0
+    fits = pd.read_csv(out / "spectra.csv", comment="#")
+    assert len(fits) == 6                    # three sweeps of two polarities
+    _at_planted_fields(fits, (8.0,))

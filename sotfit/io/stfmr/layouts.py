@@ -469,7 +469,7 @@ def _named_pair_blocks(table: Table, opts: _Options) -> tuple | None:
         except DataError:
             return None
         if ghz is None:
-            return None
+            return _x_value_pair_blocks(table)
         pairs.setdefault(ghz, []).append((dimension == "field", i))
     blocks = []
     for members in pairs.values():
@@ -479,6 +479,31 @@ def _named_pair_blocks(table: Table, opts: _Options) -> tuple | None:
             return None
         blocks.append((table.columns[others[0]].strip(), fields[0], others[0]))
     return tuple(sorted(blocks, key=lambda b: b[2])) if len(blocks) >= 2 else None
+
+
+def _x_value_pair_blocks(table: Table) -> tuple | None:
+    """The blocks of waves each with its x values in the column before it, named as Igor names
+    a wave's x values (``sweep1.x (mT), sweep1 (uV), sweep2.x (mT), sweep2 (uV)``; the Igor
+    Text reader writes x-scaled waves so): one spectrum per wave, its frequency from the file
+    (header, name, option) when the waves' names give none. None unless every column is in such
+    a pair, the x columns in a field unit, and there are two pairs or more.
+
+    Such waves were "no field column" (the pairs are found by the frequencies in their names
+    otherwise, :func:`_named_pair_blocks`)."""
+    columns = table.columns
+    if len(columns) % 2:
+        return None
+    blocks = []
+    for k in range(0, len(columns), 2):
+        x, wave = columns[k], columns[k + 1]
+        if _units.header_dimension(x) != "field":
+            return None
+        name_x = _units.split_header(x)[0].strip()
+        name = (_units.split_header(wave)[0] if _units.header_dimension(wave) else wave).strip()
+        if name_x != f"{name}.x":
+            return None
+        blocks.append((wave.strip(), k, k + 1))
+    return tuple(blocks) if len(blocks) >= 2 else None
 
 
 #: Columns found in a header row: (columns, number of columns, lvm layout, options) ->
@@ -992,6 +1017,9 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
             + (f"{_opt('frequency', table.name + '=9GHz')} for this one (repeated for each "
                "file)" if _STYLE.get() == "cli" else
                f"frequency={{{table.name!r}: '9GHz', ...}} for each file")
+            + (f"; the column pairs of this file ({part.label!r} and the others) are spectra "
+               "of that one frequency then: pairs at different frequencies are told apart by "
+               "their names ('vmix_9GHz', 'Field 9GHz (mT)')" if part.label else "")
         )
     return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
 
