@@ -88,8 +88,13 @@ class Progress:
         except ImportError:
             self._plain(done, total)
             return
-        if self._bar is None or self._bar.total != total:
-            self.close()
+        if self._bar is not None and self._bar.total != total and self._bar.n <= done:
+            # a run whose length is learnt as it goes (an MCMC chain run until it is long
+            # enough) moves the bar's end: the same bar, not a new one
+            self._bar.total = total
+        elif self._bar is not None and self._bar.total != total:
+            self.close()        # another count from its start: a new bar
+        if self._bar is None:
             # the size given, not tqdm's own look: a terminal that reports 0 x 0 got no bar
             columns, lines = terminal_size(self.stream)
             self._bar = tqdm(total=total, desc=self.label, file=self.stream, ascii=" #",

@@ -36,7 +36,7 @@ def sample(datasets, models: ModelSpec | Sequence[ModelSpec] | None = None,
            ball: float = 0.1, vectorize: bool = True, progress: bool = False,
            lsq: FitResult | None = None, waic_draws: int = 2000,
            min_tau_multiple: float = MIN_TAU_MULTIPLE, moves="de", workers: int | None = None,
-           scheduler: str | None = None) -> PosteriorResult:
+           scheduler: str | None = None, max_steps: int | None = None) -> PosteriorResult:
     """Sample the posterior of one or several datasets with emcee.
 
     Parameters
@@ -54,7 +54,8 @@ def sample(datasets, models: ModelSpec | Sequence[ModelSpec] | None = None,
     noise_scale : bool
         Sample a common factor ``noise_scale`` multiplying every ``yerr``.
     nwalkers, nsteps : int
-        Ensemble size (at least twice the number of sampled parameters) and chain length.
+        Ensemble size (at least twice the number of sampled parameters) and chain length
+        (with ``max_steps``, the shortest chain).
     burn, thin : int, optional
         Burn-in steps discarded and thinning; default ``2 max tau`` and ``max(1, min tau/2)``.
     seed : int, optional
@@ -88,6 +89,11 @@ def sample(datasets, models: ModelSpec | Sequence[ModelSpec] | None = None,
     scheduler : str or None
         Address of a running dask.distributed scheduler instead of local processes
         (``pip install sotfit[dask]``).
+    max_steps : int or None
+        None (default): the chain is ``nsteps`` long. An int >= ``nsteps``: the chain runs
+        ``nsteps`` steps, then goes on in blocks until it is ``min_tau_multiple``
+        autocorrelation times long with a settled tau (:func:`run_until_converged`), or
+        ``max_steps`` long; ``diagnostics["adaptive"]`` records the checks.
 
     Returns
     -------
@@ -115,14 +121,22 @@ def sample(datasets, models: ModelSpec | Sequence[ModelSpec] | None = None,
     nwalkers, nsteps = int(nwalkers), int(nsteps)
     if nsteps < 2:
         raise BayesError(f"nsteps = {nsteps}: a chain needs at least 2 steps")
+    if max_steps is not None and int(max_steps) < nsteps:
+        raise BayesError(f"max_steps = {max_steps} is shorter than nsteps = {nsteps}")
     logp, lsq = build_log_posterior(problem, noise_scale=noise_scale, lsq=lsq,
                                     vectorize=vectorize)
     _check_sizes(logp, datasets, nwalkers)
     start, p0 = _start_walkers(logp, lsq, nwalkers, ball, seed)
-    sampler = _run_chain(logp, p0, nsteps, moves, seed, progress, workers, scheduler)
+    sampler, checks = _run_chain(logp, p0, nsteps, moves, seed, progress, workers, scheduler,
+                                 max_steps=max_steps, min_tau_multiple=min_tau_multiple)
     diag = chain_diagnostics(sampler.get_chain(), sampler.acceptance_fraction, logp.free,
                              burn=burn, min_tau_multiple=min_tau_multiple)
-    _warn_if_not_converged(diag, nsteps)
+    if checks is not None:
+        diag["adaptive"] = checks
+        if not diag["converged"] and sampler.iteration >= int(max_steps):
+            diag["message"] += (f" (the chain ran to its longest, {int(max_steps)} steps: "
+                                "a longer --max-steps, or max_steps=, lets it go on)")
+    _warn_if_not_converged(diag, sampler.iteration)
     return _summarise(logp, lsq, sampler, diag, start, thin=thin, seed=seed,
                       waic_draws=waic_draws, data=(tuple(datasets), tuple(models)))
 
@@ -245,9 +259,11 @@ def _moves(moves):
     raise BayesError(f"unknown moves {moves!r}; use 'de', 'stretch' or emcee moves")
 
 
-def _run_chain(logp: LogPosterior, p0, nsteps: int, moves, seed, progress, workers, scheduler):
+def _run_chain(logp: LogPosterior, p0, nsteps: int, moves, seed, progress, workers, scheduler,
+               *, max_steps: int | None = None, min_tau_multiple: float = MIN_TAU_MULTIPLE):
     """The seeded emcee run from ``p0``; the walkers of each step are evaluated in this
-    process or in blocks by the workers of one pool kept for the whole run."""
+    process or in blocks by the workers of one pool kept for the whole run. Returns the
+    sampler and, with ``max_steps``, the record of :func:`run_until_converged` (else None)."""
     import emcee
 
     from ..parallel import TaskPool
@@ -262,6 +278,13 @@ def _run_chain(logp: LogPosterior, p0, nsteps: int, moves, seed, progress, worke
         sampler = emcee.EnsembleSampler(nwalkers, ndim, fn, vectorize=True, moves=moves)
         if seed is not None:
             sampler.random_state = np.random.RandomState(seed).get_state()
+        if max_steps is not None:
+            if progress is True:
+                from ..progress import Progress
+                progress = Progress("sampling")
+            checks = run_until_converged(sampler, p0, nsteps, int(max_steps), min_tau_multiple,
+                                         progress=progress, stop=lambda: fn.interrupted)
+            return sampler, checks
         every = max(1, nsteps // 100)
         steps = sampler.sample(p0, iterations=nsteps,
                                progress=bool(progress) and not callable(progress))
@@ -270,7 +293,104 @@ def _run_chain(logp: LogPosterior, p0, nsteps: int, moves, seed, progress, worke
                 raise KeyboardInterrupt
             if callable(progress) and (i % every == 0 or i == nsteps):
                 progress(i, nsteps)
-    return sampler
+    return sampler, None
+
+
+#: Between two checks of an adaptive chain it grows by this fraction of its length ...
+CHECK_FRACTION = 0.1
+#: ... and by at least this many steps (a tau costs one FFT per walker and parameter).
+CHECK_STEPS = 500
+#: An adaptive chain stops where every tau moved by less than this fraction since the check
+#: before (emcee's documentation checks 1 % every 100 steps; checks 10 % of the chain apart
+#: see more of tau's drift, which grows with the chain while it explores).
+TAU_SETTLED = 0.05
+
+
+def run_until_converged(sampler, p0, nsteps: int, max_steps: int,
+                        min_tau_multiple: float = MIN_TAU_MULTIPLE, *, progress=None,
+                        stop=None) -> dict:
+    """Run an emcee sampler from ``p0`` until its chain is long enough, in blocks.
+
+    The chain runs ``nsteps`` steps, then grows by blocks of ``CHECK_FRACTION`` of its length
+    (at least ``CHECK_STEPS``) until, at a check, it is at least ``min_tau_multiple``
+    integrated autocorrelation times long for every parameter (emcee's
+    ``integrated_time(tol=0)`` of the whole chain) and every tau moved by less than
+    ``TAU_SETTLED`` since the check before (the rule of emcee's documentation, "Saving &
+    monitoring progress"), or until it is ``max_steps`` long. The blocks continue one random
+    stream: the first ``n`` steps are those of a fixed run of ``n`` steps with the same seed.
+
+    Parameters
+    ----------
+    sampler : emcee.EnsembleSampler
+        A fresh sampler (its random state set).
+    p0 : ndarray, shape (nwalkers, ndim)
+        The walkers' start.
+    nsteps, max_steps : int
+        The shortest and the longest chain (steps).
+    min_tau_multiple : float
+        Chain length over tau to reach.
+    progress : callable, optional
+        ``progress(done, total)``: ``total`` is the length the chain is expected to need, by
+        the latest tau (``nsteps`` at first, at most ``max_steps``).
+    stop : callable, optional
+        Returns True when the run is to end (Ctrl-C held by the log-probability).
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``min_steps``, ``max_steps``, ``min_tau_multiple``, ``tau_settled``,
+        ``checks`` (``[steps, longest tau in steps]`` at every check), ``stopped``
+        (``"converged"`` or ``"max_steps"``).
+    """
+    state, done, target = p0, 0, int(nsteps)
+    checks, previous, stopped, shown = [], None, "max_steps", int(nsteps)
+    while True:
+        block = target - done
+        every = max(1, block // 100)
+        for i, state in enumerate(sampler.sample(state, iterations=block), start=1):
+            if stop is not None and stop():
+                raise KeyboardInterrupt
+            if callable(progress) and (i % every == 0 or i == block) and done + i < shown:
+                progress(done + i, shown)
+        done = target
+        chain = sampler.get_chain()
+        tau = _tau(chain)
+        if previous is None:
+            # the first check compares with the chain as a check one block earlier saw it
+            previous = _tau(chain[:max(2, done - _block(done))])
+        checks.append([done, float(np.max(tau))])
+        settled = bool(np.all(np.abs(tau - previous) < TAU_SETTLED * tau))
+        if done >= min_tau_multiple * float(np.max(tau)) and settled:
+            stopped = "converged"
+            break
+        if done >= max_steps:
+            break
+        previous = tau
+        target = min(max_steps, done + _block(done))
+        # the bar's end: where the chain would be long enough by this tau
+        need = int(math.ceil(min_tau_multiple * float(np.max(tau))))
+        shown = min(max_steps, max(target, need))
+    if callable(progress):
+        progress(done, done)
+    return {"min_steps": int(nsteps), "max_steps": int(max_steps),
+            "min_tau_multiple": float(min_tau_multiple), "tau_settled": TAU_SETTLED,
+            "checks": checks, "stopped": stopped}
+
+
+def _block(done: int) -> int:
+    """Steps an adaptive chain of ``done`` steps grows by before its next check."""
+    return max(CHECK_STEPS, int(math.ceil(CHECK_FRACTION * done)))
+
+
+def _tau(chain) -> np.ndarray:
+    """Integrated autocorrelation time of every parameter (steps), as
+    :func:`sotfit.bayes.diagnostics.chain_diagnostics` estimates it."""
+    from emcee.autocorr import integrated_time
+
+    n = chain.shape[0]
+    with np.errstate(invalid="ignore", divide="ignore"):     # a walker that has not moved
+        tau = np.asarray(integrated_time(chain, tol=0, quiet=True), float)
+    return np.where(np.isfinite(tau) & (tau > 0), tau, float(n))
 
 
 def _draws(logp: LogPosterior, sampler, burn: int, thin: int | None, tau) -> tuple:

@@ -48,8 +48,14 @@ MODEL_OPTIONS = {
 }
 
 
-#: The options of --mcmc: ``{attribute: (option, default)}`` (refused without --mcmc).
-MCMC_DEFAULTS = {"walkers": ("--walkers", 32), "steps": ("--steps", 5000), "seed": ("--seed", 0)}
+#: The options of --mcmc: ``{attribute: (option, default)}`` (refused without --mcmc); without
+#: --steps the chain runs until it is long enough (:data:`MIN_STEPS` to --max-steps steps).
+MCMC_DEFAULTS = {"walkers": ("--walkers", 32), "steps": ("--steps", None),
+                 "max_steps": ("--max-steps", None), "seed": ("--seed", 0)}
+#: Without --steps: the shortest chain, and the longest unless --max-steps gives another
+#: (steps). A four-parameter fit of a BiSb-like series has tau of 300-500 steps: the 5000 steps
+#: that were the fixed length are 10-17 tau, the 50 needed 15 000-25 000 steps.
+MIN_STEPS, MAX_STEPS = 5000, 50000
 
 
 def add_parser(subparsers) -> None:
@@ -125,7 +131,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--walkers", type=integer_type(2), default=None,
                    help=f"emcee walkers (>= 2; --mcmc; default {MCMC_DEFAULTS['walkers'][1]})")
     p.add_argument("--steps", type=integer_type(2), default=None,
-                   help=f"chain length (>= 2; --mcmc; default {MCMC_DEFAULTS['steps'][1]})")
+                   help="chain length, fixed (>= 2; --mcmc; default: the chain runs "
+                        f"{MIN_STEPS} steps, then on until it is 50 autocorrelation times long "
+                        f"with a settled tau, at most --max-steps)")
+    p.add_argument("--max-steps", type=integer_type(2), default=None,
+                   help="the longest chain when --steps is not given (--mcmc; default "
+                        f"{MAX_STEPS})")
     p.add_argument("--seed", type=integer_type(0), default=None,
                    help="random seed of the walkers' start (--mcmc; the same seed, the same "
                         f"chain; default {MCMC_DEFAULTS['seed'][1]})")
@@ -416,7 +427,11 @@ def human_summary(summary: dict) -> str:
             lines.append(f"  {'ratio ' + k:>24s} = {fmt(q)}")
     if "mcmc" in summary:
         d = summary["mcmc"]["diagnostics"]
-        lines.append(f"  MCMC: {d['nwalkers']} walkers x {d['nsteps']} steps = "
+        run = d.get("adaptive")
+        how = "" if run is None else (
+            f" (run until 50 tau long, {run['min_steps']} to {run['max_steps']} steps"
+            + ("" if run["stopped"] == "converged" else ": stopped at the longest") + ")")
+        lines.append(f"  MCMC: {d['nwalkers']} walkers x {d['nsteps']} steps{how} = "
                      f"{min(d['chain_over_tau'].values()):.1f} autocorrelation times "
                      f"(longest tau {max(d['autocorr_time'].values()):.1f} steps), acceptance "
                      f"{d['acceptance_fraction']['mean']:.2f}, converged: "
@@ -502,6 +517,17 @@ def _build(args, series, model, options, fixed, priors):
     return problem
 
 
+def chain_length(args) -> dict:
+    """``nsteps`` (and ``max_steps``) of :func:`sotfit.bayes.sample` from --steps and
+    --max-steps: --steps N is a chain of N steps; without it the chain runs :data:`MIN_STEPS`
+    steps (or --max-steps, if shorter), then on until it is long enough, at most --max-steps
+    (default :data:`MAX_STEPS`)."""
+    if args.steps is not None:
+        return {"nsteps": args.steps}
+    longest = args.max_steps if args.max_steps is not None else MAX_STEPS
+    return {"nsteps": min(MIN_STEPS, longest), "max_steps": longest}
+
+
 def _fit_one(args, problem, priors, out, tag=""):
     """Least squares and, with --mcmc, the posterior of one problem."""
     from ..analysis.thickness import fit_thickness, sample_thickness
@@ -525,7 +551,7 @@ def _fit_one(args, problem, priors, out, tag=""):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             post = sample_thickness(problem, lsq, priors=priors, nwalkers=args.walkers,
-                                    nsteps=args.steps, seed=args.seed,
+                                    **chain_length(args), seed=args.seed,
                                     progress=Progress(f"sotfit thickness: sampling{tag}"),
                                     **parallel_options(args))
         for w in caught:
@@ -564,6 +590,9 @@ def run(args) -> int:
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
     options_of(args, args.mcmc, MCMC_DEFAULTS, "--mcmc")
+    if args.steps is not None and args.max_steps is not None:
+        raise CLIError("--max-steps is the longest chain run until it is long enough; with "
+                       "--steps the chain has that length: give one of the two")
     refuse_idle_parallel(args, args.mcmc, "the walkers of --mcmc", "--mcmc")
     if args.compare_models is not None:
         if args.model is not None:
