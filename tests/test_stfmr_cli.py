@@ -1,6 +1,7 @@
 """``sotfit stfmr`` end to end on small synthetic files."""
 
 import json
+import warnings
 import math
 import re
 from pathlib import Path
@@ -625,3 +626,41 @@ def test_mcmc_says_its_widths_leave_out_the_misfit_of_the_kittel_and_linewidth_l
     fine = SimpleNamespace(kittel=SimpleNamespace(redchi=0.9, model_name="kittel_inplane"),
                            linewidth=None)
     assert _unseen_misfit_notes(fine, result) == []
+
+
+def test_mcmc_without_a_length_runs_until_the_chain_is_long_enough(tmp_path, monkeypatch, capsys):
+    """Without --mcmc-steps the chain runs its shortest length, then on in blocks until it is
+    50 autocorrelation times long with a settled tau (or --mcmc-max-steps long); the fixed
+    default of 10 000 steps was 48.9 tau on the bundled example, flagged not converged. The
+    shortest chain is made short here to keep the test fast."""
+    import sotfit.cli.common as common
+
+    monkeypatch.setattr(common, "ADAPTIVE_MIN_STEPS", 300)
+    paths = write_positive_branch_files(tmp_path)
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rc = main(["stfmr", *paths, "--out", str(out), "--mcmc", "--mcmc-max-steps", "1800",
+                   "--no-figures"])
+    assert rc == 0
+    m = json.loads((out / "summary.json").read_text())["mcmc"]
+    run = m["diagnostics"]["adaptive"]
+    assert run["min_steps"] == 300 and run["max_steps"] == 1800
+    steps = [c[0] for c in run["checks"]]
+    assert steps[0] == 300 and steps == sorted(steps) and steps[-1] == m["nsteps"] > 300
+    over = m["diagnostics"]["chain_over_tau"]
+    if run["stopped"] == "converged":
+        assert m["converged"] and min(over.values()) >= 50
+    else:
+        assert m["nsteps"] == 1800 and not m["converged"]
+    # a fixed length is that length, without checks; both options are refused
+    rc = main(["stfmr", *paths, "--out", str(tmp_path / "fixed"), "--mcmc", "--mcmc-steps",
+               "200", "--no-figures"])
+    m = json.loads((tmp_path / "fixed" / "summary.json").read_text())["mcmc"]
+    assert rc == 0 and m["nsteps"] == 200 and "adaptive" not in m["diagnostics"]
+    capsys.readouterr()
+    rc = main(["stfmr", *paths, "--out", str(tmp_path / "both"), "--mcmc", "--mcmc-steps",
+               "200", "--mcmc-max-steps", "400"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--mcmc-max-steps is the longest chain" in err and "--mcmc-steps" in err
+    assert not (tmp_path / "both").exists()

@@ -473,6 +473,49 @@ def options_of(args: argparse.Namespace, used: bool, defaults: dict, needs: str)
             setattr(args, attr, default)
 
 
+#: A chain run until it is long enough (no fixed length given): its shortest and longest
+#: (steps). Posteriors of a few parameters here have tau of 100-550 steps, so the 50 tau
+#: needed are 5000-28 000 steps; a fixed default length flagged every default run of a
+#: curved posterior as not converged.
+ADAPTIVE_MIN_STEPS, ADAPTIVE_MAX_STEPS = 5000, 50000
+
+
+def chain_length(steps: int | None, max_steps: int | None, steps_option: str,
+                 max_option: str) -> dict:
+    """``nsteps`` (and ``max_steps``) of :func:`sotfit.bayes.sample` from a fixed-length
+    option and a longest-chain option.
+
+    Parameters
+    ----------
+    steps : int or None
+        The fixed chain length given (steps), or None.
+    max_steps : int or None
+        The longest chain given (steps), or None for :data:`ADAPTIVE_MAX_STEPS`.
+    steps_option, max_option : str
+        The two options as the command spells them (for the error).
+
+    Returns
+    -------
+    dict
+        ``{"nsteps": steps}`` for a fixed length; else the chain runs
+        :data:`ADAPTIVE_MIN_STEPS` steps (or the longest, if shorter), then on until it is 50
+        autocorrelation times long with a settled tau, at most the longest:
+        ``{"nsteps": ..., "max_steps": ...}``.
+
+    Raises
+    ------
+    CLIError
+        Both options given.
+    """
+    if steps is not None and max_steps is not None:
+        raise CLIError(f"{max_option} is the longest chain run until it is long enough; with "
+                       f"{steps_option} the chain has that length: give one of the two")
+    if steps is not None:
+        return {"nsteps": int(steps)}
+    longest = int(max_steps) if max_steps is not None else ADAPTIVE_MAX_STEPS
+    return {"nsteps": min(ADAPTIVE_MIN_STEPS, longest), "max_steps": longest}
+
+
 #: Exit status of a run whose results carry flags when ``--strict`` is given.
 STRICT_EXIT = 3
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from .common import (
     CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options,
     flag_status, folder_hint, fraction, integer_type, load_sample_file, number_type, pair_type,
-    quantity_type, stage_out_dir, write_summary, table_hint, options_of,
+    quantity_type, stage_out_dir, write_summary, table_hint, options_of, chain_length,
+    ADAPTIVE_MIN_STEPS, ADAPTIVE_MAX_STEPS,
 )
 from ..data import DataError
 from ..units import UnitError
@@ -75,7 +76,8 @@ def _lineshape_choices() -> tuple[str, ...]:
 
 
 #: The options of --mcmc: ``{attribute: (option, default)}`` (refused without --mcmc).
-MCMC_DEFAULTS = {"mcmc_steps": ("--mcmc-steps", 10000), "seed": ("--seed", 1)}
+MCMC_DEFAULTS = {"mcmc_steps": ("--mcmc-steps", None),
+                 "mcmc_max_steps": ("--mcmc-max-steps", None), "seed": ("--seed", 1)}
 
 
 def add_parser(subparsers) -> None:
@@ -169,11 +171,17 @@ def add_parser(subparsers) -> None:
     p.add_argument("--mcmc", action="store_true",
                    help="posterior sampling of the global fit (needs sotfit.bayes; slow: every "
                         "branch adds four sampled amplitudes)")
-    # 3000 steps never made 50 autocorrelation times of a set's branch amplitudes (tau of
-    # about 100 steps): every default run was flagged 'not converged'
+    # a fixed 3000 steps never made 50 autocorrelation times of a set's branch amplitudes (tau
+    # of about 100 steps), nor 10000 those of the bundled example (tau 204 steps): every
+    # default run was flagged 'not converged'; the default chain now runs until long enough
     p.add_argument("--mcmc-steps", type=integer_type(2), default=None,
-                   help="chain length for --mcmc (>= 2; the summary says whether it reached 50 "
-                        f"autocorrelation times; default {MCMC_DEFAULTS['mcmc_steps'][1]})")
+                   help="chain length for --mcmc, fixed (>= 2; the summary says whether it "
+                        f"reached 50 autocorrelation times; default: the chain runs "
+                        f"{ADAPTIVE_MIN_STEPS} steps, then on until it is 50 autocorrelation "
+                        "times long with a settled tau, at most --mcmc-max-steps)")
+    p.add_argument("--mcmc-max-steps", type=integer_type(2), default=None,
+                   help="the longest chain when --mcmc-steps is not given (--mcmc; default "
+                        f"{ADAPTIVE_MAX_STEPS})")
     p.add_argument("--seed", type=integer_type(0), default=None,
                    help=f"random seed for --mcmc (default {MCMC_DEFAULTS['seed'][1]})")
     p.set_defaults(func=run)
@@ -480,15 +488,18 @@ def _common_angle(args, sweep, sample):
                + ")") + " for the torques")
 
 
-def _mcmc(analysis, out: Path, nsteps: int, seed: int | None) -> dict:
+def _mcmc(analysis, out: Path, length: dict, seed: int | None) -> dict:
     """The ``mcmc`` section of summary.json (:func:`sotfit.analysis.stfmr.posterior.sample_global_fit`);
-    the chain goes to ``mcmc_chain.npz``, the progress to stderr on a terminal."""
+    ``length`` is ``nsteps`` and, for a chain run until long enough, ``max_steps``
+    (:func:`sotfit.cli.common.chain_length`); the chain goes to ``mcmc_chain.npz``, the
+    progress to stderr on a terminal."""
     from ..analysis.stfmr.errors import STFMRError
     from ..analysis.stfmr.posterior import sample_global_fit
 
     try:
-        return sample_global_fit(analysis, out / "mcmc_chain.npz", nsteps, seed,
-                                 progress=Progress("sotfit stfmr: sampling"))
+        return sample_global_fit(analysis, out / "mcmc_chain.npz", length["nsteps"], seed,
+                                 progress=Progress("sotfit stfmr: sampling"),
+                                 max_steps=length.get("max_steps"))
     except STFMRError as exc:
         raise CLIError(str(exc)) from None
 
@@ -523,6 +534,8 @@ def _run(args) -> int:
     from ..fitting import FitError
 
     options_of(args, args.mcmc, MCMC_DEFAULTS, "--mcmc")
+    length = chain_length(args.mcmc_steps, args.mcmc_max_steps, "--mcmc-steps",
+                          "--mcmc-max-steps")
     sample = _sample_from(args)
     gam, model = _gamma_and_lineshape(args)
     _no_torque_fields_from_derivatives(model, sample)
@@ -565,7 +578,7 @@ def _run(args) -> int:
         summary["notes"].append(angle_note)
     summary["inputs"] = [str(f) for f in args.files]
     if args.mcmc:
-        summary["mcmc"] = _mcmc(analysis, out, args.mcmc_steps, args.seed)
+        summary["mcmc"] = _mcmc(analysis, out, length, args.seed)
         if not summary["mcmc"]["converged"]:
             summary["notes"].append("MCMC: " + summary["mcmc"]["message"])
         summary["notes"].extend("MCMC: " + n for n in summary["mcmc"].get("notes", ()))

@@ -31,7 +31,8 @@ from ..models.interface.specs import DELTA_DEFAULTS
 from .common import (
     add_column_options, role_options, CLIError, dumps_json, Progress, add_figure_option, add_output_options, flag_status, integer_type,
     list_type, number_type, pair_type, quantity_type, stage_out_dir, write_summary,
-    add_parallel_options, parallel_options, refuse_idle_parallel, options_of,
+    add_parallel_options, parallel_options, refuse_idle_parallel, options_of, chain_length,
+    ADAPTIVE_MIN_STEPS, ADAPTIVE_MAX_STEPS,
 )
 
 __all__ = ["add_parser", "run", "MODEL_OPTIONS", "SKEW_RATIO", "asymmetric_interval"]
@@ -55,7 +56,7 @@ MCMC_DEFAULTS = {"walkers": ("--walkers", 32), "steps": ("--steps", None),
 #: Without --steps: the shortest chain, and the longest unless --max-steps gives another
 #: (steps). A four-parameter fit of a BiSb-like series has tau of 300-500 steps: the 5000 steps
 #: that were the fixed length are 10-17 tau, the 50 needed 15 000-25 000 steps.
-MIN_STEPS, MAX_STEPS = 5000, 50000
+MIN_STEPS, MAX_STEPS = ADAPTIVE_MIN_STEPS, ADAPTIVE_MAX_STEPS
 
 
 def add_parser(subparsers) -> None:
@@ -517,17 +518,6 @@ def _build(args, series, model, options, fixed, priors):
     return problem
 
 
-def chain_length(args) -> dict:
-    """``nsteps`` (and ``max_steps``) of :func:`sotfit.bayes.sample` from --steps and
-    --max-steps: --steps N is a chain of N steps; without it the chain runs :data:`MIN_STEPS`
-    steps (or --max-steps, if shorter), then on until it is long enough, at most --max-steps
-    (default :data:`MAX_STEPS`)."""
-    if args.steps is not None:
-        return {"nsteps": args.steps}
-    longest = args.max_steps if args.max_steps is not None else MAX_STEPS
-    return {"nsteps": min(MIN_STEPS, longest), "max_steps": longest}
-
-
 def _fit_one(args, problem, priors, out, tag=""):
     """Least squares and, with --mcmc, the posterior of one problem."""
     from ..analysis.thickness import fit_thickness, sample_thickness
@@ -551,7 +541,9 @@ def _fit_one(args, problem, priors, out, tag=""):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             post = sample_thickness(problem, lsq, priors=priors, nwalkers=args.walkers,
-                                    **chain_length(args), seed=args.seed,
+                                    **chain_length(args.steps, args.max_steps, "--steps",
+                                                   "--max-steps"),
+                                    seed=args.seed,
                                     progress=Progress(f"sotfit thickness: sampling{tag}"),
                                     **parallel_options(args))
         for w in caught:
@@ -590,9 +582,7 @@ def run(args) -> int:
     if priors and not args.mcmc:
         raise CLIError("--prior needs --mcmc")
     options_of(args, args.mcmc, MCMC_DEFAULTS, "--mcmc")
-    if args.steps is not None and args.max_steps is not None:
-        raise CLIError("--max-steps is the longest chain run until it is long enough; with "
-                       "--steps the chain has that length: give one of the two")
+    chain_length(args.steps, args.max_steps, "--steps", "--max-steps")     # both: an error
     refuse_idle_parallel(args, args.mcmc, "the walkers of --mcmc", "--mcmc")
     if args.compare_models is not None:
         if args.model is not None:

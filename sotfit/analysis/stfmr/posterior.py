@@ -19,7 +19,7 @@ GLOBAL_SUMMARY_NAMES = {"meff": "mu0_meff", "gyromagnetic_ratio": "gyromagnetic_
 
 
 def sample_global_fit(analysis: STFMRAnalysis, chain_path: Path, nsteps: int, seed: int | None,
-                      progress: Callable | None = None) -> dict:
+                      progress: Callable | None = None, max_steps: int | None = None) -> dict:
     """Posterior sampling of the global fit with ``sotfit.bayes.sample`` (emcee).
 
     Flat priors within the parameter bounds; a common noise scale is sampled because the
@@ -33,11 +33,15 @@ def sample_global_fit(analysis: STFMRAnalysis, chain_path: Path, nsteps: int, se
     chain_path : Path
         Where the chain is written.
     nsteps : int
-        Chain length.
+        Chain length (with ``max_steps``, the shortest chain).
     seed : int, optional
         Random seed.
     progress : callable, optional
         Progress display of :func:`sotfit.bayes.sample`.
+    max_steps : int, optional
+        Run the chain on in blocks until it is 50 autocorrelation times long with a settled
+        tau, at most this long (:func:`sotfit.bayes.sampling.run_until_converged`); None: a
+        chain of ``nsteps``.
 
     Returns
     -------
@@ -61,7 +65,7 @@ def sample_global_fit(analysis: STFMRAnalysis, chain_path: Path, nsteps: int, se
                          "frequencies and three spectra, and not --no-global)")
     problem = dataclasses.replace(glob.problem, init=glob.values)
     post = bayes.sample(problem, noise_scale=True, nwalkers=max(32, 2 * glob.nvarys + 4), nsteps=nsteps,
-                        seed=seed, lsq=glob, progress=progress)
+                        seed=seed, lsq=glob, progress=progress, max_steps=max_steps)
     from .pipeline import _correlated_noise_factor
 
     names = GLOBAL_SUMMARY_NAMES
