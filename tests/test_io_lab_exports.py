@@ -399,6 +399,43 @@ def test_igor_text_files(tmp_path):
         read_table(matrix)
 
 
+def test_origin_xy_pairs_with_the_frequency_under_the_curve_alone(tmp_path):
+    """Origin's XY pairs of several sweeps, ``Magnetic Field, Mixing Voltage`` once per sweep,
+    the frequency in the comments row under each curve and the x column's comment blank (or
+    one comment for every x column): each x column takes the comment of its curve, and the
+    pairs are the spectra of one file per frequency, to the bit. It was 'several columns
+    could be the field', whose --column field=NAME could name none of six columns of one
+    name."""
+    from stfmr_synth import spectrum
+
+    freqs = (8.0, 10.0, 12.0)
+    spectra = [spectrum(f, h_max=0.3, n=401, seed=k) for k, f in enumerate(freqs)]
+    field_mT = spectra[0].x * 1e3
+    rows = np.column_stack([c for s in spectra for c in (field_mT, s.y)])
+    for x_comment in ("", "set point"):
+        head = ("Magnetic Field,Mixing Voltage," * 3)[:-1] + "\r\n" + ("Oe,\u00b5V," * 3)[:-1] \
+            + "\r\n" + ",".join(f"{x_comment},{f:g} GHz" for f in freqs) + "\r\n"
+        wide = tmp_path / "xy_pairs.csv"
+        wide.write_bytes((head + "".join(
+            ",".join(repr(float(v * 10.0)) if k % 2 == 0 else repr(float(v))
+                     for k, v in enumerate(r)) + "\r\n" for r in rows)).encode("cp1252"))
+        t = read_table(wide)
+        assert t.columns[:2] == ("Magnetic Field 8 GHz (Oe)", "Mixing Voltage 8 GHz (\u00b5V)")
+        assert any("column(s) 1, 3, 5 ('Magnetic Field'), the x of an XY pair" in n
+                   for n in t.notes)
+        got = read_stfmr([wide])
+        assert [d.meta["frequency"] for d in got] == list(freqs)
+        for d, s in zip(got, spectra):       # the reader sorts the field ascending
+            up = np.argsort(s.x)
+            assert np.allclose(d.x, s.x[up], rtol=1e-12, atol=0)
+            assert np.array_equal(d.y, s.y[up])
+    # a curve's comment that does not tell the curves apart gives the x columns none
+    same = tmp_path / "same.csv"
+    same.write_text("Magnetic Field,Mixing Voltage,Magnetic Field,Mixing Voltage\n"
+                    "Oe,uV,Oe,uV\n,8 GHz,,8 GHz\n" + "1,2,3,4\n" * 5)
+    assert read_table(same).columns == ("Magnetic Field (Oe)", "Mixing Voltage (uV)") * 2
+
+
 def test_the_frequency_in_the_origin_comment_of_the_voltage_column(tmp_path):
     """Origin's comments row under one curve, as its legend shows it (``8 GHz``, or
     ``Py/Pt bar 3 at 8 GHz``; it was 'no rf frequency found'): the V_mix column's comment gives

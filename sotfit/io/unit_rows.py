@@ -60,13 +60,48 @@ def _twin_comments(names: list[str], cells: list[str] | None) -> list[str] | Non
     ``12 GHz`` that its legend shows): the comments row's ``cells`` for the columns whose name
     another column shares, ``''`` for the others (a comment is never read into a name of its
     own); None when no name is shared or the row does not give every such column a name of its
-    own."""
+    own.
+
+    Origin's XY pairs of several sweeps (``Magnetic Field, Mixing Voltage`` written once per
+    sweep) often carry the comment under the curve alone, the x column's cell blank (or the
+    same for every x column): a column of such a name whose comments do not tell its twins
+    apart takes the comment of the column right after it, when that column is a twin of
+    another name whose comment does (:func:`_pair_comments`).
+    """
     keys = [n.strip().lower() for n in names]
     twins = [k for k in range(len(names)) if keys.count(keys[k]) > 1]
-    if not twins or cells is None or any(not cells[k] for k in twins) \
+    if not twins or cells is None:
+        return None
+    cells = _pair_comments(keys, list(cells), twins)
+    if any(not cells[k] for k in twins) \
             or len({keys[k] + " " + cells[k].lower() for k in twins}) != len(twins):
         return None
     return [cells[k] if k in twins else "" for k in range(len(names))]
+
+
+def _pair_comments(keys: list[str], cells: list[str], twins: list[int]) -> list[str]:
+    """The comments row with the x columns of Origin's XY pairs given the comment of their
+    curve: every column of a name whose comments do not tell its twins apart (blank, or one
+    comment for all), when each is followed by a column of another shared name whose comments
+    tell that name's columns apart, takes that column's comment (``Magnetic Field`` over
+    ``''`` beside ``Mixing Voltage`` over ``8 GHz``: ``8 GHz`` for both). Any other row is
+    returned as it is."""
+    out = list(cells)
+    for key in dict.fromkeys(keys[k] for k in twins):
+        group = [k for k in twins if keys[k] == key]
+        comments = [cells[k].lower() for k in group]
+        if all(comments) and len(set(comments)) == len(group):
+            continue                                   # told apart by their own comments
+        nxt = [k + 1 for k in group]
+        if any(j >= len(keys) or j not in twins or keys[j] == key or not cells[j] for j in nxt):
+            continue
+        partners = {keys[j] for j in nxt}
+        told = all(len({cells[i].lower() for i in twins if keys[i] == p})
+                   == sum(1 for i in twins if keys[i] == p) for p in partners)
+        if told and len({cells[j].lower() for j in nxt}) == len(nxt):
+            for k, j in zip(group, nxt):
+                out[k] = cells[j]
+    return out
 
 
 def _has_unit(name: str) -> bool:
@@ -140,6 +175,8 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
     kept = tuple(cells) if twins is None and cells is not None and any(cells) else None
     i_kept = i_below if kept is not None else None
     comments = twins or [""] * len(names)
+    borrowed = [k for k in range(len(names)) if twins is not None and comments[k]
+                and comments[k] != cells[k]]
     joined = [_joined(name, comment, _unit(u)) for name, comment, u in zip(names, comments, units)]
     out = list(lines)
     out[i_names] = ("\t" if delimiter == "whitespace" else delimiter).join(joined)
@@ -150,8 +187,13 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
     note = (f"the units on line {i_units + 1} ({', '.join(repr(u.strip()) for u in units)}) read "
             f"with the column names on line {i_names + 1}"
             + (f"; the comments on line {i_comments + 1} "
-               f"({', '.join(repr(c) for c in comments if c)}) tell the columns of one name "
-               "apart" if i_comments is not None else "")
+               f"({', '.join(repr(c) for c, own in zip(comments, cells) if c and c == own)}) "
+               "tell the columns of one name apart" if i_comments is not None else "")
+            + (f" (column(s) {', '.join(str(k + 1) for k in borrowed)} ("
+               f"{', '.join(repr(n) for n in dict.fromkeys(names[k].strip() for k in borrowed))}"
+               "), the x of an XY pair, without a comment that tells them apart, take that of "
+               "the column after them)"
+               if borrowed else "")
             + (f"; line {i_kept + 1} holds the columns' comments "
                f"({', '.join(repr(c) for c in kept if c)})" if kept is not None else "")
             + (f"; line(s) {', '.join(map(str, unread))} of the header (short names or comments) "
