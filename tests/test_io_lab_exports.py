@@ -436,6 +436,33 @@ def test_origin_xy_pairs_with_the_frequency_under_the_curve_alone(tmp_path):
     assert read_table(same).columns == ("Magnetic Field (Oe)", "Mixing Voltage (uV)") * 2
 
 
+def test_a_units_row_with_units_of_time_and_temperature_beside_the_data(tmp_path):
+    """A LabVIEW log's units row under ``Time, Field, Vmix, T`` that gives the time stamp and
+    the temperature units sotfit reads in no column (``sec``, ``min``, ``hh:mm:ss``, ``°C``,
+    ``mW``): read as a units row, the numbers those of the plain file. It was refused, its
+    column names 'neither a key: value header ... nor the column header row', no option
+    named. A row of such units alone, with no unit sotfit reads, is still no units row."""
+    d = _sweep()
+    plain = tmp_path / "plain_8GHz.txt"
+    plain.write_text("Field (mT)\tVmix (uV)\r\n" + _body(d))
+    (want,) = read_stfmr([plain])
+    for time_unit, temp_unit in (("sec", "\u00b0C"), ("min", "K"), ("hh:mm:ss", "mW")):
+        log = tmp_path / f"log_{time_unit.replace(':', '')}_8GHz.txt"
+        log.write_bytes(("Time\tField\tVmix\tT\r\n"
+                         f"{time_unit}\t\u00b5T\tnV\t{temp_unit}\r\n"
+                         + "".join(f"12:00:{k % 60:02d}\t{a * 1e3:.3f}\t{b * 1e3:.3f}\t21.5\r\n"
+                                   for k, (a, b) in enumerate(d))).encode("utf-8"))
+        (got,) = read_stfmr([log])
+        assert np.allclose(got.x, want.x, rtol=1e-12, atol=0)
+        assert np.allclose(got.y, want.y, rtol=1e-12, atol=0)
+        assert any(f"'\u00b5T', 'nV', '{temp_unit}') read with the column names on line 1" in n
+                   for n in got.meta["reader_notes"])   # the column of text left out
+    alone = tmp_path / "alone_8GHz.txt"
+    alone.write_text("Time\tDuration\r\nsec\tmin\r\n" + _body(d))
+    with pytest.raises(DataError, match=r"line 1 \('Time\\tDuration'\) is neither"):
+        read_table(alone)
+
+
 def test_the_frequency_in_the_origin_comment_of_the_voltage_column(tmp_path):
     """Origin's comments row under one curve, as its legend shows it (``8 GHz``, or
     ``Py/Pt bar 3 at 8 GHz``; it was 'no rf frequency found'): the V_mix column's comment gives

@@ -22,19 +22,31 @@ __all__ = ["with_units_joined"]
 #: Cells of a units row that say a column has no unit.
 _NO_UNIT = {"", "-", "--", "1", "a.u.", "a.u", "au", "arb.u.", "arb. u.", "arb. units",
             "arb.units", "arbitrary units", "counts", "none", "n/a"}
+#: Units of quantities sotfit reads in no column, as a units row writes them for the columns
+#: beside the data (a LabVIEW log's time stamp, a cryostat's temperature, a power meter's
+#: reading): a units row may hold them (it was refused, naming its column names as a line of
+#: no kind, with no option to read the file). Lower case; ``h``, ``W`` and ``C`` are left out,
+#: since they also name columns (a row of short names).
+_OTHER_UNITS = {"sec", "secs", "second", "seconds", "ms", "msec", "min", "mins", "minute",
+                "minutes", "hr", "hrs", "hour", "hours", "hh:mm:ss", "hh:mm:ss.sss",
+                "hh:mm:ss.ms", "hh:mm", "°c", "\u2103", "degc", "deg c", "mw", "uw", "\u00b5w",
+                "mbar", "torr", "rpm"}
 _BRACKETS_RE = re.compile(r"^[(\[]\s*(?P<u>.*?)\s*[)\]]$")
 _DIGIT_RE = re.compile(r"\d")
 
 
 def _unit(cell: str):
-    """The unit a cell of a units row names (``'mT'``, ``'(mT)'``, ``'[uV]'``), ``''`` for a
-    cell that says the column has none, or None for a cell that is no unit."""
+    """The unit a cell of a units row names (``'mT'``, ``'(mT)'``, ``'[uV]'``, or one of
+    :data:`_OTHER_UNITS`, ``'sec'``), ``''`` for a cell that says the column has none, or None
+    for a cell that is no unit."""
     c = cell.strip().strip('"').strip()
     m = _BRACKETS_RE.match(c)
     if m:
         c = m.group("u")
     if c.lower() in _NO_UNIT:
         return ""
+    if c.lower() in _OTHER_UNITS:
+        return c
     try:
         normalise_unit(c)
     except UnitError:
@@ -163,7 +175,8 @@ def with_units_joined(lines: list[str], start: int, delimiter: str, n: int):
         run.insert(0, (i, cells))
     units_at = next((k for k in range(1, len(run))
                      if all(_unit(c) is not None for c in run[k][1])
-                     and any(_unit(c) for c in run[k][1])), None)
+                     and any(_unit(c) and _unit(c).lower() not in _OTHER_UNITS
+                             for c in run[k][1])), None)
     if units_at is None:
         return None
     (i_names, names), (i_units, units) = run[units_at - 1], run[units_at]
