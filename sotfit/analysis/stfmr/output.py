@@ -467,12 +467,16 @@ def _lockin_sign_flags(out: dict, analysis: STFMRAnalysis) -> None:
     combined from two channels has the sign of the axis kept (phi in (-45, 135] deg), which a
     lock-in phase of 135-315 deg reverses (xi_DL came out -0.080 for +0.080 and xi_FL +0.119
     for -0.010 after the Oersted field was taken off)."""
-    phases = [r.meta["lockin_phase"] for s in analysis.spectra for r in s.branches[:1]
-              if r.meta.get("lockin_phase") is not None]
+    phases = [r.meta[key] for s in analysis.spectra for r in s.branches[:1]
+              for key in ("lockin_phase", "lockin_phase_positive", "lockin_phase_negative")
+              if r.meta.get(key) is not None]         # per branch: polarities written apart
     if not phases:
         return
+    n = sum(1 for s in analysis.spectra for r in s.branches[:1]
+            if any(r.meta.get(k) is not None for k in ("lockin_phase", "lockin_phase_positive",
+                                                        "lockin_phase_negative")))
     flag_torque_quantities(out, (
-        f"V_mix of {len(phases)} spectra combined from two lock-in channels at a fitted phase "
+        f"V_mix of {n} spectra combined from two lock-in channels at a fitted phase "
         f"({min(phases):.1f} to {max(phases):.1f} deg, the axis taken whose larger component is "
         "positive): the sign of V_mix, and with it of the torque fields and efficiencies, is a "
         "convention, not measured (the Oersted field's removal then also changes xi_FL's size); "

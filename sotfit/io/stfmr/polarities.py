@@ -201,8 +201,36 @@ _SET_WHEN_JOINED = ("source", "path", "reader_notes", "sweep_direction", "n_poin
                     "field_negated")
 
 
+def _one_sense(neg: Dataset, pos: Dataset) -> tuple[Dataset, str | None]:
+    """``neg`` read in the sense of ``pos``'s lock-in axis, and the note to give, when the two
+    files' V_mix were combined from two lock-in channels along one axis taken in opposite
+    senses.
+
+    Each file's phase is fitted on its own and the axis's sense taken in (-45, 135] deg
+    (:func:`~sotfit.io.stfmr.layouts.lockin_phase`); two files whose phases lie a few degrees
+    apart on either side of 135 deg (133.5 and 136.5, taken as 133.5 and -43.5) read V_mix of
+    opposite signs. Joined so, the branches' amplitudes cancelled in the symmetrised V_s and
+    V_a and went whole into the polarity-even parts: xi_FMR came out of the noise (0.07 +- 0.05
+    for -0.09 planted, exit status 0, no flag). Phases more than 90 deg apart are one axis in
+    opposite senses: the negative branch is negated and its phase turned by 180 deg, noted.
+    """
+    a, b = neg.meta.get("lockin_phase"), pos.meta.get("lockin_phase")
+    if a is None or b is None or abs((float(b) - float(a) + 180.0) % 360.0 - 180.0) <= 90.0:
+        return neg, None
+    turned = (float(a) + 180.0 + 180.0) % 360.0 - 180.0
+    meta = dict(neg.meta, lockin_phase=turned)
+    note = (f"the lock-in phases fitted to the two files, {float(a):.2f} deg ({neg.source}) and "
+            f"{float(b):.2f} deg ({pos.source}), are one axis taken in opposite senses: the "
+            f"negative branch's V_mix is negated (phase {turned:.2f} deg) so that both "
+            "polarities are read in one sense")
+    return Dataset(neg.x, -neg.y, neg.yerr, neg.x_name, neg.y_name, neg.x_unit, neg.y_unit,
+                   meta), note
+
+
 def _joined(neg: Dataset, pos: Dataset) -> Dataset:
-    """The spectrum of the negative-field ``neg`` and the positive-field ``pos``."""
+    """The spectrum of the negative-field ``neg`` and the positive-field ``pos`` (``neg`` read
+    in the sense of ``pos``'s lock-in axis, :func:`_one_sense`)."""
+    neg, sense = _one_sense(neg, pos)
     meta = {}
     for key in dict.fromkeys([*neg.meta, *pos.meta]):
         if key in _SET_WHEN_JOINED:
@@ -225,6 +253,7 @@ def _joined(neg: Dataset, pos: Dataset) -> Dataset:
     meta["n_points"] = int(neg.x.size + pos.x.size)
     notes = [*neg.meta.get("reader_notes", ()), *pos.meta.get("reader_notes", ()),
              "the two field polarities, written apart, joined as one spectrum"]
+    notes += [sense] if sense else []
     meta["reader_notes"] = tuple(dict.fromkeys(notes))
     yerr = (None if neg.yerr is None or pos.yerr is None
             else np.concatenate([neg.yerr, pos.yerr]))
