@@ -3,6 +3,7 @@ giving the spectrum that the same signal's X and Y columns give; and what the er
 file that sweeps the frequency, logs the magnet's current, or holds only R and theta."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,28 @@ def test_a_column_holding_one_value_per_sweep_is_named(tmp_path):
                                         r"holds one value per sweep \(-2, 0, 2\)"):
         read_stfmr(p)
     assert len(read_stfmr(p, split_sweeps=True)) == 3
+
+
+def test_a_column_numbering_repeated_sweeps_is_named_as_such(tmp_path):
+    """Three repeated sweeps of one frequency with a column that numbers them (``Sweep``,
+    ``Repeat``, ``Scan #``): the error says they are repeats, which --split-sweeps reads. It
+    said 'sotfit stfmr does not analyse a series in that quantity; split the file by it', as of
+    a dc bias; a column of that kind with a unit, or of values that are no counter, keeps it."""
+    h, v = _signal()
+    for name in ("Sweep", "Repeat", "Scan #", "run_no"):
+        rows = [f"{k},{a},{b}\n" for k in (1, 2, 3) for a, b in zip(h, v)]
+        p = tmp_path / "repeats_10GHz.csv"
+        p.write_text(f"{name},Field (mT),Vmix (uV)\n" + "".join(rows))
+        with pytest.raises(DataError, match=rf"'{re.escape(name)}' \(column 0\) numbers the "
+                                            r"sweeps \(1, 2, 3\): repeated sweeps, read each as "
+                                            r"a spectrum of its own with split_sweeps=True"):
+            read_stfmr(p)
+        assert len(read_stfmr(p, split_sweeps=True)) == 3
+    for head, levels in (("Sweep (mA)", (1, 2, 3)), ("Sweep", (0.5, 1.0, 1.5))):
+        rows = [f"{k},{a},{b}\n" for k in levels for a, b in zip(h, v)]
+        p.write_text(f"{head},Field (mT),Vmix (uV)\n" + "".join(rows))
+        with pytest.raises(DataError, match=r"holds one value per sweep"):
+            read_stfmr(p)
 
 
 def test_a_phase_column_without_a_unit_takes_it_from_an_option(tmp_path, capsys):

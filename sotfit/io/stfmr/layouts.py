@@ -1263,11 +1263,39 @@ def _sweep_column_hint(part: _Part, grp: np.ndarray, segs: list) -> str:
                         f"{_opt('angle_column', name)} (each sweep a spectrum at its angle; "
                         f"{_opt('split_sweeps')} alone would leave the sweeps without their "
                         "angles)")
+            if _is_sweep_counter(table, k, values):
+                return (f"; {table.column_label(k)} numbers the sweeps ({shown}): repeated "
+                        f"sweeps, read each as a spectrum of its own with {_opt('split_sweeps')} "
+                        "(the repeats of one frequency are then compared; that column not read)")
             return (f"; {table.column_label(k)} holds one value per sweep ({shown}): sotfit "
                     "stfmr does not analyse a series in that quantity; split the file by it, "
                     f"or with {_opt('split_sweeps')} each sweep is a spectrum of its own (that "
                     "column not read)")
     return ""
+
+
+#: Names of a column that numbers repeated sweeps (``Sweep``, ``Repeat``, ``Scan #``, ``Run
+#: no.``), compared without blanks, ``_``, ``-``, ``#``, ``.`` and case.
+_SWEEP_COUNTER_NAMES = {"sweep", "sweepno", "sweepnumber", "sweepindex", "sweepnr", "sweepcount",
+                        "repeat", "repeatno", "repeatnumber", "rep", "repetition", "run",
+                        "runno", "runnumber", "scan", "scanno", "scannumber", "scanindex",
+                        "iteration", "iter", "loop", "cycle", "pass", "trace", "average",
+                        "averageno"}
+
+
+def _is_sweep_counter(table: Table, k: int, values: list[float]) -> bool:
+    """Whether column ``k`` numbers the sweeps it holds one value of each: named as a counter
+    of repeated sweeps (:data:`_SWEEP_COUNTER_NAMES`), without a unit, its values whole
+    numbers that differ from sweep to sweep. Such a column said 'sotfit stfmr does not
+    analyse a series in that quantity', as of a dc bias, for repeats of one sweep."""
+    if table.columns is None:
+        return False
+    try:
+        bare, unit = _units.split_header(table.columns[k])
+    except UnitError:
+        return False
+    return (unit is None and re.sub(r"[\s_\-#.]", "", bare).lower() in _SWEEP_COUNTER_NAMES
+            and all(float(v).is_integer() for v in values) and len(set(values)) == len(values))
 
 
 def _is_angle_column(table: Table, k: int) -> bool:
