@@ -53,7 +53,8 @@ reading.
 The reader is a package of one module per step: ``files`` (folders expanded), ``options``
 (their spelling in messages), ``names`` (quantities in file names), ``headers`` (file-level
 metadata), ``columns`` (columns and units), ``layouts`` (side-by-side pairs, long tables,
-lock-in channels), ``sweeps`` (reversals, jitter, segments) and ``reader``
+lock-in channels), ``lockin_sense`` (one sense of the lock-in axis for the spectra read
+together), ``sweeps`` (reversals, jitter, segments) and ``reader``
 (:func:`read_stfmr`).
 """
 

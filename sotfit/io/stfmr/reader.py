@@ -39,6 +39,7 @@ from .columns import _option_unit
 from .files import _expand
 from .headers import _FOLDERS, _option_quantity
 from .layouts import _read_one
+from .lockin_sense import one_lockin_sense
 from .polarities import join_polarities
 from ..same_spectra import check_distinct_spectra
 from .options import _Options, _STYLE, _lockin_option, _opt, _per_file
@@ -214,7 +215,7 @@ def read_stfmr(paths, *, field_unit=None, voltage_unit=None, frequency=None, pow
             got = _read_one(path, opts, f_opt, p_opt, a_opt)
             out.extend(_renamed(got, path, source_names) if source_names else got)
         check_distinct_spectra(out)
-        return Sweep(tuple(join_polarities(out, negative_field)))
+        return Sweep(tuple(one_lockin_sense(join_polarities(out, negative_field))))
     finally:
         _FOLDERS.reset(folders)
         _STYLE.reset(token)
