@@ -153,6 +153,41 @@ def fit_angle_dependence(fits: Sequence[SpectrumFit], meff, *, i_rf=None, delta_
     return AngleAnalysis(rs, ra, h_res, width, t, meff=meff, points=pts)
 
 
+def _one_frequency(freqs: dict) -> tuple[float, str | None]:
+    """The one frequency (GHz) of an angle scan's spectra, given as ``{frequency: [source,
+    ...]}``, and a note when they were read back apart.
+
+    Frequencies whose spread (largest less smallest) lies within
+    :data:`~sotfit.io.stfmr.frequency_groups.MAX_RELATIVE_SPREAD` of their mean, the spread a
+    synthesizer's read-back is grouped within as one frequency, are one: their mean, noted.
+    Files of one angle scan each with a frequency column read back (6.4999998, 6.5000003 GHz)
+    were refused as 'at different frequencies (6.5 GHz: ...; 6.5 GHz: ...)'.
+
+    Raises
+    ------
+    STFMRError
+        Frequencies that differ by more, naming each with its files.
+    """
+    from ...io.stfmr.frequency_groups import MAX_RELATIVE_SPREAD
+
+    values = sorted(freqs)
+    mean = float(np.mean([f for f, srcs in freqs.items() for _ in srcs]))
+    if values[-1] - values[0] <= MAX_RELATIVE_SPREAD * abs(mean):
+        if len(values) == 1:
+            return values[0], None
+        return mean, (f"the spectra's frequencies, {values[0]:.9g} to {values[-1]:.9g} GHz, "
+                      f"differ by {values[-1] - values[0]:.2g} GHz, within "
+                      f"{MAX_RELATIVE_SPREAD:g} of their mean (a read-back): one frequency, "
+                      f"{mean:.9g} GHz")
+    digits = next((k for k in range(3, 10)
+                   if len({f"{f:.{k}g}" for f in values}) == len(values)), 10)
+    raise STFMRError(
+        "angle scan: the spectra are at different frequencies ("
+        + "; ".join(f"{f:.{digits}g} GHz: {', '.join(srcs)}" for f, srcs in sorted(freqs.items()))
+        + "); an angle scan takes spectra at one frequency: analyse each frequency "
+        "separately")
+
+
 def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
                        gyromagnetic_ratio: float | None = None, i_rf: float | None = None,
                        delta_r: float | None = None, model: ModelSpec | None = None,
@@ -219,12 +254,7 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
     freqs = {}
     for d in datasets:
         freqs.setdefault(round(float(d.meta["frequency"]), 9), []).append(d.source)
-    if len(freqs) > 1:
-        raise STFMRError(
-            "angle scan: the spectra are at different frequencies ("
-            + "; ".join(f"{f:g} GHz: {', '.join(srcs)}" for f, srcs in sorted(freqs.items()))
-            + "); an angle scan takes spectra at one frequency: analyse each frequency "
-            "separately")
+    frequency, read_back = _one_frequency(freqs)
     angles: dict = {}
     for d in datasets:
         angles.setdefault(round(float(d.meta[angle_key]) % 360.0, 6), []).append(d.source)
@@ -241,10 +271,12 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
 
     flags: dict[str, list[str]] = {}
     given_meff = meff
+    if read_back is not None:
+        notes.append(read_back)
     if meff is None:
         gam = GAMMA_FREE_ELECTRON if gyromagnetic_ratio is None else float(gyromagnetic_ratio)
         h, _ = weighted_mean([s.combined["h_res"] for s in fits])
-        f = fits[0].frequency
+        f = frequency
         meff = meff_inplane(h, f, gam)
         meff_from = (f"in-plane Kittel relation at {f:g} GHz with gamma/2pi = {gam:.4g} GHz/T "
                      + ("(given)" if gyromagnetic_ratio is not None
@@ -260,8 +292,7 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
         meff_from = "given"
     res = fit_angle_dependence(fits, meff, i_rf=i_rf, delta_r=delta_r, angle_key=angle_key)
     # one frequency measures M_eff or g, not both: the one given must leave the other physical
-    unphysical_g = angle_scan_g_reason(res.h_res, fits[0].frequency, given_meff,
-                                       gyromagnetic_ratio)
+    unphysical_g = angle_scan_g_reason(res.h_res, frequency, given_meff, gyromagnetic_ratio)
     if unphysical_g is not None:
         flags.setdefault("meff", []).append(unphysical_g)
     for r in (res.vs_fit, res.va_fit):
