@@ -968,6 +968,8 @@ def leave_out_unsaturated(fits: Sequence[SpectrumFit], kittel: FitResult, kprop:
     fits, kittel, kprop, left_out
         ``left_out`` as ``[(source, reason), ...]``.
     """
+    from ...io.stfmr.frequency_groups import distinct_frequencies
+
     left: list[tuple[str, str]] = []
     fits = list(fits)
     easy, where = (("perpendicular", "in plane") if geometry == "inplane"
@@ -977,7 +979,7 @@ def leave_out_unsaturated(fits: Sequence[SpectrumFit], kittel: FitResult, kprop:
             break
         lowest = min(fits, key=lambda s: s.value("h_res"))
         keep = [s for s in fits if s is not lowest]
-        if len(keep) < 3 or len({round(s.frequency, 9) for s in keep}) < 2:
+        if len(keep) < 3 or distinct_frequencies(s.frequency for s in keep) < 2:
             break
         k_keep, p_keep = refit(keep)
         h_sat = _saturation_field(p_keep["meff"], geometry)

@@ -189,7 +189,10 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
     gvals: dict[str, Any] = {}
     gspec: list = []
     flags: dict[str, dict[str, list[str]]] = {"sequential": {}, "global": {}}
-    if len({round(s.frequency, 9) for s in fits}) >= 2 and len(fits) >= 3:
+    from ...io.stfmr.frequency_groups import distinct_frequencies
+
+    n_freq = distinct_frequencies(s.frequency for s in fits)
+    if n_freq >= 2 and len(fits) >= 3:
         fit_kw = {"geometry": geometry, "gyromagnetic_ratio": gyromagnetic_ratio,
                   "free_hk": free_hk}
         fits, failures, kit, lw, seq, fit_kw, assumed_gamma = _sequential_route(
@@ -209,7 +212,6 @@ def analyse_stfmr(data: Sweep | Sequence[Dataset], *, geometry: str = "inplane",
                          "route is reported alone")
         _route_flags(flags, seq, gvals, kit, lw, glob, assumed_gamma, geometry, fits)
     else:
-        n_freq = len({round(s.frequency, 9) for s in fits})
         notes.append(f"{len(fits)} spectra fitted at {n_freq} frequencies: the Kittel, damping "
                      "and global fits need at least two frequencies and three spectra (a "
                      "spectrum is one field sweep, both polarities)")
