@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 #: Top-level name -> (module, attribute; None for the module itself).
 _EXPORTS: dict[str, tuple[str, str | None]] = {
     "models": (".models", None),
+    "io": (".io", None),
     "units": (".units", None),
     "sample": (".bayes", "sample"),
     "Dataset": (".data", "Dataset"),

@@ -40,3 +40,14 @@ def test_interrupt_while_the_command_imports_its_models(tmp_path):
     assert "Traceback" not in run.stderr
     assert "interrupted; nothing was written" in run.stderr
     assert not (tmp_path / "res").exists()
+
+
+def test_the_readers_are_reached_from_the_package_as_documented(tmp_path):
+    """``import sotfit as sf`` then ``sf.io.read_stfmr(...)``, as docs/io.md writes it: it was
+    "module 'sotfit' has no attribute 'io'" unless something had imported ``sotfit.io``
+    before (the tests had, so theirs passed run together and failed run alone)."""
+    run = _python("import sotfit as sf\n"
+                  f"print(len(sf.io.read_stfmr({str(ROOT / 'data' / 'stfmr_example')!r})))\n",
+                  tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "6"
