@@ -153,6 +153,8 @@ _NAMES = {
     "deg": "deg", "deg.": "deg", "degs": "deg", "degs.": "deg", "\u00ba": "deg",
     "\u02da": "deg", "rad": "rad", "rad.": "rad",
     "nm-2": "/nm2", "m-2": "/m2", "cm-2": "/cm2", "um-2": "/um2", "percent": "%",
+    # gauss as gaussmeters and their programs abbreviate it ('Field (Gs)', a units row's 'Gs')
+    "gs": "G",
 }
 
 # Spelled-out SI prefixes and unit names, joined (``millitesla``, ``microvolts``,

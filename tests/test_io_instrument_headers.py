@@ -187,7 +187,8 @@ def test_units_row_keeps_a_unit_written_in_the_name_and_says_none(tmp_path):
 
 def test_a_row_of_unknown_units_is_still_an_error_naming_the_line(tmp_path):
     p = tmp_path / "f_9GHz.txt"
-    p.write_text("Field\tVmix\nGs\tuV\n1000\t1.5\n1010\t1.6\n")
+    # (Gs, the example here before, is the gauss: tests/test_units.py)
+    p.write_text("Field\tVmix\nGau\u00df\tuV\n1000\t1.5\n1010\t1.6\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"f_9GHz.txt: line 1 \('Field\\tVmix'\) is neither"):
         read_table(p)
 

@@ -217,3 +217,20 @@ def test_kelvin_is_no_prefix_and_k_alone_no_unit():
         units.to_house(1.0, "K", "field")
     with pytest.raises(units.UnitError, match="unknown unit 'k'"):
         units.split_header("T (k)")
+
+
+@pytest.mark.parametrize("unit", ["Gs", "gs", "GS"])
+def test_gauss_abbreviated_as_gaussmeters_write_it(unit, tmp_path):
+    """``Gs`` (a gaussmeter's and its program's gauss: ``Field (Gs)``, or ``Gs`` in a units
+    row under ``Field``) is the gauss: it was an unknown unit, and in a units row the file was
+    refused naming its column names as a line of no kind, no option named."""
+    from sotfit.io import read_stfmr
+
+    assert units.normalise_unit(unit) == "G"
+    assert units.to_house(1.0, unit, "field")[0] == pytest.approx(1e-4)
+    h = np.linspace(-1000.0, 1000.0, 201)
+    v = 1.0 / (1.0 + ((np.abs(h) - 600.0) / 20.0) ** 2) * np.sign(h)
+    p = tmp_path / "sweep_8GHz.txt"
+    p.write_text(f"Field\tVmix\n{unit}\tuV\n" + "".join(f"{a}\t{b}\n" for a, b in zip(h, v)))
+    (d,) = read_stfmr([p])
+    np.testing.assert_allclose(d.x, h * 1e-4, rtol=1e-12)
