@@ -55,6 +55,29 @@ def test_columns_of_text_are_left_out_and_named(tmp_path, csv_summary, sep, deci
                           "10:00:00'), 'Status' (text such as 'OK')") for n in s["notes"])
 
 
+@pytest.mark.parametrize("sep, decimal_comma", [("\t", False), (";", True)])
+def test_a_column_of_dates_between_points_is_text(tmp_path, sep, decimal_comma):
+    """A European log's date column alone (``04.12.2026``: day, month and year between points,
+    no time beside it) is a column of text, left out as a time stamp is; the table was "no
+    numeric data rows found", with decimal commas or points. The numbers are the CSV's; a
+    number with points between groups of three digits is no date."""
+    src = STFMR / "py_pt_8GHz.csv"
+    head, names, rows = _parts(src)
+    comma = (lambda c: c.replace(".", ",")) if decimal_comma else (lambda c: c)
+    p = tmp_path / src.name
+    p.write_text("\n".join([*head, sep.join(["Datum", *names])] + [
+        sep.join([f"{4 + i // 300:02d}.12.2026", comma(h), comma(v)])
+        for i, (h, v) in enumerate(rows)]) + "\n")
+    (got,) = read_stfmr([p])
+    (want,) = read_stfmr([src])
+    assert np.array_equal(got.x, want.x) and np.array_equal(got.y, want.y)
+    assert any("1 column(s) of text not read: 'Datum' (text such as '04.12.2026')" in n
+               for n in got.meta["reader_notes"])
+    from sotfit.io.text_columns import _TEXT_RE
+    assert not any(_TEXT_RE.search(c) for c in ("1.234.567", "-1.934", "12.5", "0.04", "-3-2"))
+    assert all(_TEXT_RE.search(c) for c in ("04-12-2026", "2026.12.04", "4.12.26"))
+
+
 def test_a_column_with_numbers_and_text_is_kept_and_its_text_is_an_error(tmp_path):
     p = tmp_path / "f_9GHz.csv"
     p.write_text("Time,Field (mT),Vmix (uV)\n10:00:00,1.0,2.0\n10:00:01,1.5,oops\n"

@@ -20,8 +20,12 @@ from .decimal_commas import _with_points
 
 __all__ = ["with_units_from_cells", "without_text_columns"]
 
-#: What a cell of a column of text holds: a letter, a time (':') or a date ('/', 2026-12-04).
-_TEXT_RE = re.compile(r"[^\W\d_]|[:/]|\d{4}-\d\d-\d\d")
+#: What a cell of a column of text holds: a letter, a time (':') or a date ('/', 2026-12-04,
+#: 2026.12.04, or day, month and year between points or hyphens, 04.12.2026, 04-12-2026, as a
+#: European log writes its date column: such a column alone beside the numbers was "no numeric
+#: data rows found").
+_TEXT_RE = re.compile(r"[^\W\d_]|[:/]|\d{4}([-.])\d\d\1\d\d"
+                      r"|(?<![\d.])\d{1,2}([-.])\d{1,2}\2(?:\d{4}|\d\d)(?![\d.])")
 #: Data rows needed below the column names before columns of text are left out.
 _MIN_ROWS = 2
 
