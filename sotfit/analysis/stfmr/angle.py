@@ -61,7 +61,11 @@ class AngleAnalysis:
     notes : tuple of str
     flags : dict
         ``{name: [reason, ...]}`` for the summary's quantities (``meff``: resting on an
-        assumed g), written by :func:`angle_summary_dict`.
+        assumed g; ``angle_offset``: the x-polarised terms, where the amplitudes follow the
+        field angles read plus an offset), written by :func:`angle_summary_dict`.
+    angle_offset : dict or None
+        :func:`field_angle_offset` of the points (``offset``, ``stderr`` in deg, ``redchi``,
+        ``amplitudes``), or None where too few points.
     """
 
     vs_fit: FitResult
@@ -76,6 +80,7 @@ class AngleAnalysis:
     points: list = field(default_factory=list)
     notes: tuple = ()
     flags: dict = field(default_factory=dict)
+    angle_offset: dict | None = None
 
     @property
     def frequency(self) -> float | None:
@@ -151,6 +156,70 @@ def fit_angle_dependence(fits: Sequence[SpectrumFit], meff, *, i_rf=None, delta_
     width, _ = weighted_mean([s.combined["width"] for s in fits])
     t = angular_torques(rs.params, ra.params, h_res, meff, width, i_rf, delta_r)
     return AngleAnalysis(rs, ra, h_res, width, t, meff=meff, points=pts)
+
+
+#: Standard errors from zero beyond which a fitted field-angle offset is flagged.
+OFFSET_SIGMAS = 3.0
+
+
+def field_angle_offset(points: Sequence[dict], vs_fit: FitResult,
+                       va_fit: FitResult) -> dict | None:
+    """A common offset of the field angles, fitted with the six angular amplitudes.
+
+    V_s(phi + d) and V_a(phi + d) of the angular model (:mod:`sotfit.models.stfmr_angle`) are
+    fitted to the points together, d shared, each point weighted by its standard error. An
+    offset of the angles the files give from those the magnetisation takes (a sample mounted
+    a few degrees off, a rotation stage's zero) turns S_y sin 2phi cos phi into S_y
+    sin 2(phi + d) cos(phi + d) = S_y [sin 2phi cos phi + d (2 cos 2phi cos phi - sin 2phi
+    sin phi)] to first order: a term in sin 2phi sin phi, read as an x-polarised torque
+    (3 deg gave dl_x_over_dl_y = 0.072 +- 0.022 and h_x_over_h_y = 0.046 +- 0.014 for 0,
+    reduced chi-squares below the flag), and one in cos 2phi cos phi, which no torque makes
+    and which sets d apart from the x terms.
+
+    Parameters
+    ----------
+    points : sequence of dict
+        :attr:`AngleAnalysis.points` (``angle`` in deg, ``vs``, ``va`` uncertain, uV).
+    vs_fit, va_fit : FitResult
+        The fits without an offset, whose values start the fit.
+
+    Returns
+    -------
+    dict or None
+        ``offset`` and ``stderr`` (deg; the error scaled by the square root of the reduced
+        chi-square where it exceeds 1), ``redchi``, and ``amplitudes``: ``{vs_y: (value,
+        stderr), ...}`` in uV with the offset fitted. None with fewer than 9 points (7
+        parameters) or where the fit's matrix is singular.
+    """
+    from scipy.optimize import least_squares
+
+    if len(points) < 9:
+        return None
+    phi = np.radians([float(p["angle"]) for p in points])
+    y = np.array([[p[k].nominal_value for p in points] for k in ("vs", "va")])
+    e = np.array([[p[k].std_dev for p in points] for k in ("vs", "va")])
+    if not np.all(np.isfinite(e)) or np.any(e <= 0):
+        return None
+
+    def residual(t):
+        q = phi + t[0]
+        s2, c, s = np.sin(2 * q), np.cos(q), np.sin(q)
+        model = (s2 * (t[1] * c + t[2] * s + t[3]), s2 * (t[4] * c + t[5] * s + t[6]))
+        return np.concatenate([(model[0] - y[0]) / e[0], (model[1] - y[1]) / e[1]])
+
+    start = [0.0] + [r.value(k) for r in (vs_fit, va_fit) for k in ("c_y", "c_x", "c_z")]
+    fit_ = least_squares(residual, start, x_scale="jac")
+    dof = 2 * len(points) - 7
+    redchi = float(fit_.fun @ fit_.fun / dof) if dof > 0 else float("nan")
+    jtj = fit_.jac.T @ fit_.jac
+    if not np.all(np.isfinite(jtj)) or np.linalg.cond(jtj) > 1e14:
+        return None
+    cov = np.linalg.inv(jtj) * max(redchi, 1.0)
+    err = np.sqrt(np.diag(cov))
+    names = ("vs_y", "vs_x", "vs_z", "va_y", "va_x", "va_z")
+    return {"offset": float(np.degrees(fit_.x[0])), "stderr": float(np.degrees(err[0])),
+            "redchi": redchi,
+            "amplitudes": {n: (float(v), float(s)) for n, v, s in zip(names, fit_.x[1:], err[1:])}}
 
 
 def _one_frequency(freqs: dict) -> tuple[float, str | None]:
@@ -300,6 +369,19 @@ def analyse_angle_scan(data: Sweep | Sequence[Dataset], *, meff=None,
             notes.append(f"{r.model_name}: reduced chi-square {r.redchi:.3g}: the angular model "
                          "does not describe the amplitudes within their errors (anisotropy, "
                          "an unsaturated magnetisation, or a field angle offset?)")
+    offset = field_angle_offset(res.points, res.vs_fit, res.va_fit)
+    if offset is not None and abs(offset["offset"]) > OFFSET_SIGMAS * offset["stderr"]:
+        amp = offset["amplitudes"]
+        reason = (f"the amplitudes follow the field angles read plus "
+                  f"{offset['offset']:.3g} +/- {offset['stderr']:.2g} deg (an offset fitted "
+                  f"with the six amplitudes, {abs(offset['offset']) / offset['stderr']:.1f} "
+                  "standard errors from 0): an offset of the field angles makes V_s and V_a "
+                  "terms in sin 2phi sin phi that are no x-polarised torque; with it, vs_x = "
+                  f"{amp['vs_x'][0]:.3g} +/- {amp['vs_x'][1]:.2g} uV and va_x = "
+                  f"{amp['va_x'][0]:.3g} +/- {amp['va_x'][1]:.2g} uV (calibrate the field "
+                  "angle, or give each file's angle as measured)")
+        flags.setdefault("angle_offset", []).append(reason)
+        notes.append(f"field angle offset: {reason}")
     return AngleAnalysis(res.vs_fit, res.va_fit, res.h_res, res.width, res.torques,
                          tuple(fits), tuple(failures), meff, meff_from, res.points, tuple(notes),
-                         flags)
+                         flags, offset)

@@ -785,7 +785,9 @@ def angle_summary_dict(res: AngleAnalysis, sample=None) -> dict[str, Any]:
     Keys: ``frequency`` (GHz), ``field_angles`` (deg, per spectrum), ``mu0_meff``,
     ``mu0_meff_from``, ``h_res``, ``width`` (T), ``amplitudes`` (uV: ``vs_y``, ``vs_x``,
     ``vs_z``, ``va_y``, ``va_x``, ``va_z``), ``vs_reduced_chi_square``,
-    ``va_reduced_chi_square``, ``n_points``, ``torque_units`` (``'T'`` or ``'ratio'``),
+    ``va_reduced_chi_square``, ``field_angle_offset`` (deg: the offset of the field angles
+    fitted with the six amplitudes, with 9 points or more), ``n_points``, ``torque_units``
+    (``'T'`` or ``'ratio'``),
     ``torques`` (``mu0_h_dl_y``, ``mu0_h_dl_x``, ``mu0_h_dl_z``, ``mu0_h_y``, ``mu0_h_x``,
     ``mu0_h_z`` in T; or the ratios ``dl_x_over_dl_y``, ``dl_z_over_h_y``,
     ``dl_y_over_h_y``, ``h_x_over_h_y``, ``h_z_over_dl_y``), ``points``, ``spectra``,
@@ -802,6 +804,9 @@ def angle_summary_dict(res: AngleAnalysis, sample=None) -> dict[str, Any]:
         "h_res": _q(res.h_res, "T"), "width": _q(res.width, "T"),
         "amplitudes": {k: _q(fits[a][c], "uV") for k, (a, c) in ANGLE_AMPLITUDES.items()},
         "vs_reduced_chi_square": res.vs_fit.redchi, "va_reduced_chi_square": res.va_fit.redchi,
+        **({} if res.angle_offset is None else {"field_angle_offset": {
+            "value": res.angle_offset["offset"], "stderr": res.angle_offset["stderr"],
+            "unit": "deg"}}),
         "n_points": len(res.points),
         "torque_units": "T" if absolute else "ratio",
         "torques": {k: _q(v, "T" if absolute else "") for k, v in res.torques.items()},
@@ -834,6 +839,12 @@ def _angle_flags(sec: dict, res: AngleAnalysis) -> None:
         targets = [q for k, q in sec["amplitudes"].items() if ANGLE_AMPLITUDES[k][0] == which]
         targets += [q for k, q in sec["torques"].items() if which in ANGLE_TORQUE_FITS.get(k, ())]
         flag_redchi(targets, r.redchi, f"V_{which[1]}(phi) fit")
+    for reason in res.flags.get("angle_offset", []):
+        for k in ("vs_x", "va_x"):
+            add_flag(sec["amplitudes"][k], f"field angle offset: {reason}")
+        for k in ("mu0_h_dl_x", "mu0_h_x", "dl_x_over_dl_y", "h_x_over_h_y"):
+            if k in sec["torques"]:
+                add_flag(sec["torques"][k], f"field angle offset: {reason}")
     for reason in res.flags.get("meff", []):
         add_flag(sec["mu0_meff"], reason)
         # M_eff enters the amplitude factors of every torque field (in T) and of the ratio of
