@@ -260,6 +260,9 @@ def _sequential_route(fits, failures, frequencies, notes, fit_kw, max_gamma_rel_
         kit, kprop = fit_kittel(fits, **fit_kw, inputs=inputs)
     lw, lprop = fit_linewidth(fits, kprop["gyromagnetic_ratio"], inputs=inputs)
     notes.extend(_kittel_deviations(fits, kit, kittel_tolerance))
+    offset_note = _one_polarity_offset_note(fits, kit, fit_kw)
+    if offset_note is not None:
+        notes.append(offset_note)
     seq = {"meff": kprop["meff"], "gyromagnetic_ratio": kprop["gyromagnetic_ratio"],
            "alpha": lprop["alpha"], "linewidth_inhomogeneous": lprop["linewidth_inhomogeneous"]}
     if geometry == "inplane":
@@ -273,6 +276,38 @@ def _sequential_route(fits, failures, frequencies, notes, fit_kw, max_gamma_rel_
             notes.append(f"{r.model_name}: reduced chi-square {r.redchi:.3g} > 1; errors "
                          f"inflated by sqrt(redchi) = {factor:.{digits}g}")
     return fits, failures, kit, lw, seq, fit_kw, assumed_gamma
+
+
+def _one_polarity_offset_note(fits, kit, fit_kw) -> str | None:
+    """The note that a field offset of the magnet is not cancelled, for a flagged in-plane
+    Kittel fit (reduced chi-square above :data:`~sotfit.flags.REDCHI_LIMIT`) of spectra that
+    each hold one field polarity, without ``free_hk``; else None.
+
+    The mean of the two branches of a spectrum cancels a field offset b (the magnet's
+    remanence, the zero of its Hall probe); one branch keeps it, and every resonance field is
+    shifted by b, which the in-plane Kittel relation cannot tell from an anisotropy field H_k
+    along the field (f = (gamma/2pi) sqrt((H + H_k)(H + H_k + M_eff))). A positive-only set
+    with b = 2 mT gave mu0 M_eff = 1.03 +- 0.13 T for 0.80 and g = 1.88, flagged by the
+    Kittel fit's reduced chi-square, while the note blamed the lowest frequency ('an
+    unsaturated magnetisation at low field, or a different mode?'); --free-hk gave 0.799 +-
+    0.001 T.
+    """
+    from ...flags import REDCHI_LIMIT
+
+    if fit_kw.get("geometry") != "inplane" or fit_kw.get("free_hk") \
+            or not kit.redchi > REDCHI_LIMIT:
+        return None
+    signs = [{int(r.meta["polarity"]) for r in s.branches} for s in fits]
+    if not signs or any(len(p) != 1 for p in signs):
+        return None
+    which = sorted(set().union(*signs))
+    names = " and ".join({1: "+", -1: "-"}[p] + " branch" for p in which)
+    return (f"every spectrum holds one field polarity ({names} only): a field offset of the "
+            "magnet (its remanence, the zero of its Hall probe), which the mean of two branches "
+            "cancels, shifts every resonance field alike, and the in-plane Kittel relation "
+            "takes it for an anisotropy field along the field; the Kittel fit's reduced "
+            f"chi-square is {kit.redchi:.3g}: --free-hk fits it (h_k then holds the offset "
+            "with any anisotropy)")
 
 
 def _gamma_undetermined(kit, gyromagnetic_ratio, max_gamma_rel_error) -> bool:
