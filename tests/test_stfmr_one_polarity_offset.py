@@ -52,3 +52,15 @@ def test_both_polarities_cancel_the_offset_and_say_nothing():
     assert not _said(res)
     meff = res.sequential["meff"]
     assert abs(meff.nominal_value - MEFF) < 3 * meff.std_dev
+
+
+def test_the_two_polarities_read_apart_are_named_so():
+    """Both polarities in files the reader does not pair (each branch a spectrum of its own):
+    the note says to name them so that they are joined, not to fit h_k."""
+    both = _spectra("both")
+    apart = [Dataset(d.x[keep], d.y[keep], x_name="field", x_unit="T", y_name="vmix",
+                     y_unit="uV", meta={**d.meta, "source": f"{sign}_{d.source}"})
+             for d in both for sign, keep in (("neg", d.x < 0), ("pos", d.x > 0))]
+    res = analyse_stfmr(apart, global_fit=False)
+    (note,) = _said(res)
+    assert "some the + branch and some the -" in note and "name them so that" in note

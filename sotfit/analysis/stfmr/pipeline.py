@@ -301,7 +301,14 @@ def _one_polarity_offset_note(fits, kit, fit_kw) -> str | None:
     if not signs or any(len(p) != 1 for p in signs):
         return None
     which = sorted(set().union(*signs))
-    names = " and ".join({1: "+", -1: "-"}[p] + " branch" for p in which)
+    if len(which) == 2:     # both polarities, read as spectra of their own
+        return ("every spectrum holds one field polarity, some the + branch and some the -: "
+                "a field offset of the magnet (its remanence, the zero of its Hall probe), which "
+                "the mean of the two branches of one spectrum cancels, shifts their resonance "
+                f"fields apart (the Kittel fit's reduced chi-square is {kit.redchi:.3g}); if the "
+                "files hold the two polarities of one sweep, name them so that they are joined "
+                "(8GHz_neg.csv with 8GHz_pos.csv, docs/io.md, 'Polarities written apart')")
+    names = {1: "+", -1: "-"}[which[0]] + " branch"
     return (f"every spectrum holds one field polarity ({names} only): a field offset of the "
             "magnet (its remanence, the zero of its Hall probe), which the mean of two branches "
             "cancels, shifts every resonance field alike, and the in-plane Kittel relation "
