@@ -902,6 +902,25 @@ def test_a_frequency_entry_without_unit_takes_the_unit_the_user_gives(tmp_path):
         read_stfmr(p, frequency_unit="GHz")
 
 
+def test_a_frequency_entry_without_unit_is_named_with_the_unit_that_makes_it_rf(tmp_path):
+    """A LabVIEW setting ``Frequency<TAB>4.500000E+09`` without a unit: the error named
+    ``--column-unit frequency=GHz`` and ``'Frequency (GHz): ...'``, which read 4.5e9 GHz and
+    was refused again; it names Hz, the unit in which the number is an rf frequency, as the
+    error of a frequency column does. A number that is one in GHz keeps GHz."""
+    h, v = planted()
+    for value, unit in (("4.500000E+09", "Hz"), ("4500", "GHz"), ("9", "GHz")):
+        p = write(tmp_path / "s.txt", f"Frequency\t{value}\nField (T)\tVmix (uV)\n"
+                  + rows([h, v], sep="\t"))
+        with pytest.raises(UnitError, match=rf"write it as 'Frequency \({unit}\): \.\.\.', give "
+                                            rf"its unit with frequency_unit='{unit}'"):
+            read_stfmr(p)
+    p = write(tmp_path / "s.txt", "Frequency\t4.500000E+09\nField (T)\tVmix (uV)\n"
+              + rows([h, v], sep="\t"))
+    with pytest.raises(UnitError, match=r"\(its value is an rf frequency in Hz\)"):
+        read_stfmr(p)
+    assert read_stfmr(p, frequency_unit="Hz")[0].meta["frequency"] == pytest.approx(4.5)
+
+
 def test_the_one_column_in_a_field_unit_is_the_field_but_a_voltage_is_never_taken_by_its_unit(
         tmp_path):
     """A field named by the instrument that read it (``probe_reading (mT)``) is the field when it

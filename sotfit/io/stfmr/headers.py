@@ -18,7 +18,7 @@ from ...data import DataError
 from ...units import UnitError
 from .. import cache as _cache
 from ..text import Table, parse_number
-from .columns import RF_BAND_GHZ, _SAMPLE_NAMES, _instrument_frequency, _key
+from .columns import RF_BAND_GHZ, _SAMPLE_NAMES, _instrument_frequency, _key, frequency_unit_of
 from .names import AmbiguousSign, _stem, condition_name, decimal_reading
 from .options import _STYLE, CLI_OPTIONS, _opt, _opt_quantity
 
@@ -179,11 +179,17 @@ def _find_header_quantity(table: Table, names: set[str], dimension: str, option:
     if unit is None and unit_option is not None and unit_option[1] is not None:
         unit = unit_option[1]
     if unit is None:
-        spelled = "" if unit_option is None else f", give its unit with {_opt(unit_option[0])}"
+        # the unit in which the number is an rf frequency (4.5E+09: Hz), as for a column
+        example = (frequency_unit_of([number]) if dimension == "frequency" else None) \
+            or _units.HOUSE[dimension]
+        spelled = ("" if unit_option is None
+                   else f", give its unit with {_opt(unit_option[0], example)}")
         raise UnitError(
             f"{table.name}: header entry {key!r} = {table.header[key]!r} has no unit "
-            f"({table.where(key)}); write it as '{key} ({_units.HOUSE[dimension]}): ...'"
+            f"({table.where(key)}); write it as '{key} ({example}): ...'"
             f"{spelled} or pass the value with {_opt(option)}"
+            + (f" (its value is an rf frequency in {example})"
+               if example != _units.HOUSE[dimension] else "")
         )
     try:
         value, _ = _units.to_house(number, unit, dimension)
