@@ -313,8 +313,9 @@ def _one_polarity_offset_note(fits, kit, fit_kw) -> str | None:
             "magnet (its remanence, the zero of its Hall probe), which the mean of two branches "
             "cancels, shifts every resonance field alike, and the in-plane Kittel relation "
             "takes it for an anisotropy field along the field; the Kittel fit's reduced "
-            f"chi-square is {kit.redchi:.3g}: --free-hk fits it (h_k then holds the offset "
-            "with any anisotropy)")
+            f"chi-square is {kit.redchi:.3g}: if the magnet has such an offset, --free-hk "
+            "fits it (h_k then holds the offset with any anisotropy); a misfit of the lowest "
+            "frequencies alone (near saturation) is no offset")
 
 
 def _gamma_undetermined(kit, gyromagnetic_ratio, max_gamma_rel_error) -> bool:
