@@ -120,3 +120,32 @@ def test_error_columns_named_err_right_of_their_values(tmp_path):
     np.testing.assert_allclose(s.fl.y, fl, rtol=1e-12)
     np.testing.assert_allclose(s.fl.yerr, fl_err, rtol=1e-12)
     assert any("as Origin writes a column's error bars" in n for n in s.meta["reader_notes"])
+
+
+def test_a_blank_separated_table_with_units_in_brackets_is_read_as_the_text_reader_splits_it(
+        tmp_path):
+    """'thickness (nm) xi_dl xi_dl_err' over rows of three numbers: every blank was a
+    separator, and the reader said "column 'thickness' has no unit" ('(nm)' a column of its
+    own), where sotfit tables lists the columns 'thickness (nm)', 'xi_dl', 'xi_dl_err'."""
+    import numpy as np
+
+    from sotfit.io.text import read_tables
+    from sotfit.io.thickness import read_thickness_table
+
+    p = tmp_path / "blank.txt"
+    p.write_text("# resistivity: 200 uOhm cm\nthickness (nm) xi_dl   xi_dl_err\n"
+                 "2 0.00986 0.00089\n3 0.0203 0.0012\n4 0.0314 0.0015\n5 0.040 0.002\n")
+    s = read_thickness_table(p)
+    np.testing.assert_array_equal(s.dl.x, [2, 3, 4, 5])
+    np.testing.assert_allclose(s.dl.y * 200 * 1e-3, [0.00986, 0.0203, 0.0314, 0.040], rtol=1e-12)
+    np.testing.assert_allclose(s.dl.yerr * 200 * 1e-3, [0.00089, 0.0012, 0.0015, 0.002],
+                               rtol=1e-12)
+    (t,) = read_tables(p)
+    assert list(t.columns) == ["thickness (nm)", "xi_dl", "xi_dl_err"]
+    # a value with its uncertainty in one word, as papers print them
+    p.write_text("# resistivity: 200 uOhm cm\nt (\u00c5)    xi_DL (1)\n20 0.00986(89)\n"
+                 "30 0.0203(12)\n40 0.0314(15)\n50 0.040(2)\n", encoding="utf-8")
+    s = read_thickness_table(p)
+    np.testing.assert_array_equal(s.dl.x, [2, 3, 4, 5])
+    np.testing.assert_allclose(s.dl.yerr * 200 * 1e-3, [0.00089, 0.0012, 0.0015, 0.002],
+                               rtol=1e-12)

@@ -396,6 +396,23 @@ def _table_text(p: Path, sheet: str | None = None, decimal_mark: str | None = No
     return "\n".join(lines) + "\n", tuple(notes), delimiter, not containers.is_binary(raw)
 
 
+def _blank_separated_names(header: str, rows: list[str]) -> list[str] | None:
+    """The column names of a blank-separated table whose header row splits at every blank
+    into another count than its rows' cells, split as :mod:`sotfit.io.text` splits such a
+    row (two or more blanks, a tab, a unit in brackets kept with its name: ``thickness (nm)
+    xi_dl xi_dl_err`` over rows of three numbers); None when it splits at every blank into as
+    many names, or into none of the rows' width."""
+    from ..text import _split_header_row
+
+    widths = {len(r.split()) for r in rows if r.strip()}
+    if len(widths) != 1:
+        return None
+    (n,) = widths
+    if len(header.split()) == n:
+        return None
+    return _split_header_row(header, "whitespace", n)
+
+
 def _without_end_comment(line: str, delimiter: str, width: int) -> str:
     """A data row without a comment after ``#`` at its end (``6,0.05,0.004  # a bad film``),
     where the row before it still has the ``width`` cells of the column names; a ``#`` inside
@@ -646,8 +663,16 @@ def _read_frame(p: Path, text: str, delimiter: str | None, is_text: bool, notes:
 
         split_at = delimiter or _detect_delimiter(lines[content[0]])
         width = len(_split(lines[content[0]], split_at))
-        body = "\n".join([lines[content[0]], *(_without_end_comment(lines[i], split_at, width)
-                                               for i in data)]) + "\n"
+        rows_text = [_without_end_comment(lines[i], split_at, width) for i in data]
+        names = _blank_separated_names(lines[content[0]], rows_text) \
+            if delimiter is None and split_at == "whitespace" else None
+        if names is not None:
+            # names with a blank (units in brackets, 'thickness (nm) xi_dl') as the text reader
+            # splits them: every blank was a separator and the unit a column of its own
+            delimiter = "\t"
+            body = "\n".join(["\t".join(names), *("\t".join(r.split()) for r in rows_text)]) + "\n"
+        else:
+            body = "\n".join([lines[content[0]], *rows_text]) + "\n"
     else:
         body = text
     with warnings.catch_warnings():
