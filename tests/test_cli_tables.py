@@ -192,3 +192,41 @@ def test_cells_of_a_value_with_its_uncertainty_are_two_columns_as_thickness_read
     assert ("pm.csv: line 3, 'xi_dl (1)': '0.1014' is a value without its uncertainty, where "
             "the column writes values with theirs ('0.0493 +/- 0.0044')"
             in capsys.readouterr().err)
+
+
+def test_cells_of_a_value_with_its_uncertainty_in_a_blank_separated_table(tmp_path, capsys):
+    """A blank-separated thickness table of '0.00986(89)' cells (as a paper's table is pasted
+    into a text file), the names split as the text reader splits a header row: it was
+    refused, 'no numeric data rows found', where sotfit thickness read it."""
+    import numpy as np
+
+    from sotfit.io.text import read_tables
+    from sotfit.io.thickness import read_thickness_table
+
+    blank = tmp_path / "blank.txt"
+    blank.write_text("# resistivity: 200 uOhm cm\nthickness (nm) xi_dl   xi_fl\n"
+                     "2   0.00986(89)  -0.00075(61)\n3 0.0203(12) -\n"
+                     "4   0.0314(15)   -0.00236(67)\n")
+    aligned = tmp_path / "aligned.txt"
+    aligned.write_text("t (nm)    xi_DL (1)\n  2.0    9.86(89)e-3\n  3.0    2.03(12)e-2\n"
+                       "  4.0    3.14(15)e-2\n")
+    assert main(["tables", str(blank), str(aligned)]) == 0
+    out = capsys.readouterr().out
+    assert ("blank.txt: 3 rows x 5 columns\n  column  thickness (nm)  [nm: length]\n"
+            "  column  xi_dl  [no unit]\n  column  xi_dl err  [no unit]\n"
+            "  column  xi_fl  [no unit]\n  column  xi_fl err  [no unit]\n") in out
+    assert ("note    2 column(s) of cells that write a value with its uncertainty read as two "
+            "columns each") in out
+    assert ("aligned.txt: 3 rows x 3 columns\n  column  t (nm)  [nm: length]\n"
+            "  column  xi_DL (1)  [1: dimensionless]\n"
+            "  column  xi_DL err (1)  [1: dimensionless]\n") in out
+    (t,) = read_tables(blank)
+    assert np.allclose(t.data, [[2, 0.00986, 0.00089, -0.00075, 0.00061],
+                                [3, 0.0203, 0.0012, np.nan, np.nan],
+                                [4, 0.0314, 0.0015, -0.00236, 0.00067]],
+                       rtol=1e-12, equal_nan=True)
+    s = read_thickness_table(blank)         # the numbers are the thickness reader's
+    np.testing.assert_allclose(t.data[:, 1], s.dl.y * 200 * 1e-3, rtol=1e-12)
+    (t,) = read_tables(aligned)
+    assert np.allclose(t.data[:, 1:], [[0.00986, 0.00089], [0.0203, 0.0012],
+                                       [0.0314, 0.0015]], rtol=1e-12)

@@ -52,6 +52,41 @@ def error_column_name(name: str) -> str:
     return f"{base} {ERROR_SUFFIX}{unit}"
 
 
+def _blank_separated_block(lines: list[str]):
+    """The table at the end of a blank-separated file (``4 0.00986(89)``) as
+    :func:`sotfit.io.text_columns._table_block` gives a delimited one, its rows to be written
+    with tabs, or None.
+
+    The rows are the lines at the end (above a footer) of as many cells as the last, every
+    cell a number, a value with its uncertainty in one word (``0.00986(89)``, ``9.86(89)e-3``,
+    ``0.00986±0.00089``) or a missing marker; the line above them, split into as many names as
+    the text reader splits a header row (two or more blanks, a tab, or a unit in brackets kept
+    with its name: ``thickness (nm) xi_dl``), names the columns. A cell ``0.00986 +/- 0.00089``
+    with blanks is three cells here and is not guessed at: such tables need another delimiter."""
+    from .thickness import cells as _cells
+
+    content = [i for i, ln in enumerate(lines) if _text._is_content(ln)]
+    footer = _text.footer_lines(lines, reversed(content))
+    content = content[:len(content) - len(footer)]
+    if not content or _text._detect_delimiter(lines[content[-1]]) != "whitespace":
+        return None
+    n = len(lines[content[-1]].split())
+    rows: list[tuple[int, list[str]]] = []
+    for i in reversed(content):
+        cells = lines[i].split()
+        if len(cells) != n or not all(_cells.holds_number(c) or _missing(c) for c in cells):
+            break
+        rows.insert(0, (i, cells))
+    if not rows or n < 2:
+        return None
+    above = [i for i in content if i < rows[0][0]]
+    if above:
+        names = _text._split_header_row(lines[above[-1]], "whitespace", n)
+        if names is not None and not any(_cells.holds_number(c) for c in names):
+            rows.insert(0, (above[-1], names))
+    return "\t", False, n, rows, None, None, None
+
+
 def with_uncertainty_columns(name: str, lines: list[str]):
     """The lines of a table with columns of cells that write a value with its uncertainty,
     each such column written as two (the values, then their uncertainties), and the note to
@@ -84,6 +119,8 @@ def with_uncertainty_columns(name: str, lines: list[str]):
     from .thickness import cells as _cells
 
     found = _table_block(lines)
+    if found is None:
+        found = _blank_separated_block(lines)
     if found is None:
         return None
     delimiter, _, n, block, _, _, _ = found
