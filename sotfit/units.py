@@ -348,6 +348,9 @@ def _normalise_unit(unit: str, dimension: str | None = None) -> str:
     compact = "1" + compact if compact.startswith("/") else compact      # 'Ohm^-1 m^-1'
     if compact in _DIMENSION_OF:
         return compact
+    advice = trailing_power_advice(raw)
+    if advice is not None:
+        raise UnitError(f"unknown unit {raw!r}: {advice}")
     if dimension in _TABLES:
         raise UnitError(f"unknown unit {raw!r}; {accepted_units(dimension)}")
     raise UnitError(
@@ -365,6 +368,56 @@ _SUPERSCRIPT_RE = re.compile("[\u207a\u207b]?[\u2070\u00b9\u00b2\u00b3\u2074-\u2
 #: a multiplication sign before it (``×10^5 Ohm^-1 m^-1``, ``x 10^5 S/m``) as tables write one.
 _POWER_OF_TEN_RE = re.compile(r"^\s*(?:[x\u00d7]\s*)?(?:1e(?P<e>[+-]?\d+)|10\s*\^\s*\(?(?P<p>[+-]?\d+)\)?)"
                               r"\s*(?P<rest>(?:1/|[^\d\s]).*)$", re.I)
+
+
+#: A power of ten written after a unit: ``Ohm^-1 m^-1 x 10^5``, ``S/m ×1e5``.
+_TRAILING_POWER_RE = re.compile(r"^\s*(?P<rest>.*?\S)\s*[x\u00d7*\u00b7]\s*(?:1e(?P<e>[+-]?\d+)|"
+                                r"10\s*\^\s*\(?(?P<p>[+-]?\d+)\)?)\s*$", re.I)
+
+
+def trailing_power_advice(unit: str) -> str | None:
+    """What to write for a unit with its power of ten after it (``Ohm^-1 m^-1 x 10^5``), or
+    None for any other unit.
+
+    Tables write such a power both ways: the values in units of 10^5 Ohm^-1 m^-1, or the
+    quantity times 10^5 (``xi x 10^5 (Ohm^-1 m^-1)`` moved into the brackets), values 10^10
+    apart; sotfit reads neither, and says how to write each (the power before the unit, as
+    :func:`normalise_unit` reads it).
+
+    Parameters
+    ----------
+    unit : str
+        The unit as written.
+
+    Returns
+    -------
+    str or None
+        The advice, a clause to follow the error's first words.
+    """
+    text = _SUPERSCRIPT_RE.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS), str(unit))
+    m = _TRAILING_POWER_RE.match(text)
+    if m is None:
+        return None
+    rest, k = m.group("rest").strip(), int(m.group("e") or m.group("p"))
+    readings = []
+    for power in (k, -k):
+        try:
+            readings.append(normalise_unit(f"10^{power} {rest}"))
+        except UnitError:
+            readings.append(None)
+    if readings[0] is None and readings[1] is None:
+        try:
+            normalise_unit(rest)
+        except UnitError:
+            return None             # the unit itself is not known: nothing to say of the power
+    up = f"10^{k} {rest}" + (f" ({readings[0]})" if readings[0] else "")
+    down = (f"10^{-k} {rest} ({readings[1]})" if readings[1] else
+            f"the values divided by 10^{k} in {rest}")
+    return (f"a power of ten after the unit does not say which way it goes: the values in "
+            f"units of 10^{k} {rest}, or the quantity times 10^{k} in {rest} (a header "
+            f"'name x 10^{k} ({rest})' with the power moved into the brackets), 10^{2 * abs(k)} "
+            f"apart; write the power before the unit, {up}, if the values are in that unit, or "
+            f"{down} if they are the quantity times 10^{k}")
 
 
 #: :func:`_normalise_unit` remembered (its errors are not: they are raised again each time).
@@ -685,7 +738,9 @@ def split_header(header: str) -> tuple[str, str | None]:
             # 'Power (dBm, set)': a unit and a word that does not change it
             return m.group("name").strip().lower(), normalise_unit(q.group(1) if q else unit)
         except UnitError:
-            raise UnitError(f"column {header!r}: unknown unit {m.group('unit')!r}") from None
+            advice = trailing_power_advice(m.group("unit"))
+            raise UnitError(f"column {header!r}: unknown unit {m.group('unit')!r}"
+                            + ("" if advice is None else f": {advice}")) from None
     if "_" in h:
         base, _, suffix = h.rpartition("_")
         try:

@@ -230,3 +230,24 @@ def test_cells_of_a_value_with_its_uncertainty_in_a_blank_separated_table(tmp_pa
     (t,) = read_tables(aligned)
     assert np.allclose(t.data[:, 1:], [[0.00986, 0.00089], [0.0203, 0.0012],
                                        [0.0314, 0.0015]], rtol=1e-12)
+
+
+def test_a_unit_with_its_power_of_ten_after_it_is_listed_with_what_to_write(tmp_path, capsys):
+    """'xi_e_dl (Ohm^-1 m^-1 x 10^5)': listed as 'unit not known' with nothing said, and
+    sotfit thickness refused it asking for 'ROLE=UNIT'; the power after a unit is written
+    both ways, and both say what to write instead."""
+    u = "Ohm^-1 m^-1 x 10^5"
+    p = tmp_path / "mult.csv"
+    p.write_text(f"# resistivity: 200 uOhm cm\nthickness (nm),xi_e_dl ({u}),xi_e_dl_err ({u})\n"
+                 "2,0.049,0.0044\n3,0.10,0.006\n4,0.157,0.0075\n5,0.2,0.01\n")
+    assert main(["tables", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert (f"  note    'xi_e_dl ({u})', 'xi_e_dl_err ({u})': a power of ten after the unit does "
+            "not say which way it goes") in out
+    assert "write the power before the unit, 10^5 Ohm^-1 m^-1 (1e5/Ohm/m)" in out
+    assert main(["thickness", str(p), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "which way it goes" in err and "10^5 Ohm^-1 m^-1 (1e5/Ohm/m)" in err
+    # written as it says, the table is read
+    p.write_text(p.read_text().replace(u, "10^5 Ohm^-1 m^-1"))
+    assert main(["thickness", str(p), "--out", str(tmp_path / "o2")]) == 0

@@ -72,3 +72,27 @@ def test_a_thickness_table_in_a_lab_conductivity_unit_reads_as_in_the_house_unit
                     + "\n".join(f"{t},{y * scale:.6g},{e * scale:.6g}" for t, y, e in rows) + "\n")
     s = read_thickness_table(bare, resistivity=200.0, column_units={"xi_e_dl": unit})
     assert list(s.dl.y) == pytest.approx([y for _, y, _ in rows])
+
+
+@pytest.mark.parametrize("unit, before, other", [
+    ("Ohm^-1 m^-1 x 10^5", "10^5 Ohm^-1 m^-1 (1e5/Ohm/m)",
+     "the values divided by 10^5 in Ohm^-1 m^-1"),
+    ("S/m \u00d710\u2075", "10^5 S/m (1e5/Ohm/m)", "the values divided by 10^5 in S/m"),
+    ("1/Ohm/m2 x 1e13", "10^13 1/Ohm/m2 (1e13/Ohm/m2)", "the values divided by 10^13"),
+    ("mT x 10^3", "10^3 mT (T)", "10^-3 mT (uT)"),
+])
+def test_a_power_of_ten_after_the_unit_is_refused_saying_what_to_write(unit, before, other):
+    """'Ohm^-1 m^-1 x 10^5' was an unknown unit followed by a list of every unit: a power
+    after the unit is written both ways (the values in units of 10^5 Ohm^-1 m^-1, or the
+    quantity times 10^5), 10^10 apart; the message names both and what to write for each."""
+    from sotfit.units import UnitError, normalise_unit, split_header
+
+    with pytest.raises(UnitError, match="does not say which way it goes") as info:
+        normalise_unit(unit)
+    text = str(info.value)
+    assert f"write the power before the unit, {before}, if the values are in that unit" in text
+    assert other in text and "known units:" not in text
+    with pytest.raises(UnitError, match=r"column 'xi \(.*\)': unknown unit .*which way it goes"):
+        split_header(f"xi ({unit})")
+    with pytest.raises(UnitError, match="known units:"):
+        normalise_unit("furlong x 10^5")       # an unknown unit: nothing said of the power

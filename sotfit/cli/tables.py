@@ -33,10 +33,10 @@ def add_parser(subparsers) -> None:
 def describe(table) -> dict:
     """The description of one table (:class:`sotfit.io.Table`): name, rows, columns with
     units, header entries and notes."""
-    from ..units import UnitError, dimension_of, split_header, written_unit
+    from ..units import UnitError, dimension_of, split_header, trailing_power_advice, written_unit
 
     pairs = table.blocks
-    columns = []
+    columns, advice = [], {}
     comments = table.column_comments or ("",) * table.n_columns
     for raw, comment in zip(table.columns or [f"column {j}" for j in range(table.n_columns)],
                             comments):
@@ -47,11 +47,14 @@ def describe(table) -> dict:
                 quantity = None if unit is None else dimension_of(unit)
             except UnitError:                   # a unit sotfit does not know: shown as written
                 unit = written_unit(raw)
+                said = None if unit is None else trailing_power_advice(unit)
+                if said is not None:            # 'Ohm^-1 m^-1 x 10^5': what to write instead
+                    advice.setdefault(said, []).append(repr(raw))
         columns.append({"name": raw, "unit": unit, "quantity": quantity,
                         **({"comment": comment} if comment else {})})
     from ..io.stfmr.files import _is_lvm_layout
 
-    notes = list(table.notes)
+    notes = list(table.notes) + [f"{', '.join(names)}: {said}" for said, names in advice.items()]
     if pairs is not None:
         notes.insert(0, f"{len(pairs)} side-by-side column pairs, each labelled by its spectrum "
                         f"({', '.join(repr(b[0]) for b in pairs[:3])}"
