@@ -196,6 +196,50 @@ def read_thickness_tables(path, *, resistivity: float | None = None, label: str 
     header_meta = _header_lines(p, text)
     percent = _percent_said(text, is_text)
     df, rows = _read_frame(p, text, delimiter, is_text, notes)
+    renamed = _repeated_names(df)
+    try:
+        out = _series_of(p, df, rows, notes, header_meta, columns, column_units,
+                         absent_columns_ok, _one, resistivity, label, thickness_unit, sheet,
+                         percent)
+    except ThicknessError as exc:
+        raise ThicknessError(_as_written(str(exc), renamed)) from None
+    if renamed:
+        out = [dataclasses.replace(s, meta={**s.meta, "reader_notes": tuple(
+            _as_written(n, renamed) for n in s.meta["reader_notes"])})
+            if s.meta.get("reader_notes") else s for s in out]
+    return out
+
+
+def _repeated_names(df) -> dict[str, str]:
+    """``{"'err.1'": "'err' (column 5, ...)"}``: the names pandas gives a second or later
+    column of a name the header row writes more than once (``± (10^5 S/m)`` after each
+    efficiency), as the messages and notes are to show them: the name written, and where."""
+    names = [str(c) for c in df.columns]
+    out = {}
+    for k, name in enumerate(names):
+        m = re.fullmatch(r"(?s)(.*)\.(\d+)", name)
+        if m is None or m.group(1) not in names or int(m.group(2)) < 1:
+            continue
+        out[repr(name.strip())] = (f"{m.group(1).strip()!r} (column {k + 1}, the "
+                                   f"{_ORDINALS.get(int(m.group(2)) + 1, f'number {int(m.group(2)) + 1}')} "
+                                   "of that name)")
+    return out
+
+
+_ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+
+
+def _as_written(text: str, renamed: dict[str, str]) -> str:
+    """``text`` with the names pandas gave repeated column names (:func:`_repeated_names`)
+    written as the header writes them."""
+    for name, shown in renamed.items():
+        text = text.replace(name, shown)
+    return text
+
+
+def _series_of(p, df, rows, notes, header_meta, columns, column_units, absent_columns_ok, _one,
+               resistivity, label, thickness_unit, sheet, percent) -> list:
+    """The series of the table ``df`` read from ``p`` (one, or one per sample)."""
     cols, absent = _table_columns(p, df, columns, column_units, notes)
     if absent and not absent_columns_ok:
         raise ThicknessError(f"{p}: no column matches --column "

@@ -1,0 +1,57 @@
+"""Thickness tables as groups publish them in supplementary files: a sample label, the
+thickness in Angstrom, the resistivity beside it, each efficiency followed by a column named
+only '±', rows in descending thickness; values planted with seed 003's eqs. (1)-(2)."""
+
+import numpy as np
+import pytest
+
+from sotfit.io.thickness import ThicknessError, read_thickness_table
+from sotfit.analysis.thickness import build_problem, fit_thickness
+
+from test_drift_diffusion import seed003_eq1_eq2  # independent transcription of eqs. (1)-(2)
+
+U = "10^5 \u03a9^-1 m^-1"
+T_NM = np.array([60, 45, 30, 20, 14, 10, 8, 6, 4, 3, 2], float)       # descending
+TRUTH = {"spin_hall_conductivity": 3.0, "spin_diffusion_length": 10.0, "re_g_mix": 2.0,
+         "im_g_mix": 0.5}
+
+
+def supplementary(path, seed=11, drop_error=None):
+    dl, fl = seed003_eq1_eq2(T_NM, 3.0, 10.0, 2.0, 0.5, 200.0)
+    rng = np.random.default_rng(seed)
+    edl, efl = 0.03 * np.abs(dl) + 0.003, 0.03 * np.abs(fl) + 0.003
+    ydl, yfl = dl + edl * rng.standard_normal(dl.size), fl + efl * rng.standard_normal(fl.size)
+    rows = []
+    for i, t in enumerate(T_NM):
+        e = "" if i == drop_error else f"{efl[i]:.4f}"
+        rows.append(f"S{i + 1},{t * 10:g},200,{ydl[i]:.4f},{edl[i]:.4f},{yfl[i]:.4f},{e}")
+    path.write_text(f"Sample,t_BiSb (\u00c5),\u03c1 (\u00b5\u03a9 cm),\u03be_DL^E ({U}),\u00b1 ({U}),"
+                    f"\u03be_FL^E ({U}),\u00b1 ({U})\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_a_supplementary_table_gives_the_planted_parameters_within_their_errors(tmp_path):
+    s = read_thickness_table(supplementary(tmp_path / "s2.csv"))
+    np.testing.assert_array_equal(s.dl.x, np.sort(T_NM))
+    assert s.resistivity == 200.0
+    lsq = fit_thickness(build_problem([s], joint=True))
+    for name, truth in TRUTH.items():
+        key = name if name in lsq.params else f"{name}_0"
+        assert abs(lsq.value(key) - truth) < 2 * lsq.stderr(key), (name, lsq.value(key))
+
+
+def test_a_second_column_of_one_name_is_named_as_the_header_writes_it(tmp_path):
+    """Two columns named '± (10^5 Ω^-1 m^-1)': the note and the message named the second
+    '± (10^5 Ω^-1 m^-1).1', as pandas renames it, a column the file does not have."""
+    s = read_thickness_table(supplementary(tmp_path / "s2.csv"))
+    notes = " ".join(s.meta["reader_notes"])
+    assert ".1'" not in notes
+    assert f"column '\u00b1 ({U})' (column 7, the second of that name) (the one right of " \
+           f"'\u03be_FL^E ({U})'" in notes
+    with pytest.raises(ThicknessError) as exc:
+        read_thickness_table(supplementary(tmp_path / "s3.csv", drop_error=4))
+    msg = str(exc.value)
+    assert ".1'" not in msg
+    assert (f"column '\u03be_FL^E ({U})' has a value on line 6 where column '\u00b1 ({U})' "
+            "(column 7, the second of that name) has none") in msg
