@@ -55,3 +55,40 @@ def test_a_second_column_of_one_name_is_named_as_the_header_writes_it(tmp_path):
     assert ".1'" not in msg
     assert (f"column '\u03be_FL^E ({U})' has a value on line 6 where column '\u00b1 ({U})' "
             "(column 7, the second of that name) has none") in msg
+
+
+def percent_table(path, header="# bulk resistivity: 200 \u00b5\u03a9 cm"):
+    """Dimensionless xi in percent, value ± error in one cell, each made with the row's own
+    resistivity (thin films more resistive), in a column named rho_xx."""
+    dl, fl = seed003_eq1_eq2(T_NM, 3.0, 10.0, 2.0, 0.5, 200.0)
+    rng = np.random.default_rng(11)
+    edl, efl = 0.03 * np.abs(dl) + 0.003, 0.03 * np.abs(fl) + 0.003
+    ydl, yfl = dl + edl * rng.standard_normal(dl.size), fl + efl * rng.standard_normal(fl.size)
+    rho = 200.0 * (1 + 2.0 / T_NM)
+    pc = rho * 1e-3 * 100
+    rows = [f"S{i + 1}\t{t * 10:g}\t{rho[i]:.1f}\t{ydl[i] * pc[i]:.3f} \u00b1 {edl[i] * pc[i]:.3f}"
+            f"\t{yfl[i] * pc[i]:.3f} \u00b1 {efl[i] * pc[i]:.3f}" for i, t in enumerate(T_NM)]
+    path.write_text(f"{header}\nSample\tt (\u00c5)\t\u03c1_xx (\u00b5\u03a9 cm)\t\u03be_DL (%)\t"
+                    "\u03be_FL (%)\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path, rho
+
+
+def test_a_resistivity_column_named_rho_xx_and_a_bulk_resistivity_line_are_read(tmp_path):
+    """'ρ_xx (µΩ cm)' beside the efficiencies and '# bulk resistivity: 200 µΩ cm' above: the
+    table was refused as needing a resistivity (neither name was one the reader knew)."""
+    path, rho = percent_table(tmp_path / "c.txt")
+    s = read_thickness_table(path)
+    assert s.resistivity == 200.0 and s.meta["resistivity_source"] == "header"
+    notes = " ".join(s.meta["reader_notes"])
+    assert "column '\u03c1_xx (\u00b5\u03a9 cm)' read as the resistivity" in notes
+    assert "converted row by row" in notes
+    ref = read_thickness_table(supplementary(tmp_path / "s2.csv"))
+    np.testing.assert_allclose(s.dl.y, ref.dl.y, rtol=2e-3)   # the digits printed differ
+    lsq = fit_thickness(build_problem([s], joint=True))
+    for name, truth in TRUTH.items():
+        key = name if name in lsq.params else f"{name}_0"
+        assert abs(lsq.value(key) - truth) < 2 * lsq.stderr(key), (name, lsq.value(key))
+    # without the bulk line: the column varies, and the message asks for the bulk value
+    path, _ = percent_table(tmp_path / "d.txt", header="")
+    with pytest.raises(ThicknessError, match="varies with thickness .* --rho 206.7uOhmcm"):
+        read_thickness_table(path)

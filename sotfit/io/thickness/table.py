@@ -31,6 +31,9 @@ _THICK_NAMES = {"thickness", "t", "t_n", "tn", "t_nm_layer", "d", "t_nm",
 _EFF_NAMES = {"xi_e_dl": ("dl", True), "xie_dl": ("dl", True), "xi_dl": ("dl", False),
               "xi_e_fl": ("fl", True), "xie_fl": ("fl", True), "xi_fl": ("fl", False)}
 _RHO_NAMES = {"resistivity", "rho"}
+#: Keys of a header line that gives the bulk resistivity (``# bulk resistivity: 200 uOhm cm``).
+_RHO_HEADER_KEYS = ("resistivity", "rho", "bulk_resistivity", "rho_bulk", "resistivity_bulk",
+                    "bulk_rho")
 _ERR_PATTERNS = ("{n}_stderr", "{n}_err", "{n}_error", "{n}_sd", "{n}_sigma", "d{n}",
                  "d_{n}", "delta_{n}", "sigma_{n}", "err_{n}", "error_{n}")
 _META_RE = re.compile(r"^\s*#\s*([A-Za-z_][\w ]*?)\s*(?:[(\[]([^)\]]*)[)\]])?\s*[:=]\s*(.+?)\s*$")
@@ -1106,6 +1109,15 @@ def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, 
     then gives (none of the two: an error naming the option). Read with one value instead, a
     series of xi made with 204-300 uOhm cm gave lambda_s 13.6 for 15 nm without a word."""
     rname = next((n for n in cols if n in _RHO_NAMES), None)
+    if rname is None:
+        # 'ρ_xx (µΩ cm)', 'rho_BiSb (uOhm cm)': a name of a resistivity with its unit
+        named = [n for n, (_, unit) in cols.items()
+                 if re.match(r"(?:rho|resistivity)(?:_|$)", n) and unit
+                 and dimension_of(unit) == "resistivity"]
+        if len(named) == 1:
+            rname = named[0]
+            notes.append(f"column {cols[rname][0]!r} read as the resistivity (a resistivity's "
+                         "name and unit)")
     rv = rcol = None
     if rname is not None:
         rv, runit, rcol = _column(p, df, rows, cols, rname, "resistivity",
@@ -1116,7 +1128,7 @@ def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, 
                                  "'resistivity (uOhm cm)'")
         rv = to_house(rv, runit, "resistivity")[0]
     varies = rv is not None and np.ptp(rv) > 1e-9 * np.max(np.abs(rv))
-    header_key = next((k for k in ("resistivity", "rho") if k in header_meta), None)
+    header_key = next((k for k in _RHO_HEADER_KEYS if k in header_meta), None)
     if rv is not None and not varies and header_key is not None:
         _option_agrees_with_file(p, float(rv[0]), None, False, None, header_meta, header_key,
                                  given=f"column {rcol!r}")
