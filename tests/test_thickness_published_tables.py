@@ -92,3 +92,62 @@ def test_a_resistivity_column_named_rho_xx_and_a_bulk_resistivity_line_are_read(
     path, _ = percent_table(tmp_path / "d.txt", header="")
     with pytest.raises(ThicknessError, match="varies with thickness .* --rho 206.7uOhmcm"):
         read_thickness_table(path)
+
+
+def captioned(path, seed=11):
+    """A supplementary sheet saved as CSV: a caption padded to the table's width, an empty
+    row, names written as typeset ('ξDL^E', 'ΔξDL^E'), an empty row and a footnote below."""
+    dl, fl = seed003_eq1_eq2(T_NM, 3.0, 10.0, 2.0, 0.5, 200.0)
+    rng = np.random.default_rng(seed)
+    edl, efl = 0.03 * np.abs(dl) + 0.003, 0.03 * np.abs(fl) + 0.003
+    ydl, yfl = dl + edl * rng.standard_normal(dl.size), fl + efl * rng.standard_normal(fl.size)
+    rows = [f"BiSb-{t * 10:g}A,{t * 10:g},200,{ydl[i]:.4f},{edl[i]:.4f},{yfl[i]:.4f},{efl[i]:.4f}"
+            for i, t in enumerate(T_NM)]
+    u = "10^5 S/m"
+    path.write_text(
+        "Table S3. Spin-orbit torque efficiencies of BiSb(t)/NiFe(6 nm) from ST-FMR.,,,,,,\n"
+        ",,,,,,\n"
+        f"Sample,t (\u00c5),\u03c1 (\u00b5\u03a9 cm),\u03beDL^E ({u}),\u0394\u03beDL^E ({u}),"
+        f"\u03beFL^E ({u}),\u0394\u03beFL^E ({u})\n" + "\n".join(rows)
+        + "\n,,,,,,\nErrors are one standard deviation of fits to five devices.,,,,,,\n",
+        encoding="utf-8")
+    return path
+
+
+def test_a_caption_above_a_sheet_and_names_as_typeset_are_read(tmp_path):
+    """The caption was taken for the column names ("unknown unit 'NiFe(6 nm) from ST-FMR.'"),
+    and 'ξDL^E' (the subscript without its '_') was no efficiency's name; the footnote was
+    quoted as ',,,,,,', the empty row above it."""
+    s = read_thickness_table(captioned(tmp_path / "s3.csv"))
+    ref = read_thickness_table(supplementary(tmp_path / "s2.csv"))
+    np.testing.assert_array_equal(s.dl.y, ref.dl.y)
+    np.testing.assert_array_equal(s.fl.yerr, ref.fl.yerr)
+    notes = " ".join(s.meta["reader_notes"])
+    assert ("line(s) 1 above the column names ('Table S3. Spin-orbit torque efficiencies of "
+            "BiSb(t') read as a title, not as the column names") in notes
+    assert "after the data ('Errors are one standard deviation of fit')" in notes
+
+
+def test_a_caption_is_not_the_name_of_the_sample_column_in_sotfit_tables(tmp_path, capsys):
+    from sotfit.cli import main
+
+    assert main(["tables", str(captioned(tmp_path / "s3.csv"))]) == 0
+    out = capsys.readouterr().out
+    assert "1 column(s) of text not read: 'Sample' (text such as 'BiSb-600A')" in out
+    assert "line(s) 1 above the column names read as free text" in out
+
+
+def test_a_thickness_in_amperes_says_how_to_read_it_as_angstrom(tmp_path):
+    """'t_BiSb (A)': 'no thickness column among [...]', the column not named."""
+    p = tmp_path / "a.csv"
+    p.write_text("# resistivity: 200 uOhm cm\nt_BiSb (A),xi_E_DL (10^5 S/m),"
+                 "xi_E_DL err (10^5 S/m)\n20,0.05,0.004\n30,0.08,0.005\n40,0.15,0.007\n")
+    with pytest.raises(ThicknessError, match=r"column 't_BiSb \(A\)' is named as a thickness, "
+                       r"but its unit A is the ampere's; .*--column-unit thickness=Ang"):
+        read_thickness_table(p)
+    s = read_thickness_table(p, columns={"thickness": "t_BiSb (A)"},
+                             column_units={"thickness": "Ang"})
+    np.testing.assert_array_equal(s.dl.x, [2, 3, 4])
+    p.write_text(p.read_text().replace("t_BiSb (A)", "thickness (A)"))
+    with pytest.raises(ThicknessError, match="current unit.*if A means Angstrom"):
+        read_thickness_table(p)

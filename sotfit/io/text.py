@@ -459,6 +459,14 @@ def _content_rows(lines: list[str], start: int) -> list[int]:
 #: delimiters without being a row (``-``, ``1.5e``): a row cut short by a truncated file.
 _CUT_ROW = re.compile(r"^[\s0-9eE+\-.,;]*[0-9eE+\-.][\s0-9eE+\-.,;]*$")
 
+def _first_words(lines: list[str], which) -> str:
+    """The first 40 characters of the first of the lines ``which`` that holds more than
+    delimiters (a spreadsheet's empty row ``,,,,,,`` above a footnote was quoted as the
+    footer), for notes."""
+    text = next((lines[i] for i in which if lines[i].strip(" \t,;\r\n")), lines[which[0]])
+    return text.strip()[:40]
+
+
 #: The most lines of text after the data read as a footer.
 FOOTER_LINES = 3
 
@@ -981,7 +989,7 @@ def table_from_text(path: Path, text: str, sheet: str | None = None,
         what = ("text without a number" if not any(_holds_number(lines[i]) for i in footer)
                 else "lines that begin with a word below rows that begin with numbers")
         notes = (*notes, f"line(s) {', '.join(str(i + 1) for i in footer)} after the data "
-                         f"({lines[footer[0]].strip()[:40]!r}) not read: {what}, a footer")
+                         f"({_first_words(lines, footer)!r}) not read: {what}, a footer")
     # A trailing delimiter on every data row (as LabVIEW writes) is not an empty column.
     trailing = delimiter != "whitespace" and all(
         lines[i].rstrip(" \r\n").endswith(delimiter) for i in rows)

@@ -68,7 +68,7 @@ def _table_block(lines: list[str]):
     trailing = all(ends) and len(ends) == 2     # a delimiter ending every row (LabVIEW)
     n = len(_cells(lines[content[-1]], delimiter, trailing))
     block: list[tuple[int, list[str]]] = []
-    names_seen = False
+    names_seen = every_name_seen = False
     for i in reversed(content):
         if not lines[i].strip(" \t,;\r\n"):
             continue    # a row of delimiters only: an empty row of a spreadsheet
@@ -77,7 +77,11 @@ def _table_block(lines: list[str]):
             holds_number = any(_number(c, delimiter) or _unit_cell(c) for c in cells)
             if names_seen and holds_number:
                 break   # a setting padded to the table's width above its column names
+            filled = [c for c in cells if c.strip().strip('"')]
+            if every_name_seen and n >= 3 and len(filled) == 1 and cells[0].strip():
+                break   # a caption padded to the table's width above a row naming every column
             names_seen = names_seen or not holds_number
+            every_name_seen = every_name_seen or (not holds_number and len(filled) == n)
             block.insert(0, (i, cells))
         elif not any(ch.isdigit() for ch in lines[i]):
             break       # the preamble; a data row of another length is named by the parser

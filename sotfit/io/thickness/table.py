@@ -435,12 +435,40 @@ def _table_text(p: Path, sheet: str | None = None, decimal_mark: str | None = No
         # 'resistivity: 350 uOhm cm' above the table without its '#': a header entry too
         lines = [f"# {ln}" if i < start[0] and _looks_like_key_value(ln) and not
                  ln.lstrip().startswith("#") else ln for i, ln in enumerate(lines)]
+        lines = _without_titles(lines, start[0], start[1], notes, not containers.is_binary(raw))
         header = next((ln for ln in reversed(lines[:start[0]]) if _is_content(ln)), None)
         n = len(found[2]) if found is not None else width   # beside text: every cell's name
         if start[1] != "whitespace" and header is not None and _split_header_row(
                 header, start[1], n, join_units=False) is not None:
             delimiter = start[1]
     return "\n".join(lines) + "\n", tuple(notes), delimiter, not containers.is_binary(raw)
+
+
+def _without_titles(lines: list[str], first: int, delimiter: str, notes: list,
+                    is_text: bool) -> list[str]:
+    """``lines`` with the rows of one cell of text above the column names of a table of three
+    columns or more (a caption, ``Table S3. Spin-orbit torques of BiSb(t)/NiFe(6 nm)``, as a
+    supplementary workbook writes one above its table) made comments, with a note. ``first``
+    is the index of the first data row; ``key: value`` rows are header entries already."""
+    from ..text import _is_content, _split
+
+    if delimiter == "whitespace":
+        return lines
+    above = [i for i in range(first) if _is_content(lines[i])]
+    if len(above) < 2 or len(_split(lines[above[-1]], delimiter)) < 3:
+        return lines
+    titles = []
+    for i in above[:-1]:                # the last one names the columns
+        cells = [c for c in _split(lines[i], delimiter) if c.strip().strip('"')]
+        if len(cells) == 1 and re.search(r"[^\W\d_]", cells[0]):
+            titles.append(i)
+    if not titles:
+        return lines
+    where = (f"line(s) {', '.join(str(i + 1) for i in titles)}" if is_text else
+             f"row(s) {', '.join(str(i + 1) for i in titles)} of the sheet")
+    notes.append(f"{where} above the column names ({lines[titles[0]].strip()[:50]!r}) read as "
+                 "a title, not as the column names")
+    return [f"# {ln}" if i in titles else ln for i, ln in enumerate(lines)]
 
 
 def _blank_separated_names(header: str, rows: list[str]) -> list[str] | None:
@@ -698,12 +726,14 @@ def _read_frame(p: Path, text: str, delimiter: str | None, is_text: bool, notes:
                and i not in settings and i not in spacers]
     data = content[1:]              # content[0]: the column names (_header_lines saw a table)
 
+    from ..text import _first_words
+
     cut = _cells.footer_count([lines[i] for i in data], delimiter)
     if cut:
         foot, data = data[-cut:], data[:-cut]
         where = (f"line(s) {', '.join(str(i + 1) for i in foot)}" if is_text else
                  f"the last {cut} row(s) of the table")
-        notes.append(f"{where} after the data ({lines[foot[0]].strip()[:40]!r}) not read: text "
+        notes.append(f"{where} after the data ({_first_words(lines, foot)!r}) not read: text "
                      "without a number, a footer")
     if content:
         from ..text import _detect_delimiter, _split
@@ -779,6 +809,8 @@ def _key(name: str) -> str:
     word = _ERROR_WORD_RE.match(name)
     if word is not None:
         name = name[word.end():]
+    # 'ξDL', 'ξDL^E': the subscript copied from a typeset table without its '_'
+    name = re.sub(r"(?i)^xi(dl|fl)(?=$|[_\s^\-])", r"xi_\1", name)
     name = _SUPERSCRIPT_E_RE.sub(lambda m: f"xi_e_{m.group(1) or m.group(2)}", name)
     prefix = ("d" if delta else "") + ("" if word is None else
                                        word.group("word").replace("\u03c3", "sigma") + "_")
@@ -1076,6 +1108,15 @@ def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit,
         which = (f"{' and '.join(map(repr, several))} could each be the thickness of the series"
                  if len(several) > 1 else f"no thickness column among "
                  f"{list(map(str, df.columns))}")
+        amperes = [str(c).strip() for n, (c, unit) in cols.items()
+                   if unit == "A" and (re.fullmatch(r"t_[a-z0-9]+", n) or n in _THICK_NAMES
+                                       or "thickness" in n.split("_"))]
+        if len(several) <= 1 and len(amperes) == 1:
+            # 't_BiSb (A)': Angstrom written as the ampere's A (Å is not on every keyboard)
+            raise ThicknessError(
+                f"{p}: column {amperes[0]!r} is named as a thickness, but its unit A is the "
+                "ampere's; if it means Angstrom, write 'Å' or 'Ang' in the header, or pass "
+                f"--column \"thickness={amperes[0]}\" --column-unit thickness=Ang")
         raise ThicknessError(f"{p}: {which}; name one 'thickness (nm)' or pass --column "
                              "thickness=NAME (with --column-unit thickness=nm when its header "
                              "has no unit)")
@@ -1088,7 +1129,9 @@ def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit,
     try:
         t = to_house(t, tunit, "length")[0]
     except UnitError as exc:
-        raise ThicknessError(f"{p}: column {tcol!r}: {exc}") from None
+        hint = ("; if A means Angstrom, write 'Å' or 'Ang' in the header, or pass "
+                "--column-unit thickness=Ang" if tunit == "A" else "")
+        raise ThicknessError(f"{p}: column {tcol!r}: {exc}{hint}") from None
     # 0 nm is a control without the spin source (the model gives no torque there): a row of
     # a torque at 0 nm is the fit's to judge (its reduced chi-square), not refused
     if np.any(t < 0):
