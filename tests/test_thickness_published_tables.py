@@ -151,3 +151,24 @@ def test_a_thickness_in_amperes_says_how_to_read_it_as_angstrom(tmp_path):
     p.write_text(p.read_text().replace("t_BiSb (A)", "thickness (A)"))
     with pytest.raises(ThicknessError, match="current unit.*if A means Angstrom"):
         read_thickness_table(p)
+
+
+@pytest.mark.parametrize("values, said", [
+    ("xi_dl (1)", "are fractions"), ("xi_dl", "are without a unit, read as fractions"),
+    ("xi_e_dl (1e5 S/m)", "are in 1e5/Ohm/m")])
+def test_errors_in_percent_of_values_that_are_not_percent_are_refused(tmp_path, values, said):
+    """'xi_dl (1)' beside 'xi_dl_err (%)' holding 3.2 (% of each value): read as absolute
+    errors of 0.032, up to 90 times the true ones, flagged only as a chi-square improbably
+    small; beside a conductivity the message did not say the errors were relative."""
+    p = tmp_path / "rel.csv"
+    p.write_text(f"# resistivity: 200 uOhm cm\nthickness (nm),{values},xi_dl_err (%)\n"
+                 "2,0.011,8.0\n3,0.017,6.2\n4,0.032,4.7\n6,0.057,4.0\n"
+                 .replace("xi_dl_err", "xi_e_dl_err" if "xi_e" in values else "xi_dl_err"))
+    with pytest.raises(ThicknessError, match=f"is in % where its values .* {said}: errors in "
+                       r"percent of each value \(relative errors\) are not read"):
+        read_thickness_table(p)
+    # both in percent: read as before
+    p.write_text("# resistivity: 200 uOhm cm\nthickness (nm),xi_dl (%),xi_dl_err (%)\n"
+                 "2,1.1,0.09\n3,1.7,0.1\n4,3.2,0.15\n6,5.7,0.23\n")
+    s = read_thickness_table(p)
+    np.testing.assert_allclose(s.dl.yerr * 200e-3, [0.0009, 0.001, 0.0015, 0.0023], rtol=1e-12)

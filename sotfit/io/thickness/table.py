@@ -1365,6 +1365,18 @@ def _efficiency_parts(p: Path, df, rows: _Rows, cols: dict, t, rho,
                                                   f", in the unit of {ycol!r}"))
             else:
                 ecol, eunit = cols[ename]
+            if eunit == "%" and yunit != "%":
+                # 'xi_dl (1)' beside 'xi_dl_err (%)': 3.2 % of each value read as 0.032, an
+                # error of 0.032 on values of 0.01-0.3 (errors up to 90 times large, flagged
+                # only as a chi-square improbably small)
+                said = ("without a unit, read as fractions" if yunit is None else
+                        "fractions" if yunit in ("", "1") else f"in {yunit}")
+                raise ThicknessError(
+                    f"{p}: column {ecol!r} is in % where its values {ycol!r} are {said}: "
+                    "errors in percent of each value (relative errors) are not read. Write "
+                    "the errors in the unit of the values (value x percent / 100)"
+                    + ("" if per_field else ", or label both columns in % if both are "
+                       "percentages of a whole"))
             e, _, e_missing, e_paired = _read_cells(p, df, rows, ecol)
             if e_paired.any():
                 raise ThicknessError(
