@@ -172,3 +172,47 @@ def test_errors_in_percent_of_values_that_are_not_percent_are_refused(tmp_path, 
                  "2,1.1,0.09\n3,1.7,0.1\n4,3.2,0.15\n6,5.7,0.23\n")
     s = read_thickness_table(p)
     np.testing.assert_allclose(s.dl.yerr * 200e-3, [0.0009, 0.001, 0.0015, 0.0023], rtol=1e-12)
+
+
+def _dl_and_fl_apart(tmp_path, rho_fl=200):
+    dl, fl = seed003_eq1_eq2(T_NM, 3.0, 10.0, 2.0, 0.5, 200.0)
+    rng = np.random.default_rng(11)
+    edl, efl = 0.03 * np.abs(dl) + 0.003, 0.03 * np.abs(fl) + 0.003
+    ydl, yfl = dl + edl * rng.standard_normal(dl.size), fl + efl * rng.standard_normal(fl.size)
+    u = "10^5 S/m"
+    a, b = tmp_path / "fig3a_dl.csv", tmp_path / "fig3b_fl.csv"
+    a.write_text(f"# resistivity: 200 uOhm cm\nt (nm),xi_E_DL ({u}),xi_E_DL err ({u})\n"
+                 + "\n".join(f"{t:g},{ydl[i]:.4f},{edl[i]:.4f}" for i, t in enumerate(T_NM)))
+    b.write_text(f"# resistivity: {rho_fl} uOhm cm\nt (nm),xi_E_FL ({u}),xi_E_FL err ({u})\n"
+                 + "\n".join(f"{t:g},{yfl[i]:.4f},{efl[i]:.4f}" for i, t in enumerate(T_NM)))
+    return a, b
+
+
+def test_dl_and_fl_tables_of_one_interface_are_joined_by_one_label(tmp_path, capsys):
+    """Fig. 3a (DL) and 3b (FL) as two tables: one label for both was refused ('two thickness
+    series are labelled'), and without it they were two interfaces, the DL one's Im G held at
+    0, without a word; joined, the fit is that of one table holding both."""
+    import json
+
+    from sotfit.cli import main
+
+    a, b = _dl_and_fl_apart(tmp_path)
+    assert main(["thickness", str(a), str(b), "--label", "BiSb", "--label", "BiSb", "--joint",
+                 "--no-figures", "--out", str(tmp_path / "j")]) == 0
+    joined = json.loads((tmp_path / "j" / "summary.json").read_text())
+    assert main(["thickness", str(supplementary(tmp_path / "s2.csv")), "--joint",
+                 "--no-figures", "--out", str(tmp_path / "one")]) == 0
+    one = json.loads((tmp_path / "one" / "summary.json").read_text())
+    for k in TRUTH:
+        assert joined[k]["value"] == pytest.approx(one[k]["value"], rel=1e-6)
+        assert joined[k]["stderr"] == pytest.approx(one[k]["stderr"], rel=1e-6)
+    assert any("read as one interface, 'BiSb'" in n for n in joined["notes"])
+    capsys.readouterr()
+    assert main(["thickness", str(a), str(b), "--joint", "--no-figures",
+                 "--out", str(tmp_path / "two")]) == 0
+    two = json.loads((tmp_path / "two" / "summary.json").read_text())
+    assert any("field-like data only" in n and "give both one label" in n for n in two["notes"])
+    a, b = _dl_and_fl_apart(tmp_path, rho_fl=250)
+    assert main(["thickness", str(a), str(b), "--label", "BiSb", "--label", "BiSb", "--joint",
+                 "--out", str(tmp_path / "r")]) == 2
+    assert "give resistivities 200.0 and 250.0 uOhm cm" in capsys.readouterr().err

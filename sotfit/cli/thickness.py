@@ -259,8 +259,8 @@ def _pattern_in(folder: Path) -> Path:
 
 
 def _load(args):
-    from ..io.thickness import (COLUMN_ROLES, check_distinct_files, from_summaries,
-                                read_thickness_tables)
+    from ..io.thickness import (COLUMN_ROLES, ThicknessError, check_distinct_files,
+                                from_summaries, joined_parts, read_thickness_tables)
 
     from ..io import table_names
 
@@ -305,6 +305,10 @@ def _load(args):
                                                columns=columns, column_units=units,
                                                absent_columns_ok=len(files) > 1,
                                                decimal_mark=args.decimal_mark)]
+    try:
+        series = joined_parts(series, labelled=bool(args.label))
+    except ThicknessError as exc:
+        raise CLIError(str(exc)) from None
     nowhere = [r for r in columns if all(r in s.meta["columns_absent"] for s in series)]
     if nowhere:
         raise CLIError("no table has the column of --column "

@@ -36,9 +36,11 @@ uncertainty, footers) and :mod:`.summaries` (:func:`from_summaries`).
 
 from __future__ import annotations
 
-from .series import XI_E_UNIT, ThicknessError, ThicknessSeries, check_distinct_files
+from .series import (XI_E_UNIT, ThicknessError, ThicknessSeries, check_distinct_files,
+                     joined_parts)
 from .summaries import from_summaries
 from .table import COLUMN_ROLES, SAMPLE_NAMES, read_thickness_table, read_thickness_tables
 
 __all__ = ["ThicknessSeries", "ThicknessError", "read_thickness_table", "read_thickness_tables",
-           "from_summaries", "check_distinct_files", "XI_E_UNIT", "COLUMN_ROLES", "SAMPLE_NAMES"]
+           "from_summaries", "check_distinct_files", "joined_parts", "XI_E_UNIT", "COLUMN_ROLES",
+           "SAMPLE_NAMES"]

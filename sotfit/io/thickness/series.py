@@ -121,3 +121,78 @@ def _efficiency_to_house(v, unit, per_field: bool, rho, where: str):
                              "needed to convert it (option, 'resistivity' column or "
                              "'# resistivity:' header line)")
     return xi_e_from_xi(np.asarray(v, float), rho)
+
+
+def joined_parts(series: Sequence[ThicknessSeries], labelled: bool) -> list[ThicknessSeries]:
+    """Tables of one interface's damping-like and field-like data given apart (two sheets of a
+    workbook, ``Fig3a DL`` and ``Fig3b FL``) joined into one series where they share a label
+    given to both; a table of field-like data only beside one of damping-like data only, not
+    so labelled, gets a note saying how to join them.
+
+    Parameters
+    ----------
+    series : sequence of ThicknessSeries
+        The series read, in the order of the files.
+    labelled : bool
+        Whether the labels were given (``--label``), not taken from the files.
+
+    Returns
+    -------
+    list of ThicknessSeries
+        The series, a joined pair in the place of its first table.
+
+    Raises
+    ------
+    ThicknessError
+        Two tables of one label that are not one with DL data only and one with FL data only,
+        or whose resistivities differ (the model takes one bulk value per interface).
+
+    Notes
+    -----
+    Read apart, the two tables were fitted as two interfaces: the DL table's with Im G held
+    at 0 (no FL data), the FL table's with its own G, a G from each half of the data.
+    """
+    out: list[ThicknessSeries] = list(series)
+    if labelled:
+        by_label: dict[str, list[int]] = {}
+        for i, s in enumerate(out):
+            by_label.setdefault(s.label, []).append(i)
+        for label, where in by_label.items():
+            if len(where) != 2:
+                continue
+            a, b = (out[i] for i in where)
+            if not (a.fl is None and b.dl is None or a.dl is None and b.fl is None):
+                continue            # not DL alone beside FL alone: the labels' own check says
+            dl, fl = (a, b) if a.dl is not None else (b, a)
+            if (dl.resistivity is None) != (fl.resistivity is None) or (
+                    dl.resistivity is not None
+                    and not math.isclose(dl.resistivity, fl.resistivity, rel_tol=1e-3)):
+                raise ThicknessError(
+                    f"{dl.meta.get('source')} (DL) and {fl.meta.get('source')} (FL), labelled "
+                    f"{label!r} as one interface, give resistivities {dl.resistivity} and "
+                    f"{fl.resistivity} uOhm cm; the model takes one bulk value per interface "
+                    "(--rho gives it)")
+            notes = (*dl.meta.get("reader_notes", ()),
+                     *(f"{fl.meta.get('source')}: {n}" for n in fl.meta.get("reader_notes", ())),
+                     f"the DL data of {dl.meta.get('source')} and the FL data of "
+                     f"{fl.meta.get('source')} read as one interface, {label!r} (one label "
+                     "given to both)")
+            joined = ThicknessSeries(dl.dl, fl.fl, dl.resistivity, label, {
+                **dl.meta, "sources": (dl.meta.get("source"), fl.meta.get("source")),
+                "reader_notes": notes})
+            first, second = sorted(where)
+            out[first] = joined
+            del out[second]
+            return joined_parts(out, labelled)
+    dl_only = [s for s in out if s.fl is None]
+    fl_only = [s for s in out if s.dl is None]
+    if len(dl_only) == 1 and len(fl_only) == 1:
+        s, other = fl_only[0], dl_only[0]
+        said = (f"this table holds field-like data only and {other.meta.get('source')} "
+                "damping-like data only: they are fitted as two interfaces (that one's Im G "
+                "held at 0); if they are one interface's, give both one label (--label NAME "
+                "--label NAME)")
+        k = out.index(s)
+        out[k] = ThicknessSeries(s.dl, s.fl, s.resistivity, s.label, {
+            **s.meta, "reader_notes": (*s.meta.get("reader_notes", ()), said)})
+    return out
