@@ -216,3 +216,18 @@ def test_dl_and_fl_tables_of_one_interface_are_joined_by_one_label(tmp_path, cap
     assert main(["thickness", str(a), str(b), "--label", "BiSb", "--label", "BiSb", "--joint",
                  "--out", str(tmp_path / "r")]) == 2
     assert "give resistivities 200.0 and 250.0 uOhm cm" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["SE", "s.e.", "Std. Err.", "std. error", "1\u03c3",
+                                  "Error bar", "\u00b1 SD", "+-"])
+def test_an_error_column_right_of_its_values_under_the_names_tables_give_it(tmp_path, name):
+    """'SE', 's.e.', 'Std. Err.', '1σ', '± SD', '+-' right of the values: 'no uncertainty
+    column'; 'σ' alone stays unread (a spin Hall conductivity is written so)."""
+    p = tmp_path / "e.csv"
+    p.write_text(f"# resistivity: 200 uOhm cm\nthickness (nm),xi_E_DL (10^5 S/m),{name} (10^5 S/m)\n"
+                 "2,0.05,0.004\n3,0.09,0.005\n4,0.16,0.007\n", encoding="utf-8")
+    s = read_thickness_table(p)
+    np.testing.assert_allclose(s.dl.yerr, [0.004, 0.005, 0.007], rtol=1e-12)
+    p.write_text(p.read_text(encoding="utf-8").replace(name, "\u03c3"), encoding="utf-8")
+    with pytest.raises(ThicknessError, match="no uncertainty column"):
+        read_thickness_table(p)

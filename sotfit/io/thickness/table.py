@@ -1256,7 +1256,13 @@ def _option_agrees_with_file(p: Path, rho: float, rv, varies: bool, rcol, header
 #: error bars of a column in the column to its right: ``xi_e_dl, err, xi_e_fl, err``). Not
 #: ``sigma`` (a conductivity, ``sigma [S/m]``) nor ``delta``: those are named with --column.
 _BARE_ERROR_NAMES = {"err", "error", "errors", "stderr", "sd", "std", "yerr", "y_err",
-                     "uncertainty", "unc", "±", "+/-"}
+                     "uncertainty", "unc", "±", "+/-", "+-",
+                     # as supplementary tables head them (not 'sigma', 'σ': a spin Hall
+                     # conductivity is written so)
+                     "se", "s.e.", "s.e", "std. error", "std error", "std. err.", "std. err",
+                     "standard error", "standard deviation", "std. dev.", "s.d.", "1σ",
+                     "± sd", "± se", "±sd", "±se", "± err", "± error", "error bar",
+                     "error bars"}
 
 
 def _error_column_beside(df, ycol, yunit):
