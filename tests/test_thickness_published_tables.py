@@ -231,3 +231,25 @@ def test_an_error_column_right_of_its_values_under_the_names_tables_give_it(tmp_
     p.write_text(p.read_text(encoding="utf-8").replace(name, "\u03c3"), encoding="utf-8")
     with pytest.raises(ThicknessError, match="no uncertainty column"):
         read_thickness_table(p)
+
+
+def test_a_setting_above_a_table_of_value_and_error_cells_is_read(tmp_path):
+    """'resistivity (µΩ cm): 200' above a table whose every efficiency cell writes its error
+    ('1.3484±0.0434', a workbook's sheet as the reader writes it out): the setting was taken
+    for the column names, 'some data rows have more cells than the header has column names'."""
+    dl, fl = seed003_eq1_eq2(T_NM, 3.0, 10.0, 2.0, 0.5, 200.0)
+    rng = np.random.default_rng(11)
+    edl, efl = 0.03 * np.abs(dl) + 0.003, 0.03 * np.abs(fl) + 0.003
+    ydl, yfl = dl + edl * rng.standard_normal(dl.size), fl + efl * rng.standard_normal(fl.size)
+    rows = [f"{t * 10:g},{ydl[i]:.4f}\u00b1{edl[i]:.4f},"
+            + ("\u2014" if i == 3 else f"{yfl[i]:.4f}\u00b1{efl[i]:.4f}")
+            for i, t in enumerate(T_NM)]
+    p = tmp_path / "s4.csv"
+    p.write_text("resistivity (\u00b5\u03a9 cm): 200\nt (\u00c5),\u03be_DL^E (10^5 S/m),"
+                 "\u03be_FL^E (10^5 S/m)\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    s = read_thickness_table(p)
+    ref = read_thickness_table(supplementary(tmp_path / "s2.csv"))
+    assert s.resistivity == 200.0
+    np.testing.assert_array_equal(s.dl.y, ref.dl.y)
+    np.testing.assert_array_equal(s.dl.yerr, ref.dl.yerr)
+    np.testing.assert_array_equal(s.fl.x, np.delete(ref.fl.x, 7))     # 20 nm left out

@@ -418,10 +418,12 @@ def _table_text(p: Path, sheet: str | None = None, decimal_mark: str | None = No
     # a column of text filled on every row (sample names, remarks) leaves no row of numbers
     # only: the first data row is then that of the rows without those columns
     start = found if found is not None else _data_start_beside_text(lines)
+    start = start if start is not None else _data_start_of_uncertainty_cells(lines)
     if start is not None and start[1] in (";", "\t") and not commas:
         lines = _points_between_thousands(p, lines, start[0], start[1], decimal_mark, notes)
         found = _data_start(lines)
         start = found if found is not None else _data_start_beside_text(lines)
+        start = start if start is not None else _data_start_of_uncertainty_cells(lines)
     if start is not None:
         joined = with_units_joined(lines, start[0], start[1], len(start[2]))
         width = len(_split(lines[start[0]], start[1])) if start[1] != "whitespace" else 0
@@ -514,6 +516,27 @@ def _data_start_beside_text(lines: list[str]):
 
     dropped = without_text_columns(lines)
     return None if dropped is None else _data_start(dropped[0])
+
+
+def _data_start_of_uncertainty_cells(lines: list[str]):
+    """``(index, delimiter, cells)`` of the first data row of a table whose every efficiency
+    cell writes a value with its uncertainty (``1.3484±0.0434``; no row of numbers alone), as
+    :func:`sotfit.io.uncertainty_cells.with_uncertainty_columns` finds it, or None. A setting
+    above such a table (``resistivity (µΩ cm): 200``, a workbook's row of two cells) was then
+    taken for the column names: "some data rows have more cells than the header has column
+    names"."""
+    from ...data import DataError
+    from ..text import _data_start, _detect_delimiter, _split
+    from ..uncertainty_cells import with_uncertainty_columns
+
+    try:
+        paired = with_uncertainty_columns("table", lines)
+    except DataError:           # a value without its uncertainty: the cell reader names it
+        return None
+    found = None if paired is None else _data_start(paired[0])
+    if found is None or _detect_delimiter(lines[found[0]]) != found[1]:
+        return None             # a blank-separated table: its rows were written with tabs
+    return found[0], found[1], _split(lines[found[0]], found[1])
 
 
 #: A number with a decimal comma in a line above a table (``# resistivity: 350,3 uOhm cm``):
