@@ -98,7 +98,7 @@ def test_max_steps_shorter_than_the_chain_is_refused():
 def test_cli_max_steps_is_the_longest_chain_and_steps_a_fixed_one(tmp_path, capsys):
     f = str(bisb_table(tmp_path / "bisb.csv"))
     code = main(["thickness", f, "--joint", "--mcmc", "--walkers", "12", "--max-steps", "600",
-                 "--out", str(tmp_path / "a")])
+                 "--no-figures", "--out", str(tmp_path / "a")])
     assert code == 0
     s = json.loads((tmp_path / "a" / "summary.json").read_text())
     d = s["mcmc"]["diagnostics"]
@@ -107,7 +107,7 @@ def test_cli_max_steps_is_the_longest_chain_and_steps_a_fixed_one(tmp_path, caps
     assert "12 walkers x 600 steps (run until 50 tau long, 600 to 600 steps: stopped at the " \
            "longest)" in out and "--max-steps" in out
     assert main(["thickness", f, "--joint", "--mcmc", "--walkers", "12", "--steps", "300",
-                 "--out", str(tmp_path / "b")]) == 0
+                 "--no-figures", "--out", str(tmp_path / "b")]) == 0
     s = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert s["mcmc"]["nsteps"] == 300 and "adaptive" not in s["mcmc"]["diagnostics"]
     capsys.readouterr()
