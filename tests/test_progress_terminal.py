@@ -101,3 +101,25 @@ def test_a_forced_bar_in_a_file_is_drawn_at_the_fallback_width(monkeypatch):
     bar(1, 3)
     assert (bar._bar.ncols, bar._bar.nrows) == FALLBACK_SIZE
     bar.close()
+
+
+def test_a_total_that_grows_moves_the_end_of_the_same_bar(monkeypatch):
+    """An MCMC chain run until it is long enough learns its length as it goes: each new total
+    closed the bar and opened another, one line per check of the chain; the bar's end moves
+    instead. A count from its start again (a new task of another total) is a new bar."""
+    pytest.importorskip("tqdm")
+    monkeypatch.setenv("COLUMNS", "100")
+    stream = io.StringIO()
+    bar = Progress("sampling", stream=stream, force=True)
+    bar(2500, 5000)
+    bar(5000, 5500)
+    bar(5500, 7000)
+    assert bar._bar.total == 7000
+    bar(6050, 6050)                       # stopped: the bar ends where the chain did
+    assert bar._bar is None and stream.getvalue().count("\n") == 1
+    assert "6050/6050" in stream.getvalue()
+    again = Progress("files", stream=io.StringIO(), force=True)
+    again(4, 5)
+    again(1, 3)                           # another count: a bar of its own
+    assert again._bar.total == 3 and again._bar.n == 1
+    again.close()
