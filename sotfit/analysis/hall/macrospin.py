@@ -145,6 +145,8 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
                      "r_ane are undetermined (held at 0 in the fit of the first harmonics)")
     passes = _LimitedFit(data, models, start, fixed, free, max_nfev, time_limit, t_start)
     res = passes.run("first pass")
+    if "phi0" not in fixed and not passes.stopped:
+        res = _turned_start(passes, res, start, flags, notes)
     if reweight and not passes.stopped:  # a pass stopped by the limit is no base for reweighting
         res = passes.reweighted(res)
     if not res.success:
@@ -158,6 +160,110 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
     q = efficiencies(q, sample, notes)
     common_gates(q, scans, flags)
     return HallResult("macrospin", q, rows, [], notes, {"global": res, "curves": index}, flags)
+
+
+#: Two minima of the global fit whose relative costs (:func:`_relative_costs`) differ by less
+#: than this factor are of similar cost: the data hardly prefer one.
+SIMILAR_COST = 2.0
+#: The pass from phi0 turned by 90 deg may take as many evaluations of the residual as the first
+#: pass took, and at least this many.
+TURNED_MIN_EVALUATIONS = 50
+#: Two minima whose phi0 differ by less than this (deg, modulo 180 deg) are one minimum.
+SAME_PHI0 = 10.0
+#: A fitted phi0 farther than this (deg) from 0 and 180 deg puts the field along the current at
+#: a reading across the rotator's zero (as method (a) takes phi0 within +-45 deg).
+TURNED_PHI0 = 45.0
+
+
+def _relative_costs(fits) -> list:
+    """The cost of each fit of the same curves, on a common scale: each curve's squared rms
+    residual over the smallest any of the fits leaves on it, averaged with the curves' numbers of
+    points (1 for a fit that leaves on every curve the smallest residual). Each curve weighs by
+    its own noise, so a second harmonic counts as much as a first harmonic many times larger."""
+    rms = np.array([[_rms(f.residuals(i)) for i in range(len(f.datasets))] for f in fits])
+    n = np.array([len(d) for d in fits[0].datasets], float)
+    floor = 1e-15 * max(float(np.max(np.abs(d.y))) for d in fits[0].datasets) + 1e-300
+    ref = np.maximum(rms.min(axis=0), floor)
+    return [float(np.sum(n * (r / ref) ** 2) / np.sum(n)) for r in rms]
+
+
+def _off_axis(phi0: float) -> float:
+    """Distance (deg) of ``phi0`` from the nearest multiple of 180 deg."""
+    return abs((phi0 + 90.0) % 180.0 - 90.0)
+
+
+def _turned_start(passes, res, start, flags, notes):
+    """The first pass of the global fit, or the pass from its start turned by 90 deg where that
+    ends in a minimum of lower cost (:func:`_relative_costs`).
+
+    The first harmonic gives phi0 only modulo 90 deg: (R_PHE, phi0) and (-R_PHE, phi0 + 90 deg)
+    describe it alike, and the start takes phi0 within +-45 deg. A sample whose azimuth is counted
+    from y (the field along the current at a reading of -90 deg) then started at phi0 near 0 with
+    R_PHE of the wrong sign, and the fit ended there, the second harmonic's cos(phi) turned into a
+    sin(phi) and the torque fields near 0, flagged only as a misfit. The pass from phi0 turned by
+    90 deg with R_PHE negated is run beside it and the one of lower cost kept; two different minima
+    of similar cost (within :data:`SIMILAR_COST`) flag the torque fields, naming both; a phi0
+    kept more than :data:`TURNED_PHI0` from 0 and 180 deg flags them too: the readings phi0 and
+    phi0 + 180 deg give the same fit with every torque field and the thermal terms reversed, and
+    which one is along the current only the rotator's scale says (``--phi-offset``).
+    """
+    phi0 = float(start.get("phi0", 0.0))
+    r_phe = float(start.get("r_phe", passes.models[0].defaults()["r_phe"]))
+    turned = {"phi0": phi0 + 90.0 if phi0 <= 0 else phi0 - 90.0, "r_phe": -r_phe}
+    # at most as many evaluations as the first pass took: from the right basin the fit gets there
+    # as fast, and one cut short is carried on only where it already leaves less misfit
+    alt, short = passes.run_from(turned, max(passes.counter.calls, TURNED_MIN_EVALUATIONS))
+    if not alt.success and not short:
+        return _phi0_turned(res, flags, notes)
+    costs = _relative_costs([res, alt])
+    if costs[1] < costs[0] or (short and costs[1] < SIMILAR_COST * costs[0]):
+        stopped = list(passes.stopped)
+        alt = passes.continued(alt, "first pass from phi0 turned by 90 deg")
+        costs = _relative_costs([res, alt])
+        if len(passes.stopped) > len(stopped):
+            if costs[1] < costs[0]:
+                return _phi0_turned(alt, flags, notes)
+            passes.stopped = stopped
+            return _phi0_turned(res, flags, notes)
+    elif short:
+        return _phi0_turned(res, flags, notes)
+    (c_best, best, name_best), (c_other, other, name_other) = sorted(
+        [(costs[0], res, "the data's start"), (costs[1], alt, "the start turned by 90 deg")],
+        key=lambda t: t[0])
+    apart = _off_axis(best.value("phi0") - other.value("phi0") + 90.0)   # 90 - difference mod 180
+    if 90.0 - apart > SAME_PHI0:
+        summary = (f"phi0 = {best.value('phi0'):.1f} deg (from {name_best}; R_PHE = "
+                   f"{best.value('r_phe'):.4g} Ohm, mu0_h_dl = {best.value('mu0_h_dl'):.4g} T, "
+                   f"mu0_h_fl = {best.value('mu0_h_fl'):.4g} T) and phi0 = {other.value('phi0'):.1f} "
+                   f"deg (from {name_other}; {other.value('r_phe'):.4g} Ohm, "
+                   f"{other.value('mu0_h_dl'):.4g} T, {other.value('mu0_h_fl'):.4g} T)")
+        if c_other < SIMILAR_COST * c_best:
+            _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_phe", "phi0"],
+                  f"two starting azimuths 90 deg apart end in different minima of similar cost "
+                  f"({c_other / c_best:.3g} times): {summary}; the data hardly tell them apart. An "
+                  "in-plane rotation (or R_PHE given, --r-phe) tells which reading puts the field "
+                  "along the current")
+        elif best is alt:
+            notes.append(f"the fit from phi0 turned by 90 deg ends in a minimum of lower cost than the "
+                         f"fit from the data's start, and is kept: {summary}; the other leaves "
+                         f"{c_other / c_best:.3g} times its misfit (each curve against its own noise)")
+    return _phi0_turned(best, flags, notes)
+
+
+def _phi0_turned(res, flags, notes):
+    """``res``, with the torque fields flagged where its phi0 is turned by about 90 deg from the
+    reading's zero (:func:`_turned_start`)."""
+    if "phi0" in res.varied and _off_axis(res.value("phi0")) > TURNED_PHI0:
+        phi0 = res.value("phi0")
+        other = phi0 - 180.0 if phi0 > 0 else phi0 + 180.0
+        _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe", "r_ane"] + (["r_one"] if "r_one" in res.varied else []),
+              f"the field is along the current at the azimuth reading phi0 = {phi0:.1f} deg, or at "
+              f"{other:.1f} deg: the data fit either alike, with every torque field and the thermal "
+              f"terms reversed; which one is along the current only the rotator's scale says, and "
+              f"the signs of the torque fields rest on it: give the reading where the field is "
+              f"along the current (--phi-offset {phi0:.0f}deg or {other:.0f}deg, plus any "
+              f"--phi-offset given already)")
+    return res
 
 
 def _check_macrospin_input(scans, fixed, free) -> None:
@@ -261,6 +367,30 @@ class _LimitedFit:
                                 f"evaluation limit {self.max_nfev})")
             return r
         return _polish(r) if r.success else r
+
+    def run_from(self, init: dict, cap: int):
+        """One unpolished pass from the starting values of ``init`` over those of the passes, of at
+        most ``cap`` evaluations of the residual (or what the limits allow), and whether it was cut
+        short; the passes' record of stops is left as it was."""
+        keep = self.kw["init"]
+        self.kw["init"] = {**keep, **{k: v for k, v in init.items() if k in keep}}
+        limit = self._limit()
+        limit = cap if limit is None else min(limit, cap)
+        self.counter.calls = 0
+        try:
+            r = fit_global(self.data, self.models, max_nfev=limit, **self.kw)
+        finally:
+            self.kw["init"] = keep
+        return r, self.counter.calls >= limit
+
+    def continued(self, res, pass_name: str):
+        """The pass again from the values of ``res`` (to its optimum, polished)."""
+        keep = self.kw["init"]
+        self.kw["init"] = {**keep, **{k: res.value(k) for k in res.params if k in keep}}
+        try:
+            return self.run(pass_name)
+        finally:
+            self.kw["init"] = keep
 
     def reweighted(self, res):
         """The pass again with the rms residual of each curve of ``res`` as its standard error."""
