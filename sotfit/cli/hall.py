@@ -169,7 +169,9 @@ def add_parser(sub) -> None:
     g.add_argument("--phi-offset", type=_ANGLE,
                    help="in-plane rotations: the reading of the angle column where the field is "
                         "along the current, e.g. 90deg for a sample mounted across the rotator's "
-                        "zero (the field's azimuth is the reading minus this)")
+                        "zero (the field's azimuth is the reading minus this); polar rotations: "
+                        "the azimuth of their plane is its reading (phi_h column or --phi-h) "
+                        "minus this")
     g.add_argument("--theta-offset", type=_ANGLE,
                    help="polar (out-of-plane) rotations: the reading of the angle column where "
                         "the field is along +z, the film normal, e.g. 90deg for a scale counting "

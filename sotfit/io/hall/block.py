@@ -227,6 +227,8 @@ def _angle_variable(p, df, blk, rows, o, scan, meta):
         if offset is None:
             continue
         if scan != own:
+            if key == "phi_offset":
+                continue    # the azimuth of a polar rotation's plane: _polar_plane_azimuth
             other = next(k for k, v in _READING_OFFSETS.items() if v[0] == scan)
             raise HallReadError(f"{p}: {_opt(key, _deg(offset))} is the angle reading of "
                                 f"{where}; column {cxs!r} is {_READING_OFFSETS[other][2]}"
@@ -709,6 +711,37 @@ def _rotation_geometry(p, gm, roles, o, scan, ferr) -> None:
             gm["phi_h_assumed"] = True      # the xz plane: no column, preamble entry or option
         gm["phi_h"] = float(gm.get("phi_h", 0.0 if o["phi_h"] is None else o["phi_h"]))
         _agree(p, roles.get("phi_h"), "phi_h", gm["phi_h"], o["phi_h"])
+        _polar_plane_azimuth(p, gm, roles, o)
+
+
+def _polar_plane_azimuth(p, gm, roles, o) -> None:
+    """The azimuth (deg) of a polar rotation's plane with ``--phi-offset`` taken off its reading.
+
+    ``--phi-offset`` is the azimuth reading where the field is along the current, on the scale
+    that sets the plane of a polar rotation as it turns an in-plane rotation: the plane at
+    reading phi_h is at phi_H = phi_h - offset (a sample mounted across the rotator's zero turns
+    the rotations written xz into yz ones). Without a reading of the plane (no column, preamble
+    entry or ``--phi-h``) the offset has nothing to act on and is refused, naming ``--phi-h``.
+    """
+    offset = o.get("phi_offset")
+    if offset is None:
+        return
+    if gm.get("phi_h_assumed"):
+        raise HallReadError(
+            f"{p}: {_opt('phi_offset', _deg(offset))} is the azimuth reading where the field is along "
+            f"the current, and the polar rotation gives no reading of its plane (no phi_h column, "
+            f"preamble entry or {_opt('phi_h')}): give it, e.g. {_opt('phi_h', _deg(0))} for the "
+            f"plane at reading 0, which the offset turns to phi_H = {_wrap(-offset):g} deg")
+    reading = gm["phi_h"]
+    gm["phi_h"] = _wrap(reading - offset)
+    where = f"column {roles['phi_h']!r}" if roles.get("phi_h") else "reading"
+    gm["_notes"].append(f"the plane of the polar rotation is at phi_H = {gm['phi_h']:g} deg: its {where} "
+                        f"{reading:g} deg minus {offset:g} deg ({_opt('phi_offset', _deg(offset))})")
+
+
+def _wrap(angle: float) -> float:
+    """``angle`` (deg) in (-180, 180]."""
+    return float(angle - 360.0 * math.ceil((angle - 180.0) / 360.0))
 
 
 def _traces(p, blk, kinds, scan, x, res, rows, grouping, i_peak, meta, o):

@@ -15,7 +15,7 @@ from .dialect import _read_tables
 from .field_columns import rotations_side_by_side
 from .state_columns import states_side_by_side
 from .layouts import _blocks
-from .options import _STYLE, _check_options, _col_opt, _mz_opt
+from .options import _STYLE, _check_options, _col_opt, _mz_opt, _opt
 from .polar_reading import check_polar_reading
 from .pairing import _pair_and_build, file_harmonic
 from .scan import HallReadError, HallScan
@@ -84,7 +84,9 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
     phi_offset : float, optional
         In-plane rotations: the reading of the angle column (deg) where the field is along the
         current (a sample mounted at 90 deg to the rotator's zero: 90); the azimuth of the field
-        is the reading minus ``phi_offset``. Field sweeps and polar rotations refuse it.
+        is the reading minus ``phi_offset``. Polar rotations: the azimuth of their plane is its
+        reading (a ``phi_h`` column, preamble entry or ``phi_h``) minus ``phi_offset``; without a
+        reading it is refused. Field sweeps alone refuse it.
     theta_offset : float, optional
         Polar rotations: the reading of the angle column (deg) where the field is along +z, the
         film normal (a rotator scale counting from the film plane: 90 or -90); the polar angle
@@ -150,10 +152,27 @@ def read_hall(paths, *, scan: str | None = None, current=None, current_is: str |
                                 f"{'s' if len(paths) > 1 else ''}; columns are: "
                                 f"{', '.join(map(str, cols))}")
         scans = _pair_and_build([t for t, _ in per_file], opts)
+        _check_reading_offsets(scans, opts, paths)
         check_polar_reading(scans)
         return scans
     finally:
         _STYLE.reset(token)
+
+
+def _check_reading_offsets(scans, o, paths) -> None:
+    """Refuse ``phi_offset`` or ``theta_offset`` where no scan has the angle reading it offsets:
+    field sweeps give their direction from the current and the normal, and read alone the
+    option was passed over without a word."""
+    kinds = {s.scan for s in scans}
+    for key, needs, what in (("phi_offset", {"phi", "theta"}, "the azimuth reading of an in-plane "
+                              "rotation or of a polar rotation's plane"),
+                             ("theta_offset", {"theta"}, "the polar reading of a polar rotation")):
+        if o.get(key) is not None and not kinds & needs:
+            value = f"{o[key]:g}deg" if _STYLE.get() == "cli" else float(o[key])
+            raise HallReadError(
+                f"{Path(paths[0])}: {_opt(key, value)} offsets {what}, and these scans are field "
+                f"sweeps, whose direction is given from the current and the film normal (a phi_h or "
+                f"theta_h column, the sweep's axis, {_opt('phi_h')}, {_opt('theta_h')}): leave it out")
 
 
 def _states_by_file(paths, mz_state) -> list | None:
