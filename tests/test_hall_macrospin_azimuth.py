@@ -60,3 +60,22 @@ def test_the_reading_given_along_the_current_recovers_the_signs_without_a_flag()
     assert res.flags == {}
     for name, key in (("mu0_h_dl", "mu0_h_dl"), ("mu0_h_fl_oe", "mu0_h_fl"), ("r_ane", "r_ane")):
         assert abs(q[name].nominal_value - TRUTH[key]) < 5 * q[name].std_dev, name
+
+
+def test_start_values_take_method_c_on_the_xz_rotations_alone():
+    """Method (c) starts the global fit from its xz rotations; given the yz ones too it refused
+    them all, and the notes of a macrospin fit told to use --method macrospin."""
+    pma = dict(r_ahe=1.2, r_phe=0.15, mu0_hk=0.6, mu0_h_dl=2e-3, mu0_h_fl=1e-3, r_ane=2e-4)
+    rng = np.random.default_rng(5)
+    x = np.arange(-180.0, 180.0, 8.0)
+    scans = []
+    for field, phi_h in ((0.9, 0.0), (1.3, 0.0), (1.8, 0.0), (1.3, 90.0)):
+        r1, r2 = hall_harmonics(scan_fields(x, "theta", field=field, phi_h=phi_h), **pma)
+        meta = dict(source=f"theta_{phi_h:g}_{field:g}T", scan="theta", field=field, phi_h=phi_h)
+        scans.append(HallScan(Dataset(x, r1 + rng.normal(0, 2e-6, x.size), meta=meta),
+                              Dataset(x, r2 + rng.normal(0, 2e-6, x.size), meta=meta), "theta", meta))
+    res = macrospin(scans, fixed={"r_phe": 0.15})
+    assert not any("--method macrospin" in n for n in res.notes), res.notes
+    assert not any("not usable" in n for n in res.notes), res.notes
+    q = res.quantities["mu0_h_dl"]
+    assert abs(q.nominal_value - pma["mu0_h_dl"]) < 5 * q.std_dev

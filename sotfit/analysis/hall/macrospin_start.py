@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ...models.harmonic_hall import avci_r1w
-from .angular import angular
+from .angular import XZ_TOLERANCE, angular
 from .angular_first import _pole_difference
 from .avci import _phi0_branch
 from .common import _nominal
@@ -103,13 +103,18 @@ def _start_values(scans, fixed, notes):
         start["phi0"], start["r_phe"] = _phi0_branch(r1.value("phi0"), r1.value("r_phe"))
     if thetas:
         start["r_ahe"] = _theta_levels(thetas)
+        # method (c) takes xz rotations alone: given the yz ones too it refused them all, and the
+        # note of (d) told to use --method macrospin
+        xz = [s for s in thetas if abs(math.sin(math.radians(float(s.meta.get("phi_h", 0.0)))))
+              <= XZ_TOLERANCE]
         try:
-            a = angular(thetas, r_phe=0.0)
-            start["mu0_hk"] = _nominal(a.quantities["mu0_hk_eff"])
-            start["mu0_h_dl"] = _nominal(a.quantities["mu0_h_dl"])
-            start["r_ane"] = _nominal(a.quantities["r_ane"])
+            if xz:
+                a = angular(xz, r_phe=0.0)
+                start["mu0_hk"] = _nominal(a.quantities["mu0_hk_eff"])
+                start["mu0_h_dl"] = _nominal(a.quantities["mu0_h_dl"])
+                start["r_ane"] = _nominal(a.quantities["r_ane"])
         except (HallAnalysisError, ValueError) as exc:
-            notes.append(f"start values: method (c) not usable ({exc})")
+            notes.append(f"start values: method (c) not usable on the xz rotations ({exc})")
     levels = _state_levels(sweeps) if sweeps else None
     if sweeps:
         if levels is not None and "r_ahe" not in start:
