@@ -124,7 +124,9 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     coherent = [s for s in scans if hk0 <= 0 or s.meta["field"] > hk0]
     first, r_ahe_u, hk_u, offsets = _first_pass(scans, coherent, given, r_ahe0, offset0, hk0, fits, notes)
     r_ahe_v, hk = _nominal(r_ahe_u), _nominal(hk_u)
-    rows, bs, sl = _slopes(scans, given, r_ahe_v, offsets, hk, excluded, fits, notes)
+    poles = []
+    rows, bs, sl = _slopes(scans, given, r_ahe_v, offsets, hk, excluded, fits, notes, poles)
+    _refuse_opposite_pole_slopes(poles, scans, hk)
     if hk > 0:
         bs, sl = _exclude_below_anisotropy(bs, sl, hk, rows, excluded)
     if len(bs) < given.nmin and any(_no_signal(s) for s in scans):
@@ -301,7 +303,7 @@ def _fitted_or_given(first, given: _AngularOptions):
             first["mu0_hk"] if given.mu0_hk is None else float(given.mu0_hk))
 
 
-def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, notes):
+def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, notes, poles=None):
     """dR_2w/d(sin theta_M) near the poles of every rotation with a second harmonic.
 
     Returns
@@ -331,6 +333,9 @@ def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, n
                              "reason": f"fewer than 4 points with |sin theta_M| <= {given.max_sin}"})
             row["included"] = False
             continue
+        if poles is not None:
+            up = np.cos(np.radians(s.r2w.x - given.theta0)) > 0
+            poles.append((s, _pole_slopes(sin_m[near], up[near], s.r2w.y[near])))
         d = Dataset(sin_m[near], s.r2w.y[near], x_name="sin_theta_m", y_name="r2w", x_unit="",
                     y_unit="Ohm", meta={"source": s.source})
         # the slope at the pole with the quadratic and cubic terms of |sin theta_M| <= max_sin
@@ -344,6 +349,65 @@ def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, n
         slopes.append((r.value("c1"), r.stderr("c1")))
         bs.append(b)
     return rows, np.array(bs), np.array(slopes)
+
+
+def _pole_slopes(sin_m, up, y):
+    """The slopes of R_2w against sin(theta_M) near +z and near -z apart (Ohm), each from a line
+    with a quadratic term fitted to that pole's points alone, with their standard errors:
+    ``(slope_up, err_up, slope_down, err_down)``, None with fewer than 6 points at a pole."""
+    out = []
+    for pole in (up, ~up):
+        if pole.sum() < 6:
+            return None
+        a = np.column_stack([np.ones(pole.sum()), sin_m[pole], sin_m[pole] ** 2])
+        c, *_ = np.linalg.lstsq(a, y[pole], rcond=None)
+        s2 = float(np.sum((y[pole] - a @ c) ** 2)) / (pole.sum() - 3)
+        cov = s2 * np.linalg.pinv(a.T @ a)
+        out.extend([float(c[1]), float(np.sqrt(max(cov[1, 1], 0.0)))])
+    return tuple(out)
+
+
+#: The pole slopes of a rotation are opposite when their antisymmetric part (half their
+#: difference) exceeds their symmetric part (half their sum) by this factor ...
+POLE_ANTISYMMETRY = 3.0
+#: ... and its standard error by this factor.
+POLE_SIGMAS = 10.0
+
+
+def _refuse_opposite_pole_slopes(poles, scans, hk) -> None:
+    """Refuse rotations above the anisotropy field ``hk`` (T) whose second harmonic rises with
+    sin(theta_M) at one pole and falls at the other, at more than half of them.
+
+    In an xz rotation the damping-like field (along m x y, in the plane of the rotation) and the
+    thermal terms (along m_x) give the pole slopes alike; the field-like field of a rotation
+    through y (the yz plane, phi_H = 90 deg) gives them opposite, and so does no term of an xz
+    rotation. yz rotations read as xz (their plane written nowhere) gave mu0_h_dl = 0.2 +- 1.3 mT
+    for 2 mT with the flag 'consistent with zero' alone, the slopes of the two poles averaged
+    away (each 27-92 standard errors from the other).
+    """
+    opposite, seen = [], 0
+    for s, p in poles:
+        if p is None or (hk > 0 and s.meta["field"] <= hk):
+            continue
+        seen += 1
+        up, e_up, down, e_down = p
+        anti, sym, err = 0.5 * (up - down), 0.5 * (up + down), 0.5 * float(np.hypot(e_up, e_down))
+        if abs(anti) > POLE_ANTISYMMETRY * abs(sym) and abs(anti) > POLE_SIGMAS * err:
+            opposite.append((s, up, down))
+    if not seen or 2 * len(opposite) <= seen:
+        return
+    shown = "; ".join(f"{s.meta['field']:g} T: {up:+.3g} and {down:+.3g} Ohm" for s, up, down in opposite[:3])
+    assumed = [s for s, _, _ in opposite if s.meta.get("phi_h_assumed")]
+    where = (" (no phi_h column, preamble entry or --phi-h gave their plane: xz was taken)" if assumed
+             else "")
+    raise HallAnalysisError(
+        f"method (c): at {len(opposite)} of {seen} fields the second harmonic rises with sin(theta_M) "
+        f"at one pole and falls at the other ({shown}{' ...' if len(opposite) > 3 else ''}: the slopes "
+        f"near +z and -z): an xz rotation gives them alike (the damping-like and thermal terms), a "
+        f"rotation through y (the yz plane, phi_H = 90 deg) opposite (the field-like term). These "
+        f"rotations look like yz ones read as xz{where}: if so, give their plane (a phi_h column, "
+        f"--phi-h 90deg, or --phi-offset for a sample mounted across the rotator's zero) and use "
+        f"--method macrospin, which takes rotations in any plane")
 
 
 def _exclude_below_anisotropy(bs, sl, hk, rows, excluded):
