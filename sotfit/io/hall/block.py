@@ -304,7 +304,9 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
         if col_form == "pk-pk":
             cur, col_form = cur / 2.0, "peak"
         # a read-back column jitters (about 0.2 % from row to row): the option holds within 1 %
-        if o["current"] is not None and not np.allclose(cur, o["current"], rtol=CURRENT_AGREEMENT,
+        # a column of currents along -x states the magnitude the option gives (_reversed_current)
+        stated = np.abs(cur) if np.all(cur < 0) else cur
+        if o["current"] is not None and not np.allclose(stated, o["current"], rtol=CURRENT_AGREEMENT,
                                                         atol=0):
             hint = magnet_supply_hint(ccol, cur)
             raise HallReadError(f"{p}: column {ccol!r} gives the source current "
@@ -312,7 +314,7 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
                                 "given; " + (hint.lstrip("; ") if hint else
                                              "leave the option out to use the column, or "
                                              "correct it"))
-        if o["current"] is not None and np.any(cur != float(o["current"])):
+        if o["current"] is not None and np.any(stated != float(o["current"])):
             # the option's value, as stated; the column's row-by-row changes, which a source's
             # voltages follow, are then left in the resistances
             meta.setdefault("_notes", []).append(
@@ -323,7 +325,8 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
             cur = np.full(rows.size, float(o["current"]))
     elif o["current"] is not None:
         cur = np.full(rows.size, float(o["current"]))
-        if in_file is not None and not np.isclose(in_file[0], o["current"], rtol=1e-6, atol=0):
+        # a current along -x written in the file states the magnitude the option gives
+        if in_file is not None and not np.isclose(abs(in_file[0]), o["current"], rtol=1e-6, atol=0):
             raise HallReadError(f"{p}: the {in_file[1]} gives the source current "
                                 f"{in_file[0]:g} mA but {_current_opt(o['current'])} was given; "
                                 "leave the option out to use the file's, or correct it")
@@ -349,7 +352,11 @@ def _peak_current(p, df, roles, rows, o, volt, meta):
                                 f"({_col_opt('current')})")
         return None
     if np.any(cur <= 0):
-        raise HallReadError(f"{p}: source current must be positive")
+        where = (f"column {ccol!r}" if ccol is not None else
+                 f"the {in_file[1]}" if in_file is not None else "the current given")
+        if np.all(cur < 0):
+            raise HallReadError(_reversed_current(p, where, cur, o))
+        raise HallReadError(f"{p}: source current must be positive ({where}: {_range_text(cur)} mA)")
     current_is = o["current_is"]
     written = in_file[2] if in_file is not None else col_form     # 'I_ac = 1.5 mA rms'
     source = in_file[1] if in_file is not None else f"column {ccol!r}"
@@ -376,6 +383,25 @@ def _note_unread(meta, unread, given: str) -> None:
     the option ``given`` gives the quantity instead."""
     if unread:
         meta.setdefault("_notes", []).extend(unread_notes(unread, given))
+
+
+def _reversed_current(p, where: str, cur, o) -> str:
+    """The message for a source current written negative throughout: a current along -x.
+
+    The conventions count x along the current (docs/hall.md), so such a measurement is analysed
+    in the current's own frame, turned by 180 deg about the normal: the current's magnitude, the
+    field's azimuth from the current (the reading + 180 deg) and both Hall voltages negated (the
+    Hall contacts are turned with the frame). Rotations from an independent generator with the
+    current reversed give the planted torques so."""
+    chans = " ".join(_opt(f"r{h}w_channel", "-" + str(o.get(f"r{h}w_channel") or "X").lstrip("-"))
+                     for h in (1, 2))
+    return (f"{p}: {where} gives a negative source current ({_range_text(cur)} mA): a current "
+            f"along -x. The conventions count x along the current; analyse the measurement in the "
+            f"current's own frame, turned by 180 deg about the normal: give the current's magnitude "
+            f"({_current_opt(float(np.max(np.abs(cur))))}), the field's azimuth from the current's "
+            f"direction, the reading + 180 deg ({_opt('phi_offset', _deg(180))}; a polar rotation "
+            f"whose plane the file does not give needs {_opt('phi_h', _deg(0))} with it), and the "
+            f"Hall voltages negated ({chans}, for a lock-in channel that is not negated already)")
 
 
 def _current_opt(value: float) -> str:
