@@ -86,3 +86,30 @@ def test_include_one_recovers_the_damping_like_field_without_the_flag():
 @pytest.mark.parametrize("seed", [0, 1])
 def test_rotations_without_an_ordinary_nernst_term_are_not_flagged_for_one(seed):
     assert not _one_flags(angular(_xz_with_one(0.0, seed), r_phe=0.15, mu0_h_fl=1e-3))
+
+
+@pytest.mark.parametrize("leave_out, said", [("--lockin-output", "need --lockin-output"),
+                                             ("--angle-unit", "has no unit in its header")])
+def test_an_option_a_data_file_needs_does_not_say_it_may_be_no_data_file(tmp_path, capsys,
+                                                                          leave_out, said):
+    """A folder of rotations given as input: the error asking for an option the files' columns
+    need added that the file might be no data file and how to leave it out of the folder."""
+    from sotfit.cli import main
+
+    folder = tmp_path / "rotations"
+    folder.mkdir()
+    x = np.arange(-180.0, 180.0, 10.0)
+    for f in (0.9, 1.3):
+        r1, r2 = hall_harmonics(scan_fields(x, "theta", field=f, phi_h=0.0), **PMA)
+        (folder / f"rot_{f:g}T.csv").write_text(
+            "# I_ac = 1 mA rms\ntheta,B (T),X1 (V),X2 (V)\n" + "\n".join(
+                f"{a:g},{f:g},{c * 1e-3:.8e},{d * 1e-3:.8e}" for a, c, d in zip(x, r1, r2)) + "\n")
+    if leave_out == "--lockin-output":
+        given = ["--angle-unit", "deg"]
+    else:
+        given = ["--lockin-output", "rms"]
+    assert main(["hall", str(folder), "--method", "angular", "--r2w-channel", "X", *given,
+                 "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert said in err
+    assert "is a file of the folder" not in err

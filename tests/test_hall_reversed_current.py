@@ -54,3 +54,4 @@ def test_the_options_named_give_the_planted_torques(tmp_path):
     assert abs(q["r_ahe"].nominal_value - PMA["r_ahe"]) < 1e-4
     for name in ("mu0_h_dl", "r_ane"):
         assert abs(q[name].nominal_value - PMA[name]) < 3 * q[name].std_dev, name
+

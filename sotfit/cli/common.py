@@ -935,7 +935,10 @@ def table_hint(files, message: str) -> str:
 #: a comma in a name) or say that two data files are one measurement: the hint that a file of
 #: the folder may be no data file misleads there.
 _DATA_FILE_MESSAGES = ("amplifier gain", "preamplifier gain", "one of them is stale",
-                       "the comma may be", "give each input once")
+                       "the comma may be", "give each input once",
+                       # an option the file's own columns or entries need
+                       "sotfit never assumes it", "has no unit in its header",
+                       "negative source current")
 
 
 #: A column of the file that contradicts an option (``column 'Field (mT)' says 'mT' but
