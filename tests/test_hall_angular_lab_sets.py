@@ -113,3 +113,48 @@ def test_an_option_a_data_file_needs_does_not_say_it_may_be_no_data_file(tmp_pat
     err = capsys.readouterr().err
     assert said in err
     assert "is a file of the folder" not in err
+
+
+def _xz_with_ohe(r_ohe, seed=3):
+    """xz rotations whose first harmonic holds an ordinary Hall term r_ohe B_z (Ohm/T)."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(-180.0, 180.0, 12.0)
+    out = []
+    for f in (0.9, 1.4, 2.2):
+        b = scan_fields(x, "theta", field=f, phi_h=0.0)
+        r1, r2 = hall_harmonics(b, **PMA, r_ohe=r_ohe)
+        meta = dict(source=f"xz_{f:g}T", scan="theta", field=f, phi_h=0.0)
+        out.append(HallScan(Dataset(x, r1 + 0.01 + rng.normal(0, 5e-6, x.size), meta=meta),
+                            Dataset(x, r2 + rng.normal(0, 5e-6, x.size), meta=meta), "theta", meta))
+    return out
+
+
+def test_an_ordinary_hall_term_read_as_m_z_is_flagged_naming_r_ohe():
+    """r_ohe = 0.02 Ohm/T (2-5 % of R_AHE at these fields) read as m_z moved theta_M: an
+    independent generator's rotations gave mu0_h_dl = -3.5 +- 0.33 mT for +2 mT, exit 0, no flag.
+    The first-harmonic fit with the coefficient free finds it: flagged with what it gives."""
+    res = angular(_xz_with_ohe(0.02), r_phe=0.15, mu0_h_fl=1e-3)
+    assert res.quantities["mu0_h_dl"].nominal_value < 0          # the wrong sign, for +2 mT
+    said = [f for f in res.flags.get("mu0_h_dl", []) if "--r-ohe" in f]
+    assert said and "--r-ohe 0.02Ohm/T" in said[0]
+    for name in ("r_ahe", "mu0_hk_eff", "r_ane"):
+        assert any("--r-ohe" in f for f in res.flags.get(name, [])), name
+
+
+def test_the_ordinary_hall_coefficient_given_recovers_the_torques_without_the_flag():
+    res = angular(_xz_with_ohe(0.02), r_phe=0.15, mu0_h_fl=1e-3, r_ohe=0.02)
+    q = res.quantities["mu0_h_dl"]
+    assert abs(q.nominal_value - PMA["mu0_h_dl"]) < 3 * q.std_dev
+    assert not any("--r-ohe" in f for fs in res.flags.values() for f in fs)
+
+
+def test_r_ohe_takes_a_resistance_per_field_with_its_units():
+    import argparse
+
+    from sotfit.cli.hall import _ohm_per_tesla
+
+    assert _ohm_per_tesla("20mOhm/T") == pytest.approx(0.02)
+    assert _ohm_per_tesla("2e-5Ohm/mT") == pytest.approx(0.02)
+    for text in ("0.02", "0.02Ohm", "0.02mohm/T"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _ohm_per_tesla(text)

@@ -92,6 +92,7 @@ METHOD_OPTIONS = {
     "h_fl": ("--h-fl", ("angular",), None),
     "max_sin": ("--max-sin", ("angular",), 0.25),
     "theta_m_from": ("--theta-m-from", ("angular",), "r1w"),
+    "r_ohe": ("--r-ohe", ("angular",), 0.0),
     "time_limit": ("--time-limit", ("macrospin",), None),
     "field": ("--field", ("avci", "angular", "macrospin"), None),
 }
@@ -234,6 +235,10 @@ def add_parser(sub) -> None:
     m.add_argument("--h-fl", type=_FIELD, help="(c) the in-plane field that tilts m, field-like "
                    "and Oersted together: mu0_h_fl_oe of method (b), not its mu0_h_fl "
                    "(a negative value as --h-fl=-0.8mT)")
+    m.add_argument("--r-ohe", type=_ohm_per_tesla, default=None,
+                   help="(c) ordinary Hall coefficient subtracted from the first harmonic, "
+                        "R_1w holding r_ohe B_z, e.g. 0.02Ohm/T or 20mOhm/T (default 0; the "
+                        "results are flagged, with the value, where the rotations show one)")
     m.add_argument("--max-sin", type=fraction, default=None,
                    help="(c) largest |sin theta_M| used (0 < s <= 1; default 0.25)")
     m.add_argument("--theta-m-from", choices=("r1w", "equilibrium"), default=None,
@@ -279,6 +284,24 @@ def _written(scans, key: str) -> str | None:
     ``I_ac = 1.5 mA rms``, ``lockin_output`` from a ``uVrms`` header); the values joined when
     files differ ('peak, rms')."""
     return ", ".join(sorted({str(s.meta[key]) for s in scans if s.meta.get(key)})) or None
+
+
+def _ohm_per_tesla(text: str) -> float:
+    """An ordinary Hall coefficient with its units, ``'0.02Ohm/T'``, ``'20mOhm/T'`` or
+    ``'2e-4Ohm/mT'``, in Ohm/T (a bare number is refused: Ohm/T and mOhm/T are both in use)."""
+    from ..units import UnitError, quantity
+
+    parts = str(text).replace(" ", "").rsplit("/", 1)
+    if len(parts) != 2 or not parts[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a resistance per field with its units, "
+                                         "e.g. 0.02Ohm/T or 20mOhm/T")
+    try:
+        value = quantity(parts[0], "resistance") / quantity("1" + parts[1], "field")
+    except (UnitError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} must be finite")
+    return float(value)
 
 
 def _mz_state(text: str) -> int:
@@ -480,7 +503,7 @@ def run(args) -> int:
                        max_lag=opt["max_lag"], max_field=opt["max_field"], r_ane=opt["r_ane"],
                        theta_h_stderr=opt["theta_h_stderr"], mu0_h_fl=opt["h_fl"],
                        max_sin=opt["max_sin"], theta_m_from=opt["theta_m_from"],
-                       free=tuple(args.free or ()),
+                       r_ohe=opt["r_ohe"], free=tuple(args.free or ()),
                        time_limit=H.TIME_LIMIT if opt["time_limit"] is None else opt["time_limit"])
     mcmc = _run_mcmc(args, H, res, sample, parallel, out) if args.mcmc_steps > 0 else None
     summary = res.summary()

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...data import Dataset
+from ...fitting import fit_global
 from ...io.hall import HallScan
-from ...models.harmonic_hall import angular_slope_field, hall_line
+from ...models.harmonic_hall import HALL_MODELS, angular_slope_field, hall_line
 from .angular_first import _angular_first_harmonic, _angular_scan, _pole_difference
 from .common import _check_scans, _no_signal, _nominal, _ub
 from .gates import _at_bounds, _flag, _flag_redchi, _undetermined, common_gates
@@ -38,7 +39,8 @@ NO_H_FL_FLAG = ("mu0_h_fl_oe not given (--h-fl; Python: mu0_h_fl=) while R_PHE i
 
 def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu0_h_fl=None,
             max_sin=0.25, include_one: bool = False, r_ohe: float = 0.0, theta0: float = 0.0,
-            theta_m_from: str = "r1w", sample: Sample | None = None) -> HallResult:
+            theta_m_from: str = "r1w", sample: Sample | None = None,
+            check_ohe: bool = True) -> HallResult:
     """Out-of-plane (xz) rotation method of seed 003_010c0338986411e7.txt (main text, Fig. 5).
 
     At each field: theta_M from cos(theta_M) = (R_1w - offset - r_ohe B_z)/R_AHE (sign of
@@ -79,7 +81,7 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     include_one : bool
         Fit the ordinary Nernst term (needs four or more fields).
     r_ohe : float
-        Ordinary Hall coefficient (Ohm/T) subtracted from R_1w.
+        Ordinary Hall coefficient (Ohm/T) subtracted from R_1w (CLI ``--r-ohe``).
     theta0 : float
         Polar reading at which the field is along +z (deg).
     theta_m_from : {'r1w', 'equilibrium'}
@@ -87,6 +89,9 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         field angle with ``mu0_hk`` (given, or estimated from R_1w first); the latter does not
         need R_AHE to be known to the precision the arccos needs near the poles.
     sample : Sample, optional
+    check_ohe : bool
+        Refit the first harmonics with the ordinary Hall coefficient free and flag the results
+        where it moves mu0_h_dl (:func:`_ordinary_hall_gate`).
 
     R_AHE, the anisotropy field and the R_1w offsets (unless given) come from a fit of the first
     harmonics of the rotations above the anisotropy field with the macrospin model
@@ -106,6 +111,7 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         ``mu0_h_dl``, ``r_ane``, ``mu0_hk_eff`` (T), ``r_ahe`` (Ohm), ``slope_combination``
         (+ conversions), all with standard uncertainties (R_AHE, mu0_hk given: exact).
     """
+    as_given = list(scans)
     scans, turned = _as_positive_fields(_check_scans(scans, "theta", "(c) angular"))
     r_phe_given = r_phe is not None
     r_phe = 0.0 if r_phe is None else r_phe
@@ -149,9 +155,70 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     elif mu0_h_fl is None and _nominal(r_phe) != 0:
         # the same bias with R_PHE given and a note alone: 0.83 mT for 1.2, 8.7 standard errors
         _flag(flags, ["mu0_h_dl"], NO_H_FL_FLAG)
+    if check_ohe and first is not None:
+        _ordinary_hall_gate(as_given, coherent, first, given, q, sample, flags)
     q = efficiencies(q, sample, notes)
     common_gates(q, scans, flags)
     return HallResult("angular", q, rows, excluded, notes, fits, flags)
+
+
+#: The fall of the first-harmonic fit's chi-square, in units of its residual variance, on
+#: freeing the ordinary Hall coefficient above which the data show one (5 standard errors).
+OHE_CHI2_DROP = 25.0
+
+
+def _ordinary_hall_gate(as_given, coherent, first, given, q, sample, flags) -> None:
+    """Flag R_AHE, mu0_hk_eff, the torque term and r_ane where the first harmonics hold an
+    ordinary Hall term r_ohe B_z that the run leaves out and that moves mu0_h_dl by more than
+    its standard error, naming ``--r-ohe`` with the fitted coefficient and what it gives.
+
+    R_AHE m_z + r_ohe B cos(theta_H): at fields above H_K the two differ through B, and over
+    rotations at several fields the fit of the first harmonics tells them apart. Left out, the
+    ordinary Hall term is read as m_z: xz rotations from an independent generator with r_ohe =
+    0.02 Ohm/T (2-4 % of R_AHE at 0.9-2.5 T) gave mu0_h_dl = -3.5 +- 0.33 mT for +2 mT, R_AHE 60
+    and H_K 10 standard errors off, exit 0 without a flag.
+    """
+    model = HALL_MODELS[(1, "theta")]
+    data = [s.r1w.replace(meta={"field": float(s.meta["field"]), "phi_h": float(s.meta.get("phi_h", 0.0))})
+            for s in coherent]
+    if len({round(float(s.meta["field"]), 9) for s in coherent}) < 2:
+        return
+    held = {k: first.value(k) for k in first.params if k not in first.varied and not k.startswith("offset")}
+    held.pop("r_ohe", None)
+    init = {k: first.value(k) for k in first.params}
+    shared = [p.name for p in model.params if p.name != "offset"]
+    free = tuple(k for k in ("tilt_x", "tilt_y") if k in first.varied) + ("r_ohe",)
+    try:
+        alt = fit_global(data, [model] * len(data), shared=shared, init=init, fixed=held, free=free,
+                         guess=False, warn=False)
+    except (ValueError, np.linalg.LinAlgError):
+        return
+    dof = sum(len(d) for d in data) - len(alt.varied)
+    if not (alt.success and dof > 0 and alt.chisqr > 0):
+        return
+    drop = (first.chisqr - alt.chisqr) / (alt.chisqr / dof)
+    r_ohe = alt.value("r_ohe")
+    if not drop > OHE_CHI2_DROP or r_ohe == given.r_ohe:
+        return
+    try:
+        redo = angular(as_given, r_ahe=given.r_ahe, mu0_hk=given.mu0_hk,
+                       r_phe=given.r_phe, mu0_h_fl=given.mu0_h_fl, max_sin=given.max_sin,
+                       include_one=given.include_one, r_ohe=r_ohe, theta0=given.theta0,
+                       theta_m_from=given.theta_m_from, check_ohe=False)
+    except HallAnalysisError:
+        return
+    was, now = q["mu0_h_dl"], redo.quantities["mu0_h_dl"]
+    if not abs(_nominal(now) - _nominal(was)) > max(float(getattr(was, "std_dev", 0.0)), 0.0):
+        return
+    other = redo.quantities
+    _flag(flags, ["r_ahe", "mu0_hk_eff", "slope_combination", "r_ane", "mu0_h_dl"],
+          f"the first harmonics hold an ordinary Hall term r_ohe B_z (fitted: {r_ohe:.4g} +- "
+          f"{alt.stderr('r_ohe'):.2g} Ohm/T, the chi-square of their fit falling {drop:.3g} times "
+          f"their residual variance), which this run takes as {given.r_ohe:g} Ohm/T and reads as "
+          f"m_z: with it R_AHE = {_nominal(other['r_ahe']):.6g} Ohm, mu0_hk_eff = "
+          f"{_nominal(other['mu0_hk_eff']):.5g} T, mu0_h_dl = {_nominal(now):.4g} +- "
+          f"{float(getattr(now, 'std_dev', 0.0)):.2g} T and r_ane = {_nominal(other['r_ane']):.3g} "
+          f"Ohm: give it (--r-ohe {r_ohe:.4g}Ohm/T; Python: r_ohe=)")
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def _start_values(scans, fixed, notes):
               <= XZ_TOLERANCE]
         try:
             if xz:
-                a = angular(xz, r_phe=0.0)
+                a = angular(xz, r_phe=0.0, check_ohe=False)
                 start["mu0_hk"] = _nominal(a.quantities["mu0_hk_eff"])
                 start["mu0_h_dl"] = _nominal(a.quantities["mu0_h_dl"])
                 start["r_ane"] = _nominal(a.quantities["r_ane"])

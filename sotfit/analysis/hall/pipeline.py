@@ -84,8 +84,8 @@ def pma_methods(theta_scans: Sequence[HallScan], sweeps: Sequence[HallScan], *, 
 def run_method(method: str, scans: Sequence[HallScan], *, sample: Sample | None = None, mu0_hk=None,
                r_ahe=None, r_phe=None, include_one: bool = False, max_lag: float = 0.01,
                max_field=None, r_ane=None, theta_h_stderr: float = 0.0, mu0_h_fl=None,
-               max_sin: float = 0.25, theta_m_from: str = "r1w", free: Sequence[str] = (),
-               time_limit: float | None = None) -> HallResult:
+               max_sin: float = 0.25, theta_m_from: str = "r1w", r_ohe: float = 0.0,
+               free: Sequence[str] = (), time_limit: float | None = None) -> HallResult:
     """One harmonic Hall method by name with the options that apply to it.
 
     Parameters
@@ -101,7 +101,7 @@ def run_method(method: str, scans: Sequence[HallScan], *, sample: Sample | None 
     max_field, r_ane, theta_h_stderr : for :func:`hayashi` (T, Ohm, deg); ``r_ahe`` and
         ``mu0_hk``, which method (b) measures, are compared with its values
         (:func:`compare_given`: noted, flagged where they disagree).
-    mu0_h_fl, max_sin, theta_m_from : for :func:`angular` (T, -, -).
+    mu0_h_fl, max_sin, theta_m_from, r_ohe : for :func:`angular` (T, -, -, Ohm/T).
     free, time_limit : for :func:`macrospin` (time limit in s; None: :data:`TIME_LIMIT`).
 
     Returns
@@ -129,7 +129,7 @@ def run_method(method: str, scans: Sequence[HallScan], *, sample: Sample | None 
     if method == "angular":
         return angular(scans, r_ahe=r_ahe, mu0_hk=mu0_hk, r_phe=r_phe,
                        mu0_h_fl=mu0_h_fl, max_sin=max_sin, include_one=include_one,
-                       theta_m_from=theta_m_from, sample=sample)
+                       theta_m_from=theta_m_from, r_ohe=r_ohe, sample=sample)
     if method != "macrospin":
         raise ValueError(f"unknown harmonic Hall method {method!r}")
     fixed = {k: v for k, v in (("r_ahe", r_ahe), ("r_phe", r_phe), ("mu0_hk", mu0_hk)) if v is not None}
