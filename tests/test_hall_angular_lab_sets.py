@@ -158,3 +158,16 @@ def test_r_ohe_takes_a_resistance_per_field_with_its_units():
     for text in ("0.02", "0.02Ohm", "0.02mohm/T"):
         with pytest.raises(argparse.ArgumentTypeError):
             _ohm_per_tesla(text)
+
+
+def test_xz_and_yz_rotations_together_name_the_xz_ones_for_method_c():
+    """A table of both planes (a phi_h column of 0 and 90 deg) was told only to use method (d);
+    the refusal now names the xz rotations that (c) takes alone."""
+    scans = _xz_with_one(0.0, 1, fields=(0.9, 1.6))
+    x = scans[0].r1w.x
+    r1, r2 = hall_harmonics(scan_fields(x, "theta", field=1.2, phi_h=90.0), **PMA)
+    meta = dict(source="yz_1.2T", scan="theta", field=1.2, phi_h=90.0)
+    scans.append(HallScan(Dataset(x, r1, meta=meta), Dataset(x, r2, meta=meta), "theta", meta))
+    with pytest.raises(HallAnalysisError, match=r"--method macrospin.*, or give method \(c\) the 2 "
+                                                r"xz rotations alone \(xz_0\.9T, xz_1\.6T;"):
+        angular(scans, r_phe=0.15)

@@ -297,13 +297,26 @@ def _check_rotations(scans, given: _AngularOptions) -> None:
             f"the normal, phi_H = 0 or 180 deg), where the pole slopes hold the damping-like "
             f"field; {off[0].source}{' and others' if len(off) > 1 else ''} turn at phi_H = "
             f"{', '.join(f'{v:g}' for v in phis)} deg, where they hold other terms (the field-like "
-            "one at 90 deg): use --method macrospin, which takes rotations in any plane")
+            "one at 90 deg): use --method macrospin, which takes rotations in any plane"
+            + _xz_alone(scans, off))
     fields = np.array([s.meta["field"] for s in scans])
     if len(np.unique(np.round(fields, 12))) < 2:
         raise HallAnalysisError("method (c) needs rotations at two or more fields "
                                 f"({given.nmin} or more for uncertainties); got {np.unique(fields)} T")
     if given.theta_m_from not in ("r1w", "equilibrium"):
         raise HallAnalysisError(f"theta_m_from must be 'r1w' or 'equilibrium', not {given.theta_m_from!r}")
+
+
+def _xz_alone(scans, off) -> str:
+    """What to add to the refusal of rotations out of the xz plane where the others are xz
+    rotations at two or more fields: that method (c) takes those alone (a file or table of both
+    planes was told only to use method (d))."""
+    xz = [s for s in scans if s not in off]
+    if len({round(float(s.meta["field"]), 9) for s in xz}) < 2:
+        return ""
+    names = ", ".join(s.source for s in xz[:3]) + (f" and {len(xz) - 3} more" if len(xz) > 3 else "")
+    return (f", or give method (c) the {len(xz)} xz rotations alone ({names}; a table of both "
+            "planes split into one file per plane)")
 
 
 def _textbook_estimates(scans, given: _AngularOptions):
