@@ -215,6 +215,8 @@ def _turned_start(passes, res, start, flags, notes):
     alt, short = passes.run_from(turned, max(passes.counter.calls, TURNED_MIN_EVALUATIONS))
     if not alt.success and not short:
         return _phi0_turned(res, flags, notes)
+    if _same_minimum(res, alt):     # back where the data's start ended: nothing to choose
+        return _phi0_turned(res, flags, notes)
     costs = _relative_costs([res, alt])
     if costs[1] < costs[0] or (short and costs[1] < SIMILAR_COST * costs[0]):
         stopped = list(passes.stopped)
@@ -230,8 +232,7 @@ def _turned_start(passes, res, start, flags, notes):
     (c_best, best, name_best), (c_other, other, name_other) = sorted(
         [(costs[0], res, "the data's start"), (costs[1], alt, "the start turned by 90 deg")],
         key=lambda t: t[0])
-    apart = _off_axis(best.value("phi0") - other.value("phi0") + 90.0)   # 90 - difference mod 180
-    if 90.0 - apart > SAME_PHI0:
+    if not _same_minimum(best, other):
         summary = (f"phi0 = {best.value('phi0'):.1f} deg (from {name_best}; R_PHE = "
                    f"{best.value('r_phe'):.4g} Ohm, mu0_h_dl = {best.value('mu0_h_dl'):.4g} T, "
                    f"mu0_h_fl = {best.value('mu0_h_fl'):.4g} T) and phi0 = {other.value('phi0'):.1f} "
@@ -248,6 +249,11 @@ def _turned_start(passes, res, start, flags, notes):
                          f"fit from the data's start, and is kept: {summary}; the other leaves "
                          f"{c_other / c_best:.3g} times its misfit (each curve against its own noise)")
     return _phi0_turned(best, flags, notes)
+
+
+def _same_minimum(a, b) -> bool:
+    """Whether two fits ended at one phi0 (within :data:`SAME_PHI0`, modulo 180 deg)."""
+    return 90.0 - _off_axis(a.value("phi0") - b.value("phi0") + 90.0) <= SAME_PHI0
 
 
 def _phi0_turned(res, flags, notes):
