@@ -171,3 +171,24 @@ def test_xz_and_yz_rotations_together_name_the_xz_ones_for_method_c():
     with pytest.raises(HallAnalysisError, match=r"--method macrospin.*, or give method \(c\) the 2 "
                                                 r"xz rotations alone \(xz_0\.9T, xz_1\.6T;"):
         angular(scans, r_phe=0.15)
+
+
+def test_a_rotation_below_meff_of_an_easy_plane_film_is_excluded_saying_why():
+    """An easy-plane film (mu0 Meff = 1 T) rotated at 0.6 T: m never reaches the poles, and the
+    field along the normal leaves it on a circle of equal energy, where the fit of the first
+    harmonics ended in an EquilibriumError (a traceback). The rotation is left out of it, and
+    excluded saying why."""
+    film = dict(r_ahe=0.3, r_phe=0.1, mu0_hk=-1.0, mu0_h_dl=2e-3, mu0_h_fl=1e-3, r_ane=2e-4)
+    rng = np.random.default_rng(6)
+    x = np.arange(-180.0, 180.0, 3.0)
+    scans = []
+    for f in (0.6, 1.8, 2.3, 2.8):
+        r1, r2 = hall_harmonics(scan_fields(x, "theta", field=f, phi_h=0.0), **film)
+        meta = dict(source=f"xz_{f:g}T", scan="theta", field=f, phi_h=0.0)
+        scans.append(HallScan(Dataset(x, r1 + rng.normal(0, 2e-6, x.size), meta=meta),
+                              Dataset(x, r2 + rng.normal(0, 2e-6, x.size), meta=meta), "theta", meta))
+    res = angular(scans, r_phe=0.1, mu0_h_fl=1e-3)
+    low = [e for e in res.excluded if e["field"] == 0.6]
+    assert low and "not above mu0 Meff" in low[0]["reason"] and "never reaches the poles" in low[0]["reason"]
+    q = res.quantities["mu0_h_dl"]
+    assert abs(q.nominal_value - film["mu0_h_dl"]) < 3 * q.std_dev

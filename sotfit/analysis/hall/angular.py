@@ -127,13 +127,16 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
         notes.append(f"rotations at phi_H = 180 deg ({', '.join(mirrored)}) read at phi_H = 0 with "
                      "the polar angles negated (the same field vector)")
     r_ahe0, offset0, hk0 = _textbook_estimates(scans, given)
-    coherent = [s for s in scans if hk0 <= 0 or s.meta["field"] > hk0]
+    # an easy-plane film reaches the poles only above mu0 Meff = -H_K; below it the field along the
+    # normal leaves m on a circle of equal energy, where the first-harmonic fit's equilibrium did
+    # not converge (EquilibriumError, a traceback)
+    coherent = [s for s in scans if s.meta["field"] > abs(hk0)]
     first, r_ahe_u, hk_u, offsets = _first_pass(scans, coherent, given, r_ahe0, offset0, hk0, fits, notes)
     r_ahe_v, hk = _nominal(r_ahe_u), _nominal(hk_u)
     poles = []
     rows, bs, sl = _slopes(scans, given, r_ahe_v, offsets, hk, excluded, fits, notes, poles)
     _refuse_opposite_pole_slopes(poles, scans, hk)
-    if hk > 0:
+    if hk != 0:
         bs, sl = _exclude_below_anisotropy(bs, sl, hk, rows, excluded)
     if len(bs) < given.nmin and any(_no_signal(s) for s in scans):
         q = _undetermined_torques(given, r_ahe_u, hk_u, flags, notes)
@@ -410,8 +413,12 @@ def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, n
         row = {"source": s.source, "field": b, "n_points": int(near.sum()), "included": True}
         rows.append(row)
         if near.sum() < 4:
-            excluded.append({"field": b, "source": s.source,
-                             "reason": f"fewer than 4 points with |sin theta_M| <= {given.max_sin}"})
+            why = f"fewer than 4 points with |sin theta_M| <= {given.max_sin}"
+            if hk < 0 and b <= -hk:
+                why = (f"field {b:.4g} T is not above mu0 Meff = {-hk:.4g} T (an easy-plane film): m "
+                       "never reaches the poles, where the field along the normal holds it at "
+                       "|m_z| = H/Meff")
+            excluded.append({"field": b, "source": s.source, "reason": why})
             row["included"] = False
             continue
         if poles is not None:
@@ -492,18 +499,21 @@ def _refuse_opposite_pole_slopes(poles, scans, hk) -> None:
 
 
 def _exclude_below_anisotropy(bs, sl, hk, rows, excluded):
-    """Leave out the slopes at fields not above the anisotropy field ``hk`` (T).
+    """Leave out the slopes at fields not above |``hk``| (T).
 
-    Below it an xz rotation is not coherent (Stoner-Wohlfarth: m stays near the pole it came from
-    while the field passes the equator, then switches), so the restoring field near the poles is
-    not mu0H + mu0H_K and the formula does not apply.
+    Below a positive H_K an xz rotation is not coherent (Stoner-Wohlfarth: m stays near the pole it
+    came from while the field passes the equator, then switches), and below mu0 Meff = -H_K of an
+    easy-plane film m never reaches the poles: the restoring field near the poles is not
+    mu0H + mu0H_K and the formula does not apply.
     """
-    low = bs <= hk
+    low = bs <= abs(hk)
     for b_low in bs[low]:
         src = next(r["source"] for r in rows if r["field"] == b_low and r["included"])
-        excluded.append({"field": float(b_low), "source": src,
-                         "reason": f"field {b_low:.4g} T is not above the anisotropy field {hk:.4g} T: "
-                                   "the rotation never saturates m along the field (not coherent)"})
+        why = (f"field {b_low:.4g} T is not above the anisotropy field {hk:.4g} T: the rotation never "
+               "saturates m along the field (not coherent)" if hk > 0 else
+               f"field {b_low:.4g} T is not above mu0 Meff = {-hk:.4g} T (an easy-plane film): m "
+               "never reaches the poles, where the field along the normal holds it at |m_z| = H/Meff")
+        excluded.append({"field": float(b_low), "source": src, "reason": why})
         for r in rows:
             if r["source"] == src:
                 r["included"] = False
