@@ -192,3 +192,13 @@ def test_a_rotation_below_meff_of_an_easy_plane_film_is_excluded_saying_why():
     assert low and "not above mu0 Meff" in low[0]["reason"] and "never reaches the poles" in low[0]["reason"]
     q = res.quantities["mu0_h_dl"]
     assert abs(q.nominal_value - film["mu0_h_dl"]) < 3 * q.std_dev
+
+
+def test_what_the_ordinary_nernst_term_would_give_is_said_where_the_fields_cannot_tell():
+    """r_one = 3e-4 Ohm/T that the slope law cannot tell from the torque term (chi-square falling
+    by less than 9): mu0_h_dl 4.4 +- 0.16 mT for 2 mT, no flag. A note gives r_one and mu0_h_dl of
+    the law with the term, and says that mu0_h_dl's standard error leaves it out."""
+    res = angular(_xz_with_one(3e-4, 3), r_phe=0.15, mu0_h_fl=1e-3)
+    assert not _one_flags(res)
+    said = [n for n in res.notes if "--include-one fits it" in n]
+    assert said and "mu0_h_dl's standard error leaves that term out" in said[0]

@@ -147,7 +147,7 @@ def angular(scans: Sequence[HallScan], *, r_ahe=None, mu0_hk=None, r_phe=0.0, mu
     if first is not None:
         first, r_ahe_u, hk_u = _second_pass(coherent, given, first, rs, r_ahe_v, hk, fits)
     q = _quantities(given, rs, jac, hk_u - hk, r_ahe_u, hk_u)
-    _ordinary_nernst_gate(bs, sl, hk, given, q, _nominal(r_ahe_u), flags)
+    _ordinary_nernst_gate(bs, sl, hk, given, q, _nominal(r_ahe_u), flags, notes)
     if first is not None:
         for name, lo, hi in _at_bounds(first):
             _flag(flags, ["r_ahe", "mu0_hk_eff", "mu0_h_dl"],
@@ -582,7 +582,8 @@ def _law_chi2(bs, sl, hk, include_one) -> float:
     return float(np.sum(((sl[:, 0] - a @ c) / sl[:, 1]) ** 2))
 
 
-def _ordinary_nernst_gate(bs, sl, hk, given: _AngularOptions, q: dict, r_ahe: float, flags: dict) -> None:
+def _ordinary_nernst_gate(bs, sl, hk, given: _AngularOptions, q: dict, r_ahe: float, flags: dict,
+                          notes: list | None = None) -> None:
     """Flag the torque term and r_ane of a slope law without the ordinary Nernst term where adding
     it lowers the chi-square by more than :data:`ONE_CHI2_DROP`, naming ``--include-one`` and what
     it gives.
@@ -596,10 +597,21 @@ def _ordinary_nernst_gate(bs, sl, hk, given: _AngularOptions, q: dict, r_ahe: fl
     if given.include_one or len(bs) < 4:
         return
     without, with_one = _law_chi2(bs, sl, hk, False), _law_chi2(bs, sl, hk, True)
-    if without - with_one <= ONE_CHI2_DROP:
-        return
     p_t, r_ane, r_one = _slope_law(bs, sl, hk, True)
     h_dl = _nominal(_damping_like(p_t, _nominal(given.r_phe), _nominal(given.h_fl), r_ahe))
+    if without - with_one <= ONE_CHI2_DROP:
+        if notes is not None:
+            # what the fields cannot rule out: the term's error is not in mu0_h_dl's
+            s = bs + hk
+            a = np.column_stack([1 / s, -np.ones_like(s), -s]) / sl[:, 1:2]
+            cov = np.linalg.pinv(a.T @ a) * max(1.0, with_one / max(len(bs) - 3, 1))
+            sd_one, sd_p = float(np.sqrt(max(cov[2, 2], 0.0))), float(np.sqrt(max(cov[0, 0], 0.0)))
+            notes.append(f"the ordinary Nernst term -r_one B_x is held at 0 (--include-one fits it): "
+                         f"near the poles it is nearly the torque term over these fields, and the "
+                         f"slope law with it gives r_one = {r_one:.3g} +- {sd_one:.2g} Ohm/T and "
+                         f"mu0_h_dl = {h_dl:.4g} +- {abs(2 * sd_p / r_ahe):.2g} T; mu0_h_dl's "
+                         "standard error leaves that term out")
+        return
     _flag(flags, ["slope_combination", "r_ane", "mu0_h_dl"],
           f"the slope law fits the fields better with an ordinary Nernst term -r_one B_x (chi-square "
           f"{without:.3g} without it, {with_one:.3g} with r_one = {r_one:.3g} Ohm/T, which gives "
