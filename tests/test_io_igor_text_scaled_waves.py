@@ -147,3 +147,34 @@ def test_x_scaled_waves_without_a_frequency_in_their_names(tmp_path, capsys):
     fits = pd.read_csv(out / "spectra.csv", comment="#")
     assert len(fits) == 6                    # three sweeps of two polarities
     _at_planted_fields(fits, (8.0,))
+
+
+def test_settings_in_which_the_waves_notes_differ_are_not_the_files(tmp_path):
+    """Each wave's note with its own frequency (``X Note sweep1, "f = 8 GHz"``): the notes were
+    joined as one header, and every wave took the first one's 8 GHz; waves named by their
+    frequencies were refused, the header's 8 GHz against the names. Items alike in every note
+    stay the file's header entries."""
+    spectra = [spectrum(f, h_max=0.3, n=401, seed=k) for k, f in enumerate(FREQS)]
+    x_mT = spectra[0].x * 1e3
+    step = float(x_mT[1] - x_mT[0])
+
+    def itx(name, waves, notes):
+        p = tmp_path / name
+        p.write_text("IGOR\n" + _block(waves, [s.y for s in spectra])
+                     + "".join(_scale(w, float(x_mT[0]), step) for w in waves)
+                     + "".join(f'X Note {w}, "{n}"\n' for w, n in zip(waves, notes)))
+        return p
+
+    own = [f"P = 10 dBm; f = {f:g} GHz" for f in FREQS]
+    sweeps = itx("run.itx", ["sweep1", "sweep2", "sweep3"], own)
+    with pytest.raises(DataError, match=r"no rf frequency found.*the settings in which the "
+                                        r"waves' notes differ are not read as the file's "
+                                        r"\(sweep1: 'f = 8 GHz'; sweep2: 'f = 10 GHz'"):
+        read_stfmr([sweeps])
+    assert read_table(sweeps).header == {"P": "10 dBm"}
+    named = itx("named.itx", [f"vmix_{f:g}GHz" for f in FREQS], own)
+    got = read_stfmr([named])
+    assert [d.meta["frequency"] for d in got] == list(FREQS)
+    assert [d.meta["power"] for d in got] == [10.0] * 3
+    alike = itx("alike.itx", ["sweep1", "sweep2", "sweep3"], ["f = 9 GHz; P = 10 dBm"] * 3)
+    assert [d.meta["frequency"] for d in read_stfmr([alike])] == [9.0] * 3

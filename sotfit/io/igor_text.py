@@ -36,6 +36,9 @@ _WAVES_RE = re.compile(r"^\s*WAVES(?P<flags>/\S*)?\s+(?P<names>.+?)\s*$", re.I)
 _SETSCALE_RE = re.compile(
     r"SetScale(?P<flag>/[PI])?\s+(?P<dim>[dx])\s+(?P<a>[^,]+),\s*(?P<b>[^,]+),\s*"
     r"\"(?P<unit>[^\"]*)\"\s*,\s*'?(?P<wave>[^;,'\s]+)'?", re.I)
+#: What the note of an Igor Text file says of the items of its waves' notes that differ between
+#: the waves (each wave's own settings, not read as the file's header entries).
+WAVES_OWN_NOTES = "the settings in which the waves' notes differ are not read as the file's"
 _NOTE_RE = re.compile(r"Note(?:/\S*)?\s+'?(?P<wave>[^,'\s]+)'?\s*,\s*\"(?P<text>[^\"]*)\"", re.I)
 
 
@@ -172,7 +175,7 @@ def igor_text_lines(name: str, lines: list[str]):
                 header.append(_named(f"{wave}.x" if own else "x", xs[wave][3]))
             header.append(_named(wave, units.get(wave, "")))
     out = ["" for _ in lines]
-    notes = [text.strip() for text in wave_notes.values() if text.strip()]
+    notes, differing = _file_notes(wave_notes)
     if notes:       # above the column names, on the line 'IGOR' (first_at >= 1)
         out[0] = "# " + "; ".join(notes)
     out[first_at] = "\t".join(header)
@@ -205,4 +208,38 @@ def igor_text_lines(name: str, lines: list[str]):
                     "before it"))
     if notes:
         note += f"; the waves' notes read as header entries ({'; '.join(notes)[:60]!r})"
+    if differing:
+        note += (f"; {WAVES_OWN_NOTES} ("
+                 + "; ".join(f"{wave}: {text!r}" for wave, text in differing.items())[:160]
+                 + ")")
     return out, note
+
+
+def _file_notes(wave_notes: dict) -> tuple[list[str], dict]:
+    """The items of the waves' notes that are the file's, and the waves' own.
+
+    A note is split into items at ``;`` (its line breaks read as such). An item written alike
+    in the note of every wave with one is a setting of the file, a header entry; an item that
+    differs between the waves' notes (``f = 8 GHz`` for one, ``f = 10 GHz`` for another) is a
+    setting of its wave, and joined with the others as one header it gave every wave the
+    first wave's value: three sweeps at 8, 10 and 12 GHz were read at 8 GHz.
+
+    Parameters
+    ----------
+    wave_notes : dict
+        ``{wave: note}``.
+
+    Returns
+    -------
+    (list of str, dict)
+        The items common to every note, in order, each once; and ``{wave: the items of its
+        note left out}`` for the waves whose notes hold items of their own.
+    """
+    items = {w: [i.strip() for i in text.split(";") if i.strip()]
+             for w, text in wave_notes.items() if text.strip()}
+    if not items:
+        return [], {}
+    common = [i for i in dict.fromkeys(i for its in items.values() for i in its)
+              if all(i in its for its in items.values())]
+    own = {w: "; ".join(i for i in its if i not in common) for w, its in items.items()}
+    return common, {w: text for w, text in own.items() if text}

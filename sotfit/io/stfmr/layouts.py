@@ -27,6 +27,7 @@ from .power_groups import changes_within_sweeps, group_powers, unsplittable_powe
 from .headers import _file_level, _header_meta, _sample
 from .names import _angle_in, _frequency_in, _power_in, repeat_from_name
 from ..gains import gain_entry, gain_factor, gain_in_name, gain_in_text
+from ..igor_text import WAVES_OWN_NOTES
 from .options import _STYLE, _Options, _opt, _opt_override, _opts
 from .sweeps import (
     JITTER_SIGMAS, MIN_POINTS, _jittery_sweep, _make_dataset, _readback_noise, _segments,
@@ -1020,6 +1021,8 @@ def _frequencies(part: _Part, opts: _Options, f_opt, n: int, level, notes: list)
             + (f"; the column pairs of this file ({part.label!r} and the others) are spectra "
                "of that one frequency then: pairs at different frequencies are told apart by "
                "their names ('vmix_9GHz', 'Field 9GHz (mT)')" if part.label else "")
+            + "".join(f"; {n[n.index(WAVES_OWN_NOTES):]}" for n in table.notes
+                      if WAVES_OWN_NOTES in n)
         )
     return _rf_frequencies(np.full(n, found[0]), found[1], src), found[1]
 
