@@ -101,6 +101,25 @@ def test_calibration_with_two_fields_for_one_current_or_a_turning_field_is_refus
     assert np.allclose(read_magnet_calibration(f)(1.75)[0], 0.059995)
 
 
+def test_calibration_rows_of_one_current_whose_fields_agree_are_read_as_one(tmp_path):
+    """A bipolar table written as its two halves, 0 A on both (0.3 and 0.2 mT of a 400 mT
+    range), was read and interpolated; refusing every current on two rows refused it. Rows of
+    one current whose fields agree within the tolerance of a turn are its repeated measurements;
+    a loop's branches, which differ by more, are refused, the fields named."""
+    f = tmp_path / "cal.csv"
+    f.write_text("current (A),B (mT)\n-2,-200.1\n-1,-100.2\n0,0.3\n0,0.2\n1,100.1\n2,200.3\n")
+    cal = read_magnet_calibration(f)
+    assert np.array_equal(cal.current, [-2, -1, 0, 1, 2])
+    assert np.allclose(cal.field[2], 0.25e-3) and np.allclose(cal.field_stderr[2], 0.05e-3)
+    assert np.allclose(cal(0.5)[0], 0.5 * (0.25e-3 + 100.1e-3))
+    f.write_text("current (A),B (mT)\n-2,-200.1\n-1,-100.2\n0,-3.0\n0,0.2\n0,3.1\n1,100.1\n"
+                 "2,200.3\n")
+    with pytest.raises(HallReadError, match=r"magnet current 0 A is written on three rows "
+                                            r"\(line\(s\) \[4, 5, 6\]\) of fields that differ "
+                                            r"\(-3, 0\.2, 3\.1 mT\)"):
+        read_magnet_calibration(f)
+
+
 def test_calibration_of_two_currents_extrapolates_with_the_points_errors(tmp_path):
     # numpy's line fit cannot give a covariance from two points: a ValueError came out
     f = tmp_path / "cal.csv"

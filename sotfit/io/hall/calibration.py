@@ -131,11 +131,43 @@ def read_magnet_calibration(path, current_unit: str | None = None,
         _check_one_field_per_current(p, df.columns, current, fields)
     finally:
         _LINES.reset(token)
-    order = np.argsort(current, kind="stable")
-    mean = fields.mean(axis=1)[order]
+    current, mean, err = _one_point_per_current(current, fields)
+    return MagnetCalibration(current, mean, err, str(p))
+
+
+def _row_means(fields):
+    """The mean field of every row over its columns (repeated measurements) and its standard
+    error (0 for one column)."""
     n = fields.shape[1]
-    err = (fields.std(axis=1, ddof=1) / math.sqrt(n))[order] if n > 1 else np.zeros_like(mean)
-    return MagnetCalibration(current[order], mean, err, str(p))
+    mean = fields.mean(axis=1)
+    err = fields.std(axis=1, ddof=1) / math.sqrt(n) if n > 1 else np.zeros_like(mean)
+    return mean, err
+
+
+def _agreeing(means, errs, span: float) -> bool:
+    """Whether the mean fields of the rows of one current agree: within twice their
+    standard errors and 0.1 % of the table's range ``span`` (the tolerance of a field that
+    turns back, :func:`_check_one_field_per_current`)."""
+    k_lo, k_hi = int(np.argmin(means)), int(np.argmax(means))
+    allowed = max(2 * math.hypot(errs[k_lo], errs[k_hi]), 1e-3 * span)
+    return float(means[k_hi] - means[k_lo]) <= allowed
+
+
+def _one_point_per_current(current, fields):
+    """Currents (A, sorted, each once), mean fields (T) and their standard errors (T).
+
+    The fields of a current written on several rows whose means agree
+    (:func:`_check_one_field_per_current` refuses the others) are the repeated measurements of
+    that current: their mean, with the standard error of the mean of all its values."""
+    order = np.argsort(current, kind="stable")
+    c, f = current[order], fields[order]
+    cur, mean, err = [], [], []
+    for value in np.unique(c):
+        cells = f[c == value].ravel()
+        cur.append(value)
+        mean.append(cells.mean())
+        err.append(cells.std(ddof=1) / math.sqrt(cells.size) if cells.size > 1 else 0.0)
+    return np.array(cur), np.array(mean), np.array(err)
 
 
 def _check_one_field_per_current(p, columns, current, fields):
@@ -146,7 +178,9 @@ def _check_one_field_per_current(p, columns, current, fields):
     back as the current grows (a loop written as one sweep, or a mistyped value) makes the
     interpolation between neighbours cross the turn. Both were read without a word (the rows
     sorted together), giving fields between the branches. Trials belong side by side as
-    columns (their mean and its standard error are taken).
+    columns (their mean and its standard error are taken); rows of one current whose mean
+    fields agree within the tolerance of a turn (a bipolar table of two halves, each with
+    0 A) are its repeated measurements (:func:`_one_point_per_current`).
 
     Parameters
     ----------
@@ -162,25 +196,34 @@ def _check_one_field_per_current(p, columns, current, fields):
     Raises
     ------
     HallReadError
-        Fewer than two currents, a current on two rows, or a mean field that turns back by
-        more than twice its standard error and 0.1 % of the table's range.
+        Fewer than two currents, a current on two rows whose mean fields differ by more than
+        twice their standard errors and 0.1 % of the table's range, or a mean field that turns
+        back by as much.
     """
     if len(current) < 2:
         raise HallReadError(f"{p}: a calibration needs at least two magnet currents "
                             f"(found {len(current)} row)")
-    order = np.argsort(current, kind="stable")
-    c = current[order]
-    same = np.flatnonzero(c[1:] == c[:-1])
-    if same.size:
-        i, j = order[same[0]], order[same[0] + 1]
+    if np.unique(current).size < 2:
+        raise HallReadError(f"{p}: a calibration needs at least two magnet currents "
+                            f"(found {np.unique(current).size})")
+    rows_mean, rows_err = _row_means(fields)
+    span = float(np.ptp(rows_mean))
+    differing = [value for value in np.unique(current)
+                 if np.sum(current == value) > 1
+                 and not _agreeing(rows_mean[current == value], rows_err[current == value], span)]
+    if differing:
+        rows = np.flatnonzero(current == differing[0])
         raise HallReadError(
-            f"{p}: magnet current {c[same[0]]:g} A is written on two rows ({_rows(sorted([i, j]))}"
-            f"){' and more' if same.size > 1 else ''}: a calibration gives one field per current; "
-            "put repeated trials side by side as columns (their mean is taken), and give one "
-            "branch of a hysteresis loop (the one the data were taken on)")
-    mean = fields.mean(axis=1)[order]
-    n = fields.shape[1]
-    err = (fields.std(axis=1, ddof=1) / math.sqrt(n))[order] if n > 1 else np.zeros_like(mean)
+            f"{p}: magnet current {differing[0]:g} A is written on "
+            f"{ {2: 'two', 3: 'three'}.get(rows.size, rows.size)} rows ({_rows(rows.tolist())})"
+            f"{' and more' if len(differing) > 1 else ''} of fields that differ ("
+            + ", ".join(f"{rows_mean[r] * 1e3:g}" for r in rows)
+            + " mT): a calibration gives one field per current; put repeated measurements side "
+            "by side as columns (their mean is taken; rows of one current whose fields agree are "
+            "taken so), and give one branch of a hysteresis loop (the one the data were taken "
+            "on)")
+    c, mean, err = _one_point_per_current(current, fields)
+    order = np.array([int(np.flatnonzero(current == value)[0]) for value in c])
     step = np.diff(mean)
     rising = np.sum(step > 0) >= np.sum(step < 0)
     # a dip within twice the two means' standard errors, or under 0.1 % of the table's range
