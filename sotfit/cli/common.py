@@ -447,6 +447,98 @@ def one_point_grid(what: str, start: float, stop: float, n: int) -> None:
                                          "are one; give N = 1 for one point")
 
 
+#: Most points one axis of a theory grid takes (``--sweep``, ``--map``): ``np.linspace`` of
+#: ``mu=0:1:100000000`` held 800 MB before any check, and a table of a million rows resolves
+#: any band feature a k.p, interface or T-matrix model has (1 ueV over an eV).
+MAX_AXIS_POINTS = 1_000_000
+#: Longest computation a theory command starts, by its own estimate (s of one process): the
+#: estimate is a lower bound from the per-point costs measured on a 2-core machine, so a run
+#: refused by it would not end within a day; options without a bound ('--sweep
+#: mu=0:1:100000000', '--order 1e7') ran until stopped.
+WORK_LIMIT_S = 24 * 3600.0
+#: Largest memory one task of a theory command may hold, by its own estimate (bytes).
+MEMORY_LIMIT_BYTES = 4 * 2**30
+
+
+def axis_points(what: str, n: int, split: str = "split the range over several runs") -> int:
+    """Refuse an axis of more than :data:`MAX_AXIS_POINTS` points before it is built.
+
+    Parameters
+    ----------
+    what : str
+        The option and its value, for the message.
+    n : int
+        Points asked for.
+    split : str
+        How to go beyond the limit.
+
+    Returns
+    -------
+    int
+        ``n``.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Naming ``what``, ``n`` and the limit.
+    """
+    if n > MAX_AXIS_POINTS:
+        raise argparse.ArgumentTypeError(
+            f"{what}: N = {n} points; one axis takes at most {MAX_AXIS_POINTS} (its values "
+            f"alone would fill {8 * n / 1e9:.3g} GB, and a million points resolve 1 ueV over "
+            f"an eV); {split}")
+    return n
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` in the largest unit that keeps the number readable."""
+    for unit, size in (("days", 86400.0), ("hours", 3600.0), ("minutes", 60.0)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
+
+
+def check_workload(option: str, what: str, seconds: float, *, workers: int = 1,
+                   memory: float | None = None, largest: str = "", beyond: str = "") -> None:
+    """Refuse a theory run whose own estimate of time or memory is far beyond what ends.
+
+    Parameters
+    ----------
+    option : str
+        The option (with its value) that sets the cost, named in the message.
+    what : str
+        What is computed and at what cost per unit, e.g. ``'1e8 chemical potentials at about
+        2 ms each'``.
+    seconds : float
+        Estimated time, s (a lower bound), with the work that runs in parallel divided over
+        ``workers``.
+    workers : int
+        Processes the parallel part of the work runs on, said in the message.
+    memory : float, optional
+        Estimated memory of one task, bytes.
+    largest : str
+        The largest value of ``option`` that fits, said in the message.
+    beyond : str
+        How to go beyond the limit where there is a legitimate way (more workers, several
+        runs).
+
+    Raises
+    ------
+    CLIError
+        When ``seconds`` exceeds :data:`WORK_LIMIT_S` or ``memory`` exceeds
+        :data:`MEMORY_LIMIT_BYTES`, naming ``option``, the estimate and the limit.
+    """
+    tail = (f"; {largest}" if largest else "") + (f"; {beyond}" if beyond else "")
+    if memory is not None and memory > MEMORY_LIMIT_BYTES:
+        raise CLIError(f"{option}: {what} would hold about {memory / 2**30:.3g} GiB in one task, "
+                       f"beyond the {MEMORY_LIMIT_BYTES / 2**30:g} GiB this command takes"
+                       + tail)
+    if seconds > WORK_LIMIT_S:
+        on = f" with {workers} worker processes" if workers and workers > 1 else " on one process"
+        raise CLIError(f"{option}: {what} would take at least {_duration(seconds)}{on}, beyond "
+                       f"the {_duration(WORK_LIMIT_S)} this command starts" + tail)
+
+
 def options_of(args: argparse.Namespace, used: bool, defaults: dict, needs: str) -> None:
     """Refuse options given for a part of the run that does not take place (``--steps``
     without ``--mcmc`` ran to exit 0 as if the chain had been asked for), then fill in the

@@ -27,10 +27,11 @@ from ..models.grid_convergence import GRID_TOLERANCE, estimate_entry
 from ..models.kp.build import kp_model, magnetisation
 from ..models.kp.operators import HBAR_EV_PS
 from ..models.kp.specs import KP_MODELS
-from ..models.kp.sweep import kp_theory
+from ..models.kp.sweep import S_ZERO, kp_theory
 from .common import (
-    CLIError, Progress, dumps_json, add_figure_option, add_output_options, add_parallel_options, flag_status,
-    given_once, integer_type, one_point_grid, refuse_idle_parallel,
+    WORK_LIMIT_S,
+    CLIError, Progress, axis_points, check_workload, dumps_json, add_figure_option,
+    add_output_options, add_parallel_options, flag_status, given_once, integer_type, one_point_grid, refuse_idle_parallel,
     number_type, quantity_type, refuse_unused_options, stage_out_dir, sweep_ends, write_summary,
 )
 
@@ -109,6 +110,7 @@ def _range(text: str, dimension, unit, what: str):
         raise argparse.ArgumentTypeError(f"{what} {text!r}: {exc}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"{what} {text!r}: N must be >= 1")
+    axis_points(f"{what} {text!r}", n)
     one_point_grid(f"{what} {text!r}", a, b, n)
     return name.strip(), np.linspace(a, b, n)
 
@@ -352,15 +354,47 @@ def _summary(args, model, res, field) -> dict:
         summary["tmdc"] = {"name": args.tmdc, "twist_deg": args.twist, "gate_V_per_nm": args.gate}
     summary.update(_azimuthal_convergence(res["meta"]))
     summary.update(_cutoff_convergence(res["meta"]))
-    if not (np.any(res["surface"]) or np.any(res["sea"])):
+    largest = max(float(np.max(np.abs(res["surface"]))), float(np.max(np.abs(res["sea"]))))
+    if not largest > S_ZERO:
         # every chemical potential below all bands (a unit slip, -1 eV for -1 meV): zero spin
-        # densities and torques were written with exit 0 under --strict
-        for k in ("max_abs_tau_surface", "max_abs_tau_sea"):
-            summary[k]["flags"] = [
-                f"zero at every chemical potential ({args.sweep[0]:.4g} to {args.sweep[-1]:.4g} "
-                "eV): no Fermi contour crosses a band there (the bands are empty or full); "
-                "check the sweep's unit and the band edges"]
+        # densities and torques were written with exit 0 under --strict. Judged against the
+        # spin density that is zero but for rounding (S_ZERO): a Fermi-sea part of 3e-18
+        # 1/(V nm) in the gap of the Dirac model, rounding that grew with --kmax, passed a test
+        # for exact zeros
+        said = (f"zero at every chemical potential ({args.sweep[0]:.4g} to "
+                f"{args.sweep[-1]:.4g} eV): the spin density is "
+                + ("0" if largest == 0 else f"at most {largest:.2g} 1/(V nm)")
+                + f", below {S_ZERO:g} 1/(V nm)")
+        window = 12 * args.temperature + (10 * args.eta if args.eta else 0.0)
+        if contours_cross(model, args.sweep, res["meta"]["kmax_per_nm"], window):
+            # Fermi contours there, and S = 0 by the model's symmetry (a 2DEG without Rashba
+            # coupling, the TMDC at lambda_R = 0): a result, said as one
+            for k in ("max_abs_tau_surface", "max_abs_tau_sea"):
+                summary[k]["note"] = (said + ", though Fermi contours cross the bands: the "
+                                      "response vanishes at these parameters (by symmetry, as "
+                                      "without Rashba coupling)")
+        else:
+            for k in ("max_abs_tau_surface", "max_abs_tau_sea"):
+                summary[k]["flags"] = [said + "; no Fermi contour crosses a band there (the "
+                                       "bands are empty or full); check the sweep's unit and "
+                                       "the band edges"]
     return summary
+
+
+def contours_cross(model, mus, kmax: float, window: float = 0.0) -> bool:
+    """Whether a band of ``model`` crosses any chemical potential of ``mus`` (eV), widened by
+    ``window`` eV (the thermal or broadening margin), inside the disc |k| < ``kmax`` (1/nm):
+    some Fermi contour then exists and a vanishing spin density is the model's, not an empty
+    or full band's. Bands are sampled on 65 radii x 16 azimuths of each block."""
+    k = np.linspace(0.0, kmax, 65)[:, None]
+    phi = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)[None, :]
+    mus = np.asarray(mus, float)
+    for comp in model.components():
+        e = np.linalg.eigvalsh(comp.hamiltonian(k * np.cos(phi), k * np.sin(phi)))
+        lo, hi = e.min(axis=(0, 1)), e.max(axis=(0, 1))
+        if np.any((lo[:, None] < mus[None, :] + window) & (mus[None, :] - window < hi[:, None])):
+            return True
+    return False
 
 
 def _azimuthal_convergence(meta) -> dict:
@@ -477,6 +511,81 @@ def _print_summary(args, summary, field) -> None:
           f"at E = {field * 1e3:.4g} mV/nm")
 
 
+#: Seconds per chemical potential and azimuth of the k grid of each route, a lower bound of
+#: what was measured on a shared 2-core machine (with the route's own checks): T = 0 Boltzmann
+#: (bisection along every ray, and again with twice the azimuths) 3.7-16 ms for the 2DEG, the
+#: Dirac model and the TMDC; k_B T > 0 Boltzmann (one grid shared by the sweep) 0.25 ms for the
+#: TMDC; Kubo-Bastin (closed-form energy integrals, with the azimuthal and cutoff checks) 25 ms
+#: for the 2DEG.
+SECONDS_PER_MU_AZIMUTH = {"t0": 1.5e-3, "thermal": 5e-5, "kubo": 5e-3}
+
+
+def _evaluations(args) -> tuple[int, str]:
+    """Chemical potentials one sweep evaluates and what they are: the sweep's, or for Kubo at
+    k_B T > 0 its fine grid of step 0.4 k_B T over the sweep and 21 k_B T either side
+    (:func:`sotfit.models.kp.sweep.sweep_mu`)."""
+    n = int(args.sweep.size)
+    if args.method == "kubo" and args.temperature > 0:
+        t = args.temperature
+        span = float(args.sweep.max() - args.sweep.min()) + 42 * t
+        fine = int(np.ceil(span / (0.4 * t))) + 1
+        return fine, (f"{fine} chemical potentials (the fine grid of step 0.4 k_B T = "
+                      f"{0.4e3 * t:.3g} meV that Kubo's thermal average takes over the sweep)")
+    return n, f"{n} chemical potentials"
+
+
+def check_kp_workload(args) -> None:
+    """Refuse a run whose estimated time is far beyond a day, naming the options that set it:
+    the sweep's chemical potentials, --n-phi, the rows of --map and the directions of
+    --decompose (divided over --workers), and for Kubo at k_B T > 0 its fine grid of step
+    0.4 k_B T ('--sweep mu=0:1:100000000' ran until stopped)."""
+    from ..models.kp.torque import magnetisation_set
+
+    route = "kubo" if args.method == "kubo" else "thermal" if args.temperature > 0 else "t0"
+    n_mu, counted = _evaluations(args)
+    per = SECONDS_PER_MU_AZIMUTH[route] * args.n_phi
+    sweeps = 1
+    options = [f"--sweep mu={args.sweep[0]:g}:{args.sweep[-1]:g}:{args.sweep.size}",
+               f"--n-phi {args.n_phi}"]
+    if args.method == "kubo" and args.temperature > 0:
+        options.append(f"--temperature {1e3 * args.temperature:g}meV")
+    parallel = 0
+    if args.map is not None:
+        parallel += int(args.map[1].size)
+        options.append(f"--map {args.map[0]}=...:{args.map[1].size}")
+    if args.decompose is not None:
+        parallel += len(magnetisation_set(*args.decompose))
+        options.append("--decompose {},{}".format(*args.decompose))
+    workers = args.workers or 1
+    seconds = n_mu * per * (sweeps + parallel / workers)
+    beyond = ("split the chemical potentials over several runs" if not parallel else
+              "split the chemical potentials over several runs, or divide the rows of --map "
+              "and the directions of --decompose over more --workers")
+    what = (f"{counted} at about {_seconds(per)} each ({_seconds(SECONDS_PER_MU_AZIMUTH[route])}"
+            f" per azimuth, {ROUTES[route]})"
+            + (f", in {1 + parallel} sweeps" if parallel else ""))
+    fit = int(WORK_LIMIT_S / (per * (sweeps + parallel / workers)))
+    largest = f"at most about {fit} chemical potentials with these settings"
+    if args.method == "kubo" and args.temperature > 0:
+        span = float(args.sweep.max() - args.sweep.min())
+        least = span / max(0.4 * fit - 42, 1e-300)
+        largest = (f"a k_B T of at least about {1e3 * least:.3g} meV with this sweep and these "
+                   "settings" if 0.4 * fit > 42 else "no k_B T with these settings")
+    check_workload(" ".join(options), what, seconds, workers=workers, largest=largest,
+                   beyond=beyond)
+
+
+#: What each route of :data:`SECONDS_PER_MU_AZIMUTH` computes, for the messages.
+ROUTES = {"t0": "the exact Fermi contours at T = 0 and their check with twice the azimuths",
+          "thermal": "one k grid shared by the sweep at k_B T > 0",
+          "kubo": "Kubo-Bastin with its azimuthal and cutoff checks"}
+
+
+def _seconds(s: float) -> str:
+    """A short duration: ms below a second."""
+    return f"{1e3 * s:.3g} ms" if s < 1 else f"{s:.3g} s"
+
+
 def run(args) -> int:
     """Compute the sweep (and --map, --decompose), write the tables, summary and figures."""
     args.sweep = given_once(args.sweep, "--sweep mu=START:STOP:N")
@@ -485,6 +594,7 @@ def run(args) -> int:
     _check_options(args, model)
     if args.tau is None:
         args.tau = DEFAULT_TAU      # read by --method boltzmann alone (refused with kubo above)
+    check_kp_workload(args)
     parallel = refuse_idle_parallel(args, args.map is not None or args.decompose is not None,
                                     "the rows of --map and the directions of --decompose",
                                     "--map or --decompose")

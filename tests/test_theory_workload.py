@@ -1,0 +1,77 @@
+"""Theory commands refuse, before any computation, runs whose own estimate of time or memory is
+far beyond what ends: options without an upper bound (``--sweep mu=0:1:100000000``,
+``--order 10000000``) ran until stopped or until the memory ran out."""
+
+import json
+
+import pytest
+
+from sotfit.cli import main
+
+
+def _refused(capsys, argv, tmp_path):
+    rc = None
+    try:
+        rc = main(argv + ["--out", str(tmp_path / "out")])
+    except SystemExit as exc:
+        rc = exc.code
+    assert rc == 2
+    assert not (tmp_path / "out").exists()
+    return capsys.readouterr().err
+
+
+def test_kp_sweep_of_a_hundred_million_points_is_refused_naming_the_option(tmp_path, capsys):
+    err = _refused(capsys, ["theory", "kp", "--model", "2deg", "--sweep", "mu=0:1:100000000"],
+                   tmp_path)
+    assert "--sweep 'mu=0:1:100000000'" in err and "at most 1000000" in err
+    assert "several runs" in err
+
+
+def test_kp_estimate_names_n_phi_and_the_limit(tmp_path, capsys):
+    """1000 chemical potentials at T = 0 with 100 000 azimuths: days of contour searches."""
+    err = _refused(capsys, ["theory", "kp", "--model", "2deg", "--sweep", "mu=0:1:1000",
+                            "--n-phi", "100000"], tmp_path)
+    assert "--n-phi 100000" in err and "would take at least" in err
+    assert "at most about" in err and "chemical potentials" in err
+
+
+def test_kp_map_estimate_points_to_workers(tmp_path, capsys):
+    err = _refused(capsys, ["theory", "kp", "--model", "2deg", "--sweep", "mu=0:1:10000",
+                            "--map", "j_ex=0:0.1:1000", "--workers", "2"], tmp_path)
+    assert "--map j_ex" in err and "with 2 worker processes" in err and "--workers" in err
+
+
+def test_kp_kubo_fine_thermal_grid_is_counted(tmp_path, capsys):
+    """Kubo at k_B T > 0 evaluates a grid of step 0.4 k_B T: 0.01 K over 1 eV is 2.9 million
+    chemical potentials behind a sweep of 100."""
+    err = _refused(capsys, ["theory", "kp", "--model", "2deg", "--method", "kubo", "--eta",
+                            "1meV", "--temperature", "0.01K", "--sweep", "mu=0:1:100"], tmp_path)
+    assert "--temperature" in err and "fine grid" in err and "k_B T of at least" in err
+
+
+def test_a_sweep_of_ordinary_size_is_not_refused(tmp_path):
+    assert main(["theory", "kp", "--model", "2deg", "--sweep", "mu=0:0.02:2", "--n-phi", "8",
+                 "--no-figures", "--out", str(tmp_path / "ok")]) == 0
+
+
+def test_kp_rounding_in_the_gap_is_flagged_as_zero(tmp_path):
+    """The Dirac model with the Fermi level in its gap has no Fermi contour: the sea part was
+    3e-18 1/(V nm) of rounding (growing with --kmax), and the test for exact zeros let it pass
+    without the flag that a sweep outside every band gets."""
+    out = tmp_path / "gap"
+    assert main(["theory", "kp", "--model", "dirac", "--delta", "50meV", "--sweep",
+                 "mu=-5meV:5meV:2", "--no-figures", "--strict", "--out", str(out)]) == 3
+    s = json.loads((out / "summary.json").read_text())
+    assert "no Fermi contour crosses a band" in s["max_abs_tau_sea"]["flags"][0]
+
+
+def test_kp_zero_by_symmetry_is_a_note_not_an_empty_band_flag(tmp_path):
+    """Without Rashba coupling the 2DEG's S vanishes by symmetry with Fermi contours present:
+    a result, noted, not 'no Fermi contour crosses a band'."""
+    out = tmp_path / "sym"
+    assert main(["theory", "kp", "--model", "2deg", "--alpha-r", "0eVnm", "--sweep",
+                 "mu=0:0.1:2", "--temperature", "5meV", "--no-figures", "--strict",
+                 "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert "flags" not in s["max_abs_tau_surface"]
+    assert "Fermi contours cross the bands" in s["max_abs_tau_surface"]["note"]
