@@ -75,3 +75,38 @@ def test_kp_zero_by_symmetry_is_a_note_not_an_empty_band_flag(tmp_path):
     s = json.loads((out / "summary.json").read_text())
     assert "flags" not in s["max_abs_tau_surface"]
     assert "Fermi contours cross the bands" in s["max_abs_tau_surface"]["note"]
+
+
+def test_interface_order_of_ten_million_is_refused_by_its_memory(tmp_path, capsys):
+    """--order 1e7 held the k_par rules of 17 GB for one point."""
+    err = _refused(capsys, ["theory", "interface", "--model", "barrier", "--map",
+                            "dt=0.1,J=0.1", "--order", "10000000"], tmp_path)
+    assert "--order 10000000" in err and "GiB" in err and "at most --order" in err
+
+
+def test_interface_delta_nodes_and_map_points_are_bounded(tmp_path, capsys):
+    err = _refused(capsys, ["theory", "interface", "--model", "delta", "--map", "u0=1,u_ex=1",
+                            "--n-theta", "100000", "--n-phi", "100000"], tmp_path)
+    assert "--n-theta 100000 --n-phi 100000" in err and "GiB" in err
+    err = _refused(capsys, ["theory", "interface", "--model", "delta", "--map",
+                            "u0=0:1:1000,u_ex=0:1:1000", "--n-theta", "1000", "--n-phi", "1000"],
+                   tmp_path)
+    assert "would take at least" in err and "--workers" in err
+    err = _refused(capsys, ["theory", "interface", "--model", "delta", "--map",
+                            "u0=0:1:3,u_ex=0:1:100000000"], tmp_path)
+    assert "--map u_ex=0:1:100000000" in err and "at most 1000000" in err
+
+
+def test_interface_barrier_tasks_shrink_to_fit_a_high_order(tmp_path):
+    """A map at a high --order runs in tasks that fit the memory, with the numbers of one task:
+    tasks of 1024 points at order 10000 would have held 17 GB."""
+    from sotfit.cli.theory_interface import barrier_task_points
+    from sotfit.models.interface import sweep
+
+    assert barrier_task_points(50, 65) == 1024
+    assert barrier_task_points(50, 10_000) == 252
+    assert barrier_task_points(3000, 10_000) == 3000
+    dt, J = [0.0, 0.5, 1.0], [0.05, 0.5]
+    one = sweep.barrier_map(-4.0, 1.0, dt, J, order=65, task_points=1024)
+    rows = sweep.barrier_map(-4.0, 1.0, dt, J, order=65, task_points=2)
+    assert (one.g_mix == rows.g_mix).all()

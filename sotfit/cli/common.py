@@ -449,7 +449,7 @@ def one_point_grid(what: str, start: float, stop: float, n: int) -> None:
 
 #: Most points one axis of a theory grid takes (``--sweep``, ``--map``): ``np.linspace`` of
 #: ``mu=0:1:100000000`` held 800 MB before any check, and a table of a million rows resolves
-#: any band feature a k.p, interface or T-matrix model has (1 ueV over an eV).
+#: any feature a k.p, interface or T-matrix model has (1 ueV of an eV).
 MAX_AXIS_POINTS = 1_000_000
 #: Longest computation a theory command starts, by its own estimate (s of one process): the
 #: estimate is a lower bound from the per-point costs measured on a 2-core machine, so a run
@@ -485,8 +485,8 @@ def axis_points(what: str, n: int, split: str = "split the range over several ru
     if n > MAX_AXIS_POINTS:
         raise argparse.ArgumentTypeError(
             f"{what}: N = {n} points; one axis takes at most {MAX_AXIS_POINTS} (its values "
-            f"alone would fill {8 * n / 1e9:.3g} GB, and a million points resolve 1 ueV over "
-            f"an eV); {split}")
+            f"alone would fill {8 * n / 1e9:.3g} GB, and a million points resolve a millionth "
+            f"of the range, 1 ueV of an eV); {split}")
     return n
 
 

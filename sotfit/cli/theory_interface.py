@@ -14,6 +14,7 @@ and figures (Gao et al. 2023, Fig. 4b,c, for the barrier model; docs/interface.m
 
 from __future__ import annotations
 
+import argparse
 import csv
 import math
 
@@ -26,8 +27,8 @@ from ..models.interface.sweep import MIN_ORDER as _MIN_ORDER
 from ..models.interface.specs import DELTA_DEFAULTS
 from ..units import HOUSE
 from .common import (
-    CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
-    given_once, integer_type, sweep_ends, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
+    CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, axis_points,
+    check_workload, flag_status, given_once, MEMORY_LIMIT_BYTES, integer_type, sweep_ends, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
 )
 
 __all__ = ["add_parser", "barrier_map", "parse_map", "run"]
@@ -124,6 +125,10 @@ def parse_map(text: str, model: str) -> dict:
         a, b = values
         if n < 2:
             raise CLIError(f"--map {name}: at least 2 points are needed, got {n}")
+        try:
+            axis_points(f"--map {name}={spec}", n, "split the map over several runs")
+        except argparse.ArgumentTypeError as exc:
+            raise CLIError(str(exc)) from None
         if log:
             if a <= 0 or b <= 0:
                 raise CLIError(f"--map {name}: a logarithmic axis needs positive ends")
@@ -304,6 +309,67 @@ def _delta_table(args, axes, res, unit, summary):
     return header, cols
 
 
+#: Bytes one map point holds per unit of --order in the barrier model's k_par rule (the rules of
+#: order and 2 order - 1 over every piece of the interval, as measured: 1.7 GB for one point at
+#: order 1e6, 1.4 GB for 400 points at order 2000).
+BARRIER_BYTES_PER_ORDER = 1.7e3
+#: Seconds per map point and unit of --order of the barrier model (both rules), a lower bound
+#: of the 9-12 us measured on a shared 2-core machine.
+BARRIER_SECONDS_PER_ORDER = 3e-6
+#: Bytes and seconds per map point and (theta, phi) node of the delta barrier (1.2 kB and
+#: 4-7 us measured; the grid check adds a quarter and a sixteenth of the nodes).
+DELTA_BYTES_PER_NODE = 1.2e3
+DELTA_SECONDS_PER_NODE = 2e-6
+
+
+def barrier_task_points(n_j: int, order: int) -> int:
+    """Map points per task of the barrier model: :data:`BARRIER_TASK_POINTS`, fewer where their
+    k_par rules would hold more than :data:`~sotfit.cli.common.MEMORY_LIMIT_BYTES`, never less
+    than one row of ``n_j`` points (the tasks give the same results whatever their size)."""
+    fits = int(MEMORY_LIMIT_BYTES // (order * BARRIER_BYTES_PER_ORDER))
+    return max(n_j, min(BARRIER_TASK_POINTS, fits))
+
+
+def check_interface_workload(args, axes) -> None:
+    """Refuse a map whose own estimate of memory (one task) or time is far beyond what ends,
+    naming the option: ``--order 10000000`` held 17 GB for one point, and ``--n-theta``,
+    ``--n-phi`` and the map's points had no bound."""
+    workers = getattr(args, "workers", None) or 1
+    beyond = ("divide the rows of the map over more --workers (or a --scheduler), or split it "
+              "over several runs")
+    if args.model == "barrier":
+        n_dt, n_j = axes["dt"].size, axes["J"].size
+        row = n_j * args.order * BARRIER_BYTES_PER_ORDER
+        largest = int(MEMORY_LIMIT_BYTES // (n_j * BARRIER_BYTES_PER_ORDER))
+        check_workload(f"--order {args.order}",
+                       f"the k_par rules of one row of the map ({n_j} values of J, about "
+                       f"{BARRIER_BYTES_PER_ORDER / 1e3:.2g} kB per point and unit of order)",
+                       0.0, memory=row,
+                       largest=f"at most --order {largest} with {n_j} values of J (the rule "
+                               "converges exponentially: the default 65 gives an error "
+                               "estimate of about 1e-12 e^2/h per cell)")
+        points = n_dt * n_j
+        seconds = points * args.order * BARRIER_SECONDS_PER_ORDER / workers
+        check_workload(f"--order {args.order} with --map of {n_dt} x {n_j} points",
+                       f"{points} points at about {1e3 * args.order * BARRIER_SECONDS_PER_ORDER:.3g}"
+                       " ms each", seconds, workers=workers, beyond=beyond)
+        return
+    nodes = args.n_theta * args.n_phi
+    check_workload(f"--n-theta {args.n_theta} --n-phi {args.n_phi}",
+                   f"the {nodes} (theta, phi) nodes of one point (about "
+                   f"{DELTA_BYTES_PER_NODE / 1e3:.2g} kB each)", 0.0,
+                   memory=nodes * DELTA_BYTES_PER_NODE,
+                   largest=f"at most about {int(MEMORY_LIMIT_BYTES // DELTA_BYTES_PER_NODE)} "
+                           "nodes (the default 48 x 48, checked against coarser grids, is "
+                           "flagged where it is not enough)")
+    points = axes["u0"].size * axes["u_ex"].size
+    per = nodes * DELTA_SECONDS_PER_NODE * (1 + 1 / 4 + 1 / 16)
+    check_workload(f"--n-theta {args.n_theta} --n-phi {args.n_phi} with --map of "
+                   f"{axes['u0'].size} x {axes['u_ex'].size} points",
+                   f"{points} points at about {per:.3g} s each (with the grid check)",
+                   points * per / workers, workers=workers, beyond=beyond)
+
+
 def run(args) -> int:
     """Compute the map, write CSV, JSON and figures."""
     _check_model_options(args)
@@ -312,6 +378,7 @@ def run(args) -> int:
                        "to map (the integration of a vanishing transmission asked for a higher "
                        "--order)")
     axes = parse_map(given_once(args.map, "--map"), args.model)
+    check_interface_workload(args, axes)
     parallel = parallel_options(args)
     out = stage_out_dir(args)
     unit = HOUSE["mixing_conductance"]
@@ -322,8 +389,10 @@ def run(args) -> int:
     if args.model == "barrier":
         params.update(t0=args.t0, order=args.order)
     try:
+        task_points = (barrier_task_points(axes["J"].size, args.order)
+                       if args.model == "barrier" else BARRIER_TASK_POINTS)
         res = _sweep.mixing_map(args.model, axes, params, progress=Progress("interface map"),
-                                task_points=BARRIER_TASK_POINTS, **parallel)
+                                task_points=task_points, **parallel)
         table = _barrier_table if args.model == "barrier" else _delta_table
         header, cols = table(args, axes, res, unit, summary)
     except _sweep.INPUT_ERRORS as exc:
