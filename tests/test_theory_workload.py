@@ -110,3 +110,15 @@ def test_interface_barrier_tasks_shrink_to_fit_a_high_order(tmp_path):
     one = sweep.barrier_map(-4.0, 1.0, dt, J, order=65, task_points=1024)
     rows = sweep.barrier_map(-4.0, 1.0, dt, J, order=65, task_points=2)
     assert (one.g_mix == rows.g_mix).all()
+
+
+def test_tmatrix_sweep_and_map_are_bounded(tmp_path, capsys):
+    """'--sweep energy=0meV:20meV:100000000' ran until stopped; a map of 1e8 points would
+    hold its table's rows in hundreds of GB."""
+    err = _refused(capsys, ["theory", "tmatrix", "--sweep", "energy=0meV:20meV:100000000"],
+                   tmp_path)
+    assert "--sweep 'energy=0meV:20meV:100000000'" in err and "at most 1000000" in err
+    err = _refused(capsys, ["theory", "tmatrix", "--sweep", "energy=6meV:20meV:100000",
+                            "--sweep", "angle=1deg:179deg:1000"], tmp_path)
+    assert "--sweep energy=...:100000 --sweep angle=...:1000" in err and "GiB" in err
+    assert "at most about" in err

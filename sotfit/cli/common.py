@@ -515,7 +515,7 @@ def check_workload(option: str, what: str, seconds: float, *, workers: int = 1,
     workers : int
         Processes the parallel part of the work runs on, said in the message.
     memory : float, optional
-        Estimated memory of one task, bytes.
+        Estimated memory, bytes (of one task where the work is divided into tasks).
     largest : str
         The largest value of ``option`` that fits, said in the message.
     beyond : str
@@ -530,7 +530,7 @@ def check_workload(option: str, what: str, seconds: float, *, workers: int = 1,
     """
     tail = (f"; {largest}" if largest else "") + (f"; {beyond}" if beyond else "")
     if memory is not None and memory > MEMORY_LIMIT_BYTES:
-        raise CLIError(f"{option}: {what} would hold about {memory / 2**30:.3g} GiB in one task, "
+        raise CLIError(f"{option}: {what} would hold about {memory / 2**30:.3g} GiB, "
                        f"beyond the {MEMORY_LIMIT_BYTES / 2**30:g} GiB this command takes"
                        + tail)
     if seconds > WORK_LIMIT_S:

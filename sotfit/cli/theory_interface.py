@@ -342,10 +342,10 @@ def check_interface_workload(args, axes) -> None:
         row = n_j * args.order * BARRIER_BYTES_PER_ORDER
         largest = int(MEMORY_LIMIT_BYTES // (n_j * BARRIER_BYTES_PER_ORDER))
         check_workload(f"--order {args.order}",
-                       f"the k_par rules of one row of the map ({n_j} values of J, about "
+                       f"the k_par rules of one task, a row of the map ({n_j} value(s) of J, about "
                        f"{BARRIER_BYTES_PER_ORDER / 1e3:.2g} kB per point and unit of order)",
                        0.0, memory=row,
-                       largest=f"at most --order {largest} with {n_j} values of J (the rule "
+                       largest=f"at most --order {largest} with {n_j} value(s) of J (the rule "
                                "converges exponentially: the default 65 gives an error "
                                "estimate of about 1e-12 e^2/h per cell)")
         points = n_dt * n_j
@@ -356,7 +356,7 @@ def check_interface_workload(args, axes) -> None:
         return
     nodes = args.n_theta * args.n_phi
     check_workload(f"--n-theta {args.n_theta} --n-phi {args.n_phi}",
-                   f"the {nodes} (theta, phi) nodes of one point (about "
+                   f"the {nodes} (theta, phi) nodes of one point, one task (about "
                    f"{DELTA_BYTES_PER_NODE / 1e3:.2g} kB each)", 0.0,
                    memory=nodes * DELTA_BYTES_PER_NODE,
                    largest=f"at most about {int(MEMORY_LIMIT_BYTES // DELTA_BYTES_PER_NODE)} "

@@ -28,7 +28,8 @@ from ..models.tmatrix.model import MIN_RAYS, TMatrixError
 from ..models.tmatrix.sweep import tmatrix_sweep
 from ..units import UnitError, quantity
 from .common import (
-    split_sweep, CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, flag_status,
+    MEMORY_LIMIT_BYTES, WORK_LIMIT_S,
+    split_sweep, CLIError, Progress, add_figure_option, axis_points, check_workload, add_output_options, add_parallel_options, flag_status,
     integer_type, number_type, one_point_grid, parallel_options, quantity_type, stage_out_dir,
     write_summary,
 )
@@ -81,6 +82,7 @@ def density_type(text):
 def sweep_type(text):
     """'energy=START:STOP:N' (energies with units) or 'angle=START:STOP:N' (angles)."""
     name, start, stop, num = split_sweep(text, "energy=1meV:20meV:40 or angle=1deg:179deg:90")
+    axis_points(f"--sweep {text!r}", num)
     name = name.lower()
     if name not in ("energy", "angle"):
         raise argparse.ArgumentTypeError(f"--sweep {text!r}: name must be energy or angle, N >= 1")
@@ -148,6 +150,31 @@ def add_parser(subparsers) -> None:
 
 #: Most rays per Fermi ring the command takes (the cost of a point grows as their square).
 MAX_RAYS = 8192
+
+#: Seconds per map point and ray of the T-matrix sweep with its ray check (a lower bound of the
+#: 8-15 us measured on a shared 2-core machine at 128 and 2048 rays), and bytes each point
+#: holds until the table is written (its row of some 40 named numbers).
+SECONDS_PER_POINT_RAY = 2e-6
+BYTES_PER_POINT = 3e3
+
+
+def check_tmatrix_workload(args, n_energy: int, n_angle: int) -> None:
+    """Refuse a sweep or map whose own estimate of time or memory is far beyond what ends,
+    naming the sweeps and --n-phi ('--sweep energy=0meV:20meV:100000000' ran until stopped)."""
+    points = n_energy * n_angle
+    workers = getattr(args, "workers", None) or 1
+    options = " ".join([f"--sweep {n}=...:{k}" for n, k in (("energy", n_energy),
+                                                             ("angle", n_angle)) if k > 1]
+                       + [f"--n-phi {args.n_phi}"])
+    per = SECONDS_PER_POINT_RAY * args.n_phi
+    fit = int(min(WORK_LIMIT_S * workers / per, MEMORY_LIMIT_BYTES / BYTES_PER_POINT))
+    check_workload(options, f"{points} points at about {1e3 * per:.3g} ms each", points * per
+                   / workers, workers=workers, memory=points * BYTES_PER_POINT,
+                   largest=f"at most about {fit} points with these settings",
+                   beyond="split the sweep over several runs" + (
+                       ", or divide the rows of the map over more --workers" if n_angle > 1
+                       and n_energy > 1 else ""))
+
 
 #: (spin, current) components of the K and theta columns of the table.
 _COMPONENTS = [("x", "x"), ("x", "y"), ("y", "x"), ("y", "y"), ("z", "x"), ("z", "y")]
@@ -334,6 +361,7 @@ def run(args) -> int:
     energies = sweeps.get("energy", np.array([DEFAULT_FERMI_ENERGY if args.fermi_energy is None
                                               else args.fermi_energy]))
     thetas_deg = sweeps.get("angle", np.array([0.0 if args.theta is None else args.theta]))
+    check_tmatrix_workload(args, energies.size, thetas_deg.size)
     if args.u == 0:
         raise CLIError("--u 0eV: impurities that do not scatter; the efficiencies are per "
                        "scattering rate and not defined without one (give the impurity "
