@@ -73,3 +73,26 @@ def test_tmatrix_born_edelstein_and_no_flag_on_rounding(tmp_path):
                                                         rel=1e-9)
     s = json.loads((out / "summary.json").read_text())
     assert "flags" not in s["ray_convergence"]
+
+
+@pytest.mark.parametrize("uf, ud, vf, vd", [
+    ("mT", "Oe", 2.0, 10.0), ("T", "mT", 0.002, 1.0), ("G", "mT", 20.0, 1.0),
+    ("mT", "kA/m", 2.0, 0.7957747), ("mT/mA", "Oe/mA", 2.0, 10.0),
+    ("mT per 10^11 A/m^2", "Oe per 10^11 A/m^2", 2.0, 10.0)])
+def test_compare_reads_one_ratio_in_every_spelling_of_its_units(uf, ud, vf, vd):
+    """Fields per unit current with one denominator ('mT/mA' beside 'Oe/mA') were refused as
+    an unknown unit; the denominator cancels in the FL/DL ratio."""
+    from sotfit.analysis.theory_compare import measured_ratio
+
+    s = {"global": {"mu0_h_fl": {"value": vf, "stderr": 0.1 * vf, "unit": uf},
+                    "mu0_h_dl": {"value": vd, "stderr": 0.1 * vd, "unit": ud}}}
+    assert measured_ratio(s, source="s.json").value == pytest.approx(2.0, rel=1e-6)
+
+
+def test_compare_refuses_fields_per_different_currents():
+    from sotfit.analysis.theory_compare import measured_ratio
+
+    s = {"global": {"mu0_h_fl": {"value": 2.0, "stderr": 0.2, "unit": "mT/mA"},
+                    "mu0_h_dl": {"value": 10.0, "stderr": 1.0, "unit": "Oe/A"}}}
+    with pytest.raises(ValueError, match="mu0_h_fl in 'mT/mA' and mu0_h_dl in 'Oe/A'"):
+        measured_ratio(s, source="s.json")

@@ -346,16 +346,40 @@ def _unit_ratio(fl: Mapping, dl: Mapping, fl_name: str, dl_name: str, where: str
     from two sources gave a ratio 1e5 times off, unflagged, when the two were in different
     units (``1e5 Ohm^-1 m^-1`` and ``Ohm^-1 m^-1``, or ``%`` and a fraction)."""
     uf, ud = str(fl.get("unit") or ""), str(dl.get("unit") or "")
-    if uf == ud:
+    if uf.strip() == ud.strip():
         return 1.0
     try:
         (one_f, house_f), (one_d, house_d) = to_house(1.0, uf), to_house(1.0, ud)
     except (UnitError, KeyError) as exc:
-        raise ValueError(f"{where}: {fl_name} in {uf!r} and {dl_name} in {ud!r}: {exc}") from None
+        # fields per unit current written with one denominator ('mT/mA' and 'Oe/mA', 'mT per
+        # 1e11 A/m^2' and 'Oe per 1e11 A/m^2') were refused as unknown units: the common
+        # denominator cancels in the ratio, and the numerators are compared
+        top = _common_denominator(uf, ud)
+        if top is None:
+            raise ValueError(f"{where}: {fl_name} in {uf!r} and {dl_name} in {ud!r}: {exc}"
+                             ) from None
+        try:
+            (one_f, house_f), (one_d, house_d) = to_house(1.0, top[0]), to_house(1.0, top[1])
+        except (UnitError, KeyError) as exc2:
+            raise ValueError(f"{where}: {fl_name} in {uf!r} and {dl_name} in {ud!r}: "
+                             f"{exc2}") from None
     if house_f != house_d:
         raise ValueError(f"{where}: {fl_name} in {uf!r} and {dl_name} in {ud!r} are not "
                          f"quantities of one kind; their ratio is not the FL/DL ratio")
     return float(one_f / one_d)
+
+
+def _common_denominator(uf: str, ud: str):
+    """The numerators of two units that share a denominator written alike after ``/`` or
+    ``per`` (``'mT/mA'``, ``'Oe/mA'`` -> ``('mT', 'Oe')``), or None."""
+    def split(u):
+        m = re.match(r"^\s*(.+?)\s*(?:/|\bper\b)\s*(.+?)\s*$", u)
+        return (m.group(1), " ".join(m.group(2).split())) if m else None
+
+    f, d = split(uf), split(ud)
+    if f is None or d is None or f[1] != d[1]:
+        return None
+    return f[0], d[0]
 
 
 def read_measured_ratio(path, **kwargs) -> MeasuredRatio:
