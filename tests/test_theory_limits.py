@@ -96,3 +96,45 @@ def test_compare_refuses_fields_per_different_currents():
                     "mu0_h_dl": {"value": 10.0, "stderr": 1.0, "unit": "Oe/A"}}}
     with pytest.raises(ValueError, match="mu0_h_fl in 'mT/mA' and mu0_h_dl in 'Oe/A'"):
         measured_ratio(s, source="s.json")
+
+
+def _table(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_kp_parameter_table_in_other_units_and_spacing_reads_the_same(tmp_path):
+    """A table written by hand, 'tmdc, twist (deg), ...' with spaces after the commas, the gap
+    in meV, v_F in m/s in square brackets: each column was 'missing'."""
+    from sotfit.models.kp.tables import TABLE1_PATH, read_table
+
+    base = read_table(TABLE1_PATH)
+    text = TABLE1_PATH.read_text(encoding="utf-8")
+    spaced = _table(tmp_path, "spaced.csv", text.replace(",", ", "))
+    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
+    rows = [ln.split(",") for ln in lines[1:]]
+    header = ("tmdc,Twist (deg),Delta (meV),v_F [m/s],lambda_c (meV),lambda_v (eV),B_c (ueV),"
+              "B_v (meV)")
+    body = [",".join([r[0], r[1], f"{1e3 * float(r[2]):.6g}", f"{1e5 * float(r[3]):.6g}", r[4],
+                      f"{1e-3 * float(r[5]):.8g}", f"{1e3 * float(r[6]):.6g}", r[7]])
+            for r in rows]
+    other = _table(tmp_path, "other.csv", "\n".join([header] + body) + "\n")
+    for path in (spaced, other):
+        for a, b in zip(base, read_table(path)):
+            assert a["tmdc"] == b["tmdc"]
+            for k in a:
+                if k != "tmdc":
+                    assert b[k] == pytest.approx(a[k], rel=1e-12, abs=1e-15)
+
+
+def test_kp_parameter_table_refusals_name_the_column(tmp_path):
+    from sotfit.models.kp.tables import TABLE1_PATH, read_table
+
+    text = TABLE1_PATH.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="column 'delta' gives no unit"):
+        read_table(_table(tmp_path, "a.csv", text.replace("delta (eV)", "delta")))
+    with pytest.raises(ValueError, match="column 'delta \\(nm\\)'"):
+        read_table(_table(tmp_path, "b.csv", text.replace("delta (eV)", "delta (nm)")))
+    with pytest.raises(ValueError, match="'B_c \\(meV\\)' and 'b_c \\(eV\\)' both give"):
+        read_table(_table(tmp_path, "c.csv", text.replace("B_v (meV)", "b_c (eV)")))

@@ -13,6 +13,7 @@ lambda_v (meV), B_c (meV), B_v (meV)``.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,78 @@ class TableRangeError(ValueError):
     """A parameter requested outside the range of a table."""
 
 
+#: The columns of a parameter table by name: (the key of :data:`PARAMETER_COLUMNS` or of the
+#: axes, dimension of its unit for :func:`sotfit.units.to_house`, the unit written there).
+_COLUMN_NAMES = {"tmdc": ("tmdc", None, ""), "twist": ("twist (deg)", "angle", "deg"),
+                 "gate": ("gate (V/nm)", "electric_field", "V/nm"),
+                 "delta": ("delta (eV)", "energy", "eV"),
+                 "v_f": ("v_F (1e5 m/s)", "velocity", "1e5 m/s"),
+                 "lambda_c": ("lambda_c (meV)", "energy", "meV"),
+                 "lambda_v": ("lambda_v (meV)", "energy", "meV"),
+                 "b_c": ("B_c (meV)", "energy", "meV"), "b_v": ("B_v (meV)", "energy", "meV")}
+#: Fermi velocity units a table may write, in 1e5 m/s.
+_VELOCITY_UNITS = {"1e5 m/s": 1.0, "10^5 m/s": 1.0, "1e5m/s": 1.0, "10^5m/s": 1.0,
+                   "m/s": 1e-5, "km/s": 1e-2, "1e6 m/s": 10.0, "10^6 m/s": 10.0, "1e6m/s": 10.0,
+                   "10^6m/s": 10.0}
+_HEADER = re.compile(r"^\s*(?P<name>[^(\[]*?)\s*(?:[(\[]\s*(?P<unit>[^)\]]*?)\s*[)\]])?\s*$")
+
+
+def _column_factor(path, header: str, dimension: str, unit: str, written: str) -> float:
+    """The factor that takes a column written in ``written`` into ``unit`` (1.0 exactly when
+    they are the same), or a ValueError naming the file and the column."""
+    if written == unit:
+        return 1.0
+    if dimension == "velocity":
+        factor = _VELOCITY_UNITS.get(" ".join(written.split()))
+        if factor is None:
+            raise ValueError(f"{path}: column {header!r}: unit {written!r} is not a velocity "
+                             f"this table takes ({', '.join(_VELOCITY_UNITS)})")
+        return factor
+    from ...units import UnitError, to_house
+
+    try:
+        one, house = to_house(1.0, written, dimension)
+        ref, _ = to_house(1.0, unit, dimension)
+    except (UnitError, KeyError, ValueError) as exc:
+        raise ValueError(f"{path}: column {header!r}: {exc} (a unit of {dimension} is "
+                         f"needed, e.g. {unit})") from None
+    return float(one / ref)
+
+
+def _columns(path, fieldnames) -> dict:
+    """The table's columns by their key of :data:`_COLUMN_NAMES`: ``(header, factor)``.
+
+    Headers are matched by name whatever the case and the spaces around them, their unit in
+    round or square brackets converted to the unit of the shipped table ('delta (meV)',
+    'v_F [m/s]', ' twist (deg)' after a comma and a space were each 'missing')."""
+    found: dict = {}
+    for header in fieldnames or ():
+        m = _HEADER.match(header or "")
+        key = (m.group("name") if m else str(header)).strip().lower().replace(" ", "_")
+        if key not in _COLUMN_NAMES:
+            continue
+        canonical, dimension, unit = _COLUMN_NAMES[key]
+        if key in found:
+            raise ValueError(f"{path}: columns {found[key][0]!r} and {header!r} both give "
+                             f"{canonical}; keep one")
+        written = (m.group("unit") or "").strip() if m else ""
+        if dimension is None:
+            found[key] = (header, 1.0)
+            continue
+        if not written:
+            raise ValueError(f"{path}: column {header!r} gives no unit; write it in the header, "
+                             f"e.g. {canonical!r}")
+        found[key] = (header, _column_factor(path, header, dimension, unit, written))
+    return found
+
+
 def read_table(path) -> list[dict]:
     """Rows of a parameter CSV (lines starting with '#' are comments) in house units.
+
+    Columns are found by name (``tmdc``, ``twist``, optional ``gate``, ``delta``, ``v_F``,
+    ``lambda_c``, ``lambda_v``, ``B_c``, ``B_v``) with the unit in the header in brackets,
+    converted to that of ``data/kp/tmdc_cri3_table1.csv`` (energies in any energy unit,
+    ``v_F`` in 1e5 m/s, m/s or km/s, the twist in deg or rad, the gate in any field unit).
 
     Returns a list of dicts with keys ``tmdc``, ``twist`` (deg), ``gate`` (V/nm, 0 if the
     column is absent) and the TMDCCrI3 field names (eV, eV nm).
@@ -55,7 +126,7 @@ def read_table(path) -> list[dict]:
     Raises
     ------
     ValueError
-        Naming the file and the missing column or unreadable value.
+        Naming the file and the missing, repeated or unitless column or unreadable value.
     """
     p = Path(path)
     if not p.is_file():
@@ -63,23 +134,34 @@ def read_table(path) -> list[dict]:
     lines = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
     reader = csv.DictReader(lines)
     need = ["tmdc", "twist (deg)"] + list(PARAMETER_COLUMNS)
-    missing = [c for c in need if c not in (reader.fieldnames or [])]
+    cols = _columns(p, reader.fieldnames)
+    by_canonical = {_COLUMN_NAMES[k][0]: v for k, v in cols.items()}
+    missing = [c for c in need if c not in by_canonical]
     if missing:
-        raise ValueError(f"{p}: missing column(s) {missing}; expected {need} (+ optional 'gate (V/nm)')")
+        raise ValueError(f"{p}: missing column(s) {missing}; expected {need} (+ optional 'gate (V/nm)'; "
+                         "the units may be others of the same kind, e.g. 'delta (meV)')")
+
+    def number(r, canonical):
+        header, factor = by_canonical[canonical]
+        v = float(r[header])
+        return v if factor == 1.0 else v * factor
+
     rows = []
     for i, r in enumerate(reader, start=2):
         try:
-            row = {"tmdc": r["tmdc"].strip(), "twist": float(r["twist (deg)"]),
-                   "gate": float(r["gate (V/nm)"]) if "gate (V/nm)" in r and r["gate (V/nm)"] else 0.0}
-            values = {col: float(r[col]) for col in PARAMETER_COLUMNS}
+            gate = by_canonical.get("gate (V/nm)")
+            row = {"tmdc": r[by_canonical["tmdc"][0]].strip(), "twist": number(r, "twist (deg)"),
+                   "gate": number(r, "gate (V/nm)") if gate and r[gate[0]] else 0.0}
+            values = {col: number(r, col) for col in PARAMETER_COLUMNS}
         except ValueError as exc:
             raise ValueError(f"{p}, data row {i}: cannot read a number ({exc})") from None
         for col, v in values.items():
+            header = by_canonical[col][0]
             if not np.isfinite(v):
-                raise ValueError(f"{p}, data row {i}: {col} = {r[col].strip()} is not a finite "
-                                 "number")
+                raise ValueError(f"{p}, data row {i}: {header} = {r[header].strip()} is not a "
+                                 "finite number")
             if col in POSITIVE_COLUMNS and v <= 0:
-                raise ValueError(f"{p}, data row {i}: {col} = {r[col].strip()} must be > 0 "
+                raise ValueError(f"{p}, data row {i}: {header} = {r[header].strip()} must be > 0 "
                                  "(the orbital gap and the Fermi velocity of the TMDC)")
         for col, (name, factor) in PARAMETER_COLUMNS.items():
             v = values[col]
