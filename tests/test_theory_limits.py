@@ -138,3 +138,22 @@ def test_kp_parameter_table_refusals_name_the_column(tmp_path):
         read_table(_table(tmp_path, "b.csv", text.replace("delta (eV)", "delta (nm)")))
     with pytest.raises(ValueError, match="'B_c \\(meV\\)' and 'b_c \\(eV\\)' both give"):
         read_table(_table(tmp_path, "c.csv", text.replace("B_v (meV)", "b_c (eV)")))
+
+
+def test_compare_finds_tau_of_the_exchange_limit_and_prints_its_range_plainly(tmp_path, capsys):
+    """In the exchange-dominated 2DEG the FL/DL ratio is tau J_ex/hbar: a measured 2 at
+    J_ex = 50 meV is tau = 0.0263 ps. The range was printed as '[0.026000000000000002, ...]'."""
+    meas = tmp_path / "m.json"
+    meas.write_text(json.dumps({"global": {
+        "xi_fl": {"value": 2.0, "stderr": 0.05, "unit": ""},
+        "xi_dl": {"value": 1.0, "stderr": 0.025, "unit": ""}}}))
+    assert main(["theory", "compare", "--summary", str(meas), "--model", "kp-2deg", "--param",
+                 "j_ex=50meV", "--param", "alpha_r=1meVnm", "--sweep", "energy=0.05eV:0.05eV:1",
+                 "--sweep", "tau=0.01ps:0.05ps:41", "--no-figures",
+                 "--out", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    assert "tau [0.026, 0.027] ps" in out
+    want = 2.0 * HBAR_EV_PS / 0.05
+    rows = [r for r in _rows(tmp_path / "c" / "compare.csv") if r["within_1_sigma"] == "1"]
+    assert min(float(r["tau (ps)"]) for r in rows) <= want <= max(float(r["tau (ps)"])
+                                                                   for r in rows)

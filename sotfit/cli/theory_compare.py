@@ -248,11 +248,15 @@ def _print_summary(args, measured, res, theory, xname, xunit, yname, yunit) -> N
               f"(--signed compares the signs too)")
     else:
         print("  compared: signed values")
+    def span(r):
+        # the grid's values to 6 digits: 'tau [0.026000000000000002, 0.027000000000000003] ps'
+        return r if r is None else "[" + ", ".join(f"{float(v):.6g}" for v in r) + "]"
+
     print(f"  theory range on the grid{' (magnitudes)' if magnitudes else ''}: "
-          f"{res['theory_range']}")
+          f"{span(res['theory_range'])}")
     for lab, lev in (("1 sigma", lev1), ("2 sigma", lev2)):
-        rng = lev.get(f"{xname}_range")
-        extra = f", {yname} {lev.get(f'{yname}_range')} {yunit}" if yname else ""
+        rng = span(lev.get(f"{xname}_range"))
+        extra = f", {yname} {span(lev.get(f'{yname}_range'))} {yunit}" if yname else ""
         print(f"  within {lab}: {lev['points']} of {theory.size} points"
               + (f" ({xname} {rng} {xunit}{extra})" if rng else ""))
     if res["nearest"]:
