@@ -157,3 +157,17 @@ def test_compare_finds_tau_of_the_exchange_limit_and_prints_its_range_plainly(tm
     rows = [r for r in _rows(tmp_path / "c" / "compare.csv") if r["within_1_sigma"] == "1"]
     assert min(float(r["tau (ps)"]) for r in rows) <= want <= max(float(r["tau (ps)"])
                                                                    for r in rows)
+
+
+@pytest.mark.parametrize("summary, said", [
+    ({"xi_fl": 0.2, "xi_dl": 0.1}, "top level 'xi_fl' is 0.2, not an entry"),
+    ({"global": {"xi_FL": {"value": 0.2, "stderr": 0.01},
+                 "xi_DL": {"value": 0.1, "stderr": 0.01}}},
+     "global 'xi_FL' is written 'xi_fl'")])
+def test_compare_says_what_a_hand_written_summary_holds_in_place_of_a_pair(summary, said):
+    """Bare numbers or other capitals were 'no field-like and damping-like pair', as if
+    nothing had been given."""
+    from sotfit.analysis.theory_compare import measured_ratio
+
+    with pytest.raises(ValueError, match=said):
+        measured_ratio(summary, source="m.json")

@@ -337,7 +337,29 @@ def measured_ratio(summary: Mapping, *, section: str | None = None, source: str 
                          "`sotfit hall` run (docs/walkthrough.md, the T-matrix step)")
     names = ", ".join(f"{a}/{b}" for a, b in RATIO_PAIRS)
     raise ValueError(f"{source or 'summary'}: no field-like and damping-like pair ({names}) with "
-                     f"values in section(s) {[s or 'top level' for s in sections]}")
+                     f"values in section(s) {[s or 'top level' for s in sections]}"
+                     + _near_misses(summary, sections))
+
+
+def _near_misses(summary: Mapping, sections) -> str:
+    """What a summary written by hand holds in place of a pair, for the message: a name of
+    the pairs as a bare number (``"xi_fl": 0.2``) or in other capitals (``xi_FL``); both were
+    'no pair', as if nothing had been given."""
+    known = {n for pair in RATIO_PAIRS for n in pair}
+    said = []
+    for sec in sections:
+        held = summary.get(sec) if sec else summary
+        if not isinstance(held, Mapping):
+            continue
+        for key, value in held.items():
+            name = str(key)
+            where = sec or "top level"
+            if name in known and not isinstance(value, Mapping):
+                said.append(f"{where} {name!r} is {value!r}, not an entry {{\"value\": ..., "
+                            "\"stderr\": ..., \"unit\": ...}")
+            elif name not in known and name.lower() in known:
+                said.append(f"{where} {name!r} is written {name.lower()!r} in sotfit summaries")
+    return ("; " + "; ".join(dict.fromkeys(said))) if said else ""
 
 
 def _unit_ratio(fl: Mapping, dl: Mapping, fl_name: str, dl_name: str, where: str) -> float:
