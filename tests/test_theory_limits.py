@@ -171,3 +171,13 @@ def test_compare_says_what_a_hand_written_summary_holds_in_place_of_a_pair(summa
 
     with pytest.raises(ValueError, match=said):
         measured_ratio(summary, source="m.json")
+
+
+def test_kp_table1_twist_in_radians_is_the_row_of_30_degrees(tmp_path):
+    """--twist 0.5235987756rad (pi/6) was 'Table I has no entry for twist=30.00000000009747
+    deg'; it is the row of 30 deg, 29.9999 deg is none."""
+    from sotfit.models.kp.tables import TableRangeError, tmdc_from_table1
+
+    assert tmdc_from_table1("WSe2", math.degrees(0.5235987756)) == tmdc_from_table1("WSe2", 30.0)
+    with pytest.raises(TableRangeError, match="no entry"):
+        tmdc_from_table1("WSe2", 29.9999)

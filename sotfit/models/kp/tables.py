@@ -175,14 +175,23 @@ def table1() -> list[dict]:
     return read_table(TABLE1_PATH)
 
 
+#: Largest difference (deg) between a twist asked for and a row of Table I that is that row: a
+#: twist written in radians, 0.5235987756rad, is 30.00000000009747 deg and was refused as
+#: "Table I has no entry" (its digits resolve 1e-8 rad, 6e-7 deg).
+TWIST_TOLERANCE_DEG = 1e-6
+
+
 def tmdc_from_table1(tmdc: str, twist: float, lambda_r: float = 0.001, **kw) -> TMDCCrI3:
-    """TMDCCrI3 model with seed 000 Table I parameters ('WSe2' or 'MoSe2'; twist 0 or 30 deg)."""
+    """TMDCCrI3 model with seed 000 Table I parameters ('WSe2' or 'MoSe2'; twist 0 or 30 deg,
+    within :data:`TWIST_TOLERANCE_DEG`)."""
     for row in table1():
-        if row["tmdc"].lower() == tmdc.lower() and row["twist"] == float(twist):
+        if (row["tmdc"].lower() == tmdc.lower()
+                and abs(row["twist"] - float(twist)) <= TWIST_TOLERANCE_DEG):
             params = {k: row[k] for k in ("delta", "hbar_v", "lambda_c", "lambda_v", "b_c", "b_v")}
             return TMDCCrI3(lambda_r=lambda_r, **params, **kw)
     have = sorted({(r["tmdc"], r["twist"]) for r in table1()})
-    raise TableRangeError(f"Table I has no entry for tmdc={tmdc!r}, twist={twist} deg; it has {have}")
+    raise TableRangeError(f"Table I has no entry for tmdc={tmdc!r}, twist={twist} deg (within "
+                          f"{TWIST_TOLERANCE_DEG:g} deg); it has {have}")
 
 
 @dataclass(frozen=True)
