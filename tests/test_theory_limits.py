@@ -181,3 +181,17 @@ def test_kp_table1_twist_in_radians_is_the_row_of_30_degrees(tmp_path):
     assert tmdc_from_table1("WSe2", math.degrees(0.5235987756)) == tmdc_from_table1("WSe2", 30.0)
     with pytest.raises(TableRangeError, match="no entry"):
         tmdc_from_table1("WSe2", 29.9999)
+
+
+def test_tmatrix_fermi_energy_at_the_band_bottom_is_said_so(tmp_path, capsys):
+    """-5 meV with --exchange 5meV is the bottom of the lower band (m alpha^2/hbar^2 = 3 meV <
+    Delta_xc): 'fermi_energy = -0.005 eV lies below the bottom of the lower band (-0.005 eV ...)'
+    said a number lay below itself."""
+    assert main(["theory", "tmatrix", "--fermi-energy", "-5meV", "--exchange", "5meV",
+                 "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert "-5 meV lies at the bottom of the lower band (-5 meV at theta = 0 deg)" in err
+    assert main(["theory", "tmatrix", "--fermi-energy", "-6meV", "--exchange", "5meV",
+                 "--out", str(tmp_path / "b")]) == 2
+    assert "-0.006 eV lies below the bottom of the lower band (-0.005 eV" in \
+        capsys.readouterr().err

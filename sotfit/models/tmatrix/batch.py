@@ -10,6 +10,8 @@ and figures; checked against the single-point code in ``tests/test_tmatrix_batch
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .contour import _contour_batch, band_bottom
@@ -105,6 +107,13 @@ def _check_fermi_points(pts, eps, theta, exchange, alpha, u, radius, density, ma
             fermi_energy=float(eps[bad]), exchange=float(exchange[bad]), alpha=float(alpha[bad]),
             theta=float(theta[bad]), u=float(u[bad]), radius=float(radius[bad]),
             density=float(density[bad]), mass=float(mass[bad])))
+        if eps[bad] >= bottom - 1e-12 * max(1e-3, abs(bottom)):
+            # at the bottom, a ring of zero size: 'fermi_energy = -0.005 eV lies below the
+            # bottom of the lower band (-0.005 eV ...)' said of -5 meV with --exchange 5meV
+            raise BandExtremumError(
+                f"point {bad}: fermi_energy = {1e3 * eps[bad]:.6g} meV lies at the bottom of the "
+                f"lower band ({1e3 * bottom:.6g} meV at theta = {math.degrees(theta[bad]):.4g} "
+                "deg): a Fermi ring of zero size; shift the Fermi energy slightly")
         raise BelowBandError(f"point {bad}: fermi_energy = {eps[bad]:g} eV lies below the bottom of "
                              f"the lower band ({bottom:.4g} eV at theta = {theta[bad]:.4g} rad): "
                              "there is no Fermi surface")
