@@ -122,3 +122,17 @@ def test_tmatrix_sweep_and_map_are_bounded(tmp_path, capsys):
                             "--sweep", "angle=1deg:179deg:1000"], tmp_path)
     assert "--sweep energy=...:100000 --sweep angle=...:1000" in err and "GiB" in err
     assert "at most about" in err
+
+
+def test_a_cluster_is_not_counted_against_the_time_but_its_tasks_memory_is(tmp_path, capsys):
+    """With --scheduler the cluster's size is unknown here: the parallel part of the estimate
+    is not counted, the memory of one task still is."""
+    import argparse
+
+    from sotfit.cli.common import workers_of
+
+    assert workers_of(argparse.Namespace(scheduler="tcp://host:8786", workers=None)) == float("inf")
+    assert workers_of(argparse.Namespace(scheduler=None, workers=None)) == 1
+    err = _refused(capsys, ["theory", "interface", "--model", "barrier", "--map", "dt=0.1,J=0.1",
+                            "--order", "10000000", "--scheduler", "tcp://127.0.0.1:1"], tmp_path)
+    assert "--order 10000000" in err and "GiB" in err

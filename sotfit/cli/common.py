@@ -498,6 +498,15 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.3g} s"
 
 
+def workers_of(args: argparse.Namespace) -> float:
+    """Processes the parallel part of a theory run goes to, for its estimate of time: --workers
+    (1 without), or infinitely many with --scheduler (a dask cluster, whose size this process
+    does not know: the parallel part is not counted against the limit)."""
+    if getattr(args, "scheduler", None):
+        return float("inf")
+    return getattr(args, "workers", None) or 1
+
+
 def check_workload(option: str, what: str, seconds: float, *, workers: int = 1,
                    memory: float | None = None, largest: str = "", beyond: str = "") -> None:
     """Refuse a theory run whose own estimate of time or memory is far beyond what ends.
@@ -512,8 +521,9 @@ def check_workload(option: str, what: str, seconds: float, *, workers: int = 1,
     seconds : float
         Estimated time, s (a lower bound), with the work that runs in parallel divided over
         ``workers``.
-    workers : int
-        Processes the parallel part of the work runs on, said in the message.
+    workers : int or float
+        Processes the parallel part of the work runs on, said in the message (infinite with
+        a dask scheduler, :func:`workers_of`).
     memory : float, optional
         Estimated memory, bytes (of one task where the work is divided into tasks).
     largest : str
@@ -534,7 +544,9 @@ def check_workload(option: str, what: str, seconds: float, *, workers: int = 1,
                        f"beyond the {MEMORY_LIMIT_BYTES / 2**30:g} GiB this command takes"
                        + tail)
     if seconds > WORK_LIMIT_S:
-        on = f" with {workers} worker processes" if workers and workers > 1 else " on one process"
+        on = (" on this process (the parallel part, on the cluster's workers, not counted)"
+              if workers == float("inf") else f" with {workers} worker processes"
+              if workers and workers > 1 else " on one process")
         raise CLIError(f"{option}: {what} would take at least {_duration(seconds)}{on}, beyond "
                        f"the {_duration(WORK_LIMIT_S)} this command starts" + tail)
 

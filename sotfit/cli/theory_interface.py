@@ -27,6 +27,7 @@ from ..models.interface.sweep import MIN_ORDER as _MIN_ORDER
 from ..models.interface.specs import DELTA_DEFAULTS
 from ..units import HOUSE
 from .common import (
+    workers_of,
     CLIError, Progress, add_figure_option, add_output_options, add_parallel_options, axis_points,
     check_workload, flag_status, given_once, MEMORY_LIMIT_BYTES, integer_type, sweep_ends, number_type, parallel_options, quantity_type, stage_out_dir, write_summary,
 )
@@ -334,7 +335,7 @@ def check_interface_workload(args, axes) -> None:
     """Refuse a map whose own estimate of memory (one task) or time is far beyond what ends,
     naming the option: ``--order 10000000`` held 17 GB for one point, and ``--n-theta``,
     ``--n-phi`` and the map's points had no bound."""
-    workers = getattr(args, "workers", None) or 1
+    workers = workers_of(args)
     beyond = ("divide the rows of the map over more --workers (or a --scheduler), or split it "
               "over several runs")
     if args.model == "barrier":

@@ -29,6 +29,7 @@ from ..models.kp.operators import HBAR_EV_PS
 from ..models.kp.specs import KP_MODELS
 from ..models.kp.sweep import S_ZERO, kp_theory
 from .common import (
+    workers_of,
     WORK_LIMIT_S,
     CLIError, Progress, axis_points, check_workload, dumps_json, add_figure_option,
     add_output_options, add_parallel_options, flag_status, given_once, integer_type, one_point_grid, refuse_idle_parallel,
@@ -556,7 +557,7 @@ def check_kp_workload(args) -> None:
     if args.decompose is not None:
         parallel += len(magnetisation_set(*args.decompose))
         options.append("--decompose {},{}".format(*args.decompose))
-    workers = args.workers or 1
+    workers = workers_of(args)
     seconds = n_mu * per * (sweeps + parallel / workers)
     beyond = ("split the chemical potentials over several runs" if not parallel else
               "split the chemical potentials over several runs, or divide the rows of --map "

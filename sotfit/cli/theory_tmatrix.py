@@ -28,6 +28,7 @@ from ..models.tmatrix.model import MIN_RAYS, TMatrixError
 from ..models.tmatrix.sweep import tmatrix_sweep
 from ..units import UnitError, quantity
 from .common import (
+    workers_of,
     MEMORY_LIMIT_BYTES, WORK_LIMIT_S,
     split_sweep, CLIError, Progress, add_figure_option, axis_points, check_workload, add_output_options, add_parallel_options, flag_status,
     integer_type, number_type, one_point_grid, parallel_options, quantity_type, stage_out_dir,
@@ -162,7 +163,7 @@ def check_tmatrix_workload(args, n_energy: int, n_angle: int) -> None:
     """Refuse a sweep or map whose own estimate of time or memory is far beyond what ends,
     naming the sweeps and --n-phi ('--sweep energy=0meV:20meV:100000000' ran until stopped)."""
     points = n_energy * n_angle
-    workers = getattr(args, "workers", None) or 1
+    workers = workers_of(args)
     options = " ".join([f"--sweep {n}=...:{k}" for n, k in (("energy", n_energy),
                                                              ("angle", n_angle)) if k > 1]
                        + [f"--n-phi {args.n_phi}"])
