@@ -195,3 +195,14 @@ def test_tmatrix_fermi_energy_at_the_band_bottom_is_said_so(tmp_path, capsys):
                  "--out", str(tmp_path / "b")]) == 2
     assert "-0.006 eV lies below the bottom of the lower band (-0.005 eV" in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", [["--u", "1e-9eV"], ["--radius", "1e-6nm"]])
+def test_tmatrix_impurities_too_weak_for_the_arithmetic_name_the_options(tmp_path, capsys,
+                                                                         option):
+    """'--u 1e-9eV' and '--radius 1e-6nm' ended in 'error: Singular matrix', naming nothing."""
+    assert main(["theory", "tmatrix", *option, "--no-figures", "--out",
+                 str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert "W = u R^2" in err and "--u" in err and "--radius" in err and "--density" in err
+    assert not (tmp_path / "w").exists()

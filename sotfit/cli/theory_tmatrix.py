@@ -24,7 +24,10 @@ import numpy as np
 
 from ..checks import check_number
 from ..models.grid_convergence import estimate_entry
-from ..models.tmatrix.model import MIN_RAYS, TMatrixError
+from ..models.tmatrix.model import HBAR2_2ME_MEV_NM2, MIN_RAYS, TMatrixError
+
+#: hbar^2/(2 m_e), eV nm^2.
+HBAR2_2ME_EV_NM2 = 1e-3 * HBAR2_2ME_MEV_NM2
 from ..models.tmatrix.sweep import tmatrix_sweep
 from ..units import UnitError, quantity
 from .common import (
@@ -376,6 +379,18 @@ def run(args) -> int:
             **parallel_options(args))
     except TMatrixError as exc:
         raise CLIError(str(exc)) from None
+    except np.linalg.LinAlgError as exc:
+        # impurities too weak for the arithmetic ('--u 1e-9eV' or '--radius 1e-6nm' ended in
+        # 'error: Singular matrix', naming no option): the response goes as 1/(n W^2)
+        w = args.u * args.radius**2
+        rate = args.density * w**2 * args.mass / (2 * HBAR2_2ME_EV_NM2)
+        raise CLIError(f"the response could not be solved ({exc}) at an impurity strength "
+                       f"W = u R^2 = {w:.3g} eV nm^2 (--u {args.u:g}eV, --radius "
+                       f"{args.radius:g}nm) and --density {args.density:g}/nm2: the Born "
+                       f"broadening n W^2 m*/hbar^2 = {rate:.3g} eV is beyond what double "
+                       "precision resolves against the band energies; give W of 1e-5 eV nm^2 or "
+                       "more (u = 1e-3 eV at R = 0.2 nm is already in the weak-scattering limit, "
+                       "where the efficiencies go as powers of u; docs/tmatrix.md)") from None
     below = _below_band(res, energies)
     if np.all(below):
         raise CLIError(f"every Fermi energy lies below the bottom of the lower band (at "
