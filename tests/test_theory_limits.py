@@ -206,3 +206,16 @@ def test_tmatrix_impurities_too_weak_for_the_arithmetic_name_the_options(tmp_pat
     err = capsys.readouterr().err
     assert "W = u R^2" in err and "--u" in err and "--radius" in err and "--density" in err
     assert not (tmp_path / "w").exists()
+
+
+def test_tmatrix_damping_like_efficiencies_at_rounding_are_noted(tmp_path):
+    """--u 1e-7eV gave a DL/FL ratio of +1.8e-17 where its u^2 law (1.53e-9 at 1e-3 eV) is
+    -1.5e-17, exit 0 and no word; the default u has no such note."""
+    out = tmp_path / "weak"
+    assert main(["theory", "tmatrix", "--u", "1e-7eV", "--no-figures", "--strict",
+                 "--out", str(out)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert "may be off in value and sign" in s["even_efficiencies_at_rounding"]["note"]
+    out = tmp_path / "default"
+    assert main(["theory", "tmatrix", "--no-figures", "--out", str(out)]) == 0
+    assert "even_efficiencies_at_rounding" not in json.loads((out / "summary.json").read_text())
