@@ -253,3 +253,29 @@ def test_a_setting_above_a_table_of_value_and_error_cells_is_read(tmp_path):
     np.testing.assert_array_equal(s.dl.y, ref.dl.y)
     np.testing.assert_array_equal(s.dl.yerr, ref.dl.yerr)
     np.testing.assert_array_equal(s.fl.x, np.delete(ref.fl.x, 7))     # 20 nm left out
+
+
+def test_a_ferromagnet_or_hall_resistivity_column_is_not_the_spin_source_resistivity(tmp_path):
+    """'rho_NiFe (uOhm cm)' (the ferromagnet's, one value) beside a '# resistivity:' line was
+    refused as disagreeing with it, and 'rho_xy (uOhm cm)' (a Hall resistivity, varying) beside
+    dimensionless xi converted each row with it: both are columns of other quantities, passed
+    over as before a resistivity's name with its subscript was read."""
+    ts = (4, 6, 8, 10, 14, 20)
+    plain = "\n".join(f"{t:g},{0.01 * t:.3f},0.002" for t in ts)
+    ref = tmp_path / "plain.csv"
+    ref.write_text("# resistivity: 350 uOhm cm\nthickness (nm),xi_dl,xi_dl_err\n" + plain + "\n")
+    want = read_thickness_table(ref).dl.y
+    path = tmp_path / "other.csv"
+    for name, cells in (("rho_NiFe (uOhm cm)", ["30"] * 6),
+                        ("rho_xy (uOhm cm)", [f"{0.5 + 0.1 * t:.2f}" for t in ts])):
+        path.write_text(f"# resistivity: 350 uOhm cm\nthickness (nm),xi_dl,xi_dl_err,{name}\n"
+                        + "\n".join(f"{r},{c}" for r, c in zip(plain.splitlines(), cells)) + "\n")
+        s = read_thickness_table(path)
+        assert s.resistivity == 350.0 and s.meta["resistivity_source"] == "header", name
+        np.testing.assert_array_equal(s.dl.y, want)
+    for name in ("rho_CoFeB (uOhm cm)", "\u03c1_FM (\u00b5\u03a9 cm)", "rho_AHE (uOhm cm)"):
+        path.write_text(f"thickness (nm),xi_dl,xi_dl_err,{name}\n" + "\n".join(
+            f"{t:g},{0.01 * t:.3f},0.002,{0.5 + 0.1 * t:.2f}" for t in (4, 6, 8, 10)) + "\n")
+        s = read_thickness_table(path, resistivity=200.0)
+        assert s.meta["resistivity_source"] == "option", name
+        assert not any("read as the resistivity" in n for n in s.meta.get("reader_notes", [])), name

@@ -1053,7 +1053,11 @@ def _ferromagnet_layer(column) -> str | None:
     m = re.match(r"^\s*t[_\s-]+(?P<layer>[A-Za-z0-9]+)", str(column))
     if m is None:
         return None
-    layer = m.group("layer")
+    return _magnet_layer(m.group("layer"))
+
+
+def _magnet_layer(layer: str) -> str | None:
+    """``layer`` where it names a ferromagnet (``NiFe``, ``CoFeB``, ``FM``, ``Py``), else None."""
     symbols = re.findall(r"[A-Z][a-z]?", layer)
     if layer.lower() in _MAGNET_LAYERS or (
             "".join(symbols) == re.sub(r"[0-9]", "", layer) and _MAGNET_ELEMENTS & set(symbols)):
@@ -1163,6 +1167,24 @@ def _thickness_nm(p: Path, df, rows: _Rows, cols: dict, thickness_unit,
     return t
 
 
+#: Subscripts of a resistivity that is not the spin source's longitudinal one: the Hall
+#: resistivities (transverse, anomalous, ordinary).
+_HALL_RESISTIVITIES = {"xy", "yx", "h", "hall", "ah", "ahe", "aha", "oh", "ohe", "ane", "she", "sh"}
+
+
+def _other_resistivity(column) -> bool:
+    """Whether a column named for a resistivity (``rho_<x> (uOhm cm)``) is that of another layer
+    or quantity than the spin source's longitudinal one: a ferromagnet's (``rho_NiFe``,
+    ``rho_FM``, as :func:`_ferromagnet_layer` tells a thickness column's layer) or a Hall
+    resistivity (``rho_xy``, ``rho_AHE``)."""
+    m = re.match(r"^\s*(?:rho|\u03c1|resistivity)[_\s-]+(?P<sub>[A-Za-z0-9]+)", str(column),
+                 re.IGNORECASE)
+    if m is None:
+        return False
+    sub = m.group("sub")
+    return sub.lower() in _HALL_RESISTIVITIES or _magnet_layer(sub) is not None
+
+
 def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, resistivity,
                        notes: list, t):
     """The bulk resistivity of the model in uOhm cm (or None), where it came from, and the
@@ -1177,9 +1199,9 @@ def _table_resistivity(p: Path, df, rows: _Rows, cols: dict, header_meta: dict, 
     rname = next((n for n in cols if n in _RHO_NAMES), None)
     if rname is None:
         # 'ρ_xx (µΩ cm)', 'rho_BiSb (uOhm cm)': a name of a resistivity with its unit
-        named = [n for n, (_, unit) in cols.items()
+        named = [n for n, (c, unit) in cols.items()
                  if re.match(r"(?:rho|resistivity)(?:_|$)", n) and unit
-                 and dimension_of(unit) == "resistivity"]
+                 and dimension_of(unit) == "resistivity" and not _other_resistivity(c)]
         if len(named) == 1:
             rname = named[0]
             notes.append(f"column {cols[rname][0]!r} read as the resistivity (a resistivity's "
