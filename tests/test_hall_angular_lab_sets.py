@@ -202,3 +202,25 @@ def test_what_the_ordinary_nernst_term_would_give_is_said_where_the_fields_canno
     assert not _one_flags(res)
     said = [n for n in res.notes if "--include-one fits it" in n]
     assert said and "mu0_h_dl's standard error leaves that term out" in said[0]
+
+
+def test_a_rotation_with_four_points_near_the_poles_is_left_out_not_refused():
+    """An easy-plane film (mu0 Meff = 1 T) at 1.2 T: m turns 6 times faster than the field near
+    the poles, and a tilted sample's rotation in 3 deg steps keeps 4 points with |sin theta_M|
+    <= 0.25, which the slope with its quadratic and cubic terms (four parameters) cannot take:
+    the run was refused, 'rot_1.2T: 4 point(s) cannot determine 4 free parameter(s)'."""
+    ep = dict(r_ahe=0.8, r_phe=0.15, mu0_hk=-1.0, mu0_h_dl=4e-4, mu0_h_fl=2e-4, r_ane=4e-4)
+    rng = np.random.default_rng(0)
+    x = np.arange(-180.0, 180.0, 3.0)
+    scans = []
+    for f in (1.2, 1.6, 2.2, 3.0):
+        r1, r2 = hall_harmonics(scan_fields(x, "theta", field=f, phi_h=0.0, tilt_x=0.5, tilt_y=-0.8), **ep)
+        meta = dict(source=f"rot_{f:g}T", scan="theta", field=f, phi_h=0.0)
+        scans.append(HallScan(Dataset(x, r1 + 0.01 + rng.normal(0, 5e-7, x.size), meta=meta),
+                              Dataset(x, r2 + rng.normal(0, 5e-7, x.size), meta=meta), "theta", meta))
+    res = angular(scans, r_phe=0.15, mu0_h_fl=2e-4)
+    row = next(r for r in res.table if r["field"] == 1.2)
+    assert row["n_points"] == 4 and not row["included"]
+    assert any(e["field"] == 1.2 and "fewer than 5 points" in e["reason"] for e in res.excluded)
+    q = res.quantities["mu0_h_dl"]
+    assert abs(q.nominal_value - ep["mu0_h_dl"]) < 3 * q.std_dev

@@ -387,6 +387,11 @@ def _fitted_or_given(first, given: _AngularOptions):
             first["mu0_hk"] if given.mu0_hk is None else float(given.mu0_hk))
 
 
+#: Points near the poles (|sin theta_M| <= max_sin) a rotation's slope needs: the line with its
+#: quadratic and cubic terms (four parameters) and one degree of freedom for its error.
+SLOPE_MIN_POINTS = 5
+
+
 def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, notes, poles=None):
     """dR_2w/d(sin theta_M) near the poles of every rotation with a second harmonic.
 
@@ -412,8 +417,11 @@ def _slopes(scans, given: _AngularOptions, r_ahe, offsets, hk, excluded, fits, n
         near = np.abs(sin_m) <= given.max_sin
         row = {"source": s.source, "field": b, "n_points": int(near.sum()), "included": True}
         rows.append(row)
-        if near.sum() < 4:
-            why = f"fewer than 4 points with |sin theta_M| <= {given.max_sin}"
+        # the slope with the quadratic and cubic terms beside it takes four parameters and one
+        # point more for its error: four points near the poles (an easy-plane film just above
+        # mu0 Meff, where m turns faster than the field) refused the run, 'cannot determine'
+        if near.sum() < SLOPE_MIN_POINTS:
+            why = f"fewer than {SLOPE_MIN_POINTS} points with |sin theta_M| <= {given.max_sin}"
             if hk < 0 and b <= -hk:
                 why = (f"field {b:.4g} T is not above mu0 Meff = {-hk:.4g} T (an easy-plane film): m "
                        "never reaches the poles, where the field along the normal holds it at "
