@@ -279,3 +279,17 @@ def test_a_ferromagnet_or_hall_resistivity_column_is_not_the_spin_source_resisti
         s = read_thickness_table(path, resistivity=200.0)
         assert s.meta["resistivity_source"] == "option", name
         assert not any("read as the resistivity" in n for n in s.meta.get("reader_notes", [])), name
+
+
+@pytest.mark.parametrize("cells", ["4,1.0,0.1", "4,1.0±0.1,-0.5±0.04"])
+def test_a_setting_padded_to_the_width_of_the_table_is_read(tmp_path, cells):
+    """'resistivity (µΩ cm): 200,,' (one cell, padded with empty ones as a sheet saved as CSV
+    writes it) above the table: 'cannot read the resistivity '200,, µΩ cm''."""
+    names = "xi_dl (%),xi_dl_err (%)" if "±" not in cells else "xi_dl (%),xi_fl (%)"
+    rows = "\n".join(cells.replace("4,", f"{t},", 1) for t in (4, 6, 8, 10))
+    path = tmp_path / "padded.csv"
+    path.write_text(f"resistivity (\u00b5\u03a9 cm): 200,,\nthickness (nm),{names}\n{rows}\n",
+                    encoding="utf-8")
+    s = read_thickness_table(path)
+    assert s.resistivity == 200.0 and s.meta["resistivity_source"] == "header"
+    np.testing.assert_allclose(s.dl.y, 0.01 / 200.0 * 1e3)

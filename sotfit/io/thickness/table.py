@@ -434,9 +434,11 @@ def _table_text(p: Path, sheet: str | None = None, decimal_mark: str | None = No
         if joined is not None:
             lines = joined[0]
             notes.append(joined[2])
-        # 'resistivity: 350 uOhm cm' above the table without its '#': a header entry too
-        lines = [f"# {ln}" if i < start[0] and _looks_like_key_value(ln) and not
-                 ln.lstrip().startswith("#") else ln for i, ln in enumerate(lines)]
+        # 'resistivity: 350 uOhm cm' above the table without its '#': a header entry too,
+        # without the empty cells a sheet saved as text pads it with to the table's width
+        # ('resistivity (µΩ cm): 200,,' was "cannot read the resistivity '200,, µΩ cm'")
+        lines = [f"# {_without_padding(ln, start[1])}" if i < start[0] and _looks_like_key_value(ln)
+                 and not ln.lstrip().startswith("#") else ln for i, ln in enumerate(lines)]
         lines = _without_titles(lines, start[0], start[1], notes, not containers.is_binary(raw))
         header = next((ln for ln in reversed(lines[:start[0]]) if _is_content(ln)), None)
         n = len(found[2]) if found is not None else width   # beside text: every cell's name
@@ -516,6 +518,15 @@ def _data_start_beside_text(lines: list[str]):
 
     dropped = without_text_columns(lines)
     return None if dropped is None else _data_start(dropped[0])
+
+
+def _without_padding(line: str, delimiter: str) -> str:
+    """``line`` without the empty cells at its end (``resistivity: 200,,`` as a spreadsheet
+    saved as text pads a row of one cell to the table's width); unchanged for a
+    blank-separated table."""
+    if delimiter == "whitespace":
+        return line
+    return re.sub(rf"(?:\s*{re.escape(delimiter)})+\s*$", "", line)
 
 
 def _data_start_of_uncertainty_cells(lines: list[str]):
