@@ -79,3 +79,30 @@ def test_start_values_take_method_c_on_the_xz_rotations_alone():
     assert not any("not usable" in n for n in res.notes), res.notes
     q = res.quantities["mu0_h_dl"]
     assert abs(q.nominal_value - pma["mu0_h_dl"]) < 5 * q.std_dev
+
+
+def _noisy_second_harmonic(noise_2w, seed=0):
+    """The rotations read -90 deg where the field is along the current, their second harmonic
+    under lock-in noise of ``noise_2w`` (Ohm)."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(0.0, 360.0, 6.0)
+    out = []
+    for f in (0.03, 0.1, 0.4):
+        r1, r2 = hall_harmonics(scan_fields(x, "phi", field=f, phi0=-90.0), **TRUTH)
+        meta = dict(source=f"phi_{f * 1e3:.0f}mT", scan="phi", field=f, theta_h=90.0)
+        out.append(HallScan(Dataset(x, r1 + 0.02 + rng.normal(0, 2e-6, x.size), meta=meta),
+                            Dataset(x, r2 + rng.normal(0, noise_2w, x.size), meta=meta), "phi", meta))
+    return out
+
+
+def _similar_minima(res):
+    return [f for f in res.flags.get("mu0_h_dl", []) if "minima of similar cost" in f]
+
+
+def test_minima_whose_chi_squares_lie_far_apart_are_not_called_similar():
+    """A second harmonic of 60 points per rotation under noise near its signal: the minimum of
+    phi0 = 0 leaves on average 1.9 times the misfit (within the factor 2 of the relative costs)
+    but a chi-square some 300 larger, and was flagged as one the data hardly tell apart. Under
+    ten times that noise they are flagged still."""
+    assert not _similar_minima(macrospin(_noisy_second_harmonic(3e-4), fixed=GIVEN))
+    assert _similar_minima(macrospin(_noisy_second_harmonic(3e-3), fixed=GIVEN))

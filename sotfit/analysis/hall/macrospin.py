@@ -165,6 +165,10 @@ def macrospin(scans: Sequence[HallScan], *, fixed: dict | None = None, init: dic
 #: Two minima of the global fit whose relative costs (:func:`_relative_costs`) differ by less
 #: than this factor are of similar cost: the data hardly prefer one.
 SIMILAR_COST = 2.0
+#: ... and whose chi-squares, each curve against the smaller residual of the two, differ by
+#: at most this (5 standard errors): more, and the data tell them apart however close the
+#: relative costs, which average the curves and not their points.
+SIMILAR_CHI2 = 25.0
 #: The pass from phi0 turned by 90 deg may take as many evaluations of the residual as the first
 #: pass took, and at least this many.
 TURNED_MIN_EVALUATIONS = 50
@@ -187,6 +191,19 @@ def _relative_costs(fits) -> list:
     return [float(np.sum(n * (r / ref) ** 2) / np.sum(n)) for r in rms]
 
 
+def _chi2_apart(best, other) -> float:
+    """How much larger the chi-square of ``other`` is than that of ``best`` (fits of the same
+    curves), each curve's residuals taken against the smaller rms residual the two leave on it
+    as its noise: the points of every curve count, where the relative costs
+    (:func:`_relative_costs`) average the curves."""
+    fits = (best, other)
+    rms = np.array([[_rms(f.residuals(i)) for i in range(len(f.datasets))] for f in fits])
+    n = np.array([len(d) for d in best.datasets], float)
+    floor = 1e-15 * max(float(np.max(np.abs(d.y))) for d in best.datasets) + 1e-300
+    ref = np.maximum(rms.min(axis=0), floor)
+    return float(np.sum(n * ((rms[1] / ref) ** 2 - (rms[0] / ref) ** 2)))
+
+
 def _off_axis(phi0: float) -> float:
     """Distance (deg) of ``phi0`` from the nearest multiple of 180 deg."""
     return abs((phi0 + 90.0) % 180.0 - 90.0)
@@ -202,7 +219,8 @@ def _turned_start(passes, res, start, flags, notes):
     R_PHE of the wrong sign, and the fit ended there, the second harmonic's cos(phi) turned into a
     sin(phi) and the torque fields near 0, flagged only as a misfit. The pass from phi0 turned by
     90 deg with R_PHE negated is run beside it and the one of lower cost kept; two different minima
-    of similar cost (within :data:`SIMILAR_COST`) flag the torque fields, naming both; a phi0
+    of similar cost (within :data:`SIMILAR_COST` and :data:`SIMILAR_CHI2`) flag the torque
+    fields, naming both; a phi0
     kept more than :data:`TURNED_PHI0` from 0 and 180 deg flags them too: the readings phi0 and
     phi0 + 180 deg give the same fit with every torque field and the thermal terms reversed, and
     which one is along the current only the rotator's scale says (``--phi-offset``).
@@ -238,7 +256,9 @@ def _turned_start(passes, res, start, flags, notes):
                    f"mu0_h_fl = {best.value('mu0_h_fl'):.4g} T) and phi0 = {other.value('phi0'):.1f} "
                    f"deg (from {name_other}; {other.value('r_phe'):.4g} Ohm, "
                    f"{other.value('mu0_h_dl'):.4g} T, {other.value('mu0_h_fl'):.4g} T)")
-        if c_other < SIMILAR_COST * c_best:
+        # 1.94 times over three in-plane rotations whose second harmonics were 60 points each
+        # was a chi-square 340 apart: flagged as minima the data hardly tell apart
+        if c_other < SIMILAR_COST * c_best and _chi2_apart(best, other) <= SIMILAR_CHI2:
             _flag(flags, ["mu0_h_dl", "mu0_h_fl_oe", "r_ane", "r_phe", "phi0"],
                   f"two starting azimuths 90 deg apart end in different minima of similar cost "
                   f"({c_other / c_best:.3g} times): {summary}; the data hardly tell them apart. An "
