@@ -99,6 +99,24 @@ def test_fl_data_contradicting_im_g_zero_and_errors_above_the_value_are_flagged(
         assert "exceeds the value" in _reasons(q) and q["stderr"] > q["value"]
     assert "exceeds the value" not in _reasons(s["spin_diffusion_length"])
     assert not nife["im_g_mix"].get("flags")                                 # held, not fitted
+    # the user's command with --joint: no flag of the unused FL data; CoTb's Re G alone is
+    # flagged (bounded from below only: its linearised error is not meaningful,
+    # test_thickness_io_cli.py)
+    assert main(["thickness", str(NIFE), str(COTB), "--joint", "--no-figures", "--strict",
+                 "--out", str(tmp_path / "joint")]) == 3
+    joint = json.loads((tmp_path / "joint" / "summary.json").read_text())
+    assert "field-like data not used" not in json.dumps(joint)
+    assert [f["quantity"].split(".")[-1] for f in joint["flags"]] == ["re_g_mix"]
+    assert joint["flags"][0]["quantity"].startswith("interfaces.Co")
+
+
+@pytest.mark.slow
+def test_fl_data_contradicting_im_g_zero_variants_and_the_command(tmp_path):
+    """The tables above without their FL columns, or with FL data consistent with 0, and the
+    command without --joint (flagged: --strict exits with status 3). Each fit of the two
+    series without --joint takes about 5 s: three of them are run here, under -m slow; the
+    test above runs the first."""
+    series = [read_thickness_table(NIFE), read_thickness_table(COTB)]
     # the same tables without their FL columns: nothing contradicts Im G = 0, but the errors
     # above the values still say that the data do not determine them
     nife_dl = tmp_path / "nife_dl.csv"
@@ -114,17 +132,8 @@ def test_fl_data_contradicting_im_g_zero_and_errors_above_the_value_are_flagged(
     q = type(n)(n.dl, n.fl.replace(y=0.5 * n.fl.yerr), n.resistivity, n.label, n.meta)
     pr = build_problem([q, series[1]], joint=False)
     assert "field-like data not used" not in json.dumps(summary_dict(pr, fit_thickness(pr)))
-    # the user's command: flagged, so --strict exits with status 3; --joint: no flag of the
-    # unused FL data; CoTb's Re G alone is flagged (bounded from below only: its linearised
-    # error is not meaningful, test_thickness_io_cli.py)
     assert main(["thickness", str(NIFE), str(COTB), "--no-figures", "--strict",
                  "--out", str(tmp_path / "dl")]) == 3
-    assert main(["thickness", str(NIFE), str(COTB), "--joint", "--no-figures", "--strict",
-                 "--out", str(tmp_path / "joint")]) == 3
-    joint = json.loads((tmp_path / "joint" / "summary.json").read_text())
-    assert "field-like data not used" not in json.dumps(joint)
-    assert [f["quantity"].split(".")[-1] for f in joint["flags"]] == ["re_g_mix"]
-    assert joint["flags"][0]["quantity"].startswith("interfaces.Co")
 
 
 def _long_table_of_two_samples(path: Path, key: str = "sample") -> Path:
