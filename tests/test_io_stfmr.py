@@ -1127,3 +1127,30 @@ def test_a_frequency_column_against_a_folder_name_or_a_non_rf_entry_is_read(tmp_
     for path in (a, b):
         (d,) = read_stfmr(path)
         assert d.meta["frequency"] == 8.0
+
+
+def test_a_header_entry_written_twice_with_two_values_is_not_read_silently(tmp_path):
+    """'# f = 8 GHz' then '# f = 10 GHz': the first was the frequency without a word. Now the
+    entry that gives a quantity is an error naming both lines unless an option gives it; a key
+    written twice with one value, or another key written twice, is read as before (the latter
+    with a note)."""
+    body = "Field (mT),Vmix (uV)\n" + "".join(
+        f"{h:.1f},{1.0 / (1.0 + ((h - 100.0) / 4.0) ** 2):.6f}\n" for h in range(50, 300))
+    two = tmp_path / "two.csv"
+    two.write_text("# f = 8 GHz\n# f = 10 GHz\n# field_angle_deg: 45\n" + body)
+    with pytest.raises(DataError, match=r"two\.csv: the header entry 'f' that gives the "
+                                        r"frequency is written more than once with different "
+                                        r"values \(line 1: '8 GHz'; line 2: '10 GHz'\)"):
+        read_stfmr([two])
+    with pytest.warns(UserWarning, match=r"'f' is written more than once.*not used"):
+        (d,) = read_stfmr([two], frequency=10.0)
+    assert d.meta["frequency"] == 10.0
+    same = tmp_path / "same.csv"
+    same.write_text("# f = 8 GHz\n# f = 8 GHz\n" + body)
+    assert read_stfmr([same])[0].meta["frequency"] == 8.0
+    other = tmp_path / "other.csv"
+    other.write_text("# f = 8 GHz\n# Time: 10:00\n# Time: 10:05\n" + body)
+    (d,) = read_stfmr([other])
+    assert d.meta["frequency"] == 8.0
+    assert any("written again with another value" in n and "'Time' at line 2" in n
+               for n in d.meta.get("reader_notes", ())), d.meta.get("reader_notes")

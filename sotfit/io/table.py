@@ -60,6 +60,10 @@ class Table:
         The preamble's comment lines as written (without their comment sign), and free text
         above the column names: they may say what the numbers are (``# signal amplified 100x
         by an SR560``, also after an entry: ``# Power = 15 dBm; preamp x100``).
+    header_repeats : dict[str, tuple]
+        Header keys written again with another value: key -> ((line, value), ...) of the later
+        entries (the first is in ``header``). A quantity read from such a key is an error
+        unless an option gives it (:func:`sotfit.io.stfmr.headers._file_level`).
     """
 
     path: Path
@@ -73,6 +77,7 @@ class Table:
     sheet: str | None = None
     column_comments: tuple | None = None
     remarks: tuple = ()
+    header_repeats: dict = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -700,13 +700,23 @@ def _quoted_entry(line: str, delimiter: str) -> str:
 
 
 def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
-    """(header, header_lines, columns, free text) of the lines before the first data row
-    ``start`` (``n`` data columns split by ``delimiter``). Lines of prose above the column
+    """(header, header_lines, columns, free text, repeats) of the lines before the first data
+    row ``start`` (``n`` data columns split by ``delimiter``). Lines of prose above the column
     header row that hold one cell of the data's delimiter (tab, comma, semicolon: a title, a
     remark) are free text (their indices returned); any other line that is none of a header
-    entry, a comment or the column header row is an error naming file ``name`` and the line."""
+    entry, a comment or the column header row is an error naming file ``name`` and the line.
+    The first entry of a key is the header's; a later one of another value is in ``repeats``
+    (key -> ((line, value), ...), :attr:`sotfit.io.Table.header_repeats`)."""
     header: dict[str, str] = {}
     header_lines: dict[str, int] = {}
+    repeats: dict[str, tuple] = {}
+
+    def add(key, value, line):
+        if key not in header:
+            header[key] = value
+            header_lines[key] = line
+        elif str(value).strip() != str(header[key]).strip():
+            repeats[key] = repeats.get(key, ()) + ((line, value),)
     columns = None
     header_row_index = None
     # a row of delimiters only (',,,': an empty row of a spreadsheet) is a blank line
@@ -781,9 +791,7 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
         pair = None if comment else name_value_pair(ln, delimiter, numbers_only=not settings,
                                                     with_unit=True)
         if pair is not None and not any(c in pair[0] for c in ":="):
-            if pair[0] not in header:
-                header[pair[0]] = pair[1]
-                header_lines[pair[0]] = i + 1
+            add(pair[0], pair[1], i + 1)
             continue
         if not comment and not _KEY_VALUE_RE.match(body):
             cells = [c for c in _split(ln, delimiter) if c.strip()]
@@ -799,10 +807,8 @@ def _preamble(name: str, lines: list[str], start: int, delimiter: str, n: int):
                                                         header_row_index)
             )
         for key, value in header_entries(body):
-            if key not in header:
-                header[key] = value
-                header_lines[key] = i + 1
-    return header, header_lines, columns, free_text
+            add(key, value, i + 1)
+    return header, header_lines, columns, free_text, repeats
 
 
 def _remarks(lines: list[str], start: int, free_text) -> tuple:
@@ -1007,7 +1013,14 @@ def table_from_text(path: Path, text: str, sheet: str | None = None,
     if joined is not None:
         lines, notes, comments = joined[0], (*notes, joined[2]), joined[3]
 
-    header, header_lines, columns, free_text = _preamble(name, lines, start, delimiter, n)
+    header, header_lines, columns, free_text, repeats = _preamble(name, lines, start,
+                                                                  delimiter, n)
+    if repeats:     # not remembered with the preamble (a table with notes is not)
+        notes = (*notes, "header entries written again with another value (the first is the "
+                         "header's): " + "; ".join(
+                             f"{k!r} at line {header_lines[k]} ({header[k]!r}) and "
+                             + ", ".join(f"line {ln} ({v!r})" for ln, v in more)
+                             for k, more in list(repeats.items())[:3]))
     remarks = _remarks(lines, start, free_text)
     if free_text:
         notes = (*notes, f"line(s) {', '.join(str(i + 1) for i in free_text)} above the column "
@@ -1035,4 +1048,4 @@ def table_from_text(path: Path, text: str, sheet: str | None = None,
     return Table(path=path, header=header, columns=columns, data=data,
                  lines=np.array(rows, dtype=int) + 1, delimiter=delimiter,
                  header_lines=header_lines, notes=notes, sheet=sheet,
-                 column_comments=comments, remarks=remarks)
+                 column_comments=comments, remarks=remarks, header_repeats=repeats)

@@ -275,6 +275,23 @@ def _file_level(table: Table, option_value, names, dimension, in_text, option,
             raise
         warnings.warn(f"{exc}; {dimension} not recorded from the header", stacklevel=6)
         head = None
+    if head is not None and head[1] in table.header_repeats:
+        # 'f = 8 GHz' then 'f = 10 GHz': the first was read without a word
+        written = "; ".join([f"line {table.header_lines.get(head[1])}: "
+                             f"{table.header[head[1]]!r}"]
+                            + [f"line {ln}: {v!r}" for ln, v in table.header_repeats[head[1]]])
+        if option_value is None:
+            raise DataError(
+                f"{table.name}: the header entry {head[1]!r} that gives the {dimension} is "
+                f"written more than once with different values ({written}); give the right "
+                f"one with its option (e.g. "
+                f"{_settling_option(option, table.name, head[0], _units.HOUSE[dimension])}), "
+                "or correct the file's header")
+        warnings.warn(f"{table.name}: the header entry {head[1]!r} is written more than once "
+                      f"with different values ({written}); not used: "
+                      f"{_opt_quantity(option, option_value, _units.HOUSE[dimension])} gives the "
+                      f"{dimension}", stacklevel=6)
+        head = None
     if head is not None:
         sources.append((head[0], f"header entry {head[1]!r}"))
     base = table.name
