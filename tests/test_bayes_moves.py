@@ -46,7 +46,7 @@ def _widths(moves, seed, nwalkers=32, nsteps=4000, burn=1000):
     return draws.std(axis=0) / np.sqrt(np.diag(cov))
 
 
-@pytest.mark.parametrize("name", ["de", "snooker"])
+@pytest.mark.parametrize("name", ["de", pytest.param("snooker", marks=pytest.mark.slow)])
 def test_the_moves_sample_a_known_gaussian(name):
     moves = _moves("de") if name == "de" else [(SnookerMove(), 1.0)]
     ratios = np.concatenate([_widths(moves, seed) for seed in (1, 2)])

@@ -125,6 +125,7 @@ def test_kp_at_finite_temperature_flags_unresolved_azimuths(tmp_path):
     assert entry["value"] < 1e-6 and "flags" not in entry
 
 
+@pytest.mark.slow
 def test_kp_at_zero_temperature_finds_the_pocket_every_ray_missed(tmp_path):
     """At T = 0 the in-plane Rashba 2DEG gave S = 0 at mu = -8 meV with 16 and 32 azimuths
     (-1.64 1/(V nm) with 48 and more): the rays from the band-touching point passed either side

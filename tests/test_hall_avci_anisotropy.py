@@ -85,6 +85,7 @@ def test_an_in_plane_anisotropy_is_found_and_its_bias_flagged(rotations, tmp_pat
         assert abs(q["value"] - bias - truth) < 2 * q["stderr"], name
 
 
+@pytest.mark.slow
 def test_the_macrospin_misfit_of_such_rotations_names_the_anisotropy_it_holds_at_zero(tmp_path):
     """3 mT along 20 deg, rotations down to 10 mT: the macrospin fit with the in-plane
     anisotropy held at 0 misses R_1w at 10-20 mT and was flagged so without naming the

@@ -40,6 +40,7 @@ def _torques(scans):
     return q["mu0_h_fl_oe"], q["mu0_h_dl"]
 
 
+@pytest.mark.slow
 def test_reported_correlation_matches_the_scatter_over_realisations():
     rng = np.random.default_rng(11)
     fl, dl = _torques(_rotations(rng))

@@ -239,6 +239,7 @@ def test_hayashi_with_the_field_tilted_out_of_the_plane(pma, tilted):
             1 / math.sin(math.radians(70.0)), rel=0.02)
 
 
+@pytest.mark.slow
 def test_global_fit_with_tilted_field_sweeps(pma, tilted):
     """(d) on the rotations and the tilted sweeps: the planted values within 2 sigma, in
     agreement with (b) on the same sweeps."""

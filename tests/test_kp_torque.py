@@ -85,6 +85,7 @@ def test_parity_split_needs_inversion_closed_set():
         parity_split(np.array([[0, 0, 1.0], [1.0, 0, 0]]), np.zeros((2, 3)))
 
 
+@pytest.mark.slow
 def test_dirac_semiclassical_vs_kubo_and_unconventional_near_crossing():
     """Seed 001 Fig. 2b: chi_FL, chi_DL agree away from the crossing; near it eqs. (1)-(2)
     fail (large residual) and chi_par, xi_FL become comparable to chi_FL."""

@@ -50,6 +50,7 @@ def test_information_criteria_use_the_full_gaussian_likelihood():
     assert ic["bic"] == pytest.approx(4 * np.log(28) - 2 * lnl)
 
 
+@pytest.mark.slow
 def test_comparison_picks_the_barrier_where_the_delta_barrier_cannot_reach_g():
     """Truth: the barrier at seed 003's Fig. 4 setting, (delta_t, J) = (0, 0.1) eV, G = 0.40 -
     2.39i; the delta barrier (k_F = 3/nm) reaches |Im G| <= 1.6 only. The comparison keeps
@@ -113,6 +114,7 @@ def test_comparison_says_not_distinguishable_when_every_mechanism_fits(tmp_path,
     assert "none of" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not mc.arviz_available(), reason="ArviZ not installed")
 def test_psis_loo_with_posteriors():
     """With posteriors the ranking is PSIS-LOO (ArviZ): elpd, its standard error, p_loo and the

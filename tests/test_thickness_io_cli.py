@@ -570,6 +570,7 @@ def test_the_thickness_fit_goes_through_one_fitting_problem():
         "spin_diffusion_length": "uniform(0, 100)"}
 
 
+@pytest.mark.slow
 def test_a_table_with_decimal_commas_gives_the_same_fit(tmp_path):
     """A thickness table saved by a spreadsheet in a decimal-comma locale (semicolons, '0,05478',
     '# resistivity: 350,3 uOhm cm') gives the numbers of the table as bundled, with a note."""

@@ -79,6 +79,7 @@ def test_delta_grid_is_the_polar_integral():
     assert delta_mixing_grid(0.5, 1.0, 0.4, 3.0, 90.0, 90.0) == pytest.approx(ref, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_barrier_fit_recovers_planted_delta_t_and_exchange():
     """Series made with the barrier G of planted (delta_t, J) = (-0.75, -0.004) eV (weak
     coupling t_c = 0.2 t0, E = -4 t0, a = 0.3 nm: G = 0.025 + 0.123i, the NiFe/BiSb value of

@@ -167,6 +167,7 @@ def test_joint_posterior_recovers_shared_parameters_and_the_calibration_ratio(tm
     assert not any("calibration" in f["quantity"] for f in s["flags"])
 
 
+@pytest.mark.slow
 def test_methods_that_disagree_beyond_the_stated_calibration_are_flagged(tmp_path, capsys):
     st, hp, ts = make_stack(tmp_path, seed=4, c_hall=0.7)
     out = tmp_path / "out"

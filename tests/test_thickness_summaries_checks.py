@@ -161,6 +161,7 @@ def test_a_correlation_of_fl_and_dl_in_the_summaries_is_used(tmp_path, beside):
     assert independent.chisqr != pytest.approx(fit.chisqr, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_flags_of_the_efficiencies_read_go_with_the_fit(tmp_path):
     """Summaries whose every efficiency was flagged (a slip in the absolute scale) gave the
     numbers of the clean set and no flag, exit 0 under --strict: the flags of the entries read

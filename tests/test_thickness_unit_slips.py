@@ -132,6 +132,7 @@ def test_a_torque_field_per_electric_field_names_the_conversion(tmp_path, capsys
     assert "xi^E = (2e/hbar) M_s t_FM (mu0 H) / E" in err
 
 
+@pytest.mark.slow
 def test_a_topological_insulators_resistivity_and_large_fractions_are_not_flagged(tmp_path):
     """A compensated topological-insulator film of 15 000 uOhm cm was flagged in every
     quantity at a limit of 1e4; fractions above 1 labelled '(1)' are read as fractions."""
