@@ -4,8 +4,6 @@ far beyond what ends: options without an upper bound (``--sweep mu=0:1:100000000
 
 import json
 
-import pytest
-
 from sotfit.cli import main
 
 
